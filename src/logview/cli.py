@@ -1,0 +1,324 @@
+"""Command line: `logview [viewer]`, `logview export`, `logview demo-server`.
+
+Parses arguments into a `Connection` (or a file) plus `Filters` and hands them to the command.
+Exit codes: 0 done, 2 usage or config error, 3 API error after retries, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from logview import __version__
+from logview.config import ConfigError, Profile, config_path, load_config
+from logview.http import check_base_url
+from logview.model import SOURCE_KINDS, Filters
+from logview.options import Connection, ViewerOptions
+from logview.sources import AitronosSource, Source, SupermetricsSource
+from logview.times import TimeParseError, parse_user_time
+
+EXIT_OK, EXIT_USAGE, EXIT_API, EXIT_INTERRUPTED = 0, 2, 3, 130
+DEFAULT_VIEWER_MAX = 100_000
+
+
+class UsageError(Exception):
+    """A bad flag, a missing key, a refused URL: exit 2 with this message."""
+
+
+def _add_source_args(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("source (one of)")
+    group.add_argument("--demo", action="store_true", help="start the embedded demo server and read it")
+    group.add_argument("--source", choices=SOURCE_KINDS, help="which API (default aitronos with --demo)")
+    group.add_argument("--org", metavar="ORG_ID", help="Aitronos organization id")
+    group.add_argument("--team", metavar="TEAM_ID", help="Supermetrics team id")
+    group.add_argument("--connector", metavar="CONNECTOR_ID", help="Supermetrics connector identifier")
+    group.add_argument("--base-url", metavar="URL", help="API base URL (https, or http for loopback)")
+    group.add_argument("--file", metavar="PATH", type=Path, help="a JSONL file written by `logview export`")
+    group.add_argument("--profile", metavar="NAME", help=f"a profile from {config_path()}")
+
+
+def _add_filter_args(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("filters")
+    group.add_argument("--status", action="append", default=[], metavar="VALUE",
+                       help="repeatable. Aitronos: success|error|blocked|timeout; "
+                            "Supermetrics: 429, 4xx, success (<400), error (>=400)")
+    group.add_argument("--since", metavar="T", help="ISO 8601 date/date-time, or relative: 30s 15m 2h 7d")
+    group.add_argument("--until", metavar="T", help="ISO 8601 date/date-time, or relative")
+    group.add_argument("--credential", metavar="ID", help="Aitronos credential id (tcred_...)")
+    group.add_argument("--event", metavar="NAME", help="Supermetrics event name")
+    group.add_argument("--search", metavar="TEXT", help="case-insensitive substring over all fields")
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be greater than 0")
+    return value
+
+
+def viewer_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="logview",
+        description="Read Aitronos and Supermetrics connector execution logs in the terminal.",
+        epilog="commands: `logview export --help`, `logview demo-server --help`. "
+               "With no arguments and no config file, logview opens the built-in demo.",
+    )
+    parser.add_argument("--version", action="version", version=f"logview {__version__}")
+    _add_source_args(parser)
+    _add_filter_args(parser)
+    parser.add_argument("--follow", action="store_true", help="tail live from the start")
+    parser.add_argument("--interval", type=_positive_float, default=2.0, metavar="SECONDS",
+                        help="live-tail poll interval (default 2)")
+    parser.add_argument("--max-entries", type=_positive_int, metavar="N",
+                        help=f"stop loading after N entries (default {DEFAULT_VIEWER_MAX:,}; files: no limit)")
+    return parser
+
+
+def export_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="logview export",
+        description="Write log entries to stdout or a file. stdout is data; messages go to stderr.",
+    )
+    _add_source_args(parser)
+    _add_filter_args(parser)
+    parser.add_argument("--format", choices=("jsonl", "csv"), default=None,
+                        help="jsonl (entries exactly as the API returned them) or csv (known columns); "
+                             "default from the --output extension, else jsonl")
+    parser.add_argument("--output", "-o", metavar="PATH", type=Path, help="write here instead of stdout")
+    parser.add_argument("--max-entries", type=_positive_int, metavar="N", help="stop after N entries (default: all)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log each request to stderr")
+    return parser
+
+
+def demo_server_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="logview demo-server",
+                                     description="Run the demo server (both APIs) in the foreground.")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--aitronos-entries", type=int, default=5000, metavar="N")
+    parser.add_argument("--supermetrics-entries", type=int, default=20000, metavar="N")
+    parser.add_argument("--rate", type=float, default=1.0, metavar="PER_SECOND",
+                        help="new entries per second in each API (0: none)")
+    parser.add_argument("--seed", type=int, default=7)
+    return parser
+
+
+# -- resolving arguments ------------------------------------------------------------------------
+
+def _filters(args: argparse.Namespace, source: Source | None) -> Filters:
+    now = datetime.now(timezone.utc)
+    try:
+        since = parse_user_time(args.since, now=now) if args.since else None
+        until = parse_user_time(args.until, now=now, end_of_day=True) if args.until else None
+    except TimeParseError as error:
+        raise UsageError(str(error)) from None
+    if since and until and since > until:
+        raise UsageError("--since is later than --until")
+    statuses: list[str] = []
+    for value in args.status:
+        try:
+            canonical = source.validate_status(value) if source else value.strip().lower()
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+        if canonical not in statuses:
+            statuses.append(canonical)
+    return Filters(statuses=tuple(statuses), since=since, until=until, credential=args.credential,
+                   event=args.event, search=args.search or None)
+
+
+def _build_source(kind: str, *, org: str | None, team: str | int | None, connector: str | None,
+                  base_url: str | None) -> Source:
+    if base_url:
+        try:
+            base_url = check_base_url(base_url)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+    if kind == "aitronos":
+        if not org:
+            raise UsageError("--source aitronos needs --org ORG_ID")
+        return AitronosSource(org, base_url=base_url)
+    if team is None or not connector:
+        raise UsageError("--source supermetrics needs --team TEAM_ID and --connector CONNECTOR_ID")
+    try:
+        return SupermetricsSource(int(team), connector, base_url=base_url)
+    except ValueError as error:
+        raise UsageError(f"--team/--connector: {error}") from None
+
+
+def _key_from_env(name: str) -> str:
+    key = os.environ.get(name, "").strip()
+    if not key:
+        raise UsageError(f"no API key: set the environment variable {name}")
+    return key
+
+
+def _profile_connection(name: str) -> Connection:
+    try:
+        config = load_config()
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    if config is None or name not in config.profiles:
+        known = ", ".join(sorted(config.profiles)) if config and config.profiles else "none"
+        raise UsageError(f"no profile {name!r} in {config_path()} (profiles: {known})")
+    return _connection_from_profile(name, config.profiles[name])
+
+
+def _connection_from_profile(name: str, profile: Profile) -> Connection:
+    source = _build_source(profile.source, org=profile.org, team=profile.team,
+                           connector=profile.connector, base_url=profile.base_url)
+    key = _key_from_env(profile.key_env or source.key_env)
+    return Connection(source=source, key=key, label=f"profile {name}")
+
+
+@contextmanager
+def _demo_connection(kind: str) -> Iterator[Connection]:
+    """Start the embedded demo server and yield a connection to it; stop it afterwards."""
+    from logview.demo import (DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY,
+                              DEMO_TEAM, DemoServer)
+
+    with DemoServer() as server:
+        source = _build_source(kind, org=DEMO_ORG, team=DEMO_TEAM, connector=DEMO_CONNECTOR,
+                               base_url=server.url)
+        key = DEMO_AITRONOS_KEY if kind == "aitronos" else DEMO_SUPERMETRICS_KEY
+        yield Connection(source=source, key=key, label=f"demo data ({kind})", demo=True)
+
+
+def resolve_connection(args: argparse.Namespace, stack: ExitStack, *, default_demo: bool) -> Connection | None:
+    """The connection the arguments name; None for `--file`. May start the demo server."""
+    chosen = [flag for flag, present in (("--demo", args.demo), ("--file", args.file is not None),
+                                          ("--profile", args.profile is not None)) if present]
+    if len(chosen) > 1:
+        raise UsageError(f"choose one source: {' or '.join(chosen)}")
+    if args.file is not None:
+        return None
+    if args.profile:
+        return _profile_connection(args.profile)
+    if args.demo:
+        return stack.enter_context(_demo_connection(args.source or "aitronos"))
+    if args.source:
+        source = _build_source(args.source, org=args.org, team=args.team, connector=args.connector,
+                               base_url=args.base_url)
+        return Connection(source=source, key=_key_from_env(source.key_env),
+                          label=f"{source.kind} {_source_ids(source)}")
+    try:
+        config = load_config()
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    if config is not None and config.profiles:
+        name = config.default or (next(iter(config.profiles)) if len(config.profiles) == 1 else None)
+        if name is None:
+            raise UsageError(f"choose a profile with --profile ({', '.join(sorted(config.profiles))}), "
+                             "set `default` in the config, or use --demo")
+        return _connection_from_profile(name, config.profiles[name])
+    if default_demo:
+        return stack.enter_context(_demo_connection("aitronos"))
+    raise UsageError("no source: give --demo, --source, --profile or --file")
+
+
+def _source_ids(source: Source) -> str:
+    if isinstance(source, AitronosSource):
+        return source.organization_id
+    assert isinstance(source, SupermetricsSource)
+    return f"team {source.team_id} / {source.connector_id}"
+
+
+def _file_kind(args: argparse.Namespace):
+    from logview.sources.jsonl import UnknownFileFormat, detect_kind
+
+    if not args.file.is_file():
+        raise UsageError(f"no such file: {args.file}")
+    if args.source:
+        return args.source
+    try:
+        return detect_kind(args.file)
+    except (UnknownFileFormat, OSError) as error:
+        raise UsageError(str(error)) from None
+
+
+# -- commands -----------------------------------------------------------------------------------
+
+def _fail(message: str) -> int:
+    print(f"logview: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def run_viewer_command(argv: Sequence[str]) -> int:
+    args = viewer_parser().parse_args(argv)
+    with ExitStack() as stack:
+        try:
+            connection = resolve_connection(args, stack, default_demo=True)
+            if connection is None:
+                from logview.sources.jsonl import source_for_kind
+
+                kind = _file_kind(args)
+                options = ViewerOptions(filters=_filters(args, source_for_kind(kind)), file=args.file,
+                                        file_source=kind, follow=False, interval_s=args.interval,
+                                        max_entries=args.max_entries)
+            else:
+                options = ViewerOptions(filters=_filters(args, connection.source), connection=connection,
+                                        follow=args.follow, interval_s=args.interval,
+                                        max_entries=args.max_entries or DEFAULT_VIEWER_MAX)
+        except UsageError as error:
+            return _fail(str(error))
+        from logview.ui.app import run_viewer
+
+        return run_viewer(options)
+    return EXIT_OK  # pragma: no cover - ExitStack never swallows
+
+
+def run_export_command(argv: Sequence[str]) -> int:
+    from logview.export import export_connection, export_file, format_for
+
+    args = export_parser().parse_args(argv)
+    fmt = format_for(args.format, args.output)
+    with ExitStack() as stack:
+        try:
+            connection = resolve_connection(args, stack, default_demo=False)
+            if connection is None:
+                from logview.sources.jsonl import source_for_kind
+
+                source = source_for_kind(_file_kind(args))
+                return export_file(args.file, source, _filters(args, source), fmt=fmt,
+                                   output=args.output, max_entries=args.max_entries)
+            filters = _filters(args, connection.source)
+        except UsageError as error:
+            return _fail(str(error))
+        return export_connection(connection, filters, fmt=fmt, output=args.output,
+                                 verbose=args.verbose, max_entries=args.max_entries)
+    return EXIT_OK  # pragma: no cover
+
+
+def run_demo_server_command(argv: Sequence[str]) -> int:
+    from logview.demo.server import run_foreground
+
+    args = demo_server_parser().parse_args(argv)
+    run_foreground(args.host, args.port, aitronos_entries=args.aitronos_entries,
+                   supermetrics_entries=args.supermetrics_entries, live_rate=args.rate, seed=args.seed)
+    return EXIT_OK
+
+
+COMMANDS = {"export": run_export_command, "demo-server": run_demo_server_command}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = COMMANDS.get(argv[0]) if argv else None
+    try:
+        if command is not None:
+            return command(argv[1:])
+        return run_viewer_command(argv)
+    except KeyboardInterrupt:
+        print("logview: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED

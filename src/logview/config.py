@@ -1,0 +1,98 @@
+"""Profiles from `config.toml` in the user config dir. A profile names the env var holding its key.
+
+```toml
+default = "prod"            # optional: the profile `logview` opens with no arguments
+
+[profiles.prod]
+source = "aitronos"
+org = "org_123"
+key_env = "FREDDY_PROD_KEY"  # the key itself stays in the environment
+
+[profiles.builder]
+source = "supermetrics"
+team = 42
+connector = "T3S70"
+base_url = "https://api.supermetrics.com"
+```
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from logview.model import SourceKind
+
+CONFIG_ENV = "LOGVIEW_CONFIG"  # overrides the file's location (tests, several setups)
+
+
+class ConfigError(ValueError):
+    """The config file exists but cannot be used; the message says where and why."""
+
+
+class Profile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    source: SourceKind
+    org: str | None = None
+    team: int | None = None
+    connector: str | None = None
+    base_url: str | None = None
+    key_env: str | None = None
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    default: str | None = None
+    profiles: dict[str, Profile] = {}
+
+
+def config_path() -> Path:
+    override = os.environ.get(CONFIG_ENV)
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_config_dir("logview", appauthor=False)) / "config.toml"
+
+
+def load_config(path: Path | None = None) -> Config | None:
+    """The parsed config, or None when there is no file."""
+    path = path or config_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read: {error}") from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    _refuse_inline_keys(path, document)
+    try:
+        config = Config.model_validate(document)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in item['loc'])}: {item['msg']}" for item in error.errors()
+        )
+        raise ConfigError(f"{path}: {problems}") from None
+    if config.default is not None and config.default not in config.profiles:
+        raise ConfigError(f"{path}: default profile {config.default!r} is not defined")
+    return config
+
+
+def _refuse_inline_keys(path: Path, document: dict) -> None:
+    """Keys belong in the environment; a key written into the file is refused, never read."""
+    profiles = document.get("profiles")
+    if not isinstance(profiles, dict):
+        return
+    for name, profile in profiles.items():
+        if isinstance(profile, dict) and any(field in profile for field in ("key", "api_key", "token")):
+            raise ConfigError(
+                f"{path}: profile {name!r} holds an API key; logview never reads keys from files. "
+                "Put the key in an environment variable and name it with key_env = \"...\""
+            )

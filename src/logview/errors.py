@@ -1,0 +1,142 @@
+"""Turn any failed HTTP response into one `ApiError`: both envelope shapes, proxies' HTML pages,
+torn or empty bodies. Pure functions: no network, no Textual."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from http import HTTPStatus
+from typing import Any, Mapping
+
+from logview.jsonutil import InvalidJSON, dump_json, load_json
+from logview.model import ApiError
+
+RETRYABLE_STATUSES = frozenset({408, 429}) | frozenset(range(500, 600))
+BODY_EXCERPT_CHARS = 2000
+_HTML_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_HTML_TAG = re.compile(r"<[^>]+>")
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date. None if unusable."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = (when - (now or datetime.now(timezone.utc))).total_seconds()
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, seconds)
+
+
+def _status_name(status: int) -> str:
+    try:
+        return HTTPStatus(status).name
+    except ValueError:
+        return f"HTTP_{status}"
+
+
+def _text(value: Any) -> str | None:
+    if value is None or value == "" or value == {} or value == []:
+        return None
+    if isinstance(value, str):
+        return value
+    return dump_json(value, sort_keys=True).decode()
+
+
+def _excerpt(body: bytes) -> str:
+    return body[:BODY_EXCERPT_CHARS].decode("utf-8", errors="replace")
+
+
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    """Case-insensitive header lookup that also works on plain dicts."""
+    lowered = name.lower()
+    for key, value in headers.items():
+        if key.lower() == lowered:
+            return value
+    return None
+
+
+def error_from_response(status: int, headers: Mapping[str, str], body: bytes) -> ApiError:
+    """Build the error value for a non-2xx response, whatever its body looks like."""
+    retry_after = parse_retry_after(header(headers, "retry-after"))
+    header_request_id = header(headers, "x-request-id")
+    common = dict(
+        status=status,
+        retry_after=retry_after,
+        body_excerpt=_excerpt(body) or None,
+        retryable=status in RETRYABLE_STATUSES,
+    )
+    try:
+        document = load_json(body)
+    except InvalidJSON:
+        document = None
+    error = document.get("error") if isinstance(document, dict) else None
+    if isinstance(error, dict):
+        meta = document.get("meta")
+        meta_id = meta.get("request_id") if isinstance(meta, dict) else None
+        detail_parts = [
+            _text(error.get("description")),
+            _text(error.get("system_message")),
+            _text(error.get("details")),
+        ]
+        return ApiError(
+            code=_text(error.get("code")) or _status_name(status),
+            message=_text(error.get("message")) or _status_phrase(status),
+            detail="\n".join(part for part in detail_parts if part) or None,
+            request_id=_text(meta_id) or _text(error.get("trace_id")) or header_request_id,
+            **common,
+        )
+    return ApiError(
+        code=_status_name(status),
+        message=_describe_foreign_body(status, headers, body),
+        request_id=header_request_id,
+        **common,
+    )
+
+
+def _status_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return f"HTTP status {status}"
+
+
+def _describe_foreign_body(status: int, headers: Mapping[str, str], body: bytes) -> str:
+    """A message for a body that is not the API's envelope (a proxy page, plain text, nothing)."""
+    phrase = _status_phrase(status)
+    content_type = (header(headers, "content-type") or "").split(";")[0].strip()
+    if not body.strip():
+        return f"{phrase} (empty response body)"
+    title = _HTML_TITLE.search(body[:65536])
+    if title:
+        text = _HTML_TAG.sub("", title.group(1).decode("utf-8", errors="replace"))
+        return f"{phrase} (HTML page from the server or a proxy: {' '.join(text.split())[:200]})"
+    if content_type:
+        return f"{phrase} (unexpected {content_type} body)"
+    return f"{phrase} (response body is not the API's JSON error)"
+
+
+def invalid_body_error(status: int, headers: Mapping[str, str], body: bytes, reason: str) -> ApiError:
+    """A 2xx whose body could not be parsed as a page: retryable, it is often a torn transfer."""
+    return ApiError(
+        status=status,
+        code="INVALID_RESPONSE",
+        message=f"the server's response could not be read: {reason}",
+        request_id=header(headers, "x-request-id"),
+        body_excerpt=_excerpt(body) or None,
+        retryable=True,
+    )

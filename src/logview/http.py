@@ -1,0 +1,236 @@
+"""The one HTTP client: timeouts, the retry policy, per-request records, and secret hygiene.
+
+Only GETs are made, so everything transient is retried: connection faults, timeouts, 408, 429,
+5xx, and a 2xx whose body is not the JSON page (a torn transfer). Retry-After is honoured; a wait
+longer than the policy allows is not slept through silently but ends the request with a reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from logview import __version__
+from logview.errors import error_from_response, invalid_body_error
+from logview.model import ApiError, ApiFailure
+from logview.sources.base import InvalidBody
+
+T = TypeVar("T")
+
+DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=10.0, pool=10.0)
+# A body that trickles in never trips the per-read timeout; this bounds one attempt as a whole.
+ATTEMPT_DEADLINE_S = 120.0
+LOOPBACK_HOSTS = frozenset({"localhost", "::1", "[::1]"})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_retries: int = 5
+    initial_backoff_s: float = 0.5
+    max_backoff_s: float = 8.0
+    # The longest wait slept through; longer Retry-After ends the request. None: any wait (the
+    # viewer, which shows a countdown the user can cancel).
+    max_wait_s: float | None = 60.0
+
+
+@dataclass(frozen=True)
+class RetryEvent:
+    """A failed attempt that will be retried after `wait_s` seconds."""
+
+    attempt: int
+    max_attempts: int
+    wait_s: float
+    error: ApiError
+
+    def describe(self) -> str:
+        what = "rate limited" if self.error.status == 429 else self.error.summary()
+        return f"{what} — retrying in {self.wait_s:.0f} s, attempt {self.attempt + 1}/{self.max_attempts}"
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One attempt, for `-v` and the debug log. Holds no header, so never a secret."""
+
+    method: str
+    target: str  # path and query
+    status: int | None
+    elapsed_s: float
+    outcome: str  # "ok", an error code
+
+
+def is_loopback_host(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host in LOOPBACK_HOSTS or host == "::1":
+        return True
+    parts = host.split(".")
+    return len(parts) == 4 and parts[0] == "127" and all(p.isdigit() and int(p) < 256 for p in parts)
+
+
+def check_base_url(url: str) -> str:
+    """Refuse URLs that would send a key in clear text: plain http only to loopback hosts."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ValueError(
+            f"refusing plain http:// for {parts.hostname}: https is required "
+            "(http is accepted only for loopback hosts such as 127.0.0.1 and localhost)"
+        )
+    return url.rstrip("/")
+
+
+def _network_error(exc: BaseException) -> ApiError:
+    if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
+        kind = {
+            httpx.ConnectTimeout: "connecting",
+            httpx.ReadTimeout: "waiting for the response",
+            httpx.WriteTimeout: "sending the request",
+            httpx.PoolTimeout: "waiting for a free connection",
+        }.get(type(exc), "receiving the response")
+        return ApiError(code="TIMEOUT", message=f"timed out {kind}", retryable=True)
+    reason = str(exc) or type(exc).__name__
+    if isinstance(exc, httpx.ConnectError):
+        return ApiError(code="CONNECTION_FAILED", message=f"could not connect: {reason}", retryable=True)
+    return ApiError(code="NETWORK_ERROR", message=f"{type(exc).__name__}: {reason}", retryable=True)
+
+
+def _is_retryable(exc: BaseException) -> bool:
+    return isinstance(exc, ApiFailure) and exc.error.retryable
+
+
+class ApiClient:
+    """An `httpx.AsyncClient` bound to one API's base URL and key, with the retry policy."""
+
+    def __init__(
+        self,
+        base_url: str,
+        headers: dict[str, str],
+        *,
+        policy: RetryPolicy | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        attempt_deadline_s: float = ATTEMPT_DEADLINE_S,
+        transport: httpx.AsyncBaseTransport | None = None,
+        on_request: Callable[[RequestRecord], None] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.policy = policy or RetryPolicy()
+        self._secrets = tuple(value for value in headers.values() if value)
+        self._attempt_deadline_s = attempt_deadline_s
+        self._on_request = on_request
+        self._sleep = sleep
+        self._http = httpx.AsyncClient(
+            base_url=base_url,
+            headers={"User-Agent": f"logview/{__version__}", "Accept": "application/json", **headers},
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=False,  # a redirect must never carry the key to another host
+        )
+
+    async def __aenter__(self) -> ApiClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def redact(self, text: str) -> str:
+        """Remove this client's secrets from a message before it is shown or logged anywhere."""
+        for secret in self._secrets:
+            text = text.replace(secret, "[redacted]")
+        return text
+
+    async def fetch(
+        self,
+        path: str,
+        params: dict[str, str],
+        parse: Callable[[bytes], T],
+        on_retry: Callable[[RetryEvent], None] | None = None,
+    ) -> T:
+        """GET `path` and parse the body, retrying transient failures per the policy."""
+        policy = self.policy
+        max_attempts = policy.max_retries + 1
+        backoff = wait_exponential_jitter(
+            multiplier=policy.initial_backoff_s, max=policy.max_backoff_s, jitter=policy.initial_backoff_s
+        )
+
+        def wait_for(state: RetryCallState) -> float:
+            failure = state.outcome.exception() if state.outcome else None
+            retry_after = failure.error.retry_after if isinstance(failure, ApiFailure) else None
+            return retry_after if retry_after is not None else backoff(state)
+
+        def wait_too_long(state: RetryCallState) -> bool:
+            return policy.max_wait_s is not None and wait_for(state) > policy.max_wait_s
+
+        def before_sleep(state: RetryCallState) -> None:
+            failure = state.outcome.exception() if state.outcome else None
+            if on_retry and isinstance(failure, ApiFailure) and state.next_action:
+                on_retry(RetryEvent(state.attempt_number, max_attempts, state.next_action.sleep, failure.error))
+
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(max_attempts) | wait_too_long,
+            wait=wait_for,
+            retry=retry_if_exception(_is_retryable),
+            before_sleep=before_sleep,
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    result = await self._attempt(path, params, parse)
+        except ApiFailure as failure:
+            raise self._final_failure(failure, retrying.statistics.get("attempt_number", 1)) from None
+        return result
+
+    def _final_failure(self, failure: ApiFailure, attempts: int) -> ApiFailure:
+        error = failure.error
+        if not error.retryable:
+            return failure
+        wait = error.retry_after
+        if wait is not None and self.policy.max_wait_s is not None and wait > self.policy.max_wait_s:
+            reason = (f"the server asked to wait {wait:.0f} s before retrying, "
+                      f"longer than the {self.policy.max_wait_s:.0f} s logview waits")
+        else:
+            reason = f"gave up after {attempts} attempt{'s' if attempts != 1 else ''}"
+        return ApiFailure(error, gave_up=reason)
+
+    async def _attempt(self, path: str, params: dict[str, str], parse: Callable[[bytes], T]) -> T:
+        target = f"{path}?{urlencode(params)}" if params else path
+        started = time.perf_counter()
+        status: int | None = None
+        outcome = "ok"
+        try:
+            try:
+                async with asyncio.timeout(self._attempt_deadline_s):
+                    response = await self._http.get(path, params=params)
+            except (httpx.TransportError, TimeoutError) as exc:
+                error = _network_error(exc)
+                raise ApiFailure(error.model_copy(update={"message": self.redact(error.message)})) from None
+            status = response.status_code
+            if not 200 <= status < 300:
+                raise ApiFailure(error_from_response(status, response.headers, response.content))
+            try:
+                return parse(response.content)
+            except InvalidBody as exc:
+                raise ApiFailure(invalid_body_error(status, response.headers, response.content, str(exc))) from None
+        except ApiFailure as failure:
+            outcome = failure.error.code
+            raise
+        finally:
+            if self._on_request:
+                self._on_request(RequestRecord("GET", target, status, time.perf_counter() - started, outcome))

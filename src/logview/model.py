@@ -1,0 +1,148 @@
+"""The values that flow from the sources to the views: entries, pages, filters and API errors.
+
+Models are tolerant of reality: unknown fields are kept, nulls are allowed where the contracts allow
+them, times parse leniently, and an entry that does not fit its schema is kept and marked invalid
+instead of being dropped — a log viewer must show what it was given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from logview.times import parse_api_time
+
+SourceKind = Literal["aitronos", "supermetrics"]
+SOURCE_KINDS: tuple[SourceKind, ...] = ("aitronos", "supermetrics")
+
+AITRONOS_STATUSES: tuple[str, ...] = ("success", "error", "blocked", "timeout")
+SUPERMETRICS_STATUS_CLASSES: tuple[str, ...] = ("2xx", "3xx", "4xx", "5xx")
+
+
+def _lenient_time(value: Any) -> datetime:
+    parsed = parse_api_time(value)
+    if parsed is None:
+        raise ValueError(f"not a recognisable time: {value!r}")
+    return parsed
+
+
+LenientTime = Annotated[datetime, BeforeValidator(_lenient_time)]
+
+
+class AitronosLog(BaseModel):
+    """An Aitronos execution log. Only `id` and `created_at` are documented; the rest is optional."""
+
+    model_config = ConfigDict(extra="allow", coerce_numbers_to_str=True)
+
+    id: str
+    created_at: LenientTime
+    status: str | None = None
+    credential_id: str | None = None
+    duration_ms: float | None = None
+
+
+class SupermetricsLog(BaseModel):
+    """A Supermetrics Connector Builder log entry, per the public OpenAPI schema."""
+
+    model_config = ConfigDict(extra="allow", coerce_numbers_to_str=True)
+
+    id: str
+    log_time: LenientTime
+    status: int | None = Field(default=None, ge=100, le=599)
+    event: str | None = None
+    request: str | None = None
+    duration_ms: int | None = Field(default=None, ge=0)
+    request_id: str | None = None
+
+
+@dataclass(slots=True)
+class LogEntry:
+    """One entry, normalised just enough to sort, de-duplicate and filter; `raw` is as received.
+
+    `invalid` holds the reason when the entry did not match its schema; it is still shown.
+    """
+
+    id: str
+    time: datetime | None
+    status: str | int | None
+    raw: Any
+    source: SourceKind
+    invalid: str | None = None
+
+
+@dataclass(slots=True)
+class Page:
+    """One parsed response page. `total`/`has_more` only where the API reports them (Aitronos)."""
+
+    entries: list[LogEntry]
+    total: int | None = None
+    has_more: bool | None = None
+
+
+class Filters(BaseModel):
+    """What the user asked to see. Which parts run on the server is the source's decision."""
+
+    model_config = ConfigDict(frozen=True)
+
+    statuses: tuple[str, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+    credential: str | None = None
+    event: str | None = None
+    search: str | None = None
+
+    def is_empty(self) -> bool:
+        return self == Filters()
+
+
+class ApiError(BaseModel):
+    """Every failure — either envelope shape, a proxy's HTML page, a torn body, a network fault —
+    reduced to one value the CLI prints and the viewer shows inline."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: int | None = None  # None when no HTTP response arrived at all
+    code: str
+    message: str
+    detail: str | None = None
+    request_id: str | None = None
+    retry_after: float | None = None  # seconds, from Retry-After
+    body_excerpt: str | None = None
+    retryable: bool = False
+
+    def summary(self) -> str:
+        """`HTTP <status> <CODE>: <message> (request <id>)`: the line export prints on failure."""
+        head = f"HTTP {self.status} {self.code}" if self.status is not None else self.code
+        text = f"{head}: {self.message}"
+        if self.request_id:
+            text += f" (request {self.request_id})"
+        return text
+
+
+class ApiFailure(Exception):
+    """Raised when a request failed for good (after retries, or not retryable)."""
+
+    def __init__(self, error: ApiError, *, gave_up: str | None = None) -> None:
+        self.error = error
+        self.gave_up = gave_up  # why retrying stopped early, e.g. a Retry-After above the limit
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        text = self.error.summary()
+        if self.gave_up:
+            text += f"; {self.gave_up}"
+        return text
+
+
+@dataclass(slots=True)
+class ServerQuery:
+    """The part of the filters one request stream sends to the server (one Aitronos status each)."""
+
+    status: str | None = None
+    credential: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    extra: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,51 @@
+"""What the command line resolves to: a connection to one API (or a file) plus filters.
+
+The seam between `cli.py` and the commands it runs (`export`, the viewer): both receive these
+values and never parse arguments or read the environment themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from logview.http import ApiClient, RequestRecord, RetryPolicy
+from logview.model import Filters
+from logview.sources.base import Source
+
+
+@dataclass
+class Connection:
+    """A source with its key. `repr` hides the key so it cannot leak through a traceback or log."""
+
+    source: Source
+    key: str = field(repr=False)
+    label: str  # what the header shows: "demo data (aitronos)", "profile prod", "aitronos org_123"
+    demo: bool = False
+
+    def client(
+        self,
+        *,
+        policy: RetryPolicy | None = None,
+        on_request: Callable[[RequestRecord], None] | None = None,
+    ) -> ApiClient:
+        return ApiClient(
+            self.source.base_url,
+            self.source.auth_headers(self.key),
+            policy=policy,
+            on_request=on_request,
+        )
+
+
+@dataclass
+class ViewerOptions:
+    """Everything the viewer needs; exactly one of `connection` and `file` is set."""
+
+    filters: Filters
+    connection: Connection | None = None
+    file: Path | None = None
+    file_source: str | None = None  # --source given with --file, else detected from the fields
+    follow: bool = False
+    interval_s: float = 2.0
+    max_entries: int | None = 100_000

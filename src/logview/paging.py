@@ -1,0 +1,366 @@
+"""Backfill and live tail over any source: cursors, de-duplication, stream merging, progress events.
+
+Exact under change — no duplicates, no gaps:
+- Offset paging (Aitronos) pins `end_date` at the start of the backfill so new arrivals cannot
+  shift offsets; ids are de-duplicated anyway.
+- Cursor paging (Supermetrics) re-asks from just past the oldest time of each page, so a tie group
+  straddling a page boundary comes back whole; repeats are dropped by id. A full page that is all
+  one timestamp cannot be paged through with a time cursor: that is reported, never looped on.
+- Several Aitronos statuses run as one request stream each, merged newest first.
+- A tail cycle asks for what is newer than the newest entry seen and walks back page by page until
+  it overlaps what it has, so a burst larger than a page is never skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Literal, Union
+
+from logview.http import ApiClient, RetryEvent
+from logview.model import ApiFailure, Filters, LogEntry, Page, ServerQuery
+from logview.sources.base import Cursor, Source
+
+# How many recent ids a stream remembers for de-duplication. Repeats only happen near a page
+# boundary (tie groups, offsets shifted by inserts), so a window many pages deep is exact without
+# holding every id of an unlimited export in memory.
+RECENT_IDS = 20_000
+# Pages in a row that bring nothing new before a stream is declared stuck (a server ignoring its
+# cursor would otherwise be paged forever).
+MAX_BARREN_PAGES = 10
+
+
+@dataclass(frozen=True)
+class EntriesLoaded:
+    """New entries matching the filters, newest first. `live`: from a tail cycle, newer than all."""
+
+    entries: list[LogEntry]
+    pages: int
+    loaded: int
+    total: int | None
+    live: bool = False
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the user should know that is not an error: the cap, a tie group that cannot be paged."""
+
+    kind: Literal["capped", "tie_group", "stuck"]
+    message: str
+
+
+@dataclass(frozen=True)
+class BackfillDone:
+    loaded: int
+    pages: int
+    capped: bool
+
+
+@dataclass(frozen=True)
+class TailFailed:
+    """A tail cycle failed for good; the tail goes on and retries after `next_poll_s`."""
+
+    failure: ApiFailure
+    next_poll_s: float
+
+
+PagerEvent = Union[EntriesLoaded, RetryEvent, Notice, BackfillDone, TailFailed]
+
+
+class RecentIds:
+    """A set that remembers only the most recent `capacity` ids."""
+
+    def __init__(self, capacity: int = RECENT_IDS) -> None:
+        self._capacity = capacity
+        self._order: deque[str] = deque()
+        self._members: set[str] = set()
+
+    def add(self, entry_id: str) -> bool:
+        """Remember `entry_id`; False when it was already there (a repeat)."""
+        if entry_id in self._members:
+            return False
+        self._members.add(entry_id)
+        self._order.append(entry_id)
+        if len(self._order) > self._capacity:
+            self._members.discard(self._order.popleft())
+        return True
+
+    def __contains__(self, entry_id: object) -> bool:
+        return entry_id in self._members
+
+
+@dataclass
+class _Batch:
+    """Fresh entries from one page of one stream (before client-side filtering)."""
+
+    entries: list[LogEntry]
+    total: int | None
+
+
+_StreamItem = Union[_Batch, RetryEvent, Notice]
+
+
+def _sort_key(entry: LogEntry) -> float:
+    return entry.time.timestamp() if entry.time is not None else float("-inf")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Pager:
+    """Pages one source through one client for one set of filters."""
+
+    def __init__(
+        self,
+        source: Source,
+        client: ApiClient,
+        filters: Filters | None = None,
+        *,
+        max_entries: int | None = None,
+        clock: Callable[[], datetime] = _utc_now,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.source = source
+        self.client = client
+        self.filters = filters or Filters()
+        self.max_entries = max_entries
+        self._clock = clock
+        self._sleep = sleep
+        self.pages = 0
+        self.loaded = 0
+        # The newest entry time seen and the ids at exactly that time: what a tail cycle must
+        # not repeat. Timeless (malformed) entries are remembered by id instead.
+        self._head_time: datetime | None = None
+        self._head_ids: set[str] = set()
+        self._timeless = RecentIds()
+
+    # -- fetching -------------------------------------------------------------------------
+    async def _fetch(self, cursor: Cursor, query: ServerQuery) -> AsyncIterator[RetryEvent | Page]:
+        """One page; retry events stream out while the request is still being retried."""
+        retries: asyncio.Queue[RetryEvent] = asyncio.Queue()
+        request = asyncio.ensure_future(
+            self.client.fetch(
+                self.source.logs_path(),
+                self.source.request_params(cursor, query),
+                self.source.parse_page,
+                on_retry=retries.put_nowait,
+            )
+        )
+        try:
+            while not request.done():
+                waiting = asyncio.ensure_future(retries.get())
+                await asyncio.wait({request, waiting}, return_when=asyncio.FIRST_COMPLETED)
+                if waiting.done():
+                    yield waiting.result()
+                else:
+                    waiting.cancel()
+            while not retries.empty():
+                yield retries.get_nowait()
+            page = request.result()
+        finally:
+            if not request.done():
+                request.cancel()
+        self.pages += 1
+        yield page
+
+    async def _fetch_page(self, cursor: Cursor, query: ServerQuery, page_out: list[Page]) -> AsyncIterator[RetryEvent]:
+        page_out.clear()
+        async for item in self._fetch(cursor, query):
+            if isinstance(item, Page):
+                page_out.append(item)
+            else:
+                yield item
+
+    def _note_head(self, entries: Iterable[LogEntry]) -> None:
+        for entry in entries:
+            if entry.time is None:
+                self._timeless.add(entry.id)
+            elif self._head_time is None or entry.time > self._head_time:
+                self._head_time, self._head_ids = entry.time, {entry.id}
+            elif entry.time == self._head_time:
+                self._head_ids.add(entry.id)
+
+    # -- backfill -------------------------------------------------------------------------
+    async def _stream(self, query: ServerQuery) -> AsyncIterator[_StreamItem]:
+        """All pages of one request stream, de-duplicated, oldest page last."""
+        source = self.source
+        cursor = source.first_cursor(query)
+        recent = RecentIds()
+        escapes: list[Cursor] = []
+        stuck_time: datetime | None = None
+        barren = 0
+        holder: list[Page] = []
+        while True:
+            async for retry in self._fetch_page(cursor, query, holder):
+                yield retry
+            page = holder[0]
+            fresh = [entry for entry in page.entries if recent.add(entry.id)]
+            self._note_head(fresh)
+            yield _Batch(fresh, page.total)
+            if source.reached_lower_bound(page, query):
+                return
+            following = source.next_cursor(page, cursor)
+            if following is None:
+                return
+            barren = 0 if fresh else barren + 1
+            if not fresh and following == cursor:
+                # A full page of one timestamp: the time cursor cannot move past it.
+                oldest = min((e.time for e in page.entries if e.time is not None), default=None)
+                if oldest is None:
+                    return
+                if oldest != stuck_time:
+                    stuck_time, escapes = oldest, list(source.escape_cursors(oldest))
+                    yield Notice(
+                        "tie_group",
+                        f"more than {len(page.entries)} entries share the time {oldest.isoformat()}; "
+                        "the API's time cursor cannot page through them, so some entries at exactly "
+                        "that time may be missing. Continuing with older entries.",
+                    )
+                if not escapes:
+                    yield Notice("stuck", f"paging stopped at {oldest.isoformat()}: the cursor cannot move")
+                    return
+                following = escapes.pop(0)
+            elif barren >= MAX_BARREN_PAGES:
+                yield Notice("stuck", f"paging stopped: {barren} pages in a row brought no new entries")
+                return
+            cursor = following
+
+    async def backfill(self) -> AsyncIterator[PagerEvent]:
+        """Everything matching the filters, newest first, in batches as pages arrive."""
+        queries = self.source.streams(self.filters, self._clock())
+        streams = [self._stream(query) for query in queries]
+        buffers: list[deque[LogEntry]] = [deque() for _ in queries]
+        totals: list[int | None] = [None] * len(queries)
+        active = set(range(len(queries)))
+        capped = False
+        try:
+            while active or any(buffers):
+                for index in sorted(active):
+                    # Every live stream needs something buffered before anything can be merged.
+                    while index in active and not buffers[index]:
+                        try:
+                            item = await anext(streams[index])
+                        except StopAsyncIteration:
+                            active.discard(index)
+                            break
+                        if isinstance(item, _Batch):
+                            buffers[index].extend(item.entries)
+                            if item.total is not None and totals[index] is None:
+                                totals[index] = item.total
+                        else:
+                            yield item
+                ready = _take_ready(buffers, active)
+                batch = [entry for entry in ready if self.source.matches(entry, self.filters)]
+                if self.max_entries is not None and self.loaded + len(batch) >= self.max_entries:
+                    capped = self.loaded + len(batch) > self.max_entries or bool(active) or any(buffers)
+                    batch = batch[: self.max_entries - self.loaded]
+                self.loaded += len(batch)
+                total = sum(totals) if all(t is not None for t in totals) else None  # type: ignore[arg-type]
+                yield EntriesLoaded(batch, self.pages, self.loaded, total)
+                if capped:
+                    yield Notice("capped", f"stopped at {self.max_entries:,} entries (--max-entries)")
+                    break
+        finally:
+            for stream in streams:
+                await stream.aclose()
+        yield BackfillDone(self.loaded, self.pages, capped)
+
+    # -- live tail ------------------------------------------------------------------------
+    async def poll(self) -> AsyncIterator[PagerEvent]:
+        """One tail cycle: every entry newer than the newest seen, as one `live` batch."""
+        head_time, head_ids = self._head_time, set(self._head_ids)
+        found: list[LogEntry] = []
+        budget = self.max_entries
+        for query in self.source.streams(self.filters.model_copy(update={"since": None, "until": None}), self._clock()):
+            tail_query = self.source.tail_query(query, head_time) if head_time else ServerQuery(
+                status=query.status, credential=query.credential)
+            async for event in self._tail_stream(tail_query, head_time, head_ids, found, budget):
+                yield event
+        found.sort(key=_sort_key, reverse=True)
+        self._note_head(found)
+        batch = [entry for entry in found if self.source.matches(entry, self.filters)]
+        self.loaded += len(batch)
+        yield EntriesLoaded(batch, self.pages, self.loaded, None, live=True)
+
+    async def _tail_stream(
+        self,
+        query: ServerQuery,
+        head_time: datetime | None,
+        head_ids: set[str],
+        found: list[LogEntry],
+        budget: int | None,
+    ) -> AsyncIterator[RetryEvent]:
+        cursor = self.source.first_cursor(query)
+        seen = {entry.id for entry in found}
+        holder: list[Page] = []
+        while True:
+            async for retry in self._fetch_page(cursor, query, holder):
+                yield retry
+            page = holder[0]
+            older_seen = False
+            fresh = 0
+            for entry in page.entries:
+                if entry.id in seen:
+                    continue
+                seen.add(entry.id)
+                if entry.time is None:
+                    if entry.id in self._timeless:
+                        continue
+                elif head_time is not None and entry.time < head_time:
+                    older_seen = True  # the walk has reached what we already have
+                    continue
+                elif head_time is not None and entry.time == head_time and entry.id in head_ids:
+                    continue  # the newest tie group may have grown: keep walking through it
+                found.append(entry)
+                fresh += 1
+            following = self.source.next_cursor(page, cursor)
+            if older_seen or following is None or (fresh == 0 and following == cursor):
+                return
+            if budget is not None and len(found) >= budget:
+                return
+            cursor = following
+
+    async def follow(self, interval_s: float, *, max_backoff_s: float = 60.0) -> AsyncIterator[PagerEvent]:
+        """Tail forever: a cycle, then a pause; after a failure, pauses double up to `max_backoff_s`."""
+        pause = interval_s
+        while True:
+            try:
+                async for event in self.poll():
+                    yield event
+                pause = interval_s
+            except ApiFailure as failure:
+                pause = min(max(pause * 2, interval_s), max_backoff_s)
+                yield TailFailed(failure, pause)
+            await self._sleep(pause)
+
+
+def _take_ready(buffers: list[deque[LogEntry]], active: set[int]) -> list[LogEntry]:
+    """Pop every buffered entry no live stream can still precede, merged newest first.
+
+    A live stream's future entries are all older than its oldest buffered one, so an entry is safe
+    once it is at least as new as the newest of those "oldest buffered" marks.
+    """
+    marks = [_sort_key(buffers[index][-1]) for index in active if buffers[index]]
+    threshold = max(marks) if marks else float("-inf")
+    ready: list[LogEntry] = []
+    for buffer in buffers:
+        while buffer and _sort_key(buffer[0]) >= threshold:
+            ready.append(buffer.popleft())
+    if len(buffers) > 1:
+        ready.sort(key=_sort_key, reverse=True)
+    return ready
+
+
+__all__ = [
+    "BackfillDone",
+    "EntriesLoaded",
+    "Notice",
+    "Pager",
+    "PagerEvent",
+    "RecentIds",
+    "TailFailed",
+]

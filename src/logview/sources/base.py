@@ -1,0 +1,188 @@
+"""What every log source provides: how to ask for a page, read it, and move the cursor.
+
+A source never touches the network; the pager drives it through the HTTP client. Adding a third
+API means one new module with one `Source` subclass.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, Hashable
+
+import hashlib
+
+from pydantic import ValidationError
+
+from logview.jsonutil import InvalidJSON, dump_json
+from logview.jsonutil import load_json as _load_json
+from logview.model import Filters, LogEntry, Page, ServerQuery, SourceKind
+from logview.times import parse_api_time
+
+Cursor = Hashable
+
+
+class InvalidBody(ValueError):
+    """A 2xx body that is not the page the contract promises (torn JSON, `logs` not a list...)."""
+
+
+def load_json(body: bytes | str) -> Any:
+    """Parse JSON; a body that is not JSON raises InvalidBody (a retryable fault upstream)."""
+    try:
+        return _load_json(body)
+    except InvalidJSON as error:
+        raise InvalidBody(str(error)) from None
+
+
+def searchable_text(value: Any) -> str:
+    """Every scalar value of an entry, lower-cased and joined, for case-insensitive search."""
+    parts: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif item is not None:
+            parts.append(str(item))
+    return "\n".join(parts).lower()
+
+
+class Source(ABC):
+    """One API's request building, page parsing and paging rules."""
+
+    kind: ClassVar[SourceKind]
+    key_env: ClassVar[str]
+    default_base_url: ClassVar[str]
+    max_page_limit: ClassVar[int]
+    time_field: ClassVar[str]
+    status_choices: ClassVar[tuple[str, ...]]  # the sidebar's options, in key order 1..n
+    csv_columns: ClassVar[tuple[str, ...]]
+
+    def __init__(self, base_url: str | None = None, page_limit: int | None = None) -> None:
+        self.base_url = (base_url or self.default_base_url).rstrip("/")
+        self.page_limit = min(page_limit or self.max_page_limit, self.max_page_limit)
+
+    # -- requests -------------------------------------------------------------------------
+    @abstractmethod
+    def auth_headers(self, key: str) -> dict[str, str]: ...
+
+    @abstractmethod
+    def logs_path(self) -> str: ...
+
+    @abstractmethod
+    def streams(self, filters: Filters, pinned_now: datetime) -> list[ServerQuery]:
+        """The request streams a backfill runs and merges (Aitronos: one per status)."""
+
+    @abstractmethod
+    def first_cursor(self, query: ServerQuery) -> Cursor: ...
+
+    @abstractmethod
+    def request_params(self, cursor: Cursor, query: ServerQuery) -> dict[str, str]: ...
+
+    @abstractmethod
+    def next_cursor(self, page: Page, cursor: Cursor) -> Cursor | None:
+        """Where the next page starts, or None when this page was the last."""
+
+    @abstractmethod
+    def tail_query(self, query: ServerQuery, newest: datetime) -> ServerQuery:
+        """The query a live-tail cycle runs to find entries at or after `newest`."""
+
+    def reached_lower_bound(self, page: Page, query: ServerQuery) -> bool:
+        """True when paging can stop early because the page is older than the range asked for."""
+        return False
+
+    def escape_cursors(self, stuck_time: datetime) -> list[Cursor]:
+        """Cursors to try, in order, to get past a full page that is all `stuck_time`."""
+        return []
+
+    @abstractmethod
+    def server_side_filters(self, filters: Filters) -> frozenset[str]:
+        """Names of the filters (`status`, `since`, ...) the server applies for this source."""
+
+    # -- responses ------------------------------------------------------------------------
+    def parse_page(self, body: bytes) -> Page:
+        document = load_json(body)
+        if not isinstance(document, dict):
+            raise InvalidBody(f"expected a JSON object, got {type(document).__name__}")
+        logs = document.get("logs")
+        if not isinstance(logs, list):
+            raise InvalidBody("the response has no `logs` list")
+        return self._page(document, [self.entry_from_raw(raw) for raw in logs])
+
+    def _page(self, document: dict[str, Any], entries: list[LogEntry]) -> Page:
+        return Page(entries=entries)
+
+    @abstractmethod
+    def entry_from_raw(self, raw: Any) -> LogEntry:
+        """Normalise one raw entry; never raises: a misfit entry comes back marked invalid."""
+
+    # -- client-side filtering ------------------------------------------------------------
+    @abstractmethod
+    def validate_status(self, value: str) -> str:
+        """The canonical form of a `--status` value; ValueError with a helpful message if wrong."""
+
+    @abstractmethod
+    def status_matches(self, status: str | int | None, wanted: str) -> bool: ...
+
+    def matches(self, entry: LogEntry, filters: Filters) -> bool:
+        """Apply every filter locally. Cheap, and a safety net where a server ignores a parameter."""
+        if filters.statuses and not any(self.status_matches(entry.status, s) for s in filters.statuses):
+            return False
+        if filters.since is not None and (entry.time is None or entry.time < filters.since):
+            return False
+        if filters.until is not None and (entry.time is None or entry.time > filters.until):
+            return False
+        raw = entry.raw if isinstance(entry.raw, dict) else {}
+        if filters.credential is not None and raw.get("credential_id") != filters.credential:
+            return False
+        if filters.event is not None and raw.get("event") != filters.event:
+            return False
+        if filters.search and filters.search.lower() not in searchable_text(entry.raw):
+            return False
+        return True
+
+    def csv_row(self, entry: LogEntry) -> list[str]:
+        raw = entry.raw if isinstance(entry.raw, dict) else {}
+        return [_csv_cell(raw.get(column)) for column in self.csv_columns]
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return dump_json(value).decode()
+    return str(value)
+
+
+ONE_MILLISECOND = timedelta(milliseconds=1)
+
+
+def validation_reason(error: ValidationError) -> str:
+    """The first schema violation, short enough for the table's invalid marker."""
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first.get("loc", ())) or "entry"
+    return f"{where}: {first.get('msg', 'invalid')}"
+
+
+def invalid_entry(raw: Any, source: SourceKind, time_field: str, reason: str) -> LogEntry:
+    """Keep an entry that broke the schema, salvaging what can be salvaged for sorting.
+
+    Without a usable id the content hash stands in, so de-duplication neither merges different
+    broken entries nor lets one repeat."""
+    fields = raw if isinstance(raw, dict) else {}
+    raw_id = fields.get("id")
+    if isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool) and str(raw_id):
+        entry_id = str(raw_id)
+    else:
+        entry_id = "invalid:" + hashlib.sha1(dump_json(raw)).hexdigest()[:16]
+    status = fields.get("status")
+    return LogEntry(
+        id=entry_id,
+        time=parse_api_time(fields.get(time_field)),
+        status=status if isinstance(status, (str, int)) and not isinstance(status, bool) else None,
+        raw=raw,
+        source=source,
+        invalid=reason,
+    )

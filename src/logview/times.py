@@ -1,0 +1,89 @@
+"""Time parsing and formatting shared by the sources, the CLI and the demo-free core.
+
+API times are parsed leniently (date-only, `Z`, offsets, any fractional precision, epoch
+numbers) because the contracts leave the format loose; naive API times are UTC. Times the *user*
+types are read in the local time zone, the one the table shows.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+_RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.IGNORECASE)
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Epoch values above this are milliseconds (1e11 s is the year 5138).
+_EPOCH_MS_THRESHOLD = 1e11
+
+
+class TimeParseError(ValueError):
+    """A user-supplied time that is neither ISO 8601 nor a relative span."""
+
+
+def parse_api_time(value: Any) -> datetime | None:
+    """Parse a time as an API sends it; None when it is absent or not a time at all."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        seconds = value / 1000 if abs(value) >= _EPOCH_MS_THRESHOLD else value
+        try:
+            return datetime.fromtimestamp(seconds, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text or len(text) > 64:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed
+
+
+def parse_user_time(text: str, *, now: datetime | None = None, end_of_day: bool = False) -> datetime:
+    """Parse `--since`/`--until` input: ISO 8601 date or date-time, or relative `30s`, `15m`, `2h`, `7d`.
+
+    Relative spans count back from `now`. A bare date means the start of that local day, or with
+    `end_of_day` the start of the next one, so `--until 2025-11-15` includes all of the 15th.
+    """
+    now = now or datetime.now(timezone.utc)
+    match = _RELATIVE.match(text)
+    if match:
+        amount, unit = float(match.group(1)), match.group(2).lower()
+        return now - timedelta(seconds=amount * _UNIT_SECONDS[unit])
+    stripped = text.strip()
+    try:
+        if _DATE_ONLY.match(stripped):
+            day = date.fromisoformat(stripped)
+            if end_of_day:
+                day += timedelta(days=1)
+            return datetime.combine(day, time()).astimezone()
+        parsed = datetime.fromisoformat(stripped)
+    except ValueError:
+        raise TimeParseError(
+            f"not a time: {text!r} (use ISO 8601 like 2025-11-15 or 2025-11-15T10:30:00Z, "
+            "or a relative span like 30s, 15m, 2h, 7d)"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.astimezone()  # naive input is local time
+    return parsed
+
+
+def format_api_time(moment: datetime) -> str:
+    """ISO 8601 in UTC with millisecond precision and `Z`: what both APIs accept and emit."""
+    utc = moment.astimezone(timezone.utc)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def epoch_ms(moment: datetime | None) -> int | None:
+    """Milliseconds since the epoch, the integer form the store and comparisons use."""
+    if moment is None:
+        return None
+    return (moment - _EPOCH) // timedelta(milliseconds=1)  # exact, unlike float timestamp()
