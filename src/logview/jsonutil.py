@@ -1,12 +1,15 @@
 """JSON in and out: orjson for speed, the standard library for what orjson refuses.
 
-orjson rejects integers beyond 64 bits; an API or a file may still contain them, and an entry must
-survive the round trip exactly (field order and huge numbers kept).
+orjson turns integers beyond 64 bits into floats (losing digits) and refuses numbers beyond a
+double; an API or a file may still contain them, and an entry must survive the round trip exactly
+(field order and huge numbers kept). Bodies with a run of 19+ digits therefore go to the standard
+library, which keeps integers exact — a cheap check that only slows bodies that need it.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import orjson
@@ -16,7 +19,16 @@ class InvalidJSON(ValueError):
     """Bytes that are not JSON at all (torn, truncated, HTML, invalid UTF-8)."""
 
 
+_LONG_DIGIT_RUN = re.compile(rb"\d{19}")
+
+
 def load_json(data: bytes | str) -> Any:
+    raw = data.encode() if isinstance(data, str) else data
+    if _LONG_DIGIT_RUN.search(raw):
+        try:
+            return json.loads(raw)
+        except (ValueError, UnicodeDecodeError, RecursionError) as error:
+            raise InvalidJSON(str(error)) from None
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as first_error:

@@ -1,0 +1,29 @@
+"""``python -m logview.demo``: run the demo server in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .server import run_foreground
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m logview.demo", description="Serve the logview demo APIs.")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--aitronos-entries", type=int, default=5000)
+    p.add_argument("--supermetrics-entries", type=int, default=20000)
+    p.add_argument("--live-rate", type=float, default=1.0, help="new entries per second per API (0 = none)")
+    p.add_argument("--seed", type=int, default=7)
+    a = p.parse_args(argv)
+    try:
+        run_foreground(a.host, a.port, aitronos_entries=a.aitronos_entries,
+                       supermetrics_entries=a.supermetrics_entries, live_rate=a.live_rate, seed=a.seed)
+    except OSError as exc:
+        print(f"logview demo: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,205 @@
+"""Run the demo app on a real loopback socket: in a background thread (tests, ``--demo``) or
+in the foreground (``python -m logview.demo``)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sys
+import threading
+import time
+from types import TracebackType
+
+import uvicorn
+
+from .app import create_app
+from .constants import (
+    DEMO_AITRONOS_KEY,
+    DEMO_CONNECTOR,
+    DEMO_EMPTY_CONNECTOR,
+    DEMO_ORG,
+    DEMO_SUPERMETRICS_KEY,
+    DEMO_TEAM,
+)
+from .state import DemoState
+
+_START_TIMEOUT = 10.0
+
+
+class _Uvicorn(uvicorn.Server):
+    """uvicorn.Server that signals readiness to another thread and wakes instantly on stop
+    (the stock main loop polls every 100 ms)."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        self.loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        await super().startup(sockets=sockets)
+        self.ready.set()
+
+    async def main_loop(self) -> None:
+        assert self._wake is not None
+        counter = 0
+        while not await self.on_tick(counter):
+            counter = (counter + 10) % 864000  # on_tick refreshes the Date header every 10 ticks
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+            except asyncio.TimeoutError:
+                pass
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """Like uvicorn's, minus its fixed 100 ms naps: tests start and stop many servers.
+        Idle keep-alive connections close at once; in-flight responses get up to the graceful
+        timeout (injected sleeps are already cut short by the app's ``stopping`` event)."""
+        for server in self.servers:
+            server.close()
+        for sock in sockets or []:
+            sock.close()
+        for connection in list(self.server_state.connections):
+            connection.shutdown()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (self.config.timeout_graceful_shutdown or 0)
+        state = self.server_state
+        while (state.connections or state.tasks) and loop.time() < deadline:
+            await asyncio.sleep(0.005)
+        for task in state.tasks:
+            task.cancel()
+        await self.lifespan.shutdown()
+
+    def request_exit(self) -> None:
+        """Thread-safe: ask the serving loop to shut down now."""
+        self.should_exit = True
+        if self.loop is not None and self._wake is not None:
+            try:
+                self.loop.call_soon_threadsafe(self._wake.set)
+            except RuntimeError:  # loop already closed
+                pass
+
+
+class DemoServer:
+    """Both demo APIs on ``http://host:port`` served from a daemon thread with its own loop."""
+
+    def __init__(self, state: DemoState | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.state = state if state is not None else DemoState()
+        self.host = host
+        self.port = port
+        self._server: _Uvicorn | None = None
+        self._thread: threading.Thread | None = None
+        self._sock: socket.socket | None = None
+        self._app = create_app(self.state)
+
+    @property
+    def url(self) -> str:
+        if self._sock is None:
+            raise RuntimeError("DemoServer is not started")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self) -> "DemoServer":
+        """Bind (port 0 = any free port), serve in a thread, return once connections are accepted."""
+        if self._thread is not None:
+            raise RuntimeError("DemoServer already started")
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        # proto must be IPPROTO_TCP: asyncio only sets TCP_NODELAY on accepted sockets whose proto
+        # says TCP, and without it keep-alive requests stall ~40 ms on delayed ACKs.
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self.port))
+        except OSError as exc:
+            sock.close()
+            raise OSError(exc.errno, f"cannot listen on {self.host}:{self.port}: {exc.strerror}") from exc
+        self._sock = sock
+        self.port = sock.getsockname()[1]
+        self._app.state.stopping = asyncio.Event()  # fresh per run: a restart must not inherit a set one
+        config = uvicorn.Config(
+            self._app, log_level="warning", access_log=False, lifespan="off",
+            timeout_graceful_shutdown=2, loop="asyncio", http="h11", ws="none",
+        )
+        self._server = server = _Uvicorn(config)
+        self._thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
+                                        name=f"logview-demo-{self.port}", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + _START_TIMEOUT
+        while not server.ready.wait(0.005):
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("demo server failed to start")
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Shut down (cutting injected sleeps short), join the thread, release the port."""
+        server, thread = self._server, self._thread
+        if server is not None:
+            if server.loop is not None:
+                try:
+                    server.loop.call_soon_threadsafe(self._app.state.stopping.set)
+                except RuntimeError:
+                    pass
+            server.request_exit()
+        if thread is not None:
+            thread.join(timeout)
+        if self._sock is not None:
+            self._sock.close()
+        self._server = self._thread = None
+        self._sock = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def __enter__(self) -> "DemoServer":
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+
+def banner(url: str) -> str:
+    """What to paste into another terminal to point logview (or curl) at the demo server."""
+    return f"""logview demo server listening on {url}
+
+  Aitronos      X-API-Key: {DEMO_AITRONOS_KEY}   organization_id: {DEMO_ORG}
+  Supermetrics  Authorization: Bearer {DEMO_SUPERMETRICS_KEY}   team: {DEMO_TEAM}   connectors: {DEMO_CONNECTOR}, {DEMO_EMPTY_CONNECTOR}
+
+Try:
+  FREDDY_API_KEY={DEMO_AITRONOS_KEY} logview --source aitronos --org {DEMO_ORG} --base-url {url}
+  SUPERMETRICS_API_KEY={DEMO_SUPERMETRICS_KEY} logview --source supermetrics --team {DEMO_TEAM} --connector {DEMO_CONNECTOR} --base-url {url}
+  curl -H 'X-API-Key: {DEMO_AITRONOS_KEY}' '{url}/v1/personal-connectors/logs?organization_id={DEMO_ORG}&limit=2'
+  curl -H 'Authorization: Bearer {DEMO_SUPERMETRICS_KEY}' '{url}/v1/teams/{DEMO_TEAM}/connector_builder/connectors/{DEMO_CONNECTOR}/logs?limit=2'
+  curl -X POST -d '{{"kind": "status", "status": 429, "retry_after": "2"}}' {url}/_demo/faults
+
+Press Ctrl-C to stop."""
+
+
+def run_foreground(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    *,
+    aitronos_entries: int = 5000,
+    supermetrics_entries: int = 20000,
+    live_rate: float = 1.0,
+    seed: int = 7,
+) -> None:
+    """Serve until Ctrl-C, printing connection details first; exits quietly on interrupt.
+    Raises OSError (with a readable message) if the port cannot be bound."""
+    server: DemoServer | None = None
+    try:
+        state = DemoState(aitronos_entries=aitronos_entries, supermetrics_entries=supermetrics_entries,
+                          seed=seed, live_rate=live_rate)
+        server = DemoServer(state, host=host, port=port).start()
+        print(banner(server.url), flush=True)
+        while server.running:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if server is not None:
+            server.stop()
+        sys.stdout.flush()

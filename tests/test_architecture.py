@@ -1,0 +1,44 @@
+"""Layering rules the design depends on, checked on the source tree (like import-linter contracts)."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "logview"
+
+
+def imported_modules(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def modules_under(folder: Path, exclude: str | None = None) -> list[Path]:
+    return [p for p in folder.rglob("*.py") if not (exclude and exclude in p.relative_to(PACKAGE).parts)]
+
+
+@pytest.mark.parametrize("path", modules_under(PACKAGE, exclude="ui"), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_nothing_outside_ui_imports_textual(path):
+    assert not {m for m in imported_modules(path) if m.split(".")[0] in ("textual", "rich")}
+
+
+@pytest.mark.parametrize("path", modules_under(PACKAGE / "sources"), ids=lambda p: p.name)
+def test_sources_never_touch_the_network(path):
+    assert not {m for m in imported_modules(path) if m.split(".")[0] in ("httpx", "socket", "logview")
+                and m not in ("logview.model", "logview.times", "logview.jsonutil")
+                and not m.startswith("logview.sources")}
+
+
+@pytest.mark.parametrize("path", modules_under(PACKAGE / "demo"), ids=lambda p: p.name)
+def test_the_demo_server_is_independent_of_the_client_it_tests(path):
+    assert not {m for m in imported_modules(path) if m.startswith("logview.") and not m.startswith("logview.demo")}
+
+
+def test_styles_ship_inside_the_wheel():
+    pyproject = (PACKAGE.parents[1] / "pyproject.toml").read_text()
+    assert '"styles" = "logview/styles"' in pyproject

@@ -1,0 +1,292 @@
+"""`logview export` end to end: a real process against the demo server over loopback HTTP."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from logview.demo import (DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM,
+                          DemoServer, DemoState, Fault)
+from logview.times import parse_api_time
+
+CLEAN_ENV = {k: v for k, v in os.environ.items() if k not in ("FREDDY_API_KEY", "SUPERMETRICS_API_KEY")}
+
+
+def logview(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "logview", *args], capture_output=True, timeout=timeout,
+                          env={**CLEAN_ENV, "LOGVIEW_CONFIG": "/nonexistent/config.toml", **(env or {})})
+
+
+def aitronos_args(server, *extra):
+    return ("export", "--source", "aitronos", "--org", DEMO_ORG, "--base-url", server.url, *extra)
+
+
+def supermetrics_args(server, *extra, connector=DEMO_CONNECTOR, team=DEMO_TEAM):
+    return ("export", "--source", "supermetrics", "--team", str(team), "--connector", connector,
+            "--base-url", server.url, *extra)
+
+
+AITRONOS_KEY = {"FREDDY_API_KEY": DEMO_AITRONOS_KEY}
+SUPERMETRICS_KEY = {"SUPERMETRICS_API_KEY": DEMO_SUPERMETRICS_KEY}
+
+
+def jsonl(stdout: bytes) -> list:
+    return [json.loads(line) for line in stdout.splitlines()]
+
+
+def test_aitronos_export_writes_every_entry_exactly_as_served(server):
+    result = logview(*aitronos_args(server), env=AITRONOS_KEY)
+    assert result.returncode == 0, result.stderr
+    assert jsonl(result.stdout) == server.state.aitronos_logs
+    assert result.stderr == b""  # not a terminal, not verbose: stdout is data, nothing else
+
+
+def test_supermetrics_export_writes_every_entry_exactly_as_served(server):
+    result = logview(*supermetrics_args(server), env=SUPERMETRICS_KEY)
+    assert result.returncode == 0, result.stderr
+    assert jsonl(result.stdout) == server.state.supermetrics_logs
+
+
+def test_unknown_fields_and_huge_numbers_survive_a_round_trip(tmp_path):
+    odd = [{"id": "x1", "log_time": "2025-11-15T10:30:00Z", "status": 200, "zeta": {"nested": [1, {"deep": True}]},
+            "big": 18446744073709551616, "ünï": "cödé", "event": None},
+           {"log_time": "2025-11-15T10:29:00Z", "id": "x0", "status": "not a number"}]
+    path = tmp_path / "odd.jsonl"
+    path.write_text("\n".join(json.dumps(entry, ensure_ascii=False) for entry in odd) + "\n", encoding="utf-8")
+    result = logview("export", "--file", str(path))
+    assert result.returncode == 0, result.stderr
+    assert jsonl(result.stdout) == odd
+    assert [list(entry) for entry in jsonl(result.stdout)] == [list(entry) for entry in odd]  # field order kept
+
+
+@pytest.mark.parametrize("api", ["aitronos", "supermetrics"])
+def test_csv_has_the_known_columns(server, tmp_path, api):
+    out = tmp_path / "logs.csv"
+    args = aitronos_args(server) if api == "aitronos" else supermetrics_args(server)
+    result = logview(*args, "--output", str(out), env=AITRONOS_KEY | SUPERMETRICS_KEY)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    raws = server.state.aitronos_logs if api == "aitronos" else server.state.supermetrics_logs
+    assert len(rows) == len(raws)
+    assert [row["id"] for row in rows] == [raw["id"] for raw in raws]
+    if api == "supermetrics":
+        assert list(rows[0]) == ["id", "log_time", "status", "event", "request", "duration_ms", "request_id"]
+        assert rows[0]["request"] == (raws[0]["request"] or "")
+    else:
+        assert list(rows[0])[:4] == ["id", "created_at", "status", "credential_id"]
+        failed = next(i for i, raw in enumerate(raws) if raw.get("error"))
+        assert rows[failed]["error"] == raws[failed]["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("flags", "keep"),
+    [
+        (("--status", "error"), lambda r: r["status"] == "error"),
+        (("--status", "blocked", "--status", "timeout"), lambda r: r["status"] in ("blocked", "timeout")),
+        (("--search", "GMAIL"), lambda r: "gmail" in json.dumps(r).lower()),
+        (("--since", "3d"), lambda r: parse_api_time(r["created_at"]).timestamp() >= time.time() - 3 * 86400 - 60),
+        (("--until", "3d"), lambda r: parse_api_time(r["created_at"]).timestamp() <= time.time() - 3 * 86400 + 60),
+    ],
+)
+def test_aitronos_filters(server, flags, keep):
+    result = logview(*aitronos_args(server, *flags), env=AITRONOS_KEY)
+    assert result.returncode == 0, result.stderr
+    got = jsonl(result.stdout)
+    expected = [r for r in server.state.aitronos_logs if keep(r)]
+    assert got and len(got) < len(server.state.aitronos_logs)
+    # Relative times are resolved a moment apart in the test and in logview: allow the boundary to move.
+    boundary_slack = 3 if "--since" in flags or "--until" in flags else 0
+    assert abs(len(got) - len(expected)) <= boundary_slack
+    assert all(keep(r) for r in got) if not boundary_slack else True
+    assert [r["id"] for r in got] == [r["id"] for r in server.state.aitronos_logs if r in got]
+
+
+def test_aitronos_credential_filter(server):
+    credential = server.state.aitronos_logs[3]["credential_id"]
+    result = logview(*aitronos_args(server, "--credential", credential), env=AITRONOS_KEY)
+    assert jsonl(result.stdout) == [r for r in server.state.aitronos_logs if r["credential_id"] == credential]
+
+
+@pytest.mark.parametrize(
+    ("flags", "keep"),
+    [
+        (("--status", "5xx"), lambda r: r["status"] is not None and r["status"] >= 500),
+        (("--status", "429"), lambda r: r["status"] == 429),
+        (("--status", "success"), lambda r: r["status"] is not None and r["status"] < 400),
+        (("--event", "data.fetch"), lambda r: r["event"] == "data.fetch"),
+        (("--search", "oauth"), lambda r: "oauth" in (r["request"] or "").lower() or "oauth" in (r["event"] or "")),
+    ],
+)
+def test_supermetrics_filters(server, flags, keep):
+    result = logview(*supermetrics_args(server, *flags), env=SUPERMETRICS_KEY)
+    assert result.returncode == 0, result.stderr
+    expected = [r for r in server.state.supermetrics_logs if keep(r)]
+    assert expected and jsonl(result.stdout) == expected
+
+
+def test_supermetrics_absolute_time_range(server):
+    raws = server.state.supermetrics_logs
+    since, until = raws[900]["log_time"], raws[100]["log_time"]
+    result = logview(*supermetrics_args(server, "--since", since, "--until", until), env=SUPERMETRICS_KEY)
+    lo, hi = parse_api_time(since), parse_api_time(until)
+    assert jsonl(result.stdout) == [r for r in raws if lo <= parse_api_time(r["log_time"]) <= hi]
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("args", "env", "status", "code"),
+    [
+        (lambda s: aitronos_args(s), {"FREDDY_API_KEY": "wrong"}, 401, "AUTHENTICATION_REQUIRED"),
+        (lambda s: supermetrics_args(s), {"SUPERMETRICS_API_KEY": "wrong"}, 401, "UNAUTHORIZED"),
+        (lambda s: ("export", "--source", "aitronos", "--org", "org_other", "--base-url", s.url), AITRONOS_KEY,
+         403, "INSUFFICIENT_PERMISSIONS"),
+        (lambda s: supermetrics_args(s, team=99), SUPERMETRICS_KEY, 403, "FORBIDDEN"),
+        (lambda s: supermetrics_args(s, connector="NOPE42"), SUPERMETRICS_KEY, 404, "NOT_FOUND"),
+    ],
+)
+def test_error_envelopes_exit_3_with_code_message_and_id(server, args, env, status, code):
+    result = logview(*args(server), env=env)
+    assert result.returncode == 3
+    line = result.stderr.decode().splitlines()[0]
+    assert line.startswith(f"logview: HTTP {status} {code}: ")
+    assert "(request " in line
+    assert result.stdout == b""
+    assert b"wrong" not in result.stderr and DEMO_AITRONOS_KEY.encode() not in result.stderr
+
+
+@pytest.mark.parametrize(("api", "status", "code"), [("aitronos", 422, "VALIDATION_ERROR"),
+                                                     ("supermetrics", 400, "BAD_REQUEST"),
+                                                     ("aitronos", 400, None)])
+def test_validation_envelopes_exit_3(fresh_server, api, status, code):
+    fresh_server.state.add_fault(Fault(kind="status", status=status, api=api))
+    args = aitronos_args(fresh_server) if api == "aitronos" else supermetrics_args(fresh_server)
+    result = logview(*args, env=AITRONOS_KEY | SUPERMETRICS_KEY)
+    assert result.returncode == 3
+    line = result.stderr.decode().splitlines()[0]
+    assert line.startswith(f"logview: HTTP {status} ") and "(request " in line
+    if code:
+        assert f" {code}: " in line
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (lambda s: aitronos_args(s), "FREDDY_API_KEY"),
+    (lambda s: supermetrics_args(s), "SUPERMETRICS_API_KEY"),
+    (lambda s: ("export", "--source", "aitronos", "--org", "o", "--base-url", "http://api.example.com"), "https is required"),
+    (lambda s: aitronos_args(s, "--status", "4xx"), "success, error, blocked, timeout"),
+    (lambda s: supermetrics_args(s, "--status", "teapot"), "HTTP code"),
+    (lambda s: aitronos_args(s, "--since", "yesterday-ish"), "relative span"),
+    (lambda s: ("export", "--source", "aitronos"), "--org"),
+    (lambda s: ("export", "--source", "supermetrics", "--team", "x", "--connector", "C"), "team"),
+    (lambda s: ("export", "--profile", "nope"), "no profile 'nope'"),
+    (lambda s: ("export", "--demo", "--file", "x.jsonl"), "choose one source"),
+    (lambda s: ("export", "--bogus"), "unrecognized arguments"),
+])
+def test_usage_errors_exit_2(server, args, message):
+    env = {} if "API_KEY" in message else AITRONOS_KEY | SUPERMETRICS_KEY
+    result = logview(*args(server), env=env)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr.decode()
+
+
+def test_a_long_retry_after_fails_with_exit_3_naming_the_wait(fresh_server):
+    fresh_server.state.insert_aitronos(10)
+    fresh_server.state.add_fault(Fault(kind="status", status=429, retry_after="3600"))
+    started = time.monotonic()
+    result = logview(*aitronos_args(fresh_server), env=AITRONOS_KEY)
+    assert time.monotonic() - started < 20
+    assert result.returncode == 3
+    stderr = result.stderr.decode()
+    assert "HTTP 429 RATE_LIMIT_EXCEEDED" in stderr and "wait 3600 s" in stderr
+
+
+def test_faults_are_survived_end_to_end_with_retries_reported(fresh_server):
+    state = fresh_server.state
+    state.insert_supermetrics(900, same_time=False)
+    for fault in (Fault(kind="status", status=429, retry_after="1"), Fault(kind="html", status=503),
+                  Fault(kind="truncated"), Fault(kind="status", status=502, count=2)):
+        state.add_fault(fault)
+    result = logview(*supermetrics_args(fresh_server, "-v"), env=SUPERMETRICS_KEY, timeout=90)
+    assert result.returncode == 0, result.stderr
+    assert jsonl(result.stdout) == state.supermetrics_logs
+    stderr = result.stderr.decode()
+    assert "rate limited — retrying in 1 s, attempt 2/6" in stderr
+    assert stderr.count("retrying in") == 5
+    assert "GET /v1/teams/1/connector_builder/connectors/DEMO01/logs?limit=1000 → 429 TOO_MANY_REQUESTS" in stderr
+    assert DEMO_SUPERMETRICS_KEY not in stderr and "Bearer" not in stderr
+
+
+def test_verbose_logs_each_request_without_secrets(server):
+    result = logview(*aitronos_args(server, "-v"), env=AITRONOS_KEY)
+    lines = [l for l in result.stderr.decode().splitlines() if l.startswith("GET ")]
+    pages = -(-len(server.state.aitronos_logs) // 100)
+    assert len(lines) == pages
+    assert all(" → 200 (" in l and l.endswith(" ms)") for l in lines)
+    assert DEMO_AITRONOS_KEY not in result.stderr.decode()
+
+
+async def test_entries_written_before_a_failure_stay_written(fresh_server, tmp_path):
+    """The fault is injected after the first page is on disk: that page must survive the exit 3."""
+    from logview.export import EntryWriter, Reporter, _export
+    from logview.model import Filters
+    from logview.options import Connection
+    from logview.sources import AitronosSource
+
+    state = fresh_server.state
+    state.insert_aitronos(250)
+    out = tmp_path / "partial.jsonl"
+
+    class FailAfterFirstPage(EntryWriter):
+        def write(self, entries):
+            super().write(entries)
+            state.add_fault(Fault(kind="status", status=403))
+
+    source = AitronosSource(DEMO_ORG, base_url=fresh_server.url)
+    with out.open("wb") as stream, open(os.devnull, "w") as quiet:
+        code = await _export(Connection(source, DEMO_AITRONOS_KEY, "t"), Filters(),
+                             FailAfterFirstPage(stream, "jsonl", source), Reporter(quiet, verbose=False), None)
+        assert code == 3
+        assert jsonl(out.read_bytes()) == state.aitronos_logs[:100]  # flushed before the failure
+
+
+def test_ctrl_c_exits_130_and_keeps_what_was_written(tmp_path):
+    with DemoServer(DemoState(aitronos_entries=3000, supermetrics_entries=0, live_rate=0.0)) as server:
+        server.state.add_fault(Fault(kind="latency", delay=0.4, count=1000))
+        out = tmp_path / "out.jsonl"
+        process = subprocess.Popen([sys.executable, "-m", "logview", *aitronos_args(server, "--output", str(out))],
+                                   env={**CLEAN_ENV, **AITRONOS_KEY}, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 20
+        while (not out.exists() or out.stat().st_size == 0) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=20)
+        assert process.returncode == 130, stderr
+        written = jsonl(out.read_bytes())
+        assert written and written == server.state.aitronos_logs[: len(written)]
+        assert b"Traceback" not in stderr
+
+
+def test_export_via_demo_flag_and_reexport_of_a_file(tmp_path):
+    out = tmp_path / "demo.jsonl"
+    result = logview("export", "--demo", "--source", "supermetrics", "--status", "error", "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    entries = jsonl(out.read_bytes())
+    assert entries and all(e["status"] >= 400 for e in entries)
+    again = logview("export", "--file", str(out), "--status", "5xx", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(again.stdout.decode())))
+    assert [r["id"] for r in rows] == [e["id"] for e in entries if e["status"] >= 500]
+
+
+def test_broken_pipe_is_quiet(server):
+    command = f"{sys.executable} -m logview " + " ".join(supermetrics_args(server)) + " | head -n 3"
+    result = subprocess.run(command, shell=True, capture_output=True, env={**CLEAN_ENV, **SUPERMETRICS_KEY}, timeout=60)
+    assert len(result.stdout.splitlines()) == 3
+    assert b"Traceback" not in result.stderr and b"BrokenPipe" not in result.stderr
