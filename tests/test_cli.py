@@ -1,0 +1,134 @@
+"""Profiles and config, `logview demo-server`, and stderr behaviour on a terminal."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from logview.cli import main
+from logview.config import ConfigError, load_config
+from logview.demo import DEMO_AITRONOS_KEY, DEMO_ORG, DEMO_SUPERMETRICS_KEY
+
+from test_export import CLEAN_ENV, jsonl, logview
+
+
+def write_config(tmp_path, text: str):
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    return path
+
+
+def test_a_profile_names_the_env_var_holding_its_key(server, tmp_path):
+    config = write_config(tmp_path, f"""
+[profiles.prod]
+source = "aitronos"
+org = "{DEMO_ORG}"
+base_url = "{server.url}"
+key_env = "MY_FREDDY_KEY"
+""")
+    env = {"LOGVIEW_CONFIG": str(config)}
+    missing = logview("export", "--profile", "prod", env=env)
+    assert missing.returncode == 2 and "MY_FREDDY_KEY" in missing.stderr.decode()
+    result = logview("export", "--profile", "prod", "--status", "error", env={**env, "MY_FREDDY_KEY": DEMO_AITRONOS_KEY})
+    assert result.returncode == 0, result.stderr
+    assert jsonl(result.stdout) == [r for r in server.state.aitronos_logs if r["status"] == "error"]
+
+
+def test_the_default_profile_is_used_without_a_source_flag(server, tmp_path):
+    config = write_config(tmp_path, f"""
+default = "b"
+[profiles.a]
+source = "aitronos"
+org = "x"
+[profiles.b]
+source = "supermetrics"
+team = 1
+connector = "DEMO01"
+base_url = "{server.url}"
+""")
+    result = logview("export", "--status", "5xx", env={"LOGVIEW_CONFIG": str(config),
+                                                      "SUPERMETRICS_API_KEY": DEMO_SUPERMETRICS_KEY})
+    assert result.returncode == 0, result.stderr
+    assert jsonl(result.stdout) == [r for r in server.state.supermetrics_logs if (r["status"] or 0) >= 500]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[profiles.p]\nsource = "aitronos"\norg = "o"\nkey = "sk-123"\n', "never reads keys from files"),
+    ('[profiles.p]\nsource = "elsewhere"\n', "profiles.p.source"),
+    ('[profiles.p]\nsource = "aitronos"\nogr = "typo"\n', "profiles.p.ogr"),
+    ('default = "missing"\n', "default profile 'missing' is not defined"),
+    ("[profiles.p\n", "not valid TOML"),
+])
+def test_bad_config_files_are_refused_with_a_clear_message(tmp_path, text, message):
+    config = write_config(tmp_path, text)
+    with pytest.raises(ConfigError, match=message):
+        load_config(config)
+    result = logview("export", "--profile", "p", env={"LOGVIEW_CONFIG": str(config)})
+    assert result.returncode == 2 and message.split(".")[-1] in result.stderr.decode()
+    assert "sk-123" not in result.stderr.decode()
+
+
+def test_no_config_file_means_no_profiles(tmp_path):
+    assert load_config(tmp_path / "absent.toml") is None
+
+
+def test_version_and_help(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["--version"])
+    assert caught.value.code == 0 and "logview 0.1.0" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["export", "--help"])
+    out = capsys.readouterr().out
+    for flag in ("--format", "--output", "--status", "--since", "--until", "--credential", "--event", "--search", "-v"):
+        assert flag in out
+
+
+def test_demo_server_runs_in_the_foreground_and_stops_quietly_on_ctrl_c():
+    process = subprocess.Popen([sys.executable, "-m", "logview", "demo-server", "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=CLEAN_ENV, text=True)
+    try:
+        banner = ""
+        deadline = time.monotonic() + 15
+        while "http://127.0.0.1:" not in banner and time.monotonic() < deadline:
+            banner += process.stdout.readline()
+        url = banner[banner.index("http://127.0.0.1:"):].split()[0].rstrip("/.,")
+        response = httpx.get(f"{url}/v1/personal-connectors/logs", params={"organization_id": DEMO_ORG},
+                             headers={"X-API-Key": DEMO_AITRONOS_KEY})
+        assert response.status_code == 200 and response.json()["total"] > 0
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=15)
+    assert process.returncode in (0, 130)
+    assert "Traceback" not in stderr
+
+
+def test_progress_goes_to_stderr_only_on_a_terminal(server):
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "logview", "export", "--source", "aitronos", "--org", DEMO_ORG, "--base-url", server.url],
+        stdout=subprocess.PIPE, stderr=follower, env={**CLEAN_ENV, "FREDDY_API_KEY": DEMO_AITRONOS_KEY})
+    os.close(follower)
+    stdout, _ = process.communicate(timeout=60)
+    terminal = b""
+    while select.select([leader], [], [], 0.2)[0]:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        terminal += chunk
+    os.close(leader)
+    total = len(server.state.aitronos_logs)
+    assert process.returncode == 0
+    assert f"of {total:,} entries".encode() in terminal
+    assert f"{total:,} entries in".encode() in terminal
+    assert len(jsonl(stdout)) == total  # stdout stays pure data
