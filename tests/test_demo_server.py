@@ -193,7 +193,7 @@ def test_ait_missing_org_is_422(http):
 @pytest.mark.parametrize(
     ("param", "value"),
     [("status", "failed"), ("status", ""), ("limit", "0"), ("limit", "101"), ("limit", "ten"), ("limit", "1.5"),
-     ("offset", "-1"), ("offset", "x"), ("start_date", "yesterday"), ("end_date", "2025-13-40"),
+     ("limit", " 5"), ("limit", "1_0"), ("offset", "-1"), ("offset", "x"), ("start_date", "yesterday"), ("end_date", "2025-13-40"),
      ("start_date", "")],
 )
 def test_ait_validation(http, param, value):
@@ -241,7 +241,8 @@ def test_ait_status_and_credential_filters(http, server):
     for params, pred in [
         ({"status": "error"}, lambda e: e["status"] == "error"),
         ({"credential_id": cred}, lambda e: e["credential_id"] == cred),
-        ({"status": "success", "credential_id": cred}, lambda e: e["status"] == "success" and e["credential_id"] == cred),
+        ({"status": "success", "credential_id": cred},
+         lambda e: e["status"] == "success" and e["credential_id"] == cred),
         ({"credential_id": "tcred_unknown"}, lambda e: False),
     ]:
         body = ait(http, limit=100, **params).json()
@@ -289,9 +290,9 @@ def test_sm_auth_errors(http):
     assert_sm_error(sm(http, headers={"Authorization": DEMO_SUPERMETRICS_KEY}), 401, "UNAUTHORIZED")
     assert sm(http, headers={"authorization": f"bearer {DEMO_SUPERMETRICS_KEY}"}).status_code == 200
     assert_sm_error(sm(http, path="/v1/teams/2/connector_builder/connectors/DEMO01/logs"), 403, "FORBIDDEN")
-    for team in ("0", "abc", "-1"):
+    for team in ("0", "abc", "-1", "+1", "1.0"):
         assert_sm_error(sm(http, path=f"/v1/teams/{team}/connector_builder/connectors/DEMO01/logs"), 400, "BAD_REQUEST")
-    for ident in ("bad%20id", "x" * 101, "a.b"):
+    for ident in ("bad%20id", "x" * 101, "a.b", "DEMO01%0A"):
         assert_sm_error(sm(http, path=f"/v1/teams/1/connector_builder/connectors/{ident}/logs"), 400, "BAD_REQUEST")
     assert_sm_error(sm(http, path="/v1/teams/1/connector_builder/connectors/NOPE42/logs"), 404, "NOT_FOUND")
 
@@ -400,7 +401,7 @@ def test_demo_control_endpoints(http, server):
     assert http.get("/_demo/state").json()["aitronos"]["count"] == n + 2
     r = http.post("/_demo/insert", json={"api": "supermetrics", "count": 5, "same_time": True})
     ids = set(r.json()["ids"])
-    assert {e["log_time"] for e in server.state.supermetrics_logs if e["id"] in ids}.__len__() == 1
+    assert len({e["log_time"] for e in server.state.supermetrics_logs if e["id"] in ids}) == 1
     assert http.post("/_demo/insert", json={"api": "nope"}).status_code == 400
     r = http.post("/_demo/settings", json={"supermetrics_before_inclusive": True})
     assert r.json()["supermetrics_before_inclusive"] is True and server.state.supermetrics_before_inclusive
@@ -510,3 +511,22 @@ def test_large_dataset_pages_are_fast():
         assert offset == 10_000
         per_request_ms = (time.perf_counter() - t0) * 10
         assert per_request_ms < 50, per_request_ms
+
+
+def test_start_without_waiting_queues_early_requests_until_the_data_exists():
+    """`logview --demo` must not wait for data generation before its first screen."""
+    import time as _time
+
+    server = DemoServer()
+    started = _time.perf_counter()
+    server.start(wait=False)
+    returned_after = _time.perf_counter() - started
+    try:
+        response = httpx.get(f"{server.url}/v1/personal-connectors/logs",
+                             params={"organization_id": DEMO_ORG, "limit": 5},
+                             headers={"X-API-Key": DEMO_AITRONOS_KEY}, timeout=10)
+        assert response.status_code == 200
+        assert response.json()["total"] == len(server.state.aitronos_logs) > 0
+    finally:
+        server.stop()
+    assert returned_after < 0.1

@@ -188,11 +188,16 @@ def _demo_connection(kind: str) -> Iterator[Connection]:
     from logview.demo import (DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY,
                               DEMO_TEAM, DemoServer)
 
-    with DemoServer() as server:
+    # Not waiting for the server: it generates its data in its own thread while the first screen
+    # draws, and the first requests wait in its accept backlog meanwhile.
+    server = DemoServer().start(wait=False)
+    try:
         source = _build_source(kind, org=DEMO_ORG, team=DEMO_TEAM, connector=DEMO_CONNECTOR,
                                base_url=server.url)
         key = DEMO_AITRONOS_KEY if kind == "aitronos" else DEMO_SUPERMETRICS_KEY
         yield Connection(source=source, key=key, label=f"demo data ({kind})", demo=True)
+    finally:
+        server.stop()
 
 
 def resolve_connection(args: argparse.Namespace, stack: ExitStack, *, default_demo: bool) -> Connection | None:

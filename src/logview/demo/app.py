@@ -33,10 +33,9 @@ from .state import DemoState, Fault
 from .timeutil import parse_iso, us_to_dt
 
 JSON = "application/json"
-_INT = re.compile(r"^[+-]?\d{1,18}$")
-_CONNECTOR_ID = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
-_AIT_PARAMS = ("organization_id", "credential_id", "status", "start_date", "end_date", "limit", "offset")
-_SM_PARAMS = ("limit", "before")
+_INT = re.compile(r"[+-]?[0-9]{1,18}")  # used with fullmatch: no whitespace, no "1_000", no "1.5"
+_UINT = re.compile(r"[0-9]{1,18}")
+_CONNECTOR_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 _MAX_INSERT = 100_000
 
 
@@ -80,7 +79,7 @@ def _int_param(raw: str | None, default: int, lo: int, hi: int | None) -> int | 
     """Parse a strict decimal integer in [lo, hi]; None means invalid."""
     if raw is None:
         return default
-    if not _INT.match(raw.strip()):
+    if not _INT.fullmatch(raw):
         return None
     value = int(raw)
     if value < lo or (hi is not None and value > hi):
@@ -173,15 +172,15 @@ def _sm_auth(state: DemoState, request: Request, ctx: _Ctx, connector: bool) -> 
     if scheme.lower() != "bearer" or token.strip() != DEMO_SUPERMETRICS_KEY:
         raise _sm_reject(ctx, 401, description="The API key or token is invalid or has expired.")
     raw_team = request.path_params["team_id"]
-    team = _int_param(raw_team, 0, 1, None)
-    if team is None or not raw_team.isdigit():
+    team = _int_param(raw_team, 0, 1, None) if _UINT.fullmatch(raw_team) else None
+    if team is None:
         raise _sm_reject(ctx, 400, description=f"team_id must be an integer >= 1, got '{raw_team}'.")
     if team != DEMO_TEAM:
         raise _sm_reject(ctx, 403, description=f"You are not a member of team {team}.")
     if not connector:
         return None
     cid = request.path_params["connector_identifier"]
-    if not _CONNECTOR_ID.match(cid):
+    if not _CONNECTOR_ID.fullmatch(cid):
         raise _sm_reject(ctx, 400, description="connector_identifier must be 1-100 characters of [A-Za-z0-9_-].")
     if not state.has_supermetrics_connector(cid):
         raise _sm_reject(ctx, 404, message="Connector not found.",
@@ -205,7 +204,8 @@ def supermetrics_logs(state: DemoState, request: Request, ctx: _Ctx) -> Response
         try:
             before = parse_iso(raw_before)
         except ValueError:
-            raise _sm_reject(ctx, 400, description=f"before must be an ISO 8601 date-time, got '{raw_before}'.") from None
+            raise _sm_reject(ctx, 400,
+                             description=f"before must be an ISO 8601 date-time, got '{raw_before}'.") from None
     return _json(state.query_supermetrics(connector, before=before, limit=limit))
 
 
@@ -244,7 +244,7 @@ async def _sleep(request: Request, seconds: float) -> None:
 async def _trickle(request: Request, body: bytes, seconds: float) -> AsyncIterator[bytes]:
     """Yield ``body`` in ~20 small chunks spread over ``seconds``."""
     chunks = max(1, min(20, len(body)))
-    size = -(-len(body) // chunks)
+    size = max(1, -(-len(body) // chunks))
     parts = [body[i:i + size] for i in range(0, len(body), size)] or [b""]
     pause = seconds / max(1, len(parts) - 1)
     for i, part in enumerate(parts):
@@ -322,10 +322,14 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     state: DemoState = request.app.state.demo
     if path.startswith("/v1/teams"):
         ctx = _Ctx("supermetrics")
-        return _decorate(state, _json(envelopes.supermetrics_error(status, ctx.request_id), status), ctx)
-    if path.startswith("/v1/personal-connectors"):
-        return _decorate(state, _json(envelopes.aitronos_error(status), status), _Ctx("aitronos"))
-    return Response(orjson.dumps({"detail": envelopes.phrase(status)}), status_code=status, media_type=JSON)
+        response = _decorate(state, _json(envelopes.supermetrics_error(status, ctx.request_id), status), ctx)
+    elif path.startswith("/v1/personal-connectors"):
+        response = _decorate(state, _json(envelopes.aitronos_error(status), status), _Ctx("aitronos"))
+    else:
+        response = _json(orjson.dumps({"detail": envelopes.phrase(status)}), status)
+    if isinstance(exc, HTTPException) and exc.headers:
+        response.headers.update(exc.headers)  # e.g. Allow on 405
+    return response
 
 
 # ---- /_demo control endpoints ---------------------------------------------------------------

@@ -292,7 +292,8 @@ def aitronos_entry(rng: random.Random, t_us: int, status: str | None = None,
         "output": output,
         "metadata": {"client": _CLIENTS[int(rnd() * len(_CLIENTS))], "retries": retries,
                      "source": _SOURCES[int(rnd() * len(_SOURCES))],
-                     "agent_run_id": f"run_{rng.getrandbits(48):012x}", "tool_version": f"1.{int(rnd() * 7)}.{int(rnd() * 10)}"},
+                     "agent_run_id": f"run_{rng.getrandbits(48):012x}",
+                     "tool_version": f"1.{int(rnd() * 7)}.{int(rnd() * 10)}"},
     }
 
 

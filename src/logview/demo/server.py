@@ -85,13 +85,31 @@ class DemoServer:
     """Both demo APIs on ``http://host:port`` served from a daemon thread with its own loop."""
 
     def __init__(self, state: DemoState | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.state = state if state is not None else DemoState()
+        # Without a given state the default one is generated in the server thread (start(wait=False)
+        # returns before it exists), so `logview --demo` shows its first screen without waiting.
+        self._state = state
+        self._state_ready = threading.Event()
+        if state is not None:
+            self._state_ready.set()
         self.host = host
         self.port = port
         self._server: _Uvicorn | None = None
         self._thread: threading.Thread | None = None
         self._sock: socket.socket | None = None
-        self._app = create_app(self.state)
+        self._app = create_app(state) if state is not None else None
+
+    @property
+    def state(self) -> DemoState:
+        """The served state; waits for it if it is still being generated in the server thread."""
+        if self._state is None:
+            if self._thread is None:
+                self._state = DemoState()
+                self._app = create_app(self._state)
+                self._state_ready.set()
+            elif not self._state_ready.wait(_START_TIMEOUT):
+                raise RuntimeError("demo server failed to start")
+        assert self._state is not None
+        return self._state
 
     @property
     def url(self) -> str:
@@ -100,8 +118,12 @@ class DemoServer:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
-    def start(self) -> "DemoServer":
-        """Bind (port 0 = any free port), serve in a thread, return once connections are accepted."""
+    def start(self, wait: bool = True) -> "DemoServer":
+        """Bind (port 0 = any free port) and serve in a thread.
+
+        With `wait` (the default) return once connections are accepted. Without it, return as soon
+        as the socket listens: the URL is final and early requests wait in the accept backlog
+        while the thread generates the data and starts serving."""
         if self._thread is not None:
             raise RuntimeError("DemoServer already started")
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
@@ -111,32 +133,42 @@ class DemoServer:
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((self.host, self.port))
+            sock.listen(2048)
         except OSError as exc:
             sock.close()
             raise OSError(exc.errno, f"cannot listen on {self.host}:{self.port}: {exc.strerror}") from exc
         self._sock = sock
         self.port = sock.getsockname()[1]
-        self._app.state.stopping = asyncio.Event()  # fresh per run: a restart must not inherit a set one
-        config = uvicorn.Config(
-            self._app, log_level="warning", access_log=False, lifespan="off",
+        self._server = server = _Uvicorn(uvicorn.Config(
+            None, log_level="warning", access_log=False, lifespan="off",  # app set in _serve
             timeout_graceful_shutdown=2, loop="asyncio", http="h11", ws="none",
-        )
-        self._server = server = _Uvicorn(config)
-        self._thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
+        ))
+        self._thread = threading.Thread(target=self._serve, args=(server, sock),
                                         name=f"logview-demo-{self.port}", daemon=True)
         self._thread.start()
-        deadline = time.monotonic() + _START_TIMEOUT
-        while not server.ready.wait(0.005):
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("demo server failed to start")
+        if wait:
+            deadline = time.monotonic() + _START_TIMEOUT
+            while not server.ready.wait(0.005):
+                if not self._thread.is_alive() or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("demo server failed to start")
         return self
+
+    def _serve(self, server: "_Uvicorn", sock: socket.socket) -> None:
+        if self._state is None:
+            self._state = DemoState()
+            self._app = create_app(self._state)
+            self._state_ready.set()
+        assert self._app is not None
+        self._app.state.stopping = asyncio.Event()  # fresh per run: a restart must not inherit a set one
+        server.config.app = self._app
+        server.run(sockets=[sock])
 
     def stop(self, timeout: float = 5.0) -> None:
         """Shut down (cutting injected sleeps short), join the thread, release the port."""
         server, thread = self._server, self._thread
         if server is not None:
-            if server.loop is not None:
+            if server.loop is not None and self._app is not None:
                 try:
                     server.loop.call_soon_threadsafe(self._app.state.stopping.set)
                 except RuntimeError:

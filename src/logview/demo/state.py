@@ -38,6 +38,11 @@ _VIEW_CACHE_SIZE = 64
 _MAX_LIVE_BATCH = 50_000  # never materialise more than this in one go (e.g. after a long pause)
 
 
+def _matches(entry: Entry, status: str | None, credential_id: str | None) -> bool:
+    return (status is None or entry["status"] == status) and (
+        credential_id is None or entry["credential_id"] == credential_id)
+
+
 @dataclass
 class Fault:
     """A scripted misbehaviour for the next ``count`` matching API requests."""
@@ -172,7 +177,7 @@ class DemoState:
         blob = SortedLog.serialise(entry)
         self._ait.insert(t, entry, blob)
         for (status, cred), view in self._ait_views.items():
-            if (status is None or entry["status"] == status) and (cred is None or entry["credential_id"] == cred):
+            if _matches(entry, status, cred):
                 view.insert(t, entry, blob)
 
     def _add_supermetrics(self, connector: str, t: int, entry: Entry) -> None:
@@ -249,7 +254,7 @@ class DemoState:
             src = self._ait
             view = SortedLog()
             for i, e in enumerate(src.entries):
-                if (status is None or e["status"] == status) and (credential_id is None or e["credential_id"] == credential_id):
+                if _matches(e, status, credential_id):
                     view.times.append(src.times[i])
                     view.ids.append(src.ids[i])
                     view.blobs.append(src.blobs[i])

@@ -83,7 +83,8 @@ class SortedLog:
         self.blobs.insert(pos, blob)
         self.entries.insert(pos, entry)
 
-    def bounds(self, start: int | None = None, end: int | None = None, *, end_inclusive: bool = True) -> tuple[int, int]:
+    def bounds(self, start: int | None = None, end: int | None = None, *,
+               end_inclusive: bool = True) -> tuple[int, int]:
         """Index range [lo, hi) of entries with start <= time and time <= end (or < end)."""
         times = self.times
         lo = 0 if start is None else bisect_left(times, start)
