@@ -15,7 +15,7 @@ from logview.model import ApiFailure, Filters
 from logview.paging import BackfillDone, EntriesLoaded, Notice, Pager
 from logview.times import parse_api_time
 
-from conftest import aitronos, supermetrics
+from support import aitronos, supermetrics
 
 UTC = timezone.utc
 
@@ -189,7 +189,7 @@ async def test_a_timeout_is_retried(fresh_server):
     state.insert_aitronos(30)
     state.add_fault(Fault(kind="hang", delay=1.5))
     source, _ = aitronos(fresh_server)
-    from conftest import FAST_RETRIES
+    from support import FAST_RETRIES
     from logview.http import ApiClient
     from logview.demo import DEMO_AITRONOS_KEY
 

@@ -1,0 +1,20 @@
+"""Helpers shared by the test modules (imported by name: `conftest` is ambiguous with tests/ui/)."""
+
+from __future__ import annotations
+
+from logview.demo import DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM, DemoServer
+from logview.http import ApiClient, RetryPolicy
+from logview.sources import AitronosSource, SupermetricsSource
+
+# Retries in tests wait milliseconds, not seconds; Retry-After values are still honoured.
+FAST_RETRIES = RetryPolicy(max_retries=5, initial_backoff_s=0.01, max_backoff_s=0.05)
+
+
+def aitronos(server: DemoServer, page_limit: int | None = None) -> tuple[AitronosSource, ApiClient]:
+    source = AitronosSource(DEMO_ORG, base_url=server.url, page_limit=page_limit)
+    return source, ApiClient(source.base_url, source.auth_headers(DEMO_AITRONOS_KEY), policy=FAST_RETRIES)
+
+
+def supermetrics(server: DemoServer, page_limit: int | None = None) -> tuple[SupermetricsSource, ApiClient]:
+    source = SupermetricsSource(DEMO_TEAM, DEMO_CONNECTOR, base_url=server.url, page_limit=page_limit)
+    return source, ApiClient(source.base_url, source.auth_headers(DEMO_SUPERMETRICS_KEY), policy=FAST_RETRIES)
