@@ -1,0 +1,43 @@
+"""Make untrusted text (API responses, files) safe to put on a terminal.
+
+Rich and Textual pass control characters through to the terminal, so a log value carrying
+`ESC ]2;…BEL` could retitle the window, `ESC ]52;…` write the clipboard, and a bare `ESC [2J`
+clear the screen. Every string shown by the viewer goes through `clean` (or `clean_line` for a
+one-line table cell) *and* is rendered as plain text, never as markup.
+
+Removed: C0 controls except tab and newline, DEL, C1 controls (U+0080–U+009F, `CSI` among them),
+and the Unicode bidirectional overrides/isolates that can make a terminal line read differently
+from what it contains.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 minus \t (0x09) and \n (0x0a); DEL; C1; bidi embeddings/overrides (U+202A–U+202E) and
+# isolates (U+2066–U+2069).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_OR_BREAK = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def clean(text: str) -> str:
+    """`text` without control characters; tab and newline are kept for multi-line views."""
+    if _UNSAFE.search(text) is None:
+        return text
+    return _UNSAFE.sub("", text)
+
+
+def _line_replacement(match: re.Match[str]) -> str:
+    return " " if match.group() in "\t\n\r\u2028\u2029" else ""
+
+
+def clean_line(text: str) -> str:
+    """`text` made safe for one table cell: line breaks and tabs become spaces."""
+    if _UNSAFE_OR_BREAK.search(text) is None:
+        return text
+    return _UNSAFE_OR_BREAK.sub(_line_replacement, text)
+
+
+def is_clean(text: str) -> bool:
+    """True when `clean` would leave `text` unchanged (for tests and assertions)."""
+    return _UNSAFE.search(text) is None

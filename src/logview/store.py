@@ -1,0 +1,516 @@
+"""Columnar entry store and filter engine for the viewer (numpy; no Textual).
+
+Why columnar: a Python object per row on the hot path makes filtering 100k entries take seconds.
+Here every filterable field is a numpy column — time as int64 microseconds, status, credential,
+event and tool as small-int category codes — and a filter is an index array built from boolean
+masks (`np.flatnonzero`). The entries themselves (with their raw JSON) sit in an object column
+that only the detail pane, the visible table rows and exports read.
+
+Rows are kept newest first in a double-ended buffer addressed by *ordinals*: backfill appends
+older entries after the tail, live tail prepends newer ones before the head, and an ordinal never
+changes while its row lives. A `FilteredView` is a sorted array of ordinals, so it stays valid
+across prepends/appends and can be updated incrementally; the table keeps its cursor on an
+ordinal, which is what keeps the user's place when rows arrive.
+
+Filtering here is exactly `Source.matches` (a property test holds it to that), vectorised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import numpy as np
+
+from logview.model import Filters, LogEntry
+from logview.sources.base import Source, searchable_text
+
+NO_TIME = np.iinfo(np.int64).min  # the time column's value for an entry without a usable time
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_ONE_US = timedelta(microseconds=1)
+
+# Severity of a status, used for colours and for jumping between problem entries (e / E).
+SEV_UNKNOWN, SEV_OK, SEV_INFO, SEV_WARN, SEV_ERROR = 0, 1, 2, 3, 4
+_WORD_SEVERITY = {"success": SEV_OK, "ok": SEV_OK, "error": SEV_ERROR, "failed": SEV_ERROR,
+                  "failure": SEV_ERROR, "blocked": SEV_WARN, "timeout": SEV_WARN}
+
+
+def severity(status: str | int | None) -> int:
+    """How alarming a status is: words (Aitronos) and HTTP codes (Supermetrics) alike."""
+    if isinstance(status, bool) or status is None:
+        return SEV_UNKNOWN
+    if isinstance(status, str):
+        text = status.strip().lower()
+        if text.isdigit():
+            return severity(int(text))
+        return _WORD_SEVERITY.get(text, SEV_UNKNOWN)
+    if not isinstance(status, int):
+        return SEV_UNKNOWN
+    if status in (408, 429):
+        return SEV_WARN
+    if 200 <= status < 300:
+        return SEV_OK
+    if 100 <= status < 200 or 300 <= status < 400:
+        return SEV_INFO
+    if 400 <= status < 600:
+        return SEV_ERROR
+    return SEV_UNKNOWN
+
+
+def to_us(moment: datetime | None) -> int | None:
+    """Microseconds since the epoch, exact (naive datetimes are taken as UTC)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return (moment - _EPOCH) // _ONE_US
+
+
+class Categories:
+    """Distinct values of one field mapped to small ints. Code 0 is "absent or not a string"."""
+
+    def __init__(self, strings_only: bool = True) -> None:
+        self._codes: dict[Any, int] = {}
+        self.values: list[Any] = [None]
+        self._strings_only = strings_only
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def code(self, value: Any) -> int:
+        if value is None or (self._strings_only and not isinstance(value, str)):
+            return 0
+        try:
+            found = self._codes.get(value)
+        except TypeError:  # unhashable (a dict where a name was expected)
+            return 0
+        if found is None:
+            found = self._codes[value] = len(self.values)
+            self.values.append(value)
+        return found
+
+    def lookup(self, value: Any) -> int | None:
+        """The code of a known value, None if it never occurred."""
+        if value is None:
+            return None
+        try:
+            return self._codes.get(value)
+        except TypeError:
+            return None
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The result of a filter: the ordinals shown, newest first, and the sidebar's counts."""
+
+    index: np.ndarray  # int64 ordinals, ascending (= newest first)
+    option_counts: np.ndarray  # per status option, among rows matching every *other* filter
+    others_total: int  # rows matching every filter but the status one
+
+
+@dataclass
+class _Compiled:
+    status_lut: np.ndarray | None
+    since: int | None
+    until: int | None
+    credential: int | None  # -1: a value that never occurred, so nothing matches
+    event: int | None
+    needle: str | None
+
+
+@dataclass
+class SearchJob:
+    """A search over a snapshot of the store, safe to run in a thread (it owns its arrays)."""
+
+    needle: str
+    epoch: int
+    lo: int
+    hi: int
+    entries: np.ndarray
+    texts: np.ndarray
+    hits: np.ndarray | None = None
+
+    def run(self) -> None:
+        texts, entries = self.texts, self.entries
+        for i in range(len(texts)):
+            if texts[i] is None:
+                texts[i] = searchable_text(entries[i].raw)
+        needle = self.needle
+        self.hits = np.fromiter((needle in text for text in texts), dtype=bool, count=len(texts))
+
+
+_COLUMNS: dict[str, Any] = {
+    "time": np.int64,
+    "status": np.int32,
+    "credential": np.int32,
+    "event": np.int32,
+    "tool": np.int32,
+    "invalid": np.bool_,
+    "hit": np.bool_,
+    "entry": object,
+    "text": object,
+}
+
+
+class EntryStore:
+    """Entries newest first, as columns; `head <= ordinal < tail` addresses the live rows."""
+
+    def __init__(self, source: Source, max_entries: int | None = None, capacity: int = 1024) -> None:
+        self.source = source
+        self.max_entries = max_entries
+        self.statuses = Categories(strings_only=False)
+        self.credentials = Categories()
+        self.events = Categories()
+        self.tools = Categories()
+        self._severity = np.zeros(1, dtype=np.int8)  # per status category
+        self._luts: dict[tuple[str, ...], np.ndarray] = {}
+        self.search_needle: str | None = None
+        self.epoch = 0  # bumped by clear(): ordinals from before mean nothing after
+        self.dropped_total = 0  # rows dropped from the old end to respect max_entries
+        self._allocate(max(16, capacity), front_room=max(8, capacity // 8))
+
+    # -- buffer management ----------------------------------------------------------------
+    def _allocate(self, capacity: int, front_room: int) -> None:
+        self._cols = {name: np.zeros(capacity, dtype=dtype) if dtype is not object
+                      else np.empty(capacity, dtype=object) for name, dtype in _COLUMNS.items()}
+        self._offset = front_room  # buffer index of ordinal 0
+        self.head = 0
+        self.tail = 0
+
+    def _reserve(self, front: int, back: int) -> None:
+        """Make room for `front` rows before the head and `back` after the tail."""
+        capacity = len(self._cols["time"])
+        start, stop = self.head + self._offset, self.tail + self._offset
+        if start >= front and capacity - stop >= back:
+            return
+        size = stop - start
+        new_capacity = max(capacity, 2 * (size + front + back), 1024)
+        spare = new_capacity - size - front - back
+        new_start = front + (spare // 4 if front else spare // 16)
+        for name, column in self._cols.items():
+            grown = np.zeros(new_capacity, dtype=column.dtype) if column.dtype != object \
+                else np.empty(new_capacity, dtype=object)
+            grown[new_start:new_start + size] = column[start:stop]
+            self._cols[name] = grown
+        self._offset = new_start - self.head
+
+    def __len__(self) -> int:
+        return self.tail - self.head
+
+    def _slice(self, name: str, lo: int, hi: int) -> np.ndarray:
+        return self._cols[name][lo + self._offset:hi + self._offset]
+
+    def column(self, name: str, ordinals: np.ndarray) -> np.ndarray:
+        """Gather one column for an array of ordinals."""
+        return self._cols[name][ordinals + self._offset]
+
+    # -- ingest ---------------------------------------------------------------------------
+    def _write(self, lo: int, entries: Sequence[LogEntry]) -> None:
+        n = len(entries)
+        hi = lo + n
+        status_code, cred_code = self.statuses.code, self.credentials.code
+        event_code, tool_code = self.events.code, self.tools.code
+        times = np.empty(n, dtype=np.int64)
+        statuses = np.empty(n, dtype=np.int32)
+        creds = np.empty(n, dtype=np.int32)
+        events = np.empty(n, dtype=np.int32)
+        tools = np.empty(n, dtype=np.int32)
+        invalid = np.empty(n, dtype=np.bool_)
+        for i, entry in enumerate(entries):
+            moment = entry.time
+            times[i] = NO_TIME if moment is None else to_us(moment)
+            statuses[i] = status_code(entry.status)
+            raw = entry.raw if isinstance(entry.raw, dict) else {}
+            creds[i] = cred_code(raw.get("credential_id"))
+            events[i] = event_code(raw.get("event"))
+            tools[i] = tool_code(raw.get("tool"))
+            invalid[i] = entry.invalid is not None
+        start, stop = lo + self._offset, hi + self._offset
+        cols = self._cols
+        cols["time"][start:stop] = times
+        cols["status"][start:stop] = statuses
+        cols["credential"][start:stop] = creds
+        cols["event"][start:stop] = events
+        cols["tool"][start:stop] = tools
+        cols["invalid"][start:stop] = invalid
+        cols["entry"][start:stop] = np.fromiter(entries, dtype=object, count=n)
+        cols["text"][start:stop] = None
+        if self.search_needle is not None:
+            self._search_range(self.search_needle, lo, hi)
+        if len(self.statuses) > len(self._severity):
+            self._severity = np.array([severity(v) for v in self.statuses.values], dtype=np.int8)
+
+    def append(self, entries: Sequence[LogEntry]) -> int:
+        """Add entries older than all held ones (a backfill page). Returns how many were kept:
+        at `max_entries` the store is full and older entries are not taken."""
+        if self.max_entries is not None:
+            entries = entries[: max(0, self.max_entries - len(self))]
+        if not entries:
+            return 0
+        self._reserve(0, len(entries))
+        self._write(self.tail, entries)
+        self.tail += len(entries)
+        return len(entries)
+
+    def prepend(self, entries: Sequence[LogEntry]) -> int:
+        """Add entries newer than all held ones (a tail batch, newest first). Beyond
+        `max_entries` the oldest rows are dropped; returns how many were dropped."""
+        if not entries:
+            return 0
+        n = len(entries)
+        self._reserve(n, 0)
+        self._write(self.head - n, entries)
+        self.head -= n
+        excess = len(self) - self.max_entries if self.max_entries is not None else 0
+        if excess > 0:
+            self._drop_oldest(excess)
+            return excess
+        return 0
+
+    def _drop_oldest(self, count: int) -> None:
+        new_tail = self.tail - count
+        self._slice("entry", new_tail, self.tail)[:] = None  # free the raw entries
+        self._slice("text", new_tail, self.tail)[:] = None
+        self.tail = new_tail
+        self.dropped_total += count
+
+    def clear(self) -> None:
+        """Forget every row (a re-query). Category codes are kept so pickers keep their values."""
+        self._allocate(1024, 128)
+        self.epoch += 1
+        self.dropped_total = 0
+
+    # -- reading --------------------------------------------------------------------------
+    def entry(self, ordinal: int) -> LogEntry:
+        return self._cols["entry"][ordinal + self._offset]
+
+    def entries(self, ordinals: np.ndarray) -> list[LogEntry]:
+        return self.column("entry", ordinals).tolist()
+
+    def time_us(self, ordinal: int) -> int | None:
+        value = int(self._cols["time"][ordinal + self._offset])
+        return None if value == NO_TIME else value
+
+    def problem_mask(self, ordinals: np.ndarray) -> np.ndarray:
+        """True for rows whose status is a warning or an error, and for invalid entries."""
+        sev = self._severity[self.column("status", ordinals)]
+        return (sev >= SEV_WARN) | self.column("invalid", ordinals)
+
+    def status_counts(self) -> dict[Any, int]:
+        """Loaded rows per distinct status value (for tests and the benchmark)."""
+        counts = np.bincount(self._slice("status", self.head, self.tail), minlength=len(self.statuses))
+        return {value: int(count) for value, count in zip(self.statuses.values, counts) if count}
+
+    # -- filtering ------------------------------------------------------------------------
+    def status_lut(self, wanted: Iterable[str]) -> np.ndarray:
+        """Per status category: does it match any of `wanted` (per `Source.status_matches`)."""
+        key = tuple(wanted)
+        lut = self._luts.get(key)
+        known = len(self.statuses)
+        if lut is None or len(lut) < known:
+            start = 0 if lut is None else len(lut)
+            matches = self.source.status_matches
+            extra = np.fromiter(
+                (any(matches(value, w) for w in key) for value in self.statuses.values[start:known]),
+                dtype=bool, count=known - start,
+            )
+            lut = extra if lut is None else np.concatenate([lut, extra])
+            self._luts[key] = lut
+        return lut
+
+    def _compile(self, filters: Filters) -> _Compiled:
+        def code(categories: Categories, value: str | None) -> int | None:
+            if value is None:
+                return None
+            found = categories.lookup(value)
+            return -1 if found is None else found
+
+        since, until = to_us(filters.since), to_us(filters.until)
+        needle = filters.search.lower() if filters.search else None
+        if needle is not None and needle != self.search_needle:
+            self.set_search(needle)
+        return _Compiled(
+            status_lut=self.status_lut(filters.statuses) if filters.statuses else None,
+            since=since,
+            until=until,
+            credential=code(self.credentials, filters.credential),
+            event=code(self.events, filters.event),
+            needle=needle,
+        )
+
+    def _others_mask(self, f: _Compiled, lo: int, hi: int) -> np.ndarray | None:
+        """Every filter except status over [lo, hi); None means "all rows"."""
+        mask: np.ndarray | None = None
+
+        def add(part: np.ndarray) -> None:
+            nonlocal mask
+            mask = part if mask is None else mask & part
+
+        if f.since is not None:
+            add(self._slice("time", lo, hi) >= f.since)
+        if f.until is not None:
+            times = self._slice("time", lo, hi)
+            add((times <= f.until) & (times != NO_TIME))
+        if f.credential is not None:
+            add(self._slice("credential", lo, hi) == f.credential)
+        if f.event is not None:
+            add(self._slice("event", lo, hi) == f.event)
+        if f.needle is not None:
+            add(self._slice("hit", lo, hi).copy())
+        return mask
+
+    def _select_range(self, f: _Compiled, lo: int, hi: int, options: Sequence[str]) -> Selection:
+        others = self._others_mask(f, lo, hi)
+        statuses = self._slice("status", lo, hi)
+        relevant = statuses if others is None else statuses[others]
+        per_category = np.bincount(relevant, minlength=len(self.statuses))
+        counts = np.array([int(per_category[self.status_lut((o,))].sum()) for o in options], dtype=np.int64)
+        mask = others
+        if f.status_lut is not None:
+            status_mask = f.status_lut[statuses]
+            mask = status_mask if mask is None else mask & status_mask
+        index = np.arange(lo, hi, dtype=np.int64) if mask is None else np.flatnonzero(mask) + lo
+        return Selection(index, counts, int(len(relevant)))
+
+    def select(self, filters: Filters, options: Sequence[str] | None = None,
+               lo: int | None = None, hi: int | None = None) -> Selection:
+        """Rows matching `filters` (all of them, like `Source.matches`) within [lo, hi)."""
+        options = self.source.status_choices if options is None else options
+        lo = self.head if lo is None else max(lo, self.head)
+        hi = self.tail if hi is None else min(hi, self.tail)
+        return self._select_range(self._compile(filters), lo, max(lo, hi), options)
+
+    # -- search ---------------------------------------------------------------------------
+    def _search_range(self, needle: str, lo: int, hi: int) -> None:
+        entries, texts = self._slice("entry", lo, hi), self._slice("text", lo, hi)
+        job = SearchJob(needle, self.epoch, lo, hi, entries, texts)
+        job.run()  # writes texts in place (these are views)
+        self._slice("hit", lo, hi)[:] = job.hits
+
+    def set_search(self, needle: str | None) -> None:
+        """Evaluate a search over every row now (fine for small stores; see `search_job`)."""
+        self.search_needle = needle
+        if needle is not None:
+            self._search_range(needle, self.head, self.tail)
+
+    def search_job(self, needle: str) -> SearchJob:
+        """A snapshot to search in a worker thread; hand it back with `finish_search`."""
+        return SearchJob(needle, self.epoch, self.head, self.tail,
+                         self._slice("entry", self.head, self.tail).copy(),
+                         self._slice("text", self.head, self.tail).copy())
+
+    def finish_search(self, job: SearchJob) -> bool:
+        """Adopt a finished job's results; rows that arrived meanwhile are searched now.
+        False if the store was cleared in between (the job is stale)."""
+        if job.epoch != self.epoch or job.hits is None:
+            return False
+        lo, hi = max(job.lo, self.head), min(job.hi, self.tail)
+        if hi > lo:
+            cut = slice(lo - job.lo, hi - job.lo)
+            self._slice("text", lo, hi)[:] = job.texts[cut]
+            self._slice("hit", lo, hi)[:] = job.hits[cut]
+        self.search_needle = job.needle
+        if self.head < lo:
+            self._search_range(job.needle, self.head, min(lo, self.tail))
+        if hi < self.tail:
+            self._search_range(job.needle, max(hi, self.head), self.tail)
+        return True
+
+    def facet_values(self, field: str) -> list[str]:
+        """Distinct string values seen in `credential_id`, `event` or `tool`, sorted."""
+        categories = {"credential": self.credentials, "event": self.events, "tool": self.tools}[field]
+        return sorted(v for v in categories.values if isinstance(v, str))
+
+
+@dataclass(frozen=True)
+class ViewChange:
+    """What one `FilteredView.sync` did, in rows of the view."""
+
+    prepended: int = 0
+    appended: int = 0
+    dropped: int = 0
+    reset: bool = False
+
+
+class FilteredView:
+    """The filtered rows the table shows, kept up to date incrementally as the store grows."""
+
+    def __init__(self, store: EntryStore, filters: Filters | None = None,
+                 options: Sequence[str] | None = None) -> None:
+        self.store = store
+        self.filters = filters or Filters()
+        self.options: tuple[str, ...] = tuple(store.source.status_choices if options is None else options)
+        self.refilter()
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def refilter(self, filters: Filters | None = None, options: Sequence[str] | None = None) -> None:
+        """Recompute from scratch (filters changed, or the store was cleared)."""
+        if filters is not None:
+            self.filters = filters
+        if options is not None:
+            self.options = tuple(options)
+        selection = self.store.select(self.filters, self.options)
+        self.index = selection.index
+        self.option_counts = selection.option_counts
+        self.others_total = selection.others_total
+        self._epoch, self._head, self._tail = self.store.epoch, self.store.head, self.store.tail
+
+    def sync(self) -> ViewChange:
+        """Take in what the store gained or lost since the last call."""
+        store = self.store
+        if store.epoch != self._epoch:
+            self.refilter()
+            return ViewChange(reset=True)
+        parts: list[np.ndarray] = []
+        prepended = appended = dropped = 0
+        if store.tail < self._tail:  # the oldest rows were dropped (tail at the cap)
+            keep = int(np.searchsorted(self.index, store.tail))
+            dropped = len(self.index) - keep
+            self.index = self.index[:keep]
+        if store.head < self._head:
+            front = store.select(self.filters, self.options, store.head, self._head)
+            prepended = len(front.index)
+            parts.append(front.index)
+            self._add_counts(front)
+        parts.append(self.index)
+        if store.tail > self._tail:
+            back = store.select(self.filters, self.options, self._tail, store.tail)
+            appended = len(back.index)
+            parts.append(back.index)
+            self._add_counts(back)
+        if len(parts) > 1:
+            self.index = np.concatenate(parts)
+        if store.tail < self._tail:  # counts of dropped rows are not known: recount
+            counts = store.select(self.filters, self.options)
+            self.option_counts, self.others_total = counts.option_counts, counts.others_total
+        self._head, self._tail = store.head, store.tail
+        return ViewChange(prepended, appended, dropped)
+
+    def _add_counts(self, part: Selection) -> None:
+        self.option_counts = self.option_counts + part.option_counts
+        self.others_total += part.others_total
+
+    def ordinal(self, row: int) -> int:
+        return int(self.index[row])
+
+    def row_of(self, ordinal: int) -> int:
+        """The row showing `ordinal`, or the row where it would be (the next older one)."""
+        return int(np.searchsorted(self.index, ordinal))
+
+    def contains(self, ordinal: int) -> bool:
+        row = self.row_of(ordinal)
+        return row < len(self.index) and int(self.index[row]) == ordinal
+
+    def next_problem(self, row: int, step: int) -> int | None:
+        """The nearest row after (`step` 1) or before (`step` -1) `row` that is a warning/error."""
+        if step > 0:
+            candidates = self.index[row + 1:]
+            hits = np.flatnonzero(self.store.problem_mask(candidates))
+            return row + 1 + int(hits[0]) if len(hits) else None
+        candidates = self.index[:max(0, row)]
+        hits = np.flatnonzero(self.store.problem_mask(candidates))
+        return int(hits[-1]) if len(hits) else None

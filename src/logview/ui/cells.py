@@ -1,0 +1,170 @@
+"""What each table column shows for an entry, per source, as plain sanitised strings.
+
+Kept apart from the widget so the column rules can be read (and tested) without a running app.
+Entries are untrusted and may be malformed: every accessor tolerates any JSON shape and returns
+one-line text with control characters removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from logview.model import LogEntry, SourceKind
+from logview.sanitize import clean_line
+from logview.sources.aitronos import error_message
+from logview.sources.base import dump_json
+from logview.store import SEV_ERROR, SEV_INFO, SEV_OK, SEV_UNKNOWN, SEV_WARN, severity
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+MAX_CELL_CHARS = 400  # a cell never needs more than a screen width; huge values are cut early
+
+SEVERITY_CLASS = {
+    SEV_OK: "ok",
+    SEV_INFO: "info",
+    SEV_WARN: "warn",
+    SEV_ERROR: "error",
+    SEV_UNKNOWN: "dim",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One table column: a preferred width, the width it may shrink to, or `flex` for the rest."""
+
+    key: str
+    title: str
+    width: int
+    min_width: int
+    flex: bool = False
+    right: bool = False
+
+
+COLUMNS: dict[SourceKind, tuple[Column, ...]] = {
+    "aitronos": (
+        Column("mark", "", 1, 1),
+        Column("time", "time", 23, 23),
+        Column("status", "status", 7, 7),
+        Column("credential", "credential", 22, 8),
+        Column("tool", "tool", 24, 8),
+        Column("duration", "duration", 8, 8, right=True),
+        Column("message", "error", 0, 12, flex=True),
+    ),
+    "supermetrics": (
+        Column("mark", "", 1, 1),
+        Column("time", "time", 19, 19),
+        Column("status", "status", 6, 6),
+        Column("event", "event", 20, 8),
+        Column("request", "request", 0, 12, flex=True),
+        Column("duration", "duration", 8, 8, right=True),
+    ),
+}
+GAP = 2
+
+
+def layout(columns: tuple[Column, ...], width: int) -> list[int]:
+    """Column widths for a table `width` cells wide: the flex column takes what is left, and when
+    that is too little the shrinkable columns give up space, widest first."""
+    widths = [c.width for c in columns]
+    fixed = sum(widths) + GAP * (len(columns) - 1) + 1  # one cell of left padding
+    flex = next((i for i, c in enumerate(columns) if c.flex), None)
+    if flex is None:
+        return widths
+    spare = width - fixed
+    need = columns[flex].min_width - spare
+    while need > 0:
+        candidates = [i for i, c in enumerate(columns) if not c.flex and widths[i] > c.min_width]
+        if not candidates:
+            break
+        widest = max(candidates, key=lambda i: widths[i] - columns[i].min_width)
+        widths[widest] -= 1
+        need -= 1
+        spare += 1
+    widths[flex] = max(columns[flex].min_width, spare)
+    return widths
+
+
+def cell_text(value: Any) -> str:
+    """Any JSON value as one safe line (objects as compact JSON)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        text = value[:MAX_CELL_CHARS]
+    elif isinstance(value, (dict, list)):
+        text = dump_json(value)[:MAX_CELL_CHARS].decode("utf-8", errors="replace")
+    else:
+        text = str(value)[:MAX_CELL_CHARS]
+    return clean_line(text)
+
+
+def format_duration(value: Any) -> str:
+    """Milliseconds for people: `845 ms`, `2.31 s`, `1m 04s`; anything odd is shown as text."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return cell_text(value)
+    if value != value or value < 0:  # NaN or negative: show as given
+        return cell_text(value)
+    if value < 1000:
+        return f"{value:.0f} ms"
+    seconds = value / 1000
+    if seconds < 60:
+        return f"{seconds:.2f} s" if seconds < 10 else f"{seconds:.1f} s"
+    if seconds < 3600:
+        minutes, rest = divmod(int(seconds), 60)
+        return f"{minutes}m {rest:02d}s"
+    hours, rest = divmod(int(seconds), 3600)
+    return f"{hours}h {rest // 60:02d}m"
+
+
+def local_time(us: int | None) -> datetime | None:
+    """The local-time-zone datetime for an epoch-µs value (None if absent or out of range)."""
+    if us is None:
+        return None
+    try:
+        return (_EPOCH + timedelta(microseconds=us)).astimezone()
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def format_time(moment: datetime | None, *, with_date: bool, millis: bool) -> tuple[str, str]:
+    """(date part, time part) of a local time; the date part is blank-padded when omitted."""
+    date_width = 11
+    if moment is None:
+        return " " * date_width, "—"
+    clock = moment.strftime("%H:%M:%S")
+    if millis:
+        clock += f".{moment.microsecond // 1000:03d}"
+    return (moment.strftime("%Y-%m-%d ") if with_date else " " * date_width), clock
+
+
+def status_text(status: str | int | None) -> str:
+    return "—" if status is None else cell_text(status)
+
+
+def status_class(status: str | int | None) -> str:
+    return SEVERITY_CLASS[severity(status)]
+
+
+def row_cells(entry: LogEntry) -> dict[str, str]:
+    """The per-source cells of one row (everything but time, status and the marker)."""
+    raw = entry.raw if isinstance(entry.raw, dict) else {}
+    if entry.source == "aitronos":
+        message = error_message(raw) if raw else None
+        cells = {
+            "credential": cell_text(raw.get("credential_id")),
+            "tool": cell_text(raw.get("tool") or raw.get("connector")),
+            "duration": format_duration(raw.get("duration_ms")),
+            "message": cell_text(message),
+        }
+        flex = "message"
+    else:
+        cells = {
+            "event": cell_text(raw.get("event")),
+            "request": cell_text(raw.get("request")),
+            "duration": format_duration(raw.get("duration_ms")),
+        }
+        flex = "request"
+    if entry.invalid is not None:
+        shown = cell_text(entry.raw) if not raw else cells[flex]
+        cells[flex] = clean_line(f"invalid entry: {entry.invalid}") + (f" · {shown}" if shown else "")
+    return cells

@@ -1,0 +1,204 @@
+"""Loading in the background: backfill, live tail and file reading, as Textual workers.
+
+The feed owns the one `ApiClient` of the app's life and the current `Pager`. Workers never touch
+widgets: they post messages, each stamped with the *generation* of the query that produced it,
+so a message from a query the user has since replaced is recognised and dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from textual import work
+from textual.message import Message
+from textual.widget import Widget
+from textual.worker import get_current_worker
+
+from logview.http import ApiClient, RetryEvent, RetryPolicy
+from logview.model import ApiError, ApiFailure, Filters, LogEntry, SourceKind
+from logview.options import Connection
+from logview.paging import BackfillDone, EntriesLoaded, Notice, Pager, TailFailed
+from logview.sources.base import Source
+
+VIEWER_POLICY = RetryPolicy(max_wait_s=None)  # any Retry-After is waited out, with a countdown
+
+
+def unexpected_error(exc: BaseException) -> ApiError:
+    """A bug or an unforeseen fault, shown in the banner instead of killing the app."""
+    return ApiError(code="UNEXPECTED_ERROR", message=f"{type(exc).__name__}: {exc}", retryable=True)
+
+
+class Feed(Widget):
+    """Non-visual: starts and stops the loading workers and reports what they find."""
+
+    class Loaded(Message):
+        def __init__(self, generation: int, entries: list[LogEntry], *, live: bool, pages: int,
+                     total: int | None) -> None:
+            super().__init__()
+            self.generation, self.entries, self.live = generation, entries, live
+            self.pages, self.total = pages, total
+
+    class Retrying(Message):
+        def __init__(self, generation: int, event: RetryEvent, *, live: bool) -> None:
+            super().__init__()
+            self.generation, self.event, self.live = generation, event, live
+
+    class Noticed(Message):
+        def __init__(self, generation: int, notice: Notice) -> None:
+            super().__init__()
+            self.generation, self.notice = generation, notice
+
+    class Finished(Message):
+        def __init__(self, generation: int, done: BackfillDone) -> None:
+            super().__init__()
+            self.generation, self.done = generation, done
+
+    class Failed(Message):
+        def __init__(self, generation: int, error: ApiError, gave_up: str | None) -> None:
+            super().__init__()
+            self.generation, self.error, self.gave_up = generation, error, gave_up
+
+    class TailFailed(Message):
+        def __init__(self, generation: int, error: ApiError, next_poll_s: float) -> None:
+            super().__init__()
+            self.generation, self.error, self.next_poll_s = generation, error, next_poll_s
+
+    def __init__(self, source: Source, *, connection: Connection | None, file: Path | None,
+                 file_kind: SourceKind | None, max_entries: int | None, interval_s: float,
+                 policy: RetryPolicy | None = None) -> None:
+        super().__init__()
+        self.source = source
+        self.connection = connection
+        self.file, self.file_kind = file, file_kind
+        self.max_entries = max_entries
+        self.interval_s = interval_s
+        self.client: ApiClient | None = connection.client(policy=policy or VIEWER_POLICY) if connection else None
+        self.generation = 0
+        self.pager: Pager | None = None
+        self._wake: asyncio.Event | None = None
+
+    @property
+    def file_mode(self) -> bool:
+        return self.client is None
+
+    # -- control --------------------------------------------------------------------------
+    def start(self, server_filters: Filters) -> int:
+        """(Re)start loading from scratch; returns the new generation."""
+        self.generation += 1
+        self.stop_tail()
+        self.workers.cancel_group(self, "backfill")
+        if self.client is None:
+            assert self.file is not None and self.file_kind is not None
+            self.pager = None
+            self._load_file(self.generation, self.file, self.file_kind)
+        else:
+            self.pager = Pager(self.source, self.client, server_filters, max_entries=self.max_entries,
+                               sleep=self._tail_sleep)
+            self._backfill(self.generation, self.pager)
+        return self.generation
+
+    def start_tail(self) -> bool:
+        """Start polling for new entries (needs the first page, which fixes the head)."""
+        if self.pager is None or self.tailing:
+            return False
+        self._tail(self.generation, self.pager)
+        return True
+
+    def stop_tail(self) -> None:
+        self.workers.cancel_group(self, "tail")
+
+    def cancel_backfill(self) -> None:
+        self.workers.cancel_group(self, "backfill")
+
+    @property
+    def tailing(self) -> bool:
+        return any(w.group == "tail" and not w.is_finished for w in self.workers if w.node is self)
+
+    @property
+    def backfilling(self) -> bool:
+        return any(w.group == "backfill" and not w.is_finished for w in self.workers if w.node is self)
+
+    def poll_now(self) -> None:
+        """Cut the tail's pause short: the next cycle runs at once (or right after the current)."""
+        self._wake = self._wake or asyncio.Event()
+        self._wake.set()
+
+    async def _tail_sleep(self, seconds: float) -> None:
+        self._wake = self._wake or asyncio.Event()
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+        except asyncio.TimeoutError:
+            pass
+        self._wake.clear()
+
+    async def aclose(self) -> None:
+        self.stop_tail()
+        self.cancel_backfill()
+        if self.client is not None:
+            await self.client.aclose()
+
+    # -- workers --------------------------------------------------------------------------
+    def _report(self, generation: int, event: object, *, live: bool) -> None:
+        if isinstance(event, EntriesLoaded):
+            self.post_message(self.Loaded(generation, event.entries, live=live or event.live,
+                                          pages=event.pages, total=event.total))
+        elif isinstance(event, RetryEvent):
+            self.post_message(self.Retrying(generation, event, live=live))
+        elif isinstance(event, Notice):
+            self.post_message(self.Noticed(generation, event))
+        elif isinstance(event, BackfillDone):
+            self.post_message(self.Finished(generation, event))
+        elif isinstance(event, TailFailed):
+            self.post_message(self.TailFailed(generation, event.failure.error, event.next_poll_s))
+
+    @work(exclusive=True, group="backfill", exit_on_error=False)
+    async def _backfill(self, generation: int, pager: Pager) -> None:
+        try:
+            async for event in pager.backfill():
+                self._report(generation, event, live=False)
+        except ApiFailure as failure:
+            self.post_message(self.Failed(generation, failure.error, failure.gave_up))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # never let a fault take the app down
+            self.post_message(self.Failed(generation, unexpected_error(exc), None))
+
+    @work(exclusive=True, group="tail", exit_on_error=False)
+    async def _tail(self, generation: int, pager: Pager) -> None:
+        try:
+            async for event in pager.follow(self.interval_s):
+                self._report(generation, event, live=True)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.post_message(self.TailFailed(generation, unexpected_error(exc), self.interval_s))
+
+    @work(thread=True, exclusive=True, group="backfill", exit_on_error=False)
+    def _load_file(self, generation: int, path: Path, kind: SourceKind) -> None:
+        from logview.sources.jsonl import iter_file_batches
+
+        worker = get_current_worker()
+        loaded, batches, capped = 0, 0, False
+        try:
+            for batch in iter_file_batches(path, kind):
+                if worker.is_cancelled:
+                    return
+                if self.max_entries is not None and loaded + len(batch) >= self.max_entries:
+                    capped = loaded + len(batch) > self.max_entries
+                    batch = batch[: self.max_entries - loaded]
+                loaded += len(batch)
+                batches += 1
+                self.post_message(self.Loaded(generation, batch, live=False, pages=batches, total=None))
+                if capped:
+                    self.post_message(self.Noticed(generation, Notice(
+                        "capped", f"stopped at {self.max_entries:,} entries (--max-entries)")))
+                    break
+        except OSError as exc:
+            self.post_message(self.Failed(generation, ApiError(
+                code="FILE_ERROR", message=f"cannot read {path}: {exc.strerror or exc}"), None))
+            return
+        except Exception as exc:
+            self.post_message(self.Failed(generation, unexpected_error(exc), None))
+            return
+        self.post_message(self.Finished(generation, BackfillDone(loaded, batches, capped)))

@@ -1,0 +1,89 @@
+"""Which filters run where, and turning what the user typed into `Filters` (no Textual here).
+
+The store always applies every filter (exactly like `Source.matches`); the server applies the
+ones the source supports. A change to a server-side filter therefore means a re-query, a change
+to a local one only a re-index of the loaded rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from logview.model import Filters
+from logview.sources.base import Source
+from logview.times import TimeParseError, parse_user_time
+
+FIELDS = ("status", "since", "until", "credential", "event", "search")
+_ATTR = {"status": "statuses"}
+_PROBE = Filters(statuses=("probe",), since=datetime(2000, 1, 1, tzinfo=timezone.utc),
+                 until=datetime(2000, 1, 2, tzinfo=timezone.utc), credential="probe", event="probe",
+                 search="probe")
+
+
+def server_fields(source: Source | None) -> frozenset[str]:
+    """The filter names this source can apply on the server (none for a file)."""
+    return frozenset() if source is None else source.server_side_filters(_PROBE)
+
+
+def where(source: Source | None, file_mode: bool) -> dict[str, str]:
+    """`server` / `local` per filter name, for the sidebar's tags."""
+    on_server = set() if file_mode else server_fields(source)
+    return {name: "server" if name in on_server else "local" for name in FIELDS}
+
+
+def server_part(source: Source, filters: Filters) -> Filters:
+    """Only the filters the server applies: what the pager is given. The rest stays local, so
+    changing it never needs the network."""
+    keep = server_fields(source)
+    return Filters(**{_ATTR.get(name, name): getattr(filters, _ATTR.get(name, name)) for name in keep})
+
+
+def needs_requery(source: Source | None, file_mode: bool, old: Filters, new: Filters) -> bool:
+    if file_mode or source is None:
+        return False
+    return server_part(source, old) != server_part(source, new)
+
+
+def status_options(source: Source, filters: Filters) -> tuple[str, ...]:
+    """The sidebar's options: the source's choices (keys 1..n), then any other status the
+    command line asked for (e.g. Supermetrics `429`), so it can be seen and toggled off."""
+    extra = tuple(s for s in filters.statuses if s not in source.status_choices)
+    return tuple(source.status_choices) + extra
+
+
+def toggle_status(options: Sequence[str], filters: Filters, index: int) -> Filters:
+    """Filters with option `index` switched; the statuses keep the options' order."""
+    if not 0 <= index < len(options):
+        return filters
+    chosen = set(filters.statuses) ^ {options[index]}
+    return filters.model_copy(update={"statuses": tuple(o for o in options if o in chosen)})
+
+
+def selected_indices(options: Sequence[str], filters: Filters) -> set[int]:
+    return {i for i, option in enumerate(options) if option in filters.statuses}
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    since: datetime | None
+    until: datetime | None
+
+
+def parse_time_range(since_text: str, until_text: str, now: datetime | None = None) -> TimeRange:
+    """The sidebar's since/until fields; blank means open-ended. Raises TimeParseError."""
+    since = parse_user_time(since_text, now=now) if since_text.strip() else None
+    until = parse_user_time(until_text, now=now, end_of_day=True) if until_text.strip() else None
+    if since is not None and until is not None and since > until:
+        raise TimeParseError("the start of the range is after its end")
+    return TimeRange(since, until)
+
+
+def time_input_text(moment: datetime | None) -> str:
+    """How a time from the command line is shown in the sidebar's input (local time)."""
+    if moment is None:
+        return ""
+    local = moment.astimezone()
+    return local.strftime("%Y-%m-%dT%H:%M:%S") if local.microsecond == 0 else \
+        local.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]

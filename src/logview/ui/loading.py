@@ -1,0 +1,238 @@
+"""How the app reacts to the feed: rows arriving, retries, failures, notices, the live tail.
+
+A mixin of `LogViewApp`, split out so the app module stays about layout and keys. The rules:
+rows already loaded stay visible through any error; a reload keeps them on screen until the
+first new page replaces them; the status line always says what the connection is doing.
+"""
+
+from __future__ import annotations
+
+import gc
+from typing import TYPE_CHECKING
+
+from logview.ui.feed import Feed
+from logview.ui.filtering import server_part
+from logview.ui.widgets.error_banner import ErrorBanner, format_wait
+from logview.ui.widgets.status_bar import StatusInfo
+
+if TYPE_CHECKING:
+    from logview.ui.app import LogViewApp
+
+    _Base = LogViewApp
+else:
+    _Base = object
+
+
+class LoadingMixin(_Base):
+    """Feed message handlers and the connection state shown in the status line."""
+
+    def init_loading_state(self) -> None:
+        self.phase = "loading"  # loading | complete | error | cancelled
+        self.pages = 0
+        self.total: int | None = None
+        self.capped = False
+        self.want_tail = False
+        self.tail_paused = False  # the user stopped the tail with t
+        self._pending_clear = False
+        self._facet_count = 0
+
+    # -- starting and stopping ------------------------------------------------------------
+    def start_loading(self, *, clear_now: bool) -> None:
+        """Load from scratch. `clear_now` False (a reload) keeps the old rows until new ones come."""
+        if clear_now:
+            self.store.clear()
+            self.view.refilter(self.filters)  # on the empty store: instant, whatever the search
+            self.table.refiltered(keep_place=False)
+        self._pending_clear = not clear_now
+        self.phase, self.pages, self.capped = "loading", 0, False
+        if clear_now:
+            self.total = None
+        self.banner.clear()
+        server_filters = self.filters if self.feed.file_mode else server_part(self.source, self.filters)
+        self.feed.start(server_filters)
+        self.refresh_all()
+
+    def action_reload(self) -> None:
+        """r: load again from the newest entry; after an error or during a wait, retry now."""
+        self.start_loading(clear_now=False)
+
+    def action_toggle_tail(self) -> None:
+        """t: start or stop the live tail; starting it also jumps to the newest entry."""
+        if self.feed.file_mode:
+            self.notify("A file has no live tail.", timeout=3)
+            return
+        if self.want_tail:
+            self.want_tail, self.tail_paused = False, True
+            self.feed.stop_tail()
+            self.banner.clear("tail")
+        else:
+            self.want_tail, self.tail_paused = True, False
+            self.feed.start_tail()
+            self.table.action_first()
+        self.refresh_status()
+
+    def cancel_retry(self) -> None:
+        """Esc during a retry wait: stop waiting (and stop loading); `r` starts again."""
+        self.feed.cancel_backfill()
+        if self.want_tail:
+            self.want_tail = False
+            self.feed.stop_tail()
+        self.banner.clear("retry")
+        self.banner.show_notice("Retry cancelled: loading stopped. Press r to try again.")
+        self.phase = "cancelled"
+        self.refresh_all()
+
+    # -- feed messages (named handlers: `@on` is not collected from a plain mixin) ---------
+    def _current(self, generation: int) -> bool:
+        """From the query on screen (not a replaced one), and the app is not shutting down."""
+        return generation == self.feed.generation and self.table.is_attached
+
+    def on_feed_loaded(self, message: Feed.Loaded) -> None:
+        if not self._current(message.generation):
+            return
+        if self._pending_clear and not message.live:
+            self._pending_clear = False
+            self.store.clear()
+            self.view.sync()
+            self.table.refiltered(keep_place=False)
+        if message.live:
+            self.store.prepend(message.entries)
+            if self.total is not None:  # the server's count has grown by what the tail found
+                self.total += len(message.entries)
+            self.banner.clear("tail", "retry")
+        else:
+            self.store.append(message.entries)
+            # Entries are acyclic JSON: refcounting frees them, so take them out of the cyclic
+            # collector's sight. Otherwise every full collection walks them all (~100 ms per
+            # 100k entries) and the UI stutters while a large backfill loads.
+            gc.freeze()
+            self.pages, self.total = message.pages, message.total
+            self.banner.clear("error", "retry")
+            if self.phase == "error":
+                self.phase = "loading"
+        self.table.apply_change(self.view.sync())
+        if self.want_tail and not self.feed.tailing:
+            self.feed.start_tail()
+        self.refresh_all()
+
+    def on_feed_retrying(self, message: Feed.Retrying) -> None:
+        if not self._current(message.generation):
+            return
+        self.banner.show_retry(message.event, context="live tail" if message.live else "loading")
+        self.refresh_status()
+
+    def on_feed_noticed(self, message: Feed.Noticed) -> None:
+        if not self._current(message.generation):
+            return
+        notice = message.notice
+        if notice.kind == "capped":
+            self.capped = True
+            self.banner.show_notice(
+                f"Showing the newest {len(self.store):,} entries: the cap (--max-entries) was reached, "
+                "older entries were not loaded. Narrow the filters to see further back.")
+        else:
+            self.banner.show_notice(notice.message)
+        self.refresh_status()
+
+    def on_feed_finished(self, message: Feed.Finished) -> None:
+        if not self._current(message.generation):
+            return
+        if self._pending_clear:  # a reload that found nothing at all
+            self._pending_clear = False
+            self.store.clear()
+            self.table.apply_change(self.view.sync())
+        self.phase = "complete"
+        self.capped = self.capped or message.done.capped
+        self.banner.clear("retry")
+        self.refresh_all()
+
+    def on_feed_failed(self, message: Feed.Failed) -> None:
+        if not self._current(message.generation):
+            return
+        self._pending_clear = False  # keep whatever is on screen
+        self.phase = "error"
+        context = "reading the file" if self.feed.file_mode else "loading"
+        hint = "r retries · the rows already loaded stay visible" if len(self.store) else "r retries"
+        self.banner.show_failure(message.error, context=context, gave_up=message.gave_up, hint=hint)
+        self.refresh_all()
+
+    def on_feed_tail_failed(self, message: Feed.TailFailed) -> None:
+        if not self._current(message.generation):
+            return
+        self.banner.clear("retry")
+        self.banner.show_tail_failure(message.error, message.next_poll_s)
+        self.refresh_status()
+
+    # -- what the user sees ---------------------------------------------------------------
+    def connection_state(self) -> tuple[str, str]:
+        """(state, text) for the status line."""
+        remaining = self.banner.retry_remaining()
+        if remaining is not None:  # the banner's deadline, so both count down in step
+            return "retrying", f"retrying in {format_wait(remaining)}" if remaining > 0.5 else "retrying now"
+        if self.phase == "error":
+            return "error", "error — r retries"
+        if self.phase == "cancelled":
+            return "cancelled", "stopped — r reloads"
+        if self.feed.backfilling or self.phase == "loading":
+            what = "reading the file" if self.feed.file_mode else f"loading page {self.pages + 1}"
+            if self.total:
+                what += f" · {len(self.store):,} of {self.total:,} ({min(100, 100 * len(self.store) // self.total)}%)"
+            return "loading", what + " …"
+        cap = f"capped at {self.options.max_entries:,}" if self.capped and self.options.max_entries else ""
+        if self.want_tail:
+            text = f"live · every {self.options.interval_s:g} s"
+            return "live", f"{text} · {cap}" if cap else text
+        if cap:
+            return "capped", cap + " — older entries not loaded"
+        if self.feed.file_mode:
+            return "complete", "file loaded"
+        if self.tail_paused:
+            return "paused", "all loaded · tail paused (t resumes)"
+        return "complete", "all loaded"
+
+    def on_error_banner_ticked(self, message: ErrorBanner.Ticked) -> None:
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        if not self.status_bar.is_attached:  # a last timer tick while the app closes
+            return
+        state, text = self.connection_state()
+        self.status_bar.show(StatusInfo(
+            label=self.label, state=state, state_text=text, shown=len(self.view), loaded=len(self.store),
+            total=self.total, new_rows=self.table.new_rows,
+        ))
+
+    def refresh_all(self) -> None:
+        """Counts, facet values, empty-table message and status line after any change."""
+        if not self.sidebar.is_attached:
+            return
+        selected = {i for i, option in enumerate(self.status_options) if option in self.filters.statuses}
+        server_status = self.where.get("status") == "server" and bool(selected)
+        counts = [None if server_status and i not in selected else int(c)
+                  for i, c in enumerate(self.view.option_counts)]
+        if self._searching:
+            note = "searching …"
+        elif server_status:
+            note = "other statuses not loaded"
+        else:
+            note = "none selected = all" if not selected else "0 clears the selection"
+        self.sidebar.show_counts(counts, selected, note)
+        facet_values = self.store.facet_values(self.facet)
+        if len(facet_values) != self._facet_count:
+            self._facet_count = len(facet_values)
+            self.sidebar.set_facet_values(facet_values, getattr(self.filters, self.facet))
+        self.table.empty_message = self._empty_message()
+        if not len(self.view):
+            self.table.refresh()
+        self.refresh_status()
+
+    def _empty_message(self) -> str:
+        if len(self.store):
+            return "No loaded entries match the filters."
+        if self.phase == "error":
+            return "Nothing loaded — see the error above."
+        if self.phase == "cancelled":
+            return "Loading stopped — press r to load."
+        if self.phase == "loading":
+            return "Loading …"
+        return "No entries." if self.filters.is_empty() else "No entries match the filters."

@@ -1,0 +1,72 @@
+"""The full key reference (`?`). Static text we wrote, so plain Text is enough."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("Moving", (
+        ("↑ ↓  j k", "previous / next entry"),
+        ("PgUp PgDn", "a page up / down"),
+        ("g  Home", "newest entry (and back to following the live tail)"),
+        ("G  End", "oldest loaded entry; keeps going as older pages arrive"),
+        ("e  E", "next / previous error, warning or invalid entry"),
+        ("mouse", "click selects, click again (or double-click) opens the detail"),
+    )),
+    ("Reading", (
+        ("Enter", "open / focus the detail of the selected entry"),
+        ("Esc", "close the detail · leave an input · cancel a retry wait"),
+        ("y", "copy the selected entry as JSON (exactly as received)"),
+        ("s", "save the filtered view to a file (.jsonl raw entries, .csv columns)"),
+    )),
+    ("Filtering", (
+        ("1 … 9", "toggle the n-th status option (none selected = all)"),
+        ("0", "clear the status filter"),
+        ("/", "search all fields (Enter applies, Esc clears)"),
+        ("d", "edit the time range: 2h, 7d, 2025-11-15, 2025-11-15T10:30Z (Enter applies)"),
+        ("", "server: the API applies the filter, changing it reloads"),
+        ("", "local: applied to the loaded rows instantly"),
+    )),
+    ("Data", (
+        ("t", "toggle the live tail (new entries appear at the top)"),
+        ("r", "reload; after an error or during a retry wait: retry now"),
+        ("ctrl+p", "command palette"),
+        ("?", "this help"),
+        ("q", "quit"),
+    )),
+)
+
+
+def help_table() -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True, min_width=12)
+    table.add_column()
+    for section, keys in KEYS:
+        table.add_row(Text(section, style="bold underline"), "")
+        for key, what in keys:
+            table.add_row(key, what)
+        table.add_row("", "")
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, grouped; any of Esc, ? or q closes it."""
+
+    BINDINGS = [
+        Binding("escape,question_mark,q", "close", "Close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box"):
+            yield Static(Text("logview — keys", style="bold"), id="help-title")
+            yield Static(help_table(), id="help-body")
+            yield Static(Text("Esc, ? or q closes this help", style="dim"), id="help-footer")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,55 @@
+"""The small modal that asks where to save the filtered view (`s`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from logview.sanitize import clean_line
+
+
+class SaveDialog(ModalScreen[Path | None]):
+    """Returns the chosen path, or None when cancelled. The format follows the extension."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, default: str, count: int) -> None:
+        super().__init__()
+        self.default = default
+        self.count = count
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="save-box"):
+            yield Static(Text(f"Save the {self.count:,} entries shown", style="bold"), id="save-title")
+            yield Static(Text(".jsonl: raw entries as received · .csv: the source's columns",
+                              style="dim"), id="save-hint")
+            yield Input(value=self.default, id="save-path")
+            yield Static(id="save-error")
+            yield Static(Text("Enter saves · Esc cancels", style="dim"), id="save-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#save-path", Input).focus()
+
+    @on(Input.Submitted, "#save-path")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        if not text:
+            self.query_one("#save-error", Static).update(Text("Type a file name.", style="red"))
+            return
+        path = Path(text).expanduser()
+        if path.suffix.lower() not in (".jsonl", ".ndjson", ".csv"):
+            self.query_one("#save-error", Static).update(
+                Text(f"Use a .jsonl or .csv name (got {clean_line(path.suffix) or 'no extension'}).", style="red"))
+            return
+        self.dismiss(path)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,124 @@
+"""The detail pane: every field of the selected entry, nothing hidden, nothing interpreted.
+
+Nested objects are pretty-printed JSON with highlighting (built from plain `Text` plus a regex
+highlighter, never markup), long values wrap, and the time field is shown both as received and
+in the local time zone. Unknown fields are shown like any other.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.highlighter import JSONHighlighter
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from logview.model import LogEntry
+from logview.sanitize import clean, clean_line
+from logview.times import parse_api_time
+from logview.ui.cells import status_class
+from logview.ui.widgets.styling import PartialStyles
+
+MAX_VALUE_CHARS = 20_000  # a pathological value must not stall rendering; `y` copies it whole
+_JSON = JSONHighlighter()
+
+
+def json_text(value: Any) -> Text:
+    """A JSON value pretty-printed, sanitised, then highlighted (safe for any content)."""
+    try:
+        dumped = json.dumps(value, indent=2, ensure_ascii=False)
+    except (TypeError, ValueError):
+        dumped = repr(value)
+    text = Text(_truncate(clean(dumped)), overflow="fold")
+    _JSON.highlight(text)
+    return text
+
+
+def _truncate(text: str) -> str:
+    if len(text) <= MAX_VALUE_CHARS:
+        return text
+    return text[:MAX_VALUE_CHARS] + f"\n… {len(text) - MAX_VALUE_CHARS:,} more characters (y copies the whole entry)"
+
+
+def local_time_text(value: Any) -> str | None:
+    moment = parse_api_time(value)
+    if moment is None:
+        return None
+    try:
+        local = moment.astimezone()
+    except (OverflowError, OSError, ValueError):
+        return None
+    return local.strftime("%Y-%m-%d %H:%M:%S.") + f"{local.microsecond // 1000:03d} {local.strftime('%Z (%z)')}"
+
+
+class DetailPane(PartialStyles, VerticalScroll, can_focus=True):
+    """Shows one entry; the app toggles it and feeds it the selected entry."""
+
+    COMPONENT_CLASSES = {
+        "detail-pane--key",
+        "detail-pane--title",
+        "detail-pane--local",
+        "detail-pane--invalid",
+        "detail-pane--ok",
+        "detail-pane--info",
+        "detail-pane--warn",
+        "detail-pane--error",
+        "detail-pane--dim",
+    }
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.entry: LogEntry | None = None
+        self.time_field = "created_at"
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="detail-body")
+
+    def on_mount(self) -> None:
+        self.border_title = "entry detail · Enter focuses · Esc closes · y copies JSON"
+
+    def show_entry(self, entry: LogEntry | None, time_field: str) -> None:
+        if entry is self.entry and time_field == self.time_field:
+            return
+        self.entry, self.time_field = entry, time_field
+        body = self.query_one("#detail-body", Static)
+        body.update(self._render_entry(entry) if entry is not None else Text("No entry selected."))
+        self.scroll_home(animate=False)
+
+    def _render_entry(self, entry: LogEntry) -> RenderableType:
+        style = self._partial
+        head = Text(no_wrap=False, overflow="fold")
+        head.append(clean_line(str(entry.id)), style=style("detail-pane--title"))
+        head.append("   ")
+        head.append(clean_line("—" if entry.status is None else str(entry.status)),
+                    style=style(f"detail-pane--{status_class(entry.status)}"))
+        parts: list[RenderableType] = [head]
+        if entry.invalid is not None:
+            parts.append(Text("⚠ invalid entry: " + clean_line(entry.invalid), style=style("detail-pane--invalid")))
+        grid = Table.grid(padding=(0, 2), expand=True)
+        grid.add_column(style=style("detail-pane--key"), no_wrap=True, max_width=24, overflow="ellipsis")
+        grid.add_column(ratio=1, overflow="fold")
+        raw = entry.raw
+        if isinstance(raw, dict):
+            for key, value in raw.items():
+                grid.add_row(Text(clean_line(str(key))), self._value(key, value))
+        else:
+            grid.add_row(Text("raw"), json_text(raw) if not isinstance(raw, str) else Text(_truncate(clean(raw))))
+        parts.append(Text(""))
+        parts.append(grid)
+        return Group(*parts)
+
+    def _value(self, key: str, value: Any) -> RenderableType:
+        if isinstance(value, str):
+            text = Text(_truncate(clean(value)), overflow="fold")
+            if key == self.time_field:
+                local = local_time_text(value)
+                if local:
+                    text.append("\nlocal " + local, style=self._partial("detail-pane--local"))
+            return text
+        return json_text(value)

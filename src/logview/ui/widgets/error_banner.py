@@ -1,0 +1,186 @@
+"""The banner above the table: API failures, retry countdowns, tail failures and notices.
+
+Errors are shown where the user is looking (not only as a toast) and leave the loaded rows in
+place. A retry shows a countdown that ticks every second, so a long Retry-After is visibly a
+wait, never a hang; Escape cancels it and `r` retries at once.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Static
+
+from logview.http import RetryEvent
+from logview.model import ApiError
+from logview.sanitize import clean, clean_line
+from logview.ui.widgets.styling import PartialStyles
+
+SLOTS = ("error", "tail", "retry", "notice")  # display order, most important first
+MAX_DETAIL_CHARS = 600
+
+
+def format_wait(seconds: float) -> str:
+    """`4 s`, `2m 05s`, `1h 00m`: short for the eye, exact enough for a countdown."""
+    whole = max(0, math.ceil(seconds))
+    if whole < 120:
+        return f"{whole} s"
+    if whole < 7200:
+        return f"{whole // 60}m {whole % 60:02d}s"
+    return f"{whole // 3600}h {(whole % 3600) // 60:02d}m"
+
+
+def error_head(error: ApiError) -> str:
+    """`HTTP 401 AUTHENTICATION_REQUIRED` (or just the code when no response arrived)."""
+    return f"HTTP {error.status} {error.code}" if error.status is not None else error.code
+
+
+@dataclass
+class _Retry:
+    event: RetryEvent
+    deadline: float
+    context: str
+
+
+class ErrorBanner(PartialStyles, Static):
+    """Stacked messages by slot; hidden when there is nothing to say."""
+
+    COMPONENT_CLASSES = {
+        "error-banner--title",
+        "error-banner--warn-title",
+        "error-banner--notice-title",
+        "error-banner--detail",
+        "error-banner--meta",
+        "error-banner--hint",
+    }
+
+    class Ticked(Message):
+        """The retry countdown moved on a second (the status line shows it too)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._slots: dict[str, Text] = {}
+        self._retry: _Retry | None = None
+        self._ticker: Timer | None = None
+
+    def on_mount(self) -> None:
+        self.display = False
+
+    # -- public API -----------------------------------------------------------------------
+    def show_failure(self, error: ApiError, *, context: str, gave_up: str | None = None,
+                     hint: str = "r retries · the rows already loaded stay visible") -> None:
+        """A request that failed for good."""
+        self._retry = None
+        self._slots.pop("retry", None)
+        self._slots["error"] = self._error_text(error, context, gave_up, hint, "error-banner--title", "✖")
+        self._refresh()
+
+    def show_tail_failure(self, error: ApiError, next_poll_s: float) -> None:
+        self._slots["tail"] = self._error_text(
+            error, "live tail", None, f"polling again in {format_wait(next_poll_s)} · t stops the tail",
+            "error-banner--warn-title", "⚠")
+        self._refresh()
+
+    def show_retry(self, event: RetryEvent, *, context: str) -> None:
+        """A failed attempt that will be retried after `event.wait_s`: start the countdown."""
+        self._retry = _Retry(event, time.monotonic() + event.wait_s, context)
+        self._slots["retry"] = self._retry_text()
+        if self._ticker is None:
+            self._ticker = self.set_interval(1.0, self._tick)
+        self._refresh()
+
+    def show_notice(self, message: str, *, warn: bool = True) -> None:
+        text = Text(no_wrap=False, overflow="fold")
+        style = "error-banner--warn-title" if warn else "error-banner--notice-title"
+        text.append("⚠ " if warn else "ℹ ", style=self._partial(style))
+        text.append(clean(message))
+        self._slots["notice"] = text
+        self._refresh()
+
+    def clear(self, *slots: str) -> None:
+        """Remove the given slots (all when none are named)."""
+        for slot in slots or SLOTS:
+            self._slots.pop(slot, None)
+            if slot == "retry":
+                self._retry = None
+        self._refresh()
+
+    @property
+    def retry_pending(self) -> bool:
+        return self._retry is not None
+
+    def retry_remaining(self) -> float | None:
+        """Seconds left before the pending retry (None when nothing is waiting)."""
+        return None if self._retry is None else self._retry.deadline - time.monotonic()
+
+    def has(self, slot: str) -> bool:
+        return slot in self._slots
+
+    def plain(self) -> str:
+        return "\n".join(self._slots[s].plain for s in SLOTS if s in self._slots)
+
+    # -- internals ------------------------------------------------------------------------
+    def _tick(self) -> None:
+        if self._retry is None:
+            if self._ticker is not None:
+                self._ticker.stop()
+                self._ticker = None
+            return
+        self._slots["retry"] = self._retry_text()
+        self._refresh()
+        self.post_message(self.Ticked())
+
+    def _retry_text(self) -> Text:
+        assert self._retry is not None
+        event, context = self._retry.event, self._retry.context
+        remaining = self._retry.deadline - time.monotonic()
+        error = event.error
+        what = "rate limited" if error.status == 429 else f"{error_head(error)}: {clean_line(error.message)}"
+        when = f"retrying in {format_wait(remaining)}" if remaining > 0.5 else "retrying now"
+        text = Text(no_wrap=False, overflow="fold")
+        text.append("⟳ ", style=self._partial("error-banner--warn-title"))
+        text.append(f"{context}: ", style=self._partial("error-banner--meta"))
+        text.append(f"{what} — {when}, attempt {event.attempt + 1}/{event.max_attempts}",
+                    style=self._partial("error-banner--warn-title"))
+        text.append("\n")
+        hint = "Esc cancels the wait · r retries now"
+        if error.request_id:
+            hint = f"request {clean_line(error.request_id)} · " + hint
+        text.append(hint, style=self._partial("error-banner--hint"))
+        return text
+
+    def _error_text(self, error: ApiError, context: str, gave_up: str | None, hint: str,
+                    title_class: str, icon: str) -> Text:
+        style = self._partial
+        text = Text(no_wrap=False, overflow="fold")
+        text.append(f"{icon} {context}: {error_head(error)}", style=style(title_class))
+        text.append("  ")
+        text.append(clean_line(error.message), style=style("error-banner--detail"))
+        if error.detail:
+            detail = clean(error.detail)
+            if len(detail) > MAX_DETAIL_CHARS:
+                detail = detail[:MAX_DETAIL_CHARS] + "…"
+            text.append("\n")
+            text.append(detail, style=style("error-banner--detail"))
+        meta = []
+        if error.request_id:
+            meta.append(f"request id {clean_line(error.request_id)}")
+        if gave_up:
+            meta.append(clean_line(gave_up))
+        meta.append(hint)
+        text.append("\n")
+        text.append(" · ".join(meta), style=style("error-banner--meta"))
+        return text
+
+    def _refresh(self) -> None:
+        parts = [self._slots[s] for s in SLOTS if s in self._slots]
+        self.display = bool(parts)
+        self.set_class("error" in self._slots, "-error")
+        self.set_class("error" not in self._slots and ("retry" in self._slots or "tail" in self._slots), "-warn")
+        self.set_class(list(self._slots) == ["notice"], "-notice")
+        self.update(Text("\n").join(parts) if parts else Text())

@@ -1,0 +1,227 @@
+"""The filter sidebar: status options with live counts, time range, credential/event, search.
+
+Each section says where its filter runs: `server` (the API applies it; changing it re-queries)
+or `local` (applied to the loaded rows, instantly). The sidebar only reports what the user asked
+for; the app decides what that means for the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Input, Select, Static
+
+from logview.model import Filters
+from logview.sanitize import clean_line
+from logview.store import severity
+from logview.ui.cells import SEVERITY_CLASS
+from logview.ui.widgets.styling import PartialStyles
+
+FACET_LABELS = {"credential": "Credential", "event": "Event"}
+
+
+class SectionTitle(PartialStyles, Static):
+    """A section heading with a `server`/`local` tag on the right."""
+
+    COMPONENT_CLASSES = {"section-title--name", "section-title--server", "section-title--mixed",
+                         "section-title--local"}
+
+    def __init__(self, name: str, where: str | None, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.title, self.where = name, where
+
+    def render(self) -> Text:
+        style = self._partial
+        text = Text(self.title.upper(), style=style("section-title--name"), no_wrap=True)
+        if self.where:
+            tag = f" {self.where} "
+            text.append(" " * max(1, self.size.width - text.cell_len - len(tag)))
+            tag_class = {"server": "section-title--server", "mixed": "section-title--mixed"}.get(
+                self.where, "section-title--local")
+            text.append(tag, style=style(tag_class))
+        return text
+
+
+class StatusOption(PartialStyles, Static):
+    """One status option: its key, whether it is selected, its name and its count."""
+
+    COMPONENT_CLASSES = {"status-option--key", "status-option--on", "status-option--off",
+                         "status-option--count", "status-option--ok", "status-option--info",
+                         "status-option--warn", "status-option--error", "status-option--dim"}
+
+    class Clicked(Message):
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    def __init__(self, index: int, name: str) -> None:
+        super().__init__(classes="status-option")
+        self.index, self.option = index, name
+        self.selected = False
+        self.count: int | None = None
+        self.tooltip = f"press {index + 1} to toggle" if index < 9 else None
+
+    def set_state(self, selected: bool, count: int | None) -> None:
+        if (selected, count) != (self.selected, self.count):
+            self.selected, self.count = selected, count
+            self.set_class(selected, "-selected")
+            self.refresh()
+
+    def render(self) -> Text:
+        style = self._partial
+        key = str(self.index + 1) if self.index < 9 else " "
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f"{key} ", style=style("status-option--key"))
+        text.append("● " if self.selected else "○ ", style=style("status-option--on" if self.selected
+                                                                  else "status-option--off"))
+        level = SEVERITY_CLASS[_option_severity(self.option)]
+        text.append(clean_line(self.option), style=style(f"status-option--{level}"))
+        count = "·" if self.count is None else f"{self.count:,}"
+        text.append(" " * max(1, self.size.width - text.cell_len - len(count)))
+        text.append(count, style=style("status-option--count"))
+        return text
+
+    def on_click(self) -> None:
+        self.post_message(self.Clicked(self.index))
+
+
+def _option_severity(option: str) -> int:
+    if len(option) == 3 and option.endswith("xx") and option[0].isdigit():
+        return severity(int(option[0]) * 100)
+    return severity(option)
+
+
+class FilterSidebar(VerticalScroll):
+    """Filters on the left. Posts what the user changed; shows what the app applied."""
+
+    class StatusToggled(Message):
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    class TimeRangeSubmitted(Message):
+        def __init__(self, since: str, until: str) -> None:
+            super().__init__()
+            self.since, self.until = since, until
+
+    class FacetChanged(Message):
+        def __init__(self, value: str | None) -> None:
+            super().__init__()
+            self.value = value
+
+    class SearchSubmitted(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(self, options: Sequence[str], facet: str, where: dict[str, str], *,
+                 id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.options = tuple(options)
+        self.facet = facet
+        self.where = where
+        self._facet_values: list[str] = []
+        self.can_focus = False
+
+    def compose(self) -> ComposeResult:
+        yield SectionTitle("Status", self.where.get("status"), id="status-title")
+        for index, option in enumerate(self.options):
+            yield StatusOption(index, option)
+        yield Static(id="status-note", classes="note")
+        since_where, until_where = self.where.get("since"), self.where.get("until")
+        mixed = since_where != until_where
+        yield SectionTitle("Time range", "mixed" if mixed else since_where, id="time-title")
+        yield Input(placeholder="since (e.g. 2h, 7d)", id="since", select_on_focus=False, compact=True)
+        yield Input(placeholder="until (e.g. 2025-11-15)", id="until", select_on_focus=False, compact=True)
+        if mixed:
+            yield Static(Text(f"since {since_where}, until {until_where}"), id="time-where", classes="note")
+        yield Static(id="time-error", classes="note error")
+        yield SectionTitle(FACET_LABELS[self.facet], self.where.get(self.facet), id="facet-title")
+        yield Select[str]([], prompt=f"any {self.facet}", id="facet", compact=True)
+        yield SectionTitle("Search", self.where.get("search"), id="search-title")
+        yield Input(placeholder="search all fields", id="search", select_on_focus=False, compact=True)
+        yield Static(id="legend", classes="note")
+
+    def on_mount(self) -> None:
+        legend = Text(no_wrap=False)
+        legend.append("server", style="bold")
+        legend.append(" the API filters; changing it reloads.\n")
+        legend.append("local", style="bold")
+        legend.append(" filters the loaded rows instantly.")
+        if "server" not in self.where.values():
+            legend = Text("All filters run locally on the loaded rows.")
+        self.query_one("#legend", Static).update(legend)
+
+    # -- showing state --------------------------------------------------------------------
+    def show_filters(self, filters: Filters, selected: set[int]) -> None:
+        """Reflect the applied filters (e.g. from the command line) in the inputs."""
+        for option in self.query(StatusOption):
+            option.set_state(option.index in selected, option.count)
+        self.query_one("#search", Input).value = filters.search or ""
+        facet_value = filters.credential if self.facet == "credential" else filters.event
+        if facet_value is not None and facet_value not in self._facet_values:
+            self.set_facet_values(self._facet_values + [facet_value], facet_value)
+        else:
+            self._select_facet(facet_value)
+
+    def show_time_inputs(self, since: str, until: str) -> None:
+        self.query_one("#since", Input).value = since
+        self.query_one("#until", Input).value = until
+
+    def show_counts(self, counts: Sequence[int | None], selected: set[int], note: str = "") -> None:
+        for option in self.query(StatusOption):
+            count = counts[option.index] if option.index < len(counts) else None
+            option.set_state(option.index in selected, count)
+        self.query_one("#status-note", Static).update(Text(note, no_wrap=False))
+
+    def show_time_error(self, message: str) -> None:
+        self.query_one("#time-error", Static).update(Text(clean_line(message)))
+
+    def set_facet_values(self, values: Sequence[str], current: str | None) -> None:
+        """Offer the credential ids / event names seen so far (and the active one)."""
+        values = sorted(set(values) | ({current} if current else set()))
+        if values == self._facet_values:
+            self._select_facet(current)
+            return
+        self._facet_values = values
+        select = self.query_one("#facet", Select)
+        with select.prevent(Select.Changed):
+            select.set_options((Text(clean_line(v), no_wrap=True, overflow="ellipsis"), v) for v in values)
+            if current is not None:
+                select.value = current
+
+    def _select_facet(self, value: str | None) -> None:
+        select = self.query_one("#facet", Select)
+        with select.prevent(Select.Changed):
+            if value is None:
+                select.clear()
+            elif value in self._facet_values:
+                select.value = value
+
+    # -- user input -----------------------------------------------------------------------
+    @on(StatusOption.Clicked)
+    def _status_clicked(self, event: StatusOption.Clicked) -> None:
+        event.stop()
+        self.post_message(self.StatusToggled(event.index))
+
+    @on(Input.Submitted, "#since, #until")
+    def _time_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.TimeRangeSubmitted(self.query_one("#since", Input).value,
+                                                  self.query_one("#until", Input).value))
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.SearchSubmitted(event.value))
+
+    @on(Select.Changed, "#facet")
+    def _facet_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        value = event.value if isinstance(event.value, str) else None
+        self.post_message(self.FacetChanged(value))

@@ -1,0 +1,38 @@
+"""Fixtures for the viewer's Pilot and snapshot tests: real demo servers on loopback, a fixed
+clock and time zone so what is rendered is the same on every machine."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from logview.demo import DemoServer, DemoState
+from ui_helpers import FIXED_NOW
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The table shows local time: pin the zone so rendered times are deterministic."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[DemoServer]:
+    """A quiet, fixed dataset shared by a module's tests (they must not insert into it)."""
+    state = DemoState(aitronos_entries=600, supermetrics_entries=3000, live_rate=0.0, now=FIXED_NOW, seed=11)
+    with DemoServer(state) as server:
+        yield server
+
+
+@pytest.fixture
+def fresh_demo() -> Iterator[DemoServer]:
+    """A small server of its own, for tests that insert entries or script faults."""
+    state = DemoState(aitronos_entries=120, supermetrics_entries=300, live_rate=0.0, now=FIXED_NOW, seed=5)
+    with DemoServer(state) as server:
+        yield server

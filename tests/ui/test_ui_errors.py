@@ -1,0 +1,141 @@
+"""API failures appear in the main area, rows already loaded stay, retries count down, and the
+app never dies: every envelope kind from the demo server's fault injection, plus a dead server."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from logview.demo import DemoServer, Fault
+from ui_helpers import SIZE, make_app, screen_text, settle, table_lines, wait_until
+
+
+def banner(app) -> str:
+    return app.banner.plain() if app.banner.display else ""
+
+
+async def test_wrong_key_shows_a_401_banner_in_the_main_area(demo: DemoServer) -> None:
+    app = make_app(demo, key="wrong-key")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "HTTP 401 AUTHENTICATION_REQUIRED" in text
+        assert "request id req_" in text  # the trace id, for support
+        assert "r retries" in text
+        assert "error — r retries" in text.splitlines()[0]
+        assert "Nothing loaded — see the error above." in text
+        assert "wrong-key" not in text  # the key never reaches the screen
+        assert app.is_running
+
+
+async def test_supermetrics_401_shows_code_message_and_request_id(demo: DemoServer) -> None:
+    app = make_app(demo, "supermetrics", key="nope")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        text = banner(app)
+        assert "HTTP 401 UNAUTHORIZED" in text and "Authentication is required." in text
+        assert "request id" in text
+
+
+FAULTS = [
+    pytest.param(Fault(kind="status", status=403, api="aitronos"), "HTTP 403 INSUFFICIENT_PERMISSIONS", id="403"),
+    pytest.param(Fault(kind="status", status=404, api="aitronos"), "HTTP 404 RESOURCE_NOT_FOUND", id="404"),
+    pytest.param(Fault(kind="status", status=400, api="aitronos"), "HTTP 400 VALIDATION_ERROR", id="400"),
+    pytest.param(Fault(kind="status", status=422, api="aitronos"), "HTTP 422 VALIDATION_ERROR", id="422"),
+    pytest.param(Fault(kind="status", status=500, count=6, api="aitronos"), "gave up after 6 attempts", id="500"),
+    pytest.param(Fault(kind="status", status=503, count=6, api="supermetrics"), "HTTP 503 SERVICE_UNAVAILABLE",
+                 id="503-supermetrics"),
+    pytest.param(Fault(kind="html", status=502, count=6, api="aitronos"), "HTML page from the server or a proxy",
+                 id="html"),
+    pytest.param(Fault(kind="truncated", count=6, api="aitronos"), "INVALID_RESPONSE", id="truncated"),
+    pytest.param(Fault(kind="invalid_json_200", count=6, api="supermetrics"), "could not be read",
+                 id="invalid-json-200"),
+]
+
+
+@pytest.mark.parametrize(("fault", "expected"), FAULTS)
+async def test_each_error_kind_is_shown_and_loaded_rows_stay(demo: DemoServer, fault: Fault, expected: str) -> None:
+    kind = fault.api or "aitronos"
+    app = make_app(demo, kind)  # type: ignore[arg-type]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        loaded = len(app.view)
+        first_row = table_lines(app)[1]
+        demo.state.add_fault(fault)
+        await pilot.press("r")
+        await settle(pilot)
+        assert expected in banner(app)
+        assert "the rows already loaded stay visible" in banner(app)
+        assert len(app.view) == loaded and table_lines(app)[1] == first_row
+        assert "error" in screen_text(app).splitlines()[0]
+        demo.state.clear_faults()
+        await pilot.press("r")
+        await settle(pilot)
+        assert not app.banner.display and "all loaded" in screen_text(app)
+
+
+async def test_a_rate_limit_counts_down_and_then_loads(fresh_demo: DemoServer) -> None:
+    fresh_demo.state.add_fault(Fault(kind="status", status=429, retry_after="2", count=1, api="aitronos"))
+    app = make_app(fresh_demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.banner.retry_pending)
+        text = screen_text(app)
+        assert "rate limited — retrying in 2 s, attempt 2/6" in text
+        assert "retrying in 2 s" in text.splitlines()[0]
+        await wait_until(pilot, lambda: "retrying in 1 s" in banner(app), timeout=3)
+        await settle(pilot)
+        assert not app.banner.display and len(app.view) == 120
+
+
+async def test_a_long_retry_after_can_be_cancelled_with_escape_and_retried_with_r(fresh_demo: DemoServer) -> None:
+    fresh_demo.state.add_fault(Fault(kind="status", status=429, retry_after="3600", count=1, api="supermetrics"))
+    app = make_app(fresh_demo, "supermetrics")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.banner.retry_pending)
+        assert "retrying in 60m 00s" in banner(app) or "retrying in 59m 59s" in banner(app)
+        assert "Esc cancels the wait · r retries now" in banner(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "Retry cancelled" in banner(app)
+        assert "stopped — r reloads" in screen_text(app).splitlines()[0]
+        await pilot.press("r")
+        await settle(pilot)
+        assert len(app.view) == 300 and not app.banner.display
+
+
+async def test_r_during_a_long_wait_retries_at_once(fresh_demo: DemoServer) -> None:
+    fresh_demo.state.add_fault(Fault(kind="status", status=429, retry_after="3600", count=1, api="aitronos"))
+    app = make_app(fresh_demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.banner.retry_pending)
+        await pilot.press("r")
+        await settle(pilot)
+        assert len(app.view) == 120 and not app.banner.display
+
+
+@pytest.mark.parametrize("kind", ["latency", "hang", "trickle"])
+async def test_slow_responses_load_and_show_progress(fresh_demo: DemoServer, kind: str) -> None:
+    fresh_demo.state.add_fault(Fault(kind=kind, delay=0.4, count=1, api="aitronos"))
+    app = make_app(fresh_demo, page_limit=50)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.1)
+        assert "loading page 1" in screen_text(app).splitlines()[0]
+        await settle(pilot)
+        assert len(app.view) == 120 and not app.banner.display
+
+
+async def test_a_dead_server_is_a_connection_error_not_a_crash() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    class Nowhere:
+        url = f"http://127.0.0.1:{port}"
+
+    app = make_app(Nowhere(), "supermetrics")  # type: ignore[arg-type]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        text = banner(app)
+        assert "CONNECTION_FAILED" in text and "gave up after 6 attempts" in text
+        assert app.is_running

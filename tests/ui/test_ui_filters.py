@@ -1,0 +1,192 @@
+"""Filters: counts against the data, server-side re-queries versus local re-indexing, and the
+sidebar's labels saying which is which."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from logview.demo import DemoServer
+from logview.model import Filters
+from logview.times import parse_api_time
+from logview.ui import app as app_module
+from logview.ui.widgets.sidebar import StatusOption
+from ui_helpers import FIXED_NOW, SIZE, make_app, screen_text, settle
+
+
+def sidebar_counts(app) -> dict[str, str]:
+    return {option.option: option.render().plain.split()[-1] for option in app.query(StatusOption)}
+
+
+def api_requests(server: DemoServer) -> int:
+    return len(server.state.request_log)
+
+
+def shown(app) -> list[str]:
+    return [e.id for e in app.store.entries(app.view.index)]
+
+
+async def test_status_counts_match_the_data_and_say_where_they_run(demo: DemoServer) -> None:
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        counts = Counter(e["status"] for e in demo.state.aitronos_logs)
+        assert sidebar_counts(app) == {s: f"{counts[s]:,}" for s in ("success", "error", "blocked", "timeout")}
+        text = screen_text(app)
+        assert "STATUS" in text and "server" in text.splitlines()[1]
+        assert "SEARCH" in text and "local" in text
+        assert "the API filters" in text  # the legend explains the tags
+
+
+async def test_aitronos_status_is_a_server_side_requery(demo: DemoServer) -> None:
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = api_requests(demo)
+        await pilot.press("2")
+        await settle(pilot)
+        assert api_requests(demo) > before
+        assert any("status=error" in path for _, path, _ in demo.state.request_log[-3:])
+        errors = [e["id"] for e in demo.state.aitronos_logs if e["status"] == "error"]
+        assert shown(app) == errors
+        assert f"shown {len(errors)}" in screen_text(app)
+        counts = sidebar_counts(app)
+        assert counts["error"] == f"{len(errors):,}" and counts["success"] == "·"
+        assert "other statuses not loaded" in screen_text(app)
+        await pilot.press("4")
+        await settle(pilot)
+        wanted = {"error", "timeout"}
+        assert shown(app) == [e["id"] for e in demo.state.aitronos_logs if e["status"] in wanted]
+        await pilot.press("0")
+        await settle(pilot)
+        assert len(app.view) == 600 and app.filters.statuses == ()
+
+
+async def test_supermetrics_status_classes_are_local_and_instant(demo: DemoServer) -> None:
+    app = make_app(demo, "supermetrics")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        logs = demo.state.supermetrics_logs
+        classes = Counter(f"{e['status'] // 100}xx" for e in logs if e["status"] is not None)
+        assert sidebar_counts(app) == {c: f"{classes[c]:,}" for c in ("2xx", "3xx", "4xx", "5xx")}
+        before = api_requests(demo)
+        await pilot.press("3")
+        await pilot.pause()
+        assert api_requests(demo) == before  # no network for a local filter
+        expected = [e["id"] for e in logs if e["status"] is not None and 400 <= e["status"] < 500]
+        assert shown(app) == expected
+        assert f"shown {len(expected):,}" in screen_text(app)
+        assert "local" in screen_text(app).splitlines()[1]
+        await pilot.press("3")
+        assert len(app.view) == 3000
+
+
+async def test_event_filter_is_local_and_lists_the_events_seen(demo: DemoServer) -> None:
+    app = make_app(demo, "supermetrics")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        events = sorted({e["event"] for e in demo.state.supermetrics_logs if e["event"]})
+        assert app.sidebar._facet_values == events
+        before = api_requests(demo)
+        app.sidebar.query_one("#facet").value = "auth.token.refresh"  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert api_requests(demo) == before
+        expected = [e["id"] for e in demo.state.supermetrics_logs if e["event"] == "auth.token.refresh"]
+        assert shown(app) == expected
+        statuses = Counter(f"{e['status'] // 100}xx" for e in demo.state.supermetrics_logs
+                           if e["event"] == "auth.token.refresh" and e["status"] is not None)
+        assert sidebar_counts(app)["2xx"] == f"{statuses['2xx']:,}"  # counts follow the other filters
+
+
+async def test_credential_filter_requeries_aitronos(demo: DemoServer) -> None:
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        credential = demo.state.aitronos_logs[0]["credential_id"]
+        app.sidebar.query_one("#facet").value = credential  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert any(f"credential_id={credential}" in path for _, path, _ in demo.state.request_log[-2:])
+        assert shown(app) == [e["id"] for e in demo.state.aitronos_logs if e["credential_id"] == credential]
+
+
+async def test_search_slash_enter_applies_and_escape_clears(demo: DemoServer) -> None:
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        assert app.focused is not None and app.focused.id == "search"
+        await pilot.press(*"GMAIL.send", "enter")
+        await settle(pilot)
+        expected = [e["id"] for e in demo.state.aitronos_logs if "gmail.send" in str(e).lower()]
+        assert expected and shown(app) == expected
+        assert app.focused is app.table
+        await pilot.press("slash", "escape")
+        await settle(pilot)
+        assert app.filters.search is None and len(app.view) == 600 and app.focused is app.table
+
+
+async def test_search_in_a_thread_for_large_stores(demo: DemoServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_module, "SEARCH_IN_THREAD_ROWS", 10)
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"notion", "enter")
+        await settle(pilot)
+        expected = [e["id"] for e in demo.state.aitronos_logs if "notion" in str(e).lower()]
+        assert expected and shown(app) == expected
+
+
+async def test_date_range_with_d_requeries_aitronos(demo: DemoServer) -> None:
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        assert app.focused is not None and app.focused.id == "since"
+        await pilot.press(*"2025-11-12", "tab", *"2025-11-13", "enter")  # whole local (UTC) days
+        await settle(pilot)
+        assert any("start_date=2025-11-12T00" in path and "end_date=2025-11-14T00" in path
+                   for _, path, _ in demo.state.request_log[-2:])
+        since, until = datetime(2025, 11, 12, tzinfo=timezone.utc), datetime(2025, 11, 14, tzinfo=timezone.utc)
+        expected = [e["id"] for e in demo.state.aitronos_logs
+                    if since <= parse_api_time(e["created_at"]) <= until]
+        assert expected and shown(app) == expected
+
+
+async def test_relative_since_is_local_for_supermetrics(demo: DemoServer) -> None:
+    app = make_app(demo, "supermetrics")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = api_requests(demo)
+        days = (datetime.now(timezone.utc) - FIXED_NOW).days + 2
+        await pilot.press("d", *f"{days}d", "enter")
+        await pilot.pause()
+        assert api_requests(demo) == before
+        cut = datetime.now(timezone.utc) - timedelta(days=days)
+        expected = [e["id"] for e in demo.state.supermetrics_logs if parse_api_time(e["log_time"]) >= cut]
+        assert expected and len(expected) < 3000 and shown(app) == expected
+        assert "since local, until server" in screen_text(app)
+
+
+async def test_a_bad_time_is_explained_and_changes_nothing(demo: DemoServer) -> None:
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("d", *"yesterday", "enter")
+        await pilot.pause()
+        assert "not a time" in screen_text(app)
+        assert app.filters == Filters() and len(app.view) == 600
+
+
+async def test_command_line_filters_are_shown_and_applied(demo: DemoServer) -> None:
+    app = make_app(demo, "supermetrics", filters=Filters(statuses=("429",), event="data.fetch"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        expected = [e["id"] for e in demo.state.supermetrics_logs if e["status"] == 429 and e["event"] == "data.fetch"]
+        assert shown(app) == expected
+        labels = [option.option for option in app.query(StatusOption)]
+        assert labels == ["2xx", "3xx", "4xx", "5xx", "429"]
+        assert "● 429" in screen_text(app)
+        await pilot.press("5")  # toggles the extra option off
+        assert app.filters.statuses == ()

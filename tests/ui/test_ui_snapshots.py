@@ -1,0 +1,63 @@
+"""Snapshots of the main screens (pytest-textual-snapshot). Deterministic: a fixed demo dataset
+(fixed clock and seed), the UTC time zone, fast retries, and the table focused (no blinking
+input cursor). Update with `pytest tests/ui/test_snapshots.py --snapshot-update`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from textual.pilot import Pilot
+
+from logview.demo import DemoServer, DemoState, Fault
+from ui_helpers import FIXED_NOW, SIZE, make_app, settle
+
+
+@pytest.fixture(scope="module")
+def snap_demo() -> Iterator[DemoServer]:
+    state = DemoState(aitronos_entries=400, supermetrics_entries=1200, live_rate=0.0, now=FIXED_NOW, seed=3)
+    with DemoServer(state) as server:
+        yield server
+
+
+def test_loaded(snap_compare, snap_demo: DemoServer) -> None:
+    assert snap_compare(make_app(snap_demo), terminal_size=SIZE, run_before=settle)
+
+
+def test_filtered(snap_compare, snap_demo: DemoServer) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("3", "4")  # 4xx and 5xx, local
+        await pilot.press("slash", *"reports", "enter")
+        await settle(pilot)
+
+    assert snap_compare(make_app(snap_demo, "supermetrics"), terminal_size=SIZE, run_before=run_before)
+
+
+def test_detail_open(snap_compare, snap_demo: DemoServer) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("e", "enter")
+        await pilot.pause()
+
+    assert snap_compare(make_app(snap_demo), terminal_size=SIZE, run_before=run_before)
+
+
+def test_error(snap_compare, snap_demo: DemoServer) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot)
+        snap_demo.state.add_fault(Fault(kind="html", status=502, count=6, api="aitronos"))
+        await pilot.press("r")
+        await settle(pilot)
+        snap_demo.state.clear_faults()
+
+    assert snap_compare(make_app(snap_demo), terminal_size=SIZE, run_before=run_before)
+
+
+def test_empty_result(snap_compare, snap_demo: DemoServer) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("slash", *"no such text anywhere", "enter")
+        await settle(pilot)
+
+    assert snap_compare(make_app(snap_demo, "supermetrics"), terminal_size=SIZE, run_before=run_before)

@@ -1,0 +1,110 @@
+"""Helpers for the viewer's tests: build the app against a demo server or a file, wait for the
+loading workers, and read the screen as text (what the user sees)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from rich.console import Console
+from textual.pilot import Pilot
+
+from logview.demo import DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM, DemoServer
+from logview.http import RetryPolicy
+from logview.model import Filters, SourceKind
+from logview.options import Connection, ViewerOptions
+from logview.sources import AitronosSource, SupermetricsSource
+from logview.sources.jsonl import detect_kind, source_for_kind
+from logview.ui.app import LogViewApp
+
+FIXED_NOW = datetime(2025, 11, 15, 12, 0, tzinfo=timezone.utc)
+SIZE = (160, 48)
+# Retries wait milliseconds in tests; Retry-After is still honoured (and shown) as sent.
+FAST = RetryPolicy(max_retries=5, initial_backoff_s=0.01, max_backoff_s=0.05, max_wait_s=None)
+
+
+def connection(server: DemoServer, kind: SourceKind, *, key: str | None = None,
+               page_limit: int | None = None) -> Connection:
+    if kind == "aitronos":
+        source = AitronosSource(DEMO_ORG, base_url=server.url, page_limit=page_limit)
+        return Connection(source, key or DEMO_AITRONOS_KEY, f"demo data ({kind})", demo=True)
+    source = SupermetricsSource(DEMO_TEAM, DEMO_CONNECTOR, base_url=server.url, page_limit=page_limit)
+    return Connection(source, key or DEMO_SUPERMETRICS_KEY, f"demo data ({kind})", demo=True)
+
+
+def make_app(server: DemoServer, kind: SourceKind = "aitronos", *, filters: Filters | None = None,
+             follow: bool = False, interval_s: float = 60.0, max_entries: int | None = 100_000,
+             key: str | None = None, page_limit: int | None = None,
+             policy: RetryPolicy = FAST) -> LogViewApp:
+    options = ViewerOptions(filters=filters or Filters(), connection=connection(server, kind, key=key,
+                                                                               page_limit=page_limit),
+                            follow=follow, interval_s=interval_s, max_entries=max_entries)
+    return LogViewApp(options, policy=policy)
+
+
+def file_app(path: Path, *, filters: Filters | None = None, max_entries: int | None = 100_000) -> LogViewApp:
+    kind = detect_kind(path)
+    options = ViewerOptions(filters=filters or Filters(), file=path, file_source=kind, max_entries=max_entries)
+    return LogViewApp(options, source=source_for_kind(kind), file_kind=kind)
+
+
+LOADING_GROUPS = ("backfill", "search", "save")
+
+
+async def settle(pilot: Pilot) -> None:
+    """Wait until loading, searching and saving are done and their messages are handled."""
+    app = pilot.app
+    for _ in range(50):
+        busy = [w for w in app.workers if w.group in LOADING_GROUPS and not w.is_finished]
+        if not busy:
+            await pilot.pause()
+            if not [w for w in app.workers if w.group in LOADING_GROUPS and not w.is_finished]:
+                return
+        else:
+            await app.workers.wait_for_complete(busy)
+        await pilot.pause()
+
+
+async def wait_until(pilot: Pilot, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Poll a condition (for things a worker loop does, like a tail cycle)."""
+    steps = int(timeout / 0.02)
+    for _ in range(steps):
+        if predicate():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("condition not met in time")
+
+
+def screen_text(app: LogViewApp) -> str:
+    """The whole screen as plain text, exactly as composed for the terminal."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), record=True, force_terminal=True,
+                      color_system="truecolor", legacy_windows=False, safe_box=False)
+    console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text()
+
+
+def table_lines(app: LogViewApp) -> list[str]:
+    """The table's visible lines (header first), as rendered."""
+    table = app.table
+    return [table.render_line(y).text for y in range(table.scrollable_content_region.height)]
+
+
+def cursor_line(app: LogViewApp) -> str:
+    table = app.table
+    y = table.cursor_row - round(table.scroll_y) + 1
+    return table.render_line(y).text
+
+
+def widget_text(widget) -> str:
+    """All of a widget's rendered lines, including those scrolled out of view."""
+    from textual.geometry import Region
+
+    width, height = widget.size
+    return "\n".join(strip.text for strip in widget.render_lines(Region(0, 0, width, height)))
+
+
+def detail_text(app: LogViewApp) -> str:
+    return widget_text(app.detail.query_one("#detail-body"))
