@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logview.times import TimeParseError, epoch_ms, format_api_time, parse_api_time, parse_user_time
+from logview.times import TimeParseError, epoch_us, format_api_time, parse_api_time, parse_user_time
 
 UTC = timezone.utc
 aware_times = st.datetimes(
@@ -60,8 +60,10 @@ def test_any_iso_rendering_parses_to_the_same_instant(moment, suffix, digits):
 
 
 @given(aware_times)
-def test_epoch_ms_is_exact(moment):
-    assert epoch_ms(moment) == (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(milliseconds=1)
+def test_epoch_us_is_exact_and_reads_naive_times_as_utc(moment):
+    expected = (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    assert epoch_us(moment) == expected
+    assert epoch_us(moment.replace(tzinfo=None)) == expected
 
 
 NOW = datetime(2025, 11, 15, 12, 0, tzinfo=UTC)

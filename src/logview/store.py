@@ -19,17 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import numpy as np
 
 from logview.model import Filters, LogEntry
 from logview.sources.base import Source, searchable_text
+from logview.times import epoch_us
 
 NO_TIME = np.iinfo(np.int64).min  # the time column's value for an entry without a usable time
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_ONE_US = timedelta(microseconds=1)
 
 # Severity of a status, used for colours and for jumping between problem entries (e / E).
 SEV_UNKNOWN, SEV_OK, SEV_INFO, SEV_WARN, SEV_ERROR = 0, 1, 2, 3, 4
@@ -57,15 +55,6 @@ def severity(status: str | int | None) -> int:
     if 400 <= status < 600:
         return SEV_ERROR
     return SEV_UNKNOWN
-
-
-def to_us(moment: datetime | None) -> int | None:
-    """Microseconds since the epoch, exact (naive datetimes are taken as UTC)."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return (moment - _EPOCH) // _ONE_US
 
 
 class Categories:
@@ -220,7 +209,7 @@ class EntryStore:
         invalid = np.empty(n, dtype=np.bool_)
         for i, entry in enumerate(entries):
             moment = entry.time
-            times[i] = NO_TIME if moment is None else to_us(moment)
+            times[i] = NO_TIME if moment is None else epoch_us(moment)
             statuses[i] = status_code(entry.status)
             raw = entry.raw if isinstance(entry.raw, dict) else {}
             creds[i] = cred_code(raw.get("credential_id"))
@@ -327,7 +316,7 @@ class EntryStore:
             found = categories.lookup(value)
             return -1 if found is None else found
 
-        since, until = to_us(filters.since), to_us(filters.until)
+        since, until = epoch_us(filters.since), epoch_us(filters.until)
         needle = filters.search.lower() if filters.search else None
         if needle is not None and needle != self.search_needle:
             self.set_search(needle)

@@ -82,8 +82,10 @@ def format_api_time(moment: datetime) -> str:
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
-def epoch_ms(moment: datetime | None) -> int | None:
-    """Milliseconds since the epoch, the integer form the store and comparisons use."""
+def epoch_us(moment: datetime | None) -> int | None:
+    """Microseconds since the epoch, exact (unlike float `timestamp()`); naive means UTC."""
     if moment is None:
         return None
-    return (moment - _EPOCH) // timedelta(milliseconds=1)  # exact, unlike float timestamp()
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return (moment - _EPOCH) // timedelta(microseconds=1)
