@@ -13,21 +13,31 @@ across prepends/appends and can be updated incrementally; the table keeps its cu
 ordinal, which is what keeps the user's place when rows arrive.
 
 Filtering here is exactly `Source.matches` (a property test holds it to that), vectorised.
+
+A store over a file (`lines` given) holds no entries at all: each row is a line's byte offset and
+length, and an entry is read back and parsed when it is shown (a small cache keeps scrolling
+cheap). Rows exist as soon as the file's lines are indexed; their filter columns arrive later from
+a background reader, so `ready` (≤ `tail`) marks how far the columns go. Filters that need columns
+cover `[head, ready)`; with none but search, every row is covered.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from logview.filecolumns import NO_TIME, ColumnChunk, entry_from_line
+from logview.filelines import LineChunk, LineFile
+from logview.filesearch import search_lines
 from logview.model import Filters, LogEntry
 from logview.sources.base import Source, searchable_text
 from logview.times import epoch_us
 
-NO_TIME = np.iinfo(np.int64).min  # the time column's value for an entry without a usable time
+ENTRY_CACHE = 4096  # parsed entries kept for a file store (a few screens of scrolling)
 
 # Severity of a status, used for colours and for jumping between problem entries (e / E).
 SEV_UNKNOWN, SEV_OK, SEV_INFO, SEV_WARN, SEV_ERROR = 0, 1, 2, 3, 4
@@ -121,7 +131,7 @@ class SearchJob:
     texts: np.ndarray
     hits: np.ndarray | None = None
 
-    def run(self) -> None:
+    def run(self, cancelled: Callable[[], bool] | None = None) -> None:
         texts, entries = self.texts, self.entries
         for i in range(len(texts)):
             if texts[i] is None:
@@ -130,7 +140,29 @@ class SearchJob:
         self.hits = np.fromiter((needle in text for text in texts), dtype=bool, count=len(texts))
 
 
-_COLUMNS: dict[str, Any] = {
+@dataclass
+class FileSearchJob:
+    """A search of a file store's rows [lo, hi): a scan of the file's bytes (see filesearch)."""
+
+    needle: str
+    epoch: int
+    lo: int
+    hi: int
+    lines: LineFile
+    source: Source
+    starts: np.ndarray
+    lengths: np.ndarray
+    invalid: np.ndarray
+    hits: np.ndarray | None = None
+
+    def run(self, cancelled: Callable[[], bool] | None = None) -> None:
+        hits = search_lines(self.lines, self.source, self.starts, self.lengths, self.needle,
+                            self.invalid, cancelled)
+        if not (cancelled and cancelled()):
+            self.hits = hits
+
+
+_FILTER_COLUMNS: dict[str, Any] = {
     "time": np.int64,
     "status": np.int32,
     "credential": np.int32,
@@ -138,17 +170,22 @@ _COLUMNS: dict[str, Any] = {
     "tool": np.int32,
     "invalid": np.bool_,
     "hit": np.bool_,
-    "entry": object,
-    "text": object,
 }
+_ENTRY_COLUMNS: dict[str, Any] = {"entry": object, "text": object}  # entries held in memory
+_LINE_COLUMNS: dict[str, Any] = {"start": np.int64, "length": np.int32}  # entries left in the file
 
 
 class EntryStore:
     """Entries newest first, as columns; `head <= ordinal < tail` addresses the live rows."""
 
-    def __init__(self, source: Source, max_entries: int | None = None, capacity: int = 1024) -> None:
+    def __init__(self, source: Source, max_entries: int | None = None, capacity: int = 1024,
+                 lines: LineFile | None = None) -> None:
         self.source = source
         self.max_entries = max_entries
+        self.lines = lines
+        self._columns = {**_FILTER_COLUMNS, **(_LINE_COLUMNS if lines is not None else _ENTRY_COLUMNS)}
+        self._entry_cache: OrderedDict[int, LogEntry] = OrderedDict()
+        self._code_maps: dict[str, np.ndarray] = {}  # a file reader's category codes → ours
         self.statuses = Categories(strings_only=False)
         self.credentials = Categories()
         self.events = Categories()
@@ -163,19 +200,22 @@ class EntryStore:
     # -- buffer management ----------------------------------------------------------------
     def _allocate(self, capacity: int, front_room: int) -> None:
         self._cols = {name: np.zeros(capacity, dtype=dtype) if dtype is not object
-                      else np.empty(capacity, dtype=object) for name, dtype in _COLUMNS.items()}
+                      else np.empty(capacity, dtype=object) for name, dtype in self._columns.items()}
         self._offset = front_room  # buffer index of ordinal 0
         self.head = 0
         self.tail = 0
+        self.ready = 0  # rows below this have their filter columns (always `tail` in memory)
 
-    def _reserve(self, front: int, back: int) -> None:
+    def _reserve(self, front: int, back: int, exact: bool = False) -> None:
         """Make room for `front` rows before the head and `back` after the tail."""
         capacity = len(self._cols["time"])
         start, stop = self.head + self._offset, self.tail + self._offset
         if start >= front and capacity - stop >= back:
             return
         size = stop - start
-        new_capacity = max(capacity, 2 * (size + front + back), 1024)
+        # A file only appends, and its size is known from the first chunk: grow in small steps.
+        growth = 1.0 if exact else 1.25 if self.lines is not None else 2.0
+        new_capacity = max(capacity, int(growth * (size + front + back)), 1024)
         spare = new_capacity - size - front - back
         new_start = front + (spare // 4 if front else spare // 16)
         for name, column in self._cols.items():
@@ -228,6 +268,9 @@ class EntryStore:
         cols["text"][start:stop] = None
         if self.search_needle is not None:
             self._search_range(self.search_needle, lo, hi)
+        self._update_severity()
+
+    def _update_severity(self) -> None:
         if len(self.statuses) > len(self._severity):
             self._severity = np.array([severity(v) for v in self.statuses.values], dtype=np.int8)
 
@@ -241,7 +284,62 @@ class EntryStore:
         self._reserve(0, len(entries))
         self._write(self.tail, entries)
         self.tail += len(entries)
+        self.ready = self.tail
         return len(entries)
+
+    # -- a file's rows ----------------------------------------------------------------------
+    def expect_rows(self, count: int) -> None:
+        """Size the columns for about `count` more rows at once (a file's estimate): growing by
+        doubling would leave up to half of a million-row store's memory unused."""
+        self._reserve(0, count, exact=True)
+
+    def append_lines(self, chunk: LineChunk) -> int:
+        """Add a file's next lines as rows (older than all held ones); their columns come later
+        through `fill_columns`. Returns how many were kept (`max_entries` still applies)."""
+        assert self.lines is not None, "append_lines is for a store over a file"
+        n = len(chunk.starts)
+        if self.max_entries is not None:
+            n = min(n, max(0, self.max_entries - len(self)))
+        if not n:
+            return 0
+        self._reserve(0, n)
+        lo, hi = self.tail, self.tail + n
+        start, stop = lo + self._offset, hi + self._offset
+        cols = self._cols
+        cols["start"][start:stop] = chunk.starts[:n]
+        cols["length"][start:stop] = chunk.lengths[:n]
+        cols["time"][start:stop] = NO_TIME
+        for name in ("status", "credential", "event", "tool"):
+            cols[name][start:stop] = 0
+        cols["invalid"][start:stop] = False
+        self.tail = hi
+        if self.search_needle is not None:
+            self._search_range(self.search_needle, lo, hi)
+        return n
+
+    def fill_columns(self, chunk: ColumnChunk) -> int:
+        """Columns for the next `len(chunk)` rows from `ready` (a `ColumnReader`'s output, in
+        order). Returns how many rows it covered (fewer when the cap cut the file short)."""
+        categories = {"status": self.statuses, "credential": self.credentials,
+                      "event": self.events, "tool": self.tools}
+        for name, values in chunk.new_values.items():
+            known = self._code_maps.get(name, np.zeros(1, dtype=np.int32))
+            added = np.fromiter((categories[name].code(v) for v in values), dtype=np.int32, count=len(values))
+            self._code_maps[name] = np.concatenate([known, added]) if len(added) else known
+        n = min(len(chunk), self.tail - self.ready)
+        start, stop = self.ready + self._offset, self.ready + n + self._offset
+        cols = self._cols
+        cols["time"][start:stop] = chunk.time[:n]
+        for name, codes in chunk.codes.items():
+            cols[name][start:stop] = self._code_maps[name][codes[:n]]
+        cols["invalid"][start:stop] = chunk.invalid[:n]
+        self.ready += n
+        self._update_severity()
+        return n
+
+    def line_span(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """Byte offsets and lengths of rows [lo, hi) of a file store."""
+        return self._slice("start", lo, hi).copy(), self._slice("length", lo, hi).copy()
 
     def prepend(self, entries: Sequence[LogEntry]) -> int:
         """Add entries newer than all held ones (a tail batch, newest first). Beyond
@@ -263,6 +361,7 @@ class EntryStore:
         self._slice("entry", new_tail, self.tail)[:] = None  # free the raw entries
         self._slice("text", new_tail, self.tail)[:] = None
         self.tail = new_tail
+        self.ready = min(self.ready, self.tail)
         self.dropped_total += count
 
     def clear(self) -> None:
@@ -270,15 +369,38 @@ class EntryStore:
         self._allocate(1024, 128)
         self.epoch += 1
         self.dropped_total = 0
+        self._entry_cache.clear()
+        self._code_maps.clear()  # a new file reader numbers its categories afresh
+
+    def close(self) -> None:
+        if self.lines is not None:
+            self.lines.close()
 
     # -- reading --------------------------------------------------------------------------
     def entry(self, ordinal: int) -> LogEntry:
-        return self._cols["entry"][ordinal + self._offset]
+        if self.lines is None:
+            return self._cols["entry"][ordinal + self._offset]
+        cache = self._entry_cache
+        found = cache.get(ordinal)
+        if found is None:
+            index = ordinal + self._offset
+            line = self.lines.read(int(self._cols["start"][index]), int(self._cols["length"][index]))
+            found = cache[ordinal] = entry_from_line(self.source, line)
+            if len(cache) > ENTRY_CACHE:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(ordinal)
+        return found
 
     def entries(self, ordinals: np.ndarray) -> list[LogEntry]:
-        return self.column("entry", ordinals).tolist()
+        if self.lines is None:
+            return self.column("entry", ordinals).tolist()
+        return [self.entry(int(ordinal)) for ordinal in ordinals]
 
     def time_us(self, ordinal: int) -> int | None:
+        if ordinal >= self.ready:  # a file row whose columns are not read yet
+            moment = self.entry(ordinal).time
+            return None if moment is None else epoch_us(moment)
         value = int(self._cols["time"][ordinal + self._offset])
         return None if value == NO_TIME else value
 
@@ -289,7 +411,7 @@ class EntryStore:
 
     def status_counts(self) -> dict[Any, int]:
         """Loaded rows per distinct status value (for tests and the benchmark)."""
-        counts = np.bincount(self._slice("status", self.head, self.tail), minlength=len(self.statuses))
+        counts = np.bincount(self._slice("status", self.head, self.ready), minlength=len(self.statuses))
         return {value: int(count) for value, count in zip(self.statuses.values, counts) if count}
 
     # -- filtering ------------------------------------------------------------------------
@@ -350,17 +472,34 @@ class EntryStore:
             add(self._slice("hit", lo, hi).copy())
         return mask
 
+    @staticmethod
+    def _needs_columns(f: _Compiled) -> bool:
+        return (f.status_lut is not None or f.since is not None or f.until is not None
+                or f.credential is not None or f.event is not None)
+
+    def covered(self, filters: Filters) -> int:
+        """The end of the rows `filters` can be decided on: all rows, or those with columns."""
+        needs = bool(filters.statuses) or filters.since is not None or filters.until is not None \
+            or filters.credential is not None or filters.event is not None
+        return self.ready if needs else self.tail
+
     def _select_range(self, f: _Compiled, lo: int, hi: int, options: Sequence[str]) -> Selection:
-        others = self._others_mask(f, lo, hi)
-        statuses = self._slice("status", lo, hi)
-        relevant = statuses if others is None else statuses[others]
+        """Rows in [lo, hi) that match (within the covered rows) and the counts (within `ready`)."""
+        cover = max(lo, min(hi, self.ready if self._needs_columns(f) else self.tail))
+        counted = max(lo, min(hi, self.ready))
+        others = self._others_mask(f, lo, max(cover, counted))
+        statuses = self._slice("status", lo, counted)
+        if others is None:
+            relevant = statuses
+        else:
+            relevant = statuses[others[:counted - lo]]
         per_category = np.bincount(relevant, minlength=len(self.statuses))
         counts = np.array([int(per_category[self.status_lut((o,))].sum()) for o in options], dtype=np.int64)
-        mask = others
+        mask = None if others is None else others[:cover - lo]
         if f.status_lut is not None:
-            status_mask = f.status_lut[statuses]
+            status_mask = f.status_lut[self._slice("status", lo, cover)]
             mask = status_mask if mask is None else mask & status_mask
-        index = np.arange(lo, hi, dtype=np.int64) if mask is None else np.flatnonzero(mask) + lo
+        index = np.arange(lo, cover, dtype=np.int64) if mask is None else np.flatnonzero(mask) + lo
         return Selection(index, counts, int(len(relevant)))
 
     def select(self, filters: Filters, options: Sequence[str] | None = None,
@@ -373,10 +512,25 @@ class EntryStore:
 
     # -- search ---------------------------------------------------------------------------
     def _search_range(self, needle: str, lo: int, hi: int) -> None:
+        if hi <= lo:
+            return
+        if self.lines is not None:
+            job = self._file_search_job(needle, lo, hi)
+            job.run()
+            self._slice("hit", lo, hi)[:] = job.hits
+            return
         entries, texts = self._slice("entry", lo, hi), self._slice("text", lo, hi)
         job = SearchJob(needle, self.epoch, lo, hi, entries, texts)
         job.run()  # writes texts in place (these are views)
         self._slice("hit", lo, hi)[:] = job.hits
+
+    def _file_search_job(self, needle: str, lo: int, hi: int) -> FileSearchJob:
+        assert self.lines is not None
+        starts, lengths = self.line_span(lo, hi)
+        invalid = np.zeros(hi - lo, dtype=bool)  # rows known to be invalid are checked exactly
+        known = max(lo, min(hi, self.ready))
+        invalid[:known - lo] = self._slice("invalid", lo, known)
+        return FileSearchJob(needle, self.epoch, lo, hi, self.lines, self.source, starts, lengths, invalid)
 
     def set_search(self, needle: str | None) -> None:
         """Evaluate a search over every row now (fine for small stores; see `search_job`)."""
@@ -384,13 +538,15 @@ class EntryStore:
         if needle is not None:
             self._search_range(needle, self.head, self.tail)
 
-    def search_job(self, needle: str) -> SearchJob:
+    def search_job(self, needle: str) -> SearchJob | FileSearchJob:
         """A snapshot to search in a worker thread; hand it back with `finish_search`."""
+        if self.lines is not None:
+            return self._file_search_job(needle, self.head, self.tail)
         return SearchJob(needle, self.epoch, self.head, self.tail,
                          self._slice("entry", self.head, self.tail).copy(),
                          self._slice("text", self.head, self.tail).copy())
 
-    def finish_search(self, job: SearchJob) -> bool:
+    def finish_search(self, job: SearchJob | FileSearchJob) -> bool:
         """Adopt a finished job's results; rows that arrived meanwhile are searched now.
         False if the store was cleared in between (the job is stale)."""
         if job.epoch != self.epoch or job.hits is None:
@@ -398,7 +554,8 @@ class EntryStore:
         lo, hi = max(job.lo, self.head), min(job.hi, self.tail)
         if hi > lo:
             cut = slice(lo - job.lo, hi - job.lo)
-            self._slice("text", lo, hi)[:] = job.texts[cut]
+            if isinstance(job, SearchJob):
+                self._slice("text", lo, hi)[:] = job.texts[cut]
             self._slice("hit", lo, hi)[:] = job.hits[cut]
         self.search_needle = job.needle
         if self.head < lo:
@@ -446,7 +603,9 @@ class FilteredView:
         self.index = selection.index
         self.option_counts = selection.option_counts
         self.others_total = selection.others_total
-        self._epoch, self._head, self._tail = self.store.epoch, self.store.head, self.store.tail
+        store = self.store
+        self._epoch, self._head, self._tail, self._ready = store.epoch, store.head, store.tail, store.ready
+        self._cover = store.covered(self.filters)
 
     def sync(self) -> ViewChange:
         """Take in what the store gained or lost since the last call."""
@@ -460,23 +619,30 @@ class FilteredView:
             keep = int(np.searchsorted(self.index, store.tail))
             dropped = len(self.index) - keep
             self.index = self.index[:keep]
+            self._cover = min(self._cover, store.tail)
         if store.head < self._head:
             front = store.select(self.filters, self.options, store.head, self._head)
             prepended = len(front.index)
             parts.append(front.index)
             self._add_counts(front)
         parts.append(self.index)
-        if store.tail > self._tail:
-            back = store.select(self.filters, self.options, self._tail, store.tail)
+        cover = store.covered(self.filters)
+        if cover > self._cover:
+            # rows newly covered; in memory, these are the appended rows and their counts too
+            back = store.select(self.filters, self.options, self._cover, cover)
             appended = len(back.index)
             parts.append(back.index)
-            self._add_counts(back)
+        if store.ready > self._ready:
+            if cover > self._cover and (self._cover, cover) == (self._ready, store.ready):
+                self._add_counts(back)
+            else:  # a file's columns arrived for rows already shown: count those rows
+                self._add_counts(store.select(self.filters, self.options, self._ready, store.ready))
         if len(parts) > 1:
             self.index = np.concatenate(parts)
         if store.tail < self._tail:  # counts of dropped rows are not known: recount
             counts = store.select(self.filters, self.options)
             self.option_counts, self.others_total = counts.option_counts, counts.others_total
-        self._head, self._tail = store.head, store.tail
+        self._head, self._tail, self._ready, self._cover = store.head, store.tail, store.ready, cover
         return ViewChange(prepended, appended, dropped)
 
     def _add_counts(self, part: Selection) -> None:

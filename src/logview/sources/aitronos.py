@@ -107,6 +107,18 @@ class AitronosSource(Source):
             return invalid_entry(raw, "aitronos", "created_at", validation_reason(error))
         return LogEntry(id=log.id, time=log.created_at, status=log.status, raw=raw, source="aitronos")
 
+    def plainly_valid(self, raw: dict[str, Any]) -> bool:
+        get = raw.get
+        if type(get("id")) is not str or type(get("created_at")) is not str:
+            return False
+        for name in ("status", "credential_id"):
+            value = get(name)
+            if value is not None and type(value) is not str:
+                return False
+        duration = get("duration_ms")
+        return (duration is None or type(duration) is float
+                or (type(duration) is int and abs(duration) < 2**53))
+
     def validate_status(self, value: str) -> str:
         canonical = value.strip().lower()
         if canonical not in AITRONOS_STATUSES:

@@ -118,6 +118,12 @@ class Source(ABC):
     def entry_from_raw(self, raw: Any) -> LogEntry:
         """Normalise one raw entry; never raises: a misfit entry comes back marked invalid."""
 
+    def plainly_valid(self, raw: dict[str, Any]) -> bool:
+        """True when every schema field of `raw` has its documented JSON type (the time still
+        has to parse). Then `entry_from_raw` would accept it and take `status` as it is, so bulk
+        readers may skip model validation; False only means "ask `entry_from_raw`"."""
+        return False
+
     # -- client-side filtering ------------------------------------------------------------
     @abstractmethod
     def validate_status(self, value: str) -> str:

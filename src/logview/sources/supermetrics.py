@@ -90,6 +90,22 @@ class SupermetricsSource(Source):
             return invalid_entry(raw, "supermetrics", "log_time", validation_reason(error))
         return LogEntry(id=log.id, time=log.log_time, status=log.status, raw=raw, source="supermetrics")
 
+    def plainly_valid(self, raw: dict[str, Any]) -> bool:
+        get = raw.get
+        if type(get("id")) is not str or type(get("log_time")) is not str:
+            return False
+        status = get("status")
+        if status is not None and (type(status) is not int or not 100 <= status <= 599):
+            return False
+        duration = get("duration_ms")
+        if duration is not None and (type(duration) is not int or duration < 0):
+            return False
+        for name in ("event", "request", "request_id"):
+            value = get(name)
+            if value is not None and type(value) is not str:
+                return False
+        return True
+
     def validate_status(self, value: str) -> str:
         canonical = value.strip().lower()
         if canonical in ("success", "error") or _STATUS_CODE.match(canonical) or _STATUS_CLASS.match(canonical):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.resources
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from textual import on, work
@@ -24,12 +25,13 @@ from logview.http import RetryPolicy
 from logview.model import Filters, LogEntry, SourceKind
 from logview.options import ViewerOptions
 from logview.sources.base import Source, dump_json
-from logview.store import EntryStore, FilteredView, SearchJob
+from logview.filelines import LineFile
+from logview.store import EntryStore, FileSearchJob, FilteredView, SearchJob
 from logview.ui.feed import Feed
 from logview.ui.filtering import (needs_requery, parse_time_range, selected_indices,
                                   status_options, time_input_text, toggle_status, where)
 from logview.ui.loading import LoadingMixin
-from logview.ui.save import save_entries
+from logview.ui.save import save_entries, save_lines
 from logview.ui.screens.help import HelpScreen
 from logview.ui.screens.save_dialog import SaveDialog
 from logview.ui.widgets.detail_pane import DetailPane
@@ -90,7 +92,8 @@ class LogViewApp(LoadingMixin, App[int]):
             self.label = f"file {options.file.name}"
         self.filters = options.filters
         self.status_options = status_options(self.source, self.filters)
-        self.store = EntryStore(self.source, options.max_entries)
+        lines = LineFile(options.file) if options.connection is None and options.file is not None else None
+        self.store = EntryStore(self.source, options.max_entries, lines=lines)
         self.view = FilteredView(self.store, self.filters, self.status_options)
         self.feed = Feed(self.source, connection=options.connection, file=options.file, file_kind=file_kind,
                          max_entries=options.max_entries, interval_s=options.interval_s, policy=policy)
@@ -132,6 +135,7 @@ class LogViewApp(LoadingMixin, App[int]):
 
     async def on_unmount(self) -> None:
         await self.feed.aclose()
+        self.store.close()
 
     def on_resize(self) -> None:
         self.query("#main").set_class(self.size.width >= 200, "-wide")
@@ -173,12 +177,13 @@ class LogViewApp(LoadingMixin, App[int]):
         self.table.refiltered()
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def _search(self, job: SearchJob) -> None:
-        job.run()
-        if not get_current_worker().is_cancelled:
+    def _search(self, job: SearchJob | FileSearchJob) -> None:
+        worker = get_current_worker()
+        job.run(lambda: worker.is_cancelled)
+        if not worker.is_cancelled:
             self.call_from_thread(self._search_done, job)
 
-    def _search_done(self, job: SearchJob) -> None:
+    def _search_done(self, job: SearchJob | FileSearchJob) -> None:
         if job.needle != self._searching:
             return  # the user has asked for something else since
         self.store.finish_search(job)  # False if the store was cleared meanwhile: search again
@@ -269,13 +274,20 @@ class LogViewApp(LoadingMixin, App[int]):
         self.push_screen(SaveDialog(default, len(self.view)), self._save_to)
 
     def _save_to(self, path: Path | None) -> None:
-        if path is not None:
-            self._save(path, self.store.entries(self.view.index))
+        if path is None:
+            return
+        lines = self.store.lines
+        if lines is not None:  # a file: the lines are read in the worker, not here
+            starts, lengths = self.store.column("start", self.view.index), self.store.column("length", self.view.index)
+            self._save(path, lambda: save_lines(path, lines, starts, lengths, self.source))
+        else:
+            entries = self.store.entries(self.view.index)
+            self._save(path, lambda: save_entries(path, entries, self.source))
 
     @work(thread=True, group="save", exit_on_error=False)
-    def _save(self, path: Path, entries: list[LogEntry]) -> None:
+    def _save(self, path: Path, write: Callable[[], int]) -> None:
         try:
-            count = save_entries(path, entries, self.source)
+            count = write()
         except OSError as error:
             self.call_from_thread(self.notify, f"Could not save to {path}: {error.strerror or error}",
                                   severity="error", markup=False, timeout=8)

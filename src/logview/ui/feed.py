@@ -13,14 +13,17 @@ from pathlib import Path
 from textual import work
 from textual.message import Message
 from textual.widget import Widget
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
+from logview.filecolumns import ColumnChunk, ColumnReader
+from logview.filelines import LineChunk, scan_lines
 from logview.http import ApiClient, RetryEvent, RetryPolicy
 from logview.model import ApiError, ApiFailure, Filters, LogEntry, SourceKind
 from logview.options import Connection
 from logview.paging import BackfillDone, EntriesLoaded, Notice, Pager, TailFailed
 from logview.sources.base import Source
 
+COLUMN_BATCH = 25_000  # lines per column chunk: ~40 updates for a million lines
 VIEWER_POLICY = RetryPolicy(max_wait_s=None)  # any Retry-After is waited out, with a countdown
 
 
@@ -38,6 +41,20 @@ class Feed(Widget):
             super().__init__()
             self.generation, self.entries, self.live = generation, entries, live
             self.pages, self.total = pages, total
+
+    class LinesFound(Message):
+        """A file's next lines were indexed (rows that can be shown; columns come later)."""
+
+        def __init__(self, generation: int, chunk: LineChunk) -> None:
+            super().__init__()
+            self.generation, self.chunk = generation, chunk
+
+    class ColumnsRead(Message):
+        """Filter columns for the next rows of a file."""
+
+        def __init__(self, generation: int, chunk: ColumnChunk) -> None:
+            super().__init__()
+            self.generation, self.chunk = generation, chunk
 
     class Retrying(Message):
         def __init__(self, generation: int, event: RetryEvent, *, live: bool) -> None:
@@ -176,23 +193,21 @@ class Feed(Widget):
 
     @work(thread=True, exclusive=True, group="backfill", exit_on_error=False)
     def _load_file(self, generation: int, path: Path, kind: SourceKind) -> None:
-        from logview.sources.jsonl import iter_file_batches
-
+        """Index the file's lines (fast: every row is reachable within a second), then read it
+        again for the filter columns. Only offsets are kept; entries are read back when shown."""
         worker = get_current_worker()
-        loaded, batches, capped = 0, 0, False
         try:
-            for batch in iter_file_batches(path, kind):
+            rows, chunks, capped = self._index_file(generation, path, worker)
+            reader = ColumnReader(self.source)
+            left = rows
+            for chunk in scan_lines(path, with_data=True):
                 if worker.is_cancelled:
                     return
-                if self.max_entries is not None and loaded + len(batch) >= self.max_entries:
-                    capped = loaded + len(batch) > self.max_entries
-                    batch = batch[: self.max_entries - loaded]
-                loaded += len(batch)
-                batches += 1
-                self.post_message(self.Loaded(generation, batch, live=False, pages=batches, total=None))
-                if capped:
-                    self.post_message(self.Noticed(generation, Notice(
-                        "capped", f"stopped at {self.max_entries:,} entries (--max-entries)")))
+                lines = chunk.lines()[:left]
+                for lo in range(0, len(lines), COLUMN_BATCH):
+                    self.post_message(self.ColumnsRead(generation, reader.read(lines[lo:lo + COLUMN_BATCH])))
+                left -= len(lines)
+                if left <= 0:
                     break
         except OSError as exc:
             self.post_message(self.Failed(generation, ApiError(
@@ -201,4 +216,23 @@ class Feed(Widget):
         except Exception as exc:
             self.post_message(self.Failed(generation, unexpected_error(exc), None))
             return
-        self.post_message(self.Finished(generation, BackfillDone(loaded, batches, capped)))
+        if not worker.is_cancelled:
+            self.post_message(self.Finished(generation, BackfillDone(rows, chunks, capped)))
+
+    def _index_file(self, generation: int, path: Path, worker: Worker[None]) -> tuple[int, int, bool]:
+        """Post the file's lines as found; returns (lines, chunks, capped by --max-entries)."""
+        found = chunks = 0
+        for chunk in scan_lines(path):
+            if worker.is_cancelled:
+                break
+            chunks += 1
+            if self.max_entries is not None and found + len(chunk.starts) > self.max_entries:
+                keep = self.max_entries - found
+                self.post_message(self.LinesFound(generation, LineChunk(
+                    chunk.starts[:keep], chunk.lengths[:keep], chunk.scanned, chunk.size)))
+                self.post_message(self.Noticed(generation, Notice(
+                    "capped", f"stopped at {self.max_entries:,} entries (--max-entries)")))
+                return self.max_entries, chunks, True
+            found += len(chunk.starts)
+            self.post_message(self.LinesFound(generation, chunk))
+        return found, chunks, False

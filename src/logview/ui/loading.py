@@ -35,6 +35,7 @@ class LoadingMixin(_Base):
         self.tail_paused = False  # the user stopped the tail with t
         self._pending_clear = False
         self._facet_count = 0
+        self.file_scanned = 0.0  # share of the file indexed so far (file mode)
 
     # -- starting and stopping ------------------------------------------------------------
     def start_loading(self, *, clear_now: bool) -> None:
@@ -45,6 +46,7 @@ class LoadingMixin(_Base):
             self.table.refiltered(keep_place=False)
         self._pending_clear = not clear_now
         self.phase, self.pages, self.capped = "loading", 0, False
+        self.file_scanned = 0.0
         if clear_now:
             self.total = None
         self.banner.clear()
@@ -115,6 +117,25 @@ class LoadingMixin(_Base):
             self.feed.start_tail()
         self.refresh_all()
 
+    def on_feed_lines_found(self, message: Feed.LinesFound) -> None:
+        if not self._current(message.generation):
+            return
+        chunk = message.chunk
+        if not len(self.store) and chunk.scanned and len(chunk.starts):
+            # size the columns once, from the first chunk's lines per byte (+5%)
+            self.store.expect_rows(int(1.05 * chunk.size * len(chunk.starts) / chunk.scanned) + 64)
+        self.store.append_lines(chunk)
+        self.file_scanned = chunk.scanned / chunk.size if chunk.size else 1.0
+        self.table.apply_change(self.view.sync())
+        self.refresh_all()
+
+    def on_feed_columns_read(self, message: Feed.ColumnsRead) -> None:
+        if not self._current(message.generation):
+            return
+        self.store.fill_columns(message.chunk)
+        self.table.apply_change(self.view.sync())
+        self.refresh_all()
+
     def on_feed_retrying(self, message: Feed.Retrying) -> None:
         if not self._current(message.generation):
             return
@@ -173,8 +194,13 @@ class LoadingMixin(_Base):
             return "error", "error — r retries"
         if self.phase == "cancelled":
             return "cancelled", "stopped — r reloads"
+        if self.feed.file_mode and (self.feed.backfilling or self.phase == "loading"):
+            rows, ready = len(self.store), self.store.ready - self.store.head
+            if self.file_scanned < 1.0:
+                return "loading", f"indexing the file · {rows:,} entries ({int(100 * self.file_scanned)}%) …"
+            return "loading", f"reading fields · {ready:,} of {rows:,} ({100 * ready // max(1, rows)}%) …"
         if self.feed.backfilling or self.phase == "loading":
-            what = "reading the file" if self.feed.file_mode else f"loading page {self.pages + 1}"
+            what = f"loading page {self.pages + 1}"
             if self.total:
                 what += f" · {len(self.store):,} of {self.total:,} ({min(100, 100 * len(self.store) // self.total)}%)"
             return "loading", what + " …"
@@ -210,8 +236,11 @@ class LoadingMixin(_Base):
         server_status = self.where.get("status") == "server" and bool(selected)
         counts = [None if server_status and i not in selected else int(c)
                   for i, c in enumerate(self.view.option_counts)]
+        pending = len(self.store) - (self.store.ready - self.store.head)
         if self._searching:
             note = "searching …"
+        elif pending > 0:
+            note = f"counting … {pending:,} entries to go"
         elif server_status:
             note = "other statuses not loaded"
         else:

@@ -1,16 +1,23 @@
 """Writing the filtered view to a file (`s`): the same formats as `logview export`.
 
-JSONL holds each raw entry exactly as received; CSV the source's columns. The file is written
-next to its destination and renamed into place, so a failed save never leaves half a file.
+JSONL holds each raw entry exactly as received (from a file: the very lines of the file); CSV
+the source's columns. The file is written next to its destination and renamed into place, so a
+failed save never leaves half a file.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
 
 from logview.export import EntryWriter, format_for
+from logview.filecolumns import entry_from_line
+from logview.filelines import LineFile
 from logview.model import LogEntry
 from logview.sources.base import Source
 
@@ -19,15 +26,43 @@ CHUNK = 5000
 
 def save_entries(path: Path, entries: list[LogEntry], source: Source) -> int:
     """Write `entries` to `path` (CSV for `.csv`, JSONL otherwise); returns how many."""
-    fmt = format_for(None, path)
+    def write(stream: BinaryIO) -> None:
+        writer = EntryWriter(stream, format_for(None, path), source)
+        for start in range(0, len(entries), CHUNK):
+            writer.write(entries[start:start + CHUNK])
+        writer.detach()
+
+    _write_atomically(path, write)
+    return len(entries)
+
+
+def save_lines(path: Path, lines: LineFile, starts: np.ndarray, lengths: np.ndarray, source: Source) -> int:
+    """Write the file lines at `starts`: JSONL copies them byte for byte, CSV parses them."""
+    def batches() -> Iterator[list[bytes]]:
+        for start in range(0, len(starts), CHUNK):
+            yield lines.read_lines(starts[start:start + CHUNK], lengths[start:start + CHUNK])
+
+    def write(stream: BinaryIO) -> None:
+        fmt = format_for(None, path)
+        if fmt == "jsonl":
+            for lines in batches():
+                stream.write(b"".join(line + b"\n" for line in lines))
+            return
+        writer = EntryWriter(stream, fmt, source)
+        for lines in batches():
+            writer.write([entry_from_line(source, line) for line in lines])
+        writer.detach()
+
+    _write_atomically(path, write)
+    return len(starts)
+
+
+def _write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
     directory = path.parent if str(path.parent) else Path(".")
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(handle, "wb") as stream:
-            writer = EntryWriter(stream, fmt, source)
-            for start in range(0, len(entries), CHUNK):
-                writer.write(entries[start:start + CHUNK])
-            writer.detach()
+            write(stream)
         os.replace(temp_name, path)
     except BaseException:
         try:
@@ -35,4 +70,3 @@ def save_entries(path: Path, entries: list[LogEntry], source: Source) -> int:
         except OSError:
             pass
         raise
-    return len(entries)

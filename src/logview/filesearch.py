@@ -1,0 +1,165 @@
+"""Free-text search over a JSONL file's bytes, without parsing every line.
+
+The viewer's search matches the needle (case-insensitively) inside any *value* of an entry — not
+its keys, not `null` (see `searchable_text`). Parsing a million lines to check that takes seconds,
+so the file is scanned in blocks instead:
+
+1. lower-case the block (ASCII) and find the needle's occurrences; a block without one (and
+   without escapes) is done after two C-speed passes;
+2. for each occurrence, the quotes before it on its line say whether it lies inside a string and
+   which one; an occurrence inside a key (a string followed by `:`), crossing a string's end, or in
+   a `null` is dropped. Only the sparse arrays of quote and match positions are worked on.
+
+Lines where bytes alone cannot decide — escapes (`\\"`, `\\u00e9`), an odd number of quotes (not
+JSON), entries already known to be invalid, and non-ASCII text when the needle is not ASCII (case
+folding) — are parsed and checked exactly. Numbers match as written in the file (`1.50`, where
+the parsed value prints as `1.5`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from logview.filecolumns import entry_from_line
+from logview.filelines import LineFile
+from logview.sources.base import Source, searchable_text
+
+BLOCK_BYTES = 4 << 20
+_LOWER = bytes(range(65)) + bytes(range(97, 123)) + bytes(range(91, 256))  # ASCII A-Z → a-z
+_QUOTE, _BACKSLASH, _COLON = ord('"'), ord("\\"), ord(":")
+_STRUCTURAL = frozenset(b'{}[],:" \t\r\n')
+_WHITESPACE = np.array([c in b" \t\r\n" for c in range(256)])
+
+
+@dataclass(frozen=True)
+class Needle:
+    text: str  # lower-cased
+    raw: bytes  # its UTF-8 bytes
+    ascii: bool
+    literal_ok: bool  # could occur inside a bare number/true/false token
+
+    @classmethod
+    def of(cls, text: str) -> Needle:
+        lowered = text.lower()
+        raw = lowered.encode("utf-8")
+        return cls(lowered, raw, raw.isascii(), not any(c in _STRUCTURAL for c in raw))
+
+
+def search_lines(lines: LineFile, source: Source, starts: np.ndarray, lengths: np.ndarray,
+                 needle: str, known_invalid: np.ndarray | None = None,
+                 cancelled: object = None) -> np.ndarray:
+    """Which of the lines (consecutive in the file) have `needle` in one of their values."""
+    wanted = Needle.of(needle)
+    hits = np.zeros(len(starts), dtype=bool)
+    if not wanted.raw:
+        hits[:] = True
+        return hits
+    i = 0
+    while i < len(starts):
+        if callable(cancelled) and cancelled():
+            break
+        j = int(np.searchsorted(starts, starts[i] + BLOCK_BYTES, side="left"))
+        j = max(j, i + 1)
+        base = int(starts[i])
+        block = lines.read(base, int(starts[j - 1] + lengths[j - 1]) - base)
+        invalid = None if known_invalid is None else known_invalid[i:j]
+        hits[i:j] = _search_block(block, starts[i:j] - base, lengths[i:j], wanted, invalid,
+                                  lambda line: _exact(source, line, wanted.text))
+        i = j
+    return hits
+
+
+def _exact(source: Source, line: bytes, needle: str) -> bool:
+    return needle in searchable_text(entry_from_line(source, line).raw)
+
+
+def _search_block(block: bytes, rs: np.ndarray, lengths: np.ndarray, needle: Needle,
+                  invalid: np.ndarray | None, exact) -> np.ndarray:
+    n_lines = len(rs)
+    hits = np.zeros(n_lines, dtype=bool)
+    lowered = block.translate(_LOWER)
+    found = needle.raw in lowered
+    has_escapes = b"\\" in block
+    if not found and not has_escapes and (needle.ascii or block.isascii()):
+        return hits
+    data = np.frombuffer(lowered, dtype=np.uint8)
+    re_ = rs + lengths
+    quotes = np.flatnonzero(data == _QUOTE)
+    quotes_before = np.searchsorted(quotes, rs)
+    # Lines bytes cannot decide: escapes, unbalanced quotes, invalid entries, case folding.
+    slow = ((np.searchsorted(quotes, re_) - quotes_before) & 1).astype(bool)
+    if has_escapes:
+        slow[_lines_of(np.flatnonzero(data == _BACKSLASH), rs)] = True
+    if invalid is not None:
+        slow |= invalid
+    if not needle.ascii and not block.isascii():
+        slow[_lines_of(np.flatnonzero(data >= 0x80), rs)] = True
+    if found:
+        matches = _occurrences(data, lowered, needle.raw)
+        line = _lines_of(matches, rs)
+        keep = ~slow[line]
+        matches, line = matches[keep], line[keep]
+        before = np.searchsorted(quotes, matches)  # quotes strictly before each match
+        inside = ((before - quotes_before[line]) & 1).astype(bool)
+        good = np.zeros(len(matches), dtype=bool)
+        # inside a string: it must end before the closing quote, and the string must be a value
+        idx = np.flatnonzero(inside)
+        if len(idx):
+            closing = quotes[before[idx]]
+            fits = closing >= matches[idx] + len(needle.raw)
+            good[idx[fits]] = ~_is_key(data, closing[fits])
+        # outside strings: a number or true/false (never null, never across punctuation)
+        if needle.literal_ok:
+            idx = np.flatnonzero(~inside)
+            if len(idx):
+                good[idx] = ~_in_null(data, matches[idx], needle.raw)
+        hits[line[good]] = True
+    for k in np.flatnonzero(slow & ~hits):
+        start = int(rs[k])
+        hits[k] = exact(block[start:start + int(lengths[k])])
+    return hits
+
+
+def _lines_of(positions: np.ndarray, rs: np.ndarray) -> np.ndarray:
+    return np.searchsorted(rs, positions, side="right") - 1
+
+
+def _occurrences(data: np.ndarray, lowered: bytes, needle: bytes) -> np.ndarray:
+    """Start offsets of every (possibly overlapping) occurrence of `needle`."""
+    candidates = np.flatnonzero(data == needle[0])
+    limit = len(data) - len(needle)
+    candidates = candidates[candidates <= limit]
+    for offset in range(1, len(needle)):
+        candidates = candidates[data[candidates + offset] == needle[offset]]
+    return candidates
+
+
+def _is_key(data: np.ndarray, closing: np.ndarray) -> np.ndarray:
+    """For closing quotes: is the next non-blank byte a colon (the string is an object key)?"""
+    after = np.minimum(closing + 1, len(data) - 1)
+    result = (data[after] == _COLON) & (closing + 1 < len(data))
+    spaced = np.flatnonzero(_WHITESPACE[data[after]] & (closing + 1 < len(data)))
+    for k in spaced:  # `"key" : value` — rare in exports, fine to walk
+        p = int(closing[k]) + 1
+        while p < len(data) and _WHITESPACE[data[p]]:
+            p += 1
+        result[k] = p < len(data) and data[p] == _COLON
+    return result
+
+
+def _in_null(data: np.ndarray, matches: np.ndarray, needle: bytes) -> np.ndarray:
+    """Matches that lie inside a `null` literal (which search never matches)."""
+    result = np.zeros(len(matches), dtype=bool)
+    for shift in range(4):
+        if b"null"[shift:shift + len(needle)] != needle:
+            continue
+        start = matches - shift
+        ok = (start >= 0) & (start + 4 <= len(data))
+        window = np.zeros(len(matches), dtype=bool)
+        window[ok] = True
+        for j, byte in enumerate(b"null"):
+            window[ok] &= data[start[ok] + j] == byte
+        result |= window
+    return result
