@@ -16,7 +16,7 @@ from pathlib import Path
 
 from logview import __version__
 from logview.config import ConfigError, Profile, config_path, load_config
-from logview.http import check_base_url
+from logview.httptypes import check_base_url
 from logview.model import SOURCE_KINDS, Filters
 from logview.options import Connection, ViewerOptions
 from logview.sources import AitronosSource, Source, SupermetricsSource

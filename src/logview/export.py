@@ -16,7 +16,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from logview.http import RequestRecord, RetryEvent, RetryPolicy
+from logview.httptypes import RequestRecord, RetryEvent, RetryPolicy
 from logview.model import ApiFailure, Filters, LogEntry
 from logview.options import Connection
 from logview.paging import BackfillDone, EntriesLoaded, Notice, Pager

@@ -40,6 +40,18 @@ class ColumnChunk:
     def __len__(self) -> int:
         return len(self.time)
 
+    @classmethod
+    def join(cls, chunks: list[ColumnChunk]) -> ColumnChunk:
+        """Consecutive chunks from one reader as one."""
+        if len(chunks) == 1:
+            return chunks[0]
+        return cls(
+            time=np.concatenate([c.time for c in chunks]),
+            codes={name: np.concatenate([c.codes[name] for c in chunks]) for name in chunks[0].codes},
+            invalid=np.concatenate([c.invalid for c in chunks]),
+            new_values={name: [v for c in chunks for v in c.new_values.get(name, [])] for name in FIELDS},
+        )
+
 
 def entry_from_line(source: Source, line: bytes) -> LogEntry:
     """One file line as an entry; a line that is not JSON becomes an invalid entry holding its text."""

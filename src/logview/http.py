@@ -25,6 +25,14 @@ from tenacity import (
 
 from logview import __version__
 from logview.errors import error_from_response, invalid_body_error
+from logview.httptypes import (  # noqa: F401 - re-exported: the client's vocabulary
+    LOOPBACK_HOSTS,
+    RequestRecord,
+    RetryEvent,
+    RetryPolicy,
+    check_base_url,
+    is_loopback_host,
+)
 from logview.model import ApiError, ApiFailure
 from logview.sources.base import InvalidBody
 
@@ -33,63 +41,6 @@ T = TypeVar("T")
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=10.0, pool=10.0)
 # A body that trickles in never trips the per-read timeout; this bounds one attempt as a whole.
 ATTEMPT_DEADLINE_S = 120.0
-LOOPBACK_HOSTS = frozenset({"localhost", "::1", "[::1]"})
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_retries: int = 5
-    initial_backoff_s: float = 0.5
-    max_backoff_s: float = 8.0
-    # The longest wait slept through; longer Retry-After ends the request. None: any wait (the
-    # viewer, which shows a countdown the user can cancel).
-    max_wait_s: float | None = 60.0
-
-
-@dataclass(frozen=True)
-class RetryEvent:
-    """A failed attempt that will be retried after `wait_s` seconds."""
-
-    attempt: int
-    max_attempts: int
-    wait_s: float
-    error: ApiError
-
-    def describe(self) -> str:
-        what = "rate limited" if self.error.status == 429 else self.error.summary()
-        return f"{what} — retrying in {self.wait_s:.0f} s, attempt {self.attempt + 1}/{self.max_attempts}"
-
-
-@dataclass(frozen=True)
-class RequestRecord:
-    """One attempt, for `-v` and the debug log. Holds no header, so never a secret."""
-
-    method: str
-    target: str  # path and query
-    status: int | None
-    elapsed_s: float
-    outcome: str  # "ok", an error code
-
-
-def is_loopback_host(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host in LOOPBACK_HOSTS or host == "::1":
-        return True
-    parts = host.split(".")
-    return len(parts) == 4 and parts[0] == "127" and all(p.isdigit() and int(p) < 256 for p in parts)
-
-
-def check_base_url(url: str) -> str:
-    """Refuse URLs that would send a key in clear text: plain http only to loopback hosts."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"not an http(s) URL: {url!r}")
-    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
-        raise ValueError(
-            f"refusing plain http:// for {parts.hostname}: https is required "
-            "(http is accepted only for loopback hosts such as 127.0.0.1 and localhost)"
-        )
-    return url.rstrip("/")
 
 
 def _network_error(exc: BaseException) -> ApiError:

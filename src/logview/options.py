@@ -9,10 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from logview.http import ApiClient, RequestRecord, RetryPolicy
+from logview.httptypes import RequestRecord, RetryPolicy
 from logview.model import Filters
 from logview.sources.base import Source
+
+if TYPE_CHECKING:
+    from logview.http import ApiClient
 
 
 @dataclass
@@ -30,6 +34,8 @@ class Connection:
         policy: RetryPolicy | None = None,
         on_request: Callable[[RequestRecord], None] | None = None,
     ) -> ApiClient:
+        from logview.http import ApiClient  # httpx only when there is an API to talk to
+
         return ApiClient(
             self.source.base_url,
             self.source.auth_headers(self.key),

@@ -18,11 +18,14 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Literal, Union
+from typing import TYPE_CHECKING, Literal, Union
 
-from logview.http import ApiClient, RetryEvent
+from logview.httptypes import RetryEvent
 from logview.model import ApiFailure, Filters, LogEntry, Page, ServerQuery
 from logview.sources.base import Cursor, Source
+
+if TYPE_CHECKING:
+    from logview.http import ApiClient
 
 # How many recent ids a stream remembers for de-duplication. Repeats only happen near a page
 # boundary (tie groups, offsets shifted by inserts), so a window many pages deep is exact without

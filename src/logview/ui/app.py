@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -21,7 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
-from logview.http import RetryPolicy
+from logview.httptypes import RetryPolicy
 from logview.model import Filters, LogEntry, SourceKind
 from logview.options import ViewerOptions
 from logview.sources.base import Source, dump_json
@@ -132,6 +132,11 @@ class LogViewApp(LoadingMixin, App[int]):
             self.want_tail = True
         self.set_interval(1.0, self.refresh_status)
         self.refresh_all()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseScrollDown, events.MouseScrollUp)):
+            self.feed.user_active()
+        await super().on_event(event)
 
     async def on_unmount(self) -> None:
         await self.feed.aclose()

@@ -8,7 +8,9 @@ so a message from a query the user has since replaced is recognised and dropped.
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.message import Message
@@ -17,13 +19,18 @@ from textual.worker import Worker, get_current_worker
 
 from logview.filecolumns import ColumnChunk, ColumnReader
 from logview.filelines import LineChunk, scan_lines
-from logview.http import ApiClient, RetryEvent, RetryPolicy
+from logview.httptypes import RetryEvent, RetryPolicy
 from logview.model import ApiError, ApiFailure, Filters, LogEntry, SourceKind
 from logview.options import Connection
 from logview.paging import BackfillDone, EntriesLoaded, Notice, Pager, TailFailed
 from logview.sources.base import Source
 
+if TYPE_CHECKING:
+    from logview.http import ApiClient
+
 COLUMN_BATCH = 25_000  # lines per column chunk: ~40 updates for a million lines
+YIELD_EVERY = 2_000  # lines read between looks at whether the user is busy (~5-10 ms of work)
+USER_QUIET_S = 0.15  # reading pauses this long after each key or scroll
 VIEWER_POLICY = RetryPolicy(max_wait_s=None)  # any Retry-After is waited out, with a countdown
 
 
@@ -94,6 +101,7 @@ class Feed(Widget):
         self.generation = 0
         self.pager: Pager | None = None
         self._wake: asyncio.Event | None = None
+        self._quiet_until = 0.0
 
     @property
     def file_mode(self) -> bool:
@@ -135,6 +143,15 @@ class Feed(Widget):
     @property
     def backfilling(self) -> bool:
         return any(w.group == "backfill" and not w.is_finished for w in self.workers if w.node is self)
+
+    def user_active(self) -> None:
+        """A key or scroll: background reading stands back for a moment. Python runs one thread
+        at a time, so a parser thread would otherwise double every keypress's response time."""
+        self._quiet_until = time.monotonic() + USER_QUIET_S
+
+    def _wait_for_quiet(self, worker: Worker[None]) -> None:
+        while not worker.is_cancelled and (wait := self._quiet_until - time.monotonic()) > 0:
+            time.sleep(min(wait, USER_QUIET_S))
 
     def poll_now(self) -> None:
         """Cut the tail's pause short: the next cycle runs at once (or right after the current)."""
@@ -200,15 +217,22 @@ class Feed(Widget):
             rows, chunks, capped = self._index_file(generation, path, worker)
             reader = ColumnReader(self.source)
             left = rows
+            pending: list[ColumnChunk] = []
             for chunk in scan_lines(path, with_data=True):
-                if worker.is_cancelled:
-                    return
                 lines = chunk.lines()[:left]
-                for lo in range(0, len(lines), COLUMN_BATCH):
-                    self.post_message(self.ColumnsRead(generation, reader.read(lines[lo:lo + COLUMN_BATCH])))
                 left -= len(lines)
+                for lo in range(0, len(lines), YIELD_EVERY):
+                    self._wait_for_quiet(worker)
+                    if worker.is_cancelled:
+                        return
+                    pending.append(reader.read(lines[lo:lo + YIELD_EVERY]))
+                    if sum(map(len, pending)) >= COLUMN_BATCH:
+                        self.post_message(self.ColumnsRead(generation, ColumnChunk.join(pending)))
+                        pending = []
                 if left <= 0:
                     break
+            if pending:
+                self.post_message(self.ColumnsRead(generation, ColumnChunk.join(pending)))
         except OSError as exc:
             self.post_message(self.Failed(generation, ApiError(
                 code="FILE_ERROR", message=f"cannot read {path}: {exc.strerror or exc}"), None))

@@ -10,10 +10,14 @@ from __future__ import annotations
 import gc
 from typing import TYPE_CHECKING
 
+from textual.timer import Timer
+
 from logview.ui.feed import Feed
 from logview.ui.filtering import server_part
 from logview.ui.widgets.error_banner import ErrorBanner, format_wait
 from logview.ui.widgets.status_bar import StatusInfo
+
+REFRESH_EVERY_S = 0.1
 
 if TYPE_CHECKING:
     from logview.ui.app import LogViewApp
@@ -36,6 +40,7 @@ class LoadingMixin(_Base):
         self._pending_clear = False
         self._facet_count = 0
         self.file_scanned = 0.0  # share of the file indexed so far (file mode)
+        self._refresh_timer: Timer | None = None
 
     # -- starting and stopping ------------------------------------------------------------
     def start_loading(self, *, clear_now: bool) -> None:
@@ -127,13 +132,23 @@ class LoadingMixin(_Base):
         self.store.append_lines(chunk)
         self.file_scanned = chunk.scanned / chunk.size if chunk.size else 1.0
         self.table.apply_change(self.view.sync())
-        self.refresh_all()
+        self.refresh_soon()
 
     def on_feed_columns_read(self, message: Feed.ColumnsRead) -> None:
         if not self._current(message.generation):
             return
         self.store.fill_columns(message.chunk)
         self.table.apply_change(self.view.sync())
+        self.refresh_soon()
+
+    def refresh_soon(self) -> None:
+        """`refresh_all` at most every REFRESH_EVERY_S: a file's chunks arrive faster than a
+        person reads counts, and each refresh costs the UI thread time it needs for keys."""
+        if self._refresh_timer is None:
+            self._refresh_timer = self.set_timer(REFRESH_EVERY_S, self._refresh_now)
+
+    def _refresh_now(self) -> None:
+        self._refresh_timer = None
         self.refresh_all()
 
     def on_feed_retrying(self, message: Feed.Retrying) -> None:
@@ -158,6 +173,7 @@ class LoadingMixin(_Base):
     def on_feed_finished(self, message: Feed.Finished) -> None:
         if not self._current(message.generation):
             return
+        self.table.apply_change(self.view.sync())
         if self._pending_clear:  # a reload that found nothing at all
             self._pending_clear = False
             self.store.clear()

@@ -152,7 +152,12 @@ class LogTable(ScrollView, can_focus=True):
             self._move_to(len(view) - 1)
         if self.sticky_end and change.appended and len(view):
             self._move_to(len(view) - 1, keep_sticky=True)
-        self.refresh()
+        # Rows appended below the screen change nothing on it but the scrollbar (which
+        # `_update_size` handles); a big file appends dozens of times while the user reads.
+        first_new = len(view) - change.appended
+        if change.prepended or change.dropped or was_empty or (
+                change.appended and first_new <= old_scroll + self.page_rows):
+            self.refresh()
 
     def refiltered(self, keep_place: bool = True) -> None:
         """The view was recomputed (filters changed): stay on the same entry if it is still
