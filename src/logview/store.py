@@ -37,7 +37,8 @@ from logview.model import Filters, LogEntry
 from logview.sources.base import Source, searchable_text
 from logview.times import epoch_us
 
-ENTRY_CACHE = 4096  # parsed entries kept for a file store (a few screens of scrolling)
+ENTRY_CACHE = 1024  # parsed entries kept for a file store (a few screens of scrolling)
+CODE_FIELDS = ("status", "credential", "event", "tool")
 
 # Severity of a status, used for colours and for jumping between problem entries (e / E).
 SEV_UNKNOWN, SEV_OK, SEV_INFO, SEV_WARN, SEV_ERROR = 0, 1, 2, 3, 4
@@ -164,10 +165,11 @@ class FileSearchJob:
 
 _FILTER_COLUMNS: dict[str, Any] = {
     "time": np.int64,
-    "status": np.int32,
-    "credential": np.int32,
-    "event": np.int32,
-    "tool": np.int32,
+    # category codes: 2 bytes a row until a field has more distinct values (see `_code_room`)
+    "status": np.uint16,
+    "credential": np.uint16,
+    "event": np.uint16,
+    "tool": np.uint16,
     "invalid": np.bool_,
     "hit": np.bool_,
 }
@@ -256,6 +258,7 @@ class EntryStore:
             events[i] = event_code(raw.get("event"))
             tools[i] = tool_code(raw.get("tool"))
             invalid[i] = entry.invalid is not None
+        self._code_room()
         start, stop = lo + self._offset, hi + self._offset
         cols = self._cols
         cols["time"][start:stop] = times
@@ -269,6 +272,13 @@ class EntryStore:
         if self.search_needle is not None:
             self._search_range(self.search_needle, lo, hi)
         self._update_severity()
+
+    def _code_room(self) -> None:
+        """Widen a code column to 4 bytes once its field has more distinct values than 2 fit."""
+        for name, categories in zip(CODE_FIELDS, (self.statuses, self.credentials, self.events, self.tools)):
+            column = self._cols[name]
+            if len(categories) > np.iinfo(column.dtype).max:
+                self._cols[name] = column.astype(np.int32)
 
     def _update_severity(self) -> None:
         if len(self.statuses) > len(self._severity):
@@ -326,6 +336,7 @@ class EntryStore:
             known = self._code_maps.get(name, np.zeros(1, dtype=np.int32))
             added = np.fromiter((categories[name].code(v) for v in values), dtype=np.int32, count=len(values))
             self._code_maps[name] = np.concatenate([known, added]) if len(added) else known
+        self._code_room()
         n = min(len(chunk), self.tail - self.ready)
         start, stop = self.ready + self._offset, self.ready + n + self._offset
         cols = self._cols

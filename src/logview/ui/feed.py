@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,9 +30,14 @@ if TYPE_CHECKING:
     from logview.http import ApiClient
 
 COLUMN_BATCH = 25_000  # lines per column chunk: ~40 updates for a million lines
+READ_CHUNK = 2 << 20  # bytes per read while reading columns (their lines are held meanwhile)
 YIELD_EVERY = 2_000  # lines read between looks at whether the user is busy (~5-10 ms of work)
 USER_QUIET_S = 0.15  # reading pauses this long after each key or scroll
 VIEWER_POLICY = RetryPolicy(max_wait_s=None)  # any Retry-After is waited out, with a countdown
+
+
+def file_error(path: Path, exc: OSError) -> ApiError:
+    return ApiError(code="FILE_ERROR", message=f"cannot read {path}: {exc.strerror or exc}")
 
 
 def unexpected_error(exc: BaseException) -> ApiError:
@@ -102,6 +108,9 @@ class Feed(Widget):
         self.pager: Pager | None = None
         self._wake: asyncio.Event | None = None
         self._quiet_until = 0.0
+        self._found = self._chunks = 0  # a file's lines indexed, in chunks
+        self._capped = False
+        self.first_lines: LineChunk | None = None  # read by `start`, for the caller to show at once
 
     @property
     def file_mode(self) -> bool:
@@ -116,7 +125,20 @@ class Feed(Widget):
         if self.client is None:
             assert self.file is not None and self.file_kind is not None
             self.pager = None
-            self._load_file(self.generation, self.file, self.file_kind)
+            self._found, self._chunks, self._capped = 0, 0, False
+            self.first_lines = None
+            scan = scan_lines(self.file)
+            try:
+                # The first chunk is read here, so the first paint already shows rows.
+                first = next(scan, None)
+            except OSError as exc:
+                self.post_message(self.Failed(self.generation, file_error(self.file, exc), None))
+                return self.generation
+            if first is not None:
+                self.first_lines = self._take_lines(self.generation, first)
+                if self._capped:
+                    scan = iter(())
+            self._load_file(self.generation, self.file, scan)
         else:
             self.pager = Pager(self.source, self.client, server_filters, max_entries=self.max_entries,
                                sleep=self._tail_sleep)
@@ -209,16 +231,19 @@ class Feed(Widget):
             self.post_message(self.TailFailed(generation, unexpected_error(exc), self.interval_s))
 
     @work(thread=True, exclusive=True, group="backfill", exit_on_error=False)
-    def _load_file(self, generation: int, path: Path, kind: SourceKind) -> None:
-        """Index the file's lines (fast: every row is reachable within a second), then read it
-        again for the filter columns. Only offsets are kept; entries are read back when shown."""
+    def _load_file(self, generation: int, path: Path, scan: Iterator[LineChunk]) -> None:
+        """Index the rest of the file's lines (fast: every row is reachable within a second),
+        then read it again for the filter columns. Only offsets are kept; entries are read back
+        when shown."""
         worker = get_current_worker()
         try:
-            rows, chunks, capped = self._index_file(generation, path, worker)
+            for chunk in scan:
+                if worker.is_cancelled or not self._post_lines(generation, chunk):
+                    break
             reader = ColumnReader(self.source)
-            left = rows
+            left = self._found
             pending: list[ColumnChunk] = []
-            for chunk in scan_lines(path, with_data=True):
+            for chunk in scan_lines(path, chunk_bytes=READ_CHUNK, with_data=True) if left else ():
                 lines = chunk.lines()[:left]
                 left -= len(lines)
                 for lo in range(0, len(lines), YIELD_EVERY):
@@ -234,29 +259,28 @@ class Feed(Widget):
             if pending:
                 self.post_message(self.ColumnsRead(generation, ColumnChunk.join(pending)))
         except OSError as exc:
-            self.post_message(self.Failed(generation, ApiError(
-                code="FILE_ERROR", message=f"cannot read {path}: {exc.strerror or exc}"), None))
+            self.post_message(self.Failed(generation, file_error(path, exc), None))
             return
         except Exception as exc:
             self.post_message(self.Failed(generation, unexpected_error(exc), None))
             return
         if not worker.is_cancelled:
-            self.post_message(self.Finished(generation, BackfillDone(rows, chunks, capped)))
+            self.post_message(self.Finished(generation, BackfillDone(self._found, self._chunks, self._capped)))
 
-    def _index_file(self, generation: int, path: Path, worker: Worker[None]) -> tuple[int, int, bool]:
-        """Post the file's lines as found; returns (lines, chunks, capped by --max-entries)."""
-        found = chunks = 0
-        for chunk in scan_lines(path):
-            if worker.is_cancelled:
-                break
-            chunks += 1
-            if self.max_entries is not None and found + len(chunk.starts) > self.max_entries:
-                keep = self.max_entries - found
-                self.post_message(self.LinesFound(generation, LineChunk(
-                    chunk.starts[:keep], chunk.lengths[:keep], chunk.scanned, chunk.size)))
-                self.post_message(self.Noticed(generation, Notice(
-                    "capped", f"stopped at {self.max_entries:,} entries (--max-entries)")))
-                return self.max_entries, chunks, True
-            found += len(chunk.starts)
-            self.post_message(self.LinesFound(generation, chunk))
-        return found, chunks, False
+    def _post_lines(self, generation: int, chunk: LineChunk) -> bool:
+        """Report a chunk of lines, cut at --max-entries; False once the cap is reached."""
+        self.post_message(self.LinesFound(generation, self._take_lines(generation, chunk)))
+        return not self._capped
+
+    def _take_lines(self, generation: int, chunk: LineChunk) -> LineChunk:
+        """Count a chunk of lines, cut at --max-entries (noticing the cap)."""
+        self._chunks += 1
+        if self.max_entries is not None and self._found + len(chunk.starts) > self.max_entries:
+            keep = self.max_entries - self._found
+            chunk = LineChunk(chunk.starts[:keep], chunk.lengths[:keep], chunk.scanned, chunk.size)
+            self._capped = True
+        self._found += len(chunk.starts)
+        if self._capped:
+            self.post_message(self.Noticed(generation, Notice(
+                "capped", f"stopped at {self.max_entries:,} entries (--max-entries)")))
+        return chunk

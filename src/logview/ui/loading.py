@@ -56,7 +56,9 @@ class LoadingMixin(_Base):
             self.total = None
         self.banner.clear()
         server_filters = self.filters if self.feed.file_mode else server_part(self.source, self.filters)
-        self.feed.start(server_filters)
+        generation = self.feed.start(server_filters)
+        if self.feed.first_lines is not None:  # a file's first rows, in time for the first paint
+            self.on_feed_lines_found(Feed.LinesFound(generation, self.feed.first_lines))
         self.refresh_all()
 
     def action_reload(self) -> None:

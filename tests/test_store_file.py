@@ -1,0 +1,184 @@
+"""The store over a file: rows are line offsets, columns arrive later, and every answer must
+equal the in-memory store's on the same entries (which is held to `Source.matches`)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from logview.filecolumns import ColumnReader, entry_from_line
+from logview.filelines import LineFile, scan_lines
+from logview.model import Filters
+from logview.sources import AitronosSource, SupermetricsSource
+from logview.store import EntryStore, FilteredView
+
+T0 = datetime(2025, 11, 15, 12, 0, tzinfo=timezone.utc)
+AIT = AitronosSource("org")
+SM = SupermetricsSource(1, "C1")
+
+
+def sm_line(i: int, status: object = 200, event: object = "data.fetch", request: str = "GET /x") -> bytes:
+    return orjson.dumps({"id": f"sm_{i}", "log_time": (T0 - timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                         "status": status, "event": event, "request": request, "duration_ms": i % 900})
+
+
+def ait_line(i: int, status: object = "success", cred: object = "tcred_a") -> bytes:
+    return orjson.dumps({"id": f"log_{i}", "created_at": (T0 - timedelta(milliseconds=1500 * i))
+                         .strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z", "status": status, "credential_id": cred,
+                         "tool": f"tool.{i % 3}", "error": None})
+
+
+def file_store(path: Path, source, *, columns_upto: int | None = None,
+               chunk_bytes: int = 1 << 12) -> EntryStore:
+    """A store over `path` as the viewer builds it: lines first, then columns (maybe partly)."""
+    store = EntryStore(source, lines=LineFile(path))
+    for chunk in scan_lines(path, chunk_bytes=chunk_bytes, first_bytes=256):
+        store.append_lines(chunk)
+    reader = ColumnReader(source)
+    lines = [line for chunk in scan_lines(path, with_data=True) for line in chunk.lines()]
+    upto = len(lines) if columns_upto is None else columns_upto
+    for lo in range(0, upto, 7):
+        store.fill_columns(reader.read(lines[lo:min(lo + 7, upto)]))
+    return store
+
+
+def memory_store(path: Path, source) -> EntryStore:
+    store = EntryStore(source)
+    store.append([entry_from_line(source, line) for line in path.read_bytes().splitlines() if line.strip()])
+    return store
+
+
+def write(path: Path, lines: list[bytes]) -> Path:
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+def ids(store: EntryStore, index: np.ndarray) -> list[str]:
+    return [e.id for e in store.entries(index)]
+
+
+def test_rows_exist_before_columns_and_column_filters_cover_only_read_rows(tmp_path: Path) -> None:
+    path = write(tmp_path / "sm.jsonl", [sm_line(i, status=(200, 404, 500)[i % 3]) for i in range(60)])
+    store = file_store(path, SM, columns_upto=30)
+    assert (len(store), store.ready) == (60, 30)
+    everything = store.select(Filters())
+    assert len(everything.index) == 60  # no filter needs columns: every row is shown
+    assert everything.others_total == 30  # but only read rows are counted
+    assert everything.option_counts.tolist() == [10, 0, 10, 10]
+    errors = store.select(Filters(statuses=("5xx",)))
+    assert ids(store, errors.index) == [f"sm_{i}" for i in range(30) if i % 3 == 2]
+    # a row without columns still shows its own time
+    assert store.time_us(59) == int((T0 - timedelta(seconds=59)).timestamp() * 1_000_000)
+
+
+def test_view_grows_exactly_as_lines_and_columns_arrive(tmp_path: Path) -> None:
+    path = write(tmp_path / "sm.jsonl", [sm_line(i, status=(200, 429, 503)[i % 3]) for i in range(90)])
+    store = EntryStore(SM, lines=LineFile(path))
+    views = {name: FilteredView(store, filters) for name, filters in
+             {"all": Filters(), "4xx": Filters(statuses=("4xx",)), "search": Filters(search="sm_1")}.items()}
+    reader = ColumnReader(SM)
+    lines = [line for chunk in scan_lines(path, with_data=True) for line in chunk.lines()]
+    chunks = list(scan_lines(path, chunk_bytes=700, first_bytes=200))
+    assert len(chunks) > 3
+    read = 0
+    for chunk in chunks:  # interleave: lines, then some columns, like the viewer's two passes
+        store.append_lines(chunk)
+        upto = min(len(store), read + 11)
+        store.fill_columns(reader.read(lines[read:upto]))
+        read = upto
+        for view in views.values():
+            view.sync()
+            fresh = store.select(view.filters, view.options)
+            assert view.index.tolist() == fresh.index.tolist()
+            assert view.option_counts.tolist() == fresh.option_counts.tolist()
+    while read < len(lines):
+        store.fill_columns(reader.read(lines[read:read + 11]))
+        read += 11
+        for view in views.values():
+            view.sync()
+            assert view.index.tolist() == store.select(view.filters, view.options).index.tolist()
+    assert ids(store, views["4xx"].index) == [f"sm_{i}" for i in range(90) if i % 3 == 1]
+
+
+filters_strategy = st.builds(
+    Filters,
+    statuses=st.lists(st.sampled_from(["success", "error", "blocked", "timeout"]), max_size=2, unique=True)
+    .map(tuple),
+    since=st.none() | st.integers(0, 200).map(lambda m: T0 - timedelta(minutes=m)),
+    until=st.none() | st.integers(0, 200).map(lambda m: T0 - timedelta(minutes=m)),
+    credential=st.none() | st.sampled_from(["tcred_a", "tcred_b", "tcred_zzz"]),
+    search=st.none() | st.sampled_from(["log_1", "tool.2", "tcred_b", "success", "status", "null"]),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(filters=filters_strategy, seed=st.integers(0, 2**16))
+def test_file_store_answers_like_the_memory_store(tmp_path: Path, filters: Filters, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    lines = []
+    for i in range(120):
+        kind = rng.integers(0, 20)
+        if kind == 0:
+            lines.append(b'{"id": torn')  # not JSON
+        elif kind == 1:
+            lines.append(ait_line(i, status=7))  # schema misfit: status not a string
+        else:
+            lines.append(ait_line(i, status=["success", "error", "blocked", "timeout", None][rng.integers(0, 5)],
+                                  cred=["tcred_a", "tcred_b", None][rng.integers(0, 3)]))
+    path = write(tmp_path / f"ait-{seed}.jsonl", lines)
+    on_file, in_memory = file_store(path, AIT), memory_store(path, AIT)
+    got, want = on_file.select(filters), in_memory.select(filters)
+    assert ids(on_file, got.index) == ids(in_memory, want.index)
+    assert got.option_counts.tolist() == want.option_counts.tolist()
+    assert got.others_total == want.others_total
+    problems = np.arange(len(on_file))
+    assert on_file.problem_mask(problems).tolist() == in_memory.problem_mask(problems).tolist()
+
+
+def test_search_job_on_a_file_matches_values_not_keys(tmp_path: Path) -> None:
+    path = write(tmp_path / "sm.jsonl", [sm_line(i, request=f"GET /report/{i}") for i in range(50)])
+    store = file_store(path, SM)
+    for needle, expected in [("/report/4", [4] + list(range(40, 50))), ("request", []), ("null", [])]:
+        job = store.search_job(needle)
+        job.run()
+        assert store.finish_search(job)
+        view = FilteredView(store, Filters(search=needle))
+        assert ids(store, view.index) == [f"sm_{i}" for i in expected], needle
+
+
+def test_entries_are_read_back_exactly_from_the_file(tmp_path: Path) -> None:
+    huge = 123456789012345678901234567890
+    line = ('{"id":"sm_x","log_time":"2025-11-15T12:00:00Z","status":200,"extra":{"n":%d,"s":"é"}}' % huge).encode()
+    path = write(tmp_path / "sm.jsonl", [sm_line(0), line, b"", b"not json at all"])
+    store = file_store(path, SM)
+    assert len(store) == 3  # the blank line is skipped
+    assert store.entry(1).raw == json.loads(line)  # every field, the huge integer exact
+    assert store.entry(2).invalid is not None and store.entry(2).raw == "not json at all"
+    assert store.problem_mask(np.array([0, 1, 2])).tolist() == [False, False, True]
+
+
+def test_code_columns_widen_past_65535_distinct_values() -> None:
+    store = EntryStore(AIT)
+    entries = [AIT.entry_from_raw({"id": f"log_{i}", "created_at": "2025-11-15T12:00:00Z", "credential_id": f"c{i}"})
+               for i in range(70_000)]
+    store.append(entries)
+    for wanted in ("c1", "c65534", "c65535", "c69999"):
+        assert ids(store, store.select(Filters(credential=wanted)).index) == [f"log_{wanted[1:]}"]
+
+
+@pytest.mark.parametrize("cap", [5, 40])
+def test_the_cap_applies_to_lines_only_when_given(tmp_path: Path, cap: int) -> None:
+    path = write(tmp_path / "sm.jsonl", [sm_line(i) for i in range(30)])
+    capped = EntryStore(SM, max_entries=cap, lines=LineFile(path))
+    uncapped = EntryStore(SM, lines=LineFile(path))
+    for chunk in scan_lines(path):
+        capped.append_lines(chunk)
+        uncapped.append_lines(chunk)
+    assert (len(capped), len(uncapped)) == (min(cap, 30), 30)
