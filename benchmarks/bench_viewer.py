@@ -777,6 +777,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--key-window", type=float, default=8.0,
                         help="seconds after first rows to keep pressing keys (default 8)")
     parser.add_argument("--no-keys", action="store_true", help="skip the key-latency launches")
+    parser.add_argument("--logview-keys", metavar="A,B", default=None,
+                        help="the two keys timed for logview instead of j,k — e.g. 2,2 toggles the second "
+                             "status filter on and off (the table and the sidebar counts answer)")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every launch")
     parser.add_argument("--quiet-wait", type=float, default=QUIET_MAX_WAIT,
@@ -790,6 +793,9 @@ def main(argv: list[str] | None = None) -> int:
     tools, missing = available_tools([t.strip() for t in args.tools.split(",") if t.strip()], file)
     for tool in tools:
         precompile(tool)
+        if tool.name == "logview" and args.logview_keys:
+            first, second = args.logview_keys.split(",")
+            tool.keys = (first, second)
     needles = needles_for(file)
     with file.open("rb") as handle:  # warm the page cache: every tool reads a cached file
         lines = 0

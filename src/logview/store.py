@@ -394,14 +394,19 @@ class EntryStore:
         cache = self._entry_cache
         found = cache.get(ordinal)
         if found is None:
-            index = ordinal + self._offset
-            line = self.lines.read(int(self._cols["start"][index]), int(self._cols["length"][index]))
-            found = cache[ordinal] = entry_from_line(self.source, line)
+            found = cache[ordinal] = entry_from_line(self.source, self.line(ordinal) or b"")
             if len(cache) > ENTRY_CACHE:
                 cache.popitem(last=False)
         else:
             cache.move_to_end(ordinal)
         return found
+
+    def line(self, ordinal: int) -> bytes | None:
+        """A file row's line exactly as in the file (None for a store in memory)."""
+        if self.lines is None:
+            return None
+        index = ordinal + self._offset
+        return self.lines.read(int(self._cols["start"][index]), int(self._cols["length"][index]))
 
     def entries(self, ordinals: np.ndarray) -> list[LogEntry]:
         if self.lines is None:

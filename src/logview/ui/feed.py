@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 COLUMN_BATCH = 25_000  # lines per column chunk: ~40 updates for a million lines
 READ_CHUNK = 2 << 20  # bytes per read while reading columns (their lines are held meanwhile)
-YIELD_EVERY = 2_000  # lines read between looks at whether the user is busy (~5-10 ms of work)
+YIELD_EVERY = 500  # lines read between looks at whether the user is busy (~1-3 ms of work)
 USER_QUIET_S = 0.15  # reading pauses this long after each key or scroll
 VIEWER_POLICY = RetryPolicy(max_wait_s=None)  # any Retry-After is waited out, with a countdown
 
