@@ -10,6 +10,7 @@ chunk carries the values first seen in it so the store can translate codes with 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,11 @@ FIELDS = ("status", "credential", "event", "tool")
 NAME_FIELDS = ("credential", "event", "tool")
 RAW_KEYS = {"credential": "credential_id", "event": "event", "tool": "tool"}
 TIME_CACHE_LIMIT = 20_000  # distinct time strings remembered (second-resolution logs repeat a lot)
+# Only a whole `YYYY-MM-DDTHH:MM:SS` second parses like its `.mmmZ` forms plus the milliseconds:
+# `2025-01-01T00:00+01` is a time, `2025-01-01T00:00+01.123Z` is not.
+_SECOND = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d", re.ASCII)
+_UNSEEN = object()
+_LONG_DIGITS = re.compile(rb"\d{19}")  # where `load_json` may read numbers unlike orjson (a superset)
 
 
 @dataclass
@@ -87,13 +93,23 @@ class _Codes:
         return new
 
 
+def _second_us(second: str) -> int | None:
+    """The time of a whole second (NO_TIME if it is none); None when `second` is not shaped like
+    one, so that its `.mmmZ` forms are parsed whole."""
+    if not _SECOND.fullmatch(second):
+        return None
+    moment = parse_api_time(second + "Z")
+    return NO_TIME if moment is None else epoch_us(moment)
+
+
 class ColumnReader:
     """Reads chunks of lines into columns; keep one per file (codes continue across chunks)."""
 
     def __init__(self, source: Source) -> None:
         self.source = source
         self._codes = {name: _Codes(strings_only=name != "status") for name in FIELDS}
-        self._times: dict[str, int] = {}
+        self._times: dict[str, int] = {}  # whole time strings
+        self._seconds: dict[str, int | None] = {}  # a second's base; None: not a whole second
 
     def _time_us(self, value: Any) -> int:
         """`epoch_us(parse_api_time(value))`, with NO_TIME for None, made cheap for the common
@@ -101,18 +117,20 @@ class ColumnReader:
         if type(value) is not str:
             moment = parse_api_time(value)
             return NO_TIME if moment is None else epoch_us(moment)
-        cache = self._times
+        cache, seconds = self._times, self._seconds
         if len(cache) >= TIME_CACHE_LIMIT:
             cache.clear()
         if len(value) == 24 and value[19] == "." and value[23] == "Z":
             millis = value[20:23]
             if millis.isascii() and millis.isdigit():
                 second = value[:19]
-                base = cache.get(second)
-                if base is None:
-                    moment = parse_api_time(second + "Z")
-                    base = cache[second] = NO_TIME if moment is None else epoch_us(moment)
-                return base if base == NO_TIME else base + 1000 * int(millis)
+                base = seconds.get(second, _UNSEEN)
+                if base is _UNSEEN:
+                    if len(seconds) >= TIME_CACHE_LIMIT:
+                        seconds.clear()
+                    base = seconds[second] = _second_us(second)
+                if base is not None:
+                    return base if base == NO_TIME else base + 1000 * int(millis)
         moment = parse_api_time(value)
         result = cache[value] = NO_TIME if moment is None else epoch_us(moment)
         return result
@@ -132,8 +150,8 @@ class ColumnReader:
         invalid = np.zeros(n, dtype=np.bool_)
         time_cache, time_us = self._times, self._time_us
         # orjson alone, unlike `load_json`, turns integers beyond 64 bits into floats: harmless
-        # here (no column holds such a number, and the verdict on a misfit entry is the same);
-        # the entry shown and saved is always read back exactly.
+        # for a plainly valid entry (no column holds such a number), but a misfit entry keeps an
+        # out-of-range integer status, so a misfit line with a long digit run is parsed exactly.
         loads = orjson.loads
         for i, line in enumerate(lines):
             try:
@@ -148,11 +166,12 @@ class ColumnReader:
                 status = raw.get("status")
                 bad = moment == NO_TIME  # the only check `plainly_valid` leaves to us
             else:
-                entry = entry_from_line(source, line) if raw is None else source.entry_from_raw(raw)
+                entry = (entry_from_line(source, line) if raw is None or _LONG_DIGITS.search(line)
+                         else source.entry_from_raw(raw))
                 moment = NO_TIME if entry.time is None else epoch_us(entry.time)
                 status, bad = entry.status, entry.invalid is not None
-                if type(raw) is not dict:
-                    raw = {}
+                # not `raw`: orjson refuses some JSON that `load_json` reads (NaN, lone surrogates)
+                raw = entry.raw if type(entry.raw) is dict else {}
             times[i] = moment
             code = status_index.get(status)
             statuses[i] = status_code(status) if code is None else code

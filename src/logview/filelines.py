@@ -21,9 +21,10 @@ import numpy as np
 SCAN_CHUNK = 4 << 20  # bytes per read while indexing: large enough that numpy dominates
 FIRST_CHUNK = 128 << 10  # the first read: a few hundred lines, enough for the first screen
 NEWLINE = ord("\n")
-# A line this short may be only whitespace (blank lines are skipped, as `str.strip` would);
-# real entries are far longer, so only these few are looked at one by one.
-SHORT_LINE = 16
+# Blank lines are skipped, as `bytes.strip` would: only a line that starts and ends with one of
+# these can be blank. Real entries start with `{`, so the few candidates are looked at one by one.
+_BLANK = np.zeros(256, dtype=bool)
+_BLANK[list(b" \t\n\r\x0b\x0c")] = True
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def scan_lines(path: Path, chunk_bytes: int = SCAN_CHUNK, first_bytes: int = FIR
             if len(crlf):
                 crlf = crlf[data[ends[crlf] - 1] == ord("\r")]
                 lengths[crlf] -= 1
-            keep = _non_blank(buffer, starts, lengths)
+            keep = _non_blank(data, starts, lengths)
             consumed = int(ends[-1]) + 1 if len(ends) else 0
             yield LineChunk(starts[keep] + position, lengths[keep].astype(np.int32),
                             min(size, position + consumed), size,
@@ -91,11 +92,13 @@ def scan_lines(path: Path, chunk_bytes: int = SCAN_CHUNK, first_bytes: int = FIR
             position += consumed
 
 
-def _non_blank(buffer: bytearray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def _non_blank(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     keep = lengths > 0
-    for i in np.flatnonzero(keep & (lengths < SHORT_LINE)):
+    some = np.flatnonzero(keep)
+    first, last = starts[some], starts[some] + lengths[some] - 1
+    for i in some[_BLANK[data[first]] & _BLANK[data[last]]]:
         start = int(starts[i])
-        if not bytes(buffer[start:start + int(lengths[i])]).strip():
+        if not data[start:start + int(lengths[i])].tobytes().strip():
             keep[i] = False
     return keep
 

@@ -31,6 +31,9 @@ _LOWER = bytes(range(65)) + bytes(range(97, 123)) + bytes(range(91, 256))  # ASC
 _QUOTE, _BACKSLASH, _COLON = ord('"'), ord("\\"), ord(":")
 _STRUCTURAL = frozenset(b'{}[],:" \t\r\n')
 _WHITESPACE = np.array([c in b" \t\r\n" for c in range(256)])
+# The only characters whose lower case has ASCII in it: K (Kelvin) → k, İ → i̇. A line holding one
+# may match an ASCII needle that its bytes do not contain.
+_FOLDS_TO_ASCII = ("\u212a".encode(), "\u0130".encode())
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,9 @@ def _search_block(block: bytes, rs: np.ndarray, lengths: np.ndarray, needle: Nee
     lowered = block.translate(_LOWER)
     found = needle.raw in lowered
     has_escapes = b"\\" in block
-    if not found and not has_escapes and (needle.ascii or block.isascii()):
+    non_ascii = not block.isascii()
+    folds = [s for s in _FOLDS_TO_ASCII if s in block] if non_ascii and needle.ascii else []
+    if not found and not has_escapes and not folds and (needle.ascii or not non_ascii):
         return hits
     data = np.frombuffer(lowered, dtype=np.uint8)
     re_ = rs + lengths
@@ -94,12 +99,15 @@ def _search_block(block: bytes, rs: np.ndarray, lengths: np.ndarray, needle: Nee
         slow[_lines_of(np.flatnonzero(data == _BACKSLASH), rs)] = True
     if invalid is not None:
         slow |= invalid
-    if not needle.ascii and not block.isascii():
+    if not needle.ascii and non_ascii:
         slow[_lines_of(np.flatnonzero(data >= 0x80), rs)] = True
+    for sequence in folds:
+        slow[_lines_of(_occurrences(data, lowered, sequence), rs)] = True
     if found:
         matches = _occurrences(data, lowered, needle.raw)
         line = _lines_of(matches, rs)
-        keep = ~slow[line]
+        # a match running past its line's end lies partly between lines (`\x0b`, blank lines)
+        keep = ~slow[line] & (matches + len(needle.raw) <= re_[line])
         matches, line = matches[keep], line[keep]
         before = np.searchsorted(quotes, matches)  # quotes strictly before each match
         inside = ((before - quotes_before[line]) & 1).astype(bool)

@@ -136,7 +136,8 @@ class Feed(Widget):
                 return self.generation
             if first is not None:
                 self.first_lines = self._take_lines(self.generation, first)
-                if self._capped:
+                if self._capped:  # the caller shows the first lines before this is handled
+                    self._notice_cap(self.generation)
                     scan = iter(())
             self._load_file(self.generation, self.file, scan)
         else:
@@ -270,17 +271,20 @@ class Feed(Widget):
     def _post_lines(self, generation: int, chunk: LineChunk) -> bool:
         """Report a chunk of lines, cut at --max-entries; False once the cap is reached."""
         self.post_message(self.LinesFound(generation, self._take_lines(generation, chunk)))
+        if self._capped:  # after the lines: the notice counts the rows shown
+            self._notice_cap(generation)
         return not self._capped
 
     def _take_lines(self, generation: int, chunk: LineChunk) -> LineChunk:
-        """Count a chunk of lines, cut at --max-entries (noticing the cap)."""
+        """Count a chunk of lines, cut at --max-entries."""
         self._chunks += 1
         if self.max_entries is not None and self._found + len(chunk.starts) > self.max_entries:
             keep = self.max_entries - self._found
             chunk = LineChunk(chunk.starts[:keep], chunk.lengths[:keep], chunk.scanned, chunk.size)
             self._capped = True
         self._found += len(chunk.starts)
-        if self._capped:
-            self.post_message(self.Noticed(generation, Notice(
-                "capped", f"stopped at {self.max_entries:,} entries (--max-entries)")))
         return chunk
+
+    def _notice_cap(self, generation: int) -> None:
+        self.post_message(self.Noticed(generation, Notice(
+            "capped", f"stopped at {self.max_entries:,} entries (--max-entries)")))
