@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-SCAN_CHUNK = 4 << 20  # bytes per read while indexing: large enough that numpy dominates
+SCAN_CHUNK = 8 << 20  # bytes per read while indexing: large enough that numpy dominates
 FIRST_CHUNK = 128 << 10  # the first read: a few hundred lines, enough for the first screen
 NEWLINE = ord("\n")
 # Blank lines are skipped, as `bytes.strip` would: only a line that starts and ends with one of
@@ -37,6 +37,14 @@ class LineChunk:
     size: int  # the file's size when the scan began
     data: bytes | None = None  # with `scan_lines(..., with_data=True)`: the bytes from `base`
     base: int = 0
+
+    @classmethod
+    def join(cls, chunks: list[LineChunk]) -> LineChunk:
+        """Consecutive chunks (without data) as one."""
+        if len(chunks) == 1:
+            return chunks[0]
+        return cls(np.concatenate([c.starts for c in chunks]), np.concatenate([c.lengths for c in chunks]),
+                   chunks[-1].scanned, chunks[-1].size)
 
     def lines(self) -> list[bytes]:
         """The chunk's lines (needs `data`)."""
@@ -72,18 +80,20 @@ def scan_lines(path: Path, chunk_bytes: int = SCAN_CHUNK, first_bytes: int = FIR
             last = not read
             if last and (not len(ends) or ends[-1] != filled - 1):
                 ends = np.append(ends, filled)  # the torn last line
-            starts = np.empty(len(ends), dtype=np.int64)
-            starts[:1] = 0
-            starts[1:] = ends[:-1] + 1
+            # Few numpy calls a chunk, on purpose: each one releases the GIL and must win it back
+            # from the UI thread, which costs up to a switch interval while the UI is busy.
+            starts = np.concatenate(([0], ends[:-1] + 1))
             lengths = ends - starts
-            # strip a CR before the LF (files written on Windows)
-            crlf = np.flatnonzero(lengths > 0)
-            if len(crlf):
+            if buffer.find(b"\r", 0, filled) >= 0:  # a rare byte: memchr skips the rest fast
+                # strip a CR before the LF (files written on Windows)
+                crlf = np.flatnonzero(lengths > 0)
                 crlf = crlf[data[ends[crlf] - 1] == ord("\r")]
                 lengths[crlf] -= 1
-            keep = _non_blank(data, starts, lengths)
+            if len(starts) and (data[starts] <= 32).any():  # a line starting with whitespace
+                keep = _non_blank(data, starts, lengths)
+                starts, lengths = starts[keep], lengths[keep]
             consumed = int(ends[-1]) + 1 if len(ends) else 0
-            yield LineChunk(starts[keep] + position, lengths[keep].astype(np.int32),
+            yield LineChunk(starts + position, lengths.astype(np.int32),
                             min(size, position + consumed), size,
                             bytes(view[:consumed]) if with_data else None, position)
             if last:

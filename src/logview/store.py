@@ -607,7 +607,33 @@ class FilteredView:
         self.refilter()
 
     def __len__(self) -> int:
-        return len(self.index)
+        return self._hi - self._lo
+
+    # The index lives in a buffer with room at both ends, so that the rows a big file or a long
+    # tail adds cost only themselves: concatenating would copy the whole index every time.
+    @property
+    def index(self) -> np.ndarray:
+        """The ordinals shown, ascending (a view: valid until the next change)."""
+        return self._buffer[self._lo:self._hi]
+
+    @index.setter
+    def index(self, value: np.ndarray) -> None:
+        self._buffer = np.asarray(value, dtype=np.int64)
+        self._lo, self._hi = 0, len(self._buffer)
+
+    def _extend(self, front: np.ndarray, back: np.ndarray) -> None:
+        if self._lo < len(front) or len(self._buffer) - self._hi < len(back):
+            size = len(self) + len(front) + len(back)
+            spare = max(64, size // 2)
+            room = min(spare // 4, 4096) if len(front) else 0  # the tail prepends few rows
+            grown = np.empty(size + spare, dtype=np.int64)
+            start = room + len(front)
+            grown[start:start + len(self)] = self.index
+            self._buffer, self._lo, self._hi = grown, start, start + len(self)
+        self._buffer[self._lo - len(front):self._lo] = front
+        self._buffer[self._hi:self._hi + len(back)] = back
+        self._lo -= len(front)
+        self._hi += len(back)
 
     def refilter(self, filters: Filters | None = None, options: Sequence[str] | None = None) -> None:
         """Recompute from scratch (filters changed, or the store was cleared)."""
@@ -629,32 +655,31 @@ class FilteredView:
         if store.epoch != self._epoch:
             self.refilter()
             return ViewChange(reset=True)
-        parts: list[np.ndarray] = []
+        front = back = np.empty(0, dtype=np.int64)
         prepended = appended = dropped = 0
         if store.tail < self._tail:  # the oldest rows were dropped (tail at the cap)
             keep = int(np.searchsorted(self.index, store.tail))
-            dropped = len(self.index) - keep
-            self.index = self.index[:keep]
+            dropped = len(self) - keep
+            self._hi = self._lo + keep
             self._cover = min(self._cover, store.tail)
         if store.head < self._head:
-            front = store.select(self.filters, self.options, store.head, self._head)
-            prepended = len(front.index)
-            parts.append(front.index)
-            self._add_counts(front)
-        parts.append(self.index)
+            before = store.select(self.filters, self.options, store.head, self._head)
+            front = before.index
+            prepended = len(front)
+            self._add_counts(before)
         cover = store.covered(self.filters)
         if cover > self._cover:
             # rows newly covered; in memory, these are the appended rows and their counts too
-            back = store.select(self.filters, self.options, self._cover, cover)
-            appended = len(back.index)
-            parts.append(back.index)
+            after = store.select(self.filters, self.options, self._cover, cover)
+            back = after.index
+            appended = len(back)
         if store.ready > self._ready:
             if cover > self._cover and (self._cover, cover) == (self._ready, store.ready):
-                self._add_counts(back)
+                self._add_counts(after)
             else:  # a file's columns arrived for rows already shown: count those rows
                 self._add_counts(store.select(self.filters, self.options, self._ready, store.ready))
-        if len(parts) > 1:
-            self.index = np.concatenate(parts)
+        if len(front) or len(back):
+            self._extend(front, back)
         if store.tail < self._tail:  # counts of dropped rows are not known: recount
             counts = store.select(self.filters, self.options)
             self.option_counts, self.others_total = counts.option_counts, counts.others_total

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,10 +31,32 @@ if TYPE_CHECKING:
     from logview.http import ApiClient
 
 COLUMN_BATCH = 25_000  # lines per column chunk: ~40 updates for a million lines
+POST_LINES_EVERY_S = 0.05
 READ_CHUNK = 2 << 20  # bytes per read while reading columns (their lines are held meanwhile)
 YIELD_EVERY = 500  # lines read between looks at whether the user is busy (~1-3 ms of work)
 USER_QUIET_S = 0.15  # reading pauses this long after each key or scroll
 VIEWER_POLICY = RetryPolicy(max_wait_s=None)  # any Retry-After is waited out, with a countdown
+
+
+@dataclass
+class FileLoad:
+    """One reading of a file (a reload starts another): how far indexing has got."""
+
+    generation: int
+    max_entries: int | None
+    found: int = 0
+    chunks: int = 0
+    capped: bool = False
+
+    def take(self, chunk: LineChunk) -> LineChunk:
+        """Count a chunk of lines, cut at --max-entries."""
+        self.chunks += 1
+        if self.max_entries is not None and self.found + len(chunk.starts) > self.max_entries:
+            keep = self.max_entries - self.found
+            chunk = LineChunk(chunk.starts[:keep], chunk.lengths[:keep], chunk.scanned, chunk.size)
+            self.capped = True
+        self.found += len(chunk.starts)
+        return chunk
 
 
 def file_error(path: Path, exc: OSError) -> ApiError:
@@ -108,8 +131,6 @@ class Feed(Widget):
         self.pager: Pager | None = None
         self._wake: asyncio.Event | None = None
         self._quiet_until = 0.0
-        self._found = self._chunks = 0  # a file's lines indexed, in chunks
-        self._capped = False
         self.first_lines: LineChunk | None = None  # read by `start`, for the caller to show at once
 
     @property
@@ -125,8 +146,8 @@ class Feed(Widget):
         if self.client is None:
             assert self.file is not None and self.file_kind is not None
             self.pager = None
-            self._found, self._chunks, self._capped = 0, 0, False
             self.first_lines = None
+            load = FileLoad(self.generation, self.max_entries)
             scan = scan_lines(self.file)
             try:
                 # The first chunk is read here, so the first paint already shows rows.
@@ -135,11 +156,11 @@ class Feed(Widget):
                 self.post_message(self.Failed(self.generation, file_error(self.file, exc), None))
                 return self.generation
             if first is not None:
-                self.first_lines = self._take_lines(self.generation, first)
-                if self._capped:  # the caller shows the first lines before this is handled
-                    self._notice_cap(self.generation)
+                self.first_lines = load.take(first)
+                if load.capped:  # the caller shows the first lines before this is handled
+                    self._notice_cap(load)
                     scan = iter(())
-            self._load_file(self.generation, self.file, scan)
+            self._load_file(load, self.file, scan)
         else:
             self.pager = Pager(self.source, self.client, server_filters, max_entries=self.max_entries,
                                sleep=self._tail_sleep)
@@ -232,18 +253,30 @@ class Feed(Widget):
             self.post_message(self.TailFailed(generation, unexpected_error(exc), self.interval_s))
 
     @work(thread=True, exclusive=True, group="backfill", exit_on_error=False)
-    def _load_file(self, generation: int, path: Path, scan: Iterator[LineChunk]) -> None:
+    def _load_file(self, load: FileLoad, path: Path, scan: Iterator[LineChunk]) -> None:
         """Index the rest of the file's lines (fast: every row is reachable within a second),
         then read it again for the filter columns. Only offsets are kept; entries are read back
         when shown."""
         worker = get_current_worker()
         try:
+            pending: list[LineChunk] = []
+            posted = time.monotonic()
             for chunk in scan:
-                if worker.is_cancelled or not self._post_lines(generation, chunk):
-                    break
+                if worker.is_cancelled:
+                    return
+                pending.append(chunk)
+                # one message per POST_LINES_EVERY_S: each costs the UI thread a re-layout
+                if time.monotonic() - posted >= POST_LINES_EVERY_S or chunk.scanned >= chunk.size:
+                    if not self._post_lines(load, LineChunk.join(pending)):
+                        pending = []
+                        break
+                    pending, posted = [], time.monotonic()
+            if pending:
+                self._post_lines(load, LineChunk.join(pending))
+            generation = load.generation
             reader = ColumnReader(self.source)
-            left = self._found
-            pending: list[ColumnChunk] = []
+            left = load.found
+            columns: list[ColumnChunk] = []
             for chunk in scan_lines(path, chunk_bytes=READ_CHUNK, with_data=True) if left else ():
                 lines = chunk.lines()[:left]
                 left -= len(lines)
@@ -251,40 +284,30 @@ class Feed(Widget):
                     self._wait_for_quiet(worker)
                     if worker.is_cancelled:
                         return
-                    pending.append(reader.read(lines[lo:lo + YIELD_EVERY]))
-                    if sum(map(len, pending)) >= COLUMN_BATCH:
-                        self.post_message(self.ColumnsRead(generation, ColumnChunk.join(pending)))
-                        pending = []
+                    columns.append(reader.read(lines[lo:lo + YIELD_EVERY]))
+                    if sum(map(len, columns)) >= COLUMN_BATCH:
+                        self.post_message(self.ColumnsRead(generation, ColumnChunk.join(columns)))
+                        columns = []
                 if left <= 0:
                     break
-            if pending:
-                self.post_message(self.ColumnsRead(generation, ColumnChunk.join(pending)))
+            if columns:
+                self.post_message(self.ColumnsRead(generation, ColumnChunk.join(columns)))
         except OSError as exc:
-            self.post_message(self.Failed(generation, file_error(path, exc), None))
+            self.post_message(self.Failed(load.generation, file_error(path, exc), None))
             return
         except Exception as exc:
-            self.post_message(self.Failed(generation, unexpected_error(exc), None))
+            self.post_message(self.Failed(load.generation, unexpected_error(exc), None))
             return
         if not worker.is_cancelled:
-            self.post_message(self.Finished(generation, BackfillDone(self._found, self._chunks, self._capped)))
+            self.post_message(self.Finished(load.generation, BackfillDone(load.found, load.chunks, load.capped)))
 
-    def _post_lines(self, generation: int, chunk: LineChunk) -> bool:
+    def _post_lines(self, load: FileLoad, chunk: LineChunk) -> bool:
         """Report a chunk of lines, cut at --max-entries; False once the cap is reached."""
-        self.post_message(self.LinesFound(generation, self._take_lines(generation, chunk)))
-        if self._capped:  # after the lines: the notice counts the rows shown
-            self._notice_cap(generation)
-        return not self._capped
+        self.post_message(self.LinesFound(load.generation, load.take(chunk)))
+        if load.capped:  # after the lines: the notice counts the rows shown
+            self._notice_cap(load)
+        return not load.capped
 
-    def _take_lines(self, generation: int, chunk: LineChunk) -> LineChunk:
-        """Count a chunk of lines, cut at --max-entries."""
-        self._chunks += 1
-        if self.max_entries is not None and self._found + len(chunk.starts) > self.max_entries:
-            keep = self.max_entries - self._found
-            chunk = LineChunk(chunk.starts[:keep], chunk.lengths[:keep], chunk.scanned, chunk.size)
-            self._capped = True
-        self._found += len(chunk.starts)
-        return chunk
-
-    def _notice_cap(self, generation: int) -> None:
-        self.post_message(self.Noticed(generation, Notice(
-            "capped", f"stopped at {self.max_entries:,} entries (--max-entries)")))
+    def _notice_cap(self, load: FileLoad) -> None:
+        self.post_message(self.Noticed(load.generation, Notice(
+            "capped", f"stopped at {load.max_entries:,} entries (--max-entries)")))
