@@ -32,8 +32,8 @@ _QUOTE, _BACKSLASH, _COLON = ord('"'), ord("\\"), ord(":")
 _STRUCTURAL = frozenset(b'{}[],:" \t\r\n')
 _WHITESPACE = np.array([c in b" \t\r\n" for c in range(256)])
 # The only characters whose lower case has ASCII in it: K (Kelvin) → k, İ → i̇. A line holding one
-# may match an ASCII needle that its bytes do not contain.
-_FOLDS_TO_ASCII = ("\u212a".encode(), "\u0130".encode())
+# may match an ASCII needle (with a k or an i) that its bytes do not contain.
+_FOLDS_TO_ASCII = {"k": "\u212a".encode(), "i": "\u0130".encode()}
 
 
 @dataclass(frozen=True)
@@ -42,12 +42,14 @@ class Needle:
     raw: bytes  # its UTF-8 bytes
     ascii: bool
     literal_ok: bool  # could occur inside a bare number/true/false token
+    folds: tuple[bytes, ...]  # non-ASCII characters that lower-case into this (ASCII) needle
 
     @classmethod
     def of(cls, text: str) -> Needle:
         lowered = text.lower()
         raw = lowered.encode("utf-8")
-        return cls(lowered, raw, raw.isascii(), not any(c in _STRUCTURAL for c in raw))
+        folds = tuple(seq for char, seq in _FOLDS_TO_ASCII.items() if char in lowered) if raw.isascii() else ()
+        return cls(lowered, raw, raw.isascii(), not any(c in _STRUCTURAL for c in raw), folds)
 
 
 def search_lines(lines: LineFile, source: Source, starts: np.ndarray, lengths: np.ndarray,
@@ -86,10 +88,13 @@ def _search_block(block: bytes, rs: np.ndarray, lengths: np.ndarray, needle: Nee
     found = needle.raw in lowered
     has_escapes = b"\\" in block
     non_ascii = not block.isascii()
-    folds = [s for s in _FOLDS_TO_ASCII if s in block] if non_ascii and needle.ascii else []
-    if not found and not has_escapes and not folds and (needle.ascii or not non_ascii):
+    # (a plain search for the fold sequences is slow where their lead byte is common, as in
+    # text with dashes; numpy finds them below once the block has to be looked at anyway)
+    if not found and not has_escapes and (needle.ascii or not non_ascii) and not (
+            non_ascii and any(seq in block for seq in needle.folds)):
         return hits
     data = np.frombuffer(lowered, dtype=np.uint8)
+    folds = needle.folds if non_ascii else ()
     re_ = rs + lengths
     quotes = np.flatnonzero(data == _QUOTE)
     quotes_before = np.searchsorted(quotes, rs)

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 COLUMN_BATCH = 25_000  # lines per column chunk: ~40 updates for a million lines
 POST_LINES_EVERY_S = 0.05
 READ_CHUNK = 2 << 20  # bytes per read while reading columns (their lines are held meanwhile)
-YIELD_EVERY = 500  # lines read between looks at whether the user is busy (~1-3 ms of work)
+YIELD_BYTES = 100_000  # bytes of lines parsed between looks at whether the user is busy (~1-2 ms)
 USER_QUIET_S = 0.15  # reading pauses this long after each key or scroll
 VIEWER_POLICY = RetryPolicy(max_wait_s=None)  # any Retry-After is waited out, with a countdown
 
@@ -280,11 +280,13 @@ class Feed(Widget):
             for chunk in scan_lines(path, chunk_bytes=READ_CHUNK, with_data=True) if left else ():
                 lines = chunk.lines()[:left]
                 left -= len(lines)
-                for lo in range(0, len(lines), YIELD_EVERY):
+                # steps of about YIELD_BYTES: wide (Aitronos) lines take longer to parse each
+                step = max(32, YIELD_BYTES * len(lines) // max(1, len(chunk.data or b"")))
+                for lo in range(0, len(lines), step):
                     self._wait_for_quiet(worker)
                     if worker.is_cancelled:
                         return
-                    columns.append(reader.read(lines[lo:lo + YIELD_EVERY]))
+                    columns.append(reader.read(lines[lo:lo + step]))
                     if sum(map(len, columns)) >= COLUMN_BATCH:
                         self.post_message(self.ColumnsRead(generation, ColumnChunk.join(columns)))
                         columns = []
