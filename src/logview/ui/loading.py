@@ -274,7 +274,11 @@ class LoadingMixin(_Base):
         self.refresh_status()
 
     def _empty_message(self) -> str:
-        if len(self.store):
+        store = self.store
+        if len(store) and store.covered(self.filters) < store.tail:
+            return (f"Reading fields ({store.ready - store.head:,} of {len(store):,}) — "
+                    "matching entries appear as they are read.")
+        if len(store):
             return "No loaded entries match the filters."
         if self.phase == "error":
             return "Nothing loaded — see the error above."
