@@ -663,3 +663,23 @@ async def test_keys_move_the_cursor_while_fields_are_read(big: JsonlFile) -> Non
             assert moved_during_load[0], (before, latencies)
         else:
             print(f"loading finished too fast to check the order ({before.strip()!r})")
+
+
+async def test_a_filter_with_no_match_yet_says_fields_are_still_being_read(tmp_path: Path) -> None:
+    """Before the fields of the rows are read, an empty filtered table must not claim that
+    nothing matches: it says the reading is under way, and the match arrives with it."""
+    line = b'{"id":"sm_%d","log_time":"2025-11-15T12:00:00Z","status":200,"event":"data.page","request":"GET /x"}'
+    lines = [line % i for i in range(300_000)]
+    lines[-1] = lines[-1].replace(b'"status":200', b'"status":503')  # the only 5xx: the last line
+    path = tmp_path / "one-error.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    app = open_file(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_first_rows(pilot)
+        await pilot.press("4")
+        if app.store.ready < len(app.store) or len(app.store) < len(lines):  # still reading
+            assert "Reading fields (" in screen_text(app)
+            assert "No loaded entries match" not in screen_text(app)
+        await wait_loaded(pilot)
+        await wait_until(pilot, lambda: len(app.view) == 1, "the one 5xx entry")
+        assert app.store.entry(app.view.ordinal(0)).id == "sm_299999" and " 503 " in screen_text(app)
