@@ -1,0 +1,72 @@
+"""Soak: an hour of live tailing on a compressed clock, with memory that stays flat.
+
+The tail's pauses are skipped (an injected sleep), so 720 five-second cycles run in seconds, each
+a real request to the demo server, which gains entries every cycle and fails now and then. The
+store behind it is capped, as the viewer's is. Memory is measured with tracemalloc, counting only
+the client side (the pager, the store, httpx and friends), not the demo server sharing the process.
+"""
+
+from __future__ import annotations
+
+import tracemalloc
+
+from logview.demo.state import Fault
+from logview.paging import EntriesLoaded, Pager, TailFailed
+from logview.store import EntryStore
+from support import supermetrics
+
+CYCLES = 720  # an hour at a 5 s interval
+WARM = CYCLES // 3  # tracemalloc (slow) runs for the last two thirds only
+CAP = 2_000
+CLIENT_SIDE = ("*/logview/paging.py", "*/logview/store.py", "*/logview/http.py", "*/logview/sources/*",
+               "*/logview/model.py", "*/logview/jsonutil.py", "*/httpx/*", "*/httpcore/*", "*/anyio/*",
+               "*/tenacity/*", "*/h11/*", "*/pydantic/*")
+
+
+def client_bytes(snapshot: tracemalloc.Snapshot) -> int:
+    kept = snapshot.filter_traces([tracemalloc.Filter(True, pattern) for pattern in CLIENT_SIDE])
+    return sum(stat.size for stat in kept.statistics("filename"))
+
+
+async def test_an_hour_of_tailing_keeps_memory_flat(fresh_server) -> None:
+    state = fresh_server.state
+    state.insert_supermetrics(50, same_time=False)
+    source, client = supermetrics(fresh_server)
+    store = EntryStore(source, max_entries=CAP)
+
+    async def no_sleep(_seconds: float) -> None:
+        return None
+
+    cycles = failures = received = 0
+    samples: dict[int, int] = {}
+    try:
+        async with client:
+            pager = Pager(source, client, sleep=no_sleep)
+            async for event in pager.backfill():
+                if isinstance(event, EntriesLoaded):
+                    store.append(event.entries)
+            async for event in pager.follow(5.0):
+                if isinstance(event, TailFailed):
+                    failures += 1
+                if isinstance(event, (EntriesLoaded, TailFailed)) and getattr(event, "live", True):
+                    if isinstance(event, EntriesLoaded) and event.entries:
+                        store.prepend(event.entries)
+                        received += len(event.entries)
+                    cycles += 1
+                    if cycles == WARM:
+                        tracemalloc.start()
+                    if cycles in (2 * WARM, CYCLES):
+                        samples[cycles] = client_bytes(tracemalloc.take_snapshot())
+                    if cycles >= CYCLES:
+                        break
+                    state.insert_supermetrics(3)  # new entries every cycle (a tie group, now)
+                    if cycles % 100 == 0:
+                        state.add_fault(Fault("status", status=503, count=6))  # a cycle that fails
+    finally:
+        tracemalloc.stop()
+    served = {entry["id"] for entry in state.supermetrics_logs}
+    assert failures >= CYCLES // 100 - 1  # the faults happened and the tail went on
+    assert received == len(served) - 50  # every entry inserted was received exactly once
+    assert len(store) == CAP
+    growth = samples[CYCLES] - samples[2 * WARM]
+    assert growth < 256 * 1024, f"client-side memory grew by {growth:,} bytes over {CYCLES - 2 * WARM} cycles"
