@@ -103,3 +103,20 @@ async def test_a_failing_tail_says_so_and_keeps_going(fresh_demo: DemoServer) ->
         await wait_until(pilot, lambda: len(app.store) == 121)
         await pilot.pause()
         assert not app.banner.has("tail") and len(app.view) == 121
+
+
+async def test_the_api_going_away_mid_tail_is_shown_and_the_tail_recovers_by_itself(fresh_demo: DemoServer) -> None:
+    """Every request of a tail cycle fails (retries too): the banner says the tail failed and when it
+    tries again; when the API answers again, new entries arrive and the banner clears on its own."""
+    app = make_app(fresh_demo, "supermetrics", follow=True, interval_s=0.1)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await wait_until(pilot, lambda: app.feed.tailing)
+        loaded = len(app.store)
+        fresh_demo.state.add_fault(Fault(kind="status", status=503, count=6))  # one whole cycle
+        await wait_until(pilot, lambda: "live tail: HTTP 503" in screen_text(app))
+        assert app.feed.tailing  # the tail goes on
+        fresh_demo.state.insert_supermetrics(3, same_time=True)
+        await wait_until(pilot, lambda: len(app.store) == loaded + 3, timeout=15)
+        await wait_until(pilot, lambda: "live tail:" not in screen_text(app))
+        assert "live · every 0.1 s" in screen_text(app).splitlines()[0]
