@@ -161,6 +161,9 @@ def _key_from_env(name: str) -> str:
     key = os.environ.get(name, "").strip()
     if not key:
         raise UsageError(f"no API key: set the environment variable {name}")
+    if not all(33 <= ord(char) < 127 for char in key):
+        # It could never be sent as a header; say so without echoing it (it is a secret).
+        raise UsageError(f"the API key in {name} contains spaces, control or non-ASCII characters")
     return key
 
 

@@ -19,14 +19,16 @@ base_url = "https://api.supermetrics.com"
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from logview.model import SourceKind
 
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 CONFIG_ENV = "LOGVIEW_CONFIG"  # overrides the file's location (tests, several setups)
 
 
@@ -43,6 +45,14 @@ class Profile(BaseModel):
     connector: str | None = None
     base_url: str | None = None
     key_env: str | None = None
+
+    @field_validator("key_env")
+    @classmethod
+    def _an_env_var_name(cls, value: str | None) -> str | None:
+        # Someone may paste the key itself here; refuse it without echoing it in the message.
+        if value is not None and not _ENV_NAME.fullmatch(value):
+            raise ValueError("must name an environment variable (letters, digits, _), not hold the key itself")
+        return value
 
 
 class Config(BaseModel):

@@ -43,7 +43,9 @@ class EntryWriter:
         self._csv: csv.writer | None = None  # type: ignore[valid-type]
         self._text: TextIO | None = None
         if fmt == "csv":
-            self._text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
+            # errors: a lone surrogate (JSON `"\ud800"`) is written as `\ud800`, not a crash
+            self._text = io.TextIOWrapper(stream, encoding="utf-8", errors="backslashreplace", newline="",
+                                          write_through=True)
             self._csv = csv.writer(self._text)
             self._csv.writerow(source.csv_columns)
         self.written = 0

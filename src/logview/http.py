@@ -8,8 +8,9 @@ longer than the policy allows is not slept through silently but ends the request
 from __future__ import annotations
 
 import asyncio
+import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import urlencode, urlsplit
@@ -62,6 +63,24 @@ def _is_retryable(exc: BaseException) -> bool:
     return isinstance(exc, ApiFailure) and exc.error.retryable
 
 
+def _secret_forms(values: Iterable[str]) -> tuple[str, ...]:
+    """Every spelling of the header values a message could carry: the value, the bare key after an
+    auth scheme (`Bearer …`), and their escaped forms (exceptions quote values as `b'…\\n…'`)."""
+    forms: set[str] = set()
+    for value in values:
+        if not value:
+            continue
+        scheme, _, rest = value.partition(" ")
+        for text in (value, rest.strip() if scheme and rest.strip() else ""):
+            if len(text) < 4:
+                continue
+            forms.add(text)
+            forms.add(repr(text)[1:-1])
+            forms.add(repr(text.encode("utf-8", "backslashreplace"))[2:-1])
+            forms.add(json.dumps(text)[1:-1])  # as quoted inside a JSON error body
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
 class ApiClient:
     """An `httpx.AsyncClient` bound to one API's base URL and key, with the retry policy."""
 
@@ -78,7 +97,7 @@ class ApiClient:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.policy = policy or RetryPolicy()
-        self._secrets = tuple(value for value in headers.values() if value)
+        self._secrets = _secret_forms(headers.values())
         self._attempt_deadline_s = attempt_deadline_s
         self._on_request = on_request
         self._sleep = sleep
@@ -104,6 +123,12 @@ class ApiClient:
         for secret in self._secrets:
             text = text.replace(secret, "[redacted]")
         return text
+
+    def _redact_error(self, error: ApiError) -> ApiError:
+        """The error with every text field redacted: it reaches retry lines, banners and stderr."""
+        fields = ("code", "message", "detail", "request_id", "body_excerpt")
+        update = {name: self.redact(value) for name in fields if isinstance(value := getattr(error, name), str)}
+        return error.model_copy(update=update)
 
     async def fetch(
         self,
@@ -170,15 +195,16 @@ class ApiClient:
                 async with asyncio.timeout(self._attempt_deadline_s):
                     response = await self._http.get(path, params=params)
             except (httpx.TransportError, TimeoutError) as exc:
-                error = _network_error(exc)
-                raise ApiFailure(error.model_copy(update={"message": self.redact(error.message)})) from None
+                raise ApiFailure(self._redact_error(_network_error(exc))) from None
             status = response.status_code
             if not 200 <= status < 300:
-                raise ApiFailure(error_from_response(status, response.headers, response.content))
+                # A server may echo the key it was sent ("invalid key sk-…"): redact what it says.
+                raise ApiFailure(self._redact_error(error_from_response(status, response.headers, response.content)))
             try:
                 return parse(response.content)
             except InvalidBody as exc:
-                raise ApiFailure(invalid_body_error(status, response.headers, response.content, str(exc))) from None
+                error = invalid_body_error(status, response.headers, response.content, str(exc))
+                raise ApiFailure(self._redact_error(error)) from None
         except ApiFailure as failure:
             outcome = failure.error.code
             raise

@@ -28,6 +28,12 @@ class Connection:
     label: str  # what the header shows: "demo data (aitronos)", "profile prod", "aitronos org_123"
     demo: bool = False
 
+    def __post_init__(self) -> None:
+        # A key httpx cannot encode would crash the viewer, and Textual prints crashes with every
+        # frame's locals — the headers among them. Refuse it here, without echoing it.
+        if not all(33 <= ord(char) < 127 for char in self.key):
+            raise ValueError("an API key must be printable ASCII without spaces or control characters")
+
     def client(
         self,
         *,

@@ -6,8 +6,8 @@ clear the screen. Every string shown by the viewer goes through `clean` (or `cle
 one-line table cell) *and* is rendered as plain text, never as markup.
 
 Removed: C0 controls except tab and newline, DEL, C1 controls (U+0080–U+009F, `CSI` among them),
-and the Unicode bidirectional overrides/isolates that can make a terminal line read differently
-from what it contains.
+lone surrogates, and the Unicode bidirectional overrides/isolates that can make a terminal line
+read differently from what it contains.
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ import re
 
 # C0 minus \t (0x09) and \n (0x0a); DEL; C1; bidi embeddings/overrides (U+202A–U+202E) and
 # isolates (U+2066–U+2069).
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_UNSAFE_OR_BREAK = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+# Lone surrogates (U+D800–U+DFFF, from a JSON `\\ud800` escape) go too: they cannot be encoded
+# for the terminal and would crash the writer.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_UNSAFE_OR_BREAK = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
 
 
 def clean(text: str) -> str:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar, Hashable
 
 import hashlib
+import json
 
 from pydantic import ValidationError
 
@@ -182,7 +183,11 @@ def invalid_entry(raw: Any, source: SourceKind, time_field: str, reason: str) ->
     if isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool) and str(raw_id):
         entry_id = str(raw_id)
     else:
-        entry_id = "invalid:" + hashlib.sha1(dump_json(raw)).hexdigest()[:16]
+        try:
+            blob = dump_json(raw)
+        except UnicodeEncodeError:  # a lone surrogate (`"\\ud800"` in the JSON): hash it escaped
+            blob = json.dumps(raw, separators=(",", ":")).encode()
+        entry_id = "invalid:" + hashlib.sha1(blob).hexdigest()[:16]
     status = fields.get("status")
     return LogEntry(
         id=entry_id,

@@ -7,6 +7,7 @@ one-line text with control characters removed.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -92,7 +93,10 @@ def cell_text(value: Any) -> str:
     if isinstance(value, str):
         text = value[:MAX_CELL_CHARS]
     elif isinstance(value, (dict, list)):
-        text = dump_json(value)[:MAX_CELL_CHARS].decode("utf-8", errors="replace")
+        try:
+            text = dump_json(value)[:MAX_CELL_CHARS].decode("utf-8", errors="replace")
+        except UnicodeEncodeError:  # a lone surrogate (`"\\ud800"` in the JSON): keep it escaped
+            text = json.dumps(value, separators=(",", ":"))[:MAX_CELL_CHARS]
     else:
         text = str(value)[:MAX_CELL_CHARS]
     return clean_line(text)
