@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import logview.filecolumns as filecolumns
-from logview.filecolumns import FIELDS, NO_TIME, ColumnChunk, ColumnReader, entry_from_line
+from logview.filecolumns import FIELDS, NO_TIME, ColumnChunk, ColumnReader
+from logview.sources.jsonl import entry_from_line
 from logview.sources.jsonl import source_for_kind
 from logview.times import epoch_us, parse_api_time
 

@@ -15,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import logview.filesearch as filesearch
-from logview.filecolumns import ColumnReader, entry_from_line
+from logview.filecolumns import ColumnReader
+from logview.sources.jsonl import entry_from_line
 from logview.filelines import LineFile, scan_lines
 from logview.model import Filters
 from logview.sources.base import searchable_text

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from logview.filecolumns import ColumnReader, entry_from_line
+from logview.filecolumns import ColumnReader
+from logview.sources.jsonl import entry_from_line
 from logview.filelines import LineFile, scan_lines
 from logview.model import Filters
 from logview.sources import AitronosSource, SupermetricsSource

@@ -17,9 +17,8 @@ from typing import Any
 import numpy as np
 import orjson
 
-from logview.jsonutil import InvalidJSON, load_json
-from logview.model import LogEntry
-from logview.sources.base import Source, invalid_entry
+from logview.sources.base import Source
+from logview.sources.jsonl import entry_from_line
 from logview.times import epoch_us, parse_api_time
 
 NO_TIME = np.iinfo(np.int64).min  # an entry without a usable time
@@ -57,16 +56,6 @@ class ColumnChunk:
             invalid=np.concatenate([c.invalid for c in chunks]),
             new_values={name: [v for c in chunks for v in c.new_values.get(name, [])] for name in FIELDS},
         )
-
-
-def entry_from_line(source: Source, line: bytes) -> LogEntry:
-    """One file line as an entry; a line that is not JSON becomes an invalid entry holding its text."""
-    try:
-        raw = load_json(line)
-    except InvalidJSON as error:
-        text = line.decode("utf-8", errors="replace")
-        return invalid_entry(text, source.kind, source.time_field, f"not JSON: {error}")
-    return source.entry_from_raw(raw)
 
 
 class _Codes:

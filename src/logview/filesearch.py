@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from logview.filecolumns import entry_from_line
+from logview.sources.jsonl import entry_from_line
 from logview.filelines import LineFile
 from logview.sources.base import Source, searchable_text
 

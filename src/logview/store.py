@@ -30,11 +30,12 @@ from typing import Any
 
 import numpy as np
 
-from logview.filecolumns import NO_TIME, ColumnChunk, entry_from_line
+from logview.filecolumns import NO_TIME, ColumnChunk
 from logview.filelines import LineChunk, LineFile
 from logview.filesearch import search_lines
 from logview.model import Filters, LogEntry
 from logview.sources.base import Source, searchable_text
+from logview.sources.jsonl import entry_from_line
 from logview.times import epoch_us
 
 ENTRY_CACHE = 1024  # parsed entries kept for a file store (a few screens of scrolling)

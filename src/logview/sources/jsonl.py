@@ -51,6 +51,17 @@ def detect_kind(path: Path) -> SourceKind:
     )
 
 
+def entry_from_line(source: Source, line: bytes) -> LogEntry:
+    """One file line (without its line break) as an entry; a line that is not JSON becomes an
+    invalid entry holding its text."""
+    try:
+        raw = load_json(line)
+    except InvalidBody as error:
+        text = line.decode("utf-8", errors="replace")
+        return invalid_entry(text, source.kind, source.time_field, f"not JSON: {error}")
+    return source.entry_from_raw(raw)
+
+
 def iter_file_batches(path: Path, kind: SourceKind, batch_size: int = 5000) -> Iterator[list[LogEntry]]:
     """Entries in file order, in batches, never raising on a bad line."""
     source = source_for_kind(kind)
@@ -59,13 +70,7 @@ def iter_file_batches(path: Path, kind: SourceKind, batch_size: int = 5000) -> I
         for line in handle:
             if not line.strip():
                 continue
-            try:
-                raw = load_json(line)
-            except InvalidBody as error:
-                text = line.rstrip(b"\r\n").decode("utf-8", errors="replace")
-                batch.append(invalid_entry(text, kind, source.time_field, f"not JSON: {error}"))
-            else:
-                batch.append(source.entry_from_raw(raw))
+            batch.append(entry_from_line(source, line.rstrip(b"\r\n")))
             if len(batch) >= batch_size:
                 yield batch
                 batch = []

@@ -16,7 +16,7 @@ from typing import BinaryIO
 import numpy as np
 
 from logview.export import EntryWriter, format_for
-from logview.filecolumns import entry_from_line
+from logview.sources.jsonl import entry_from_line
 from logview.filelines import LineFile
 from logview.model import LogEntry
 from logview.sources.base import Source
