@@ -51,8 +51,6 @@ def build_store(path: Path, kind: str) -> tuple[EntryStore, float, float]:
     store = EntryStore(source, lines=LineFile(path))
     started = time.perf_counter()
     for chunk in scan_lines(path):
-        if not len(store):
-            store.expect_rows(int(1.05 * chunk.size * len(chunk.starts) / max(1, chunk.scanned)) + 64)
         store.append_lines(chunk)
     indexed = time.perf_counter() - started
     reader = ColumnReader(source)

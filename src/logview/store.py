@@ -299,11 +299,6 @@ class EntryStore:
         return len(entries)
 
     # -- a file's rows ----------------------------------------------------------------------
-    def expect_rows(self, count: int) -> None:
-        """Size the columns for about `count` more rows at once (a file's estimate): growing by
-        doubling would leave up to half of a million-row store's memory unused."""
-        self._reserve(0, count, exact=True)
-
     def append_lines(self, chunk: LineChunk) -> int:
         """Add a file's next lines as rows (older than all held ones); their columns come later
         through `fill_columns`. Returns how many were kept (`max_entries` still applies)."""
@@ -313,6 +308,12 @@ class EntryStore:
             n = min(n, max(0, self.max_entries - len(self)))
         if not n:
             return 0
+        if not len(self) and chunk.scanned:
+            # Size the columns once, from the first chunk's lines per byte (+5%): growing by
+            # doubling would leave up to half of a million-row store's memory unused.
+            expected = int(1.05 * chunk.size * len(chunk.starts) / chunk.scanned) + 64
+            self._reserve(0, expected if self.max_entries is None else min(expected, self.max_entries),
+                          exact=True)
         self._reserve(0, n)
         lo, hi = self.tail, self.tail + n
         start, stop = lo + self._offset, hi + self._offset

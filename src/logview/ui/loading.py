@@ -128,9 +128,6 @@ class LoadingMixin(_Base):
         if not self._current(message.generation):
             return
         chunk = message.chunk
-        if not len(self.store) and chunk.scanned and len(chunk.starts):
-            # size the columns once, from the first chunk's lines per byte (+5%)
-            self.store.expect_rows(int(1.05 * chunk.size * len(chunk.starts) / chunk.scanned) + 64)
         self.store.append_lines(chunk)
         self.file_scanned = chunk.scanned / chunk.size if chunk.size else 1.0
         self.table.apply_change(self.view.sync())
