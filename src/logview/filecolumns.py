@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import orjson
 
+from logview.categories import Categories
 from logview.sources.base import Source
 from logview.sources.jsonl import entry_from_line
 from logview.times import epoch_us, parse_api_time
@@ -58,30 +59,6 @@ class ColumnChunk:
         )
 
 
-class _Codes:
-    """A reader-side category table: value → code, 0 for absent (or, for names, not a string)."""
-
-    def __init__(self, strings_only: bool) -> None:
-        self.index: dict[Any, int] = {}
-        self.values: list[Any] = [None]
-        self.strings_only = strings_only
-        self.reported = 1
-
-    def code(self, value: Any) -> int:
-        if value is None or (self.strings_only and type(value) is not str):
-            return 0
-        found = self.index.get(value)
-        if found is None:
-            found = self.index[value] = len(self.values)
-            self.values.append(value)
-        return found
-
-    def take_new(self) -> list[Any]:
-        new = self.values[self.reported:]
-        self.reported = len(self.values)
-        return new
-
-
 def _second_us(second: str) -> int | None:
     """The time of a whole second (NO_TIME if it is none); None when `second` is not shaped like
     one, so that its `.mmmZ` forms are parsed whole."""
@@ -96,7 +73,7 @@ class ColumnReader:
 
     def __init__(self, source: Source) -> None:
         self.source = source
-        self._codes = {name: _Codes(strings_only=name != "status") for name in FIELDS}
+        self._codes = {name: Categories(strings_only=name != "status") for name in FIELDS}
         self._times: dict[str, int] = {}  # whole time strings
         self._seconds: dict[str, int | None] = {}  # a second's base; None: not a whole second
 

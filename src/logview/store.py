@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from logview.categories import Categories
 from logview.filecolumns import NO_TIME, ColumnChunk
 from logview.filelines import LineChunk, LineFile
 from logview.filesearch import search_lines
@@ -67,39 +68,6 @@ def severity(status: str | int | None) -> int:
     if 400 <= status < 600:
         return SEV_ERROR
     return SEV_UNKNOWN
-
-
-class Categories:
-    """Distinct values of one field mapped to small ints. Code 0 is "absent or not a string"."""
-
-    def __init__(self, strings_only: bool = True) -> None:
-        self._codes: dict[Any, int] = {}
-        self.values: list[Any] = [None]
-        self._strings_only = strings_only
-
-    def __len__(self) -> int:
-        return len(self.values)
-
-    def code(self, value: Any) -> int:
-        if value is None or (self._strings_only and not isinstance(value, str)):
-            return 0
-        try:
-            found = self._codes.get(value)
-        except TypeError:  # unhashable (a dict where a name was expected)
-            return 0
-        if found is None:
-            found = self._codes[value] = len(self.values)
-            self.values.append(value)
-        return found
-
-    def lookup(self, value: Any) -> int | None:
-        """The code of a known value, None if it never occurred."""
-        if value is None:
-            return None
-        try:
-            return self._codes.get(value)
-        except TypeError:
-            return None
 
 
 @dataclass(frozen=True)
