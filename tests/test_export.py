@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -290,3 +291,41 @@ def test_broken_pipe_is_quiet(server):
     result = subprocess.run(command, shell=True, capture_output=True, env={**CLEAN_ENV, **SUPERMETRICS_KEY}, timeout=60)
     assert len(result.stdout.splitlines()) == 3
     assert b"Traceback" not in result.stderr and b"BrokenPipe" not in result.stderr
+
+
+HOSTILE_VALUES = ["[bold]x[/]", "[@click=app.quit]q", "\x1b]2;pwned\x07", "\x1b]52;c;aGk=\x07", "\x1b[2J\x9b2J",
+                  "nul\x00cr\r", "ö日本😀", 10**30, -(2**70), ["x", {"k": None}], {"d": [1.5, True]}, None]
+
+
+def _hostile_rows(field: str, n: int = 60):
+    """(server time, entry) pairs: hostile values in every field, some entries without a usable
+    time or with one the server disagrees with, one id served twice."""
+    base = datetime(2025, 11, 1, tzinfo=timezone.utc)
+    rows = []
+    for i in range(n):
+        at = base - timedelta(seconds=i)
+        own = at.strftime("%Y-%m-%dT%H:%M:%S.000Z") if i % 6 else HOSTILE_VALUES[i % len(HOSTILE_VALUES)]
+        entry = {"id": f"x{i}{HOSTILE_VALUES[i % 7]}", field: own, "status": HOSTILE_VALUES[(i + 3) % 12],
+                 "event": HOSTILE_VALUES[(i + 1) % 12], "error": {"message": HOSTILE_VALUES[(i + 2) % 12]},
+                 HOSTILE_VALUES[i % 7]: HOSTILE_VALUES[(i + 5) % 12]}
+        rows.append((at, entry))
+    rows.append((base - timedelta(seconds=n), dict(rows[3][1])))  # a duplicate id, served again
+    return rows
+
+
+@pytest.mark.parametrize(("api", "field"), [("aitronos", "created_at"), ("supermetrics", "log_time")])
+def test_hostile_entries_from_the_api_export_as_received(api, field):
+    rows = _hostile_rows(field)
+    state = DemoState(aitronos_entries=0, supermetrics_entries=0, live_rate=0.0)
+    state.insert_raw(api, rows)
+    with DemoServer(state) as hostile:
+        args, env = ((aitronos_args(hostile), AITRONOS_KEY) if api == "aitronos"
+                     else (supermetrics_args(hostile), SUPERMETRICS_KEY))
+        result = logview(*args, env=env)
+        csv_result = logview(*args, "--format", "csv", env=env)
+    assert result.returncode == 0, result.stderr
+    served = [entry for _, entry in rows[:-1]]  # newest first; the repeat of an id is dropped
+    assert jsonl(result.stdout) == served
+    assert csv_result.returncode == 0, csv_result.stderr
+    records = list(csv.reader(io.StringIO(csv_result.stdout.decode("utf-8"), newline="")))
+    assert len(records) == len(served) + 1 and len({len(r) for r in records}) == 1

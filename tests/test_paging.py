@@ -321,3 +321,69 @@ async def test_generated_tie_groups_and_inserts_never_cause_gaps_or_duplicates(s
                     if pending:
                         state.insert_supermetrics(pending.pop(), same_time=True)  # arrivals at the head
     assert ids(entries) == snapshot
+
+
+# -- entries a server hands out of order or without a time (found by the hostile UI suite: the
+# merge waited forever on a buffer whose first entry was timeless) ----------------------------
+
+def _misfiled(n: int, field: str, base: datetime, *, truthful: bool = False,
+              status_of=lambda i: None) -> list[tuple[datetime, dict]]:
+    """`n` entries filed one second apart, newest first, whose own time field is often useless:
+    absent or not a time, and unless `truthful`, a time that disagrees with where the server filed
+    them (out of order). A truthful file may still write the time as epoch seconds."""
+    rows = []
+    for i in range(n):
+        at = base - timedelta(seconds=i)
+        own: object = at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        if i % 5 == 0:
+            own = [None, "not a time", int(at.timestamp()) if truthful else 1731664800, "[bold]"][i // 5 % 4]
+        elif i % 3 == 0 and not truthful:
+            own = (base + timedelta(days=i)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        entry = {"id": f"m{i:04d}", field: own}
+        if status_of(i) is not None:
+            entry["status"] = status_of(i)
+        rows.append((at, entry))
+    return rows
+
+
+async def _drain_within(pager, seconds: float = 20.0):
+    import asyncio
+
+    return await asyncio.wait_for(run(pager.backfill()), seconds)
+
+
+@pytest.mark.parametrize("page_limit", [7, 50, 100])
+async def test_aitronos_backfill_finishes_whatever_order_the_server_sends(fresh_server, page_limit):
+    rows = _misfiled(160, "created_at", datetime(2025, 11, 1, tzinfo=UTC))
+    fresh_server.state.insert_raw("aitronos", rows)
+    source, client = aitronos(fresh_server, page_limit=page_limit)
+    async with client:
+        entries, others = await _drain_within(Pager(source, client))
+    assert sorted(ids(entries)) == sorted(entry["id"] for _, entry in rows)
+    assert others[-1].loaded == len(rows)
+
+
+async def test_aitronos_streams_merge_entries_without_a_time(fresh_server):
+    statuses = ["error", "timeout", "success"]
+    rows = _misfiled(200, "created_at", datetime(2025, 11, 1, tzinfo=UTC), status_of=lambda i: statuses[i % 3])
+    fresh_server.state.insert_raw("aitronos", rows)
+    source, client = aitronos(fresh_server, page_limit=9)
+    async with client:
+        entries, _ = await _drain_within(Pager(source, client, Filters(statuses=("error", "timeout"))))
+    expected = sorted(entry["id"] for _, entry in rows if entry["status"] != "success")
+    assert sorted(ids(entries)) == expected
+    assert len(set(ids(entries))) == len(entries)
+
+
+@pytest.mark.parametrize("page_limit", [10, 100])
+async def test_supermetrics_backfill_finishes_with_timeless_entries(fresh_server, page_limit):
+    # Supermetrics pages by the entries' own times, so they must be true where present to be exact.
+    rows = _misfiled(150, "log_time", datetime(2025, 11, 1, tzinfo=UTC), truthful=True)
+    fresh_server.state.insert_raw("supermetrics", rows)
+    source, client = supermetrics(fresh_server, page_limit=page_limit)
+    async with client:
+        entries, others = await _drain_within(Pager(source, client))
+    got = ids(entries)
+    assert len(got) == len(set(got))
+    assert set(got) == {entry["id"] for _, entry in rows}
+    assert isinstance(others[-1], BackfillDone)

@@ -410,6 +410,34 @@ def test_a_profile_naming_its_key_env_works_and_does_not_show_the_key(server, ho
     assert b"MY_FREDDY_KEY" in capfdbinary.readouterr().err
 
 
+KEY_SHAPED_NAMES = ["sk_live_4eC39HqLyjWDarjtT1zdp7dc", "ABCDEF0123456789ABCDEF01", "tok_abc123", "K3yL00ksLikeAName"]
+
+
+@pytest.mark.parametrize("pasted", KEY_SHAPED_NAMES)
+def test_a_key_pasted_into_key_env_is_not_repeated_when_no_such_variable_exists(homes, monkeypatch, capfd,
+                                                                                 tmp_path, pasted):
+    """A key can be a valid variable name; if nothing by that name is set, the message names the
+    profile instead of the value."""
+    config = tmp_path / "config.toml"
+    config.write_text(f'[profiles.p]\nsource = "aitronos"\norg = "o"\nkey_env = "{pasted}"\n')
+    monkeypatch.setenv("LOGVIEW_CONFIG", str(config))
+    monkeypatch.delenv(pasted, raising=False)
+    assert cli.main(["export", "--profile", "p"]) == 2
+    captured = capfd.readouterr()
+    assert "key_env in profile 'p'" in captured.err
+    assert_clean(captured.out + captured.err, pasted, where="in the missing-key message")
+
+
+@pytest.mark.parametrize("name", ["FREDDY_PROD_KEY", "SUPERMETRICS_API_KEY", "KEY2", "A_B_C"])
+def test_a_conventional_key_env_name_is_named_when_it_is_not_set(homes, monkeypatch, capfd, tmp_path, name):
+    config = tmp_path / "config.toml"
+    config.write_text(f'[profiles.p]\nsource = "aitronos"\norg = "o"\nkey_env = "{name}"\n')
+    monkeypatch.setenv("LOGVIEW_CONFIG", str(config))
+    monkeypatch.delenv(name, raising=False)
+    assert cli.main(["export", "--profile", "p"]) == 2
+    assert f"set the environment variable {name}" in capfd.readouterr().err
+
+
 # -- a server that echoes the key back ------------------------------------------------------------
 
 def echoing_handler(status: int):

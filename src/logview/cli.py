@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from logview import __version__
-from logview.config import ConfigError, Profile, config_path, load_config
+from logview.config import ConfigError, Profile, config_path, load_config, looks_like_variable_name
 from logview.httptypes import check_base_url
 from logview.model import SOURCE_KINDS, Filters
 from logview.options import Connection, ViewerOptions
@@ -157,13 +157,19 @@ def _build_source(kind: str, *, org: str | None, team: str | int | None, connect
         raise UsageError(f"--team/--connector: {error}") from None
 
 
-def _key_from_env(name: str) -> str:
+def _key_from_env(name: str, *, named_in: str | None = None) -> str:
+    """The key from the variable `name`. `named_in` is where a user wrote that name (a profile):
+    a name that does not look like a variable's may be the key itself, pasted in the wrong place,
+    so messages then do not repeat it."""
     key = os.environ.get(name, "").strip()
+    shown = name if named_in is None or looks_like_variable_name(name) else (
+        f"named by key_env in {named_in} (not shown: it does not look like a variable name; "
+        "if it is the key itself, move the key into the environment)")
     if not key:
-        raise UsageError(f"no API key: set the environment variable {name}")
+        raise UsageError(f"no API key: set the environment variable {shown}")
     if not all(33 <= ord(char) < 127 for char in key):
         # It could never be sent as a header; say so without echoing it (it is a secret).
-        raise UsageError(f"the API key in {name} contains spaces, control or non-ASCII characters")
+        raise UsageError(f"the API key in {shown} contains spaces, control or non-ASCII characters")
     return key
 
 
@@ -181,7 +187,8 @@ def _profile_connection(name: str) -> Connection:
 def _connection_from_profile(name: str, profile: Profile) -> Connection:
     source = _build_source(profile.source, org=profile.org, team=profile.team,
                            connector=profile.connector, base_url=profile.base_url)
-    key = _key_from_env(profile.key_env or source.key_env)
+    key = (_key_from_env(profile.key_env, named_in=f"profile {name!r}") if profile.key_env
+           else _key_from_env(source.key_env))
     return Connection(source=source, key=key, label=f"profile {name}")
 
 

@@ -32,6 +32,18 @@ _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 CONFIG_ENV = "LOGVIEW_CONFIG"  # overrides the file's location (tests, several setups)
 
 
+# What environment variables are conventionally called: upper-case words joined by underscores.
+_CONVENTIONAL_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
+_KEY_LIKE_RUN = re.compile(r"[A-Za-z0-9]{20,}")
+
+
+def looks_like_variable_name(name: str) -> bool:
+    """Whether `name` reads as a variable's name rather than a key: conventional casing and no
+    long unbroken run of letters and digits (`FREDDY_PROD_KEY`, not `sk_live_4eC39HqLyjWDarjtT1zd`
+    nor `ABCDEF0123456789ABCDEF`)."""
+    return bool(_CONVENTIONAL_NAME.fullmatch(name)) and not _KEY_LIKE_RUN.search(name)
+
+
 class ConfigError(ValueError):
     """The config file exists but cannot be used; the message says where and why."""
 

@@ -345,14 +345,24 @@ def _take_ready(buffers: list[deque[LogEntry]], active: set[int]) -> list[LogEnt
     """Pop every buffered entry no live stream can still precede, merged newest first.
 
     A live stream's future entries are all older than its oldest buffered one, so an entry is safe
-    once it is at least as new as the newest of those "oldest buffered" marks.
+    once it is at least as new as the newest of those "oldest buffered" marks. The marks are the
+    minimum of each buffer, not its last entry: an API may send a page out of order, or entries
+    without a time, and a mark taken from the wrong end would leave the merge waiting forever on a
+    stream that has nothing more to give until its buffer is drained. With the minimum, the stream
+    that sets the threshold always drains whole, so every call makes progress.
     """
-    marks = [_sort_key(buffers[index][-1]) for index in active if buffers[index]]
+    marks = [min(map(_sort_key, buffers[index])) for index in active if buffers[index]]
     threshold = max(marks) if marks else float("-inf")
     ready: list[LogEntry] = []
     for buffer in buffers:
-        while buffer and _sort_key(buffer[0]) >= threshold:
-            ready.append(buffer.popleft())
+        if not buffer:
+            continue
+        keep = [entry for entry in buffer if _sort_key(entry) < threshold]
+        if len(keep) == len(buffer):
+            continue
+        ready.extend(entry for entry in buffer if _sort_key(entry) >= threshold)
+        buffer.clear()
+        buffer.extend(keep)
     if len(buffers) > 1:
         ready.sort(key=_sort_key, reverse=True)
     return ready

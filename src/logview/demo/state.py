@@ -6,13 +6,17 @@ takes one lock; each is short (bisect + slice), so holding the lock inside the e
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 from .constants import (
     AITRONOS_RATE_LIMIT,
@@ -39,8 +43,8 @@ _MAX_LIVE_BATCH = 50_000  # never materialise more than this in one go (e.g. aft
 
 
 def _matches(entry: Entry, status: str | None, credential_id: str | None) -> bool:
-    return (status is None or entry["status"] == status) and (
-        credential_id is None or entry["credential_id"] == credential_id)
+    return (status is None or entry.get("status") == status) and (
+        credential_id is None or entry.get("credential_id") == credential_id)
 
 
 @dataclass
@@ -216,6 +220,27 @@ class DemoState:
             for bt, e in rows:
                 self._add_supermetrics(connector, bt, e)
             return [e for _, e in rows]
+
+    def insert_raw(self, api: str, rows: Iterable[tuple[datetime, Any]],
+                   connector: str = DEMO_CONNECTOR) -> None:
+        """Serve entries exactly as given — any shape, hostile ones included — each filed at the
+        given server-side time, whatever its own time field says (a real API pages by the time it
+        stored, and may hand out a page whose entries are out of order, timeless or duplicated).
+        Serialised by the standard library where orjson refuses (integers beyond 64 bits)."""
+        with self._lock:
+            self._materialise_live()
+            for at, entry in rows:
+                try:
+                    blob = orjson.dumps(entry)
+                except TypeError:
+                    blob = json.dumps(entry).encode()
+                t = dt_to_us(at)
+                if api == "aitronos":
+                    self._ait.insert(t, entry, blob)
+                    self._ait_views.clear()
+                else:
+                    self._sm[connector].insert(t, entry, blob)
+                    self._sm_by_id[connector][str(entry.get("id"))] = blob
 
     # ---- read-only snapshots for assertions ------------------------------------------------
 

@@ -67,7 +67,7 @@ class SortedLog:
 
     def insert(self, t: int, entry: Entry, blob: bytes) -> None:
         """Insert keeping (time, id) order; O(1) for the usual newest-arrival case."""
-        eid = entry["id"]
+        eid = str(entry.get("id"))  # a hostile entry (insert_raw) may have no id, or not a string
         times, ids = self.times, self.ids
         if not times or t > times[-1] or (t == times[-1] and eid > ids[-1]):
             times.append(t)
