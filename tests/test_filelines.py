@@ -38,6 +38,7 @@ def found(chunks: list[LineChunk], data: bytes) -> list[tuple[int, bytes]]:
     result = []
     for chunk in chunks:
         assert chunk.starts.dtype == np.int64 and chunk.lengths.dtype == np.int32
+        assert len(chunk.starts) == len(chunk.lengths)  # (zip below would hide a stray start)
         for start, length in zip(chunk.starts.tolist(), chunk.lengths.tolist()):
             result.append((start, data[start:start + length]))
     return result

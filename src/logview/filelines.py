@@ -80,6 +80,9 @@ def scan_lines(path: Path, chunk_bytes: int = SCAN_CHUNK, first_bytes: int = FIR
             last = not read
             if last and (not len(ends) or ends[-1] != filled - 1):
                 ends = np.append(ends, filled)  # the torn last line
+            if not len(ends):  # a line longer than all read so far: read on before yielding
+                carry = bytes(buffer[:filled])
+                continue
             # Few numpy calls a chunk, on purpose: each one releases the GIL and must win it back
             # from the UI thread, which costs up to a switch interval while the UI is busy.
             starts = np.concatenate(([0], ends[:-1] + 1))

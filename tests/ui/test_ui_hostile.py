@@ -127,6 +127,8 @@ async def test_generated_hostile_file_renders_safely(tmp_path: Path, kind: str) 
     lines.insert(5, b"   ")
     lines.insert(8, b'{"id":"bad-utf8","created_at":"2025-11-15T10:00:00Z","tool":"\xff\xfe"}')
     lines.insert(9, b"[bold]not json\x1b]2;pwned\x07")
+    lines.insert(10, b'{"id":"inf","created_at":"2025-11-15T10:00:00Z","log_time":"2025-11-15T10:00:00Z",'
+                     b'"duration_ms":1e400,"status":-Infinity}')
     lines.append(b'{"id":"torn","created_at":"2025-11-15T1')  # torn last line, no newline
     path = tmp_path / f"hostile-{kind}.jsonl"
     path.write_bytes(b"\n".join(lines))
@@ -166,6 +168,25 @@ async def test_markup_is_shown_as_typed_in_table_and_detail(tmp_path: Path) -> N
         assert "[@click=app.quit]quit[/]" in detail
         assert "\\u001b]2;pwned\\u0007" in detail  # nested JSON shows escapes as JSON escapes
         assert_clean(detail, "detail")
+        assert_screen_clean(app)
+
+
+async def test_a_first_line_longer_than_the_first_read_opens(tmp_path: Path) -> None:
+    """The first read is 128 KiB; an entry with a bigger payload on the first line crashed the
+    viewer (a line start without its length). Found by the fuzz oracle."""
+    rows = [{"id": "huge", "created_at": "2025-11-15T11:00:00Z", "status": "error",
+             "inputs": {"body": "[bold]" + "y" * 300_000}}]
+    rows += [{"id": f"n{i}", "created_at": f"2025-11-15T10:{i:02d}:00Z", "status": "success"} for i in range(30)]
+    path = tmp_path / "first-line-huge.jsonl"
+    path.write_bytes(b"".join(json.dumps(row).encode() + b"\n" for row in rows))
+    app = file_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert len(app.view) == 31
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.detail.entry.id == "huge"
+        assert "[bold]yyyy" in detail_text(app)
         assert_screen_clean(app)
 
 

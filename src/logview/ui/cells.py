@@ -8,6 +8,7 @@ one-line text with control characters removed.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -106,7 +107,7 @@ def format_duration(value: Any) -> str:
     """Milliseconds for people: `845 ms`, `2.31 s`, `1m 04s`; anything odd is shown as text."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return cell_text(value)
-    if value != value or value < 0:  # NaN or negative: show as given
+    if not math.isfinite(value) or value < 0:  # NaN, ±Infinity (`1e400` in a file), negative: as given
         return cell_text(value)
     if value < 1000:
         return f"{value:.0f} ms"
@@ -116,6 +117,8 @@ def format_duration(value: Any) -> str:
     if seconds < 3600:
         minutes, rest = divmod(int(seconds), 60)
         return f"{minutes}m {rest:02d}s"
+    if seconds >= 3600 * 1_000_000:  # over a century: not a duration anyone measured, show as given
+        return cell_text(value)
     hours, rest = divmod(int(seconds), 3600)
     return f"{hours}h {rest // 60:02d}m"
 
