@@ -64,6 +64,41 @@ async def test_unreachable_apis_fail_after_retries_with_a_clear_message(url: str
     assert DEMO_SUPERMETRICS_KEY not in str(failure.value)
 
 
+@pytest.fixture
+def unanswered_port():
+    """A port whose accept queue is full: the kernel drops further SYNs, so connecting hangs until
+    the connect timeout — a real connect timeout, over loopback."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    for _ in range(4):
+        filler = socket.socket()
+        filler.setblocking(False)
+        try:
+            filler.connect(("127.0.0.1", port))
+        except BlockingIOError:
+            pass
+        fillers.append(filler)
+    yield port
+    for sock in [*fillers, listener]:
+        sock.close()
+
+
+async def test_a_connect_timeout_is_retried_then_reported(unanswered_port: int) -> None:
+    source, client = client_for(f"http://127.0.0.1:{unanswered_port}",
+                                policy=RetryPolicy(max_retries=1, initial_backoff_s=0.01, max_backoff_s=0.02),
+                                timeout=httpx.Timeout(connect=0.3, read=1.0, write=1.0, pool=1.0))
+    events: list = []
+    async with client:
+        with pytest.raises(ApiFailure) as failure:
+            await first_page(client, source, events)
+    error = failure.value.error
+    assert error.code == "TIMEOUT" and "connecting" in error.message, error
+    assert [e.error.code for e in events] == ["TIMEOUT"]
+
+
 async def test_tls_spoken_to_a_plain_http_port_is_a_clear_failure(server) -> None:
     source, client = client_for(server.url.replace("http://", "https://"),
                                 policy=RetryPolicy(max_retries=1, initial_backoff_s=0.01, max_backoff_s=0.02))
