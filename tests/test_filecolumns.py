@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 import logview.filecolumns as filecolumns
 from logview.filecolumns import FIELDS, NO_TIME, ColumnChunk, ColumnReader
-from logview.sources.jsonl import entry_from_line
-from logview.sources.jsonl import source_for_kind
+from logview.sources.base import duration_ms
+from logview.sources.jsonl import entry_from_line, source_for_kind
 from logview.times import epoch_us, parse_api_time
 
 PROPERTY = settings(max_examples=200, deadline=None)
@@ -175,7 +175,7 @@ def lines_for(kind: str) -> st.SearchStrategy[list[bytes]]:
 
 def expected_columns(kind: str, lines: list[bytes]) -> dict[str, list[Any]]:
     source = source_for_kind(kind)
-    result: dict[str, list[Any]] = {"time": [], "invalid": [], **{name: [] for name in FIELDS}}
+    result: dict[str, list[Any]] = {"time": [], "invalid": [], "duration": [], **{name: [] for name in FIELDS}}
     for line in lines:
         entry = entry_from_line(source, line)
         result["time"].append(NO_TIME if entry.time is None else epoch_us(entry.time))
@@ -185,6 +185,8 @@ def expected_columns(kind: str, lines: list[bytes]) -> dict[str, list[Any]]:
         for name, key in NAME_KEYS.items():
             value = raw.get(key)
             result[name].append(value if type(value) is str else None)
+        result["error"].append(source.error_group(entry.status, raw))
+        result["duration"].append(duration_ms(raw))
     return result
 
 
@@ -201,7 +203,9 @@ class Decoder:
             assert chunk.codes[name].dtype == np.int32
         assert chunk.time.dtype == np.int64 and chunk.invalid.dtype == np.bool_
         assert all(len(chunk.codes[name]) == len(chunk) for name in FIELDS) and len(chunk.invalid) == len(chunk)
-        result = {"time": chunk.time.tolist(), "invalid": chunk.invalid.tolist()}
+        assert chunk.duration.dtype == np.float64 and len(chunk.duration) == len(chunk)
+        result = {"time": chunk.time.tolist(), "invalid": chunk.invalid.tolist(),
+                  "duration": [None if value != value else value for value in chunk.duration.tolist()]}
         for name in FIELDS:
             table = self.tables[name]
             result[name] = [table[code] for code in chunk.codes[name].tolist()]
@@ -217,6 +221,7 @@ class Decoder:
 def assert_same(got: dict[str, list[Any]], want: dict[str, list[Any]]) -> None:
     assert got["time"] == want["time"]
     assert got["invalid"] == want["invalid"]
+    assert got["duration"] == want["duration"]
     for name in FIELDS:
         assert got[name] == want[name], name
         assert [type(v) for v in got[name]] == [type(v) for v in want[name]], name

@@ -177,6 +177,9 @@ _STATUS_S = st.one_of(st.none(), st.sampled_from([200, 204, 301, 404, 429, 500, 
 _NAMES = st.sampled_from([None, "a", "b", "c"])
 _TEXT = st.text(alphabet="abcXYZ \x1b", max_size=6)
 _TIMES = st.integers(min_value=0, max_value=100_000)  # ms offsets
+_ABSENT = object()
+_ERRORS = st.sampled_from([_ABSENT, None, "boom 12", "boom 7", {"code": "E1", "message": "late by 3s"},
+                           {"code": "E1", "message": "late by 40s"}, {"code": "E2"}, {"message": "x"}, ["odd"]])
 _BOUNDS = st.one_of(st.none(), st.integers(min_value=-5_000_000, max_value=105_000_000))  # µs offsets
 
 
@@ -191,7 +194,11 @@ def raw_entries(draw: st.DrawFn, kind: str) -> list[dict]:
             stamp = "garbage"
         raw: dict = {"id": f"e{i}", ("created_at" if kind == "aitronos" else "log_time"): stamp,
                      "status": draw(_STATUS_A if kind == "aitronos" else _STATUS_S),
-                     "credential_id": draw(_NAMES), "event": draw(_NAMES), "note": draw(_TEXT)}
+                     "credential_id": draw(_NAMES), "event": draw(_NAMES), "tool": draw(_NAMES),
+                     "note": draw(_TEXT)}
+        error = draw(_ERRORS)
+        if error is not _ABSENT:
+            raw["error"] = error
         out.append(raw)
     return out
 
@@ -207,6 +214,10 @@ def filters(draw: st.DrawFn, kind: str) -> Filters:
         until=None if until is None else T0 + timedelta(microseconds=until),
         credential=draw(st.one_of(st.none(), st.sampled_from(["a", "b", "zz"]))),
         event=draw(st.one_of(st.none(), st.sampled_from(["a", "c", "zz"]))),
+        tool=draw(st.one_of(st.none(), st.sampled_from(["a", "b", "zz"]))),
+        error=draw(st.one_of(st.none(), st.sampled_from(
+            ["boom <n>", "E1: late by <n>s", "E2", "x", "error (no error message)", "HTTP 429 · a",
+             "HTTP 500 · no event", "zz"]))),
         search=draw(st.one_of(st.none(), _TEXT)),
     )
 

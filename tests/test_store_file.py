@@ -30,10 +30,14 @@ def sm_line(i: int, status: object = 200, event: object = "data.fetch", request:
                          "status": status, "event": event, "request": request, "duration_ms": i % 900})
 
 
+_ERRORS = [None, None, {"code": "UPSTREAM", "message": "retry after 12s"}, {"code": "UPSTREAM", "message": "retry after 3s"},
+           "plain failure 7", {"code": "NOPE"}]
+
+
 def ait_line(i: int, status: object = "success", cred: object = "tcred_a") -> bytes:
     return orjson.dumps({"id": f"log_{i}", "created_at": (T0 - timedelta(milliseconds=1500 * i))
                          .strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z", "status": status, "credential_id": cred,
-                         "tool": f"tool.{i % 3}", "error": None})
+                         "tool": f"tool.{i % 3}", "error": _ERRORS[i % len(_ERRORS)], "duration_ms": [5, 1.5, None, -1][i % 4]})
 
 
 def file_store(path: Path, source, *, columns_upto: int | None = None,
@@ -115,6 +119,9 @@ filters_strategy = st.builds(
     since=st.none() | st.integers(0, 200).map(lambda m: T0 - timedelta(minutes=m)),
     until=st.none() | st.integers(0, 200).map(lambda m: T0 - timedelta(minutes=m)),
     credential=st.none() | st.sampled_from(["tcred_a", "tcred_b", "tcred_zzz"]),
+    tool=st.none() | st.sampled_from(["tool.1", "tool.9"]),
+    error=st.none() | st.sampled_from(["UPSTREAM: retry after <n>s", "plain failure <n>", "NOPE",
+                                       "error (no error message)", "zz"]),
     search=st.none() | st.sampled_from(["log_1", "tool.2", "tcred_b", "success", "status", "null"]),
 )
 
@@ -141,6 +148,11 @@ def test_file_store_answers_like_the_memory_store(tmp_path: Path, filters: Filte
     assert got.others_total == want.others_total
     problems = np.arange(len(on_file))
     assert on_file.problem_mask(problems).tolist() == in_memory.problem_mask(problems).tolist()
+    assert np.array_equal(on_file.column("duration", problems), in_memory.column("duration", problems),
+                          equal_nan=True)
+    # error groups: the codes may be numbered differently; the groups they stand for are the same
+    assert [on_file.categories("error").values[c] for c in on_file.column("error", problems)] == \
+        [in_memory.categories("error").values[c] for c in in_memory.column("error", problems)]
 
 
 def test_search_job_on_a_file_matches_values_not_keys(tmp_path: Path) -> None:

@@ -18,12 +18,12 @@ import numpy as np
 import orjson
 
 from logview.categories import Categories
-from logview.sources.base import Source
+from logview.sources.base import DURATION_LIMIT, Source
 from logview.sources.jsonl import entry_from_line
 from logview.times import epoch_us, parse_api_time
 
 NO_TIME = np.iinfo(np.int64).min  # an entry without a usable time
-FIELDS = ("status", "credential", "event", "tool")
+FIELDS = ("status", "credential", "event", "tool", "error")
 NAME_FIELDS = ("credential", "event", "tool")
 RAW_KEYS = {"credential": "credential_id", "event": "event", "tool": "tool"}
 TIME_CACHE_LIMIT = 20_000  # distinct time strings remembered (second-resolution logs repeat a lot)
@@ -40,6 +40,7 @@ class ColumnChunk:
 
     time: np.ndarray  # int64 µs since the epoch, NO_TIME when absent
     codes: dict[str, np.ndarray]  # int32 per field in FIELDS
+    duration: np.ndarray  # float64 ms, NaN when absent (`sources.base.duration_ms`)
     invalid: np.ndarray  # bool
     new_values: dict[str, list[Any]] = field(default_factory=dict)  # values coded first here, in code order
 
@@ -54,6 +55,7 @@ class ColumnChunk:
         return cls(
             time=np.concatenate([c.time for c in chunks]),
             codes={name: np.concatenate([c.codes[name] for c in chunks]) for name in chunks[0].codes},
+            duration=np.concatenate([c.duration for c in chunks]),
             invalid=np.concatenate([c.invalid for c in chunks]),
             new_values={name: [v for c in chunks for v in c.new_values.get(name, [])] for name in FIELDS},
         )
@@ -113,6 +115,9 @@ class ColumnReader:
         times = np.empty(n, dtype=np.int64)
         statuses = np.empty(n, dtype=np.int32)
         names = [np.zeros(n, dtype=np.int32) for _ in NAME_FIELDS]
+        errors = np.zeros(n, dtype=np.int32)
+        durations = np.full(n, np.nan, dtype=np.float64)
+        error_group, error_code = source.error_group, tables["error"].code
         invalid = np.zeros(n, dtype=np.bool_)
         time_cache, time_us = self._times, self._time_us
         # orjson alone, unlike `load_json`, turns integers beyond 64 bits into floats: harmless
@@ -146,11 +151,20 @@ class ColumnReader:
                 if value is not None:
                     code = index.get(value) if type(value) is str else 0
                     column[i] = make_code(value) if code is None else code
+            group = error_group(status, raw)
+            if group is not None:
+                errors[i] = error_code(group)
+            duration = raw.get("duration_ms")
+            if duration is not None:
+                kind = type(duration)
+                if (kind is int or kind is float) and 0 <= duration < DURATION_LIMIT:  # = `duration_ms`
+                    durations[i] = duration
             if bad:
                 invalid[i] = True
         return ColumnChunk(
             time=times,
-            codes={"status": statuses, **dict(zip(NAME_FIELDS, names))},
+            codes={"status": statuses, **dict(zip(NAME_FIELDS, names)), "error": errors},
+            duration=durations,
             invalid=invalid,
             new_values={name: codes.take_new() for name, codes in self._codes.items()},
         )

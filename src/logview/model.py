@@ -92,6 +92,8 @@ class Filters(BaseModel):
     until: datetime | None = None
     credential: str | None = None
     event: str | None = None
+    tool: str | None = None  # Aitronos `tool`; always applied locally
+    error: str | None = None  # an error group (`Source.error_group`); always applied locally
     search: str | None = None
 
     def is_empty(self) -> bool:

@@ -35,12 +35,12 @@ from logview.filecolumns import NO_TIME, ColumnChunk
 from logview.filelines import LineChunk, LineFile
 from logview.filesearch import search_lines
 from logview.model import Filters, LogEntry
-from logview.sources.base import Source, searchable_text
+from logview.sources.base import Source, duration_ms, searchable_text
 from logview.sources.jsonl import entry_from_line
 from logview.times import epoch_us
 
 ENTRY_CACHE = 1024  # parsed entries kept for a file store (a few screens of scrolling)
-CODE_FIELDS = ("status", "credential", "event", "tool")
+CODE_FIELDS = ("status", "credential", "event", "tool", "error")
 
 # Severity of a status, used for colours and for jumping between problem entries (e / E).
 SEV_UNKNOWN, SEV_OK, SEV_INFO, SEV_WARN, SEV_ERROR = 0, 1, 2, 3, 4
@@ -86,6 +86,8 @@ class _Compiled:
     until: int | None
     credential: int | None  # -1: a value that never occurred, so nothing matches
     event: int | None
+    tool: int | None
+    error: int | None
     needle: str | None
 
 
@@ -139,6 +141,8 @@ _FILTER_COLUMNS: dict[str, Any] = {
     "credential": np.uint16,
     "event": np.uint16,
     "tool": np.uint16,
+    "error": np.uint16,  # the entry's error group (`Source.error_group`), 0 for none
+    "duration": np.float64,  # milliseconds, NaN when absent or not a duration
     "invalid": np.bool_,
     "hit": np.bool_,
 }
@@ -161,6 +165,7 @@ class EntryStore:
         self.credentials = Categories()
         self.events = Categories()
         self.tools = Categories()
+        self.errors = Categories()
         self._severity = np.zeros(1, dtype=np.int8)  # per status category
         self._luts: dict[tuple[str, ...], np.ndarray] = {}
         self.search_needle: str | None = None
@@ -211,12 +216,15 @@ class EntryStore:
         n = len(entries)
         hi = lo + n
         status_code, cred_code = self.statuses.code, self.credentials.code
-        event_code, tool_code = self.events.code, self.tools.code
+        event_code, tool_code, error_code = self.events.code, self.tools.code, self.errors.code
+        error_group = self.source.error_group
         times = np.empty(n, dtype=np.int64)
         statuses = np.empty(n, dtype=np.int32)
         creds = np.empty(n, dtype=np.int32)
         events = np.empty(n, dtype=np.int32)
         tools = np.empty(n, dtype=np.int32)
+        errors = np.empty(n, dtype=np.int32)
+        durations = np.empty(n, dtype=np.float64)
         invalid = np.empty(n, dtype=np.bool_)
         for i, entry in enumerate(entries):
             moment = entry.time
@@ -226,6 +234,9 @@ class EntryStore:
             creds[i] = cred_code(raw.get("credential_id"))
             events[i] = event_code(raw.get("event"))
             tools[i] = tool_code(raw.get("tool"))
+            errors[i] = error_code(error_group(entry.status, raw))
+            duration = duration_ms(raw)
+            durations[i] = np.nan if duration is None else duration
             invalid[i] = entry.invalid is not None
         self._code_room()
         start, stop = lo + self._offset, hi + self._offset
@@ -235,6 +246,8 @@ class EntryStore:
         cols["credential"][start:stop] = creds
         cols["event"][start:stop] = events
         cols["tool"][start:stop] = tools
+        cols["error"][start:stop] = errors
+        cols["duration"][start:stop] = durations
         cols["invalid"][start:stop] = invalid
         cols["entry"][start:stop] = np.fromiter(entries, dtype=object, count=n)
         cols["text"][start:stop] = None
@@ -244,10 +257,17 @@ class EntryStore:
 
     def _code_room(self) -> None:
         """Widen a code column to 4 bytes once its field has more distinct values than 2 fit."""
-        for name, categories in zip(CODE_FIELDS, (self.statuses, self.credentials, self.events, self.tools)):
+        for name, categories in zip(CODE_FIELDS, self._categories()):
             column = self._cols[name]
             if len(categories) > np.iinfo(column.dtype).max:
                 self._cols[name] = column.astype(np.int32)
+
+    def _categories(self) -> tuple[Categories, ...]:
+        """The category table of each of CODE_FIELDS, in that order."""
+        return self.statuses, self.credentials, self.events, self.tools, self.errors
+
+    def categories(self, field: str) -> Categories:
+        return dict(zip(CODE_FIELDS, self._categories()))[field]
 
     def _update_severity(self) -> None:
         if len(self.statuses) > len(self._severity):
@@ -289,8 +309,9 @@ class EntryStore:
         cols["start"][start:stop] = chunk.starts[:n]
         cols["length"][start:stop] = chunk.lengths[:n]
         cols["time"][start:stop] = NO_TIME
-        for name in ("status", "credential", "event", "tool"):
+        for name in CODE_FIELDS:
             cols[name][start:stop] = 0
+        cols["duration"][start:stop] = np.nan
         cols["invalid"][start:stop] = False
         self.tail = hi
         if self.search_needle is not None:
@@ -300,8 +321,7 @@ class EntryStore:
     def fill_columns(self, chunk: ColumnChunk) -> int:
         """Columns for the next `len(chunk)` rows from `ready` (a `ColumnReader`'s output, in
         order). Returns how many rows it covered (fewer when the cap cut the file short)."""
-        categories = {"status": self.statuses, "credential": self.credentials,
-                      "event": self.events, "tool": self.tools}
+        categories = dict(zip(CODE_FIELDS, self._categories()))
         for name, values in chunk.new_values.items():
             known = self._code_maps.get(name, np.zeros(1, dtype=np.int32))
             added = np.fromiter((categories[name].code(v) for v in values), dtype=np.int32, count=len(values))
@@ -313,6 +333,7 @@ class EntryStore:
         cols["time"][start:stop] = chunk.time[:n]
         for name, codes in chunk.codes.items():
             cols[name][start:stop] = self._code_maps[name][codes[:n]]
+        cols["duration"][start:stop] = chunk.duration[:n]
         cols["invalid"][start:stop] = chunk.invalid[:n]
         self.ready += n
         self._update_severity()
@@ -434,6 +455,8 @@ class EntryStore:
             until=until,
             credential=code(self.credentials, filters.credential),
             event=code(self.events, filters.event),
+            tool=code(self.tools, filters.tool),
+            error=code(self.errors, filters.error),
             needle=needle,
         )
 
@@ -454,6 +477,10 @@ class EntryStore:
             add(self._slice("credential", lo, hi) == f.credential)
         if f.event is not None:
             add(self._slice("event", lo, hi) == f.event)
+        if f.tool is not None:
+            add(self._slice("tool", lo, hi) == f.tool)
+        if f.error is not None:
+            add(self._slice("error", lo, hi) == f.error)
         if f.needle is not None:
             add(self._slice("hit", lo, hi).copy())
         return mask
@@ -461,12 +488,13 @@ class EntryStore:
     @staticmethod
     def _needs_columns(f: _Compiled) -> bool:
         return (f.status_lut is not None or f.since is not None or f.until is not None
-                or f.credential is not None or f.event is not None)
+                or f.credential is not None or f.event is not None or f.tool is not None or f.error is not None)
 
     def covered(self, filters: Filters) -> int:
         """The end of the rows `filters` can be decided on: all rows, or those with columns."""
         needs = bool(filters.statuses) or filters.since is not None or filters.until is not None \
-            or filters.credential is not None or filters.event is not None
+            or filters.credential is not None or filters.event is not None or filters.tool is not None \
+            or filters.error is not None
         return self.ready if needs else self.tail
 
     def _select_range(self, f: _Compiled, lo: int, hi: int, options: Sequence[str]) -> Selection:
@@ -551,8 +579,8 @@ class EntryStore:
         return True
 
     def facet_values(self, field: str) -> list[str]:
-        """Distinct string values seen in `credential_id`, `event` or `tool`, sorted."""
-        categories = {"credential": self.credentials, "event": self.events, "tool": self.tools}[field]
+        """Distinct string values seen in `credential_id`, `event`, `tool` or as error groups, sorted."""
+        categories = self.categories(field)
         return sorted(v for v in categories.values if isinstance(v, str))
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from logview.model import AITRONOS_STATUSES, AitronosLog, Filters, LogEntry, Page, ServerQuery
-from logview.sources.base import Cursor, Source, invalid_entry, validation_reason
+from logview.sources.base import Cursor, Source, invalid_entry, mask_variable, validation_reason
 from logview.times import format_api_time
 
 
@@ -129,6 +129,21 @@ class AitronosSource(Source):
 
     def status_matches(self, status: str | int | None, wanted: str) -> bool:
         return isinstance(status, str) and status.lower() == wanted
+
+    def error_group(self, status: str | int | None, raw: dict[str, Any]) -> str | None:
+        # `CODE: message`, masked; a failed status without any error text is a group of its own.
+        error = raw.get("error")
+        if error is None and status == "success" and "error_message" not in raw:
+            return None  # the common case, first: this runs for every line of a big file
+        code = error.get("code") if isinstance(error, dict) else None
+        message = error_message(raw)
+        if code is not None and message is not None and str(code) != message:
+            return mask_variable(f"{code}: {message}")
+        if message is not None:
+            return mask_variable(message)
+        if isinstance(status, str) and status.lower() in ("error", "blocked", "timeout"):
+            return f"{status.lower()} (no error message)"
+        return None
 
     def csv_row(self, entry: LogEntry) -> list[str]:
         row = super().csv_row(entry)

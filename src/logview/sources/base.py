@@ -6,12 +6,12 @@ API means one new module with one `Source` subclass.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from abc import ABC, abstractmethod
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Hashable
-
-import hashlib
-import json
 
 from pydantic import ValidationError
 
@@ -146,13 +146,64 @@ class Source(ABC):
             return False
         if filters.event is not None and raw.get("event") != filters.event:
             return False
+        if filters.tool is not None and raw.get("tool") != filters.tool:
+            return False
+        if filters.error is not None and self.error_group(entry.status, raw) != filters.error:
+            return False
         if filters.search and filters.search.lower() not in searchable_text(entry.raw):
             return False
         return True
 
+    # -- patterns ----------------------------------------------------------------------------
+    def error_group(self, status: str | int | None, raw: dict[str, Any]) -> str | None:
+        """The kind of failure an entry records, its variable parts masked (see `mask_variable`)
+        so that failures of one kind count as one group; None when it records none. `status` is
+        the entry's normalised status (`LogEntry.status`)."""
+        return None
+
     def csv_row(self, entry: LogEntry) -> list[str]:
         raw = entry.raw if isinstance(entry.raw, dict) else {}
         return [_csv_cell(raw.get(column)) for column in self.csv_columns]
+
+
+_VARIABLE = re.compile(
+    r"(?P<id>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"  # a uuid
+    r"|(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[0-9])(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}(?![0-9A-Za-z]))"  # hex
+    r"|(?P<n>\d+(?:\.\d+)?)"  # a number
+)
+GROUP_CHARS = 160  # an error group's text is cut here: longer ones differ only in detail
+
+
+_MASKED: dict[str, str] = {}  # error texts repeat: a file of a million entries has a few hundred
+_MASKED_LIMIT = 50_000
+
+
+def mask_variable(text: str) -> str:
+    """`text` with the parts that vary between failures of one kind replaced by `<n>` (numbers)
+    and `<id>` (uuids, long hex ids): "retry after 37s" and "retry after 4s" are one group."""
+    found = _MASKED.get(text)
+    if found is None:
+        if len(_MASKED) >= _MASKED_LIMIT:
+            _MASKED.clear()
+        masked = _VARIABLE.sub(_placeholder, text[:4 * GROUP_CHARS])
+        found = _MASKED[text] = masked if len(masked) <= GROUP_CHARS else masked[:GROUP_CHARS - 1] + "…"
+    return found
+
+
+def _placeholder(match: re.Match[str]) -> str:
+    return "<id>" if match.group("id") else "<n>"
+
+
+DURATION_LIMIT = 1e300  # beyond any duration, and below what overflows a float (or is infinite)
+
+
+def duration_ms(raw: dict[str, Any]) -> float | None:
+    """`duration_ms` when it is a real, non-negative number of milliseconds within reason."""
+    value = raw.get("duration_ms")
+    kind = type(value)
+    if (kind is int or kind is float) and 0 <= value < DURATION_LIMIT:  # (bool is not a number here)
+        return float(value)
+    return None
 
 
 def _csv_cell(value: Any) -> str:

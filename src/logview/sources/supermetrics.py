@@ -106,6 +106,13 @@ class SupermetricsSource(Source):
                 return False
         return True
 
+    def error_group(self, status: str | int | None, raw: dict[str, Any]) -> str | None:
+        # Entries carry no error text: a failure is its HTTP status, within its event.
+        if type(status) is not int or status < 400:  # (bool is not a status; `type` is cheap)
+            return None
+        event = raw.get("event")
+        return f"HTTP {status} · {event if isinstance(event, str) else 'no event'}"
+
     def validate_status(self, value: str) -> str:
         canonical = value.strip().lower()
         if canonical in ("success", "error") or _STATUS_CODE.match(canonical) or _STATUS_CLASS.match(canonical):
