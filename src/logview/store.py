@@ -411,10 +411,13 @@ class EntryStore:
         value = int(self._cols["time"][ordinal + self._offset])
         return None if value == NO_TIME else value
 
+    def severity_of(self, ordinals: np.ndarray) -> np.ndarray:
+        """The severity (SEV_*) of each row's status."""
+        return self._severity[self.column("status", ordinals)]
+
     def problem_mask(self, ordinals: np.ndarray) -> np.ndarray:
         """True for rows whose status is a warning or an error, and for invalid entries."""
-        sev = self._severity[self.column("status", ordinals)]
-        return (sev >= SEV_WARN) | self.column("invalid", ordinals)
+        return (self.severity_of(ordinals) >= SEV_WARN) | self.column("invalid", ordinals)
 
     def status_counts(self) -> dict[Any, int]:
         """Loaded rows per distinct status value (for tests and the benchmark)."""

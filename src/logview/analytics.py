@@ -1,0 +1,200 @@
+"""Patterns over the filtered rows: volume over time, per-group counts and latencies, error groups.
+
+All of it is computed on the store's columns with numpy, never per entry in Python, so a million
+rows take tens of milliseconds. The viewer gathers the columns it needs on the UI thread (one
+fancy-index per column: the store may grow meanwhile, so a worker must not read it) and computes
+in a worker thread from that snapshot (`Snapshot`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from logview.filecolumns import NO_TIME
+from logview.store import SEV_ERROR, SEV_INFO, SEV_OK, SEV_UNKNOWN, SEV_WARN, EntryStore
+
+# Status classes, bottom to top of a histogram bar (the order a stacked bar is drawn in).
+CLASSES = ("ok", "info", "other", "warn", "error")
+_CLASS_OF_SEVERITY = np.zeros(5, dtype=np.int64)
+_CLASS_OF_SEVERITY[[SEV_OK, SEV_INFO, SEV_UNKNOWN, SEV_WARN, SEV_ERROR]] = [0, 1, 2, 3, 4]
+INVALID_CLASS = CLASSES.index("error")
+
+US = {"s": 1_000_000, "m": 60_000_000, "h": 3_600_000_000, "d": 86_400_000_000}
+# Bucket widths a person reads at a glance, smallest first.
+BUCKETS_US = tuple(n * US[unit] for n, unit in (
+    (1, "s"), (2, "s"), (5, "s"), (10, "s"), (15, "s"), (30, "s"),
+    (1, "m"), (2, "m"), (5, "m"), (10, "m"), (15, "m"), (30, "m"),
+    (1, "h"), (2, "h"), (3, "h"), (6, "h"), (12, "h"),
+    (1, "d"), (2, "d"), (7, "d"), (14, "d"), (30, "d"), (91, "d"), (365, "d"),
+))
+PERCENTILES = (50, 95, 99)
+TOP_GROUPS = 200  # groups listed (and whose percentiles are computed), most entries first
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The columns of the filtered rows, copied out of the store (safe to use in a thread)."""
+
+    time: np.ndarray  # int64 µs, NO_TIME when unknown
+    klass: np.ndarray  # int64 index into CLASSES
+    problem: np.ndarray  # bool: a warning, an error or an invalid entry
+    duration: np.ndarray  # float64 ms, NaN when absent
+    groups: dict[str, np.ndarray]  # field → category codes
+    values: dict[str, list[Any]]  # field → the value of each code (code 0: none)
+
+    @classmethod
+    def take(cls, store: EntryStore, index: np.ndarray, fields: tuple[str, ...]) -> Snapshot:
+        """Gather `fields`' codes (and time, status class, duration) for the rows `index`."""
+        index = np.asarray(index, dtype=np.int64)
+        covered = index[index < store.ready]  # a file's rows whose columns are not read yet wait
+        severity = store.severity_of(covered)
+        invalid = store.column("invalid", covered)
+        klass = _CLASS_OF_SEVERITY[severity]
+        klass[invalid] = INVALID_CLASS
+        return cls(
+            time=store.column("time", covered),
+            klass=klass,
+            problem=(severity >= SEV_WARN) | invalid,
+            duration=store.column("duration", covered),
+            groups={field: store.column(field, covered) for field in fields},  # uint16 mostly: radix-sortable
+            values={field: list(store.categories(field).values) for field in fields},
+        )
+
+    def __len__(self) -> int:
+        return len(self.time)
+
+
+# -- volume over time -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Histogram:
+    """Entries per time bucket and status class: `counts[bucket, class]`, oldest bucket first."""
+
+    start_us: int  # where the first bucket starts
+    bucket_us: int
+    counts: np.ndarray  # int64, shape (buckets, len(CLASSES))
+    timeless: int  # rows without a usable time (not in any bucket)
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+    @property
+    def totals(self) -> np.ndarray:
+        return self.counts.sum(axis=1)
+
+    def bucket_span(self, bucket: int) -> tuple[int, int]:
+        """[start, end] of a bucket in µs, both inclusive (as a date filter takes them)."""
+        start = self.start_us + bucket * self.bucket_us
+        return start, start + self.bucket_us - 1
+
+
+def bucket_width(span_us: int, max_buckets: int) -> int:
+    """The smallest readable width that fits `span_us` into at most `max_buckets` buckets."""
+    for width in BUCKETS_US:
+        if math.ceil((span_us + 1) / width) <= max_buckets:
+            return width
+    year = BUCKETS_US[-1]
+    return year * math.ceil((span_us + 1) / (year * max_buckets))
+
+
+def _local_offset_us(moment_us: int) -> int:
+    """The local time zone's offset from UTC at `moment_us`, so days start at local midnight."""
+    moment = datetime.fromtimestamp(moment_us / 1_000_000).astimezone()
+    offset = moment.utcoffset()
+    return 0 if offset is None else int(offset.total_seconds() * 1_000_000)
+
+
+def histogram(snapshot: Snapshot, max_buckets: int, *, since_us: int | None = None,
+              until_us: int | None = None) -> Histogram:
+    """Bucket the snapshot's rows over [since, until] (default: the rows' own first and last
+    times), with a bucket width from `BUCKETS_US` that gives at most `max_buckets` buckets."""
+    max_buckets = max(1, max_buckets)
+    times = snapshot.time
+    timed = times != NO_TIME
+    timeless = int(len(times) - np.count_nonzero(timed))
+    times, klass = times[timed], snapshot.klass[timed]
+    lo = since_us if since_us is not None else (int(times.min()) if len(times) else None)
+    hi = until_us if until_us is not None else (int(times.max()) if len(times) else None)
+    if lo is None or hi is None or hi < lo:
+        return Histogram(0, US["s"], np.zeros((0, len(CLASSES)), dtype=np.int64), timeless)
+    width = bucket_width(hi - lo, max_buckets)
+    while True:  # aligning the start to a bucket edge can take one bucket more: then widen
+        shift = _local_offset_us(lo) if width >= US["h"] else 0
+        start = (lo + shift) // width * width - shift
+        buckets = (hi - start) // width + 1
+        if buckets <= max_buckets:
+            break
+        width = bucket_width(max(hi - lo, width) + width, max_buckets)
+    inside = (times >= start) & (times < start + buckets * width)
+    slot = (times[inside] - start) // width
+    flat = np.bincount(slot * len(CLASSES) + klass[inside], minlength=int(buckets) * len(CLASSES))
+    return Histogram(int(start), int(width), flat.reshape(buckets, len(CLASSES)), timeless)
+
+
+# -- per group --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GroupStats:
+    """One value of a field (a tool, a credential, an event) among the filtered rows."""
+
+    value: Any  # None: entries without this field
+    count: int
+    problems: int
+    percentiles: tuple[float | None, ...]  # duration at PERCENTILES, None without durations
+
+    @property
+    def problem_rate(self) -> float:
+        return self.problems / self.count if self.count else 0.0
+
+
+def group_stats(snapshot: Snapshot, field: str, top: int = TOP_GROUPS) -> list[GroupStats]:
+    """Per value of `field`: entries, problems and duration percentiles; most entries first."""
+    codes = snapshot.groups[field]
+    values = snapshot.values[field]
+    size = max(len(values), int(codes.max()) + 1 if len(codes) else 0)
+    counts = np.bincount(codes, minlength=size)
+    problems = np.bincount(codes[snapshot.problem], minlength=size)
+    chosen = [int(c) for c in np.argsort(-counts, kind="stable")[:top] if counts[c]]
+    timed = ~np.isnan(snapshot.duration)
+    timed_codes, durations = codes[timed], snapshot.duration[timed]
+    order = np.argsort(timed_codes, kind="stable")  # a radix sort for small ints: cheap
+    bounds = np.searchsorted(timed_codes[order], np.arange(size + 1))
+    result = []
+    for code in chosen:
+        group = durations[order[bounds[code]:bounds[code + 1]]]
+        percentiles: tuple[float | None, ...] = tuple(float(p) for p in np.percentile(group, PERCENTILES)) \
+            if len(group) else (None,) * len(PERCENTILES)
+        result.append(GroupStats(values[code] if code < len(values) else None, int(counts[code]),
+                                 int(problems[code]), percentiles))
+    return result
+
+
+@dataclass(frozen=True)
+class ErrorGroup:
+    """Failures of one kind (`Source.error_group`) among the filtered rows."""
+
+    group: str
+    count: int
+    newest_us: int | None  # the time of its newest entry
+
+
+def error_groups(snapshot: Snapshot, top: int = TOP_GROUPS) -> list[ErrorGroup]:
+    """The error groups of the snapshot, most frequent first."""
+    codes = snapshot.groups["error"]
+    values = snapshot.values["error"]
+    has_group = codes > 0
+    codes, times = codes[has_group], snapshot.time[has_group]
+    if not len(codes):
+        return []
+    size = max(len(values), int(codes.max()) + 1)
+    counts = np.bincount(codes, minlength=size)
+    newest = np.full(size, NO_TIME, dtype=np.int64)
+    np.maximum.at(newest, codes, times)
+    chosen = [int(c) for c in np.argsort(-counts, kind="stable")[:top] if counts[c]]
+    return [ErrorGroup(str(values[code]), int(counts[code]), None if newest[code] == NO_TIME else int(newest[code]))
+            for code in chosen]
