@@ -61,3 +61,25 @@ def test_empty_result(snap_compare, snap_demo: DemoServer) -> None:
         await settle(pilot)
 
     assert snap_compare(make_app(snap_demo, "supermetrics"), terminal_size=SIZE, run_before=run_before)
+
+
+def test_histogram(snap_compare, snap_demo: DemoServer) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        await pilot.press("left", "left", "left")
+        await pilot.pause()
+
+    assert snap_compare(make_app(snap_demo, "supermetrics"), terminal_size=SIZE, run_before=run_before)
+
+
+def test_stats_panel(snap_compare, snap_demo: DemoServer) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        await pilot.press("down", "down")
+        await pilot.pause()
+
+    assert snap_compare(make_app(snap_demo), terminal_size=SIZE, run_before=run_before)

@@ -50,20 +50,29 @@ def file_app(path: Path, *, filters: Filters | None = None, max_entries: int | N
     return LogViewApp(options, source=source_for_kind(kind), file_kind=kind)
 
 
-LOADING_GROUPS = ("backfill", "search", "save")
+LOADING_GROUPS = ("backfill", "search", "save", "analytics")
 
 
 async def settle(pilot: Pilot) -> None:
-    """Wait until loading, searching and saving are done and their messages are handled."""
+    """Wait until loading, searching, saving and the histogram/stats are done and their
+    messages are handled (a recomputation the app has scheduled counts as not done)."""
     app = pilot.app
-    for _ in range(50):
-        busy = [w for w in app.workers if w.group in LOADING_GROUPS and not w.is_finished]
-        if not busy:
-            await pilot.pause()
-            if not [w for w in app.workers if w.group in LOADING_GROUPS and not w.is_finished]:
-                return
+
+    def busy() -> list:
+        return [w for w in app.workers if w.group in LOADING_GROUPS and not w.is_finished]
+
+    def scheduled() -> bool:
+        return getattr(app, "_patterns_timer", None) is not None
+
+    for _ in range(100):
+        if busy():
+            await app.workers.wait_for_complete(busy())
+        elif scheduled():
+            await pilot.pause(0.05)
         else:
-            await app.workers.wait_for_complete(busy)
+            await pilot.pause()
+            if not busy() and not scheduled():
+                return
         await pilot.pause()
 
 

@@ -31,13 +31,16 @@ from logview.ui.feed import Feed
 from logview.ui.filtering import (needs_requery, parse_time_range, selected_indices,
                                   status_options, time_input_text, toggle_status, where)
 from logview.ui.loading import LoadingMixin
+from logview.ui.patterns import STATS_FIELDS, PatternsMixin
 from logview.ui.save import save_entries, save_lines
 from logview.ui.screens.help import HelpScreen
 from logview.ui.screens.save_dialog import SaveDialog
 from logview.ui.widgets.detail_pane import DetailPane
 from logview.ui.widgets.error_banner import ErrorBanner
+from logview.ui.widgets.histogram import VolumeHistogram
 from logview.ui.widgets.log_table import LogTable
 from logview.ui.widgets.sidebar import FilterSidebar
+from logview.ui.widgets.stats_panel import StatsPanel
 from logview.ui.widgets.status_bar import StatusBar
 from logview.times import TimeParseError
 
@@ -56,7 +59,7 @@ def stylesheets() -> list[Path]:
     return sorted(styles_dir().glob("*.tcss"))
 
 
-class LogViewApp(LoadingMixin, App[int]):
+class LogViewApp(PatternsMixin, LoadingMixin, App[int]):
     """Browse one source's execution logs: filter, read, tail, save."""
 
     TITLE = "logview"
@@ -72,6 +75,9 @@ class LogViewApp(LoadingMixin, App[int]):
         Binding("r", "reload", "Reload"),
         Binding("e", "next_error(1)", "Next error"),
         Binding("E", "next_error(-1)", "Prev error", show=False),
+        Binding("h", "toggle_histogram", "Histogram"),
+        Binding("i", "toggle_stats", "Stats"),
+        Binding("x", "clear_pattern_filters", "Clear tool/error filter", show=False),
         Binding("y", "copy_entry", "Copy"),
         Binding("s", "save", "Save"),
         Binding("escape", "escape", "Close", show=False),
@@ -107,7 +113,10 @@ class LogViewApp(LoadingMixin, App[int]):
         self.banner = ErrorBanner(id="banner")
         self.table = LogTable(self.source.kind, id="table")
         self.detail = DetailPane(id="detail")
+        self.histogram = VolumeHistogram(id="histogram")
+        self.stats = StatsPanel(STATS_FIELDS[self.source.kind], id="stats")
         self.init_loading_state()
+        self.init_patterns_state()
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -116,6 +125,8 @@ class LogViewApp(LoadingMixin, App[int]):
             yield self.sidebar
             with Vertical(id="main"):
                 yield self.banner
+                yield self.histogram
+                yield self.stats
                 yield self.table
                 yield self.detail
         yield Footer()
@@ -123,6 +134,8 @@ class LogViewApp(LoadingMixin, App[int]):
 
     def on_mount(self) -> None:
         self.detail.display = False
+        self.histogram.display = False
+        self.stats.display = False
         self.sidebar.show_filters(self.filters, selected_indices(self.status_options, self.filters))
         self.sidebar.show_time_inputs(time_input_text(self.filters.since), time_input_text(self.filters.until))
         self.table.set_view(self.view)
@@ -311,7 +324,9 @@ class LogViewApp(LoadingMixin, App[int]):
     def action_escape(self) -> None:
         """Esc: leave an input (clearing the search), else close the detail, else stop a retry wait."""
         focused = self.focused
-        if isinstance(focused, Input) or (focused is not None and self.sidebar in focused.ancestors):
+        if focused is self.histogram or focused is self.stats:
+            self.focus_now(self.table)
+        elif isinstance(focused, Input) or (focused is not None and self.sidebar in focused.ancestors):
             if isinstance(focused, Input) and focused.id == "search":
                 focused.value = ""
                 self.apply_filters(self.filters.model_copy(update={"search": None}))
@@ -330,6 +345,12 @@ class LogViewApp(LoadingMixin, App[int]):
         yield SystemCommand("Save view", "Write the filtered entries to .jsonl or .csv (s)", self.action_save)
         yield SystemCommand("Copy entry", "Copy the selected entry as JSON (y)", self.action_copy_entry)
         yield SystemCommand("Clear status filter", "Show every status (0)", self.action_clear_status)
+        yield SystemCommand("Histogram", "Show or hide the volume over time; pick a bar to narrow the dates (h)",
+                            self.action_toggle_histogram)
+        yield SystemCommand("Stats", "Per tool/credential/event numbers and error groups; Enter filters (i)",
+                            self.action_toggle_stats)
+        yield SystemCommand("Clear tool/error filter", "Lift the filters picked in the stats panel (x)",
+                            self.action_clear_pattern_filters)
         yield SystemCommand("Keys", "Show every key (?)", self.action_help)
 
 

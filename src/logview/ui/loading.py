@@ -265,10 +265,12 @@ class LoadingMixin(_Base):
         if len(facet_values) != self._facet_count:
             self._facet_count = len(facet_values)
             self.sidebar.set_facet_values(facet_values, getattr(self.filters, self.facet))
+        self.sidebar.show_pattern_filters(self.pattern_filters(self.filters))
         self.table.empty_message = self._empty_message()
         if not len(self.view):
             self.table.refresh()
         self.refresh_status()
+        self.patterns_changed()
 
     def _empty_message(self) -> str:
         store = self.store

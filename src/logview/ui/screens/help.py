@@ -33,6 +33,13 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("", "server: the API applies the filter, changing it reloads"),
         ("", "local: applied to the loaded rows instantly"),
     )),
+    ("Patterns", (
+        ("h", "volume histogram above the table; again: hide it"),
+        ("", "←/→ pick a bar, Enter (or a click) narrows the dates to it, Backspace zooms out"),
+        ("i", "stats: per tool / credential / event — entries, failed, p50 p95 p99 — and error groups"),
+        ("", "←/→ group by, ↑/↓ move, Enter filters by the row (again: lifts it)"),
+        ("x", "lift the tool and error-group filters picked in the stats"),
+    )),
     ("Data", (
         ("t", "toggle the live tail (new entries appear at the top)"),
         ("r", "reload; after an error or during a retry wait: retry now"),

@@ -145,9 +145,12 @@ class FilterSidebar(VerticalScroll):
         yield Select[str]([], prompt=f"any {self.facet}", id="facet", compact=True)
         yield SectionTitle("Search", self.where.get("search"), id="search-title")
         yield Input(placeholder="search all fields", id="search", select_on_focus=False, compact=True)
+        yield SectionTitle("From stats", "local", id="pattern-title")
+        yield Static(id="pattern-filters", classes="note")
         yield Static(id="legend", classes="note")
 
     def on_mount(self) -> None:
+        self.show_pattern_filters([])
         legend = Text(no_wrap=False)
         legend.append("server", style="bold")
         legend.append(" the API filters; changing it reloads.\n")
@@ -168,6 +171,22 @@ class FilterSidebar(VerticalScroll):
             self.set_facet_values(self._facet_values + [facet_value], facet_value)
         else:
             self._select_facet(facet_value)
+
+    def show_pattern_filters(self, filters: Sequence[tuple[str, str]]) -> None:
+        """The tool / error-group filters picked in the stats panel (the section hides without)."""
+        filters = list(filters)
+        if filters == getattr(self, "_pattern_filters", None):
+            return
+        self._pattern_filters = filters
+        self.query_one("#pattern-title").display = bool(filters)
+        box = self.query_one("#pattern-filters", Static)
+        box.display = bool(filters)
+        text = Text(no_wrap=False)
+        for field, value in filters:
+            text.append(f"{field} ", style="bold")
+            text.append(clean_line(value) + "\n")
+        text.append("x lifts them", style="italic")
+        box.update(text)
 
     def show_time_inputs(self, since: str, until: str) -> None:
         self.query_one("#since", Input).value = since

@@ -1,0 +1,287 @@
+"""Volume over time above the table: one bar per time bucket, stacked by status class.
+
+The counts come from `analytics.histogram`, computed off the UI thread; this widget only draws
+them (Line API, one `Strip` per line) and lets the user pick a bar: ←/→ move, Enter (or a click)
+narrows the date range to that bucket, Backspace goes back to the range before.
+
+Colours follow the rows' status classes. A cell takes the colour of the class under its middle;
+a bar whose bucket holds errors (or warnings) that got no cell of their own gets them on its tip,
+so a failure never disappears into a tall bar of successes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+from logview.analytics import CLASSES, US, Histogram
+
+BLOCKS = " ▁▂▃▄▅▆▇█"
+GUTTER = 7  # the count scale on the left
+BAR_ROWS = 6
+_WARN, _ERROR = CLASSES.index("warn"), CLASSES.index("error")
+
+
+def short_count(value: int) -> str:
+    if value < 10_000:
+        return f"{value:,}"
+    if value < 1_000_000:
+        return f"{value / 1000:.0f}k"
+    return f"{value / 1_000_000:.1f}M"
+
+
+def width_text(width_us: int) -> str:
+    for unit, size in (("d", US["d"]), ("h", US["h"]), ("min", US["m"]), ("s", US["s"])):
+        if width_us >= size and width_us % size == 0:
+            return f"{width_us // size} {unit}"
+    return f"{width_us / US['s']:g} s"
+
+
+def moment_text(moment_us: int, width_us: int, span_us: int) -> str:
+    """A bucket's start, as precise as its width needs."""
+    moment = datetime.fromtimestamp(moment_us / 1_000_000).astimezone()
+    if width_us >= US["d"]:
+        return moment.strftime("%d %b")
+    if width_us >= US["m"]:
+        return moment.strftime("%d %b %H:%M" if span_us > US["d"] else "%H:%M")
+    return moment.strftime("%H:%M:%S")
+
+
+def bar_cells(counts: list[int], peak: int, rows: int) -> list[tuple[str, int]]:
+    """A bucket's bar as (block, class) per cell row, bottom first; class -1 for a blank cell."""
+    total = sum(counts)
+    if not total or not peak:
+        return [(" ", -1)] * rows
+    eighths = max(1, round(total / peak * rows * 8))
+    bounds, running = [], 0
+    for count in counts:
+        running += count
+        bounds.append(round(running / total * eighths))
+    cells: list[tuple[str, int]] = []
+    for row in range(rows):
+        filled = max(0, min(8, eighths - 8 * row))
+        if not filled:
+            cells.append((" ", -1))
+            continue
+        middle = 8 * row + filled / 2
+        klass = next((k for k, bound in enumerate(bounds) if bound > middle), len(bounds) - 1)
+        cells.append((BLOCKS[filled], klass))
+    drawn = {klass for _, klass in cells}
+    worst = _ERROR if counts[_ERROR] else _WARN if counts[_WARN] else None
+    if worst is not None and worst not in drawn and not (worst == _WARN and _ERROR in drawn):
+        top = max(i for i, (_, klass) in enumerate(cells) if klass >= 0)
+        cells[top] = (cells[top][0], worst)
+    return cells
+
+
+class VolumeHistogram(Widget, can_focus=True):
+    """Entries per time bucket for the current filters; pick a bar to narrow the dates."""
+
+    BINDINGS: list[BindingType] = [
+        Binding("left", "move(-1)", "Earlier", show=False),
+        Binding("right", "move(1)", "Later", show=False),
+        Binding("home", "move_to(0)", "First", show=False),
+        Binding("end", "move_to(-1)", "Last", show=False),
+        Binding("enter", "choose", "Narrow dates"),
+        Binding("backspace", "zoom_out", "Zoom out"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "volume-histogram--title",
+        "volume-histogram--axis",
+        "volume-histogram--hint",
+        "volume-histogram--selected",
+        *(f"volume-histogram--{name}" for name in CLASSES),
+    }
+
+    class BucketChosen(Message):
+        """The user picked a bucket: narrow the date range to [start_us, end_us]."""
+
+        def __init__(self, start_us: int, end_us: int) -> None:
+            super().__init__()
+            self.start_us = start_us
+            self.end_us = end_us
+
+    class ZoomOut(Message):
+        """Back to the date range before the last narrowing."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.data: Histogram | None = None
+        self.selected: int | None = None
+        self.note = "counting…"
+
+    # -- data -----------------------------------------------------------------------------
+    @property
+    def plot_width(self) -> int:
+        return max(1, self.size.width - GUTTER)
+
+    @property
+    def max_buckets(self) -> int:
+        """How many buckets fit: two cells each, so that bars keep a gap between them."""
+        return max(1, self.plot_width // 2)
+
+    def show(self, data: Histogram, note: str = "") -> None:
+        old = self.data
+        self.data, self.note = data, note
+        if not len(data):
+            self.selected = None
+        elif self.selected is None or old is None or (old.start_us, old.bucket_us) != (data.start_us, data.bucket_us):
+            self.selected = len(data) - 1 if self.has_focus else None
+        else:
+            self.selected = min(self.selected, len(data) - 1)
+        self.refresh()
+
+    def _cell_width(self) -> int:
+        return max(1, self.plot_width // max(1, len(self.data or ())))
+
+    # -- keys and mouse -------------------------------------------------------------------
+    def on_focus(self) -> None:
+        if self.selected is None and self.data is not None and len(self.data):
+            self.selected = len(self.data) - 1
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def action_move(self, step: int) -> None:
+        if self.data is None or not len(self.data):
+            return
+        start = len(self.data) - 1 if self.selected is None else self.selected
+        self.selected = max(0, min(len(self.data) - 1, start + step))
+        self.refresh()
+
+    def action_move_to(self, bucket: int) -> None:
+        if self.data is not None and len(self.data):
+            self.selected = bucket % len(self.data)
+            self.refresh()
+
+    def action_choose(self) -> None:
+        if self.data is not None and self.selected is not None and self.selected < len(self.data):
+            start, end = self.data.bucket_span(self.selected)
+            self.post_message(self.BucketChosen(start, end))
+
+    def action_zoom_out(self) -> None:
+        self.post_message(self.ZoomOut())
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or self.data is None or not len(self.data) or offset.x < GUTTER:
+            return
+        bucket = (offset.x - GUTTER) // self._cell_width()
+        if bucket < len(self.data) and 1 <= offset.y <= BAR_ROWS + 1:
+            self.selected = bucket
+            self.refresh()
+            self.action_choose()
+
+    # -- drawing --------------------------------------------------------------------------
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"volume-histogram--{name}", partial=True)
+
+    def _strip(self, text: Text, width: int) -> Strip:
+        text.truncate(width, overflow="crop", pad=True)
+        return Strip(list(text.render(self.app.console)), width).apply_style(self.rich_style)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        data = self.data
+        if y == 0:
+            return self._strip(self._title(), width)
+        if data is None or not len(data):
+            text = Text(" " * GUTTER + ("no entries with a time to chart" if data is not None else self.note),
+                        style=self._style("hint"))
+            return self._strip(text if y == BAR_ROWS // 2 else Text(""), width)
+        if y <= BAR_ROWS:
+            return self._bar_line(BAR_ROWS - y, width)
+        if y == BAR_ROWS + 1:
+            return self._strip(self._axis(), width)
+        if y == BAR_ROWS + 2:
+            return self._strip(self._info(), width)
+        return Strip.blank(width, self.rich_style)
+
+    def _title(self) -> Text:
+        text = Text(" VOLUME", style=self._style("title"))
+        data = self.data
+        if data is not None and len(data):
+            total = int(data.totals.sum())
+            text.append(f"  {width_text(data.bucket_us)} buckets · {total:,} entries", style=self._style("axis"))
+            if data.timeless:
+                text.append(f" · {data.timeless:,} without a time", style=self._style("axis"))
+        if self.note:
+            text.append(f" · {self.note}", style=self._style("hint"))
+        legend = Text()
+        for name in CLASSES:
+            legend.append(" ■ ", style=self._style(name))
+            legend.append(name, style=self._style("axis"))
+        room = self.size.width - text.cell_len - legend.cell_len - 1
+        if room > 0:
+            text.append(" " * room)
+            text.append_text(legend)
+        return text
+
+    def _bar_line(self, row: int, width: int) -> Strip:
+        data = self.data
+        assert data is not None
+        totals = data.totals
+        peak = int(totals.max()) if len(totals) else 0
+        label = short_count(peak) if row == BAR_ROWS - 1 else "0" if row == 0 else ""
+        segments = [Segment(label.rjust(GUTTER - 2) + " ▕", self._style("axis"))]
+        cell_width = self._cell_width()
+        bar_width = cell_width - 1 if cell_width >= 2 else cell_width  # a gap between bars
+        styles = [self._style(name) for name in CLASSES]
+        selected_style = self._style("selected")
+        for bucket in range(len(data)):
+            block, klass = bar_cells(data.counts[bucket].tolist(), peak, BAR_ROWS)[row]
+            style = styles[klass] if klass >= 0 else Style()
+            if bucket == self.selected:
+                style = style + selected_style
+            segments.append(Segment(block * bar_width, style))
+            if bar_width < cell_width:
+                segments.append(Segment(" " * (cell_width - bar_width), selected_style if bucket == self.selected else Style()))
+        return Strip(segments).adjust_cell_length(width).apply_style(self.rich_style)
+
+    def _axis(self) -> Text:
+        data = self.data
+        assert data is not None
+        cell_width = self._cell_width()
+        span = data.bucket_us * len(data)
+        text = Text(" " * GUTTER, style=self._style("axis"))
+        position = 0
+        for bucket in range(len(data)):
+            x = bucket * cell_width
+            if x < position:
+                continue
+            label = "┊" + moment_text(data.start_us + bucket * data.bucket_us, data.bucket_us, span)
+            if x + len(label) > self.plot_width:
+                break
+            text.append(" " * (x - position))
+            text.append(label)
+            position = x + len(label) + 2
+        return text
+
+    def _info(self) -> Text:
+        data = self.data
+        assert data is not None
+        if self.selected is None or self.selected >= len(data):
+            return Text(" " * GUTTER + "click a bar (or h, then ←/→ Enter) to narrow the dates to it · h again hides",
+                        style=self._style("hint"))
+        counts = data.counts[self.selected].tolist()
+        start, end = data.bucket_span(self.selected)
+        span = data.bucket_us * len(data)
+        text = Text(" " * (GUTTER - 2) + "▸ ", style=self._style("title"))
+        text.append(f"{moment_text(start, data.bucket_us, span)} – {moment_text(end + 1, data.bucket_us, span)}",
+                    style=self._style("title"))
+        text.append(f"  {sum(counts):,} entries", style=self._style("axis"))
+        for klass in (_ERROR, _WARN):
+            if counts[klass]:
+                text.append(f" · {counts[klass]:,} {CLASSES[klass]}", style=self._style(CLASSES[klass]))
+        text.append("   Enter: narrow the dates to it · ←/→ · ⌫ zoom out · Esc: table", style=self._style("hint"))
+        return text

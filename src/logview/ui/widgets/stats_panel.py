@@ -1,0 +1,274 @@
+"""Patterns in the filtered rows: per tool / credential / event — entries, problem rate and
+duration percentiles — and the error groups, each row a filter one keypress away.
+
+The numbers come from `analytics` (computed off the UI thread); this widget draws them with the
+Line API and reports what the user picked. ↑/↓ move, ←/→ (or Tab) change what the rows are
+grouped by, Enter filters by the row (again: the filter is lifted).
+
+Group names and error texts come from the API: they are drawn as plain `Text`, cleaned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from logview.analytics import ErrorGroup, GroupStats
+from logview.sanitize import clean_line
+from logview.ui.cells import format_duration
+
+FIELD_TITLES = {"tool": "tool", "credential": "credential", "event": "event"}
+HEADER_LINES = 2  # the title and the column headings
+
+
+@dataclass(frozen=True)
+class StatsData:
+    """What the panel shows: the groups of one field and the error groups."""
+
+    field: str
+    groups: Sequence[GroupStats]
+    errors: Sequence[ErrorGroup]
+    entries: int
+
+
+@dataclass(frozen=True)
+class _Row:
+    kind: str  # "group" | "error" | "heading" | "blank"
+    item: GroupStats | ErrorGroup | str | None
+
+
+def rate_text(rate: float) -> str:
+    return "0" if rate == 0 else f"{rate:.0%}" if rate >= 0.1 else f"{rate:.1%}"
+
+
+class StatsPanel(ScrollView, can_focus=True):
+    """Per-group numbers and error groups for the current filters."""
+
+    BINDINGS: list[BindingType] = [
+        Binding("up,k", "move(-1)", "Up", show=False),
+        Binding("down,j", "move(1)", "Down", show=False),
+        Binding("left", "cycle(-1)", "Group by", show=False),
+        Binding("right,tab", "cycle(1)", "Group by"),
+        Binding("enter", "choose", "Filter"),
+    ]
+
+    COMPONENT_CLASSES = {"stats-panel--title", "stats-panel--heading", "stats-panel--dim", "stats-panel--cursor",
+                         "stats-panel--cursor-blurred", "stats-panel--active", "stats-panel--error",
+                         "stats-panel--warn", "stats-panel--ok"}
+
+    class Chosen(Message):
+        """Filter by this value (`field` is `tool`, `credential`, `event` or `error`)."""
+
+        def __init__(self, field: str, value: str | None) -> None:
+            super().__init__()
+            self.field = field
+            self.value = value
+
+    class FieldChanged(Message):
+        """The user wants the rows grouped by another field."""
+
+        def __init__(self, field: str) -> None:
+            super().__init__()
+            self.field = field
+
+    def __init__(self, fields: Sequence[str], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.fields = tuple(fields)
+        self.field = self.fields[0]
+        self.data: StatsData | None = None
+        self.active: dict[str, str | None] = {}  # the filters now applied, to mark their rows
+        self.cursor = 0
+        self.note = "counting…"
+        self._rows: list[_Row] = []
+
+    # -- data -----------------------------------------------------------------------------
+    def show(self, data: StatsData, active: dict[str, str | None], note: str = "") -> None:
+        previous = self._rows[self.cursor].item if self.cursor < len(self._rows) else None
+        self.data, self.active, self.note = data, active, note
+        rows = [_Row("group", g) for g in data.groups]
+        rows += [_Row("blank", None), _Row("heading", "ERROR GROUPS")]
+        rows += [_Row("error", e) for e in data.errors] or [_Row("blank", "no errors among these entries")]
+        self._rows = rows
+        keys = [self._key(row) for row in rows]
+        key = self._key(_Row("group" if isinstance(previous, GroupStats) else "error", previous)) if previous else None
+        self.cursor = keys.index(key) if key is not None and key in keys else min(self.cursor, self._last_selectable())
+        if not self._selectable(self.cursor):
+            self.cursor = self._next_selectable(self.cursor, 1)
+        self.virtual_size = Size(self.size.width, len(rows) + HEADER_LINES)
+        self.refresh()
+
+    @staticmethod
+    def _key(row: _Row) -> tuple[str, object] | None:
+        if isinstance(row.item, GroupStats):
+            return ("group", row.item.value)
+        if isinstance(row.item, ErrorGroup):
+            return ("error", row.item.group)
+        return None
+
+    def _selectable(self, index: int) -> bool:
+        return 0 <= index < len(self._rows) and self._rows[index].kind in ("group", "error")
+
+    def _last_selectable(self) -> int:
+        return max((i for i in range(len(self._rows)) if self._selectable(i)), default=0)
+
+    def _next_selectable(self, index: int, step: int) -> int:
+        probe = index + step
+        while 0 <= probe < len(self._rows):
+            if self._selectable(probe):
+                return probe
+            probe += step
+        return index if self._selectable(index) else 0
+
+    # -- keys and mouse -------------------------------------------------------------------
+    def action_move(self, step: int) -> None:
+        self.cursor = self._next_selectable(self.cursor, step)
+        self._scroll_to_cursor()
+        self.refresh()
+
+    def action_cycle(self, step: int) -> None:
+        if len(self.fields) < 2:
+            return
+        self.field = self.fields[(self.fields.index(self.field) + step) % len(self.fields)]
+        self.cursor = 0
+        self.post_message(self.FieldChanged(self.field))
+        self.refresh()
+
+    def action_choose(self) -> None:
+        if not self._selectable(self.cursor) or self.data is None:
+            return
+        item = self._rows[self.cursor].item
+        if isinstance(item, GroupStats):
+            field, value = self.data.field, item.value if isinstance(item.value, str) else None
+        else:
+            assert isinstance(item, ErrorGroup)
+            field, value = "error", item.group
+        if value is None:
+            return
+        self.post_message(self.Chosen(field, None if self.active.get(field) == value else value))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y < HEADER_LINES:
+            return
+        index = round(self.scroll_y) + offset.y - HEADER_LINES
+        if self._selectable(index):
+            self.cursor = index
+            self.refresh()
+            self.action_choose()
+
+    def _scroll_to_cursor(self) -> None:
+        page = max(1, self.scrollable_content_region.height - HEADER_LINES)
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + page:
+            self.scroll_to(y=self.cursor - page + 1, animate=False)
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    # -- drawing --------------------------------------------------------------------------
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"stats-panel--{name}", partial=True)
+
+    def _strip(self, text: Text, width: int) -> Strip:
+        text.truncate(width, overflow="crop", pad=True)
+        return Strip(list(text.render(self.app.console)), width).apply_style(self.rich_style)
+
+    def _columns(self, width: int) -> tuple[int, int]:
+        """Width of the name column and of each number column."""
+        number = 8
+        return max(10, width - 2 - 5 * number), number
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if y == 0:
+            return self._strip(self._title(), width)
+        if y == 1:
+            return self._strip(self._headings(width), width)
+        index = round(self.scroll_y) + y - HEADER_LINES
+        if self.data is None:
+            return self._strip(Text(f" {self.note}", style=self._style("dim")) if y == 3 else Text(""), width)
+        if index >= len(self._rows):
+            return Strip.blank(width, self.rich_style)
+        row = self._rows[index]
+        text = self._row_text(row, width)
+        if index == self.cursor and self._selectable(index):
+            text.stylize(self._style("cursor" if self.has_focus else "cursor-blurred"))
+        return self._strip(text, width)
+
+    def _title(self) -> Text:
+        text = Text(" STATS", style=self._style("title"))
+        text.append("  group by ", style=self._style("dim"))
+        for field in self.fields:
+            name = f" {FIELD_TITLES.get(field, field)} "
+            text.append(name, style=self._style("active") if field == self.field else self._style("dim"))
+        if self.data is not None:
+            text.append(f"  {self.data.entries:,} entries", style=self._style("dim"))
+        if self.note:
+            text.append(f" · {self.note}", style=self._style("dim"))
+        return text
+
+    def _headings(self, width: int) -> Text:
+        name_width, number = self._columns(width)
+        text = Text(" " + FIELD_TITLES.get(self.field, self.field).ljust(name_width)[:name_width],
+                    style=self._style("heading"))
+        for title in ("entries", "failed", "p50", "p95", "p99"):
+            text.append(title.rjust(number), style=self._style("heading"))
+        return text
+
+    def _row_text(self, row: _Row, width: int) -> Text:
+        name_width, number = self._columns(width)
+        if row.kind == "blank":
+            return Text(f" {row.item}" if row.item else "", style=self._style("dim"))
+        error_width = max(10, width - 2 - 3 * number)  # error rows: the text gets the room
+        if row.kind == "heading":
+            text = Text(f" {row.item}".ljust(error_width + 1), style=self._style("heading"))
+            text.append("entries".rjust(number), style=self._style("heading"))
+            text.append("newest".rjust(number * 2), style=self._style("heading"))
+            return text
+        item = row.item
+        if isinstance(item, GroupStats):
+            active = self.active.get(self.data.field if self.data else "") == item.value
+            name = "(none)" if item.value is None else clean_line(str(item.value))
+            style = self._style("active") if active else Style()
+            text = Text("● " if active else "  ", style=style)
+            text.append_text(_fit(name, name_width - 1, style))
+            text.append(f"{item.count:,}".rjust(number))
+            rate = item.problem_rate
+            text.append(rate_text(rate).rjust(number),
+                        style=self._style("error" if rate >= 0.05 else "warn" if rate > 0 else "ok"))
+            for value in item.percentiles:
+                text.append(("—" if value is None else format_duration(value)).rjust(number),
+                            style=Style() if value is not None else self._style("dim"))
+            return text
+        assert isinstance(item, ErrorGroup)
+        active = self.active.get("error") == item.group
+        style = self._style("active") if active else self._style("error")
+        text = Text("● " if active else "  ", style=style)
+        text.append_text(_fit(clean_line(item.group), error_width - 1, style))
+        text.append(f"{item.count:,}".rjust(number))
+        newest = "" if item.newest_us is None else \
+            datetime.fromtimestamp(item.newest_us / 1_000_000).astimezone().strftime("%d %b %H:%M")
+        text.append(newest.rjust(number * 2), style=self._style("dim"))
+        return text
+
+
+def _fit(text: str, width: int, style: Style | str = "") -> Text:
+    """`text` cut or padded to `width` terminal cells (wide characters count twice)."""
+    cell = Text(text, style=style, no_wrap=True)
+    cell.truncate(max(0, width), overflow="ellipsis", pad=True)
+    return cell

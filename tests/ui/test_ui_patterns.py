@@ -1,0 +1,215 @@
+"""The histogram (h) and the stats panel (i), driven from the keyboard and the mouse: what they
+show is checked against the demo server's own data; picking in them filters the table."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timezone
+
+import numpy as np
+
+from logview.analytics import CLASSES
+from logview.demo import DemoServer
+from logview.sources import AitronosSource, SupermetricsSource
+from logview.times import epoch_us, parse_api_time
+from ui_helpers import SIZE, file_app, make_app, screen_text, settle, widget_text
+
+
+def shown(app) -> list[str]:
+    return [e.id for e in app.store.entries(app.view.index)]
+
+
+def times_us(logs, field) -> list[int]:
+    return [epoch_us(parse_api_time(e[field])) for e in logs]
+
+
+async def test_h_shows_the_volume_of_every_entry_and_hides_again(demo: DemoServer) -> None:
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not app.histogram.display
+        await pilot.press("h")
+        await settle(pilot)
+        hist = app.histogram.data
+        assert app.histogram.display and app.focused is app.histogram and hist is not None
+        logs = demo.state.aitronos_logs
+        assert int(hist.totals.sum()) == len(logs)
+        # every entry is in the bucket its time falls in, and counted in its status class
+        expected = np.zeros_like(hist.counts)
+        classes = {"success": "ok", "error": "error", "blocked": "warn", "timeout": "warn"}
+        for moment, entry in zip(times_us(logs, "created_at"), logs):
+            expected[(moment - hist.start_us) // hist.bucket_us, CLASSES.index(classes[entry["status"]])] += 1
+        assert np.array_equal(hist.counts, expected)
+        assert len(hist) <= app.histogram.max_buckets
+        text = screen_text(app)
+        assert "VOLUME" in text and f"{len(logs):,} entries" in text and "buckets" in text
+        assert "█" in widget_text(app.histogram)
+        await pilot.press("h")
+        await pilot.pause()
+        assert not app.histogram.display and app.focused is app.table
+
+
+async def test_picking_a_bar_narrows_the_dates_and_backspace_goes_back(demo: DemoServer) -> None:
+    app = make_app(demo, "supermetrics")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        first = app.histogram.data
+        await pilot.press("left", "left", "left")
+        await pilot.pause()
+        bucket = app.histogram.selected
+        assert bucket == len(first) - 4
+        start, end = first.bucket_span(bucket)
+        assert f"{int(first.counts[bucket].sum()):,} entries" in widget_text(app.histogram)
+        await pilot.press("enter")
+        await settle(pilot)
+        logs = demo.state.supermetrics_logs
+        inside = [e["id"] for e, t in zip(logs, times_us(logs, "log_time")) if start <= t <= end]
+        assert inside and shown(app) == inside
+        assert epoch_us(app.filters.since) == start and epoch_us(app.filters.until) == end
+        assert app.sidebar.query_one("#since").value.startswith(
+            datetime.fromtimestamp(start / 1e6, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M"))
+        narrowed = app.histogram.data
+        assert narrowed.bucket_us < first.bucket_us and int(narrowed.totals.sum()) == len(inside)
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert app.filters.since is None and app.filters.until is None
+        assert len(app.view) == len(logs)
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert any("range you started with" in n.message for n in app._notifications)
+
+
+async def test_a_click_on_a_bar_narrows_the_dates(demo: DemoServer) -> None:
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        hist = app.histogram.data
+        from logview.ui.widgets.histogram import GUTTER
+
+        cell = app.histogram.plot_width // len(hist)
+        target = len(hist) // 2
+        await pilot.click(app.histogram, offset=(GUTTER + target * cell, 6))
+        await settle(pilot)
+        start, end = hist.bucket_span(target)
+        assert (epoch_us(app.filters.since), epoch_us(app.filters.until)) == (start, end)
+        assert len(app.view) == int(hist.counts[target].sum())
+
+
+async def test_histogram_follows_the_other_filters(demo: DemoServer) -> None:
+    app = make_app(demo, "supermetrics")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        await pilot.press("escape", "4")  # 5xx only
+        await settle(pilot)
+        hist = app.histogram.data
+        fives = [e for e in demo.state.supermetrics_logs if e["status"] is not None and e["status"] >= 500]
+        assert int(hist.totals.sum()) == len(fives)
+        assert int(hist.counts[:, CLASSES.index("error")].sum()) == len(fives)
+
+
+async def test_stats_panel_numbers_match_the_data(demo: DemoServer) -> None:
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        data = app.stats.data
+        assert app.stats.display and app.focused is app.stats and data is not None
+        logs = demo.state.aitronos_logs
+        by_tool = Counter(e["tool"] for e in logs)
+        assert data.field == "tool" and {g.value: g.count for g in data.groups} == dict(by_tool)
+        top = data.groups[0]
+        members = [e for e in logs if e["tool"] == top.value]
+        assert top.problems == sum(e["status"] != "success" for e in members)
+        assert top.percentiles[0] == float(np.percentile([e["duration_ms"] for e in members], 50))
+        errors = Counter(AitronosSource("o").error_group(e["status"], e) for e in logs)
+        errors.pop(None, None)
+        assert {g.group: g.count for g in data.errors} == dict(errors)
+        text = widget_text(app.stats)
+        assert "STATS" in text and "ERROR GROUPS" in text and str(top.value) in text
+        await pilot.press("right")  # group by credential
+        await settle(pilot)
+        assert app.stats.data.field == "credential"
+        assert {g.value: g.count for g in app.stats.data.groups} == dict(Counter(e["credential_id"] for e in logs))
+
+
+async def test_enter_on_a_stats_row_filters_and_again_lifts_it(demo: DemoServer) -> None:
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        tool = app.stats.data.groups[1].value
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert app.filters.tool == tool
+        assert shown(app) == [e["id"] for e in demo.state.aitronos_logs if e["tool"] == tool]
+        assert "FROM STATS" in screen_text(app) and "x lifts them" in screen_text(app)
+        assert all(g.value == tool for g in app.stats.data.groups)  # the stats follow the filter
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.filters.tool is None and len(app.view) == len(demo.state.aitronos_logs)
+
+
+async def test_an_error_group_is_a_filter_in_one_keypress(demo: DemoServer) -> None:
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        group = app.stats.data.errors[0]
+        for _ in range(len(app.stats.data.groups)):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.filters.error == group.group
+        source = AitronosSource("o")
+        expected = [e["id"] for e in demo.state.aitronos_logs if source.error_group(e["status"], e) == group.group]
+        assert len(expected) == group.count and shown(app) == expected
+        await pilot.press("escape", "x")
+        await settle(pilot)
+        assert app.filters.error is None and len(app.view) == len(demo.state.aitronos_logs)
+
+
+async def test_supermetrics_stats_group_by_event_and_http_errors(demo: DemoServer) -> None:
+    app = make_app(demo, "supermetrics")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        logs = demo.state.supermetrics_logs
+        data = app.stats.data
+        assert data.field == "event" and app.stats.fields == ("event",)
+        assert {g.value: g.count for g in data.groups} == dict(Counter(e["event"] for e in logs))
+        source = SupermetricsSource(1, "C")
+        expected = Counter(source.error_group(e["status"], e) for e in logs)
+        expected.pop(None, None)
+        assert {g.group: g.count for g in data.errors} == dict(expected)
+        assert all(g.group.startswith("HTTP ") for g in data.errors)
+
+
+async def test_patterns_of_a_file_and_hostile_names_stay_inert(tmp_path) -> None:
+    rows = [{"id": f"h{i}", "created_at": f"2025-11-15T10:{i % 60:02d}:00Z", "status": "error",
+             "tool": "[@click=app.quit]\x1b]2;pwned\x07tool", "duration_ms": i,
+             "error": {"code": "X", "message": f"[bold]boom\x1b[2J {i}"}} for i in range(50)]
+    import json
+
+    path = tmp_path / "hostile.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    app = file_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        text = widget_text(app.stats)
+        assert "[@click=app.quit]]2;pwnedtool" in text and "X: [bold]boom[<n>J <n>" in text
+        assert "\x1b" not in text
+        await pilot.press("enter")  # filter by the hostile tool name: still just a value
+        await settle(pilot)
+        assert app.is_running and len(app.view) == 50
