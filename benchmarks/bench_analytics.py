@@ -6,6 +6,11 @@ terminal), group stats per field, and the error groups.
 
     .venv/bin/python benchmarks/bench_analytics.py            # 1M entries per API
     .venv/bin/python benchmarks/bench_analytics.py -n 100000
+    .venv/bin/python benchmarks/bench_analytics.py --app /tmp/sm-1m.jsonl   # the viewer, headless
+
+With `--app FILE`, the viewer opens FILE headless (160×48), waits until its fields are read, then
+times h and i from the key press to the numbers on screen, and the longest the UI thread was
+busy in between (the snapshot is taken there; the computing runs in a worker thread).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -52,10 +58,78 @@ def timed(work, runs: int = 5) -> tuple[float, object]:
     return statistics.median(times) * 1000, result
 
 
+async def in_app(path: str) -> None:
+    import asyncio
+    from pathlib import Path
+
+    from logview.model import Filters
+    from logview.options import ViewerOptions
+    from logview.sources.jsonl import detect_kind, source_for_kind
+    from logview.ui.app import LogViewApp
+
+    sys.setswitchinterval(0.001)  # as `run_viewer` does
+    kind = detect_kind(Path(path))
+    app = LogViewApp(ViewerOptions(filters=Filters(), file=Path(path), file_source=kind, max_entries=None),
+                     source=source_for_kind(kind), file_kind=kind)
+    async with app.run_test(size=(160, 48)) as pilot:
+        started = time.perf_counter()
+        while app.store.ready < app.store.tail or app.phase == "loading" or not len(app.store):
+            await asyncio.sleep(0.1)
+        print(f"{path}: {len(app.store):,} entries, fields read in {time.perf_counter() - started:.1f} s")
+        shown_at: list[float] = []
+        show = app._show_patterns
+
+        def recorded(result) -> None:
+            show(result)
+            shown_at.append(time.perf_counter())
+
+        app._show_patterns = recorded  # the moment the new numbers are handed to the widget
+        for key, panel in (("h", app.histogram), ("i", app.stats)):
+            lags: list[float] = []
+            stop = False
+
+            async def probe() -> None:  # how late the UI thread answers: its longest busy stretch
+                while not stop:
+                    tick = time.perf_counter()
+                    await asyncio.sleep(0.005)
+                    lags.append(time.perf_counter() - tick - 0.005)
+
+            task = asyncio.ensure_future(probe())
+            shown_at.clear()
+            started = time.perf_counter()
+            await pilot.press(key)
+            while not shown_at:
+                await asyncio.sleep(0.002)
+            stop = True
+            await task
+            print(f"  {key}: numbers shown {(shown_at[0] - started) * 1000:6.1f} ms after the key; "
+                  f"UI thread busy at most {max(lags) * 1000:5.1f} ms")
+            await pilot.press("escape")
+            await asyncio.sleep(0.3)
+            shown_at.clear()
+            started = time.perf_counter()
+            await pilot.press("4")  # a status filter (the fourth option, local) with the panel open
+            while not shown_at:
+                await asyncio.sleep(0.002)
+            print(f"     a status filter (4) with it open: new numbers {(shown_at[0] - started) * 1000:6.1f} ms"
+                  " after the key")
+            await pilot.press("0", key)
+            while app.focused is not panel:
+                await asyncio.sleep(0.002)
+            await pilot.press(key)
+            await asyncio.sleep(0.3)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("-n", type=int, default=1_000_000)
+    parser.add_argument("--app", metavar="FILE", help="time h and i in the viewer on FILE instead")
     args = parser.parse_args()
+    if args.app:
+        import asyncio
+
+        asyncio.run(in_app(args.app))
+        return
     for kind in ("supermetrics", "aitronos"):
         started = time.perf_counter()
         store = build(kind, args.n)

@@ -411,6 +411,13 @@ class EntryStore:
         value = int(self._cols["time"][ordinal + self._offset])
         return None if value == NO_TIME else value
 
+    def frozen_columns(self, names: Iterable[str]) -> FrozenColumns:
+        """The arrays behind `names` as they are now, for reading rows that exist now from
+        another thread while this store goes on growing: rows are written once, and growing
+        (or widening a code column, or `clear`) swaps in new arrays, leaving these intact."""
+        return FrozenColumns({name: self._cols[name] for name in names}, self._offset, self.ready,
+                             self._severity)
+
     def severity_of(self, ordinals: np.ndarray) -> np.ndarray:
         """The severity (SEV_*) of each row's status."""
         return self._severity[self.column("status", ordinals)]
@@ -585,6 +592,23 @@ class EntryStore:
         """Distinct string values seen in `credential_id`, `event`, `tool` or as error groups, sorted."""
         categories = self.categories(field)
         return sorted(v for v in categories.values if isinstance(v, str))
+
+
+@dataclass(frozen=True)
+class FrozenColumns:
+    """Columns captured by `EntryStore.frozen_columns`; `column` reads them like the store."""
+
+    arrays: dict[str, np.ndarray]
+    offset: int
+    ready: int  # rows below this had their filter columns when captured
+    severity_lut: np.ndarray  # per status category
+
+    def column(self, name: str, ordinals: np.ndarray) -> np.ndarray:
+        """The column at `ordinals`; a view, not a copy, when they are one run (no filter)."""
+        if len(ordinals) and int(ordinals[-1]) - int(ordinals[0]) + 1 == len(ordinals):
+            start = int(ordinals[0]) + self.offset
+            return self.arrays[name][start:start + len(ordinals)]
+        return self.arrays[name][ordinals + self.offset]
 
 
 @dataclass(frozen=True)

@@ -183,6 +183,7 @@ class LogViewApp(PatternsMixin, LoadingMixin, App[int]):
         else:
             self._refilter_local()
         self.refresh_all()
+        self.patterns_changed(now=True)  # the user asked: no throttling delay
 
     def _refilter_local(self) -> None:
         needle = self.filters.search.lower() if self.filters.search else None

@@ -16,7 +16,7 @@ from textual import work
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
-from logview.analytics import Histogram, Snapshot, error_groups, group_stats, histogram
+from logview.analytics import Capture, Histogram, Snapshot, error_groups, group_stats, histogram
 from logview.model import Filters
 from logview.times import epoch_us
 from logview.ui.filtering import time_input_text
@@ -94,7 +94,9 @@ class PatternsMixin(_Base):
             if self._patterns_timer is not None:
                 self._patterns_timer.stop()
                 self._patterns_timer = None
-            self.call_after_refresh(self._compute_patterns)  # after layout: the histogram's width
+            # At once, not after the repaint: opening a panel repaints for ~100 ms at 160×48, and
+            # the worker computes meanwhile (the histogram's width is estimated until laid out).
+            self._compute_patterns()
         elif self._patterns_timer is None:
             delay = PATTERNS_WHILE_LOADING_S if self.phase == "loading" else PATTERNS_EVERY_S
             self._patterns_timer = self.set_timer(delay, self._compute_patterns)
@@ -106,15 +108,16 @@ class PatternsMixin(_Base):
         fields = STATS_FIELDS[self.source.kind]
         request = _Request(
             token=self._patterns_token,
-            max_buckets=self.histogram.max_buckets if self.histogram.display else None,
+            max_buckets=self._histogram_buckets() if self.histogram.display else None,
             stats_field=self.stats.field if self.stats.display else None,
             since_us=epoch_us(self.filters.since), until_us=epoch_us(self.filters.until),
         )
-        snapshot = Snapshot.take(self.store, self.view.index, (*fields, "error"))
-        self._run_patterns(request, snapshot)
+        capture = Snapshot.capture(self.store, self.view.index, (*fields, "error"))
+        self._run_patterns(request, capture)
 
     @work(thread=True, exclusive=True, group="analytics", exit_on_error=False)
-    def _run_patterns(self, request: _Request, snapshot: Snapshot) -> None:
+    def _run_patterns(self, request: _Request, capture: Capture) -> None:
+        snapshot = capture.gather()
         hist = None if request.max_buckets is None else histogram(
             snapshot, request.max_buckets, since_us=request.since_us, until_us=request.until_us)
         stats = None if request.stats_field is None else StatsData(
@@ -122,12 +125,26 @@ class PatternsMixin(_Base):
         if not get_current_worker().is_cancelled:
             self.call_from_thread(self._show_patterns, _Result(request, hist, stats))
 
+    def _histogram_buckets(self) -> int:
+        """How many buckets the histogram has room for; before its first layout, estimated
+        from the space beside the stats panel (it then asks again if it was wrong)."""
+        if self.histogram.size.width:
+            return self.histogram.max_buckets
+        width = self.query_one("#main").size.width
+        if self.stats.display:
+            width -= self.stats.size.width or int(width * 0.58)
+        return VolumeHistogram.buckets_for(width)
+
+    def on_volume_histogram_resized(self, event: VolumeHistogram.Resized) -> None:
+        self.patterns_changed(now=True)
+
     def _show_patterns(self, result: _Result) -> None:
         if not self.table.is_attached:
             return
         note = self._patterns_note()
         if result.histogram is not None and self.histogram.display:
-            self.histogram.show(result.histogram, note)
+            assert result.request.max_buckets is not None
+            self.histogram.show(result.histogram, result.request.max_buckets, note)
         if result.stats is not None and self.stats.display and result.stats.field == self.stats.field:
             self.stats.show(result.stats, {field: getattr(self.filters, field) for field in FILTER_FIELDS}, note)
         if result.request.token != self._patterns_token:

@@ -113,10 +113,14 @@ class VolumeHistogram(Widget, can_focus=True):
     class ZoomOut(Message):
         """Back to the date range before the last narrowing."""
 
+    class Resized(Message):
+        """The widget now has room for another number of buckets than its data has."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.data: Histogram | None = None
         self.selected: int | None = None
+        self.requested = 0
         self.note = "counting…"
 
     # -- data -----------------------------------------------------------------------------
@@ -124,13 +128,23 @@ class VolumeHistogram(Widget, can_focus=True):
     def plot_width(self) -> int:
         return max(1, self.size.width - GUTTER)
 
+    @staticmethod
+    def buckets_for(width: int) -> int:
+        """How many buckets fit in `width` cells: two cells each, so bars keep a gap between them."""
+        return max(1, (width - GUTTER) // 2)
+
     @property
     def max_buckets(self) -> int:
-        """How many buckets fit: two cells each, so that bars keep a gap between them."""
-        return max(1, self.plot_width // 2)
+        return self.buckets_for(self.size.width)
 
-    def show(self, data: Histogram, note: str = "") -> None:
+    def on_resize(self) -> None:
+        if self.data is not None and self.requested != self.max_buckets:
+            self.post_message(self.Resized())
+
+    def show(self, data: Histogram, requested: int, note: str = "") -> None:
+        """Draw `data`, computed for `requested` buckets (asked again when that was not right)."""
         old = self.data
+        self.requested = requested
         self.data, self.note = data, note
         if not len(data):
             self.selected = None
@@ -139,6 +153,8 @@ class VolumeHistogram(Widget, can_focus=True):
         else:
             self.selected = min(self.selected, len(data) - 1)
         self.refresh()
+        if self.size.width and requested != self.max_buckets:
+            self.post_message(self.Resized())
 
     def _cell_width(self) -> int:
         return max(1, self.plot_width // max(1, len(self.data or ())))
