@@ -132,3 +132,16 @@ def test_progress_goes_to_stderr_only_on_a_terminal(server):
     assert f"of {total:,} entries".encode() in terminal
     assert f"{total:,} entries in".encode() in terminal
     assert len(jsonl(stdout)) == total  # stdout stays pure data
+
+
+def test_the_viewer_may_leave_the_supermetrics_connector_to_its_picker(monkeypatch):
+    from contextlib import ExitStack
+
+    from logview.cli import resolve_connection, viewer_parser
+
+    monkeypatch.setenv("SUPERMETRICS_API_KEY", DEMO_SUPERMETRICS_KEY)
+    args = viewer_parser().parse_args(["--source", "supermetrics", "--team", "1"])
+    with ExitStack() as stack:
+        connection = resolve_connection(args, stack, default_demo=False, pick_connector=True)
+    assert connection is not None and connection.source.connector_id is None
+    assert connection.label == "supermetrics team 1 / (choose a connector)"

@@ -188,6 +188,8 @@ def test_validation_envelopes_exit_3(fresh_server, api, status, code):
     (lambda s: ("export", "--source", "aitronos"), "--org"),
     (lambda s: ("export", "--source", "supermetrics", "--team", "x", "--connector", "C"), "team"),
     (lambda s: ("export", "--profile", "nope"), "no profile 'nope'"),
+    (lambda s: ("export", "--source", "supermetrics", "--team", "1"), "the viewer lists the team's connectors"),
+    (lambda s: ("export", "--source", "supermetrics", "--team", "1", "--connector", "a/b"), "connector id"),
     (lambda s: ("export", "--demo", "--file", "x.jsonl"), "choose one source"),
     (lambda s: ("export", "--bogus"), "unrecognized arguments"),
 ])

@@ -139,7 +139,8 @@ def _filters(args: argparse.Namespace, source: Source | None) -> Filters:
 
 
 def _build_source(kind: str, *, org: str | None, team: str | int | None, connector: str | None,
-                  base_url: str | None) -> Source:
+                  base_url: str | None, pick_connector: bool = False) -> Source:
+    """The source the ids name. `pick_connector`: the viewer asks for a missing connector."""
     if base_url:
         try:
             base_url = check_base_url(base_url)
@@ -149,10 +150,11 @@ def _build_source(kind: str, *, org: str | None, team: str | int | None, connect
         if not org:
             raise UsageError("--source aitronos needs --org ORG_ID")
         return AitronosSource(org, base_url=base_url)
-    if team is None or not connector:
-        raise UsageError("--source supermetrics needs --team TEAM_ID and --connector CONNECTOR_ID")
+    if team is None or not (connector or pick_connector):
+        raise UsageError("--source supermetrics needs --team TEAM_ID and --connector CONNECTOR_ID"
+                         + ("" if team is None else " (the viewer lists the team's connectors when it is omitted)"))
     try:
-        return SupermetricsSource(int(team), connector, base_url=base_url)
+        return SupermetricsSource(int(team), connector or None, base_url=base_url)
     except ValueError as error:
         raise UsageError(f"--team/--connector: {error}") from None
 
@@ -173,7 +175,7 @@ def _key_from_env(name: str, *, named_in: str | None = None) -> str:
     return key
 
 
-def _profile_connection(name: str) -> Connection:
+def _profile_connection(name: str, pick_connector: bool = False) -> Connection:
     try:
         config = load_config()
     except ConfigError as error:
@@ -181,12 +183,12 @@ def _profile_connection(name: str) -> Connection:
     if config is None or name not in config.profiles:
         known = ", ".join(sorted(config.profiles)) if config and config.profiles else "none"
         raise UsageError(f"no profile {name!r} in {config_path()} (profiles: {known})")
-    return _connection_from_profile(name, config.profiles[name])
+    return _connection_from_profile(name, config.profiles[name], pick_connector)
 
 
-def _connection_from_profile(name: str, profile: Profile) -> Connection:
+def _connection_from_profile(name: str, profile: Profile, pick_connector: bool = False) -> Connection:
     source = _build_source(profile.source, org=profile.org, team=profile.team,
-                           connector=profile.connector, base_url=profile.base_url)
+                           connector=profile.connector, base_url=profile.base_url, pick_connector=pick_connector)
     key = (_key_from_env(profile.key_env, named_in=f"profile {name!r}") if profile.key_env
            else _key_from_env(source.key_env))
     return Connection(source=source, key=key, label=f"profile {name}")
@@ -210,8 +212,10 @@ def _demo_connection(kind: str) -> Iterator[Connection]:
         server.stop()
 
 
-def resolve_connection(args: argparse.Namespace, stack: ExitStack, *, default_demo: bool) -> Connection | None:
-    """The connection the arguments name; None for `--file`. May start the demo server."""
+def resolve_connection(args: argparse.Namespace, stack: ExitStack, *, default_demo: bool,
+                       pick_connector: bool = False) -> Connection | None:
+    """The connection the arguments name; None for `--file`. May start the demo server.
+    `pick_connector` (the viewer): a Supermetrics source may leave the connector to a picker."""
     chosen = [flag for flag, present in (("--demo", args.demo), ("--file", args.file is not None),
                                           ("--profile", args.profile is not None)) if present]
     if len(chosen) > 1:
@@ -219,12 +223,12 @@ def resolve_connection(args: argparse.Namespace, stack: ExitStack, *, default_de
     if args.file is not None:
         return None
     if args.profile:
-        return _profile_connection(args.profile)
+        return _profile_connection(args.profile, pick_connector)
     if args.demo:
         return stack.enter_context(_demo_connection(args.source or "aitronos"))
     if args.source:
         source = _build_source(args.source, org=args.org, team=args.team, connector=args.connector,
-                               base_url=args.base_url)
+                               base_url=args.base_url, pick_connector=pick_connector)
         return Connection(source=source, key=_key_from_env(source.key_env),
                           label=f"{source.kind} {_source_ids(source)}")
     try:
@@ -236,7 +240,7 @@ def resolve_connection(args: argparse.Namespace, stack: ExitStack, *, default_de
         if name is None:
             raise UsageError(f"choose a profile with --profile ({', '.join(sorted(config.profiles))}), "
                              "set `default` in the config, or use --demo")
-        return _connection_from_profile(name, config.profiles[name])
+        return _connection_from_profile(name, config.profiles[name], pick_connector)
     if default_demo:
         return stack.enter_context(_demo_connection("aitronos"))
     raise UsageError("no source: give --demo, --source, --profile or --file")
@@ -246,7 +250,7 @@ def _source_ids(source: Source) -> str:
     if isinstance(source, AitronosSource):
         return source.organization_id
     assert isinstance(source, SupermetricsSource)
-    return f"team {source.team_id} / {source.connector_id}"
+    return f"team {source.team_id} / {source.connector_id or '(choose a connector)'}"
 
 
 def _file_kind(args: argparse.Namespace):
@@ -273,7 +277,7 @@ def run_viewer_command(argv: Sequence[str]) -> int:
     args = viewer_parser().parse_args(argv)
     with ExitStack() as stack:
         try:
-            connection = resolve_connection(args, stack, default_demo=True)
+            connection = resolve_connection(args, stack, default_demo=True, pick_connector=True)
             if connection is None:
                 from logview.sources.jsonl import source_for_kind
 

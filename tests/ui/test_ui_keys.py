@@ -10,6 +10,7 @@ import orjson
 import pytest
 
 from logview.demo import DemoServer, Fault
+from logview.demo.data import CREDENTIALS
 from logview.ui.screens.help import HelpScreen
 from logview.ui.screens.save_dialog import SaveDialog
 from ui_helpers import SIZE, cursor_line, make_app, screen_text, settle, table_lines
@@ -26,7 +27,8 @@ async def test_loaded_view_shows_rows_newest_first_with_counts(demo: DemoServer)
         assert "all loaded" in text
         header, first = table_lines(app)[:2]
         assert "time" in header and "credential" in header and "error" in header
-        assert logs[0]["credential_id"] in first and logs[0]["tool"] in first
+        names = {c.id: c.display_name for c in CREDENTIALS}  # credentials are shown by name
+        assert names[logs[0]["credential_id"]] in first and logs[0]["tool"] in first
         assert first.strip().startswith("2025-11-")  # the first row carries its date
         ids = [e.id for e in app.store.entries(app.view.index)]
         assert ids == [e["id"] for e in logs]

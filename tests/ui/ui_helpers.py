@@ -50,7 +50,7 @@ def file_app(path: Path, *, filters: Filters | None = None, max_entries: int | N
     return LogViewApp(options, source=source_for_kind(kind), file_kind=kind)
 
 
-LOADING_GROUPS = ("backfill", "search", "save", "analytics")
+LOADING_GROUPS = ("backfill", "search", "save", "analytics", "names", "directory")
 
 
 async def settle(pilot: Pilot) -> None:

@@ -137,8 +137,14 @@ def aitronos_logs(state: DemoState, request: Request, ctx: _Ctx) -> Response:
     return _json(body)
 
 
+def _directory_allowed(state: DemoState, reject: Callable[[], _Reject]) -> None:
+    if state.directory_forbidden:
+        raise reject()
+
+
 def aitronos_connectors(state: DemoState, request: Request, ctx: _Ctx) -> Response:
     _ait_auth(request)
+    _directory_allowed(state, lambda: _ait_reject(403, message="This key may not list connectors."))
     connectors = [
         {"tool_key": key, "name": name, "connected": True,
          "connection_count": sum(c.tool_key == key for c in CREDENTIALS)}
@@ -149,6 +155,7 @@ def aitronos_connectors(state: DemoState, request: Request, ctx: _Ctx) -> Respon
 
 def aitronos_connections(state: DemoState, request: Request, ctx: _Ctx) -> Response:
     _ait_auth(request)
+    _directory_allowed(state, lambda: _ait_reject(403, message="This key may not list connections."))
     tool_key = request.path_params["tool_key"]
     if tool_key not in CONNECTOR_NAMES:
         raise _ait_reject(404, message=f"Connector '{tool_key}' not found.", details={"tool_key": tool_key})
@@ -222,6 +229,7 @@ def supermetrics_log(state: DemoState, request: Request, ctx: _Ctx) -> Response:
 
 def supermetrics_connectors(state: DemoState, request: Request, ctx: _Ctx) -> Response:
     _sm_auth(state, request, ctx, False)
+    _directory_allowed(state, lambda: _sm_reject(ctx, 403, description="This key may not list connectors."))
     return _json(orjson.dumps({"count": len(SUPERMETRICS_CONNECTORS), "connectors": list(SUPERMETRICS_CONNECTORS)}))
 
 

@@ -100,6 +100,8 @@ class DemoState:
         self._lock = threading.RLock()
         self.seed = seed
         self.supermetrics_before_inclusive = False
+        # A key allowed to read logs but not the connector/credential listings (answers 403).
+        self.directory_forbidden = False
         t0 = dt_to_us(now) if now is not None else now_us()
         self._t0 = t0 - t0 % 1000
         self._mono0 = time.monotonic()

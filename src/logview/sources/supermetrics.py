@@ -12,7 +12,7 @@ from logview.model import SUPERMETRICS_STATUS_CLASSES, Filters, LogEntry, Page, 
 from logview.sources.base import ONE_MILLISECOND, Cursor, Source, invalid_entry, validation_reason
 from logview.times import format_api_time
 
-CONNECTOR_ID = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
+CONNECTOR_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 _STATUS_CODE = re.compile(r"^[1-5]\d\d$")
 _STATUS_CLASS = re.compile(r"^[1-5]xx$")
 
@@ -26,20 +26,28 @@ class SupermetricsSource(Source):
     status_choices = SUPERMETRICS_STATUS_CLASSES
     csv_columns = ("id", "log_time", "status", "event", "request", "duration_ms", "request_id")
 
-    def __init__(self, team_id: int, connector_id: str, base_url: str | None = None,
+    def __init__(self, team_id: int, connector_id: str | None, base_url: str | None = None,
                  page_limit: int | None = None):
+        """`connector_id` None: not chosen yet (the viewer offers a picker; see `choose_connector`)."""
         super().__init__(base_url, page_limit)
         if team_id < 1:
             raise ValueError("the team id must be an integer of at least 1")
-        if not CONNECTOR_ID.match(connector_id):
-            raise ValueError("a connector id is 1-100 characters of letters, digits, '_' and '-'")
         self.team_id = team_id
+        self.connector_id: str | None = None
+        if connector_id is not None:
+            self.choose_connector(connector_id)
+
+    def choose_connector(self, connector_id: str) -> None:
+        if not isinstance(connector_id, str) or not CONNECTOR_ID.fullmatch(connector_id):
+            raise ValueError("a connector id is 1-100 characters of letters, digits, '_' and '-'")
         self.connector_id = connector_id
 
     def auth_headers(self, key: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {key}"}
 
     def logs_path(self) -> str:
+        if self.connector_id is None:
+            raise ValueError("no connector chosen")
         return f"/v1/teams/{self.team_id}/connector_builder/connectors/{self.connector_id}/logs"
 
     def streams(self, filters: Filters, pinned_now: datetime) -> list[ServerQuery]:

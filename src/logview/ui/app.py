@@ -24,9 +24,11 @@ from textual.worker import get_current_worker
 from logview.httptypes import RetryPolicy
 from logview.model import Filters, LogEntry, SourceKind
 from logview.options import ViewerOptions
+from logview.sources import SupermetricsSource
 from logview.sources.base import Source, dump_json
 from logview.filelines import LineFile
 from logview.store import EntryStore, FileSearchJob, FilteredView, SearchJob
+from logview.ui.directory import DirectoryMixin
 from logview.ui.feed import Feed
 from logview.ui.filtering import (needs_requery, parse_time_range, selected_indices,
                                   status_options, time_input_text, toggle_status, where)
@@ -59,7 +61,7 @@ def stylesheets() -> list[Path]:
     return sorted(styles_dir().glob("*.tcss"))
 
 
-class LogViewApp(PatternsMixin, LoadingMixin, App[int]):
+class LogViewApp(DirectoryMixin, PatternsMixin, LoadingMixin, App[int]):
     """Browse one source's execution logs: filter, read, tail, save."""
 
     TITLE = "logview"
@@ -78,6 +80,7 @@ class LogViewApp(PatternsMixin, LoadingMixin, App[int]):
         Binding("h", "toggle_histogram", "Histogram"),
         Binding("i", "toggle_stats", "Stats"),
         Binding("x", "clear_pattern_filters", "Clear tool/error filter", show=False),
+        Binding("c", "choose_connector", "Connector", show=False),
         Binding("y", "copy_entry", "Copy"),
         Binding("s", "save", "Save"),
         Binding("escape", "escape", "Close", show=False),
@@ -117,6 +120,7 @@ class LogViewApp(PatternsMixin, LoadingMixin, App[int]):
         self.stats = StatsPanel(STATS_FIELDS[self.source.kind], id="stats")
         self.init_loading_state()
         self.init_patterns_state()
+        self.init_directory_state()
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -140,7 +144,9 @@ class LogViewApp(PatternsMixin, LoadingMixin, App[int]):
         self.sidebar.show_time_inputs(time_input_text(self.filters.since), time_input_text(self.filters.until))
         self.table.set_view(self.view)
         self.table.focus()
-        self.start_loading(clear_now=True)
+        self.start_directory()
+        if not self.needs_connector:
+            self.start_loading(clear_now=True)
         if self.options.follow:
             self.want_tail = True
         self.set_interval(1.0, self.refresh_status)
@@ -346,6 +352,9 @@ class LogViewApp(PatternsMixin, LoadingMixin, App[int]):
         yield SystemCommand("Save view", "Write the filtered entries to .jsonl or .csv (s)", self.action_save)
         yield SystemCommand("Copy entry", "Copy the selected entry as JSON (y)", self.action_copy_entry)
         yield SystemCommand("Clear status filter", "Show every status (0)", self.action_clear_status)
+        if isinstance(self.source, SupermetricsSource) and self.feed.client is not None:
+            yield SystemCommand("Choose connector", "Read another connector of the team (c)",
+                                self.action_choose_connector)
         yield SystemCommand("Histogram", "Show or hide the volume over time; pick a bar to narrow the dates (h)",
                             self.action_toggle_histogram)
         yield SystemCommand("Stats", "Per tool/credential/event numbers and error groups; Enter filters (i)",

@@ -63,6 +63,9 @@ class LoadingMixin(_Base):
 
     def action_reload(self) -> None:
         """r: load again from the newest entry; after an error or during a wait, retry now."""
+        if self.needs_connector:  # nothing to load yet: ask for the connector list again
+            self.action_choose_connector()
+            return
         self.start_loading(clear_now=False)
 
     def action_toggle_tail(self) -> None:
@@ -180,6 +183,7 @@ class LoadingMixin(_Base):
         self.phase = "complete"
         self.capped = self.capped or message.done.capped
         self.banner.clear("retry")
+        self.backfill_finished()
         self.refresh_all()
 
     def on_feed_failed(self, message: Feed.Failed) -> None:
@@ -273,6 +277,8 @@ class LoadingMixin(_Base):
         self.patterns_changed()
 
     def _empty_message(self) -> str:
+        if self.needs_connector:
+            return self.connector_message
         store = self.store
         if len(store) and store.covered(self.filters) < store.tail:
             return (f"Reading fields ({store.ready - store.head:,} of {len(store):,}) — "

@@ -75,6 +75,7 @@ class DetailPane(PartialStyles, VerticalScroll, can_focus=True):
         super().__init__(id=id)
         self.entry: LogEntry | None = None
         self.time_field = "created_at"
+        self.notes: dict[str, dict[str, str]] = {}  # field → value → a line shown under it
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-body")
@@ -120,5 +121,8 @@ class DetailPane(PartialStyles, VerticalScroll, can_focus=True):
                 local = local_time_text(value)
                 if local:
                     text.append("\nlocal " + local, style=self._partial("detail-pane--local"))
+            note = self.notes.get(key, {}).get(value)
+            if note:
+                text.append("\n" + clean_line(note), style=self._partial("detail-pane--local"))
             return text
         return json_text(value)

@@ -91,6 +91,7 @@ class LogTable(ScrollView, can_focus=True):
         self._widths: list[int] = []
         self._width = 0
         self._cursor_y = 0  # the screen line the cursor was last drawn on (kept across refilters)
+        self.labels: dict[str, dict[str, str]] = {}  # column key → raw value → what to show instead
 
     # -- data -----------------------------------------------------------------------------
     def set_view(self, view: FilteredView) -> None:
@@ -99,6 +100,12 @@ class LogTable(ScrollView, can_focus=True):
         self._cache.clear()
         self._update_size()
         self.scroll_to(y=0, animate=False)
+        self.refresh()
+
+    def set_labels(self, labels: dict[str, dict[str, str]]) -> None:
+        """Show names instead of raw values in some columns (credential ids → their names)."""
+        self.labels = labels
+        self._cache.clear()
         self.refresh()
 
     @property
@@ -361,6 +368,7 @@ class LogTable(ScrollView, can_focus=True):
                 cell = Text(status_text(entry.status), style=self._style(status_class(entry.status)))
             else:
                 value = cells.get(key, "")
+                value = self.labels.get(key, {}).get(value, value)
                 style = self._style("invalid") if entry.invalid and column.flex else (
                     self._style("error") if key == "message" else Style())
                 if key == "duration" and not value:

@@ -126,6 +126,7 @@ class FilterSidebar(VerticalScroll):
         self.facet = facet
         self.where = where
         self._facet_values: list[str] = []
+        self._facet_labels: dict[str, str] = {}  # value → its name (credential ids)
         self.can_focus = False
 
     def compose(self) -> ComposeResult:
@@ -208,9 +209,23 @@ class FilterSidebar(VerticalScroll):
             self._select_facet(current)
             return
         self._facet_values = values
+        self._set_facet_options(current)
+
+    def set_facet_labels(self, labels: dict[str, str]) -> None:
+        """Name the facet's values (credential ids) in the picker; the values stay the ids."""
+        self._facet_labels = labels
+        select = self.query_one("#facet", Select)
+        self._set_facet_options(select.value if isinstance(select.value, str) else None)
+
+    def _set_facet_options(self, current: str | None) -> None:
+        def prompt(value: str) -> Text:
+            label = self._facet_labels.get(value)
+            text = Text(clean_line(label) if label else clean_line(value), no_wrap=True, overflow="ellipsis")
+            return text
+
         select = self.query_one("#facet", Select)
         with select.prevent(Select.Changed):
-            select.set_options((Text(clean_line(v), no_wrap=True, overflow="ellipsis"), v) for v in values)
+            select.set_options((prompt(v), v) for v in self._facet_values)
             if current is not None:
                 select.value = current
 

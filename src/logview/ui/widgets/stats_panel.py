@@ -89,6 +89,7 @@ class StatsPanel(ScrollView, can_focus=True):
         self.active: dict[str, str | None] = {}  # the filters now applied, to mark their rows
         self.cursor = 0
         self.note = "counting…"
+        self.labels: dict[str, dict[str, str]] = {}  # field → value → its name (credential ids)
         self._rows: list[_Row] = []
 
     # -- data -----------------------------------------------------------------------------
@@ -243,7 +244,10 @@ class StatsPanel(ScrollView, can_focus=True):
         item = row.item
         if isinstance(item, GroupStats):
             active = self.active.get(self.data.field if self.data else "") == item.value
-            name = "(none)" if item.value is None else clean_line(str(item.value))
+            field = self.data.field if self.data else ""
+            name = "(none)" if item.value is None else clean_line(
+                self.labels.get(field, {}).get(item.value, str(item.value)) if isinstance(item.value, str)
+                else str(item.value))
             style = self._style("active") if active else Style()
             text = Text("● " if active else "  ", style=style)
             text.append_text(_fit(name, name_width - 1, style))

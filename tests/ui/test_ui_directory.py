@@ -1,0 +1,100 @@
+"""Asking the APIs for names: the connector picker when no connector was given, and credential
+names instead of `tcred_…` ids, against the demo server."""
+
+from __future__ import annotations
+
+from logview.demo import DEMO_EMPTY_CONNECTOR, DEMO_SUPERMETRICS_KEY, DEMO_TEAM, DemoServer
+from logview.demo.data import CREDENTIALS
+from logview.demo.state import Fault
+from logview.model import Filters
+from logview.options import Connection, ViewerOptions
+from logview.sources import SupermetricsSource
+from logview.ui.app import LogViewApp
+from logview.ui.screens.connector_picker import ConnectorPicker
+from ui_helpers import FAST, SIZE, detail_text, make_app, screen_text, settle, table_lines
+
+
+def picker_app(server: DemoServer) -> LogViewApp:
+    source = SupermetricsSource(DEMO_TEAM, None, base_url=server.url)
+    connection = Connection(source, DEMO_SUPERMETRICS_KEY, f"supermetrics team {DEMO_TEAM}")
+    return LogViewApp(ViewerOptions(filters=Filters(), connection=connection), policy=FAST)
+
+
+async def test_without_a_connector_the_picker_lists_the_teams_and_enter_reads_one(demo: DemoServer) -> None:
+    app = picker_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ConnectorPicker)
+        text = screen_text(app)
+        assert "Connectors of team 1" in text and "Demo Ads API" in text and "DEMO01" in text
+        assert "Draft CRM connector" in text and "EMPTY1" in text
+        assert len(app.store) == 0  # nothing is read before a connector is chosen
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConnectorPicker)
+        assert app.source.connector_id == "DEMO01" and len(app.view) == len(demo.state.supermetrics_logs)
+        assert "team 1 / DEMO01" in screen_text(app)
+        await pilot.press("c")  # another connector
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert app.source.connector_id == DEMO_EMPTY_CONNECTOR and len(app.view) == 0
+        assert "team 1 / EMPTY1" in screen_text(app) and "No entries" in "\n".join(table_lines(app))
+
+
+async def test_escape_leaves_nothing_loaded_and_says_how_to_choose(demo: DemoServer) -> None:
+    app = picker_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "press c to choose" in "\n".join(table_lines(app)) and len(app.store) == 0
+        await pilot.press("r")  # r asks again, like c
+        await settle(pilot)
+        assert isinstance(app.screen, ConnectorPicker)
+
+
+async def test_a_failed_listing_is_shown_and_r_asks_again(fresh_demo: DemoServer) -> None:
+    fresh_demo.state.add_fault(Fault("status", status=503, count=6, api="supermetrics"))
+    app = picker_app(fresh_demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "listing the team's connectors" in text and "503" in text and "r or c asks again" in text
+        assert not isinstance(app.screen, ConnectorPicker)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, ConnectorPicker)
+
+
+async def test_credentials_are_shown_by_name(demo: DemoServer) -> None:
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        names = {c.id: c.display_name for c in CREDENTIALS}
+        first = demo.state.aitronos_logs[0]
+        rows = "\n".join(table_lines(app))
+        assert names[first["credential_id"]] in rows and "tcred_" not in rows
+        await pilot.press("enter")
+        await pilot.pause()
+        detail = detail_text(app)
+        credential = next(c for c in CREDENTIALS if c.id == first["credential_id"])
+        assert first["credential_id"] in detail  # the id itself stays visible in the detail
+        assert f"{credential.display_name} · {credential.account_email}" in detail
+        options = [str(prompt) for prompt, _ in app.sidebar.query_one("#facet")._options]
+        assert "Work Gmail" in " ".join(options)
+        await pilot.press("escape", "i", "right")  # stats grouped by credential: names too
+        await settle(pilot)
+        from ui_helpers import widget_text
+
+        assert "Work Gmail" in widget_text(app.stats)
+
+
+async def test_without_names_the_ids_are_shown_and_the_user_told(fresh_demo: DemoServer) -> None:
+    fresh_demo.state.directory_forbidden = True
+    app = make_app(fresh_demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert len(app.view) == len(fresh_demo.state.aitronos_logs)
+        assert "tcred_" in "\n".join(table_lines(app))
+        assert any("Credential names are not available (HTTP 403" in n.message for n in app._notifications)
