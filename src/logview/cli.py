@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from logview import __version__
-from logview.config import ConfigError, Profile, config_path, load_config, looks_like_variable_name
+from logview.config import ConfigError, Profile, ProfileFilters, config_path, load_config, looks_like_variable_name
 from logview.httptypes import check_base_url
 from logview.model import SOURCE_KINDS, Filters
 from logview.options import Connection, ViewerOptions
@@ -72,15 +72,15 @@ def viewer_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="logview",
         description="Read Aitronos and Supermetrics connector execution logs in the terminal.",
-        epilog="commands: `logview export --help`, `logview demo-server --help`. "
+        epilog="commands: `logview export --help`, `logview config`, `logview demo-server --help`. "
                "With no arguments and no config file, logview opens the built-in demo.",
     )
     parser.add_argument("--version", action="version", version=f"logview {__version__}")
     _add_source_args(parser)
     _add_filter_args(parser)
     parser.add_argument("--follow", action="store_true", help="tail live from the start")
-    parser.add_argument("--interval", type=_positive_float, default=2.0, metavar="SECONDS",
-                        help="live-tail poll interval (default 2)")
+    parser.add_argument("--interval", type=_positive_float, default=None, metavar="SECONDS",
+                        help="live-tail poll interval (default 2, or the profile's)")
     parser.add_argument("--max-entries", type=_positive_int, metavar="N",
                         help=f"stop loading after N entries (default {DEFAULT_VIEWER_MAX:,}; files: no limit)")
     return parser
@@ -117,25 +117,38 @@ def demo_server_parser() -> argparse.ArgumentParser:
 
 # -- resolving arguments ------------------------------------------------------------------------
 
-def _filters(args: argparse.Namespace, source: Source | None) -> Filters:
+def _filters(args: argparse.Namespace, source: Source | None, defaults: ProfileFilters | None = None,
+             where: str = "") -> Filters:
+    """The flags' filters; a flag not given takes the profile's default (`defaults`)."""
+    defaults = defaults or ProfileFilters()
     now = datetime.now(timezone.utc)
+    since_text = args.since or defaults.since
+    until_text = args.until or defaults.until
     try:
-        since = parse_user_time(args.since, now=now) if args.since else None
-        until = parse_user_time(args.until, now=now, end_of_day=True) if args.until else None
+        since = parse_user_time(since_text, now=now) if since_text else None
+        until = parse_user_time(until_text, now=now, end_of_day=True) if until_text else None
     except TimeParseError as error:
-        raise UsageError(str(error)) from None
+        raise UsageError(f"{where}{error}") from None
     if since and until and since > until:
-        raise UsageError("--since is later than --until")
+        raise UsageError(f"{where}--since is later than --until")
     statuses: list[str] = []
-    for value in args.status:
+    for value in args.status or defaults.status:
         try:
             canonical = source.validate_status(value) if source else value.strip().lower()
         except ValueError as error:
-            raise UsageError(str(error)) from None
+            raise UsageError(f"{where}{error}") from None
         if canonical not in statuses:
             statuses.append(canonical)
-    return Filters(statuses=tuple(statuses), since=since, until=until, credential=args.credential,
-                   event=args.event, search=args.search or None)
+    return Filters(statuses=tuple(statuses), since=since, until=until,
+                   credential=args.credential or defaults.credential, event=args.event or defaults.event,
+                   tool=defaults.tool, search=args.search or defaults.search or None)
+
+
+def connection_filters(args: argparse.Namespace, connection: Connection) -> Filters:
+    profile = connection.profile
+    if profile is None:
+        return _filters(args, connection.source)
+    return _filters(args, connection.source, profile.filters, where=f"{connection.label} filters: ")
 
 
 def _build_source(kind: str, *, org: str | None, team: str | int | None, connector: str | None,
@@ -191,7 +204,7 @@ def _connection_from_profile(name: str, profile: Profile, pick_connector: bool =
                            connector=profile.connector, base_url=profile.base_url, pick_connector=pick_connector)
     key = (_key_from_env(profile.key_env, named_in=f"profile {name!r}") if profile.key_env
            else _key_from_env(source.key_env))
-    return Connection(source=source, key=key, label=f"profile {name}")
+    return Connection(source=source, key=key, label=f"profile {name}", profile=profile)
 
 
 @contextmanager
@@ -273,22 +286,27 @@ def _fail(message: str) -> int:
     return EXIT_USAGE
 
 
+def viewer_options(args: argparse.Namespace, stack: ExitStack) -> ViewerOptions:
+    """What the viewer opens, from the flags and the profile (its filters, `follow`, `interval`)."""
+    connection = resolve_connection(args, stack, default_demo=True, pick_connector=True)
+    if connection is None:
+        from logview.sources.jsonl import source_for_kind
+
+        kind = _file_kind(args)
+        return ViewerOptions(filters=_filters(args, source_for_kind(kind)), file=args.file, file_source=kind,
+                             follow=False, interval_s=args.interval or 2.0, max_entries=args.max_entries)
+    profile = connection.profile
+    interval = args.interval or (profile.interval if profile and profile.interval else 2.0)
+    return ViewerOptions(filters=connection_filters(args, connection), connection=connection,
+                         follow=args.follow or bool(profile and profile.follow), interval_s=interval,
+                         max_entries=args.max_entries or DEFAULT_VIEWER_MAX)
+
+
 def run_viewer_command(argv: Sequence[str]) -> int:
     args = viewer_parser().parse_args(argv)
     with ExitStack() as stack:
         try:
-            connection = resolve_connection(args, stack, default_demo=True, pick_connector=True)
-            if connection is None:
-                from logview.sources.jsonl import source_for_kind
-
-                kind = _file_kind(args)
-                options = ViewerOptions(filters=_filters(args, source_for_kind(kind)), file=args.file,
-                                        file_source=kind, follow=False, interval_s=args.interval,
-                                        max_entries=args.max_entries)
-            else:
-                options = ViewerOptions(filters=_filters(args, connection.source), connection=connection,
-                                        follow=args.follow, interval_s=args.interval,
-                                        max_entries=args.max_entries or DEFAULT_VIEWER_MAX)
+            options = viewer_options(args, stack)
         except UsageError as error:
             return _fail(str(error))
         from logview.ui.app import run_viewer
@@ -311,7 +329,7 @@ def run_export_command(argv: Sequence[str]) -> int:
                 source = source_for_kind(_file_kind(args))
                 return export_file(args.file, source, _filters(args, source), fmt=fmt,
                                    output=args.output, max_entries=args.max_entries)
-            filters = _filters(args, connection.source)
+            filters = connection_filters(args, connection)
         except UsageError as error:
             return _fail(str(error))
         return export_connection(connection, filters, fmt=fmt, output=args.output,
@@ -328,7 +346,30 @@ def run_demo_server_command(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"export": run_export_command, "demo-server": run_demo_server_command}
+def config_parser() -> argparse.ArgumentParser:
+    return argparse.ArgumentParser(
+        prog="logview config",
+        description="Show where the config file is, what it defines, and check every profile "
+                    "(exit 2 when something is wrong). Keys are never shown.")
+
+
+def run_config_command(argv: Sequence[str]) -> int:
+    from logview.config_check import check_config
+
+    config_parser().parse_args(argv)
+    report = check_config()
+    for line in report.lines:
+        print(line)
+    if report.ok:
+        print("config OK")
+        return EXIT_OK
+    print(f"{len(report.problems)} problem{'s' if len(report.problems) != 1 else ''}:", file=sys.stderr)
+    for problem in report.problems:
+        print(f"  {problem}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+COMMANDS = {"export": run_export_command, "demo-server": run_demo_server_command, "config": run_config_command}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,11 +8,16 @@ source = "aitronos"
 org = "org_123"
 key_env = "FREDDY_PROD_KEY"  # the key itself stays in the environment
 
+[profiles.prod.filters]      # optional: what the profile opens with (flags override them)
+status = ["error", "timeout"]
+since = "24h"
+
 [profiles.builder]
 source = "supermetrics"
 team = 42
-connector = "T3S70"
+connector = "T3S70"       # optional in the viewer: it offers the team's connectors
 base_url = "https://api.supermetrics.com"
+follow = true               # optional: start tailing (and `interval` seconds between polls)
 ```
 """
 
@@ -24,7 +29,7 @@ import tomllib
 from pathlib import Path
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from logview.model import SourceKind
 
@@ -48,6 +53,21 @@ class ConfigError(ValueError):
     """The config file exists but cannot be used; the message says where and why."""
 
 
+class ProfileFilters(BaseModel):
+    """A profile's default filters, as typed (times stay relative: `24h` is the last 24 hours
+    whenever the profile is opened). Checked against the source when the profile is used."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: list[str] = []
+    since: str | None = None
+    until: str | None = None
+    credential: str | None = None
+    event: str | None = None
+    tool: str | None = None
+    search: str | None = None
+
+
 class Profile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -57,6 +77,9 @@ class Profile(BaseModel):
     connector: str | None = None
     base_url: str | None = None
     key_env: str | None = None
+    follow: bool = False
+    interval: float | None = Field(default=None, gt=0)
+    filters: ProfileFilters = ProfileFilters()
 
     @field_validator("key_env")
     @classmethod

@@ -16,6 +16,7 @@ from logview.model import Filters
 from logview.sources.base import Source
 
 if TYPE_CHECKING:
+    from logview.config import Profile
     from logview.http import ApiClient
 
 
@@ -27,6 +28,7 @@ class Connection:
     key: str = field(repr=False)
     label: str  # what the header shows: "demo data (aitronos)", "profile prod", "aitronos org_123"
     demo: bool = False
+    profile: Profile | None = None  # the profile it came from: its default filters and tail settings
 
     def __post_init__(self) -> None:
         # A key httpx cannot encode would crash the viewer, and Textual prints crashes with every

@@ -37,11 +37,11 @@ def connection(server: DemoServer, kind: SourceKind, *, key: str | None = None,
 def make_app(server: DemoServer, kind: SourceKind = "aitronos", *, filters: Filters | None = None,
              follow: bool = False, interval_s: float = 60.0, max_entries: int | None = 100_000,
              key: str | None = None, page_limit: int | None = None,
-             policy: RetryPolicy = FAST) -> LogViewApp:
+             policy: RetryPolicy = FAST, saved_filters=None) -> LogViewApp:
     options = ViewerOptions(filters=filters or Filters(), connection=connection(server, kind, key=key,
                                                                                page_limit=page_limit),
                             follow=follow, interval_s=interval_s, max_entries=max_entries)
-    return LogViewApp(options, policy=policy)
+    return LogViewApp(options, policy=policy, saved_filters=saved_filters)
 
 
 def file_app(path: Path, *, filters: Filters | None = None, max_entries: int | None = 100_000) -> LogViewApp:

@@ -24,6 +24,7 @@ from textual.worker import get_current_worker
 from logview.httptypes import RetryPolicy
 from logview.model import Filters, LogEntry, SourceKind
 from logview.options import ViewerOptions
+from logview.saved_filters import SavedFilters
 from logview.sources import SupermetricsSource
 from logview.sources.base import Source, dump_json
 from logview.filelines import LineFile
@@ -34,6 +35,7 @@ from logview.ui.filtering import (needs_requery, parse_time_range, selected_indi
                                   status_options, time_input_text, toggle_status, where)
 from logview.ui.loading import LoadingMixin
 from logview.ui.patterns import STATS_FIELDS, PatternsMixin
+from logview.ui.saving_filters import SavedFiltersMixin
 from logview.ui.save import save_entries, save_lines
 from logview.ui.screens.help import HelpScreen
 from logview.ui.screens.save_dialog import SaveDialog
@@ -61,7 +63,7 @@ def stylesheets() -> list[Path]:
     return sorted(styles_dir().glob("*.tcss"))
 
 
-class LogViewApp(DirectoryMixin, PatternsMixin, LoadingMixin, App[int]):
+class LogViewApp(SavedFiltersMixin, DirectoryMixin, PatternsMixin, LoadingMixin, App[int]):
     """Browse one source's execution logs: filter, read, tail, save."""
 
     TITLE = "logview"
@@ -89,7 +91,8 @@ class LogViewApp(DirectoryMixin, PatternsMixin, LoadingMixin, App[int]):
     ]
 
     def __init__(self, options: ViewerOptions, *, policy: RetryPolicy | None = None,
-                 source: Source | None = None, file_kind: SourceKind | None = None) -> None:
+                 source: Source | None = None, file_kind: SourceKind | None = None,
+                 saved_filters: SavedFilters | None = None) -> None:
         super().__init__()
         self.options = options
         if options.connection is not None:
@@ -121,6 +124,7 @@ class LogViewApp(DirectoryMixin, PatternsMixin, LoadingMixin, App[int]):
         self.init_loading_state()
         self.init_patterns_state()
         self.init_directory_state()
+        self.init_saved_filters_state(saved_filters)
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -361,6 +365,7 @@ class LogViewApp(DirectoryMixin, PatternsMixin, LoadingMixin, App[int]):
                             self.action_toggle_stats)
         yield SystemCommand("Clear tool/error filter", "Lift the filters picked in the stats panel (x)",
                             self.action_clear_pattern_filters)
+        yield from self.saved_filter_commands()
         yield SystemCommand("Keys", "Show every key (?)", self.action_help)
 
 

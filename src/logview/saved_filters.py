@@ -1,0 +1,118 @@
+"""Filters saved under a name from the viewer and recalled later (command palette).
+
+They live in `saved-filters.json` in the user data directory (`~/.local/share/logview` on Linux),
+not in `config.toml`: that file is the user's, with their comments, and logview never writes it.
+Saved filters are per API (their statuses differ) and keep times as typed, so `24h` stays "the
+last 24 hours". Writing goes through a temporary file and a rename: a crash never leaves half a
+file. An unreadable file is reported, never silently replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from logview.model import SourceKind
+
+NAME = re.compile(r"[\w .:/+-]{1,40}")  # what a saved filter may be called (shown in the palette)
+
+
+class SavedFilter(BaseModel):
+    """One set of filters, as the sidebar holds them (times as typed)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    statuses: tuple[str, ...] = ()
+    since: str = ""
+    until: str = ""
+    credential: str | None = None
+    event: str | None = None
+    tool: str | None = None
+    error: str | None = None
+    search: str | None = None
+
+
+class SavedFiltersError(ValueError):
+    """The file exists but cannot be read or written; the message says where and why."""
+
+
+def saved_filters_path() -> Path:
+    return Path(platformdirs.user_data_dir("logview", appauthor=False)) / "saved-filters.json"
+
+
+def check_name(name: str) -> str:
+    """The name, stripped; ValueError when it cannot be one."""
+    name = name.strip()
+    if not NAME.fullmatch(name):
+        raise ValueError("a name is 1-40 letters, digits, spaces or . : / + - _")
+    return name
+
+
+class SavedFilters:
+    """The saved filters of every API, read from and written to one JSON file."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or saved_filters_path()
+
+    def load(self) -> dict[str, dict[str, SavedFilter]]:
+        """kind → name → filters; empty when there is no file yet."""
+        try:
+            document = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            raise SavedFiltersError(f"{self.path}: cannot read: {error}") from None
+        if not isinstance(document, dict):
+            raise SavedFiltersError(f"{self.path}: not a JSON object")
+        result: dict[str, dict[str, SavedFilter]] = {}
+        for kind, entries in document.items():
+            if not isinstance(entries, dict):
+                continue
+            for name, value in entries.items():
+                try:
+                    result.setdefault(kind, {})[check_name(name)] = SavedFilter.model_validate(value)
+                except (ValueError, ValidationError):
+                    continue  # one odd entry (edited by hand) must not lose the others
+        return result
+
+    def names(self, kind: SourceKind) -> list[str]:
+        return sorted(self.load().get(kind, {}))
+
+    def get(self, kind: SourceKind, name: str) -> SavedFilter | None:
+        return self.load().get(kind, {}).get(name)
+
+    def save(self, kind: SourceKind, name: str, saved: SavedFilter) -> None:
+        document = self.load()
+        document.setdefault(kind, {})[check_name(name)] = saved
+        self._write(document)
+
+    def delete(self, kind: SourceKind, name: str) -> bool:
+        document = self.load()
+        if name not in document.get(kind, {}):
+            return False
+        del document[kind][name]
+        self._write(document)
+        return True
+
+    def _write(self, document: dict[str, dict[str, SavedFilter]]) -> None:
+        data = {kind: {name: saved.model_dump(exclude_defaults=True) for name, saved in sorted(entries.items())}
+                for kind, entries in sorted(document.items()) if entries}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=".saved-filters.", dir=self.path.parent)
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as out:
+                    json.dump(data, out, indent=2, ensure_ascii=False)
+                    out.write("\n")
+                os.replace(temporary, self.path)
+            except BaseException:
+                os.unlink(temporary)
+                raise
+        except OSError as error:
+            raise SavedFiltersError(f"{self.path}: cannot write: {error.strerror or error}") from None

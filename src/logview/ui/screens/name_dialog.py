@@ -1,0 +1,49 @@
+"""A small modal that asks for a name (saving the current filters under it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from logview.sanitize import clean_line
+
+
+class NameDialog(ModalScreen[str | None]):
+    """Returns the name typed (as `check` returns it), or None when cancelled."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, hint: str, check: Callable[[str], str], value: str = "") -> None:
+        super().__init__()
+        self.title_text, self.hint, self.check, self.value = title, hint, check, value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="name-box"):
+            yield Static(Text(self.title_text, style="bold"), id="name-title")
+            yield Static(Text(self.hint, style="dim"), id="name-hint")
+            yield Input(value=self.value, id="name-input")
+            yield Static(id="name-error")
+            yield Static(Text("Enter saves · Esc cancels", style="dim"), id="name-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#name-input", Input).focus()
+
+    @on(Input.Submitted, "#name-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            name = self.check(event.value)
+        except ValueError as error:
+            self.query_one("#name-error", Static).update(Text(clean_line(str(error)), style="red"))
+            return
+        self.dismiss(name)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,191 @@
+"""Profiles with default filters, `logview config`, and saved filters on disk."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from logview.config_check import check_config
+from logview.demo import DEMO_AITRONOS_KEY, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DemoServer
+from logview.saved_filters import SavedFilter, SavedFilters, SavedFiltersError, check_name
+from logview.times import parse_api_time
+
+from test_export import jsonl, logview
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    return path
+
+
+def test_a_profiles_default_filters_apply_and_flags_override_them(server: DemoServer, tmp_path) -> None:
+    config = write(tmp_path, f"""
+[profiles.errors]
+source = "aitronos"
+org = "{DEMO_ORG}"
+base_url = "{server.url}"
+key_env = "MY_KEY"
+[profiles.errors.filters]
+status = ["error", "timeout"]
+search = "gmail"
+""")
+    env = {"LOGVIEW_CONFIG": str(config), "MY_KEY": DEMO_AITRONOS_KEY}
+    logs = server.state.aitronos_logs
+    result = logview("export", "--profile", "errors", env=env)
+    assert result.returncode == 0, result.stderr
+    expected = [e for e in logs if e["status"] in ("error", "timeout") and "gmail" in json.dumps(e).lower()]
+    assert expected and jsonl(result.stdout) == expected
+    overridden = logview("export", "--profile", "errors", "--status", "blocked", env=env)  # status replaced
+    assert jsonl(overridden.stdout) == [e for e in logs if e["status"] == "blocked" and "gmail" in json.dumps(e).lower()]
+
+
+def test_relative_times_in_a_profile_stay_relative(server: DemoServer, tmp_path) -> None:
+    config = write(tmp_path, f"""
+[profiles.recent]
+source = "supermetrics"
+team = 1
+connector = "DEMO01"
+base_url = "{server.url}"
+[profiles.recent.filters]
+since = "2d"
+""")
+    result = logview("export", "--profile", "recent",
+                     env={"LOGVIEW_CONFIG": str(config), "SUPERMETRICS_API_KEY": DEMO_SUPERMETRICS_KEY})
+    assert result.returncode == 0, result.stderr
+    got = jsonl(result.stdout)
+    newest = parse_api_time(server.state.supermetrics_logs[0]["log_time"])
+    assert got and all((newest - parse_api_time(e["log_time"])).total_seconds() <= 2 * 86400 + 60 for e in got)
+    assert len(got) < len(server.state.supermetrics_logs)
+
+
+def test_a_bad_default_filter_is_a_usage_error_naming_the_profile(tmp_path) -> None:
+    config = write(tmp_path, '[profiles.p]\nsource = "aitronos"\norg = "o"\n[profiles.p.filters]\nstatus = ["4xx"]\n')
+    result = logview("export", "--profile", "p", env={"LOGVIEW_CONFIG": str(config), "FREDDY_API_KEY": "k"})
+    assert result.returncode == 2
+    assert "profile p filters: unknown Aitronos status '4xx'" in result.stderr.decode()
+
+
+def test_logview_config_lists_profiles_and_every_problem(tmp_path) -> None:
+    config = write(tmp_path, f"""
+default = "good"
+[profiles.good]
+source = "aitronos"
+org = "{DEMO_ORG}"
+key_env = "GOOD_KEY"
+follow = true
+interval = 5
+[profiles.good.filters]
+status = ["error"]
+since = "24h"
+[profiles.bad]
+source = "supermetrics"
+team = 1
+base_url = "http://api.example.com"
+key_env = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
+[profiles.bad.filters]
+status = ["teapot"]
+until = "someday"
+""")
+    env = {"LOGVIEW_CONFIG": str(config), "GOOD_KEY": "secret-value-123", "XDG_DATA_HOME": str(tmp_path / "data")}
+    result = logview("config", env=env)
+    out, err = result.stdout.decode(), result.stderr.decode()
+    assert result.returncode == 2
+    assert f"config file: {config}" in out and "default profile: good" in out
+    assert f"good: aitronos org {DEMO_ORG} · key from GOOD_KEY (set) · filters: status error · since 24h" in out
+    assert "follows live every 5 s" in out
+    assert "bad: supermetrics" in out and "(a variable whose name looks like a key)" in out
+    assert "4 problems" in err
+    assert "refusing plain http://" in err and "HTTP code" in err and "until: not a time" in err
+    assert "its key variable is not set" in err
+    assert "secret-value-123" not in out + err and "sk_live_4eC39HqLyjWDarjtT1zdp7dc" not in out + err
+    assert f"saved filters: {tmp_path / 'data' / 'logview' / 'saved-filters.json'} (none yet)" in out
+
+
+def test_logview_config_without_a_file_says_so_and_shows_an_example(tmp_path) -> None:
+    result = logview("config", env={"LOGVIEW_CONFIG": str(tmp_path / "none.toml"), "XDG_DATA_HOME": str(tmp_path)})
+    out = result.stdout.decode()
+    assert result.returncode == 0 and "none yet" in out and "[profiles.prod]" in out and "config OK" in out
+
+
+def test_logview_config_reports_an_unreadable_file(tmp_path) -> None:
+    config = write(tmp_path, "[profiles.p\n")
+    report = check_config(config, SavedFilters(tmp_path / "saved.json"))
+    assert not report.ok and "not valid TOML" in report.problems[0]
+
+
+def test_a_good_config_is_ok(tmp_path, monkeypatch) -> None:
+    config = write(tmp_path, '[profiles.p]\nsource = "supermetrics"\nteam = 3\n')
+    monkeypatch.setenv("SUPERMETRICS_API_KEY", "k")
+    report = check_config(config, SavedFilters(tmp_path / "saved.json"))
+    assert report.ok, report.problems
+    assert "  p: supermetrics team 3 / (picked in the viewer) · key from SUPERMETRICS_API_KEY (set)" in report.lines
+
+
+# -- saved filters ------------------------------------------------------------------------------
+
+def test_saved_filters_round_trip_per_api_and_survive_odd_entries(tmp_path) -> None:
+    store = SavedFilters(tmp_path / "dir" / "saved.json")
+    assert store.load() == {} and store.names("aitronos") == []
+    errors = SavedFilter(statuses=("error",), since="24h", tool="gmail.send_email", error="X: <n>")
+    store.save("aitronos", "errors today", errors)
+    store.save("supermetrics", "5xx", SavedFilter(statuses=("5xx",)))
+    assert store.get("aitronos", "errors today") == errors and store.names("supermetrics") == ["5xx"]
+    document = json.loads(store.path.read_text())
+    document["aitronos"]["bad [name]"] = {"statuses": "x"}
+    document["aitronos"]["odd"] = {"statuses": 7}
+    store.path.write_text(json.dumps(document))
+    assert store.names("aitronos") == ["errors today"]  # the odd ones are skipped, not fatal
+    assert store.delete("aitronos", "errors today") and not store.delete("aitronos", "errors today")
+    assert store.names("aitronos") == [] and store.names("supermetrics") == ["5xx"]
+    assert [p.name for p in store.path.parent.iterdir()] == ["saved.json"]  # no temporary left behind
+
+
+def test_an_unreadable_saved_filters_file_is_reported_not_replaced(tmp_path) -> None:
+    path = tmp_path / "saved.json"
+    path.write_text("{not json")
+    store = SavedFilters(path)
+    with pytest.raises(SavedFiltersError, match="cannot read"):
+        store.load()
+    with pytest.raises(SavedFiltersError):
+        store.save("aitronos", "x", SavedFilter())
+    assert path.read_text() == "{not json"
+
+
+@pytest.mark.parametrize("name", ["", " ", "x" * 41, "[bold]", "a\nb", "semi;colon"])
+def test_names_that_cannot_be_names(name) -> None:
+    with pytest.raises(ValueError):
+        check_name(name)
+
+
+def test_a_name_is_stripped() -> None:
+    assert check_name("  errors: last 24h ") == "errors: last 24h"
+
+
+def test_the_viewer_opens_a_profile_with_its_filters_and_tail_settings(tmp_path, monkeypatch) -> None:
+    from contextlib import ExitStack
+
+    from logview.cli import viewer_options, viewer_parser
+
+    config = write(tmp_path, f"""
+[profiles.live]
+source = "aitronos"
+org = "{DEMO_ORG}"
+follow = true
+interval = 7.5
+[profiles.live.filters]
+status = ["timeout"]
+credential = "tcred_x"
+""")
+    monkeypatch.setenv("LOGVIEW_CONFIG", str(config))
+    monkeypatch.setenv("FREDDY_API_KEY", "k")
+    with ExitStack() as stack:
+        options = viewer_options(viewer_parser().parse_args(["--profile", "live"]), stack)
+        assert options.follow and options.interval_s == 7.5
+        assert options.filters.statuses == ("timeout",) and options.filters.credential == "tcred_x"
+        flags = viewer_options(viewer_parser().parse_args(["--profile", "live", "--interval", "1",
+                                                           "--credential", "tcred_y"]), stack)
+        assert flags.interval_s == 1 and flags.filters.credential == "tcred_y"
+        assert flags.filters.statuses == ("timeout",)

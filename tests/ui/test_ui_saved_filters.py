@@ -1,0 +1,95 @@
+"""Saved filters in the viewer: save the current ones from the command palette, recall and
+forget them there; what is saved is what the sidebar shows (times as typed)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from logview.demo import DemoServer
+from logview.saved_filters import SavedFilter, SavedFilters
+from logview.times import parse_api_time
+from ui_helpers import SIZE, make_app, screen_text, settle
+
+
+async def palette(pilot, text: str) -> None:
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*text)
+    await pilot.pause(0.4)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_save_filters_from_the_palette_then_recall_them(demo: DemoServer, tmp_path) -> None:
+    saved = SavedFilters(tmp_path / "saved.json")
+    app = make_app(demo, "supermetrics", saved_filters=saved)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("4", "slash", *"reports", "enter")  # 5xx, and a search
+        await settle(pilot)
+        await pilot.press("d", *"2025-11-10", "enter")  # saved as typed (a relative `30d` would be too)
+        await settle(pilot)
+        wanted = list(app.view.index)
+        assert 0 < len(wanted) < len(demo.state.supermetrics_logs)
+        await palette(pilot, "Save filters as")
+        await pilot.press(*"5xx reports", "enter")
+        await pilot.pause()
+        assert saved.get("supermetrics", "5xx reports") == SavedFilter(statuses=("5xx",), since="2025-11-10",
+                                                                       search="reports")
+        await pilot.press("0", "slash", "escape", "d")  # clear everything again
+        await pilot.press(*["backspace"] * 10, "enter")
+        await settle(pilot)
+        assert app.filters.is_empty() and len(app.view) == len(demo.state.supermetrics_logs)
+        await palette(pilot, "Filters: 5xx")
+        await settle(pilot)
+        assert app.filters.statuses == ("5xx",) and app.filters.search == "reports"
+        assert app.sidebar.query_one("#since").value == "2025-11-10"
+        assert list(app.view.index) == wanted
+        assert any("applied" in n.message for n in app._notifications)
+
+
+async def test_a_bad_name_is_refused_in_the_dialog(demo: DemoServer, tmp_path) -> None:
+    saved = SavedFilters(tmp_path / "saved.json")
+    app = make_app(demo, saved_filters=saved)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await palette(pilot, "Save filters as")
+        await pilot.press(*"[bold]", "enter")
+        await pilot.pause()
+        assert "a name is 1-40 letters" in screen_text(app)
+        await pilot.press("escape")
+        assert saved.names("aitronos") == []
+
+
+async def test_forget_from_the_palette_and_saved_filters_are_per_api(demo: DemoServer, tmp_path) -> None:
+    saved = SavedFilters(tmp_path / "saved.json")
+    saved.save("aitronos", "errors", SavedFilter(statuses=("error",)))
+    saved.save("supermetrics", "fives", SavedFilter(statuses=("5xx",)))
+    app = make_app(demo, saved_filters=saved)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Filters:")
+        await pilot.pause(0.4)
+        text = screen_text(app)
+        assert "Filters: errors" in text and "fives" not in text  # another API's filters are not offered
+        await pilot.press("escape")
+        await palette(pilot, "Forget filters: errors")
+        assert saved.names("aitronos") == [] and saved.names("supermetrics") == ["fives"]
+
+
+async def test_a_saved_absolute_range_comes_back_exactly(demo: DemoServer, tmp_path) -> None:
+    logs = demo.state.aitronos_logs
+    since = parse_api_time(logs[200]["created_at"]).astimezone(timezone.utc)
+    saved = SavedFilters(tmp_path / "saved.json")
+    saved.save("aitronos", "range", SavedFilter(since=since.strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"))
+    app = make_app(demo, saved_filters=saved)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.recall_filters("range")
+        await settle(pilot)
+        assert app.filters.since == since.replace(microsecond=since.microsecond // 1000 * 1000)
+        assert [e.id for e in app.store.entries(app.view.index)] == \
+            [e["id"] for e in logs if parse_api_time(e["created_at"]) >= app.filters.since]
+        assert isinstance(app.filters.since, datetime)
