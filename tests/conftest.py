@@ -9,6 +9,12 @@ import pytest
 from logview.demo import DemoServer, DemoState
 
 
+@pytest.fixture(autouse=True)
+def own_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Saved filters and column choices go to a folder of each test's own, never the user's."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
+
+
 @pytest.fixture
 def fresh_server() -> Iterator[DemoServer]:
     """An empty, quiet server each test can fill exactly as it needs."""

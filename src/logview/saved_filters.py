@@ -9,16 +9,13 @@ file. An unreadable file is reported, never silently replaced.
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import tempfile
 from pathlib import Path
 
-import platformdirs
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from logview.model import SourceKind
+from logview.userfiles import UserFileError, data_dir, read_json, write_json
 
 NAME = re.compile(r"[\w .:/+-]{1,40}")  # what a saved filter may be called (shown in the palette)
 
@@ -38,12 +35,11 @@ class SavedFilter(BaseModel):
     search: str | None = None
 
 
-class SavedFiltersError(ValueError):
-    """The file exists but cannot be read or written; the message says where and why."""
+SavedFiltersError = UserFileError  # the file exists but cannot be read or written
 
 
 def saved_filters_path() -> Path:
-    return Path(platformdirs.user_data_dir("logview", appauthor=False)) / "saved-filters.json"
+    return data_dir() / "saved-filters.json"
 
 
 def check_name(name: str) -> str:
@@ -62,12 +58,9 @@ class SavedFilters:
 
     def load(self) -> dict[str, dict[str, SavedFilter]]:
         """kind → name → filters; empty when there is no file yet."""
-        try:
-            document = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+        document = read_json(self.path)
+        if document is None:
             return {}
-        except (OSError, UnicodeDecodeError, ValueError) as error:
-            raise SavedFiltersError(f"{self.path}: cannot read: {error}") from None
         if not isinstance(document, dict):
             raise SavedFiltersError(f"{self.path}: not a JSON object")
         result: dict[str, dict[str, SavedFilter]] = {}
@@ -101,18 +94,6 @@ class SavedFilters:
         return True
 
     def _write(self, document: dict[str, dict[str, SavedFilter]]) -> None:
-        data = {kind: {name: saved.model_dump(exclude_defaults=True) for name, saved in sorted(entries.items())}
-                for kind, entries in sorted(document.items()) if entries}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".saved-filters.", dir=self.path.parent)
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    json.dump(data, out, indent=2, ensure_ascii=False)
-                    out.write("\n")
-                os.replace(temporary, self.path)
-            except BaseException:
-                os.unlink(temporary)
-                raise
-        except OSError as error:
-            raise SavedFiltersError(f"{self.path}: cannot write: {error.strerror or error}") from None
+        write_json(self.path, {kind: {name: saved.model_dump(exclude_defaults=True)
+                                      for name, saved in sorted(entries.items())}
+                               for kind, entries in sorted(document.items()) if entries})

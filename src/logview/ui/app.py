@@ -24,11 +24,13 @@ from textual.worker import get_current_worker
 from logview.httptypes import RetryPolicy
 from logview.model import Filters, LogEntry, SourceKind
 from logview.options import ViewerOptions
+from logview.column_choice import ColumnChoice
 from logview.saved_filters import SavedFilters
 from logview.sources import SupermetricsSource
 from logview.sources.base import Source, dump_json
 from logview.filelines import LineFile
 from logview.store import EntryStore, FileSearchJob, FilteredView, SearchJob
+from logview.ui.columns import ColumnsMixin
 from logview.ui.directory import DirectoryMixin
 from logview.ui.feed import Feed
 from logview.ui.filtering import (needs_requery, parse_time_range, selected_indices,
@@ -63,7 +65,7 @@ def stylesheets() -> list[Path]:
     return sorted(styles_dir().glob("*.tcss"))
 
 
-class LogViewApp(SavedFiltersMixin, DirectoryMixin, PatternsMixin, LoadingMixin, App[int]):
+class LogViewApp(ColumnsMixin, SavedFiltersMixin, DirectoryMixin, PatternsMixin, LoadingMixin, App[int]):
     """Browse one source's execution logs: filter, read, tail, save."""
 
     TITLE = "logview"
@@ -83,6 +85,7 @@ class LogViewApp(SavedFiltersMixin, DirectoryMixin, PatternsMixin, LoadingMixin,
         Binding("i", "toggle_stats", "Stats"),
         Binding("x", "clear_pattern_filters", "Clear tool/error filter", show=False),
         Binding("c", "choose_connector", "Connector", show=False),
+        Binding("f", "pick_columns", "Columns", show=False),
         Binding("y", "copy_entry", "Copy"),
         Binding("s", "save", "Save"),
         Binding("escape", "escape", "Close", show=False),
@@ -92,7 +95,7 @@ class LogViewApp(SavedFiltersMixin, DirectoryMixin, PatternsMixin, LoadingMixin,
 
     def __init__(self, options: ViewerOptions, *, policy: RetryPolicy | None = None,
                  source: Source | None = None, file_kind: SourceKind | None = None,
-                 saved_filters: SavedFilters | None = None) -> None:
+                 saved_filters: SavedFilters | None = None, column_choice: ColumnChoice | None = None) -> None:
         super().__init__()
         self.options = options
         if options.connection is not None:
@@ -118,6 +121,7 @@ class LogViewApp(SavedFiltersMixin, DirectoryMixin, PatternsMixin, LoadingMixin,
         self.sidebar = FilterSidebar(self.status_options, self.facet, self.where, id="sidebar")
         self.banner = ErrorBanner(id="banner")
         self.table = LogTable(self.source.kind, id="table")
+        self.column_choice = column_choice or ColumnChoice()
         self.detail = DetailPane(id="detail")
         self.histogram = VolumeHistogram(id="histogram")
         self.stats = StatsPanel(STATS_FIELDS[self.source.kind], id="stats")
@@ -141,6 +145,7 @@ class LogViewApp(SavedFiltersMixin, DirectoryMixin, PatternsMixin, LoadingMixin,
         yield self.feed
 
     def on_mount(self) -> None:
+        self.apply_column_choice()
         self.detail.display = False
         self.histogram.display = False
         self.stats.display = False
@@ -365,6 +370,8 @@ class LogViewApp(SavedFiltersMixin, DirectoryMixin, PatternsMixin, LoadingMixin,
                             self.action_toggle_stats)
         yield SystemCommand("Clear tool/error filter", "Lift the filters picked in the stats panel (x)",
                             self.action_clear_pattern_filters)
+        yield SystemCommand("Columns", "Choose the table's columns, fields found in the data too (f)",
+                            self.action_pick_columns)
         yield from self.saved_filter_commands()
         yield SystemCommand("Keys", "Show every key (?)", self.action_help)
 

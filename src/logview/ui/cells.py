@@ -63,6 +63,55 @@ COLUMNS: dict[SourceKind, tuple[Column, ...]] = {
     ),
 }
 GAP = 2
+ALWAYS = ("mark", "time", "status")  # the columns every table keeps, first
+FIELD_PREFIX = "field:"  # a column showing one top-level field of the raw entries, by name
+# The raw fields a built-in column already shows (they are not offered again as plain fields).
+BUILTIN_FIELDS = {"credential": "credential_id", "tool": "tool", "duration": "duration_ms", "message": "error",
+                  "event": "event", "request": "request"}
+
+
+def default_keys(kind: SourceKind) -> list[str]:
+    """The optional columns a source's table shows until the user picks others."""
+    return [c.key for c in COLUMNS[kind] if c.key not in ALWAYS]
+
+
+def field_column(name: str) -> Column:
+    return Column(FIELD_PREFIX + name, clean_line(name), 16, 6)
+
+
+def columns_for(kind: SourceKind, keys: list[str] | None) -> tuple[Column, ...]:
+    """The table's columns: the fixed ones, then `keys` in order (built-in keys, or `field:NAME`).
+    The built-in flex column keeps the spare width; without it, the last column takes it."""
+    builtin = {c.key: c for c in COLUMNS[kind]}
+    chosen = [builtin[key] for key in ALWAYS]
+    for key in default_keys(kind) if keys is None else keys:
+        if key in builtin and key not in ALWAYS:
+            chosen.append(builtin[key])
+        elif key.startswith(FIELD_PREFIX) and len(key) > len(FIELD_PREFIX):
+            chosen.append(field_column(key[len(FIELD_PREFIX):]))
+    if not any(c.flex for c in chosen) and len(chosen) > len(ALWAYS):
+        last = chosen[-1]
+        chosen[-1] = Column(last.key, last.title, 0, max(last.min_width, 12), flex=True, right=last.right)
+    return tuple(chosen)
+
+
+def discovered_fields(entries: list[LogEntry], kind: SourceKind) -> list[str]:
+    """Top-level field names found in `entries`, in first-seen order, less those a built-in
+    column of `kind` shows (and the time, which always has its column)."""
+    covered = {BUILTIN_FIELDS[c.key] for c in COLUMNS[kind] if c.key in BUILTIN_FIELDS}
+    covered.add("created_at" if kind == "aitronos" else "log_time")
+    seen: dict[str, None] = {}
+    for entry in entries:
+        if isinstance(entry.raw, dict):
+            for key in entry.raw:
+                if isinstance(key, str) and key not in covered and key not in seen and len(seen) < 200:
+                    seen[key] = None
+    return list(seen)
+
+
+def field_cell(entry: LogEntry, name: str) -> str:
+    raw = entry.raw if isinstance(entry.raw, dict) else {}
+    return cell_text(raw.get(name))
 
 
 def layout(columns: tuple[Column, ...], width: int) -> list[int]:

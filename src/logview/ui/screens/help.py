@@ -24,6 +24,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("Esc", "close the detail · leave an input · cancel a retry wait"),
         ("y", "copy the selected entry as JSON (exactly as received)"),
         ("s", "save the filtered view to a file (.jsonl raw entries, .csv columns)"),
+        ("f", "choose the table's columns, fields found in the data too (remembered per API)"),
     )),
     ("Filtering", (
         ("1 … 9", "toggle the n-th status option (none selected = all)"),
@@ -43,6 +44,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Data", (
         ("t", "toggle the live tail (new entries appear at the top)"),
         ("r", "reload; after an error or during a retry wait: retry now"),
+        ("c", "choose another Supermetrics connector of the team"),
         ("ctrl+p", "command palette"),
         ("?", "this help"),
         ("q", "quit"),
@@ -50,15 +52,25 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 )
 
 
-def help_table() -> Table:
+def _sections_table(sections: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]) -> Table:
     table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold", no_wrap=True, min_width=12)
+    table.add_column(style="bold", no_wrap=True, min_width=10)
     table.add_column()
-    for section, keys in KEYS:
+    for section, keys in sections:
         table.add_row(Text(section, style="bold underline"), "")
         for key, what in keys:
             table.add_row(key, what)
         table.add_row("", "")
+    return table
+
+
+def help_table() -> Table:
+    """The sections in two columns, so that all of them fit a 48-line terminal."""
+    half = (len(KEYS) + 1) // 2
+    table = Table.grid(padding=(0, 3), expand=True)
+    table.add_column(ratio=1)
+    table.add_column(ratio=1)
+    table.add_row(_sections_table(KEYS[:half]), _sections_table(KEYS[half:]))
     return table
 
 

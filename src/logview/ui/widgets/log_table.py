@@ -24,8 +24,8 @@ from textual.strip import Strip
 
 from logview.model import SourceKind
 from logview.store import FilteredView, ViewChange
-from logview.ui.cells import COLUMNS, GAP, Column, format_time, layout, local_time, row_cells, \
-    status_class, status_text
+from logview.ui.cells import COLUMNS, FIELD_PREFIX, GAP, Column, field_cell, format_time, layout, local_time, \
+    row_cells, status_class, status_text
 
 
 class LogTable(ScrollView, can_focus=True):
@@ -100,6 +100,13 @@ class LogTable(ScrollView, can_focus=True):
         self._cache.clear()
         self._update_size()
         self.scroll_to(y=0, animate=False)
+        self.refresh()
+
+    def set_columns(self, columns: tuple[Column, ...]) -> None:
+        """Show these columns (the field picker's choice)."""
+        self.columns = columns
+        self._width = 0  # lay them out again
+        self._cache.clear()
         self.refresh()
 
     def set_labels(self, labels: dict[str, dict[str, str]]) -> None:
@@ -367,7 +374,8 @@ class LogTable(ScrollView, can_focus=True):
             elif key == "status":
                 cell = Text(status_text(entry.status), style=self._style(status_class(entry.status)))
             else:
-                value = cells.get(key, "")
+                value = field_cell(entry, key[len(FIELD_PREFIX):]) if key.startswith(FIELD_PREFIX) \
+                    else cells.get(key, "")
                 value = self.labels.get(key, {}).get(value, value)
                 style = self._style("invalid") if entry.invalid and column.flex else (
                     self._style("error") if key == "message" else Style())

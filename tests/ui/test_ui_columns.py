@@ -1,0 +1,100 @@
+"""The column picker (f): the source's columns and the fields found in the data, chosen with the
+keyboard, shown in the table, and remembered per API."""
+
+from __future__ import annotations
+
+import json
+
+from logview.column_choice import ColumnChoice
+from logview.demo import DemoServer
+from logview.model import Filters
+from logview.options import ViewerOptions
+from logview.sources.jsonl import source_for_kind
+from logview.ui.app import LogViewApp
+from logview.ui.screens.column_picker import ColumnPicker
+from ui_helpers import FAST, SIZE, connection, screen_text, settle, table_lines
+
+
+def app_with(server: DemoServer, choice: ColumnChoice, kind: str = "aitronos") -> LogViewApp:
+    options = ViewerOptions(filters=Filters(), connection=connection(server, kind))
+    return LogViewApp(options, policy=FAST, column_choice=choice)
+
+
+def header(app) -> list[str]:
+    return table_lines(app)[0].split()
+
+
+async def pick(pilot, app, wanted: set[str]) -> None:
+    """In the open picker, make exactly `wanted` (by title) selected, then apply."""
+    options = app.screen.query_one("#columns-list")
+    for index in range(options.option_count):
+        option = options.get_option_at_index(index)
+        if (str(option.prompt) in wanted) != (option.value in options.selected):
+            options.highlighted = index
+            await pilot.press("space")
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_f_offers_the_fields_found_in_the_data_and_the_table_follows(demo: DemoServer, tmp_path) -> None:
+    choice = ColumnChoice(tmp_path / "columns.json")
+    app = app_with(demo, choice)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert header(app) == ["time", "status", "credential", "tool", "duration", "error"]
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, ColumnPicker)
+        text = screen_text(app)
+        for field in ("organization_id", "user_id", "connector", "metadata", "inputs", "output"):
+            assert field in text  # found in the entries
+        assert "created_at" not in text  # the time has its own column
+        await pick(pilot, app, {"tool", "connector", "user_id"})
+        assert header(app) == ["time", "status", "tool", "user_id", "connector"]  # in the list's order
+        first = demo.state.aitronos_logs[0]
+        row = table_lines(app)[1]
+        assert first["connector"] in row and first["user_id"] in row
+        assert choice.load("aitronos") == ["tool", "field:user_id", "field:connector"]
+    again = app_with(demo, choice)  # remembered for the next start
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert header(again) == ["time", "status", "tool", "user_id", "connector"]
+        await pilot.press("f", "d")  # back to the defaults
+        await pilot.pause()
+        assert header(again) == ["time", "status", "credential", "tool", "duration", "error"]
+        assert choice.load("aitronos") is None
+
+
+async def test_choices_are_per_api_and_escape_changes_nothing(demo: DemoServer, tmp_path) -> None:
+    choice = ColumnChoice(tmp_path / "columns.json")
+    choice.save("aitronos", ["tool"])
+    app = app_with(demo, choice, "supermetrics")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert header(app) == ["time", "status", "event", "request", "duration"]
+        await pilot.press("f")
+        await pilot.pause()
+        assert "request_id" in screen_text(app)
+        await pilot.press("space", "escape")
+        await pilot.pause()
+        assert header(app) == ["time", "status", "event", "request", "duration"]
+        assert choice.load("supermetrics") is None and choice.load("aitronos") == ["tool"]
+
+
+async def test_hostile_field_names_are_plain_text(tmp_path) -> None:
+    rows = [{"id": f"x{i}", "created_at": "2025-11-15T10:00:00Z", "status": "error",
+             "[@click=app.quit]\x1b]2;pwned\x07": f"[bold]v{i}"} for i in range(5)]
+    path = tmp_path / "odd.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    choice = ColumnChoice(tmp_path / "columns.json")
+    options = ViewerOptions(filters=Filters(), file=path, file_source="aitronos")
+    app = LogViewApp(options, source=source_for_kind("aitronos"), file_kind="aitronos", column_choice=choice)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        assert "[@click=app.quit]]2;pwned" in screen_text(app)
+        await pick(pilot, app, {"status", "[@click=app.quit]]2;pwned"} | {"tool"})
+        assert app.is_running
+        assert "[@click=app.quit]]2;pwned" in table_lines(app)[0] and "[bold]v0" in table_lines(app)[1]
+        assert "\x1b" not in screen_text(app)
