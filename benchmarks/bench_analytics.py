@@ -77,13 +77,14 @@ async def in_app(path: str) -> None:
             await asyncio.sleep(0.1)
         print(f"{path}: {len(app.store):,} entries, fields read in {time.perf_counter() - started:.1f} s")
         shown_at: list[float] = []
-        show = app._show_patterns
+        viewer = app.viewer
+        show = viewer._show_patterns
 
         def recorded(result) -> None:
             show(result)
             shown_at.append(time.perf_counter())
 
-        app._show_patterns = recorded  # the moment the new numbers are handed to the widget
+        viewer._show_patterns = recorded  # the moment the new numbers are handed to the widget
         for key, panel in (("h", app.histogram), ("i", app.stats)):
             lags: list[float] = []
             stop = False

@@ -179,7 +179,7 @@ def status_note(app: LogViewApp) -> str:
 
 
 def sidebar_counts(app: LogViewApp) -> dict[str, str]:
-    return {option.option: option.render().plain.split()[-1] for option in app.query(StatusOption)}
+    return {option.option: option.render().plain.split()[-1] for option in app.screen.query(StatusOption)}
 
 
 def shown_ids(app: LogViewApp) -> list[str]:
@@ -333,7 +333,7 @@ async def test_first_rows_newest_first_then_loaded_and_G_shows_the_oldest(sm: Js
             assert row_shows(row, sm.raws[number]), (number, row)
         await pilot.press("enter")
         await pilot.pause()
-        pane = app.query_one(DetailPane)
+        pane = app.screen.query_one(DetailPane)
         assert pane.display and pane.entry is not None and pane.entry.raw == sm.raws[-1]
         assert_detail_shows(app, sm.raws[-1])
         await pilot.press("g")
@@ -477,7 +477,7 @@ async def test_enter_shows_every_field_of_the_line_as_stored(ait: JsonlFile) -> 
         assert app.table.cursor_row == EXTRA_ROW and row_shows(cursor_line(app), raw)
         await pilot.press("enter")
         await pilot.pause()
-        pane = app.query_one(DetailPane)
+        pane = app.screen.query_one(DetailPane)
         assert pane.display and pane.entry is not None
         assert pane.entry.raw == raw and list(pane.entry.raw) == list(raw)  # values and field order
         assert pane.entry.invalid is None
@@ -523,7 +523,7 @@ async def test_blank_crlf_torn_and_non_json_lines(sm: JsonlFile, tmp_path: Path,
         # the CRLF line is an ordinary entry
         await pilot.press(*["j"] * 5, "enter")
         await pilot.pause()
-        pane = app.query_one(DetailPane)
+        pane = app.screen.query_one(DetailPane)
         assert pane.entry is not None and pane.entry.invalid is None and pane.entry.raw == expected[5]
         assert_detail_shows(app, expected[5])
         # the line that is not JSON: marked, its text shown
@@ -572,7 +572,7 @@ async def test_max_entries_caps_a_file_and_says_so(sm: JsonlFile, cap: int) -> N
         assert app.table.cursor_row == cap - 1 and row_shows(cursor_line(app), sm.raws[cap - 1])
         await pilot.press("enter")
         await pilot.pause()
-        assert app.query_one(DetailPane).entry.raw == sm.raws[cap - 1]  # type: ignore[union-attr]
+        assert app.screen.query_one(DetailPane).entry.raw == sm.raws[cap - 1]  # type: ignore[union-attr]
         # the notice names the number of entries shown
         notice = re.search(r"Showing the newest ([\d,]+) entries: the cap \(--max-entries\) was reached",
                            screen_text(app))
@@ -646,7 +646,7 @@ async def test_keys_move_the_cursor_while_fields_are_read(big: JsonlFile) -> Non
         assert row_shows(cursor_line(app), big.raws[3])
         # the detail pane reads the entry from the file, loaded or not
         await pilot.press("enter")
-        assert app.query_one(DetailPane).entry.raw == big.raws[3]  # type: ignore[union-attr]
+        assert app.screen.query_one(DetailPane).entry.raw == big.raws[3]  # type: ignore[union-attr]
         await pilot.press("escape")
         # G goes to the oldest row there is, and stays there as rows arrive
         await pilot.press("G")

@@ -76,7 +76,7 @@ async def test_detail_shows_nested_and_unknown_fields(hostile_file: Path) -> Non
         await settle(pilot)
         await pilot.press("enter")
         await pilot.pause()
-        pane = app.query_one(DetailPane)
+        pane = app.screen.query_one(DetailPane)
         assert pane.entry is not None and pane.entry.id == "log_nested"
         text = detail_text(app)
         assert "log_nested" in screen_text(app)

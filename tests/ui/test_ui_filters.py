@@ -11,13 +11,13 @@ import pytest
 from logview.demo import DemoServer
 from logview.model import Filters
 from logview.times import parse_api_time
-from logview.ui import app as app_module
+from logview.ui import viewer as viewer_module
 from logview.ui.widgets.sidebar import StatusOption
 from ui_helpers import FIXED_NOW, SIZE, make_app, screen_text, settle
 
 
 def sidebar_counts(app) -> dict[str, str]:
-    return {option.option: option.render().plain.split()[-1] for option in app.query(StatusOption)}
+    return {option.option: option.render().plain.split()[-1] for option in app.screen.query(StatusOption)}
 
 
 def api_requests(server: DemoServer) -> int:
@@ -128,7 +128,7 @@ async def test_search_slash_enter_applies_and_escape_clears(demo: DemoServer) ->
 
 
 async def test_search_in_a_thread_for_large_stores(demo: DemoServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(app_module, "SEARCH_IN_THREAD_ROWS", 10)
+    monkeypatch.setattr(viewer_module, "SEARCH_IN_THREAD_ROWS", 10)
     app = make_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -185,7 +185,7 @@ async def test_command_line_filters_are_shown_and_applied(demo: DemoServer) -> N
         await settle(pilot)
         expected = [e["id"] for e in demo.state.supermetrics_logs if e["status"] == 429 and e["event"] == "data.fetch"]
         assert shown(app) == expected
-        labels = [option.option for option in app.query(StatusOption)]
+        labels = [option.option for option in app.screen.query(StatusOption)]
         assert labels == ["2xx", "3xx", "4xx", "5xx", "429"]
         assert "● 429" in screen_text(app)
         await pilot.press("5")  # toggles the extra option off

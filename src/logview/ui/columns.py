@@ -1,7 +1,7 @@
 """The table's columns: the source's own and any top-level field of the data, as the user picks
 them (`f`), remembered per API (`column_choice`).
 
-A mixin of `LogViewApp`.
+A mixin of `ViewerScreen`.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from logview.userfiles import UserFileError
 COLUMN_SAMPLE = 2_000  # entries looked at for their field names when the picker opens
 
 if TYPE_CHECKING:
-    from logview.ui.app import LogViewApp
+    from logview.ui.viewer import ViewerScreen
 
-    _Base = LogViewApp
+    _Base = ViewerScreen
 else:
     _Base = object
 
@@ -45,7 +45,7 @@ class ColumnsMixin(_Base):
         chosen = [c.key for c in self.table.columns if c.key not in ALWAYS]
         known = {key for key, _ in builtin + fields}
         fields += [(key, key[len(FIELD_PREFIX):]) for key in chosen if key not in known]  # chosen, not seen now
-        self.push_screen(ColumnPicker(builtin + fields, chosen), self._columns_picked)
+        self.app.push_screen(ColumnPicker(builtin + fields, chosen), self._columns_picked)
 
     def _columns_picked(self, keys: list[str] | None) -> None:
         if keys is None:

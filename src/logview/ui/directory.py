@@ -1,7 +1,7 @@
 """What the app asks the APIs besides logs: the connector to read (a picker, when `--connector`
 was not given) and the names of Aitronos credentials (shown instead of bare `tcred_…` ids).
 
-A mixin of `LogViewApp`. Names are a convenience: if they cannot be had, ids are shown and the
+A mixin of `ViewerScreen`. Names are a convenience: if they cannot be had, ids are shown and the
 user is told once, quietly. A connector is a necessity: without one nothing loads, so a failure
 to list them is shown in the banner, and `r` (or `c`) asks again.
 """
@@ -19,9 +19,9 @@ from logview.ui.screens.connector_picker import ConnectorPicker
 from logview.ui.widgets.error_banner import error_head
 
 if TYPE_CHECKING:
-    from logview.ui.app import LogViewApp
+    from logview.ui.viewer import ViewerScreen
 
-    _Base = LogViewApp
+    _Base = ViewerScreen
 else:
     _Base = object
 
@@ -80,7 +80,7 @@ class DirectoryMixin(_Base):
             self.refresh_all()
             return
         self.banner.clear("error")
-        self.push_screen(ConnectorPicker(source.team_id, connectors, source.connector_id), self._connector_chosen)
+        self.app.push_screen(ConnectorPicker(source.team_id, connectors, source.connector_id), self._connector_chosen)
 
     def _connector_chosen(self, identifier: str | None) -> None:
         source = self.source

@@ -1,6 +1,6 @@
 """How the app reacts to the feed: rows arriving, retries, failures, notices, the live tail.
 
-A mixin of `LogViewApp`, split out so the app module stays about layout and keys. The rules:
+A mixin of `ViewerScreen`, split out so the viewer module stays about layout and keys. The rules:
 rows already loaded stay visible through any error; a reload keeps them on screen until the
 first new page replaces them; the status line always says what the connection is doing.
 """
@@ -20,9 +20,9 @@ from logview.ui.widgets.status_bar import StatusInfo
 REFRESH_EVERY_S = 0.1
 
 if TYPE_CHECKING:
-    from logview.ui.app import LogViewApp
+    from logview.ui.viewer import ViewerScreen
 
-    _Base = LogViewApp
+    _Base = ViewerScreen
 else:
     _Base = object
 

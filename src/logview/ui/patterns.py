@@ -1,6 +1,6 @@
 """The histogram (h) and the stats panel (i): when they are computed and what picking in them does.
 
-A mixin of `LogViewApp`. Whenever the rows change (`refresh_all`) and one of the two is open, a
+A mixin of `ViewerScreen`. Whenever the rows change (`refresh_all`) and one of the two is open, a
 recomputation is scheduled — at most every PATTERNS_EVERY_S, less often while loading, since each
 takes the filtered rows' columns on the UI thread (a few ms per 100k rows) — and runs in a worker
 thread; its result is shown when it is still about the rows on screen.
@@ -29,9 +29,9 @@ STATS_FIELDS = {"aitronos": ("tool", "credential"), "supermetrics": ("event",)}
 FILTER_FIELDS = ("tool", "credential", "event", "error")
 
 if TYPE_CHECKING:
-    from logview.ui.app import LogViewApp
+    from logview.ui.viewer import ViewerScreen
 
-    _Base = LogViewApp
+    _Base = ViewerScreen
 else:
     _Base = object
 
@@ -123,7 +123,7 @@ class PatternsMixin(_Base):
         stats = None if request.stats_field is None else StatsData(
             request.stats_field, group_stats(snapshot, request.stats_field), error_groups(snapshot), len(snapshot))
         if not get_current_worker().is_cancelled:
-            self.call_from_thread(self._show_patterns, _Result(request, hist, stats))
+            self.app.call_from_thread(self._show_patterns, _Result(request, hist, stats))
 
     def _histogram_buckets(self) -> int:
         """How many buckets the histogram has room for; before its first layout, estimated

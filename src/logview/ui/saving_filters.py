@@ -1,6 +1,6 @@
 """Saving the current filters under a name and recalling them, from the command palette.
 
-A mixin of `LogViewApp`. What is saved is what the sidebar shows — the time range as typed, so a
+A mixin of `ViewerScreen`. What is saved is what the sidebar shows — the time range as typed, so a
 saved `24h` means the last 24 hours whenever it is recalled — plus the filters picked elsewhere
 (credential/event, the stats panel's tool and error group, the search).
 """
@@ -19,9 +19,9 @@ from logview.ui.filtering import parse_time_range
 from logview.ui.screens.name_dialog import NameDialog
 
 if TYPE_CHECKING:
-    from logview.ui.app import LogViewApp
+    from logview.ui.viewer import ViewerScreen
 
-    _Base = LogViewApp
+    _Base = ViewerScreen
 else:
     _Base = object
 
@@ -43,7 +43,7 @@ class SavedFiltersMixin(_Base):
         )
 
     def action_save_filters(self) -> None:
-        self.push_screen(NameDialog("Save the current filters", f"Recall them from the command palette "
+        self.app.push_screen(NameDialog("Save the current filters", f"Recall them from the command palette "
                                     f"(ctrl+p) in any {self.source.kind} view.", check_name),
                          self._save_filters_as)
 
