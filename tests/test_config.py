@@ -189,3 +189,29 @@ credential = "tcred_x"
                                                            "--credential", "tcred_y"]), stack)
         assert flags.interval_s == 1 and flags.filters.credential == "tcred_y"
         assert flags.filters.statuses == ("timeout",)
+
+
+def test_several_profiles_open_as_tabs_and_export_takes_one(tmp_path, monkeypatch) -> None:
+    from logview import cli
+
+    config = write(tmp_path, f"""
+[profiles.a]
+source = "aitronos"
+org = "{DEMO_ORG}"
+[profiles.b]
+source = "supermetrics"
+team = 1
+connector = "DEMO01"
+[profiles.b.filters]
+status = ["5xx"]
+""")
+    monkeypatch.setenv("LOGVIEW_CONFIG", str(config))
+    monkeypatch.setenv("FREDDY_API_KEY", "k1")
+    monkeypatch.setenv("SUPERMETRICS_API_KEY", "k2")
+    opened = []
+    monkeypatch.setattr("logview.ui.app.run_viewer", lambda *options: opened.extend(options) or 0)
+    assert cli.main(["--profile", "a", "--profile", "b", "--since", "2d"]) == 0
+    assert [o.connection.label for o in opened] == ["profile a", "profile b"]
+    assert opened[1].filters.statuses == ("5xx",) and all(o.filters.since is not None for o in opened)
+    assert cli.main(["export", "--profile", "a", "--profile", "b"]) == 2
+    assert cli.main(["--profile", "a", "--profile", "b", "--demo"]) == 2

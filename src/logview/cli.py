@@ -39,7 +39,8 @@ def _add_source_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--connector", metavar="CONNECTOR_ID", help="Supermetrics connector identifier")
     group.add_argument("--base-url", metavar="URL", help="API base URL (https, or http for loopback)")
     group.add_argument("--file", metavar="PATH", type=Path, help="a JSONL file written by `logview export`")
-    group.add_argument("--profile", metavar="NAME", help=f"a profile from {config_path()}")
+    group.add_argument("--profile", metavar="NAME", action="append",
+                       help=f"a profile from {config_path()}; the viewer takes several (one tab each)")
 
 
 def _add_filter_args(parser: argparse.ArgumentParser) -> None:
@@ -230,13 +231,15 @@ def resolve_connection(args: argparse.Namespace, stack: ExitStack, *, default_de
     """The connection the arguments name; None for `--file`. May start the demo server.
     `pick_connector` (the viewer): a Supermetrics source may leave the connector to a picker."""
     chosen = [flag for flag, present in (("--demo", args.demo), ("--file", args.file is not None),
-                                          ("--profile", args.profile is not None)) if present]
+                                          ("--profile", bool(args.profile))) if present]
     if len(chosen) > 1:
         raise UsageError(f"choose one source: {' or '.join(chosen)}")
     if args.file is not None:
         return None
     if args.profile:
-        return _profile_connection(args.profile, pick_connector)
+        if len(args.profile) > 1:
+            raise UsageError("one --profile at a time here (the viewer opens several as tabs)")
+        return _profile_connection(args.profile[0], pick_connector)
     if args.demo:
         return stack.enter_context(_demo_connection(args.source or "aitronos"))
     if args.source:
@@ -306,12 +309,19 @@ def run_viewer_command(argv: Sequence[str]) -> int:
     args = viewer_parser().parse_args(argv)
     with ExitStack() as stack:
         try:
-            options = viewer_options(args, stack)
+            profiles = list(dict.fromkeys(args.profile or []))
+            if len(profiles) > 1:  # several profiles: one tab each, the same flags for all
+                if args.demo or args.file is not None:
+                    raise UsageError("several --profile options open tabs; they do not mix with --demo or --file")
+                options = [viewer_options(argparse.Namespace(**{**vars(args), "profile": [name]}), stack)
+                           for name in profiles]
+            else:
+                options = [viewer_options(args, stack)]
         except UsageError as error:
             return _fail(str(error))
         from logview.ui.app import run_viewer
 
-        return run_viewer(options)
+        return run_viewer(*options)
     return EXIT_OK  # pragma: no cover - ExitStack never swallows
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from textual import events
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.screen import Screen
 
 from logview.column_choice import ColumnChoice
@@ -23,6 +24,7 @@ from logview.options import ViewerOptions
 from logview.saved_filters import SavedFilters
 from logview.sources.base import Source
 from logview.ui.viewer import ViewerScreen
+from logview.ui.widgets.tab_strip import TabStrip
 
 # What `app.NAME` reads from the viewer on screen.
 VIEWER_ATTRIBUTES = frozenset({
@@ -49,13 +51,23 @@ class LogViewApp(App[int]):
 
     TITLE = "logview"
     CSS_PATH = stylesheets()
+    BINDINGS = [
+        Binding("right_square_bracket", "switch_tab(1)", "Next tab", show=False),
+        Binding("left_square_bracket", "switch_tab(-1)", "Previous tab", show=False),
+    ]
 
-    def __init__(self, options: ViewerOptions, *, policy: RetryPolicy | None = None,
+    def __init__(self, options: ViewerOptions, *more: ViewerOptions, policy: RetryPolicy | None = None,
                  source: Source | None = None, file_kind: SourceKind | None = None,
                  saved_filters: SavedFilters | None = None, column_choice: ColumnChoice | None = None) -> None:
+        """One viewer on `options` (a file needs its `source` and `file_kind`), and a tab more
+        for each of `more` (connections to APIs)."""
         super().__init__()
+        labels = [tab_label(o) for o in (options, *more)]
         self.viewers = [ViewerScreen(options, policy=policy, source=source, file_kind=file_kind,
-                                     saved_filters=saved_filters, column_choice=column_choice)]
+                                     saved_filters=saved_filters, column_choice=column_choice,
+                                     tabs=labels if more else None, tab=0)]
+        self.viewers += [ViewerScreen(extra, policy=policy, saved_filters=saved_filters, column_choice=column_choice,
+                                      tabs=labels, tab=index) for index, extra in enumerate(more, start=1)]
 
     @property
     def viewer(self) -> ViewerScreen:
@@ -72,8 +84,26 @@ class LogViewApp(App[int]):
             return getattr(self.viewer, name)
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
-    def on_mount(self) -> None:
-        self.push_screen(self.viewers[0])
+    async def on_mount(self) -> None:
+        # Every tab is shown once so that all of them load from the start, then the first stays.
+        for index, viewer in enumerate(self.viewers):
+            self.install_screen(viewer, name=f"tab-{index}")
+        for index in range(1, len(self.viewers)):  # mounted (and loading) once, kept while hidden
+            await self.push_screen(f"tab-{index}")
+            await self.pop_screen()
+        await self.push_screen("tab-0")
+
+    def action_switch_tab(self, step: int) -> None:
+        if len(self.viewers) < 2 or not isinstance(self.screen, ViewerScreen):
+            return
+        self.show_tab((self.viewers.index(self.screen) + step) % len(self.viewers))
+
+    def show_tab(self, index: int) -> None:
+        if 0 <= index < len(self.viewers) and self.viewers[index] is not self.screen:
+            self.switch_screen(f"tab-{index}")
+
+    def on_tab_strip_picked(self, event: TabStrip.Picked) -> None:
+        self.show_tab(event.index)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseScrollDown, events.MouseScrollUp)):
@@ -85,8 +115,14 @@ class LogViewApp(App[int]):
         yield from self.viewer.system_commands()
 
 
-def run_viewer(options: ViewerOptions) -> int:
-    """Open the viewer; returns the exit code (0 after `q`)."""
+def tab_label(options: ViewerOptions) -> str:
+    if options.connection is not None:
+        return options.connection.label.removeprefix("profile ")
+    return options.file.name if options.file is not None else "?"
+
+
+def run_viewer(options: ViewerOptions, *more: ViewerOptions) -> int:
+    """Open the viewer (a tab more for each of `more`); returns the exit code (0 after `q`)."""
     source: Source | None = None
     kind: SourceKind | None = None
     if options.connection is None:
@@ -104,7 +140,7 @@ def run_viewer(options: ViewerOptions) -> int:
             print(f"logview: unknown source {kind!r}", file=sys.stderr)
             return 2
         source = source_for_kind(kind)
-    app = LogViewApp(options, source=source, file_kind=kind)
+    app = LogViewApp(options, *more, source=source, file_kind=kind)
     # Background threads (file reading, search) hold the GIL in turns of this length; the UI
     # thread waits up to one turn each time it wakes. 5 ms (the default) shows in key latency.
     sys.setswitchinterval(0.001)

@@ -48,6 +48,7 @@ from logview.ui.widgets.log_table import LogTable
 from logview.ui.widgets.sidebar import FilterSidebar
 from logview.ui.widgets.stats_panel import StatsPanel
 from logview.ui.widgets.status_bar import StatusBar
+from logview.ui.widgets.tab_strip import TabStrip
 from logview.times import TimeParseError
 
 SEARCH_IN_THREAD_ROWS = 20_000  # above this many rows a new search runs in a worker thread
@@ -83,8 +84,10 @@ class ViewerScreen(ColumnsMixin, SavedFiltersMixin, DirectoryMixin, PatternsMixi
     def __init__(self, options: ViewerOptions, *, policy: RetryPolicy | None = None,
                  source: Source | None = None, file_kind: SourceKind | None = None,
                  saved_filters: SavedFilters | None = None, column_choice: ColumnChoice | None = None,
-                 name: str | None = None) -> None:
-        super().__init__(name=name)
+                 tabs: list[str] | None = None, tab: int = 0) -> None:
+        """`tabs`: the labels of every tab when the app shows several sources, `tab` this one's."""
+        super().__init__()
+        self.tab_strip = TabStrip(tabs, tab, id="tabs") if tabs else None
         self.options = options
         if options.connection is not None:
             self.source = options.connection.source
@@ -120,6 +123,8 @@ class ViewerScreen(ColumnsMixin, SavedFiltersMixin, DirectoryMixin, PatternsMixi
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        if self.tab_strip is not None:
+            yield self.tab_strip
         yield self.status_bar
         with Horizontal(id="body"):
             yield self.sidebar

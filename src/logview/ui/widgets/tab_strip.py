@@ -1,0 +1,49 @@
+"""The row of tabs above a viewer when the app shows several sources (one per profile)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual import events
+from textual.message import Message
+from textual.widgets import Static
+
+from logview.sanitize import clean_line
+from logview.ui.widgets.styling import PartialStyles
+
+
+class TabStrip(PartialStyles, Static):
+    """`1 prod │ 2 staging …`, the viewer's own tab marked; a click picks a tab."""
+
+    COMPONENT_CLASSES = {"tab-strip--active", "tab-strip--other", "tab-strip--hint"}
+
+    class Picked(Message):
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    def __init__(self, labels: Sequence[str], active: int, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.labels, self.active = list(labels), active
+        self._spans: list[tuple[int, int]] = []
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        self._spans = []
+        for index, label in enumerate(self.labels):
+            start = text.cell_len
+            style = "tab-strip--active" if index == self.active else "tab-strip--other"
+            text.append(f" {index + 1} {clean_line(label)} ", style=self._partial(style))
+            self._spans.append((start, text.cell_len))
+            text.append(" ")
+        text.append(" [ ] switch tabs", style=self._partial("tab-strip--hint"))
+        return text
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        for index, (start, end) in enumerate(self._spans):
+            if start <= offset.x < end:
+                self.post_message(self.Picked(index))
