@@ -94,6 +94,7 @@ class Filters(BaseModel):
     event: str | None = None
     tool: str | None = None  # Aitronos `tool`; always applied locally
     error: str | None = None  # an error group (`Source.error_group`); always applied locally
+    origin: str | None = None  # the merged timeline's tab an entry comes from (no entry knows it)
     search: str | None = None
 
     def is_empty(self) -> bool:
@@ -148,3 +149,31 @@ class ServerQuery:
     start: datetime | None = None
     end: datetime | None = None
     extra: dict[str, str] = field(default_factory=dict)
+
+
+# Severity of a status, used for colours and for jumping between problem entries (e / E).
+SEV_UNKNOWN, SEV_OK, SEV_INFO, SEV_WARN, SEV_ERROR = 0, 1, 2, 3, 4
+_WORD_SEVERITY = {"success": SEV_OK, "ok": SEV_OK, "error": SEV_ERROR, "failed": SEV_ERROR,
+                  "failure": SEV_ERROR, "blocked": SEV_WARN, "timeout": SEV_WARN}
+
+
+def severity(status: str | int | None) -> int:
+    """How alarming a status is: words (Aitronos) and HTTP codes (Supermetrics) alike."""
+    if isinstance(status, bool) or status is None:
+        return SEV_UNKNOWN
+    if isinstance(status, str):
+        text = status.strip().lower()
+        if text.isdigit():
+            return severity(int(text))
+        return _WORD_SEVERITY.get(text, SEV_UNKNOWN)
+    if not isinstance(status, int):
+        return SEV_UNKNOWN
+    if status in (408, 429):
+        return SEV_WARN
+    if 200 <= status < 300:
+        return SEV_OK
+    if 100 <= status < 200 or 300 <= status < 400:
+        return SEV_INFO
+    if 400 <= status < 600:
+        return SEV_ERROR
+    return SEV_UNKNOWN

@@ -54,7 +54,8 @@ class Connection:
 
 @dataclass
 class ViewerOptions:
-    """Everything the viewer needs; exactly one of `connection` and `file` is set."""
+    """Everything the viewer needs; exactly one of `connection` and `file` is set, or neither for
+    the merged timeline of the app's other tabs (`merged`)."""
 
     filters: Filters
     connection: Connection | None = None
@@ -63,3 +64,4 @@ class ViewerOptions:
     follow: bool = False
     interval_s: float = 2.0
     max_entries: int | None = 100_000
+    merged: bool = False

@@ -34,41 +34,14 @@ from logview.categories import Categories
 from logview.filecolumns import NO_TIME, ColumnChunk
 from logview.filelines import LineChunk, LineFile
 from logview.filesearch import search_lines
-from logview.model import Filters, LogEntry
+from logview.model import (SEV_ERROR, SEV_INFO, SEV_OK, SEV_UNKNOWN, SEV_WARN, Filters, LogEntry,  # noqa: F401
+                           severity)
 from logview.sources.base import Source, duration_ms, searchable_text
 from logview.sources.jsonl import entry_from_line
 from logview.times import epoch_us
 
 ENTRY_CACHE = 1024  # parsed entries kept for a file store (a few screens of scrolling)
 CODE_FIELDS = ("status", "credential", "event", "tool", "error")
-
-# Severity of a status, used for colours and for jumping between problem entries (e / E).
-SEV_UNKNOWN, SEV_OK, SEV_INFO, SEV_WARN, SEV_ERROR = 0, 1, 2, 3, 4
-_WORD_SEVERITY = {"success": SEV_OK, "ok": SEV_OK, "error": SEV_ERROR, "failed": SEV_ERROR,
-                  "failure": SEV_ERROR, "blocked": SEV_WARN, "timeout": SEV_WARN}
-
-
-def severity(status: str | int | None) -> int:
-    """How alarming a status is: words (Aitronos) and HTTP codes (Supermetrics) alike."""
-    if isinstance(status, bool) or status is None:
-        return SEV_UNKNOWN
-    if isinstance(status, str):
-        text = status.strip().lower()
-        if text.isdigit():
-            return severity(int(text))
-        return _WORD_SEVERITY.get(text, SEV_UNKNOWN)
-    if not isinstance(status, int):
-        return SEV_UNKNOWN
-    if status in (408, 429):
-        return SEV_WARN
-    if 200 <= status < 300:
-        return SEV_OK
-    if 100 <= status < 200 or 300 <= status < 400:
-        return SEV_INFO
-    if 400 <= status < 600:
-        return SEV_ERROR
-    return SEV_UNKNOWN
-
 
 @dataclass(frozen=True)
 class Selection:
@@ -88,6 +61,7 @@ class _Compiled:
     event: int | None
     tool: int | None
     error: int | None
+    origin: int | None
     needle: str | None
 
 
@@ -166,6 +140,7 @@ class EntryStore:
         self.events = Categories()
         self.tools = Categories()
         self.errors = Categories()
+        self.origins = Categories()  # a merged store's parts, by label (see `merge_from`)
         self._severity = np.zeros(1, dtype=np.int8)  # per status category
         self._luts: dict[tuple[str, ...], np.ndarray] = {}
         self.search_needle: str | None = None
@@ -267,6 +242,8 @@ class EntryStore:
         return self.statuses, self.credentials, self.events, self.tools, self.errors
 
     def categories(self, field: str) -> Categories:
+        if field == "origin":
+            return self.origins
         return dict(zip(CODE_FIELDS, self._categories()))[field]
 
     def _update_severity(self) -> None:
@@ -285,6 +262,49 @@ class EntryStore:
         self.tail += len(entries)
         self.ready = self.tail
         return len(entries)
+
+    # -- a merged view ----------------------------------------------------------------------
+    def merge_from(self, parts: Sequence[tuple[str, EntryStore]]) -> tuple[np.ndarray, np.ndarray]:
+        """Become every loaded row of `parts` (labelled in-memory stores), newest first, each
+        row's part in the `origin` column. Column-wise: codes are translated through one lookup
+        per part and field, the rows put in order with one stable sort by time (timeless rows
+        last), so even a few hundred thousand rows take milliseconds, never a pass in Python.
+        Like `clear`, it starts a new epoch. Returns, per new row, the index of its part and its
+        ordinal there (to find a row again after the next merge)."""
+        assert self.lines is None and all(part.lines is None for _, part in parts)
+        pieces: dict[str, list[np.ndarray]] = {name: [] for name in (*CODE_FIELDS, "time", "duration", "invalid",
+                                                                     "entry", "origin", "part", "ordinal")}
+        mine = dict(zip(CODE_FIELDS, self._categories()))
+        for index, (label, part) in enumerate(parts):
+            lo, hi = part.head, part.tail
+            pieces["origin"].append(np.full(hi - lo, self.origins.code(label), dtype=np.int32))
+            pieces["part"].append(np.full(hi - lo, index, dtype=np.int64))
+            pieces["ordinal"].append(np.arange(lo, hi, dtype=np.int64))
+            for name in ("time", "duration", "invalid", "entry"):
+                pieces[name].append(part._slice(name, lo, hi))
+            theirs = dict(zip(CODE_FIELDS, part._categories()))
+            for name in CODE_FIELDS:
+                lookup = np.fromiter((mine[name].code(v) for v in theirs[name].values), dtype=np.int32,
+                                     count=len(theirs[name]))
+                pieces[name].append(lookup[part._slice(name, lo, hi)])
+        joined = {name: np.concatenate(arrays) if arrays else np.zeros(0) for name, arrays in pieces.items()}
+        times = joined["time"]
+        order = np.argsort(np.where(times == NO_TIME, np.iinfo(np.int64).max, -times), kind="stable")
+        n = len(order)
+        columns = {**self._columns, "origin": np.uint16}
+        self._columns = columns
+        self._allocate(max(1024, n + n // 4), front_room=max(128, n // 16))
+        self.epoch += 1
+        self.dropped_total = 0
+        self._code_room()
+        start = self._offset
+        for name in (*CODE_FIELDS, "time", "duration", "invalid", "entry", "origin"):
+            self._cols[name][start:start + n] = joined[name][order]
+        self._cols["text"][start:start + n] = None
+        self.tail = self.ready = n
+        self.search_needle = None
+        self._update_severity()
+        return joined["part"][order].astype(np.int64), joined["ordinal"][order].astype(np.int64)
 
     # -- a file's rows ----------------------------------------------------------------------
     def append_lines(self, chunk: LineChunk) -> int:
@@ -467,6 +487,7 @@ class EntryStore:
             event=code(self.events, filters.event),
             tool=code(self.tools, filters.tool),
             error=code(self.errors, filters.error),
+            origin=code(self.origins, filters.origin),
             needle=needle,
         )
 
@@ -491,6 +512,8 @@ class EntryStore:
             add(self._slice("tool", lo, hi) == f.tool)
         if f.error is not None:
             add(self._slice("error", lo, hi) == f.error)
+        if f.origin is not None:
+            add(self._slice("origin", lo, hi) == f.origin if "origin" in self._cols else np.zeros(hi - lo, bool))
         if f.needle is not None:
             add(self._slice("hit", lo, hi).copy())
         return mask
@@ -498,13 +521,14 @@ class EntryStore:
     @staticmethod
     def _needs_columns(f: _Compiled) -> bool:
         return (f.status_lut is not None or f.since is not None or f.until is not None
-                or f.credential is not None or f.event is not None or f.tool is not None or f.error is not None)
+                or f.credential is not None or f.event is not None or f.tool is not None or f.error is not None
+                or f.origin is not None)
 
     def covered(self, filters: Filters) -> int:
         """The end of the rows `filters` can be decided on: all rows, or those with columns."""
         needs = bool(filters.statuses) or filters.since is not None or filters.until is not None \
             or filters.credential is not None or filters.event is not None or filters.tool is not None \
-            or filters.error is not None
+            or filters.error is not None or filters.origin is not None
         return self.ready if needs else self.tail
 
     def _select_range(self, f: _Compiled, lo: int, hi: int, options: Sequence[str]) -> Selection:

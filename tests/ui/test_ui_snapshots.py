@@ -83,3 +83,25 @@ def test_stats_panel(snap_compare, snap_demo: DemoServer) -> None:
         await pilot.pause()
 
     assert snap_compare(make_app(snap_demo), terminal_size=SIZE, run_before=run_before)
+
+
+def test_merged_timeline(snap_compare, snap_demo: DemoServer) -> None:
+    from logview.model import Filters
+    from logview.options import ViewerOptions
+    from logview.ui.app import LogViewApp
+    from ui_helpers import FAST, connection
+
+    async def run_before(pilot: Pilot) -> None:
+        app = pilot.app
+        for _ in range(100):
+            await settle(pilot)
+            if all(viewer.phase == "complete" for viewer in app.viewers[:2]):
+                break
+            await pilot.pause(0.05)
+        app.show_tab(2)
+        await pilot.pause(0.7)
+        await settle(pilot)
+
+    app = LogViewApp(ViewerOptions(filters=Filters(), connection=connection(snap_demo, "aitronos")),
+                     ViewerOptions(filters=Filters(), connection=connection(snap_demo, "supermetrics")), policy=FAST)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -8,7 +8,7 @@ from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.ui.app import LogViewApp
 from logview.ui.viewer import ViewerScreen
-from ui_helpers import FAST, SIZE, connection, screen_text, settle
+from ui_helpers import FAST, SIZE, connection, screen_text, settle, table_lines
 
 
 def tabs_app(server: DemoServer) -> LogViewApp:
@@ -29,7 +29,7 @@ async def test_every_tab_loads_from_the_start_and_keys_switch_between_them(demo:
     app = tabs_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle_all(pilot, app)
-        first, second = app.viewers
+        first, second, _ = app.viewers
         assert app.screen is first
         assert len(first.view) == len(demo.state.aitronos_logs)
         fives = [e for e in demo.state.supermetrics_logs if e["status"] is not None and e["status"] >= 500]
@@ -43,7 +43,7 @@ async def test_every_tab_loads_from_the_start_and_keys_switch_between_them(demo:
         await pilot.press("2")  # a filter in this tab only (3xx besides 5xx)
         await pilot.pause()
         assert second.filters.statuses == ("3xx", "5xx") and first.filters.statuses == ()
-        await pilot.press("right_square_bracket")  # wraps around
+        await pilot.press("right_square_bracket", "right_square_bracket")  # the merged tab, then around
         await pilot.pause()
         assert app.screen is first and first.filters.statuses == ()
 
@@ -67,3 +67,50 @@ async def test_one_source_has_no_tab_strip(demo: DemoServer) -> None:
         assert "switch tabs" not in screen_text(app)
         await pilot.press("right_square_bracket")
         assert app.screen is app.viewers[0]
+
+
+async def test_the_last_tab_merges_every_source_into_one_timeline(fresh_demo: DemoServer) -> None:
+    app = tabs_app(fresh_demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle_all(pilot, app)
+        first, second, merged = app.viewers
+        assert merged.merged and "3 all" in screen_text(app)
+        await pilot.press("left_square_bracket")  # from the first tab, back around to the last
+        await pilot.pause(0.6)
+        assert app.screen is merged
+        total = len(first.store) + len(second.store)
+        assert len(merged.view) == total  # every loaded row of every tab (its own filters apply)
+        times = [merged.store.time_us(int(o)) for o in merged.view.index]
+        assert times == sorted(times, reverse=True)
+        header, first_row = table_lines(app)[:2]
+        assert "source" in header and "tool / event" in header
+        newest = merged.store.entry(int(merged.view.index[0]))
+        assert ("demo data (aitronos)" if newest.source == "aitronos" else "demo data (supermetrics)")[:12] in first_row
+        merged.apply_filters(merged.filters.model_copy(update={"origin": "demo data (supermetrics)"}))
+        await pilot.pause()
+        assert len(merged.view) == len(second.store)
+        merged.apply_filters(merged.filters.model_copy(update={"origin": None, "statuses": ("error",)}))
+        await pilot.pause()
+        from logview.model import severity
+
+        assert all(severity(e.status) == 4 or e.invalid for e in merged.store.entries(merged.view.index))
+
+
+async def test_new_rows_in_a_tab_reach_the_merged_timeline_and_the_selection_stays(fresh_demo: DemoServer) -> None:
+    app = tabs_app(fresh_demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle_all(pilot, app)
+        first, second, merged = app.viewers
+        app.show_tab(2)
+        await pilot.pause(0.6)
+        await pilot.press("j", "j", "j")
+        chosen = merged.selected_entry()
+        before = len(merged.view)
+        fresh_demo.state.insert_aitronos(3)
+        first.action_reload()  # the tab loads again and finds the new entries
+        for _ in range(60):
+            await pilot.pause(0.05)
+            if len(merged.view) == before + 3:
+                break
+        assert len(merged.view) == before + 3
+        assert merged.selected_entry().id == chosen.id  # the user's place is kept

@@ -154,6 +154,10 @@ class Source(ABC):
             return False
         return True
 
+    def time_field_for(self, entry: LogEntry) -> str:
+        """The field holding `entry`'s time (one per API; a mixed view answers per entry)."""
+        return self.time_field
+
     # -- patterns ----------------------------------------------------------------------------
     def error_group(self, status: str | int | None, raw: dict[str, Any]) -> str | None:
         """The kind of failure an entry records, its variable parts masked (see `mask_variable`)

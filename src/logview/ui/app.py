@@ -19,7 +19,7 @@ from textual.screen import Screen
 
 from logview.column_choice import ColumnChoice
 from logview.httptypes import RetryPolicy
-from logview.model import SourceKind
+from logview.model import Filters, SourceKind
 from logview.options import ViewerOptions
 from logview.saved_filters import SavedFilters
 from logview.sources.base import Source
@@ -62,12 +62,17 @@ class LogViewApp(App[int]):
         """One viewer on `options` (a file needs its `source` and `file_kind`), and a tab more
         for each of `more` (connections to APIs)."""
         super().__init__()
-        labels = [tab_label(o) for o in (options, *more)]
+        labels = [tab_label(o) for o in (options, *more)] + (["all"] if more else [])
         self.viewers = [ViewerScreen(options, policy=policy, source=source, file_kind=file_kind,
                                      saved_filters=saved_filters, column_choice=column_choice,
                                      tabs=labels if more else None, tab=0)]
         self.viewers += [ViewerScreen(extra, policy=policy, saved_filters=saved_filters, column_choice=column_choice,
                                       tabs=labels, tab=index) for index, extra in enumerate(more, start=1)]
+        if more:  # and a last tab: all of them merged into one timeline
+            sources = list(zip(labels, self.viewers))
+            self.viewers.append(ViewerScreen(ViewerOptions(filters=Filters(), merged=True), saved_filters=saved_filters,
+                                             column_choice=column_choice, tabs=labels, tab=len(labels) - 1,
+                                             merge_of=lambda: [(label, viewer.store) for label, viewer in sources]))
 
     @property
     def viewer(self) -> ViewerScreen:

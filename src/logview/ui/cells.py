@@ -43,7 +43,7 @@ class Column:
     right: bool = False
 
 
-COLUMNS: dict[SourceKind, tuple[Column, ...]] = {
+COLUMNS: dict[str, tuple[Column, ...]] = {
     "aitronos": (
         Column("mark", "", 1, 1),
         Column("time", "time", 23, 23),
@@ -61,13 +61,23 @@ COLUMNS: dict[SourceKind, tuple[Column, ...]] = {
         Column("request", "request", 0, 12, flex=True),
         Column("duration", "duration", 8, 8, right=True),
     ),
+    # the merged timeline: both APIs, each row says which tab it comes from
+    "mixed": (
+        Column("mark", "", 1, 1),
+        Column("time", "time", 23, 23),
+        Column("origin", "source", 14, 6),
+        Column("status", "status", 7, 7),
+        Column("what", "tool / event", 24, 8),
+        Column("duration", "duration", 8, 8, right=True),
+        Column("detail", "error / request", 0, 12, flex=True),
+    ),
 }
 GAP = 2
 ALWAYS = ("mark", "time", "status")  # the columns every table keeps, first
 FIELD_PREFIX = "field:"  # a column showing one top-level field of the raw entries, by name
 # The raw fields a built-in column already shows (they are not offered again as plain fields).
 BUILTIN_FIELDS = {"credential": "credential_id", "tool": "tool", "duration": "duration_ms", "message": "error",
-                  "event": "event", "request": "request"}
+                  "event": "event", "request": "request", "what": "tool", "detail": "error"}
 
 
 def default_keys(kind: SourceKind) -> list[str]:
@@ -99,7 +109,7 @@ def discovered_fields(entries: list[LogEntry], kind: SourceKind) -> list[str]:
     """Top-level field names found in `entries`, in first-seen order, less those a built-in
     column of `kind` shows (and the time, which always has its column)."""
     covered = {BUILTIN_FIELDS[c.key] for c in COLUMNS[kind] if c.key in BUILTIN_FIELDS}
-    covered.add("created_at" if kind == "aitronos" else "log_time")
+    covered |= {"created_at", "log_time"} if kind == "mixed" else {"created_at" if kind == "aitronos" else "log_time"}
     seen: dict[str, None] = {}
     for entry in entries:
         if isinstance(entry.raw, dict):
@@ -213,6 +223,7 @@ def row_cells(entry: LogEntry) -> dict[str, str]:
             "message": cell_text(message),
         }
         flex = "message"
+        cells["what"], cells["detail"] = cells["tool"], cells["message"]  # the merged timeline's
     else:
         cells = {
             "event": cell_text(raw.get("event")),
@@ -220,7 +231,8 @@ def row_cells(entry: LogEntry) -> dict[str, str]:
             "duration": format_duration(raw.get("duration_ms")),
         }
         flex = "request"
+        cells["what"], cells["detail"] = cells["event"], cells["request"]
     if entry.invalid is not None:
         shown = cell_text(entry.raw) if not raw else cells[flex]
-        cells[flex] = clean_line(f"invalid entry: {entry.invalid}") + (f" · {shown}" if shown else "")
+        cells[flex] = cells["detail"] = clean_line(f"invalid entry: {entry.invalid}") + (f" · {shown}" if shown else "")
     return cells

@@ -114,5 +114,5 @@ class DirectoryMixin(_Base):
                                                                if part) for cid, c in credentials.items()}}
         if self.detail.display:
             self.detail.entry = None  # drawn again, with the names
-            self.detail.show_entry(self.selected_entry(), self.source.time_field)
+            self.show_detail()
         self.refresh_all()

@@ -15,7 +15,7 @@ from logview.model import Filters
 from logview.sources.base import Source
 from logview.times import TimeParseError, parse_user_time
 
-FIELDS = ("status", "since", "until", "credential", "event", "search")
+FIELDS = ("status", "since", "until", "credential", "event", "origin", "search")
 _ATTR = {"status": "statuses"}
 _PROBE = Filters(statuses=("probe",), since=datetime(2000, 1, 1, tzinfo=timezone.utc),
                  until=datetime(2000, 1, 2, tzinfo=timezone.utc), credential="probe", event="probe",

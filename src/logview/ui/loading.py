@@ -66,10 +66,16 @@ class LoadingMixin(_Base):
         if self.needs_connector:  # nothing to load yet: ask for the connector list again
             self.action_choose_connector()
             return
+        if self.merged:
+            self.merge_now(force=True)
+            return
         self.start_loading(clear_now=False)
 
     def action_toggle_tail(self) -> None:
         """t: start or stop the live tail; starting it also jumps to the newest entry."""
+        if self.merged:
+            self.notify("Each tab tails its own source: press t in a tab; its new entries appear here.", timeout=4)
+            return
         if self.feed.file_mode:
             self.notify("A file has no live tail.", timeout=3)
             return
@@ -229,6 +235,8 @@ class LoadingMixin(_Base):
             return "live", f"{text} · {cap}" if cap else text
         if cap:
             return "capped", cap + " — older entries not loaded"
+        if self.merged:
+            return "complete", f"{len(self.store.origins) - 1} sources merged"
         if self.feed.file_mode:
             return "complete", "file loaded"
         if self.tail_paused:

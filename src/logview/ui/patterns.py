@@ -25,8 +25,8 @@ from logview.ui.widgets.stats_panel import StatsData, StatsPanel
 
 PATTERNS_EVERY_S = 0.25
 PATTERNS_WHILE_LOADING_S = 1.0
-STATS_FIELDS = {"aitronos": ("tool", "credential"), "supermetrics": ("event",)}
-FILTER_FIELDS = ("tool", "credential", "event", "error")
+STATS_FIELDS = {"aitronos": ("tool", "credential"), "supermetrics": ("event",), "mixed": ("origin", "tool", "event")}
+FILTER_FIELDS = ("tool", "credential", "event", "error", "origin")
 
 if TYPE_CHECKING:
     from logview.ui.viewer import ViewerScreen

@@ -27,6 +27,7 @@ from logview.options import ViewerOptions
 from logview.column_choice import ColumnChoice
 from logview.saved_filters import SavedFilters
 from logview.sources import SupermetricsSource
+from logview.sources.mixed import MixedSource
 from logview.sources.base import Source, dump_json
 from logview.filelines import LineFile
 from logview.store import EntryStore, FileSearchJob, FilteredView, SearchJob
@@ -36,6 +37,7 @@ from logview.ui.feed import Feed
 from logview.ui.filtering import (needs_requery, parse_time_range, selected_indices,
                                   status_options, time_input_text, toggle_status, where)
 from logview.ui.loading import LoadingMixin
+from logview.ui.merging import MergingMixin, Parts
 from logview.ui.patterns import STATS_FIELDS, PatternsMixin
 from logview.ui.saving_filters import SavedFiltersMixin
 from logview.ui.save import save_entries, save_lines
@@ -54,7 +56,8 @@ from logview.times import TimeParseError
 SEARCH_IN_THREAD_ROWS = 20_000  # above this many rows a new search runs in a worker thread
 
 
-class ViewerScreen(ColumnsMixin, SavedFiltersMixin, DirectoryMixin, PatternsMixin, LoadingMixin, Screen[None]):
+class ViewerScreen(MergingMixin, ColumnsMixin, SavedFiltersMixin, DirectoryMixin, PatternsMixin, LoadingMixin,
+                   Screen[None]):
     """Browse one source's execution logs: filter, read, tail, save. The app shows one per
     source it was opened on (tabs); each keeps loading while another is shown."""
 
@@ -84,12 +87,15 @@ class ViewerScreen(ColumnsMixin, SavedFiltersMixin, DirectoryMixin, PatternsMixi
     def __init__(self, options: ViewerOptions, *, policy: RetryPolicy | None = None,
                  source: Source | None = None, file_kind: SourceKind | None = None,
                  saved_filters: SavedFilters | None = None, column_choice: ColumnChoice | None = None,
-                 tabs: list[str] | None = None, tab: int = 0) -> None:
+                 tabs: list[str] | None = None, tab: int = 0, merge_of: Parts | None = None) -> None:
         """`tabs`: the labels of every tab when the app shows several sources, `tab` this one's."""
         super().__init__()
         self.tab_strip = TabStrip(tabs, tab, id="tabs") if tabs else None
         self.options = options
-        if options.connection is not None:
+        if options.merged:
+            self.source: Source = MixedSource()
+            self.label = "all sources, merged"
+        elif options.connection is not None:
             self.source = options.connection.source
             self.label = options.connection.label
         else:
@@ -104,7 +110,7 @@ class ViewerScreen(ColumnsMixin, SavedFiltersMixin, DirectoryMixin, PatternsMixi
         self.feed = Feed(self.source, connection=options.connection, file=options.file, file_kind=file_kind,
                          max_entries=options.max_entries, interval_s=options.interval_s, policy=policy)
         self.where = where(self.source, self.feed.file_mode)
-        self.facet = "credential" if self.source.kind == "aitronos" else "event"
+        self.facet = {"aitronos": "credential", "supermetrics": "event"}.get(self.source.kind, "origin")
         self._searching: str | None = None
         # Held directly (not queried): timers and late worker messages may still arrive while
         # the app shuts down, when a query would find nothing.
@@ -120,6 +126,7 @@ class ViewerScreen(ColumnsMixin, SavedFiltersMixin, DirectoryMixin, PatternsMixi
         self.init_patterns_state()
         self.init_directory_state()
         self.init_saved_filters_state(saved_filters)
+        self.init_merging_state(merge_of)
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -146,9 +153,12 @@ class ViewerScreen(ColumnsMixin, SavedFiltersMixin, DirectoryMixin, PatternsMixi
         self.sidebar.show_time_inputs(time_input_text(self.filters.since), time_input_text(self.filters.until))
         self.table.set_view(self.view)
         self.table.focus()
-        self.start_directory()
-        if not self.needs_connector:
-            self.start_loading(clear_now=True)
+        if self.merged:
+            self.start_merging()
+        else:
+            self.start_directory()
+            if not self.needs_connector:
+                self.start_loading(clear_now=True)
         if self.options.follow:
             self.want_tail = True
         self.set_interval(1.0, self.refresh_status)
@@ -253,12 +263,16 @@ class ViewerScreen(ColumnsMixin, SavedFiltersMixin, DirectoryMixin, PatternsMixi
             self.focus_now(self.detail)
         else:
             self.detail.display = True
-            self.detail.show_entry(self.selected_entry(), self.source.time_field)
+            self.show_detail()
 
     @on(LogTable.CursorMoved)
     def _cursor_moved(self, event: LogTable.CursorMoved) -> None:
         if self.detail.display:
-            self.detail.show_entry(self.selected_entry(), self.source.time_field)
+            self.show_detail()
+
+    def show_detail(self) -> None:
+        entry = self.selected_entry()
+        self.detail.show_entry(entry, self.source.time_field if entry is None else self.source.time_field_for(entry))
 
     @on(LogTable.FollowChanged)
     def _follow_changed(self, event: LogTable.FollowChanged) -> None:

@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from logview.model import SourceKind
+from logview.sanitize import clean_line
 from logview.store import FilteredView, ViewChange
 from logview.ui.cells import COLUMNS, FIELD_PREFIX, GAP, Column, field_cell, format_time, layout, local_time, \
     row_cells, status_class, status_text
@@ -78,9 +78,10 @@ class LogTable(ScrollView, can_focus=True):
             self.following = following
             self.new_rows = new_rows
 
-    def __init__(self, kind: SourceKind, *, id: str | None = None) -> None:
+    def __init__(self, kind: str, *, id: str | None = None) -> None:
+        """`kind`: a source's (`aitronos`, `supermetrics`), or `mixed` for the merged timeline."""
         super().__init__(id=id)
-        self.kind: SourceKind = kind
+        self.kind = kind
         self.columns: tuple[Column, ...] = COLUMNS[kind]
         self.view: FilteredView | None = None
         self.cursor_ordinal: int | None = None
@@ -362,7 +363,7 @@ class LogTable(ScrollView, can_focus=True):
         store = self.view.store
         entry = store.entry(ordinal)
         cells = row_cells(entry)
-        millis = self.kind == "aitronos"
+        millis = self.kind != "supermetrics"
         date, clock = format_time(local_time(store.time_us(ordinal)), with_date=show_date, millis=millis)
         text = Text(" ", no_wrap=True, end="")
         for column, cell_width in zip(self.columns, self._widths):
@@ -374,8 +375,12 @@ class LogTable(ScrollView, can_focus=True):
             elif key == "status":
                 cell = Text(status_text(entry.status), style=self._style(status_class(entry.status)))
             else:
-                value = field_cell(entry, key[len(FIELD_PREFIX):]) if key.startswith(FIELD_PREFIX) \
-                    else cells.get(key, "")
+                if key == "origin":  # the merged timeline: the tab the row comes from
+                    value = clean_line(str(store.categories("origin").values[int(store.column("origin", ordinal))]))
+                elif key.startswith(FIELD_PREFIX):
+                    value = field_cell(entry, key[len(FIELD_PREFIX):])
+                else:
+                    value = cells.get(key, "")
                 value = self.labels.get(key, {}).get(value, value)
                 style = self._style("invalid") if entry.invalid and column.flex else (
                     self._style("error") if key == "message" else Style())

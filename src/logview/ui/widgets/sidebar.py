@@ -22,7 +22,7 @@ from logview.store import severity
 from logview.ui.cells import SEVERITY_CLASS
 from logview.ui.widgets.styling import PartialStyles
 
-FACET_LABELS = {"credential": "Credential", "event": "Event"}
+FACET_LABELS = {"credential": "Credential", "event": "Event", "origin": "Source"}
 
 
 class SectionTitle(PartialStyles, Static):
@@ -143,7 +143,7 @@ class FilterSidebar(VerticalScroll):
             yield Static(Text(f"since {since_where}, until {until_where}"), id="time-where", classes="note")
         yield Static(id="time-error", classes="note error")
         yield SectionTitle(FACET_LABELS[self.facet], self.where.get(self.facet), id="facet-title")
-        yield Select[str]([], prompt=f"any {self.facet}", id="facet", compact=True)
+        yield Select[str]([], prompt=f"any {FACET_LABELS[self.facet].lower()}", id="facet", compact=True)
         yield SectionTitle("Search", self.where.get("search"), id="search-title")
         yield Input(placeholder="search all fields", id="search", select_on_focus=False, compact=True)
         yield SectionTitle("From stats", "local", id="pattern-title")
@@ -167,7 +167,7 @@ class FilterSidebar(VerticalScroll):
         for option in self.query(StatusOption):
             option.set_state(option.index in selected, option.count)
         self.query_one("#search", Input).value = filters.search or ""
-        facet_value = filters.credential if self.facet == "credential" else filters.event
+        facet_value = getattr(filters, self.facet)
         if facet_value is not None and facet_value not in self._facet_values:
             self.set_facet_values(self._facet_values + [facet_value], facet_value)
         else:

@@ -27,7 +27,7 @@ from logview.analytics import ErrorGroup, GroupStats
 from logview.sanitize import clean_line
 from logview.ui.cells import format_duration
 
-FIELD_TITLES = {"tool": "tool", "credential": "credential", "event": "event"}
+FIELD_TITLES = {"tool": "tool", "credential": "credential", "event": "event", "origin": "source"}
 HEADER_LINES = 2  # the title and the column headings
 
 
