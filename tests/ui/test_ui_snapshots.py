@@ -105,3 +105,26 @@ def test_merged_timeline(snap_compare, snap_demo: DemoServer) -> None:
     app = LogViewApp(ViewerOptions(filters=Filters(), connection=connection(snap_demo, "aitronos")),
                      ViewerOptions(filters=Filters(), connection=connection(snap_demo, "supermetrics")), policy=FAST)
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_connector_picker(snap_compare, snap_demo: DemoServer) -> None:
+    from logview.demo import DEMO_SUPERMETRICS_KEY, DEMO_TEAM
+    from logview.model import Filters
+    from logview.options import Connection, ViewerOptions
+    from logview.sources import SupermetricsSource
+    from logview.ui.app import LogViewApp
+    from ui_helpers import FAST
+
+    source = SupermetricsSource(DEMO_TEAM, None, base_url=snap_demo.url)
+    connection = Connection(source, DEMO_SUPERMETRICS_KEY, "supermetrics team 1 / (choose a connector)")
+    app = LogViewApp(ViewerOptions(filters=Filters(), connection=connection), policy=FAST)
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+def test_column_picker(snap_compare, snap_demo: DemoServer) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+
+    assert snap_compare(make_app(snap_demo), terminal_size=SIZE, run_before=run_before)
