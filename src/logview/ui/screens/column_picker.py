@@ -35,8 +35,9 @@ class ColumnPicker(ModalScreen[list[str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="columns-box"):
             yield Static(Text("Table columns", style="bold"), id="columns-title")
-            yield Static(Text("Time and status are always shown. Fields below the line were found in the "
-                              "loaded entries.", style="dim"), id="columns-hint")
+            yield Static(Text("Time and status are always shown. The chosen columns come first, in their "
+                              "order; then the source's others and the fields found in the loaded entries.",
+                              style="dim"), id="columns-hint")
             order = sorted(self.options, key=lambda option: (option[0] not in self.chosen,
                                                              self.chosen.index(option[0]) if option[0] in self.chosen
                                                              else 0))
