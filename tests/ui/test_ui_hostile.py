@@ -212,3 +212,16 @@ async def test_hostile_api_entries_render_safely(hostile_server: DemoServer, kin
         assert_screen_clean(app)
         await walk_rows(pilot, app, 12)
         assert app.is_running
+
+
+async def test_a_key_with_nothing_printable_is_labelled(tmp_path: Path) -> None:
+    row = {"id": "k1", "created_at": "2025-11-15T11:00:00.000Z", "status": "error", "\x1b\x07\r": "hidden key's value"}
+    path = tmp_path / "keys.jsonl"
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    app = file_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        detail = detail_text(app)
+        assert "(unprintable key)" in detail and "hidden key's value" in detail

@@ -107,7 +107,9 @@ class DetailPane(PartialStyles, VerticalScroll, can_focus=True):
         raw = entry.raw
         if isinstance(raw, dict):
             for key, value in raw.items():
-                grid.add_row(Text(clean_line(str(key))), self._value(key, value))
+                shown = clean_line(str(key)).strip()
+                label = Text(shown) if shown else Text("(unprintable key)", style=style("detail-pane--dim"))
+                grid.add_row(label, self._value(key, value))
         else:
             grid.add_row(Text("raw"), json_text(raw) if not isinstance(raw, str) else Text(_truncate(clean(raw))))
         parts.append(Text(""))
