@@ -43,6 +43,14 @@ from logview.times import epoch_us
 ENTRY_CACHE = 1024  # parsed entries kept for a file store (a few screens of scrolling)
 CODE_FIELDS = ("status", "credential", "event", "tool", "error")
 
+# The filters decided on a row's columns (a file's rows have them only once read); search is not.
+COLUMN_FILTERS = ("statuses", "since", "until", "credential", "event", "tool", "error", "origin")
+
+
+def needs_columns(filters: Filters) -> bool:
+    return any(getattr(filters, name) not in (None, ()) for name in COLUMN_FILTERS)
+
+
 @dataclass(frozen=True)
 class Selection:
     """The result of a filter: the ordinals shown, newest first, and the sidebar's counts."""
@@ -63,6 +71,7 @@ class _Compiled:
     error: int | None
     origin: int | None
     needle: str | None
+    needs_columns: bool  # see `needs_columns`
 
 
 @dataclass
@@ -291,8 +300,7 @@ class EntryStore:
         times = joined["time"]
         order = np.argsort(np.where(times == NO_TIME, np.iinfo(np.int64).max, -times), kind="stable")
         n = len(order)
-        columns = {**self._columns, "origin": np.uint16}
-        self._columns = columns
+        self._columns = {**self._columns, "origin": np.uint16}
         self._allocate(max(1024, n + n // 4), front_room=max(128, n // 16))
         self.epoch += 1
         self.dropped_total = 0
@@ -304,7 +312,7 @@ class EntryStore:
         self.tail = self.ready = n
         self.search_needle = None
         self._update_severity()
-        return joined["part"][order].astype(np.int64), joined["ordinal"][order].astype(np.int64)
+        return joined["part"][order], joined["ordinal"][order]
 
     # -- a file's rows ----------------------------------------------------------------------
     def append_lines(self, chunk: LineChunk) -> int:
@@ -489,6 +497,7 @@ class EntryStore:
             error=code(self.errors, filters.error),
             origin=code(self.origins, filters.origin),
             needle=needle,
+            needs_columns=needs_columns(filters),
         )
 
     def _others_mask(self, f: _Compiled, lo: int, hi: int) -> np.ndarray | None:
@@ -518,22 +527,13 @@ class EntryStore:
             add(self._slice("hit", lo, hi).copy())
         return mask
 
-    @staticmethod
-    def _needs_columns(f: _Compiled) -> bool:
-        return (f.status_lut is not None or f.since is not None or f.until is not None
-                or f.credential is not None or f.event is not None or f.tool is not None or f.error is not None
-                or f.origin is not None)
-
     def covered(self, filters: Filters) -> int:
         """The end of the rows `filters` can be decided on: all rows, or those with columns."""
-        needs = bool(filters.statuses) or filters.since is not None or filters.until is not None \
-            or filters.credential is not None or filters.event is not None or filters.tool is not None \
-            or filters.error is not None or filters.origin is not None
-        return self.ready if needs else self.tail
+        return self.ready if needs_columns(filters) else self.tail
 
     def _select_range(self, f: _Compiled, lo: int, hi: int, options: Sequence[str]) -> Selection:
         """Rows in [lo, hi) that match (within the covered rows) and the counts (within `ready`)."""
-        cover = max(lo, min(hi, self.ready if self._needs_columns(f) else self.tail))
+        cover = max(lo, min(hi, self.ready if f.needs_columns else self.tail))
         counted = max(lo, min(hi, self.ready))
         others = self._others_mask(f, lo, max(cover, counted))
         statuses = self._slice("status", lo, counted)

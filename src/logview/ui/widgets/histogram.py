@@ -119,6 +119,7 @@ class VolumeHistogram(Widget, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.data: Histogram | None = None
+        self._bars: list[list[tuple[str, int]]] = []  # per bucket, its cells (bar_cells), drawn line by line
         self.selected: int | None = None
         self.requested = 0
         self.note = "counting…"
@@ -146,6 +147,9 @@ class VolumeHistogram(Widget, can_focus=True):
         old = self.data
         self.requested = requested
         self.data, self.note = data, note
+        totals = data.totals
+        peak = int(totals.max()) if len(totals) else 0
+        self._bars = [bar_cells(counts, peak, BAR_ROWS) for counts in data.counts.tolist()]
         if not len(data):
             self.selected = None
         elif self.selected is None or old is None or (old.start_us, old.bucket_us) != (data.start_us, data.bucket_us):
@@ -255,7 +259,7 @@ class VolumeHistogram(Widget, can_focus=True):
         styles = [self._style(name) for name in CLASSES]
         selected_style = self._style("selected")
         for bucket in range(len(data)):
-            block, klass = bar_cells(data.counts[bucket].tolist(), peak, BAR_ROWS)[row]
+            block, klass = self._bars[bucket][row]
             style = styles[klass] if klass >= 0 else Style()
             if bucket == self.selected:
                 style = style + selected_style

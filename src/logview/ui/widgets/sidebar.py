@@ -127,6 +127,7 @@ class FilterSidebar(VerticalScroll):
         self.where = where
         self._facet_values: list[str] = []
         self._facet_labels: dict[str, str] = {}  # value → its name (credential ids)
+        self._pattern_filters: list[tuple[str, str]] | None = None  # as last shown
         self.can_focus = False
 
     def compose(self) -> ComposeResult:
@@ -176,7 +177,7 @@ class FilterSidebar(VerticalScroll):
     def show_pattern_filters(self, filters: Sequence[tuple[str, str]]) -> None:
         """The tool / error-group filters picked in the stats panel (the section hides without)."""
         filters = list(filters)
-        if filters == getattr(self, "_pattern_filters", None):
+        if filters == self._pattern_filters:
             return
         self._pattern_filters = filters
         self.query_one("#pattern-title").display = bool(filters)
