@@ -139,6 +139,13 @@ class LineFile:
             return [block[s - first:s - first + n] for s, n in zip(starts.tolist(), lengths.tolist())]
         return [self.read(s, n) for s, n in zip(starts.tolist(), lengths.tolist())]
 
+    def reopen(self) -> None:
+        """Read the path afresh: a file replaced since (an editor's save, `s` over it, a new
+        export) is another inode, which the old descriptor would go on reading."""
+        fd = os.open(self.path, os.O_RDONLY)
+        self.close()
+        self._fd = fd
+
     def close(self) -> None:
         if self._fd is not None:
             os.close(self._fd)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from textual.timer import Timer
 
-from logview.ui.feed import Feed
+from logview.ui.feed import Feed, file_error
 from logview.ui.filtering import server_part
 from logview.ui.widgets.error_banner import ErrorBanner, format_wait
 from logview.ui.widgets.status_bar import StatusInfo
@@ -68,6 +68,17 @@ class LoadingMixin(_Base):
             return
         if self.merged:
             self.merge_now(force=True)
+            return
+        if self.feed.file_mode:
+            # A file's first rows are read before the next paint, so there is nothing to bridge:
+            # read it again from the start, under its name (it may have been replaced).
+            try:
+                if self.store.lines is not None:
+                    self.store.lines.reopen()
+            except OSError as error:
+                self.banner.show_failure(file_error(self.store.lines.path, error), context="reading the file")
+                return
+            self.start_loading(clear_now=True)
             return
         self.start_loading(clear_now=False)
 

@@ -1,0 +1,86 @@
+"""`r` on a file reads it again (issue 11, item 1): never an empty view, and a file changed or
+replaced since it was opened shows its new content."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from logview.demo import DemoState
+from ui_helpers import FIXED_NOW, SIZE, file_app, screen_text, settle, table_lines
+
+
+def write_entries(path: Path, entries: list[dict]) -> None:
+    path.write_text("".join(json.dumps(entry) + "\n" for entry in entries), encoding="utf-8")
+
+
+def demo_entries(count: int, seed: int) -> list[dict]:
+    state = DemoState(aitronos_entries=0, supermetrics_entries=count, live_rate=0.0, now=FIXED_NOW, seed=seed)
+    return state.supermetrics_logs
+
+
+async def test_r_reads_an_unchanged_file_again(tmp_path: Path) -> None:
+    path = tmp_path / "logs.jsonl"
+    write_entries(path, demo_entries(400, seed=1))
+    app = file_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = table_lines(app)
+        assert "shown 400" in screen_text(app)
+        await pilot.press("r")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "shown 400" in text and "loaded 400" in text and "No entries" not in text
+        assert "file loaded" in text
+        assert table_lines(app) == before
+
+
+async def test_r_shows_what_a_replaced_file_now_holds(tmp_path: Path) -> None:
+    path = tmp_path / "logs.jsonl"
+    write_entries(path, demo_entries(300, seed=1))
+    app = file_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        newer = demo_entries(450, seed=2)
+        replacement = tmp_path / "new.jsonl"
+        write_entries(replacement, newer)
+        os.replace(replacement, path)  # another inode under the same name, as an export writes it
+        await pilot.press("r")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "shown 450" in text and "loaded 450" in text
+        ids = [entry.id for entry in app.viewer.store.entries(app.viewer.view.index)]
+        assert ids == [entry["id"] for entry in newer]
+        assert newer[0]["event"] in table_lines(app)[1]
+
+
+async def test_r_shows_lines_appended_to_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "logs.jsonl"
+    entries = demo_entries(300, seed=3)
+    write_entries(path, entries[:200])
+    app = file_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "shown 200" in screen_text(app)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write("".join(json.dumps(entry) + "\n" for entry in entries[200:]))
+        await pilot.press("r")
+        await settle(pilot)
+        assert "shown 300" in screen_text(app)
+        await pilot.press("G")
+        assert entries[-1]["id"] == app.viewer.selected_entry().id
+
+
+async def test_r_on_a_file_that_is_gone_says_so_and_keeps_the_rows(tmp_path: Path) -> None:
+    path = tmp_path / "logs.jsonl"
+    write_entries(path, demo_entries(100, seed=4))
+    app = file_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        path.unlink()
+        await pilot.press("r")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "cannot read" in text and "logs.jsonl" in text
+        assert "shown 100" in text
