@@ -11,7 +11,6 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 
 from logview import __version__
@@ -20,7 +19,7 @@ from logview.httptypes import check_base_url
 from logview.model import SOURCE_KINDS, Filters
 from logview.options import Connection, ViewerOptions
 from logview.sources import AitronosSource, Source, SupermetricsSource
-from logview.times import TimeParseError, parse_user_time
+from logview.times import ReversedRange, TimeParseError
 
 EXIT_OK, EXIT_USAGE, EXIT_API, EXIT_INTERRUPTED = 0, 2, 3, 130
 DEFAULT_VIEWER_MAX = 100_000
@@ -122,16 +121,8 @@ def _filters(args: argparse.Namespace, source: Source | None, defaults: ProfileF
              where: str = "") -> Filters:
     """The flags' filters; a flag not given takes the profile's default (`defaults`)."""
     defaults = defaults or ProfileFilters()
-    now = datetime.now(timezone.utc)
-    since_text = args.since or defaults.since
-    until_text = args.until or defaults.until
-    try:
-        since = parse_user_time(since_text, now=now) if since_text else None
-        until = parse_user_time(until_text, now=now, end_of_day=True) if until_text else None
-    except TimeParseError as error:
-        raise UsageError(f"{where}{error}") from None
-    if since and until and since > until:
-        raise UsageError(f"{where}--since is later than --until")
+    since_text = args.since or defaults.since or ""
+    until_text = args.until or defaults.until or ""
     statuses: list[str] = []
     for value in args.status or defaults.status:
         try:
@@ -140,9 +131,15 @@ def _filters(args: argparse.Namespace, source: Source | None, defaults: ProfileF
             raise UsageError(f"{where}{error}") from None
         if canonical not in statuses:
             statuses.append(canonical)
-    return Filters(statuses=tuple(statuses), since=since, until=until,
-                   credential=args.credential or defaults.credential, event=args.event or defaults.event,
-                   tool=defaults.tool, search=args.search or defaults.search or None)
+    filters = Filters(statuses=tuple(statuses), credential=args.credential or defaults.credential,
+                      event=args.event or defaults.event, tool=defaults.tool,
+                      search=args.search or defaults.search or None)
+    try:  # kept as typed: the viewer resolves a relative time again on reload and while tailing
+        return filters.with_time_range(since_text, until_text)
+    except ReversedRange:
+        raise UsageError(f"{where}--since is later than --until") from None
+    except TimeParseError as error:
+        raise UsageError(f"{where}{error}") from None
 
 
 def connection_filters(args: argparse.Namespace, connection: Connection) -> Filters:

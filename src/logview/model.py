@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from logview.times import parse_api_time
+from logview.times import is_relative, parse_api_time, parse_time_range
 
 SourceKind = Literal["aitronos", "supermetrics"]
 SOURCE_KINDS: tuple[SourceKind, ...] = ("aitronos", "supermetrics")
@@ -96,9 +96,36 @@ class Filters(BaseModel):
     error: str | None = None  # an error group (`Source.error_group`); always applied locally
     origin: str | None = None  # the merged timeline's tab an entry comes from (no entry knows it)
     search: str | None = None
+    # The time range as the user typed it (`24h`, `2025-11-15`), when it was typed rather than
+    # picked: shown and saved as typed, and a relative one is resolved again (`resolved`) on a
+    # reload and while tailing, so `24h` stays "the last 24 hours".
+    since_text: str | None = None
+    until_text: str | None = None
 
     def is_empty(self) -> bool:
         return self == Filters()
+
+    def with_time_range(self, since_text: str, until_text: str, now: datetime | None = None) -> Filters:
+        """These filters over the range typed (blank: open-ended). Raises TimeParseError."""
+        since, until = parse_time_range(since_text, until_text, now=now)
+        return self.model_copy(update={"since": since, "until": until,
+                                       "since_text": since_text.strip() or None,
+                                       "until_text": until_text.strip() or None})
+
+    def with_moments(self, since: datetime | None, until: datetime | None) -> Filters:
+        """These filters over a range picked as moments (the histogram), not typed."""
+        return self.model_copy(update={"since": since, "until": until, "since_text": None, "until_text": None})
+
+    @property
+    def relative(self) -> bool:
+        """Whether the range moves with the clock (`24h`)."""
+        return any(text is not None and is_relative(text) for text in (self.since_text, self.until_text))
+
+    def resolved(self, now: datetime | None = None) -> Filters:
+        """The same filters with relative times counted back from `now` again."""
+        if not self.relative:
+            return self
+        return self.with_time_range(self.since_text or "", self.until_text or "", now=now)
 
 
 class ApiError(BaseModel):

@@ -23,6 +23,15 @@ class TimeParseError(ValueError):
     """A user-supplied time that is neither ISO 8601 nor a relative span."""
 
 
+class ReversedRange(TimeParseError):
+    """A since/until pair whose start is after its end."""
+
+
+def utc_now() -> datetime:
+    """The clock relative times count back from (one place, so tests can move it)."""
+    return datetime.now(timezone.utc)
+
+
 def parse_api_time(value: Any) -> datetime | None:
     """Parse a time as an API sends it; None when it is absent or not a time at all."""
     if value is None or isinstance(value, bool):
@@ -53,7 +62,7 @@ def parse_user_time(text: str, *, now: datetime | None = None, end_of_day: bool 
     Relative spans count back from `now`. A bare date means the start of that local day, or with
     `end_of_day` the start of the next one, so `--until 2025-11-15` includes all of the 15th.
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or utc_now()
     match = _RELATIVE.match(text)
     if match:
         amount, unit = float(match.group(1)), match.group(2).lower()
@@ -74,6 +83,23 @@ def parse_user_time(text: str, *, now: datetime | None = None, end_of_day: bool 
     if parsed.tzinfo is None:
         parsed = parsed.astimezone()  # naive input is local time
     return parsed
+
+
+def is_relative(text: str) -> bool:
+    """`30s`, `15m`, `2h`, `7d`: a span back from now, not a moment."""
+    return _RELATIVE.match(text) is not None
+
+
+def parse_time_range(since_text: str, until_text: str, *,
+                     now: datetime | None = None) -> tuple[datetime | None, datetime | None]:
+    """A since/until pair as typed; blank means open-ended. Raises TimeParseError, also when the
+    range ends before it starts. Both relative times count back from the same `now`."""
+    now = now or utc_now()
+    since = parse_user_time(since_text, now=now) if since_text.strip() else None
+    until = parse_user_time(until_text, now=now, end_of_day=True) if until_text.strip() else None
+    if since is not None and until is not None and since > until:
+        raise ReversedRange("the start of the range is after its end")
+    return since, until
 
 
 def format_api_time(moment: datetime) -> str:

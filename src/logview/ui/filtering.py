@@ -8,12 +8,10 @@ to a local one only a re-index of the loaded rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from logview.model import Filters
 from logview.sources.base import Source
-from logview.times import TimeParseError, parse_user_time
 
 FIELDS = ("status", "since", "until", "credential", "event", "origin", "search")
 _ATTR = {"status": "statuses"}
@@ -65,19 +63,11 @@ def selected_indices(options: Sequence[str], filters: Filters) -> set[int]:
     return {i for i, option in enumerate(options) if option in filters.statuses}
 
 
-@dataclass(frozen=True)
-class TimeRange:
-    since: datetime | None
-    until: datetime | None
-
-
-def parse_time_range(since_text: str, until_text: str, now: datetime | None = None) -> TimeRange:
-    """The sidebar's since/until fields; blank means open-ended. Raises TimeParseError."""
-    since = parse_user_time(since_text, now=now) if since_text.strip() else None
-    until = parse_user_time(until_text, now=now, end_of_day=True) if until_text.strip() else None
-    if since is not None and until is not None and since > until:
-        raise TimeParseError("the start of the range is after its end")
-    return TimeRange(since, until)
+def time_inputs(filters: Filters) -> tuple[str, str]:
+    """The sidebar's since/until fields for these filters: as typed when typed (`24h` stays
+    `24h`), else the moment picked (the histogram) in local time."""
+    return (filters.since_text if filters.since_text is not None else time_input_text(filters.since),
+            filters.until_text if filters.until_text is not None else time_input_text(filters.until))
 
 
 def time_input_text(moment: datetime | None) -> str:

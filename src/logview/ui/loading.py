@@ -45,6 +45,7 @@ class LoadingMixin(_Base):
     # -- starting and stopping ------------------------------------------------------------
     def start_loading(self, *, clear_now: bool) -> None:
         """Load from scratch. `clear_now` False (a reload) keeps the old rows until new ones come."""
+        self.filters = self.filters.resolved()  # `24h` counts back from now again
         if clear_now:
             self.store.clear()
             self.view.refilter(self.filters)  # on the empty store: instant, whatever the search
@@ -99,6 +100,21 @@ class LoadingMixin(_Base):
             self.feed.start_tail()
             self.table.action_first()
         self.refresh_status()
+
+    def tick(self) -> None:
+        """Every second: the countdowns in the status line, and a relative range moved on."""
+        self.slide_relative_range()
+        self.refresh_status()
+
+    def slide_relative_range(self) -> None:
+        """While tailing, `since 24h` keeps meaning the last 24 hours: the range moves with the
+        clock. Locally only: the tail asks the server for whatever is newer anyway, and what the
+        backfill fetched stays loaded (it is just no longer in range)."""
+        if not (self.want_tail and self.filters.relative):
+            return
+        self.filters = self.filters.resolved()
+        self._refilter_local()
+        self.refresh_all()
 
     def cancel_retry(self) -> None:
         """Esc during a retry wait: stop waiting (and stop loading); `r` starts again."""

@@ -19,7 +19,7 @@ from textual.worker import get_current_worker
 from logview.analytics import Capture, Histogram, Snapshot, error_groups, group_stats, histogram
 from logview.model import Filters
 from logview.times import epoch_us
-from logview.ui.filtering import time_input_text
+from logview.ui.filtering import time_inputs
 from logview.ui.widgets.histogram import VolumeHistogram
 from logview.ui.widgets.stats_panel import StatsData, StatsPanel
 
@@ -60,7 +60,7 @@ class PatternsMixin(_Base):
     def init_patterns_state(self) -> None:
         self._patterns_timer: Timer | None = None
         self._patterns_token = 0
-        self._range_history: list[tuple[datetime | None, datetime | None]] = []
+        self._range_history: list[Filters] = []  # the ranges before each drill-down
 
     @property
     def patterns_open(self) -> bool:
@@ -159,21 +159,23 @@ class PatternsMixin(_Base):
     # -- picking --------------------------------------------------------------------------
     # (named handlers: `@on` is not collected from a plain mixin)
     def on_volume_histogram_bucket_chosen(self, event: VolumeHistogram.BucketChosen) -> None:
-        self._range_history.append((self.filters.since, self.filters.until))
+        self._range_history.append(self.filters)
         since = datetime.fromtimestamp(event.start_us / 1_000_000, tz=timezone.utc)
         until = datetime.fromtimestamp(event.end_us / 1_000_000, tz=timezone.utc)
-        self._set_range(since, until)
+        self._set_range(self.filters.with_moments(since, until))
 
     def on_volume_histogram_zoom_out(self, event: VolumeHistogram.ZoomOut) -> None:
         if not self._range_history:
             self.notify("This is the range you started with.", timeout=2)
             return
-        self._set_range(*self._range_history.pop())
+        before = self._range_history.pop()  # its range as it was typed: `24h` stays relative
+        self._set_range(self.filters.model_copy(update={
+            name: getattr(before, name) for name in ("since", "until", "since_text", "until_text")}).resolved())
 
-    def _set_range(self, since: datetime | None, until: datetime | None) -> None:
+    def _set_range(self, filters: Filters) -> None:
         self.sidebar.show_time_error("")
-        self.sidebar.show_time_inputs(time_input_text(since), time_input_text(until))
-        self.apply_filters(self.filters.model_copy(update={"since": since, "until": until}))
+        self.sidebar.show_time_inputs(*time_inputs(filters))
+        self.apply_filters(filters)
 
     def on_stats_panel_chosen(self, event: StatsPanel.Chosen) -> None:
         self.apply_filters(self.filters.model_copy(update={event.field: event.value}))

@@ -1,6 +1,6 @@
 """Saving the current filters under a name and recalling them, from the command palette.
 
-A mixin of `ViewerScreen`. What is saved is what the sidebar shows — the time range as typed, so a
+A mixin of `ViewerScreen`. What is saved is the filters applied — the time range as typed, so a
 saved `24h` means the last 24 hours whenever it is recalled — plus the filters picked elsewhere
 (credential/event, the stats panel's tool and error group, the search).
 """
@@ -11,11 +11,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
-from textual.widgets import Input
 
 from logview.saved_filters import SavedFilter, SavedFilters, SavedFiltersError, check_name
 from logview.times import TimeParseError
-from logview.ui.filtering import parse_time_range
+from logview.ui.filtering import time_inputs
 from logview.ui.screens.name_dialog import NameDialog
 
 if TYPE_CHECKING:
@@ -33,11 +32,12 @@ class SavedFiltersMixin(_Base):
         self.saved_filters = saved or SavedFilters()
 
     def current_filters_for_saving(self) -> SavedFilter:
+        """The filters applied (not text typed in a field and never submitted), times as typed."""
         filters = self.filters
+        since, until = time_inputs(filters)
         return SavedFilter(
             statuses=filters.statuses,
-            since=self.sidebar.query_one("#since", Input).value.strip(),
-            until=self.sidebar.query_one("#until", Input).value.strip(),
+            since=since, until=until,
             credential=filters.credential, event=filters.event, tool=filters.tool, error=filters.error,
             search=filters.search,
         )
@@ -67,18 +67,17 @@ class SavedFiltersMixin(_Base):
             self.notify(f"No saved filters “{name}”.", timeout=3, markup=False)
             return
         try:
-            span = parse_time_range(saved.since, saved.until)
+            timed = self.filters.with_time_range(saved.since, saved.until)
         except TimeParseError as error:
             self.notify(f"“{name}” has a time range that no longer parses: {error}", severity="error",
                         timeout=6, markup=False)
             return
         options = set(self.status_options)
         self.sidebar.show_time_error("")
-        self.sidebar.show_time_inputs(saved.since, saved.until)
-        self.apply_filters(self.filters.model_copy(update={
-            "statuses": tuple(s for s in saved.statuses if s in options), "since": span.since,
-            "until": span.until, "credential": saved.credential, "event": saved.event, "tool": saved.tool,
-            "error": saved.error, "search": saved.search}))
+        self.sidebar.show_time_inputs(*time_inputs(timed))
+        self.apply_filters(timed.model_copy(update={
+            "statuses": tuple(s for s in saved.statuses if s in options), "credential": saved.credential,
+            "event": saved.event, "tool": saved.tool, "error": saved.error, "search": saved.search}))
         self.notify(f"Filters “{name}” applied.", timeout=2, markup=False)
 
     def forget_filters(self, name: str) -> None:

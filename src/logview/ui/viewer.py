@@ -34,8 +34,8 @@ from logview.store import EntryStore, FileSearchJob, FilteredView, SearchJob
 from logview.ui.columns import ColumnsMixin
 from logview.ui.directory import DirectoryMixin
 from logview.ui.feed import Feed
-from logview.ui.filtering import (needs_requery, parse_time_range, selected_indices,
-                                  status_options, time_input_text, toggle_status, where)
+from logview.ui.filtering import (needs_requery, selected_indices, status_options, time_inputs, toggle_status,
+                                  where)
 from logview.ui.loading import LoadingMixin
 from logview.ui.merging import MergingMixin, Parts
 from logview.ui.patterns import STATS_FIELDS, PatternsMixin
@@ -150,7 +150,7 @@ class ViewerScreen(MergingMixin, ColumnsMixin, SavedFiltersMixin, DirectoryMixin
         self.histogram.display = False
         self.stats.display = False
         self.sidebar.show_filters(self.filters, selected_indices(self.status_options, self.filters))
-        self.sidebar.show_time_inputs(time_input_text(self.filters.since), time_input_text(self.filters.until))
+        self.sidebar.show_time_inputs(*time_inputs(self.filters))
         self.table.set_view(self.view)
         self.table.focus()
         if self.merged:
@@ -161,7 +161,7 @@ class ViewerScreen(MergingMixin, ColumnsMixin, SavedFiltersMixin, DirectoryMixin
                 self.start_loading(clear_now=True)
         if self.options.follow:
             self.want_tail = True
-        self.set_interval(1.0, self.refresh_status)
+        self.set_interval(1.0, self.tick)
         self.refresh_all()
 
     async def on_unmount(self) -> None:
@@ -228,13 +228,13 @@ class ViewerScreen(MergingMixin, ColumnsMixin, SavedFiltersMixin, DirectoryMixin
 
     def _apply_time(self, since: str, until: str) -> None:
         try:
-            span = parse_time_range(since, until)
+            new = self.filters.with_time_range(since, until)
         except TimeParseError as error:
             self.sidebar.show_time_error(str(error))
             return
         self.sidebar.show_time_error("")
         self.focus_now(self.table)
-        self.apply_filters(self.filters.model_copy(update={"since": span.since, "until": span.until}))
+        self.apply_filters(new)
 
     def _apply_search(self, text: str) -> None:
         self.focus_now(self.table)

@@ -1,0 +1,133 @@
+"""Relative times stay relative (issue 11, item 3): `--since 24h`, a profile's `since = "24h"` and a
+saved filter are shown and saved as typed, and the range counts back from *now* again on reload
+and, while tailing, as the clock moves."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from datetime import datetime, timedelta
+
+import pytest
+
+import logview.times
+from logview.cli import viewer_options, viewer_parser
+from logview.demo import DEMO_AITRONOS_KEY, DEMO_ORG, DemoServer
+from logview.model import Filters
+from logview.saved_filters import SavedFilters
+from logview.times import parse_api_time
+from logview.ui.app import LogViewApp
+from test_ui_saved_filters import palette
+from ui_helpers import FAST, FIXED_NOW, SIZE, make_app, screen_text, settle, wait_until
+
+
+class Clock:
+    """The clock relative times count back from, moved by the test."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    fake = Clock(FIXED_NOW)
+    monkeypatch.setattr(logview.times, "utc_now", fake)
+    return fake
+
+
+def in_range(server: DemoServer, since: datetime) -> int:
+    return sum(1 for log in server.state.aitronos_logs if parse_api_time(log["created_at"]) >= since)
+
+
+def app_from_command_line(argv: list[str]) -> tuple[LogViewApp, ExitStack]:
+    stack = ExitStack()
+    options = viewer_options(viewer_parser().parse_args(argv), stack)
+    return LogViewApp(options, policy=FAST), stack
+
+
+def since_field(app: LogViewApp) -> str:
+    return app.viewer.sidebar.query_one("#since").value
+
+
+async def test_since_from_the_command_line_is_shown_as_typed(demo: DemoServer, clock: Clock, monkeypatch) -> None:
+    monkeypatch.setenv("FREDDY_API_KEY", DEMO_AITRONOS_KEY)
+    app, stack = app_from_command_line(["--source", "aitronos", "--org", DEMO_ORG, "--base-url", demo.url,
+                                        "--since", "24h"])
+    with stack:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert since_field(app) == "24h"
+            assert "24h" in screen_text(app)
+            assert len(app.viewer.view) == in_range(demo, FIXED_NOW - timedelta(hours=24))
+
+
+async def test_since_from_a_profile_is_shown_as_typed(demo: DemoServer, clock: Clock, monkeypatch, tmp_path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[profiles.p]\nsource = "aitronos"\norg = "{DEMO_ORG}"\nbase_url = "{demo.url}"\n'
+                      f'key_env = "P_KEY"\n[profiles.p.filters]\nsince = "2d"\n')
+    monkeypatch.setenv("LOGVIEW_CONFIG", str(config))
+    monkeypatch.setenv("P_KEY", DEMO_AITRONOS_KEY)
+    app, stack = app_from_command_line(["--profile", "p"])
+    with stack:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert since_field(app) == "2d"
+            assert len(app.viewer.view) == in_range(demo, FIXED_NOW - timedelta(days=2))
+
+
+async def test_a_relative_time_from_the_command_line_is_saved_as_typed(demo: DemoServer, clock: Clock,
+                                                                     tmp_path) -> None:
+    saved = SavedFilters(tmp_path / "saved.json")
+    filters = Filters().with_time_range("24h", "")
+    app = make_app(demo, filters=filters, saved_filters=saved)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await palette(pilot, "Save filters as")
+        await pilot.press(*"last day", "enter")
+        await pilot.pause()
+        assert saved.get("aitronos", "last day").since == "24h"
+
+
+async def test_reload_counts_a_relative_range_back_from_now_again(demo: DemoServer, clock: Clock) -> None:
+    app = make_app(demo, filters=Filters().with_time_range("1d", ""))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = len(app.viewer.view)
+        assert first == in_range(demo, FIXED_NOW - timedelta(days=1)) > 0
+        clock.now = FIXED_NOW + timedelta(hours=12)
+        await pilot.press("r")
+        await settle(pilot)
+        assert len(app.viewer.view) == in_range(demo, clock.now - timedelta(days=1)) < first
+        assert since_field(app) == "1d"
+        assert f"shown {len(app.viewer.view):,}" in screen_text(app)
+
+
+async def test_while_tailing_a_relative_range_moves_with_the_clock(demo: DemoServer, clock: Clock) -> None:
+    app = make_app(demo, filters=Filters().with_time_range("1d", ""), follow=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = len(app.viewer.view)
+        clock.now = FIXED_NOW + timedelta(hours=12)
+        later = in_range(demo, clock.now - timedelta(days=1))
+        assert later < first
+        await wait_until(pilot, lambda: len(app.viewer.view) == later, timeout=5)
+        assert f"shown {later:,}" in screen_text(app) and since_field(app) == "1d"
+
+
+async def test_a_typed_relative_range_survives_a_histogram_drill_down_and_back(demo: DemoServer,
+                                                                              clock: Clock) -> None:
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("d", *"3d", "enter", "h")
+        await settle(pilot)
+        assert app.viewer.focused is app.viewer.histogram
+        await pilot.press("enter")  # narrow to the picked bar: a moment, shown as one
+        await settle(pilot)
+        assert since_field(app).startswith("20")
+        await pilot.press("backspace")  # back to the range as typed
+        await settle(pilot)
+        assert since_field(app) == "3d"
+        assert len(app.viewer.view) == in_range(demo, FIXED_NOW - timedelta(days=3))
