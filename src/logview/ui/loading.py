@@ -33,7 +33,8 @@ class LoadingMixin(_Base):
     def init_loading_state(self) -> None:
         self.phase = "loading"  # loading | complete | error | cancelled
         self.pages = 0
-        self.total: int | None = None
+        self.backfill_total: int | None = None  # what the server counted when the backfill began
+        self.tail_found = 0  # entries the live tail has found since
         self.capped = False
         self.want_tail = False
         self.tail_paused = False  # the user stopped the tail with t
@@ -41,6 +42,13 @@ class LoadingMixin(_Base):
         self._facet_count = 0
         self.file_scanned = 0.0  # share of the file indexed so far (file mode)
         self._refresh_timer: Timer | None = None
+
+    @property
+    def total(self) -> int | None:
+        """How many entries match on the server: its count when the backfill began, which every
+        later page repeats, plus what the tail has found since (the tail runs while the backfill
+        still pages, so the two are kept apart)."""
+        return None if self.backfill_total is None else self.backfill_total + self.tail_found
 
     # -- starting and stopping ------------------------------------------------------------
     def start_loading(self, *, clear_now: bool) -> None:
@@ -54,7 +62,7 @@ class LoadingMixin(_Base):
         self.phase, self.pages, self.capped = "loading", 0, False
         self.file_scanned = 0.0
         if clear_now:
-            self.total = None
+            self.backfill_total, self.tail_found = None, 0
         self.banner.clear()
         server_filters = self.filters if self.feed.file_mode else server_part(self.source, self.filters)
         generation = self.feed.start(server_filters)
@@ -140,10 +148,10 @@ class LoadingMixin(_Base):
             self.store.clear()
             self.view.sync()
             self.table.refiltered(keep_place=False)
+            self.tail_found = 0
         if message.live:
             self.store.prepend(message.entries)
-            if self.total is not None:  # the server's count has grown by what the tail found
-                self.total += len(message.entries)
+            self.tail_found += len(message.entries)
             self.banner.clear("tail", "retry")
         else:
             self.store.append(message.entries)
@@ -151,7 +159,7 @@ class LoadingMixin(_Base):
             # collector's sight. Otherwise every full collection walks them all (~100 ms per
             # 100k entries) and the UI stutters while a large backfill loads.
             gc.freeze()
-            self.pages, self.total = message.pages, message.total
+            self.pages, self.backfill_total = message.pages, message.total
             self.banner.clear("error", "retry")
             if self.phase == "error":
                 self.phase = "loading"
