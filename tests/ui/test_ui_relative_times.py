@@ -131,3 +131,18 @@ async def test_a_typed_relative_range_survives_a_histogram_drill_down_and_back(d
         await settle(pilot)
         assert since_field(app) == "3d"
         assert len(app.viewer.view) == in_range(demo, FIXED_NOW - timedelta(days=3))
+
+
+async def test_escape_in_a_date_field_restores_the_range_in_force(demo: DemoServer, clock: Clock) -> None:
+    app = make_app(demo, filters=Filters().with_time_range("2d", ""))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        shown = len(app.viewer.view)
+        await pilot.press("d", *["backspace"] * 2, *"3d", "escape")  # typed, never applied
+        await settle(pilot)
+        assert since_field(app) == "2d" and len(app.viewer.view) == shown
+        await pilot.press("d", "tab", *"zzz", "escape")  # the until field too, and its error
+        await pilot.press("d", "enter")
+        await settle(pilot)
+        assert app.viewer.sidebar.query_one("#until").value == ""
+        assert "not a time" not in screen_text(app) and len(app.viewer.view) == shown

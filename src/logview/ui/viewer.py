@@ -340,7 +340,8 @@ class ViewerScreen(MergingMixin, ColumnsMixin, SavedFiltersMixin, DirectoryMixin
         self.app.exit(0)
 
     def action_escape(self) -> None:
-        """Esc: leave an input (clearing the search), else close the detail, else stop a retry wait."""
+        """Esc: leave an input (clearing the search, restoring the dates in force), else close the
+        detail, else stop a retry wait."""
         focused = self.focused
         if focused is self.histogram or focused is self.stats:
             self.focus_now(self.table)
@@ -348,6 +349,10 @@ class ViewerScreen(MergingMixin, ColumnsMixin, SavedFiltersMixin, DirectoryMixin
             if isinstance(focused, Input) and focused.id == "search":
                 focused.value = ""
                 self.apply_filters(self.filters.model_copy(update={"search": None}))
+            elif isinstance(focused, Input) and focused.id in ("since", "until"):
+                # text typed but never applied is dropped: the fields show the range in force
+                self.sidebar.show_time_inputs(*time_inputs(self.filters))
+                self.sidebar.show_time_error("")
             self.focus_now(self.table)
         elif self.detail.display:
             self.detail.display = False
