@@ -62,8 +62,8 @@ base_url = "{server.url}"
 
 @pytest.mark.parametrize(("text", "message"), [
     ('[profiles.p]\nsource = "aitronos"\norg = "o"\nkey = "sk-123"\n', "never reads keys from files"),
-    ('[profiles.p]\nsource = "elsewhere"\n', "profiles.p.source"),
-    ('[profiles.p]\nsource = "aitronos"\nogr = "typo"\n', "profiles.p.ogr"),
+    ('[profiles.p]\nsource = "elsewhere"\n', "profile 'p': source: must be 'aitronos' or 'supermetrics'"),
+    ('[profiles.p]\nsource = "aitronos"\nogr = "typo"\n', "profile 'p': ogr: unknown key: did you mean `org`"),
     ('default = "missing"\n', "default profile 'missing' is not defined"),
     ("[profiles.p\n", "not valid TOML"),
 ])

@@ -215,3 +215,82 @@ status = ["5xx"]
     assert opened[1].filters.statuses == ("5xx",) and all(o.filters.since is not None for o in opened)
     assert cli.main(["export", "--profile", "a", "--profile", "b"]) == 2
     assert cli.main(["--profile", "a", "--profile", "b", "--demo"]) == 2
+
+
+# -- issue 11.8: every problem, one per line ---------------------------------------------------
+
+CANARY = "sk-LEAK-CANARY-1234567890"
+EVERY_KIND_OF_PROBLEM = f"""
+[profiles.a]
+source = "aitronos"
+base_url = "http://api.example.com"
+team = "abc"
+interval = -1
+status = "error"
+token = "{CANARY}"
+[profiles.a.filters]
+since = "2025-11-15"
+until = "2025-11-01"
+status = ["4xx"]
+[profiles.b]
+source = "supermetrics"
+team = 3
+orgg = "x"
+sk_live_4eC39HqLyjWDarjtT1zdp7dc = "{CANARY}"
+"""
+
+
+def problem_lines(stderr: bytes) -> tuple[int, list[str]]:
+    """The count logview announces and the problem lines under it."""
+    head, *lines = stderr.decode().splitlines()
+    assert head.endswith("problems:"), head
+    return int(head.split()[0]), [line.strip() for line in lines]
+
+
+def test_logview_config_reports_every_problem_once_per_line_with_hints(tmp_path) -> None:
+    config = write(tmp_path, EVERY_KIND_OF_PROBLEM)
+    result = logview("config", env={"LOGVIEW_CONFIG": str(config), "XDG_DATA_HOME": str(tmp_path)})
+    assert result.returncode == 2
+    count, lines = problem_lines(result.stderr)
+    assert count == len(lines)
+    expected = [
+        "profile 'a': team: must be an integer",  # a type error is one line of its own …
+        "profile 'a': interval: must be greater than 0",
+        "profile 'a': status: unknown key here: `status` belongs under [profiles.a.filters]",
+        "profile 'a': base_url: refusing plain http:// for api.example.com",  # … and the checks after it still run
+        "profile 'a': org: missing",  # a refused URL does not hide a missing org
+        "profile 'a': its key variable is not set",
+        "profile 'a': filters.status: unknown Aitronos status '4xx'",
+        "profile 'a': filters.since: '2025-11-15' is later than until ('2025-11-01')",
+        "profile 'a': token: holds an API key; logview never reads keys from files",
+        "profile 'b': orgg: unknown key: did you mean `org`?",
+        "profile 'b': (a name not shown: it looks like a key): unknown key",
+        "profile 'b': its key variable is not set",
+    ]
+    for wanted in expected:
+        assert sum(line.startswith(wanted) for line in lines) == 1, (wanted, lines)
+    assert count == len(expected)
+    everything = (result.stdout + result.stderr).decode()
+    assert CANARY not in everything and "sk_live_4eC39HqLyjWDarjtT1zdp7dc" not in everything
+    assert "Extra inputs are not permitted" not in everything and "Input should be" not in everything
+
+
+def test_using_a_broken_profile_fails_before_the_viewer_starts_listing_every_problem(tmp_path) -> None:
+    config = write(tmp_path, EVERY_KIND_OF_PROBLEM)
+    env = {"LOGVIEW_CONFIG": str(config), "FREDDY_API_KEY": "k"}
+    for argv in (["--profile", "a"], ["export", "--profile", "a"]):
+        result = logview(*argv, env=env, timeout=30)
+        err = result.stderr.decode()
+        assert result.returncode == 2, err
+        assert f"logview: {config} has 6 problems" in err
+        for wanted in ("profile 'a': team: must be an integer", "`status` belongs under [profiles.a.filters]",
+                       "profile 'b': orgg: unknown key: did you mean `org`?"):
+            assert wanted in err
+        assert CANARY not in err and "sk_live_4eC39HqLyjWDarjtT1zdp7dc" not in err
+
+
+def test_logview_config_flags_a_reversed_time_range(tmp_path) -> None:
+    config = write(tmp_path, '[profiles.p]\nsource = "supermetrics"\nteam = 3\n'
+                             '[profiles.p.filters]\nsince = "1h"\nuntil = "2d"\n')
+    report = check_config(config, SavedFilters(tmp_path / "saved.json"))
+    assert "profile 'p': filters.since: '1h' is later than until ('2d')" in report.problems

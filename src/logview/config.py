@@ -23,9 +23,11 @@ follow = true               # optional: start tailing (and `interval` seconds be
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
@@ -51,6 +53,18 @@ def looks_like_variable_name(name: str) -> bool:
 
 class ConfigError(ValueError):
     """The config file exists but cannot be used; the message says where and why."""
+
+
+# Filters that only one API's entries can match: the other API's entries never carry the field, so
+# there the filter would silently show nothing. A usage error instead, from flags and profiles alike.
+ONE_API_FILTERS: dict[str, SourceKind] = {"credential": "aitronos", "event": "supermetrics", "tool": "aitronos"}
+
+
+def filters_of_another_api(kind: str, **given: object) -> list[tuple[str, str]]:
+    """(filter, the API it belongs to) for each filter in `given` that is set and that `kind`'s
+    entries cannot match."""
+    return [(name, ONE_API_FILTERS[name]) for name, value in given.items()
+            if value and ONE_API_FILTERS.get(name, kind) != kind]
 
 
 class ProfileFilters(BaseModel):
@@ -104,9 +118,39 @@ def config_path() -> Path:
     return Path(platformdirs.user_config_dir("logview", appauthor=False)) / "config.toml"
 
 
+@dataclass
+class ConfigReading:
+    """What a config file says, read as far as it can be: `config` holds every profile that could
+    be read (a profile's broken keys left at their defaults), `problems` everything wrong, one line
+    each, naming the profile and the key."""
+
+    config: Config
+    names: list[str]  # every profile the file names, also those that could not be read
+    problems: list[str] = field(default_factory=list)  # about the file as a whole
+    profile_problems: dict[str, list[str]] = field(default_factory=dict)
+
+    def all_problems(self) -> list[str]:
+        return self.problems + [line for name in self.names for line in self.profile_problems.get(name, [])]
+
+
 def load_config(path: Path | None = None) -> Config | None:
-    """The parsed config, or None when there is no file."""
+    """The parsed config, or None when there is no file; ConfigError lists every problem."""
     path = path or config_path()
+    reading = read_config(path)
+    if reading is None:
+        return None
+    problems = reading.all_problems()
+    if len(problems) == 1:
+        raise ConfigError(f"{path}: {problems[0]}")
+    if problems:
+        raise ConfigError(f"{path} has {len(problems)} problems (`logview config` checks it):\n"
+                          + "\n".join(f"  {problem}" for problem in problems))
+    return reading.config
+
+
+def read_config(path: Path) -> ConfigReading | None:
+    """Every profile that can be read and every problem; None when there is no file. ConfigError
+    only when nothing can be read (no access, not TOML)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -117,27 +161,130 @@ def load_config(path: Path | None = None) -> Config | None:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
-    _refuse_inline_keys(path, document)
-    try:
-        config = Config.model_validate(document)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in item['loc'])}: {item['msg']}" for item in error.errors()
-        )
-        raise ConfigError(f"{path}: {problems}") from None
-    if config.default is not None and config.default not in config.profiles:
-        raise ConfigError(f"{path}: default profile {config.default!r} is not defined")
-    return config
-
-
-def _refuse_inline_keys(path: Path, document: dict) -> None:
-    """Keys belong in the environment; a key written into the file is refused, never read."""
-    profiles = document.get("profiles")
+    problems: list[str] = []
+    for key, value in document.items():
+        if key not in Config.model_fields:
+            problems.append(_unknown_top_level_key(key, value))
+    profiles = document.get("profiles", {})
     if not isinstance(profiles, dict):
-        return
-    for name, profile in profiles.items():
-        if isinstance(profile, dict) and any(field in profile for field in ("key", "api_key", "token")):
-            raise ConfigError(
-                f"{path}: profile {name!r} holds an API key; logview never reads keys from files. "
-                "Put the key in an environment variable and name it with key_env = \"...\""
-            )
+        problems.append("profiles: must be tables named [profiles.NAME]")
+        profiles = {}
+    default = document.get("default")
+    if default is not None and not isinstance(default, str):
+        problems.append("default: must be a profile's name in quotes")
+        default = None
+    elif default is not None and default not in profiles:
+        known = ", ".join(profiles) or "none"
+        problems.append(f"default profile {_shown(default)} is not defined (profiles: {known})")
+    reading = ConfigReading(Config(default=default), names=list(profiles), problems=problems)
+    for name, raw in profiles.items():
+        found: list[str] = []
+        profile = _read_profile(name, raw, found)
+        if profile is not None:
+            reading.config.profiles[name] = profile
+        if found:
+            reading.profile_problems[name] = found
+    return reading
+
+
+# Where a key might be written by mistake: such a value is refused unread and never shown.
+KEY_FIELD_NAMES = frozenset({"key", "api_key", "apikey", "token", "secret", "password"})
+_HOLDS_A_KEY = ("holds an API key; logview never reads keys from files: put the key in an environment "
+                "variable and name it with key_env = \"...\"")
+
+
+def _safe(name: str) -> str:
+    """A name from the file as it may be shown, or a placeholder when it could be a key itself."""
+    if _KEY_LIKE_RUN.search(name) or not name.isprintable():
+        return "(a name not shown: it looks like a key)"
+    return name
+
+
+def _shown(name: str) -> str:
+    safe = _safe(name)
+    return repr(name) if safe == name else safe
+
+
+def _unknown_top_level_key(key: str, value: object) -> str:
+    if key.lower() in KEY_FIELD_NAMES:
+        return f"{key}: {_HOLDS_A_KEY}"
+    if isinstance(value, dict) and "source" in value:
+        return f"[{_safe(key)}]: unknown table; a profile is a table named [profiles.{_safe(key)}]"
+    return f"{_safe(key)}: unknown key (the file holds `default` and [profiles.NAME] tables)"
+
+
+def _read_profile(name: str, raw: object, problems: list[str]) -> Profile | None:
+    """The profile, with the keys that are wrong left out (each one reported in `problems`), so
+    the rest of it can still be checked; None when even its source is unusable."""
+    where = f"profile {name!r}"
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: must be a table: [profiles.{name}]")
+        return None
+    raw = {key: dict(value) if key == "filters" and isinstance(value, dict) else value
+           for key, value in raw.items()}
+    for key in [key for key in raw if key.lower() in KEY_FIELD_NAMES]:
+        problems.append(f"{where}: {key}: {_HOLDS_A_KEY}")
+        del raw[key]
+    while True:
+        try:
+            return Profile.model_validate(raw)
+        except ValidationError as error:
+            wrong = error.errors()
+        for item in wrong:
+            problems.append(f"{where}: {_location(item['loc'])}: {_explain(item, name)}")
+        if any(item["loc"][0] == "source" for item in wrong):
+            return None  # without its API nothing else about the profile can be checked
+        before = repr(raw)
+        for item in wrong:
+            _leave_out(raw, item["loc"])
+        if repr(raw) == before:
+            return None  # nothing left to leave out (not expected: only `source` is required)
+
+
+def _location(loc: tuple) -> str:
+    return ".".join(_safe(part) if isinstance(part, str) else f"[{part}]" for part in loc).replace(".[", "[")
+
+
+def _leave_out(raw: dict, loc: tuple) -> None:
+    """Drop the key an error is about, so validating again checks the others."""
+    filters = raw.get("filters")
+    if loc[0] == "filters" and len(loc) > 1 and isinstance(filters, dict):
+        filters.pop(loc[1], None)
+    else:
+        raw.pop(loc[0], None)
+
+
+_TYPE_MESSAGES = {
+    "int_type": "must be an integer", "int_parsing": "must be an integer", "int_from_float": "must be an integer",
+    "float_type": "must be a number", "float_parsing": "must be a number",
+    "bool_type": "must be true or false", "bool_parsing": "must be true or false",
+    "string_type": "must be a string in quotes", "list_type": "must be a list, like [\"error\"]",
+    "model_type": "must be a table", "model_attributes_type": "must be a table", "dict_type": "must be a table",
+}
+
+
+def _explain(item: dict, profile: str) -> str:
+    """One pydantic error in the words of the file, with a hint where one helps."""
+    kind, loc = item["type"], item["loc"]
+    if kind == "extra_forbidden":
+        return _unknown_key(_safe(str(loc[-1])), profile, in_filters=loc[0] == "filters")
+    if kind == "missing":
+        return "missing: every profile names its API (source = \"aitronos\" or \"supermetrics\")" \
+            if loc == ("source",) else "missing"
+    if kind == "literal_error":
+        return f"must be {item['ctx']['expected']}"
+    if kind == "greater_than":
+        return f"must be greater than {item['ctx']['gt']:g}"
+    if kind == "value_error":
+        return str(item["ctx"]["error"])  # our validators' own words, which never repeat the value
+    return _TYPE_MESSAGES.get(kind, item["msg"])
+
+
+def _unknown_key(key: str, profile: str, *, in_filters: bool) -> str:
+    if not in_filters and key in ProfileFilters.model_fields:
+        return f"unknown key here: `{key}` belongs under [profiles.{profile}.filters]"
+    if in_filters and key in Profile.model_fields:
+        return f"not a filter: `{key}` belongs under [profiles.{profile}]"
+    known = list(ProfileFilters.model_fields if in_filters else Profile.model_fields)
+    close = difflib.get_close_matches(key, known, n=1)
+    return "unknown key" + (f": did you mean `{close[0]}`?" if close else f" (known: {', '.join(known)})")

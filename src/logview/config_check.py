@@ -12,12 +12,13 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from logview.config import Config, ConfigError, Profile, config_path, load_config, looks_like_variable_name
+from logview.config import (ONE_API_FILTERS, ConfigError, ConfigReading, Profile, config_path,
+                            filters_of_another_api, looks_like_variable_name, read_config)
 from logview.httptypes import check_base_url
 from logview.saved_filters import SavedFilters, SavedFiltersError
 from logview.sources import AitronosSource, SupermetricsSource
 from logview.sources.base import Source
-from logview.times import TimeParseError, parse_user_time
+from logview.times import ReversedRange, TimeParseError, parse_time_range, parse_user_time
 
 EXAMPLE = """\
 default = "prod"
@@ -49,16 +50,34 @@ class Report:
         return not self.problems
 
 
-def _source(profile: Profile) -> Source:
-    """The profile's source, checked as the CLI checks it (ValueError says what is wrong)."""
-    base_url = check_base_url(profile.base_url) if profile.base_url else None
+def _source(profile: Profile, problems: list[str]) -> Source | None:
+    """The profile's source, checked as the CLI checks it; every reason it cannot be built (a
+    refused URL and a missing id alike) goes to `problems`."""
+    base_url = None
+    if profile.base_url:
+        try:
+            base_url = check_base_url(profile.base_url)
+        except ValueError as error:
+            problems.append(f"base_url: {error}")
     if profile.source == "aitronos":
         if not profile.org:
-            raise ValueError("an aitronos profile needs org = \"ORG_ID\"")
+            problems.append("org: missing: an aitronos profile needs org = \"ORG_ID\"")
+            return None
         return AitronosSource(profile.org, base_url=base_url)
     if profile.team is None:
-        raise ValueError("a supermetrics profile needs team = TEAM_ID")
-    return SupermetricsSource(profile.team, profile.connector, base_url=base_url)
+        problems.append("team: missing: a supermetrics profile needs team = TEAM_ID")
+        return None
+    source: SupermetricsSource | None = None
+    try:
+        source = SupermetricsSource(profile.team, None, base_url=base_url)
+    except ValueError as error:
+        problems.append(f"team: {error}")
+    if profile.connector is not None:
+        try:  # checked even when the team is wrong: one look at the file shows both
+            (source or SupermetricsSource(1, None)).choose_connector(profile.connector)
+        except ValueError as error:
+            problems.append(f"connector: {error}")
+    return source
 
 
 def _key_env(profile: Profile) -> str:
@@ -89,28 +108,42 @@ def _describe(name: str, profile: Profile, source: Source | None) -> str:
     return " · ".join(parts)
 
 
-def _check_profile(name: str, profile: Profile, report: Report) -> None:
-    try:
-        source: Source | None = _source(profile)
-    except ValueError as error:
-        source = None
-        report.problems.append(f"profile {name!r}: {error}")
-    if not os.environ.get(_key_env(profile), "").strip():
-        report.problems.append(f"profile {name!r}: its key variable is not set")
+def _check_filters(profile: Profile, problems: list[str]) -> None:
+    """The default filters, checked as opening the profile would check them."""
+    defaults = profile.filters
     # statuses are checked by the kind of source even when its ids or URL are wrong
-    checker = source or (AitronosSource("-") if profile.source == "aitronos" else SupermetricsSource(1, None))
-    for value in profile.filters.status:
+    checker = AitronosSource("-") if profile.source == "aitronos" else SupermetricsSource(1, None)
+    for value in defaults.status:
         try:
             checker.validate_status(value)
         except ValueError as error:
-            report.problems.append(f"profile {name!r} filters: {error}")
+            problems.append(f"filters.status: {error}")
+    times_parse = True
     for label in ("since", "until"):
-        text = getattr(profile.filters, label)
+        text = getattr(defaults, label)
         if text:
             try:
                 parse_user_time(text)
             except TimeParseError as error:
-                report.problems.append(f"profile {name!r} filters: {label}: {error}")
+                problems.append(f"filters.{label}: {error}")
+                times_parse = False
+    if times_parse:
+        try:
+            parse_time_range(defaults.since or "", defaults.until or "")
+        except ReversedRange:
+            problems.append(f"filters.since: {defaults.since!r} is later than until ({defaults.until!r})")
+    given = {name: getattr(defaults, name) for name in ONE_API_FILTERS}
+    for name, owner in filters_of_another_api(profile.source, **given):
+        problems.append(f"filters.{name}: applies to {owner} only (this profile reads {profile.source})")
+
+
+def _check_profile(name: str, profile: Profile, report: Report) -> None:
+    problems: list[str] = []
+    source = _source(profile, problems)
+    if not os.environ.get(_key_env(profile), "").strip():
+        problems.append("its key variable is not set")
+    _check_filters(profile, problems)
+    report.problems += [f"profile {name!r}: {problem}" for problem in problems]
     report.lines.append(_describe(name, profile, source))
 
 
@@ -118,20 +151,18 @@ def check_config(path: Path | None = None, saved: SavedFilters | None = None) ->
     path = path or config_path()
     report = Report()
     try:
-        config: Config | None = load_config(path)
+        reading = read_config(path)
     except ConfigError as error:
         report.lines.append(f"config file: {path}")
         report.problems.append(str(error))
-        return report
-    if config is None:
-        report.lines += [f"config file: {path} (none yet: logview opens the demo without one)",
-                         "", "A config file names profiles, for example:", "", *EXAMPLE.splitlines()]
+        reading = None
     else:
-        report.lines.append(f"config file: {path}")
-        report.lines.append(f"default profile: {config.default or '(none)'}")
-        report.lines.append(f"profiles ({len(config.profiles)}):" if config.profiles else "profiles: none")
-        for name, profile in config.profiles.items():
-            _check_profile(name, profile, report)
+        report.lines.append(f"config file: {path}" + ("" if reading else
+                                                      " (none yet: logview opens the demo without one)"))
+    if reading is None and report.ok:
+        report.lines += ["", "A config file names profiles, for example:", "", *EXAMPLE.splitlines()]
+    elif reading is not None:
+        _check_reading(reading, report)
     saved = saved or SavedFilters()
     try:
         counts = {kind: len(entries) for kind, entries in saved.load().items() if entries}
@@ -141,3 +172,17 @@ def check_config(path: Path | None = None, saved: SavedFilters | None = None) ->
         described = ", ".join(f"{kind} {count}" for kind, count in sorted(counts.items())) or "none yet"
         report.lines.append(f"saved filters: {saved.path} ({described})")
     return report
+
+
+def _check_reading(reading: ConfigReading, report: Report) -> None:
+    config = reading.config
+    report.problems += reading.problems
+    report.lines.append(f"default profile: {config.default or '(none)'}")
+    report.lines.append(f"profiles ({len(reading.names)}):" if reading.names else "profiles: none")
+    for name in reading.names:
+        report.problems += reading.profile_problems.get(name, [])
+        profile = config.profiles.get(name)
+        if profile is None:
+            report.lines.append(f"  {name}: cannot be read (see the problems)")
+        else:
+            _check_profile(name, profile, report)
