@@ -331,3 +331,10 @@ def test_hostile_entries_from_the_api_export_as_received(api, field):
     assert csv_result.returncode == 0, csv_result.stderr
     records = list(csv.reader(io.StringIO(csv_result.stdout.decode("utf-8"), newline="")))
     assert len(records) == len(served) + 1 and len({len(r) for r in records}) == 1
+
+
+def test_export_status_other_selects_entries_without_a_status(server) -> None:
+    result = logview(*supermetrics_args(server, "--status", "other"), env=SUPERMETRICS_KEY)
+    assert result.returncode == 0, result.stderr
+    expected = [e for e in server.state.supermetrics_logs if e["status"] is None]
+    assert expected and jsonl(result.stdout) == expected

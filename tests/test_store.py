@@ -86,7 +86,7 @@ def test_prepend_keeps_ordinals_and_view_updates_incrementally() -> None:
     assert change.prepended == 5 and change.appended == 0
     assert view.row_of(first) == 5 and view.ordinal(5) == first
     assert ids(store, view.index)[:5] == ["sm_0", "sm_2", "sm_4", "sm_6", "sm_8"]
-    assert view.option_counts.tolist() == [45, 0, 0, 5]
+    assert view.option_counts.tolist() == [45, 0, 0, 5, 0]
     store.append([sm(i) for i in range(50, 60)])
     change = view.sync()
     assert change.appended == 10

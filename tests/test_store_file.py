@@ -76,7 +76,7 @@ def test_rows_exist_before_columns_and_column_filters_cover_only_read_rows(tmp_p
     everything = store.select(Filters())
     assert len(everything.index) == 60  # no filter needs columns: every row is shown
     assert everything.others_total == 30  # but only read rows are counted
-    assert everything.option_counts.tolist() == [10, 0, 10, 10]
+    assert everything.option_counts.tolist() == [10, 0, 10, 10, 0]
     errors = store.select(Filters(statuses=("5xx",)))
     assert ids(store, errors.index) == [f"sm_{i}" for i in range(30) if i % 3 == 2]
     # a row without columns still shows its own time

@@ -19,7 +19,10 @@ SourceKind = Literal["aitronos", "supermetrics"]
 SOURCE_KINDS: tuple[SourceKind, ...] = ("aitronos", "supermetrics")
 
 AITRONOS_STATUSES: tuple[str, ...] = ("success", "error", "blocked", "timeout")
-SUPERMETRICS_STATUS_CLASSES: tuple[str, ...] = ("2xx", "3xx", "4xx", "5xx")
+# `other`: no HTTP status in the classes before it: events that record none (`sync.start`), and 1xx
+# or out-of-range values. It makes the options add up to every entry.
+SUPERMETRICS_STATUS_CLASSES: tuple[str, ...] = ("2xx", "3xx", "4xx", "5xx", "other")
+OTHER_STATUS = "other"
 
 
 def _lenient_time(value: Any) -> datetime:

@@ -69,8 +69,10 @@ async def test_supermetrics_status_classes_are_local_and_instant(demo: DemoServe
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         logs = demo.state.supermetrics_logs
-        classes = Counter(f"{e['status'] // 100}xx" for e in logs if e["status"] is not None)
-        assert sidebar_counts(app) == {c: f"{classes[c]:,}" for c in ("2xx", "3xx", "4xx", "5xx")}
+        classes = Counter(f"{e['status'] // 100}xx" if e["status"] is not None else "other" for e in logs)
+        assert classes["other"] > 0  # events that record no status (sync.start …) have an option too
+        assert sidebar_counts(app) == {c: f"{classes[c]:,}" for c in ("2xx", "3xx", "4xx", "5xx", "other")}
+        assert sum(classes.values()) == len(logs)  # the options add up to every entry
         before = api_requests(demo)
         await pilot.press("3")
         await pilot.pause()
@@ -186,7 +188,20 @@ async def test_command_line_filters_are_shown_and_applied(demo: DemoServer) -> N
         expected = [e["id"] for e in demo.state.supermetrics_logs if e["status"] == 429 and e["event"] == "data.fetch"]
         assert shown(app) == expected
         labels = [option.option for option in app.screen.query(StatusOption)]
-        assert labels == ["2xx", "3xx", "4xx", "5xx", "429"]
+        assert labels == ["2xx", "3xx", "4xx", "5xx", "other", "429"]
         assert "● 429" in screen_text(app)
-        await pilot.press("5")  # toggles the extra option off
+        await pilot.press("6")  # toggles the extra option off
         assert app.filters.statuses == ()
+
+
+async def test_entries_without_a_status_have_an_option_of_their_own(demo: DemoServer) -> None:
+    app = make_app(demo, "supermetrics")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await pilot.pause()
+        expected = [e["id"] for e in demo.state.supermetrics_logs if e["status"] is None]
+        assert expected and shown(app) == expected
+        assert "● other" in screen_text(app) and f"shown {len(expected):,}" in screen_text(app)
+        assert {e["event"] for e in demo.state.supermetrics_logs if e["status"] is None} <= {
+            entry.raw["event"] for entry in app.store.entries(app.view.index)}

@@ -15,10 +15,10 @@ from logview.model import Filters, LogEntry, ServerQuery
 from logview.sources.aitronos import AitronosSource
 from logview.sources.base import Cursor, Source
 from logview.sources.supermetrics import SupermetricsSource
-from logview.model import SEV_ERROR, SEV_INFO, SEV_OK, SEV_WARN, severity
+from logview.model import OTHER_STATUS, SEV_ERROR, SEV_INFO, SEV_OK, SEV_UNKNOWN, SEV_WARN, severity
 
-MIXED_STATUSES = ("ok", "info", "warning", "error")
-_SEVERITY_OF = {"ok": SEV_OK, "info": SEV_INFO, "warning": SEV_WARN, "error": SEV_ERROR}
+MIXED_STATUSES = ("ok", "info", "warning", "error", OTHER_STATUS)  # other: no status either API knows
+_SEVERITY_OF = {"ok": SEV_OK, "info": SEV_INFO, "warning": SEV_WARN, "error": SEV_ERROR, OTHER_STATUS: SEV_UNKNOWN}
 _AITRONOS, _SUPERMETRICS = AitronosSource("-"), SupermetricsSource(1, None)
 
 
@@ -33,7 +33,8 @@ class MixedSource(Source):
     max_page_limit = 1
     time_field = "created_at"  # Aitronos; `time_field_for` answers per entry
     status_choices = MIXED_STATUSES
-    csv_columns = ("id", "time", "status", "event_or_tool", "duration_ms", "error_or_request")
+    # `source`: the tab an entry comes from, which the entry itself does not know (see `csv_row`)
+    csv_columns = ("source", "id", "time", "status", "event_or_tool", "duration_ms", "error_or_request")
 
     def time_field_for(self, entry: LogEntry) -> str:
         return _SUPERMETRICS.time_field if entry.source == "supermetrics" else _AITRONOS.time_field
@@ -53,14 +54,15 @@ class MixedSource(Source):
         owner = _SUPERMETRICS if type(status) is int or (status is None and "log_time" in raw) else _AITRONOS
         return owner.error_group(status, raw)
 
-    def csv_row(self, entry: LogEntry) -> list[str]:
+    def csv_row(self, entry: LogEntry, origin: str = "") -> list[str]:
+        """`origin`: the label of the tab `entry` comes from (a merged store's `origin` column)."""
         raw = entry.raw if isinstance(entry.raw, dict) else {}
         own = _SUPERMETRICS if entry.source == "supermetrics" else _AITRONOS
         row = own.csv_row(entry)
         named = dict(zip(own.csv_columns, row))
         what = named.get("event", named.get("tool", ""))
         rest = named.get("request", named.get("error", ""))
-        return [named.get("id", ""), str(raw.get(own.time_field, "")), named.get("status", ""), what,
+        return [origin, named.get("id", ""), str(raw.get(own.time_field, "")), named.get("status", ""), what,
                 named.get("duration_ms", ""), rest]
 
     def entry_from_raw(self, raw: Any) -> LogEntry:

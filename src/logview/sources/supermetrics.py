@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from logview.model import SUPERMETRICS_STATUS_CLASSES, Filters, LogEntry, Page, ServerQuery, SupermetricsLog
+from logview.model import OTHER_STATUS, SUPERMETRICS_STATUS_CLASSES, Filters, LogEntry, Page, ServerQuery, SupermetricsLog
 from logview.sources.base import ONE_MILLISECOND, Cursor, Source, invalid_entry, validation_reason
 from logview.times import format_api_time
 
@@ -123,14 +123,16 @@ class SupermetricsSource(Source):
 
     def validate_status(self, value: str) -> str:
         canonical = value.strip().lower()
-        if canonical in ("success", "error") or _STATUS_CODE.match(canonical) or _STATUS_CLASS.match(canonical):
+        if canonical in ("success", "error", OTHER_STATUS) or _STATUS_CODE.match(canonical) or _STATUS_CLASS.match(canonical):
             return canonical
         raise ValueError(
             f"unknown Supermetrics status {value!r}: use an HTTP code like 429, a class like 4xx, "
-            "or success (<400) / error (>=400)"
+            "success (<400) / error (>=400), or other (no status in 2xx-5xx)"
         )
 
     def status_matches(self, status: str | int | None, wanted: str) -> bool:
+        if wanted == OTHER_STATUS:
+            return type(status) is not int or not 200 <= status < 600
         if not isinstance(status, int) or isinstance(status, bool):
             return False
         if wanted == "success":
