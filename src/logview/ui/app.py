@@ -116,7 +116,8 @@ class LogViewApp(App[int]):
         await super().on_event(event)
 
     def get_system_commands(self, screen: Screen) -> Iterator[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # The viewer's own "Keys" (the full help) replaces Textual's panel of the focused widget's keys.
+        yield from (command for command in super().get_system_commands(screen) if command.title != "Keys")
         yield from self.viewer.system_commands()
 
 

@@ -1,0 +1,35 @@
+"""The command palette (ctrl+p): every command once, each doing what it says."""
+
+from __future__ import annotations
+
+from logview.demo import DemoServer
+from logview.ui.screens.help import HelpScreen
+from ui_helpers import SIZE, make_app, screen_text, settle
+
+
+async def palette_titles(pilot, query: str) -> list[str]:
+    """The titles the palette lists for `query`, as the user sees them."""
+    from textual.command import CommandList
+
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*query)
+    await pilot.pause(0.5)
+    options = pilot.app.screen.query_one(CommandList)
+    titles = [str(options.get_option_at_index(i).prompt).split("\n")[0] for i in range(options.option_count)]
+    return titles
+
+
+async def test_every_command_is_listed_once(demo: DemoServer) -> None:
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = await palette_titles(pilot, "")
+        assert titles and len(titles) == len(set(titles)), titles
+        await pilot.press("escape")
+        keys = await palette_titles(pilot, "Keys")
+        assert keys.count("Keys") == 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)  # ours: the full help, every key
+        assert "toggle the live tail" in screen_text(app)
