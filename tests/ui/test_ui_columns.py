@@ -98,3 +98,20 @@ async def test_hostile_field_names_are_plain_text(tmp_path) -> None:
         assert app.is_running
         assert "[@click=app.quit]]2;pwned" in table_lines(app)[0] and "[bold]v0" in table_lines(app)[1]
         assert "\x1b" not in screen_text(app)
+
+
+async def test_the_status_field_is_not_offered_twice(demo: DemoServer, tmp_path) -> None:
+    """status always has its column: the picker does not offer it as a field, and an old choice
+    that names it does not add a second status column."""
+    for kind in ("aitronos", "supermetrics"):
+        path = tmp_path / f"{kind}.json"
+        path.write_text(json.dumps({kind: ["field:status", "field:id"]}))
+        app = app_with(demo, ColumnChoice(path), kind)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert header(app) == ["time", "status", "id"]
+            await pilot.press("f")
+            await pilot.pause()
+            options = app.screen.query_one("#columns-list")
+            titles = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+            assert "status" not in titles and "id" in titles

@@ -11,6 +11,7 @@ import json
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from collections.abc import Sequence
 from typing import Any
 
 from logview.model import LogEntry, SourceKind
@@ -76,8 +77,8 @@ GAP = 2
 ALWAYS = ("mark", "time", "status")  # the columns every table keeps, first
 FIELD_PREFIX = "field:"  # a column showing one top-level field of the raw entries, by name
 # The raw fields a built-in column already shows (they are not offered again as plain fields).
-BUILTIN_FIELDS = {"credential": "credential_id", "tool": "tool", "duration": "duration_ms", "message": "error",
-                  "event": "event", "request": "request", "what": "tool", "detail": "error"}
+BUILTIN_FIELDS = {"status": "status", "credential": "credential_id", "tool": "tool", "duration": "duration_ms",
+                  "message": "error", "event": "event", "request": "request", "what": "tool", "detail": "error"}
 
 
 def default_keys(kind: SourceKind) -> list[str]:
@@ -94,10 +95,12 @@ def columns_for(kind: SourceKind, keys: list[str] | None) -> tuple[Column, ...]:
     The built-in flex column keeps the spare width; without it, the last column takes it."""
     builtin = {c.key: c for c in COLUMNS[kind]}
     chosen = [builtin[key] for key in ALWAYS]
+    # a field a fixed column already shows is never a second column (an old choice may name it)
+    shown_as_fields = {FIELD_PREFIX + name for name in covered_fields(kind, ALWAYS)}
     for key in default_keys(kind) if keys is None else keys:
         if key in builtin and key not in ALWAYS:
             chosen.append(builtin[key])
-        elif key.startswith(FIELD_PREFIX) and len(key) > len(FIELD_PREFIX):
+        elif key.startswith(FIELD_PREFIX) and len(key) > len(FIELD_PREFIX) and key not in shown_as_fields:
             chosen.append(field_column(key[len(FIELD_PREFIX):]))
     if not any(c.flex for c in chosen) and len(chosen) > len(ALWAYS):
         last = chosen[-1]
@@ -105,11 +108,17 @@ def columns_for(kind: SourceKind, keys: list[str] | None) -> tuple[Column, ...]:
     return tuple(chosen)
 
 
+def covered_fields(kind: SourceKind, keys: Sequence[str]) -> set[str]:
+    """The raw fields the built-in columns `keys` show, the time always among them."""
+    covered = {BUILTIN_FIELDS[key] for key in keys if key in BUILTIN_FIELDS}
+    return covered | ({"created_at", "log_time"} if kind == "mixed"
+                      else {"created_at" if kind == "aitronos" else "log_time"})
+
+
 def discovered_fields(entries: list[LogEntry], kind: SourceKind) -> list[str]:
     """Top-level field names found in `entries`, in first-seen order, less those a built-in
     column of `kind` shows (and the time, which always has its column)."""
-    covered = {BUILTIN_FIELDS[c.key] for c in COLUMNS[kind] if c.key in BUILTIN_FIELDS}
-    covered |= {"created_at", "log_time"} if kind == "mixed" else {"created_at" if kind == "aitronos" else "log_time"}
+    covered = covered_fields(kind, [c.key for c in COLUMNS[kind]])
     seen: dict[str, None] = {}
     for entry in entries:
         if isinstance(entry.raw, dict):
