@@ -139,3 +139,34 @@ async def test_a_dead_server_is_a_connection_error_not_a_crash() -> None:
         text = banner(app)
         assert "CONNECTION_FAILED" in text and "gave up after 6 attempts" in text
         assert app.is_running
+
+
+@pytest.mark.parametrize(("status", "cause"), [(429, "429 rate limited"), (503, "HTTP 503")])
+async def test_the_status_line_says_why_it_is_retrying(fresh_demo: DemoServer, status: int, cause: str) -> None:
+    fresh_demo.state.add_fault(Fault(kind="status", status=status, retry_after="30", count=1, api="aitronos"))
+    app = make_app(fresh_demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.banner.retry_pending)
+        app.viewer.refresh_status()
+        status_line = screen_text(app).splitlines()[0]
+        assert f"{cause} · retrying in 30 s" in status_line or f"{cause} · retrying in 29 s" in status_line
+        await pilot.press("escape")
+
+
+async def test_the_status_line_names_a_connection_failure_while_retrying() -> None:
+    from logview.http import RetryPolicy
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    class Nowhere:
+        url = f"http://127.0.0.1:{port}"
+
+    slow = RetryPolicy(max_retries=1, initial_backoff_s=20, max_backoff_s=20, max_wait_s=None)
+    app = make_app(Nowhere(), "supermetrics", policy=slow)  # type: ignore[arg-type]
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.banner.retry_pending)
+        app.viewer.refresh_status()
+        assert "connection failed · retrying in" in screen_text(app).splitlines()[0]
+        await pilot.press("escape")

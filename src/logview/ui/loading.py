@@ -249,7 +249,8 @@ class LoadingMixin(_Base):
         """(state, text) for the status line."""
         remaining = self.banner.retry_remaining()
         if remaining is not None:  # the banner's deadline, so both count down in step
-            return "retrying", f"retrying in {format_wait(remaining)}" if remaining > 0.5 else "retrying now"
+            when = f"retrying in {format_wait(remaining)}" if remaining > 0.5 else "retrying now"
+            return "retrying", f"{self.banner.retry_reason()} · {when}"
         if self.phase == "error":
             return "error", "error — r retries"
         if self.phase == "cancelled":

@@ -40,6 +40,17 @@ def error_head(error: ApiError) -> str:
     return f"HTTP {error.status} {error.code}" if error.status is not None else error.code
 
 
+def retry_cause(error: ApiError) -> str:
+    """Why a request is being retried, in a few words for the status line: `429 rate limited`,
+    `HTTP 503`, `connection failed`, `timed out`."""
+    if error.status == 429:
+        return "429 rate limited"
+    if error.status is not None:
+        return f"HTTP {error.status}"
+    return {"CONNECTION_FAILED": "connection failed", "TIMEOUT": "timed out",
+            "NETWORK_ERROR": "network error"}.get(error.code, error.code.lower().replace("_", " "))
+
+
 @dataclass
 class _Retry:
     event: RetryEvent
@@ -113,6 +124,10 @@ class ErrorBanner(PartialStyles, Static):
     @property
     def retry_pending(self) -> bool:
         return self._retry is not None
+
+    def retry_reason(self) -> str | None:
+        """What the pending retry is for (None when nothing is waiting)."""
+        return None if self._retry is None else retry_cause(self._retry.event.error)
 
     def retry_remaining(self) -> float | None:
         """Seconds left before the pending retry (None when nothing is waiting)."""
