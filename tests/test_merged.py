@@ -98,6 +98,6 @@ def test_mixed_error_groups_and_time_fields_follow_each_api() -> None:
     assert M.error_group(ait.status, ait.raw) == "X: late by <n>s"
     assert M.error_group(sm.status, sm.raw) == "HTTP 503 · data.page"
     assert (M.time_field_for(ait), M.time_field_for(sm)) == ("created_at", "log_time")
-    assert M.csv_row(sm)[:4] == ["s", "2025-11-15T10:00:00Z", "503", "data.page"]
+    assert M.csv_row(sm, "builder")[:5] == ["builder", "s", "2025-11-15T10:00:00Z", "503", "data.page"]
     with pytest.raises(TypeError, match="never asks an API"):
         M.logs_path()

@@ -271,10 +271,8 @@ def _file_kind(args: argparse.Namespace):
 
     if not args.file.is_file():
         raise UsageError(f"no such file: {args.file}")
-    if args.source:
-        return args.source
-    try:
-        return detect_kind(args.file)
+    try:  # even with --source: a CSV export or a mixed file is told apart from its lines
+        return detect_kind(args.file, args.source)
     except (UnknownFileFormat, OSError) as error:
         raise UsageError(str(error)) from None
 

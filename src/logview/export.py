@@ -11,7 +11,7 @@ import csv
 import io
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -21,6 +21,8 @@ from logview.model import ApiFailure, Filters, LogEntry
 from logview.options import Connection
 from logview.paging import BackfillDone, EntriesLoaded, Notice, Pager
 from logview.sources.base import Source, dump_json
+from logview.sources.envelope import envelope_line
+from logview.sources.mixed import MixedSource
 
 EXIT_OK, EXIT_API = 0, 3
 
@@ -35,11 +37,14 @@ def format_for(fmt: str | None, output: Path | None) -> str:
 
 
 class EntryWriter:
-    """Writes batches of entries in one format and flushes after each batch."""
+    """Writes batches of entries in one format and flushes after each batch. Entries of both APIs
+    (a `MixedSource`) are written with the source each comes from: JSONL as envelopes (see
+    `sources/envelope.py`), CSV with a leading `source` column."""
 
     def __init__(self, stream: BinaryIO, fmt: str, source: Source) -> None:
         self._stream = stream
         self._source = source
+        self._mixed = source if isinstance(source, MixedSource) else None
         self._csv: csv.writer | None = None  # type: ignore[valid-type]
         self._text: TextIO | None = None
         if fmt == "csv":
@@ -50,15 +55,19 @@ class EntryWriter:
             self._csv.writerow(source.csv_columns)
         self.written = 0
 
-    def write(self, entries: Iterable[LogEntry]) -> None:
+    def write(self, entries: Sequence[LogEntry], origins: Sequence[str] | None = None) -> None:
+        """`origins`: for entries of both APIs, the source each comes from (an entry does not know it)."""
+        mixed = self._mixed
+        if mixed is not None and origins is None:
+            raise ValueError("entries of both APIs are written with their sources")
         if self._csv is not None:
-            self._csv.writerows(self._source.csv_row(entry) for entry in entries)
+            self._csv.writerows(map(mixed.csv_row, entries, origins) if mixed else map(self._source.csv_row, entries))
             self._text.flush()  # type: ignore[union-attr]
         else:
-            self._stream.write(b"".join(dump_json(entry.raw) + b"\n" for entry in entries))
+            lines = map(envelope_line, origins, entries) if mixed else (dump_json(entry.raw) for entry in entries)
+            self._stream.write(b"".join(line + b"\n" for line in lines))
             self._stream.flush()
-        if isinstance(entries, list):
-            self.written += len(entries)
+        self.written += len(entries)
 
     def detach(self) -> None:
         """Let go of the stream without closing it (stdout stays usable)."""
@@ -168,19 +177,18 @@ def export_connection(connection: Connection, filters: Filters, *, fmt: str, out
 
 def export_file(path: Path, source: Source, filters: Filters, *, fmt: str, output: Path | None,
                 max_entries: int | None) -> int:
-    """Re-export a JSONL file (filtered, or to CSV) without touching the network."""
-    from logview.sources.jsonl import iter_file_batches
-
+    """Re-export a JSONL file (filtered, or to CSV) without touching the network; a mixed file
+    (`source` a MixedSource) keeps each line's source."""
     remaining = max_entries
     with ExitStack() as stack:
         writer = EntryWriter(_open_output(stack, output), fmt, source)
         try:
-            for batch in iter_file_batches(path, source.kind):
-                matching = [entry for entry in batch if source.matches(entry, filters)]
+            for batch, origins in _file_batches(path, source):
+                matching = [i for i, entry in enumerate(batch) if source.matches(entry, filters)]
                 if remaining is not None:
                     matching = matching[:remaining]
                     remaining -= len(matching)
-                writer.write(matching)
+                writer.write([batch[i] for i in matching], None if origins is None else [origins[i] for i in matching])
                 if remaining == 0:
                     break
         except BrokenPipeError:
@@ -188,3 +196,17 @@ def export_file(path: Path, source: Source, filters: Filters, *, fmt: str, outpu
         finally:
             writer.detach()
     return EXIT_OK
+
+
+def _file_batches(path: Path, source: Source) -> Iterator[tuple[list[LogEntry], list[str] | None]]:
+    """A file's entries in file order, in batches, with the source of each for a mixed file."""
+    if isinstance(source, MixedSource):
+        from logview.sources.mixed_file import iter_envelope_batches
+
+        for origins, entries in iter_envelope_batches(path):
+            yield entries, origins
+        return
+    from logview.sources.jsonl import iter_file_batches
+
+    for batch in iter_file_batches(path, source.kind):
+        yield batch, None

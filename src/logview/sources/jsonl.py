@@ -1,4 +1,5 @@
 """Read back JSONL files written by `logview export`: one raw API entry per line, newest first.
+(The merged tab's files hold an envelope per line instead: `envelope.py`, `mixed_file.py`.)
 
 Files are untrusted: blank lines are skipped, and a line that is not JSON (a torn last line,
 invalid UTF-8) becomes an invalid entry holding the text, so it is shown, not lost.
@@ -6,31 +7,63 @@ invalid UTF-8) becomes an invalid entry holding the text, so it is shown, not lo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import csv
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Literal, TypeVar
 
 from logview.model import LogEntry, SourceKind
 from logview.sources.aitronos import AitronosSource
 from logview.sources.base import InvalidBody, Source, invalid_entry, load_json
+from logview.sources.envelope import is_envelope
+from logview.sources.mixed import MixedSource
 from logview.sources.supermetrics import SupermetricsSource
 
 DETECT_LINES = 50
+FileKind = Literal["aitronos", "supermetrics", "mixed"]  # "mixed": envelopes, from the merged tab
+_COLUMN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_ .-]{0,63}")
+Parsed = TypeVar("Parsed")
 
 
 class UnknownFileFormat(ValueError):
     """The file's entries match neither API's shape; pass `--source` to say which it is."""
 
 
-def source_for_kind(kind: SourceKind) -> Source:
+class CsvExport(UnknownFileFormat):
+    """A CSV written by logview: its columns are not the entries, so it cannot be read back."""
+
+
+def source_for_kind(kind: FileKind) -> Source:
     """A parsing-only source (files never touch the network, so ids and URLs are placeholders)."""
+    if kind == "mixed":
+        return MixedSource()
     if kind == "aitronos":
         return AitronosSource("file")
     return SupermetricsSource(1, "file")
 
 
-def detect_kind(path: Path) -> SourceKind:
-    """Which API wrote this file, from the time field of its first readable entries."""
+def detect_kind(path: Path, given: SourceKind | None = None) -> FileKind:
+    """What wrote this file: one API, told by the time field of its first readable entries (or
+    `given` by --source), or the merged tab ("mixed") when they are envelopes. A CSV export, and
+    --source on a mixed file, are refused with a message saying what to do instead."""
+    found = _sniff(path)
+    if given is not None and found == "mixed":
+        raise UnknownFileFormat(f"{path} holds entries of both APIs, each with its source (saved from the "
+                                "merged tab); --source does not apply: open it without --source")
+    if given is not None:
+        return given
+    if found is None:
+        raise UnknownFileFormat(
+            f"{path}: cannot tell which API wrote this file (no `created_at` or `log_time` field "
+            "in its first entries); pass --source aitronos or --source supermetrics"
+        )
+    return found
+
+
+def _sniff(path: Path) -> FileKind | None:
     with path.open("rb") as handle:
+        first = True
         for number, line in enumerate(handle):
             if number >= DETECT_LINES:
                 break
@@ -39,16 +72,31 @@ def detect_kind(path: Path) -> SourceKind:
             try:
                 raw = load_json(line)
             except InvalidBody:
+                if first and looks_like_csv_header(line):
+                    raise CsvExport(f"{path} is a CSV export; --file reads JSONL "
+                                    "(save or export with .jsonl to open it again)") from None
+                first = False
                 continue
+            first = False
+            if is_envelope(raw):
+                return "mixed"
             if isinstance(raw, dict):
                 if "log_time" in raw:
                     return "supermetrics"
                 if "created_at" in raw:
                     return "aitronos"
-    raise UnknownFileFormat(
-        f"{path}: cannot tell which API wrote this file (no `created_at` or `log_time` field "
-        "in its first entries); pass --source aitronos or --source supermetrics"
-    )
+    return None
+
+
+def looks_like_csv_header(line: bytes) -> bool:
+    """A line that is not JSON but a row of column names (`id,log_time,status,…`), as the CSV
+    `logview export` and `s` write starts. A torn JSON line never is one: it has braces or quotes."""
+    try:
+        text = line.decode("utf-8").strip().lstrip("\ufeff")  # a byte order mark from a spreadsheet
+    except UnicodeDecodeError:
+        return False
+    cells = next(csv.reader([text]), [])
+    return len(cells) >= 2 and all(_COLUMN_NAME.fullmatch(cell) for cell in cells)
 
 
 def entry_from_line(source: Source, line: bytes) -> LogEntry:
@@ -65,12 +113,17 @@ def entry_from_line(source: Source, line: bytes) -> LogEntry:
 def iter_file_batches(path: Path, kind: SourceKind, batch_size: int = 5000) -> Iterator[list[LogEntry]]:
     """Entries in file order, in batches, never raising on a bad line."""
     source = source_for_kind(kind)
-    batch: list[LogEntry] = []
+    return iter_line_batches(path, lambda line: entry_from_line(source, line), batch_size)
+
+
+def iter_line_batches(path: Path, parse: Callable[[bytes], Parsed], batch_size: int = 5000) -> Iterator[list[Parsed]]:
+    """Each line that is not blank, without its break, through `parse`, in file order, in batches."""
+    batch: list[Parsed] = []
     with path.open("rb") as handle:
         for line in handle:
             if not line.strip():
                 continue
-            batch.append(entry_from_line(source, line.rstrip(b"\r\n")))
+            batch.append(parse(line.rstrip(b"\r\n")))
             if len(batch) >= batch_size:
                 yield batch
                 batch = []

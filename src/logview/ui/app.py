@@ -19,10 +19,12 @@ from textual.screen import Screen
 
 from logview.column_choice import ColumnChoice
 from logview.httptypes import RetryPolicy
-from logview.model import Filters, SourceKind
+from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.saved_filters import SavedFilters
 from logview.sources.base import Source
+from logview.sources.jsonl import FileKind
+from logview.ui.mixed_file import MixedFileViewer
 from logview.ui.viewer import ViewerScreen
 from logview.ui.widgets.tab_strip import TabStrip
 
@@ -57,13 +59,14 @@ class LogViewApp(App[int]):
     ]
 
     def __init__(self, options: ViewerOptions, *more: ViewerOptions, policy: RetryPolicy | None = None,
-                 source: Source | None = None, file_kind: SourceKind | None = None,
+                 source: Source | None = None, file_kind: FileKind | None = None,
                  saved_filters: SavedFilters | None = None, column_choice: ColumnChoice | None = None) -> None:
-        """One viewer on `options` (a file needs its `source` and `file_kind`), and a tab more
-        for each of `more` (connections to APIs)."""
+        """One viewer on `options` (a file needs its `source` and `file_kind`; a mixed file opens
+        as the merged timeline), and a tab more for each of `more` (connections to APIs)."""
         super().__init__()
         labels = [tab_label(o) for o in (options, *more)] + (["all"] if more else [])
-        self.viewers = [ViewerScreen(options, policy=policy, source=source, file_kind=file_kind,
+        first = MixedFileViewer if file_kind == "mixed" else ViewerScreen
+        self.viewers = [first(options, policy=policy, source=source, file_kind=file_kind,
                                      saved_filters=saved_filters, column_choice=column_choice,
                                      tabs=labels if more else None, tab=0)]
         self.viewers += [ViewerScreen(extra, policy=policy, saved_filters=saved_filters, column_choice=column_choice,
@@ -130,7 +133,7 @@ def tab_label(options: ViewerOptions) -> str:
 def run_viewer(options: ViewerOptions, *more: ViewerOptions) -> int:
     """Open the viewer (a tab more for each of `more`); returns the exit code (0 after `q`)."""
     source: Source | None = None
-    kind: SourceKind | None = None
+    kind: FileKind | None = None
     if options.connection is None:
         from logview.sources.jsonl import UnknownFileFormat, detect_kind, source_for_kind
 
@@ -142,7 +145,7 @@ def run_viewer(options: ViewerOptions, *more: ViewerOptions) -> int:
         except (UnknownFileFormat, OSError) as error:
             print(f"logview: {error}", file=sys.stderr)
             return 2
-        if kind not in ("aitronos", "supermetrics"):
+        if kind not in ("aitronos", "supermetrics", "mixed"):
             print(f"logview: unknown source {kind!r}", file=sys.stderr)
             return 2
         source = source_for_kind(kind)

@@ -65,6 +65,11 @@ class MergingMixin(_Base):
                 self.table.move_to_row(row)
         self.refresh_all()
 
+    def origins_of(self, ordinals: np.ndarray) -> list[str]:
+        """The source label of each of these rows (what a save writes with each entry)."""
+        labels = self.store.origins.values
+        return [labels[code] for code in self.store.column("origin", ordinals).tolist()]
+
     def _selected_origin(self) -> tuple[int, int] | None:
         ordinal = self.table.cursor_ordinal
         index = None if ordinal is None else ordinal - self.store.head

@@ -1,8 +1,9 @@
 """Writing the filtered view to a file (`s`): the same formats as `logview export`.
 
 JSONL holds each raw entry exactly as received (from a file: the very lines of the file); CSV
-the source's columns. The file is written next to its destination and renamed into place, so a
-failed save never leaves half a file.
+the source's columns; the merged timeline writes each entry with its source (`EntryWriter`).
+The file is written next to its destination and renamed into place, so a failed save never
+leaves half a file.
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ from logview.sources.base import Source
 CHUNK = 5000
 
 
-def save_entries(path: Path, entries: list[LogEntry], source: Source) -> int:
-    """Write `entries` to `path` (CSV for `.csv`, JSONL otherwise); returns how many."""
+def save_entries(path: Path, entries: list[LogEntry], source: Source, origins: list[str] | None = None) -> int:
+    """Write `entries` to `path` (CSV for `.csv`, JSONL otherwise); returns how many. `origins`:
+    the merged timeline's source of each entry, saved with it."""
     def write(stream: BinaryIO) -> None:
         writer = EntryWriter(stream, format_for(None, path), source)
         for start in range(0, len(entries), CHUNK):
-            writer.write(entries[start:start + CHUNK])
+            writer.write(entries[start:start + CHUNK], None if origins is None else origins[start:start + CHUNK])
         writer.detach()
 
     _write_atomically(path, write)

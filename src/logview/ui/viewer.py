@@ -320,7 +320,8 @@ class ViewerScreen(MergingMixin, ColumnsMixin, SavedFiltersMixin, DirectoryMixin
             self._save(path, lambda: save_lines(path, lines, starts, lengths, self.source))
         else:
             entries = self.store.entries(self.view.index)
-            self._save(path, lambda: save_entries(path, entries, self.source))
+            origins = self.origins_of(self.view.index) if self.merged else None
+            self._save(path, lambda: save_entries(path, entries, self.source, origins))
 
     @work(thread=True, group="save", exit_on_error=False)
     def _save(self, path: Path, write: Callable[[], int]) -> None:

@@ -1,0 +1,68 @@
+"""Reading a mixed file (the merged tab's envelopes, see `envelope.py`) as a whole.
+
+For `logview export` the lines come in file order with their sources; for the viewer they come
+grouped by source, one group per part of the merged timeline. A mixed file holds what the merged
+tab held in memory, so the viewer reads it into memory too (in a worker).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+from logview.model import LogEntry
+from logview.sources.envelope import UNREADABLE_SOURCE, entry_from_envelope, envelope_line, unreadable_line
+from logview.sources.jsonl import iter_line_batches
+
+# Each source becomes a store of its own in the viewer: a file naming a source per line must
+# not make a hundred thousand of them. Lines beyond this many sources are shown invalid.
+MAX_SOURCES = 256
+
+
+def iter_envelope_batches(path: Path, batch_size: int = 5000) -> Iterator[tuple[list[str], list[LogEntry]]]:
+    """(sources, entries) of the file's lines in file order, in batches; never raises on a bad line."""
+    for batch in iter_line_batches(path, entry_from_envelope, batch_size):
+        yield [source for source, _ in batch], [entry for _, entry in batch]
+
+
+def timeline_parts(path: Path, max_entries: int | None = None) -> list[tuple[str, list[LogEntry]]]:
+    """The file's entries grouped by source, each group in file order, for one merged timeline.
+
+    Merging sorts by time and puts entries of one moment in the order of the groups. The groups
+    are therefore ordered the way the file orders such entries (where it does so consistently),
+    so that a file saved from the merged tab opens, and saves again, in exactly its own order."""
+    groups: dict[str, list[LogEntry]] = {}
+    followers: dict[str, set[str]] = {}  # source → sources it precedes at some shared moment
+    previous: tuple[str, datetime | None] | None = None
+    taken = 0
+    for sources, entries in iter_envelope_batches(path):
+        for source, entry in zip(sources, entries):
+            if max_entries is not None and taken >= max_entries:
+                return _ordered(groups, followers)
+            taken += 1
+            if source not in groups and len(groups) >= MAX_SOURCES:
+                source, entry = UNREADABLE_SOURCE, unreadable_line(
+                    envelope_line(source, entry), entry.raw, f"one source more than the {MAX_SOURCES} a file may name")
+            groups.setdefault(source, []).append(entry)
+            if previous is not None and previous[0] != source and previous[1] == entry.time:
+                followers.setdefault(previous[0], set()).add(source)
+            previous = source, entry.time
+    return _ordered(groups, followers)
+
+
+def _ordered(groups: dict[str, list[LogEntry]], followers: dict[str, set[str]]) -> list[tuple[str, list[LogEntry]]]:
+    """`groups` with each source before those it precedes, else in order of first appearance."""
+    waiting = dict.fromkeys(groups, 0)
+    for later in followers.values():
+        for source in later:
+            waiting[source] += 1
+    remaining, order = list(groups), []
+    while remaining:
+        # none free of predecessors: the file contradicts itself (a cycle); first appearance wins
+        ready = next((source for source in remaining if waiting[source] == 0), remaining[0])
+        remaining.remove(ready)
+        order.append(ready)
+        for source in followers.get(ready, ()):
+            waiting[source] -= 1
+    return [(source, groups[source]) for source in order]

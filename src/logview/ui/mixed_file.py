@@ -1,0 +1,87 @@
+"""A mixed file (saved from the merged tab: an envelope per line) opened as the merged timeline.
+
+The file holds what the merged tab held in memory, so it is read whole, in a worker: one store per
+source, merged as the merged tab merges its tabs (`merging.py`). The source column, the Source
+filter, stats by source and statuses by severity come with that; `s` writes envelopes again and
+`r` reads the file again, keeping the rows on screen until the new ones are in.
+"""
+
+from __future__ import annotations
+
+import gc
+from dataclasses import replace
+from typing import Any
+
+from textual import work
+from textual.worker import get_current_worker
+
+from logview.model import ApiError
+from logview.options import ViewerOptions
+from logview.sources.mixed import MixedSource
+from logview.sources.mixed_file import timeline_parts
+from logview.store import EntryStore
+from logview.ui.feed import file_error, unexpected_error
+from logview.ui.viewer import ViewerScreen
+
+
+class MixedFileViewer(ViewerScreen):
+    """The merged timeline of one mixed file."""
+
+    def __init__(self, options: ViewerOptions, **kwargs: Any) -> None:
+        assert options.file is not None
+        # The screen is a merged view: no file store (its rows are merged from stores in memory).
+        super().__init__(replace(options, file=None, file_source=None, merged=True),
+                         merge_of=lambda: self.parts, **kwargs)
+        self.path = options.file
+        self.parts: list[tuple[str, EntryStore]] = []
+        self.label = f"file {self.path.name}"
+
+    def start_merging(self) -> None:
+        super().start_merging()
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self.phase = "loading"
+        self._read_file()
+        self.refresh_all()
+
+    def action_toggle_tail(self) -> None:
+        self.notify("A file has no live tail.", timeout=3)
+
+    def connection_state(self) -> tuple[str, str]:
+        if self.phase == "loading":
+            return "loading", "reading the file …"
+        return super().connection_state()
+
+    @work(thread=True, exclusive=True, group="backfill", exit_on_error=False)
+    def _read_file(self) -> None:
+        worker = get_current_worker()
+        try:
+            parts = []
+            for label, entries in timeline_parts(self.path, self.options.max_entries):
+                store = EntryStore(MixedSource(), capacity=len(entries))
+                store.append(entries)
+                parts.append((label, store))
+        except OSError as error:
+            outcome: list[tuple[str, EntryStore]] | ApiError = file_error(self.path, error)
+        except Exception as error:  # a bug: say so in the banner rather than load forever
+            outcome = unexpected_error(error)
+        else:
+            outcome = parts
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._file_read, outcome)
+
+    def _file_read(self, outcome: list[tuple[str, EntryStore]] | ApiError) -> None:
+        if not self.table.is_attached:
+            return
+        if isinstance(outcome, ApiError):
+            self.phase = "error"
+            self.banner.show_failure(outcome, context="reading the file", hint="r reads it again")
+            self.refresh_all()
+            return
+        self.parts = outcome
+        # Acyclic entries: out of the cyclic collector's sight, as the feed's are (see loading.py).
+        gc.freeze()
+        self.phase = "complete"
+        self.banner.clear("error")
+        self.merge_now(force=True)

@@ -1,0 +1,111 @@
+"""`--file` on what logview itself writes, end to end in a real process: a mixed file (the merged
+tab's envelopes) exports again, filtered or as CSV; a CSV export is refused with a plain message,
+with or without `--source`, by the viewer and by `logview export` alike."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from logview.demo import DemoState
+from logview.jsonutil import dump_json
+from logview.model import severity
+from test_export import jsonl, logview
+
+NOW = datetime(2025, 11, 15, 12, 0, tzinfo=timezone.utc)
+LABELS = {"aitronos": "prod", "supermetrics": "builder"}
+
+
+def merged_timeline() -> list[tuple[str, dict]]:
+    """Both APIs' entries newest first, as the merged tab holds them: (api, raw entry)."""
+    state = DemoState(aitronos_entries=40, supermetrics_entries=120, live_rate=0.0, now=NOW, seed=3)
+    rows = [("aitronos", raw) for raw in state.aitronos_logs]
+    rows += [("supermetrics", raw) for raw in state.supermetrics_logs]
+    return sorted(rows, key=lambda row: row[1]["created_at" if row[0] == "aitronos" else "log_time"].replace("Z", ""),
+                  reverse=True)
+
+
+@pytest.fixture
+def mixed_file(tmp_path: Path) -> Path:
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(b"".join(b'{"source":' + dump_json(LABELS[api]) + b',"api":"' + api.encode() + b'","entry":'
+                              + dump_json(raw) + b"}\n" for api, raw in merged_timeline()))
+    return path
+
+
+def test_export_of_a_mixed_file_gives_back_its_envelopes(mixed_file: Path) -> None:
+    result = logview("export", "--file", str(mixed_file))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == mixed_file.read_bytes()
+
+
+def test_export_of_a_mixed_file_filters_by_severity_across_apis(mixed_file: Path) -> None:
+    result = logview("export", "--file", str(mixed_file), "--status", "error")
+    assert result.returncode == 0, result.stderr
+    expected = [{"source": LABELS[api], "api": api, "entry": raw} for api, raw in merged_timeline()
+                if severity(raw["status"]) == severity("error")]
+    assert {row["api"] for row in expected} == {"aitronos", "supermetrics"}
+    assert jsonl(result.stdout) == expected
+
+
+def test_export_of_a_mixed_file_to_csv_has_the_source_column(mixed_file: Path) -> None:
+    result = logview("export", "--file", str(mixed_file), "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout.decode())))
+    assert rows[0] == ["source", "id", "time", "status", "event_or_tool", "duration_ms", "error_or_request"]
+    assert [(row[0], row[1]) for row in rows[1:]] == [(LABELS[api], raw["id"]) for api, raw in merged_timeline()]
+
+
+def test_source_does_not_apply_to_a_mixed_file(mixed_file: Path) -> None:
+    for command in ((), ("export",)):
+        result = logview(*command, "--file", str(mixed_file), "--source", "aitronos", timeout=20)
+        assert result.returncode == 2
+        assert b"entries of both APIs" in result.stderr and b"without --source" in result.stderr
+
+
+# -- a CSV export given to --file -----------------------------------------------------------------
+
+def csv_export(tmp_path: Path, api: str) -> Path:
+    """A CSV written by `logview export`, from a JSONL file of `api`'s entries."""
+    state = DemoState(aitronos_entries=5, supermetrics_entries=5, live_rate=0.0, now=NOW, seed=3)
+    raws = state.aitronos_logs if api == "aitronos" else state.supermetrics_logs
+    source = tmp_path / f"{api}.jsonl"
+    source.write_text("".join(json.dumps(raw) + "\n" for raw in raws))
+    target = tmp_path / f"{api} logs.csv"
+    result = logview("export", "--file", str(source), "--output", str(target))
+    assert result.returncode == 0, result.stderr
+    return target
+
+
+@pytest.mark.parametrize("api", ["aitronos", "supermetrics"])
+@pytest.mark.parametrize("command", [(), ("export",)], ids=["viewer", "export"])
+@pytest.mark.parametrize("source", [None, "aitronos", "supermetrics"])
+def test_a_csv_export_is_refused_in_plain_words(tmp_path: Path, api: str, command: tuple, source: str | None) -> None:
+    path = csv_export(tmp_path, api)
+    # (a viewer that did open would wait for a terminal: the timeout fails the test then)
+    result = logview(*command, "--file", str(path), *(("--source", source) if source else ()), timeout=20)
+    assert result.returncode == 2
+    assert result.stdout == b""
+    assert result.stderr.decode() == (f"logview: {path} is a CSV export; --file reads JSONL "
+                                      "(save or export with .jsonl to open it again)\n")
+
+
+def test_a_merged_csv_is_refused_too(mixed_file: Path, tmp_path: Path) -> None:
+    target = tmp_path / "merged.csv"
+    assert logview("export", "--file", str(mixed_file), "--output", str(target)).returncode == 0
+    result = logview("export", "--file", str(target))
+    assert result.returncode == 2 and b"is a CSV export; --file reads JSONL" in result.stderr
+
+
+def test_a_jsonl_file_whose_first_line_is_torn_still_opens(tmp_path: Path) -> None:
+    """Not every line that is not JSON is a CSV header: a torn line is an invalid entry, as before."""
+    path = tmp_path / "torn.jsonl"
+    path.write_text('{"id": "a", "log_ti\n{"id": "b", "log_time": "2025-11-15T10:00:00Z", "status": 200}\n')
+    result = logview("export", "--file", str(path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1] == b'{"id":"b","log_time":"2025-11-15T10:00:00Z","status":200}'

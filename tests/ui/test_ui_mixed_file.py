@@ -1,0 +1,190 @@
+"""The merged tab's files open again: `s` in the `all` tab writes one envelope per line
+(`{"source", "api", "entry"}`), and `--file` on such a file opens the merged timeline — each
+line parsed by its own API, a source column, the Source filter, statuses by severity. CSV from
+the merged tab has a source column. Lines that are not envelopes stay inert and are marked."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from textual.widgets import Select
+
+from logview.demo import DemoServer
+from logview.model import Filters
+from logview.options import ViewerOptions
+from logview.ui.app import LogViewApp
+from logview.ui.screens.save_dialog import SaveDialog
+from test_ui_tabs import settle_all, tabs_app
+from ui_helpers import FAST, SIZE, connection, file_app, screen_text, settle, table_lines, widget_text
+
+AITRONOS_LABEL, SUPERMETRICS_LABEL = "demo data (aitronos)", "demo data (supermetrics)"
+
+
+async def save_via_dialog(pilot, app: LogViewApp, target: Path) -> None:
+    await pilot.press("s")
+    await pilot.pause()
+    assert isinstance(app.screen, SaveDialog)
+    app.screen.query_one("#save-path").value = str(target)  # type: ignore[attr-defined]
+    await pilot.press("enter")
+    await settle(pilot)
+    assert target.exists()
+
+
+async def save_merged_tab(demo: DemoServer, target: Path) -> list:
+    """Open two profiles, save the `all` tab to `target`; returns the merged rows' entries."""
+    app = tabs_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle_all(pilot, app)
+        app.show_tab(2)
+        await pilot.pause(0.6)
+        merged = app.viewers[2]
+        assert app.screen is merged
+        entries = merged.store.entries(merged.view.index)
+        await save_via_dialog(pilot, app, target)
+    return entries
+
+
+def shown_entries(app: LogViewApp) -> list:
+    return app.store.entries(app.view.index)
+
+
+async def test_a_saved_merged_tab_opens_as_the_merged_timeline(demo: DemoServer, tmp_path: Path) -> None:
+    target = tmp_path / "all.jsonl"
+    saved = await save_merged_tab(demo, target)
+    lines = target.read_bytes().splitlines()
+    assert len(lines) == len(saved)
+    first = json.loads(lines[0])
+    assert list(first) == ["source", "api", "entry"]  # one envelope per line, keys in this order
+    raws = {e["id"]: e for e in demo.state.aitronos_logs + demo.state.supermetrics_logs}
+    assert first["entry"] == raws[first["entry"]["id"]]  # the entry exactly as the API sent it
+    assert first["source"] == (AITRONOS_LABEL if first["api"] == "aitronos" else SUPERMETRICS_LABEL)
+
+    app = file_app(target)  # what `logview --file all.jsonl` opens
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        entries = shown_entries(app)
+        assert len(app.view) == len(saved)
+        assert [e for e in entries if e.invalid] == []  # each line parsed by its own API
+        assert {e.source for e in entries} == {"aitronos", "supermetrics"}
+        assert [e.id for e in entries] == [e.id for e in saved]  # newest first, as in the tab
+        assert app.status_options[:4] == ("ok", "info", "warning", "error")  # by severity across APIs
+        header, *rows = table_lines(app)
+        assert "source" in header
+        assert any(AITRONOS_LABEL[:12] in row for row in rows) or any(SUPERMETRICS_LABEL[:12] in row for row in rows)
+        assert app.sidebar._facet_values == [AITRONOS_LABEL, SUPERMETRICS_LABEL]
+        assert "SOURCE" in screen_text(app)  # the Source filter's title
+        app.sidebar.query_one("#facet").value = SUPERMETRICS_LABEL  # type: ignore[attr-defined]
+        await settle(pilot)
+        narrowed = shown_entries(app)
+        assert narrowed and {e.source for e in narrowed} == {"supermetrics"}
+        assert len(narrowed) == sum(1 for e in saved if e.source == "supermetrics")
+        app.sidebar.query_one("#facet", Select).clear()
+        await pilot.press("i")  # stats grouped by source
+        await settle(pilot)
+        stats = widget_text(app.stats)
+        assert "group by  source" in stats and AITRONOS_LABEL in stats and SUPERMETRICS_LABEL in stats
+
+
+async def test_save_open_save_gives_the_same_bytes(demo: DemoServer, tmp_path: Path) -> None:
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    await save_merged_tab(demo, first)
+    app = file_app(first)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await save_via_dialog(pilot, app, second)
+    assert second.read_bytes() == first.read_bytes()
+    assert all(list(json.loads(line)) == ["source", "api", "entry"] for line in second.read_bytes().splitlines())
+
+
+def envelope(source: str, api: str, entry: object) -> str:
+    return json.dumps({"source": source, "api": api, "entry": entry}, separators=(",", ":"))
+
+
+async def test_entries_at_one_moment_keep_their_order_across_sources(tmp_path: Path) -> None:
+    """Two tabs' entries of the same instant come back in the order saved (not by which source
+    the file names first), so a save of the reopened file gives the same bytes."""
+    moment = "2025-11-15T10:00:00Z"
+    lines = [envelope("b", "supermetrics", {"id": "s1", "log_time": "2025-11-15T11:00:00Z", "status": 200}),
+             envelope("a", "supermetrics", {"id": "s2", "log_time": moment, "status": 200}),
+             envelope("a", "aitronos", {"id": "a1", "created_at": moment, "status": "success"}),
+             envelope("b", "supermetrics", {"id": "s3", "log_time": moment, "status": 200})]
+    source, again = tmp_path / "ties.jsonl", tmp_path / "again.jsonl"
+    source.write_text("\n".join(lines) + "\n")
+    app = file_app(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await save_via_dialog(pilot, app, again)
+    assert again.read_bytes() == source.read_bytes()
+
+
+async def test_the_merged_tab_saves_csv_with_a_source_column(demo: DemoServer, tmp_path: Path) -> None:
+    target = tmp_path / "all.csv"
+    saved = await save_merged_tab(demo, target)
+    rows = list(csv.reader(target.open(newline="")))
+    assert rows[0][:2] == ["source", "id"]
+    assert [row[1] for row in rows[1:]] == [e.id for e in saved]
+    assert [row[0] for row in rows[1:]] == [AITRONOS_LABEL if e.source == "aitronos" else SUPERMETRICS_LABEL
+                                            for e in saved]
+
+
+HOSTILE_LABEL = "[@click=app.quit]x\x1b]0;pwned\x07"
+HOSTILE_LINES = [
+    envelope("prod", "aitronos", {"id": "a1", "created_at": "2025-11-15T10:00:00Z", "status": "error"}),
+    envelope(HOSTILE_LABEL, "supermetrics", {"id": "s1", "log_time": "2025-11-15T09:00:00Z", "status": 503,
+                                             "event": "[bold]x[/]"}),
+    envelope("prod", "aitronos", "just a string, not an entry"),
+    envelope("prod", "elsewhere", {"id": "x1", "created_at": "2025-11-15T08:00:00Z"}),
+    json.dumps({"id": "bare", "created_at": "2025-11-15T07:00:00Z", "status": "success"}),
+    "this line is [b]not[/b] {json",
+    '{"source":"prod","api":"aitr',
+]
+
+
+async def test_hostile_lines_in_a_mixed_file_stay_inert_and_are_shown_invalid(tmp_path: Path) -> None:
+    path = tmp_path / "hostile-mixed.jsonl"
+    path.write_bytes("\n".join(HOSTILE_LINES).encode() + b"\n\xff\xfe{\n")
+    app = file_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        entries = shown_entries(app)
+        assert len(entries) == len(HOSTILE_LINES) + 1
+        assert sorted(e.id for e in entries if not e.invalid) == ["a1", "s1"]
+        lines = table_lines(app)
+        broken = [line for line in lines if "invalid entry" in line]
+        assert len(broken) == len(HOSTILE_LINES) - 1 and all(line.lstrip().startswith("!") for line in broken)
+        text = screen_text(app)
+        assert "[@click=app.q" in text and "[bold]x[/]" in text
+        assert not any(ch in text for ch in ("\x1b", "\x07"))
+        hostile_row = next(line for line in lines if "[@click" in line)
+        await pilot.click("#table", offset=(60, lines.index(hostile_row)))
+        await pilot.pause()
+        assert app.is_running
+        await save_via_dialog(pilot, app, tmp_path / "again.jsonl")
+    again = (tmp_path / "again.jsonl").read_bytes().splitlines()
+    assert set(path.read_bytes().splitlines()) == set(again)  # every line kept, byte for byte
+
+
+async def test_one_profile_saves_plain_entries_not_envelopes(demo: DemoServer, tmp_path: Path) -> None:
+    app = LogViewApp(ViewerOptions(filters=Filters(), connection=connection(demo, "aitronos")), policy=FAST)
+    target = tmp_path / "one.jsonl"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await save_via_dialog(pilot, app, target)
+    assert json.loads(target.read_bytes().splitlines()[0]) == demo.state.aitronos_logs[0]
+
+
+async def test_r_reads_a_mixed_file_again(tmp_path: Path) -> None:
+    path = tmp_path / "grows.jsonl"
+    path.write_text(HOSTILE_LINES[0] + "\n")
+    app = file_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert [e.id for e in shown_entries(app)] == ["a1"]
+        with path.open("a") as handle:
+            handle.write(HOSTILE_LINES[1] + "\n")
+        await pilot.press("r")
+        await settle(pilot)
+        assert [e.id for e in shown_entries(app)] == ["a1", "s1"]
+        assert app.sidebar._facet_values == sorted(["prod", HOSTILE_LABEL])
