@@ -9,12 +9,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from logview import __version__
-from logview.config import ConfigError, Profile, ProfileFilters, config_path, load_config, looks_like_variable_name
+from logview.config import (ONE_API_FILTERS, ConfigError, Profile, ProfileFilters, config_path,
+                            filters_of_another_api, load_config, looks_like_variable_name)
 from logview.httptypes import check_base_url
 from logview.model import SOURCE_KINDS, Filters
 from logview.options import Connection, ViewerOptions
@@ -131,6 +133,8 @@ def _filters(args: argparse.Namespace, source: Source | None, defaults: ProfileF
             raise UsageError(f"{where}{error}") from None
         if canonical not in statuses:
             statuses.append(canonical)
+    if source is not None:
+        _refuse_filters_of_another_api(args, source.kind, defaults, where)
     filters = Filters(statuses=tuple(statuses), credential=args.credential or defaults.credential,
                       event=args.event or defaults.event, tool=defaults.tool,
                       search=args.search or defaults.search or None)
@@ -140,6 +144,21 @@ def _filters(args: argparse.Namespace, source: Source | None, defaults: ProfileF
         raise UsageError(f"{where}--since is later than --until") from None
     except TimeParseError as error:
         raise UsageError(f"{where}{error}") from None
+
+
+def _refuse_filters_of_another_api(args: argparse.Namespace, kind: str, defaults: ProfileFilters,
+                                   where: str) -> None:
+    """`--event` on Aitronos, `--credential` on Supermetrics: nothing could ever match, so say so
+    rather than show nothing. A flag replaces the profile's default of the same name."""
+    flags = {name: getattr(args, name, None) for name in ONE_API_FILTERS}
+    prefix, wrong = "", [(f"--{name}", owner) for name, owner in filters_of_another_api(kind, **flags)]
+    if not wrong:
+        unflagged = {name: getattr(defaults, name) for name in ONE_API_FILTERS if not flags[name]}
+        prefix, wrong = where, filters_of_another_api(kind, **unflagged)
+    if wrong:
+        names = " and ".join(name for name, _ in wrong)
+        raise UsageError(f"{prefix}{names} {'applies' if len(wrong) == 1 else 'apply'} to {wrong[0][1]} only "
+                         f"(this reads {kind})")
 
 
 def connection_filters(args: argparse.Namespace, connection: Connection) -> Filters:
@@ -300,11 +319,28 @@ def viewer_options(args: argparse.Namespace, stack: ExitStack) -> ViewerOptions:
                          max_entries=args.max_entries or DEFAULT_VIEWER_MAX)
 
 
+def distinct_profiles(names: Sequence[str] | None, doing: str) -> tuple[list[str], list[str]]:
+    """The profiles named, each once in the order first given, and a note for each name given
+    more than once (`doing`: what is done with it, "opening")."""
+    counts = Counter(names or ())
+    notes = [f"profile {name!r} given {'twice' if count == 2 else f'{count} times'}; {doing} it once"
+             for name, count in counts.items() if count > 1]
+    return list(counts), notes
+
+
+def _profiles_once(args: argparse.Namespace, doing: str) -> None:
+    """A profile repeated by mistake (`--profile a --profile a`) is used once, and logview says so."""
+    args.profile, notes = distinct_profiles(args.profile, doing)
+    for note in notes:
+        print(f"logview: {note}", file=sys.stderr)
+
+
 def run_viewer_command(argv: Sequence[str]) -> int:
     args = viewer_parser().parse_args(argv)
+    _profiles_once(args, "opening")
     with ExitStack() as stack:
         try:
-            profiles = list(dict.fromkeys(args.profile or []))
+            profiles = args.profile
             if len(profiles) > 1:  # several profiles: one tab each, the same flags for all
                 if args.demo or args.file is not None:
                     raise UsageError("several --profile options open tabs; they do not mix with --demo or --file")
@@ -324,6 +360,7 @@ def run_export_command(argv: Sequence[str]) -> int:
     from logview.export import export_connection, export_file, format_for
 
     args = export_parser().parse_args(argv)
+    _profiles_once(args, "exporting")
     fmt = format_for(args.format, args.output)
     with ExitStack() as stack:
         try:

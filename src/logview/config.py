@@ -33,7 +33,7 @@ from pathlib import Path
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from logview.model import SourceKind
+from logview.model import SOURCE_KINDS, SourceKind
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 CONFIG_ENV = "LOGVIEW_CONFIG"  # overrides the file's location (tests, several setups)
@@ -62,7 +62,9 @@ ONE_API_FILTERS: dict[str, SourceKind] = {"credential": "aitronos", "event": "su
 
 def filters_of_another_api(kind: str, **given: object) -> list[tuple[str, str]]:
     """(filter, the API it belongs to) for each filter in `given` that is set and that `kind`'s
-    entries cannot match."""
+    entries cannot match (a view of both APIs at once can match them all)."""
+    if kind not in SOURCE_KINDS:
+        return []
     return [(name, ONE_API_FILTERS[name]) for name, value in given.items()
             if value and ONE_API_FILTERS.get(name, kind) != kind]
 

@@ -1,0 +1,132 @@
+"""Flags that cannot apply, or say the same thing twice (issue 11): a filter the API cannot have is a
+usage error before anything runs; a profile given twice is used once, and logview says so."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import struct
+import subprocess
+import sys
+import termios
+
+import pytest
+
+from logview.demo import DEMO_AITRONOS_KEY, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DemoServer
+
+from ui.test_ui_terminal_bytes import read_for, read_until  # a real pseudo-terminal
+from test_export import AITRONOS_KEY, CLEAN_ENV, SUPERMETRICS_KEY, aitronos_args, jsonl, logview, supermetrics_args
+
+
+def write_config(tmp_path, server: DemoServer, filters: str = "") -> str:
+    path = tmp_path / "config.toml"
+    path.write_text(f"""
+[profiles.a]
+source = "aitronos"
+org = "{DEMO_ORG}"
+base_url = "{server.url}"
+{filters}
+[profiles.b]
+source = "supermetrics"
+team = 1
+connector = "DEMO01"
+base_url = "{server.url}"
+""")
+    return str(path)
+
+
+# -- a filter the chosen API cannot have (11.16) -------------------------------------------------
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (("--event", "auth.token.refresh"), "--event applies to supermetrics only"),
+    (("--credential", "tcred_1"), "--credential applies to aitronos only"),
+], ids=["event-on-aitronos", "credential-on-supermetrics"])
+def test_export_refuses_a_filter_the_api_cannot_have(server, argv, message):
+    args = aitronos_args(server, *argv) if argv[0] == "--event" else supermetrics_args(server, *argv)
+    result = logview(*args, env=AITRONOS_KEY | SUPERMETRICS_KEY)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr.decode() and result.stdout == b""
+
+
+def test_the_viewer_refuses_it_before_the_ui_starts(server):
+    result = logview("--source", "aitronos", "--org", DEMO_ORG, "--base-url", server.url, "--event", "x",
+                     env=AITRONOS_KEY, timeout=20)
+    assert result.returncode == 2
+    assert "logview: --event applies to supermetrics only" in result.stderr.decode()
+    assert result.stdout == b""  # no screen was drawn
+
+
+def test_a_profiles_default_filter_of_the_other_api_is_refused_when_used_and_flagged_by_config(server, tmp_path):
+    config = write_config(tmp_path, server, '[profiles.a.filters]\nevent = "auth.token.refresh"\n')
+    env = {"LOGVIEW_CONFIG": config, **AITRONOS_KEY, **SUPERMETRICS_KEY}
+    for argv in (("export", "--profile", "a"), ("--profile", "a")):
+        result = logview(*argv, env=env, timeout=20)
+        assert result.returncode == 2
+        assert "profile a filters: event applies to supermetrics only" in result.stderr.decode()
+    checked = logview("config", env=env)
+    assert checked.returncode == 2
+    assert "profile 'a': filters.event: applies to supermetrics only" in checked.stderr.decode()
+
+
+def test_the_filters_of_each_api_still_work(server):
+    event = server.state.supermetrics_logs[0]["event"]
+    result = logview(*supermetrics_args(server, "--event", event), env=SUPERMETRICS_KEY)
+    assert result.returncode == 0, result.stderr
+    assert jsonl(result.stdout) == [e for e in server.state.supermetrics_logs if e["event"] == event]
+
+
+# -- a profile given twice (11.10) -----------------------------------------------------------------
+
+def test_distinct_profiles_keeps_the_first_order_and_notes_each_repeat():
+    from logview.cli import distinct_profiles
+
+    assert distinct_profiles(["a", "b", "a", "a"], "opening") == (
+        ["a", "b"], ["profile 'a' given 3 times; opening it once"])
+    assert distinct_profiles(["a", "a"], "exporting") == (["a"], ["profile 'a' given twice; exporting it once"])
+    assert distinct_profiles(None, "opening") == ([], [])
+
+
+def test_export_of_a_profile_given_twice_exports_it_once(server, tmp_path):
+    env = {"LOGVIEW_CONFIG": write_config(tmp_path, server), **AITRONOS_KEY}
+    result = logview("export", "--profile", "a", "--profile", "a", env=env)
+    assert result.returncode == 0, result.stderr
+    assert jsonl(result.stdout) == server.state.aitronos_logs
+    assert result.stderr.decode() == "logview: profile 'a' given twice; exporting it once\n"
+    different = logview("export", "--profile", "a", "--profile", "b", "--profile", "a", env=env)
+    assert different.returncode == 2 and "one --profile at a time here" in different.stderr.decode()
+
+
+def test_the_viewer_opens_a_profile_given_twice_as_one_tab(server, tmp_path, monkeypatch, capsys):
+    from logview import cli
+
+    monkeypatch.setenv("LOGVIEW_CONFIG", write_config(tmp_path, server))
+    monkeypatch.setenv("FREDDY_API_KEY", DEMO_AITRONOS_KEY)
+    opened = []
+    monkeypatch.setattr("logview.ui.app.run_viewer", lambda *options: opened.extend(options) or 0)
+    assert cli.main(["--profile", "a", "--profile", "a"]) == 0
+    assert [o.connection.label for o in opened] == ["profile a"]
+    assert capsys.readouterr().err == "logview: profile 'a' given twice; opening it once\n"
+
+
+def test_the_viewer_in_a_terminal_says_so_and_shows_one_tab(server, tmp_path):
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
+    env = {**CLEAN_ENV, "TERM": "xterm-256color", "LOGVIEW_CONFIG": write_config(tmp_path, server),
+           "FREDDY_API_KEY": DEMO_AITRONOS_KEY, "SUPERMETRICS_API_KEY": DEMO_SUPERMETRICS_KEY}
+    process = subprocess.Popen([sys.executable, "-m", "logview", "--profile", "a", "--profile", "a"],
+                               stdin=follower, stdout=follower, stderr=follower, env=env, start_new_session=True)
+    os.close(follower)
+    try:
+        output = read_until(leader, b"loaded", 30)  # the header's counts: the app is up
+        assert b"logview: profile 'a' given twice; opening it once\r\n" in output, output[-2000:]
+        assert b"profile a" in output and b"switch tabs" not in output  # one viewer, no tab strip
+        read_for(leader, 1)  # let it settle, and keep reading: a terminal left full blocks the app
+        os.write(leader, b"q")
+        read_for(leader, 3)
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(leader)
