@@ -188,3 +188,22 @@ async def test_r_reads_a_mixed_file_again(tmp_path: Path) -> None:
         await settle(pilot)
         assert [e.id for e in shown_entries(app)] == ["a1", "s1"]
         assert app.sidebar._facet_values == sorted(["prod", HOSTILE_LABEL])
+
+
+async def test_a_file_naming_a_source_per_line_stays_bounded(tmp_path: Path) -> None:
+    """Each source is a store of its own: past MAX_SOURCES, lines are shown invalid (and kept)."""
+    from logview.sources.mixed_file import MAX_SOURCES
+
+    lines = [envelope(f"s{i}", "aitronos", {"id": f"a{i}", "created_at": f"2025-11-15T10:00:{i % 60:02d}Z"})
+             for i in range(MAX_SOURCES + 20)]
+    path = tmp_path / "many.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    app = file_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        entries = shown_entries(app)
+        assert len(entries) == len(lines)
+        assert sum(1 for e in entries if e.invalid) == 20
+        assert len(app.sidebar._facet_values) == MAX_SOURCES + 1  # and "(unreadable)"
+        await save_via_dialog(pilot, app, tmp_path / "again.jsonl")
+    assert set((tmp_path / "again.jsonl").read_text().splitlines()) == set(lines)

@@ -26,29 +26,40 @@ def iter_envelope_batches(path: Path, batch_size: int = 5000) -> Iterator[tuple[
         yield [source for source, _ in batch], [entry for _, entry in batch]
 
 
-def timeline_parts(path: Path, max_entries: int | None = None) -> list[tuple[str, list[LogEntry]]]:
-    """The file's entries grouped by source, each group in file order, for one merged timeline.
+class TimelineGroups:
+    """A mixed file's entries grouped by source, each group in file order, for one merged
+    timeline; fed batch by batch (`add`), so a reader can stop or pause between batches.
 
     Merging sorts by time and puts entries of one moment in the order of the groups. The groups
     are therefore ordered the way the file orders such entries (where it does so consistently),
     so that a file saved from the merged tab opens, and saves again, in exactly its own order."""
-    groups: dict[str, list[LogEntry]] = {}
-    followers: dict[str, set[str]] = {}  # source → sources it precedes at some shared moment
-    previous: tuple[str, datetime | None] | None = None
-    taken = 0
-    for sources, entries in iter_envelope_batches(path):
+
+    def __init__(self, max_entries: int | None = None) -> None:
+        self.max_entries = max_entries
+        self.taken = 0
+        self._groups: dict[str, list[LogEntry]] = {}
+        self._followers: dict[str, set[str]] = {}  # source → sources it precedes at some shared moment
+        self._previous: tuple[str, datetime | None] | None = None
+
+    def add(self, sources: list[str], entries: list[LogEntry]) -> bool:
+        """Take the next lines; False once `max_entries` are taken (the rest are left out)."""
+        groups, followers = self._groups, self._followers
         for source, entry in zip(sources, entries):
-            if max_entries is not None and taken >= max_entries:
-                return _ordered(groups, followers)
-            taken += 1
+            if self.max_entries is not None and self.taken >= self.max_entries:
+                return False
+            self.taken += 1
             if source not in groups and len(groups) >= MAX_SOURCES:
                 source, entry = UNREADABLE_SOURCE, unreadable_line(
                     envelope_line(source, entry), entry.raw, f"one source more than the {MAX_SOURCES} a file may name")
             groups.setdefault(source, []).append(entry)
+            previous = self._previous
             if previous is not None and previous[0] != source and previous[1] == entry.time:
                 followers.setdefault(previous[0], set()).add(source)
-            previous = source, entry.time
-    return _ordered(groups, followers)
+            self._previous = source, entry.time
+        return self.max_entries is None or self.taken < self.max_entries
+
+    def parts(self) -> list[tuple[str, list[LogEntry]]]:
+        return _ordered(self._groups, self._followers)
 
 
 def _ordered(groups: dict[str, list[LogEntry]], followers: dict[str, set[str]]) -> list[tuple[str, list[LogEntry]]]:

@@ -18,7 +18,7 @@ from textual.worker import get_current_worker
 from logview.model import ApiError
 from logview.options import ViewerOptions
 from logview.sources.mixed import MixedSource
-from logview.sources.mixed_file import timeline_parts
+from logview.sources.mixed_file import TimelineGroups, iter_envelope_batches
 from logview.store import EntryStore
 from logview.ui.feed import file_error, unexpected_error
 from logview.ui.viewer import ViewerScreen
@@ -57,8 +57,18 @@ class MixedFileViewer(ViewerScreen):
     def _read_file(self) -> None:
         worker = get_current_worker()
         try:
+            groups = TimelineGroups(self.options.max_entries)
+            for sources, entries in iter_envelope_batches(self.path):
+                if worker.is_cancelled:  # `r` again: a newer read has started
+                    return
+                more = groups.add(sources, entries)
+                # Acyclic entries: out of the cyclic collector's sight, as the feed's are (see
+                # loading.py); otherwise its passes over them double the time a read takes.
+                gc.freeze()
+                if not more:
+                    break
             parts = []
-            for label, entries in timeline_parts(self.path, self.options.max_entries):
+            for label, entries in groups.parts():
                 store = EntryStore(MixedSource(), capacity=len(entries))
                 store.append(entries)
                 parts.append((label, store))
@@ -80,8 +90,6 @@ class MixedFileViewer(ViewerScreen):
             self.refresh_all()
             return
         self.parts = outcome
-        # Acyclic entries: out of the cyclic collector's sight, as the feed's are (see loading.py).
-        gc.freeze()
         self.phase = "complete"
         self.banner.clear("error")
         self.merge_now(force=True)
