@@ -2,7 +2,9 @@
 
 Nested objects are pretty-printed JSON with highlighting (built from plain `Text` plus a regex
 highlighter, never markup), long values wrap, and the time field is shown both as received and
-in the local time zone. Unknown fields are shown like any other.
+in the local time zone. Unknown fields are shown like any other. The head line repeats what one
+opens an entry for — status, tool or event, duration, and the error — so it is seen without
+scrolling however small the pane; the pane scrolls by keys when focused, by the wheel when hovered.
 """
 
 from __future__ import annotations
@@ -15,13 +17,15 @@ from rich.highlighter import JSONHighlighter
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from logview.model import LogEntry
 from logview.sanitize import clean, clean_line
+from logview.sources.aitronos import error_message
 from logview.times import parse_api_time
-from logview.ui.cells import status_class
+from logview.ui.cells import row_cells, status_class
 from logview.ui.widgets.styling import PartialStyles
 
 MAX_VALUE_CHARS = 20_000  # a pathological value must not stall rendering; `y` copies it whole
@@ -56,8 +60,29 @@ def local_time_text(value: Any) -> str | None:
     return local.strftime("%Y-%m-%d %H:%M:%S.") + f"{local.microsecond // 1000:03d} {local.strftime('%Z (%z)')}"
 
 
-class DetailPane(PartialStyles, VerticalScroll, can_focus=True):
+def error_summary(raw: Any) -> str | None:
+    """`CODE: message` of the error an entry records (None if it records none)."""
+    if not isinstance(raw, dict):
+        return None
+    error = raw.get("error")
+    if isinstance(error, dict) and error.get("code") and error.get("message"):
+        return f"{error['code']}: {error['message']}"
+    return error_message(raw)
+
+
+# VerticalScroll must be the first base: Textual takes a widget's default CSS only along the
+# first base of each class, so behind the mixin its `overflow-y: auto` was lost and the pane,
+# `overflow: hidden`, could not scroll at all (keys and wheel did nothing, fields were cut off).
+class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
     """Shows one entry; the app toggles it and feeds it the selected entry."""
+
+    # ↑ ↓ PgUp PgDn Home End come with VerticalScroll; these are the table's keys for the same moves
+    BINDINGS = [
+        Binding("j", "scroll_down", "Scroll down", show=False),
+        Binding("k", "scroll_up", "Scroll up", show=False),
+        Binding("g", "scroll_home", "Top", show=False),
+        Binding("G", "scroll_end", "Bottom", show=False),
+    ]
 
     COMPONENT_CLASSES = {
         "detail-pane--key",
@@ -93,12 +118,19 @@ class DetailPane(PartialStyles, VerticalScroll, can_focus=True):
 
     def _render_entry(self, entry: LogEntry) -> RenderableType:
         style = self._partial
+        status_style = style(f"detail-pane--{status_class(entry.status)}")
         head = Text(no_wrap=False, overflow="fold")
         head.append(clean_line(str(entry.id)), style=style("detail-pane--title"))
         head.append("   ")
-        head.append(clean_line("—" if entry.status is None else str(entry.status)),
-                    style=style(f"detail-pane--{status_class(entry.status)}"))
+        head.append(clean_line("—" if entry.status is None else str(entry.status)), style=status_style)
+        cells = row_cells(entry)
+        what = " · ".join(cell for cell in (cells["what"], cells.get("request"), cells["duration"]) if cell)
+        if what:
+            head.append("   " + what)
         parts: list[RenderableType] = [head]
+        error = error_summary(entry.raw)
+        if error:
+            parts.append(Text(_truncate(clean(error)), style=status_style, overflow="fold"))
         if entry.invalid is not None:
             parts.append(Text("⚠ invalid entry: " + clean_line(entry.invalid), style=style("detail-pane--invalid")))
         grid = Table.grid(padding=(0, 2), expand=True)
