@@ -70,6 +70,16 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port (0 to 65535; 0 picks a free one)")
+    return value
+
+
 def viewer_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="logview",
@@ -107,8 +117,9 @@ def export_parser() -> argparse.ArgumentParser:
 def demo_server_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="logview demo-server",
                                      description="Run the demo server (both APIs) in the foreground.")
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=_port, default=8765, help="0 to 65535; 0 picks a free port (default 8765)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1; 0.0.0.0 or :: for every interface)")
     parser.add_argument("--aitronos-entries", type=int, default=5000, metavar="N")
     parser.add_argument("--supermetrics-entries", type=int, default=20000, metavar="N")
     parser.add_argument("--rate", type=float, default=1.0, metavar="PER_SECOND",
@@ -383,8 +394,11 @@ def run_demo_server_command(argv: Sequence[str]) -> int:
     from logview.demo.server import run_foreground
 
     args = demo_server_parser().parse_args(argv)
-    run_foreground(args.host, args.port, aitronos_entries=args.aitronos_entries,
-                   supermetrics_entries=args.supermetrics_entries, live_rate=args.rate, seed=args.seed)
+    try:
+        run_foreground(args.host, args.port, aitronos_entries=args.aitronos_entries,
+                       supermetrics_entries=args.supermetrics_entries, live_rate=args.rate, seed=args.seed)
+    except OSError as error:  # the address is in use, the host does not resolve: one line, no traceback
+        return _fail(error.strerror or str(error))
     return EXIT_OK
 
 

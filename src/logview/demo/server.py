@@ -4,10 +4,12 @@ in the foreground (``python -m logview.demo``)."""
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
 
 import uvicorn
@@ -84,10 +86,13 @@ class _Uvicorn(uvicorn.Server):
 class DemoServer:
     """Both demo APIs on ``http://host:port`` served from a daemon thread with its own loop."""
 
-    def __init__(self, state: DemoState | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
-        # Without a given state the default one is generated in the server thread (start(wait=False)
-        # returns before it exists), so `logview --demo` shows its first screen without waiting.
+    def __init__(self, state: DemoState | None = None, host: str = "127.0.0.1", port: int = 0, *,
+                 make_state: Callable[[], DemoState] = DemoState) -> None:
+        # Without a given state one is made (`make_state`) in the server thread, after the socket
+        # listens (start(wait=False) returns before it exists): `logview --demo` shows its first
+        # screen without waiting, and a port in use is reported before a second is spent on data.
         self._state = state
+        self._make_state = make_state
         self._state_ready = threading.Event()
         if state is not None:
             self._state_ready.set()
@@ -103,7 +108,7 @@ class DemoServer:
         """The served state; waits for it if it is still being generated in the server thread."""
         if self._state is None:
             if self._thread is None:
-                self._state = DemoState()
+                self._state = self._make_state()
                 self._app = create_app(self._state)
                 self._state_ready.set()
             elif not self._state_ready.wait(_START_TIMEOUT):
@@ -115,8 +120,7 @@ class DemoServer:
     def url(self) -> str:
         if self._sock is None:
             raise RuntimeError("DemoServer is not started")
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return http_url(self.host, self.port)
 
     def start(self, wait: bool = True) -> "DemoServer":
         """Bind (port 0 = any free port) and serve in a thread.
@@ -132,11 +136,16 @@ class DemoServer:
         sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6 and _is_wildcard(self.host):  # `::`: IPv4 too, so 127.0.0.1 works
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
             sock.bind((self.host, self.port))
             sock.listen(2048)
-        except OSError as exc:
+        except (OSError, OverflowError, ValueError) as exc:  # in use, no such host, port out of range
             sock.close()
-            raise OSError(exc.errno, f"cannot listen on {self.host}:{self.port}: {exc.strerror}") from exc
+            reason = getattr(exc, "strerror", None) or str(exc)
+            where = http_url(self.host, self.port).removeprefix("http://")
+            raise OSError(getattr(exc, "errno", None),
+                          f"cannot listen on {where}: {reason[:1].lower()}{reason[1:]}") from exc
         self._sock = sock
         self.port = sock.getsockname()[1]
         self._server = server = _Uvicorn(uvicorn.Config(
@@ -156,7 +165,7 @@ class DemoServer:
 
     def _serve(self, server: "_Uvicorn", sock: socket.socket) -> None:
         if self._state is None:
-            self._state = DemoState()
+            self._state = self._make_state()
             self._app = create_app(self._state)
             self._state_ready.set()
         assert self._app is not None
@@ -193,20 +202,57 @@ class DemoServer:
         self.stop()
 
 
-def banner(url: str) -> str:
-    """What to paste into another terminal to point logview (or curl) at the demo server."""
-    return f"""logview demo server listening on {url}
+def http_url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _is_wildcard(host: str) -> bool:
+    """`0.0.0.0`, `::` or empty: every interface."""
+    try:
+        return host == "" or ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False
+
+
+def _loopback_reaching(host: str) -> str | None:
+    """A loopback host that reaches a server listening on `host`: logview sends a key over plain
+    http only to loopback. None when none does (a specific address of another interface)."""
+    if _is_wildcard(host):
+        return "127.0.0.1"
+    if host == "localhost":
+        return host
+    try:
+        return host if ipaddress.ip_address(host).is_loopback else None
+    except ValueError:
+        return None
+
+
+def banner(host: str, port: int) -> str:
+    """What to paste into another terminal to point logview (or curl) at the demo server: a URL
+    logview accepts wherever there is one."""
+    listening, loopback = http_url(host, port), _loopback_reaching(host)
+    url = http_url(loopback, port) if loopback else listening
+    logview_lines = f"""
+  FREDDY_API_KEY={DEMO_AITRONOS_KEY} logview --source aitronos --org {DEMO_ORG} --base-url {url}
+  SUPERMETRICS_API_KEY={DEMO_SUPERMETRICS_KEY} logview --source supermetrics --team {DEMO_TEAM} --connector {DEMO_CONNECTOR} --base-url {url}""" if loopback else ""
+    if loopback and _is_wildcard(host):
+        note = (f"\nOther machines reach it at http://THIS-MACHINE'S-ADDRESS:{port} (curl, a browser). logview itself"
+                "\nsends keys over plain http only to loopback hosts such as 127.0.0.1, so use it from this machine.\n")
+    elif not loopback:
+        note = (f"\nlogview sends keys over plain http only to loopback hosts, so it refuses {listening}: to try"
+                f"\nlogview on this machine, run the demo server with --host 127.0.0.1 (or 0.0.0.0 for every interface).\n")
+    else:
+        note = ""
+    return f"""logview demo server listening on {listening}
 
   Aitronos      X-API-Key: {DEMO_AITRONOS_KEY}   organization_id: {DEMO_ORG}
   Supermetrics  Authorization: Bearer {DEMO_SUPERMETRICS_KEY}   team: {DEMO_TEAM}   connectors: {DEMO_CONNECTOR}, {DEMO_EMPTY_CONNECTOR}
 
-Try:
-  FREDDY_API_KEY={DEMO_AITRONOS_KEY} logview --source aitronos --org {DEMO_ORG} --base-url {url}
-  SUPERMETRICS_API_KEY={DEMO_SUPERMETRICS_KEY} logview --source supermetrics --team {DEMO_TEAM} --connector {DEMO_CONNECTOR} --base-url {url}
+Try:{logview_lines}
   curl -H 'X-API-Key: {DEMO_AITRONOS_KEY}' '{url}/v1/personal-connectors/logs?organization_id={DEMO_ORG}&limit=2'
   curl -H 'Authorization: Bearer {DEMO_SUPERMETRICS_KEY}' '{url}/v1/teams/{DEMO_TEAM}/connector_builder/connectors/{DEMO_CONNECTOR}/logs?limit=2'
   curl -X POST -d '{{"kind": "status", "status": 429, "retry_after": "2"}}' {url}/_demo/faults
-
+{note}
 Press Ctrl-C to stop."""
 
 
@@ -220,13 +266,14 @@ def run_foreground(
     seed: int = 7,
 ) -> None:
     """Serve until Ctrl-C, printing connection details first; exits quietly on interrupt.
-    Raises OSError (with a readable message) if the port cannot be bound."""
+    Raises OSError (its `strerror` one readable line) if the host and port cannot be listened on,
+    before any time is spent generating the data."""
     server: DemoServer | None = None
     try:
-        state = DemoState(aitronos_entries=aitronos_entries, supermetrics_entries=supermetrics_entries,
-                          seed=seed, live_rate=live_rate)
-        server = DemoServer(state, host=host, port=port).start()
-        print(banner(server.url), flush=True)
+        server = DemoServer(host=host, port=port, make_state=lambda: DemoState(
+            aitronos_entries=aitronos_entries, supermetrics_entries=supermetrics_entries, seed=seed,
+            live_rate=live_rate)).start()
+        print(banner(server.host, server.port), flush=True)
         while server.running:
             time.sleep(0.5)
     except KeyboardInterrupt:

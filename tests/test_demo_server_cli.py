@@ -1,0 +1,84 @@
+"""`logview demo-server` as a user runs it (issue 11): an address it cannot listen on is one line
+on stderr and exit 2, never a traceback; listening on every interface, the banner suggests a URL
+that logview accepts."""
+
+from __future__ import annotations
+
+import re
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from logview.demo import DEMO_ORG
+
+from test_export import CLEAN_ENV, logview
+
+SMALL = ("--aitronos-entries", "20", "--supermetrics-entries", "20", "--rate", "0")
+
+
+def test_a_port_in_use_is_one_line_and_exit_2():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = logview("demo-server", "--port", str(port), *SMALL, timeout=30)
+    assert result.returncode == 2
+    assert result.stderr.decode() == f"logview: cannot listen on 127.0.0.1:{port}: address already in use\n"
+    assert result.stdout == b""
+
+
+def test_a_host_that_does_not_resolve_is_one_line_and_exit_2():
+    result = logview("demo-server", "--host", "no-such-host.invalid", "--port", "0", *SMALL, timeout=30)
+    assert result.returncode == 2
+    lines = result.stderr.decode().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("logview: cannot listen on no-such-host.invalid:0: "), lines
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_a_port_out_of_range_is_a_usage_error(port):
+    result = logview("demo-server", "--port", port, timeout=30)
+    err = result.stderr.decode()
+    assert result.returncode == 2
+    assert "usage: logview demo-server" in err and "argument --port" in err and "Traceback" not in err
+
+
+def read_banner(process: subprocess.Popen, seconds: float = 30) -> str:
+    """stdout up to the banner's last line, or what came within `seconds` (a thread reads, so a
+    server that never prints cannot hang the test)."""
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+    text = ""
+    deadline = time.monotonic() + seconds
+    while "Press Ctrl-C" not in text and time.monotonic() < deadline:
+        try:
+            text += lines.get(timeout=0.2)
+        except queue.Empty:
+            continue
+    return text
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::"])
+def test_on_every_interface_the_banner_suggests_a_url_logview_accepts(host):
+    process = subprocess.Popen([sys.executable, "-m", "logview", "demo-server", "--host", host, "--port", "0", *SMALL],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=CLEAN_ENV, text=True)
+    try:
+        banner = read_banner(process)
+        urls = set(re.findall(r"--base-url (\S+)", banner))
+        assert len(urls) == 1, banner
+        url = urls.pop()
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+", url), url
+        assert "Other machines reach it at" in banner and "only to loopback" in banner
+        exported = logview("export", "--source", "aitronos", "--org", DEMO_ORG, "--base-url", url,
+                           "--max-entries", "3", env={"FREDDY_API_KEY": "demo-freddy-key"})
+        assert exported.returncode == 0, exported.stderr  # logview takes the URL, and it reaches the server
+        assert len(exported.stdout.splitlines()) == 3
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=15)
+    assert "Traceback" not in process.stderr.read()
