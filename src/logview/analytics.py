@@ -62,8 +62,6 @@ class Snapshot:
 
     def __len__(self) -> int:
         return len(self.time)
-    def __len__(self) -> int:
-        return len(self.time)
 
 
 @dataclass(frozen=True)

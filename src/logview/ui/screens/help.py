@@ -45,6 +45,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("t", "toggle the live tail (new entries appear at the top)"),
         ("r", "reload; after an error or during a retry wait: retry now"),
         ("c", "choose another Supermetrics connector of the team"),
+        ("[  ]", "previous / next tab (several --profile options; the last tab merges them)"),
         ("ctrl+p", "command palette"),
         ("?", "this help"),
         ("q", "quit"),

@@ -1,0 +1,462 @@
+"""The walk-through: every key of the viewer, pressed in every state where a user meets it, and
+what the screen shows afterwards checked against what the help says the key does.
+
+Driven from the bindings: `viewer_keys()` reads them from the app, the viewer screen and the
+table, so a key added there fails `test_every_key_has_a_walk_through_check` until it has a check
+below and a line in the help. States: an API (Aitronos and Supermetrics), a file, the live tail,
+the merged timeline, the detail pane open, and an input focused (where keys are typed, not run).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.widgets import Input
+
+from logview.demo import DemoServer, DemoState
+from logview.model import Filters
+from logview.options import ViewerOptions
+from logview.ui.app import LogViewApp
+from logview.ui.screens.column_picker import ColumnPicker
+from logview.ui.screens.connector_picker import ConnectorPicker
+from logview.ui.screens.help import HelpScreen
+from logview.ui.screens.save_dialog import SaveDialog
+from logview.ui.viewer import ViewerScreen
+from logview.ui.widgets.log_table import LogTable
+from ui_helpers import (FAST, FIXED_NOW, SIZE, connection, file_app, make_app, screen_text, settle, wait_until,
+                        widget_text)
+
+PALETTE = "ctrl+p"
+
+
+def keys_of(bindings: list[Binding | tuple]) -> dict[str, str]:
+    """key → action, with `up,k` split into its keys."""
+    found: dict[str, str] = {}
+    for binding in bindings:
+        binding = binding if isinstance(binding, Binding) else Binding(*binding)
+        for key in binding.key.split(","):
+            found[key.strip()] = binding.action
+    return found
+
+
+def viewer_keys() -> dict[str, str]:
+    """Every key the user can press on the viewer's main screen with the table focused."""
+    return {**keys_of(LogViewApp.BINDINGS), **keys_of(ViewerScreen.BINDINGS), **keys_of(LogTable.BINDINGS),
+            PALETTE: "command_palette"}
+
+
+@dataclass
+class Walk:
+    """One app in one state, and how to get back to that state between keys."""
+
+    app: LogViewApp
+    pilot: object
+    state: str
+
+    @property
+    def viewer(self) -> ViewerScreen:
+        return self.app.viewer
+
+    def text(self) -> str:
+        return screen_text(self.app)
+
+    def status_line(self) -> str:
+        return widget_text(self.viewer.status_bar)
+
+    def notes(self) -> list[str]:
+        return [str(n.message) for n in self.app._notifications]
+
+    async def press(self, *keys: str) -> None:
+        await self.pilot.press(*keys)  # type: ignore[attr-defined]
+        await self.pilot.pause()  # type: ignore[attr-defined]
+
+    async def reset(self) -> None:
+        """Back to the state's starting point: no dialog, filters and panels as they began,
+        the cursor on the fourth row, focus where the state has it."""
+        app = self.app
+        while not isinstance(app.screen, ViewerScreen):
+            app.pop_screen()
+            await self.pilot.pause()  # type: ignore[attr-defined]
+        if self.state == "merged" and app.screen is not app.viewers[-1]:
+            app.show_tab(len(app.viewers) - 1)
+            await self.pilot.pause()  # type: ignore[attr-defined]
+        viewer = self.viewer
+        viewer.histogram.display = viewer.stats.display = False
+        if viewer.filters != Filters():
+            viewer.sidebar.show_time_inputs("", "")
+            viewer.apply_filters(Filters())
+        app.clear_notifications()
+        await settle(self.pilot)  # type: ignore[arg-type]
+        viewer.table.move_to_row(3)
+        viewer.detail.display = self.state in ("detail", "detail_focused")
+        if viewer.detail.display:
+            viewer.show_detail()
+        focus = {"input": viewer.sidebar.query_one("#search", Input), "detail_focused": viewer.detail}
+        viewer.set_focus(focus.get(self.state, viewer.table))
+        if self.state == "input":
+            viewer.sidebar.query_one("#search", Input).value = ""
+        await self.pilot.pause()  # type: ignore[attr-defined]
+
+
+Check = Callable[[Walk, str], Awaitable[None]]
+CHECKS: dict[str, Check] = {}
+
+
+def check(*actions: str) -> Callable[[Check], Check]:
+    def register(function: Check) -> Check:
+        for action in actions:
+            CHECKS[action] = function
+        return function
+    return register
+
+
+def action_name(action: str) -> str:
+    return action.split("(")[0]
+
+
+# -- what each key does, by action ------------------------------------------------------------
+
+@check("cursor_down")
+async def _down(walk: Walk, key: str) -> None:
+    before = walk.viewer.table.cursor_row
+    shown = walk.viewer.selected_entry()
+    await walk.press(key)
+    assert walk.viewer.table.cursor_row == before + 1
+    assert walk.viewer.selected_entry() is not shown
+    if walk.state == "detail":  # the open detail follows the cursor
+        assert walk.viewer.selected_entry().id in walk.text()
+
+
+@check("cursor_up")
+async def _up(walk: Walk, key: str) -> None:
+    before = walk.viewer.table.cursor_row
+    await walk.press(key)
+    assert walk.viewer.table.cursor_row == before - 1
+
+
+@check("page_down", "page_up")
+async def _page(walk: Walk, key: str) -> None:
+    table = walk.viewer.table
+    if key == "pageup":
+        table.move_to_row(min(len(walk.viewer.view) - 1, 3 + 2 * table.page_rows))
+        await walk.pilot.pause()  # type: ignore[attr-defined]
+    before = table.cursor_row
+    await walk.press(key)
+    step = table.cursor_row - before
+    assert abs(step) == min(table.page_rows, len(walk.viewer.view) - 1 - before if key == "pagedown" else before)
+    assert (step > 0) == (key == "pagedown")
+
+
+@check("first")
+async def _first(walk: Walk, key: str) -> None:
+    await walk.press(key)
+    assert walk.viewer.table.cursor_row == 0 and round(walk.viewer.table.scroll_y) == 0
+
+
+@check("last")
+async def _last(walk: Walk, key: str) -> None:
+    await walk.press(key)
+    viewer = walk.viewer
+    assert viewer.table.cursor_row == len(viewer.view) - 1
+    oldest = viewer.store.entry(viewer.view.ordinal(len(viewer.view) - 1))
+    assert viewer.selected_entry() is oldest or viewer.selected_entry().id == oldest.id
+
+
+@check("activate")
+async def _enter(walk: Walk, key: str) -> None:
+    viewer = walk.viewer
+    opened = viewer.detail.display
+    await walk.press(key)
+    assert viewer.detail.display
+    assert viewer.selected_entry().id in walk.text()  # the entry's fields are on screen
+    if opened:  # Enter again: into the pane, to scroll it
+        assert viewer.focused is viewer.detail
+
+
+@check("escape")
+async def _escape(walk: Walk, key: str) -> None:
+    viewer = walk.viewer
+    opened = viewer.detail.display
+    await walk.press(key)
+    if opened:
+        assert not viewer.detail.display and viewer.focused is viewer.table
+    else:
+        assert viewer.focused is viewer.table and isinstance(walk.app.screen, ViewerScreen)
+
+
+@check("quit_viewer")
+async def _quit(walk: Walk, key: str) -> None:
+    """Checked in a test of its own (the app ends)."""
+
+
+@check("help")
+async def _help(walk: Walk, key: str) -> None:
+    await walk.press(key)
+    assert isinstance(walk.app.screen, HelpScreen) and "logview — keys" in walk.text()
+    await walk.press(key)  # the same key closes it
+    assert isinstance(walk.app.screen, ViewerScreen)
+
+
+DIALOGS = {"command_palette": CommandPalette, "save": SaveDialog, "pick_columns": ColumnPicker}
+
+
+@check(*DIALOGS)
+async def _dialog(walk: Walk, key: str) -> None:
+    """ctrl+p, s, f: the palette, the save dialog, the column picker; Esc leaves each."""
+    await walk.press(key)
+    assert isinstance(walk.app.screen, DIALOGS[action_name(viewer_keys()[key])])
+    await walk.press("escape")
+    assert isinstance(walk.app.screen, ViewerScreen)
+
+
+@check("focus_search")
+async def _search(walk: Walk, key: str) -> None:
+    viewer = walk.viewer
+    await walk.press(key, *"zz9", "enter")
+    await settle(walk.pilot)  # type: ignore[arg-type]
+    assert viewer.filters.search == "zz9" and viewer.sidebar.query_one("#search", Input).value == "zz9"
+    assert "No loaded entries match the filters." in walk.text() or "shown 0" in walk.status_line()
+
+
+@check("focus_dates")
+async def _dates(walk: Walk, key: str) -> None:
+    viewer = walk.viewer
+    await walk.press(key)
+    assert viewer.focused is viewer.sidebar.query_one("#since", Input)
+    await walk.press(*"1s", "enter")  # the demo's entries are all older
+    await settle(walk.pilot)  # type: ignore[arg-type]
+    assert viewer.sidebar.query_one("#since", Input).value == "1s"
+    assert "shown 0" in walk.status_line()
+
+
+@check("toggle_tail")
+async def _tail(walk: Walk, key: str) -> None:
+    viewer = walk.viewer
+    if walk.state == "file":
+        await walk.press(key)
+        assert "A file has no live tail." in walk.notes()
+        return
+    if walk.state == "merged":
+        await walk.press(key)
+        assert any("Each tab tails its own source" in note for note in walk.notes())
+        return
+    following = viewer.want_tail
+    await walk.press(key)
+    viewer.refresh_status()
+    await walk.pilot.pause()  # type: ignore[attr-defined]
+    if following:
+        assert "tail paused" in walk.status_line()
+    else:
+        assert "live · every" in walk.status_line() and viewer.table.cursor_row == 0
+    await walk.press(key)  # and back
+    assert viewer.want_tail == following
+
+
+@check("reload")
+async def _reload(walk: Walk, key: str) -> None:
+    viewer = walk.viewer
+    count = len(viewer.view)
+    await walk.press(key)
+    await settle(walk.pilot)  # type: ignore[arg-type]
+    assert len(viewer.view) == count and f"shown {count:,}" in walk.status_line()
+    assert "No entries" not in walk.text()
+
+
+@check("next_error")
+async def _next_error(walk: Walk, key: str) -> None:
+    viewer = walk.viewer
+    if key == "E":
+        viewer.table.move_to_row(len(viewer.view) - 1)
+        await walk.pilot.pause()  # type: ignore[attr-defined]
+    before = viewer.table.cursor_row
+    await walk.press(key)
+    after = viewer.table.cursor_row
+    assert (after > before) if key == "e" else (after < before)
+    assert viewer.store.problem_mask(viewer.view.index[after:after + 1])[0]  # on an error/warning row
+
+
+@check("toggle_histogram", "toggle_stats")
+async def _panel(walk: Walk, key: str) -> None:
+    """h / i: the panel opens with its numbers; the same key hides it."""
+    panel, shows = (walk.viewer.histogram, "entries") if key == "h" else (walk.viewer.stats, "p95")
+    await walk.press(key)
+    await settle(walk.pilot)  # type: ignore[arg-type]
+    assert panel.display and shows in widget_text(panel)
+    await walk.press(key)
+    assert not panel.display
+
+
+@check("clear_pattern_filters")
+async def _clear_patterns(walk: Walk, key: str) -> None:
+    viewer = walk.viewer
+    viewer.apply_filters(viewer.filters.model_copy(update={"tool": "no.such.tool"}))
+    await settle(walk.pilot)  # type: ignore[arg-type]
+    assert "no.such.tool" in walk.text() and "shown 0" in walk.status_line()
+    await walk.press(key)
+    await settle(walk.pilot)  # type: ignore[arg-type]
+    assert viewer.filters.tool is None and "no.such.tool" not in walk.text()
+    assert f"shown {len(viewer.store):,}" in walk.status_line()
+
+
+@check("choose_connector")
+async def _connector(walk: Walk, key: str) -> None:
+    await walk.press(key)
+    if walk.state == "supermetrics":
+        await wait_until(walk.pilot, lambda: isinstance(walk.app.screen, ConnectorPicker))  # type: ignore[arg-type]
+        await walk.press("escape")
+    else:
+        assert "Only a Supermetrics source has connectors to choose from." in walk.notes()
+
+
+@check("copy_entry")
+async def _copy(walk: Walk, key: str) -> None:
+    copied: list[str] = []
+    walk.app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    await walk.press(key)
+    assert "Copied the selected entry as JSON." in walk.notes()
+    assert json.loads(copied[0]) == walk.viewer.selected_entry().raw
+
+
+@check("clear_status")
+async def _clear_status(walk: Walk, key: str) -> None:
+    viewer = walk.viewer
+    await walk.press("2")
+    assert viewer.filters.statuses
+    await walk.press(key)
+    await settle(walk.pilot)  # type: ignore[arg-type]
+    assert viewer.filters.statuses == () and "●" not in sidebar_text(walk)
+
+
+@check("toggle_status")
+async def _status(walk: Walk, key: str) -> None:
+    viewer = walk.viewer
+    index = int(key) - 1
+    options = viewer.status_options
+    await walk.press(key)
+    await settle(walk.pilot)  # type: ignore[arg-type]
+    if index >= len(options):  # no such option: nothing changes
+        assert viewer.filters.statuses == ()
+        return
+    assert viewer.filters.statuses == (options[index],)
+    assert f"● {options[index]}" in sidebar_text(walk)
+    shown = viewer.store.entries(viewer.view.index[:50])
+    assert all(viewer.source.status_matches(e.status, options[index]) for e in shown)
+
+
+@check("switch_tab")
+async def _tab(walk: Walk, key: str) -> None:
+    app = walk.app
+    if len(app.viewers) < 2:
+        before = app.screen
+        await walk.press(key)
+        assert app.screen is before
+        return
+    index = app.viewers.index(app.screen)
+    await walk.press(key)
+    step = 1 if key == "right_square_bracket" else -1
+    assert app.screen is app.viewers[(index + step) % len(app.viewers)]
+
+
+def sidebar_text(walk: Walk) -> str:
+    return "\n".join(widget_text(option) for option in walk.viewer.sidebar.query("StatusOption"))
+
+
+# -- states -----------------------------------------------------------------------------------
+
+def demo_file(tmp_path: Path) -> Path:
+    state = DemoState(aitronos_entries=0, supermetrics_entries=400, live_rate=0.0, now=FIXED_NOW, seed=9)
+    path = tmp_path / "walk.jsonl"
+    path.write_text("".join(json.dumps(entry) + "\n" for entry in state.supermetrics_logs))
+    return path
+
+
+def build(state: str, demo: DemoServer, tmp_path: Path) -> LogViewApp:
+    if state == "file":
+        return file_app(demo_file(tmp_path))
+    if state == "merged":
+        first = ViewerOptions(filters=Filters(), connection=connection(demo, "aitronos"))
+        second = ViewerOptions(filters=Filters(), connection=connection(demo, "supermetrics"))
+        return LogViewApp(first, second, policy=FAST)
+    kind = "supermetrics" if state == "supermetrics" else "aitronos"
+    return make_app(demo, kind, follow=state == "tail")
+
+
+TABLE_STATES = ("api", "supermetrics", "file", "tail", "merged", "detail")
+
+
+def test_every_key_has_a_walk_through_check_and_a_line_in_the_help() -> None:
+    from logview.ui.screens.help import KEYS
+
+    missing = sorted({action_name(a) for a in viewer_keys().values()} - set(CHECKS))
+    assert not missing, f"keys without a walk-through check: {missing}"
+    described = " ".join(keys for _, section in KEYS for keys, _ in section)
+    described += " 1 2 3 4 5 6 7 8 9" if "1 … 9" in described else ""
+    names = {"question_mark": "?", "slash": "/", "left_square_bracket": "[", "right_square_bracket": "]",
+             "pageup": "PgUp", "pagedown": "PgDn", "home": "Home", "end": "End", "enter": "Enter", "escape": "Esc",
+             "up": "↑", "down": "↓", PALETTE: "ctrl+p"}
+    undescribed = sorted(key for key in viewer_keys() if names.get(key, key) not in described.split())
+    assert not undescribed, f"keys the help does not list: {undescribed}"
+
+
+@pytest.mark.parametrize("state", TABLE_STATES)
+async def test_walk_every_key(state: str, demo: DemoServer, tmp_path: Path) -> None:
+    app = build(state, demo, tmp_path)
+    failures: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        walk = Walk(app, pilot, state)
+        await settle(pilot)
+        if state == "merged":
+            await wait_until(pilot, lambda: all(v.phase == "complete" for v in app.viewers[:-1]))
+        for key, action in viewer_keys().items():
+            await walk.reset()
+            try:
+                await CHECKS[action_name(action)](walk, key)
+            except AssertionError as error:
+                failures.append(f"{key} ({action}) in {state}: {error}")
+    assert not failures, "\n".join(failures)
+
+
+async def test_walk_keys_typed_into_an_input_are_text(demo: DemoServer, tmp_path: Path) -> None:
+    """With the search focused, every printable key is typed; no viewer action runs."""
+    app = make_app(demo)
+    failures: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        walk = Walk(app, pilot, "input")
+        await settle(pilot)
+        search = app.viewer.sidebar.query_one("#search", Input)
+        for key in viewer_keys():
+            character = {"question_mark": "?", "slash": "/", "left_square_bracket": "[",
+                         "right_square_bracket": "]"}.get(key, key)
+            if len(character) != 1:
+                continue
+            await walk.reset()
+            screen, filters = app.screen, app.viewer.filters
+            await walk.press(key)
+            if search.value != character or app.screen is not screen or app.viewer.filters != filters \
+                    or app.viewer.focused is not search:
+                failures.append(f"{key!r}: input {search.value!r}, screen {type(app.screen).__name__}")
+        await walk.reset()
+        await walk.press(*"zz9", "enter")  # Enter applies, and returns to the table
+        await settle(pilot)
+        assert app.viewer.filters.search == "zz9" and app.viewer.focused is app.viewer.table
+        await walk.press("slash", "escape")  # Escape clears the search
+        await settle(pilot)
+        assert app.viewer.filters.search is None and search.value == ""
+    assert not failures, "\n".join(failures)
+
+
+async def test_q_quits_from_every_table_state(demo: DemoServer, tmp_path: Path) -> None:
+    for state in ("api", "file", "detail"):
+        app = build(state, demo, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await Walk(app, pilot, state).reset()
+            await pilot.press("q")
+            await pilot.pause()
+            assert not app.is_running and app.return_code == 0
