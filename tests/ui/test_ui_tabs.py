@@ -3,6 +3,8 @@ filters; `[`/`]` or a click switch tabs."""
 
 from __future__ import annotations
 
+import re
+
 from logview.demo import DemoServer
 from logview.model import Filters
 from logview.options import ViewerOptions
@@ -35,7 +37,7 @@ async def test_every_tab_loads_from_the_start_and_keys_switch_between_them(demo:
         fives = [e for e in demo.state.supermetrics_logs if e["status"] is not None and e["status"] >= 500]
         assert len(second.view) == len(fives)  # loaded while hidden, with its own filters
         text = screen_text(app)
-        assert "1 demo data (aitronos)" in text and "2 demo data (supermetrics)" in text
+        assert " demo data (aitronos)   demo data (supermetrics)   all " in text.splitlines()[0]
         await pilot.press("right_square_bracket")
         await pilot.pause()
         assert app.screen is second and app.view is second.view
@@ -48,15 +50,34 @@ async def test_every_tab_loads_from_the_start_and_keys_switch_between_them(demo:
         assert app.screen is first and first.filters.statuses == ()
 
 
-async def test_a_click_on_a_tab_shows_it(demo: DemoServer) -> None:
+async def test_the_tab_row_names_the_tabs_and_the_keys_that_switch_them(demo: DemoServer) -> None:
+    """No numbers before the names: the digit keys toggle status filters, not tabs."""
     app = tabs_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle_all(pilot, app)
-        strip = app.viewers[0].tab_strip
-        start, _ = strip._spans[1]
-        await pilot.click(strip, offset=(start + 2, 0))
+        row = screen_text(app).splitlines()[0]
+        assert row.startswith(" demo data (aitronos)   demo data (supermetrics)   all ")
+        assert "[ and ] switch tabs" in row
+        assert not re.search(r"(^|\s)\d+ (demo|all)\b", row), row
+        await pilot.press("1")  # still a status filter of this tab
         await pilot.pause()
-        assert app.screen is app.viewers[1]
+        assert app.screen is app.viewers[0] and app.viewers[0].filters.statuses == ("success",)
+
+
+async def test_a_click_on_a_tab_name_shows_that_tab(demo: DemoServer) -> None:
+    app = tabs_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle_all(pilot, app)
+        labels = ["demo data (aitronos)", "demo data (supermetrics)", "all"]
+        row = screen_text(app).splitlines()[0]
+        for index, label in enumerate(labels):
+            start = row.index(f" {label} ") + 1
+            for x in (start, start + len(label) - 1):  # the first and the last letter of its name
+                app.show_tab((index + 1) % 3)  # from another tab
+                await pilot.pause()
+                await pilot.click(offset=(x, 0))
+                await pilot.pause()
+                assert app.screen is app.viewers[index], (label, x)
 
 
 async def test_one_source_has_no_tab_strip(demo: DemoServer) -> None:
@@ -74,7 +95,7 @@ async def test_the_last_tab_merges_every_source_into_one_timeline(fresh_demo: De
     async with app.run_test(size=SIZE) as pilot:
         await settle_all(pilot, app)
         first, second, merged = app.viewers
-        assert merged.merged and "3 all" in screen_text(app)
+        assert merged.merged and " all " in screen_text(app).splitlines()[0]
         await pilot.press("left_square_bracket")  # from the first tab, back around to the last
         await pilot.pause(0.6)
         assert app.screen is merged

@@ -14,7 +14,8 @@ from logview.ui.widgets.styling import PartialStyles
 
 
 class TabStrip(PartialStyles, Static):
-    """`1 prod │ 2 staging …`, the viewer's own tab marked; a click picks a tab."""
+    """` prod  staging  all   [ and ] switch tabs`, the viewer's own tab marked; a click picks
+    a tab. Tabs carry no numbers: the digit keys toggle status filters, not tabs."""
 
     COMPONENT_CLASSES = {"tab-strip--active", "tab-strip--other", "tab-strip--hint"}
 
@@ -34,10 +35,10 @@ class TabStrip(PartialStyles, Static):
         for index, label in enumerate(self.labels):
             start = text.cell_len
             style = "tab-strip--active" if index == self.active else "tab-strip--other"
-            text.append(f" {index + 1} {clean_line(label)} ", style=self._partial(style))
+            text.append(f" {clean_line(label)} ", style=self._partial(style))
             self._spans.append((start, text.cell_len))
             text.append(" ")
-        text.append(" [ ] switch tabs", style=self._partial("tab-strip--hint"))
+        text.append(" [ and ] switch tabs", style=self._partial("tab-strip--hint"))
         return text
 
     def on_click(self, event: events.Click) -> None:
