@@ -130,3 +130,19 @@ def test_the_viewer_in_a_terminal_says_so_and_shows_one_tab(server, tmp_path):
             process.kill()
             process.wait()
         os.close(leader)
+
+
+# -- the output's name and its format (11.17) ---------------------------------------------------
+
+def test_export_takes_its_format_from_the_name_by_the_viewers_rule(server, tmp_path):
+    for name, first in (("out.txt", b"{"), ("out.log", b"{"), ("out.CSV", b"id,"), ("out", b"{")):
+        result = logview(*aitronos_args(server, "--max-entries", "5", "-o", str(tmp_path / name)), env=AITRONOS_KEY)
+        assert result.returncode == 0, result.stderr
+        assert (tmp_path / name).read_bytes().startswith(first), name
+    refused = logview(*aitronos_args(server, "-o", str(tmp_path / "out.xlsx")), env=AITRONOS_KEY)
+    assert refused.returncode == 2 and not (tmp_path / "out.xlsx").exists()
+    assert refused.stderr.decode() == ("logview: cannot tell the format from '.xlsx': name the file .jsonl, .ndjson, "
+                                       ".json, .log, .txt (JSONL) or .csv (CSV); or choose one with --format\n")
+    chosen = logview(*aitronos_args(server, "--max-entries", "5", "--format", "csv", "-o", str(tmp_path / "out.xlsx")),
+                     env=AITRONOS_KEY)
+    assert chosen.returncode == 0 and (tmp_path / "out.xlsx").read_bytes().startswith(b"id,")  # --format wins

@@ -107,7 +107,8 @@ def export_parser() -> argparse.ArgumentParser:
     _add_filter_args(parser)
     parser.add_argument("--format", choices=("jsonl", "csv"), default=None,
                         help="jsonl (entries exactly as the API returned them) or csv (known columns); "
-                             "default from the --output extension, else jsonl")
+                             "default from the --output extension (.csv; .jsonl .ndjson .json .log .txt), "
+                             "else jsonl")
     parser.add_argument("--output", "-o", metavar="PATH", type=Path, help="write here instead of stdout")
     parser.add_argument("--max-entries", type=_positive_int, metavar="N", help="stop after N entries (default: all)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each request to stderr")
@@ -368,11 +369,14 @@ def run_viewer_command(argv: Sequence[str]) -> int:
 
 
 def run_export_command(argv: Sequence[str]) -> int:
-    from logview.export import export_connection, export_file, format_for
+    from logview.export import UnknownFormat, export_connection, export_file, format_for
 
     args = export_parser().parse_args(argv)
     _profiles_once(args, "exporting")
-    fmt = format_for(args.format, args.output)
+    try:
+        fmt = format_for(args.format, args.output)
+    except UnknownFormat as error:
+        return _fail(f"{error}; or choose one with --format")
     with ExitStack() as stack:
         try:
             connection = resolve_connection(args, stack, default_demo=False)

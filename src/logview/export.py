@@ -27,13 +27,32 @@ from logview.sources.mixed import MixedSource
 EXIT_OK, EXIT_API = 0, 3
 
 
+# What a file name's extension says about its format; `--format` overrides it. JSONL goes by many
+# names (BigQuery and others write NDJSON as .json; a log is often .log or .txt), CSV by one.
+JSONL_EXTENSIONS = (".jsonl", ".ndjson", ".json", ".log", ".txt")
+CSV_EXTENSIONS = (".csv",)
+
+
+class UnknownFormat(ValueError):
+    """A file name whose extension promises a format logview does not write (`logs.xlsx`)."""
+
+
 def format_for(fmt: str | None, output: Path | None) -> str:
-    """An explicit --format wins; otherwise the output's extension; otherwise JSONL."""
+    """The one rule for `export` and the viewer's `s`: an explicit --format wins; otherwise the
+    output's extension (`.csv`: CSV; `.jsonl`, `.ndjson`, `.json`, `.log`, `.txt` or none: JSONL);
+    stdout is JSONL. Any other extension raises UnknownFormat rather than write JSONL under a name
+    that promises something else. Only letters make an extension: `logs.2025-11-15` has none."""
     if fmt:
         return fmt
-    if output is not None and output.suffix.lower() == ".csv":
+    if output is None:
+        return "jsonl"
+    suffix = output.suffix.lower()
+    if suffix in CSV_EXTENSIONS:
         return "csv"
-    return "jsonl"
+    if suffix in JSONL_EXTENSIONS or not suffix[1:].isalpha():
+        return "jsonl"
+    raise UnknownFormat(f"cannot tell the format from {suffix!r}: name the file {', '.join(JSONL_EXTENSIONS)} "
+                        f"(JSONL) or {', '.join(CSV_EXTENSIONS)} (CSV)")
 
 
 class EntryWriter:

@@ -12,11 +12,13 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from logview.export import CSV_EXTENSIONS, JSONL_EXTENSIONS, UnknownFormat, format_for
 from logview.sanitize import clean_line
 
 
 class SaveDialog(ModalScreen[Path | None]):
-    """Returns the chosen path, or None when cancelled. The format follows the extension."""
+    """Returns the chosen path, or None when cancelled. The format follows the extension, by
+    `logview export`'s rule (`format_for`)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -28,8 +30,8 @@ class SaveDialog(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="save-box"):
             yield Static(Text(f"Save the {self.count:,} entries shown", style="bold"), id="save-title")
-            yield Static(Text(".jsonl: raw entries as received · .csv: the source's columns",
-                              style="dim"), id="save-hint")
+            yield Static(Text(f"{' '.join(JSONL_EXTENSIONS)}: raw entries as received · "
+                              f"{' '.join(CSV_EXTENSIONS)}: the source's columns", style="dim"), id="save-hint")
             yield Input(value=self.default, id="save-path")
             yield Static(id="save-error")
             yield Static(Text("Enter saves · Esc cancels", style="dim"), id="save-keys")
@@ -45,9 +47,10 @@ class SaveDialog(ModalScreen[Path | None]):
             self.query_one("#save-error", Static).update(Text("Type a file name.", style="red"))
             return
         path = Path(text).expanduser()
-        if path.suffix.lower() not in (".jsonl", ".ndjson", ".csv"):
-            self.query_one("#save-error", Static).update(
-                Text(f"Use a .jsonl or .csv name (got {clean_line(path.suffix) or 'no extension'}).", style="red"))
+        try:
+            format_for(None, path)  # the same rule, and the same words, as `logview export -o`
+        except UnknownFormat as error:
+            self.query_one("#save-error", Static).update(Text(clean_line(str(error)), style="red"))
             return
         self.dismiss(path)
 
