@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from logview.demo import DemoServer, Fault
 from ui_helpers import SIZE, cursor_line, make_app, screen_text, settle, table_lines, wait_until
 
@@ -42,9 +44,41 @@ async def test_scrolled_away_the_view_stays_and_a_badge_counts_new_rows(fresh_de
         assert app.selected_entry() is reading and app.table.cursor_row == 15
         assert cursor_line(app) == line
         assert table_lines(app)[1:] == visible or round(app.table.scroll_y) == top + 5
-        assert "+5 new" in table_lines(app)[0] and "+5 new" in screen_text(app).splitlines()[0]
+        assert "+5 new" in screen_text(app).splitlines()[0]
         await pilot.press("g")
-        assert app.table.cursor_row == 0 and "new" not in table_lines(app)[0]
+        assert app.table.cursor_row == 0 and "new" not in screen_text(app).splitlines()[0]
+        assert app.selected_entry().id == fresh_demo.state.aitronos_logs[0]["id"]  # type: ignore[union-attr]
+
+
+def header_on_screen(app) -> str:
+    """The table's header row as the screen shows it (less the scrollbar)."""
+    region = app.table.scrollable_content_region
+    return screen_text(app).splitlines()[region.y][region.x:region.right]
+
+
+@pytest.mark.parametrize("size", [SIZE, (90, 30)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_the_new_rows_count_covers_no_header_and_stays_while_scrolled_away(fresh_demo: DemoServer,
+                                                                                 size) -> None:
+    app = make_app(fresh_demo, follow=True)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await wait_until(pilot, lambda: app.feed.tailing)
+        await pilot.press("pagedown", "pagedown")  # reading further down: the table has scrolled
+        assert round(app.table.scroll_y) > 0
+        header, rows = header_on_screen(app), table_lines(app)[1:]
+        assert "time" in header and "status" in header and "tool" in header
+        fresh_demo.state.insert_aitronos(4)
+        await poll(pilot, app, 124)
+        assert header_on_screen(app) == header  # every column title still there, whole
+        assert table_lines(app)[1:] == rows  # and every row the user was reading
+        status = screen_text(app).splitlines()[0]
+        assert "+4 new · g to jump" in status and "demo data (aitronos)" in status
+        await pilot.press("j", "pagedown")  # still away from the top: the count stays
+        status = screen_text(app).splitlines()[0]
+        assert "+4 new" in status and header_on_screen(app) == header
+        await pilot.click(offset=(status.index("+4 new"), 0))  # a click on the count jumps to the new rows
+        await pilot.pause()
+        assert app.table.cursor_row == 0 and "new" not in screen_text(app).splitlines()[0]
         assert app.selected_entry().id == fresh_demo.state.aitronos_logs[0]["id"]  # type: ignore[union-attr]
 
 

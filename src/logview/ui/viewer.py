@@ -278,6 +278,10 @@ class ViewerScreen(MergingMixin, ColumnsMixin, SavedFiltersMixin, DirectoryMixin
     def _follow_changed(self, event: LogTable.FollowChanged) -> None:
         self.refresh_status()
 
+    @on(StatusBar.NewRowsClicked)
+    def _new_rows_clicked(self) -> None:
+        self.table.action_first()
+
     # -- actions --------------------------------------------------------------------------
     def action_toggle_status(self, index: int) -> None:
         self.apply_filters(toggle_status(self.status_options, self.filters, index))

@@ -52,7 +52,6 @@ class LogTable(ScrollView, can_focus=True):
         "log-table--warn",
         "log-table--error",
         "log-table--invalid",
-        "log-table--badge",
         "log-table--empty",
     }
 
@@ -263,9 +262,7 @@ class LogTable(ScrollView, can_focus=True):
         offset = event.get_content_offset(self)
         if offset is None:
             return
-        if offset.y < 1:
-            if self.new_rows:  # the "+N new" badge lives in the header: a click jumps to them
-                self.action_first()
+        if offset.y < 1:  # the header
             return
         row = round(self.scroll_y) + offset.y - 1
         if row >= self.row_count:
@@ -351,10 +348,6 @@ class LogTable(ScrollView, can_focus=True):
                 title = Text(column.title.rjust(cell_width)[:cell_width])
             text.append_text(title)
             text.append(" " * GAP)
-        if self.new_rows:
-            badge = f" ▲ +{self.new_rows:,} new · g to jump "
-            text.truncate(max(0, width - len(badge)), pad=True)
-            text.append(badge, style=self._style("badge"))
         text.truncate(width, overflow="crop", pad=True)
         return Strip(list(text.render(self.app.console)), width).apply_style(header).apply_style(self.rich_style)
 

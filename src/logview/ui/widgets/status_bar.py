@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual import events
+from textual.message import Message
 from textual.widgets import Static
 
 from logview.sanitize import clean_line
@@ -53,11 +55,16 @@ class StatusBar(PartialStyles, Static):
         "status-bar--warn",
         "status-bar--error",
         "status-bar--dim",
+        "status-bar--new",
     }
+
+    class NewRowsClicked(Message):
+        """A click on the `+N new` badge: the user wants the rows that arrived."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.info: StatusInfo | None = None
+        self._badge_span = (0, 0)  # where the `+N new` badge was drawn, for clicks
 
     def show(self, info: StatusInfo) -> None:
         if info != self.info:
@@ -77,20 +84,45 @@ class StatusBar(PartialStyles, Static):
         marker = {"live": "● ", "loading": "◌ ", "retrying": "⟳ ", "error": "✖ ", "paused": "‖ "}.get(info.state, "")
         text.append(marker + clean_line(info.state_text),
                     style=style(f"status-bar--{STATE_CLASSES.get(info.state, 'dim')}"))
+        width = self.size.width or 160
+        # On a narrow line the counts give way, from the right, then the badge's hint, then the
+        # label: the user scrolled away from the top must always see that live rows arrived.
+        badge = right = Text()
+        for counts, hint in ((3, True), (2, True), (1, True), (0, True), (0, False)):
+            badge = self._new_rows_badge(info.new_rows, hint)
+            right = Text.assemble(badge, self._counts(info, counts))
+            if text.cell_len + 2 + right.cell_len <= width:
+                break
+        text.truncate(max(0, width - 2 - right.cell_len), overflow="ellipsis")
+        text.append(" " * max(2, width - text.cell_len - right.cell_len))
+        self._badge_span = (text.cell_len, text.cell_len + badge.cell_len)
+        text.append_text(right)
+        return text
+
+    def _counts(self, info: StatusInfo, most: int) -> Text:
+        """`shown N   loaded N   total N   `, the first `most` of them."""
         counts = Text(no_wrap=True)
-        for key, value in (("shown", info.shown), ("loaded", info.loaded), ("total", info.total)):
+        for key, value in (("shown", info.shown), ("loaded", info.loaded), ("total", info.total))[:most]:
             if value is None:
                 continue
-            counts.append(f"{key} ", style=style("status-bar--key"))
-            counts.append(f"{value:,}", style=style("status-bar--value"))
+            counts.append(f"{key} ", style=self._partial("status-bar--key"))
+            counts.append(f"{value:,}", style=self._partial("status-bar--value"))
             counts.append("   ")
-        if info.new_rows:
-            counts.append(f"+{info.new_rows:,} new ", style=style("status-bar--warn"))
-        width = self.size.width or 160
-        gap = width - text.cell_len - counts.cell_len
-        text.append(" " * max(2, gap))
-        text.append_text(counts)
-        return text
+        return counts
+
+    def _new_rows_badge(self, new_rows: int, hint: bool) -> Text:
+        """Live rows that arrived above the user's place (here, not over the table's header)."""
+        if not new_rows:
+            return Text()
+        badge = Text(no_wrap=True)
+        badge.append(f" ▲ +{new_rows:,} new" + (" · g to jump " if hint else " "), style=self._partial("status-bar--new"))
+        badge.append("   ")
+        return badge
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is not None and self._badge_span[0] <= offset.x < self._badge_span[1]:
+            self.post_message(self.NewRowsClicked())
 
     def on_resize(self) -> None:
         if self.info is not None:
