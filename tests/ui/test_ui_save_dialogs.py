@@ -9,8 +9,12 @@ from pathlib import Path
 import pytest
 
 from logview.demo import DEMO_ORG, DemoServer
+from logview.saved_filters import SavedFilter, SavedFilters
+from logview.ui.screens.confirm import ConfirmReplace
+from logview.ui.screens.name_dialog import NameDialog
 from logview.ui.screens.save_dialog import SaveDialog
 from test_export import AITRONOS_KEY, logview
+from test_ui_saved_filters import palette
 from ui_helpers import SIZE, make_app, screen_text, settle, widget_text
 
 
@@ -64,3 +68,76 @@ async def test_s_refuses_what_export_refuses_with_the_same_message(demo: DemoSer
         assert " ".join(shown.split()) == message  # the same words, however the dialog wraps them
         await pilot.press("escape")
     assert not target.exists()
+
+
+# -- replacing asks first (11.7) -------------------------------------------------------------------
+
+def question_on_screen(app) -> str:
+    """The confirmation as the user reads it: the question and its buttons, wrapping undone."""
+    assert isinstance(app.screen, ConfirmReplace), type(app.screen)
+    box = app.screen.query_one("#confirm-box").region
+    drawn = [line[box.x:box.right] for line in screen_text(app).splitlines()[box.y:box.bottom]]
+    return " ".join(" ".join(drawn).replace("│", " ").split())
+
+
+@pytest.mark.parametrize(("cancel", "replace"), [("escape", "enter"), ("n", "y")])
+async def test_s_to_an_existing_file_asks_before_replacing_it(demo: DemoServer, tmp_path: Path, cancel: str,
+                                                              replace: str) -> None:
+    target = tmp_path / "kept.jsonl"
+    target.write_bytes(b"what was there\n")
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_save_name(pilot, str(target))
+        asked = question_on_screen(app)
+        question = f"{target} already exists. Replace it with the 600 entries shown?"
+        assert "".join(question.split()) in "".join(asked.split())  # a long path folds mid-word
+        assert "Replace" in asked and "Cancel" in asked and "Enter or y replaces · Esc or n cancels" in asked
+        await pilot.press(cancel)
+        await settle(pilot)
+        assert target.read_bytes() == b"what was there\n"  # cancelled: untouched
+        assert isinstance(app.screen, SaveDialog)  # the dialog is back, with the name as typed, to change it
+        dialog_input = app.screen.query_one("#save-path")
+        assert dialog_input.value == str(target) and dialog_input.has_focus
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press(replace)
+        await settle(pilot)
+        assert not isinstance(app.screen, (SaveDialog, ConfirmReplace))
+    lines = target.read_bytes().splitlines()
+    assert len(lines) == 600 and lines[0].startswith(b"{")  # replaced
+
+
+async def test_a_new_file_is_saved_without_a_question(demo: DemoServer, tmp_path: Path) -> None:
+    target = tmp_path / "new.jsonl"
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_save_name(pilot, str(target))
+        assert not isinstance(app.screen, (SaveDialog, ConfirmReplace))
+    assert len(target.read_bytes().splitlines()) == 600
+
+
+async def test_save_filters_as_an_existing_name_asks_before_replacing_them(demo: DemoServer, tmp_path: Path) -> None:
+    saved = SavedFilters(tmp_path / "saved.json")
+    before = SavedFilter(statuses=("blocked",))
+    saved.save("aitronos", "mine", before)
+    app = make_app(demo, saved_filters=saved)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")  # status: error
+        await settle(pilot)
+        await palette(pilot, "Save filters as")
+        await pilot.press(*"mine", "enter")
+        await pilot.pause()
+        assert "Saved filters “mine” already exist. Replace them with the current filters?" in question_on_screen(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert saved.get("aitronos", "mine") == before  # cancelled: kept
+        assert isinstance(app.screen, NameDialog) and app.screen.query_one("#name-input").value == "mine"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter")  # Replace
+        await pilot.pause()
+        assert not isinstance(app.screen, (NameDialog, ConfirmReplace))
+    assert saved.get("aitronos", "mine") == SavedFilter(statuses=("error",))

@@ -44,8 +44,17 @@ class SavedFiltersMixin(_Base):
 
     def action_save_filters(self) -> None:
         self.app.push_screen(NameDialog("Save the current filters", f"Recall them from the command palette "
-                                    f"(ctrl+p) in any {self.source.kind} view.", check_name),
+                                    f"(ctrl+p) in any {self.source.kind} view.", check_name,
+                                    replacing=self._replacing_saved_filters),
                          self._save_filters_as)
+
+    def _replacing_saved_filters(self, name: str) -> str | None:
+        """The question to ask before saving over filters of the same name, if there are any."""
+        try:
+            taken = self.saved_filters.get(self.source.kind, name) is not None
+        except SavedFiltersError:
+            return None  # saving reports the unreadable file
+        return f"Saved filters “{name}” already exist. Replace them with the current filters?" if taken else None
 
     def _save_filters_as(self, name: str | None) -> None:
         if name is None:

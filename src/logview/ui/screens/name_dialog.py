@@ -13,16 +13,20 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from logview.sanitize import clean_line
+from logview.ui.screens.confirm import confirm_replace
 
 
 class NameDialog(ModalScreen[str | None]):
-    """Returns the name typed (as `check` returns it), or None when cancelled."""
+    """Returns the name typed (as `check` returns it), or None when cancelled. `replacing`, given
+    the name, returns a question to confirm first when the name is taken (or None when it is free)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, hint: str, check: Callable[[str], str], value: str = "") -> None:
+    def __init__(self, title: str, hint: str, check: Callable[[str], str], value: str = "",
+                 replacing: Callable[[str], str | None] | None = None) -> None:
         super().__init__()
         self.title_text, self.hint, self.check, self.value = title, hint, check, value
+        self.replacing = replacing
 
     def compose(self) -> ComposeResult:
         with Vertical(id="name-box"):
@@ -42,6 +46,11 @@ class NameDialog(ModalScreen[str | None]):
             name = self.check(event.value)
         except ValueError as error:
             self.query_one("#name-error", Static).update(Text(clean_line(str(error)), style="red"))
+            return
+        self.query_one("#name-error", Static).update("")
+        question = self.replacing(name) if self.replacing else None
+        if question:
+            confirm_replace(self, question, lambda: self.dismiss(name), focus_again="#name-input")
             return
         self.dismiss(name)
 

@@ -14,11 +14,12 @@ from textual.widgets import Input, Static
 
 from logview.export import CSV_EXTENSIONS, JSONL_EXTENSIONS, UnknownFormat, format_for
 from logview.sanitize import clean_line
+from logview.ui.screens.confirm import confirm_replace
 
 
 class SaveDialog(ModalScreen[Path | None]):
     """Returns the chosen path, or None when cancelled. The format follows the extension, by
-    `logview export`'s rule (`format_for`)."""
+    `logview export`'s rule (`format_for`); an existing file is replaced only once confirmed."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -51,6 +52,15 @@ class SaveDialog(ModalScreen[Path | None]):
             format_for(None, path)  # the same rule, and the same words, as `logview export -o`
         except UnknownFormat as error:
             self.query_one("#save-error", Static).update(Text(clean_line(str(error)), style="red"))
+            return
+        if path.is_dir():
+            self.query_one("#save-error", Static).update(Text(f"{clean_line(str(path))} is a folder: name a file.",
+                                                              style="red"))
+            return
+        self.query_one("#save-error", Static).update("")
+        if path.exists():
+            confirm_replace(self, f"{path} already exists. Replace it with the {self.count:,} entries shown?",
+                            lambda: self.dismiss(path), focus_again="#save-path")
             return
         self.dismiss(path)
 

@@ -1,0 +1,68 @@
+"""A small modal that asks before something is replaced (a file by `s`, saved filters by a name)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Static
+
+from logview.sanitize import clean_line
+
+
+class ConfirmReplace(ModalScreen[bool]):
+    """Returns True to replace. Enter or y replaces, Escape or n cancels (so does a click on the
+    buttons, or Enter on a focused Cancel). The question is plain text: it names what the user typed."""
+
+    DEFAULT_CSS = """
+    ConfirmReplace { align: center middle; background: $background 60%; }
+    #confirm-box { width: 64; height: auto; padding: 1 2; background: $surface; border: round $warning; }
+    #confirm-question { height: auto; }
+    #confirm-keys { margin: 1 0; }
+    #confirm-buttons { height: auto; }
+    #confirm-buttons Button { margin-right: 2; }
+    """
+    BINDINGS = [
+        Binding("enter,y", "answer(True)", "Replace"),
+        Binding("escape,n", "answer(False)", "Cancel"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box"):
+            yield Static(Text(clean_line(self.question), style="bold"), id="confirm-question")
+            yield Static(Text("Enter or y replaces · Esc or n cancels", style="dim"), id="confirm-keys")
+            with Horizontal(id="confirm-buttons"):
+                yield Button("Replace", variant="warning", id="confirm-replace")
+                yield Button("Cancel", id="confirm-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-replace", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "confirm-replace")
+
+    def action_answer(self, replace: bool) -> None:
+        self.dismiss(replace)
+
+
+def confirm_replace(dialog: Screen, question: str, replace: Callable[[], None], focus_again: str) -> None:
+    """Ask `question` over `dialog`; on yes call `replace`, on no give the focus back to the
+    dialog's input (`focus_again`, a selector) with its text as typed, to change it."""
+    def answered(yes: bool | None) -> None:
+        if yes:
+            replace()
+        else:
+            dialog.query_one(focus_again).focus()
+
+    dialog.app.push_screen(ConfirmReplace(question), answered)
