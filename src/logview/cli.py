@@ -48,7 +48,7 @@ def _add_filter_args(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("filters")
     group.add_argument("--status", action="append", default=[], metavar="VALUE",
                        help="repeatable. Aitronos: success|error|blocked|timeout; "
-                            "Supermetrics: 429, 4xx, success (<400), error (>=400)")
+                            "Supermetrics: 429, 4xx, success (<400), error (>=400), other (no status)")
     group.add_argument("--since", metavar="T", help="ISO 8601 date/date-time, or relative: 30s 15m 2h 7d")
     group.add_argument("--until", metavar="T", help="ISO 8601 date/date-time, or relative")
     group.add_argument("--credential", metavar="ID", help="Aitronos credential id (tcred_...)")
