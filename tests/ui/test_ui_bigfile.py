@@ -141,7 +141,10 @@ def search_hits(data: JsonlFile, needle: str) -> list[int]:
 def status_in(kind: str, status: Any, option: str) -> bool:
     if kind == "aitronos":
         return isinstance(status, str) and status.lower() == option
-    return isinstance(status, int) and not isinstance(status, bool) and status // 100 == int(option[0])
+    is_code = isinstance(status, int) and not isinstance(status, bool)
+    if option == "other":  # no status in 2xx-5xx
+        return not (is_code and 200 <= status < 600)
+    return is_code and status // 100 == int(option[0])
 
 
 def status_hits(data: JsonlFile, kind: str, options: tuple[str, ...]) -> list[int]:
