@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.containers import VerticalScroll
 from textual.widgets import Input
 
 from logview.demo import DemoServer, DemoState
@@ -28,6 +29,7 @@ from logview.ui.screens.connector_picker import ConnectorPicker
 from logview.ui.screens.help import HelpScreen
 from logview.ui.screens.save_dialog import SaveDialog
 from logview.ui.viewer import ViewerScreen
+from logview.ui.widgets.detail_pane import DetailPane
 from logview.ui.widgets.log_table import LogTable
 from ui_helpers import (FAST, FIXED_NOW, SIZE, connection, file_app, make_app, screen_text, settle, wait_until,
                         widget_text)
@@ -45,10 +47,14 @@ def keys_of(bindings: list[Binding | tuple]) -> dict[str, str]:
     return found
 
 
-def viewer_keys() -> dict[str, str]:
-    """Every key the user can press on the viewer's main screen with the table focused."""
-    return {**keys_of(LogViewApp.BINDINGS), **keys_of(ViewerScreen.BINDINGS), **keys_of(LogTable.BINDINGS),
-            PALETTE: "command_palette"}
+def viewer_keys(focused: type = LogTable) -> dict[str, str]:
+    """Every key the user can press on the viewer's main screen with `focused` (the table or the
+    detail pane) focused: the focused widget's bindings win over the screen's and the app's."""
+    own = keys_of(focused.BINDINGS)
+    if focused is DetailPane:  # and the scrolling keys it takes from VerticalScroll
+        own = {**{key: action for key, action in keys_of(VerticalScroll.BINDINGS).items()
+                  if key in ("up", "down", "pageup", "pagedown", "home", "end")}, **own}
+    return {**keys_of(LogViewApp.BINDINGS), **keys_of(ViewerScreen.BINDINGS), **own, PALETTE: "command_palette"}
 
 
 @dataclass
@@ -140,8 +146,32 @@ async def _up(walk: Walk, key: str) -> None:
     assert walk.viewer.table.cursor_row == before - 1
 
 
+@check("scroll_down", "scroll_up", "scroll_home", "scroll_end")
+async def _scroll(walk: Walk, key: str) -> None:
+    """The focused detail pane scrolls: a line, a page, to either end; the last field is reachable."""
+    pane = walk.viewer.detail
+    assert pane.max_scroll_y > pane.size.height  # a long entry
+    middle = pane.max_scroll_y // 2
+    if key in ("up", "k", "pageup", "home", "g"):
+        pane.scroll_to(y=middle, animate=False)
+        await walk.pilot.pause()  # type: ignore[attr-defined]
+    before = round(pane.scroll_y)
+    await walk.press(key)
+    after = round(pane.scroll_y)
+    expected = {"down": before + 1, "j": before + 1, "up": before - 1, "k": before - 1, "home": 0, "g": 0,
+                "end": pane.max_scroll_y, "G": pane.max_scroll_y,
+                "pagedown": before + pane.scrollable_content_region.height,
+                "pageup": before - pane.scrollable_content_region.height}[key]
+    assert after == min(max(0, expected), pane.max_scroll_y), (before, after)
+    if key in ("end", "G"):
+        assert '"k79"' in walk.text()  # the last field of the entry is on screen
+
+
 @check("page_down", "page_up")
 async def _page(walk: Walk, key: str) -> None:
+    if walk.state == "detail_focused":
+        await _scroll(walk, key)
+        return
     table = walk.viewer.table
     if key == "pageup":
         table.move_to_row(min(len(walk.viewer.view) - 1, 3 + 2 * table.page_rows))
@@ -238,7 +268,7 @@ async def _dates(walk: Walk, key: str) -> None:
 @check("toggle_tail")
 async def _tail(walk: Walk, key: str) -> None:
     viewer = walk.viewer
-    if walk.state == "file":
+    if viewer.feed.file_mode:
         await walk.press(key)
         assert "A file has no live tail." in walk.notes()
         return
@@ -376,9 +406,20 @@ def demo_file(tmp_path: Path) -> Path:
     return path
 
 
+def long_entries_file(tmp_path: Path) -> Path:
+    """Entries much longer than the detail pane: 80 input keys each."""
+    state = DemoState(aitronos_entries=40, supermetrics_entries=0, live_rate=0.0, now=FIXED_NOW, seed=9)
+    path = tmp_path / "long.jsonl"
+    entries = [{**entry, "inputs": {f"k{i:02d}": i for i in range(80)}} for entry in state.aitronos_logs]
+    path.write_text("".join(json.dumps(entry) + "\n" for entry in entries))
+    return path
+
+
 def build(state: str, demo: DemoServer, tmp_path: Path) -> LogViewApp:
     if state == "file":
         return file_app(demo_file(tmp_path))
+    if state == "detail_focused":
+        return file_app(long_entries_file(tmp_path))
     if state == "merged":
         first = ViewerOptions(filters=Filters(), connection=connection(demo, "aitronos"))
         second = ViewerOptions(filters=Filters(), connection=connection(demo, "supermetrics"))
@@ -388,23 +429,26 @@ def build(state: str, demo: DemoServer, tmp_path: Path) -> LogViewApp:
 
 
 TABLE_STATES = ("api", "supermetrics", "file", "tail", "merged", "detail")
+STATES = {**{state: LogTable for state in TABLE_STATES}, "detail_focused": DetailPane}
 
 
 def test_every_key_has_a_walk_through_check_and_a_line_in_the_help() -> None:
     from logview.ui.screens.help import KEYS
 
-    missing = sorted({action_name(a) for a in viewer_keys().values()} - set(CHECKS))
+    actions = {action_name(a) for focused in set(STATES.values()) for a in viewer_keys(focused).values()}
+    missing = sorted(actions - set(CHECKS))
     assert not missing, f"keys without a walk-through check: {missing}"
     described = " ".join(keys for _, section in KEYS for keys, _ in section)
     described += " 1 2 3 4 5 6 7 8 9" if "1 … 9" in described else ""
     names = {"question_mark": "?", "slash": "/", "left_square_bracket": "[", "right_square_bracket": "]",
              "pageup": "PgUp", "pagedown": "PgDn", "home": "Home", "end": "End", "enter": "Enter", "escape": "Esc",
              "up": "↑", "down": "↓", PALETTE: "ctrl+p"}
-    undescribed = sorted(key for key in viewer_keys() if names.get(key, key) not in described.split())
+    keys = {key for focused in set(STATES.values()) for key in viewer_keys(focused)}
+    undescribed = sorted(key for key in keys if names.get(key, key) not in described.split())
     assert not undescribed, f"keys the help does not list: {undescribed}"
 
 
-@pytest.mark.parametrize("state", TABLE_STATES)
+@pytest.mark.parametrize("state", STATES)
 async def test_walk_every_key(state: str, demo: DemoServer, tmp_path: Path) -> None:
     app = build(state, demo, tmp_path)
     failures: list[str] = []
@@ -413,7 +457,7 @@ async def test_walk_every_key(state: str, demo: DemoServer, tmp_path: Path) -> N
         await settle(pilot)
         if state == "merged":
             await wait_until(pilot, lambda: all(v.phase == "complete" for v in app.viewers[:-1]))
-        for key, action in viewer_keys().items():
+        for key, action in viewer_keys(STATES[state]).items():
             await walk.reset()
             try:
                 await CHECKS[action_name(action)](walk, key)

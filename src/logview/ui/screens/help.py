@@ -21,6 +21,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     )),
     ("Reading", (
         ("Enter", "open / focus the detail of the selected entry"),
+        ("", "in the focused detail: ↑ ↓ j k PgUp PgDn g G Home End (and the wheel) scroll it"),
         ("Esc", "close the detail · leave an input · cancel a retry wait"),
         ("y", "copy the selected entry as JSON (exactly as received)"),
         ("s", "save the filtered view to a file (.jsonl raw entries, .csv columns)"),
