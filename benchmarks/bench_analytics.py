@@ -23,10 +23,10 @@ import time
 
 import numpy as np
 
-from logview.analytics import Snapshot, error_groups, group_stats, histogram
+from logview.store.analytics import Snapshot, error_groups, group_stats, histogram
 from logview.demo.data import aitronos_entry, supermetrics_entry
 from logview.sources import AitronosSource, SupermetricsSource
-from logview.store import EntryStore
+from logview.store.entries import EntryStore
 
 NOW_US = 1_763_208_000_000_000
 SPAN_US = 30 * 86_400_000_000
@@ -64,7 +64,7 @@ async def in_app(path: str) -> None:
 
     from logview.model import Filters
     from logview.options import ViewerOptions
-    from logview.sources.jsonl import detect_kind, source_for_kind
+    from logview.files.jsonl import detect_kind, source_for_kind
     from logview.ui.app import LogViewApp
 
     sys.setswitchinterval(0.001)  # as `run_viewer` does

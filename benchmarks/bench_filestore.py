@@ -22,11 +22,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from logview.filecolumns import ColumnReader
-from logview.filelines import LineFile, scan_lines
+from logview.files.columns import ColumnReader
+from logview.files.lines import LineFile, scan_lines
 from logview.model import Filters
-from logview.sources.jsonl import detect_kind, source_for_kind
-from logview.store import EntryStore, FilteredView
+from logview.files.jsonl import detect_kind, source_for_kind
+from logview.store.entries import EntryStore, FilteredView
 
 
 def rss_mib() -> float:

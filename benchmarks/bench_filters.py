@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 from logview.model import Filters, LogEntry
 from logview.sources import AitronosSource, SupermetricsSource
-from logview.store import EntryStore, FilteredView
+from logview.store.entries import EntryStore, FilteredView
 
 T0 = datetime(2025, 11, 15, 12, 0, tzinfo=timezone.utc)
 EVENTS = ("data.fetch", "data.page", "auth.token.refresh", "schema.discover", "webhook.deliver", "sync.start")
@@ -122,7 +122,7 @@ def bench_ui(n: int) -> None:
 
     from logview.options import ViewerOptions
     from logview.sources.base import dump_json
-    from logview.sources.jsonl import source_for_kind
+    from logview.files.jsonl import source_for_kind
     from logview.ui.app import LogViewApp
 
     entries = supermetrics_entries(n, random.Random(2))

@@ -5,7 +5,7 @@ Usage:
                                     [--sources supermetrics,aitronos] [--backfill 100000]
 
 Everything runs in this process: a quiet demo server (live_rate=0) on loopback, and
-`logview.paging.Pager` over the real `ApiClient` (what the viewer's feed uses, without the UI).
+`logview.api.paging.Pager` over the real `ApiClient` (what the viewer's feed uses, without the UI).
 
 1. Steady tail, per source and poll interval: after a backfill of the server's 1,000 entries,
    `Pager.follow(interval)` runs while entries are inserted one (sometimes a few sharing one
@@ -38,8 +38,8 @@ import orjson
 
 from logview.demo import (DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM,
                           DemoServer, DemoState)
-from logview.http import ApiClient, RetryPolicy
-from logview.paging import BackfillDone, EntriesLoaded, Pager, TailFailed
+from logview.api.client import ApiClient, RetryPolicy
+from logview.api.paging import BackfillDone, EntriesLoaded, Pager, TailFailed
 from logview.sources import AitronosSource, SupermetricsSource
 from logview.sources.base import Source
 

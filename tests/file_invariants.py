@@ -18,10 +18,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from logview.filecolumns import ColumnReader
-from logview.filelines import scan_lines
+from logview.files.columns import ColumnReader
+from logview.files.lines import scan_lines
 from logview.sanitize import is_clean
-from logview.sources.jsonl import entry_from_line, source_for_kind
+from logview.files.jsonl import entry_from_line, source_for_kind
 from logview.ui.cells import row_cells
 from test_filecolumns import Decoder, assert_same, expected_columns
 from test_filesearch import expected, search

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from logview.demo import DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM, DemoServer
-from logview.http import ApiClient, RetryPolicy
+from logview.api.client import ApiClient, RetryPolicy
 from logview.sources import AitronosSource, SupermetricsSource
 
 # Retries in tests wait milliseconds, not seconds; Retry-After values are still honoured.

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from logview.analytics import (BUCKETS_US, CLASSES, US, Snapshot, bucket_width, error_groups, group_stats,
+from logview.store.analytics import (BUCKETS_US, CLASSES, US, Snapshot, bucket_width, error_groups, group_stats,
                                histogram)
 from logview.model import Filters
 from logview.sources import AitronosSource, SupermetricsSource
 from logview.sources.base import duration_ms
-from logview.store import SEV_WARN, EntryStore, FilteredView, severity
+from logview.store.entries import SEV_WARN, EntryStore, FilteredView, severity
 from logview.times import epoch_us
 
 T0 = datetime(2025, 11, 15, 12, 0, tzinfo=timezone.utc)
@@ -192,8 +192,8 @@ def test_supermetrics_error_groups_are_status_and_event() -> None:
 
 
 def test_a_file_rows_without_columns_yet_are_left_out(tmp_path) -> None:
-    from logview.filecolumns import ColumnReader
-    from logview.filelines import LineFile, scan_lines
+    from logview.files.columns import ColumnReader
+    from logview.files.lines import LineFile, scan_lines
 
     path = tmp_path / "f.jsonl"
     path.write_text("".join(f'{{"id":"a{i}","created_at":"2025-11-15T10:00:0{i}Z","status":"error"}}\n'

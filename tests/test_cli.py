@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from logview.cli import main
-from logview.config import ConfigError, load_config
+from logview.settings.config import ConfigError, load_config
 from logview.demo import DEMO_AITRONOS_KEY, DEMO_ORG, DEMO_SUPERMETRICS_KEY
 
 from test_export import CLEAN_ENV, jsonl, logview

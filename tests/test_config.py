@@ -7,9 +7,9 @@ import os
 
 import pytest
 
-from logview.config_check import check_config
+from logview.settings.check import check_config
 from logview.demo import DEMO_AITRONOS_KEY, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DemoServer
-from logview.saved_filters import SavedFilter, SavedFilters, SavedFiltersError, check_name
+from logview.settings.saved_filters import SavedFilter, SavedFilters, SavedFiltersError, check_name
 from logview.times import parse_api_time
 
 from test_export import jsonl, logview

@@ -9,7 +9,7 @@ import pytest
 
 from logview.demo import DEMO_ORG, DEMO_TEAM, DemoServer
 from logview.demo.data import CREDENTIALS, SUPERMETRICS_CONNECTORS
-from logview.directory import (ConnectorInfo, CredentialInfo, list_connectors, list_credentials, parse_connections,
+from logview.api.directory import (ConnectorInfo, CredentialInfo, list_connectors, list_credentials, parse_connections,
                                parse_connectors, parse_tool_keys)
 from logview.model import ApiFailure
 from logview.sources.base import InvalidBody

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logview.errors import error_from_response, parse_retry_after
+from logview.api.envelopes import error_from_response, parse_retry_after
 
 AITRONOS_401 = {
     "success": False,

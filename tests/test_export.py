@@ -238,7 +238,7 @@ def test_verbose_logs_each_request_without_secrets(server):
 
 async def test_entries_written_before_a_failure_stay_written(fresh_server, tmp_path):
     """The fault is injected after the first page is on disk: that page must survive the exit 3."""
-    from logview.export import EntryWriter, Reporter, _export
+    from logview.cli.export import EntryWriter, Reporter, _export
     from logview.model import Filters
     from logview.options import Connection
     from logview.sources import AitronosSource

@@ -20,9 +20,9 @@ import pytest
 
 from logview.demo import DEMO_SUPERMETRICS_KEY
 from logview.demo.state import Fault
-from logview.http import ApiClient, RetryPolicy
+from logview.api.client import ApiClient, RetryPolicy
 from logview.model import ApiFailure, Filters
-from logview.paging import BackfillDone, EntriesLoaded, Pager
+from logview.api.paging import BackfillDone, EntriesLoaded, Pager
 from logview.sources import SupermetricsSource
 from support import FAST_RETRIES, supermetrics
 

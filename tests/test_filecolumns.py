@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import logview.filecolumns as filecolumns
-from logview.filecolumns import FIELDS, NO_TIME, ColumnChunk, ColumnReader
+import logview.files.columns as filecolumns
+from logview.files.columns import FIELDS, NO_TIME, ColumnChunk, ColumnReader
 from logview.sources.base import duration_ms
-from logview.sources.jsonl import entry_from_line, source_for_kind
+from logview.files.jsonl import entry_from_line, source_for_kind
 from logview.times import epoch_us, parse_api_time
 
 PROPERTY = settings(max_examples=200, deadline=None)

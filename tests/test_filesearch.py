@@ -14,13 +14,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import logview.filesearch as filesearch
-from logview.filecolumns import ColumnReader
-from logview.sources.jsonl import entry_from_line
-from logview.filelines import LineFile, scan_lines
+import logview.files.search as filesearch
+from logview.files.columns import ColumnReader
+from logview.files.jsonl import entry_from_line
+from logview.files.lines import LineFile, scan_lines
 from logview.model import Filters
 from logview.sources.base import searchable_text
-from logview.sources.jsonl import source_for_kind
+from logview.files.jsonl import source_for_kind
 
 PROPERTY = settings(max_examples=200, deadline=None)
 KELVIN, DOTTED_I = "\u212a", "\u0130"  # lower-case to ASCII `k` and `i` + U+0307

@@ -15,13 +15,13 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from logview.export import EntryWriter
-from logview.filecolumns import ColumnReader
+from logview.cli.export import EntryWriter
+from logview.files.columns import ColumnReader
 from logview.jsonutil import dump_json, load_json
 from logview.model import LogEntry
 from logview.sanitize import clean, clean_line, is_clean
 from logview.sources.base import InvalidBody
-from logview.sources.jsonl import entry_from_line, iter_file_batches, source_for_kind
+from logview.files.jsonl import entry_from_line, iter_file_batches, source_for_kind
 from logview.ui.cells import MAX_CELL_CHARS, cell_text, format_duration, row_cells, status_text
 
 # What must never reach a terminal: C0 (but tab/newline in multi-line views), DEL, C1.

@@ -7,7 +7,7 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from logview.http import ApiClient, RetryPolicy, check_base_url, is_loopback_host
+from logview.api.client import ApiClient, RetryPolicy, check_base_url, is_loopback_host
 from logview.model import ApiFailure
 from logview.sources import SupermetricsSource
 

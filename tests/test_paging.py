@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from logview.demo import DemoServer, DemoState, Fault
-from logview.http import RetryEvent
+from logview.api.client import RetryEvent
 from logview.model import ApiFailure, Filters
-from logview.paging import BackfillDone, EntriesLoaded, Notice, Pager
+from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager
 from logview.times import parse_api_time
 
 from support import aitronos, supermetrics
@@ -190,7 +190,7 @@ async def test_a_timeout_is_retried(fresh_server):
     state.add_fault(Fault(kind="hang", delay=1.5))
     source, _ = aitronos(fresh_server)
     from support import FAST_RETRIES
-    from logview.http import ApiClient
+    from logview.api.client import ApiClient
     from logview.demo import DEMO_AITRONOS_KEY
 
     client = ApiClient(source.base_url, source.auth_headers(DEMO_AITRONOS_KEY), policy=FAST_RETRIES,
@@ -203,7 +203,7 @@ async def test_a_timeout_is_retried(fresh_server):
 
 async def test_errors_that_cannot_be_retried_end_the_backfill(server):
     from logview.demo import DEMO_ORG
-    from logview.http import ApiClient
+    from logview.api.client import ApiClient
     from logview.sources import AitronosSource
 
     source = AitronosSource(DEMO_ORG, base_url=server.url)
@@ -262,7 +262,7 @@ async def test_tail_picks_up_new_members_of_the_newest_tie_group(fresh_server):
 
 
 async def test_follow_survives_the_api_going_away_and_coming_back(fresh_server):
-    from logview.paging import TailFailed
+    from logview.api.paging import TailFailed
 
     state = fresh_server.state
     state.insert_aitronos(5)

@@ -26,8 +26,8 @@ from rich.traceback import Traceback
 
 from logview import cli
 from logview.demo import DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM, Fault
-from logview.http import ApiClient
-from logview.httptypes import RetryPolicy
+from logview.api.client import ApiClient
+from logview.api.types import RetryPolicy
 from logview.model import ApiFailure, Filters
 from logview.options import Connection, ViewerOptions
 from logview.sources import AitronosSource, SupermetricsSource
@@ -112,9 +112,9 @@ def all_log_text(caplog) -> str:
 @pytest.fixture
 def fast_export(monkeypatch):
     """In-process exports retry in milliseconds (the policy is the only difference)."""
-    import logview.export
+    import logview.cli.export
 
-    monkeypatch.setattr(logview.export, "RetryPolicy", lambda: FAST)
+    monkeypatch.setattr(logview.cli.export, "RetryPolicy", lambda: FAST)
 
 
 # -- the CLI in-process: stdout, stderr, the exported file, log records, the home dirs --------

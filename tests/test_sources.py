@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from logview.model import Filters, LogEntry, Page
 from logview.sources import AitronosSource, InvalidBody, SupermetricsSource
-from logview.sources.jsonl import UnknownFileFormat, detect_kind, iter_file_batches
+from logview.files.jsonl import UnknownFileFormat, detect_kind, iter_file_batches
 
 UTC = timezone.utc
 NOW = datetime(2025, 11, 15, 12, 0, tzinfo=UTC)

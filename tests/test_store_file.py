@@ -13,12 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from logview.filecolumns import ColumnReader
-from logview.sources.jsonl import entry_from_line
-from logview.filelines import LineFile, scan_lines
+from logview.files.columns import ColumnReader
+from logview.files.jsonl import entry_from_line
+from logview.files.lines import LineFile, scan_lines
 from logview.model import Filters
 from logview.sources import AitronosSource, SupermetricsSource
-from logview.store import EntryStore, FilteredView
+from logview.store.entries import EntryStore, FilteredView
 
 T0 = datetime(2025, 11, 15, 12, 0, tzinfo=timezone.utc)
 AIT = AitronosSource("org")

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from logview.httptypes import RequestRecord, RetryPolicy
+from logview.api.types import RequestRecord, RetryPolicy
 from logview.model import Filters
 from logview.sources.base import Source
 
 if TYPE_CHECKING:
-    from logview.config import Profile
-    from logview.http import ApiClient
+    from logview.settings.config import Profile
+    from logview.api.client import ApiClient
 
 
 @dataclass
@@ -42,7 +42,7 @@ class Connection:
         policy: RetryPolicy | None = None,
         on_request: Callable[[RequestRecord], None] | None = None,
     ) -> ApiClient:
-        from logview.http import ApiClient  # httpx only when there is an API to talk to
+        from logview.api.client import ApiClient  # httpx only when there is an API to talk to
 
         return ApiClient(
             self.source.base_url,

@@ -27,7 +27,7 @@ from textual.widgets import Static
 
 from logview.model import Filters
 from logview.options import ViewerOptions
-from logview.sources.jsonl import detect_kind, source_for_kind
+from logview.files.jsonl import detect_kind, source_for_kind
 from logview.ui.app import LogViewApp
 from logview.ui.screens.save_dialog import SaveDialog
 from logview.ui.widgets.detail_pane import DetailPane

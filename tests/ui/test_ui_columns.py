@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 
-from logview.column_choice import ColumnChoice
+from logview.settings.column_choice import ColumnChoice
 from logview.demo import DemoServer
 from logview.model import Filters
 from logview.options import ViewerOptions
-from logview.sources.jsonl import source_for_kind
+from logview.files.jsonl import source_for_kind
 from logview.ui.app import LogViewApp
 from logview.ui.screens.column_picker import ColumnPicker
 from ui_helpers import FAST, SIZE, connection, screen_text, settle, table_lines

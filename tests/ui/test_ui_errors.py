@@ -154,7 +154,7 @@ async def test_the_status_line_says_why_it_is_retrying(fresh_demo: DemoServer, s
 
 
 async def test_the_status_line_names_a_connection_failure_while_retrying() -> None:
-    from logview.http import RetryPolicy
+    from logview.api.client import RetryPolicy
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -192,7 +192,7 @@ async def test_r_reads_a_mixed_file_again(tmp_path: Path) -> None:
 
 async def test_a_file_naming_a_source_per_line_stays_bounded(tmp_path: Path) -> None:
     """Each source is a store of its own: past MAX_SOURCES, lines are shown invalid (and kept)."""
-    from logview.sources.mixed_file import MAX_SOURCES
+    from logview.files.mixed import MAX_SOURCES
 
     lines = [envelope(f"s{i}", "aitronos", {"id": f"a{i}", "created_at": f"2025-11-15T10:00:{i % 60:02d}Z"})
              for i in range(MAX_SOURCES + 20)]

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from logview.analytics import CLASSES
+from logview.store.analytics import CLASSES
 from logview.demo import DemoServer
 from logview.sources import AitronosSource, SupermetricsSource
 from logview.times import epoch_us, parse_api_time

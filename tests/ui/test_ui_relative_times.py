@@ -13,7 +13,7 @@ import logview.times
 from logview.cli import viewer_options, viewer_parser
 from logview.demo import DEMO_AITRONOS_KEY, DEMO_ORG, DemoServer
 from logview.model import Filters
-from logview.saved_filters import SavedFilters
+from logview.settings.saved_filters import SavedFilters
 from logview.times import parse_api_time
 from logview.ui.app import LogViewApp
 from test_ui_saved_filters import palette

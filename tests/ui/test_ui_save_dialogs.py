@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from logview.demo import DEMO_ORG, DemoServer
-from logview.saved_filters import SavedFilter, SavedFilters
+from logview.settings.saved_filters import SavedFilter, SavedFilters
 from logview.ui.screens.confirm import ConfirmReplace
 from logview.ui.screens.name_dialog import NameDialog
 from logview.ui.screens.save_dialog import SaveDialog

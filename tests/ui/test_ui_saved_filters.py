@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from logview.demo import DemoServer
-from logview.saved_filters import SavedFilter, SavedFilters
+from logview.settings.saved_filters import SavedFilter, SavedFilters
 from logview.times import parse_api_time
 from ui_helpers import SIZE, make_app, screen_text, settle
 

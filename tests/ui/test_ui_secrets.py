@@ -70,7 +70,7 @@ async def test_a_key_echoed_by_the_server_is_redacted_in_the_banner(fresh_demo: 
                                                                     monkeypatch) -> None:
     import httpx
 
-    from logview.http import ApiClient
+    from logview.api.client import ApiClient
 
     def handler(request: httpx.Request) -> httpx.Response:
         sent = request.headers.get("x-api-key", "")

@@ -268,13 +268,13 @@ async def _dates(walk: Walk, key: str) -> None:
 @check("toggle_tail")
 async def _tail(walk: Walk, key: str) -> None:
     viewer = walk.viewer
-    if viewer.feed.file_mode:
-        await walk.press(key)
-        assert "A file has no live tail." in walk.notes()
-        return
     if walk.state == "merged":
         await walk.press(key)
         assert any("Each tab tails its own source" in note for note in walk.notes())
+        return
+    if viewer.feed.file_mode:
+        await walk.press(key)
+        assert "A file has no live tail." in walk.notes()
         return
     following = viewer.want_tail
     await walk.press(key)

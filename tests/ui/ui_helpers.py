@@ -12,11 +12,11 @@ from rich.console import Console
 from textual.pilot import Pilot
 
 from logview.demo import DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM, DemoServer
-from logview.http import RetryPolicy
+from logview.api.client import RetryPolicy
 from logview.model import Filters, SourceKind
 from logview.options import Connection, ViewerOptions
 from logview.sources import AitronosSource, SupermetricsSource
-from logview.sources.jsonl import detect_kind, source_for_kind
+from logview.files.jsonl import detect_kind, source_for_kind
 from logview.ui.app import LogViewApp
 
 FIXED_NOW = datetime(2025, 11, 15, 12, 0, tzinfo=timezone.utc)

@@ -17,13 +17,13 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from logview.column_choice import ColumnChoice
-from logview.httptypes import RetryPolicy
+from logview.settings.column_choice import ColumnChoice
+from logview.api.types import RetryPolicy
 from logview.model import Filters
 from logview.options import ViewerOptions
-from logview.saved_filters import SavedFilters
+from logview.settings.saved_filters import SavedFilters
 from logview.sources.base import Source
-from logview.sources.jsonl import FileKind
+from logview.files.jsonl import FileKind
 from logview.ui.mixed_file import MixedFileViewer
 from logview.ui.viewer import ViewerScreen
 from logview.ui.widgets.tab_strip import TabStrip
@@ -135,7 +135,7 @@ def run_viewer(options: ViewerOptions, *more: ViewerOptions) -> int:
     source: Source | None = None
     kind: FileKind | None = None
     if options.connection is None:
-        from logview.sources.jsonl import UnknownFileFormat, detect_kind, source_for_kind
+        from logview.files.jsonl import UnknownFileFormat, detect_kind, source_for_kind
 
         if options.file is None:
             print("logview: nothing to show (no connection and no file)", file=sys.stderr)

@@ -12,7 +12,7 @@ import numpy as np
 
 from logview.ui.cells import ALWAYS, COLUMNS, FIELD_PREFIX, columns_for, discovered_fields
 from logview.ui.screens.column_picker import ColumnPicker
-from logview.userfiles import UserFileError
+from logview.settings.userfiles import UserFileError
 
 COLUMN_SAMPLE = 2_000  # entries looked at for their field names when the picker opens
 

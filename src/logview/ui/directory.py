@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
-from logview.directory import CredentialInfo, list_connectors, list_credentials
+from logview.api.directory import CredentialInfo, list_connectors, list_credentials
 from logview.model import ApiFailure
 from logview.sources import AitronosSource, SupermetricsSource
 from logview.ui.screens.connector_picker import ConnectorPicker

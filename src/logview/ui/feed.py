@@ -19,16 +19,16 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.worker import Worker, get_current_worker
 
-from logview.filecolumns import ColumnChunk, ColumnReader
-from logview.filelines import LineChunk, scan_lines
-from logview.httptypes import RetryEvent, RetryPolicy
+from logview.files.columns import ColumnChunk, ColumnReader
+from logview.files.lines import LineChunk, scan_lines
+from logview.api.types import RetryEvent, RetryPolicy
 from logview.model import ApiError, ApiFailure, Filters, LogEntry, SourceKind
 from logview.options import Connection
-from logview.paging import BackfillDone, EntriesLoaded, Notice, Pager, TailFailed
+from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, TailFailed
 from logview.sources.base import Source
 
 if TYPE_CHECKING:
-    from logview.http import ApiClient
+    from logview.api.client import ApiClient
 
 COLUMN_BATCH = 25_000  # lines per column chunk: ~40 updates for a million lines
 POST_LINES_EVERY_S = 0.05

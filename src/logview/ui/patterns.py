@@ -16,7 +16,7 @@ from textual import work
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
-from logview.analytics import Capture, Histogram, Snapshot, error_groups, group_stats, histogram
+from logview.store.analytics import Capture, Histogram, Snapshot, error_groups, group_stats, histogram
 from logview.model import Filters
 from logview.times import epoch_us
 from logview.ui.filtering import time_inputs

@@ -16,9 +16,9 @@ from typing import BinaryIO
 
 import numpy as np
 
-from logview.export import EntryWriter, format_for
-from logview.sources.jsonl import entry_from_line
-from logview.filelines import LineFile
+from logview.cli.export import EntryWriter, format_for
+from logview.files.jsonl import entry_from_line
+from logview.files.lines import LineFile
 from logview.model import LogEntry
 from logview.sources.base import Source
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
 
-from logview.saved_filters import SavedFilter, SavedFilters, SavedFiltersError, check_name
+from logview.settings.saved_filters import SavedFilter, SavedFilters, SavedFiltersError, check_name
 from logview.times import TimeParseError
 from logview.ui.filtering import time_inputs
 from logview.ui.screens.name_dialog import NameDialog

@@ -21,16 +21,16 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
-from logview.httptypes import RetryPolicy
+from logview.api.types import RetryPolicy
 from logview.model import Filters, LogEntry, SourceKind
 from logview.options import ViewerOptions
-from logview.column_choice import ColumnChoice
-from logview.saved_filters import SavedFilters
+from logview.settings.column_choice import ColumnChoice
+from logview.settings.saved_filters import SavedFilters
 from logview.sources import SupermetricsSource
 from logview.sources.mixed import MixedSource
 from logview.sources.base import Source, dump_json
-from logview.filelines import LineFile
-from logview.store import EntryStore, FileSearchJob, FilteredView, SearchJob
+from logview.files.lines import LineFile
+from logview.store.entries import EntryStore, FileSearchJob, FilteredView, SearchJob
 from logview.ui.columns import ColumnsMixin
 from logview.ui.directory import DirectoryMixin
 from logview.ui.feed import Feed

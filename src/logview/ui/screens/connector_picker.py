@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from logview.directory import ConnectorInfo
+from logview.api.directory import ConnectorInfo
 from logview.sanitize import clean_line
 
 

@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static
 
-from logview.httptypes import RetryEvent
+from logview.api.types import RetryEvent
 from logview.model import ApiError
 from logview.sanitize import clean, clean_line
 from logview.ui.widgets.styling import PartialStyles

@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from logview.analytics import CLASSES, US, Histogram
+from logview.store.analytics import CLASSES, US, Histogram
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 GUTTER = 7  # the count scale on the left

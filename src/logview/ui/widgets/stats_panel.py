@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from logview.analytics import ErrorGroup, GroupStats
+from logview.store.analytics import ErrorGroup, GroupStats
 from logview.sanitize import clean_line
 from logview.ui.cells import format_duration
 

@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 import orjson
 
-from logview.categories import Categories
+from logview.store.categories import Categories
 from logview.sources.base import DURATION_LIMIT, Source
-from logview.sources.jsonl import entry_from_line
+from logview.files.jsonl import entry_from_line
 from logview.times import epoch_us, parse_api_time
 
 NO_TIME = np.iinfo(np.int64).min  # an entry without a usable time

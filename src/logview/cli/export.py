@@ -16,12 +16,12 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from logview.httptypes import RequestRecord, RetryEvent, RetryPolicy
+from logview.api.types import RequestRecord, RetryEvent, RetryPolicy
 from logview.model import ApiFailure, Filters, LogEntry
 from logview.options import Connection
-from logview.paging import BackfillDone, EntriesLoaded, Notice, Pager
+from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager
 from logview.sources.base import Source, dump_json
-from logview.sources.envelope import envelope_line
+from logview.files.envelope import envelope_line
 from logview.sources.mixed import MixedSource
 
 EXIT_OK, EXIT_API = 0, 3
@@ -220,12 +220,12 @@ def export_file(path: Path, source: Source, filters: Filters, *, fmt: str, outpu
 def _file_batches(path: Path, source: Source) -> Iterator[tuple[list[LogEntry], list[str] | None]]:
     """A file's entries in file order, in batches, with the source of each for a mixed file."""
     if isinstance(source, MixedSource):
-        from logview.sources.mixed_file import iter_envelope_batches
+        from logview.files.mixed import iter_envelope_batches
 
         for origins, entries in iter_envelope_batches(path):
             yield entries, origins
         return
-    from logview.sources.jsonl import iter_file_batches
+    from logview.files.jsonl import iter_file_batches
 
     for batch in iter_file_batches(path, source.kind):
         yield batch, None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from logview.model import SourceKind
-from logview.userfiles import data_dir, read_json, write_json
+from logview.settings.userfiles import data_dir, read_json, write_json
 
 MAX_COLUMNS = 24
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from logview.sources.jsonl import entry_from_line
-from logview.filelines import LineFile
+from logview.files.jsonl import entry_from_line
+from logview.files.lines import LineFile
 from logview.sources.base import Source, searchable_text
 
 BLOCK_BYTES = 4 << 20

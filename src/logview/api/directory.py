@@ -16,7 +16,7 @@ from urllib.parse import quote
 from logview.sources.base import InvalidBody, load_json
 
 if TYPE_CHECKING:
-    from logview.http import ApiClient
+    from logview.api.client import ApiClient
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from logview.config import (ONE_API_FILTERS, ConfigError, ConfigReading, Profile, config_path,
+from logview.settings.config import (ONE_API_FILTERS, ConfigError, ConfigReading, Profile, config_path,
                             filters_of_another_api, looks_like_variable_name, read_config)
-from logview.httptypes import check_base_url
-from logview.saved_filters import SavedFilters, SavedFiltersError
+from logview.api.types import check_base_url
+from logview.settings.saved_filters import SavedFilters, SavedFiltersError
 from logview.sources import AitronosSource, SupermetricsSource
 from logview.sources.base import Source
 from logview.times import ReversedRange, TimeParseError, parse_time_range, parse_user_time

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from logview.filecolumns import NO_TIME
-from logview.store import SEV_ERROR, SEV_INFO, SEV_OK, SEV_UNKNOWN, SEV_WARN, EntryStore, FrozenColumns
+from logview.files.columns import NO_TIME
+from logview.store.entries import SEV_ERROR, SEV_INFO, SEV_OK, SEV_UNKNOWN, SEV_WARN, EntryStore, FrozenColumns
 
 # Status classes, bottom to top of a histogram bar (the order a stacked bar is drawn in).
 CLASSES = ("ok", "info", "other", "warn", "error")

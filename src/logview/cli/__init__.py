@@ -15,9 +15,9 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from logview import __version__
-from logview.config import (ONE_API_FILTERS, ConfigError, Profile, ProfileFilters, config_path,
+from logview.settings.config import (ONE_API_FILTERS, ConfigError, Profile, ProfileFilters, config_path,
                             filters_of_another_api, load_config, looks_like_variable_name)
-from logview.httptypes import check_base_url
+from logview.api.types import check_base_url
 from logview.model import SOURCE_KINDS, Filters
 from logview.options import Connection, ViewerOptions
 from logview.sources import AitronosSource, Source, SupermetricsSource
@@ -298,7 +298,7 @@ def _source_ids(source: Source) -> str:
 
 
 def _file_kind(args: argparse.Namespace):
-    from logview.sources.jsonl import UnknownFileFormat, detect_kind
+    from logview.files.jsonl import UnknownFileFormat, detect_kind
 
     if not args.file.is_file():
         raise UsageError(f"no such file: {args.file}")
@@ -319,7 +319,7 @@ def viewer_options(args: argparse.Namespace, stack: ExitStack) -> ViewerOptions:
     """What the viewer opens, from the flags and the profile (its filters, `follow`, `interval`)."""
     connection = resolve_connection(args, stack, default_demo=True, pick_connector=True)
     if connection is None:
-        from logview.sources.jsonl import source_for_kind
+        from logview.files.jsonl import source_for_kind
 
         kind = _file_kind(args)
         return ViewerOptions(filters=_filters(args, source_for_kind(kind)), file=args.file, file_source=kind,
@@ -369,7 +369,7 @@ def run_viewer_command(argv: Sequence[str]) -> int:
 
 
 def run_export_command(argv: Sequence[str]) -> int:
-    from logview.export import UnknownFormat, export_connection, export_file, format_for
+    from logview.cli.export import UnknownFormat, export_connection, export_file, format_for
 
     args = export_parser().parse_args(argv)
     _profiles_once(args, "exporting")
@@ -381,7 +381,7 @@ def run_export_command(argv: Sequence[str]) -> int:
         try:
             connection = resolve_connection(args, stack, default_demo=False)
             if connection is None:
-                from logview.sources.jsonl import source_for_kind
+                from logview.files.jsonl import source_for_kind
 
                 source = source_for_kind(_file_kind(args))
                 return export_file(args.file, source, _filters(args, source), fmt=fmt,
@@ -414,7 +414,7 @@ def config_parser() -> argparse.ArgumentParser:
 
 
 def run_config_command(argv: Sequence[str]) -> int:
-    from logview.config_check import check_config
+    from logview.settings.check import check_config
 
     config_parser().parse_args(argv)
     report = check_config()

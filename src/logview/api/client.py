@@ -24,8 +24,8 @@ from tenacity import (
 )
 
 from logview import __version__
-from logview.errors import error_from_response, invalid_body_error
-from logview.httptypes import (  # noqa: F401 - re-exported: the client's vocabulary
+from logview.api.envelopes import error_from_response, invalid_body_error
+from logview.api.types import (  # noqa: F401 - re-exported: the client's vocabulary
     LOOPBACK_HOSTS,
     RequestRecord,
     RetryEvent,

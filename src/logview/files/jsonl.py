@@ -16,7 +16,7 @@ from typing import Literal, TypeVar
 from logview.model import LogEntry, SourceKind
 from logview.sources.aitronos import AitronosSource
 from logview.sources.base import InvalidBody, Source, invalid_entry, load_json
-from logview.sources.envelope import is_envelope
+from logview.files.envelope import is_envelope
 from logview.sources.mixed import MixedSource
 from logview.sources.supermetrics import SupermetricsSource
 

@@ -12,8 +12,8 @@ from datetime import datetime
 from pathlib import Path
 
 from logview.model import LogEntry
-from logview.sources.envelope import UNREADABLE_SOURCE, entry_from_envelope, envelope_line, unreadable_line
-from logview.sources.jsonl import iter_line_batches
+from logview.files.envelope import UNREADABLE_SOURCE, entry_from_envelope, envelope_line, unreadable_line
+from logview.files.jsonl import iter_line_batches
 
 # Each source becomes a store of its own in the viewer: a file naming a source per line must
 # not make a hundred thousand of them. Lines beyond this many sources are shown invalid.

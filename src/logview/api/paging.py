@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Literal, Union
 
-from logview.httptypes import RetryEvent
+from logview.api.types import RetryEvent
 from logview.model import ApiFailure, Filters, LogEntry, Page, ServerQuery
 from logview.sources.base import Cursor, Source
 
 if TYPE_CHECKING:
-    from logview.http import ApiClient
+    from logview.api.client import ApiClient
 
 # How many recent ids a stream remembers for de-duplication. Repeats only happen near a page
 # boundary (tie groups, offsets shifted by inserts), so a window many pages deep is exact without

@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from logview.model import SourceKind
-from logview.userfiles import UserFileError, data_dir, read_json, write_json
+from logview.settings.userfiles import UserFileError, data_dir, read_json, write_json
 
 NAME = re.compile(r"[\w .:/+-]{1,40}")  # what a saved filter may be called (shown in the palette)
 

@@ -30,14 +30,14 @@ from typing import Any
 
 import numpy as np
 
-from logview.categories import Categories
-from logview.filecolumns import NO_TIME, ColumnChunk
-from logview.filelines import LineChunk, LineFile
-from logview.filesearch import search_lines
+from logview.store.categories import Categories
+from logview.files.columns import NO_TIME, ColumnChunk
+from logview.files.lines import LineChunk, LineFile
+from logview.files.search import search_lines
 from logview.model import (SEV_ERROR, SEV_INFO, SEV_OK, SEV_UNKNOWN, SEV_WARN, Filters, LogEntry,  # noqa: F401
                            severity)
 from logview.sources.base import Source, duration_ms, searchable_text
-from logview.sources.jsonl import entry_from_line
+from logview.files.jsonl import entry_from_line
 from logview.times import epoch_us
 
 ENTRY_CACHE = 1024  # parsed entries kept for a file store (a few screens of scrolling)
