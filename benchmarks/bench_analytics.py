@@ -26,7 +26,7 @@ import numpy as np
 from logview.store.analytics import Snapshot, error_groups, group_stats, histogram
 from logview.demo.data import aitronos_entry, supermetrics_entry
 from logview.sources import AitronosSource, SupermetricsSource
-from logview.store.entries import EntryStore
+from logview.store import EntryStore
 
 NOW_US = 1_763_208_000_000_000
 SPAN_US = 30 * 86_400_000_000

@@ -26,7 +26,7 @@ from logview.files.columns import ColumnReader
 from logview.files.lines import LineFile, scan_lines
 from logview.model import Filters
 from logview.files.jsonl import detect_kind, source_for_kind
-from logview.store.entries import EntryStore, FilteredView
+from logview.store import EntryStore, FilteredView
 
 
 def rss_mib() -> float:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 from logview.model import Filters, LogEntry
 from logview.sources import AitronosSource, SupermetricsSource
-from logview.store.entries import EntryStore, FilteredView
+from logview.store import EntryStore, FilteredView
 
 T0 = datetime(2025, 11, 15, 12, 0, tzinfo=timezone.utc)
 EVENTS = ("data.fetch", "data.page", "auth.token.refresh", "schema.discover", "webhook.deliver", "sync.start")

@@ -29,7 +29,6 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-import orjson
 
 from logview.demo.data import aitronos_entry, supermetrics_dataset
 from logview.demo.store import SortedLog

@@ -15,7 +15,8 @@ from logview.store.analytics import (BUCKETS_US, CLASSES, US, Snapshot, bucket_w
 from logview.model import Filters
 from logview.sources import AitronosSource, SupermetricsSource
 from logview.sources.base import duration_ms
-from logview.store.entries import SEV_WARN, EntryStore, FilteredView, severity
+from logview.store import EntryStore, FilteredView
+from logview.model import SEV_WARN, severity
 from logview.times import epoch_us
 
 T0 = datetime(2025, 11, 15, 12, 0, tzinfo=timezone.utc)

@@ -1,6 +1,9 @@
-"""Layering rules the design depends on, checked on the source tree (like import-linter contracts)."""
+"""Layering rules the design depends on: the import-linter contracts in pyproject.toml, and a few
+finer rules checked on the source tree."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -37,6 +40,20 @@ def test_sources_never_touch_the_network(path):
 @pytest.mark.parametrize("path", modules_under(PACKAGE / "demo"), ids=lambda p: p.name)
 def test_the_demo_server_is_independent_of_the_client_it_tests(path):
     assert not {m for m in imported_modules(path) if m.startswith("logview.") and not m.startswith("logview.demo")}
+
+
+def test_the_import_contracts_hold():
+    """`lint-imports`: the layers import only downward, Textual stays in ui, the demo stands alone."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(lint), "--no-cache"], cwd=PACKAGE.parents[1], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "0 broken" in result.stdout
+
+
+@pytest.mark.parametrize("path", modules_under(PACKAGE), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_every_module_stays_small(path):
+    assert len(path.read_text(encoding="utf-8").splitlines()) <= 420
 
 
 def test_styles_ship_inside_the_wheel():

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from logview.cli.export import EntryWriter
+from logview.files.writer import EntryWriter
 from logview.files.columns import ColumnReader
 from logview.jsonutil import dump_json, load_json
 from logview.model import LogEntry

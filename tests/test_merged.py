@@ -13,7 +13,7 @@ from logview.demo.data import aitronos_entry, supermetrics_entry
 from logview.model import Filters
 from logview.sources import AitronosSource, SupermetricsSource
 from logview.sources.mixed import MixedSource
-from logview.store.entries import EntryStore, FilteredView
+from logview.store import EntryStore, FilteredView
 from logview.times import epoch_us
 
 A, S, M = AitronosSource("o"), SupermetricsSource(1, "C"), MixedSource()

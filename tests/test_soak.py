@@ -21,7 +21,7 @@ from pathlib import Path
 from logview.demo import DemoServer, DemoState
 from logview.demo.state import Fault
 from logview.api.paging import EntriesLoaded, Pager, TailFailed
-from logview.store.entries import EntryStore
+from logview.store import EntryStore
 from support import supermetrics
 
 CYCLES = 720  # an hour at a 5 s interval

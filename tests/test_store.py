@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from logview.model import Filters, LogEntry
 from logview.sanitize import clean, clean_line, is_clean
 from logview.sources import AitronosSource, SupermetricsSource
-from logview.store.entries import EntryStore, FilteredView, severity, SEV_ERROR, SEV_OK, SEV_WARN
+from logview.store import EntryStore, FilteredView
+from logview.model import SEV_ERROR, SEV_OK, SEV_WARN, severity
 
 T0 = datetime(2025, 11, 15, 12, 0, tzinfo=timezone.utc)
 AIT = AitronosSource("org")

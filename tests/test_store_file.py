@@ -18,7 +18,7 @@ from logview.files.jsonl import entry_from_line
 from logview.files.lines import LineFile, scan_lines
 from logview.model import Filters
 from logview.sources import AitronosSource, SupermetricsSource
-from logview.store.entries import EntryStore, FilteredView
+from logview.store import EntryStore, FilteredView
 
 T0 = datetime(2025, 11, 15, 12, 0, tzinfo=timezone.utc)
 AIT = AitronosSource("org")

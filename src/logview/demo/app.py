@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Awaitable, Callable
 
 import orjson
@@ -21,6 +21,8 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import envelopes
+from .envelopes import JSON
+from .envelopes import json_response as _json
 from .constants import (
     AITRONOS_STATUSES,
     DEMO_AITRONOS_KEY,
@@ -29,10 +31,10 @@ from .constants import (
     DEMO_TEAM,
 )
 from .data import CONNECTOR_NAMES, CREDENTIALS, SUPERMETRICS_CONNECTORS
+from .control import demo_faults, demo_insert, demo_settings, demo_state
 from .state import DemoState, Fault
-from .timeutil import parse_iso, us_to_dt
+from .timeutil import parse_iso
 
-JSON = "application/json"
 _INT = re.compile(r"[+-]?[0-9]{1,18}")  # used with fullmatch: no whitespace, no "1_000", no "1.5"
 _UINT = re.compile(r"[0-9]{1,18}")
 _CONNECTOR_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
@@ -52,10 +54,6 @@ class _Reject(Exception):
 
     def __init__(self, response: Response) -> None:
         self.response = response
-
-
-def _json(body: bytes, status: int = 200) -> Response:
-    return Response(body, status_code=status, media_type=JSON)
 
 
 def _ait_reject(status: int, **kw: Any) -> _Reject:
@@ -338,96 +336,6 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, HTTPException) and exc.headers:
         response.headers.update(exc.headers)  # e.g. Allow on 405
     return response
-
-
-# ---- /_demo control endpoints ---------------------------------------------------------------
-
-
-async def _body_json(request: Request) -> Any:
-    raw = await request.body()
-    try:
-        return orjson.loads(raw) if raw else {}
-    except orjson.JSONDecodeError as exc:
-        raise ValueError(f"invalid JSON body: {exc}") from None
-
-
-def _bad(message: str) -> Response:
-    return _json(orjson.dumps({"error": message}), 400)
-
-
-async def demo_faults(request: Request) -> Response:
-    state: DemoState = request.app.state.demo
-    if request.method == "DELETE":
-        return _json(orjson.dumps({"cleared": state.clear_faults()}))
-    if request.method == "POST":
-        try:
-            payload = await _body_json(request)
-            items = payload if isinstance(payload, list) else [payload]
-            faults = [Fault.from_dict(item) for item in items]
-        except (ValueError, TypeError) as exc:
-            return _bad(str(exc))
-        for f in faults:
-            state.add_fault(f)
-        return _json(orjson.dumps({"added": len(faults), "pending": [asdict(f) for f in state.faults]}), 201)
-    return _json(orjson.dumps({"pending": [asdict(f) for f in state.faults]}))
-
-
-async def demo_insert(request: Request) -> Response:
-    state: DemoState = request.app.state.demo
-    try:
-        payload = await _body_json(request)
-        if not isinstance(payload, dict):
-            raise ValueError("body must be a JSON object")
-        api = payload.get("api")
-        count = payload.get("count", 1)
-        if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= _MAX_INSERT:
-            raise ValueError(f"count must be an integer in 0..{_MAX_INSERT}")
-        at = payload.get("at")
-        at_dt = None
-        if at is not None:
-            at_dt = us_to_dt(parse_iso(str(at)))
-        if api == "aitronos":
-            status = payload.get("status")
-            if status is not None and status not in AITRONOS_STATUSES:
-                raise ValueError(f"status must be one of {AITRONOS_STATUSES}")
-            new = state.insert_aitronos(count, at=at_dt, status=status)
-        elif api == "supermetrics":
-            connector = payload.get("connector", "DEMO01")
-            if not state.has_supermetrics_connector(connector):
-                raise ValueError(f"unknown connector {connector!r}")
-            new = state.insert_supermetrics(count, at=at_dt, same_time=bool(payload.get("same_time", True)),
-                                            connector=connector)
-        else:
-            raise ValueError("api must be 'aitronos' or 'supermetrics'")
-    except ValueError as exc:
-        return _bad(str(exc))
-    return _json(orjson.dumps({"inserted": len(new), "ids": [e["id"] for e in new]}), 201)
-
-
-async def demo_state(request: Request) -> Response:
-    return _json(orjson.dumps(request.app.state.demo.snapshot()))
-
-
-async def demo_settings(request: Request) -> Response:
-    """Flip runtime knobs: ``supermetrics_before_inclusive`` (bool), ``live_rate`` (float >= 0)."""
-    state: DemoState = request.app.state.demo
-    try:
-        payload = await _body_json(request)
-        if not isinstance(payload, dict):
-            raise ValueError("body must be a JSON object")
-        unknown = set(payload) - {"supermetrics_before_inclusive", "live_rate"}
-        if unknown:
-            raise ValueError(f"unknown setting(s): {sorted(unknown)}")
-        if "supermetrics_before_inclusive" in payload:
-            state.supermetrics_before_inclusive = bool(payload["supermetrics_before_inclusive"])
-        if "live_rate" in payload:
-            rate = payload["live_rate"]
-            if not isinstance(rate, (int, float)) or rate < 0:
-                raise ValueError("live_rate must be a number >= 0")
-            state.live_rate = float(rate)
-    except ValueError as exc:
-        return _bad(str(exc))
-    return _json(orjson.dumps(state.snapshot()))
 
 
 # ---- request log middleware and app factory -------------------------------------------------

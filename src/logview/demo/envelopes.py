@@ -10,6 +10,13 @@ from http import HTTPStatus
 from typing import Any
 
 import orjson
+from starlette.responses import Response
+
+JSON = "application/json"
+
+
+def json_response(body: bytes, status: int = 200) -> Response:
+    return Response(body, status_code=status, media_type=JSON)
 
 # status -> (code, type, message, system_message)
 _AITRONOS: dict[int, tuple[str, str, str, str]] = {

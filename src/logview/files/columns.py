@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from logview.store.categories import Categories
+from logview.categories import Categories
 from logview.sources.base import DURATION_LIMIT, Source
 from logview.files.jsonl import entry_from_line
 from logview.times import epoch_us, parse_api_time

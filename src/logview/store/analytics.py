@@ -16,7 +16,9 @@ from typing import Any
 import numpy as np
 
 from logview.files.columns import NO_TIME
-from logview.store.entries import SEV_ERROR, SEV_INFO, SEV_OK, SEV_UNKNOWN, SEV_WARN, EntryStore, FrozenColumns
+from logview.store.entries import EntryStore
+from logview.store.rows import FrozenColumns
+from logview.model import SEV_ERROR, SEV_INFO, SEV_OK, SEV_UNKNOWN, SEV_WARN
 
 # Status classes, bottom to top of a histogram bar (the order a stacked bar is drawn in).
 CLASSES = ("ok", "info", "other", "warn", "error")

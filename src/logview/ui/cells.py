@@ -18,7 +18,7 @@ from logview.model import LogEntry, SourceKind
 from logview.sanitize import clean_line
 from logview.sources.aitronos import error_message
 from logview.sources.base import dump_json
-from logview.store.entries import SEV_ERROR, SEV_INFO, SEV_OK, SEV_UNKNOWN, SEV_WARN, severity
+from logview.model import SEV_ERROR, SEV_INFO, SEV_OK, SEV_UNKNOWN, SEV_WARN, severity
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 MAX_CELL_CHARS = 400  # a cell never needs more than a screen width; huge values are cut early

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from logview.store.entries import EntryStore
+from logview.store import EntryStore
 
 MERGE_EVERY_S = 0.5
 

@@ -19,7 +19,7 @@ from logview.model import ApiError
 from logview.options import ViewerOptions
 from logview.sources.mixed import MixedSource
 from logview.files.mixed import TimelineGroups, iter_envelope_batches
-from logview.store.entries import EntryStore
+from logview.store import EntryStore
 from logview.ui.feed import file_error, unexpected_error
 from logview.ui.viewer import ViewerScreen
 

@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from logview.cli.export import EntryWriter, format_for
+from logview.files.writer import EntryWriter, format_for
 from logview.files.jsonl import entry_from_line
 from logview.files.lines import LineFile
 from logview.model import LogEntry

@@ -30,7 +30,7 @@ from logview.sources import SupermetricsSource
 from logview.sources.mixed import MixedSource
 from logview.sources.base import Source, dump_json
 from logview.files.lines import LineFile
-from logview.store.entries import EntryStore, FileSearchJob, FilteredView, SearchJob
+from logview.store import EntryStore, FileSearchJob, FilteredView, SearchJob
 from logview.ui.columns import ColumnsMixin
 from logview.ui.directory import DirectoryMixin
 from logview.ui.feed import Feed

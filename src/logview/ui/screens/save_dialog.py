@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from logview.cli.export import CSV_EXTENSIONS, JSONL_EXTENSIONS, UnknownFormat, format_for
+from logview.files.writer import CSV_EXTENSIONS, JSONL_EXTENSIONS, UnknownFormat, format_for
 from logview.sanitize import clean_line
 from logview.ui.screens.confirm import confirm_replace
 

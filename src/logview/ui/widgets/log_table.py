@@ -23,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from logview.sanitize import clean_line
-from logview.store.entries import FilteredView, ViewChange
+from logview.store import FilteredView, ViewChange
 from logview.ui.cells import COLUMNS, FIELD_PREFIX, GAP, Column, field_cell, format_time, layout, local_time, \
     row_cells, status_class, status_text
 

@@ -18,7 +18,7 @@ from textual.widgets import Input, Select, Static
 
 from logview.model import Filters
 from logview.sanitize import clean_line
-from logview.store.entries import severity
+from logview.model import severity
 from logview.ui.cells import SEVERITY_CLASS
 from logview.ui.widgets.styling import PartialStyles
 

@@ -1,0 +1,118 @@
+"""The command line's parsers: `logview [viewer]`, `logview export`, `logview demo-server`,
+`logview config`. Only flags and their help live here; what they resolve to is `resolve.py`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from logview import __version__
+from logview.model import SOURCE_KINDS
+from logview.settings.config import config_path
+
+DEFAULT_VIEWER_MAX = 100_000
+
+
+def _add_source_args(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("source (one of)")
+    group.add_argument("--demo", action="store_true", help="start the embedded demo server and read it")
+    group.add_argument("--source", choices=SOURCE_KINDS, help="which API (default aitronos with --demo)")
+    group.add_argument("--org", metavar="ORG_ID", help="Aitronos organization id")
+    group.add_argument("--team", metavar="TEAM_ID", help="Supermetrics team id")
+    group.add_argument("--connector", metavar="CONNECTOR_ID", help="Supermetrics connector identifier")
+    group.add_argument("--base-url", metavar="URL", help="API base URL (https, or http for loopback)")
+    group.add_argument("--file", metavar="PATH", type=Path, help="a JSONL file written by `logview export`")
+    group.add_argument("--profile", metavar="NAME", action="append",
+                       help=f"a profile from {config_path()}; the viewer takes several (one tab each)")
+
+
+def _add_filter_args(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("filters")
+    group.add_argument("--status", action="append", default=[], metavar="VALUE",
+                       help="repeatable. Aitronos: success|error|blocked|timeout; "
+                            "Supermetrics: 429, 4xx, success (<400), error (>=400), other (no status)")
+    group.add_argument("--since", metavar="T", help="ISO 8601 date/date-time, or relative: 30s 15m 2h 7d")
+    group.add_argument("--until", metavar="T", help="ISO 8601 date/date-time, or relative")
+    group.add_argument("--credential", metavar="ID", help="Aitronos credential id (tcred_...)")
+    group.add_argument("--event", metavar="NAME", help="Supermetrics event name")
+    group.add_argument("--search", metavar="TEXT", help="case-insensitive substring over all fields")
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be greater than 0")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port (0 to 65535; 0 picks a free one)")
+    return value
+
+
+def viewer_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="logview",
+        description="Read Aitronos and Supermetrics connector execution logs in the terminal.",
+        epilog="commands: `logview export --help`, `logview config`, `logview demo-server --help`. "
+               "With no arguments and no config file, logview opens the built-in demo.",
+    )
+    parser.add_argument("--version", action="version", version=f"logview {__version__}")
+    _add_source_args(parser)
+    _add_filter_args(parser)
+    parser.add_argument("--follow", action="store_true", help="tail live from the start")
+    parser.add_argument("--interval", type=_positive_float, default=None, metavar="SECONDS",
+                        help="live-tail poll interval (default 2, or the profile's)")
+    parser.add_argument("--max-entries", type=_positive_int, metavar="N",
+                        help=f"stop loading after N entries (default {DEFAULT_VIEWER_MAX:,}; files: no limit)")
+    return parser
+
+
+def export_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="logview export",
+        description="Write log entries to stdout or a file. stdout is data; messages go to stderr.",
+    )
+    _add_source_args(parser)
+    _add_filter_args(parser)
+    parser.add_argument("--format", choices=("jsonl", "csv"), default=None,
+                        help="jsonl (entries exactly as the API returned them) or csv (known columns); "
+                             "default from the --output extension (.csv; .jsonl .ndjson .json .log .txt), "
+                             "else jsonl")
+    parser.add_argument("--output", "-o", metavar="PATH", type=Path, help="write here instead of stdout")
+    parser.add_argument("--max-entries", type=_positive_int, metavar="N", help="stop after N entries (default: all)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log each request to stderr")
+    return parser
+
+
+def demo_server_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="logview demo-server",
+                                     description="Run the demo server (both APIs) in the foreground.")
+    parser.add_argument("--port", type=_port, default=8765, help="0 to 65535; 0 picks a free port (default 8765)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1; 0.0.0.0 or :: for every interface)")
+    parser.add_argument("--aitronos-entries", type=int, default=5000, metavar="N")
+    parser.add_argument("--supermetrics-entries", type=int, default=20000, metavar="N")
+    parser.add_argument("--rate", type=float, default=1.0, metavar="PER_SECOND",
+                        help="new entries per second in each API (0: none)")
+    parser.add_argument("--seed", type=int, default=7)
+    return parser
+
+
+def config_parser() -> argparse.ArgumentParser:
+    return argparse.ArgumentParser(
+        prog="logview config",
+        description="Show where the config file is, what it defines, and check every profile "
+                    "(exit 2 when something is wrong). Keys are never shown.")

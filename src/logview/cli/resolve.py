@@ -1,0 +1,234 @@
+"""Arguments resolved: a `Connection` (a source with its key: flags, a profile or the demo) or a
+file, plus `Filters`, or a `UsageError` saying what is wrong. Commands receive these values and
+never read the environment or the config file themselves."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+
+from logview.api.types import check_base_url
+from logview.cli.parsers import DEFAULT_VIEWER_MAX
+from logview.model import Filters
+from logview.options import Connection, ViewerOptions
+from logview.settings.config import (ONE_API_FILTERS, ConfigError, Profile, ProfileFilters, config_path,
+                                     filters_of_another_api, load_config, looks_like_variable_name)
+from logview.sources import AitronosSource, Source, SupermetricsSource
+from logview.times import ReversedRange, TimeParseError
+
+
+class UsageError(Exception):
+    """A bad flag, a missing key, a refused URL: exit 2 with this message."""
+
+
+def filters_from_args(args: argparse.Namespace, source: Source | None, defaults: ProfileFilters | None = None,
+             where: str = "") -> Filters:
+    """The flags' filters; a flag not given takes the profile's default (`defaults`)."""
+    defaults = defaults or ProfileFilters()
+    since_text = args.since or defaults.since or ""
+    until_text = args.until or defaults.until or ""
+    statuses: list[str] = []
+    for value in args.status or defaults.status:
+        try:
+            canonical = source.validate_status(value) if source else value.strip().lower()
+        except ValueError as error:
+            raise UsageError(f"{where}{error}") from None
+        if canonical not in statuses:
+            statuses.append(canonical)
+    if source is not None:
+        _refuse_filters_of_another_api(args, source.kind, defaults, where)
+    filters = Filters(statuses=tuple(statuses), credential=args.credential or defaults.credential,
+                      event=args.event or defaults.event, tool=defaults.tool,
+                      search=args.search or defaults.search or None)
+    try:  # kept as typed: the viewer resolves a relative time again on reload and while tailing
+        return filters.with_time_range(since_text, until_text)
+    except ReversedRange:
+        raise UsageError(f"{where}--since is later than --until") from None
+    except TimeParseError as error:
+        raise UsageError(f"{where}{error}") from None
+
+
+def _refuse_filters_of_another_api(args: argparse.Namespace, kind: str, defaults: ProfileFilters,
+                                   where: str) -> None:
+    """`--event` on Aitronos, `--credential` on Supermetrics: nothing could ever match, so say so
+    rather than show nothing. A flag replaces the profile's default of the same name."""
+    flags = {name: getattr(args, name, None) for name in ONE_API_FILTERS}
+    prefix, wrong = "", [(f"--{name}", owner) for name, owner in filters_of_another_api(kind, **flags)]
+    if not wrong:
+        unflagged = {name: getattr(defaults, name) for name in ONE_API_FILTERS if not flags[name]}
+        prefix, wrong = where, filters_of_another_api(kind, **unflagged)
+    if wrong:
+        names = " and ".join(name for name, _ in wrong)
+        raise UsageError(f"{prefix}{names} {'applies' if len(wrong) == 1 else 'apply'} to {wrong[0][1]} only "
+                         f"(this reads {kind})")
+
+
+def connection_filters(args: argparse.Namespace, connection: Connection) -> Filters:
+    profile = connection.profile
+    if profile is None:
+        return filters_from_args(args, connection.source)
+    return filters_from_args(args, connection.source, profile.filters, where=f"{connection.label} filters: ")
+
+
+def _build_source(kind: str, *, org: str | None, team: str | int | None, connector: str | None,
+                  base_url: str | None, pick_connector: bool = False) -> Source:
+    """The source the ids name. `pick_connector`: the viewer asks for a missing connector."""
+    if base_url:
+        try:
+            base_url = check_base_url(base_url)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+    if kind == "aitronos":
+        if not org:
+            raise UsageError("--source aitronos needs --org ORG_ID")
+        return AitronosSource(org, base_url=base_url)
+    if team is None or not (connector or pick_connector):
+        raise UsageError("--source supermetrics needs --team TEAM_ID and --connector CONNECTOR_ID"
+                         + ("" if team is None else " (the viewer lists the team's connectors when it is omitted)"))
+    try:
+        return SupermetricsSource(int(team), connector or None, base_url=base_url)
+    except ValueError as error:
+        raise UsageError(f"--team/--connector: {error}") from None
+
+
+def _key_from_env(name: str, *, named_in: str | None = None) -> str:
+    """The key from the variable `name`. `named_in` is where a user wrote that name (a profile):
+    a name that does not look like a variable's may be the key itself, pasted in the wrong place,
+    so messages then do not repeat it."""
+    key = os.environ.get(name, "").strip()
+    shown = name if named_in is None or looks_like_variable_name(name) else (
+        f"named by key_env in {named_in} (not shown: it does not look like a variable name; "
+        "if it is the key itself, move the key into the environment)")
+    if not key:
+        raise UsageError(f"no API key: set the environment variable {shown}")
+    if not all(33 <= ord(char) < 127 for char in key):
+        # It could never be sent as a header; say so without echoing it (it is a secret).
+        raise UsageError(f"the API key in {shown} contains spaces, control or non-ASCII characters")
+    return key
+
+
+def _profile_connection(name: str, pick_connector: bool = False) -> Connection:
+    try:
+        config = load_config()
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    if config is None or name not in config.profiles:
+        known = ", ".join(sorted(config.profiles)) if config and config.profiles else "none"
+        raise UsageError(f"no profile {name!r} in {config_path()} (profiles: {known})")
+    return _connection_from_profile(name, config.profiles[name], pick_connector)
+
+
+def _connection_from_profile(name: str, profile: Profile, pick_connector: bool = False) -> Connection:
+    source = _build_source(profile.source, org=profile.org, team=profile.team,
+                           connector=profile.connector, base_url=profile.base_url, pick_connector=pick_connector)
+    key = (_key_from_env(profile.key_env, named_in=f"profile {name!r}") if profile.key_env
+           else _key_from_env(source.key_env))
+    return Connection(source=source, key=key, label=f"profile {name}", profile=profile)
+
+
+@contextmanager
+def _demo_connection(kind: str) -> Iterator[Connection]:
+    """Start the embedded demo server and yield a connection to it; stop it afterwards."""
+    from logview.demo import (DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY,
+                              DEMO_TEAM, DemoServer)
+
+    # Not waiting for the server: it generates its data in its own thread while the first screen
+    # draws, and the first requests wait in its accept backlog meanwhile.
+    server = DemoServer().start(wait=False)
+    try:
+        source = _build_source(kind, org=DEMO_ORG, team=DEMO_TEAM, connector=DEMO_CONNECTOR,
+                               base_url=server.url)
+        key = DEMO_AITRONOS_KEY if kind == "aitronos" else DEMO_SUPERMETRICS_KEY
+        yield Connection(source=source, key=key, label=f"demo data ({kind})", demo=True)
+    finally:
+        server.stop()
+
+
+def resolve_connection(args: argparse.Namespace, stack: ExitStack, *, default_demo: bool,
+                       pick_connector: bool = False) -> Connection | None:
+    """The connection the arguments name; None for `--file`. May start the demo server.
+    `pick_connector` (the viewer): a Supermetrics source may leave the connector to a picker."""
+    chosen = [flag for flag, present in (("--demo", args.demo), ("--file", args.file is not None),
+                                          ("--profile", bool(args.profile))) if present]
+    if len(chosen) > 1:
+        raise UsageError(f"choose one source: {' or '.join(chosen)}")
+    if args.file is not None:
+        return None
+    if args.profile:
+        if len(args.profile) > 1:
+            raise UsageError("one --profile at a time here (the viewer opens several as tabs)")
+        return _profile_connection(args.profile[0], pick_connector)
+    if args.demo:
+        return stack.enter_context(_demo_connection(args.source or "aitronos"))
+    if args.source:
+        source = _build_source(args.source, org=args.org, team=args.team, connector=args.connector,
+                               base_url=args.base_url, pick_connector=pick_connector)
+        return Connection(source=source, key=_key_from_env(source.key_env),
+                          label=f"{source.kind} {_source_ids(source)}")
+    try:
+        config = load_config()
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    if config is not None and config.profiles:
+        name = config.default or (next(iter(config.profiles)) if len(config.profiles) == 1 else None)
+        if name is None:
+            raise UsageError(f"choose a profile with --profile ({', '.join(sorted(config.profiles))}), "
+                             "set `default` in the config, or use --demo")
+        return _connection_from_profile(name, config.profiles[name], pick_connector)
+    if default_demo:
+        return stack.enter_context(_demo_connection("aitronos"))
+    raise UsageError("no source: give --demo, --source, --profile or --file")
+
+
+def _source_ids(source: Source) -> str:
+    if isinstance(source, AitronosSource):
+        return source.organization_id
+    assert isinstance(source, SupermetricsSource)
+    return f"team {source.team_id} / {source.connector_id or '(choose a connector)'}"
+
+
+def file_kind(args: argparse.Namespace):
+    from logview.files.jsonl import UnknownFileFormat, detect_kind
+
+    if not args.file.is_file():
+        raise UsageError(f"no such file: {args.file}")
+    try:  # even with --source: a CSV export or a mixed file is told apart from its lines
+        return detect_kind(args.file, args.source)
+    except (UnknownFileFormat, OSError) as error:
+        raise UsageError(str(error)) from None
+
+
+def viewer_options(args: argparse.Namespace, stack: ExitStack) -> ViewerOptions:
+    """What the viewer opens, from the flags and the profile (its filters, `follow`, `interval`)."""
+    connection = resolve_connection(args, stack, default_demo=True, pick_connector=True)
+    if connection is None:
+        from logview.files.jsonl import source_for_kind
+
+        kind = file_kind(args)
+        return ViewerOptions(filters=filters_from_args(args, source_for_kind(kind)), file=args.file, file_source=kind,
+                             follow=False, interval_s=args.interval or 2.0, max_entries=args.max_entries)
+    profile = connection.profile
+    interval = args.interval or (profile.interval if profile and profile.interval else 2.0)
+    return ViewerOptions(filters=connection_filters(args, connection), connection=connection,
+                         follow=args.follow or bool(profile and profile.follow), interval_s=interval,
+                         max_entries=args.max_entries or DEFAULT_VIEWER_MAX)
+
+
+def distinct_profiles(names: Sequence[str] | None, doing: str) -> tuple[list[str], list[str]]:
+    """The profiles named, each once in the order first given, and a note for each name given
+    more than once (`doing`: what is done with it, "opening")."""
+    counts = Counter(names or ())
+    notes = [f"profile {name!r} given {'twice' if count == 2 else f'{count} times'}; {doing} it once"
+             for name, count in counts.items() if count > 1]
+    return list(counts), notes
+
+
+def profiles_once(args: argparse.Namespace, doing: str) -> None:
+    """A profile repeated by mistake (`--profile a --profile a`) is used once, and logview says so."""
+    args.profile, notes = distinct_profiles(args.profile, doing)
+    for note in notes:
+        print(f"logview: {note}", file=sys.stderr)

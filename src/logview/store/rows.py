@@ -1,0 +1,83 @@
+"""The columnar row buffer under every entry store: numpy columns addressed by *ordinal*.
+
+Rows are kept newest first in a double-ended buffer: a backfill appends older rows after the
+tail, the live tail prepends newer ones before the head, and an ordinal never changes while its
+row lives (`head <= ordinal < tail`). Growing swaps in new arrays, so arrays captured earlier
+(`FrozenColumns`) stay valid for reading rows that existed then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+class RowBuffer:
+    """Named numpy columns with room at both ends."""
+
+    def __init__(self, columns: dict[str, Any], capacity: int, *, grows_by_appending: bool = False) -> None:
+        self.column_types = dict(columns)
+        # A file only appends, and its size is known from its first chunk: grow in small steps.
+        self._growth = 1.25 if grows_by_appending else 2.0
+        self.reset_rows(max(16, capacity), front_room=max(8, capacity // 8))
+
+    def reset_rows(self, capacity: int, front_room: int) -> None:
+        """Empty columns of `capacity` rows, the first `front_room` of them kept for prepends."""
+        self.cols = {name: np.zeros(capacity, dtype=dtype) if dtype is not object
+                     else np.empty(capacity, dtype=object) for name, dtype in self.column_types.items()}
+        self.offset = front_room  # buffer index of ordinal 0
+        self.head = 0
+        self.tail = 0
+        self.ready = 0  # rows below this have their filter columns (always `tail` in memory)
+
+    def reserve(self, front: int, back: int, exact: bool = False) -> None:
+        """Make room for `front` rows before the head and `back` after the tail."""
+        capacity = len(self.cols["time"])
+        start, stop = self.head + self.offset, self.tail + self.offset
+        if start >= front and capacity - stop >= back:
+            return
+        size = stop - start
+        growth = 1.0 if exact else self._growth
+        new_capacity = max(capacity, int(growth * (size + front + back)), 1024)
+        spare = new_capacity - size - front - back
+        new_start = front + (spare // 4 if front else spare // 16)
+        for name, column in self.cols.items():
+            grown = np.zeros(new_capacity, dtype=column.dtype) if column.dtype != object \
+                else np.empty(new_capacity, dtype=object)
+            grown[new_start:new_start + size] = column[start:stop]
+            self.cols[name] = grown
+        self.offset = new_start - self.head
+
+    def __len__(self) -> int:
+        return self.tail - self.head
+
+    def span(self, name: str, lo: int, hi: int) -> np.ndarray:
+        """Column `name` for ordinals [lo, hi): a view, writable."""
+        return self.cols[name][lo + self.offset:hi + self.offset]
+
+    def column(self, name: str, ordinals: np.ndarray) -> np.ndarray:
+        """Gather one column for an array of ordinals."""
+        return self.cols[name][ordinals + self.offset]
+
+    def freeze(self, names: Iterable[str], severity_lut: np.ndarray) -> FrozenColumns:
+        return FrozenColumns({name: self.cols[name] for name in names}, self.offset, self.ready, severity_lut)
+
+
+@dataclass(frozen=True)
+class FrozenColumns:
+    """Columns captured by `EntryStore.frozen_columns`; `column` reads them like the store."""
+
+    arrays: dict[str, np.ndarray]
+    offset: int
+    ready: int  # rows below this had their filter columns when captured
+    severity_lut: np.ndarray  # per status category
+
+    def column(self, name: str, ordinals: np.ndarray) -> np.ndarray:
+        """The column at `ordinals`; a view, not a copy, when they are one run (no filter)."""
+        if len(ordinals) and int(ordinals[-1]) - int(ordinals[0]) + 1 == len(ordinals):
+            start = int(ordinals[0]) + self.offset
+            return self.arrays[name][start:start + len(ordinals)]
+        return self.arrays[name][ordinals + self.offset]

@@ -1,0 +1,141 @@
+"""The filtered rows the table shows: a sorted array of a store's ordinals, kept up to date
+incrementally as the store grows at either end (a live tail, a backfill, a file being read), so
+that arriving rows cost only themselves, and the cursor can stay on an ordinal (the user's place).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from logview.model import Filters
+from logview.store.entries import EntryStore
+from logview.store.select import Selection
+
+
+@dataclass(frozen=True)
+class ViewChange:
+    """What one `FilteredView.sync` did, in rows of the view."""
+
+    prepended: int = 0
+    appended: int = 0
+    dropped: int = 0
+    reset: bool = False
+
+
+class FilteredView:
+    """The filtered rows the table shows, kept up to date incrementally as the store grows."""
+
+    def __init__(self, store: EntryStore, filters: Filters | None = None,
+                 options: Sequence[str] | None = None) -> None:
+        self.store = store
+        self.filters = filters or Filters()
+        self.options: tuple[str, ...] = tuple(store.source.status_choices if options is None else options)
+        self.refilter()
+
+    def __len__(self) -> int:
+        return self._hi - self._lo
+
+    # The index lives in a buffer with room at both ends, so that the rows a big file or a long
+    # tail adds cost only themselves: concatenating would copy the whole index every time.
+    @property
+    def index(self) -> np.ndarray:
+        """The ordinals shown, ascending (a view: valid until the next change)."""
+        return self._buffer[self._lo:self._hi]
+
+    @index.setter
+    def index(self, value: np.ndarray) -> None:
+        self._buffer = np.asarray(value, dtype=np.int64)
+        self._lo, self._hi = 0, len(self._buffer)
+
+    def _extend(self, front: np.ndarray, back: np.ndarray) -> None:
+        if self._lo < len(front) or len(self._buffer) - self._hi < len(back):
+            size = len(self) + len(front) + len(back)
+            spare = max(64, size // 2)
+            room = min(spare // 4, 4096) if len(front) else 0  # the tail prepends few rows
+            grown = np.empty(size + spare, dtype=np.int64)
+            start = room + len(front)
+            grown[start:start + len(self)] = self.index
+            self._buffer, self._lo, self._hi = grown, start, start + len(self)
+        self._buffer[self._lo - len(front):self._lo] = front
+        self._buffer[self._hi:self._hi + len(back)] = back
+        self._lo -= len(front)
+        self._hi += len(back)
+
+    def refilter(self, filters: Filters | None = None, options: Sequence[str] | None = None) -> None:
+        """Recompute from scratch (filters changed, or the store was cleared)."""
+        if filters is not None:
+            self.filters = filters
+        if options is not None:
+            self.options = tuple(options)
+        selection = self.store.select(self.filters, self.options)
+        self.index = selection.index
+        self.option_counts = selection.option_counts
+        self.others_total = selection.others_total
+        store = self.store
+        self._epoch, self._head, self._tail, self._ready = store.epoch, store.head, store.tail, store.ready
+        self._cover = store.covered(self.filters)
+
+    def sync(self) -> ViewChange:
+        """Take in what the store gained or lost since the last call."""
+        store = self.store
+        if store.epoch != self._epoch:
+            self.refilter()
+            return ViewChange(reset=True)
+        front = back = np.empty(0, dtype=np.int64)
+        prepended = appended = dropped = 0
+        if store.tail < self._tail:  # the oldest rows were dropped (tail at the cap)
+            keep = int(np.searchsorted(self.index, store.tail))
+            dropped = len(self) - keep
+            self._hi = self._lo + keep
+            self._cover = min(self._cover, store.tail)
+        if store.head < self._head:
+            before = store.select(self.filters, self.options, store.head, self._head)
+            front = before.index
+            prepended = len(front)
+            self._add_counts(before)
+        cover = store.covered(self.filters)
+        if cover > self._cover:
+            # rows newly covered; in memory, these are the appended rows and their counts too
+            after = store.select(self.filters, self.options, self._cover, cover)
+            back = after.index
+            appended = len(back)
+        if store.ready > self._ready:
+            if cover > self._cover and (self._cover, cover) == (self._ready, store.ready):
+                self._add_counts(after)
+            else:  # a file's columns arrived for rows already shown: count those rows
+                self._add_counts(store.select(self.filters, self.options, self._ready, store.ready))
+        if len(front) or len(back):
+            self._extend(front, back)
+        if store.tail < self._tail:  # counts of dropped rows are not known: recount
+            counts = store.select(self.filters, self.options)
+            self.option_counts, self.others_total = counts.option_counts, counts.others_total
+        self._head, self._tail, self._ready, self._cover = store.head, store.tail, store.ready, cover
+        return ViewChange(prepended, appended, dropped)
+
+    def _add_counts(self, part: Selection) -> None:
+        self.option_counts = self.option_counts + part.option_counts
+        self.others_total += part.others_total
+
+    def ordinal(self, row: int) -> int:
+        return int(self.index[row])
+
+    def row_of(self, ordinal: int) -> int:
+        """The row showing `ordinal`, or the row where it would be (the next older one)."""
+        return int(np.searchsorted(self.index, ordinal))
+
+    def contains(self, ordinal: int) -> bool:
+        row = self.row_of(ordinal)
+        return row < len(self.index) and int(self.index[row]) == ordinal
+
+    def next_problem(self, row: int, step: int) -> int | None:
+        """The nearest row after (`step` 1) or before (`step` -1) `row` that is a warning/error."""
+        if step > 0:
+            candidates = self.index[row + 1:]
+            hits = np.flatnonzero(self.store.problem_mask(candidates))
+            return row + 1 + int(hits[0]) if len(hits) else None
+        candidates = self.index[:max(0, row)]
+        hits = np.flatnonzero(self.store.problem_mask(candidates))
+        return int(hits[-1]) if len(hits) else None
