@@ -59,9 +59,45 @@ async def test_f_offers_the_fields_found_in_the_data_and_the_table_follows(demo:
     async with again.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert header(again) == ["time", "status", "tool", "user_id", "connector"]
-        await pilot.press("f", "d")  # back to the defaults
+        await pilot.press("f", "d", "enter")  # back to the defaults, applied
         await pilot.pause()
         assert header(again) == ["time", "status", "credential", "tool", "duration", "error"]
+        assert choice.load("aitronos") is None
+
+
+def picker_rows(app) -> dict[str, str]:
+    """The picker's rows as a plain terminal shows them, title → its mark (`[x]` or `[ ]`)."""
+    box = app.screen.query_one("#columns-list").region
+    rows = [line[box.x:box.right].strip(" ▊▎") for line in screen_text(app).splitlines()[box.y:box.bottom]]
+    return {row[4:].strip(): row[:3] for row in rows if row[:3] in ("[x]", "[ ]")}
+
+
+async def test_ticks_read_without_colour_and_d_restores_the_defaults_without_closing(demo: DemoServer,
+                                                                                     tmp_path) -> None:
+    choice = ColumnChoice(tmp_path / "columns.json")
+    choice.save("aitronos", ["tool", "field:user_id"])
+    app = app_with(demo, choice)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        rows = picker_rows(app)
+        assert list(rows)[:2] == ["tool", "user_id"]  # the chosen ones first
+        assert {title for title, mark in rows.items() if mark == "[x]"} == {"tool", "user_id"}
+        assert rows["credential"] == "[ ]" and rows["connector"] == "[ ]"
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ColumnPicker)  # still open: d only sets the ticks
+        rows = picker_rows(app)
+        assert list(rows)[:4] == ["credential", "tool", "duration", "error"]
+        assert {title for title, mark in rows.items() if mark == "[x]"} == {"credential", "tool", "duration", "error"}
+        await pilot.press("escape")  # cancelled: nothing changes, nothing is written
+        await pilot.pause()
+        assert header(app) == ["time", "status", "tool", "user_id"]
+        assert choice.load("aitronos") == ["tool", "field:user_id"]
+        await pilot.press("f", "d", "enter")
+        await pilot.pause()
+        assert header(app) == ["time", "status", "credential", "tool", "duration", "error"]
         assert choice.load("aitronos") is None
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from logview.ui.cells import ALWAYS, COLUMNS, FIELD_PREFIX, columns_for, discovered_fields
+from logview.ui.cells import ALWAYS, COLUMNS, FIELD_PREFIX, columns_for, default_keys, discovered_fields
 from logview.ui.screens.column_picker import ColumnPicker
 from logview.settings.userfiles import UserFileError
 
@@ -45,7 +45,7 @@ class ColumnsMixin(_Base):
         chosen = [c.key for c in self.table.columns if c.key not in ALWAYS]
         known = {key for key, _ in builtin + fields}
         fields += [(key, key[len(FIELD_PREFIX):]) for key in chosen if key not in known]  # chosen, not seen now
-        self.app.push_screen(ColumnPicker(builtin + fields, chosen), self._columns_picked)
+        self.app.push_screen(ColumnPicker(builtin + fields, chosen, default_keys(kind)), self._columns_picked)
 
     def _columns_picked(self, keys: list[str] | None) -> None:
         if keys is None:

@@ -4,21 +4,44 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import SelectionList, Static
+from textual.strip import Strip
+from textual.widgets import OptionList, SelectionList, Static
+from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from logview.sanitize import clean_line
 
 
+class TickList(SelectionList[str]):
+    """A SelectionList whose rows say `[x]` or `[ ]`: Textual's box shows the same X either way and
+    tells them apart by colour only, which a plain terminal (or a colour-blind user) cannot see."""
+
+    def render_line(self, y: int) -> Strip:
+        line = OptionList.render_line(self, y)  # the prompt, without SelectionList's coloured box
+        index = self.scroll_offset.y + y
+        try:
+            selection = self.get_option_at_index(index)
+        except OptionDoesNotExist:
+            return line
+        ticked = selection.value in self._selected
+        base = next(iter(line)).style or self.rich_style
+        # the option's index in the meta lets a click on the mark toggle the row, as on the box
+        style = base + Style(bold=ticked, meta={"option": index})
+        return Strip([Segment("[x] " if ticked else "[ ] ", style), *line])
+
+
 class ColumnPicker(ModalScreen[list[str] | None]):
     """Returns the chosen keys in list order, `[]` for "back to the defaults", None if cancelled.
 
-    `options` are (key, title) pairs: the built-in columns first, then the discovered fields."""
+    `options` are (key, title) pairs: the built-in columns first, then the discovered fields;
+    `defaults` the keys shown until the user picks others (`d` ticks just those, in their order)."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
@@ -26,10 +49,11 @@ class ColumnPicker(ModalScreen[list[str] | None]):
         Binding("d", "defaults", "Defaults"),
     ]
 
-    def __init__(self, options: Sequence[tuple[str, str]], chosen: Sequence[str]) -> None:
+    def __init__(self, options: Sequence[tuple[str, str]], chosen: Sequence[str], defaults: Sequence[str]) -> None:
         super().__init__()
         self.options = list(options)
         self.chosen = list(chosen)
+        self.defaults = [key for key in defaults if key in {key for key, _ in self.options}]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="columns-box"):
@@ -37,25 +61,34 @@ class ColumnPicker(ModalScreen[list[str] | None]):
             yield Static(Text("Time and status are always shown. The chosen columns come first, in their "
                               "order; then the source's others and the fields found in the loaded entries.",
                               style="dim"), id="columns-hint")
-            order = sorted(self.options, key=lambda option: (option[0] not in self.chosen,
-                                                             self.chosen.index(option[0]) if option[0] in self.chosen
-                                                             else 0))
-            yield SelectionList[str](*(Selection(Text(clean_line(title)), key, key in self.chosen)
-                                       for key, title in order), id="columns-list")
+            yield TickList(*self._selections(), id="columns-list")
             yield Static(Text("Space toggles · Enter applies · d restores the defaults · Esc cancels", style="dim"),
                          id="columns-keys")
 
+    def _selections(self) -> list[Selection[str]]:
+        """The options, the chosen ones first in their order, each ticked if chosen."""
+        order = sorted(self.options, key=lambda option: (option[0] not in self.chosen,
+                                                         self.chosen.index(option[0]) if option[0] in self.chosen
+                                                         else 0))
+        return [Selection(Text(clean_line(title)), key, key in self.chosen) for key, title in order]
+
     def on_mount(self) -> None:
-        self.query_one("#columns-list", SelectionList).focus()
+        self.query_one("#columns-list", TickList).focus()
 
     def action_apply(self) -> None:
-        selected = set(self.query_one("#columns-list", SelectionList).selected)
+        selected = set(self.query_one("#columns-list", TickList).selected)
         keep = [key for key in self.chosen if key in selected]  # chosen ones keep their order
         keep += [key for key, _ in self.options if key in selected and key not in keep]
-        self.dismiss(keep)
+        # exactly the defaults is no choice at all: nothing is remembered, so new defaults apply later
+        self.dismiss([] if keep == self.defaults else keep)
 
     def action_defaults(self) -> None:
-        self.dismiss([])
+        """Tick the defaults, in their order, and stay open: Enter applies them, Esc still cancels."""
+        self.chosen = list(self.defaults)
+        ticks = self.query_one("#columns-list", TickList)
+        ticks.clear_options()
+        ticks.add_options(self._selections())
+        ticks.highlighted = 0
 
     def action_cancel(self) -> None:
         self.dismiss(None)
