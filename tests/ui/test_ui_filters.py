@@ -156,19 +156,19 @@ async def test_date_range_with_d_requeries_aitronos(demo: DemoServer) -> None:
         assert expected and shown(app) == expected
 
 
-async def test_relative_since_is_local_for_supermetrics(demo: DemoServer) -> None:
+async def test_a_relative_since_reloads_supermetrics_only_as_far_as_it_reaches(demo: DemoServer) -> None:
     app = make_app(demo, "supermetrics")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         before = api_requests(demo)
         days = (datetime.now(timezone.utc) - FIXED_NOW).days + 2
         await pilot.press("d", *f"{days}d", "enter")
-        await pilot.pause()
-        assert api_requests(demo) == before
+        await settle(pilot)
         cut = datetime.now(timezone.utc) - timedelta(days=days)
         expected = [e["id"] for e in demo.state.supermetrics_logs if parse_api_time(e["log_time"]) >= cut]
         assert expected and len(expected) < 3000 and shown(app) == expected
-        assert "since local, until server" in screen_text(app)
+        assert api_requests(demo) - before == 1  # the paging stopped at the bound: one page
+        assert "TIME RANGE" in screen_text(app) and "since local" not in screen_text(app)
 
 
 async def test_a_bad_time_is_explained_and_changes_nothing(demo: DemoServer) -> None:
@@ -205,3 +205,22 @@ async def test_entries_without_a_status_have_an_option_of_their_own(demo: DemoSe
         assert "● other" in screen_text(app) and f"shown {len(expected):,}" in screen_text(app)
         assert {e["event"] for e in demo.state.supermetrics_logs if e["status"] is None} <= {
             entry.raw["event"] for entry in app.store.entries(app.view.index)}
+
+
+async def test_supermetrics_since_stops_the_paging(demo: DemoServer) -> None:
+    """The API cannot filter by time, but the viewer stops paging once entries are older than
+    `since`: a narrow range costs a page, not the whole history (each request is budget)."""
+    since = FIXED_NOW - timedelta(hours=6)
+    before = api_requests(demo)
+    app = make_app(demo, "supermetrics", filters=Filters(since=since), page_limit=200)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        expected = [e["id"] for e in demo.state.supermetrics_logs if parse_api_time(e["log_time"]) >= since]
+        assert 0 < len(expected) < 200 and shown(app) == expected
+        assert api_requests(demo) - before == 1  # one page reached past `since`: paging stopped
+        assert len(app.viewer.store) < 200 + 1
+        # a wider range needs the pages not fetched yet: it reloads
+        await pilot.press("d", *["backspace"] * 40, *"2025-11-01", "enter")
+        await settle(pilot)
+        assert api_requests(demo) - before > 2
+        assert len(app.viewer.view) > len(expected)

@@ -51,7 +51,8 @@ class SupermetricsSource(Source):
         return f"/v1/teams/{self.team_id}/connector_builder/connectors/{self.connector_id}/logs"
 
     def streams(self, filters: Filters, pinned_now: datetime) -> list[ServerQuery]:
-        # Only the upper time bound reaches the server (as the first cursor); the rest is local.
+        # The upper time bound reaches the server (as the first cursor), and paging stops past the
+        # lower one (`reached_lower_bound`); everything else is filtered locally.
         return [ServerQuery(start=filters.since, end=filters.until)]
 
     def first_cursor(self, query: ServerQuery) -> Cursor:
@@ -89,7 +90,9 @@ class SupermetricsSource(Source):
         return bool(times) and min(times) < query.start
 
     def server_side_filters(self, filters: Filters) -> frozenset[str]:
-        return frozenset({"until"}) if filters.until is not None else frozenset()
+        # `since` too: the API cannot filter by it, but it bounds the paging, so a wider range
+        # needs the pages not yet fetched (a reload), and a narrow one spares the budget.
+        return frozenset(name for name in ("since", "until") if getattr(filters, name) is not None)
 
     def entry_from_raw(self, raw: Any) -> LogEntry:
         try:
