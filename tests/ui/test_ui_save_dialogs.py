@@ -15,7 +15,7 @@ from logview.ui.screens.name_dialog import NameDialog
 from logview.ui.screens.save_dialog import SaveDialog
 from test_export import AITRONOS_KEY, logview
 from test_ui_saved_filters import palette
-from ui_helpers import SIZE, make_app, screen_text, settle, widget_text
+from ui_helpers import SIZE, make_app, screen_text, settle, table_lines, widget_text
 
 
 def export_to(demo: DemoServer, target: Path):
@@ -141,3 +141,28 @@ async def test_save_filters_as_an_existing_name_asks_before_replacing_them(demo:
         await pilot.pause()
         assert not isinstance(app.screen, (NameDialog, ConfirmReplace))
     assert saved.get("aitronos", "mine") == SavedFilter(statuses=("error",))
+
+
+async def test_the_confirmation_draws_over_the_viewer_like_every_dialog(demo: DemoServer, tmp_path: Path) -> None:
+    """The question is asked over a dialog over the viewer: the viewer stays in sight, dimmed,
+    rather than a blank screen (both routes: `s` and the palette's "Save filters as…")."""
+    target = tmp_path / "kept.jsonl"
+    target.write_bytes(b"what was there\n")
+    saved = SavedFilters(tmp_path / "saved.json")
+    saved.save("aitronos", "mine", SavedFilter(statuses=("blocked",)))
+    app = make_app(demo, saved_filters=saved)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first_row = table_lines(app)[1][:40].strip()
+        await type_save_name(pilot, str(target))
+        assert isinstance(app.screen, ConfirmReplace)
+        behind = screen_text(app)
+        assert first_row in behind and "shown 600" in behind
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        await palette(pilot, "Save filters as")
+        await pilot.press(*"mine", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmReplace)
+        behind = screen_text(app)
+        assert first_row in behind and "shown 600" in behind

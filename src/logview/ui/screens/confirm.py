@@ -19,8 +19,9 @@ class ConfirmReplace(ModalScreen[bool]):
     """Returns True to replace. Enter or y replaces, Escape or n cancels (so does a click on the
     buttons, or Enter on a focused Cancel). The question is plain text: it names what the user typed."""
 
+    # The screen itself (centred, the dialog below dimmed) is styled in styles/widgets.tcss with the
+    # other dialogs: the app's `Screen { background }` rule there would outweigh a DEFAULT_CSS one.
     DEFAULT_CSS = """
-    ConfirmReplace { align: center middle; background: $background 60%; }
     #confirm-box { width: 64; height: auto; padding: 1 2; background: $surface; border: round $warning; }
     #confirm-question { height: auto; }
     #confirm-keys { margin: 1 0; }
