@@ -4,6 +4,7 @@ same name, asks first."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,51 @@ async def test_the_confirmation_draws_over_the_viewer_like_every_dialog(demo: De
         assert isinstance(app.screen, ConfirmReplace)
         behind = screen_text(app)
         assert first_row in behind and "shown 600" in behind
+
+
+# -- a folder that cannot take the file is said in the dialog ---------------------------------------
+
+async def save_refused_inline(demo: DemoServer, target: Path) -> str:
+    """Type `target` in `s`, press Enter: the dialog must stay, with the name as typed and no toast;
+    returns the error it shows."""
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_save_name(pilot, str(target))
+        assert isinstance(app.screen, SaveDialog), screen_text(app)  # still asking
+        assert app.screen.query_one("#save-path").value == str(target)
+        assert not app._notifications  # no "Could not save" toast
+        box = app.screen.query_one("#save-error").region
+        drawn = [line[box.x:box.right] for line in screen_text(app).splitlines()[box.y:box.bottom]]
+        await pilot.press("escape")
+    return "".join("".join(drawn).split())  # a long path folds mid-word: compared without spaces
+
+
+def unspaced(text: str) -> str:
+    return "".join(text.split())
+
+
+async def test_s_into_a_folder_that_does_not_exist_says_so_in_the_dialog(demo: DemoServer, tmp_path: Path) -> None:
+    target = tmp_path / "nodir" / "x.jsonl"
+    assert await save_refused_inline(demo, target) == unspaced(f"no such folder: {tmp_path / 'nodir'}")
+    assert not (tmp_path / "nodir").exists()
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    assert await save_refused_inline(demo, not_a_folder / "x.jsonl") == unspaced(f"not a folder: {not_a_folder}")
+
+
+async def test_s_into_a_folder_without_write_permission_says_so_in_the_dialog(demo: DemoServer, tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    real_access = os.access
+    # root may write anywhere, so the test also makes the OS say no for this folder alone
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: False if Path(path) == folder
+                        else real_access(path, mode, **kw))
+    try:
+        shown = await save_refused_inline(demo, folder / "x.jsonl")
+    finally:
+        folder.chmod(0o700)
+    assert shown == unspaced(f"no permission to write in the folder {folder}")
+    assert list(folder.iterdir()) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from rich.text import Text
@@ -57,6 +58,10 @@ class SaveDialog(ModalScreen[Path | None]):
             self.query_one("#save-error", Static).update(Text(f"{clean_line(str(path))} is a folder: name a file.",
                                                               style="red"))
             return
+        problem = folder_problem(path)
+        if problem:
+            self.query_one("#save-error", Static).update(Text(clean_line(problem), style="red"))
+            return
         self.query_one("#save-error", Static).update("")
         if path.exists():
             confirm_replace(self, f"{path} already exists. Replace it with the {self.count:,} entries shown?",
@@ -66,3 +71,17 @@ class SaveDialog(ModalScreen[Path | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def folder_problem(path: Path) -> str | None:
+    """Why `path` cannot be written in its folder, if that shows before writing: said here, in the
+    dialog with the name still to change, rather than by the save after the dialog has closed."""
+    folder = path.parent
+    if not folder.exists():
+        return f"no such folder: {folder}"
+    if not folder.is_dir():
+        return f"not a folder: {folder}"
+    # the save writes a temporary file beside the target and renames it: the folder must let it
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"no permission to write in the folder {folder}"
+    return None
