@@ -100,6 +100,17 @@ class LogViewApp(App[int]):
             await self.push_screen(f"tab-{index}")
             await self.pop_screen()
         await self.push_screen("tab-0")
+        if len(self.viewers) > 1:
+            self.set_interval(1.0, self._show_troubles)
+
+    def _show_troubles(self) -> None:
+        """Every tab strip marks the failing sources, and the merged tab names them."""
+        troubles = [viewer.trouble() for viewer in self.viewers[:-1]] + [None]
+        for viewer in self.viewers:
+            if viewer.tab_strip is not None:
+                viewer.tab_strip.show_troubles(troubles)
+        labels = self.viewers[-1].tab_strip.labels if self.viewers[-1].tab_strip is not None else []
+        self.viewers[-1].source_troubles = {label: trouble for label, trouble in zip(labels, troubles) if trouble}
 
     def action_switch_tab(self, step: int) -> None:
         if len(self.viewers) < 2 or not isinstance(self.screen, ViewerScreen):

@@ -42,6 +42,7 @@ class LoadingMixin(_Base):
         self._facet_count = 0
         self.file_scanned = 0.0  # share of the file indexed so far (file mode)
         self._refresh_timer: Timer | None = None
+        self.source_troubles: dict[str, str] = {}  # the merged timeline's sources that are failing
 
     @property
     def total(self) -> int | None:
@@ -245,6 +246,17 @@ class LoadingMixin(_Base):
         self.refresh_status()
 
     # -- what the user sees ---------------------------------------------------------------
+    def trouble(self) -> str | None:
+        """What is wrong with this source now, in a few words (None when nothing is): marked on
+        its tab, and told by the merged timeline, which would otherwise look fine while stale."""
+        if self.phase == "error":
+            return "failed"
+        failing = self.banner.tail_failing()
+        if failing is not None and self.want_tail:
+            return f"live tail failing ({failing[0]})"
+        reason = self.banner.retry_reason()
+        return None if reason is None else f"retrying ({reason})"
+
     def connection_state(self) -> tuple[str, str]:
         """(state, text) for the status line."""
         remaining = self.banner.retry_remaining()
@@ -253,6 +265,11 @@ class LoadingMixin(_Base):
             return "retrying", f"{self.banner.retry_reason()} · {when}"
         if self.phase == "error":
             return "error", "error — r retries"
+        failing = self.banner.tail_failing()
+        if failing is not None and self.want_tail:  # loaded, but the tail cannot reach the API
+            cause, remaining = failing
+            when = f"next try in {format_wait(remaining)}" if remaining > 0.5 else "trying now"
+            return "retrying", f"live tail failing: {cause} · {when}"
         if self.phase == "cancelled":
             return "cancelled", "stopped — r reloads"
         if self.feed.file_mode and (self.feed.backfilling or self.phase == "loading"):
@@ -272,7 +289,9 @@ class LoadingMixin(_Base):
         if cap:
             return "capped", cap + " — older entries not loaded"
         if self.merged:
-            return "complete", f"{len(self.store.origins) - 1} sources merged"
+            merged = f"{len(self.store.origins) - 1} sources merged"
+            troubles = [f"{label}: {trouble}" for label, trouble in self.source_troubles.items()]
+            return ("retrying", " · ".join([merged, *troubles])) if troubles else ("complete", merged)
         if self.feed.file_mode:
             return "complete", "file loaded"
         if self.tail_paused:

@@ -52,6 +52,12 @@ def retry_cause(error: ApiError) -> str:
 
 
 @dataclass
+class _TailFailure:
+    error: ApiError
+    deadline: float  # when the tail tries again (monotonic)
+
+
+@dataclass
 class _Retry:
     event: RetryEvent
     deadline: float
@@ -77,6 +83,7 @@ class ErrorBanner(PartialStyles, Static):
         super().__init__(id=id)
         self._slots: dict[str, Text] = {}
         self._retry: _Retry | None = None
+        self._tail: _TailFailure | None = None
         self._ticker: Timer | None = None
 
     def on_mount(self) -> None:
@@ -92,18 +99,22 @@ class ErrorBanner(PartialStyles, Static):
         self._refresh()
 
     def show_tail_failure(self, error: ApiError, next_poll_s: float) -> None:
-        self._slots["tail"] = self._error_text(
-            error, "live tail", None, f"polling again in {format_wait(next_poll_s)} · t stops the tail",
-            "error-banner--warn-title", "⚠")
+        """A tail cycle failed for good; the tail tries again after `next_poll_s` (counted down)."""
+        self._tail = _TailFailure(error, time.monotonic() + next_poll_s)
+        self._slots["tail"] = self._tail_text()
+        self._start_ticking()
         self._refresh()
 
     def show_retry(self, event: RetryEvent, *, context: str) -> None:
         """A failed attempt that will be retried after `event.wait_s`: start the countdown."""
         self._retry = _Retry(event, time.monotonic() + event.wait_s, context)
         self._slots["retry"] = self._retry_text()
+        self._start_ticking()
+        self._refresh()
+
+    def _start_ticking(self) -> None:
         if self._ticker is None:
             self._ticker = self.set_interval(1.0, self._tick)
-        self._refresh()
 
     def show_notice(self, message: str, *, warn: bool = True) -> None:
         text = Text(no_wrap=False, overflow="fold")
@@ -119,6 +130,8 @@ class ErrorBanner(PartialStyles, Static):
             self._slots.pop(slot, None)
             if slot == "retry":
                 self._retry = None
+            if slot == "tail":
+                self._tail = None
         self._refresh()
 
     @property
@@ -133,6 +146,12 @@ class ErrorBanner(PartialStyles, Static):
         """Seconds left before the pending retry (None when nothing is waiting)."""
         return None if self._retry is None else self._retry.deadline - time.monotonic()
 
+    def tail_failing(self) -> tuple[str, float] | None:
+        """While the live tail fails: why, and the seconds until its next try."""
+        if self._tail is None:
+            return None
+        return retry_cause(self._tail.error), self._tail.deadline - time.monotonic()
+
     def has(self, slot: str) -> bool:
         return slot in self._slots
 
@@ -141,14 +160,24 @@ class ErrorBanner(PartialStyles, Static):
 
     # -- internals ------------------------------------------------------------------------
     def _tick(self) -> None:
-        if self._retry is None:
+        if self._retry is None and self._tail is None:
             if self._ticker is not None:
                 self._ticker.stop()
                 self._ticker = None
             return
-        self._slots["retry"] = self._retry_text()
+        if self._retry is not None:
+            self._slots["retry"] = self._retry_text()
+        if self._tail is not None:
+            self._slots["tail"] = self._tail_text()
         self._refresh()
         self.post_message(self.Ticked())
+
+    def _tail_text(self) -> Text:
+        assert self._tail is not None
+        remaining = self._tail.deadline - time.monotonic()
+        when = f"polling again in {format_wait(remaining)}" if remaining > 0.5 else "polling again now"
+        return self._error_text(self._tail.error, "live tail", None,
+                                f"{when} · the rows loaded stay · t stops the tail", "error-banner--warn-title", "⚠")
 
     def _retry_text(self) -> Text:
         assert self._retry is not None

@@ -17,7 +17,7 @@ class TabStrip(PartialStyles, Static):
     """` prod  staging  all   [ and ] switch tabs`, the viewer's own tab marked; a click picks
     a tab. Tabs carry no numbers: the digit keys toggle status filters, not tabs."""
 
-    COMPONENT_CLASSES = {"tab-strip--active", "tab-strip--other", "tab-strip--hint"}
+    COMPONENT_CLASSES = {"tab-strip--active", "tab-strip--other", "tab-strip--hint", "tab-strip--trouble"}
 
     class Picked(Message):
         def __init__(self, index: int) -> None:
@@ -27,7 +27,14 @@ class TabStrip(PartialStyles, Static):
     def __init__(self, labels: Sequence[str], active: int, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.labels, self.active = list(labels), active
+        self.troubles: list[str | None] = [None] * len(self.labels)  # per tab: what is wrong there
         self._spans: list[tuple[int, int]] = []
+
+    def show_troubles(self, troubles: Sequence[str | None]) -> None:
+        """Mark the tabs whose source is failing (`⚠`), so a stale tab is seen from any other."""
+        if list(troubles) != self.troubles:
+            self.troubles = list(troubles)
+            self.refresh()
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -35,7 +42,11 @@ class TabStrip(PartialStyles, Static):
         for index, label in enumerate(self.labels):
             start = text.cell_len
             style = "tab-strip--active" if index == self.active else "tab-strip--other"
-            text.append(f" {clean_line(label)} ", style=self._partial(style))
+            trouble = self.troubles[index] if index < len(self.troubles) else None
+            text.append(" ", style=self._partial(style))
+            if trouble:
+                text.append("⚠ ", style=self._partial(style) + self._partial("tab-strip--trouble"))
+            text.append(f"{clean_line(label)} ", style=self._partial(style))
             self._spans.append((start, text.cell_len))
             text.append(" ")
         text.append(" [ and ] switch tabs", style=self._partial("tab-strip--hint"))

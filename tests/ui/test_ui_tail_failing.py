@@ -1,0 +1,47 @@
+"""A live tail that cannot reach its API is said everywhere the user looks (found in the
+walk-through): the status line stops saying "live", the banner counts down to the next try, the
+tab of the failing source is marked from every other tab, and the merged timeline names it."""
+
+from __future__ import annotations
+
+from logview.demo import DemoServer, DemoState
+from logview.model import Filters
+from logview.options import ViewerOptions
+from logview.ui.app import LogViewApp
+from ui_helpers import FAST, FIXED_NOW, SIZE, connection, screen_text, settle, wait_until, widget_text
+
+
+async def test_a_failing_tail_is_shown_on_its_tab_the_other_tabs_and_the_merged_one(demo: DemoServer) -> None:
+    other = DemoServer(DemoState(aitronos_entries=40, supermetrics_entries=0, live_rate=0.0, now=FIXED_NOW)).start()
+    first = ViewerOptions(filters=Filters(), connection=connection(demo, "supermetrics"))
+    second = ViewerOptions(filters=Filters(), connection=connection(other, "aitronos"), follow=True, interval_s=5)
+    app = LogViewApp(first, second, policy=FAST)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            tailing = app.viewers[1]
+            await wait_until(pilot, lambda: tailing.feed.tailing and tailing.phase == "complete")
+            other.stop()
+            tailing.feed.poll_now()
+            await wait_until(pilot, lambda: tailing.banner.tail_failing() is not None)
+            await settle(pilot)
+            await pilot.pause(1.1)  # a tick of the countdowns
+            tabs = screen_text(app).splitlines()[0]
+            assert "⚠ demo data (aitronos)" in tabs and "⚠ demo data (supermetrics)" not in tabs
+
+            app.show_tab(1)
+            await pilot.pause()
+            status = widget_text(tailing.status_bar)
+            assert "live tail failing: connection failed · next try in" in status
+            assert "● live" not in status
+            banner = tailing.banner.plain()
+            assert "CONNECTION_FAILED" in banner and "polling again in" in banner
+            await pilot.pause(1.1)
+            assert tailing.banner.plain() != banner  # the countdown moves
+            assert "rows loaded stay" in tailing.banner.plain() and len(tailing.view) == 40
+
+            app.show_tab(2)
+            await pilot.pause()
+            merged = widget_text(app.viewers[2].status_bar)
+            assert "2 sources merged" in merged and "demo data (aitronos): live tail failing" in merged
+    finally:
+        other.stop()
