@@ -66,8 +66,14 @@ def _sections_table(sections: tuple[tuple[str, tuple[tuple[str, str], ...]], ...
     return table
 
 
-def help_table() -> Table:
-    """The sections in two columns, so that all of them fit a 48-line terminal."""
+TWO_COLUMNS_WIDTH = 150  # the help box's width in two columns; narrower screens get one (scrolled)
+
+
+def help_table(two_columns: bool = True) -> Table:
+    """The sections in two columns, so that all of them fit a 48-line terminal; in one column
+    where two would be cut off on the right."""
+    if not two_columns:
+        return _sections_table(KEYS)
     half = (len(KEYS) + 1) // 2
     table = Table.grid(padding=(0, 3), expand=True)
     table.add_column(ratio=1)
@@ -88,6 +94,9 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("logview — keys", style="bold"), id="help-title")
             yield Static(help_table(), id="help-body")
             yield Static(Text("Esc, ? or q closes this help", style="dim"), id="help-footer")
+
+    def on_resize(self) -> None:
+        self.query_one("#help-body", Static).update(help_table(self.size.width >= TWO_COLUMNS_WIDTH + 2))
 
     def action_close(self) -> None:
         self.dismiss(None)
