@@ -76,6 +76,17 @@ def test_bad_config_files_are_refused_with_a_clear_message(tmp_path, text, messa
     assert "sk-123" not in result.stderr.decode()
 
 
+@pytest.mark.parametrize("command", [(), ("export",)], ids=["viewer", "export"])
+def test_a_folder_given_to_file_is_called_a_folder(tmp_path, command):
+    result = logview(*command, "--file", str(tmp_path), timeout=30)
+    assert result.returncode == 2
+    assert result.stderr.decode() == f"logview: {tmp_path} is a folder, not a file\n"
+    missing = tmp_path / "absent.jsonl"
+    result = logview(*command, "--file", str(missing), timeout=30)
+    assert result.returncode == 2
+    assert result.stderr.decode() == f"logview: no such file: {missing}\n"
+
+
 def test_no_config_file_means_no_profiles(tmp_path):
     assert load_config(tmp_path / "absent.toml") is None
 

@@ -63,7 +63,7 @@ def test_a_profiles_default_filter_of_the_other_api_is_refused_when_used_and_fla
     for argv in (("export", "--profile", "a"), ("--profile", "a")):
         result = logview(*argv, env=env, timeout=20)
         assert result.returncode == 2
-        assert "profile a filters: event applies to supermetrics only" in result.stderr.decode()
+        assert "profile 'a': filters.event: applies to supermetrics only" in result.stderr.decode()
     checked = logview("config", env=env)
     assert checked.returncode == 2
     assert "profile 'a': filters.event: applies to supermetrics only" in checked.stderr.decode()

@@ -64,7 +64,7 @@ def test_a_bad_default_filter_is_a_usage_error_naming_the_profile(tmp_path) -> N
     config = write(tmp_path, '[profiles.p]\nsource = "aitronos"\norg = "o"\n[profiles.p.filters]\nstatus = ["4xx"]\n')
     result = logview("export", "--profile", "p", env={"LOGVIEW_CONFIG": str(config), "FREDDY_API_KEY": "k"})
     assert result.returncode == 2
-    assert "profile p filters: unknown Aitronos status '4xx'" in result.stderr.decode()
+    assert "profile 'p': filters.status: unknown Aitronos status '4xx'" in result.stderr.decode()
 
 
 def test_logview_config_lists_profiles_and_every_problem(tmp_path) -> None:
@@ -98,9 +98,39 @@ until = "someday"
     assert "bad: supermetrics" in out and "(a variable whose name looks like a key)" in out
     assert "4 problems" in err
     assert "refusing plain http://" in err and "HTTP code" in err and "until: not a time" in err
-    assert "its key variable is not set" in err
+    assert "profile 'bad': no API key: the variable key_env names is not set" in err
     assert "secret-value-123" not in out + err and "sk_live_4eC39HqLyjWDarjtT1zdp7dc" not in out + err
     assert f"saved filters: {tmp_path / 'data' / 'logview' / 'saved-filters.json'} (none yet)" in out
+
+
+def test_logview_config_says_each_problem_once_with_its_hint_and_shows_base_urls(tmp_path) -> None:
+    """A key with a type error is one line, not also "missing"; a key pasted as key_env is named
+    as such on its problem line (never shown); the summary shows each base_url, credentials left out."""
+    config = write(tmp_path, """
+[profiles.numbers]
+source = "supermetrics"
+team = "one"
+key_env = "SM_KEY"
+base_url = "https://robot:hunter2@api.example.com/v2?token=abc"
+[profiles.pasted]
+source = "aitronos"
+org = "o"
+key_env = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
+base_url = "http://127.0.0.1:8765"
+""")
+    result = logview("config", env={"LOGVIEW_CONFIG": str(config), "SM_KEY": "k", "XDG_DATA_HOME": str(tmp_path)})
+    out = result.stdout.decode()
+    assert result.returncode == 2
+    count, lines = problem_lines(result.stderr)
+    assert lines == ["profile 'numbers': team: must be an integer",
+                     "profile 'pasted': no API key: the variable key_env names is not set, and that name looks "
+                     "like a key itself (not shown): put the key in an environment variable and write that "
+                     "variable's name in key_env"] and count == 2
+    assert "  pasted: aitronos org o · key from (a variable whose name looks like a key) (NOT SET) · " \
+           "base_url http://127.0.0.1:8765" in out.splitlines()
+    assert "base_url https://(credentials not shown)@api.example.com/v2?(not shown)" in out
+    everything = out + result.stderr.decode()
+    assert "hunter2" not in everything and "token=abc" not in everything and "4eC39HqLyjWDarjtT1zdp7dc" not in everything
 
 
 def test_logview_config_without_a_file_says_so_and_shows_an_example(tmp_path) -> None:
@@ -258,13 +288,13 @@ def test_logview_config_reports_every_problem_once_per_line_with_hints(tmp_path)
         "profile 'a': status: unknown key here: `status` belongs under [profiles.a.filters]",
         "profile 'a': base_url: refusing plain http:// for api.example.com",  # … and the checks after it still run
         "profile 'a': org: missing",  # a refused URL does not hide a missing org
-        "profile 'a': its key variable is not set",
+        "profile 'a': no API key: set the environment variable FREDDY_API_KEY",
         "profile 'a': filters.status: unknown Aitronos status '4xx'",
         "profile 'a': filters.since: '2025-11-15' is later than until ('2025-11-01')",
         "profile 'a': token: holds an API key; logview never reads keys from files",
         "profile 'b': orgg: unknown key: did you mean `org`?",
         "profile 'b': (a name not shown: it looks like a key): unknown key",
-        "profile 'b': its key variable is not set",
+        "profile 'b': no API key: set the environment variable SUPERMETRICS_API_KEY",
     ]
     for wanted in expected:
         assert sum(line.startswith(wanted) for line in lines) == 1, (wanted, lines)
@@ -274,18 +304,49 @@ def test_logview_config_reports_every_problem_once_per_line_with_hints(tmp_path)
     assert "Extra inputs are not permitted" not in everything and "Input should be" not in everything
 
 
-def test_using_a_broken_profile_fails_before_the_viewer_starts_listing_every_problem(tmp_path) -> None:
+def test_using_a_broken_profile_fails_before_the_viewer_starts_listing_its_own_problems(tmp_path) -> None:
+    """Every problem of the profile used, those found when reading and when checking alike (a
+    reversed time range); the other profiles' problems only as a one-line note."""
     config = write(tmp_path, EVERY_KIND_OF_PROBLEM)
     env = {"LOGVIEW_CONFIG": str(config), "FREDDY_API_KEY": "k"}
     for argv in (["--profile", "a"], ["export", "--profile", "a"]):
         result = logview(*argv, env=env, timeout=30)
         err = result.stderr.decode()
         assert result.returncode == 2, err
-        assert f"logview: {config} has 6 problems" in err
+        assert f"logview: {config} has 8 problems with profile 'a':" in err
         for wanted in ("profile 'a': team: must be an integer", "`status` belongs under [profiles.a.filters]",
-                       "profile 'b': orgg: unknown key: did you mean `org`?"):
+                       "profile 'a': base_url: refusing plain http://", "profile 'a': org: missing",
+                       "profile 'a': filters.status: unknown Aitronos status '4xx'",
+                       "profile 'a': filters.since: '2025-11-15' is later than until ('2025-11-01')"):
             assert wanted in err
+        assert "profile 'b'" not in err
+        assert err.endswith("\n  (the rest of the file has problems too: `logview config` lists them)\n")
         assert CANARY not in err and "sk_live_4eC39HqLyjWDarjtT1zdp7dc" not in err
+
+
+def demo_profile(name: str, server: DemoServer) -> str:
+    """A profile reading the demo server's Aitronos logs, its key from FREDDY_API_KEY."""
+    return f'[profiles.{name}]\nsource = "aitronos"\norg = "{DEMO_ORG}"\nbase_url = "{server.url}"\n'
+
+
+def export_profile(config, name: str, *flags: str):
+    return logview("export", "--profile", name, *flags,
+                   env={"LOGVIEW_CONFIG": str(config), "FREDDY_API_KEY": DEMO_AITRONOS_KEY})
+
+
+def test_another_profiles_problems_do_not_stop_a_good_one(server: DemoServer, tmp_path) -> None:
+    config = write(tmp_path, demo_profile("good", server) + '[profiles.broken]\nsource = "aitronos"\norgg = "typo"\n')
+    result = export_profile(config, "good", "--max-entries", "5")
+    assert result.returncode == 0, result.stderr
+    assert len(jsonl(result.stdout)) == 5
+
+
+def test_a_flag_replaces_the_profiles_broken_default_filter(server: DemoServer, tmp_path) -> None:
+    config = write(tmp_path, demo_profile("p", server) + '[profiles.p.filters]\nstatus = ["4xx"]\n'
+                                                         'since = "2025-11-15"\nuntil = "2025-11-01"\n')
+    result = export_profile(config, "p", "--status", "error", "--since", "2000-01-01", "--until", "1s")
+    assert result.returncode == 0, result.stderr
+    assert {entry["status"] for entry in jsonl(result.stdout)} == {"error"}
 
 
 def test_logview_config_flags_a_reversed_time_range(tmp_path) -> None:

@@ -424,7 +424,7 @@ def test_a_key_pasted_into_key_env_is_not_repeated_when_no_such_variable_exists(
     monkeypatch.delenv(pasted, raising=False)
     assert cli.main(["export", "--profile", "p"]) == 2
     captured = capfd.readouterr()
-    assert "key_env in profile 'p'" in captured.err
+    assert "profile 'p': no API key: the variable key_env names is not set" in captured.err
     assert_clean(captured.out + captured.err, pasted, where="in the missing-key message")
 
 

@@ -10,13 +10,15 @@ import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
 from logview.api.types import check_base_url
 from logview.cli.parsers import DEFAULT_VIEWER_MAX
 from logview.model import Filters
 from logview.options import Connection, ViewerOptions
-from logview.settings.config import (ONE_API_FILTERS, ConfigError, Profile, ProfileFilters, config_path,
-                                     filters_of_another_api, load_config, looks_like_variable_name)
+from logview.settings.check import profile_problems
+from logview.settings.config import (ONE_API_FILTERS, ConfigError, ConfigReading, Profile, ProfileFilters,
+                                     config_path, filters_of_another_api, looks_like_variable_name, read_config)
 from logview.sources import AitronosSource, Source, SupermetricsSource
 from logview.times import ReversedRange, TimeParseError
 
@@ -111,15 +113,56 @@ def _key_from_env(name: str, *, named_in: str | None = None) -> str:
     return key
 
 
-def _profile_connection(name: str, pick_connector: bool = False) -> Connection:
+def _read_config() -> tuple[Path, ConfigReading | None]:
+    path = config_path()
     try:
-        config = load_config()
+        return path, read_config(path)
     except ConfigError as error:
         raise UsageError(str(error)) from None
-    if config is None or name not in config.profiles:
-        known = ", ".join(sorted(config.profiles)) if config and config.profiles else "none"
-        raise UsageError(f"no profile {name!r} in {config_path()} (profiles: {known})")
-    return _connection_from_profile(name, config.profiles[name], pick_connector)
+
+
+def _problems_error(path: Path, problems: list[str], *, about: str = "", elsewhere: bool = False) -> UsageError:
+    """Every problem, one a line. `elsewhere`: the rest of the file has problems too, which are
+    not this command's business; one line says so rather than list them."""
+    note = "\n  (the rest of the file has problems too: `logview config` lists them)" if elsewhere else ""
+    if len(problems) == 1:
+        return UsageError(f"{path}: {problems[0]}{note}")
+    listed = "".join(f"\n  {problem}" for problem in problems)
+    return UsageError(f"{path} has {len(problems)} problems{about}:{listed}{note}")
+
+
+def _profile_connection(args: argparse.Namespace, name: str, path: Path, reading: ConfigReading | None,
+                        pick_connector: bool = False) -> Connection:
+    """The profile's connection, or a UsageError with every problem of that profile and of the
+    file as a whole (a key written at its top, an undefined default); another profile's problems
+    do not stop this one."""
+    if reading is None or name not in reading.names:
+        known = ", ".join(sorted(reading.names)) if reading and reading.names else "none"
+        listed = "".join(f"\n  {problem}" for problem in reading.problems) if reading else ""
+        # the file's own problems may be why (a profile written as [name], not [profiles.name])
+        raise UsageError(f"no profile {name!r} in {path} (profiles: {known})"
+                         + (f"; the file has problems:{listed}" if listed else ""))
+    overridden = [filter_name for filter_name in ProfileFilters.model_fields if getattr(args, filter_name, None)]
+    problems = reading.problems + profile_problems(reading, name, overridden=overridden,
+                                                   needs_connector=not pick_connector)
+    if problems:
+        read_here = len(reading.problems) + len(reading.profile_problems.get(name, []))
+        raise _problems_error(path, problems, about=f" with profile {name!r}",
+                              elsewhere=len(reading.all_problems()) > read_here)
+    return _connection_from_profile(name, reading.config.profiles[name], pick_connector)
+
+
+def _default_profile(path: Path, reading: ConfigReading) -> str:
+    """The profile `logview` opens without --profile: the default, or the only one."""
+    default = reading.config.default
+    if default in reading.names:
+        return default
+    if default is None and len(reading.names) == 1:
+        return reading.names[0]
+    if reading.problems:  # an undefined default, a misspelt `default`, no [profiles.NAME] tables
+        raise _problems_error(path, reading.problems)
+    raise UsageError(f"choose a profile with --profile ({', '.join(sorted(reading.names))}), "
+                     "set `default` in the config, or use --demo")
 
 
 def _connection_from_profile(name: str, profile: Profile, pick_connector: bool = False) -> Connection:
@@ -161,7 +204,7 @@ def resolve_connection(args: argparse.Namespace, stack: ExitStack, *, default_de
     if args.profile:
         if len(args.profile) > 1:
             raise UsageError("one --profile at a time here (the viewer opens several as tabs)")
-        return _profile_connection(args.profile[0], pick_connector)
+        return _profile_connection(args, args.profile[0], *_read_config(), pick_connector)
     if args.demo:
         return stack.enter_context(_demo_connection(args.source or "aitronos"))
     if args.source:
@@ -169,16 +212,9 @@ def resolve_connection(args: argparse.Namespace, stack: ExitStack, *, default_de
                                base_url=args.base_url, pick_connector=pick_connector)
         return Connection(source=source, key=_key_from_env(source.key_env),
                           label=f"{source.kind} {_source_ids(source)}")
-    try:
-        config = load_config()
-    except ConfigError as error:
-        raise UsageError(str(error)) from None
-    if config is not None and config.profiles:
-        name = config.default or (next(iter(config.profiles)) if len(config.profiles) == 1 else None)
-        if name is None:
-            raise UsageError(f"choose a profile with --profile ({', '.join(sorted(config.profiles))}), "
-                             "set `default` in the config, or use --demo")
-        return _connection_from_profile(name, config.profiles[name], pick_connector)
+    path, reading = _read_config()
+    if reading is not None and (reading.names or reading.problems):
+        return _profile_connection(args, _default_profile(path, reading), path, reading, pick_connector)
     if default_demo:
         return stack.enter_context(_demo_connection("aitronos"))
     raise UsageError("no source: give --demo, --source, --profile or --file")
@@ -194,6 +230,8 @@ def _source_ids(source: Source) -> str:
 def file_kind(args: argparse.Namespace):
     from logview.files.jsonl import UnknownFileFormat, detect_kind
 
+    if args.file.is_dir():
+        raise UsageError(f"{args.file} is a folder, not a file")
     if not args.file.is_file():
         raise UsageError(f"no such file: {args.file}")
     try:  # even with --source: a CSV export or a mixed file is told apart from its lines

@@ -9,8 +9,10 @@ is set.
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from logview.settings.config import (ONE_API_FILTERS, ConfigError, ConfigReading, Profile, config_path,
                             filters_of_another_api, looks_like_variable_name, read_config)
@@ -50,9 +52,12 @@ class Report:
         return not self.problems
 
 
-def _source(profile: Profile, problems: list[str]) -> Source | None:
+def _source(profile: Profile, problems: list[str], left_out: Collection[str] = (),
+            needs_connector: bool = False) -> Source | None:
     """The profile's source, checked as the CLI checks it; every reason it cannot be built (a
-    refused URL and a missing id alike) goes to `problems`."""
+    refused URL and a missing id alike) goes to `problems`. A key in `left_out` was reported as
+    wrong when the file was read: it is not reported again as missing. `needs_connector`: the
+    profile is used where no one picks a connector (export)."""
     base_url = None
     if profile.base_url:
         try:
@@ -61,11 +66,16 @@ def _source(profile: Profile, problems: list[str]) -> Source | None:
             problems.append(f"base_url: {error}")
     if profile.source == "aitronos":
         if not profile.org:
-            problems.append("org: missing: an aitronos profile needs org = \"ORG_ID\"")
+            if "org" not in left_out:
+                problems.append("org: missing: an aitronos profile needs org = \"ORG_ID\"")
             return None
         return AitronosSource(profile.org, base_url=base_url)
+    if needs_connector and profile.connector is None and "connector" not in left_out:
+        problems.append("connector: missing: export needs connector = \"CONNECTOR_ID\" "
+                        "(only the viewer offers the team's connectors to pick from)")
     if profile.team is None:
-        problems.append("team: missing: a supermetrics profile needs team = TEAM_ID")
+        if "team" not in left_out:
+            problems.append("team: missing: a supermetrics profile needs team = TEAM_ID")
         return None
     source: SupermetricsSource | None = None
     try:
@@ -85,6 +95,31 @@ def _key_env(profile: Profile) -> str:
     return profile.key_env or (AitronosSource if profile.source == "aitronos" else SupermetricsSource).key_env
 
 
+def _key_problem(profile: Profile, left_out: Collection[str]) -> str | None:
+    """Why the profile has no key, if it has none. A key_env already reported as wrong names no
+    variable to look at; one that reads like a key was probably the key itself, pasted in the
+    wrong place: the line says so without repeating it."""
+    variable = _key_env(profile)
+    if "key_env" in left_out or os.environ.get(variable, "").strip():
+        return None
+    if looks_like_variable_name(variable):
+        return f"no API key: set the environment variable {variable}"
+    return ("no API key: the variable key_env names is not set, and that name looks like a key itself (not "
+            "shown): put the key in an environment variable and write that variable's name in key_env")
+
+
+def _shown_url(url: str) -> str:
+    """A base URL as the summary may show it: credentials in it (`https://user:pass@host`, a
+    query) are left out, and control characters are escaped."""
+    parts = urlsplit(url)
+    if parts.username is not None or parts.password is not None:
+        parts = parts._replace(netloc="(credentials not shown)@" + parts.netloc.rpartition("@")[2])
+    if parts.query:
+        parts = parts._replace(query="(not shown)")
+    shown = urlunsplit(parts)
+    return shown if shown.isprintable() else repr(shown)
+
+
 def _describe(name: str, profile: Profile, source: Source | None) -> str:
     if isinstance(source, AitronosSource):
         where = f"aitronos org {source.organization_id}"
@@ -96,6 +131,8 @@ def _describe(name: str, profile: Profile, source: Source | None) -> str:
     state = "set" if os.environ.get(variable, "").strip() else "NOT SET"
     shown = variable if looks_like_variable_name(variable) else "(a variable whose name looks like a key)"
     parts = [f"  {name}: {where}", f"key from {shown} ({state})"]
+    if profile.base_url:
+        parts.append(f"base_url {_shown_url(profile.base_url)}")
     defaults = profile.filters
     chosen = [f"{label} {value}" for label, value in (
         ("status", ",".join(defaults.status)), ("since", defaults.since), ("until", defaults.until),
@@ -108,12 +145,13 @@ def _describe(name: str, profile: Profile, source: Source | None) -> str:
     return " · ".join(parts)
 
 
-def _check_filters(profile: Profile, problems: list[str]) -> None:
-    """The default filters, checked as opening the profile would check them."""
-    defaults = profile.filters
+def _check_filters(profile: Profile, problems: list[str], overridden: Collection[str] = ()) -> None:
+    """The default filters, checked as opening the profile would check them; a filter in
+    `overridden` is replaced by a flag, and the flag is checked where it is read."""
+    defaults = profile.filters.model_copy(update=dict.fromkeys(overridden))
     # statuses are checked by the kind of source even when its ids or URL are wrong
     checker = AitronosSource("-") if profile.source == "aitronos" else SupermetricsSource(1, None)
-    for value in defaults.status:
+    for value in defaults.status or ():
         try:
             checker.validate_status(value)
         except ValueError as error:
@@ -137,12 +175,34 @@ def _check_filters(profile: Profile, problems: list[str]) -> None:
         problems.append(f"filters.{name}: applies to {owner} only (this profile reads {profile.source})")
 
 
-def _check_profile(name: str, profile: Profile, report: Report) -> None:
+def _checked(profile: Profile, left_out: Collection[str], *, overridden: Collection[str] = (),
+             needs_connector: bool = False) -> tuple[Source | None, list[str]]:
+    """The profile's source (None when it cannot be built) and every problem using it would meet."""
     problems: list[str] = []
-    source = _source(profile, problems)
-    if not os.environ.get(_key_env(profile), "").strip():
-        problems.append("its key variable is not set")
-    _check_filters(profile, problems)
+    source = _source(profile, problems, left_out, needs_connector)
+    key_problem = _key_problem(profile, left_out)
+    if key_problem:
+        problems.append(key_problem)
+    _check_filters(profile, problems, overridden)
+    return source, problems
+
+
+def profile_problems(reading: ConfigReading, name: str, *, overridden: Collection[str] = (),
+                     needs_connector: bool = False) -> list[str]:
+    """Everything wrong with profile `name` (which the file names), read and checked as using it
+    would: one line each, naming the profile. `overridden`: its default filters that flags
+    replace; `needs_connector`: no one picks a Supermetrics connector (export)."""
+    problems = list(reading.profile_problems.get(name, []))
+    profile = reading.config.profiles.get(name)
+    if profile is not None:
+        _, found = _checked(profile, reading.left_out.get(name, ()), overridden=overridden,
+                            needs_connector=needs_connector)
+        problems += [f"profile {name!r}: {problem}" for problem in found]
+    return problems
+
+
+def _check_profile(name: str, profile: Profile, left_out: Collection[str], report: Report) -> None:
+    source, problems = _checked(profile, left_out)
     report.problems += [f"profile {name!r}: {problem}" for problem in problems]
     report.lines.append(_describe(name, profile, source))
 
@@ -185,4 +245,4 @@ def _check_reading(reading: ConfigReading, report: Report) -> None:
         if profile is None:
             report.lines.append(f"  {name}: cannot be read (see the problems)")
         else:
-            _check_profile(name, profile, report)
+            _check_profile(name, profile, reading.left_out.get(name, ()), report)

@@ -130,6 +130,9 @@ class ConfigReading:
     names: list[str]  # every profile the file names, also those that could not be read
     problems: list[str] = field(default_factory=list)  # about the file as a whole
     profile_problems: dict[str, list[str]] = field(default_factory=dict)
+    # Each profile's keys that were wrong and so left out (`team`, `filters.since`): reported once
+    # already, the checks after reading must not call them missing as well.
+    left_out: dict[str, set[str]] = field(default_factory=dict)
 
     def all_problems(self) -> list[str]:
         return self.problems + [line for name in self.names for line in self.profile_problems.get(name, [])]
@@ -181,11 +184,14 @@ def read_config(path: Path) -> ConfigReading | None:
     reading = ConfigReading(Config(default=default), names=list(profiles), problems=problems)
     for name, raw in profiles.items():
         found: list[str] = []
-        profile = _read_profile(name, raw, found)
+        left_out: set[str] = set()
+        profile = _read_profile(name, raw, found, left_out)
         if profile is not None:
             reading.config.profiles[name] = profile
         if found:
             reading.profile_problems[name] = found
+        if left_out:
+            reading.left_out[name] = left_out
     return reading
 
 
@@ -215,9 +221,10 @@ def _unknown_top_level_key(key: str, value: object) -> str:
     return f"{_safe(key)}: unknown key (the file holds `default` and [profiles.NAME] tables)"
 
 
-def _read_profile(name: str, raw: object, problems: list[str]) -> Profile | None:
-    """The profile, with the keys that are wrong left out (each one reported in `problems`), so
-    the rest of it can still be checked; None when even its source is unusable."""
+def _read_profile(name: str, raw: object, problems: list[str], left_out: set[str]) -> Profile | None:
+    """The profile, with the keys that are wrong left out (each one reported in `problems` and
+    named in `left_out`), so the rest of it can still be checked; None when even its source is
+    unusable."""
     where = f"profile {name!r}"
     if not isinstance(raw, dict):
         problems.append(f"{where}: must be a table: [profiles.{name}]")
@@ -238,7 +245,7 @@ def _read_profile(name: str, raw: object, problems: list[str]) -> Profile | None
             return None  # without its API nothing else about the profile can be checked
         before = repr(raw)
         for item in wrong:
-            _leave_out(raw, item["loc"])
+            left_out.add(_leave_out(raw, item["loc"]))
         if repr(raw) == before:
             return None  # nothing left to leave out (not expected: only `source` is required)
 
@@ -247,13 +254,15 @@ def _location(loc: tuple) -> str:
     return ".".join(_safe(part) if isinstance(part, str) else f"[{part}]" for part in loc).replace(".[", "[")
 
 
-def _leave_out(raw: dict, loc: tuple) -> None:
-    """Drop the key an error is about, so validating again checks the others."""
+def _leave_out(raw: dict, loc: tuple) -> str:
+    """Drop the key an error is about, so validating again checks the others; returns its name
+    (`team`, `filters.since`)."""
     filters = raw.get("filters")
     if loc[0] == "filters" and len(loc) > 1 and isinstance(filters, dict):
         filters.pop(loc[1], None)
-    else:
-        raw.pop(loc[0], None)
+        return f"filters.{loc[1]}"
+    raw.pop(loc[0], None)
+    return str(loc[0])
 
 
 _TYPE_MESSAGES = {
