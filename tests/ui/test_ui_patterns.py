@@ -10,6 +10,7 @@ import numpy as np
 
 from logview.store.analytics import CLASSES
 from logview.demo import DemoServer
+from logview.model import Filters
 from logview.sources import AitronosSource, SupermetricsSource
 from logview.times import epoch_us, parse_api_time
 from ui_helpers import SIZE, file_app, make_app, screen_text, settle, widget_text
@@ -213,3 +214,32 @@ async def test_patterns_of_a_file_and_hostile_names_stay_inert(tmp_path) -> None
         await pilot.press("enter")  # filter by the hostile tool name: still just a value
         await settle(pilot)
         assert app.is_running and len(app.view) == 50
+
+
+async def test_x_lifts_an_event_picked_in_the_stats_as_the_notice_promises(demo: DemoServer) -> None:
+    app = make_app(demo, "supermetrics")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        event = app.viewer.stats.data.groups[0].value
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.viewer.filters.event == event
+        assert any("(or x) lifts it" in str(n.message) for n in app._notifications)
+        await pilot.press("x")
+        await settle(pilot)
+        assert app.viewer.filters.event is None and len(app.viewer.view) == len(demo.state.supermetrics_logs)
+        assert any("Lifted the event filter." == str(n.message) for n in app._notifications)
+        await pilot.press("x")  # nothing left: said, not silent
+        assert any("No filter picked in the stats" in str(n.message) for n in app._notifications)
+
+
+async def test_x_leaves_an_event_chosen_in_the_sidebar(demo: DemoServer) -> None:
+    event = demo.state.supermetrics_logs[0]["event"]
+    app = make_app(demo, "supermetrics", filters=Filters(event=event))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        assert app.viewer.filters.event == event

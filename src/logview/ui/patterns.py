@@ -61,6 +61,7 @@ class PatternsMixin(_Base):
         self._patterns_timer: Timer | None = None
         self._patterns_token = 0
         self._range_history: list[Filters] = []  # the ranges before each drill-down
+        self._stats_picks: dict[str, str] = {}  # the filters picked in the stats panel (x lifts them)
 
     @property
     def patterns_open(self) -> bool:
@@ -179,15 +180,26 @@ class PatternsMixin(_Base):
 
     def on_stats_panel_chosen(self, event: StatsPanel.Chosen) -> None:
         self.apply_filters(self.filters.model_copy(update={event.field: event.value}))
-        if event.value is not None:
+        if event.value is None:
+            self._stats_picks.pop(event.field, None)
+        else:
+            self._stats_picks[event.field] = event.value
             self.notify(f"Filtered by {event.field}; Enter on it again (or x) lifts it.", timeout=3, markup=False)
 
     def on_stats_panel_field_changed(self, event: StatsPanel.FieldChanged) -> None:
         self.patterns_changed(now=True)
 
     def action_clear_pattern_filters(self) -> None:
-        """x: lift the tool and error-group filters picked in the stats panel."""
-        self.apply_filters(self.filters.model_copy(update={"tool": None, "error": None}))
+        """x: lift the filters picked in the stats panel (tool, credential, event, source, error
+        group) and any tool or error-group filter, which only the stats can set."""
+        picked = {field for field, value in self._stats_picks.items() if getattr(self.filters, field) == value}
+        lifted = sorted(field for field in picked | {"tool", "error"} if getattr(self.filters, field) is not None)
+        self._stats_picks.clear()
+        if not lifted:
+            self.notify("No filter picked in the stats to lift.", timeout=2)
+            return
+        self.apply_filters(self.filters.model_copy(update=dict.fromkeys(lifted)))
+        self.notify(f"Lifted the {' and '.join(lifted)} filter{'s' if len(lifted) > 1 else ''}.", timeout=2)
 
     @staticmethod
     def pattern_filters(filters: Filters) -> list[tuple[str, str]]:

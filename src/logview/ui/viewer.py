@@ -31,6 +31,7 @@ from logview.sources.mixed import MixedSource
 from logview.sources.base import Source, dump_json
 from logview.files.lines import LineFile
 from logview.store import EntryStore, FileSearchJob, FilteredView, SearchJob
+from logview.ui.clipboard import copy_for_user
 from logview.ui.columns import ColumnsMixin
 from logview.ui.directory import DirectoryMixin
 from logview.ui.feed import Feed
@@ -74,7 +75,7 @@ class ViewerScreen(MergingMixin, ColumnsMixin, SavedFiltersMixin, DirectoryMixin
         Binding("E", "next_error(-1)", "Prev error", show=False),
         Binding("h", "toggle_histogram", "Histogram"),
         Binding("i", "toggle_stats", "Stats"),
-        Binding("x", "clear_pattern_filters", "Clear tool/error filter", show=False),
+        Binding("x", "clear_pattern_filters", "Clear stats filters", show=False),
         Binding("c", "choose_connector", "Connector", show=False),
         Binding("f", "pick_columns", "Columns", show=False),
         Binding("y", "copy_entry", "Copy"),
@@ -308,8 +309,7 @@ class ViewerScreen(MergingMixin, ColumnsMixin, SavedFiltersMixin, DirectoryMixin
             return
         line = self.store.line(self.table.cursor_ordinal) if self.table.cursor_ordinal is not None else None
         text = line if line is not None else dump_json(entry.raw)  # a file's line exactly as stored
-        self.app.copy_to_clipboard(text.decode("utf-8", errors="replace"))
-        self.notify("Copied the selected entry as JSON.", timeout=2)
+        copy_for_user(self, text.decode("utf-8", errors="replace"), "the selected entry")
 
     def action_save(self) -> None:
         default = "logview-export.jsonl"
@@ -380,7 +380,7 @@ class ViewerScreen(MergingMixin, ColumnsMixin, SavedFiltersMixin, DirectoryMixin
                             self.action_toggle_histogram)
         yield SystemCommand("Stats", "Per tool/credential/event numbers and error groups; Enter filters (i)",
                             self.action_toggle_stats)
-        yield SystemCommand("Clear tool/error filter", "Lift the filters picked in the stats panel (x)",
+        yield SystemCommand("Clear stats filters", "Lift the filters picked in the stats panel (x)",
                             self.action_clear_pattern_filters)
         yield SystemCommand("Columns", "Choose the table's columns, fields found in the data too (f)",
                             self.action_pick_columns)

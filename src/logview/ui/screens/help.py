@@ -40,7 +40,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("", "←/→ pick a bar, Enter (or a click) narrows the dates to it, Backspace zooms out"),
         ("i", "stats: per tool / credential / event — entries, failed, p50 p95 p99 — and error groups"),
         ("", "←/→ group by, ↑/↓ move, Enter filters by the row (again: lifts it)"),
-        ("x", "lift the tool and error-group filters picked in the stats"),
+        ("x", "lift the filters picked in the stats (tool, credential, event, source, error group)"),
     )),
     ("Data", (
         ("t", "toggle the live tail (new entries appear at the top)"),
