@@ -11,7 +11,7 @@ from logview.options import Connection, ViewerOptions
 from logview.sources import SupermetricsSource
 from logview.ui.app import LogViewApp
 from logview.ui.screens.connector_picker import ConnectorPicker
-from ui_helpers import FAST, SIZE, detail_text, make_app, screen_text, settle, table_lines
+from ui_helpers import FAST, SIZE, detail_text, make_app, screen_text, settle, table_lines, widget_text
 
 
 def picker_app(server: DemoServer) -> LogViewApp:
@@ -98,3 +98,22 @@ async def test_without_names_the_ids_are_shown_and_the_user_told(fresh_demo: Dem
         assert len(app.view) == len(fresh_demo.state.aitronos_logs)
         assert "tcred_" in "\n".join(table_lines(app))
         assert any("Credential names are not available (HTTP 403" in n.message for n in app._notifications)
+
+
+async def test_without_a_connector_the_status_line_asks_for_one_and_r_and_t_answer(demo: DemoServer) -> None:
+    app = picker_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ConnectorPicker)
+        status = widget_text(app.viewer.status_bar)
+        assert "choose a connector (c)" in status and "loading" not in status
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "choose a connector (c)" in widget_text(app.viewer.status_bar)
+        await pilot.press("t")  # nothing to tail yet: said, not silently ignored
+        await pilot.pause()
+        assert any("Choose a connector first" in str(n.message) for n in app._notifications)
+        assert "live" not in widget_text(app.viewer.status_bar)
+        await pilot.press("r")  # r asks for the connector again
+        await settle(pilot)
+        assert isinstance(app.screen, ConnectorPicker)

@@ -100,6 +100,9 @@ class LoadingMixin(_Base):
         if self.feed.file_mode:
             self.notify("A file has no live tail.", timeout=3)
             return
+        if self.needs_connector:
+            self.notify("Choose a connector first (c): there is nothing to tail yet.", timeout=3)
+            return
         if self.want_tail:
             self.want_tail, self.tail_paused = False, True
             self.feed.stop_tail()
@@ -259,6 +262,8 @@ class LoadingMixin(_Base):
 
     def connection_state(self) -> tuple[str, str]:
         """(state, text) for the status line."""
+        if self.needs_connector and self.phase != "error":  # nothing to load until one is chosen
+            return "paused", "choose a connector (c)"
         remaining = self.banner.retry_remaining()
         if remaining is not None:  # the banner's deadline, so both count down in step
             when = f"retrying in {format_wait(remaining)}" if remaining > 0.5 else "retrying now"
