@@ -8,7 +8,7 @@ import socket
 import pytest
 
 from logview.demo import DemoServer, Fault
-from ui_helpers import SIZE, make_app, screen_text, settle, table_lines, wait_until
+from ui_helpers import SIZE, make_app, screen_text, settle, table_lines, wait_until, widget_text
 
 
 def banner(app) -> str:
@@ -170,3 +170,24 @@ async def test_the_status_line_names_a_connection_failure_while_retrying() -> No
         app.viewer.refresh_status()
         assert "connection failed · retrying in" in screen_text(app).splitlines()[0]
         await pilot.press("escape")
+
+
+async def test_cancelling_a_tail_retry_says_the_tail_stopped_and_r_resumes_it(fresh_demo: DemoServer) -> None:
+    app = make_app(fresh_demo, follow=True, interval_s=60)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        viewer = app.viewer
+        await wait_until(pilot, lambda: viewer.feed.tailing)
+        fresh_demo.state.add_fault(Fault(kind="status", status=429, retry_after="3600", count=1, api="aitronos"))
+        viewer.feed.poll_now()
+        await wait_until(pilot, lambda: viewer.banner.retry_pending)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "Retry cancelled: loading and the live tail stopped. Press r to start again." in banner(app)
+        assert "stopped — r reloads" in widget_text(viewer.status_bar)
+        assert not viewer.feed.tailing
+        await pilot.press("r")
+        await settle(pilot)
+        await wait_until(pilot, lambda: viewer.feed.tailing)
+        viewer.refresh_status()
+        assert "live · every 60 s" in widget_text(viewer.status_bar)

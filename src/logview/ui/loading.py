@@ -129,13 +129,15 @@ class LoadingMixin(_Base):
         self.refresh_all()
 
     def cancel_retry(self) -> None:
-        """Esc during a retry wait: stop waiting (and stop loading); `r` starts again."""
+        """Esc during a retry wait: stop waiting — loading and the live tail both stop; `r` starts
+        both again (the tail is still wanted: it resumes once the reload's first page is in)."""
         self.feed.cancel_backfill()
-        if self.want_tail:
-            self.want_tail = False
+        tailing = self.want_tail
+        if tailing:
             self.feed.stop_tail()
-        self.banner.clear("retry")
-        self.banner.show_notice("Retry cancelled: loading stopped. Press r to try again.")
+        self.banner.clear("retry", "tail")
+        stopped = "loading and the live tail stopped" if tailing else "loading stopped"
+        self.banner.show_notice(f"Retry cancelled: {stopped}. Press r to start again.")
         self.phase = "cancelled"
         self.refresh_all()
 
