@@ -36,3 +36,13 @@ def fresh_demo() -> Iterator[DemoServer]:
     state = DemoState(aitronos_entries=120, supermetrics_entries=300, live_rate=0.0, now=FIXED_NOW, seed=5)
     with DemoServer(state) as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def no_local_clipboard(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`y` must not overwrite the clipboard of the machine running the tests: no local clipboard
+    command is tried (the clipboard tests put their own fake one on PATH and opt back in)."""
+    if "uses_clipboard_commands" not in request.keywords:
+        from logview.ui import clipboard
+
+        monkeypatch.setattr(clipboard, "CLIPBOARD_COMMANDS", ())

@@ -13,6 +13,9 @@ import pytest
 from logview.ui import clipboard
 from ui_helpers import SIZE, file_app, settle, wait_until
 
+# These tests put fake clipboard commands on PATH: the conftest must not switch them off.
+pytestmark = pytest.mark.uses_clipboard_commands
+
 # Spacing and key order as a user's file may have them: `y` must copy the line exactly as stored.
 # The values are shell syntax that would leave a file behind, were they ever run by a shell.
 ENTRY_LINE = ('{"id": "e1",  "created_at": "2025-11-15T10:00:00Z", "status": "error", '

@@ -209,3 +209,17 @@ async def test_an_error_entry_shows_its_error_without_scrolling(long_demo: DemoS
         view = squashed(pane_view(app))
         assert f"QUOTA_EXCEEDED: {squashed(ERROR_MESSAGE)}" in view
         assert "gmail.send_email · 812 ms" in view
+
+
+async def test_the_focused_pane_says_how_it_scrolls(demo) -> None:
+    from ui_helpers import make_app, settle
+
+    app = make_app(demo)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        assert "Enter focuses" in str(app.viewer.detail.border_title)
+        await pilot.press("enter")
+        assert app.viewer.focused is app.viewer.detail
+        assert "j k PgUp PgDn g G scroll" in str(app.viewer.detail.border_title)
+        await pilot.press("escape")

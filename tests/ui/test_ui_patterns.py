@@ -243,3 +243,15 @@ async def test_x_leaves_an_event_chosen_in_the_sidebar(demo: DemoServer) -> None
         await pilot.press("x")
         await settle(pilot)
         assert app.viewer.filters.event == event
+
+
+async def test_the_footer_offers_group_by_only_where_there_is_a_choice(demo: DemoServer) -> None:
+    for kind, offered in (("aitronos", True), ("supermetrics", False)):
+        app = make_app(demo, kind)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("i")
+            await settle(pilot)
+            assert app.viewer.focused is app.viewer.stats
+            footer = screen_text(app).splitlines()[-1]
+            assert ("Group by" in footer) is offered, footer

@@ -113,7 +113,10 @@ class LogViewApp(App[int]):
         self.viewers[-1].source_troubles = {label: trouble for label, trouble in zip(labels, troubles) if trouble}
 
     def action_switch_tab(self, step: int) -> None:
-        if len(self.viewers) < 2 or not isinstance(self.screen, ViewerScreen):
+        if not isinstance(self.screen, ViewerScreen):
+            return
+        if len(self.viewers) < 2:
+            self.notify("One source is open: tabs come with several --profile options.", timeout=3)
             return
         self.show_tab((self.viewers.index(self.screen) + step) % len(self.viewers))
 

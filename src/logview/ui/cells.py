@@ -81,6 +81,14 @@ BUILTIN_FIELDS = {"status": "status", "credential": "credential_id", "tool": "to
                   "message": "error", "event": "event", "request": "request", "what": "tool", "detail": "error"}
 
 
+def counted(count: int, noun: str) -> str:
+    """`1 entry`, `2,345 entries`: a count with its noun, singular or plural."""
+    if count == 1:
+        return f"1 {noun}"
+    plural = noun[:-1] + "ies" if noun.endswith("y") and noun[-2:-1] not in "aeiou" else noun + "s"
+    return f"{count:,} {plural}"
+
+
 def default_keys(kind: SourceKind) -> list[str]:
     """The optional columns a source's table shows until the user picks others."""
     return [c.key for c in COLUMNS[kind] if c.key not in ALWAYS]

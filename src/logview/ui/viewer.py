@@ -285,6 +285,10 @@ class ViewerScreen(MergingMixin, ColumnsMixin, SavedFiltersMixin, DirectoryMixin
 
     # -- actions --------------------------------------------------------------------------
     def action_toggle_status(self, index: int) -> None:
+        if not 0 <= index < len(self.status_options):
+            self.notify(f"No status option {index + 1}: the options are 1–{len(self.status_options)} "
+                        "(0 clears them).", timeout=2)
+            return
         self.apply_filters(toggle_status(self.status_options, self.filters, index))
 
     def action_clear_status(self) -> None:

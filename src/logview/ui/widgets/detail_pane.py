@@ -105,8 +105,17 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(id="detail-body")
 
+    TITLE = "entry detail · Enter focuses · Esc closes · y copies JSON"
+    FOCUSED_TITLE = "entry detail · ↑↓ j k PgUp PgDn g G scroll · Esc closes · y copies JSON"
+
     def on_mount(self) -> None:
-        self.border_title = "entry detail · Enter focuses · Esc closes · y copies JSON"
+        self.border_title = self.TITLE
+
+    def on_focus(self) -> None:
+        self.border_title = self.FOCUSED_TITLE
+
+    def on_blur(self) -> None:
+        self.border_title = self.TITLE
 
     def show_entry(self, entry: LogEntry | None, time_field: str) -> None:
         if entry is self.entry and time_field == self.time_field:
@@ -124,7 +133,8 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
         head.append("   ")
         head.append(clean_line("—" if entry.status is None else str(entry.status)), style=status_style)
         cells = row_cells(entry)
-        what = " · ".join(cell for cell in (cells["what"], cells.get("request"), cells["duration"]) if cell)
+        # the duration before the request, so a long request wraps, never `343` apart from `ms`
+        what = " · ".join(cell for cell in (cells["what"], cells["duration"], cells.get("request")) if cell)
         if what:
             head.append("   " + what)
         parts: list[RenderableType] = [head]

@@ -23,6 +23,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from logview.store.analytics import CLASSES, US, Histogram
+from logview.ui.cells import counted
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 GUTTER = 7  # the count scale on the left
@@ -232,7 +233,7 @@ class VolumeHistogram(Widget, can_focus=True):
         data = self.data
         if data is not None and len(data):
             total = int(data.totals.sum())
-            text.append(f"  {width_text(data.bucket_us)} buckets · {total:,} entries", style=self._style("axis"))
+            text.append(f"  {width_text(data.bucket_us)} buckets · {counted(total, 'entry')}", style=self._style("axis"))
             if data.timeless:
                 text.append(f" · {data.timeless:,} without a time", style=self._style("axis"))
         if self.note:
@@ -299,9 +300,9 @@ class VolumeHistogram(Widget, can_focus=True):
         text = Text(" " * (GUTTER - 2) + "▸ ", style=self._style("title"))
         text.append(f"{moment_text(start, data.bucket_us, span)} – {moment_text(end + 1, data.bucket_us, span)}",
                     style=self._style("title"))
-        text.append(f"  {sum(counts):,} entries", style=self._style("axis"))
-        for klass in (_ERROR, _WARN):
+        text.append(f"  {counted(sum(counts), 'entry')}", style=self._style("axis"))
+        for klass, label in ((_ERROR, "errors"), (_WARN, "warnings")):
             if counts[klass]:
-                text.append(f" · {counts[klass]:,} {CLASSES[klass]}", style=self._style(CLASSES[klass]))
+                text.append(f" · {label} {counts[klass]:,}", style=self._style(CLASSES[klass]))
         text.append("   Enter: narrow the dates to it · ←/→ · ⌫ zoom out · Esc: table", style=self._style("hint"))
         return text

@@ -92,6 +92,10 @@ class StatsPanel(ScrollView, can_focus=True):
         self.labels: dict[str, dict[str, str]] = {}  # field → value → its name (credential ids)
         self._rows: list[_Row] = []
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # One field to group by (Supermetrics: the event): no "Group by" key to offer.
+        return len(self.fields) > 1 if action == "cycle" else True
+
     # -- data -----------------------------------------------------------------------------
     def show(self, data: StatsData, active: dict[str, str | None], note: str = "") -> None:
         previous = self._rows[self.cursor].item if self.cursor < len(self._rows) else None

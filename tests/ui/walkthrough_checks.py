@@ -1,0 +1,397 @@
+"""What each key of the viewer must do, by action, for the walk-through (test_ui_walkthrough.py):
+a check presses a key in a `Walk` (an app in one state) and asserts what the user then sees."""
+
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from unittest import mock
+
+from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.containers import VerticalScroll
+from textual.widgets import Input
+
+from logview.model import Filters
+from logview.ui import clipboard
+from logview.ui.app import LogViewApp
+from logview.ui.screens.column_picker import ColumnPicker
+from logview.ui.screens.connector_picker import ConnectorPicker
+from logview.ui.screens.help import HelpScreen
+from logview.ui.screens.save_dialog import SaveDialog
+from logview.ui.viewer import ViewerScreen
+from logview.ui.widgets.detail_pane import DetailPane
+from logview.ui.widgets.log_table import LogTable
+from ui_helpers import (screen_text, settle, wait_until,
+                        widget_text)
+
+PALETTE = "ctrl+p"
+
+
+def keys_of(bindings: list[Binding | tuple]) -> dict[str, str]:
+    """key → action, with `up,k` split into its keys."""
+    found: dict[str, str] = {}
+    for binding in bindings:
+        binding = binding if isinstance(binding, Binding) else Binding(*binding)
+        for key in binding.key.split(","):
+            found[key.strip()] = binding.action
+    return found
+
+
+def viewer_keys(focused: type = LogTable) -> dict[str, str]:
+    """Every key the user can press on the viewer's main screen with `focused` (the table or the
+    detail pane) focused: the focused widget's bindings win over the screen's and the app's."""
+    own = keys_of(focused.BINDINGS)
+    if focused is DetailPane:  # and the scrolling keys it takes from VerticalScroll
+        own = {**{key: action for key, action in keys_of(VerticalScroll.BINDINGS).items()
+                  if key in ("up", "down", "pageup", "pagedown", "home", "end")}, **own}
+    return {**keys_of(LogViewApp.BINDINGS), **keys_of(ViewerScreen.BINDINGS), **own, PALETTE: "command_palette"}
+
+
+@dataclass
+class Walk:
+    """One app in one state, and how to get back to that state between keys."""
+
+    app: LogViewApp
+    pilot: object
+    state: str
+
+    @property
+    def viewer(self) -> ViewerScreen:
+        return self.app.viewer
+
+    def text(self) -> str:
+        return screen_text(self.app)
+
+    def status_line(self) -> str:
+        return widget_text(self.viewer.status_bar)
+
+    def notes(self) -> list[str]:
+        return [str(n.message) for n in self.app._notifications]
+
+    async def press(self, *keys: str) -> None:
+        await self.pilot.press(*keys)  # type: ignore[attr-defined]
+        await self.pilot.pause()  # type: ignore[attr-defined]
+
+    async def reset(self) -> None:
+        """Back to the state's starting point: no dialog, filters and panels as they began,
+        the cursor on the fourth row, focus where the state has it."""
+        app = self.app
+        while not isinstance(app.screen, ViewerScreen):
+            app.pop_screen()
+            await self.pilot.pause()  # type: ignore[attr-defined]
+        if self.state == "merged" and app.screen is not app.viewers[-1]:
+            app.show_tab(len(app.viewers) - 1)
+            await self.pilot.pause()  # type: ignore[attr-defined]
+        viewer = self.viewer
+        viewer.histogram.display = viewer.stats.display = False
+        if viewer.filters != Filters():
+            viewer.sidebar.show_time_inputs("", "")
+            viewer.apply_filters(Filters())
+        app.clear_notifications()
+        await settle(self.pilot)  # type: ignore[arg-type]
+        viewer.table.move_to_row(3)
+        viewer.detail.display = self.state in ("detail", "detail_focused")
+        if viewer.detail.display:
+            viewer.show_detail()
+        focus = {"input": viewer.sidebar.query_one("#search", Input), "detail_focused": viewer.detail}
+        viewer.set_focus(focus.get(self.state, viewer.table))
+        if self.state == "input":
+            viewer.sidebar.query_one("#search", Input).value = ""
+        await self.pilot.pause()  # type: ignore[attr-defined]
+
+
+Check = Callable[[Walk, str], Awaitable[None]]
+CHECKS: dict[str, Check] = {}
+
+
+def check(*actions: str) -> Callable[[Check], Check]:
+    def register(function: Check) -> Check:
+        for action in actions:
+            CHECKS[action] = function
+        return function
+    return register
+
+
+def action_name(action: str) -> str:
+    return action.split("(")[0]
+
+
+# -- what each key does, by action ------------------------------------------------------------
+
+@check("cursor_down")
+async def _down(walk: Walk, key: str) -> None:
+    before = walk.viewer.table.cursor_row
+    shown = walk.viewer.selected_entry()
+    await walk.press(key)
+    assert walk.viewer.table.cursor_row == before + 1
+    assert walk.viewer.selected_entry() is not shown
+    if walk.state == "detail":  # the open detail follows the cursor
+        assert walk.viewer.selected_entry().id in walk.text()
+
+
+@check("cursor_up")
+async def _up(walk: Walk, key: str) -> None:
+    before = walk.viewer.table.cursor_row
+    await walk.press(key)
+    assert walk.viewer.table.cursor_row == before - 1
+
+
+@check("scroll_down", "scroll_up", "scroll_home", "scroll_end")
+async def _scroll(walk: Walk, key: str) -> None:
+    """The focused detail pane scrolls: a line, a page, to either end; the last field is reachable."""
+    pane = walk.viewer.detail
+    assert pane.max_scroll_y > pane.size.height  # a long entry
+    middle = pane.max_scroll_y // 2
+    if key in ("up", "k", "pageup", "home", "g"):
+        pane.scroll_to(y=middle, animate=False)
+        await walk.pilot.pause()  # type: ignore[attr-defined]
+    before = round(pane.scroll_y)
+    await walk.press(key)
+    after = round(pane.scroll_y)
+    expected = {"down": before + 1, "j": before + 1, "up": before - 1, "k": before - 1, "home": 0, "g": 0,
+                "end": pane.max_scroll_y, "G": pane.max_scroll_y,
+                "pagedown": before + pane.scrollable_content_region.height,
+                "pageup": before - pane.scrollable_content_region.height}[key]
+    assert after == min(max(0, expected), pane.max_scroll_y), (before, after)
+    if key in ("end", "G"):
+        assert '"k79"' in walk.text()  # the last field of the entry is on screen
+
+
+@check("page_down", "page_up")
+async def _page(walk: Walk, key: str) -> None:
+    if walk.state == "detail_focused":
+        await _scroll(walk, key)
+        return
+    table = walk.viewer.table
+    if key == "pageup":
+        table.move_to_row(min(len(walk.viewer.view) - 1, 3 + 2 * table.page_rows))
+        await walk.pilot.pause()  # type: ignore[attr-defined]
+    before = table.cursor_row
+    await walk.press(key)
+    step = table.cursor_row - before
+    assert abs(step) == min(table.page_rows, len(walk.viewer.view) - 1 - before if key == "pagedown" else before)
+    assert (step > 0) == (key == "pagedown")
+
+
+@check("first")
+async def _first(walk: Walk, key: str) -> None:
+    await walk.press(key)
+    assert walk.viewer.table.cursor_row == 0 and round(walk.viewer.table.scroll_y) == 0
+
+
+@check("last")
+async def _last(walk: Walk, key: str) -> None:
+    await walk.press(key)
+    viewer = walk.viewer
+    assert viewer.table.cursor_row == len(viewer.view) - 1
+    oldest = viewer.store.entry(viewer.view.ordinal(len(viewer.view) - 1))
+    assert viewer.selected_entry() is oldest or viewer.selected_entry().id == oldest.id
+
+
+@check("activate")
+async def _enter(walk: Walk, key: str) -> None:
+    viewer = walk.viewer
+    opened = viewer.detail.display
+    await walk.press(key)
+    assert viewer.detail.display
+    assert viewer.selected_entry().id in walk.text()  # the entry's fields are on screen
+    if opened:  # Enter again: into the pane, to scroll it
+        assert viewer.focused is viewer.detail
+
+
+@check("escape")
+async def _escape(walk: Walk, key: str) -> None:
+    viewer = walk.viewer
+    opened = viewer.detail.display
+    await walk.press(key)
+    if opened:
+        assert not viewer.detail.display and viewer.focused is viewer.table
+    else:
+        assert viewer.focused is viewer.table and isinstance(walk.app.screen, ViewerScreen)
+
+
+@check("quit_viewer")
+async def _quit(walk: Walk, key: str) -> None:
+    """Checked in a test of its own (the app ends)."""
+
+
+@check("help")
+async def _help(walk: Walk, key: str) -> None:
+    await walk.press(key)
+    assert isinstance(walk.app.screen, HelpScreen) and "logview — keys" in walk.text()
+    await walk.press(key)  # the same key closes it
+    assert isinstance(walk.app.screen, ViewerScreen)
+
+
+DIALOGS = {"command_palette": CommandPalette, "save": SaveDialog, "pick_columns": ColumnPicker}
+
+
+@check(*DIALOGS)
+async def _dialog(walk: Walk, key: str) -> None:
+    """ctrl+p, s, f: the palette, the save dialog, the column picker; Esc leaves each."""
+    await walk.press(key)
+    assert isinstance(walk.app.screen, DIALOGS[action_name(viewer_keys()[key])])
+    await walk.press("escape")
+    assert isinstance(walk.app.screen, ViewerScreen)
+
+
+@check("focus_search")
+async def _search(walk: Walk, key: str) -> None:
+    viewer = walk.viewer
+    await walk.press(key, *"zz9", "enter")
+    await settle(walk.pilot)  # type: ignore[arg-type]
+    assert viewer.filters.search == "zz9" and viewer.sidebar.query_one("#search", Input).value == "zz9"
+    assert "No loaded entries match the filters." in walk.text() or "shown 0" in walk.status_line()
+
+
+@check("focus_dates")
+async def _dates(walk: Walk, key: str) -> None:
+    viewer = walk.viewer
+    await walk.press(key)
+    assert viewer.focused is viewer.sidebar.query_one("#since", Input)
+    await walk.press(*"1s", "enter")  # the demo's entries are all older
+    await settle(walk.pilot)  # type: ignore[arg-type]
+    assert viewer.sidebar.query_one("#since", Input).value == "1s"
+    assert "shown 0" in walk.status_line()
+
+
+@check("toggle_tail")
+async def _tail(walk: Walk, key: str) -> None:
+    viewer = walk.viewer
+    if walk.state == "merged":
+        await walk.press(key)
+        assert any("Each tab tails its own source" in note for note in walk.notes())
+        return
+    if viewer.feed.file_mode:
+        await walk.press(key)
+        assert "A file has no live tail." in walk.notes()
+        return
+    following = viewer.want_tail
+    await walk.press(key)
+    viewer.refresh_status()
+    await walk.pilot.pause()  # type: ignore[attr-defined]
+    if following:
+        assert "tail paused" in walk.status_line()
+    else:
+        assert "live · every" in walk.status_line() and viewer.table.cursor_row == 0
+    await walk.press(key)  # and back
+    assert viewer.want_tail == following
+
+
+@check("reload")
+async def _reload(walk: Walk, key: str) -> None:
+    viewer = walk.viewer
+    count = len(viewer.view)
+    await walk.press(key)
+    await settle(walk.pilot)  # type: ignore[arg-type]
+    assert len(viewer.view) == count and f"shown {count:,}" in walk.status_line()
+    assert "No entries" not in walk.text()
+
+
+@check("next_error")
+async def _next_error(walk: Walk, key: str) -> None:
+    viewer = walk.viewer
+    if key == "E":
+        viewer.table.move_to_row(len(viewer.view) - 1)
+        await walk.pilot.pause()  # type: ignore[attr-defined]
+    before = viewer.table.cursor_row
+    await walk.press(key)
+    after = viewer.table.cursor_row
+    assert (after > before) if key == "e" else (after < before)
+    assert viewer.store.problem_mask(viewer.view.index[after:after + 1])[0]  # on an error/warning row
+
+
+@check("toggle_histogram", "toggle_stats")
+async def _panel(walk: Walk, key: str) -> None:
+    """h / i: the panel opens with its numbers; the same key hides it."""
+    panel, shows = (walk.viewer.histogram, "entries") if key == "h" else (walk.viewer.stats, "p95")
+    await walk.press(key)
+    await settle(walk.pilot)  # type: ignore[arg-type]
+    assert panel.display and shows in widget_text(panel)
+    await walk.press(key)
+    assert not panel.display
+
+
+@check("clear_pattern_filters")
+async def _clear_patterns(walk: Walk, key: str) -> None:
+    viewer = walk.viewer
+    viewer.apply_filters(viewer.filters.model_copy(update={"tool": "no.such.tool"}))
+    await settle(walk.pilot)  # type: ignore[arg-type]
+    assert "no.such.tool" in walk.text() and "shown 0" in walk.status_line()
+    await walk.press(key)
+    await settle(walk.pilot)  # type: ignore[arg-type]
+    assert viewer.filters.tool is None and "no.such.tool" not in walk.text()
+    assert f"shown {len(viewer.store):,}" in walk.status_line()
+
+
+@check("choose_connector")
+async def _connector(walk: Walk, key: str) -> None:
+    await walk.press(key)
+    if walk.state == "supermetrics":
+        await wait_until(walk.pilot, lambda: isinstance(walk.app.screen, ConnectorPicker))  # type: ignore[arg-type]
+        await walk.press("escape")
+    else:
+        assert "Only a Supermetrics source has connectors to choose from." in walk.notes()
+
+
+@check("copy_entry")
+async def _copy(walk: Walk, key: str) -> None:
+    """OSC 52 always; with no local clipboard command (none is tried here: the walk must not
+    depend on the machine, nor fill its clipboard), the message says only that it was sent."""
+    copied: list[str] = []
+    walk.app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    with mock.patch.object(clipboard, "CLIPBOARD_COMMANDS", ()):
+        await walk.press(key)
+        await wait_until(walk.pilot, lambda: bool(walk.notes()))  # type: ignore[arg-type]
+    assert walk.notes() == ["Sent the selected entry to the terminal's clipboard (OSC 52) — if your terminal "
+                            "blocks that, s saves the entries shown to a file."]
+    assert json.loads(copied[0]) == walk.viewer.selected_entry().raw
+
+
+@check("clear_status")
+async def _clear_status(walk: Walk, key: str) -> None:
+    viewer = walk.viewer
+    await walk.press("2")
+    assert viewer.filters.statuses
+    await walk.press(key)
+    await settle(walk.pilot)  # type: ignore[arg-type]
+    assert viewer.filters.statuses == () and "●" not in sidebar_text(walk)
+
+
+@check("toggle_status")
+async def _status(walk: Walk, key: str) -> None:
+    viewer = walk.viewer
+    index = int(key) - 1
+    options = viewer.status_options
+    await walk.press(key)
+    await settle(walk.pilot)  # type: ignore[arg-type]
+    if index >= len(options):  # no such option: nothing changes, and the user is told
+        assert viewer.filters.statuses == () and any("No status option" in note for note in walk.notes())
+        return
+    assert viewer.filters.statuses == (options[index],)
+    assert f"● {options[index]}" in sidebar_text(walk)
+    shown = viewer.store.entries(viewer.view.index[:50])
+    assert all(viewer.source.status_matches(e.status, options[index]) for e in shown)
+
+
+@check("switch_tab")
+async def _tab(walk: Walk, key: str) -> None:
+    app = walk.app
+    if len(app.viewers) < 2:
+        before = app.screen
+        await walk.press(key)
+        assert app.screen is before and any("One source is open" in note for note in walk.notes())
+        return
+    index = app.viewers.index(app.screen)
+    await walk.press(key)
+    step = 1 if key == "right_square_bracket" else -1
+    assert app.screen is app.viewers[(index + step) % len(app.viewers)]
+
+
+def sidebar_text(walk: Walk) -> str:
+    return "\n".join(widget_text(option) for option in walk.viewer.sidebar.query("StatusOption"))
+
+
