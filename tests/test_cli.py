@@ -121,7 +121,9 @@ def test_demo_server_runs_in_the_foreground_and_stops_quietly_on_ctrl_c():
     assert "Traceback" not in stderr
 
 
-def test_progress_goes_to_stderr_only_on_a_terminal(server):
+def export_on_a_terminal(server) -> tuple[int, bytes, bytes]:
+    """An Aitronos export of `server` with stderr on a pseudo-terminal: its exit code, its
+    stdout, and the bytes the terminal received."""
     leader, follower = pty.openpty()
     process = subprocess.Popen(
         [sys.executable, "-m", "logview", "export", "--source", "aitronos", "--org", DEMO_ORG, "--base-url", server.url],
@@ -138,8 +140,13 @@ def test_progress_goes_to_stderr_only_on_a_terminal(server):
             break
         terminal += chunk
     os.close(leader)
+    return process.returncode, stdout, terminal
+
+
+def test_progress_goes_to_stderr_only_on_a_terminal(server):
+    returncode, stdout, terminal = export_on_a_terminal(server)
     total = len(server.state.aitronos_logs)
-    assert process.returncode == 0
+    assert returncode == 0
     assert f"of {total:,} entries".encode() in terminal
     assert f"{total:,} entries in".encode() in terminal
     assert len(jsonl(stdout)) == total  # stdout stays pure data

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -82,3 +83,23 @@ def test_on_every_interface_the_banner_suggests_a_url_logview_accepts(host):
         process.send_signal(signal.SIGINT)
         process.wait(timeout=15)
     assert "Traceback" not in process.stderr.read()
+
+
+DEMO_SERVER_OPTIONS = ("--port", "--host", "--aitronos-entries", "--supermetrics-entries", "--rate", "--seed")
+
+
+def test_help_and_the_readme_describe_every_option():
+    text = logview("demo-server", "--help", env={"COLUMNS": "250"}, timeout=30).stdout.decode()
+    described = dict(re.findall(r"^ {2}(--[a-z-]+)(?: [A-Z_]+)?\s{2,}(\S.*)$", text, flags=re.MULTILINE))
+    for option in DEMO_SERVER_OPTIONS:
+        assert "default" in described.get(option, ""), (option, text)
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Demo server\n", 1)[1].split("\n## ", 1)[0]
+    for option in DEMO_SERVER_OPTIONS:
+        assert f"| `{option} " in section, option
+
+
+@pytest.mark.parametrize("argv", [("--aitronos-entries", "-5"), ("--supermetrics-entries", "-1"), ("--rate", "-2")])
+def test_a_negative_count_or_rate_is_a_usage_error(argv):
+    result = logview("demo-server", *argv, timeout=30)
+    assert result.returncode == 2 and f"argument {argv[0]}: must be 0 or more" in result.stderr.decode()

@@ -265,7 +265,8 @@ class Pager:
                 total = sum(totals) if all(t is not None for t in totals) else None  # type: ignore[arg-type]
                 yield EntriesLoaded(batch, self.pages, self.loaded, total)
                 if capped:
-                    yield Notice("capped", f"stopped at {self.max_entries:,} entries (--max-entries)")
+                    entries = "entry" if self.max_entries == 1 else "entries"
+                    yield Notice("capped", f"stopped at {self.max_entries:,} {entries} (--max-entries)")
                     break
         finally:
             for stream in streams:

@@ -49,7 +49,7 @@ def run_viewer_command(argv: Sequence[str]) -> int:
 
 def run_export_command(argv: Sequence[str]) -> int:
     from logview.cli.export import export_connection, export_file
-    from logview.files.writer import UnknownFormat, format_for
+    from logview.files.writer import UnknownFormat, format_for, name_contradiction
 
     args = export_parser().parse_args(argv)
     profiles_once(args, "exporting")
@@ -57,6 +57,9 @@ def run_export_command(argv: Sequence[str]) -> int:
         fmt = format_for(args.format, args.output)
     except UnknownFormat as error:
         return _fail(f"{error}; or choose one with --format")
+    contradiction = name_contradiction(fmt, args.output)
+    if contradiction:  # the explicit --format wins; the name will mislead whoever opens the file
+        print(f"logview: {contradiction}", file=sys.stderr)
     with ExitStack() as stack:
         try:
             connection = resolve_connection(args, stack, default_demo=False)

@@ -1,7 +1,9 @@
 """`logview export`: entries to stdout or a file, messages to stderr.
 
 JSONL carries each entry exactly as the API returned it; CSV the source's known columns. Every
-page is flushed as it is written, so whatever was fetched before a failure or Ctrl-C stays written.
+page is flushed as it is written, so whatever was fetched before a failure or Ctrl-C stays written;
+an `--output` file appears only with its first entries (or at a good end), so a failure before
+any leaves no empty file.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -18,11 +20,16 @@ from logview.api.types import RequestRecord, RetryEvent, RetryPolicy
 from logview.model import ApiFailure, Filters, LogEntry
 from logview.options import Connection
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager
-from logview.files.writer import EntryWriter
+from logview.files.writer import EntryWriter, OutputFile
 from logview.sources.base import Source
 from logview.sources.mixed import MixedSource
 
-EXIT_OK, EXIT_API = 0, 3
+EXIT_OK, EXIT_USAGE, EXIT_API = 0, 2, 3
+
+
+def counted(number: int, noun: str, plural: str) -> str:
+    """`1 entry`, `2 entries`, `1,000 pages`."""
+    return f"{number:,} {noun if number == 1 else plural}"
 
 
 class Reporter:
@@ -52,8 +59,9 @@ class Reporter:
     def progress(self, event: EntriesLoaded) -> None:
         if not self._live:
             return
-        total = f" of {event.total:,}" if event.total is not None else ""
-        self._stream.write(f"\r\x1b[K{event.loaded:,}{total} entries, {event.pages:,} pages")
+        entries = (counted(event.loaded, "entry", "entries") if event.total is None
+                   else f"{event.loaded:,} of {counted(event.total, 'entry', 'entries')}")
+        self._stream.write(f"\r\x1b[K{entries}, {counted(event.pages, 'page', 'pages')}")
         self._stream.flush()
         self._line_open = True
 
@@ -65,7 +73,8 @@ class Reporter:
 
     def done(self, event: BackfillDone) -> None:
         if self._live or self._verbose:
-            self._say(f"logview: {event.loaded:,} entries in {event.pages:,} pages")
+            pages = counted(event.pages, "page", "pages")
+            self._say(f"logview: {counted(event.loaded, 'entry', 'entries')} in {pages}")
         else:
             self._end_progress()
 
@@ -98,10 +107,24 @@ async def _export(connection: Connection, filters: Filters, writer: EntryWriter,
     return EXIT_OK
 
 
-def _open_output(stack: ExitStack, output: Path | None) -> BinaryIO:
+class CannotWrite(Exception):
+    """The output file cannot be created: exit 2 before anything is fetched."""
+
+
+def _open_output(stack: ExitStack, output: Path | None) -> tuple[BinaryIO, Callable[[], None]]:
+    """The stream to write to, and what makes the output appear under its name (see OutputFile)."""
     if output is None:
-        return sys.stdout.buffer
-    return stack.enter_context(output.open("wb"))
+        return sys.stdout.buffer, lambda: None
+    try:
+        file = stack.enter_context(OutputFile(output))
+    except OSError as error:
+        raise CannotWrite(f"cannot write {output}: {error.strerror or error}") from None
+    return file.stream, file.publish
+
+
+def _cannot_write(error: CannotWrite) -> int:
+    print(f"logview: {error}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def _quiet_broken_pipe() -> int:
@@ -115,9 +138,16 @@ def export_connection(connection: Connection, filters: Filters, *, fmt: str, out
                       verbose: bool, max_entries: int | None) -> int:
     reporter = Reporter(sys.stderr, verbose=verbose)
     with ExitStack() as stack:
-        writer = EntryWriter(_open_output(stack, output), fmt, connection.source)
         try:
-            return asyncio.run(_export(connection, filters, writer, reporter, max_entries))
+            stream, publish = _open_output(stack, output)
+        except CannotWrite as error:
+            return _cannot_write(error)
+        writer = EntryWriter(stream, fmt, connection.source, on_first_entries=publish)
+        try:
+            code = asyncio.run(_export(connection, filters, writer, reporter, max_entries))
+            if code == EXIT_OK:
+                publish()  # no entries matched: an empty file (a CSV header) says so
+            return code
         except BrokenPipeError:
             return _quiet_broken_pipe()
         finally:
@@ -131,7 +161,11 @@ def export_file(path: Path, source: Source, filters: Filters, *, fmt: str, outpu
     (`source` a MixedSource) keeps each line's source."""
     remaining = max_entries
     with ExitStack() as stack:
-        writer = EntryWriter(_open_output(stack, output), fmt, source)
+        try:
+            stream, publish = _open_output(stack, output)
+        except CannotWrite as error:
+            return _cannot_write(error)
+        writer = EntryWriter(stream, fmt, source, on_first_entries=publish)
         try:
             for batch, origins in _file_batches(path, source):
                 matching = [i for i, entry in enumerate(batch) if source.matches(entry, filters)]
@@ -141,6 +175,7 @@ def export_file(path: Path, source: Source, filters: Filters, *, fmt: str, outpu
                 writer.write([batch[i] for i in matching], None if origins is None else [origins[i] for i in matching])
                 if remaining == 0:
                     break
+            publish()
         except BrokenPipeError:
             return _quiet_broken_pipe()
         finally:

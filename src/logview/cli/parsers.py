@@ -13,7 +13,7 @@ from logview.settings.config import config_path
 DEFAULT_VIEWER_MAX = 100_000
 
 
-def _add_source_args(parser: argparse.ArgumentParser) -> None:
+def _add_source_args(parser: argparse.ArgumentParser, profile_help: str) -> None:
     group = parser.add_argument_group("source (one of)")
     group.add_argument("--demo", action="store_true", help="start the embedded demo server and read it")
     group.add_argument("--source", choices=SOURCE_KINDS, help="which API (default aitronos with --demo)")
@@ -22,8 +22,7 @@ def _add_source_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--connector", metavar="CONNECTOR_ID", help="Supermetrics connector identifier")
     group.add_argument("--base-url", metavar="URL", help="API base URL (https, or http for loopback)")
     group.add_argument("--file", metavar="PATH", type=Path, help="a JSONL file written by `logview export`")
-    group.add_argument("--profile", metavar="NAME", action="append",
-                       help=f"a profile from {config_path()}; the viewer takes several (one tab each)")
+    group.add_argument("--profile", metavar="NAME", action="append", help=profile_help)
 
 
 def _add_filter_args(parser: argparse.ArgumentParser) -> None:
@@ -42,6 +41,20 @@ def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
     return value
 
 
@@ -70,7 +83,7 @@ def viewer_parser() -> argparse.ArgumentParser:
                "With no arguments and no config file, logview opens the built-in demo.",
     )
     parser.add_argument("--version", action="version", version=f"logview {__version__}")
-    _add_source_args(parser)
+    _add_source_args(parser, f"a profile from {config_path()}; several open side by side, one tab each")
     _add_filter_args(parser)
     parser.add_argument("--follow", action="store_true", help="tail live from the start")
     parser.add_argument("--interval", type=_positive_float, default=None, metavar="SECONDS",
@@ -85,12 +98,13 @@ def export_parser() -> argparse.ArgumentParser:
         prog="logview export",
         description="Write log entries to stdout or a file. stdout is data; messages go to stderr.",
     )
-    _add_source_args(parser)
+    _add_source_args(parser, f"a profile from {config_path()} (one; `logview config` lists them); "
+                             "flags override its default filters")
     _add_filter_args(parser)
     parser.add_argument("--format", choices=("jsonl", "csv"), default=None,
                         help="jsonl (entries exactly as the API returned them) or csv (known columns); "
                              "default from the --output extension (.csv; .jsonl .ndjson .json .log .txt), "
-                             "else jsonl")
+                             "else jsonl; given, it wins over the extension (with a warning)")
     parser.add_argument("--output", "-o", metavar="PATH", type=Path, help="write here instead of stdout")
     parser.add_argument("--max-entries", type=_positive_int, metavar="N", help="stop after N entries (default: all)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each request to stderr")
@@ -99,15 +113,21 @@ def export_parser() -> argparse.ArgumentParser:
 
 def demo_server_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="logview demo-server",
-                                     description="Run the demo server (both APIs) in the foreground.")
-    parser.add_argument("--port", type=_port, default=8765, help="0 to 65535; 0 picks a free port (default 8765)")
+                                     description="Run the demo server (both APIs) in the foreground; "
+                                                 "it prints the keys and ids to use with it. Ctrl-C stops it.")
+    parser.add_argument("--port", type=_port, default=8765,
+                        help="port to listen on, 0 to 65535; 0 picks a free one (default 8765)")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1; 0.0.0.0 or :: for every interface)")
-    parser.add_argument("--aitronos-entries", type=int, default=5000, metavar="N")
-    parser.add_argument("--supermetrics-entries", type=int, default=20000, metavar="N")
-    parser.add_argument("--rate", type=float, default=1.0, metavar="PER_SECOND",
-                        help="new entries per second in each API (0: none)")
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--aitronos-entries", type=_non_negative_int, default=5000, metavar="N",
+                        help="Aitronos log entries made at start, spread over the last 14 days (default 5000)")
+    parser.add_argument("--supermetrics-entries", type=_non_negative_int, default=20000, metavar="N",
+                        help="Supermetrics log entries made at start, over the last 14 days (default 20000)")
+    parser.add_argument("--rate", type=_non_negative_float, default=1.0, metavar="PER_SECOND",
+                        help="new entries per second in each API, for live tail (default 1; 0: none)")
+    parser.add_argument("--seed", type=int, default=7,
+                        help="seed of the generated data: the same seed makes the same entries, their times "
+                             "counted back from the start (default 7)")
     return parser
 
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+import os
+import secrets
+import stat
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
@@ -26,6 +29,12 @@ class UnknownFormat(ValueError):
     """A file name whose extension promises a format logview does not write (`logs.xlsx`)."""
 
 
+def _named_format(path: Path) -> str | None:
+    """The format `path`'s extension names, if it names one logview writes."""
+    suffix = path.suffix.lower()
+    return "csv" if suffix in CSV_EXTENSIONS else "jsonl" if suffix in JSONL_EXTENSIONS else None
+
+
 def format_for(fmt: str | None, output: Path | None) -> str:
     """The one rule for `export` and the viewer's `s`: an explicit --format wins; otherwise the
     output's extension (`.csv`: CSV; `.jsonl`, `.ndjson`, `.json`, `.log`, `.txt` or none: JSONL);
@@ -35,22 +44,83 @@ def format_for(fmt: str | None, output: Path | None) -> str:
         return fmt
     if output is None:
         return "jsonl"
+    named = _named_format(output)
+    if named:
+        return named
     suffix = output.suffix.lower()
-    if suffix in CSV_EXTENSIONS:
-        return "csv"
-    if suffix in JSONL_EXTENSIONS or not suffix[1:].isalpha():
+    if not suffix[1:].isalpha():
         return "jsonl"
     raise UnknownFormat(f"cannot tell the format from {suffix!r}: name the file {', '.join(JSONL_EXTENSIONS)} "
                         f"(JSONL) or {', '.join(CSV_EXTENSIONS)} (CSV)")
 
 
+def name_contradiction(fmt: str, output: Path | None) -> str | None:
+    """What to warn when an explicit format is not the one the output's name says (`--format csv
+    -o logs.ndjson`): the format given wins, but whoever opens the file goes by its name."""
+    named = _named_format(output) if output is not None else None
+    if named is None or named == fmt:
+        return None
+    return f"writing {fmt.upper()} to {output}: its name says {named.upper()}"
+
+
+class OutputFile:
+    """A file that takes its name only once entries are in it (`publish`), or when the export
+    ends well: it is written beside its place and renamed into place, so a failed export leaves
+    no empty file behind, nor an older file of that name emptied. Once published the writing goes
+    on into it, so the entries written stay written when a later page fails. A link, or a name
+    that is not a regular file (`/dev/stdout`, a pipe), is written through directly."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._temp: Path | None = None
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            self.stream: BinaryIO = path.open("wb")
+            return
+        try:
+            handle, self._temp = self._create_beside()
+        except PermissionError:
+            if not path.is_file():
+                raise
+            self.stream = path.open("wb")  # a file we may write in a folder we may not: in place
+            return
+        if self.path.exists():  # the new file keeps the old one's permissions, as writing into it would
+            os.fchmod(handle, stat.S_IMODE(self.path.stat().st_mode))
+        self.stream = os.fdopen(handle, "wb")
+
+    def _create_beside(self) -> tuple[int, Path]:
+        while True:  # 0o666 and the umask: the permissions opening the file itself would give
+            temp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.partial")
+            try:
+                return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), temp
+            except FileExistsError:
+                continue
+
+    def publish(self) -> None:
+        if self._temp is not None:
+            self.stream.flush()
+            os.replace(self._temp, self.path)
+            self._temp = None
+
+    def __enter__(self) -> OutputFile:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        """Close; a file never published is removed, as if it had never been begun."""
+        self.stream.close()
+        if self._temp is not None:
+            self._temp.unlink(missing_ok=True)
+
+
 class EntryWriter:
     """Writes batches of entries in one format and flushes after each batch. Entries of both APIs
     (a `MixedSource`) are written with the source each comes from: JSONL as envelopes (see
-    `sources/envelope.py`), CSV with a leading `source` column."""
+    `sources/envelope.py`), CSV with a leading `source` column. `on_first_entries` is called once
+    the first entries are written and flushed."""
 
-    def __init__(self, stream: BinaryIO, fmt: str, source: Source) -> None:
+    def __init__(self, stream: BinaryIO, fmt: str, source: Source,
+                 on_first_entries: Callable[[], None] | None = None) -> None:
         self._stream = stream
+        self._on_first_entries = on_first_entries
         self._source = source
         self._mixed = source if isinstance(source, MixedSource) else None
         self._csv: csv.writer | None = None  # type: ignore[valid-type]
@@ -75,6 +145,8 @@ class EntryWriter:
             lines = map(envelope_line, origins, entries) if mixed else (dump_json(entry.raw) for entry in entries)
             self._stream.write(b"".join(line + b"\n" for line in lines))
             self._stream.flush()
+        if entries and not self.written and self._on_first_entries is not None:
+            self._on_first_entries()
         self.written += len(entries)
 
     def detach(self) -> None:

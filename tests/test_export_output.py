@@ -1,0 +1,128 @@
+"""`logview export` as a user meets it: the counts in its messages, its own help, a `--format`
+that its output's name contradicts, and what a failed export leaves on disk."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+import time
+
+from logview.demo import DEMO_AITRONOS_KEY, Fault
+
+from test_cli import export_on_a_terminal
+from test_export import AITRONOS_KEY, CLEAN_ENV, aitronos_args, jsonl, logview
+
+
+def test_counts_in_the_messages_agree_with_their_number(fresh_server):
+    state = fresh_server.state
+    state.insert_aitronos(1)
+    one = logview(*aitronos_args(fresh_server, "-v"), env=AITRONOS_KEY)
+    assert one.returncode == 0, one.stderr
+    assert one.stderr.decode().endswith("\nlogview: 1 entry in 1 page\n")
+    _, _, terminal = export_on_a_terminal(fresh_server)
+    assert b"1 of 1 entry, 1 page" in terminal and b"logview: 1 entry in 1 page" in terminal
+
+    state.insert_aitronos(100)
+    capped = logview(*aitronos_args(fresh_server, "-v", "--max-entries", "1"), env=AITRONOS_KEY)
+    assert "logview: stopped at 1 entry (--max-entries)\n" in capped.stderr.decode()
+    many = logview(*aitronos_args(fresh_server, "-v"), env=AITRONOS_KEY)
+    assert many.stderr.decode().endswith("\nlogview: 101 entries in 2 pages\n")
+
+
+def test_export_help_describes_its_own_profile_flag():
+    wide = {"COLUMNS": "250"}  # argparse wraps at the terminal's width: one line per flag
+    def profile_line(*command: str) -> str:
+        text = logview(*command, "--help", env=wide).stdout.decode()
+        return next(line for line in text.splitlines() if line.strip().startswith("--profile NAME"))
+
+    assert "tab" not in profile_line("export") and "`logview config` lists them" in profile_line("export")
+    assert "one tab each" in profile_line()
+
+
+def test_an_explicit_format_wins_over_the_output_name_with_a_warning(server, tmp_path):
+    named_jsonl = tmp_path / "a.ndjson"
+    result = logview(*aitronos_args(server, "-o", str(named_jsonl), "--format", "csv"), env=AITRONOS_KEY)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.decode() == f"logview: writing CSV to {named_jsonl}: its name says JSONL\n"
+    rows = list(csv.DictReader(io.StringIO(named_jsonl.read_text())))
+    assert [row["id"] for row in rows] == [raw["id"] for raw in server.state.aitronos_logs]
+
+    named_csv = tmp_path / "b.CSV"
+    result = logview(*aitronos_args(server, "-o", str(named_csv), "--format", "jsonl"), env=AITRONOS_KEY)
+    assert result.stderr.decode() == f"logview: writing JSONL to {named_csv}: its name says CSV\n"
+    assert jsonl(named_csv.read_bytes()) == server.state.aitronos_logs
+
+    for agreeing in ("c.csv", "no-extension"):  # the name agrees, or says nothing
+        result = logview(*aitronos_args(server, "-o", str(tmp_path / agreeing), "--format", "csv"), env=AITRONOS_KEY)
+        assert result.returncode == 0 and result.stderr == b""
+
+
+def test_a_failed_export_leaves_no_file_and_an_older_file_as_it_was(server, tmp_path):
+    wrong_key = {"FREDDY_API_KEY": "wrong"}
+    new = tmp_path / "f.jsonl"
+    result = logview(*aitronos_args(server, "-o", str(new)), env=wrong_key)
+    assert result.returncode == 3 and b"HTTP 401" in result.stderr
+    assert list(tmp_path.iterdir()) == []  # neither the file nor a half-written one beside it
+
+    old = tmp_path / "old.csv"
+    old.write_text("id\nlast week's\n")
+    result = logview(*aitronos_args(server, "-o", str(old)), env=wrong_key)
+    assert result.returncode == 3
+    assert list(tmp_path.iterdir()) == [old] and old.read_text() == "id\nlast week's\n"
+
+
+def test_an_export_that_matches_nothing_still_writes_its_file(server, tmp_path):
+    out = tmp_path / "none.csv"
+    result = logview(*aitronos_args(server, "-o", str(out), "--search", "matches-no-entry-at-all"), env=AITRONOS_KEY)
+    assert result.returncode == 0, result.stderr
+    assert out.read_text().splitlines() == ["id,created_at,status,credential_id,connector,tool,duration_ms,error"]
+    assert list(tmp_path.iterdir()) == [out]
+
+
+def test_entries_written_before_a_later_page_fails_stay_in_the_output_file(fresh_server, tmp_path):
+    """The first two pages are slow; once the first is in the file, the next page after them is
+    refused (403): the export fails with exit 3 and the file keeps every entry written."""
+    state = fresh_server.state
+    state.insert_aitronos(1000)
+    state.add_fault(Fault(kind="latency", delay=1.0, count=2))
+    out = tmp_path / "partial.jsonl"
+    process = subprocess.Popen([sys.executable, "-m", "logview", *aitronos_args(fresh_server, "-o", str(out))],
+                               env={**CLEAN_ENV, "FREDDY_API_KEY": DEMO_AITRONOS_KEY}, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20
+    while not out.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    state.add_fault(Fault(kind="status", status=403))
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 3, stderr
+    written = jsonl(out.read_bytes())
+    assert 100 <= len(written) < 1000 and written == state.aitronos_logs[: len(written)]
+    assert list(tmp_path.iterdir()) == [out]
+
+
+def test_an_output_that_cannot_be_created_is_one_line_and_exit_2(server, tmp_path):
+    out = tmp_path / "no-such-folder" / "x.jsonl"
+    result = logview(*aitronos_args(server, "-o", str(out)), env=AITRONOS_KEY)
+    assert result.returncode == 2
+    assert result.stderr.decode() == f"logview: cannot write {out}: No such file or directory\n"
+
+
+def test_a_pipe_or_a_link_given_as_output_is_written_through(server, tmp_path):
+    """A named pipe (like `/dev/stdout`) is written in place, never replaced by a file; a link
+    stays a link, and the file it points to receives the entries."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    process = subprocess.Popen([sys.executable, "-m", "logview", *aitronos_args(server, "-o", str(pipe))],
+                               env={**CLEAN_ENV, **AITRONOS_KEY}, stderr=subprocess.PIPE)
+    with pipe.open("rb") as reader:
+        received = reader.read()
+    assert process.wait(timeout=60) == 0
+    assert jsonl(received) == server.state.aitronos_logs and pipe.is_fifo()
+
+    target, link = tmp_path / "target.jsonl", tmp_path / "link.jsonl"
+    link.symlink_to(target)
+    result = logview(*aitronos_args(server, "-o", str(link)), env=AITRONOS_KEY)
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and jsonl(target.read_bytes()) == server.state.aitronos_logs
