@@ -73,9 +73,9 @@ async def in_app(path: str) -> None:
                      source=source_for_kind(kind), file_kind=kind)
     async with app.run_test(size=(160, 48)) as pilot:
         started = time.perf_counter()
-        while app.store.ready < app.store.tail or app.phase == "loading" or not len(app.store):
+        while app.viewer.store.ready < app.viewer.store.tail or app.viewer.phase == "loading" or not len(app.viewer.store):
             await asyncio.sleep(0.1)
-        print(f"{path}: {len(app.store):,} entries, fields read in {time.perf_counter() - started:.1f} s")
+        print(f"{path}: {len(app.viewer.store):,} entries, fields read in {time.perf_counter() - started:.1f} s")
         shown_at: list[float] = []
         viewer = app.viewer
         show = viewer._show_patterns
@@ -85,7 +85,7 @@ async def in_app(path: str) -> None:
             shown_at.append(time.perf_counter())
 
         viewer._show_patterns = recorded  # the moment the new numbers are handed to the widget
-        for key, panel in (("h", app.histogram), ("i", app.stats)):
+        for key, panel in (("h", app.viewer.histogram), ("i", app.viewer.stats)):
             lags: list[float] = []
             stop = False
 

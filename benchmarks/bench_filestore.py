@@ -110,9 +110,9 @@ async def app_figures(path: Path, kind: str, runs: int) -> None:
     app = LogViewApp(options, source=source, file_kind=kind)
     async with app.run_test(size=(160, 48)) as pilot:
         started = time.perf_counter()
-        while app.phase != "complete":
+        while app.viewer.phase != "complete":
             await asyncio.sleep(0.05)
-        print(f"\napp (headless 160x48): loaded {len(app.store):,} rows in {time.perf_counter() - started:.1f} s")
+        print(f"\napp (headless 160x48): loaded {len(app.viewer.store):,} rows in {time.perf_counter() - started:.1f} s")
 
         async def press(*keys: str) -> float:
             begun = time.perf_counter()
@@ -133,11 +133,11 @@ async def app_figures(path: Path, kind: str, runs: int) -> None:
             idle["cursor down (j)"].append(await press("j"))
             idle["status key (2) and counts"].append(await press("2"))
             idle["status key again (clear)"].append(await press("2"))
-            sync["status key (2) and counts"].append(handler(lambda: app.action_toggle_status(1)))
+            sync["status key (2) and counts"].append(handler(lambda: app.viewer.action_toggle_status(1)))
             await pilot.pause()
-            sync["status key again (clear)"].append(handler(lambda: app.action_toggle_status(1)))
+            sync["status key again (clear)"].append(handler(lambda: app.viewer.action_toggle_status(1)))
             await pilot.pause()
-        search = app.sidebar.query_one("#search")
+        search = app.viewer.sidebar.query_one("#search")
         searches: list[float] = []
         for _ in range(max(1, runs // 2)):
             search.value = "bench.oldest"  # typed; the Enter is what is timed
@@ -145,10 +145,10 @@ async def app_figures(path: Path, kind: str, runs: int) -> None:
             await pilot.pause()
             begun = time.perf_counter()
             await pilot.press("enter")
-            while app._searching:
+            while app.viewer._searching:
                 await asyncio.sleep(0.002)
             searches.append((time.perf_counter() - begun) * 1000)
-            assert len(app.view) == 1, len(app.view)
+            assert len(app.viewer.view) == 1, len(app.viewer.view)
             search.value = ""
             search.focus()
             await pilot.press("enter")

@@ -135,15 +135,15 @@ def bench_ui(n: int) -> None:
         async def run() -> None:
             async with app.run_test(size=(160, 48)) as pilot:
                 started = time.perf_counter()
-                while len(app.store) < n or app.feed.backfilling:
+                while len(app.viewer.store) < n or app.viewer.feed.backfilling:
                     await pilot.pause(0.05)
                 await pilot.pause()
                 print(f"\nviewer, {n:,}-entry file: loaded in {time.perf_counter() - started:.1f} s")
-                for label, action in (("status 4xx (key 3)", lambda: app.action_toggle_status(2)),
-                                      ("clear status (key 0)", app.action_clear_status),
-                                      ("event filter", lambda: app.apply_filters(Filters(event="data.page"))),
-                                      ("no filter", lambda: app.apply_filters(Filters())),
-                                      ("next error (e)", lambda: app.action_next_error(1))):
+                for label, action in (("status 4xx (key 3)", lambda: app.viewer.action_toggle_status(2)),
+                                      ("clear status (key 0)", app.viewer.action_clear_status),
+                                      ("event filter", lambda: app.viewer.apply_filters(Filters(event="data.page"))),
+                                      ("no filter", lambda: app.viewer.apply_filters(Filters())),
+                                      ("next error (e)", lambda: app.viewer.action_next_error(1))):
                     started = time.perf_counter()
                     action()  # the handler: filter, counts, sidebar, status line, table state
                     handled = time.perf_counter() - started

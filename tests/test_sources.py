@@ -67,12 +67,13 @@ def test_supermetrics_cursor_reasks_from_just_past_the_oldest_time():
     assert source.auth_headers("k") == {"Authorization": "Bearer k"}
 
 
-def test_supermetrics_until_becomes_the_first_cursor_and_the_rest_stays_local():
+def test_supermetrics_until_becomes_the_first_cursor_since_bounds_the_paging_and_the_rest_stays_local():
     source = SupermetricsSource(1, "X")
     filters = Filters(until=datetime(2025, 11, 15, 10, tzinfo=UTC), statuses=("4xx",), since=NOW.replace(day=1))
     query = source.streams(filters, NOW)[0]
     assert source.first_cursor(query) == "2025-11-15T10:00:00.001Z"
-    assert source.server_side_filters(filters) == {"until"}
+    assert query.start == filters.since  # where paging stops (`reached_lower_bound`)
+    assert source.server_side_filters(filters) == {"since", "until"}
 
 
 @pytest.mark.parametrize(("team", "connector"), [(0, "X"), (1, ""), (1, "a/b"), (1, "x" * 101), (1, "ü")])

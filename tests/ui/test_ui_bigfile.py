@@ -167,7 +167,7 @@ def open_file(path: Path, *, max_entries: int | None = None) -> LogViewApp:
 
 
 def status_line(app: LogViewApp) -> str:
-    return app.status_bar.plain()
+    return app.viewer.status_bar.plain()
 
 
 def finished(app: LogViewApp) -> bool:
@@ -177,7 +177,7 @@ def finished(app: LogViewApp) -> bool:
 
 
 def status_note(app: LogViewApp) -> str:
-    content = app.sidebar.query_one("#status-note", Static).content
+    content = app.viewer.sidebar.query_one("#status-note", Static).content
     return getattr(content, "plain", str(content))
 
 
@@ -186,18 +186,18 @@ def sidebar_counts(app: LogViewApp) -> dict[str, str]:
 
 
 def shown_ids(app: LogViewApp) -> list[str]:
-    return [entry.id for entry in app.store.entries(app.view.index)]
+    return [entry.id for entry in app.viewer.store.entries(app.viewer.view.index)]
 
 
 def first_visible(app: LogViewApp) -> int:
     """The view row shown on the table's first data line."""
-    return round(app.table.scroll_y)
+    return round(app.viewer.table.scroll_y)
 
 
 def visible_rows(app: LogViewApp) -> list[str]:
     """The table's data rows on screen (without the header and the blank lines below), from
     view row `first_visible(app)` on."""
-    return table_lines(app)[1:1 + min(app.table.page_rows, len(app.view) - first_visible(app))]
+    return table_lines(app)[1:1 + min(app.viewer.table.page_rows, len(app.viewer.view) - first_visible(app))]
 
 
 def is_marked_invalid(row: str) -> bool:
@@ -249,7 +249,7 @@ async def wait_loaded(pilot: Pilot, every: Callable[[], None] | None = None) -> 
 
 
 async def wait_first_rows(pilot: Pilot) -> None:
-    await wait_until(pilot, lambda: len(pilot.app.view) > 0 and bool(visible_rows(pilot.app)), "the first rows")
+    await wait_until(pilot, lambda: len(pilot.app.viewer.view) > 0 and bool(visible_rows(pilot.app)), "the first rows")
 
 
 def search_idle(app: LogViewApp) -> bool:
@@ -263,14 +263,14 @@ async def search(pilot: Pilot, text: str) -> None:
     await pilot.press("slash")
     assert app.focused is not None and app.focused.id == "search"
     await pilot.press(*text, "enter")
-    await wait_until(pilot, lambda: app.filters.search == text and search_idle(app), f"search {text!r}")
-    assert app.focused is app.table
+    await wait_until(pilot, lambda: app.viewer.filters.search == text and search_idle(app), f"search {text!r}")
+    assert app.focused is app.viewer.table
 
 
 async def clear_search(pilot: Pilot) -> None:
     app = pilot.app
     await pilot.press("slash", "escape")
-    await wait_until(pilot, lambda: app.filters.search is None and search_idle(app), "the search to clear")
+    await wait_until(pilot, lambda: app.viewer.filters.search is None and search_idle(app), "the search to clear")
 
 
 def saved(app: LogViewApp, count: int) -> bool:
@@ -315,7 +315,7 @@ async def test_first_rows_newest_first_then_loaded_and_G_shows_the_oldest(sm: Js
     async with app.run_test(size=SIZE) as pilot:
         await wait_first_rows(pilot)
         rows = visible_rows(app)
-        assert first_visible(app) == 0 and len(rows) == app.table.page_rows
+        assert first_visible(app) == 0 and len(rows) == app.viewer.table.page_rows
         assert NEWEST in rows[0] and rows[0].strip().startswith("2025-11-15")  # the first row has its date
         for number, row in enumerate(rows):
             assert row_shows(row, sm.raws[number]), (number, row)
@@ -328,10 +328,10 @@ async def test_first_rows_newest_first_then_loaded_and_G_shows_the_oldest(sm: Js
         assert visible_rows(app) == rows  # the place on screen did not move while loading
 
         await pilot.press("G")
-        assert app.table.cursor_row == SM_LINES - 1
+        assert app.viewer.table.cursor_row == SM_LINES - 1
         assert OLDEST in cursor_line(app)
         first = first_visible(app)
-        assert first == SM_LINES - app.table.page_rows
+        assert first == SM_LINES - app.viewer.table.page_rows
         for number, row in enumerate(visible_rows(app), start=first):
             assert row_shows(row, sm.raws[number]), (number, row)
         await pilot.press("enter")
@@ -340,7 +340,7 @@ async def test_first_rows_newest_first_then_loaded_and_G_shows_the_oldest(sm: Js
         assert pane.display and pane.entry is not None and pane.entry.raw == sm.raws[-1]
         assert_detail_shows(app, sm.raws[-1])
         await pilot.press("g")
-        assert app.table.cursor_row == 0 and pane.entry.raw == sm.raws[0]
+        assert app.viewer.table.cursor_row == 0 and pane.entry.raw == sm.raws[0]
         assert app.is_running
 
 
@@ -352,7 +352,7 @@ async def test_status_keys_filter_and_counts_match_the_file(request: pytest.Fixt
                                                             kind: str, keys: tuple[str, ...]) -> None:
     data: JsonlFile = request.getfixturevalue(fixture)
     app = open_file(data.path)
-    options = app.status_options
+    options = app.viewer.status_options
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
         counts = expected_counts(data, kind, options)
@@ -372,7 +372,7 @@ async def test_status_keys_filter_and_counts_match_the_file(request: pytest.Fixt
             for row, number in zip(visible_rows(app), wanted[first_visible(app):]):
                 assert row_shows(row, data.raws[number]), (number, row)
         await pilot.press("0")
-        assert len(app.view) == len(data.lines) and f"shown {len(data.lines):,} " in status_line(app)
+        assert len(app.viewer.view) == len(data.lines) and f"shown {len(data.lines):,} " in status_line(app)
 
 
 async def test_status_key_pressed_while_loading_covers_every_row(sm: JsonlFile) -> None:
@@ -388,14 +388,14 @@ async def test_status_key_pressed_while_loading_covers_every_row(sm: JsonlFile) 
         await wait_until(pilot, lambda: "to go" not in status_note(app), "the counts to complete")
         wanted = status_hits(sm, "supermetrics", ("4xx",))
         assert shown_ids(app) == ids_of(sm, wanted)
-        assert sidebar_counts(app) == expected_counts(sm, "supermetrics", app.status_options)
+        assert sidebar_counts(app) == expected_counts(sm, "supermetrics", app.viewer.status_options)
         assert f"shown {len(wanted):,} " in status_line(app) and f"loaded {SM_LINES:,} " in status_line(app)
         assert status_note(app) == "0 clears the selection"
         for note in notes:
             assert note in ("0 clears the selection", "") or re.fullmatch(r"counting … [\d,]+ entries to go",
                                                                            note), note
         if loading:
-            assert app.table.cursor_row == 0 and row_shows(cursor_line(app), sm.raws[wanted[0]])
+            assert app.viewer.table.cursor_row == 0 and row_shows(cursor_line(app), sm.raws[wanted[0]])
 
 
 @pytest.mark.parametrize("fixture", ["sm", "ait"])  # 60,000 rows: a search thread; 20,000: in place
@@ -419,7 +419,7 @@ async def test_search_finds_exactly_the_matching_lines(request: pytest.FixtureRe
         assert "shown 1 " in status_line(app)
         assert first_visible(app) == 0 and row_shows(visible_rows(app)[0], data.raws[wanted[0]])
         await clear_search(pilot)
-        assert len(app.view) == len(data.lines)
+        assert len(app.viewer.view) == len(data.lines)
 
         await search(pilot, common)
         wanted = search_hits(data, common)
@@ -429,19 +429,19 @@ async def test_search_finds_exactly_the_matching_lines(request: pytest.FixtureRe
         for row, number in zip(visible_rows(app), wanted[first_visible(app):]):
             assert row_shows(row, data.raws[number]), (number, row)
         # the sidebar's counts follow the search
-        options = app.status_options
+        options = app.viewer.status_options
         hits = set(wanted)
         assert sidebar_counts(app) == {
-            o: f"{sum(1 for i in status_hits(data, app.source.kind, (o,)) if i in hits):,}" for o in options}
+            o: f"{sum(1 for i in status_hits(data, app.viewer.source.kind, (o,)) if i in hits):,}" for o in options}
         await clear_search(pilot)
 
         for key in keys:  # field names are not values
             assert search_hits(data, key) == [], key
             await search(pilot, key)
-            assert len(app.view) == 0 and "shown 0 " in status_line(app), key
+            assert len(app.viewer.view) == 0 and "shown 0 " in status_line(app), key
             assert "No loaded entries match the filters." in screen_text(app)
             await clear_search(pilot)
-        assert len(app.view) == len(data.lines)
+        assert len(app.viewer.view) == len(data.lines)
 
 
 async def test_search_finds_unknown_fields_escapes_unicode_and_huge_numbers(ait: JsonlFile) -> None:
@@ -463,11 +463,11 @@ async def test_search_typed_while_loading_finds_every_match(sm: JsonlFile) -> No
         await wait_loaded(pilot)
         await wait_until(pilot, lambda: search_idle(app) and "to go" not in status_note(app), "search and counts")
         wanted = search_hits(sm, "insights")
-        assert len(app.view) == len(wanted) and shown_ids(app) == ids_of(sm, wanted)
+        assert len(app.viewer.view) == len(wanted) and shown_ids(app) == ids_of(sm, wanted)
         assert f"shown {len(wanted):,} " in status_line(app)
         hits = set(wanted)
         assert sidebar_counts(app) == {
-            o: f"{sum(1 for i in status_hits(sm, 'supermetrics', (o,)) if i in hits):,}" for o in app.status_options}
+            o: f"{sum(1 for i in status_hits(sm, 'supermetrics', (o,)) if i in hits):,}" for o in app.viewer.status_options}
 
 
 async def test_enter_shows_every_field_of_the_line_as_stored(ait: JsonlFile) -> None:
@@ -477,7 +477,7 @@ async def test_enter_shows_every_field_of_the_line_as_stored(ait: JsonlFile) -> 
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
         await pilot.press(*["j"] * EXTRA_ROW)
-        assert app.table.cursor_row == EXTRA_ROW and row_shows(cursor_line(app), raw)
+        assert app.viewer.table.cursor_row == EXTRA_ROW and row_shows(cursor_line(app), raw)
         await pilot.press("enter")
         await pilot.pause()
         pane = app.screen.query_one(DetailPane)
@@ -545,7 +545,7 @@ async def test_blank_crlf_torn_and_non_json_lines(sm: JsonlFile, tmp_path: Path,
         await pilot.press("escape")
         if last == "torn":  # a search reaches the broken line's text too
             await search(pilot, "zebra-unp")
-            assert len(app.view) == 1 and is_marked_invalid(visible_rows(app)[0])
+            assert len(app.viewer.view) == 1 and is_marked_invalid(visible_rows(app)[0])
             await clear_search(pilot)
         # the broken rows have no status: a status filter leaves them out
         await pilot.press("1")
@@ -567,12 +567,12 @@ async def test_max_entries_caps_a_file_and_says_so(sm: JsonlFile, cap: int) -> N
         top = screen_text(app).splitlines()[0]
         assert f"capped at {cap:,} — older entries not loaded" in top
         assert f"shown {cap:,} " in top and f"loaded {cap:,} " in top
-        assert len(app.view) == cap
+        assert len(app.viewer.view) == cap
         # counts cover the rows loaded, no more
         assert sidebar_counts(app) == {
-            o: f"{sum(1 for i in status_hits(sm, 'supermetrics', (o,)) if i < cap):,}" for o in app.status_options}
+            o: f"{sum(1 for i in status_hits(sm, 'supermetrics', (o,)) if i < cap):,}" for o in app.viewer.status_options}
         await pilot.press("G")
-        assert app.table.cursor_row == cap - 1 and row_shows(cursor_line(app), sm.raws[cap - 1])
+        assert app.viewer.table.cursor_row == cap - 1 and row_shows(cursor_line(app), sm.raws[cap - 1])
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen.query_one(DetailPane).entry.raw == sm.raws[cap - 1]  # type: ignore[union-attr]
@@ -592,7 +592,7 @@ async def test_save_the_filtered_view_writes_the_matching_lines_byte_for_byte(sm
         await search(pilot, "insights")
         found = set(search_hits(sm, "insights"))
         wanted = [i for i in status_hits(sm, "supermetrics", ("4xx", "5xx")) if i in found]
-        assert 100 < len(wanted) == len(app.view)
+        assert 100 < len(wanted) == len(app.viewer.view)
         await pilot.press("s")
         await pilot.pause()
         assert isinstance(app.screen, SaveDialog)
@@ -642,7 +642,7 @@ async def test_keys_move_the_cursor_while_fields_are_read(big: JsonlFile) -> Non
         latencies: list[float] = []
         moved_during_load: list[bool] = []
         for step in range(1, 4):
-            elapsed, line = await press_and_time(pilot, "j", lambda step=step: app.table.cursor_row == step)
+            elapsed, line = await press_and_time(pilot, "j", lambda step=step: app.viewer.table.cursor_row == step)
             sample()
             latencies.append(elapsed)
             moved_during_load.append("file loaded" not in line)
@@ -654,7 +654,7 @@ async def test_keys_move_the_cursor_while_fields_are_read(big: JsonlFile) -> Non
         # G goes to the oldest row there is, and stays there as rows arrive
         await pilot.press("G")
         await wait_loaded(pilot, every=sample)
-        assert app.table.cursor_row == BIG_LINES - 1 and OLDEST in cursor_line(app)
+        assert app.viewer.table.cursor_row == BIG_LINES - 1 and OLDEST in cursor_line(app)
         assert f"shown {BIG_LINES:,} " in status_line(app)
         check_progress(samples, BIG_LINES)
 
@@ -680,9 +680,9 @@ async def test_a_filter_with_no_match_yet_says_fields_are_still_being_read(tmp_p
     async with app.run_test(size=SIZE) as pilot:
         await wait_first_rows(pilot)
         await pilot.press("4")
-        if app.store.ready < len(app.store) or len(app.store) < len(lines):  # still reading
+        if app.viewer.store.ready < len(app.viewer.store) or len(app.viewer.store) < len(lines):  # still reading
             assert "Reading fields (" in screen_text(app)
             assert "No loaded entries match" not in screen_text(app)
         await wait_loaded(pilot)
-        await wait_until(pilot, lambda: len(app.view) == 1, "the one 5xx entry")
-        assert app.store.entry(app.view.ordinal(0)).id == "sm_299999" and " 503 " in screen_text(app)
+        await wait_until(pilot, lambda: len(app.viewer.view) == 1, "the one 5xx entry")
+        assert app.viewer.store.entry(app.viewer.view.ordinal(0)).id == "sm_299999" and " 503 " in screen_text(app)

@@ -47,7 +47,7 @@ def long_demo() -> Iterator[DemoServer]:
 
 def pane_view(app: LogViewApp) -> str:
     """The part of the screen inside the detail pane's border, as the user sees it."""
-    region = app.detail.scrollable_content_region
+    region = app.viewer.detail.scrollable_content_region
     rows = screen_text(app).splitlines()[region.y:region.bottom]
     return "\n".join(row[region.x:region.right] for row in rows)
 
@@ -75,12 +75,12 @@ EVERY_FIELD = {"k79", "output", "metadata", LAST_OUTPUT, LAST_METADATA}
 
 async def open_long_entry(pilot: Pilot, app: LogViewApp, *, focus: bool = True) -> None:
     await settle(pilot)
-    assert app.selected_entry().id == "log_long_entry"  # type: ignore[union-attr]
+    assert app.viewer.selected_entry().id == "log_long_entry"  # type: ignore[union-attr]
     await pilot.press("enter")  # opens the pane
     if focus:
         await pilot.press("enter")  # focuses it
     await pilot.pause()
-    assert app.detail.display and (app.focused is app.detail) == focus
+    assert app.viewer.detail.display and (app.focused is app.viewer.detail) == focus
     assert "log_long_entry" in pane_view(app)
     assert not fields_seen(pane_view(app)) & {"k79", LAST_METADATA}, "the entry must not fit: the test needs it long"
 
@@ -94,7 +94,7 @@ def send_key(app: LogViewApp, key: str) -> None:
 def send_wheel_down(app: LogViewApp) -> None:
     """One wheel notch over the pane as the driver delivers it: a screen position, routed to
     whatever widget is under it."""
-    x, y = app.detail.region.x + 4, app.detail.region.y + 3
+    x, y = app.viewer.detail.region.x + 4, app.viewer.detail.region.y + 3
     app.post_message(events.MouseScrollDown(None, x, y, 0, 1, 0, False, False, False, screen_x=x, screen_y=y))
 
 
@@ -112,7 +112,7 @@ async def scroll_through(pilot: Pilot, app: LogViewApp, send_one: Callable[[], N
     """Send inputs one at a time until the pane is at its end; which fields the views on the way
     showed. No step may move more than a pane's height, and the view is read before a pane's
     height has gone by, so no line passes unseen."""
-    pane = app.detail
+    pane = app.viewer.detail
     height = pane.scrollable_content_region.height
     seen = fields_seen(pane_view(app))
     read_at = pane.scroll_y
@@ -134,7 +134,7 @@ async def scroll_through(pilot: Pilot, app: LogViewApp, send_one: Callable[[], N
 
 async def back_to_top(pilot: Pilot, app: LogViewApp) -> None:
     await pilot.press("home")
-    assert app.detail.scroll_y == 0 and pane_view(app).startswith("log_long_entry")
+    assert app.viewer.detail.scroll_y == 0 and pane_view(app).startswith("log_long_entry")
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -143,16 +143,16 @@ async def test_every_way_of_scrolling_reaches_every_field(long_demo: DemoServer,
     app.animation_level = "none"  # the same positions, reached without waiting for each line's animation
     async with app.run_test(size=size) as pilot:
         await open_long_entry(pilot, app, focus=False)
-        pane = app.detail
+        pane = app.viewer.detail
         assert pane.show_vertical_scrollbar  # a scrollbar says there is more, and where we are
         assert pane.region.contains_region(pane.vertical_scrollbar.region)
         assert pane.vertical_scrollbar.region.height >= pane.scrollable_content_region.height
         # the wheel scrolls the pane under the mouse while the table keeps the focus
         seen = await scroll_through(pilot, app, lambda: send_wheel_down(app))
         assert seen == EVERY_FIELD, "wheel"
-        assert LAST_METADATA in pane_view(app) and app.focused is app.table
+        assert LAST_METADATA in pane_view(app) and app.focused is app.viewer.table
         await pilot.press("enter")  # focuses the pane
-        assert app.focused is app.detail
+        assert app.focused is app.viewer.detail
         await back_to_top(pilot, app)
         for key in ("down", "j", "pagedown"):
             seen = await scroll_through(pilot, app, lambda: send_key(app, key))
@@ -166,7 +166,7 @@ async def test_every_way_of_scrolling_reaches_every_field(long_demo: DemoServer,
             await pilot.press(to_start)
             top = pane_view(app)
             assert top.startswith("log_long_entry") and LAST_METADATA not in top, to_start
-        assert app.table.cursor_row == 0 and app.focused is app.detail  # the keys moved the pane, not the table
+        assert app.viewer.table.cursor_row == 0 and app.focused is app.viewer.detail  # the keys moved the pane, not the table
 
 
 async def test_up_keys_scroll_back_and_escape_still_closes(long_demo: DemoServer) -> None:
@@ -176,13 +176,13 @@ async def test_up_keys_scroll_back_and_escape_still_closes(long_demo: DemoServer
         await pilot.press("end")
         await pilot.pause()
         for key in ("up", "k", "pageup"):
-            before = app.detail.scroll_y
+            before = app.viewer.detail.scroll_y
             shown = pane_view(app)
             await pilot.press(key)
             await pilot.pause()
-            assert app.detail.scroll_y < before and pane_view(app) != shown, key
+            assert app.viewer.detail.scroll_y < before and pane_view(app) != shown, key
         await pilot.press("escape")
-        assert not app.detail.display and app.focused is app.table
+        assert not app.viewer.detail.display and app.focused is app.viewer.table
 
 
 async def test_moving_the_table_cursor_shows_the_next_entry_from_its_top(long_demo: DemoServer) -> None:
@@ -192,12 +192,12 @@ async def test_moving_the_table_cursor_shows_the_next_entry_from_its_top(long_de
         for _ in range(10):
             send_wheel_down(app)
         await pilot.pause()
-        assert app.detail.scroll_y > 0 and not pane_view(app).startswith("log_long_entry")
+        assert app.viewer.detail.scroll_y > 0 and not pane_view(app).startswith("log_long_entry")
         await pilot.press("down")  # the table has focus: its cursor moves, the pane follows
         await pilot.pause()
-        entry = app.selected_entry()
+        entry = app.viewer.selected_entry()
         assert entry is not None and entry.id != "log_long_entry"
-        assert app.detail.scroll_y == 0
+        assert app.viewer.detail.scroll_y == 0
         assert pane_view(app).startswith(entry.id)  # the new entry's head line, at the top
 
 
@@ -205,7 +205,7 @@ async def test_an_error_entry_shows_its_error_without_scrolling(long_demo: DemoS
     app = make_app(long_demo)
     async with app.run_test(size=(90, 30)) as pilot:  # the fields above `error` fill this pane
         await open_long_entry(pilot, app, focus=False)
-        assert app.detail.scroll_y == 0
+        assert app.viewer.detail.scroll_y == 0
         view = squashed(pane_view(app))
         assert f"QUOTA_EXCEEDED: {squashed(ERROR_MESSAGE)}" in view
         assert "gmail.send_email · 812 ms" in view

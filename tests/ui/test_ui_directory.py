@@ -28,17 +28,17 @@ async def test_without_a_connector_the_picker_lists_the_teams_and_enter_reads_on
         text = screen_text(app)
         assert "Connectors of team 1" in text and "Demo Ads API" in text and "DEMO01" in text
         assert "Draft CRM connector" in text and "EMPTY1" in text
-        assert len(app.store) == 0  # nothing is read before a connector is chosen
+        assert len(app.viewer.store) == 0  # nothing is read before a connector is chosen
         await pilot.press("enter")
         await settle(pilot)
         assert not isinstance(app.screen, ConnectorPicker)
-        assert app.source.connector_id == "DEMO01" and len(app.view) == len(demo.state.supermetrics_logs)
+        assert app.viewer.source.connector_id == "DEMO01" and len(app.viewer.view) == len(demo.state.supermetrics_logs)
         assert "team 1 / DEMO01" in screen_text(app)
         await pilot.press("c")  # another connector
         await settle(pilot)
         await pilot.press("down", "enter")
         await settle(pilot)
-        assert app.source.connector_id == DEMO_EMPTY_CONNECTOR and len(app.view) == 0
+        assert app.viewer.source.connector_id == DEMO_EMPTY_CONNECTOR and len(app.viewer.view) == 0
         assert "team 1 / EMPTY1" in screen_text(app) and "No entries" in "\n".join(table_lines(app))
 
 
@@ -48,7 +48,7 @@ async def test_escape_leaves_nothing_loaded_and_says_how_to_choose(demo: DemoSer
         await settle(pilot)
         await pilot.press("escape")
         await pilot.pause()
-        assert "press c to choose" in "\n".join(table_lines(app)) and len(app.store) == 0
+        assert "press c to choose" in "\n".join(table_lines(app)) and len(app.viewer.store) == 0
         await pilot.press("r")  # r asks again, like c
         await settle(pilot)
         assert isinstance(app.screen, ConnectorPicker)
@@ -81,13 +81,13 @@ async def test_credentials_are_shown_by_name(demo: DemoServer) -> None:
         credential = next(c for c in CREDENTIALS if c.id == first["credential_id"])
         assert first["credential_id"] in detail  # the id itself stays visible in the detail
         assert f"{credential.display_name} · {credential.account_email}" in detail
-        options = [str(prompt) for prompt, _ in app.sidebar.query_one("#facet")._options]
+        options = [str(prompt) for prompt, _ in app.viewer.sidebar.query_one("#facet")._options]
         assert "Work Gmail" in " ".join(options)
         await pilot.press("escape", "i", "right")  # stats grouped by credential: names too
         await settle(pilot)
         from ui_helpers import widget_text
 
-        assert "Work Gmail" in widget_text(app.stats)
+        assert "Work Gmail" in widget_text(app.viewer.stats)
 
 
 async def test_without_names_the_ids_are_shown_and_the_user_told(fresh_demo: DemoServer) -> None:
@@ -95,7 +95,7 @@ async def test_without_names_the_ids_are_shown_and_the_user_told(fresh_demo: Dem
     app = make_app(fresh_demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert len(app.view) == len(fresh_demo.state.aitronos_logs)
+        assert len(app.viewer.view) == len(fresh_demo.state.aitronos_logs)
         assert "tcred_" in "\n".join(table_lines(app))
         assert any("Credential names are not available (HTTP 403" in n.message for n in app._notifications)
 

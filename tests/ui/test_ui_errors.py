@@ -12,7 +12,7 @@ from ui_helpers import SIZE, make_app, screen_text, settle, table_lines, wait_un
 
 
 def banner(app) -> str:
-    return app.banner.plain() if app.banner.display else ""
+    return app.viewer.banner.plain() if app.viewer.banner.display else ""
 
 
 async def test_wrong_key_shows_a_401_banner_in_the_main_area(demo: DemoServer) -> None:
@@ -60,39 +60,39 @@ async def test_each_error_kind_is_shown_and_loaded_rows_stay(demo: DemoServer, f
     app = make_app(demo, kind)  # type: ignore[arg-type]
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        loaded = len(app.view)
+        loaded = len(app.viewer.view)
         first_row = table_lines(app)[1]
         demo.state.add_fault(fault)
         await pilot.press("r")
         await settle(pilot)
         assert expected in banner(app)
         assert "the rows already loaded stay visible" in banner(app)
-        assert len(app.view) == loaded and table_lines(app)[1] == first_row
+        assert len(app.viewer.view) == loaded and table_lines(app)[1] == first_row
         assert "error" in screen_text(app).splitlines()[0]
         demo.state.clear_faults()
         await pilot.press("r")
         await settle(pilot)
-        assert not app.banner.display and "all loaded" in screen_text(app)
+        assert not app.viewer.banner.display and "all loaded" in screen_text(app)
 
 
 async def test_a_rate_limit_counts_down_and_then_loads(fresh_demo: DemoServer) -> None:
     fresh_demo.state.add_fault(Fault(kind="status", status=429, retry_after="2", count=1, api="aitronos"))
     app = make_app(fresh_demo)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.banner.retry_pending)
+        await wait_until(pilot, lambda: app.viewer.banner.retry_pending)
         text = screen_text(app)
         assert "rate limited — retrying in 2 s, attempt 2/6" in text
         assert "retrying in 2 s" in text.splitlines()[0]
         await wait_until(pilot, lambda: "retrying in 1 s" in banner(app), timeout=3)
         await settle(pilot)
-        assert not app.banner.display and len(app.view) == 120
+        assert not app.viewer.banner.display and len(app.viewer.view) == 120
 
 
 async def test_a_long_retry_after_can_be_cancelled_with_escape_and_retried_with_r(fresh_demo: DemoServer) -> None:
     fresh_demo.state.add_fault(Fault(kind="status", status=429, retry_after="3600", count=1, api="supermetrics"))
     app = make_app(fresh_demo, "supermetrics")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.banner.retry_pending)
+        await wait_until(pilot, lambda: app.viewer.banner.retry_pending)
         assert "retrying in 60m 00s" in banner(app) or "retrying in 59m 59s" in banner(app)
         assert "Esc cancels the wait · r retries now" in banner(app)
         await pilot.press("escape")
@@ -101,17 +101,17 @@ async def test_a_long_retry_after_can_be_cancelled_with_escape_and_retried_with_
         assert "stopped — r reloads" in screen_text(app).splitlines()[0]
         await pilot.press("r")
         await settle(pilot)
-        assert len(app.view) == 300 and not app.banner.display
+        assert len(app.viewer.view) == 300 and not app.viewer.banner.display
 
 
 async def test_r_during_a_long_wait_retries_at_once(fresh_demo: DemoServer) -> None:
     fresh_demo.state.add_fault(Fault(kind="status", status=429, retry_after="3600", count=1, api="aitronos"))
     app = make_app(fresh_demo)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.banner.retry_pending)
+        await wait_until(pilot, lambda: app.viewer.banner.retry_pending)
         await pilot.press("r")
         await settle(pilot)
-        assert len(app.view) == 120 and not app.banner.display
+        assert len(app.viewer.view) == 120 and not app.viewer.banner.display
 
 
 @pytest.mark.parametrize("kind", ["latency", "hang", "trickle"])
@@ -122,7 +122,7 @@ async def test_slow_responses_load_and_show_progress(fresh_demo: DemoServer, kin
         await pilot.pause(0.1)
         assert "loading page 1" in screen_text(app).splitlines()[0]
         await settle(pilot)
-        assert len(app.view) == 120 and not app.banner.display
+        assert len(app.viewer.view) == 120 and not app.viewer.banner.display
 
 
 async def test_a_dead_server_is_a_connection_error_not_a_crash() -> None:
@@ -146,7 +146,7 @@ async def test_the_status_line_says_why_it_is_retrying(fresh_demo: DemoServer, s
     fresh_demo.state.add_fault(Fault(kind="status", status=status, retry_after="30", count=1, api="aitronos"))
     app = make_app(fresh_demo)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.banner.retry_pending)
+        await wait_until(pilot, lambda: app.viewer.banner.retry_pending)
         app.viewer.refresh_status()
         status_line = screen_text(app).splitlines()[0]
         assert f"{cause} · retrying in 30 s" in status_line or f"{cause} · retrying in 29 s" in status_line
@@ -166,7 +166,7 @@ async def test_the_status_line_names_a_connection_failure_while_retrying() -> No
     slow = RetryPolicy(max_retries=1, initial_backoff_s=20, max_backoff_s=20, max_wait_s=None)
     app = make_app(Nowhere(), "supermetrics", policy=slow)  # type: ignore[arg-type]
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.banner.retry_pending)
+        await wait_until(pilot, lambda: app.viewer.banner.retry_pending)
         app.viewer.refresh_status()
         assert "connection failed · retrying in" in screen_text(app).splitlines()[0]
         await pilot.press("escape")

@@ -52,8 +52,8 @@ async def test_markup_and_escape_sequences_are_shown_literally(hostile_file: Pat
         assert "]2;pwnedtcred_h" in hostile_row
         text = screen_text(app)
         assert no_controls(text)
-        for y in range(app.table.size.height):
-            for segment in app.table.render_line(y):
+        for y in range(app.viewer.table.size.height):
+            for segment in app.viewer.table.render_line(y):
                 assert no_controls(segment.text)
                 assert not (segment.style and segment.style.meta.get("@click"))
         # clicking the would-be link does nothing but select the row
@@ -90,7 +90,7 @@ async def test_invalid_entries_are_shown_marked(hostile_file: Path) -> None:
     app = file_app(hostile_file)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert len(app.view) == 5
+        assert len(app.viewer.view) == 5
         lines = table_lines(app)
         broken = [line for line in lines if "invalid entry" in line]
         assert len(broken) == 2
@@ -120,15 +120,15 @@ async def test_a_file_is_filtered_locally_and_has_no_tail(hostile_file: Path) ->
         assert "All filters run locally" in text
         assert "server" not in text.splitlines()[1]
         await pilot.press("2")
-        assert [e.id for e in app.store.entries(app.view.index)] == ["log_nested"]
+        assert [e.id for e in app.viewer.store.entries(app.viewer.view.index)] == ["log_nested"]
         await pilot.press("0")
         await pilot.click("StatusOption", offset=(3, 0))  # the first option, "success", by mouse
         await pilot.pause()
-        assert app.filters.statuses == ("success",)
+        assert app.viewer.filters.statuses == ("success",)
         assert "● success" in screen_text(app)
         await pilot.press("t")
         await pilot.pause()
-        assert not app.feed.tailing and app.is_running
+        assert not app.viewer.feed.tailing and app.is_running
 
 
 async def test_a_file_over_the_cap_says_so(tmp_path: Path) -> None:
@@ -140,5 +140,5 @@ async def test_a_file_over_the_cap_says_so(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         text = screen_text(app)
-        assert len(app.store) == 120 and "capped at 120" in text.splitlines()[0]
+        assert len(app.viewer.store) == 120 and "capped at 120" in text.splitlines()[0]
         assert "the cap (--max-entries) was reached" in text

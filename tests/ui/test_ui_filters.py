@@ -25,7 +25,7 @@ def api_requests(server: DemoServer) -> int:
 
 
 def shown(app) -> list[str]:
-    return [e.id for e in app.store.entries(app.view.index)]
+    return [e.id for e in app.viewer.store.entries(app.viewer.view.index)]
 
 
 async def test_status_counts_match_the_data_and_say_where_they_run(demo: DemoServer) -> None:
@@ -61,7 +61,7 @@ async def test_aitronos_status_is_a_server_side_requery(demo: DemoServer) -> Non
         assert shown(app) == [e["id"] for e in demo.state.aitronos_logs if e["status"] in wanted]
         await pilot.press("0")
         await settle(pilot)
-        assert len(app.view) == 600 and app.filters.statuses == ()
+        assert len(app.viewer.view) == 600 and app.viewer.filters.statuses == ()
 
 
 async def test_supermetrics_status_classes_are_local_and_instant(demo: DemoServer) -> None:
@@ -82,7 +82,7 @@ async def test_supermetrics_status_classes_are_local_and_instant(demo: DemoServe
         assert f"shown {len(expected):,}" in screen_text(app)
         assert "local" in screen_text(app).splitlines()[1]
         await pilot.press("3")
-        assert len(app.view) == 3000
+        assert len(app.viewer.view) == 3000
 
 
 async def test_event_filter_is_local_and_lists_the_events_seen(demo: DemoServer) -> None:
@@ -90,9 +90,9 @@ async def test_event_filter_is_local_and_lists_the_events_seen(demo: DemoServer)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         events = sorted({e["event"] for e in demo.state.supermetrics_logs if e["event"]})
-        assert app.sidebar._facet_values == events
+        assert app.viewer.sidebar._facet_values == events
         before = api_requests(demo)
-        app.sidebar.query_one("#facet").value = "auth.token.refresh"  # type: ignore[attr-defined]
+        app.viewer.sidebar.query_one("#facet").value = "auth.token.refresh"  # type: ignore[attr-defined]
         await settle(pilot)
         assert api_requests(demo) == before
         expected = [e["id"] for e in demo.state.supermetrics_logs if e["event"] == "auth.token.refresh"]
@@ -107,7 +107,7 @@ async def test_credential_filter_requeries_aitronos(demo: DemoServer) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         credential = demo.state.aitronos_logs[0]["credential_id"]
-        app.sidebar.query_one("#facet").value = credential  # type: ignore[attr-defined]
+        app.viewer.sidebar.query_one("#facet").value = credential  # type: ignore[attr-defined]
         await settle(pilot)
         assert any(f"credential_id={credential}" in path for _, path, _ in demo.state.request_log[-2:])
         assert shown(app) == [e["id"] for e in demo.state.aitronos_logs if e["credential_id"] == credential]
@@ -123,10 +123,10 @@ async def test_search_slash_enter_applies_and_escape_clears(demo: DemoServer) ->
         await settle(pilot)
         expected = [e["id"] for e in demo.state.aitronos_logs if "gmail.send" in str(e).lower()]
         assert expected and shown(app) == expected
-        assert app.focused is app.table
+        assert app.focused is app.viewer.table
         await pilot.press("slash", "escape")
         await settle(pilot)
-        assert app.filters.search is None and len(app.view) == 600 and app.focused is app.table
+        assert app.viewer.filters.search is None and len(app.viewer.view) == 600 and app.focused is app.viewer.table
 
 
 async def test_search_in_a_thread_for_large_stores(demo: DemoServer, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -178,7 +178,7 @@ async def test_a_bad_time_is_explained_and_changes_nothing(demo: DemoServer) -> 
         await pilot.press("d", *"yesterday", "enter")
         await pilot.pause()
         assert "not a time" in screen_text(app)
-        assert app.filters == Filters() and len(app.view) == 600
+        assert app.viewer.filters == Filters() and len(app.viewer.view) == 600
 
 
 async def test_command_line_filters_are_shown_and_applied(demo: DemoServer) -> None:
@@ -191,7 +191,7 @@ async def test_command_line_filters_are_shown_and_applied(demo: DemoServer) -> N
         assert labels == ["2xx", "3xx", "4xx", "5xx", "other", "429"]
         assert "● 429" in screen_text(app)
         await pilot.press("6")  # toggles the extra option off
-        assert app.filters.statuses == ()
+        assert app.viewer.filters.statuses == ()
 
 
 async def test_entries_without_a_status_have_an_option_of_their_own(demo: DemoServer) -> None:
@@ -204,7 +204,7 @@ async def test_entries_without_a_status_have_an_option_of_their_own(demo: DemoSe
         assert expected and shown(app) == expected
         assert "● other" in screen_text(app) and f"shown {len(expected):,}" in screen_text(app)
         assert {e["event"] for e in demo.state.supermetrics_logs if e["status"] is None} <= {
-            entry.raw["event"] for entry in app.store.entries(app.view.index)}
+            entry.raw["event"] for entry in app.viewer.store.entries(app.viewer.view.index)}
 
 
 async def test_supermetrics_since_stops_the_paging(demo: DemoServer) -> None:

@@ -95,8 +95,8 @@ def assert_clean(text: str, where: str) -> None:
 def assert_screen_clean(app) -> None:
     assert app.is_running
     assert_clean(screen_text(app), "screen")
-    for y in range(app.table.size.height):
-        for segment in app.table.render_line(y):
+    for y in range(app.viewer.table.size.height):
+        for segment in app.viewer.table.render_line(y):
             assert_clean(segment.text, "table segment")
             assert not (segment.style and segment.style.meta.get("@click")), "markup became an action"
     svg = app.export_screenshot()
@@ -110,9 +110,9 @@ async def walk_rows(pilot, app, rows: int) -> set[str]:
     await pilot.pause()
     seen: set[str] = set()
     for _ in range(rows):
-        assert app.detail.entry is not None
-        seen.add(app.detail.entry.id)
-        assert_clean(detail_text(app), f"detail of {app.detail.entry.id!r}")
+        assert app.viewer.detail.entry is not None
+        seen.add(app.viewer.detail.entry.id)
+        assert_clean(detail_text(app), f"detail of {app.viewer.detail.entry.id!r}")
         assert_screen_clean(app)
         await pilot.press("j")
         await pilot.pause()
@@ -135,7 +135,7 @@ async def test_generated_hostile_file_renders_safely(tmp_path: Path, kind: str) 
     app = file_app(path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert len(app.view) == len(lines) - 2  # blank lines skipped, every other line kept
+        assert len(app.viewer.view) == len(lines) - 2  # blank lines skipped, every other line kept
         assert_screen_clean(app)
         text = "\n".join(table_lines(app))
         assert "invalid entry" in text
@@ -182,10 +182,10 @@ async def test_a_first_line_longer_than_the_first_read_opens(tmp_path: Path) -> 
     app = file_app(path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert len(app.view) == 31
+        assert len(app.viewer.view) == 31
         await pilot.press("enter")
         await pilot.pause()
-        assert app.detail.entry.id == "huge"
+        assert app.viewer.detail.entry.id == "huge"
         assert "[bold]yyyy" in detail_text(app)
         assert_screen_clean(app)
 
@@ -208,7 +208,7 @@ async def test_hostile_api_entries_render_safely(hostile_server: DemoServer, kin
     app = make_app(hostile_server, kind)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert len(app.view) == 40  # 41 served, the duplicate id shown once
+        assert len(app.viewer.view) == 40  # 41 served, the duplicate id shown once
         assert_screen_clean(app)
         await walk_rows(pilot, app, 12)
         assert app.is_running

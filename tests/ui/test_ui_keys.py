@@ -30,7 +30,7 @@ async def test_loaded_view_shows_rows_newest_first_with_counts(demo: DemoServer)
         names = {c.id: c.display_name for c in CREDENTIALS}  # credentials are shown by name
         assert names[logs[0]["credential_id"]] in first and logs[0]["tool"] in first
         assert first.strip().startswith("2025-11-")  # the first row carries its date
-        ids = [e.id for e in app.store.entries(app.view.index)]
+        ids = [e.id for e in app.viewer.store.entries(app.viewer.view.index)]
         assert ids == [e["id"] for e in logs]
 
 
@@ -38,7 +38,7 @@ async def test_cursor_keys_move_and_scroll(demo: DemoServer) -> None:
     app = make_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        table = app.table
+        table = app.viewer.table
         await pilot.press("j", "j", "down")
         assert table.cursor_row == 3
         await pilot.press("k", "up")
@@ -67,13 +67,13 @@ async def test_G_keeps_going_to_the_oldest_as_pages_arrive(demo: DemoServer) -> 
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(200):
             await pilot.pause(0.02)
-            if len(app.store) >= 50:
+            if len(app.viewer.store) >= 50:
                 break
-        assert 0 < len(app.store) < 600
+        assert 0 < len(app.viewer.store) < 600
         await pilot.press("G")
         await settle(pilot)
-        assert len(app.view) == 600
-        assert app.table.cursor_row == 599
+        assert len(app.viewer.view) == 600
+        assert app.viewer.table.cursor_row == 599
         assert demo.state.aitronos_logs[-1]["tool"] in cursor_line(app)
 
 
@@ -82,11 +82,11 @@ async def test_mouse_click_selects_and_second_click_opens_the_detail(demo: DemoS
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.click("#table", offset=(20, 4))
-        assert app.table.cursor_row == 3
-        assert not app.detail.display
+        assert app.viewer.table.cursor_row == 3
+        assert not app.viewer.detail.display
         await pilot.click("#table", offset=(20, 4))
         await pilot.pause()
-        assert app.detail.display
+        assert app.viewer.detail.display
         assert demo.state.aitronos_logs[3]["id"] in screen_text(app)
 
 
@@ -97,13 +97,13 @@ async def test_enter_opens_then_focuses_the_detail_and_escape_closes_it(demo: De
         await pilot.press("j", "enter")
         await pilot.pause()
         entry = demo.state.aitronos_logs[1]
-        assert app.detail.display and app.focused is app.table
+        assert app.viewer.detail.display and app.focused is app.viewer.table
         text = screen_text(app)
         assert entry["id"] in text and "entry detail" in text
         await pilot.press("enter")
-        assert app.focused is app.detail
+        assert app.focused is app.viewer.detail
         await pilot.press("escape")
-        assert not app.detail.display and app.focused is app.table
+        assert not app.viewer.detail.display and app.focused is app.viewer.table
         # with the pane open, moving the cursor follows in the pane
         await pilot.press("enter", "j")
         await pilot.pause()
@@ -117,11 +117,11 @@ async def test_e_and_E_jump_between_problem_entries(demo: DemoServer) -> None:
         logs = demo.state.aitronos_logs
         problems = [i for i, e in enumerate(logs) if e["status"] != "success" and i > 0]
         await pilot.press("e")
-        assert app.table.cursor_row == problems[0]
+        assert app.viewer.table.cursor_row == problems[0]
         await pilot.press("e")
-        assert app.table.cursor_row == problems[1]
+        assert app.viewer.table.cursor_row == problems[1]
         await pilot.press("E")
-        assert app.table.cursor_row == problems[0]
+        assert app.viewer.table.cursor_row == problems[0]
         assert logs[problems[0]]["status"] in cursor_line(app)
 
 
@@ -204,7 +204,7 @@ async def test_q_quits_with_exit_code_zero(demo: DemoServer) -> None:
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
-    assert app.feed.client is not None and app.feed.client._http.is_closed  # one client, closed on exit
+    assert app.viewer.feed.client is not None and app.viewer.feed.client._http.is_closed  # one client, closed on exit
 
 
 async def test_r_reloads_keeping_rows_until_the_new_ones_arrive(demo: DemoServer) -> None:
@@ -213,9 +213,9 @@ async def test_r_reloads_keeping_rows_until_the_new_ones_arrive(demo: DemoServer
         await settle(pilot)
         requests_before = len([r for r in demo.state.request_log if "connector_builder" in r[1]])
         await pilot.press("r")
-        assert len(app.store) == 3000  # still on screen while reloading
+        assert len(app.viewer.store) == 3000  # still on screen while reloading
         await settle(pilot)
-        assert len(app.store) == 3000 and "all loaded" in screen_text(app)
+        assert len(app.viewer.store) == 3000 and "all loaded" in screen_text(app)
         assert len([r for r in demo.state.request_log if "connector_builder" in r[1]]) > requests_before
 
 
@@ -224,10 +224,10 @@ async def test_a_local_filter_keeps_the_selected_entry_at_the_same_height(demo: 
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("pagedown", "pagedown", *["k"] * 5)
-        entry = app.selected_entry()
+        entry = app.viewer.selected_entry()
         assert entry is not None and entry.status is not None and entry.status < 300
-        screen_y = app.table.cursor_row - round(app.table.scroll_y)
+        screen_y = app.viewer.table.cursor_row - round(app.viewer.table.scroll_y)
         await pilot.press("1")  # 2xx: the selected entry stays in the view
         await pilot.pause()
-        assert app.selected_entry() is entry
-        assert app.table.cursor_row - round(app.table.scroll_y) == screen_y
+        assert app.viewer.selected_entry() is entry
+        assert app.viewer.table.cursor_row - round(app.viewer.table.scroll_y) == screen_y

@@ -47,7 +47,7 @@ async def save_merged_tab(demo: DemoServer, target: Path) -> list:
 
 
 def shown_entries(app: LogViewApp) -> list:
-    return app.store.entries(app.view.index)
+    return app.viewer.store.entries(app.viewer.view.index)
 
 
 async def test_a_saved_merged_tab_opens_as_the_merged_timeline(demo: DemoServer, tmp_path: Path) -> None:
@@ -65,25 +65,25 @@ async def test_a_saved_merged_tab_opens_as_the_merged_timeline(demo: DemoServer,
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         entries = shown_entries(app)
-        assert len(app.view) == len(saved)
+        assert len(app.viewer.view) == len(saved)
         assert [e for e in entries if e.invalid] == []  # each line parsed by its own API
         assert {e.source for e in entries} == {"aitronos", "supermetrics"}
         assert [e.id for e in entries] == [e.id for e in saved]  # newest first, as in the tab
-        assert app.status_options[:4] == ("ok", "info", "warning", "error")  # by severity across APIs
+        assert app.viewer.status_options[:4] == ("ok", "info", "warning", "error")  # by severity across APIs
         header, *rows = table_lines(app)
         assert "source" in header
         assert any(AITRONOS_LABEL[:12] in row for row in rows) or any(SUPERMETRICS_LABEL[:12] in row for row in rows)
-        assert app.sidebar._facet_values == [AITRONOS_LABEL, SUPERMETRICS_LABEL]
+        assert app.viewer.sidebar._facet_values == [AITRONOS_LABEL, SUPERMETRICS_LABEL]
         assert "SOURCE" in screen_text(app)  # the Source filter's title
-        app.sidebar.query_one("#facet").value = SUPERMETRICS_LABEL  # type: ignore[attr-defined]
+        app.viewer.sidebar.query_one("#facet").value = SUPERMETRICS_LABEL  # type: ignore[attr-defined]
         await settle(pilot)
         narrowed = shown_entries(app)
         assert narrowed and {e.source for e in narrowed} == {"supermetrics"}
         assert len(narrowed) == sum(1 for e in saved if e.source == "supermetrics")
-        app.sidebar.query_one("#facet", Select).clear()
+        app.viewer.sidebar.query_one("#facet", Select).clear()
         await pilot.press("i")  # stats grouped by source
         await settle(pilot)
-        stats = widget_text(app.stats)
+        stats = widget_text(app.viewer.stats)
         assert "group by  source" in stats and AITRONOS_LABEL in stats and SUPERMETRICS_LABEL in stats
 
 
@@ -187,7 +187,7 @@ async def test_r_reads_a_mixed_file_again(tmp_path: Path) -> None:
         await pilot.press("r")
         await settle(pilot)
         assert [e.id for e in shown_entries(app)] == ["a1", "s1"]
-        assert app.sidebar._facet_values == sorted(["prod", HOSTILE_LABEL])
+        assert app.viewer.sidebar._facet_values == sorted(["prod", HOSTILE_LABEL])
 
 
 async def test_a_file_naming_a_source_per_line_stays_bounded(tmp_path: Path) -> None:
@@ -204,6 +204,6 @@ async def test_a_file_naming_a_source_per_line_stays_bounded(tmp_path: Path) -> 
         entries = shown_entries(app)
         assert len(entries) == len(lines)
         assert sum(1 for e in entries if e.invalid) == 20
-        assert len(app.sidebar._facet_values) == MAX_SOURCES + 1  # and "(unreadable)"
+        assert len(app.viewer.sidebar._facet_values) == MAX_SOURCES + 1  # and "(unreadable)"
         await save_via_dialog(pilot, app, tmp_path / "again.jsonl")
     assert set((tmp_path / "again.jsonl").read_text().splitlines()) == set(lines)

@@ -17,7 +17,7 @@ from ui_helpers import SIZE, file_app, make_app, screen_text, settle, widget_tex
 
 
 def shown(app) -> list[str]:
-    return [e.id for e in app.store.entries(app.view.index)]
+    return [e.id for e in app.viewer.store.entries(app.viewer.view.index)]
 
 
 def times_us(logs, field) -> list[int]:
@@ -28,11 +28,11 @@ async def test_h_shows_the_volume_of_every_entry_and_hides_again(demo: DemoServe
     app = make_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert not app.histogram.display
+        assert not app.viewer.histogram.display
         await pilot.press("h")
         await settle(pilot)
-        hist = app.histogram.data
-        assert app.histogram.display and app.focused is app.histogram and hist is not None
+        hist = app.viewer.histogram.data
+        assert app.viewer.histogram.display and app.focused is app.viewer.histogram and hist is not None
         logs = demo.state.aitronos_logs
         assert int(hist.totals.sum()) == len(logs)
         # every entry is in the bucket its time falls in, and counted in its status class
@@ -41,13 +41,13 @@ async def test_h_shows_the_volume_of_every_entry_and_hides_again(demo: DemoServe
         for moment, entry in zip(times_us(logs, "created_at"), logs):
             expected[(moment - hist.start_us) // hist.bucket_us, CLASSES.index(classes[entry["status"]])] += 1
         assert np.array_equal(hist.counts, expected)
-        assert len(hist) <= app.histogram.max_buckets
+        assert len(hist) <= app.viewer.histogram.max_buckets
         text = screen_text(app)
         assert "VOLUME" in text and f"{len(logs):,} entries" in text and "buckets" in text
-        assert "█" in widget_text(app.histogram)
+        assert "█" in widget_text(app.viewer.histogram)
         await pilot.press("h")
         await pilot.pause()
-        assert not app.histogram.display and app.focused is app.table
+        assert not app.viewer.histogram.display and app.focused is app.viewer.table
 
 
 async def test_picking_a_bar_narrows_the_dates_and_backspace_goes_back(demo: DemoServer) -> None:
@@ -56,27 +56,27 @@ async def test_picking_a_bar_narrows_the_dates_and_backspace_goes_back(demo: Dem
         await settle(pilot)
         await pilot.press("h")
         await settle(pilot)
-        first = app.histogram.data
+        first = app.viewer.histogram.data
         await pilot.press("left", "left", "left")
         await pilot.pause()
-        bucket = app.histogram.selected
+        bucket = app.viewer.histogram.selected
         assert bucket == len(first) - 4
         start, end = first.bucket_span(bucket)
-        assert f"{int(first.counts[bucket].sum()):,} entries" in widget_text(app.histogram)
+        assert f"{int(first.counts[bucket].sum()):,} entries" in widget_text(app.viewer.histogram)
         await pilot.press("enter")
         await settle(pilot)
         logs = demo.state.supermetrics_logs
         inside = [e["id"] for e, t in zip(logs, times_us(logs, "log_time")) if start <= t <= end]
         assert inside and shown(app) == inside
-        assert epoch_us(app.filters.since) == start and epoch_us(app.filters.until) == end
-        assert app.sidebar.query_one("#since").value.startswith(
+        assert epoch_us(app.viewer.filters.since) == start and epoch_us(app.viewer.filters.until) == end
+        assert app.viewer.sidebar.query_one("#since").value.startswith(
             datetime.fromtimestamp(start / 1e6, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M"))
-        narrowed = app.histogram.data
+        narrowed = app.viewer.histogram.data
         assert narrowed.bucket_us < first.bucket_us and int(narrowed.totals.sum()) == len(inside)
         await pilot.press("backspace")
         await settle(pilot)
-        assert app.filters.since is None and app.filters.until is None
-        assert len(app.view) == len(logs)
+        assert app.viewer.filters.since is None and app.viewer.filters.until is None
+        assert len(app.viewer.view) == len(logs)
         await pilot.press("backspace")
         await pilot.pause()
         assert any("range you started with" in n.message for n in app._notifications)
@@ -88,16 +88,16 @@ async def test_a_click_on_a_bar_narrows_the_dates(demo: DemoServer) -> None:
         await settle(pilot)
         await pilot.press("h")
         await settle(pilot)
-        hist = app.histogram.data
+        hist = app.viewer.histogram.data
         from logview.ui.widgets.histogram import GUTTER
 
-        cell = app.histogram.plot_width // len(hist)
+        cell = app.viewer.histogram.plot_width // len(hist)
         target = len(hist) // 2
-        await pilot.click(app.histogram, offset=(GUTTER + target * cell, 6))
+        await pilot.click(app.viewer.histogram, offset=(GUTTER + target * cell, 6))
         await settle(pilot)
         start, end = hist.bucket_span(target)
-        assert (epoch_us(app.filters.since), epoch_us(app.filters.until)) == (start, end)
-        assert len(app.view) == int(hist.counts[target].sum())
+        assert (epoch_us(app.viewer.filters.since), epoch_us(app.viewer.filters.until)) == (start, end)
+        assert len(app.viewer.view) == int(hist.counts[target].sum())
 
 
 async def test_histogram_follows_the_other_filters(demo: DemoServer) -> None:
@@ -108,7 +108,7 @@ async def test_histogram_follows_the_other_filters(demo: DemoServer) -> None:
         await settle(pilot)
         await pilot.press("escape", "4")  # 5xx only
         await settle(pilot)
-        hist = app.histogram.data
+        hist = app.viewer.histogram.data
         fives = [e for e in demo.state.supermetrics_logs if e["status"] is not None and e["status"] >= 500]
         assert int(hist.totals.sum()) == len(fives)
         assert int(hist.counts[:, CLASSES.index("error")].sum()) == len(fives)
@@ -120,8 +120,8 @@ async def test_stats_panel_numbers_match_the_data(demo: DemoServer) -> None:
         await settle(pilot)
         await pilot.press("i")
         await settle(pilot)
-        data = app.stats.data
-        assert app.stats.display and app.focused is app.stats and data is not None
+        data = app.viewer.stats.data
+        assert app.viewer.stats.display and app.focused is app.viewer.stats and data is not None
         logs = demo.state.aitronos_logs
         by_tool = Counter(e["tool"] for e in logs)
         assert data.field == "tool" and {g.value: g.count for g in data.groups} == dict(by_tool)
@@ -132,12 +132,12 @@ async def test_stats_panel_numbers_match_the_data(demo: DemoServer) -> None:
         errors = Counter(AitronosSource("o").error_group(e["status"], e) for e in logs)
         errors.pop(None, None)
         assert {g.group: g.count for g in data.errors} == dict(errors)
-        text = widget_text(app.stats)
+        text = widget_text(app.viewer.stats)
         assert "STATS" in text and "ERROR GROUPS" in text and str(top.value) in text
         await pilot.press("right")  # group by credential
         await settle(pilot)
-        assert app.stats.data.field == "credential"
-        assert {g.value: g.count for g in app.stats.data.groups} == dict(Counter(e["credential_id"] for e in logs))
+        assert app.viewer.stats.data.field == "credential"
+        assert {g.value: g.count for g in app.viewer.stats.data.groups} == dict(Counter(e["credential_id"] for e in logs))
 
 
 async def test_enter_on_a_stats_row_filters_and_again_lifts_it(demo: DemoServer) -> None:
@@ -146,16 +146,16 @@ async def test_enter_on_a_stats_row_filters_and_again_lifts_it(demo: DemoServer)
         await settle(pilot)
         await pilot.press("i")
         await settle(pilot)
-        tool = app.stats.data.groups[1].value
+        tool = app.viewer.stats.data.groups[1].value
         await pilot.press("down", "enter")
         await settle(pilot)
-        assert app.filters.tool == tool
+        assert app.viewer.filters.tool == tool
         assert shown(app) == [e["id"] for e in demo.state.aitronos_logs if e["tool"] == tool]
         assert "FROM STATS" in screen_text(app) and "x lifts them" in screen_text(app)
-        assert all(g.value == tool for g in app.stats.data.groups)  # the stats follow the filter
+        assert all(g.value == tool for g in app.viewer.stats.data.groups)  # the stats follow the filter
         await pilot.press("enter")
         await settle(pilot)
-        assert app.filters.tool is None and len(app.view) == len(demo.state.aitronos_logs)
+        assert app.viewer.filters.tool is None and len(app.viewer.view) == len(demo.state.aitronos_logs)
 
 
 async def test_an_error_group_is_a_filter_in_one_keypress(demo: DemoServer) -> None:
@@ -164,18 +164,18 @@ async def test_an_error_group_is_a_filter_in_one_keypress(demo: DemoServer) -> N
         await settle(pilot)
         await pilot.press("i")
         await settle(pilot)
-        group = app.stats.data.errors[0]
-        for _ in range(len(app.stats.data.groups)):
+        group = app.viewer.stats.data.errors[0]
+        for _ in range(len(app.viewer.stats.data.groups)):
             await pilot.press("down")
         await pilot.press("enter")
         await settle(pilot)
-        assert app.filters.error == group.group
+        assert app.viewer.filters.error == group.group
         source = AitronosSource("o")
         expected = [e["id"] for e in demo.state.aitronos_logs if source.error_group(e["status"], e) == group.group]
         assert len(expected) == group.count and shown(app) == expected
         await pilot.press("escape", "x")
         await settle(pilot)
-        assert app.filters.error is None and len(app.view) == len(demo.state.aitronos_logs)
+        assert app.viewer.filters.error is None and len(app.viewer.view) == len(demo.state.aitronos_logs)
 
 
 async def test_supermetrics_stats_group_by_event_and_http_errors(demo: DemoServer) -> None:
@@ -185,8 +185,8 @@ async def test_supermetrics_stats_group_by_event_and_http_errors(demo: DemoServe
         await pilot.press("i")
         await settle(pilot)
         logs = demo.state.supermetrics_logs
-        data = app.stats.data
-        assert data.field == "event" and app.stats.fields == ("event",)
+        data = app.viewer.stats.data
+        assert data.field == "event" and app.viewer.stats.fields == ("event",)
         assert {g.value: g.count for g in data.groups} == dict(Counter(e["event"] for e in logs))
         source = SupermetricsSource(1, "C")
         expected = Counter(source.error_group(e["status"], e) for e in logs)
@@ -208,12 +208,12 @@ async def test_patterns_of_a_file_and_hostile_names_stay_inert(tmp_path) -> None
         await settle(pilot)
         await pilot.press("i")
         await settle(pilot)
-        text = widget_text(app.stats)
+        text = widget_text(app.viewer.stats)
         assert "[@click=app.quit]]2;pwnedtool" in text and "X: [bold]boom[<n>J <n>" in text
         assert "\x1b" not in text
         await pilot.press("enter")  # filter by the hostile tool name: still just a value
         await settle(pilot)
-        assert app.is_running and len(app.view) == 50
+        assert app.is_running and len(app.viewer.view) == 50
 
 
 async def test_x_lifts_an_event_picked_in_the_stats_as_the_notice_promises(demo: DemoServer) -> None:

@@ -29,7 +29,7 @@ async def test_save_filters_from_the_palette_then_recall_them(demo: DemoServer, 
         await settle(pilot)
         await pilot.press("d", *"2025-11-10", "enter")  # saved as typed (a relative `30d` would be too)
         await settle(pilot)
-        wanted = list(app.view.index)
+        wanted = list(app.viewer.view.index)
         assert 0 < len(wanted) < len(demo.state.supermetrics_logs)
         await palette(pilot, "Save filters as")
         await pilot.press(*"5xx reports", "enter")
@@ -39,12 +39,12 @@ async def test_save_filters_from_the_palette_then_recall_them(demo: DemoServer, 
         await pilot.press("0", "slash", "escape", "d")  # clear everything again
         await pilot.press(*["backspace"] * 10, "enter")
         await settle(pilot)
-        assert app.filters.is_empty() and len(app.view) == len(demo.state.supermetrics_logs)
+        assert app.viewer.filters.is_empty() and len(app.viewer.view) == len(demo.state.supermetrics_logs)
         await palette(pilot, "Filters: 5xx")
         await settle(pilot)
-        assert app.filters.statuses == ("5xx",) and app.filters.search == "reports"
-        assert app.sidebar.query_one("#since").value == "2025-11-10"
-        assert list(app.view.index) == wanted
+        assert app.viewer.filters.statuses == ("5xx",) and app.viewer.filters.search == "reports"
+        assert app.viewer.sidebar.query_one("#since").value == "2025-11-10"
+        assert list(app.viewer.view.index) == wanted
         assert any("applied" in n.message for n in app._notifications)
 
 
@@ -87,9 +87,9 @@ async def test_a_saved_absolute_range_comes_back_exactly(demo: DemoServer, tmp_p
     app = make_app(demo, saved_filters=saved)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.recall_filters("range")
+        app.viewer.recall_filters("range")
         await settle(pilot)
-        assert app.filters.since == since.replace(microsecond=since.microsecond // 1000 * 1000)
-        assert [e.id for e in app.store.entries(app.view.index)] == \
-            [e["id"] for e in logs if parse_api_time(e["created_at"]) >= app.filters.since]
-        assert isinstance(app.filters.since, datetime)
+        assert app.viewer.filters.since == since.replace(microsecond=since.microsecond // 1000 * 1000)
+        assert [e.id for e in app.viewer.store.entries(app.viewer.view.index)] == \
+            [e["id"] for e in logs if parse_api_time(e["created_at"]) >= app.viewer.filters.since]
+        assert isinstance(app.viewer.filters.since, datetime)

@@ -40,7 +40,7 @@ async def test_every_tab_loads_from_the_start_and_keys_switch_between_them(demo:
         assert " demo data (aitronos)   demo data (supermetrics)   all " in text.splitlines()[0]
         await pilot.press("right_square_bracket")
         await pilot.pause()
-        assert app.screen is second and app.view is second.view
+        assert app.screen is second and app.viewer.view is second.view
         assert f"shown {len(fives):,}" in screen_text(app)
         await pilot.press("2")  # a filter in this tab only (3xx besides 5xx)
         await pilot.pause()

@@ -62,7 +62,7 @@ async def settle(pilot: Pilot) -> None:
         return [w for w in app.workers if w.group in LOADING_GROUPS and not w.is_finished]
 
     def scheduled() -> bool:
-        return getattr(app, "_patterns_timer", None) is not None
+        return getattr(app.viewer, "_patterns_timer", None) is not None
 
     for _ in range(100):
         if busy():
@@ -97,12 +97,12 @@ def screen_text(app: LogViewApp) -> str:
 
 def table_lines(app: LogViewApp) -> list[str]:
     """The table's visible lines (header first), as rendered."""
-    table = app.table
+    table = app.viewer.table
     return [table.render_line(y).text for y in range(table.scrollable_content_region.height)]
 
 
 def cursor_line(app: LogViewApp) -> str:
-    table = app.table
+    table = app.viewer.table
     y = table.cursor_row - round(table.scroll_y) + 1
     return table.render_line(y).text
 
@@ -116,4 +116,4 @@ def widget_text(widget) -> str:
 
 
 def detail_text(app: LogViewApp) -> str:
-    return widget_text(app.detail.query_one("#detail-body"))
+    return widget_text(app.viewer.detail.query_one("#detail-body"))

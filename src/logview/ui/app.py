@@ -1,8 +1,7 @@
 """The viewer app: the styles, the tabs, and the first screen.
 
 Each source the app is opened on gets a `ViewerScreen` (see `viewer.py`) of its own; the app
-shows one at a time and keeps the others loading. The viewer's state can be read through the app
-(`app.table`, `app.store`, …) for the one on screen.
+shows one at a time and keeps the others loading; `app.viewer` is the one on screen.
 """
 
 from __future__ import annotations
@@ -27,14 +26,6 @@ from logview.files.jsonl import FileKind
 from logview.ui.mixed_file import MixedFileViewer
 from logview.ui.viewer import ViewerScreen
 from logview.ui.widgets.tab_strip import TabStrip
-
-# What `app.NAME` reads from the viewer on screen.
-VIEWER_ATTRIBUTES = frozenset({
-    "view", "table", "store", "filters", "histogram", "stats", "feed", "banner", "detail", "sidebar",
-    "status_bar", "status_options", "source", "phase", "label", "selected_entry", "apply_filters",
-    "recall_filters", "action_toggle_status", "action_next_error", "action_clear_status", "_show_patterns",
-    "_searching", "_patterns_timer", "credentials", "saved_filters", "column_choice", "needs_connector",
-})
 
 def styles_dir() -> Path:
     """The shipped styles (wheel: logview/styles) or, in a source checkout, the repo's styles/."""
@@ -84,13 +75,6 @@ class LogViewApp(App[int]):
             if isinstance(screen, ViewerScreen):
                 return screen
         return self.viewers[0]
-
-    def __getattr__(self, name: str) -> object:
-        # The viewer's state read through the app (`app.table`, `app.filters`, …), as the tests
-        # and benchmarks do; only names the viewer defines, so Textual's own lookups are untouched.
-        if name in VIEWER_ATTRIBUTES:
-            return getattr(self.viewer, name)
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     async def on_mount(self) -> None:
         # Every tab is shown once so that all of them load from the start, then the first stays.
