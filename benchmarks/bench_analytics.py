@@ -73,18 +73,17 @@ async def in_app(path: str) -> None:
                      source=source_for_kind(kind), file_kind=kind)
     async with app.run_test(size=(160, 48)) as pilot:
         started = time.perf_counter()
-        while app.viewer.store.ready < app.viewer.store.tail or app.viewer.phase == "loading" or not len(app.viewer.store):
+        while app.viewer.store.ready < app.viewer.store.tail or app.viewer.session.phase == "loading" or not len(app.viewer.store):
             await asyncio.sleep(0.1)
         print(f"{path}: {len(app.viewer.store):,} entries, fields read in {time.perf_counter() - started:.1f} s")
         shown_at: list[float] = []
         viewer = app.viewer
-        show = viewer._show_patterns
+        for panel in (viewer.histogram, viewer.stats):  # the moment new numbers reach a panel
+            def recorded(*args, _show=panel.show) -> None:
+                _show(*args)
+                shown_at.append(time.perf_counter())
 
-        def recorded(result) -> None:
-            show(result)
-            shown_at.append(time.perf_counter())
-
-        viewer._show_patterns = recorded  # the moment the new numbers are handed to the widget
+            panel.show = recorded
         for key, panel in (("h", app.viewer.histogram), ("i", app.viewer.stats)):
             lags: list[float] = []
             stop = False

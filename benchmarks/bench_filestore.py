@@ -110,7 +110,7 @@ async def app_figures(path: Path, kind: str, runs: int) -> None:
     app = LogViewApp(options, source=source, file_kind=kind)
     async with app.run_test(size=(160, 48)) as pilot:
         started = time.perf_counter()
-        while app.viewer.phase != "complete":
+        while app.viewer.session.phase != "complete":
             await asyncio.sleep(0.05)
         print(f"\napp (headless 160x48): loaded {len(app.viewer.store):,} rows in {time.perf_counter() - started:.1f} s")
 
@@ -145,7 +145,7 @@ async def app_figures(path: Path, kind: str, runs: int) -> None:
             await pilot.pause()
             begun = time.perf_counter()
             await pilot.press("enter")
-            while app.viewer._searching:
+            while app.viewer.session.searching:
                 await asyncio.sleep(0.002)
             searches.append((time.perf_counter() - begun) * 1000)
             assert len(app.viewer.view) == 1, len(app.viewer.view)

@@ -36,7 +36,7 @@ def app_for(server: DemoServer, kind: str) -> LogViewApp:
 async def shoot(server: DemoServer, kind: str, keys: list[str], name: str) -> None:
     app = app_for(server, kind)
     async with app.run_test(size=(160, 48)) as pilot:
-        while app.viewer.phase == "loading":
+        while app.viewer.session.phase == "loading":
             await pilot.pause(0.05)
         await pilot.pause(0.5)
         for key in keys:

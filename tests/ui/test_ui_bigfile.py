@@ -352,7 +352,7 @@ async def test_status_keys_filter_and_counts_match_the_file(request: pytest.Fixt
                                                             kind: str, keys: tuple[str, ...]) -> None:
     data: JsonlFile = request.getfixturevalue(fixture)
     app = open_file(data.path)
-    options = app.viewer.status_options
+    options = app.viewer.session.status_options
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
         counts = expected_counts(data, kind, options)
@@ -388,7 +388,7 @@ async def test_status_key_pressed_while_loading_covers_every_row(sm: JsonlFile) 
         await wait_until(pilot, lambda: "to go" not in status_note(app), "the counts to complete")
         wanted = status_hits(sm, "supermetrics", ("4xx",))
         assert shown_ids(app) == ids_of(sm, wanted)
-        assert sidebar_counts(app) == expected_counts(sm, "supermetrics", app.viewer.status_options)
+        assert sidebar_counts(app) == expected_counts(sm, "supermetrics", app.viewer.session.status_options)
         assert f"shown {len(wanted):,} " in status_line(app) and f"loaded {SM_LINES:,} " in status_line(app)
         assert status_note(app) == "0 clears the selection"
         for note in notes:
@@ -429,7 +429,7 @@ async def test_search_finds_exactly_the_matching_lines(request: pytest.FixtureRe
         for row, number in zip(visible_rows(app), wanted[first_visible(app):]):
             assert row_shows(row, data.raws[number]), (number, row)
         # the sidebar's counts follow the search
-        options = app.viewer.status_options
+        options = app.viewer.session.status_options
         hits = set(wanted)
         assert sidebar_counts(app) == {
             o: f"{sum(1 for i in status_hits(data, app.viewer.source.kind, (o,)) if i in hits):,}" for o in options}
@@ -467,7 +467,7 @@ async def test_search_typed_while_loading_finds_every_match(sm: JsonlFile) -> No
         assert f"shown {len(wanted):,} " in status_line(app)
         hits = set(wanted)
         assert sidebar_counts(app) == {
-            o: f"{sum(1 for i in status_hits(sm, 'supermetrics', (o,)) if i in hits):,}" for o in app.viewer.status_options}
+            o: f"{sum(1 for i in status_hits(sm, 'supermetrics', (o,)) if i in hits):,}" for o in app.viewer.session.status_options}
 
 
 async def test_enter_shows_every_field_of_the_line_as_stored(ait: JsonlFile) -> None:
@@ -570,7 +570,7 @@ async def test_max_entries_caps_a_file_and_says_so(sm: JsonlFile, cap: int) -> N
         assert len(app.viewer.view) == cap
         # counts cover the rows loaded, no more
         assert sidebar_counts(app) == {
-            o: f"{sum(1 for i in status_hits(sm, 'supermetrics', (o,)) if i < cap):,}" for o in app.viewer.status_options}
+            o: f"{sum(1 for i in status_hits(sm, 'supermetrics', (o,)) if i < cap):,}" for o in app.viewer.session.status_options}
         await pilot.press("G")
         assert app.viewer.table.cursor_row == cap - 1 and row_shows(cursor_line(app), sm.raws[cap - 1])
         await pilot.press("enter")

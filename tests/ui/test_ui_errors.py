@@ -116,7 +116,8 @@ async def test_r_during_a_long_wait_retries_at_once(fresh_demo: DemoServer) -> N
 
 @pytest.mark.parametrize("kind", ["latency", "hang", "trickle"])
 async def test_slow_responses_load_and_show_progress(fresh_demo: DemoServer, kind: str) -> None:
-    fresh_demo.state.add_fault(Fault(kind=kind, delay=0.4, count=1, api="aitronos"))
+    # long enough that a busy machine still sees the first page pending (0.4 s was not)
+    fresh_demo.state.add_fault(Fault(kind=kind, delay=1.5, count=1, api="aitronos"))
     app = make_app(fresh_demo, page_limit=50)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(0.1)

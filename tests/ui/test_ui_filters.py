@@ -11,7 +11,7 @@ import pytest
 from logview.demo import DemoServer
 from logview.model import Filters
 from logview.times import parse_api_time
-from logview.ui import viewer as viewer_module
+from logview.session import viewer_session
 from logview.ui.widgets.sidebar import StatusOption
 from ui_helpers import FIXED_NOW, SIZE, make_app, screen_text, settle
 
@@ -130,7 +130,7 @@ async def test_search_slash_enter_applies_and_escape_clears(demo: DemoServer) ->
 
 
 async def test_search_in_a_thread_for_large_stores(demo: DemoServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(viewer_module, "SEARCH_IN_THREAD_ROWS", 10)
+    monkeypatch.setattr(viewer_session, "SEARCH_IN_THREAD_ROWS", 10)
     app = make_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -69,7 +69,7 @@ async def test_a_saved_merged_tab_opens_as_the_merged_timeline(demo: DemoServer,
         assert [e for e in entries if e.invalid] == []  # each line parsed by its own API
         assert {e.source for e in entries} == {"aitronos", "supermetrics"}
         assert [e.id for e in entries] == [e.id for e in saved]  # newest first, as in the tab
-        assert app.viewer.status_options[:4] == ("ok", "info", "warning", "error")  # by severity across APIs
+        assert app.viewer.session.status_options[:4] == ("ok", "info", "warning", "error")  # by severity across APIs
         header, *rows = table_lines(app)
         assert "source" in header
         assert any(AITRONOS_LABEL[:12] in row for row in rows) or any(SUPERMETRICS_LABEL[:12] in row for row in rows)

@@ -87,7 +87,7 @@ async def test_a_saved_absolute_range_comes_back_exactly(demo: DemoServer, tmp_p
     app = make_app(demo, saved_filters=saved)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.viewer.recall_filters("range")
+        app.viewer.saved.recall("range")
         await settle(pilot)
         assert app.viewer.filters.since == since.replace(microsecond=since.microsecond // 1000 * 1000)
         assert [e.id for e in app.viewer.store.entries(app.viewer.view.index)] == \

@@ -95,7 +95,7 @@ def test_merged_timeline(snap_compare, snap_demo: DemoServer) -> None:
         app = pilot.app
         for _ in range(100):
             await settle(pilot)
-            if all(viewer.phase == "complete" for viewer in app.viewers[:2]):
+            if all(viewer.session.phase == "complete" for viewer in app.viewers[:2]):
                 break
             await pilot.pause(0.05)
         app.show_tab(2)

@@ -22,7 +22,7 @@ def tabs_app(server: DemoServer) -> LogViewApp:
 async def settle_all(pilot, app) -> None:
     for _ in range(50):
         await settle(pilot)
-        if all(viewer.phase == "complete" for viewer in app.viewers):
+        if all(viewer.session.phase == "complete" for viewer in app.viewers):
             return
         await pilot.pause(0.05)
 

@@ -22,5 +22,5 @@ async def test_total_matches_loaded_when_entries_arrive_during_the_backfill() ->
             await wait_until(pilot, lambda: len(app.viewer.store) == 405)
             await settle(pilot)
             viewer = app.viewer
-            assert viewer.total == len(viewer.store) == len(server.state.aitronos_logs) == 405
+            assert viewer.session.total == len(viewer.store) == len(server.state.aitronos_logs) == 405
             assert "loaded 405" in screen_text(app) and "total 405" in screen_text(app)

@@ -19,7 +19,7 @@ async def test_a_failing_tail_is_shown_on_its_tab_the_other_tabs_and_the_merged_
     try:
         async with app.run_test(size=SIZE) as pilot:
             tailing = app.viewers[1]
-            await wait_until(pilot, lambda: tailing.feed.tailing and tailing.phase == "complete")
+            await wait_until(pilot, lambda: tailing.feed.tailing and tailing.session.phase == "complete")
             other.stop()
             tailing.feed.poll_now()
             await wait_until(pilot, lambda: tailing.banner.tail_failing() is not None)

@@ -84,7 +84,7 @@ async def test_walk_every_key(state: str, demo: DemoServer, tmp_path: Path) -> N
         walk = Walk(app, pilot, state)
         await settle(pilot)
         if state == "merged":
-            await wait_until(pilot, lambda: all(v.phase == "complete" for v in app.viewers[:-1]))
+            await wait_until(pilot, lambda: all(v.session.phase == "complete" for v in app.viewers[:-1]))
         for key, action in viewer_keys(STATES[state]).items():
             await walk.reset()
             try:

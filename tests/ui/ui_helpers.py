@@ -62,7 +62,8 @@ async def settle(pilot: Pilot) -> None:
         return [w for w in app.workers if w.group in LOADING_GROUPS and not w.is_finished]
 
     def scheduled() -> bool:
-        return getattr(app.viewer, "_patterns_timer", None) is not None
+        viewer = app.viewer
+        return viewer.histogram.recompute.pending or viewer.stats.recompute.pending
 
     for _ in range(100):
         if busy():

@@ -95,7 +95,7 @@ class Walk:
         viewer.table.move_to_row(3)
         viewer.detail.display = self.state in ("detail", "detail_focused")
         if viewer.detail.display:
-            viewer.show_detail()
+            viewer.browser.show_detail()
         focus = {"input": viewer.sidebar.query_one("#search", Input), "detail_focused": viewer.detail}
         viewer.set_focus(focus.get(self.state, viewer.table))
         if self.state == "input":
@@ -116,7 +116,10 @@ def check(*actions: str) -> Callable[[Check], Check]:
 
 
 def action_name(action: str) -> str:
-    return action.split("(")[0]
+    """`next_error(1)` → `next_error`; a key the screen hands to the browser,
+    `browser('next_error', 1)`, is named by the browser's action too."""
+    name, _, arguments = action.partition("(")
+    return arguments.split(",")[0].strip("'\") ") if name == "browser" else name
 
 
 # -- what each key does, by action ------------------------------------------------------------
@@ -269,7 +272,7 @@ async def _tail(walk: Walk, key: str) -> None:
         await walk.press(key)
         assert "A file has no live tail." in walk.notes()
         return
-    following = viewer.want_tail
+    following = viewer.session.want_tail
     await walk.press(key)
     viewer.refresh_status()
     await walk.pilot.pause()  # type: ignore[attr-defined]
@@ -278,7 +281,7 @@ async def _tail(walk: Walk, key: str) -> None:
     else:
         assert "live · every" in walk.status_line() and viewer.table.cursor_row == 0
     await walk.press(key)  # and back
-    assert viewer.want_tail == following
+    assert viewer.session.want_tail == following
 
 
 @check("reload")
@@ -365,7 +368,7 @@ async def _clear_status(walk: Walk, key: str) -> None:
 async def _status(walk: Walk, key: str) -> None:
     viewer = walk.viewer
     index = int(key) - 1
-    options = viewer.status_options
+    options = viewer.session.status_options
     await walk.press(key)
     await settle(walk.pilot)  # type: ignore[arg-type]
     if index >= len(options):  # no such option: nothing changes, and the user is told

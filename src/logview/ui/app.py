@@ -18,11 +18,11 @@ from textual.screen import Screen
 
 from logview.settings.column_choice import ColumnChoice
 from logview.api.types import RetryPolicy
-from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.settings.saved_filters import SavedFilters
 from logview.sources.base import Source
 from logview.files.jsonl import FileKind
+from logview.ui.merged import MergedScreen
 from logview.ui.mixed_file import MixedFileViewer
 from logview.ui.viewer import ViewerScreen
 from logview.ui.widgets.tab_strip import TabStrip
@@ -56,17 +56,20 @@ class LogViewApp(App[int]):
         as the merged timeline), and a tab more for each of `more` (connections to APIs)."""
         super().__init__()
         labels = [tab_label(o) for o in (options, *more)] + (["all"] if more else [])
-        first = MixedFileViewer if file_kind == "mixed" else ViewerScreen
-        self.viewers = [first(options, policy=policy, source=source, file_kind=file_kind,
-                                     saved_filters=saved_filters, column_choice=column_choice,
-                                     tabs=labels if more else None, tab=0)]
-        self.viewers += [ViewerScreen(extra, policy=policy, saved_filters=saved_filters, column_choice=column_choice,
-                                      tabs=labels, tab=index) for index, extra in enumerate(more, start=1)]
+        settings = {"saved_filters": saved_filters, "column_choice": column_choice}
+        if file_kind == "mixed":
+            assert options.file is not None
+            first: ViewerScreen = MixedFileViewer(options.file, max_entries=options.max_entries, **settings)
+        else:
+            first = ViewerScreen(options, policy=policy, source=source, file_kind=file_kind,
+                                 tabs=labels if more else None, tab=0, **settings)
+        self.viewers = [first]
+        self.viewers += [ViewerScreen(extra, policy=policy, tabs=labels, tab=index, **settings)
+                         for index, extra in enumerate(more, start=1)]
         if more:  # and a last tab: all of them merged into one timeline
             sources = list(zip(labels, self.viewers))
-            self.viewers.append(ViewerScreen(ViewerOptions(filters=Filters(), merged=True), saved_filters=saved_filters,
-                                             column_choice=column_choice, tabs=labels, tab=len(labels) - 1,
-                                             merge_of=lambda: [(label, viewer.store) for label, viewer in sources]))
+            self.viewers.append(MergedScreen(lambda: [(label, viewer.store) for label, viewer in sources],
+                                             tabs=labels, tab=len(labels) - 1, **settings))
 
     @property
     def viewer(self) -> ViewerScreen:
@@ -94,7 +97,7 @@ class LogViewApp(App[int]):
             if viewer.tab_strip is not None:
                 viewer.tab_strip.show_troubles(troubles)
         labels = self.viewers[-1].tab_strip.labels if self.viewers[-1].tab_strip is not None else []
-        self.viewers[-1].source_troubles = {label: trouble for label, trouble in zip(labels, troubles) if trouble}
+        self.viewers[-1].session.source_troubles = {label: trouble for label, trouble in zip(labels, troubles) if trouble}
 
     def action_switch_tab(self, step: int) -> None:
         if not isinstance(self.screen, ViewerScreen):

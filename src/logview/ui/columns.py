@@ -1,60 +1,59 @@
 """The table's columns: the source's own and any top-level field of the data, as the user picks
-them (`f`), remembered per API (`column_choice`).
-
-A mixin of `ViewerScreen`.
-"""
+them (`f`), remembered per API (`settings.column_choice`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
+from logview.model import SourceKind
+from logview.settings.column_choice import ColumnChoice
+from logview.settings.userfiles import UserFileError
+from logview.store import EntryStore
 from logview.ui.cells import ALWAYS, COLUMNS, FIELD_PREFIX, columns_for, default_keys, discovered_fields
 from logview.ui.screens.column_picker import ColumnPicker
-from logview.settings.userfiles import UserFileError
+from logview.ui.widgets.log_table import LogTable
 
 COLUMN_SAMPLE = 2_000  # entries looked at for their field names when the picker opens
 
-if TYPE_CHECKING:
-    from logview.ui.viewer import ViewerScreen
 
-    _Base = ViewerScreen
-else:
-    _Base = object
+class ColumnControl:
+    """Sets the table's columns from the remembered choice, and offers the picker. Methods return
+    a warning for the user when the choice cannot be read or kept (the columns apply anyway)."""
 
+    def __init__(self, kind: SourceKind, choice: ColumnChoice, table: LogTable) -> None:
+        self.kind, self.choice, self.table = kind, choice, table
 
-class ColumnsMixin(_Base):
-    """The column picker and the remembered choice."""
-
-    def apply_column_choice(self) -> None:
+    def apply_saved(self) -> str | None:
         try:
-            keys = self.column_choice.load(self.source.kind)
+            keys = self.choice.load(self.kind)
         except UserFileError as error:
-            self.notify(f"{error}; showing the default columns.", severity="warning", timeout=6, markup=False)
-            keys = None
-        self.table.set_columns(columns_for(self.source.kind, keys))
+            self.table.set_columns(columns_for(self.kind, None))
+            return f"{error}; showing the default columns."
+        self.table.set_columns(columns_for(self.kind, keys))
+        return None
 
-    def action_pick_columns(self) -> None:
-        """f: choose the table's columns, among the source's and the fields found in the data."""
-        kind = self.source.kind
-        builtin = [(c.key, c.title) for c in COLUMNS[kind] if c.key not in ALWAYS]
-        step = max(1, len(self.store) // COLUMN_SAMPLE)
-        sample = self.store.entries(np.arange(self.store.head, self.store.tail, step, dtype=np.int64)[:COLUMN_SAMPLE])
-        fields = [(FIELD_PREFIX + name, name) for name in discovered_fields(sample, kind)]
+    def picker(self, store: EntryStore) -> ColumnPicker:
+        """The source's columns and the fields found in a sample of the rows, the shown ticked."""
+        builtin = [(c.key, c.title) for c in COLUMNS[self.kind] if c.key not in ALWAYS]
+        step = max(1, len(store) // COLUMN_SAMPLE)
+        sample = store.entries(np.arange(store.head, store.tail, step, dtype=np.int64)[:COLUMN_SAMPLE])
+        fields = [(FIELD_PREFIX + name, name) for name in discovered_fields(sample, self.kind)]
         chosen = [c.key for c in self.table.columns if c.key not in ALWAYS]
         known = {key for key, _ in builtin + fields}
         fields += [(key, key[len(FIELD_PREFIX):]) for key in chosen if key not in known]  # chosen, not seen now
-        self.app.push_screen(ColumnPicker(builtin + fields, chosen, default_keys(kind)), self._columns_picked)
+        return ColumnPicker(builtin + fields, chosen, default_keys(self.kind))
 
-    def _columns_picked(self, keys: list[str] | None) -> None:
+    def picked(self, keys: list[str] | None) -> str | None:
+        """The picker's answer: `[]` back to the defaults, None cancelled."""
         if keys is None:
-            return
+            return None
+        warning = None
         try:
             if keys:
-                self.column_choice.save(self.source.kind, keys)
+                self.choice.save(self.kind, keys)
             else:
-                self.column_choice.reset(self.source.kind)
+                self.choice.reset(self.kind)
         except UserFileError as error:
-            self.notify(f"{error} (the columns apply until you quit)", severity="warning", timeout=6, markup=False)
-        self.table.set_columns(columns_for(self.source.kind, keys or None))
+            warning = f"{error} (the columns apply until you quit)"
+        self.table.set_columns(columns_for(self.kind, keys or None))
+        return warning

@@ -1,8 +1,10 @@
 """Loading in the background: backfill, live tail and file reading, as Textual workers.
 
 The feed owns the one `ApiClient` of the app's life and the current `Pager`. Workers never touch
-widgets: they post messages, each stamped with the *generation* of the query that produced it,
-so a message from a query the user has since replaced is recognised and dropped.
+widgets: they post messages, each stamped with the *generation* of the query that produced it.
+The feed handles each first: a message from a query the user has since replaced stops here;
+any other is taken into the session (`ViewerSession`) and goes on up to the screen, carrying
+what changed in the view (`change`), for the screen to redraw.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from logview.api.types import RetryEvent, RetryPolicy
 from logview.model import ApiError, ApiFailure, Filters, LogEntry, SourceKind
 from logview.options import Connection
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, TailFailed
-from logview.sources.base import Source
+from logview.session import ViewerSession
+from logview.store import ViewChange
 
 if TYPE_CHECKING:
     from logview.api.client import ApiClient
@@ -77,6 +80,7 @@ class Feed(Widget):
             super().__init__()
             self.generation, self.entries, self.live = generation, entries, live
             self.pages, self.total = pages, total
+            self.change = ViewChange()  # set once the session has taken it
 
     class LinesFound(Message):
         """A file's next lines were indexed (rows that can be shown; columns come later)."""
@@ -84,6 +88,7 @@ class Feed(Widget):
         def __init__(self, generation: int, chunk: LineChunk) -> None:
             super().__init__()
             self.generation, self.chunk = generation, chunk
+            self.change = ViewChange()
 
     class ColumnsRead(Message):
         """Filter columns for the next rows of a file."""
@@ -91,6 +96,7 @@ class Feed(Widget):
         def __init__(self, generation: int, chunk: ColumnChunk) -> None:
             super().__init__()
             self.generation, self.chunk = generation, chunk
+            self.change = ViewChange()
 
     class Retrying(Message):
         def __init__(self, generation: int, event: RetryEvent, *, live: bool) -> None:
@@ -106,6 +112,7 @@ class Feed(Widget):
         def __init__(self, generation: int, done: BackfillDone) -> None:
             super().__init__()
             self.generation, self.done = generation, done
+            self.change = ViewChange()
 
     class Failed(Message):
         def __init__(self, generation: int, error: ApiError, gave_up: str | None) -> None:
@@ -117,11 +124,12 @@ class Feed(Widget):
             super().__init__()
             self.generation, self.error, self.next_poll_s = generation, error, next_poll_s
 
-    def __init__(self, source: Source, *, connection: Connection | None, file: Path | None,
+    def __init__(self, session: ViewerSession, *, connection: Connection | None, file: Path | None,
                  file_kind: SourceKind | None, max_entries: int | None, interval_s: float,
                  policy: RetryPolicy | None = None) -> None:
         super().__init__()
-        self.source = source
+        self.session = session
+        self.source = session.source
         self.connection = connection
         self.file, self.file_kind = file, file_kind
         self.max_entries = max_entries
@@ -136,6 +144,51 @@ class Feed(Widget):
     @property
     def file_mode(self) -> bool:
         return self.client is None
+
+    # -- into the session: each message first stops here (see the module's docstring) ---------
+    def _taken(self, message: Message, generation: int) -> bool:
+        """From the query on screen (not a replaced one), and the app is not shutting down."""
+        if generation == self.generation and self.is_attached:
+            return True
+        message.stop()
+        return False
+
+    def on_feed_loaded(self, message: Loaded) -> None:
+        if self._taken(message, message.generation):
+            message.change = self.session.loaded(message.entries, live=message.live, pages=message.pages,
+                                                 total=message.total)
+
+    def on_feed_lines_found(self, message: LinesFound) -> None:
+        if self._taken(message, message.generation):
+            message.change = self.session.lines_found(message.chunk)
+
+    def on_feed_columns_read(self, message: ColumnsRead) -> None:
+        if self._taken(message, message.generation):
+            message.change = self.session.columns_read(message.chunk)
+
+    def on_feed_finished(self, message: Finished) -> None:
+        if self._taken(message, message.generation):
+            message.change = self.session.finished(message.done.capped)
+
+    def on_feed_failed(self, message: Failed) -> None:
+        if self._taken(message, message.generation):
+            self.session.failed()
+
+    def on_feed_noticed(self, message: Noticed) -> None:
+        if self._taken(message, message.generation) and message.notice.kind == "capped":
+            self.session.capped = True
+
+    def on_feed_retrying(self, message: Retrying) -> None:
+        self._taken(message, message.generation)
+
+    def on_feed_tail_failed(self, message: TailFailed) -> None:
+        self._taken(message, message.generation)
+
+    def first_rows(self) -> ViewChange | None:
+        """A file's first rows, read by `start` in time for the first paint, into the session."""
+        if self.first_lines is None:
+            return None
+        return self.session.lines_found(self.first_lines)
 
     # -- control --------------------------------------------------------------------------
     def start(self, server_filters: Filters) -> int:

@@ -1,69 +1,59 @@
 """A mixed file (saved from the merged tab: an envelope per line) opened as the merged timeline.
 
 The file holds what the merged tab held in memory, so it is read whole, in a worker: one store per
-source, merged as the merged tab merges its tabs (`merging.py`). The source column, the Source
-filter, stats by source and statuses by severity come with that; `s` writes envelopes again and
-`r` reads the file again, keeping the rows on screen until the new ones are in.
+source, merged as the merged tab merges its tabs. The source column, the Source filter, stats by
+source and statuses by severity come with that; `s` writes envelopes again and `r` reads the file
+again, keeping the rows on screen until the new ones are in.
 """
 
 from __future__ import annotations
 
 import gc
-from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from textual import work
 from textual.worker import get_current_worker
 
-from logview.model import ApiError
-from logview.options import ViewerOptions
-from logview.sources.mixed import MixedSource
 from logview.files.mixed import TimelineGroups, iter_envelope_batches
+from logview.model import ApiError
+from logview.sources.mixed import MixedSource
 from logview.store import EntryStore
 from logview.ui.feed import file_error, unexpected_error
-from logview.ui.viewer import ViewerScreen
+from logview.ui.merged import MergedScreen
 
 
-class MixedFileViewer(ViewerScreen):
+class MixedFileViewer(MergedScreen):
     """The merged timeline of one mixed file."""
 
-    def __init__(self, options: ViewerOptions, **kwargs: Any) -> None:
-        assert options.file is not None
-        # The screen is a merged view: no file store (its rows are merged from stores in memory).
-        super().__init__(replace(options, file=None, file_source=None, merged=True),
-                         merge_of=lambda: self.parts, **kwargs)
-        self.path = options.file
+    def __init__(self, path: Path, *, max_entries: int | None = None, **kwargs: Any) -> None:
         self.parts: list[tuple[str, EntryStore]] = []
-        self.label = f"file {self.path.name}"
+        super().__init__(lambda: self.parts, label=f"file {path.name}", **kwargs)
+        self.path, self.max_entries = path, max_entries
 
-    def start_merging(self) -> None:
-        super().start_merging()
+    def start(self) -> None:
+        super().start()
         self.action_reload()
 
     def action_reload(self) -> None:
-        self.phase = "loading"
+        self.session.phase = "loading"
         self._read_file()
         self.refresh_all()
 
     def action_toggle_tail(self) -> None:
         self.notify("A file has no live tail.", timeout=3)
 
-    def connection_state(self) -> tuple[str, str]:
-        if self.phase == "loading":
-            return "loading", "reading the file …"
-        return super().connection_state()
-
     @work(thread=True, exclusive=True, group="backfill", exit_on_error=False)
     def _read_file(self) -> None:
         worker = get_current_worker()
         try:
-            groups = TimelineGroups(self.options.max_entries)
+            groups = TimelineGroups(self.max_entries)
             for sources, entries in iter_envelope_batches(self.path):
                 if worker.is_cancelled:  # `r` again: a newer read has started
                     return
                 more = groups.add(sources, entries)
                 # Acyclic entries: out of the cyclic collector's sight, as the feed's are (see
-                # loading.py); otherwise its passes over them double the time a read takes.
+                # viewer.py); otherwise its passes over them double the time a read takes.
                 gc.freeze()
                 if not more:
                     break
@@ -85,11 +75,11 @@ class MixedFileViewer(ViewerScreen):
         if not self.table.is_attached:
             return
         if isinstance(outcome, ApiError):
-            self.phase = "error"
+            self.session.phase = "error"
             self.banner.show_failure(outcome, context="reading the file", hint="r reads it again")
             self.refresh_all()
             return
         self.parts = outcome
-        self.phase = "complete"
+        self.session.phase = "complete"
         self.banner.clear("error")
         self.merge_now(force=True)

@@ -15,14 +15,42 @@ from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
+from textual.screen import Screen
 
 from logview.files.writer import EntryWriter, format_for
 from logview.files.jsonl import entry_from_line
 from logview.files.lines import LineFile
 from logview.model import LogEntry
+from logview.session import MergedSession, ViewerSession
 from logview.sources.base import Source
 
 CHUNK = 5000
+
+
+def save_view(screen: Screen, path: Path, session: ViewerSession) -> None:
+    """Write the rows `session` shows to `path` in a worker of `screen`, and say how it went.
+    A file's lines are read in the worker, not here; entries in memory are taken here (the store
+    may change meanwhile)."""
+    store, index, source = session.store, session.view.index, session.source
+    lines = store.lines
+    if lines is not None:
+        starts, lengths = store.column("start", index), store.column("length", index)
+        write: Callable[[], int] = lambda: save_lines(path, lines, starts, lengths, source)  # noqa: E731
+    else:
+        entries = store.entries(index)
+        origins = session.origins_of(index) if isinstance(session, MergedSession) else None
+        write = lambda: save_entries(path, entries, source, origins)  # noqa: E731
+    screen.run_worker(lambda: _save(screen, path, write), thread=True, group="save", exit_on_error=False)
+
+
+def _save(screen: Screen, path: Path, write: Callable[[], int]) -> None:
+    try:
+        count = write()
+    except OSError as error:
+        screen.app.call_from_thread(screen.notify, f"Could not save to {path}: {error.strerror or error}",
+                                    severity="error", markup=False, timeout=8)
+        return
+    screen.app.call_from_thread(screen.notify, f"Saved {count:,} entries to {path}", markup=False, timeout=4)
 
 
 def save_entries(path: Path, entries: list[LogEntry], source: Source, origins: list[str] | None = None) -> int:

@@ -7,7 +7,6 @@ wait, never a hang; Escape cancels it and `r` retries at once.
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 
@@ -19,20 +18,11 @@ from textual.widgets import Static
 from logview.api.types import RetryEvent
 from logview.model import ApiError
 from logview.sanitize import clean, clean_line
+from logview.session import Waits, format_wait
 from logview.ui.widgets.styling import PartialStyles
 
 SLOTS = ("error", "tail", "retry", "notice")  # display order, most important first
 MAX_DETAIL_CHARS = 600
-
-
-def format_wait(seconds: float) -> str:
-    """`4 s`, `2m 05s`, `1h 00m`: short for the eye, exact enough for a countdown."""
-    whole = max(0, math.ceil(seconds))
-    if whole < 120:
-        return f"{whole} s"
-    if whole < 7200:
-        return f"{whole // 60}m {whole % 60:02d}s"
-    return f"{whole // 3600}h {(whole % 3600) // 60:02d}m"
 
 
 def error_head(error: ApiError) -> str:
@@ -151,6 +141,11 @@ class ErrorBanner(PartialStyles, Static):
         if self._tail is None:
             return None
         return retry_cause(self._tail.error), self._tail.deadline - time.monotonic()
+
+    def waits(self, backfilling: bool) -> Waits:
+        """What is counted down here, for the status line (`backfilling`: a backfill runs)."""
+        retry = (self.retry_reason() or "", self.retry_remaining() or 0.0) if self._retry is not None else None
+        return Waits(retry=retry, tail_failing=self.tail_failing(), backfilling=backfilling)
 
     def has(self, slot: str) -> bool:
         return slot in self._slots

@@ -16,14 +16,17 @@ from datetime import datetime
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events
+from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
+from textual.worker import get_current_worker
 
-from logview.store.analytics import CLASSES, US, Histogram
+from logview.store.analytics import CLASSES, US, Capture, Histogram, Snapshot, histogram
+from logview.times import epoch_us
 from logview.ui.cells import counted
+from logview.ui.widgets.charting import Recompute, RowsOf
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 GUTTER = 7  # the count scale on the left
@@ -114,11 +117,10 @@ class VolumeHistogram(Widget, can_focus=True):
     class ZoomOut(Message):
         """Back to the date range before the last narrowing."""
 
-    class Resized(Message):
-        """The widget now has room for another number of buckets than its data has."""
-
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.rows_of: RowsOf | None = None  # what to chart, given by the screen
+        self.recompute = Recompute(self, self._compute)
         self.data: Histogram | None = None
         self._bars: list[list[tuple[str, int]]] = []  # per bucket, its cells (bar_cells), drawn line by line
         self.selected: int | None = None
@@ -141,7 +143,40 @@ class VolumeHistogram(Widget, can_focus=True):
 
     def on_resize(self) -> None:
         if self.data is not None and self.requested != self.max_buckets:
-            self.post_message(self.Resized())
+            self.recompute.changed(now=True)
+
+    def rows_changed(self, *, now: bool = False, loading: bool = False) -> None:
+        """The rows to chart changed: compute again (soon, or `now`)."""
+        self.recompute.changed(now=now, loading=loading)
+
+    def _buckets(self) -> int:
+        """How many buckets there is room for; before the first layout, estimated from the
+        space the histogram will share (it computes again once laid out, if that was wrong)."""
+        if self.size.width:
+            return self.max_buckets
+        return self.buckets_for(self.parent.size.width if isinstance(self.parent, Widget) else 80)
+
+    def _compute(self) -> None:
+        if self.rows_of is None:
+            return
+        rows = self.rows_of()
+        capture = Snapshot.capture(rows.store, rows.index, ())
+        self._run(self.recompute.token, capture, self._buckets(), epoch_us(rows.filters.since),
+                  epoch_us(rows.filters.until), rows.note)
+
+    @work(thread=True, exclusive=True, group="analytics", exit_on_error=False)
+    def _run(self, token: int, capture: Capture, buckets: int, since_us: int | None, until_us: int | None,
+             note: str) -> None:
+        data = histogram(capture.gather(), buckets, since_us=since_us, until_us=until_us)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._computed, token, data, buckets, note)
+
+    def _computed(self, token: int, data: Histogram, buckets: int, note: str) -> None:
+        if not self.is_attached or not self.display:
+            return
+        self.show(data, buckets, note)
+        if self.recompute.stale(token):
+            self.recompute.changed()  # the rows changed while computing: once more, throttled
 
     def show(self, data: Histogram, requested: int, note: str = "") -> None:
         """Draw `data`, computed for `requested` buckets (asked again when that was not right)."""
@@ -159,7 +194,7 @@ class VolumeHistogram(Widget, can_focus=True):
             self.selected = min(self.selected, len(data) - 1)
         self.refresh()
         if self.size.width and requested != self.max_buckets:
-            self.post_message(self.Resized())
+            self.recompute.changed(now=True)
 
     def _cell_width(self) -> int:
         return max(1, self.plot_width // max(1, len(self.data or ())))

@@ -16,9 +16,11 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Select, Static
 
-from logview.model import Filters
+from logview.model import Filters, severity
 from logview.sanitize import clean_line
-from logview.model import severity
+from logview.session import ViewerSession
+from logview.session.filtering import selected_indices, time_inputs, toggle_status
+from logview.times import TimeParseError
 from logview.ui.cells import SEVERITY_CLASS
 from logview.ui.widgets.styling import PartialStyles
 
@@ -97,27 +99,15 @@ def _option_severity(option: str) -> int:
 
 
 class FilterSidebar(VerticalScroll):
-    """Filters on the left. Posts what the user changed; shows what the app applied."""
+    """Filters on the left. Shows the filters applied (`show_filters`); posts `FiltersChanged`
+    with the filters the user asks for instead, once they make sense (a bad time is explained
+    here and posts nothing)."""
 
-    class StatusToggled(Message):
-        def __init__(self, index: int) -> None:
+    class FiltersChanged(Message):
+        def __init__(self, filters: Filters, *, typed: bool) -> None:
             super().__init__()
-            self.index = index
-
-    class TimeRangeSubmitted(Message):
-        def __init__(self, since: str, until: str) -> None:
-            super().__init__()
-            self.since, self.until = since, until
-
-    class FacetChanged(Message):
-        def __init__(self, value: str | None) -> None:
-            super().__init__()
-            self.value = value
-
-    class SearchSubmitted(Message):
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
+            self.filters = filters
+            self.typed = typed  # submitted from an input (so the user is done typing there)
 
     def __init__(self, options: Sequence[str], facet: str, where: dict[str, str], *,
                  id: str | None = None) -> None:
@@ -128,6 +118,8 @@ class FilterSidebar(VerticalScroll):
         self._facet_values: list[str] = []
         self._facet_labels: dict[str, str] = {}  # value → its name (credential ids)
         self._pattern_filters: list[tuple[str, str]] | None = None  # as last shown
+        self.filters = Filters()  # as applied (`show_filters`): what a change starts from
+        self._facet_count = 0
         self.can_focus = False
 
     def compose(self) -> ComposeResult:
@@ -163,8 +155,22 @@ class FilterSidebar(VerticalScroll):
         self.query_one("#legend", Static).update(legend)
 
     # -- showing state --------------------------------------------------------------------
-    def show_filters(self, filters: Filters, selected: set[int]) -> None:
-        """Reflect the applied filters (e.g. from the command line) in the inputs."""
+    def show_session(self, session: ViewerSession) -> None:
+        """The counts, the facet's values seen so far and the stats' filters, after any change."""
+        counts = session.sidebar_counts()
+        self.show_counts(counts.counts, counts.selected, counts.note)
+        values = session.store.facet_values(self.facet)
+        if len(values) != self._facet_count:  # values only come, never go: a count says it all
+            self._facet_count = len(values)
+            self.set_facet_values(values, getattr(session.filters, self.facet))
+        self.show_pattern_filters(session.pattern_filters())
+
+    def show_filters(self, filters: Filters) -> None:
+        """Reflect the applied filters (e.g. from the command line) in the inputs; the time
+        fields show the range as typed (text typed but never applied goes)."""
+        self.filters = filters
+        selected = selected_indices(self.options, filters)
+        self.show_time_range(filters)
         for option in self.query(StatusOption):
             option.set_state(option.index in selected, option.count)
         self.query_one("#search", Input).value = filters.search or ""
@@ -242,21 +248,33 @@ class FilterSidebar(VerticalScroll):
     @on(StatusOption.Clicked)
     def _status_clicked(self, event: StatusOption.Clicked) -> None:
         event.stop()
-        self.post_message(self.StatusToggled(event.index))
+        self.post_message(self.FiltersChanged(toggle_status(self.options, self.filters, event.index), typed=False))
 
     @on(Input.Submitted, "#since, #until")
     def _time_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.post_message(self.TimeRangeSubmitted(self.query_one("#since", Input).value,
-                                                  self.query_one("#until", Input).value))
+        try:
+            filters = self.filters.with_time_range(self.query_one("#since", Input).value,
+                                                   self.query_one("#until", Input).value)
+        except TimeParseError as error:
+            self.show_time_error(str(error))
+            return
+        self.show_time_error("")
+        self.post_message(self.FiltersChanged(filters, typed=True))
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.post_message(self.SearchSubmitted(event.value))
+        self.post_message(self.FiltersChanged(self.filters.model_copy(update={"search": event.value or None}),
+                                              typed=True))
 
     @on(Select.Changed, "#facet")
     def _facet_changed(self, event: Select.Changed) -> None:
         event.stop()
         value = event.value if isinstance(event.value, str) else None
-        self.post_message(self.FacetChanged(value))
+        self.post_message(self.FiltersChanged(self.filters.model_copy(update={self.facet: value}), typed=False))
+
+    def show_time_range(self, filters: Filters) -> None:
+        """The time fields as `filters` have them (typed text stays as typed), no error."""
+        self.show_time_inputs(*time_inputs(filters))
+        self.show_time_error("")

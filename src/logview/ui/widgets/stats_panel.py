@@ -16,16 +16,18 @@ from datetime import datetime
 
 from rich.style import Style
 from rich.text import Text
-from textual import events
+from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.worker import get_current_worker
 
-from logview.store.analytics import ErrorGroup, GroupStats
+from logview.store.analytics import Capture, ErrorGroup, GroupStats, Snapshot, error_groups, group_stats
 from logview.sanitize import clean_line
 from logview.ui.cells import format_duration
+from logview.ui.widgets.charting import Recompute, RowsOf
 
 FIELD_TITLES = {"tool": "tool", "credential": "credential", "event": "event", "origin": "source"}
 HEADER_LINES = 2  # the title and the column headings
@@ -74,15 +76,10 @@ class StatsPanel(ScrollView, can_focus=True):
             self.field = field
             self.value = value
 
-    class FieldChanged(Message):
-        """The user wants the rows grouped by another field."""
-
-        def __init__(self, field: str) -> None:
-            super().__init__()
-            self.field = field
-
     def __init__(self, fields: Sequence[str], *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.rows_of: RowsOf | None = None  # what to count, given by the screen
+        self.recompute = Recompute(self, self._compute)
         self.fields = tuple(fields)
         self.field = self.fields[0]
         self.data: StatsData | None = None
@@ -97,6 +94,32 @@ class StatsPanel(ScrollView, can_focus=True):
         return len(self.fields) > 1 if action == "cycle" else True
 
     # -- data -----------------------------------------------------------------------------
+    def rows_changed(self, *, now: bool = False, loading: bool = False) -> None:
+        """The rows to count changed: compute again (soon, or `now`)."""
+        self.recompute.changed(now=now, loading=loading)
+
+    def _compute(self) -> None:
+        if self.rows_of is None:
+            return
+        rows = self.rows_of()
+        capture = Snapshot.capture(rows.store, rows.index, (*self.fields, "error"))
+        self._run(self.recompute.token, capture, self.field, rows.active, rows.note)
+
+    @work(thread=True, exclusive=True, group="analytics", exit_on_error=False)
+    def _run(self, token: int, capture: Capture, field: str, active: dict[str, str | None], note: str) -> None:
+        snapshot = capture.gather()
+        data = StatsData(field, group_stats(snapshot, field), error_groups(snapshot), len(snapshot))
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._computed, token, data, active, note)
+
+    def _computed(self, token: int, data: StatsData, active: dict[str, str | None], note: str) -> None:
+        if not self.is_attached or not self.display:
+            return
+        if data.field == self.field:
+            self.show(data, active, note)
+        if self.recompute.stale(token):
+            self.recompute.changed()  # the rows changed while computing: once more, throttled
+
     def show(self, data: StatsData, active: dict[str, str | None], note: str = "") -> None:
         previous = self._rows[self.cursor].item if self.cursor < len(self._rows) else None
         self.data, self.active, self.note = data, active, note
@@ -145,7 +168,7 @@ class StatsPanel(ScrollView, can_focus=True):
             return
         self.field = self.fields[(self.fields.index(self.field) + step) % len(self.fields)]
         self.cursor = 0
-        self.post_message(self.FieldChanged(self.field))
+        self.recompute.changed(now=True)
         self.refresh()
 
     def action_choose(self) -> None:

@@ -1,0 +1,66 @@
+"""The merged timeline: every tab's loaded entries in one view, newest first, with their source.
+
+It asks no API anything: whenever a tab's rows change (the screen checks every MERGE_EVERY_S, so
+a tab's live tail shows here too), the store is rebuilt from the tabs' stores
+(`EntryStore.merge_from`, column-wise, milliseconds), and the entry the user was on can be found
+again by where it came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from logview.model import Filters
+from logview.session.viewer_session import ViewerSession
+from logview.sources.mixed import MixedSource
+from logview.store import EntryStore
+
+MERGE_EVERY_S = 0.5
+
+Parts = Callable[[], Sequence[tuple[str, EntryStore]]]  # (the tab's label, its store), in tab order
+
+
+class MergedSession(ViewerSession):
+    """A session over the rows of other sessions (or of a mixed file's sources)."""
+
+    def __init__(self, parts: Parts, filters: Filters | None = None) -> None:
+        super().__init__(MixedSource(), filters or Filters(), max_entries=None, file_mode=True, merged=True)
+        self.parts = parts
+        self.phase = "complete"
+        self._signature: tuple[tuple[int, int, int], ...] | None = None
+        self._parts = np.zeros(0, dtype=np.int64)  # per row: which part, and its ordinal there
+        self._ordinals = np.zeros(0, dtype=np.int64)
+
+    def merge(self, force: bool = False) -> bool:
+        """Rebuild from the parts if any of them changed (or `force`); True if it did."""
+        parts = list(self.parts())
+        signature = tuple((store.epoch, store.head, store.tail) for _, store in parts)
+        if signature == self._signature and not force:
+            return False
+        self._signature = signature
+        self._parts, self._ordinals = self.store.merge_from(parts)
+        self.view.refilter(self.filters)
+        return True
+
+    def origin_of(self, ordinal: int | None) -> tuple[int, int] | None:
+        """Where the row at `ordinal` came from: (part, its ordinal there)."""
+        index = None if ordinal is None else ordinal - self.store.head
+        if index is None or not 0 <= index < len(self._parts):
+            return None
+        return int(self._parts[index]), int(self._ordinals[index])
+
+    def origins_of(self, ordinals: np.ndarray) -> list[str]:
+        """The source label of each of these rows (what a save writes with each entry)."""
+        labels = self.store.origins.values
+        return [labels[code] for code in self.store.column("origin", ordinals).tolist()]
+
+    def row_of_origin(self, origin: tuple[int, int]) -> int | None:
+        """The view's row showing the entry that came from `origin`, if it is shown."""
+        part, ordinal = origin
+        hits = np.flatnonzero((self._parts == part) & (self._ordinals == ordinal))
+        if not len(hits):
+            return None
+        merged_ordinal = self.store.head + int(hits[0])
+        return self.view.row_of(merged_ordinal) if self.view.contains(merged_ordinal) else None

@@ -1,0 +1,109 @@
+"""What the status line says about the connection: one function of a session's state (no Textual),
+so every state it can be in is named here, in the order that decides between them."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Protocol
+
+from logview.store import EntryStore
+
+
+class SessionState(Protocol):
+    """What the status line reads of a session (`ViewerSession` has it all)."""
+
+    store: EntryStore
+    phase: str
+    pages: int
+    capped: bool
+    want_tail: bool
+    tail_paused: bool
+    file_mode: bool
+    merged: bool
+    file_scanned: float
+    max_entries: int | None
+    interval_s: float
+    source_troubles: dict[str, str]
+
+    @property
+    def needs_connector(self) -> bool: ...
+
+    @property
+    def total(self) -> int | None: ...
+
+
+def format_wait(seconds: float) -> str:
+    """`4 s`, `2m 05s`, `1h 00m`: short for the eye, exact enough for a countdown."""
+    whole = max(0, math.ceil(seconds))
+    if whole < 120:
+        return f"{whole} s"
+    if whole < 7200:
+        return f"{whole // 60}m {whole % 60:02d}s"
+    return f"{whole // 3600}h {(whole % 3600) // 60:02d}m"
+
+
+@dataclass(frozen=True)
+class Waits:
+    """What is being waited for, with the banner's deadlines (so both count down in step)."""
+
+    retry: tuple[str, float] | None = None  # a request being retried: (cause, seconds left)
+    tail_failing: tuple[str, float] | None = None  # the live tail's next try: (cause, seconds left)
+    backfilling: bool = False  # a backfill (or a file's reading) is running
+
+
+def connection_state(session: SessionState, waits: Waits) -> tuple[str, str]:
+    """(state, text) for the status line; the state picks its colour and mark."""
+    if session.needs_connector and session.phase != "error":  # nothing to load until one is chosen
+        return "paused", "choose a connector (c)"
+    if waits.retry is not None:
+        cause, remaining = waits.retry
+        when = f"retrying in {format_wait(remaining)}" if remaining > 0.5 else "retrying now"
+        return "retrying", f"{cause} · {when}"
+    if session.phase == "error":
+        return "error", "error — r retries"
+    if waits.tail_failing is not None and session.want_tail:  # loaded, but the tail cannot reach the API
+        cause, remaining = waits.tail_failing
+        when = f"next try in {format_wait(remaining)}" if remaining > 0.5 else "trying now"
+        return "retrying", f"live tail failing: {cause} · {when}"
+    if session.phase == "cancelled":
+        return "cancelled", "stopped — r reloads"
+    store = session.store
+    loading = waits.backfilling or session.phase == "loading"
+    if session.file_mode and not session.merged and loading:
+        rows, ready = len(store), store.ready - store.head
+        if session.file_scanned < 1.0:
+            return "loading", f"indexing the file · {rows:,} entries ({int(100 * session.file_scanned)}%) …"
+        return "loading", f"reading fields · {ready:,} of {rows:,} ({100 * ready // max(1, rows)}%) …"
+    if loading:
+        if session.merged:
+            return "loading", "reading the file …"
+        what = f"loading page {session.pages + 1}"
+        if session.total:
+            what += f" · {len(store):,} of {session.total:,} ({min(100, 100 * len(store) // session.total)}%)"
+        return "loading", what + " …"
+    cap = f"capped at {session.max_entries:,}" if session.capped and session.max_entries else ""
+    if session.want_tail:
+        text = f"live · every {session.interval_s:g} s"
+        return "live", f"{text} · {cap}" if cap else text
+    if cap:
+        return "capped", cap + " — older entries not loaded"
+    if session.merged:
+        merged = f"{len(store.origins) - 1} sources merged"
+        troubles = [f"{label}: {trouble}" for label, trouble in session.source_troubles.items()]
+        return ("retrying", " · ".join([merged, *troubles])) if troubles else ("complete", merged)
+    if session.file_mode:
+        return "complete", "file loaded"
+    if session.tail_paused:
+        return "paused", "all loaded · tail paused (t resumes)"
+    return "complete", "all loaded"
+
+
+def trouble(session: SessionState, waits: Waits) -> str | None:
+    """What is wrong with this source now, in a few words (None when nothing is): marked on its
+    tab, and told by the merged timeline, which would otherwise look fine while stale."""
+    if session.phase == "error":
+        return "failed"
+    if waits.tail_failing is not None and session.want_tail:
+        return f"live tail failing ({waits.tail_failing[0]})"
+    return None if waits.retry is None else f"retrying ({waits.retry[0]})"

@@ -1,0 +1,275 @@
+"""One viewer's state, with no Textual: the source, the store, the filtered view, the filters, and
+the loading state machine.
+
+The screen hands it what the feed reports (pages, a file's lines and columns, the end of a
+backfill, a failure) and gets back what changed in the view (`ViewChange`), which the table
+applies. The rules: rows already loaded stay through any error; a reload keeps them until the
+first new page replaces them; a relative range (`24h`) is counted from now again whenever the
+query starts again, and while tailing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from logview.files.columns import ColumnChunk
+from logview.files.lines import LineChunk, LineFile
+from logview.model import Filters, LogEntry
+from logview.session.filtering import needs_requery, selected_indices, server_part, status_options, toggle_status, where
+from logview.session.status import Waits, connection_state, trouble
+from logview.sources import SupermetricsSource
+from logview.sources.base import Source
+from logview.store import EntryStore, FileSearchJob, FilteredView, SearchJob, ViewChange
+
+SEARCH_IN_THREAD_ROWS = 20_000  # above this many rows a new search runs in a worker thread
+FACETS = {"aitronos": "credential", "supermetrics": "event"}  # the sidebar's one-value picker
+PICKABLE = ("tool", "credential", "event", "error", "origin")  # what the stats panel filters by
+
+
+@dataclass(frozen=True)
+class SidebarCounts:
+    """What the sidebar's status section shows."""
+
+    counts: list[int | None]  # per option; None: not loaded (filtered on the server)
+    selected: set[int]
+    note: str
+
+
+class ViewerSession:
+    """The state behind one viewer tab."""
+
+    def __init__(self, source: Source, filters: Filters, *, max_entries: int | None, interval_s: float = 2.0,
+                 lines: LineFile | None = None, file_mode: bool = False, merged: bool = False,
+                 follow: bool = False) -> None:
+        self.source = source
+        self.filters = filters
+        self.status_options = status_options(source, filters)
+        self.store = EntryStore(source, max_entries, lines=lines)
+        self.view = FilteredView(self.store, filters, self.status_options)
+        self.max_entries, self.interval_s = max_entries, interval_s
+        self.file_mode = file_mode  # no API behind it: a file, or the merged timeline
+        self.merged = merged
+        self.where = where(source, file_mode)
+        self.facet = FACETS.get(source.kind, "origin")
+        # loading
+        self.phase = "loading"  # loading | complete | error | cancelled
+        self.pages = 0
+        self.backfill_total: int | None = None  # what the server counted when the backfill began
+        self.tail_found = 0  # entries the live tail has found since
+        self.capped = False
+        self.want_tail = follow
+        self.tail_paused = False  # the user stopped the tail with t
+        self.pending_clear = False  # a reload: the old rows go when the first new page comes
+        self.file_scanned = 0.0  # share of the file indexed so far
+        self.searching: str | None = None  # a search running in a worker thread
+        # what the user picked in the panels
+        self.range_history: list[Filters] = []  # the ranges before each histogram drill-down
+        self.stats_picks: dict[str, str] = {}  # filters picked in the stats panel (x lifts them)
+        self.source_troubles: dict[str, str] = {}  # the merged timeline's failing sources
+
+    @property
+    def total(self) -> int | None:
+        """How many entries match on the server: its count when the backfill began, which every
+        later page repeats, plus what the tail has found since (the tail runs while the backfill
+        still pages, so the two are kept apart)."""
+        return None if self.backfill_total is None else self.backfill_total + self.tail_found
+
+    @property
+    def needs_connector(self) -> bool:
+        return isinstance(self.source, SupermetricsSource) and self.source.connector_id is None
+
+    # -- loading --------------------------------------------------------------------------
+    def begin(self, *, clear_now: bool) -> Filters:
+        """Load from scratch; returns what the feed asks for. `clear_now` False (a reload) keeps
+        the old rows until new ones come."""
+        self.filters = self.filters.resolved()  # `24h` counts back from now again
+        if clear_now:
+            self.store.clear()
+            self.view.refilter(self.filters)  # on the empty store: instant, whatever the search
+            self.backfill_total, self.tail_found = None, 0
+        self.pending_clear = not clear_now
+        self.phase, self.pages, self.capped = "loading", 0, False
+        self.file_scanned = 0.0
+        return self.filters if self.file_mode else server_part(self.source, self.filters)
+
+    def _take_pending_clear(self) -> None:
+        if self.pending_clear:
+            self.pending_clear = False
+            self.store.clear()
+            self.tail_found = 0
+
+    def loaded(self, entries: Sequence[LogEntry], *, live: bool, pages: int, total: int | None) -> ViewChange:
+        """A page of the backfill, or what a tail cycle found (`live`)."""
+        if live:
+            self.store.prepend(entries)
+            self.tail_found += len(entries)
+        else:
+            self._take_pending_clear()
+            self.store.append(entries)
+            self.pages, self.backfill_total = pages, total
+            if self.phase == "error":
+                self.phase = "loading"
+        return self.view.sync()
+
+    def lines_found(self, chunk: LineChunk) -> ViewChange:
+        """A file's next lines were indexed (rows to show; their columns come later)."""
+        self.store.append_lines(chunk)
+        self.file_scanned = chunk.scanned / chunk.size if chunk.size else 1.0
+        return self.view.sync()
+
+    def columns_read(self, chunk: ColumnChunk) -> ViewChange:
+        self.store.fill_columns(chunk)
+        return self.view.sync()
+
+    def finished(self, capped: bool) -> ViewChange:
+        """The backfill is done (a reload that found nothing at all leaves nothing)."""
+        self._take_pending_clear()
+        self.phase = "complete"
+        self.capped = self.capped or capped
+        return self.view.sync()
+
+    def failed(self) -> None:
+        self.pending_clear = False  # keep whatever is on screen
+        self.phase = "error"
+
+    def cancel(self) -> None:
+        """Esc during a retry wait: stop. The tail stays wanted, so `r` starts it again too."""
+        self.phase = "cancelled"
+
+    def toggle_tail(self) -> bool:
+        """t: whether the tail is wanted now."""
+        self.want_tail, self.tail_paused = not self.want_tail, self.want_tail
+        return self.want_tail
+
+    # -- filters --------------------------------------------------------------------------
+    def change_filters(self, new: Filters) -> str:
+        """Take `new` filters: "same", "requery" (a server-side filter changed: load again), or
+        "local" (re-index the loaded rows: see `refilter`)."""
+        if new == self.filters:
+            return "same"
+        old, self.filters = self.filters, new
+        if needs_requery(self.source, self.file_mode, old, new):
+            self.searching = None
+            return "requery"
+        return "local"
+
+    def refilter(self) -> SearchJob | FileSearchJob | None:
+        """Re-index the loaded rows for the filters; a new search over many rows is returned as
+        a job for a worker thread instead (hand it back with `search_done`)."""
+        needle = self.filters.search.lower() if self.filters.search else None
+        if needle is not None and needle != self.store.search_needle and len(self.store) > SEARCH_IN_THREAD_ROWS:
+            self.searching = needle
+            return self.store.search_job(needle)
+        self.searching = None
+        self.view.refilter(self.filters)
+        return None
+
+    def search_done(self, job: SearchJob | FileSearchJob) -> bool:
+        """Adopt a finished search; False if the user has asked for something else since."""
+        if job.needle != self.searching:
+            return False
+        self.store.finish_search(job)  # False if the store was cleared meanwhile: search again
+        return True
+
+    def with_status_toggled(self, index: int) -> Filters:
+        return toggle_status(self.status_options, self.filters, index)
+
+    def slide_time(self) -> bool:
+        """While tailing, `since 24h` keeps meaning the last 24 hours: the range moves with the
+        clock. Locally only: the tail asks the server for whatever is newer anyway, and what the
+        backfill fetched stays loaded (it is just no longer in range). True if it moved."""
+        if not (self.want_tail and self.filters.relative):
+            return False
+        self.filters = self.filters.resolved()
+        return True
+
+    def drill_into(self, since: datetime, until: datetime) -> Filters:
+        """A histogram bar picked: its range, remembering the one before (`zoom_out`)."""
+        self.range_history.append(self.filters)
+        return self.filters.with_moments(since, until)
+
+    def zoom_out(self) -> Filters | None:
+        """Back to the range before the last drill-down, as it was typed (`24h` stays relative)."""
+        if not self.range_history:
+            return None
+        before = self.range_history.pop()
+        return self.filters.model_copy(update={
+            name: getattr(before, name) for name in ("since", "until", "since_text", "until_text")}).resolved()
+
+    def pick(self, field: str, value: str | None) -> Filters:
+        """A stats row chosen (or chosen again: `value` None lifts it)."""
+        if value is None:
+            self.stats_picks.pop(field, None)
+        else:
+            self.stats_picks[field] = value
+        return self.filters.model_copy(update={field: value})
+
+    def lift_picks(self) -> tuple[Filters, list[str]]:
+        """x: the filters without those picked in the stats panel (and any tool or error-group
+        filter, which only the stats can set), and the names of those lifted."""
+        picked = {field for field, value in self.stats_picks.items() if getattr(self.filters, field) == value}
+        lifted = sorted(field for field in picked | {"tool", "error"} if getattr(self.filters, field) is not None)
+        self.stats_picks.clear()
+        return self.filters.model_copy(update=dict.fromkeys(lifted)), lifted
+
+    # -- what the user sees ---------------------------------------------------------------
+    def state(self, waits: Waits) -> tuple[str, str]:
+        """(state, text) for the status line."""
+        return connection_state(self, waits)
+
+    def trouble(self, waits: Waits) -> str | None:
+        return trouble(self, waits)
+
+    def sidebar_counts(self) -> SidebarCounts:
+        selected = selected_indices(self.status_options, self.filters)
+        server_status = self.where.get("status") == "server" and bool(selected)
+        counts = [None if server_status and i not in selected else int(c)
+                  for i, c in enumerate(np.asarray(self.view.option_counts))]
+        pending = len(self.store) - (self.store.ready - self.store.head)
+        if self.searching:
+            note = "searching …"
+        elif pending > 0:
+            note = f"counting … {pending:,} entries to go"
+        elif server_status:
+            note = "other statuses not loaded"
+        else:
+            note = "none selected = all" if not selected else "0 clears the selection"
+        return SidebarCounts(counts, selected, note)
+
+    def pattern_filters(self) -> list[tuple[str, str]]:
+        """The tool and error-group filters in force (only the stats set them), for the sidebar."""
+        return [(field, value) for field in ("tool", "error") if (value := getattr(self.filters, field)) is not None]
+
+    def picked_filters(self) -> dict[str, str | None]:
+        """The filters the stats panel can pick, as they are now (it marks their rows)."""
+        return {field: getattr(self.filters, field) for field in PICKABLE}
+
+    def empty_message(self, connector_message: str) -> str:
+        """What the table says when it shows no row."""
+        if self.needs_connector:
+            return connector_message
+        store = self.store
+        if len(store) and store.covered(self.filters) < store.tail:
+            return (f"Reading fields ({store.ready - store.head:,} of {len(store):,}) — "
+                    "matching entries appear as they are read.")
+        if len(store):
+            return "No loaded entries match the filters."
+        if self.phase == "error":
+            return "Nothing loaded — see the error above."
+        if self.phase == "cancelled":
+            return "Loading stopped — press r to load."
+        if self.phase == "loading":
+            return "Loading …"
+        return "No entries." if self.filters.is_empty() else "No entries match the filters."
+
+    def chart_note(self) -> str:
+        """Why the histogram and stats may be partial."""
+        pending = len(self.store) - (self.store.ready - self.store.head)
+        if pending > 0:
+            return f"fields of {pending:,} entries still being read"
+        return "loading…" if self.phase == "loading" else ""
+

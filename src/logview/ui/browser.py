@@ -1,0 +1,211 @@
+"""The main area of a viewer: the banner, the histogram and stats panels, the log table and the
+detail pane, and what the user does there — open an entry, jump between errors, copy one, open a
+panel, pick in one.
+
+It reads the session it is given (attributes down) and never changes the filters itself: what is
+picked in a panel goes up as `FiltersWanted`, for the screen to apply.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widget import Widget
+from textual.worker import get_current_worker
+
+from logview.model import Filters, LogEntry
+from logview.session import ViewerSession
+from logview.sources.base import dump_json
+from logview.store import FileSearchJob, SearchJob
+from logview.ui.clipboard import copy_for_user
+from logview.ui.widgets.charting import ChartRows
+from logview.ui.widgets.detail_pane import DetailPane
+from logview.ui.widgets.error_banner import ErrorBanner
+from logview.ui.widgets.histogram import VolumeHistogram
+from logview.ui.widgets.log_table import LogTable
+from logview.ui.widgets.stats_panel import StatsPanel
+
+STATS_FIELDS = {"aitronos": ("tool", "credential"), "supermetrics": ("event",), "mixed": ("origin", "tool", "event")}
+
+
+class LogBrowser(Vertical):
+    """The table with its detail pane and panels, for one session. Its keys (e E h i x y) are
+    bound on the screen, so that they work wherever the focus is, and call the actions here."""
+
+    class Searched(Message):
+        """A search that ran in a worker thread is in: the rows shown changed."""
+
+    class FiltersWanted(Message):
+        """The user picked filters here (a histogram bar, a stats row, `x`)."""
+
+        def __init__(self, filters: Filters) -> None:
+            super().__init__()
+            self.filters = filters
+
+    def __init__(self, session: ViewerSession, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.session = session
+        kind = session.source.kind
+        self.banner = ErrorBanner(id="banner")
+        self.histogram = VolumeHistogram(id="histogram")
+        self.stats = StatsPanel(STATS_FIELDS[kind], id="stats")
+        self.table = LogTable(kind, id="table")
+        self.detail = DetailPane(id="detail")
+
+    def compose(self) -> ComposeResult:
+        yield self.banner
+        yield self.histogram
+        yield self.stats
+        yield self.table
+        yield self.detail
+
+    def on_mount(self) -> None:
+        self.detail.display = self.histogram.display = self.stats.display = False
+        self.histogram.rows_of = self.stats.rows_of = self.chart_rows
+        self.table.set_view(self.session.view)
+
+    def refilter(self) -> None:
+        """The table after the filters changed (a new search over many rows runs in a thread)."""
+        job = self.session.refilter()
+        if job is not None:
+            self._search(job)
+        else:
+            self.table.refiltered()
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def _search(self, job: SearchJob | FileSearchJob) -> None:
+        worker = get_current_worker()
+        job.run(lambda: worker.is_cancelled)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._search_done, job)
+
+    def _search_done(self, job: SearchJob | FileSearchJob) -> None:
+        if self.session.search_done(job):  # (not if the user has asked for something else since)
+            self.refilter()
+            self.post_message(self.Searched())
+
+    def focus_now(self, widget: Widget) -> None:
+        """Move focus before the next key is handled (`Widget.focus` waits a cycle)."""
+        self.screen.set_focus(widget)
+
+    # -- the table and the detail pane ----------------------------------------------------
+    def selected_entry(self) -> LogEntry | None:
+        ordinal, store = self.table.cursor_ordinal, self.session.store
+        return None if ordinal is None or not len(store) else store.entry(ordinal)
+
+    @on(LogTable.Activated)
+    def _activated(self, event: LogTable.Activated) -> None:
+        if self.detail.display:
+            self.focus_now(self.detail)
+        else:
+            self.detail.display = True
+            self.show_detail()
+
+    @on(LogTable.CursorMoved)
+    def _cursor_moved(self, event: LogTable.CursorMoved) -> None:
+        if self.detail.display:
+            self.show_detail()
+
+    def show_detail(self) -> None:
+        entry, source = self.selected_entry(), self.session.source
+        self.detail.show_entry(entry, source.time_field if entry is None else source.time_field_for(entry))
+
+    def name_credentials(self, labels: dict[str, str], notes: dict[str, str]) -> None:
+        """Credential names instead of ids, in the table, the stats and the detail."""
+        self.table.set_labels({"credential": labels})
+        self.stats.labels = {"credential": labels}
+        self.detail.notes = {"credential_id": notes}
+        if self.detail.display:
+            self.detail.entry = None  # drawn again, with the names
+            self.show_detail()
+
+    def close_something(self) -> bool:
+        """Esc here: leave a panel for the table, else close the detail; False if neither."""
+        focused = self.screen.focused
+        if focused is self.histogram or focused is self.stats:
+            self.focus_now(self.table)
+        elif self.detail.display:
+            self.detail.display = False
+            self.focus_now(self.table)
+        else:
+            return False
+        return True
+
+    def action_next_error(self, step: int) -> None:
+        row = self.session.view.next_problem(self.table.cursor_row, step)
+        if row is None:
+            self.notify("No more errors " + ("below." if step > 0 else "above."), timeout=2)
+        else:
+            self.table.move_to_row(row)
+
+    def action_copy_entry(self) -> None:
+        entry = self.selected_entry()
+        if entry is None:
+            return
+        ordinal = self.table.cursor_ordinal
+        line = self.session.store.line(ordinal) if ordinal is not None else None
+        text = line if line is not None else dump_json(entry.raw)  # a file's line exactly as stored
+        copy_for_user(self.screen, text.decode("utf-8", errors="replace"), "the selected entry")
+
+    # -- the histogram and the stats panel ------------------------------------------------
+    def chart_rows(self) -> ChartRows:
+        """What the panels chart: the rows on screen (they call this when they compute)."""
+        session = self.session
+        return ChartRows(session.store, session.view.index, session.filters, session.picked_filters(),
+                         loading=session.phase == "loading", note=session.chart_note())
+
+    def rows_changed(self, *, now: bool = False) -> None:
+        """The rows changed: the open panels compute again (soon, or `now` when the user asked)."""
+        loading = self.session.phase == "loading"
+        self.histogram.rows_changed(now=now, loading=loading)
+        self.stats.rows_changed(now=now, loading=loading)
+
+    def action_toggle_histogram(self) -> None:
+        """h: show the histogram (and focus it, for ←/→ Enter); again: hide it."""
+        self._toggle_panel(self.histogram)
+
+    def action_toggle_stats(self) -> None:
+        """i: show the stats panel (focused); again: hide it."""
+        self._toggle_panel(self.stats)
+
+    def _toggle_panel(self, panel: VolumeHistogram | StatsPanel) -> None:
+        if panel.display and self.screen.focused is panel:
+            panel.display = False
+            self.focus_now(self.table)
+            return
+        panel.display = True
+        self.focus_now(panel)
+        panel.rows_changed(now=True)
+
+    @on(VolumeHistogram.BucketChosen)
+    def _bucket_chosen(self, event: VolumeHistogram.BucketChosen) -> None:
+        since = datetime.fromtimestamp(event.start_us / 1_000_000, tz=timezone.utc)
+        until = datetime.fromtimestamp(event.end_us / 1_000_000, tz=timezone.utc)
+        self.post_message(self.FiltersWanted(self.session.drill_into(since, until)))
+
+    @on(VolumeHistogram.ZoomOut)
+    def _zoom_out(self, event: VolumeHistogram.ZoomOut) -> None:
+        before = self.session.zoom_out()
+        if before is None:
+            self.notify("This is the range you started with.", timeout=2)
+        else:
+            self.post_message(self.FiltersWanted(before))
+
+    @on(StatsPanel.Chosen)
+    def _stats_chosen(self, event: StatsPanel.Chosen) -> None:
+        self.post_message(self.FiltersWanted(self.session.pick(event.field, event.value)))
+        if event.value is not None:
+            self.notify(f"Filtered by {event.field}; Enter on it again (or x) lifts it.", timeout=3, markup=False)
+
+    def action_clear_pattern_filters(self) -> None:
+        """x: lift the filters picked in the stats panel (and any tool or error-group filter)."""
+        filters, lifted = self.session.lift_picks()
+        if not lifted:
+            self.notify("No filter picked in the stats to lift.", timeout=2)
+            return
+        self.post_message(self.FiltersWanted(filters))
+        self.notify(f"Lifted the {' and '.join(lifted)} filter{'s' if len(lifted) > 1 else ''}.", timeout=2)

@@ -1,0 +1,46 @@
+"""The merged timeline's screen: a viewer over every tab's loaded entries (`MergedSession`),
+newest first, with a source column. It asks no API anything: it follows the tabs (every
+MERGE_EVERY_S, so a tab's live tail shows here too) and keeps the entry the user is on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from logview.model import Filters
+from logview.options import ViewerOptions
+from logview.session import MERGE_EVERY_S, MergedSession, Parts
+from logview.ui.viewer import ViewerScreen
+
+
+class MergedScreen(ViewerScreen):
+    """A viewer whose rows are merged from other stores."""
+
+    def __init__(self, parts: Parts, *, label: str = "all sources, merged", **kwargs: Any) -> None:
+        self.merged = MergedSession(parts)
+        super().__init__(ViewerOptions(filters=Filters(), merged=True), session=self.merged, **kwargs)
+        self.label = label
+
+    def start(self) -> None:
+        self.merge_now()
+        self.set_interval(MERGE_EVERY_S, self.merge_now)
+
+    def merge_now(self, force: bool = False) -> None:
+        """Rebuild from the parts if any of them changed (or `force`), on the same entry."""
+        if not self.table.is_attached:
+            return
+        at_top = self.table.cursor_row == 0
+        selected = self.merged.origin_of(self.table.cursor_ordinal)
+        if not self.merged.merge(force):
+            return
+        self.table.refiltered(keep_place=False)
+        if selected is not None and not at_top:  # the same entry again, wherever it is now
+            row = self.merged.row_of_origin(selected)
+            if row is not None:
+                self.table.move_to_row(row)
+        self.refresh_all()
+
+    def action_reload(self) -> None:
+        self.merge_now(force=True)
+
+    def action_toggle_tail(self) -> None:
+        self.notify("Each tab tails its own source: press t in a tab; its new entries appear here.", timeout=4)

@@ -1,0 +1,130 @@
+"""The viewer's state without an app (`ViewerSession`): loading, reloads, the tail's count, what
+filter changes need, and what the status line says in each state."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from logview.model import Filters
+from logview.session import MergedSession, ViewerSession, Waits
+from logview.sources import SupermetricsSource
+from logview.store import EntryStore
+from test_store import AIT, SM, ait, ids, sm
+
+
+def session(**kwargs) -> ViewerSession:
+    return ViewerSession(AIT, kwargs.pop("filters", Filters()), max_entries=kwargs.pop("max_entries", None), **kwargs)
+
+
+def test_pages_then_the_tail_keep_the_total_and_the_rows_in_step() -> None:
+    s = session(follow=True)
+    assert s.begin(clear_now=True) == Filters() and s.phase == "loading"
+    change = s.loaded([ait(i) for i in range(10)], live=False, pages=1, total=30)
+    assert change.appended == 10 and s.total == 30
+    s.loaded([ait(-1, minutes=-1)], live=True, pages=1, total=None)  # the tail, while the backfill pages
+    s.loaded([ait(i) for i in range(10, 30)], live=False, pages=3, total=30)  # every page repeats 30
+    assert s.total == 31 == len(s.store)
+    s.finished(capped=False)
+    assert s.phase == "complete" and s.state(Waits())[0] == "live"
+
+
+def test_a_reload_keeps_the_old_rows_until_the_first_new_page() -> None:
+    s = session()
+    s.begin(clear_now=True)
+    s.loaded([ait(i) for i in range(5)], live=False, pages=1, total=5)
+    s.finished(capped=False)
+    s.begin(clear_now=False)
+    assert len(s.view) == 5  # still there
+    change = s.loaded([ait(i) for i in range(100, 103)], live=False, pages=1, total=3)
+    assert change.reset and ids(s.store, s.view.index) == ["log_100", "log_101", "log_102"]
+
+
+def test_a_reload_that_finds_nothing_leaves_nothing_and_a_failure_keeps_the_rows() -> None:
+    s = session()
+    s.begin(clear_now=True)
+    s.loaded([ait(i) for i in range(5)], live=False, pages=1, total=5)
+    s.begin(clear_now=False)
+    s.failed()
+    assert len(s.view) == 5 and s.phase == "error" and s.state(Waits())[1] == "error — r retries"
+    s.begin(clear_now=False)
+    s.finished(capped=False)
+    assert len(s.view) == 0 and s.empty_message("") == "No entries."
+
+
+def test_filter_changes_say_whether_the_server_must_be_asked_again() -> None:
+    s = session()
+    assert s.change_filters(Filters()) == "same"
+    assert s.change_filters(Filters(statuses=("error",))) == "requery"  # Aitronos filters status on the server
+    assert s.change_filters(Filters(statuses=("error",), search="x")) == "local"
+    supermetrics = ViewerSession(SupermetricsSource(1, "C1"), Filters(), max_entries=None)
+    assert supermetrics.change_filters(Filters(statuses=("5xx",))) == "local"
+    assert supermetrics.change_filters(Filters(statuses=("5xx",), since=datetime(2025, 1, 1, tzinfo=timezone.utc))) \
+        == "requery"  # paging stops at `since`
+
+
+def test_a_relative_range_counts_from_now_again_on_begin_and_while_tailing() -> None:
+    s = session(filters=Filters().with_time_range("1h", ""), follow=True)
+    first = s.filters.since
+    assert not ViewerSession(AIT, Filters().with_time_range("1h", ""), max_entries=None).slide_time()
+    assert s.slide_time() and s.filters.since > first and s.filters.since_text == "1h"
+    before = s.filters.since
+    s.begin(clear_now=True)
+    assert s.filters.since > before
+
+
+def test_the_status_line_names_each_state() -> None:
+    s = session()
+    assert s.state(Waits(backfilling=True)) == ("loading", "loading page 1 …")
+    assert s.state(Waits(retry=("429 rate limited", 4.2))) == ("retrying", "429 rate limited · retrying in 5 s")
+    s.finished(capped=False)
+    assert s.state(Waits()) == ("complete", "all loaded")
+    s.want_tail = True
+    assert s.state(Waits(tail_failing=("connection failed", 30))) == \
+        ("retrying", "live tail failing: connection failed · next try in 30 s")
+    assert s.trouble(Waits(tail_failing=("connection failed", 30))) == "live tail failing (connection failed)"
+    s.cancel()
+    assert s.state(Waits()) == ("cancelled", "stopped — r reloads")
+    picker = ViewerSession(SupermetricsSource(1, None), Filters(), max_entries=None)
+    assert picker.state(Waits(backfilling=True)) == ("paused", "choose a connector (c)")
+
+
+def test_drill_down_and_zoom_out_keep_a_typed_range() -> None:
+    s = session(filters=Filters().with_time_range("2d", ""))
+    narrowed = s.drill_into(datetime(2025, 1, 1, tzinfo=timezone.utc), datetime(2025, 1, 2, tzinfo=timezone.utc))
+    assert narrowed.since_text is None
+    s.change_filters(narrowed)
+    back = s.zoom_out()
+    assert back is not None and back.since_text == "2d" and s.zoom_out() is None
+
+
+def test_x_lifts_what_the_stats_picked_and_leaves_the_rest() -> None:
+    s = ViewerSession(SupermetricsSource(1, "C1"), Filters(search="x"), max_entries=None)
+    s.change_filters(s.pick("event", "data.fetch"))
+    lifted, names = s.lift_picks()
+    assert names == ["event"] and lifted == Filters(search="x")
+    assert s.lift_picks()[1] == []
+
+
+def test_the_merged_session_finds_an_entry_again_after_a_merge() -> None:
+    one, two = EntryStore(AIT), EntryStore(SM)
+    one.append([ait(i, minutes=2 * i) for i in range(3)])
+    two.append([sm(i, seconds=120 * i + 60) for i in range(3)])
+    merged = MergedSession(lambda: [("a", one), ("b", two)])
+    assert merged.merge() and not merged.merge()  # nothing changed: no rebuild
+    origin = merged.origin_of(merged.view.ordinal(1))
+    assert origin == (1, 0)  # sm_0, a minute older than log_0
+    one.prepend([ait(-1, minutes=-5)])
+    assert merged.merge()
+    assert merged.row_of_origin(origin) == 2
+    assert merged.origins_of(merged.view.index) == ["a", "a", "b", "a", "b", "a", "b"]
+    assert merged.state(Waits()) == ("complete", "2 sources merged")
+    merged.source_troubles = {"b": "failed"}
+    assert merged.state(Waits()) == ("retrying", "2 sources merged · b: failed")
+
+
+def test_the_sidebar_counts_add_up_and_say_what_is_pending() -> None:
+    s = ViewerSession(SupermetricsSource(1, "C1"), Filters(statuses=("5xx",)), max_entries=None)
+    s.loaded([sm(i, status=(200, 500, None)[i % 3]) for i in range(9)], live=False, pages=1, total=None)
+    counts = s.sidebar_counts()
+    assert counts.counts == [3, 0, 0, 3, 3] and counts.selected == {3} and counts.note == "0 clears the selection"
+    assert sum(counts.counts) == len(s.store)
