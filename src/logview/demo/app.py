@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, AsyncIterator, Awaitable, Callable
 
 import orjson
@@ -32,6 +32,8 @@ from .constants import (
 )
 from .data import CONNECTOR_NAMES, CREDENTIALS, SUPERMETRICS_CONNECTORS
 from .control import demo_faults, demo_insert, demo_settings, demo_state
+from .budget import Verdict
+from .limits import api_key, over_budget, rate_limit_headers
 from .state import DemoState, Fault
 from .timeutil import parse_iso
 
@@ -288,35 +290,34 @@ def _run(state: DemoState, request: Request, ctx: _Ctx, handler: _Handler) -> Re
         return reject.response
 
 
-def _decorate(state: DemoState, response: Response, ctx: _Ctx, exhausted: bool = False) -> Response:
-    """Rate-limit headers on every API response; X-Request-Id on every Supermetrics one."""
-    limit, remaining, reset = state.rate_limit(ctx.api)
-    h = response.headers
-    h["X-RateLimit-Limit"] = str(limit)
-    h["X-RateLimit-Remaining"] = "0" if exhausted else str(remaining)
-    if ctx.api == "aitronos":
-        h["X-RateLimit-Reset"] = str(reset)
-    else:
-        h["X-Request-Id"] = ctx.request_id
-    return response
+def _decorate(response: Response, ctx: _Ctx, verdict: Verdict, exhausted: bool = False) -> Response:
+    return rate_limit_headers(response, ctx.api, ctx.request_id, verdict, exhausted)
 
 
 def _api_endpoint(api: str, handler: _Handler) -> Callable[[Request], Awaitable[Response]]:
-    """Wrap a handler: consume a pending fault first (before auth, so tests can inject anything),
-    then add the API's standard headers."""
+    """Wrap a handler: spend the key's budget (a 429 once it is spent), then consume a pending
+    fault (before auth, so tests can inject anything), then add the API's standard headers."""
 
     async def endpoint(request: Request) -> Response:
         state: DemoState = request.app.state.demo
         ctx = _Ctx(api)
+        key = api_key(api, request)
+        verdict = state.budgets.admit(api, key)
+        if not verdict.allowed:
+            return _decorate(over_budget(api, ctx.request_id, verdict, state.budgets.of(api)), ctx, verdict)
         fault = state.take_fault(api)
         if fault is None:
-            return _decorate(state, _run(state, request, ctx, handler), ctx)
+            return _decorate(_run(state, request, ctx, handler), ctx, verdict)
         if fault.kind in ("latency", "hang"):
             await _sleep(request, fault.delay)
         response = _apply_fault(state, request, ctx, fault, handler)
+        scripted_429 = fault.kind == "status" and fault.status == 429
+        if scripted_429:
+            state.budgets.refund(api, key)
+        response = _decorate(response, ctx, verdict, exhausted=scripted_429)
         if fault.retry_after is not None:
             response.headers["Retry-After"] = fault.retry_after
-        return _decorate(state, response, ctx, exhausted=fault.kind == "status" and fault.status == 429)
+        return response
 
     return endpoint
 
@@ -326,11 +327,14 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     path = request.url.path
     state: DemoState = request.app.state.demo
-    if path.startswith("/v1/teams"):
-        ctx = _Ctx("supermetrics")
-        response = _decorate(state, _json(envelopes.supermetrics_error(status, ctx.request_id), status), ctx)
-    elif path.startswith("/v1/personal-connectors"):
-        response = _decorate(state, _json(envelopes.aitronos_error(status), status), _Ctx("aitronos"))
+    api = "supermetrics" if path.startswith("/v1/teams") else "aitronos" if path.startswith(
+        "/v1/personal-connectors") else None
+    if api is not None:  # not an API route: the headers say where the key's budget stands, at no cost
+        ctx = _Ctx(api)
+        body = (envelopes.supermetrics_error(status, ctx.request_id) if api == "supermetrics"
+                else envelopes.aitronos_error(status))
+        verdict = state.budgets.admit(api, api_key(api, request), charge=False)
+        response = _decorate(_json(body, status), ctx, replace(verdict, retry_after_s=None))
     else:
         response = _json(orjson.dumps({"detail": envelopes.phrase(status)}), status)
     if isinstance(exc, HTTPException) and exc.headers:

@@ -11,6 +11,7 @@ DEMO_EMPTY_CONNECTOR = "EMPTY1"
 
 AITRONOS_STATUSES = ("success", "error", "blocked", "timeout")
 
-# Advertised (never enforced) rate limits; real limiting is only simulated through faults.
-AITRONOS_RATE_LIMIT = 100  # requests per minute (API.md: "about 100 requests/min")
-SUPERMETRICS_RATE_LIMIT = 1000  # requests per hour
+# The published limits, "N/WINDOW_S": advertised in the headers when no budget is enforced, and
+# what the built-in demo (`logview` with no arguments) enforces. Aitronos: "about 100 requests/min";
+# Supermetrics budgets per hour.
+PUBLISHED_BUDGETS = {"aitronos": "100/60", "supermetrics": "1000/3600"}

@@ -10,6 +10,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .budget import budgets_from
 from .constants import AITRONOS_STATUSES
 from .state import DemoState, Fault
 from .timeutil import parse_iso, us_to_dt
@@ -85,15 +86,17 @@ async def demo_state(request: Request) -> Response:
 
 
 async def demo_settings(request: Request) -> Response:
-    """Flip runtime knobs: ``supermetrics_before_inclusive`` (bool), ``live_rate`` (float >= 0)."""
+    """Flip runtime knobs: ``supermetrics_before_inclusive`` (bool), ``live_rate`` (float >= 0),
+    ``budget`` ("N/WINDOW_S" or null for both APIs, or {"aitronos": "10/5", ...} for those named)."""
     state: DemoState = request.app.state.demo
     try:
         payload = await _body_json(request)
         if not isinstance(payload, dict):
             raise ValueError("body must be a JSON object")
-        unknown = set(payload) - {"supermetrics_before_inclusive", "live_rate"}
+        unknown = set(payload) - {"supermetrics_before_inclusive", "live_rate", "budget"}
         if unknown:
             raise ValueError(f"unknown setting(s): {sorted(unknown)}")
+        budgets = budgets_from(payload["budget"]) if "budget" in payload else {}  # checked before any change
         if "supermetrics_before_inclusive" in payload:
             state.supermetrics_before_inclusive = bool(payload["supermetrics_before_inclusive"])
         if "live_rate" in payload:
@@ -101,6 +104,8 @@ async def demo_settings(request: Request) -> Response:
             if not isinstance(rate, (int, float)) or rate < 0:
                 raise ValueError("live_rate must be a number >= 0")
             state.live_rate = float(rate)
+        if budgets:
+            state.budget = budgets
     except ValueError as exc:
         return _bad(str(exc))
     return _json(orjson.dumps(state.snapshot()))

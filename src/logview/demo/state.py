@@ -18,12 +18,8 @@ from typing import Any
 
 import orjson
 
-from .constants import (
-    AITRONOS_RATE_LIMIT,
-    DEMO_CONNECTOR,
-    DEMO_EMPTY_CONNECTOR,
-    SUPERMETRICS_RATE_LIMIT,
-)
+from .budget import BUDGET_APIS, Budget, Budgets, BudgetSpec, Served
+from .constants import DEMO_CONNECTOR, DEMO_EMPTY_CONNECTOR
 from .data import (
     Entry,
     aitronos_dataset,
@@ -96,7 +92,10 @@ class DemoState:
         live_rate: float = 1.0,
         span_days: float = 14.0,
         now: datetime | None = None,
+        budget: BudgetSpec = None,
     ) -> None:
+        """``budget``: enforced rate limits, "N/WINDOW_S" or a `Budget` for both APIs, or a mapping
+        such as ``{"aitronos": "10/5"}`` (see `budget.budgets_from`); None only advertises them."""
         self._lock = threading.RLock()
         self.seed = seed
         self.supermetrics_before_inclusive = False
@@ -131,7 +130,7 @@ class DemoState:
 
         self._faults: list[Fault] = []
         self._request_log: deque[tuple[str, str, int]] = deque(maxlen=_REQUEST_LOG_SIZE)
-        self._rate: dict[str, list[int]] = {"aitronos": [0, 0], "supermetrics": [0, 0]}  # [window, used]
+        self.budgets = Budgets(budget)  # the app admits each API request here
 
     # ---- clock and live arrivals ------------------------------------------------------------
 
@@ -370,30 +369,36 @@ class DemoState:
         with self._lock:
             self._request_log.clear()
 
-    def rate_limit(self, api: str) -> tuple[int, int, int]:
-        """Count one request and return (limit, remaining, reset epoch s). Never enforced:
-        remaining bottoms out at 10% of the limit so clients that throttle early don't stall;
-        use a 429 Fault to exercise real limiting."""
-        limit, window_s = (AITRONOS_RATE_LIMIT, 60) if api == "aitronos" else (SUPERMETRICS_RATE_LIMIT, 3600)
-        window = int(time.time() // window_s)
-        with self._lock:
-            slot = self._rate[api]
-            if slot[0] != window:
-                slot[0], slot[1] = window, 0
-            slot[1] += 1
-            used = slot[1]
-        return limit, max(limit // 10, limit - used), (window + 1) * window_s
+    @property
+    def budget(self) -> dict[str, Budget | None]:
+        """The enforced budget of each API (None: not enforced, only advertised)."""
+        return {api: self.budgets.of(api) for api in BUDGET_APIS}
+
+    @budget.setter
+    def budget(self, spec: BudgetSpec) -> None:
+        """A value for both APIs, or a mapping for the APIs it names; changed ones start afresh."""
+        self.budgets.set(spec)
+
+    def served(self, api: str) -> Served:
+        """API responses served so far and how many of them were the budget's 429s."""
+        return self.budgets.served(api)
 
     def snapshot(self) -> dict[str, Any]:
         """Counts and pending faults, for GET /_demo/state."""
         with self._lock:
             self._materialise_live()
             return {
-                "aitronos": {"count": len(self._ait)},
-                "supermetrics": {"connectors": {c: len(log) for c, log in self._sm.items()}},
+                "aitronos": {"count": len(self._ait), **self._budget_snapshot("aitronos")},
+                "supermetrics": {"connectors": {c: len(log) for c, log in self._sm.items()},
+                                 **self._budget_snapshot("supermetrics")},
                 "faults": [asdict(f) for f in self._faults],
                 "supermetrics_before_inclusive": self.supermetrics_before_inclusive,
                 "live_rate": self._live_rate,
                 "requests_served": len(self._request_log),
                 "now": self.now().isoformat().replace("+00:00", "Z"),
             }
+
+    def _budget_snapshot(self, api: str) -> dict[str, Any]:
+        budget, served = self.budgets.of(api), self.budgets.served(api)
+        return {"budget": None if budget is None else str(budget), "served": served.requests,
+                "throttled": served.throttled}
