@@ -18,14 +18,14 @@ import numpy as np
 import orjson
 
 from logview.categories import Categories
-from logview.sources.base import DURATION_LIMIT, Source
+from logview.sources.base import DURATION_LIMIT, TOOL_KEYS, Source
 from logview.files.jsonl import entry_from_line
 from logview.times import epoch_us, parse_api_time
 
 NO_TIME = np.iinfo(np.int64).min  # an entry without a usable time
 FIELDS = ("status", "credential", "event", "tool", "error")
 NAME_FIELDS = ("credential", "event", "tool")
-RAW_KEYS = {"credential": "credential_id", "event": "event", "tool": "tool"}
+RAW_KEYS = {"credential": ("credential_id",), "event": ("event",), "tool": TOOL_KEYS}
 TIME_CACHE_LIMIT = 20_000  # distinct time strings remembered (second-resolution logs repeat a lot)
 # Only a whole `YYYY-MM-DDTHH:MM:SS` second parses like its `.mmmZ` forms plus the milliseconds:
 # `2025-01-01T00:00+01` is a time, `2025-01-01T00:00+01.123Z` is not.
@@ -146,8 +146,11 @@ class ColumnReader:
             times[i] = moment
             code = status_index.get(status)
             statuses[i] = status_code(status) if code is None else code
-            for column, (index, make_code, key) in zip(names, name_tables):
-                value = raw.get(key)
+            for column, (index, make_code, keys) in zip(names, name_tables):
+                for key in keys:  # the first alias present names the value (`sources.base.first_named`)
+                    value = raw.get(key)
+                    if value is not None:
+                        break
                 if value is not None:
                     code = index.get(value) if type(value) is str else 0
                     column[i] = make_code(value) if code is None else code

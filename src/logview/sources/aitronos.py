@@ -8,7 +8,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from logview.model import AITRONOS_STATUSES, AitronosLog, Filters, LogEntry, Page, ServerQuery
-from logview.sources.base import Cursor, Source, invalid_entry, mask_variable, validation_reason
+from logview.sources.base import (Cursor, Source, connector_of, csv_cell, invalid_entry, mask_variable, tool_of,
+                                  validation_reason)
 from logview.times import format_api_time
 
 
@@ -149,5 +150,7 @@ class AitronosSource(Source):
         row = super().csv_row(entry)
         if isinstance(entry.raw, dict):
             row[self.csv_columns.index("error")] = error_message(entry.raw) or ""
+            for column, value in (("tool", tool_of(entry.raw)), ("connector", connector_of(entry.raw))):
+                row[self.csv_columns.index(column)] = csv_cell(value)
         return row
 

@@ -50,6 +50,29 @@ def searchable_text(value: Any) -> str:
     return "\n".join(parts).lower()
 
 
+# Aitronos documents no tool field; a sibling endpoint names tools by `tool_key`, and real
+# accounts may send any of these. The first present names the entry's tool (or connector).
+TOOL_KEYS = ("tool", "tool_key", "tool_name")
+CONNECTOR_KEYS = ("connector", "connector_key", "connector_name")
+
+
+def first_named(raw: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    """The value of the first of `keys` that `raw` has and is not null."""
+    for key in keys:
+        value = raw.get(key)
+        if value is not None:
+            return value
+    return None
+
+
+def tool_of(raw: dict[str, Any]) -> Any:
+    return first_named(raw, TOOL_KEYS)
+
+
+def connector_of(raw: dict[str, Any]) -> Any:
+    return first_named(raw, CONNECTOR_KEYS)
+
+
 class Source(ABC):
     """One API's request building, page parsing and paging rules."""
 
@@ -146,7 +169,7 @@ class Source(ABC):
             return False
         if filters.event is not None and raw.get("event") != filters.event:
             return False
-        if filters.tool is not None and raw.get("tool") != filters.tool:
+        if filters.tool is not None and tool_of(raw) != filters.tool:
             return False
         if filters.error is not None and self.error_group(entry.status, raw) != filters.error:
             return False
@@ -167,7 +190,7 @@ class Source(ABC):
 
     def csv_row(self, entry: LogEntry) -> list[str]:
         raw = entry.raw if isinstance(entry.raw, dict) else {}
-        return [_csv_cell(raw.get(column)) for column in self.csv_columns]
+        return [csv_cell(raw.get(column)) for column in self.csv_columns]
 
 
 _VARIABLE = re.compile(
@@ -210,7 +233,7 @@ def duration_ms(raw: dict[str, Any]) -> float | None:
     return None
 
 
-def _csv_cell(value: Any) -> str:
+def csv_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, (dict, list)):

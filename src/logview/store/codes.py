@@ -14,7 +14,7 @@ import numpy as np
 
 from logview.files.columns import NO_TIME
 from logview.model import LogEntry, severity
-from logview.sources.base import Source, duration_ms
+from logview.sources.base import Source, duration_ms, tool_of
 from logview.categories import Categories
 from logview.store.rows import RowBuffer
 from logview.times import epoch_us
@@ -63,7 +63,7 @@ class Codes:
             raw = entry.raw if isinstance(entry.raw, dict) else {}
             creds[i] = cred_code(raw.get("credential_id"))
             events[i] = event_code(raw.get("event"))
-            tools[i] = tool_code(raw.get("tool"))
+            tools[i] = tool_code(tool_of(raw))
             errors[i] = error_code(error_group(entry.status, raw))
             duration = duration_ms(raw)
             durations[i] = np.nan if duration is None else duration

@@ -17,7 +17,7 @@ from typing import Any
 from logview.model import LogEntry, SourceKind
 from logview.sanitize import clean_line
 from logview.sources.aitronos import error_message
-from logview.sources.base import dump_json
+from logview.sources.base import connector_of, dump_json, tool_of
 from logview.model import SEV_ERROR, SEV_INFO, SEV_OK, SEV_UNKNOWN, SEV_WARN, severity
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -235,7 +235,7 @@ def row_cells(entry: LogEntry) -> dict[str, str]:
         message = error_message(raw) if raw else None
         cells = {
             "credential": cell_text(raw.get("credential_id")),
-            "tool": cell_text(raw.get("tool") or raw.get("connector")),
+            "tool": cell_text(tool_of(raw) or connector_of(raw)),
             "duration": format_duration(raw.get("duration_ms")),
             "message": cell_text(message),
         }
