@@ -78,12 +78,18 @@ def run_export_command(argv: Sequence[str]) -> int:
 
 
 def run_demo_server_command(argv: Sequence[str]) -> int:
+    from logview.demo.budget import parse_budget_option
     from logview.demo.server import run_foreground
 
     args = demo_server_parser().parse_args(argv)
     try:
+        budget = parse_budget_option(args.budget)
+    except ValueError as error:
+        return _fail(f"--budget: {error}")
+    try:
         run_foreground(args.host, args.port, aitronos_entries=args.aitronos_entries,
-                       supermetrics_entries=args.supermetrics_entries, live_rate=args.rate, seed=args.seed)
+                       supermetrics_entries=args.supermetrics_entries, live_rate=args.rate, seed=args.seed,
+                       budget=budget)
     except OSError as error:  # the address is in use, the host does not resolve: one line, no traceback
         return _fail(error.strerror or str(error))
     return EXIT_OK

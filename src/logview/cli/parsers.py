@@ -125,6 +125,10 @@ def demo_server_parser() -> argparse.ArgumentParser:
                         help="Supermetrics log entries made at start, over the last 14 days (default 20000)")
     parser.add_argument("--rate", type=_non_negative_float, default=1.0, metavar="PER_SECOND",
                         help="new entries per second in each API, for live tail (default 1; 0: none)")
+    parser.add_argument("--budget", action="append", default=[], metavar="N/WINDOW_S",
+                        help="enforce a rate limit: N requests per WINDOW_S seconds for each key, then 429 "
+                             "with Retry-After; API=N/WINDOW_S for one API (aitronos, supermetrics), "
+                             "repeatable (default none: the published limits are only advertised)")
     parser.add_argument("--seed", type=int, default=7,
                         help="seed of the generated data: the same seed makes the same entries, their times "
                              "counted back from the start (default 7)")

@@ -177,11 +177,12 @@ def _connection_from_profile(name: str, profile: Profile, pick_connector: bool =
 def _demo_connection(kind: str) -> Iterator[Connection]:
     """Start the embedded demo server and yield a connection to it; stop it afterwards."""
     from logview.demo import (DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY,
-                              DEMO_TEAM, DemoServer)
+                              DEMO_TEAM, PUBLISHED_BUDGETS, DemoServer, DemoState)
 
     # Not waiting for the server: it generates its data in its own thread while the first screen
     # draws, and the first requests wait in its accept backlog meanwhile.
-    server = DemoServer().start(wait=False)
+    # It enforces the APIs' published rate limits, as a real account would.
+    server = DemoServer(make_state=lambda: DemoState(budget=PUBLISHED_BUDGETS)).start(wait=False)
     try:
         source = _build_source(kind, org=DEMO_ORG, team=DEMO_TEAM, connector=DEMO_CONNECTOR,
                                base_url=server.url)

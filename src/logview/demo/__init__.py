@@ -4,6 +4,7 @@ Independent of the rest of logview on purpose (it is the thing the client is tes
 and free of Textual.
 """
 
+from .budget import Budget, Served
 from .constants import (
     DEMO_AITRONOS_KEY,
     DEMO_CONNECTOR,
@@ -11,11 +12,14 @@ from .constants import (
     DEMO_ORG,
     DEMO_SUPERMETRICS_KEY,
     DEMO_TEAM,
+    PUBLISHED_BUDGETS,
 )
 from .server import DemoServer, run_foreground
 from .state import FAULT_KINDS, DemoState, Fault
 
 __all__ = [
+    "Budget",
+    "Served",
     "DEMO_AITRONOS_KEY",
     "DEMO_CONNECTOR",
     "DEMO_EMPTY_CONNECTOR",
@@ -23,6 +27,7 @@ __all__ = [
     "DEMO_SUPERMETRICS_KEY",
     "DEMO_TEAM",
     "FAULT_KINDS",
+    "PUBLISHED_BUDGETS",
     "DemoServer",
     "DemoState",
     "Fault",

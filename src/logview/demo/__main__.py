@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .budget import parse_budget_option
 from .server import run_foreground
 
 
@@ -16,10 +17,17 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--supermetrics-entries", type=int, default=20000)
     p.add_argument("--live-rate", type=float, default=1.0, help="new entries per second per API (0 = none)")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--budget", action="append", default=[], metavar="N/WINDOW_S",
+                   help="enforce N requests per WINDOW_S seconds per key (API=N/WINDOW_S for one API)")
     a = p.parse_args(argv)
     try:
+        budget = parse_budget_option(a.budget)
+    except ValueError as exc:
+        p.error(f"--budget: {exc}")
+    try:
         run_foreground(a.host, a.port, aitronos_entries=a.aitronos_entries,
-                       supermetrics_entries=a.supermetrics_entries, live_rate=a.live_rate, seed=a.seed)
+                       supermetrics_entries=a.supermetrics_entries, live_rate=a.live_rate, seed=a.seed,
+                       budget=budget)
     except OSError as exc:
         print(f"logview demo: {exc}", file=sys.stderr)
         raise SystemExit(1) from None

@@ -14,7 +14,6 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Union
 
 from .constants import PUBLISHED_BUDGETS
 
@@ -39,13 +38,16 @@ class Budget:
         object.__setattr__(self, "window_s", float(self.window_s))
 
     @classmethod
-    def parse(cls, text: str) -> "Budget":
+    def parse(cls, text: str) -> Budget:
         """``"N/WINDOW_S"``, e.g. ``"100/60"`` or ``"10/0.5"``."""
         match = _BUDGET.fullmatch(text) if isinstance(text, str) else None
-        if match is None:
-            raise ValueError(f"a budget is N/WINDOW_S (N requests, 1 or more, per WINDOW_S seconds above 0, "
-                             f"e.g. 100/60), not {text!r}")
-        return cls(int(match[1]), float(match[2]))
+        try:
+            if match is not None:
+                return cls(int(match[1]), float(match[2]))
+        except ValueError:
+            pass
+        raise ValueError(f"a budget is N/WINDOW_S (N requests, 1 or more, per WINDOW_S seconds above 0, "
+                         f"e.g. 100/60), not {text!r}")
 
     def __str__(self) -> str:
         return f"{self.requests}/{self.window_s:g}"
@@ -53,9 +55,9 @@ class Budget:
 
 _PUBLISHED = {api: Budget.parse(text) for api, text in PUBLISHED_BUDGETS.items()}
 
-BudgetValue = Union[Budget, str, None]
+BudgetValue = Budget | str | None
 # One value for both APIs, or a mapping that names the APIs it sets.
-BudgetSpec = Union[BudgetValue, Mapping[str, BudgetValue]]
+BudgetSpec = BudgetValue | Mapping[str, BudgetValue]
 
 
 def _one(value: BudgetValue) -> Budget | None:
@@ -70,7 +72,7 @@ def budgets_from(spec: BudgetSpec) -> dict[str, Budget | None]:
     if isinstance(spec, Mapping):
         unknown = set(spec) - set(BUDGET_APIS)
         if unknown:
-            raise ValueError(f"budgets are per API ({', '.join(BUDGET_APIS)}), not {sorted(map(str, unknown))}")
+            raise ValueError(f"budgets are per API ({', '.join(BUDGET_APIS)}), not {', '.join(sorted(map(repr, unknown)))}")
         return {api: _one(value) for api, value in spec.items()}
     budget = _one(spec)
     return {api: budget for api in BUDGET_APIS}

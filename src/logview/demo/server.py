@@ -9,7 +9,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import TracebackType
 
 import uvicorn
@@ -23,6 +23,7 @@ from .constants import (
     DEMO_SUPERMETRICS_KEY,
     DEMO_TEAM,
 )
+from .budget import Budget, BudgetSpec
 from .state import DemoState
 
 _START_TIMEOUT = 10.0
@@ -227,7 +228,13 @@ def _loopback_reaching(host: str) -> str | None:
         return None
 
 
-def banner(host: str, port: int) -> str:
+def _budget_lines(budgets: Mapping[str, Budget | None]) -> str:
+    enforced = [f"{api} {budget.requests} requests per {budget.window_s:g} s"
+                for api, budget in budgets.items() if budget is not None]
+    return f"\nRate limits enforced for each key: {', '.join(enforced)}.\n" if enforced else ""
+
+
+def banner(host: str, port: int, budgets: Mapping[str, Budget | None] | None = None) -> str:
     """What to paste into another terminal to point logview (or curl) at the demo server: a URL
     logview accepts wherever there is one."""
     listening, loopback = http_url(host, port), _loopback_reaching(host)
@@ -252,7 +259,7 @@ Try:{logview_lines}
   curl -H 'X-API-Key: {DEMO_AITRONOS_KEY}' '{url}/v1/personal-connectors/logs?organization_id={DEMO_ORG}&limit=2'
   curl -H 'Authorization: Bearer {DEMO_SUPERMETRICS_KEY}' '{url}/v1/teams/{DEMO_TEAM}/connector_builder/connectors/{DEMO_CONNECTOR}/logs?limit=2'
   curl -X POST -d '{{"kind": "status", "status": 429, "retry_after": "2"}}' {url}/_demo/faults
-{note}
+{_budget_lines(budgets or {})}{note}
 Press Ctrl-C to stop."""
 
 
@@ -264,6 +271,7 @@ def run_foreground(
     supermetrics_entries: int = 20000,
     live_rate: float = 1.0,
     seed: int = 7,
+    budget: BudgetSpec = None,
 ) -> None:
     """Serve until Ctrl-C, printing connection details first; exits quietly on interrupt.
     Raises OSError (its `strerror` one readable line) if the host and port cannot be listened on,
@@ -272,8 +280,8 @@ def run_foreground(
     try:
         server = DemoServer(host=host, port=port, make_state=lambda: DemoState(
             aitronos_entries=aitronos_entries, supermetrics_entries=supermetrics_entries, seed=seed,
-            live_rate=live_rate)).start()
-        print(banner(server.host, server.port), flush=True)
+            live_rate=live_rate, budget=budget)).start()
+        print(banner(server.host, server.port, server.state.budget), flush=True)
         while server.running:
             time.sleep(0.5)
     except KeyboardInterrupt:
