@@ -1,0 +1,121 @@
+"""The archive as a whole: open it, hand out its sources, summarise, prune and clear them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from logview.archive.coverage import Span, merge_spans
+from logview.archive.db import Database, default_archive_path
+from logview.archive.retention import Retention, prune_source
+from logview.archive.rows import SourceIdentity
+from logview.archive.source import ArchivedSource
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    """What the archive holds of one source; `covered` maps each server filter (`query_key`, ""
+    for none) to its complete spans, newest first (those of "" not repeated under the others)."""
+
+    identity: SourceIdentity
+    entries: int
+    oldest_us: int | None
+    newest_us: int | None
+    covered: dict[str, list[Span]]
+
+
+class Archive:
+    """The local archive of fetched entries. Thread-safe: one connection behind a lock. Every
+    method may raise ArchiveError (a clear line for the user), never a bare SQLite error."""
+
+    def __init__(self, database: Database, retention: Retention) -> None:
+        self._database = database
+        self.path: Path = database.path
+        self.readonly = database.readonly
+        self.retention = retention
+
+    @classmethod
+    def open(cls, path: Path | None = None, *, readonly: bool = False,
+             retention: Retention | None = None) -> Archive:
+        """The archive at `path` (default: `default_archive_path()`), created when writable and
+        missing. `retention` applies as entries are stored (default: `Retention()`)."""
+        return cls(Database(path or default_archive_path(), readonly=readonly), retention or Retention())
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._database.close()
+
+    def source(self, identity: SourceIdentity) -> ArchivedSource:
+        """The part of the archive for `identity` (made when the archive is writable)."""
+        source_id = self._source_id(identity, create=not self.readonly)
+        return ArchivedSource(self._database, identity, source_id, self.retention,
+                              find_id=lambda: self._source_id(identity, create=False))
+
+    def _source_id(self, identity: SourceIdentity, *, create: bool) -> int | None:
+        key = (identity.api, identity.base_url, identity.scope)
+        if not self._database.is_ready():
+            return None
+        if create:
+            with self._database.writing() as db:
+                db.execute("INSERT OR IGNORE INTO sources (api, base_url, scope) VALUES (?, ?, ?)", key)
+        with self._database.reading() as db:
+            row = db.execute("SELECT id FROM sources WHERE api = ? AND base_url = ? AND scope = ?", key).fetchone()
+        return None if row is None else row[0]
+
+    def _sources(self, identity: SourceIdentity | None) -> list[tuple[int, SourceIdentity]]:
+        """(id, identity) of every source, or only of `identity`."""
+        if not self._database.is_ready():
+            return []
+        with self._database.reading() as db:
+            rows = db.execute("SELECT id, api, base_url, scope FROM sources ORDER BY api, base_url, scope").fetchall()
+        found = [(source_id, SourceIdentity(api, base_url, scope)) for source_id, api, base_url, scope in rows]
+        return [(source_id, known) for source_id, known in found if identity is None or known == identity]
+
+    def summaries(self) -> list[SourceSummary]:
+        summaries = []
+        for source_id, identity in self._sources(None):
+            with self._database.reading() as db:
+                count, oldest, newest = db.execute(
+                    "SELECT count(*), min(time_us), max(time_us) FROM entries WHERE source = ?",
+                    (source_id,)).fetchone()
+                spans: dict[str, list[Span]] = {}
+                for key, start, end in db.execute(
+                        "SELECT query_key, start_us, end_us FROM coverage WHERE source = ?", (source_id,)):
+                    spans.setdefault(key, []).append(Span(start, end))
+            if count or spans:  # (a cleared source keeps its row, and is not listed)
+                summaries.append(SourceSummary(identity, count, oldest, newest,
+                                               {key: merge_spans(found) for key, found in sorted(spans.items())}))
+        return summaries
+
+    def prune(self, identity: SourceIdentity | None = None, *, max_entries: int | None = None,
+              max_age_s: float | None = None) -> int:
+        """Apply the retention (each limit given replaces the archive's) to one source or all;
+        returns how many entries went."""
+        retention = self.retention
+        if max_entries is not None:
+            retention = replace(retention, max_entries=max_entries)
+        if max_age_s is not None:
+            retention = replace(retention, max_age_s=max_age_s)
+        removed = 0
+        for source_id, _ in self._sources(identity):
+            with self._database.writing() as db:
+                removed += prune_source(db, source_id, retention)
+        return removed
+
+    def clear(self, identity: SourceIdentity | None = None) -> int:
+        """Forget one source (its entries and coverage), or everything; returns how many entries
+        went. Clearing everything also gives the space back to the file system."""
+        removed = 0
+        for source_id, _ in self._sources(identity):
+            with self._database.writing() as db:
+                removed += db.execute("DELETE FROM entries WHERE source = ?", (source_id,)).rowcount
+                db.execute("DELETE FROM coverage WHERE source = ?", (source_id,))
+                # the source's row stays: another process may be storing under its id right now
+        if identity is None and self._database.is_ready():
+            self._database.compact()
+        return removed

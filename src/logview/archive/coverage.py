@@ -1,0 +1,88 @@
+"""Which time ranges the archive holds completely: spans, merged, per source and server filter.
+
+A span is complete when every entry the server had in it (for the filter it was fetched with) is
+archived. Sync asks only for what no span covers; so a span must never claim entries the archive
+does not hold (retention trims spans as it prunes: `trimmed`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Span:
+    """`start_us`..`end_us`, both inclusive, UTC microseconds since the epoch. A `start_us` of
+    None reaches back to the beginning of the source's data (a backfill that found its end)."""
+
+    start_us: int | None
+    end_us: int
+
+    def __post_init__(self) -> None:
+        if self.start_us is not None and self.start_us > self.end_us:
+            raise ValueError(f"a span cannot start ({self.start_us}) after it ends ({self.end_us})")
+
+    def contains(self, time_us: int) -> bool:
+        return (self.start_us is None or self.start_us <= time_us) and time_us <= self.end_us
+
+
+def _start_key(span: Span) -> float | int:
+    return float("-inf") if span.start_us is None else span.start_us
+
+
+def merge_spans(spans: Iterable[Span]) -> list[Span]:
+    """The same times as `spans`, as few spans as possible (overlapping and adjacent ones joined:
+    times are whole microseconds), newest first."""
+    merged: list[Span] = []
+    for span in sorted(spans, key=_start_key):
+        if merged and (span.start_us is None or span.start_us <= merged[-1].end_us + 1):
+            last = merged[-1]
+            if span.end_us > last.end_us:
+                merged[-1] = Span(last.start_us, span.end_us)
+        else:
+            merged.append(span)
+    merged.reverse()
+    return merged
+
+
+def trimmed(spans: Iterable[Span], floor_us: int) -> list[Span]:
+    """`spans` cut to start at `floor_us` or later: what is still complete once every entry
+    before `floor_us` may be gone."""
+    kept = []
+    for span in spans:
+        if span.end_us < floor_us:
+            continue
+        start = span.start_us if span.start_us is not None and span.start_us >= floor_us else floor_us
+        kept.append(Span(start, span.end_us))
+    return kept
+
+
+def stored_spans(db: sqlite3.Connection, source_id: int, query_key: str) -> list[Span]:
+    rows = db.execute("SELECT start_us, end_us FROM coverage WHERE source = ? AND query_key = ?",
+                      (source_id, query_key)).fetchall()
+    return [Span(start, end) for start, end in rows]
+
+
+def record_span(db: sqlite3.Connection, source_id: int, span: Span, query_key: str) -> None:
+    """Add `span` to what is complete for (source, query_key), kept merged. Inside the caller's
+    transaction."""
+    existing = stored_spans(db, source_id, query_key)
+    merged = merge_spans([*existing, span])
+    if set(merged) != set(existing):  # (a span inside one already complete changes nothing)
+        _replace(db, source_id, query_key, merged)
+
+
+def trim_coverage(db: sqlite3.Connection, source_id: int, floor_us: int) -> None:
+    """Every span of the source, for every filter, cut at `floor_us` (entries before it pruned)."""
+    keys = [key for (key,) in db.execute("SELECT DISTINCT query_key FROM coverage WHERE source = ?",
+                                         (source_id,))]
+    for key in keys:
+        _replace(db, source_id, key, trimmed(stored_spans(db, source_id, key), floor_us))
+
+
+def _replace(db: sqlite3.Connection, source_id: int, query_key: str, spans: list[Span]) -> None:
+    db.execute("DELETE FROM coverage WHERE source = ? AND query_key = ?", (source_id, query_key))
+    db.executemany("INSERT INTO coverage (source, query_key, start_us, end_us) VALUES (?, ?, ?, ?)",
+                   [(source_id, query_key, span.start_us, span.end_us) for span in spans])

@@ -1,0 +1,261 @@
+"""The archive's SQLite file: where it lives, its schema, opening it safely, and its errors.
+
+SQLite from the standard library, in WAL mode so one process can tail and write while another
+reads or exports; `busy_timeout` makes either wait a few seconds for the other instead of failing
+at once. The file is stamped with logview's `application_id` and a schema `user_version`: a file
+that is not ours, or one from a newer logview, is refused before anything is written to it.
+Every failure becomes one `ArchiveError` line that names the file and what to do.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+import platformdirs
+
+APPLICATION_ID = 0x4C4F4756  # "LOGV": tells a logview archive from any other SQLite file
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_S = 5.0  # how long a reader or writer waits for another process's lock
+ARCHIVE_NAME = "archive.sqlite3"
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_WAY_OUT = "or run with --no-archive"
+
+SCHEMA = ("""
+CREATE TABLE IF NOT EXISTS sources (
+    id INTEGER PRIMARY KEY,
+    api TEXT NOT NULL,
+    base_url TEXT NOT NULL,
+    scope TEXT NOT NULL,            -- Aitronos: organization id; Supermetrics: team/connector
+    UNIQUE (api, base_url, scope)   -- never a key: entries are kept by what they are, not who read them
+)""", """
+CREATE TABLE IF NOT EXISTS entries (
+    rowid INTEGER PRIMARY KEY,      -- declared, so VACUUM keeps it: the viewer addresses rows by it
+    source INTEGER NOT NULL REFERENCES sources (id),
+    id TEXT NOT NULL,
+    time_us INTEGER,                -- UTC microseconds since the epoch; NULL when unusable
+    status TEXT,
+    status_code INTEGER,            -- Supermetrics' HTTP status; NULL for Aitronos' words
+    event TEXT,
+    tool TEXT,
+    connector TEXT,
+    credential_id TEXT,
+    duration_ms REAL,
+    error TEXT,                     -- the entry's error message (Aitronos)
+    error_group TEXT,               -- its failure kind, variable parts masked (Source.error_group)
+    invalid TEXT,                   -- why it broke its schema, when it did
+    raw BLOB NOT NULL,              -- the entry's JSON as received
+    UNIQUE (source, id)
+)""",
+    "CREATE INDEX IF NOT EXISTS entries_time ON entries (source, time_us)",
+    "CREATE INDEX IF NOT EXISTS entries_status ON entries (source, status)", """
+CREATE TABLE IF NOT EXISTS coverage (
+    source INTEGER NOT NULL REFERENCES sources (id),
+    query_key TEXT NOT NULL,        -- the server-side filter the span is complete for; '' = none
+    start_us INTEGER,               -- NULL: from the beginning of the source's data
+    end_us INTEGER NOT NULL         -- inclusive
+)""",
+    "CREATE INDEX IF NOT EXISTS coverage_source ON coverage (source, query_key)")
+
+
+class ArchiveError(Exception):
+    """One clear line for the user: the archive is corrupt, locked, foreign, newer or unwritable.
+    `reason` names which, so a caller can offer the matching way out; str() is the message."""
+
+    def __init__(self, message: str, reason: str = "other") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def default_archive_path() -> Path:
+    """In the user's data directory, not the cache: re-downloading costs the user's API budget,
+    and cache cleaners throw caches away."""
+    return Path(platformdirs.user_data_dir("logview", appauthor=False)) / ARCHIVE_NAME
+
+
+def archive_files(path: Path) -> list[Path]:
+    """The database and the files SQLite keeps beside it in WAL mode."""
+    return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+
+
+def error_for(error: BaseException, path: Path) -> ArchiveError:
+    """What a SQLite or OS failure means for the user, in one line."""
+    name = getattr(error, "sqlite_errorname", "") or ""
+    detail = str(error) or type(error).__name__
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in detail:
+        return ArchiveError(f"the archive {path} is locked by another program (waited {BUSY_TIMEOUT_S:g} s): "
+                            f"try again, {_WAY_OUT}", "locked")
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return damaged(path, detail)
+    if isinstance(error, OSError) or name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_FULL",
+                                                      "SQLITE_IOERR", "SQLITE_PERM")):
+        reason = getattr(error, "strerror", None) or detail
+        return ArchiveError(f"cannot use the archive {path}: {reason}; check the folder's permissions and "
+                            f"free space, {_WAY_OUT}", "unwritable")
+    return ArchiveError(f"the archive {path}: {detail}", "other")
+
+
+def damaged(path: Path, detail: str) -> ArchiveError:
+    return ArchiveError(f"the archive {path} is damaged ({detail}): remove it with `logview archive clear --yes`, "
+                        f"{_WAY_OUT}", "corrupt")
+
+
+@contextmanager
+def guarded(path: Path) -> Iterator[None]:
+    """Turn any SQLite or OS failure inside into an ArchiveError."""
+    try:
+        yield
+    except ArchiveError:
+        raise
+    except (sqlite3.Error, OSError) as error:
+        raise error_for(error, path) from None
+
+
+class Database:
+    """The open archive file: one connection, used by one thread at a time (the viewer's workers
+    share it), each write one transaction."""
+
+    def __init__(self, path: Path, *, readonly: bool) -> None:
+        self.path = path
+        self.readonly = readonly
+        self.connection, self.ready = connect(path, readonly=readonly)
+        self.lock = threading.RLock()
+
+    def is_ready(self) -> bool:
+        """Whether the schema is there (a read-only open may come before any process made it)."""
+        if not self.ready:
+            with self.reading() as db:
+                self.ready = _check_identity(db, self.path)
+        return self.ready
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        with self.lock, guarded(self.path):
+            yield self.connection
+
+    @contextmanager
+    def writing(self) -> Iterator[sqlite3.Connection]:
+        """One transaction, taking the write lock at once (`BEGIN IMMEDIATE`: waiting for another
+        writer rather than failing half way); committed whole or not at all."""
+        self.check_writable()
+        with self.lock, guarded(self.path):
+            db = self.connection
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    def check_writable(self) -> None:
+        if self.readonly:
+            raise ArchiveError(f"the archive {self.path} is open read-only here", "readonly")
+
+    def compact(self) -> None:
+        """Give freed space back to the file system; skipped while another process reads."""
+        with self.lock:
+            try:
+                self.connection.execute("VACUUM")
+                self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.OperationalError:
+                pass  # busy: the space is reused by later entries all the same
+
+    def close(self) -> None:
+        with self.lock:
+            self.connection.close()
+
+
+def connect(path: Path, *, readonly: bool) -> tuple[sqlite3.Connection, bool]:
+    """A connection to the archive at `path`, checked to be logview's and set up; with whether
+    the schema is there (a read-only open of a file no logview has written yet has none).
+    Raises ArchiveError; a foreign or newer file is left exactly as it was."""
+    with guarded(path):
+        if readonly:
+            if not path.is_file():
+                raise ArchiveError(f"no archive yet at {path}: logview keeps one once it has read logs from an API",
+                                   "missing")
+        else:
+            _private_file(path)
+        _check_header(path)
+        target = f"file:{quote(str(path))}?mode=ro" if readonly else str(path)
+        db = sqlite3.connect(target, uri=readonly, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                             check_same_thread=False)  # the caller serialises use with a lock
+    try:
+        with guarded(path):
+            ready = _check_identity(db, path)
+            if not readonly:
+                _prepare(db, path, ready)
+                ready = True
+    except BaseException:
+        db.close()
+        raise
+    return db, ready
+
+
+def _private_file(path: Path) -> None:
+    """Create the file 0600 in a 0700 folder before SQLite does, so it never exists readable by
+    others. Only a folder logview created, or its own data folder, is narrowed."""
+    folder = path.parent
+    created = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if created or folder == default_archive_path().parent:
+        os.chmod(folder, 0o700)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+
+
+def _check_header(path: Path) -> None:
+    """Random bytes are refused before SQLite is asked (it might otherwise try to recover them).
+    An empty file is a new archive."""
+    with open(path, "rb") as handle:
+        head = handle.read(len(_SQLITE_HEADER))
+    if head and head != _SQLITE_HEADER:
+        raise damaged(path, "not a SQLite file")
+
+
+def _check_identity(db: sqlite3.Connection, path: Path) -> bool:
+    """True when the file holds logview's schema, False when it is empty; ArchiveError when it is
+    another program's file or from a newer logview."""
+    application_id = db.execute("PRAGMA application_id").fetchone()[0]
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if application_id == APPLICATION_ID:
+        if version > SCHEMA_VERSION:
+            raise ArchiveError(f"the archive {path} was written by a newer logview (schema {version}; this one "
+                               f"reads {SCHEMA_VERSION}): upgrade logview, {_WAY_OUT}", "newer")
+        return version == SCHEMA_VERSION
+    if application_id != 0 or db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+        raise ArchiveError(f"{path} is not a logview archive (another program's SQLite file): logview leaves it "
+                           f"alone; move it away, {_WAY_OUT}", "foreign")
+    return False
+
+
+def _prepare(db: sqlite3.Connection, path: Path, ready: bool) -> None:
+    db.execute("PRAGMA journal_mode = WAL")
+    # NORMAL in WAL mode: a killed process loses nothing committed; only a power cut may lose the
+    # last transactions, and never corrupts.
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("PRAGMA journal_size_limit = 67108864")  # a big sync's WAL does not stay big
+    if not ready:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if _check_identity(db, path) is False:  # another process may have made it meanwhile
+                for statement in SCHEMA:  # (executescript would commit first)
+                    db.execute(statement)
+                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+    for file in archive_files(path):
+        try:
+            os.chmod(file, 0o600)
+        except (FileNotFoundError, PermissionError):
+            pass  # not made yet (SQLite gives it the database's mode), or not ours to change

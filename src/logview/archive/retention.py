@@ -1,0 +1,80 @@
+"""How much the archive keeps per source: at most so many entries, and none older than an age.
+
+Pruning removes the oldest entries first (those without a usable time before any) and cuts the
+source's coverage so it never claims a range whose entries are gone: a later sync fetches that
+range again instead of believing it complete.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from logview.archive.coverage import trim_coverage
+from logview.times import TimeParseError, is_relative, parse_user_time
+
+DEFAULT_MAX_ENTRIES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Retention:
+    """Per source: `max_entries` (None: no limit) and `max_age_s` (None: no age limit)."""
+
+    max_entries: int | None = DEFAULT_MAX_ENTRIES
+    max_age_s: float | None = None
+
+    def describe(self) -> str:
+        count = "no limit on entries" if self.max_entries is None else f"up to {self.max_entries:,} entries"
+        age = "no age limit" if self.max_age_s is None else f"none older than {describe_age(self.max_age_s)}"
+        return f"{count} per source, {age}"
+
+
+def parse_age(text: str) -> float:
+    """Seconds in an age like `30d`, `12h`, `90m`; ValueError with a helpful message otherwise."""
+    if not is_relative(text):
+        raise ValueError(f"not an age: {text!r} (use a number and a unit: 30s, 15m, 12h, 30d, 4w)")
+    now = datetime(2000, 1, 1, tzinfo=timezone.utc)
+    try:
+        return (now - parse_user_time(text, now=now)).total_seconds()
+    except TimeParseError as error:
+        raise ValueError(str(error)) from None
+
+
+def describe_age(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size:g}{unit}"
+    return f"{seconds:g}s"
+
+
+def prune_source(db: sqlite3.Connection, source_id: int, retention: Retention, now_s: float | None = None) -> int:
+    """Apply `retention` to one source inside the caller's transaction; returns how many entries
+    went."""
+    removed, floor = 0, None
+    if retention.max_age_s is not None:
+        cutoff = int(((time.time() if now_s is None else now_s) - retention.max_age_s) * 1_000_000)
+        gone = db.execute("DELETE FROM entries WHERE source = ? AND time_us < ?", (source_id, cutoff)).rowcount
+        if gone:
+            removed, floor = removed + gone, cutoff  # everything before the cutoff went, nothing after
+    if retention.max_entries is not None:
+        count = db.execute("SELECT count(*) FROM entries WHERE source = ?", (source_id,)).fetchone()[0]
+        excess = count - retention.max_entries
+        if excess > 0:
+            # the newest entry to go; ties at its time may be partly kept, so coverage restarts
+            # just after it (NULL times sort first: they go before any timed entry)
+            last_time, last_row = db.execute(
+                "SELECT time_us, rowid FROM entries WHERE source = ? ORDER BY time_us, rowid LIMIT 1 OFFSET ?",
+                (source_id, excess - 1)).fetchone()
+            if last_time is None:
+                removed += db.execute("DELETE FROM entries WHERE source = ? AND time_us IS NULL AND rowid <= ?",
+                                      (source_id, last_row)).rowcount
+            else:
+                removed += db.execute(
+                    "DELETE FROM entries WHERE source = ? AND (time_us IS NULL OR time_us < ? "
+                    "OR (time_us = ? AND rowid <= ?))", (source_id, last_time, last_time, last_row)).rowcount
+                floor = max(floor or last_time + 1, last_time + 1)
+    if floor is not None:
+        trim_coverage(db, source_id, floor)
+    return removed

@@ -1,0 +1,162 @@
+"""One source's part of the archive: store what was fetched, say what is complete, read it back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+
+from logview.archive.columns import ArchivedColumns, read_columns, time_range
+from logview.archive.coverage import Span, merge_spans, record_span, stored_spans
+from logview.archive.db import Database
+from logview.archive.retention import Retention, prune_source
+from logview.archive.rows import INSERT_ROW, SourceIdentity, entry_from_row, entry_row, source_for
+from logview.model import LogEntry
+
+ENTRY_CHUNK = 2_000  # entries rebuilt per query by `entries` (memory stays flat however many)
+_RAW_CHUNK = 500  # rowids per query by `raw` (below SQLite's limit on parameters)
+
+
+class ArchivedSource:
+    """The entries and coverage of one source. Opened read-only before any process stored the
+    source, it holds nothing until one does (`find_id` looks for its row again)."""
+
+    def __init__(self, database: Database, identity: SourceIdentity, source_id: int | None,
+                 retention: Retention, find_id: Callable[[], int | None] = lambda: None) -> None:
+        self.identity = identity
+        self._database = database
+        self._known_id = source_id
+        self._find_id = find_id
+        self._retention = retention
+        self._api_source = source_for(identity)
+        self._count: int | None = None  # an estimate, to prune only when the limit is near
+
+    @property
+    def _source_id(self) -> int | None:
+        if self._known_id is None:
+            self._known_id = self._find_id()
+        return self._known_id
+
+    # -- writing ----------------------------------------------------------------------------
+    def store(self, entries: Sequence[LogEntry], *, covered: Span | None = None, query_key: str = "") -> int:
+        """In one transaction: archive the entries not archived yet (by id; the first copy wins),
+        then record `covered` as complete for `query_key`, then apply the retention. Returns how
+        many entries were new."""
+        source_id = self._writable_id()
+        rows = [entry_row(source_id, self._api_source, entry) for entry in entries]
+        with self._database.writing() as db:
+            before = db.total_changes
+            db.executemany(INSERT_ROW, rows)
+            new = db.total_changes - before
+            if covered is not None:
+                record_span(db, source_id, covered, query_key)
+            self._apply_retention(db, source_id, new)
+        return new
+
+    def cover(self, span: Span, query_key: str = "") -> None:
+        """Record `span` as complete for `query_key` (a range fetched that held nothing new)."""
+        self.store((), covered=span, query_key=query_key)
+
+    def _apply_retention(self, db, source_id: int, new: int) -> None:
+        retention, over_limit = self._retention, False
+        if retention.max_entries is not None:
+            if self._count is None:  # counted once; then followed by what this process adds
+                self._count = db.execute("SELECT count(*) FROM entries WHERE source = ?", (source_id,)).fetchone()[0]
+            else:
+                self._count += new
+            over_limit = self._count > retention.max_entries
+        if over_limit or (retention.max_age_s is not None and new):
+            removed = prune_source(db, source_id, retention)
+            if self._count is not None:
+                self._count -= removed
+
+    def _writable_id(self) -> int:
+        self._database.check_writable()
+        assert self._source_id is not None  # only a read-only archive hands out a source without a row
+        return self._source_id
+
+    # -- reading ----------------------------------------------------------------------------
+    def coverage(self, query_key: str = "") -> list[Span]:
+        """What is complete for `query_key`, merged, newest first. A span complete for "" (no
+        server filter) is complete for every query."""
+        if self._source_id is None:
+            return []
+        with self._database.reading() as db:
+            spans = stored_spans(db, self._source_id, "")
+            if query_key:
+                spans += stored_spans(db, self._source_id, query_key)
+        return merge_spans(spans)
+
+    def count(self) -> int:
+        return self._scalar("SELECT count(*) FROM entries WHERE source = ?") or 0
+
+    def newest(self) -> tuple[int, set[str]] | None:
+        """The newest time archived and the ids of every entry at exactly that time."""
+        return self._edge("max")
+
+    def oldest(self) -> tuple[int, set[str]] | None:
+        return self._edge("min")
+
+    def _edge(self, which: str) -> tuple[int, set[str]] | None:
+        moment = self._scalar(f"SELECT {which}(time_us) FROM entries WHERE source = ?")
+        if moment is None:
+            return None
+        with self._database.reading() as db:
+            ids = {row[0] for row in db.execute("SELECT id FROM entries WHERE source = ? AND time_us = ?",
+                                                (self._source_id, moment))}
+        return moment, ids
+
+    def _scalar(self, sql: str):
+        if self._source_id is None:
+            return None
+        with self._database.reading() as db:
+            return db.execute(sql, (self._source_id,)).fetchone()[0]
+
+    def entries(self, since_us: int | None = None, until_us: int | None = None) -> Iterator[LogEntry]:
+        """Newest first (those without a usable time last, unless a range is given: then they are
+        outside it), rebuilt as when they were fetched, read a chunk at a time."""
+        if self._source_id is None:
+            return
+        condition, params = time_range(since_us, until_us)
+        timed = ("SELECT rowid, time_us, raw FROM entries WHERE source = ? AND time_us IS NOT NULL" + condition
+                 + " AND (time_us < ? OR (time_us = ? AND rowid < ?)) ORDER BY time_us DESC, rowid DESC LIMIT ?")
+        after: tuple[int, int] = (2**63 - 1, 2**63 - 1)
+        while True:
+            with self._database.reading() as db:
+                rows = db.execute(timed, (self._source_id, *params, after[0], after[0], after[1],
+                                          ENTRY_CHUNK)).fetchall()
+            for _, _, raw in rows:
+                yield entry_from_row(self._api_source, raw)
+            if len(rows) < ENTRY_CHUNK:
+                break
+            after = (rows[-1][1], rows[-1][0])
+        if since_us is not None or until_us is not None:
+            return
+        untimed = ("SELECT rowid, raw FROM entries WHERE source = ? AND time_us IS NULL AND rowid < ? "
+                   "ORDER BY rowid DESC LIMIT ?")
+        last_row = 2**63 - 1
+        while True:
+            with self._database.reading() as db:
+                rows = db.execute(untimed, (self._source_id, last_row, ENTRY_CHUNK)).fetchall()
+            for _, raw in rows:
+                yield entry_from_row(self._api_source, raw)
+            if len(rows) < ENTRY_CHUNK:
+                break
+            last_row = rows[-1][0]
+
+    def columns(self, since_us: int | None = None, until_us: int | None = None) -> ArchivedColumns:
+        """Every archived entry in the range as columns, newest first (see `ArchivedColumns`)."""
+        with self._database.reading() as db:
+            return read_columns(db, self._source_id, since_us, until_us)
+
+    def raw(self, rowids: Sequence[int]) -> list[bytes]:
+        """The stored JSON of these rows (`ArchivedColumns.rowid`), in the order asked. A row
+        pruned since it was read raises KeyError."""
+        found: dict[int, bytes] = {}
+        rowids = [int(rowid) for rowid in rowids]  # (numpy integers are not SQLite parameters)
+        wanted = list(dict.fromkeys(rowids))
+        with self._database.reading() as db:
+            for start in range(0, len(wanted), _RAW_CHUNK):
+                part = wanted[start:start + _RAW_CHUNK]
+                marks = ",".join("?" * len(part))
+                found.update(db.execute(f"SELECT rowid, raw FROM entries WHERE source = ? AND rowid IN ({marks})",
+                                        (self._source_id, *part)).fetchall())
+        return [bytes(found[rowid]) for rowid in rowids]
