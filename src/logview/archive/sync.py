@@ -1,0 +1,305 @@
+"""Fetching through the archive: what is archived is shown without a request, and the server is
+asked only for the time ranges the archive does not cover.
+
+`ArchivedPager` has the `Pager`'s face (`backfill`, `poll`, `follow`), so the viewer and export use
+it in its place. For one query (the server's part of the filters; its `query_key`) the archive
+knows which time spans are complete. The backfill walks the query's range newest first:
+
+- `paint_first` (the viewer): the newest covered span is shown first, straight from the archive;
+  what is newer than it comes next, as one live batch (one request when nothing is new) — for
+  Aitronos by `start_date` from the newest archived time, for Supermetrics by pages from the head
+  until they reach it; then older gaps and spans alternate down to the range's start, so an
+  interrupted backfill resumes from its oldest archived entry instead of starting over.
+- Without it (export), the same pieces come strictly newest first.
+
+Every fetched page is stored as it arrives, and the span it completes is recorded in the same
+transaction, so a crash loses at most the page in flight. A span's newest end is only ever an
+entry's own time or a bound the server was sent, never this machine's clock: a clock ahead of
+the server's must not claim minutes the server has not filled yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, PagerEvent, TailFailed
+from logview.archive.coverage import Span
+from logview.model import ApiFailure, Filters, LogEntry
+from logview.times import epoch_us
+
+if TYPE_CHECKING:
+    from logview.api.client import ApiClient
+    from logview.archive.source import ArchivedSource
+    from logview.sources.base import Source
+
+PAINT_BATCH = 5_000  # archived entries handed over at once: the first screen comes after the first
+ONE_US = timedelta(microseconds=1)
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def query_key(filters: Filters) -> str:
+    """The archive's name for what the server was asked, apart from the time range."""
+    parts = []
+    if filters.statuses:
+        parts.append("status=" + ",".join(sorted(filters.statuses)))
+    if filters.credential is not None:
+        parts.append("credential=" + filters.credential)
+    return "&".join(parts)
+
+
+def from_us(value: int) -> datetime:
+    return EPOCH + timedelta(microseconds=value)
+
+
+def _newest(entries: Iterable[LogEntry]) -> datetime | None:
+    return max((e.time for e in entries if e.time is not None), default=None)
+
+
+def _oldest(entries: Iterable[LogEntry]) -> datetime | None:
+    return min((e.time for e in entries if e.time is not None), default=None)
+
+
+class TailPager(Pager):
+    """The tail's pager, its head set from what the backfill showed (archived or fetched)."""
+
+    def note_head(self, entries: Iterable[LogEntry]) -> None:
+        self._note_head(entries)
+
+    def start_from(self, moment: datetime, ids: set[str]) -> None:
+        if self._head_time is None or moment > self._head_time:
+            self._head_time, self._head_ids = moment, set(ids)
+        elif moment == self._head_time:
+            self._head_ids |= ids
+
+    @property
+    def head_time(self) -> datetime | None:
+        return self._head_time
+
+    @property
+    def head_ids(self) -> set[str]:
+        return self._head_ids
+
+
+class ArchivedPager:
+    """A `Pager` that reads and fills the archive (see the module's docstring)."""
+
+    def __init__(self, source: Source, client: ApiClient, filters: Filters, archived: ArchivedSource, *,
+                 max_entries: int | None = None, paint_first: bool = True,
+                 store: Callable[[Sequence[LogEntry], Span | None], Awaitable[int]] | None = None,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self.source, self.client, self.filters, self.archived = source, client, filters, archived
+        self.max_entries, self.paint_first = max_entries, paint_first
+        self.key = query_key(filters)
+        self._store = store or self._store_now
+        self._sleep = sleep
+        # The tail is a plain pager whose head is what the backfill has shown. It waits until the
+        # head is final: in paint-first mode, until what is newer than the archive has come.
+        self.tail = TailPager(source, client, filters.model_copy(update={"since": None, "until": None}), sleep=sleep)
+        self._head_known = asyncio.Event()
+        self._head_pending = False
+        self.pages = 0
+        self.loaded = 0
+        self.from_archive = 0  # entries shown without a request
+        self._totals: list[int | None] = []  # each fetched gap's server count, once known
+
+    async def _store_now(self, entries: Sequence[LogEntry], covered: Span | None) -> int:
+        return self.archived.store(entries, covered=covered, query_key=self.key)
+
+    # -- bookkeeping ----------------------------------------------------------------------
+    def _cap(self, entries: list[LogEntry]) -> tuple[list[LogEntry], bool]:
+        if self.max_entries is None or self.loaded + len(entries) < self.max_entries:
+            return entries, False
+        return entries[: self.max_entries - self.loaded], True
+
+    def _full(self) -> bool:
+        return self.max_entries is not None and self.loaded >= self.max_entries
+
+    def _total(self) -> int | None:
+        """The server's count: what the archive showed plus each gap's own count."""
+        if any(t is None for t in self._totals):
+            return None
+        return self.from_archive + sum(t for t in self._totals if t is not None)
+
+    def _loaded(self, entries: list[LogEntry], *, live: bool = False) -> EntriesLoaded:
+        self.loaded += len(entries)
+        self.tail.note_head(entries)
+        if not self._head_pending:
+            self._head_known.set()
+        return EntriesLoaded(entries, self.pages, self.loaded, self._total(), live=live)
+
+    # -- the backfill ---------------------------------------------------------------------
+    async def backfill(self) -> AsyncIterator[PagerEvent]:
+        since, until = self.filters.since, self.filters.until
+        spans = [span for span in self.archived.coverage(self.key) if _meets(span, since, until)]
+        capped = False
+        try:
+            async for event in self._walk(spans, since, until):
+                capped = capped or (isinstance(event, Notice) and event.kind == "capped")
+                yield event
+        finally:
+            self._head_pending = False
+            self._head_known.set()
+        yield BackfillDone(self.loaded, self.pages, capped)
+
+    async def _walk(self, spans: list[Span], since: datetime | None, until: datetime | None
+                    ) -> AsyncIterator[PagerEvent]:
+        ceiling, open_top = until, until is None  # everything newer than `ceiling` is shown
+        if spans and self.paint_first and open_top:
+            top = spans.pop(0)
+            self._head_pending = True
+            async for event in self._show_span(top, since, until):
+                yield event
+            head = from_us(top.end_us)
+            self.tail.start_from(head, {e.id for e in self.archived.entries(top.end_us, top.end_us)})
+            async for event in self._head(head):
+                yield event
+            if top.start_us is None:
+                return
+            ceiling, open_top = from_us(top.start_us), False
+        for span in spans:
+            if self._full():
+                return
+            floor = from_us(span.end_us)
+            async for event in self._gap(floor, ceiling, open_top=open_top, keep_above=floor):
+                yield event
+            if self._full():
+                return
+            async for event in self._show_span(span, since, until):
+                yield event
+            if span.start_us is None:
+                return
+            ceiling, open_top = from_us(span.start_us), False
+        if not self._full() and (ceiling is None or since is None or ceiling > since):
+            async for event in self._gap(since, ceiling, open_top=open_top, keep_above=None):
+                yield event
+
+    async def _show_span(self, span: Span, since: datetime | None, until: datetime | None
+                         ) -> AsyncIterator[PagerEvent]:
+        """The span's archived entries within the range that match the server's filters."""
+        low = span.start_us if since is None else max(epoch_us(since), span.start_us or epoch_us(since))
+        high = span.end_us if until is None else min(epoch_us(until), span.end_us)
+        batch: list[LogEntry] = []
+        for entry in self.archived.entries(low, high):
+            if self.source.matches(entry, self.filters):
+                batch.append(entry)
+            if len(batch) >= PAINT_BATCH:
+                if (event := self._painted(batch)) is None:
+                    return
+                yield event
+                batch = []
+        if batch and (event := self._painted(batch)) is not None:
+            yield event
+        if self._full():
+            yield _capped_notice(self.max_entries)
+
+    def _painted(self, batch: list[LogEntry]) -> EntriesLoaded | None:
+        batch, _ = self._cap(batch)
+        if not batch:
+            return None
+        self.from_archive += len(batch)
+        return self._loaded(batch)
+
+    async def _gap(self, low: datetime | None, high: datetime | None, *, open_top: bool,
+                   keep_above: datetime | None) -> AsyncIterator[PagerEvent]:
+        async for item in self._fetch(low, high, open_top=open_top, keep_above=keep_above, keep_below=high):
+            if not isinstance(item, list):
+                yield item
+                continue
+            batch, capped = self._cap(item)
+            yield self._loaded(batch)
+            if capped:
+                yield _capped_notice(self.max_entries)
+                return
+
+    async def _head(self, head: datetime) -> AsyncIterator[PagerEvent]:
+        """What is newer than the archive, as one live batch: it goes above what is shown."""
+        known = set(self.tail.head_ids)
+        found: list[LogEntry] = []
+        async for item in self._fetch(head, None, open_top=True, keep_above=None, keep_below=None):
+            if isinstance(item, list):
+                found.extend(e for e in item if e.time is None or e.time > head or (e.time == head and e.id not in known))
+            else:
+                yield item
+        found.sort(key=_sort_key, reverse=True)
+        self._head_pending = False
+        yield self._loaded(self._cap(found)[0], live=True)
+
+    async def _fetch(self, low: datetime | None, high: datetime | None, *, open_top: bool,
+                     keep_above: datetime | None, keep_below: datetime | None
+                     ) -> AsyncIterator[PagerEvent | list[LogEntry]]:
+        """The server's entries in [low, high], stored as they come, each page with the span it
+        completes; yields the batches (only entries strictly between `keep_above` and
+        `keep_below`: the spans around a gap hold the rest) and the pager's other events.
+        `open_top`: no `high` was sent, so coverage ends at the newest entry received."""
+        remaining = None if self.max_entries is None else max(self.max_entries - self.loaded, 0)
+        pager = Pager(self.source, self.client, self.filters.model_copy(update={"since": low, "until": high}),
+                      max_entries=None if remaining is None else remaining + 1)
+        top = None if open_top else high
+        pages_before, index, whole = self.pages, len(self._totals), True
+        self._totals.append(None)
+        async for event in pager.backfill():
+            self.pages = pages_before + pager.pages
+            if isinstance(event, EntriesLoaded):
+                if self._totals[index] is None:
+                    self._totals[index] = event.total
+                top = top or _newest(event.entries)
+                oldest = _oldest(event.entries)
+                # entries at the oldest time may go on in the next page: the span starts after it
+                covered = Span(epoch_us(oldest + ONE_US), epoch_us(top)) if oldest and top and oldest < top else None
+                await self._store(event.entries, covered)
+                yield [e for e in event.entries if e.time is None or (
+                    (keep_above is None or e.time > keep_above) and (keep_below is None or e.time < keep_below))]
+            elif isinstance(event, BackfillDone):
+                if whole and not event.capped and top is not None:
+                    await self._store([], Span(epoch_us(low), epoch_us(top)))
+            elif isinstance(event, Notice):
+                whole = whole and event.kind not in ("stuck", "tie_group")
+                if event.kind != "capped":  # the gap's cap is one past ours: ours says it
+                    yield event
+            else:
+                yield event
+
+    # -- the live tail --------------------------------------------------------------------
+    async def poll(self) -> AsyncIterator[PagerEvent]:
+        """One tail cycle; what it finds is archived, with the span from the head it started at."""
+        await self._head_known.wait()
+        head = self.tail.head_time
+        async for event in self.tail.poll():
+            if isinstance(event, EntriesLoaded) and event.entries:
+                newest = _newest(event.entries)
+                await self._store(event.entries, Span(epoch_us(head), epoch_us(newest)) if head and newest else None)
+            yield event
+
+    async def follow(self, interval_s: float, *, max_backoff_s: float = 60.0) -> AsyncIterator[PagerEvent]:
+        """Tail forever, as `Pager.follow` does, archiving what each cycle finds."""
+        pause = interval_s
+        while True:
+            try:
+                async for event in self.poll():
+                    yield event
+                pause = interval_s
+            except ApiFailure as failure:
+                pause = min(max(pause * 2, interval_s), max_backoff_s)
+                yield TailFailed(failure, pause)
+            await self._sleep(pause)
+
+
+def _sort_key(entry: LogEntry) -> float:
+    return entry.time.timestamp() if entry.time is not None else float("-inf")
+
+
+def _meets(span: Span, since: datetime | None, until: datetime | None) -> bool:
+    if until is not None and span.start_us is not None and span.start_us > epoch_us(until):
+        return False
+    return not (since is not None and span.end_us < epoch_us(since))
+
+
+def _capped_notice(cap: int | None) -> Notice:
+    entries = "entry" if cap == 1 else "entries"
+    return Notice("capped", f"stopped at {cap:,} {entries} (--max-entries)")
+
+
+__all__ = ["ArchivedPager", "query_key"]
