@@ -206,3 +206,32 @@ async def test_fetches_arrivals_interruptions_and_restarts_always_end_at_the_ser
 def final_identity(server: DemoServer, kind: str):
     source, _ = KINDS[kind](server)
     return identity_of(source)
+
+
+async def test_an_archive_that_fails_mid_run_is_said_once_and_the_entries_still_come(archive):
+    """A full disk or a lock held too long: the viewer goes on without the archive."""
+    from logview.archive.db import ArchiveError
+
+    state = DemoState(aitronos_entries=450, supermetrics_entries=0, live_rate=0.0, seed=10)
+    with DemoServer(state) as server:
+        source, client = aitronos(server, page_limit=100)
+        archived = archive.source(identity_of(source))
+        writes = 0
+
+        def store(entries, **kwargs):
+            nonlocal writes
+            writes += 1
+            if writes >= 2:
+                raise ArchiveError(f"cannot write the archive {archive.path}: database or disk is full")
+            return type(archived).store(archived, entries, **kwargs)
+
+        archived.store = store
+        async with client:
+            pager = ArchivedPager(source, client, Filters(), archived)
+            events = [event async for event in pager.backfill()]
+        shown = [e.id for event in events if isinstance(event, EntriesLoaded) for e in event.entries]
+        notices = [event for event in events if isinstance(event, Notice) and event.kind == "archive"]
+        assert set(shown) == server_ids(state, "aitronos")
+        assert len(notices) == 1 and "disk is full" in notices[0].message
+        assert "without the archive" in notices[0].message
+        assert writes == 2  # after the failure nothing more is tried

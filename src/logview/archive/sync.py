@@ -23,11 +23,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, PagerEvent, TailFailed
+from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, PagerEvent
 from logview.archive.coverage import Span
-from logview.model import ApiFailure, Filters, LogEntry
+from logview.archive.db import ArchiveError
+from logview.model import Filters, LogEntry
 from logview.times import epoch_us
 
 if TYPE_CHECKING:
@@ -63,7 +64,15 @@ def _oldest(entries: Iterable[LogEntry]) -> datetime | None:
 
 
 class TailPager(Pager):
-    """The tail's pager, its head set from what the backfill showed (archived or fetched)."""
+    """The tail's pager: its head is set from what the backfill showed (archived or fetched), its
+    first cycle waits until that head is final, and each cycle archives what it finds with the
+    span from the head it started at. `follow` is the `Pager`'s own (with its tail reserve)."""
+
+    def __init__(self, *args: Any, archive: Callable[[Sequence[LogEntry], Span | None], Awaitable[Notice | None]],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._archive = archive
+        self.ready = asyncio.Event()
 
     def note_head(self, entries: Iterable[LogEntry]) -> None:
         self._note_head(entries)
@@ -82,31 +91,53 @@ class TailPager(Pager):
     def head_ids(self) -> set[str]:
         return self._head_ids
 
+    async def poll(self) -> AsyncIterator[PagerEvent]:
+        await self.ready.wait()
+        head = self._head_time
+        async for event in super().poll():
+            if isinstance(event, EntriesLoaded) and event.entries:
+                newest = _newest(event.entries)
+                trouble = await self._archive(event.entries,
+                                              Span(epoch_us(head), epoch_us(newest)) if head and newest else None)
+                if trouble is not None:
+                    yield trouble
+            yield event
+
 
 class ArchivedPager:
     """A `Pager` that reads and fills the archive (see the module's docstring)."""
 
     def __init__(self, source: Source, client: ApiClient, filters: Filters, archived: ArchivedSource, *,
                  max_entries: int | None = None, paint_first: bool = True,
-                 store: Callable[[Sequence[LogEntry], Span | None], Awaitable[int]] | None = None,
+                 store: Callable[[Sequence[LogEntry], Span | None], Awaitable[Notice | None]] | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.source, self.client, self.filters, self.archived = source, client, filters, archived
         self.max_entries, self.paint_first = max_entries, paint_first
         self.key = query_key(filters)
         self._store = store or self._store_now
-        self._sleep = sleep
         # The tail is a plain pager whose head is what the backfill has shown. It waits until the
         # head is final: in paint-first mode, until what is newer than the archive has come.
-        self.tail = TailPager(source, client, filters.model_copy(update={"since": None, "until": None}), sleep=sleep)
-        self._head_known = asyncio.Event()
+        self.tail = TailPager(source, client, filters.model_copy(update={"since": None, "until": None}), sleep=sleep,
+                              archive=lambda entries, span: self._store(entries, span))
+        self._head_known = self.tail.ready
         self._head_pending = False
         self.pages = 0
         self.loaded = 0
         self.from_archive = 0  # entries shown without a request
+        self.archive_problem: str | None = None
         self._totals: list[int | None] = []  # each fetched gap's server count, once known
 
-    async def _store_now(self, entries: Sequence[LogEntry], covered: Span | None) -> int:
-        return self.archived.store(entries, covered=covered, query_key=self.key)
+    async def _store_now(self, entries: Sequence[LogEntry], covered: Span | None) -> Notice | None:
+        """Archive a page; if the archive fails (a full disk, a lock held too long), go on
+        without it, and say so once."""
+        if self.archive_problem is not None:
+            return None
+        try:
+            self.archived.store(entries, covered=covered, query_key=self.key)
+        except ArchiveError as error:
+            self.archive_problem = str(error)
+            return Notice("archive", f"{error} — going on without the archive")
+        return None
 
     # -- bookkeeping ----------------------------------------------------------------------
     def _cap(self, entries: list[LogEntry]) -> tuple[list[LogEntry], bool]:
@@ -249,12 +280,14 @@ class ArchivedPager:
                 oldest = _oldest(event.entries)
                 # entries at the oldest time may go on in the next page: the span starts after it
                 covered = Span(epoch_us(oldest + ONE_US), epoch_us(top)) if oldest and top and oldest < top else None
-                await self._store(event.entries, covered)
+                if (trouble := await self._store(event.entries, covered)) is not None:
+                    yield trouble
                 yield [e for e in event.entries if e.time is None or (
                     (keep_above is None or e.time > keep_above) and (keep_below is None or e.time < keep_below))]
             elif isinstance(event, BackfillDone):
                 if whole and not event.capped and top is not None:
-                    await self._store([], Span(epoch_us(low), epoch_us(top)))
+                    if (trouble := await self._store([], Span(epoch_us(low), epoch_us(top)))) is not None:
+                        yield trouble
             elif isinstance(event, Notice):
                 whole = whole and event.kind not in ("stuck", "tie_group")
                 if event.kind != "capped":  # the gap's cap is one past ours: ours says it
@@ -263,28 +296,11 @@ class ArchivedPager:
                 yield event
 
     # -- the live tail --------------------------------------------------------------------
-    async def poll(self) -> AsyncIterator[PagerEvent]:
-        """One tail cycle; what it finds is archived, with the span from the head it started at."""
-        await self._head_known.wait()
-        head = self.tail.head_time
-        async for event in self.tail.poll():
-            if isinstance(event, EntriesLoaded) and event.entries:
-                newest = _newest(event.entries)
-                await self._store(event.entries, Span(epoch_us(head), epoch_us(newest)) if head and newest else None)
-            yield event
+    def poll(self) -> AsyncIterator[PagerEvent]:
+        return self.tail.poll()
 
-    async def follow(self, interval_s: float, *, max_backoff_s: float = 60.0) -> AsyncIterator[PagerEvent]:
-        """Tail forever, as `Pager.follow` does, archiving what each cycle finds."""
-        pause = interval_s
-        while True:
-            try:
-                async for event in self.poll():
-                    yield event
-                pause = interval_s
-            except ApiFailure as failure:
-                pause = min(max(pause * 2, interval_s), max_backoff_s)
-                yield TailFailed(failure, pause)
-            await self._sleep(pause)
+    def follow(self, interval_s: float, *, max_backoff_s: float = 60.0) -> AsyncIterator[PagerEvent]:
+        return self.tail.follow(interval_s, max_backoff_s=max_backoff_s)
 
 
 def _sort_key(entry: LogEntry) -> float:
