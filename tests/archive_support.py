@@ -16,14 +16,15 @@ AITRONOS = AitronosSource("org_archive", base_url="http://127.0.0.1:9/")
 SUPERMETRICS = SupermetricsSource(42, "T3S70", base_url="http://127.0.0.1:9")
 
 
-def aitronos_entries(count: int, seed: int = 1, span_us: int = 7 * DAY_US) -> list[LogEntry]:
-    """Newest first, as the API pages them."""
-    data = sorted(aitronos_dataset(random.Random(seed), count, NOW_US, span_us), key=lambda pair: -pair[0])
+def aitronos_entries(count: int, seed: int = 1, span_us: int = 7 * DAY_US, now_us: int = NOW_US) -> list[LogEntry]:
+    """Newest first, as the API pages them, over the `span_us` before `now_us`."""
+    data = sorted(aitronos_dataset(random.Random(seed), count, now_us, span_us), key=lambda pair: -pair[0])
     return [AITRONOS.entry_from_raw(raw) for _, raw in data]
 
 
-def supermetrics_entries(count: int, seed: int = 1, span_us: int = 7 * DAY_US) -> list[LogEntry]:
-    data = sorted(supermetrics_dataset(random.Random(seed), count, NOW_US, span_us), key=lambda pair: -pair[0])
+def supermetrics_entries(count: int, seed: int = 1, span_us: int = 7 * DAY_US,
+                         now_us: int = NOW_US) -> list[LogEntry]:
+    data = sorted(supermetrics_dataset(random.Random(seed), count, now_us, span_us), key=lambda pair: -pair[0])
     return [SUPERMETRICS.entry_from_raw(raw) for _, raw in data]
 
 

@@ -1,4 +1,5 @@
-"""Command line: `logview [viewer]`, `logview export`, `logview demo-server`, `logview config`.
+"""Command line: `logview [viewer]`, `logview export`, `logview demo-server`, `logview config`,
+`logview archive`, `logview sql`.
 
 Parses arguments (`parsers.py`), resolves them into a `Connection` (or a file) plus `Filters`
 (`resolve.py`) and hands them to the command. Exit codes: 0 done, 2 usage or config error, 3 API
@@ -111,7 +112,20 @@ def run_config_command(argv: Sequence[str]) -> int:
     return EXIT_USAGE
 
 
-COMMANDS = {"export": run_export_command, "demo-server": run_demo_server_command, "config": run_config_command}
+def run_archive_command(argv: Sequence[str]) -> int:
+    from logview.cli.archive import run_archive_command as run
+
+    return run(argv)
+
+
+def run_sql_command(argv: Sequence[str]) -> int:
+    from logview.cli.sql import run_sql_command as run
+
+    return run(argv)
+
+
+COMMANDS = {"export": run_export_command, "demo-server": run_demo_server_command, "config": run_config_command,
+            "archive": run_archive_command, "sql": run_sql_command}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

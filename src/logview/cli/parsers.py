@@ -1,5 +1,6 @@
 """The command line's parsers: `logview [viewer]`, `logview export`, `logview demo-server`,
-`logview config`. Only flags and their help live here; what they resolve to is `resolve.py`."""
+`logview config`, `logview archive`, `logview sql`. Only flags and their help live here; what they
+resolve to is `resolve.py`."""
 
 from __future__ import annotations
 
@@ -79,7 +80,8 @@ def viewer_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="logview",
         description="Read Aitronos and Supermetrics connector execution logs in the terminal.",
-        epilog="commands: `logview export --help`, `logview config`, `logview demo-server --help`. "
+        epilog="commands: `logview export --help`, `logview config`, `logview demo-server --help`, "
+               "`logview archive --help`, `logview sql --help`. "
                "With no arguments and no config file, logview opens the built-in demo.",
     )
     parser.add_argument("--version", action="version", version=f"logview {__version__}")
@@ -90,7 +92,14 @@ def viewer_parser() -> argparse.ArgumentParser:
                         help="live-tail poll interval (default 2, or the profile's)")
     parser.add_argument("--max-entries", type=_positive_int, metavar="N",
                         help=f"stop loading after N entries (default {DEFAULT_VIEWER_MAX:,}; files: no limit)")
+    _add_no_archive(parser)
     return parser
+
+
+def _add_no_archive(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-archive", action="store_true",
+                        help="neither read nor write the local archive this run (always: archive = false "
+                             "in the config)")
 
 
 def export_parser() -> argparse.ArgumentParser:
@@ -108,6 +117,7 @@ def export_parser() -> argparse.ArgumentParser:
     parser.add_argument("--output", "-o", metavar="PATH", type=Path, help="write here instead of stdout")
     parser.add_argument("--max-entries", type=_positive_int, metavar="N", help="stop after N entries (default: all)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each request to stderr")
+    _add_no_archive(parser)
     return parser
 
 
@@ -140,3 +150,60 @@ def config_parser() -> argparse.ArgumentParser:
         prog="logview config",
         description="Show where the config file is, what it defines, and check every profile "
                     "(exit 2 when something is wrong). Keys are never shown.")
+
+
+def _add_archived_source_args(parser: argparse.ArgumentParser, what: str) -> None:
+    """Which archived source: flags or a profile, as when reading it (no key needed)."""
+    group = parser.add_argument_group(f"source (leave out for {what})")
+    group.add_argument("--source", choices=SOURCE_KINDS, help="which API")
+    group.add_argument("--org", metavar="ORG_ID", help="Aitronos organization id")
+    group.add_argument("--team", metavar="TEAM_ID", help="Supermetrics team id")
+    group.add_argument("--connector", metavar="CONNECTOR_ID", help="Supermetrics connector identifier")
+    group.add_argument("--base-url", metavar="URL", help="API base URL, when not the API's default")
+    group.add_argument("--profile", metavar="NAME", action="append", help=f"a profile from {config_path()}")
+    parser.set_defaults(demo=False, file=None)  # what resolving a connection looks at (sql --sync)
+
+
+def archive_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="logview archive",
+        description="The local archive of entries fetched before: a launch paints them at once and fetches "
+                    "only what is newer. It never holds a key.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,path,prune,clear}")
+    commands.add_parser("list", help="one line per archived source: entries, time span, complete ranges",
+                        description="One line per archived source: its API, base URL and scope, how many "
+                                    "entries, the oldest and newest, and the time ranges known complete.")
+    commands.add_parser("path", help="print where the archive file is",
+                        description="Print where the archive file is.")
+    prune = commands.add_parser("prune", help="drop the oldest entries beyond a limit",
+                                description="Drop each source's oldest entries beyond the limits given "
+                                            "(default: the config's, else 1,000,000 entries and no age limit).")
+    prune.add_argument("--max-entries", type=_positive_int, metavar="N", help="keep at most N entries per source")
+    prune.add_argument("--max-age", metavar="AGE", help="drop entries older than AGE: 12h, 30d, 4w")
+    _add_archived_source_args(prune, "every source")
+    clear = commands.add_parser("clear", help="forget one source's entries, or everything",
+                                description="Forget a source's archived entries (the next launch fetches them "
+                                            "again), or, without source options, everything.")
+    clear.add_argument("--yes", "-y", action="store_true",
+                       help="clear everything without asking (needed when stdin is not a terminal)")
+    _add_archived_source_args(clear, "everything")
+    return parser
+
+
+def sql_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="logview sql",
+        description="Query the local archive with SQL (SQLite) through the `logs` view: time, time_us, id, "
+                    "api, base_url, scope, status, status_code, event, tool, connector, credential_id, "
+                    "duration_ms, error, error_group, invalid, raw (JSON text: json_extract(raw, '$.field')). "
+                    "Read-only: a statement that would write is refused.",
+        epilog="example: logview sql --profile prod \"SELECT tool, count(*) FROM logs GROUP BY tool\"")
+    parser.add_argument("query", metavar="SQL", help="one SELECT (or WITH … SELECT) statement")
+    _add_archived_source_args(parser, "every archived source")
+    parser.add_argument("--format", choices=("table", "csv", "jsonl"), default="table",
+                        help="table: aligned text for a person (default); csv with a header row; jsonl: "
+                             "one object per row")
+    parser.add_argument("--sync", action="store_true",
+                        help="first fetch what is newer than the archive from the API (needs a source and "
+                             "its key)")
+    return parser

@@ -13,11 +13,12 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from logview.api.types import check_base_url
+from logview.archive import Retention, SourceIdentity, identity_of
 from logview.cli.parsers import DEFAULT_VIEWER_MAX
 from logview.model import Filters
 from logview.options import Connection, ViewerOptions
 from logview.settings.check import profile_problems
-from logview.settings.config import (ONE_API_FILTERS, ConfigError, ConfigReading, Profile, ProfileFilters,
+from logview.settings.config import (ONE_API_FILTERS, Config, ConfigError, ConfigReading, Profile, ProfileFilters,
                                      config_path, filters_of_another_api, looks_like_variable_name, read_config)
 from logview.sources import AitronosSource, Source, SupermetricsSource
 from logview.times import ReversedRange, TimeParseError
@@ -219,6 +220,44 @@ def resolve_connection(args: argparse.Namespace, stack: ExitStack, *, default_de
     if default_demo:
         return stack.enter_context(_demo_connection("aitronos"))
     raise UsageError("no source: give --demo, --source, --profile or --file")
+
+
+def archived_identity(args: argparse.Namespace) -> SourceIdentity | None:
+    """The archived source the flags or the profile name, without needing its key (entries are
+    archived by source, not by key); None when none is named (every source)."""
+    if args.profile:
+        if len(args.profile) > 1:
+            raise UsageError("one --profile at a time here")
+        path, reading = _read_config()
+        profile = reading.config.profiles.get(args.profile[0]) if reading else None
+        if profile is None:
+            known = ", ".join(sorted(reading.names)) if reading and reading.names else "none"
+            raise UsageError(f"no usable profile {args.profile[0]!r} in {path} (profiles: {known}; "
+                             "`logview config` checks them)")
+        source = _build_source(profile.source, org=profile.org, team=profile.team, connector=profile.connector,
+                               base_url=profile.base_url)
+    elif args.source:
+        source = _build_source(args.source, org=args.org, team=args.team, connector=args.connector,
+                               base_url=args.base_url)
+    else:
+        given = [flag for flag, value in (("--org", args.org), ("--team", args.team), ("--connector", args.connector),
+                                          ("--base-url", args.base_url)) if value]
+        if given:
+            raise UsageError(f"{' and '.join(given)} also need{'s' if len(given) == 1 else ''} --source")
+        return None
+    return identity_of(source)
+
+
+def archive_choice(args: argparse.Namespace) -> tuple[bool, Retention]:
+    """Whether this run keeps the archive (not with `--no-archive`, nor `archive = false` in the
+    config) and how much of it (the config's retention). A config that cannot be read keeps the
+    defaults here; the command reports it where it reads a profile."""
+    try:
+        reading = read_config(config_path())
+    except ConfigError:
+        reading = None
+    config = reading.config if reading else Config()
+    return config.archive and not getattr(args, "no_archive", False), config.retention()
 
 
 def _source_ids(source: Source) -> str:

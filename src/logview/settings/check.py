@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from logview.settings.config import (ONE_API_FILTERS, ConfigError, ConfigReading, Profile, config_path,
+from logview.archive import default_archive_path
+from logview.settings.config import (ONE_API_FILTERS, Config, ConfigError, ConfigReading, Profile, config_path,
                             filters_of_another_api, looks_like_variable_name, read_config)
 from logview.api.types import check_base_url
 from logview.settings.saved_filters import SavedFilters, SavedFiltersError
@@ -223,6 +224,7 @@ def check_config(path: Path | None = None, saved: SavedFilters | None = None) ->
         report.lines += ["", "A config file names profiles, for example:", "", *EXAMPLE.splitlines()]
     elif reading is not None:
         _check_reading(reading, report)
+    report.lines.append(_describe_archive(reading.config if reading else Config()))
     saved = saved or SavedFilters()
     try:
         counts = {kind: len(entries) for kind, entries in saved.load().items() if entries}
@@ -232,6 +234,11 @@ def check_config(path: Path | None = None, saved: SavedFilters | None = None) ->
         described = ", ".join(f"{kind} {count}" for kind, count in sorted(counts.items())) or "none yet"
         report.lines.append(f"saved filters: {saved.path} ({described})")
     return report
+
+
+def _describe_archive(config: Config) -> str:
+    state = f"keeps {config.retention().describe()}" if config.archive else "off (archive = false)"
+    return f"archive: {default_archive_path()} · {state} · `logview archive list` shows what it holds"
 
 
 def _check_reading(reading: ConfigReading, report: Report) -> None:

@@ -2,6 +2,9 @@
 
 ```toml
 default = "prod"            # optional: the profile `logview` opens with no arguments
+archive = true              # optional: false keeps no local archive of fetched entries
+archive_max_entries = 1000000  # optional: per source (the default)
+archive_max_age = "90d"     # optional: drop archived entries older than this (default: no limit)
 
 [profiles.prod]
 source = "aitronos"
@@ -33,6 +36,7 @@ from pathlib import Path
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from logview.archive.retention import DEFAULT_MAX_ENTRIES, Retention, parse_age
 from logview.model import SOURCE_KINDS, SourceKind
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
@@ -111,6 +115,23 @@ class Config(BaseModel):
 
     default: str | None = None
     profiles: dict[str, Profile] = {}
+    archive: bool = True  # keep the local archive of fetched entries (`--no-archive`: not this run)
+    archive_max_entries: int = Field(default=DEFAULT_MAX_ENTRIES, gt=0)
+    archive_max_age: str | None = None  # `90d`: archived entries older than this are dropped
+
+    @field_validator("archive_max_age")
+    @classmethod
+    def _an_age(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_age(value)  # ValueError: says what an age looks like
+        return value
+
+    def retention(self) -> Retention:
+        return Retention(max_entries=self.archive_max_entries,
+                         max_age_s=None if self.archive_max_age is None else parse_age(self.archive_max_age))
+
+
+ARCHIVE_KEYS = ("archive", "archive_max_entries", "archive_max_age")
 
 
 def config_path() -> Path:
@@ -181,7 +202,8 @@ def read_config(path: Path) -> ConfigReading | None:
     elif default is not None and default not in profiles:
         known = ", ".join(profiles) or "none"
         problems.append(f"default profile {_shown(default)} is not defined (profiles: {known})")
-    reading = ConfigReading(Config(default=default), names=list(profiles), problems=problems)
+    reading = ConfigReading(Config(default=default, **_archive_settings(document, problems)), names=list(profiles),
+                            problems=problems)
     for name, raw in profiles.items():
         found: list[str] = []
         left_out: set[str] = set()
@@ -193,6 +215,18 @@ def read_config(path: Path) -> ConfigReading | None:
         if left_out:
             reading.left_out[name] = left_out
     return reading
+
+
+def _archive_settings(document: dict, problems: list[str]) -> dict[str, object]:
+    """The archive's keys that are right; each wrong one is a problem and stays at its default."""
+    settings: dict[str, object] = {}
+    for key in ARCHIVE_KEYS:
+        if key in document:
+            try:
+                settings[key] = getattr(Config.model_validate({key: document[key]}), key)
+            except ValidationError as error:
+                problems.append(f"{key}: {_explain(error.errors()[0], '')}")
+    return settings
 
 
 # Where a key might be written by mistake: such a value is refused unread and never shown.
@@ -218,7 +252,8 @@ def _unknown_top_level_key(key: str, value: object) -> str:
         return f"{key}: {_HOLDS_A_KEY}"
     if isinstance(value, dict) and "source" in value:
         return f"[{_safe(key)}]: unknown table; a profile is a table named [profiles.{_safe(key)}]"
-    return f"{_safe(key)}: unknown key (the file holds `default` and [profiles.NAME] tables)"
+    return (f"{_safe(key)}: unknown key (the file holds `default`, `archive`, `archive_max_entries`, "
+            "`archive_max_age` and [profiles.NAME] tables)")
 
 
 def _read_profile(name: str, raw: object, problems: list[str], left_out: set[str]) -> Profile | None:

@@ -1,0 +1,146 @@
+"""`logview sql`: SQL over the archive through a `logs` view, strictly read-only.
+
+Three locks on the door, each enough alone: the file is opened read-only (`mode=ro`), the
+connection is `query_only`, and an authorizer lets a statement do nothing but read tables and call
+functions (no INSERT/UPDATE/DELETE, no CREATE/DROP/ALTER, no ATTACH, no PRAGMA that sets anything,
+no transactions). So a statement that would write is refused before it runs.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from logview.archive.db import ArchiveError, error_for, guarded
+from logview.archive.db import connect as connect_archive
+from logview.archive.rows import SourceIdentity
+
+# The view's columns, for `--help` and the README: what each holds.
+LOGS_COLUMNS: dict[str, str] = {
+    "time": "ISO 8601 text, UTC, milliseconds (2025-11-15T10:30:00.123Z)",
+    "time_us": "integer, UTC microseconds since the epoch",
+    "id": "the entry's id",
+    "api": "aitronos or supermetrics", "base_url": "the API's base URL", "scope": "org id, or team/connector",
+    "status": "text: success, error, … (Aitronos) or the HTTP status (Supermetrics)",
+    "status_code": "integer HTTP status (Supermetrics), else NULL",
+    "event": "Supermetrics event", "tool": "Aitronos tool", "connector": "Aitronos connector",
+    "credential_id": "Aitronos credential", "duration_ms": "number", "error": "Aitronos error message",
+    "error_group": "the failure's kind, variable parts masked", "invalid": "why the entry broke its schema",
+    "raw": "the entry as received, JSON text (json_extract(raw, '$.field'))",
+}
+
+# Whole seconds taken with a floor (not truncated), so the milliseconds are right before 1970 too.
+_MICROS = "((e.time_us % 1000000) + 1000000) % 1000000"
+_VIEW = f"""CREATE TEMP VIEW logs AS SELECT
+    strftime('%Y-%m-%dT%H:%M:%S', (e.time_us - {_MICROS}) / 1000000, 'unixepoch')
+        || printf('.%03dZ', {_MICROS} / 1000) AS time,
+    e.time_us, e.id, s.api, s.base_url, s.scope, e.status, e.status_code, e.event, e.tool, e.connector,
+    e.credential_id, e.duration_ms, e.error, e.error_group, e.invalid, CAST(e.raw AS TEXT) AS raw
+FROM main.entries AS e JOIN main.sources AS s ON s.id = e.source"""
+
+_READS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
+_INTROSPECTION_PRAGMAS = {"table_info", "table_xinfo"}  # `PRAGMA table_info(logs)` shows the columns
+_ACTIONS = {getattr(sqlite3, f"SQLITE_{name}"): name.replace("_", " ") for name in (
+    "INSERT", "UPDATE", "DELETE", "CREATE_TABLE", "CREATE_TEMP_TABLE", "CREATE_INDEX", "CREATE_TEMP_INDEX",
+    "CREATE_VIEW", "CREATE_TEMP_VIEW", "CREATE_TRIGGER", "CREATE_TEMP_TRIGGER", "CREATE_VTABLE", "DROP_TABLE",
+    "DROP_TEMP_TABLE", "DROP_INDEX", "DROP_TEMP_INDEX", "DROP_VIEW", "DROP_TEMP_VIEW", "DROP_TRIGGER",
+    "DROP_TEMP_TRIGGER", "DROP_VTABLE", "ALTER_TABLE", "ATTACH", "DETACH", "PRAGMA", "TRANSACTION",
+    "SAVEPOINT", "REINDEX", "ANALYZE")}
+
+
+class QueryError(Exception):
+    """Bad SQL, or a statement refused because it would not only read; str() is one line."""
+
+    def __init__(self, message: str, *, refused: bool = False) -> None:
+        super().__init__(message)
+        self.refused = refused
+
+
+class LogsQuery:
+    """A read-only connection to the archive with its `logs` view: every source, or only
+    `identity`'s (then `known` says whether the archive has it at all)."""
+
+    def __init__(self, path: Path, identity: SourceIdentity | None = None) -> None:
+        self.path = path
+        self._db, ready = connect_archive(path, readonly=True)
+        self._refused: list[str] = []
+        self.known = True
+        try:
+            with guarded(path):
+                self._create_view(ready, identity)
+                self._db.execute("PRAGMA query_only = ON")
+                self._db.set_authorizer(self._authorize)
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _create_view(self, ready: bool, identity: SourceIdentity | None) -> None:
+        if not ready:  # a file no logview has written to yet: an empty view of the same shape
+            columns = ", ".join(f"NULL AS {name}" for name in LOGS_COLUMNS)
+            self._db.execute(f"CREATE TEMP VIEW logs AS SELECT {columns} WHERE 0")
+            self.known = identity is None
+            return
+        if identity is None:
+            self._db.execute(_VIEW)
+            return
+        row = self._db.execute("SELECT id FROM sources WHERE api = ? AND base_url = ? AND scope = ?",
+                               (identity.api, identity.base_url, identity.scope)).fetchone()
+        self.known = row is not None
+        source_id = int(row[0]) if row else -1  # (a view cannot take parameters; an int is safe)
+        self._db.execute(f"{_VIEW} WHERE e.source = {source_id}")
+
+    def _authorize(self, action: int, first: str | None, second: str | None, *_: Any) -> int:
+        if action in _READS:
+            return sqlite3.SQLITE_OK
+        if action == sqlite3.SQLITE_PRAGMA and first in _INTROSPECTION_PRAGMAS:
+            return sqlite3.SQLITE_OK
+        what = _ACTIONS.get(action, f"action {action}")
+        self._refused.append(f"{what} {first}".strip() if action == sqlite3.SQLITE_PRAGMA and first else what)
+        return sqlite3.SQLITE_DENY
+
+    def run(self, sql: str) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
+        """The result's column names and its rows (read as they are iterated). QueryError for bad
+        SQL or a refused statement, also while rows are read."""
+        if not sql.strip():
+            raise QueryError("no statement given: write a SELECT over `logs`, e.g. \"SELECT * FROM logs LIMIT 5\"")
+        self._refused.clear()
+        try:
+            cursor = self._db.execute(sql)
+        except (sqlite3.Error, sqlite3.Warning) as error:
+            raise self._error(error, sql) from None
+        if cursor.description is None:
+            raise QueryError("the statement returns no rows: logview sql only reads (SELECT or WITH … SELECT)")
+        return [column[0] for column in cursor.description], self._rows(cursor)
+
+    def _rows(self, cursor: sqlite3.Cursor) -> Iterator[tuple[Any, ...]]:
+        try:
+            while rows := cursor.fetchmany(1000):
+                yield from rows
+        except (sqlite3.Error, sqlite3.Warning) as error:
+            raise self._error(error) from None
+
+    def _error(self, error: BaseException, sql: str = "") -> QueryError | ArchiveError:
+        if self._refused:
+            # what the statement says it does (DROP, VACUUM), or what a read tried underneath
+            words = sql.split(None, 1)
+            verb = words[0].upper() if words and words[0].isalpha() else ""
+            what = self._refused[0] if verb in ("", "SELECT", "WITH", "VALUES") else verb
+            return QueryError(f"refused: {what} — logview sql only reads (SELECT or WITH … SELECT); "
+                              "the archive is unchanged", refused=True)
+        name = getattr(error, "sqlite_errorname", "") or ""
+        if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_IOERR")):
+            return error_for(error, self.path)
+        if "readonly" in name.lower() or "read-only" in str(error) or "readonly" in str(error):
+            return QueryError(f"refused: {error} — logview sql only reads; the archive is unchanged", refused=True)
+        return QueryError(" ".join(str(error).split()) or type(error).__name__)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> LogsQuery:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()

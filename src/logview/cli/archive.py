@@ -1,0 +1,123 @@
+"""`logview archive list | path | prune | clear`: what the local archive holds, and trimming it."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import datetime, timezone
+
+from logview.archive import Archive, ArchiveError, SourceSummary, Span, default_archive_path, parse_age
+from logview.archive.db import archive_files
+from logview.cli.parsers import archive_parser
+from logview.cli.resolve import UsageError, archive_choice, archived_identity
+from logview.sanitize import clean_line
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+def _fail(message: str) -> int:
+    print(f"logview archive: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def run_archive_command(argv: Sequence[str]) -> int:
+    args = archive_parser().parse_args(argv)
+    path = default_archive_path()
+    if args.command == "path":
+        print(path)
+        return EXIT_OK
+    try:
+        if args.command == "list":
+            return _list(path)
+        identity = archived_identity(args)
+        if not path.exists():
+            print(f"no archive yet at {path}: nothing to {args.command}", file=sys.stderr)
+            return EXIT_OK
+        if args.command == "prune":
+            return _prune(args, identity)
+        return _clear(args, identity, path)
+    except UsageError as error:
+        return _fail(str(error))
+    except ArchiveError as error:
+        return _fail(str(error))
+
+
+def _list(path) -> int:
+    if not path.exists():
+        print(f"no archive yet at {path}: logview keeps one once it has read logs from an API")
+        return EXIT_OK
+    with Archive.open(path, readonly=True) as archive:
+        summaries = archive.summaries()
+    size = sum(file.stat().st_size for file in archive_files(path) if file.exists())
+    print(f"{path} ({size / 1_048_576:.1f} MB, {len(summaries)} source{'' if len(summaries) == 1 else 's'})")
+    for summary in summaries:
+        print(describe_summary(summary))
+    return EXIT_OK
+
+
+def when(time_us: int | None) -> str:
+    """A UTC time to the second, for a person: `2025-11-15 09:46:40Z`."""
+    if time_us is None:
+        return "?"
+    try:
+        return datetime.fromtimestamp(time_us / 1e6, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+    except (OverflowError, ValueError, OSError):
+        return str(time_us)
+
+
+def _spans(spans: list[Span]) -> str:
+    return ", ".join(f"{'the beginning' if span.start_us is None else when(span.start_us)} … {when(span.end_us)}"
+                     for span in spans)
+
+
+def describe_summary(summary: SourceSummary) -> str:
+    """One line: `aitronos https://api.aitronos.com org_1 · 1,200 entries · <oldest> … <newest> ·
+    complete: <ranges>` (and the ranges complete for one server filter only)."""
+    parts = [clean_line(summary.identity.describe()),
+             f"{summary.entries:,} entr{'y' if summary.entries == 1 else 'ies'}"]
+    if summary.entries:
+        parts.append(f"{when(summary.oldest_us)} … {when(summary.newest_us)}")
+    complete = summary.covered.get("")
+    parts.append(f"complete: {_spans(complete)}" if complete else "no range known complete")
+    parts += [f"complete for {clean_line(key)}: {_spans(spans)}" for key, spans in summary.covered.items() if key]
+    return " · ".join(parts)
+
+
+def _prune(args, identity) -> int:
+    _, retention = archive_choice(args)
+    try:
+        max_age_s = parse_age(args.max_age) if args.max_age else None
+    except ValueError as error:
+        raise UsageError(f"--max-age: {error}") from None
+    with Archive.open(retention=retention) as archive:
+        removed = archive.prune(identity, max_entries=args.max_entries, max_age_s=max_age_s)
+        kept = archive.retention if not (args.max_entries or max_age_s) else None
+    which = "every source" if identity is None else clean_line(identity.describe())
+    rule = f" (keeping {kept.describe()})" if kept else ""
+    print(f"pruned {removed:,} entr{'y' if removed == 1 else 'ies'} of {which}{rule}")
+    return EXIT_OK
+
+
+def _clear(args, identity, path) -> int:
+    if identity is None and not args.yes:
+        if not sys.stdin.isatty():
+            return _fail("clearing everything needs --yes when stdin is not a terminal "
+                         "(or name one source with --source/--profile)")
+        answer = input(f"Clear every archived entry in {path}? The next launches fetch them again. [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("nothing cleared")
+            return EXIT_OK
+    try:
+        archive = Archive.open(path)
+    except ArchiveError as error:
+        if error.reason != "corrupt" or identity is not None:
+            raise
+        for file in archive_files(path):  # a damaged archive is cleared by removing it
+            file.unlink(missing_ok=True)
+        print(f"removed the damaged archive {path}")
+        return EXIT_OK
+    with archive:
+        removed = archive.clear(identity)
+    which = "" if identity is None else f" of {clean_line(identity.describe())}"
+    print(f"cleared {removed:,} entr{'y' if removed == 1 else 'ies'}{which}")
+    return EXIT_OK

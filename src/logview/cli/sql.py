@@ -1,0 +1,138 @@
+"""`logview sql`: SQL over the local archive, read-only, as a table, CSV or JSONL.
+
+The rows are written as they are read (a table measures its columns on the first rows), so a
+query over a million entries streams; stdout is data, stderr the messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack
+from itertools import chain, islice
+from typing import Any, TextIO
+
+import orjson
+
+from logview.archive import Archive, ArchiveError, default_archive_path
+from logview.archive.query import LogsQuery, QueryError
+from logview.cli.parsers import sql_parser
+from logview.cli.resolve import UsageError, archive_choice, archived_identity, resolve_connection
+from logview.model import Filters
+from logview.sanitize import clean_line
+
+EXIT_OK, EXIT_USAGE, EXIT_API = 0, 2, 3
+CELL_WIDTH = 60  # a wider cell is cut (with …): `raw` would otherwise make every row a screenful
+MEASURED_ROWS = 200  # a table's column widths are taken from these first rows
+
+
+def _fail(message: str) -> int:
+    print(f"logview sql: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def run_sql_command(argv: Sequence[str]) -> int:
+    args = sql_parser().parse_args(argv)
+    path = default_archive_path()
+    try:
+        identity = archived_identity(args)
+        if args.sync:
+            failure = _sync(args)
+            if failure is not None:
+                return failure
+        with LogsQuery(path, identity) as query:
+            if not query.known:
+                print(f"logview sql: nothing archived yet for {clean_line(identity.describe())}", file=sys.stderr)
+            columns, rows = query.run(args.query)
+            count = write_rows(args.format, columns, rows, sys.stdout)
+    except UsageError as error:
+        return _fail(str(error))
+    except (ArchiveError, QueryError) as error:
+        return _fail(str(error))
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        sys.stderr.close()
+        return EXIT_OK
+    if args.format == "table":
+        print(f"({count:,} row{'' if count == 1 else 's'})", file=sys.stderr)
+    return EXIT_OK
+
+
+def _sync(args) -> int | None:
+    """Top the archive up from the API first (`--sync`); an exit code when that cannot be done."""
+    try:
+        from logview.archive.sync import sync_archive  # type: ignore[attr-defined]
+    except ImportError:
+        return _fail("--sync is not available yet: the archive is read as it is without it")
+    if not (args.source or args.profile):
+        raise UsageError("--sync needs a source to fetch from: --source … or --profile NAME")
+    enabled, retention = archive_choice(args)
+    if not enabled:
+        raise UsageError("--sync writes the archive, and the config says archive = false")
+    with ExitStack() as stack:
+        connection = resolve_connection(args, stack, default_demo=False)
+        assert connection is not None
+        with Archive.open(retention=retention) as archive:
+            from logview.model import ApiFailure
+
+            try:
+                asyncio.run(sync_archive(connection, Filters(), archive))
+            except ApiFailure as failure:
+                print(f"logview sql: {failure.describe()}", file=sys.stderr)
+                return EXIT_API
+    return None
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def write_rows(fmt: str, columns: list[str], rows: Iterator[tuple[Any, ...]], out: TextIO) -> int:
+    """Write the result in `fmt`; returns how many rows."""
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        count = 0
+        for count, row in enumerate(rows, 1):
+            writer.writerow([_text(value) for value in row])
+        return count
+    if fmt == "jsonl":
+        count = 0
+        for count, row in enumerate(rows, 1):
+            record = {name: _text(value) if isinstance(value, bytes) else value for name, value in zip(columns, row)}
+            out.write(orjson.dumps(record, option=orjson.OPT_SERIALIZE_NUMPY).decode() + "\n")
+        return count
+    return _write_table(columns, rows, out)
+
+
+def _cell(value: Any) -> str:
+    """A value as a person reads it, on one line, made inert, cut to CELL_WIDTH."""
+    if isinstance(value, float):
+        text = str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:.6f}".rstrip("0")
+    else:
+        text = clean_line(_text(value))
+    return text if len(text) <= CELL_WIDTH else text[:CELL_WIDTH - 1] + "…"
+
+
+def _write_table(columns: list[str], rows: Iterator[tuple[Any, ...]], out: TextIO) -> int:
+    first = list(islice(rows, MEASURED_ROWS))
+    numeric = [bool(first) and all(isinstance(row[i], (int, float)) or row[i] is None for row in first)
+               for i in range(len(columns))]
+    header = [_cell(name) for name in columns]
+    widths = [max([len(name), *(len(_cell(row[i])) for row in first)]) for i, name in enumerate(header)]
+    out.write(_line(header, widths, [False] * len(columns)))
+    out.write("  ".join("-" * width for width in widths).rstrip() + "\n")
+    count = 0
+    for count, row in enumerate(chain(first, rows), 1):
+        out.write(_line([_cell(value) for value in row], widths, numeric))
+    return count
+
+
+def _line(cells: Iterable[str], widths: list[int], right: list[bool]) -> str:
+    padded = [cell.rjust(width) if align else cell.ljust(width) for cell, width, align in zip(cells, widths, right)]
+    return "  ".join(padded).rstrip() + "\n"

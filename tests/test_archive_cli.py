@@ -1,0 +1,145 @@
+"""`logview archive list | path | prune | clear`, `--no-archive` and the config's archive keys."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from logview.archive import Archive, Retention, Span, default_archive_path
+from logview.cli import main
+from logview.cli.parsers import export_parser, viewer_parser
+from logview.cli.resolve import archive_choice
+from logview.settings.check import check_config
+
+from archive_support import DAY_US, aitronos_entries, aitronos_identity, supermetrics_entries, supermetrics_identity
+
+AITRONOS_ARGS = ("--source", "aitronos", "--org", "org_archive", "--base-url", "http://127.0.0.1:9")
+KEY = "sk-test-archive-cli-0123456789"
+
+
+def logview(*args: str, stdin: str = "", config: str = "/nonexistent/config.toml") -> subprocess.CompletedProcess:
+    env = {**os.environ, "LOGVIEW_CONFIG": config, "FREDDY_API_KEY": KEY}
+    return subprocess.run([sys.executable, "-m", "logview", *args], capture_output=True, text=True, timeout=60,
+                          input=stdin, env=env)
+
+
+@pytest.fixture(autouse=True)
+def no_config(monkeypatch) -> None:
+    monkeypatch.setenv("LOGVIEW_CONFIG", "/nonexistent/config.toml")  # never the user's own
+
+
+@pytest.fixture
+def archived() -> None:
+    now_us = int(time.time() * 1e6)
+    with Archive.open() as archive:
+        aitronos = archive.source(aitronos_identity())
+        aitronos.store(aitronos_entries(300, now_us=now_us, span_us=60 * DAY_US), covered=Span(None, now_us))
+        aitronos.cover(Span(now_us - DAY_US, now_us), "status=error")
+        archive.source(supermetrics_identity()).store(supermetrics_entries(200, now_us=now_us))
+
+
+def test_path_prints_where_the_archive_is():
+    result = logview("archive", "path")
+    assert result.returncode == 0 and result.stdout.strip() == str(default_archive_path())
+
+
+def test_list_says_what_each_source_holds_and_never_a_key(archived):
+    result = logview("archive", "list")
+    assert result.returncode == 0, result.stderr
+    head, aitronos, supermetrics = result.stdout.splitlines()
+    assert head.startswith(str(default_archive_path())) and "2 sources" in head
+    assert aitronos.startswith("aitronos http://127.0.0.1:9 org_archive · 300 entries · ")
+    assert "complete: the beginning … " in aitronos and "complete for status=error: " in aitronos
+    assert supermetrics.startswith("supermetrics http://127.0.0.1:9 42/T3S70 · 200 entries")
+    assert "no range known complete" in supermetrics
+    assert KEY not in result.stdout + result.stderr
+
+
+def test_list_and_prune_without_an_archive_say_so_and_create_nothing(capsys):
+    for args in (("list",), ("prune", "--max-entries", "5"), ("clear", "--yes")):
+        assert main(["archive", *args]) == 0
+        assert "no archive yet" in "".join(capsys.readouterr())
+    assert not default_archive_path().exists()
+
+
+def test_prune_by_count_and_age_one_source_or_all(archived, capsys):
+    assert main(["archive", "prune", "--max-entries", "100", *AITRONOS_ARGS]) == 0
+    assert capsys.readouterr().out == "pruned 200 entries of aitronos http://127.0.0.1:9 org_archive\n"
+    with Archive.open(readonly=True) as archive:
+        assert archive.source(aitronos_identity()).count() == 100
+        assert archive.source(supermetrics_identity()).count() == 200
+        oldest_kept = archive.source(aitronos_identity()).oldest()[0]
+        assert None is not archive.source(aitronos_identity()).coverage()[-1].start_us <= oldest_kept
+    result = logview("archive", "prune", "--max-age", "10d")
+    assert result.returncode == 0 and result.stdout.startswith("pruned ")
+    with Archive.open(readonly=True) as archive:
+        cutoff = (time.time() - 10 * 86400) * 1e6
+        assert all(e.time.timestamp() * 1e6 >= cutoff for e in archive.source(aitronos_identity()).entries())
+    assert main(["archive", "prune"]) == 0
+    assert "keeping up to 1,000,000 entries per source, no age limit" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, says", [
+    (("prune", "--max-age", "soon"), "--max-age: not an age"),
+    (("prune", "--org", "x"), "--org also needs --source"),
+    (("prune", "--source", "supermetrics", "--team", "1"), "needs --team TEAM_ID and --connector"),
+    (("clear", "--profile", "nope"), "no usable profile 'nope'"),
+])
+def test_bad_options_are_one_line_and_exit_2(archived, capsys, args, says):
+    assert main(["archive", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("logview archive: ") and says in err and err.count("\n") == 1
+
+
+def test_clear_one_source_or_everything_and_everything_asks_first(archived, capsys, monkeypatch):
+    assert main(["archive", "clear", *AITRONOS_ARGS]) == 0
+    assert capsys.readouterr().out == "cleared 300 entries of aitronos http://127.0.0.1:9 org_archive\n"
+    refused = logview("archive", "clear")  # stdin is not a terminal: no one to ask
+    assert refused.returncode == 2 and "needs --yes" in refused.stderr
+    with Archive.open(readonly=True) as archive:
+        assert [s.entries for s in archive.summaries()] == [200]
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr("builtins.input", lambda prompt: "n")
+    assert main(["archive", "clear"]) == 0 and "nothing cleared" in capsys.readouterr().out
+    monkeypatch.setattr("builtins.input", lambda prompt: "y")
+    assert main(["archive", "clear"]) == 0 and capsys.readouterr().out == "cleared 200 entries\n"
+    assert main(["archive", "list"]) == 0 and capsys.readouterr().out.splitlines()[1:] == []
+
+
+def test_clear_removes_a_damaged_archive_and_every_command_says_what_is_wrong(capsys):
+    path = default_archive_path()
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"this is not a database at all" * 100)
+    listed = logview("archive", "list")
+    assert listed.returncode == 2 and "is damaged" in listed.stderr and listed.stderr.count("\n") == 1
+    assert main(["sql", "SELECT 1"]) == 2 and "logview archive clear --yes" in capsys.readouterr().err
+    assert main(["archive", "clear", "--yes"]) == 0
+    assert "removed the damaged archive" in capsys.readouterr().out and not path.exists()
+
+
+def test_no_archive_for_one_run_or_for_good(tmp_path, monkeypatch):
+    assert viewer_parser().parse_args(["--no-archive"]).no_archive
+    assert export_parser().parse_args(["--no-archive"]).no_archive
+    config = tmp_path / "config.toml"
+    monkeypatch.setenv("LOGVIEW_CONFIG", str(config))
+    assert archive_choice(viewer_parser().parse_args([])) == (True, Retention())
+    assert archive_choice(viewer_parser().parse_args(["--no-archive"]))[0] is False
+    config.write_text('archive = false\narchive_max_entries = 5000\narchive_max_age = "90d"\n')
+    assert archive_choice(export_parser().parse_args([])) == (False, Retention(5000, 90 * 86400))
+    assert check_config().ok and any("off (archive = false)" in line for line in check_config().lines)
+
+
+def test_the_config_check_names_each_wrong_archive_key(tmp_path, monkeypatch):
+    config = tmp_path / "config.toml"
+    config.write_text('archive = "maybe"\narchive_max_entries = 0\narchive_max_age = "soon"\narchiv = 1\n')
+    monkeypatch.setenv("LOGVIEW_CONFIG", str(config))
+    problems = check_config().problems
+    assert "archive: must be true or false" in problems
+    assert "archive_max_entries: must be greater than 0" in problems
+    assert any(p.startswith("archive_max_age: not an age: 'soon'") for p in problems)
+    assert any(p.startswith("archiv: unknown key") for p in problems)
+    assert archive_choice(viewer_parser().parse_args([])) == (True, Retention())  # wrong keys: the defaults

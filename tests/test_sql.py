@@ -1,0 +1,214 @@
+"""`logview sql` in a process of its own: the `logs` view, the three output formats, strictly
+read-only, one clean line for bad SQL, and the README's three examples giving the right numbers."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import io
+import math
+import os
+import re
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import orjson
+import pytest
+
+from logview.archive import Archive, default_archive_path
+from logview.archive.db import archive_files
+from logview.cli import main
+
+from archive_support import DAY_US, aitronos_entries, aitronos_identity, supermetrics_entries, supermetrics_identity
+
+README = Path(__file__).parent.parent / "README.md"
+AITRONOS_ARGS = ("--source", "aitronos", "--org", "org_archive", "--base-url", "http://127.0.0.1:9")
+SUPERMETRICS_ARGS = ("--source", "supermetrics", "--team", "42", "--connector", "T3S70",
+                     "--base-url", "http://127.0.0.1:9")
+
+
+def logview(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if not key.endswith("_API_KEY")}
+    return subprocess.run([sys.executable, "-m", "logview", *args], capture_output=True, text=True, timeout=60,
+                          input=stdin, env={**env, "LOGVIEW_CONFIG": "/nonexistent/config.toml"})
+
+
+def in_process(capsys, *args: str) -> subprocess.CompletedProcess:
+    """The same, run in this process (many cases; the subprocess tests hold the real thing)."""
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(args, code, out, err)
+
+
+@pytest.fixture(scope="module")
+def archived(tmp_path_factory) -> tuple[list, list]:
+    """One archive for the module (its own data folder): Aitronos entries over the last two days,
+    Supermetrics over the last week."""
+    folder = tmp_path_factory.mktemp("sql-data")
+    now_us = int(time.time() * 1e6)
+    aitronos = aitronos_entries(600, seed=3, span_us=2 * DAY_US, now_us=now_us)
+    supermetrics = supermetrics_entries(900, seed=4, now_us=now_us)
+    with Archive.open(folder / "logview" / "archive.sqlite3") as archive:
+        archive.source(aitronos_identity()).store(aitronos)
+        archive.source(supermetrics_identity()).store(supermetrics)
+    return folder, aitronos, supermetrics
+
+
+@pytest.fixture(autouse=True)
+def use_archive(archived, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(archived[0]))
+
+
+def fingerprint() -> str:
+    digest = hashlib.sha256()
+    for file in archive_files(default_archive_path()):
+        if file.exists() and not file.name.endswith("-shm"):  # (-shm is shared memory: readers touch it)
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def test_a_table_for_a_person_csv_and_jsonl_for_scripts(archived):
+    _, aitronos, supermetrics = archived
+    query = "SELECT time, api, status, status_code, tool, raw FROM logs ORDER BY time_us DESC LIMIT 5"
+    table = logview("sql", query)
+    assert table.returncode == 0, table.stderr
+    header, rule, *rows = table.stdout.splitlines()
+    assert header.split() == ["time", "api", "status", "status_code", "tool", "raw"]
+    assert set(rule.replace(" ", "")) == {"-"} and len(rows) == 5 and table.stderr.strip() == "(5 rows)"
+    assert all(len(row) <= len(rule) + 1 and "…" in row for row in rows)  # `raw` cut to fit
+
+    newest = max(aitronos + supermetrics, key=lambda e: e.time)
+    rows = list(csv.reader(io.StringIO(logview("sql", "--format", "csv", query).stdout)))
+    assert rows[0] == ["time", "api", "status", "status_code", "tool", "raw"] and len(rows) == 6
+    assert orjson.loads(rows[1][5]) == newest.raw and rows[1][0].endswith("Z")
+
+    lines = logview("sql", "--format", "jsonl", *SUPERMETRICS_ARGS,
+                    "SELECT id, status_code, duration_ms, time_us FROM logs").stdout.splitlines()
+    records = [orjson.loads(line) for line in lines]
+    assert {r["id"] for r in records} == {e.id for e in supermetrics}  # the source's entries only
+    assert all(r["status_code"] is None or isinstance(r["status_code"], int) for r in records)
+
+
+def test_with_source_options_logs_holds_that_source_only(archived, capsys, monkeypatch):
+    monkeypatch.setenv("LOGVIEW_CONFIG", "/nonexistent/config.toml")
+    _, aitronos, supermetrics = archived
+    logview = functools.partial(in_process, capsys)
+    both = logview("sql", "--format", "csv", "SELECT api, scope, count(*) FROM logs GROUP BY api ORDER BY api")
+    assert both.stdout.splitlines()[1:] == [f"aitronos,org_archive,{len(aitronos)}",
+                                            f"supermetrics,42/T3S70,{len(supermetrics)}"]
+    one = logview("sql", "--format", "csv", *AITRONOS_ARGS, "SELECT count(*), min(api), max(api) FROM logs")
+    assert one.stdout.splitlines()[1] == f"{len(aitronos)},aitronos,aitronos"
+    unknown = logview("sql", "--source", "aitronos", "--org", "org_never", "SELECT count(*) FROM logs")
+    assert unknown.returncode == 0 and "nothing archived yet for aitronos" in unknown.stderr
+    assert unknown.stdout.split()[-1] == "0"
+
+
+@pytest.mark.parametrize("statement", [
+    "DELETE FROM entries", "UPDATE entries SET status = 'x'", "INSERT INTO sources (api, base_url, scope) "
+    "VALUES ('a', 'b', 'c')", "DROP TABLE entries", "CREATE TABLE mine (x)", "ATTACH DATABASE 'x.db' AS x",
+    "PRAGMA query_only = 0", "PRAGMA user_version = 7", "VACUUM", "BEGIN",
+    "WITH gone AS (SELECT 1) DELETE FROM entries",
+])
+def test_a_statement_that_would_write_is_refused_and_the_archive_unchanged(statement, capsys, monkeypatch):
+    monkeypatch.setenv("LOGVIEW_CONFIG", "/nonexistent/config.toml")
+    before, count = fingerprint(), Archive.open(readonly=True).source(aitronos_identity()).count()
+    result = logview("sql", statement) if statement.startswith("DELETE") else in_process(capsys, "sql", statement)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("logview sql: refused") and result.stderr.count("\n") == 1
+    assert fingerprint() == before
+    assert Archive.open(readonly=True).source(aitronos_identity()).count() == count
+
+
+@pytest.mark.parametrize("statement, says", [
+    ("SELEC * FROM logs", "syntax error"), ("SELECT nope FROM logs", "no such column: nope"),
+    ("SELECT 1; SELECT 2", "one statement"), ("   ", "no statement"),
+])
+def test_bad_sql_is_one_clean_line_and_exit_2(statement, says, capsys, monkeypatch):
+    monkeypatch.setenv("LOGVIEW_CONFIG", "/nonexistent/config.toml")
+    result = logview("sql", statement) if statement.startswith("SELEC ") else in_process(capsys, "sql", statement)
+    assert result.returncode == 2 and result.stdout == "" and "Traceback" not in result.stderr
+    assert result.stderr.startswith("logview sql: ") and says in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_json_extract_reads_the_raw_entry(archived):
+    _, aitronos, _ = archived
+    result = logview("sql", "--format", "jsonl", *AITRONOS_ARGS,
+                     "SELECT id, json_extract(raw, '$.metadata.retries') AS retries, "
+                     "json_extract(raw, '$.error.message') AS message FROM logs")
+    found = {r["id"]: r for r in map(orjson.loads, result.stdout.splitlines())}
+    for entry in aitronos:
+        assert found[entry.id]["retries"] == entry.raw["metadata"]["retries"]
+        assert found[entry.id]["message"] == ((entry.raw.get("error") or {}).get("message"))
+
+
+def readme_examples() -> list[tuple[list[str], str]]:
+    """The `logview sql` examples of the README: (their flags, their SQL)."""
+    section = README.read_text().split("## SQL over the logs", 1)[1].split("\n## ", 1)[0]
+    found = re.findall(r'```sh\nlogview sql ([^"\n]*) "\n(.*?)"\n```', section, re.S)
+    return [(flags.split(), sql) for flags, sql in found]
+
+
+def run_example(number: int, source_args: tuple[str, ...]) -> list[list[str]]:
+    flags, sql = readme_examples()[number]
+    assert flags[0] == "--profile"
+    result = logview("sql", *source_args, *flags[2:], "--format", "csv", sql)
+    assert result.returncode == 0, result.stderr
+    return list(csv.reader(io.StringIO(result.stdout)))[1:]
+
+
+def test_the_readme_has_three_examples():
+    assert len(readme_examples()) == 3
+
+
+def test_readme_example_failure_rate_by_tool_over_the_last_24_hours(archived):
+    _, aitronos, _ = archived
+    since = time.time() - 86400
+    runs, failed = Counter(), Counter()
+    for entry in aitronos:
+        if entry.time.timestamp() >= since + 2:  # (a margin for the seconds between here and the query)
+            runs[entry.raw["tool"]] += 1
+            failed[entry.raw["tool"]] += entry.status != "success"
+    rows = run_example(0, AITRONOS_ARGS)
+    shown = {tool: (int(count), float(pct)) for tool, count, pct in rows}
+    assert 0 < sum(runs.values()) < len(aitronos)  # the window holds some of the entries, not all
+    for tool, count in runs.items():
+        assert shown[tool][0] >= count and abs(shown[tool][1] - 100 * failed[tool] / count) < 100 / count
+    percentages = [pct for _, pct in shown.values()]
+    assert percentages == sorted(percentages, reverse=True)
+
+
+def test_readme_example_p95_duration_by_event(archived):
+    _, _, supermetrics = archived
+    durations = defaultdict(list)
+    for entry in supermetrics:
+        if entry.raw.get("duration_ms") is not None:
+            durations[entry.raw["event"]].append(entry.raw["duration_ms"])
+    expected = {event: sorted(values)[math.ceil(0.95 * len(values)) - 1] for event, values in durations.items()}
+    rows = run_example(1, SUPERMETRICS_ARGS)
+    assert {event: float(p95) for event, _, p95 in rows} == expected
+    assert {event: int(runs) for event, runs, _ in rows} == {e: len(v) for e, v in durations.items()}
+
+
+def test_readme_example_ten_newest_error_codes(archived):
+    _, aitronos, _ = archived
+    last_seen, times = {}, Counter()
+    for entry in aitronos:
+        code = (entry.raw.get("error") or {}).get("code")
+        if code:
+            times[code] += 1
+            last_seen[code] = max(last_seen.get(code, entry.time), entry.time)
+    newest = sorted(last_seen, key=last_seen.get, reverse=True)[:10]
+    rows = run_example(2, AITRONOS_ARGS)
+    assert [code for code, _, _ in rows] == newest
+    assert all(int(count) == times[code] for code, _, count in rows)
+
+
+def test_no_archive_yet_is_one_line_and_exit_2(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    result = logview("sql", "SELECT 1")
+    assert result.returncode == 2 and "no archive yet" in result.stderr and result.stderr.count("\n") == 1
+    assert not (tmp_path / "logview").exists()  # reading created nothing
