@@ -46,8 +46,10 @@ class ArchivedColumns:
         return len(self.rowid)
 
 
-_QUERY = ("SELECT rowid, time_us, duration_ms, invalid IS NOT NULL, coalesce(status_code, status), "
-          + ", ".join(FACETS[1:]) + " FROM entries WHERE source = ?{range} ORDER BY time_us DESC, rowid DESC")
+# No NULL among the numbers (sentinels instead), so numpy reads them straight from the rows.
+_QUERY = (f"SELECT rowid, ifnull(time_us, {NO_TIME}), ifnull(duration_ms, -1.0), invalid IS NOT NULL, "
+          "coalesce(status_code, status), " + ", ".join(FACETS[1:])
+          + " FROM entries WHERE source = ?{range} ORDER BY time_us DESC, rowid DESC")
 
 
 def time_range(since_us: int | None, until_us: int | None) -> tuple[str, list[int]]:
@@ -79,10 +81,12 @@ def read_columns(db: sqlite3.Connection, source_id: int | None, since_us: int | 
 def _chunk(rows: list[tuple[Any, ...]], indexes: list[dict[Any, int]]) -> tuple[np.ndarray, ...]:
     count = len(rows)
     rowids, times, durations, invalid, *texts = zip(*rows)
-    time_us = np.fromiter((NO_TIME if t is None else t for t in times), np.int64, count)
-    duration = np.fromiter((np.nan if d is None else d for d in durations), np.float64, count)
+    duration = np.fromiter(durations, np.float64, count)
+    duration[duration < 0] = np.nan  # (durations are never negative: -1 stands for none)
     coded = []
     for values, index in zip(texts, indexes):
-        # dict.setdefault gives a new value the next code; the dict keeps first-seen order
-        coded.append(np.fromiter((index.setdefault(v, len(index)) for v in values), np.int32, count))
-    return (np.fromiter(rowids, np.int64, count), time_us, duration, np.fromiter(invalid, np.bool_, count), *coded)
+        for value in set(values):  # a facet has few distinct values: codes by a lookup each
+            index.setdefault(value, len(index))
+        coded.append(np.fromiter(map(index.__getitem__, values), np.int32, count))
+    return (np.fromiter(rowids, np.int64, count), np.fromiter(times, np.int64, count), duration,
+            np.fromiter(invalid, np.bool_, count), *coded)

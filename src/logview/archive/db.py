@@ -189,6 +189,7 @@ def connect(path: Path, *, readonly: bool) -> tuple[sqlite3.Connection, bool]:
                              check_same_thread=False)  # the caller serialises use with a lock
     try:
         with guarded(path):
+            db.execute("PRAGMA cache_size = -32768")  # 32 MiB: the id index of a big archive stays in memory
             ready = _check_identity(db, path)
             if not readonly:
                 _prepare(db, path, ready)
