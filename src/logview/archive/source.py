@@ -65,8 +65,8 @@ class ArchivedSource:
             over_limit = self._count > retention.max_entries
         if over_limit or (retention.max_age_s is not None and new):
             removed = prune_source(db, source_id, retention)
-            if self._count is not None:
-                self._count -= removed
+            if self._count is not None:  # (never above the limit: another process may have pruned too)
+                self._count = min(self._count - removed, retention.max_entries or self._count)
 
     def _writable_id(self) -> int:
         self._database.check_writable()
