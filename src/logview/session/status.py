@@ -25,6 +25,7 @@ class SessionState(Protocol):
     max_entries: int | None
     interval_s: float
     source_troubles: dict[str, str]
+    from_archive: int
 
     @property
     def needs_connector(self) -> bool: ...
@@ -75,13 +76,14 @@ def connection_state(session: SessionState, waits: Waits) -> tuple[str, str]:
         if session.file_scanned < 1.0:
             return "loading", f"indexing the file · {rows:,} entries ({int(100 * session.file_scanned)}%) …"
         return "loading", f"reading fields · {ready:,} of {rows:,} ({100 * ready // max(1, rows)}%) …"
+    archived = f"{session.from_archive:,} from the archive" if session.from_archive else ""
     if loading:
         if session.merged:
             return "loading", "reading the file …"
         what = f"loading page {session.pages + 1}"
         if session.total:
             what += f" · {len(store):,} of {session.total:,} ({min(100, 100 * len(store) // session.total)}%)"
-        return "loading", what + " …"
+        return "loading", what + (f" · {archived}" if archived else "") + " …"
     cap = f"capped at {session.max_entries:,}" if session.capped and session.max_entries else ""
     if session.want_tail:
         text = f"live · every {session.interval_s:g} s"
@@ -94,9 +96,10 @@ def connection_state(session: SessionState, waits: Waits) -> tuple[str, str]:
         return ("retrying", " · ".join([merged, *troubles])) if troubles else ("complete", merged)
     if session.file_mode:
         return "complete", "file loaded"
+    loaded = f"all loaded · {archived}" if archived else "all loaded"
     if session.tail_paused:
-        return "paused", "all loaded · tail paused (t resumes)"
-    return "complete", "all loaded"
+        return "paused", f"{loaded} · tail paused (t resumes)"
+    return "complete", loaded
 
 
 def trouble(session: SessionState, waits: Waits) -> str | None:

@@ -60,6 +60,7 @@ class ViewerSession:
         self.pages = 0
         self.backfill_total: int | None = None  # what the server counted when the backfill began
         self.tail_found = 0  # entries the live tail has found since
+        self.from_archive = 0  # entries of this query shown from the local archive, not fetched
         self.capped = False
         self.want_tail = follow
         self.tail_paused = False  # the user stopped the tail with t
@@ -94,6 +95,7 @@ class ViewerSession:
         self.pending_clear = not clear_now
         self.phase, self.pages, self.capped = "loading", 0, False
         self.file_scanned = 0.0
+        self.from_archive = 0
         return self.filters if self.file_mode else server_part(self.source, self.filters)
 
     def _take_pending_clear(self) -> None:
@@ -102,8 +104,11 @@ class ViewerSession:
             self.store.clear()
             self.tail_found = 0
 
-    def loaded(self, entries: Sequence[LogEntry], *, live: bool, pages: int, total: int | None) -> ViewChange:
-        """A page of the backfill, or what a tail cycle found (`live`)."""
+    def loaded(self, entries: Sequence[LogEntry], *, live: bool, pages: int, total: int | None,
+               archived: int = 0) -> ViewChange:
+        """A page of the backfill, or what a tail cycle found (`live`); `archived`: how many of
+        the query's entries so far came from the archive."""
+        self.from_archive = max(self.from_archive, archived)
         if live:
             self.store.prepend(entries)
             self.tail_found += len(entries)

@@ -16,6 +16,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from logview.archive import Archive, ArchiveError, Retention
 from logview.settings.column_choice import ColumnChoice
 from logview.api.types import RetryPolicy
 from logview.options import ViewerOptions
@@ -51,10 +52,14 @@ class LogViewApp(App[int]):
 
     def __init__(self, options: ViewerOptions, *more: ViewerOptions, policy: RetryPolicy | None = None,
                  source: Source | None = None, file_kind: FileKind | None = None,
-                 saved_filters: SavedFilters | None = None, column_choice: ColumnChoice | None = None) -> None:
+                 saved_filters: SavedFilters | None = None, column_choice: ColumnChoice | None = None,
+                 archive: Archive | None = None, archive_problem: str | None = None) -> None:
         """One viewer on `options` (a file needs its `source` and `file_kind`; a mixed file opens
-        as the merged timeline), and a tab more for each of `more` (connections to APIs)."""
+        as the merged timeline), and a tab more for each of `more` (connections to APIs).
+        `archive`: where API entries are kept and read back (`archive_problem`: why there is
+        none although one was wanted, said once on screen)."""
         super().__init__()
+        self.archive_problem = archive_problem
         labels = [tab_label(o) for o in (options, *more)] + (["all"] if more else [])
         settings = {"saved_filters": saved_filters, "column_choice": column_choice}
         if file_kind == "mixed":
@@ -62,9 +67,9 @@ class LogViewApp(App[int]):
             first: ViewerScreen = MixedFileViewer(options.file, max_entries=options.max_entries, **settings)
         else:
             first = ViewerScreen(options, policy=policy, source=source, file_kind=file_kind,
-                                 tabs=labels if more else None, tab=0, **settings)
+                                 tabs=labels if more else None, tab=0, archive=archive, **settings)
         self.viewers = [first]
-        self.viewers += [ViewerScreen(extra, policy=policy, tabs=labels, tab=index, **settings)
+        self.viewers += [ViewerScreen(extra, policy=policy, tabs=labels, tab=index, archive=archive, **settings)
                          for index, extra in enumerate(more, start=1)]
         if more:  # and a last tab: all of them merged into one timeline
             sources = list(zip(labels, self.viewers))
@@ -87,6 +92,8 @@ class LogViewApp(App[int]):
             await self.push_screen(f"tab-{index}")
             await self.pop_screen()
         await self.push_screen("tab-0")
+        if self.archive_problem:  # on the banner, where it stays until dismissed
+            self.viewers[0].banner.show_notice(self.archive_problem)
         if len(self.viewers) > 1:
             self.set_interval(1.0, self._show_troubles)
 
@@ -131,8 +138,20 @@ def tab_label(options: ViewerOptions) -> str:
     return options.file.name if options.file is not None else "?"
 
 
-def run_viewer(options: ViewerOptions, *more: ViewerOptions) -> int:
-    """Open the viewer (a tab more for each of `more`); returns the exit code (0 after `q`)."""
+def open_archive(wanted: bool, retention: Retention | None) -> tuple[Archive | None, str | None]:
+    """The archive, or why there is none although it was wanted (the viewer goes on without)."""
+    if not wanted:
+        return None, None
+    try:
+        return Archive.open(retention=retention), None
+    except ArchiveError as error:
+        return None, f"{error} — going on without the archive"
+
+
+def run_viewer(options: ViewerOptions, *more: ViewerOptions, keep_archive: bool = False,
+               retention: Retention | None = None) -> int:
+    """Open the viewer (a tab more for each of `more`); returns the exit code (0 after `q`).
+    `keep_archive`: API entries go through the local archive (`--no-archive` turns it off)."""
     source: Source | None = None
     kind: FileKind | None = None
     if options.connection is None:
@@ -150,9 +169,14 @@ def run_viewer(options: ViewerOptions, *more: ViewerOptions) -> int:
             print(f"logview: unknown source {kind!r}", file=sys.stderr)
             return 2
         source = source_for_kind(kind)
-    app = LogViewApp(options, *more, source=source, file_kind=kind)
+    archive, problem = open_archive(keep_archive and options.connection is not None, retention)
+    app = LogViewApp(options, *more, source=source, file_kind=kind, archive=archive, archive_problem=problem)
     # Background threads (file reading, search) hold the GIL in turns of this length; the UI
     # thread waits up to one turn each time it wakes. 5 ms (the default) shows in key latency.
     sys.setswitchinterval(0.001)
-    app.run()
+    try:
+        app.run()
+    finally:
+        if archive is not None:
+            archive.close()
     return app.return_code if app.return_code is not None else 0

@@ -27,11 +27,14 @@ from logview.api.types import RetryEvent, RetryPolicy
 from logview.model import ApiError, ApiFailure, Filters, LogEntry, SourceKind
 from logview.options import Connection
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, TailFailed
+from logview.archive import ArchiveError, identity_of
+from logview.archive.sync import ArchivedPager
 from logview.session import ViewerSession
 from logview.store import ViewChange
 
 if TYPE_CHECKING:
     from logview.api.client import ApiClient
+    from logview.archive import Archive
 
 COLUMN_BATCH = 25_000  # lines per column chunk: ~40 updates for a million lines
 POST_LINES_EVERY_S = 0.05
@@ -76,8 +79,9 @@ class Feed(Widget):
 
     class Loaded(Message):
         def __init__(self, generation: int, entries: list[LogEntry], *, live: bool, pages: int,
-                     total: int | None) -> None:
+                     total: int | None, archived: int = 0) -> None:
             super().__init__()
+            self.archived = archived  # how many of the query's entries came from the archive
             self.generation, self.entries, self.live = generation, entries, live
             self.pages, self.total = pages, total
             self.change = ViewChange()  # set once the session has taken it
@@ -126,8 +130,9 @@ class Feed(Widget):
 
     def __init__(self, session: ViewerSession, *, connection: Connection | None, file: Path | None,
                  file_kind: SourceKind | None, max_entries: int | None, interval_s: float,
-                 policy: RetryPolicy | None = None) -> None:
+                 policy: RetryPolicy | None = None, archive: Archive | None = None) -> None:
         super().__init__()
+        self.archive = archive  # entries once fetched: shown at once, never fetched again
         self.session = session
         self.source = session.source
         self.connection = connection
@@ -136,7 +141,7 @@ class Feed(Widget):
         self.interval_s = interval_s
         self.client: ApiClient | None = connection.client(policy=policy or VIEWER_POLICY) if connection else None
         self.generation = 0
-        self.pager: Pager | None = None
+        self.pager: Pager | ArchivedPager | None = None
         self._wake: asyncio.Event | None = None
         self._quiet_until = 0.0
         self.first_lines: LineChunk | None = None  # read by `start`, for the caller to show at once
@@ -156,7 +161,7 @@ class Feed(Widget):
     def on_feed_loaded(self, message: Loaded) -> None:
         if self._taken(message, message.generation):
             message.change = self.session.loaded(message.entries, live=message.live, pages=message.pages,
-                                                 total=message.total)
+                                                 total=message.total, archived=message.archived)
 
     def on_feed_lines_found(self, message: LinesFound) -> None:
         if self._taken(message, message.generation):
@@ -215,10 +220,25 @@ class Feed(Widget):
                     scan = iter(())
             self._load_file(load, self.file, scan)
         else:
-            self.pager = Pager(self.source, self.client, server_filters, max_entries=self.max_entries,
-                               sleep=self._tail_sleep)
+            self.pager = self._pager(server_filters)
             self._backfill(self.generation, self.pager)
         return self.generation
+
+    def _pager(self, server_filters: Filters) -> Pager | ArchivedPager:
+        """Through the archive when there is one (and the source has an identity to keep its
+        entries under: a Supermetrics connector chosen)."""
+        assert self.client is not None
+        identity = identity_of(self.source) if self.archive is not None else None
+        if self.archive is None or identity is None:
+            return Pager(self.source, self.client, server_filters, max_entries=self.max_entries, sleep=self._tail_sleep)
+        try:
+            archived = self.archive.source(identity)
+        except ArchiveError as error:
+            self.archive = None
+            self.post_message(self.Noticed(self.generation, Notice("archive", f"{error} — going on without the archive")))
+            return self._pager(server_filters)
+        return ArchivedPager(self.source, self.client, server_filters, archived, max_entries=self.max_entries,
+                             sleep=self._tail_sleep)
 
     def start_tail(self) -> bool:
         """Start polling for new entries (needs the first page, which fixes the head)."""
@@ -272,8 +292,9 @@ class Feed(Widget):
     # -- workers --------------------------------------------------------------------------
     def _report(self, generation: int, event: object, *, live: bool) -> None:
         if isinstance(event, EntriesLoaded):
+            archived = self.pager.from_archive if isinstance(self.pager, ArchivedPager) else 0
             self.post_message(self.Loaded(generation, event.entries, live=live or event.live,
-                                          pages=event.pages, total=event.total))
+                                          pages=event.pages, total=event.total, archived=archived))
         elif isinstance(event, RetryEvent):
             self.post_message(self.Retrying(generation, event, live=live))
         elif isinstance(event, Notice):
@@ -284,7 +305,7 @@ class Feed(Widget):
             self.post_message(self.TailFailed(generation, event.failure.error, event.next_poll_s))
 
     @work(exclusive=True, group="backfill", exit_on_error=False)
-    async def _backfill(self, generation: int, pager: Pager) -> None:
+    async def _backfill(self, generation: int, pager: Pager | ArchivedPager) -> None:
         try:
             async for event in pager.backfill():
                 self._report(generation, event, live=False)
@@ -296,7 +317,7 @@ class Feed(Widget):
             self.post_message(self.Failed(generation, unexpected_error(exc), None))
 
     @work(exclusive=True, group="tail", exit_on_error=False)
-    async def _tail(self, generation: int, pager: Pager) -> None:
+    async def _tail(self, generation: int, pager: Pager | ArchivedPager) -> None:
         try:
             async for event in pager.follow(self.interval_s):
                 self._report(generation, event, live=True)

@@ -23,6 +23,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input
 
 from logview.api.types import RetryPolicy
+from logview.archive import Archive
 from logview.files.lines import LineFile
 from logview.model import Filters, LogEntry, SourceKind
 from logview.options import ViewerOptions
@@ -81,7 +82,8 @@ class ViewerScreen(Screen[None]):
     def __init__(self, options: ViewerOptions, *, policy: RetryPolicy | None = None,
                  source: Source | None = None, file_kind: SourceKind | None = None,
                  saved_filters: SavedFilters | None = None, column_choice: ColumnChoice | None = None,
-                 tabs: list[str] | None = None, tab: int = 0, session: ViewerSession | None = None) -> None:
+                 tabs: list[str] | None = None, tab: int = 0, session: ViewerSession | None = None,
+                 archive: Archive | None = None) -> None:
         """`source`/`file_kind`: what a file holds; `tabs`: the labels of every tab when the app
         shows several sources, `tab` this one's; `session`: a ready one (the merged timeline's)."""
         super().__init__()
@@ -99,7 +101,8 @@ class ViewerScreen(Screen[None]):
         self.session = session
         self.source, self.store, self.view = session.source, session.store, session.view
         self.feed = Feed(session, connection=options.connection, file=options.file, file_kind=file_kind,
-                         max_entries=options.max_entries, interval_s=options.interval_s, policy=policy)
+                         max_entries=options.max_entries, interval_s=options.interval_s, policy=policy,
+                         archive=archive)
         self.names = Names(self.source, self.feed.client)
         # Held directly (not queried): timers and late worker messages may still arrive while
         # the app shuts down, when a query would find nothing.
