@@ -60,6 +60,7 @@ class Run:
                     self.others.append(event)
                 if stop_after_pages is not None and pager.pages >= stop_after_pages:
                     break
+            await pager.flush()  # as the viewer does when it closes
         self.requests = len(log_requests(self.server.state)) - before
         return pager
 

@@ -103,7 +103,7 @@ def test_the_viewer_opens_a_profile_given_twice_as_one_tab(server, tmp_path, mon
     monkeypatch.setenv("LOGVIEW_CONFIG", write_config(tmp_path, server))
     monkeypatch.setenv("FREDDY_API_KEY", DEMO_AITRONOS_KEY)
     opened = []
-    monkeypatch.setattr("logview.ui.app.run_viewer", lambda *options: opened.extend(options) or 0)
+    monkeypatch.setattr("logview.ui.app.run_viewer", lambda *options, **_: opened.extend(options) or 0)
     assert cli.main(["--profile", "a", "--profile", "a"]) == 0
     assert [o.connection.label for o in opened] == ["profile a"]
     assert capsys.readouterr().err == "logview: profile 'a' given twice; opening it once\n"

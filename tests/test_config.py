@@ -238,7 +238,7 @@ status = ["5xx"]
     monkeypatch.setenv("FREDDY_API_KEY", "k1")
     monkeypatch.setenv("SUPERMETRICS_API_KEY", "k2")
     opened = []
-    monkeypatch.setattr("logview.ui.app.run_viewer", lambda *options: opened.extend(options) or 0)
+    monkeypatch.setattr("logview.ui.app.run_viewer", lambda *options, **_: opened.extend(options) or 0)
     assert cli.main(["--profile", "a", "--profile", "b", "--since", "2d"]) == 0
     assert [o.connection.label for o in opened] == ["profile a", "profile b"]
     assert opened[1].filters.statuses == ("5xx",) and all(o.filters.since is not None for o in opened)

@@ -28,14 +28,17 @@ from typing import TYPE_CHECKING, Any
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, PagerEvent
 from logview.archive.coverage import Span
 from logview.archive.db import ArchiveError
+from logview.archive.rows import identity_of
 from logview.model import Filters, LogEntry
 from logview.times import epoch_us
 
 if TYPE_CHECKING:
     from logview.api.client import ApiClient
+    from logview.archive.archive import Archive
     from logview.archive.source import ArchivedSource
     from logview.sources.base import Source
 
+SYNC_MAX_ENTRIES = 100_000  # what one `--sync` fetches at most: the viewer's default cap
 PAINT_BATCH = 5_000  # archived entries handed over at once: the first screen comes after the first
 ONE_US = timedelta(microseconds=1)
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -108,11 +111,12 @@ class ArchivedPager:
     """A `Pager` that reads and fills the archive (see the module's docstring)."""
 
     def __init__(self, source: Source, client: ApiClient, filters: Filters, archived: ArchivedSource, *,
-                 max_entries: int | None = None, paint_first: bool = True,
+                 max_entries: int | None = None, paint_first: bool = True, show_archived: bool = True,
                  store: Callable[[Sequence[LogEntry], Span | None], Awaitable[Notice | None]] | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.source, self.client, self.filters, self.archived = source, client, filters, archived
         self.max_entries, self.paint_first = max_entries, paint_first
+        self.show_archived = show_archived  # False: only fill the archive (`logview sql --sync`)
         self.key = query_key(filters)
         self._store = store or self._store_now
         # The tail is a plain pager whose head is what the backfill has shown. It waits until the
@@ -125,19 +129,40 @@ class ArchivedPager:
         self.loaded = 0
         self.from_archive = 0  # entries shown without a request
         self.archive_problem: str | None = None
+        self._problem_said = False
+        self._writing: asyncio.Future[None] | None = None  # the last page handed to the archive
         self._totals: list[int | None] = []  # each fetched gap's server count, once known
 
     async def _store_now(self, entries: Sequence[LogEntry], covered: Span | None) -> Notice | None:
-        """Archive a page; if the archive fails (a full disk, a lock held too long), go on
-        without it, and say so once."""
-        if self.archive_problem is not None:
+        """Archive a page in a thread, behind the pages before it (so a span is never recorded
+        before its entries), while the next page is fetched: the archive never holds up the
+        network. If it fails (a full disk, a lock held too long), go on without it, and say so
+        once (here or at a later page)."""
+        previous = self._writing
+
+        async def write() -> None:
+            if previous is not None:
+                await previous
+            if self.archive_problem is None:
+                try:
+                    await asyncio.to_thread(self.archived.store, entries, covered=covered, query_key=self.key)
+                except ArchiveError as error:
+                    self.archive_problem = str(error)
+
+        self._writing = asyncio.ensure_future(write())
+        return self._problem_notice()
+
+    async def flush(self) -> Notice | None:
+        """Wait until every page handed over is archived."""
+        if self._writing is not None:
+            await self._writing
+        return self._problem_notice()
+
+    def _problem_notice(self) -> Notice | None:
+        if self.archive_problem is None or self._problem_said:
             return None
-        try:
-            self.archived.store(entries, covered=covered, query_key=self.key)
-        except ArchiveError as error:
-            self.archive_problem = str(error)
-            return Notice("archive", f"{error} — going on without the archive")
-        return None
+        self._problem_said = True
+        return Notice("archive", f"{self.archive_problem} — going on without the archive")
 
     # -- bookkeeping ----------------------------------------------------------------------
     def _cap(self, entries: list[LogEntry]) -> tuple[list[LogEntry], bool]:
@@ -173,6 +198,8 @@ class ArchivedPager:
         finally:
             self._head_pending = False
             self._head_known.set()
+        if (trouble := await self.flush()) is not None:
+            yield trouble
         yield BackfillDone(self.loaded, self.pages, capped)
 
     async def _walk(self, spans: list[Span], since: datetime | None, until: datetime | None
@@ -210,6 +237,8 @@ class ArchivedPager:
     async def _show_span(self, span: Span, since: datetime | None, until: datetime | None
                          ) -> AsyncIterator[PagerEvent]:
         """The span's archived entries within the range that match the server's filters."""
+        if not self.show_archived:
+            return
         low = span.start_us if since is None else max(epoch_us(since), span.start_us or epoch_us(since))
         high = span.end_us if until is None else min(epoch_us(until), span.end_us)
         batch: list[LogEntry] = []
@@ -318,4 +347,24 @@ def _capped_notice(cap: int | None) -> Notice:
     return Notice("capped", f"stopped at {cap:,} {entries} (--max-entries)")
 
 
-__all__ = ["ArchivedPager", "query_key"]
+async def sync_archive(connection: Any, filters: Filters, archive: Archive,
+                       max_entries: int | None = SYNC_MAX_ENTRIES) -> int:
+    """Top the archive up for `connection` (an `options.Connection`): what is newer than the
+    archive, then the gaps, down to `max_entries` in all; returns how many entries were fetched.
+    The key stays in the connection's client; only entries and spans reach the archive."""
+    identity = identity_of(connection.source)
+    if identity is None:
+        raise ValueError("choose a connector first: the archive keeps entries by connector")
+    async with connection.client() as client:
+        pager = ArchivedPager(connection.source, client, filters, archive.source(identity),
+                              max_entries=max_entries, show_archived=False)
+        fetched = 0
+        async for event in pager.backfill():
+            if isinstance(event, EntriesLoaded):
+                fetched += len(event.entries)
+            elif isinstance(event, Notice) and event.kind == "archive":
+                raise ArchiveError(event.message)
+        return fetched
+
+
+__all__ = ["ArchivedPager", "query_key", "sync_archive"]

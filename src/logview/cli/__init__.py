@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 
 from logview.cli.parsers import config_parser, demo_server_parser, export_parser, viewer_parser
-from logview.cli.resolve import (UsageError, file_kind, filters_from_args, profiles_once, connection_filters,
+from logview.cli.resolve import (UsageError, archive_choice, file_kind, filters_from_args, profiles_once, connection_filters,
                                  distinct_profiles, resolve_connection, viewer_options)
 
 EXIT_OK, EXIT_USAGE, EXIT_API, EXIT_INTERRUPTED = 0, 2, 3, 130
@@ -44,7 +44,10 @@ def run_viewer_command(argv: Sequence[str]) -> int:
             return _fail(str(error))
         from logview.ui.app import run_viewer
 
-        return run_viewer(*options)
+        keep, retention = archive_choice(args)
+        # The demo's data and port are new at each start: nothing of it is worth keeping.
+        keep = keep and not any(o.connection is not None and o.connection.demo for o in options)
+        return run_viewer(*options, keep_archive=keep, retention=retention)
     return EXIT_OK  # pragma: no cover - ExitStack never swallows
 
 

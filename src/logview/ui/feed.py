@@ -286,6 +286,11 @@ class Feed(Widget):
     async def aclose(self) -> None:
         self.stop_tail()
         self.cancel_backfill()
+        if isinstance(self.pager, ArchivedPager):  # what was fetched is kept for the next launch
+            try:
+                await asyncio.wait_for(self.pager.flush(), timeout=2.0)
+            except (asyncio.TimeoutError, asyncio.CancelledError):
+                pass
         if self.client is not None:
             await self.client.aclose()
 

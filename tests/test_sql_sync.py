@@ -1,0 +1,68 @@
+"""`logview sql --sync` tops the archive up from the API first, over real HTTP: the first run
+fetches everything, the next only what is newer (one request), and the key never reaches disk."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from logview.archive import default_archive_path
+from logview.archive.db import archive_files
+from logview.demo import DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM, DemoServer, \
+    DemoState
+
+COUNT = "SELECT count(*) AS n FROM logs"
+
+
+def logview(*args: str, key_env: dict[str, str]) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if not key.endswith("_API_KEY")}
+    return subprocess.run([sys.executable, "-m", "logview", *args], capture_output=True, text=True, timeout=60,
+                          env={**env, "LOGVIEW_CONFIG": "/nonexistent/config.toml", **key_env})
+
+
+def log_requests(server: DemoServer) -> int:
+    return sum("/logs" in path for _, path, _ in server.state.request_log)
+
+
+def test_sync_fetches_everything_once_then_only_what_is_newer() -> None:
+    with DemoServer(DemoState(aitronos_entries=730, supermetrics_entries=0, live_rate=0.0, seed=3)) as server:
+        source = ("--source", "aitronos", "--org", DEMO_ORG, "--base-url", server.url)
+        key = {"FREDDY_API_KEY": DEMO_AITRONOS_KEY}
+        first = logview("sql", COUNT, *source, "--sync", "--format", "csv", key_env=key)
+        assert first.returncode == 0, first.stderr
+        assert first.stdout.splitlines() == ["n", "730"]
+        fetched = log_requests(server)
+        assert fetched >= 8  # 100 a page
+
+        server.state.insert_aitronos(5)
+        again = logview("sql", COUNT, *source, "--sync", "--format", "csv", key_env=key)
+        assert again.returncode == 0, again.stderr
+        assert again.stdout.splitlines() == ["n", "735"]
+        assert log_requests(server) - fetched == 1
+
+        offline = logview("sql", COUNT, *source, "--format", "csv", key_env={})  # no key, no request
+        assert offline.returncode == 0 and offline.stdout.splitlines() == ["n", "735"]
+        assert log_requests(server) - fetched == 1
+
+        for path in archive_files(default_archive_path()):
+            if path.exists():
+                assert DEMO_AITRONOS_KEY.encode() not in path.read_bytes()
+
+
+def test_sync_of_a_supermetrics_connector() -> None:
+    with DemoServer(DemoState(aitronos_entries=0, supermetrics_entries=2500, live_rate=0.0, seed=4)) as server:
+        source = ("--source", "supermetrics", "--team", str(DEMO_TEAM), "--connector", DEMO_CONNECTOR,
+                  "--base-url", server.url)
+        result = logview("sql", "SELECT count(*) AS n, count(DISTINCT id) AS ids FROM logs", *source, "--sync",
+                         "--format", "csv", key_env={"SUPERMETRICS_API_KEY": DEMO_SUPERMETRICS_KEY})
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines() == ["n,ids", "2500,2500"]
+
+
+def test_sync_without_a_key_is_one_line_and_exit_2() -> None:
+    with DemoServer(DemoState(aitronos_entries=10, supermetrics_entries=0, live_rate=0.0)) as server:
+        result = logview("sql", COUNT, "--source", "aitronos", "--org", DEMO_ORG, "--base-url", server.url,
+                         "--sync", key_env={})
+        assert result.returncode == 2
+        assert len(result.stderr.strip().splitlines()) == 1 and "FREDDY_API_KEY" in result.stderr
