@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from logview.api.types import RequestRecord, RetryPolicy
+from logview.api.types import BudgetState, RequestRecord, RetryPolicy
 from logview.model import Filters
 from logview.sources.base import Source
 
@@ -41,7 +41,11 @@ class Connection:
         *,
         policy: RetryPolicy | None = None,
         on_request: Callable[[RequestRecord], None] | None = None,
+        on_budget_wait: Callable[[BudgetState], None] | None = None,
     ) -> ApiClient:
+        """A client that shares this key's request budget at this host with every other one
+        (every tab, the tail, the listings: see `api.budget.budget_for`)."""
+        from logview.api.budget import budget_for
         from logview.api.client import ApiClient  # httpx only when there is an API to talk to
 
         return ApiClient(
@@ -49,6 +53,8 @@ class Connection:
             self.source.auth_headers(self.key),
             policy=policy,
             on_request=on_request,
+            budget=budget_for(self.key, self.source.base_url, self.source.kind),
+            on_budget_wait=on_budget_wait,
         )
 
 

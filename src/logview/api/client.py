@@ -3,6 +3,9 @@
 Only GETs are made, so everything transient is retried: connection faults, timeouts, 408, 429,
 5xx, and a 2xx whose body is not the JSON page (a torn transfer). Retry-After is honoured; a wait
 longer than the policy allows is not slept through silently but ends the request with a reason.
+
+With a `Budget` (see budget.py: one per key and host), every attempt first waits for its turn and
+every response tells the budget what its rate-limit headers said. That wait is no retry attempt.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from typing import TypeVar
 from urllib.parse import urlencode
 
@@ -24,9 +28,12 @@ from tenacity import (
 )
 
 from logview import __version__
+from logview.api.budget import Budget, BudgetWaitTooLong
 from logview.api.envelopes import error_from_response, invalid_body_error
 from logview.api.types import (  # noqa: F401 - re-exported: the client's vocabulary
     LOOPBACK_HOSTS,
+    BudgetState,
+    Priority,
     RequestRecord,
     RetryEvent,
     RetryPolicy,
@@ -94,8 +101,12 @@ class ApiClient:
         transport: httpx.AsyncBaseTransport | None = None,
         on_request: Callable[[RequestRecord], None] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        budget: Budget | None = None,
+        on_budget_wait: Callable[[BudgetState], None] | None = None,
     ) -> None:
         self.policy = policy or RetryPolicy()
+        self.budget = budget  # None: requests go as soon as asked (the retry policy still applies)
+        self._on_budget_wait = on_budget_wait
         self._secrets = _secret_forms(headers.values())
         self._attempt_deadline_s = attempt_deadline_s
         self._on_request = on_request
@@ -123,6 +134,10 @@ class ApiClient:
             text = text.replace(secret, "[redacted]")
         return text
 
+    def tail_reserve(self, interval_s: float, per_cycle: int = 1) -> AbstractContextManager[object]:
+        """While a tail polls every `interval_s`, the backfill leaves it room in the budget."""
+        return self.budget.hold_tail_reserve(interval_s, per_cycle) if self.budget else nullcontext()
+
     def _redact_error(self, error: ApiError) -> ApiError:
         """The error with every text field redacted: it reaches retry lines, banners and stderr."""
         fields = ("code", "message", "detail", "request_id", "body_excerpt")
@@ -135,8 +150,10 @@ class ApiClient:
         params: dict[str, str],
         parse: Callable[[bytes], T],
         on_retry: Callable[[RetryEvent], None] | None = None,
+        priority: Priority = Priority.LIVE,
     ) -> T:
-        """GET `path` and parse the body, retrying transient failures per the policy."""
+        """GET `path` and parse the body, retrying transient failures per the policy. `priority`
+        says who goes first when the budget binds: LIVE (the default) or BACKFILL."""
         policy = self.policy
         max_attempts = policy.max_retries + 1
         backoff = wait_exponential_jitter(
@@ -167,7 +184,7 @@ class ApiClient:
         try:
             async for attempt in retrying:
                 with attempt:
-                    result = await self._attempt(path, params, parse)
+                    result = await self._attempt(path, params, parse, priority)
         except ApiFailure as failure:
             raise self._final_failure(failure, retrying.statistics.get("attempt_number", 1)) from None
         return result
@@ -184,11 +201,23 @@ class ApiClient:
             reason = f"gave up after {attempts} attempt{'s' if attempts != 1 else ''}"
         return ApiFailure(error, gave_up=reason)
 
-    async def _attempt(self, path: str, params: dict[str, str], parse: Callable[[bytes], T]) -> T:
+    async def _wait_for_budget(self, budget: Budget, priority: Priority) -> None:
+        try:
+            await budget.acquire(priority, max_wait_s=self.policy.max_wait_s, on_wait=self._on_budget_wait)
+        except BudgetWaitTooLong as too_long:
+            error = ApiError(code="RATE_LIMITED", message=too_long.state.describe(), retry_after=too_long.wait_s)
+            raise ApiFailure(error, gave_up=f"the API budget allows the next request in {too_long.wait_s:.0f} s, "
+                                            f"longer than the {self.policy.max_wait_s:.0f} s logview waits") from None
+
+    async def _attempt(self, path: str, params: dict[str, str], parse: Callable[[bytes], T], priority: Priority) -> T:
+        budget = self.budget
+        if budget is not None:
+            await self._wait_for_budget(budget, priority)
         target = f"{path}?{urlencode(params)}" if params else path
         started = time.perf_counter()
         status: int | None = None
         outcome = "ok"
+        answered = False
         try:
             try:
                 async with asyncio.timeout(self._attempt_deadline_s):
@@ -196,6 +225,9 @@ class ApiClient:
             except (httpx.TransportError, TimeoutError) as exc:
                 raise ApiFailure(self._redact_error(_network_error(exc))) from None
             status = response.status_code
+            if budget is not None:
+                answered = True
+                budget.settle(response.headers, status)
             if not 200 <= status < 300:
                 # A server may echo the key it was sent ("invalid key sk-…"): redact what it says.
                 raise ApiFailure(self._redact_error(error_from_response(status, response.headers, response.content)))
@@ -208,5 +240,7 @@ class ApiClient:
             outcome = failure.error.code
             raise
         finally:
+            if budget is not None and not answered:
+                budget.settle(None)  # no answer: it may have reached the server, so it stays spent
             if self._on_request:
                 self._on_request(RequestRecord("GET", target, status, time.perf_counter() - started, outcome))

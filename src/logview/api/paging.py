@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Literal, Union
 
-from logview.api.types import RetryEvent
+from logview.api.types import Priority, RetryEvent
 from logview.model import ApiFailure, Filters, LogEntry, Page, ServerQuery
 from logview.sources.base import Cursor, Source
 
@@ -142,7 +142,7 @@ class Pager:
         self._timeless = RecentIds()
 
     # -- fetching -------------------------------------------------------------------------
-    async def _fetch(self, cursor: Cursor, query: ServerQuery) -> AsyncIterator[RetryEvent | Page]:
+    async def _fetch(self, cursor: Cursor, query: ServerQuery, priority: Priority) -> AsyncIterator[RetryEvent | Page]:
         """One page; retry events stream out while the request is still being retried."""
         retries: asyncio.Queue[RetryEvent] = asyncio.Queue()
         request = asyncio.ensure_future(
@@ -151,6 +151,7 @@ class Pager:
                 self.source.request_params(cursor, query),
                 self.source.parse_page,
                 on_retry=retries.put_nowait,
+                priority=priority,
             )
         )
         try:
@@ -170,9 +171,10 @@ class Pager:
         self.pages += 1
         yield page
 
-    async def _fetch_page(self, cursor: Cursor, query: ServerQuery, page_out: list[Page]) -> AsyncIterator[RetryEvent]:
+    async def _fetch_page(self, cursor: Cursor, query: ServerQuery, page_out: list[Page],
+                          priority: Priority = Priority.LIVE) -> AsyncIterator[RetryEvent]:
         page_out.clear()
-        async for item in self._fetch(cursor, query):
+        async for item in self._fetch(cursor, query, priority):
             if isinstance(item, Page):
                 page_out.append(item)
             else:
@@ -197,9 +199,11 @@ class Pager:
         stuck_time: datetime | None = None
         barren = 0
         holder: list[Page] = []
+        priority = Priority.LIVE  # the first page is what the user waits for; the rest is backfill
         while True:
-            async for retry in self._fetch_page(cursor, query, holder):
+            async for retry in self._fetch_page(cursor, query, holder, priority):
                 yield retry
+            priority = Priority.BACKFILL
             page = holder[0]
             fresh = [entry for entry in page.entries if recent.add(entry.id)]
             self._note_head(fresh)
@@ -279,7 +283,7 @@ class Pager:
         head_time, head_ids = self._head_time, set(self._head_ids)
         found: list[LogEntry] = []
         budget = self.max_entries
-        for query in self.source.streams(self.filters.model_copy(update={"since": None, "until": None}), self._clock()):
+        for query in self._tail_streams():
             tail_query = self.source.tail_query(query, head_time) if head_time else ServerQuery(
                 status=query.status, credential=query.credential)
             async for event in self._tail_stream(tail_query, head_time, head_ids, found, budget):
@@ -289,6 +293,10 @@ class Pager:
         batch = [entry for entry in found if self.source.matches(entry, self.filters)]
         self.loaded += len(batch)
         yield EntriesLoaded(batch, self.pages, self.loaded, None, live=True)
+
+    def _tail_streams(self) -> list[ServerQuery]:
+        """The request streams of a tail cycle: the filters' own, without their time range."""
+        return self.source.streams(self.filters.model_copy(update={"since": None, "until": None}), self._clock())
 
     async def _tail_stream(
         self,
@@ -329,17 +337,19 @@ class Pager:
             cursor = following
 
     async def follow(self, interval_s: float, *, max_backoff_s: float = 60.0) -> AsyncIterator[PagerEvent]:
-        """Tail forever: a cycle, then a pause; after a failure, pauses double up to `max_backoff_s`."""
+        """Tail forever: a cycle, then a pause; after a failure, pauses double up to `max_backoff_s`.
+        While it runs, the backfill leaves it a request per stream every interval in the budget."""
         pause = interval_s
-        while True:
-            try:
-                async for event in self.poll():
-                    yield event
-                pause = interval_s
-            except ApiFailure as failure:
-                pause = min(max(pause * 2, interval_s), max_backoff_s)
-                yield TailFailed(failure, pause)
-            await self._sleep(pause)
+        with self.client.tail_reserve(interval_s, len(self._tail_streams())):
+            while True:
+                try:
+                    async for event in self.poll():
+                        yield event
+                    pause = interval_s
+                except ApiFailure as failure:
+                    pause = min(max(pause * 2, interval_s), max_backoff_s)
+                    yield TailFailed(failure, pause)
+                await self._sleep(pause)
 
 
 def _take_ready(buffers: list[deque[LogEntry]], active: set[int]) -> list[LogEntry]:

@@ -1,4 +1,5 @@
-"""The HTTP layer's plain values — retry policy, retry events, request records, URL checks.
+"""The HTTP layer's plain values — retry policy, retry events, request records, URL checks, and
+what a request budget says about itself (`Priority`, `BudgetState`).
 
 Kept apart from `http.py` so that what only talks about requests (the viewer's banner, the CLI's
 URL check, opening a file) does not import httpx and tenacity: ~80 ms of every launch.
@@ -6,7 +7,9 @@ URL check, opening a file) does not import httpx and tenacity: ~80 ms of every l
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from enum import IntEnum
 from urllib.parse import urlsplit
 
 from logview.model import ApiError
@@ -47,6 +50,54 @@ class RequestRecord:
     status: int | None
     elapsed_s: float
     outcome: str  # "ok", an error code
+
+
+class Priority(IntEnum):
+    """Who goes first when a budget binds: the lower value. LIVE: tail polls and the first page of a
+    new query (what the user is looking at); BACKFILL: the pages behind it."""
+
+    LIVE = 0
+    BACKFILL = 1
+
+
+def _duration(seconds: float) -> str:
+    """`41 s`, `12 min`, `3 h`: as precise as a status line needs."""
+    if seconds < 90:
+        return f"{math.ceil(seconds)} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.0f} h"
+
+
+@dataclass(frozen=True)
+class BudgetState:
+    """What a request budget says about itself, for the status line and `export -v`. Holds no key."""
+
+    limit: int
+    remaining: int
+    window_s: float
+    resets_in_s: float
+    waiting: bool  # a backfill request is waiting for the budget
+    known: bool  # the limit came from the server's headers, not from the published defaults
+    reset_known: bool = False  # the reset time came from a header (Supermetrics sends none)
+    blocked_s: float = 0.0  # a 429's Retry-After still running: nobody may send until it passes
+
+    @property
+    def binds(self) -> bool:
+        """Worth showing: a request waits, or nothing can be sent right now."""
+        return self.waiting or self.blocked_s > 0 or self.remaining == 0
+
+    def describe(self) -> str:
+        """`API budget 3/100 · resets in 41 s · backfill waits` (`~` marks what is assumed)."""
+        guess = "" if self.known else "~"
+        parts = [f"API budget {guess}{self.remaining}/{self.limit}"]
+        if self.blocked_s > 0:
+            parts.append(f"rate limited, resumes in {_duration(self.blocked_s)}")
+        else:
+            parts.append(f"resets in {'' if self.reset_known else '~'}{_duration(self.resets_in_s)}")
+        if self.waiting:
+            parts.append("backfill waits")
+        return " · ".join(parts)
 
 
 def is_loopback_host(host: str) -> bool:

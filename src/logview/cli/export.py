@@ -16,7 +16,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from logview.api.types import RequestRecord, RetryEvent, RetryPolicy
+from logview.api.types import BudgetState, RequestRecord, RetryEvent, RetryPolicy
 from logview.model import ApiFailure, Filters, LogEntry
 from logview.options import Connection
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager
@@ -56,6 +56,11 @@ class Reporter:
             outcome = "" if record.outcome == "ok" else f" {record.outcome}"
             self._say(f"{record.method} {record.target} → {status}{outcome} ({record.elapsed_s * 1000:.0f} ms)")
 
+    def budget(self, state: BudgetState) -> None:
+        """With -v: a request waits for the API budget (more than a second)."""
+        if self._verbose:
+            self._say(f"logview: {state.describe()}")
+
     def progress(self, event: EntriesLoaded) -> None:
         if not self._live:
             return
@@ -86,7 +91,7 @@ class Reporter:
 
 async def _export(connection: Connection, filters: Filters, writer: EntryWriter, reporter: Reporter,
                   max_entries: int | None) -> int:
-    client = connection.client(policy=RetryPolicy(), on_request=reporter.request)
+    client = connection.client(policy=RetryPolicy(), on_request=reporter.request, on_budget_wait=reporter.budget)
     async with client:
         pager = Pager(connection.source, client, filters, max_entries=max_entries)
         try:

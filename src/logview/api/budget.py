@@ -1,0 +1,375 @@
+"""One request budget per API key and host, shared by everything that uses them: it reads the
+rate-limit headers, paces requests so that a steady run never meets a 429, lets the live tail go
+first, and says when it binds.
+
+Pacing spreads what remains of the window over the time left in it: a token bucket refilled at
+`remaining / seconds-to-reset` (recomputed at every change, so surplus left late in a window is
+used, and a window nearly spent slows down). A fresh window (after the first, once a probe has
+confirmed it) may spend a quarter of what remains at once, so a short query is not stretched out;
+the rest is spread, which keeps any window-long span within the limit even on a server that
+counts a sliding window. A request is never granted beyond the remaining count, less the requests
+in flight or sent since the last response said how many remained.
+
+Free of httpx: the client hands it each response's headers as a Mapping. One thread and one event
+loop at a time; a budget outlives loops (tests run many), so nothing loop-bound is kept between
+waits: each waiter makes its own future in the loop it runs in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import itertools
+import math
+import os
+import threading
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from logview.api.ratelimit import RateHeaders, read_rate_headers
+from logview.api.types import BudgetState, Priority
+
+# The published limits, used until the server's headers say otherwise. Aitronos: "about 100
+# requests a minute". Supermetrics documents an hourly limit but no figure; its 429 may ask to
+# wait an hour or a day, so a guess too high costs far more than one too low (which only costs
+# speed until the first response's X-RateLimit-Limit replaces it): 1000 an hour, one request per
+# 3.6 s steady after a short burst.
+PUBLISHED_DEFAULTS: dict[str, tuple[int, float]] = {"aitronos": (100, 60.0), "supermetrics": (1000, 3600.0)}
+BURST_SHARE = 0.25  # of what remains in a window, the part that may go at once
+MIN_SPAN_S = 0.05  # the shortest time a window's remainder is spread over
+MIN_CAUTION = 0.25  # after 429s the pace is at most quartered
+BINDS_AFTER_S = 1.0  # a wait longer than this is worth telling the user
+
+class BudgetWaitTooLong(Exception):
+    """The budget would make a request wait longer than the caller is prepared to."""
+
+    def __init__(self, wait_s: float, state: BudgetState) -> None:
+        super().__init__(f"the API budget allows the next request in {wait_s:.0f} s")
+        self.wait_s, self.state = wait_s, state
+
+
+@dataclass(eq=False)
+class _Waiter:
+    priority: Priority
+    seq: int
+    since: float
+    loop: asyncio.AbstractEventLoop
+    wake: asyncio.Future[None] | None = None
+
+
+@dataclass(eq=False)
+class TailReserve:
+    """Requests a running tail keeps back from the backfill: `per_cycle` every `interval_s` until
+    the window resets. Release it (or leave the `with` block) when the tail stops."""
+
+    budget: Budget
+    interval_s: float
+    per_cycle: int = 1
+    held: bool = field(default=True, init=False)
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            self.budget._release(self)
+
+    def __enter__(self) -> TailReserve:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
+
+
+class Budget:
+    """The requests one key may still make to one host, and who may make them next."""
+
+    def __init__(
+        self,
+        api: str,
+        *,
+        host: str = "",
+        limit: int | None = None,
+        window_s: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        default_limit, default_window = PUBLISHED_DEFAULTS.get(api, PUBLISHED_DEFAULTS["aitronos"])
+        self.api, self.host = api, host
+        self._clock, self._wall, self._sleep = clock, wall, sleep
+        self._limit = limit or default_limit
+        self._window_s = window_s or default_window
+        self._known = False  # the limit came from a header
+        self._reset_known = False  # the reset time came from a header
+        self._last_reset_epoch: float | None = None
+        self._window_learned = False  # from two windows' resets
+        self._reported: int | None = None  # remaining as the last response said, or assumed
+        self._base = self._limit  # remaining at the last report (or the window's start)
+        self._unseen = 0  # requests granted since that report
+        self._in_flight = 0
+        self._reset_at: float | None = None  # clock time; the assumed window opens with the first request
+        self._blocked_until = 0.0
+        self._caution, self._caution_until = 1.0, 0.0
+        self._tokens = float(self._burst())  # as if the window were fresh: the first answer corrects it
+        self._refilled_at = clock()
+        self._waiters: list[_Waiter] = []
+        self._seq = itertools.count()
+        self._reserves: list[TailReserve] = []
+        self.version = 0  # bumped at every change: a status line polls it (and `state()`) once a second
+
+    def __repr__(self) -> str:
+        return f"Budget({self.api!r}, host={self.host!r}, {self._available():.0f}/{self._limit})"
+
+    # -- the model ------------------------------------------------------------------------
+    def _burst(self) -> int:
+        return max(1, math.floor(max(0.0, self._available()) * BURST_SHARE))
+
+    def _available(self) -> float:
+        return self._base - self._unseen
+
+    def _resets_in(self, now: float) -> float:
+        return self._window_s if self._reset_at is None else max(0.0, self._reset_at - now)
+
+    def _margin(self) -> float:
+        """Time past a reset before the new window is trusted: clocks and roundings differ."""
+        return min(0.25, self._window_s * 0.02)
+
+    def _rate(self, now: float) -> float:
+        """Tokens a second: what remains spread over the time left, slower after 429s."""
+        caution = self._caution if now < self._caution_until else 1.0
+        return max(0.0, self._available()) / max(self._resets_in(now), MIN_SPAN_S) * caution
+
+    def _refill(self, now: float) -> None:
+        elapsed = max(0.0, now - self._refilled_at)
+        self._tokens = min(float(self._burst()), self._tokens + elapsed * self._rate(now))
+        self._refilled_at = now
+
+    def _roll(self, now: float) -> None:
+        """Open the next window once the current one has ended (and its margin passed)."""
+        if self._reset_at is None or now < self._reset_at + self._margin():
+            return
+        self._refill(now)
+        while self._reset_at <= now:
+            self._reset_at += self._window_s
+        self._base, self._unseen, self._reported = self._limit, self._in_flight, None
+        self._tokens = max(self._tokens, 1.0)  # a new window certainly has room for one: probe it
+        self._changed()
+
+    def _reserve(self, now: float) -> int:
+        """Requests the backfill leaves to running tails until the reset (at most half the limit)."""
+        span = self._resets_in(now)
+        wanted = sum(max(1, math.ceil(span / r.interval_s)) * r.per_cycle for r in self._reserves)
+        return min(wanted, self._limit // 2)
+
+    def _delay(self, priority: Priority, now: float) -> float:
+        """Seconds until a request of this priority may go; 0: now."""
+        if now < self._blocked_until:
+            return self._blocked_until - now
+        free = self._available() - (self._reserve(now) if priority is Priority.BACKFILL else 0)
+        if free < 1:
+            wait = self._window_s if self._reset_at is None else self._reset_at + self._margin() - now
+            if priority is Priority.BACKFILL and self._reserves and self._available() >= 1:
+                # The reserve shrinks as the reset nears: look again within a tail interval.
+                wait = min(wait, min(r.interval_s for r in self._reserves))
+            return max(MIN_SPAN_S, wait)
+        self._refill(now)
+        if self._tokens >= 1 - 1e-9:
+            return 0.0
+        return max(1e-3, (1 - self._tokens) / max(self._rate(now), 1e-9))
+
+    # -- waiting --------------------------------------------------------------------------
+    def _changed(self) -> None:
+        self.version += 1
+        for waiter in self._waiters:
+            if waiter.wake is not None and not waiter.wake.done() and not waiter.loop.is_closed():
+                waiter.wake.set_result(None)
+
+    def _head(self, loop: asyncio.AbstractEventLoop) -> _Waiter | None:
+        # Waiters of a closed loop (a test's, abandoned) can never go: forget them.
+        self._waiters = [w for w in self._waiters if not w.loop.is_closed()]
+        mine = [w for w in self._waiters if w.loop is loop]
+        return min(mine, key=lambda w: (w.priority, w.seq), default=None)
+
+    async def acquire(
+        self,
+        priority: Priority = Priority.LIVE,
+        *,
+        max_wait_s: float | None = None,
+        on_wait: Callable[[BudgetState], None] | None = None,
+    ) -> None:
+        """Wait until one request may be sent, and count it sent (call `settle` when it is answered).
+        LIVE requests go before any BACKFILL one, however long that has waited. Raises
+        BudgetWaitTooLong when the wait would exceed `max_wait_s`; `on_wait` hears once about a
+        wait longer than BINDS_AFTER_S."""
+        loop = asyncio.get_running_loop()
+        waiter = _Waiter(priority, next(self._seq), self._clock(), loop)
+        self._waiters.append(waiter)
+        first, told = True, False
+        try:
+            while True:
+                now = self._clock()
+                self._roll(now)
+                delay = self._delay(priority, now) if self._head(loop) is waiter else None
+                if delay == 0.0:
+                    self._grant(now)
+                    return
+                expected = now - waiter.since + (delay or 0.0)
+                if max_wait_s is not None and expected > max_wait_s:
+                    raise BudgetWaitTooLong(expected, self.state())
+                if first:
+                    first = False
+                    self._changed()  # someone waits: news for the status line
+                if not told and expected > BINDS_AFTER_S:
+                    told = True
+                    if on_wait is not None:
+                        on_wait(self.state())
+                await self._pause(waiter, delay)
+        finally:
+            if waiter in self._waiters:  # (a closed loop's waiter may have been forgotten already)
+                self._waiters.remove(waiter)
+            self._changed()
+
+    async def _pause(self, waiter: _Waiter, delay: float | None) -> None:
+        """Until the budget changes, or `delay` seconds (the head's turn) have passed."""
+        waiter.wake = wake = waiter.loop.create_future()
+        if delay is None:
+            await wake
+            return
+        timer = asyncio.ensure_future(self._sleep(delay))
+        try:
+            await asyncio.wait({wake, timer}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            timer.cancel()
+
+    def _grant(self, now: float) -> None:
+        self._tokens -= 1
+        self._unseen += 1
+        self._in_flight += 1
+        if self._reset_at is None:
+            self._reset_at = now + self._window_s
+        self._changed()
+
+    # -- what the server says -------------------------------------------------------------
+    def settle(self, headers: Mapping[str, str] | None, status: int | None = None) -> None:
+        """A granted request ended: with the response's headers and status, or None when no
+        response came (it may still have reached the server, so it stays counted)."""
+        now = self._clock()
+        self._refill(now)
+        self._in_flight = max(0, self._in_flight - 1)
+        if headers is not None:
+            self._observe(read_rate_headers(headers, now_epoch=self._wall()), status, now)
+        self._changed()
+
+    def _observe(self, said: RateHeaders, status: int | None, now: float) -> None:
+        if said.limit is not None:
+            self._limit, self._known = said.limit, True
+        if said.window_s is not None:
+            self._window_s = said.window_s
+        if said.reset_epoch is not None and said.reset_in_s is not None:
+            last = self._last_reset_epoch
+            if last is not None and said.reset_epoch < last - 0.5:
+                said = RateHeaders(retry_after_s=said.retry_after_s)  # a late answer from a finished window
+            else:
+                if last is not None and said.reset_epoch > last + 0.5 and said.window_s is None:
+                    # Consecutive windows end a window apart (or more, after an idle one).
+                    apart = said.reset_epoch - last
+                    self._window_s = min(self._window_s, apart) if self._window_learned else apart
+                    self._window_learned = True
+                self._window_s = max(self._window_s, said.reset_in_s)  # no reset is beyond a window
+                self._last_reset_epoch, self._reset_known = said.reset_epoch, True
+                self._reset_at = now + said.reset_in_s
+        if said.remaining is not None:
+            # The first word on this window, or a rise beyond what answers in flight explain: a
+            # new window (without a Reset header, the only sign that one began). Its burst is known.
+            fresh = self._reported is None or said.remaining > self._reported + self._in_flight
+            if fresh and self._reported is not None and said.reset_epoch is None:
+                self._reset_at = now + self._window_s
+            self._base, self._unseen, self._reported = said.remaining, self._in_flight, said.remaining
+            if fresh:
+                self._tokens = float(self._burst())
+        if status == 429:
+            wait = said.retry_after_s
+            if wait is None:
+                wait = said.reset_in_s if said.reset_in_s is not None else max(1.0, self._window_s / self._limit)
+            self._blocked_until = max(self._blocked_until, now + wait)
+            self._reset_at = self._blocked_until
+            self._base, self._unseen, self._tokens = 0, self._in_flight, 0.0
+            self._caution = max(MIN_CAUTION, (self._caution if now < self._caution_until else 1.0) / 2)
+            self._caution_until = self._blocked_until + self._window_s
+
+    def lift_block(self) -> None:
+        """The user asked to retry now (`r` during a long Retry-After): one request may go at once
+        to see whether the server still refuses; the pace stays lowered."""
+        now = self._clock()
+        self._blocked_until = 0.0
+        if self._available() < 1:
+            self._base = self._unseen + 1
+        if not self._reset_known:
+            self._reset_at = now + self._window_s
+        self._tokens = max(self._tokens, 1.0)
+        self._changed()
+
+    # -- the tail's reserve ---------------------------------------------------------------
+    def hold_tail_reserve(self, interval_s: float, per_cycle: int = 1) -> TailReserve:
+        """Keep `per_cycle` requests every `interval_s` back from the backfill while a tail runs."""
+        reserve = TailReserve(self, max(0.1, interval_s), max(1, per_cycle))
+        self._reserves.append(reserve)
+        self._changed()
+        return reserve
+
+    def _release(self, reserve: TailReserve) -> None:
+        if reserve in self._reserves:
+            self._reserves.remove(reserve)
+            self._changed()
+
+    # -- what it says ---------------------------------------------------------------------
+    def state(self) -> BudgetState:
+        now = self._clock()
+        self._roll(now)
+        return BudgetState(
+            limit=self._limit,
+            remaining=max(0, math.floor(self._available())),
+            window_s=self._window_s,
+            resets_in_s=self._resets_in(now),
+            waiting=any(w.priority is Priority.BACKFILL for w in self._waiters),
+            known=self._known,
+            reset_known=self._reset_known,
+            blocked_s=max(0.0, self._blocked_until - now),
+        )
+
+    def eta_s(self, requests: int) -> float:
+        """Seconds until `requests` more backfill requests are done at the current pace."""
+        if requests <= 0:
+            return 0.0
+        now = self._clock()
+        self._roll(now)
+        start = max(0.0, self._blocked_until - now)
+        span = self._resets_in(now)
+        free_now = max(0.0, self._available() - self._reserve(now))
+        if requests <= free_now:
+            return start + span * requests / max(self._available(), 1.0)
+        full_reserve = min(self._limit // 2, sum(
+            max(1, math.ceil(self._window_s / r.interval_s)) * r.per_cycle for r in self._reserves))
+        per_window = max(1, self._limit - full_reserve)
+        return max(start, span) + (requests - free_now) / per_window * self._window_s
+
+
+_SALT = os.urandom(16)  # the registry keeps a keyed hash of each API key, never the key
+_registry: dict[tuple[bytes, str], Budget] = {}
+_registry_lock = threading.Lock()
+
+
+def _host_of(host: str) -> str:
+    """`api.example.com:443` from a base URL or a host, lowercased."""
+    return (urlsplit(host).netloc if "://" in host else host).lower()
+
+
+def budget_for(key: str, host: str, api: str) -> Budget:
+    """The one budget of this key at this host (a base URL will do), made on first use."""
+    entry = (hmac.new(_SALT, key.encode("utf-8", "surrogatepass"), "sha256").digest(), _host_of(host))
+    with _registry_lock:
+        budget = _registry.get(entry)
+        if budget is None:
+            budget = _registry[entry] = Budget(api, host=entry[1])
+        return budget

@@ -1,0 +1,410 @@
+"""The request budget on its own, in virtual time (an injected clock and sleep: nothing really
+waits): reading the rate-limit headers, pacing, requests in flight, LIVE before BACKFILL, the tail's
+reserve, adapting after a 429, the registry per key and host, and that no key is ever shown."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import math
+from contextlib import nullcontext
+from datetime import datetime, timezone
+from email.utils import format_datetime
+
+import pytest
+
+from logview.api import budget as budget_module
+from logview.api.budget import Budget, BudgetWaitTooLong, budget_for
+from logview.api.ratelimit import RateHeaders, read_rate_headers
+from logview.api.types import BudgetState, Priority
+
+EPOCH = 1_700_000_000.0
+LIVE, BACKFILL = Priority.LIVE, Priority.BACKFILL
+
+
+def headers_saying(limit: int, remaining: int, reset_in: float | None = None,
+                   retry_after: str | None = None) -> dict[str, str]:
+    """A response's rate-limit headers (Reset as seconds from now, which is read as such)."""
+    headers = {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining)}
+    if reset_in is not None:
+        headers["X-RateLimit-Reset"] = str(reset_in)
+    if retry_after is not None:
+        headers["Retry-After"] = retry_after
+    return headers
+
+
+class FakeTime:
+    """A clock and a sleep in virtual time; `run` drives tasks, jumping to the next timer when
+    every task waits."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self._timers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    def clock(self) -> float:
+        return self.now
+
+    def wall(self) -> float:
+        return EPOCH + self.now
+
+    async def sleep(self, seconds: float) -> None:
+        future = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._timers, (self.now + max(0.0, seconds), next(self._order), future))
+        await future
+
+    def budget(self, api: str = "aitronos", **kwargs) -> Budget:
+        return Budget(api, clock=self.clock, wall=self.wall, sleep=self.sleep, **kwargs)
+
+    async def run(self, *coroutines, until: float | None = None):
+        tasks = [asyncio.ensure_future(c) for c in coroutines]
+        while True:
+            for _ in range(50):
+                await asyncio.sleep(0)
+            if all(task.done() for task in tasks):
+                return [task.result() for task in tasks]
+            while self._timers and self._timers[0][2].done():
+                heapq.heappop(self._timers)
+            if not self._timers or (until is not None and self._timers[0][0] > until):
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                return None
+            when, _, future = heapq.heappop(self._timers)
+            self.now = max(self.now, when)
+            future.set_result(None)
+
+
+class FakeServer:
+    """Enforces `limit` requests per `window_s` in a window that opens with the first request, and
+    answers each with the demo's headers (Reset rounded up to whole epoch seconds)."""
+
+    def __init__(self, time: FakeTime, limit: int, window_s: float, *, reset_header: bool = True) -> None:
+        self.time, self.limit, self.window_s, self.reset_header = time, limit, window_s, reset_header
+        self.start: float | None = None
+        self.used = 0
+        self.served = self.refused = 0
+
+    def answer(self) -> tuple[dict[str, str], int]:
+        now = self.time.wall()
+        if self.start is None or now >= self.start + self.window_s:
+            self.start, self.used = now, 0
+        end = self.start + self.window_s
+        headers = {"X-RateLimit-Limit": str(self.limit)}
+        if self.reset_header:
+            headers["X-RateLimit-Reset"] = str(math.ceil(end))
+        self.served += 1
+        if self.used >= self.limit:
+            self.refused += 1
+            return {**headers, "X-RateLimit-Remaining": "0", "Retry-After": str(math.ceil(end - now))}, 429
+        self.used += 1
+        return {**headers, "X-RateLimit-Remaining": str(self.limit - self.used)}, 200
+
+
+async def request(time: FakeTime, budget: Budget, server: FakeServer, priority: Priority, log: list,
+                  latency: float = 0.01) -> None:
+    await budget.acquire(priority)
+    log.append((time.now, priority))
+    await time.sleep(latency)
+    budget.settle(*server.answer())
+
+
+async def backfill(time, budget, server, count, log, priority=BACKFILL):
+    for _ in range(count):
+        await request(time, budget, server, priority, log)
+
+
+# -- headers ----------------------------------------------------------------------------------
+def test_headers_are_read_in_any_case():
+    said = read_rate_headers({"x-ratelimit-limit": "100", "X-RATELIMIT-REMAINING": "7",
+                              "X-RateLimit-Reset": str(int(EPOCH) + 30), "retry-after": "12"}, now_epoch=EPOCH)
+    assert (said.limit, said.remaining, said.reset_in_s, said.retry_after_s) == (100, 7, 30.0, 12.0)
+
+
+def test_retry_after_as_an_http_date_and_reset_as_seconds_from_now():
+    when = datetime.fromtimestamp(EPOCH + 90, timezone.utc)
+    said = read_rate_headers({"Retry-After": format_datetime(when, usegmt=True), "X-RateLimit-Reset": "41",
+                              "X-RateLimit-Limit": "100;w=60"}, now_epoch=EPOCH)
+    assert said.retry_after_s == pytest.approx(90)
+    assert said.reset_in_s == 41 and said.reset_epoch == EPOCH + 41
+    assert said.limit == 100 and said.window_s == 60
+
+
+@pytest.mark.parametrize("garbage", ["", "soon", "-5", "nan", "inf", "1e999", "0x10", "☃"])
+def test_garbage_values_are_ignored(garbage):
+    said = read_rate_headers({"X-RateLimit-Limit": garbage, "X-RateLimit-Remaining": garbage,
+                              "X-RateLimit-Reset": garbage, "Retry-After": garbage}, now_epoch=EPOCH)
+    assert said == RateHeaders()
+    for reset in (EPOCH - 5, EPOCH + 10 * 86400):  # in the past, or days away
+        assert read_rate_headers({"X-RateLimit-Reset": str(reset)}, now_epoch=EPOCH).reset_in_s is None
+
+
+def test_garbage_headers_leave_the_budget_as_it_was():
+    time = FakeTime()
+    budget = time.budget()
+    before = budget.state()
+    budget.settle({"X-RateLimit-Limit": "lots", "X-RateLimit-Remaining": "?", "X-RateLimit-Reset": "later"}, 200)
+    assert budget.state() == before and not before.known
+
+
+# -- pacing -----------------------------------------------------------------------------------
+async def test_a_steady_run_is_spread_over_the_window_and_meets_no_429():
+    time = FakeTime()
+    budget, server, log = time.budget(), FakeServer(time, 10, 10.0), []
+    await time.run(backfill(time, budget, server, 40, log, priority=LIVE))
+    assert server.refused == 0
+    starts = [when for when, _ in log]
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    assert max(gaps) < 3.0  # spread out, never a burst followed by a long stall ...
+    floor = 40 / (10 / 10.0)  # ... at the window's rate: pages ÷ rate
+    assert 30 <= starts[-1] - starts[0] <= 1.2 * floor
+    unpaced = FakeServer(time, 10, 10.0)  # the server does enforce: without the budget, 429s
+    assert [unpaced.answer()[1] for _ in range(15)].count(429) == 5
+
+
+async def test_remaining_counts_the_requests_in_flight():
+    time = FakeTime()
+    budget = time.budget()
+    reset = time.now + 30
+    budget.settle(headers_saying(100, 8, 30), 200)
+    seen = []
+    for _ in range(2):
+        await time.run(budget.acquire(LIVE))
+        seen.append(budget.state().remaining)
+    assert seen == [7, 6] and time.now < reset - 20  # a quarter of 8 went at once
+    budget.settle({"X-RateLimit-Remaining": "7"}, 200)  # the first answered, the second in flight
+    assert budget.state().remaining == 6
+    budget.settle({"X-RateLimit-Remaining": "0"}, 200)  # the second: someone else spent the rest
+    await time.run(budget.acquire(LIVE))
+    assert time.now >= reset
+
+
+async def test_limits_and_the_window_are_learned_from_the_headers():
+    """The defaults (100 a minute) give way to what the server says: 5 per 2 s windows."""
+    time = FakeTime()
+    budget, server, log = time.budget(), FakeServer(time, 5, 2.0), []
+    await time.run(backfill(time, budget, server, 30, log, priority=LIVE))
+    state = budget.state()
+    assert (state.limit, state.window_s, state.known, state.reset_known) == (5, 2.0, True, True)
+    assert server.refused == 0
+    assert log[-1][0] - log[0][0] < 30 / 5 * 2 * 1.5  # near the floor, not a minute's pace
+
+
+async def test_supermetrics_without_a_reset_header_assumes_an_hourly_window():
+    time = FakeTime()
+    budget = time.budget("supermetrics")
+    assert (budget.state().limit, budget.state().window_s) == (1000, 3600)
+    await time.run(budget.acquire(LIVE))
+    budget.settle(headers_saying(200, 199), 200)
+    state = budget.state()
+    assert (state.limit, state.remaining, state.reset_known) == (200, 199, False)
+    assert state.resets_in_s == pytest.approx(3600, abs=1)
+    assert "resets in ~" in state.describe()
+
+
+# -- priorities -------------------------------------------------------------------------------
+async def test_live_goes_before_backfill_that_waited_longer():
+    time = FakeTime()
+    budget = time.budget(limit=10, window_s=10)
+    await _spend_the_burst(time, budget)
+    order = []
+
+    async def wants(name, priority):
+        await budget.acquire(priority)
+        order.append(name)
+
+    await time.run(wants("backfill 1", BACKFILL), wants("backfill 2", BACKFILL), wants("live", LIVE))
+    assert order == ["live", "backfill 1", "backfill 2"]
+
+
+async def test_live_never_queues_behind_a_sleeping_backfill():
+    time = FakeTime()
+    budget = time.budget(limit=10, window_s=10)
+    budget.settle(headers_saying(10, 2, 10), 200)
+    reserve = budget.hold_tail_reserve(5.0)  # two for the tail: the backfill may not take them
+    granted = []
+
+    async def backfill_page():
+        await budget.acquire(BACKFILL)
+        granted.append(("backfill", time.now))
+
+    async def live_poll():
+        await time.sleep(1.0)  # arrives while the backfill sleeps
+        await budget.acquire(LIVE)
+        granted.append(("live", time.now))
+        assert budget.state().waiting  # the backfill still waits, and the state says so
+
+    await time.run(backfill_page(), live_poll(), until=time.now + 9)
+    assert granted == [("live", 1001.0)]
+    reserve.release()
+
+
+async def test_the_tail_is_fed_while_a_backfill_runs():
+    time = FakeTime()
+    budget, server, log = time.budget(), FakeServer(time, 10, 5.0), []
+    waits = await time.run(backfill(time, budget, server, 40, log), _tail(time, budget, server, log, polls=8))
+    assert server.refused == 0
+    assert max(waits[1]) <= 1.0  # every poll within a second of its time
+
+
+async def test_when_the_budget_runs_low_the_backfill_leaves_the_rest_to_the_tail():
+    async def tail_waits(with_reserve: bool) -> list[float]:
+        time = FakeTime()
+        budget, server, log = time.budget(), FakeServer(time, 10, 5.0), []
+        server.start, server.used = time.wall(), 6  # someone else spent most of this window
+        budget.settle(*server.answer())
+        with budget.hold_tail_reserve(2.0) if with_reserve else nullcontext():
+            _, waits = await time.run(backfill(time, budget, server, 10, log),
+                                      _tail(time, budget, server, log, polls=3, first_after=0.5))
+        assert server.refused == 0
+        return waits
+
+    assert max(await tail_waits(with_reserve=True)) <= 0.5
+    assert max(await tail_waits(with_reserve=False)) > 1.0  # the backfill took what the tail needed
+
+
+async def _tail(time: FakeTime, budget: Budget, server: FakeServer, log: list, *, polls: int,
+                first_after: float = 0.0) -> list[float]:
+    """Poll every 2 s; how long each poll waited for the budget."""
+    waits = []
+    await time.sleep(first_after)
+    for _ in range(polls):
+        asked = time.now
+        await request(time, budget, server, LIVE, log)
+        waits.append(log[-1][0] - asked)
+        await time.sleep(2.0)
+    return waits
+
+
+async def test_a_released_reserve_frees_the_backfill():
+    time = FakeTime()
+    budget = time.budget(limit=10, window_s=10)
+    budget.settle(headers_saying(10, 3, 10), 200)
+    with budget.hold_tail_reserve(2.0):
+        assert await time.run(budget.acquire(BACKFILL), until=time.now + 1) is None
+    assert await time.run(budget.acquire(BACKFILL), until=time.now + 5) == [None]
+
+
+# -- adapting ---------------------------------------------------------------------------------
+async def test_a_429_blocks_everyone_until_retry_after_and_slows_the_pace():
+    time = FakeTime()
+    budget = time.budget(limit=10, window_s=10)
+    await time.run(budget.acquire(LIVE))
+    budget.settle(headers_saying(10, 0, retry_after="7"), 429)
+    state = budget.state()
+    assert state.blocked_s == 7 and state.remaining == 0
+    assert "rate limited, resumes in 7 s" in state.describe()
+    asked = time.now
+    await time.run(budget.acquire(LIVE))
+    assert time.now - asked >= 7
+    budget.settle(headers_saying(10, 9, 10), 200)
+    slow = await _pace(time, budget)
+    calm = FakeTime()
+    fresh = calm.budget(limit=10, window_s=10)
+    fresh.settle(headers_saying(10, 9, 10), 200)
+    assert slow > 1.5 * await _pace(calm, fresh)
+
+
+async def _spend_the_burst(time: FakeTime, budget: Budget) -> None:
+    """Until a request had to wait for its turn: no token is left."""
+    while True:
+        asked = time.now
+        await time.run(budget.acquire(LIVE))
+        if time.now > asked:
+            return
+
+
+async def _pace(time: FakeTime, budget: Budget) -> float:
+    """Seconds between two requests once the burst is spent."""
+    granted = []
+    for _ in range(4):
+        await time.run(budget.acquire(LIVE))
+        granted.append(time.now)
+    return granted[-1] - granted[-2]
+
+
+async def test_a_wait_beyond_max_wait_ends_with_the_state():
+    time = FakeTime()
+    budget = time.budget("supermetrics")
+    budget.settle(headers_saying(1000, 0, retry_after="3600"), 429)
+    with pytest.raises(BudgetWaitTooLong) as raised:
+        await time.run(budget.acquire(BACKFILL, max_wait_s=60))
+    assert raised.value.wait_s == pytest.approx(3600, abs=1)
+    assert raised.value.state.describe().startswith("API budget 0/1000 · rate limited, resumes in 60 min")
+    assert not budget.state().waiting  # the waiter is gone
+
+
+async def test_a_long_wait_is_told_once():
+    time = FakeTime()
+    budget = time.budget()
+    budget.settle(headers_saying(10, 0, 4), 200)
+    told: list[BudgetState] = []
+    await time.run(budget.acquire(BACKFILL, on_wait=told.append))
+    assert [state.describe() for state in told] == ["API budget 0/10 · resets in 4 s · backfill waits"]
+
+
+# -- what it says -----------------------------------------------------------------------------
+async def test_state_eta_and_version():
+    time = FakeTime()
+    budget = time.budget()
+    version = budget.version
+    budget.settle(headers_saying(100, 3, 41), 200)
+    assert budget.version > version
+    state = budget.state()
+    assert state == BudgetState(limit=100, remaining=3, window_s=60.0, resets_in_s=41.0, waiting=False,
+                                known=True, reset_known=True)
+    assert state.describe() == "API budget 3/100 · resets in 41 s" and state.binds is False
+    assert budget.eta_s(0) == 0 and budget.eta_s(3) <= 41
+    assert budget.eta_s(203) == pytest.approx(41 + 200 / 100 * 60)
+    assert time.budget().state().describe() == "API budget ~100/100 · resets in ~60 s"
+
+
+# -- one budget per key and host --------------------------------------------------------------
+def test_the_registry_shares_per_key_and_host_and_separates_the_rest():
+    one = budget_for("key-one-1234", "https://api.example.test", "aitronos")
+    assert budget_for("key-one-1234", "https://API.example.test/", "aitronos") is one
+    assert budget_for("key-two-5678", "https://api.example.test", "aitronos") is not one
+    assert budget_for("key-one-1234", "https://other.example.test", "aitronos") is not one
+    assert budget_for("key-one-1234", "http://127.0.0.1:8001", "aitronos") is not \
+        budget_for("key-one-1234", "http://127.0.0.1:8002", "aitronos")
+
+
+async def test_the_key_is_never_kept_or_shown():
+    key = "sk-live-SECRET-a1b2c3d4"
+    budget = budget_for(key, "https://api.example.test", "supermetrics")
+    budget.settle(headers_saying(10, 0, retry_after="5"), 429)
+    shown = [repr(budget), repr(budget.state()), budget.state().describe(), repr(budget_module._registry)]
+    shown += [repr(vars(budget)), str(BudgetWaitTooLong(5, budget.state()))]
+    assert not any(key in text or key.encode().hex() in text for text in shown)
+
+
+def test_budgets_serve_one_loop_after_another():
+    """A budget outlives event loops (tests run many): a waiter parked in another loop must not
+    hold up the loop that runs now."""
+    budget = Budget("aitronos", limit=10, window_s=0.2)
+    budget.settle(headers_saying(10, 0, 0.3), 200)
+    first = asyncio.new_event_loop()
+    parked = first.create_task(budget.acquire(BACKFILL))
+    first.run_until_complete(asyncio.sleep(0.01))
+    assert not parked.done()
+
+    asyncio.run(asyncio.wait_for(budget.acquire(BACKFILL), 2))
+    parked.cancel()
+    first.run_until_complete(asyncio.gather(parked, return_exceptions=True))
+    first.close()
+    assert not budget.state().waiting
+
+
+async def test_lifting_the_block_lets_one_request_probe_at_once():
+    """`r` during a long Retry-After: the user asked to retry now."""
+    time = FakeTime()
+    budget = time.budget("supermetrics")
+    budget.settle(headers_saying(1000, 0, retry_after="3600"), 429)
+    budget.lift_block()
+    asked = time.now
+    await time.run(budget.acquire(LIVE))
+    assert time.now == asked and budget.state().blocked_s == 0
+    budget.settle(headers_saying(1000, 990), 200)
+    await time.run(*(budget.acquire(BACKFILL) for _ in range(100)))  # the new window's burst
+    assert time.now - asked < 1

@@ -1,0 +1,188 @@
+"""The request budget over real HTTP, against the demo server enforcing a budget on a compressed
+window (10 requests a second per key): a paced backfill meets no 429 and takes about the floor
+time (pages ÷ rate), a tail sharing the budget with a backfill is not starved, clients with the
+same key share one budget, and different keys do not slow each other."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+
+import pytest
+
+from logview import cli
+from logview.api.budget import Budget, budget_for
+from logview.api.client import ApiClient, RetryPolicy
+from logview.api.paging import EntriesLoaded, Pager
+from logview.demo import DEMO_AITRONOS_KEY, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM, DEMO_CONNECTOR
+from logview.demo import DemoServer, DemoState, Served
+from logview.model import ApiFailure, ServerQuery
+from logview.options import Connection
+from logview.sources import AitronosSource, SupermetricsSource
+
+from support import FAST_RETRIES
+
+BUDGET = "10/1"  # per key: the floor of N requests is N / 10 seconds
+PAGE = 10
+
+
+def aitronos_connection(server: DemoServer) -> tuple[AitronosSource, Connection]:
+    source = AitronosSource(DEMO_ORG, base_url=server.url, page_limit=PAGE)
+    return source, Connection(source, DEMO_AITRONOS_KEY, "test")
+
+
+async def backfill(source, client, max_entries: int | None = None) -> list:
+    entries = []
+    async for event in Pager(source, client, max_entries=max_entries).backfill():
+        if isinstance(event, EntriesLoaded):
+            entries.extend(event.entries)
+    return entries
+
+
+@pytest.fixture
+def enforcing():
+    """195 Aitronos entries: 20 pages of 10, under an enforced budget of 10 a second."""
+    with DemoServer(DemoState(aitronos_entries=195, supermetrics_entries=300, live_rate=0.0,
+                              budget={"aitronos": BUDGET})) as server:
+        yield server
+
+
+async def test_a_paced_backfill_meets_no_429_in_about_the_floor_time(enforcing):
+    source, connection = aitronos_connection(enforcing)
+    started = time.monotonic()
+    async with connection.client(policy=FAST_RETRIES) as client:
+        entries = await backfill(source, client)
+        state = client.budget.state()
+    elapsed = time.monotonic() - started
+    assert len(entries) == 195
+    assert enforcing.state.served("aitronos") == Served(requests=20, throttled=0)
+    floor = 20 / 10
+    assert floor / 2 <= elapsed <= floor * 2.5  # the second ten needed the second window; no stall
+    assert (state.limit, state.known, state.reset_known) == (10, True, True)
+
+
+async def test_the_same_backfill_without_a_budget_meets_429s(enforcing):
+    """What the budget saves: an unpaced client fires at once, is refused and waits."""
+    source = AitronosSource(DEMO_ORG, base_url=enforcing.url, page_limit=PAGE)
+    async with ApiClient(source.base_url, source.auth_headers(DEMO_AITRONOS_KEY), policy=FAST_RETRIES) as client:
+        assert len(await backfill(source, client)) == 195
+    assert enforcing.state.served("aitronos").throttled > 0
+
+
+async def test_a_tail_during_a_backfill_sharing_its_budget_is_not_starved(enforcing):
+    """As in the viewer: one pager backfills 20 pages (2 s at the budget's rate) and tails at once;
+    an entry arrives every 0.4 s."""
+    interval = 0.5
+    inserted: dict[str, float] = {}
+    seen: dict[str, float] = {}
+    backfilled: list = []
+    first_page = asyncio.Event()
+    source, connection = aitronos_connection(enforcing)
+    async with connection.client(policy=FAST_RETRIES) as client:
+        pager = Pager(source, client)
+
+        async def load() -> None:
+            async for event in pager.backfill():
+                if isinstance(event, EntriesLoaded):
+                    backfilled.extend(event.entries)
+                    first_page.set()
+
+        async def tail() -> None:
+            async for event in pager.follow(interval):
+                if isinstance(event, EntriesLoaded) and event.live:
+                    for entry in event.entries:
+                        seen.setdefault(entry.id, time.monotonic())
+
+        loading = asyncio.ensure_future(load())
+        await first_page.wait()
+        following = asyncio.ensure_future(tail())
+        while not loading.done():
+            for entry in enforcing.state.insert_aitronos(1):
+                inserted[entry["id"]] = time.monotonic()
+            await asyncio.sleep(0.4)
+        await loading
+        await asyncio.sleep(interval + 1.0)  # the last insert's poll
+        following.cancel()
+        await asyncio.gather(following, return_exceptions=True)
+    assert enforcing.state.served("aitronos").throttled == 0
+    assert len(backfilled) >= 195
+    assert len(inserted) >= 4 and set(inserted) <= set(seen)
+    lags = [seen[entry_id] - at for entry_id, at in inserted.items()]
+    assert max(lags) <= interval + 1.0  # every live entry within the interval + 1 s, backfill or not
+
+
+async def test_two_clients_with_one_key_share_one_budget(enforcing):
+    source, connection = aitronos_connection(enforcing)
+    started = time.monotonic()
+    async with connection.client(policy=FAST_RETRIES) as one, connection.client(policy=FAST_RETRIES) as two:
+        assert one.budget is two.budget
+        first, second = await asyncio.gather(backfill(source, one, 95), backfill(source, two, 95))
+    elapsed = time.monotonic() - started
+    assert len(first) == len(second) == 95
+    assert enforcing.state.served("aitronos") == Served(requests=20, throttled=0)
+    assert elapsed >= 1.0  # twenty requests needed a second window: they were paced, not fired
+
+
+async def test_different_keys_do_not_slow_each_other(enforcing):
+    """The Aitronos key's budget binds (10 a second); the Supermetrics key on the same host has its
+    own (the demo's hourly 1000), so its backfill is not held up behind the other's."""
+    ait_source, ait_connection = aitronos_connection(enforcing)
+    sm_source = SupermetricsSource(DEMO_TEAM, DEMO_CONNECTOR, base_url=enforcing.url, page_limit=50)
+    sm_connection = Connection(sm_source, DEMO_SUPERMETRICS_KEY, "test")
+    assert budget_for(DEMO_AITRONOS_KEY, enforcing.url, "aitronos") is not \
+        budget_for(DEMO_SUPERMETRICS_KEY, enforcing.url, "supermetrics")
+    finished: dict[str, float] = {}
+
+    async def timed(name, source, connection):
+        async with connection.client(policy=FAST_RETRIES) as client:
+            entries = await backfill(source, client)
+        finished[name] = time.monotonic() - started
+        return entries
+
+    started = time.monotonic()
+    ait, sm = await asyncio.gather(timed("aitronos", ait_source, ait_connection),
+                                   timed("supermetrics", sm_source, sm_connection))
+    assert (len(ait), len(sm)) == (195, len(enforcing.state.supermetrics_logs))
+    assert enforcing.state.served("aitronos").throttled == 0
+    assert finished["supermetrics"] < finished["aitronos"] / 2  # 7 pages, not held up by the other key
+
+
+# -- the client: waiting is no attempt; a wait too long ends with a reason; export -v says so --
+async def test_waiting_for_the_budget_is_no_retry_attempt(enforcing):
+    source = AitronosSource(DEMO_ORG, base_url=enforcing.url, page_limit=PAGE)
+    budget = Budget("aitronos")
+    budget.settle({"X-RateLimit-Limit": "10", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1"}, 200)
+    once = RetryPolicy(max_retries=0)  # one attempt only: a wait that counted would fail the fetch
+    async with ApiClient(source.base_url, source.auth_headers(DEMO_AITRONOS_KEY), policy=once,
+                         budget=budget) as client:
+        started = time.monotonic()
+        page = await client.fetch(source.logs_path(), source.request_params(0, ServerQuery()), source.parse_page)
+    assert len(page.entries) == PAGE and time.monotonic() - started >= 0.9
+    assert enforcing.state.served("aitronos") == Served(requests=1, throttled=0)
+
+
+async def test_a_budget_wait_beyond_max_wait_ends_with_a_reason_and_sends_nothing(enforcing):
+    source = SupermetricsSource(DEMO_TEAM, DEMO_CONNECTOR, base_url=enforcing.url)
+    budget = Budget("supermetrics")
+    budget.settle({"X-RateLimit-Limit": "1000", "X-RateLimit-Remaining": "0", "Retry-After": "3600"}, 429)
+    async with ApiClient(source.base_url, source.auth_headers(DEMO_SUPERMETRICS_KEY), policy=FAST_RETRIES,
+                         budget=budget) as client:
+        with pytest.raises(ApiFailure) as failed:
+            await client.fetch(source.logs_path(), {}, source.parse_page)
+    assert failed.value.describe() == (
+        "RATE_LIMITED: API budget 0/1000 · rate limited, resumes in 60 min; the API budget allows the "
+        "next request in 3600 s, longer than the 60 s logview waits")
+    assert enforcing.state.served("supermetrics").requests == 0
+
+
+def test_export_verbose_says_when_the_budget_binds(monkeypatch, capfdbinary):
+    monkeypatch.setenv("FREDDY_API_KEY", DEMO_AITRONOS_KEY)
+    with DemoServer(DemoState(aitronos_entries=350, supermetrics_entries=0, live_rate=0.0,
+                              budget={"aitronos": "2/2"})) as server:
+        code = cli.main(["export", "--source", "aitronos", "--org", DEMO_ORG, "--base-url", server.url, "-v"])
+        assert server.state.served("aitronos").throttled == 0
+    stderr = capfdbinary.readouterr().err.decode()
+    assert code == 0
+    assert re.search(r"^logview: API budget 0/2 · resets in \d s · backfill waits$", stderr, re.MULTILINE), stderr
+    assert DEMO_AITRONOS_KEY not in stderr
