@@ -80,21 +80,16 @@ class FakeServer:
     """Enforces `limit` requests per `window_s` in a window that opens with the first request, and
     answers each with the demo's headers (Reset rounded up to whole epoch seconds)."""
 
-    def __init__(self, time: FakeTime, limit: int, window_s: float, *, reset_header: bool = True) -> None:
-        self.time, self.limit, self.window_s, self.reset_header = time, limit, window_s, reset_header
-        self.start: float | None = None
-        self.used = 0
-        self.served = self.refused = 0
+    def __init__(self, time: FakeTime, limit: int, window_s: float) -> None:
+        self.time, self.limit, self.window_s = time, limit, window_s
+        self.start, self.used, self.refused = -math.inf, 0, 0
 
     def answer(self) -> tuple[dict[str, str], int]:
         now = self.time.wall()
-        if self.start is None or now >= self.start + self.window_s:
+        if now >= self.start + self.window_s:
             self.start, self.used = now, 0
         end = self.start + self.window_s
-        headers = {"X-RateLimit-Limit": str(self.limit)}
-        if self.reset_header:
-            headers["X-RateLimit-Reset"] = str(math.ceil(end))
-        self.served += 1
+        headers = {"X-RateLimit-Limit": str(self.limit), "X-RateLimit-Reset": str(math.ceil(end))}
         if self.used >= self.limit:
             self.refused += 1
             return {**headers, "X-RateLimit-Remaining": "0", "Retry-After": str(math.ceil(end - now))}, 429
@@ -120,6 +115,16 @@ def test_headers_are_read_in_any_case():
     said = read_rate_headers({"x-ratelimit-limit": "100", "X-RATELIMIT-REMAINING": "7",
                               "X-RateLimit-Reset": str(int(EPOCH) + 30), "retry-after": "12"}, now_epoch=EPOCH)
     assert (said.limit, said.remaining, said.reset_in_s, said.retry_after_s) == (100, 7, 30.0, 12.0)
+
+
+async def test_retry_after_zero_means_now():
+    assert read_rate_headers({"Retry-After": "0"}, now_epoch=EPOCH).retry_after_s == 0
+    time = FakeTime()
+    budget = time.budget("supermetrics")
+    budget.settle(headers_saying(1000, 0, retry_after="0"), 429)
+    asked = time.now
+    await time.run(budget.acquire(LIVE))
+    assert time.now - asked < 1  # not the 3.6 s a 429 without any Retry-After blocks for
 
 
 def test_retry_after_as_an_http_date_and_reset_as_seconds_from_now():
@@ -316,12 +321,11 @@ async def _spend_the_burst(time: FakeTime, budget: Budget) -> None:
 
 
 async def _pace(time: FakeTime, budget: Budget) -> float:
-    """Seconds between two requests once the burst is spent."""
-    granted = []
-    for _ in range(4):
-        await time.run(budget.acquire(LIVE))
-        granted.append(time.now)
-    return granted[-1] - granted[-2]
+    """Seconds a request waits once the burst is spent."""
+    await _spend_the_burst(time, budget)
+    asked = time.now
+    await time.run(budget.acquire(LIVE))
+    return time.now - asked
 
 
 async def test_a_wait_beyond_max_wait_ends_with_the_state():

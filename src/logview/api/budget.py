@@ -365,6 +365,13 @@ def _host_of(host: str) -> str:
     return (urlsplit(host).netloc if "://" in host else host).lower()
 
 
+def forget_budgets() -> None:
+    """Start every key afresh (tests: budgets learned against one server must not carry over to
+    another that reuses its port)."""
+    with _registry_lock:
+        _registry.clear()
+
+
 def budget_for(key: str, host: str, api: str) -> Budget:
     """The one budget of this key at this host (a base URL will do), made on first use."""
     entry = (hmac.new(_SALT, key.encode("utf-8", "surrogatepass"), "sha256").digest(), _host_of(host))

@@ -51,13 +51,14 @@ def read_rate_headers(headers: Mapping[str, str], *, now_epoch: float) -> RateHe
         reset_in = reset_epoch - now_epoch
         if not 0 < reset_in <= MAX_RESET_S:
             reset_epoch = reset_in = None
-    now = datetime.fromtimestamp(now_epoch, timezone.utc)
-    retry_after = parse_retry_after(header(headers, "retry-after"), now=now)
+    raw_retry_after = header(headers, "retry-after")
+    retry_after = None if raw_retry_after is None or raw_retry_after.strip().startswith("-") else \
+        parse_retry_after(raw_retry_after, now=datetime.fromtimestamp(now_epoch, timezone.utc))
     return RateHeaders(
         limit=limit if limit else None,
         remaining=_count(header(headers, "x-ratelimit-remaining")),
         reset_epoch=reset_epoch,
         reset_in_s=reset_in,
-        retry_after_s=retry_after if retry_after and retry_after <= MAX_RESET_S else None,
+        retry_after_s=retry_after if retry_after is not None and retry_after <= MAX_RESET_S else None,
         window_s=float(policy[1]) if policy and int(policy[1]) > 0 else None,
     )
