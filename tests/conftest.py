@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from logview.api.budget import forget_budgets
 from logview.demo import DemoServer, DemoState
 
 
@@ -13,6 +14,15 @@ from logview.demo import DemoServer, DemoState
 def own_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Saved filters and column choices go to a folder of each test's own, never the user's."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
+
+
+@pytest.fixture(autouse=True)
+def fresh_budgets() -> Iterator[None]:
+    """Every test starts with no request budget learned: a server that reuses an earlier test's
+    port must not inherit its pace or a 429's block."""
+    forget_budgets()
+    yield
+    forget_budgets()
 
 
 @pytest.fixture

@@ -40,6 +40,9 @@ class LoadControl:
         """r: load again from the newest entry; after an error or during a wait, retry now."""
         store = self.session.store
         if not self.feed.file_mode:
+            budget = self.feed.client.budget if self.feed.client is not None else None
+            if budget is not None:  # the user asks for a request now: a 429's wait is theirs to cut
+                budget.lift_block()
             self.start(clear_now=False)
             return
         # A file's first rows are read before the next paint: there is nothing to bridge. Read
