@@ -234,5 +234,5 @@ async def test_an_archive_that_fails_mid_run_is_said_once_and_the_entries_still_
         notices = [event for event in events if isinstance(event, Notice) and event.kind == "archive"]
         assert set(shown) == server_ids(state, "aitronos")
         assert len(notices) == 1 and "disk is full" in notices[0].message
-        assert "without the archive" in notices[0].message
+        assert notices[0].message.startswith("Without the archive from now on: ")
         assert writes == 2  # after the failure nothing more is tried

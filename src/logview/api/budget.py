@@ -276,6 +276,11 @@ class Budget:
                     apart = said.reset_epoch - last
                     self._window_s = min(self._window_s, apart) if self._window_learned else apart
                     self._window_learned = True
+                elif (not self._window_learned and said.limit is not None and said.remaining is not None
+                      and said.remaining >= said.limit - 1):
+                    # The first request of a window: its reset is a window away (until two
+                    # windows have been seen, this beats the published default by far).
+                    self._window_s = max(1.0, said.reset_in_s)
                 self._window_s = max(self._window_s, said.reset_in_s)  # no reset is beyond a window
                 self._last_reset_epoch, self._reset_known = said.reset_epoch, True
                 self._reset_at = now + said.reset_in_s

@@ -162,7 +162,7 @@ class ArchivedPager:
         if self.archive_problem is None or self._problem_said:
             return None
         self._problem_said = True
-        return Notice("archive", f"{self.archive_problem} — going on without the archive")
+        return Notice("archive", f"Without the archive from now on: {self.archive_problem}")
 
     # -- bookkeeping ----------------------------------------------------------------------
     def _cap(self, entries: list[LogEntry]) -> tuple[list[LogEntry], bool]:

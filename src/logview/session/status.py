@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 from typing import Protocol
 
+from logview.api.types import BudgetState
 from logview.store import EntryStore
 
 
@@ -51,6 +52,8 @@ class Waits:
     retry: tuple[str, float] | None = None  # a request being retried: (cause, seconds left)
     tail_failing: tuple[str, float] | None = None  # the live tail's next try: (cause, seconds left)
     backfilling: bool = False  # a backfill (or a file's reading) is running
+    budget: BudgetState | None = None  # the API's request budget, shown when it binds
+    backfill_eta_s: float | None = None  # when the budget lets the backfill finish
 
 
 def connection_state(session: SessionState, waits: Waits) -> tuple[str, str]:
@@ -77,17 +80,18 @@ def connection_state(session: SessionState, waits: Waits) -> tuple[str, str]:
             return "loading", f"indexing the file · {rows:,} entries ({int(100 * session.file_scanned)}%) …"
         return "loading", f"reading fields · {ready:,} of {rows:,} ({100 * ready // max(1, rows)}%) …"
     archived = f"{session.from_archive:,} from the archive" if session.from_archive else ""
+    budget = _budget_text(waits, loading)
     if loading:
         if session.merged:
             return "loading", "reading the file …"
         what = f"loading page {session.pages + 1}"
         if session.total:
             what += f" · {len(store):,} of {session.total:,} ({min(100, 100 * len(store) // session.total)}%)"
-        return "loading", what + (f" · {archived}" if archived else "") + " …"
+        return "loading", " · ".join(part for part in (what, archived, budget) if part) + " …"
     cap = f"capped at {session.max_entries:,}" if session.capped and session.max_entries else ""
     if session.want_tail:
         text = f"live · every {session.interval_s:g} s"
-        return "live", f"{text} · {cap}" if cap else text
+        return "live", " · ".join(part for part in (text, cap, budget) if part)
     if cap:
         return "capped", cap + " — older entries not loaded"
     if session.merged:
@@ -100,6 +104,18 @@ def connection_state(session: SessionState, waits: Waits) -> tuple[str, str]:
     if session.tail_paused:
         return "paused", f"{loaded} · tail paused (t resumes)"
     return "complete", loaded
+
+
+def _budget_text(waits: Waits, loading: bool) -> str:
+    """The API's budget, only when it binds: `API budget 0/100 · resets in 41 s · backfill
+    waits · done in ~2m 05s`."""
+    budget = waits.budget
+    if budget is None or not budget.binds:
+        return ""
+    text = budget.describe()
+    if loading and waits.backfill_eta_s is not None and waits.backfill_eta_s >= 1:
+        text += f" · done in ~{format_wait(waits.backfill_eta_s)}"
+    return text
 
 
 def trouble(session: SessionState, waits: Waits) -> str | None:

@@ -79,6 +79,13 @@ class ViewerSession:
         still pages, so the two are kept apart)."""
         return None if self.backfill_total is None else self.backfill_total + self.tail_found
 
+    def pages_left(self) -> int | None:
+        """Pages the backfill still has to fetch, when the server's count says (Aitronos)."""
+        if self.phase != "loading" or self.total is None or self.file_mode:
+            return None
+        wanted = self.total if self.max_entries is None else min(self.total, self.max_entries)
+        return -(-max(0, wanted - len(self.store)) // self.source.page_limit)
+
     @property
     def needs_connector(self) -> bool:
         return isinstance(self.source, SupermetricsSource) and self.source.connector_id is None

@@ -92,8 +92,9 @@ class LogViewApp(App[int]):
             await self.push_screen(f"tab-{index}")
             await self.pop_screen()
         await self.push_screen("tab-0")
-        if self.archive_problem:  # on the banner, where it stays until dismissed
-            self.viewers[0].banner.show_notice(self.archive_problem)
+        if self.archive_problem:  # on the banner, once the first query has started (it clears it)
+            first = self.viewers[0]
+            first.call_after_refresh(first.banner.show_notice, self.archive_problem)
         if len(self.viewers) > 1:
             self.set_interval(1.0, self._show_troubles)
 
@@ -145,7 +146,7 @@ def open_archive(wanted: bool, retention: Retention | None) -> tuple[Archive | N
     try:
         return Archive.open(retention=retention), None
     except ArchiveError as error:
-        return None, f"{error} — going on without the archive"
+        return None, f"Without the archive this run: {error}"
 
 
 def run_viewer(options: ViewerOptions, *more: ViewerOptions, keep_archive: bool = False,

@@ -8,8 +8,9 @@ says what is going on. The screen calls these from its keys and redraws afterwar
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
-from logview.session import ViewerSession
+from logview.session import ViewerSession, Waits
 from logview.ui.feed import Feed, file_error
 from logview.ui.widgets.error_banner import ErrorBanner
 from logview.ui.widgets.log_table import LogTable
@@ -24,6 +25,17 @@ class LoadControl:
                  notify: Notify) -> None:
         self.session, self.feed, self.table, self.banner = session, feed, table, banner
         self._notify = notify
+
+    def waits(self) -> Waits:
+        """What is being waited for: retries and the tail (the banner's countdowns), and the
+        API's budget with when it lets the backfill finish."""
+        waits = self.banner.waits(self.feed.backfilling)
+        budget = self.feed.client.budget if self.feed.client is not None else None
+        if budget is None:
+            return waits
+        pages_left = self.session.pages_left()
+        eta = budget.eta_s(pages_left) if pages_left else None
+        return replace(waits, budget=budget.state(), backfill_eta_s=eta)
 
     def start(self, *, clear_now: bool) -> None:
         """Load from scratch. `clear_now` False (a reload) keeps the old rows until new ones come."""

@@ -290,7 +290,7 @@ class ViewerScreen(Screen[None]):
     # -- what the user sees ---------------------------------------------------------------
     def trouble(self) -> str | None:
         """What is wrong with this source now (its tab is marked, the merged tab says it)."""
-        return self.session.trouble(self.banner.waits(self.feed.backfilling))
+        return self.session.trouble(self.loader.waits())
 
     def tick(self) -> None:
         """Every second: the countdowns in the status line, and a relative range moved on."""
@@ -304,7 +304,7 @@ class ViewerScreen(Screen[None]):
     def refresh_status(self) -> None:
         if not self.status_bar.is_attached:  # a last timer tick while the app closes
             return
-        state, text = self.session.state(self.banner.waits(self.feed.backfilling))
+        state, text = self.session.state(self.loader.waits())
         self.status_bar.show(StatusInfo(label=self.label, state=state, state_text=text, shown=len(self.view),
                                         loaded=len(self.store), total=self.session.total,
                                         new_rows=self.table.new_rows))
