@@ -9,6 +9,7 @@ their values) and a lookup table computed per code is extended, never rebuilt.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 import numpy as np
 
@@ -20,6 +21,8 @@ from logview.store.rows import RowBuffer
 from logview.times import epoch_us
 
 CODE_FIELDS = ("status", "credential", "event", "tool", "error")
+NAN = float("nan")
+TIME_CACHE_LIMIT = 20_000  # distinct entry times remembered with their microseconds
 
 
 class Codes:
@@ -35,6 +38,7 @@ class Codes:
         self.origins = Categories()  # a merged store's parts, by label
         self.severity = np.zeros(1, dtype=np.int8)  # per status code
         self._luts: dict[tuple[str, ...], np.ndarray] = {}
+        self._moments: dict[datetime, int] = {}  # entry times seen lately, as epoch microseconds
 
     def tables(self) -> tuple[Categories, ...]:
         """The table of each of CODE_FIELDS, in that order."""
@@ -48,29 +52,55 @@ class Codes:
 
     def encode(self, entries: Sequence[LogEntry]) -> dict[str, np.ndarray]:
         """The filter columns of `entries`: times, codes (new values get new codes), durations."""
-        n = len(entries)
-        status_code, cred_code = self.statuses.code, self.credentials.code
-        event_code, tool_code, error_code = self.events.code, self.tools.code, self.errors.code
+        # The hot loop of every page taken in: locals and inlined lookups are deliberate (a
+        # known value costs one dict lookup; `Categories.code` only for what is new or odd).
+        status_index, status_code = self.statuses.index, self.statuses.code
+        names = [(table.index, table.code) for table in (self.credentials, self.events, self.tools)]
+        error_index, error_code = self.errors.index, self.errors.code
         error_group = self.source.error_group
-        times = np.empty(n, dtype=np.int64)
-        statuses, creds, events, tools, errors = (np.empty(n, dtype=np.int32) for _ in range(5))
-        durations = np.empty(n, dtype=np.float64)
-        invalid = np.empty(n, dtype=np.bool_)
-        for i, entry in enumerate(entries):
+        moments = self._moments
+        if len(moments) >= TIME_CACHE_LIMIT:
+            moments.clear()
+        times: list[int] = []
+        statuses: list[int] = []
+        creds: list[int] = []
+        events: list[int] = []
+        tools: list[int] = []
+        errors: list[int] = []
+        durations: list[float] = []
+        name_columns = (creds.append, events.append, tools.append)
+        for entry in entries:
             moment = entry.time
-            times[i] = NO_TIME if moment is None else epoch_us(moment)
-            statuses[i] = status_code(entry.status)
-            raw = entry.raw if isinstance(entry.raw, dict) else {}
-            creds[i] = cred_code(raw.get("credential_id"))
-            events[i] = event_code(raw.get("event"))
-            tools[i] = tool_code(tool_of(raw))
-            errors[i] = error_code(error_group(entry.status, raw))
+            if moment is None:
+                times.append(NO_TIME)
+            else:  # (a page's entries share their datetimes: see `sources.base.api_time`)
+                found = moments.get(moment)
+                times.append(found if found is not None else moments.setdefault(moment, epoch_us(moment)))
+            status = entry.status
+            code = status_index.get(status)
+            statuses.append(status_code(status) if code is None else code)
+            raw = entry.raw
+            if type(raw) is not dict:
+                raw = {}
+            get = raw.get
+            for add, (index, make_code), value in zip(name_columns, names,
+                                                      (get("credential_id"), get("event"), tool_of(raw))):
+                code = (index.get(value) if type(value) is str else 0) if value is not None else 0
+                add(make_code(value) if code is None else code)
+            group = error_group(status, raw)
+            if group is None:
+                errors.append(0)
+            else:
+                code = error_index.get(group)
+                errors.append(error_code(group) if code is None else code)
             duration = duration_ms(raw)
-            durations[i] = np.nan if duration is None else duration
-            invalid[i] = entry.invalid is not None
+            durations.append(NAN if duration is None else duration)
         self.update_severity()
-        return {"time": times, "status": statuses, "credential": creds, "event": events, "tool": tools,
-                "error": errors, "duration": durations, "invalid": invalid}
+        return {"time": np.array(times, dtype=np.int64), "status": np.array(statuses, dtype=np.int32),
+                "credential": np.array(creds, dtype=np.int32), "event": np.array(events, dtype=np.int32),
+                "tool": np.array(tools, dtype=np.int32), "error": np.array(errors, dtype=np.int32),
+                "duration": np.array(durations, dtype=np.float64),
+                "invalid": np.array([entry.invalid is not None for entry in entries], dtype=np.bool_)}
 
     def widen(self, rows: RowBuffer) -> None:
         """Widen a code column to 4 bytes once its field has more distinct values than 2 fit."""

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 COLUMN_BATCH = 25_000  # lines per column chunk: ~40 updates for a million lines
 POST_LINES_EVERY_S = 0.05
+POST_ENTRIES_EVERY_S = 0.2  # a backfill's pages are posted together at most this often
 READ_CHUNK = 2 << 20  # bytes per read while reading columns (their lines are held meanwhile)
 YIELD_BYTES = 100_000  # bytes of lines parsed between looks at whether the user is busy (~1-2 ms)
 USER_QUIET_S = 0.15  # reading pauses this long after each key or scroll
@@ -145,6 +146,9 @@ class Feed(Widget):
         self._wake: asyncio.Event | None = None
         self._quiet_until = 0.0
         self.first_lines: LineChunk | None = None  # read by `start`, for the caller to show at once
+        self._gathered: Feed.Loaded | None = None  # backfill pages not posted yet (see `_gather`)
+        self._posted_generation, self._posted_at = 0, 0.0  # the last backfill message posted
+        self._post_later: asyncio.TimerHandle | None = None
 
     @property
     def file_mode(self) -> bool:
@@ -296,10 +300,13 @@ class Feed(Widget):
 
     # -- workers --------------------------------------------------------------------------
     def _report(self, generation: int, event: object, *, live: bool) -> None:
+        if isinstance(event, EntriesLoaded) and not (live or event.live):
+            self._gather(generation, event)
+            return
+        self._post_gathered()  # what came before goes first
         if isinstance(event, EntriesLoaded):
-            archived = self.pager.from_archive if isinstance(self.pager, ArchivedPager) else 0
-            self.post_message(self.Loaded(generation, event.entries, live=live or event.live,
-                                          pages=event.pages, total=event.total, archived=archived))
+            self.post_message(self.Loaded(generation, event.entries, live=True, pages=event.pages,
+                                          total=event.total, archived=self._from_archive()))
         elif isinstance(event, RetryEvent):
             self.post_message(self.Retrying(generation, event, live=live))
         elif isinstance(event, Notice):
@@ -309,17 +316,51 @@ class Feed(Widget):
         elif isinstance(event, TailFailed):
             self.post_message(self.TailFailed(generation, event.failure.error, event.next_poll_s))
 
+    def _from_archive(self) -> int:
+        return self.pager.from_archive if isinstance(self.pager, ArchivedPager) else 0
+
+    def _gather(self, generation: int, event: EntriesLoaded) -> None:
+        """Post a backfill's pages together, at most one message per POST_ENTRIES_EVERY_S (the
+        first at once, for the first screen): each message costs the screen a refresh and a
+        layout, so a fast backfill would otherwise spend most of its time redrawing."""
+        gathered = self._gathered
+        if gathered is not None and gathered.generation != generation:
+            self._post_gathered()
+            gathered = None
+        if gathered is None:
+            gathered = self._gathered = Feed.Loaded(generation, [], live=False, pages=0, total=None)
+        gathered.entries.extend(event.entries)
+        gathered.pages, gathered.total, gathered.archived = event.pages, event.total, self._from_archive()
+        wait = self._posted_at + POST_ENTRIES_EVERY_S - time.monotonic()
+        if wait <= 0 or generation != self._posted_generation:
+            self._post_gathered()
+        elif self._post_later is None:
+            self._post_later = asyncio.get_running_loop().call_later(wait, self._post_gathered)
+
+    def _post_gathered(self) -> None:
+        if self._post_later is not None:
+            self._post_later.cancel()
+            self._post_later = None
+        if self._gathered is not None:
+            self.post_message(self._gathered)
+            self._posted_generation, self._posted_at = self._gathered.generation, time.monotonic()
+            self._gathered = None
+
+    def _failed(self, generation: int, error: ApiError, gave_up: str | None) -> None:
+        self._post_gathered()  # the entries before the failure stay
+        self.post_message(self.Failed(generation, error, gave_up))
+
     @work(exclusive=True, group="backfill", exit_on_error=False)
     async def _backfill(self, generation: int, pager: Pager | ArchivedPager) -> None:
         try:
             async for event in pager.backfill():
                 self._report(generation, event, live=False)
         except ApiFailure as failure:
-            self.post_message(self.Failed(generation, failure.error, failure.gave_up))
+            self._failed(generation, failure.error, failure.gave_up)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # never let a fault take the app down
-            self.post_message(self.Failed(generation, unexpected_error(exc), None))
+            self._failed(generation, unexpected_error(exc), None)
 
     @work(exclusive=True, group="tail", exit_on_error=False)
     async def _tail(self, generation: int, pager: Pager | ArchivedPager) -> None:
