@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+from collections.abc import Iterator, Mapping
 import signal
 import subprocess
 import sys
@@ -18,7 +19,24 @@ from logview.demo import (DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPE
                           DemoServer, DemoState, Fault)
 from logview.times import parse_api_time
 
-CLEAN_ENV = {k: v for k, v in os.environ.items() if k not in ("FREDDY_API_KEY", "SUPERMETRICS_API_KEY")}
+class _CleanEnv(Mapping):
+    """The environment without API keys, read when used: each test's own data folder (the
+    archive's, set by conftest) reaches the processes it starts."""
+
+    def _now(self) -> dict[str, str]:
+        return {k: v for k, v in os.environ.items() if k not in ("FREDDY_API_KEY", "SUPERMETRICS_API_KEY")}
+
+    def __getitem__(self, key: str) -> str:
+        return self._now()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._now())
+
+    def __len__(self) -> int:
+        return len(self._now())
+
+
+CLEAN_ENV = _CleanEnv()
 
 
 def logview(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:

@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS entries (
     raw BLOB NOT NULL,              -- the entry's JSON as received
     UNIQUE (source, id)
 )""",
-    "CREATE INDEX IF NOT EXISTS entries_time ON entries (source, time_us)",
+    "CREATE INDEX IF NOT EXISTS entries_time ON entries (source, time_us DESC)",  # then rowid: arrival order
     "CREATE INDEX IF NOT EXISTS entries_status ON entries (source, status)", """
 CREATE TABLE IF NOT EXISTS coverage (
     source INTEGER NOT NULL REFERENCES sources (id),

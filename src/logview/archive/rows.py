@@ -90,7 +90,8 @@ def entry_row(source_id: int, source: Source, entry: LogEntry) -> tuple[Any, ...
     status = entry.status
     if isinstance(status, bool):
         status = None
-    status_code = status if isinstance(status, int) else None
+    # an integer column holds 64 bits; a hostile status beyond them is kept as text only
+    status_code = status if isinstance(status, int) and -(2**63) <= status < 2**63 else None
     error = error_message(fields) if source.kind == "aitronos" else None
     return (source_id, entry.id, epoch_us(entry.time), _text(status), status_code, _text(fields.get("event")),
             _text(tool_of(fields)), _text(connector_of(fields)), _text(fields.get("credential_id")),

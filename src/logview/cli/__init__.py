@@ -12,10 +12,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
+from typing import TYPE_CHECKING
 
 from logview.cli.parsers import config_parser, demo_server_parser, export_parser, viewer_parser
-from logview.cli.resolve import (UsageError, archive_choice, file_kind, filters_from_args, profiles_once, connection_filters,
-                                 distinct_profiles, resolve_connection, viewer_options)
+from logview.cli.resolve import (UsageError, archive_choice, connection_filters, distinct_profiles, file_kind,
+                                 filters_from_args, profiles_once, resolve_connection, viewer_options)
+
+if TYPE_CHECKING:
+    from logview.archive import Archive
+    from logview.options import Connection
 
 EXIT_OK, EXIT_USAGE, EXIT_API, EXIT_INTERRUPTED = 0, 2, 3, 130
 
@@ -76,9 +81,25 @@ def run_export_command(argv: Sequence[str]) -> int:
             filters = connection_filters(args, connection)
         except UsageError as error:
             return _fail(str(error))
+        archive = _archive_for(args, connection, stack)
         return export_connection(connection, filters, fmt=fmt, output=args.output,
-                                 verbose=args.verbose, max_entries=args.max_entries)
+                                 verbose=args.verbose, max_entries=args.max_entries, archive=archive)
     return EXIT_OK  # pragma: no cover
+
+
+def _archive_for(args: argparse.Namespace, connection: Connection, stack: ExitStack) -> Archive | None:
+    """The archive an export reads and fills (not with --no-archive, archive = false, or the demo,
+    whose data is new at each start); one line on stderr when it cannot be used."""
+    keep, retention = archive_choice(args)
+    if not keep or connection.demo:
+        return None
+    from logview.archive import Archive, ArchiveError
+
+    try:
+        return stack.enter_context(Archive.open(retention=retention))
+    except ArchiveError as error:
+        print(f"logview: without the archive this run: {error}", file=sys.stderr)
+        return None
 
 
 def run_demo_server_command(argv: Sequence[str]) -> int:

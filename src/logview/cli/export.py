@@ -20,6 +20,8 @@ from logview.api.types import BudgetState, RequestRecord, RetryEvent, RetryPolic
 from logview.model import ApiFailure, Filters, LogEntry
 from logview.options import Connection
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager
+from logview.archive import Archive, identity_of
+from logview.archive.sync import ArchivedPager
 from logview.files.writer import EntryWriter, OutputFile
 from logview.sources.base import Source
 from logview.sources.mixed import MixedSource
@@ -76,10 +78,11 @@ class Reporter:
     def notice(self, event: Notice) -> None:
         self._say(f"logview: {event.message}")
 
-    def done(self, event: BackfillDone) -> None:
+    def done(self, event: BackfillDone, from_archive: int = 0) -> None:
         if self._live or self._verbose:
             pages = counted(event.pages, "page", "pages")
-            self._say(f"logview: {counted(event.loaded, 'entry', 'entries')} in {pages}")
+            archived = f" ({from_archive:,} from the archive)" if from_archive else ""
+            self._say(f"logview: {counted(event.loaded, 'entry', 'entries')} in {pages}{archived}")
         else:
             self._end_progress()
 
@@ -90,10 +93,16 @@ class Reporter:
 
 
 async def _export(connection: Connection, filters: Filters, writer: EntryWriter, reporter: Reporter,
-                  max_entries: int | None) -> int:
+                  max_entries: int | None, archive: Archive | None = None) -> int:
     client = connection.client(policy=RetryPolicy(), on_request=reporter.request, on_budget_wait=reporter.budget)
+    identity = identity_of(connection.source) if archive is not None else None
     async with client:
-        pager = Pager(connection.source, client, filters, max_entries=max_entries)
+        pager: Pager | ArchivedPager
+        if archive is None or identity is None:
+            pager = Pager(connection.source, client, filters, max_entries=max_entries)
+        else:  # the archived spans are written from disk, in order; only the gaps are fetched
+            pager = ArchivedPager(connection.source, client, filters, archive.source(identity),
+                                  max_entries=max_entries, paint_first=False)
         try:
             async for event in pager.backfill():
                 if isinstance(event, EntriesLoaded):
@@ -104,7 +113,7 @@ async def _export(connection: Connection, filters: Filters, writer: EntryWriter,
                 elif isinstance(event, Notice):
                     reporter.notice(event)
                 elif isinstance(event, BackfillDone):
-                    reporter.done(event)
+                    reporter.done(event, pager.from_archive if isinstance(pager, ArchivedPager) else 0)
         except ApiFailure as failure:
             detail = failure.error.detail
             reporter.failure(client.redact(failure.describe()), client.redact(detail) if detail else None)
@@ -140,7 +149,7 @@ def _quiet_broken_pipe() -> int:
 
 
 def export_connection(connection: Connection, filters: Filters, *, fmt: str, output: Path | None,
-                      verbose: bool, max_entries: int | None) -> int:
+                      verbose: bool, max_entries: int | None, archive: Archive | None = None) -> int:
     reporter = Reporter(sys.stderr, verbose=verbose)
     with ExitStack() as stack:
         try:
@@ -149,7 +158,7 @@ def export_connection(connection: Connection, filters: Filters, *, fmt: str, out
             return _cannot_write(error)
         writer = EntryWriter(stream, fmt, connection.source, on_first_entries=publish)
         try:
-            code = asyncio.run(_export(connection, filters, writer, reporter, max_entries))
+            code = asyncio.run(_export(connection, filters, writer, reporter, max_entries, archive))
             if code == EXIT_OK:
                 publish()  # no entries matched: an empty file (a CSV header) says so
             return code

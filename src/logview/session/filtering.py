@@ -8,21 +8,17 @@ to a local one only a re-index of the loaded rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 
 from logview.model import Filters
 from logview.sources.base import Source
 
 FIELDS = ("status", "since", "until", "credential", "event", "origin", "search")
-_ATTR = {"status": "statuses"}
-_PROBE = Filters(statuses=("probe",), since=datetime(2000, 1, 1, tzinfo=timezone.utc),
-                 until=datetime(2000, 1, 2, tzinfo=timezone.utc), credential="probe", event="probe",
-                 search="probe")
 
 
 def server_fields(source: Source | None) -> frozenset[str]:
     """The filter names this source can apply on the server (none for a file)."""
-    return frozenset() if source is None else source.server_side_filters(_PROBE)
+    return frozenset() if source is None else source.server_fields()
 
 
 def where(source: Source | None, file_mode: bool) -> dict[str, str]:
@@ -34,8 +30,7 @@ def where(source: Source | None, file_mode: bool) -> dict[str, str]:
 def server_part(source: Source, filters: Filters) -> Filters:
     """Only the filters the server applies: what the pager is given. The rest stays local, so
     changing it never needs the network."""
-    keep = server_fields(source)
-    return Filters(**{_ATTR.get(name, name): getattr(filters, _ATTR.get(name, name)) for name in keep})
+    return source.server_part(filters)
 
 
 def needs_requery(source: Source | None, file_mode: bool, old: Filters, new: Filters) -> bool:

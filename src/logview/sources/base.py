@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 from abc import ABC, abstractmethod
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar, Hashable
 
 from pydantic import ValidationError
@@ -86,6 +86,12 @@ def connector_of(raw: dict[str, Any]) -> Any:
     return first_named(raw, CONNECTOR_KEYS)
 
 
+_ATTR = {"status": "statuses"}  # a filter's name → its field of `Filters`
+_PROBE = Filters(statuses=("probe",), since=datetime(2000, 1, 1, tzinfo=timezone.utc),
+                 until=datetime(2000, 1, 2, tzinfo=timezone.utc), credential="probe", event="probe",
+                 search="probe")  # every filter set: which ones a source sends to its server
+
+
 class Source(ABC):
     """One API's request building, page parsing and paging rules."""
 
@@ -139,6 +145,16 @@ class Source(ABC):
         """Names of the filters (`status`, `since`, ...) the server applies for this source."""
 
     # -- responses ------------------------------------------------------------------------
+    def server_fields(self) -> frozenset[str]:
+        """The filter names this source can apply on the server."""
+        return self.server_side_filters(_PROBE)
+
+    def server_part(self, filters: Filters) -> Filters:
+        """Only the filters the server applies: what a pager is given (and what an archived
+        range is complete for). The rest stays local: changing it never needs the network."""
+        return Filters(**{_ATTR.get(name, name): getattr(filters, _ATTR.get(name, name))
+                          for name in self.server_fields()})
+
     def parse_page(self, body: bytes) -> Page:
         document = load_json(body)
         if not isinstance(document, dict):
