@@ -75,6 +75,8 @@ def test_clean_entries_take_the_fast_path(kind: str, data: st.DataObject) -> Non
     ("aitronos", {"id": "a\ud800", "created_at": "2025-11-15", "status": "Success"}, False),
     ("aitronos", {"id": "a", "created_at": " 2025-11-15T10:00:00Z ", "status": 5}, False),
     ("aitronos", {"id": "a", "created_at": "x" * 70}, True),
+    ("aitronos", {"id": "a", "created_at": "2025-11-15", "\ud800": None}, True),  # the model refuses such a key
+    ("supermetrics", {"id": "a", "log_time": "2025-11-15", "caf\u00e9": "\ud800"}, False),
 ])
 def test_edge_entries_match_the_model(kind: str, raw: dict, invalid: bool) -> None:
     assert_same_as_the_model(kind, [raw])

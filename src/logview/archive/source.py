@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
-from logview.archive.columns import ArchivedColumns, read_columns, time_range
+from logview.archive.columns import (CHUNK_ROWS, COLUMNS_SQL, ArchivedColumns, FacetCoder, raw_rows, read_columns,
+                                     time_range)
 from logview.archive.coverage import Span, merge_spans, record_span, stored_spans
 from logview.archive.db import Database
 from logview.archive.retention import Retention, prune_source
 from logview.archive.rows import INSERT_ROW, SourceIdentity, entry_from_row, entry_row, source_for
 from logview.model import LogEntry
+from logview.sources.base import Source
 
 ENTRY_CHUNK = 2_000  # entries rebuilt per query by `entries` (memory stays flat however many)
-_RAW_CHUNK = 500  # rowids per query by `raw` (below SQLite's limit on parameters)
 
 
 class ArchivedSource:
@@ -110,15 +111,18 @@ class ArchivedSource:
         with self._database.reading() as db:
             return db.execute(sql, (self._source_id,)).fetchone()[0]
 
-    def entries(self, since_us: int | None = None, until_us: int | None = None) -> Iterator[LogEntry]:
-        """Newest first (those without a usable time last, unless a range is given: then they are
-        outside it), rebuilt as when they were fetched, read a chunk at a time."""
+    def entries(self, since_us: int | None = None, until_us: int | None = None, *,
+                timeless: bool | None = None) -> Iterator[LogEntry]:
+        """Newest first, entries of one time in the order they came (the server's: an export
+        from the archive is the export from the API), those without a usable time last (unless a
+        range is given: then they are outside it, unless `timeless`), rebuilt as when fetched, a
+        chunk at a time."""
         if self._source_id is None:
             return
         condition, params = time_range(since_us, until_us)
         timed = ("SELECT rowid, time_us, raw FROM entries WHERE source = ? AND time_us IS NOT NULL" + condition
-                 + " AND (time_us < ? OR (time_us = ? AND rowid < ?)) ORDER BY time_us DESC, rowid DESC LIMIT ?")
-        after: tuple[int, int] = (2**63 - 1, 2**63 - 1)
+                 + " AND (time_us < ? OR (time_us = ? AND rowid > ?)) ORDER BY time_us DESC, rowid ASC LIMIT ?")
+        after: tuple[int, int] = (2**63 - 1, -1)
         while True:
             with self._database.reading() as db:
                 rows = db.execute(timed, (self._source_id, *params, after[0], after[0], after[1],
@@ -128,7 +132,7 @@ class ArchivedSource:
             if len(rows) < ENTRY_CHUNK:
                 break
             after = (rows[-1][1], rows[-1][0])
-        if since_us is not None or until_us is not None:
+        if not (timeless if timeless is not None else since_us is None and until_us is None):
             return
         untimed = ("SELECT rowid, raw FROM entries WHERE source = ? AND time_us IS NULL AND rowid < ? "
                    "ORDER BY rowid DESC LIMIT ?")
@@ -145,18 +149,65 @@ class ArchivedSource:
     def columns(self, since_us: int | None = None, until_us: int | None = None) -> ArchivedColumns:
         """Every archived entry in the range as columns, newest first (see `ArchivedColumns`)."""
         with self._database.reading() as db:
-            return read_columns(db, self._source_id, since_us, until_us)
+            return read_columns(db, self._source_id, self._api_source, since_us, until_us)
+
+    def column_chunks(self, since_us: int | None = None, until_us: int | None = None, *,
+                      first: int = CHUNK_ROWS, then: int = CHUNK_ROWS,
+                      timeless: bool | None = None) -> Iterator[ArchivedColumns]:
+        """`columns` a chunk at a time (`first` rows, then `then` each; codes go on across them),
+        each chunk its own query: the archive is free for others (the pages being stored)
+        between two chunks, and a caller that stops early reads no more. `timeless` as for
+        `entries`."""
+        if self._source_id is None:
+            return
+        coder = FacetCoder(self.raw_found, self._api_source)
+        condition, params = time_range(since_us, until_us)
+        timed = (f"SELECT {COLUMNS_SQL} FROM entries WHERE source = ? AND time_us IS NOT NULL{condition} "
+                 "AND time_us <= ? AND (time_us < ? OR rowid > ?) ORDER BY time_us DESC, rowid ASC LIMIT ?")
+        after, size = (2**63 - 1, -1), first
+        while True:
+            with self._database.reading() as db:
+                rows = db.execute(timed, (self._source_id, *params, after[0], after[0], after[1], size)).fetchall()
+            if rows:
+                yield coder.chunk(rows)
+            if len(rows) < size:
+                break
+            after, size = (rows[-1][1], rows[-1][0]), then
+        if not (timeless if timeless is not None else since_us is None and until_us is None):
+            return
+        untimed = (f"SELECT {COLUMNS_SQL} FROM entries WHERE source = ? AND time_us IS NULL AND rowid > ? "
+                   "ORDER BY rowid ASC LIMIT ?")
+        last_row = -1
+        while True:
+            with self._database.reading() as db:
+                rows = db.execute(untimed, (self._source_id, last_row, size)).fetchall()
+            if rows:
+                yield coder.chunk(rows)
+            if len(rows) < size:
+                break
+            last_row, size = rows[-1][0], then
+
+    def count_in(self, since_us: int | None = None, until_us: int | None = None) -> int:
+        """How many entries `columns(since_us, until_us)` would hold."""
+        condition, params = time_range(since_us, until_us)
+        if self._source_id is None:
+            return 0
+        with self._database.reading() as db:
+            return db.execute(f"SELECT count(*) FROM entries WHERE source = ?{condition}",
+                              (self._source_id, *params)).fetchone()[0]
+
+    @property
+    def api_source(self) -> Source:
+        """A source of this identity's API: what rebuilds an archived entry (`entry_from_raw`)."""
+        return self._api_source
 
     def raw(self, rowids: Sequence[int]) -> list[bytes]:
         """The stored JSON of these rows (`ArchivedColumns.rowid`), in the order asked. A row
         pruned since it was read raises KeyError."""
-        found: dict[int, bytes] = {}
-        rowids = [int(rowid) for rowid in rowids]  # (numpy integers are not SQLite parameters)
-        wanted = list(dict.fromkeys(rowids))
+        found = self.raw_found(rowids)
+        return [bytes(found[int(rowid)]) for rowid in rowids]
+
+    def raw_found(self, rowids: Sequence[int]) -> dict[int, bytes]:
+        """The stored JSON of those of these rows still archived, by rowid (a pruned one is left out)."""
         with self._database.reading() as db:
-            for start in range(0, len(wanted), _RAW_CHUNK):
-                part = wanted[start:start + _RAW_CHUNK]
-                marks = ",".join("?" * len(part))
-                found.update(db.execute(f"SELECT rowid, raw FROM entries WHERE source = ? AND rowid IN ({marks})",
-                                        (self._source_id, *part)).fetchall())
-        return [bytes(found[rowid]) for rowid in rowids]
+            return raw_rows(db, self._source_id, [int(rowid) for rowid in rowids])  # (numpy ints are no parameters)

@@ -21,11 +21,14 @@ the server's must not claim minutes the server has not filled yet.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, PagerEvent
+from logview.archive.columns import ArchivedColumns
+from logview.archive.painted import ArchivedRows, matching_chunks
 from logview.archive.coverage import Span
 from logview.archive.db import ArchiveError
 from logview.archive.rows import identity_of
@@ -72,9 +75,9 @@ class TailPager(Pager):
     span from the head it started at. `follow` is the `Pager`'s own (with its tail reserve)."""
 
     def __init__(self, *args: Any, archive: Callable[[Sequence[LogEntry], Span | None], Awaitable[Notice | None]],
-                 **kwargs: Any) -> None:
+                 wanted: Filters, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._archive = archive
+        self._archive, self._wanted = archive, wanted
         self.ready = asyncio.Event()
 
     def note_head(self, entries: Iterable[LogEntry]) -> None:
@@ -104,6 +107,7 @@ class TailPager(Pager):
                                               Span(epoch_us(head), epoch_us(newest)) if head and newest else None)
                 if trouble is not None:
                     yield trouble
+                event = replace(event, entries=[e for e in event.entries if self.source.matches(e, self._wanted)])
             yield event
 
 
@@ -113,16 +117,21 @@ class ArchivedPager:
     def __init__(self, source: Source, client: ApiClient, filters: Filters, archived: ArchivedSource, *,
                  max_entries: int | None = None, paint_first: bool = True, show_archived: bool = True,
                  store: Callable[[Sequence[LogEntry], Span | None], Awaitable[Notice | None]] | None = None,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, paint_columns: bool = False) -> None:
         self.source, self.client, self.filters, self.archived = source, client, filters, archived
+        self.paint_columns = paint_columns  # archived spans come as `ArchivedRows` (the viewer's store)
         self.max_entries, self.paint_first = max_entries, paint_first
         self.show_archived = show_archived  # False: only fill the archive (`logview sql --sync`)
-        self.key = query_key(filters)
+        # Only the server's part of the filters is fetched and archived (what a span is complete
+        # for); the rest is applied to what is shown.
+        self.server_filters = source.server_part(filters)
+        self.key = query_key(self.server_filters)
         self._store = store or self._store_now
         # The tail is a plain pager whose head is what the backfill has shown. It waits until the
         # head is final: in paint-first mode, until what is newer than the archive has come.
-        self.tail = TailPager(source, client, filters.model_copy(update={"since": None, "until": None}), sleep=sleep,
-                              archive=lambda entries, span: self._store(entries, span))
+        self.tail = TailPager(source, client, self.server_filters.model_copy(update={"since": None, "until": None}),
+                              sleep=sleep, archive=lambda entries, span: self._store(entries, span),
+                              wanted=filters.model_copy(update={"since": None, "until": None}))
         self._head_known = self.tail.ready
         self._head_pending = False
         self.pages = 0
@@ -132,6 +141,7 @@ class ArchivedPager:
         self._problem_said = False
         self._writing: asyncio.Future[None] | None = None  # the last page handed to the archive
         self._totals: list[int | None] = []  # each fetched gap's server count, once known
+        self._repeats: list[int] = []  # … less what the spans around it held already
 
     async def _store_now(self, entries: Sequence[LogEntry], covered: Span | None) -> Notice | None:
         """Archive a page in a thread, behind the pages before it (so a span is never recorded
@@ -177,7 +187,7 @@ class ArchivedPager:
         """The server's count: what the archive showed plus each gap's own count."""
         if any(t is None for t in self._totals):
             return None
-        return self.from_archive + sum(t for t in self._totals if t is not None)
+        return self.from_archive + sum(t for t in self._totals if t is not None) - sum(self._repeats)
 
     def _loaded(self, entries: list[LogEntry], *, live: bool = False) -> EntriesLoaded:
         self.loaded += len(entries)
@@ -204,7 +214,9 @@ class ArchivedPager:
 
     async def _walk(self, spans: list[Span], since: datetime | None, until: datetime | None
                     ) -> AsyncIterator[PagerEvent]:
-        ceiling, open_top = until, until is None  # everything newer than `ceiling` is shown
+        # Everything newer than `ceiling` is shown. It is the range's own end (entries at it
+        # wanted) until a span has been shown, then that span's start (entries at it are in it).
+        ceiling, open_top, inside = until, until is None, False
         if spans and self.paint_first and open_top:
             top = spans.pop(0)
             self._head_pending = True
@@ -216,44 +228,77 @@ class ArchivedPager:
                 yield event
             if top.start_us is None:
                 return
-            ceiling, open_top = from_us(top.start_us), False
+            ceiling, open_top, inside = from_us(top.start_us), False, True
         for span in spans:
             if self._full():
                 return
             floor = from_us(span.end_us)
-            async for event in self._gap(floor, ceiling, open_top=open_top, keep_above=floor):
-                yield event
+            if ceiling is None or floor < ceiling:
+                async for event in self._gap(floor, ceiling, open_top=open_top, keep_above=floor,
+                                             keep_below=ceiling if inside else None):
+                    yield event
             if self._full():
                 return
             async for event in self._show_span(span, since, until):
                 yield event
             if span.start_us is None:
                 return
-            ceiling, open_top = from_us(span.start_us), False
+            ceiling, open_top, inside = from_us(span.start_us), False, True
         if not self._full() and (ceiling is None or since is None or ceiling > since):
-            async for event in self._gap(since, ceiling, open_top=open_top, keep_above=None):
+            async for event in self._gap(since, ceiling, open_top=open_top, keep_above=None,
+                                         keep_below=ceiling if inside else None):
                 yield event
 
     async def _show_span(self, span: Span, since: datetime | None, until: datetime | None
-                         ) -> AsyncIterator[PagerEvent]:
-        """The span's archived entries within the range that match the server's filters."""
+                         ) -> AsyncIterator[PagerEvent | ArchivedRows]:
+        """The span's archived entries within the range that match the filters: as columns
+        (`paint_columns`, unless a search needs every entry's text), else as entries."""
         if not self.show_archived:
             return
         low = span.start_us if since is None else max(epoch_us(since), span.start_us or epoch_us(since))
         high = span.end_us if until is None else min(epoch_us(until), span.end_us)
-        batch: list[LogEntry] = []
-        for entry in self.archived.entries(low, high):
-            if self.source.matches(entry, self.filters):
-                batch.append(entry)
-            if len(batch) >= PAINT_BATCH:
-                if (event := self._painted(batch)) is None:
-                    return
-                yield event
-                batch = []
-        if batch and (event := self._painted(batch)) is not None:
+        painted = self._span_columns(low, high) if self.paint_columns and not self.filters.search \
+            else self._span_entries(low, high)
+        async for event in painted:
+            if event is None:
+                return
             yield event
         if self._full():
             yield _capped_notice(self.max_entries)
+
+    async def _span_entries(self, low: int | None, high: int) -> AsyncIterator[EntriesLoaded | None]:
+        batch: list[LogEntry] = []
+        # entries without a usable time belong to no span but the one reaching back to the start
+        for entry in self.archived.entries(low, high, timeless=low is None):
+            if self.source.matches(entry, self.filters):
+                batch.append(entry)
+            if len(batch) >= PAINT_BATCH:
+                yield self._painted(batch)
+                batch = []
+        if batch and (event := self._painted(batch)) is not None:
+            yield event
+
+    async def _span_columns(self, low: int | None, high: int) -> AsyncIterator[ArchivedRows | None]:
+        async for columns, expected in matching_chunks(self.archived, self.source, self.filters, low, high):
+            yield self._painted_rows(columns, expected)
+            if self._full():
+                return
+
+    def _painted_rows(self, columns: ArchivedColumns, expected: int) -> ArchivedRows | None:
+        """What `_painted` and `_loaded` do for a batch of entries, for archived rows as columns."""
+        count = len(columns) if self.max_entries is None else min(len(columns), self.max_entries - self.loaded)
+        if count <= 0:
+            return None
+        columns = columns.take(slice(0, count))
+        self.from_archive += count
+        self.loaded += count
+        newest, head = columns.newest_us(), self.tail.head_time
+        if newest is not None and (head is None or from_us(newest) >= head):
+            self.tail.start_from(from_us(newest), {e.id for e in self.archived.entries(newest, newest)
+                                                   if self.source.matches(e, self.filters)})
+        if not self._head_pending:
+            self._head_known.set()
+        return ArchivedRows(columns, self.archived, self.pages, self.loaded, self._total(), expected)
 
     def _painted(self, batch: list[LogEntry]) -> EntriesLoaded | None:
         batch, _ = self._cap(batch)
@@ -263,8 +308,8 @@ class ArchivedPager:
         return self._loaded(batch)
 
     async def _gap(self, low: datetime | None, high: datetime | None, *, open_top: bool,
-                   keep_above: datetime | None) -> AsyncIterator[PagerEvent]:
-        async for item in self._fetch(low, high, open_top=open_top, keep_above=keep_above, keep_below=high):
+                   keep_above: datetime | None, keep_below: datetime | None) -> AsyncIterator[PagerEvent]:
+        async for item in self._fetch(low, high, open_top=open_top, keep_above=keep_above, keep_below=keep_below):
             if not isinstance(item, list):
                 yield item
                 continue
@@ -294,12 +339,12 @@ class ArchivedPager:
         completes; yields the batches (only entries strictly between `keep_above` and
         `keep_below`: the spans around a gap hold the rest) and the pager's other events.
         `open_top`: no `high` was sent, so coverage ends at the newest entry received."""
-        remaining = None if self.max_entries is None else max(self.max_entries - self.loaded, 0)
-        pager = Pager(self.source, self.client, self.filters.model_copy(update={"since": low, "until": high}),
-                      max_entries=None if remaining is None else remaining + 1)
+        # No cap of its own: what the server sends is archived whole, and the caller stops at its cap.
+        pager = Pager(self.source, self.client, self.server_filters.model_copy(update={"since": low, "until": high}))
         top = None if open_top else high
         pages_before, index, whole = self.pages, len(self._totals), True
         self._totals.append(None)
+        self._repeats.append(0)
         async for event in pager.backfill():
             self.pages = pages_before + pager.pages
             if isinstance(event, EntriesLoaded):
@@ -311,16 +356,17 @@ class ArchivedPager:
                 covered = Span(epoch_us(oldest + ONE_US), epoch_us(top)) if oldest and top and oldest < top else None
                 if (trouble := await self._store(event.entries, covered)) is not None:
                     yield trouble
-                yield [e for e in event.entries if e.time is None or (
+                fresh = [e for e in event.entries if e.time is None or (
                     (keep_above is None or e.time > keep_above) and (keep_below is None or e.time < keep_below))]
+                self._repeats[index] += len(event.entries) - len(fresh)
+                yield [e for e in fresh if self.source.matches(e, self.filters)]
             elif isinstance(event, BackfillDone):
-                if whole and not event.capped and top is not None:
+                if whole and not event.capped and top is not None and (low is None or low <= top):
                     if (trouble := await self._store([], Span(epoch_us(low), epoch_us(top)))) is not None:
                         yield trouble
             elif isinstance(event, Notice):
                 whole = whole and event.kind not in ("stuck", "tie_group")
-                if event.kind != "capped":  # the gap's cap is one past ours: ours says it
-                    yield event
+                yield event
             else:
                 yield event
 
@@ -367,4 +413,4 @@ async def sync_archive(connection: Any, filters: Filters, archive: Archive,
         return fetched
 
 
-__all__ = ["ArchivedPager", "query_key", "sync_archive"]
+__all__ = ["ArchivedPager", "ArchivedRows", "query_key", "sync_archive"]

@@ -16,6 +16,7 @@ from datetime import datetime
 
 import numpy as np
 
+from logview.archive.sync import ArchivedRows
 from logview.files.columns import ColumnChunk
 from logview.files.lines import LineChunk, LineFile
 from logview.model import Filters, LogEntry
@@ -122,9 +123,21 @@ class ViewerSession:
         else:
             self._take_pending_clear()
             self.store.append(entries)
-            self.pages, self.backfill_total = pages, total
-            if self.phase == "error":
-                self.phase = "loading"
+            self._paged(pages, total)
+        return self.view.sync()
+
+    def _paged(self, pages: int, total: int | None) -> None:
+        self.pages, self.backfill_total = pages, total
+        if self.phase == "error":
+            self.phase = "loading"
+
+    def archived_rows(self, rows: ArchivedRows, *, archived: int) -> ViewChange:
+        """Archived entries as columns (their raw JSON stays in the archive): what `loaded`
+        does for a page of the backfill."""
+        self.from_archive = max(self.from_archive, archived)
+        self._take_pending_clear()
+        self.store.append_archived(rows.columns, rows.reader, rows.expected)
+        self._paged(rows.pages, rows.total)
         return self.view.sync()
 
     def lines_found(self, chunk: LineChunk) -> ViewChange:

@@ -36,6 +36,12 @@ def api_time(value: str) -> datetime | None:
     return found
 
 
+def may_hold_surrogates(data: bytes) -> bool:
+    """Whether JSON bytes may read as text with a lone surrogate: its escape (`\\ud800`), or its
+    raw bytes, which the standard library's parser takes (orjson refuses both)."""
+    return b"\\ud" in data or b"\\uD" in data or b"\xed" in data
+
+
 class InvalidBody(ValueError):
     """A 2xx body that is not the page the contract promises (torn JSON, `logs` not a list...)."""
 
@@ -162,19 +168,22 @@ class Source(ABC):
         logs = document.get("logs")
         if not isinstance(logs, list):
             raise InvalidBody("the response has no `logs` list")
-        return self._page(document, self.entries_from_raws(logs))
+        surrogates = not isinstance(body, bytes) or may_hold_surrogates(body)
+        return self._page(document, self.entries_from_raws(logs, surrogates=surrogates))
 
-    def entries_from_raws(self, raws: list[Any]) -> list[LogEntry]:
+    def entries_from_raws(self, raws: list[Any], *, surrogates: bool = True) -> list[LogEntry]:
         """`[entry_from_raw(raw) for raw in raws]`, without a model per entry on the hot path: an
         entry whose fields plainly have their documented types (`plainly_valid`) and whose time
         parses is built directly, exactly as the model would build it (id and status as they are,
-        the time as `parse_api_time` reads it); only the misfits go through the model."""
+        the time as `parse_api_time` reads it); only the misfits go through the model.
+        `surrogates` False: no text in `raws` holds a lone surrogate (see `may_hold_surrogates`);
+        else an entry with a key beyond ASCII goes to the model, which refuses such a key."""
         kind, time_field = self.kind, self.time_field
         plainly_valid, entry_from_raw = self.plainly_valid, self.entry_from_raw
         entries: list[LogEntry] = []
         append = entries.append
         for raw in raws:
-            if type(raw) is dict and plainly_valid(raw):
+            if type(raw) is dict and plainly_valid(raw) and (not surrogates or all(map(str.isascii, raw))):
                 moment = api_time(raw[time_field])
                 if moment is not None:
                     append(LogEntry(raw["id"], moment, raw.get("status"), raw, kind))

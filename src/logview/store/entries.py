@@ -9,8 +9,12 @@ column that only the detail pane, the visible table rows and exports read.
 Rows are kept newest first and addressed by ordinals (`rows.py`); a `FilteredView` (`view.py`) is
 a sorted array of ordinals, so it stays valid across prepends and appends.
 
-A store over a file (`lines` given) holds no entries at all: each row is a line's byte offset and
-length, and an entry is read back and parsed when it is shown (a small cache keeps scrolling
+Archived rows (`append_archived`) hold no entry either: their columns come from the archive's,
+and each entry is rebuilt from its raw JSON there when it is read (`archived.py`); fetched rows
+may come before and after them.
+
+A store over a file (`lines` given) holds no entries at all: each row is a line's byte offset
+and length, and an entry is read back and parsed when it is shown (a small cache keeps scrolling
 cheap). Rows exist as soon as the file's lines are indexed; their filter columns arrive later from
 a background reader, so `ready` (≤ `tail`) marks how far the columns go. Filters that need columns
 cover `[head, ready)`; with none but search, every row is covered.
@@ -24,12 +28,14 @@ from typing import Any
 
 import numpy as np
 
+from logview.archive.columns import ArchivedColumns
 from logview.files.columns import NO_TIME, ColumnChunk
 from logview.files.jsonl import entry_from_line
 from logview.files.lines import LineChunk, LineFile
 from logview.model import SEV_WARN, Filters, LogEntry
 from logview.sources.base import Source
 from logview.categories import Categories
+from logview.store.archived import READ_AROUND, Backings, EntryList, RawReader, facet_codes
 from logview.store.codes import CODE_FIELDS, Codes
 from logview.store.merge import merge_rows
 from logview.store.rows import FrozenColumns, RowBuffer
@@ -51,7 +57,8 @@ _FILTER_COLUMNS: dict[str, Any] = {
     "invalid": np.bool_,
     "hit": np.bool_,  # the search in force matches the row (see `search.py`)
 }
-_ENTRY_COLUMNS: dict[str, Any] = {"entry": object, "text": object}  # entries held in memory
+# entries held in memory (`entry`, and its search text once searched) or in an archive (see `archived.py`)
+_ENTRY_COLUMNS: dict[str, Any] = {"entry": object, "text": object, "rowid": np.int64, "backing": np.uint8}
 _LINE_COLUMNS: dict[str, Any] = {"start": np.int64, "length": np.int32}  # entries left in the file
 
 
@@ -66,7 +73,8 @@ class EntryStore(RowBuffer):
         self.max_entries = max_entries
         self.lines = lines
         self.codes = Codes(source)
-        self.search = RowSearch(self, source, lines)
+        self.backings = Backings()
+        self.search = RowSearch(self, source, lines, self.backings)
         self._entry_cache: OrderedDict[int, LogEntry] = OrderedDict()
         self._code_maps: dict[str, np.ndarray] = {}  # a file reader's category codes → ours
         self.epoch = 0  # bumped by clear(): ordinals from before mean nothing after
@@ -114,6 +122,7 @@ class EntryStore(RowBuffer):
             self.cols[name][start:stop] = values
         self.cols["entry"][start:stop] = np.fromiter(entries, dtype=object, count=n)
         self.cols["text"][start:stop] = None
+        self.cols["backing"][start:stop] = 0
         if self.search.needle is not None:
             self.search.evaluate(self.search.needle, lo, lo + n)
 
@@ -130,13 +139,46 @@ class EntryStore(RowBuffer):
         self.ready = self.tail
         return len(entries)
 
+    def append_archived(self, columns: ArchivedColumns, reader: RawReader, expected: int | None = None) -> int:
+        """Add archived entries older than all held ones as columns only, their raw JSON left in
+        `reader`'s archive. `expected`: how many rows this and the following calls bring in all
+        (the columns are sized once). Returns how many were kept (`max_entries` applies)."""
+        n = len(columns) if self.max_entries is None else min(len(columns), max(0, self.max_entries - len(self)))
+        if not n:
+            return 0
+        if expected is not None and expected > n:
+            cap = expected if self.max_entries is None else min(expected, self.max_entries - len(self))
+            self.reserve(0, cap, exact=True)
+        self.reserve(0, n)
+        coded = facet_codes(columns, self.codes.by_field(), n)
+        self.codes.widen(self)
+        self.codes.update_severity()
+        lo, hi = self.tail, self.tail + n
+        start, stop = lo + self.offset, hi + self.offset
+        cols = self.cols
+        for name, values in coded.items():
+            cols[name][start:stop] = values
+        cols["time"][start:stop] = columns.time_us[:n]
+        cols["duration"][start:stop] = columns.duration_ms[:n]
+        cols["invalid"][start:stop] = columns.invalid[:n]
+        cols["rowid"][start:stop] = columns.rowid[:n]
+        cols["backing"][start:stop] = self.backings.code(reader)
+        cols["entry"][start:stop] = None
+        cols["text"][start:stop] = None
+        self.tail = self.ready = hi
+        if self.search.needle is not None:
+            self.search.evaluate(self.search.needle, lo, hi)
+        return n
+
     # -- a merged view ----------------------------------------------------------------------
     def merge_from(self, parts: Sequence[tuple[str, EntryStore]]) -> tuple[np.ndarray, np.ndarray]:
         """Become every loaded row of `parts` (labelled in-memory stores), newest first, each
         row's part in the `origin` column (see `merge.py`). Like `clear`, it starts a new epoch.
         Returns, per new row, the index of its part and its ordinal there."""
         assert self.lines is None and all(part.lines is None for _, part in parts)
-        merged = merge_rows(self.codes, [(label, part, part.codes) for label, part in parts])
+        self.backings.clear()
+        merged = merge_rows(self.codes, self.backings,
+                            [(label, part, part.codes, part.backings) for label, part in parts])
         n = len(merged)
         self.column_types["origin"] = np.uint16
         self.reset_rows(max(1024, n + n // 4), front_room=max(128, n // 16))
@@ -238,6 +280,7 @@ class EntryStore(RowBuffer):
         self.epoch += 1
         self.dropped_total = 0
         self._entry_cache.clear()
+        self.backings.clear()
         self._code_maps.clear()  # a new file reader numbers its categories afresh
 
     def close(self) -> None:
@@ -247,7 +290,8 @@ class EntryStore(RowBuffer):
     # -- reading --------------------------------------------------------------------------
     def entry(self, ordinal: int) -> LogEntry:
         if self.lines is None:
-            return self.cols["entry"][ordinal + self.offset]
+            found = self.cols["entry"][ordinal + self.offset]
+            return found if found is not None else self._archived_entry(ordinal)
         cache = self._entry_cache
         found = cache.get(ordinal)
         if found is None:
@@ -265,9 +309,27 @@ class EntryStore(RowBuffer):
         index = ordinal + self.offset
         return self.lines.read(int(self.cols["start"][index]), int(self.cols["length"][index]))
 
-    def entries(self, ordinals: np.ndarray) -> list[LogEntry]:
+    def _archived_entry(self, ordinal: int) -> LogEntry:
+        index = ordinal + self.offset
+        backing, rowid = int(self.cols["backing"][index]), int(self.cols["rowid"][index])
+        found = self.backings.cached(backing, rowid)
+        if found is None:  # read the rows around it too: scrolling goes on from here
+            around = np.arange(max(self.head, ordinal - READ_AROUND[0]), min(self.tail, ordinal + READ_AROUND[1]))
+            around = around[self.column("backing", around) > 0]
+            self.backings.read(self.column("backing", around), self.column("rowid", around))
+            found = self.backings.cached(backing, rowid)
+            assert found is not None
+        return found
+
+    def entries(self, ordinals: np.ndarray) -> Sequence[LogEntry]:
+        """The entries of these rows: a list, or for archived rows an `EntryList` that reads
+        them from the archive only as they are taken (in whatever thread takes them)."""
         if self.lines is None:
-            return self.column("entry", ordinals).tolist()
+            backings = self.column("backing", ordinals)
+            if not backings.any():
+                return self.column("entry", ordinals).tolist()
+            return EntryList(self.column("entry", ordinals), self.column("rowid", ordinals), backings,
+                             self.backings.readers)
         return [self.entry(int(ordinal)) for ordinal in ordinals]
 
     def time_us(self, ordinal: int) -> int | None:

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from logview.files.columns import NO_TIME
+from logview.store.archived import Backings
 from logview.store.codes import CODE_FIELDS, Codes
 from logview.store.rows import RowBuffer
 
-MERGED_COLUMNS = (*CODE_FIELDS, "time", "duration", "invalid", "entry", "origin")
+MERGED_COLUMNS = (*CODE_FIELDS, "time", "duration", "invalid", "entry", "rowid", "backing", "origin")
 
 
 @dataclass(frozen=True)
@@ -32,17 +33,21 @@ class MergedRows:
         return len(self.parts)
 
 
-def merge_rows(codes: Codes, parts: Sequence[tuple[str, RowBuffer, Codes]]) -> MergedRows:
-    """Every loaded row of `parts` (label, rows, their codes), coded for `codes`."""
+def merge_rows(codes: Codes, backings: Backings,
+               parts: Sequence[tuple[str, RowBuffer, Codes, Backings]]) -> MergedRows:
+    """Every loaded row of `parts` (label, rows, their codes, their archives), coded for `codes`
+    and `backings` (archived rows stay archived: their rowid is kept, their archive numbered anew)."""
     pieces: dict[str, list[np.ndarray]] = {name: [] for name in (*MERGED_COLUMNS, "part", "ordinal")}
     mine = codes.by_field()
-    for index, (label, rows, theirs_codes) in enumerate(parts):
+    for index, (label, rows, theirs_codes, theirs_backings) in enumerate(parts):
         lo, hi = rows.head, rows.tail
         pieces["origin"].append(np.full(hi - lo, codes.origins.code(label), dtype=np.int32))
         pieces["part"].append(np.full(hi - lo, index, dtype=np.int64))
         pieces["ordinal"].append(np.arange(lo, hi, dtype=np.int64))
-        for name in ("time", "duration", "invalid", "entry"):
+        for name in ("time", "duration", "invalid", "entry", "rowid"):
             pieces[name].append(rows.span(name, lo, hi))
+        renumbered = np.array([0, *map(backings.code, theirs_backings.readers)], dtype=np.uint8)
+        pieces["backing"].append(renumbered[rows.span("backing", lo, hi)])
         theirs = theirs_codes.by_field()
         for name in CODE_FIELDS:
             lookup = np.fromiter((mine[name].code(v) for v in theirs[name].values), dtype=np.int32,

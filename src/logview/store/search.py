@@ -4,19 +4,55 @@ Each row's result sits in the store's `hit` column, so a search is paid once and
 mask. Small stores are searched at once; a big one hands a `SearchJob` (rows in memory) or a
 `FileSearchJob` (a scan of the file's bytes, see `files.search`) to a worker thread, which owns
 copies of what it reads, and the result is adopted back with `finish`.
+
+Archived rows (see `archived.py`) are searched in their raw JSON, read from the archive a chunk
+at a time and scanned as a file's lines are (`files.search`: the same answers as for `--file`,
+and no text kept in memory for them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from logview.files.lines import LineFile
 from logview.files.search import search_lines
 from logview.sources.base import Source, searchable_text
+from logview.store.archived import Backings, RawReader
 from logview.store.rows import RowBuffer
+
+ARCHIVED_SEARCH_ROWS = 20_000  # archived rows read from the archive per scan
+
+
+class _Blobs:
+    """Raw entries joined as the lines of one block, read like a `LineFile` by `search_lines`."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def read(self, start: int, length: int) -> bytes:
+        return self.data[start:start + length]
+
+
+def search_archived(reader: RawReader, rowids: np.ndarray, invalid: np.ndarray, needle: str,
+                    cancelled: Callable[[], bool] | None = None) -> np.ndarray:
+    """Which of these archived rows hold `needle` in a value (a row gone from the archive: no)."""
+    hits = np.zeros(len(rowids), dtype=bool)
+    for start in range(0, len(rowids), ARCHIVED_SEARCH_ROWS):
+        if cancelled and cancelled():
+            break
+        part = rowids[start:start + ARCHIVED_SEARCH_ROWS].tolist()
+        found = reader.raw_found(part)
+        blobs = [bytes(found.get(rowid, b"")) for rowid in part]
+        lengths = np.fromiter(map(len, blobs), np.int64, len(blobs))
+        starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])  # (one byte between rows)
+        block: Any = _Blobs(b"\n".join(blobs))  # (read like a LineFile)
+        hits[start:start + len(part)] = search_lines(block, reader.api_source, starts, lengths, needle,
+                                                     invalid[start:start + len(part)], cancelled)
+    return hits
 
 
 @dataclass
@@ -29,15 +65,25 @@ class SearchJob:
     hi: int
     entries: np.ndarray
     texts: np.ndarray
+    backings: np.ndarray  # archived rows: which archive (0: the entry is in `entries`), their rowid
+    rowids: np.ndarray
+    invalid: np.ndarray
+    readers: list[RawReader]
     hits: np.ndarray | None = None
 
     def run(self, cancelled: Callable[[], bool] | None = None) -> None:
-        texts, entries = self.texts, self.entries
-        for i in range(len(texts)):
+        texts, entries, backings = self.texts, self.entries, self.backings
+        for i in np.flatnonzero(backings == 0).tolist():
             if texts[i] is None:
                 texts[i] = searchable_text(entries[i].raw)
         needle = self.needle
-        self.hits = np.fromiter((needle in text for text in texts), dtype=bool, count=len(texts))
+        hits = np.fromiter((text is not None and needle in text for text in texts), dtype=bool, count=len(texts))
+        for backing in np.unique(backings[backings > 0]).tolist():
+            rows = np.flatnonzero(backings == backing)
+            hits[rows] = search_archived(self.readers[backing - 1], self.rowids[rows], self.invalid[rows], needle,
+                                         cancelled)
+        if not (cancelled and cancelled()):
+            self.hits = hits
 
 
 @dataclass
@@ -65,8 +111,8 @@ class FileSearchJob:
 class RowSearch:
     """The search in force over one store's rows (`needle`), kept up to date as rows arrive."""
 
-    def __init__(self, rows: RowBuffer, source: Source, lines: LineFile | None) -> None:
-        self.rows, self.source, self.lines = rows, source, lines
+    def __init__(self, rows: RowBuffer, source: Source, lines: LineFile | None, backings: Backings) -> None:
+        self.rows, self.source, self.lines, self.backings = rows, source, lines, backings
         self.needle: str | None = None
 
     def evaluate(self, needle: str, lo: int, hi: int) -> None:
@@ -79,7 +125,7 @@ class RowSearch:
             job.run()
             rows.span("hit", lo, hi)[:] = job.hits
             return
-        job = SearchJob(needle, rows.epoch, lo, hi, rows.span("entry", lo, hi), rows.span("text", lo, hi))
+        job = self._memory_job(needle, lo, hi, copy=False)
         job.run()  # writes texts in place (these are views)
         rows.span("hit", lo, hi)[:] = job.hits
 
@@ -103,9 +149,16 @@ class RowSearch:
         rows = self.rows
         if self.lines is not None:
             return self._file_job(needle, rows.head, rows.tail)
-        return SearchJob(needle, rows.epoch, rows.head, rows.tail,
-                         rows.span("entry", rows.head, rows.tail).copy(),
-                         rows.span("text", rows.head, rows.tail).copy())
+        return self._memory_job(needle, rows.head, rows.tail, copy=True)
+
+    def _memory_job(self, needle: str, lo: int, hi: int, *, copy: bool) -> SearchJob:
+        rows = self.rows
+        entries, texts = rows.span("entry", lo, hi), rows.span("text", lo, hi)
+        if copy:  # (for a worker thread: the store goes on changing)
+            entries, texts = entries.copy(), texts.copy()
+        return SearchJob(needle, rows.epoch, lo, hi, entries, texts, rows.span("backing", lo, hi).copy(),
+                         rows.span("rowid", lo, hi).copy(), rows.span("invalid", lo, hi).copy(),
+                         list(self.backings.readers))
 
     def finish(self, job: SearchJob | FileSearchJob) -> bool:
         """Adopt a finished job's results; rows that arrived meanwhile are searched now.

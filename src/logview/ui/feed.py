@@ -28,9 +28,10 @@ from logview.model import ApiError, ApiFailure, Filters, LogEntry, SourceKind
 from logview.options import Connection
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, TailFailed
 from logview.archive import ArchiveError, identity_of
-from logview.archive.sync import ArchivedPager
+from logview.archive.sync import ArchivedPager, ArchivedRows
 from logview.session import ViewerSession
 from logview.store import ViewChange
+from logview.ui.gathering import Gathering
 
 if TYPE_CHECKING:
     from logview.api.client import ApiClient
@@ -79,10 +80,14 @@ class Feed(Widget):
     """Non-visual: starts and stops the loading workers and reports what they find."""
 
     class Loaded(Message):
+        """Entries of a backfill (pages posted together, see `gathering.py`) or of a tail cycle
+        (`live`); or archived rows as columns (`rows`, with no `entries`)."""
+
         def __init__(self, generation: int, entries: list[LogEntry], *, live: bool, pages: int,
-                     total: int | None, archived: int = 0) -> None:
+                     total: int | None, archived: int = 0, rows: ArchivedRows | None = None) -> None:
             super().__init__()
             self.archived = archived  # how many of the query's entries came from the archive
+            self.rows = rows
             self.generation, self.entries, self.live = generation, entries, live
             self.pages, self.total = pages, total
             self.change = ViewChange()  # set once the session has taken it
@@ -146,9 +151,8 @@ class Feed(Widget):
         self._wake: asyncio.Event | None = None
         self._quiet_until = 0.0
         self.first_lines: LineChunk | None = None  # read by `start`, for the caller to show at once
-        self._gathered: Feed.Loaded | None = None  # backfill pages not posted yet (see `_gather`)
-        self._posted_generation, self._posted_at = 0, 0.0  # the last backfill message posted
-        self._post_later: asyncio.TimerHandle | None = None
+        self._gathering = Gathering(self.post_message, lambda generation: Feed.Loaded(
+            generation, [], live=False, pages=0, total=None), POST_ENTRIES_EVERY_S)
 
     @property
     def file_mode(self) -> bool:
@@ -163,7 +167,11 @@ class Feed(Widget):
         return False
 
     def on_feed_loaded(self, message: Loaded) -> None:
-        if self._taken(message, message.generation):
+        if not self._taken(message, message.generation):
+            return
+        if message.rows is not None:
+            message.change = self.session.archived_rows(message.rows, archived=message.archived)
+        else:
             message.change = self.session.loaded(message.entries, live=message.live, pages=message.pages,
                                                  total=message.total, archived=message.archived)
 
@@ -242,7 +250,7 @@ class Feed(Widget):
             self.post_message(self.Noticed(self.generation, Notice("archive", f"{error} — going on without the archive")))
             return self._pager(server_filters)
         return ArchivedPager(self.source, self.client, server_filters, archived, max_entries=self.max_entries,
-                             sleep=self._tail_sleep)
+                             sleep=self._tail_sleep, paint_columns=True)
 
     def start_tail(self) -> bool:
         """Start polling for new entries (needs the first page, which fixes the head)."""
@@ -301,12 +309,15 @@ class Feed(Widget):
     # -- workers --------------------------------------------------------------------------
     def _report(self, generation: int, event: object, *, live: bool) -> None:
         if isinstance(event, EntriesLoaded) and not (live or event.live):
-            self._gather(generation, event)
+            self._gathering.add(generation, event.entries, event.pages, event.total, self._from_archive())
             return
-        self._post_gathered()  # what came before goes first
+        self._gathering.flush()  # what came before goes first
         if isinstance(event, EntriesLoaded):
             self.post_message(self.Loaded(generation, event.entries, live=True, pages=event.pages,
                                           total=event.total, archived=self._from_archive()))
+        elif isinstance(event, ArchivedRows):
+            self.post_message(self.Loaded(generation, [], live=False, pages=event.pages, total=event.total,
+                                          archived=self._from_archive(), rows=event))
         elif isinstance(event, RetryEvent):
             self.post_message(self.Retrying(generation, event, live=live))
         elif isinstance(event, Notice):
@@ -319,35 +330,8 @@ class Feed(Widget):
     def _from_archive(self) -> int:
         return self.pager.from_archive if isinstance(self.pager, ArchivedPager) else 0
 
-    def _gather(self, generation: int, event: EntriesLoaded) -> None:
-        """Post a backfill's pages together, at most one message per POST_ENTRIES_EVERY_S (the
-        first at once, for the first screen): each message costs the screen a refresh and a
-        layout, so a fast backfill would otherwise spend most of its time redrawing."""
-        gathered = self._gathered
-        if gathered is not None and gathered.generation != generation:
-            self._post_gathered()
-            gathered = None
-        if gathered is None:
-            gathered = self._gathered = Feed.Loaded(generation, [], live=False, pages=0, total=None)
-        gathered.entries.extend(event.entries)
-        gathered.pages, gathered.total, gathered.archived = event.pages, event.total, self._from_archive()
-        wait = self._posted_at + POST_ENTRIES_EVERY_S - time.monotonic()
-        if wait <= 0 or generation != self._posted_generation:
-            self._post_gathered()
-        elif self._post_later is None:
-            self._post_later = asyncio.get_running_loop().call_later(wait, self._post_gathered)
-
-    def _post_gathered(self) -> None:
-        if self._post_later is not None:
-            self._post_later.cancel()
-            self._post_later = None
-        if self._gathered is not None:
-            self.post_message(self._gathered)
-            self._posted_generation, self._posted_at = self._gathered.generation, time.monotonic()
-            self._gathered = None
-
     def _failed(self, generation: int, error: ApiError, gave_up: str | None) -> None:
-        self._post_gathered()  # the entries before the failure stay
+        self._gathering.flush()  # the entries before the failure stay
         self.post_message(self.Failed(generation, error, gave_up))
 
     @work(exclusive=True, group="backfill", exit_on_error=False)

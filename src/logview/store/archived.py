@@ -1,0 +1,150 @@
+"""Rows whose entries stay in the local archive: a store holds their columns and their archive
+rowid, and reads the raw JSON back when an entry is shown, copied, saved or searched.
+
+Why: a fetched entry costs a Python object tree (~1 KB); a million archived ones would cost a
+gigabyte and most of a minute to build. As `--file` keeps a line's offset, a store keeps an
+archived row's `rowid` and which archive it is in (`backing`, 0 for an entry held in memory), and
+rebuilds the entry with its API's parser (exactly as when it was fetched). A small cache keeps
+scrolling cheap; a miss reads the rows around it too, in one query.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from typing import Protocol, overload
+
+import numpy as np
+
+from logview.archive.columns import ArchivedColumns
+from logview.jsonutil import InvalidJSON, load_json
+from logview.model import LogEntry
+from logview.sources.base import Source, may_hold_surrogates
+
+ARCHIVED_CACHE = 1024  # entries rebuilt from the archive kept (a few screens of scrolling)
+READ_AROUND = (16, 48)  # rows before and after a missed one read with it (scrolling goes on)
+BULK_ROWS = 5_000  # archived entries rebuilt per query when many are wanted (a save)
+GONE = "no longer in the archive (pruned or cleared since it was shown)"
+# Archive facets → the store's coded columns.
+FACET_COLUMNS = {"status": "status", "credential_id": "credential", "event": "event", "tool": "tool",
+                 "error_group": "error"}
+
+
+class RawReader(Protocol):
+    """Where archived rows are read back from (`archive.ArchivedSource`)."""
+
+    @property
+    def api_source(self) -> Source: ...
+
+    def raw_found(self, rowids: Sequence[int]) -> dict[int, bytes]: ...
+
+
+def rebuild(reader: RawReader, rowids: Sequence[int]) -> list[LogEntry]:
+    """The entries at `rowids`, as their API's parser made them when they were fetched; a row
+    gone from the archive meanwhile comes back as an invalid entry saying so."""
+    found = reader.raw_found(rowids)
+    source = reader.api_source
+    values = []
+    for rowid in rowids:
+        blob = found.get(int(rowid))
+        try:
+            values.append(None if blob is None else load_json(blob))
+        except InvalidJSON:  # only a file changed behind logview's back: kept, and shown invalid
+            values.append(bytes(blob).decode("utf-8", "replace"))  # type: ignore[arg-type]
+    entries = source.entries_from_raws(values, surrogates=any(map(may_hold_surrogates, found.values())))
+    for i, rowid in enumerate(rowids):
+        if int(rowid) not in found:
+            entries[i] = LogEntry(id=f"archived row {int(rowid)}", time=None, status=None, raw={},
+                                  source=source.kind, invalid=GONE)
+    return entries
+
+
+class Backings:
+    """The archives a store's rows are read from (`backing` k is `readers[k - 1]`), and a cache
+    of the entries rebuilt lately. Used on the UI thread only (a worker reads through `EntryList`)."""
+
+    def __init__(self) -> None:
+        self.readers: list[RawReader] = []
+        self._cache: OrderedDict[tuple[int, int], LogEntry] = OrderedDict()
+
+    def code(self, reader: RawReader) -> int:
+        for index, known in enumerate(self.readers):
+            if known is reader:
+                return index + 1
+        if len(self.readers) >= 255:
+            raise OverflowError("a store reads from at most 255 archives")
+        self.readers.append(reader)
+        return len(self.readers)
+
+    def clear(self) -> None:
+        self.readers.clear()
+        self._cache.clear()
+
+    def cached(self, backing: int, rowid: int) -> LogEntry | None:
+        found = self._cache.get((backing, rowid))
+        if found is not None:
+            self._cache.move_to_end((backing, rowid))
+        return found
+
+    def read(self, backings: np.ndarray, rowids: np.ndarray) -> list[LogEntry]:
+        """The entries of these archived rows (each backing read in one go), kept in the cache."""
+        entries: list[LogEntry | None] = [None] * len(rowids)
+        for backing in np.unique(backings).tolist():
+            rows = np.flatnonzero(backings == backing)
+            for row, entry in zip(rows.tolist(), rebuild(self.readers[backing - 1], rowids[rows].tolist())):
+                entries[row] = entry
+                self._cache[(backing, int(rowids[row]))] = entry
+        while len(self._cache) > ARCHIVED_CACHE:
+            self._cache.popitem(last=False)
+        return entries  # type: ignore[return-value]
+
+
+class EntryList(Sequence[LogEntry]):
+    """Rows' entries as they were when asked for, read from the archive only when taken: a save
+    of a million archived rows takes them a chunk at a time in its worker thread."""
+
+    def __init__(self, entries: np.ndarray, rowids: np.ndarray, backings: np.ndarray,
+                 readers: list[RawReader]) -> None:
+        self._entries, self._rowids, self._backings = entries, rowids, backings
+        self._readers = list(readers)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @overload
+    def __getitem__(self, index: int) -> LogEntry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[LogEntry]: ...
+
+    def __getitem__(self, index: int | slice) -> LogEntry | list[LogEntry]:
+        if isinstance(index, slice):
+            return self._take(*index.indices(len(self)))
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        return self._take(index % len(self), index % len(self) + 1, 1)[0]
+
+    def __iter__(self) -> Iterator[LogEntry]:
+        for start in range(0, len(self), BULK_ROWS):
+            yield from self._take(start, min(len(self), start + BULK_ROWS), 1)
+
+    def _take(self, start: int, stop: int, step: int) -> list[LogEntry]:
+        entries = self._entries[start:stop:step].tolist()
+        backings, rowids = self._backings[start:stop:step], self._rowids[start:stop:step]
+        for backing in np.unique(backings[backings > 0]).tolist():
+            rows = np.flatnonzero(backings == backing)
+            for row, entry in zip(rows.tolist(), rebuild(self._readers[backing - 1], rowids[rows].tolist())):
+                entries[row] = entry
+        return entries
+
+
+def facet_codes(columns: ArchivedColumns, tables: dict, count: int) -> dict[str, np.ndarray]:
+    """The first `count` rows' facets in the store's codes (`tables`: its `Categories` by
+    column), new values coded as they come: one lookup per distinct value, then one take."""
+    coded = {}
+    for facet_name, column in FACET_COLUMNS.items():
+        facet = columns.facets[facet_name]
+        table = tables[column]
+        lookup = np.fromiter((table.code(value) for value in facet.values), np.int32, len(facet.values))
+        coded[column] = lookup[facet.codes[:count]]
+    return coded

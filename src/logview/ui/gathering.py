@@ -1,0 +1,53 @@
+"""A backfill's pages posted to the screen together: at most one message per `every_s`, the first
+of a query at once (for the first screen). Each message costs the screen a refresh and a layout,
+so a fast backfill posting one per page would spend most of its time redrawing."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+
+class PagesMessage(Protocol):
+    generation: int
+    entries: list[Any]
+    pages: int
+    total: int | None
+    archived: int
+
+
+class Gathering:
+    """Gathers pages into one message of `make(generation)` and posts it with `post`."""
+
+    def __init__(self, post: Callable[[Any], Any], make: Callable[[int], PagesMessage], every_s: float) -> None:
+        self._post, self._make, self._every_s = post, make, every_s
+        self._gathered: PagesMessage | None = None
+        self._posted_generation, self._posted_at = 0, 0.0  # the last message posted
+        self._later: asyncio.TimerHandle | None = None
+
+    def add(self, generation: int, entries: list[Any], pages: int, total: int | None, archived: int) -> None:
+        gathered = self._gathered
+        if gathered is not None and gathered.generation != generation:
+            self.flush()
+            gathered = None
+        if gathered is None:
+            gathered = self._gathered = self._make(generation)
+        gathered.entries.extend(entries)
+        gathered.pages, gathered.total, gathered.archived = pages, total, archived
+        wait = self._posted_at + self._every_s - time.monotonic()
+        if wait <= 0 or generation != self._posted_generation:
+            self.flush()
+        elif self._later is None:
+            self._later = asyncio.get_running_loop().call_later(wait, self.flush)
+
+    def flush(self) -> None:
+        """Post what is gathered now (before any other message of the feed, so order holds)."""
+        if self._later is not None:
+            self._later.cancel()
+            self._later = None
+        if self._gathered is not None:
+            self._post(self._gathered)
+            self._posted_generation, self._posted_at = self._gathered.generation, time.monotonic()
+            self._gathered = None

@@ -1,0 +1,98 @@
+"""A relaunch over the archive holds the archived entries as columns, their raw JSON left on disk:
+the table, the detail pane, search, `s`, the histogram and the stats all work on them as on
+fetched entries, and fetched entries go on top of them."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+from logview.archive import Archive
+from logview.demo import DemoServer, DemoState
+from logview.jsonutil import dump_json
+from logview.model import Filters
+from logview.options import ViewerOptions
+from logview.ui.app import LogViewApp
+from test_ui_save_dialogs import type_save_name
+from ui_helpers import FAST, SIZE, connection, cursor_line, detail_text, screen_text, settle, widget_text
+
+ENTRIES = 900
+
+
+@pytest.fixture
+def quiet_server() -> Iterator[DemoServer]:
+    with DemoServer(DemoState(aitronos_entries=300, supermetrics_entries=ENTRIES, live_rate=0.0, seed=21)) as server:
+        yield server
+
+
+def archived_app(server: DemoServer, archive: Archive) -> LogViewApp:
+    options = ViewerOptions(filters=Filters(), connection=connection(server, "supermetrics", page_limit=100))
+    return LogViewApp(options, policy=FAST, archive=archive)
+
+
+def squash(text: str) -> str:
+    return "".join(text.split())
+
+
+async def test_archived_entries_are_columns_read_back_for_every_use(quiet_server, tmp_path) -> None:
+    logs = {log["id"]: log for log in quiet_server.state.supermetrics_logs}
+    with Archive.open(tmp_path / "archive.sqlite3") as archive:
+        first = archived_app(quiet_server, archive)
+        async with first.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert len(first.viewer.store) == ENTRIES
+        new = quiet_server.state.insert_supermetrics(2, same_time=False)
+
+        app = archived_app(quiet_server, archive)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            viewer = app.viewer
+            store, view = viewer.store, viewer.view
+            assert len(store) == ENTRIES + 2 and f"{ENTRIES:,} from the archive" in screen_text(app)
+            archived = store.span("backing", store.head, store.tail) > 0
+            entries = store.span("entry", store.head, store.tail)
+            assert archived.sum() == ENTRIES and all(entries[archived] == None)  # noqa: E711 (numpy)
+            assert {e.id for e in store.entries(view.index[:2])} == {e["id"] for e in new}  # fetched, on top
+
+            # the table and the detail pane read an archived entry back
+            await pilot.press(*"jjjjj", "enter")
+            await pilot.pause()
+            ordinal = viewer.table.cursor_ordinal
+            assert archived[ordinal - store.head]
+            raw = logs[store.entry(ordinal).id]
+            assert raw["event"] in cursor_line(app) and (raw["request"] or "")[:20] in cursor_line(app)
+            text = squash(detail_text(app))
+            for key, value in raw.items():
+                shown = value if isinstance(value, str) else json.dumps(value)
+                assert squash(f"{key}{shown}") in text, key
+            await pilot.press("escape")
+
+            # search finds text that only the archived entry's raw JSON holds
+            await pilot.press("slash", *raw["request_id"].upper(), "enter")
+            await settle(pilot)
+            assert [e.id for e in store.entries(view.index)] == [raw["id"]]
+            await pilot.press("slash", "escape")
+            await settle(pilot)
+            assert len(view) == ENTRIES + 2
+
+            # s writes every row exactly as received, in the view's order
+            await type_save_name(pilot, str(tmp_path / "view.jsonl"))
+            saved = (tmp_path / "view.jsonl").read_bytes().splitlines()
+            shown_ids = [e.id for e in store.entries(view.index)]
+            every = {**logs, **{e["id"]: e for e in new}}
+            assert saved == [dump_json(every[i]) for i in shown_ids]
+
+            # the histogram and the stats count the archived rows
+            await pilot.press("h")
+            await settle(pilot)
+            assert int(viewer.histogram.data.totals.sum()) == ENTRIES + 2
+            assert f"{ENTRIES + 2:,} entries" in widget_text(viewer.histogram)
+            await pilot.press("i")
+            await settle(pilot)
+            events = Counter(log.get("event") for log in every.values())
+            assert {g.value: g.count for g in viewer.stats.data.groups} == {k: v for k, v in events.items() if k}
+            assert np.array_equal(view.index, np.arange(store.head, store.tail))
