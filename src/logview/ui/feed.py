@@ -247,7 +247,7 @@ class Feed(Widget):
             archived = self.archive.source(identity)
         except ArchiveError as error:
             self.archive = None
-            self.post_message(self.Noticed(self.generation, Notice("archive", f"{error} — going on without the archive")))
+            self.post_message(self.Noticed(self.generation, Notice("archive", f"Without the archive this run: {error}")))
             return self._pager(server_filters)
         return ArchivedPager(self.source, self.client, server_filters, archived, max_entries=self.max_entries,
                              sleep=self._tail_sleep, paint_columns=True)
