@@ -45,7 +45,7 @@ def assert_same_as_the_model(kind: str, logs: list[Any]) -> None:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(data=st.data())
 def test_fast_parse_gives_what_the_model_gives(kind: str, data: st.DataObject) -> None:
     hostile = aitronos_entries() if kind == "aitronos" else supermetrics_entries()
