@@ -119,10 +119,10 @@ def run_child(*args: str) -> dict:
 
 # -- the parent ---------------------------------------------------------------------------------
 
-def start_server(n: int) -> tuple[subprocess.Popen, str]:
+def start_server(n: int, port: int = 0) -> tuple[subprocess.Popen, str]:
     # A budget far beyond the runs' requests: with the published one (1,000 an hour, advertised in
     # the headers), a few runs would drain it and the client would pace the later ones.
-    server = subprocess.Popen([sys.executable, "-m", "logview", "demo-server", "--port", "0", "--rate", "0",
+    server = subprocess.Popen([sys.executable, "-m", "logview", "demo-server", "--port", str(port), "--rate", "0",
                                "--aitronos-entries", "0", "--supermetrics-entries", str(n),
                                "--budget", "100000000/3600"],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -220,3 +220,22 @@ def test_a_merged_timeline_reads_archived_rows_of_its_parts(tmp_path) -> None:
             assert described(merged.entry(ordinal)) == described(part.entry(int(ordinal_of[index])))
         hits = FilteredView(merged, Filters(search="gmail")).index
         assert len(hits) and all("gmail" in str(merged.entry(int(o)).raw).lower() for o in hits)
+
+
+def test_reading_a_few_archived_rows_does_not_visit_the_whole_source(tmp_path) -> None:
+    # SQLite's planner would take the index on the source and walk every row of it for `rowid IN`
+    with Archive.open(tmp_path / "archive.sqlite3") as archive:
+        archived = archived_part(archive, "supermetrics")
+        archived.store(supermetrics_entries(20_000, seed=9))
+        rowids = archived.columns().rowid[5_000:5_010].tolist()
+        steps = [0]
+
+        def count() -> int:
+            steps[0] += 1
+            return 0
+
+        connection = archived._bulk().connection
+        connection.set_progress_handler(count, 100)
+        assert len(archived.raw_found(rowids)) == 10
+        connection.set_progress_handler(None, 0)
+        assert steps[0] < 50  # (visiting the source's 20,000 rows takes thousands)

@@ -7,13 +7,14 @@ from collections.abc import Callable, Iterator, Sequence
 from logview.archive.columns import (CHUNK_ROWS, COLUMNS_SQL, ArchivedColumns, FacetCoder, raw_rows, read_columns,
                                      time_range)
 from logview.archive.coverage import Span, merge_spans, record_span, stored_spans
-from logview.archive.db import Database
+from logview.archive.db import ArchiveError, Database
 from logview.archive.retention import Retention, prune_source
 from logview.archive.rows import INSERT_ROW, SourceIdentity, entry_from_row, entry_row, source_for
 from logview.model import LogEntry
 from logview.sources.base import Source
 
 ENTRY_CHUNK = 2_000  # entries rebuilt per query by `entries` (memory stays flat however many)
+BULK_CACHE_KIB = 2_048  # the page cache of the bulk reader (see `_bulk`)
 
 
 class ArchivedSource:
@@ -29,6 +30,7 @@ class ArchivedSource:
         self._retention = retention
         self._api_source = source_for(identity)
         self._count: int | None = None  # an estimate, to prune only when the limit is near
+        self._bulk_reader: Database | None = None
 
     @property
     def _source_id(self) -> int | None:
@@ -151,6 +153,25 @@ class ArchivedSource:
         with self._database.reading() as db:
             return read_columns(db, self._source_id, self._api_source, since_us, until_us)
 
+    def _bulk(self) -> Database:
+        """The connection the viewer reads raw entries through (see `_reader`)."""
+        if self._bulk_reader is None:
+            self._bulk_reader = self._reader()
+        return self._bulk_reader
+
+    def _reader(self) -> Database:
+        """A connection of its own for reading in bulk: in WAL mode it reads while a page is being
+        stored (no waiting behind the writer's lock), with a small page cache (a scan of a big
+        source would fill the writer's 32 MiB for nothing). The shared connection when the file
+        cannot be opened a second time."""
+        try:
+            reader = Database(self._database.path, readonly=True)
+        except ArchiveError:
+            return self._database
+        with reader.reading() as db:
+            db.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+        return reader
+
     def column_chunks(self, since_us: int | None = None, until_us: int | None = None, *,
                       first: int = CHUNK_ROWS, then: int = CHUNK_ROWS,
                       timeless: bool | None = None) -> Iterator[ArchivedColumns]:
@@ -160,14 +181,25 @@ class ArchivedSource:
         `entries`."""
         if self._source_id is None:
             return
+        scanner = self._reader()  # its own: drawing reads raw entries through `_bulk` meanwhile
+        try:
+            yield from self._chunks(scanner, since_us, until_us, first, then, timeless)
+        finally:
+            if scanner is not self._database:
+                scanner.close()
+
+    def _chunks(self, scanner: Database, since_us: int | None, until_us: int | None, first: int, then: int,
+                timeless: bool | None) -> Iterator[ArchivedColumns]:
         coder = FacetCoder(self.raw_found, self._api_source)
-        condition, params = time_range(since_us, until_us)
-        timed = (f"SELECT {COLUMNS_SQL} FROM entries WHERE source = ? AND time_us IS NOT NULL{condition} "
-                 "AND time_us <= ? AND (time_us < ? OR rowid > ?) ORDER BY time_us DESC, rowid ASC LIMIT ?")
         after, size = (2**63 - 1, -1), first
         while True:
-            with self._database.reading() as db:
-                rows = db.execute(timed, (self._source_id, *params, after[0], after[0], after[1], size)).fetchall()
+            # one upper bound, the lower of the range's end and where the last chunk stopped: with
+            # two, SQLite may seek by the range's and walk every row before the chunk each time
+            condition, params = time_range(since_us, after[0] if until_us is None else min(until_us, after[0]))
+            timed = (f"SELECT {COLUMNS_SQL} FROM entries WHERE source = ? AND time_us IS NOT NULL{condition} "
+                     "AND (time_us < ? OR rowid > ?) ORDER BY time_us DESC, rowid ASC LIMIT ?")
+            with scanner.reading() as db:
+                rows = db.execute(timed, (self._source_id, *params, after[0], after[1], size)).fetchall()
             if rows:
                 yield coder.chunk(rows)
             if len(rows) < size:
@@ -179,7 +211,7 @@ class ArchivedSource:
                    "ORDER BY rowid ASC LIMIT ?")
         last_row = -1
         while True:
-            with self._database.reading() as db:
+            with scanner.reading() as db:
                 rows = db.execute(untimed, (self._source_id, last_row, size)).fetchall()
             if rows:
                 yield coder.chunk(rows)
@@ -188,13 +220,19 @@ class ArchivedSource:
             last_row, size = rows[-1][0], then
 
     def count_in(self, since_us: int | None = None, until_us: int | None = None) -> int:
-        """How many entries `columns(since_us, until_us)` would hold."""
+        """How many entries `columns(since_us, until_us)` would hold (through a connection of
+        its own: counting a million takes a while, and drawing must not wait for it)."""
         condition, params = time_range(since_us, until_us)
         if self._source_id is None:
             return 0
-        with self._database.reading() as db:
-            return db.execute(f"SELECT count(*) FROM entries WHERE source = ?{condition}",
-                              (self._source_id, *params)).fetchone()[0]
+        counter = self._reader()
+        try:
+            with counter.reading() as db:
+                return db.execute(f"SELECT count(*) FROM entries WHERE source = ?{condition}",
+                                  (self._source_id, *params)).fetchone()[0]
+        finally:
+            if counter is not self._database:
+                counter.close()
 
     @property
     def api_source(self) -> Source:
@@ -209,5 +247,5 @@ class ArchivedSource:
 
     def raw_found(self, rowids: Sequence[int]) -> dict[int, bytes]:
         """The stored JSON of those of these rows still archived, by rowid (a pruned one is left out)."""
-        with self._database.reading() as db:
+        with self._bulk().reading() as db:
             return raw_rows(db, self._source_id, [int(rowid) for rowid in rowids])  # (numpy ints are no parameters)

@@ -284,7 +284,7 @@ class ArchivedPager:
             if self._full():
                 return
 
-    def _painted_rows(self, columns: ArchivedColumns, expected: int) -> ArchivedRows | None:
+    def _painted_rows(self, columns: ArchivedColumns, expected: int | None) -> ArchivedRows | None:
         """What `_painted` and `_loaded` do for a batch of entries, for archived rows as columns."""
         count = len(columns) if self.max_entries is None else min(len(columns), self.max_entries - self.loaded)
         if count <= 0:

@@ -141,8 +141,9 @@ class EntryStore(RowBuffer):
 
     def append_archived(self, columns: ArchivedColumns, reader: RawReader, expected: int | None = None) -> int:
         """Add archived entries older than all held ones as columns only, their raw JSON left in
-        `reader`'s archive. `expected`: how many rows this and the following calls bring in all
-        (the columns are sized once). Returns how many were kept (`max_entries` applies)."""
+        `reader`'s archive. `expected`: at most how many rows this and the following calls bring
+        (room is made for them at once, not by doubling). Returns how many were kept (`max_entries`
+        applies)."""
         n = len(columns) if self.max_entries is None else min(len(columns), max(0, self.max_entries - len(self)))
         if not n:
             return 0

@@ -1,0 +1,246 @@
+"""The viewer over the local archive against `--file` on the same entries, and archive writes
+against the loopback backfill they follow. Targets of issue 13, measured in one run.
+
+Usage:
+    python benchmarks/bench_archive.py FILE [--runs 3] [--skip-writes]
+
+FILE: Supermetrics JSONL from gen_file.py (e.g. 100k for the first screen, 1M for peak RSS).
+Its entries are stored once into an archive beside it (`FILE.archive.sqlite3`, reused while FILE
+is unchanged), as fetched pages are: 1,000 at a time, then the whole range recorded complete.
+
+1. First screen and peak RSS, per run, alternating: two fresh child processes, each the app
+   headless at 160x48 (`App.run_test`) with `--max-entries` = the file's entries:
+   - archive: the connection's source over a quiet demo server whose connector is empty (the
+     relaunch asks it once what is newer), through the archive: the archived span is painted first;
+   - file: `--file FILE`.
+   Timed from just before the child is started (imports included, as a user waits) to the first
+   rows in the view, and to the load being complete; peak RSS is the child's VmHWM once complete.
+2. Writes against fetching (skip with --skip-writes): a demo server (subprocess) with as many
+   entries as FILE (at most 100,000); `Pager.backfill` fetches them all (the time the network and
+   parsing take), then the same pages are stored into a fresh archive one after another in this
+   thread (the time writing takes), then `ArchivedPager` (the viewer's way: each page stored in a
+   thread while the next is fetched) runs over a fresh archive: the ratio to the plain backfill
+   says whether writing ever held fetching up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_ingest import peak_rss_mib, start_server  # noqa: E402
+
+PAGE = 1000
+QUIET_PORT = 18_765  # the empty server's: the archive is kept under its URL (the source's identity)
+
+
+def source_at(url: str):
+    from logview.demo import DEMO_CONNECTOR, DEMO_TEAM
+    from logview.sources import SupermetricsSource
+
+    return SupermetricsSource(DEMO_TEAM, DEMO_CONNECTOR, base_url=url)
+
+
+# -- an archive of the file ---------------------------------------------------------------------
+
+def archive_of(file: Path, url_identity: str) -> Path:
+    """The file's entries in an archive (built once, while the file is unchanged)."""
+    from logview.archive import Archive, Retention, Span, identity_of
+    from logview.jsonutil import load_json
+
+    path = file.with_name(file.name + ".archive.sqlite3")
+    stamp = path.with_name(path.name + ".stamp")
+    signature = f"{file.stat().st_size}:{file.stat().st_mtime_ns}:{url_identity}"
+    if path.exists() and stamp.exists() and stamp.read_text() == signature:
+        return path
+    for old in path.parent.glob(path.name + "*"):
+        old.unlink()
+    source = source_at(url_identity)
+    started = time.perf_counter()
+    stored, newest, oldest = 0, None, None
+    with Archive.open(path, retention=Retention(max_entries=None)) as archive, file.open("rb") as lines:
+        archived = archive.source(identity_of(source))
+        batch: list = []
+        for line in lines:
+            batch.append(load_json(line))
+            if len(batch) == PAGE:
+                stored += store_page(archived, source, batch)
+                batch = []
+        if batch:
+            stored += store_page(archived, source, batch)
+        times = archived.columns().time_us
+        newest, oldest = int(times.max()), int(times.min())
+        archived.cover(Span(oldest, newest))
+    stamp.write_text(signature)
+    print(f"archived {stored:,} entries of {file.name} in {time.perf_counter() - started:.1f} s "
+          f"({path.stat().st_size / 2**20:,.0f} MiB)", file=sys.stderr)
+    return path
+
+
+def store_page(archived, source, raws: list) -> int:
+    return archived.store(source.entries_from_raws(raws))
+
+
+# -- the children -------------------------------------------------------------------------------
+
+async def viewer_child(mode: str, target: str, n: int, url: str | None) -> dict:
+    from logview.archive import Archive, Retention
+    from logview.demo import DEMO_SUPERMETRICS_KEY
+    from logview.files.jsonl import source_for_kind
+    from logview.model import Filters
+    from logview.options import Connection, ViewerOptions
+    from logview.ui.app import LogViewApp
+
+    imported = time.time()
+    archive = None
+    if mode == "archive":
+        assert url is not None
+        options = ViewerOptions(filters=Filters(), max_entries=n,
+                                connection=Connection(source_at(url), DEMO_SUPERMETRICS_KEY, "bench"))
+        archive = Archive.open(Path(target), retention=Retention(max_entries=None))
+        app = LogViewApp(options, archive=archive)
+    else:
+        options = ViewerOptions(filters=Filters(), file=Path(target), file_source="supermetrics", max_entries=n)
+        app = LogViewApp(options, source=source_for_kind("supermetrics"), file_kind="supermetrics")
+    first_rows = None
+    async with app.run_test(size=(160, 48)):
+        session = app.viewer.session
+        while session.phase not in ("complete", "error"):
+            if first_rows is None and len(app.viewer.view):
+                first_rows = time.time()
+            await asyncio.sleep(0.002)
+        if first_rows is None:
+            first_rows = time.time()
+        done = time.time()
+        store = app.viewer.store
+        archived_rows = int((store.span("backing", store.head, store.tail) > 0).sum()) if store.lines is None else 0
+        result = {"imported": imported, "first_rows": first_rows, "done": done, "loaded": len(store),
+                  "archived_rows": archived_rows, "phase": session.phase, "rss_mib": peak_rss_mib()}
+    if archive is not None:
+        archive.close()
+    return result
+
+
+def run_viewer(mode: str, target: Path, n: int, url: str | None) -> dict:
+    started = time.time()
+    done = subprocess.run([sys.executable, __file__, "--child", mode, str(target), str(n), url or ""],
+                          check=True, capture_output=True, text=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    for key in ("imported", "first_rows", "done"):
+        result[key] -= started
+    return result
+
+
+# -- writes against fetching --------------------------------------------------------------------
+
+async def writes_vs_fetching(url: str, n: int) -> dict:
+    from logview.api.paging import EntriesLoaded, Pager
+    from logview.archive import Archive, Retention, identity_of
+    from logview.archive.sync import ArchivedPager
+    from logview.demo import DEMO_SUPERMETRICS_KEY
+    from logview.model import Filters
+    from logview.options import Connection
+
+    source = source_at(url)
+    connection = Connection(source, DEMO_SUPERMETRICS_KEY, "bench")
+    pages: list = []
+    started = time.perf_counter()
+    async with connection.client() as client:
+        async for event in Pager(source, client, max_entries=n).backfill():
+            if isinstance(event, EntriesLoaded) and event.entries:
+                pages.append(event.entries)
+    fetch_s = time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as folder:
+        with Archive.open(Path(folder) / "w.sqlite3", retention=Retention(max_entries=None)) as archive:
+            archived = archive.source(identity_of(source))
+            started = time.perf_counter()
+            for page in pages:
+                archived.store(page)
+            write_s = time.perf_counter() - started
+        with Archive.open(Path(folder) / "v.sqlite3", retention=Retention(max_entries=None)) as archive:
+            started = time.perf_counter()
+            async with connection.client() as client:
+                pager = ArchivedPager(source, client, Filters(), archive.source(identity_of(source)),
+                                      max_entries=n, paint_columns=True)
+                async for _ in pager.backfill():
+                    pass
+            archived_s = time.perf_counter() - started
+            stored = archive.source(identity_of(source)).count()
+    return {"fetch_s": fetch_s, "write_s": write_s, "archived_s": archived_s, "entries": sum(map(len, pages)),
+            "stored": stored}
+
+
+# -- the parent ---------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--child"]:
+        mode, target, n, url = argv[1], argv[2], int(argv[3]), argv[4] or None
+        print(json.dumps(asyncio.run(viewer_child(mode, target, n, url))))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--skip-writes", action="store_true")
+    args = parser.parse_args(argv)
+    with args.file.open("rb") as handle:
+        n = sum(1 for _ in handle)
+    server, url = start_server(0, QUIET_PORT)  # the connector is there, and empty
+    try:
+        path = archive_of(args.file, url)
+        rows = []
+        for run in range(args.runs):
+            archived = run_viewer("archive", path, n, url)
+            file = run_viewer("file", args.file, n, None)
+            rows.append((archived, file))
+            print(f"  run {run + 1}: first rows archive {archived['first_rows']:.2f} s, file {file['first_rows']:.2f} s; "
+                  f"peak RSS {archived['rss_mib']:.0f} / {file['rss_mib']:.0f} MiB", file=sys.stderr)
+    finally:
+        server.terminate()
+        server.wait()
+    print(f"\nThe viewer on {n:,} Supermetrics entries ({args.file.name}): through the archive vs --file, "
+          f"same run, child processes, headless 160x48")
+    print(f"{'run':<8}{'':<9}{'imports s':>10}{'first rows s':>14}{'(after imports)':>16}{'all loaded s':>14}"
+          f"{'peak RSS MiB':>14}{'rows':>11}{'archived':>10}")
+    for run, (archived, file) in enumerate(rows, 1):
+        for name, result in (("archive", archived), ("file", file)):
+            result["app_first_rows"] = result["first_rows"] - result["imported"]
+            print(f"{run:<8}{name:<9}{result['imported']:>10.2f}{result['first_rows']:>14.2f}"
+                  f"{result['app_first_rows']:>16.2f}{result['done']:>14.2f}{result['rss_mib']:>14.0f}"
+                  f"{result['loaded']:>11,}{result['archived_rows']:>10,}")
+    for key, label in (("first_rows", "first rows"), ("app_first_rows", "first rows after imports"),
+                       ("done", "all loaded"), ("rss_mib", "peak RSS")):
+        a = statistics.median(r[0][key] for r in rows)
+        f = statistics.median(r[1][key] for r in rows)
+        ratios = [r[0][key] / r[1][key] for r in rows]
+        print(f"median {label}: archive {a:.2f}, file {f:.2f}; archive / file {statistics.median(ratios):.2f} "
+              f"(per run {', '.join(f'{x:.2f}' for x in ratios)})")
+    if not args.skip_writes:
+        count = min(n, 100_000)
+        server, url = start_server(count)
+        try:
+            w = asyncio.run(writes_vs_fetching(url, count))
+        finally:
+            server.terminate()
+            server.wait()
+        print(f"\nArchive writes against the loopback backfill of {w['entries']:,} entries ({PAGE} a page)")
+        print(f"  Pager.backfill (fetch + parse):                  {w['fetch_s']:.2f} s")
+        print(f"  storing the same pages, one after another:       {w['write_s']:.2f} s "
+              f"({w['write_s'] / w['fetch_s']:.2f} of the fetching)")
+        print(f"  ArchivedPager (stores in a thread while fetching): {w['archived_s']:.2f} s "
+              f"({w['archived_s'] / w['fetch_s']:.2f} of the plain backfill; {w['stored']:,} archived)")
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+    sys.exit(main())
