@@ -21,6 +21,10 @@ is unchanged), as fetched pages are: 1,000 at a time, then the whole range recor
    thread (the time writing takes), then `ArchivedPager` (the viewer's way: each page stored in a
    thread while the next is fetched) runs over a fresh archive: the ratio to the plain backfill
    says whether writing ever held fetching up.
+3. Search (skip with --skip-search), in this process: the store of every archived row (columns
+   only) and the store over FILE, each searched whole for a few needles as the viewer's worker
+   does (`search_job(...).run()`): archived rows are read back from the archive and scanned as a
+   file's lines are.
 """
 
 from __future__ import annotations
@@ -179,6 +183,41 @@ async def writes_vs_fetching(url: str, n: int) -> dict:
             "stored": stored}
 
 
+def search_figures(file: Path, archive_path: Path, url: str) -> list[tuple[str, float, int, float, int]]:
+    from logview.archive import Archive, Retention, identity_of
+    from logview.files.columns import ColumnReader
+    from logview.files.jsonl import source_for_kind
+    from logview.files.lines import LineFile, scan_lines
+    from logview.store import EntryStore
+
+    source = source_at(url)
+    rows = []
+    with Archive.open(archive_path, retention=Retention(max_entries=None)) as archive:
+        archived = archive.source(identity_of(source))
+        store = EntryStore(source)
+        ahead = archived.count_in()
+        for chunk in archived.column_chunks():
+            store.append_archived(chunk, archived, ahead)
+            ahead -= len(chunk)
+        file_source = source_for_kind("supermetrics")
+        lines = EntryStore(file_source, lines=LineFile(file))
+        for chunk in scan_lines(file):
+            lines.append_lines(chunk)
+        reader = ColumnReader(file_source)
+        for chunk in scan_lines(file, chunk_bytes=2 << 20, with_data=True):
+            lines.fill_columns(reader.read(chunk.lines()))
+        for needle in ("bench.oldest.marker", "campaign_performance", "get", "zzzz-not-there"):
+            figures = []
+            for target in (store, lines):
+                job = target.search_job(needle)
+                started = time.perf_counter()
+                job.run()
+                figures += [time.perf_counter() - started, int(job.hits.sum())]
+            rows.append((needle, *figures))
+        lines.close()
+    return rows
+
+
 # -- the parent ---------------------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("file", type=Path)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-writes", action="store_true")
+    parser.add_argument("--skip-search", action="store_true")
     args = parser.parse_args(argv)
     with args.file.open("rb") as handle:
         n = sum(1 for _ in handle)
@@ -204,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((archived, file))
             print(f"  run {run + 1}: first rows archive {archived['first_rows']:.2f} s, file {file['first_rows']:.2f} s; "
                   f"peak RSS {archived['rss_mib']:.0f} / {file['rss_mib']:.0f} MiB", file=sys.stderr)
+        searches = [] if args.skip_search else search_figures(args.file, path, url)
     finally:
         server.terminate()
         server.wait()
@@ -224,6 +265,11 @@ def main(argv: list[str] | None = None) -> int:
         ratios = [r[0][key] / r[1][key] for r in rows]
         print(f"median {label}: archive {a:.2f}, file {f:.2f}; archive / file {statistics.median(ratios):.2f} "
               f"(per run {', '.join(f'{x:.2f}' for x in ratios)})")
+    if searches:
+        print(f"\nSearch over all {n:,} rows, in process (a worker's `search_job().run()`)")
+        print(f"{'needle':<24}{'archived s':>11}{'hits':>10}{'--file s':>10}{'hits':>10}")
+        for needle, archived_s, archived_hits, file_s, file_hits in searches:
+            print(f"{needle:<24}{archived_s:>11.2f}{archived_hits:>10,}{file_s:>10.2f}{file_hits:>10,}")
     if not args.skip_writes:
         count = min(n, 100_000)
         server, url = start_server(count)

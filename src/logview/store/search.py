@@ -46,7 +46,7 @@ def search_archived(reader: RawReader, rowids: np.ndarray, invalid: np.ndarray, 
             break
         part = rowids[start:start + ARCHIVED_SEARCH_ROWS].tolist()
         found = reader.raw_found(part)
-        blobs = [bytes(found.get(rowid, b"")) for rowid in part]
+        blobs = [found.get(rowid, b"") for rowid in part]
         lengths = np.fromiter(map(len, blobs), np.int64, len(blobs))
         starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])  # (one byte between rows)
         block: Any = _Blobs(b"\n".join(blobs))  # (read like a LineFile)
@@ -73,11 +73,13 @@ class SearchJob:
 
     def run(self, cancelled: Callable[[], bool] | None = None) -> None:
         texts, entries, backings = self.texts, self.entries, self.backings
-        for i in np.flatnonzero(backings == 0).tolist():
+        in_memory = np.flatnonzero(backings == 0).tolist()
+        for i in in_memory:
             if texts[i] is None:
                 texts[i] = searchable_text(entries[i].raw)
         needle = self.needle
-        hits = np.fromiter((text is not None and needle in text for text in texts), dtype=bool, count=len(texts))
+        hits = np.zeros(len(texts), dtype=bool)
+        hits[in_memory] = np.fromiter((needle in texts[i] for i in in_memory), dtype=bool, count=len(in_memory))
         for backing in np.unique(backings[backings > 0]).tolist():
             rows = np.flatnonzero(backings == backing)
             hits[rows] = search_archived(self.readers[backing - 1], self.rowids[rows], self.invalid[rows], needle,
