@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 FIRST_PAINT_ROWS = 2_000  # archived rows read first, at once: the first screen (a few ms)
 READ_ROWS = 8_192  # rows per query after the first (each row is a tuple of Python objects until coded)
+FIRST_PAINT_PAUSE_S = 0.15  # between the first chunk and reading the rest (see `matching_chunks`)
 PAINT_ROWS = 65_536  # rows per `ArchivedRows` after the first (each costs the screen a refresh)
 
 
@@ -48,6 +49,8 @@ async def matching_chunks(archived: ArchivedSource, source: Source, filters: Fil
     read = len(columns)
     if len(shown := columns.take(columns.matching(source, filters))):
         yield shown, None
+        # the reading thread holds the GIL most of the time: let the first screen be drawn first
+        await asyncio.sleep(FIRST_PAINT_PAUSE_S)
     total = await asyncio.to_thread(archived.count_in, low, high)
     gathered: list[ArchivedColumns] = []
     ahead = total - read  # the rows still to come when `gathered` began
