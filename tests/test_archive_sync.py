@@ -236,3 +236,19 @@ async def test_an_archive_that_fails_mid_run_is_said_once_and_the_entries_still_
         assert len(notices) == 1 and "disk is full" in notices[0].message
         assert notices[0].message.startswith("Without the archive from now on: ")
         assert writes == 2  # after the failure nothing more is tried
+
+
+async def test_an_entry_the_archive_cannot_hold_stops_the_archive_not_the_backfill(archive):
+    state = DemoState(aitronos_entries=0, supermetrics_entries=0, live_rate=0.0, seed=14)
+    moment = datetime.now(UTC) - timedelta(minutes=5)
+    state.insert_raw("aitronos", [(moment, {"id": "bad\ud800id", "created_at": moment.isoformat(), "status": "error"}),
+                                  (moment - timedelta(seconds=1),
+                                   {"id": "fine", "created_at": (moment - timedelta(seconds=1)).isoformat()})])
+    with DemoServer(state) as server:
+        source, client = aitronos(server, page_limit=100)
+        async with client:
+            pager = ArchivedPager(source, client, Filters(), archive.source(identity_of(source)))
+            events = [event async for event in pager.backfill()]
+    shown = {e.id for event in events if isinstance(event, EntriesLoaded) for e in event.entries}
+    assert shown == {"bad\ud800id", "fine"}
+    assert [e.kind for e in events if isinstance(e, Notice)] == ["archive"]

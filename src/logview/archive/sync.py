@@ -158,6 +158,8 @@ class ArchivedPager:
                     await asyncio.to_thread(self.archived.store, entries, covered=covered, query_key=self.key)
                 except ArchiveError as error:
                     self.archive_problem = str(error)
+                except ValueError as error:  # text SQLite cannot hold (a lone surrogate in an id)
+                    self.archive_problem = f"an entry the archive cannot hold ({type(error).__name__})"
 
         self._writing = asyncio.ensure_future(write())
         return self._problem_notice()
