@@ -70,6 +70,12 @@ class TailFailed:
     next_poll_s: float
 
 
+def capped_notice(cap: int | None) -> Notice:
+    """What a backfill stopped by `--max-entries` says (the archived pager's too)."""
+    entries = "entry" if cap == 1 else "entries"
+    return Notice("capped", f"stopped at {cap:,} {entries} (--max-entries)")
+
+
 PagerEvent = Union[EntriesLoaded, RetryEvent, Notice, BackfillDone, TailFailed]
 
 
@@ -269,8 +275,7 @@ class Pager:
                 total = sum(totals) if all(t is not None for t in totals) else None  # type: ignore[arg-type]
                 yield EntriesLoaded(batch, self.pages, self.loaded, total)
                 if capped:
-                    entries = "entry" if self.max_entries == 1 else "entries"
-                    yield Notice("capped", f"stopped at {self.max_entries:,} {entries} (--max-entries)")
+                    yield capped_notice(self.max_entries)
                     break
         finally:
             for stream in streams:
@@ -382,6 +387,7 @@ def _take_ready(buffers: list[deque[LogEntry]], active: set[int]) -> list[LogEnt
 __all__ = [
     "BackfillDone",
     "EntriesLoaded",
+    "capped_notice",
     "Notice",
     "Pager",
     "PagerEvent",

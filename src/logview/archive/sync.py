@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequen
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, PagerEvent
+from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, PagerEvent, capped_notice
 from logview.archive.columns import ArchivedColumns
 from logview.archive.painted import ArchivedRows, matching_chunks
 from logview.archive.coverage import Span
@@ -266,7 +266,7 @@ class ArchivedPager:
                 return
             yield event
         if self._full():
-            yield _capped_notice(self.max_entries)
+            yield capped_notice(self.max_entries)
 
     async def _span_entries(self, low: int | None, high: int) -> AsyncIterator[EntriesLoaded | None]:
         batch: list[LogEntry] = []
@@ -318,7 +318,7 @@ class ArchivedPager:
             batch, capped = self._cap(item)
             yield self._loaded(batch)
             if capped:
-                yield _capped_notice(self.max_entries)
+                yield capped_notice(self.max_entries)
                 return
 
     async def _head(self, head: datetime) -> AsyncIterator[PagerEvent]:
@@ -388,11 +388,6 @@ def _meets(span: Span, since: datetime | None, until: datetime | None) -> bool:
     if until is not None and span.start_us is not None and span.start_us > epoch_us(until):
         return False
     return not (since is not None and span.end_us < epoch_us(since))
-
-
-def _capped_notice(cap: int | None) -> Notice:
-    entries = "entry" if cap == 1 else "entries"
-    return Notice("capped", f"stopped at {cap:,} {entries} (--max-entries)")
 
 
 async def sync_archive(connection: Any, filters: Filters, archive: Archive,
