@@ -269,6 +269,25 @@ async def test_when_the_budget_runs_low_the_backfill_leaves_the_rest_to_the_tail
     assert max(await tail_waits(with_reserve=False)) > 1.0  # the backfill took what the tail needed
 
 
+async def test_a_tail_polls_on_time_and_the_backfill_spends_all_it_leaves():
+    time = FakeTime()
+    budget, server, log, finished = time.budget(), FakeServer(time, 10, 5.0), [], []
+
+    async def pages() -> None:
+        await backfill(time, budget, server, 30, log)
+        finished.append(time.now)
+
+    started = time.now
+    with budget.hold_tail_reserve(2.0):
+        _, waits = await time.run(pages(), _tail(time, budget, server, log, polls=12))
+    assert server.refused == 0
+    assert max(waits) <= 0.3  # each poll goes when it is due: the backfill left it its token
+    sent = sum(1 for when, _ in log if when <= finished[0])
+    # every window's 10 are spent, none held back for polls that would not come (a window lasts
+    # 6 s here as the client sees it: the server's Reset is rounded up to a whole second)
+    assert finished[0] - started <= sent / 10 * 6 * 1.05, (finished[0] - started, sent)
+
+
 async def _tail(time: FakeTime, budget: Budget, server: FakeServer, log: list, *, polls: int,
                 first_after: float = 0.0) -> list[float]:
     """Poll every 2 s; how long each poll waited for the budget."""

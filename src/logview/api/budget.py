@@ -41,6 +41,7 @@ BURST_SHARE = 0.25  # of what remains in a window, the part that may go at once
 MIN_SPAN_S = 0.05  # the shortest time a window's remainder is spread over
 MIN_CAUTION = 0.25  # after 429s the pace is at most quartered
 BINDS_AFTER_S = 1.0  # a wait longer than this is worth telling the user
+TAIL_GRACE_S = 0.25  # how late a tail's poll may be and still have its token kept
 
 class BudgetWaitTooLong(Exception):
     """The budget would make a request wait longer than the caller is prepared to."""
@@ -68,6 +69,15 @@ class TailReserve:
     interval_s: float
     per_cycle: int = 1
     held: bool = field(default=True, init=False)
+    last_poll: float | None = field(default=None, init=False)  # clock time of the tail's last request
+
+    def due_before(self, now: float, reset_at: float) -> int:
+        """Requests this tail will make from `now` until `reset_at`: its polls still to come, one
+        now if it is overdue (what it has already polled this window is not held back again)."""
+        next_due = now if self.last_poll is None else max(now, self.last_poll + self.interval_s)
+        if next_due >= reset_at:
+            return 0
+        return (math.floor((reset_at - next_due) / self.interval_s) + 1) * self.per_cycle
 
     def release(self) -> None:
         if self.held:
@@ -111,11 +121,11 @@ class Budget:
         self._reset_at: float | None = None  # clock time; the assumed window opens with the first request
         self._blocked_until = 0.0
         self._caution, self._caution_until = 1.0, 0.0
+        self._reserves: list[TailReserve] = []
         self._tokens = float(self._burst())  # as if the window were fresh: the first answer corrects it
         self._refilled_at = clock()
         self._waiters: list[_Waiter] = []
         self._seq = itertools.count()
-        self._reserves: list[TailReserve] = []
         self.version = 0  # bumped at every change: a status line polls it (and `state()`) once a second
 
     def __repr__(self) -> str:
@@ -123,7 +133,8 @@ class Budget:
 
     # -- the model ------------------------------------------------------------------------
     def _burst(self) -> int:
-        return max(1, math.floor(max(0.0, self._available()) * BURST_SHARE))
+        # plus one kept ready for each tail: a backfill that leaves a tail its token keeps its own
+        return max(1, math.floor(max(0.0, self._available()) * BURST_SHARE)) + len(self._reserves)
 
     def _available(self) -> float:
         return self._base - self._unseen
@@ -158,8 +169,8 @@ class Budget:
 
     def _reserve(self, now: float) -> int:
         """Requests the backfill leaves to running tails until the reset (at most half the limit)."""
-        span = self._resets_in(now)
-        wanted = sum(max(1, math.ceil(span / r.interval_s)) * r.per_cycle for r in self._reserves)
+        reset_at = now + self._resets_in(now)
+        wanted = sum(r.due_before(now, reset_at) for r in self._reserves)
         return min(wanted, self._limit // 2)
 
     def _delay(self, priority: Priority, now: float) -> float:
@@ -174,9 +185,20 @@ class Budget:
                 wait = min(wait, min(r.interval_s for r in self._reserves))
             return max(MIN_SPAN_S, wait)
         self._refill(now)
+        if priority is Priority.BACKFILL and (poll_in := self._tail_poll_in(now)) is not None:
+            # A tail polls before the next token would come: leave it this one (its grant wakes us).
+            return max(MIN_SPAN_S, poll_in + TAIL_GRACE_S)
         if self._tokens >= 1 - 1e-9:
             return 0.0
         return max(1e-3, (1 - self._tokens) / max(self._rate(now), 1e-9))
+
+    def _tail_poll_in(self, now: float) -> float | None:
+        """Seconds until a tail's next poll when it comes sooner than the token after this one
+        (a little late counts: its timer may lag); None when no tail is about to poll."""
+        token_s = 1 / max(self._rate(now), 1e-9)
+        polls = [r.last_poll + r.interval_s - now for r in self._reserves if r.last_poll is not None]
+        soon = [due for due in polls if -TAIL_GRACE_S <= due < token_s]
+        return max(0.0, min(soon)) if soon else None
 
     # -- waiting --------------------------------------------------------------------------
     def _changed(self) -> None:
@@ -212,7 +234,7 @@ class Budget:
                 self._roll(now)
                 delay = self._delay(priority, now) if self._head(loop) is waiter else None
                 if delay == 0.0:
-                    self._grant(now)
+                    self._grant(now, priority)
                     return
                 expected = now - waiter.since + (delay or 0.0)
                 if max_wait_s is not None and expected > max_wait_s:
@@ -242,7 +264,10 @@ class Budget:
         finally:
             timer.cancel()
 
-    def _grant(self, now: float) -> None:
+    def _grant(self, now: float, priority: Priority) -> None:
+        if priority is Priority.LIVE:
+            for reserve in self._reserves:  # a tail's poll (or a new query's first page: near enough)
+                reserve.last_poll = now
         self._tokens -= 1
         self._unseen += 1
         self._in_flight += 1
