@@ -78,11 +78,12 @@ class LogEntry:
 
 @dataclass(slots=True)
 class Page:
-    """One parsed response page. `total`/`has_more` only where the API reports them (Aitronos)."""
+    """One parsed response page. `total`/`has_more`/`returned` only where the API reports them (Aitronos)."""
 
     entries: list[LogEntry]
     total: int | None = None
     has_more: bool | None = None
+    returned: int | None = None  # what the server says the page holds (checked against `entries`)
 
 
 class Filters(BaseModel):

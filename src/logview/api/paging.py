@@ -9,6 +9,9 @@ Exact under change — no duplicates, no gaps:
 - Several Aitronos statuses run as one request stream each, merged newest first.
 - A tail cycle asks for what is newer than the newest entry seen and walks back page by page until
   it overlaps what it has, so a burst larger than a page is never skipped.
+- Every page is checked against the API's contract first (`contract.py`): what a server gets
+  wrong is left out or corrected and said, and a server ignoring its cursor stops the stream with
+  `ContractBroken` instead of being paged forever.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Literal, Union
 
+from logview.api.contract import RecentIds, StreamContract, sort_key, stream_contract
 from logview.api.types import Priority, RetryEvent
 from logview.model import ApiFailure, Filters, LogEntry, Page, ServerQuery
 from logview.sources.base import Cursor, Source
@@ -27,12 +31,8 @@ from logview.sources.base import Cursor, Source
 if TYPE_CHECKING:
     from logview.api.client import ApiClient
 
-# How many recent ids a stream remembers for de-duplication. Repeats only happen near a page
-# boundary (tie groups, offsets shifted by inserts), so a window many pages deep is exact without
-# holding every id of an unlimited export in memory.
-RECENT_IDS = 20_000
 # Pages in a row that bring nothing new before a stream is declared stuck (a server ignoring its
-# cursor would otherwise be paged forever).
+# cursor in a way the contract checks cannot see would otherwise be paged forever).
 MAX_BARREN_PAGES = 10
 
 
@@ -49,9 +49,10 @@ class EntriesLoaded:
 
 @dataclass(frozen=True)
 class Notice:
-    """Something the user should know that is not an error: the cap, a tie group that cannot be paged."""
+    """Something the user should know that is not an error: the cap, a tie group that cannot be
+    paged, what a server got wrong that paging corrected (`contract`)."""
 
-    kind: Literal["capped", "tie_group", "stuck"]
+    kind: Literal["capped", "tie_group", "stuck", "contract", "archive"]
     message: str
 
 
@@ -79,28 +80,6 @@ def capped_notice(cap: int | None) -> Notice:
 PagerEvent = Union[EntriesLoaded, RetryEvent, Notice, BackfillDone, TailFailed]
 
 
-class RecentIds:
-    """A set that remembers only the most recent `capacity` ids."""
-
-    def __init__(self, capacity: int = RECENT_IDS) -> None:
-        self._capacity = capacity
-        self._order: deque[str] = deque()
-        self._members: set[str] = set()
-
-    def add(self, entry_id: str) -> bool:
-        """Remember `entry_id`; False when it was already there (a repeat)."""
-        if entry_id in self._members:
-            return False
-        self._members.add(entry_id)
-        self._order.append(entry_id)
-        if len(self._order) > self._capacity:
-            self._members.discard(self._order.popleft())
-        return True
-
-    def __contains__(self, entry_id: object) -> bool:
-        return entry_id in self._members
-
-
 @dataclass
 class _Batch:
     """Fresh entries from one page of one stream (before client-side filtering)."""
@@ -110,10 +89,6 @@ class _Batch:
 
 
 _StreamItem = Union[_Batch, RetryEvent, Notice]
-
-
-def _sort_key(entry: LogEntry) -> float:
-    return entry.time.timestamp() if entry.time is not None else float("-inf")
 
 
 def _utc_now() -> datetime:
@@ -197,10 +172,19 @@ class Pager:
 
     # -- backfill -------------------------------------------------------------------------
     async def _stream(self, query: ServerQuery) -> AsyncIterator[_StreamItem]:
-        """All pages of one request stream, de-duplicated, oldest page last."""
+        """All pages of one request stream, checked against the API's contract (`contract.py`),
+        de-duplicated, oldest page last; at its natural end, what the server got wrong."""
+        recent = RecentIds()
+        contract = stream_contract(self.source, recent.__contains__)
+        async for item in self._pages(query, recent, contract):
+            yield item
+        if (corrected := contract.summary()) is not None:
+            yield Notice("contract", corrected)
+
+    async def _pages(self, query: ServerQuery, recent: RecentIds, contract: StreamContract
+                     ) -> AsyncIterator[_StreamItem]:
         source = self.source
         cursor = source.first_cursor(query)
-        recent = RecentIds()
         escapes: list[Cursor] = []
         stuck_time: datetime | None = None
         barren = 0
@@ -211,14 +195,20 @@ class Pager:
                 yield retry
             priority = Priority.BACKFILL
             page = holder[0]
-            fresh = [entry for entry in page.entries if recent.add(entry.id)]
+            checked = contract.check(page, cursor)
+            fresh = [entry for entry in checked.entries if recent.add(entry.id)]
+            contract.took(fresh)
             self._note_head(fresh)
             yield _Batch(fresh, page.total)
-            if source.reached_lower_bound(page, query):
+            if source.reached_lower_bound(Page(checked.entries), query):
                 return
-            following = source.next_cursor(page, cursor)
+            following = contract.next_cursor(page, checked, cursor)
             if following is None:
                 return
+            if checked.ignored:  # the third in a row raises ContractBroken
+                contract.strike(cursor)
+                cursor = following
+                continue
             barren = 0 if fresh else barren + 1
             if not fresh and following == cursor:
                 # A full page of one timestamp: the time cursor cannot move past it.
@@ -293,7 +283,7 @@ class Pager:
                 status=query.status, credential=query.credential)
             async for event in self._tail_stream(tail_query, head_time, head_ids, found, budget):
                 yield event
-        found.sort(key=_sort_key, reverse=True)
+        found.sort(key=sort_key, reverse=True)
         self._note_head(found)
         batch = [entry for entry in found if self.source.matches(entry, self.filters)]
         self.loaded += len(batch)
@@ -313,17 +303,21 @@ class Pager:
     ) -> AsyncIterator[RetryEvent]:
         cursor = self.source.first_cursor(query)
         seen = {entry.id for entry in found}
+        contract = stream_contract(self.source, seen.__contains__)
         holder: list[Page] = []
         while True:
             async for retry in self._fetch_page(cursor, query, holder):
                 yield retry
             page = holder[0]
+            checked = contract.check(page, cursor)
             older_seen = False
-            fresh = 0
-            for entry in page.entries:
+            fresh: list[LogEntry] = []
+            unseen = 0  # entries not met before in this cycle: none means the walk goes in circles
+            for entry in checked.entries:
                 if entry.id in seen:
                     continue
                 seen.add(entry.id)
+                unseen += 1
                 if entry.time is None:
                     if entry.id in self._timeless:
                         continue
@@ -332,10 +326,13 @@ class Pager:
                     continue
                 elif head_time is not None and entry.time == head_time and entry.id in head_ids:
                     continue  # the newest tie group may have grown: keep walking through it
-                found.append(entry)
-                fresh += 1
-            following = self.source.next_cursor(page, cursor)
-            if older_seen or following is None or (fresh == 0 and following == cursor):
+                fresh.append(entry)
+            contract.took(fresh)
+            found.extend(fresh)
+            following = contract.next_cursor(page, checked, cursor)
+            if checked.ignored and following is not None:
+                contract.strike(cursor)  # the third in a row raises: the tail reports it, and retries later
+            elif older_seen or following is None or unseen == 0 or (not fresh and following == cursor):
                 return
             if budget is not None and len(found) >= budget:
                 return
@@ -367,20 +364,20 @@ def _take_ready(buffers: list[deque[LogEntry]], active: set[int]) -> list[LogEnt
     stream that has nothing more to give until its buffer is drained. With the minimum, the stream
     that sets the threshold always drains whole, so every call makes progress.
     """
-    marks = [min(map(_sort_key, buffers[index])) for index in active if buffers[index]]
+    marks = [min(map(sort_key, buffers[index])) for index in active if buffers[index]]
     threshold = max(marks) if marks else float("-inf")
     ready: list[LogEntry] = []
     for buffer in buffers:
         if not buffer:
             continue
-        keep = [entry for entry in buffer if _sort_key(entry) < threshold]
+        keep = [entry for entry in buffer if sort_key(entry) < threshold]
         if len(keep) == len(buffer):
             continue
-        ready.extend(entry for entry in buffer if _sort_key(entry) >= threshold)
+        ready.extend(entry for entry in buffer if sort_key(entry) >= threshold)
         buffer.clear()
         buffer.extend(keep)
     if len(buffers) > 1:
-        ready.sort(key=_sort_key, reverse=True)
+        ready.sort(key=sort_key, reverse=True)
     return ready
 
 

@@ -114,7 +114,7 @@ def run_demo_server_command(argv: Sequence[str]) -> int:
     try:
         run_foreground(args.host, args.port, aitronos_entries=args.aitronos_entries,
                        supermetrics_entries=args.supermetrics_entries, live_rate=args.rate, seed=args.seed,
-                       budget=budget)
+                       budget=budget, broken=args.broken)
     except OSError as error:  # the address is in use, the host does not resolve: one line, no traceback
         return _fail(error.strerror or str(error))
     return EXIT_OK

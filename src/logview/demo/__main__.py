@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .broken import BROKEN_MODES
 from .budget import parse_budget_option
 from .server import run_foreground
 
@@ -19,6 +20,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--budget", action="append", default=[], metavar="N/WINDOW_S",
                    help="enforce N requests per WINDOW_S seconds per key (API=N/WINDOW_S for one API)")
+    p.add_argument("--broken", action="append", default=[], choices=BROKEN_MODES,
+                   help="break the API contract on purpose (repeatable)")
     a = p.parse_args(argv)
     try:
         budget = parse_budget_option(a.budget)
@@ -27,7 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         run_foreground(a.host, a.port, aitronos_entries=a.aitronos_entries,
                        supermetrics_entries=a.supermetrics_entries, live_rate=a.live_rate, seed=a.seed,
-                       budget=budget)
+                       budget=budget, broken=a.broken)
     except OSError as exc:
         print(f"logview demo: {exc}", file=sys.stderr)
         raise SystemExit(1) from None

@@ -32,6 +32,7 @@ from .constants import (
 )
 from .data import CONNECTOR_NAMES, CREDENTIALS, SUPERMETRICS_CONNECTORS
 from .control import demo_faults, demo_insert, demo_settings, demo_state
+from .broken import serve_aitronos, serve_supermetrics
 from .budget import Verdict
 from .limits import api_key, over_budget, rate_limit_headers
 from .state import DemoState, Fault
@@ -132,8 +133,8 @@ def aitronos_logs(state: DemoState, request: Request, ctx: _Ctx) -> Response:
     offset = _int_param(raw_offset, 0, 0, None)
     if offset is None:
         raise _ait_validation("offset", "offset must be an integer >= 0.", minimum=0, value=raw_offset)
-    body = state.query_aitronos(status=status, credential_id=get("credential_id"), start=bounds["start_date"],
-                                end=bounds["end_date"], limit=limit, offset=offset)
+    body = serve_aitronos(state, status=status, credential_id=get("credential_id"), start=bounds["start_date"],
+                          end=bounds["end_date"], limit=limit, offset=offset)
     return _json(body)
 
 
@@ -213,7 +214,7 @@ def supermetrics_logs(state: DemoState, request: Request, ctx: _Ctx) -> Response
         except ValueError:
             raise _sm_reject(ctx, 400,
                              description=f"before must be an ISO 8601 date-time, got '{raw_before}'.") from None
-    return _json(state.query_supermetrics(connector, before=before, limit=limit))
+    return _json(serve_supermetrics(state, connector, before=before, limit=limit))
 
 
 def supermetrics_log(state: DemoState, request: Request, ctx: _Ctx) -> Response:

@@ -10,6 +10,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .broken import broken_modes
 from .budget import budgets_from
 from .constants import AITRONOS_STATUSES
 from .state import DemoState, Fault
@@ -87,16 +88,21 @@ async def demo_state(request: Request) -> Response:
 
 async def demo_settings(request: Request) -> Response:
     """Flip runtime knobs: ``supermetrics_before_inclusive`` (bool), ``live_rate`` (float >= 0),
-    ``budget`` ("N/WINDOW_S" or null for both APIs, or {"aitronos": "10/5", ...} for those named)."""
+    ``budget`` ("N/WINDOW_S" or null for both APIs, or {"aitronos": "10/5", ...} for those named),
+    ``broken`` (a list of `broken.BROKEN_MODES`; [] or null heals the server)."""
     state: DemoState = request.app.state.demo
     try:
         payload = await _body_json(request)
         if not isinstance(payload, dict):
             raise ValueError("body must be a JSON object")
-        unknown = set(payload) - {"supermetrics_before_inclusive", "live_rate", "budget"}
+        unknown = set(payload) - {"supermetrics_before_inclusive", "live_rate", "budget", "broken"}
         if unknown:
             raise ValueError(f"unknown setting(s): {sorted(unknown)}")
         budgets = budgets_from(payload["budget"]) if "budget" in payload else {}  # checked before any change
+        broken = payload.get("broken")
+        if broken is not None and (not isinstance(broken, list) or not all(isinstance(m, str) for m in broken)):
+            raise ValueError("broken must be a list of mode names")
+        modes = broken_modes(broken)
         if "supermetrics_before_inclusive" in payload:
             state.supermetrics_before_inclusive = bool(payload["supermetrics_before_inclusive"])
         if "live_rate" in payload:
@@ -106,6 +112,8 @@ async def demo_settings(request: Request) -> Response:
             state.live_rate = float(rate)
         if budgets:
             state.budget = budgets
+        if "broken" in payload:
+            state.broken.set(modes)
     except ValueError as exc:
         return _bad(str(exc))
     return _json(orjson.dumps(state.snapshot()))

@@ -9,7 +9,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 
 import uvicorn
@@ -23,6 +23,7 @@ from .constants import (
     DEMO_SUPERMETRICS_KEY,
     DEMO_TEAM,
 )
+from .broken import broken_modes
 from .budget import Budget, BudgetSpec
 from .state import DemoState
 
@@ -272,16 +273,26 @@ def run_foreground(
     live_rate: float = 1.0,
     seed: int = 7,
     budget: BudgetSpec = None,
+    broken: Iterable[str] = (),
 ) -> None:
     """Serve until Ctrl-C, printing connection details first; exits quietly on interrupt.
     Raises OSError (its `strerror` one readable line) if the host and port cannot be listened on,
-    before any time is spent generating the data."""
+    before any time is spent generating the data. `broken`: modes that break the contract
+    (`broken.BROKEN_MODES`)."""
+    modes = broken_modes(broken)
+
+    def make_state() -> DemoState:
+        state = DemoState(aitronos_entries=aitronos_entries, supermetrics_entries=supermetrics_entries, seed=seed,
+                          live_rate=live_rate, budget=budget)
+        state.broken.set(modes)
+        return state
+
     server: DemoServer | None = None
     try:
-        server = DemoServer(host=host, port=port, make_state=lambda: DemoState(
-            aitronos_entries=aitronos_entries, supermetrics_entries=supermetrics_entries, seed=seed,
-            live_rate=live_rate, budget=budget)).start()
+        server = DemoServer(host=host, port=port, make_state=make_state).start()
         print(banner(server.host, server.port, server.state.budget), flush=True)
+        if modes:
+            print(f"Breaking the contract on purpose: {', '.join(sorted(modes))}.", flush=True)
         while server.running:
             time.sleep(0.5)
     except KeyboardInterrupt:

@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from .broken import Breakage
 from .budget import BUDGET_APIS, Budget, Budgets, BudgetSpec, Served
 from .constants import DEMO_CONNECTOR, DEMO_EMPTY_CONNECTOR
 from .data import (
@@ -99,6 +100,7 @@ class DemoState:
         self._lock = threading.RLock()
         self.seed = seed
         self.supermetrics_before_inclusive = False
+        self.broken = Breakage(seed)  # modes that break the contract (see `broken.py`), none at first
         # A key allowed to read logs but not the connector/credential listings (answers 403).
         self.directory_forbidden = False
         t0 = dt_to_us(now) if now is not None else now_us()
@@ -393,6 +395,7 @@ class DemoState:
                                  **self._budget_snapshot("supermetrics")},
                 "faults": [asdict(f) for f in self._faults],
                 "supermetrics_before_inclusive": self.supermetrics_before_inclusive,
+                "broken": sorted(self.broken.modes),
                 "live_rate": self._live_rate,
                 "requests_served": len(self._request_log),
                 "now": self.now().isoformat().replace("+00:00", "Z"),

@@ -74,12 +74,13 @@ class AitronosSource(Source):
         return params
 
     def _page(self, document: dict[str, Any], entries: list[LogEntry]) -> Page:
-        total = document.get("total")
+        total, returned = document.get("total"), document.get("returned")
         has_more = document.get("has_more")
         return Page(
             entries=entries,
             total=total if isinstance(total, int) and not isinstance(total, bool) else None,
             has_more=has_more if isinstance(has_more, bool) else None,
+            returned=returned if isinstance(returned, int) and not isinstance(returned, bool) else None,
         )
 
     def next_cursor(self, page: Page, cursor: Cursor) -> Cursor | None:

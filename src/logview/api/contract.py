@@ -1,0 +1,296 @@
+"""What the pager checks of every page: the parts of each API's contract a client can check.
+
+A server can break its contract in ways no status code shows: entries at or after the `before`
+cursor they were asked for, the same page for every offset, `total`/`has_more`/`returned` that
+disagree with what arrives, pages out of time order. The pager asks a `StreamContract` (one per
+request stream) about each page before taking its entries, and it answers three things:
+
+- which entries are admitted, newest first (a page out of order within itself is simply sorted);
+- whether the page shows the server ignoring where it was asked to start; a few such pages in a
+  row stop the stream with `ContractBroken` (an `ApiFailure`: `export` exits 3, the viewer shows
+  it in its banner), so a broken server is never paged forever;
+- what was wrong but could be corrected, said once at the end of the stream (`summary`).
+
+What an honest server sends passes untouched: every check holds for it, so the result stays exact.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from itertools import pairwise
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from logview.model import ApiError, ApiFailure, LogEntry, Page
+from logview.sources.base import Cursor, Source
+from logview.times import format_api_time, parse_api_time
+
+# Pages in a row that show the server ignoring its cursor (or its offset, or time order) before
+# the stream stops: one could be a coincidence, three are not.
+CONTRACT_STRIKES = 3
+CONTRACT_BROKEN = "CONTRACT_BROKEN"
+# How many recent ids a stream remembers for de-duplication. Repeats only happen near a page
+# boundary (tie groups, offsets shifted by inserts), so a window many pages deep is exact without
+# holding every id of an unlimited export in memory.
+RECENT_IDS = 20_000
+
+
+class ContractBroken(ApiFailure):
+    """The server broke its contract so that paging cannot go on; the message names how."""
+
+    def __init__(self, message: str, detail: str | None = None) -> None:
+        super().__init__(ApiError(code=CONTRACT_BROKEN, message=message, detail=detail))
+
+    def describe(self) -> str:
+        return self.error.message  # what was corrected before is the error's detail
+
+
+class RecentIds:
+    """A set that remembers only the most recent `capacity` ids."""
+
+    def __init__(self, capacity: int = RECENT_IDS) -> None:
+        self._capacity = capacity
+        self._order: deque[str] = deque()
+        self._members: set[str] = set()
+
+    def add(self, entry_id: str) -> bool:
+        """Remember `entry_id`; False when it was already there (a repeat)."""
+        if entry_id in self._members:
+            return False
+        self._members.add(entry_id)
+        self._order.append(entry_id)
+        if len(self._order) > self._capacity:
+            self._members.discard(self._order.popleft())
+        return True
+
+    def __contains__(self, entry_id: object) -> bool:
+        return entry_id in self._members
+
+
+def counted(count: int, noun: str = "entry", plural: str = "entries") -> str:
+    """`1 entry`, `2,345 entries`."""
+    return f"{count:,} {noun if count == 1 else plural}"
+
+
+def sort_key(entry: LogEntry) -> float:
+    """Newest first by this key, descending; entries without a time last."""
+    return entry.time.timestamp() if entry.time is not None else float("-inf")
+
+
+def newest_first(page_entries: Sequence[LogEntry]) -> list[LogEntry]:
+    """`page_entries` once each (an id the page repeats is dropped), their timed entries newest
+    first. An entry without a time has no place in time: it keeps its place in the page. A page
+    already in order (the usual case) is returned as it came."""
+    if len({e.id for e in page_entries}) < len(page_entries):
+        once: dict[str, LogEntry] = {}
+        for entry in page_entries:
+            once.setdefault(entry.id, entry)
+        page_entries = list(once.values())
+    slots = [i for i, e in enumerate(page_entries) if e.time is not None]
+    times = [page_entries[i].time for i in slots]
+    if all(a >= b for a, b in pairwise(times)):  # type: ignore[operator]
+        return list(page_entries)
+    ordered = list(page_entries)
+    for slot, entry in zip(slots, sorted((page_entries[i] for i in slots), key=sort_key, reverse=True)):
+        ordered[slot] = entry
+    return ordered
+
+
+@dataclass
+class Checked:
+    """A page as the contract admits it: `entries` newest first; `ignored`: the page shows the
+    server ignoring where it was asked to start (the pager strikes, and goes on from the cursor
+    `next_cursor` gives, unless that was the third strike)."""
+
+    entries: list[LogEntry]
+    ignored: bool = False
+
+
+@dataclass
+class StreamContract:
+    """The checks common to every API, for one request stream. `seen(id)`: whether the stream
+    has already taken an entry with that id."""
+
+    source: Source
+    seen: Callable[[str], bool]
+    floor: datetime | None = None  # the oldest time taken so far
+    strikes: int = 0
+    received: int = 0  # entries the pages held
+    problems: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (what, noun, plural) → how many
+
+    def check(self, page: Page, cursor: Cursor) -> Checked:
+        return Checked(newest_first(page.entries))
+
+    def took(self, fresh: Sequence[LogEntry]) -> None:
+        """The entries the stream took from the last page (new ids, in contract)."""
+        times = [e.time for e in fresh if e.time is not None]
+        if times:
+            oldest = min(times)
+            self.floor = oldest if self.floor is None else min(self.floor, oldest)
+
+    def next_cursor(self, page: Page, checked: Checked, cursor: Cursor) -> Cursor | None:
+        return self.source.next_cursor(page, cursor)
+
+    def strike(self, cursor: Cursor) -> None:
+        """One more page in a row showing the server ignoring its cursor: the last one allowed
+        raises `ContractBroken`."""
+        self.strikes += 1
+        if self.strikes >= CONTRACT_STRIKES:
+            raise ContractBroken(self.ignored_message(cursor), self._corrected())
+
+    def ignored_message(self, cursor: Cursor) -> str:
+        return f"the server ignored the cursor {cursor!r}: {CONTRACT_STRIKES} pages in a row brought nothing new"
+
+    def note(self, problem: str, times: int = 1, noun: str = "entry", plural: str = "entries") -> None:
+        """Count `times` entries (or pages: `noun`) of what `problem` says was wrong with them."""
+        if times:
+            key = (problem, noun, plural)
+            self.problems[key] = self.problems.get(key, 0) + times
+
+    def _corrected(self) -> str | None:
+        if not self.problems:
+            return None
+        return "; ".join(f"{counted(times, noun, plural)} {problem}".strip() if noun else problem
+                         for (problem, noun, plural), times in self.problems.items())
+
+    def summary(self) -> str | None:
+        """At the stream's natural end: what the server got wrong that paging corrected, or
+        None for an honest server."""
+        corrected = self._corrected()
+        return None if corrected is None else f"the server broke its contract: {corrected}"
+
+
+@dataclass
+class TimeCursorContract(StreamContract):
+    """Supermetrics: `before` pages back in time. An entry at or after the `before` it was asked
+    with, or newer than entries already taken, is out of contract: an honest server sent it on an
+    earlier page (a repeat) or never should have. It is left out, so what is taken stays newest
+    first; the cursor never moves forward; a page with nothing older than its cursor is a strike.
+    Repeats at exactly `before` are an inclusive server, which the API leaves open: no strike."""
+
+    at_or_after: int = 0  # entries at or after their cursor in the pages struck so far
+
+    def check(self, page: Page, cursor: Cursor) -> Checked:
+        ordered = newest_first(page.entries)
+        before = parse_api_time(cursor) if isinstance(cursor, str) else None
+        if before is None:
+            return Checked(ordered)
+        floor, seen = self.floor, self.seen
+        admitted: list[LogEntry] = []
+        older = after = newer = beyond = 0  # older: new entries in contract
+        for entry in ordered:
+            moment = entry.time
+            if moment is None or (moment < before and (floor is None or moment <= floor)):
+                admitted.append(entry)
+                older += moment is not None and not seen(entry.id)
+            elif moment >= before:
+                beyond += moment > before or not seen(entry.id)  # (a repeat at `before`: inclusive)
+                after += not seen(entry.id)
+            elif not seen(entry.id):
+                newer += 1
+        self.note("at or after the `before` cursor they were asked with, left out", after)
+        self.note("newer than entries sent before them, left out", newer)
+        # An honest server never sends what is after `before`: with nothing new and older, the
+        # page is the server ignoring the cursor (repeats at `before` are an inclusive server).
+        ignored = older == 0 and beyond > 0
+        if ignored:
+            self.at_or_after += beyond
+        else:
+            self.strikes = self.at_or_after = 0
+        return Checked(admitted, ignored)
+
+    def next_cursor(self, page: Page, checked: Checked, cursor: Cursor) -> Cursor | None:
+        following = self.source.next_cursor(page, cursor)
+        if following is None or not isinstance(cursor, str):
+            return following
+        before, after = parse_api_time(cursor), parse_api_time(following)
+        if before is not None and after is not None and after > before:
+            return cursor  # the cursor never moves forward
+        return following
+
+    def ignored_message(self, cursor: Cursor) -> str:
+        asked = parse_api_time(cursor) if isinstance(cursor, str) else None
+        where = format_api_time(asked) if asked is not None else str(cursor)
+        return (f"the server ignored the before cursor: {CONTRACT_STRIKES} pages in a row asked for entries "
+                f"before {where} and brought none older ({counted(self.at_or_after)} at or after it); "
+                "paging stopped")
+
+
+@dataclass
+class OffsetContract(StreamContract):
+    """Aitronos: `offset` pages through a pinned range newest first; `total`, `has_more` and
+    `returned` describe it. Every entry within the range the server counted is kept (entries
+    newer than ones sent before them too: said to be out of order, kept where they came).
+    `returned`, `total` and `has_more` that disagree with what arrives are corrected: paging goes
+    on while either says more, until a page brings nothing. Strikes: a page of nothing but
+    entries already taken (the offset ignored); beyond the total (or without one), a page of
+    nothing but entries newer than every one taken before (not a page of this range at all)."""
+
+    total: int | None = None
+    disorder: int = 0  # pages in a row, beyond the total, of entries newer than everything taken
+    beyond_total: bool = False  # the page asked for lies past what `total` counted
+
+    def check(self, page: Page, cursor: Cursor) -> Checked:
+        ordered = newest_first(page.entries)
+        self.received += len(page.entries)
+        if page.returned is not None and page.returned != len(page.entries):
+            self.note("whose `returned` disagreed with the entries they held (the entries were counted)", 1,
+                      "page", "pages")
+        if self.total is None:
+            self.total = page.total
+        elif page.total is not None and page.total != self.total:
+            self.note(f"whose `total` was not the first page's {self.total:,} (the first was kept)", 1, "page", "pages")
+        self.beyond_total = self.total is None or (isinstance(cursor, int) and cursor >= self.total)
+        repeated = bool(ordered) and isinstance(cursor, int) and cursor > 0 and all(self.seen(e.id) for e in ordered)
+        if not repeated:
+            self.strikes = 0
+        return Checked(ordered, repeated)
+
+    def took(self, fresh: Sequence[LogEntry]) -> None:
+        floor = self.floor
+        times = [e.time for e in fresh if e.time is not None]
+        newer = sum(1 for t in times if floor is not None and t > floor)
+        self.note("newer than entries sent before them, kept where they came", newer)
+        if times and newer == len(times) and self.beyond_total:
+            self.disorder += 1
+            if self.disorder >= CONTRACT_STRIKES:
+                raise ContractBroken(
+                    f"the server's pages are not newest first: {CONTRACT_STRIKES} pages in a row past its total "
+                    "brought only entries newer than ones it had sent before; paging stopped", self._corrected())
+        elif times:
+            self.disorder = 0
+        super().took(fresh)
+
+    def next_cursor(self, page: Page, checked: Checked, cursor: Cursor) -> Cursor | None:
+        assert isinstance(cursor, int)
+        count = len(checked.entries)
+        by_total = None if self.total is None else cursor + count < self.total
+        if count == 0:
+            if page.has_more or by_total:
+                self.note("empty where `total` or `has_more` promised more", 1, "page", "pages")
+            return None
+        if page.has_more is None and by_total is None:
+            return cursor + count if count >= self.source.page_limit else None
+        if page.has_more is not None and by_total is not None and page.has_more != by_total:
+            self.note("whose `has_more` disagreed with `total` (paging went on while either said more)", 1,
+                      "page", "pages")
+        return cursor + count if (page.has_more or by_total) else None
+
+    def ignored_message(self, cursor: Cursor) -> str:
+        return (f"the server ignored the offset: {CONTRACT_STRIKES} pages in a row, the last at offset {cursor}, "
+                "repeated entries it had already sent; paging stopped")
+
+    def summary(self) -> str | None:
+        if self.total is not None and self.received != self.total:
+            self.note(f"`total` said {counted(self.total)}, {counted(self.received)} came", 1, "")
+        return super().summary()
+
+
+def stream_contract(source: Source, seen: Callable[[str], bool]) -> StreamContract:
+    """The checks for one request stream of `source`."""
+    if source.kind == "supermetrics":
+        return TimeCursorContract(source, seen)
+    if source.kind == "aitronos":
+        return OffsetContract(source, seen)
+    return StreamContract(source, seen)
