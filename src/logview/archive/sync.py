@@ -367,7 +367,7 @@ class ArchivedPager:
                     if (trouble := await self._store([], Span(epoch_us(low), epoch_us(top)))) is not None:
                         yield trouble
             elif isinstance(event, Notice):
-                whole = whole and event.kind not in ("stuck", "tie_group")
+                whole = whole and event.kind not in ("stuck", "tie_group", "contract")
                 yield event
             else:
                 yield event
