@@ -55,7 +55,15 @@ class Needle:
 def search_lines(lines: LineFile, source: Source, starts: np.ndarray, lengths: np.ndarray,
                  needle: str, known_invalid: np.ndarray | None = None,
                  cancelled: object = None) -> np.ndarray:
-    """Which of the lines (consecutive in the file) have `needle` in one of their values."""
+    """Which of the lines have `needle` in one of their values. The file is read in order: lines
+    given in another order (a file shown newest first that was not written so) are searched in
+    file order and the answers put back in theirs."""
+    if len(starts) > 1 and (starts[1:] < starts[:-1]).any():
+        order = np.argsort(starts, kind="stable")
+        hits = np.zeros(len(starts), dtype=bool)
+        hits[order] = search_lines(lines, source, starts[order], lengths[order], needle,
+                                   None if known_invalid is None else known_invalid[order], cancelled)
+        return hits
     wanted = Needle.of(needle)
     hits = np.zeros(len(starts), dtype=bool)
     if not wanted.raw:

@@ -32,6 +32,7 @@ from logview.archive.columns import ArchivedColumns
 from logview.files.columns import NO_TIME, ColumnChunk
 from logview.files.jsonl import entry_from_line
 from logview.files.lines import LineChunk, LineFile
+from logview.files.order import newest_first_order
 from logview.model import SEV_WARN, Filters, LogEntry
 from logview.sources.base import Source
 from logview.categories import Categories
@@ -247,6 +248,23 @@ class EntryStore(RowBuffer):
         self.ready += n
         self.codes.update_severity()
         return n
+
+    def newest_first(self) -> bool:
+        """Once a file's columns are all read, put its rows newest first if the file was written
+        in another order (`files.order`). Like `clear`, a move starts a new epoch (a view
+        recomputes itself); returns whether the rows moved."""
+        assert self.lines is not None, "newest_first is for a store over a file"
+        if self.ready < self.tail:
+            return False
+        order = newest_first_order(self.span("time", self.head, self.tail))
+        if order is None:
+            return False
+        for name in self.cols:
+            span = self.span(name, self.head, self.tail)
+            span[:] = span[order]
+        self.epoch += 1
+        self._entry_cache.clear()
+        return True
 
     def line_span(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
         """Byte offsets and lengths of rows [lo, hi) of a file store."""

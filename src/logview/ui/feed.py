@@ -37,11 +37,10 @@ if TYPE_CHECKING:
     from logview.api.client import ApiClient
     from logview.archive import Archive
 
-COLUMN_BATCH = 25_000  # lines per column chunk: ~40 updates for a million lines
+POST_COLUMNS_EVERY_S = 0.25  # each post costs the UI thread a recount and a repaint
 POST_LINES_EVERY_S = 0.05
 POST_ENTRIES_EVERY_S = 0.2  # a backfill's pages are posted together at most this often
-READ_CHUNK = 2 << 20  # bytes per read while reading columns (their lines are held meanwhile)
-YIELD_BYTES = 100_000  # bytes of lines parsed between looks at whether the user is busy (~1-2 ms)
+READ_CHUNK = 1 << 20  # bytes read for columns at a time (~3-6 ms of decoding; then a look at the keys)
 USER_QUIET_S = 0.15  # reading pauses this long after each key or scroll
 VIEWER_POLICY = RetryPolicy(max_wait_s=None)  # any Retry-After is waited out, with a countdown
 
@@ -185,6 +184,8 @@ class Feed(Widget):
 
     def on_feed_finished(self, message: Finished) -> None:
         if self._taken(message, message.generation):
+            if self.file_mode and self.session.store.lines is not None:
+                self.session.store.newest_first()  # a file written out of order (the view resets)
             message.change = self.session.finished(message.done.capped)
 
     def on_feed_failed(self, message: Failed) -> None:
@@ -381,19 +382,16 @@ class Feed(Widget):
             reader = ColumnReader(self.source)
             left = load.found
             columns: list[ColumnChunk] = []
+            posted = time.monotonic()
             for chunk in scan_lines(path, chunk_bytes=READ_CHUNK, with_data=True) if left else ():
-                lines = chunk.lines()[:left]
-                left -= len(lines)
-                # steps of about YIELD_BYTES: wide (Aitronos) lines take longer to parse each
-                step = max(32, YIELD_BYTES * len(lines) // max(1, len(chunk.data or b"")))
-                for lo in range(0, len(lines), step):
-                    self._wait_for_quiet(worker)
-                    if worker.is_cancelled:
-                        return
-                    columns.append(reader.read(lines[lo:lo + step]))
-                    if sum(map(len, columns)) >= COLUMN_BATCH:
-                        self.post_message(self.ColumnsRead(generation, ColumnChunk.join(columns)))
-                        columns = []
+                self._wait_for_quiet(worker)
+                if worker.is_cancelled:
+                    return
+                columns.append(reader.read_chunk(chunk, left))
+                left -= len(columns[-1])
+                if time.monotonic() - posted >= POST_COLUMNS_EVERY_S:
+                    self.post_message(self.ColumnsRead(generation, ColumnChunk.join(columns)))
+                    columns, posted = [], time.monotonic()
                 if left <= 0:
                     break
             if columns:
