@@ -77,6 +77,41 @@ class Tool:
     loading_text: str | None = None  # on screen while the tool is still loading (None: unknown)
     prime_key: str | None = None  # sent (untimed) before the timed presses, until `primed` holds
     primed: Callable[[list[str]], bool] | None = None
+    exact: Callable[[list[str]], bool] | None = None  # the final count of failures is on screen
+
+
+def exact_count_shown(option: str, count: int) -> Callable[[list[str]], bool]:
+    """The sidebar shows `option` (`5xx`, `error`) with the file's whole count, and nothing on
+    screen says counts are still partial ("counting … to go", "reading fields", "indexing")."""
+    pattern = re.compile(rf"\b{re.escape(option)}\s+{count:,}(?![\d,])")
+
+    def shown(screen: list[str]) -> bool:
+        text = "\n".join(screen)
+        return (pattern.search(text) is not None
+                and not any(partial in text for partial in ("counting", "reading fields", "indexing")))
+    return shown
+
+
+def failures_in(file: Path) -> tuple[str, int]:
+    """The file's failures as the sidebar counts them: Supermetrics `5xx`, Aitronos `error`."""
+    import orjson  # (the project's venv has it)
+
+    option, count = "5xx", 0
+    with file.open("rb") as handle:
+        for line in handle:
+            try:
+                raw = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                continue
+            if not isinstance(raw, dict):
+                continue
+            status = raw.get("status")
+            if "created_at" in raw and "log_time" not in raw:
+                option = "error"
+                count += isinstance(status, str) and status.lower() == "error"
+            else:
+                count += type(status) is int and 500 <= status <= 599
+    return option, count
 
 
 def available_tools(names: list[str], file: Path) -> tuple[list[Tool], list[tuple[str, str]]]:
@@ -93,7 +128,7 @@ def available_tools(names: list[str], file: Path) -> tuple[list[Tool], list[tupl
                 exe = Path(exe_path)
             # The table starts at the newest row: j moves the cursor down, k back.
             found.append(Tool("logview", [str(exe), "--file", str(file)], "G", ("j", "k"), ["q"],
-                              loading_text="◌"))
+                              loading_text="◌", exact=exact_count_shown(*failures_in(file))))
         elif name == "lnav":
             exe_path = shutil.which("lnav")
             if exe_path is None:
@@ -111,6 +146,10 @@ def available_tools(names: list[str], file: Path) -> tuple[list[Tool], list[tupl
             # key only switches its tail mode off (a footer change, no scroll): sent untimed.
             found.append(Tool("toolong", [exe_path, str(file)], "End", ("k", "j"), ["C-c"], prime_key="k",
                               primed=lambda screen: bool(screen) and "TAIL" not in screen[-1]))
+        elif name == "bare":
+            # A Textual app that paints one line holding both markers: the floor for first rows.
+            python = REPO / ".venv" / "bin" / "python"
+            found.append(Tool("bare", [str(python), str(HERE / "bare_textual.py")], "G", ("j", "k"), ["q"]))
         else:
             missing.append((name, "unknown tool"))
     return found, missing
@@ -465,6 +504,7 @@ def visible(screen: list[str], needles: list[str]) -> bool:
 class Launch:
     first_rows: float | None = None
     oldest: float | None = None
+    exact: float | None = None  # the final failure count on screen (tools with `exact`)
     rss_mib: float | None = None
     latencies_loading: list[float] = field(default_factory=list)
     latencies_after: list[float] = field(default_factory=list)
@@ -545,18 +585,22 @@ def run_ends(tmux: Tmux, tool: Tool, needles: Needles, scratch: Path, timeout: f
             result.error = "timeout: no rows"
             return result
         next_key = 0.0
-        while session.elapsed() < timeout:
-            if visible(session.screen(), needles.oldest):
+        while session.elapsed() < timeout and (result.oldest is None or (tool.exact and result.exact is None)):
+            screen = session.screen()
+            if result.oldest is None and visible(screen, needles.oldest):
                 result.oldest = session.elapsed()
-                break
+            if tool.exact is not None and result.exact is None and tool.exact(screen):
+                result.exact = session.elapsed()
             if session.dead():
                 raise RuntimeError(session.failure())
-            if time.perf_counter() >= next_key:
+            if result.oldest is None and time.perf_counter() >= next_key:
                 tmux.send(session.name, tool.end_key)
                 next_key = time.perf_counter() + 0.1
             time.sleep(0.005)
         if result.oldest is None:
             result.error = "timeout: oldest entry not reached"
+        elif tool.exact is not None and result.exact is None:
+            result.error = "timeout: no final count"
         # Peak RSS once the tool is idle (finished loading/indexing).
         deadline = time.perf_counter() + settle_max
         before = cpu_seconds(session.pid)
@@ -703,6 +747,12 @@ def summarise(tool: Tool, ends: list[Launch], keys: list[Launch]) -> dict[str, s
         "tool": tool.name,
         "first rows s": median_or(first, [e for e in errors if e.startswith(("timeout: no", "failed"))], "{:.2f}"),
         "oldest reachable s": median_or([l.oldest for l in ends], [l.error or "" for l in ends], "{:.2f}"),
+        # logview: launch → the whole file's failure count final on screen; lnav: its full index,
+        # which is when it shows the file's last line (it opens at the end)
+        "exact count s": (median_or([l.exact for l in ends], [l.error or "" for l in ends], "{:.2f}")
+                          if tool.exact is not None else
+                          median_or([l.oldest for l in ends], [l.error or "" for l in ends], "{:.2f}") + " (index)"
+                          if tool.name == "lnav" else "n/a"),
         "peak RSS MiB": median_or([l.rss_mib for l in ends], [l.error or "" for l in ends], "{:.0f}"),
         "key p50/p95 ms (loading)": key_text,
         "key p50/p95 ms (loaded)": latency_text(after),
@@ -724,6 +774,39 @@ def print_table(rows: list[dict[str, str]], markdown: bool) -> None:
     for row in rows:
         print("  ".join(row[h].ljust(w) if i == 0 else row[h].rjust(w)
                         for i, (h, w) in enumerate(zip(headers, widths))))
+
+
+def _median(values: list[float | None]) -> float | None:
+    good = [v for v in values if v is not None]
+    return statistics.median(good) if good else None
+
+
+def print_ratios(launches: dict[str, tuple[list[Launch], list[Launch]]]) -> None:
+    """logview against lnav (and the bare Textual app), medians of this run: the issue-14 targets."""
+    if "logview" not in launches:
+        return
+    ends, keys = launches["logview"]
+    mine = {"first rows": _median([l.first_rows for l in ends + keys]), "oldest": _median([l.oldest for l in ends]),
+            "exact": _median([l.exact for l in ends]), "rss": _median([l.rss_mib for l in ends])}
+    lines = []
+    if "lnav" in launches:
+        lnav_ends, lnav_keys = launches["lnav"]
+        index = _median([l.oldest for l in lnav_ends])  # lnav shows the last line once fully indexed
+        theirs = {"first rows": _median([l.first_rows for l in lnav_ends + lnav_keys]), "oldest": index,
+                  "exact": index, "rss": _median([l.rss_mib for l in lnav_ends])}
+        for label, key, target in (("first rows", "first rows", 1.0), ("oldest reachable", "oldest", 1.0),
+                                   ("whole file exact / lnav's full index", "exact", 1.5), ("peak RSS", "rss", 1.3)):
+            if mine[key] is not None and theirs[key]:
+                ratio = mine[key] / theirs[key]
+                lines.append(f"  {label}: {ratio:.2f}× lnav (target ≤ {target}×: {'met' if ratio <= target else 'MISSED'})")
+    if "bare" in launches and mine["first rows"] is not None:
+        bare = _median([l.first_rows for l in launches["bare"][0]])
+        if bare:
+            ratio = mine["first rows"] / bare
+            lines.append(f"  first rows: {ratio:.2f}× a bare Textual app ({bare:.2f} s) "
+                         f"(target ≤ 2×: {'met' if ratio <= 2 else 'MISSED'})")
+    if lines:
+        print("\nlogview, medians of this run:\n" + "\n".join(lines))
 
 
 def machine() -> str:
@@ -768,7 +851,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Time to first rows / oldest entry, peak RSS and key "
                                                  "latency of terminal log viewers on one file.")
     parser.add_argument("file", type=Path)
-    parser.add_argument("--tools", default="logview,lnav,toolong")
+    parser.add_argument("--tools", default="logview,lnav,toolong,bare")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=60.0, help="per phase, seconds (default 60)")
     parser.add_argument("--settle-max", type=float, default=30.0,
@@ -812,6 +895,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rows: list[dict[str, str]] = []
     contended: list[str] = []
+    launches: dict[str, tuple[list[Launch], list[Launch]]] = {}
 
     def terminate(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt  # clean up the tmux server on `kill` too
@@ -824,14 +908,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     try:
         with tempfile.TemporaryDirectory(prefix="logview-bench-") as scratch:
-            for tool in tools:
-                ends: list[Launch] = []
-                keys: list[Launch] = []
-                for run in range(args.runs):
+            # Runs interleave the tools (run 1 of each, then run 2 ...): what disturbs one run of
+            # the machine disturbs every tool alike, so the ratios between them hold.
+            active = list(tools)
+            for run in range(args.runs):
+                for tool in list(active):
+                    ends, keys = launches.setdefault(tool.name, ([], []))
                     ends.append(run_ends(tmux, tool, needles, Path(scratch), args.timeout, args.settle_max))
                     if args.verbose:
                         print(f"  {tool.name} run {run + 1} ends: {ends[-1]}", flush=True)
-                    if not args.no_keys:
+                    if not args.no_keys and tool.name != "bare":
                         keys.append(run_keys(tmux, tool, needles, Path(scratch), args.timeout, args.presses,
                                              args.key_window))
                         if args.verbose:
@@ -841,14 +927,15 @@ def main(argv: list[str] | None = None) -> int:
                             contended.append(f"{tool.name} run {run + 1} {kind} ({launch.others:.0%})")
                     if ends[-1].error and ends[-1].error.startswith("failed"):
                         print(f"  {tool.name}: {ends[-1].error}", flush=True)
-                        break
-                rows.append(summarise(tool, ends, keys))
+                        active.remove(tool)
+            rows.extend(summarise(tool, *launches[tool.name]) for tool in tools if tool.name in launches)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
     finally:
         tmux.close()
     print()
     print_table(rows, args.markdown)
+    print_ratios(launches)
     if contended:
         print(f"\nnote: {len(contended)} launch(es) shared the machine with other work "
               f"(other processes used > {CONTENDED:.0%} of the CPU): " + ", ".join(contended))
