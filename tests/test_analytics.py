@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from logview.api.contract import newest_first
 from logview.store.analytics import (BUCKETS_US, CLASSES, US, Snapshot, bucket_width, error_groups, group_stats,
                                histogram)
 from logview.model import Filters
@@ -45,7 +46,7 @@ def aitronos_raws(draw) -> list[dict]:
 
 
 def store_of(source, raws) -> tuple[EntryStore, list]:
-    entries = [source.entry_from_raw(raw) for raw in raws]
+    entries = newest_first([source.entry_from_raw(raw) for raw in raws])  # the store keeps them so
     store = EntryStore(source, capacity=8)
     store.append(entries)
     return store, entries

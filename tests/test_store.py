@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from logview.api.contract import newest_first
 from logview.model import Filters, LogEntry
 from logview.sanitize import clean, clean_line, is_clean
 from logview.sources import AitronosSource, SupermetricsSource
@@ -147,7 +148,7 @@ def test_threaded_search_job_is_merged_with_rows_that_arrived_meanwhile() -> Non
 def test_next_problem_walks_warnings_errors_and_invalid_entries() -> None:
     store = EntryStore(SM)
     entries = [sm(0), sm(1, status=429), sm(2), sm(3, status=302), sm(4, status=503),
-               SM.entry_from_raw({"id": "x", "log_time": T0.isoformat(), "status": "weird"})]
+               SM.entry_from_raw({"id": "x", "log_time": (T0 - timedelta(seconds=5)).isoformat(), "status": "weird"})]
     store.append(entries)
     view = FilteredView(store)
     assert view.next_problem(0, 1) == 1
@@ -231,7 +232,7 @@ def test_store_filter_equals_source_matches(kind: str, data: st.DataObject) -> N
     raws = data.draw(raw_entries(kind))
     wanted = data.draw(filters(kind))
     split = data.draw(st.integers(min_value=0, max_value=len(raws)))
-    entries = [source.entry_from_raw(raw) for raw in raws]
+    entries = newest_first([source.entry_from_raw(raw) for raw in raws])  # the store keeps them so
     store = EntryStore(source, capacity=4)
     view = FilteredView(store, wanted)
     # the newest part arrives last, as a live batch

@@ -6,8 +6,9 @@ event and tool as small-int category codes (`codes.py`) — and a filter is an i
 from boolean masks (`select.py`). The entries themselves (with their raw JSON) sit in an object
 column that only the detail pane, the visible table rows and exports read.
 
-Rows are kept newest first and addressed by ordinals (`rows.py`); a `FilteredView` (`view.py`) is
-a sorted array of ordinals, so it stays valid across prepends and appends.
+Rows are kept newest first and addressed by ordinals (`rows.py`), whatever order they come in
+(`order.py`); a `FilteredView` (`view.py`) is a sorted array of ordinals, so it stays valid across
+prepends and appends.
 
 Archived rows (`append_archived`) hold no entry either: their columns come from the archive's,
 and each entry is rebuilt from its raw JSON there when it is read (`archived.py`); fetched rows
@@ -39,6 +40,7 @@ from logview.categories import Categories
 from logview.store.archived import READ_AROUND, Backings, EntryList, RawReader, facet_codes
 from logview.store.codes import CODE_FIELDS, Codes
 from logview.store.merge import merge_rows
+from logview.store.order import settle_appended, settle_prepended
 from logview.store.rows import FrozenColumns, RowBuffer
 from logview.store.search import FileSearchJob, RowSearch, SearchJob
 from logview.store.select import Selection, compile_filters, needs_columns, select_range
@@ -82,29 +84,12 @@ class EntryStore(RowBuffer):
         self.dropped_total = 0  # rows dropped from the old end to respect max_entries
 
     # The category tables, by field (the facet pickers and the analytics read them).
-    @property
-    def statuses(self) -> Categories:
-        return self.codes.statuses
-
-    @property
-    def credentials(self) -> Categories:
-        return self.codes.credentials
-
-    @property
-    def events(self) -> Categories:
-        return self.codes.events
-
-    @property
-    def tools(self) -> Categories:
-        return self.codes.tools
-
-    @property
-    def errors(self) -> Categories:
-        return self.codes.errors
-
-    @property
-    def origins(self) -> Categories:
-        return self.codes.origins
+    statuses = property(lambda self: self.codes.statuses, doc="Categories of `status`")
+    credentials = property(lambda self: self.codes.credentials, doc="Categories of `credential_id`")
+    events = property(lambda self: self.codes.events, doc="Categories of `event`")
+    tools = property(lambda self: self.codes.tools, doc="Categories of the tool")
+    errors = property(lambda self: self.codes.errors, doc="Categories of the error group")
+    origins = property(lambda self: self.codes.origins, doc="Categories of a merged row's tab")
 
     def categories(self, field: str) -> Categories:
         return self.codes.table(field)
@@ -138,6 +123,7 @@ class EntryStore(RowBuffer):
         self._write(self.tail, entries)
         self.tail += len(entries)
         self.ready = self.tail
+        settle_appended(self, self.tail - len(entries))  # out of order: merged into place
         return len(entries)
 
     def append_archived(self, columns: ArchivedColumns, reader: RawReader, expected: int | None = None) -> int:
@@ -170,6 +156,7 @@ class EntryStore(RowBuffer):
         self.tail = self.ready = hi
         if self.search.needle is not None:
             self.search.evaluate(self.search.needle, lo, hi)
+        settle_appended(self, lo)
         return n
 
     # -- a merged view ----------------------------------------------------------------------
@@ -279,6 +266,7 @@ class EntryStore(RowBuffer):
         self.reserve(n, 0)
         self._write(self.head - n, entries)
         self.head -= n
+        settle_prepended(self, self.head + n)  # older than rows already held: merged into place
         excess = len(self) - self.max_entries if self.max_entries is not None else 0
         if excess > 0:
             self._drop_oldest(excess)

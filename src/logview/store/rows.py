@@ -2,12 +2,14 @@
 
 Rows are kept newest first in a double-ended buffer: a backfill appends older rows after the
 tail, the live tail prepends newer ones before the head, and an ordinal never changes while its
-row lives (`head <= ordinal < tail`). Growing swaps in new arrays, so arrays captured earlier
+row lives (`head <= ordinal < tail`), unless rows that arrived out of order were merged into
+place (`Moves` says which). Growing swaps in new arrays, so arrays captured earlier
 (`FrozenColumns`) stay valid for reading rows that existed then.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -15,11 +17,48 @@ from typing import Any
 import numpy as np
 
 
+class Moves:
+    """Where rows were merged into place (`order.py`): each move permuted the rows of one span of
+    ordinals. A row that moved keeps no ordinal; whoever holds ordinals (a view, a cursor, a
+    search in a thread) asks what moved since the version it knew, and where a row went."""
+
+    KEPT = 8  # moves remembered; a holder further behind starts afresh
+
+    def __init__(self) -> None:
+        self.version = 0
+        self._log: deque[tuple[int, int, np.ndarray]] = deque(maxlen=self.KEPT)  # (version, lo, new of old)
+
+    def record(self, lo: int, order: np.ndarray) -> None:
+        """Rows [lo, lo + len(order)) were permuted: the row now at lo + i was at lo + order[i]."""
+        new_of_old = np.empty(len(order), dtype=np.int64)
+        new_of_old[order] = np.arange(len(order))
+        self.version += 1
+        self._log.append((self.version, lo, new_of_old))
+
+    def span_since(self, version: int) -> tuple[int, int] | None:
+        """The ordinals any move after `version` touched, as one span; None if none moved.
+        Raises LookupError when `version` is older than the moves remembered."""
+        if version >= self.version:
+            return None
+        if self.version - version > len(self._log):
+            raise LookupError("moves forgotten")
+        moved = [(lo, lo + len(new)) for v, lo, new in self._log if v > version]
+        return min(lo for lo, _ in moved), max(hi for _, hi in moved)
+
+    def follow(self, ordinal: int, version: int) -> int:
+        """Where the row at `ordinal` (as of `version`) is now."""
+        for v, lo, new_of_old in self._log:
+            if v > version and lo <= ordinal < lo + len(new_of_old):
+                ordinal = lo + int(new_of_old[ordinal - lo])
+        return ordinal
+
+
 class RowBuffer:
     """Named numpy columns with room at both ends."""
 
     def __init__(self, columns: dict[str, Any], capacity: int, *, grows_by_appending: bool = False) -> None:
         self.column_types = dict(columns)
+        self.moves = Moves()
         # A file only appends, and its size is known from its first chunk: grow in small steps.
         self._growth = 1.25 if grows_by_appending else 2.0
         self.reset_rows(max(16, capacity), front_room=max(8, capacity // 8))

@@ -70,6 +70,7 @@ class SearchJob:
     invalid: np.ndarray
     readers: list[RawReader]
     hits: np.ndarray | None = None
+    moves: int = 0  # the store's `moves.version` when the job was made
 
     def run(self, cancelled: Callable[[], bool] | None = None) -> None:
         texts, entries, backings = self.texts, self.entries, self.backings
@@ -102,6 +103,7 @@ class FileSearchJob:
     lengths: np.ndarray
     invalid: np.ndarray
     hits: np.ndarray | None = None
+    moves: int = 0  # the store's `moves.version` when the job was made
 
     def run(self, cancelled: Callable[[], bool] | None = None) -> None:
         hits = search_lines(self.lines, self.source, self.starts, self.lengths, self.needle,
@@ -138,7 +140,8 @@ class RowSearch:
         invalid = np.zeros(hi - lo, dtype=bool)  # rows known to be invalid are checked exactly
         known = max(lo, min(hi, rows.ready))
         invalid[:known - lo] = rows.span("invalid", lo, known)
-        return FileSearchJob(needle, rows.epoch, lo, hi, self.lines, self.source, starts, lengths, invalid)
+        return FileSearchJob(needle, rows.epoch, lo, hi, self.lines, self.source, starts, lengths, invalid,
+                             moves=rows.moves.version)
 
     def set(self, needle: str | None) -> None:
         """Search every row now (fine for small stores; see `job`)."""
@@ -160,7 +163,7 @@ class RowSearch:
             entries, texts = entries.copy(), texts.copy()
         return SearchJob(needle, rows.epoch, lo, hi, entries, texts, rows.span("backing", lo, hi).copy(),
                          rows.span("rowid", lo, hi).copy(), rows.span("invalid", lo, hi).copy(),
-                         list(self.backings.readers))
+                         list(self.backings.readers), moves=rows.moves.version)
 
     def finish(self, job: SearchJob | FileSearchJob) -> bool:
         """Adopt a finished job's results; rows that arrived meanwhile are searched now.
@@ -179,4 +182,13 @@ class RowSearch:
             self.evaluate(job.needle, rows.head, min(lo, rows.tail))
         if hi < rows.tail:
             self.evaluate(job.needle, max(hi, rows.head), rows.tail)
+        try:  # rows merged into place meanwhile took another row's results: search them again
+            moved = rows.moves.span_since(job.moves)
+        except LookupError:
+            moved = (rows.head, rows.tail)
+        if moved is not None:
+            lo, hi = max(moved[0], rows.head), min(moved[1], rows.tail)
+            if "text" in rows.cols:
+                rows.span("text", lo, hi)[:] = None
+            self.evaluate(job.needle, lo, hi)
         return True

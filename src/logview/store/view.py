@@ -23,6 +23,7 @@ class ViewChange:
     appended: int = 0
     dropped: int = 0
     reset: bool = False
+    reordered: bool = False  # rows arriving out of order were merged into place: see `moved`
 
 
 class FilteredView:
@@ -77,13 +78,21 @@ class FilteredView:
         store = self.store
         self._epoch, self._head, self._tail, self._ready = store.epoch, store.head, store.tail, store.ready
         self._cover = store.covered(self.filters)
+        self._moves = self._moved_from = store.moves.version
 
     def sync(self) -> ViewChange:
         """Take in what the store gained or lost since the last call."""
         store = self.store
+        try:
+            moved = store.moves.span_since(self._moves)
+        except LookupError:  # more moves than the store remembers
+            moved = (store.head, store.tail)
         if store.epoch != self._epoch:
             self.refilter()
             return ViewChange(reset=True)
+        if moved is not None:
+            return self._moved(*moved)
+        self._moved_from = self._moves  # nothing moved since the last sync
         front = back = np.empty(0, dtype=np.int64)
         prepended = appended = dropped = 0
         if store.tail < self._tail:  # the oldest rows were dropped (tail at the cap)
@@ -114,6 +123,23 @@ class FilteredView:
             self.option_counts, self.others_total = counts.option_counts, counts.others_total
         self._head, self._tail, self._ready, self._cover = store.head, store.tail, store.ready, cover
         return ViewChange(prepended, appended, dropped)
+
+    def _moved(self, lo: int, hi: int) -> ViewChange:
+        """Rows [lo, hi) were merged into place (and rows may have come and gone at the ends):
+        recompute, and say how many rows the unmoved rows shifted by, so the table keeps its place."""
+        old, old_head, moves = self.index.copy(), self._head, self._moves
+        self.refilter()
+        self._moved_from = moves
+        new, tail = self.index, self.store.tail
+        anchor = hi if lo <= old_head else old_head  # the first row that kept its ordinal, from the top
+        prepended = int(np.searchsorted(new, anchor)) - int(np.searchsorted(old, anchor))
+        dropped = len(old) - int(np.searchsorted(old, tail))
+        appended = len(new) - len(old) - prepended + dropped
+        return ViewChange(max(0, prepended), max(0, appended), dropped, reordered=True)
+
+    def moved(self, ordinal: int) -> int:
+        """Where the row at `ordinal` before the last `sync` is now (rows merged into place move)."""
+        return self.store.moves.follow(ordinal, self._moved_from)
 
     def _add_counts(self, part: Selection) -> None:
         self.option_counts = self.option_counts + part.option_counts

@@ -143,6 +143,10 @@ class LogTable(ScrollView, can_focus=True):
         if change.reset:
             self.refiltered(keep_place=False)
             return
+        if change.reordered:  # rows that came out of order were merged into place: follow ours
+            self._cache.clear()
+            if self.cursor_ordinal is not None:
+                self.cursor_ordinal = view.moved(self.cursor_ordinal)
         # the view is already updated: the cursor's row moved down by what was prepended
         was_following = self.cursor_row - change.prepended <= 0 and round(self.scroll_y) == 0
         was_empty = self.cursor_ordinal is None
@@ -169,7 +173,7 @@ class LogTable(ScrollView, can_focus=True):
         # Rows appended below the screen change nothing on it but the scrollbar (which
         # `_update_size` handles); a big file appends dozens of times while the user reads.
         first_new = len(view) - change.appended
-        if change.prepended or change.dropped or was_empty or (
+        if change.prepended or change.dropped or change.reordered or was_empty or (
                 change.appended and first_new <= old_scroll + self.page_rows):
             self.refresh()
 
