@@ -356,3 +356,56 @@ def test_export_status_other_selects_entries_without_a_status(server) -> None:
     assert result.returncode == 0, result.stderr
     expected = [e for e in server.state.supermetrics_logs if e["status"] is None]
     assert expected and jsonl(result.stdout) == expected
+
+
+# -- servers that break their contract (issue 16) ----------------------------------------------------
+
+def test_export_ends_with_exit_3_when_the_server_ignores_its_before_cursor() -> None:
+    state = DemoState(aitronos_entries=0, supermetrics_entries=1500, live_rate=0.0)
+    state.broken.set(["cursor_ignored"])
+    with DemoServer(state) as broken:
+        result = logview(*supermetrics_args(broken), env=SUPERMETRICS_KEY, timeout=30)
+    assert result.returncode == 3
+    stderr = result.stderr.decode()
+    assert stderr.startswith("logview: the server ignored the before cursor: 3 pages in a row asked for entries "
+                             "before ") and "paging stopped" in stderr
+    assert jsonl(result.stdout) == state.supermetrics_logs[:1000]  # the page it was right about, exact
+
+
+def test_export_from_a_server_whose_totals_lie_is_exact_and_says_where_it_was_not() -> None:
+    state = DemoState(aitronos_entries=250, supermetrics_entries=0, live_rate=0.0)
+    state.broken.set(["lying_totals", "unordered"])
+    with DemoServer(state) as broken:
+        result = logview(*aitronos_args(broken), env=AITRONOS_KEY, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert jsonl(result.stdout) == state.aitronos_logs
+    assert result.stderr.decode() == (
+        "logview: the server broke its contract: 4 pages whose `returned` disagreed with the entries they held "
+        "(the entries were counted); 1 page empty where `total` or `has_more` promised more; "
+        "`total` said 350 entries, 250 entries came\n")
+
+
+def test_numbers_beyond_a_double_export_as_written(tmp_path) -> None:
+    path = tmp_path / "edge.jsonl"
+    path.write_bytes(b'{"id":"a","log_time":"2025-11-01T00:00:00Z","status":599,"duration_ms":1e400,"x":[-1E+999,1e-400]}\n'
+                     b'{"id":"b","log_time":"1890-01-18T00:00:00Z","status":100,"duration_ms":2147483648}\n')
+    result = logview("export", "--file", str(path), "--source", "supermetrics")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == path.read_bytes()
+    csv_result = logview("export", "--file", str(path), "--source", "supermetrics", "--format", "csv")
+    assert b"a,2025-11-01T00:00:00Z,599,,,1e400," in csv_result.stdout
+
+
+def test_saving_a_crlf_file_keeps_its_line_endings(tmp_path) -> None:
+    from logview.files.lines import LineChunk, LineFile, scan_lines
+    from logview.sources import SupermetricsSource
+    from logview.ui.save import save_lines
+
+    path = tmp_path / "windows.jsonl"
+    lines = [b'{"id":"%d","log_time":"2025-11-01T00:00:0%dZ","status":200}' % (i, 9 - i) for i in range(4)]
+    path.write_bytes(b"\r\n".join(lines[:3]) + b"\r\n" + lines[3] + b"\n")  # the last line ends in LF alone
+    found = LineChunk.join(list(scan_lines(path)))
+    saved = tmp_path / "saved.jsonl"
+    assert save_lines(saved, LineFile(path), found.starts[::-1].copy(), found.lengths[::-1].copy(),
+                      SupermetricsSource(1, "C1")) == 4
+    assert saved.read_bytes() == lines[3] + b"\n" + b"".join(line + b"\r\n" for line in lines[2::-1])

@@ -3,13 +3,15 @@
 orjson turns integers beyond 64 bits into floats (losing digits) and refuses numbers beyond a
 double; an API or a file may still contain them, and an entry must survive the round trip exactly
 (field order and huge numbers kept). Bodies with a number of 19+ digits therefore go to the standard
-library, which keeps integers exact — a cheap check that only slows bodies that need it.
+library, which keeps integers exact — a cheap check that only slows bodies that need it. A number
+beyond a double (`1e400`, or `1e-400`) is read as a `LiteralNumber`, written back as it came.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import secrets
 from typing import Any
 
 import orjson
@@ -17,6 +19,35 @@ import orjson
 
 class InvalidJSON(ValueError):
     """Bytes that are not JSON at all (torn, truncated, HTML, invalid UTF-8)."""
+
+
+class LiteralNumber(float):
+    """A number beyond a double (`1e400`) or a constant JSON lacks (`NaN`, `Infinity`): a float
+    for arithmetic (infinite or NaN), written back exactly as it was read."""
+
+    text: str
+
+    def __new__(cls, text: str) -> LiteralNumber:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    def __repr__(self) -> str:
+        return self.text
+
+    __str__ = __repr__
+
+
+def _float_or_literal(text: str) -> float:
+    number = float(text)
+    if number in (_INF, -_INF) or (number == 0 and any(c in "123456789" for c in text.lower().partition("e")[0])):
+        return LiteralNumber(text)  # beyond a double, or so small it would be written back as 0.0
+    return number
+
+
+_INF = float("inf")
+# The standard library's parser, keeping numbers a double cannot hold as they were written.
+_loads = json.JSONDecoder(parse_float=_float_or_literal, parse_constant=LiteralNumber).decode
 
 
 # 19+ digits right after `:`, `,` or `[` (where JSON numbers start); anchoring on those
@@ -32,24 +63,54 @@ def load_json(data: bytes | str) -> Any:
     raw = data.encode() if isinstance(data, str) else data
     if _NINETEEN_DIGITS in raw.translate(_DIGITS_AS_ZERO) and _LONG_DIGIT_RUN.search(raw):
         try:
-            return json.loads(raw)
+            return _loads(raw.decode())
         except (ValueError, UnicodeDecodeError, RecursionError) as error:
             raise InvalidJSON(str(error)) from None
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as first_error:
         try:
-            return json.loads(data)
+            return _loads(data.decode() if isinstance(data, bytes) else data)
         except (ValueError, UnicodeDecodeError, RecursionError):
             raise InvalidJSON(str(first_error)) from None
 
 
 def dump_json(value: Any, *, sort_keys: bool = False) -> bytes:
+    option = orjson.OPT_SORT_KEYS if sort_keys else 0
     try:
-        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS if sort_keys else 0)
+        return orjson.dumps(value, option=option)
     except TypeError:
+        try:  # a number read as a `LiteralNumber` goes back as it was written
+            return orjson.dumps(value, option=option | orjson.OPT_PASSTHROUGH_SUBCLASS, default=_literal)
+        except TypeError:
+            pass
+        literals: list[str] = []
+        mark = f"\0{secrets.token_hex(8)} %d\0"  # a string no entry holds, standing in for a literal
+        value = _marked(value, literals, mark)
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys)
         try:
-            return text.encode()
-        except UnicodeEncodeError:  # a lone surrogate (JSON `"\ud800"`): written back escaped
-            return json.dumps(value, ensure_ascii=True, separators=(",", ":"), sort_keys=sort_keys).encode()
+            data = text.encode()
+        except UnicodeEncodeError:  # a lone surrogate (JSON `"\\ud800"`): written back escaped
+            data = json.dumps(value, ensure_ascii=True, separators=(",", ":"), sort_keys=sort_keys).encode()
+        written = json.dumps(mark).encode()  # how the standard library writes the mark
+        for number, literal in enumerate(literals):
+            data = data.replace(written % number, literal.encode(), 1)
+        return data
+
+
+def _literal(value: Any) -> Any:
+    if isinstance(value, LiteralNumber):
+        return orjson.Fragment(value.text.encode())
+    raise TypeError
+
+
+def _marked(value: Any, literals: list[str], mark: str) -> Any:
+    """`value` with each `LiteralNumber` replaced by `mark % n` (n counting them in `literals`)."""
+    if isinstance(value, LiteralNumber):
+        literals.append(value.text)
+        return mark % (len(literals) - 1)
+    if isinstance(value, dict):
+        return {key: _marked(item, literals, mark) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_marked(item, literals, mark) for item in value]
+    return value

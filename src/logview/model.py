@@ -182,6 +182,11 @@ class ServerQuery:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+def counted(count: int, noun: str = "entry", plural: str = "entries") -> str:
+    """`1 entry`, `2,345 entries`, `1 page`: a count with its noun, singular or plural."""
+    return f"{count:,} {noun if count == 1 else plural}"
+
+
 # Severity of a status, used for colours and for jumping between problem entries (e / E).
 SEV_UNKNOWN, SEV_OK, SEV_INFO, SEV_WARN, SEV_ERROR = 0, 1, 2, 3, 4
 _WORD_SEVERITY = {"success": SEV_OK, "ok": SEV_OK, "error": SEV_ERROR, "failed": SEV_ERROR,

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from logview.model import ApiError, ApiFailure, LogEntry, Page
+from logview.model import ApiError, ApiFailure, LogEntry, Page, counted
 from logview.sources.base import Cursor, Source
 from logview.times import format_api_time, parse_api_time
 
@@ -66,11 +66,6 @@ class RecentIds:
 
     def __contains__(self, entry_id: object) -> bool:
         return entry_id in self._members
-
-
-def counted(count: int, noun: str = "entry", plural: str = "entries") -> str:
-    """`1 entry`, `2,345 entries`."""
-    return f"{count:,} {noun if count == 1 else plural}"
 
 
 def sort_key(entry: LogEntry) -> float:
@@ -170,6 +165,7 @@ class TimeCursorContract(StreamContract):
     Repeats at exactly `before` are an inclusive server, which the API leaves open: no strike."""
 
     at_or_after: int = 0  # entries at or after their cursor in the pages struck so far
+    refused: RecentIds = field(default_factory=RecentIds)  # entries left out (a page boundary repeats some)
 
     def check(self, page: Page, cursor: Cursor) -> Checked:
         ordered = newest_first(page.entries)
@@ -186,8 +182,8 @@ class TimeCursorContract(StreamContract):
                 older += moment is not None and not seen(entry.id)
             elif moment >= before:
                 beyond += moment > before or not seen(entry.id)  # (a repeat at `before`: inclusive)
-                after += not seen(entry.id)
-            elif not seen(entry.id):
+                after += not seen(entry.id) and self.refused.add(entry.id)
+            elif not seen(entry.id) and self.refused.add(entry.id):
                 newer += 1
         self.note("at or after the `before` cursor they were asked with, left out", after)
         self.note("newer than entries sent before them, left out", newer)
@@ -264,7 +260,7 @@ class OffsetContract(StreamContract):
 
     def next_cursor(self, page: Page, checked: Checked, cursor: Cursor) -> Cursor | None:
         assert isinstance(cursor, int)
-        count = len(checked.entries)
+        count = len(page.entries)  # offsets count the server's rows, an id it repeats too
         by_total = None if self.total is None else cursor + count < self.total
         if count == 0:
             if page.has_more or by_total:

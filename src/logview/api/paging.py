@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Literal, Union
 
 from logview.api.contract import RecentIds, StreamContract, sort_key, stream_contract
 from logview.api.types import Priority, RetryEvent
-from logview.model import ApiFailure, Filters, LogEntry, Page, ServerQuery
+from logview.model import ApiFailure, Filters, LogEntry, Page, ServerQuery, counted
 from logview.sources.base import Cursor, Source
 
 if TYPE_CHECKING:
@@ -73,8 +73,7 @@ class TailFailed:
 
 def capped_notice(cap: int | None) -> Notice:
     """What a backfill stopped by `--max-entries` says (the archived pager's too)."""
-    entries = "entry" if cap == 1 else "entries"
-    return Notice("capped", f"stopped at {cap:,} {entries} (--max-entries)")
+    return Notice("capped", f"stopped at {counted(cap or 0)} (--max-entries)")
 
 
 PagerEvent = Union[EntriesLoaded, RetryEvent, Notice, BackfillDone, TailFailed]

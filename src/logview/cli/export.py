@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from logview.api.types import BudgetState, RequestRecord, RetryEvent, RetryPolicy
-from logview.model import ApiFailure, Filters, LogEntry
+from logview.model import ApiFailure, Filters, LogEntry, counted
 from logview.options import Connection
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager
 from logview.archive import Archive, identity_of
@@ -27,11 +27,6 @@ from logview.sources.base import Source
 from logview.sources.mixed import MixedSource
 
 EXIT_OK, EXIT_USAGE, EXIT_API = 0, 2, 3
-
-
-def counted(number: int, noun: str, plural: str) -> str:
-    """`1 entry`, `2 entries`, `1,000 pages`."""
-    return f"{number:,} {noun if number == 1 else plural}"
 
 
 class Reporter:

@@ -13,7 +13,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+import numpy as np
+
 from logview.files.envelope import envelope_line
+from logview.files.lines import LineFile
 from logview.model import LogEntry
 from logview.sources.base import Source, dump_json
 from logview.sources.mixed import MixedSource
@@ -153,3 +156,15 @@ class EntryWriter:
         """Let go of the stream without closing it (stdout stays usable)."""
         if self._text is not None:
             self._text.detach()
+
+
+def copy_lines(stream: BinaryIO, lines: LineFile, starts: np.ndarray, lengths: np.ndarray, chunk: int = 5000) -> None:
+    """Write a file's lines at `starts` byte for byte, each with the line break it had in the file:
+    `\r\n` where it had one (a file written on Windows stays so), `\n` otherwise (also after a
+    last line that had none)."""
+    for lo in range(0, len(starts), chunk):
+        part = lengths[lo:lo + chunk]
+        # one byte more than each line: its CR, if it ends in CR LF (a line's length leaves it out)
+        read = lines.read_lines(starts[lo:lo + chunk], part.astype(np.int64) + 1)
+        stream.write(b"".join(line[:n] + (b"\r\n" if line[n:] == b"\r" else b"\n")
+                              for line, n in zip(read, part.tolist())))

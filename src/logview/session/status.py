@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from logview.api.types import BudgetState
+from logview.model import counted
 from logview.store import EntryStore
 
 
@@ -77,7 +78,7 @@ def connection_state(session: SessionState, waits: Waits) -> tuple[str, str]:
     if session.file_mode and not session.merged and loading:
         rows, ready = len(store), store.ready - store.head
         if session.file_scanned < 1.0:
-            return "loading", f"indexing the file · {rows:,} entries ({int(100 * session.file_scanned)}%) …"
+            return "loading", f"indexing the file · {counted(rows)} ({int(100 * session.file_scanned)}%) …"
         return "loading", f"reading fields · {ready:,} of {rows:,} ({100 * ready // max(1, rows)}%) …"
     archived = f"{session.from_archive:,} from the archive" if session.from_archive else ""
     budget = _budget_text(waits, loading)

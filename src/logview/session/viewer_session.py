@@ -19,7 +19,7 @@ import numpy as np
 from logview.archive.sync import ArchivedRows
 from logview.files.columns import ColumnChunk
 from logview.files.lines import LineChunk, LineFile
-from logview.model import Filters, LogEntry
+from logview.model import Filters, LogEntry, counted
 from logview.session.filtering import needs_requery, selected_indices, server_part, status_options, toggle_status, where
 from logview.session.status import Waits, connection_state, trouble
 from logview.sources import SupermetricsSource
@@ -258,7 +258,7 @@ class ViewerSession:
         if self.searching:
             note = "searching …"
         elif pending > 0:
-            note = f"counting … {pending:,} entries to go"
+            note = f"counting … {counted(pending)} to go"
         elif server_status:
             note = "other statuses not loaded"
         else:
@@ -295,6 +295,6 @@ class ViewerSession:
         """Why the histogram and stats may be partial."""
         pending = len(self.store) - (self.store.ready - self.store.head)
         if pending > 0:
-            return f"fields of {pending:,} entries still being read"
+            return f"fields of {counted(pending)} still being read"
         return "loading…" if self.phase == "loading" else ""
 

@@ -26,7 +26,7 @@ from logview.files.lines import LineChunk, scan_lines
 from logview.api.types import RetryEvent, RetryPolicy
 from logview.model import ApiError, ApiFailure, Filters, LogEntry, SourceKind
 from logview.options import Connection
-from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, TailFailed
+from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, TailFailed, capped_notice
 from logview.archive import ArchiveError, identity_of
 from logview.archive.sync import ArchivedPager, ArchivedRows
 from logview.session import ViewerSession
@@ -413,5 +413,4 @@ class Feed(Widget):
         return not load.capped
 
     def _notice_cap(self, load: FileLoad) -> None:
-        self.post_message(self.Noticed(load.generation, Notice(
-            "capped", f"stopped at {load.max_entries:,} entries (--max-entries)")))
+        self.post_message(self.Noticed(load.generation, capped_notice(load.max_entries)))

@@ -17,10 +17,10 @@ from typing import BinaryIO
 import numpy as np
 from textual.screen import Screen
 
-from logview.files.writer import EntryWriter, format_for
+from logview.files.writer import EntryWriter, copy_lines, format_for
 from logview.files.jsonl import entry_from_line
 from logview.files.lines import LineFile
-from logview.model import LogEntry
+from logview.model import LogEntry, counted
 from logview.session import MergedSession, ViewerSession
 from logview.sources.base import Source
 
@@ -50,7 +50,7 @@ def _save(screen: Screen, path: Path, write: Callable[[], int]) -> None:
         screen.app.call_from_thread(screen.notify, f"Could not save to {path}: {error.strerror or error}",
                                     severity="error", markup=False, timeout=8)
         return
-    screen.app.call_from_thread(screen.notify, f"Saved {count:,} entries to {path}", markup=False, timeout=4)
+    screen.app.call_from_thread(screen.notify, f"Saved {counted(count)} to {path}", markup=False, timeout=4)
 
 
 def save_entries(path: Path, entries: list[LogEntry], source: Source, origins: list[str] | None = None) -> int:
@@ -75,12 +75,11 @@ def save_lines(path: Path, lines: LineFile, starts: np.ndarray, lengths: np.ndar
     def write(stream: BinaryIO) -> None:
         fmt = format_for(None, path)
         if fmt == "jsonl":
-            for lines in batches():
-                stream.write(b"".join(line + b"\n" for line in lines))
+            copy_lines(stream, lines, starts, lengths, CHUNK)
             return
         writer = EntryWriter(stream, fmt, source)
-        for lines in batches():
-            writer.write([entry_from_line(source, line) for line in lines])
+        for batch in batches():
+            writer.write([entry_from_line(source, line) for line in batch])
         writer.detach()
 
     _write_atomically(path, write)

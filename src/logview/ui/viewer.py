@@ -25,7 +25,7 @@ from textual.widgets import Footer, Input
 from logview.api.types import RetryPolicy
 from logview.archive import Archive
 from logview.files.lines import LineFile
-from logview.model import Filters, LogEntry, SourceKind
+from logview.model import Filters, LogEntry, SourceKind, counted
 from logview.options import ViewerOptions
 from logview.session import ViewerSession
 from logview.settings.column_choice import ColumnChoice
@@ -207,7 +207,7 @@ class ViewerScreen(Screen[None]):
     def _noticed(self, message: Feed.Noticed) -> None:
         if message.notice.kind == "capped":
             self.banner.show_notice(
-                f"Showing the newest {len(self.store):,} entries: the cap (--max-entries) was reached, "
+                f"Showing the newest {counted(len(self.store))}: the cap (--max-entries) was reached, "
                 "older entries were not loaded. Narrow the filters to see further back.")
         else:
             self.banner.show_notice(message.notice.message)

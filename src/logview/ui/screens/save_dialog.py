@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from logview.files.writer import CSV_EXTENSIONS, JSONL_EXTENSIONS, UnknownFormat, format_for
+from logview.model import counted
 from logview.sanitize import clean_line
 from logview.ui.screens.confirm import confirm_replace
 
@@ -31,7 +32,7 @@ class SaveDialog(ModalScreen[Path | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="save-box"):
-            yield Static(Text(f"Save the {self.count:,} entries shown", style="bold"), id="save-title")
+            yield Static(Text(f"Save the {counted(self.count)} shown", style="bold"), id="save-title")
             yield Static(Text(f"{' '.join(JSONL_EXTENSIONS)}: raw entries as received · "
                               f"{' '.join(CSV_EXTENSIONS)}: the source's columns", style="dim"), id="save-hint")
             yield Input(value=self.default, id="save-path")
@@ -64,7 +65,7 @@ class SaveDialog(ModalScreen[Path | None]):
             return
         self.query_one("#save-error", Static).update("")
         if path.exists():
-            confirm_replace(self, f"{path} already exists. Replace it with the {self.count:,} entries shown?",
+            confirm_replace(self, f"{path} already exists. Replace it with the {counted(self.count)} shown?",
                             lambda: self.dismiss(path), focus_again="#save-path")
             return
         self.dismiss(path)

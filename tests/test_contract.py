@@ -1,0 +1,179 @@
+"""The pager against servers that break their contract (the demo's broken modes, real HTTP): it
+stops with a clear error where it cannot go on, corrects and says what it can, never loops, and
+stays exact where the server was right."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from logview.api.contract import CONTRACT_BROKEN, ContractBroken, newest_first
+from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, TailFailed
+from logview.demo import DemoServer, DemoState
+from logview.model import ApiFailure, LogEntry
+from logview.times import parse_api_time
+from support import aitronos, supermetrics
+
+UTC = timezone.utc
+
+
+async def drain(pager: Pager, seconds: float = 20.0) -> tuple[list[LogEntry], list, ApiFailure | None]:
+    """Every entry and other event of a backfill, and the failure that ended it (if one did)."""
+    entries: list[LogEntry] = []
+    others: list = []
+
+    async def run() -> None:
+        async for event in pager.backfill():
+            if isinstance(event, EntriesLoaded):
+                entries.extend(event.entries)
+            else:
+                others.append(event)
+
+    try:
+        await asyncio.wait_for(run(), seconds)
+    except ApiFailure as failure:
+        return entries, others, failure
+    return entries, others, None
+
+
+def ids(entries) -> list[str]:
+    return [e.id if isinstance(e, LogEntry) else e["id"] for e in entries]
+
+
+def before_cursors(server: DemoServer) -> list[datetime]:
+    from urllib.parse import parse_qs, urlsplit
+
+    found = []
+    for _, target, _ in server.state.request_log:
+        before = parse_qs(urlsplit(target).query).get("before")
+        if before:
+            found.append(parse_api_time(before[0]))
+    return found
+
+
+@pytest.fixture
+def broken_server():
+    with DemoServer(DemoState(aitronos_entries=400, supermetrics_entries=600, live_rate=0.0)) as server:
+        yield server
+
+
+async def backfill(server: DemoServer, api: str, modes: list[str], page_limit: int, seconds: float = 20.0):
+    """A whole backfill from `server` broken in `modes`: (the source, entries, other events, failure)."""
+    server.state.broken.set(modes)
+    source, client = (aitronos if api == "aitronos" else supermetrics)(server, page_limit=page_limit)
+    async with client:
+        return (source, *await drain(Pager(source, client), seconds))
+
+
+async def test_a_server_ignoring_the_before_cursor_stops_with_a_clear_error(broken_server) -> None:
+    state = broken_server.state
+    _, entries, _, failure = await backfill(broken_server, "supermetrics", ["cursor_ignored"], 50)
+    assert isinstance(failure, ContractBroken) and failure.error.code == CONTRACT_BROKEN
+    assert failure.describe().startswith("the server ignored the before cursor: 3 pages in a row asked for entries "
+                                         "before ")
+    assert ids(entries) == ids(state.supermetrics_logs[:50])  # the first page, exact
+    assert len(state.request_log) == 4  # the first page and three that ignored the cursor
+
+
+async def test_a_server_ignoring_the_offset_stops_with_a_clear_error(broken_server) -> None:
+    state = broken_server.state
+    _, entries, _, failure = await backfill(broken_server, "aitronos", ["cursor_ignored", "unordered"], 40)
+    assert isinstance(failure, ContractBroken)
+    assert "the server ignored the offset: 3 pages in a row" in failure.describe()
+    assert ids(entries) == ids(state.aitronos_logs[:40])  # sorted back into order
+    assert len(state.request_log) == 4
+
+
+@pytest.mark.parametrize("api", ["aitronos", "supermetrics"])
+async def test_pages_out_of_order_are_sorted_and_the_result_is_exact(broken_server, api) -> None:
+    state = broken_server.state
+    source, entries, others, failure = await backfill(broken_server, api, ["unordered"], 45)
+    expected = state.aitronos_logs if api == "aitronos" else state.supermetrics_logs
+    # exact: every entry once, newest first (the order within a tie group is the server's to shuffle)
+    assert failure is None and sorted(ids(entries)) == sorted(ids(expected))
+    assert [e.time for e in entries] == [e.time for e in source.entries_from_raws(expected)]
+    assert [o for o in others if isinstance(o, Notice)] == []  # sorting a page is no breach worth a word
+
+
+async def test_lying_totals_are_corrected_said_and_the_export_stays_exact(broken_server) -> None:
+    state = broken_server.state
+    _, entries, others, failure = await backfill(broken_server, "aitronos", ["lying_totals"], 60)
+    assert failure is None and ids(entries) == ids(state.aitronos_logs)
+    notices = [o for o in others if isinstance(o, Notice)]
+    assert [n.kind for n in notices] == ["contract"]
+    message = notices[0].message
+    assert message.startswith("the server broke its contract: 8 pages whose `returned` disagreed")
+    assert "1 page empty where `total` or `has_more` promised more" in message
+    assert "`total` said 460 entries, 400 entries came" in message
+    assert isinstance(others[-1], BackfillDone) and others[-1].loaded == 400
+
+
+@pytest.mark.parametrize("api", ["aitronos", "supermetrics"])
+async def test_a_server_of_random_schema_valid_pages_never_pages_forever(broken_server, api) -> None:
+    state = broken_server.state
+    _, entries, _, failure = await backfill(broken_server, api, ["random_values"], 100, seconds=10)
+    assert isinstance(failure, ContractBroken)
+    assert len(state.request_log) < 60
+    assert len(set(ids(entries))) == len(entries)
+    if api == "supermetrics":  # nothing at or after a cursor is taken: what is exported is newest first
+        times = [e.time for e in entries if e.time is not None]
+        assert times == sorted(times, reverse=True)
+        cursors = before_cursors(broken_server)
+        assert cursors == sorted(cursors, reverse=True)  # the cursor never moved forward
+        assert "the server ignored the before cursor" in failure.describe()
+
+
+async def test_entries_at_or_after_their_cursor_are_left_out_and_said(fresh_server) -> None:
+    base = datetime(2025, 11, 1, tzinfo=UTC)
+    rows = []
+    for i in range(40):
+        at = base - timedelta(seconds=i)
+        claims = base + timedelta(days=1) if i in (15, 27) else at  # filed old, claiming to be new
+        rows.append((at, {"id": f"s{i:02d}", "log_time": claims.strftime("%Y-%m-%dT%H:%M:%SZ"), "status": 200,
+                          "event": None, "request": None, "duration_ms": None, "request_id": None}))
+    fresh_server.state.insert_raw("supermetrics", rows)
+    source, client = supermetrics(fresh_server, page_limit=10)
+    async with client:
+        entries, others, failure = await drain(Pager(source, client))
+    assert failure is None
+    assert ids(entries) == [f"s{i:02d}" for i in range(40) if i not in (15, 27)]
+    notices = [o for o in others if isinstance(o, Notice)]
+    assert [n.message for n in notices] == [
+        "the server broke its contract: 2 entries at or after the `before` cursor they were asked with, left out"]
+
+
+async def test_the_tail_over_a_server_ignoring_its_cursor_fails_and_retries_instead_of_looping(fresh_server) -> None:
+    state = fresh_server.state
+    state.insert_supermetrics(5, at=datetime(2025, 11, 1, tzinfo=UTC), same_time=False)
+    sleeps: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    source, client = supermetrics(fresh_server, page_limit=10)
+    async with client:
+        pager = Pager(source, client, sleep=sleep)
+        await drain(pager)
+        state.insert_supermetrics(30, same_time=False)  # more than a page: the tail walks back
+        state.broken.set(["cursor_ignored"])
+        events = []
+        async for event in pager.follow(2.0):
+            events.append(event)
+            if isinstance(event, TailFailed):
+                break
+    failure = events[-1].failure
+    assert isinstance(failure, ContractBroken) and "ignored the before cursor" in failure.describe()
+    assert len(state.request_log) <= 1 + 1 + 1 + 3
+
+
+def test_newest_first_sorts_a_page_and_leaves_timeless_entries_in_their_place() -> None:
+    def entry(name: str, minute: int | None) -> LogEntry:
+        moment = None if minute is None else datetime(2025, 1, 1, 0, minute, tzinfo=UTC)
+        return LogEntry(name, moment, None, {}, "supermetrics")
+
+    page = [entry("a", 1), entry("t", None), entry("b", 5), entry("a", 1), entry("c", 3)]
+    assert ids(newest_first(page)) == ["b", "t", "c", "a"]  # the repeated id once
+    in_order = [entry("x", 9), entry("t", None), entry("y", 2)]
+    assert newest_first(in_order) == in_order
