@@ -1,7 +1,9 @@
 """Measure terminal viewers on one big JSONL file in a real terminal (tmux): logview, lnav, toolong.
 
 Usage:
-    python benchmarks/bench_viewer.py FILE [--tools logview,lnav,toolong] [--runs 3] [--markdown]
+    python benchmarks/bench_viewer.py FILE [--tools logview,lnav,toolong,bare] [--runs 3] [--markdown]
+
+`bare` is a Textual app that paints one line (`bare_textual.py`): the floor for first rows.
 
 Make FILE with benchmarks/gen_file.py (it carries the `bench.newest.marker` / `bench.oldest.marker`
 entries this script looks for). Each tool that is installed runs in a fresh tmux session 160x48 on a
@@ -14,8 +16,12 @@ Per run, two launches of each tool (each with an empty HOME of its own):
 1. ends: launch → first rows on screen (polling the screen every ~4 ms until a line of the file is
    visible: a marker, or the id of one of the first/last 50 lines, for tools that show raw lines),
    then the end key every 100 ms until the oldest entry (last line of the file) is on screen
-   → "oldest reachable"; then wait until the process is idle (CPU < 5% over 0.5 s, at most
-   --settle-max s) and read VmHWM (peak RSS) from /proc.
+   → "oldest reachable"; for logview also until the sidebar shows the file's whole count of
+   failures (5xx, or Aitronos `error`, counted here from the file) with no "counting …" left
+   → "exact count" (lnav's figure beside it is its full index: when it shows the last line);
+   then wait until the process is idle (CPU < 5% over 0.5 s, at most --settle-max s) and read
+   VmHWM (peak RSS) from /proc — or, if larger, the process tree's RSS sampled every 50 ms while
+   loading (a helper process that has ended by then still counts).
 2. keys: launch → first rows, then at once (while the tool is still loading) alternate two
    movement keys and time each press until the screen changes in a way the press explains
    → key latency p50/p95. Cells that changed on their own (progress counters, scrollbars) while no
@@ -460,6 +466,12 @@ def peak_rss_mib(pid: int) -> float:
     return sum(_status_kib(p, "VmHWM") for p in process_tree(pid)) / 1024
 
 
+def tree_rss_mib(pid: int) -> float:
+    """VmRSS of the pane process and its children now (sampled while loading: a helper process
+    that has ended by the time VmHWM is read still counts)."""
+    return sum(_status_kib(p, "VmRSS") for p in process_tree(pid)) / 1024
+
+
 def cpu_seconds(pid: int, tree: bool = True) -> float:
     total = 0.0
     for p in (process_tree(pid) if tree else [pid]):
@@ -585,7 +597,11 @@ def run_ends(tmux: Tmux, tool: Tool, needles: Needles, scratch: Path, timeout: f
             result.error = "timeout: no rows"
             return result
         next_key = 0.0
+        next_sample, tree_peak = 0.0, 0.0
         while session.elapsed() < timeout and (result.oldest is None or (tool.exact and result.exact is None)):
+            if time.perf_counter() >= next_sample:  # the whole tree, while helpers live (they end early)
+                tree_peak = max(tree_peak, tree_rss_mib(session.pid))
+                next_sample = time.perf_counter() + 0.05
             screen = session.screen()
             if result.oldest is None and visible(screen, needles.oldest):
                 result.oldest = session.elapsed()
@@ -610,7 +626,7 @@ def run_ends(tmux: Tmux, tool: Tool, needles: Needles, scratch: Path, timeout: f
             if now - before < 0.025:
                 break
             before = now
-        result.rss_mib = peak_rss_mib(session.pid)
+        result.rss_mib = max(peak_rss_mib(session.pid), tree_peak)
     except RuntimeError as error:
         result.error = str(error)
     finally:
