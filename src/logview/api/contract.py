@@ -162,9 +162,12 @@ class TimeCursorContract(StreamContract):
     with, or newer than entries already taken, is out of contract: an honest server sent it on an
     earlier page (a repeat) or never should have. It is left out, so what is taken stays newest
     first; the cursor never moves forward; a page with nothing older than its cursor is a strike.
-    Repeats at exactly `before` are an inclusive server, which the API leaves open: no strike."""
+    Entries at exactly `before` show an inclusive server, which the API leaves open: they are in
+    contract, and the next cursor is then the oldest time itself (just past it would bring the
+    group a millisecond newer back again)."""
 
     at_or_after: int = 0  # entries at or after their cursor in the pages struck so far
+    inclusive: bool = False  # the server sent entries at exactly `before`: it reads it as "at or before"
     refused: RecentIds = field(default_factory=RecentIds)  # entries left out (a page boundary repeats some)
 
     def check(self, page: Page, cursor: Cursor) -> Checked:
@@ -173,11 +176,14 @@ class TimeCursorContract(StreamContract):
         if before is None:
             return Checked(ordered)
         floor, seen = self.floor, self.seen
+        self.inclusive = self.inclusive or any(e.time == before for e in ordered)
+        inclusive = self.inclusive
         admitted: list[LogEntry] = []
         older = after = newer = beyond = 0  # older: new entries in contract
         for entry in ordered:
             moment = entry.time
-            if moment is None or (moment < before and (floor is None or moment <= floor)):
+            if moment is None or ((moment < before or (inclusive and moment == before))
+                                  and (floor is None or moment <= floor)):
                 admitted.append(entry)
                 older += moment is not None and not seen(entry.id)
             elif moment >= before:
@@ -198,6 +204,11 @@ class TimeCursorContract(StreamContract):
 
     def next_cursor(self, page: Page, checked: Checked, cursor: Cursor) -> Cursor | None:
         following = self.source.next_cursor(page, cursor)
+        oldest = min((e.time for e in page.entries if e.time is not None), default=None)
+        if following is not None and self.inclusive and oldest is not None and oldest.microsecond % 1000 == 0:
+            # Just past the oldest time asks an inclusive server for the group a millisecond newer
+            # again; the oldest time itself brings the oldest group back whole, and what is older.
+            following = format_api_time(oldest)
         if following is None or not isinstance(cursor, str):
             return following
         before, after = parse_api_time(cursor), parse_api_time(following)
