@@ -235,7 +235,13 @@ def _budget_lines(budgets: Mapping[str, Budget | None]) -> str:
     return f"\nRate limits enforced for each key: {', '.join(enforced)}.\n" if enforced else ""
 
 
-def banner(host: str, port: int, budgets: Mapping[str, Budget | None] | None = None) -> str:
+def _broken_line(broken: Iterable[str]) -> str:
+    modes = sorted(broken)
+    return f"\nBreaking the contract on purpose: {', '.join(modes)}.\n" if modes else ""
+
+
+def banner(host: str, port: int, budgets: Mapping[str, Budget | None] | None = None,
+           broken: Iterable[str] = ()) -> str:
     """What to paste into another terminal to point logview (or curl) at the demo server: a URL
     logview accepts wherever there is one."""
     listening, loopback = http_url(host, port), _loopback_reaching(host)
@@ -260,7 +266,7 @@ Try:{logview_lines}
   curl -H 'X-API-Key: {DEMO_AITRONOS_KEY}' '{url}/v1/personal-connectors/logs?organization_id={DEMO_ORG}&limit=2'
   curl -H 'Authorization: Bearer {DEMO_SUPERMETRICS_KEY}' '{url}/v1/teams/{DEMO_TEAM}/connector_builder/connectors/{DEMO_CONNECTOR}/logs?limit=2'
   curl -X POST -d '{{"kind": "status", "status": 429, "retry_after": "2"}}' {url}/_demo/faults
-{_budget_lines(budgets or {})}{note}
+{_budget_lines(budgets or {})}{note}{_broken_line(broken)}
 Press Ctrl-C to stop."""
 
 
@@ -290,9 +296,7 @@ def run_foreground(
     server: DemoServer | None = None
     try:
         server = DemoServer(host=host, port=port, make_state=make_state).start()
-        print(banner(server.host, server.port, server.state.budget), flush=True)
-        if modes:
-            print(f"Breaking the contract on purpose: {', '.join(sorted(modes))}.", flush=True)
+        print(banner(server.host, server.port, server.state.budget, modes), flush=True)
         while server.running:
             time.sleep(0.5)
     except KeyboardInterrupt:
