@@ -1,0 +1,46 @@
+"""A server that breaks its contract, in the viewer (issue 16): loading stops with the violation
+named in the banner, the rows it was right about stay, newest first, and the app never loops."""
+
+from __future__ import annotations
+
+from logview.demo import DemoServer, DemoState
+from logview.files.columns import NO_TIME
+from ui_helpers import FIXED_NOW, SIZE, make_app, settle
+
+
+def banner(app) -> str:
+    return app.viewer.banner.plain() if app.viewer.banner.display else ""
+
+
+def timed_newest_first(store) -> bool:
+    times = store.span("time", store.head, store.tail)
+    times = times[times != NO_TIME]
+    return bool((times[:-1] >= times[1:]).all())
+
+
+async def test_a_server_ignoring_its_cursor_is_named_in_the_banner_and_paging_stops() -> None:
+    state = DemoState(aitronos_entries=0, supermetrics_entries=400, live_rate=0.0, now=FIXED_NOW, seed=5)
+    state.broken.set(["cursor_ignored", "unordered"])
+    with DemoServer(state) as server:
+        app = make_app(server, "supermetrics", page_limit=100)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            text = banner(app)
+            assert "CONTRACT_BROKEN" in text and "the server ignored the before cursor: 3 pages in a row" in text
+            assert "the rows already loaded stay visible" in text
+            assert len(app.viewer.view) == 100 and timed_newest_first(app.viewer.store)
+            assert len(state.request_log) == 4
+            assert app.is_running
+
+
+async def test_random_schema_valid_pages_end_with_the_violation_named_and_rows_newest_first() -> None:
+    state = DemoState(aitronos_entries=0, supermetrics_entries=0, live_rate=0.0, now=FIXED_NOW, seed=5)
+    state.broken.set(["random_values"])
+    with DemoServer(state) as server:
+        app = make_app(server, "aitronos", page_limit=100)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert "the server's pages are not newest first" in banner(app)
+            store = app.viewer.store
+            assert len(store) >= 100 and timed_newest_first(store)  # kept where they belong, not where they came
+            assert len(state.request_log) < 60
