@@ -262,9 +262,10 @@ class OffsetContract(StreamContract):
         if times and newer == len(times) and self.beyond_total:
             self.disorder += 1
             if self.disorder >= CONTRACT_STRIKES:
+                past = "past its total " if self.total is not None else ""
                 raise ContractBroken(
-                    f"the server's pages are not newest first: {CONTRACT_STRIKES} pages in a row past its total "
-                    "brought only entries newer than ones it had sent before; paging stopped", self._corrected())
+                    f"the server's pages are not newest first: {CONTRACT_STRIKES} pages in a row {past}brought "
+                    "only entries newer than ones it had sent before; paging stopped", self._corrected())
         elif times:
             self.disorder = 0
         super().took(fresh)
