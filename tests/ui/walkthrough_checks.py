@@ -398,3 +398,37 @@ def sidebar_text(walk: Walk) -> str:
     return "\n".join(widget_text(option) for option in walk.viewer.sidebar.query("StatusOption"))
 
 
+
+
+@check("toggle_sidebar")
+async def _sidebar(walk: Walk, key: str) -> None:
+    """b: the sidebar folds away and one line says the filters; the table takes the width; again: back."""
+    viewer = walk.viewer
+    width = viewer.table.size.width
+    await walk.press(key)
+    assert not viewer.sidebar.display and viewer.browser.filter_line.display and viewer.table.size.width > width
+    await walk.press(key)
+    assert viewer.sidebar.display and viewer.table.size.width == width
+
+
+@check("shift")
+async def _sideways(walk: Walk, key: str) -> None:
+    """← →: at 80 columns, the columns that do not fit are reached sideways; the entry stays."""
+    table, pilot = walk.viewer.table, walk.pilot
+    await pilot.resize_terminal(80, 24)  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+    try:
+        entry, layout = walk.viewer.selected_entry(), table.table_layout()
+        if key == "left":
+            await walk.press("right")
+        before = table.shift
+        await walk.press(key)
+        if layout.off_screen:
+            assert (table.shift > before) if key == "right" else (table.shift < before)
+        else:  # everything fits: nothing to scroll to
+            assert table.shift == before == 0
+        assert walk.viewer.selected_entry() is entry
+    finally:
+        table.shift = 0
+        await pilot.resize_terminal(160, 48)  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]

@@ -25,6 +25,7 @@ from logview.ui.clipboard import copy_for_user
 from logview.ui.widgets.charting import ChartRows
 from logview.ui.widgets.detail_pane import DetailPane
 from logview.ui.widgets.error_banner import ErrorBanner
+from logview.ui.widgets.filter_line import FilterLine
 from logview.ui.widgets.histogram import VolumeHistogram
 from logview.ui.widgets.log_table import LogTable
 from logview.ui.widgets.stats_panel import StatsPanel
@@ -50,6 +51,7 @@ class LogBrowser(Vertical):
         super().__init__(id=id)
         self.session = session
         kind = session.source.kind
+        self.filter_line = FilterLine(id="filter-line")
         self.banner = ErrorBanner(id="banner")
         self.histogram = VolumeHistogram(id="histogram")
         self.stats = StatsPanel(STATS_FIELDS[kind], id="stats")
@@ -57,6 +59,7 @@ class LogBrowser(Vertical):
         self.detail = DetailPane(id="detail")
 
     def compose(self) -> ComposeResult:
+        yield self.filter_line
         yield self.banner
         yield self.histogram
         yield self.stats
@@ -104,6 +107,13 @@ class LogBrowser(Vertical):
         else:
             self.detail.display = True
             self.show_detail()
+            if self.detail_covers_table:  # the table is out of sight: the keys scroll the detail
+                self.focus_now(self.detail)
+
+    @property
+    def detail_covers_table(self) -> bool:
+        """On a short screen the detail opens over the whole table (`-short`, see `fitting.py`)."""
+        return self.screen.has_class("-short") and not self.has_class("-wide")
 
     @on(LogTable.CursorMoved)
     def _cursor_moved(self, event: LogTable.CursorMoved) -> None:

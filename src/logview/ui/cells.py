@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,7 +34,8 @@ SEVERITY_CLASS = {
 
 @dataclass(frozen=True)
 class Column:
-    """One table column: a preferred width, the width it may shrink to, or `flex` for the rest."""
+    """One table column: a preferred width, the width it may shrink to, or `flex` for the rest;
+    `priority`: how long it stays on a narrow screen (100: always; see `table_layout.fit`)."""
 
     key: str
     title: str
@@ -42,35 +43,38 @@ class Column:
     min_width: int
     flex: bool = False
     right: bool = False
+    priority: int = 40
 
 
+# Priorities: the time, the status and the tool or event stay; the request and the duration go
+# next; the error text absorbs what is left; the credential, a long id, goes first.
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "aitronos": (
-        Column("mark", "", 1, 1),
-        Column("time", "time", 23, 23),
-        Column("status", "status", 7, 7),
-        Column("credential", "credential", 22, 8),
-        Column("tool", "tool", 24, 8),
-        Column("duration", "duration", 8, 8, right=True),
-        Column("message", "error", 0, 12, flex=True),
+        Column("mark", "", 1, 1, priority=100),
+        Column("time", "time", 23, 23, priority=100),
+        Column("status", "status", 7, 7, priority=100),
+        Column("credential", "credential", 22, 8, priority=30),
+        Column("tool", "tool", 24, 8, priority=90),
+        Column("duration", "duration", 8, 8, right=True, priority=70),
+        Column("message", "error", 0, 12, flex=True, priority=50),
     ),
     "supermetrics": (
-        Column("mark", "", 1, 1),
-        Column("time", "time", 19, 19),
-        Column("status", "status", 6, 6),
-        Column("event", "event", 20, 8),
-        Column("request", "request", 0, 12, flex=True),
-        Column("duration", "duration", 8, 8, right=True),
+        Column("mark", "", 1, 1, priority=100),
+        Column("time", "time", 19, 19, priority=100),
+        Column("status", "status", 6, 6, priority=100),
+        Column("event", "event", 20, 8, priority=90),
+        Column("request", "request", 0, 12, flex=True, priority=60),
+        Column("duration", "duration", 8, 8, right=True, priority=70),
     ),
     # the merged timeline: both APIs, each row says which tab it comes from
     "mixed": (
-        Column("mark", "", 1, 1),
-        Column("time", "time", 23, 23),
-        Column("origin", "source", 14, 6),
-        Column("status", "status", 7, 7),
-        Column("what", "tool / event", 24, 8),
-        Column("duration", "duration", 8, 8, right=True),
-        Column("detail", "error / request", 0, 12, flex=True),
+        Column("mark", "", 1, 1, priority=100),
+        Column("time", "time", 23, 23, priority=100),
+        Column("origin", "source", 14, 6, priority=95),
+        Column("status", "status", 7, 7, priority=100),
+        Column("what", "tool / event", 24, 8, priority=90),
+        Column("duration", "duration", 8, 8, right=True, priority=70),
+        Column("detail", "error / request", 0, 12, flex=True, priority=50),
     ),
 }
 GAP = 2
@@ -112,7 +116,8 @@ def columns_for(kind: SourceKind, keys: list[str] | None) -> tuple[Column, ...]:
             chosen.append(field_column(key[len(FIELD_PREFIX):]))
     if not any(c.flex for c in chosen) and len(chosen) > len(ALWAYS):
         last = chosen[-1]
-        chosen[-1] = Column(last.key, last.title, 0, max(last.min_width, 12), flex=True, right=last.right)
+        chosen[-1] = Column(last.key, last.title, 0, max(last.min_width, 12), flex=True, right=last.right,
+                            priority=last.priority)
     return tuple(chosen)
 
 
@@ -139,28 +144,6 @@ def discovered_fields(entries: list[LogEntry], kind: SourceKind) -> list[str]:
 def field_cell(entry: LogEntry, name: str) -> str:
     raw = entry.raw if isinstance(entry.raw, dict) else {}
     return cell_text(raw.get(name))
-
-
-def layout(columns: tuple[Column, ...], width: int) -> list[int]:
-    """Column widths for a table `width` cells wide: the flex column takes what is left, and when
-    that is too little the shrinkable columns give up space, widest first."""
-    widths = [c.width for c in columns]
-    fixed = sum(widths) + GAP * (len(columns) - 1) + 1  # one cell of left padding
-    flex = next((i for i, c in enumerate(columns) if c.flex), None)
-    if flex is None:
-        return widths
-    spare = width - fixed
-    need = columns[flex].min_width - spare
-    while need > 0:
-        candidates = [i for i, c in enumerate(columns) if not c.flex and widths[i] > c.min_width]
-        if not candidates:
-            break
-        widest = max(candidates, key=lambda i: widths[i] - columns[i].min_width)
-        widths[widest] -= 1
-        need -= 1
-        spare += 1
-    widths[flex] = max(columns[flex].min_width, spare)
-    return widths
 
 
 def cell_text(value: Any) -> str:
@@ -209,15 +192,26 @@ def local_time(us: int | None) -> datetime | None:
         return None
 
 
-def format_time(moment: datetime | None, *, with_date: bool, millis: bool) -> tuple[str, str]:
-    """(date part, time part) of a local time; the date part is blank-padded when omitted."""
-    date_width = 11
+def today() -> date:
+    """The local date now (a function, so tests can pin it)."""
+    return datetime.now().astimezone().date()
+
+
+def time_width(*, dated: bool, millis: bool) -> int:
+    """The time column's width: `HH:MM:SS` (`.mmm` with `millis`), after `YYYY-MM-DD ` if `dated`."""
+    return (11 if dated else 0) + (12 if millis else 8)
+
+
+def format_time(moment: datetime | None, *, with_date: bool, millis: bool, dated: bool = True) -> tuple[str, str]:
+    """(date part, time part) of a local time; the date part is blank-padded when omitted, and
+    left out when the column is not `dated` (every row is today's)."""
+    date_width = 11 if dated else 0
     if moment is None:
         return " " * date_width, "—"
     clock = moment.strftime("%H:%M:%S")
     if millis:
         clock += f".{moment.microsecond // 1000:03d}"
-    return (moment.strftime("%Y-%m-%d ") if with_date else " " * date_width), clock
+    return (moment.strftime("%Y-%m-%d ") if with_date and dated else " " * date_width), clock
 
 
 def status_text(status: str | int | None) -> str:

@@ -17,7 +17,6 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Input
@@ -36,6 +35,7 @@ from logview.ui.browser import LogBrowser
 from logview.ui.columns import ColumnControl
 from logview.ui.commands import COMMANDS
 from logview.ui.feed import Feed
+from logview.ui.fitting import FittingScreen
 from logview.ui.loading import LoadControl
 from logview.ui.names import Names
 from logview.ui.save import save_view
@@ -51,13 +51,14 @@ from logview.ui.widgets.tab_strip import TabStrip
 REFRESH_EVERY_S = 0.1
 
 
-class ViewerScreen(Screen[None]):
+class ViewerScreen(FittingScreen):
     """Browse one source's execution logs: filter, read, tail, save. The app shows one per
     source it was opened on (tabs); each keeps loading while another is shown."""
 
     BINDINGS = [
         Binding("q", "quit_viewer", "Quit"),
         Binding("question_mark", "help", "Help"),
+        Binding("b", "toggle_sidebar", "Filters"),  # (fitting.py: the sidebar folds away on narrow screens)
         # priority: focus must move before the next key arrives, or fast typing after `/` lands
         # in the table (check_action lets the key through to an input that has focus)
         Binding("slash", "focus_search", "Search", priority=True),
@@ -157,9 +158,6 @@ class ViewerScreen(Screen[None]):
     async def on_unmount(self) -> None:
         await self.feed.aclose()
         self.store.close()
-
-    def on_resize(self) -> None:
-        self.browser.set_class(self.size.width >= 200, "-wide")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("focus_search", "focus_dates"):
@@ -364,12 +362,6 @@ class ViewerScreen(Screen[None]):
 
     def action_clear_status(self) -> None:
         self.apply_filters(self.filters.model_copy(update={"statuses": ()}))
-
-    def action_focus_search(self) -> None:
-        self.focus_now(self.sidebar.query_one("#search", Input))
-
-    def action_focus_dates(self) -> None:
-        self.focus_now(self.sidebar.query_one("#since", Input))
 
     def action_choose_connector(self) -> None:
         """c: pick another Supermetrics connector."""

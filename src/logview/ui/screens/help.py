@@ -17,6 +17,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("g  Home", "newest entry (and back to following the live tail)"),
         ("G  End", "oldest loaded entry; keeps going as older pages arrive"),
         ("e  E", "next / previous error, warning or invalid entry"),
+        ("← →", "scroll the table sideways to the columns that do not fit (or the wheel with Shift)"),
         ("mouse", "click selects, click again (or double-click) opens the detail"),
     )),
     ("Reading", (
@@ -30,6 +31,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Filtering", (
         ("1 … 9", "toggle the n-th status option (none selected = all)"),
         ("0", "clear the status filter"),
+        ("b", "show / hide the filter sidebar; below 120 columns it folds away and one line says the filters"),
         ("/", "search all fields (Enter applies, Esc clears)"),
         ("d", "edit the time range: 2h, 7d, 2025-11-15, 2025-11-15T10:30Z (Enter applies)"),
         ("", "server: the API applies the filter, changing it reloads"),

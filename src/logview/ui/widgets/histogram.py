@@ -51,7 +51,12 @@ def width_text(width_us: int) -> str:
 
 def moment_text(moment_us: int, width_us: int, span_us: int) -> str:
     """A bucket's start, as precise as its width needs."""
-    moment = datetime.fromtimestamp(moment_us / 1_000_000).astimezone()
+    try:
+        moment = datetime.fromtimestamp(moment_us / 1_000_000).astimezone()
+    except (OverflowError, OSError, ValueError):
+        return "?"
+    if span_us > 366 * US["d"]:  # years apart (a date of 1890 among today's): the year says which
+        return moment.strftime("%d %b %Y")
     if width_us >= US["d"]:
         return moment.strftime("%d %b")
     if width_us >= US["m"]:
@@ -327,8 +332,10 @@ class VolumeHistogram(Widget, can_focus=True):
         data = self.data
         assert data is not None
         if self.selected is None or self.selected >= len(data):
-            return Text(" " * GUTTER + "click a bar (or h, then ←/→ Enter) to narrow the dates to it · h again hides",
-                        style=self._style("hint"))
+            hints = ("click a bar (or h, then ←/→ Enter) to narrow the dates to it · h again hides",
+                     "click a bar to narrow the dates · h hides")
+            hint = next((h for h in hints if GUTTER + len(h) <= self.size.width), hints[-1])
+            return Text(" " * GUTTER + hint, style=self._style("hint"))
         counts = data.counts[self.selected].tolist()
         start, end = data.bucket_span(self.selected)
         span = data.bucket_us * len(data)
@@ -339,5 +346,8 @@ class VolumeHistogram(Widget, can_focus=True):
         for klass, label in ((_ERROR, "errors"), (_WARN, "warnings")):
             if counts[klass]:
                 text.append(f" · {label} {counts[klass]:,}", style=self._style(CLASSES[klass]))
-        text.append("   Enter: narrow the dates to it · ←/→ · ⌫ zoom out · Esc: table", style=self._style("hint"))
+        for hint in ("   Enter: narrow the dates to it · ←/→ · ⌫ zoom out · Esc: table", "   Enter narrows · ⌫ back"):
+            if text.cell_len + len(hint) <= self.size.width:  # a hint cut short helps nobody
+                text.append(hint, style=self._style("hint"))
+                break
         return text

@@ -5,6 +5,10 @@ This widget reads rows straight from the columnar store through a `FilteredView`
 ordinals) and renders one `Strip` per visible line, cached per entry. The first line is a sticky
 column header.
 
+On a narrow screen the columns are laid out by priority (`table_layout`): those that do not fit
+are reached with ←/→ (or the wheel with Shift) while the time stays put, and the date is left out
+when every row shown is today's.
+
 The cursor is kept on an *entry* (its ordinal), not on a row number, which is what keeps the
 user's place when live rows are prepended: rows shift, the entry under the cursor does not.
 """
@@ -22,10 +26,10 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from logview.sanitize import clean_line
 from logview.store import FilteredView, ViewChange
-from logview.ui.cells import COLUMNS, FIELD_PREFIX, GAP, Column, field_cell, format_time, layout, local_time, \
-    row_cells, status_class, status_text
+from logview.ui.cells import COLUMNS, Column, format_time, local_time, time_width, today
+from logview.ui.table_layout import TableLayout, fit, with_time_width
+from logview.ui.table_rows import header_text, needs_dates, on_screen, row_text, with_arrows
 
 
 class LogTable(ScrollView, can_focus=True):
@@ -39,6 +43,8 @@ class LogTable(ScrollView, can_focus=True):
         Binding("home,g", "first", "Newest", show=False),
         Binding("end,G", "last", "Oldest", show=False),
         Binding("enter", "activate", "Detail"),
+        Binding("left", "shift(-1)", "Scroll left", show=False),
+        Binding("right", "shift(1)", "Scroll right", show=False),
     ]
 
     COMPONENT_CLASSES = {
@@ -87,9 +93,11 @@ class LogTable(ScrollView, can_focus=True):
         self.new_rows = 0  # live rows that arrived above the user's place ("+N new")
         self.sticky_end = False  # after G/End: keep going to the oldest row as pages arrive
         self.empty_message = "Loading…"
-        self._cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
-        self._widths: list[int] = []
-        self._width = 0
+        self._cache: LRUCache[tuple[int, bool], Strip] = LRUCache(1024)  # whole rows, for the present layout
+        self._layout: TableLayout | None = None
+        self._layout_key: tuple[object, ...] | None = None
+        self._dated = True  # the time column shows dates (some row shown is not today's)
+        self.shift = 0  # how far the columns right of the time are scrolled sideways (←/→)
         self._cursor_y = 0  # the screen line the cursor was last drawn on (kept across refilters)
         self.labels: dict[str, dict[str, str]] = {}  # column key → raw value → what to show instead
 
@@ -105,7 +113,6 @@ class LogTable(ScrollView, can_focus=True):
     def set_columns(self, columns: tuple[Column, ...]) -> None:
         """Show these columns (the field picker's choice)."""
         self.columns = columns
-        self._width = 0  # lay them out again
         self._cache.clear()
         self.refresh()
 
@@ -201,7 +208,11 @@ class LogTable(ScrollView, can_focus=True):
         self.refresh()
 
     def _update_size(self) -> None:
-        self.virtual_size = Size(self._width or self.size.width, self.row_count + 1)
+        self.virtual_size = Size(self.size.width, self.row_count + 1)
+        dated = needs_dates(self.view)
+        if dated is not None and dated != self._dated:
+            self._dated = dated
+            self.refresh()
 
     # -- cursor ---------------------------------------------------------------------------
     def _move_to(self, row: int, keep_sticky: bool = False) -> None:
@@ -277,7 +288,10 @@ class LogTable(ScrollView, can_focus=True):
             self.action_activate()
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
-        self.sticky_end = False  # the user is reading upwards: stop chasing the oldest row
+        if event.shift or event.ctrl:  # the wheel with Shift scrolls sideways
+            self.action_shift(-1)
+        else:
+            self.sticky_end = False  # the user is reading upwards: stop chasing the oldest row
 
     def on_focus(self) -> None:
         self.refresh()
@@ -304,15 +318,44 @@ class LogTable(ScrollView, can_focus=True):
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"log-table--{name}", partial=True)
 
+    def table_layout(self) -> TableLayout:
+        """Where the columns go at the present width (laid out again when that or the columns change)."""
+        width = self.scrollable_content_region.width
+        key = (width, self.columns, self._dated)
+        if self._layout is None or key != self._layout_key:
+            millis = self.kind != "supermetrics"
+            columns = with_time_width(self.columns, time_width(dated=self._dated, millis=millis))
+            self._layout, self._layout_key = fit(columns, width), key
+            self._cache.clear()
+            self.shift = min(self.shift, self._layout.max_shift(width))
+        return self._layout
+
+    def action_shift(self, step: int) -> None:
+        """←/→: scroll the columns that do not fit into view, a column at a time (the time stays)."""
+        layout = self.table_layout()
+        most = layout.max_shift(self.scrollable_content_region.width)
+        stops = [stop for stop in layout.stops() if stop <= most] + [most]
+        later = [stop for stop in stops if (stop > self.shift if step > 0 else stop < self.shift)]
+        if later:
+            self.shift = min(later) if step > 0 else max(later)
+            self.refresh()
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        if event.shift or event.ctrl:  # the wheel with Shift scrolls sideways
+            self.action_shift(1)
+
+    def on_mouse_scroll_right(self, event: events.MouseScrollRight) -> None:
+        self.action_shift(1)
+
+    def on_mouse_scroll_left(self, event: events.MouseScrollLeft) -> None:
+        self.action_shift(-1)
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        if width != self._width:
-            self._width = width
-            self._widths = layout(self.columns, width)
-            self._cache.clear()
+        layout = self.table_layout()
         base = self.rich_style
         if y == 0:
-            return self._header_strip(width)
+            return self._header_strip(layout, width)
         view = self.view
         row = round(self.scroll_y) + y - 1
         if view is None or not len(view):
@@ -324,12 +367,15 @@ class LogTable(ScrollView, can_focus=True):
         if row >= len(view):
             return Strip.blank(width, base)
         ordinal = view.ordinal(row)
-        show_date = y == 1 or row == 0 or self._day(view.ordinal(row - 1)) != self._day(ordinal)
-        key = (ordinal, width, show_date)
+        day = self._day(ordinal)
+        show_date = self._dated and day != today() and (
+            y == 1 or row == 0 or self._day(view.ordinal(row - 1)) != day)
+        key = (ordinal, show_date)
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._row_strip(ordinal, show_date, width)
+            strip = self._row_strip(ordinal, show_date, layout)
             self._cache[key] = strip
+        strip = on_screen(strip, layout, width, self.shift)
         if ordinal == self.cursor_ordinal:
             self._cursor_y = y - 1
             # on top of the cell colours, like a selection: red text on a blue bar is unreadable
@@ -342,55 +388,17 @@ class LogTable(ScrollView, can_focus=True):
         moment = local_time(self.view.store.time_us(ordinal))
         return None if moment is None else moment.date()
 
-    def _header_strip(self, width: int) -> Strip:
-        header = self._style("header")
-        text = Text(" ", no_wrap=True)
-        for column, cell_width in zip(self.columns, self._widths):
-            title = Text(column.title, no_wrap=True)
-            title.truncate(cell_width, overflow="ellipsis", pad=True)
-            if column.right:
-                title = Text(column.title.rjust(cell_width)[:cell_width])
-            text.append_text(title)
-            text.append(" " * GAP)
-        text.truncate(width, overflow="crop", pad=True)
-        return Strip(list(text.render(self.app.console)), width).apply_style(header).apply_style(self.rich_style)
+    def _header_strip(self, layout: TableLayout, width: int) -> Strip:
+        text = header_text(layout)
+        strip = with_arrows(Strip(list(text.render(self.app.console)), layout.width), layout, width, self.shift)
+        return strip.apply_style(self._style("header")).apply_style(self.rich_style)
 
-    def _row_strip(self, ordinal: int, show_date: bool, width: int) -> Strip:
+    def _row_strip(self, ordinal: int, show_date: bool, layout: TableLayout) -> Strip:
         assert self.view is not None
         store = self.view.store
-        entry = store.entry(ordinal)
-        cells = row_cells(entry)
         millis = self.kind != "supermetrics"
-        date, clock = format_time(local_time(store.time_us(ordinal)), with_date=show_date, millis=millis)
-        text = Text(" ", no_wrap=True, end="")
-        for column, cell_width in zip(self.columns, self._widths):
-            key = column.key
-            if key == "mark":
-                cell = Text("!" if entry.invalid else " ", style=self._style("invalid"))
-            elif key == "time":
-                cell = Text.assemble((date, self._style("date")), clock)
-            elif key == "status":
-                cell = Text(status_text(entry.status), style=self._style(status_class(entry.status)))
-            else:
-                if key == "origin":  # the merged timeline: the tab the row comes from
-                    value = clean_line(str(store.categories("origin").values[int(store.column("origin", ordinal))]))
-                elif key.startswith(FIELD_PREFIX):
-                    value = field_cell(entry, key[len(FIELD_PREFIX):])
-                else:
-                    value = cells.get(key, "")
-                value = self.labels.get(key, {}).get(value, value)
-                style = self._style("invalid") if entry.invalid and column.flex else (
-                    self._style("error") if key == "message" else Style())
-                if key == "duration" and not value:
-                    value, style = "—", self._style("dim")
-                cell = Text(value, style=style)
-            if column.right:
-                cell.truncate(cell_width, overflow="ellipsis")
-                cell.pad_left(cell_width - cell.cell_len)
-            else:
-                cell.truncate(cell_width, overflow="ellipsis", pad=True)
-            text.append_text(cell)
-            text.append(" " * GAP)
-        text.truncate(width, overflow="crop", pad=True)
-        return Strip(list(text.render(self.app.console)), width)
-
+        date, clock = format_time(local_time(store.time_us(ordinal)), with_date=show_date, millis=millis,
+                                  dated=self._dated)
+        text = row_text(store.entry(ordinal), ordinal, store, layout, date=date, clock=clock, labels=self.labels,
+                        style=self._style)
+        return Strip(list(text.render(self.app.console)), layout.width)

@@ -22,6 +22,7 @@ from logview.session import ViewerSession
 from logview.session.filtering import selected_indices, time_inputs, toggle_status
 from logview.times import TimeParseError
 from logview.ui.cells import SEVERITY_CLASS
+from logview.ui.widgets.filter_line import FilterLine
 from logview.ui.widgets.styling import PartialStyles
 
 FACET_LABELS = {"credential": "Credential", "event": "Event", "origin": "Source"}
@@ -121,6 +122,7 @@ class FilterSidebar(VerticalScroll):
         self.filters = Filters()  # as applied (`show_filters`): what a change starts from
         self._facet_count = 0
         self.can_focus = False
+        self.summary: FilterLine | None = None  # the line that says the filters while this is folded
 
     def compose(self) -> ComposeResult:
         yield SectionTitle("Status", self.where.get("status"), id="status-title")
@@ -169,6 +171,8 @@ class FilterSidebar(VerticalScroll):
         """Reflect the applied filters (e.g. from the command line) in the inputs; the time
         fields show the range as typed (text typed but never applied goes)."""
         self.filters = filters
+        if self.summary is not None:
+            self.summary.show(filters, {self.facet: self._facet_labels})
         selected = selected_indices(self.options, filters)
         self.show_time_range(filters)
         for option in self.query(StatusOption):
@@ -221,6 +225,8 @@ class FilterSidebar(VerticalScroll):
     def set_facet_labels(self, labels: dict[str, str]) -> None:
         """Name the facet's values (credential ids) in the picker; the values stay the ids."""
         self._facet_labels = labels
+        if self.summary is not None:
+            self.summary.show(self.filters, {self.facet: labels})
         select = self.query_one("#facet", Select)
         self._set_facet_options(select.value if isinstance(select.value, str) else None)
 

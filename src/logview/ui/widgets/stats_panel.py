@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from rich.style import Style
 from rich.text import Text
@@ -26,8 +25,8 @@ from textual.worker import get_current_worker
 
 from logview.store.analytics import Capture, ErrorGroup, GroupStats, Snapshot, error_groups, group_stats
 from logview.sanitize import clean_line
-from logview.ui.cells import format_duration
 from logview.ui.widgets.charting import Recompute, RowsOf
+from logview.ui.widgets.stats_layout import MARK, StatsLayout, group_numbers, newest_text, stats_layout
 
 FIELD_TITLES = {"tool": "tool", "credential": "credential", "event": "event", "origin": "source"}
 HEADER_LINES = 2  # the title and the column headings
@@ -47,10 +46,6 @@ class StatsData:
 class _Row:
     kind: str  # "group" | "error" | "heading" | "blank"
     item: GroupStats | ErrorGroup | str | None
-
-
-def rate_text(rate: float) -> str:
-    return "0" if rate == 0 else f"{rate:.0%}" if rate >= 0.1 else f"{rate:.1%}"
 
 
 class StatsPanel(ScrollView, can_focus=True):
@@ -88,6 +83,8 @@ class StatsPanel(ScrollView, can_focus=True):
         self.note = "counting…"
         self.labels: dict[str, dict[str, str]] = {}  # field → value → its name (credential ids)
         self._rows: list[_Row] = []
+        self._first_error = 0  # the row of the first error group
+        self._fitted: tuple[StatsData, int, object, StatsLayout] | None = None  # the layout, and for what
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # One field to group by (Supermetrics: the event): no "Group by" key to offer.
@@ -125,6 +122,7 @@ class StatsPanel(ScrollView, can_focus=True):
         self.data, self.active, self.note = data, active, note
         rows = [_Row("group", g) for g in data.groups]
         rows += [_Row("blank", None), _Row("heading", "ERROR GROUPS")]
+        self._first_error = len(rows)
         rows += [_Row("error", e) for e in data.errors] or [_Row("blank", "no errors among these entries")]
         self._rows = rows
         keys = [self._key(row) for row in rows]
@@ -216,15 +214,29 @@ class StatsPanel(ScrollView, can_focus=True):
         text.truncate(width, overflow="crop", pad=True)
         return Strip(list(text.render(self.app.console)), width).apply_style(self.rich_style)
 
-    def _columns(self, width: int) -> tuple[int, int]:
-        """Width of the name column and of each number column."""
-        number = 8
-        return max(10, width - 2 - 5 * number), number
+    def stats_layout(self, width: int) -> StatsLayout | None:
+        """The columns for this width and these numbers (computed once for both)."""
+        data = self.data
+        if data is None:
+            return None
+        fitted = self._fitted
+        if fitted is None or fitted[0] is not data or fitted[1] != width or fitted[2] is not self.labels:
+            names = [self._group_name(g) for g in data.groups]
+            fitted = self._fitted = (data, width, self.labels, stats_layout(width, names, data.groups, data.errors))
+        return fitted[3]
+
+    def _group_name(self, item: GroupStats) -> str:
+        field = self.data.field if self.data else ""
+        if item.value is None:
+            return "(none)"
+        if isinstance(item.value, str):
+            return clean_line(self.labels.get(field, {}).get(item.value, item.value))
+        return clean_line(str(item.value))
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if y == 0:
-            return self._strip(self._title(), width)
+            return self._strip(self._title(width), width)
         if y == 1:
             return self._strip(self._headings(width), width)
         index = round(self.scroll_y) + y - HEADER_LINES
@@ -232,69 +244,71 @@ class StatsPanel(ScrollView, can_focus=True):
             return self._strip(Text(f" {self.note}", style=self._style("dim")) if y == 3 else Text(""), width)
         if index >= len(self._rows):
             return Strip.blank(width, self.rich_style)
-        row = self._rows[index]
-        text = self._row_text(row, width)
+        text = self._row_text(index, width)
         if index == self.cursor and self._selectable(index):
             text.stylize(self._style("cursor" if self.has_focus else "cursor-blurred"))
         return self._strip(text, width)
 
-    def _title(self) -> Text:
-        text = Text(" STATS", style=self._style("title"))
-        text.append("  group by ", style=self._style("dim"))
+    def _title(self, width: int) -> Text:
+        """What the panel shows, shortened to the width: the note goes first, then the count."""
+        fields = Text()
         for field in self.fields:
             name = f" {FIELD_TITLES.get(field, field)} "
-            text.append(name, style=self._style("active") if field == self.field else self._style("dim"))
-        if self.data is not None:
-            text.append(f"  {self.data.entries:,} entries", style=self._style("dim"))
+            fields.append(name, style=self._style("active") if field == self.field else self._style("dim"))
+        tails = [Text(f"  {self.data.entries:,} entries", style=self._style("dim"))] if self.data is not None else []
         if self.note:
-            text.append(f" · {self.note}", style=self._style("dim"))
+            tails.append(Text(f" · {self.note}", style=self._style("dim")))
+        for keep in range(len(tails), -1, -1):
+            for group_by in ("  group by ", " "):
+                text = Text(" STATS", style=self._style("title"))
+                text.append(group_by, style=self._style("dim"))
+                text.append_text(fields)
+                for part in tails[:keep]:
+                    text.append_text(part)
+                if text.cell_len <= width:
+                    return text
         return text
 
     def _headings(self, width: int) -> Text:
-        name_width, number = self._columns(width)
-        text = Text(" " + FIELD_TITLES.get(self.field, self.field).ljust(name_width)[:name_width],
-                    style=self._style("heading"))
-        for title in ("entries", "failed", "p50", "p95", "p99"):
-            text.append(title.rjust(number), style=self._style("heading"))
+        layout = self.stats_layout(width)
+        title = FIELD_TITLES.get(self.field, self.field)
+        if layout is None:
+            return Text(" " + title, style=self._style("heading"))
+        text = _fit(" " + title, layout.name + MARK - 1, self._style("heading"))
+        for heading, cells in layout.numbers:
+            text.append(heading.rjust(cells), style=self._style("heading"))
         return text
 
-    def _row_text(self, row: _Row, width: int) -> Text:
-        name_width, number = self._columns(width)
-        if row.kind == "blank":
+    def _row_text(self, index: int, width: int) -> Text:
+        row, layout = self._rows[index], self.stats_layout(width)
+        if row.kind == "blank" or layout is None:
             return Text(f" {row.item}" if row.item else "", style=self._style("dim"))
-        error_width = max(10, width - 2 - 3 * number)  # error rows: the text gets the room
         if row.kind == "heading":
-            text = Text(f" {row.item}".ljust(error_width + 1), style=self._style("heading"))
-            text.append("entries".rjust(number), style=self._style("heading"))
-            text.append("newest".rjust(number * 2), style=self._style("heading"))
+            text = _fit(f" {row.item}", layout.error_name + MARK, self._style("heading"))
+            text.append("entries".rjust(layout.count), style=self._style("heading"))
+            text.append("newest".rjust(layout.newest), style=self._style("heading"))
             return text
         item = row.item
         if isinstance(item, GroupStats):
             active = self.active.get(self.data.field if self.data else "") == item.value
-            field = self.data.field if self.data else ""
-            name = "(none)" if item.value is None else clean_line(
-                self.labels.get(field, {}).get(item.value, str(item.value)) if isinstance(item.value, str)
-                else str(item.value))
             style = self._style("active") if active else Style()
             text = Text("● " if active else "  ", style=style)
-            text.append_text(_fit(name, name_width - 1, style))
-            text.append(f"{item.count:,}".rjust(number))
+            text.append_text(_fit(layout.names[index], layout.name, style))
+            numbers = group_numbers(item)
             rate = item.problem_rate
-            text.append(rate_text(rate).rjust(number),
-                        style=self._style("error" if rate >= 0.05 else "warn" if rate > 0 else "ok"))
-            for value in item.percentiles:
-                text.append(("—" if value is None else format_duration(value)).rjust(number),
-                            style=Style() if value is not None else self._style("dim"))
+            for title, cells in layout.numbers:
+                number_style = Style() if numbers[title] != "—" else self._style("dim")
+                if title == "failed":
+                    number_style = self._style("error" if rate >= 0.05 else "warn" if rate > 0 else "ok")
+                text.append(numbers[title].rjust(cells), style=number_style)
             return text
         assert isinstance(item, ErrorGroup)
         active = self.active.get("error") == item.group
         style = self._style("active") if active else self._style("error")
         text = Text("● " if active else "  ", style=style)
-        text.append_text(_fit(clean_line(item.group), error_width - 1, style))
-        text.append(f"{item.count:,}".rjust(number))
-        newest = "" if item.newest_us is None else \
-            datetime.fromtimestamp(item.newest_us / 1_000_000).astimezone().strftime("%d %b %H:%M")
-        text.append(newest.rjust(number * 2), style=self._style("dim"))
+        text.append_text(_fit(layout.errors[index - self._first_error], layout.error_name, style))
+        text.append(f"{item.count:,}".rjust(layout.count))
+        text.append(newest_text(item).rjust(layout.newest), style=self._style("dim"))
         return text
 
 

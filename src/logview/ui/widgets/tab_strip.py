@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.message import Message
 from textual.widgets import Static
 
 from logview.sanitize import clean_line
+from logview.ui.labels import fit_labels
 from logview.ui.widgets.styling import PartialStyles
+
+
+HINT = " [ and ] switch tabs"
 
 
 class TabStrip(PartialStyles, Static):
@@ -37,19 +42,32 @@ class TabStrip(PartialStyles, Static):
             self.refresh()
 
     def render(self) -> Text:
+        """Every tab, then the hint; on a narrow line the hint goes first, then the labels are
+        cut (in the middle, so that they stay distinct)."""
+        width = self.size.width or 10_000
+        labels = [clean_line(label) for label in self.labels]
+        text = self._tabs(labels)
+        if text.cell_len + len(HINT) <= width:
+            text.append(HINT, style=self._partial("tab-strip--hint"))
+            return text
+        if text.cell_len > width:
+            overhead = text.cell_len - sum(cell_len(label) for label in labels)
+            text = self._tabs(fit_labels(labels, max(3, (width - overhead) // max(1, len(labels)))))
+        return text
+
+    def _tabs(self, labels: Sequence[str]) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         self._spans = []
-        for index, label in enumerate(self.labels):
+        for index, label in enumerate(labels):
             start = text.cell_len
             style = "tab-strip--active" if index == self.active else "tab-strip--other"
             trouble = self.troubles[index] if index < len(self.troubles) else None
             text.append(" ", style=self._partial(style))
             if trouble:
                 text.append("⚠ ", style=self._partial(style) + self._partial("tab-strip--trouble"))
-            text.append(f"{clean_line(label)} ", style=self._partial(style))
+            text.append(f"{label} ", style=self._partial(style))
             self._spans.append((start, text.cell_len))
             text.append(" ")
-        text.append(" [ and ] switch tabs", style=self._partial("tab-strip--hint"))
         return text
 
     def on_click(self, event: events.Click) -> None:

@@ -1,0 +1,91 @@
+"""How a viewer fits its terminal: the sidebar folds away on a narrow screen, the detail covers
+the table on a short one, and every change of size is taken live.
+
+The `.tcss` does the layout from the classes set here on the screen: `-narrow` (below
+SIDEBAR_FOLDS_BELOW columns: the sidebar, when shown, is a drawer over the table), `-folded` (the
+sidebar is hidden and the one-line filter summary shown instead), `-short` (below
+DETAIL_COVERS_BELOW lines: the detail opens over the whole table). `b` shows or hides the sidebar
+at any size; `/` and `d` open it for as long as their field has the focus.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Input
+
+from logview.ui.browser import LogBrowser
+from logview.ui.widgets.sidebar import FilterSidebar
+
+SIDEBAR_FOLDS_BELOW = 120  # columns: below, the table takes the whole width
+DETAIL_COVERS_BELOW = 30  # lines: below, the detail opens over the table instead of beside it
+WIDE_FROM = 200  # columns: from here the detail opens to the right of the table
+
+
+class FittingScreen(Screen[None]):
+    """The base of a viewer's screen: the layout classes, the sidebar's key and its fields' keys.
+    The viewer provides `sidebar` and `browser`."""
+
+    AUTO_FOCUS = "LogTable"  # not the first input of the sidebar (which scrolled the sidebar to it)
+
+    sidebar: FilterSidebar
+    browser: LogBrowser
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._narrow: bool | None = None
+        self._sidebar_wanted: bool | None = None  # the user's choice (`b`) at this side of the threshold
+        self._peeking = False  # shown only while one of its fields has the focus (`/`, `d`)
+
+    def on_mount(self) -> None:
+        self.watch(self, "focused", self._focus_moved, init=False)
+        self.sidebar.summary = self.browser.filter_line
+        self.sidebar.show_filters(self.sidebar.filters)
+
+    def on_resize(self, event: events.Resize) -> None:
+        width, height = self.size
+        narrow = width < SIDEBAR_FOLDS_BELOW
+        if narrow != self._narrow:  # across the threshold, the sidebar does what the size says again
+            self._narrow, self._sidebar_wanted = narrow, None
+        self.set_class(narrow, "-narrow")
+        self.set_class(height < DETAIL_COVERS_BELOW, "-short")
+        self.browser.set_class(width >= WIDE_FROM, "-wide")
+        self._fold()
+
+    @property
+    def sidebar_folded(self) -> bool:
+        return self.has_class("-folded")
+
+    def _fold(self) -> None:
+        shown = self._sidebar_wanted if self._sidebar_wanted is not None else not self._narrow
+        folded = not shown and not self._peeking
+        if folded and self.focused is not None and self.sidebar in self.focused.ancestors:
+            self.set_focus(self.browser.table)  # nothing hidden keeps the focus
+        self.set_class(folded, "-folded")
+
+    def action_toggle_sidebar(self) -> None:
+        """b: show or hide the filter sidebar (whatever the size)."""
+        self._sidebar_wanted = self.sidebar_folded
+        self._peeking = False
+        self._fold()
+
+    def action_focus_search(self) -> None:
+        self._open_field("#search")
+
+    def action_focus_dates(self) -> None:
+        self._open_field("#since")
+
+    def _open_field(self, selector: str) -> None:
+        """Focus a field of the sidebar, showing the sidebar while the field has the focus."""
+        if self.sidebar_folded:
+            self._peeking = True
+            self._fold()
+        field = self.sidebar.query_one(selector, Input)
+        self.set_focus(field)
+        self.sidebar.scroll_to_widget(field, animate=False)
+
+    def _focus_moved(self, focused: Widget | None) -> None:
+        if self._peeking and (focused is None or self.sidebar not in focused.ancestors):
+            self._peeking = False
+            self._fold()

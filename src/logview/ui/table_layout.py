@@ -1,0 +1,105 @@
+"""Where the table's columns go on a screen of a given width, by how much each one matters.
+
+On a wide screen every column gets its preferred width and the flex column (the error text, the
+request) takes what is left. On a narrow one the least important columns give way first: they
+narrow to their minimum, then leave the screen; the essential ones (the mark, the time, the
+status) never do, and the tool or event is the last to go. What left the screen is laid out after
+the rest, where ←/→ scroll to it, while the time stays put at the left (`frozen`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from logview.ui.cells import GAP, Column
+
+ESSENTIAL = 100  # a column of this priority (or more) is always on screen
+FROZEN = ("mark", "time")  # stay at the left when the table scrolls sideways
+OFF_SCREEN_FLEX = 40  # the width a flex column gets when it is only reached by scrolling
+PAD = 1  # one cell of left padding before the first column
+
+
+@dataclass(frozen=True)
+class Placed:
+    """One column where it is drawn: `x` is its first cell in the whole row (padding counted)."""
+
+    column: Column
+    x: int
+    width: int
+
+
+@dataclass(frozen=True)
+class TableLayout:
+    """The columns in drawing order — those that fit the screen, then those reached by scrolling."""
+
+    placed: tuple[Placed, ...]
+    frozen: int  # the leading cells that never scroll sideways (padding, mark, time and gaps)
+    width: int  # the whole row, the part off screen included
+    off_screen: tuple[str, ...]  # the keys of the columns that did not fit
+    shown: int  # where the columns that fit end (what lies beyond is only seen scrolled)
+
+    def max_shift(self, screen: int) -> int:
+        """How far the scrolling part can move left on a screen `screen` cells wide."""
+        return max(0, self.width - max(screen, self.frozen))
+
+    def stops(self) -> list[int]:
+        """The shifts at which a scrolled column starts at the frozen edge (←/→ move between them)."""
+        return sorted({p.x - self.frozen for p in self.placed if p.x >= self.frozen})
+
+
+def fit(columns: tuple[Column, ...], width: int) -> TableLayout:
+    """Lay `columns` out in `width` cells: narrow, then move off screen, the least important first;
+    room freed is given back to the most important narrowed column first, the rest to the flex."""
+    count = len(columns)
+    widths = [c.min_width if c.flex else c.width for c in columns]
+    shown = [True] * count
+    # least important first; among equals the one further right gives way first
+    order = sorted(range(count), key=lambda i: (columns[i].priority, -i))
+
+    def excess() -> int:
+        used = [widths[i] for i in range(count) if shown[i]]
+        return PAD + sum(used) + GAP * max(0, len(used) - 1) - width
+
+    for i in order:  # narrow
+        over = excess()
+        if over <= 0:
+            break
+        widths[i] = max(columns[i].min_width, widths[i] - over)
+    for i in order:  # then move off screen
+        if excess() <= 0:
+            break
+        if columns[i].priority < ESSENTIAL:
+            shown[i] = False
+    spare = -excess()
+    for i in reversed(order):  # give the room back, most important first
+        if spare <= 0:
+            break
+        if shown[i] and not columns[i].flex:
+            grow = min(spare, columns[i].width - widths[i])
+            widths[i] += grow
+            spare -= grow
+    flex = next((i for i in range(count) if columns[i].flex and shown[i]), None)
+    if flex is not None and spare > 0:
+        widths[flex] += spare
+    for i in range(count):
+        if not shown[i]:
+            widths[i] = max(columns[i].width, columns[i].min_width, OFF_SCREEN_FLEX if columns[i].flex else 0)
+    drawn = [i for i in range(count) if shown[i]] + [i for i in range(count) if not shown[i]]
+    placed, x, shown_end = [], PAD, PAD
+    for i in drawn:
+        placed.append(Placed(columns[i], x, widths[i]))
+        x += widths[i] + GAP
+        if shown[i]:
+            shown_end = x - GAP
+    frozen = PAD
+    for spot in placed:
+        if spot.column.key not in FROZEN:
+            break
+        frozen = spot.x + spot.width + GAP
+    return TableLayout(tuple(placed), frozen, x - GAP, tuple(columns[i].key for i in range(count) if not shown[i]),
+                       shown_end)
+
+
+def with_time_width(columns: tuple[Column, ...], width: int) -> tuple[Column, ...]:
+    """The columns with the time column `width` cells wide (without the date when it is not needed)."""
+    return tuple(replace(c, width=width, min_width=width) if c.key == "time" else c for c in columns)

@@ -1,0 +1,111 @@
+"""The table's header and rows as text, over a `TableLayout`: every cell cut to its column's
+width with an ellipsis (or padded), a gap between columns, so that no value runs into the next.
+Values come from the entries (untrusted): they go into `Text` as plain strings, cleaned."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.strip import Strip
+
+from logview.model import LogEntry
+from logview.sanitize import clean_line
+from logview.store import EntryStore, FilteredView
+from logview.ui.cells import (
+    FIELD_PREFIX,
+    GAP,
+    field_cell,
+    local_time,
+    row_cells,
+    status_class,
+    status_text,
+    today,
+)
+from logview.ui.table_layout import PAD, TableLayout
+
+StyleOf = Callable[[str], Style]  # a component class's name (`date`, `error`, …) → its style
+
+
+def header_text(layout: TableLayout) -> Text:
+    text = Text(" " * PAD, no_wrap=True, end="")
+    for spot in layout.placed:
+        title = spot.column.title
+        cell = Text(title.rjust(spot.width)[:spot.width] if spot.column.right else title, no_wrap=True)
+        cell.truncate(spot.width, overflow="ellipsis", pad=True)
+        text.append_text(cell)
+        text.append(" " * GAP)
+    text.truncate(layout.width, overflow="crop", pad=True)
+    return text
+
+
+def row_text(entry: LogEntry, ordinal: int, store: EntryStore, layout: TableLayout, *, date: str, clock: str,
+             labels: dict[str, dict[str, str]], style: StyleOf) -> Text:
+    """One entry's row across the whole layout (`date`, `clock`: its time, formatted)."""
+    cells = row_cells(entry)
+    text = Text(" " * PAD, no_wrap=True, end="")
+    for spot in layout.placed:
+        column, key = spot.column, spot.column.key
+        if key == "mark":
+            cell = Text("!" if entry.invalid else " ", style=style("invalid"))
+        elif key == "time":
+            cell = Text.assemble((date, style("date")), clock)
+        elif key == "status":
+            cell = Text(status_text(entry.status), style=style(status_class(entry.status)))
+        else:
+            if key == "origin":  # the merged timeline: the tab the row comes from
+                value = clean_line(str(store.categories("origin").values[int(store.column("origin", ordinal))]))
+            elif key.startswith(FIELD_PREFIX):
+                value = field_cell(entry, key[len(FIELD_PREFIX):])
+            else:
+                value = cells.get(key, "")
+            value = labels.get(key, {}).get(value, value)
+            cell_style = style("invalid") if entry.invalid and column.flex else (
+                style("error") if key == "message" else Style())
+            if key == "duration" and not value:
+                value, cell_style = "—", style("dim")
+            cell = Text(value, style=cell_style)
+        if column.right:
+            cell.truncate(spot.width, overflow="ellipsis")
+            cell.pad_left(spot.width - cell.cell_len)
+        else:
+            cell.truncate(spot.width, overflow="ellipsis", pad=True)
+        text.append_text(cell)
+        text.append(" " * GAP)
+    text.truncate(layout.width, overflow="crop", pad=True)
+    return text
+
+
+def needs_dates(view: FilteredView | None) -> bool | None:
+    """Whether the time column needs its date: not when the newest and the oldest row shown are
+    both today's (`HH:MM:SS` says it all then); None when no row is shown."""
+    if view is None or not len(view):
+        return None
+    day = today()
+    for row in (0, len(view) - 1):
+        moment = local_time(view.store.time_us(view.ordinal(row)))
+        if moment is not None and moment.date() != day:
+            return True
+    return False
+
+
+def on_screen(strip: Strip, layout: TableLayout, width: int, shift: int) -> Strip:
+    """The part of a whole row on a screen `width` cells wide: the frozen columns (the time), then
+    the rest from `shift` on."""
+    if not shift:  # the columns that fit, and nothing of those that did not
+        return strip.crop(0, min(width, layout.shown)).adjust_cell_length(width)
+    frozen = min(layout.frozen, width)
+    start = frozen + shift
+    return Strip.join([strip.crop(0, frozen), strip.crop(start, start + width - frozen)]).adjust_cell_length(width)
+
+
+def with_arrows(strip: Strip, layout: TableLayout, width: int, shift: int) -> Strip:
+    """The header on screen, with an arrow at each edge beyond which columns lie (←/→ bring them)."""
+    strip = on_screen(strip, layout, width, shift)
+    if shift and 1 < layout.frozen < width:
+        strip = Strip.join([strip.crop(0, layout.frozen - 1), Strip([Segment("←")]), strip.crop(layout.frozen)])
+    if shift < layout.max_shift(width) and width > 1:
+        strip = Strip.join([strip.crop(0, width - 1), Strip([Segment("→")])])
+    return strip
