@@ -35,40 +35,57 @@ def order_keys(times: np.ndarray, seed: int = _FIRST) -> np.ndarray:
 
 def in_order(times: np.ndarray) -> bool:
     """Whether the timed rows of `times` are newest first (ties allowed)."""
-    timed = times[times != NO_TIME]
+    return _descending(times[times != NO_TIME])
+
+
+def _descending(timed: np.ndarray) -> bool:
     return bool((timed[:-1] >= timed[1:]).all())
+
+
+def _edge_time(times: np.ndarray, last: bool) -> int | None:
+    """The time of the last (or first) timed row of `times`, looking at a few rows first: only
+    a run of timeless rows makes it look further."""
+    for window in (64, len(times)):
+        part = times[-window:] if last else times[:window]
+        timed = np.flatnonzero(part != NO_TIME)
+        if len(timed):
+            return int(part[timed[-1] if last else timed[0]])
+    return None
 
 
 def settle_appended(rows: RowBuffer, start: int) -> bool:
     """Rows [start, tail) were appended: merge any that are newer than rows before them into
-    place. Returns True when rows moved."""
+    place. Returns True when rows moved. In order (the usual case), it costs only the new rows."""
     block = rows.span("time", start, rows.tail)
     timed = block[block != NO_TIME]
     if not len(timed):
         return False
-    held = order_keys(rows.span("time", rows.head, start))
-    newest = ~int(timed.max())
-    if in_order(block) and (not len(held) or held[-1] <= newest):
+    ordered = _descending(timed)
+    newest_time = int(timed[0] if ordered else timed.max())
+    oldest_held = _edge_time(rows.span("time", rows.head, start), last=True)
+    if ordered and (oldest_held is None or oldest_held >= newest_time):
         return False
-    lo = rows.head + int(np.searchsorted(held, newest, side="right"))  # the first older held row
+    held = order_keys(rows.span("time", rows.head, start))
+    lo = rows.head + int(np.searchsorted(held, ~newest_time, side="right"))  # the first older held row
     keys = np.concatenate([held[lo - rows.head:], order_keys(block, int(held[-1]) if len(held) else _FIRST)])
     return _permute(rows, lo, keys)
 
 
 def settle_prepended(rows: RowBuffer, stop: int) -> bool:
     """Rows [head, stop) were prepended: merge any that are older than rows after them into
-    place. Returns True when rows moved."""
+    place. Returns True when rows moved. In order (the usual case), it costs only the new rows."""
     block = rows.span("time", rows.head, stop)
     timed = block[block != NO_TIME]
     if not len(timed):
         return False
-    held = order_keys(rows.span("time", stop, rows.tail))
-    oldest = ~int(timed.min())
-    newer = int(np.searchsorted(held, oldest, side="left"))  # held rows newer than the oldest new one
-    if in_order(block) and newer == 0:
+    ordered = _descending(timed)
+    oldest_time = int(timed[-1] if ordered else timed.min())
+    newest_held = _edge_time(rows.span("time", stop, rows.tail), last=False)
+    if ordered and (newest_held is None or newest_held <= oldest_time):
         return False
-    hi = stop + newer
-    return _permute(rows, rows.head, order_keys(rows.span("time", rows.head, hi)))
+    held = order_keys(rows.span("time", stop, rows.tail))
+    newer = int(np.searchsorted(held, ~oldest_time, side="left"))  # held rows newer than the oldest new one
+    return _permute(rows, rows.head, order_keys(rows.span("time", rows.head, stop + newer)))
 
 
 def _permute(rows: RowBuffer, lo: int, keys: np.ndarray) -> bool:
