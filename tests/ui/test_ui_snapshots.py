@@ -1,6 +1,6 @@
 """Snapshots of the main screens (pytest-textual-snapshot). Deterministic: a fixed demo dataset
 (fixed clock and seed), the UTC time zone, fast retries, and the table focused (no blinking
-input cursor). Update with `pytest tests/ui/test_snapshots.py --snapshot-update`."""
+input cursor). Update with `pytest tests/ui/test_ui_snapshots.py --snapshot-update`."""
 
 from __future__ import annotations
 
@@ -128,3 +128,45 @@ def test_column_picker(snap_compare, snap_demo: DemoServer) -> None:
         await pilot.pause()
 
     assert snap_compare(make_app(snap_demo), terminal_size=SIZE, run_before=run_before)
+
+
+# -- the same screens in an 80×24 terminal and a 120×30 split (issue 15) ---------------------
+FITS = pytest.mark.parametrize("size", [(80, 24), (120, 30)], ids=lambda s: f"{s[0]}x{s[1]}")
+
+
+@FITS
+def test_fits_loaded(snap_compare, snap_demo: DemoServer, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(snap_demo, "supermetrics"), terminal_size=size, run_before=settle)
+
+
+@FITS
+def test_fits_filtered(snap_compare, snap_demo: DemoServer, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("3", "4")
+        await pilot.press("slash", *"reports", "enter")
+        await settle(pilot)
+
+    assert snap_compare(make_app(snap_demo, "supermetrics"), terminal_size=size, run_before=run_before)
+
+
+@FITS
+def test_fits_detail(snap_compare, snap_demo: DemoServer, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("e", "enter")
+        await pilot.pause()
+
+    assert snap_compare(make_app(snap_demo), terminal_size=size, run_before=run_before)
+
+
+@FITS
+def test_fits_histogram(snap_compare, snap_demo: DemoServer, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        await pilot.press("left", "left", "left")
+        await pilot.pause()
+
+    assert snap_compare(make_app(snap_demo, "supermetrics"), terminal_size=size, run_before=run_before)

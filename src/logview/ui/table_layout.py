@@ -1,9 +1,9 @@
 """Where the table's columns go on a screen of a given width, by how much each one matters.
 
 On a wide screen every column gets its preferred width and the flex column (the error text, the
-request) takes what is left. On a narrow one the least important columns give way first: they
-narrow to their minimum, then leave the screen; the essential ones (the mark, the time, the
-status) never do, and the tool or event is the last to go. What left the screen is laid out after
+request) takes what is left. On a narrow one the least important columns give way first: each
+narrows to its minimum, then leaves the screen, before the next one gives up a cell; the essential
+ones (the mark, the time, the status) never do, and the tool or event is the last to go. What left the screen is laid out after
 the rest, where ←/→ scroll to it, while the time stays put at the left (`frozen`).
 """
 
@@ -48,8 +48,9 @@ class TableLayout:
 
 
 def fit(columns: tuple[Column, ...], width: int) -> TableLayout:
-    """Lay `columns` out in `width` cells: narrow, then move off screen, the least important first;
-    room freed is given back to the most important narrowed column first, the rest to the flex."""
+    """Lay `columns` out in `width` cells: the least important first narrows, and moves off screen
+    when that is not enough, before a more important one gives up anything; room freed is given
+    back to the most important narrowed column first, the rest to the flex column."""
     count = len(columns)
     widths = [c.min_width if c.flex else c.width for c in columns]
     shown = [True] * count
@@ -60,15 +61,12 @@ def fit(columns: tuple[Column, ...], width: int) -> TableLayout:
         used = [widths[i] for i in range(count) if shown[i]]
         return PAD + sum(used) + GAP * max(0, len(used) - 1) - width
 
-    for i in order:  # narrow
+    for i in order:  # narrow, and when that is not enough move off screen, before the next one
         over = excess()
         if over <= 0:
             break
         widths[i] = max(columns[i].min_width, widths[i] - over)
-    for i in order:  # then move off screen
-        if excess() <= 0:
-            break
-        if columns[i].priority < ESSENTIAL:
+        if excess() > 0 and columns[i].priority < ESSENTIAL:
             shown[i] = False
     spare = -excess()
     for i in reversed(order):  # give the room back, most important first

@@ -315,17 +315,17 @@ class VolumeHistogram(Widget, can_focus=True):
         cell_width = self._cell_width()
         span = data.bucket_us * len(data)
         text = Text(" " * GUTTER, style=self._style("axis"))
-        position = 0
+        end = 0  # where the labels written so far end: the next starts under its bar, 2 cells on
         for bucket in range(len(data)):
             x = bucket * cell_width
-            if x < position:
+            if end and x < end + 2:
                 continue
             label = "┊" + moment_text(data.start_us + bucket * data.bucket_us, data.bucket_us, span)
             if x + len(label) > self.plot_width:
                 break
-            text.append(" " * (x - position))
+            text.append(" " * (x - end))
             text.append(label)
-            position = x + len(label) + 2
+            end = x + len(label)
         return text
 
     def _info(self) -> Text:

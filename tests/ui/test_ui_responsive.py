@@ -1,0 +1,224 @@
+"""First-class at 80×24 and in split panes (issue 15): the sidebar folds away below 120 columns
+and `b` brings it back, a line says the filters meanwhile, the number keys, `/` and `d` keep
+working; the columns give way by priority and ←/→ reach the rest; the detail covers a short
+screen; the stats and the tabs fit; every resize is taken live, on the same entry."""
+
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+
+from textual.widgets import Input
+
+from logview.demo import DemoServer, Fault
+from logview.model import Filters
+from logview.ui import table_rows
+from logview.ui.cells import COLUMNS, columns_for
+from logview.ui.labels import fit_labels
+from logview.ui.table_layout import fit
+from logview.ui.widgets import log_table
+from logview.ui.widgets.stats_layout import MARK
+from ui_helpers import detail_text, make_app, screen_text, settle, table_lines, wait_until, widget_text
+
+SMALL = (80, 24)
+
+
+async def test_below_120_columns_the_sidebar_folds_and_b_brings_it_back(demo: DemoServer) -> None:
+    app = make_app(demo)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        viewer = app.viewer
+        assert not viewer.sidebar.display and viewer.browser.filter_line.display
+        assert viewer.table.region.width == 80  # the table takes the whole width
+        assert "no filters" in screen_text(app) and "b Filters" in screen_text(app).splitlines()[-1]
+        await pilot.press("b")
+        await pilot.pause()
+        assert viewer.sidebar.display and viewer.table.region.width == 80  # a drawer over the table
+        assert "STATUS" in screen_text(app)
+        await pilot.press("b")
+        await pilot.pause()
+        assert not viewer.sidebar.display
+        await pilot.resize_terminal(160, 40)  # wide again: the sidebar is back by itself
+        await pilot.pause()
+        assert viewer.sidebar.display and not viewer.browser.filter_line.display
+        await pilot.press("b")  # and b hides it at any size
+        await pilot.pause()
+        assert not viewer.sidebar.display and viewer.table.region.width == 160
+        assert "Filter sidebar" in [command.title for command in viewer.system_commands()]
+
+
+async def test_number_keys_slash_and_d_keep_working_while_folded(demo: DemoServer) -> None:
+    app = make_app(demo, "supermetrics")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        viewer, line = app.viewer, app.viewer.browser.filter_line
+        await pilot.press("3", "4")
+        await settle(pilot)
+        assert viewer.filters.statuses == ("4xx", "5xx") and "status 4xx,5xx" in widget_text(line)
+        await pilot.press("slash")
+        await pilot.pause()
+        assert viewer.focused is viewer.sidebar.query_one("#search", Input) and viewer.sidebar.display
+        await pilot.press(*"report", "enter")
+        await settle(pilot)
+        assert viewer.focused is viewer.table and not viewer.sidebar.display  # folded again
+        assert 'status 4xx,5xx · search "report"' in widget_text(line)
+        assert all(e.status >= 400 and "report" in str(e.raw).lower()
+                   for e in viewer.store.entries(viewer.view.index[:30]))
+        await pilot.press("d")
+        await pilot.pause()
+        assert viewer.focused is viewer.sidebar.query_one("#since", Input) and viewer.sidebar.display
+        await pilot.press("escape")  # leaves the field untouched, the sidebar folds
+        await pilot.pause()
+        assert viewer.focused is viewer.table and not viewer.sidebar.display
+        await pilot.press("d", *"2025-11-15", "enter")
+        await settle(pilot)
+        assert "since 2025-11-15" in widget_text(line) and not viewer.sidebar.display
+
+
+def test_columns_give_way_by_priority_and_the_pickers_choice_stays_reachable() -> None:
+    def placed(kind, width, keys=None):
+        layout = fit(columns_for(kind, keys), width)
+        shown = [p.column.key for p in layout.placed if p.column.key not in layout.off_screen]
+        return layout, shown
+
+    for kind in ("aitronos", "supermetrics", "mixed"):
+        layout, shown = placed(kind, 250)
+        assert not layout.off_screen and all(p.width >= p.column.width for p in layout.placed)
+        for width in (79, 60, 40):
+            layout, shown = placed(kind, width)
+            assert shown[:3] == ["mark", "time", "status"] or shown[:4] == ["mark", "time", "origin", "status"]
+            priorities = {c.key: c.priority for c in COLUMNS[kind]}
+            # what left the screen matters less than everything that stayed
+            assert all(priorities[gone] <= min(priorities[key] for key in shown) for gone in layout.off_screen)
+            assert layout.shown <= width or width == 40  # (40: the time and status alone are wider)
+    # Aitronos: the credential goes first, then the error text; the tool is never cut for them
+    assert placed("aitronos", 87)[0].off_screen == ("credential",)
+    layout, shown = placed("aitronos", 79)
+    assert layout.off_screen == ("credential", "message") and shown[3:] == ["tool", "duration"]
+    assert next(p.width for p in layout.placed if p.column.key == "tool") == 24
+    assert placed("supermetrics", 79)[0].off_screen == ()
+    layout, shown = placed("aitronos", 79, ["field:user_id", "tool"])  # the user's columns
+    assert [p.column.key for p in layout.placed][3:] == ["field:user_id", "tool"]
+
+
+async def test_times_are_bare_when_every_row_shown_is_today(demo: DemoServer, monkeypatch) -> None:
+    for module in (table_rows, log_table):  # the demo's "today" is the day of its fixed clock
+        monkeypatch.setattr(module, "today", lambda: date(2025, 11, 15))
+    app = make_app(demo)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        table = app.viewer.table
+        time_width = next(p.width for p in table.table_layout().placed if p.column.key == "time")
+        assert time_width == 23 and "2025-11-15" not in table_lines(app)[1]  # older days need the date; today not
+        app.viewer.apply_filters(Filters().with_time_range("2025-11-15", ""))
+        await settle(pilot)
+        lines = table_lines(app)
+        assert next(p.width for p in table.table_layout().placed if p.column.key == "time") == 12
+        assert lines[0].split()[:2] == ["time", "status"] and "2025-" not in "".join(lines)
+        assert lines[1][4:16].count(":") == 2 and lines[1][16] == " "  # HH:MM:SS.mmm, then the gap
+
+
+async def test_left_and_right_reach_the_columns_that_do_not_fit(demo: DemoServer) -> None:
+    app = make_app(demo)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        table = app.viewer.table
+        await pilot.press("j", "j")
+        entry, clock = app.viewer.selected_entry(), table_lines(app)[3][4:16]
+        header = table_lines(app)[0]
+        assert "credential" not in header and header.rstrip().endswith("→")
+        for _ in range(6):
+            await pilot.press("right")
+            if "credential" in table_lines(app)[0]:
+                break
+        assert "credential" in table_lines(app)[0] and "←" in table_lines(app)[0]
+        assert table_lines(app)[3][4:16] == clock and app.viewer.selected_entry() is entry  # the time stays
+        while table.shift:
+            await pilot.press("left")
+        assert table_lines(app)[0] == header
+        table.on_mouse_scroll_down(SimpleNamespace(shift=True, ctrl=False))  # the wheel with Shift
+        assert table.shift > 0
+
+
+async def test_a_short_screen_opens_the_detail_over_the_table(demo: DemoServer) -> None:
+    app = make_app(demo)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        viewer = app.viewer
+        await pilot.press("j", "j", "j", "enter")
+        await pilot.pause()
+        entry = viewer.selected_entry()
+        assert viewer.detail.display and viewer.focused is viewer.detail  # its keys scroll it
+        assert viewer.detail.region == viewer.browser.region  # over the whole table
+        assert viewer.detail.region.contains_region(viewer.table.region)
+        lines = detail_text(app).splitlines()
+        for field in ("id", "credential_id", "user_id", "organization_id"):
+            assert any(entry.raw[field] in line for line in lines), field  # ids whole, never cut
+        await pilot.press("escape")
+        await pilot.pause()
+        assert viewer.focused is viewer.table and viewer.selected_entry() is entry and viewer.table.cursor_row == 3
+        await pilot.resize_terminal(120, 30)  # taller: the detail sits below the table again
+        await pilot.press("enter")
+        await pilot.pause()
+        assert viewer.detail.display and viewer.table.region.height > 5 and viewer.focused is viewer.table
+
+
+async def test_resizing_while_loading_and_tailing_keeps_the_cursor_on_its_entry(fresh_demo: DemoServer) -> None:
+    fresh_demo.state.add_fault(Fault(kind="latency", delay=0.05, count=10, api="aitronos"))
+    app = make_app(fresh_demo, follow=True, page_limit=10)
+    async with app.run_test(size=(200, 50)) as pilot:
+        viewer = app.viewer
+        await wait_until(pilot, lambda: len(viewer.view) >= 20)
+        assert viewer.session.phase == "loading"
+        await pilot.press(*"jjjjj")
+        entry = viewer.selected_entry()
+
+        async def resize_and_check(size: tuple[int, int]) -> None:
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            table = viewer.table
+            assert viewer.selected_entry() is entry
+            assert round(table.scroll_y) <= table.cursor_row < round(table.scroll_y) + table.page_rows
+            assert viewer.sidebar.display == (size[0] >= 120)
+
+        for size in ((80, 24), (200, 50)):
+            await resize_and_check(size)
+        await settle(pilot)
+        await wait_until(pilot, lambda: viewer.feed.tailing)
+        fresh_demo.state.insert_aitronos(3)
+        viewer.feed.poll_now()
+        await wait_until(pilot, lambda: len(viewer.store) >= 123)
+        for size in ((80, 24), (200, 50), (80, 24)):
+            await resize_and_check(size)
+        assert viewer.table.new_rows == 3
+
+
+async def test_stats_labels_stay_distinct_and_numbers_whole(demo: DemoServer) -> None:
+    assert fit_labels(["gmail.send_email", "gmail.search_messages", "slack.x"], 9) == \
+        ["gmai…mail", "gmai…ages", "slack.x"]
+    app = make_app(demo)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        stats = app.viewer.stats
+        layout = stats.stats_layout(stats.scrollable_content_region.width)
+        assert layout is not None and [title for title, _ in layout.numbers] == ["entries", "failed", "p50", "p95", "p99"]
+        rows = widget_text(stats).splitlines()[2:2 + len(stats.data.groups)]
+        names = [row[MARK + 1:MARK + 1 + layout.name].strip() for row in rows]
+        assert len(set(names)) == len(names) == len(stats.data.groups)
+        assert "5,276 entrie" not in widget_text(stats)
+        for row in rows:
+            numbers = row[MARK + 1 + layout.name:]
+            assert numbers.startswith("  ") and len(numbers.split("  ")) >= 5  # apart, each whole
+
+
+async def test_tabs_fit_80_columns(demo: DemoServer) -> None:
+    from test_ui_tabs import tabs_app
+
+    app = tabs_app(demo)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        strip = app.viewer.tab_strip
+        text = widget_text(strip).rstrip()
+        assert len(text) <= 80 and text.count(" all ") == 1 and len(strip._spans) == len(strip.labels)
