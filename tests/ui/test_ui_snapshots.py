@@ -131,42 +131,23 @@ def test_column_picker(snap_compare, snap_demo: DemoServer) -> None:
 
 
 # -- the same screens in an 80×24 terminal and a 120×30 split (issue 15) ---------------------
-FITS = pytest.mark.parametrize("size", [(80, 24), (120, 30)], ids=lambda s: f"{s[0]}x{s[1]}")
+FITTED_SCREENS = {  # what is shown: the source, and the keys pressed (each waited for)
+    "loaded": ("supermetrics", ()),
+    "filtered": ("supermetrics", ("3", "4", "slash", *"reports", "enter")),  # the sidebar folded at 80
+    "detail": ("aitronos", ("e", "enter")),  # over the whole table at 24 lines
+    "histogram": ("supermetrics", ("h", "left", "left", "left")),
+}
 
 
-@FITS
-def test_fits_loaded(snap_compare, snap_demo: DemoServer, size: tuple[int, int]) -> None:
-    assert snap_compare(make_app(snap_demo, "supermetrics"), terminal_size=size, run_before=settle)
+@pytest.mark.parametrize("size", [(80, 24), (120, 30)], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("shown", FITTED_SCREENS)
+def test_fits(snap_compare, snap_demo: DemoServer, shown: str, size: tuple[int, int]) -> None:
+    kind, keys = FITTED_SCREENS[shown]
 
-
-@FITS
-def test_fits_filtered(snap_compare, snap_demo: DemoServer, size: tuple[int, int]) -> None:
     async def run_before(pilot: Pilot) -> None:
         await settle(pilot)
-        await pilot.press("3", "4")
-        await pilot.press("slash", *"reports", "enter")
-        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
 
-    assert snap_compare(make_app(snap_demo, "supermetrics"), terminal_size=size, run_before=run_before)
-
-
-@FITS
-def test_fits_detail(snap_compare, snap_demo: DemoServer, size: tuple[int, int]) -> None:
-    async def run_before(pilot: Pilot) -> None:
-        await settle(pilot)
-        await pilot.press("e", "enter")
-        await pilot.pause()
-
-    assert snap_compare(make_app(snap_demo), terminal_size=size, run_before=run_before)
-
-
-@FITS
-def test_fits_histogram(snap_compare, snap_demo: DemoServer, size: tuple[int, int]) -> None:
-    async def run_before(pilot: Pilot) -> None:
-        await settle(pilot)
-        await pilot.press("h")
-        await settle(pilot)
-        await pilot.press("left", "left", "left")
-        await pilot.pause()
-
-    assert snap_compare(make_app(snap_demo, "supermetrics"), terminal_size=size, run_before=run_before)
+    assert snap_compare(make_app(snap_demo, kind), terminal_size=size, run_before=run_before)
