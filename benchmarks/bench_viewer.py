@@ -152,13 +152,6 @@ def available_tools(names: list[str], file: Path) -> tuple[list[Tool], list[tupl
             # key only switches its tail mode off (a footer change, no scroll): sent untimed.
             found.append(Tool("toolong", [exe_path, str(file)], "End", ("k", "j"), ["C-c"], prime_key="k",
                               primed=lambda screen: bool(screen) and "TAIL" not in screen[-1]))
-        elif name == "logview-1p":
-            # logview reading the columns in its own process (no child): the A/B of issue 14
-            python = REPO / ".venv" / "bin" / "python"
-            code = ("import sys; import logview.files.child as child; child.CHILD_MIN_BYTES = 1 << 62; "
-                    "from logview.cli import main; sys.argv[0] = 'logview'; sys.exit(main())")
-            found.append(Tool("logview-1p", [str(python), "-c", code, "--file", str(file)], "G", ("j", "k"), ["q"],
-                              loading_text="◌", exact=exact_count_shown(*failures_in(file))))
         elif name == "bare":
             # A Textual app that paints one line holding both markers: the floor for first rows.
             python = REPO / ".venv" / "bin" / "python"

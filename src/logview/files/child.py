@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import atexit
 import pickle
-import queue
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,25 +43,13 @@ class ChildColumns:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "logview.files.child", str(path), *([kind] if kind else [])],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        # Frames are taken off the pipe as they come, by a thread of their own: a pipe holds
-        # less than one frame, and a child blocked on a full pipe would not read ahead while
-        # the viewer indexes the file's lines.
-        self._frames: queue.SimpleQueue[object] = queue.SimpleQueue()
-        threading.Thread(target=self._drain, name="logview-columns-child", daemon=True).start()
         self.kind: str | None = None  # what the child found the file to be (first frame)
         atexit.register(self.close)
-
-    def _drain(self) -> None:
-        while True:
-            frame = self._next()
-            self._frames.put(frame)
-            if frame is None:
-                return
 
     def read_kind(self) -> str | None:
         """The file's kind as the child detected it (None: it could not tell or failed)."""
         if self.kind is None:
-            self.kind = self._frames.get()  # type: ignore[assignment]
+            self.kind = self._next()  # type: ignore[assignment]
         return self.kind
 
     def chunks(self, kind: str) -> Iterator[ColumnChunk]:
@@ -71,7 +57,7 @@ class ChildColumns:
         (without raising) if the child stopped."""
         if self.read_kind() != kind:
             return
-        while (chunk := self._frames.get()) is not None:
+        while (chunk := self._next()) is not None:
             yield chunk  # type: ignore[misc]
 
     def _next(self) -> object:
@@ -84,7 +70,9 @@ class ChildColumns:
     def close(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
-        self.process.wait()  # (the drain thread then meets the end of the pipe and stops)
+        self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
 
 def prefetch(path: Path, kind: str | None = None) -> None:
