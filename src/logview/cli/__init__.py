@@ -12,7 +12,6 @@ import argparse
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from logview.cli.parsers import config_parser, demo_server_parser, export_parser, viewer_parser
@@ -35,10 +34,6 @@ def _fail(message: str) -> int:
 
 def run_viewer_command(argv: Sequence[str]) -> int:
     args = viewer_parser().parse_args(argv)
-    if args.file is not None and sys.stdout.isatty():  # a big file's columns: read from now on
-        from logview.files.child import prefetch
-
-        prefetch(Path(args.file), args.source)
     profiles_once(args, "opening")
     with ExitStack() as stack:
         try:

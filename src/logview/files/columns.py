@@ -57,13 +57,6 @@ class ColumnChunk:
     def __len__(self) -> int:
         return len(self.time)
 
-    def head(self, count: int) -> ColumnChunk:
-        """The first `count` rows (all of them if there are fewer); the new values stay whole."""
-        if count >= len(self):
-            return self
-        return ColumnChunk(self.time[:count], {name: codes[:count] for name, codes in self.codes.items()},
-                           self.duration[:count], self.invalid[:count], self.new_values)
-
     @classmethod
     def join(cls, chunks: list[ColumnChunk]) -> ColumnChunk:
         """Consecutive chunks from one reader as one."""
@@ -102,17 +95,6 @@ class ColumnReader:
         shape = SHAPES.get(source.kind, SHAPES["supermetrics"])
         self._placeholder = shape(id="", stamp="")
 
-    def continue_from(self, reported: dict[str, list[Any]]) -> None:
-        """Go on numbering categories where another reader of the same file stopped: `reported`
-        holds, per field, the values it coded, in code order (its chunks' `new_values`)."""
-        for name, values in reported.items():
-            table, lookup = self._codes[name], self._lookups[name]
-            for value in values:
-                code = table.code(value)
-                if code:
-                    lookup[value] = code
-            table.take_new()
-
     def _time_us(self, value: Any) -> int:
         """`epoch_us(parse_api_time(value))`, with NO_TIME for None, made cheap for the common
         shapes: a string seen before, or `YYYY-MM-DDTHH:MM:SS.mmmZ` whose second was seen before."""
@@ -120,9 +102,6 @@ class ColumnReader:
             moment = parse_api_time(value)
             return NO_TIME if moment is None else epoch_us(moment)
         cache, seconds = self._times, self._seconds
-        found = cache.get(value)
-        if found is not None:
-            return found
         if len(cache) >= TIME_CACHE_LIMIT:
             cache.clear()
         if len(value) == 24 and value[19] == "." and value[23] == "Z":
@@ -139,6 +118,7 @@ class ColumnReader:
         moment = parse_api_time(value)
         result = cache[value] = NO_TIME if moment is None else epoch_us(moment)
         return result
+
 
     def read(self, lines: list[bytes]) -> ColumnChunk:
         """The columns of `lines` (each without its line break)."""

@@ -21,8 +21,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.worker import Worker, get_current_worker
 
-from logview.files.child import ChildColumns, claim, read_columns
-from logview.files.columns import ColumnChunk
+from logview.files.columns import ColumnChunk, ColumnReader
 from logview.files.lines import LineChunk, scan_lines
 from logview.api.types import RetryEvent, RetryPolicy
 from logview.model import ApiError, ApiFailure, Filters, LogEntry, SourceKind
@@ -41,6 +40,7 @@ if TYPE_CHECKING:
 POST_COLUMNS_EVERY_S = 0.25  # each post costs the UI thread a recount and a repaint
 POST_LINES_EVERY_S = 0.05
 POST_ENTRIES_EVERY_S = 0.2  # a backfill's pages are posted together at most this often
+READ_CHUNK = 1 << 20  # bytes read for columns at a time (~3-6 ms of decoding; then a look at the keys)
 USER_QUIET_S = 0.15  # reading pauses this long after each key or scroll
 VIEWER_POLICY = RetryPolicy(max_wait_s=None)  # any Retry-After is waited out, with a countdown
 
@@ -231,7 +231,7 @@ class Feed(Widget):
                 if load.capped:  # the caller shows the first lines before this is handled
                     self._notice_cap(load)
                     scan = iter(())
-            self._load_file(load, self.file, scan, claim(self.file, self.file_kind))
+            self._load_file(load, self.file, scan)
         else:
             self.pager = self._pager(server_filters)
             self._backfill(self.generation, self.pager)
@@ -358,10 +358,10 @@ class Feed(Widget):
             self.post_message(self.TailFailed(generation, unexpected_error(exc), self.interval_s))
 
     @work(thread=True, exclusive=True, group="backfill", exit_on_error=False)
-    def _load_file(self, load: FileLoad, path: Path, scan: Iterator[LineChunk], child: ChildColumns | None) -> None:
+    def _load_file(self, load: FileLoad, path: Path, scan: Iterator[LineChunk]) -> None:
         """Index the rest of the file's lines (fast: every row is reachable within a second),
-        then take the filter columns (read meanwhile by `child`, a process of its own, if the
-        file is big). Only offsets are kept; entries are read back when shown."""
+        then read it again for the filter columns. Only offsets are kept; entries are read back
+        when shown."""
         worker = get_current_worker()
         try:
             pending: list[LineChunk] = []
@@ -379,16 +379,21 @@ class Feed(Widget):
             if pending:
                 self._post_lines(load, LineChunk.join(pending))
             generation = load.generation
+            reader = ColumnReader(self.source)
+            left = load.found
             columns: list[ColumnChunk] = []
             posted = time.monotonic()
-            for chunk in read_columns(path, self.source, load.found, child):  # (it closes the child)
+            for chunk in scan_lines(path, chunk_bytes=READ_CHUNK, with_data=True) if left else ():
                 self._wait_for_quiet(worker)
                 if worker.is_cancelled:
                     return
-                columns.append(chunk)
+                columns.append(reader.read_chunk(chunk, left))
+                left -= len(columns[-1])
                 if time.monotonic() - posted >= POST_COLUMNS_EVERY_S:
                     self.post_message(self.ColumnsRead(generation, ColumnChunk.join(columns)))
                     columns, posted = [], time.monotonic()
+                if left <= 0:
+                    break
             if columns:
                 self.post_message(self.ColumnsRead(generation, ColumnChunk.join(columns)))
         except OSError as exc:
@@ -397,9 +402,6 @@ class Feed(Widget):
         except Exception as exc:
             self.post_message(self.Failed(load.generation, unexpected_error(exc), None))
             return
-        finally:
-            if child is not None:
-                child.close()
         if not worker.is_cancelled:
             self.post_message(self.Finished(load.generation, BackfillDone(load.found, load.chunks, load.capped)))
 
