@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from logview.ui.cells import GAP
+from logview.ui.widgets.histogram import GUTTER, short_count
 from logview.ui.widgets.stats_layout import MARK
 from ui_helpers import file_app, settle, table_lines, widget_text
 
@@ -103,6 +104,8 @@ async def test_the_histogram_of_a_century_labels_its_years_apart(tmp_path: Path)
         assert labels and all(1850 < int(label[-4:]) < 2030 for label in labels)  # the years are shown
         assert not re.search(r"\S┊", axis)  # every label stands apart from the one before
         assert "60 entries" in lines[0]
+    # the count on the left has its gutter's room, up to counts no store holds
+    assert all(len(short_count(n * 10**e)) <= GUTTER - 2 for e in range(16) for n in (1, 9, 99, 999, 9995))
 
 
 async def test_the_merged_timeline_holds_both_apis_widest_values(tmp_path: Path) -> None:

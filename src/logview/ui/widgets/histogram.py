@@ -35,11 +35,16 @@ _WARN, _ERROR = CLASSES.index("warn"), CLASSES.index("error")
 
 
 def short_count(value: int) -> str:
+    """A count in at most five cells (the gutter's room)."""
     if value < 10_000:
         return f"{value:,}"
-    if value < 1_000_000:
-        return f"{value / 1000:.0f}k"
-    return f"{value / 1_000_000:.1f}M"
+    for unit, size in (("k", 10**3), ("M", 10**6), ("G", 10**9), ("T", 10**12)):
+        scaled = value / size
+        if scaled < 99.95:
+            return f"{scaled:.1f}{unit}" if unit != "k" else f"{scaled:.0f}{unit}"
+        if scaled < 999.5:
+            return f"{scaled:.0f}{unit}"
+    return f"{value:.0e}"
 
 
 def width_text(width_us: int) -> str:
