@@ -42,9 +42,12 @@ class TableLayout:
         """How far the scrolling part can move left on a screen `screen` cells wide."""
         return max(0, self.width - max(screen, self.frozen))
 
-    def stops(self) -> list[int]:
-        """The shifts at which a scrolled column starts at the frozen edge (←/→ move between them)."""
-        return sorted({p.x - self.frozen for p in self.placed if p.x >= self.frozen})
+    def next_shift(self, shift: int, step: int, screen: int) -> int:
+        """The shift after ←/→ (`step` -1/1): the next column's start at the frozen edge, or the end."""
+        most = self.max_shift(screen)
+        stops = {p.x - self.frozen for p in self.placed if self.frozen <= p.x <= self.frozen + most} | {0, most}
+        later = [stop for stop in stops if (stop > shift if step > 0 else stop < shift)]
+        return (min(later) if step > 0 else max(later)) if later else shift
 
 
 def fit(columns: tuple[Column, ...], width: int) -> TableLayout:

@@ -5,9 +5,7 @@ This widget reads rows straight from the columnar store through a `FilteredView`
 ordinals) and renders one `Strip` per visible line, cached per entry. The first line is a sticky
 column header.
 
-On a narrow screen the columns are laid out by priority (`table_layout`): those that do not fit
-are reached with ←/→ (or the wheel with Shift) while the time stays put, and the date is left out
-when every row shown is today's.
+Columns are laid out by priority (`table_layout`); those that do not fit are reached with ←/→.
 
 The cursor is kept on an *entry* (its ordinal), not on a row number, which is what keeps the
 user's place when live rows are prepended: rows shift, the entry under the cursor does not.
@@ -332,12 +330,9 @@ class LogTable(ScrollView, can_focus=True):
 
     def action_shift(self, step: int) -> None:
         """←/→: scroll the columns that do not fit into view, a column at a time (the time stays)."""
-        layout = self.table_layout()
-        most = layout.max_shift(self.scrollable_content_region.width)
-        stops = [stop for stop in layout.stops() if stop <= most] + [most]
-        later = [stop for stop in stops if (stop > self.shift if step > 0 else stop < self.shift)]
-        if later:
-            self.shift = min(later) if step > 0 else max(later)
+        shift = self.table_layout().next_shift(self.shift, step, self.scrollable_content_region.width)
+        if shift != self.shift:
+            self.shift = shift
             self.refresh()
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
