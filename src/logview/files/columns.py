@@ -90,6 +90,7 @@ class ColumnReader:
         self._seconds: dict[str, int | None] = {}  # a second's base; None: not a whole second
         self._groups: dict[tuple[Any, ...], Any] = {}  # error groups by what they are made of
         self._lookups: dict[str, dict[Any, int]] = {name: {None: 0} for name in FIELDS}  # see `_code`
+        self._status_groups = np.zeros(0, dtype=bool)  # per status code: may it make an error group
         self._decoder = TypedDecoder(source)
         # stands in for the fields of a line read the exact way (its columns are overwritten)
         shape = SHAPES.get(source.kind, SHAPES["supermetrics"])
@@ -167,7 +168,8 @@ class ColumnReader:
         tools = [f.tool if f.tool is not None else f.tool_key if f.tool_key is not None else f.tool_name
                  for f in fields]  # the first alias present names the tool (`sources.base.tool_of`)
         groups: list[Any] = [None] * n
-        for i in group_rows(fields):
+        by_codes = self._decoder.shape is not None and self._decoder.shape.GROUPED_BY_STATUS_AND_EVENT
+        for i in () if by_codes else group_rows(fields):
             try:
                 groups[i] = self._group(fields[i])
             except Undecidable:
@@ -179,12 +181,40 @@ class ColumnReader:
             line = lines[i]
             times[i], statuses[i], credentials[i], events[i], tools[i], groups[i], durations[i], invalid[i] = \
                 self._exact(line)
-        tables = self._codes
-        lookups = self._lookups
+        tables, lookups = self._codes, self._lookups
         codes = {name: _code(tables[name], lookups[name], values) for name, values in
-                 zip(FIELDS, (statuses, credentials, events, tools, groups))}
+                 zip(FIELDS[:4], (statuses, credentials, events, tools))}
+        if by_codes:
+            self._groups_by_codes(groups, codes["status"], codes["event"], slow)
+        codes["error"] = _code(tables["error"], lookups["error"], groups)
         return ColumnChunk(time=times, codes=codes, duration=durations, invalid=invalid,
                            new_values={name: table.take_new() for name, table in tables.items()})
+
+    def _groups_by_codes(self, groups: list[Any], statuses: np.ndarray, events: np.ndarray, slow: list[int]) -> None:
+        """Fill in the error groups of lines whose group follows from their status and event
+        codes alone (`typed.SupermetricsFields`): one `error_group` call per pair."""
+        status_values, event_values = self._codes["status"].values, self._codes["event"].values
+        if len(self._status_groups) < len(status_values):  # may a status make a group at all?
+            self._status_groups = np.array([type(v) is int and v >= 400 for v in status_values], dtype=bool)
+        may = self._status_groups[statuses]
+        may[slow] = False  # (their groups are the exact reading's)
+        rows = np.flatnonzero(may)
+        if not len(rows):
+            return
+        pairs, inverse = np.unique(statuses[rows].astype(np.int64) << 32 | events[rows], return_inverse=True)
+        found = [self._group_of(status_values[int(pair) >> 32], event_values[int(pair) & 0xFFFFFFFF])
+                 for pair in pairs.tolist()]
+        for row, index in zip(rows.tolist(), inverse.tolist()):
+            groups[row] = found[index]
+
+    def _group_of(self, status: Any, event: Any) -> Any:
+        key = (status, event)
+        found = self._groups.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            if len(self._groups) >= TIME_CACHE_LIMIT:
+                self._groups.clear()
+            found = self._groups[key] = self.source.error_group(*group_input(key))
+        return found
 
     def _group(self, fields: Any) -> Any:
         key = group_key(fields)

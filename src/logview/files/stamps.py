@@ -47,28 +47,27 @@ def parse_stamps(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
 def _parse_fixed(chars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Rows of one shape's characters → (µs, valid)."""
     length = chars.shape[1]
-    digits = chars[:, _DIGITS].astype(np.int64) - ord("0")
-    ok = ((digits >= 0) & (digits <= 9)).all(axis=1)
-    for position, byte in {**_SEPARATORS, **_SHAPES[length]}.items():
-        ok &= chars[:, position] == byte[0]
-    millis = np.zeros(len(chars), dtype=np.int64)
-    if length == 24:
-        fraction = chars[:, 20:23].astype(np.int64) - ord("0")
-        ok &= ((fraction >= 0) & (fraction <= 9)).all(axis=1)
-        millis = fraction[:, 0] * 100 + fraction[:, 1] * 10 + fraction[:, 2]
-    year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
-    month = digits[:, 4] * 10 + digits[:, 5]
-    day = digits[:, 6] * 10 + digits[:, 7]
-    hour = digits[:, 8] * 10 + digits[:, 9]
-    minute = digits[:, 10] * 10 + digits[:, 11]
-    second = digits[:, 12] * 10 + digits[:, 13]
+    digits = chars[:, _DIGITS] - np.uint8(ord("0"))  # (a byte below `0` wraps around: not below 10)
+    ok = (digits < 10).all(axis=1)
+    separators = {**_SEPARATORS, **_SHAPES[length]}
+    ok &= (chars[:, list(separators)] == np.frombuffer(b"".join(separators.values()), dtype=np.uint8)).all(axis=1)
+    pairs = digits[:, 0::2].astype(np.int32) * 10 + digits[:, 1::2]  # YY YY MM DD hh mm ss
+    year, month, day = pairs[:, 0] * 100 + pairs[:, 1], pairs[:, 2], pairs[:, 3]
+    hour, minute, second = pairs[:, 4], pairs[:, 5], pairs[:, 6]
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     month_ok = (month >= 1) & (month <= 12)
     days_in_month = _MONTH_DAYS[np.where(month_ok, month, 0)] + (leap & (month == 2))
     ok &= (year >= 1) & month_ok & (day >= 1) & (day <= days_in_month) & (hour <= 23) & (minute <= 59) \
         & (second <= 59)
-    seconds = _days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second
-    return seconds * _US_PER_S + millis * 1000, ok
+    seconds = (_days_from_civil(year.astype(np.int64), month, day) * 86_400
+               + hour * 3600 + minute * 60 + second)
+    micros = seconds * _US_PER_S
+    if length == 24:
+        fraction = chars[:, 20:23] - np.uint8(ord("0"))
+        ok &= (fraction < 10).all(axis=1)
+        fraction = fraction.astype(np.int64)
+        micros += (fraction[:, 0] * 100 + fraction[:, 1] * 10 + fraction[:, 2]) * 1000
+    return micros, ok
 
 
 def _days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:

@@ -19,7 +19,7 @@ the last value (a first value of the wrong type fails the line, which is then re
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import msgspec
 from msgspec import Meta, Raw, Struct, field
@@ -32,6 +32,10 @@ NULL = Raw(b"null")
 
 class SupermetricsFields(Struct, kw_only=True, gc=False):
     """`SupermetricsSource.plainly_valid`, as types; and the other keys the columns read."""
+
+    # An error group is made of the status (HTTP 400 and up) and the event alone: the reader
+    # asks `error_group` once per pair of codes, not once per line.
+    GROUPED_BY_STATUS_AND_EVENT: ClassVar[bool] = True
 
     id: str
     stamp: str = field(name="log_time")
@@ -49,6 +53,8 @@ class SupermetricsFields(Struct, kw_only=True, gc=False):
 class AitronosFields(Struct, kw_only=True, gc=False):
     """`AitronosSource.plainly_valid`, as types; and the other keys the columns and the error
     group (`AitronosSource.error_group`: `error`, `error_message`) read."""
+
+    GROUPED_BY_STATUS_AND_EVENT: ClassVar[bool] = False
 
     id: str
     stamp: str = field(name="created_at")
