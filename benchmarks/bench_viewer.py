@@ -4,6 +4,8 @@ Usage:
     python benchmarks/bench_viewer.py FILE [--tools logview,lnav,toolong,bare] [--runs 3] [--markdown]
 
 `bare` is a Textual app that paints one line (`bare_textual.py`): the floor for first rows.
+`logview@DIR` runs the logview of another checkout (DIR/src, e.g. a `git worktree` of an older
+commit) with this venv, for a before/after in one run.
 
 Make FILE with benchmarks/gen_file.py (it carries the `bench.newest.marker` / `bench.oldest.marker`
 entries this script looks for). Each tool that is installed runs in a fresh tmux session 160x48 on a
@@ -152,6 +154,14 @@ def available_tools(names: list[str], file: Path) -> tuple[list[Tool], list[tupl
             # key only switches its tail mode off (a footer change, no scroll): sent untimed.
             found.append(Tool("toolong", [exe_path, str(file)], "End", ("k", "j"), ["C-c"], prime_key="k",
                               primed=lambda screen: bool(screen) and "TAIL" not in screen[-1]))
+        elif name.startswith("logview@"):
+            # another checkout's logview (its src/), run by this venv: before and after, in one run
+            source_dir = Path(name.split("@", 1)[1]).resolve() / "src"
+            code = (f"import sys; sys.path.insert(0, {str(source_dir)!r}); sys.argv[0] = 'logview'; "
+                    "from logview.cli import main; sys.exit(main())")
+            found.append(Tool(f"logview@{source_dir.parent.name}", [str(REPO / ".venv" / "bin" / "python"), "-c", code,
+                              "--file", str(file)], "G", ("j", "k"), ["q"], loading_text="◌",
+                              exact=exact_count_shown(*failures_in(file))))
         elif name == "bare":
             # A Textual app that paints one line holding both markers: the floor for first rows.
             python = REPO / ".venv" / "bin" / "python"
