@@ -177,3 +177,23 @@ def test_newest_first_sorts_a_page_and_leaves_timeless_entries_in_their_place() 
     assert ids(newest_first(page)) == ["b", "t", "c", "a"]  # the repeated id once
     in_order = [entry("x", 9), entry("t", None), entry("y", 2)]
     assert newest_first(in_order) == in_order
+
+
+async def test_entries_arriving_late_within_the_range_are_no_breach(fresh_server) -> None:
+    """A total that grows while paging is honest: an entry may be written after the range was
+    pinned with a time inside it (a server clock behind ours, a log written when its run ends)."""
+    state = fresh_server.state
+    for minutes in range(120):
+        state.insert_aitronos(1, at=datetime(2025, 11, 1, tzinfo=UTC) - timedelta(minutes=minutes))
+    first = ids(state.aitronos_logs)
+    source, client = aitronos(fresh_server, page_limit=25)
+    entries, others = [], []
+    async with client:
+        async for event in Pager(source, client).backfill():
+            if isinstance(event, EntriesLoaded):
+                entries.extend(event.entries)
+                state.insert_aitronos(2, at=datetime(2025, 11, 2, tzinfo=UTC))  # late, inside the pinned range
+            else:
+                others.append(event)
+    assert [o for o in others if isinstance(o, Notice)] == []
+    assert ids(entries) == first  # the late ones, newest of all, are the tail's to find

@@ -234,7 +234,7 @@ class OffsetContract(StreamContract):
     entries already taken (the offset ignored); beyond the total (or without one), a page of
     nothing but entries newer than every one taken before (not a page of this range at all)."""
 
-    total: int | None = None
+    total: int | None = None  # the latest page's
     disorder: int = 0  # pages in a row, beyond the total, of entries newer than everything taken
     beyond_total: bool = False  # the page asked for lies past what `total` counted
 
@@ -244,10 +244,8 @@ class OffsetContract(StreamContract):
         if page.returned is not None and page.returned != len(page.entries):
             self.note("whose `returned` disagreed with the entries they held (the entries were counted)", 1,
                       "page", "pages")
-        if self.total is None:
+        if page.total is not None:  # the latest: entries may arrive late within the pinned range, honestly
             self.total = page.total
-        elif page.total is not None and page.total != self.total:
-            self.note(f"whose `total` was not the first page's {self.total:,} (the first was kept)", 1, "page", "pages")
         self.beyond_total = self.total is None or (isinstance(cursor, int) and cursor >= self.total)
         repeated = bool(ordered) and isinstance(cursor, int) and cursor > 0 and all(self.seen(e.id) for e in ordered)
         if not repeated:
