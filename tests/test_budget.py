@@ -288,6 +288,27 @@ async def test_a_tail_polls_on_time_and_the_backfill_spends_all_it_leaves():
     assert finished[0] - started <= sent / 10 * 6 * 1.05, (finished[0] - started, sent)
 
 
+async def test_a_tail_faster_than_the_budget_leaves_the_backfill_its_half():
+    time = FakeTime()
+    budget, server, log, finished = time.budget(), FakeServer(time, 10, 5.0), [], []
+
+    async def greedy_tail() -> None:
+        while not finished:
+            await request(time, budget, server, LIVE, log)
+            await time.sleep(0.05)
+
+    async def pages() -> None:
+        await backfill(time, budget, server, 10, log)
+        finished.append(time.now)
+
+    started = time.now
+    with budget.hold_tail_reserve(0.05):
+        await time.run(pages(), greedy_tail(), until=time.now + 120)
+    assert finished, "the backfill starved behind a tail polling every 0.05 s"
+    assert finished[0] - started <= 20  # half of 10 every ~6 s: two windows and a bit
+    assert server.refused == 0
+
+
 async def _tail(time: FakeTime, budget: Budget, server: FakeServer, log: list, *, polls: int,
                 first_after: float = 0.0) -> list[float]:
     """Poll every 2 s; how long each poll waited for the budget."""

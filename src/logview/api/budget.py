@@ -185,7 +185,7 @@ class Budget:
                 wait = min(wait, min(r.interval_s for r in self._reserves))
             return max(MIN_SPAN_S, wait)
         self._refill(now)
-        if priority is Priority.BACKFILL and (poll_in := self._tail_poll_in(now)) is not None:
+        if priority is Priority.BACKFILL and self._tokens < 2 and (poll_in := self._tail_poll_in(now)) is not None:
             # A tail polls before the next token would come: leave it this one (its grant wakes us).
             return max(MIN_SPAN_S, poll_in + TAIL_GRACE_S)
         if self._tokens >= 1 - 1e-9:
@@ -195,6 +195,9 @@ class Budget:
     def _tail_poll_in(self, now: float) -> float | None:
         """Seconds until a tail's next poll when it comes sooner than the token after this one
         (a little late counts: its timer may lag); None when no tail is about to poll."""
+        reset_at = now + self._resets_in(now)
+        if sum(r.due_before(now, reset_at) for r in self._reserves) > self._limit // 2:
+            return None  # tails wanting more than their half get no more than their reserve
         token_s = 1 / max(self._rate(now), 1e-9)
         polls = [r.last_poll + r.interval_s - now for r in self._reserves if r.last_poll is not None]
         soon = [due for due in polls if -TAIL_GRACE_S <= due < token_s]
