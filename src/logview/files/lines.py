@@ -53,6 +53,26 @@ class LineChunk:
         return [data[s - base:s - base + n] for s, n in zip(self.starts.tolist(), self.lengths.tolist())]
 
 
+@dataclass
+class LineTally:
+    """How many lines a reading of a file has found, cut at `max_entries`."""
+
+    max_entries: int | None
+    found: int = 0
+    chunks: int = 0
+    capped: bool = False
+
+    def take(self, chunk: LineChunk) -> LineChunk:
+        """Count a chunk of lines, cut at --max-entries."""
+        self.chunks += 1
+        if self.max_entries is not None and self.found + len(chunk.starts) > self.max_entries:
+            keep = self.max_entries - self.found
+            chunk = LineChunk(chunk.starts[:keep], chunk.lengths[:keep], chunk.scanned, chunk.size)
+            self.capped = True
+        self.found += len(chunk.starts)
+        return chunk
+
+
 def scan_lines(path: Path, chunk_bytes: int = SCAN_CHUNK, first_bytes: int = FIRST_CHUNK,
                with_data: bool = False) -> Iterator[LineChunk]:
     """Yield the non-blank lines of `path` chunk by chunk; a last line without a newline counts.

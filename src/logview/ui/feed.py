@@ -22,7 +22,7 @@ from textual.widget import Widget
 from textual.worker import Worker, get_current_worker
 
 from logview.files.columns import ColumnChunk, ColumnReader
-from logview.files.lines import LineChunk, scan_lines
+from logview.files.lines import LineChunk, LineTally, scan_lines
 from logview.api.types import RetryEvent, RetryPolicy
 from logview.model import ApiError, ApiFailure, Filters, LogEntry, SourceKind
 from logview.options import Connection
@@ -46,24 +46,10 @@ VIEWER_POLICY = RetryPolicy(max_wait_s=None)  # any Retry-After is waited out, w
 
 
 @dataclass
-class FileLoad:
+class FileLoad(LineTally):
     """One reading of a file (a reload starts another): how far indexing has got."""
 
-    generation: int
-    max_entries: int | None
-    found: int = 0
-    chunks: int = 0
-    capped: bool = False
-
-    def take(self, chunk: LineChunk) -> LineChunk:
-        """Count a chunk of lines, cut at --max-entries."""
-        self.chunks += 1
-        if self.max_entries is not None and self.found + len(chunk.starts) > self.max_entries:
-            keep = self.max_entries - self.found
-            chunk = LineChunk(chunk.starts[:keep], chunk.lengths[:keep], chunk.scanned, chunk.size)
-            self.capped = True
-        self.found += len(chunk.starts)
-        return chunk
+    generation: int = 0
 
 
 def file_error(path: Path, exc: OSError) -> ApiError:
@@ -149,6 +135,9 @@ class Feed(Widget):
         self.pager: Pager | ArchivedPager | None = None
         self._wake: asyncio.Event | None = None
         self._quiet_until = 0.0
+        # A file's rows/columns posted (by the reader) and received (by the UI thread): the reader
+        # posts again once all are received, so batches grow while the UI is busy (no backlog).
+        self._posted = self._received = 0
         self.first_lines: LineChunk | None = None  # read by `start`, for the caller to show at once
         self._gathering = Gathering(self.post_message, lambda generation: Feed.Loaded(
             generation, [], live=False, pages=0, total=None), POST_ENTRIES_EVERY_S)
@@ -175,10 +164,12 @@ class Feed(Widget):
                                                  total=message.total, archived=message.archived)
 
     def on_feed_lines_found(self, message: LinesFound) -> None:
+        self._received += 1
         if self._taken(message, message.generation):
             message.change = self.session.lines_found(message.chunk)
 
     def on_feed_columns_read(self, message: ColumnsRead) -> None:
+        self._received += 1
         if self._taken(message, message.generation):
             message.change = self.session.columns_read(message.chunk)
 
@@ -218,7 +209,7 @@ class Feed(Widget):
             assert self.file is not None and self.file_kind is not None
             self.pager = None
             self.first_lines = None
-            load = FileLoad(self.generation, self.max_entries)
+            load = FileLoad(self.max_entries, generation=self.generation)
             scan = scan_lines(self.file)
             try:
                 # The first chunk is read here, so the first paint already shows rows.
@@ -370,8 +361,8 @@ class Feed(Widget):
                 if worker.is_cancelled:
                     return
                 pending.append(chunk)
-                # one message per POST_LINES_EVERY_S: each costs the UI thread a re-layout
-                if time.monotonic() - posted >= POST_LINES_EVERY_S or chunk.scanned >= chunk.size:
+                if (time.monotonic() - posted >= POST_LINES_EVERY_S and self._posted == self._received) \
+                        or chunk.scanned >= chunk.size:  # (each message costs the UI thread a re-layout)
                     if not self._post_lines(load, LineChunk.join(pending)):
                         pending = []
                         break
@@ -389,13 +380,13 @@ class Feed(Widget):
                     return
                 columns.append(reader.read_chunk(chunk, left))
                 left -= len(columns[-1])
-                if time.monotonic() - posted >= POST_COLUMNS_EVERY_S:
-                    self.post_message(self.ColumnsRead(generation, ColumnChunk.join(columns)))
+                if time.monotonic() - posted >= POST_COLUMNS_EVERY_S and self._posted == self._received:
+                    self._post_columns(generation, columns)
                     columns, posted = [], time.monotonic()
                 if left <= 0:
                     break
             if columns:
-                self.post_message(self.ColumnsRead(generation, ColumnChunk.join(columns)))
+                self._post_columns(generation, columns)
         except OSError as exc:
             self.post_message(self.Failed(load.generation, file_error(path, exc), None))
             return
@@ -405,8 +396,13 @@ class Feed(Widget):
         if not worker.is_cancelled:
             self.post_message(self.Finished(load.generation, BackfillDone(load.found, load.chunks, load.capped)))
 
+    def _post_columns(self, generation: int, columns: list[ColumnChunk]) -> None:
+        self._posted += 1
+        self.post_message(self.ColumnsRead(generation, ColumnChunk.join(columns)))
+
     def _post_lines(self, load: FileLoad, chunk: LineChunk) -> bool:
         """Report a chunk of lines, cut at --max-entries; False once the cap is reached."""
+        self._posted += 1
         self.post_message(self.LinesFound(load.generation, load.take(chunk)))
         if load.capped:  # after the lines: the notice counts the rows shown
             self._notice_cap(load)
