@@ -197,3 +197,20 @@ async def test_entries_arriving_late_within_the_range_are_no_breach(fresh_server
                 others.append(event)
     assert [o for o in others if isinstance(o, Notice)] == []
     assert ids(entries) == first  # the late ones, newest of all, are the tail's to find
+
+
+def test_taking_a_page_of_ids_keeps_exactly_what_one_id_at_a_time_keeps():
+    """`RecentIds.take_new` (a page at once) against `add` (one id at a time), over pages that
+    repeat a boundary, repeat within themselves, and overflow the memory."""
+    from logview.api.contract import RecentIds
+
+    def entry(n: int) -> LogEntry:
+        return LogEntry(id=f"e{n}", time=None, status=None, raw={}, source="supermetrics")
+
+    pages = [[entry(n) for n in range(start, start + 6)] for start in range(0, 40, 5)]  # one repeated a page
+    pages.append([entry(1), entry(1), entry(100)])  # a page repeating itself, and an id long forgotten
+    by_page, by_id = RecentIds(capacity=8), RecentIds(capacity=8)
+    for page in pages:
+        taken = by_page.take_new(page)
+        assert [e.id for e in taken] == [e.id for e in page if by_id.add(e.id)]
+    assert all((f"e{n}" in by_page) == (f"e{n}" in by_id) for n in range(101))

@@ -64,6 +64,25 @@ class RecentIds:
             self._members.discard(self._order.popleft())
         return True
 
+    def take_new(self, entries: Sequence[LogEntry]) -> list[LogEntry]:
+        """The entries whose ids are new, each remembered (a page's ids are distinct already:
+        `newest_first` saw to it). Set operations for the usual page of nothing but new ids."""
+        ids = [entry.id for entry in entries]
+        if len(set(ids)) != len(ids):
+            return [entry for entry in entries if self.add(entry.id)]
+        members = self._members
+        if members.isdisjoint(ids):
+            fresh = list(entries)
+        else:  # (a page boundary repeats a few)
+            fresh = [entry for entry in entries if entry.id not in members]
+            ids = [entry.id for entry in fresh]
+        members.update(ids)
+        self._order.extend(ids)
+        excess = len(self._order) - self._capacity
+        if excess > 0:
+            members.difference_update([self._order.popleft() for _ in range(excess)])
+        return fresh
+
     def __contains__(self, entry_id: object) -> bool:
         return entry_id in self._members
 
@@ -176,6 +195,11 @@ class TimeCursorContract(StreamContract):
         if before is None:
             return Checked(ordered)
         floor, seen = self.floor, self.seen
+        newest = next((e.time for e in ordered if e.time is not None), None)
+        if newest is None or (newest < before and (floor is None or newest <= floor)):
+            # The honest page (the usual one): every entry older than its cursor and the floor.
+            self.strikes = self.at_or_after = 0
+            return Checked(ordered)
         self.inclusive = self.inclusive or any(e.time == before for e in ordered)
         inclusive = self.inclusive
         admitted: list[LogEntry] = []

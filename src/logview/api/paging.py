@@ -195,7 +195,7 @@ class Pager:
             priority = Priority.BACKFILL
             page = holder[0]
             checked = contract.check(page, cursor)
-            fresh = [entry for entry in checked.entries if recent.add(entry.id)]
+            fresh = recent.take_new(checked.entries)
             contract.took(fresh)
             self._note_head(fresh)
             yield _Batch(fresh, page.total)
@@ -239,6 +239,7 @@ class Pager:
         totals: list[int | None] = [None] * len(queries)
         active = set(range(len(queries)))
         capped = False
+        keep_all = self.source.keeps_everything(self.filters)
         try:
             while active or any(buffers):
                 for index in sorted(active):
@@ -256,7 +257,7 @@ class Pager:
                         else:
                             yield item
                 ready = _take_ready(buffers, active)
-                batch = [entry for entry in ready if self.source.matches(entry, self.filters)]
+                batch = ready if keep_all else [entry for entry in ready if self.source.matches(entry, self.filters)]
                 if self.max_entries is not None and self.loaded + len(batch) >= self.max_entries:
                     capped = self.loaded + len(batch) > self.max_entries or bool(active) or any(buffers)
                     batch = batch[: self.max_entries - self.loaded]
@@ -363,6 +364,10 @@ def _take_ready(buffers: list[deque[LogEntry]], active: set[int]) -> list[LogEnt
     stream that has nothing more to give until its buffer is drained. With the minimum, the stream
     that sets the threshold always drains whole, so every call makes progress.
     """
+    if len(buffers) == 1:  # one stream: nothing to merge with, every buffered entry is ready
+        ready = list(buffers[0])
+        buffers[0].clear()
+        return ready
     marks = [min(map(sort_key, buffers[index])) for index in active if buffers[index]]
     threshold = max(marks) if marks else float("-inf")
     ready: list[LogEntry] = []
