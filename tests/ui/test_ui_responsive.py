@@ -108,8 +108,18 @@ async def test_times_are_bare_when_every_row_shown_is_today(demo: DemoServer, mo
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
         table = app.viewer.table
-        time_width = next(p.width for p in table.table_layout().placed if p.column.key == "time")
-        assert time_width == 23 and "2025-11-15" not in table_lines(app)[1]  # older days need the date; today not
+
+        def time_width() -> int:
+            return next(p.width for p in table.table_layout().placed if p.column.key == "time")
+
+        # today's rows fill the first screen: no date, its 11 cells left to the other columns
+        assert time_width() == 12 and "2025-" not in "".join(table_lines(app))
+        await pilot.press("G")  # the oldest rows, days ago: each day's first row says which day
+        await settle(pilot)
+        assert time_width() == 23 and "2025-" in "".join(table_lines(app))
+        await pilot.press("g")
+        await settle(pilot)
+        assert time_width() == 12 and "2025-" not in "".join(table_lines(app))
         app.viewer.apply_filters(Filters().with_time_range("2025-11-15", ""))
         await settle(pilot)
         lines = table_lines(app)

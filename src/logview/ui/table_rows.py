@@ -78,13 +78,15 @@ def row_text(entry: LogEntry, ordinal: int, store: EntryStore, layout: TableLayo
     return text
 
 
-def needs_dates(view: FilteredView | None) -> bool | None:
-    """Whether the time column needs its date: not when the newest and the oldest row shown are
-    both today's (`HH:MM:SS` says it all then); None when no row is shown."""
+def needs_dates(view: FilteredView | None, rows: range | None = None) -> bool | None:
+    """Whether the time column needs its date: not when the newest and the oldest row shown (of
+    `rows`, those on screen, when given) are both today's (`HH:MM:SS` says it all then; rows are
+    newest first, so every row between them is today's too); None when no row is shown."""
     if view is None or not len(view):
         return None
     day = today()
-    for row in (0, len(view) - 1):
+    first, last = (0, len(view) - 1) if rows is None else (rows.start, rows.stop - 1)
+    for row in (max(0, min(first, len(view) - 1)), max(0, min(last, len(view) - 1))):
         moment = local_time(view.store.time_us(view.ordinal(row)))
         if moment is not None and moment.date() != day:
             return True

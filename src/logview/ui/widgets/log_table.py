@@ -207,7 +207,13 @@ class LogTable(ScrollView, can_focus=True):
 
     def _update_size(self) -> None:
         self.virtual_size = Size(self.size.width, self.row_count + 1)
-        dated = needs_dates(self.view)
+        self._date_when_needed()
+
+    def _date_when_needed(self) -> None:
+        """Dates in the time column only while a row on screen is not today's: at 80 columns
+        the 11 cells of a date are the request's."""
+        top = round(self.scroll_y)
+        dated = needs_dates(self.view, range(top, top + max(1, self.page_rows)))
         if dated is not None and dated != self._dated:
             self._dated = dated
             self.refresh()
@@ -303,6 +309,7 @@ class LogTable(ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
+        self._date_when_needed()
         if round(new_value) == 0 and self.new_rows and self.cursor_row == 0:
             self.new_rows = 0
             self.post_message(self.FollowChanged(True, 0))
