@@ -22,7 +22,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import logview.files.search as filesearch
 from logview.files.columns import ColumnReader
 from logview.files.lines import LineFile, scan_lines
 from logview.model import Filters
@@ -60,8 +59,7 @@ def build_store(path: Path, kind: str) -> tuple[EntryStore, float, float]:
     return store, indexed, time.perf_counter() - started
 
 
-def store_figures(path: Path, kind: str, runs: int, search_threads: tuple[int, ...] = (2,)) -> None:
-    default_threads = filesearch.SEARCH_THREADS
+def store_figures(path: Path, kind: str, runs: int) -> None:
     before = rss_mib()
     store, indexed, loaded = build_store(path, kind)
     print(f"store: {len(store):,} rows; lines indexed in {indexed:.2f} s, columns read by {loaded:.2f} s "
@@ -85,24 +83,21 @@ def store_figures(path: Path, kind: str, runs: int, search_threads: tuple[int, .
     for name, filters in cases.items():
         best, median = timed(lambda: view.refilter(filters), runs)
         print(f"| {name} | {best:.1f} | {median:.1f} | {len(view):,} |")
-    print(f"\n| search over {len(store):,} rows (whole-file scan) | threads | best ms | median ms | hits |")
-    print("|---|---|---|---|---|")
+    print(f"\n| search over {len(store):,} rows (whole-file scan) | best ms | median ms | hits |")
+    print("|---|---|---|---|")
     needles = ["bench.oldest.marker", "campaign_performance" if kind == "supermetrics" else "gmail",
                "get" if kind == "supermetrics" else "success", "status", "zzzz-not-there"]
     for needle in needles:
-        for threads in search_threads:  # (the viewer's: filesearch.SEARCH_THREADS)
-            filesearch.SEARCH_THREADS = threads
-            job_box: list[object] = []
+        job_box: list[object] = []
 
-            def search() -> None:
-                job = store.search_job(needle)
-                job.run()
-                job_box.append(job)
+        def search() -> None:
+            job = store.search_job(needle)
+            job.run()
+            job_box.append(job)
 
-            best, median = timed(search, max(1, runs // 2))
-            hits = int(job_box[-1].hits.sum())  # type: ignore[attr-defined]
-            print(f"| `{needle}` | {threads} | {best:.0f} | {median:.0f} | {hits:,} |", flush=True)
-    filesearch.SEARCH_THREADS = default_threads
+        best, median = timed(search, max(1, runs // 2))
+        hits = int(job_box[-1].hits.sum())  # type: ignore[attr-defined]
+        print(f"| `{needle}` | {best:.0f} | {median:.0f} | {hits:,} |", flush=True)
     store.close()
 
 
@@ -172,11 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("file", type=Path)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-app", action="store_true", help="only the store figures")
-    parser.add_argument("--search-threads", default="2", help="thread counts to search with, e.g. 1,2")
     args = parser.parse_args(argv)
     kind = detect_kind(args.file)
     print(f"file: {args.file} ({args.file.stat().st_size / 2**20:,.0f} MiB, {kind})")
-    store_figures(args.file, kind, args.runs, tuple(int(t) for t in args.search_threads.split(",")))
+    store_figures(args.file, kind, args.runs)
     if not args.no_app:
         asyncio.run(app_figures(args.file, kind, args.runs))
     return 0

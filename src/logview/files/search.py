@@ -18,8 +18,6 @@ the parsed value prints as `1.5`).
 
 from __future__ import annotations
 
-from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,8 +26,7 @@ from logview.files.jsonl import entry_from_line
 from logview.files.lines import LineFile
 from logview.sources.base import Source, searchable_text
 
-BLOCK_BYTES = 2 << 20
-SEARCH_THREADS = 2
+BLOCK_BYTES = 4 << 20
 _LOWER = bytes(range(65)) + bytes(range(97, 123)) + bytes(range(91, 256))  # ASCII A-Z → a-z
 _QUOTE, _BACKSLASH, _COLON = ord('"'), ord("\\"), ord(":")
 _STRUCTURAL = frozenset(b'{}[],:" \t\r\n')
@@ -72,36 +69,18 @@ def search_lines(lines: LineFile, source: Source, starts: np.ndarray, lengths: n
     if not wanted.raw:
         hits[:] = True
         return hits
-    bounds = []
     i = 0
     while i < len(starts):
-        j = max(i + 1, int(np.searchsorted(starts, starts[i] + BLOCK_BYTES, side="left")))
-        bounds.append((i, j))
-        i = j
-
-    def search_block(i: int, j: int) -> np.ndarray | None:
         if callable(cancelled) and cancelled():
-            return None
+            break
+        j = int(np.searchsorted(starts, starts[i] + BLOCK_BYTES, side="left"))
+        j = max(j, i + 1)
         base = int(starts[i])
         block = lines.read(base, int(starts[j - 1] + lengths[j - 1]) - base)
         invalid = None if known_invalid is None else known_invalid[i:j]
-        return _search_block(block, starts[i:j] - base, lengths[i:j], wanted, invalid,
-                             lambda line: _exact(source, line, wanted.text))
-
-    # Blocks are searched by SEARCH_THREADS threads, a few blocks ahead at most (numpy and the
-    # reads let go of the interpreter, so two blocks go at once on two cores).
-    with ThreadPoolExecutor(SEARCH_THREADS, thread_name_prefix="logview-search") as pool:
-        pending: deque[tuple[int, int, Future[np.ndarray | None]]] = deque()
-        for number, (i, j) in enumerate(bounds):
-            pending.append((i, j, pool.submit(search_block, i, j)))
-            while pending and (len(pending) > 2 * SEARCH_THREADS or number == len(bounds) - 1):
-                lo, hi, future = pending.popleft()
-                found = future.result()
-                if found is None:  # cancelled: what is not searched yet is not
-                    for _, _, waiting in pending:
-                        waiting.cancel()
-                    return hits
-                hits[lo:hi] = found
+        hits[i:j] = _search_block(block, starts[i:j] - base, lengths[i:j], wanted, invalid,
+                                  lambda line: _exact(source, line, wanted.text))
+        i = j
     return hits
 
 
