@@ -35,6 +35,9 @@ FIELDS = ("status", "credential", "event", "tool", "error")
 NAME_FIELDS = ("credential", "event", "tool")
 RAW_KEYS = {"credential": ("credential_id",), "event": ("event",), "tool": TOOL_KEYS}
 TIME_CACHE_LIMIT = 20_000  # distinct time strings remembered (second-resolution logs repeat a lot)
+# Error groups remembered by what makes them: an Aitronos key holds the error's JSON, which often
+# differs line by line (ids, numbers), so a large cache would hold ~20 MiB of them for few hits.
+GROUP_CACHE_LIMIT = 2_000
 # Only a whole `YYYY-MM-DDTHH:MM:SS` second parses like its `.mmmZ` forms plus the milliseconds:
 # `2025-01-01T00:00+01` is a time, `2025-01-01T00:00+01.123Z` is not.
 _SECOND = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d", re.ASCII)
@@ -211,7 +214,7 @@ class ColumnReader:
         key = (status, event)
         found = self._groups.get(key, _UNSEEN)
         if found is _UNSEEN:
-            if len(self._groups) >= TIME_CACHE_LIMIT:
+            if len(self._groups) >= GROUP_CACHE_LIMIT:
                 self._groups.clear()
             found = self._groups[key] = self.source.error_group(*group_input(key))
         return found
@@ -223,7 +226,7 @@ class ColumnReader:
         except TypeError:  # an object as the error message: not a key, asked every time
             return self.source.error_group(*group_input(key))
         if found is _UNSEEN:
-            if len(self._groups) >= TIME_CACHE_LIMIT:
+            if len(self._groups) >= GROUP_CACHE_LIMIT:
                 self._groups.clear()
             found = self._groups[key] = self.source.error_group(*group_input(key))
         return found
