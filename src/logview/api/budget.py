@@ -167,11 +167,14 @@ class Budget:
         self._tokens = max(self._tokens, 1.0)  # a new window certainly has room for one: probe it
         self._changed()
 
+    def _tail_demand(self, now: float) -> int:
+        """Requests the running tails will make until the reset."""
+        reset_at = now + self._resets_in(now)
+        return sum(r.due_before(now, reset_at) for r in self._reserves)
+
     def _reserve(self, now: float) -> int:
         """Requests the backfill leaves to running tails until the reset (at most half the limit)."""
-        reset_at = now + self._resets_in(now)
-        wanted = sum(r.due_before(now, reset_at) for r in self._reserves)
-        return min(wanted, self._limit // 2)
+        return min(self._tail_demand(now), self._limit // 2)
 
     def _delay(self, priority: Priority, now: float) -> float:
         """Seconds until a request of this priority may go; 0: now."""
@@ -195,8 +198,7 @@ class Budget:
     def _tail_poll_in(self, now: float) -> float | None:
         """Seconds until a tail's next poll when it comes sooner than the token after this one
         (a little late counts: its timer may lag); None when no tail is about to poll."""
-        reset_at = now + self._resets_in(now)
-        if sum(r.due_before(now, reset_at) for r in self._reserves) > self._limit // 2:
+        if self._tail_demand(now) > self._limit // 2:
             return None  # tails wanting more than their half get no more than their reserve
         token_s = 1 / max(self._rate(now), 1e-9)
         polls = [r.last_poll + r.interval_s - now for r in self._reserves if r.last_poll is not None]
