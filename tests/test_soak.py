@@ -25,11 +25,12 @@ from logview.store import EntryStore
 from support import supermetrics
 
 CYCLES = 720  # an hour at a 5 s interval
-WARM = CYCLES // 3  # tracemalloc (slow) runs for the last two thirds only
+WARM = CYCLES // 3  # tracemalloc (slow) runs for the last two thirds only: by the first sample
+# (cycle 2 * WARM) the capped store has turned over, so both samples count a full store
 CAP = 500  # reached by cycle 150, before memory is measured (from cycle 480)
-CLIENT_SIDE = ("*/logview/paging.py", "*/logview/store.py", "*/logview/http.py", "*/logview/sources/*",
-               "*/logview/model.py", "*/logview/jsonutil.py", "*/httpx/*", "*/httpcore/*", "*/anyio/*",
-               "*/tenacity/*", "*/h11/*", "*/pydantic/*")
+CLIENT_SIDE = ("*/logview/*", "*/httpx/*", "*/httpcore/*", "*/anyio/*", "*/tenacity/*", "*/h11/*",
+               "*/pydantic/*", "*/msgspec/*")
+SERVER_SIDE = "*/logview/demo/*"  # the demo server shares the process; its growth is not the client's
 
 
 def client_bytes() -> int:
@@ -38,7 +39,8 @@ def client_bytes() -> int:
     (200 KB each here) is garbage still counted — noise of up to 2 MB, not retention."""
     gc.collect()
     snapshot = tracemalloc.take_snapshot()
-    kept = snapshot.filter_traces([tracemalloc.Filter(True, pattern) for pattern in CLIENT_SIDE])
+    kept = snapshot.filter_traces([*(tracemalloc.Filter(True, pattern) for pattern in CLIENT_SIDE),
+                                   tracemalloc.Filter(False, SERVER_SIDE)])
     return sum(stat.size for stat in kept.statistics("filename"))
 
 
