@@ -7,11 +7,12 @@ instead of being dropped — a log viewer must show what it was given.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated, Any, Literal
-
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from typing import Any, Literal
 
 from logview.times import is_relative, parse_api_time, parse_time_range
 
@@ -24,6 +25,40 @@ AITRONOS_STATUSES: tuple[str, ...] = ("success", "error", "blocked", "timeout")
 SUPERMETRICS_STATUS_CLASSES: tuple[str, ...] = ("2xx", "3xx", "4xx", "5xx", "other")
 OTHER_STATUS = "other"
 
+_BUILDING = threading.RLock()  # a model is built once, whichever thread (UI, file reader) asks first
+
+
+class BuiltOnFirstUse(type):
+    """The metaclass of a pydantic model's stand-in. Importing pydantic and building a model's
+    validators costs a few hundred ms of every launch, while a file whose lines all fit their
+    schema never needs one: the model (`build()`) is built the first time the class is used —
+    validated against, called, asked for a field, `isinstance` — and everything is forwarded to it.
+    What it returns are instances of the built model, which `isinstance` accepts as this class's."""
+
+    def built_model(cls) -> type:
+        built = cls.__dict__.get("_built")
+        if built is None:
+            with _BUILDING:
+                built = cls.__dict__.get("_built")
+                if built is None:
+                    built = cls.__dict__["build"]()
+                    type.__setattr__(cls, "_built", built)
+        return built
+
+    def __getattr__(cls, name: str) -> Any:
+        if name.startswith("__") and not name.startswith("__pydantic"):
+            raise AttributeError(name)  # the interpreter's own probes (`__wrapped__` …) build nothing
+        return getattr(cls.built_model(), name)
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        return cls.built_model()(*args, **kwargs)
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        return isinstance(instance, cls.built_model())
+
+    def __subclasscheck__(cls, subclass: type) -> bool:
+        return issubclass(subclass, cls.built_model())
+
 
 def _lenient_time(value: Any) -> datetime:
     parsed = parse_api_time(value)
@@ -32,33 +67,65 @@ def _lenient_time(value: Any) -> datetime:
     return parsed
 
 
-LenientTime = Annotated[datetime, BeforeValidator(_lenient_time)]
+def _lenient_time_type() -> Any:
+    from typing import Annotated
+
+    from pydantic import BeforeValidator
+
+    return Annotated[datetime, BeforeValidator(_lenient_time)]
 
 
-class AitronosLog(BaseModel):
-    """An Aitronos execution log. Only `id` and `created_at` are documented; the rest is optional."""
-
-    model_config = ConfigDict(extra="allow", coerce_numbers_to_str=True)
-
-    id: str
-    created_at: LenientTime
-    status: str | None = None
-    credential_id: str | None = None
-    duration_ms: float | None = None
+def __getattr__(name: str) -> Any:
+    # `LenientTime` (a pydantic annotation) is made when asked for, like the models that use it.
+    if name == "LenientTime":
+        return _lenient_time_type()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class SupermetricsLog(BaseModel):
-    """A Supermetrics Connector Builder log entry, per the public OpenAPI schema."""
+@functools.cache
+def _entry_models() -> dict[str, type]:
+    """Both APIs' entry models, built together (one import of pydantic, one lenient time type)."""
+    from pydantic import BaseModel, ConfigDict, Field
 
-    model_config = ConfigDict(extra="allow", coerce_numbers_to_str=True)
+    LenientTime = _lenient_time_type()  # noqa: F841 - the annotations below name it
 
-    id: str
-    log_time: LenientTime
-    status: int | None = Field(default=None, ge=100, le=599)
-    event: str | None = None
-    request: str | None = None
-    duration_ms: int | None = Field(default=None, ge=0)
-    request_id: str | None = None
+    class AitronosLog(BaseModel):
+        """An Aitronos execution log. Only `id` and `created_at` are documented; the rest is optional."""
+
+        model_config = ConfigDict(extra="allow", coerce_numbers_to_str=True)
+
+        id: str
+        created_at: LenientTime
+        status: str | None = None
+        credential_id: str | None = None
+        duration_ms: float | None = None
+
+    class SupermetricsLog(BaseModel):
+        """A Supermetrics Connector Builder log entry, per the public OpenAPI schema."""
+
+        model_config = AitronosLog.model_config
+
+        id: str
+        log_time: LenientTime
+        status: int | None = Field(default=None, ge=100, le=599)
+        event: str | None = None
+        request: str | None = None
+        duration_ms: int | None = Field(default=None, ge=0)
+        request_id: str | None = None
+
+    return {"aitronos": AitronosLog, "supermetrics": SupermetricsLog}
+
+
+class AitronosLog(metaclass=BuiltOnFirstUse):
+    """An Aitronos execution log (a pydantic model, built on first use): `AitronosLog.model_validate(raw)`."""
+
+    build = staticmethod(lambda: _entry_models()["aitronos"])
+
+
+class SupermetricsLog(metaclass=BuiltOnFirstUse):
+    """A Supermetrics log entry (a pydantic model, built on first use): `SupermetricsLog.model_validate(raw)`."""
+
+    build = staticmethod(lambda: _entry_models()["supermetrics"])
 
 
 @dataclass(slots=True)
@@ -86,10 +153,10 @@ class Page:
     returned: int | None = None  # what the server says the page holds (checked against `entries`)
 
 
-class Filters(BaseModel):
-    """What the user asked to see. Which parts run on the server is the source's decision."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Filters:
+    """What the user asked to see. Which parts run on the server is the source's decision.
+    (A plain frozen value: no pydantic on the way to the first screen.)"""
 
     statuses: tuple[str, ...] = ()
     since: datetime | None = None
@@ -105,6 +172,14 @@ class Filters(BaseModel):
     # reload and while tailing, so `24h` stays "the last 24 hours".
     since_text: str | None = None
     until_text: str | None = None
+
+    def __post_init__(self) -> None:
+        if type(self.statuses) is not tuple:  # a list given (as pydantic took it): kept hashable
+            object.__setattr__(self, "statuses", tuple(self.statuses))
+
+    def model_copy(self, *, update: dict[str, Any] | None = None) -> Filters:
+        """A copy with the fields in `update` changed (the name pydantic gives it, kept for callers)."""
+        return dataclasses.replace(self, **(update or {}))
 
     def is_empty(self) -> bool:
         return self == Filters()
@@ -132,11 +207,10 @@ class Filters(BaseModel):
         return self.with_time_range(self.since_text or "", self.until_text or "", now=now)
 
 
-class ApiError(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApiError:
     """Every failure — either envelope shape, a proxy's HTML page, a torn body, a network fault —
     reduced to one value the CLI prints and the viewer shows inline."""
-
-    model_config = ConfigDict(frozen=True)
 
     status: int | None = None  # None when no HTTP response arrived at all
     code: str
@@ -146,6 +220,10 @@ class ApiError(BaseModel):
     retry_after: float | None = None  # seconds, from Retry-After
     body_excerpt: str | None = None
     retryable: bool = False
+
+    def model_copy(self, *, update: dict[str, Any] | None = None) -> ApiError:
+        """A copy with the fields in `update` changed (the name pydantic gives it, kept for callers)."""
+        return dataclasses.replace(self, **(update or {}))
 
     def summary(self) -> str:
         """`HTTP <status> <CODE>: <message> (request <id>)`: the line export prints on failure."""

@@ -49,9 +49,12 @@ def run_viewer_command(argv: Sequence[str]) -> int:
             return _fail(str(error))
         from logview.ui.app import run_viewer
 
-        keep, retention = archive_choice(args)
-        # The demo's data and port are new at each start: nothing of it is worth keeping.
-        keep = keep and not any(o.connection is not None and o.connection.demo for o in options)
+        # The archive keeps what an API sent: a file has nothing to keep (and its launch reads no
+        # config for it), and the demo's data and port are new at each start.
+        connections = [o.connection for o in options if o.connection is not None]
+        keep, retention = False, None
+        if connections and not any(connection.demo for connection in connections):
+            keep, retention = archive_choice(args)
         return run_viewer(*options, keep_archive=keep, retention=retention)
     return EXIT_OK  # pragma: no cover - ExitStack never swallows
 

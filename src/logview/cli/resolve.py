@@ -11,17 +11,25 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from logview.api.types import check_base_url
-from logview.archive import Retention, SourceIdentity, identity_of
 from logview.cli.parsers import DEFAULT_VIEWER_MAX
 from logview.model import Filters
 from logview.options import Connection, ViewerOptions
-from logview.settings.check import profile_problems
 from logview.settings.config import (ONE_API_FILTERS, Config, ConfigError, ConfigReading, Profile, ProfileFilters,
                                      config_path, filters_of_another_api, looks_like_variable_name, read_config)
 from logview.sources import AitronosSource, Source, SupermetricsSource
 from logview.times import ReversedRange, TimeParseError
+
+if TYPE_CHECKING:  # the archive (sqlite) loads for the commands that use it, not for the viewer's flags
+    from logview.archive import Retention, SourceIdentity
+
+# A profile's filters when no profile is used: every one unset, as in `ProfileFilters()` (whose
+# pydantic model a launch with flags alone, or with --file, need not build).
+_NO_PROFILE_FILTERS = SimpleNamespace(status=[], since=None, until=None, credential=None, event=None, tool=None,
+                                      search=None)
 
 
 class UsageError(Exception):
@@ -31,7 +39,7 @@ class UsageError(Exception):
 def filters_from_args(args: argparse.Namespace, source: Source | None, defaults: ProfileFilters | None = None,
              where: str = "") -> Filters:
     """The flags' filters; a flag not given takes the profile's default (`defaults`)."""
-    defaults = defaults or ProfileFilters()
+    defaults = defaults or _NO_PROFILE_FILTERS
     since_text = args.since or defaults.since or ""
     until_text = args.until or defaults.until or ""
     statuses: list[str] = []
@@ -143,6 +151,8 @@ def _profile_connection(args: argparse.Namespace, name: str, path: Path, reading
         # the file's own problems may be why (a profile written as [name], not [profiles.name])
         raise UsageError(f"no profile {name!r} in {path} (profiles: {known})"
                          + (f"; the file has problems:{listed}" if listed else ""))
+    from logview.settings.check import profile_problems
+
     overridden = [filter_name for filter_name in ProfileFilters.model_fields if getattr(args, filter_name, None)]
     problems = reading.problems + profile_problems(reading, name, overridden=overridden,
                                                    needs_connector=not pick_connector)
@@ -245,6 +255,8 @@ def archived_identity(args: argparse.Namespace) -> SourceIdentity | None:
         if given:
             raise UsageError(f"{' and '.join(given)} also need{'s' if len(given) == 1 else ''} --source")
         return None
+    from logview.archive import identity_of
+
     return identity_of(source)
 
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from logview.archive.sync import ArchivedRows
 from logview.files.columns import ColumnChunk
 from logview.files.lines import LineChunk, LineFile
 from logview.model import Filters, LogEntry, counted
@@ -25,6 +25,9 @@ from logview.session.status import Waits, connection_state, trouble
 from logview.sources import SupermetricsSource
 from logview.sources.base import Source
 from logview.store import EntryStore, FileSearchJob, FilteredView, SearchJob, ViewChange
+
+if TYPE_CHECKING:  # the archive's sync (and the API pager under it) loads with an API source only
+    from logview.archive.sync import ArchivedRows
 
 SEARCH_IN_THREAD_ROWS = 20_000  # above this many rows a new search runs in a worker thread
 FACETS = {"aitronos": "credential", "supermetrics": "event"}  # the sidebar's one-value picker

@@ -12,27 +12,37 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-
-from logview.model import SourceKind
+from logview.model import BuiltOnFirstUse, SourceKind
 from logview.settings.userfiles import UserFileError, data_dir, read_json, write_json
 
 NAME = re.compile(r"[\w .:/+-]{1,40}")  # what a saved filter may be called (shown in the palette)
 
 
-class SavedFilter(BaseModel):
-    """One set of filters, as the sidebar holds them (times as typed)."""
+def _build_saved_filter() -> type:
+    from pydantic import BaseModel, ConfigDict
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    class SavedFilter(BaseModel):
+        """One set of filters, as the sidebar holds them (times as typed)."""
 
-    statuses: tuple[str, ...] = ()
-    since: str = ""
-    until: str = ""
-    credential: str | None = None
-    event: str | None = None
-    tool: str | None = None
-    error: str | None = None
-    search: str | None = None
+        model_config = ConfigDict(extra="ignore", frozen=True)
+
+        statuses: tuple[str, ...] = ()
+        since: str = ""
+        until: str = ""
+        credential: str | None = None
+        event: str | None = None
+        tool: str | None = None
+        error: str | None = None
+        search: str | None = None
+
+    return SavedFilter
+
+
+class SavedFilter(metaclass=BuiltOnFirstUse):
+    """One set of filters, as the sidebar holds them (a pydantic model, built when filters are
+    first saved or recalled, not at start-up)."""
+
+    build = staticmethod(_build_saved_filter)
 
 
 SavedFiltersError = UserFileError  # the file exists but cannot be read or written
@@ -63,6 +73,8 @@ class SavedFilters:
             return {}
         if not isinstance(document, dict):
             raise SavedFiltersError(f"{self.path}: not a JSON object")
+        from pydantic import ValidationError
+
         result: dict[str, dict[str, SavedFilter]] = {}
         for kind, entries in document.items():
             if not isinstance(entries, dict):

@@ -10,15 +10,14 @@ import importlib.resources
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from logview.archive import Archive, ArchiveError, Retention
 from logview.settings.column_choice import ColumnChoice
-from logview.api.types import RetryPolicy
 from logview.options import ViewerOptions
 from logview.settings.saved_filters import SavedFilters
 from logview.sources.base import Source
@@ -27,6 +26,10 @@ from logview.ui.merged import MergedScreen
 from logview.ui.mixed_file import MixedFileViewer
 from logview.ui.viewer import ViewerScreen
 from logview.ui.widgets.tab_strip import TabStrip
+
+if TYPE_CHECKING:  # the archive (sqlite) loads when an API source keeps one, not for a file
+    from logview.api.types import RetryPolicy
+    from logview.archive import Archive, Retention
 
 def styles_dir() -> Path:
     """The shipped styles (wheel: logview/styles) or, in a source checkout, the repo's styles/."""
@@ -143,6 +146,8 @@ def open_archive(wanted: bool, retention: Retention | None) -> tuple[Archive | N
     """The archive, or why there is none although it was wanted (the viewer goes on without)."""
     if not wanted:
         return None, None
+    from logview.archive import Archive, ArchiveError
+
     try:
         return Archive.open(retention=retention), None
     except ArchiveError as error:

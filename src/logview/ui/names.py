@@ -8,17 +8,21 @@ A connector is a necessity: without one nothing loads, so a failure to list them
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 from textual.message import Message
 from textual.widget import Widget
 
-from logview.api.client import ApiClient
-from logview.api.directory import CredentialInfo, list_connectors, list_credentials
 from logview.model import ApiError, ApiFailure
 from logview.sources import AitronosSource, SupermetricsSource
 from logview.sources.base import Source
 from logview.ui.screens.connector_picker import ConnectorPicker
 from logview.ui.widgets.error_banner import error_head
+
+if TYPE_CHECKING:  # httpx and the client load only once there is an API to ask (never for a file)
+    from logview.api.client import ApiClient
+    from logview.api.directory import CredentialInfo
 
 
 def credential_labels(credentials: dict[str, CredentialInfo]) -> dict[str, str]:
@@ -70,6 +74,8 @@ class Names(Widget):
     async def _pick_connector(self) -> None:
         source, client = self.source, self.client
         assert isinstance(source, SupermetricsSource) and client is not None
+        from logview.api.directory import list_connectors
+
         try:
             connectors = await list_connectors(client, source.team_id)
         except ApiFailure as failure:
@@ -99,6 +105,8 @@ class Names(Widget):
     async def _load_credential_names(self) -> None:
         source, client = self.source, self.client
         assert isinstance(source, AitronosSource) and client is not None
+        from logview.api.directory import list_credentials
+
         try:
             credentials = await list_credentials(client, source.organization_id)
         except ApiFailure as failure:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
@@ -21,8 +22,6 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Input
 
-from logview.api.types import RetryPolicy
-from logview.archive import Archive
 from logview.files.lines import LineFile
 from logview.model import Filters, LogEntry, SourceKind, counted
 from logview.options import ViewerOptions
@@ -47,6 +46,10 @@ from logview.ui.widgets.log_table import LogTable
 from logview.ui.widgets.sidebar import FilterSidebar
 from logview.ui.widgets.status_bar import StatusBar, StatusInfo
 from logview.ui.widgets.tab_strip import TabStrip
+
+if TYPE_CHECKING:
+    from logview.api.types import RetryPolicy
+    from logview.archive import Archive
 
 REFRESH_EVERY_S = 0.1
 

@@ -1,0 +1,115 @@
+"""Start-up (issue 14): `logview --file` paints its first rows without loading what only an API
+source or a config file needs — httpx and the API client, the profile checks —, importing the
+viewer builds no pydantic model, and the values and models made lazy for it behave as before."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from logview.model import AitronosLog, ApiError, Filters, SupermetricsLog
+from logview.settings.saved_filters import SavedFilter
+
+# Runs `logview --file PATH` headless until the first rows are in the table, then writes the
+# modules loaded by then to OUT (Textual captures stdout while it runs).
+FIRST_PAINT = """
+import json, sys
+from textual.app import App
+
+path, out = sys.argv[1], sys.argv[2]
+
+async def until_first_rows(pilot):
+    app = pilot.app
+    for _ in range(3000):
+        await pilot.pause(0.01)
+        if len(app.viewer.view) > 0:
+            break
+    await pilot.pause(0.05)
+    with open(out, "w") as file:
+        json.dump({"rows": len(app.viewer.view), "modules": sorted(sys.modules)}, file)
+    app.exit()
+
+run = App.run
+App.run = lambda self, **kwargs: run(self, headless=True, size=(160, 48), auto_pilot=until_first_rows)
+sys.argv = ["logview", "--file", path]
+from logview.cli import main
+sys.exit(main())
+"""
+
+NOT_FOR_A_FILE = {
+    "httpx": "the HTTP client (only an API source talks to a server)",
+    "logview.api.client": "the API client",
+    "tenacity": "the client's retries",
+    "logview.settings.check": "the profile checks",
+}
+
+
+def loaded_at_first_paint(path: Path, tmp_path: Path) -> dict:
+    out = tmp_path / "modules.json"
+    env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"), "PATH": "/usr/bin:/bin",
+           "XDG_DATA_HOME": str(tmp_path / "data"), "TERM": "xterm-256color"}
+    subprocess.run([sys.executable, "-c", FIRST_PAINT, str(path), str(out)], env=env, timeout=120, check=True,
+                   capture_output=True)
+    return json.loads(out.read_text())
+
+
+@pytest.mark.parametrize("line", [
+    {"id": "s1", "log_time": "2025-11-15T11:59:55Z", "status": 200, "event": "data.page", "duration_ms": 42},
+    {"id": "a1", "created_at": "2025-11-15T11:59:55Z", "status": "error", "credential_id": "tcred_1"},
+], ids=["supermetrics", "aitronos"])
+def test_a_file_paints_its_first_rows_without_the_api_client(tmp_path, line):
+    path = tmp_path / "export.jsonl"
+    path.write_text("\n".join(json.dumps({**line, "id": f"{line['id']}-{n}"}) for n in range(50)) + "\n")
+    seen = loaded_at_first_paint(path, tmp_path)
+    assert seen["rows"] == 50
+    loaded = {name: why for name, why in NOT_FOR_A_FILE.items() if name in seen["modules"]}
+    assert not loaded, f"loaded before the first rows of a file: {loaded}"
+
+
+def test_importing_the_viewer_builds_no_pydantic_model():
+    """Filters, ApiError, the config's and the saved filters' models: none is built on import (the
+    table's rows still build the entry models today: `Source.entry_from_raw` validates with them)."""
+    code = ("import sys, logview.cli, logview.cli.resolve, logview.ui.app, logview.settings.config; "
+            "print(sorted(m for m in sys.modules if m in ('pydantic.main', 'httpx', 'logview.api.client')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_a_line_that_misfits_its_schema_still_gets_the_model_and_its_reason():
+    from logview.sources import SupermetricsSource
+
+    entry = SupermetricsSource(1, "C").entry_from_raw({"id": "x", "log_time": "never", "status": 900})
+    assert entry.invalid is not None and "log_time" in entry.invalid
+
+
+def test_the_models_built_on_first_use_behave_as_pydantic_models():
+    log = SupermetricsLog.model_validate({"id": 7, "log_time": "2025-11-15T11:59:55Z", "status": 200, "extra": 1})
+    assert isinstance(log, SupermetricsLog) and not isinstance(log, AitronosLog)
+    assert log.id == "7" and log.log_time.year == 2025 and log.model_extra == {"extra": 1}
+    assert type(log) is SupermetricsLog.built_model() is SupermetricsLog.built_model()  # built once
+    assert "created_at" in AitronosLog.model_fields
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        AitronosLog.model_validate({"id": "a"})
+    assert SavedFilter(statuses=["5xx"]) == SavedFilter(statuses=("5xx",))
+    assert SavedFilter(statuses=("5xx",)).model_dump(exclude_defaults=True) == {"statuses": ("5xx",)}
+
+
+def test_filters_and_api_errors_are_plain_frozen_values():
+    filters = Filters(statuses=["error"], search="x")
+    assert filters.statuses == ("error",) and hash(filters) == hash(Filters(statuses=("error",), search="x"))
+    assert filters.model_copy(update={"search": None}) == Filters(statuses=("error",))
+    assert Filters().is_empty() and not filters.is_empty()
+    with pytest.raises(AttributeError):
+        filters.search = "y"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        Filters(("error",))  # type: ignore[misc]  # keywords only, as pydantic's model took them
+    error = ApiError(status=429, code="RATE_LIMITED", message="slow down", request_id="r1")
+    assert error.summary() == "HTTP 429 RATE_LIMITED: slow down (request r1)"
+    assert error.model_copy(update={"retryable": True}).retryable and not error.retryable
+    assert ApiError(code="TIMEOUT", message="timed out").summary() == "TIMEOUT: timed out"
