@@ -3,6 +3,7 @@ loop over the same pages, in the same run.
 
 Usage:
     python benchmarks/bench_ingest.py [-n 100000] [--runs 3] [--archive] [--profile OUT.prof]
+                                      [--baseline DIR]
 
 A quiet demo server runs in a subprocess (`logview demo-server --rate 0`), so it does not share
 the viewer's interpreter. Each run then starts, one after the other, two fresh child processes:
@@ -14,6 +15,11 @@ the viewer's interpreter. Each run then starts, one after the other, two fresh c
   temporary folder, as `logview` runs by default (entries stored while the next page is fetched).
 - bare: `httpx.AsyncClient` + `orjson.loads`, the same 1,000-entry pages with a naive `before`
   cursor, nothing kept but a count.
+- baseline (`--baseline DIR`): the viewer again, with another checkout's `DIR/src` first on the
+  path (e.g. `git archive HEAD src | tar -x -C DIR`), for a before/after in the same run.
+
+Each child also reports its CPU seconds and the screen's paints (how often Textual's compositor
+redrew, `paints`): on a shared machine the wall clock varies with the neighbours, CPU time less.
 
 The ratio viewer / bare is per run; the table shows each run and the median. `--profile` writes a
 cProfile of one more viewer run (`python -m pstats OUT.prof`, or snakeviz).
@@ -67,7 +73,8 @@ async def viewer_child(url: str, n: int, archive_dir: str | None) -> dict:
         return fetch(*args, **kwargs)
 
     ApiClient.fetch = timed_fetch  # type: ignore[method-assign]
-    started = time.perf_counter()
+    paints = count_paints()
+    started, cpu_started = time.perf_counter(), time.process_time()
     app = LogViewApp(options, archive=archive)
     first_rows = None
     async with app.run_test(size=(160, 48)):
@@ -77,11 +84,28 @@ async def viewer_child(url: str, n: int, archive_dir: str | None) -> dict:
                 first_rows = time.perf_counter() - started
             await asyncio.sleep(0.002)
         loaded_s = time.perf_counter() - started
+        cpu_s = time.process_time() - cpu_started
         loaded, phase = len(app.viewer.store), session.phase
     if archive is not None:
         archive.close()
     return {"seconds": loaded_s, "first_rows_s": first_rows, "loaded": loaded, "phase": phase,
-            "load_s": loaded_s - (first_request[0] - started), "rss_mib": peak_rss_mib()}
+            "load_s": loaded_s - (first_request[0] - started), "rss_mib": peak_rss_mib(), "cpu_s": cpu_s,
+            "paints": paints[0]}
+
+
+def count_paints() -> list[int]:
+    """How often the screen redraws from now on (Textual's timed compositor update)."""
+    from textual.screen import Screen
+
+    paints = [0]
+    update = Screen._on_timer_update
+
+    def counted(self: Screen) -> None:
+        paints[0] += 1
+        update(self)
+
+    Screen._on_timer_update = counted  # type: ignore[method-assign]
+    return paints
 
 
 async def bare_child(url: str, n: int) -> dict:
@@ -92,7 +116,7 @@ async def bare_child(url: str, n: int) -> dict:
 
     path = f"/v1/teams/{DEMO_TEAM}/connector_builder/connectors/{DEMO_CONNECTOR}/logs"
     count, before = 0, None
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {DEMO_SUPERMETRICS_KEY}"}) as client:
         while count < n:
             params = {"limit": str(PAGE), **({"before": before} if before else {})}
@@ -101,7 +125,8 @@ async def bare_child(url: str, n: int) -> dict:
             if len(logs) < PAGE:
                 break
             before = logs[-1]["log_time"]  # naive exclusive cursor: may cut tie groups
-    return {"seconds": time.perf_counter() - started, "loaded": count, "rss_mib": peak_rss_mib()}
+    return {"seconds": time.perf_counter() - started, "loaded": count, "rss_mib": peak_rss_mib(),
+            "cpu_s": time.process_time() - cpu_started}
 
 
 def child(argv: list[str]) -> None:
@@ -121,8 +146,13 @@ def child(argv: list[str]) -> None:
     print(json.dumps(result))
 
 
-def run_child(*args: str) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--child", *args], check=True, capture_output=True, text=True)
+def run_child(*args: str, code: Path | None = None) -> dict:
+    """One child process; `code`: a checkout whose `src` is imported instead of this one's."""
+    env = dict(os.environ)
+    if code is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(code / "src"), *filter(None, [env.get("PYTHONPATH")])])
+    done = subprocess.run([sys.executable, __file__, "--child", *args], check=True, capture_output=True, text=True,
+                          env=env)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -153,18 +183,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--archive", action="store_true", help="the viewer stores into a fresh archive")
     parser.add_argument("--profile", type=Path, help="also write a cProfile of one viewer run here")
+    parser.add_argument("--baseline", type=Path, metavar="DIR",
+                        help="also run the viewer of another checkout (DIR/src) in each run")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     server, url = start_server(args.n)
     print(f"demo server with {args.n:,} Supermetrics entries up in {time.perf_counter() - started:.1f} s at {url}")
-    rows = []
+    runs: list[dict[str, dict]] = []
     try:
         for run in range(args.runs):
+            children: dict[str, dict] = {}
             with tempfile.TemporaryDirectory() as folder:
-                viewer = run_child("viewer", url, str(args.n), *([folder] if args.archive else []))
-            bare = run_child("bare", url, str(args.n))
-            rows.append((viewer, bare))
-            print(f"  run {run + 1}: viewer {viewer['seconds']:.2f} s, bare {bare['seconds']:.2f} s", file=sys.stderr)
+                children["viewer"] = run_child("viewer", url, str(args.n), *([folder] if args.archive else []))
+            children["bare"] = run_child("bare", url, str(args.n))
+            if args.baseline is not None:
+                with tempfile.TemporaryDirectory() as folder:
+                    children["baseline"] = run_child("viewer", url, str(args.n), *([folder] if args.archive else []),
+                                                     code=args.baseline)
+            runs.append(children)
+            print(f"  run {run + 1}: " + ", ".join(f"{name} {child['seconds']:.2f} s" for name, child in children.items()),
+                  file=sys.stderr)
         if args.profile:
             with tempfile.TemporaryDirectory() as folder:
                 run_child("profile", url, str(args.n), str(args.profile), *([folder] if args.archive else []))
@@ -174,24 +212,39 @@ def main(argv: list[str] | None = None) -> int:
         server.wait()
     mode = "through a fresh archive" if args.archive else "without the archive"
     print(f"\nViewer ingest of {args.n:,} Supermetrics entries ({PAGE} a page, loopback), {mode}")
-    print("viewer s: from the app's start; load s: from its first request (the app's start-up excluded)")
-    print(f"{'run':<8}{'viewer s':>10}{'load s':>8}{'first rows s':>14}{'loaded':>10}{'peak RSS MiB':>14}"
-          f"{'bare s':>9}{'bare RSS':>10}{'ratio':>8}{'load ratio':>12}")
-    for run, (viewer, bare) in enumerate(rows, 1):
+    print("s: from the app's start; load s: from its first request (the app's start-up excluded); "
+          "cpu s: the process's CPU time over s; ratio: s / bare s")
+    viewers = ["viewer"] + (["baseline"] if args.baseline is not None else [])
+    print(f"{'run':<8}{'':<10}{'s':>7}{'load s':>8}{'first rows s':>14}{'cpu s':>7}{'paints':>8}{'loaded':>10}"
+          f"{'peak RSS MiB':>14}{'ratio':>8}{'load ratio':>12}")
+
+    def line(run: str, name: str, viewer: dict, bare: dict) -> str:
         first = viewer["first_rows_s"]
-        print(f"{run:<8}{viewer['seconds']:>10.2f}{viewer['load_s']:>8.2f}"
-              f"{first if first is not None else float('nan'):>14.2f}"
-              f"{viewer['loaded']:>10,}{viewer['rss_mib']:>14.0f}{bare['seconds']:>9.2f}{bare['rss_mib']:>10.0f}"
-              f"{viewer['seconds'] / bare['seconds']:>8.2f}{viewer['load_s'] / bare['seconds']:>12.2f}")
-    ratios = [viewer["seconds"] / bare["seconds"] for viewer, bare in rows]
-    load_ratios = [viewer["load_s"] / bare["seconds"] for viewer, bare in rows]
-    print(f"{'median':<8}{statistics.median(v['seconds'] for v, _ in rows):>10.2f}"
-          f"{statistics.median(v['load_s'] for v, _ in rows):>8.2f}"
-          f"{statistics.median(v['first_rows_s'] or 0 for v, _ in rows):>14.2f}{'':>10}"
-          f"{statistics.median(v['rss_mib'] for v, _ in rows):>14.0f}"
-          f"{statistics.median(b['seconds'] for _, b in rows):>9.2f}{'':>10}{statistics.median(ratios):>8.2f}"
-          f"{statistics.median(load_ratios):>12.2f}")
-    if any(viewer["phase"] != "complete" or viewer["loaded"] != args.n for viewer, _ in rows):
+        return (f"{run:<8}{name:<10}{viewer['seconds']:>7.2f}{viewer['load_s']:>8.2f}"
+                f"{first if first is not None else float('nan'):>14.2f}{viewer['cpu_s']:>7.2f}{viewer['paints']:>8}"
+                f"{viewer['loaded']:>10,}{viewer['rss_mib']:>14.0f}"
+                f"{viewer['seconds'] / bare['seconds']:>8.2f}{viewer['load_s'] / bare['seconds']:>12.2f}")
+
+    for run, children in enumerate(runs, 1):
+        bare = children["bare"]
+        for name in viewers:
+            print(line(str(run), name, children[name], bare))
+        print(f"{run:<8}{'bare':<10}{bare['seconds']:>7.2f}{'':>22}{bare['cpu_s']:>7.2f}{'':>8}{bare['loaded']:>10,}"
+              f"{bare['rss_mib']:>14.0f}")
+    for name in viewers + ["bare"]:
+        values = [children[name] for children in runs]
+        ratios = [children[name]["seconds"] / children["bare"]["seconds"] for children in runs]
+        load_ratios = [children[name].get("load_s", 0) / children["bare"]["seconds"] for children in runs]
+        median = statistics.median
+        print(f"{'median':<8}{name:<10}{median(v['seconds'] for v in values):>7.2f}"
+              + (f"{median(v['load_s'] for v in values):>8.2f}{median(v['first_rows_s'] or 0 for v in values):>14.2f}"
+                 if name != "bare" else f"{'':>22}")
+              + f"{median(v['cpu_s'] for v in values):>7.2f}"
+              + (f"{median(v['paints'] for v in values):>8.0f}" if name != "bare" else f"{'':>8}")
+              + f"{'':>10}{median(v['rss_mib'] for v in values):>14.0f}"
+              + (f"{median(ratios):>8.2f}{median(load_ratios):>12.2f}" if name != "bare" else ""))
+    if any(children[name]["phase"] != "complete" or children[name]["loaded"] != args.n
+           for children in runs for name in viewers):
         print("note: a viewer run did not load every entry (see the loaded column)")
     return 0
 

@@ -251,6 +251,11 @@ class Source(ABC):
         the entry's normalised status (`LogEntry.status`)."""
         return None
 
+    def error_groups(self, statuses: list[Any], raws: list[dict[str, Any]]) -> list[str | None]:
+        """`error_group` of each entry of a batch (a source may skip those that cannot have one)."""
+        group = self.error_group
+        return [group(status, raw) for status, raw in zip(statuses, raws)]
+
     def csv_row(self, entry: LogEntry) -> list[str]:
         raw = entry.raw if isinstance(entry.raw, dict) else {}
         return [csv_cell(raw.get(column)) for column in self.csv_columns]

@@ -124,6 +124,11 @@ class SupermetricsSource(Source):
         event = raw.get("event")
         return f"HTTP {status} · {event if isinstance(event, str) else 'no event'}"
 
+    def error_groups(self, statuses: list[Any], raws: list[dict[str, Any]]) -> list[str | None]:
+        group = self.error_group  # (asked only of failures: most entries are not)
+        return [None if type(status) is not int or status < 400 else group(status, raw)
+                for status, raw in zip(statuses, raws)]
+
     def validate_status(self, value: str) -> str:
         canonical = value.strip().lower()
         if canonical in ("success", "error", OTHER_STATUS) or _STATUS_CODE.match(canonical) or _STATUS_CLASS.match(canonical):
