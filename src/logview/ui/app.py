@@ -22,8 +22,6 @@ from logview.options import ViewerOptions
 from logview.settings.saved_filters import SavedFilters
 from logview.sources.base import Source
 from logview.files.jsonl import FileKind
-from logview.ui.merged import MergedScreen
-from logview.ui.mixed_file import MixedFileViewer
 from logview.ui.viewer import ViewerScreen
 from logview.ui.widgets.tab_strip import TabStrip
 
@@ -66,6 +64,8 @@ class LogViewApp(App[int]):
         labels = [tab_label(o) for o in (options, *more)] + (["all"] if more else [])
         settings = {"saved_filters": saved_filters, "column_choice": column_choice}
         if file_kind == "mixed":
+            from logview.ui.mixed_file import MixedFileViewer  # (what one source does not need loads when asked)
+
             assert options.file is not None
             first: ViewerScreen = MixedFileViewer(options.file, max_entries=options.max_entries, **settings)
         else:
@@ -75,6 +75,8 @@ class LogViewApp(App[int]):
         self.viewers += [ViewerScreen(extra, policy=policy, tabs=labels, tab=index, archive=archive, **settings)
                          for index, extra in enumerate(more, start=1)]
         if more:  # and a last tab: all of them merged into one timeline
+            from logview.ui.merged import MergedScreen
+
             sources = list(zip(labels, self.viewers))
             self.viewers.append(MergedScreen(lambda: [(label, viewer.store) for label, viewer in sources],
                                              tabs=labels, tab=len(labels) - 1, **settings))

@@ -17,7 +17,6 @@ from textual.widget import Widget
 from logview.model import ApiError, ApiFailure
 from logview.sources import AitronosSource, SupermetricsSource
 from logview.sources.base import Source
-from logview.ui.screens.connector_picker import ConnectorPicker
 from logview.ui.widgets.error_banner import error_head
 
 if TYPE_CHECKING:  # httpx and the client load only once there is an API to ask (never for a file)
@@ -82,6 +81,8 @@ class Names(Widget):
             self.connector_message = "No connector to read: the list of connectors could not be loaded."
             self.post_message(self.NoConnector(failure.error, failure.gave_up))
             return
+        from logview.ui.screens.connector_picker import ConnectorPicker
+
         self.app.push_screen(ConnectorPicker(source.team_id, connectors, source.connector_id), self._chosen)
 
     def _chosen(self, identifier: str | None) -> None:

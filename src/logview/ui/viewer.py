@@ -37,10 +37,7 @@ from logview.ui.feed import Feed
 from logview.ui.fitting import FittingScreen
 from logview.ui.loading import LoadControl
 from logview.ui.names import Names
-from logview.ui.save import save_view
 from logview.ui.saving_filters import SavedFilterCommands
-from logview.ui.screens.help import HelpScreen
-from logview.ui.screens.save_dialog import SaveDialog
 from logview.ui.widgets.error_banner import ErrorBanner
 from logview.ui.widgets.log_table import LogTable
 from logview.ui.widgets.sidebar import FilterSidebar
@@ -341,6 +338,7 @@ class ViewerScreen(FittingScreen):
         self.app.exit(0)
 
     def action_help(self) -> None:
+        from logview.ui.screens.help import HelpScreen  # (dialogs load when asked for, not at start-up)
         if not isinstance(self.app.screen, HelpScreen):
             self.app.push_screen(HelpScreen())
 
@@ -382,6 +380,8 @@ class ViewerScreen(FittingScreen):
             self.notify(warning, severity="warning", timeout=6, markup=False)
 
     def action_save(self) -> None:
+        from logview.ui.save import save_view
+        from logview.ui.screens.save_dialog import SaveDialog
         self.app.push_screen(SaveDialog("logview-export.jsonl", len(self.view)),
                              lambda path: path is not None and save_view(self, path, self.session))
 
