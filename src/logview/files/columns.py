@@ -45,6 +45,13 @@ _UNSEEN = object()
 NAN = float("nan")
 _OPEN, _CLOSE = ord("{"), ord("}")
 _LONG_DIGITS = re.compile(rb"\d{19}")  # where `load_json` may read numbers unlike orjson (a superset)
+# A chunk of columns is read from this many bytes: its numpy work is a few dozen calls whatever its
+# size, and each call releases the interpreter, then waits for the UI thread's turn to win it back
+# (up to a switch interval while the UI is busy): 1 MB chunks took twice as long in the app as 8 MB.
+CHUNK_BYTES = 8 << 20
+# ...decoded this many bytes at a time: one msgspec call holds the interpreter throughout (a few
+# ms), and only one block's Structs are alive at once.
+DECODE_BYTES = 1 << 20
 
 
 @dataclass
@@ -74,6 +81,30 @@ class ColumnChunk:
         )
 
 
+@dataclass
+class _Gathered:
+    """What the blocks of a chunk leave for the bulk work: Python values, codes, exact lines."""
+
+    stamps: list[Any] = field(default_factory=list)
+    durations: list[Any] = field(default_factory=list)
+    codes: dict[str, list[int]] = field(default_factory=lambda: {name: [] for name in FIELDS[:4]})
+    groups: list[Any] = field(default_factory=list)
+    exact: list[tuple[int, int, float, bool]] = field(default_factory=list)  # (row, time, duration, invalid)
+
+
+def _blocks(lengths: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of lines [lo, hi) of about DECODE_BYTES each (a longer line alone)."""
+    n = len(lengths)
+    if not n:
+        return []
+    ends = np.cumsum(lengths + 1)
+    if ends[-1] <= DECODE_BYTES:
+        return [(0, n)]
+    cuts = np.searchsorted(ends, np.arange(DECODE_BYTES, int(ends[-1]), DECODE_BYTES), side="right")
+    bounds = [0, *sorted(set(cuts.tolist()) - {0, n}), n]
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
 def _second_us(second: str) -> int | None:
     """The time of a whole second (NO_TIME if it is none); None when `second` is not shaped like
     one, so that its `.mmmZ` forms are parsed whole."""
@@ -86,6 +117,8 @@ def _second_us(second: str) -> int | None:
 class ColumnReader:
     """Reads chunks of lines into columns; keep one per file (codes continue across chunks)."""
 
+    chunk_bytes = CHUNK_BYTES  # what a chunk given to `read_chunk` is best scanned from
+
     def __init__(self, source: Source) -> None:
         self.source = source
         self._codes = {name: Categories(strings_only=name != "status") for name in FIELDS}
@@ -95,6 +128,8 @@ class ColumnReader:
         self._lookups: dict[str, dict[Any, int]] = {name: {None: 0} for name in FIELDS}  # see `_code`
         self._status_groups = np.zeros(0, dtype=bool)  # per status code: may it make an error group
         self._decoder = TypedDecoder(source)
+        shape = self._decoder.shape
+        self._by_codes = shape is not None and shape.GROUPED_BY_STATUS_AND_EVENT
         # stands in for the fields of a line read the exact way (its columns are overwritten)
         shape = SHAPES.get(source.kind, SHAPES["supermetrics"])
         self._placeholder = shape(id="", stamp="")
@@ -126,72 +161,103 @@ class ColumnReader:
 
     def read(self, lines: list[bytes]) -> ColumnChunk:
         """The columns of `lines` (each without its line break)."""
-        framed = all(line[:1] == b"{" and line[-1:] == b"}" for line in lines)
-        return self._read(b"\n".join(lines) if framed else None, len(lines), lambda: lines)
+        n = len(lines)
+        lengths = np.fromiter(map(len, lines), dtype=np.int64, count=n)
+        framed = np.fromiter((line[:1] == b"{" and line[-1:] == b"}" for line in lines), dtype=bool, count=n)
+        return self._read(lengths, framed, lambda lo, hi: b"\n".join(lines[lo:hi]), lambda lo, hi: lines[lo:hi])
 
-    def read_chunk(self, chunk: LineChunk, count: int | None = None) -> ColumnChunk:
-        """The columns of a chunk's lines (scanned `with_data`), its first `count` only if given."""
+    def read_chunk(self, chunk: LineChunk, count: int | None = None,
+                   between: Callable[[], None] | None = None) -> ColumnChunk:
+        """The columns of a chunk's lines (scanned `with_data`), its first `count` only if given;
+        `between` is called between the blocks decoded (a chance for the reader to pause)."""
         assert chunk.data is not None
+        raw = chunk.data
         n = len(chunk.starts) if count is None else min(count, len(chunk.starts))
-        if not n:
-            return self.read([])
-        data = np.frombuffer(chunk.data, dtype=np.uint8)
         first = chunk.starts[:n] - chunk.base
-        last = first + chunk.lengths[:n] - 1
-        framed = bool((data[first] == _OPEN).all() and (data[last] == _CLOSE).all())
-        lo, hi = int(first[0]), int(last[-1]) + 1
-        whole = lo == 0 and chunk.data[hi:].isspace()  # (the usual case: no copy)
-        block = (chunk.data if whole else chunk.data[lo:hi]) if framed else None
-        return self._read(block, n, lambda: chunk.lines()[:n])
+        lengths = chunk.lengths[:n].astype(np.int64)
+        last = first + lengths - 1
+        data = np.frombuffer(raw, dtype=np.uint8)
+        framed = (data[first] == _OPEN) & (data[last] == _CLOSE) if n else np.zeros(0, dtype=bool)
+        firsts, lasts = first.tolist(), last.tolist()
 
-    def _read(self, block: bytes | None, n: int, lines_of: Callable[[], list[bytes]]) -> ColumnChunk:
-        """Typed decoding where the lines allow it (`typed.py`): the whole `block` in one call
-        when it is given and vouched for, else line by line; the exact per-line reading for the
-        lines that do not decode; then every column in bulk."""
-        decoder = self._decoder
-        fields = None if block is None or decoder.decode is None else decoder.decode_block(block, n)
+        def lines_of(lo: int, hi: int) -> list[bytes]:
+            return [raw[s:e + 1] for s, e in zip(firsts[lo:hi], lasts[lo:hi])]
+
+        return self._read(lengths, framed, lambda lo, hi: raw[firsts[lo]:lasts[hi - 1] + 1], lines_of, between)
+
+    def _read(self, lengths: np.ndarray, framed: np.ndarray, block_of: Callable[[int, int], bytes],
+              lines_of: Callable[[int, int], list[bytes]], between: Callable[[], None] | None = None) -> ColumnChunk:
+        """Typed decoding where the lines allow it (`typed.py`), a block of about DECODE_BYTES
+        in one call when all its lines are framed by braces, else line by line; the exact
+        per-line reading for the lines that do not decode. Whatever needs Python objects is done
+        block by block (the Structs of one block alive at a time); then each column in bulk, in
+        few numpy calls for the whole chunk (each call may wait for the UI thread's turn)."""
+        n = len(lengths)
+        columns = _Gathered()
+        unframed = np.flatnonzero(~framed).tolist()
+        for lo, hi in _blocks(lengths):
+            if lo and between is not None:
+                between()
+            self._read_block(lo, hi, block_of, lines_of, columns,
+                             any(lo <= i < hi for i in unframed) if unframed else False)
+        times, parsed = parse_stamps(columns.stamps)
+        time_us, stamps = self._time_us, columns.stamps
+        for i in np.flatnonzero(~parsed).tolist():
+            times[i] = time_us(stamps[i])
+        durations = _durations(columns.durations)
+        invalid = times == NO_TIME
+        for i, moment, duration, bad in columns.exact:  # what the exact reading says
+            times[i], durations[i], invalid[i] = moment, duration, bad
+        codes = {name: np.array(values, dtype=np.int32) if values else np.zeros(n, dtype=np.int32)
+                 for name, values in columns.codes.items()}
+        groups = columns.groups
+        if self._by_codes:
+            self._groups_by_codes(groups, codes["status"], codes["event"], [i for i, *_ in columns.exact])
+        codes["error"] = np.array(_code(self._codes["error"], self._lookups["error"], groups), dtype=np.int32)
+        tables = self._codes
+        return ColumnChunk(time=times, codes=codes, duration=durations, invalid=invalid,
+                           new_values={name: table.take_new() for name, table in tables.items()})
+
+    def _read_block(self, lo: int, hi: int, block_of: Callable[[int, int], bytes],
+                    lines_of: Callable[[int, int], list[bytes]], columns: _Gathered, unframed: bool) -> None:
+        """Lines [lo, hi): their fields as Python objects, coded (all but the error groups of
+        Supermetrics, found from the codes later) and gathered into `columns`."""
+        decoder, n = self._decoder, hi - lo
+        fields = None if unframed or decoder.decode is None else decoder.decode_block(block_of(lo, hi), n)
         slow: list[int] = []
         lines = None
         if fields is None:
-            lines = lines_of()
+            lines = lines_of(lo, hi)
             if decoder.decode is None:
                 fields, slow = [None] * n, list(range(n))
             else:
                 fields, slow = decode_each(decoder.decode, lines)
             for i in slow:
                 fields[i] = self._placeholder
-        stamps = [f.stamp for f in fields]
-        times, parsed = parse_stamps(stamps)
-        time_us = self._time_us
-        for i in np.flatnonzero(~parsed).tolist():
-            times[i] = time_us(stamps[i])
+        columns.stamps += [f.stamp for f in fields]
+        columns.durations += [f.duration_ms for f in fields]
         statuses = [f.status for f in fields]
         credentials = [f.credential_id for f in fields]  # (a name that is not a string is coded 0)
         events = [f.event for f in fields]
         tools = [f.tool if f.tool is not None else f.tool_key if f.tool_key is not None else f.tool_name
                  for f in fields]  # the first alias present names the tool (`sources.base.tool_of`)
         groups: list[Any] = [None] * n
-        by_codes = self._decoder.shape is not None and self._decoder.shape.GROUPED_BY_STATUS_AND_EVENT
-        for i in () if by_codes else group_rows(fields):
+        for i in () if self._by_codes else group_rows(fields):
             try:
                 groups[i] = self._group(fields[i])
             except Undecidable:
                 slow.append(i)
-                lines = lines_of() if lines is None else lines
-        durations = _durations([f.duration_ms for f in fields])
-        invalid = times == NO_TIME
+                lines = lines_of(lo, hi) if lines is None else lines
+        del fields  # (a block's Structs go before the next block's come)
         for i in slow:  # what the exact reading says, in place of the placeholder's
-            line = lines[i]
-            times[i], statuses[i], credentials[i], events[i], tools[i], groups[i], durations[i], invalid[i] = \
-                self._exact(line)
+            moment, statuses[i], credentials[i], events[i], tools[i], groups[i], duration, bad = \
+                self._exact(lines[i])
+            columns.exact.append((lo + i, moment, duration, bad))
+            columns.durations[lo + i] = None
         tables, lookups = self._codes, self._lookups
-        codes = {name: _code(tables[name], lookups[name], values) for name, values in
-                 zip(FIELDS[:4], (statuses, credentials, events, tools))}
-        if by_codes:
-            self._groups_by_codes(groups, codes["status"], codes["event"], slow)
-        codes["error"] = _code(tables["error"], lookups["error"], groups)
-        return ColumnChunk(time=times, codes=codes, duration=durations, invalid=invalid,
-                           new_values={name: table.take_new() for name, table in tables.items()})
+        for name, values in zip(FIELDS[:4], (statuses, credentials, events, tools)):
+            columns.codes[name] += _code(tables[name], lookups[name], values)
+        columns.groups += groups
 
     def _groups_by_codes(self, groups: list[Any], statuses: np.ndarray, events: np.ndarray, slow: list[int]) -> None:
         """Fill in the error groups of lines whose group follows from their status and event
@@ -272,11 +338,11 @@ def _durations(values: list[Any]) -> np.ndarray:
     return durations
 
 
-def _code(table: Categories, lookup: dict[Any, int], values: list[Any]) -> np.ndarray:
+def _code(table: Categories, lookup: dict[Any, int], values: list[Any]) -> list[int]:
     """The codes of `values` (None, and a name that is not a string: 0), new values coded in the
     order they first occur. `lookup`: the table's codes and None → 0, kept up to date here."""
     if values.count(None) == len(values):  # a field this file does not have
-        return np.zeros(len(values), dtype=np.int32)
+        return [0] * len(values)
     try:
         codes = list(map(lookup.get, values))
     except TypeError:  # an unhashable value (an object where a name was expected)
@@ -288,4 +354,4 @@ def _code(table: Categories, lookup: dict[Any, int], values: list[Any]) -> np.nd
                 codes[i] = found = code(value)
                 if found:
                     lookup[value] = found
-    return np.array(codes, dtype=np.int32)
+    return codes

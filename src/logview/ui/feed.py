@@ -376,11 +376,11 @@ class Feed(Widget):
             left = load.found
             columns: list[ColumnChunk] = []
             posted = time.monotonic()
-            for chunk in scan_lines(path, chunk_bytes=READ_CHUNK, with_data=True) if left else ():
+            for chunk in scan_lines(path, chunk_bytes=reader.chunk_bytes, with_data=True) if left else ():
                 self._wait_for_quiet(worker)
                 if worker.is_cancelled:
                     return
-                columns.append(reader.read_chunk(chunk, left))
+                columns.append(reader.read_chunk(chunk, left, between=lambda: self._wait_for_quiet(worker)))
                 left -= len(columns[-1])
                 if time.monotonic() - posted >= POST_COLUMNS_EVERY_S and self._posted == self._received:
                     self._post_columns(generation, columns)
