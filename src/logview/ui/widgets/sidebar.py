@@ -7,6 +7,7 @@ for; the app decides what that means for the data.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 from rich.text import Text
@@ -26,6 +27,7 @@ from logview.ui.widgets.filter_line import FilterLine
 from logview.ui.widgets.styling import PartialStyles
 
 FACET_LABELS = {"credential": "Credential", "event": "Event", "origin": "Source"}
+PARTIAL_COUNTS_EVERY_S = 0.5
 
 
 class SectionTitle(PartialStyles, Static):
@@ -121,6 +123,8 @@ class FilterSidebar(VerticalScroll):
         self._pattern_filters: list[tuple[str, str]] | None = None  # as last shown
         self.filters = Filters()  # as applied (`show_filters`): what a change starts from
         self._facet_count = 0
+        self._note = ""  # the status note as shown
+        self._partial_shown = 0.0  # when partial counts were last shown (monotonic)
         self.can_focus = False
         self.summary: FilterLine | None = None  # the line that says the filters while this is folded
 
@@ -158,9 +162,19 @@ class FilterSidebar(VerticalScroll):
 
     # -- showing state --------------------------------------------------------------------
     def show_session(self, session: ViewerSession) -> None:
-        """The counts, the facet's values seen so far and the stats' filters, after any change."""
+        """The counts, the facet's values seen so far and the stats' filters, after any change.
+        While a file's fields are still being read the counts are partial and change with every
+        chunk: they are shown at most every PARTIAL_COUNTS_EVERY_S (repainting the options costs
+        the UI thread time the reader and the keys need); final counts are shown at once."""
+        store = session.store
+        partial = store.ready - store.head < len(store)
+        now = time.monotonic()
         counts = session.sidebar_counts()
-        self.show_counts(counts.counts, counts.selected, counts.note)
+        if partial and now - self._partial_shown < PARTIAL_COUNTS_EVERY_S:  # (the selection is shown at once)
+            self.show_counts([option.count for option in self.query(StatusOption)], counts.selected, self._note)
+        else:
+            self._partial_shown = now if partial else 0.0
+            self.show_counts(counts.counts, counts.selected, counts.note)
         values = session.store.facet_values(self.facet)
         if len(values) != self._facet_count:  # values only come, never go: a count says it all
             self._facet_count = len(values)
@@ -208,7 +222,10 @@ class FilterSidebar(VerticalScroll):
         for option in self.query(StatusOption):
             count = counts[option.index] if option.index < len(counts) else None
             option.set_state(option.index in selected, count)
-        self.query_one("#status-note", Static).update(Text(note, no_wrap=False))
+        if note != self._note:  # (a new text of the same length wraps alike: no new layout)
+            self.query_one("#status-note", Static).update(Text(note, no_wrap=False),
+                                                          layout=len(note) != len(self._note))
+            self._note = note
 
     def show_time_error(self, message: str) -> None:
         self.query_one("#time-error", Static).update(Text(clean_line(message)))
