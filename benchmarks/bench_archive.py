@@ -2,7 +2,7 @@
 against the loopback backfill they follow. Targets of issue 13, measured in one run.
 
 Usage:
-    python benchmarks/bench_archive.py FILE [--runs 3] [--skip-writes]
+    python benchmarks/bench_archive.py FILE [--runs 3] [--skip-writes] [--skip-search] [--only-writes]
 
 FILE: Supermetrics JSONL from gen_file.py (e.g. 100k for the first screen, 1M for peak RSS).
 Its entries are stored once into an archive beside it (`FILE.archive.sqlite3`, reused while FILE
@@ -20,7 +20,9 @@ is unchanged), as fetched pages are: 1,000 at a time, then the whole range recor
    parsing take), then the same pages are stored into a fresh archive one after another in this
    thread (the time writing takes), then `ArchivedPager` (the viewer's way: each page stored in a
    thread while the next is fetched) runs over a fresh archive: the ratio to the plain backfill
-   says whether writing ever held fetching up.
+   says whether writing ever held fetching up. Each is done twice, the way entries were stored
+   before bulk writes (`entry_row` and `executemany` per row) and the way they are now
+   (`page_rows` and `insert_rows`), in each of --runs runs. `--only-writes`: this part alone.
 3. Search (skip with --skip-search), in this process: the store of every archived row (columns
    only) and the store over FILE, each searched whole for a few needles as the viewer's worker
    does (`search_job(...).run()`): archived rows are read back from the archive and scanned as a
@@ -146,9 +148,33 @@ def run_viewer(mode: str, target: Path, n: int, url: str | None) -> dict:
 
 # -- writes against fetching --------------------------------------------------------------------
 
+def store_one_by_one(archived, entries, *, covered=None, query_key: str = "") -> int:
+    """`ArchivedSource.store` as it was before bulk writes: `entry_row` per entry, `executemany`
+    (one statement per row, the GIL taken back after each), for a before/after in one run."""
+    from logview.archive.coverage import record_span
+    from logview.archive.rows import INSERT_ROW, entry_row
+
+    source_id = archived._writable_id()
+    rows = [entry_row(source_id, archived.api_source, entry) for entry in entries]
+    with archived._database.writing() as db:
+        before = db.total_changes
+        db.executemany(INSERT_ROW, rows)
+        new = db.total_changes - before
+        if covered is not None:
+            record_span(db, source_id, covered, query_key)
+    return new
+
+
+WAYS = (("per entry (before)", store_one_by_one), ("in bulk (now)", None))
+
+
 async def writes_vs_fetching(url: str, n: int) -> dict:
+    """One run: the plain backfill, then for each way of storing, the same pages stored one after
+    another (wall and this thread's CPU), and `ArchivedPager` over a fresh archive."""
     from logview.api.paging import EntriesLoaded, Pager
     from logview.archive import Archive, Retention, identity_of
+    from logview.archive.rows import entry_row, page_rows
+    from logview.archive.source import ArchivedSource
     from logview.archive.sync import ArchivedPager
     from logview.demo import DEMO_SUPERMETRICS_KEY
     from logview.model import Filters
@@ -156,31 +182,51 @@ async def writes_vs_fetching(url: str, n: int) -> dict:
 
     source = source_at(url)
     connection = Connection(source, DEMO_SUPERMETRICS_KEY, "bench")
-    pages: list = []
-    started = time.perf_counter()
-    async with connection.client() as client:
-        async for event in Pager(source, client, max_entries=n).backfill():
-            if isinstance(event, EntriesLoaded) and event.entries:
-                pages.append(event.entries)
-    fetch_s = time.perf_counter() - started
+
+    async def backfill() -> tuple[float, list]:
+        pages: list = []
+        started = time.perf_counter()
+        async with connection.client() as client:
+            async for event in Pager(source, client, max_entries=n).backfill():
+                if isinstance(event, EntriesLoaded) and event.entries:
+                    pages.append(event.entries)
+        return time.perf_counter() - started, pages
+
+    fetch_s, pages = await backfill()
+    result: dict = {"fetch_s": fetch_s, "entries": sum(map(len, pages))}
+    started = time.thread_time()
+    for page in pages:
+        [entry_row(1, source, entry) for entry in page]
+    result["entry_row_cpu_s"] = time.thread_time() - started
+    started = time.thread_time()
+    for page in pages:
+        page_rows(1, source, page)
+    result["page_rows_cpu_s"] = time.thread_time() - started
+    bulk_store = ArchivedSource.store
     with tempfile.TemporaryDirectory() as folder:
-        with Archive.open(Path(folder) / "w.sqlite3", retention=Retention(max_entries=None)) as archive:
-            archived = archive.source(identity_of(source))
-            started = time.perf_counter()
-            for page in pages:
-                archived.store(page)
-            write_s = time.perf_counter() - started
-        with Archive.open(Path(folder) / "v.sqlite3", retention=Retention(max_entries=None)) as archive:
-            started = time.perf_counter()
-            async with connection.client() as client:
-                pager = ArchivedPager(source, client, Filters(), archive.source(identity_of(source)),
-                                      max_entries=n, paint_columns=True)
-                async for _ in pager.backfill():
-                    pass
-            archived_s = time.perf_counter() - started
-            stored = archive.source(identity_of(source)).count()
-    return {"fetch_s": fetch_s, "write_s": write_s, "archived_s": archived_s, "entries": sum(map(len, pages)),
-            "stored": stored}
+        for name, way in WAYS:
+            with Archive.open(Path(folder) / f"{name}-w.sqlite3", retention=Retention(max_entries=None)) as archive:
+                archived = archive.source(identity_of(source))
+                started, cpu = time.perf_counter(), time.thread_time()
+                for page in pages:
+                    (way or bulk_store)(archived, page)
+                result[name, "write_s"] = time.perf_counter() - started
+                result[name, "write_cpu_s"] = time.thread_time() - cpu
+            ArchivedSource.store = way or bulk_store  # type: ignore[method-assign]
+            try:
+                with Archive.open(Path(folder) / f"{name}-v.sqlite3", retention=Retention(max_entries=None)) as archive:
+                    started = time.perf_counter()
+                    async with connection.client() as client:
+                        pager = ArchivedPager(source, client, Filters(), archive.source(identity_of(source)),
+                                              max_entries=n, paint_columns=True)
+                        async for _ in pager.backfill():
+                            pass
+                    result[name, "archived_s"] = time.perf_counter() - started
+                    result[name, "stored"] = archive.source(identity_of(source)).count()
+            finally:
+                ArchivedSource.store = bulk_store  # type: ignore[method-assign]
+    result["fetch_again_s"], _ = await backfill()  # the machine may have changed meanwhile
+    return result
 
 
 def search_figures(file: Path, archive_path: Path, url: str) -> list[tuple[str, float, int, float, int]]:
@@ -218,6 +264,37 @@ def search_figures(file: Path, archive_path: Path, url: str) -> list[tuple[str, 
     return rows
 
 
+def report_writes(count: int, runs: int) -> None:
+    server, url = start_server(count)
+    try:
+        results = [asyncio.run(writes_vs_fetching(url, count)) for _ in range(runs)]
+    finally:
+        server.terminate()
+        server.wait()
+    print(f"\nArchive writes against the loopback backfill of {results[0]['entries']:,} entries ({PAGE} a page), "
+          f"{runs} runs (median, then each run)")
+
+    def line(label: str, values: list[float], ratios: list[float] | None = None) -> None:
+        each = ", ".join(f"{v:.2f}" for v in values)
+        ratio = "" if ratios is None else (f"  = {statistics.median(ratios):.2f}x the backfill "
+                                          f"({', '.join(f'{r:.2f}' for r in ratios)})")
+        print(f"  {label:<52}{statistics.median(values):>6.2f} s ({each}){ratio}")
+
+    fetch = [r["fetch_s"] for r in results]
+    line("Pager.backfill (fetch + parse), before the writes", fetch)
+    line("Pager.backfill again, after them", [r["fetch_again_s"] for r in results])
+    line("building the rows, entry_row per entry (CPU)", [r["entry_row_cpu_s"] for r in results])
+    line("building the rows, page_rows (CPU)", [r["page_rows_cpu_s"] for r in results])
+    for name, _ in WAYS:
+        writes = [r[name, "write_s"] for r in results]
+        line(f"{name}: storing the pages one after another", writes, [w / f for w, f in zip(writes, fetch)])
+        line(f"{name}: … of it this thread's CPU", [r[name, "write_cpu_s"] for r in results])
+        archived = [r[name, "archived_s"] for r in results]
+        line(f"{name}: ArchivedPager (stores in a thread)", archived, [a / f for a, f in zip(archived, fetch)])
+        stored = {r[name, "stored"] for r in results}
+        print(f"  {'':<52}({', '.join(f'{s:,}' for s in sorted(stored))} archived)")
+
+
 # -- the parent ---------------------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> int:
@@ -231,9 +308,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-writes", action="store_true")
     parser.add_argument("--skip-search", action="store_true")
+    parser.add_argument("--only-writes", action="store_true", help="only part 2 (FILE gives the count)")
     args = parser.parse_args(argv)
     with args.file.open("rb") as handle:
         n = sum(1 for _ in handle)
+    if args.only_writes:
+        report_writes(min(n, 100_000), args.runs)
+        return 0
     server, url = start_server(0, QUIET_PORT)  # the connector is there, and empty
     try:
         path = archive_of(args.file, url)
@@ -271,19 +352,7 @@ def main(argv: list[str] | None = None) -> int:
         for needle, archived_s, archived_hits, file_s, file_hits in searches:
             print(f"{needle:<24}{archived_s:>11.2f}{archived_hits:>10,}{file_s:>10.2f}{file_hits:>10,}")
     if not args.skip_writes:
-        count = min(n, 100_000)
-        server, url = start_server(count)
-        try:
-            w = asyncio.run(writes_vs_fetching(url, count))
-        finally:
-            server.terminate()
-            server.wait()
-        print(f"\nArchive writes against the loopback backfill of {w['entries']:,} entries ({PAGE} a page)")
-        print(f"  Pager.backfill (fetch + parse):                  {w['fetch_s']:.2f} s")
-        print(f"  storing the same pages, one after another:       {w['write_s']:.2f} s "
-              f"({w['write_s'] / w['fetch_s']:.2f} of the fetching)")
-        print(f"  ArchivedPager (stores in a thread while fetching): {w['archived_s']:.2f} s "
-              f"({w['archived_s'] / w['fetch_s']:.2f} of the plain backfill; {w['stored']:,} archived)")
+        report_writes(min(n, 100_000), args.runs)
     return 0
 
 

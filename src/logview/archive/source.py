@@ -9,7 +9,7 @@ from logview.archive.columns import (CHUNK_ROWS, COLUMNS_SQL, ArchivedColumns, F
 from logview.archive.coverage import Span, merge_spans, record_span, stored_spans
 from logview.archive.db import ArchiveError, Database
 from logview.archive.retention import Retention, prune_source
-from logview.archive.rows import INSERT_ROW, SourceIdentity, entry_from_row, entry_row, source_for
+from logview.archive.rows import SourceIdentity, entry_from_row, insert_rows, page_rows, source_for
 from logview.model import LogEntry
 from logview.sources.base import Source
 
@@ -44,10 +44,10 @@ class ArchivedSource:
         then record `covered` as complete for `query_key`, then apply the retention. Returns how
         many entries were new."""
         source_id = self._writable_id()
-        rows = [entry_row(source_id, self._api_source, entry) for entry in entries]
+        rows = page_rows(source_id, self._api_source, entries)
         with self._database.writing() as db:
             before = db.total_changes
-            db.executemany(INSERT_ROW, rows)
+            insert_rows(db, rows)
             new = db.total_changes - before
             if covered is not None:
                 record_span(db, source_id, covered, query_key)

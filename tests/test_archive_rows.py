@@ -1,0 +1,83 @@
+"""A page is stored in bulk (`page_rows`, `insert_rows`), and bulk must give exactly what one entry
+at a time gives: the same row for every entry (values and types), for clean, misfit and hostile
+entries alike, and the same table after the inserts (order, and the first copy of an id winning)."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logview.archive.db import SCHEMA
+from logview.archive.rows import INSERT_ROW, ROW_COLUMNS, entry_row, insert_rows, page_rows
+from logview.files.jsonl import source_for_kind
+from logview.jsonutil import LiteralNumber, load_json
+
+from test_fast_parse import body_of
+from test_filecolumns import raw_entries, well_typed
+from test_hostile_data import aitronos_entries, json_values, supermetrics_entries
+
+KINDS = ("supermetrics", "aitronos")
+
+
+def typed(row: tuple[Any, ...]) -> list[tuple[type, Any]]:
+    """A row with each value's type: `200 == 200.0` and `True == 1` must not pass."""
+    return [(type(value), value) for value in row]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_page_rows_are_the_rows_of_each_entry(kind: str, data: st.DataObject) -> None:
+    source = source_for_kind(kind)
+    hostile = aitronos_entries() if kind == "aitronos" else supermetrics_entries()
+    logs = data.draw(st.lists(st.one_of(raw_entries(kind), well_typed(kind), hostile, json_values), max_size=8))
+    entries = source.parse_page(body_of(logs)).entries  # as fetched: the fast parse and the model's
+    assert [typed(row) for row in page_rows(7, source, entries)] == \
+        [typed(entry_row(7, source, entry)) for entry in entries]
+
+
+def test_page_rows_keep_a_number_beyond_a_double_as_written() -> None:
+    source = source_for_kind("supermetrics")
+    entries = source.parse_page(b'{"logs":[{"id":"a","log_time":"2025-11-15T10:00:00Z","status":200,'
+                                b'"huge":1e400,"big":123456789012345678901234567890}]}').entries
+    assert isinstance(entries[0].raw["huge"], LiteralNumber)
+    row = page_rows(1, source, entries)[0]
+    assert row == entry_row(1, source, entries[0])
+    assert row[-1] == b'{"id":"a","log_time":"2025-11-15T10:00:00Z","status":200,"huge":1e400,' \
+                      b'"big":123456789012345678901234567890}'
+    assert load_json(row[-1])["big"] == 123456789012345678901234567890
+
+
+def _table(insert, rows: list[tuple[Any, ...]], variable_limit: int | None = None) -> list[tuple[Any, ...]]:
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    for statement in SCHEMA:
+        db.execute(statement)
+    db.execute("INSERT INTO sources (id, api, base_url, scope) VALUES (1, 'aitronos', 'http://x', 'org')")
+    if variable_limit is not None:
+        db.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, variable_limit)
+    db.execute("BEGIN")
+    before = db.total_changes
+    insert(db, rows)
+    new = db.total_changes - before
+    db.execute("COMMIT")
+    return [new, *db.execute(f"SELECT rowid, {', '.join(ROW_COLUMNS)} FROM entries ORDER BY rowid")]
+
+
+def _rows(count: int, ids: int, seed: int) -> list[tuple[Any, ...]]:
+    """Rows whose ids repeat (`ids` distinct among `count`), each with its own position in `raw`."""
+    return [(1, f"id{(i * 7919 + seed) % ids}", 1_000_000 * (count - i), "success", None, None, None, None,
+             None, float(i), None, None, None, b'{"n":%d}' % i) for i in range(count)]
+
+
+@settings(max_examples=25, deadline=None)
+@given(count=st.integers(0, 2_345), ids=st.integers(1, 3_000), seed=st.integers(0, 99),
+       limit=st.sampled_from([None, 999, 14 * 99, 14 * 9 + 5]))
+def test_insert_rows_leaves_the_table_executemany_leaves(count: int, ids: int, seed: int, limit: int | None) -> None:
+    rows = _rows(count, ids, seed)
+    expected = _table(lambda db, rows: db.executemany(INSERT_ROW, rows), rows, limit)
+    assert _table(insert_rows, rows, limit) == expected
+    assert expected[0] == len({row[1] for row in rows})  # what `store` reports as new
