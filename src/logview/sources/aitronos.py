@@ -8,8 +8,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from logview.model import AITRONOS_STATUSES, AitronosLog, Filters, LogEntry, Page, ServerQuery
-from logview.sources.base import (Cursor, Source, connector_of, csv_cell, invalid_entry, mask_variable, tool_of,
-                                  validation_reason)
+from logview.sources.base import (Cursor, Source, connector_of, csv_cell, invalid_entry, mask_variable,
+                                  numbers_within, tool_of, validation_reason)
 from logview.times import format_api_time
 
 
@@ -120,6 +120,13 @@ class AitronosSource(Source):
         duration = get("duration_ms")
         return (duration is None or type(duration) is float
                 or (type(duration) is int and abs(duration) < 2**53))
+
+    plain_types = {"id": frozenset({str}), "created_at": frozenset({str}),
+                   **dict.fromkeys(("status", "credential_id"), frozenset({str, type(None)})),
+                   "duration_ms": frozenset({int, float, type(None)})}
+
+    def plain_bounds(self, values: dict[str, list[Any]]) -> bool:
+        return numbers_within(values["duration_ms"], int, 1 - 2**53, 2**53 - 1)  # (a double holds it exactly)
 
     def validate_status(self, value: str) -> str:
         canonical = value.strip().lower()

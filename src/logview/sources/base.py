@@ -11,6 +11,7 @@ import json
 import re
 from abc import ABC, abstractmethod
 from datetime import datetime, timedelta, timezone
+from itertools import repeat
 from typing import Any, ClassVar, Hashable
 
 from pydantic import ValidationError
@@ -34,6 +35,21 @@ def api_time(value: str) -> datetime | None:
             _TIMES.clear()
         found = _TIMES[value] = parse_api_time(value)
     return found
+
+
+def api_times(values: list[str]) -> list[datetime | None]:
+    """`[api_time(value) for value in values]`: a page's entries share their times."""
+    get = _TIMES.get
+    found = [get(value) for value in values]
+    if None in found:  # not met lately (or not a time at all: then `api_time` says None again)
+        found = [moment if moment is not None else api_time(value) for moment, value in zip(found, values)]
+    return found
+
+
+def numbers_within(values: list[Any], kind: type, low: float, high: float) -> bool:
+    """Whether every value of type `kind` among `values` lies in [low, high]."""
+    numbers = [value for value in values if type(value) is kind]
+    return not numbers or (low <= min(numbers) and max(numbers) <= high)
 
 
 def may_hold_surrogates(data: bytes) -> bool:
@@ -179,6 +195,12 @@ class Source(ABC):
         `surrogates` False: no text in `raws` holds a lone surrogate (see `may_hold_surrogates`);
         else an entry with a key beyond ASCII goes to the model, which refuses such a key."""
         kind, time_field = self.kind, self.time_field
+        if not surrogates:  # the usual page: all of it checked and built a field at a time
+            plain = self.plain_page(raws)
+            if plain is not None:
+                moments = api_times(plain[time_field])
+                if None not in moments:
+                    return list(map(LogEntry, plain["id"], moments, plain["status"], raws, repeat(kind)))
         plainly_valid, entry_from_raw = self.plainly_valid, self.entry_from_raw
         entries: list[LogEntry] = []
         append = entries.append
@@ -203,6 +225,26 @@ class Source(ABC):
         has to parse). Then `entry_from_raw` would accept it and take `status` as it is, so bulk
         readers may skip model validation; False only means "ask `entry_from_raw`"."""
         return False
+
+    # The types each schema field's value may have for `plainly_valid` (NoneType: absent or
+    # null), `id`, `status` and the time field among them; empty: a source without a plain page.
+    plain_types: ClassVar[dict[str, frozenset[type]]] = {}
+
+    def plain_page(self, raws: list[Any]) -> dict[str, list[Any]] | None:
+        """Each schema field's values over `raws` when every one is a dict and `plainly_valid`,
+        found a field at a time (a type check over a whole column is a set of types); else None."""
+        if not self.plain_types or not raws or set(map(type, raws)) != {dict}:
+            return None
+        values: dict[str, list[Any]] = {}
+        for name, types in self.plain_types.items():
+            column = values[name] = [raw.get(name) for raw in raws]
+            if not types.issuperset(map(type, column)):
+                return None
+        return values if self.plain_bounds(values) else None
+
+    def plain_bounds(self, values: dict[str, list[Any]]) -> bool:
+        """Whether the numbers among `plain_page`'s values are within what `plainly_valid` allows."""
+        return True
 
     # -- client-side filtering ------------------------------------------------------------
     @abstractmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime
 from typing import Any
@@ -9,12 +10,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from logview.model import OTHER_STATUS, SUPERMETRICS_STATUS_CLASSES, Filters, LogEntry, Page, ServerQuery, SupermetricsLog
-from logview.sources.base import ONE_MILLISECOND, Cursor, Source, invalid_entry, validation_reason
+from logview.sources.base import ONE_MILLISECOND, Cursor, Source, invalid_entry, numbers_within, validation_reason
 from logview.times import format_api_time
 
 CONNECTOR_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 _STATUS_CODE = re.compile(r"^[1-5]\d\d$")
 _STATUS_CLASS = re.compile(r"^[1-5]xx$")
+_INT_OR_NULL, _TEXT_OR_NULL = frozenset({int, type(None)}), frozenset({str, type(None)})
 
 
 class SupermetricsSource(Source):
@@ -116,6 +118,13 @@ class SupermetricsSource(Source):
             if value is not None and type(value) is not str:
                 return False
         return True
+
+    plain_types = {"id": frozenset({str}), "log_time": frozenset({str}), "status": _INT_OR_NULL,
+                   "duration_ms": _INT_OR_NULL, **dict.fromkeys(("event", "request", "request_id"), _TEXT_OR_NULL)}
+
+    def plain_bounds(self, values: dict[str, list[Any]]) -> bool:
+        return (numbers_within(values["status"], int, 100, 599)
+                and numbers_within(values["duration_ms"], int, 0, math.inf))
 
     def error_group(self, status: str | int | None, raw: dict[str, Any]) -> str | None:
         # Entries carry no error text: a failure is its HTTP status, within its event.
