@@ -79,6 +79,15 @@ def test_importing_the_viewer_builds_no_pydantic_model():
     assert result.stdout.strip() == "[]"
 
 
+def test_the_arguments_are_parsed_before_the_heavy_imports():
+    """`--help` (and a usage error) answer before the sources, pydantic, Textual or numpy load."""
+    code = ("import sys\nfrom logview.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('logview.sources', 'logview.cli.resolve', 'pydantic', 'textual', 'numpy') "
+            "if m in sys.modules), file=sys.stderr)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert "--file" in result.stdout and result.stderr.strip() == "[]"
+
+
 def test_a_line_that_misfits_its_schema_still_gets_the_model_and_its_reason():
     from logview.sources import SupermetricsSource
 

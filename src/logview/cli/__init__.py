@@ -12,19 +12,30 @@ import argparse
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from logview.cli.parsers import config_parser, demo_server_parser, export_parser, viewer_parser
-from logview.cli.resolve import (UsageError, archive_choice, connection_filters, distinct_profiles, file_kind,
-                                 filters_from_args, profiles_once, resolve_connection, viewer_options)
 
 if TYPE_CHECKING:
     from logview.archive import Archive
     from logview.options import Connection
 
+# Resolving (sources, options, the config's models) loads once the arguments are parsed: `--help`
+# and a usage error answer before it, and the names below stay importable from here.
+_RESOLVED_HERE = ("UsageError", "distinct_profiles", "resolve_connection", "viewer_options")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RESOLVED_HERE:
+        from logview.cli import resolve
+
+        return getattr(resolve, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 EXIT_OK, EXIT_USAGE, EXIT_API, EXIT_INTERRUPTED = 0, 2, 3, 130
 
-__all__ = ["main", "distinct_profiles", "resolve_connection", "viewer_options", "viewer_parser", "UsageError"]
+__all__ = ["main", "viewer_parser", *_RESOLVED_HERE]
 
 
 def _fail(message: str) -> int:
@@ -34,6 +45,8 @@ def _fail(message: str) -> int:
 
 def run_viewer_command(argv: Sequence[str]) -> int:
     args = viewer_parser().parse_args(argv)
+    from logview.cli.resolve import UsageError, archive_choice, profiles_once, viewer_options
+
     profiles_once(args, "opening")
     with ExitStack() as stack:
         try:
@@ -64,6 +77,9 @@ def run_export_command(argv: Sequence[str]) -> int:
     from logview.files.writer import UnknownFormat, format_for, name_contradiction
 
     args = export_parser().parse_args(argv)
+    from logview.cli.resolve import (UsageError, connection_filters, file_kind, filters_from_args, profiles_once,
+                                     resolve_connection)
+
     profiles_once(args, "exporting")
     try:
         fmt = format_for(args.format, args.output)
@@ -93,6 +109,8 @@ def run_export_command(argv: Sequence[str]) -> int:
 def _archive_for(args: argparse.Namespace, connection: Connection, stack: ExitStack) -> Archive | None:
     """The archive an export reads and fills (not with --no-archive, archive = false, or the demo,
     whose data is new at each start); one line on stderr when it cannot be used."""
+    from logview.cli.resolve import archive_choice
+
     keep, retention = archive_choice(args)
     if not keep or connection.demo:
         return None
