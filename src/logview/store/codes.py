@@ -62,7 +62,7 @@ class Codes:
         raws = [entry.raw if type(entry.raw) is dict else _NO_FIELDS for entry in entries]
         statuses = [entry.status for entry in entries]
         status_codes = _coded(statuses, self.statuses)
-        names = {name: _coded(_strings(values), table) for name, values, table in (
+        names = {name: _coded(values, table, strings_only=True) for name, values, table in (
             ("credential", [raw.get("credential_id") for raw in raws], self.credentials),
             ("event", [raw.get("event") for raw in raws], self.events),
             ("tool", _first_named(raws, TOOL_KEYS), self.tools))}
@@ -120,19 +120,19 @@ class Codes:
         return lut
 
 
-def _coded(values: list[Any], table: Categories) -> list[int]:
-    """`[table.code(value) for value in values]`, a dict lookup for each known value."""
+def _coded(values: list[Any], table: Categories, strings_only: bool = False) -> list[int]:
+    """`[table.code(value) for value in values]`, a dict lookup for each known value.
+    `strings_only`: names, where any value but a string codes as absent (0), as
+    `Categories.code` has it."""
     get = table.index.get
-    codes = [0 if value is None else get(value) for value in values]
+    if strings_only:
+        codes = [get(value) if type(value) is str else 0 for value in values]
+    else:
+        codes = [0 if value is None else get(value) for value in values]
     if None in codes:  # a value not met before
         code = table.code
         codes = [found if found is not None else code(value) for found, value in zip(codes, values)]
     return codes  # type: ignore[return-value]
-
-
-def _strings(values: list[Any]) -> list[str | None]:
-    """Names are strings: any other value codes as absent (0), as `Categories.code` has it."""
-    return [value if type(value) is str else None for value in values]
 
 
 def _first_named(raws: list[dict[str, Any]], keys: tuple[str, ...]) -> list[Any]:
