@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
-from logview.archive.columns import (CHUNK_ROWS, COLUMNS_SQL, ArchivedColumns, FacetCoder, raw_rows, read_columns,
-                                     time_range)
+from logview.archive.columns import (CHUNK_ROWS, COLUMNS_SQL, RAW_CHUNK, ArchivedColumns, FacetCoder, raw_rows,
+                                     read_columns, time_range)
 from logview.archive.coverage import Span, merge_spans, record_span, stored_spans
 from logview.archive.db import ArchiveError, Database
 from logview.archive.retention import Retention, prune_source
@@ -134,11 +134,17 @@ class ArchivedSource:
             if len(rows) < ENTRY_CHUNK:
                 break
             after = (rows[-1][1], rows[-1][0])
-        if not (timeless if timeless is not None else since_us is None and until_us is None):
+        if timeless if timeless is not None else since_us is None and until_us is None:
+            yield from self.timeless_entries()
+
+    def timeless_entries(self, up_to_rowid: int | None = None) -> Iterator[LogEntry]:
+        """The entries without a usable time (as `entries` gives them last), only those archived
+        at or before row `up_to_rowid` when it is given."""
+        if self._source_id is None:
             return
         untimed = ("SELECT rowid, raw FROM entries WHERE source = ? AND time_us IS NULL AND rowid < ? "
                    "ORDER BY rowid DESC LIMIT ?")
-        last_row = 2**63 - 1
+        last_row = 2**63 - 1 if up_to_rowid is None else up_to_rowid + 1
         while True:
             with self._database.reading() as db:
                 rows = db.execute(untimed, (self._source_id, last_row, ENTRY_CHUNK)).fetchall()
@@ -147,6 +153,24 @@ class ArchivedSource:
             if len(rows) < ENTRY_CHUNK:
                 break
             last_row = rows[-1][0]
+
+    def last_rowid(self) -> int:
+        """The archive's last row, of any source: rows after it are stored later (rowids only grow)."""
+        with self._database.reading() as db:
+            return db.execute("SELECT ifnull(max(rowid), 0) FROM entries").fetchone()[0]
+
+    def archived_timeless(self, ids: Sequence[str], up_to_rowid: int) -> set[str]:
+        """Those of `ids` archived without a usable time at or before row `up_to_rowid`."""
+        if self._source_id is None:
+            return set()
+        found: set[str] = set()
+        with self._database.reading() as db:
+            for start in range(0, len(ids), RAW_CHUNK):
+                part = list(ids[start:start + RAW_CHUNK])
+                found.update(row[0] for row in db.execute(
+                    f"SELECT id FROM entries WHERE source = ? AND id IN ({', '.join('?' * len(part))}) "
+                    "AND time_us IS NULL AND rowid <= ?", (self._source_id, *part, up_to_rowid)))
+        return found
 
     def columns(self, since_us: int | None = None, until_us: int | None = None) -> ArchivedColumns:
         """Every archived entry in the range as columns, newest first (see `ArchivedColumns`)."""

@@ -31,17 +31,15 @@ from logview.archive.columns import ArchivedColumns
 from logview.archive.painted import ArchivedRows, matching_chunks
 from logview.archive.coverage import Span
 from logview.archive.db import ArchiveError
-from logview.archive.rows import identity_of
+from logview.archive.timeless import TimelessLedger, keeping_timeless
 from logview.model import Filters, LogEntry
 from logview.times import epoch_us
 
 if TYPE_CHECKING:
     from logview.api.client import ApiClient
-    from logview.archive.archive import Archive
     from logview.archive.source import ArchivedSource
     from logview.sources.base import Source
 
-SYNC_MAX_ENTRIES = 100_000  # what one `--sync` fetches at most: the viewer's default cap
 PAINT_BATCH = 5_000  # archived entries handed over at once: the first screen comes after the first
 ONE_US = timedelta(microseconds=1)
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -202,11 +200,14 @@ class ArchivedPager:
     async def backfill(self) -> AsyncIterator[PagerEvent]:
         since, until = self.filters.since, self.filters.until
         spans = [span for span in self.archived.coverage(self.key) if _meets(span, since, until)]
-        capped = False
+        capped, self._timeless = False, TimelessLedger(self.archived)
         try:
             async for event in self._walk(spans, since, until):
                 capped = capped or (isinstance(event, Notice) and event.kind == "capped")
                 yield event
+            if self.show_archived and since is None and until is None and not self._full():
+                async for event in self._painted_entries(self._timeless.archived()):  # (see timeless.py)
+                    yield event
         finally:
             self._head_pending = False
             self._head_known.set()
@@ -268,10 +269,12 @@ class ArchivedPager:
         if self._full():
             yield capped_notice(self.max_entries)
 
-    async def _span_entries(self, low: int | None, high: int) -> AsyncIterator[EntriesLoaded | None]:
+    def _span_entries(self, low: int | None, high: int) -> AsyncIterator[EntriesLoaded | None]:
+        return self._painted_entries(self.archived.entries(low, high, timeless=False))
+
+    async def _painted_entries(self, entries: Iterable[LogEntry]) -> AsyncIterator[EntriesLoaded | None]:
         batch: list[LogEntry] = []
-        # entries without a usable time belong to no span but the one reaching back to the start
-        for entry in self.archived.entries(low, high, timeless=low is None):
+        for entry in entries:
             if self.source.matches(entry, self.filters):
                 batch.append(entry)
             if len(batch) >= PAINT_BATCH:
@@ -342,7 +345,8 @@ class ArchivedPager:
         `keep_below`: the spans around a gap hold the rest) and the pager's other events.
         `open_top`: no `high` was sent, so coverage ends at the newest entry received."""
         # No cap of its own: what the server sends is archived whole, and the caller stops at its cap.
-        pager = Pager(self.source, self.client, self.server_filters.model_copy(update={"since": low, "until": high}))
+        pager = Pager(keeping_timeless(self.source), self.client,
+                      self.server_filters.model_copy(update={"since": low, "until": high}))
         top = None if open_top else high
         pages_before, index, whole = self.pages, len(self._totals), True
         self._totals.append(None)
@@ -358,7 +362,7 @@ class ArchivedPager:
                 covered = Span(epoch_us(oldest + ONE_US), epoch_us(top)) if oldest and top and oldest < top else None
                 if (trouble := await self._store(event.entries, covered)) is not None:
                     yield trouble
-                fresh = [e for e in event.entries if e.time is None or (
+                fresh = [e for e in self._timeless.fresh(event.entries) if e.time is None or (
                     (keep_above is None or e.time > keep_above) and (keep_below is None or e.time < keep_below))]
                 self._repeats[index] += len(event.entries) - len(fresh)
                 yield [e for e in fresh if self.source.matches(e, self.filters)]
@@ -390,24 +394,4 @@ def _meets(span: Span, since: datetime | None, until: datetime | None) -> bool:
     return not (since is not None and span.end_us < epoch_us(since))
 
 
-async def sync_archive(connection: Any, filters: Filters, archive: Archive,
-                       max_entries: int | None = SYNC_MAX_ENTRIES) -> int:
-    """Top the archive up for `connection` (an `options.Connection`): what is newer than the
-    archive, then the gaps, down to `max_entries` in all; returns how many entries were fetched.
-    The key stays in the connection's client; only entries and spans reach the archive."""
-    identity = identity_of(connection.source)
-    if identity is None:
-        raise ValueError("choose a connector first: the archive keeps entries by connector")
-    async with connection.client() as client:
-        pager = ArchivedPager(connection.source, client, filters, archive.source(identity),
-                              max_entries=max_entries, show_archived=False)
-        fetched = 0
-        async for event in pager.backfill():
-            if isinstance(event, EntriesLoaded):
-                fetched += len(event.entries)
-            elif isinstance(event, Notice) and event.kind == "archive":
-                raise ArchiveError(event.message)
-        return fetched
-
-
-__all__ = ["ArchivedPager", "ArchivedRows", "query_key", "sync_archive"]
+__all__ = ["ArchivedPager", "ArchivedRows", "query_key"]

@@ -26,6 +26,7 @@ from logview.sanitize import clean_line
 EXIT_OK, EXIT_USAGE, EXIT_API = 0, 2, 3
 CELL_WIDTH = 60  # a wider cell is cut (with …): `raw` would otherwise make every row a screenful
 MEASURED_ROWS = 200  # a table's column widths are taken from these first rows
+SYNC_MAX_ENTRIES = 100_000  # what one `--sync` fetches at most: the viewer's default cap
 
 
 def _fail(message: str) -> int:
@@ -59,12 +60,32 @@ def run_sql_command(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
+async def sync_archive(connection: Any, filters: Filters, archive: Archive,
+                       max_entries: int | None = SYNC_MAX_ENTRIES) -> int:
+    """Top the archive up for `connection` (an `options.Connection`): what is newer than the
+    archive, then the gaps, down to `max_entries` in all; returns how many entries were fetched.
+    The key stays in the connection's client; only entries and spans reach the archive."""
+    from logview.api.paging import EntriesLoaded, Notice
+    from logview.archive import identity_of
+    from logview.archive.sync import ArchivedPager
+
+    identity = identity_of(connection.source)
+    if identity is None:
+        raise ValueError("choose a connector first: the archive keeps entries by connector")
+    async with connection.client() as client:
+        pager = ArchivedPager(connection.source, client, filters, archive.source(identity),
+                              max_entries=max_entries, show_archived=False)
+        fetched = 0
+        async for event in pager.backfill():
+            if isinstance(event, EntriesLoaded):
+                fetched += len(event.entries)
+            elif isinstance(event, Notice) and event.kind == "archive":
+                raise ArchiveError(event.message)
+        return fetched
+
+
 def _sync(args) -> int | None:
     """Top the archive up from the API first (`--sync`); an exit code when that cannot be done."""
-    try:
-        from logview.archive.sync import sync_archive  # type: ignore[attr-defined]
-    except ImportError:
-        return _fail("--sync is not available yet: the archive is read as it is without it")
     if not (args.source or args.profile):
         raise UsageError("--sync needs a source to fetch from: --source … or --profile NAME")
     enabled, retention = archive_choice(args)
