@@ -88,11 +88,12 @@ def _entry_models() -> dict[str, type]:
     from pydantic import BaseModel, ConfigDict, Field
 
     LenientTime = _lenient_time_type()  # noqa: F841 - the annotations below name it
+    tolerant = ConfigDict(extra="allow", coerce_numbers_to_str=True)
 
     class AitronosLog(BaseModel):
         """An Aitronos execution log. Only `id` and `created_at` are documented; the rest is optional."""
 
-        model_config = ConfigDict(extra="allow", coerce_numbers_to_str=True)
+        model_config = tolerant
 
         id: str
         created_at: LenientTime
@@ -103,7 +104,7 @@ def _entry_models() -> dict[str, type]:
     class SupermetricsLog(BaseModel):
         """A Supermetrics Connector Builder log entry, per the public OpenAPI schema."""
 
-        model_config = AitronosLog.model_config
+        model_config = tolerant
 
         id: str
         log_time: LenientTime
