@@ -25,7 +25,7 @@ import orjson
 from logview.categories import Categories
 from logview.sources.base import DURATION_LIMIT, TOOL_KEYS, Source, duration_ms, first_named
 from logview.files.jsonl import entry_from_line
-from logview.files.stamps import parse_stamps
+from logview.files.stamps import StampTexts
 from logview.files.lines import LineChunk
 from logview.files.typed import SHAPES, TypedDecoder, Undecidable, decode_each, group_input, group_key, group_rows
 from logview.times import epoch_us, parse_api_time
@@ -47,8 +47,9 @@ _OPEN, _CLOSE = ord("{"), ord("}")
 _LONG_DIGITS = re.compile(rb"\d{19}")  # where `load_json` may read numbers unlike orjson (a superset)
 # A chunk of columns is read from this many bytes: its numpy work is a few dozen calls whatever its
 # size, and each call releases the interpreter, then waits for the UI thread's turn to win it back
-# (up to a switch interval while the UI is busy): 1 MB chunks took twice as long in the app as 8 MB.
-CHUNK_BYTES = 8 << 20
+# (up to a switch interval while the UI is busy): 1 MB chunks took up to twice as long in the app as
+# 8 MB. 4 MB: each chunk read costs its bytes about three times over in memory while it is read.
+CHUNK_BYTES = 4 << 20
 # ...decoded this many bytes at a time: one msgspec call holds the interpreter throughout (a few
 # ms), and only one block's Structs are alive at once.
 DECODE_BYTES = 1 << 20
@@ -85,8 +86,8 @@ class ColumnChunk:
 class _Gathered:
     """What the blocks of a chunk leave for the bulk work: Python values, codes, exact lines."""
 
-    stamps: list[Any] = field(default_factory=list)
-    durations: list[Any] = field(default_factory=list)
+    stamps: StampTexts = field(default_factory=StampTexts)
+    durations: list[np.ndarray] = field(default_factory=list)  # as given, a block each (`_durations`)
     codes: dict[str, list[int]] = field(default_factory=lambda: {name: [] for name in FIELDS[:4]})
     groups: list[Any] = field(default_factory=list)
     exact: list[tuple[int, int, float, bool]] = field(default_factory=list)  # (row, time, duration, invalid)
@@ -178,12 +179,11 @@ class ColumnReader:
         last = first + lengths - 1
         data = np.frombuffer(raw, dtype=np.uint8)
         framed = (data[first] == _OPEN) & (data[last] == _CLOSE) if n else np.zeros(0, dtype=bool)
-        firsts, lasts = first.tolist(), last.tolist()
 
         def lines_of(lo: int, hi: int) -> list[bytes]:
-            return [raw[s:e + 1] for s, e in zip(firsts[lo:hi], lasts[lo:hi])]
+            return [raw[s:e + 1] for s, e in zip(first[lo:hi].tolist(), last[lo:hi].tolist())]
 
-        return self._read(lengths, framed, lambda lo, hi: raw[firsts[lo]:lasts[hi - 1] + 1], lines_of, between)
+        return self._read(lengths, framed, lambda lo, hi: raw[int(first[lo]):int(last[hi - 1]) + 1], lines_of, between)
 
     def _read(self, lengths: np.ndarray, framed: np.ndarray, block_of: Callable[[int, int], bytes],
               lines_of: Callable[[int, int], list[bytes]], between: Callable[[], None] | None = None) -> ColumnChunk:
@@ -200,11 +200,11 @@ class ColumnReader:
                 between()
             self._read_block(lo, hi, block_of, lines_of, columns,
                              any(lo <= i < hi for i in unframed) if unframed else False)
-        times, parsed = parse_stamps(columns.stamps)
+        times, parsed = columns.stamps.parse()
         time_us, stamps = self._time_us, columns.stamps
         for i in np.flatnonzero(~parsed).tolist():
-            times[i] = time_us(stamps[i])
-        durations = _durations(columns.durations)
+            times[i] = time_us(stamps.text(i))
+        durations = _valid_durations(np.concatenate(columns.durations) if n else np.zeros(0))
         invalid = times == NO_TIME
         for i, moment, duration, bad in columns.exact:  # what the exact reading says
             times[i], durations[i], invalid[i] = moment, duration, bad
@@ -234,8 +234,8 @@ class ColumnReader:
                 fields, slow = decode_each(decoder.decode, lines)
             for i in slow:
                 fields[i] = self._placeholder
-        columns.stamps += [f.stamp for f in fields]
-        columns.durations += [f.duration_ms for f in fields]
+        columns.stamps.add([f.stamp for f in fields])
+        columns.durations.append(_durations([f.duration_ms for f in fields]))
         statuses = [f.status for f in fields]
         credentials = [f.credential_id for f in fields]  # (a name that is not a string is coded 0)
         events = [f.event for f in fields]
@@ -253,7 +253,6 @@ class ColumnReader:
             moment, statuses[i], credentials[i], events[i], tools[i], groups[i], duration, bad = \
                 self._exact(lines[i])
             columns.exact.append((lo + i, moment, duration, bad))
-            columns.durations[lo + i] = None
         tables, lookups = self._codes, self._lookups
         for name, values in zip(FIELDS[:4], (statuses, credentials, events, tools)):
             columns.codes[name] += _code(tables[name], lookups[name], values)
@@ -327,13 +326,16 @@ class ColumnReader:
 
 
 def _durations(values: list[Any]) -> np.ndarray:
+    """The durations given, as doubles (None → NaN; an int as `float()` rounds it)."""
+    try:
+        return np.array(values, dtype=np.float64)
+    except OverflowError:  # an integer beyond a double
+        return np.array([NAN if v is None or v >= DURATION_LIMIT else float(v) for v in values], dtype=np.float64)
+
+
+def _valid_durations(durations: np.ndarray) -> np.ndarray:
     """`duration_ms` per row (NaN where there is none): a real, non-negative number below
     DURATION_LIMIT, as `sources.base.duration_ms` takes it."""
-    try:
-        durations = np.array(values, dtype=np.float64)  # None → NaN; an int as `float()` rounds it
-    except OverflowError:  # an integer beyond a double
-        durations = np.array([NAN if v is None or v >= DURATION_LIMIT else float(v) for v in values],
-                             dtype=np.float64)
     durations[~((durations >= 0) & (durations < DURATION_LIMIT))] = NAN
     return durations
 

@@ -21,27 +21,66 @@ _US_PER_S = 1_000_000
 def parse_stamps(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """(epoch µs, done) per text; where `done` is False the µs are meaningless and the caller
     parses that text itself."""
-    n = len(texts)
-    micros = np.zeros(n, dtype=np.int64)
-    done = np.zeros(n, dtype=bool)
-    if not n:
-        return micros, done
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    for length in _SHAPES:
-        rows = np.flatnonzero(lengths == length)
-        if not len(rows):
-            continue
-        picked = texts if len(rows) == n else [texts[i] for i in rows.tolist()]
-        joined = "".join(picked)
+    gathered = StampTexts()
+    gathered.add(texts)
+    return gathered.parse()
+
+
+class StampTexts:
+    """Time texts gathered run by run as ASCII bytes with their lengths, then parsed at once.
+
+    Why not a list of `str`: a chunk of a big file is decoded block by block, and a string kept
+    from each line pins the memory of the block's other (short-lived) objects until the chunk is
+    done; bytes and lengths are two buffers."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+        self._lengths: list[np.ndarray] = []
+        self._beyond_ascii: dict[int, str] = {}  # row → its text (counted with length 0 here)
+        self._buffer = np.zeros(0, dtype=np.uint8)
+        self._starts = np.zeros(0, dtype=np.int64)
+        self.count = 0
+
+    def add(self, texts: list[str]) -> None:
+        joined = "".join(texts)
         if not joined.isascii():  # a character beyond ASCII would shift the columns below
-            ascii_rows = np.fromiter(map(str.isascii, picked), dtype=bool, count=len(picked))
-            rows = rows[ascii_rows]
-            joined = "".join(text for text, ok in zip(picked, ascii_rows.tolist()) if ok)
-            if not len(rows):
-                continue
-        micros[rows], done[rows] = _parse_fixed(np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
-                                                .reshape(len(rows), length))
-    return micros, done
+            texts = list(texts)
+            for i, text in enumerate(texts):
+                if not text.isascii():
+                    self._beyond_ascii[self.count + i] = text
+                    texts[i] = ""
+            joined = "".join(texts)
+        self._parts.append(joined.encode("ascii"))
+        self._lengths.append(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
+        self.count += len(texts)
+
+    def parse(self) -> tuple[np.ndarray, np.ndarray]:
+        """(epoch µs, done) per text added, as `parse_stamps`."""
+        n = self.count
+        micros = np.zeros(n, dtype=np.int64)
+        done = np.zeros(n, dtype=bool)
+        if not n:
+            return micros, done
+        buffer = self._buffer = np.frombuffer(b"".join(self._parts), dtype=np.uint8)
+        lengths = np.concatenate(self._lengths) if len(self._lengths) > 1 else self._lengths[0]
+        self._parts, self._lengths = [], [lengths]
+        self._starts = np.cumsum(lengths) - lengths
+        for length in _SHAPES:
+            if len(buffer) == n * length and (lengths == length).all():  # (the usual case: one shape)
+                micros, done = _parse_fixed(buffer.reshape(n, length))
+                break
+            rows = np.flatnonzero(lengths == length)
+            if len(rows):
+                chars = buffer[self._starts[rows][:, None] + np.arange(length)]
+                micros[rows], done[rows] = _parse_fixed(chars)
+        return micros, done
+
+    def text(self, row: int) -> str:
+        """The text of a row (after `parse`)."""
+        if row in self._beyond_ascii:
+            return self._beyond_ascii[row]
+        start = int(self._starts[row])
+        return self._buffer[start:start + int(self._lengths[0][row])].tobytes().decode("ascii")
 
 
 def _parse_fixed(chars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

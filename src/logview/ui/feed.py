@@ -381,6 +381,7 @@ class Feed(Widget):
                 if worker.is_cancelled:
                     return
                 columns.append(reader.read_chunk(chunk, left, between=lambda: self._wait_for_quiet(worker)))
+                del chunk  # (its bytes go before the next chunk's are read: a lower peak)
                 left -= len(columns[-1])
                 if time.monotonic() - posted >= POST_COLUMNS_EVERY_S and self._posted == self._received:
                     self._post_columns(generation, columns)
