@@ -208,3 +208,26 @@ def test_read_only_archives_refuse_writes_and_a_missing_one_says_so(tmp_path):
             archive.source(aitronos_identity()).store(aitronos_entries(1))
         with pytest.raises(ArchiveError, match="read-only"):
             archive.source(supermetrics_identity()).store(supermetrics_entries(1))
+
+
+def test_an_index_of_an_earlier_version_that_nothing_reads_is_dropped_and_the_entries_stay():
+    with Archive.open() as archive:
+        archive.source(aitronos_identity()).store(aitronos_entries(40))
+    db = sqlite3.connect(default_archive_path())
+    db.execute("CREATE INDEX entries_status ON entries (source, status)")  # as earlier versions made it
+    db.commit()
+    db.close()
+    with Archive.open(readonly=True) as archive:  # a reader changes nothing
+        assert archive.source(aitronos_identity()).count() == 40
+    assert _indexes() >= {"entries_status"}
+    with Archive.open() as archive:
+        assert archive.source(aitronos_identity()).count() == 40
+    assert "entries_status" not in _indexes() and "entries_time" in _indexes()
+
+
+def _indexes() -> set[str]:
+    db = sqlite3.connect(default_archive_path())
+    try:
+        return {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    finally:
+        db.close()

@@ -12,10 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logview.archive.db import SCHEMA
-from logview.archive.rows import INSERT_ROW, ROW_COLUMNS, entry_row, insert_rows, page_rows
+from logview.archive.rows import INSERT_ROW, ROW_COLUMNS, _plain_page_rows, entry_row, insert_rows, page_rows
 from logview.files.jsonl import source_for_kind
 from logview.jsonutil import LiteralNumber, load_json
 
+from archive_support import aitronos_entries as demo_aitronos, supermetrics_entries as demo_supermetrics
 from test_fast_parse import body_of
 from test_filecolumns import raw_entries, well_typed
 from test_hostile_data import aitronos_entries, json_values, supermetrics_entries
@@ -38,6 +39,30 @@ def test_page_rows_are_the_rows_of_each_entry(kind: str, data: st.DataObject) ->
     entries = source.parse_page(body_of(logs)).entries  # as fetched: the fast parse and the model's
     assert [typed(row) for row in page_rows(7, source, entries)] == \
         [typed(entry_row(7, source, entry)) for entry in entries]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_a_page_of_plain_entries_is_built_a_column_at_a_time_and_the_same(kind: str, data: st.DataObject) -> None:
+    source = source_for_kind(kind)
+    logs = data.draw(st.lists(well_typed(kind), min_size=1, max_size=8))
+    entries = source.parse_page(body_of(logs)).entries
+    bulk = _plain_page_rows(3, source, entries)
+    if all(type(entry.raw) is dict for entry in entries) and not any(
+            type(entry.raw.get(name)) in (dict, list, bool, int, float) for entry in entries
+            for name in ("event", "credential_id", "tool", "tool_key", "tool_name", "connector", "connector_key",
+                         "connector_name")):
+        assert bulk is not None  # the common page is not left to the per-entry path
+    if bulk is not None:
+        assert [typed(row) for row in bulk] == [typed(entry_row(3, source, entry)) for entry in entries]
+
+
+@pytest.mark.parametrize("entries", [demo_aitronos(500, seed=3), demo_supermetrics(500, seed=4)], ids=KINDS[::-1])
+def test_the_demo_pages_are_built_a_column_at_a_time(entries) -> None:
+    source = source_for_kind(entries[0].source)
+    bulk = _plain_page_rows(5, source, entries)
+    assert bulk is not None and [typed(row) for row in bulk] == [typed(entry_row(5, source, e)) for e in entries]
 
 
 def test_page_rows_keep_a_number_beyond_a_double_as_written() -> None:

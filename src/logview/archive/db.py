@@ -52,8 +52,9 @@ CREATE TABLE IF NOT EXISTS entries (
     raw BLOB NOT NULL,              -- the entry's JSON as received
     UNIQUE (source, id)
 )""",
-    "CREATE INDEX IF NOT EXISTS entries_time ON entries (source, time_us DESC)",  # then rowid: arrival order
-    "CREATE INDEX IF NOT EXISTS entries_status ON entries (source, status)", """
+    # then rowid: arrival order. No other index: one on (source, status) served only a `logview sql`
+    # filtering by status over all time, and cost a tenth of every insert (`_drop_unused_indexes`)
+    "CREATE INDEX IF NOT EXISTS entries_time ON entries (source, time_us DESC)", """
 CREATE TABLE IF NOT EXISTS coverage (
     source INTEGER NOT NULL REFERENCES sources (id),
     query_key TEXT NOT NULL,        -- the server-side filter the span is complete for; '' = none
@@ -236,6 +237,23 @@ def _check_identity(db: sqlite3.Connection, path: Path) -> bool:
     return False
 
 
+UNUSED_INDEXES = ("entries_status",)  # made by earlier versions
+
+
+def _drop_unused_indexes(db: sqlite3.Connection) -> None:
+    """Drop what earlier versions indexed and nothing reads; left for a later open while another
+    process holds the archive (an older logview reads on without it)."""
+    for name in UNUSED_INDEXES:
+        if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone():
+            db.execute("PRAGMA busy_timeout = 0")  # not worth a wait
+            try:
+                db.execute(f"DROP INDEX IF EXISTS {name}")
+            except sqlite3.OperationalError:
+                pass  # busy: dropped by a later open
+            finally:
+                db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+
+
 def _prepare(db: sqlite3.Connection, path: Path, ready: bool) -> None:
     db.execute("PRAGMA journal_mode = WAL")
     # NORMAL in WAL mode: a killed process loses nothing committed; only a power cut may lose the
@@ -255,6 +273,7 @@ def _prepare(db: sqlite3.Connection, path: Path, ready: bool) -> None:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
+    _drop_unused_indexes(db)
     for file in archive_files(path):
         try:
             os.chmod(file, 0o600)
