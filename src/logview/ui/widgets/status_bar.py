@@ -69,7 +69,9 @@ class StatusBar(PartialStyles, Static):
     def show(self, info: StatusInfo) -> None:
         if info != self.info:
             self.info = info
-            self.update(self._render_info(info))
+            # One line, always as wide as the screen: new text never changes the layout, so a
+            # repaint of this line alone does (each layout costs a loading screen ~10 ms).
+            self.update(self._render_info(info), layout=False)
 
     def plain(self) -> str:
         return "" if self.info is None else self._render_info(self.info).plain
@@ -126,4 +128,4 @@ class StatusBar(PartialStyles, Static):
 
     def on_resize(self) -> None:
         if self.info is not None:
-            self.update(self._render_info(self.info))
+            self.update(self._render_info(self.info), layout=False)
