@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from logview.files.columns import NO_TIME
 from logview.files.jsonl import source_for_kind
-from logview.model import LogEntry
+from logview.model import SEV_ERROR, SEV_UNKNOWN, LogEntry
 from logview.sources.base import Source, first_named, TOOL_KEYS
 from logview.store.codes import Codes
 from logview.times import epoch_us
@@ -95,3 +95,13 @@ def test_a_page_of_every_kind_of_value_is_coded_exactly(kind: str) -> None:
     assert_columns_equal(bulk, one_by_one(Codes(source), source, entries))
     assert bulk["duration"][0] == float(2**70) and math.isnan(bulk["duration"][1])
     assert bulk["tool"].tolist()[:3] != [0, 0, 0]  # the tool's other spellings were read
+
+
+def test_a_status_of_digits_that_is_no_number_is_coded_as_of_unknown_severity() -> None:
+    # `'²'.isdigit()` holds and `int('²')` fails: a hostile page must not stop the store
+    source = source_for_kind("supermetrics")
+    entries = entries_of(source, [[{"id": "a", "log_time": "2025-11-15T10:00:00Z", "status": "²"},
+                                   {"id": "b", "log_time": "2025-11-15T10:00:00Z", "status": 500}]])[0]
+    codes = Codes(source)
+    columns = codes.encode(entries)
+    assert codes.severity[columns["status"]].tolist() == [SEV_UNKNOWN, SEV_ERROR]
