@@ -209,9 +209,12 @@ def final_identity(server: DemoServer, kind: str):
     return identity_of(source)
 
 
-async def test_an_archive_that_fails_mid_run_is_said_once_and_the_entries_still_come(archive):
+async def test_an_archive_that_fails_mid_run_is_said_once_and_the_entries_still_come(archive, monkeypatch):
     """A full disk or a lock held too long: the viewer goes on without the archive."""
+    from logview.archive import writer
     from logview.archive.db import ArchiveError
+
+    monkeypatch.setattr(writer, "GATHER_PAGES", 1)  # no page waits for others: the first is written alone
 
     state = DemoState(aitronos_entries=450, supermetrics_entries=0, live_rate=0.0, seed=10)
     with DemoServer(state) as server:
@@ -252,3 +255,29 @@ async def test_an_entry_the_archive_cannot_hold_stops_the_archive_not_the_backfi
     shown = {e.id for event in events if isinstance(event, EntriesLoaded) for e in event.entries}
     assert shown == {"bad\ud800id", "fine"}
     assert [e.kind for e in events if isinstance(e, Notice)] == ["archive"]
+
+
+async def test_pages_are_archived_several_to_a_transaction_each_with_its_span(archive, monkeypatch):
+    """The writer gathers pages: fewer commits than pages, the same entries and spans as one
+    commit a page, and what is still gathering is written at once by `flush`."""
+    from logview.archive import writer
+
+    monkeypatch.setattr(writer, "GATHER_S", 30.0)  # only the page count (or a flush) lets a batch go
+    state = DemoState(aitronos_entries=1_234, supermetrics_entries=0, live_rate=0.0, seed=21)
+    with DemoServer(state) as server:
+        source, client = aitronos(server, page_limit=100)
+        archived = archive.source(identity_of(source))
+        commits: list[int] = []
+
+        def store(entries, **kwargs):
+            commits.append(len(entries))
+            return type(archived).store(archived, entries, **kwargs)
+
+        archived.store = store
+        async with client:
+            pager = ArchivedPager(source, client, Filters(), archived)
+            events = [event async for event in pager.backfill()]
+    assert any(isinstance(event, BackfillDone) for event in events)
+    assert sum(commits) == 1_234 and len(commits) <= 3 and max(commits) >= 800  # 13 pages, 8 at a time
+    assert archived.count() == 1_234
+    assert [(span.start_us is None) for span in archived.coverage()] == [True]  # complete, one span

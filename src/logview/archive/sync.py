@@ -30,8 +30,8 @@ from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, Pager
 from logview.archive.columns import ArchivedColumns
 from logview.archive.painted import ArchivedRows, matching_chunks
 from logview.archive.coverage import Span
-from logview.archive.db import ArchiveError
 from logview.archive.timeless import TimelessLedger, keeping_timeless
+from logview.archive.writer import PageWriter
 from logview.model import Filters, LogEntry
 from logview.times import epoch_us
 
@@ -135,37 +135,26 @@ class ArchivedPager:
         self.pages = 0
         self.loaded = 0
         self.from_archive = 0  # entries shown without a request
-        self.archive_problem: str | None = None
+        self._writer = PageWriter(archived, self.key)
         self._problem_said = False
-        self._writing: asyncio.Future[None] | None = None  # the last page handed to the archive
         self._totals: list[int | None] = []  # each fetched gap's server count, once known
         self._repeats: list[int] = []  # … less what the spans around it held already
 
     async def _store_now(self, entries: Sequence[LogEntry], covered: Span | None) -> Notice | None:
         """Archive a page in a thread, behind the pages before it (so a span is never recorded
         before its entries), while the next page is fetched: the archive never holds up the
-        network. If it fails (a full disk, a lock held too long), go on without it, and say so
-        once (here or at a later page)."""
-        previous = self._writing
-
-        async def write() -> None:
-            if previous is not None:
-                await previous
-            if self.archive_problem is None:
-                try:
-                    await asyncio.to_thread(self.archived.store, entries, covered=covered, query_key=self.key)
-                except ArchiveError as error:
-                    self.archive_problem = str(error)
-                except ValueError as error:  # text SQLite cannot hold (a lone surrogate in an id)
-                    self.archive_problem = f"an entry the archive cannot hold ({type(error).__name__})"
-
-        self._writing = asyncio.ensure_future(write())
+        network (see `PageWriter`). If it fails (a full disk, a lock held too long), go on
+        without it, and say so once (here or at a later page)."""
+        self._writer.store(entries, covered)
         return self._problem_notice()
+
+    @property
+    def archive_problem(self) -> str | None:
+        return self._writer.problem
 
     async def flush(self) -> Notice | None:
         """Wait until every page handed over is archived."""
-        if self._writing is not None:
-            await self._writing
+        await self._writer.flush()
         return self._problem_notice()
 
     def _problem_notice(self) -> Notice | None:
