@@ -22,7 +22,8 @@ is unchanged), as fetched pages are: 1,000 at a time, then the whole range recor
    thread while the next is fetched) runs over a fresh archive: the ratio to the plain backfill
    says whether writing ever held fetching up. Each is done twice, the way entries were stored
    before bulk writes (`entry_row` and `executemany` per row) and the way they are now
-   (`page_rows` and `insert_rows`), in each of --runs runs. `--only-writes`: this part alone.
+   (`page_rows` and `insert_rows`, pages gathered by `archive/writer.py`), in each of --runs runs.
+   `--only-writes`: this part alone; `--writes-api aitronos`: Aitronos entries (random ids).
 3. Search (skip with --skip-search), in this process: the store of every archived row (columns
    only) and the store over FILE, each searched whole for a few needles as the viewer's worker
    does (`search_job(...).run()`): archived rows are read back from the archive and scanned as a
@@ -165,14 +166,36 @@ def store_one_by_one(archived, entries, *, covered=None, query_key: str = "") ->
     return new
 
 
-WAYS = (("per entry (before)", store_one_by_one), ("in bulk (now)", None))
+# (name, how a batch is stored (None: `ArchivedSource.store`), pages to a transaction): before this
+# work each page was its own commit (`GATHER_PAGES` 1 makes the writer take each page alone)
+WAYS = (("before: per entry, a page a commit", store_one_by_one, 1), ("now: in bulk, pages gathered", None, None))
 
 
-async def writes_vs_fetching(url: str, n: int) -> dict:
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds another process has used (user + system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def start_aitronos_server(n: int) -> tuple[subprocess.Popen, str]:
+    """A quiet demo server with `n` Aitronos entries (random ids, 100 a page), budget unbounded."""
+    import re
+
+    server = subprocess.Popen([sys.executable, "-m", "logview", "demo-server", "--port", "0", "--rate", "0",
+                               "--aitronos-entries", str(n), "--supermetrics-entries", "0",
+                               "--budget", "100000000/3600"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert server.stdout is not None
+    for line in server.stdout:
+        if found := re.search(r"listening on (http://\S+)", line):
+            return server, found.group(1)
+    raise SystemExit("the demo server did not start")
+
+
+async def writes_vs_fetching(url: str, n: int, server_pid: int, api: str = "supermetrics") -> dict:
     """One run: the plain backfill, then for each way of storing, the same pages stored one after
     another (wall and this thread's CPU), and `ArchivedPager` over a fresh archive."""
     from logview.api.paging import EntriesLoaded, Pager
-    from logview.archive import Archive, Retention, identity_of
+    from logview.archive import Archive, Retention, identity_of, writer
     from logview.archive.rows import entry_row, page_rows
     from logview.archive.source import ArchivedSource
     from logview.archive.sync import ArchivedPager
@@ -180,8 +203,14 @@ async def writes_vs_fetching(url: str, n: int) -> dict:
     from logview.model import Filters
     from logview.options import Connection
 
-    source = source_at(url)
-    connection = Connection(source, DEMO_SUPERMETRICS_KEY, "bench")
+    if api == "aitronos":
+        from logview.demo import DEMO_AITRONOS_KEY, DEMO_ORG
+        from logview.sources import AitronosSource
+
+        source, key = AitronosSource(DEMO_ORG, base_url=url), DEMO_AITRONOS_KEY
+    else:
+        source, key = source_at(url), DEMO_SUPERMETRICS_KEY
+    connection = Connection(source, key, "bench")
 
     async def backfill() -> tuple[float, list]:
         pages: list = []
@@ -192,8 +221,10 @@ async def writes_vs_fetching(url: str, n: int) -> dict:
                     pages.append(event.entries)
         return time.perf_counter() - started, pages
 
+    cpu, server_cpu = time.process_time(), process_cpu_s(server_pid)
     fetch_s, pages = await backfill()
-    result: dict = {"fetch_s": fetch_s, "entries": sum(map(len, pages))}
+    result: dict = {"fetch_s": fetch_s, "entries": sum(map(len, pages)), "fetch_cpu_s": time.process_time() - cpu,
+                    "server_cpu_s": process_cpu_s(server_pid) - server_cpu}
     started = time.thread_time()
     for page in pages:
         [entry_row(1, source, entry) for entry in page]
@@ -202,17 +233,19 @@ async def writes_vs_fetching(url: str, n: int) -> dict:
     for page in pages:
         page_rows(1, source, page)
     result["page_rows_cpu_s"] = time.thread_time() - started
-    bulk_store = ArchivedSource.store
+    bulk_store, gather = ArchivedSource.store, writer.GATHER_PAGES
     with tempfile.TemporaryDirectory() as folder:
-        for name, way in WAYS:
+        for name, way, per in WAYS:
+            per = per or gather
             with Archive.open(Path(folder) / f"{name}-w.sqlite3", retention=Retention(max_entries=None)) as archive:
                 archived = archive.source(identity_of(source))
                 started, cpu = time.perf_counter(), time.thread_time()
-                for page in pages:
-                    (way or bulk_store)(archived, page)
+                for first in range(0, len(pages), per):
+                    (way or bulk_store)(archived, [entry for page in pages[first:first + per] for entry in page])
                 result[name, "write_s"] = time.perf_counter() - started
                 result[name, "write_cpu_s"] = time.thread_time() - cpu
             ArchivedSource.store = way or bulk_store  # type: ignore[method-assign]
+            writer.GATHER_PAGES = per
             try:
                 with Archive.open(Path(folder) / f"{name}-v.sqlite3", retention=Retention(max_entries=None)) as archive:
                     started = time.perf_counter()
@@ -225,6 +258,7 @@ async def writes_vs_fetching(url: str, n: int) -> dict:
                     result[name, "stored"] = archive.source(identity_of(source)).count()
             finally:
                 ArchivedSource.store = bulk_store  # type: ignore[method-assign]
+                writer.GATHER_PAGES = gather
     result["fetch_again_s"], _ = await backfill()  # the machine may have changed meanwhile
     return result
 
@@ -264,33 +298,39 @@ def search_figures(file: Path, archive_path: Path, url: str) -> list[tuple[str, 
     return rows
 
 
-def report_writes(count: int, runs: int) -> None:
-    server, url = start_server(count)
+def report_writes(count: int, runs: int, api: str = "supermetrics") -> None:
+    from logview.archive.writer import GATHER_PAGES
+    server, url = start_aitronos_server(count) if api == "aitronos" else start_server(count)
     try:
-        results = [asyncio.run(writes_vs_fetching(url, count)) for _ in range(runs)]
+        results = [asyncio.run(writes_vs_fetching(url, count, server.pid, api)) for _ in range(runs)]
     finally:
         server.terminate()
         server.wait()
-    print(f"\nArchive writes against the loopback backfill of {results[0]['entries']:,} entries ({PAGE} a page), "
+    print(f"\nArchive writes against the loopback backfill of {results[0]['entries']:,} {api} entries "
+          f"({100 if api == 'aitronos' else PAGE} a page), "
           f"{runs} runs (median, then each run)")
 
     def line(label: str, values: list[float], ratios: list[float] | None = None) -> None:
         each = ", ".join(f"{v:.2f}" for v in values)
-        ratio = "" if ratios is None else (f"  = {statistics.median(ratios):.2f}x the backfill "
+        ratio = "" if ratios is None else (f"  = {statistics.median(ratios):.2f}x the backfill's "
                                           f"({', '.join(f'{r:.2f}' for r in ratios)})")
         print(f"  {label:<52}{statistics.median(values):>6.2f} s ({each}){ratio}")
 
     fetch = [r["fetch_s"] for r in results]
     line("Pager.backfill (fetch + parse), before the writes", fetch)
+    line("… of it this process's CPU", [r["fetch_cpu_s"] for r in results])
+    line("… and the demo server's CPU meanwhile", [r["server_cpu_s"] for r in results])
     line("Pager.backfill again, after them", [r["fetch_again_s"] for r in results])
     line("building the rows, entry_row per entry (CPU)", [r["entry_row_cpu_s"] for r in results])
     line("building the rows, page_rows (CPU)", [r["page_rows_cpu_s"] for r in results])
-    for name, _ in WAYS:
+    for name, _, per in WAYS:
+        print(f"  {name} ({per or GATHER_PAGES} page{'s' if (per or GATHER_PAGES) > 1 else ''} a transaction):")
         writes = [r[name, "write_s"] for r in results]
-        line(f"{name}: storing the pages one after another", writes, [w / f for w, f in zip(writes, fetch)])
-        line(f"{name}: … of it this thread's CPU", [r[name, "write_cpu_s"] for r in results])
+        line("  storing the pages one batch after another", writes, [w / f for w, f in zip(writes, fetch)])
+        line("  … of it this thread's CPU", [r[name, "write_cpu_s"] for r in results],
+             [r[name, "write_cpu_s"] / r["fetch_cpu_s"] for r in results])
         archived = [r[name, "archived_s"] for r in results]
-        line(f"{name}: ArchivedPager (stores in a thread)", archived, [a / f for a, f in zip(archived, fetch)])
+        line("  ArchivedPager (stores in a thread)", archived, [a / f for a, f in zip(archived, fetch)])
         stored = {r[name, "stored"] for r in results}
         print(f"  {'':<52}({', '.join(f'{s:,}' for s in sorted(stored))} archived)")
 
@@ -309,11 +349,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-writes", action="store_true")
     parser.add_argument("--skip-search", action="store_true")
     parser.add_argument("--only-writes", action="store_true", help="only part 2 (FILE gives the count)")
+    parser.add_argument("--writes-api", choices=("supermetrics", "aitronos"), default="supermetrics",
+                        help="part 2 against this API's demo entries (Aitronos: random ids, 100 a page)")
     args = parser.parse_args(argv)
     with args.file.open("rb") as handle:
         n = sum(1 for _ in handle)
     if args.only_writes:
-        report_writes(min(n, 100_000), args.runs)
+        report_writes(min(n, 100_000), args.runs, args.writes_api)
         return 0
     server, url = start_server(0, QUIET_PORT)  # the connector is there, and empty
     try:
@@ -352,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         for needle, archived_s, archived_hits, file_s, file_hits in searches:
             print(f"{needle:<24}{archived_s:>11.2f}{archived_hits:>10,}{file_s:>10.2f}{file_hits:>10,}")
     if not args.skip_writes:
-        report_writes(min(n, 100_000), args.runs)
+        report_writes(min(n, 100_000), args.runs, args.writes_api)
     return 0
 
 

@@ -1,9 +1,10 @@
 """Fetched pages archived in a thread while the next ones are fetched, several to a transaction.
 
-Each commit writes every index page it touched to the WAL, and ids are random, so a commit per
-page rewrote most of the id index each time: for 100k entries, 1,000 a page, SQLite alone took
-~1.6 s of CPU one page to a commit and ~1.0 s at five or more (benchmarks/bench_archive.py). So
-the writer lets pages gather for a moment (`GATHER_S`, or until `GATHER_PAGES` wait) and stores
+Each commit writes every index page it touched to the WAL. Where ids are random (Aitronos' are),
+a page's entries land all over the id index, so a commit per page rewrote most of it each time:
+100k entries with random ids took SQLite ~1.7 s of CPU at a page a commit, ~1.1–1.3 s at eight
+(ids that grow with time, as the demo's Supermetrics ones, cost the same either way). So the
+writer lets pages gather for a moment (`GATHER_S`, or until `GATHER_PAGES` wait) and stores
 them in one transaction, with the span they complete together. A crash loses only what was not
 committed: the pages gathered or in flight, never a span without its entries.
 """
