@@ -163,3 +163,4 @@ def test_refused_base_urls_say_https_is_required(url):
 def test_loopback_detection():
     assert is_loopback_host("127.0.0.1") and is_loopback_host("LOCALHOST") and is_loopback_host("::1")
     assert not is_loopback_host("128.0.0.1") and not is_loopback_host("localhost.evil.com")
+    assert not is_loopback_host("127.0.0.²") and not is_loopback_host("127.0.0.١")  # digits, no numbers

@@ -163,6 +163,7 @@ def test_severity() -> None:
     assert severity("success") == SEV_OK and severity("error") == SEV_ERROR
     assert severity("blocked") == severity("timeout") == severity(429) == SEV_WARN
     assert severity(204) == SEV_OK and severity(404) == SEV_ERROR and severity(None) == 0
+    assert severity("404") == SEV_ERROR and severity("²") == severity("4²") == 0  # digits, no number
 
 
 def test_sanitiser_strips_controls_but_keeps_text() -> None:

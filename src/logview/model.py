@@ -278,7 +278,7 @@ def severity(status: str | int | None) -> int:
         return SEV_UNKNOWN
     if isinstance(status, str):
         text = status.strip().lower()
-        if text.isdigit():
+        if text.isdecimal():  # not isdigit: `int` refuses a digit that is no decimal (`²`)
             return severity(int(text))
         return _WORD_SEVERITY.get(text, SEV_UNKNOWN)
     if not isinstance(status, int):

@@ -105,7 +105,7 @@ def is_loopback_host(host: str) -> bool:
     if host in LOOPBACK_HOSTS or host == "::1":
         return True
     parts = host.split(".")
-    return len(parts) == 4 and parts[0] == "127" and all(p.isdigit() and int(p) < 256 for p in parts)
+    return len(parts) == 4 and parts[0] == "127" and all(p.isascii() and p.isdecimal() and int(p) < 256 for p in parts)
 
 
 def check_base_url(url: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from logview.files.columns import NO_TIME
-from logview.model import SEV_UNKNOWN, LogEntry, severity
+from logview.model import LogEntry, severity
 from logview.sources.base import DURATION_LIMIT, TOOL_KEYS, Source
 from logview.categories import Categories
 from logview.store.rows import RowBuffer
@@ -101,7 +101,7 @@ class Codes:
 
     def update_severity(self) -> None:
         if len(self.statuses) > len(self.severity):
-            self.severity = np.array([_severity(v) for v in self.statuses.values], dtype=np.int8)
+            self.severity = np.array([severity(v) for v in self.statuses.values], dtype=np.int8)
 
     def status_lut(self, wanted: Iterable[str]) -> np.ndarray:
         """Per status code: does it match any of `wanted` (per `Source.status_matches`)."""
@@ -118,15 +118,6 @@ class Codes:
             lut = extra if lut is None else np.concatenate([lut, extra])
             self._luts[key] = lut
         return lut
-
-
-def _severity(status: Any) -> int:
-    """`severity(status)`, unknown for a text of digits that is no number (`²`: `str.isdigit`
-    holds, `int` refuses it), which a hostile page may send as a status."""
-    try:
-        return severity(status)
-    except ValueError:
-        return SEV_UNKNOWN
 
 
 def _coded(values: list[Any], table: Categories, strings_only: bool = False) -> list[int]:
