@@ -231,3 +231,24 @@ def _indexes() -> set[str]:
         return {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     finally:
         db.close()
+
+
+def test_each_chunk_of_entries_is_sought_from_where_the_last_stopped(monkeypatch):
+    """A big export reads its entries a chunk at a time; each chunk's query must seek by an upper
+    bound on the time (not walk every row newer than the chunk again: quadratic over 1M)."""
+    monkeypatch.setattr(archived_source, "ENTRY_CHUNK", 7)
+    entries = supermetrics_entries(60)
+    with Archive.open() as archive:
+        stored = archive.source(supermetrics_identity())
+        stored.store(entries)
+        statements: list[str] = []
+        connection = archive._database.connection
+        connection.set_trace_callback(statements.append)
+        back = list(stored.entries())
+        connection.set_trace_callback(None)
+        assert sorted(e.id for e in back) == sorted(e.id for e in entries)
+        chunks = [sql for sql in statements if sql.startswith("SELECT rowid, time_us, raw")]
+        assert len(chunks) >= 60 // 7
+        for sql in chunks:
+            plan = " ".join(row[3] for row in connection.execute("EXPLAIN QUERY PLAN " + sql))
+            assert "entries_time" in plan and "time_us<" in plan.replace(" ", ""), plan

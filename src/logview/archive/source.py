@@ -121,14 +121,16 @@ class ArchivedSource:
         chunk at a time."""
         if self._source_id is None:
             return
-        condition, params = time_range(since_us, until_us)
-        timed = ("SELECT rowid, time_us, raw FROM entries WHERE source = ? AND time_us IS NOT NULL" + condition
-                 + " AND (time_us < ? OR (time_us = ? AND rowid > ?)) ORDER BY time_us DESC, rowid ASC LIMIT ?")
         after: tuple[int, int] = (2**63 - 1, -1)
         while True:
+            # one upper bound, as in `_chunks`: with the range's end and the last chunk's apart,
+            # SQLite seeks by the range's and walks every row before the chunk, each chunk
+            # (300k entries took 7.5 s instead of 1.1 s; a million, minutes)
+            condition, params = time_range(since_us, after[0] if until_us is None else min(until_us, after[0]))
+            timed = (f"SELECT rowid, time_us, raw FROM entries WHERE source = ? AND time_us IS NOT NULL{condition} "
+                     "AND (time_us < ? OR rowid > ?) ORDER BY time_us DESC, rowid ASC LIMIT ?")
             with self._database.reading() as db:
-                rows = db.execute(timed, (self._source_id, *params, after[0], after[0], after[1],
-                                          ENTRY_CHUNK)).fetchall()
+                rows = db.execute(timed, (self._source_id, *params, after[0], after[1], ENTRY_CHUNK)).fetchall()
             for _, _, raw in rows:
                 yield entry_from_row(self._api_source, raw)
             if len(rows) < ENTRY_CHUNK:
