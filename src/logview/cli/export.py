@@ -110,6 +110,8 @@ async def _export(connection: Connection, filters: Filters, writer: EntryWriter,
                 elif isinstance(event, BackfillDone):
                     reporter.done(event, pager.from_archive if isinstance(pager, ArchivedPager) else 0)
         except ApiFailure as failure:
+            if isinstance(pager, ArchivedPager):
+                await pager.flush()  # the pages fetched before the failure are not fetched again next time
             detail = failure.error.detail
             reporter.failure(client.redact(failure.describe()), client.redact(detail) if detail else None)
             return EXIT_API
