@@ -115,14 +115,17 @@ class ErrorBanner(PartialStyles, Static):
         self._refresh()
 
     def clear(self, *slots: str) -> None:
-        """Remove the given slots (all when none are named)."""
+        """Remove the given slots (all when none are named). Nothing shown in them: nothing to do
+        (every batch of a backfill clears the banner, and a repaint would cost a layout each)."""
+        removed = False
         for slot in slots or SLOTS:
-            self._slots.pop(slot, None)
+            removed = self._slots.pop(slot, None) is not None or removed
             if slot == "retry":
                 self._retry = None
             if slot == "tail":
                 self._tail = None
-        self._refresh()
+        if removed:
+            self._refresh()
 
     @property
     def retry_pending(self) -> bool:
