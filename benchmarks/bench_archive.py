@@ -166,8 +166,8 @@ def store_one_by_one(archived, entries, *, covered=None, query_key: str = "") ->
     return new
 
 
-# (name, how a batch is stored (None: `ArchivedSource.store`), pages to a transaction): before this
-# work each page was its own commit (`GATHER_PAGES` 1 makes the writer take each page alone)
+# (name, how a batch is stored (None: `ArchivedSource.store`), entries gathered to a transaction):
+# before this work each page was its own commit (`GATHER_ENTRIES` 1 makes the writer take each alone)
 WAYS = (("before: per entry, a page a commit", store_one_by_one, 1), ("now: in bulk, pages gathered", None, None))
 
 
@@ -233,10 +233,13 @@ async def writes_vs_fetching(url: str, n: int, server_pid: int, api: str = "supe
     for page in pages:
         page_rows(1, source, page)
     result["page_rows_cpu_s"] = time.thread_time() - started
-    bulk_store, gather = ArchivedSource.store, writer.GATHER_PAGES
+    bulk_store, gather = ArchivedSource.store, writer.GATHER_ENTRIES
+    page_size = max(map(len, pages))
     with tempfile.TemporaryDirectory() as folder:
-        for name, way, per in WAYS:
-            per = per or gather
+        for name, way, gathering in WAYS:
+            gathering = gathering or gather
+            per = max(1, gathering // page_size)  # pages to a transaction, as the writer gathers them
+            result[name, "pages_per_commit"] = per
             with Archive.open(Path(folder) / f"{name}-w.sqlite3", retention=Retention(max_entries=None)) as archive:
                 archived = archive.source(identity_of(source))
                 started, cpu = time.perf_counter(), time.thread_time()
@@ -245,7 +248,7 @@ async def writes_vs_fetching(url: str, n: int, server_pid: int, api: str = "supe
                 result[name, "write_s"] = time.perf_counter() - started
                 result[name, "write_cpu_s"] = time.thread_time() - cpu
             ArchivedSource.store = way or bulk_store  # type: ignore[method-assign]
-            writer.GATHER_PAGES = per
+            writer.GATHER_ENTRIES = gathering
             try:
                 with Archive.open(Path(folder) / f"{name}-v.sqlite3", retention=Retention(max_entries=None)) as archive:
                     started = time.perf_counter()
@@ -258,7 +261,7 @@ async def writes_vs_fetching(url: str, n: int, server_pid: int, api: str = "supe
                     result[name, "stored"] = archive.source(identity_of(source)).count()
             finally:
                 ArchivedSource.store = bulk_store  # type: ignore[method-assign]
-                writer.GATHER_PAGES = gather
+                writer.GATHER_ENTRIES = gather
     result["fetch_again_s"], _ = await backfill()  # the machine may have changed meanwhile
     return result
 
@@ -299,7 +302,6 @@ def search_figures(file: Path, archive_path: Path, url: str) -> list[tuple[str, 
 
 
 def report_writes(count: int, runs: int, api: str = "supermetrics") -> None:
-    from logview.archive.writer import GATHER_PAGES
     server, url = start_aitronos_server(count) if api == "aitronos" else start_server(count)
     try:
         results = [asyncio.run(writes_vs_fetching(url, count, server.pid, api)) for _ in range(runs)]
@@ -324,7 +326,8 @@ def report_writes(count: int, runs: int, api: str = "supermetrics") -> None:
     line("building the rows, entry_row per entry (CPU)", [r["entry_row_cpu_s"] for r in results])
     line("building the rows, page_rows (CPU)", [r["page_rows_cpu_s"] for r in results])
     for name, _, per in WAYS:
-        print(f"  {name} ({per or GATHER_PAGES} page{'s' if (per or GATHER_PAGES) > 1 else ''} a transaction):")
+        per = results[0][name, "pages_per_commit"]
+        print(f"  {name} ({per} page{'s' if per > 1 else ''} a transaction):")
         writes = [r[name, "write_s"] for r in results]
         line("  storing the pages one batch after another", writes, [w / f for w, f in zip(writes, fetch)])
         line("  … of it this thread's CPU", [r[name, "write_cpu_s"] for r in results],

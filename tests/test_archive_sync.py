@@ -214,7 +214,7 @@ async def test_an_archive_that_fails_mid_run_is_said_once_and_the_entries_still_
     from logview.archive import writer
     from logview.archive.db import ArchiveError
 
-    monkeypatch.setattr(writer, "GATHER_PAGES", 1)  # no page waits for others: the first is written alone
+    monkeypatch.setattr(writer, "GATHER_ENTRIES", 1)  # no page waits for others: the first is written alone
 
     state = DemoState(aitronos_entries=450, supermetrics_entries=0, live_rate=0.0, seed=10)
     with DemoServer(state) as server:
@@ -278,6 +278,6 @@ async def test_pages_are_archived_several_to_a_transaction_each_with_its_span(ar
             pager = ArchivedPager(source, client, Filters(), archived)
             events = [event async for event in pager.backfill()]
     assert any(isinstance(event, BackfillDone) for event in events)
-    assert sum(commits) == 1_234 and len(commits) <= 3 and max(commits) >= 800  # 13 pages, 8 at a time
+    assert sum(commits) == 1_234 and len(commits) <= 3 and max(commits) == 1_000  # 13 pages, 10 at a time
     assert archived.count() == 1_234
     assert [(span.start_us is None) for span in archived.coverage()] == [True]  # complete, one span
