@@ -18,8 +18,9 @@ the viewer's interpreter. Each run then starts, one after the other, two fresh c
 - baseline (`--baseline DIR`): the viewer again, with another checkout's `DIR/src` first on the
   path (e.g. `git archive HEAD src | tar -x -C DIR`), for a before/after in the same run.
 
-Each child also reports its CPU seconds and the screen's paints (how often Textual's compositor
-redrew, `paints`): on a shared machine the wall clock varies with the neighbours, CPU time less.
+Each child also reports its CPU seconds, the part of them the cyclic garbage collector took (`gc s`,
+in `gcs` collections) and the screen's paints (how often Textual's compositor redrew, `paints`): on
+a shared machine the wall clock varies with the neighbours, CPU time less.
 
 The ratio viewer / bare is per run; the table shows each run and the median. `--profile` writes a
 cProfile of one more viewer run (`python -m pstats OUT.prof`, or snakeviz).
@@ -74,6 +75,7 @@ async def viewer_child(url: str, n: int, archive_dir: str | None) -> dict:
 
     ApiClient.fetch = timed_fetch  # type: ignore[method-assign]
     paints = count_paints()
+    collections = time_collections()
     started, cpu_started = time.perf_counter(), time.process_time()
     app = LogViewApp(options, archive=archive)
     first_rows = None
@@ -90,7 +92,25 @@ async def viewer_child(url: str, n: int, archive_dir: str | None) -> dict:
         archive.close()
     return {"seconds": loaded_s, "first_rows_s": first_rows, "loaded": loaded, "phase": phase,
             "load_s": loaded_s - (first_request[0] - started), "rss_mib": peak_rss_mib(), "cpu_s": cpu_s,
-            "paints": paints[0]}
+            "paints": paints[0], "gc_s": collections[0], "collections": int(collections[1])}
+
+
+def time_collections() -> list[float]:
+    """[seconds, count] of the cyclic garbage collector's collections from now on."""
+    totals = [0.0, 0.0]
+    began = [0.0]
+
+    def timed(phase: str, info: dict) -> None:
+        if phase == "start":
+            began[0] = time.perf_counter()
+        else:
+            totals[0] += time.perf_counter() - began[0]
+            totals[1] += 1
+
+    import gc
+
+    gc.callbacks.append(timed)
+    return totals
 
 
 def count_paints() -> list[int]:
@@ -186,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", type=Path, metavar="DIR",
                         help="also run the viewer of another checkout (DIR/src) in each run")
     args = parser.parse_args(argv)
+    if args.baseline is not None:  # (else each of its runs compiles the modules it imports late, ~0.3 s)
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(args.baseline / "src")], check=True)
     started = time.perf_counter()
     server, url = start_server(args.n)
     print(f"demo server with {args.n:,} Supermetrics entries up in {time.perf_counter() - started:.1f} s at {url}")
@@ -213,15 +235,17 @@ def main(argv: list[str] | None = None) -> int:
     mode = "through a fresh archive" if args.archive else "without the archive"
     print(f"\nViewer ingest of {args.n:,} Supermetrics entries ({PAGE} a page, loopback), {mode}")
     print("s: from the app's start; load s: from its first request (the app's start-up excluded); "
-          "cpu s: the process's CPU time over s; ratio: s / bare s")
+          "cpu s: the process's CPU time over s; gc s: of it in cyclic collections (how many: gcs); "
+          "ratio: s / bare s")
     viewers = ["viewer"] + (["baseline"] if args.baseline is not None else [])
-    print(f"{'run':<8}{'':<10}{'s':>7}{'load s':>8}{'first rows s':>14}{'cpu s':>7}{'paints':>8}{'loaded':>10}"
+    print(f"{'run':<8}{'':<10}{'s':>7}{'load s':>8}{'first rows s':>14}{'cpu s':>7}{'gc s':>6}{'gcs':>5}{'paints':>8}{'loaded':>10}"
           f"{'peak RSS MiB':>14}{'ratio':>8}{'load ratio':>12}")
 
     def line(run: str, name: str, viewer: dict, bare: dict) -> str:
         first = viewer["first_rows_s"]
         return (f"{run:<8}{name:<10}{viewer['seconds']:>7.2f}{viewer['load_s']:>8.2f}"
-                f"{first if first is not None else float('nan'):>14.2f}{viewer['cpu_s']:>7.2f}{viewer['paints']:>8}"
+                f"{first if first is not None else float('nan'):>14.2f}{viewer['cpu_s']:>7.2f}"
+                f"{viewer.get('gc_s', float('nan')):>6.2f}{viewer.get('collections', 0):>5}{viewer['paints']:>8}"
                 f"{viewer['loaded']:>10,}{viewer['rss_mib']:>14.0f}"
                 f"{viewer['seconds'] / bare['seconds']:>8.2f}{viewer['load_s'] / bare['seconds']:>12.2f}")
 
@@ -229,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         bare = children["bare"]
         for name in viewers:
             print(line(str(run), name, children[name], bare))
-        print(f"{run:<8}{'bare':<10}{bare['seconds']:>7.2f}{'':>22}{bare['cpu_s']:>7.2f}{'':>8}{bare['loaded']:>10,}"
+        print(f"{run:<8}{'bare':<10}{bare['seconds']:>7.2f}{'':>22}{bare['cpu_s']:>7.2f}{'':>19}{bare['loaded']:>10,}"
               f"{bare['rss_mib']:>14.0f}")
     for name in viewers + ["bare"]:
         values = [children[name] for children in runs]
@@ -240,7 +264,8 @@ def main(argv: list[str] | None = None) -> int:
               + (f"{median(v['load_s'] for v in values):>8.2f}{median(v['first_rows_s'] or 0 for v in values):>14.2f}"
                  if name != "bare" else f"{'':>22}")
               + f"{median(v['cpu_s'] for v in values):>7.2f}"
-              + (f"{median(v['paints'] for v in values):>8.0f}" if name != "bare" else f"{'':>8}")
+              + (f"{median(v.get('gc_s', 0) for v in values):>6.2f}{median(v.get('collections', 0) for v in values):>5.0f}"
+                 f"{median(v['paints'] for v in values):>8.0f}" if name != "bare" else f"{'':>19}")
               + f"{'':>10}{median(v['rss_mib'] for v in values):>14.0f}"
               + (f"{median(ratios):>8.2f}{median(load_ratios):>12.2f}" if name != "bare" else ""))
     if any(children[name]["phase"] != "complete" or children[name]["loaded"] != args.n

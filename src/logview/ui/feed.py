@@ -31,6 +31,7 @@ from logview.archive import ArchiveError, identity_of
 from logview.archive.sync import ArchivedPager, ArchivedRows
 from logview.session import ViewerSession
 from logview.store import ViewChange
+from logview.ui.bulk_gc import bulk_collection
 from logview.ui.gathering import Gathering
 
 if TYPE_CHECKING:
@@ -331,8 +332,9 @@ class Feed(Widget):
     @work(exclusive=True, group="backfill", exit_on_error=False)
     async def _backfill(self, generation: int, pager: Pager | ArchivedPager) -> None:
         try:
-            async for event in pager.backfill():
-                self._report(generation, event, live=False)
+            with bulk_collection():
+                async for event in pager.backfill():
+                    self._report(generation, event, live=False)
         except ApiFailure as failure:
             self._failed(generation, failure.error, failure.gave_up)
         except asyncio.CancelledError:
