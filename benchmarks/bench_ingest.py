@@ -3,7 +3,7 @@ loop over the same pages, in the same run.
 
 Usage:
     python benchmarks/bench_ingest.py [-n 100000] [--runs 3] [--archive] [--profile OUT.prof]
-                                      [--baseline DIR]
+                                      [--baseline DIR] [--prefetch]
 
 A quiet demo server runs in a subprocess (`logview demo-server --rate 0`), so it does not share
 the viewer's interpreter. Each run then starts, one after the other, two fresh child processes:
@@ -15,6 +15,8 @@ the viewer's interpreter. Each run then starts, one after the other, two fresh c
   temporary folder, as `logview` runs by default (entries stored while the next page is fetched).
 - bare: `httpx.AsyncClient` + `orjson.loads`, the same 1,000-entry pages with a naive `before`
   cursor, nothing kept but a count.
+- `--prefetch`: the viewer sends each page's successor while it parses the page (off by default,
+  `logview.api.paging.PREFETCH`), to compare with a `--baseline` of the same code.
 - baseline (`--baseline DIR`): the viewer again, with another checkout's `DIR/src` first on the
   path (e.g. `git archive HEAD src | tar -x -C DIR`), for a before/after in the same run.
 
@@ -62,6 +64,10 @@ async def viewer_child(url: str, n: int, archive_dir: str | None) -> dict:
     from logview.sources import SupermetricsSource
     from logview.ui.app import LogViewApp
 
+    if os.environ.get("BENCH_PREFETCH"):  # --prefetch: the next page's request sent while one is parsed
+        from logview.api import paging
+
+        paging.PREFETCH = True
     source = SupermetricsSource(DEMO_TEAM, DEMO_CONNECTOR, base_url=url)
     options = ViewerOptions(filters=Filters(), connection=Connection(source, DEMO_SUPERMETRICS_KEY, "bench"),
                             max_entries=n)
@@ -166,9 +172,9 @@ def child(argv: list[str]) -> None:
     print(json.dumps(result))
 
 
-def run_child(*args: str, code: Path | None = None) -> dict:
+def run_child(*args: str, code: Path | None = None, prefetch: bool = False) -> dict:
     """One child process; `code`: a checkout whose `src` is imported instead of this one's."""
-    env = dict(os.environ)
+    env = dict(os.environ, **({"BENCH_PREFETCH": "1"} if prefetch else {}))
     if code is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(code / "src"), *filter(None, [env.get("PYTHONPATH")])])
     done = subprocess.run([sys.executable, __file__, "--child", *args], check=True, capture_output=True, text=True,
@@ -203,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--archive", action="store_true", help="the viewer stores into a fresh archive")
     parser.add_argument("--profile", type=Path, help="also write a cProfile of one viewer run here")
+    parser.add_argument("--prefetch", action="store_true",
+                        help="the viewer (not the baseline) prefetches pages (logview.api.paging.PREFETCH)")
     parser.add_argument("--baseline", type=Path, metavar="DIR",
                         help="also run the viewer of another checkout (DIR/src) in each run")
     args = parser.parse_args(argv)
@@ -216,7 +224,8 @@ def main(argv: list[str] | None = None) -> int:
         for run in range(args.runs):
             children: dict[str, dict] = {}
             with tempfile.TemporaryDirectory() as folder:
-                children["viewer"] = run_child("viewer", url, str(args.n), *([folder] if args.archive else []))
+                children["viewer"] = run_child("viewer", url, str(args.n), *([folder] if args.archive else []),
+                                               prefetch=args.prefetch)
             children["bare"] = run_child("bare", url, str(args.n))
             if args.baseline is not None:
                 with tempfile.TemporaryDirectory() as folder:
@@ -227,7 +236,8 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)
         if args.profile:
             with tempfile.TemporaryDirectory() as folder:
-                run_child("profile", url, str(args.n), str(args.profile), *([folder] if args.archive else []))
+                run_child("profile", url, str(args.n), str(args.profile), *([folder] if args.archive else []),
+                          prefetch=args.prefetch)
             print(f"profile of one viewer run written to {args.profile}")
     finally:
         server.terminate()

@@ -87,6 +87,18 @@ def _secret_forms(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(forms, key=len, reverse=True))
 
 
+def _sent_trace(on_sent: Callable[[], None] | None) -> dict[str, object] | None:
+    """httpcore's trace extension, telling `on_sent` once the request is on the wire."""
+    if on_sent is None:
+        return None
+
+    async def trace(event: str, info: dict[str, object]) -> None:
+        if event.endswith("send_request_body.complete"):
+            on_sent()
+
+    return {"trace": trace}
+
+
 class ApiClient:
     """An `httpx.AsyncClient` bound to one API's base URL and key, with the retry policy."""
 
@@ -151,9 +163,14 @@ class ApiClient:
         parse: Callable[[bytes], T],
         on_retry: Callable[[RetryEvent], None] | None = None,
         priority: Priority = Priority.LIVE,
+        *,
+        on_body: Callable[[bytes], Awaitable[None]] | None = None,
+        on_sent: Callable[[], None] | None = None,
     ) -> T:
         """GET `path` and parse the body, retrying transient failures per the policy. `priority`
-        says who goes first when the budget binds: LIVE (the default) or BACKFILL."""
+        says who goes first when the budget binds: LIVE (the default) or BACKFILL. `on_body` is
+        awaited with a successful answer's body before it is parsed (the pager sends the next
+        request from it, see prefetch.py); `on_sent` hears when the request has been sent."""
         policy = self.policy
         max_attempts = policy.max_retries + 1
         backoff = wait_exponential_jitter(
@@ -184,7 +201,7 @@ class ApiClient:
         try:
             async for attempt in retrying:
                 with attempt:
-                    result = await self._attempt(path, params, parse, priority)
+                    result = await self._attempt(path, params, parse, priority, on_body, on_sent)
         except ApiFailure as failure:
             raise self._final_failure(failure, retrying.statistics.get("attempt_number", 1)) from None
         return result
@@ -209,7 +226,9 @@ class ApiClient:
             raise ApiFailure(error, gave_up=f"the API budget allows the next request in {too_long.wait_s:.0f} s, "
                                             f"longer than the {self.policy.max_wait_s:.0f} s logview waits") from None
 
-    async def _attempt(self, path: str, params: dict[str, str], parse: Callable[[bytes], T], priority: Priority) -> T:
+    async def _attempt(self, path: str, params: dict[str, str], parse: Callable[[bytes], T], priority: Priority,
+                       on_body: Callable[[bytes], Awaitable[None]] | None = None,
+                       on_sent: Callable[[], None] | None = None) -> T:
         budget = self.budget
         if budget is not None:
             await self._wait_for_budget(budget, priority)
@@ -221,7 +240,7 @@ class ApiClient:
         try:
             try:
                 async with asyncio.timeout(self._attempt_deadline_s):
-                    response = await self._http.get(path, params=params)
+                    response = await self._http.get(path, params=params, extensions=_sent_trace(on_sent))
             except (httpx.TransportError, TimeoutError) as exc:
                 raise ApiFailure(self._redact_error(_network_error(exc))) from None
             status = response.status_code
@@ -231,6 +250,8 @@ class ApiClient:
             if not 200 <= status < 300:
                 # A server may echo the key it was sent ("invalid key sk-…"): redact what it says.
                 raise ApiFailure(self._redact_error(error_from_response(status, response.headers, response.content)))
+            if on_body is not None:
+                await on_body(response.content)
             try:
                 return parse(response.content)
             except InvalidBody as exc:

@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Literal, Union
 
 from logview.api.contract import RecentIds, StreamContract, sort_key, stream_contract
+from logview.api.prefetch import Prefetch, predicted_cursor
 from logview.api.types import Priority, RetryEvent
 from logview.model import ApiFailure, Filters, LogEntry, Page, ServerQuery, counted
 from logview.sources.base import Cursor, Source
@@ -31,6 +32,11 @@ from logview.sources.base import Cursor, Source
 if TYPE_CHECKING:
     from logview.api.client import ApiClient
 
+# Whether a backfill stream sends its next request while the page at hand is parsed (prefetch.py),
+# for a Pager not told otherwise. Off: measured with benchmarks/bench_ingest.py --prefetch, the
+# viewer's loopback ingest of 100k entries took ~0.3-0.7 s more CPU and wall time with it on (the
+# viewer is CPU-bound on one thread; the server's share of a page is a millisecond or two).
+PREFETCH = False
 # Pages in a row that bring nothing new before a stream is declared stuck (a server ignoring its
 # cursor in a way the contract checks cannot see would otherwise be paged forever).
 MAX_BARREN_PAGES = 10
@@ -106,7 +112,9 @@ class Pager:
         max_entries: int | None = None,
         clock: Callable[[], datetime] = _utc_now,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        prefetch: bool | None = None,
     ) -> None:
+        self.prefetch = PREFETCH if prefetch is None else prefetch
         self.source = source
         self.client = client
         self.filters = filters or Filters()
@@ -122,18 +130,21 @@ class Pager:
         self._timeless = RecentIds()
 
     # -- fetching -------------------------------------------------------------------------
-    async def _fetch(self, cursor: Cursor, query: ServerQuery, priority: Priority) -> AsyncIterator[RetryEvent | Page]:
+    def _requests(self, query: ServerQuery, contract: StreamContract | None = None) -> Prefetch:
+        """A stream's requests; with its `contract`, each sent while the page before is parsed."""
+        def send(cursor: Cursor, priority: Priority, **hooks: object) -> Awaitable[Page]:
+            return self.client.fetch(self.source.logs_path(), self.source.request_params(cursor, query),
+                                     self.source.parse_page, priority=priority, **hooks)  # type: ignore[arg-type]
+
+        room = lambda: None if self.max_entries is None else self.max_entries - self.loaded  # noqa: E731
+        guess = predicted_cursor(self.source, query, contract, room) if contract and self.prefetch else None
+        return Prefetch(send, guess)
+
+    async def _fetch(self, cursor: Cursor, query: ServerQuery, priority: Priority,
+                     requests: Prefetch | None = None) -> AsyncIterator[RetryEvent | Page]:
         """One page; retry events stream out while the request is still being retried."""
-        retries: asyncio.Queue[RetryEvent] = asyncio.Queue()
-        request = asyncio.ensure_future(
-            self.client.fetch(
-                self.source.logs_path(),
-                self.source.request_params(cursor, query),
-                self.source.parse_page,
-                on_retry=retries.put_nowait,
-                priority=priority,
-            )
-        )
+        sent = (requests or self._requests(query)).request(cursor, priority)
+        request, retries = sent.task, sent.retries
         try:
             while not request.done():
                 waiting = asyncio.ensure_future(retries.get())
@@ -152,9 +163,10 @@ class Pager:
         yield page
 
     async def _fetch_page(self, cursor: Cursor, query: ServerQuery, page_out: list[Page],
-                          priority: Priority = Priority.LIVE) -> AsyncIterator[RetryEvent]:
+                          priority: Priority = Priority.LIVE, requests: Prefetch | None = None
+                          ) -> AsyncIterator[RetryEvent]:
         page_out.clear()
-        async for item in self._fetch(cursor, query, priority):
+        async for item in self._fetch(cursor, query, priority, requests):
             if isinstance(item, Page):
                 page_out.append(item)
             else:
@@ -175,13 +187,17 @@ class Pager:
         de-duplicated, oldest page last; at its natural end, what the server got wrong."""
         recent = RecentIds()
         contract = stream_contract(self.source, recent.__contains__)
-        async for item in self._pages(query, recent, contract):
-            yield item
+        requests = self._requests(query, contract)
+        try:
+            async for item in self._pages(query, recent, contract, requests):
+                yield item
+        finally:  # (a broken page, the cap, a new query: the page prefetched is never read)
+            requests.close()
         if (corrected := contract.summary()) is not None:
             yield Notice("contract", corrected)
 
-    async def _pages(self, query: ServerQuery, recent: RecentIds, contract: StreamContract
-                     ) -> AsyncIterator[_StreamItem]:
+    async def _pages(self, query: ServerQuery, recent: RecentIds, contract: StreamContract,
+                     requests: Prefetch) -> AsyncIterator[_StreamItem]:
         source = self.source
         cursor = source.first_cursor(query)
         escapes: list[Cursor] = []
@@ -190,7 +206,7 @@ class Pager:
         holder: list[Page] = []
         priority = Priority.LIVE  # the first page is what the user waits for; the rest is backfill
         while True:
-            async for retry in self._fetch_page(cursor, query, holder, priority):
+            async for retry in self._fetch_page(cursor, query, holder, priority, requests):
                 yield retry
             priority = Priority.BACKFILL
             page = holder[0]

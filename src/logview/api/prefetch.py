@@ -1,0 +1,181 @@
+"""One page ahead: a backfill stream sends its next request before it parses the page at hand.
+
+Without it the server sits idle while a page is parsed, checked and handed over, and the pager
+idles while the server builds the next. Where the next cursor can be read cheaply from the raw
+body (`predicted_cursor`: Supermetrics' `before` is just past the last entry's time on an honest
+page; Aitronos' offset is the next page's unless `has_more` is false), that request goes out first
+and the page is parsed while the server works.
+
+The prediction is a guess; the pager's own decision (`contract.py` checks the page first) is what
+counts. The prefetched request is used only for exactly the cursor the pager then asks for;
+otherwise it is cancelled and never read, and the stream stops guessing (a server that breaks the
+contract, or a guess that fails, costs at most one request). So:
+
+- a page is never requested twice: a guess equal to the cursor at hand is no guess;
+- a page that turns out broken stops the stream as before, its prefetched successor discarded
+  unseen (the stream's `close`);
+- no more requests are made than without prefetching, but for one discarded at the end when the
+  pager stops for a reason the body did not show (the cap, the end of a range);
+- one request at most is ahead: an answer that arrives before its page is asked for waits, unparsed,
+  until it is (its own guess, the request after it, waits too);
+- the prefetched request takes its budget turn like any other backfill request (`Priority.BACKFILL`:
+  the tail and the first page of a query still go first).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from logview.api.contract import StreamContract
+from logview.api.types import Priority, RetryEvent
+from logview.model import Page, ServerQuery
+from logview.sources.base import ONE_MILLISECOND, Cursor, Source
+from logview.times import format_api_time, parse_api_time
+
+# How long a page's parsing waits for its successor's request to be on the wire (a loopback
+# request is sent in well under a millisecond; a budget wait is the prefetched request's own).
+SEND_WAIT_S = 0.02
+_STRING_VALUE = re.compile(rb'\s*:\s*"([^"\\]{1,64})"')
+_HAS_MORE = b'"has_more"'
+_FALSE = re.compile(rb"\s*:\s*false")
+
+Send = Callable[..., Awaitable[Page]]  # (cursor, priority, on_retry=, on_body=, on_sent=) -> the page
+Predict = Callable[[bytes, Cursor], "Cursor | None"]
+
+
+@dataclass
+class Request:
+    """One page's request in flight; `taken` once the pager asked for its cursor."""
+
+    cursor: Cursor
+    task: asyncio.Future[Page] = field(init=False)
+    retries: asyncio.Queue[RetryEvent] = field(default_factory=asyncio.Queue)
+    taken: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
+def predicted_cursor(source: Source, query: ServerQuery, contract: StreamContract,
+                     room: Callable[[], int | None]) -> Predict | None:
+    """A cheap guess at the cursor after a page, from its raw body (None: no guess, the page may
+    be the last); None for a source whose cursor cannot be read that way. `room`: how many entries
+    the cap leaves (a page that may reach it is the last). While the stream's `contract` counts the
+    server breaking it (a strike, pages out of order), nothing is guessed: the page at hand may be
+    the one that stops the stream."""
+    if source.kind == "supermetrics":
+        guess = _time_cursor_guess(source, query, contract, room)
+    elif source.kind == "aitronos":
+        guess = _offset_guess(source, room)
+    else:
+        return None
+
+    def while_healthy(body: bytes, cursor: Cursor) -> Cursor | None:
+        if contract.strikes or getattr(contract, "disorder", 0):
+            return None
+        return guess(body, cursor)
+
+    return while_healthy
+
+
+def _time_cursor_guess(source: Source, query: ServerQuery, contract: StreamContract,
+                       room: Callable[[], int | None]) -> Predict:
+    key = b'"' + source.time_field.encode() + b'"'
+
+    def guess(body: bytes, cursor: Cursor) -> Cursor | None:
+        count = body.count(key)
+        left = room()
+        if count < source.page_limit or (left is not None and count >= left):
+            return None
+        value = _STRING_VALUE.match(body, body.rfind(key) + len(key))  # newest first: the oldest is last
+        oldest = parse_api_time(value.group(1).decode("ascii", "replace")) if value else None
+        if oldest is None or (query.start is not None and oldest < query.start):
+            return None
+        inclusive = getattr(contract, "inclusive", False)  # (the next cursor is then the oldest time itself)
+        following = oldest if inclusive and oldest.microsecond % 1000 == 0 else oldest + ONE_MILLISECOND
+        before = parse_api_time(cursor) if isinstance(cursor, str) else None
+        if before is not None and following >= before:
+            return None  # the cursor would not move (a tie group, or a server ignoring it)
+        return format_api_time(following)
+
+    return guess
+
+
+def _offset_guess(source: Source, room: Callable[[], int | None]) -> Predict:
+    def guess(body: bytes, cursor: Cursor) -> Cursor | None:
+        left = room()
+        if not isinstance(cursor, int) or (left is not None and source.page_limit >= left):
+            return None
+        # The page's own `has_more` follows its entries (which may hold the key too); a server
+        # that sends it first makes this read an entry's: a wrong guess, discarded.
+        last = body.rfind(_HAS_MORE)
+        if last >= 0 and _FALSE.match(body, last + len(_HAS_MORE)):
+            return None
+        return cursor + source.page_limit
+
+    return guess
+
+
+class Prefetch:
+    """The requests of one request stream, with the next one sent ahead where `predict` allows."""
+
+    def __init__(self, send: Send, predict: Predict | None = None) -> None:
+        self._send = send
+        self._predict = predict
+        self._ahead: Request | None = None
+        self.discarded = 0  # prefetched requests never read (a wrong guess, or the stream's end)
+
+    def request(self, cursor: Cursor, priority: Priority) -> Request:
+        """The request for `cursor`: the prefetched one if it is for exactly that cursor, else a
+        new one (a wrong guess is cancelled, and the stream guesses no more)."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead.cursor == cursor:
+            ahead.taken.set_result(None)
+            return ahead
+        if ahead is not None:
+            self._discard(ahead)
+            self._predict = None
+        request = self._start(cursor, priority)
+        request.taken.set_result(None)
+        return request
+
+    def close(self) -> None:
+        """The stream ends (or fails, or is cancelled): a prefetched request is cancelled unread."""
+        if self._ahead is not None:
+            self._discard(self._ahead)
+            self._ahead = None
+
+    def _start(self, cursor: Cursor, priority: Priority, on_sent: Callable[[], None] | None = None) -> Request:
+        request = Request(cursor)
+        hooks = {"on_body": self._guesser(request)} if self._predict is not None else {}
+        request.task = asyncio.ensure_future(
+            self._send(cursor, priority, on_retry=request.retries.put_nowait, on_sent=on_sent, **hooks))
+        return request
+
+    def _guesser(self, request: Request) -> Callable[[bytes], Awaitable[None]]:
+        async def on_body(body: bytes) -> None:
+            if not request.taken.done():
+                await request.taken  # answered early: one request ahead at most, this one
+            if self._predict is None or self._ahead is not None:
+                return  # (a retried answer guesses no more: its first guess is ahead already)
+            following = self._predict(body, request.cursor)
+            if following is None or following == request.cursor:
+                return
+            sent = asyncio.get_running_loop().create_future()
+            self._ahead = ahead = self._start(following, Priority.BACKFILL,
+                                              lambda: sent.done() or sent.set_result(None))
+            try:
+                await asyncio.wait({ahead.task, sent}, timeout=SEND_WAIT_S, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                sent.cancel()
+
+        return on_body
+
+    def _discard(self, request: Request) -> None:
+        self.discarded += 1
+        request.task.cancel()
+        # A prefetched request that failed before it was discarded: nobody will read the failure.
+        request.task.add_done_callback(lambda task: task.cancelled() or task.exception())
+
+
+__all__ = ["Prefetch", "Request", "SEND_WAIT_S", "predicted_cursor"]
