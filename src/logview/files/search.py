@@ -18,16 +18,17 @@ the parsed value prints as `1.5`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from logview.files.jsonl import entry_from_line
 from logview.files.lines import LineFile
+from logview.files.search_strings import folded_occurrences, next_quotes, only_in_strings, rarity_order
 from logview.sources.base import Source, searchable_text
 
 BLOCK_BYTES = 4 << 20
-_LOWER = bytes(range(65)) + bytes(range(97, 123)) + bytes(range(91, 256))  # ASCII A-Z → a-z
+SAMPLE_BYTES = 64 << 10  # of the first block, to find which of the needle's bytes is rarest
 _QUOTE, _BACKSLASH, _COLON = ord('"'), ord("\\"), ord(":")
 _STRUCTURAL = frozenset(b'{}[],:" \t\r\n')
 _WHITESPACE = np.array([c in b" \t\r\n" for c in range(256)])
@@ -43,13 +44,15 @@ class Needle:
     ascii: bool
     literal_ok: bool  # could occur inside a bare number/true/false token
     folds: tuple[bytes, ...]  # non-ASCII characters that lower-case into this (ASCII) needle
+    in_strings: bool  # valid JSON can hold it only inside a string (see `search_strings`)
+    order: tuple[int, ...] = ()  # its positions, rarest byte first (`search_strings.rarity_order`)
 
     @classmethod
     def of(cls, text: str) -> Needle:
         lowered = text.lower()
         raw = lowered.encode("utf-8")
         folds = tuple(seq for char, seq in _FOLDS_TO_ASCII.items() if char in lowered) if raw.isascii() else ()
-        return cls(lowered, raw, raw.isascii(), not any(c in _STRUCTURAL for c in raw), folds)
+        return cls(lowered, raw, raw.isascii(), not any(c in _STRUCTURAL for c in raw), folds, only_in_strings(raw))
 
 
 def search_lines(lines: LineFile, source: Source, starts: np.ndarray, lengths: np.ndarray,
@@ -78,6 +81,8 @@ def search_lines(lines: LineFile, source: Source, starts: np.ndarray, lengths: n
         base = int(starts[i])
         block = lines.read(base, int(starts[j - 1] + lengths[j - 1]) - base)
         invalid = None if known_invalid is None else known_invalid[i:j]
+        if not wanted.order:
+            wanted = replace(wanted, order=rarity_order(wanted.raw, block[:SAMPLE_BYTES]))
         hits[i:j] = _search_block(block, starts[i:j] - base, lengths[i:j], wanted, invalid,
                                   lambda line: _exact(source, line, wanted.text))
         i = j
@@ -90,34 +95,28 @@ def _exact(source: Source, line: bytes, needle: str) -> bool:
 
 def _search_block(block: bytes, rs: np.ndarray, lengths: np.ndarray, needle: Needle,
                   invalid: np.ndarray | None, exact) -> np.ndarray:
-    n_lines = len(rs)
-    hits = np.zeros(n_lines, dtype=bool)
-    lowered = block.translate(_LOWER)
+    hits = np.zeros(len(rs), dtype=bool)
+    if needle.in_strings:
+        data = np.frombuffer(block, dtype=np.uint8)
+        matches = folded_occurrences(data, needle.raw, needle.order)
+        if _settled(block, needle, len(matches) > 0):
+            return hits
+        slow = _undecidable(block, data, rs, needle, invalid)
+        _hits_in_strings(block, data, rs, rs + lengths, needle, matches, hits, slow)
+        return _exact_rest(block, rs, lengths, hits, slow, exact)
+    lowered = block.lower()  # (ASCII only, as `str.lower` would fold the needle's ASCII letters)
     found = needle.raw in lowered
-    has_escapes = b"\\" in block
-    non_ascii = not block.isascii()
-    # (a plain search for the fold sequences is slow where their lead byte is common, as in
-    # text with dashes; numpy finds them below once the block has to be looked at anyway)
-    if not found and not has_escapes and (needle.ascii or not non_ascii) and not (
-            non_ascii and any(seq in block for seq in needle.folds)):
+    if _settled(block, needle, found):
         return hits
     data = np.frombuffer(lowered, dtype=np.uint8)
-    folds = needle.folds if non_ascii else ()
     re_ = rs + lengths
     quotes = np.flatnonzero(data == _QUOTE)
     quotes_before = np.searchsorted(quotes, rs)
-    # Lines bytes cannot decide: escapes, unbalanced quotes, invalid entries, case folding.
+    # Lines bytes cannot decide: unbalanced quotes, and those of `_undecidable`.
     slow = ((np.searchsorted(quotes, re_) - quotes_before) & 1).astype(bool)
-    if has_escapes:
-        slow[_lines_of(np.flatnonzero(data == _BACKSLASH), rs)] = True
-    if invalid is not None:
-        slow |= invalid
-    if not needle.ascii and non_ascii:
-        slow[_lines_of(np.flatnonzero(data >= 0x80), rs)] = True
-    for sequence in folds:
-        slow[_lines_of(_occurrences(data, lowered, sequence), rs)] = True
+    slow |= _undecidable(block, data, rs, needle, invalid)
     if found:
-        matches = _occurrences(data, lowered, needle.raw)
+        matches = _occurrences(data, needle.raw)
         line = _lines_of(matches, rs)
         # a match running past its line's end lies partly between lines (`\x0b`, blank lines)
         keep = ~slow[line] & (matches + len(needle.raw) <= re_[line])
@@ -137,6 +136,51 @@ def _search_block(block: bytes, rs: np.ndarray, lengths: np.ndarray, needle: Nee
             if len(idx):
                 good[idx] = ~_in_null(data, matches[idx], needle.raw)
         hits[line[good]] = True
+    return _exact_rest(block, rs, lengths, hits, slow, exact)
+
+
+def _settled(block: bytes, needle: Needle, found: bool) -> bool:
+    """A block without the needle is done unless some of its lines need the exact check."""
+    non_ascii = not block.isascii()
+    # (a plain search for the fold sequences is slow where their lead byte is common, as in
+    # text with dashes; numpy finds them in `_undecidable` once the block has to be looked at)
+    return not found and b"\\" not in block and (needle.ascii or not non_ascii) and not (
+        non_ascii and any(seq in block for seq in needle.folds))
+
+
+def _undecidable(block: bytes, data: np.ndarray, rs: np.ndarray, needle: Needle,
+                 invalid: np.ndarray | None) -> np.ndarray:
+    """Lines bytes cannot decide: escapes, invalid entries, case folding beyond ASCII."""
+    slow = np.zeros(len(rs), dtype=bool) if invalid is None else invalid.copy()
+    if b"\\" in block:
+        slow[_lines_of(np.flatnonzero(data == _BACKSLASH), rs)] = True
+    if not block.isascii():
+        if not needle.ascii:
+            slow[_lines_of(np.flatnonzero(data >= 0x80), rs)] = True
+        for sequence in needle.folds:
+            slow[_lines_of(_occurrences(data, sequence), rs)] = True
+    return slow
+
+
+def _hits_in_strings(block: bytes, data: np.ndarray, rs: np.ndarray, re_: np.ndarray, needle: Needle,
+                     matches: np.ndarray, hits: np.ndarray, slow: np.ndarray) -> None:
+    """Mark lines where a match lies in a value string (see `search_strings`). A needle with a
+    quote in it spans a string's end: in a line without escapes it never lies in one value."""
+    if not len(matches) or b'"' in needle.raw:
+        return
+    line = _lines_of(matches, rs)
+    ends = matches + len(needle.raw)
+    keep = ~slow[line] & (ends <= re_[line])  # (past its line's end: partly between lines)
+    line, ends = line[keep], ends[keep]
+    closing = next_quotes(block, data, ends, re_[line])
+    torn = closing < 0
+    slow[line[torn]] = True
+    line, closing = line[~torn], closing[~torn]
+    hits[line[~_is_key(data, closing)]] = True
+
+
+def _exact_rest(block: bytes, rs: np.ndarray, lengths: np.ndarray, hits: np.ndarray, slow: np.ndarray,
+                exact) -> np.ndarray:
     for k in np.flatnonzero(slow & ~hits):
         start = int(rs[k])
         hits[k] = exact(block[start:start + int(lengths[k])])
@@ -147,7 +191,7 @@ def _lines_of(positions: np.ndarray, rs: np.ndarray) -> np.ndarray:
     return np.searchsorted(rs, positions, side="right") - 1
 
 
-def _occurrences(data: np.ndarray, lowered: bytes, needle: bytes) -> np.ndarray:
+def _occurrences(data: np.ndarray, needle: bytes) -> np.ndarray:
     """Start offsets of every (possibly overlapping) occurrence of `needle`."""
     candidates = np.flatnonzero(data == needle[0])
     limit = len(data) - len(needle)
