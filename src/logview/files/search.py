@@ -99,22 +99,24 @@ def _search_block(block: bytes, rs: np.ndarray, lengths: np.ndarray, needle: Nee
     if needle.in_strings:
         data = np.frombuffer(block, dtype=np.uint8)
         matches = folded_occurrences(data, needle.raw, needle.order)
-        if _settled(block, needle, len(matches) > 0):
+        folds_at = _fold_positions(block, data, needle)
+        if _settled(block, needle, len(matches) > 0, folds_at):
             return hits
-        slow = _undecidable(block, data, rs, needle, invalid)
+        slow = _undecidable(block, data, rs, needle, invalid, folds_at)
         _hits_in_strings(block, data, rs, rs + lengths, needle, matches, hits, slow)
         return _exact_rest(block, rs, lengths, hits, slow, exact)
     lowered = block.lower()  # (ASCII only, as `str.lower` would fold the needle's ASCII letters)
     found = needle.raw in lowered
-    if _settled(block, needle, found):
-        return hits
     data = np.frombuffer(lowered, dtype=np.uint8)
+    folds_at = _fold_positions(block, data, needle)
+    if _settled(block, needle, found, folds_at):
+        return hits
     re_ = rs + lengths
     quotes = np.flatnonzero(data == _QUOTE)
     quotes_before = np.searchsorted(quotes, rs)
     # Lines bytes cannot decide: unbalanced quotes, and those of `_undecidable`.
     slow = ((np.searchsorted(quotes, re_) - quotes_before) & 1).astype(bool)
-    slow |= _undecidable(block, data, rs, needle, invalid)
+    slow |= _undecidable(block, data, rs, needle, invalid, folds_at)
     if found:
         matches = _occurrences(data, needle.raw)
         line = _lines_of(matches, rs)
@@ -139,26 +141,29 @@ def _search_block(block: bytes, rs: np.ndarray, lengths: np.ndarray, needle: Nee
     return _exact_rest(block, rs, lengths, hits, slow, exact)
 
 
-def _settled(block: bytes, needle: Needle, found: bool) -> bool:
+def _settled(block: bytes, needle: Needle, found: bool, folds_at: np.ndarray) -> bool:
     """A block without the needle is done unless some of its lines need the exact check."""
-    non_ascii = not block.isascii()
-    # (a plain search for the fold sequences is slow where their lead byte is common, as in
-    # text with dashes; numpy finds them in `_undecidable` once the block has to be looked at)
-    return not found and b"\\" not in block and (needle.ascii or not non_ascii) and not (
-        non_ascii and any(seq in block for seq in needle.folds))
+    return not found and b"\\" not in block and (needle.ascii or block.isascii()) and not len(folds_at)
+
+
+def _fold_positions(block: bytes, data: np.ndarray, needle: Needle) -> np.ndarray:
+    """Where the non-ASCII characters that lower-case into the needle's letters are."""
+    # (`sequence in block` is slow where the lead byte is common, as in text with dashes: its last
+    # byte is looked for first, with memchr)
+    found = [_occurrences(data, sequence) for sequence in needle.folds
+             if not block.isascii() and sequence[-1:] in block]
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
 def _undecidable(block: bytes, data: np.ndarray, rs: np.ndarray, needle: Needle,
-                 invalid: np.ndarray | None) -> np.ndarray:
+                 invalid: np.ndarray | None, folds_at: np.ndarray) -> np.ndarray:
     """Lines bytes cannot decide: escapes, invalid entries, case folding beyond ASCII."""
     slow = np.zeros(len(rs), dtype=bool) if invalid is None else invalid.copy()
     if b"\\" in block:
         slow[_lines_of(np.flatnonzero(data == _BACKSLASH), rs)] = True
-    if not block.isascii():
-        if not needle.ascii:
-            slow[_lines_of(np.flatnonzero(data >= 0x80), rs)] = True
-        for sequence in needle.folds:
-            slow[_lines_of(_occurrences(data, sequence), rs)] = True
+    if not needle.ascii and not block.isascii():
+        slow[_lines_of(np.flatnonzero(data >= 0x80), rs)] = True
+    slow[_lines_of(folds_at, rs)] = True
     return slow
 
 
