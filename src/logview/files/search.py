@@ -18,6 +18,7 @@ the parsed value prints as `1.5`).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -28,6 +29,7 @@ from logview.files.search_strings import folded_occurrences, next_quotes, only_i
 from logview.sources.base import Source, searchable_text
 
 BLOCK_BYTES = 4 << 20
+SEARCH_THREADS = 2
 SAMPLE_BYTES = 64 << 10  # of the first block, to find which of the needle's bytes is rarest
 _QUOTE, _BACKSLASH, _COLON = ord('"'), ord("\\"), ord(":")
 _STRUCTURAL = frozenset(b'{}[],:" \t\r\n')
@@ -57,7 +59,7 @@ class Needle:
 
 def search_lines(lines: LineFile, source: Source, starts: np.ndarray, lengths: np.ndarray,
                  needle: str, known_invalid: np.ndarray | None = None,
-                 cancelled: object = None) -> np.ndarray:
+                 cancelled: object = None, threads: int = SEARCH_THREADS) -> np.ndarray:
     """Which of the lines have `needle` in one of their values. The file is read in order: lines
     given in another order (a file shown newest first that was not written so) are searched in
     file order and the answers put back in theirs."""
@@ -65,28 +67,50 @@ def search_lines(lines: LineFile, source: Source, starts: np.ndarray, lengths: n
         order = np.argsort(starts, kind="stable")
         hits = np.zeros(len(starts), dtype=bool)
         hits[order] = search_lines(lines, source, starts[order], lengths[order], needle,
-                                   None if known_invalid is None else known_invalid[order], cancelled)
+                                   None if known_invalid is None else known_invalid[order], cancelled, threads)
         return hits
     wanted = Needle.of(needle)
     hits = np.zeros(len(starts), dtype=bool)
     if not wanted.raw:
         hits[:] = True
         return hits
-    i = 0
-    while i < len(starts):
+    if len(starts):
+        wanted = replace(wanted, order=rarity_order(wanted.raw, lines.read(int(starts[0]), SAMPLE_BYTES)))
+
+    def search_block(span: tuple[int, int]) -> np.ndarray | None:
         if callable(cancelled) and cancelled():
-            break
-        j = int(np.searchsorted(starts, starts[i] + BLOCK_BYTES, side="left"))
-        j = max(j, i + 1)
+            return None
+        i, j = span
         base = int(starts[i])
         block = lines.read(base, int(starts[j - 1] + lengths[j - 1]) - base)
-        invalid = None if known_invalid is None else known_invalid[i:j]
-        if not wanted.order:
-            wanted = replace(wanted, order=rarity_order(wanted.raw, block[:SAMPLE_BYTES]))
-        hits[i:j] = _search_block(block, starts[i:j] - base, lengths[i:j], wanted, invalid,
-                                  lambda line: _exact(source, line, wanted.text))
-        i = j
+        return _search_block(block, starts[i:j] - base, lengths[i:j], wanted,
+                             None if known_invalid is None else known_invalid[i:j],
+                             lambda line: _exact(source, line, wanted.text))
+
+    spans = _block_spans(starts)
+    # Most of a block's work is numpy's and the read, which release the interpreter: a second
+    # thread searches the next block meanwhile (pool.map hands results back in order).
+    pool = ThreadPoolExecutor(threads) if threads > 1 and len(spans) > 1 else None
+    try:
+        for (i, j), found in zip(spans, pool.map(search_block, spans) if pool else map(search_block, spans)):
+            if found is None:
+                break
+            hits[i:j] = found
+    finally:
+        if pool:
+            pool.shutdown(cancel_futures=True)
     return hits
+
+
+def _block_spans(starts: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of lines [i, j) that start within BLOCK_BYTES of the run's first (at least one line)."""
+    spans = []
+    i = 0
+    while i < len(starts):
+        j = max(i + 1, int(np.searchsorted(starts, starts[i] + BLOCK_BYTES, side="left")))
+        spans.append((i, j))
+        i = j
+    return spans
 
 
 def _exact(source: Source, line: bytes, needle: str) -> bool:
