@@ -59,7 +59,7 @@ class Needle:
 
 def search_lines(lines: LineFile, source: Source, starts: np.ndarray, lengths: np.ndarray,
                  needle: str, known_invalid: np.ndarray | None = None,
-                 cancelled: object = None, threads: int = SEARCH_THREADS) -> np.ndarray:
+                 cancelled: object = None, threads: int | None = None) -> np.ndarray:
     """Which of the lines have `needle` in one of their values. The file is read in order: lines
     given in another order (a file shown newest first that was not written so) are searched in
     file order and the answers put back in theirs."""
@@ -70,6 +70,7 @@ def search_lines(lines: LineFile, source: Source, starts: np.ndarray, lengths: n
                                    None if known_invalid is None else known_invalid[order], cancelled, threads)
         return hits
     wanted = Needle.of(needle)
+    threads = SEARCH_THREADS if threads is None else threads
     hits = np.zeros(len(starts), dtype=bool)
     if not wanted.raw:
         hits[:] = True
