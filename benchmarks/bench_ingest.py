@@ -19,12 +19,12 @@ the viewer's interpreter. Each run then starts, one after the other, two fresh c
   `logview.api.paging.PREFETCH`), to compare with a `--baseline` of the same code.
 - baseline (`--baseline DIR`): the viewer again, with another checkout's `DIR/src` first on the
   path (e.g. `git archive HEAD src | tar -x -C DIR`), for a before/after in the same run. Both
-  viewers then run from compiled copies, taking turns to go first (an A/A run of the same code,
-  from here and first every time, measured ~0.3 s slower).
+  viewers then run from compiled copies taken at the start, taking turns to go first (commits
+  landing in a shared working tree during the runs would otherwise change the code measured).
 
 Each child also reports its CPU seconds, the part of them the cyclic garbage collector took (`gc s`,
-in `gcs` collections) and the screen's paints (how often Textual's compositor redrew, `paints`): on
-a shared machine the wall clock varies with the neighbours, CPU time less.
+in `gcs` collections), the screen's paints (how often Textual's compositor redrew, `paints`) and
+its layouts (`layouts`): on a shared machine the wall clock varies with the neighbours, CPU less.
 
 The ratio viewer / bare is per run; the table shows each run and the median. `--profile` writes a
 cProfile of one more viewer run (`python -m pstats OUT.prof`, or snakeviz).
@@ -101,7 +101,7 @@ async def viewer_child(url: str, n: int, archive_dir: str | None) -> dict:
         archive.close()
     return {"seconds": loaded_s, "first_rows_s": first_rows, "loaded": loaded, "phase": phase,
             "load_s": loaded_s - (first_request[0] - started), "rss_mib": peak_rss_mib(), "cpu_s": cpu_s,
-            "paints": paints[0], "gc_s": collections[0], "collections": int(collections[1])}
+            "paints": paints[0], "layouts": paints[1], "gc_s": collections[0], "collections": int(collections[1])}
 
 
 def time_collections() -> list[float]:
@@ -123,17 +123,23 @@ def time_collections() -> list[float]:
 
 
 def count_paints() -> list[int]:
-    """How often the screen redraws from now on (Textual's timed compositor update)."""
+    """[paints, layouts]: how often the screen redraws from now on (Textual's timed compositor
+    update), and how often it lays itself out again (`Screen._refresh_layout`)."""
     from textual.screen import Screen
 
-    paints = [0]
-    update = Screen._on_timer_update
+    paints = [0, 0]
+    update, layout = Screen._on_timer_update, Screen._refresh_layout
 
     def counted(self: Screen) -> None:
         paints[0] += 1
         update(self)
 
+    def laid_out(self: Screen, *args, **kwargs) -> None:
+        paints[1] += 1
+        layout(self, *args, **kwargs)
+
     Screen._on_timer_update = counted  # type: ignore[method-assign]
+    Screen._refresh_layout = laid_out  # type: ignore[method-assign]
     return paints
 
 
@@ -223,8 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     server, url = start_server(args.n)
     print(f"demo server with {args.n:,} Supermetrics entries up in {time.perf_counter() - started:.1f} s at {url}")
     runs: list[dict[str, dict]] = []
-    # With a baseline, this checkout's viewer runs from a compiled copy too, and the two take turns
-    # going first: run from here and always first, the same code measured ~0.3 s slower (A/A test).
+    # With a baseline, this checkout's viewer runs from a compiled copy too (taken now: others may
+    # commit to the working tree meanwhile), and the two take turns going first.
     here = Path(tempfile.mkdtemp()) if args.baseline is not None else None
     if here is not None:
         shutil.copytree(Path(__file__).resolve().parent.parent / "src", here / "src",
@@ -258,14 +264,14 @@ def main(argv: list[str] | None = None) -> int:
           "cpu s: the process's CPU time over s; gc s: of it in cyclic collections (how many: gcs); "
           "ratio: s / bare s")
     viewers = ["viewer"] + (["baseline"] if args.baseline is not None else [])
-    print(f"{'run':<8}{'':<10}{'s':>7}{'load s':>8}{'first rows s':>14}{'cpu s':>7}{'gc s':>6}{'gcs':>5}{'paints':>8}{'loaded':>10}"
+    print(f"{'run':<8}{'':<10}{'s':>7}{'load s':>8}{'first rows s':>14}{'cpu s':>7}{'gc s':>6}{'gcs':>5}{'paints':>8}{'layouts':>8}{'loaded':>10}"
           f"{'peak RSS MiB':>14}{'ratio':>8}{'load ratio':>12}")
 
     def line(run: str, name: str, viewer: dict, bare: dict) -> str:
         first = viewer["first_rows_s"]
         return (f"{run:<8}{name:<10}{viewer['seconds']:>7.2f}{viewer['load_s']:>8.2f}"
                 f"{first if first is not None else float('nan'):>14.2f}{viewer['cpu_s']:>7.2f}"
-                f"{viewer.get('gc_s', float('nan')):>6.2f}{viewer.get('collections', 0):>5}{viewer['paints']:>8}"
+                f"{viewer.get('gc_s', float('nan')):>6.2f}{viewer.get('collections', 0):>5}{viewer['paints']:>8}{viewer.get('layouts', 0):>8}"
                 f"{viewer['loaded']:>10,}{viewer['rss_mib']:>14.0f}"
                 f"{viewer['seconds'] / bare['seconds']:>8.2f}{viewer['load_s'] / bare['seconds']:>12.2f}")
 
@@ -273,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         bare = children["bare"]
         for name in viewers:
             print(line(str(run), name, children[name], bare))
-        print(f"{run:<8}{'bare':<10}{bare['seconds']:>7.2f}{'':>22}{bare['cpu_s']:>7.2f}{'':>19}{bare['loaded']:>10,}"
+        print(f"{run:<8}{'bare':<10}{bare['seconds']:>7.2f}{'':>22}{bare['cpu_s']:>7.2f}{'':>27}{bare['loaded']:>10,}"
               f"{bare['rss_mib']:>14.0f}")
     for name in viewers + ["bare"]:
         values = [children[name] for children in runs]
@@ -285,7 +291,8 @@ def main(argv: list[str] | None = None) -> int:
                  if name != "bare" else f"{'':>22}")
               + f"{median(v['cpu_s'] for v in values):>7.2f}"
               + (f"{median(v.get('gc_s', 0) for v in values):>6.2f}{median(v.get('collections', 0) for v in values):>5.0f}"
-                 f"{median(v['paints'] for v in values):>8.0f}" if name != "bare" else f"{'':>19}")
+                 f"{median(v['paints'] for v in values):>8.0f}{median(v.get('layouts', 0) for v in values):>8.0f}"
+                 if name != "bare" else f"{'':>27}")
               + f"{'':>10}{median(v['rss_mib'] for v in values):>14.0f}"
               + (f"{median(ratios):>8.2f}{median(load_ratios):>12.2f}" if name != "bare" else ""))
     if any(children[name]["phase"] != "complete" or children[name]["loaded"] != args.n
