@@ -129,3 +129,20 @@ def test_a_search_cancelled_midway_stops_handing_out_blocks(tmp_path: Path) -> N
     finally:
         handle.close()
     assert hits[:5].any() and not hits[-100:].any()
+
+
+@pytest.mark.parametrize("needle", ["status", "tool", "gmail", "sta"])
+def test_a_torn_line_not_yet_known_invalid_is_checked_exactly(tmp_path: Path, needle: str) -> None:
+    # (while the columns are still read, which lines are invalid is not known: a torn line's key
+    # holds the needle, and an invalid entry is searched as its whole text)
+    whole = b'{"id":"1","created_at":"2025-01-01T00:00:00Z","status":"success","tool":"gmail.send"}'
+    lines = [whole, b'{"id":"2","status":"x","tool":"gm', whole[:30] + b'","status":"ok']
+    path = tmp_path / "log.jsonl"
+    starts, lengths = index(path, lines)
+    handle = LineFile(path)
+    try:
+        hits = filesearch.search_lines(handle, source_for_kind("aitronos"), starts, lengths, needle)
+    finally:
+        handle.close()
+    assert hits.tolist() == expected("aitronos", lines, needle)
+    assert hits[1] == (needle != "gmail")

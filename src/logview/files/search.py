@@ -127,7 +127,7 @@ def _search_block(block: bytes, rs: np.ndarray, lengths: np.ndarray, needle: Nee
         folds_at = _fold_positions(block, data, needle)
         if _settled(block, needle, len(matches) > 0, folds_at):
             return hits
-        slow = _undecidable(block, data, rs, needle, invalid, folds_at)
+        slow = _undecidable(block, data, rs, needle, invalid, folds_at) | _odd_quotes(data, rs)
         _hits_in_strings(block, data, rs, rs + lengths, needle, matches, hits, slow)
         return _exact_rest(block, rs, lengths, hits, slow, exact)
     lowered = block.lower()  # (ASCII only, as `str.lower` would fold the needle's ASCII letters)
@@ -169,6 +169,14 @@ def _search_block(block: bytes, rs: np.ndarray, lengths: np.ndarray, needle: Nee
 def _settled(block: bytes, needle: Needle, found: bool, folds_at: np.ndarray) -> bool:
     """A block without the needle is done unless some of its lines need the exact check."""
     return not found and b"\\" not in block and (needle.ascii or block.isascii()) and not len(folds_at)
+
+
+def _odd_quotes(data: np.ndarray, rs: np.ndarray) -> np.ndarray:
+    """Lines with an odd number of quotes (not JSON: a torn line). Each line's span runs to the
+    next line's start, over line breaks and blank lines, which hold no quotes."""
+    if not len(rs):
+        return np.zeros(0, dtype=bool)
+    return np.bitwise_xor.reduceat((data == _QUOTE).view(np.uint8), rs).astype(bool)
 
 
 def _fold_positions(block: bytes, data: np.ndarray, needle: Needle) -> np.ndarray:
