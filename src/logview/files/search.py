@@ -121,54 +121,58 @@ def _exact(source: Source, line: bytes, needle: str) -> bool:
 def _search_block(block: bytes, rs: np.ndarray, lengths: np.ndarray, needle: Needle,
                   invalid: np.ndarray | None, exact) -> np.ndarray:
     hits = np.zeros(len(rs), dtype=bool)
-    if needle.in_strings:
-        data = np.frombuffer(block, dtype=np.uint8)
-        matches = folded_occurrences(data, needle.raw, needle.order)
-        folds_at = _fold_positions(block, data, needle)
-        if _settled(block, needle, len(matches) > 0, folds_at):
-            return hits
-        slow = _undecidable(block, data, rs, needle, invalid, folds_at) | _odd_quotes(data, rs)
-        _hits_in_strings(block, data, rs, rs + lengths, needle, matches, hits, slow)
-        return _exact_rest(block, rs, lengths, hits, slow, exact)
-    lowered = block.lower()  # (ASCII only, as `str.lower` would fold the needle's ASCII letters)
-    found = needle.raw in lowered
-    data = np.frombuffer(lowered, dtype=np.uint8)
+    data = np.frombuffer(block, dtype=np.uint8)
+    matches = folded_occurrences(data, needle.raw, needle.order)
     folds_at = _fold_positions(block, data, needle)
-    if _settled(block, needle, found, folds_at):
+    if _settled(block, needle, len(matches) > 0, folds_at):
         return hits
     re_ = rs + lengths
-    quotes = np.flatnonzero(data == _QUOTE)
-    quotes_before = np.searchsorted(quotes, rs)
-    # Lines bytes cannot decide: unbalanced quotes, and those of `_undecidable`.
-    slow = ((np.searchsorted(quotes, re_) - quotes_before) & 1).astype(bool)
-    slow |= _undecidable(block, data, rs, needle, invalid, folds_at)
-    if found:
-        matches = _occurrences(data, needle.raw)
-        line = _lines_of(matches, rs)
-        # a match running past its line's end lies partly between lines (`\x0b`, blank lines)
-        keep = ~slow[line] & (matches + len(needle.raw) <= re_[line])
-        matches, line = matches[keep], line[keep]
-        before = np.searchsorted(quotes, matches)  # quotes strictly before each match
-        inside = ((before - quotes_before[line]) & 1).astype(bool)
-        good = np.zeros(len(matches), dtype=bool)
-        # inside a string: it must end before the closing quote, and the string must be a value
-        idx = np.flatnonzero(inside)
-        if len(idx):
-            closing = quotes[before[idx]]
-            fits = closing >= matches[idx] + len(needle.raw)
-            good[idx[fits]] = ~_is_key(data, closing[fits])
-        # outside strings: a number or true/false (never null, never across punctuation)
-        if needle.literal_ok:
-            idx = np.flatnonzero(~inside)
-            if len(idx):
-                good[idx] = ~_in_null(data, matches[idx], needle.raw)
-        hits[line[good]] = True
+    slow = _undecidable(block, data, rs, needle, invalid, folds_at) | _odd_quotes(data, rs)
+    line = _lines_of(matches, rs)
+    # a match running past its line's end lies partly between lines (`\x0b`, blank lines)
+    keep = ~slow[line] & (matches + len(needle.raw) <= re_[line])
+    matches, line = matches[keep], line[keep]
+    if needle.in_strings:
+        _hits_in_strings(block, data, re_, needle, matches, line, hits, slow)
+    elif len(matches):
+        _hits_anywhere(data, rs, lengths, needle, matches, line, hits)
     return _exact_rest(block, rs, lengths, hits, slow, exact)
+
+
+def _hits_anywhere(data: np.ndarray, rs: np.ndarray, lengths: np.ndarray, needle: Needle, matches: np.ndarray,
+                   line: np.ndarray, hits: np.ndarray) -> None:
+    """Mark lines where a match of a needle that may stand outside strings (numbers, `true`) lies
+    in a value: told by the quotes before it on its line, listed for the lines with a match only."""
+    quotes = _quotes_in_lines(data, rs, lengths, np.unique(line))
+    before = np.searchsorted(quotes, matches)  # quotes strictly before each match
+    inside = ((before - np.searchsorted(quotes, rs)[line]) & 1).astype(bool)
+    good = np.zeros(len(matches), dtype=bool)
+    # inside a string: it must end before the closing quote, and the string must be a value
+    idx = np.flatnonzero(inside)
+    if len(idx):
+        closing = quotes[before[idx]]
+        fits = closing >= matches[idx] + len(needle.raw)
+        good[idx[fits]] = ~_is_key(data, closing[fits])
+    # outside strings: a number or true/false (never null, never across punctuation)
+    if needle.literal_ok:
+        idx = np.flatnonzero(~inside)
+        if len(idx):
+            good[idx] = ~_in_null(data, matches[idx], needle.raw)
+    hits[line[good]] = True
 
 
 def _settled(block: bytes, needle: Needle, found: bool, folds_at: np.ndarray) -> bool:
     """A block without the needle is done unless some of its lines need the exact check."""
     return not found and b"\\" not in block and (needle.ascii or block.isascii()) and not len(folds_at)
+
+
+def _quotes_in_lines(data: np.ndarray, rs: np.ndarray, lengths: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """Offsets of the quotes in these lines (a list of every quote of the block when they are many)."""
+    if len(lines) * 4 >= len(rs):
+        return np.flatnonzero(data == _QUOTE)
+    spans = lengths[lines].astype(np.int64)
+    gathered = np.arange(int(spans.sum())) + np.repeat(rs[lines] - (np.cumsum(spans) - spans), spans)
+    return gathered[data[gathered] == _QUOTE]
 
 
 def _odd_quotes(data: np.ndarray, rs: np.ndarray) -> np.ndarray:
@@ -200,17 +204,13 @@ def _undecidable(block: bytes, data: np.ndarray, rs: np.ndarray, needle: Needle,
     return slow
 
 
-def _hits_in_strings(block: bytes, data: np.ndarray, rs: np.ndarray, re_: np.ndarray, needle: Needle,
-                     matches: np.ndarray, hits: np.ndarray, slow: np.ndarray) -> None:
+def _hits_in_strings(block: bytes, data: np.ndarray, re_: np.ndarray, needle: Needle, matches: np.ndarray,
+                     line: np.ndarray, hits: np.ndarray, slow: np.ndarray) -> None:
     """Mark lines where a match lies in a value string (see `search_strings`). A needle with a
     quote in it spans a string's end: in a line without escapes it never lies in one value."""
     if not len(matches) or b'"' in needle.raw:
         return
-    line = _lines_of(matches, rs)
-    ends = matches + len(needle.raw)
-    keep = ~slow[line] & (ends <= re_[line])  # (past its line's end: partly between lines)
-    line, ends = line[keep], ends[keep]
-    closing = next_quotes(block, data, ends, re_[line])
+    closing = next_quotes(block, data, matches + len(needle.raw), re_[line])
     torn = closing < 0
     slow[line[torn]] = True
     line, closing = line[~torn], closing[~torn]
