@@ -146,3 +146,23 @@ def test_a_torn_line_not_yet_known_invalid_is_checked_exactly(tmp_path: Path, ne
         handle.close()
     assert hits.tolist() == expected("aitronos", lines, needle)
     assert hits[1] == (needle != "gmail")
+
+
+class _Joined:
+    """Lines joined in memory, read like a LineFile (as archived rows are searched)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def read(self, start: int, length: int) -> bytes:
+        return self.data[start:start + length]
+
+
+@pytest.mark.parametrize("needle", ["gmail", "200", "true"])
+def test_empty_lines_at_the_end_and_between(needle: str) -> None:
+    # (an archived row gone from the archive is searched as an empty line)
+    rows = [b"", b'{"id":"1","status":200,"tool":"gmail","ok":true}', b"", b'{"x":"torn', b""]
+    lengths = np.array([len(row) for row in rows], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
+    hits = filesearch.search_lines(_Joined(b"\n".join(rows)), source_for_kind("aitronos"), starts, lengths, needle)
+    assert hits.tolist() == [False, True, False, False, False]

@@ -127,7 +127,7 @@ def _search_block(block: bytes, rs: np.ndarray, lengths: np.ndarray, needle: Nee
     if _settled(block, needle, len(matches) > 0, folds_at):
         return hits
     re_ = rs + lengths
-    slow = _undecidable(block, data, rs, needle, invalid, folds_at) | _odd_quotes(data, rs)
+    slow = _undecidable(block, data, rs, needle, invalid, folds_at) | _odd_quotes(data, rs, lengths)
     line = _lines_of(matches, rs)
     # a match running past its line's end lies partly between lines (`\x0b`, blank lines)
     keep = ~slow[line] & (matches + len(needle.raw) <= re_[line])
@@ -175,12 +175,16 @@ def _quotes_in_lines(data: np.ndarray, rs: np.ndarray, lengths: np.ndarray, line
     return gathered[data[gathered] == _QUOTE]
 
 
-def _odd_quotes(data: np.ndarray, rs: np.ndarray) -> np.ndarray:
+def _odd_quotes(data: np.ndarray, rs: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Lines with an odd number of quotes (not JSON: a torn line). Each line's span runs to the
     next line's start, over line breaks and blank lines, which hold no quotes."""
     if not len(rs):
         return np.zeros(0, dtype=bool)
-    return np.bitwise_xor.reduceat((data == _QUOTE).view(np.uint8), rs).astype(bool)
+    quotes = np.zeros(len(data) + 1, dtype=np.uint8)  # (+1: an empty last line starts at the end)
+    np.equal(data, _QUOTE, out=quotes[:-1].view(bool))
+    odd = np.bitwise_xor.reduceat(quotes, rs).astype(bool)
+    odd[lengths == 0] = False  # (reduceat gives an empty span the byte at its start)
+    return odd
 
 
 def _fold_positions(block: bytes, data: np.ndarray, needle: Needle) -> np.ndarray:
