@@ -4,11 +4,15 @@ The viewer's search matches the needle (case-insensitively) inside any *value* o
 its keys, not `null` (see `searchable_text`). Parsing a million lines to check that takes seconds,
 so the file is scanned in blocks instead:
 
-1. lower-case the block (ASCII) and find the needle's occurrences; a block without one (and
-   without escapes) is done after two C-speed passes;
-2. for each occurrence, the quotes before it on its line say whether it lies inside a string and
-   which one; an occurrence inside a key (a string followed by `:`), crossing a string's end, or in
-   a `null` is dropped. Only the sparse arrays of quote and match positions are worked on.
+1. find the needle's occurrences, ASCII letters of either case, where its rarest byte is (numpy,
+   no lower-cased copy); a block without one (and without escapes) is done;
+2. a needle that valid JSON holds only inside strings (`gmail`, `status`: see `search_strings`)
+   hits a line where the string around an occurrence is a value (its closing quote not followed
+   by `:`). Any other needle (`200`, `true`): the quotes before an occurrence on its line say
+   whether it lies inside a string and which one; an occurrence inside a key, crossing a string's
+   end, or in a `null` is dropped. Only the quotes of lines with an occurrence are listed.
+
+Blocks are searched two at a time (`SEARCH_THREADS`): numpy and the reads release the interpreter.
 
 Lines where bytes alone cannot decide — escapes (`\\"`, `\\u00e9`), an odd number of quotes (not
 JSON), entries already known to be invalid, and non-ASCII text when the needle is not ASCII (case
