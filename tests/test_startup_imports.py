@@ -45,6 +45,7 @@ NOT_FOR_A_FILE = {
     "logview.api.client": "the API client",
     "tenacity": "the client's retries",
     "logview.settings.check": "the profile checks",
+    "pydantic": "the entry models (plainly valid rows are built without them)",
 }
 
 

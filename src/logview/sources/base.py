@@ -12,14 +12,15 @@ import re
 from abc import ABC, abstractmethod
 from datetime import datetime, timedelta, timezone
 from itertools import repeat
-from typing import Any, ClassVar, Hashable
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any, ClassVar, Hashable
 
 from logview.jsonutil import InvalidJSON, dump_json
 from logview.jsonutil import load_json as _load_json
 from logview.model import Filters, LogEntry, Page, ServerQuery, SourceKind
 from logview.times import parse_api_time
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 Cursor = Hashable
 _TIMES: dict[str, datetime | None] = {}  # API time strings parsed lately (a page's entries share seconds)
@@ -55,6 +56,17 @@ def numbers_within(values: list[Any], kind: type, low: float, high: float) -> bo
     """Whether every value of type `kind` among `values` lies in [low, high]."""
     numbers = [value for value in values if type(value) is kind]
     return not numbers or (low <= min(numbers) and max(numbers) <= high)
+
+
+def plain_keys(raw: dict[str, Any]) -> bool:
+    """Whether every key is text the model takes (it refuses a key with a lone surrogate)."""
+    for key in raw:
+        if not key.isascii():
+            try:
+                key.encode()
+            except UnicodeEncodeError:
+                return False
+    return True
 
 
 def may_hold_surrogates(data: bytes) -> bool:

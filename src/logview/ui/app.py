@@ -176,13 +176,7 @@ def run_viewer(options: ViewerOptions, *more: ViewerOptions, keep_archive: bool 
         if kind not in ("aitronos", "supermetrics", "mixed"):
             print(f"logview: unknown source {kind!r}", file=sys.stderr)
             return 2
-        source = source_for_kind(kind)
-        # The first rows go through an entry model (`Source.entry_from_raw` validates each one):
-        # built here, before the file's reading thread shares the interpreter with the first
-        # frame, it costs that frame ~0.3 s less. (Both models are built together.)
-        from logview.model import AitronosLog, SupermetricsLog
-
-        (AitronosLog if kind == "aitronos" else SupermetricsLog).built_model()
+        source = source_for_kind(kind)  # (its plainly valid rows need no pydantic model)
     archive, problem = open_archive(keep_archive and options.connection is not None, retention)
     app = LogViewApp(options, *more, source=source, file_kind=kind, archive=archive, archive_problem=problem)
     # Background threads (file reading, search) hold the GIL in turns of this length; the UI
