@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from logview.model import AITRONOS_STATUSES, AitronosLog, Filters, LogEntry, Page, ServerQuery
-from logview.sources.base import (Cursor, Source, api_time, connector_of, csv_cell, invalid_entry, mask_variable,
-                                  numbers_within, plain_keys, tool_of, validation_reason)
+from logview.sources.base import (Cursor, Source, connector_of, csv_cell, invalid_entry, mask_variable,
+                                  numbers_within, tool_of, validation_reason)
 from logview.times import format_api_time
 
 
@@ -101,13 +101,9 @@ class AitronosSource(Source):
         return frozenset(name for name, active in names.items() if active)
 
     def entry_from_raw(self, raw: Any) -> LogEntry:
-        # A plainly valid entry has its fields as the model would give them: no model needed
-        # (pydantic loads for the first entry that does not fit, not for every file's first rows).
-        if type(raw) is dict and self.plainly_valid(raw) and plain_keys(raw):
-            time = api_time(raw["created_at"])
-            if time is not None:
-                return LogEntry(id=raw["id"], time=time, status=raw.get("status"), raw=raw, source="aitronos")
-        from pydantic import ValidationError
+        if (plain := self.plain_entry(raw)) is not None:
+            return plain
+        from pydantic import ValidationError  # (only for a misfit: see `plain_entry`)
 
         try:
             log = AitronosLog.model_validate(raw)

@@ -210,8 +210,9 @@ class Source(ABC):
         entry whose fields plainly have their documented types (`plainly_valid`) and whose time
         parses is built directly, exactly as the model would build it (id and status as they are,
         the time as `parse_api_time` reads it); only the misfits go through the model.
-        `surrogates` False: no text in `raws` holds a lone surrogate (see `may_hold_surrogates`);
-        else an entry with a key beyond ASCII goes to the model, which refuses such a key."""
+        `surrogates` False: no text in `raws` holds a lone surrogate (see `may_hold_surrogates`), so
+        the page may be checked a field at a time; else entry by entry (`plain_entry` sends a key
+        with a lone surrogate to the model, which refuses it)."""
         kind, time_field = self.kind, self.time_field
         if not surrogates:  # the usual page: all of it checked and built a field at a time
             plain = self.plain_page(raws)
@@ -219,17 +220,18 @@ class Source(ABC):
                 moments = api_times(plain[time_field])
                 if None not in moments:
                     return list(map(LogEntry, plain["id"], moments, plain["status"], raws, repeat(kind)))
-        plainly_valid, entry_from_raw = self.plainly_valid, self.entry_from_raw
-        entries: list[LogEntry] = []
-        append = entries.append
-        for raw in raws:
-            if type(raw) is dict and plainly_valid(raw) and (not surrogates or all(map(str.isascii, raw))):
-                moment = api_time(raw[time_field])
-                if moment is not None:
-                    append(LogEntry(raw["id"], moment, raw.get("status"), raw, kind))
-                    continue
-            append(entry_from_raw(raw))
-        return entries
+        plain_entry, entry_from_raw = self.plain_entry, self.entry_from_raw
+        return [entry if (entry := plain_entry(raw)) is not None else entry_from_raw(raw) for raw in raws]
+
+    def plain_entry(self, raw: Any) -> LogEntry | None:
+        """The entry of a plainly valid dict whose time parses, built without the model, exactly
+        as the model would build it; None: the model must judge it (pydantic then loads: a file's
+        first rows, all plain, need none). Every `entry_from_raw` asks this first."""
+        if type(raw) is dict and self.plainly_valid(raw) and plain_keys(raw):
+            moment = api_time(raw[self.time_field])
+            if moment is not None:
+                return LogEntry(raw["id"], moment, raw.get("status"), raw, self.kind)
+        return None
 
     def _page(self, document: dict[str, Any], entries: list[LogEntry]) -> Page:
         return Page(entries=entries)

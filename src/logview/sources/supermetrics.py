@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from logview.model import OTHER_STATUS, SUPERMETRICS_STATUS_CLASSES, Filters, LogEntry, Page, ServerQuery, SupermetricsLog
-from logview.sources.base import (ONE_MILLISECOND, Cursor, Source, api_time, invalid_entry, numbers_within,
-                                  plain_keys, validation_reason)
+from logview.sources.base import (ONE_MILLISECOND, Cursor, Source, invalid_entry, numbers_within,
+                                  validation_reason)
 from logview.times import format_api_time
 
 CONNECTOR_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
@@ -96,13 +96,9 @@ class SupermetricsSource(Source):
         return frozenset(name for name in ("since", "until") if getattr(filters, name) is not None)
 
     def entry_from_raw(self, raw: Any) -> LogEntry:
-        # A plainly valid entry has its fields as the model would give them: no model needed
-        # (pydantic loads for the first entry that does not fit, not for every file's first rows).
-        if type(raw) is dict and self.plainly_valid(raw) and plain_keys(raw):
-            time = api_time(raw["log_time"])
-            if time is not None:
-                return LogEntry(id=raw["id"], time=time, status=raw.get("status"), raw=raw, source="supermetrics")
-        from pydantic import ValidationError
+        if (plain := self.plain_entry(raw)) is not None:
+            return plain
+        from pydantic import ValidationError  # (only for a misfit: see `plain_entry`)
 
         try:
             log = SupermetricsLog.model_validate(raw)

@@ -43,7 +43,6 @@ POST_LINES_EVERY_S = 0.05
 # A backfill's pages are posted together at most this often (the first at once): each post costs
 # the screen a layout and a repaint. 0.5 s: 100k entries cost ~0.7 s less CPU than at 0.2 s.
 POST_ENTRIES_EVERY_S = 0.5
-READ_CHUNK = 1 << 20  # bytes read for columns at a time (~3-6 ms of decoding; then a look at the keys)
 USER_QUIET_S = 0.15  # reading pauses this long after each key or scroll
 VIEWER_POLICY = RetryPolicy(max_wait_s=None)  # any Retry-After is waited out, with a countdown
 
