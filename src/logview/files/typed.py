@@ -19,58 +19,13 @@ the last value (a first value of the wrong type fails the line, which is then re
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, ClassVar
+from typing import Any
 
 import msgspec
-from msgspec import Meta, Raw, Struct, field
 
 from logview.sources.base import Source, may_hold_surrogates
+from logview.sources.shapes import NULL, SHAPES, Fields, SupermetricsFields
 
-_DOUBLE_INT = 2**53  # Aitronos takes an integer duration only when a double holds it exactly
-NULL = Raw(b"null")
-
-
-class SupermetricsFields(Struct, kw_only=True, gc=False):
-    """`SupermetricsSource.plainly_valid`, as types; and the other keys the columns read."""
-
-    # An error group is made of the status (HTTP 400 and up) and the event alone: the reader
-    # asks `error_group` once per pair of codes, not once per line.
-    GROUPED_BY_STATUS_AND_EVENT: ClassVar[bool] = True
-
-    id: str
-    stamp: str = field(name="log_time")
-    status: Annotated[int, Meta(ge=100, le=599)] | None = None
-    duration_ms: Annotated[int, Meta(ge=0)] | None = None
-    event: str | None = None
-    request: str | None = None
-    request_id: str | None = None
-    credential_id: Any = None
-    tool: Any = None
-    tool_key: Any = None
-    tool_name: Any = None
-
-
-class AitronosFields(Struct, kw_only=True, gc=False):
-    """`AitronosSource.plainly_valid`, as types; and the other keys the columns and the error
-    group (`AitronosSource.error_group`: `error`, `error_message`) read."""
-
-    GROUPED_BY_STATUS_AND_EVENT: ClassVar[bool] = False
-
-    id: str
-    stamp: str = field(name="created_at")
-    status: str | None = None
-    credential_id: str | None = None
-    duration_ms: Annotated[int, Meta(gt=-_DOUBLE_INT, lt=_DOUBLE_INT)] | float | None = None
-    event: Any = None
-    tool: Any = None
-    tool_key: Any = None
-    tool_name: Any = None
-    error: Raw = NULL  # its JSON, decoded only for an error group not met before (`group_of`)
-    error_message: Any = None
-
-
-Fields = SupermetricsFields | AitronosFields
-SHAPES: dict[str, type[Struct]] = {"supermetrics": SupermetricsFields, "aitronos": AitronosFields}
 _DECODE_ERRORS = (msgspec.DecodeError, RecursionError)
 
 

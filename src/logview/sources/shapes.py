@@ -1,0 +1,61 @@
+"""Each API's plainly valid entry as a typed msgspec Struct: a value decodes into one only when
+every schema field has the type `Source.plainly_valid` demands (an `int` is never a bool or a float;
+a Supermetrics status is within 100..599 ...), so a decode is a C-speed proof that the entry is
+plain, and the fields come out without a `dict.get` each.
+
+Used by the file reader (`files/typed.py`, a big file's columns) and by a page's fast path
+(`sources/typed_page.py`). Where msgspec is laxer than `load_json` (non-UTF-8 bytes in values it
+skips, escaped surrogates), the caller keeps such input from it: see those modules.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar
+
+from msgspec import Meta, Raw, Struct, field
+
+_DOUBLE_INT = 2**53  # Aitronos takes an integer duration only when a double holds it exactly
+NULL = Raw(b"null")
+
+
+class SupermetricsFields(Struct, kw_only=True, gc=False):
+    """`SupermetricsSource.plainly_valid`, as types; and the other keys the columns read."""
+
+    # An error group is made of the status (HTTP 400 and up) and the event alone: the reader
+    # asks `error_group` once per pair of codes, not once per line.
+    GROUPED_BY_STATUS_AND_EVENT: ClassVar[bool] = True
+
+    id: str
+    stamp: str = field(name="log_time")
+    status: Annotated[int, Meta(ge=100, le=599)] | None = None
+    duration_ms: Annotated[int, Meta(ge=0)] | None = None
+    event: str | None = None
+    request: str | None = None
+    request_id: str | None = None
+    credential_id: Any = None
+    tool: Any = None
+    tool_key: Any = None
+    tool_name: Any = None
+
+
+class AitronosFields(Struct, kw_only=True, gc=False):
+    """`AitronosSource.plainly_valid`, as types; and the other keys the columns and the error
+    group (`AitronosSource.error_group`: `error`, `error_message`) read."""
+
+    GROUPED_BY_STATUS_AND_EVENT: ClassVar[bool] = False
+
+    id: str
+    stamp: str = field(name="created_at")
+    status: str | None = None
+    credential_id: str | None = None
+    duration_ms: Annotated[int, Meta(gt=-_DOUBLE_INT, lt=_DOUBLE_INT)] | float | None = None
+    event: Any = None
+    tool: Any = None
+    tool_key: Any = None
+    tool_name: Any = None
+    error: Raw = NULL  # its JSON, decoded only for an error group not met before (`group_of`)
+    error_message: Any = None
+
+
+Fields = SupermetricsFields | AitronosFields
+SHAPES: dict[str, type[Struct]] = {"supermetrics": SupermetricsFields, "aitronos": AitronosFields}
