@@ -14,20 +14,28 @@ chunk carries the values first seen in it so the store can translate codes with 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from collections.abc import Callable
-from itertools import repeat
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import orjson
 
 from logview.categories import Categories
-from logview.sources.base import DURATION_LIMIT, TOOL_KEYS, Source, duration_ms, first_named
+from logview.files.coding import (
+    NAN,
+    codes_in_order,
+    codes_of,
+    durations_of,
+    valid_durations,
+)
+from logview.files.groups import ErrorGroups
 from logview.files.jsonl import entry_from_line
-from logview.files.stamps import StampTexts
 from logview.files.lines import LineChunk
-from logview.files.typed import SHAPES, TypedDecoder, Undecidable, decode_each, group_input, group_key, group_rows
+from logview.files.plain_lines import suspect_lines
+from logview.files.stamps import StampTexts
+from logview.files.typed import SHAPES, TypedDecoder, decode_each
+from logview.sources.base import TOOL_KEYS, Source, duration_ms, first_named
 from logview.times import epoch_us, parse_api_time
 
 NO_TIME = np.iinfo(np.int64).min  # an entry without a usable time
@@ -35,14 +43,10 @@ FIELDS = ("status", "credential", "event", "tool", "error")
 NAME_FIELDS = ("credential", "event", "tool")
 RAW_KEYS = {"credential": ("credential_id",), "event": ("event",), "tool": TOOL_KEYS}
 TIME_CACHE_LIMIT = 20_000  # distinct time strings remembered (second-resolution logs repeat a lot)
-# Error groups remembered by what makes them: an Aitronos key holds the error's JSON, which often
-# differs line by line (ids, numbers), so a large cache would hold ~20 MiB of them for few hits.
-GROUP_CACHE_LIMIT = 2_000
 # Only a whole `YYYY-MM-DDTHH:MM:SS` second parses like its `.mmmZ` forms plus the milliseconds:
 # `2025-01-01T00:00+01` is a time, `2025-01-01T00:00+01.123Z` is not.
 _SECOND = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d", re.ASCII)
 _UNSEEN = object()
-NAN = float("nan")
 _OPEN, _CLOSE = ord("{"), ord("}")
 _LONG_DIGITS = re.compile(rb"\d{19}")  # where `load_json` may read numbers unlike orjson (a superset)
 # A chunk of columns is read from this many bytes: its numpy work is a few dozen calls whatever its
@@ -84,12 +88,14 @@ class ColumnChunk:
 
 @dataclass
 class _Gathered:
-    """What the blocks of a chunk leave for the bulk work: Python values, codes, exact lines."""
+    """What the blocks of a chunk leave for the bulk work: times, durations and codes a block each,
+    the error groups found so far (sparse) and the exact reading of the lines that need it."""
 
     stamps: StampTexts = field(default_factory=StampTexts)
-    durations: list[np.ndarray] = field(default_factory=list)  # as given, a block each (`_durations`)
-    codes: dict[str, list[int]] = field(default_factory=lambda: {name: [] for name in FIELDS[:4]})
-    groups: list[Any] = field(default_factory=list)
+    durations: list[np.ndarray] = field(default_factory=list)  # as given (`coding.durations_of`)
+    codes: dict[str, list[np.ndarray]] = field(default_factory=lambda: {name: [] for name in FIELDS[:4]})
+    group_rows: list[int] = field(default_factory=list)  # rows whose error group is found
+    groups: list[Any] = field(default_factory=list)  # ...and their groups
     exact: list[tuple[int, int, float, bool]] = field(default_factory=list)  # (row, time, duration, invalid)
 
 
@@ -125,9 +131,8 @@ class ColumnReader:
         self._codes = {name: Categories(strings_only=name != "status") for name in FIELDS}
         self._times: dict[str, int] = {}  # whole time strings
         self._seconds: dict[str, int | None] = {}  # a second's base; None: not a whole second
-        self._groups: dict[tuple[Any, ...], Any] = {}  # error groups by what they are made of
-        self._lookups: dict[str, dict[Any, int]] = {name: {None: 0} for name in FIELDS}  # see `_code`
-        self._status_groups = np.zeros(0, dtype=bool)  # per status code: may it make an error group
+        self._groups = ErrorGroups(source)
+        self._lookups: dict[str, dict[Any, int]] = {name: {None: 0} for name in FIELDS}  # see `coding.codes_of`
         self._decoder = TypedDecoder(source)
         shape = self._decoder.shape
         self._by_codes = shape is not None and shape.GROUPED_BY_STATUS_AND_EVENT
@@ -178,52 +183,72 @@ class ColumnReader:
         lengths = chunk.lengths[:n].astype(np.int64)
         last = first + lengths - 1
         data = np.frombuffer(raw, dtype=np.uint8)
-        framed = (data[first] == _OPEN) & (data[last] == _CLOSE) if n else np.zeros(0, dtype=bool)
+        if n:  # (the lines msgspec may read a block at a time, checked for the whole chunk at once)
+            plain = (data[first] == _OPEN) & (data[last] == _CLOSE) & ~suspect_lines(raw, data, first, last)
+        else:
+            plain = np.zeros(0, dtype=bool)
+        view = memoryview(raw)  # (a block is decoded where it lies, not copied out)
 
         def lines_of(lo: int, hi: int) -> list[bytes]:
             return [raw[s:e + 1] for s, e in zip(first[lo:hi].tolist(), last[lo:hi].tolist())]
 
-        return self._read(lengths, framed, lambda lo, hi: raw[int(first[lo]):int(last[hi - 1]) + 1], lines_of, between)
+        return self._read(lengths, plain, lambda lo, hi: view[int(first[lo]):int(last[hi - 1]) + 1], lines_of,
+                          between, checked=True)
 
-    def _read(self, lengths: np.ndarray, framed: np.ndarray, block_of: Callable[[int, int], bytes],
-              lines_of: Callable[[int, int], list[bytes]], between: Callable[[], None] | None = None) -> ColumnChunk:
+    def _read(self, lengths: np.ndarray, plain: np.ndarray, block_of: Callable[[int, int], bytes | memoryview],
+              lines_of: Callable[[int, int], list[bytes]], between: Callable[[], None] | None = None,
+              checked: bool = False) -> ColumnChunk:
         """Typed decoding where the lines allow it (`typed.py`), a block of about DECODE_BYTES
-        in one call when all its lines are framed by braces, else line by line; the exact
-        per-line reading for the lines that do not decode. Whatever needs Python objects is done
-        block by block (the Structs of one block alive at a time); then each column in bulk, in
-        few numpy calls for the whole chunk (each call may wait for the UI thread's turn)."""
+        in one call when all its lines are `plain` (framed by braces; `checked` if found fit for
+        msgspec too), else line by line; the exact per-line reading for the lines that do not
+        decode. Whatever needs Python objects is done block by block (the Structs of one block
+        alive at a time), each column at C speed; the rest in few numpy calls for the whole chunk
+        (each call may wait for the UI thread's turn)."""
         n = len(lengths)
         columns = _Gathered()
-        unframed = np.flatnonzero(~framed).tolist()
         for lo, hi in _blocks(lengths):
             if lo and between is not None:
                 between()
-            self._read_block(lo, hi, block_of, lines_of, columns,
-                             any(lo <= i < hi for i in unframed) if unframed else False)
+            self._read_block(lo, hi, block_of, lines_of, columns, bool(plain[lo:hi].all()), checked)
         times, parsed = columns.stamps.parse()
         time_us, stamps = self._time_us, columns.stamps
         for i in np.flatnonzero(~parsed).tolist():
             times[i] = time_us(stamps.text(i))
-        durations = _valid_durations(np.concatenate(columns.durations) if n else np.zeros(0))
+        durations = valid_durations(np.concatenate(columns.durations) if n else np.zeros(0))
         invalid = times == NO_TIME
         for i, moment, duration, bad in columns.exact:  # what the exact reading says
             times[i], durations[i], invalid[i] = moment, duration, bad
-        codes = {name: np.array(values, dtype=np.int32) if values else np.zeros(n, dtype=np.int32)
-                 for name, values in columns.codes.items()}
-        groups = columns.groups
-        if self._by_codes:
-            self._groups_by_codes(groups, codes["status"], codes["event"], [i for i, *_ in columns.exact])
-        codes["error"] = np.array(_code(self._codes["error"], self._lookups["error"], groups), dtype=np.int32)
+        codes = {name: np.concatenate(arrays) if arrays else np.zeros(n, dtype=np.int32)
+                 for name, arrays in columns.codes.items()}
+        codes["error"] = self._error_codes(n, columns, codes)
         tables = self._codes
         return ColumnChunk(time=times, codes=codes, duration=durations, invalid=invalid,
                            new_values={name: table.take_new() for name, table in tables.items()})
 
-    def _read_block(self, lo: int, hi: int, block_of: Callable[[int, int], bytes],
-                    lines_of: Callable[[int, int], list[bytes]], columns: _Gathered, unframed: bool) -> None:
+    def _error_codes(self, n: int, columns: _Gathered, codes: dict[str, np.ndarray]) -> np.ndarray:
+        """The error group codes of a chunk, given in the order the groups first occur: the
+        groups found block by block, and for Supermetrics those that follow from the codes."""
+        rows, groups = columns.group_rows, columns.groups
+        found = len(rows)
+        if self._by_codes:
+            pair_rows, inverse, first_rows, pair_groups = self._groups.by_codes(
+                self._codes["status"].values, self._codes["event"].values, codes["status"], codes["event"],
+                [i for i, *_ in columns.exact])
+            rows, groups = rows + first_rows.tolist(), groups + pair_groups
+        item_codes = codes_in_order(self._codes["error"], self._lookups["error"], rows, groups)
+        error = np.zeros(n, dtype=np.int32)
+        error[rows[:found]] = item_codes[:found]
+        if self._by_codes and len(pair_rows):
+            error[pair_rows] = item_codes[found:][inverse]
+        return error
+
+    def _read_block(self, lo: int, hi: int, block_of: Callable[[int, int], bytes | memoryview],
+                    lines_of: Callable[[int, int], list[bytes]], columns: _Gathered, plain: bool,
+                    checked: bool) -> None:
         """Lines [lo, hi): their fields as Python objects, coded (all but the error groups of
         Supermetrics, found from the codes later) and gathered into `columns`."""
         decoder, n = self._decoder, hi - lo
-        fields = None if unframed or decoder.decode is None else decoder.decode_block(block_of(lo, hi), n)
+        fields = decoder.decode_block(block_of(lo, hi), n, checked) if plain and decoder.decode else None
         slow: list[int] = []
         lines = None
         if fields is None:
@@ -234,67 +259,31 @@ class ColumnReader:
                 fields, slow = decode_each(decoder.decode, lines)
             for i in slow:
                 fields[i] = self._placeholder
+        # (a list comprehension reads a Struct's field faster than `operator.attrgetter`)
         columns.stamps.add([f.stamp for f in fields])
-        columns.durations.append(_durations([f.duration_ms for f in fields]))
+        columns.durations.append(durations_of([f.duration_ms for f in fields]))
         statuses = [f.status for f in fields]
         credentials = [f.credential_id for f in fields]  # (a name that is not a string is coded 0)
         events = [f.event for f in fields]
         tools = [f.tool if f.tool is not None else f.tool_key if f.tool_key is not None else f.tool_name
                  for f in fields]  # the first alias present names the tool (`sources.base.tool_of`)
-        groups: list[Any] = [None] * n
-        for i in () if self._by_codes else group_rows(fields):
-            try:
-                groups[i] = self._group(fields[i])
-            except Undecidable:
-                slow.append(i)
+        if not self._by_codes:
+            rows, groups, undecidable = self._groups.by_fields(
+                statuses, [f.error for f in fields], [f.error_message for f in fields], slow)
+            columns.group_rows += [lo + i for i in rows]
+            columns.groups += groups
+            if undecidable:
+                slow += undecidable
                 lines = lines_of(lo, hi) if lines is None else lines
         del fields  # (a block's Structs go before the next block's come)
         for i in slow:  # what the exact reading says, in place of the placeholder's
-            moment, statuses[i], credentials[i], events[i], tools[i], groups[i], duration, bad = \
-                self._exact(lines[i])
+            moment, statuses[i], credentials[i], events[i], tools[i], group, duration, bad = self._exact(lines[i])
             columns.exact.append((lo + i, moment, duration, bad))
+            columns.group_rows.append(lo + i)
+            columns.groups.append(group)
         tables, lookups = self._codes, self._lookups
         for name, values in zip(FIELDS[:4], (statuses, credentials, events, tools)):
-            columns.codes[name] += _code(tables[name], lookups[name], values)
-        columns.groups += groups
-
-    def _groups_by_codes(self, groups: list[Any], statuses: np.ndarray, events: np.ndarray, slow: list[int]) -> None:
-        """Fill in the error groups of lines whose group follows from their status and event
-        codes alone (`typed.SupermetricsFields`): one `error_group` call per pair."""
-        status_values, event_values = self._codes["status"].values, self._codes["event"].values
-        if len(self._status_groups) < len(status_values):  # may a status make a group at all?
-            self._status_groups = np.array([type(v) is int and v >= 400 for v in status_values], dtype=bool)
-        may = self._status_groups[statuses]
-        may[slow] = False  # (their groups are the exact reading's)
-        rows = np.flatnonzero(may)
-        if not len(rows):
-            return
-        pairs, inverse = np.unique(statuses[rows].astype(np.int64) << 32 | events[rows], return_inverse=True)
-        found = [self._group_of(status_values[int(pair) >> 32], event_values[int(pair) & 0xFFFFFFFF])
-                 for pair in pairs.tolist()]
-        for row, index in zip(rows.tolist(), inverse.tolist()):
-            groups[row] = found[index]
-
-    def _group_of(self, status: Any, event: Any) -> Any:
-        key = (status, event)
-        found = self._groups.get(key, _UNSEEN)
-        if found is _UNSEEN:
-            if len(self._groups) >= GROUP_CACHE_LIMIT:
-                self._groups.clear()
-            found = self._groups[key] = self.source.error_group(*group_input(key))
-        return found
-
-    def _group(self, fields: Any) -> Any:
-        key = group_key(fields)
-        try:
-            found = self._groups.get(key, _UNSEEN)
-        except TypeError:  # an object as the error message: not a key, asked every time
-            return self.source.error_group(*group_input(key))
-        if found is _UNSEEN:
-            if len(self._groups) >= GROUP_CACHE_LIMIT:
-                self._groups.clear()
-            found = self._groups[key] = self.source.error_group(*group_input(key))
-        return found
+            columns.codes[name].append(codes_of(tables[name], lookups[name], values))
 
     def _exact(self, line: bytes) -> tuple[int, Any, Any, Any, Any, Any, float, bool]:
         """One line's columns by parsing it into an entry's fields, as `entry_from_line` reads
@@ -323,37 +312,3 @@ class ColumnReader:
             names.append(value if type(value) is str else None)
         duration = duration_ms(raw)
         return (moment, status, *names, source.error_group(status, raw), NAN if duration is None else duration, bad)
-
-
-def _durations(values: list[Any]) -> np.ndarray:
-    """The durations given, as doubles (None → NaN; an int as `float()` rounds it)."""
-    try:
-        return np.array(values, dtype=np.float64)
-    except OverflowError:  # an integer beyond a double
-        return np.array([NAN if v is None or v >= DURATION_LIMIT else float(v) for v in values], dtype=np.float64)
-
-
-def _valid_durations(durations: np.ndarray) -> np.ndarray:
-    """`duration_ms` per row (NaN where there is none): a real, non-negative number below
-    DURATION_LIMIT, as `sources.base.duration_ms` takes it."""
-    durations[~((durations >= 0) & (durations < DURATION_LIMIT))] = NAN
-    return durations
-
-
-def _code(table: Categories, lookup: dict[Any, int], values: list[Any]) -> list[int]:
-    """The codes of `values` (None, and a name that is not a string: 0), new values coded in the
-    order they first occur. `lookup`: the table's codes and None → 0, kept up to date here."""
-    if values.count(None) == len(values):  # a field this file does not have
-        return [0] * len(values)
-    try:
-        codes = list(map(lookup.get, values))
-    except TypeError:  # an unhashable value (an object where a name was expected)
-        codes = [None] * len(values)
-    if None in codes:  # a value not coded before (or not a name, whose code is 0)
-        code = table.code
-        for i, value in enumerate(values):
-            if codes[i] is None:
-                codes[i] = found = code(value)
-                if found:
-                    lookup[value] = found
-    return codes

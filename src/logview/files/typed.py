@@ -39,9 +39,11 @@ class TypedDecoder:
         self.decode = None if decoder is None else decoder.decode
         self._decode_lines = None if decoder is None else decoder.decode_lines
 
-    def decode_block(self, block: bytes, count: int) -> list[Any] | None:
+    def decode_block(self, block: bytes | memoryview, count: int, checked: bool = False) -> list[Any] | None:
         """The fields of the `count` lines that make up `block` (joined by line breaks, blank
         lines allowed), decoded in one call; None when one of them must be read per line.
+        `checked`: the caller found no line of it that msgspec would read unlike `load_json`
+        (`plain_lines.suspect_lines`); else `block` is bytes, looked at here.
 
         msgspec reads `block` as a stream of values separated by white space, not by lines. The
         caller vouches that every line starts with `{` and ends with `}`: then no value can run
@@ -49,12 +51,12 @@ class TypedDecoder:
         so `count` values mean one per line."""
         if self._decode_lines is None:
             return None
-        if not block.isascii():
+        if not checked and not block.isascii():
             try:
                 block.decode("utf-8")  # msgspec leaves the bytes of skipped values unchecked
             except UnicodeDecodeError:  # (and strict UTF-8 refuses surrogates written as bytes)
                 return None
-        if b"\\" in block and (b"\\ud" in block or b"\\uD" in block):  # escaped surrogates
+        if not checked and b"\\" in block and (b"\\ud" in block or b"\\uD" in block):  # escaped surrogates
             return None
         try:
             found = self._decode_lines(block)
