@@ -17,44 +17,18 @@ from typing import TYPE_CHECKING, Any, ClassVar, Hashable
 from logview.jsonutil import InvalidJSON, dump_json
 from logview.jsonutil import load_json as _load_json
 from logview.model import Filters, LogEntry, Page, ServerQuery, SourceKind
+from logview.sources.api_times import api_time, api_times
 from logview.times import parse_api_time
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
 Cursor = Hashable
-_TIMES: dict[str, datetime | None] = {}  # API time strings parsed lately (a page's entries share seconds)
-_TIMES_LIMIT = 20_000
-_UNSEEN: Any = object()
-
-
-def api_time(value: str) -> datetime | None:
-    """`parse_api_time(value)` for a string, remembered: times repeat within and across pages."""
-    found = _TIMES.get(value, _UNSEEN)
-    if found is _UNSEEN:
-        if len(_TIMES) >= _TIMES_LIMIT:
-            _TIMES.clear()
-        found = _TIMES[value] = parse_api_time(value)
-    return found
-
-
-def api_times(values: list[str]) -> list[datetime | None]:
-    """`[api_time(value) for value in values]`: a page's entries share their times, so each text
-    new to the cache is parsed once, and then every one is looked up."""
-    get = _TIMES.get
-    found = [get(value) for value in values]
-    if None in found:  # not met lately (or not a time at all: then `api_time` says None again)
-        for value in {value for value, moment in zip(values, found) if moment is None}:
-            api_time(value)
-        found = [get(value) for value in values]
-        if None in found:  # not a time, or the cache was emptied meanwhile: each on its own
-            found = [moment if moment is not None else api_time(value) for moment, value in zip(found, values)]
-    return found
 
 
 def numbers_within(values: list[Any], kind: type, low: float, high: float) -> bool:
     """Whether every value of type `kind` among `values` lies in [low, high]."""
-    numbers = [value for value in values if type(value) is kind]
+    numbers = values if set(map(type, values)) == {kind} else [value for value in values if type(value) is kind]
     return not numbers or (low <= min(numbers) and max(numbers) <= high)
 
 
@@ -257,7 +231,7 @@ class Source(ABC):
             return None
         values: dict[str, list[Any]] = {}
         for name, types in self.plain_types.items():
-            column = values[name] = [raw.get(name) for raw in raws]
+            column = values[name] = list(map(dict.get, raws, repeat(name)))  # (in C: all are dicts)
             if not types.issuperset(map(type, column)):
                 return None
         return values if self.plain_bounds(values) else None

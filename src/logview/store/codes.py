@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
 
+from logview.categories import Categories
 from logview.files.columns import NO_TIME
 from logview.model import LogEntry, severity
 from logview.sources.base import DURATION_LIMIT, TOOL_KEYS, Source
-from logview.categories import Categories
 from logview.store.rows import RowBuffer
 from logview.times import epoch_us
 
@@ -25,6 +27,8 @@ CODE_FIELDS = ("status", "credential", "event", "tool", "error")
 NAN = float("nan")
 TIME_CACHE_LIMIT = 20_000  # distinct entry times remembered with their microseconds
 _NO_FIELDS: dict[str, Any] = {}  # what an entry that is not an object has (only ever read)
+_DICT = frozenset((dict,))
+_RAW, _STATUS, _TIME, _INVALID = (attrgetter(name) for name in ("raw", "status", "time", "invalid"))
 
 
 class Codes:
@@ -59,37 +63,34 @@ class Codes:
         comprehension and coded by dict lookups, and only values not met before (and absent
         ones) take a second look. Exactly what coding each entry on its own gives (held equal by
         `tests/test_codes_bulk.py`)."""
-        raws = [entry.raw if type(entry.raw) is dict else _NO_FIELDS for entry in entries]
-        statuses = [entry.status for entry in entries]
+        raws = list(map(_RAW, entries))
+        if not _DICT.issuperset(map(type, raws)):  # (an entry that is not an object has no fields)
+            raws = [raw if type(raw) is dict else _NO_FIELDS for raw in raws]
+        statuses = list(map(_STATUS, entries))
         status_codes = _coded(statuses, self.statuses)
         names = {name: _coded(values, table, strings_only=True) for name, values, table in (
-            ("credential", [raw.get("credential_id") for raw in raws], self.credentials),
-            ("event", [raw.get("event") for raw in raws], self.events),
+            ("credential", _field(raws, "credential_id"), self.credentials), ("event", _field(raws, "event"), self.events),
             ("tool", _first_named(raws, TOOL_KEYS), self.tools))}
         errors = _coded(self.source.error_groups(statuses, raws), self.errors)
-        durations = [value if (type(value) is int or type(value) is float) and 0 <= value < DURATION_LIMIT
-                     else NAN for value in [raw.get("duration_ms") for raw in raws]]  # (`duration_ms`)
         self.update_severity()
-        return {"time": np.array(self._times([entry.time for entry in entries]), dtype=np.int64),
+        return {"time": np.array(self._times(list(map(_TIME, entries))), dtype=np.int64),
                 "status": np.array(status_codes, dtype=np.int32),
                 **{name: np.array(codes, dtype=np.int32) for name, codes in names.items()},
                 "error": np.array(errors, dtype=np.int32),
-                "duration": np.array(durations, dtype=np.float64),
-                "invalid": np.array([entry.invalid is not None for entry in entries], dtype=np.bool_)}
+                "duration": _durations(_field(raws, "duration_ms")),
+                "invalid": _invalid(list(map(_INVALID, entries)))}
 
     def _times(self, moments: list[datetime | None]) -> list[int]:
         """Epoch microseconds per time (NO_TIME for none); a page's entries share their datetimes
-        (see `sources.base.api_time`), so most are one dict lookup."""
+        (see `sources.api_times`), so most are one dict lookup (in C: `map`)."""
         known = self._moments
         if len(known) >= TIME_CACHE_LIMIT:
             known.clear()
-        get = known.get
-        found = [NO_TIME if moment is None else get(moment) for moment in moments]
-        if None in found:  # a time not met before: its microseconds once for all its entries
-            for row, (micros, moment) in enumerate(zip(found, moments)):
-                if micros is None:
-                    micros = get(moment)
-                    found[row] = micros if micros is not None else known.setdefault(moment, epoch_us(moment))
+        found = list(map(known.get, moments))
+        if None in found:  # a time not met before (or none): its microseconds once for all its entries
+            for moment in set(moments).difference(known):
+                known[moment] = NO_TIME if moment is None else epoch_us(moment)
+            found = list(map(known.__getitem__, moments))
         return found  # type: ignore[return-value]
 
     def widen(self, rows: RowBuffer) -> None:
@@ -121,25 +122,66 @@ class Codes:
 
 
 def _coded(values: list[Any], table: Categories, strings_only: bool = False) -> list[int]:
-    """`[table.code(value) for value in values]`, a dict lookup for each known value.
-    `strings_only`: names, where any value but a string codes as absent (0), as
-    `Categories.code` has it."""
-    get = table.index.get
+    """`[table.code(value) for value in values]`: the values not met before coded first, in order
+    of first appearance, then a dict lookup each (in C: `map`). `strings_only`: names, where any
+    value but a string codes as absent (0), as `Categories.code` has it (and never indexes)."""
+    index = table.index
+    try:
+        new = set(values).difference(index)
+    except TypeError:  # an unhashable value (a dict where a name was expected): one at a time
+        return list(map(table.code, values))
+    new.discard(None)
     if strings_only:
-        codes = [get(value) if type(value) is str else 0 for value in values]
-    else:
-        codes = [0 if value is None else get(value) for value in values]
-    if None in codes:  # a value not met before
+        new = {value for value in new if type(value) is str}
+    if new:
         code = table.code
-        codes = [found if found is not None else code(value) for found, value in zip(codes, values)]
-    return codes  # type: ignore[return-value]
+        ordered = sorted(new, key=values.index) if len(new) <= _FEW else dict.fromkeys(
+            value for value in values if value in new)
+        for value in ordered:
+            code(value)
+    return list(map(index.get, values, repeat(0)))
+
+
+_FEW = 32  # new values put in order by searching for each (beyond: one pass over all values)
+
+
+def _field(raws: list[dict[str, Any]], key: str) -> list[Any]:
+    """`[raw.get(key) for raw in raws]`, in C (`map`)."""
+    return list(map(dict.get, raws, repeat(key)))
 
 
 def _first_named(raws: list[dict[str, Any]], keys: tuple[str, ...]) -> list[Any]:
     """`first_named(raw, keys)` of each raw entry, one key at a time over all of them."""
     first, *others = keys
-    values = [raw.get(first) for raw in raws]
+    values = _field(raws, first)
     for key in others:
         if None in values:
-            values = [value if value is not None else raw.get(key) for value, raw in zip(values, raws)]
+            found = _field(raws, key)
+            values = found if values.count(None) == len(values) else [  # (most entries name no tool at all)
+                value if value is not None else other for value, other in zip(values, found)]
     return values
+
+
+def _invalid(reasons: list[str | None]) -> np.ndarray:
+    """Which entries are invalid (have a reason): for most pages, none."""
+    if reasons.count(None) == len(reasons):
+        return np.zeros(len(reasons), dtype=np.bool_)
+    return np.array([reason is not None for reason in reasons], dtype=np.bool_)
+
+
+_NUMBERS = frozenset((int, float, type(None)))
+
+
+def _durations(values: list[Any]) -> np.ndarray:
+    """`duration_ms` of each entry as a float, NaN where absent or not a duration (`duration_ms`):
+    numpy converts a page of numbers and nulls (null is NaN) at once; anything else goes one by one."""
+    if _NUMBERS.issuperset(map(type, values)):  # (bool is not a number here, nor a `LiteralNumber`)
+        try:
+            found = np.array(values, dtype=np.float64)
+        except OverflowError:  # an integer beyond a double
+            pass
+        else:
+            found[~((found >= 0) & (found < DURATION_LIMIT))] = NAN
+            return found
+    return np.array([value if (type(value) is int or type(value) is float) and 0 <= value < DURATION_LIMIT
+                     else NAN for value in values], dtype=np.float64)

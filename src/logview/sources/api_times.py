@@ -1,0 +1,54 @@
+"""API time strings parsed once and remembered: a page's entries share their seconds, and so do
+the pages of a backfill (a module below `base.py` so that the typed page path can use it too)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from logview.times import parse_api_time
+
+_TIMES: dict[str, datetime | None] = {}  # API time strings parsed lately (a page's entries share seconds)
+_TIMES_LIMIT = 20_000
+_UNSEEN: Any = object()
+
+
+def api_time(value: str) -> datetime | None:
+    """`parse_api_time(value)` for a string, remembered: times repeat within and across pages."""
+    found = _TIMES.get(value, _UNSEEN)
+    if found is _UNSEEN:
+        if len(_TIMES) >= _TIMES_LIMIT:
+            _TIMES.clear()
+        found = _TIMES[value] = _utc_time(value) if type(value) is str and len(value) in _UTC_LENGTHS \
+            else parse_api_time(value)
+    return found
+
+
+_UTC_LENGTHS = frozenset((20, 24))  # `2025-11-15T10:30:05Z`, `2025-11-15T10:30:05.123Z`: what the APIs send
+
+
+def _utc_time(value: str) -> datetime | None:
+    """`parse_api_time(value)` of a short string, without its checks for other kinds of value:
+    with no white space around it, `fromisoformat` (whose result names its time zone for a text
+    ending in Z; else it is UTC), None for a text it refuses."""
+    if value[0].isspace() or value[-1].isspace():
+        return parse_api_time(value)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
+
+
+def api_times(values: list[str]) -> list[datetime | None]:
+    """`[api_time(value) for value in values]`: a page's entries share their times, so each text
+    new to the cache is parsed once, and then every one is looked up."""
+    get = _TIMES.get
+    found = list(map(get, values))
+    if None in found:  # not met lately (or not a time at all: then `api_time` says None again)
+        for value in set(values).difference(_TIMES):
+            api_time(value)
+        found = list(map(get, values))
+        if None in found:  # not a time, or the cache was emptied meanwhile: each on its own
+            found = [moment if moment is not None else api_time(value) for moment, value in zip(found, values)]
+    return found
