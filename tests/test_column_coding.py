@@ -1,19 +1,25 @@
 """The column reader's bulk helpers agree with the one-at-a-time reading they replace: codes as
-`Categories.code` gives them value by value (`coding.py`), and the lines that must not be decoded a
-block at a time, found for a whole chunk with numpy (`plain_lines.py`), as each line's own check."""
+`Categories.code` gives them value by value (`coding.py`), the lines that must not be decoded a
+block at a time, found for a whole chunk with numpy (`plain_lines.py`), as each line's own check,
+and error groups looked up in bulk (`groups.py`) as each line's own."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from test_filecolumns import PROPERTY, Decoder, assert_same, expected_columns
 
 from logview.categories import Categories
 from logview.files.coding import codes_in_order, codes_of, durations_of
+from logview.files.columns import ColumnReader
+from logview.files.jsonl import source_for_kind
+from logview.files.lines import scan_lines
 from logview.files.plain_lines import suspect_lines
-from test_filecolumns import PROPERTY
 
 VALUES = st.one_of(st.none(), st.sampled_from(["a", "b", "É", ""]), st.text(max_size=3), st.integers(-2, 600),
                    st.booleans(), st.just({"a": 1}), st.just(["x"]), st.floats(allow_nan=False))
@@ -81,3 +87,42 @@ def test_suspect_lines_are_each_lines_own_check(lines: list[bytes], gaps: list[b
     last = starts + np.array([len(line) for line in lines], dtype=np.int64) - 1
     found = suspect_lines(raw, np.frombuffer(raw, dtype=np.uint8), starts, last)
     assert found.tolist() == [each_line_suspect(line) for line in lines]
+
+
+def read_file_columns(path: Path, kind: str) -> dict[str, list[Any]]:
+    reader, decoder = ColumnReader(source_for_kind(kind)), Decoder()
+    got: dict[str, list[Any]] = {}
+    for chunk in scan_lines(path, with_data=True):
+        for name, values in decoder.columns(reader.read_chunk(chunk)).items():
+            got.setdefault(name, []).extend(values)
+    return got
+
+
+def test_aitronos_error_groups_in_a_block_match_each_line(tmp_path: Path) -> None:
+    """Groups looked up by key in bulk: a repeated key, an error whose number a double cannot hold
+    (its group only the exact reading tells), an object as the message (no key), all as each line
+    parsed alone."""
+    head = '{"id":"%d","created_at":"2025-11-15T10:00:0%dZ","status":"%s","tool":"t%d"'
+    lines = [(head % (i, i % 10, status, i % 3) + rest + "}").encode() for i, (status, rest) in enumerate([
+        ("success", ',"error":null'), ("error", ',"error":{"code":"X","message":"boom 42"}'),
+        ("error", ',"error":{"code":"X","message":"boom 42"}'), ("timeout", ""),
+        ("error", ',"error":{"code":1e400}'), ("blocked", ',"error_message":{"a":[1]}'),
+        ("success", ',"error_message":"late"'), ("error", ',"error":"plain \\u00e9"'), ("error", ',"error":"caf\u00e9"'),
+    ])]
+    path = tmp_path / "groups.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    want = expected_columns("aitronos", lines)
+    assert_same(read_file_columns(path, "aitronos"), want)
+    assert len(set(want["error"])) > 4
+
+
+@pytest.mark.parametrize("odd", [b'"x":"\xff"', b'"tool":"\\ud800"', b'"tool":"\\uDc00x"'])
+def test_a_line_msgspec_reads_unlike_the_parser_is_read_alone(tmp_path: Path, odd: bytes) -> None:
+    """Bytes that are not UTF-8 in a skipped value, an escaped surrogate: among plain lines, in one
+    block, the line still reads as parsing it alone does (`plain_lines.py`)."""
+    plain = b'{"id":"%d","created_at":"2025-11-15T10:00:00Z","status":"success","tool":"t"}'
+    lines = [plain % i for i in range(5)]
+    lines.insert(2, b'{"id":"odd","created_at":"2025-11-15T10:00:00Z","status":"error",' + odd + b"}")
+    path = tmp_path / "odd.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    assert_same(read_file_columns(path, "aitronos"), expected_columns("aitronos", lines))

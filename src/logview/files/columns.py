@@ -2,7 +2,10 @@
 
 A line whose fields have their documented types is decoded by a typed msgspec Struct that makes
 Python objects of those fields alone (`typed.py`); its columns are then built for the whole chunk
-at once (times with numpy, `stamps.py`; codes with one dict lookup a value). Any other line is read
+at once (times with numpy, `stamps.py`; codes with one dict lookup a value, straight into numpy,
+`coding.py`; error groups once per distinct key, `groups.py`): this thread holds the interpreter
+for any Python loop, and the UI thread waits for it, so a loop per line costs twice. Which lines
+msgspec may read a block at a time is found per chunk (`plain_lines.py`). Any other line is read
 the exact way, as before: one `orjson` parse, and model validation (pydantic, ~4 µs a line) only
 for lines whose fields do not have their documented types (`Source.plainly_valid`). A clean
 million-line file never pays for that, while a hostile one still gets the exact verdict.

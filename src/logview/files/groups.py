@@ -1,5 +1,8 @@
 """The error groups of a big file's lines for the column reader (`columns.py`): each asked of the
-source once per distinct key of what makes a group (`typed.group_key`), not once per line.
+source once per distinct key, not once per line. A key is everything `Source.error_group` reads of
+an entry with these fields (`sources.shapes`): Supermetrics (status, event); Aitronos (status, the
+error's JSON, error_message), hashable unless the message is an object. Lines with equal keys have
+equal groups.
 
 Supermetrics: a group follows from the status and event codes alone, so the source is asked once
 per pair of codes in a chunk. Aitronos: the rows that may have a group are found with numpy (a
@@ -13,9 +16,9 @@ from itertools import repeat
 from operator import eq, ne
 from typing import Any
 
+import msgspec
 import numpy as np
 
-from logview.files.typed import Undecidable, group_input
 from logview.sources.base import Source
 from logview.sources.shapes import NULL
 
@@ -23,6 +26,26 @@ from logview.sources.shapes import NULL
 # differs line by line (ids, numbers), so a large cache would hold ~20 MiB of them for few hits.
 GROUP_CACHE_LIMIT = 2_000
 _UNSEEN = object()
+_DECODE_ERRORS = (msgspec.DecodeError, RecursionError)
+
+
+class Undecidable(Exception):
+    """A line whose error group its fields cannot tell: read it the exact way."""
+
+
+def group_input(key: tuple[Any, ...]) -> tuple[Any, dict[str, Any]]:
+    """(status, raw entry) to ask `Source.error_group` for the group of `key`'s lines."""
+    if len(key) == 2:
+        status, event = key
+        return status, {} if event is None else {"event": event}
+    status, error, message = key
+    raw = {} if message is None else {"error_message": message}
+    if error != b"null":
+        try:
+            raw["error"] = msgspec.json.decode(error)
+        except _DECODE_ERRORS:  # a number beyond a double, which `load_json` reads as infinite
+            raise Undecidable from None
+    return status, raw
 
 
 class ErrorGroups:
@@ -34,7 +57,7 @@ class ErrorGroups:
         self._status_groups = np.zeros(0, dtype=bool)  # per status code: may it make an error group
 
     def of_key(self, key: tuple[Any, ...]) -> Any:
-        """The group of lines with this key (`typed.group_key`); Undecidable if the fields cannot tell."""
+        """The group of lines with this key (see above); Undecidable if the fields cannot tell."""
         try:
             found = self._groups.get(key, _UNSEEN)
         except TypeError:  # an object as the error message: not a key, asked every time
@@ -47,7 +70,7 @@ class ErrorGroups:
 
     def by_codes(self, status_values: list[Any], event_values: list[Any], statuses: np.ndarray,
                  events: np.ndarray, skip: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Any]]:
-        """Supermetrics (`typed.SupermetricsFields`): the rows whose group may be one (all but
+        """Supermetrics (`shapes.SupermetricsFields`): the rows whose group may be one (all but
         `skip`), and per distinct (status, event) pair of codes among them its index in those rows'
         `inverse`, its first row and its group: (rows, inverse, first rows, groups)."""
         if len(self._status_groups) < len(status_values):  # may a status make a group at all?
@@ -63,7 +86,7 @@ class ErrorGroups:
 
     def by_fields(self, statuses: list[Any], errors: list[Any], messages: list[Any],
                   skip: list[int]) -> tuple[list[int], list[Any], list[int]]:
-        """Aitronos (`typed.AitronosFields`): the rows of a block whose group may be one (all but
+        """Aitronos (`shapes.AitronosFields`): the rows of a block whose group may be one (all but
         `skip`), their groups, and the rows whose group the fields cannot tell (`Undecidable`)."""
         n = len(statuses)
         may = np.fromiter(map(ne, statuses, repeat("success")), dtype=bool, count=n)
@@ -72,7 +95,7 @@ class ErrorGroups:
             may |= np.fromiter((message is not None for message in messages), dtype=bool, count=n)
         may[skip] = False
         rows = np.flatnonzero(may).tolist()
-        keys = [(statuses[i], bytes(errors[i]), messages[i]) for i in rows]  # (`typed.group_key`)
+        keys = [(statuses[i], bytes(errors[i]), messages[i]) for i in rows]
         try:
             groups = list(map(self._groups.get, keys, repeat(_UNSEEN)))
         except TypeError:  # an object as an error message (`of_key`)

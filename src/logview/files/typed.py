@@ -24,7 +24,7 @@ from typing import Any
 import msgspec
 
 from logview.sources.base import Source, may_hold_surrogates
-from logview.sources.shapes import NULL, SHAPES, Fields, SupermetricsFields
+from logview.sources.shapes import SHAPES
 
 _DECODE_ERRORS = (msgspec.DecodeError, RecursionError)
 
@@ -100,38 +100,3 @@ def _decode_one(decode: Callable[[bytes], Any], line: bytes) -> Any:
         return decode(line)
     except _DECODE_ERRORS:
         return None
-
-
-class Undecidable(Exception):
-    """A line whose error group its fields cannot tell: read it the exact way."""
-
-
-def group_rows(fields: list[Any]) -> list[int]:
-    """The rows whose error group may be one: the others' is None (`Source.error_group` returns
-    None at once for them), so it is not asked for most lines."""
-    if fields and isinstance(fields[0], SupermetricsFields):
-        return [i for i, f in enumerate(fields) if f.status is not None and f.status >= 400]
-    return [i for i, f in enumerate(fields) if f.status != "success" or f.error != NULL or f.error_message is not None]
-
-
-def group_key(fields: Fields) -> tuple[Any, ...]:
-    """Everything `Source.error_group` reads of an entry with these fields (hashable, unless
-    `error_message` is an object): lines with equal keys have equal groups."""
-    if isinstance(fields, SupermetricsFields):
-        return fields.status, fields.event
-    return fields.status, bytes(fields.error), fields.error_message
-
-
-def group_input(key: tuple[Any, ...]) -> tuple[Any, dict[str, Any]]:
-    """(status, raw entry) to ask `Source.error_group` for the group of `key`'s lines."""
-    if len(key) == 2:
-        status, event = key
-        return status, {} if event is None else {"event": event}
-    status, error, message = key
-    raw = {} if message is None else {"error_message": message}
-    if error != b"null":
-        try:
-            raw["error"] = msgspec.json.decode(error)
-        except _DECODE_ERRORS:  # a number beyond a double, which `load_json` reads as infinite
-            raise Undecidable from None
-    return status, raw
