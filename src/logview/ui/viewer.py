@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from logview.files.lines import LineFile
 from logview.model import Filters, LogEntry, SourceKind, counted
@@ -39,6 +39,7 @@ from logview.ui.loading import LoadControl
 from logview.ui.names import Names
 from logview.ui.saving_filters import SavedFilterCommands
 from logview.ui.widgets.error_banner import ErrorBanner
+from logview.ui.widgets.key_footer import KeyFooter
 from logview.ui.widgets.log_table import LogTable
 from logview.ui.widgets.sidebar import FilterSidebar
 from logview.ui.widgets.status_bar import StatusBar, StatusInfo
@@ -134,7 +135,7 @@ class ViewerScreen(FittingScreen):
         with Horizontal(id="body"):
             yield self.sidebar
             yield self.browser
-        yield Footer()
+        yield KeyFooter()
         yield self.feed
         yield self.names
 
