@@ -23,7 +23,8 @@ the viewer's interpreter. Each run then starts, one after the other, two fresh c
   landing in a shared working tree during the runs would otherwise change the code measured).
 
 Each child also reports its CPU seconds, the part of them the cyclic garbage collector took (`gc s`,
-in `gcs` collections), the screen's paints (how often Textual's compositor redrew, `paints`) and
+in `gcs` collections), the parts in `Source.parse_page` (`parse s`: a page's bytes to entries, its
+`orjson.loads` included) and in `Codes.encode` (`code s`: entries to the store's columns), the screen's paints (how often Textual's compositor redrew, `paints`) and
 its layouts (`layouts`): on a shared machine the wall clock varies with the neighbours, CPU less.
 
 The ratio viewer / bare is per run; the table shows each run and the median. `--profile` writes a
@@ -83,6 +84,7 @@ async def viewer_child(url: str, n: int, archive_dir: str | None) -> dict:
         return fetch(*args, **kwargs)
 
     ApiClient.fetch = timed_fetch  # type: ignore[method-assign]
+    ingest = time_ingest()
     paints = count_paints()
     collections = time_collections()
     started, cpu_started = time.perf_counter(), time.process_time()
@@ -101,7 +103,30 @@ async def viewer_child(url: str, n: int, archive_dir: str | None) -> dict:
         archive.close()
     return {"seconds": loaded_s, "first_rows_s": first_rows, "loaded": loaded, "phase": phase,
             "load_s": loaded_s - (first_request[0] - started), "rss_mib": peak_rss_mib(), "cpu_s": cpu_s,
-            "paints": paints[0], "layouts": paints[1], "gc_s": collections[0], "collections": int(collections[1])}
+            "paints": paints[0], "layouts": paints[1], "gc_s": collections[0], "collections": int(collections[1]),
+            "parse_s": ingest[0], "code_s": ingest[1]}
+
+
+def time_ingest() -> list[float]:
+    """[parse s, code s]: CPU seconds in `Source.parse_page` (a page's bytes to entries) and in
+    `Codes.encode` (entries to the store's columns) from now on: the ingest's own share of `cpu s`."""
+    from logview.sources.base import Source
+    from logview.store.codes import Codes
+
+    totals = [0.0, 0.0]
+
+    def timed(method, slot: int):
+        def run(*args, **kwargs):
+            began = time.process_time()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                totals[slot] += time.process_time() - began
+        return run
+
+    Source.parse_page = timed(Source.parse_page, 0)  # type: ignore[method-assign]
+    Codes.encode = timed(Codes.encode, 1)  # type: ignore[method-assign]
+    return totals
 
 
 def time_collections() -> list[float]:
@@ -262,10 +287,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nViewer ingest of {args.n:,} Supermetrics entries ({PAGE} a page, loopback), {mode}")
     print("s: from the app's start; load s: from its first request (the app's start-up excluded); "
           "cpu s: the process's CPU time over s; gc s: of it in cyclic collections (how many: gcs); "
-          "ratio: s / bare s")
+          "ratio: s / bare s; parse s, code s: CPU in Source.parse_page and Codes.encode")
     viewers = ["viewer"] + (["baseline"] if args.baseline is not None else [])
     print(f"{'run':<8}{'':<10}{'s':>7}{'load s':>8}{'first rows s':>14}{'cpu s':>7}{'gc s':>6}{'gcs':>5}{'paints':>8}{'layouts':>8}{'loaded':>10}"
-          f"{'peak RSS MiB':>14}{'ratio':>8}{'load ratio':>12}")
+          f"{'peak RSS MiB':>14}{'ratio':>8}{'load ratio':>12}{'parse s':>9}{'code s':>8}")
 
     def line(run: str, name: str, viewer: dict, bare: dict) -> str:
         first = viewer["first_rows_s"]
@@ -273,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{first if first is not None else float('nan'):>14.2f}{viewer['cpu_s']:>7.2f}"
                 f"{viewer.get('gc_s', float('nan')):>6.2f}{viewer.get('collections', 0):>5}{viewer['paints']:>8}{viewer.get('layouts', 0):>8}"
                 f"{viewer['loaded']:>10,}{viewer['rss_mib']:>14.0f}"
-                f"{viewer['seconds'] / bare['seconds']:>8.2f}{viewer['load_s'] / bare['seconds']:>12.2f}")
+                f"{viewer['seconds'] / bare['seconds']:>8.2f}{viewer['load_s'] / bare['seconds']:>12.2f}"
+                f"{viewer.get('parse_s', float('nan')):>9.2f}{viewer.get('code_s', float('nan')):>8.2f}")
 
     for run, children in enumerate(runs, 1):
         bare = children["bare"]
@@ -294,7 +320,9 @@ def main(argv: list[str] | None = None) -> int:
                  f"{median(v['paints'] for v in values):>8.0f}{median(v.get('layouts', 0) for v in values):>8.0f}"
                  if name != "bare" else f"{'':>27}")
               + f"{'':>10}{median(v['rss_mib'] for v in values):>14.0f}"
-              + (f"{median(ratios):>8.2f}{median(load_ratios):>12.2f}" if name != "bare" else ""))
+              + (f"{median(ratios):>8.2f}{median(load_ratios):>12.2f}"
+                 f"{median(v.get('parse_s', 0) for v in values):>9.2f}{median(v.get('code_s', 0) for v in values):>8.2f}"
+                 if name != "bare" else ""))
     if any(children[name]["phase"] != "complete" or children[name]["loaded"] != args.n
            for children in runs for name in viewers):
         print("note: a viewer run did not load every entry (see the loaded column)")

@@ -137,8 +137,12 @@ class SupermetricsSource(Source):
         return f"HTTP {status} · {event if isinstance(event, str) else 'no event'}"
 
     def error_groups(self, statuses: list[Any], raws: list[dict[str, Any]]) -> list[str | None]:
-        group = self.error_group  # (asked only of failures: most entries are not)
-        return [None if type(status) is not int or status < 400 else group(status, raw)
+        # Asked only of failures (most entries are not), found among a batch's few distinct statuses.
+        failing = {status for status in set(statuses) if type(status) is int and status >= 400}
+        if not failing:
+            return [None] * len(statuses)
+        group = self.error_group
+        return [group(status, raw) if status in failing and type(status) is int else None
                 for status, raw in zip(statuses, raws)]
 
     def validate_status(self, value: str) -> str:
