@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from logview.files.memory import unpool_large_blocks
+
 SCAN_CHUNK = 8 << 20  # bytes per read while indexing: large enough that numpy dominates
 FIRST_CHUNK = 128 << 10  # the first read: a few hundred lines, enough for the first screen
 NEWLINE = ord("\n")
@@ -35,7 +37,7 @@ class LineChunk:
     lengths: np.ndarray  # int32 length without the line break
     scanned: int  # bytes of the file scanned so far
     size: int  # the file's size when the scan began
-    data: bytes | None = None  # with `scan_lines(..., with_data=True)`: the bytes from `base`
+    data: bytes | None = None  # with `scan_lines(..., with_data=True)`: bytes from `base` (maybe more)
     base: int = 0
 
     @classmethod
@@ -76,38 +78,47 @@ class LineTally:
 def scan_lines(path: Path, chunk_bytes: int = SCAN_CHUNK, first_bytes: int = FIRST_CHUNK,
                with_data: bool = False) -> Iterator[LineChunk]:
     """Yield the non-blank lines of `path` chunk by chunk; a last line without a newline counts.
-    The first chunk is small so that the first screen of rows can be shown at once."""
-    limit = min(first_bytes, chunk_bytes)
+    The first chunk is small so that the first screen of rows can be shown at once.
+
+    Each read starts at the first line not yet yielded (a line cut by the end of a read is read
+    again, not copied), so that `with_data` hands out the bytes read as they are: one copy of a
+    chunk in memory, not two. Without it, one buffer is read into again and again."""
+    unpool_large_blocks()  # the chunks' buffers go back to the system once freed (`memory.py`)
+    want = min(first_bytes, chunk_bytes)
     with open(path, "rb", buffering=0) as handle:
         size = os.fstat(handle.fileno()).st_size
-        buffer = bytearray(chunk_bytes)
-        view = memoryview(buffer)
-        carry = b""  # the start of a line that continues in the next chunk
-        position = 0  # file offset of buffer[0]
+        buffer = bytearray(0 if with_data else chunk_bytes)
+        newlines = np.empty(0, dtype=bool)  # reused: a new mask each chunk would be fresh pages each time
+        position = 0  # file offset of the first line not yet yielded, where each read starts
+        seen = 0  # how far reads have got: a short read that gets no further has met the end
         while True:
-            head = len(carry)
-            if head >= len(buffer):  # one line longer than the buffer: grow it
-                buffer = bytearray(2 * head)
-                view = memoryview(buffer)
-            buffer[:head] = carry
-            read = handle.readinto(view[head:max(limit, head + 1)])
-            limit = len(buffer)
-            filled = head + (read or 0)
+            handle.seek(position)
+            if with_data:
+                block: bytes | bytearray = handle.read(want)
+                filled = len(block)
+            else:
+                if len(buffer) < want:  # one line longer than the buffer: grow it
+                    buffer = bytearray(want)
+                block = buffer
+                filled = handle.readinto(memoryview(buffer)[:want]) or 0
+            last = filled < want and position + filled <= seen
+            seen = max(seen, position + filled)
             if not filled:
                 return
-            data = np.frombuffer(buffer, dtype=np.uint8, count=filled)
-            ends = np.flatnonzero(data == NEWLINE)
-            last = not read
+            data = np.frombuffer(block, dtype=np.uint8, count=filled)
+            if len(newlines) < filled:
+                newlines = np.empty(max(filled, chunk_bytes), dtype=bool)
+            ends = np.flatnonzero(np.equal(data, NEWLINE, out=newlines[:filled]))
             if last and (not len(ends) or ends[-1] != filled - 1):
                 ends = np.append(ends, filled)  # the torn last line
-            if not len(ends):  # a line longer than all read so far: read on before yielding
-                carry = bytes(buffer[:filled])
+            if not len(ends):  # a line longer than all read so far: read it again, with more room
+                want = 2 * filled
                 continue
             # Few numpy calls a chunk, on purpose: each one releases the GIL and must win it back
             # from the UI thread, which costs up to a switch interval while the UI is busy.
             starts = np.concatenate(([0], ends[:-1] + 1))
             lengths = ends - starts
-            if buffer.find(b"\r", 0, filled) >= 0:  # a rare byte: memchr skips the rest fast
+            if block.find(b"\r", 0, filled) >= 0:  # a rare byte: memchr skips the rest fast
                 # strip a CR before the LF (files written on Windows)
                 crlf = np.flatnonzero(lengths > 0)
                 crlf = crlf[data[ends[crlf] - 1] == ord("\r")]
@@ -115,14 +126,14 @@ def scan_lines(path: Path, chunk_bytes: int = SCAN_CHUNK, first_bytes: int = FIR
             if len(starts) and (data[starts] <= 32).any():  # a line starting with whitespace
                 keep = _non_blank(data, starts, lengths)
                 starts, lengths = starts[keep], lengths[keep]
-            consumed = int(ends[-1]) + 1 if len(ends) else 0
-            yield LineChunk(starts + position, lengths.astype(np.int32),
-                            min(size, position + consumed), size,
-                            bytes(view[:consumed]) if with_data else None, position)
+            consumed = int(ends[-1]) + 1
+            yield LineChunk(starts + position, lengths.astype(np.int32), min(size, position + consumed), size,
+                            block if with_data else None, position)  # type: ignore[arg-type]
             if last:
                 return
-            carry = bytes(buffer[consumed:filled])
             position += consumed
+            want = chunk_bytes
+            del data, block  # (a chunk's bytes go as soon as its reader drops them)
 
 
 def _non_blank(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:

@@ -23,6 +23,7 @@ from textual.worker import Worker, get_current_worker
 
 from logview.files.columns import ColumnChunk, ColumnReader
 from logview.files.lines import LineChunk, LineTally, scan_lines
+from logview.files.memory import release_free_memory
 from logview.api.types import RetryEvent, RetryPolicy
 from logview.model import ApiError, ApiFailure, Filters, LogEntry, SourceKind
 from logview.options import Connection
@@ -180,6 +181,7 @@ class Feed(Widget):
             if self.file_mode and self.session.store.lines is not None:
                 self.session.store.newest_first()  # a file written out of order (the view resets)
             message.change = self.session.finished(message.done.capped)
+            release_free_memory()  # the pages the reading freed go back to the system
 
     def on_feed_failed(self, message: Failed) -> None:
         if self._taken(message, message.generation):
@@ -372,9 +374,7 @@ class Feed(Widget):
                     pending, posted = [], time.monotonic()
             if pending:
                 self._post_lines(load, LineChunk.join(pending))
-            generation = load.generation
-            reader = ColumnReader(self.source)
-            left = load.found
+            generation, reader, left = load.generation, ColumnReader(self.source), load.found
             columns: list[ColumnChunk] = []
             posted = time.monotonic()
             for chunk in scan_lines(path, chunk_bytes=reader.chunk_bytes, with_data=True) if left else ():
