@@ -206,7 +206,16 @@ class LogTable(ScrollView, can_focus=True):
         self.refresh()
 
     def _update_size(self) -> None:
-        self.virtual_size = Size(self.size.width, self.row_count + 1)
+        size = Size(self.size.width, self.row_count + 1)
+        if size.width == self.virtual_size.width and self.show_vertical_scrollbar:
+            # Only the number of rows changed, and the scrollbar is there already: its thumb
+            # and the scroll limits change, not the layout. Setting `virtual_size` would lay out
+            # the whole screen (20–80 ms) each time a big file's reading adds rows; should the
+            # scrollbar have to go, `_scroll_update` sets `show_vertical_scrollbar`, which does.
+            self.set_reactive(LogTable.virtual_size, size)
+            self._scroll_update(size)
+        else:
+            self.virtual_size = size
         self._date_when_needed()
 
     def _date_when_needed(self) -> None:
