@@ -271,8 +271,7 @@ class ColumnReader:
         tools = [f.tool if f.tool is not None else f.tool_key if f.tool_key is not None else f.tool_name
                  for f in fields]  # the first alias present names the tool (`sources.base.tool_of`)
         if not self._by_codes:
-            rows, groups, undecidable = self._groups.by_fields(
-                statuses, [f.error for f in fields], [f.error_message for f in fields], slow)
+            rows, groups, undecidable = self._groups.by_fields(fields, slow)
             columns.group_rows += [lo + i for i in rows]
             columns.groups += groups
             if undecidable:
