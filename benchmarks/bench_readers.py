@@ -4,7 +4,9 @@ Usage:
     python benchmarks/bench_readers.py FILE [--runs 3]
 
 Each candidate turns the whole file (warm in the page cache) into what the viewer needs, or the
-nearest it can, and is timed from the open file to its columns (median of `--runs`, wall clock):
+nearest it can, and is timed from the open file to its columns (median of `--runs`, wall clock and
+CPU time: on a shared machine the CPU time is the steadier figure, and the reader's CPU is what the
+UI thread waits for):
 
 - `orjson, per line` — `ColumnReader` as it was before issue 14: `orjson.loads` per line into a
   dict, then the columns in a Python loop (here: the reader's exact per-line path on every line);
@@ -63,7 +65,7 @@ def orjson_per_line(path: Path, kind: str) -> int:
 def msgspec_typed(path: Path, kind: str, part: int = 0, parts: int = 1) -> int:
     reader = ColumnReader(source_for_kind(kind))
     count = 0
-    for index, chunk in enumerate(scan_lines(path, chunk_bytes=CHUNK, with_data=True)):
+    for index, chunk in enumerate(scan_lines(path, chunk_bytes=reader.chunk_bytes, with_data=True)):
         if index % parts == part:
             count += len(reader.read_chunk(chunk))
     return count
@@ -131,14 +133,22 @@ CANDIDATES: dict[str, Callable[[Path, str], int]] = {
 }
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the 2-process candidate's halves)."""
+    return sum(resource.getrusage(who).ru_utime + resource.getrusage(who).ru_stime
+               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+
+
 def measure(name: str, path: Path, kind: str, runs: int) -> str:
-    """One candidate in this process: `median (min–max) rows hwm`."""
-    times, rows = [], 0
+    """One candidate in this process: `median (min–max) cpu rows hwm`."""
+    times, cpus, rows = [], [], 0
     for _ in range(runs):
-        started = time.perf_counter()
+        started, used = time.perf_counter(), cpu_seconds()
         rows = CANDIDATES[name](path, kind)
         times.append(time.perf_counter() - started)
-    return f"{statistics.median(times):.2f} ({min(times):.2f}–{max(times):.2f}) {rows} {hwm_mib():.0f}"
+        cpus.append(cpu_seconds() - used)
+    return (f"{statistics.median(times):.2f} ({min(times):.2f}–{max(times):.2f}) {statistics.median(cpus):.2f} "
+            f"{rows} {hwm_mib():.0f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -155,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     args.file.read_bytes()  # warm the page cache
     print(f"{args.file} ({args.file.stat().st_size / 2**20:,.0f} MiB, {kind}); median of {args.runs}, "
           "each candidate in a fresh process (its imports not timed; VmHWM: that process's peak)")
-    print(f"| candidate | seconds | rows | peak RSS MiB |\n|---|---:|---:|---:|")
+    print(f"| candidate | seconds | CPU seconds | rows | peak RSS MiB |\n|---|---:|---:|---:|---:|")
     for name in CANDIDATES:
         if args.only and not any(name.startswith(prefix) for prefix in args.only.split(",")):
             continue
@@ -163,10 +173,10 @@ def main(argv: list[str] | None = None) -> int:
                               capture_output=True, text=True)
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["failed"])[-1]
-            print(f"| {name} | skipped: {last} | | |", flush=True)
+            print(f"| {name} | skipped: {last} | | | |", flush=True)
             continue
-        median, spread, rows, hwm = done.stdout.split()
-        print(f"| {name} | {median} {spread} | {int(rows):,} | {hwm} |", flush=True)
+        median, spread, cpu, rows, hwm = done.stdout.split()
+        print(f"| {name} | {median} {spread} | {cpu} | {int(rows):,} | {hwm} |", flush=True)
     return 0
 
 
