@@ -39,6 +39,7 @@ from logview.sources.base import Source
 from logview.categories import Categories
 from logview.store.archived import READ_AROUND, Backings, EntryList, RawReader, facet_codes
 from logview.store.codes import CODE_FIELDS, Codes
+from logview.store.file_rows import line_columns, write_offsets  # entries left in the file
 from logview.store.merge import merge_rows
 from logview.store.order import settle_appended, settle_prepended
 from logview.store.rows import FrozenColumns, RowBuffer
@@ -62,7 +63,6 @@ _FILTER_COLUMNS: dict[str, Any] = {
 }
 # entries held in memory (`entry`, and its search text once searched) or in an archive (see `archived.py`)
 _ENTRY_COLUMNS: dict[str, Any] = {"entry": object, "text": object, "rowid": np.int64, "backing": np.uint8}
-_LINE_COLUMNS: dict[str, Any] = {"start": np.int64, "length": np.int32}  # entries left in the file
 
 
 class EntryStore(RowBuffer):
@@ -70,7 +70,7 @@ class EntryStore(RowBuffer):
 
     def __init__(self, source: Source, max_entries: int | None = None, capacity: int = 1024,
                  lines: LineFile | None = None) -> None:
-        super().__init__({**_FILTER_COLUMNS, **(_LINE_COLUMNS if lines is not None else _ENTRY_COLUMNS)},
+        super().__init__({**_FILTER_COLUMNS, **(line_columns(lines) if lines is not None else _ENTRY_COLUMNS)},
                          capacity, grows_by_appending=lines is not None)
         self.source = source
         self.max_entries = max_entries
@@ -203,7 +203,7 @@ class EntryStore(RowBuffer):
         lo, hi = self.tail, self.tail + n
         start, stop = lo + self.offset, hi + self.offset
         cols = self.cols
-        cols["start"][start:stop] = chunk.starts[:n]
+        write_offsets(self, start, stop, chunk.starts[:n])
         cols["length"][start:stop] = chunk.lengths[:n]
         cols["time"][start:stop] = NO_TIME
         for name in CODE_FIELDS:
@@ -255,7 +255,7 @@ class EntryStore(RowBuffer):
 
     def line_span(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
         """Byte offsets and lengths of rows [lo, hi) of a file store."""
-        return self.span("start", lo, hi).copy(), self.span("length", lo, hi).copy()
+        return self.span("start", lo, hi).astype(np.int64), self.span("length", lo, hi).copy()
 
     def prepend(self, entries: Sequence[LogEntry]) -> int:
         """Add entries newer than all held ones (a tail batch, newest first). Beyond

@@ -74,7 +74,7 @@ class RowBuffer:
 
     def reserve(self, front: int, back: int, exact: bool = False) -> None:
         """Make room for `front` rows before the head and `back` after the tail."""
-        capacity = len(self.cols["time"])
+        capacity = self.capacity
         start, stop = self.head + self.offset, self.tail + self.offset
         if start >= front and capacity - stop >= back:
             return
@@ -92,6 +92,11 @@ class RowBuffer:
 
     def __len__(self) -> int:
         return self.tail - self.head
+
+    @property
+    def capacity(self) -> int:
+        """Rows the columns have room for, at both ends."""
+        return len(self.cols["time"])
 
     def span(self, name: str, lo: int, hi: int) -> np.ndarray:
         """Column `name` for ordinals [lo, hi): a view, writable."""

@@ -48,15 +48,24 @@ class FilteredView:
 
     @index.setter
     def index(self, value: np.ndarray) -> None:
-        self._buffer = np.asarray(value, dtype=np.int64)
+        self._buffer = np.asarray(value, dtype=self._ordinals)
         self._lo, self._hi = 0, len(self._buffer)
+
+    @property
+    def _ordinals(self) -> type:
+        """A file's rows are numbered from 0 up (4 bytes each: 4 MB less for a million rows);
+        a live tail numbers its new rows down from 0, for as long as it runs."""
+        return np.int32 if self.store.lines is not None else np.int64
 
     def _extend(self, front: np.ndarray, back: np.ndarray) -> None:
         if self._lo < len(front) or len(self._buffer) - self._hi < len(back):
             size = len(self) + len(front) + len(back)
-            spare = max(64, size // 2)
+            # At least as many as the store has room for: a file's rows, whose count the store
+            # foresaw, then fill one buffer instead of copying it each time it is full (the
+            # pages not written yet take no memory).
+            spare = max(64, size // 2, self.store.capacity - size)
             room = min(spare // 4, 4096) if len(front) else 0  # the tail prepends few rows
-            grown = np.empty(size + spare, dtype=np.int64)
+            grown = np.empty(size + spare, dtype=self._ordinals)
             start = room + len(front)
             grown[start:start + len(self)] = self.index
             self._buffer, self._lo, self._hi = grown, start, start + len(self)

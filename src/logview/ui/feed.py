@@ -81,7 +81,7 @@ class Feed(Widget):
             self.change = ViewChange()  # set once the session has taken it
 
     class LinesFound(Message):
-        """A file's next lines were indexed (rows that can be shown; columns come later)."""
+        """A file's next lines were indexed (rows to show; columns come later). `chunk`: see below."""
 
         def __init__(self, generation: int, chunk: LineChunk) -> None:
             super().__init__()
@@ -89,7 +89,7 @@ class Feed(Widget):
             self.change = ViewChange()
 
     class ColumnsRead(Message):
-        """Filter columns for the next rows of a file."""
+        """Filter columns for the next rows of a file (`chunk`: None once it is in the store)."""
 
         def __init__(self, generation: int, chunk: ColumnChunk) -> None:
             super().__init__()
@@ -169,12 +169,12 @@ class Feed(Widget):
     def on_feed_lines_found(self, message: LinesFound) -> None:
         self._received += 1
         if self._taken(message, message.generation):
-            message.change = self.session.lines_found(message.chunk)
+            message.change, message.chunk = self.session.lines_found(message.chunk), None  # (see below)
 
     def on_feed_columns_read(self, message: ColumnsRead) -> None:
         self._received += 1
         if self._taken(message, message.generation):
-            message.change = self.session.columns_read(message.chunk)
+            message.change, message.chunk = self.session.columns_read(message.chunk), None  # (no copy held while queued)
 
     def on_feed_finished(self, message: Finished) -> None:
         if self._taken(message, message.generation):
