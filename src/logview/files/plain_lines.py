@@ -23,11 +23,12 @@ def suspect_lines(raw: bytes, data: np.ndarray, first: np.ndarray, last: np.ndar
     if not len(first):
         return suspect
     if not raw.isascii():  # only the lines whose greatest byte is beyond ASCII are decoded
-        for row in np.flatnonzero(np.maximum.reduceat(data, first) >= 0x80).tolist():
-            try:
-                raw[int(first[row]):int(last[row]) + 1].decode("utf-8")
-            except UnicodeDecodeError:  # (strict UTF-8 refuses surrogates written as bytes, too)
-                suspect[row] = True
+        rows = np.flatnonzero(np.maximum.reduceat(data, first) >= 0x80)
+        texts = [raw[start:end + 1] for start, end in zip(first[rows].tolist(), last[rows].tolist())]
+        try:  # (all at once: a line break between lines keeps each line's verdict its own)
+            b"\n".join(texts).decode("utf-8")
+        except UnicodeDecodeError:  # (strict UTF-8 refuses surrogates written as bytes, too)
+            suspect[rows] = [not _is_utf8(text) for text in texts]
     if b"\\" in raw:  # (`memchr`: fast where there is none)
         escapes = np.flatnonzero(data[:-2] == _BACKSLASH)
         escapes = escapes[(data[escapes + 1] == _U) & ((data[escapes + 2] | 0x20) == _LOWER_D)]
@@ -39,3 +40,11 @@ def _rows_of(positions: np.ndarray, first: np.ndarray) -> np.ndarray:
     """The distinct lines holding these byte positions (each within a line, or past the last)."""
     rows = np.unique(np.searchsorted(first, positions, side="right") - 1)
     return rows[rows >= 0]
+
+
+def _is_utf8(text: bytes) -> bool:
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
