@@ -45,19 +45,8 @@ class LogTable(ScrollView, can_focus=True):
         Binding("right", "shift(1)", "Scroll right", show=False),
     ]
 
-    COMPONENT_CLASSES = {
-        "log-table--header",
-        "log-table--cursor",
-        "log-table--cursor-blurred",
-        "log-table--date",
-        "log-table--dim",
-        "log-table--ok",
-        "log-table--info",
-        "log-table--warn",
-        "log-table--error",
-        "log-table--invalid",
-        "log-table--empty",
-    }
+    COMPONENT_CLASSES = {f"log-table--{name}" for name in (
+        "header", "cursor", "cursor-blurred", "date", "dim", "ok", "info", "warn", "error", "invalid", "empty")}
 
     class CursorMoved(Message):
         """The selected entry changed (`ordinal` None when the view is empty)."""
@@ -208,10 +197,9 @@ class LogTable(ScrollView, can_focus=True):
     def _update_size(self) -> None:
         size = Size(self.size.width, self.row_count + 1)
         if size.width == self.virtual_size.width and self.show_vertical_scrollbar:
-            # Only the number of rows changed, and the scrollbar is there already: its thumb
-            # and the scroll limits change, not the layout. Setting `virtual_size` would lay out
-            # the whole screen (20–80 ms) each time a big file's reading adds rows; should the
-            # scrollbar have to go, `_scroll_update` sets `show_vertical_scrollbar`, which does.
+            # Only the row count changed and the scrollbar is there: its thumb and the scroll
+            # limits change, not the layout (which `virtual_size` would redo for the whole screen,
+            # 20–80 ms, at each batch a big file's reading adds). A scrollbar that must go does it.
             self.set_reactive(LogTable.virtual_size, size)
             self._scroll_update(size)
         else:
@@ -234,6 +222,8 @@ class LogTable(ScrollView, can_focus=True):
             return
         row = max(0, min(row, len(view) - 1))
         was_following = self.following
+        old_row = self.cursor_row if self.cursor_ordinal is not None else None
+        old_scroll = self.scroll_y
         self.sticky_end = keep_sticky
         ordinal = view.ordinal(row)
         if ordinal != self.cursor_ordinal:
@@ -247,7 +237,12 @@ class LogTable(ScrollView, can_focus=True):
             self.post_message(self.FollowChanged(True, 0))
         elif was_following and not self.following:
             self.post_message(self.FollowChanged(False, self.new_rows))
-        self.refresh()
+        if old_row is not None and self.scroll_y == old_scroll:
+            # Nothing scrolled: redraw the row left and the row reached (line y is row y - 1), not ~50
+            self.refresh_line(old_row + 1)
+            self.refresh_line(row + 1)
+        else:
+            self.refresh()
 
     def move_to_row(self, row: int) -> None:
         """Select a row by number (used for e/E jumps), scrolling it into view."""
