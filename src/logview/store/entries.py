@@ -38,7 +38,7 @@ from logview.model import SEV_WARN, Filters, LogEntry
 from logview.sources.base import Source
 from logview.categories import Categories
 from logview.store.archived import READ_AROUND, Backings, EntryList, RawReader, facet_codes
-from logview.store.codes import CODE_FIELDS, Codes
+from logview.store.codes import Codes
 from logview.store.file_rows import line_columns, write_offsets  # entries left in the file
 from logview.store.merge import merge_rows
 from logview.store.order import settle_appended, settle_prepended
@@ -205,11 +205,8 @@ class EntryStore(RowBuffer):
         cols = self.cols
         write_offsets(self, start, stop, chunk.starts[:n])
         cols["length"][start:stop] = chunk.lengths[:n]
-        cols["time"][start:stop] = NO_TIME
-        for name in CODE_FIELDS:
-            cols[name][start:stop] = 0
+        cols["time"][start:stop] = NO_TIME  # (codes and `invalid`: 0 as created, see `fill_columns`)
         cols["duration"][start:stop] = np.nan
-        cols["invalid"][start:stop] = False
         self.tail = hi
         if self.search.needle is not None:
             self.search.evaluate(self.search.needle, lo, hi)
@@ -228,10 +225,13 @@ class EntryStore(RowBuffer):
         start, stop = self.ready + self.offset, self.ready + n + self.offset
         cols = self.cols
         cols["time"][start:stop] = chunk.time[:n]
+        # A field absent (code 0) or no row invalid: left as created, the pages take no memory
         for name, codes in chunk.codes.items():
-            cols[name][start:stop] = self._code_maps[name][codes[:n]]
+            if codes[:n].any():
+                cols[name][start:stop] = self._code_maps[name][codes[:n]]
         cols["duration"][start:stop] = chunk.duration[:n]
-        cols["invalid"][start:stop] = chunk.invalid[:n]
+        if chunk.invalid[:n].any():
+            cols["invalid"][start:stop] = chunk.invalid[:n]
         self.ready += n
         self.codes.update_severity()
         return n
