@@ -88,7 +88,7 @@ def scan_lines(path: Path, chunk_bytes: int = SCAN_CHUNK, first_bytes: int = FIR
     with open(path, "rb", buffering=0) as handle:
         size = os.fstat(handle.fileno()).st_size
         buffer = bytearray(0 if with_data else chunk_bytes)
-        newlines = np.empty(0, dtype=bool)  # reused: a new mask each chunk would be fresh pages each time
+        newlines = np.empty(0, dtype=bool)  # reused while indexing: a new one would be fresh pages each time
         position = 0  # file offset of the first line not yet yielded, where each read starts
         seen = 0  # how far reads have got: a short read that gets no further has met the end
         while True:
@@ -106,9 +106,12 @@ def scan_lines(path: Path, chunk_bytes: int = SCAN_CHUNK, first_bytes: int = FIR
             if not filled:
                 return
             data = np.frombuffer(block, dtype=np.uint8, count=filled)
-            if len(newlines) < filled:
-                newlines = np.empty(max(filled, chunk_bytes), dtype=bool)
-            ends = np.flatnonzero(np.equal(data, NEWLINE, out=newlines[:filled]))
+            if with_data:  # (its mask is gone before the chunk is handed out: a lower peak while it is read)
+                ends = np.flatnonzero(data == NEWLINE)
+            else:
+                if len(newlines) < filled:
+                    newlines = np.empty(max(filled, chunk_bytes), dtype=bool)
+                ends = np.flatnonzero(np.equal(data, NEWLINE, out=newlines[:filled]))
             if last and (not len(ends) or ends[-1] != filled - 1):
                 ends = np.append(ends, filled)  # the torn last line
             if not len(ends):  # a line longer than all read so far: read it again, with more room
