@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from logview.demo import DemoServer
+from logview.model import Filters
 from logview.ui.bulk_gc import BULK_THRESHOLD0, bulk_collection
 from logview.ui.feed import Feed
 from ui_helpers import SIZE, make_app, settle
@@ -54,3 +55,54 @@ async def test_a_backfill_holds_the_collector_back_and_lets_it_go_at_the_end(
         assert app.viewer.session.phase == "complete"
         assert during and during[0] == BULK_THRESHOLD0
         assert gc.get_threshold() == usual_thresholds
+
+
+@pytest.fixture
+def held_for_startup() -> Iterator[None]:
+    """The collector held as `logview` holds it from its start; everything as it was after."""
+    from logview.ui.bulk_gc import hold_for_startup, release_startup_hold
+
+    was_enabled = gc.isenabled()
+    hold_for_startup()
+    assert not gc.isenabled()
+    yield
+    release_startup_hold(freeze=False)
+    gc.unfreeze()
+    if not was_enabled:
+        gc.disable()
+
+
+async def test_the_collector_held_from_the_start_comes_back_at_the_first_rows_with_start_up_frozen(
+        demo: DemoServer, held_for_startup) -> None:
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert len(app.viewer.store) > 0
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 10_000  # the modules, classes and widgets of the start-up
+
+
+async def test_with_no_rows_to_draw_the_collector_comes_back_after_the_hold(
+        tmp_path, held_for_startup, monkeypatch: pytest.MonkeyPatch) -> None:
+    import logview.ui.app as app_module
+    from logview.files.jsonl import source_for_kind
+    from logview.options import ViewerOptions
+
+    monkeypatch.setattr(app_module, "STARTUP_HOLD_S", 0.2)
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    options = ViewerOptions(filters=Filters(), file=empty, file_source="supermetrics")
+    app = app_module.LogViewApp(options, source=source_for_kind("supermetrics"), file_kind="supermetrics")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.pause(0.4)
+        assert len(app.viewer.store) == 0
+        assert gc.isenabled()
+
+
+def test_a_viewer_that_never_starts_gives_the_collector_back(tmp_path) -> None:
+    from logview.cli import main
+
+    assert gc.isenabled()
+    assert main(["--file", str(tmp_path / "missing.jsonl")]) != 0
+    assert gc.isenabled()

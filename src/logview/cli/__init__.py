@@ -45,6 +45,16 @@ def _fail(message: str) -> int:
 
 def run_viewer_command(argv: Sequence[str]) -> int:
     args = viewer_parser().parse_args(argv)
+    from logview.ui.bulk_gc import hold_for_startup, release_startup_hold
+
+    hold_for_startup()  # (the viewer releases it at its first rows)
+    try:
+        return _run_viewer(args)
+    finally:
+        release_startup_hold(freeze=False)  # (if the viewer never drew rows)
+
+
+def _run_viewer(args: argparse.Namespace) -> int:
     from logview.cli.resolve import UsageError, archive_choice, profiles_once, viewer_options
 
     profiles_once(args, "opening")

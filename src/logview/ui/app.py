@@ -22,6 +22,7 @@ from logview.options import ViewerOptions
 from logview.settings.saved_filters import SavedFilters
 from logview.sources.base import Source
 from logview.files.jsonl import FileKind
+from logview.ui.bulk_gc import STARTUP_HOLD_S, release_startup_hold
 from logview.ui.viewer import ViewerScreen
 from logview.ui.widgets.tab_strip import TabStrip
 
@@ -90,6 +91,7 @@ class LogViewApp(App[int]):
         return self.viewers[0]
 
     async def on_mount(self) -> None:
+        self.set_timer(STARTUP_HOLD_S, release_startup_hold)  # should no rows come (the viewer's first rows do)
         # Every tab is shown once so that all of them load from the start, then the first stays.
         for index, viewer in enumerate(self.viewers):
             self.install_screen(viewer, name=f"tab-{index}")

@@ -38,6 +38,7 @@ from logview.ui.fitting import FittingScreen
 from logview.ui.loading import LoadControl
 from logview.ui.names import Names
 from logview.ui.saving_filters import SavedFilterCommands
+from logview.ui.bulk_gc import release_startup_hold
 from logview.ui.widgets.error_banner import ErrorBanner
 from logview.ui.widgets.key_footer import KeyFooter
 from logview.ui.widgets.log_table import LogTable
@@ -190,12 +191,14 @@ class ViewerScreen(FittingScreen):
         if self.session.want_tail and not self.feed.tailing:
             self.feed.start_tail()
         self.refresh_all()
+        self.call_after_refresh(release_startup_hold)  # the first rows are drawn
 
     @on(Feed.LinesFound)
     @on(Feed.ColumnsRead)
     def _rows_read(self, message: Feed.LinesFound | Feed.ColumnsRead) -> None:
         self.table.apply_change(message.change)
         self.refresh_soon()
+        self.call_after_refresh(release_startup_hold)  # the first rows are drawn
 
     @on(Feed.Retrying)
     def _retrying(self, message: Feed.Retrying) -> None:
