@@ -18,7 +18,8 @@ the viewer's interpreter. Each run then starts, one after the other, two fresh c
 - `--prefetch`: the viewer sends each page's successor while it parses the page (off by default,
   `logview.api.paging.PREFETCH`), to compare with a `--baseline` of the same code.
 - baseline (`--baseline DIR`): the viewer again, with another checkout's `DIR/src` first on the
-  path (e.g. `git archive HEAD src | tar -x -C DIR`), for a before/after in the same run. Both
+  path (e.g. `git archive HEAD src styles | tar -x -C DIR`: without `styles/` the app runs with no
+  CSS, which draws faster), for a before/after in the same run. Both
   viewers then run from compiled copies taken at the start, taking turns to go first (commits
   landing in a shared working tree during the runs would otherwise change the code measured).
 
@@ -248,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", type=Path, metavar="DIR",
                         help="also run the viewer of another checkout (DIR/src) in each run")
     args = parser.parse_args(argv)
+    if args.baseline is not None and not (args.baseline / "styles").is_dir():
+        parser.error(f"{args.baseline} has no styles/: its viewer would run without CSS (git archive REV src styles)")
     if args.baseline is not None:  # (else each of its runs compiles the modules it imports late, ~0.3 s)
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(args.baseline / "src")], check=True)
     started = time.perf_counter()
@@ -260,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     if here is not None:
         shutil.copytree(Path(__file__).resolve().parent.parent / "src", here / "src",
                         ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(Path(__file__).resolve().parent.parent / "styles", here / "styles")  # (the app's CSS)
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(here / "src")], check=True)
     try:
         for run in range(args.runs):

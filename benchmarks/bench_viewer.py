@@ -157,6 +157,9 @@ def available_tools(names: list[str], file: Path) -> tuple[list[Tool], list[tupl
         elif name.startswith("logview@"):
             # another checkout's logview (its src/), run by this venv: before and after, in one run
             source_dir = Path(name.split("@", 1)[1]).resolve() / "src"
+            if not (source_dir.parent / "styles").is_dir():  # the app would run without CSS (blank)
+                missing.append((name, "no styles/ beside src/ (git archive REV src styles)"))
+                continue
             code = (f"import sys; sys.path.insert(0, {str(source_dir)!r}); sys.argv[0] = 'logview'; "
                     "from logview.cli import main; sys.exit(main())")
             found.append(Tool(f"logview@{source_dir.parent.name}", [str(REPO / ".venv" / "bin" / "python"), "-c", code,
