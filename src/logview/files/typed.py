@@ -4,8 +4,9 @@ these fields become Python objects (the rest of each line is validated and skipp
 
 Each Struct (`sources/shapes.py`, where the API layer can use them too) types each schema field
 exactly as `Source.plainly_valid` demands (an `int` is never a bool or a float; a status is within
-100..599 ...), so a line decodes *only* when it is valid JSON, an object, and plainly valid: then its entry is the plain one `entry_from_raw` would build,
-and its columns follow from these fields alone. Any line that fails to decode, for any reason, is
+100..599 ...), so a line decodes *only* when it is valid JSON, an object, and plainly valid:
+then its entry is the plain one `entry_from_raw` would build, and its columns follow from these
+fields alone. Any line that fails to decode, for any reason, is
 read the exact way instead (`ColumnReader`, per line). Held equal to per-line parsing by
 `tests/file_invariants.py`, the hypothesis suites and the fuzz corpus.
 
