@@ -6,9 +6,9 @@ Each Struct (`sources/shapes.py`, where the API layer can use them too) types ea
 exactly as `Source.plainly_valid` demands (an `int` is never a bool or a float; a status is within
 100..599 ...), so a line decodes *only* when it is valid JSON, an object, and plainly valid:
 then its entry is the plain one `entry_from_raw` would build, and its columns follow from these
-fields alone. Any line that fails to decode, for any reason, is
-read the exact way instead (`ColumnReader`, per line). Held equal to per-line parsing by
-`tests/file_invariants.py`, the hypothesis suites and the fuzz corpus.
+fields alone. Any line that fails to decode, for any reason, is read the exact way instead
+(`ColumnReader`, per line). Held equal to per-line parsing by `tests/file_invariants.py`, the
+hypothesis suites and the fuzz corpus.
 
 Where msgspec is laxer than `load_json`, the line never reaches it (`decode_lines`): msgspec does
 not check the UTF-8 of a value it skips, so a line with bytes beyond ASCII decodes only if all of
