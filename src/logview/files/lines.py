@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 
-from logview.files.memory import unpool_large_blocks
 
 SCAN_CHUNK = 8 << 20  # bytes per read while indexing: large enough that numpy dominates
 FIRST_CHUNK = 128 << 10  # the first read: a few hundred lines, enough for the first screen
@@ -83,7 +82,6 @@ def scan_lines(path: Path, chunk_bytes: int = SCAN_CHUNK, first_bytes: int = FIR
     Each read starts at the first line not yet yielded (a line cut by the end of a read is read
     again, not copied), so that `with_data` hands out the bytes read as they are: one copy of a
     chunk in memory, not two. Without it, one buffer is read into again and again."""
-    unpool_large_blocks()  # the chunks' buffers go back to the system once freed (`memory.py`)
     want = min(first_bytes, chunk_bytes)
     with open(path, "rb", buffering=0) as handle:
         size = os.fstat(handle.fileno()).st_size

@@ -1,13 +1,16 @@
-"""Give a file read's large transient buffers back to the system (glibc's malloc only).
+"""Give the memory a file read freed back to the system once it ends (glibc's malloc only).
 
-Why: reading a file allocates buffers of a few MB again and again (the chunk being scanned, its
-newline mask, a chunk's bytes while its columns are read), then frees them. glibc serves a block
-that large with its own `mmap` and unmaps it on free, but each such free *raises* the threshold
-(up to 32 MiB) so that the next ones come from the heap instead, where freed memory stays in the
-process, fragmented among small objects: measured on 1M-entry files, 40 MiB (Supermetrics) and
-70 MiB (Aitronos) held free in the heaps once reading ended, counted in the peak RSS. Holding the
-threshold fixed (at 1 MiB) keeps every large block mapped on its own, so its memory
-goes back when it is freed. Elsewhere (macOS, musl) nothing is done.
+Why: reading a file allocates buffers of a few MB again and again and frees them. glibc serves the
+first from their own mappings but then raises its threshold, so later ones come from the heap,
+where the freed memory stays in the process among small objects: 38 MiB (Supermetrics) and
+70 MiB (Aitronos) once a 1M-entry file was read. `malloc_trim` at the end of a read gives it back.
+
+Measured and dropped: holding the mmap threshold at 1 MiB for the whole read, so that each big
+buffer went back as it was freed. It lowered the peak by ~6 MiB, but the reader's thread then
+mapped and unmapped memory all the time, and each of those holds the process's address-space
+lock that the UI thread's own page faults wait on: keys while reading answered in 63 / 127 ms
+(p50 / p95) against 27 / 78 ms without it (tmux, Supermetrics 1M, 3 paired runs).
+Elsewhere (macOS, musl) nothing is done.
 """
 
 from __future__ import annotations
@@ -15,18 +18,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import platform
-
-# Not glibc's default (128 KiB): blocks of 128 KiB-1 MiB (a chunk's columns, lists of a chunk's
-# values) come and go too often: each mapped anew cost ~0.25 s more system time on a 1M-line file
-# for ~1 MiB less memory.
-MMAP_THRESHOLD = 1 << 20
-# Fixing the mmap threshold also fixes the heap's trim threshold at glibc's 128 KiB: the heap's top
-# then goes back to the system at nearly every free and faults in again at the next allocations.
-# 16 MiB kept free at the top (given back when a read ends, `release_free_memory`): the Aitronos 1M
-# file read in 8.1 s of CPU instead of 9.9 (2 of 2 paired runs; Supermetrics the same either way),
-# for 3–5 MiB more peak RSS.
-TRIM_THRESHOLD = 16 << 20
-_M_MMAP_THRESHOLD, _M_TRIM_THRESHOLD = -3, -1  # mallopt's parameter numbers (malloc.h)
 
 
 def _glibc() -> ctypes.CDLL | None:
@@ -36,17 +27,10 @@ def _glibc() -> ctypes.CDLL | None:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
     except OSError:
         return None
-    return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
+    return libc if hasattr(libc, "malloc_trim") else None
 
 
 _LIBC = _glibc()
-
-
-def unpool_large_blocks() -> bool:
-    """Serve blocks of MMAP_THRESHOLD bytes or more with their own mapping, for the rest of the
-    process (returns whether it could: glibc only)."""
-    return _LIBC is not None and _LIBC.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1 \
-        and _LIBC.mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1
 
 
 def release_free_memory() -> bool:
