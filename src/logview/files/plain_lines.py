@@ -28,7 +28,7 @@ def suspect_lines(raw: bytes, data: np.ndarray, first: np.ndarray, last: np.ndar
         try:  # (all at once: a line break between lines keeps each line's verdict its own)
             b"\n".join(texts).decode("utf-8")
         except UnicodeDecodeError:  # (strict UTF-8 refuses surrogates written as bytes, too)
-            suspect[rows] = [not _is_utf8(text) for text in texts]
+            suspect[rows] = [not is_utf8(text) for text in texts]
     if b"\\" in raw:  # (`memchr`: fast where there is none)
         escapes = np.flatnonzero(data[:-2] == _BACKSLASH)
         escapes = escapes[(data[escapes + 1] == _U) & ((data[escapes + 2] | 0x20) == _LOWER_D)]
@@ -42,7 +42,8 @@ def _rows_of(positions: np.ndarray, first: np.ndarray) -> np.ndarray:
     return rows[rows >= 0]
 
 
-def _is_utf8(text: bytes) -> bool:
+def is_utf8(text: bytes) -> bool:
+    """Whether `text` is valid (strict) UTF-8."""
     try:
         text.decode("utf-8")
     except UnicodeDecodeError:

@@ -24,6 +24,7 @@ from typing import Any
 
 import msgspec
 
+from logview.files.plain_lines import is_utf8
 from logview.sources.base import Source, may_hold_surrogates
 from logview.sources.shapes import SHAPES
 
@@ -52,11 +53,10 @@ class TypedDecoder:
         so `count` values mean one per line."""
         if self._decode_lines is None:
             return None
-        if not checked and not block.isascii():
-            try:
-                block.decode("utf-8")  # msgspec leaves the bytes of skipped values unchecked
-            except UnicodeDecodeError:  # (and strict UTF-8 refuses surrogates written as bytes)
-                return None
+        # msgspec leaves the bytes of skipped values unchecked (and strict UTF-8 refuses
+        # surrogates written as bytes)
+        if not checked and not block.isascii() and not is_utf8(block):
+            return None
         if not checked and b"\\" in block and (b"\\ud" in block or b"\\uD" in block):  # escaped surrogates
             return None
         try:
@@ -85,15 +85,7 @@ def decode_each(decode: Callable[[bytes], Any], lines: list[bytes]) -> tuple[lis
 
 
 def _decodable(line: bytes) -> bool:
-    if may_hold_surrogates(line):
-        return False
-    if line.isascii():
-        return True
-    try:
-        line.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+    return not may_hold_surrogates(line) and (line.isascii() or is_utf8(line))
 
 
 def _decode_one(decode: Callable[[bytes], Any], line: bytes) -> Any:
