@@ -10,17 +10,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from logview.demo import DemoServer, DemoState
+from logview.demo import DemoServer
 from logview.ui.feed import POST_ENTRIES_EVERY_S, Feed
-from ui_helpers import SIZE, make_app, screen_text, settle
+from ui_helpers import SIZE, make_app, screen_text, settle, supermetrics_server
 
 ENTRIES, PAGE = 8000, 250
 
 
 @pytest.fixture
 def quick() -> Iterator[DemoServer]:
-    state = DemoState(aitronos_entries=0, supermetrics_entries=ENTRIES, live_rate=0.0, seed=5)
-    with DemoServer(state) as server:
+    with supermetrics_server(ENTRIES, seed=5) as server:
         yield server
 
 

@@ -9,16 +9,15 @@ import pytest
 from textual.screen import Screen
 
 import logview.ui.feed as feed_module
-from logview.demo import DemoServer, DemoState
-from ui_helpers import SIZE, make_app, settle
+from logview.demo import DemoServer
+from ui_helpers import SIZE, make_app, settle, supermetrics_server
 
 ENTRIES, PAGE = 6000, 200
 
 
 @pytest.fixture
 def paged() -> Iterator[DemoServer]:
-    state = DemoState(aitronos_entries=0, supermetrics_entries=ENTRIES, live_rate=0.0, seed=9)
-    with DemoServer(state) as server:
+    with supermetrics_server(ENTRIES, seed=9) as server:
         yield server
 
 

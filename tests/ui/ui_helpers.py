@@ -4,14 +4,15 @@ loading workers, and read the screen as text (what the user sees)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 from rich.console import Console
 from textual.pilot import Pilot
 
-from logview.demo import DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM, DemoServer
+from logview.demo import DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM, DemoServer, DemoState
 from logview.api.client import RetryPolicy
 from logview.model import Filters, SourceKind
 from logview.options import Connection, ViewerOptions
@@ -32,6 +33,14 @@ def connection(server: DemoServer, kind: SourceKind, *, key: str | None = None,
         return Connection(source, key or DEMO_AITRONOS_KEY, f"demo data ({kind})", demo=True)
     source = SupermetricsSource(DEMO_TEAM, DEMO_CONNECTOR, base_url=server.url, page_limit=page_limit)
     return Connection(source, key or DEMO_SUPERMETRICS_KEY, f"demo data ({kind})", demo=True)
+
+
+@contextmanager
+def supermetrics_server(entries: int, *, seed: int) -> Iterator[DemoServer]:
+    """A demo server holding `entries` Supermetrics entries, no Aitronos ones, none arriving live."""
+    state = DemoState(aitronos_entries=0, supermetrics_entries=entries, live_rate=0.0, seed=seed)
+    with DemoServer(state) as server:
+        yield server
 
 
 def make_app(server: DemoServer, kind: SourceKind = "aitronos", *, filters: Filters | None = None,
