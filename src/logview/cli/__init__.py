@@ -70,6 +70,10 @@ def _run_viewer(args: argparse.Namespace) -> int:
                 options = [viewer_options(args, stack)]
         except UsageError as error:
             return _fail(str(error))
+        if options[0].file is not None and options[0].file_source in ("aitronos", "supermetrics"):
+            from logview.files.prescan import start_scan
+
+            start_scan(options[0].file)  # its lines are found while the viewer starts up (not a mixed file's)
         from logview.ui.app import run_viewer
 
         # The archive keeps what an API sent: a file has nothing to keep (and its launch reads no

@@ -23,6 +23,7 @@ from textual.worker import Worker, get_current_worker
 
 from logview.files.columns import ColumnChunk, ColumnReader
 from logview.files.lines import LineChunk, LineTally, scan_lines
+from logview.files.prescan import take_scan
 from logview.files.memory import release_free_memory
 from logview.api.types import RetryEvent, RetryPolicy
 from logview.model import ApiError, ApiFailure, Filters, LogEntry, SourceKind
@@ -215,7 +216,7 @@ class Feed(Widget):
             self.pager = None
             self.first_lines = None
             load = FileLoad(self.max_entries, generation=self.generation)
-            scan = scan_lines(self.file)
+            scan = take_scan(self.file)  # (begun by the command line, if it named the file)
             try:
                 # The first chunk is read here, so the first paint already shows rows.
                 first = next(scan, None)
@@ -375,6 +376,8 @@ class Feed(Widget):
                     pending, posted = [], time.monotonic()
             if pending:
                 self._post_lines(load, LineChunk.join(pending))
+            del pending
+            release_free_memory()  # (the scan's buffers, before the columns' come)
             generation, reader, left = load.generation, ColumnReader(self.source), load.found
             columns: list[ColumnChunk] = []
             posted = time.monotonic()
