@@ -77,16 +77,27 @@ def test_nothing_is_left_behind_once_taken(tmp_path: Path) -> None:
     assert path not in prescan._started
 
 
-def test_logview_file_starts_the_scan_before_the_viewer_opens_but_not_for_a_mixed_file(tmp_path, monkeypatch):
+def test_logview_file_starts_the_scan_and_the_back_reader_before_the_viewer_opens(tmp_path, monkeypatch):
+    """...but neither for a mixed file, and no child when --max-entries caps the reading."""
     from logview import cli
+    from logview.files import split_read
+
+    monkeypatch.setattr(split_read, "SPLIT_FROM_BYTES", 0)  # (a small file stands for a big one)
     seen = []
     monkeypatch.setattr("logview.ui.app.run_viewer", lambda *options, **_: seen.append(
-        {o.file: o.file in prescan._started for o in options}) or 0)
+        [(o.file in prescan._started, o.file in split_read._started) for o in options]) or 0)
     plain = tmp_path / "plain.jsonl"
-    plain.write_text(json.dumps({"id": "a", "log_time": "2025-11-15T12:00:00Z", "status": 200}) + "\n")
+    plain.write_text("".join(json.dumps({"id": f"a{i}", "log_time": "2025-11-15T12:00:00Z", "status": 200}) + "\n"
+                             for i in range(50)))
     mixed = tmp_path / "mixed.jsonl"
     mixed.write_text(json.dumps({"source": "prod", "api": "supermetrics", "entry": {"id": "a"}}) + "\n")
-    assert cli.main(["--file", str(plain)]) == 0
-    assert cli.main(["--file", str(mixed)]) == 0
-    assert seen == [{plain: True}, {mixed: False}]
-    list(take_scan(plain))
+    try:
+        assert cli.main(["--file", str(plain)]) == 0
+        list(take_scan(plain))
+        split_read.take_back_reader(plain).close()
+        assert cli.main(["--file", str(plain), "--max-entries", "10"]) == 0
+        list(take_scan(plain))
+        assert cli.main(["--file", str(mixed)]) == 0
+    finally:
+        assert split_read.take_back_reader(plain) is None
+    assert seen == [[(True, True)], [(True, False)], [(False, False)]]

@@ -25,6 +25,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
+from logview.files import split_read
 from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.files.jsonl import detect_kind, source_for_kind
@@ -344,17 +345,24 @@ async def test_first_rows_newest_first_then_loaded_and_G_shows_the_oldest(sm: Js
         assert app.is_running
 
 
+@pytest.mark.parametrize("both_cores", [False, True], ids=["one reader", "back read by a child"])
 @pytest.mark.parametrize(("fixture", "kind", "keys"), [
     ("sm", "supermetrics", ("4", "3")),  # 5xx, then 4xx as well
     ("ait", "aitronos", ("2", "4")),  # error, then timeout as well
 ])
 async def test_status_keys_filter_and_counts_match_the_file(request: pytest.FixtureRequest, fixture: str,
-                                                            kind: str, keys: tuple[str, ...]) -> None:
+                                                            kind: str, keys: tuple[str, ...], both_cores: bool,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     data: JsonlFile = request.getfixturevalue(fixture)
+    if both_cores:  # as `logview --file` starts it for a big file (`files/split_read.py`)
+        monkeypatch.setattr(split_read, "SPLIT_FROM_BYTES", 0)
+        split_read.start_back_reader(data.path, kind)
+        assert data.path in split_read._started
     app = open_file(data.path)
     options = app.viewer.session.status_options
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
+        assert data.path not in split_read._started  # (the viewer took the child's columns)
         counts = expected_counts(data, kind, options)
         assert sidebar_counts(app) == counts
         chosen: list[str] = []

@@ -13,7 +13,9 @@ knows which time spans are complete. The backfill walks the query's range newest
 - Without it (export), the same pieces come strictly newest first.
 
 Every fetched page is stored as it arrives, and the span it completes is recorded in the same
-transaction, so a crash loses at most the page in flight. A span's newest end is only ever an
+transaction, so a crash loses at most the pages not yet committed. However the backfill ends
+(Ctrl-C or a closed viewer cancelling it, a failure), the pages received are committed first: the
+next run resumes below them instead of spending the API's budget on them again. A span's newest end is only ever an
 entry's own time or a bound the server was sent, never this machine's clock: a clock ahead of
 the server's must not claim minutes the server has not filled yet.
 """
@@ -197,6 +199,9 @@ class ArchivedPager:
             if self.show_archived and since is None and until is None and not self._full():
                 async for event in self._painted_entries(self._timeless.archived()):  # (see timeless.py)
                     yield event
+        except BaseException:  # cancelled (Ctrl-C, a closed viewer, a new query) or failed:
+            await self._writer.flush()  # … what was received is archived all the same
+            raise
         finally:
             self._head_pending = False
             self._head_known.set()

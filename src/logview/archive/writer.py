@@ -9,6 +9,11 @@ them in one transaction, with the span they complete together: ten Aitronos page
 together, a Supermetrics page of 1,000 alone (eight of those gathered held ~25 MiB more at the
 viewer's peak, and gained nothing for the demo's ids). A crash loses only what was not
 committed: the pages gathered or in flight, never a span without its entries.
+
+An interruption (Ctrl-C, a closed viewer: the task that fetches is cancelled) must not lose the
+pages gathered either: fetching them again would spend the API's budget. So a cancelled writer
+keeps its pages, the transaction in its thread runs on (shielded), and `flush` finishes both, in
+order, however the writer stopped: a span is never committed before the pages above it.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ class PageWriter:
         self._pending: list[tuple[Sequence[LogEntry], Span | None]] = []
         self._waiting = 0  # entries in `_pending`
         self._writing: asyncio.Future[None] | None = None
+        self._committing: asyncio.Future[None] | None = None  # the transaction in its thread
         self._wake = asyncio.Event()  # enough pages wait, or a flush wants them all now
         self._hurry = False
         self.problem: str | None = None
@@ -53,14 +59,25 @@ class PageWriter:
             self._writing = asyncio.ensure_future(self._write())
 
     async def flush(self) -> None:
-        """Wait until every page handed over is archived (or the archive has failed)."""
+        """Wait until every page handed over is archived (or the archive has failed), also after
+        the writer was cancelled. Cancelling the caller leaves the writing going on (shielded)."""
         self._hurry = True
         self._wake.set()
-        while self._writing is not None and not self._writing.done():
-            await self._writing
+        while True:
+            if self._writing is not None and not self._writing.done():
+                await asyncio.shield(self._writing)
+            elif self._pending and self.problem is None:  # the writer was cancelled with pages left
+                self._writing = asyncio.ensure_future(self._write())
+            elif self._committing is not None and not self._committing.done():
+                await asyncio.shield(self._committing)  # a cancelled writer's last transaction
+            else:
+                return
 
     async def _write(self) -> None:
         while self._pending and self.problem is None:
+            if self._committing is not None and not self._committing.done():
+                await asyncio.shield(self._committing)  # a cancelled writer's transaction goes first
+                continue
             if self._waiting < GATHER_ENTRIES and not self._hurry:
                 try:
                     await asyncio.wait_for(self._wake.wait(), GATHER_S)
@@ -71,15 +88,21 @@ class PageWriter:
             entries, covered, taken = gathered(self._pending)
             del self._pending[:taken]
             self._waiting -= len(entries)
-            try:
-                await asyncio.to_thread(self._archived.store, entries, covered=covered, query_key=self._key)
-            except ArchiveError as error:
-                self.problem = str(error)
-            except ValueError as error:  # text SQLite cannot hold (a lone surrogate in an id)
-                self.problem = f"an entry the archive cannot hold ({type(error).__name__})"
+            # Shielded: cancelling this task does not forget the transaction, which `flush` awaits.
+            self._committing = asyncio.get_running_loop().run_in_executor(None, self._commit, entries, covered)
+            await asyncio.shield(self._committing)
         if self.problem is not None:
             self._pending.clear()
             self._waiting = 0
+
+    def _commit(self, entries: list[LogEntry], covered: Span | None) -> None:
+        """One transaction (in a thread); a failure becomes `problem`."""
+        try:
+            self._archived.store(entries, covered=covered, query_key=self._key)
+        except ArchiveError as error:
+            self.problem = str(error)
+        except ValueError as error:  # text SQLite cannot hold (a lone surrogate in an id)
+            self.problem = f"an entry the archive cannot hold ({type(error).__name__})"
 
 
 def gathered(pending: list[tuple[Sequence[LogEntry], Span | None]]) -> tuple[list[LogEntry], Span | None, int]:

@@ -3,15 +3,18 @@
 
 Parses arguments (`parsers.py`), resolves them into a `Connection` (or a file) plus `Filters`
 (`resolve.py`) and hands them to the command. Exit codes: 0 done, 2 usage or config error, 3 API
-error after retries, 130 interrupted.
+error after retries, 130 interrupted (Ctrl-C, or SIGTERM, which stops logview the same way).
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
-from collections.abc import Sequence
-from contextlib import ExitStack
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from logview.cli.parsers import config_parser, demo_server_parser, export_parser, viewer_parser
@@ -70,10 +73,14 @@ def _run_viewer(args: argparse.Namespace) -> int:
                 options = [viewer_options(args, stack)]
         except UsageError as error:
             return _fail(str(error))
-        if options[0].file is not None and options[0].file_source in ("aitronos", "supermetrics"):
+        file, kind = options[0].file, options[0].file_source
+        if file is not None and kind in ("aitronos", "supermetrics"):  # (not a mixed file)
             from logview.files.prescan import start_scan
+            from logview.files.split_read import start_back_reader
 
-            start_scan(options[0].file)  # its lines are found while the viewer starts up (not a mixed file's)
+            if options[0].max_entries is None:  # (a child reads the back of a big file: before any thread)
+                start_back_reader(file, kind)
+            start_scan(file)  # its lines are found while the viewer starts up
         from logview.ui.app import run_viewer
 
         # The archive keeps what an API sent: a file has nothing to keep (and its launch reads no
@@ -187,13 +194,36 @@ COMMANDS = {"export": run_export_command, "demo-server": run_demo_server_command
             "archive": run_archive_command, "sql": run_sql_command}
 
 
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM stops logview as Ctrl-C does, so what an API sent is archived before it exits (by
+    default SIGTERM ends the process at once, and the next run fetches those pages again)."""
+    handler = signal.getsignal(signal.SIGINT)
+    if callable(handler):  # asyncio's (cancels the running command) or Python's (KeyboardInterrupt)
+        handler(signal.SIGINT, frame)
+    else:  # SIGINT ignored (a background job): SIGTERM must stop it all the same
+        raise KeyboardInterrupt
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:  # (main() may run inside another program: a test)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = COMMANDS.get(argv[0]) if argv else None
     try:
-        if command is not None:
-            return command(argv[1:])
-        return run_viewer_command(argv)
+        with _sigterm_interrupts():
+            if command is not None:
+                return command(argv[1:])
+            return run_viewer_command(argv)
     except KeyboardInterrupt:
         print("logview: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -109,9 +109,7 @@ async def _export(connection: Connection, filters: Filters, writer: EntryWriter,
                     reporter.notice(event)
                 elif isinstance(event, BackfillDone):
                     reporter.done(event, pager.from_archive if isinstance(pager, ArchivedPager) else 0)
-        except ApiFailure as failure:
-            if isinstance(pager, ArchivedPager):
-                await pager.flush()  # the pages fetched before the failure are not fetched again next time
+        except ApiFailure as failure:  # (an ArchivedPager has archived the pages fetched before it)
             detail = failure.error.detail
             reporter.failure(client.redact(failure.describe()), client.redact(detail) if detail else None)
             return EXIT_API

@@ -143,6 +143,11 @@ class ColumnReader:
         shape = SHAPES.get(source.kind, SHAPES["supermetrics"])
         self._placeholder = shape(id="", stamp="")
 
+    @property
+    def tables(self) -> dict[str, Categories]:
+        """The reader's codes, per field in FIELDS (another reader's chunks can be put in them)."""
+        return self._codes
+
     def _time_us(self, value: Any) -> int:
         """`epoch_us(parse_api_time(value))`, with NO_TIME for None, made cheap for the common
         shapes: a string seen before, or `YYYY-MM-DDTHH:MM:SS.mmmZ` whose second was seen before."""

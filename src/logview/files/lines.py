@@ -75,19 +75,20 @@ class LineTally:
 
 
 def scan_lines(path: Path, chunk_bytes: int = SCAN_CHUNK, first_bytes: int = FIRST_CHUNK,
-               with_data: bool = False) -> Iterator[LineChunk]:
+               with_data: bool = False, start: int = 0) -> Iterator[LineChunk]:
     """Yield the non-blank lines of `path` chunk by chunk; a last line without a newline counts.
     The first chunk is small so that the first screen of rows can be shown at once.
 
     Each read starts at the first line not yet yielded (a line cut by the end of a read is read
     again, not copied), so that `with_data` hands out the bytes read as they are: one copy of a
-    chunk in memory, not two. Without it, one buffer is read into again and again."""
+    chunk in memory, not two. Without it, one buffer is read into again and again. `start`: the
+    offset of a line's first byte to begin at (the lines before it are not read)."""
     want = min(first_bytes, chunk_bytes)
     with open(path, "rb", buffering=0) as handle:
         size = os.fstat(handle.fileno()).st_size
         buffer = bytearray(0 if with_data else chunk_bytes)
         newlines = np.empty(0, dtype=bool)  # reused while indexing: a new one would be fresh pages each time
-        position = 0  # file offset of the first line not yet yielded, where each read starts
+        position = start  # file offset of the first line not yet yielded, where each read starts
         seen = 0  # how far reads have got: a short read that gets no further has met the end
         while True:
             handle.seek(position)

@@ -22,8 +22,10 @@ from textual.widget import Widget
 from textual.worker import Worker, get_current_worker
 
 from logview.files.columns import ColumnChunk, ColumnReader
-from logview.files.lines import LineChunk, LineTally, scan_lines
+from logview.files.lines import LineChunk, LineTally
+from logview.files.columns_pass import read_columns
 from logview.files.prescan import take_scan
+from logview.files.split_read import BackReader, take_back_reader
 from logview.files.memory import release_free_memory
 from logview.api.types import RetryEvent, RetryPolicy
 from logview.model import ApiError, ApiFailure, Filters, LogEntry, SourceKind
@@ -129,12 +131,10 @@ class Feed(Widget):
                  policy: RetryPolicy | None = None, archive: Archive | None = None) -> None:
         super().__init__()
         self.archive = archive  # entries once fetched: shown at once, never fetched again
-        self.session = session
-        self.source = session.source
+        self.session, self.source = session, session.source
         self.connection = connection
         self.file, self.file_kind = file, file_kind
-        self.max_entries = max_entries
-        self.interval_s = interval_s
+        self.max_entries, self.interval_s = max_entries, interval_s
         self.client: ApiClient | None = connection.client(policy=policy or VIEWER_POLICY) if connection else None
         self.generation = 0
         self.pager: Pager | ArchivedPager | None = None
@@ -216,19 +216,21 @@ class Feed(Widget):
             self.pager = None
             self.first_lines = None
             load = FileLoad(self.max_entries, generation=self.generation)
-            scan = take_scan(self.file)  # (begun by the command line, if it named the file)
+            scan, back = take_scan(self.file), take_back_reader(self.file)  # (begun by the command line, if it named the file)
             try:
                 # The first chunk is read here, so the first paint already shows rows.
                 first = next(scan, None)
             except OSError as exc:
                 self.post_message(self.Failed(self.generation, file_error(self.file, exc), None))
+                if back is not None:
+                    back.close()
                 return self.generation
             if first is not None:
                 self.first_lines = load.take(first)
                 if load.capped:  # the caller shows the first lines before this is handled
                     self._notice_cap(load)
                     scan = iter(())
-            self._load_file(load, self.file, scan)
+            self._load_file(load, self.file, scan, back)
         else:
             self.pager = self._pager(server_filters)
             self._backfill(self.generation, self.pager)
@@ -356,7 +358,7 @@ class Feed(Widget):
             self.post_message(self.TailFailed(generation, unexpected_error(exc), self.interval_s))
 
     @work(thread=True, exclusive=True, group="backfill", exit_on_error=False)
-    def _load_file(self, load: FileLoad, path: Path, scan: Iterator[LineChunk]) -> None:
+    def _load_file(self, load: FileLoad, path: Path, scan: Iterator[LineChunk], back: BackReader | None) -> None:
         """Index the rest of the file's lines (fast: every row is reachable within a second),
         then read it again for the filter columns. Only offsets are kept; entries are read back
         when shown."""
@@ -378,21 +380,15 @@ class Feed(Widget):
                 self._post_lines(load, LineChunk.join(pending))
             del pending
             release_free_memory()  # (the scan's buffers, before the columns' come)
-            generation, reader, left = load.generation, ColumnReader(self.source), load.found
-            columns: list[ColumnChunk] = []
-            posted = time.monotonic()
-            for chunk in scan_lines(path, chunk_bytes=reader.chunk_bytes, with_data=True) if left else ():
-                self._wait_for_quiet(worker)
+            generation, columns, posted = load.generation, [], time.monotonic()
+            read = read_columns(path, ColumnReader(self.source), load.found, lambda: self._wait_for_quiet(worker), back)
+            for chunk in read:
                 if worker.is_cancelled:
                     return
-                columns.append(reader.read_chunk(chunk, left, between=lambda: self._wait_for_quiet(worker)))
-                del chunk  # (its bytes go before the next chunk's are read: a lower peak)
-                left -= len(columns[-1])
+                columns.append(chunk)
                 if time.monotonic() - posted >= POST_COLUMNS_EVERY_S and self._posted == self._received:
                     self._post_columns(generation, columns)
                     columns, posted = [], time.monotonic()
-                if left <= 0:
-                    break
             if columns:
                 self._post_columns(generation, columns)
         except OSError as exc:
@@ -401,6 +397,9 @@ class Feed(Widget):
         except Exception as exc:
             self.post_message(self.Failed(load.generation, unexpected_error(exc), None))
             return
+        finally:
+            if back is not None:  # (a child still reading the back of the file is stopped)
+                back.close()
         if not worker.is_cancelled:
             self.post_message(self.Finished(load.generation, BackfillDone(load.found, load.chunks, load.capped)))
 

@@ -1,0 +1,62 @@
+"""The second pass over a file: its filter columns, chunk by chunk, in file order.
+
+The viewer's reader thread reads them (`ColumnReader`); when a child process was started on the
+back of the file (`split_read.py`), the thread reads only the front, then takes the child's
+columns in its own codes. If the child failed, or saw another number of lines than the viewer's
+index holds (the file changed meanwhile), the thread reads the back itself: the columns are always
+those of the lines indexed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from logview.files.columns import ColumnChunk, ColumnReader
+from logview.files.lines import scan_lines
+from logview.files.split_read import BackReader, Recoder
+
+
+def read_columns(path: Path, reader: ColumnReader, count: int, pause: Callable[[], None],
+                 back: BackReader | None = None) -> Iterator[ColumnChunk]:
+    """The columns of the first `count` lines of `path`; `pause` is called between blocks read
+    (a chance to stand back for the user's keys). Closing the iterator stops the child."""
+    try:
+        left = count
+        stop = None if back is None else back.start
+        left -= yield from _read(path, reader, left, pause, stop=stop)
+        if back is None or left <= 0:
+            return
+        found = back.columns()
+        if found is not None and found.rows == left:
+            recoder = Recoder(reader)
+            for chunk in found.chunks:
+                yield recoder.recode(chunk)
+            return
+        yield from _read(path, reader, left, pause, start=back.start)
+    finally:
+        if back is not None:
+            back.close()
+
+
+def _read(path: Path, reader: ColumnReader, left: int, pause: Callable[[], None], *, start: int = 0,
+          stop: int | None = None) -> Iterator[ColumnChunk]:
+    """Up to `left` lines from the line starting at `start`, and before the one at `stop` if given;
+    returns how many were read."""
+    read = 0
+    if left <= 0:
+        return read
+    for chunk in scan_lines(path, chunk_bytes=reader.chunk_bytes, with_data=True, start=start):
+        pause()
+        lines = len(chunk.starts)
+        n = min(left - read, lines if stop is None else int(np.searchsorted(chunk.starts, stop)))
+        if n > 0:
+            columns = reader.read_chunk(chunk, n, between=pause)
+            del chunk  # (its bytes go before the next chunk's are read: a lower peak)
+            read += n
+            yield columns
+        if read >= left or n < lines:
+            break
+    return read

@@ -1,0 +1,187 @@
+"""A big file's filter columns read on both cores: the back of the file by a child process.
+
+Why: reading the columns costs ~2 µs a line of one core (`columns.py`; a million lines take 2–3 s),
+and Python runs one thread at a time. The viewer's own start-up takes most of a second of one core,
+so a child forked as soon as the command line names the file reads the back of the file meanwhile
+and after, on the other core, while the viewer reads the front once it is up. The child is niced:
+it takes what the viewer leaves, never the viewer's start-up or its keys.
+
+The two halves meet at a line start (`split_point`), found the same way before the fork by both.
+The child's columns are in its own reader's codes; `Recoder` puts them into the viewer's reader's,
+in order, so the store sees what one reader reading the whole file would have given it. Whatever
+goes wrong in the child (it dies, its count of lines is not the viewer's) only means the viewer
+reads that part itself (`columns_pass.py`).
+
+POSIX `fork` only (Linux): elsewhere the viewer reads the whole file itself.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import sys
+import tempfile
+import threading
+from typing import IO
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from logview.files.columns import ColumnChunk, ColumnReader
+
+SPLIT_FROM_BYTES = 32 << 20  # smaller files are read in well under a second by the viewer alone
+# The child's share: it starts ~0.8 s before the viewer's reading (the viewer's start-up), so both
+# end together when it takes a little over half (measured: bench_viewer.py, RESULTS.md).
+CHILD_SHARE = 0.6
+CHILD_NICE = 10  # (the viewer's threads come first whenever both cores are wanted)
+_ALIGN_WINDOW = 1 << 20  # a line start is looked for this far past the middle
+_END = "end"  # written after the last chunk: without it, the child failed
+
+_started: dict[Path, BackReader] = {}
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class BackColumns:
+    """What the child read: from `start` (a line start) to the end it saw, `rows` lines."""
+
+    start: int
+    rows: int
+    chunks: list[ColumnChunk]
+
+
+def split_point(path: Path, size: int, share: float = CHILD_SHARE) -> int | None:
+    """The offset of the first line that starts at or after the child's share of `size` bytes
+    begins; None when there is none nearby (a very long line there) or the file is too small."""
+    if size < SPLIT_FROM_BYTES:
+        return None
+    middle = int(size * (1 - share))
+    with open(path, "rb", buffering=0) as handle:
+        handle.seek(middle - 1)
+        window = handle.read(_ALIGN_WINDOW)
+    newline = window.find(b"\n")
+    if newline < 0 or middle + newline >= size:
+        return None
+    return middle + newline  # (the byte after the newline at middle - 1 + newline)
+
+
+class BackReader:
+    """A child process reading the columns from `start` to the end of `path`.
+
+    It writes them to an unnamed temporary file as it reads them, and the viewer reads that file
+    once the child is done: nothing of it waits for the viewer's threads to take their turn with
+    the interpreter (a pipe would have stalled the child at each of those waits), and the child
+    holds no chunk longer than it takes to write it out."""
+
+    def __init__(self, path: Path, kind: str, start: int) -> None:
+        self.path, self.start = path, start
+        self._file = tempfile.TemporaryFile(prefix="logview-columns-")
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: never returns
+            _child(path, kind, start, self._file)
+        self._reaped, self._closing = False, threading.Lock()
+
+    def columns(self) -> BackColumns | None:
+        """The child's columns (waiting for them), or None when it failed."""
+        try:
+            if not self._wait() or self._file.closed:
+                return None
+            self._file.seek(0)
+            chunks = []
+            while not isinstance(chunk := pickle.load(self._file), str):  # (until _END)
+                chunks.append(chunk)
+        except Exception:  # it was killed, or wrote something else: the viewer reads it instead
+            return None
+        finally:
+            self.close()
+        return BackColumns(self.start, sum(len(c) for c in chunks), chunks)
+
+    def _wait(self) -> bool:
+        """Wait for the child to end; whether it ended well."""
+        with self._closing:
+            if self._reaped:
+                return False
+            try:
+                _, status = os.waitpid(self.pid, 0)
+            except ChildProcessError:
+                status = -1
+            self._reaped = True
+        return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+    def close(self) -> None:
+        """Stop the child if it still runs, reap it, and drop its file."""
+        if not self._reaped:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self._wait()
+        self._file.close()
+
+
+def _child(path: Path, kind: str, start: int, out: IO[bytes]) -> None:
+    """Read the columns from `start` and write each chunk to `out` as it is read, then _END.
+    Exits without running the parent's clean-up (it is a fork)."""
+    parent = os.getppid()
+    code = 1
+    try:
+        os.nice(CHILD_NICE)
+        from logview.files.jsonl import source_for_kind
+        from logview.files.lines import scan_lines
+
+        reader = ColumnReader(source_for_kind(kind))  # type: ignore[arg-type]
+        for chunk in scan_lines(path, chunk_bytes=reader.chunk_bytes, with_data=True, start=start):
+            if os.getppid() != parent:  # the viewer is gone
+                break
+            pickle.dump(reader.read_chunk(chunk), out, protocol=pickle.HIGHEST_PROTOCOL)
+            del chunk
+        else:
+            pickle.dump(_END, out)
+            out.flush()
+            code = 0
+    except BaseException:  # noqa: BLE001 - any failure: the viewer reads this part itself
+        pass
+    finally:
+        os._exit(code)  # (not `exit`: the parent's buffers and clean-up are not the child's)
+
+
+class Recoder:
+    """Another reader's chunks (in order) in `reader`'s codes, as if it had read them itself."""
+
+    def __init__(self, reader: ColumnReader) -> None:
+        self._tables = reader.tables
+        self._maps: dict[str, np.ndarray] = {}
+
+    def recode(self, chunk: ColumnChunk) -> ColumnChunk:
+        for name, values in chunk.new_values.items():
+            table = self._tables[name]
+            known = self._maps.get(name, np.zeros(1, dtype=np.int32))
+            added = np.fromiter(map(table.code, values), dtype=np.int32, count=len(values))
+            self._maps[name] = np.concatenate([known, added]) if len(added) else known
+        codes = {name: self._maps[name][codes] if name in self._maps else codes
+                 for name, codes in chunk.codes.items()}
+        return ColumnChunk(time=chunk.time, codes=codes, duration=chunk.duration, invalid=chunk.invalid,
+                           new_values={name: table.take_new() for name, table in self._tables.items()})
+
+
+def start_back_reader(path: Path, kind: str) -> None:
+    """Fork a child to read the back of `path` now, for the viewer's first reading to take
+    (call it before any thread starts: a fork copies only the calling thread)."""
+    if not hasattr(os, "fork") or sys.platform != "linux":
+        return
+    try:
+        start = split_point(path, os.stat(path).st_size)
+    except OSError:
+        return
+    if start is None:
+        return
+    with _lock:
+        if path not in _started:
+            _started[path] = BackReader(path, kind, start)
+
+
+def take_back_reader(path: Path) -> BackReader | None:
+    with _lock:
+        return _started.pop(path, None)

@@ -1,0 +1,134 @@
+"""A big file's columns read on both cores (`files/split_read.py`, `files/columns_pass.py`): a
+child process reads the back of the file, the viewer's thread the front, and the result is what
+one reader reading the whole file gives — the same columns and the same codes in the same order —
+wherever the split falls, whatever the lines hold. A child that fails, or that saw another number
+of lines, only means the viewer reads that part itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from logview.demo import DemoState
+from logview.files import split_read
+from logview.files.columns import ColumnChunk, ColumnReader
+from logview.files.columns_pass import read_columns
+from logview.files.jsonl import source_for_kind
+from logview.files.lines import scan_lines
+from logview.files.split_read import BackReader, split_point, start_back_reader, take_back_reader
+
+HOSTILE = [b'{"id": "x", "log_time": 5, "status": "200"}', b"not json at all", b"   ",
+           '{"id":"é","log_time":"2025-11-15T12:00:00Z","status":503,"event":"ü"}'.encode(),
+           b'{"id": "s", "created_at": "2025-11-15T12:00:00Z", "status": "error", "error": {"code": "E"}}',
+           b'{"id": "big", "status": 123456789012345678901234567890}', b"[1, 2]"]
+
+
+def write_file(path: Path, kind: str, count: int = 3000) -> int:
+    """A file of demo entries with hostile lines among them; returns how many lines it has."""
+    state = DemoState(aitronos_entries=count if kind == "aitronos" else 0,
+                      supermetrics_entries=count if kind == "supermetrics" else 0, live_rate=0.0, seed=7)
+    entries = state.aitronos_logs if kind == "aitronos" else state.supermetrics_logs
+    lines = [json.dumps(entry).encode() for entry in entries]
+    for i, bad in enumerate(HOSTILE):
+        lines.insert((i + 1) * len(lines) // (len(HOSTILE) + 1), bad)
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return sum(len(c.starts) for c in scan_lines(path))
+
+
+def columns(path: Path, kind: str, count: int, back: BackReader | None = None) -> ColumnChunk:
+    return ColumnChunk.join(list(read_columns(path, ColumnReader(source_for_kind(kind)), count, lambda: None, back)))
+
+
+def assert_same(a: ColumnChunk, b: ColumnChunk) -> None:
+    assert len(a) == len(b)
+    assert np.array_equal(a.time, b.time) and np.array_equal(a.invalid, b.invalid)
+    assert np.array_equal(a.duration, b.duration, equal_nan=True)
+    assert a.codes.keys() == b.codes.keys()
+    for name in a.codes:
+        assert np.array_equal(a.codes[name], b.codes[name]), name
+    assert a.new_values == b.new_values
+
+
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ColumnReader, "chunk_bytes", 64 << 10)  # several chunks on each side
+    monkeypatch.setattr(split_read, "SPLIT_FROM_BYTES", 0)
+
+
+@pytest.mark.parametrize("kind", ["aitronos", "supermetrics"])
+@pytest.mark.parametrize("share", [0.05, 0.4, 0.6, 0.97])
+def test_front_and_back_together_are_one_reader_reading_the_whole_file(tmp_path, kind, share):
+    path = tmp_path / "logs.jsonl"
+    count = write_file(path, kind)
+    start = split_point(path, path.stat().st_size, share)
+    assert start is not None and path.read_bytes()[start - 1:start] == b"\n"
+    back = BackReader(path, kind, start)
+    assert_same(columns(path, kind, count, back), columns(path, kind, count))
+
+
+def test_the_split_falls_on_a_line_start_after_the_childs_share_begins(tmp_path):
+    path = tmp_path / "logs.jsonl"
+    path.write_bytes(b"".join(b'{"n": %d}\n' % i for i in range(1000)))
+    size = path.stat().st_size
+    start = split_point(path, size, 0.5)
+    data = path.read_bytes()
+    assert data[start - 1:start] == b"\n" and size // 2 <= start < size // 2 + 12
+
+
+def test_no_split_within_a_line_that_runs_past_the_window_or_in_a_small_file(tmp_path, monkeypatch):
+    path = tmp_path / "long.jsonl"
+    path.write_bytes(b'{"a": "' + b"x" * (3 << 20) + b'"}\n')
+    assert split_point(path, path.stat().st_size, 0.5) is None
+    monkeypatch.setattr(split_read, "SPLIT_FROM_BYTES", 32 << 20)
+    small = tmp_path / "small.jsonl"
+    write_file(small, "supermetrics", 100)
+    assert split_point(small, small.stat().st_size) is None
+
+
+def test_a_child_that_fails_leaves_the_back_to_the_viewer(tmp_path):
+    path = tmp_path / "logs.jsonl"
+    count = write_file(path, "supermetrics")
+    back = BackReader(path, "supermetrics", split_point(path, path.stat().st_size))
+    os.kill(back.pid, signal.SIGKILL)  # (as if it had crashed, or run out of memory)
+    assert_same(columns(path, "supermetrics", count, back), columns(path, "supermetrics", count))
+
+
+def test_a_child_that_saw_other_lines_than_the_index_leaves_the_back_to_the_viewer(tmp_path):
+    path = tmp_path / "logs.jsonl"
+    count = write_file(path, "aitronos")
+    start = split_point(path, path.stat().st_size)
+    with path.open("ab") as handle:  # lines written after the viewer indexed the file
+        handle.write(b'{"id": "late"}\n' * 5)
+    back = BackReader(path, "aitronos", start)
+    found = columns(path, "aitronos", count, back)
+    assert len(found) == count
+    assert_same(found, columns(path, "aitronos", count))
+
+
+def test_stopping_early_stops_the_child(tmp_path):
+    path = tmp_path / "logs.jsonl"
+    count = write_file(path, "supermetrics", 20_000)
+    back = BackReader(path, "supermetrics", split_point(path, path.stat().st_size))
+    read = read_columns(path, ColumnReader(source_for_kind("supermetrics")), count, lambda: None, back)
+    next(read)
+    read.close()  # a reload or quit while reading
+    with pytest.raises(ChildProcessError):
+        os.waitpid(back.pid, os.WNOHANG)  # reaped: no process left behind, not even a zombie
+    assert back.columns() is None
+
+
+def test_started_once_per_path_and_taken_once(tmp_path):
+    path = tmp_path / "logs.jsonl"
+    write_file(path, "supermetrics")
+    start_back_reader(path, "supermetrics")
+    first = split_read._started[path]
+    start_back_reader(path, "supermetrics")
+    assert split_read._started[path] is first
+    taken = take_back_reader(path)
+    assert taken is first and take_back_reader(path) is None
+    taken.close()
