@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import time
 from pathlib import Path
 
 import numpy as np
@@ -132,3 +133,19 @@ def test_started_once_per_path_and_taken_once(tmp_path):
     taken = take_back_reader(path)
     assert taken is first and take_back_reader(path) is None
     taken.close()
+
+
+def test_the_child_reads_nothing_until_let_go_and_ends_if_never_let_go(tmp_path):
+    path = tmp_path / "logs.jsonl"
+    write_file(path, "supermetrics")
+    start = split_point(path, path.stat().st_size)
+    waiting = BackReader(path, "supermetrics", start)
+    time.sleep(0.3)
+    assert os.fstat(waiting._file.fileno()).st_size == 0  # (it waits for the viewer's start-up to end)
+    waiting.begin()
+    found = waiting.columns()
+    assert found is not None and found.start == start and found.rows > 0
+    never = BackReader(path, "supermetrics", start)
+    never.close()  # (a reading stopped before the columns: the viewer quit, or --max-entries)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(never.pid, os.WNOHANG)

@@ -24,6 +24,8 @@ def read_columns(path: Path, reader: ColumnReader, count: int, pause: Callable[[
     """The columns of the first `count` lines of `path`; `pause` is called between blocks read
     (a chance to stand back for the user's keys). Closing the iterator stops the child."""
     try:
+        if back is not None:
+            back.begin()
         left = count
         stop = None if back is None else back.start
         left -= yield from _read(path, reader, left, pause, stop=stop)

@@ -1,10 +1,11 @@
 """A big file's filter columns read on both cores: the back of the file by a child process.
 
 Why: reading the columns costs ~2 µs a line of one core (`columns.py`; a million lines take 2–3 s),
-and Python runs one thread at a time. The viewer's own start-up takes most of a second of one core,
-so a child forked as soon as the command line names the file reads the back of the file meanwhile
-and after, on the other core, while the viewer reads the front once it is up. The child is niced:
-it takes what the viewer leaves, never the viewer's start-up or its keys.
+and Python runs one thread at a time. So a child, forked as soon as the command line names the file
+(while the process is small and has no other thread), reads the back of the file on the other core
+while the viewer's reader thread reads the front. It waits until the viewer starts reading (even
+niced, a child reading during the viewer's start-up delayed its first rows by ~0.4 s), and it is
+niced: the viewer's threads come first whenever both cores are wanted.
 
 The two halves meet at a line start (`split_point`), found the same way before the fork by both.
 The child's columns are in its own reader's codes; `Recoder` puts them into the viewer's reader's,
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import threading
 from typing import IO
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,12 +34,14 @@ import numpy as np
 from logview.files.columns import ColumnChunk, ColumnReader
 
 SPLIT_FROM_BYTES = 32 << 20  # smaller files are read in well under a second by the viewer alone
-# The child's share: it starts ~0.8 s before the viewer's reading (the viewer's start-up), so both
-# end together when it takes a little over half (measured: bench_viewer.py, RESULTS.md).
-CHILD_SHARE = 0.6
+# The child's share: it is let go when the viewer starts reading the columns (earlier, even niced,
+# it slowed the viewer's start-up by ~0.4 s in a terminal), and the viewer first hands the screen
+# its rows, so the child takes a little over half (measured: bench_viewer.py, RESULTS.md).
+CHILD_SHARE = 0.55
 CHILD_NICE = 10  # (the viewer's threads come first whenever both cores are wanted)
 _ALIGN_WINDOW = 1 << 20  # a line start is looked for this far past the middle
-_END = "end"  # written after the last chunk: without it, the child failed
+_END = "end"
+_ROWS_UNKNOWN = 1 << 62  # a header of fixed size (pickled, any count below this takes as many bytes)  # written after the last chunk: without it, the child failed
 
 _started: dict[Path, BackReader] = {}
 _lock = threading.Lock()
@@ -45,11 +49,12 @@ _lock = threading.Lock()
 
 @dataclass(frozen=True)
 class BackColumns:
-    """What the child read: from `start` (a line start) to the end it saw, `rows` lines."""
+    """What the child read: from `start` (a line start) to the end it saw, `rows` lines, whose
+    chunks are read from its file one at a time (not all held at once)."""
 
     start: int
     rows: int
-    chunks: list[ColumnChunk]
+    chunks: Iterator[ColumnChunk]
 
 
 def split_point(path: Path, size: int, share: float = CHILD_SHARE) -> int | None:
@@ -78,25 +83,40 @@ class BackReader:
     def __init__(self, path: Path, kind: str, start: int) -> None:
         self.path, self.start = path, start
         self._file = tempfile.TemporaryFile(prefix="logview-columns-")
+        wait_end, self._go = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:  # the child: never returns
-            _child(path, kind, start, self._file)
+            os.close(self._go)
+            _child(path, kind, start, self._file, wait_end)
+        os.close(wait_end)
         self._reaped, self._closing = False, threading.Lock()
 
+    def begin(self) -> None:
+        """Let the child start reading (it waits, so as not to slow the viewer's start-up)."""
+        if self._go >= 0:
+            os.write(self._go, b"1")
+            os.close(self._go)
+            self._go = -1
+
     def columns(self) -> BackColumns | None:
-        """The child's columns (waiting for them), or None when it failed."""
+        """The child's columns (waiting for the child to end), or None when it failed."""
+        self.begin()
         try:
             if not self._wait() or self._file.closed:
                 return None
             self._file.seek(0)
-            chunks = []
-            while not isinstance(chunk := pickle.load(self._file), str):  # (until _END)
-                chunks.append(chunk)
+            rows = pickle.load(self._file) - _ROWS_UNKNOWN
         except Exception:  # it was killed, or wrote something else: the viewer reads it instead
+            self.close()
             return None
+        return BackColumns(self.start, rows, self._chunks())
+
+    def _chunks(self) -> Iterator[ColumnChunk]:
+        try:
+            while not isinstance(chunk := pickle.load(self._file), str):  # (until _END)
+                yield chunk
         finally:
             self.close()
-        return BackColumns(self.start, sum(len(c) for c in chunks), chunks)
 
     def _wait(self) -> bool:
         """Wait for the child to end; whether it ended well."""
@@ -112,6 +132,9 @@ class BackReader:
 
     def close(self) -> None:
         """Stop the child if it still runs, reap it, and drop its file."""
+        if self._go >= 0:  # (a child never let start ends on its own)
+            os.close(self._go)
+            self._go = -1
         if not self._reaped:
             try:
                 os.kill(self.pid, signal.SIGKILL)
@@ -121,24 +144,32 @@ class BackReader:
         self._file.close()
 
 
-def _child(path: Path, kind: str, start: int, out: IO[bytes]) -> None:
-    """Read the columns from `start` and write each chunk to `out` as it is read, then _END.
-    Exits without running the parent's clean-up (it is a fork)."""
+def _child(path: Path, kind: str, start: int, out: IO[bytes], wait_fd: int) -> None:
+    """Once let go (a byte on `wait_fd`), read the columns from `start` and write each chunk to
+    `out` as it is read, then _END. Exits without running the parent's clean-up (it is a fork)."""
     parent = os.getppid()
     code = 1
     try:
         os.nice(CHILD_NICE)
+        if not os.read(wait_fd, 1):  # the viewer closed it without letting it start
+            os._exit(1)
         from logview.files.jsonl import source_for_kind
         from logview.files.lines import scan_lines
 
         reader = ColumnReader(source_for_kind(kind))  # type: ignore[arg-type]
+        rows = 0
+        pickle.dump(_ROWS_UNKNOWN, out)  # (written over at the end with the count of rows)
         for chunk in scan_lines(path, chunk_bytes=reader.chunk_bytes, with_data=True, start=start):
             if os.getppid() != parent:  # the viewer is gone
                 break
-            pickle.dump(reader.read_chunk(chunk), out, protocol=pickle.HIGHEST_PROTOCOL)
-            del chunk
+            columns = reader.read_chunk(chunk)
+            rows += len(columns)
+            pickle.dump(columns, out, protocol=pickle.HIGHEST_PROTOCOL)
+            del chunk, columns
         else:
             pickle.dump(_END, out)
+            out.seek(0)
+            pickle.dump(_ROWS_UNKNOWN + rows, out)  # (the same size: an 8-byte integer)
             out.flush()
             code = 0
     except BaseException:  # noqa: BLE001 - any failure: the viewer reads this part itself
