@@ -486,12 +486,15 @@ def tree_rss_mib(pid: int) -> float:
 
 
 def cpu_seconds(pid: int, tree: bool = True) -> float:
+    """CPU of `pid` (and, with `tree`, of its live descendants and of the children it has reaped:
+    logview's child reading a big file's back half is gone by the time a launch is measured)."""
     total = 0.0
     for p in (process_tree(pid) if tree else [pid]):
         try:
             with open(f"/proc/{p}/stat") as handle:
                 fields = handle.read().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            used = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if tree else 0)
+            total += used / os.sysconf("SC_CLK_TCK")
         except OSError:
             pass
     return total
