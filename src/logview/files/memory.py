@@ -36,3 +36,13 @@ _LIBC = _glibc()
 def release_free_memory() -> bool:
     """Return the heaps' free pages to the system (after a read: its small objects are gone)."""
     return _LIBC is not None and _LIBC.malloc_trim(0) == 1
+
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameters (malloc.h)
+
+
+def return_big_buffers(threshold: int = 1 << 20) -> bool:
+    """Serve allocations of `threshold` bytes or more from their own mappings, given back when
+    freed (and trim the heap's top past it). For a process with no UI thread only: see above."""
+    return (_LIBC is not None and _LIBC.mallopt(_M_MMAP_THRESHOLD, threshold) == 1
+            and _LIBC.mallopt(_M_TRIM_THRESHOLD, threshold) == 1)

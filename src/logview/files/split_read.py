@@ -32,12 +32,16 @@ from pathlib import Path
 import numpy as np
 
 from logview.files.columns import ColumnChunk, ColumnReader
+from logview.files.memory import return_big_buffers
 
 SPLIT_FROM_BYTES = 32 << 20  # smaller files are read in well under a second by the viewer alone
 # The child's share: it is let go when the viewer starts reading the columns (earlier, even niced,
 # it slowed the viewer's start-up by ~0.4 s in a terminal), and the viewer first hands the screen
 # its rows, so the child takes a little over half (measured: bench_viewer.py, RESULTS.md).
 CHILD_SHARE = 0.55
+# The viewer reads 4 MB chunks so as to take turns with its UI thread less often; the child has no
+# such turns to take, and each chunk's bytes are held about three times over while it is read.
+CHILD_CHUNK_BYTES = 1 << 20
 CHILD_NICE = 10  # (the viewer's threads come first whenever both cores are wanted)
 _ALIGN_WINDOW = 1 << 20  # a line start is looked for this far past the middle
 _END = "end"
@@ -156,10 +160,11 @@ def _child(path: Path, kind: str, start: int, out: IO[bytes], wait_fd: int) -> N
         from logview.files.jsonl import source_for_kind
         from logview.files.lines import scan_lines
 
+        return_big_buffers()  # (its memory is counted on top of the viewer's: it keeps none it freed)
         reader = ColumnReader(source_for_kind(kind))  # type: ignore[arg-type]
         rows = 0
         pickle.dump(_ROWS_UNKNOWN, out)  # (written over at the end with the count of rows)
-        for chunk in scan_lines(path, chunk_bytes=reader.chunk_bytes, with_data=True, start=start):
+        for chunk in scan_lines(path, chunk_bytes=CHILD_CHUNK_BYTES, with_data=True, start=start):
             if os.getppid() != parent:  # the viewer is gone
                 break
             columns = reader.read_chunk(chunk)
