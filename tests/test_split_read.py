@@ -149,3 +149,15 @@ def test_the_child_reads_nothing_until_let_go_and_ends_if_never_let_go(tmp_path)
     never.close()  # (a reading stopped before the columns: the viewer quit, or --max-entries)
     with pytest.raises(ChildProcessError):
         os.waitpid(never.pid, os.WNOHANG)
+
+
+def test_without_room_for_the_childs_file_the_viewer_reads_it_all_itself(tmp_path, monkeypatch):
+    path = tmp_path / "logs.jsonl"
+    write_file(path, "supermetrics")
+
+    def no_room(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(split_read.tempfile, "TemporaryFile", no_room)
+    start_back_reader(path, "supermetrics")  # (no error reaches the command line)
+    assert take_back_reader(path) is None

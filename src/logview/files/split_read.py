@@ -207,15 +207,15 @@ def start_back_reader(path: Path, kind: str) -> None:
     (call it before any thread starts: a fork copies only the calling thread)."""
     if not hasattr(os, "fork") or sys.platform != "linux":
         return
-    try:
-        start = split_point(path, os.stat(path).st_size)
-    except OSError:
-        return
-    if start is None:
-        return
     with _lock:
-        if path not in _started:
-            _started[path] = BackReader(path, kind, start)
+        if path in _started:
+            return
+        try:  # (no room for a temporary file, no more processes: the viewer reads it all itself)
+            start = split_point(path, os.stat(path).st_size)
+            if start is not None:
+                _started[path] = BackReader(path, kind, start)
+        except OSError:
+            pass
 
 
 def take_back_reader(path: Path) -> BackReader | None:
