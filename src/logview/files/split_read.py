@@ -24,10 +24,10 @@ import signal
 import sys
 import tempfile
 import threading
-from typing import IO
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
@@ -44,8 +44,8 @@ CHILD_SHARE = 0.55
 CHILD_CHUNK_BYTES = 1 << 20
 CHILD_NICE = 10  # (the viewer's threads come first whenever both cores are wanted)
 _ALIGN_WINDOW = 1 << 20  # a line start is looked for this far past the middle
-_END = "end"
-_ROWS_UNKNOWN = 1 << 62  # a header of fixed size (pickled, any count below this takes as many bytes)  # written after the last chunk: without it, the child failed
+_END = "end"  # written after the last chunk: without it, the child did not finish
+_ROWS_UNKNOWN = 1 << 62  # the file's header, written over with this + the rows (pickled, the same size)
 
 _started: dict[Path, BackReader] = {}
 _lock = threading.Lock()
