@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Literal, Union
 
 from logview.api.contract import RecentIds, StreamContract, sort_key, stream_contract
+from logview.api.head import Head
 from logview.api.prefetch import Prefetch, predicted_cursor
 from logview.api.types import Priority, RetryEvent
 from logview.model import ApiFailure, Filters, LogEntry, Page, ServerQuery, counted
@@ -125,11 +126,7 @@ class Pager:
         self._sleep = sleep
         self.pages = 0
         self.loaded = 0
-        # The newest entry time seen and the ids at exactly that time: what a tail cycle must
-        # not repeat. Timeless (malformed) entries are remembered by id instead.
-        self._head_time: datetime | None = None
-        self._head_ids: set[str] = set()
-        self._timeless = RecentIds()
+        self.head = Head()  # what a tail cycle polls from and must not repeat
 
     # -- fetching -------------------------------------------------------------------------
     def _requests(self, query: ServerQuery, contract: StreamContract | None = None) -> Prefetch:
@@ -174,15 +171,6 @@ class Pager:
             else:
                 yield item
 
-    def _note_head(self, entries: Iterable[LogEntry]) -> None:
-        for entry in entries:
-            if entry.time is None:
-                self._timeless.add(entry.id)
-            elif self._head_time is None or entry.time > self._head_time:
-                self._head_time, self._head_ids = entry.time, {entry.id}
-            elif entry.time == self._head_time:
-                self._head_ids.add(entry.id)
-
     # -- backfill -------------------------------------------------------------------------
     async def _stream(self, query: ServerQuery) -> AsyncIterator[_StreamItem]:
         """All pages of one request stream, checked against the API's contract (`contract.py`),
@@ -215,7 +203,7 @@ class Pager:
             checked = contract.check(page, cursor)
             fresh = recent.take_new(checked.entries)
             contract.took(fresh)
-            self._note_head(fresh)
+            self.head.note(fresh)
             yield _Batch(fresh, page.total)
             if source.reached_lower_bound(Page(checked.entries), query):
                 return
@@ -293,7 +281,7 @@ class Pager:
     # -- live tail ------------------------------------------------------------------------
     async def poll(self) -> AsyncIterator[PagerEvent]:
         """One tail cycle: every entry newer than the newest seen, as one `live` batch."""
-        head_time, head_ids = self._head_time, set(self._head_ids)
+        head_time, head_ids = self.head.time, set(self.head.ids)
         found: list[LogEntry] = []
         budget = self.max_entries
         for query in self._tail_streams():
@@ -302,7 +290,7 @@ class Pager:
             async for event in self._tail_stream(tail_query, head_time, head_ids, found, budget):
                 yield event
         found.sort(key=sort_key, reverse=True)
-        self._note_head(found)
+        self.head.note(found)
         batch = [entry for entry in found if self.source.matches(entry, self.filters)]
         self.loaded += len(batch)
         yield EntriesLoaded(batch, self.pages, self.loaded, None, live=True)
@@ -337,7 +325,7 @@ class Pager:
                 seen.add(entry.id)
                 unseen += 1
                 if entry.time is None:
-                    if entry.id in self._timeless:
+                    if entry.id in self.head.timeless:
                         continue
                 elif head_time is not None and entry.time < head_time:
                     older_seen = True  # the walk has reached what we already have

@@ -80,26 +80,9 @@ class TailPager(Pager):
         self._archive, self._wanted = archive, wanted
         self.ready = asyncio.Event()
 
-    def note_head(self, entries: Iterable[LogEntry]) -> None:
-        self._note_head(entries)
-
-    def start_from(self, moment: datetime, ids: set[str]) -> None:
-        if self._head_time is None or moment > self._head_time:
-            self._head_time, self._head_ids = moment, set(ids)
-        elif moment == self._head_time:
-            self._head_ids |= ids
-
-    @property
-    def head_time(self) -> datetime | None:
-        return self._head_time
-
-    @property
-    def head_ids(self) -> set[str]:
-        return self._head_ids
-
     async def poll(self) -> AsyncIterator[PagerEvent]:
         await self.ready.wait()
-        head = self._head_time
+        head = self.head.time
         async for event in super().poll():
             if isinstance(event, EntriesLoaded) and event.entries:
                 newest = _newest(event.entries)
@@ -182,7 +165,7 @@ class ArchivedPager:
 
     def _loaded(self, entries: list[LogEntry], *, live: bool = False) -> EntriesLoaded:
         self.loaded += len(entries)
-        self.tail.note_head(entries)
+        self.tail.head.note(entries)
         if not self._head_pending:
             self._head_known.set()
         return EntriesLoaded(entries, self.pages, self.loaded, self._total(), live=live)
@@ -220,7 +203,7 @@ class ArchivedPager:
             async for event in self._show_span(top, since, until):
                 yield event
             head = from_us(top.end_us)
-            self.tail.start_from(head, {e.id for e in self.archived.entries(top.end_us, top.end_us)})
+            self.tail.head.start_from(head, {e.id for e in self.archived.entries(top.end_us, top.end_us)})
             async for event in self._head(head):
                 yield event
             if top.start_us is None:
@@ -291,9 +274,9 @@ class ArchivedPager:
         columns = columns.take(slice(0, count))
         self.from_archive += count
         self.loaded += count
-        newest, head = columns.newest_us(), self.tail.head_time
+        newest, head = columns.newest_us(), self.tail.head.time
         if newest is not None and (head is None or from_us(newest) >= head):
-            self.tail.start_from(from_us(newest), {e.id for e in self.archived.entries(newest, newest)
+            self.tail.head.start_from(from_us(newest), {e.id for e in self.archived.entries(newest, newest)
                                                    if self.source.matches(e, self.filters)})
         if not self._head_pending:
             self._head_known.set()
@@ -320,7 +303,7 @@ class ArchivedPager:
 
     async def _head(self, head: datetime) -> AsyncIterator[PagerEvent]:
         """What is newer than the archive, as one live batch: it goes above what is shown."""
-        known = set(self.tail.head_ids)
+        known = set(self.tail.head.ids)
         found: list[LogEntry] = []
         async for item in self._fetch(head, None, open_top=True, keep_above=None, keep_below=None):
             if isinstance(item, list):
