@@ -98,7 +98,10 @@ class BackReader:
     def begin(self) -> None:
         """Let the child start reading (it waits, so as not to slow the viewer's start-up)."""
         if self._go >= 0:
-            os.write(self._go, b"1")
+            try:
+                os.write(self._go, b"1")
+            except OSError:  # (it is gone already: `columns` will say so, and the viewer reads it)
+                pass
             os.close(self._go)
             self._go = -1
 
