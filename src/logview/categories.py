@@ -6,7 +6,10 @@ thread must not touch the store's) and hands over the values it has newly coded.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+import numpy as np
 
 
 class Categories:
@@ -47,3 +50,30 @@ class Categories:
         new = self.values[self._reported:]
         self._reported = len(self.values)
         return new
+
+
+class CodeMap:
+    """Another set of tables' codes in these tables' codes, field by field: the other side hands
+    over the values it coded, in its code order (`Categories.take_new`), and each is coded here
+    (used by the store for a file reader's chunks, and by a reader for its child's)."""
+
+    def __init__(self) -> None:
+        self._maps: dict[str, np.ndarray] = {}
+
+    def learn(self, tables: Mapping[str, Categories], new_values: Mapping[str, list[Any]]) -> None:
+        """Code here the values the other side newly coded, in its order."""
+        for name, values in new_values.items():
+            known = self._maps.get(name, _ABSENT)
+            added = np.fromiter(map(tables[name].code, values), dtype=np.int32, count=len(values))
+            self._maps[name] = np.concatenate([known, added]) if len(added) else known
+
+    def translate(self, name: str, codes: np.ndarray) -> np.ndarray:
+        """The other side's `codes` of field `name` as codes here (0, absent, stays 0)."""
+        return self._maps.get(name, _ABSENT)[codes]
+
+    def clear(self) -> None:
+        """The other side numbers its values afresh (a new reader)."""
+        self._maps.clear()
+
+
+_ABSENT = np.zeros(1, dtype=np.int32)  # before any value was learnt: only code 0

@@ -29,9 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-import numpy as np
-
+from logview.categories import CodeMap
 from logview.files.columns import ColumnChunk, ColumnReader
+from logview.files.jsonl import source_for_kind
+from logview.files.lines import scan_lines
 from logview.files.memory import return_big_buffers
 
 SPLIT_FROM_BYTES = 32 << 20  # smaller files are read in well under a second by the viewer alone
@@ -160,9 +161,6 @@ def _child(path: Path, kind: str, start: int, out: IO[bytes], wait_fd: int) -> N
         os.nice(CHILD_NICE)
         if not os.read(wait_fd, 1):  # the viewer closed it without letting it start
             os._exit(1)
-        from logview.files.jsonl import source_for_kind
-        from logview.files.lines import scan_lines
-
         return_big_buffers()  # (its memory is counted on top of the viewer's: it keeps none it freed)
         reader = ColumnReader(source_for_kind(kind))  # type: ignore[arg-type]
         rows = 0
@@ -191,16 +189,11 @@ class Recoder:
 
     def __init__(self, reader: ColumnReader) -> None:
         self._tables = reader.tables
-        self._maps: dict[str, np.ndarray] = {}
+        self._map = CodeMap()
 
     def recode(self, chunk: ColumnChunk) -> ColumnChunk:
-        for name, values in chunk.new_values.items():
-            table = self._tables[name]
-            known = self._maps.get(name, np.zeros(1, dtype=np.int32))
-            added = np.fromiter(map(table.code, values), dtype=np.int32, count=len(values))
-            self._maps[name] = np.concatenate([known, added]) if len(added) else known
-        codes = {name: self._maps[name][codes] if name in self._maps else codes
-                 for name, codes in chunk.codes.items()}
+        self._map.learn(self._tables, chunk.new_values)
+        codes = {name: self._map.translate(name, codes) for name, codes in chunk.codes.items()}
         return ColumnChunk(time=chunk.time, codes=codes, duration=chunk.duration, invalid=chunk.invalid,
                            new_values={name: table.take_new() for name, table in self._tables.items()})
 

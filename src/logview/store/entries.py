@@ -36,7 +36,7 @@ from logview.files.lines import LineChunk, LineFile
 from logview.files.order import newest_first_order
 from logview.model import SEV_WARN, Filters, LogEntry
 from logview.sources.base import Source
-from logview.categories import Categories
+from logview.categories import Categories, CodeMap
 from logview.store.archived import READ_AROUND, Backings, EntryList, RawReader, facet_codes
 from logview.store.codes import Codes
 from logview.store.file_rows import line_columns, write_offsets  # entries left in the file
@@ -79,7 +79,7 @@ class EntryStore(RowBuffer):
         self.backings = Backings()
         self.search = RowSearch(self, source, lines, self.backings)
         self._entry_cache: OrderedDict[int, LogEntry] = OrderedDict()
-        self._code_maps: dict[str, np.ndarray] = {}  # a file reader's category codes → ours
+        self._code_map = CodeMap()  # a file reader's category codes → ours
         self.epoch = 0  # bumped by clear(): ordinals from before mean nothing after
         self.dropped_total = 0  # rows dropped from the old end to respect max_entries
 
@@ -215,11 +215,7 @@ class EntryStore(RowBuffer):
     def fill_columns(self, chunk: ColumnChunk) -> int:
         """Columns for the next `len(chunk)` rows from `ready` (a `ColumnReader`'s output, in
         order). Returns how many rows it covered (fewer when the cap cut the file short)."""
-        categories = self.codes.by_field()
-        for name, values in chunk.new_values.items():
-            known = self._code_maps.get(name, np.zeros(1, dtype=np.int32))
-            added = np.fromiter((categories[name].code(v) for v in values), dtype=np.int32, count=len(values))
-            self._code_maps[name] = np.concatenate([known, added]) if len(added) else known
+        self._code_map.learn(self.codes.by_field(), chunk.new_values)
         self.codes.widen(self)
         n = min(len(chunk), self.tail - self.ready)
         start, stop = self.ready + self.offset, self.ready + n + self.offset
@@ -228,7 +224,7 @@ class EntryStore(RowBuffer):
         # A field absent (code 0) or no row invalid: left as created, the pages take no memory
         for name, codes in chunk.codes.items():
             if codes[:n].any():
-                cols[name][start:stop] = self._code_maps[name][codes[:n]]
+                cols[name][start:stop] = self._code_map.translate(name, codes[:n])
         cols["duration"][start:stop] = chunk.duration[:n]
         if chunk.invalid[:n].any():
             cols["invalid"][start:stop] = chunk.invalid[:n]
@@ -288,7 +284,7 @@ class EntryStore(RowBuffer):
         self.dropped_total = 0
         self._entry_cache.clear()
         self.backings.clear()
-        self._code_maps.clear()  # a new file reader numbers its categories afresh
+        self._code_map.clear()  # a new file reader numbers its categories afresh
 
     def close(self) -> None:
         if self.lines is not None:
