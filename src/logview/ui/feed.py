@@ -1,4 +1,4 @@
-"""Loading in the background: backfill, live tail and file reading, as Textual workers.
+"""Loading in the background: backfill and live tail (and a file's reading, `file_reading.py`) as Textual workers.
 
 The feed owns the one `ApiClient` of the app's life and the current `Pager`. Workers never touch
 widgets: they post messages, each stamped with the *generation* of the query that produced it.
@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,30 +19,24 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.worker import Worker, get_current_worker
 
-from logview.files.columns import ColumnChunk, ColumnReader
-from logview.files.lines import LineChunk, LineTally
-from logview.files.columns_pass import read_columns
-from logview.files.prescan import take_scan
-from logview.files.split_read import BackReader, take_back_reader
 from logview.files.memory import release_free_memory
 from logview.api.types import RetryEvent, RetryPolicy
-from logview.model import ApiError, ApiFailure, Filters, LogEntry, SourceKind
+from logview.model import ApiError, ApiFailure, Filters, SourceKind
 from logview.options import Connection
-from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, TailFailed, capped_notice
+from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, TailFailed
 from logview.archive import ArchiveError, identity_of
 from logview.archive.sync import ArchivedPager, ArchivedRows
 from logview.session import ViewerSession
 from logview.store import ViewChange
+from logview.ui import feed_messages as messages
 from logview.ui.bulk_gc import bulk_collection
+from logview.ui.file_reading import FileReading, unexpected_error
 from logview.ui.gathering import Gathering
 
 if TYPE_CHECKING:
     from logview.api.client import ApiClient
     from logview.archive import Archive
 
-# Each post costs the UI thread (and so the reader) a recount and a repaint: at 0.5/0.2 s, not 0.25/0.05,
-# a 1M file's counts were exact ~9% sooner, its oldest row ~6% (tmux, paired), for ~2 MiB more peak.
-POST_COLUMNS_EVERY_S, POST_LINES_EVERY_S = 0.5, 0.2
 # A backfill's pages are posted together at most this often (the first at once): each post costs
 # the screen a layout and a repaint. 0.5 s: 100k entries cost ~0.7 s less CPU than at 0.2 s.
 POST_ENTRIES_EVERY_S = 0.5
@@ -52,79 +44,13 @@ USER_QUIET_S = 0.15  # reading pauses this long after each key or scroll
 VIEWER_POLICY = RetryPolicy(max_wait_s=None)  # any Retry-After is waited out, with a countdown
 
 
-@dataclass
-class FileLoad(LineTally):
-    """One reading of a file (a reload starts another): how far indexing has got."""
-
-    generation: int = 0
-
-
-def file_error(path: Path, exc: OSError) -> ApiError:
-    return ApiError(code="FILE_ERROR", message=f"cannot read {path}: {exc.strerror or exc}")
-
-
-def unexpected_error(exc: BaseException) -> ApiError:
-    """A bug or an unforeseen fault, shown in the banner instead of killing the app."""
-    return ApiError(code="UNEXPECTED_ERROR", message=f"{type(exc).__name__}: {exc}", retryable=True)
-
-
 class Feed(Widget):
     """Non-visual: starts and stops the loading workers and reports what they find."""
 
-    class Loaded(Message):
-        """Entries of a backfill (pages posted together, see `gathering.py`) or of a tail cycle
-        (`live`); or archived rows as columns (`rows`, with no `entries`)."""
-
-        def __init__(self, generation: int, entries: list[LogEntry], *, live: bool, pages: int,
-                     total: int | None, archived: int = 0, rows: ArchivedRows | None = None) -> None:
-            super().__init__()
-            self.archived = archived  # how many of the query's entries came from the archive
-            self.rows = rows
-            self.generation, self.entries, self.live = generation, entries, live
-            self.pages, self.total = pages, total
-            self.change = ViewChange()  # set once the session has taken it
-
-    class LinesFound(Message):
-        """A file's next lines were indexed (rows to show; columns come later). `chunk`: see below."""
-
-        def __init__(self, generation: int, chunk: LineChunk) -> None:
-            super().__init__()
-            self.generation, self.chunk = generation, chunk
-            self.change = ViewChange()
-
-    class ColumnsRead(Message):
-        """Filter columns for the next rows of a file (`chunk`: None once it is in the store)."""
-
-        def __init__(self, generation: int, chunk: ColumnChunk) -> None:
-            super().__init__()
-            self.generation, self.chunk = generation, chunk
-            self.change = ViewChange()
-
-    class Retrying(Message):
-        def __init__(self, generation: int, event: RetryEvent, *, live: bool) -> None:
-            super().__init__()
-            self.generation, self.event, self.live = generation, event, live
-
-    class Noticed(Message):
-        def __init__(self, generation: int, notice: Notice) -> None:
-            super().__init__()
-            self.generation, self.notice = generation, notice
-
-    class Finished(Message):
-        def __init__(self, generation: int, done: BackfillDone) -> None:
-            super().__init__()
-            self.generation, self.done = generation, done
-            self.change = ViewChange()
-
-    class Failed(Message):
-        def __init__(self, generation: int, error: ApiError, gave_up: str | None) -> None:
-            super().__init__()
-            self.generation, self.error, self.gave_up = generation, error, gave_up
-
-    class TailFailed(Message):
-        def __init__(self, generation: int, error: ApiError, next_poll_s: float) -> None:
-            super().__init__()
-            self.generation, self.error, self.next_poll_s = generation, error, next_poll_s
+    # Its messages (see `feed_messages.py`), named as the feed's own: `Feed.Loaded`, `on_feed_loaded` …
+    Loaded, LinesFound, ColumnsRead = messages.Loaded, messages.LinesFound, messages.ColumnsRead
+    Retrying, Noticed, Finished = messages.Retrying, messages.Noticed, messages.Finished
+    Failed, TailFailed = messages.Failed, messages.TailFailed
 
     def __init__(self, session: ViewerSession, *, connection: Connection | None, file: Path | None,
                  file_kind: SourceKind | None, max_entries: int | None, interval_s: float,
@@ -140,10 +66,7 @@ class Feed(Widget):
         self.pager: Pager | ArchivedPager | None = None
         self._wake: asyncio.Event | None = None
         self._quiet_until = 0.0
-        # A file's rows/columns posted (by the reader) and received (by the UI thread): the reader
-        # posts again once all are received, so batches grow while the UI is busy (no backlog).
-        self._posted = self._received = 0
-        self.first_lines: LineChunk | None = None  # read by `start`, for the caller to show at once
+        self.reading: FileReading | None = None  # the file's current reading
         self._gathering = Gathering(self.post_message, lambda generation: Feed.Loaded(
             generation, [], live=False, pages=0, total=None), POST_ENTRIES_EVERY_S)
 
@@ -169,14 +92,18 @@ class Feed(Widget):
                                                  total=message.total, archived=message.archived)
 
     def on_feed_lines_found(self, message: LinesFound) -> None:
-        self._received += 1
+        self._count_received(message.generation)
         if self._taken(message, message.generation):
             message.change, message.chunk = self.session.lines_found(message.chunk), None  # (see below)
 
     def on_feed_columns_read(self, message: ColumnsRead) -> None:
-        self._received += 1
+        self._count_received(message.generation)
         if self._taken(message, message.generation):
             message.change, message.chunk = self.session.columns_read(message.chunk), None  # (no copy held while queued)
+
+    def _count_received(self, generation: int) -> None:
+        if self.reading is not None and self.reading.generation == generation:
+            self.reading.received += 1
 
     def on_feed_finished(self, message: Finished) -> None:
         if self._taken(message, message.generation):
@@ -201,9 +128,9 @@ class Feed(Widget):
 
     def first_rows(self) -> ViewChange | None:
         """A file's first rows, read by `start` in time for the first paint, into the session."""
-        if self.first_lines is None:
+        if self.reading is None or self.reading.first_lines is None:
             return None
-        return self.session.lines_found(self.first_lines)
+        return self.session.lines_found(self.reading.first_lines)
 
     # -- control --------------------------------------------------------------------------
     def start(self, server_filters: Filters) -> int:
@@ -214,23 +141,10 @@ class Feed(Widget):
         if self.client is None:
             assert self.file is not None and self.file_kind is not None
             self.pager = None
-            self.first_lines = None
-            load = FileLoad(self.max_entries, generation=self.generation)
-            scan, back = take_scan(self.file), take_back_reader(self.file)  # (begun by the command line, if it named the file)
-            try:
-                # The first chunk is read here, so the first paint already shows rows.
-                first = next(scan, None)
-            except OSError as exc:
-                self.post_message(self.Failed(self.generation, file_error(self.file, exc), None))
-                if back is not None:
-                    back.close()
-                return self.generation
-            if first is not None:
-                self.first_lines = load.take(first)
-                if load.capped:  # the caller shows the first lines before this is handled
-                    self._notice_cap(load)
-                    scan = iter(())
-            self._load_file(load, self.file, scan, back)
+            self.reading = FileReading(self.file, self.source, generation=self.generation,
+                                       max_entries=self.max_entries, post=self.post_message)
+            if self.reading.begin():
+                self._load_file(self.reading)
         else:
             self.pager = self._pager(server_filters)
             self._backfill(self.generation, self.pager)
@@ -358,62 +272,6 @@ class Feed(Widget):
             self.post_message(self.TailFailed(generation, unexpected_error(exc), self.interval_s))
 
     @work(thread=True, exclusive=True, group="backfill", exit_on_error=False)
-    def _load_file(self, load: FileLoad, path: Path, scan: Iterator[LineChunk], back: BackReader | None) -> None:
-        """Index the rest of the file's lines (fast: every row is reachable within a second),
-        then read it again for the filter columns. Only offsets are kept; entries are read back
-        when shown."""
+    def _load_file(self, reading: FileReading) -> None:
         worker = get_current_worker()
-        try:
-            pending: list[LineChunk] = []
-            posted = time.monotonic()
-            for chunk in scan:
-                if worker.is_cancelled:
-                    return
-                pending.append(chunk)
-                if (time.monotonic() - posted >= POST_LINES_EVERY_S and self._posted == self._received) \
-                        or chunk.scanned >= chunk.size:  # (each message costs the UI thread a re-layout)
-                    if not self._post_lines(load, LineChunk.join(pending)):
-                        pending = []
-                        break
-                    pending, posted = [], time.monotonic()
-            if pending:
-                self._post_lines(load, LineChunk.join(pending))
-            del pending
-            release_free_memory()  # (the scan's buffers, before the columns' come)
-            generation, columns, posted = load.generation, [], time.monotonic()
-            read = read_columns(path, ColumnReader(self.source), load.found, lambda: self._wait_for_quiet(worker), back)
-            for chunk in read:
-                if worker.is_cancelled:
-                    return
-                columns.append(chunk)
-                if time.monotonic() - posted >= POST_COLUMNS_EVERY_S and self._posted == self._received:
-                    self._post_columns(generation, columns)
-                    columns, posted = [], time.monotonic()
-            if columns:
-                self._post_columns(generation, columns)
-        except OSError as exc:
-            self.post_message(self.Failed(load.generation, file_error(path, exc), None))
-            return
-        except Exception as exc:
-            self.post_message(self.Failed(load.generation, unexpected_error(exc), None))
-            return
-        finally:
-            if back is not None:  # (a child still reading the back of the file is stopped)
-                back.close()
-        if not worker.is_cancelled:
-            self.post_message(self.Finished(load.generation, BackfillDone(load.found, load.chunks, load.capped)))
-
-    def _post_columns(self, generation: int, columns: list[ColumnChunk]) -> None:
-        self._posted += 1
-        self.post_message(self.ColumnsRead(generation, ColumnChunk.join(columns)))
-
-    def _post_lines(self, load: FileLoad, chunk: LineChunk) -> bool:
-        """Report a chunk of lines, cut at --max-entries; False once the cap is reached."""
-        self._posted += 1
-        self.post_message(self.LinesFound(load.generation, load.take(chunk)))
-        if load.capped:  # after the lines: the notice counts the rows shown
-            self._notice_cap(load)
-        return not load.capped
-
-    def _notice_cap(self, load: FileLoad) -> None:
-        self.post_message(self.Noticed(load.generation, capped_notice(load.max_entries)))
+        reading.run(worker, lambda: self._wait_for_quiet(worker))

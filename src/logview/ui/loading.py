@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from logview.session import ViewerSession, Waits
-from logview.ui.feed import Feed, file_error
+from logview.ui.feed import Feed
+from logview.ui.file_reading import file_error
 from logview.ui.widgets.error_banner import ErrorBanner
 from logview.ui.widgets.log_table import LogTable
 

@@ -19,7 +19,7 @@ from logview.files.mixed import TimelineGroups, iter_envelope_batches
 from logview.model import ApiError
 from logview.sources.mixed import MixedSource
 from logview.store import EntryStore
-from logview.ui.feed import file_error, unexpected_error
+from logview.ui.file_reading import file_error, unexpected_error
 from logview.ui.merged import MergedScreen
 
 

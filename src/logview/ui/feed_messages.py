@@ -1,0 +1,80 @@
+"""What the feed's workers report, each stamped with the *generation* of the query it belongs to.
+
+They are the `Feed`'s messages (`Feed.Loaded` …, handled as `on_feed_loaded` …), kept here so that
+the workers composed by the feed (`file_reading.py`) can post them without importing the feed.
+"""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from logview.api.paging import BackfillDone, Notice
+from logview.api.types import RetryEvent
+from logview.archive.sync import ArchivedRows
+from logview.files.columns import ColumnChunk
+from logview.files.lines import LineChunk
+from logview.model import ApiError, LogEntry
+from logview.store import ViewChange
+
+
+class Loaded(Message, namespace="feed"):
+    """Entries of a backfill (pages posted together, see `gathering.py`) or of a tail cycle
+    (`live`); or archived rows as columns (`rows`, with no `entries`)."""
+
+    def __init__(self, generation: int, entries: list[LogEntry], *, live: bool, pages: int,
+                 total: int | None, archived: int = 0, rows: ArchivedRows | None = None) -> None:
+        super().__init__()
+        self.archived = archived  # how many of the query's entries came from the archive
+        self.rows = rows
+        self.generation, self.entries, self.live = generation, entries, live
+        self.pages, self.total = pages, total
+        self.change = ViewChange()  # set once the session has taken it
+
+
+class LinesFound(Message, namespace="feed"):
+    """A file's next lines were indexed (rows to show; columns come later). `chunk` is let go once taken."""
+
+    def __init__(self, generation: int, chunk: LineChunk) -> None:
+        super().__init__()
+        self.generation, self.chunk = generation, chunk
+        self.change = ViewChange()
+
+
+class ColumnsRead(Message, namespace="feed"):
+    """Filter columns for the next rows of a file (`chunk`: None once it is in the store)."""
+
+    def __init__(self, generation: int, chunk: ColumnChunk) -> None:
+        super().__init__()
+        self.generation, self.chunk = generation, chunk
+        self.change = ViewChange()
+
+
+class Retrying(Message, namespace="feed"):
+    def __init__(self, generation: int, event: RetryEvent, *, live: bool) -> None:
+        super().__init__()
+        self.generation, self.event, self.live = generation, event, live
+
+
+class Noticed(Message, namespace="feed"):
+    def __init__(self, generation: int, notice: Notice) -> None:
+        super().__init__()
+        self.generation, self.notice = generation, notice
+
+
+class Finished(Message, namespace="feed"):
+    def __init__(self, generation: int, done: BackfillDone) -> None:
+        super().__init__()
+        self.generation, self.done = generation, done
+        self.change = ViewChange()
+
+
+class Failed(Message, namespace="feed"):
+    def __init__(self, generation: int, error: ApiError, gave_up: str | None) -> None:
+        super().__init__()
+        self.generation, self.error, self.gave_up = generation, error, gave_up
+
+
+class TailFailed(Message, namespace="feed"):
+    def __init__(self, generation: int, error: ApiError, next_poll_s: float) -> None:
+        super().__init__()
+        self.generation, self.error, self.next_poll_s = generation, error, next_poll_s
