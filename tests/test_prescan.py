@@ -1,6 +1,7 @@
 """A file's lines found by a thread the command line starts before the viewer's imports
-(`files/prescan.py`): the same chunks as a scan of its own, an error where that scan would raise
-it, taken once (a reload scans afresh), and stopped when its reader stops early."""
+(`files/prescan.py`, through `files/early.py`): the same chunks as a scan of its own, an error
+where that scan would raise it, taken once (a reload scans afresh), and stopped when its reader
+stops early; the command line starts it, and a big file's child, only where they belong."""
 
 from __future__ import annotations
 
@@ -10,9 +11,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from logview.files import prescan
+from logview.files import early
 from logview.files.lines import scan_lines
-from logview.files.prescan import EarlyScan, start_scan, take_scan
+from logview.files.prescan import EarlyScan
+
+
+def start_scan(path: Path) -> None:
+    early.begin(path, "supermetrics", with_child=False)
+
+
+def take_scan(path: Path):
+    return early.take(path).chunks
 
 
 def _write(path: Path, count: int) -> None:
@@ -36,7 +45,7 @@ def test_the_early_scan_is_taken_once_and_a_later_reading_scans_afresh(tmp_path:
     path = tmp_path / "logs.jsonl"
     _write(path, 10)
     start_scan(path)
-    prescan._started[path]._thread.join(5)
+    early.started(path).scan._thread.join(5)
     with path.open("a") as handle:
         handle.write(json.dumps({"id": "late"}) + "\n")
     assert len(_offsets(take_scan(path))[0]) == 10  # what the early scan found before the line came
@@ -74,7 +83,7 @@ def test_nothing_is_left_behind_once_taken(tmp_path: Path) -> None:
     start_scan(path)
     start_scan(path)  # (a second start for the same path is the same scan)
     list(take_scan(path))
-    assert path not in prescan._started
+    assert early.started(path) is None
 
 
 def test_logview_file_starts_the_scan_and_the_back_reader_before_the_viewer_opens(tmp_path, monkeypatch):
@@ -84,8 +93,13 @@ def test_logview_file_starts_the_scan_and_the_back_reader_before_the_viewer_open
 
     monkeypatch.setattr(split_read, "SPLIT_FROM_BYTES", 0)  # (a small file stands for a big one)
     seen = []
+
+    def what_was_started(path: Path) -> tuple[bool, bool]:
+        started = early.started(path)
+        return started is not None, started is not None and started.back is not None
+
     monkeypatch.setattr("logview.ui.app.run_viewer", lambda *options, **_: seen.append(
-        [(o.file in prescan._started, o.file in split_read._started) for o in options]) or 0)
+        [what_was_started(o.file) for o in options]) or 0)
     plain = tmp_path / "plain.jsonl"
     plain.write_text("".join(json.dumps({"id": f"a{i}", "log_time": "2025-11-15T12:00:00Z", "status": 200}) + "\n"
                              for i in range(50)))
@@ -93,11 +107,12 @@ def test_logview_file_starts_the_scan_and_the_back_reader_before_the_viewer_open
     mixed.write_text(json.dumps({"source": "prod", "api": "supermetrics", "entry": {"id": "a"}}) + "\n")
     try:
         assert cli.main(["--file", str(plain)]) == 0
-        list(take_scan(plain))
-        split_read.take_back_reader(plain).close()
+        taken = early.take(plain)
+        list(taken.chunks)
+        taken.back.close()
         assert cli.main(["--file", str(plain), "--max-entries", "10"]) == 0
         list(take_scan(plain))
         assert cli.main(["--file", str(mixed)]) == 0
     finally:
-        assert split_read.take_back_reader(plain) is None
+        assert early.take(plain).back is None
     assert seen == [[(True, True)], [(True, False)], [(False, False)]]

@@ -21,7 +21,8 @@ from logview.files.columns import ColumnChunk, ColumnReader
 from logview.files.columns_pass import read_columns
 from logview.files.jsonl import source_for_kind
 from logview.files.lines import scan_lines
-from logview.files.split_read import BackReader, split_point, start_back_reader, take_back_reader
+from logview.files import early
+from logview.files.split_read import BackReader, fork_back_reader, split_point
 
 HOSTILE = [b'{"id": "x", "log_time": 5, "status": "200"}', b"not json at all", b"   ",
            '{"id":"é","log_time":"2025-11-15T12:00:00Z","status":503,"event":"ü"}'.encode(),
@@ -127,13 +128,15 @@ def test_stopping_early_stops_the_child(tmp_path):
 def test_started_once_per_path_and_taken_once(tmp_path):
     path = tmp_path / "logs.jsonl"
     write_file(path, "supermetrics")
-    start_back_reader(path, "supermetrics")
-    first = split_read._started[path]
-    start_back_reader(path, "supermetrics")
-    assert split_read._started[path] is first
-    taken = take_back_reader(path)
-    assert taken is first and take_back_reader(path) is None
-    taken.close()
+    early.begin(path, "supermetrics", with_child=True)
+    first = early.started(path)
+    assert first is not None and first.back is not None
+    early.begin(path, "supermetrics", with_child=True)
+    assert early.started(path) is first  # (no second child)
+    taken = early.take(path)
+    assert taken.back is first.back and early.take(path).back is None
+    list(taken.chunks)
+    taken.back.close()
 
 
 def test_the_child_reads_nothing_until_let_go_and_ends_if_never_let_go(tmp_path):
@@ -160,5 +163,4 @@ def test_without_room_for_the_childs_file_the_viewer_reads_it_all_itself(tmp_pat
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(split_read.tempfile, "TemporaryFile", no_room)
-    start_back_reader(path, "supermetrics")  # (no error reaches the command line)
-    assert take_back_reader(path) is None
+    assert fork_back_reader(path, "supermetrics") is None  # (no error reaches the command line)

@@ -25,7 +25,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from logview.files import split_read
+from logview.files import early, split_read
 from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.files.jsonl import detect_kind, source_for_kind
@@ -356,13 +356,13 @@ async def test_status_keys_filter_and_counts_match_the_file(request: pytest.Fixt
     data: JsonlFile = request.getfixturevalue(fixture)
     if both_cores:  # as `logview --file` starts it for a big file (`files/split_read.py`)
         monkeypatch.setattr(split_read, "SPLIT_FROM_BYTES", 0)
-        split_read.start_back_reader(data.path, kind)
-        assert data.path in split_read._started
+        early.begin(data.path, kind, with_child=True)
+        assert early.started(data.path).back is not None
     app = open_file(data.path)
     options = app.viewer.session.status_options
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
-        assert data.path not in split_read._started  # (the viewer took the child's columns)
+        assert early.started(data.path) is None  # (the viewer took the child's columns)
         counts = expected_counts(data, kind, options)
         assert sidebar_counts(app) == counts
         chosen: list[str] = []

@@ -87,12 +87,12 @@ async def test_r_on_a_file_that_is_gone_says_so_and_keeps_the_rows(tmp_path: Pat
 
 
 async def test_the_first_reading_takes_the_command_lines_early_scan_and_r_scans_afresh(tmp_path: Path) -> None:
-    from logview.files import prescan
+    from logview.files import early
 
     path = tmp_path / "logs.jsonl"
     write_entries(path, demo_entries(300, seed=4))
-    prescan.start_scan(path)  # as `logview --file` does before the viewer's imports
-    prescan._started[path]._thread.join(5)
+    early.begin(path, "supermetrics", with_child=False)  # as `logview --file` does before the viewer's imports
+    early.started(path).scan._thread.join(5)
     write_entries(path, demo_entries(450, seed=5))  # (same inode, longer: the early scan saw 300 lines)
     app = file_app(path)
     async with app.run_test(size=SIZE) as pilot:

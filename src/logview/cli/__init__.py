@@ -75,12 +75,10 @@ def _run_viewer(args: argparse.Namespace) -> int:
             return _fail(str(error))
         file, kind = options[0].file, options[0].file_source
         if file is not None and kind in ("aitronos", "supermetrics"):  # (not a mixed file)
-            from logview.files.prescan import start_scan
-            from logview.files.split_read import start_back_reader
+            from logview.files import early
 
-            if options[0].max_entries is None:  # (a child reads the back of a big file: before any thread)
-                start_back_reader(file, kind)
-            start_scan(file)  # its lines are found while the viewer starts up
+            # (its lines found, and a big file's back read by a child, while the viewer starts up)
+            early.begin(file, kind, with_child=options[0].max_entries is None)
         from logview.ui.app import run_viewer
 
         # The archive keeps what an API sent: a file has nothing to keep (and its launch reads no

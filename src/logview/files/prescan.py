@@ -6,8 +6,7 @@ without the interpreter's lock, so a thread started as soon as the command line 
 indexes a million lines (~0.3 s) in that idle time: every row is reachable (`G`) at the first
 paint instead of ~0.5 s after it, and reading the filter columns starts that much sooner.
 
-The command line starts the scan (`start_scan`); the viewer's first reading of that path takes it
-(`take_scan`), and any later reading (a reload) scans afresh.
+The command line starts it, and the viewer's first reading takes it, through `early.py`.
 """
 
 from __future__ import annotations
@@ -20,8 +19,6 @@ from pathlib import Path
 from logview.files.lines import LineChunk, scan_lines
 
 _END = object()
-_started: dict[Path, EarlyScan] = {}
-_lock = threading.Lock()
 
 
 class EarlyScan:
@@ -58,17 +55,3 @@ class EarlyScan:
 
     def stop(self) -> None:
         self._stopped.set()
-
-
-def start_scan(path: Path) -> None:
-    """Start finding `path`'s lines now, for the viewer's first reading of it to take."""
-    with _lock:
-        if path not in _started:
-            _started[path] = EarlyScan(path)
-
-
-def take_scan(path: Path) -> Iterator[LineChunk]:
-    """`scan_lines(path)`: the scan started early for `path` if there is one not yet taken."""
-    with _lock:
-        early = _started.pop(path, None)
-    return scan_lines(path) if early is None else early.chunks()

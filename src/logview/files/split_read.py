@@ -48,9 +48,6 @@ _ALIGN_WINDOW = 1 << 20  # a line start is looked for this far past the middle
 _END = "end"  # written after the last chunk: without it, the child did not finish
 _ROWS_UNKNOWN = 1 << 62  # the file's header, written over with this + the rows (pickled, the same size)
 
-_started: dict[Path, BackReader] = {}
-_lock = threading.Lock()
-
 
 @dataclass(frozen=True)
 class BackColumns:
@@ -198,22 +195,14 @@ class Recoder:
                            new_values={name: table.take_new() for name, table in self._tables.items()})
 
 
-def start_back_reader(path: Path, kind: str) -> None:
-    """Fork a child to read the back of `path` now, for the viewer's first reading to take
-    (call it before any thread starts: a fork copies only the calling thread)."""
+def fork_back_reader(path: Path, kind: str) -> BackReader | None:
+    """A child to read the back of `path`, forked now (call it before any thread starts: a fork
+    copies only the calling thread); None for a small file, or where it cannot be (no `fork`,
+    no room for its temporary file, no more processes): the viewer then reads it all itself."""
     if not hasattr(os, "fork") or sys.platform != "linux":
-        return
-    with _lock:
-        if path in _started:
-            return
-        try:  # (no room for a temporary file, no more processes: the viewer reads it all itself)
-            start = split_point(path, os.stat(path).st_size)
-            if start is not None:
-                _started[path] = BackReader(path, kind, start)
-        except OSError:
-            pass
-
-
-def take_back_reader(path: Path) -> BackReader | None:
-    with _lock:
-        return _started.pop(path, None)
+        return None
+    try:
+        start = split_point(path, os.stat(path).st_size)
+        return None if start is None else BackReader(path, kind, start)
+    except OSError:
+        return None

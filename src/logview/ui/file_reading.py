@@ -21,8 +21,8 @@ from logview.files.columns import ColumnChunk, ColumnReader
 from logview.files.columns_pass import read_columns
 from logview.files.lines import LineChunk, LineTally
 from logview.files.memory import release_free_memory
-from logview.files.prescan import take_scan
-from logview.files.split_read import BackReader, take_back_reader
+from logview.files import early
+from logview.files.split_read import BackReader
 from logview.model import ApiError
 from logview.sources.base import Source
 from logview.ui.feed_messages import ColumnsRead, Failed, Finished, LinesFound, Noticed
@@ -68,7 +68,8 @@ class FileReading:
         """Read the first chunk of lines, taking over the line scan and the child reading the
         back of the file if the command line started them for this file. False: the file cannot
         be read (reported)."""
-        scan, back = take_scan(self.path), take_back_reader(self.path)
+        started = early.take(self.path)
+        scan, back = started.chunks, started.back
         try:
             first = next(scan, None)
         except OSError as exc:
