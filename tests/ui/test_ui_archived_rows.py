@@ -96,3 +96,41 @@ async def test_archived_entries_are_columns_read_back_for_every_use(quiet_server
             events = Counter(log.get("event") for log in every.values())
             assert {g.value: g.count for g in viewer.stats.data.groups} == {k: v for k, v in events.items() if k}
             assert np.array_equal(view.index, np.arange(store.head, store.tail))
+
+
+@pytest.mark.parametrize("status_key", [None, "4"], ids=["all", "5xx only"])
+async def test_a_relaunch_shows_the_newest_archived_rows_in_its_first_paint(quiet_server, tmp_path, monkeypatch,
+                                                                          status_key) -> None:
+    """As `--file` does with its first lines: the archive's newest rows are in the store (and so in
+    the first screen drawn) when the screen's mount ends, before any worker has posted a thing;
+    the backfill then goes on from them, with no row twice."""
+    from logview.ui.viewer import ViewerScreen
+
+    with Archive.open(tmp_path / "archive.sqlite3") as archive:
+        first = archived_app(quiet_server, archive)
+        async with first.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            if status_key:
+                await pilot.press(status_key)
+                await settle(pilot)
+            wanted = [e.id for e in first.viewer.store.entries(first.viewer.view.index)]
+        assert 0 < len(wanted) <= ENTRIES
+
+        at_mount: list[list[str]] = []
+        mounted = ViewerScreen.on_mount
+
+        def recording(screen: ViewerScreen) -> None:
+            mounted(screen)
+            at_mount.append([e.id for e in screen.store.entries(screen.view.index[:40])])
+
+        monkeypatch.setattr(ViewerScreen, "on_mount", recording)
+        app = archived_app(quiet_server, archive)
+        if status_key:  # (the relaunch asks for the same filter from the start)
+            app = LogViewApp(ViewerOptions(filters=first.viewer.session.filters, connection=connection(
+                quiet_server, "supermetrics", page_limit=100)), policy=FAST, archive=archive)
+        async with app.run_test(size=SIZE) as pilot:
+            assert at_mount == [wanted[:40]]  # the newest archived rows, before any message
+            await settle(pilot)
+            shown = [e.id for e in app.viewer.store.entries(app.viewer.view.index)]
+            assert shown == wanted  # all of them, each once, in order
+            assert f"{ENTRIES:,} from the archive" in screen_text(app)

@@ -27,6 +27,17 @@ class Span:
     def contains(self, time_us: int) -> bool:
         return (self.start_us is None or self.start_us <= time_us) and time_us <= self.end_us
 
+    def meets(self, since_us: int | None, until_us: int | None) -> bool:
+        """Whether any of it lies within `since_us`..`until_us` (None: open)."""
+        if until_us is not None and self.start_us is not None and self.start_us > until_us:
+            return False
+        return not (since_us is not None and self.end_us < since_us)
+
+    def within(self, since_us: int | None, until_us: int | None) -> tuple[int | None, int]:
+        """Its part within `since_us`..`until_us` (None: open), as (start, end)."""
+        low = self.start_us if since_us is None else max(since_us, self.start_us or since_us)
+        return low, self.end_us if until_us is None else min(until_us, self.end_us)
+
 
 def _start_key(span: Span) -> float | int:
     return float("-inf") if span.start_us is None else span.start_us

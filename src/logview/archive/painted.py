@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 FIRST_PAINT_ROWS = 2_000  # archived rows read first, at once: the first screen (a few ms)
 READ_ROWS = 8_192  # rows per query after the first (each row is a tuple of Python objects until coded)
-FIRST_PAINT_PAUSE_S = 0.15  # between the first chunk and reading the rest (see `matching_chunks`)
+FIRST_PAINT_PAUSE_S = 0.15  # between the first chunk and reading the rest (see `SpanPainting`)
 PAINT_ROWS = 65_536  # rows per `ArchivedRows` after the first (each costs the screen a refresh)
 
 
@@ -36,30 +36,52 @@ class ArchivedRows:
     expected: int | None = None
 
 
-async def matching_chunks(archived: ArchivedSource, source: Source, filters: Filters, low: int | None,
-                          high: int) -> AsyncIterator[tuple[ArchivedColumns, int | None]]:
-    """The span's rows that `source.matches` keeps for `filters` (but the search), a chunk at a
-    time; with at most how many rows are still to come, this chunk's included (None while not
-    counted yet). The first chunk is small and read at once, on the event loop, so that it is
-    in the app's first paint; the rest is counted and read in a thread."""
-    chunks = archived.column_chunks(low, high, first=FIRST_PAINT_ROWS, then=READ_ROWS)
-    columns = next(chunks, None)
-    if columns is None:
-        return
-    read = len(columns)
-    if len(shown := columns.take(columns.matching(source, filters))):
-        yield shown, None
-        # the reading thread holds the GIL most of the time: let the first screen be drawn first
-        await asyncio.sleep(FIRST_PAINT_PAUSE_S)
-    total = await asyncio.to_thread(archived.count_in, low, high)
-    gathered: list[ArchivedColumns] = []
-    ahead = total - read  # the rows still to come when `gathered` began
-    while (columns := await asyncio.to_thread(next, chunks, None)) is not None:
-        read += len(columns)
-        if len(shown := columns.take(columns.matching(source, filters))):
-            gathered.append(shown)
-        if sum(map(len, gathered)) >= PAINT_ROWS:
+class SpanPainting:
+    """A span's rows that `source.matches` keeps for `filters` (but the search), a chunk at a
+    time. The first chunk is small and read at once, on the caller's thread (`first`: in time
+    for the app's first paint); the rest is counted and read in a thread (`chunks`), each with
+    at most how many rows are still to come, that chunk's included."""
+
+    def __init__(self, archived: ArchivedSource, source: Source, filters: Filters, low: int | None,
+                 high: int) -> None:
+        self.archived, self.source, self.filters = archived, source, filters
+        self.range = (low, high)
+        self._chunks = archived.column_chunks(low, high, first=FIRST_PAINT_ROWS, then=READ_ROWS)
+        self._read = 0
+        self._first: ArchivedColumns | None = None
+        self._begun = self._shown_first = False
+
+    def first(self) -> ArchivedColumns | None:
+        """The first chunk's matching rows (maybe none); None if the span holds no rows."""
+        assert not self._begun
+        self._begun = True
+        columns = next(self._chunks, None)
+        if columns is None:
+            return None
+        self._read = len(columns)
+        self._first = columns.take(columns.matching(self.source, self.filters))
+        return self._first
+
+    async def chunks(self) -> AsyncIterator[tuple[ArchivedColumns, int | None]]:
+        """Every chunk (the first too, unless it was taken with `first` already)."""
+        if not self._begun:
+            if (first := self.first()) is not None and len(first):
+                yield first, None
+        if self._first is None:  # (an empty span)
+            return
+        if len(self._first):
+            # the reading thread holds the GIL most of the time: let the first screen be drawn first
+            await asyncio.sleep(FIRST_PAINT_PAUSE_S)
+        low, high = self.range
+        total = await asyncio.to_thread(self.archived.count_in, low, high)
+        gathered: list[ArchivedColumns] = []
+        ahead = total - self._read  # the rows still to come when `gathered` began
+        while (columns := await asyncio.to_thread(next, self._chunks, None)) is not None:
+            self._read += len(columns)
+            if len(shown := columns.take(columns.matching(self.source, self.filters))):
+                gathered.append(shown)
+            if sum(map(len, gathered)) >= PAINT_ROWS:
+                yield joined(gathered), ahead
+                gathered, ahead = [], total - self._read
+        if gathered:
             yield joined(gathered), ahead
-            gathered, ahead = [], total - read
-    if gathered:
-        yield joined(gathered), ahead

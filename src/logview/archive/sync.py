@@ -23,6 +23,7 @@ the server's must not claim minutes the server has not filled yet.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from dataclasses import replace
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta, timezone
@@ -30,8 +31,9 @@ from typing import TYPE_CHECKING, Any
 
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, PagerEvent, capped_notice
 from logview.archive.columns import ArchivedColumns
-from logview.archive.painted import ArchivedRows, matching_chunks
+from logview.archive.painted import ArchivedRows, SpanPainting
 from logview.archive.coverage import Span
+from logview.archive.db import ArchiveError
 from logview.archive.timeless import TimelessLedger, keeping_timeless
 from logview.archive.writer import PageWriter
 from logview.model import Filters, LogEntry
@@ -124,6 +126,8 @@ class ArchivedPager:
         self._problem_said = False
         self._totals: list[int | None] = []  # each fetched gap's server count, once known
         self._repeats: list[int] = []  # … less what the spans around it held already
+        self._spans: list[Span] | None = None  # the archive's coverage, once `paint_now` has read it
+        self._painting: SpanPainting | None = None  # the top span, begun by `paint_now`
 
     async def _store_now(self, entries: Sequence[LogEntry], covered: Span | None) -> Notice | None:
         """Archive a page in a thread, behind the pages before it (so a span is never recorded
@@ -171,9 +175,34 @@ class ArchivedPager:
         return EntriesLoaded(entries, self.pages, self.loaded, self._total(), live=live)
 
     # -- the backfill ---------------------------------------------------------------------
+    def _covered(self) -> list[Span]:
+        since, until = _us(self.filters.since), _us(self.filters.until)
+        return [span for span in self.archived.coverage(self.key) if span.meets(since, until)]
+
+    def paint_now(self) -> ArchivedRows | None:
+        """The newest archived rows, read at once (a few ms), for the app's first paint; the
+        backfill then goes on from them. None where they come otherwise (not as columns, a
+        search, a range with an end, nothing archived) or the archive cannot be read now (the
+        backfill meets that and says so)."""
+        try:
+            self._spans = spans = self._covered()
+            if not (spans and self.paint_first and self.paint_columns and self.show_archived
+                    and self.filters.until is None and not self.filters.search):
+                return None
+            low, high = spans[0].within(_us(self.filters.since), None)
+            self._painting = painting = SpanPainting(self.archived, self.source, self.filters, low, high)
+            first = painting.first()
+        except (ArchiveError, sqlite3.Error, OSError):
+            self._spans = self._painting = None
+            return None
+        if not first:
+            return None
+        self._head_pending = True  # (the head is known once what is newer than the archive has come)
+        return self._painted_rows(first, None)
+
     async def backfill(self) -> AsyncIterator[PagerEvent]:
         since, until = self.filters.since, self.filters.until
-        spans = [span for span in self.archived.coverage(self.key) if _meets(span, since, until)]
+        spans, self._spans = self._spans if self._spans is not None else self._covered(), None
         capped, self._timeless = False, TimelessLedger(self.archived)
         try:
             async for event in self._walk(spans, since, until):
@@ -235,8 +264,7 @@ class ArchivedPager:
         (`paint_columns`, unless a search needs every entry's text), else as entries."""
         if not self.show_archived:
             return
-        low = span.start_us if since is None else max(epoch_us(since), span.start_us or epoch_us(since))
-        high = span.end_us if until is None else min(epoch_us(until), span.end_us)
+        low, high = span.within(_us(since), _us(until))
         painted = self._span_columns(low, high) if self.paint_columns and not self.filters.search \
             else self._span_entries(low, high)
         async for event in painted:
@@ -261,7 +289,10 @@ class ArchivedPager:
             yield event
 
     async def _span_columns(self, low: int | None, high: int) -> AsyncIterator[ArchivedRows | None]:
-        async for columns, expected in matching_chunks(self.archived, self.source, self.filters, low, high):
+        painting, self._painting = self._painting, None
+        if painting is None or painting.range != (low, high):
+            painting = SpanPainting(self.archived, self.source, self.filters, low, high)
+        async for columns, expected in painting.chunks():
             yield self._painted_rows(columns, expected)
             if self._full():
                 return
@@ -361,14 +392,12 @@ class ArchivedPager:
         return self.tail.follow(interval_s, max_backoff_s=max_backoff_s)
 
 
+def _us(moment: datetime | None) -> int | None:
+    return None if moment is None else epoch_us(moment)
+
+
 def _sort_key(entry: LogEntry) -> float:
     return entry.time.timestamp() if entry.time is not None else float("-inf")
-
-
-def _meets(span: Span, since: datetime | None, until: datetime | None) -> bool:
-    if until is not None and span.start_us is not None and span.start_us > epoch_us(until):
-        return False
-    return not (since is not None and span.end_us < epoch_us(since))
 
 
 __all__ = ["ArchivedPager", "ArchivedRows", "query_key"]

@@ -67,6 +67,7 @@ class Feed(Widget):
         self._wake: asyncio.Event | None = None
         self._quiet_until = 0.0
         self.reading: FileReading | None = None  # the file's current reading
+        self._first_archived: ArchivedRows | None = None  # read by `start`, for the first paint
         self._gathering = Gathering(self.post_message, lambda generation: Feed.Loaded(
             generation, [], live=False, pages=0, total=None), POST_ENTRIES_EVERY_S)
 
@@ -127,7 +128,11 @@ class Feed(Widget):
         self._taken(message, message.generation)
 
     def first_rows(self) -> ViewChange | None:
-        """A file's first rows, read by `start` in time for the first paint, into the session."""
+        """The first rows read by `start` in time for the first paint (a file's, or the newest
+        archived), into the session."""
+        if self._first_archived is not None:
+            rows, self._first_archived = self._first_archived, None
+            return self.session.archived_rows(rows, archived=self._from_archive())
         if self.reading is None or self.reading.first_lines is None:
             return None
         return self.session.lines_found(self.reading.first_lines)
@@ -147,6 +152,7 @@ class Feed(Widget):
                 self._load_file(self.reading)
         else:
             self.pager = self._pager(server_filters)
+            self._first_archived = self.pager.paint_now() if isinstance(self.pager, ArchivedPager) else None
             self._backfill(self.generation, self.pager)
         return self.generation
 
