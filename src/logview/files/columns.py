@@ -276,12 +276,9 @@ class ColumnReader:
         tools = [f.tool if f.tool is not None else f.tool_key if f.tool_key is not None else f.tool_name
                  for f in fields]  # the first alias present names the tool (`sources.base.tool_of`)
         if not self._by_codes:
-            rows, groups, undecidable = self._groups.by_fields(fields, slow)
+            rows, groups = self._groups.by_fields(fields, slow)
             columns.group_rows += [lo + i for i in rows]
             columns.groups += groups
-            if undecidable:
-                slow += undecidable
-                lines = lines_of(lo, hi) if lines is None else lines
         del fields  # (a block's Structs go before the next block's come)
         for i in slow:  # what the exact reading says, in place of the placeholder's
             moment, statuses[i], credentials[i], events[i], tools[i], group, duration, bad = self._exact(lines[i])

@@ -1,12 +1,14 @@
 """The error groups of a big file's lines for the column reader (`columns.py`): each asked of the
 source once per distinct key, not once per line. A key is everything `Source.error_group` reads of
 an entry with these fields (`sources.shapes`): Supermetrics (status, event); Aitronos (status, the
-error's JSON, error_message), hashable unless the message is an object. Lines with equal keys have
-equal groups.
+error, error_message), the error an object's code and message (`shapes.ErrorFields`) or the value
+it is. Lines with equal keys have equal groups, if each value is text or null: `1 == 1.0 == True`
+and `0.0 == -0.0`, which print unlike, so a key holding another value is never remembered (a key
+that equals one remembered holds only text and nulls too), and one holding an object is no key.
 
 Supermetrics: a group follows from the status and event codes alone, so the source is asked once
 per pair of codes in a chunk. Aitronos: the rows that may have a group (a status other than
-`success`, an `error` that is not null, an `error_message`) are looked up by key all at once.
+`success`, an error, an error_message) are looked up by key all at once.
 """
 
 from __future__ import annotations
@@ -14,21 +16,15 @@ from __future__ import annotations
 from itertools import repeat
 from typing import Any
 
-import msgspec
 import numpy as np
 
 from logview.sources.base import Source
-from logview.sources.shapes import NULL
+from logview.sources.shapes import ErrorFields
 
-# Error groups remembered by what makes them: an Aitronos key holds the error's JSON, which often
-# differs line by line (ids, numbers), so a large cache would hold ~20 MiB of them for few hits.
+# Error groups remembered by what makes them: the messages of some errors differ line by line (ids,
+# numbers), so a large cache would hold many of them for few hits.
 GROUP_CACHE_LIMIT = 2_000
 _UNSEEN = object()
-_DECODE_ERRORS = (msgspec.DecodeError, RecursionError)
-
-
-class Undecidable(Exception):
-    """A line whose error group its fields cannot tell: read it the exact way."""
 
 
 def group_input(key: tuple[Any, ...]) -> tuple[Any, dict[str, Any]]:
@@ -37,13 +33,22 @@ def group_input(key: tuple[Any, ...]) -> tuple[Any, dict[str, Any]]:
         status, event = key
         return status, {} if event is None else {"event": event}
     status, error, message = key
-    raw = {} if message is None else {"error_message": message}
-    if error != b"null":
-        try:
-            raw["error"] = msgspec.json.decode(error)
-        except _DECODE_ERRORS:  # a number beyond a double, which `load_json` reads as infinite
-            raise Undecidable from None
+    raw: dict[str, Any] = {} if message is None else {"error_message": message}
+    if type(error) is ErrorFields:
+        raw["error"] = {"code": error.code, "message": error.message}
+    elif error is not None:
+        raw["error"] = error
     return status, raw
+
+
+def _rememberable(key: tuple[Any, ...]) -> bool:
+    """Whether the group of `key` may be remembered (see above). A Supermetrics key always may:
+    `by_codes` asks only for an integer status (never a bool) and an event name or None."""
+    if len(key) == 2:
+        return True
+    status, error, message = key
+    values = (status, message, *((error.code, error.message) if type(error) is ErrorFields else (error,)))
+    return all(type(value) is str or value is None for value in values)
 
 
 class ErrorGroups:
@@ -55,15 +60,17 @@ class ErrorGroups:
         self._status_groups = np.zeros(0, dtype=bool)  # per status code: may it make an error group
 
     def of_key(self, key: tuple[Any, ...]) -> Any:
-        """The group of lines with this key (see above); Undecidable if the fields cannot tell."""
+        """The group of lines with this key (see above)."""
         try:
             found = self._groups.get(key, _UNSEEN)
-        except TypeError:  # an object as the error message: not a key, asked every time
-            return self.source.error_group(*group_input(key))
+        except TypeError:  # an object in it: not a key, asked every time
+            found = _UNSEEN
         if found is _UNSEEN:
-            if len(self._groups) >= GROUP_CACHE_LIMIT:
-                self._groups.clear()
-            found = self._groups[key] = self.source.error_group(*group_input(key))
+            found = self.source.error_group(*group_input(key))
+            if _rememberable(key):
+                if len(self._groups) >= GROUP_CACHE_LIMIT:
+                    self._groups.clear()
+                self._groups[key] = found
         return found
 
     def by_codes(self, status_values: list[Any], event_values: list[Any], statuses: np.ndarray,
@@ -82,28 +89,18 @@ class ErrorGroups:
                  for pair in pairs.tolist()]
         return rows, inverse.reshape(-1), rows[first], found
 
-    def by_fields(self, fields: list[Any], skip: list[int]) -> tuple[list[int], list[Any], list[int]]:
+    def by_fields(self, fields: list[Any], skip: list[int]) -> tuple[list[int], list[Any]]:
         """Aitronos (`shapes.AitronosFields`): the rows of a block whose group may be one (a status
-        other than `success`, an error, an error message; all but `skip`), their groups, and the
-        rows whose group the fields cannot tell (`Undecidable`)."""
-        rows = [i for i, f in enumerate(fields)  # (msgspec's Raw has a fast `==`, a slow `!=`)
-                if f.status != "success" or not f.error == NULL or f.error_message is not None]  # noqa: SIM201
+        other than `success`, an error, an error message; all but `skip`) and their groups."""
+        rows = [i for i, f in enumerate(fields)
+                if f.status != "success" or f.error is not None or f.error_message is not None]
         if skip:
             rows = sorted(set(rows) - set(skip))
-        keys = [(f.status, bytes(f.error), f.error_message) for f in [fields[i] for i in rows]]
+        keys = [(f.status, f.error, f.error_message) for f in map(fields.__getitem__, rows)]
         try:
             groups = list(map(self._groups.get, keys, repeat(_UNSEEN)))
-        except TypeError:  # an object as an error message (`of_key`)
+        except TypeError:  # an object in a key (`of_key`)
             groups = [_UNSEEN] * len(keys)
-        undecidable = []
         for j in [j for j, group in enumerate(groups) if group is _UNSEEN]:
-            try:
-                groups[j] = self.of_key(keys[j])
-            except Undecidable:
-                undecidable.append(j)
-        if undecidable:
-            gone = set(undecidable)
-            undecidable = [rows[j] for j in undecidable]
-            rows = [row for j, row in enumerate(rows) if j not in gone]
-            groups = [group for j, group in enumerate(groups) if j not in gone]
-        return rows, groups, undecidable
+            groups[j] = self.of_key(keys[j])
+        return rows, groups

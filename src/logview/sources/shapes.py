@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
 
-from msgspec import Meta, Raw, Struct, field
+from msgspec import Meta, Struct, field
 
 _DOUBLE_INT = 2**53  # Aitronos takes an integer duration only when a double holds it exactly
-NULL = Raw(b"null")
 
 
 class SupermetricsFields(Struct, kw_only=True, gc=False):
@@ -38,6 +37,15 @@ class SupermetricsFields(Struct, kw_only=True, gc=False):
     tool_name: Any = None
 
 
+class ErrorFields(Struct, frozen=True, gc=False):
+    """An Aitronos error object: the two keys its error group reads (`AitronosSource.error_group`
+    only `.get`s them, so absent and null are alike), the rest skipped. Frozen: hashable, part of
+    the key its lines' group is found by (`files/groups.py`)."""
+
+    code: Any = None
+    message: Any = None
+
+
 class AitronosFields(Struct, kw_only=True, gc=False):
     """`AitronosSource.plainly_valid`, as types; and the other keys the columns and the error
     group (`AitronosSource.error_group`: `error`, `error_message`) read."""
@@ -53,7 +61,8 @@ class AitronosFields(Struct, kw_only=True, gc=False):
     tool: Any = None
     tool_key: Any = None
     tool_name: Any = None
-    error: Raw = NULL  # its JSON, decoded only for an error group not met before (`group_of`)
+    # any JSON value, as `load_json` reads it (an object as its code and message alone)
+    error: ErrorFields | str | int | float | bool | list[Any] | None = None
     error_message: Any = None
 
 
