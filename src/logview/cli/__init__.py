@@ -3,7 +3,7 @@
 
 Parses arguments (`parsers.py`), resolves them into a `Connection` (or a file) plus `Filters`
 (`resolve.py`) and hands them to the command. Exit codes: 0 done, 2 usage or config error, 3 API
-error after retries, 130 interrupted (Ctrl-C, or SIGTERM, which stops logview the same way).
+error after retries, 130 interrupted by Ctrl-C, 143 by SIGTERM (which stops logview the same way).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ def __getattr__(name: str) -> Any:
 
 
 EXIT_OK, EXIT_USAGE, EXIT_API, EXIT_INTERRUPTED = 0, 2, 3, 130
+EXIT_TERMINATED = 128 + signal.SIGTERM  # (the shell's convention: 128 + the signal)
 
 __all__ = ["main", "viewer_parser", *_RESOLVED_HERE]
 
@@ -192,9 +193,13 @@ COMMANDS = {"export": run_export_command, "demo-server": run_demo_server_command
             "archive": run_archive_command, "sql": run_sql_command}
 
 
+_terminated = threading.Event()  # SIGTERM came: the exit code says so (143, not Ctrl-C's 130)
+
+
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     """SIGTERM stops logview as Ctrl-C does, so what an API sent is archived before it exits (by
     default SIGTERM ends the process at once, and the next run fetches those pages again)."""
+    _terminated.set()
     handler = signal.getsignal(signal.SIGINT)
     if callable(handler):  # asyncio's (cancels the running command) or Python's (KeyboardInterrupt)
         handler(signal.SIGINT, frame)
@@ -208,6 +213,7 @@ def _sigterm_interrupts() -> Iterator[None]:
         yield
         return
     previous = signal.signal(signal.SIGTERM, _interrupt)
+    _terminated.clear()
     try:
         yield
     finally:  # (main() may run inside another program: a test)
@@ -219,9 +225,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = COMMANDS.get(argv[0]) if argv else None
     try:
         with _sigterm_interrupts():
-            if command is not None:
-                return command(argv[1:])
-            return run_viewer_command(argv)
+            code = command(argv[1:]) if command is not None else run_viewer_command(argv)
+            return EXIT_TERMINATED if _terminated.is_set() else code  # (the viewer closes cleanly on it)
     except KeyboardInterrupt:
         print("logview: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return EXIT_TERMINATED if _terminated.is_set() else EXIT_INTERRUPTED
