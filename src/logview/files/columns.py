@@ -57,9 +57,11 @@ _LONG_DIGITS = re.compile(rb"\d{19}")  # where `load_json` may read numbers unli
 # (up to a switch interval while the UI is busy): 1 MB chunks took up to twice as long in the app as
 # 8 MB. 4 MB: each chunk read costs its bytes about three times over in memory while it is read.
 CHUNK_BYTES = 4 << 20
-# ...decoded this many bytes at a time: one msgspec call holds the interpreter throughout (a few
-# ms), and only one block's Structs are alive at once.
-DECODE_BYTES = 1 << 20
+# ...decoded this many bytes at a time: one msgspec call holds the interpreter throughout (about a
+# ms), and only one block's Structs are alive at once. Small enough that they (up to 2.3× the bytes
+# decoded, for Supermetrics) stay in a core's cache while their fields are taken out and freed:
+# 2-10% less CPU per line than 1 MiB blocks.
+DECODE_BYTES = 256 << 10
 
 
 @dataclass
