@@ -14,8 +14,37 @@ import numpy as np
 _DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18])
 _SEPARATORS = {4: b"-", 7: b"-", 10: b"T", 13: b":", 16: b":"}
 _SHAPES = {20: {19: b"Z"}, 24: {19: b".", 23: b"Z"}}  # length → its own separators
+# The tens of a month, day, hour, minute and second are at most 1, 3, 2, 5, 5: checked with the
+# characters, they leave month ≤ 19, day ≤ 39, and minutes and seconds in range (hours: ≤ 29).
+_TENS_MOST = {5: 1, 8: 3, 11: 2, 14: 5, 17: 5}
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 _US_PER_S = 1_000_000
+_NEWLINE = ord("\n")
+
+
+def _templates(length: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per byte of a shape and the line break after it: the lowest it may be, and by how much it
+    may exceed that."""
+    lowest = np.full(length + 1, ord("0"), dtype=np.uint8)
+    most = np.full(length + 1, 9, dtype=np.uint8)
+    for at, separator in {**_SEPARATORS, **_SHAPES[length], length: b"\n"}.items():
+        lowest[at], most[at] = separator[0], 0
+    for at, tens in _TENS_MOST.items():
+        most[at] = tens
+    return lowest, most
+
+
+_TEMPLATES = {length: _templates(length) for length in _SHAPES}
+_tiles: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # the templates repeated, for many rows at once
+
+
+def _tiled(length: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """The templates of a shape repeated for `rows` texts, flat (numpy is fastest on flat arrays)."""
+    size = rows * (length + 1)
+    tiles = _tiles.get(length)
+    if tiles is None or len(tiles[0]) < size:
+        tiles = _tiles[length] = tuple(np.tile(template, max(rows, 1 << 14)) for template in _TEMPLATES[length])
+    return tiles[0][:size], tiles[1][:size]
 
 
 def parse_stamps(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -27,86 +56,112 @@ def parse_stamps(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 class StampTexts:
-    """Time texts gathered run by run as ASCII bytes with their lengths, then parsed at once.
+    """Time texts gathered run by run as ASCII bytes, each ended by a line break, then parsed at once.
 
     Why not a list of `str`: a chunk of a big file is decoded block by block, and a string kept
     from each line pins the memory of the block's other (short-lived) objects until the chunk is
-    done; bytes and lengths are two buffers."""
+    done; the bytes are one buffer. The line breaks tell where each text ends (no `len` a text):
+    when all texts have one length, one numpy comparison shows it."""
 
     def __init__(self) -> None:
         self._parts: list[bytes] = []
-        self._lengths: list[np.ndarray] = []
-        self._beyond_ascii: dict[int, str] = {}  # row → its text (counted with length 0 here)
+        self._odd: dict[int, str] = {}  # row → its text, beyond ASCII or holding a line break ("" here)
         self._buffer = np.zeros(0, dtype=np.uint8)
-        self._starts = np.zeros(0, dtype=np.int64)
+        self._found: tuple[np.ndarray, np.ndarray] | None = None  # (`_bounds`, found when asked)
         self.count = 0
 
     def add(self, texts: list[str]) -> None:
-        joined = "".join(texts)
-        if not joined.isascii():  # a character beyond ASCII would shift the columns below
+        n = len(texts)
+        if not n:
+            return
+        joined = "\n".join(texts)
+        # (a character beyond ASCII would shift the bytes after it, a line break end a text early)
+        if not joined.isascii() or joined.count("\n") != n - 1:
             texts = list(texts)
             for i, text in enumerate(texts):
-                if not text.isascii():
-                    self._beyond_ascii[self.count + i] = text
+                if not text.isascii() or "\n" in text:
+                    self._odd[self.count + i] = text
                     texts[i] = ""
-            joined = "".join(texts)
-        self._parts.append(joined.encode("ascii"))
-        self._lengths.append(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
-        self.count += len(texts)
+            joined = "\n".join(texts)
+        self._parts += (joined.encode("ascii"), b"\n")
+        self.count += n
 
     def parse(self) -> tuple[np.ndarray, np.ndarray]:
         """(epoch µs, done) per text added, as `parse_stamps`."""
         n = self.count
+        if not n:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+        buffer = self._buffer = np.frombuffer(b"".join(self._parts), dtype=np.uint8)
+        self._parts, self._found = [], None
+        for length in _SHAPES:  # (the usual case: all of one shape, the line breaks where it puts them)
+            if len(buffer) == n * (length + 1) and (buffer[length::length + 1] == _NEWLINE).all():
+                return _parse_fixed(buffer.reshape(n, length + 1))
         micros = np.zeros(n, dtype=np.int64)
         done = np.zeros(n, dtype=bool)
-        if not n:
-            return micros, done
-        buffer = self._buffer = np.frombuffer(b"".join(self._parts), dtype=np.uint8)
-        lengths = np.concatenate(self._lengths) if len(self._lengths) > 1 else self._lengths[0]
-        self._parts, self._lengths = [], [lengths]
-        self._starts = np.cumsum(lengths) - lengths
+        starts, lengths = self._bounds()
         for length in _SHAPES:
-            if len(buffer) == n * length and (lengths == length).all():  # (the usual case: one shape)
-                micros, done = _parse_fixed(buffer.reshape(n, length))
-                break
             rows = np.flatnonzero(lengths == length)
             if len(rows):
-                chars = buffer[self._starts[rows][:, None] + np.arange(length)]
-                micros[rows], done[rows] = _parse_fixed(chars)
+                micros[rows], done[rows] = _parse_fixed(buffer[starts[rows][:, None] + np.arange(length + 1)])
         return micros, done
+
+    def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Where each text starts in the buffer, and its length."""
+        if self._found is None:
+            ends = np.flatnonzero(self._buffer == _NEWLINE)  # (one a text: none holds a line break)
+            starts = np.concatenate(([0], ends[:-1] + 1))
+            self._found = starts, ends - starts
+        return self._found
 
     def text(self, row: int) -> str:
         """The text of a row (after `parse`)."""
-        if row in self._beyond_ascii:
-            return self._beyond_ascii[row]
-        start = int(self._starts[row])
-        return self._buffer[start:start + int(self._lengths[0][row])].tobytes().decode("ascii")
+        if row in self._odd:
+            return self._odd[row]
+        starts, lengths = self._bounds()
+        start = int(starts[row])
+        return self._buffer[start:start + int(lengths[row])].tobytes().decode("ascii")
 
 
-def _parse_fixed(chars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of one shape's characters → (µs, valid)."""
-    length = chars.shape[1]
-    digits = chars[:, _DIGITS] - np.uint8(ord("0"))  # (a byte below `0` wraps around: not below 10)
-    ok = (digits < 10).all(axis=1)
-    separators = {**_SEPARATORS, **_SHAPES[length]}
-    ok &= (chars[:, list(separators)] == np.frombuffer(b"".join(separators.values()), dtype=np.uint8)).all(axis=1)
-    pairs = digits[:, 0::2].astype(np.int32) * 10 + digits[:, 1::2]  # YY YY MM DD hh mm ss
-    year, month, day = pairs[:, 0] * 100 + pairs[:, 1], pairs[:, 2], pairs[:, 3]
-    hour, minute, second = pairs[:, 4], pairs[:, 5], pairs[:, 6]
+def _parse_fixed(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of one shape's characters, each with the line break after it → (µs, valid)."""
+    rows, length = texts.shape[0], texts.shape[1] - 1
+    lowest, most = _tiled(length, rows)
+    offsets = texts.reshape(-1) - lowest  # (a byte below its lowest wraps around: beyond its most)
+    ok = np.ones(rows, dtype=bool)
+    ok[np.flatnonzero(offsets > most) // (length + 1)] = False
+    offsets = offsets.reshape(rows, length + 1)
+    digits = offsets[:, _DIGITS]
+    pairs = (digits[:, 0::2] * np.uint8(10) + digits[:, 1::2]).astype(np.int64)  # YY YY MM DD hh mm ss
+    clock = (pairs[:, 4] * 60 + pairs[:, 5]) * 60 + pairs[:, 6]
+    ok &= clock < 86_400  # hour ≤ 23 (minutes and seconds are in range)
+    days, date_ok = _days((pairs[:, 0] * 100 + pairs[:, 1]) * 10_000 + pairs[:, 2] * 100 + pairs[:, 3])
+    micros = (days * 86_400 + clock) * _US_PER_S
+    if length == 24:
+        millis = offsets[:, 20:23].astype(np.int64)
+        micros += (millis[:, 0] * 100 + millis[:, 1] * 10 + millis[:, 2]) * 1000
+    return micros, ok & date_ok
+
+
+def _days(dates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(days since 1970-01-01, valid) of dates given as the numbers YYYYMMDD (month ≤ 19, day ≤
+    39). A chunk's lines mostly come in time order: each run of one date is worked out once."""
+    cuts = np.flatnonzero(dates[1:] != dates[:-1]) + 1
+    if len(cuts) * 4 > len(dates):  # (no runs to speak of)
+        return _dates_days(dates)
+    firsts = np.concatenate(([0], cuts))
+    days, ok = _dates_days(dates[firsts])
+    runs = np.diff(np.append(firsts, len(dates)))
+    return np.repeat(days, runs), np.repeat(ok, runs)
+
+
+def _dates_days(dates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`_days`, date by date."""
+    year, month, day = dates // 10_000, dates // 100 % 100, dates % 100
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     month_ok = (month >= 1) & (month <= 12)
     days_in_month = _MONTH_DAYS[np.where(month_ok, month, 0)] + (leap & (month == 2))
-    ok &= (year >= 1) & month_ok & (day >= 1) & (day <= days_in_month) & (hour <= 23) & (minute <= 59) \
-        & (second <= 59)
-    seconds = (_days_from_civil(year.astype(np.int64), month, day) * 86_400
-               + hour * 3600 + minute * 60 + second)
-    micros = seconds * _US_PER_S
-    if length == 24:
-        fraction = chars[:, 20:23] - np.uint8(ord("0"))
-        ok &= (fraction < 10).all(axis=1)
-        fraction = fraction.astype(np.int64)
-        micros += (fraction[:, 0] * 100 + fraction[:, 1] * 10 + fraction[:, 2]) * 1000
-    return micros, ok
+    ok = (year >= 1) & month_ok & (day >= 1) & (day <= days_in_month)
+    return _days_from_civil(year, month, day), ok
 
 
 def _days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
