@@ -23,7 +23,9 @@ Per run, two launches of each tool (each with an empty HOME of its own):
    → "exact count" (lnav's figure beside it is its full index: when it shows the last line);
    then wait until the process is idle (CPU < 5% over 0.5 s, at most --settle-max s) and read
    VmHWM (peak RSS) from /proc — or, if larger, the process tree's RSS sampled every 50 ms while
-   loading (a helper process that has ended by then still counts).
+   loading (a helper process that has ended by then still counts); beside it the tree's peak Pss
+   sampled the same way (shared pages counted once: logview's forked child shares most of its
+   memory with the viewer, which the RSS sum counts twice).
 2. keys: launch → first rows, then at once (while the tool is still loading) alternate two
    movement keys and time each press until the screen changes in a way the press explains
    → key latency p50/p95. Cells that changed on their own (progress counters, scrollbars) while no
@@ -485,6 +487,19 @@ def tree_rss_mib(pid: int) -> float:
     return sum(_status_kib(p, "VmRSS") for p in process_tree(pid)) / 1024
 
 
+def tree_pss_mib(pid: int) -> float:
+    """Pss of the pane process and its children now: each shared page counted once over them (a
+    child forked from the viewer shares most of its memory with it, which the RSS sum counts twice)."""
+    total = 0
+    for p in process_tree(pid):
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as handle:
+                total += next((int(line.split()[1]) for line in handle if line.startswith("Pss:")), 0)
+        except OSError:
+            pass
+    return total / 1024
+
+
 def cpu_seconds(pid: int, tree: bool = True) -> float:
     """CPU of `pid` (and, with `tree`, of its live descendants and of the children it has reaped:
     logview's child reading a big file's back half is gone by the time a launch is measured)."""
@@ -534,6 +549,7 @@ class Launch:
     oldest: float | None = None
     exact: float | None = None  # the final failure count on screen (tools with `exact`)
     rss_mib: float | None = None
+    pss_mib: float | None = None  # the tree's peak Pss while loading (see `tree_pss_mib`)
     latencies_loading: list[float] = field(default_factory=list)
     latencies_after: list[float] = field(default_factory=list)
     misses: int = 0
@@ -613,10 +629,11 @@ def run_ends(tmux: Tmux, tool: Tool, needles: Needles, scratch: Path, timeout: f
             result.error = "timeout: no rows"
             return result
         next_key = 0.0
-        next_sample, tree_peak = 0.0, 0.0
+        next_sample, tree_peak, pss_peak = 0.0, 0.0, 0.0
         while session.elapsed() < timeout and (result.oldest is None or (tool.exact and result.exact is None)):
             if time.perf_counter() >= next_sample:  # the whole tree, while helpers live (they end early)
                 tree_peak = max(tree_peak, tree_rss_mib(session.pid))
+                pss_peak = max(pss_peak, tree_pss_mib(session.pid))
                 next_sample = time.perf_counter() + 0.05
             screen = session.screen()
             if result.oldest is None and visible(screen, needles.oldest):
@@ -643,6 +660,7 @@ def run_ends(tmux: Tmux, tool: Tool, needles: Needles, scratch: Path, timeout: f
                 break
             before = now
         result.rss_mib = max(peak_rss_mib(session.pid), tree_peak)
+        result.pss_mib = max(pss_peak, tree_pss_mib(session.pid))
     except RuntimeError as error:
         result.error = str(error)
     finally:
@@ -786,6 +804,7 @@ def summarise(tool: Tool, ends: list[Launch], keys: list[Launch]) -> dict[str, s
                           median_or([l.oldest for l in ends], [l.error or "" for l in ends], "{:.2f}") + " (index)"
                           if tool.name == "lnav" else "n/a"),
         "peak RSS MiB": median_or([l.rss_mib for l in ends], [l.error or "" for l in ends], "{:.0f}"),
+        "peak PSS MiB": median_or([l.pss_mib for l in ends], [l.error or "" for l in ends], "{:.0f}"),
         "key p50/p95 ms (loading)": key_text,
         "key p50/p95 ms (loaded)": latency_text(after),
     }
