@@ -134,3 +134,19 @@ async def test_a_relaunch_shows_the_newest_archived_rows_in_its_first_paint(quie
             shown = [e.id for e in app.viewer.store.entries(app.viewer.view.index)]
             assert shown == wanted  # all of them, each once, in order
             assert f"{ENTRIES:,} from the archive" in screen_text(app)
+
+
+async def test_a_relaunch_capped_within_its_first_paint_says_so(quiet_server, tmp_path) -> None:
+    """--max-entries below the rows painted at once: those rows, no more, and the cap's notice."""
+    with Archive.open(tmp_path / "archive.sqlite3") as archive:
+        first = archived_app(quiet_server, archive)
+        async with first.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            newest = [e.id for e in first.viewer.store.entries(first.viewer.view.index[:50])]
+        options = ViewerOptions(filters=Filters(), max_entries=50,
+                                connection=connection(quiet_server, "supermetrics", page_limit=100))
+        app = LogViewApp(options, policy=FAST, archive=archive)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert [e.id for e in app.viewer.store.entries(app.viewer.view.index)] == newest
+            assert "the cap (--max-entries) was reached" in screen_text(app)

@@ -290,6 +290,8 @@ class ArchivedPager:
 
     async def _span_columns(self, low: int | None, high: int) -> AsyncIterator[ArchivedRows | None]:
         painting, self._painting = self._painting, None
+        if self._full():  # (already, with the rows `paint_now` showed: read no more of the span)
+            return
         if painting is None or painting.range != (low, high):
             painting = SpanPainting(self.archived, self.source, self.filters, low, high)
         async for columns, expected in painting.chunks():
