@@ -24,12 +24,13 @@ class SupermetricsFields(Struct, kw_only=True, gc=False):
     # asks `error_group` once per pair of codes, not once per line.
     GROUPED_BY_STATUS_AND_EVENT: ClassVar[bool] = True
 
+    # (in the order the API writes them: msgspec looks for a key from where the last was found)
     id: str
     stamp: str = field(name="log_time")
     status: Annotated[int, Meta(ge=100, le=599)] | None = None
-    duration_ms: Annotated[int, Meta(ge=0)] | None = None
     event: str | None = None
     request: str | None = None
+    duration_ms: Annotated[int, Meta(ge=0)] | None = None
     request_id: str | None = None
     credential_id: Any = None
     tool: Any = None
@@ -52,17 +53,18 @@ class AitronosFields(Struct, kw_only=True, gc=False):
 
     GROUPED_BY_STATUS_AND_EVENT: ClassVar[bool] = False
 
+    # (in the order the API writes them: msgspec looks for a key from where the last was found)
     id: str
     stamp: str = field(name="created_at")
-    status: str | None = None
     credential_id: str | None = None
-    duration_ms: Annotated[int, Meta(gt=-_DOUBLE_INT, lt=_DOUBLE_INT)] | float | None = None
-    event: Any = None
     tool: Any = None
-    tool_key: Any = None
-    tool_name: Any = None
+    status: str | None = None
+    duration_ms: Annotated[int, Meta(gt=-_DOUBLE_INT, lt=_DOUBLE_INT)] | float | None = None
     # any JSON value, as `load_json` reads it (an object as its code and message alone)
     error: ErrorFields | str | int | float | bool | list[Any] | None = None
+    event: Any = None
+    tool_key: Any = None
+    tool_name: Any = None
     error_message: Any = None
 
 
