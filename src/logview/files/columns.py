@@ -273,10 +273,13 @@ class ColumnReader:
         columns.stamps.add([f.stamp for f in fields])
         columns.durations.append(durations_of([f.duration_ms for f in fields]))
         statuses = [f.status for f in fields]
-        credentials = [f.credential_id for f in fields]  # (a name that is not a string is coded 0)
         events = [f.event for f in fields]
-        tools = [f.tool if f.tool is not None else f.tool_key if f.tool_key is not None else f.tool_name
-                 for f in fields]  # the first alias present names the tool (`sources.base.tool_of`)
+        if type(fields[0]) is decoder.documented:  # (no credential, no tool: `shapes.DOCUMENTED`)
+            credentials, tools = [None] * n, [None] * n
+        else:
+            credentials = [f.credential_id for f in fields]  # (a name that is not a string is coded 0)
+            tools = [f.tool if f.tool is not None else f.tool_key if f.tool_key is not None else f.tool_name
+                     for f in fields]  # the first alias present names the tool (`sources.base.tool_of`)
         if not self._by_codes:
             rows, groups = self._groups.by_fields(fields, slow)
             columns.group_rows += [lo + i for i in rows]

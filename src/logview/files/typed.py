@@ -26,7 +26,7 @@ import msgspec
 
 from logview.files.plain_lines import is_utf8
 from logview.sources.base import Source, may_hold_surrogates
-from logview.sources.shapes import SHAPES
+from logview.sources.shapes import DOCUMENTED, SHAPES
 
 _DECODE_ERRORS = (msgspec.DecodeError, RecursionError)
 
@@ -40,6 +40,11 @@ class TypedDecoder:
         decoder = None if shape is None else msgspec.json.Decoder(shape)
         self.decode = None if decoder is None else decoder.decode
         self._decode_lines = None if decoder is None else decoder.decode_lines
+        # the Struct of lines that hold their documented keys alone, tried first for a block
+        # until a block decodes only into `shape` (its file has other keys)
+        self.documented = DOCUMENTED.get(source.kind)
+        self._decode_documented = None if self.documented is None else msgspec.json.Decoder(
+            self.documented).decode_lines
 
     def decode_block(self, block: bytes | memoryview, count: int, checked: bool = False) -> list[Any] | None:
         """The fields of the `count` lines that make up `block` (joined by line breaks, blank
@@ -59,18 +64,30 @@ class TypedDecoder:
             return None
         if not checked and b"\\" in block and (b"\\ud" in block or b"\\uD" in block):  # escaped surrogates
             return None
-        try:
-            found = self._decode_lines(block)
-        except _DECODE_ERRORS:
+        if self._decode_documented is not None:
+            found = _decoded(self._decode_documented, block)
+            if found is not None:
+                return found if len(found) == count else None
+        found = _decoded(self._decode_lines, block)
+        if found is None:
             return None
+        self._decode_documented = None
         return found if len(found) == count else None
+
+
+def _decoded(decode: Callable[[Any], Any], data: bytes | memoryview) -> Any:
+    """What `decode` makes of `data`; None if it fails."""
+    try:
+        return decode(data)
+    except _DECODE_ERRORS:
+        return None
 
 
 def decode_each(decode: Callable[[bytes], Any], lines: list[bytes]) -> tuple[list[Any], list[int]]:
     """Line by line: each line's fields (None where the line must be read the exact way), and where those are."""
     joined = b"\n".join(lines)
     if not joined.isascii() or may_hold_surrogates(joined):
-        found = [_decode_one(decode, line) if _decodable(line) else None for line in lines]
+        found = [_decoded(decode, line) if _decodable(line) else None for line in lines]
         return found, [i for i, fields in enumerate(found) if fields is None]
     found = []
     failed: list[int] = []
@@ -86,10 +103,3 @@ def decode_each(decode: Callable[[bytes], Any], lines: list[bytes]) -> tuple[lis
 
 def _decodable(line: bytes) -> bool:
     return not may_hold_surrogates(line) and (line.isascii() or is_utf8(line))
-
-
-def _decode_one(decode: Callable[[bytes], Any], line: bytes) -> Any:
-    try:
-        return decode(line)
-    except _DECODE_ERRORS:
-        return None

@@ -17,8 +17,10 @@ from msgspec import Meta, Struct, field
 _DOUBLE_INT = 2**53  # Aitronos takes an integer duration only when a double holds it exactly
 
 
-class SupermetricsFields(Struct, kw_only=True, gc=False):
-    """`SupermetricsSource.plainly_valid`, as types; and the other keys the columns read."""
+class SupermetricsDocumented(Struct, gc=False, forbid_unknown_fields=True):
+    """A Supermetrics line holding the documented keys and no other, as the API writes them:
+    decoding into it shows that no credential or tool is there (`SupermetricsFields` would read
+    them as None), which spares a Struct four fields and the reader a look at each."""
 
     # An error group is made of the status (HTTP 400 and up) and the event alone: the reader
     # asks `error_group` once per pair of codes, not once per line.
@@ -32,6 +34,11 @@ class SupermetricsFields(Struct, kw_only=True, gc=False):
     request: str | None = None
     duration_ms: Annotated[int, Meta(ge=0)] | None = None
     request_id: str | None = None
+
+
+class SupermetricsFields(SupermetricsDocumented, forbid_unknown_fields=False):
+    """`SupermetricsSource.plainly_valid`, as types; and the other keys the columns read."""
+
     credential_id: Any = None
     tool: Any = None
     tool_key: Any = None
@@ -70,3 +77,6 @@ class AitronosFields(Struct, kw_only=True, gc=False):
 
 Fields = SupermetricsFields | AitronosFields
 SHAPES: dict[str, type[Struct]] = {"supermetrics": SupermetricsFields, "aitronos": AitronosFields}
+# A shape's lines that hold their documented keys alone, where files of it usually do (an Aitronos
+# entry holds more: inputs, output, metadata ...)
+DOCUMENTED: dict[str, type[Struct]] = {"supermetrics": SupermetricsDocumented}
