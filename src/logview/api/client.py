@@ -28,6 +28,7 @@ from tenacity import (
 )
 
 from logview import __version__
+from logview.api import tls
 from logview.api.budget import Budget, BudgetWaitTooLong
 from logview.api.envelopes import error_from_response, invalid_body_error
 from logview.api.types import (  # noqa: F401 - re-exported: the client's vocabulary
@@ -129,6 +130,7 @@ class ApiClient:
             timeout=timeout,
             transport=transport,
             follow_redirects=False,  # a redirect must never carry the key to another host
+            verify=tls.verify_for(base_url),  # (built off the first paint's path: see tls.py)
         )
 
     async def __aenter__(self) -> ApiClient:

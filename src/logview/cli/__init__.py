@@ -80,11 +80,15 @@ def _run_viewer(args: argparse.Namespace) -> int:
 
             # (its lines found, and a big file's back read by a child, while the viewer starts up)
             early.begin(file, kind, with_child=options[0].max_entries is None)
+        connections = [o.connection for o in options if o.connection is not None]
+        if any(c.source.base_url.lower().startswith("https://") for c in connections):
+            from logview.api import tls
+
+            tls.prepare()  # (the certificates are loaded while the viewer starts up)
         from logview.ui.app import run_viewer
 
         # The archive keeps what an API sent: a file has nothing to keep (and its launch reads no
         # config for it), and the demo's data and port are new at each start.
-        connections = [o.connection for o in options if o.connection is not None]
         keep, retention = False, None
         if connections and not any(connection.demo for connection in connections):
             keep, retention = archive_choice(args)
