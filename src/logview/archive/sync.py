@@ -24,16 +24,16 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from dataclasses import replace
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, PagerEvent, capped_notice
 from logview.archive.columns import ArchivedColumns
 from logview.archive.painted import ArchivedRows, SpanPainting
 from logview.archive.coverage import Span
 from logview.archive.db import ArchiveError
+from logview.archive.tail import TailPager, newest_time
 from logview.archive.timeless import TimelessLedger, keeping_timeless
 from logview.archive.writer import PageWriter
 from logview.model import Filters, LogEntry
@@ -63,37 +63,8 @@ def from_us(value: int) -> datetime:
     return EPOCH + timedelta(microseconds=value)
 
 
-def _newest(entries: Iterable[LogEntry]) -> datetime | None:
-    return max((e.time for e in entries if e.time is not None), default=None)
-
-
 def _oldest(entries: Iterable[LogEntry]) -> datetime | None:
     return min((e.time for e in entries if e.time is not None), default=None)
-
-
-class TailPager(Pager):
-    """The tail's pager: its head is set from what the backfill showed (archived or fetched), its
-    first cycle waits until that head is final, and each cycle archives what it finds with the
-    span from the head it started at. `follow` is the `Pager`'s own (with its tail reserve)."""
-
-    def __init__(self, *args: Any, archive: Callable[[Sequence[LogEntry], Span | None], Awaitable[Notice | None]],
-                 wanted: Filters, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._archive, self._wanted = archive, wanted
-        self.ready = asyncio.Event()
-
-    async def poll(self) -> AsyncIterator[PagerEvent]:
-        await self.ready.wait()
-        head = self.head.time
-        async for event in super().poll():
-            if isinstance(event, EntriesLoaded) and event.entries:
-                newest = _newest(event.entries)
-                trouble = await self._archive(event.entries,
-                                              Span(epoch_us(head), epoch_us(newest)) if head and newest else None)
-                if trouble is not None:
-                    yield trouble
-                event = replace(event, entries=[e for e in event.entries if self.source.matches(e, self._wanted)])
-            yield event
 
 
 class ArchivedPager:
@@ -366,7 +337,7 @@ class ArchivedPager:
             if isinstance(event, EntriesLoaded):
                 if self._totals[index] is None:
                     self._totals[index] = event.total
-                top = top or _newest(event.entries)
+                top = top or newest_time(event.entries)
                 oldest = _oldest(event.entries)
                 # entries at the oldest time may go on in the next page: the span starts after it
                 covered = Span(epoch_us(oldest + ONE_US), epoch_us(top)) if oldest and top and oldest < top else None

@@ -1,0 +1,43 @@
+"""The live tail of a query kept in the archive (see `sync.py`)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from logview.api.paging import EntriesLoaded, Notice, Pager, PagerEvent
+from logview.archive.coverage import Span
+from logview.model import Filters, LogEntry
+from logview.times import epoch_us
+
+
+class TailPager(Pager):
+    """The tail's pager: its head is set from what the backfill showed (archived or fetched), its
+    first cycle waits until that head is final, and each cycle archives what it finds with the
+    span from the head it started at. `follow` is the `Pager`'s own (with its tail reserve)."""
+
+    def __init__(self, *args: Any, archive: Callable[[Sequence[LogEntry], Span | None], Awaitable[Notice | None]],
+                 wanted: Filters, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._archive, self._wanted = archive, wanted
+        self.ready = asyncio.Event()
+
+    async def poll(self) -> AsyncIterator[PagerEvent]:
+        await self.ready.wait()
+        head = self.head.time
+        async for event in super().poll():
+            if isinstance(event, EntriesLoaded) and event.entries:
+                newest = newest_time(event.entries)
+                trouble = await self._archive(event.entries,
+                                              Span(epoch_us(head), epoch_us(newest)) if head and newest else None)
+                if trouble is not None:
+                    yield trouble
+                event = replace(event, entries=[e for e in event.entries if self.source.matches(e, self._wanted)])
+            yield event
+
+
+def newest_time(entries: Iterable[LogEntry]) -> datetime | None:
+    return max((e.time for e in entries if e.time is not None), default=None)
