@@ -6,11 +6,17 @@ counts are those of the file."""
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from logview.files import early, split_read
+from logview.files.jsonl import source_for_kind
 from logview.ui import file_reading
 from logview.ui.feed import Feed
 from test_ui_bigfile import status_in
@@ -46,3 +52,50 @@ async def test_a_childs_columns_come_in_posts_no_bigger_than_the_cap(tmp_path: P
         failed = sum(1 for entry in entries if status_in("supermetrics", entry.get("status"), "5xx"))
         await pilot.press("4")  # 5xx
         await wait_until(pilot, lambda: f"shown {failed:,} " in screen_text(app))
+
+
+def _slow_child(path, kind, start, out, wait_fd) -> None:  # noqa: ANN001 - split_read._child's own
+    """A child that, once let go, takes far longer than any test waits (as a big file's back does)."""
+    os.read(wait_fd, 1)
+    time.sleep(60)
+    os._exit(1)
+
+
+def test_a_reading_cancelled_while_the_child_reads_stops_at_once(tmp_path: Path, monkeypatch) -> None:
+    """q or r once the viewer has read the front and waits for the child: the reading thread
+    stops then (it was held until the child had read the whole back, the app gone from the
+    screen but its process still there), and the child is stopped and reaped."""
+    path = tmp_path / "logs.jsonl"
+    write_entries(path, demo_entries(3_000, seed=9))
+    monkeypatch.setattr(split_read, "SPLIT_FROM_BYTES", 0)
+    monkeypatch.setattr(split_read, "_child", _slow_child)
+    early.begin(path, "supermetrics", with_child=True)
+    started = early.started(path)
+    assert started is not None and started.back is not None
+    child = started.back.pid
+    worker = SimpleNamespace(is_cancelled=False)
+    reading: file_reading.FileReading
+
+    def post(message: object) -> None:
+        if isinstance(message, (Feed.LinesFound, Feed.ColumnsRead)):
+            reading.received += 1
+
+    reading = file_reading.FileReading(path, source_for_kind("supermetrics"), generation=1, max_entries=None, post=post)
+    thread = threading.Thread(target=reading.run, args=(worker, lambda: None))
+    try:
+        assert reading.begin()
+        thread.start()
+        time.sleep(0.5)  # (the front of 3,000 lines is read in a few ms: the thread waits for the child)
+        assert thread.is_alive()
+        worker.is_cancelled = True
+        thread.join(timeout=2)
+        assert not thread.is_alive()
+        with pytest.raises(ChildProcessError):  # stopped and reaped
+            os.waitpid(child, os.WNOHANG)
+    finally:
+        try:
+            os.kill(child, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        if thread.ident is not None:
+            thread.join(timeout=70)
