@@ -18,12 +18,13 @@ is unchanged), as fetched pages are: 1,000 at a time, then the whole range recor
 2. Writes against fetching (skip with --skip-writes): a demo server (subprocess) with as many
    entries as FILE (at most 100,000); `Pager.backfill` fetches them all (the time the network and
    parsing take), then the same pages are stored into a fresh archive one after another in this
-   thread (the time writing takes), then `ArchivedPager` (the viewer's way: each page stored in a
-   thread while the next is fetched) runs over a fresh archive: the ratio to the plain backfill
-   says whether writing ever held fetching up. Each is done twice, the way entries were stored
-   before bulk writes (`entry_row` and `executemany` per row) and the way they are now
-   (`page_rows` and `insert_rows`, pages gathered by `archive/writer.py`), in each of --runs runs.
-   `--only-writes`: this part alone; `--writes-api aitronos`: Aitronos entries (random ids).
+   thread (the time writing takes: rows built, then stored, as many pages to a transaction as
+   `archive/writer.py` gathers), then `ArchivedPager` (the viewer's way: each page made rows on
+   the event loop and stored in a thread while the next is fetched) runs over a fresh archive:
+   the ratio to the plain backfill says how much archiving holds fetching up. On a shared machine
+   the fetching thread also waits for a free core (its run-queue time, /proc schedstat): "net" is
+   each time without that wait. `--only-writes`: this part alone; `--writes-api aitronos`:
+   Aitronos entries (random ids, 100 a page).
 3. Search (skip with --skip-search), in this process: the store of every archived row (columns
    only) and the store over FILE, each searched whole for a few needles as the viewer's worker
    does (`search_job(...).run()`): archived rows are read back from the archive and scanned as a
@@ -149,26 +150,14 @@ def run_viewer(mode: str, target: Path, n: int, url: str | None) -> dict:
 
 # -- writes against fetching --------------------------------------------------------------------
 
-def store_one_by_one(archived, entries, *, covered=None, query_key: str = "") -> int:
-    """`ArchivedSource.store` as it was before bulk writes: `entry_row` per entry, `executemany`
-    (one statement per row, the GIL taken back after each), for a before/after in one run."""
-    from logview.archive.coverage import record_span
-    from logview.archive.rows import INSERT_ROW, entry_row
+def run_queue_s() -> float:
+    """Seconds this thread has waited for a core so far (/proc schedstat; 0 where there is none)."""
+    import threading
 
-    source_id = archived._writable_id()
-    rows = [entry_row(source_id, archived.api_source, entry) for entry in entries]
-    with archived._database.writing() as db:
-        before = db.total_changes
-        db.executemany(INSERT_ROW, rows)
-        new = db.total_changes - before
-        if covered is not None:
-            record_span(db, source_id, covered, query_key)
-    return new
-
-
-# (name, how a batch is stored (None: `ArchivedSource.store`), entries gathered to a transaction):
-# before this work each page was its own commit (`GATHER_ENTRIES` 1 makes the writer take each alone)
-WAYS = (("before: per entry, a page a commit", store_one_by_one, 1), ("now: in bulk, pages gathered", None, None))
+    try:
+        return int(Path(f"/proc/self/task/{threading.get_native_id()}/schedstat").read_text().split()[1]) / 1e9
+    except OSError:
+        return 0.0
 
 
 def process_cpu_s(pid: int) -> float:
@@ -192,12 +181,11 @@ def start_aitronos_server(n: int) -> tuple[subprocess.Popen, str]:
 
 
 async def writes_vs_fetching(url: str, n: int, server_pid: int, api: str = "supermetrics") -> dict:
-    """One run: the plain backfill, then for each way of storing, the same pages stored one after
-    another (wall and this thread's CPU), and `ArchivedPager` over a fresh archive."""
+    """One run: the plain backfill, the same pages stored one batch after another (wall and this
+    thread's CPU), `ArchivedPager` over a fresh archive, and the plain backfill again."""
     from logview.api.paging import EntriesLoaded, Pager
     from logview.archive import Archive, Retention, identity_of, writer
-    from logview.archive.rows import entry_row, page_rows
-    from logview.archive.source import ArchivedSource
+    from logview.archive.rows import Rows, page_rows
     from logview.archive.sync import ArchivedPager
     from logview.demo import DEMO_SUPERMETRICS_KEY
     from logview.model import Filters
@@ -212,57 +200,50 @@ async def writes_vs_fetching(url: str, n: int, server_pid: int, api: str = "supe
         source, key = source_at(url), DEMO_SUPERMETRICS_KEY
     connection = Connection(source, key, "bench")
 
-    async def backfill() -> tuple[float, list]:
-        pages: list = []
-        started = time.perf_counter()
+    async def timed(backfill) -> tuple[float, float]:
+        """Wall seconds of `backfill`, and those less this thread's wait for a core."""
+        started, waited = time.perf_counter(), run_queue_s()
         async with connection.client() as client:
-            async for event in Pager(source, client, max_entries=n).backfill():
-                if isinstance(event, EntriesLoaded) and event.entries:
-                    pages.append(event.entries)
-        return time.perf_counter() - started, pages
+            await backfill(client)
+        wall = time.perf_counter() - started
+        return wall, wall - (run_queue_s() - waited)
+
+    pages: list = []
+
+    async def plain(client) -> None:
+        pages.clear()
+        async for event in Pager(source, client, max_entries=n).backfill():
+            if isinstance(event, EntriesLoaded) and event.entries:
+                pages.append(event.entries)
 
     cpu, server_cpu = time.process_time(), process_cpu_s(server_pid)
-    fetch_s, pages = await backfill()
-    result: dict = {"fetch_s": fetch_s, "entries": sum(map(len, pages)), "fetch_cpu_s": time.process_time() - cpu,
-                    "server_cpu_s": process_cpu_s(server_pid) - server_cpu}
-    started = time.thread_time()
-    for page in pages:
-        [entry_row(1, source, entry) for entry in page]
-    result["entry_row_cpu_s"] = time.thread_time() - started
+    fetch_s, fetch_net = await timed(plain)
+    result: dict = {"fetch_s": fetch_s, "fetch_net": fetch_net, "entries": sum(map(len, pages)),
+                    "fetch_cpu_s": time.process_time() - cpu, "server_cpu_s": process_cpu_s(server_pid) - server_cpu}
     started = time.thread_time()
     for page in pages:
         page_rows(1, source, page)
     result["page_rows_cpu_s"] = time.thread_time() - started
-    bulk_store, gather = ArchivedSource.store, writer.GATHER_ENTRIES
-    page_size = max(map(len, pages))
+    per = max(1, writer.GATHER_ENTRIES // max(map(len, pages)))  # pages to a transaction, as the writer gathers them
+    result["pages_per_commit"] = per
     with tempfile.TemporaryDirectory() as folder:
-        for name, way, gathering in WAYS:
-            gathering = gathering or gather
-            per = max(1, gathering // page_size)  # pages to a transaction, as the writer gathers them
-            result[name, "pages_per_commit"] = per
-            with Archive.open(Path(folder) / f"{name}-w.sqlite3", retention=Retention(max_entries=None)) as archive:
-                archived = archive.source(identity_of(source))
-                started, cpu = time.perf_counter(), time.thread_time()
-                for first in range(0, len(pages), per):
-                    (way or bulk_store)(archived, [entry for page in pages[first:first + per] for entry in page])
-                result[name, "write_s"] = time.perf_counter() - started
-                result[name, "write_cpu_s"] = time.thread_time() - cpu
-            ArchivedSource.store = way or bulk_store  # type: ignore[method-assign]
-            writer.GATHER_ENTRIES = gathering
-            try:
-                with Archive.open(Path(folder) / f"{name}-v.sqlite3", retention=Retention(max_entries=None)) as archive:
-                    started = time.perf_counter()
-                    async with connection.client() as client:
-                        pager = ArchivedPager(source, client, Filters(), archive.source(identity_of(source)),
-                                              max_entries=n, paint_columns=True)
-                        async for _ in pager.backfill():
-                            pass
-                    result[name, "archived_s"] = time.perf_counter() - started
-                    result[name, "stored"] = archive.source(identity_of(source)).count()
-            finally:
-                ArchivedSource.store = bulk_store  # type: ignore[method-assign]
-                writer.GATHER_ENTRIES = gather
-    result["fetch_again_s"], _ = await backfill()  # the machine may have changed meanwhile
+        with Archive.open(Path(folder) / "w.sqlite3", retention=Retention(max_entries=None)) as archive:
+            archived = archive.source(identity_of(source))
+            started, cpu = time.perf_counter(), time.thread_time()
+            for first in range(0, len(pages), per):
+                archived.store_rows(Rows.joined([archived.rows(page) for page in pages[first:first + per]]))
+            result["write_s"] = time.perf_counter() - started
+            result["write_cpu_s"] = time.thread_time() - cpu
+        with Archive.open(Path(folder) / "v.sqlite3", retention=Retention(max_entries=None)) as archive:
+            async def archived_backfill(client) -> None:
+                pager = ArchivedPager(source, client, Filters(), archive.source(identity_of(source)),
+                                      max_entries=n, paint_columns=True)
+                async for _ in pager.backfill():
+                    pass
+
+            result["archived_s"], result["archived_net"] = await timed(archived_backfill)
+            result["stored"] = archive.source(identity_of(source)).count()
+    result["fetch_again_s"], _ = await timed(plain)  # the machine may have changed meanwhile
     return result
 
 
@@ -323,19 +304,19 @@ def report_writes(count: int, runs: int, api: str = "supermetrics") -> None:
     line("… of it this process's CPU", [r["fetch_cpu_s"] for r in results])
     line("… and the demo server's CPU meanwhile", [r["server_cpu_s"] for r in results])
     line("Pager.backfill again, after them", [r["fetch_again_s"] for r in results])
-    line("building the rows, entry_row per entry (CPU)", [r["entry_row_cpu_s"] for r in results])
     line("building the rows, page_rows (CPU)", [r["page_rows_cpu_s"] for r in results])
-    for name, _, per in WAYS:
-        per = results[0][name, "pages_per_commit"]
-        print(f"  {name} ({per} page{'s' if per > 1 else ''} a transaction):")
-        writes = [r[name, "write_s"] for r in results]
-        line("  storing the pages one batch after another", writes, [w / f for w, f in zip(writes, fetch)])
-        line("  … of it this thread's CPU", [r[name, "write_cpu_s"] for r in results],
-             [r[name, "write_cpu_s"] / r["fetch_cpu_s"] for r in results])
-        archived = [r[name, "archived_s"] for r in results]
-        line("  ArchivedPager (stores in a thread)", archived, [a / f for a, f in zip(archived, fetch)])
-        stored = {r[name, "stored"] for r in results}
-        print(f"  {'':<52}({', '.join(f'{s:,}' for s in sorted(stored))} archived)")
+    per = results[0]["pages_per_commit"]
+    writes = [r["write_s"] for r in results]
+    line(f"storing them one after another, {per} a transaction", writes,
+         [w / f for w, f in zip(writes, fetch)])
+    line("… of it this thread's CPU", [r["write_cpu_s"] for r in results],
+         [r["write_cpu_s"] / r["fetch_cpu_s"] for r in results])
+    archived = [r["archived_s"] for r in results]
+    line("ArchivedPager (stores in a thread)", archived, [a / f for a, f in zip(archived, fetch)])
+    line("… net of the fetching thread's waits for a core", [r["archived_net"] for r in results],
+         [r["archived_net"] / r["fetch_net"] for r in results])
+    stored = {r["stored"] for r in results}
+    print(f"  {'':<52}({', '.join(f'{s:,}' for s in sorted(stored))} archived)")
 
 
 # -- the parent ---------------------------------------------------------------------------------

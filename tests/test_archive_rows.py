@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logview.archive.db import SCHEMA
-from logview.archive.rows import INSERT_ROW, ROW_COLUMNS, _plain_page_rows, entry_row, insert_rows, page_rows
+from logview.archive.rows import INSERT_ROW, ROW_COLUMNS, Rows, _plain_page_rows, entry_row, insert_rows, page_rows
 from logview.files.jsonl import source_for_kind
 from logview.jsonutil import LiteralNumber, load_json
 
@@ -37,7 +37,7 @@ def test_page_rows_are_the_rows_of_each_entry(kind: str, data: st.DataObject) ->
     hostile = aitronos_entries() if kind == "aitronos" else supermetrics_entries()
     logs = data.draw(st.lists(st.one_of(raw_entries(kind), well_typed(kind), hostile, json_values), max_size=8))
     entries = source.parse_page(body_of(logs)).entries  # as fetched: the fast parse and the model's
-    assert [typed(row) for row in page_rows(7, source, entries)] == \
+    assert [typed(row) for row in page_rows(7, source, entries).tuples()] == \
         [typed(entry_row(7, source, entry)) for entry in entries]
 
 
@@ -49,6 +49,7 @@ def test_a_page_of_plain_entries_is_built_a_column_at_a_time_and_the_same(kind: 
     logs = data.draw(st.lists(well_typed(kind), min_size=1, max_size=8))
     entries = source.parse_page(body_of(logs)).entries
     bulk = _plain_page_rows(3, source, entries)
+    bulk = None if bulk is None else list(zip(*bulk))
     if all(type(entry.raw) is dict for entry in entries) and not any(
             type(entry.raw.get(name)) in (dict, list, bool, int, float) for entry in entries
             for name in ("event", "credential_id", "tool", "tool_key", "tool_name", "connector", "connector_key",
@@ -62,6 +63,7 @@ def test_a_page_of_plain_entries_is_built_a_column_at_a_time_and_the_same(kind: 
 def test_the_demo_pages_are_built_a_column_at_a_time(entries) -> None:
     source = source_for_kind(entries[0].source)
     bulk = _plain_page_rows(5, source, entries)
+    bulk = None if bulk is None else list(zip(*bulk))
     assert bulk is not None and [typed(row) for row in bulk] == [typed(entry_row(5, source, e)) for e in entries]
 
 
@@ -70,7 +72,7 @@ def test_page_rows_keep_a_number_beyond_a_double_as_written() -> None:
     entries = source.parse_page(b'{"logs":[{"id":"a","log_time":"2025-11-15T10:00:00Z","status":200,'
                                 b'"huge":1e400,"big":123456789012345678901234567890}]}').entries
     assert isinstance(entries[0].raw["huge"], LiteralNumber)
-    row = page_rows(1, source, entries)[0]
+    row = page_rows(1, source, entries).tuples()[0]
     assert row == entry_row(1, source, entries[0])
     assert row[-1] == b'{"id":"a","log_time":"2025-11-15T10:00:00Z","status":200,"huge":1e400,' \
                       b'"big":123456789012345678901234567890}'
@@ -104,5 +106,36 @@ def _rows(count: int, ids: int, seed: int) -> list[tuple[Any, ...]]:
 def test_insert_rows_leaves_the_table_executemany_leaves(count: int, ids: int, seed: int, limit: int | None) -> None:
     rows = _rows(count, ids, seed)
     expected = _table(lambda db, rows: db.executemany(INSERT_ROW, rows), rows, limit)
-    assert _table(insert_rows, rows, limit) == expected
+    assert _table(lambda db, rows: insert_rows(db, Rows.of(rows)), rows, limit) == expected
     assert expected[0] == len({row[1] for row in rows})  # what `store` reports as new
+
+
+# Each column's values as page_rows makes them (text, integers, floats, None, JSON bytes), and
+# values a None might be confused with once bound as 0 or '' (the text '0', '', the number 0).
+_texts = st.one_of(st.none(), st.sampled_from(["", "0", "NULL", "0.0"]), st.text(max_size=5))
+_integers = st.one_of(st.none(), st.sampled_from([0, -1, 2**63 - 1, -(2**63)]), st.integers(-1000, 1000))
+_numbers = st.one_of(_integers, st.floats(allow_nan=True), st.sampled_from([0.0, -0.0]))
+_COLUMN_VALUES = [st.just(1), st.text(min_size=1, max_size=3), _integers, _texts, _integers, _texts, _texts, _texts,
+                  _texts, _numbers, _texts, _texts, _texts, st.binary(max_size=8)]
+
+
+@settings(max_examples=120, deadline=None)
+@given(rows=st.lists(st.tuples(*_COLUMN_VALUES), max_size=30),
+       nones=st.lists(st.sampled_from(range(len(ROW_COLUMNS))), max_size=5))
+def test_insert_rows_stores_every_value_with_its_type_as_executemany_does(rows, nones) -> None:
+    """NULL written for a column of Nones, and 0 or '' bound for a None turned back into NULL,
+    leave every value and its storage class as binding each value does."""
+    rows = [tuple(None if index in nones else value for index, value in enumerate(row)) for row in rows]
+    typeof = ", ".join(f"typeof({name}), {name}" for name in ROW_COLUMNS)
+
+    def table(insert) -> list[tuple[Any, ...]]:
+        db = sqlite3.connect(":memory:", isolation_level=None)
+        for statement in SCHEMA:
+            db.execute(statement)
+        db.execute("INSERT INTO sources (id, api, base_url, scope) VALUES (1, 'aitronos', 'http://x', 'org')")
+        insert(db, rows)
+        return db.execute(f"SELECT rowid, {typeof} FROM entries ORDER BY rowid").fetchall()
+
+    expected = table(lambda db, rows: db.executemany(INSERT_ROW, rows))
+    got = table(lambda db, rows: insert_rows(db, Rows.of(rows)))
+    assert [typed(row) for row in got] == [typed(row) for row in expected]

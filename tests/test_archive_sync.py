@@ -222,14 +222,14 @@ async def test_an_archive_that_fails_mid_run_is_said_once_and_the_entries_still_
         archived = archive.source(identity_of(source))
         writes = 0
 
-        def store(entries, **kwargs):
+        def store_rows(rows, **kwargs):
             nonlocal writes
             writes += 1
             if writes >= 2:
                 raise ArchiveError(f"cannot write the archive {archive.path}: database or disk is full")
-            return type(archived).store(archived, entries, **kwargs)
+            return type(archived).store_rows(archived, rows, **kwargs)
 
-        archived.store = store
+        archived.store_rows = store_rows
         async with client:
             pager = ArchivedPager(source, client, Filters(), archived)
             events = [event async for event in pager.backfill()]
@@ -269,11 +269,11 @@ async def test_pages_are_archived_several_to_a_transaction_each_with_its_span(ar
         archived = archive.source(identity_of(source))
         commits: list[int] = []
 
-        def store(entries, **kwargs):
-            commits.append(len(entries))
-            return type(archived).store(archived, entries, **kwargs)
+        def store_rows(rows, **kwargs):
+            commits.append(len(rows))
+            return type(archived).store_rows(archived, rows, **kwargs)
 
-        archived.store = store
+        archived.store_rows = store_rows
         async with client:
             pager = ArchivedPager(source, client, Filters(), archived)
             events = [event async for event in pager.backfill()]

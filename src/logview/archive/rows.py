@@ -10,8 +10,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from itertools import chain, repeat
+from operator import floordiv, sub
 from typing import Any
 
 import orjson
@@ -108,6 +109,7 @@ _EPOCH_US: dict[datetime | None, int | None] = {None: None}  # a page's entries 
 _EPOCH_US_LIMIT = 20_000
 _INT64 = range(-(2**63), 2**63)
 _NAMING_KEYS = frozenset(TOOL_KEYS + CONNECTOR_KEYS)  # most entries have none: no lookups for them
+_EPOCH, _ONE_US = datetime(1970, 1, 1, tzinfo=timezone.utc), timedelta(microseconds=1)  # (as `epoch_us`)
 
 
 def _epoch_us(moment: datetime | None) -> int | None:
@@ -117,16 +119,46 @@ def _epoch_us(moment: datetime | None) -> int | None:
     return found
 
 
-def page_rows(source_id: int, source: Source, entries: Sequence[LogEntry]) -> list[tuple[Any, ...]]:
+class Rows:
+    """Rows of `entries`, a list per column (ROW_COLUMNS' order): how a page is made ready
+    for the archive and gathered with others, without a tuple per row (built, then taken apart
+    again to bind them a column at a time: `insert_rows`)."""
+
+    __slots__ = ("columns",)
+
+    def __init__(self, columns: list[list[Any]]) -> None:
+        self.columns = columns
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    @classmethod
+    def of(cls, rows: Sequence[tuple[Any, ...]]) -> Rows:
+        return cls([list(column) for column in zip(*rows)] if rows else [[] for _ in ROW_COLUMNS])
+
+    @classmethod
+    def joined(cls, parts: Sequence[Rows]) -> Rows:
+        if len(parts) == 1:
+            return parts[0]
+        return cls([list(chain.from_iterable(column)) for column in zip(*(part.columns for part in parts))])
+
+    def tuples(self) -> list[tuple[Any, ...]]:
+        return list(zip(*self.columns))
+
+
+def page_rows(source_id: int, source: Source, entries: Sequence[LogEntry]) -> Rows:
     """`[entry_row(source_id, source, entry) for entry in entries]`, the same rows, with less
-    work per entry for the common one (a dict as parsed from the page, a plain status): a dict
-    lookup for its time, one `orjson.dumps` for its JSON, no checks a string does not need. Any
-    other entry takes `entry_row` itself."""
+    work per entry for the common one (a dict as parsed from the page, a plain status): a page of
+    only those a column at a time (`_plain_page_rows`); else, entry by entry, a dict lookup for
+    its time, one `orjson.dumps` for its JSON, no checks a string does not need. Any other entry
+    takes `entry_row` itself."""
     if len(_EPOCH_US) >= _EPOCH_US_LIMIT:
         _EPOCH_US.clear()
     bulk = _plain_page_rows(source_id, source, entries)
-    if bulk is not None:
-        return bulk
+    return Rows(bulk) if bulk is not None else Rows.of(_entry_rows(source_id, source, entries))
+
+
+def _entry_rows(source_id: int, source: Source, entries: Sequence[LogEntry]) -> list[tuple[Any, ...]]:
     rows: list[tuple[Any, ...]] = []
     append, dumps = rows.append, orjson.dumps
     error_group = source.error_group
@@ -168,22 +200,22 @@ _TEXT = frozenset((str, type(None)))
 _NUMBER = frozenset((int, float, type(None)))
 
 
-def _plain_page_rows(source_id: int, source: Source, entries: Sequence[LogEntry]) -> list[tuple[Any, ...]] | None:
+def _plain_page_rows(source_id: int, source: Source, entries: Sequence[LogEntry]) -> list[list[Any]] | None:
     """`page_rows` a column at a time, each in one pass the interpreter runs in C (`map`, `zip`):
     for a page whose every entry is plain (a dict, a string or integer status, text facets, a
-    numeric duration); None for any other page."""
+    numeric duration), as its columns; None for any other page."""
     count = len(entries)
     raws = [entry.raw for entry in entries]
     statuses = [entry.status for entry in entries]
     status_kinds = set(map(type, statuses))
     if set(map(type, raws)) != {dict} or not status_kinds <= _PLAIN_STATUS | {int}:
         return None
-    if any(not keys.isdisjoint(_NAMING_KEYS) for keys in map(dict.keys, raws)):
-        tools, connectors = list(map(tool_of, raws)), list(map(connector_of, raws))
+    if not all(map(_NAMING_KEYS.isdisjoint, raws)):
+        tools, connectors = _first_named(raws, TOOL_KEYS), _first_named(raws, CONNECTOR_KEYS)
         if not (set(map(type, tools)) <= _TEXT and set(map(type, connectors)) <= _TEXT):
             return None
     else:
-        tools = connectors = [None] * count
+        tools, connectors = [None] * count, [None] * count
     events = list(map(dict.get, raws, repeat("event", count)))
     credentials = list(map(dict.get, raws, repeat("credential_id", count)))
     durations = list(map(dict.get, raws, repeat("duration_ms", count)))
@@ -199,46 +231,104 @@ def _plain_page_rows(source_id: int, source: Source, entries: Sequence[LogEntry]
         codes = [status if type(status) is int and status in _INT64 else None for status in statuses]
     else:
         texts, codes = statuses, [None] * count
-    times = [entry.time for entry in entries]
-    stamps = {moment: _epoch_us(moment) for moment in set(times)}  # (the cache may be cleared meanwhile)
-    nothing = [None] * count
-    return list(zip(repeat(source_id, count), [entry.id for entry in entries], map(stamps.__getitem__, times),
-                    texts, codes, events, tools, connectors, credentials,
-                    [None if duration is None or not 0 <= duration < DURATION_LIMIT else float(duration)
-                     for duration in durations],
-                    map(error_message, raws) if source.kind == "aitronos" else nothing,
-                    map(source.error_group, statuses, raws), [entry.invalid for entry in entries], blobs))
+    return [[source_id] * count, [entry.id for entry in entries], _epoch_us_all([entry.time for entry in entries]),
+            texts, codes, events, tools, connectors, credentials,
+            [None if duration is None or not 0 <= duration < DURATION_LIMIT else float(duration)
+             for duration in durations],
+            list(map(error_message, raws)) if source.kind == "aitronos" else [None] * count,
+            source.error_groups(statuses, raws), [entry.invalid for entry in entries], blobs]
 
 
-_BATCH_ROWS = (1000, 100, 10)  # the statements' sizes (rows each): a few kept prepared, whatever the count
+def _epoch_us_all(times: list[datetime | None]) -> list[int | None]:
+    """`[epoch_us(moment) for moment in times]`, the same arithmetic run in C for the common
+    page (every time aware: a time's Python call cost more than the rest of its row)."""
+    try:
+        return list(map(floordiv, map(sub, times, repeat(_EPOCH, len(times))), repeat(_ONE_US, len(times))))
+    except TypeError:  # a time missing, or naive (UTC to `epoch_us`)
+        stamps = {moment: _epoch_us(moment) for moment in set(times)}  # (the cache may be cleared meanwhile)
+        return list(map(stamps.__getitem__, times))
 
 
-def insert_rows(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
-    """`db.executemany(INSERT_ROW, rows)`, the same rows in the same order (the first copy of an id
-    wins), in a few statements of many rows each rather than one per row: the interpreter binds
-    them all, then SQLite inserts them without it (a statement runs with the GIL released), so a
-    page is written beside the fetching in the other thread, not row by row against it."""
+def _first_named(raws: list[dict[str, Any]], keys: tuple[str, ...]) -> list[Any]:
+    """`[first_named(raw, keys) for raw in raws]` a key at a time (most entries have the first)."""
+    found = list(map(dict.get, raws, repeat(keys[0], len(raws))))
+    for key in keys[1:]:
+        if None not in found:
+            break
+        found = [value if value is not None else other
+                 for value, other in zip(found, map(dict.get, raws, repeat(key, len(raws))))]
+    return found
+
+
+# The rows one statement binds: a count of rows is sent in statements of 1,024 (SQLite's limit on
+# variables allowing), the last filled up to the next of these sizes with copies of its last row,
+# which INSERT OR IGNORE skips (their id is that row's: the first copy wins). A size per count would
+# prepare a statement per page (~1.2 MiB each, kept in the connection's cache), and a few fixed
+# sizes left a page of 975 fresh rows to nine statements of 100 and more: each runs with the GIL
+# released and waits to take it back, up to a switch interval, while the fetching holds it.
+_SIZES = (1024, 512, 256, 128, 64, 32, 16, 8, 4, 2, 1)
+_NONE = type(None)
+_TEXT_OR_NONE = frozenset((str, _NONE))
+_NUMBER_OR_NONE = frozenset((int, float, _NONE))
+_NONE_AS_ZERO = {None: 0}
+_NONE_AS_EMPTY = {None: ""}
+
+
+def insert_rows(db: sqlite3.Connection, rows: Rows) -> None:
+    """`db.executemany(INSERT_ROW, rows.tuples())`, the same rows in the same order (the first copy
+    of an id wins), in a few statements of many rows each rather than one per row: the interpreter
+    binds them all, then SQLite inserts them without it (a statement runs with the GIL released),
+    so a page is written beside the fetching in the other thread, not row by row against it."""
     most = db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(ROW_COLUMNS)
-    start = 0
-    for size in _BATCH_ROWS:
-        if size > most:
+    sizes = [size for size in _SIZES if size <= most]
+    columns, count, start = rows.columns, len(rows), 0
+    while start < count and sizes:
+        end = min(count, start + sizes[0])
+        size = min(size for size in sizes if size >= end - start)
+        db.execute(*_statement([column[start:end] + column[end - 1:end] * (size - end + start) for column in columns]))
+        start = end
+    if start < count:  # (a limit below one row's variables)
+        db.executemany(INSERT_ROW, zip(*(column[start:] for column in columns)))
+
+
+def _statement(columns: list[list[Any]]) -> tuple[str, tuple[Any, ...]]:
+    """One INSERT of the rows in `columns` and its parameters, bound as cheaply as the values
+    allow. Python 3.11's sqlite3 binds None through its adapter lookup, which builds and drops an
+    AttributeError each time (~0.5 µs against ~0.1 µs for a number, all of it holding the GIL the
+    fetching needs; a Supermetrics row has six Nones): a column of Nones is written as NULL, and a
+    column of text (or numbers) with Nones among it binds 0 (or '') for them and turns that back
+    into NULL in SQL (never equal to a text, or to a number, bound without affinity)."""
+    marks: list[str] = []
+    bound: list[Sequence[Any]] = []
+    for column in columns:
+        kinds = set(map(type, column))
+        if kinds == {_NONE}:
+            marks.append("NULL")
             continue
-        sql = _insert_many(size)
-        while len(rows) - start >= size:
-            db.execute(sql, tuple(chain.from_iterable(rows[start:start + size])))
-            start += size
-    if start < len(rows):
-        db.executemany(INSERT_ROW, rows[start:])
+        if kinds <= _TEXT_OR_NONE:  # (NULLIF also where no None is: fewer statements to prepare)
+            marks.append("NULLIF(?, 0)")
+            if _NONE in kinds:
+                column = list(map(_NONE_AS_ZERO.get, column, column))
+        elif kinds <= _NUMBER_OR_NONE:
+            marks.append("NULLIF(?, '')")
+            if _NONE in kinds:
+                column = list(map(_NONE_AS_EMPTY.get, column, column))
+        else:
+            marks.append("?")
+        bound.append(column)
+    return _insert_many(tuple(marks), len(columns[0])), tuple(chain.from_iterable(zip(*bound)))
 
 
-_STATEMENTS: dict[int, str] = {}
+_STATEMENTS: dict[tuple[tuple[str, ...], int], str] = {}
 
 
-def _insert_many(size: int) -> str:
-    sql = _STATEMENTS.get(size)
+def _insert_many(marks: tuple[str, ...], size: int) -> str:
+    sql = _STATEMENTS.get((marks, size))
     if sql is None:
-        one = f"({', '.join('?' * len(ROW_COLUMNS))})"
-        sql = _STATEMENTS[size] = INSERT_ROW.partition(" VALUES ")[0] + " VALUES " + ", ".join([one] * size)
+        if len(_STATEMENTS) > 256:  # (a handful of column patterns in practice)
+            _STATEMENTS.clear()
+        one = f"({', '.join(marks)})"
+        sql = _STATEMENTS[marks, size] = INSERT_ROW.partition(" VALUES ")[0] + " VALUES " + ", ".join([one] * size)
     return sql
 
 

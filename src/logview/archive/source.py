@@ -9,7 +9,7 @@ from logview.archive.columns import (CHUNK_ROWS, COLUMNS_SQL, RAW_CHUNK, Archive
 from logview.archive.coverage import Span, merge_spans, record_span, stored_spans
 from logview.archive.db import ArchiveError, Database
 from logview.archive.retention import Retention, prune_source
-from logview.archive.rows import SourceIdentity, entry_from_row, insert_rows, page_rows, source_for
+from logview.archive.rows import Rows, SourceIdentity, entry_from_row, insert_rows, page_rows, source_for
 from logview.model import LogEntry
 from logview.sources.base import Source
 
@@ -43,8 +43,16 @@ class ArchivedSource:
         """In one transaction: archive the entries not archived yet (by id; the first copy wins),
         then record `covered` as complete for `query_key`, then apply the retention. Returns how
         many entries were new."""
+        return self.store_rows(self.rows(entries), covered=covered, query_key=query_key)
+
+    def rows(self, entries: Sequence[LogEntry]) -> Rows:
+        """The entries as rows of this source, ready for `store_rows` (built apart from the
+        transaction: the writer builds them on the event loop while the next page is awaited)."""
+        return page_rows(self._writable_id(), self._api_source, entries)
+
+    def store_rows(self, rows: Rows, *, covered: Span | None = None, query_key: str = "") -> int:
+        """`store` for entries already made `rows`."""
         source_id = self._writable_id()
-        rows = page_rows(source_id, self._api_source, entries)
         with self._database.writing() as db:
             before = db.total_changes
             insert_rows(db, rows)

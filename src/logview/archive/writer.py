@@ -10,6 +10,13 @@ together, a Supermetrics page of 1,000 alone (eight of those gathered held ~25 M
 viewer's peak, and gained nothing for the demo's ids). A crash loses only what was not
 committed: the pages gathered or in flight, never a span without its entries.
 
+A page becomes rows on the event loop, just after it is handed over (`PageWriter._build`, run
+once the fetch awaits the next page: the server's time, not the fetch's): the thread is left
+binding and SQLite, so it takes the interpreter's lock (which the fetching holds most of the
+time, each wait up to a switch interval) a few times a transaction instead of through the whole
+build; and the gathered pages hold rows, not the parsed entries (freed at once, as without the
+archive, instead of aging into the collector's older generations).
+
 An interruption (Ctrl-C, a closed viewer: the task that fetches is cancelled) must not lose the
 pages gathered either: fetching them again would spend the API's budget. So a cancelled writer
 keeps its pages, the transaction in its thread runs on (shielded), and `flush` finishes both, in
@@ -20,10 +27,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from logview.archive.coverage import Span, merge_spans
 from logview.archive.db import ArchiveError
+from logview.archive.rows import Rows
 from logview.model import LogEntry
 
 if TYPE_CHECKING:
@@ -33,13 +42,27 @@ GATHER_S = 0.2  # how long the first page waits for others (the viewer's batches
 GATHER_ENTRIES = 1_000  # … unless this many entries wait already; and no more go to one transaction
 
 
+@dataclass(eq=False)
+class _Page:
+    """A page handed over: its entries until they are made rows (on the loop, or in the thread
+    if the writer takes it first), and the span it completes."""
+
+    entries: Sequence[LogEntry]
+    covered: Span | None
+    rows: Rows | None = None
+    taken: bool = False  # by the thread: the loop no longer builds its rows
+
+    def __len__(self) -> int:
+        return len(self.entries) if self.rows is None else len(self.rows)
+
+
 class PageWriter:
     """Stores pages in order, in a thread; `problem` says why it stopped (a full disk, a lock held
     too long, text SQLite cannot hold), after which nothing more is tried."""
 
     def __init__(self, archived: ArchivedSource, query_key: str) -> None:
         self._archived, self._key = archived, query_key
-        self._pending: list[tuple[Sequence[LogEntry], Span | None]] = []
+        self._pending: list[_Page] = []
         self._waiting = 0  # entries in `_pending`
         self._writing: asyncio.Future[None] | None = None
         self._committing: asyncio.Future[None] | None = None  # the transaction in its thread
@@ -51,8 +74,11 @@ class PageWriter:
         """Hand a page over (and the span it completes, recorded with its entries)."""
         if self.problem is not None:
             return
-        self._pending.append((entries, covered))
+        page = _Page(entries, covered, None if entries else Rows.of(()))
+        self._pending.append(page)
         self._waiting += len(entries)
+        if entries:
+            asyncio.get_running_loop().call_soon(self._build, page)
         if self._waiting >= GATHER_ENTRIES:
             self._wake.set()
         if self._writing is None or self._writing.done():
@@ -85,43 +111,57 @@ class PageWriter:
                     pass
             if not self._hurry:
                 self._wake.clear()
-            entries, covered, taken = gathered(self._pending)
-            del self._pending[:taken]
-            self._waiting -= len(entries)
+            pages, covered = gathered(self._pending)
+            del self._pending[:len(pages)]
+            for page in pages:
+                page.taken = True
+                self._waiting -= len(page)
             # Shielded: cancelling this task does not forget the transaction, which `flush` awaits.
-            self._committing = asyncio.get_running_loop().run_in_executor(None, self._commit, entries, covered)
+            self._committing = asyncio.get_running_loop().run_in_executor(None, self._commit, pages, covered)
             await asyncio.shield(self._committing)
         if self.problem is not None:
             self._pending.clear()
             self._waiting = 0
 
-    def _commit(self, entries: list[LogEntry], covered: Span | None) -> None:
+    def _build(self, page: _Page) -> None:
+        """The page's rows, unless the thread has taken it already (then it builds them). A
+        failure is left for the thread to meet again and report."""
+        if page.taken or page.rows is not None or self.problem is not None:
+            return
+        try:
+            page.rows = self._archived.rows(page.entries)
+        except Exception:  # noqa: BLE001 (the thread's attempt says what it was)
+            return
+        page.entries = ()
+
+    def _commit(self, pages: list[_Page], covered: Span | None) -> None:
         """One transaction (in a thread); a failure becomes `problem`."""
         try:
-            self._archived.store(entries, covered=covered, query_key=self._key)
+            rows = Rows.joined([page.rows if page.rows is not None else self._archived.rows(page.entries)
+                                for page in pages])
+            self._archived.store_rows(rows, covered=covered, query_key=self._key)
         except ArchiveError as error:
             self.problem = str(error)
         except ValueError as error:  # text SQLite cannot hold (a lone surrogate in an id)
             self.problem = f"an entry the archive cannot hold ({type(error).__name__})"
 
 
-def gathered(pending: list[tuple[Sequence[LogEntry], Span | None]]) -> tuple[list[LogEntry], Span | None, int]:
+def gathered(pending: list[_Page]) -> tuple[list[_Page], Span | None]:
     """The first pages of `pending` (`GATHER_ENTRIES` entries at most, unless the first has more)
-    whose spans make one span (a gap's pages do: each reaches from
-    the gap's top down to its own oldest entry), as one page: their entries in order, that span,
-    and how many pages were taken (at least one)."""
-    entries: list[LogEntry] = list(pending[0][0])
-    covered = pending[0][1]
-    taken = 1
-    for more, span in pending[1:]:
-        if len(entries) + len(more) > GATHER_ENTRIES:
-            break  # (a writer far behind would otherwise build every row at once)
+    whose spans make one span (a gap's pages do: each reaches from the gap's top down to its own
+    oldest entry), to store as one page; with that span. At least one page."""
+    pages, covered = pending[:1], pending[0].covered
+    count = len(pending[0])
+    for page in pending[1:]:
+        if count + len(page) > GATHER_ENTRIES:
+            break  # (a writer far behind would otherwise store every page at once)
+        span = page.covered
         if span is not None and covered is not None:
             joined = merge_spans([covered, span])
             if len(joined) != 1:
                 break
             span = joined[0]
-        entries.extend(more)
+        pages.append(page)
+        count += len(page)
         covered = span if span is not None else covered
-        taken += 1
-    return entries, covered, taken
+    return pages, covered
