@@ -150,3 +150,27 @@ async def test_a_relaunch_capped_within_its_first_paint_says_so(quiet_server, tm
             await settle(pilot)
             assert [e.id for e in app.viewer.store.entries(app.viewer.view.index)] == newest
             assert "the cap (--max-entries) was reached" in screen_text(app)
+
+
+async def test_a_capped_relaunch_puts_what_is_newer_than_the_archive_on_top(quiet_server, tmp_path) -> None:
+    """The archive fills --max-entries at once; what came since the last run still goes on top
+    (the oldest rows make room, as for the tail), and no partial sum passes for the server's total."""
+    with Archive.open(tmp_path / "archive.sqlite3") as archive:
+        first = archived_app(quiet_server, archive)
+        async with first.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            archived = [e.id for e in first.viewer.store.entries(first.viewer.view.index)]
+        new = quiet_server.state.insert_supermetrics(3, same_time=False)
+        options = ViewerOptions(filters=Filters(), max_entries=50,
+                                connection=connection(quiet_server, "supermetrics", page_limit=100))
+        app = LogViewApp(options, policy=FAST, archive=archive)
+        totals: list[int | None] = []
+        async with app.run_test(size=SIZE) as pilot:
+            totals.append(app.viewer.session.backfill_total)  # (the first paint's)
+            await settle(pilot)
+            shown = [e.id for e in app.viewer.store.entries(app.viewer.view.index)]
+            newest_first = [e["id"] for e in sorted(new, key=lambda e: e["log_time"], reverse=True)]
+            assert shown == newest_first + archived[:47]
+            text = screen_text(app)
+            assert "the cap (--max-entries) was reached" in text and "total" not in text.split("\n")[0]
+            assert totals == [None] and app.viewer.session.backfill_total is None

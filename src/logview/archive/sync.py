@@ -97,6 +97,7 @@ class ArchivedPager:
         self._problem_said = False
         self._totals: list[int | None] = []  # each fetched gap's server count, once known
         self._repeats: list[int] = []  # … less what the spans around it held already
+        self._cut_short = False  # the cap ended the walk before the range's end
         self._spans: list[Span] | None = None  # the archive's coverage, once `paint_now` has read it
         self._painting: SpanPainting | None = None  # the top span, begun by `paint_now`
 
@@ -134,7 +135,9 @@ class ArchivedPager:
 
     def _total(self) -> int | None:
         """The server's count: what the archive showed plus each gap's own count."""
-        if any(t is None for t in self._totals):
+        # (unknown until what is newer than the archive has been asked for, and for good once a
+        # cap left part of the range unvisited: a partial sum would pass for the server's count)
+        if self._head_pending or self._cut_short or any(t is None for t in self._totals):
             return None
         return self.from_archive + sum(t for t in self._totals if t is not None) - sum(self._repeats)
 
@@ -177,7 +180,10 @@ class ArchivedPager:
         capped, self._timeless = False, TimelessLedger(self.archived)
         try:
             async for event in self._walk(spans, since, until):
-                capped = capped or (isinstance(event, Notice) and event.kind == "capped")
+                if isinstance(event, Notice) and event.kind == "capped":
+                    if capped:
+                        continue  # (said once)
+                    capped = True
                 yield event
             if self.show_archived and since is None and until is None and not self._full():
                 async for event in self._painted_entries(self._timeless.archived()):  # (see timeless.py)
@@ -211,6 +217,7 @@ class ArchivedPager:
             ceiling, open_top, inside = from_us(top.start_us), False, True
         for span in spans:
             if self._full():
+                yield self._cut_at_cap()
                 return
             floor = from_us(span.end_us)
             if ceiling is None or floor < ceiling:
@@ -218,16 +225,24 @@ class ArchivedPager:
                                              keep_below=ceiling if inside else None):
                     yield event
             if self._full():
+                yield self._cut_at_cap()
                 return
             async for event in self._show_span(span, since, until):
                 yield event
             if span.start_us is None:
                 return
             ceiling, open_top, inside = from_us(span.start_us), False, True
-        if not self._full() and (ceiling is None or since is None or ceiling > since):
+        if (ceiling is None or since is None or ceiling > since) and self._full():
+            yield self._cut_at_cap()
+        elif ceiling is None or since is None or ceiling > since:
             async for event in self._gap(since, ceiling, open_top=open_top, keep_above=None,
                                          keep_below=ceiling if inside else None):
                 yield event
+
+    def _cut_at_cap(self) -> Notice:
+        """The cap ends the walk with part of the range unvisited: the total is unknown."""
+        self._cut_short = True
+        return capped_notice(self.max_entries)
 
     async def _show_span(self, span: Span, since: datetime | None, until: datetime | None
                          ) -> AsyncIterator[PagerEvent | ArchivedRows]:
@@ -243,7 +258,7 @@ class ArchivedPager:
                 return
             yield event
         if self._full():
-            yield capped_notice(self.max_entries)
+            yield self._cut_at_cap()
 
     def _span_entries(self, low: int | None, high: int) -> AsyncIterator[EntriesLoaded | None]:
         return self._painted_entries(self.archived.entries(low, high, timeless=False))
@@ -302,7 +317,7 @@ class ArchivedPager:
             batch, capped = self._cap(item)
             yield self._loaded(batch)
             if capped:
-                yield capped_notice(self.max_entries)
+                yield self._cut_at_cap()
                 return
 
     async def _head(self, head: datetime) -> AsyncIterator[PagerEvent]:
@@ -316,7 +331,9 @@ class ArchivedPager:
                 yield item
         found.sort(key=_sort_key, reverse=True)
         self._head_pending = False
-        yield self._loaded(self._cap(found)[0], live=True)
+        # (all of them, up to the cap, even when the archive's rows filled it: they go on top, and
+        # the store lets the oldest go, as for the tail's)
+        yield self._loaded(found if self.max_entries is None else found[: self.max_entries], live=True)
 
     async def _fetch(self, low: datetime | None, high: datetime | None, *, open_top: bool,
                      keep_above: datetime | None, keep_below: datetime | None
