@@ -56,3 +56,15 @@ async def test_the_client_is_given_the_context(url: str) -> None:
     async with ApiClient(url, {"X-API-Key": "k"}) as client:
         pool = client._http._transport._pool  # (httpx keeps it on its connection pool)
         assert pool._ssl_context is tls.verify_for(url) or (url.startswith("http:") and not pool._ssl_context.get_ca_certs())
+
+
+@pytest.mark.parametrize("variable", ["SSL_CERT_FILE", "SSL_CERT_DIR"])
+@pytest.mark.parametrize("command", [["export"], []], ids=["export", "viewer"])
+def test_a_wrong_certificate_setting_is_one_line_and_exit_2(tmp_path, variable: str, command: list[str]) -> None:
+    missing = str(tmp_path / "nowhere")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), variable: missing, "FREDDY_API_KEY": "k-secret-1"}
+    done = subprocess.run([sys.executable, "-m", "logview", *command, "--source", "aitronos", "--org", "o1"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and variable in done.stderr and missing in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and "k-secret-1" not in done.stderr + done.stdout

@@ -41,6 +41,18 @@ def _build(future: Future[ssl.SSLContext]) -> None:
         future.set_exception(error)
 
 
+def environment_problem() -> str | None:
+    """What is wrong with SSL_CERT_FILE / SSL_CERT_DIR (checked before anything is fetched), if anything."""
+    file, folder = os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
+    if file and not (os.path.isfile(file) and os.access(file, os.R_OK)):
+        return (f"SSL_CERT_FILE names {file}, which is not a readable file: point it at a certificate "
+                "bundle, or unset it to use certifi's")
+    if not file and folder and not os.path.isdir(folder):
+        return (f"SSL_CERT_DIR names {folder}, which is not a folder: point it at your certificates, "
+                "or unset it to use certifi's")
+    return None
+
+
 def prepare() -> None:
     """Start building the verifying context now, in a thread (once per process)."""
     global _prepared

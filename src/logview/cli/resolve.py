@@ -206,7 +206,20 @@ def _demo_connection(kind: str) -> Iterator[Connection]:
 def resolve_connection(args: argparse.Namespace, stack: ExitStack, *, default_demo: bool,
                        pick_connector: bool = False) -> Connection | None:
     """The connection the arguments name; None for `--file`. May start the demo server.
-    `pick_connector` (the viewer): a Supermetrics source may leave the connector to a picker."""
+    `pick_connector` (the viewer): a Supermetrics source may leave the connector to a picker.
+    An https server needs certificate authorities: a wrong SSL_CERT_FILE / SSL_CERT_DIR is said
+    here, in one line, rather than as a traceback from deep in the client."""
+    connection = _named_connection(args, stack, default_demo=default_demo, pick_connector=pick_connector)
+    if connection is not None and connection.source.base_url.lower().startswith("https://"):
+        from logview.api.tls import environment_problem
+
+        if (problem := environment_problem()) is not None:
+            raise UsageError(problem)
+    return connection
+
+
+def _named_connection(args: argparse.Namespace, stack: ExitStack, *, default_demo: bool,
+                      pick_connector: bool) -> Connection | None:
     chosen = [flag for flag, present in (("--demo", args.demo), ("--file", args.file is not None),
                                           ("--profile", bool(args.profile))) if present]
     if len(chosen) > 1:
