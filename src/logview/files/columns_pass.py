@@ -21,9 +21,11 @@ from logview.files.split_read import BackReader, Recoder
 
 
 def read_columns(path: Path, reader: ColumnReader, count: int, pause: Callable[[], None],
-                 back: BackReader | None = None) -> Iterator[ColumnChunk]:
+                 back: BackReader | None = None, wanted: Callable[[], bool] = lambda: True
+                 ) -> Iterator[ColumnChunk]:
     """The columns of the first `count` lines of `path`; `pause` is called between blocks read
-    (a chance to stand back for the user's keys). Closing the iterator stops the child."""
+    (a chance to stand back for the user's keys), `wanted` while the child is waited for (False:
+    stop it). Closing the iterator stops the child."""
     try:
         if back is not None:
             back.begin()
@@ -32,7 +34,9 @@ def read_columns(path: Path, reader: ColumnReader, count: int, pause: Callable[[
         left -= yield from _read(path, reader, left, pause, stop=stop)
         if back is None or left <= 0:
             return
-        found = back.columns()
+        found = back.columns(wanted)
+        if not wanted():
+            return
         if found is not None and found.rows == left:
             # The front's read buffers go back to the system before the back's columns come (in
             # the heap they would stay until the read ends: ~15 MiB more at the peak, 1M lines).

@@ -24,7 +24,8 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -43,6 +44,7 @@ CHILD_SHARE = 0.55
 # The viewer reads 4 MB chunks so as to take turns with its UI thread less often; the child has no
 # such turns to take, and each chunk's bytes are held about three times over while it is read.
 CHILD_CHUNK_BYTES = 1 << 20
+CHILD_POLL_S = 0.01  # how often a viewer waiting for the child asks whether it is still wanted
 CHILD_NICE = 10  # (the viewer's threads come first whenever both cores are wanted)
 _ALIGN_WINDOW = 1 << 20  # a line start is looked for this far past the middle
 _END = "end"  # written after the last chunk: without it, the child did not finish
@@ -103,9 +105,16 @@ class BackReader:
             os.close(self._go)
             self._go = -1
 
-    def columns(self) -> BackColumns | None:
-        """The child's columns (waiting for the child to end), or None when it failed."""
+    def columns(self, wanted: Callable[[], bool] = lambda: True) -> BackColumns | None:
+        """The child's columns (waiting for the child to end), or None when it failed, or when
+        `wanted` turned False while it was waited for (the viewer quit or reloaded meanwhile: the
+        child is stopped at once rather than waited for to read the whole back)."""
         self.begin()
+        while not self._ended():
+            if not wanted():
+                self.close()
+                return None
+            time.sleep(CHILD_POLL_S)
         try:
             if not self._wait() or self._file.closed:
                 return None
@@ -122,6 +131,16 @@ class BackReader:
                 yield chunk
         finally:
             self.close()
+
+    def _ended(self) -> bool:
+        """Whether the child has ended (left for `_wait` to reap); True where that cannot be
+        asked without reaping it (no `waitid`: macOS), so that `_wait` waits as before."""
+        if not hasattr(os, "waitid"):
+            return True
+        try:
+            return os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+        except ChildProcessError:  # (reaped already: `_wait` says how it went)
+            return True
 
     def _wait(self) -> bool:
         """Wait for the child to end; whether it ended well."""

@@ -8,7 +8,6 @@ are read back when shown. What it finds goes up as the feed's messages (`feed_me
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from logview.files.columns_pass import read_columns
 from logview.files.lines import LineChunk, LineTally
 from logview.files.memory import release_free_memory
 from logview.files import early
-from logview.files.split_read import BackColumns, BackReader
+from logview.files.split_read import BackReader
 from logview.model import ApiError
 from logview.sources.base import Source
 from logview.ui.feed_messages import ColumnsRead, Failed, Finished, LinesFound, Noticed
@@ -34,7 +33,6 @@ POST_COLUMNS_EVERY_S, POST_LINES_EVERY_S = 0.5, 0.2
 # … but the columns a child read come faster than that: posted in one go, half a million rows were
 # held twice over (the chunks and their join) as the store took them, the peak of the whole read.
 POST_COLUMNS_ROWS_AT_MOST = 131_072
-CHILD_POLL_S = 0.01  # how often a reading waiting for the child checks whether it is still wanted
 
 
 @dataclass
@@ -130,8 +128,8 @@ class FileReading:
         columns: list[ColumnChunk] = []
         posted = time.monotonic()
         rows = 0
-        back = None if self._back is None else StoppableBack(self._back, worker)
-        for chunk in read_columns(self.path, ColumnReader(self.source), self.load.found, pause, back):  # type: ignore[arg-type]
+        for chunk in read_columns(self.path, ColumnReader(self.source), self.load.found, pause, self._back,
+                                  wanted=lambda: not worker.is_cancelled):
             if worker.is_cancelled:
                 return
             columns.append(chunk)
@@ -163,39 +161,3 @@ class FileReading:
 
     def _notice_cap(self) -> None:
         self._post(Noticed(self.generation, capped_notice(self.load.max_entries)))
-
-
-class StoppableBack:
-    """The child reading the back of the file, waited for only while the reading is wanted: q or
-    r once the front was read held the reading's thread in `waitpid` until the child had read the
-    whole back (~3 s on a 1M-line Aitronos file: the app gone from the screen, its process not).
-    Cancelled, the wait stops the child instead, and the caller reads on only to see that."""
-
-    def __init__(self, back: BackReader, worker: Worker[None]) -> None:
-        self._back, self._worker = back, worker
-        self.start = back.start
-
-    def begin(self) -> None:
-        self._back.begin()
-
-    def columns(self) -> BackColumns | None:
-        self._back.begin()  # (a child never let go would never end)
-        while not _ended(self._back.pid):
-            if self._worker.is_cancelled:
-                self._back.close()
-                return None
-            time.sleep(CHILD_POLL_S)
-        return self._back.columns()
-
-    def close(self) -> None:
-        self._back.close()
-
-
-def _ended(pid: int) -> bool:
-    """Whether the child has ended, leaving it to be reaped by `BackReader` (WNOWAIT)."""
-    if not hasattr(os, "waitid"):  # (macOS: the wait is `BackReader`'s own, as before)
-        return True
-    try:
-        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
-    except ChildProcessError:  # (reaped already: `columns` says how it went)
-        return True
