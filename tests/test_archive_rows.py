@@ -139,3 +139,20 @@ def test_insert_rows_stores_every_value_with_its_type_as_executemany_does(rows, 
     expected = table(lambda db, rows: db.executemany(INSERT_ROW, rows))
     got = table(lambda db, rows: insert_rows(db, Rows.of(rows)))
     assert [typed(row) for row in got] == [typed(row) for row in expected]
+
+
+@pytest.mark.parametrize("count, statements", [(975, [1024]), (1024, [1024]), (2_500, [1024, 1024, 512]), (3, [4])])
+def test_a_page_is_inserted_in_statements_of_a_few_fixed_sizes(count: int, statements: list[int]) -> None:
+    """One statement for a page of 975 fresh rows (each statement gives the GIL up and takes it
+    back twice), filled up with copies of its last row that INSERT OR IGNORE skips."""
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    for statement in SCHEMA:
+        db.execute(statement)
+    db.execute("INSERT INTO sources (id, api, base_url, scope) VALUES (1, 'aitronos', 'http://x', 'org')")
+    traced: list[str] = []
+    db.set_trace_callback(traced.append)
+    rows = _rows(count, count, 0)
+    insert_rows(db, Rows.of(rows))
+    db.set_trace_callback(None)
+    assert [sql.count("), (") + 1 for sql in traced if sql.startswith("INSERT")] == statements
+    assert db.execute("SELECT count(*), max(rowid) FROM entries").fetchone() == (count, count)

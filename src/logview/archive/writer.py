@@ -44,13 +44,13 @@ GATHER_ENTRIES = 1_000  # … unless this many entries wait already; and no more
 
 @dataclass(eq=False)
 class _Page:
-    """A page handed over: its entries until they are made rows (on the loop, or in the thread
-    if the writer takes it first), and the span it completes."""
+    """A page handed over: its entries until they are made rows (on the loop; by the thread only
+    to meet a failure again), and the span it completes."""
 
     entries: Sequence[LogEntry]
     covered: Span | None
     rows: Rows | None = None
-    taken: bool = False  # by the thread: the loop no longer builds its rows
+    taken: bool = False  # by the thread
 
     def __len__(self) -> int:
         return len(self.entries) if self.rows is None else len(self.rows)
@@ -114,6 +114,7 @@ class PageWriter:
             pages, covered = gathered(self._pending)
             del self._pending[:len(pages)]
             for page in pages:
+                self._build(page)  # (one whose turn on the loop has not come yet: a burst of pages)
                 page.taken = True
                 self._waiting -= len(page)
             # Shielded: cancelling this task does not forget the transaction, which `flush` awaits.
@@ -124,8 +125,7 @@ class PageWriter:
             self._waiting = 0
 
     def _build(self, page: _Page) -> None:
-        """The page's rows, unless the thread has taken it already (then it builds them). A
-        failure is left for the thread to meet again and report."""
+        """The page's rows (once). A failure is left for the thread to meet again and report."""
         if page.taken or page.rows is not None or self.problem is not None:
             return
         try:

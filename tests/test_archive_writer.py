@@ -1,0 +1,53 @@
+"""The archive's writer (`archive/writer.py`): a page handed over becomes rows on the event loop,
+while the next page is awaited, and its thread only binds and inserts them; a page it cannot make
+rows of (a read-only archive) is the writer's one `problem`, never an error on the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from logview.archive import Archive, Span
+from logview.archive.writer import PageWriter
+from logview.times import epoch_us
+
+from archive_support import aitronos_entries, aitronos_identity
+
+
+async def test_pages_become_rows_on_the_event_loop_and_are_stored_whole_with_their_span():
+    entries = aitronos_entries(1_250)
+    top = epoch_us(entries[0].time)
+    with Archive.open() as archive:
+        stored = archive.source(aitronos_identity())
+        built_on_the_loop: list[bool] = []
+        rows_of = stored.rows
+
+        def rows(page):
+            built_on_the_loop.append(threading.current_thread() is threading.main_thread())
+            return rows_of(page)
+
+        stored.rows = rows  # (observed, not replaced)
+        writer = PageWriter(stored, "")
+        for start in range(0, len(entries), 100):
+            page = entries[start:start + 100]
+            writer.store(page, Span(epoch_us(page[-1].time) + 1, top))
+        await writer.flush()
+        assert writer.problem is None
+        assert built_on_the_loop == [True] * 13  # (the loop's thread is the main one here)
+        assert stored.count() == 1_250
+        assert [entry.id for entry in stored.entries()] == [entry.id for entry in entries]
+        assert stored.coverage() == [Span(epoch_us(entries[-1].time) + 1, top)]
+
+
+async def test_a_read_only_archive_is_the_writers_problem_not_an_error_on_the_event_loop():
+    with Archive.open() as archive:
+        archive.source(aitronos_identity())  # the source's row is there: only writing is refused
+    errors: list[dict] = []
+    asyncio.get_running_loop().set_exception_handler(lambda loop, context: errors.append(context))
+    with Archive.open(readonly=True) as archive:
+        writer = PageWriter(archive.source(aitronos_identity()), "")
+        writer.store(aitronos_entries(100), None)
+        await asyncio.sleep(0)  # the loop's turn to make the page rows
+        await writer.flush()
+    assert writer.problem is not None and "read-only" in writer.problem
+    assert errors == []
