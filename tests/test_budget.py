@@ -452,3 +452,18 @@ async def test_lifting_the_block_lets_one_request_probe_at_once():
     budget.settle(headers_saying(1000, 990), 200)
     await time.run(*(budget.acquire(BACKFILL) for _ in range(100)))  # the new window's burst
     assert time.now - asked < 1
+
+
+async def test_a_late_answer_from_earlier_in_the_window_gives_nothing_back():
+    """Two requests in flight: the one sent first is answered last, and says what remained before
+    the other was counted. Within a window what remains only falls, so it gives nothing back
+    (believed, the budget granted one request too many, and the server served a 429)."""
+    time = FakeTime()
+    budget = time.budget()
+    reset = int(time.wall()) + 30
+    budget.settle({**headers_saying(10, 8), "X-RateLimit-Reset": str(reset)}, 200)
+    await time.run(budget.acquire(LIVE), budget.acquire(LIVE))  # both in flight (a quarter of 8 goes at once)
+    assert time.wall() < reset - 20
+    budget.settle({**headers_saying(10, 6), "X-RateLimit-Reset": str(reset)}, 200)  # the second, first
+    budget.settle({**headers_saying(10, 7), "X-RateLimit-Reset": str(reset)}, 200)  # the first, late
+    assert budget.state().remaining == 6
