@@ -8,11 +8,9 @@ used, and a window nearly spent slows down). A fresh window (after the first, on
 confirmed it) may spend a quarter of what remains at once, so a short query is not stretched out;
 the rest is spread, which keeps any window-long span within the limit even on a server that
 counts a sliding window. A request is never granted beyond the remaining count, less the requests
-in flight or sent since the last response said how many remained.
-
-Free of httpx: the client hands it each response's headers as a Mapping. One thread and one event
-loop at a time; a budget outlives loops (tests run many), so nothing loop-bound is kept between
-waits: each waiter makes its own future in the loop it runs in.
+in flight or sent since the last response said how many remained. Free of httpx (the client hands
+it each response's headers). One thread and one event loop at a time; a budget outlives loops
+(tests run many): each waiter makes its own future in the loop it runs in.
 """
 
 from __future__ import annotations
@@ -292,8 +290,7 @@ class Budget:
         self._changed()
 
     def _observe(self, said: RateHeaders, status: int | None, now: float) -> None:
-        same_window = (said.reset_epoch is not None and self._last_reset_epoch is not None
-                       and abs(said.reset_epoch - self._last_reset_epoch) <= 0.5)
+        last_reset = self._last_reset_epoch
         if said.limit is not None:
             self._limit, self._known = said.limit, True
         if said.window_s is not None:
@@ -316,13 +313,10 @@ class Budget:
                 self._window_s = max(self._window_s, said.reset_in_s)  # no reset is beyond a window
                 self._last_reset_epoch, self._reset_known = said.reset_epoch, True
                 self._reset_at = now + said.reset_in_s
-        if (said.remaining is not None and same_window and self._reported is not None
-                and said.remaining > self._reported):
-            # Within a window what remains only falls: this is a late answer to a request sent
-            # before the one last heard (two in flight), which knows less. Believed, it gave back
-            # what was spent, and the next request met a 429 (one run in 13 of bench_budget.py).
-            said = replace(said, remaining=None)
-            self._unseen = max(0, self._unseen - 1)  # (its request is in what was last heard)
+        if (said.remaining is not None and self._reported is not None and said.remaining > self._reported
+                and said.reset_epoch is not None and abs(said.reset_epoch - (last_reset or 0.0)) <= 0.5):
+            # a late answer from earlier in this window (what remains only falls): its request is counted
+            said, self._unseen = replace(said, remaining=None), max(0, self._unseen - 1)
         if said.remaining is not None:
             # The first word on this window, or a rise beyond what answers in flight explain: a
             # new window (without a Reset header, the only sign that one began). Its burst is known.
