@@ -49,7 +49,7 @@ class SpanPainting:
         self._chunks = archived.column_chunks(low, high, first=FIRST_PAINT_ROWS, then=READ_ROWS)
         self._read = 0
         self._first: ArchivedColumns | None = None
-        self._begun = self._shown_first = False
+        self._begun = False
 
     def first(self) -> ArchivedColumns | None:
         """The first chunk's matching rows (maybe none); None if the span holds no rows."""

@@ -232,9 +232,10 @@ class ArchivedPager:
             if span.start_us is None:
                 return
             ceiling, open_top, inside = from_us(span.start_us), False, True
-        if (ceiling is None or since is None or ceiling > since) and self._full():
-            yield self._cut_at_cap()
-        elif ceiling is None or since is None or ceiling > since:
+        if ceiling is None or since is None or ceiling > since:  # (a part below the last span)
+            if self._full():
+                yield self._cut_at_cap()
+                return
             async for event in self._gap(since, ceiling, open_top=open_top, keep_above=None,
                                          keep_below=ceiling if inside else None):
                 yield event
@@ -333,7 +334,7 @@ class ArchivedPager:
         self._head_pending = False
         # (all of them, up to the cap, even when the archive's rows filled it: they go on top, and
         # the store lets the oldest go, as for the tail's)
-        yield self._loaded(found if self.max_entries is None else found[: self.max_entries], live=True)
+        yield self._loaded(found[: self.max_entries], live=True)
 
     async def _fetch(self, low: datetime | None, high: datetime | None, *, open_top: bool,
                      keep_above: datetime | None, keep_below: datetime | None

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from textual.message import Message
@@ -35,13 +34,6 @@ POST_COLUMNS_EVERY_S, POST_LINES_EVERY_S = 0.5, 0.2
 POST_COLUMNS_ROWS_AT_MOST = 131_072
 
 
-@dataclass
-class FileLoad(LineTally):
-    """How far indexing has got."""
-
-    generation: int = 0
-
-
 def file_error(path: Path, exc: OSError) -> ApiError:
     return ApiError(code="FILE_ERROR", message=f"cannot read {path}: {exc.strerror or exc}")
 
@@ -57,7 +49,7 @@ class FileReading:
     def __init__(self, path: Path, source: Source, *, generation: int, max_entries: int | None,
                  post: Callable[[Message], object]) -> None:
         self.path, self.source, self.generation = path, source, generation
-        self.load = FileLoad(max_entries, generation=generation)
+        self.load = LineTally(max_entries)  # how far indexing has got
         self._post = post
         self.first_lines: LineChunk | None = None  # read by `begin`, for the first paint
         self._scan: Iterator[LineChunk] = iter(())
