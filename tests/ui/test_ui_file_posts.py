@@ -99,3 +99,61 @@ def test_a_reading_cancelled_while_the_child_reads_stops_at_once(tmp_path: Path,
             pass
         if thread.ident is not None:
             thread.join(timeout=70)
+
+
+def test_the_reading_waits_for_the_first_paint(tmp_path: Path) -> None:
+    """The rest of the lines and the columns come once the screen has painted its first rows:
+    a reader beside the UI thread's start-up would share the interpreter with it."""
+    path = tmp_path / "logs.jsonl"
+    write_entries(path, demo_entries(3_000, seed=10))
+    painted = threading.Event()
+    posts: list[object] = []
+    reading = file_reading.FileReading(path, source_for_kind("supermetrics"), generation=1, max_entries=None,
+                                       post=posts.append, first_paint=painted)
+    worker = SimpleNamespace(is_cancelled=False)
+
+    def post(message: object) -> None:
+        posts.append(message)
+        reading.received += 1  # (as the feed counts them)
+
+    reading._post = post
+    assert reading.begin() and reading.first_lines is not None
+    thread = threading.Thread(target=reading.run, args=(worker, lambda: None))
+    thread.start()
+    try:
+        time.sleep(0.3)
+        assert posts == []  # nothing before the paint
+        painted.set()
+        thread.join(timeout=10)
+        assert not thread.is_alive()
+        assert any(isinstance(message, Feed.ColumnsRead) for message in posts)
+        assert isinstance(posts[-1], Feed.Finished) and posts[-1].done.loaded == 3_000
+    finally:
+        worker.is_cancelled = True
+        thread.join(timeout=5)
+
+
+def test_without_a_paint_the_reading_goes_on_after_its_longest_wait(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "logs.jsonl"
+    write_entries(path, demo_entries(500, seed=11))
+    monkeypatch.setattr(file_reading, "FIRST_PAINT_WAIT_S", 0.2)
+    posts: list[object] = []
+    reading = file_reading.FileReading(path, source_for_kind("supermetrics"), generation=1, max_entries=None,
+                                       post=posts.append, first_paint=threading.Event())
+    assert reading.begin()
+    started = time.monotonic()
+    reading.run(SimpleNamespace(is_cancelled=False), lambda: None)
+    assert time.monotonic() - started >= 0.2
+    assert isinstance(posts[-1], Feed.Finished)
+
+
+async def test_a_files_first_paint_shows_rows_and_the_rest_follows(tmp_path: Path) -> None:
+    path = tmp_path / "logs.jsonl"
+    entries = demo_entries(20_000, seed=12)
+    write_entries(path, entries)
+    app = file_app(path, max_entries=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.viewer.session.phase == "complete")
+        assert app.viewer.feed._painted.is_set()
+        assert len(app.viewer.session.store) == len(entries)
+        assert f"shown {len(entries):,} " in screen_text(app)

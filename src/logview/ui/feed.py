@@ -10,6 +10,7 @@ what changed in the view (`change`), for the screen to redraw.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -67,6 +68,7 @@ class Feed(Widget):
         self._wake: asyncio.Event | None = None
         self._quiet_until = 0.0
         self.reading: FileReading | None = None  # the file's current reading
+        self._painted = threading.Event()  # the screen's first paint is done (`painted`)
         self._first_archived: ArchivedRows | None = None  # read by `start`, for the first paint
         self._gathering = Gathering(self.post_message, lambda generation: Feed.Loaded(
             generation, [], live=False, pages=0, total=None), POST_ENTRIES_EVERY_S)
@@ -147,7 +149,8 @@ class Feed(Widget):
             assert self.file is not None and self.file_kind is not None
             self.pager = None
             self.reading = FileReading(self.file, self.source, generation=self.generation,
-                                       max_entries=self.max_entries, post=self.post_message)
+                                       max_entries=self.max_entries, post=self.post_message,
+                                       first_paint=self._painted)
             if self.reading.begin():
                 self._load_file(self.reading)
         else:
@@ -171,6 +174,10 @@ class Feed(Widget):
             return self._pager(server_filters)
         return ArchivedPager(self.source, self.client, server_filters, archived, max_entries=self.max_entries,
                              sleep=self._tail_sleep, paint_columns=True)
+
+    def painted(self) -> None:
+        """The screen has painted (its first rows in it): a file's reading goes on."""
+        self._painted.set()
 
     def start_tail(self) -> bool:
         """Start polling for new entries (needs the first page, which fixes the head)."""

@@ -8,6 +8,7 @@ are read back when shown. What it finds goes up as the feed's messages (`feed_me
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -32,6 +33,10 @@ POST_COLUMNS_EVERY_S, POST_LINES_EVERY_S = 0.5, 0.2
 # … but the columns a child read come faster than that: posted in one go, half a million rows were
 # held twice over (the chunks and their join) as the store took them, the peak of the whole read.
 POST_COLUMNS_ROWS_AT_MOST = 131_072
+# The rest of the lines and the columns wait for the first paint (its first lines are in it): the
+# UI thread's start-up is Python, and a reader beside it takes the interpreter's lock in turns,
+# while handling a million rows before the paint cost it ~0.1 s. At most this long, should no paint come.
+FIRST_PAINT_WAIT_S = 1.0
 
 
 def file_error(path: Path, exc: OSError) -> ApiError:
@@ -47,8 +52,9 @@ class FileReading:
     """Reads `path` for the query `generation`, posting what it finds with `post`."""
 
     def __init__(self, path: Path, source: Source, *, generation: int, max_entries: int | None,
-                 post: Callable[[Message], object]) -> None:
+                 post: Callable[[Message], object], first_paint: threading.Event | None = None) -> None:
         self.path, self.source, self.generation = path, source, generation
+        self.first_paint = first_paint  # set once the screen has painted (`None`: no wait)
         self.load = LineTally(max_entries)  # how far indexing has got
         self._post = post
         self.first_lines: LineChunk | None = None  # read by `begin`, for the first paint
@@ -83,6 +89,7 @@ class FileReading:
     def run(self, worker: Worker[None], pause: Callable[[], None]) -> None:
         """The rest, in a worker thread. `pause` waits while the user is pressing keys."""
         try:
+            self._wait_for_first_paint(worker)
             self._index_lines(worker)
             release_free_memory()  # (the scan's buffers, before the columns' come)
             self._read_columns(worker, pause)
@@ -98,6 +105,14 @@ class FileReading:
         if not worker.is_cancelled:
             load = self.load
             self._post(Finished(self.generation, BackfillDone(load.found, load.chunks, load.capped)))
+
+    def _wait_for_first_paint(self, worker: Worker[None]) -> None:
+        if self.first_paint is None:
+            return
+        until = time.monotonic() + FIRST_PAINT_WAIT_S
+        while not worker.is_cancelled and (left := until - time.monotonic()) > 0:
+            if self.first_paint.wait(min(left, 0.05)):
+                return
 
     def _index_lines(self, worker: Worker[None]) -> None:
         pending: list[LineChunk] = []

@@ -149,6 +149,12 @@ class ViewerScreen(FittingScreen):
         self.start()
         self.set_interval(1.0, self.tick)
         self.refresh_all()
+        self.call_after_refresh(self._painted)
+
+    def _painted(self) -> None:
+        """The first paint is done (a file's first rows, or the newest archived, are in it)."""
+        release_startup_hold()
+        self.feed.painted()
 
     def start(self) -> None:
         """Load, or first ask which connector to load."""
