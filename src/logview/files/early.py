@@ -11,6 +11,7 @@ later reading (a reload) scans afresh and reads the whole file itself.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ class Reading:
     back: BackReader | None
 
 
+SWITCH_INTERVAL_S = 0.001
 _started: dict[Path, EarlyReading] = {}
 _lock = threading.Lock()
 
@@ -50,6 +52,10 @@ def begin(path: Path, kind: str, *, with_child: bool) -> None:
         if path in _started:
             return
         back = fork_back_reader(path, kind) if with_child else None  # (before the scan's thread)
+        # The scan gives up the interpreter's lock in each numpy call and must win it back from
+        # the imports, which keep it up to a switch interval at a time: at the default 5 ms a
+        # million lines were indexed in ~0.75 s instead of ~0.15 s alone. (The viewer runs at 1 ms.)
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
         _started[path] = EarlyReading(EarlyScan(path), back)
 
 

@@ -95,14 +95,14 @@ class Feed(Widget):
                                                  total=message.total, archived=message.archived)
 
     def on_feed_lines_found(self, message: LinesFound) -> None:
-        self._count_received(message.generation)
         if self._taken(message, message.generation):
             message.change, message.chunk = self.session.lines_found(message.chunk), None  # (see below)
+        self._count_received(message.generation)  # (once taken: the reader waits for that, `file_reading.py`)
 
     def on_feed_columns_read(self, message: ColumnsRead) -> None:
-        self._count_received(message.generation)
         if self._taken(message, message.generation):
             message.change, message.chunk = self.session.columns_read(message.chunk), None  # (no copy held while queued)
+        self._count_received(message.generation)
 
     def _count_received(self, generation: int) -> None:
         if self.reading is not None and self.reading.generation == generation:
