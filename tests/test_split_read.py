@@ -155,6 +155,27 @@ def test_the_child_reads_nothing_until_let_go_and_ends_if_never_let_go(tmp_path)
         os.waitpid(never.pid, os.WNOHANG)
 
 
+def test_the_child_is_let_go_once_the_early_scan_has_ended(tmp_path, monkeypatch):
+    """The second core is idle from the end of the line scan until the viewer reads the columns:
+    the child starts reading then, without waiting for the viewer (who finds it done, or under way)."""
+    path = tmp_path / "logs.jsonl"
+    write_file(path, "supermetrics")
+    monkeypatch.setattr(split_read, "SPLIT_FROM_BYTES", 0)
+    early.begin(path, "supermetrics", with_child=True)
+    started = early.started(path)
+    assert started is not None and started.back is not None
+    back = started.back
+    deadline = time.monotonic() + 20
+    while not back._ended() and time.monotonic() < deadline:  # (nobody calls `begin`)
+        time.sleep(0.02)
+    assert back._ended() and os.fstat(back._file.fileno()).st_size > 0
+    taken = early.take(path)
+    count = sum(len(chunk.starts) for chunk in taken.chunks)
+    found = back.columns()  # (a second `begin`, from the viewer, changes nothing)
+    assert found is not None and 0 < found.rows < count
+    back.close()
+
+
 def test_without_room_for_the_childs_file_the_viewer_reads_it_all_itself(tmp_path, monkeypatch):
     path = tmp_path / "logs.jsonl"
     write_file(path, "supermetrics")

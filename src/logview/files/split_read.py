@@ -3,9 +3,10 @@
 Why: reading the columns costs ~2 µs a line of one core (`columns.py`; a million lines take 2–3 s),
 and Python runs one thread at a time. So a child, forked as soon as the command line names the file
 (while the process is small and has no other thread), reads the back of the file on the other core
-while the viewer's reader thread reads the front. It waits until the viewer starts reading (even
-niced, a child reading during the viewer's start-up delayed its first rows by ~0.4 s), and it is
-niced: the viewer's threads come first whenever both cores are wanted.
+while the viewer's reader thread reads the front. It waits until the early line scan has ended
+(`early.py`; a child reading beside the scan and the imports, even niced, delayed the first rows by
+~0.4 s), then reads while the viewer finishes starting up on the other core, and it is niced: the
+viewer's threads come first whenever both cores are wanted.
 
 The two halves meet at a line start (`split_point`), found the same way before the fork by both.
 The child's columns are in its own reader's codes; `Recoder` puts them into the viewer's reader's,
@@ -37,9 +38,9 @@ from logview.files.lines import scan_lines
 from logview.files.memory import return_big_buffers
 
 SPLIT_FROM_BYTES = 32 << 20  # smaller files are read in well under a second by the viewer alone
-# The child's share: it is let go when the viewer starts reading the columns (earlier, even niced,
-# it slowed the viewer's start-up by ~0.4 s in a terminal), and the viewer first hands the screen
-# its rows, so the child takes a little over half (measured: bench_viewer.py, RESULTS.md).
+# The child's share: it is let go when the line scan ends (earlier, even niced, it slowed the
+# viewer's start-up by ~0.4 s in a terminal), and the viewer first hands the screen its rows, so the
+# child takes a little over half (measured: bench_viewer.py, RESULTS.md).
 CHILD_SHARE = 0.55
 # The viewer reads 4 MB chunks so as to take turns with its UI thread less often; the child has no
 # such turns to take, and each chunk's bytes are held about three times over while it is read.
@@ -94,16 +95,19 @@ class BackReader:
             _child(path, kind, start, self._file, wait_end)
         os.close(wait_end)
         self._reaped, self._closing = False, threading.Lock()
+        self._letting_go = threading.Lock()  # (`begin` comes from the early scan's thread too)
 
     def begin(self) -> None:
-        """Let the child start reading (it waits, so as not to slow the viewer's start-up)."""
-        if self._go >= 0:
-            try:
-                os.write(self._go, b"1")
-            except OSError:  # (it is gone already: `columns` will say so, and the viewer reads it)
-                pass
-            os.close(self._go)
-            self._go = -1
+        """Let the child start reading (it waits, so as not to slow the viewer's start-up). Called
+        when the early scan ends, and again (changing nothing) when the viewer reads the columns."""
+        with self._letting_go:
+            if self._go >= 0:
+                try:
+                    os.write(self._go, b"1")
+                except OSError:  # (it is gone already: `columns` will say so, and the viewer reads it)
+                    pass
+                os.close(self._go)
+                self._go = -1
 
     def columns(self, wanted: Callable[[], bool] = lambda: True) -> BackColumns | None:
         """The child's columns (waiting for the child to end), or None when it failed, or when
@@ -156,9 +160,10 @@ class BackReader:
 
     def close(self) -> None:
         """Stop the child if it still runs, reap it, and drop its file."""
-        if self._go >= 0:  # (a child never let start ends on its own)
-            os.close(self._go)
-            self._go = -1
+        with self._letting_go:
+            if self._go >= 0:  # (a child never let start ends on its own)
+                os.close(self._go)
+                self._go = -1
         if not self._reaped:
             try:
                 os.kill(self.pid, signal.SIGKILL)
