@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from logview.demo import DemoState
-from ui_helpers import FIXED_NOW, SIZE, file_app, screen_text, settle, table_lines
+from ui_helpers import FIXED_NOW, SIZE, file_app, screen_text, settle, table_lines, wait_until
 
 
 def write_entries(path: Path, entries: list[dict]) -> None:
@@ -30,9 +30,10 @@ async def test_r_reads_an_unchanged_file_again(tmp_path: Path) -> None:
         assert "shown 400" in screen_text(app)
         await pilot.press("r")
         await settle(pilot)
+        # (the worker has ended; its last message may still be on its way to the status line)
+        await wait_until(pilot, lambda: "file loaded" in screen_text(app))
         text = screen_text(app)
         assert "shown 400" in text and "loaded 400" in text and "No entries" not in text
-        assert "file loaded" in text
         assert table_lines(app) == before
 
 
