@@ -108,15 +108,15 @@ def test_the_reading_waits_for_the_first_paint(tmp_path: Path) -> None:
     write_entries(path, demo_entries(3_000, seed=10))
     painted = threading.Event()
     posts: list[object] = []
-    reading = file_reading.FileReading(path, source_for_kind("supermetrics"), generation=1, max_entries=None,
-                                       post=posts.append, first_paint=painted)
     worker = SimpleNamespace(is_cancelled=False)
+    reading: file_reading.FileReading
 
     def post(message: object) -> None:
         posts.append(message)
         reading.received += 1  # (as the feed counts them)
 
-    reading._post = post
+    reading = file_reading.FileReading(path, source_for_kind("supermetrics"), generation=1, max_entries=None,
+                                       post=post, first_paint=painted)
     assert reading.begin() and reading.first_lines is not None
     thread = threading.Thread(target=reading.run, args=(worker, lambda: None))
     thread.start()

@@ -40,9 +40,9 @@ class EarlyScan:
         except BaseException as exc:  # handed to whoever reads the chunks, as a scan of its own would raise it
             self._found.put(exc)
         finally:
-            self._found.put(_END)
-            if self._when_done is not None:
+            if self._when_done is not None:  # (before the end is told: whoever sees it may count on it)
                 self._when_done()
+            self._found.put(_END)
 
     def chunks(self) -> Iterator[LineChunk]:
         """The chunks as `scan_lines(path)` yields them, waiting for each; an error of the scan

@@ -43,8 +43,8 @@ def bulk_collection(threshold0: int = BULK_THRESHOLD0) -> Iterator[None]:
 
 # Start-up: importing Textual, numpy and the viewer, composing and styling the screen makes
 # ~400k objects and no garbage, yet the collector ran ~60 collections over them (one of them full):
-# 50–100 ms of the ~0.8 s of CPU to a file's first rows. It is held off until the first rows are
-# drawn, or this long after the screen is up should none come.
+# 50–100 ms of the ~0.8 s of CPU to a file's first rows. It is held off until the viewer's first
+# paint, or this long after the app is up should no viewer paint.
 STARTUP_HOLD_S = 3.0
 
 _held_for_startup = False

@@ -135,19 +135,11 @@ class FileReading:
         columns: list[ColumnChunk] = []
         posted = time.monotonic()
         rows = 0
-        lines_taken = False
-
-        def first_the_lines() -> None:
-            # Before its first block (the child is let go already), the reader waits until the
-            # screen has taken the lines: side by side, both took twice as long, and every row
-            # is reachable (`G`) only once they are taken (~0.06 s for a million).
-            nonlocal lines_taken
-            if not lines_taken:
-                lines_taken = True
-                self._wait_until_received(worker)
-            pause()
-
-        for chunk in read_columns(self.path, ColumnReader(self.source), self.load.found, first_the_lines, self._back,
+        # The reader starts once the screen has taken the lines (the child reading the back was
+        # let go when the line scan ended): side by side, both took twice as long, and every row
+        # is reachable (`G`) only once they are taken (~0.06 s for a million).
+        self._wait_until_received(worker)
+        for chunk in read_columns(self.path, ColumnReader(self.source), self.load.found, pause, self._back,
                                   wanted=lambda: not worker.is_cancelled):
             if worker.is_cancelled:
                 return

@@ -197,14 +197,12 @@ class ViewerScreen(FittingScreen):
         if self.session.want_tail and not self.feed.tailing:
             self.feed.start_tail()
         self.refresh_all()
-        self.call_after_refresh(release_startup_hold)  # the first rows are drawn
 
     @on(Feed.LinesFound)
     @on(Feed.ColumnsRead)
     def _rows_read(self, message: Feed.LinesFound | Feed.ColumnsRead) -> None:
         self.table.apply_change(message.change)
         self.refresh_soon()
-        self.call_after_refresh(release_startup_hold)  # the first rows are drawn
 
     @on(Feed.Retrying)
     def _retrying(self, message: Feed.Retrying) -> None:
