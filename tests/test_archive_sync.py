@@ -44,6 +44,7 @@ class Run:
         self.shown: list = []  # entries in screen order: live batches go on top
         self.first_requests: int | None = None  # requests made when the first batch came
         self.others: list = []
+        self.total: int | None = None  # the server's count, as the last batch gave it
 
     async def backfill(self, stop_after_pages: int | None = None) -> ArchivedPager:
         source, client = KINDS[self.kind](self.server, page_limit=self.page_limit)
@@ -53,6 +54,7 @@ class Run:
                                   max_entries=self.max_entries)
             async for event in pager.backfill():
                 if isinstance(event, EntriesLoaded):
+                    self.total = event.total
                     if self.first_requests is None and event.entries:
                         self.first_requests = len(log_requests(self.server.state)) - before
                     self.shown = event.entries + self.shown if event.live else self.shown + event.entries
@@ -110,16 +112,26 @@ async def test_a_relaunch_shows_the_archive_before_any_request_and_asks_only_for
 
 
 @pytest.mark.parametrize("kind", ["aitronos", "supermetrics"])
-async def test_an_interrupted_backfill_resumes_from_its_oldest_archived_entry(kind, archive):
+@pytest.mark.parametrize("stop_after_pages", [1, 4])
+async def test_an_interrupted_backfill_resumes_from_its_oldest_archived_entry(kind, stop_after_pages, archive):
     state = DemoState(aitronos_entries=1000, supermetrics_entries=1000, live_rate=0.0, seed=5)
     with DemoServer(state) as server:
-        await Run(server, archive, kind, page_limit=100).backfill(stop_after_pages=4)
+        moment = datetime.now(UTC)
+        if kind == "aitronos":  # several entries at the archive's newest time, as real logs have…
+            state.insert_aitronos(3, at=moment)
+        await Run(server, archive, kind, page_limit=100).backfill(stop_after_pages=stop_after_pages)
+        if kind == "aitronos":  # … and one more at that time after the first launch
+            state.insert_aitronos(1, at=moment)
         resumed = Run(server, archive, kind, page_limit=100)
         await resumed.backfill()
-        assert set(resumed.ids) == server_ids(state, kind) and len(resumed.ids) == 1000
+        assert set(resumed.ids) == server_ids(state, kind) and len(resumed.ids) == len(server_ids(state, kind))
+        # the server's count, not the archive's entries counted again by the head's request
+        assert resumed.total == (1004 if kind == "aitronos" else None)  # (Supermetrics sends none)
         assert_newest_first(resumed.shown)
-        # the head, then what the first launch did not reach: about 6 more pages, not 10
-        assert resumed.requests <= 1 + 7
+        # the head, then what the first launch did not reach (one page more at most, where a
+        # page's edge falls), not the whole range again
+        pages = -(-len(server_ids(state, kind)) // 100)
+        assert resumed.requests <= 1 + (pages - stop_after_pages) + 1
         assert resumed.first_requests == 0
 
 
@@ -199,6 +211,7 @@ async def test_fetches_arrivals_interruptions_and_restarts_always_end_at_the_ser
         final = Run(server, archive, kind, page_limit=page_limit)
         await final.backfill()
         assert sorted(final.ids) == sorted(server_ids(state, kind))
+        assert final.total == (len(final.ids) if kind == "aitronos" else None)  # (the server's count)
         assert_newest_first(final.shown)
         archived = archive.source(final_identity(server, kind))
         assert {e.id for e in archived.entries()} == server_ids(state, kind)

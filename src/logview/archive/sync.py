@@ -323,11 +323,11 @@ class ArchivedPager:
 
     async def _head(self, head: datetime) -> AsyncIterator[PagerEvent]:
         """What is newer than the archive, as one live batch: it goes above what is shown."""
-        known = set(self.tail.head.ids)
         found: list[LogEntry] = []
-        async for item in self._fetch(head, None, open_top=True, keep_above=None, keep_below=None):
+        async for item in self._fetch(head, None, open_top=True, keep_above=head, keep_below=None,
+                                      held_at_floor=set(self.tail.head.ids)):
             if isinstance(item, list):
-                found.extend(e for e in item if e.time is None or e.time > head or (e.time == head and e.id not in known))
+                found.extend(item)
             else:
                 yield item
         found.sort(key=_sort_key, reverse=True)
@@ -337,11 +337,14 @@ class ArchivedPager:
         yield self._loaded(found[: self.max_entries], live=True)
 
     async def _fetch(self, low: datetime | None, high: datetime | None, *, open_top: bool,
-                     keep_above: datetime | None, keep_below: datetime | None
-                     ) -> AsyncIterator[PagerEvent | list[LogEntry]]:
+                     keep_above: datetime | None, keep_below: datetime | None,
+                     held_at_floor: set[str] | None = None) -> AsyncIterator[PagerEvent | list[LogEntry]]:
         """The server's entries in [low, high], stored as they come, each page with the span it
         completes; yields the batches (only entries strictly between `keep_above` and
         `keep_below`: the spans around a gap hold the rest) and the pager's other events.
+        `held_at_floor`: the ids of the entries at `keep_above` that are shown already (the head
+        above the archive's newest time); None when the span below holds all of them (a gap).
+        What is not kept was counted by the server and shown otherwise: a repeat, for the total.
         `open_top`: no `high` was sent, so coverage ends at the newest entry received."""
         # No cap of its own: what the server sends is archived whole, and the caller stops at its cap.
         pager = Pager(keeping_timeless(self.source), self.client,
@@ -362,7 +365,9 @@ class ArchivedPager:
                 if (trouble := await self._store(event.entries, covered)) is not None:
                     yield trouble
                 fresh = [e for e in self._timeless.fresh(event.entries) if e.time is None or (
-                    (keep_above is None or e.time > keep_above) and (keep_below is None or e.time < keep_below))]
+                    (keep_above is None or e.time > keep_above
+                     or (e.time == keep_above and held_at_floor is not None and e.id not in held_at_floor))
+                    and (keep_below is None or e.time < keep_below))]
                 self._repeats[index] += len(event.entries) - len(fresh)
                 yield [e for e in fresh if self.source.matches(e, self.filters)]
             elif isinstance(event, BackfillDone):
