@@ -63,6 +63,8 @@ def shown(app: SidebarApp) -> tuple[list[int | None], list[bool], str]:
 async def test_partial_counts_wait_selection_and_final_counts_do_not(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = [100.0]
     monkeypatch.setattr(sidebar_module, "time", SimpleNamespace(monotonic=lambda: clock[0]))  # (its clock only)
+    # (and an interval no real timer ends within the test: the one that shows held counts)
+    monkeypatch.setattr(sidebar_module, "PARTIAL_COUNTS_EVERY_S", 60.0)
     app = SidebarApp()
     async with app.run_test() as pilot:
         sidebar = app.query_one(FilterSidebar)
@@ -92,3 +94,22 @@ async def test_partial_counts_wait_selection_and_final_counts_do_not(monkeypatch
         sidebar.show_session(session)
         await pilot.pause()
         assert shown(app) == ([900, 100], [False, True], "none selected = all")
+
+
+@pytest.mark.asyncio
+async def test_partial_counts_held_back_show_when_their_interval_ends_without_another_change(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chunk that comes within the interval and is the last for a while (a big file's back half
+    is read by a child, the index posts seldom) is not left behind the status line until then."""
+    monkeypatch.setattr(sidebar_module, "PARTIAL_COUNTS_EVERY_S", 1.0)
+    app = SidebarApp()
+    async with app.run_test() as pilot:
+        sidebar = app.query_one(FilterSidebar)
+        session = FakeSession(FakeStore(rows=1000, ready=100), counts=[90, 10])
+        sidebar.show_session(session)
+        session.store.ready, session.counts = 500, [450, 50]
+        sidebar.show_session(session)  # (held back: within the interval)
+        await pilot.pause()
+        assert shown(app) == ([90, 10], [False, False], "counting … 900 to go")
+        await pilot.pause(1.2)  # no other change comes
+        assert shown(app) == ([450, 50], [False, False], "counting … 500 to go")

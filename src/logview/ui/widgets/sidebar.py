@@ -15,6 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Input, Select, Static
 
 from logview.model import Filters, severity
@@ -125,6 +126,7 @@ class FilterSidebar(VerticalScroll):
         self._facet_count = 0
         self._note = ""  # the status note as shown
         self._partial_shown = 0.0  # when partial counts were last shown (monotonic)
+        self._held: Timer | None = None  # shows the partial counts held back once their interval ends
         self.can_focus = False
         self.summary: FilterLine | None = None  # the line that says the filters while this is folded
 
@@ -161,18 +163,26 @@ class FilterSidebar(VerticalScroll):
         self.query_one("#legend", Static).update(legend)
 
     # -- showing state --------------------------------------------------------------------
-    def show_session(self, session: ViewerSession) -> None:
+    def show_session(self, session: ViewerSession, *, held_back: bool = False) -> None:
         """The counts, the facet's values seen so far and the stats' filters, after any change.
         While a file's fields are still being read the counts are partial and change with every
         chunk: they are shown at most every PARTIAL_COUNTS_EVERY_S (repainting the options costs
-        the UI thread time the reader and the keys need); final counts are shown at once."""
+        the UI thread time the reader and the keys need), and counts held back are shown when
+        that interval ends, whether or not another change comes then (`held_back`: this is that
+        moment); final counts are shown at once."""
         store = session.store
         partial = store.ready - store.head < len(store)
         now = time.monotonic()
         counts = session.sidebar_counts()
-        if partial and now - self._partial_shown < PARTIAL_COUNTS_EVERY_S:  # (the selection is shown at once)
+        wait = PARTIAL_COUNTS_EVERY_S - (now - self._partial_shown)
+        if partial and wait > 0 and not held_back:  # (the selection is shown at once)
             self.show_counts([option.count for option in self.query(StatusOption)], counts.selected, self._note)
+            if self._held is None:
+                self._held = self.set_timer(wait, lambda: self._show_held(session))
         else:
+            if self._held is not None:
+                self._held.stop()
+                self._held = None
             self._partial_shown = now if partial else 0.0
             self.show_counts(counts.counts, counts.selected, counts.note)
         values = session.store.facet_values(self.facet)
@@ -180,6 +190,11 @@ class FilterSidebar(VerticalScroll):
             self._facet_count = len(values)
             self.set_facet_values(values, getattr(session.filters, self.facet))
         self.show_pattern_filters(session.pattern_filters())
+
+    def _show_held(self, session: ViewerSession) -> None:
+        self._held = None
+        if self.is_attached:
+            self.show_session(session, held_back=True)
 
     def show_filters(self, filters: Filters) -> None:
         """Reflect the applied filters (e.g. from the command line) in the inputs; the time
