@@ -123,3 +123,23 @@ def test_filters_and_api_errors_are_plain_frozen_values():
     assert error.summary() == "HTTP 429 RATE_LIMITED: slow down (request r1)"
     assert error.model_copy(update={"retryable": True}).retryable and not error.retryable
     assert ApiError(code="TIMEOUT", message="timed out").summary() == "TIMEOUT: timed out"
+
+
+def test_an_api_client_loads_httpx_and_tenacity_at_its_first_request_not_before():
+    """A relaunch paints its archived rows before any request: the client made for it costs no
+    import until a request goes (~0.1 s: httpx, httpcore, tenacity)."""
+    code = ("import asyncio, sys\n"
+            "from logview.options import Connection\n"
+            "from logview.sources import SupermetricsSource\n"
+            "from logview.api.client import RetryPolicy\n"
+            "from logview.model import ApiFailure\n"
+            "connection = Connection(SupermetricsSource(1, 'c1', base_url='http://127.0.0.1:1'), 'key-1234', 'x')\n"
+            "client = connection.client(policy=RetryPolicy(max_retries=0))\n"
+            "heavy = ('httpx', 'httpcore', 'tenacity')\n"
+            "print(sorted(m for m in heavy if m in sys.modules))\n"
+            "try:\n    asyncio.run(client.fetch('/v1/logs', {}, bytes))\n"
+            "except ApiFailure as failure:\n    print(failure.error.code)\n"
+            "print(sorted(m for m in heavy if m in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.split("\n")[:3] == ["[]", "CONNECTION_FAILED", "['httpcore', 'httpx', 'tenacity']"], \
+        result.stdout + result.stderr

@@ -41,14 +41,21 @@ def test_ssl_cert_file_is_honoured_as_httpx_does(tmp_path) -> None:
     assert done.stdout.strip() == "1"
 
 
-def test_a_bad_ssl_cert_file_fails_where_the_client_is_made(tmp_path) -> None:
-    script = ("from logview.api import tls; tls.prepare()\n"
-              "from logview.api.client import ApiClient\n"
-              "try:\n    ApiClient('https://x.example.test', {})\n"
-              "except Exception as error:\n    print(type(error).__name__)\n")
+def test_a_bad_ssl_cert_file_fails_the_first_request_with_one_clear_error(tmp_path) -> None:
+    """(The command line refuses it before anything starts; a client made some other way fails its
+    first request, not retried, the file named.)"""
+    script = ("import asyncio\n"
+              "from logview.api import tls; tls.prepare()\n"
+              "from logview.api.client import ApiClient, RetryPolicy\n"
+              "from logview.model import ApiFailure\n"
+              "client = ApiClient('https://x.example.test', {}, policy=RetryPolicy(max_retries=3))\n"
+              "try:\n    asyncio.run(client.fetch('/v1/logs', {}, bytes))\n"
+              "except ApiFailure as failure:\n    print(failure.error.summary())\n")
+    missing = tmp_path / "missing.pem"
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
-                          env={"SSL_CERT_FILE": str(tmp_path / "missing.pem"), "PATH": "/usr/bin:/bin"})
-    assert done.stdout.strip() == "FileNotFoundError"
+                          env={"SSL_CERT_FILE": str(missing), "PATH": "/usr/bin:/bin"})
+    assert done.stdout.startswith("TLS_SETUP: could not load the certificates") and str(missing) in done.stdout
+    assert done.stdout.count("\n") == 1, done.stdout
 
 
 @pytest.mark.parametrize("url", ["https://api.example.test", "http://127.0.0.1:1"])

@@ -6,6 +6,10 @@ longer than the policy allows is not slept through silently but ends the request
 
 With a `Budget` (see budget.py: one per key and host), every attempt first waits for its turn and
 every response tells the budget what its rate-limit headers said. That wait is no retry attempt.
+
+httpx (with httpcore) and tenacity are imported at the first request, not with this module: ~0.1 s
+of one core that a relaunch would otherwise spend before painting its archived rows, which need
+no request (`archive/sync.py`).
 """
 
 from __future__ import annotations
@@ -15,17 +19,9 @@ import json
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
-from typing import TypeVar
+from functools import cached_property
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlencode
-
-import httpx
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
 
 from logview import __version__
 from logview.api import tls
@@ -44,14 +40,20 @@ from logview.api.types import (  # noqa: F401 - re-exported: the client's vocabu
 from logview.model import ApiError, ApiFailure
 from logview.sources.base import InvalidBody
 
+if TYPE_CHECKING:
+    import httpx
+    from tenacity import RetryCallState
+
 T = TypeVar("T")
 
-DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=10.0, pool=10.0)
+DEFAULT_TIMEOUT_S = {"connect": 10.0, "read": 30.0, "write": 10.0, "pool": 10.0}  # (`httpx.Timeout`'s)
 # A body that trickles in never trips the per-read timeout; this bounds one attempt as a whole.
 ATTEMPT_DEADLINE_S = 120.0
 
 
 def _network_error(exc: BaseException) -> ApiError:
+    import httpx
+
     if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
         kind = {
             httpx.ConnectTimeout: "connecting",
@@ -109,7 +111,7 @@ class ApiClient:
         headers: dict[str, str],
         *,
         policy: RetryPolicy | None = None,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        timeout: httpx.Timeout | None = None,
         attempt_deadline_s: float = ATTEMPT_DEADLINE_S,
         transport: httpx.AsyncBaseTransport | None = None,
         on_request: Callable[[RequestRecord], None] | None = None,
@@ -124,13 +126,20 @@ class ApiClient:
         self._attempt_deadline_s = attempt_deadline_s
         self._on_request = on_request
         self._sleep = sleep
-        self._http = httpx.AsyncClient(
-            base_url=base_url,
-            headers={"User-Agent": f"logview/{__version__}", "Accept": "application/json", **headers},
-            timeout=timeout,
-            transport=transport,
+        self._base_url, self._headers, self._timeout, self._transport = base_url, headers, timeout, transport
+
+    @cached_property
+    def _http(self) -> httpx.AsyncClient:
+        """The connection pool, made at the first request (see the module's docstring)."""
+        import httpx
+
+        return httpx.AsyncClient(
+            base_url=self._base_url,
+            headers={"User-Agent": f"logview/{__version__}", "Accept": "application/json", **self._headers},
+            timeout=self._timeout or httpx.Timeout(**DEFAULT_TIMEOUT_S),
+            transport=self._transport,
             follow_redirects=False,  # a redirect must never carry the key to another host
-            verify=tls.verify_for(base_url),  # (built off the first paint's path: see tls.py)
+            verify=tls.verify_for(self._base_url),  # (built off the first paint's path: see tls.py)
         )
 
     async def __aenter__(self) -> ApiClient:
@@ -140,7 +149,8 @@ class ApiClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if "_http" in self.__dict__:  # (never made: no request was sent)
+            await self._http.aclose()
 
     def redact(self, text: str) -> str:
         """Remove this client's secrets from a message before it is shown or logged anywhere."""
@@ -173,6 +183,8 @@ class ApiClient:
         says who goes first when the budget binds: LIVE (the default) or BACKFILL. `on_body` is
         awaited with a successful answer's body before it is parsed (the pager sends the next
         request from it, see prefetch.py); `on_sent` hears when the request has been sent."""
+        from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
         policy = self.policy
         max_attempts = policy.max_retries + 1
         backoff = wait_exponential_jitter(
@@ -231,6 +243,8 @@ class ApiClient:
     async def _attempt(self, path: str, params: dict[str, str], parse: Callable[[bytes], T], priority: Priority,
                        on_body: Callable[[bytes], Awaitable[None]] | None = None,
                        on_sent: Callable[[], None] | None = None) -> T:
+        import httpx
+
         budget = self.budget
         if budget is not None:
             await self._wait_for_budget(budget, priority)
@@ -241,8 +255,13 @@ class ApiClient:
         answered = False
         try:
             try:
+                http = self._http
+            except OSError as exc:  # (certificates that cannot be loaded: SSL_CERT_FILE / SSL_CERT_DIR)
+                reason = tls.environment_problem() or str(exc)
+                raise ApiFailure(ApiError(code="TLS_SETUP", message=f"could not load the certificates: {reason}")) from None
+            try:
                 async with asyncio.timeout(self._attempt_deadline_s):
-                    response = await self._http.get(path, params=params, extensions=_sent_trace(on_sent))
+                    response = await http.get(path, params=params, extensions=_sent_trace(on_sent))
             except (httpx.TransportError, TimeoutError) as exc:
                 raise ApiFailure(self._redact_error(_network_error(exc))) from None
             status = response.status_code
