@@ -136,6 +136,37 @@ async def test_a_relaunch_shows_the_newest_archived_rows_in_its_first_paint(quie
             assert f"{ENTRIES:,} from the archive" in screen_text(app)
 
 
+async def test_a_relaunch_sends_its_first_request_once_the_archived_rows_are_painted(quiet_server, tmp_path,
+                                                                                    monkeypatch) -> None:
+    """The request (and the HTTP stack it loads, ~0.1 s) comes after the first paint, not before it
+    (a paint made slow here, as a big terminal's may be)."""
+    from logview.ui.feed import Feed
+
+    def log_requests() -> int:
+        return sum("/logs" in path for _, path, _ in quiet_server.state.request_log)
+
+    with Archive.open(tmp_path / "archive.sqlite3") as archive:
+        async with archived_app(quiet_server, archive).run_test(size=SIZE) as pilot:
+            await settle(pilot)
+        before = log_requests()
+        at_paint: list[int] = []
+        painted = Feed.painted
+
+        def recording(feed: Feed) -> None:
+            def slow_paint_done() -> None:
+                at_paint.append(log_requests() - before)
+                painted(feed)
+
+            feed.set_timer(0.3, slow_paint_done)
+
+        monkeypatch.setattr(Feed, "painted", recording)
+        app = archived_app(quiet_server, archive)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert at_paint == [0] and len(app.viewer.view) == ENTRIES
+            assert log_requests() - before == 1  # then one, for what is newer than the archive
+
+
 async def test_a_relaunch_capped_within_its_first_paint_says_so(quiet_server, tmp_path) -> None:
     """--max-entries below the rows painted at once: those rows, no more, and the cap's notice."""
     with Archive.open(tmp_path / "archive.sqlite3") as archive:

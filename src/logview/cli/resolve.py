@@ -277,12 +277,16 @@ def archive_choice(args: argparse.Namespace) -> tuple[bool, Retention]:
     """Whether this run keeps the archive (not with `--no-archive`, nor `archive = false` in the
     config) and how much of it (the config's retention). A config that cannot be read keeps the
     defaults here; the command reports it where it reads a profile."""
+    from logview.archive.retention import Retention
+
+    wanted = not getattr(args, "no_archive", False)
     try:
         reading = read_config(config_path())
     except ConfigError:
         reading = None
-    config = reading.config if reading else Config()
-    return config.archive and not getattr(args, "no_archive", False), config.retention()
+    if reading is None:  # the defaults, without building the config's model (pydantic: ~60 ms before the first paint)
+        return wanted, Retention()
+    return reading.config.archive and wanted, reading.config.retention()
 
 
 def _source_ids(source: Source) -> str:

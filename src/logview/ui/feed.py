@@ -31,7 +31,7 @@ from logview.session import ViewerSession
 from logview.store import ViewChange
 from logview.ui import feed_messages as messages
 from logview.ui.bulk_gc import bulk_collection
-from logview.ui.file_reading import FileReading, unexpected_error
+from logview.ui.file_reading import FIRST_PAINT_WAIT_S, FileReading, unexpected_error
 from logview.ui.gathering import Gathering
 
 if TYPE_CHECKING:
@@ -156,7 +156,7 @@ class Feed(Widget):
         else:
             self.pager = self._pager(server_filters)
             self._first_archived = self.pager.paint_now() if isinstance(self.pager, ArchivedPager) else None
-            self._backfill(self.generation, self.pager)
+            self._backfill(self.generation, self.pager, after_paint=self._first_archived is not None)
         return self.generation
 
     def _pager(self, server_filters: Filters) -> Pager | ArchivedPager:
@@ -262,8 +262,12 @@ class Feed(Widget):
         self.post_message(self.Failed(generation, error, gave_up))
 
     @work(exclusive=True, group="backfill", exit_on_error=False)
-    async def _backfill(self, generation: int, pager: Pager | ArchivedPager) -> None:
+    async def _backfill(self, generation: int, pager: Pager | ArchivedPager, *, after_paint: bool = False) -> None:
+        """`after_paint`: archived rows are in the first paint, and the backfill's first request
+        (with the imports it brings, ~0.1 s: `api/client.py`) waits until they are on screen."""
         try:
+            if after_paint:
+                await self._first_paint()
             with bulk_collection():
                 async for event in pager.backfill():
                     self._report(generation, event, live=False)
@@ -273,6 +277,11 @@ class Feed(Widget):
             raise
         except Exception as exc:  # never let a fault take the app down
             self._failed(generation, unexpected_error(exc), None)
+
+    async def _first_paint(self) -> None:
+        until = time.monotonic() + FIRST_PAINT_WAIT_S
+        while not self._painted.is_set() and time.monotonic() < until:
+            await asyncio.sleep(0.005)
 
     @work(exclusive=True, group="tail", exit_on_error=False)
     async def _tail(self, generation: int, pager: Pager | ArchivedPager) -> None:
