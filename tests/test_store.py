@@ -110,6 +110,49 @@ def test_cap_drops_the_oldest_on_prepend_and_refuses_older_appends() -> None:
     assert store.append([sm(200)]) == 0
 
 
+def test_rows_dropped_at_the_cap_let_go_of_their_entries_and_texts() -> None:
+    store = EntryStore(SM, max_entries=20)
+    store.append([sm(i) for i in range(100, 120)])
+    store.set_search("sm_1")  # (each entry's search text made and kept)
+    assert sum(text is not None for text in store.held.texts) == 20
+    store.prepend([sm(i) for i in range(5)])
+    held = store.span("held", store.head, store.tail)
+    kept = {store.held.entries[i].id for i in held.tolist()}
+    assert kept == {f"sm_{i}" for i in [*range(5), *range(100, 115)]}
+    assert sum(entry is not None for entry in store.held.entries) == 20  # the 5 oldest let go…
+    searched = {i for i, text in enumerate(store.held.texts) if text is not None}
+    assert searched == set(held.tolist())  # … with their texts (the new rows' made as they came)
+    assert not store.cols["held"][store.tail + store.offset:].any()  # (no row past the tail names one)
+
+
+def test_a_search_text_is_made_once_and_kept_for_the_next_search(monkeypatch) -> None:
+    import logview.store.search as search_module
+
+    made: list[str] = []
+    text_of = search_module.searchable_text
+    monkeypatch.setattr(search_module, "searchable_text", lambda raw: made.append(raw["id"]) or text_of(raw))
+    store = EntryStore(AIT)
+    store.append([ait(i, tool="gmail.send" if i % 2 else "slack.post") for i in range(10)])
+    assert ids(store, FilteredView(store, Filters(search="gmail")).index) == [f"log_{i}" for i in range(1, 10, 2)]
+    job = store.search_job("slack")  # (in a thread, as the viewer runs a big store's)
+    job.run()
+    assert store.finish_search(job)
+    assert ids(store, FilteredView(store, Filters(search="slack")).index) == [f"log_{i}" for i in range(0, 10, 2)]
+    assert sorted(made) == sorted(f"log_{i}" for i in range(10))  # each once
+
+
+def test_a_search_outliving_a_clear_leaves_the_new_rows_texts_alone() -> None:
+    store = EntryStore(AIT)
+    store.append([ait(i, tool="gmail.send") for i in range(5)])
+    stale = store.search_job("gmail")
+    store.clear()
+    store.append([ait(i, tool="slack.post") for i in range(5)])
+    stale.run()
+    assert not store.finish_search(stale)
+    assert store.held.texts == [None] * 6  # (the stale job wrote into the table it was given)
+    assert ids(store, FilteredView(store, Filters(search="gmail")).index) == []
+
+
 def test_clear_resets_the_view_but_keeps_categories() -> None:
     store = EntryStore(SM)
     store.append([sm(i, event=f"ev{i % 3}") for i in range(9)])

@@ -99,7 +99,7 @@ def test_archived_rows_are_the_rows_their_entries_make(tmp_path, kind, make) -> 
         store = archived_store(archived, kind)
         memory = memory_store(archived_order(archived, originals), kind)
         assert_same_store(store, memory)
-        assert all(entry is None for entry in store.span("entry", store.head, store.tail))  # nothing held
+        assert not store.span("held", store.head, store.tail).any() and store.held.entries == [None]  # nothing held
         for needle in ("gmail", "429", "data.page", "no such text", "E"):
             wanted = Filters(search=needle)
             assert np.array_equal(FilteredView(store, wanted).index, FilteredView(memory, wanted).index), needle
@@ -188,7 +188,8 @@ def test_reading_many_archived_entries_keeps_only_a_few(tmp_path) -> None:
         for ordinal in range(store.head, store.tail):
             store.entry(ordinal)
         assert len(store.backings._cache) <= ARCHIVED_CACHE
-        assert store.cols["entry"].nbytes == 8 * len(store.cols["entry"])  # pointers, all to None
+        assert store.held.entries == [None]  # (the rows name no entry in memory: 4 bytes each, all 0)
+        assert store.cols["held"].nbytes == 4 * len(store.cols["held"]) and not store.cols["held"].any()
 
 
 def test_an_entry_pruned_from_the_archive_is_shown_as_gone(tmp_path) -> None:

@@ -40,6 +40,7 @@ from logview.categories import Categories, CodeMap
 from logview.store.archived import READ_AROUND, Backings, EntryList, RawReader, facet_codes
 from logview.store.codes import Codes
 from logview.store.file_rows import line_columns, write_offsets  # entries left in the file
+from logview.store.held import HELD_DTYPE, HeldEntries
 from logview.store.merge import merge_rows
 from logview.store.order import settle_appended, settle_prepended
 from logview.store.rows import FrozenColumns, RowBuffer
@@ -61,8 +62,8 @@ _FILTER_COLUMNS: dict[str, Any] = {
     "invalid": np.bool_,
     "hit": np.bool_,  # the search in force matches the row (see `search.py`)
 }
-# entries held in memory (`entry`, and its search text once searched) or in an archive (see `archived.py`)
-_ENTRY_COLUMNS: dict[str, Any] = {"entry": object, "text": object, "rowid": np.int64, "backing": np.uint8}
+# entries held in memory (`held`: an index into `HeldEntries`, see `held.py`) or in an archive (`archived.py`)
+_ENTRY_COLUMNS: dict[str, Any] = {"held": HELD_DTYPE, "rowid": np.int64, "backing": np.uint8}
 
 
 class EntryStore(RowBuffer):
@@ -77,7 +78,8 @@ class EntryStore(RowBuffer):
         self.lines = lines
         self.codes = Codes(source)
         self.backings = Backings()
-        self.search = RowSearch(self, source, lines, self.backings)
+        self.held = HeldEntries()  # the entries in memory (a store over a file holds none)
+        self.search = RowSearch(self, source, lines, self.backings, lambda: self.held)
         self._entry_cache: OrderedDict[int, LogEntry] = OrderedDict()
         self._code_map = CodeMap()  # a file reader's category codes → ours
         self.epoch = 0  # bumped by clear(): ordinals from before mean nothing after
@@ -106,8 +108,7 @@ class EntryStore(RowBuffer):
         start, stop = lo + self.offset, lo + n + self.offset
         for name, values in coded.items():
             self.cols[name][start:stop] = values
-        self.cols["entry"][start:stop] = np.fromiter(entries, dtype=object, count=n)
-        self.cols["text"][start:stop] = None
+        self.cols["held"][start:stop] = self.held.add(entries)
         self.cols["backing"][start:stop] = 0
         if self.search.needle is not None:
             self.search.evaluate(self.search.needle, lo, lo + n)
@@ -151,8 +152,8 @@ class EntryStore(RowBuffer):
         cols["invalid"][start:stop] = columns.invalid[:n]
         cols["rowid"][start:stop] = columns.rowid[:n]
         cols["backing"][start:stop] = self.backings.code(reader)
-        cols["entry"][start:stop] = None
-        cols["text"][start:stop] = None
+        if cols["held"][start:stop].any():  # (rows past the tail hold none: their pages stay unwritten)
+            cols["held"][start:stop] = 0
         self.tail = self.ready = hi
         if self.search.needle is not None:
             self.search.evaluate(self.search.needle, lo, hi)
@@ -167,7 +168,7 @@ class EntryStore(RowBuffer):
         assert self.lines is None and all(part.lines is None for _, part in parts)
         self.backings.clear()
         merged = merge_rows(self.codes, self.backings,
-                            [(label, part, part.codes, part.backings) for label, part in parts])
+                            [(label, part, part.codes, part.backings, part.held) for label, part in parts])
         n = len(merged)
         self.column_types["origin"] = np.uint16
         self.reset_rows(max(1024, n + n // 4), front_room=max(128, n // 16))
@@ -175,9 +176,11 @@ class EntryStore(RowBuffer):
         self.dropped_total = 0
         self.codes.widen(self)
         start = self.offset
+        self.held = HeldEntries()
         for name, values in merged.columns.items():
             self.cols[name][start:start + n] = values
-        self.cols["text"][start:start + n] = None
+        in_memory = np.flatnonzero(merged.columns["backing"] == 0)
+        self.cols["held"][start + in_memory] = self.held.add(merged.entries[in_memory].tolist())
         self.tail = self.ready = n
         self.search.needle = None
         self.codes.update_severity()
@@ -271,8 +274,9 @@ class EntryStore(RowBuffer):
 
     def _drop_oldest(self, count: int) -> None:
         new_tail = self.tail - count
-        self.span("entry", new_tail, self.tail)[:] = None  # free the raw entries
-        self.span("text", new_tail, self.tail)[:] = None
+        held = self.span("held", new_tail, self.tail)
+        self.held.release(held)  # free the raw entries
+        held[:] = 0
         self.tail = new_tail
         self.ready = min(self.ready, self.tail)
         self.dropped_total += count
@@ -284,6 +288,7 @@ class EntryStore(RowBuffer):
         self.dropped_total = 0
         self._entry_cache.clear()
         self.backings.clear()
+        self.held = HeldEntries()  # (a search still running keeps the old table: its indices are its own)
         self._code_map.clear()  # a new file reader numbers its categories afresh
 
     def close(self) -> None:
@@ -293,7 +298,8 @@ class EntryStore(RowBuffer):
     # -- reading --------------------------------------------------------------------------
     def entry(self, ordinal: int) -> LogEntry:
         if self.lines is None:
-            found = self.cols["entry"][ordinal + self.offset]
+            held = int(self.cols["held"][ordinal + self.offset])
+            found = self.held.entries[held] if held else None
             return found if found is not None else self._archived_entry(ordinal)
         cache = self._entry_cache
         found = cache.get(ordinal)
@@ -329,10 +335,11 @@ class EntryStore(RowBuffer):
         them from the archive only as they are taken (in whatever thread takes them)."""
         if self.lines is None:
             backings = self.column("backing", ordinals)
+            entries = self.held.take(self.column("held", ordinals))
             if not backings.any():
-                return self.column("entry", ordinals).tolist()
-            return EntryList(self.column("entry", ordinals), self.column("rowid", ordinals), backings,
-                             self.backings.readers)
+                return entries  # type: ignore[return-value]  # (all held)
+            return EntryList(np.fromiter(entries, dtype=object, count=len(entries)), self.column("rowid", ordinals),
+                             backings, self.backings.readers)
         return [self.entry(int(ordinal)) for ordinal in ordinals]
 
     def time_us(self, ordinal: int) -> int | None:

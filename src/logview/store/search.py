@@ -3,7 +3,8 @@
 Each row's result sits in the store's `hit` column, so a search is paid once and re-filtering is a
 mask. Small stores are searched at once; a big one hands a `SearchJob` (rows in memory) or a
 `FileSearchJob` (a scan of the file's bytes, see `files.search`) to a worker thread, which owns
-copies of what it reads, and the result is adopted back with `finish`.
+copies of what it reads, and the result is adopted back with `finish`. An entry's search text is
+made once and kept beside it (`held.py`), for the next search.
 
 Archived rows (see `archived.py`) are searched in their raw JSON, read from the archive a chunk
 at a time and scanned as a file's lines are (`files.search`: the same answers as for `--file`,
@@ -22,6 +23,7 @@ from logview.files.lines import LineFile
 from logview.files.search import search_lines
 from logview.sources.base import Source, searchable_text
 from logview.store.archived import Backings, RawReader
+from logview.store.held import HeldEntries
 from logview.store.rows import RowBuffer
 
 ARCHIVED_SEARCH_ROWS = 20_000  # archived rows read from the archive per scan
@@ -63,9 +65,9 @@ class SearchJob:
     epoch: int
     lo: int
     hi: int
-    entries: np.ndarray
-    texts: np.ndarray
-    backings: np.ndarray  # archived rows: which archive (0: the entry is in `entries`), their rowid
+    held: np.ndarray  # the rows' indices in `table` (0: an archived row)
+    table: HeldEntries  # (append-only: indices stay valid while the store changes)
+    backings: np.ndarray  # archived rows: which archive, their rowid
     rowids: np.ndarray
     invalid: np.ndarray
     readers: list[RawReader]
@@ -73,14 +75,15 @@ class SearchJob:
     moves: int = 0  # the store's `moves.version` when the job was made
 
     def run(self, cancelled: Callable[[], bool] | None = None) -> None:
-        texts, entries, backings = self.texts, self.entries, self.backings
-        in_memory = np.flatnonzero(backings == 0).tolist()
-        for i in in_memory:
-            if texts[i] is None:
-                texts[i] = searchable_text(entries[i].raw)
+        backings, entries, texts = self.backings, self.table.entries, self.table.texts
+        in_memory = np.flatnonzero(self.held > 0)
+        held = self.held[in_memory].tolist()
+        for i in held:
+            if texts[i] is None and (entry := entries[i]) is not None:  # (None: its row is gone)
+                texts[i] = searchable_text(entry.raw)
         needle = self.needle
-        hits = np.zeros(len(texts), dtype=bool)
-        hits[in_memory] = np.fromiter((needle in texts[i] for i in in_memory), dtype=bool, count=len(in_memory))
+        hits = np.zeros(len(self.held), dtype=bool)
+        hits[in_memory] = np.fromiter((needle in (texts[i] or "") for i in held), dtype=bool, count=len(held))
         for backing in np.unique(backings[backings > 0]).tolist():
             rows = np.flatnonzero(backings == backing)
             hits[rows] = search_archived(self.readers[backing - 1], self.rowids[rows], self.invalid[rows], needle,
@@ -115,8 +118,10 @@ class FileSearchJob:
 class RowSearch:
     """The search in force over one store's rows (`needle`), kept up to date as rows arrive."""
 
-    def __init__(self, rows: RowBuffer, source: Source, lines: LineFile | None, backings: Backings) -> None:
+    def __init__(self, rows: RowBuffer, source: Source, lines: LineFile | None, backings: Backings,
+                 held: Callable[[], HeldEntries]) -> None:
         self.rows, self.source, self.lines, self.backings = rows, source, lines, backings
+        self._held = held  # the store's entries in memory (a new table after each `clear`)
         self.needle: str | None = None
 
     def evaluate(self, needle: str, lo: int, hi: int) -> None:
@@ -130,7 +135,7 @@ class RowSearch:
             rows.span("hit", lo, hi)[:] = job.hits
             return
         job = self._memory_job(needle, lo, hi, copy=False)
-        job.run()  # writes texts in place (these are views)
+        job.run()
         rows.span("hit", lo, hi)[:] = job.hits
 
     def _file_job(self, needle: str, lo: int, hi: int) -> FileSearchJob:
@@ -158,10 +163,10 @@ class RowSearch:
 
     def _memory_job(self, needle: str, lo: int, hi: int, *, copy: bool) -> SearchJob:
         rows = self.rows
-        entries, texts = rows.span("entry", lo, hi), rows.span("text", lo, hi)
+        held = rows.span("held", lo, hi)
         if copy:  # (for a worker thread: the store goes on changing)
-            entries, texts = entries.copy(), texts.copy()
-        return SearchJob(needle, rows.epoch, lo, hi, entries, texts, rows.span("backing", lo, hi).copy(),
+            held = held.copy()
+        return SearchJob(needle, rows.epoch, lo, hi, held, self._held(), rows.span("backing", lo, hi).copy(),
                          rows.span("rowid", lo, hi).copy(), rows.span("invalid", lo, hi).copy(),
                          list(self.backings.readers), moves=rows.moves.version)
 
@@ -173,10 +178,7 @@ class RowSearch:
             return False
         lo, hi = max(job.lo, rows.head), min(job.hi, rows.tail)
         if hi > lo:
-            cut = slice(lo - job.lo, hi - job.lo)
-            if isinstance(job, SearchJob):
-                rows.span("text", lo, hi)[:] = job.texts[cut]
-            rows.span("hit", lo, hi)[:] = job.hits[cut]
+            rows.span("hit", lo, hi)[:] = job.hits[lo - job.lo:hi - job.lo]
         self.needle = job.needle
         if rows.head < lo:
             self.evaluate(job.needle, rows.head, min(lo, rows.tail))
@@ -187,8 +189,5 @@ class RowSearch:
         except LookupError:
             moved = (rows.head, rows.tail)
         if moved is not None:
-            lo, hi = max(moved[0], rows.head), min(moved[1], rows.tail)
-            if "text" in rows.cols:
-                rows.span("text", lo, hi)[:] = None
-            self.evaluate(job.needle, lo, hi)
+            self.evaluate(job.needle, max(moved[0], rows.head), min(moved[1], rows.tail))
         return True
