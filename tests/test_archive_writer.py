@@ -51,3 +51,47 @@ async def test_a_read_only_archive_is_the_writers_problem_not_an_error_on_the_ev
         await writer.flush()
     assert writer.problem is not None and "read-only" in writer.problem
     assert errors == []
+
+
+async def test_after_each_commit_it_says_where_the_entries_are_archived_and_not_those_pruned():
+    from logview.archive import Retention
+    from logview.jsonutil import load_json
+
+    entries = aitronos_entries(450)  # newest first; the archive keeps the newest 400
+    with Archive.open(retention=Retention(max_entries=400)) as archive:
+        stored = archive.source(aitronos_identity())
+        said: list[dict[str, int]] = []
+        writer = PageWriter(stored, "", on_archived=said.append)
+        for start in range(0, len(entries), 100):
+            writer.store(entries[start:start + 100], None)
+        await writer.flush()
+        told = {entry_id: rowid for one in said for entry_id, rowid in one.items()}
+        assert set(told) == {e.id for e in entries[:400]} == {e.id for e in stored.entries()}
+        assert all(load_json(stored.raw([rowid])[0])["id"] == entry_id for entry_id, rowid in told.items())
+
+
+async def test_a_fetch_faster_than_the_archive_waits_for_it(monkeypatch):
+    """What waits to be stored is held in memory: past BACKLOG_ENTRIES, `room` holds the fetch."""
+    import time
+
+    import logview.archive.writer as writer_module
+
+    entries = aitronos_entries(3_000)
+    with Archive.open() as archive:
+        stored = archive.source(aitronos_identity())
+        store_rows = stored.store_rows
+
+        def slowly(rows, **options):
+            time.sleep(0.05)  # (a slow disk)
+            return store_rows(rows, **options)
+
+        stored.store_rows = slowly
+        monkeypatch.setattr(writer_module, "BACKLOG_ENTRIES", 500)
+        writer = PageWriter(stored, "")
+        most = 0
+        for start in range(0, len(entries), 100):
+            writer.store(entries[start:start + 100], None)
+            await writer.room()
+            most = max(most, writer._waiting)
+        await writer.flush()
+        assert most <= 500 and stored.count() == 3_000

@@ -240,3 +240,46 @@ def test_reading_a_few_archived_rows_does_not_visit_the_whole_source(tmp_path) -
         assert len(archived.raw_found(rowids)) == 10
         connection.set_progress_handler(None, 0)
         assert steps[0] < 50  # (visiting the source's 20,000 rows takes thousands)
+
+
+# -- fetched entries let go once archived ------------------------------------------------------
+
+@pytest.mark.parametrize("kind,make", [("aitronos", aitronos_entries), ("supermetrics", supermetrics_entries)])
+def test_fetched_rows_let_go_of_their_entries_once_archived_and_read_them_back(tmp_path, kind, make) -> None:
+    """What the writer reports after each commit (`EntryStore.archived`): the store becomes the
+    store the archive would paint, search and all, and holds none of the archived entries."""
+    entries = make(600, seed=8)
+    with Archive.open(tmp_path / "archive.sqlite3") as archive:
+        archived = archived_part(archive, kind)
+        store = EntryStore(SOURCES[kind])
+        store.held.track()
+        store.append(entries[:400])
+        store.set_search("e")  # (texts made for the entries held)
+        archived.store(entries[:300])  # two pages of three archived: the third not yet
+        found = archived.rowids([e.id for e in entries[:300]])
+        assert len(found) == len({e.id for e in entries[:300]})
+        memory = memory_store(entries[:400], kind)
+        assert store.archived(found, archived) == len(found)
+        assert store.archived(found, archived) == 0  # (said twice: nothing more)
+        backing = store.span("backing", store.head, store.tail)
+        assert (backing > 0).sum() == len(found) and not store.span("held", store.head, store.tail)[backing > 0].any()
+        assert sum(e is not None for e in store.held.entries) == 400 - len(found)
+        assert sum(t is not None for t in store.held.texts) == 400 - len(found)
+        assert_same_store(store, memory)
+        for needle in ("gmail", "429", "data.page", "E"):
+            wanted = Filters(search=needle)
+            assert np.array_equal(FilteredView(store, wanted).index, FilteredView(memory, wanted).index), needle
+
+
+def test_an_entry_not_archived_stays_held(tmp_path) -> None:
+    entries = supermetrics_entries(50, seed=2)
+    with Archive.open(tmp_path / "archive.sqlite3") as archive:
+        archived = archived_part(archive, "supermetrics")
+        store = EntryStore(SUPERMETRICS)
+        store.append(entries[:10])  # (not tracked yet: never let go)
+        store.held.track()
+        store.append(entries[10:])
+        archived.store(entries)
+        store.archived(archived.rowids([e.id for e in entries]), archived)
+        assert store.held.take(store.span("held", store.head, store.tail)) == \
+            entries[:10] + [None] * 40  # (the rows in the store's order: the first ten, then archived)

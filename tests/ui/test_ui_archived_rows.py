@@ -53,9 +53,10 @@ async def test_archived_entries_are_columns_read_back_for_every_use(quiet_server
             viewer = app.viewer
             store, view = viewer.store, viewer.view
             assert len(store) == ENTRIES + 2 and f"{ENTRIES:,} from the archive" in screen_text(app)
+            # the two fetched entries as well, once archived: no row holds its entry in memory
             archived = store.span("backing", store.head, store.tail) > 0
-            held = store.span("held", store.head, store.tail)
-            assert archived.sum() == ENTRIES and not held[archived].any() and held[~archived].all()
+            assert archived.all()
+            assert not store.span("held", store.head, store.tail).any() and store.held.entries[1:] == [None, None]
             assert {e.id for e in store.entries(view.index[:2])} == {e["id"] for e in new}  # fetched, on top
 
             # the table and the detail pane read an archived entry back
@@ -134,6 +135,42 @@ async def test_a_relaunch_shows_the_newest_archived_rows_in_its_first_paint(quie
             shown = [e.id for e in app.viewer.store.entries(app.viewer.view.index)]
             assert shown == wanted  # all of them, each once, in order
             assert f"{ENTRIES:,} from the archive" in screen_text(app)
+
+
+async def test_a_first_launch_lets_go_of_each_fetched_entry_once_archived_and_so_does_the_tail(quiet_server,
+                                                                                               tmp_path) -> None:
+    """What is fetched is held in memory only until the archive holds it: then read back from the
+    archive when shown, as a relaunch's rows are (the table, the detail, search)."""
+    from ui_helpers import wait_until
+
+    logs = {log["id"]: log for log in quiet_server.state.supermetrics_logs}
+    with Archive.open(tmp_path / "archive.sqlite3") as archive:
+        app = archived_app(quiet_server, archive)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            store = app.viewer.store
+            assert len(store) == ENTRIES and "from the archive" not in screen_text(app)  # (all fetched)
+            assert (store.span("backing", store.head, store.tail) > 0).all()
+            assert not store.span("held", store.head, store.tail).any()
+            assert sum(entry is not None for entry in store.held.entries) == 0
+            await pilot.press("j", "j", "enter")
+            await pilot.pause()
+            raw = logs[store.entry(app.viewer.table.cursor_ordinal).id]
+            assert squash(f"request_id{raw['request_id']}") in squash(detail_text(app))
+            await pilot.press("escape", "slash", *raw["request_id"][:13], "enter")
+            await settle(pilot)
+            assert [e.id for e in store.entries(app.viewer.view.index)] == [raw["id"]]
+            await pilot.press("slash", "escape")
+            await settle(pilot)
+
+            await pilot.press("t")  # the tail's entries too
+            await wait_until(pilot, lambda: app.viewer.feed.tailing)
+            new = quiet_server.state.insert_supermetrics(3, same_time=False)
+            app.viewer.feed.poll_now()
+            await wait_until(pilot, lambda: len(store) == ENTRIES + 3)
+            await wait_until(pilot, lambda: not store.span("held", store.head, store.tail).any())
+            assert {e.id for e in store.entries(app.viewer.view.index[:3])} == {e["id"] for e in new}
+            assert sum(entry is not None for entry in store.held.entries) == 0
 
 
 async def test_a_relaunch_sends_its_first_request_once_the_archived_rows_are_painted(quiet_server, tmp_path,

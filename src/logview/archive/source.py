@@ -14,6 +14,7 @@ from logview.model import LogEntry
 from logview.sources.base import Source
 
 ENTRY_CHUNK = 2_000  # entries rebuilt per query by `entries` (memory stays flat however many)
+_IDS_A_QUERY = 900  # (within the 999 parameters older SQLite builds allow)
 BULK_CACHE_KIB = 2_048  # the page cache of the bulk reader (see `_bulk`)
 
 
@@ -114,6 +115,18 @@ class ArchivedSource:
             ids = {row[0] for row in db.execute("SELECT id FROM entries WHERE source = ? AND time_us = ?",
                                                 (self._source_id, moment))}
         return moment, ids
+
+    def rowids(self, ids: Sequence[str]) -> dict[str, int]:
+        """Where these entries are archived, by id (one not archived, or pruned already, is left out)."""
+        found: dict[str, int] = {}
+        if self._source_id is None:
+            return found
+        with self._database.reading() as db:
+            for start in range(0, len(ids), _IDS_A_QUERY):
+                part = ids[start:start + _IDS_A_QUERY]
+                found.update(db.execute(f"SELECT id, rowid FROM entries WHERE source = ? AND id IN "
+                                        f"({', '.join('?' * len(part))})", (self._source_id, *part)))
+        return found
 
     def _scalar(self, sql: str):
         if self._source_id is None:

@@ -73,7 +73,8 @@ class ArchivedPager:
     def __init__(self, source: Source, client: ApiClient, filters: Filters, archived: ArchivedSource, *,
                  max_entries: int | None = None, paint_first: bool = True, show_archived: bool = True,
                  store: Callable[[Sequence[LogEntry], Span | None], Awaitable[Notice | None]] | None = None,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, paint_columns: bool = False) -> None:
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, paint_columns: bool = False,
+                 on_archived: Callable[[dict[str, int]], None] | None = None) -> None:
         self.source, self.client, self.filters, self.archived = source, client, filters, archived
         self.paint_columns = paint_columns  # archived spans come as `ArchivedRows` (the viewer's store)
         self.max_entries, self.paint_first = max_entries, paint_first
@@ -93,7 +94,7 @@ class ArchivedPager:
         self.pages = 0
         self.loaded = 0
         self.from_archive = 0  # entries shown without a request
-        self._writer = PageWriter(archived, self.key)
+        self._writer = PageWriter(archived, self.key, on_archived)  # (where each entry stored went)
         self._problem_said = False
         self._totals: list[int | None] = []  # each fetched gap's server count, once known
         self._repeats: list[int] = []  # … less what the spans around it held already
@@ -107,6 +108,7 @@ class ArchivedPager:
         network (see `PageWriter`). If it fails (a full disk, a lock held too long), go on
         without it, and say so once (here or at a later page)."""
         self._writer.store(entries, covered)
+        await self._writer.room()
         return self._problem_notice()
 
     @property

@@ -17,6 +17,10 @@ time, each wait up to a switch interval) a few times a transaction instead of th
 build; and the gathered pages hold rows, not the parsed entries (freed at once, as without the
 archive, instead of aging into the collector's older generations).
 
+Once a transaction is committed, `on_archived` hears where each of its entries is archived (by
+id): the viewer lets go of them and reads them back from the archive when they are shown, as it
+does the rows a relaunch paints (`store/held.py`).
+
 An interruption (Ctrl-C, a closed viewer: the task that fetches is cancelled) must not lose the
 pages gathered either: fetching them again would spend the API's budget. So a cancelled writer
 keeps its pages, the transaction in its thread runs on (shielded), and `flush` finishes both, in
@@ -26,7 +30,7 @@ order, however the writer stopped: a span is never committed before the pages ab
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -40,6 +44,9 @@ if TYPE_CHECKING:
 
 GATHER_S = 0.2  # how long the first page waits for others (the viewer's batches come as often)
 GATHER_ENTRIES = 1_000  # … unless this many entries wait already; and no more go to one transaction
+# A fetch faster than the archive (loopback) waits while this many entries wait to be stored: each
+# waits as rows, a few KB an entry (100k Supermetrics entries from the demo held ~400 MiB without).
+BACKLOG_ENTRIES = 4 * GATHER_ENTRIES
 
 
 @dataclass(eq=False)
@@ -49,6 +56,7 @@ class _Page:
 
     entries: Sequence[LogEntry]
     covered: Span | None
+    ids: list[str]  # (for `on_archived`: the entries go once they are rows)
     rows: Rows | None = None
     taken: bool = False  # by the thread
 
@@ -60,13 +68,16 @@ class PageWriter:
     """Stores pages in order, in a thread; `problem` says why it stopped (a full disk, a lock held
     too long, text SQLite cannot hold), after which nothing more is tried."""
 
-    def __init__(self, archived: ArchivedSource, query_key: str) -> None:
+    def __init__(self, archived: ArchivedSource, query_key: str,
+                 on_archived: Callable[[dict[str, int]], None] | None = None) -> None:
         self._archived, self._key = archived, query_key
+        self.on_archived = on_archived  # called on the loop after each commit: id → rowid
         self._pending: list[_Page] = []
         self._waiting = 0  # entries in `_pending`
         self._writing: asyncio.Future[None] | None = None
         self._committing: asyncio.Future[None] | None = None  # the transaction in its thread
         self._wake = asyncio.Event()  # enough pages wait, or a flush wants them all now
+        self._room = asyncio.Event()  # pages were taken to be stored (see `room`)
         self._hurry = False
         self.problem: str | None = None
 
@@ -74,7 +85,8 @@ class PageWriter:
         """Hand a page over (and the span it completes, recorded with its entries)."""
         if self.problem is not None:
             return
-        page = _Page(entries, covered, None if entries else Rows.of(()))
+        ids = [entry.id for entry in entries] if self.on_archived is not None else []
+        page = _Page(entries, covered, ids, None if entries else Rows.of(()))
         self._pending.append(page)
         self._waiting += len(entries)
         if entries:
@@ -83,6 +95,13 @@ class PageWriter:
             self._wake.set()
         if self._writing is None or self._writing.done():
             self._writing = asyncio.ensure_future(self._write())
+
+    async def room(self) -> None:
+        """Wait while more than BACKLOG_ENTRIES wait to be stored (the fetch goes no faster than
+        the archive: what waits is held in memory)."""
+        while self._waiting > BACKLOG_ENTRIES and self.problem is None:
+            self._room.clear()
+            await self._room.wait()
 
     async def flush(self) -> None:
         """Wait until every page handed over is archived (or the archive has failed), also after
@@ -117,12 +136,16 @@ class PageWriter:
                 self._build(page)  # (one whose turn on the loop has not come yet: a burst of pages)
                 page.taken = True
                 self._waiting -= len(page)
+            self._room.set()
             # Shielded: cancelling this task does not forget the transaction, which `flush` awaits.
             self._committing = asyncio.get_running_loop().run_in_executor(None, self._commit, pages, covered)
-            await asyncio.shield(self._committing)
+            archived = await asyncio.shield(self._committing)
+            if archived and self.on_archived is not None:
+                self.on_archived(archived)
         if self.problem is not None:
             self._pending.clear()
             self._waiting = 0
+            self._room.set()
 
     def _build(self, page: _Page) -> None:
         """The page's rows (once). A failure is left for the thread to meet again and report."""
@@ -134,16 +157,20 @@ class PageWriter:
             return
         page.entries = ()
 
-    def _commit(self, pages: list[_Page], covered: Span | None) -> None:
-        """One transaction (in a thread); a failure becomes `problem`."""
+    def _commit(self, pages: list[_Page], covered: Span | None) -> dict[str, int]:
+        """One transaction (in a thread); a failure becomes `problem`. Where the pages' entries
+        are archived now, by id, if anyone asks (`on_archived`)."""
         try:
             rows = Rows.joined([page.rows if page.rows is not None else self._archived.rows(page.entries)
                                 for page in pages])
             self._archived.store_rows(rows, covered=covered, query_key=self._key)
+            ids = [entry_id for page in pages for entry_id in page.ids]
+            return self._archived.rowids(ids) if ids else {}
         except ArchiveError as error:
             self.problem = str(error)
         except ValueError as error:  # text SQLite cannot hold (a lone surrogate in an id)
             self.problem = f"an entry the archive cannot hold ({type(error).__name__})"
+        return {}
 
 
 def gathered(pending: list[_Page]) -> tuple[list[_Page], Span | None]:

@@ -272,6 +272,18 @@ class EntryStore(RowBuffer):
             return excess
         return 0
 
+    def archived(self, rowids: dict[str, int], reader: RawReader) -> int:
+        """The rows whose entries `reader`'s archive now holds (`rowids`, by id: see
+        `HeldEntries.track`) let go of them, and are read back from the archive from now on, as a
+        relaunch's rows are (the view does not change). Returns how many."""
+        held = self.span("held", self.head, self.tail)
+        rows, at = self.held.archived(rowids, held)
+        self.span("rowid", self.head, self.tail)[rows] = at
+        self.span("backing", self.head, self.tail)[rows] = self.backings.code(reader)
+        self.held.release(held[rows])
+        held[rows] = 0
+        return len(rows)
+
     def _drop_oldest(self, count: int) -> None:
         new_tail = self.tail - count
         held = self.span("held", new_tail, self.tail)
@@ -288,7 +300,8 @@ class EntryStore(RowBuffer):
         self.dropped_total = 0
         self._entry_cache.clear()
         self.backings.clear()
-        self.held = HeldEntries()  # (a search still running keeps the old table: its indices are its own)
+        # (a search still running keeps the old table: its indices are its own)
+        self.held = HeldEntries(track=self.held.unarchived is not None)
         self._code_map.clear()  # a new file reader numbers its categories afresh
 
     def close(self) -> None:

@@ -8,6 +8,9 @@ zeros costs no memory until it is written: a relaunch's million archived rows ho
 
 Append-only: an index is never given twice (a store's `clear` starts a new table), so a search in
 a worker thread may cache texts by index while rows come and go.
+
+Fetched entries go too once the archive holds them (`track`, `archived`: the archive's writer says
+where each one is, `archive/writer.py`); their rows are read back from the archive from then on.
 """
 
 from __future__ import annotations
@@ -24,16 +27,44 @@ HELD_DTYPE = np.int32  # (2**31 entries fetched in one store's life: never)
 class HeldEntries:
     """Entries by index (from 1), with each one's search text once a search has made it."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, track: bool = False) -> None:
         self.entries: list[LogEntry | None] = [None]  # (index 0: no entry)
         self.texts: list[str | None] = [None]
+        # the entries the archive is yet to say it holds, by id (None: no archive takes them)
+        self.unarchived: dict[str, int] | None = {} if track else None
+
+    def track(self) -> None:
+        """From now on, entries added are let go once `archived` says the archive holds them."""
+        if self.unarchived is None:
+            self.unarchived = {}
 
     def add(self, entries: Sequence[LogEntry]) -> np.ndarray:
         """Hold `entries`; their indices, in order."""
         first = len(self.entries)
         self.entries.extend(entries)
         self.texts.extend([None] * len(entries))
+        if self.unarchived is not None:
+            self.unarchived.update(zip([entry.id for entry in entries], range(first, len(self.entries))))
         return np.arange(first, first + len(entries), dtype=HELD_DTYPE)
+
+    def archived(self, rowids: dict[str, int], column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which rows of `column` (a store's `held` column) hold an entry the archive now holds
+        at `rowids` (by id), and each one's rowid; those entries are no longer waited for."""
+        pending, entries = self.unarchived, self.entries
+        indices, rows = [], []
+        if pending:
+            for entry_id, rowid in rowids.items():
+                index = pending.pop(entry_id, None)
+                if index is not None and entries[index] is not None:
+                    indices.append(index)
+                    rows.append(rowid)
+        order = np.argsort(np.array(indices, dtype=HELD_DTYPE), kind="stable")
+        found, at = np.array(indices, dtype=HELD_DTYPE)[order], np.array(rows, dtype=np.int64)[order]
+        if not len(found):
+            return np.zeros(0, dtype=np.int64), at
+        recent = np.flatnonzero(column >= found[0])  # (the rows added since: a few pages' worth)
+        positions = recent[np.isin(column[recent], found)]
+        return positions, at[np.searchsorted(found, column[positions])]
 
     def take(self, indices: np.ndarray) -> list[LogEntry | None]:
         """The entries at `indices` (None at 0 and for those let go)."""
@@ -41,6 +72,8 @@ class HeldEntries:
 
     def release(self, indices: np.ndarray) -> None:
         """Let go of the entries at `indices` (their rows are gone)."""
-        entries, texts = self.entries, self.texts
+        entries, texts, pending = self.entries, self.texts, self.unarchived
         for index in indices[indices > 0].tolist():
+            if pending and (entry := entries[index]) is not None and pending.get(entry.id) == index:
+                del pending[entry.id]
             entries[index] = texts[index] = None

@@ -50,6 +50,7 @@ class Feed(Widget):
 
     # Its messages (see `feed_messages.py`), named as the feed's own: `Feed.Loaded`, `on_feed_loaded` …
     Loaded, LinesFound, ColumnsRead = messages.Loaded, messages.LinesFound, messages.ColumnsRead
+    EntriesArchived = messages.EntriesArchived
     Retrying, Noticed, Finished = messages.Retrying, messages.Noticed, messages.Finished
     Failed, TailFailed = messages.Failed, messages.TailFailed
 
@@ -93,6 +94,11 @@ class Feed(Widget):
         else:
             message.change = self.session.loaded(message.entries, live=message.live, pages=message.pages,
                                                  total=message.total, archived=message.archived)
+
+    def on_feed_entries_archived(self, message: EntriesArchived) -> None:
+        message.stop()
+        if self._taken(message, message.generation) and self.session.store.archived(message.rowids, message.reader):
+            release_free_memory()  # (the entries let go are scattered among objects that stay)
 
     def on_feed_lines_found(self, message: LinesFound) -> None:
         if self._taken(message, message.generation):
@@ -172,8 +178,15 @@ class Feed(Widget):
             self.archive = None
             self.post_message(self.Noticed(self.generation, Notice("archive", f"Without the archive this run: {error}")))
             return self._pager(server_filters)
+        # Fetched entries are let go once archived, and read back from the archive when shown.
+        self.session.store.held.track()
+        generation = self.generation
+
+        def entries_archived(rowids: dict[str, int]) -> None:  # (after the entries gathered: in the store by then)
+            self._gathering.then(self.EntriesArchived(generation, rowids, archived))
+
         return ArchivedPager(self.source, self.client, server_filters, archived, max_entries=self.max_entries,
-                             sleep=self._tail_sleep, paint_columns=True)
+                             sleep=self._tail_sleep, paint_columns=True, on_archived=entries_archived)
 
     def painted(self) -> None:
         """The screen has painted (its first rows in it): a file's reading goes on."""

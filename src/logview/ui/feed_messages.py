@@ -15,6 +15,7 @@ from logview.files.columns import ColumnChunk
 from logview.files.lines import LineChunk
 from logview.model import ApiError, LogEntry
 from logview.store import ViewChange
+from logview.store.archived import RawReader
 
 
 class Loaded(Message, namespace="feed"):
@@ -29,6 +30,15 @@ class Loaded(Message, namespace="feed"):
         self.generation, self.entries, self.live = generation, entries, live
         self.pages, self.total = pages, total
         self.change = ViewChange()  # set once the session has taken it
+
+
+class EntriesArchived(Message, namespace="feed"):
+    """The archive holds these fetched entries now (`rowids`, by id, in `reader`): the store lets
+    go of them (`EntryStore.archived`). The feed's own: it goes no further."""
+
+    def __init__(self, generation: int, rowids: dict[str, int], reader: RawReader) -> None:
+        super().__init__()
+        self.generation, self.rowids, self.reader = generation, rowids, reader
 
 
 class LinesFound(Message, namespace="feed"):

@@ -26,6 +26,7 @@ class Gathering:
         self._gathered: PagesMessage | None = None
         self._posted_generation, self._posted_at = 0, 0.0  # the last message posted
         self._later: asyncio.TimerHandle | None = None
+        self._then: list[Any] = []  # messages that go right after the gathered one (`then`)
 
     def add(self, generation: int, entries: list[Any], pages: int, total: int | None, archived: int) -> None:
         gathered = self._gathered
@@ -42,6 +43,14 @@ class Gathering:
         elif self._later is None:
             self._later = asyncio.get_running_loop().call_later(wait, self.flush)
 
+    def then(self, message: Any) -> None:
+        """Post `message` right after what is gathered now (at once if nothing is): about the
+        entries gathered, it must come after them, and it need not hurry them."""
+        if self._gathered is None:
+            self._post(message)
+        else:
+            self._then.append(message)
+
     def flush(self) -> None:
         """Post what is gathered now (before any other message of the feed, so order holds)."""
         if self._later is not None:
@@ -51,3 +60,6 @@ class Gathering:
             self._post(self._gathered)
             self._posted_generation, self._posted_at = self._gathered.generation, time.monotonic()
             self._gathered = None
+        then, self._then = self._then, []
+        for message in then:
+            self._post(message)
