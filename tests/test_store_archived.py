@@ -283,3 +283,21 @@ def test_an_entry_not_archived_stays_held(tmp_path) -> None:
         store.archived(archived.rowids([e.id for e in entries]), archived)
         assert store.held.take(store.span("held", store.head, store.tail)) == \
             entries[:10] + [None] * 40  # (the rows in the store's order: the first ten, then archived)
+
+
+def test_a_search_in_a_thread_finds_the_rows_archived_while_it_ran(tmp_path) -> None:
+    entries = supermetrics_entries(300, seed=4)
+    with Archive.open(tmp_path / "archive.sqlite3") as archive:
+        archived = archived_part(archive, "supermetrics")
+        store = EntryStore(SUPERMETRICS)
+        store.held.track()
+        store.append(entries)
+        memory = memory_store(entries, "supermetrics")
+        for needle in ("data.page", "e"):
+            job = store.search_job(needle)
+            archived.store(entries[100:200])  # meanwhile, a page is archived and let go
+            store.archived(archived.rowids([e.id for e in entries[100:200]]), archived)
+            job.run()
+            assert store.finish_search(job)
+            wanted = Filters(search=needle)
+            assert np.array_equal(FilteredView(store, wanted).index, FilteredView(memory, wanted).index), needle

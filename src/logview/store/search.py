@@ -73,6 +73,7 @@ class SearchJob:
     readers: list[RawReader]
     hits: np.ndarray | None = None
     moves: int = 0  # the store's `moves.version` when the job was made
+    lost: np.ndarray | None = None  # rows whose entry was let go meanwhile (archived): not searched
 
     def run(self, cancelled: Callable[[], bool] | None = None) -> None:
         backings, entries, texts = self.backings, self.table.entries, self.table.texts
@@ -84,6 +85,7 @@ class SearchJob:
         needle = self.needle
         hits = np.zeros(len(self.held), dtype=bool)
         hits[in_memory] = np.fromiter((needle in (texts[i] or "") for i in held), dtype=bool, count=len(held))
+        self.lost = in_memory[np.fromiter((entries[i] is None for i in held), dtype=bool, count=len(held))]
         for backing in np.unique(backings[backings > 0]).tolist():
             rows = np.flatnonzero(backings == backing)
             hits[rows] = search_archived(self.readers[backing - 1], self.rowids[rows], self.invalid[rows], needle,
@@ -179,6 +181,8 @@ class RowSearch:
         lo, hi = max(job.lo, rows.head), min(job.hi, rows.tail)
         if hi > lo:
             rows.span("hit", lo, hi)[:] = job.hits[lo - job.lo:hi - job.lo]
+        if isinstance(job, SearchJob) and job.lost is not None and len(job.lost):  # (read from the archive now)
+            self.evaluate(job.needle, max(lo, job.lo + int(job.lost[0])), min(hi, job.lo + int(job.lost[-1]) + 1))
         self.needle = job.needle
         if rows.head < lo:
             self.evaluate(job.needle, rows.head, min(lo, rows.tail))
