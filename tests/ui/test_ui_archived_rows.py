@@ -173,6 +173,38 @@ async def test_a_first_launch_lets_go_of_each_fetched_entry_once_archived_and_so
             assert sum(entry is not None for entry in store.held.entries) == 0
 
 
+async def test_an_archive_failing_mid_run_leaves_what_follows_held(quiet_server, tmp_path, monkeypatch) -> None:
+    """A full disk: the entries archived before stay read back from it, the rest stay in memory,
+    and none waits for the archive any more."""
+    from logview.archive import ArchivedSource
+    from logview.archive import writer as writer_module
+    from logview.archive.db import ArchiveError
+
+    monkeypatch.setattr(writer_module, "GATHER_ENTRIES", 1)  # (a page a transaction)
+    store_rows, writes = ArchivedSource.store_rows, []
+
+    def failing(self, rows, **options):
+        writes.append(len(rows))
+        if len(writes) >= 3:
+            raise ArchiveError("cannot write the archive: database or disk is full")
+        return store_rows(self, rows, **options)
+
+    monkeypatch.setattr(ArchivedSource, "store_rows", failing)
+    with Archive.open(tmp_path / "archive.sqlite3") as archive:
+        app = archived_app(quiet_server, archive)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            store = app.viewer.store
+            archived = store.span("backing", store.head, store.tail) > 0
+            assert len(store) == ENTRIES and "disk is full" in screen_text(app)
+            assert 0 < archived.sum() < ENTRIES  # the pages stored before the failure
+            held = store.held.take(store.span("held", store.head, store.tail))
+            assert all((entry is None) == bool(was) for entry, was in zip(held, archived))
+            assert store.held.unarchived is None
+            shown = [e.id for e in store.entries(app.viewer.view.index)]  # (read back or held: all there)
+            assert len(shown) == ENTRIES and set(shown) == {log["id"] for log in quiet_server.state.supermetrics_logs}
+
+
 async def test_a_relaunch_sends_its_first_request_once_the_archived_rows_are_painted(quiet_server, tmp_path,
                                                                                     monkeypatch) -> None:
     """The request (and the HTTP stack it loads, ~0.1 s) comes after the first paint, not before it

@@ -38,6 +38,10 @@ class HeldEntries:
         if self.unarchived is None:
             self.unarchived = {}
 
+    def untrack(self) -> None:
+        """The archive stopped: no entry waits for it any more (they stay held)."""
+        self.unarchived = None
+
     def add(self, entries: Sequence[LogEntry]) -> np.ndarray:
         """Hold `entries`; their indices, in order."""
         first = len(self.entries)

@@ -128,6 +128,8 @@ class Feed(Widget):
     def on_feed_noticed(self, message: Noticed) -> None:
         if self._taken(message, message.generation) and message.notice.kind == "capped":
             self.session.capped = True
+        elif message.notice.kind == "archive":  # (it stopped: what is fetched from now on stays held)
+            self.session.store.held.untrack()
 
     def on_feed_retrying(self, message: Retrying) -> None:
         self._taken(message, message.generation)
