@@ -173,6 +173,29 @@ async def test_a_first_launch_lets_go_of_each_fetched_entry_once_archived_and_so
             assert sum(entry is not None for entry in store.held.entries) == 0
 
 
+async def test_what_a_relaunch_finds_newer_than_the_archive_is_let_go_too(quiet_server, tmp_path,
+                                                                        monkeypatch) -> None:
+    """The head's pages are archived as they arrive but shown together once all have: the
+    archive's word about them comes first (a page a transaction, at once, as over a slow
+    network), and is taken once they are in the store."""
+    from logview.archive import writer as writer_module
+
+    monkeypatch.setattr(writer_module, "GATHER_ENTRIES", 1)
+    monkeypatch.setattr(writer_module, "GATHER_S", 0)
+    with Archive.open(tmp_path / "archive.sqlite3") as archive:
+        async with archived_app(quiet_server, archive).run_test(size=SIZE) as pilot:
+            await settle(pilot)
+        new = quiet_server.state.insert_supermetrics(250, same_time=False)  # three pages of 100
+        app = archived_app(quiet_server, archive)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            store = app.viewer.store
+            assert len(store) == ENTRIES + 250
+            assert {e.id for e in store.entries(app.viewer.view.index[:250])} == {e["id"] for e in new}
+            assert (store.span("backing", store.head, store.tail) > 0).all()
+            assert sum(entry is not None for entry in store.held.entries) == 0
+
+
 async def test_an_archive_failing_mid_run_leaves_what_follows_held(quiet_server, tmp_path, monkeypatch) -> None:
     """A full disk: the entries archived before stay read back from it, the rest stay in memory,
     and none waits for the archive any more."""
