@@ -94,7 +94,9 @@ class ArchivedPager:
         self.pages = 0
         self.loaded = 0
         self.from_archive = 0  # entries shown without a request
-        self._writer = PageWriter(archived, self.key, on_archived)  # (where each entry stored went)
+        self._on_archived = on_archived  # told where each entry stored went, once it is shown
+        self._held_word: list[dict[str, int]] | None = None  # while the head is fetched (see `_head`)
+        self._writer = PageWriter(archived, self.key, self._archived if on_archived else None)
         self._problem_said = False
         self._totals: list[int | None] = []  # each fetched gap's server count, once known
         self._repeats: list[int] = []  # … less what the spans around it held already
@@ -110,6 +112,12 @@ class ArchivedPager:
         self._writer.store(entries, covered)
         await self._writer.room()
         return self._problem_notice()
+
+    def _archived(self, rowids: dict[str, int]) -> None:
+        if self._held_word is not None:
+            self._held_word.append(rowids)
+        elif self._on_archived is not None:
+            self._on_archived(rowids)
 
     @property
     def archive_problem(self) -> str | None:
@@ -324,19 +332,27 @@ class ArchivedPager:
                 return
 
     async def _head(self, head: datetime) -> AsyncIterator[PagerEvent]:
-        """What is newer than the archive, as one live batch: it goes above what is shown."""
+        """What is newer than the archive, as one live batch: it goes above what is shown. Its
+        pages are archived as they come, and the archive's word of where they went waits until
+        they are shown (`on_archived` hears of entries it has been given)."""
         found: list[LogEntry] = []
-        async for item in self._fetch(head, None, open_top=True, keep_above=head, keep_below=None,
-                                      held_at_floor=set(self.tail.head.ids)):
-            if isinstance(item, list):
-                found.extend(item)
-            else:
-                yield item
-        found.sort(key=_sort_key, reverse=True)
-        self._head_pending = False
-        # (all of them, up to the cap, even when the archive's rows filled it: they go on top, and
-        # the store lets the oldest go, as for the tail's)
-        yield self._loaded(found[: self.max_entries], live=True)
+        self._held_word = []
+        try:
+            async for item in self._fetch(head, None, open_top=True, keep_above=head, keep_below=None,
+                                          held_at_floor=set(self.tail.head.ids)):
+                if isinstance(item, list):
+                    found.extend(item)
+                else:
+                    yield item
+            found.sort(key=_sort_key, reverse=True)
+            self._head_pending = False
+            # (all of them, up to the cap, even when the archive's rows filled it: they go on top,
+            # and the store lets the oldest go, as for the tail's)
+            yield self._loaded(found[: self.max_entries], live=True)
+        finally:
+            held, self._held_word = self._held_word, None
+            for rowids in held:
+                self._archived(rowids)
 
     async def _fetch(self, low: datetime | None, high: datetime | None, *, open_top: bool,
                      keep_above: datetime | None, keep_below: datetime | None,

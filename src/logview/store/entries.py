@@ -272,17 +272,17 @@ class EntryStore(RowBuffer):
             return excess
         return 0
 
-    def archived(self, rowids: dict[str, int], reader: RawReader) -> tuple[int, dict[str, int]]:
+    def archived(self, rowids: dict[str, int], reader: RawReader) -> int:
         """The rows whose entries `reader`'s archive now holds (`rowids`, by id: see
         `HeldEntries.track`) let go of them, and are read back from the archive from now on, as a
-        relaunch's rows are (the view does not change). Returns how many, and the ids not held."""
+        relaunch's rows are (the view does not change). Returns how many."""
         held = self.span("held", self.head, self.tail)
-        rows, at, not_held = self.held.archived(rowids, held)
+        rows, at = self.held.archived(rowids, held)
         self.span("rowid", self.head, self.tail)[rows] = at
         self.span("backing", self.head, self.tail)[rows] = self.backings.code(reader)
         self.held.release(held[rows])
         held[rows] = 0
-        return len(rows), not_held
+        return len(rows)
 
     def _drop_oldest(self, count: int) -> None:
         new_tail = self.tail - count

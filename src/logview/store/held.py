@@ -51,28 +51,24 @@ class HeldEntries:
             self.unarchived.update(zip([entry.id for entry in entries], range(first, len(self.entries))))
         return np.arange(first, first + len(entries), dtype=HELD_DTYPE)
 
-    def archived(self, rowids: dict[str, int], column: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    def archived(self, rowids: dict[str, int], column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Which rows of `column` (a store's `held` column) hold an entry the archive now holds
-        at `rowids` (by id), and each one's rowid; those entries are no longer waited for. Last,
-        the ids of `rowids` no entry waited for (not held: not shown, or not yet)."""
+        at `rowids` (by id), and each one's rowid; those entries are no longer waited for."""
         pending, entries = self.unarchived, self.entries
-        indices, rows, not_held = [], [], {}
-        if pending is not None:
+        indices, rows = [], []
+        if pending:
             for entry_id, rowid in rowids.items():
                 index = pending.pop(entry_id, None)
-                if index is None:
-                    not_held[entry_id] = rowid
-                elif entries[index] is not None:
+                if index is not None and entries[index] is not None:
                     indices.append(index)
                     rows.append(rowid)
         order = np.argsort(np.array(indices, dtype=HELD_DTYPE), kind="stable")
         found, at = np.array(indices, dtype=HELD_DTYPE)[order], np.array(rows, dtype=np.int64)[order]
         if not len(found):
-            return np.zeros(0, dtype=np.int64), at, not_held
+            return np.zeros(0, dtype=np.int64), at
         recent = np.flatnonzero(column >= found[0])  # (the rows added since: a few pages' worth)
         positions = recent[np.isin(column[recent], found)]
-        return positions, at[np.searchsorted(found, column[positions])], not_held
+        return positions, at[np.searchsorted(found, column[positions])]
 
     def take(self, indices: np.ndarray) -> list[LogEntry | None]:
         """The entries at `indices` (None at 0 and for those let go)."""

@@ -29,7 +29,6 @@ from logview.archive import ArchiveError, identity_of
 from logview.archive.sync import ArchivedPager, ArchivedRows
 from logview.session import ViewerSession
 from logview.store import ViewChange
-from logview.store.archived import RawReader
 from logview.ui import feed_messages as messages
 from logview.ui.bulk_gc import bulk_collection
 from logview.ui.file_reading import FIRST_PAINT_WAIT_S, FileReading, unexpected_error
@@ -72,7 +71,6 @@ class Feed(Widget):
         self.reading: FileReading | None = None  # the file's current reading
         self._painted = threading.Event()  # the screen's first paint is done (`painted`)
         self._first_archived: ArchivedRows | None = None  # read by `start`, for the first paint
-        self._archived_early: messages.EntriesArchived | None = None  # (see `on_feed_entries_archived`)
         self._gathering = Gathering(self.post_message, lambda generation: Feed.Loaded(
             generation, [], live=False, pages=0, total=None), POST_ENTRIES_EVERY_S)
 
@@ -96,23 +94,11 @@ class Feed(Widget):
         else:
             message.change = self.session.loaded(message.entries, live=message.live, pages=message.pages,
                                                  total=message.total, archived=message.archived)
-        if (early := self._archived_early) is not None and early.generation == message.generation:
-            self._archived_early = None  # (once: ids not held by now are entries not shown)
-            self._let_go(early.rowids, early.reader)
-
-    def _let_go(self, rowids: dict[str, int], reader: RawReader) -> dict[str, int]:
-        """The store lets go of the entries the archive holds now; the ids it did not hold."""
-        let_go, not_held = self.session.store.archived(rowids, reader)
-        if let_go:
-            release_free_memory()  # (the entries let go are scattered among objects that stay)
-        return not_held
 
     def on_feed_entries_archived(self, message: EntriesArchived) -> None:
         message.stop()
-        if self._taken(message, message.generation) and (not_held := self._let_go(message.rowids, message.reader)):
-            # Archived before they came: the head's pages are stored as they arrive and shown
-            # together once all have (`ArchivedPager._head`). Tried again after the next entries.
-            self._archived_early = self.EntriesArchived(message.generation, not_held, message.reader)
+        if self._taken(message, message.generation) and self.session.store.archived(message.rowids, message.reader):
+            release_free_memory()  # (the entries let go are scattered among objects that stay)
 
     def on_feed_lines_found(self, message: LinesFound) -> None:
         if self._taken(message, message.generation):
