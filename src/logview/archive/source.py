@@ -209,7 +209,7 @@ class ArchivedSource:
     def _reader(self) -> Database:
         """A connection of its own for reading in bulk: in WAL mode it reads while a page is being
         stored (no waiting behind the writer's lock), with a small page cache (a scan of a big
-        source would fill the writer's 32 MiB for nothing). The shared connection when the file
+        source would fill the writer's for nothing). The shared connection when the file
         cannot be opened a second time."""
         try:
             reader = Database(self._database.path, readonly=True)
