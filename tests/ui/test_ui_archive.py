@@ -56,6 +56,10 @@ async def test_a_relaunch_paints_the_archive_and_fetches_only_what_is_new(quiet_
             view = again.viewer.view
             shown_first = again.viewer.store.entries(view.index[:2])  # the two rows on top
             assert {e.id for e in shown_first} == {e["id"] for e in new}
+            # the server's count, the two new ones once (not again as if the tail had found them)
+            assert session.total == (total + 2 if kind == "aitronos" else None)
+            if kind == "aitronos":
+                assert f"total {total + 2:,}" in screen.splitlines()[0]
 
 
 async def test_a_server_filter_is_answered_from_the_archive(quiet_server, tmp_path) -> None:

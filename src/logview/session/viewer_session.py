@@ -116,13 +116,17 @@ class ViewerSession:
             self.tail_found = 0
 
     def loaded(self, entries: Sequence[LogEntry], *, live: bool, pages: int, total: int | None,
-               archived: int = 0) -> ViewChange:
-        """A page of the backfill, or what a tail cycle found (`live`); `archived`: how many of
-        the query's entries so far came from the archive."""
+               archived: int = 0, head: bool = False) -> ViewChange:
+        """A page of the backfill, or what a tail cycle found (`live`), or what a backfill found
+        newer than the archive (`live` and `head`: on top, and in the server's count already);
+        `archived`: how many of the query's entries so far came from the archive."""
         self.from_archive = max(self.from_archive, archived)
         if live:
             self.store.prepend(entries)
-            self.tail_found += len(entries)
+            if head:
+                self._paged(pages, total)
+            else:
+                self.tail_found += len(entries)
         else:
             self._take_pending_clear()
             self.store.append(entries)

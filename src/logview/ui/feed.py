@@ -93,7 +93,8 @@ class Feed(Widget):
             message.change = self.session.archived_rows(message.rows, archived=message.archived)
         else:
             message.change = self.session.loaded(message.entries, live=message.live, pages=message.pages,
-                                                 total=message.total, archived=message.archived)
+                                                 total=message.total, archived=message.archived,
+                                                 head=message.head)
 
     def on_feed_entries_archived(self, message: EntriesArchived) -> None:
         message.stop()
@@ -256,7 +257,7 @@ class Feed(Widget):
         self._gathering.flush()  # what came before goes first
         if isinstance(event, EntriesLoaded):
             self.post_message(self.Loaded(generation, event.entries, live=True, pages=event.pages,
-                                          total=event.total, archived=self._from_archive()))
+                                          total=event.total, archived=self._from_archive(), head=not live))
         elif isinstance(event, ArchivedRows):
             self.post_message(self.Loaded(generation, [], live=False, pages=event.pages, total=event.total,
                                           archived=self._from_archive(), rows=event))

@@ -20,11 +20,14 @@ from logview.store.archived import RawReader
 
 class Loaded(Message, namespace="feed"):
     """Entries of a backfill (pages posted together, see `gathering.py`) or of a tail cycle
-    (`live`); or archived rows as columns (`rows`, with no `entries`)."""
+    (`live`); or archived rows as columns (`rows`, with no `entries`). `head`: the backfill's own
+    live batch, what is newer than the archive (on top, but in the backfill's count: `total`)."""
 
     def __init__(self, generation: int, entries: list[LogEntry], *, live: bool, pages: int,
-                 total: int | None, archived: int = 0, rows: ArchivedRows | None = None) -> None:
+                 total: int | None, archived: int = 0, rows: ArchivedRows | None = None,
+                 head: bool = False) -> None:
         super().__init__()
+        self.head = head
         self.archived = archived  # how many of the query's entries came from the archive
         self.rows = rows
         self.generation, self.entries, self.live = generation, entries, live
