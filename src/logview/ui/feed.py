@@ -127,7 +127,9 @@ class Feed(Widget):
             self.session.failed()
 
     def on_feed_noticed(self, message: Noticed) -> None:
-        if self._taken(message, message.generation) and message.notice.kind == "capped":
+        if not self._taken(message, message.generation):
+            return
+        if message.notice.kind == "capped":
             self.session.capped = True
         elif message.notice.kind == "archive":  # (it stopped: what is fetched from now on stays held)
             self.session.store.held.untrack()
