@@ -75,7 +75,7 @@ class PageWriter:
         self._pending: list[_Page] = []
         self._waiting = 0  # entries in `_pending`
         self._writing: asyncio.Future[None] | None = None
-        self._committing: asyncio.Future[None] | None = None  # the transaction in its thread
+        self._committing: asyncio.Future[dict[str, int]] | None = None  # the transaction in its thread
         self._wake = asyncio.Event()  # enough pages wait, or a flush wants them all now
         self._room = asyncio.Event()  # pages were taken to be stored (see `room`)
         self._hurry = False
