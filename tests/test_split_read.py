@@ -139,39 +139,94 @@ def test_started_once_per_path_and_taken_once(tmp_path):
     taken.back.close()
 
 
-def test_the_child_reads_nothing_until_let_go_and_ends_if_never_let_go(tmp_path):
+def joined(chunks) -> tuple[np.ndarray, np.ndarray, int, int]:
+    chunks = list(chunks)
+    return (np.concatenate([c.starts for c in chunks]), np.concatenate([c.lengths for c in chunks]),
+            chunks[-1].scanned, chunks[-1].size)
+
+
+def assert_same_lines(found, expected) -> None:
+    a, b = joined(found), joined(expected)
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1]) and a[2:] == b[2:]
+
+
+def test_the_child_finds_the_lines_first_chunk_for_chunk_as_a_scan_does(tmp_path):
+    """The viewer's index of a big file is the child's: the same chunks as `scan_lines(path)`
+    (the first one small, for the first screen), found before the child reads any columns."""
+    path = tmp_path / "logs.jsonl"
+    write_file(path, "supermetrics", 20_000)
+    back = BackReader(path, "supermetrics", split_point(path, path.stat().st_size))
+    found = list(back.index.chunks())
+    expected = list(scan_lines(path))
+    assert len(found) == len(expected) >= 2
+    for mine, theirs in zip(found, expected):
+        assert np.array_equal(mine.starts, theirs.starts) and np.array_equal(mine.lengths, theirs.lengths)
+        assert (mine.scanned, mine.size) == (theirs.scanned, theirs.size)
+    assert back.columns() is not None  # (then the columns of the back, without waiting to be told)
+    back.close()
+
+
+def test_a_child_that_stops_mid_index_leaves_the_rest_of_the_scan_to_the_viewer(tmp_path, monkeypatch):
+    path = tmp_path / "logs.jsonl"
+    write_file(path, "aitronos", 20_000)
+
+    def one_chunk_then_die(path: Path, out_fd: int, notify_fd: int) -> None:  # (runs in the child)
+        from logview.files import child_index
+
+        for n, chunk in enumerate(scan_lines(path)):
+            if n == 1:
+                os._exit(1)
+            record = child_index.encode(chunk)
+            os.write(out_fd, record)
+            os.write(notify_fd, child_index._LENGTH.pack(len(record)))
+
+    monkeypatch.setattr(split_read, "write_index", one_chunk_then_die)
+    back = BackReader(path, "aitronos", split_point(path, path.stat().st_size))
+    assert_same_lines(back.index.chunks(), scan_lines(path))
+    assert back.columns() is None  # (it failed: the viewer reads the back itself)
+    back.close()
+
+
+def test_a_scan_that_fails_in_the_child_fails_where_the_viewer_takes_the_lines(tmp_path, monkeypatch):
     path = tmp_path / "logs.jsonl"
     write_file(path, "supermetrics")
-    start = split_point(path, path.stat().st_size)
-    waiting = BackReader(path, "supermetrics", start)
-    time.sleep(0.3)
-    assert os.fstat(waiting._file.fileno()).st_size == 0  # (it waits for the viewer's start-up to end)
-    waiting.begin()
-    found = waiting.columns()
-    assert found is not None and found.start == start and found.rows > 0
-    never = BackReader(path, "supermetrics", start)
-    never.close()  # (a reading stopped before the columns: the viewer quit, or --max-entries)
+    back = BackReader(path, "supermetrics", split_point(path, path.stat().st_size))
+    os.kill(back.pid, signal.SIGKILL)
+    path.unlink()  # (gone before the viewer scans what the child did not)
+    with pytest.raises(FileNotFoundError):
+        list(back.index.chunks())
+    back.close()
+
+
+def test_a_child_stopped_before_its_lines_are_taken_leaves_nothing_behind(tmp_path):
+    path = tmp_path / "logs.jsonl"
+    write_file(path, "supermetrics", 20_000)
+    back = BackReader(path, "supermetrics", split_point(path, path.stat().st_size))
+    fds = set(os.listdir("/proc/self/fd"))
+    back.close()  # (the viewer quit at once, or read the file capped)
     with pytest.raises(ChildProcessError):
-        os.waitpid(never.pid, os.WNOHANG)
+        os.waitpid(back.pid, os.WNOHANG)
+    assert len(set(os.listdir("/proc/self/fd"))) == len(fds) - 3  # its lines' file and pipe, its columns' file
 
 
-def test_the_child_is_let_go_once_the_early_scan_has_ended(tmp_path, monkeypatch):
-    """The second core is idle from the end of the line scan until the viewer reads the columns:
-    the child starts reading then, without waiting for the viewer (who finds it done, or under way)."""
+def test_a_big_files_early_reading_is_the_childs(tmp_path, monkeypatch):
+    """The child finds the lines and then reads the back's columns, without waiting for the viewer
+    (who finds them done, or under way)."""
     path = tmp_path / "logs.jsonl"
     write_file(path, "supermetrics")
     monkeypatch.setattr(split_read, "SPLIT_FROM_BYTES", 0)
     early.begin(path, "supermetrics", with_child=True)
     started = early.started(path)
-    assert started is not None and started.back is not None
+    assert started is not None and started.back is not None and started.scan is started.back.index
     back = started.back
     deadline = time.monotonic() + 20
-    while not back._ended() and time.monotonic() < deadline:  # (nobody calls `begin`)
+    while not back._ended() and time.monotonic() < deadline:
         time.sleep(0.02)
     assert back._ended() and os.fstat(back._file.fileno()).st_size > 0
     taken = early.take(path)
     count = sum(len(chunk.starts) for chunk in taken.chunks)
-    found = back.columns()  # (a second `begin`, from the viewer, changes nothing)
+    assert count == write_file(tmp_path / "again.jsonl", "supermetrics")
+    found = back.columns()
     assert found is not None and 0 < found.rows < count
     back.close()
 

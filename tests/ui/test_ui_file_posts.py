@@ -54,9 +54,10 @@ async def test_a_childs_columns_come_in_posts_no_bigger_than_the_cap(tmp_path: P
         await wait_until(pilot, lambda: f"shown {failed:,} " in screen_text(app))
 
 
-def _slow_child(path, kind, start, out, wait_fd) -> None:  # noqa: ANN001 - split_read._child's own
-    """A child that, once let go, takes far longer than any test waits (as a big file's back does)."""
-    os.read(wait_fd, 1)
+def _slow_child(path, kind, start, out, index_fd, notify_fd) -> None:  # noqa: ANN001 - split_read._child's own
+    """A child that finds the lines, then takes far longer than any test waits over the back's
+    columns (as a big file's back does)."""
+    split_read.write_index(path, index_fd, notify_fd)
     time.sleep(60)
     os._exit(1)
 

@@ -27,8 +27,6 @@ def read_columns(path: Path, reader: ColumnReader, count: int, pause: Callable[[
     (a chance to stand back for the user's keys), `wanted` while the child is waited for (False:
     stop it). Closing the iterator stops the child."""
     try:
-        if back is not None:
-            back.begin()
         left = count
         stop = None if back is None else back.start
         left -= yield from _read(path, reader, left, pause, stop=stop)

@@ -1,12 +1,12 @@
 """A file's reading begun as soon as the command line names it, while the viewer starts up.
 
 The viewer's imports and set-up take most of a second of one core; the second core sits idle.
-Two parts of reading the file use it: the line scan in a thread (`prescan.EarlyScan`: every row
-reachable at the first paint) and, for a big file, a child process that reads the filter columns
-of the back of the file (`split_read.BackReader`: exact counts ~1–2 s sooner). The command line
-starts them (`begin`), the child first (a fork copies only the calling thread: it must come
-before any thread exists); the viewer's first reading of that path takes them (`take`), and a
-later reading (a reload) scans afresh and reads the whole file itself.
+Two parts of reading the file use it: the line scan (every row reachable at the first paint) and,
+for a big file, the filter columns of the back of the file (exact counts ~1–2 s sooner). For a big
+file a child process does both (`split_read.BackReader`: the lines first, `child_index.py`); for
+another, a thread scans the lines (`prescan.EarlyScan`). The command line starts them (`begin`);
+the viewer's first reading of that path takes them (`take`), and a later reading (a reload) scans
+afresh and reads the whole file itself.
 """
 
 from __future__ import annotations
@@ -16,17 +16,24 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from logview.files.lines import LineChunk, scan_lines
 from logview.files.prescan import EarlyScan
 from logview.files.split_read import BackReader, fork_back_reader
 
 
+class LineScan(Protocol):
+    def chunks(self) -> Iterator[LineChunk]:
+        """The chunks of `scan_lines(path)`, as they are found (once)."""
+
+
 @dataclass
 class EarlyReading:
-    """What was started for one path, until the viewer takes it."""
+    """What was started for one path, until the viewer takes it: the scan of its lines (the
+    child's, for a big file) and the child reading the back's columns."""
 
-    scan: EarlyScan
+    scan: LineScan
     back: BackReader | None
 
 
@@ -51,14 +58,13 @@ def begin(path: Path, kind: str, *, with_child: bool) -> None:
     with _lock:
         if path in _started:
             return
-        back = fork_back_reader(path, kind) if with_child else None  # (before the scan's thread)
-        # The scan gives up the interpreter's lock in each numpy call and must win it back from
-        # the imports, which keep it up to a switch interval at a time: at the default 5 ms a
-        # million lines were indexed in ~0.75 s instead of ~0.15 s alone. (The viewer runs at 1 ms.)
+        back = fork_back_reader(path, kind) if with_child else None  # (before any thread: a fork)
+        # A scan in a thread gives up the interpreter's lock in each numpy call and must win it
+        # back from the imports, which keep it up to a switch interval at a time: at the default
+        # 5 ms a million lines were indexed in ~0.75 s instead of ~0.15 s alone (the viewer runs
+        # at 1 ms). A big file's child scans in a process of its own.
         sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
-        # The child is let go once the scan has ended: the second core is then idle until the
-        # viewer reads the columns (~0.3 s later for a million lines).
-        _started[path] = EarlyReading(EarlyScan(path, when_done=back.begin if back else None), back)
+        _started[path] = EarlyReading(back.index if back is not None else EarlyScan(path), back)
 
 
 def take(path: Path) -> Reading:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from logview.files.lines import LineChunk, scan_lines
@@ -24,8 +24,8 @@ _END = object()
 class EarlyScan:
     """`scan_lines(path)` run in a daemon thread; its chunks are handed out in order by `chunks`."""
 
-    def __init__(self, path: Path, when_done: Callable[[], None] | None = None) -> None:
-        self.path, self._when_done = path, when_done  # (called in the thread once the scan ends)
+    def __init__(self, path: Path) -> None:
+        self.path = path
         self._found: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._scan, name="logview-line-scan", daemon=True)
@@ -40,8 +40,6 @@ class EarlyScan:
         except BaseException as exc:  # handed to whoever reads the chunks, as a scan of its own would raise it
             self._found.put(exc)
         finally:
-            if self._when_done is not None:  # (before the end is told: whoever sees it may count on it)
-                self._when_done()
             self._found.put(_END)
 
     def chunks(self) -> Iterator[LineChunk]:

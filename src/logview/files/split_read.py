@@ -1,18 +1,19 @@
 """A big file's filter columns read on both cores: the back of the file by a child process.
 
-Why: reading the columns costs ~2 µs a line of one core (`columns.py`; a million lines take 2–3 s),
-and Python runs one thread at a time. So a child, forked as soon as the command line names the file
-(while the process is small and has no other thread), reads the back of the file on the other core
-while the viewer's reader thread reads the front. It waits until the early line scan has ended
-(`early.py`; a child reading beside the scan and the imports, even niced, delayed the first rows by
-~0.4 s), then reads while the viewer finishes starting up on the other core, and it is niced: the
-viewer's threads come first whenever both cores are wanted.
+Why: reading the columns costs ~1–2 µs a line of one core (`columns.py`; a million lines take
+1–2 s), and Python runs one thread at a time. So a child, forked as soon as the command line names
+the file (while the process is small and has no other thread), reads the back of the file on the
+other core while the viewer's reader thread reads the front.
+
+The child first finds the file's lines for the viewer (`child_index.py`: every row reachable at the
+first paint), then reads the columns of the back, niced: the viewer's threads come first whenever
+both cores are wanted.
 
 The two halves meet at a line start (`split_point`), found the same way before the fork by both.
 The child's columns are in its own reader's codes; `Recoder` puts them into the viewer's reader's,
 in order, so the store sees what one reader reading the whole file would have given it. Whatever
 goes wrong in the child (it dies, its count of lines is not the viewer's) only means the viewer
-reads that part itself (`columns_pass.py`).
+reads that part itself (`columns_pass.py`, `child_index.py`).
 
 POSIX `fork` only (Linux): elsewhere the viewer reads the whole file itself.
 """
@@ -32,15 +33,17 @@ from pathlib import Path
 from typing import IO
 
 from logview.categories import CodeMap
+from logview.files.child_index import ChildIndex, write_index
 from logview.files.columns import ColumnChunk, ColumnReader
 from logview.files.jsonl import source_for_kind
 from logview.files.lines import scan_lines
 from logview.files.memory import return_big_buffers
 
 SPLIT_FROM_BYTES = 32 << 20  # smaller files are read in well under a second by the viewer alone
-# The child's share: it is let go when the line scan ends (earlier, even niced, it slowed the
-# viewer's start-up by ~0.4 s in a terminal), and the viewer first hands the screen its rows, so the
-# child takes a little over half (measured: bench_viewer.py, RESULTS.md).
+# The child's share: it starts on the columns once it has found the lines (~0.2 s after the command
+# line for 200 MB, ~0.35 s for 600 MB), the viewer once it has painted (~0.45 s). Measured in a
+# terminal (bench_viewer.py, RESULTS.md): 0.55 was best for the 600 MB file and within the noise
+# of the best (~0.63) for the 200 MB one.
 CHILD_SHARE = 0.55
 # The viewer reads 4 MB chunks so as to take turns with its UI thread less often; the child has no
 # such turns to take, and each chunk's bytes are held about three times over while it is read.
@@ -78,42 +81,42 @@ def split_point(path: Path, size: int, share: float = CHILD_SHARE) -> int | None
 
 
 class BackReader:
-    """A child process reading the columns from `start` to the end of `path`.
+    """A child process that finds the lines of `path` (`index`) and then reads the columns from
+    `start` to the end.
 
-    It writes them to an unnamed temporary file as it reads them, and the viewer reads that file
-    once the child is done: nothing of it waits for the viewer's threads to take their turn with
-    the interpreter (a pipe would have stalled the child at each of those waits), and the child
-    holds no chunk longer than it takes to write it out."""
+    It writes the columns to an unnamed temporary file as it reads them, and the viewer reads that
+    file once the child is done: nothing of it waits for the viewer's threads to take their turn
+    with the interpreter (a pipe would have stalled the child at each of those waits), and the
+    child holds no chunk longer than it takes to write it out."""
 
     def __init__(self, path: Path, kind: str, start: int) -> None:
         self.path, self.start = path, start
         self._file = tempfile.TemporaryFile(prefix="logview-columns-")
-        wait_end, self._go = os.pipe()
-        self.pid = os.fork()
+        index_file = tempfile.TemporaryFile(prefix="logview-lines-")
+        notify_read, notify_write = os.pipe()
+        try:
+            self.pid = os.fork()
+        except OSError:
+            index_file.close()
+            os.close(notify_read)
+            os.close(notify_write)
+            self._file.close()
+            raise
         if self.pid == 0:  # the child: never returns
-            os.close(self._go)
-            _child(path, kind, start, self._file, wait_end)
-        os.close(wait_end)
+            try:
+                os.close(notify_read)
+                _child(path, kind, start, self._file, index_file.fileno(), notify_write)
+            finally:
+                os._exit(1)  # (`_child` exits itself: this only if it could not even begin)
+        os.close(notify_write)
+        self.index = ChildIndex(path, os.dup(index_file.fileno()), notify_read)
+        index_file.close()
         self._reaped, self._closing = False, threading.Lock()
-        self._letting_go = threading.Lock()  # (`begin` comes from the early scan's thread too)
-
-    def begin(self) -> None:
-        """Let the child start reading (it waits, so as not to slow the viewer's start-up). Called
-        when the early scan ends, and again (changing nothing) when the viewer reads the columns."""
-        with self._letting_go:
-            if self._go >= 0:
-                try:
-                    os.write(self._go, b"1")
-                except OSError:  # (it is gone already: `columns` will say so, and the viewer reads it)
-                    pass
-                os.close(self._go)
-                self._go = -1
 
     def columns(self, wanted: Callable[[], bool] = lambda: True) -> BackColumns | None:
         """The child's columns (waiting for the child to end), or None when it failed, or when
         `wanted` turned False while it was waited for (the viewer quit or reloaded meanwhile: the
         child is stopped at once rather than waited for to read the whole back)."""
-        self.begin()
         while not self._ended():
             if not wanted():
                 self.close()
@@ -159,11 +162,9 @@ class BackReader:
         return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
 
     def close(self) -> None:
-        """Stop the child if it still runs, reap it, and drop its file."""
-        with self._letting_go:
-            if self._go >= 0:  # (a child never let start ends on its own)
-                os.close(self._go)
-                self._go = -1
+        """Stop the child if it still runs, reap it, and drop its files."""
+        if not self.index.taken:  # (else the index's reader closes it when it ends)
+            self.index.close()
         if not self._reaped:
             try:
                 os.kill(self.pid, signal.SIGKILL)
@@ -173,15 +174,16 @@ class BackReader:
         self._file.close()
 
 
-def _child(path: Path, kind: str, start: int, out: IO[bytes], wait_fd: int) -> None:
-    """Once let go (a byte on `wait_fd`), read the columns from `start` and write each chunk to
-    `out` as it is read, then _END. Exits without running the parent's clean-up (it is a fork)."""
+def _child(path: Path, kind: str, start: int, out: IO[bytes], index_fd: int, notify_fd: int) -> None:
+    """Find the lines of `path` for the viewer, then read the columns from `start`, writing each
+    chunk to `out` as it is read, then _END. Exits without running the parent's clean-up (it is a
+    fork)."""
     parent = os.getppid()
     code = 1
     try:
+        write_index(path, index_fd, notify_fd)  # (at full speed: the viewer waits for it)
+        os.close(notify_fd)
         os.nice(CHILD_NICE)
-        if not os.read(wait_fd, 1):  # the viewer closed it without letting it start
-            os._exit(1)
         return_big_buffers()  # (its memory is counted on top of the viewer's: it keeps none it freed)
         reader = ColumnReader(source_for_kind(kind))  # type: ignore[arg-type]
         rows = 0
