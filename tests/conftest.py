@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from logview.api.budget import forget_budgets
+from logview.api.budgets import forget_budgets
 from logview.demo import DemoServer, DemoState
 
 

@@ -14,8 +14,9 @@ from email.utils import format_datetime
 
 import pytest
 
-from logview.api import budget as budget_module
-from logview.api.budget import Budget, BudgetWaitTooLong, budget_for
+from logview.api import budgets as budgets_module
+from logview.api.budget import Budget, BudgetWaitTooLong
+from logview.api.budgets import budget_for
 from logview.api.ratelimit import RateHeaders, read_rate_headers
 from logview.api.types import BudgetState, Priority
 
@@ -418,7 +419,7 @@ async def test_the_key_is_never_kept_or_shown():
     key = "sk-live-SECRET-a1b2c3d4"
     budget = budget_for(key, "https://api.example.test", "supermetrics")
     budget.settle(headers_saying(10, 0, retry_after="5"), 429)
-    shown = [repr(budget), repr(budget.state()), budget.state().describe(), repr(budget_module._registry)]
+    shown = [repr(budget), repr(budget.state()), budget.state().describe(), repr(budgets_module._registry)]
     shown += [repr(vars(budget)), str(BudgetWaitTooLong(5, budget.state()))]
     assert not any(key in text or key.encode().hex() in text for text in shown)
 

@@ -12,7 +12,8 @@ import time
 import pytest
 
 from logview import cli
-from logview.api.budget import Budget, budget_for
+from logview.api.budget import Budget
+from logview.api.budgets import budget_for
 from logview.api.client import ApiClient, RetryPolicy
 from logview.api.paging import EntriesLoaded, Pager
 from logview.demo import DEMO_AITRONOS_KEY, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM, DEMO_CONNECTOR

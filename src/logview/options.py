@@ -44,8 +44,8 @@ class Connection:
         on_budget_wait: Callable[[BudgetState], None] | None = None,
     ) -> ApiClient:
         """A client that shares this key's request budget at this host with every other one
-        (every tab, the tail, the listings: see `api.budget.budget_for`)."""
-        from logview.api.budget import budget_for
+        (every tab, the tail, the listings: see `api.budgets.budget_for`)."""
+        from logview.api.budgets import budget_for
         from logview.api.client import ApiClient  # httpx only when there is an API to talk to
 
         return ApiClient(

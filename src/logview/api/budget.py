@@ -1,6 +1,7 @@
-"""One request budget per API key and host, shared by everything that uses them: it reads the
-rate-limit headers, paces requests so that a steady run never meets a 429, lets the live tail go
-first, and says when it binds.
+"""One request budget per API key and host (handed out by `budgets.py`), shared by everything
+that uses them: it reads the rate-limit headers, paces requests so that a steady run never meets a
+429, lets the live tail go first (keeping back what a running tail will need: `tail_reserve.py`),
+and says when it binds.
 
 Pacing spreads what remains of the window over the time left in it: a token bucket refilled at
 `remaining / seconds-to-reset` (recomputed at every change, so surplus left late in a window is
@@ -16,17 +17,14 @@ it each response's headers). One thread and one event loop at a time; a budget o
 from __future__ import annotations
 
 import asyncio
-import hmac
 import itertools
 import math
-import os
-import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field, replace
-from urllib.parse import urlsplit
+from dataclasses import dataclass, replace
 
 from logview.api.ratelimit import RateHeaders, read_rate_headers
+from logview.api.tail_reserve import TailReserve
 from logview.api.types import BudgetState, Priority
 
 # The published limits, used until the server's headers say otherwise. Aitronos: "about 100
@@ -56,37 +54,6 @@ class _Waiter:
     since: float
     loop: asyncio.AbstractEventLoop
     wake: asyncio.Future[None] | None = None
-
-
-@dataclass(eq=False)
-class TailReserve:
-    """Requests a running tail keeps back from the backfill: `per_cycle` every `interval_s` until
-    the window resets. Release it (or leave the `with` block) when the tail stops."""
-
-    budget: Budget
-    interval_s: float
-    per_cycle: int = 1
-    held: bool = field(default=True, init=False)
-    last_poll: float | None = field(default=None, init=False)  # clock time of the tail's last request
-
-    def due_before(self, now: float, reset_at: float) -> int:
-        """Requests this tail will make from `now` until `reset_at`: its polls still to come, one
-        now if it is overdue (what it has already polled this window is not held back again)."""
-        next_due = now if self.last_poll is None else max(now, self.last_poll + self.interval_s)
-        if next_due >= reset_at:
-            return 0
-        return (math.floor((reset_at - next_due) / self.interval_s) + 1) * self.per_cycle
-
-    def release(self) -> None:
-        if self.held:
-            self.held = False
-            self.budget._release(self)
-
-    def __enter__(self) -> TailReserve:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.release()
 
 
 class Budget:
@@ -391,30 +358,3 @@ class Budget:
             max(1, math.ceil(self._window_s / r.interval_s)) * r.per_cycle for r in self._reserves))
         per_window = max(1, self._limit - full_reserve)
         return max(start, span) + (requests - free_now) / per_window * self._window_s
-
-
-_SALT = os.urandom(16)  # the registry keeps a keyed hash of each API key, never the key
-_registry: dict[tuple[bytes, str], Budget] = {}
-_registry_lock = threading.Lock()
-
-
-def _host_of(host: str) -> str:
-    """`api.example.com:443` from a base URL or a host, lowercased."""
-    return (urlsplit(host).netloc if "://" in host else host).lower()
-
-
-def forget_budgets() -> None:
-    """Start every key afresh (tests: budgets learned against one server must not carry over to
-    another that reuses its port)."""
-    with _registry_lock:
-        _registry.clear()
-
-
-def budget_for(key: str, host: str, api: str) -> Budget:
-    """The one budget of this key at this host (a base URL will do), made on first use."""
-    entry = (hmac.new(_SALT, key.encode("utf-8", "surrogatepass"), "sha256").digest(), _host_of(host))
-    with _registry_lock:
-        budget = _registry.get(entry)
-        if budget is None:
-            budget = _registry[entry] = Budget(api, host=entry[1])
-        return budget

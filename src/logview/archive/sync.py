@@ -12,12 +12,12 @@ knows which time spans are complete. The backfill walks the query's range newest
   interrupted backfill resumes from its oldest archived entry instead of starting over.
 - Without it (export), the same pieces come strictly newest first.
 
-Every fetched page is stored as it arrives, and the span it completes is recorded in the same
-transaction, so a crash loses at most the pages not yet committed. However the backfill ends
-(Ctrl-C or a closed viewer cancelling it, a failure), the pages received are committed first: the
-next run resumes below them instead of spending the API's budget on them again. A span's newest end is only ever an
-entry's own time or a bound the server was sent, never this machine's clock: a clock ahead of
-the server's must not claim minutes the server has not filled yet.
+Every fetched page is stored as it arrives (`archiving.py`), and the span it completes is recorded
+in the same transaction, so a crash loses at most the pages not yet committed. However the backfill
+ends (Ctrl-C or a closed viewer cancelling it, a failure), the pages received are committed first:
+the next run resumes below them instead of spending the API's budget on them again. A span's newest
+end is only ever an entry's own time or a bound the server was sent, never this machine's clock: a
+clock ahead of the server's must not claim minutes the server has not filled yet.
 """
 
 from __future__ import annotations
@@ -29,13 +29,13 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, PagerEvent, capped_notice
+from logview.archive.archiving import PageArchiving, query_key
 from logview.archive.columns import ArchivedColumns
 from logview.archive.painted import ArchivedRows, SpanPainting
 from logview.archive.coverage import Span
 from logview.archive.db import ArchiveError
 from logview.archive.tail import TailPager, newest_time
 from logview.archive.timeless import TimelessLedger, keeping_timeless
-from logview.archive.writer import PageWriter
 from logview.model import Filters, LogEntry
 from logview.times import epoch_us
 
@@ -47,16 +47,6 @@ if TYPE_CHECKING:
 PAINT_BATCH = 5_000  # archived entries handed over at once: the first screen comes after the first
 ONE_US = timedelta(microseconds=1)
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-
-
-def query_key(filters: Filters) -> str:
-    """The archive's name for what the server was asked, apart from the time range."""
-    parts = []
-    if filters.statuses:
-        parts.append("status=" + ",".join(sorted(filters.statuses)))
-    if filters.credential is not None:
-        parts.append("credential=" + filters.credential)
-    return "&".join(parts)
 
 
 def from_us(value: int) -> datetime:
@@ -83,7 +73,8 @@ class ArchivedPager:
         # for); the rest is applied to what is shown.
         self.server_filters = source.server_part(filters)
         self.key = query_key(self.server_filters)
-        self._store = store or self._store_now
+        self._archiving = PageArchiving(archived, self.key, on_archived)
+        self._store = store or self._archiving.store
         # The tail is a plain pager whose head is what the backfill has shown. It waits until the
         # head is final: in paint-first mode, until what is newer than the archive has come.
         self.tail = TailPager(source, client, self.server_filters.model_copy(update={"since": None, "until": None}),
@@ -94,45 +85,19 @@ class ArchivedPager:
         self.pages = 0
         self.loaded = 0
         self.from_archive = 0  # entries shown without a request
-        self._on_archived = on_archived  # told where each entry stored went, once it is shown
-        self._held_word: list[dict[str, int]] | None = None  # while the head is fetched (see `_head`)
-        self._writer = PageWriter(archived, self.key, self._archived if on_archived else None)
-        self._problem_said = False
         self._totals: list[int | None] = []  # each fetched gap's server count, once known
         self._repeats: list[int] = []  # … less what the spans around it held already
         self._cut_short = False  # the cap ended the walk before the range's end
         self._spans: list[Span] | None = None  # the archive's coverage, once `paint_now` has read it
         self._painting: SpanPainting | None = None  # the top span, begun by `paint_now`
 
-    async def _store_now(self, entries: Sequence[LogEntry], covered: Span | None) -> Notice | None:
-        """Archive a page in a thread, behind the pages before it (so a span is never recorded
-        before its entries), while the next page is fetched: the archive never holds up the
-        network (see `PageWriter`). If it fails (a full disk, a lock held too long), go on
-        without it, and say so once (here or at a later page)."""
-        self._writer.store(entries, covered)
-        await self._writer.room()
-        return self._problem_notice()
-
-    def _archived(self, rowids: dict[str, int]) -> None:
-        if self._held_word is not None:
-            self._held_word.append(rowids)
-        elif self._on_archived is not None:
-            self._on_archived(rowids)
-
     @property
     def archive_problem(self) -> str | None:
-        return self._writer.problem
+        return self._archiving.problem
 
     async def flush(self) -> Notice | None:
         """Wait until every page handed over is archived."""
-        await self._writer.flush()
-        return self._problem_notice()
-
-    def _problem_notice(self) -> Notice | None:
-        if self.archive_problem is None or self._problem_said:
-            return None
-        self._problem_said = True
-        return Notice("archive", f"Without the archive from now on: {self.archive_problem}")
+        return await self._archiving.flush()
 
     # -- bookkeeping ----------------------------------------------------------------------
     def _cap(self, entries: list[LogEntry]) -> tuple[list[LogEntry], bool]:
@@ -199,7 +164,7 @@ class ArchivedPager:
                 async for event in self._painted_entries(self._timeless.archived()):  # (see timeless.py)
                     yield event
         except BaseException:  # cancelled (Ctrl-C, a closed viewer, a new query) or failed:
-            await self._writer.flush()  # … what was received is archived all the same
+            await self._archiving.writer.flush()  # … what was received is archived all the same
             raise
         finally:
             self._head_pending = False
@@ -336,7 +301,7 @@ class ArchivedPager:
         pages are archived as they come, and the archive's word of where they went waits until
         they are shown (`on_archived` hears of entries it has been given)."""
         found: list[LogEntry] = []
-        self._held_word = []
+        self._archiving.hold_word()
         try:
             async for item in self._fetch(head, None, open_top=True, keep_above=head, keep_below=None,
                                           held_at_floor=set(self.tail.head.ids)):
@@ -350,9 +315,7 @@ class ArchivedPager:
             # and the store lets the oldest go, as for the tail's)
             yield self._loaded(found[: self.max_entries], live=True)
         finally:
-            held, self._held_word = self._held_word, None
-            for rowids in held:
-                self._archived(rowids)
+            self._archiving.pass_word()
 
     async def _fetch(self, low: datetime | None, high: datetime | None, *, open_top: bool,
                      keep_above: datetime | None, keep_below: datetime | None,

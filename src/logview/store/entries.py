@@ -17,8 +17,8 @@ may come before and after them.
 A store over a file (`lines` given) holds no entries at all: each row is a line's byte offset
 and length, and an entry is read back and parsed when it is shown (a small cache keeps scrolling
 cheap). Rows exist as soon as the file's lines are indexed; their filter columns arrive later from
-a background reader, so `ready` (≤ `tail`) marks how far the columns go. Filters that need columns
-cover `[head, ready)`; with none but search, every row is covered.
+a background reader (`file_ingest.py`), so `ready` (≤ `tail`) marks how far the columns go.
+Filters that need columns cover `[head, ready)`; with none but search, every row is covered.
 """
 
 from __future__ import annotations
@@ -33,13 +33,13 @@ from logview.archive.columns import ArchivedColumns
 from logview.files.columns import NO_TIME, ColumnChunk
 from logview.files.jsonl import entry_from_line
 from logview.files.lines import LineChunk, LineFile
-from logview.files.order import newest_first_order
 from logview.model import SEV_WARN, Filters, LogEntry
 from logview.sources.base import Source
 from logview.categories import Categories, CodeMap
 from logview.store.archived import READ_AROUND, Backings, EntryList, RawReader, facet_codes
 from logview.store.codes import Codes
-from logview.store.file_rows import line_columns, write_offsets  # entries left in the file
+from logview.store.file_ingest import add_lines, fill_read_columns, put_newest_first
+from logview.store.file_rows import line_columns  # entries left in the file
 from logview.store.held import HELD_DTYPE, HeldEntries
 from logview.store.merge import merge_rows
 from logview.store.order import settle_appended, settle_prepended
@@ -186,68 +186,29 @@ class EntryStore(RowBuffer):
         self.codes.update_severity()
         return merged.parts, merged.ordinals
 
-    # -- a file's rows ----------------------------------------------------------------------
+    # -- a file's rows (see `file_ingest.py`) ---------------------------------------------
     def append_lines(self, chunk: LineChunk) -> int:
         """Add a file's next lines as rows (older than all held ones); their columns come later
         through `fill_columns`. Returns how many were kept (`max_entries` still applies)."""
         assert self.lines is not None, "append_lines is for a store over a file"
-        n = len(chunk.starts)
-        if self.max_entries is not None:
-            n = min(n, max(0, self.max_entries - len(self)))
-        if not n:
-            return 0
-        if not len(self) and chunk.scanned:
-            # Size the columns once, from the first chunk's lines per byte (+5%): growing by
-            # doubling would leave up to half of a million-row store's memory unused.
-            expected = int(1.05 * chunk.size * len(chunk.starts) / chunk.scanned) + 64
-            self.reserve(0, expected if self.max_entries is None else min(expected, self.max_entries),
-                          exact=True)
-        self.reserve(0, n)
-        lo, hi = self.tail, self.tail + n
-        start, stop = lo + self.offset, hi + self.offset
-        cols = self.cols
-        write_offsets(self, start, stop, chunk.starts[:n])
-        cols["length"][start:stop] = chunk.lengths[:n]
-        cols["time"][start:stop] = NO_TIME  # (codes and `invalid`: 0 as created, see `fill_columns`)
-        cols["duration"][start:stop] = np.nan
-        self.tail = hi
-        if self.search.needle is not None:
-            self.search.evaluate(self.search.needle, lo, hi)
+        lo = self.tail
+        n = add_lines(self, chunk, self.max_entries)
+        if n and self.search.needle is not None:
+            self.search.evaluate(self.search.needle, lo, lo + n)
         return n
 
     def fill_columns(self, chunk: ColumnChunk) -> int:
         """Columns for the next `len(chunk)` rows from `ready` (a `ColumnReader`'s output, in
         order). Returns how many rows it covered (fewer when the cap cut the file short)."""
-        self._code_map.learn(self.codes.by_field(), chunk.new_values)
-        self.codes.widen(self)
-        n = min(len(chunk), self.tail - self.ready)
-        start, stop = self.ready + self.offset, self.ready + n + self.offset
-        cols = self.cols
-        cols["time"][start:stop] = chunk.time[:n]
-        # A field absent (code 0) or no row invalid: left as created, the pages take no memory
-        for name, codes in chunk.codes.items():
-            if codes[:n].any():
-                cols[name][start:stop] = self._code_map.translate(name, codes[:n])
-        cols["duration"][start:stop] = chunk.duration[:n]
-        if chunk.invalid[:n].any():
-            cols["invalid"][start:stop] = chunk.invalid[:n]
-        self.ready += n
-        self.codes.update_severity()
-        return n
+        return fill_read_columns(self, self.codes, self._code_map, chunk)
 
     def newest_first(self) -> bool:
         """Once a file's columns are all read, put its rows newest first if the file was written
         in another order (`files.order`). Like `clear`, a move starts a new epoch (a view
         recomputes itself); returns whether the rows moved."""
         assert self.lines is not None, "newest_first is for a store over a file"
-        if self.ready < self.tail:
+        if not put_newest_first(self):
             return False
-        order = newest_first_order(self.span("time", self.head, self.tail))
-        if order is None:
-            return False
-        for name in self.cols:
-            span = self.span(name, self.head, self.tail)
-            span[:] = span[order]
         self.epoch += 1
         self._entry_cache.clear()
         return True

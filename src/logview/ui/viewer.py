@@ -1,4 +1,4 @@
-"""One viewer: the layout, the keys, and the wiring between the parts.
+"""One viewer: the layout, the keys (their table: `viewer_keys.py`), and the wiring of the parts.
 
 Who does what: the `ViewerSession` (no Textual) holds the source, store, view, filters and the
 loading state; the `Feed` loads in workers and takes what it finds into the session; `Names`
@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widget import Widget
@@ -32,12 +31,12 @@ from logview.sources import SupermetricsSource
 from logview.sources.base import Source
 from logview.ui.browser import LogBrowser
 from logview.ui.columns import ColumnControl
-from logview.ui.commands import COMMANDS
 from logview.ui.feed import Feed
 from logview.ui.fitting import FittingScreen
 from logview.ui.loading import LoadControl
 from logview.ui.names import Names
 from logview.ui.saving_filters import SavedFilterCommands
+from logview.ui.viewer_keys import VIEWER_KEYS, key_allowed, key_commands
 from logview.ui.bulk_gc import release_startup_hold
 from logview.ui.widgets.error_banner import ErrorBanner
 from logview.ui.widgets.key_footer import KeyFooter
@@ -57,30 +56,7 @@ class ViewerScreen(FittingScreen):
     """Browse one source's execution logs: filter, read, tail, save. The app shows one per
     source it was opened on (tabs); each keeps loading while another is shown."""
 
-    BINDINGS = [
-        Binding("q", "quit_viewer", "Quit"),
-        Binding("question_mark", "help", "Help"),
-        Binding("b", "toggle_sidebar", "Filters"),  # (fitting.py: the sidebar folds away on narrow screens)
-        # priority: focus must move before the next key arrives, or fast typing after `/` lands
-        # in the table (check_action lets the key through to an input that has focus)
-        Binding("slash", "focus_search", "Search", priority=True),
-        Binding("d", "focus_dates", "Dates", priority=True),
-        Binding("t", "toggle_tail", "Tail"),
-        Binding("r", "reload", "Reload"),
-        # the table area's keys: their actions are the browser's (`browser.action_…`)
-        Binding("e", "browser('next_error', 1)", "Next error"),
-        Binding("E", "browser('next_error', -1)", "Prev error", show=False),
-        Binding("h", "browser('toggle_histogram')", "Histogram"),
-        Binding("i", "browser('toggle_stats')", "Stats"),
-        Binding("x", "browser('clear_pattern_filters')", "Clear stats filters", show=False),
-        Binding("c", "choose_connector", "Connector", show=False),
-        Binding("f", "pick_columns", "Columns", show=False),
-        Binding("y", "browser('copy_entry')", "Copy"),
-        Binding("s", "save", "Save"),
-        Binding("escape", "escape", "Close", show=False),
-        Binding("0", "clear_status", "All statuses", show=False),
-        *[Binding(str(n), f"toggle_status({n - 1})", f"Status {n}", show=False) for n in range(1, 10)],
-    ]
+    BINDINGS = VIEWER_KEYS  # (viewer_keys.py)
 
     def __init__(self, options: ViewerOptions, *, policy: RetryPolicy | None = None,
                  source: Source | None = None, file_kind: SourceKind | None = None,
@@ -168,10 +144,7 @@ class ViewerScreen(FittingScreen):
         self.store.close()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("focus_search", "focus_dates"):
-            typing = isinstance(self.focused, Input) or type(self.focused).__name__ == "SelectOverlay"
-            return self.app.screen is self and not typing  # (and no dialog on top)
-        return True
+        return key_allowed(self, action)
 
     def focus_now(self, widget: Widget) -> None:
         """Move focus before the next key is handled (`Widget.focus` waits a cycle, so fast
@@ -410,9 +383,7 @@ class ViewerScreen(FittingScreen):
 
     def system_commands(self) -> Iterator[SystemCommand]:
         """This viewer's commands in the palette (the app adds them to its own)."""
-        for title, help_text, action in COMMANDS:
-            if action != "choose_connector" or (isinstance(self.source, SupermetricsSource) and self.feed.client):
-                owner = self if hasattr(self, f"action_{action}") else self.browser
-                yield SystemCommand(title, help_text, getattr(owner, f"action_{action}"))
+        connectors = isinstance(self.source, SupermetricsSource) and self.feed.client is not None
+        yield from key_commands(self, self.browser, connectors=connectors)
         yield from self.saved.commands()
         yield SystemCommand("Keys", "Show every key (?)", self.action_help)

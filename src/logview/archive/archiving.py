@@ -1,0 +1,84 @@
+"""What an `ArchivedPager` (`sync.py`) hands the archive, and what the archive says back: the pages
+it fetches, stored in a thread behind one another under the query's key (`PageWriter`); a
+problem with the archive, said once; and the archive's word of where each entry went, passed on
+to whoever shows the entries — or held while the pages newer than the archive are fetched, until
+they are shown (`hold_word`, `pass_word`).
+
+Apart from `sync.py`, which decides what to show and what to fetch: this only stores what it is
+given and reports on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from logview.api.paging import Notice
+from logview.archive.coverage import Span
+from logview.archive.writer import PageWriter
+from logview.model import Filters, LogEntry
+
+if TYPE_CHECKING:
+    from logview.archive.source import ArchivedSource
+
+
+def query_key(filters: Filters) -> str:
+    """The archive's name for what the server was asked, apart from the time range."""
+    parts = []
+    if filters.statuses:
+        parts.append("status=" + ",".join(sorted(filters.statuses)))
+    if filters.credential is not None:
+        parts.append("credential=" + filters.credential)
+    return "&".join(parts)
+
+
+class PageArchiving:
+    """One pager's pages into the archive under `key` (see the module's docstring)."""
+
+    def __init__(self, archived: ArchivedSource, key: str,
+                 on_archived: Callable[[dict[str, int]], None] | None) -> None:
+        self._on_archived = on_archived  # told where each entry stored went, once it is shown
+        self._held_word: list[dict[str, int]] | None = None  # while the head is fetched (see `hold_word`)
+        self.writer = PageWriter(archived, key, self._archived if on_archived else None)
+        self._problem_said = False
+
+    async def store(self, entries: Sequence[LogEntry], covered: Span | None) -> Notice | None:
+        """Archive a page in a thread, behind the pages before it (so a span is never recorded
+        before its entries), while the next page is fetched: the archive never holds up the
+        network (see `PageWriter`). If it fails (a full disk, a lock held too long), go on
+        without it, and say so once (here or at a later page)."""
+        self.writer.store(entries, covered)
+        await self.writer.room()
+        return self._problem_notice()
+
+    def hold_word(self) -> None:
+        """Keep the archive's word of where entries went until `pass_word`: the pages newer than
+        the archive are archived as they come but shown together once all have come."""
+        self._held_word = []
+
+    def pass_word(self) -> None:
+        """Pass on the word held since `hold_word` (the entries are shown now), and what comes next."""
+        held, self._held_word = self._held_word, None
+        for rowids in held or ():
+            self._archived(rowids)
+
+    def _archived(self, rowids: dict[str, int]) -> None:
+        if self._held_word is not None:
+            self._held_word.append(rowids)
+        elif self._on_archived is not None:
+            self._on_archived(rowids)
+
+    @property
+    def problem(self) -> str | None:
+        return self.writer.problem
+
+    async def flush(self) -> Notice | None:
+        """Wait until every page handed over is archived."""
+        await self.writer.flush()
+        return self._problem_notice()
+
+    def _problem_notice(self) -> Notice | None:
+        if self.problem is None or self._problem_said:
+            return None
+        self._problem_said = True
+        return Notice("archive", f"Without the archive from now on: {self.problem}")

@@ -1,0 +1,84 @@
+"""A file's lines coming into a store over it (`entries.py` given `lines`): rows added as the
+file's lines are indexed, each a line's offset and length (`file_rows.py`); their filter columns
+written later, in order from `ready`, from a background reader's chunks, the reader's category
+codes put into the store's; and, once every column is read, the rows put newest first if the file
+was written in another order (`files.order`).
+
+Apart from `entries.py` because a store in memory or over the archive never does any of it: these
+are functions of the store's row buffer (as `order.py`'s are), called by `EntryStore.append_lines`,
+`fill_columns` and `newest_first`, which keep what is the store's own (the search, the epoch).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from logview.categories import CodeMap
+from logview.files.columns import NO_TIME, ColumnChunk
+from logview.files.lines import LineChunk
+from logview.files.order import newest_first_order
+from logview.store.codes import Codes
+from logview.store.file_rows import write_offsets
+from logview.store.rows import RowBuffer
+
+
+def add_lines(rows: RowBuffer, chunk: LineChunk, max_entries: int | None) -> int:
+    """Add a file's next lines as rows after the tail, their filter columns not read yet.
+    Returns how many were kept (at most `max_entries` rows in all)."""
+    n = len(chunk.starts)
+    if max_entries is not None:
+        n = min(n, max(0, max_entries - len(rows)))
+    if not n:
+        return 0
+    if not len(rows) and chunk.scanned:
+        # Size the columns once, from the first chunk's lines per byte (+5%): growing by
+        # doubling would leave up to half of a million-row store's memory unused.
+        expected = int(1.05 * chunk.size * len(chunk.starts) / chunk.scanned) + 64
+        rows.reserve(0, expected if max_entries is None else min(expected, max_entries),
+                     exact=True)
+    rows.reserve(0, n)
+    lo, hi = rows.tail, rows.tail + n
+    start, stop = lo + rows.offset, hi + rows.offset
+    cols = rows.cols
+    write_offsets(rows, start, stop, chunk.starts[:n])
+    cols["length"][start:stop] = chunk.lengths[:n]
+    cols["time"][start:stop] = NO_TIME  # (codes and `invalid`: 0 as created, see `fill_read_columns`)
+    cols["duration"][start:stop] = np.nan
+    rows.tail = hi
+    return n
+
+
+def fill_read_columns(rows: RowBuffer, codes: Codes, code_map: CodeMap, chunk: ColumnChunk) -> int:
+    """Columns for the next `len(chunk)` rows from `ready` (a `ColumnReader`'s output, in
+    order), its codes put into `codes` by `code_map`. Returns how many rows it covered (fewer
+    when the cap cut the file short)."""
+    code_map.learn(codes.by_field(), chunk.new_values)
+    codes.widen(rows)
+    n = min(len(chunk), rows.tail - rows.ready)
+    start, stop = rows.ready + rows.offset, rows.ready + n + rows.offset
+    cols = rows.cols
+    cols["time"][start:stop] = chunk.time[:n]
+    # A field absent (code 0) or no row invalid: left as created, the pages take no memory
+    for name, read in chunk.codes.items():
+        if read[:n].any():
+            cols[name][start:stop] = code_map.translate(name, read[:n])
+    cols["duration"][start:stop] = chunk.duration[:n]
+    if chunk.invalid[:n].any():
+        cols["invalid"][start:stop] = chunk.invalid[:n]
+    rows.ready += n
+    codes.update_severity()
+    return n
+
+
+def put_newest_first(rows: RowBuffer) -> bool:
+    """Once every column is read, put the rows newest first if the file was written in another
+    order (`files.order`). Returns whether they moved."""
+    if rows.ready < rows.tail:
+        return False
+    order = newest_first_order(rows.span("time", rows.head, rows.tail))
+    if order is None:
+        return False
+    for name in rows.cols:
+        span = rows.span(name, rows.head, rows.tail)
+        span[:] = span[order]
+    return True

@@ -1,0 +1,62 @@
+"""The viewer's keys: what each one does (`VIEWER_KEYS`, the screen's bindings, which the footer
+shows), when the keys that open a field may act (`key_allowed`), and the same actions as commands
+in the palette (`key_commands`, titled in `commands.py`).
+
+Apart from `viewer.py`, which wires the parts together and holds the actions: here is only which
+key (or command) names which action, so the table of keys reads on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from textual.app import SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Input
+
+from logview.ui.browser import LogBrowser
+from logview.ui.commands import COMMANDS
+
+VIEWER_KEYS = [
+    Binding("q", "quit_viewer", "Quit"),
+    Binding("question_mark", "help", "Help"),
+    Binding("b", "toggle_sidebar", "Filters"),  # (fitting.py: the sidebar folds away on narrow screens)
+    # priority: focus must move before the next key arrives, or fast typing after `/` lands
+    # in the table (`key_allowed` lets the key through to an input that has focus)
+    Binding("slash", "focus_search", "Search", priority=True),
+    Binding("d", "focus_dates", "Dates", priority=True),
+    Binding("t", "toggle_tail", "Tail"),
+    Binding("r", "reload", "Reload"),
+    # the table area's keys: their actions are the browser's (`browser.action_…`)
+    Binding("e", "browser('next_error', 1)", "Next error"),
+    Binding("E", "browser('next_error', -1)", "Prev error", show=False),
+    Binding("h", "browser('toggle_histogram')", "Histogram"),
+    Binding("i", "browser('toggle_stats')", "Stats"),
+    Binding("x", "browser('clear_pattern_filters')", "Clear stats filters", show=False),
+    Binding("c", "choose_connector", "Connector", show=False),
+    Binding("f", "pick_columns", "Columns", show=False),
+    Binding("y", "browser('copy_entry')", "Copy"),
+    Binding("s", "save", "Save"),
+    Binding("escape", "escape", "Close", show=False),
+    Binding("0", "clear_status", "All statuses", show=False),
+    *[Binding(str(n), f"toggle_status({n - 1})", f"Status {n}", show=False) for n in range(1, 10)],
+]
+
+
+def key_allowed(screen: Screen, action: str) -> bool:
+    """`/` and `d` (priority keys) open their field unless the user is typing in one (the key
+    goes to it then) or a dialog is on top of `screen`; every other key acts."""
+    if action in ("focus_search", "focus_dates"):
+        typing = isinstance(screen.focused, Input) or type(screen.focused).__name__ == "SelectOverlay"
+        return screen.app.screen is screen and not typing  # (and no dialog on top)
+    return True
+
+
+def key_commands(screen: Screen, browser: LogBrowser, *, connectors: bool) -> Iterator[SystemCommand]:
+    """The keys' actions as the palette's commands: each one `screen`'s, or else `browser`'s;
+    choosing a connector only where there are connectors to choose."""
+    for title, help_text, action in COMMANDS:
+        if action != "choose_connector" or connectors:
+            owner = screen if hasattr(screen, f"action_{action}") else browser
+            yield SystemCommand(title, help_text, getattr(owner, f"action_{action}"))
