@@ -38,12 +38,6 @@ if sys.argv[1] == "trim":
     assert release_free_memory()
 print(before - rss_mib(), held)
 """
-# The same churn in a process that gives its big buffers back as they are freed (the child reading
-# a big file's back half): nothing stays, with no trim at the end.
-_CHURN_RETURNED = _CHURN.replace("import sys\n", "import sys\nfrom logview.files.memory import return_big_buffers\n"
-                                 "assert return_big_buffers()\n", 1)
-
-
 @pytest.mark.skipif(not GLIBC, reason="glibc's malloc only")
 def test_the_memory_a_read_freed_goes_back_to_the_system_at_its_end(tmp_path: Path) -> None:
     def freed(mode: str) -> tuple[float, float]:
@@ -55,13 +49,6 @@ def test_the_memory_a_read_freed_goes_back_to_the_system_at_its_end(tmp_path: Pa
     assert held < 40 and kept < 40  # what it is for: most of the 96 MiB stays in the heap
     trimmed, _ = freed("trim")
     assert trimmed >= 80  # all 96 MiB, give or take
-
-
-@pytest.mark.skipif(not GLIBC, reason="glibc's malloc only")
-def test_a_process_that_returns_big_buffers_keeps_none_it_freed() -> None:
-    out = subprocess.run([sys.executable, "-c", _CHURN_RETURNED, "keep"], capture_output=True, text=True, check=True)
-    after, held = map(float, out.stdout.split())
-    assert held >= 80 and after >= 80  # freed at once, not only when trimmed
 
 
 def test_chunks_with_data_are_the_files_bytes_whatever_the_cuts(tmp_path: Path) -> None:

@@ -82,6 +82,21 @@ def test_the_split_falls_on_a_line_start_after_the_childs_share_begins(tmp_path)
     assert data[start - 1:start] == b"\n" and size // 2 <= start < size // 2 + 12
 
 
+def test_the_childs_share_is_half_and_its_head_start_which_weighs_less_in_a_bigger_file(tmp_path):
+    """The child starts on the columns before the viewer can: it takes that head start's bytes on
+    top of half, which is most of a 100 MB file but hardly more than half of a 2 GB one."""
+    sizes = [32 << 20, 100 << 20, 214 << 20, 607 << 20, 2 << 30, 20 << 30]
+    shares = [split_read.child_share(size) for size in sizes]
+    assert shares == sorted(shares, reverse=True)
+    assert all(0.5 < share <= split_read.MAX_CHILD_SHARE for share in shares)
+    assert shares[0] == split_read.MAX_CHILD_SHARE and shares[-1] < 0.51
+    path = tmp_path / "logs.jsonl"
+    path.write_bytes(b"".join(b'{"n": %d}\n' % i for i in range(100_000)))
+    size = path.stat().st_size
+    start = split_point(path, size)  # (the default share: the file's own)
+    assert start is not None and abs((size - start) / size - split_read.child_share(size)) < 0.001
+
+
 def test_no_split_within_a_line_that_runs_past_the_window_or_in_a_small_file(tmp_path, monkeypatch):
     path = tmp_path / "long.jsonl"
     path.write_bytes(b'{"a": "' + b"x" * (3 << 20) + b'"}\n')

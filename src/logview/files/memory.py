@@ -9,7 +9,9 @@ Measured and dropped: holding the mmap threshold at 1 MiB for the whole read, so
 buffer went back as it was freed. It lowered the peak by ~6 MiB, but the reader's thread then
 mapped and unmapped memory all the time, and each of those holds the process's address-space
 lock that the UI thread's own page faults wait on: keys while reading answered in 63 / 127 ms
-(p50 / p95) against 27 / 78 ms without it (tmux, Supermetrics 1M, 3 paired runs).
+(p50 / p95) against 27 / 78 ms without it (tmux, Supermetrics 1M, 3 paired runs). The child that
+reads a big file's back did so until it cost it ~20% more CPU (a fresh mapping, and its page
+faults, for every 1 MiB chunk) for no lower peak (it holds one chunk at a time: the heap reuses it).
 Elsewhere (macOS, musl) nothing is done.
 """
 
@@ -36,13 +38,3 @@ _LIBC = _glibc()
 def release_free_memory() -> bool:
     """Return the heaps' free pages to the system (after a read: its small objects are gone)."""
     return _LIBC is not None and _LIBC.malloc_trim(0) == 1
-
-
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameters (malloc.h)
-
-
-def return_big_buffers(threshold: int = 1 << 20) -> bool:
-    """Serve allocations of `threshold` bytes or more from their own mappings, given back when
-    freed (and trim the heap's top past it). For a process with no UI thread only: see above."""
-    return (_LIBC is not None and _LIBC.mallopt(_M_MMAP_THRESHOLD, threshold) == 1
-            and _LIBC.mallopt(_M_TRIM_THRESHOLD, threshold) == 1)

@@ -37,14 +37,15 @@ from logview.files.child_index import ChildIndex, write_index
 from logview.files.columns import ColumnChunk, ColumnReader
 from logview.files.jsonl import source_for_kind
 from logview.files.lines import scan_lines
-from logview.files.memory import return_big_buffers
 
 SPLIT_FROM_BYTES = 32 << 20  # smaller files are read in well under a second by the viewer alone
-# The child's share: it starts on the columns once it has found the lines (~0.2 s after the command
-# line for 200 MB, ~0.35 s for 600 MB), the viewer once it has painted (~0.45 s). Measured in a
-# terminal (bench_viewer.py, RESULTS.md): 0.55 was best for the 600 MB file and within the noise
-# of the best (~0.63) for the 200 MB one.
-CHILD_SHARE = 0.55
+# The child's share. Both read about as fast, but the child starts on the columns once it has
+# found the lines (~0.2 s after the command line for 200 MB, ~0.35 s for 600 MB), the viewer once
+# it has painted (~0.5 s): the child takes half, plus half of what it reads in that head start.
+# The head start is a time, and both it and the reading scale with the machine's speed, so in
+# bytes it is about the same anywhere (measured: bench_viewer.py, RESULTS.md).
+HEAD_START_BYTES = 48 << 20
+MAX_CHILD_SHARE = 0.75
 # The viewer reads 4 MB chunks so as to take turns with its UI thread less often; the child has no
 # such turns to take, and each chunk's bytes are held about three times over while it is read.
 CHILD_CHUNK_BYTES = 1 << 20
@@ -53,6 +54,11 @@ CHILD_NICE = 10  # (the viewer's threads come first whenever both cores are want
 _ALIGN_WINDOW = 1 << 20  # a line start is looked for this far past the middle
 _END = "end"  # written after the last chunk: without it, the child did not finish
 _ROWS_UNKNOWN = 1 << 62  # the file's header, written over with this + the rows (pickled, the same size)
+
+
+def child_share(size: int) -> float:
+    """The part of a file of `size` bytes that the child reads."""
+    return min(MAX_CHILD_SHARE, 0.5 + HEAD_START_BYTES / (2 * max(size, 1)))
 
 
 @dataclass(frozen=True)
@@ -65,12 +71,12 @@ class BackColumns:
     chunks: Iterator[ColumnChunk]
 
 
-def split_point(path: Path, size: int, share: float = CHILD_SHARE) -> int | None:
+def split_point(path: Path, size: int, share: float | None = None) -> int | None:
     """The offset of the first line that starts at or after the child's share of `size` bytes
     begins; None when there is none nearby (a very long line there) or the file is too small."""
     if size < SPLIT_FROM_BYTES:
         return None
-    middle = int(size * (1 - share))
+    middle = int(size * (1 - (child_share(size) if share is None else share)))
     with open(path, "rb", buffering=0) as handle:
         handle.seek(middle - 1)
         window = handle.read(_ALIGN_WINDOW)
@@ -184,7 +190,6 @@ def _child(path: Path, kind: str, start: int, out: IO[bytes], index_fd: int, not
         write_index(path, index_fd, notify_fd)  # (at full speed: the viewer waits for it)
         os.close(notify_fd)
         os.nice(CHILD_NICE)
-        return_big_buffers()  # (its memory is counted on top of the viewer's: it keeps none it freed)
         reader = ColumnReader(source_for_kind(kind))  # type: ignore[arg-type]
         rows = 0
         pickle.dump(_ROWS_UNKNOWN, out)  # (written over at the end with the count of rows)
