@@ -127,6 +127,32 @@ def test_non_ascii_case_folding(path: Path) -> None:
     assert search(path, "aitronos", lines, "k")[4] and search(path, "aitronos", lines, "i")[5]
 
 
+def test_a_needle_beyond_ascii_parses_only_the_lines_that_may_hold_it(path: Path) -> None:
+    """`é` needs the lines with `é` or `É` parsed (case folding), not every line beyond ASCII: a
+    file of names in other alphabets is decided from its bytes."""
+    lines = [orjson.dumps({"id": str(n), "created_at": "2025-01-01T00:00:00Z", "city": city})
+             for n, city in enumerate(["München", "Zürich", "Łódź", "東京", "ÉVORA", "Kraków", "évian"] * 30)]
+    parsed = []
+
+    def counted(source, line):  # noqa: ANN001, ANN202 - entry_from_line's own
+        parsed.append(line)
+        return entry_from_line(source, line)
+
+    with mock.patch.object(filesearch, "entry_from_line", counted):
+        for needle, may_hold in [("é", ("ÉVORA", "évian")), ("ÉV", ("ÉVORA", "évian")), ("Ü", ("München", "Zürich")),
+                                 ("東", ("東京",))]:
+            parsed.clear()
+            assert search(path, "aitronos", lines, needle) == expected("aitronos", lines, needle), needle
+            assert sorted(orjson.loads(line)["city"] for line in parsed) == sorted(may_hold * 30), needle
+
+
+def test_every_character_whose_lower_case_differs_is_below_the_table_s_bound() -> None:
+    assert all(chr(code).lower() == chr(code) for code in range(filesearch._CASED_BELOW, 0x110000))
+    assert set(filesearch.lowering_into("é")) == {"é".encode(), "É".encode()}
+    assert set(filesearch.lowering_into("\u0307")) == {"\u0307".encode(), "İ".encode()}  # (İ → i + U+0307)
+    assert "Σ".encode() in filesearch.lowering_into("ς")  # ("XΣ".lower() == "xς": a word's last sigma)
+
+
 def test_lines_that_are_not_entries(path: Path) -> None:
     lines = [b"null pointer: status", b'{"torn": "val', b"[1, 2, null]", b'"just text"', b"null", b"true",
              b'{"a" "b"}', b'{"id":"x","log_time":"2025-01-01T00:00:00Z","event":"f\xffe"}']

@@ -15,8 +15,9 @@ so the file is scanned in blocks instead:
 Blocks are searched two at a time (`SEARCH_THREADS`): numpy and the reads release the interpreter.
 
 Lines where bytes alone cannot decide — escapes (`\\"`, `\\u00e9`), an odd number of quotes (not
-JSON), entries already known to be invalid, and non-ASCII text when the needle is not ASCII (case
-folding) — are parsed and checked exactly. Numbers match as written in the file (`1.50`, where
+JSON), entries already known to be invalid, and for a needle beyond ASCII the lines holding a
+character that lower-cases into its first such character (`é`, `É`: case folding) — are parsed
+and checked exactly. Numbers match as written in the file (`1.50`, where
 the parsed value prints as `1.5`).
 """
 
@@ -52,13 +53,39 @@ class Needle:
     folds: tuple[bytes, ...]  # non-ASCII characters that lower-case into this (ASCII) needle
     in_strings: bool  # valid JSON can hold it only inside a string (see `search_strings`)
     order: tuple[int, ...] = ()  # its positions, rarest byte first (`search_strings.rarity_order`)
+    # A needle beyond ASCII: the characters (UTF-8) that lower-case into its first non-ASCII one.
+    # A line holding none of them (nor an escape) cannot match: its bytes decide it.
+    anchors: tuple[bytes, ...] = ()
 
     @classmethod
     def of(cls, text: str) -> Needle:
         lowered = text.lower()
         raw = lowered.encode("utf-8")
         folds = tuple(seq for char, seq in _FOLDS_TO_ASCII.items() if char in lowered) if raw.isascii() else ()
-        return cls(lowered, raw, raw.isascii(), not any(c in _STRUCTURAL for c in raw), folds, only_in_strings(raw))
+        anchors = () if raw.isascii() else lowering_into(next(c for c in lowered if not c.isascii()))
+        return cls(lowered, raw, raw.isascii(), not any(c in _STRUCTURAL for c in raw), folds, only_in_strings(raw),
+                   anchors=anchors)
+
+
+_CASED_BELOW = 0x1F000  # every character whose lower case differs lies below this (Unicode 15)
+_lowered_from: dict[str, set[str]] = {}
+
+
+def lowering_into(char: str) -> tuple[bytes, ...]:
+    """`char` and every character whose lower case (anywhere in a text) holds it, as UTF-8 (the
+    table of them is made at the first call: ~20 ms)."""
+    if not _lowered_from:
+        table: dict[str, set[str]] = {}
+        for code in range(0x80, _CASED_BELOW):
+            upper = chr(code)
+            lower = upper.lower()
+            if lower != upper:
+                for part in lower:
+                    table.setdefault(part, set()).add(upper)
+        # The one lower case that depends on context (`str.lower`): Σ at a word's end becomes ς.
+        table.setdefault("\u03c2", set()).add("\u03a3")
+        _lowered_from.update(table)
+    return tuple(sorted(c.encode("utf-8", "surrogatepass") for c in {char} | _lowered_from.get(char, set())))
 
 
 def search_lines(lines: LineFile, source: Source, starts: np.ndarray, lengths: np.ndarray,
@@ -167,7 +194,7 @@ def _hits_anywhere(data: np.ndarray, rs: np.ndarray, lengths: np.ndarray, needle
 
 def _settled(block: bytes, needle: Needle, found: bool, folds_at: np.ndarray) -> bool:
     """A block without the needle is done unless some of its lines need the exact check."""
-    return not found and b"\\" not in block and (needle.ascii or block.isascii()) and not len(folds_at)
+    return not found and b"\\" not in block and not len(folds_at)
 
 
 def _quotes_in_lines(data: np.ndarray, rs: np.ndarray, lengths: np.ndarray, lines: np.ndarray) -> np.ndarray:
@@ -192,22 +219,21 @@ def _odd_quotes(data: np.ndarray, rs: np.ndarray, lengths: np.ndarray) -> np.nda
 
 
 def _fold_positions(block: bytes, data: np.ndarray, needle: Needle) -> np.ndarray:
-    """Where the non-ASCII characters that lower-case into the needle's letters are."""
+    """Where the non-ASCII characters that lower-case into the needle's letters are (`folds`:
+    into an ASCII needle's; `anchors`: into the first non-ASCII character of another)."""
     # (`sequence in block` is slow where the lead byte is common, as in text with dashes: its last
     # byte is looked for first, with memchr)
-    found = [_occurrences(data, sequence) for sequence in needle.folds
+    found = [_occurrences(data, sequence) for sequence in needle.folds + needle.anchors
              if not block.isascii() and sequence[-1:] in block]
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
 def _undecidable(block: bytes, data: np.ndarray, rs: np.ndarray, needle: Needle,
                  invalid: np.ndarray | None, folds_at: np.ndarray) -> np.ndarray:
-    """Lines bytes cannot decide: escapes, invalid entries, case folding beyond ASCII."""
+    """Lines bytes cannot decide: escapes, invalid entries, case folding beyond ASCII (`folds_at`)."""
     slow = np.zeros(len(rs), dtype=bool) if invalid is None else invalid.copy()
     if b"\\" in block:
         slow[_lines_of(np.flatnonzero(data == _BACKSLASH), rs)] = True
-    if not needle.ascii and not block.isascii():
-        slow[_lines_of(np.flatnonzero(data >= 0x80), rs)] = True
     slow[_lines_of(folds_at, rs)] = True
     return slow
 
