@@ -191,6 +191,9 @@ async def writes_vs_fetching(url: str, n: int, server_pid: int, api: str = "supe
     from logview.model import Filters
     from logview.options import Connection
 
+    # As the viewer runs (`ui/app.py`): the writer's thread hands the interpreter back and forth
+    # with the event loop, each turn up to a switch interval (5 ms by default, 1 ms in the viewer).
+    sys.setswitchinterval(0.001)
     if api == "aitronos":
         from logview.demo import DEMO_AITRONOS_KEY, DEMO_ORG
         from logview.sources import AitronosSource
