@@ -45,5 +45,5 @@ def test_any_file_keeps_the_invariants(case: tuple[bytes, str], chunks: tuple[in
 @pytest.mark.parametrize("seed", sorted(CORPUS.glob("*")), ids=lambda p: p.name)
 def test_the_fuzz_corpus_keeps_the_invariants(seed: Path) -> None:
     data = seed.read_bytes()
-    for needle in ("a", "error", "20", json.dumps("x")[1:2]):
+    for needle in ("a", "error", "20", json.dumps("x")[1:2], "é", "\ufffd"):  # (U+FFFD: invalid UTF-8 reads as it)
         check_file_bytes(data, needle)

@@ -146,6 +146,16 @@ def test_a_needle_beyond_ascii_parses_only_the_lines_that_may_hold_it(path: Path
             assert sorted(orjson.loads(line)["city"] for line in parsed) == sorted(may_hold * 30), needle
 
 
+def test_a_replacement_character_matches_invalid_utf8(path: Path) -> None:
+    """A line's invalid UTF-8 reads as U+FFFD: a needle holding it may match any line beyond ASCII
+    (found by the file invariants' property test)."""
+    lines = [b"\x80", b'{"id": "a", "created_at": "2025-01-01T00:00:00Z", "tool": "x\xffy"}',
+             b'{"id": "b", "created_at": "2025-01-01T00:00:00Z", "tool": "caf\xc3\xa9"}']
+    for needle in ["\ufffd", "x\ufffdy", "é"]:
+        assert search(path, "aitronos", lines, needle) == expected("aitronos", lines, needle), needle
+    assert search(path, "aitronos", lines, "\ufffd")[:2] == [True, True]
+
+
 def test_every_character_whose_lower_case_differs_is_below_the_table_s_bound() -> None:
     assert all(chr(code).lower() == chr(code) for code in range(filesearch._CASED_BELOW, 0x110000))
     assert set(filesearch.lowering_into("é")) == {"é".encode(), "É".encode()}

@@ -16,9 +16,9 @@ Blocks are searched two at a time (`SEARCH_THREADS`): numpy and the reads releas
 
 Lines where bytes alone cannot decide — escapes (`\\"`, `\\u00e9`), an odd number of quotes (not
 JSON), entries already known to be invalid, and for a needle beyond ASCII the lines holding a
-character that lower-cases into its first such character (`é`, `É`: case folding) — are parsed
-and checked exactly. Numbers match as written in the file (`1.50`, where
-the parsed value prints as `1.5`).
+character that lower-cases into its first such character (`é`, `É`: case folding; for a needle
+with U+FFFD, every line beyond ASCII: invalid UTF-8 reads as it) — are parsed and checked exactly.
+Numbers match as written in the file (`1.50`, where the parsed value prints as `1.5`).
 """
 
 from __future__ import annotations
@@ -56,6 +56,8 @@ class Needle:
     # A needle beyond ASCII: the characters (UTF-8) that lower-case into its first non-ASCII one.
     # A line holding none of them (nor an escape) cannot match: its bytes decide it.
     anchors: tuple[bytes, ...] = ()
+    # It holds U+FFFD, which is what a line's invalid UTF-8 reads as: any line beyond ASCII may match.
+    replacement: bool = False
 
     @classmethod
     def of(cls, text: str) -> Needle:
@@ -64,7 +66,7 @@ class Needle:
         folds = tuple(seq for char, seq in _FOLDS_TO_ASCII.items() if char in lowered) if raw.isascii() else ()
         anchors = () if raw.isascii() else lowering_into(next(c for c in lowered if not c.isascii()))
         return cls(lowered, raw, raw.isascii(), not any(c in _STRUCTURAL for c in raw), folds, only_in_strings(raw),
-                   anchors=anchors)
+                   anchors=anchors, replacement="\ufffd" in lowered)
 
 
 _CASED_BELOW = 0x1F000  # every character whose lower case differs lies below this (Unicode 15)
@@ -194,7 +196,7 @@ def _hits_anywhere(data: np.ndarray, rs: np.ndarray, lengths: np.ndarray, needle
 
 def _settled(block: bytes, needle: Needle, found: bool, folds_at: np.ndarray) -> bool:
     """A block without the needle is done unless some of its lines need the exact check."""
-    return not found and b"\\" not in block and not len(folds_at)
+    return not found and b"\\" not in block and not len(folds_at) and not (needle.replacement and not block.isascii())
 
 
 def _quotes_in_lines(data: np.ndarray, rs: np.ndarray, lengths: np.ndarray, lines: np.ndarray) -> np.ndarray:
@@ -235,6 +237,8 @@ def _undecidable(block: bytes, data: np.ndarray, rs: np.ndarray, needle: Needle,
     if b"\\" in block:
         slow[_lines_of(np.flatnonzero(data == _BACKSLASH), rs)] = True
     slow[_lines_of(folds_at, rs)] = True
+    if needle.replacement and not block.isascii():
+        slow[_lines_of(np.flatnonzero(data >= 0x80), rs)] = True
     return slow
 
 
