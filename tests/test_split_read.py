@@ -188,12 +188,11 @@ def test_a_child_that_stops_mid_index_leaves_the_rest_of_the_scan_to_the_viewer(
     def one_chunk_then_die(path: Path, out_fd: int, notify_fd: int) -> None:  # (runs in the child)
         from logview.files import child_index
 
-        for n, chunk in enumerate(scan_lines(path)):
-            if n == 1:
-                os._exit(1)
-            record = child_index.encode(chunk)
-            os.write(out_fd, record)
-            os.write(notify_fd, child_index._LENGTH.pack(len(record)))
+        with open(out_fd, "wb", closefd=False) as out, open(notify_fd, "wb", closefd=False) as notify:
+            for n, chunk in enumerate(scan_lines(path)):
+                if n == 1:
+                    os._exit(1)
+                child_index.send_chunk(out, notify, chunk)
 
     monkeypatch.setattr(split_read, "write_index", one_chunk_then_die)
     back = BackReader(path, "aitronos", split_point(path, path.stat().st_size))

@@ -2,58 +2,49 @@
 
 Why: the line scan is reads and numpy passes, ~0.1 s of one core for a million lines alone; in a
 thread of the viewer it took 0.25–0.35 s, because each numpy call gives the interpreter's lock up
-and must win it back from the viewer's imports, and the child waited for it to end. The child (`split_read.py`) is forked
-before any of that, has a core and an interpreter of its own, and scans first: every row is
-reachable at the viewer's first paint, and the child starts on the back's columns that much sooner.
+and must win it back from the viewer's imports, and the child waited for it to end. The child
+(`split_read.py`) is forked before any of that, has a core and an interpreter of its own, and scans
+first: every row is reachable at the viewer's first paint, and the child starts on the back's
+columns that much sooner.
 
-The child writes each chunk of lines (`LineChunk`, as `scan_lines(path)` yields them) to an unnamed
-file, then the record's length to a pipe; a length of 0 ends the index. The viewer reads the pipe
-(waiting, without the interpreter's lock) and the record at its offset. If the pipe ends without
-that 0 (the child died, the scan failed), the viewer scans the rest itself from where the child
-got to: the chunks are always those of `scan_lines(path)`, and a scan's error is raised as its own.
+The child writes each chunk of lines (`LineChunk`, as `scan_lines(path)` yields them, pickled) to
+an unnamed file, then the record's length to a pipe; a length of 0 ends the index. The viewer reads
+the pipe (waiting, without the interpreter's lock) and the record at its offset. If the pipe ends
+without that 0 (the child died, the scan failed), the viewer scans the rest itself from where the
+child got to: the chunks are always those of `scan_lines(path)`, and a scan's error is raised as
+its own.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 import struct
 from collections.abc import Iterator
 from pathlib import Path
-
-import numpy as np
+from typing import BinaryIO
 
 from logview.files.lines import LineChunk, scan_lines
 
-_HEADER = struct.Struct("<qqq")  # lines, bytes scanned so far, the file's size
 _LENGTH = struct.Struct("<q")  # a record's length on the pipe (0: the index is complete)
-
-
-def encode(chunk: LineChunk) -> bytes:
-    return _HEADER.pack(len(chunk.starts), chunk.scanned, chunk.size) + chunk.starts.astype(np.int64).tobytes() \
-        + chunk.lengths.astype(np.int32).tobytes()
-
-
-def decode(record: bytes | bytearray) -> LineChunk:
-    count, scanned, size = _HEADER.unpack_from(record)
-    starts = np.frombuffer(record, dtype=np.int64, count=count, offset=_HEADER.size)
-    lengths = np.frombuffer(record, dtype=np.int32, count=count, offset=_HEADER.size + 8 * count)
-    return LineChunk(starts, lengths, scanned, size)
 
 
 def write_index(path: Path, out_fd: int, notify_fd: int) -> None:
     """In the child: scan `path`, each chunk written to `out_fd` and its length sent on `notify_fd`,
     then the end (a scan that raises sends no end: the viewer scans from there and meets the error)."""
-    for chunk in scan_lines(path):
-        record = encode(chunk)
-        _write_all(out_fd, record)
-        _write_all(notify_fd, _LENGTH.pack(len(record)))
-    _write_all(notify_fd, _LENGTH.pack(0))
+    with open(out_fd, "wb", closefd=False) as out, open(notify_fd, "wb", closefd=False) as notify:
+        for chunk in scan_lines(path):
+            send_chunk(out, notify, chunk)
+        notify.write(_LENGTH.pack(0))
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
+def send_chunk(out: BinaryIO, notify: BinaryIO, chunk: LineChunk) -> None:
+    """One chunk for the viewer: its record written out whole before its length is said."""
+    record = pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)
+    out.write(record)
+    out.flush()
+    notify.write(_LENGTH.pack(len(record)))
+    notify.flush()
 
 
 class ChildIndex:
@@ -61,7 +52,8 @@ class ChildIndex:
 
     def __init__(self, path: Path, index_fd: int, notify_fd: int) -> None:
         self.path = path
-        self._index_fd, self._notify_fd = index_fd, notify_fd  # (both owned here: closed at the end)
+        self._index_fd = index_fd  # (both owned here: closed at the end)
+        self._notify = open(notify_fd, "rb")
         self.taken = False  # whether `chunks` has begun (then it closes them itself)
 
     def chunks(self) -> Iterator[LineChunk]:
@@ -72,11 +64,12 @@ class ChildIndex:
             while (length := self._next_length()) is not None:
                 if length == 0:
                     return
-                record = bytearray(length)  # (its arrays are then writable, as a scan's are)
-                if os.preadv(self._index_fd, [record], offset) != length:
+                # (by offset: the child's writes move the file position the two share)
+                record = os.pread(self._index_fd, length, offset)
+                if len(record) != length:
                     break
                 offset += length
-                chunk = decode(record)
+                chunk: LineChunk = pickle.loads(record)
                 resume = chunk.scanned
                 yield chunk
         finally:
@@ -85,22 +78,14 @@ class ChildIndex:
 
     def _next_length(self) -> int | None:
         """The next record's length, waiting for it; None when the pipe ended without one."""
-        wanted, got = _LENGTH.size, b""
-        while len(got) < wanted:
-            try:
-                part = os.read(self._notify_fd, wanted - len(got))
-            except OSError:
-                return None
-            if not part:
-                return None
-            got += part
-        return _LENGTH.unpack(got)[0]
+        try:
+            said = self._notify.read(_LENGTH.size)  # (short only where the pipe ends)
+        except (OSError, ValueError):  # (closed meanwhile)
+            return None
+        return _LENGTH.unpack(said)[0] if len(said) == _LENGTH.size else None
 
     def close(self) -> None:
-        for fd in (self._index_fd, self._notify_fd):
-            if fd >= 0:
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
-        self._index_fd = self._notify_fd = -1
+        self._notify.close()
+        if self._index_fd >= 0:
+            os.close(self._index_fd)
+            self._index_fd = -1
