@@ -160,7 +160,7 @@ def _search_block(block: bytes, rs: np.ndarray, lengths: np.ndarray, needle: Nee
     if _settled(block, needle, len(matches) > 0, folds_at):
         return hits
     re_ = rs + lengths
-    slow = _undecidable(block, data, rs, needle, invalid, folds_at) | _odd_quotes(data, rs, lengths)
+    slow = _undecidable(block, data, rs, invalid, folds_at) | _odd_quotes(data, rs, lengths)
     line = _lines_of(matches, rs)
     # a match running past its line's end lies partly between lines (`\x0b`, blank lines)
     keep = ~slow[line] & (matches + len(needle.raw) <= re_[line])
@@ -196,7 +196,7 @@ def _hits_anywhere(data: np.ndarray, rs: np.ndarray, lengths: np.ndarray, needle
 
 def _settled(block: bytes, needle: Needle, found: bool, folds_at: np.ndarray) -> bool:
     """A block without the needle is done unless some of its lines need the exact check."""
-    return not found and b"\\" not in block and not len(folds_at) and not (needle.replacement and not block.isascii())
+    return not found and b"\\" not in block and not len(folds_at)
 
 
 def _quotes_in_lines(data: np.ndarray, rs: np.ndarray, lengths: np.ndarray, lines: np.ndarray) -> np.ndarray:
@@ -221,24 +221,26 @@ def _odd_quotes(data: np.ndarray, rs: np.ndarray, lengths: np.ndarray) -> np.nda
 
 
 def _fold_positions(block: bytes, data: np.ndarray, needle: Needle) -> np.ndarray:
-    """Where the non-ASCII characters that lower-case into the needle's letters are (`folds`:
-    into an ASCII needle's; `anchors`: into the first non-ASCII character of another)."""
+    """Where the non-ASCII bytes that may read as the needle's letters are: characters that
+    lower-case into an ASCII needle's (`folds`) or into the first non-ASCII character of another
+    (`anchors`); for a needle with U+FFFD, every one (invalid UTF-8 reads as it)."""
+    if block.isascii():
+        return np.zeros(0, dtype=np.int64)
+    if needle.replacement:
+        return np.flatnonzero(data >= 0x80)
     # (`sequence in block` is slow where the lead byte is common, as in text with dashes: its last
     # byte is looked for first, with memchr)
-    found = [_occurrences(data, sequence) for sequence in needle.folds + needle.anchors
-             if not block.isascii() and sequence[-1:] in block]
+    found = [_occurrences(data, sequence) for sequence in needle.folds + needle.anchors if sequence[-1:] in block]
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
-def _undecidable(block: bytes, data: np.ndarray, rs: np.ndarray, needle: Needle,
-                 invalid: np.ndarray | None, folds_at: np.ndarray) -> np.ndarray:
+def _undecidable(block: bytes, data: np.ndarray, rs: np.ndarray, invalid: np.ndarray | None,
+                 folds_at: np.ndarray) -> np.ndarray:
     """Lines bytes cannot decide: escapes, invalid entries, case folding beyond ASCII (`folds_at`)."""
     slow = np.zeros(len(rs), dtype=bool) if invalid is None else invalid.copy()
     if b"\\" in block:
         slow[_lines_of(np.flatnonzero(data == _BACKSLASH), rs)] = True
     slow[_lines_of(folds_at, rs)] = True
-    if needle.replacement and not block.isascii():
-        slow[_lines_of(np.flatnonzero(data >= 0x80), rs)] = True
     return slow
 
 
