@@ -101,6 +101,9 @@ def store_page(archived, source, raws: list) -> int:
 # -- the children -------------------------------------------------------------------------------
 
 async def viewer_child(mode: str, target: str, n: int, url: str | None) -> dict:
+    from logview.ui.bulk_gc import hold_for_startup
+
+    hold_for_startup()  # (as the command line does: the collector waits for the first rows)
     from logview.archive import Archive, Retention
     from logview.demo import DEMO_SUPERMETRICS_KEY
     from logview.files.jsonl import source_for_kind
