@@ -23,12 +23,17 @@ from logview.settings.saved_filters import SavedFilters
 from logview.sources.base import Source
 from logview.files.jsonl import FileKind
 from logview.ui.bulk_gc import STARTUP_HOLD_S, release_startup_hold
+from logview.ui.feed import USER_JUMP_QUIET_S, USER_QUIET_S
 from logview.ui.viewer import ViewerScreen
 from logview.ui.widgets.tab_strip import TabStrip
 
 if TYPE_CHECKING:  # the archive (sqlite) loads when an API source keeps one, not for a file
     from logview.api.types import RetryPolicy
     from logview.archive import Archive, Retention
+
+# The table's jumps to the newest or oldest row (`LogTable.BINDINGS`): one press each, not a burst
+JUMP_KEYS = frozenset({"home", "end", "g", "G"})
+
 
 def styles_dir() -> Path:
     """The shipped styles (wheel: logview/styles) or, in a source checkout, the repo's styles/."""
@@ -131,7 +136,9 @@ class LogViewApp(App[int]):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseScrollDown, events.MouseScrollUp)):
-            self.viewer.feed.user_active()  # file reading gives way to the user's keys
+            # file reading gives way to the user's keys; a jump is one press (see `Feed.user_active`)
+            jump = isinstance(event, events.Key) and event.key in JUMP_KEYS
+            self.viewer.feed.user_active(USER_JUMP_QUIET_S if jump else USER_QUIET_S)
         await super().on_event(event)
 
     def get_system_commands(self, screen: Screen) -> Iterator[SystemCommand]:

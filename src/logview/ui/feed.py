@@ -41,7 +41,10 @@ if TYPE_CHECKING:
 # A backfill's pages are posted together at most this often (the first at once): each post costs
 # the screen a layout and a repaint. 0.5 s: 100k entries cost ~0.7 s less CPU than at 0.2 s.
 POST_ENTRIES_EVERY_S = 0.5
-USER_QUIET_S = 0.15  # reading pauses this long after each key or scroll
+USER_QUIET_S = 0.15  # reading pauses this long after each key or scroll (they come in bursts) …
+# … but a jump (to the newest or oldest row: one press, one repaint) only this long: the bench's
+# `G` until the oldest row shows held a 1M file's reading back ~0.15 s a press (`bench_viewer.py`)
+USER_JUMP_QUIET_S = 0.03
 VIEWER_POLICY = RetryPolicy(max_wait_s=None)  # any Retry-After is waited out, with a countdown
 
 
@@ -218,10 +221,15 @@ class Feed(Widget):
     def backfilling(self) -> bool:
         return any(w.group == "backfill" and not w.is_finished for w in self.workers if w.node is self)
 
-    def user_active(self) -> None:
-        """A key or scroll: background reading stands back for a moment. Python runs one thread
-        at a time, so a parser thread would otherwise double every keypress's response time."""
-        self._quiet_until = time.monotonic() + USER_QUIET_S
+    def user_active(self, seconds: float = USER_QUIET_S) -> None:
+        """A key or scroll: background reading stands back for `seconds` (or longer, for an earlier
+        key). Python runs one thread at a time, so a parser thread would otherwise double every
+        keypress's response time."""
+        self._quiet_until = max(self._quiet_until, time.monotonic() + seconds)
+
+    def quiet_left(self) -> float:
+        """How long background reading still stands back for the user's last key (0: it reads)."""
+        return max(0.0, self._quiet_until - time.monotonic())
 
     def _wait_for_quiet(self, worker: Worker[None]) -> None:
         while not worker.is_cancelled and (wait := self._quiet_until - time.monotonic()) > 0:
