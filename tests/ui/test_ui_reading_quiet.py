@@ -35,25 +35,19 @@ def asked(monkeypatch) -> list[float]:
     return pauses
 
 
-@pytest.mark.parametrize("key", ["G", "end", "g", "home"])
-async def test_a_jump_holds_the_reading_back_only_briefly(logs: Path, key: str, monkeypatch) -> None:
+@pytest.mark.parametrize(("key", "pause"), [
+    *((jump, USER_JUMP_QUIET_S) for jump in ("G", "end", "g", "home")),
+    *((other, USER_QUIET_S) for other in ("j", "k", "down", "pagedown", "4")),
+])
+async def test_a_jump_holds_the_reading_back_briefly_and_any_other_key_for_its_burst(
+        logs: Path, key: str, pause: float, monkeypatch) -> None:
+    assert USER_JUMP_QUIET_S < USER_QUIET_S
     pauses = asked(monkeypatch)
     app = file_app(logs)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press(key)
-        assert pauses and set(pauses) == {USER_JUMP_QUIET_S}  # (the app sees a key on its way to the screen too)
-        assert USER_JUMP_QUIET_S < USER_QUIET_S
-
-
-@pytest.mark.parametrize("key", ["j", "k", "down", "pagedown", "4"])
-async def test_any_other_key_holds_the_reading_back_for_its_burst(logs: Path, key: str, monkeypatch) -> None:
-    pauses = asked(monkeypatch)
-    app = file_app(logs)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press(key)
-        assert pauses and set(pauses) == {USER_QUIET_S}
+        assert pauses and set(pauses) == {pause}  # (the app sees a key on its way to the screen too)
 
 
 async def test_a_jump_never_cuts_short_the_pause_an_earlier_key_asked_for(logs: Path) -> None:
