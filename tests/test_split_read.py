@@ -18,7 +18,7 @@ import pytest
 from logview.demo import DemoState
 from logview.files import split_read
 from logview.files.columns import ColumnChunk, ColumnReader
-from logview.files.columns_pass import read_columns
+from logview.files.columns_pass import Spans, read_columns
 from logview.files.jsonl import source_for_kind
 from logview.files.lines import scan_lines
 from logview.files import early
@@ -42,8 +42,18 @@ def write_file(path: Path, kind: str, count: int = 3000) -> int:
     return sum(len(c.starts) for c in scan_lines(path))
 
 
-def columns(path: Path, kind: str, count: int, back: BackReader | None = None) -> ColumnChunk:
-    return ColumnChunk.join(list(read_columns(path, ColumnReader(source_for_kind(kind)), count, lambda: None, back)))
+def columns(path: Path, kind: str, count: int, back: BackReader | None = None, spans: Spans | None = None
+            ) -> ColumnChunk:
+    return ColumnChunk.join(list(read_columns(path, ColumnReader(source_for_kind(kind)), count, lambda: None, back,
+                                              spans=spans)))
+
+
+def index_of(path: Path) -> Spans:
+    """The file's line index as the viewer's store holds it: rows [lo, hi) → offsets, lengths."""
+    chunks = list(scan_lines(path))
+    starts = np.concatenate([c.starts for c in chunks]).astype(np.uint32)
+    lengths = np.concatenate([c.lengths for c in chunks])
+    return lambda lo, hi: (starts[lo:hi].astype(np.int64), lengths[lo:hi].copy())
 
 
 def assert_same(a: ColumnChunk, b: ColumnChunk) -> None:
@@ -71,6 +81,31 @@ def test_front_and_back_together_are_one_reader_reading_the_whole_file(tmp_path,
     assert start is not None and path.read_bytes()[start - 1:start] == b"\n"
     back = BackReader(path, kind, start)
     assert_same(columns(path, kind, count, back), columns(path, kind, count))
+
+
+@pytest.mark.parametrize("kind", ["aitronos", "supermetrics"])
+@pytest.mark.parametrize("share", [None, 0.05, 0.6, 0.97])
+def test_lines_read_where_the_index_has_them_are_the_lines_a_scan_finds(tmp_path, kind, share):
+    """The viewer reads the front's lines at the offsets its store holds and the child the back's
+    at those it indexed, neither looking for the line breaks again: the same columns as one reader
+    scanning the whole file (hostile lines, a blank one and Windows line ends among them)."""
+    path = tmp_path / "logs.jsonl"
+    count = write_file(path, kind)
+    path.write_bytes(path.read_bytes().replace(b"}\n", b"}\r\n", 40).replace(b"\n", b"\n\n", 3))
+    spans = index_of(path)
+    back = None if share is None else BackReader(path, kind, split_point(path, path.stat().st_size, share))
+    assert_same(columns(path, kind, count, back, spans=spans), columns(path, kind, count))
+
+
+def test_an_indexed_file_cut_short_since_gives_the_lines_still_there(tmp_path):
+    path = tmp_path / "logs.jsonl"
+    count = write_file(path, "supermetrics")
+    spans = index_of(path)
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) // 2])  # (truncated after it was indexed)
+    found = columns(path, "supermetrics", count, spans=spans)
+    assert 0 < len(found) < count
+    assert_same(found, columns(path, "supermetrics", len(found)))
 
 
 def test_the_split_falls_on_a_line_start_after_the_childs_share_begins(tmp_path):

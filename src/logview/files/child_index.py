@@ -24,27 +24,46 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
+
 from logview.files.lines import LineChunk, scan_lines
 
 _LENGTH = struct.Struct("<q")  # a record's length on the pipe (0: the index is complete)
 
 
-def write_index(path: Path, out_fd: int, notify_fd: int) -> None:
+def write_index(path: Path, out_fd: int, notify_fd: int) -> list[int]:
     """In the child: scan `path`, each chunk written to `out_fd` and its length sent on `notify_fd`,
-    then the end (a scan that raises sends no end: the viewer scans from there and meets the error)."""
+    then the end (a scan that raises sends no end: the viewer scans from there and meets the error).
+    Returns the records' lengths, in order (for `spans_from`)."""
+    lengths: list[int] = []
     with open(out_fd, "wb", closefd=False) as out, open(notify_fd, "wb", closefd=False) as notify:
         for chunk in scan_lines(path):
-            send_chunk(out, notify, chunk)
+            lengths.append(send_chunk(out, notify, chunk))
         notify.write(_LENGTH.pack(0))
+    return lengths
 
 
-def send_chunk(out: BinaryIO, notify: BinaryIO, chunk: LineChunk) -> None:
-    """One chunk for the viewer: its record written out whole before its length is said."""
+def send_chunk(out: BinaryIO, notify: BinaryIO, chunk: LineChunk) -> int:
+    """One chunk for the viewer: its record written out whole before its length is said; returns
+    that length."""
     record = pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)
     out.write(record)
     out.flush()
     notify.write(_LENGTH.pack(len(record)))
     notify.flush()
+    return len(record)
+
+
+def spans_from(index_fd: int, lengths: list[int], start: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """In the child, once the index is written: the offsets and lengths of the lines from the one
+    at `start` on, a record at a time (read back from the index file, not held)."""
+    offset = 0
+    for length in lengths:
+        chunk: LineChunk = pickle.loads(os.pread(index_fd, length, offset))
+        offset += length
+        if len(chunk.starts) and int(chunk.starts[-1]) >= start:
+            first = int(np.searchsorted(chunk.starts, start))
+            yield chunk.starts[first:], chunk.lengths[first:]
 
 
 class ChildIndex:

@@ -11,25 +11,33 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeAlias
 
 import numpy as np
 
 from logview.files.columns import ColumnChunk, ColumnReader
-from logview.files.lines import scan_lines
+from logview.files.lines import indexed_chunks, scan_lines
 from logview.files.memory import release_free_memory
 from logview.files.split_read import BackReader, Recoder
 
+Spans: TypeAlias = Callable[[int, int], tuple[np.ndarray, np.ndarray]]  # rows [lo, hi) → offsets, lengths
+# Rows taken from the line index at a time (`spans`): their offsets as int64, 1 MiB a block.
+SPAN_ROWS = 1 << 17
+
 
 def read_columns(path: Path, reader: ColumnReader, count: int, pause: Callable[[], None],
-                 back: BackReader | None = None, wanted: Callable[[], bool] = lambda: True
-                 ) -> Iterator[ColumnChunk]:
+                 back: BackReader | None = None, wanted: Callable[[], bool] = lambda: True,
+                 spans: Spans | None = None) -> Iterator[ColumnChunk]:
     """The columns of the first `count` lines of `path`; `pause` is called between blocks read
     (a chance to stand back for the user's keys), `wanted` while the child is waited for (False:
-    stop it). Closing the iterator stops the child."""
+    stop it). `spans(lo, hi)`: the offsets and lengths of lines [lo, hi) as indexed (the store's),
+    so that they are read where they are instead of being looked for again; without it, the file
+    is scanned. Closing the iterator stops the child."""
     try:
         left = count
         stop = None if back is None else back.start
-        left -= yield from _read(path, reader, left, pause, stop=stop)
+        front = yield from _read(path, reader, left, pause, stop=stop, spans=spans)
+        left -= front
         if back is None or left <= 0:
             return
         found = back.columns(wanted)
@@ -43,20 +51,24 @@ def read_columns(path: Path, reader: ColumnReader, count: int, pause: Callable[[
             for chunk in found.chunks:
                 yield recoder.recode(chunk)
             return
-        yield from _read(path, reader, left, pause, start=back.start)
+        yield from _read(path, reader, left, pause, start=back.start, first_row=front, spans=spans)
     finally:
         if back is not None:
             back.close()
 
 
 def _read(path: Path, reader: ColumnReader, left: int, pause: Callable[[], None], *, start: int = 0,
-          stop: int | None = None) -> Iterator[ColumnChunk]:
-    """Up to `left` lines from the line starting at `start`, and before the one at `stop` if given;
-    returns how many were read."""
+          stop: int | None = None, first_row: int = 0, spans: Spans | None = None) -> Iterator[ColumnChunk]:
+    """Up to `left` lines from the line starting at `start` (row `first_row` of `spans`), and
+    before the one at `stop` if given; returns how many were read."""
     read = 0
     if left <= 0:
         return read
-    for chunk in scan_lines(path, chunk_bytes=reader.chunk_bytes, with_data=True, start=start):
+    if spans is not None:
+        chunks = indexed_chunks(path, _blocks(spans, first_row, first_row + left, stop), reader.chunk_bytes)
+    else:
+        chunks = scan_lines(path, chunk_bytes=reader.chunk_bytes, with_data=True, start=start)
+    for chunk in chunks:
         pause()
         lines = len(chunk.starts)
         n = min(left - read, lines if stop is None else int(np.searchsorted(chunk.starts, stop)))
@@ -68,3 +80,17 @@ def _read(path: Path, reader: ColumnReader, left: int, pause: Callable[[], None]
         if read >= left or n < lines:
             break
     return read
+
+
+def _blocks(spans: Spans, lo: int, hi: int, stop: int | None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Rows [lo, hi) of the index a block at a time, up to the first line at `stop` or beyond."""
+    while lo < hi:
+        starts, lengths = spans(lo, min(hi, lo + SPAN_ROWS))
+        if not len(starts):  # (the index is shorter: a reload replaced it meanwhile)
+            return
+        if stop is not None and int(starts[-1]) >= stop:
+            cut = int(np.searchsorted(starts, stop))
+            yield starts[:cut], lengths[:cut]
+            return
+        yield starts, lengths
+        lo += len(starts)

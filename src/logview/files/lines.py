@@ -12,7 +12,7 @@ read do not count against the process's memory.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,6 +136,28 @@ def scan_lines(path: Path, chunk_bytes: int = SCAN_CHUNK, first_bytes: int = FIR
             position += consumed
             want = chunk_bytes
             del data, block  # (a chunk's bytes go as soon as its reader drops them)
+
+
+def indexed_chunks(path: Path, spans: Iterable[tuple[np.ndarray, np.ndarray]],
+                   chunk_bytes: int) -> Iterator[LineChunk]:
+    """The lines at `spans` (offsets and lengths, in file order, as a scan found them) with their
+    bytes, read about `chunk_bytes` at a time: a second pass over lines already indexed, without
+    looking for their line breaks again (~10% of reading a line's columns). Ends early where the
+    file has become shorter than a line's end (it changed since it was indexed)."""
+    with open(path, "rb", buffering=0) as handle:
+        fd = handle.fileno()
+        size = os.fstat(fd).st_size
+        for starts, lengths in spans:
+            lo, count = 0, len(starts)
+            while lo < count:
+                base = int(starts[lo])
+                hi = max(lo + 1, int(np.searchsorted(starts, base + chunk_bytes)))
+                stop = int(starts[hi - 1]) + int(lengths[hi - 1])
+                data = os.pread(fd, stop - base, base)
+                if len(data) < stop - base:
+                    return
+                yield LineChunk(starts[lo:hi], lengths[lo:hi], stop, size, data, base)
+                lo = hi
 
 
 def _non_blank(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:

@@ -33,10 +33,10 @@ from pathlib import Path
 from typing import IO
 
 from logview.categories import CodeMap
-from logview.files.child_index import ChildIndex, write_index
+from logview.files.child_index import ChildIndex, spans_from, write_index
 from logview.files.columns import ColumnChunk, ColumnReader
 from logview.files.jsonl import source_for_kind
-from logview.files.lines import scan_lines
+from logview.files.lines import indexed_chunks, scan_lines
 
 SPLIT_FROM_BYTES = 32 << 20  # smaller files are read in well under a second by the viewer alone
 # The child's share. Both read about as fast, but the child starts on the columns once it has
@@ -187,13 +187,15 @@ def _child(path: Path, kind: str, start: int, out: IO[bytes], index_fd: int, not
     parent = os.getppid()
     code = 1
     try:
-        write_index(path, index_fd, notify_fd)  # (at full speed: the viewer waits for it)
+        records = write_index(path, index_fd, notify_fd)  # (at full speed: the viewer waits for it)
         os.close(notify_fd)
         os.nice(CHILD_NICE)
         reader = ColumnReader(source_for_kind(kind))  # type: ignore[arg-type]
         rows = 0
         pickle.dump(_ROWS_UNKNOWN, out)  # (written over at the end with the count of rows)
-        for chunk in scan_lines(path, chunk_bytes=CHILD_CHUNK_BYTES, with_data=True, start=start):
+        # (the lines as indexed: not looked for again; a file changed meanwhile ends them early,
+        # and the viewer, counting other rows than its own, reads the back itself)
+        for chunk in indexed_chunks(path, spans_from(index_fd, records, start), CHILD_CHUNK_BYTES):
             if os.getppid() != parent:  # the viewer is gone
                 break
             columns = reader.read_chunk(chunk)

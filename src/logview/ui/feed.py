@@ -35,6 +35,8 @@ from logview.ui.file_reading import FIRST_PAINT_WAIT_S, FileReading, unexpected_
 from logview.ui.gathering import Gathering
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from logview.api.client import ApiClient
     from logview.archive import Archive
 
@@ -164,7 +166,7 @@ class Feed(Widget):
             self.pager = None
             self.reading = FileReading(self.file, self.source, generation=self.generation,
                                        max_entries=self.max_entries, post=self.post_message,
-                                       first_paint=self._painted)
+                                       first_paint=self._painted, spans=self._line_spans)
             if self.reading.begin():
                 self._load_file(self.reading)
         else:
@@ -172,6 +174,12 @@ class Feed(Widget):
             self._first_archived = self.pager.paint_now() if isinstance(self.pager, ArchivedPager) else None
             self._backfill(self.generation, self.pager, after_paint=self._first_archived is not None)
         return self.generation
+
+    def _line_spans(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """Offsets and lengths of the file's lines [lo, hi) as the store holds them (asked by the
+        reading's thread once every line is in the store; rows never move until it has ended)."""
+        store = self.session.store
+        return store.line_span(lo, min(hi, len(store)))
 
     def _pager(self, server_filters: Filters) -> Pager | ArchivedPager:
         """Through the archive when there is one (and the source has an identity to keep its

@@ -2,7 +2,7 @@
 
 The first chunk of lines is read at once (`begin`), so that the app's first paint shows rows;
 the rest in the feed's worker thread (`run`): the lines are indexed first (every row reachable
-within a second or so), then read again for the filter columns. Only offsets are kept; entries
+within a second or so), then read again for the filter columns, at the offsets found. Only offsets are kept; entries
 are read back when shown. What it finds goes up as the feed's messages (`feed_messages.py`).
 """
 
@@ -18,7 +18,7 @@ from textual.worker import Worker
 
 from logview.api.paging import BackfillDone, capped_notice
 from logview.files.columns import ColumnChunk, ColumnReader
-from logview.files.columns_pass import read_columns
+from logview.files.columns_pass import Spans, read_columns
 from logview.files.lines import LineChunk, LineTally
 from logview.files.memory import release_free_memory
 from logview.files import early
@@ -52,9 +52,11 @@ class FileReading:
     """Reads `path` for the query `generation`, posting what it finds with `post`."""
 
     def __init__(self, path: Path, source: Source, *, generation: int, max_entries: int | None,
-                 post: Callable[[Message], object], first_paint: threading.Event | None = None) -> None:
+                 post: Callable[[Message], object], first_paint: threading.Event | None = None,
+                 spans: Spans | None = None) -> None:
         self.path, self.source, self.generation = path, source, generation
         self.first_paint = first_paint  # set once the screen has painted (`None`: no wait)
+        self.spans = spans  # the lines as the screen holds them (`columns_pass.read_columns`)
         self.load = LineTally(max_entries)  # how far indexing has got
         self._post = post
         self.first_lines: LineChunk | None = None  # read by `begin`, for the first paint
@@ -140,7 +142,7 @@ class FileReading:
         # is reachable (`G`) only once they are taken (~0.06 s for a million).
         self._wait_until_received(worker)
         for chunk in read_columns(self.path, ColumnReader(self.source), self.load.found, pause, self._back,
-                                  wanted=lambda: not worker.is_cancelled):
+                                  wanted=lambda: not worker.is_cancelled, spans=self.spans):
             if worker.is_cancelled:
                 return
             columns.append(chunk)
