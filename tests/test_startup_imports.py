@@ -53,6 +53,8 @@ NOT_FOR_A_FILE = {
     "tenacity": "the client's retries",
     "logview.settings.check": "the profile checks",
     "pydantic": "the entry models (plainly valid rows are built without them)",
+    "sqlite3": "the archive (a file keeps nothing: ~4 MiB of memory and its imports)",
+    "logview.archive": "the archive",
 }
 
 

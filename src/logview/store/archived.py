@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from typing import Protocol, overload
+from typing import TYPE_CHECKING, Protocol, overload
 
 import numpy as np
 
-from logview.archive.columns import ArchivedColumns
 from logview.jsonutil import InvalidJSON, load_json
 from logview.model import LogEntry
 from logview.sources.base import Source, may_hold_surrogates
+
+if TYPE_CHECKING:  # (a file's session never loads the archive, nor sqlite)
+    from logview.archive.columns import ArchivedColumns
 
 ARCHIVED_CACHE = 1024  # entries rebuilt from the archive kept (a few screens of scrolling)
 READ_AROUND = (16, 48)  # rows before and after a missed one read with it (scrolling goes on)

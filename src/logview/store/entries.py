@@ -25,11 +25,10 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from logview.archive.columns import ArchivedColumns
 from logview.files.columns import NO_TIME, ColumnChunk
 from logview.files.jsonl import entry_from_line
 from logview.files.lines import LineChunk, LineFile
@@ -47,6 +46,9 @@ from logview.store.rows import FrozenColumns, RowBuffer
 from logview.store.search import FileSearchJob, RowSearch, SearchJob
 from logview.store.select import Selection, compile_filters, needs_columns, select_range
 from logview.times import epoch_us
+
+if TYPE_CHECKING:  # (a file's session never loads the archive, nor sqlite)
+    from logview.archive.columns import ArchivedColumns
 
 ENTRY_CACHE = 1024  # parsed entries kept for a file store (a few screens of scrolling)
 

@@ -10,6 +10,7 @@ what changed in the view (`change`), for the screen to redraw.
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 import time
 from pathlib import Path
@@ -25,8 +26,6 @@ from logview.api.types import RetryEvent, RetryPolicy
 from logview.model import ApiError, ApiFailure, Filters, SourceKind
 from logview.options import Connection
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, TailFailed
-from logview.archive import ArchiveError, identity_of
-from logview.archive.sync import ArchivedPager, ArchivedRows
 from logview.session import ViewerSession
 from logview.store import ViewChange
 from logview.ui import feed_messages as messages
@@ -39,6 +38,7 @@ if TYPE_CHECKING:
 
     from logview.api.client import ApiClient
     from logview.archive import Archive
+    from logview.archive.sync import ArchivedPager, ArchivedRows
 
 # A backfill's pages are posted together at most this often (the first at once): each post costs
 # the screen a layout and a repaint. 0.5 s: 100k entries cost ~0.7 s less CPU than at 0.2 s.
@@ -171,7 +171,7 @@ class Feed(Widget):
                 self._load_file(self.reading)
         else:
             self.pager = self._pager(server_filters)
-            self._first_archived = self.pager.paint_now() if isinstance(self.pager, ArchivedPager) else None
+            self._first_archived = archived.paint_now() if (archived := self._archived()) is not None else None
             self._backfill(self.generation, self.pager, after_paint=self._first_archived is not None)
         return self.generation
 
@@ -185,8 +185,13 @@ class Feed(Widget):
         """Through the archive when there is one (and the source has an identity to keep its
         entries under: a Supermetrics connector chosen)."""
         assert self.client is not None
-        identity = identity_of(self.source) if self.archive is not None else None
-        if self.archive is None or identity is None:
+        if self.archive is None:
+            return Pager(self.source, self.client, server_filters, max_entries=self.max_entries, sleep=self._tail_sleep)
+        from logview.archive import ArchiveError, identity_of
+        from logview.archive.sync import ArchivedPager
+
+        identity = identity_of(self.source)
+        if identity is None:
             return Pager(self.source, self.client, server_filters, max_entries=self.max_entries, sleep=self._tail_sleep)
         try:
             archived = self.archive.source(identity)
@@ -259,9 +264,9 @@ class Feed(Widget):
     async def aclose(self) -> None:
         self.stop_tail()
         self.cancel_backfill()
-        if isinstance(self.pager, ArchivedPager):  # what was fetched is kept for the next launch
+        if (archived := self._archived()) is not None:  # what was fetched is kept for the next launch
             try:
-                await asyncio.wait_for(self.pager.flush(), timeout=2.0)
+                await asyncio.wait_for(archived.flush(), timeout=2.0)
             except (asyncio.TimeoutError, asyncio.CancelledError):
                 pass
         if self.client is not None:
@@ -276,7 +281,7 @@ class Feed(Widget):
         if isinstance(event, EntriesLoaded):
             self.post_message(self.Loaded(generation, event.entries, live=True, pages=event.pages,
                                           total=event.total, archived=self._from_archive(), head=not live))
-        elif isinstance(event, ArchivedRows):
+        elif _archived_rows(event):
             self.post_message(self.Loaded(generation, [], live=False, pages=event.pages, total=event.total,
                                           archived=self._from_archive(), rows=event))
         elif isinstance(event, RetryEvent):
@@ -289,7 +294,12 @@ class Feed(Widget):
             self.post_message(self.TailFailed(generation, event.failure.error, event.next_poll_s))
 
     def _from_archive(self) -> int:
-        return self.pager.from_archive if isinstance(self.pager, ArchivedPager) else 0
+        return archived.from_archive if (archived := self._archived()) is not None else 0
+
+    def _archived(self) -> ArchivedPager | None:
+        """The pager, when it goes through the archive."""
+        sync = sys.modules.get("logview.archive.sync")  # (a file's session never loads the archive, nor sqlite)
+        return self.pager if sync is not None and isinstance(self.pager, sync.ArchivedPager) else None
 
     def _failed(self, generation: int, error: ApiError, gave_up: str | None) -> None:
         self._gathering.flush()  # the entries before the failure stay
@@ -331,3 +341,10 @@ class Feed(Widget):
     def _load_file(self, reading: FileReading) -> None:
         worker = get_current_worker()
         reading.run(worker, lambda: self._wait_for_quiet(worker))
+
+
+def _archived_rows(event: object) -> bool:
+    """Whether `event` is archived rows (`ArchivedRows`: only an archive's pager, which loads the
+    module, makes them)."""
+    painted = sys.modules.get("logview.archive.painted")
+    return painted is not None and isinstance(event, painted.ArchivedRows)

@@ -6,16 +6,20 @@ the workers composed by the feed (`file_reading.py`) can post them without impor
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
 from logview.api.paging import BackfillDone, Notice
 from logview.api.types import RetryEvent
-from logview.archive.sync import ArchivedRows
 from logview.files.columns import ColumnChunk
 from logview.files.lines import LineChunk
 from logview.model import ApiError, LogEntry
 from logview.store import ViewChange
 from logview.store.archived import RawReader
+
+if TYPE_CHECKING:  # (a file's session never loads the archive, nor sqlite)
+    from logview.archive.sync import ArchivedRows
 
 
 class Loaded(Message, namespace="feed"):
