@@ -69,6 +69,8 @@ def assert_same(a: ColumnChunk, b: ColumnChunk) -> None:
 @pytest.fixture(autouse=True)
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ColumnReader, "chunk_bytes", 64 << 10)  # several chunks on each side
+    monkeypatch.setattr(split_read, "CHILD_CHUNK_BYTES", 64 << 10)  # … read by the child, and written
+    monkeypatch.setattr(split_read, "CHILD_WRITE_ROWS", 500)  # a few of them together
     monkeypatch.setattr(split_read, "SPLIT_FROM_BYTES", 0)
 
 

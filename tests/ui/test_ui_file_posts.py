@@ -33,6 +33,7 @@ async def test_a_childs_columns_come_in_posts_no_bigger_than_the_cap(tmp_path: P
     monkeypatch.setattr(file_reading, "POST_COLUMNS_ROWS_AT_MOST", CAP)
     monkeypatch.setattr(split_read, "SPLIT_FROM_BYTES", 0)  # (a small file stands for a big one)
     monkeypatch.setattr(split_read, "CHILD_CHUNK_BYTES", 64 << 10)
+    monkeypatch.setattr(split_read, "CHILD_WRITE_ROWS", 200)  # (written as read: ~300 rows a chunk here)
     sizes: list[int] = []
     taken = Feed.on_feed_columns_read
 

@@ -49,6 +49,9 @@ MAX_CHILD_SHARE = 0.75
 # The viewer reads 4 MB chunks so as to take turns with its UI thread less often; the child has no
 # such turns to take, and each chunk's bytes are held about three times over while it is read.
 CHILD_CHUNK_BYTES = 1 << 20
+# … and writes its columns this many rows at a time (~1 MiB): the viewer takes each chunk in its own
+# codes at the end of the read, where nothing else goes on; a few dozen cost it less than a hundred.
+CHILD_WRITE_ROWS = 32_768
 CHILD_POLL_S = 0.01  # how often a viewer waiting for the child asks whether it is still wanted
 CHILD_NICE = 10  # (the viewer's threads come first whenever both cores are wanted)
 _ALIGN_WINDOW = 1 << 20  # a line start is looked for this far past the middle
@@ -192,6 +195,7 @@ def _child(path: Path, kind: str, start: int, out: IO[bytes], index_fd: int, not
         os.nice(CHILD_NICE)
         reader = ColumnReader(source_for_kind(kind))  # type: ignore[arg-type]
         rows = 0
+        waiting: list[ColumnChunk] = []
         pickle.dump(_ROWS_UNKNOWN, out)  # (written over at the end with the count of rows)
         # (the lines as indexed: not looked for again; a file changed meanwhile ends them early,
         # and the viewer, counting other rows than its own, reads the back itself)
@@ -200,9 +204,14 @@ def _child(path: Path, kind: str, start: int, out: IO[bytes], index_fd: int, not
                 break
             columns = reader.read_chunk(chunk)
             rows += len(columns)
-            pickle.dump(columns, out, protocol=pickle.HIGHEST_PROTOCOL)
+            waiting.append(columns)
+            if sum(map(len, waiting)) >= CHILD_WRITE_ROWS:
+                pickle.dump(ColumnChunk.join(waiting), out, protocol=pickle.HIGHEST_PROTOCOL)
+                waiting.clear()
             del chunk, columns
         else:
+            if waiting:
+                pickle.dump(ColumnChunk.join(waiting), out, protocol=pickle.HIGHEST_PROTOCOL)
             pickle.dump(_END, out)
             out.seek(0)
             pickle.dump(_ROWS_UNKNOWN + rows, out)  # (the same size: an 8-byte integer)
