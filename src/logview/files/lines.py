@@ -157,6 +157,7 @@ def indexed_chunks(path: Path, spans: Iterable[tuple[np.ndarray, np.ndarray]],
                 if len(data) < stop - base:
                     return
                 yield LineChunk(starts[lo:hi], lengths[lo:hi], stop, size, data, base)
+                del data  # (a chunk's bytes go as soon as its reader drops them, before the next read)
                 lo = hi
 
 

@@ -49,9 +49,9 @@ MAX_CHILD_SHARE = 0.75
 # The viewer reads 4 MB chunks so as to take turns with its UI thread less often; the child has no
 # such turns to take, and each chunk's bytes are held about three times over while it is read.
 CHILD_CHUNK_BYTES = 1 << 20
-# … and writes its columns this many rows at a time (~1 MiB): the viewer takes each chunk in its own
-# codes at the end of the read, where nothing else goes on; a few dozen cost it less than a hundred.
-CHILD_WRITE_ROWS = 32_768
+# … and writes its columns this many rows at a time (~0.6 MiB): the viewer takes each chunk in its
+# own codes at the end of the read, where nothing else goes on; a few dozen cost it less than a hundred.
+CHILD_WRITE_ROWS = 16_384
 CHILD_POLL_S = 0.01  # how often a viewer waiting for the child asks whether it is still wanted
 CHILD_NICE = 10  # (the viewer's threads come first whenever both cores are wanted)
 _ALIGN_WINDOW = 1 << 20  # a line start is looked for this far past the middle
@@ -206,8 +206,10 @@ def _child(path: Path, kind: str, start: int, out: IO[bytes], index_fd: int, not
             rows += len(columns)
             waiting.append(columns)
             if sum(map(len, waiting)) >= CHILD_WRITE_ROWS:
-                pickle.dump(ColumnChunk.join(waiting), out, protocol=pickle.HIGHEST_PROTOCOL)
-                waiting.clear()
+                joined = ColumnChunk.join(waiting)
+                waiting.clear()  # (before it is written: the parts and the whole are not held at once)
+                pickle.dump(joined, out, protocol=pickle.HIGHEST_PROTOCOL)
+                del joined
             del chunk, columns
         else:
             if waiting:
