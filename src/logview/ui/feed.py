@@ -185,13 +185,11 @@ class Feed(Widget):
         """Through the archive when there is one (and the source has an identity to keep its
         entries under: a Supermetrics connector chosen)."""
         assert self.client is not None
-        if self.archive is None:
-            return Pager(self.source, self.client, server_filters, max_entries=self.max_entries, sleep=self._tail_sleep)
-        from logview.archive import ArchiveError, identity_of
-        from logview.archive.sync import ArchivedPager
-
-        identity = identity_of(self.source)
-        if identity is None:
+        if self.archive is not None:  # (imported here: a file's session never loads the archive, nor sqlite)
+            from logview.archive import ArchiveError, identity_of
+            from logview.archive.sync import ArchivedPager
+        identity = identity_of(self.source) if self.archive is not None else None
+        if self.archive is None or identity is None:
             return Pager(self.source, self.client, server_filters, max_entries=self.max_entries, sleep=self._tail_sleep)
         try:
             archived = self.archive.source(identity)
