@@ -59,11 +59,20 @@ def spans_from(index_fd: int, lengths: list[int], start: int) -> Iterator[tuple[
     at `start` on, a record at a time (read back from the index file, not held)."""
     offset = 0
     for length in lengths:
-        chunk: LineChunk = pickle.loads(os.pread(index_fd, length, offset))
+        chunk = _record(index_fd, length, offset)
+        if chunk is None:  # (the viewer, counting other rows than its own, reads the back itself)
+            return
         offset += length
         if len(chunk.starts) and int(chunk.starts[-1]) >= start:
             first = int(np.searchsorted(chunk.starts, start))
             yield chunk.starts[first:], chunk.lengths[first:]
+
+
+def _record(index_fd: int, length: int, offset: int) -> LineChunk | None:
+    """The chunk whose record is at `offset` of the index file; None if the file ends before it.
+    (By offset: the child's writes move the file position the two share.)"""
+    record = os.pread(index_fd, length, offset)
+    return pickle.loads(record) if len(record) == length else None
 
 
 class ChildIndex:
@@ -83,12 +92,10 @@ class ChildIndex:
             while (length := self._next_length()) is not None:
                 if length == 0:
                     return
-                # (by offset: the child's writes move the file position the two share)
-                record = os.pread(self._index_fd, length, offset)
-                if len(record) != length:
+                chunk = _record(self._index_fd, length, offset)
+                if chunk is None:
                     break
                 offset += length
-                chunk: LineChunk = pickle.loads(record)
                 resume = chunk.scanned
                 yield chunk
         finally:

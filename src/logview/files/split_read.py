@@ -196,6 +196,12 @@ def _child(path: Path, kind: str, start: int, out: IO[bytes], index_fd: int, not
         reader = ColumnReader(source_for_kind(kind))  # type: ignore[arg-type]
         rows = 0
         waiting: list[ColumnChunk] = []
+
+        def write_waiting() -> None:
+            joined = ColumnChunk.join(waiting)
+            waiting.clear()  # (before it is written: the parts and the whole are not held at once)
+            pickle.dump(joined, out, protocol=pickle.HIGHEST_PROTOCOL)
+
         pickle.dump(_ROWS_UNKNOWN, out)  # (written over at the end with the count of rows)
         # (the lines as indexed: not looked for again; a file changed meanwhile ends them early,
         # and the viewer, counting other rows than its own, reads the back itself)
@@ -206,14 +212,11 @@ def _child(path: Path, kind: str, start: int, out: IO[bytes], index_fd: int, not
             rows += len(columns)
             waiting.append(columns)
             if sum(map(len, waiting)) >= CHILD_WRITE_ROWS:
-                joined = ColumnChunk.join(waiting)
-                waiting.clear()  # (before it is written: the parts and the whole are not held at once)
-                pickle.dump(joined, out, protocol=pickle.HIGHEST_PROTOCOL)
-                del joined
+                write_waiting()
             del chunk, columns
         else:
             if waiting:
-                pickle.dump(ColumnChunk.join(waiting), out, protocol=pickle.HIGHEST_PROTOCOL)
+                write_waiting()
             pickle.dump(_END, out)
             out.seek(0)
             pickle.dump(_ROWS_UNKNOWN + rows, out)  # (the same size: an 8-byte integer)

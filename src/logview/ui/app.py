@@ -25,15 +25,12 @@ from logview.files.jsonl import FileKind
 from logview.ui.bulk_gc import STARTUP_HOLD_S, release_startup_hold
 from logview.ui.feed import USER_JUMP_QUIET_S, USER_QUIET_S
 from logview.ui.viewer import ViewerScreen
+from logview.ui.widgets.log_table import JUMP_KEYS
 from logview.ui.widgets.tab_strip import TabStrip
 
 if TYPE_CHECKING:  # the archive (sqlite) loads when an API source keeps one, not for a file
     from logview.api.types import RetryPolicy
     from logview.archive import Archive, Retention
-
-# The table's jumps to the newest or oldest row (`LogTable.BINDINGS`): one press each, not a burst
-JUMP_KEYS = frozenset({"home", "end", "g", "G"})
-
 
 def styles_dir() -> Path:
     """The shipped styles (wheel: logview/styles) or, in a source checkout, the repo's styles/."""

@@ -2,8 +2,8 @@
 
 The first chunk of lines is read at once (`begin`), so that the app's first paint shows rows;
 the rest in the feed's worker thread (`run`): the lines are indexed first (every row reachable
-within a second or so), then read again for the filter columns, at the offsets found. Only offsets are kept; entries
-are read back when shown. What it finds goes up as the feed's messages (`feed_messages.py`).
+within a second or so), then read again for the filter columns, at the offsets found. Only offsets
+are kept; entries are read back when shown. What it finds goes up as the feed's messages (`feed_messages.py`).
 """
 
 from __future__ import annotations

@@ -408,3 +408,8 @@ class LogTable(ScrollView, can_focus=True):
         text = row_text(store.entry(ordinal), ordinal, store, layout, date=date, clock=clock, labels=self.labels,
                         style=self._style)
         return Strip(list(text.render(self.app.console)), layout.width)
+
+
+# The keys that jump to the newest or oldest row: one press each, not a burst (`Feed.user_active`)
+JUMP_KEYS = frozenset(key for binding in LogTable.BINDINGS if isinstance(binding, Binding)
+                      and binding.action in ("first", "last") for key in binding.key.split(","))
