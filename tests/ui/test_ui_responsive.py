@@ -232,3 +232,69 @@ async def test_tabs_fit_80_columns(demo: DemoServer) -> None:
         strip = app.viewer.tab_strip
         text = widget_text(strip).rstrip()
         assert len(text) <= 80 and text.count(" all ") == 1 and len(strip._spans) == len(strip.labels)
+
+
+async def test_the_size_a_screen_is_laid_out_at_is_not_laid_out_again(demo: DemoServer) -> None:
+    """A launch sends the screen its size twice: the second lays nothing out (~50 ms saved just
+    after a big file's first rows); a real change of size still does, also back to a size it had."""
+    from textual import events
+    from textual.geometry import Size
+
+    app = make_app(demo)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        viewer = app.viewer
+        layouts: list[Size] = []
+        original = viewer._refresh_layout
+
+        def counting(size=None, scroll=False):
+            layouts.append(size)
+            return original(size, scroll)
+
+        viewer._refresh_layout = counting
+        viewer.post_message(events.Resize(Size(160, 48), Size(160, 48)))
+        await pilot.pause()
+        await pilot.pause()
+        assert Size(160, 48) not in layouts
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert Size(100, 30) in layouts and viewer.has_class("-narrow") and viewer.table.region.width == 100
+        await pilot.resize_terminal(160, 48)
+        await pilot.pause()
+        assert Size(160, 48) in layouts and not viewer.has_class("-narrow") and viewer.sidebar.display
+
+
+async def test_a_tab_resized_in_the_background_is_laid_out_at_the_size_it_is_shown_at(demo: DemoServer) -> None:
+    from logview.options import ViewerOptions
+    from logview.ui.app import LogViewApp
+    from ui_helpers import FAST, connection
+
+    first = ViewerOptions(filters=Filters(), connection=connection(demo, "aitronos"))
+    second = ViewerOptions(filters=Filters(), connection=connection(demo, "supermetrics"))
+    app = LogViewApp(first, second, policy=FAST)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        shown = app.viewer
+        await pilot.press("right_square_bracket")  # the second tab
+        await settle(pilot)
+        assert app.viewer is not shown
+        await pilot.resize_terminal(100, 30)  # the first tab, in the background, is laid out at 100
+        await pilot.pause()
+        await pilot.resize_terminal(160, 48)
+        await pilot.pause()
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert app.viewer is shown
+        assert shown.table.region.width + shown.sidebar.region.width == 160 and shown.sidebar.display
+        assert "STATUS" in screen_text(app)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        await pilot.press("left_square_bracket")  # shown again at the size it was laid out at meanwhile
+        await settle(pilot)
+        assert app.viewer is shown and shown.has_class("-narrow") and not shown.sidebar.display
+        assert shown.table.region.width == 100
+        await pilot.resize_terminal(160, 48)
+        await pilot.pause()
+        assert shown.sidebar.display and shown.table.region.width + shown.sidebar.region.width == 160

@@ -11,6 +11,7 @@ at any size; `/` and `d` open it for as long as their field has the focus.
 from __future__ import annotations
 
 from textual import events
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input
@@ -38,6 +39,7 @@ class FittingScreen(Screen[None]):
         self._sidebar_wanted: bool | None = None  # the user's choice (`b`) at this side of the threshold
         self._peeking = False  # shown only while one of its fields has the focus (`/`, `d`)
         self._resumed_once = False
+        self._fitted_to: Size | None = None  # the size `on_resize` last fitted the screen to
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
         # Runs before Textual's own handler (`Screen._on_screen_resume`), which restyles every
@@ -54,6 +56,16 @@ class FittingScreen(Screen[None]):
         self.sidebar.show_filters(self.sidebar.filters)
 
     def on_resize(self, event: events.Resize) -> None:
+        # Runs before Textual's own handler (`Screen._on_resize`), which lays out and repaints the
+        # whole screen. A launch sends the screen its size twice, as it is shown and again when the
+        # app takes the terminal's: the second, ~50 ms of layout and paint just after a big file's
+        # first rows, changes nothing. A size the screen is fitted to and laid out at (both: the
+        # compositor's size too, should Textual lay a screen out some other way) is let go.
+        if event.size == self._fitted_to and event.size == self._compositor.size:
+            event.prevent_default()
+            event.stop()
+            return
+        self._fitted_to = event.size
         width, height = self.size
         narrow = width < SIDEBAR_FOLDS_BELOW
         if narrow != self._narrow:  # across the threshold, the sidebar does what the size says again
