@@ -25,13 +25,13 @@ from logview.sources import AitronosSource
 from archive_support import aitronos_entries, aitronos_identity
 
 # A writer in a process of its own: batch k holds entries b{k}_0..b{k}_{SIZE-1}; it prints each
-# batch number once that batch is committed.
+# batch number once that batch is committed, then pauses (if asked) before the next.
 WRITER = textwrap.dedent("""
-    import sys
+    import sys, time
     sys.path.insert(0, {tests!r})
     from logview.archive import Archive
     from archive_support import AITRONOS, aitronos_identity
-    batches, size, start = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    batches, size, start, pause = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
     archive = Archive.open()
     stored = archive.source(aitronos_identity())
     k = start
@@ -42,11 +42,12 @@ WRITER = textwrap.dedent("""
         stored.store(entries)
         print(k, flush=True)
         k += 1
+        time.sleep(pause)
 """).format(tests=str(Path(__file__).parent))
 
 
-def writer(batches: int, size: int = 50, start: int = 0) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", WRITER, str(batches), str(size), str(start)],
+def writer(batches: int, size: int = 50, start: int = 0, pause_s: float = 0.0) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", WRITER, str(batches), str(size), str(start), str(pause_s)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
 
 
@@ -161,7 +162,8 @@ def test_a_place_that_cannot_be_written_is_one_line(tmp_path):
 
 def test_two_processes_at_once_one_writing_one_reading():
     Archive.open().close()
-    process = writer(batches=80)
+    # (a pause between batches: on a busy machine the 80 batches once went by within one read)
+    process = writer(batches=80, pause_s=0.01)
     reads, seen = 0, set()
     with Archive.open(readonly=True) as archive:
         stored = archive.source(aitronos_identity())
