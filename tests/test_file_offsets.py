@@ -87,3 +87,22 @@ def test_more_than_65535_distinct_values_keep_filters_and_counts_exact(tmp_path:
     assert len(everything) == n and everything.index.tolist() == list(range(n))
     assert store.status_counts() == {200: (n + 2) // 3, 201: (n + 1) // 3, 202: n // 3}
     store.close()
+
+
+def test_the_ordinals_of_a_files_rows_as_they_are_found_take_four_bytes(tmp_path: Path) -> None:
+    """A file's rows, selected as their lines are found (no filter can be decided yet), are
+    numbered in 4 bytes each: the index made for a million lines is 4 MB, not 8; a store in memory
+    keeps 8 (a live tail numbers its rows down from 0). The same rows either way."""
+    path = tmp_path / "rows.jsonl"
+    path.write_bytes(b"".join(_line(i) + b"\n" for i in range(500)))
+    store = EntryStore(SM, lines=LineFile(path))
+    for chunk in scan_lines(path):
+        store.append_lines(chunk)
+    selection = store.select(Filters())
+    assert selection.index.dtype == np.int32 and selection.index.tolist() == list(range(500))
+    assert store.select(Filters(), lo=100, hi=150).index.tolist() == list(range(100, 150))
+    view = FilteredView(store, Filters())
+    assert len(view) == 500 and view.index.dtype == np.int32
+    store.close()
+    memory = EntryStore(SM)
+    assert memory.select(Filters()).index.dtype == np.int64

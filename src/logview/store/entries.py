@@ -361,7 +361,8 @@ class EntryStore(RowBuffer):
         compiled = compile_filters(self.codes, filters)
         if compiled.needle is not None and compiled.needle != self.search.needle:
             self.search.set(compiled.needle)
-        return select_range(self, self.codes, compiled, lo, max(lo, hi), options)
+        return select_range(self, self.codes, compiled, lo, max(lo, hi), options,
+                            np.int32 if self.lines is not None else np.int64)
 
     # -- search (see `search.py`) ---------------------------------------------------------
     def set_search(self, needle: str | None) -> None:

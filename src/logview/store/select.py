@@ -32,7 +32,7 @@ def needs_columns(filters: Filters) -> bool:
 class Selection:
     """The result of a filter: the ordinals shown, newest first, and the sidebar's counts."""
 
-    index: np.ndarray  # int64 ordinals, ascending (= newest first)
+    index: np.ndarray  # ordinals (int64, or int32 over a file), ascending (= newest first)
     option_counts: np.ndarray  # per status option, among rows matching every *other* filter
     others_total: int  # rows matching every filter but the status one
 
@@ -97,8 +97,10 @@ def _others_mask(rows: RowBuffer, f: CompiledFilters, lo: int, hi: int) -> np.nd
 
 
 def select_range(rows: RowBuffer, codes: Codes, f: CompiledFilters, lo: int, hi: int,
-                 options: Sequence[str]) -> Selection:
-    """Rows in [lo, hi) that match (within the covered rows) and the counts (within `ready`)."""
+                 options: Sequence[str], ordinals: type = np.int64) -> Selection:
+    """Rows in [lo, hi) that match (within the covered rows) and the counts (within `ready`).
+    `ordinals`: the index's type when every row matches (a file's rows fit 4 bytes: the million
+    ordinals of its lines, made as they are found, take half the memory and the page faults)."""
     cover = max(lo, min(hi, rows.ready if f.needs_columns else rows.tail))
     counted = max(lo, min(hi, rows.ready))
     others = _others_mask(rows, f, lo, max(cover, counted))
@@ -110,5 +112,5 @@ def select_range(rows: RowBuffer, codes: Codes, f: CompiledFilters, lo: int, hi:
     if f.status_lut is not None:
         status_mask = f.status_lut[rows.span("status", lo, cover)]
         mask = status_mask if mask is None else mask & status_mask
-    index = np.arange(lo, cover, dtype=np.int64) if mask is None else np.flatnonzero(mask) + lo
+    index = np.arange(lo, cover, dtype=ordinals) if mask is None else np.flatnonzero(mask) + lo
     return Selection(index, counts, int(len(relevant)))
