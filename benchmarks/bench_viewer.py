@@ -21,6 +21,8 @@ Per run, two launches of each tool (each with an empty HOME of its own):
    → "oldest reachable"; for logview also until the sidebar shows the file's whole count of
    failures (5xx, or Aitronos `error`, counted here from the file) with no "counting …" left
    → "exact count" (lnav's figure beside it is its full index: when it shows the last line);
+   "CPU s by then": the tool's CPU up to that moment (user + system, its children's too), which a
+   shared machine's neighbours change less than the wall clock: a before/after reads better there;
    then wait until the process is idle (CPU < 5% over 0.5 s, at most --settle-max s) and read
    VmHWM (peak RSS) from /proc — or, if larger, the process tree's RSS sampled every 50 ms while
    loading (a helper process that has ended by then still counts); beside it the tree's peak Pss
@@ -567,6 +569,7 @@ class Launch:
     first_rows: float | None = None
     oldest: float | None = None
     exact: float | None = None  # the final failure count on screen (tools with `exact`)
+    cpu_s: float | None = None  # the tool's CPU (its tree's) by then, or by the oldest row for others
     rss_mib: float | None = None
     pss_mib: float | None = None  # the tree's peak Pss while loading (see `tree_pss_mib`)
     latencies_loading: list[float] = field(default_factory=list)
@@ -662,6 +665,9 @@ def run_ends(tmux: Tmux, tool: Tool, needles: Needles, scratch: Path, timeout: f
                 result.oldest = session.elapsed()
             if tool.exact is not None and result.exact is None and tool.exact(screen):
                 result.exact = session.elapsed()
+                result.cpu_s = cpu_seconds(session.pid)
+            elif tool.exact is None and result.cpu_s is None and result.oldest is not None:
+                result.cpu_s = cpu_seconds(session.pid)
             if session.dead():
                 raise RuntimeError(session.failure())
             if result.oldest is None and time.perf_counter() >= next_key:
@@ -825,6 +831,8 @@ def summarise(tool: Tool, ends: list[Launch], keys: list[Launch]) -> dict[str, s
                           if tool.exact is not None else
                           median_or([l.oldest for l in ends], [l.error or "" for l in ends], "{:.2f}") + " (index)"
                           if tool.name == "lnav" else "n/a"),
+        # CPU varies less than the wall clock on a shared machine: a before/after beside the times
+        "CPU s by then": median_or([l.cpu_s for l in ends], [l.error or "" for l in ends], "{:.2f}"),
         "peak RSS MiB": median_or([l.rss_mib for l in ends], [l.error or "" for l in ends], "{:.0f}"),
         "peak PSS MiB": median_or([l.pss_mib for l in ends], [l.error or "" for l in ends], "{:.0f}"),
         "key p50/p95 ms (loading)": key_text,
