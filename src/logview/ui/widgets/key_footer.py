@@ -140,14 +140,13 @@ class KeyFooter(Widget, can_focus=False):
                   for name in ("key", "description", "rule", "hover")}
         line = Text(no_wrap=True, overflow="crop", end="")
         self._spans = []
-        palette_width = 1 + self.palette.width(palette=True) if self.palette is not None else 0
-        room = max(0, width - palette_width)
+        room = self._room()
         for item in self.items[self._shift:]:
             if line.cell_len + item.width() > room:
                 break
             self._append(line, item, styles, palette=False)
         line.append(" " * (room - line.cell_len))
-        if self.palette is not None and palette_width <= width:
+        if self.palette is not None and room + self._palette_width() <= width:
             line.append(PALETTE_RULE, styles["rule"])
             self._append(line, self.palette, styles, palette=True)
         line.stylize_before(base)
@@ -156,7 +155,7 @@ class KeyFooter(Widget, can_focus=False):
     def _append(self, line: Text, item: FooterItem, styles: dict[str, Style], *, palette: bool) -> None:
         start = line.cell_len
         extra = Style(dim=True) if not item.enabled else Style()
-        if item is self._hover:
+        if item == self._hover:  # (equal, not the same: the keys may have been rebuilt since)
             extra += styles["hover"]
         line.append(item.key_text(palette), styles["key"] + extra)
         line.append(item.description_text(palette), styles["description"] + extra)
@@ -174,7 +173,7 @@ class KeyFooter(Widget, can_focus=False):
         self._hover_over(None)
 
     def _hover_over(self, item: FooterItem | None) -> None:
-        if item is not self._hover:
+        if item != self._hover:
             self._hover = item
             self.tooltip = (item.tooltip or None) if item is not None else None
             self.refresh()
@@ -202,9 +201,16 @@ class KeyFooter(Widget, can_focus=False):
             self.refresh()
         event.stop()
 
+    def _palette_width(self) -> int:
+        return 1 + self.palette.width(palette=True) if self.palette is not None else 0  # (1: the rule)
+
+    def _room(self) -> int:
+        """The columns left of the palette's key, where the other keys go."""
+        return max(0, self.size.width - self._palette_width())
+
     def _last_shift(self) -> int:
         """The least shift that shows the last key (0 when all fit)."""
-        room = self.size.width - (1 + self.palette.width(palette=True) if self.palette is not None else 0)
+        room = self._room()
         used, shift = 0, len(self.items)
         while shift > 0 and used + self.items[shift - 1].width() <= room:
             shift -= 1
