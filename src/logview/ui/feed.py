@@ -185,10 +185,12 @@ class Feed(Widget):
         """Through the archive when there is one (and the source has an identity to keep its
         entries under: a Supermetrics connector chosen)."""
         assert self.client is not None
+        identity = None
         if self.archive is not None:  # (imported here: a file's session never loads the archive, nor sqlite)
             from logview.archive import ArchiveError, identity_of
             from logview.archive.sync import ArchivedPager
-        identity = identity_of(self.source) if self.archive is not None else None
+
+            identity = identity_of(self.source)
         if self.archive is None or identity is None:
             return Pager(self.source, self.client, server_filters, max_entries=self.max_entries, sleep=self._tail_sleep)
         try:
@@ -243,7 +245,7 @@ class Feed(Widget):
         return max(0.0, self._quiet_until - time.monotonic())
 
     def _wait_for_quiet(self, worker: Worker[None]) -> None:
-        while not worker.is_cancelled and (wait := self._quiet_until - time.monotonic()) > 0:
+        while not worker.is_cancelled and (wait := self.quiet_left()) > 0:
             time.sleep(min(wait, USER_QUIET_S))
 
     def poll_now(self) -> None:
