@@ -29,13 +29,18 @@ def typed(row: tuple[Any, ...]) -> list[tuple[type, Any]]:
     return [(type(value), value) for value in row]
 
 
+def any_logs(kind: str) -> st.SearchStrategy[list[Any]]:
+    """A page's `logs`: clean, misfit and hostile entries, and any JSON at all."""
+    hostile = aitronos_entries() if kind == "aitronos" else supermetrics_entries()
+    return st.lists(st.one_of(raw_entries(kind), well_typed(kind), hostile, json_values), max_size=8)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 @settings(max_examples=150, deadline=None)
 @given(data=st.data())
 def test_page_rows_are_the_rows_of_each_entry(kind: str, data: st.DataObject) -> None:
     source = source_for_kind(kind)
-    hostile = aitronos_entries() if kind == "aitronos" else supermetrics_entries()
-    logs = data.draw(st.lists(st.one_of(raw_entries(kind), well_typed(kind), hostile, json_values), max_size=8))
+    logs = data.draw(any_logs(kind))
     entries = source.parse_page(body_of(logs)).entries  # as fetched: the fast parse and the model's
     assert [typed(row) for row in page_rows(7, source, entries).tuples()] == \
         [typed(entry_row(7, source, entry)) for entry in entries]

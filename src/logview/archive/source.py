@@ -63,6 +63,16 @@ class ArchivedSource:
             self._apply_retention(db, source_id, new)
         return new
 
+    def writer_setup(self) -> tuple[object, Retention, SourceIdentity]:
+        """What a writer process needs to store for this source (`writer_child.py`): the file,
+        the retention, the identity."""
+        return self._database.path, self._retention, self.identity
+
+    def recount(self) -> None:
+        """Count the source's entries again before the retention is next applied (another
+        process, this one's writer, has stored some)."""
+        self._count = None
+
     def cover(self, span: Span, query_key: str = "") -> None:
         """Record `span` as complete for `query_key` (a range fetched that held nothing new)."""
         self.store((), covered=span, query_key=query_key)

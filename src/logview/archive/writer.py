@@ -21,6 +21,14 @@ Once a transaction is committed, `on_archived` hears where each of its entries i
 id): the viewer lets go of them and reads them back from the archive when they are shown, as it
 does the rows a relaunch paints (`store/held.py`).
 
+A backfill (once `PROCESS_AFTER` entries have been handed over) is stored by a writer process
+instead (`writer_process.py`, `writer_child.py`): a page becomes one JSON text of its raw entries
+on the loop (`orjson.dumps`, ~0.3 ms a thousand), and the other core parses it again, makes the
+rows and runs SQLite, in an interpreter of its own. In a thread, storing took the fetch's time
+again on two cores, whoever held the interpreter's lock. Transactions go to the process in the
+same order, two at a time; a tail's trickle, and a backfill's first pages, use the thread (a
+process costs ~30 MiB and its start-up). The process ends once idle (`IDLE_S`) or flushed.
+
 An interruption (Ctrl-C, a closed viewer: the task that fetches is cancelled) must not lose the
 pages gathered either: fetching them again would spend the API's budget. So a cancelled writer
 keeps its pages, the transaction in its thread runs on (shielded), and `flush` finishes both, in
@@ -30,13 +38,18 @@ order, however the writer stopped: a span is never committed before the pages ab
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import orjson
+
 from logview.archive.coverage import Span, merge_spans
 from logview.archive.db import ArchiveError
 from logview.archive.rows import Rows
+from logview.archive.writer_child import problem_of, store_transaction
+from logview.archive.writer_process import Answer, WriterProcess
 from logview.model import LogEntry
 
 if TYPE_CHECKING:
@@ -47,26 +60,30 @@ GATHER_ENTRIES = 1_000  # … unless this many entries wait already; and no more
 # A fetch faster than the archive (loopback) waits while this many entries wait to be stored: each
 # waits as rows, a few KB an entry (100k Supermetrics entries from the demo held ~400 MiB without).
 BACKLOG_ENTRIES = 4 * GATHER_ENTRIES
+PROCESS_AFTER = 2_000  # entries handed over before a writer process is started: a backfill, not a tail
+IN_FLIGHT = 2  # transactions the process holds at once: it starts one while the loop reads the last answer
+IDLE_S = 2.0  # a writer process with nothing to store for this long is ended
 
 
 @dataclass(eq=False)
 class _Page:
-    """A page handed over: its entries until they are made rows (on the loop; by the thread only
-    to meet a failure again), and the span it completes."""
+    """A page handed over: its entries until they are made ready to store (on the loop; by the
+    thread only to meet a failure again), and the span it completes."""
 
     entries: Sequence[LogEntry]
     covered: Span | None
-    ids: list[str]  # (for `on_archived`: the entries go once they are rows)
-    rows: Rows | None = None
-    taken: bool = False  # by the thread
+    size: int
+    to_process: bool  # made the JSON text of its raw entries for the writer process, not rows
+    part: Rows | bytes | None = None
+    taken: bool = False  # to be stored
 
     def __len__(self) -> int:
-        return len(self.entries) if self.rows is None else len(self.rows)
+        return self.size
 
 
 class PageWriter:
-    """Stores pages in order, in a thread; `problem` says why it stopped (a full disk, a lock held
-    too long, text SQLite cannot hold), after which nothing more is tried."""
+    """Stores pages in order, in a thread or a writer process; `problem` says why it stopped (a
+    full disk, a lock held too long, text SQLite cannot hold), after which nothing more is tried."""
 
     def __init__(self, archived: ArchivedSource, query_key: str,
                  on_archived: Callable[[dict[str, int]], None] | None = None) -> None:
@@ -79,14 +96,21 @@ class PageWriter:
         self._wake = asyncio.Event()  # enough pages wait, or a flush wants them all now
         self._room = asyncio.Event()  # pages were taken to be stored (see `room`)
         self._hurry = False
+        self._handed = 0  # entries handed over since no writer process ran (see PROCESS_AFTER)
+        self._starting: asyncio.Future[WriterProcess | None] | None = None  # the writer process
+        self._answers: deque[asyncio.Future[Answer]] = deque()  # its transactions, in order
+        self._idle: asyncio.TimerHandle | None = None
+        self._ending: asyncio.Future[None] | None = None
         self.problem: str | None = None
 
     def store(self, entries: Sequence[LogEntry], covered: Span | None) -> None:
         """Hand a page over (and the span it completes, recorded with its entries)."""
         if self.problem is not None:
             return
-        ids = [entry.id for entry in entries] if self.on_archived is not None else []
-        page = _Page(entries, covered, ids, None if entries else Rows.of(()))
+        self._handed += len(entries)
+        if self._starting is None and self._handed >= PROCESS_AFTER:
+            self._starting = asyncio.ensure_future(WriterProcess.start(self._archived))
+        page = _Page(entries, covered, len(entries), self._starting is not None, None if entries else Rows.of(()))
         self._pending.append(page)
         self._waiting += len(entries)
         if entries:
@@ -105,7 +129,8 @@ class PageWriter:
 
     async def flush(self) -> None:
         """Wait until every page handed over is archived (or the archive has failed), also after
-        the writer was cancelled. Cancelling the caller leaves the writing going on (shielded)."""
+        the writer was cancelled; then end the writer process. Cancelling the caller leaves the
+        writing going on (shielded)."""
         self._hurry = True
         self._wake.set()
         while True:
@@ -115,8 +140,11 @@ class PageWriter:
                 self._writing = asyncio.ensure_future(self._write())
             elif self._committing is not None and not self._committing.done():
                 await asyncio.shield(self._committing)  # a cancelled writer's last transaction
+            elif unanswered := [answer for answer in self._answers if not answer.done()]:
+                await asyncio.wait(unanswered)  # (waiting on them cancels none)
             else:
-                return
+                break
+        await self._end_process()
 
     async def _write(self) -> None:
         while self._pending and self.problem is None:
@@ -130,6 +158,8 @@ class PageWriter:
                     pass
             if not self._hurry:
                 self._wake.clear()
+            # (started before any page is taken: a cancellation here leaves them all pending)
+            process = await asyncio.shield(self._starting) if self._pending[0].to_process and self._starting else None
             pages, covered = gathered(self._pending)
             del self._pending[:len(pages)]
             for page in pages:
@@ -137,6 +167,9 @@ class PageWriter:
                 page.taken = True
                 self._waiting -= len(page)
             self._room.set()
+            if process is not None:
+                await self._submit(process, pages, covered)
+                continue
             # Shielded: cancelling this task does not forget the transaction, which `flush` awaits.
             self._committing = asyncio.get_running_loop().run_in_executor(None, self._commit, pages, covered)
             archived = await asyncio.shield(self._committing)
@@ -148,11 +181,12 @@ class PageWriter:
             self._room.set()
 
     def _build(self, page: _Page) -> None:
-        """The page's rows (once). A failure is left for the thread to meet again and report."""
-        if page.taken or page.rows is not None or self.problem is not None:
+        """The page made ready to store (once): rows, or for the writer process the JSON text of
+        its raw entries. A failure is left for the thread to meet again and report."""
+        if page.taken or page.part is not None or self.problem is not None:
             return
         try:
-            page.rows = self._archived.rows(page.entries)
+            page.part = process_part(self._archived, page.entries) if page.to_process else self._archived.rows(page.entries)
         except Exception:  # noqa: BLE001 (the thread's attempt says what it was)
             return
         page.entries = ()
@@ -161,16 +195,60 @@ class PageWriter:
         """One transaction (in a thread); a failure becomes `problem`. Where the pages' entries
         are archived now, by id, if anyone asks (`on_archived`)."""
         try:
-            rows = Rows.joined([page.rows if page.rows is not None else self._archived.rows(page.entries)
-                                for page in pages])
-            self._archived.store_rows(rows, covered=covered, query_key=self._key)
-            ids = [entry_id for page in pages for entry_id in page.ids]
-            return self._archived.rowids(ids) if ids else {}
-        except ArchiveError as error:
-            self.problem = str(error)
-        except ValueError as error:  # text SQLite cannot hold (a lone surrogate in an id)
-            self.problem = f"an entry the archive cannot hold ({type(error).__name__})"
+            parts = [page.part if page.part is not None else self._archived.rows(page.entries) for page in pages]
+            return store_transaction(self._archived, parts, covered, self._key, self.on_archived is not None)
+        except (ArchiveError, ValueError) as error:
+            self.problem = problem_of(error)
         return {}
+
+    # -- the writer process -----------------------------------------------------------------
+    async def _submit(self, process: WriterProcess, pages: list[_Page], covered: Span | None) -> None:
+        """Hand a transaction to the process; wait only while it holds IN_FLIGHT already."""
+        answer = process.submit([page.part for page in pages if page.part is not None], covered, self._key,
+                                self.on_archived is not None)
+        answer.add_done_callback(self._answered)
+        self._answers.append(answer)
+        while self._answers and self._answers[0].done():
+            self._answers.popleft()
+        if len(self._answers) >= IN_FLIGHT:
+            await asyncio.wait([self._answers[0]])
+
+    def _answered(self, answer: asyncio.Future[Answer]) -> None:
+        """A transaction's answer (in order): where its entries went, or the problem."""
+        error = answer.exception()
+        rowids, problem = answer.result() if error is None else ({}, str(error))
+        if problem is not None:
+            self.problem = self.problem or problem
+        elif rowids and self.on_archived is not None:
+            self.on_archived(rowids)
+        if self._idle is not None:
+            self._idle.cancel()
+        self._idle = asyncio.get_running_loop().call_later(IDLE_S, self._end_if_idle)
+
+    def _end_if_idle(self) -> None:
+        busy = self._pending or (self._writing is not None and not self._writing.done())
+        if not busy and all(answer.done() for answer in self._answers):
+            self._ending = asyncio.ensure_future(self._end_process())
+
+    async def _end_process(self) -> None:
+        """End the writer process, once every transaction it was given is answered: the next
+        pages go to the thread until PROCESS_AFTER entries are handed over again."""
+        starting, self._starting, self._handed = self._starting, None, 0
+        if self._idle is not None:
+            self._idle.cancel()
+        if starting is not None and (process := await starting) is not None:
+            process.close()
+            self._archived.recount()  # (its entries count toward the retention)
+            await process.ended()
+
+def process_part(archived: ArchivedSource, entries: Sequence[LogEntry]) -> Rows | bytes:
+    """A page as the writer process takes it: the JSON text of its raw entries (`part_rows`
+    makes the same rows of it), or its rows where orjson refuses a value (a number beyond a
+    double, a lone surrogate: `page_rows` keeps those as they were read)."""
+    try:
+        return orjson.dumps([entry.raw for entry in entries])
+    except TypeError:
+        return archived.rows(entries)
 
 
 def gathered(pending: list[_Page]) -> tuple[list[_Page], Span | None]:
@@ -180,7 +258,7 @@ def gathered(pending: list[_Page]) -> tuple[list[_Page], Span | None]:
     pages, covered = pending[:1], pending[0].covered
     count = len(pending[0])
     for page in pending[1:]:
-        if count + len(page) > GATHER_ENTRIES:
+        if count + len(page) > GATHER_ENTRIES or page.to_process != pages[0].to_process:
             break  # (a writer far behind would otherwise store every page at once)
         span = page.covered
         if span is not None and covered is not None:

@@ -1,0 +1,114 @@
+"""The archive's writer process: it stores the transactions a viewer (or an export) hands it, each
+as the thread writer stores one (`store_transaction`), and answers where each entry went.
+
+Why a process: on two cores, storing 100k entries in a thread of the viewer took as long again as
+fetching them, whoever held the interpreter's lock (see `writer.py`). Here the event loop only
+writes each page's raw entries as one JSON text to a pipe; parsing them again, making the rows
+and SQLite run on the other core, in an interpreter of their own.
+
+The pipes carry frames: a 4-byte length, then a pickle (both ends are this package).
+- In: first `(path, retention, identity)`; then a transaction a frame, `(parts, covered,
+  query_key, want_rowids)`, each part a page as `Rows` or as the JSON text of its raw entries.
+- Out: a frame a transaction, in order: `(rowids, None)` (by id, when asked), or `({}, problem)`
+  once storing failed; after a problem nothing more is stored, and every later transaction gets
+  the same answer.
+
+At the end of its input (the viewer closed it, or died, even by `kill -9`), the process has
+committed every transaction it read, and exits. It runs in a session of its own: Ctrl-C in the
+terminal is the viewer's to handle, not a signal that could cut a transaction short here.
+"""
+
+from __future__ import annotations
+
+import pickle
+import struct
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from logview.archive.db import ArchiveError
+from logview.archive.rows import Rows
+from logview.jsonutil import load_json
+
+if TYPE_CHECKING:
+    from logview.archive.coverage import Span
+    from logview.archive.source import ArchivedSource
+
+FRAME = struct.Struct("<I")  # a frame's length
+
+
+def frame(value: Any) -> bytes:
+    body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return FRAME.pack(len(body)) + body
+
+
+def read_frame(stream: BinaryIO) -> Any:
+    """The next frame's value; None at the end of the stream (or a frame cut short by it)."""
+    head = stream.read(FRAME.size)
+    if len(head) < FRAME.size:
+        return None
+    body = stream.read(FRAME.unpack(head)[0])
+    return pickle.loads(body) if len(body) == FRAME.unpack(head)[0] else None
+
+
+def part_rows(archived: ArchivedSource, part: Rows | bytes) -> Rows:
+    """A page's rows: made already, or from the JSON text of its raw entries, rebuilt as they were
+    when fetched (`entries_from_raws` is what parsed the page; the text came from `orjson.dumps`,
+    so it holds no lone surrogate)."""
+    if isinstance(part, Rows):
+        return part
+    return archived.rows(archived.api_source.entries_from_raws(load_json(part), surrogates=False))
+
+
+def store_transaction(archived: ArchivedSource, parts: Sequence[Rows | bytes], covered: Span | None,
+                      query_key: str, want_rowids: bool) -> dict[str, int]:
+    """One transaction: the pages' entries, then the span they complete. Where the entries are
+    archived now, by id, if asked. Raises ArchiveError, or ValueError for text SQLite cannot hold."""
+    rows = Rows.joined([part_rows(archived, part) for part in parts])
+    archived.store_rows(rows, covered=covered, query_key=query_key)
+    return archived.rowids(rows.columns[1]) if want_rowids and len(rows) else {}
+
+
+def problem_of(error: Exception) -> str:
+    """What a failure to store says to the user (no entry's text in it)."""
+    if isinstance(error, ArchiveError):
+        return str(error)
+    if isinstance(error, ValueError):  # a lone surrogate in an id
+        return f"an entry the archive cannot hold ({type(error).__name__})"
+    return f"the archive's writer failed ({type(error).__name__})"
+
+
+def serve(inp: BinaryIO, out: BinaryIO) -> None:
+    from logview.archive.archive import Archive
+
+    setup = read_frame(inp)
+    if setup is None:
+        return
+    path, retention, identity = setup
+    archive = None
+    problem: str | None = None
+    try:
+        archive = Archive.open(path, retention=retention)
+        archived = archive.source(identity)
+    except ArchiveError as error:
+        problem = str(error)
+    try:
+        while (message := read_frame(inp)) is not None:
+            rowids: dict[str, int] = {}
+            if problem is None:
+                try:
+                    rowids = store_transaction(archived, *message)
+                except Exception as error:  # noqa: BLE001 (any failure is the writer's one problem)
+                    problem = problem_of(error)
+            out.write(frame((rowids, problem)))
+            out.flush()
+    finally:
+        if archive is not None:
+            archive.close()
+
+
+if __name__ == "__main__":
+    try:
+        serve(sys.stdin.buffer, sys.stdout.buffer)
+    except BrokenPipeError:  # the viewer is gone: everything read was committed
+        pass

@@ -1,0 +1,108 @@
+"""The viewer's end of the archive's writer process (`writer_child.py`), on the event loop with no
+thread: each transaction is a frame written to the process's input, and its answer a frame read
+from its output, in order. `submit` returns at once with the answer's future.
+
+If the process cannot be started (no interpreter to run it with), `start` says so and the writer
+stores in its thread as before. If it ends while transactions are unanswered, their futures fail
+with `WriterGone`, whose message is the writer's `problem`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from collections import deque
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from logview.archive.writer_child import FRAME, frame
+
+if TYPE_CHECKING:
+    from logview.archive.coverage import Span
+    from logview.archive.rows import Rows
+    from logview.archive.source import ArchivedSource
+
+Answer = tuple[dict[str, int], str | None]  # rowids, and the problem once storing failed
+
+
+class WriterGone(Exception):
+    """The writer process ended before it answered."""
+
+
+class WriterProcess:
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self._process = process
+        self._unanswered: deque[asyncio.Future[Answer]] = deque()
+        self._reading = asyncio.ensure_future(self._read_answers())
+
+    @classmethod
+    async def start(cls, archived: ArchivedSource) -> WriterProcess | None:
+        """A writer process for `archived`'s file and source; None if none can be started."""
+        if not sys.executable:
+            return None
+        try:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "logview.archive.writer_child", stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+        except (OSError, RuntimeError, NotImplementedError):  # (no subprocesses on this loop)
+            return None
+        writer = cls(process)
+        writer._send(archived.writer_setup())
+        return writer
+
+    @property
+    def unanswered(self) -> int:
+        return len(self._unanswered)
+
+    def submit(self, parts: Sequence[Rows | bytes], covered: Span | None, query_key: str,
+               want_rowids: bool) -> asyncio.Future[Answer]:
+        """Hand a transaction over; its answer comes in order (see `writer_child.py`)."""
+        answer: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        if self._reading.done():
+            answer.set_exception(WriterGone(self._gone_reason()))
+            return answer
+        self._unanswered.append(answer)
+        self._send((list(parts), covered, query_key, want_rowids))
+        return answer
+
+    def close(self) -> None:
+        """End the process's input: it commits what it has read, then exits (not waited for)."""
+        stdin = self._process.stdin
+        if stdin is not None and not stdin.is_closing():
+            stdin.close()
+
+    async def ended(self) -> None:
+        """Wait until the process has exited (every answer is in by then)."""
+        await asyncio.shield(self._reading)
+
+    def _send(self, value: object) -> None:
+        stdin = self._process.stdin
+        assert stdin is not None
+        if not stdin.is_closing():
+            stdin.write(frame(value))  # (buffered by the transport while the pipe is full)
+
+    async def _read_answers(self) -> None:
+        import pickle
+
+        stdout = self._process.stdout
+        assert stdout is not None
+        try:
+            while True:
+                head = await stdout.readexactly(FRAME.size)
+                answer: Answer = pickle.loads(await stdout.readexactly(FRAME.unpack(head)[0]))
+                waiting = self._unanswered.popleft()
+                if not waiting.done():
+                    waiting.set_result(answer)
+        except (asyncio.IncompleteReadError, ConnectionError, IndexError):
+            pass
+        returncode = await self._process.wait()
+        reason = self._gone_reason(returncode)
+        while self._unanswered:
+            waiting = self._unanswered.popleft()
+            if not waiting.done():
+                waiting.set_exception(WriterGone(reason))
+
+    def _gone_reason(self, returncode: int | None = None) -> str:
+        code = self._process.returncode if returncode is None else returncode
+        return f"the archive's writer process ended unexpectedly (exit status {code})"

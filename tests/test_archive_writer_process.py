@@ -1,0 +1,222 @@
+"""The archive's writer process (`archive/writer_process.py`, `writer_child.py`): a backfill's pages
+go to it as the JSON text of their raw entries, and it must store exactly what the thread stores
+(rows, order, spans, where each entry went), end when idle or flushed, fail as one clear `problem`
+when it dies, and keep everything it was handed when the viewer itself is killed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logview.archive import Archive, Retention, Span
+from logview.archive import writer as archive_writer
+from logview.archive.rows import page_rows
+from logview.archive.writer import PageWriter, process_part
+from logview.archive.writer_child import part_rows
+from logview.archive.writer_process import WriterProcess
+from logview.files.jsonl import source_for_kind
+from logview.jsonutil import load_json
+from logview.times import epoch_us
+
+from archive_support import aitronos_entries, aitronos_identity, supermetrics_identity
+from test_archive_rows import KINDS, any_logs, typed
+from test_fast_parse import body_of
+
+
+@pytest.fixture
+def always_a_process(monkeypatch):
+    """Every page goes to a writer process (not only a backfill's, past PROCESS_AFTER entries)."""
+    monkeypatch.setattr(archive_writer, "PROCESS_AFTER", 0)
+    started: list[WriterProcess] = []
+    start = WriterProcess.start
+
+    async def spied(archived):
+        process = await start(archived)
+        started.append(process)
+        return process
+
+    monkeypatch.setattr(WriterProcess, "start", spied)
+    return started
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_the_process_makes_the_rows_the_thread_makes_of_any_page(kind: str, data: st.DataObject) -> None:
+    source = source_for_kind(kind)
+    entries = source.parse_page(body_of(data.draw(any_logs(kind)))).entries  # as fetched
+    identity = aitronos_identity() if kind == "aitronos" else supermetrics_identity()
+    with tempfile.TemporaryDirectory() as folder, Archive.open(Path(folder) / "a.sqlite3") as archive:
+        archived = archive.source(identity)
+        sent = process_part(archived, entries)  # (what crosses the pipe: bytes, or rows orjson refused)
+        assert [typed(row) for row in part_rows(archived, sent).tuples()] == \
+            [typed(row) for row in page_rows(archived._writable_id(), archived.api_source, entries).tuples()]
+
+
+async def test_a_backfill_stored_by_the_process_is_what_the_thread_stores(always_a_process):
+    entries = aitronos_entries(2_350)
+    top = epoch_us(entries[0].time)
+    with Archive.open() as archive:
+        stored = archive.source(aitronos_identity())
+        said: list[dict[str, int]] = []
+        writer = PageWriter(stored, "q", on_archived=said.append)
+        for start in range(0, len(entries), 100):
+            page = entries[start:start + 100]
+            writer.store(page, Span(epoch_us(page[-1].time) + 1, top))
+            await writer.room()
+        await writer.flush()
+        assert writer.problem is None and len(always_a_process) == 1 and always_a_process[0] is not None
+        assert [entry.id for entry in stored.entries()] == [entry.id for entry in entries]
+        assert [entry.raw for entry in stored.entries()] == [entry.raw for entry in entries]
+        assert stored.coverage("q") == [Span(epoch_us(entries[-1].time) + 1, top)]
+        told = {entry_id: rowid for one in said for entry_id, rowid in one.items()}
+        assert set(told) == {entry.id for entry in entries}
+        assert all(load_json(stored.raw([rowid])[0])["id"] == entry_id for entry_id, rowid in told.items())
+        assert always_a_process[0]._process.returncode == 0  # a flush ends it
+
+
+async def test_a_number_orjson_refuses_reaches_the_archive_as_written(always_a_process):
+    source = source_for_kind("aitronos")
+    body = body_of([{"id": "big", "created_at": "2025-11-15T09:00:00Z", "status": "success", "cost": 1},
+                    {"id": "plain", "created_at": "2025-11-15T08:00:00Z", "status": "success"}])
+    body = body.replace(b'"cost": 1', b'"cost": 1e400')
+    entries = source.parse_page(body).entries
+    with Archive.open() as archive:
+        stored = archive.source(aitronos_identity())
+        writer = PageWriter(stored, "")
+        writer.store(entries, None)
+        await writer.flush()
+        assert writer.problem is None and always_a_process[0] is not None
+        assert b'"cost":1e400' in stored.raw(list(stored.rowids(["big"]).values()))[0]
+
+
+async def test_a_process_with_nothing_to_do_ends_and_small_pages_go_to_the_thread_again(monkeypatch):
+    monkeypatch.setattr(archive_writer, "PROCESS_AFTER", 300)
+    monkeypatch.setattr(archive_writer, "IDLE_S", 0.05)
+    entries = aitronos_entries(900)
+    with Archive.open(retention=Retention(max_entries=500)) as archive:
+        stored = archive.source(aitronos_identity())
+        writer = PageWriter(stored, "")
+        for start in range(0, 400, 100):  # past PROCESS_AFTER: the last page goes to a process
+            writer.store(entries[start:start + 100], None)
+        starting = writer._starting
+        assert starting is not None
+        await writer._writing
+        process = await starting
+        assert process is not None
+        await asyncio.wait_for(process.ended(), 5)  # idle for IDLE_S
+        assert writer._starting is None
+        writer.store(entries[400:500], None)
+        writer.store(entries[500:600], None)
+        await writer.flush()
+        assert writer._starting is None  # (the thread: under PROCESS_AFTER again)
+        assert writer.problem is None and stored.count() == 500  # the retention counted the process's
+
+
+async def test_a_writer_process_that_dies_is_one_problem_and_no_error_on_the_loop(always_a_process):
+    errors: list[dict] = []
+    asyncio.get_running_loop().set_exception_handler(lambda loop, context: errors.append(context))
+    entries = aitronos_entries(3_000)
+    with Archive.open() as archive:
+        stored = archive.source(aitronos_identity())
+        writer = PageWriter(stored, "")
+        writer.store(entries[:100], None)
+        await writer._writing
+        process = await writer._starting
+        os.kill(process._process.pid, signal.SIGKILL)
+        for start in range(100, 3_000, 100):
+            writer.store(entries[start:start + 100], None)
+            await writer.room()
+        await asyncio.wait_for(writer.flush(), 10)
+        assert writer.problem is not None and "writer process ended unexpectedly" in writer.problem
+        assert stored.count() < 3_000 and errors == []
+
+
+def test_the_process_is_out_of_reach_of_the_terminals_ctrl_c(tmp_path):
+    """Ctrl-C goes to the terminal's foreground process group: the viewer handles it (and flushes
+    through the process), which must not be cut short by the same signal."""
+    async def pid_and_session() -> tuple[int, int]:
+        with Archive.open(tmp_path / "a.sqlite3") as archive:
+            process = await WriterProcess.start(archive.source(aitronos_identity()))
+            assert process is not None
+            pid = process._process.pid
+            session = os.getsid(pid)
+            process.close()
+            await process.ended()
+            return pid, session
+
+    pid, session = asyncio.run(pid_and_session())
+    assert session == pid != os.getsid(0)
+
+
+KILLED_VIEWER = textwrap.dedent("""
+    import asyncio, sys
+    from pathlib import Path
+    sys.path.insert(0, {tests!r})
+    from logview.archive import Archive, Span, writer
+    from logview.archive.writer import PageWriter
+    from logview.times import epoch_us
+    from archive_support import aitronos_entries, aitronos_identity
+    writer.PROCESS_AFTER = 0
+
+    async def main():
+        entries = aitronos_entries(20_000)
+        top = epoch_us(entries[0].time)
+        with Archive.open(Path({path!r})) as archive:
+            page_writer = PageWriter(archive.source(aitronos_identity()), "",
+                                     on_archived=lambda rowids: print("answered", len(rowids), flush=True))
+            for start in range(0, len(entries), 100):
+                page = entries[start:start + 100]
+                page_writer.store(page, Span(epoch_us(page[-1].time) + 1, top))
+                await page_writer.room()
+                if start == 0:
+                    await page_writer._writing
+                    print("child", (await page_writer._starting)._process.pid, flush=True)
+            await asyncio.sleep(60)
+
+    asyncio.run(main())
+""")
+
+
+def test_kill_9_of_the_viewer_leaves_the_process_to_commit_what_it_read_and_exit(tmp_path):
+    path = tmp_path / "a.sqlite3"
+    script = KILLED_VIEWER.format(tests=str(Path(__file__).parent), path=str(path))
+    viewer = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert viewer.stdout is not None
+    child = int(viewer.stdout.readline().split()[1])
+    answered = 0
+    while answered < 3_000:
+        answered += int(viewer.stdout.readline().split()[1])
+    viewer.kill()
+    viewer.wait()
+    deadline = time.monotonic() + 15
+    while Path(f"/proc/{child}").exists() and _state(child) != "Z" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not Path(f"/proc/{child}").exists() or _state(child) == "Z"  # it ended by itself
+    with Archive.open(path) as archive:
+        assert archive._database.connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        stored = archive.source(aitronos_identity())
+        entries = aitronos_entries(20_000)
+        count = stored.count()
+        assert count >= answered
+        assert {entry.id for entry in stored.entries()} == {entry.id for entry in entries[:count]}
+        spans = stored.coverage()
+        assert spans and spans[0].start_us == epoch_us(entries[count - 1].time) + 1  # no span without its entries
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
