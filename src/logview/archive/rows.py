@@ -21,6 +21,7 @@ from logview.jsonutil import dump_json, load_json
 from logview.model import SOURCE_KINDS, LogEntry
 from logview.sources import AitronosSource, Source, SupermetricsSource
 from logview.sources.aitronos import error_message
+from logview.sources.api_times import api_times
 from logview.sources.base import CONNECTOR_KEYS, DURATION_LIMIT, TOOL_KEYS, connector_of, duration_ms, tool_of
 from logview.times import epoch_us
 
@@ -200,13 +201,33 @@ _TEXT = frozenset((str, type(None)))
 _NUMBER = frozenset((int, float, type(None)))
 
 
+def raws_rows(source_id: int, source: Source, raws: list[Any]) -> Rows:
+    """`page_rows` of the entries `source.entries_from_raws(raws)` makes (a page as parsed, with
+    no lone surrogate in it), the same rows; for a page of plainly valid entries, straight from the
+    columns `plain_page` checked, with no entry made (the archive's writer process)."""
+    values = source.plain_page(raws)
+    if values is not None:
+        moments = api_times(values[source.time_field])
+        if None not in moments:
+            columns = _plain_columns(source_id, source, values["id"], moments, values["status"], raws,
+                                     [None] * len(raws))
+            if columns is not None:
+                return Rows(columns)
+    return page_rows(source_id, source, source.entries_from_raws(raws, surrogates=False))
+
+
 def _plain_page_rows(source_id: int, source: Source, entries: Sequence[LogEntry]) -> list[list[Any]] | None:
     """`page_rows` a column at a time, each in one pass the interpreter runs in C (`map`, `zip`):
     for a page whose every entry is plain (a dict, a string or integer status, text facets, a
     numeric duration), as its columns; None for any other page."""
-    count = len(entries)
-    raws = [entry.raw for entry in entries]
-    statuses = [entry.status for entry in entries]
+    return _plain_columns(source_id, source, [entry.id for entry in entries], [entry.time for entry in entries],
+                          [entry.status for entry in entries], [entry.raw for entry in entries],
+                          [entry.invalid for entry in entries])
+
+
+def _plain_columns(source_id: int, source: Source, ids: list[Any], times: list[datetime | None],
+                   statuses: list[Any], raws: list[Any], invalids: list[str | None]) -> list[list[Any]] | None:
+    count = len(raws)
     status_kinds = set(map(type, statuses))
     if set(map(type, raws)) != {dict} or not status_kinds <= _PLAIN_STATUS | {int}:
         return None
@@ -231,12 +252,12 @@ def _plain_page_rows(source_id: int, source: Source, entries: Sequence[LogEntry]
         codes = [status if type(status) is int and status in _INT64 else None for status in statuses]
     else:
         texts, codes = statuses, [None] * count
-    return [[source_id] * count, [entry.id for entry in entries], _epoch_us_all([entry.time for entry in entries]),
+    return [[source_id] * count, ids, _epoch_us_all(times),
             texts, codes, events, tools, connectors, credentials,
             [None if duration is None or not 0 <= duration < DURATION_LIMIT else float(duration)
              for duration in durations],
             list(map(error_message, raws)) if source.kind == "aitronos" else [None] * count,
-            source.error_groups(statuses, raws), [entry.invalid for entry in entries], blobs]
+            source.error_groups(statuses, raws), invalids, blobs]
 
 
 def _epoch_us_all(times: list[datetime | None]) -> list[int | None]:

@@ -9,7 +9,7 @@ from logview.archive.columns import (CHUNK_ROWS, COLUMNS_SQL, RAW_CHUNK, Archive
 from logview.archive.coverage import Span, merge_spans, record_span, stored_spans
 from logview.archive.db import ArchiveError, Database
 from logview.archive.retention import Retention, prune_source
-from logview.archive.rows import Rows, SourceIdentity, entry_from_row, insert_rows, page_rows, source_for
+from logview.archive.rows import Rows, SourceIdentity, entry_from_row, insert_rows, page_rows, raws_rows, source_for
 from logview.model import LogEntry
 from logview.sources.base import Source
 
@@ -50,6 +50,10 @@ class ArchivedSource:
         """The entries as rows of this source, ready for `store_rows` (built apart from the
         transaction: the writer builds them on the event loop while the next page is awaited)."""
         return page_rows(self._writable_id(), self._api_source, entries)
+
+    def rows_from_raws(self, raws: list) -> Rows:
+        """The rows of the entries these raw entries are (`raws_rows`), for `store_rows`."""
+        return raws_rows(self._writable_id(), self._api_source, raws)
 
     def store_rows(self, rows: Rows, *, covered: Span | None = None, query_key: str = "") -> int:
         """`store` for entries already made `rows`."""

@@ -52,12 +52,12 @@ def read_frame(stream: BinaryIO) -> Any:
 
 
 def part_rows(archived: ArchivedSource, part: Rows | bytes) -> Rows:
-    """A page's rows: made already, or from the JSON text of its raw entries, rebuilt as they were
-    when fetched (`entries_from_raws` is what parsed the page; the text came from `orjson.dumps`,
-    so it holds no lone surrogate)."""
+    """A page's rows: made already, or from the JSON text of its raw entries: the rows of the
+    entries `entries_from_raws` made of them when the page was parsed (`raws_rows`; the text came
+    from `orjson.dumps`, so it holds no lone surrogate)."""
     if isinstance(part, Rows):
         return part
-    return archived.rows(archived.api_source.entries_from_raws(load_json(part), surrogates=False))
+    return archived.rows_from_raws(load_json(part))
 
 
 def store_transaction(archived: ArchivedSource, parts: Sequence[Rows | bytes], covered: Span | None,
