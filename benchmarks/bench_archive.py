@@ -19,9 +19,11 @@ is unchanged), as fetched pages are: 1,000 at a time, then the whole range recor
    entries as FILE (at most 100,000); `Pager.backfill` fetches them all (the time the network and
    parsing take), then the same pages are stored into a fresh archive one after another in this
    thread (the time writing takes: rows built, then stored, as many pages to a transaction as
-   `archive/writer.py` gathers), then `ArchivedPager` (the viewer's way: each page made rows on
-   the event loop and stored in a thread while the next is fetched) runs over a fresh archive:
-   the ratio to the plain backfill says how much archiving holds fetching up. On a shared machine
+   `archive/writer.py` gathers), then `ArchivedPager` (the viewer's way: past its first 2,000
+   entries, each page handed to the archive's writer process as JSON text while the next is
+   fetched) runs over a fresh archive, and again with every page stored in the writer's thread
+   (made rows on the event loop, as before the writer process): the ratio to the plain backfill
+   says how much archiving holds fetching up; "writer process CPU" is the process's own. On a shared machine
    the fetching thread also waits for a free core (its run-queue time, /proc schedstat): "net" is
    each time without that wait. `--only-writes`: this part alone; `--writes-api aitronos`:
    Aitronos entries (random ids, 100 a page).
@@ -37,6 +39,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -247,8 +250,17 @@ async def writes_vs_fetching(url: str, n: int, server_pid: int, api: str = "supe
                 async for _ in pager.backfill():
                     pass
 
+            children = resource.getrusage(resource.RUSAGE_CHILDREN)
             result["archived_s"], result["archived_net"] = await timed(archived_backfill)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)  # (the writer process has exited)
+            result["writer_cpu_s"] = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
             result["stored"] = archive.source(identity_of(source)).count()
+        with Archive.open(Path(folder) / "t.sqlite3", retention=Retention(max_entries=None)) as archive:
+            process_after, writer.PROCESS_AFTER = writer.PROCESS_AFTER, 10**18
+            try:
+                result["thread_s"], _ = await timed(archived_backfill)
+            finally:
+                writer.PROCESS_AFTER = process_after
     result["fetch_again_s"], _ = await timed(plain)  # the machine may have changed meanwhile
     return result
 
@@ -318,9 +330,12 @@ def report_writes(count: int, runs: int, api: str = "supermetrics") -> None:
     line("… of it this thread's CPU", [r["write_cpu_s"] for r in results],
          [r["write_cpu_s"] / r["fetch_cpu_s"] for r in results])
     archived = [r["archived_s"] for r in results]
-    line("ArchivedPager (stores in a thread)", archived, [a / f for a, f in zip(archived, fetch)])
+    line("ArchivedPager (a writer process past 2,000)", archived, [a / f for a, f in zip(archived, fetch)])
     line("… net of the fetching thread's waits for a core", [r["archived_net"] for r in results],
          [r["archived_net"] / r["fetch_net"] for r in results])
+    line("… the writer process's CPU", [r["writer_cpu_s"] for r in results])
+    thread = [r["thread_s"] for r in results]
+    line("ArchivedPager, every page in the writer's thread", thread, [t / f for t, f in zip(thread, fetch)])
     stored = {r["stored"] for r in results}
     print(f"  {'':<52}({', '.join(f'{s:,}' for s in sorted(stored))} archived)")
 

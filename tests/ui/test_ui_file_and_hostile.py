@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from logview.ui.widgets.detail_pane import DetailPane
-from ui_helpers import SIZE, detail_text, file_app, screen_text, settle, table_lines
+from ui_helpers import SIZE, detail_text, file_app, screen_text, settle, table_lines, wait_until
 
 HOSTILE = [
     {"id": "log_nested", "created_at": "2025-11-15T10:00:00.000Z", "status": "error", "credential_id": "tcred_n",
@@ -139,6 +139,8 @@ async def test_a_file_over_the_cap_says_so(tmp_path: Path) -> None:
     app = file_app(path, max_entries=120)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        # (the reading's last message may still be on its way: "reading fields · 120 of 120 …")
+        await wait_until(pilot, lambda: "capped at 120" in screen_text(app).splitlines()[0])
         text = screen_text(app)
         assert len(app.viewer.store) == 120 and "capped at 120" in text.splitlines()[0]
         assert "the cap (--max-entries) was reached" in text

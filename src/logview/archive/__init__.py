@@ -6,7 +6,6 @@ network code: it is given entries). `query` runs `logview sql` over it, read-onl
 """
 
 from logview.archive.archive import Archive, SourceSummary
-from logview.archive.columns import ArchivedColumns, Facet
 from logview.archive.coverage import Span
 from logview.archive.db import ArchiveError, default_archive_path
 from logview.archive.retention import DEFAULT_MAX_ENTRIES, Retention, parse_age
@@ -16,3 +15,12 @@ from logview.archive.source import ArchivedSource
 __all__ = ["Archive", "ArchiveError", "ArchivedColumns", "ArchivedSource", "DEFAULT_MAX_ENTRIES", "Facet",
            "Retention", "SourceIdentity", "SourceSummary", "Span", "default_archive_path", "identity_of",
            "parse_age"]
+
+
+def __getattr__(name: str) -> object:
+    # The columns (numpy) only when asked for: the archive's writer process stores without them.
+    if name in ("ArchivedColumns", "Facet"):
+        from logview.archive import columns
+
+        return getattr(columns, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

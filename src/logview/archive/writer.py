@@ -186,7 +186,8 @@ class PageWriter:
         if page.taken or page.part is not None or self.problem is not None:
             return
         try:
-            page.part = process_part(self._archived, page.entries) if page.to_process else self._archived.rows(page.entries)
+            archived = self._archived
+            page.part = process_part(archived, page.entries) if page.to_process else archived.rows(page.entries)
         except Exception:  # noqa: BLE001 (the thread's attempt says what it was)
             return
         page.entries = ()

@@ -10,6 +10,7 @@ with `WriterGone`, whose message is the writer's `problem`.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import subprocess
 import sys
 from collections import deque
@@ -24,6 +25,20 @@ if TYPE_CHECKING:
     from logview.archive.source import ArchivedSource
 
 Answer = tuple[dict[str, int], str | None]  # rowids, and the problem once storing failed
+
+
+PIPE_BYTES = 1 << 20  # a transaction's text in one write, not four of the default 64 KiB (each a wake-up)
+
+
+def _widen(stdin: asyncio.StreamWriter | None) -> None:
+    """Make the pipe to the process hold a whole transaction (Linux; elsewhere as it is)."""
+    if stdin is None:
+        return
+    pipe = stdin.get_extra_info("pipe")
+    try:
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (AttributeError, OSError):  # not Linux, or above /proc/sys/fs/pipe-max-size
+        pass
 
 
 class WriterGone(Exception):
@@ -47,6 +62,7 @@ class WriterProcess:
                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
         except (OSError, RuntimeError, NotImplementedError):  # (no subprocesses on this loop)
             return None
+        _widen(process.stdin)
         writer = cls(process)
         writer._send(archived.writer_setup())
         return writer
