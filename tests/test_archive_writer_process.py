@@ -220,3 +220,17 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return "gone"
+
+
+async def test_a_read_only_archive_starts_no_process_and_is_the_writers_problem(always_a_process):
+    with Archive.open() as archive:
+        archive.source(aitronos_identity())  # the source's row is there: only writing is refused
+    with Archive.open(readonly=True) as archive:
+        stored = archive.source(aitronos_identity())
+        writer = PageWriter(stored, "")
+        writer.store(aitronos_entries(300), Span(1, 2))
+        await writer.flush()
+        assert always_a_process == [None]
+        assert writer.problem is not None and "read-only" in writer.problem
+    with Archive.open() as archive:
+        assert archive.source(aitronos_identity()).count() == 0 and archive.source(aitronos_identity()).coverage() == []

@@ -82,7 +82,8 @@ class ArchivedSource:
 
     def writer_setup(self) -> tuple[object, Retention, SourceIdentity]:
         """What a writer process needs to store for this source (`writer_child.py`): the file,
-        the retention, the identity."""
+        the retention, the identity. ArchiveError where this process may not write."""
+        self._writable_id()
         return self._database.path, self._retention, self.identity
 
     def recount(self) -> None:

@@ -167,9 +167,11 @@ class PageWriter:
                 page.taken = True
                 self._waiting -= len(page)
             self._room.set()
-            if process is not None:
+            if process is not None and all(page.part is not None for page in pages):
                 await self._submit(process, pages, covered)
                 continue
+            # (the thread: also a page that could not be made ready, so that its failure is met
+            # again there and becomes `problem`, never a span stored without its entries)
             # Shielded: cancelling this task does not forget the transaction, which `flush` awaits.
             self._committing = asyncio.get_running_loop().run_in_executor(None, self._commit, pages, covered)
             archived = await asyncio.shield(self._committing)
@@ -205,8 +207,7 @@ class PageWriter:
     # -- the writer process -----------------------------------------------------------------
     async def _submit(self, process: WriterProcess, pages: list[_Page], covered: Span | None) -> None:
         """Hand a transaction to the process; wait only while it holds IN_FLIGHT already."""
-        answer = process.submit([page.part for page in pages if page.part is not None], covered, self._key,
-                                self.on_archived is not None)
+        answer = process.submit([page.part for page in pages], covered, self._key, self.on_archived is not None)
         answer.add_done_callback(self._answered)
         self._answers.append(answer)
         while self._answers and self._answers[0].done():

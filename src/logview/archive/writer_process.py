@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from logview.archive.db import ArchiveError
 from logview.archive.writer_child import FRAME, frame
 
 if TYPE_CHECKING:
@@ -54,6 +55,10 @@ class WriterProcess:
     @classmethod
     async def start(cls, archived: ArchivedSource) -> WriterProcess | None:
         """A writer process for `archived`'s file and source; None if none can be started."""
+        try:
+            setup = archived.writer_setup()
+        except ArchiveError:  # (read-only here: the thread meets it again and says so)
+            return None
         if not sys.executable:
             return None
         try:
@@ -64,7 +69,7 @@ class WriterProcess:
             return None
         _widen(process.stdin)
         writer = cls(process)
-        writer._send(archived.writer_setup())
+        writer._send(setup)
         return writer
 
     @property
