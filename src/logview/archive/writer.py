@@ -1,4 +1,5 @@
-"""Fetched pages archived in a thread while the next ones are fetched, several to a transaction.
+"""Fetched pages archived while the next ones are fetched (in a thread, or a writer process for a
+backfill), several to a transaction.
 
 Each commit writes every index page it touched to the WAL. Where ids are random (Aitronos' are),
 a page's entries land all over the id index, so a commit per page rewrote most of it each time:
@@ -25,14 +26,18 @@ A backfill (once `PROCESS_AFTER` entries have been handed over) is stored by a w
 instead (`writer_process.py`, `writer_child.py`): a page becomes one JSON text of its raw entries
 on the loop (`orjson.dumps`, ~0.3 ms a thousand), and the other core parses it again, makes the
 rows and runs SQLite, in an interpreter of its own. In a thread, storing took the fetch's time
-again on two cores, whoever held the interpreter's lock. Transactions go to the process in the
-same order, two at a time; a tail's trickle, and a backfill's first pages, use the thread (a
-process costs ~30 MiB and its start-up). The process ends once idle (`IDLE_S`) or flushed.
+again on two cores, whoever held the interpreter's lock (100k Supermetrics entries from the
+loopback demo: 2.0× the plain backfill in a thread, 1.45× through the process; RESULTS.md).
+Transactions go to the process in the same order, two at a time, and the answers come back in
+that order; a tail's trickle, and a backfill's first pages, use the thread (a process costs ~44
+MiB and its start-up). The process ends once idle (`IDLE_S`) or flushed; a page it could not be
+given, and any page while none runs, go to the thread.
 
 An interruption (Ctrl-C, a closed viewer: the task that fetches is cancelled) must not lose the
 pages gathered either: fetching them again would spend the API's budget. So a cancelled writer
-keeps its pages, the transaction in its thread runs on (shielded), and `flush` finishes both, in
-order, however the writer stopped: a span is never committed before the pages above it.
+keeps its pages, the transaction in its thread (or those the process holds) runs on, and `flush`
+finishes them all, in order, however the writer stopped: a span is never committed before the
+pages above it.
 """
 
 from __future__ import annotations

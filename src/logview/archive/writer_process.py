@@ -2,15 +2,15 @@
 thread: each transaction is a frame written to the process's input, and its answer a frame read
 from its output, in order. `submit` returns at once with the answer's future.
 
-If the process cannot be started (no interpreter to run it with), `start` says so and the writer
-stores in its thread as before. If it ends while transactions are unanswered, their futures fail
+If no process can be started (no interpreter to run it with, or the archive is open read-only
+here), `start` says so and the writer stores in its thread as before. If it ends while transactions are unanswered, their futures fail
 with `WriterGone`, whose message is the writer's `problem`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import fcntl
+import pickle
 import subprocess
 import sys
 from collections import deque
@@ -33,12 +33,11 @@ PIPE_BYTES = 1 << 20  # a transaction's text in one write, not four of the defau
 
 def _widen(stdin: asyncio.StreamWriter | None) -> None:
     """Make the pipe to the process hold a whole transaction (Linux; elsewhere as it is)."""
-    if stdin is None:
-        return
-    pipe = stdin.get_extra_info("pipe")
     try:
-        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-    except (AttributeError, OSError):  # not Linux, or above /proc/sys/fs/pipe-max-size
+        import fcntl
+
+        fcntl.fcntl(stdin.get_extra_info("pipe").fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)  # type: ignore[union-attr]
+    except (ImportError, AttributeError, OSError):  # not Linux, or above /proc/sys/fs/pipe-max-size
         pass
 
 
@@ -72,10 +71,6 @@ class WriterProcess:
         writer._send(setup)
         return writer
 
-    @property
-    def unanswered(self) -> int:
-        return len(self._unanswered)
-
     def submit(self, parts: Sequence[Rows | bytes], covered: Span | None, query_key: str,
                want_rowids: bool) -> asyncio.Future[Answer]:
         """Hand a transaction over; its answer comes in order (see `writer_child.py`)."""
@@ -104,8 +99,6 @@ class WriterProcess:
             stdin.write(frame(value))  # (buffered by the transport while the pipe is full)
 
     async def _read_answers(self) -> None:
-        import pickle
-
         stdout = self._process.stdout
         assert stdout is not None
         try:
