@@ -234,3 +234,22 @@ async def test_a_read_only_archive_starts_no_process_and_is_the_writers_problem(
         assert writer.problem is not None and "read-only" in writer.problem
     with Archive.open() as archive:
         assert archive.source(aitronos_identity()).count() == 0 and archive.source(aitronos_identity()).coverage() == []
+
+
+async def test_a_backfill_paced_by_the_apis_budget_stays_in_the_thread(monkeypatch):
+    """100 Aitronos entries a page, a page every 0.6 s (100 requests a minute): the thread keeps up,
+    and a process would hold its memory the whole backfill long. At the network's pace, one starts."""
+    monkeypatch.setattr(archive_writer, "PROCESS_WINDOW_S", 0.2)  # (the window, compressed as the pace)
+    entries = aitronos_entries(4_500)
+    with Archive.open() as archive:
+        writer = PageWriter(archive.source(aitronos_identity()), "")
+        for start in range(0, 2_500, 100):
+            writer.store(entries[start:start + 100], None)
+            await asyncio.sleep(0.03)  # 25 pages, a window's ~700 entries at most: no process
+        assert writer._starting is None
+        await asyncio.sleep(0.25)
+        for start in range(2_500, 4_500, 100):
+            writer.store(entries[start:start + 100], None)  # 2,000 at once, within the window: a process
+        assert writer._starting is not None
+        await writer.flush()
+        assert writer.problem is None and archive.source(aitronos_identity()).count() == 4_500

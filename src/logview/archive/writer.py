@@ -22,7 +22,7 @@ Once a transaction is committed, `on_archived` hears where each of its entries i
 id): the viewer lets go of them and reads them back from the archive when they are shown, as it
 does the rows a relaunch paints (`store/held.py`).
 
-A backfill (once `PROCESS_AFTER` entries have been handed over) is stored by a writer process
+A fast backfill (`PROCESS_AFTER` entries handed over within `PROCESS_WINDOW_S`) is stored by a writer process
 instead (`writer_process.py`, `writer_child.py`): a page becomes one JSON text of its raw entries
 on the loop (`orjson.dumps`, ~0.3 ms a thousand), and the other core parses it again, makes the
 rows and runs SQLite, in an interpreter of its own. In a thread, storing took the fetch's time
@@ -43,6 +43,7 @@ pages above it.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -65,7 +66,12 @@ GATHER_ENTRIES = 1_000  # … unless this many entries wait already; and no more
 # A fetch faster than the archive (loopback) waits while this many entries wait to be stored: each
 # waits as rows, a few KB an entry (100k Supermetrics entries from the demo held ~400 MiB without).
 BACKLOG_ENTRIES = 4 * GATHER_ENTRIES
-PROCESS_AFTER = 2_000  # entries handed over before a writer process is started: a backfill, not a tail
+# A writer process is started once this many entries are handed over within PROCESS_WINDOW_S: a
+# backfill at the network's pace, not a tail's trickle, nor a backfill the API's budget paces (100
+# requests a minute of 100 Aitronos entries never: the thread keeps up with that, and the process
+# would hold its memory for the many minutes it takes).
+PROCESS_AFTER = 2_000
+PROCESS_WINDOW_S = 2.0
 IN_FLIGHT = 2  # transactions the process holds at once: it starts one while the loop reads the last answer
 IDLE_S = 2.0  # a writer process with nothing to store for this long is ended
 
@@ -101,7 +107,7 @@ class PageWriter:
         self._wake = asyncio.Event()  # enough pages wait, or a flush wants them all now
         self._room = asyncio.Event()  # pages were taken to be stored (see `room`)
         self._hurry = False
-        self._handed = 0  # entries handed over since no writer process ran (see PROCESS_AFTER)
+        self._handed: deque[tuple[float, int]] = deque()  # (when, entries): those of the last PROCESS_WINDOW_S
         self._starting: asyncio.Future[WriterProcess | None] | None = None  # the writer process
         self._answers: deque[asyncio.Future[Answer]] = deque()  # its transactions, in order
         self._idle: asyncio.TimerHandle | None = None
@@ -112,8 +118,7 @@ class PageWriter:
         """Hand a page over (and the span it completes, recorded with its entries)."""
         if self.problem is not None:
             return
-        self._handed += len(entries)
-        if self._starting is None and self._handed >= PROCESS_AFTER:
+        if self._starting is None and self._fast(len(entries)):
             self._starting = asyncio.ensure_future(WriterProcess.start(self._archived))
         page = _Page(entries, covered, len(entries), self._starting is not None, None if entries else Rows.of(()))
         self._pending.append(page)
@@ -124,6 +129,15 @@ class PageWriter:
             self._wake.set()
         if self._writing is None or self._writing.done():
             self._writing = asyncio.ensure_future(self._write())
+
+    def _fast(self, count: int) -> bool:
+        """Whether PROCESS_AFTER entries have now been handed over within PROCESS_WINDOW_S."""
+        now = time.monotonic()
+        handed = self._handed
+        handed.append((now, count))
+        while handed[0][0] < now - PROCESS_WINDOW_S:
+            handed.popleft()
+        return sum(count for _, count in handed) >= PROCESS_AFTER
 
     async def room(self) -> None:
         """Wait while more than BACKLOG_ENTRIES wait to be stored (the fetch goes no faster than
@@ -239,8 +253,9 @@ class PageWriter:
 
     async def _end_process(self) -> None:
         """End the writer process, once every transaction it was given is answered: the next
-        pages go to the thread until PROCESS_AFTER entries are handed over again."""
-        starting, self._starting, self._handed = self._starting, None, 0
+        pages go to the thread until PROCESS_AFTER entries come within PROCESS_WINDOW_S again."""
+        starting, self._starting = self._starting, None
+        self._handed.clear()
         if self._idle is not None:
             self._idle.cancel()
         if starting is not None and (process := await starting) is not None:
