@@ -137,11 +137,19 @@ async def test_a_relaunch_shows_the_newest_archived_rows_in_its_first_paint(quie
             assert f"{ENTRIES:,} from the archive" in screen_text(app)
 
 
+@pytest.mark.parametrize("writer", ["thread", "process"])
 async def test_a_first_launch_lets_go_of_each_fetched_entry_once_archived_and_so_does_the_tail(quiet_server,
-                                                                                               tmp_path) -> None:
+                                                                                               tmp_path, writer,
+                                                                                               monkeypatch) -> None:
     """What is fetched is held in memory only until the archive holds it: then read back from the
-    archive when shown, as a relaunch's rows are (the table, the detail, search)."""
+    archive when shown, as a relaunch's rows are (the table, the detail, search); by where the
+    archive's writer said each entry went, in its thread or its process (a fast backfill's)."""
+    from logview.archive import writer as writer_module
     from ui_helpers import wait_until
+
+    monkeypatch.setattr(writer_module, "PROCESS_AFTER", 0 if writer == "process" else 10**9)
+    started = []
+    monkeypatch.setattr(writer_module.WriterProcess, "__init__", spy(writer_module.WriterProcess.__init__, started))
 
     logs = {log["id"]: log for log in quiet_server.state.supermetrics_logs}
     with Archive.open(tmp_path / "archive.sqlite3") as archive:
@@ -171,6 +179,14 @@ async def test_a_first_launch_lets_go_of_each_fetched_entry_once_archived_and_so
             await wait_until(pilot, lambda: not store.span("held", store.head, store.tail).any())
             assert {e.id for e in store.entries(app.viewer.view.index[:3])} == {e["id"] for e in new}
             assert sum(entry is not None for entry in store.held.entries) == 0
+            assert bool(started) == (writer == "process")
+
+
+def spy(method, calls: list):
+    def called(*args, **kwargs):
+        calls.append(args)
+        return method(*args, **kwargs)
+    return called
 
 
 async def test_what_a_relaunch_finds_newer_than_the_archive_is_let_go_too(quiet_server, tmp_path,
