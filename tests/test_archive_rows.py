@@ -84,13 +84,19 @@ def test_page_rows_keep_a_number_beyond_a_double_as_written() -> None:
     assert load_json(row[-1])["big"] == 123456789012345678901234567890
 
 
-def _table(insert, rows: list[tuple[Any, ...]], variable_limit: int | None = None) -> list[tuple[Any, ...]]:
+def _empty_archive(variable_limit: int | None = None) -> sqlite3.Connection:
+    """The archive's tables in memory, with source 1 (and SQLite's limit on parameters, if given)."""
     db = sqlite3.connect(":memory:", isolation_level=None)
     for statement in SCHEMA:
         db.execute(statement)
     db.execute("INSERT INTO sources (id, api, base_url, scope) VALUES (1, 'aitronos', 'http://x', 'org')")
     if variable_limit is not None:
         db.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, variable_limit)
+    return db
+
+
+def _table(insert, rows: list[tuple[Any, ...]], variable_limit: int | None = None) -> list[tuple[Any, ...]]:
+    db = _empty_archive(variable_limit)
     db.execute("BEGIN")
     before = db.total_changes
     insert(db, rows)
@@ -117,6 +123,29 @@ def test_insert_rows_leaves_the_table_executemany_leaves(count: int, ids: int, s
 
 # Each column's values as page_rows makes them (text, integers, floats, None, JSON bytes), and
 # values a None might be confused with once bound as 0 or '' (the text '0', '', the number 0).
+@settings(max_examples=25, deadline=None)
+@given(count=st.integers(1, 2_345), ids=st.integers(1, 3_000), seed=st.integers(0, 99), before=st.integers(0, 40),
+       removed=st.booleans(), limit=st.sampled_from([None, 999, 14 * 99]))
+def test_the_rowids_insert_rows_gives_are_where_each_row_went(count: int, ids: int, seed: int, before: int,
+                                                               removed: bool, limit: int | None) -> None:
+    """Every row new: each row's rowid, in order (the table's largest rowid may have been deleted:
+    `removed`); any row not new (an id there already, or twice): None, for a lookup instead."""
+    db = _empty_archive(limit)
+    earlier = [(1, f"old{i}", i, "success", None, None, None, None, None, None, None, None, None, b"{}")
+               for i in range(before)]
+    insert_rows(db, Rows.of(earlier))
+    if removed:
+        db.execute("DELETE FROM entries WHERE rowid = (SELECT max(rowid) FROM entries)")
+    rows = _rows(count, ids, seed)
+    placed = insert_rows(db, Rows.of(rows))
+    if len({row[1] for row in rows}) < count:
+        assert placed is None
+    else:
+        assert placed is not None and len(placed) == count
+        assert [db.execute("SELECT id, raw FROM entries WHERE rowid = ?", (rowid,)).fetchone() for rowid in placed] \
+            == [(row[1], row[13]) for row in rows]
+
+
 _texts = st.one_of(st.none(), st.sampled_from(["", "0", "NULL", "0.0"]), st.text(max_size=5))
 _integers = st.one_of(st.none(), st.sampled_from([0, -1, 2**63 - 1, -(2**63)]), st.integers(-1000, 1000))
 _numbers = st.one_of(_integers, st.floats(allow_nan=True), st.sampled_from([0.0, -0.0]))

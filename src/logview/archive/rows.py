@@ -295,21 +295,37 @@ _NONE_AS_ZERO = {None: 0}
 _NONE_AS_EMPTY = {None: ""}
 
 
-def insert_rows(db: sqlite3.Connection, rows: Rows) -> None:
+def insert_rows(db: sqlite3.Connection, rows: Rows) -> list[int] | None:
     """`db.executemany(INSERT_ROW, rows.tuples())`, the same rows in the same order (the first copy
     of an id wins), in a few statements of many rows each rather than one per row: the interpreter
     binds them all, then SQLite inserts them without it (a statement runs with the GIL released),
-    so a page is written beside the fetching in the other thread, not row by row against it."""
+    so a page is written beside the fetching in the other thread, not row by row against it.
+
+    Returns each row's rowid, in order, when every row was new; else None (an id archived already,
+    or twice among the rows: then ask `ArchivedSource.rowids`). A statement's new rows take the
+    rowids after the table's largest, one by one in their order (SQLite's rule for a table without
+    AUTOINCREMENT, short of the largest possible rowid, which a source never nears): its last is
+    `lastrowid`, and the copies it was filled up with are ignored without taking one."""
     most = db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(ROW_COLUMNS)
     sizes = [size for size in _SIZES if size <= most]
     columns, count, start = rows.columns, len(rows), 0
+    placed: list[int] | None = []
     while start < count and sizes:
         end = min(count, start + sizes[0])
         size = min(size for size in sizes if size >= end - start)
-        db.execute(*_statement([column[start:end] + column[end - 1:end] * (size - end + start) for column in columns]))
+        before = db.total_changes
+        cursor = db.execute(*_statement([column[start:end] + column[end - 1:end] * (size - end + start)
+                                         for column in columns]))
+        inserted = db.total_changes - before
+        if placed is not None and inserted == end - start and cursor.lastrowid is not None:
+            placed.extend(range(cursor.lastrowid - inserted + 1, cursor.lastrowid + 1))
+        else:
+            placed = None
         start = end
     if start < count:  # (a limit below one row's variables)
         db.executemany(INSERT_ROW, zip(*(column[start:] for column in columns)))
+        placed = None
+    return placed
 
 
 def _statement(columns: list[list[Any]]) -> tuple[str, tuple[Any, ...]]:

@@ -68,16 +68,21 @@ class ArchivedSource:
         """The rows of the entries these raw entries are (`raws_rows`), for `store_rows`."""
         return raws_rows(self._writable_id(), self._api_source, raws)
 
-    def store_rows(self, rows: Rows, *, covered: Span | None = None, query_key: str = "") -> int:
-        """`store` for entries already made `rows`."""
+    def store_rows(self, rows: Rows, *, covered: Span | None = None, query_key: str = "",
+                   placed: dict[str, int] | None = None) -> int:
+        """`store` for entries already made `rows`; `placed`, if given, is filled with where each
+        of their entries is archived now, by id, as `rowids` says (an entry pruned at once is left
+        out), without asking when every row was new and none was pruned."""
         source_id = self._writable_id()
         with self._database.writing() as db:
             before = db.total_changes
-            insert_rows(db, rows)
+            at = insert_rows(db, rows)
             new = db.total_changes - before
             if covered is not None:
                 record_span(db, source_id, covered, query_key)
-            self._apply_retention(db, source_id, new)
+            pruned = self._apply_retention(db, source_id, new)
+        if placed is not None and len(rows):
+            placed.update(zip(rows.columns[1], at) if at is not None and not pruned else self.rowids(rows.columns[1]))
         return new
 
     def writer_setup(self) -> tuple[object, Retention, SourceIdentity]:
@@ -95,7 +100,8 @@ class ArchivedSource:
         """Record `span` as complete for `query_key` (a range fetched that held nothing new)."""
         self.store((), covered=span, query_key=query_key)
 
-    def _apply_retention(self, db, source_id: int, new: int) -> None:
+    def _apply_retention(self, db, source_id: int, new: int) -> int:
+        """Prune what the retention no longer keeps; how many entries went."""
         retention, over_limit = self._retention, False
         if retention.max_entries is not None:
             if self._count is None:  # counted once; then followed by what this process adds
@@ -107,6 +113,8 @@ class ArchivedSource:
             removed = prune_source(db, source_id, retention)
             if self._count is not None:  # (never above the limit: another process may have pruned too)
                 self._count = min(self._count - removed, retention.max_entries or self._count)
+            return removed
+        return 0
 
     def _writable_id(self) -> int:
         self._database.check_writable()

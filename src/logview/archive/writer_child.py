@@ -65,8 +65,9 @@ def store_transaction(archived: ArchivedSource, parts: Sequence[Rows | bytes], c
     """One transaction: the pages' entries, then the span they complete. Where the entries are
     archived now, by id, if asked. Raises ArchiveError, or ValueError for text SQLite cannot hold."""
     rows = Rows.joined([part_rows(archived, part) for part in parts])
-    archived.store_rows(rows, covered=covered, query_key=query_key)
-    return archived.rowids(rows.columns[1]) if want_rowids and len(rows) else {}
+    placed: dict[str, int] = {}
+    archived.store_rows(rows, covered=covered, query_key=query_key, placed=placed if want_rowids else None)
+    return placed
 
 
 def problem_of(error: Exception) -> str:
