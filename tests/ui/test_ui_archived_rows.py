@@ -29,8 +29,9 @@ def quiet_server() -> Iterator[DemoServer]:
         yield server
 
 
-def archived_app(server: DemoServer, archive: Archive) -> LogViewApp:
-    options = ViewerOptions(filters=Filters(), connection=connection(server, "supermetrics", page_limit=100))
+def archived_app(server: DemoServer, archive: Archive, max_entries: int | None = None) -> LogViewApp:
+    options = ViewerOptions(filters=Filters(), connection=connection(server, "supermetrics", page_limit=100),
+                            **({} if max_entries is None else {"max_entries": max_entries}))
     return LogViewApp(options, policy=FAST, archive=archive)
 
 
@@ -212,9 +213,11 @@ async def test_what_a_relaunch_finds_newer_than_the_archive_is_let_go_too(quiet_
             assert sum(entry is not None for entry in store.held.entries) == 0
 
 
-async def test_an_archive_failing_mid_run_leaves_what_follows_held(quiet_server, tmp_path, monkeypatch) -> None:
+@pytest.mark.parametrize("cap", [None, 600])
+async def test_an_archive_failing_mid_run_leaves_what_follows_held(quiet_server, tmp_path, monkeypatch, cap) -> None:
     """A full disk: the entries archived before stay read back from it, the rest stay in memory,
-    and none waits for the archive any more."""
+    and none waits for the archive any more. The banner says so, and a later notice (the cap
+    reached) does not hide it."""
     from logview.archive import ArchivedSource
     from logview.archive import writer as writer_module
     from logview.archive.db import ArchiveError
@@ -230,18 +233,21 @@ async def test_an_archive_failing_mid_run_leaves_what_follows_held(quiet_server,
 
     monkeypatch.setattr(ArchivedSource, "store_rows", failing)
     with Archive.open(tmp_path / "archive.sqlite3") as archive:
-        app = archived_app(quiet_server, archive)
+        app = archived_app(quiet_server, archive, max_entries=cap)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            store = app.viewer.store
+            store, count = app.viewer.store, cap or ENTRIES
             archived = store.span("backing", store.head, store.tail) > 0
-            assert len(store) == ENTRIES and "disk is full" in screen_text(app)
-            assert 0 < archived.sum() < ENTRIES  # the pages stored before the failure
+            text = squash(screen_text(app))
+            assert len(store) == count and squash("Without the archive from now on") in text and "diskisfull" in text
+            assert (squash("the cap (--max-entries) was reached") in text) == (cap is not None)
+            assert 0 < archived.sum() < count  # the pages stored before the failure
             held = store.held.take(store.span("held", store.head, store.tail))
             assert all((entry is None) == bool(was) for entry, was in zip(held, archived))
             assert store.held.unarchived is None
             shown = [e.id for e in store.entries(app.viewer.view.index)]  # (read back or held: all there)
-            assert len(shown) == ENTRIES and set(shown) == {log["id"] for log in quiet_server.state.supermetrics_logs}
+            logs = quiet_server.state.supermetrics_logs
+            assert len(shown) == count and set(shown) == {log["id"] for log in logs[:count]}
 
 
 async def test_a_relaunch_sends_its_first_request_once_the_archived_rows_are_painted(quiet_server, tmp_path,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import pickle
+import signal
 import subprocess
 import sys
 from collections import deque
@@ -119,4 +120,11 @@ class WriterProcess:
 
     def _gone_reason(self, returncode: int | None = None) -> str:
         code = self._process.returncode if returncode is None else returncode
-        return f"the archive's writer process ended unexpectedly (exit status {code})"
+        if code is not None and code < 0:
+            try:
+                how = f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                how = f"killed by signal {-code}"
+        else:
+            how = f"exit status {code}"
+        return f"the archive's writer process ended unexpectedly ({how})"

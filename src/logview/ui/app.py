@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.resources
 import sys
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -103,7 +104,7 @@ class LogViewApp(App[int]):
         await self.push_screen("tab-0")
         if self.archive_problem:  # on the banner, once the first query has started (it clears it)
             first = self.viewers[0]
-            first.call_after_refresh(first.banner.show_notice, self.archive_problem)
+            first.call_after_refresh(partial(first.banner.show_notice, self.archive_problem, slot="archive"))
         if len(self.viewers) > 1:
             self.set_interval(1.0, self._show_troubles)
 

@@ -189,7 +189,8 @@ class ViewerScreen(FittingScreen):
                 f"Showing the newest {counted(len(self.store))}: the cap (--max-entries) was reached, "
                 "older entries were not loaded. Narrow the filters to see further back.")
         else:
-            self.banner.show_notice(message.notice.message)
+            slot = "archive" if message.notice.kind == "archive" else "notice"
+            self.banner.show_notice(message.notice.message, slot=slot)
         self.refresh_status()
 
     @on(Feed.Finished)

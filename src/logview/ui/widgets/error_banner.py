@@ -21,7 +21,9 @@ from logview.sanitize import clean, clean_line
 from logview.session import Waits, format_wait
 from logview.ui.widgets.styling import PartialStyles
 
-SLOTS = ("error", "tail", "retry", "notice")  # display order, most important first
+# Display order, most important first. The archive's trouble has a slot of its own: it lasts the
+# run, and a later notice (the cap reached) must not hide it.
+SLOTS = ("error", "tail", "retry", "archive", "notice")
 MAX_DETAIL_CHARS = 600
 
 
@@ -106,12 +108,12 @@ class ErrorBanner(PartialStyles, Static):
         if self._ticker is None:
             self._ticker = self.set_interval(1.0, self._tick)
 
-    def show_notice(self, message: str, *, warn: bool = True) -> None:
+    def show_notice(self, message: str, *, warn: bool = True, slot: str = "notice") -> None:
         text = Text(no_wrap=False, overflow="fold")
         style = "error-banner--warn-title" if warn else "error-banner--notice-title"
         text.append("⚠ " if warn else "ℹ ", style=self._partial(style))
         text.append(clean(message))
-        self._slots["notice"] = text
+        self._slots[slot] = text
         self._refresh()
 
     def clear(self, *slots: str) -> None:
