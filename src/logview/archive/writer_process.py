@@ -59,7 +59,7 @@ class WriterProcess:
             setup = archived.writer_setup()
         except ArchiveError:  # (read-only here: the thread meets it again and says so)
             return None
-        if not sys.executable:
+        if not sys.executable or getattr(sys, "frozen", False):  # (a bundled app: no interpreter to run it with)
             return None
         try:
             process = await asyncio.create_subprocess_exec(
