@@ -73,6 +73,7 @@ class ArchivedPager:
         # for); the rest is applied to what is shown.
         self.server_filters = source.server_part(filters)
         self.key = query_key(self.server_filters)
+        self._keep_all = source.keeps_everything(filters)  # (no entry to test against the filters)
         self._archiving = PageArchiving(archived, self.key, on_archived)
         self._store = store or self._archiving.store
         # The tail is a plain pager whose head is what the backfill has shown. It waits until the
@@ -345,12 +346,14 @@ class ArchivedPager:
                 covered = Span(epoch_us(oldest + ONE_US), epoch_us(top)) if oldest and top and oldest < top else None
                 if (trouble := await self._store(event.entries, covered)) is not None:
                     yield trouble
-                fresh = [e for e in self._timeless.fresh(event.entries) if e.time is None or (
-                    (keep_above is None or e.time > keep_above
-                     or (e.time == keep_above and held_at_floor is not None and e.id not in held_at_floor))
-                    and (keep_below is None or e.time < keep_below))]
+                fresh = self._timeless.fresh(event.entries)
+                if keep_above is not None or keep_below is not None:  # (else every entry is kept)
+                    fresh = [e for e in fresh if e.time is None or (
+                        (keep_above is None or e.time > keep_above
+                         or (e.time == keep_above and held_at_floor is not None and e.id not in held_at_floor))
+                        and (keep_below is None or e.time < keep_below))]
                 self._repeats[index] += len(event.entries) - len(fresh)
-                yield [e for e in fresh if self.source.matches(e, self.filters)]
+                yield fresh if self._keep_all else [e for e in fresh if self.source.matches(e, self.filters)]
             elif isinstance(event, BackfillDone):
                 if whole and not event.capped and top is not None and (low is None or low <= top):
                     if (trouble := await self._store([], Span(epoch_us(low), epoch_us(top)))) is not None:

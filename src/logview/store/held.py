@@ -15,7 +15,9 @@ where each one is, `archive/writer.py`); their rows are read back from the archi
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
+from itertools import repeat
 
 import numpy as np
 
@@ -55,13 +57,14 @@ class HeldEntries:
         """Which rows of `column` (a store's `held` column) hold an entry the archive now holds
         at `rowids` (by id), and each one's rowid; those entries are no longer waited for."""
         pending, entries = self.unarchived, self.entries
-        indices, rows = [], []
+        indices: list[int] = []
+        rows: list[int] = []
         if pending:
-            for entry_id, rowid in rowids.items():
-                index = pending.pop(entry_id, None)
-                if index is not None and entries[index] is not None:
-                    indices.append(index)
-                    rows.append(rowid)
+            found = list(map(pending.pop, rowids, repeat(None)))  # (a page's worth, in C)
+            pairs = [(index, rowid) for index, rowid in zip(found, rowids.values())
+                     if index is not None and entries[index] is not None]
+            if pairs:
+                indices, rows = map(list, zip(*pairs))
         order = np.argsort(np.array(indices, dtype=HELD_DTYPE), kind="stable")
         found, at = np.array(indices, dtype=HELD_DTYPE)[order], np.array(rows, dtype=np.int64)[order]
         if not len(found):
@@ -77,7 +80,10 @@ class HeldEntries:
     def release(self, indices: np.ndarray) -> None:
         """Let go of the entries at `indices` (their rows are gone)."""
         entries, texts, pending = self.entries, self.texts, self.unarchived
-        for index in indices[indices > 0].tolist():
-            if pending and (entry := entries[index]) is not None and pending.get(entry.id) == index:
-                del pending[entry.id]
-            entries[index] = texts[index] = None
+        kept = indices[indices > 0].tolist()
+        if pending:  # (those the archive has not said it holds yet: no longer waited for)
+            for index in kept:
+                if (entry := entries[index]) is not None and pending.get(entry.id) == index:
+                    del pending[entry.id]
+        deque(map(entries.__setitem__, kept, repeat(None)), maxlen=0)  # (each let go, in C)
+        deque(map(texts.__setitem__, kept, repeat(None)), maxlen=0)
