@@ -253,3 +253,20 @@ async def test_a_backfill_paced_by_the_apis_budget_stays_in_the_thread(monkeypat
         assert writer._starting is not None
         await writer.flush()
         assert writer.problem is None and archive.source(aitronos_identity()).count() == 4_500
+
+
+def test_the_process_holds_no_key_from_the_viewers_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("FREDDY_API_KEY", "sk-never-in-the-writer")
+    monkeypatch.setenv("MY_PROFILE_KEY", "sk-nor-this-one")
+
+    async def environment_of_the_process() -> bytes:
+        with Archive.open(tmp_path / "a.sqlite3") as archive:
+            process = await WriterProcess.start(archive.source(aitronos_identity()))
+            assert process is not None
+            environ = Path(f"/proc/{process._process.pid}/environ").read_bytes()
+            process.close()
+            await process.ended()
+            return environ
+
+    environ = asyncio.run(environment_of_the_process())
+    assert b"PATH=" in environ and b"sk-" not in environ and b"FREDDY_API_KEY" not in environ

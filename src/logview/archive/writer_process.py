@@ -3,13 +3,15 @@ thread: each transaction is a frame written to the process's input, and its answ
 from its output, in order. `submit` returns at once with the answer's future.
 
 If no process can be started (no interpreter to run it with, or the archive is open read-only
-here), `start` says so and the writer stores in its thread as before. If it ends while transactions are unanswered, their futures fail
-with `WriterGone`, whose message is the writer's `problem`.
+here), `start` says so and the writer stores in its thread as before. If it ends while
+transactions are unanswered, their futures fail with `WriterGone`, whose message is the writer's
+`problem`. It is given only the environment an interpreter needs: never the viewer's API keys.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import pickle
 import signal
 import subprocess
@@ -42,6 +44,17 @@ def _widen(stdin: asyncio.StreamWriter | None) -> None:
         pass
 
 
+# What the process's interpreter may need from the environment; nothing else is passed on, so the
+# API keys the viewer was given (any variable a profile names) are never in the writer's.
+_PASSED_ON = ("PATH", "HOME", "LANG", "TMPDIR", "TEMP", "TMP", "SYSTEMROOT")
+_PASSED_ON_PREFIXES = ("PYTHON", "LC_", "XDG_")
+
+
+def _child_environment() -> dict[str, str]:
+    return {name: value for name, value in os.environ.items()
+            if name.upper() in _PASSED_ON or name.upper().startswith(_PASSED_ON_PREFIXES)}
+
+
 class WriterGone(Exception):
     """The writer process ended before it answered."""
 
@@ -64,7 +77,7 @@ class WriterProcess:
         try:
             process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "logview.archive.writer_child", stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True, env=_child_environment())
         except (OSError, RuntimeError, NotImplementedError):  # (no subprocesses on this loop)
             return None
         _widen(process.stdin)
