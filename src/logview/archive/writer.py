@@ -263,6 +263,7 @@ class PageWriter:
             self._archived.recount()  # (its entries count toward the retention)
             await process.ended()
 
+
 def process_part(archived: ArchivedSource, entries: Sequence[LogEntry]) -> Rows | bytes:
     """A page as the writer process takes it: the JSON text of its raw entries (`part_rows`
     makes the same rows of it), or its rows where orjson refuses a value (a number beyond a

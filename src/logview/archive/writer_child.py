@@ -47,8 +47,9 @@ def read_frame(stream: BinaryIO) -> Any:
     head = stream.read(FRAME.size)
     if len(head) < FRAME.size:
         return None
-    body = stream.read(FRAME.unpack(head)[0])
-    return pickle.loads(body) if len(body) == FRAME.unpack(head)[0] else None
+    (size,) = FRAME.unpack(head)
+    body = stream.read(size)
+    return pickle.loads(body) if len(body) == size else None
 
 
 def part_rows(archived: ArchivedSource, part: Rows | bytes) -> Rows:

@@ -60,6 +60,8 @@ class WriterGone(Exception):
 
 
 class WriterProcess:
+    """One running writer process: transactions in, answers out, in order (see the module)."""
+
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self._process = process
         self._unanswered: deque[asyncio.Future[Answer]] = deque()

@@ -60,8 +60,8 @@ class HeldEntries:
         indices: list[int] = []
         rows: list[int] = []
         if pending:
-            found = list(map(pending.pop, rowids, repeat(None)))  # (a page's worth, in C)
-            pairs = [(index, rowid) for index, rowid in zip(found, rowids.values())
+            popped = list(map(pending.pop, rowids, repeat(None)))  # (a page's worth, in C)
+            pairs = [(index, rowid) for index, rowid in zip(popped, rowids.values())
                      if index is not None and entries[index] is not None]
             if pairs:
                 indices, rows = map(list, zip(*pairs))
