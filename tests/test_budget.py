@@ -405,6 +405,20 @@ async def test_state_eta_and_version():
     assert time.budget().state().describe() == "API budget ~100/100 · resets in ~60 s"
 
 
+def test_no_estimate_beyond_the_window_until_the_server_shows_how_long_windows_are():
+    """A limit that is not the published one (10, not Aitronos' 100) says nothing of the window: 10 a
+    minute or 10 every 5 s. Begun mid-window, the estimate waits for the next window to show it."""
+    time = FakeTime()
+    budget, server = time.budget(), FakeServer(time, 10, 5.0)
+    server.start, server.used = time.wall(), 6  # someone else spent 6 of this window
+    budget.settle(*server.answer())
+    assert budget.eta_s(2) is not None and budget.eta_s(2) <= 5  # what remains of this window
+    assert budget.eta_s(30) is None  # a minute's window would say ~3 minutes
+    time.now += 5.5
+    budget.settle(*server.answer())  # the next window's first answer: its reset is a window away
+    assert budget.eta_s(30) == pytest.approx(15, abs=5)
+
+
 # -- one budget per key and host --------------------------------------------------------------
 def test_the_registry_shares_per_key_and_host_and_separates_the_rest():
     one = budget_for("key-one-1234", "https://api.example.test", "aitronos")

@@ -185,5 +185,9 @@ def test_export_verbose_says_when_the_budget_binds(monkeypatch, capfdbinary):
         assert server.state.served("aitronos").throttled == 0
     stderr = capfdbinary.readouterr().err.decode()
     assert code == 0
-    assert re.search(r"^logview: API budget 0/2 · resets in \d s · backfill waits$", stderr, re.MULTILINE), stderr
+    lines = re.findall(r"^logview: API budget \d/2 · resets in \d s · backfill waits(?: · done in ~(\d+) s)?$",
+                       stderr, re.MULTILINE)
+    assert lines, stderr
+    # as the status line says it: when the backfill will be done (4 pages, 2 requests every 2 s)
+    assert any(lines) and all(0 < int(eta) <= 8 for eta in lines if eta), stderr
     assert DEMO_AITRONOS_KEY not in stderr

@@ -3,11 +3,13 @@ that the backfill waits, when the backfill will be done), and never a 429 from a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
-from logview.demo import DemoServer, DemoState
+from logview.demo import DEMO_AITRONOS_KEY, DEMO_ORG, DemoServer, DemoState
 from ui_helpers import SIZE, make_app, screen_text, settle
 
 
@@ -19,23 +21,46 @@ def metered() -> Iterator[DemoServer]:
         yield server
 
 
+async def status_lines_while_loading(app, pilot) -> list[str]:
+    """The status line every 0.1 s until the backfill is complete, then settled; the budget's lines."""
+    seen: list[str] = []
+    for _ in range(80):
+        await pilot.pause(0.1)
+        app.viewer.refresh_status()
+        line = screen_text(app).splitlines()[0]
+        if "API budget" in line:
+            seen.append(line)
+        if app.viewer.session.phase == "complete":
+            break
+    await settle(pilot)
+    assert len(app.viewer.store) == 1000
+    return seen
+
+
 async def test_the_status_line_shows_the_budget_while_it_holds_the_backfill_back(metered) -> None:
     app = make_app(metered, page_limit=100)
-    seen: list[str] = []
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(80):
-            await pilot.pause(0.1)
-            app.viewer.refresh_status()
-            line = screen_text(app).splitlines()[0]
-            if "API budget" in line:
-                seen.append(line)
-            if app.viewer.session.phase == "complete":
-                break
-        await settle(pilot)
-        assert len(app.viewer.store) == 1000
+        seen = await status_lines_while_loading(app, pilot)
         final = screen_text(app).splitlines()[0]
     assert seen, "the budget never showed while it held the backfill back"
     assert any("backfill waits" in line and "/4" in line for line in seen)
     assert any("done in ~" in line for line in seen)  # Aitronos counts its entries: an estimate
     assert "API budget" not in final  # once nothing waits, it is not in the way
+    assert metered.state.served("aitronos").throttled == 0
+
+
+async def test_a_backfill_begun_mid_window_never_estimates_from_the_published_window(metered) -> None:
+    """Found in a tmux walk: launched while another client had spent part of a 10-per-5-s window,
+    the status line said "done in ~5m 02s" for a backfill done in 20 s (Aitronos publishes 100 a
+    minute, and a minute's window was assumed until the server's showed itself)."""
+    for _ in range(2):  # someone else's requests, with the same key: this window is half spent
+        httpx.get(f"{metered.url}/v1/personal-connectors/logs", headers={"X-API-Key": DEMO_AITRONOS_KEY},
+                  params={"organization_id": DEMO_ORG, "limit": 1}).raise_for_status()
+    app = make_app(metered, page_limit=100)
+    async with app.run_test(size=SIZE) as pilot:
+        seen = await status_lines_while_loading(app, pilot)
+    estimates = [int(found[1] or 0) * 60 + int(found[2]) for line in seen
+                 if (found := re.search(r"done in ~(?:(\d+)m )?(\d+) ?s", line))]
+    # 10 pages at 4 requests every 1.5 s: a few seconds; a minute's window would say minutes
+    assert estimates and max(estimates) <= 15, estimates
     assert metered.state.served("aitronos").throttled == 0

@@ -75,6 +75,8 @@ class Budget:
         self._clock, self._wall, self._sleep = clock, wall, sleep
         self._limit = limit or default_limit
         self._window_s = window_s or default_window
+        self._published_limit = default_limit
+        self._window_guessed = window_s is None  # the published window: nothing has shown the server's
         self._known = False  # the limit came from a header
         self._reset_known = False  # the reset time came from a header
         self._last_reset_epoch: float | None = None
@@ -261,7 +263,7 @@ class Budget:
         if said.limit is not None:
             self._limit, self._known = said.limit, True
         if said.window_s is not None:
-            self._window_s = said.window_s
+            self._window_s, self._window_guessed = said.window_s, False
         if said.reset_epoch is not None and said.reset_in_s is not None:
             last = self._last_reset_epoch
             if last is not None and said.reset_epoch < last - 0.5:
@@ -271,12 +273,12 @@ class Budget:
                     # Consecutive windows end a window apart (or more, after an idle one).
                     apart = said.reset_epoch - last
                     self._window_s = min(self._window_s, apart) if self._window_learned else apart
-                    self._window_learned = True
+                    self._window_learned, self._window_guessed = True, False
                 elif (not self._window_learned and said.limit is not None and said.remaining is not None
                       and said.remaining >= said.limit - 1):
                     # The first request of a window: its reset is a window away (until two
                     # windows have been seen, this beats the published default by far).
-                    self._window_s = max(1.0, said.reset_in_s)
+                    self._window_s, self._window_guessed = max(1.0, said.reset_in_s), False
                 self._window_s = max(self._window_s, said.reset_in_s)  # no reset is beyond a window
                 self._last_reset_epoch, self._reset_known = said.reset_epoch, True
                 self._reset_at = now + said.reset_in_s
@@ -343,8 +345,11 @@ class Budget:
             blocked_s=max(0.0, self._blocked_until - now),
         )
 
-    def eta_s(self, requests: int) -> float:
-        """Seconds until `requests` more backfill requests are done at the current pace."""
+    def eta_s(self, requests: int) -> float | None:
+        """Seconds until `requests` more backfill requests are done at the current pace; None
+        when that depends on how long a window is and nothing has shown it: the server's limit
+        is not the published one, so neither need its window be (10 requests a window could be
+        a minute's or 5 s's, an estimate ten times out)."""
         if requests <= 0:
             return 0.0
         now = self._clock()
@@ -354,6 +359,8 @@ class Budget:
         free_now = max(0.0, self._available() - self._reserve(now))
         if requests <= free_now:
             return start + span * requests / max(self._available(), 1.0)
+        if self._window_guessed and self._limit != self._published_limit:
+            return None
         full_reserve = min(self._limit // 2, sum(
             max(1, math.ceil(self._window_s / r.interval_s)) * r.per_cycle for r in self._reserves))
         per_window = max(1, self._limit - full_reserve)

@@ -100,6 +100,31 @@ class BudgetState:
         return " · ".join(parts)
 
 
+def format_wait(seconds: float) -> str:
+    """`4 s`, `2m 05s`, `1h 00m`: short for the eye, exact enough for a countdown."""
+    whole = max(0, math.ceil(seconds))
+    if whole < 120:
+        return f"{whole} s"
+    if whole < 7200:
+        return f"{whole // 60}m {whole % 60:02d}s"
+    return f"{whole // 3600}h {(whole % 3600) // 60:02d}m"
+
+
+def done_in(eta_s: float | None) -> str:
+    """` · done in ~2m 05s`: when a backfill the budget holds back will finish, as the status line
+    and `logview export -v` say it; empty without an estimate, or under a second."""
+    return f" · done in ~{format_wait(eta_s)}" if eta_s is not None and eta_s >= 1 else ""
+
+
+def pages_left(total: int | None, loaded: int, page_limit: int, max_entries: int | None) -> int | None:
+    """Pages a backfill still has to fetch for `total` entries (capped at `max_entries`) when
+    `loaded` are in; None when the server does not count them (Supermetrics)."""
+    if total is None:
+        return None
+    wanted = total if max_entries is None else min(total, max_entries)
+    return -(-max(0, wanted - loaded) // max(1, page_limit))
+
+
 def is_loopback_host(host: str) -> bool:
     host = host.strip("[]").lower()
     if host in LOOPBACK_HOSTS or host == "::1":

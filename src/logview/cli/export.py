@@ -14,9 +14,9 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
-from logview.api.types import BudgetState, RequestRecord, RetryEvent, RetryPolicy
+from logview.api.types import BudgetState, RequestRecord, RetryEvent, RetryPolicy, done_in, pages_left
 from logview.model import ApiFailure, Filters, LogEntry, counted
 from logview.options import Connection
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager
@@ -25,6 +25,9 @@ from logview.archive.sync import ArchivedPager
 from logview.files.writer import EntryWriter, OutputFile
 from logview.sources.base import Source
 from logview.sources.mixed import MixedSource
+
+if TYPE_CHECKING:
+    from logview.api.client import ApiClient
 
 EXIT_OK, EXIT_USAGE, EXIT_API = 0, 2, 3
 
@@ -37,6 +40,8 @@ class Reporter:
         self._verbose = verbose
         self._live = stream.isatty()
         self._line_open = False
+        self.last: EntriesLoaded | None = None  # the backfill's latest progress
+        self.estimate: Callable[[], float | None] = lambda: None  # when it will be done (`_export` sets it)
 
     def _say(self, text: str) -> None:
         self._end_progress()
@@ -56,9 +61,10 @@ class Reporter:
     def budget(self, state: BudgetState) -> None:
         """With -v: a request waits for the API budget (more than a second)."""
         if self._verbose:
-            self._say(f"logview: {state.describe()}")
+            self._say(f"logview: {state.describe()}{done_in(self.estimate())}")
 
     def progress(self, event: EntriesLoaded) -> None:
+        self.last = event
         if not self._live:
             return
         entries = (counted(event.loaded, "entry", "entries") if event.total is None
@@ -91,6 +97,7 @@ async def _export(connection: Connection, filters: Filters, writer: EntryWriter,
                   max_entries: int | None, archive: Archive | None = None) -> int:
     client = connection.client(policy=RetryPolicy(), on_request=reporter.request, on_budget_wait=reporter.budget)
     identity = identity_of(connection.source) if archive is not None else None
+    reporter.estimate = lambda: _backfill_eta(client, connection.source, reporter.last, max_entries)
     async with client:
         pager: Pager | ArchivedPager
         if archive is None or identity is None:
@@ -114,6 +121,13 @@ async def _export(connection: Connection, filters: Filters, writer: EntryWriter,
             reporter.failure(client.redact(failure.describe()), client.redact(detail) if detail else None)
             return EXIT_API
     return EXIT_OK
+
+
+def _backfill_eta(client: ApiClient, source: Source, last: EntriesLoaded | None,
+                  max_entries: int | None) -> float | None:
+    """When the budget lets the backfill finish, as the viewer's status line says it."""
+    pages = pages_left(last.total, last.loaded, source.page_limit, max_entries) if last is not None else None
+    return client.budget.eta_s(pages) if pages and client.budget is not None else None
 
 
 class CannotWrite(Exception):

@@ -3,11 +3,10 @@ so every state it can be in is named here, in the order that decides between the
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Protocol
 
-from logview.api.types import BudgetState
+from logview.api.types import BudgetState, done_in, format_wait
 from logview.model import counted
 from logview.store import EntryStore
 
@@ -34,16 +33,6 @@ class SessionState(Protocol):
 
     @property
     def total(self) -> int | None: ...
-
-
-def format_wait(seconds: float) -> str:
-    """`4 s`, `2m 05s`, `1h 00m`: short for the eye, exact enough for a countdown."""
-    whole = max(0, math.ceil(seconds))
-    if whole < 120:
-        return f"{whole} s"
-    if whole < 7200:
-        return f"{whole // 60}m {whole % 60:02d}s"
-    return f"{whole // 3600}h {(whole % 3600) // 60:02d}m"
 
 
 @dataclass(frozen=True)
@@ -114,9 +103,7 @@ def _budget_text(waits: Waits, loading: bool) -> str:
     if budget is None or not budget.binds:
         return ""
     text = budget.describe()
-    if loading and waits.backfill_eta_s is not None and waits.backfill_eta_s >= 1:
-        text += f" · done in ~{format_wait(waits.backfill_eta_s)}"
-    return text
+    return text + done_in(waits.backfill_eta_s) if loading else text
 
 
 def trouble(session: SessionState, waits: Waits) -> str | None:

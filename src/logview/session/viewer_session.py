@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from logview.api.types import pages_left
 from logview.files.columns import ColumnChunk
 from logview.files.lines import LineChunk, LineFile
 from logview.model import Filters, LogEntry, counted
@@ -85,10 +86,9 @@ class ViewerSession:
 
     def pages_left(self) -> int | None:
         """Pages the backfill still has to fetch, when the server's count says (Aitronos)."""
-        if self.phase != "loading" or self.total is None or self.file_mode:
+        if self.phase != "loading" or self.file_mode:
             return None
-        wanted = self.total if self.max_entries is None else min(self.total, self.max_entries)
-        return -(-max(0, wanted - len(self.store)) // self.source.page_limit)
+        return pages_left(self.total, len(self.store), self.source.page_limit, self.max_entries)
 
     @property
     def needs_connector(self) -> bool:
