@@ -403,6 +403,11 @@ async def test_state_eta_and_version():
     assert budget.eta_s(0) == 0 and budget.eta_s(3) <= 41
     assert budget.eta_s(203) == pytest.approx(41 + 200 / 100 * 60)
     assert time.budget().state().describe() == "API budget ~100/100 · resets in ~60 s"
+    assert state.brief() == "budget 3/100 · resets 41 s"  # a narrow status line's
+    assert time.budget().state().brief() == "budget ~100/100 · resets ~60 s"
+    blocked = BudgetState(limit=1000, remaining=0, window_s=3600, resets_in_s=3600, waiting=True, known=True,
+                          blocked_s=3600)
+    assert blocked.brief() == "budget 0/1000 · 429, resumes 60 min"
 
 
 def test_no_estimate_beyond_the_window_until_the_server_shows_how_long_windows_are():

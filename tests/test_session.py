@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from logview.api.types import BudgetState
 from logview.model import Filters
 from logview.session import MergedSession, ViewerSession, Waits
 from logview.sources import SupermetricsSource
@@ -74,18 +75,34 @@ def test_a_relative_range_counts_from_now_again_on_begin_and_while_tailing() -> 
 
 def test_the_status_line_names_each_state() -> None:
     s = session()
-    assert s.state(Waits(backfilling=True)) == ("loading", "loading page 1 …")
-    assert s.state(Waits(retry=("429 rate limited", 4.2))) == ("retrying", "429 rate limited · retrying in 5 s")
+    assert s.state(Waits(backfilling=True))[:2] == ("loading", "loading page 1 …")
+    assert s.state(Waits(retry=("429 rate limited", 4.2)))[:2] == ("retrying", "429 rate limited · retrying in 5 s")
     s.finished(capped=False)
-    assert s.state(Waits()) == ("complete", "all loaded")
+    assert s.state(Waits())[:2] == ("complete", "all loaded")
     s.want_tail = True
-    assert s.state(Waits(tail_failing=("connection failed", 30))) == \
+    assert s.state(Waits(tail_failing=("connection failed", 30)))[:2] == \
         ("retrying", "live tail failing: connection failed · next try in 30 s")
     assert s.trouble(Waits(tail_failing=("connection failed", 30))) == "live tail failing (connection failed)"
     s.cancel()
-    assert s.state(Waits()) == ("cancelled", "stopped — r reloads")
+    assert s.state(Waits())[:2] == ("cancelled", "stopped — r reloads")
     picker = ViewerSession(SupermetricsSource(1, None), Filters(), max_entries=None)
-    assert picker.state(Waits(backfilling=True)) == ("paused", "choose a connector (c)")
+    assert picker.state(Waits(backfilling=True))[:2] == ("paused", "choose a connector (c)")
+    assert all(state.short == "" for state in (s.state(Waits()), picker.state(Waits(backfilling=True))))
+
+
+def test_a_budget_that_binds_has_a_short_form_for_a_narrow_line() -> None:
+    s = session(follow=True)
+    s.begin(clear_now=True)
+    s.loaded([ait(i) for i in range(30)], live=False, pages=3, total=100)
+    waiting = BudgetState(limit=10, remaining=0, window_s=5, resets_in_s=2, waiting=True, known=True, reset_known=True)
+    state = s.state(Waits(backfilling=True, budget=waiting, backfill_eta_s=7))
+    assert state == ("loading", "loading page 4 · 30 of 100 (30%) · API budget 0/10 · resets in 2 s · backfill waits"
+                                " · done in ~7 s …", "30% · budget 0/10 · resets 2 s · done in ~7 s …")
+    free = BudgetState(limit=10, remaining=6, window_s=5, resets_in_s=2, waiting=False, known=True)
+    assert s.state(Waits(backfilling=True, budget=free)).short == ""  # it does not bind: nothing long to say
+    s.finished(capped=False)
+    assert s.state(Waits(budget=waiting)) == ("live", "live · every 2 s · API budget 0/10 · resets in 2 s · backfill "
+                                                      "waits", "live · budget 0/10 · resets 2 s")
 
 
 def test_drill_down_and_zoom_out_keep_a_typed_range() -> None:
@@ -117,9 +134,9 @@ def test_the_merged_session_finds_an_entry_again_after_a_merge() -> None:
     assert merged.merge()
     assert merged.row_of_origin(origin) == 2
     assert merged.origins_of(merged.view.index) == ["a", "a", "b", "a", "b", "a", "b"]
-    assert merged.state(Waits()) == ("complete", "2 sources merged")
+    assert merged.state(Waits())[:2] == ("complete", "2 sources merged")
     merged.source_troubles = {"b": "failed"}
-    assert merged.state(Waits()) == ("retrying", "2 sources merged · b: failed")
+    assert merged.state(Waits())[:2] == ("retrying", "2 sources merged · b: failed")
 
 
 def test_the_sidebar_counts_add_up_and_say_what_is_pending() -> None:

@@ -99,6 +99,14 @@ class BudgetState:
             parts.append("backfill waits")
         return " · ".join(parts)
 
+    def brief(self) -> str:
+        """`budget 3/100 · resets 41 s`: `describe` for a narrow status line."""
+        guess = "" if self.known else "~"
+        if self.blocked_s > 0:
+            return f"budget {guess}{self.remaining}/{self.limit} · 429, resumes {_duration(self.blocked_s)}"
+        return f"budget {guess}{self.remaining}/{self.limit} · resets {'' if self.reset_known else '~'}" \
+               f"{_duration(self.resets_in_s)}"
+
 
 def format_wait(seconds: float) -> str:
     """`4 s`, `2m 05s`, `1h 00m`: short for the eye, exact enough for a countdown."""

@@ -4,7 +4,7 @@ so every state it can be in is named here, in the order that decides between the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from logview.api.types import BudgetState, done_in, format_wait
 from logview.model import counted
@@ -46,8 +46,29 @@ class Waits:
     backfill_eta_s: float | None = None  # when the budget lets the backfill finish
 
 
-def connection_state(session: SessionState, waits: Waits) -> tuple[str, str]:
-    """(state, text) for the status line; the state picks its colour and mark."""
+class ConnectionState(NamedTuple):
+    """What the status line says of the connection: `state` picks its colour and mark; `short`,
+    where `text` is long for a narrow line (a budget that binds), says the same in fewer words."""
+
+    state: str
+    text: str
+    short: str = ""
+
+
+def connection_state(session: SessionState, waits: Waits) -> ConnectionState:
+    """The status line's state and text (a plain (state, text) pair but where `short` helps)."""
+    state, text = _state_and_text(session, waits)
+    budget = waits.budget
+    if budget is None or not budget.binds or state not in ("loading", "live") or session.merged:
+        return ConnectionState(state, text)
+    store = session.store
+    if state == "live":
+        return ConnectionState(state, text, f"live · {budget.brief()}")
+    what = f"{min(100, 100 * len(store) // session.total)}%" if session.total else f"page {session.pages + 1}"
+    return ConnectionState(state, text, f"{what} · {budget.brief()}{done_in(waits.backfill_eta_s)} …")
+
+
+def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str]:
     if session.needs_connector and session.phase != "error":  # nothing to load until one is chosen
         return "paused", "choose a connector (c)"
     if waits.retry is not None:

@@ -22,7 +22,7 @@ from logview.files.columns import ColumnChunk
 from logview.files.lines import LineChunk, LineFile
 from logview.model import Filters, LogEntry, counted
 from logview.session.filtering import needs_requery, selected_indices, server_part, status_options, toggle_status, where
-from logview.session.status import Waits, connection_state, trouble
+from logview.session.status import ConnectionState, Waits, connection_state, trouble
 from logview.sources import SupermetricsSource
 from logview.sources.base import Source
 from logview.store import EntryStore, FileSearchJob, FilteredView, SearchJob, ViewChange
@@ -249,8 +249,8 @@ class ViewerSession:
         return self.filters.model_copy(update=dict.fromkeys(lifted)), lifted
 
     # -- what the user sees ---------------------------------------------------------------
-    def state(self, waits: Waits) -> tuple[str, str]:
-        """(state, text) for the status line."""
+    def state(self, waits: Waits) -> ConnectionState:
+        """(state, text, short) for the status line."""
         return connection_state(self, waits)
 
     def trouble(self, waits: Waits) -> str | None:

@@ -36,6 +36,7 @@ class StatusInfo:
     label: str
     state: str  # a key of STATE_CLASSES
     state_text: str
+    state_short: str = ""  # the same in fewer words, for a line too narrow for it (else "")
     shown: int = 0
     loaded: int = 0
     total: int | None = None
@@ -76,30 +77,45 @@ class StatusBar(PartialStyles, Static):
     def plain(self) -> str:
         return "" if self.info is None else self._render_info(self.info).plain
 
-    def _render_info(self, info: StatusInfo) -> Text:
+    def _left(self, info: StatusInfo, state_text: str, label: bool) -> Text:
+        """` logview   <label>   ◌ <state text>`."""
         style = self._partial
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(" logview ", style=style("status-bar--brand"))
         text.append("  ")
-        text.append(clean_line(info.label), style=style("status-bar--label"))
-        text.append("   ")
+        if label:
+            text.append(clean_line(info.label), style=style("status-bar--label"))
+            text.append("   ")
         marker = {"live": "● ", "loading": "◌ ", "retrying": "⟳ ", "error": "✖ ", "paused": "‖ "}.get(info.state, "")
-        text.append(marker + clean_line(info.state_text),
-                    style=style(f"status-bar--{STATE_CLASSES.get(info.state, 'dim')}"))
+        text.append(marker + clean_line(state_text), style=style(f"status-bar--{STATE_CLASSES.get(info.state, 'dim')}"))
+        return text
+
+    def _render_info(self, info: StatusInfo) -> Text:
         width = self.size.width or 160
-        # On a narrow line the counts give way, from the right, then the badge's hint, then the
-        # label: the user scrolled away from the top must always see that live rows arrived.
-        badge = right = Text()
-        for counts, hint in ((3, True), (2, True), (1, True), (0, True), (0, False)):
-            badge = self._new_rows_badge(info.new_rows, hint)
-            right = Text.assemble(badge, self._counts(info, counts))
-            if text.cell_len + 2 + right.cell_len <= width:
-                break
+        text, badge, right = self._fit(info, width)
         text.truncate(max(0, width - 2 - right.cell_len), overflow="ellipsis")
         text.append(" " * max(2, width - text.cell_len - right.cell_len))
         self._badge_span = (text.cell_len, text.cell_len + badge.cell_len)
         text.append_text(right)
         return text
+
+    def _fit(self, info: StatusInfo, width: int) -> tuple[Text, Text, Text]:
+        """(left part, badge, badge + counts) of the first arrangement that fits `width` (else
+        the last, whose left part is then cut). On a narrow line the counts give way, from the
+        right, then the badge's hint; then a state with a short form (a budget that binds) says it
+        in fewer words, beside the label, then without it: the budget is why loading is slow. The
+        user scrolled away from the top must always see that live rows arrived."""
+        lefts = [(info.state_text, True)]
+        if info.state_short:
+            lefts += [(info.state_short, True), (info.state_short, False)]
+        for state_text, label in lefts:
+            text = self._left(info, state_text, label)
+            for counts, hint in ((3, True), (2, True), (1, True), (0, True), (0, False)):
+                badge = self._new_rows_badge(info.new_rows, hint)
+                right = Text.assemble(badge, self._counts(info, counts))
+                if text.cell_len + 2 + right.cell_len <= width:
+                    return text, badge, right
+        return text, badge, right
 
     def _counts(self, info: StatusInfo, most: int) -> Text:
         """`shown N   loaded N   total N   `, the first `most` of them."""
