@@ -17,7 +17,8 @@ from logview.archive.archive import Archive
 from logview.archive.rows import identity_of
 from logview.archive.sync import ArchivedPager
 from logview.demo import DemoServer, DemoState
-from logview.model import Filters
+from logview.demo.state import Fault
+from logview.model import ApiFailure, Filters
 
 from support import aitronos, supermetrics
 
@@ -133,6 +134,30 @@ async def test_an_interrupted_backfill_resumes_from_its_oldest_archived_entry(ki
         pages = -(-len(server_ids(state, kind)) // 100)
         assert resumed.requests <= 1 + (pages - stop_after_pages) + 1
         assert resumed.first_requests == 0
+
+
+@pytest.mark.parametrize("kind", ["aitronos", "supermetrics"])
+async def test_a_relaunch_the_server_refuses_still_shows_every_archived_entry(kind, archive):
+    """Found in a tmux walk: stopped after two pages and relaunched while the server answered 429
+    for hours, the viewer showed 1,992 of the archive's 1,995 entries. A span starts just after its
+    last page's oldest time (more entries at it may follow in the next page), and the entries
+    archived at that time waited for the gap below, which waited for the server."""
+    state = DemoState(aitronos_entries=1000, supermetrics_entries=1000, live_rate=0.0, seed=8)
+    with DemoServer(state) as server:
+        first = Run(server, archive, kind, page_limit=100)
+        await first.backfill(stop_after_pages=2)
+        assert len(first.ids) >= 150
+        state.add_fault(Fault(kind="status", status=403, count=1000))  # refused from now on
+        refused = Run(server, archive, kind, page_limit=100)
+        with pytest.raises(ApiFailure):
+            await refused.backfill()
+        assert sorted(refused.ids) == sorted(first.ids)  # every archived entry, none twice
+        assert_newest_first(refused.shown)
+        state.clear_faults()
+        resumed = Run(server, archive, kind, page_limit=100)
+        await resumed.backfill()
+        assert sorted(resumed.ids) == sorted(server_ids(state, kind))  # the rest, and what was shown once
+        assert_newest_first(resumed.shown)
 
 
 async def test_a_server_filter_over_a_covered_range_is_answered_from_the_archive(archive):

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
@@ -139,7 +139,7 @@ class ArchivedPager:
             if not (spans and self.paint_first and self.paint_columns and self.show_archived
                     and self.filters.until is None and not self.filters.search):
                 return None
-            low, high = spans[0].within(_us(self.filters.since), None)
+            low, high = _shown_part(spans[0], _us(self.filters.since), None)
             self._painting = painting = SpanPainting(self.archived, self.source, self.filters, low, high)
             first = painting.first()
         except (ArchiveError, sqlite3.Error, OSError):
@@ -179,6 +179,7 @@ class ArchivedPager:
         # Everything newer than `ceiling` is shown. It is the range's own end (entries at it
         # wanted) until a span has been shown, then that span's start (entries at it are in it).
         ceiling, open_top, inside = until, until is None, False
+        shown_below: set[str] = set()  # the ids shown at the time just below `ceiling` (`_shown_part`)
         if spans and self.paint_first and open_top:
             top = spans.pop(0)
             self._head_pending = True
@@ -191,6 +192,7 @@ class ArchivedPager:
             if top.start_us is None:
                 return
             ceiling, open_top, inside = from_us(top.start_us), False, True
+            shown_below = self._floor_ids(top, since)
         for span in spans:
             if self._full():
                 yield self._cut_at_cap()
@@ -198,7 +200,7 @@ class ArchivedPager:
             floor = from_us(span.end_us)
             if ceiling is None or floor < ceiling:
                 async for event in self._gap(floor, ceiling, open_top=open_top, keep_above=floor,
-                                             keep_below=ceiling if inside else None):
+                                             keep_below=ceiling if inside else None, shown_below=shown_below):
                     yield event
             if self._full():
                 yield self._cut_at_cap()
@@ -208,12 +210,13 @@ class ArchivedPager:
             if span.start_us is None:
                 return
             ceiling, open_top, inside = from_us(span.start_us), False, True
+            shown_below = self._floor_ids(span, since)
         if ceiling is None or since is None or ceiling > since:  # (a part below the last span)
             if self._full():
                 yield self._cut_at_cap()
                 return
             async for event in self._gap(since, ceiling, open_top=open_top, keep_above=None,
-                                         keep_below=ceiling if inside else None):
+                                         keep_below=ceiling if inside else None, shown_below=shown_below):
                 yield event
 
     def _cut_at_cap(self) -> Notice:
@@ -227,7 +230,7 @@ class ArchivedPager:
         (`paint_columns`, unless a search needs every entry's text), else as entries."""
         if not self.show_archived:
             return
-        low, high = span.within(_us(since), _us(until))
+        low, high = _shown_part(span, _us(since), _us(until))
         painted = self._span_columns(low, high) if self.paint_columns and not self.filters.search \
             else self._span_entries(low, high)
         async for event in painted:
@@ -285,9 +288,18 @@ class ArchivedPager:
         self.from_archive += len(batch)
         return self._loaded(batch)
 
+    def _floor_ids(self, span: Span, since: datetime | None) -> set[str]:
+        """The ids archived at the time just below `span`, which `_show_span` showed with it."""
+        low, _ = _shown_part(span, _us(since), None)
+        if not self.show_archived or span.start_us is None or low is None or low >= span.start_us:
+            return set()
+        return {entry.id for entry in self.archived.entries(low, low, timeless=False)}
+
     async def _gap(self, low: datetime | None, high: datetime | None, *, open_top: bool,
-                   keep_above: datetime | None, keep_below: datetime | None) -> AsyncIterator[PagerEvent]:
-        async for item in self._fetch(low, high, open_top=open_top, keep_above=keep_above, keep_below=keep_below):
+                   keep_above: datetime | None, keep_below: datetime | None,
+                   shown_below: set[str]) -> AsyncIterator[PagerEvent]:
+        async for item in self._fetch(low, high, open_top=open_top, keep_above=keep_above, keep_below=keep_below,
+                                      held_at_ceiling=shown_below):
             if not isinstance(item, list):
                 yield item
                 continue
@@ -320,12 +332,14 @@ class ArchivedPager:
 
     async def _fetch(self, low: datetime | None, high: datetime | None, *, open_top: bool,
                      keep_above: datetime | None, keep_below: datetime | None,
-                     held_at_floor: set[str] | None = None) -> AsyncIterator[PagerEvent | list[LogEntry]]:
+                     held_at_floor: set[str] | None = None,
+                     held_at_ceiling: Collection[str] = ()) -> AsyncIterator[PagerEvent | list[LogEntry]]:
         """The server's entries in [low, high], stored as they come, each page with the span it
         completes; yields the batches (only entries strictly between `keep_above` and
         `keep_below`: the spans around a gap hold the rest) and the pager's other events.
         `held_at_floor`: the ids of the entries at `keep_above` that are shown already (the head
         above the archive's newest time); None when the span below holds all of them (a gap).
+        `held_at_ceiling`: the ids shown already just below `keep_below` (`_shown_part`).
         What is not kept was counted by the server and shown otherwise: a repeat, for the total.
         `open_top`: no `high` was sent, so coverage ends at the newest entry received."""
         # No cap of its own: what the server sends is archived whole, and the caller stops at its cap.
@@ -351,7 +365,7 @@ class ArchivedPager:
                     fresh = [e for e in fresh if e.time is None or (
                         (keep_above is None or e.time > keep_above
                          or (e.time == keep_above and held_at_floor is not None and e.id not in held_at_floor))
-                        and (keep_below is None or e.time < keep_below))]
+                        and (keep_below is None or e.time < keep_below) and e.id not in held_at_ceiling)]
                 self._repeats[index] += len(event.entries) - len(fresh)
                 yield fresh if self._keep_all else [e for e in fresh if self.source.matches(e, self.filters)]
             elif isinstance(event, BackfillDone):
@@ -370,6 +384,17 @@ class ArchivedPager:
 
     def follow(self, interval_s: float, *, max_backoff_s: float = 60.0) -> AsyncIterator[PagerEvent]:
         return self.tail.follow(interval_s, max_backoff_s=max_backoff_s)
+
+
+def _shown_part(span: Span, since_us: int | None, until_us: int | None) -> tuple[int | None, int]:
+    """`span`'s part within the range, and the time just below it: a span starts just after a
+    page's oldest time, which may go on in the next page (`_fetch`), yet the entries archived at
+    it are real, and a relaunch waiting for the server (a 429 may say an hour) must not hide them.
+    The gap below keeps only its entries at that time that were not shown."""
+    low, high = span.within(since_us, until_us)
+    if span.start_us is not None and low == span.start_us and (since_us is None or since_us < low):
+        low -= 1
+    return low, high
 
 
 def _us(moment: datetime | None) -> int | None:
