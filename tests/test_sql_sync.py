@@ -66,3 +66,27 @@ def test_sync_without_a_key_is_one_line_and_exit_2() -> None:
                          "--sync", key_env={})
         assert result.returncode == 2
         assert len(result.stderr.strip().splitlines()) == 1 and "FREDDY_API_KEY" in result.stderr
+
+
+def test_sync_tells_of_its_requests_and_the_budget_with_verbose_on_stderr_only() -> None:
+    """A sync that the API's budget holds back took 22 s in silence (found in a tmux walk); it now
+    says what `logview export` says: each request and each wait for the budget with -v."""
+    with DemoServer(DemoState(aitronos_entries=350, supermetrics_entries=0, live_rate=0.0, seed=5,
+                              budget={"aitronos": "2/2"})) as server:
+        source = ("--source", "aitronos", "--org", DEMO_ORG, "--base-url", server.url)
+        key = {"FREDDY_API_KEY": DEMO_AITRONOS_KEY}
+        result = logview("sql", COUNT, *source, "--sync", "-v", "--format", "csv", key_env=key)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines() == ["n", "350"]  # stdout is the data alone
+        lines = result.stderr.splitlines()
+        assert sum(line.startswith("GET /v1/personal-connectors/logs?") and "→ 200" in line for line in lines) == 4
+        assert any(line.startswith("logview: API budget ") and "backfill waits" in line for line in lines), lines
+        assert lines[-1] == "logview: 350 entries in 4 pages"
+        assert server.state.served("aitronos").throttled == 0
+        assert DEMO_AITRONOS_KEY not in result.stderr
+
+        # Without -v and not on a terminal: no requests, no progress (a 429 of the window the run
+        # above spent, which a new process cannot know of, is still said, and waited out)
+        quiet = logview("sql", COUNT, *source, "--sync", "--format", "csv", key_env=key)
+        assert quiet.returncode == 0 and quiet.stdout.splitlines() == ["n", "350"]
+        assert all("rate limited — retrying in" in line for line in quiet.stderr.splitlines()), quiet.stderr

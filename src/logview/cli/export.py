@@ -35,10 +35,10 @@ EXIT_OK, EXIT_USAGE, EXIT_API = 0, 2, 3
 class Reporter:
     """Messages on stderr: a live progress line on a terminal, request lines with -v."""
 
-    def __init__(self, stream: TextIO, *, verbose: bool) -> None:
+    def __init__(self, stream: TextIO, *, verbose: bool, live: bool | None = None) -> None:
         self._stream = stream
         self._verbose = verbose
-        self._live = stream.isatty()
+        self._live = stream.isatty() if live is None else live  # a progress line (on a terminal)
         self._line_open = False
         self.last: EntriesLoaded | None = None  # the backfill's latest progress
         self.estimate: Callable[[], float | None] = lambda: None  # when it will be done (`_export` sets it)
@@ -97,7 +97,7 @@ async def _export(connection: Connection, filters: Filters, writer: EntryWriter,
                   max_entries: int | None, archive: Archive | None = None) -> int:
     client = connection.client(policy=RetryPolicy(), on_request=reporter.request, on_budget_wait=reporter.budget)
     identity = identity_of(connection.source) if archive is not None else None
-    reporter.estimate = lambda: _backfill_eta(client, connection.source, reporter.last, max_entries)
+    reporter.estimate = lambda: backfill_eta(client, connection.source, reporter.last, max_entries)
     async with client:
         pager: Pager | ArchivedPager
         if archive is None or identity is None:
@@ -123,7 +123,7 @@ async def _export(connection: Connection, filters: Filters, writer: EntryWriter,
     return EXIT_OK
 
 
-def _backfill_eta(client: ApiClient, source: Source, last: EntriesLoaded | None,
+def backfill_eta(client: ApiClient, source: Source, last: EntriesLoaded | None,
                   max_entries: int | None) -> float | None:
     """When the budget lets the backfill finish, as the viewer's status line says it."""
     pages = pages_left(last.total, last.loaded, source.page_limit, max_entries) if last is not None else None

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from itertools import chain, islice
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import orjson
 
@@ -22,6 +22,9 @@ from logview.cli.parsers import sql_parser
 from logview.cli.resolve import UsageError, archive_choice, archived_identity, resolve_connection
 from logview.model import Filters
 from logview.sanitize import clean_line
+
+if TYPE_CHECKING:
+    from logview.cli.export import Reporter
 
 EXIT_OK, EXIT_USAGE, EXIT_API = 0, 2, 3
 CELL_WIDTH = 60  # a wider cell is cut (with …): `raw` would otherwise make every row a screenful
@@ -61,26 +64,39 @@ def run_sql_command(argv: Sequence[str]) -> int:
 
 
 async def sync_archive(connection: Any, filters: Filters, archive: Archive,
-                       max_entries: int | None = SYNC_MAX_ENTRIES) -> int:
+                       max_entries: int | None = SYNC_MAX_ENTRIES, reporter: Reporter | None = None) -> int:
     """Top the archive up for `connection` (an `options.Connection`): what is newer than the
     archive, then the gaps, down to `max_entries` in all; returns how many entries were fetched.
-    The key stays in the connection's client; only entries and spans reach the archive."""
-    from logview.api.paging import EntriesLoaded, Notice
+    The key stays in the connection's client; only entries and spans reach the archive.
+    `reporter` tells of it on stderr as `logview export` does (progress on a terminal, requests
+    and the budget's waits with -v)."""
+    from logview.api.paging import BackfillDone, EntriesLoaded, Notice
+    from logview.api.types import RetryEvent
     from logview.archive import identity_of
     from logview.archive.sync import ArchivedPager
+    from logview.cli.export import Reporter, backfill_eta
 
     identity = identity_of(connection.source)
     if identity is None:
         raise ValueError("choose a connector first: the archive keeps entries by connector")
-    async with connection.client() as client:
+    reporter = reporter or Reporter(sys.stderr, verbose=False, live=False)
+    async with connection.client(on_request=reporter.request, on_budget_wait=reporter.budget) as client:
+        reporter.estimate = lambda: backfill_eta(client, connection.source, reporter.last, max_entries)
         pager = ArchivedPager(connection.source, client, filters, archive.source(identity),
                               max_entries=max_entries, show_archived=False)
         fetched = 0
         async for event in pager.backfill():
             if isinstance(event, EntriesLoaded):
                 fetched += len(event.entries)
+                reporter.progress(event)
             elif isinstance(event, Notice) and event.kind == "archive":
                 raise ArchiveError(event.message)
+            elif isinstance(event, Notice):
+                reporter.notice(event)
+            elif isinstance(event, RetryEvent):
+                reporter.retry(event)
+            elif isinstance(event, BackfillDone):
+                reporter.done(event)
         return fetched
 
 
@@ -91,6 +107,8 @@ def _sync(args) -> int | None:
     enabled, retention = archive_choice(args)
     if not enabled:
         raise UsageError("--sync writes the archive, and the config says archive = false")
+    from logview.cli.export import Reporter
+
     with ExitStack() as stack:
         connection = resolve_connection(args, stack, default_demo=False)
         assert connection is not None
@@ -98,7 +116,8 @@ def _sync(args) -> int | None:
             from logview.model import ApiFailure
 
             try:
-                asyncio.run(sync_archive(connection, Filters(), archive))
+                asyncio.run(sync_archive(connection, Filters(), archive,
+                                         reporter=Reporter(sys.stderr, verbose=args.verbose)))
             except ApiFailure as failure:
                 print(f"logview sql: {failure.describe()}", file=sys.stderr)
                 return EXIT_API
