@@ -409,3 +409,23 @@ def test_saving_a_crlf_file_keeps_its_line_endings(tmp_path) -> None:
     assert save_lines(saved, LineFile(path), found.starts[::-1].copy(), found.lengths[::-1].copy(),
                       SupermetricsSource(1, "C1")) == 4
     assert saved.read_bytes() == lines[3] + b"\n" + b"".join(line + b"\r\n" for line in lines[2::-1])
+
+
+def test_on_a_terminal_a_wait_for_the_budget_shows_on_the_progress_line_until_the_next_page():
+    from logview.api.paging import EntriesLoaded
+    from logview.api.types import BudgetState
+    from logview.cli.export import Reporter
+
+    stream = io.StringIO()
+    reporter = Reporter(stream, verbose=False, live=True)
+    reporter.estimate = lambda: 42.0
+    page = EntriesLoaded(entries=[], pages=3, loaded=300, total=1000)
+    reporter.progress(page)
+    reporter.budget(BudgetState(limit=10, remaining=0, window_s=5, resets_in_s=4, waiting=True, known=True,
+                                reset_known=True))
+    reporter.progress(EntriesLoaded(entries=[], pages=4, loaded=400, total=1000))
+    lines = stream.getvalue().split("\r\x1b[K")
+    assert lines[1:] == ["300 of 1,000 entries, 3 pages",
+                         "300 of 1,000 entries, 3 pages · API budget 0/10 · resets in 4 s · backfill waits · "
+                         "done in ~42 s",
+                         "400 of 1,000 entries, 4 pages"]  # (the wait is over: said no more)

@@ -59,17 +59,23 @@ class Reporter:
             self._say(f"{record.method} {record.target} → {status}{outcome} ({record.elapsed_s * 1000:.0f} ms)")
 
     def budget(self, state: BudgetState) -> None:
-        """With -v: a request waits for the API budget (more than a second)."""
+        """A request waits for the API budget (more than a second): a line with -v, else on the
+        progress line (on a terminal) until the next page comes."""
+        said = f"{state.describe()}{done_in(self.estimate())}"
         if self._verbose:
-            self._say(f"logview: {state.describe()}{done_in(self.estimate())}")
+            self._say(f"logview: {said}")
+        elif self._live and self.last is not None:
+            self._progress_line(self.last, f" · {said}")
 
     def progress(self, event: EntriesLoaded) -> None:
         self.last = event
-        if not self._live:
-            return
+        if self._live:
+            self._progress_line(event, "")
+
+    def _progress_line(self, event: EntriesLoaded, waits: str) -> None:
         entries = (counted(event.loaded, "entry", "entries") if event.total is None
                    else f"{event.loaded:,} of {counted(event.total, 'entry', 'entries')}")
-        self._stream.write(f"\r\x1b[K{entries}, {counted(event.pages, 'page', 'pages')}")
+        self._stream.write(f"\r\x1b[K{entries}, {counted(event.pages, 'page', 'pages')}{waits}")
         self._stream.flush()
         self._line_open = True
 
