@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 from logview.api.types import BudgetState, RequestRecord, RetryEvent, RetryPolicy, done_in, pages_left
 from logview.model import ApiFailure, Filters, LogEntry, counted
 from logview.options import Connection
-from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager
+from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, PagerEvent
 from logview.archive import Archive, identity_of
 from logview.archive.sync import ArchivedPager
 from logview.files.writer import EntryWriter, OutputFile
@@ -93,6 +93,17 @@ class Reporter:
         else:
             self._end_progress()
 
+    def tell(self, event: PagerEvent, from_archive: int = 0) -> None:
+        """What a pager's event says: progress, a retry, a notice, the end."""
+        if isinstance(event, EntriesLoaded):
+            self.progress(event)
+        elif isinstance(event, RetryEvent):
+            self.retry(event)
+        elif isinstance(event, Notice):
+            self.notice(event)
+        elif isinstance(event, BackfillDone):
+            self.done(event, from_archive)
+
     def failure(self, message: str, detail: str | None) -> None:
         self._say(f"logview: {message}")
         if detail:
@@ -115,13 +126,7 @@ async def _export(connection: Connection, filters: Filters, writer: EntryWriter,
             async for event in pager.backfill():
                 if isinstance(event, EntriesLoaded):
                     writer.write(event.entries)
-                    reporter.progress(event)
-                elif isinstance(event, RetryEvent):
-                    reporter.retry(event)
-                elif isinstance(event, Notice):
-                    reporter.notice(event)
-                elif isinstance(event, BackfillDone):
-                    reporter.done(event, pager.from_archive if isinstance(pager, ArchivedPager) else 0)
+                reporter.tell(event, pager.from_archive if isinstance(pager, ArchivedPager) else 0)
         except ApiFailure as failure:  # (an ArchivedPager has archived the pages fetched before it)
             detail = failure.error.detail
             reporter.failure(client.redact(failure.describe()), client.redact(detail) if detail else None)

@@ -70,8 +70,7 @@ async def sync_archive(connection: Any, filters: Filters, archive: Archive,
     The key stays in the connection's client; only entries and spans reach the archive.
     `reporter` tells of it on stderr as `logview export` does (progress on a terminal, requests
     and the budget's waits with -v)."""
-    from logview.api.paging import BackfillDone, EntriesLoaded, Notice
-    from logview.api.types import RetryEvent
+    from logview.api.paging import EntriesLoaded, Notice
     from logview.archive import identity_of
     from logview.archive.sync import ArchivedPager
     from logview.cli.export import Reporter, backfill_eta
@@ -86,17 +85,11 @@ async def sync_archive(connection: Any, filters: Filters, archive: Archive,
                               max_entries=max_entries, show_archived=False)
         fetched = 0
         async for event in pager.backfill():
+            if isinstance(event, Notice) and event.kind == "archive":
+                raise ArchiveError(event.message)
             if isinstance(event, EntriesLoaded):
                 fetched += len(event.entries)
-                reporter.progress(event)
-            elif isinstance(event, Notice) and event.kind == "archive":
-                raise ArchiveError(event.message)
-            elif isinstance(event, Notice):
-                reporter.notice(event)
-            elif isinstance(event, RetryEvent):
-                reporter.retry(event)
-            elif isinstance(event, BackfillDone):
-                reporter.done(event)
+            reporter.tell(event)
         return fetched
 
 
