@@ -53,6 +53,33 @@ async def test_s_accepts_the_names_export_accepts_and_writes_the_same_bytes(demo
     assert (saved / "view.CSV").read_bytes().startswith(b"id,")  # CSV
 
 
+async def test_s_gives_a_file_the_permissions_export_gives_it(demo: DemoServer, tmp_path: Path) -> None:
+    """Found in a walk: `s` made every file 0600 whatever the umask (a temporary file renamed into
+    place), where `logview export -o` gives what opening the file would (0644 under umask 022),
+    and replacing a file kept none of its permissions."""
+    kept = tmp_path / "shared.jsonl"
+    kept.write_bytes(b"what was there\n")
+    kept.chmod(0o640)
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_save_name(pilot, str(tmp_path / "saved.jsonl"))
+        await type_save_name(pilot, str(kept))
+        await pilot.press("y")  # replace it
+        await settle(pilot)
+    result = export_to(demo, tmp_path / "exported.jsonl")
+    assert result.returncode == 0, result.stderr
+
+    def mode(name: str) -> int:
+        return (tmp_path / name).stat().st_mode & 0o777
+
+    umask = os.umask(0)
+    os.umask(umask)
+    assert mode("saved.jsonl") == mode("exported.jsonl") == 0o666 & ~umask
+    assert mode("shared.jsonl") == 0o640 and len(kept.read_bytes().splitlines()) == 600
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["exported.jsonl", "saved.jsonl", "shared.jsonl"]
+
+
 async def test_s_refuses_what_export_refuses_with_the_same_message(demo: DemoServer, tmp_path: Path) -> None:
     target = tmp_path / "view.xlsx"
     result = export_to(demo, target)

@@ -8,8 +8,6 @@ leaves half a file.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -17,7 +15,7 @@ from typing import BinaryIO
 import numpy as np
 from textual.screen import Screen
 
-from logview.files.writer import EntryWriter, copy_lines, format_for
+from logview.files.writer import EntryWriter, OutputFile, copy_lines, format_for
 from logview.files.jsonl import entry_from_line
 from logview.files.lines import LineFile
 from logview.model import LogEntry, counted
@@ -87,15 +85,8 @@ def save_lines(path: Path, lines: LineFile, starts: np.ndarray, lengths: np.ndar
 
 
 def _write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
-    directory = path.parent if str(path.parent) else Path(".")
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            write(stream)
-        os.replace(temp_name, path)
-    except BaseException:
-        try:
-            os.unlink(temp_name)
-        except OSError:
-            pass
-        raise
+    """As `logview export -o` writes (`OutputFile`): beside the destination, then renamed into
+    place, with the permissions opening the file would give (an existing file's are kept)."""
+    with OutputFile(path) as output:
+        write(output.stream)
+        output.publish()
