@@ -184,6 +184,34 @@ def test_two_processes_at_once_one_writing_one_reading():
     assert len(seen - {0, 80 * 50}) >= 2  # it read while the other wrote
 
 
+@pytest.mark.parametrize("other", ["a connection", "logview archive clear --yes"])
+def test_what_is_committed_after_a_second_connection_and_another_process_closing_stays(other):
+    """Found in a walk: beside a tailing viewer, `logview archive clear --yes` deleted the
+    viewer's WAL, and every entry the viewer stored after it was lost. The viewer opens a second
+    connection (its bulk reader), and opening one checked the file outside SQLite: an open and a
+    close of the file, which dropped every POSIX lock the process held on it, so the other
+    process's close thought itself the last connection and deleted the WAL."""
+    path = default_archive_path()
+    entries = aitronos_entries(600)
+    with Archive.open() as archive:
+        stored = archive.source(aitronos_identity())
+        stored.store(entries[:300])
+        assert len(stored.raw(list(stored.columns().rowid[:5]))) == 5  # through the second connection
+        if other == "a connection":
+            code = f"import sqlite3; db = sqlite3.connect({str(path)!r}); db.execute('SELECT 1'); db.close()"
+            subprocess.run([sys.executable, "-c", code], check=True, timeout=30)
+        else:
+            subprocess.run([sys.executable, "-m", "logview", "archive", "clear", "--yes"], check=True, timeout=30,
+                           capture_output=True)
+        stored.store(entries[300:])
+        assert Path(f"{path}-wal").exists()
+    expected = 600 if other == "a connection" else 300
+    fresh = subprocess.run([sys.executable, "-c", f"import sqlite3; print(sqlite3.connect({str(path)!r})"
+                            ".execute('SELECT count(*) FROM entries').fetchone()[0])"],
+                           capture_output=True, text=True, check=True, timeout=30)
+    assert int(fresh.stdout) == expected  # what this process committed, as another process sees it
+
+
 def test_kill_9_while_writing_loses_no_committed_batch_and_corrupts_nothing():
     Archive.open().close()
     process = writer(batches=-1, size=200)

@@ -183,13 +183,10 @@ def connect(path: Path, *, readonly: bool) -> tuple[sqlite3.Connection, bool]:
     the schema is there (a read-only open of a file no logview has written yet has none).
     Raises ArchiveError; a foreign or newer file is left exactly as it was."""
     with guarded(path):
-        if readonly:
-            if not path.is_file():
-                raise ArchiveError(f"no archive yet at {path}: logview keeps one once it has read logs from an API",
-                                   "missing")
-        else:
-            _private_file(path)
-        _check_header(path)
+        if readonly and not path.is_file():
+            raise ArchiveError(f"no archive yet at {path}: logview keeps one once it has read logs from an API",
+                               "missing")
+        _check_before_sqlite(path, readonly)
         target = f"file:{quote(str(path))}?mode=ro" if readonly else str(path)
         db = sqlite3.connect(target, uri=readonly, timeout=BUSY_TIMEOUT_S, isolation_level=None,
                              check_same_thread=False)  # the caller serialises use with a lock
@@ -204,6 +201,38 @@ def connect(path: Path, *, readonly: bool) -> tuple[sqlite3.Connection, bool]:
         db.close()
         raise
     return db, ready
+
+
+# The archive files this process has opened with SQLite (by device and inode). SQLite's locks are
+# POSIX locks, which belong to the process: closing any descriptor of the file drops all of them.
+# A check that opened and closed the file while a connection held it (a second connection: the
+# viewer's bulk reader) would let another process closing its own connection think it was the
+# last, delete the WAL, and lose every transaction this one commits after (it commits into the
+# deleted file). So a file once opened here is never again opened outside SQLite (SQLite's own
+# "How To Corrupt An SQLite Database File", 2.2; found in a walk: `logview archive clear` beside a
+# tailing viewer).
+_OPENED: set[tuple[int, int]] = set()
+_OPENED_LOCK = threading.Lock()
+
+
+def _check_before_sqlite(path: Path, readonly: bool) -> None:
+    """The file made private (`_private_file`) and its header checked, unless SQLite holds it
+    open here already (then both were done, and must not be done again: see `_OPENED`)."""
+    with _OPENED_LOCK:
+        if _file_key(path) in _OPENED:
+            return
+        if not readonly:
+            _private_file(path)
+        _check_header(path)
+        _OPENED.add(_file_key(path))  # (before SQLite opens it: no other thread checks it meanwhile)
+
+
+def _file_key(path: Path) -> tuple[int, int] | None:
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 def _private_file(path: Path) -> None:
