@@ -212,6 +212,25 @@ def test_what_is_committed_after_a_second_connection_and_another_process_closing
     assert int(fresh.stdout) == expected  # what this process committed, as another process sees it
 
 
+def test_a_known_source_is_opened_without_waiting_for_another_writers_lock():
+    """Found in a walk: while another process held the write lock (a long prune or compaction),
+    a launch showed a blank screen for 5 s and then went on without the archive: asking for its
+    source wrote (INSERT OR IGNORE) even when the source was there. Now only a new source writes;
+    a known one paints its archived rows at once, as WAL lets a reader."""
+    with Archive.open() as archive:
+        archive.source(aitronos_identity()).store(aitronos_entries(50))
+    holder = sqlite3.connect(default_archive_path(), isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another process's long write
+    try:
+        started = time.monotonic()
+        with Archive.open() as archive:
+            assert archive.source(aitronos_identity()).count() == 50
+        assert time.monotonic() - started < archive_db.BUSY_TIMEOUT_S / 2
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
 def test_kill_9_while_writing_loses_no_committed_batch_and_corrupts_nothing():
     Archive.open().close()
     process = writer(batches=-1, size=200)

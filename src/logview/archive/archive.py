@@ -60,9 +60,14 @@ class Archive:
         key = (identity.api, identity.base_url, identity.scope)
         if not self._database.is_ready():
             return None
-        if create:
+        found = self._find_source(key)
+        if found is None and create:  # (only then a write: a launch must not wait for another writer's lock)
             with self._database.writing() as db:
                 db.execute("INSERT OR IGNORE INTO sources (api, base_url, scope) VALUES (?, ?, ?)", key)
+            found = self._find_source(key)
+        return found
+
+    def _find_source(self, key: tuple[str, str, str]) -> int | None:
         with self._database.reading() as db:
             row = db.execute("SELECT id FROM sources WHERE api = ? AND base_url = ? AND scope = ?", key).fetchone()
         return None if row is None else row[0]
