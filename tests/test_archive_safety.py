@@ -212,6 +212,19 @@ def test_what_is_committed_after_a_second_connection_and_another_process_closing
     assert int(fresh.stdout) == expected  # what this process committed, as another process sees it
 
 
+def test_the_file_is_checked_outside_sqlite_only_while_no_connection_holds_it(monkeypatch):
+    checked = []
+    real_check = archive_db._check_header
+    monkeypatch.setattr(archive_db, "_check_header", lambda path: (checked.append(path), real_check(path)))
+    first = Archive.open()
+    second = Archive.open(readonly=True)  # (as the viewer's bulk reader opens)
+    assert len(checked) == 1
+    second.close()
+    first.close()
+    Archive.open().close()  # nothing holds it now: checked again (a file made anew may be anything)
+    assert len(checked) == 2
+
+
 def test_a_known_source_is_opened_without_waiting_for_another_writers_lock():
     """Found in a walk: while another process held the write lock (a long prune or compaction),
     a launch showed a blank screen for 5 s and then went on without the archive: asking for its

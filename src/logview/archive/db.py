@@ -175,7 +175,7 @@ class Database:
 
     def close(self) -> None:
         with self.lock:
-            self.connection.close()
+            disconnect(self.connection)
 
 
 def connect(path: Path, *, readonly: bool) -> tuple[sqlite3.Connection, bool]:
@@ -186,10 +186,15 @@ def connect(path: Path, *, readonly: bool) -> tuple[sqlite3.Connection, bool]:
         if readonly and not path.is_file():
             raise ArchiveError(f"no archive yet at {path}: logview keeps one once it has read logs from an API",
                                "missing")
-        _check_before_sqlite(path, readonly)
+        key = _HELD.hold(path, readonly)
         target = f"file:{quote(str(path))}?mode=ro" if readonly else str(path)
-        db = sqlite3.connect(target, uri=readonly, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                             check_same_thread=False)  # the caller serialises use with a lock
+        try:
+            db = sqlite3.connect(target, uri=readonly, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                 check_same_thread=False)  # the caller serialises use with a lock
+        except BaseException:
+            _HELD.release(key)
+            raise
+    _HELD.bind(db, key)
     try:
         with guarded(path):
             db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
@@ -198,33 +203,66 @@ def connect(path: Path, *, readonly: bool) -> tuple[sqlite3.Connection, bool]:
                 _prepare(db, path, ready)
                 ready = True
     except BaseException:
-        db.close()
+        disconnect(db)
         raise
     return db, ready
 
 
-# The archive files this process has opened with SQLite (by device and inode). SQLite's locks are
-# POSIX locks, which belong to the process: closing any descriptor of the file drops all of them.
-# A check that opened and closed the file while a connection held it (a second connection: the
-# viewer's bulk reader) would let another process closing its own connection think it was the
-# last, delete the WAL, and lose every transaction this one commits after (it commits into the
-# deleted file). So a file once opened here is never again opened outside SQLite (SQLite's own
-# "How To Corrupt An SQLite Database File", 2.2; found in a walk: `logview archive clear` beside a
-# tailing viewer).
-_OPENED: set[tuple[int, int]] = set()
-_OPENED_LOCK = threading.Lock()
+def disconnect(db: sqlite3.Connection) -> None:
+    """Close a connection `connect` made (every one must be closed through here)."""
+    db.close()
+    _HELD.unbind(db)
 
 
-def _check_before_sqlite(path: Path, readonly: bool) -> None:
-    """The file made private (`_private_file`) and its header checked, unless SQLite holds it
-    open here already (then both were done, and must not be done again: see `_OPENED`)."""
-    with _OPENED_LOCK:
-        if _file_key(path) in _OPENED:
-            return
-        if not readonly:
-            _private_file(path)
-        _check_header(path)
-        _OPENED.add(_file_key(path))  # (before SQLite opens it: no other thread checks it meanwhile)
+class _HeldFiles:
+    """The archive files SQLite holds open in this process (by device and inode), with how many
+    connections. SQLite's locks are POSIX locks, which belong to the process: closing any
+    descriptor of the file drops all of them. A check that opened and closed the file while a
+    connection held it (a second connection: the viewer's bulk reader) let another process,
+    closing its own connection, think it was the last, delete the WAL, and lose every transaction
+    this one committed after (into the deleted file). So a file held here is not opened outside
+    SQLite (SQLite's "How To Corrupt An SQLite Database File", 2.2; found in a walk: `logview
+    archive clear` beside a tailing viewer)."""
+
+    def __init__(self) -> None:
+        self._connections: dict[tuple[int, int] | None, int] = {}
+        self._key_of: dict[int, tuple[int, int] | None] = {}  # id(connection) → its file
+        self._lock = threading.Lock()
+
+    def hold(self, path: Path, readonly: bool) -> tuple[int, int] | None:
+        """Count a connection about to be made to `path`; the file made private (`_private_file`)
+        and its header checked first, unless a connection holds it already (they were then)."""
+        with self._lock:
+            key = _file_key(path)
+            if not self._connections.get(key):
+                if not readonly:
+                    _private_file(path)
+                _check_header(path)
+                key = _file_key(path)
+            self._connections[key] = self._connections.get(key, 0) + 1
+            return key
+
+    def bind(self, db: sqlite3.Connection, key: tuple[int, int] | None) -> None:
+        with self._lock:
+            self._key_of[id(db)] = key
+
+    def unbind(self, db: sqlite3.Connection) -> None:
+        with self._lock:
+            if id(db) not in self._key_of:
+                return
+            key = self._key_of.pop(id(db))
+        self.release(key)
+
+    def release(self, key: tuple[int, int] | None) -> None:
+        with self._lock:
+            left = self._connections.get(key, 0) - 1
+            if left > 0:
+                self._connections[key] = left
+            else:
+                self._connections.pop(key, None)
+
+
+_HELD = _HeldFiles()
 
 
 def _file_key(path: Path) -> tuple[int, int] | None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from logview.archive.db import ArchiveError, error_for, guarded
 from logview.archive.db import connect as connect_archive
+from logview.archive.db import disconnect
 from logview.archive.rows import SourceIdentity
 
 # The view's columns, for `--help` and the README: what each holds.
@@ -73,7 +74,7 @@ class LogsQuery:
                 self._db.execute("PRAGMA query_only = ON")
                 self._db.set_authorizer(self._authorize)
         except BaseException:
-            self._db.close()
+            disconnect(self._db)
             raise
 
     def _create_view(self, ready: bool, identity: SourceIdentity | None) -> None:
@@ -137,7 +138,7 @@ class LogsQuery:
         return QueryError(" ".join(str(error).split()) or type(error).__name__)
 
     def close(self) -> None:
-        self._db.close()
+        disconnect(self._db)
 
     def __enter__(self) -> LogsQuery:
         return self
