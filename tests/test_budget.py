@@ -389,6 +389,27 @@ async def test_a_long_wait_is_told_once():
     assert [state.describe() for state in told] == ["API budget 0/10 · resets in 4 s · backfill waits"]
 
 
+async def test_what_the_backfills_still_need_goes_at_once_when_it_fits():
+    time = FakeTime()
+    budget, server, log = time.budget(), FakeServer(time, 100, 60.0), []
+    budget.settle(*server.answer())  # 99 left in this window
+
+    async def telling(who: str, count: int) -> None:  # as a pager does: what it still needs, page by page
+        for done in range(count):
+            budget.expect_backfill(who, count - done)
+            await request(time, budget, server, BACKFILL, log)
+        budget.expect_backfill(who, None)
+
+    started = time.now
+    await time.run(telling("a", 40), telling("b", 20))  # (b: another tab's, on the same key)
+    assert time.now - started < 1  # all of it at once: 60 fit in 99
+    await time.run(budget.acquire(LIVE))  # and the tail is not kept waiting for tokens after it
+    assert time.now - started < 1
+    budget.expect_backfill("c", 200)  # more than the window has: spread as before
+    await time.run(backfill(time, budget, server, 30, log))
+    assert time.now - started > 10 and server.refused == 0
+
+
 # -- what it says -----------------------------------------------------------------------------
 async def test_state_eta_and_version():
     time = FakeTime()

@@ -89,6 +89,7 @@ class Budget:
         self._blocked_until = 0.0
         self._caution, self._caution_until = 1.0, 0.0
         self._reserves: list[TailReserve] = []
+        self._expected: dict[object, int] = {}  # requests each running backfill still needs, when it knows
         self._tokens = float(self._burst())  # as if the window were fresh: the first answer corrects it
         self._refilled_at = clock()
         self._waiters: list[_Waiter] = []
@@ -147,6 +148,8 @@ class Budget:
         """Seconds until a request of this priority may go; 0: now."""
         if now < self._blocked_until:
             return self._blocked_until - now
+        if self._unpaced(priority, now):
+            return 0.0
         free = self._available() - (self._reserve(now) if priority is Priority.BACKFILL else 0)
         if free < 1:
             wait = self._window_s if self._reset_at is None else self._reset_at + self._margin() - now
@@ -161,6 +164,27 @@ class Budget:
         if self._tokens >= 1 - 1e-9:
             return 0.0
         return max(1e-3, (1 - self._tokens) / max(self._rate(now), 1e-9))
+
+    def _unpaced(self, priority: Priority, now: float) -> bool:
+        """A backfill request that may go at once, without a token: what every backfill still
+        needs fits in what the window has left for them (the tail's tokens are left to it)."""
+        free = self._available() - self._reserve(now)
+        return priority is Priority.BACKFILL and now >= self._blocked_until and free >= 1 and self._expected_fits(free)
+
+    def _expected_fits(self, free: float) -> bool:
+        """Whether what the running backfills still need (as far as they said) fits in what this
+        window has left for them: then nothing is gained by spreading it (a sliding window counts
+        it the same), and the user waits for nothing."""
+        return bool(self._expected) and sum(self._expected.values()) <= free
+
+    def expect_backfill(self, backfill: object, requests: int | None) -> None:
+        """`backfill` (any key of the caller's) still needs `requests` requests (None: unknown,
+        or it ended). While all the backfills that said fit in what remains, none is paced."""
+        if requests:
+            self._expected[backfill] = requests
+        else:
+            self._expected.pop(backfill, None)
+        self._changed()
 
     def _tail_poll_in(self, now: float) -> float | None:
         """Seconds until a tail's next poll when it comes sooner than the token after this one
@@ -206,7 +230,7 @@ class Budget:
                 self._roll(now)
                 delay = self._delay(priority, now) if self._head(loop) is waiter else None
                 if delay == 0.0:
-                    self._grant(now, priority)
+                    self._grant(now, priority, token=not self._unpaced(priority, now))
                     return
                 expected = now - waiter.since + (delay or 0.0)
                 if max_wait_s is not None and expected > max_wait_s:
@@ -236,11 +260,12 @@ class Budget:
         finally:
             timer.cancel()
 
-    def _grant(self, now: float, priority: Priority) -> None:
+    def _grant(self, now: float, priority: Priority, *, token: bool = True) -> None:
         if priority is Priority.LIVE:
             for reserve in self._reserves:  # a tail's poll (or a new query's first page: near enough)
                 reserve.last_poll = now
-        self._tokens -= 1
+        if token:
+            self._tokens -= 1
         self._unseen += 1
         self._in_flight += 1
         if self._reset_at is None:
@@ -358,7 +383,7 @@ class Budget:
         span = self._resets_in(now)
         free_now = max(0.0, self._available() - self._reserve(now))
         if requests <= free_now:
-            return start + span * requests / max(self._available(), 1.0)
+            return start if self._expected_fits(free_now) else start + span * requests / max(self._available(), 1.0)
         if self._window_guessed and self._limit != self._published_limit:
             return None
         full_reserve = min(self._limit // 2, sum(

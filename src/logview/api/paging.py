@@ -171,6 +171,17 @@ class Pager:
             else:
                 yield item
 
+    def _expect(self, stream: object, total: int | None, received: int) -> None:
+        """Tell the budget how many requests `stream` still needs, when the server counts its
+        entries (Aitronos): all of them may go at once if they fit in what the window has left."""
+        budget = self.client.budget
+        if budget is None or total is None:
+            return
+        wanted = total - received
+        if self.max_entries is not None:
+            wanted = min(wanted, self.max_entries - self.loaded)
+        budget.expect_backfill(stream, -(-max(0, wanted) // self.source.page_limit))
+
     # -- backfill -------------------------------------------------------------------------
     async def _stream(self, query: ServerQuery) -> AsyncIterator[_StreamItem]:
         """All pages of one request stream, checked against the API's contract (`contract.py`),
@@ -183,6 +194,8 @@ class Pager:
                 yield item
         finally:  # (a broken page, the cap, a new query: the page prefetched is never read)
             requests.close()
+            if self.client.budget is not None:
+                self.client.budget.expect_backfill(id(contract), None)
         if (corrected := contract.summary()) is not None:
             yield Notice("contract", corrected)
 
@@ -194,12 +207,15 @@ class Pager:
         stuck_time: datetime | None = None
         barren = 0
         holder: list[Page] = []
+        received = 0  # entries the stream's pages held, repeats too (an offset's worth)
         priority = Priority.LIVE  # the first page is what the user waits for; the rest is backfill
         while True:
             async for retry in self._fetch_page(cursor, query, holder, priority, requests):
                 yield retry
             priority = Priority.BACKFILL
             page = holder[0]
+            received += len(page.entries)
+            self._expect(id(contract), page.total, received)
             checked = contract.check(page, cursor)
             fresh = recent.take_new(checked.entries)
             contract.took(fresh)
