@@ -429,3 +429,19 @@ def test_on_a_terminal_a_wait_for_the_budget_shows_on_the_progress_line_until_th
                          "300 of 1,000 entries, 3 pages · API budget 0/10 · resets in 4 s · backfill waits · "
                          "done in ~42 s",
                          "400 of 1,000 entries, 4 pages"]  # (the wait is over: said no more)
+
+
+def test_however_it_ends_the_progress_line_is_ended_first():
+    """Found in a walk: Ctrl-C in `logview sql --sync` printed "logview: interrupted" on the end of
+    the progress line."""
+    from logview.api.paging import EntriesLoaded
+    from logview.cli.export import Reporter
+
+    stream = io.StringIO()
+    reporter = Reporter(stream, verbose=False, live=True)
+    reporter.end()
+    assert stream.getvalue() == ""  # nothing open: nothing added
+    reporter.progress(EntriesLoaded(entries=[], pages=12, loaded=1200, total=5016))
+    reporter.end()
+    reporter.end()
+    assert stream.getvalue() == "\r\x1b[K1,200 of 5,016 entries, 12 pages\n"

@@ -47,6 +47,10 @@ class Reporter:
         self._end_progress()
         print(text, file=self._stream, flush=True)
 
+    def end(self) -> None:
+        """However it ends (Ctrl-C too): the progress line is ended, so what follows starts a line."""
+        self._end_progress()
+
     def _end_progress(self) -> None:
         if self._line_open:
             self._stream.write("\n")
@@ -186,6 +190,7 @@ def export_connection(connection: Connection, filters: Filters, *, fmt: str, out
             return _quiet_broken_pipe()
         finally:
             writer.detach()
+            reporter.end()
     return EXIT_OK  # pragma: no cover
 
 

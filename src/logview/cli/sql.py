@@ -108,12 +108,15 @@ def _sync(args) -> int | None:
         with Archive.open(retention=retention) as archive:
             from logview.model import ApiFailure
 
+            reporter = Reporter(sys.stderr, verbose=args.verbose)
             try:
-                asyncio.run(sync_archive(connection, Filters(), archive,
-                                         reporter=Reporter(sys.stderr, verbose=args.verbose)))
+                asyncio.run(sync_archive(connection, Filters(), archive, reporter=reporter))
             except ApiFailure as failure:
+                reporter.end()
                 print(f"logview sql: {failure.describe()}", file=sys.stderr)
                 return EXIT_API
+            finally:
+                reporter.end()
     return None
 
 
