@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Literal, Union
 from logview.api.contract import RecentIds, StreamContract, sort_key, stream_contract
 from logview.api.head import Head
 from logview.api.prefetch import Prefetch, predicted_cursor
-from logview.api.types import Priority, RetryEvent
+from logview.api.types import Priority, RetryEvent, pages_left
 from logview.model import ApiFailure, Filters, LogEntry, Page, ServerQuery, counted
 from logview.sources.base import Cursor, Source
 
@@ -177,10 +177,8 @@ class Pager:
         budget = self.client.budget
         if budget is None or total is None:
             return
-        wanted = total - received
-        if self.max_entries is not None:
-            wanted = min(wanted, self.max_entries - self.loaded)
-        budget.expect_backfill(stream, -(-max(0, wanted) // self.source.page_limit))
+        room = None if self.max_entries is None else received + self.max_entries - self.loaded
+        budget.expect_backfill(stream, pages_left(total, received, self.source.page_limit, room))
 
     # -- backfill -------------------------------------------------------------------------
     async def _stream(self, query: ServerQuery) -> AsyncIterator[_StreamItem]:

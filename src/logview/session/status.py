@@ -64,8 +64,12 @@ def connection_state(session: SessionState, waits: Waits) -> ConnectionState:
     store = session.store
     if state == "live":
         return ConnectionState(state, text, f"live · {budget.brief()}")
-    what = f"{min(100, 100 * len(store) // session.total)}%" if session.total else f"page {session.pages + 1}"
+    what = f"{_percent(len(store), session.total)}%" if session.total else f"page {session.pages + 1}"
     return ConnectionState(state, text, f"{what} · {budget.brief()}{done_in(waits.backfill_eta_s)} …")
+
+
+def _percent(loaded: int, total: int) -> int:
+    return min(100, 100 * loaded // total)
 
 
 def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str]:
@@ -97,7 +101,7 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str]:
             return "loading", "reading the file …"
         what = f"loading page {session.pages + 1}"
         if session.total:
-            what += f" · {len(store):,} of {session.total:,} ({min(100, 100 * len(store) // session.total)}%)"
+            what += f" · {len(store):,} of {session.total:,} ({_percent(len(store), session.total)}%)"
         return "loading", " · ".join(part for part in (what, archived, budget) if part) + " …"
     cap = f"capped at {session.max_entries:,}" if session.capped and session.max_entries else ""
     if session.want_tail:
