@@ -126,3 +126,34 @@ def test_a_pipe_or_a_link_given_as_output_is_written_through(server, tmp_path):
     result = logview(*aitronos_args(server, "-o", str(link)), env=AITRONOS_KEY)
     assert result.returncode == 0, result.stderr
     assert link.is_symlink() and jsonl(target.read_bytes()) == server.state.aitronos_logs
+
+
+def _shell(command: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(command, shell=True, capture_output=True, env={**CLEAN_ENV, **env}, timeout=60)
+
+
+def test_a_closed_stderr_stops_the_messages_not_the_export(fresh_server, tmp_path):
+    """`export -v -o f 2>&1 | head -1`: the reader of the messages goes away after one line. The
+    export carries on to the end and exits 0 (it stopped after the first page before)."""
+    fresh_server.state.insert_aitronos(450)
+    out = tmp_path / "all.jsonl"
+    command = (f"{sys.executable} -m logview " + " ".join(aitronos_args(fresh_server, "-v", "-o", str(out)))
+               + "  2>&1 | head -n 1; echo rc=${PIPESTATUS[0]}")
+    result = subprocess.run(["bash", "-c", command], capture_output=True, env={**CLEAN_ENV, **AITRONOS_KEY},
+                            timeout=60)
+    lines = result.stdout.decode().splitlines()
+    assert lines[0].startswith("GET /v1/personal-connectors/logs") and lines[-1] == "rc=0", lines
+    assert jsonl(out.read_bytes()) == fresh_server.state.aitronos_logs  # every entry, not the first page
+
+
+def test_a_reader_of_stdout_that_stops_early_leaves_the_pages_received_archived(fresh_server):
+    """`export | head -1` ends the export at its first write; the pages it had received are in the
+    archive all the same (as after Ctrl-C), so the next export does not fetch them again."""
+    fresh_server.state.insert_aitronos(300)
+    result = _shell(f"{sys.executable} -m logview " + " ".join(aitronos_args(fresh_server)) + " | head -n 1",
+                    AITRONOS_KEY)
+    assert len(result.stdout.splitlines()) == 1 and b"Traceback" not in result.stderr
+    from logview.archive import Archive, default_archive_path
+
+    with Archive.open(default_archive_path(), readonly=True) as archive:
+        assert sum(summary.entries for summary in archive.summaries()) >= 100  # at least the page written from

@@ -11,12 +11,15 @@ the demo keys, which are then the secret looked for.
 from __future__ import annotations
 
 import asyncio
+import html
 import io
 import logging
 import os
+import re
 import subprocess
 import sys
 import traceback
+import urllib.parse
 from pathlib import Path
 
 import httpx
@@ -504,3 +507,25 @@ async def test_an_echoed_key_is_redacted_also_in_its_json_escaped_form():
     text = repr(info.value.error)
     assert "[redacted]" in text
     assert "CANARY" not in text
+
+
+@pytest.mark.parametrize("key", ["AbC+dEf/GhIj-CANARY==", 'sk-Secret"CANARY\\1234', "plain-CANARY-0123456789"])
+@pytest.mark.parametrize("kind", ["aitronos", "supermetrics"])
+async def test_an_echoed_key_is_redacted_percent_encoded_and_html_escaped(kind, key):
+    """A server may quote the key back from a URL (percent-encoded, either hex case, `+` for a
+    space) or in an HTML page: a key with `+ / = "` must not be recoverable from any form."""
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent = request.headers.get("x-api-key") or request.headers["authorization"]
+        echoes = [urllib.parse.quote(sent, safe=""), urllib.parse.quote(sent), urllib.parse.quote_plus(sent),
+                  re.sub("%[0-9A-F]{2}", lambda m: m.group().lower(), urllib.parse.quote(sent, safe="")), html.escape(sent), html.escape(sent, quote=False)]
+        return httpx.Response(400, json={"error": {"code": "BAD_KEY", "message": " | ".join(echoes)}})
+
+    source = (AitronosSource(DEMO_ORG, base_url="https://api.example.com") if kind == "aitronos"
+              else SupermetricsSource(DEMO_TEAM, DEMO_CONNECTOR, base_url="https://api.example.com"))
+    async with ApiClient(source.base_url, source.auth_headers(key), policy=FAST,
+                         transport=httpx.MockTransport(handler)) as client:
+        with pytest.raises(ApiFailure) as info:
+            await client.fetch(source.logs_path(), {}, lambda body: body)
+    text = info.value.describe()
+    assert text.count("[redacted]") >= 5, text
+    assert "CANARY" not in text.upper().replace("%", "")

@@ -15,13 +15,15 @@ no request (`archive/sync.py`).
 from __future__ import annotations
 
 import asyncio
+import html
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import quote, quote_plus, urlencode
 
 from logview import __version__
 from logview.api import tls
@@ -87,7 +89,17 @@ def _secret_forms(values: Iterable[str]) -> tuple[str, ...]:
             forms.add(repr(text)[1:-1])
             forms.add(repr(text.encode("utf-8", "backslashreplace"))[2:-1])
             forms.add(json.dumps(text)[1:-1])  # as quoted inside a JSON error body
+            forms.update(_web_forms(text))
     return tuple(sorted(forms, key=len, reverse=True))
+
+
+def _web_forms(text: str) -> set[str]:
+    """The key as a server may quote it back: percent-encoded in a URL or a form (either case of
+    hex digits), HTML-escaped in a page."""
+    forms = {html.escape(text), html.escape(text, quote=False)}
+    for encoded in (quote(text, safe=""), quote(text), quote_plus(text)):
+        forms.update((encoded, re.sub("%[0-9A-F]{2}", lambda match: match.group().lower(), encoded)))
+    return forms
 
 
 def _sent_trace(on_sent: Callable[[], None] | None) -> dict[str, object] | None:

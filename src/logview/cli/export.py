@@ -12,7 +12,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, aclosing
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
@@ -36,7 +36,7 @@ class Reporter:
     """Messages on stderr: a live progress line on a terminal, request lines with -v."""
 
     def __init__(self, stream: TextIO, *, verbose: bool, live: bool | None = None) -> None:
-        self._stream = stream
+        self._stream: TextIO | None = stream
         self._verbose = verbose
         self._live = stream.isatty() if live is None else live  # a progress line (on a terminal)
         self._line_open = False
@@ -45,7 +45,18 @@ class Reporter:
 
     def _say(self, text: str) -> None:
         self._end_progress()
-        print(text, file=self._stream, flush=True)
+        self._write(f"{text}\n")
+
+    def _write(self, text: str) -> None:
+        """Messages only: a stderr that cannot take them (closed by `2>&1 | head -1`) stops them,
+        never the export, whose data goes elsewhere."""
+        if self._stream is None:
+            return
+        try:
+            self._stream.write(text)
+            self._stream.flush()
+        except (OSError, ValueError):  # (ValueError: a closed file object)
+            self._stream = None
 
     def end(self) -> None:
         """However it ends (Ctrl-C too): the progress line is ended, so what follows starts a line."""
@@ -53,8 +64,8 @@ class Reporter:
 
     def _end_progress(self) -> None:
         if self._line_open:
-            self._stream.write("\n")
             self._line_open = False
+            self._write("\n")
 
     def request(self, record: RequestRecord) -> None:
         if self._verbose:
@@ -79,9 +90,8 @@ class Reporter:
     def _progress_line(self, event: EntriesLoaded, waits: str) -> None:
         entries = (counted(event.loaded, "entry", "entries") if event.total is None
                    else f"{event.loaded:,} of {counted(event.total, 'entry', 'entries')}")
-        self._stream.write(f"\r\x1b[K{entries}, {counted(event.pages, 'page', 'pages')}{waits}")
-        self._stream.flush()
-        self._line_open = True
+        self._write(f"\r\x1b[K{entries}, {counted(event.pages, 'page', 'pages')}{waits}")
+        self._line_open = self._stream is not None
 
     def retry(self, event: RetryEvent) -> None:
         self._say(f"logview: {event.describe()}")
@@ -127,10 +137,13 @@ async def _export(connection: Connection, filters: Filters, writer: EntryWriter,
             pager = ArchivedPager(connection.source, client, filters, archive.source(identity),
                                   max_entries=max_entries, paint_first=False)
         try:
-            async for event in pager.backfill():
-                if isinstance(event, EntriesLoaded):
-                    writer.write(event.entries)
-                reporter.tell(event, pager.from_archive if isinstance(pager, ArchivedPager) else 0)
+            # closed here on any way out (the reader of stdout gone too), so that what the
+            # archive was given is stored before the client closes
+            async with aclosing(pager.backfill()) as events:
+                async for event in events:
+                    if isinstance(event, EntriesLoaded):
+                        writer.write(event.entries)
+                    reporter.tell(event, pager.from_archive if isinstance(pager, ArchivedPager) else 0)
         except ApiFailure as failure:  # (an ArchivedPager has archived the pages fetched before it)
             detail = failure.error.detail
             reporter.failure(client.redact(failure.describe()), client.redact(detail) if detail else None)

@@ -101,9 +101,47 @@ def _build_source(kind: str, *, org: str | None, team: str | int | None, connect
         raise UsageError("--source supermetrics needs --team TEAM_ID and --connector CONNECTOR_ID"
                          + ("" if team is None else " (the viewer lists the team's connectors when it is omitted)"))
     try:
-        return SupermetricsSource(int(team), connector or None, base_url=base_url)
+        return SupermetricsSource(_team_number(team), connector or None, base_url=base_url)
     except ValueError as error:
         raise UsageError(f"--team/--connector: {error}") from None
+
+
+def _team_number(team: str | int) -> int:
+    try:
+        return int(team)
+    except ValueError:
+        raise UsageError(f"--team must be a Supermetrics team id, a whole number (not {team!r})") from None
+
+
+# The flags naming a source's ids, and the API each belongs to (None: both).
+_ID_FLAGS = {"org": "aitronos", "team": "supermetrics", "connector": "supermetrics", "base_url": None}
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _id_flags(args: argparse.Namespace) -> dict[str, str]:
+    return {name: value for name in _ID_FLAGS if (value := getattr(args, name, None))}
+
+
+def _profile_overrides(args: argparse.Namespace, name: str, profile: Profile, *, chosen: bool) -> dict[str, object]:
+    """The profile's ids and base URL that flags replace (`--connector` on a Supermetrics profile
+    reads that connector), as a profile's filters are replaced. A flag that cannot apply to the
+    profile is a UsageError rather than silently ignored. `chosen`: named by --profile (else it
+    is the config's default)."""
+    if args.source and args.source != profile.source:
+        raise UsageError(f"--source {args.source}: profile {name!r} reads {profile.source}")
+    flagged = _id_flags(args)
+    wrong = [_flag(flag) for flag in flagged if _ID_FLAGS[flag] not in (None, profile.source)]
+    if wrong:
+        other = "supermetrics" if profile.source == "aitronos" else "aitronos"
+        how = "" if chosen else f" (the config's default; with --source {other} no profile is read)"
+        raise UsageError(f"{' and '.join(wrong)} {'applies' if len(wrong) == 1 else 'apply'} to {other} only: "
+                         f"profile {name!r} reads {profile.source}{how}")
+    if "team" in flagged:
+        return {**flagged, "team": _team_number(flagged["team"])}
+    return dict(flagged)
 
 
 def _key_from_env(name: str, *, named_in: str | None = None) -> str:
@@ -141,10 +179,10 @@ def _problems_error(path: Path, problems: list[str], *, about: str = "", elsewhe
 
 
 def _profile_connection(args: argparse.Namespace, name: str, path: Path, reading: ConfigReading | None,
-                        pick_connector: bool = False) -> Connection:
-    """The profile's connection, or a UsageError with every problem of that profile and of the
-    file as a whole (a key written at its top, an undefined default); another profile's problems
-    do not stop this one."""
+                        pick_connector: bool = False, chosen: bool = True) -> Connection:
+    """The profile's connection, its ids replaced by the flags that name them, or a UsageError
+    with every problem of that profile and of the file as a whole (a key written at its top, an
+    undefined default); another profile's problems do not stop this one."""
     if reading is None or name not in reading.names:
         known = ", ".join(sorted(reading.names)) if reading and reading.names else "none"
         listed = "".join(f"\n  {problem}" for problem in reading.problems) if reading else ""
@@ -153,14 +191,28 @@ def _profile_connection(args: argparse.Namespace, name: str, path: Path, reading
                          + (f"; the file has problems:{listed}" if listed else ""))
     from logview.settings.check import profile_problems
 
+    profile = reading.config.profiles.get(name)
+    replaced = _profile_overrides(args, name, profile, chosen=chosen) if profile is not None else {}
     overridden = [filter_name for filter_name in ProfileFilters.model_fields if getattr(args, filter_name, None)]
-    problems = reading.problems + profile_problems(reading, name, overridden=overridden,
+    problems = reading.problems + profile_problems(reading, name, overridden=overridden, replaced=replaced,
                                                    needs_connector=not pick_connector)
+    read_here = len(reading.problems) + len(reading.profile_problems.get(name, []))
+    elsewhere = len(reading.all_problems()) > read_here
     if problems:
-        read_here = len(reading.problems) + len(reading.profile_problems.get(name, []))
-        raise _problems_error(path, problems, about=f" with profile {name!r}",
-                              elsewhere=len(reading.all_problems()) > read_here)
-    return _connection_from_profile(name, reading.config.profiles[name], pick_connector)
+        raise _problems_error(path, problems, about=f" with profile {name!r}", elsewhere=elsewhere)
+    if elsewhere:
+        _say_once(args, f"{path} has problems in other profiles (`logview config` lists them)")
+    assert profile is not None  # (a profile the file names but could not read has problems)
+    return _connection_from_profile(name, profile.model_copy(update=replaced), pick_connector)
+
+
+def _say_once(args: argparse.Namespace, note: str) -> None:
+    """A note on stderr, once per command even when several profiles open (`profiles_once` gives
+    their copies of the arguments one list of what was said)."""
+    said = args.__dict__.setdefault("notes_said", [])
+    if note not in said:
+        said.append(note)
+        print(f"logview: {note}", file=sys.stderr)
 
 
 def _default_profile(path: Path, reading: ConfigReading) -> str:
@@ -239,7 +291,8 @@ def _named_connection(args: argparse.Namespace, stack: ExitStack, *, default_dem
                           label=f"{source.kind} {_source_ids(source)}")
     path, reading = _read_config()
     if reading is not None and (reading.names or reading.problems):
-        return _profile_connection(args, _default_profile(path, reading), path, reading, pick_connector)
+        return _profile_connection(args, _default_profile(path, reading), path, reading, pick_connector,
+                                   chosen=False)
     if default_demo:
         return stack.enter_context(_demo_connection("aitronos"))
     raise UsageError("no source: give --demo, --source, --profile or --file")
@@ -257,6 +310,7 @@ def archived_identity(args: argparse.Namespace) -> SourceIdentity | None:
             known = ", ".join(sorted(reading.names)) if reading and reading.names else "none"
             raise UsageError(f"no usable profile {args.profile[0]!r} in {path} (profiles: {known}; "
                              "`logview config` checks them)")
+        profile = profile.model_copy(update=_profile_overrides(args, args.profile[0], profile, chosen=True))
         source = _build_source(profile.source, org=profile.org, team=profile.team, connector=profile.connector,
                                base_url=profile.base_url)
     elif args.source:
@@ -337,5 +391,6 @@ def distinct_profiles(names: Sequence[str] | None, doing: str) -> tuple[list[str
 def profiles_once(args: argparse.Namespace, doing: str) -> None:
     """A profile repeated by mistake (`--profile a --profile a`) is used once, and logview says so."""
     args.profile, notes = distinct_profiles(args.profile, doing)
+    args.notes_said = []  # (shared by the copies of the arguments each profile is opened with)
     for note in notes:
         print(f"logview: {note}", file=sys.stderr)

@@ -9,7 +9,7 @@ is set.
 from __future__ import annotations
 
 import os
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -189,14 +189,19 @@ def _checked(profile: Profile, left_out: Collection[str], *, overridden: Collect
 
 
 def profile_problems(reading: ConfigReading, name: str, *, overridden: Collection[str] = (),
-                     needs_connector: bool = False) -> list[str]:
+                     replaced: Mapping[str, object] | None = None, needs_connector: bool = False) -> list[str]:
     """Everything wrong with profile `name` (which the file names), read and checked as using it
     would: one line each, naming the profile. `overridden`: its default filters that flags
-    replace; `needs_connector`: no one picks a Supermetrics connector (export)."""
-    problems = list(reading.profile_problems.get(name, []))
+    replace; `replaced`: its keys (ids, base_url) that flags replace, with their values, so what
+    the file has wrong or missing there is not held against it; `needs_connector`: no one picks a
+    Supermetrics connector (export)."""
+    replaced = replaced or {}
+    stale = tuple(f"profile {name!r}: {key}:" for key in replaced)
+    problems = [problem for problem in reading.profile_problems.get(name, []) if not problem.startswith(stale)]
     profile = reading.config.profiles.get(name)
     if profile is not None:
-        _, found = _checked(profile, reading.left_out.get(name, ()), overridden=overridden,
+        left_out = [key for key in reading.left_out.get(name, ()) if key not in replaced]
+        _, found = _checked(profile.model_copy(update=replaced), left_out, overridden=overridden,
                             needs_connector=needs_connector)
         problems += [f"profile {name!r}: {problem}" for problem in found]
     return problems

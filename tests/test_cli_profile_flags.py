@@ -1,0 +1,101 @@
+"""Flags beside a profile: `--org`, `--team`, `--connector` and `--base-url` replace the
+profile's own (as its filters are replaced), a flag that cannot apply to the profile is a usage
+error, and nothing is silently ignored; another profile's problems are one line of notice."""
+
+from __future__ import annotations
+
+import pytest
+
+from logview.demo import DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_EMPTY_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY
+
+from test_export import jsonl, logview
+
+KEYS = {"FREDDY_API_KEY": DEMO_AITRONOS_KEY, "SUPERMETRICS_API_KEY": DEMO_SUPERMETRICS_KEY}
+
+
+@pytest.fixture
+def config(server, tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text(f"""default = "prod"
+[profiles.prod]
+source = "aitronos"
+org = "{DEMO_ORG}"
+base_url = "{server.url}"
+[profiles.builder]
+source = "supermetrics"
+team = 1
+connector = "{DEMO_CONNECTOR}"
+base_url = "{server.url}"
+[profiles.nowhere]
+source = "aitronos"
+org = "{DEMO_ORG}"
+base_url = "http://127.0.0.1:9"
+""")
+    return {"LOGVIEW_CONFIG": str(path), **KEYS}
+
+
+def test_a_connector_flag_reads_that_connector_of_the_profile(config, server):
+    empty = logview("export", "--profile", "builder", "--connector", DEMO_EMPTY_CONNECTOR, "-v", env=config)
+    assert empty.returncode == 0, empty.stderr
+    assert empty.stdout == b"" and f"/connectors/{DEMO_EMPTY_CONNECTOR}/logs" in empty.stderr.decode()
+    counted = logview("sql", "--profile", "builder", "--connector", DEMO_EMPTY_CONNECTOR, "--sync",
+                      "SELECT count(*) FROM logs", "--format", "csv", env=config)
+    assert counted.returncode == 0, counted.stderr
+    assert counted.stdout.decode().splitlines() == ["count(*)", "0"]
+
+
+def test_a_base_url_flag_replaces_the_profiles(config, server):
+    moved = logview("export", "--profile", "nowhere", "--base-url", server.url, "--since", "1h", env=config)
+    assert moved.returncode == 0, moved.stderr
+    assert jsonl(moved.stdout) == [e for e in server.state.aitronos_logs if e["id"] in
+                                   {x["id"] for x in jsonl(moved.stdout)}]
+
+
+def test_an_org_flag_replaces_the_default_profiles(config, server):
+    other = logview("export", "--org", "org_someone_else", env=config)
+    assert other.returncode == 3  # that org is not the key's: the server says so, not the default org's logs
+    assert "organization_id" in other.stderr.decode() or "PERMISSION" in other.stderr.decode()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--profile", "builder", "--source", "aitronos"], "--source aitronos: profile 'builder' reads supermetrics"),
+    (["--profile", "prod", "--team", "1"], "--team applies to supermetrics only: profile 'prod' reads aitronos"),
+    (["--profile", "builder", "--org", "o"], "--org applies to aitronos only: profile 'builder' reads supermetrics"),
+    (["--team", "1", "--connector", "X"], "--team and --connector apply to supermetrics only: profile 'prod' "
+                                          "reads aitronos (the config's default; with --source supermetrics"),
+    (["--profile", "builder", "--team", "abc"], "--team must be a Supermetrics team id, a whole number (not 'abc')"),
+])
+@pytest.mark.parametrize("command", [["export"], ["sql", "SELECT 1"], []])
+def test_a_flag_that_cannot_apply_to_the_profile_is_refused(config, argv, message, command):
+    if command[:1] == ["sql"] and "--profile" not in argv:  # (sql reads every source when none is named)
+        message = "logview sql: --team and --connector also need --source"
+    result = logview(*command, *argv, env=config, timeout=30)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr.decode()
+    assert result.stdout == b""
+
+
+def test_a_team_that_is_not_a_number_is_said_plainly(server):
+    result = logview("export", "--source", "supermetrics", "--team", "abc", "--connector", "X", env=KEYS)
+    assert result.returncode == 2
+    assert result.stderr.decode() == "logview: --team must be a Supermetrics team id, a whole number (not 'abc')\n"
+
+
+def test_a_flag_supplies_what_the_profile_lacks(server, tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text(f'[profiles.half]\nsource = "supermetrics"\nteam = "one"\nbase_url = "{server.url}"\n')
+    result = logview("export", "--profile", "half", "--team", "1", "--connector", DEMO_CONNECTOR, "--since", "1h",
+                     env={"LOGVIEW_CONFIG": str(path), **KEYS})
+    assert result.returncode == 0, result.stderr
+    assert "team" not in result.stderr.decode() and "connector" not in result.stderr.decode()
+
+
+def test_another_profiles_problems_are_one_line_of_notice(server, tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text(f'[profiles.good]\nsource = "aitronos"\norg = "{DEMO_ORG}"\nbase_url = "{server.url}"\n'
+                    '[profiles.bad]\nsource = "aitronos"\norgg = "typo"\n')
+    result = logview("export", "--profile", "good", "--max-entries", "3", env={"LOGVIEW_CONFIG": str(path), **KEYS})
+    assert result.returncode == 0, result.stderr
+    assert len(jsonl(result.stdout)) == 3
+    assert result.stderr.decode().splitlines()[0] == (f"logview: {path} has problems in other profiles "
+                                                       "(`logview config` lists them)")
