@@ -17,7 +17,10 @@ in the same transaction, so a crash loses at most the pages not yet committed. H
 ends (Ctrl-C or a closed viewer cancelling it, a failure), the pages received are committed first:
 the next run resumes below them instead of spending the API's budget on them again. A span's newest
 end is only ever an entry's own time or a bound the server was sent, never this machine's clock: a
-clock ahead of the server's must not claim minutes the server has not filled yet.
+clock ahead of the server's must not claim minutes the server has not filled yet. A bound that is
+not yet well in the past (a histogram's bucket of today ends at midnight) is no end either: the
+span ends at the newest entry received, as with no bound, or the next launch and its tail would
+believe the rest of the day already fetched.
 """
 
 from __future__ import annotations
@@ -345,7 +348,7 @@ class ArchivedPager:
         # No cap of its own: what the server sends is archived whole, and the caller stops at its cap.
         pager = Pager(keeping_timeless(self.source), self.client,
                       self.server_filters.model_copy(update={"since": low, "until": high}))
-        top = None if open_top else high
+        top = None if open_top or not _settled(high) else high
         pages_before, index, whole = self.pages, len(self._totals), True
         self._totals.append(None)
         self._repeats.append(0)
@@ -395,6 +398,15 @@ def _shown_part(span: Span, since_us: int | None, until_us: int | None) -> tuple
     if span.start_us is not None and low == span.start_us and (since_us is None or since_us < low):
         low -= 1
     return low, high
+
+
+# How far in the past (by this machine's clock) a bound sent to the server must be to end a span:
+# well beyond any clock skew between the two and the lag of a server storing what it logs.
+SETTLED_AFTER = timedelta(hours=1)
+
+
+def _settled(bound: datetime | None) -> bool:
+    return bound is not None and bound < datetime.now(timezone.utc) - SETTLED_AFTER
 
 
 def _us(moment: datetime | None) -> int | None:
