@@ -33,8 +33,12 @@ async def test_below_120_columns_the_sidebar_folds_and_b_brings_it_back(demo: De
         assert "no filters" in screen_text(app) and "b Filters" in screen_text(app).splitlines()[-1]
         await pilot.press("b")
         await pilot.pause()
-        assert viewer.sidebar.display and viewer.table.region.width == 80  # a drawer over the table
-        assert "STATUS" in screen_text(app)
+        # beside the table, not over it: the time and status stay in view (a drawer hid them, and
+        # ← could not bring them back)
+        assert viewer.sidebar.display and viewer.table.region.x == viewer.sidebar.region.right
+        assert viewer.table.region.width == 80 - viewer.sidebar.region.width
+        header = table_lines(app)[0]
+        assert "STATUS" in screen_text(app) and header.split()[:2] == ["time", "status"], header
         await pilot.press("b")
         await pilot.pause()
         assert not viewer.sidebar.display
@@ -45,6 +49,19 @@ async def test_below_120_columns_the_sidebar_folds_and_b_brings_it_back(demo: De
         await pilot.pause()
         assert not viewer.sidebar.display and viewer.table.region.width == 160
         assert "Filter sidebar" in [command.title for command in viewer.system_commands()]
+
+
+async def test_below_80_columns_the_sidebar_is_a_drawer_over_the_table(demo: DemoServer) -> None:
+    app = make_app(demo)
+    async with app.run_test(size=(70, 24)) as pilot:
+        await settle(pilot)
+        viewer = app.viewer
+        await pilot.press("b")
+        await pilot.pause()
+        assert viewer.sidebar.display and viewer.table.region.width == 70  # too narrow for both
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert viewer.sidebar.display and viewer.table.region.width == 100 - viewer.sidebar.region.width
 
 
 async def test_number_keys_slash_and_d_keep_working_while_folded(demo: DemoServer) -> None:

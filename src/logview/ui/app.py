@@ -64,6 +64,11 @@ class LogViewApp(App[int]):
         `archive`: where API entries are kept and read back (`archive_problem`: why there is
         none although one was wanted, said once on screen)."""
         super().__init__()
+        if self.console.color_system in ("standard", "windows"):
+            # 16 colours (TERM=xterm, screen, linux): the default theme's muted greens and reds all
+            # come out as the same grey there, and its accent as an alarming red. The ANSI theme
+            # uses the terminal's own red, green and yellow, as a user's palette defines them.
+            self.theme = "ansi-dark"
         self.archive_problem = archive_problem
         labels = [tab_label(o) for o in (options, *more)] + (["all"] if more else [])
         settings = {"saved_filters": saved_filters, "column_choice": column_choice}

@@ -2,7 +2,9 @@
 the table on a short one, and every change of size is taken live.
 
 The `.tcss` does the layout from the classes set here on the screen: `-narrow` (below
-SIDEBAR_FOLDS_BELOW columns: the sidebar, when shown, is a drawer over the table), `-folded` (the
+SIDEBAR_FOLDS_BELOW columns: the sidebar starts hidden; shown, it takes its place beside the
+table, whose time and status stay in view), `-drawer` (below SIDEBAR_COVERS_BELOW: too narrow for
+both, the sidebar is a drawer over the table), `-folded` (the
 sidebar is hidden and the one-line filter summary shown instead), `-short` (below
 DETAIL_COVERS_BELOW lines: the detail opens over the whole table). `b` shows or hides the sidebar
 at any size; `/` and `d` open it for as long as their field has the focus.
@@ -20,6 +22,7 @@ from logview.ui.browser import LogBrowser
 from logview.ui.widgets.sidebar import FilterSidebar
 
 SIDEBAR_FOLDS_BELOW = 120  # columns: below, the table takes the whole width
+SIDEBAR_COVERS_BELOW = 80  # columns: below, the sidebar shown covers the table's left part
 DETAIL_COVERS_BELOW = 30  # lines: below, the detail opens over the table instead of beside it
 WIDE_FROM = 200  # columns: from here the detail opens to the right of the table
 
@@ -71,6 +74,7 @@ class FittingScreen(Screen[None]):
         if narrow != self._narrow:  # across the threshold, the sidebar does what the size says again
             self._narrow, self._sidebar_wanted = narrow, None
         self.set_class(narrow, "-narrow")
+        self.set_class(width < SIDEBAR_COVERS_BELOW, "-drawer")
         self.set_class(height < DETAIL_COVERS_BELOW, "-short")
         self.browser.set_class(width >= WIDE_FROM, "-wide")
         self._fold()

@@ -1,0 +1,75 @@
+"""A terminal of 16 colours (TERM=xterm, screen, linux): the viewer uses the terminal's own red,
+green and yellow, so an error still reads red and a success green (the default theme's muted
+colours all came out as the same light grey there), and a truecolor terminal keeps the theme."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pty
+import re
+import struct
+import subprocess
+import sys
+import termios
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from test_ui_terminal_bytes import read_for, read_until
+
+ROWS = [{"id": f"e{i}", "created_at": f"2025-11-15T11:00:{59 - i:02d}.000Z", "status": status,
+         "tool": f"tool-{status}", "duration_ms": 10}
+        for i, status in enumerate(["success", "error", "blocked", "timeout"] * 3)]
+
+
+def screen_bytes(path: Path, term: str) -> bytes:
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "COLORTERM",
+                                                                          "TEXTUAL_COLOR_SYSTEM")}
+    env.update(TERM=term, COLUMNS="100", LINES="30")
+    process = subprocess.Popen([sys.executable, "-m", "logview", "--file", str(path)],
+                               stdin=follower, stdout=follower, stderr=follower, env=env, start_new_session=True)
+    os.close(follower)
+    try:
+        output = read_until(leader, b"tool-timeout", 30)
+        output += read_for(leader, 0.5)
+        os.write(leader, b"q")
+        output += read_for(leader, 2)
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(leader)
+    return output
+
+
+def colour_of(output: bytes, word: bytes) -> bytes:
+    """The foreground most cells holding `word` are drawn in (the cursor's row aside): `31`, or
+    `38;5;174` in 256 colours."""
+    seen = Counter()
+    for params in re.findall(rb"\x1b\[([0-9;]*)m" + word + rb"[ \x1b]", output):
+        found = re.search(rb"(?:^|;)(3[0-79]|9[0-7]|38;[25];[0-9;]+?)(?:;4\d|;10\d|$)", params)
+        if found:
+            seen[found.group(1)] += 1
+    return seen.most_common(1)[0][0]
+
+
+@pytest.mark.parametrize("term", ["xterm", "screen", "linux"])
+def test_errors_read_red_and_successes_green_in_16_colours(tmp_path: Path, term: str) -> None:
+    path = tmp_path / "four.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in ROWS))
+    output = screen_bytes(path, term)
+    colours = {word: colour_of(output, word) for word in (b"success", b"error", b"blocked")}
+    assert colours == {b"success": b"32", b"error": b"31", b"blocked": b"33"}, colours
+
+
+def test_a_256_colour_terminal_keeps_the_theme(tmp_path: Path) -> None:
+    path = tmp_path / "four.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in ROWS))
+    output = screen_bytes(path, "xterm-256color")
+    colours = {colour_of(output, word) for word in (b"success", b"error", b"blocked")}
+    assert len(colours) == 3 and all(colour.startswith(b"38;5;") for colour in colours), colours
