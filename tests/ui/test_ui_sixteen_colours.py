@@ -4,21 +4,15 @@ colours all came out as the same light grey there), and a truecolor terminal kee
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-import pty
 import re
-import struct
-import subprocess
-import sys
-import termios
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from test_ui_terminal_bytes import read_for, read_until
+from test_ui_terminal_bytes import run_in_terminal
 
 ROWS = [{"id": f"e{i}", "created_at": f"2025-11-15T11:00:{59 - i:02d}.000Z", "status": status,
          "tool": f"tool-{status}", "duration_ms": 10}
@@ -26,25 +20,9 @@ ROWS = [{"id": f"e{i}", "created_at": f"2025-11-15T11:00:{59 - i:02d}.000Z", "st
 
 
 def screen_bytes(path: Path, term: str) -> bytes:
-    leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
     env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "COLORTERM",
                                                                           "TEXTUAL_COLOR_SYSTEM")}
-    env.update(TERM=term, COLUMNS="100", LINES="30")
-    process = subprocess.Popen([sys.executable, "-m", "logview", "--file", str(path)],
-                               stdin=follower, stdout=follower, stderr=follower, env=env, start_new_session=True)
-    os.close(follower)
-    try:
-        output = read_until(leader, b"tool-timeout", 30)
-        output += read_for(leader, 0.5)
-        os.write(leader, b"q")
-        output += read_for(leader, 2)
-        process.wait(timeout=10)
-    finally:
-        if process.poll() is None:
-            process.kill()
-        os.close(leader)
-    return output
+    return run_in_terminal(["--file", str(path)], {**env, "TERM": term}, size=(100, 30), until=b"tool-timeout")
 
 
 def colour_of(output: bytes, word: bytes) -> bytes:

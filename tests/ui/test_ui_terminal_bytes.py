@@ -59,21 +59,21 @@ def osc_commands(output: bytes) -> list[bytes]:
     return re.findall(rb"\x1b\](\d+);", output)
 
 
-def test_hostile_entries_send_no_escape_sequence_to_a_real_terminal(tmp_path: Path) -> None:
-    path = tmp_path / "hostile.jsonl"
-    rows = [ENTRY] + [{**ENTRY, "id": f"hostile-{i}"} for i in range(2, 6)]
-    path.write_bytes(b"".join(json.dumps(row).encode() + b"\n" for row in rows))
+def run_in_terminal(argv: list[str], env: dict[str, str], *, size: tuple[int, int], until: bytes,
+                    keys: tuple[bytes, ...] = ()) -> bytes:
+    """`logview ARGV` in a pseudo-terminal of `size` (columns, lines): every byte it sends until
+    `until` shows, then after each of `keys`, and until it has quit on `q` (exit 0)."""
     leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "160", "LINES": "48", "NO_COLOR": ""}
-    env.pop("NO_COLOR")
-    process = subprocess.Popen([sys.executable, "-m", "logview", "--file", str(path)],
+    columns, lines = size
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+    env = {**env, "COLUMNS": str(columns), "LINES": str(lines)}
+    process = subprocess.Popen([sys.executable, "-m", "logview", *argv],
                                stdin=follower, stdout=follower, stderr=follower, env=env, start_new_session=True)
     os.close(follower)
     try:
-        output = read_until(leader, b"pwned-title", 30)
-        assert b"pwned-title" in output, output[-2000:]
-        for key in (b"\r", b"j", b"j", b"k", b"\x1b", b"G", b"g"):  # open the detail, move, close it
+        output = read_until(leader, until, 30)
+        assert until in output, output[-2000:]
+        for key in keys:
             os.write(leader, key)
             output += read_for(leader, 0.4)
         os.write(leader, b"q")
@@ -84,6 +84,17 @@ def test_hostile_entries_send_no_escape_sequence_to_a_real_terminal(tmp_path: Pa
             process.kill()
         os.close(leader)
     assert process.returncode == 0
+    return output
+
+
+def test_hostile_entries_send_no_escape_sequence_to_a_real_terminal(tmp_path: Path) -> None:
+    path = tmp_path / "hostile.jsonl"
+    rows = [ENTRY] + [{**ENTRY, "id": f"hostile-{i}"} for i in range(2, 6)]
+    path.write_bytes(b"".join(json.dumps(row).encode() + b"\n" for row in rows))
+    env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
+    output = run_in_terminal(["--file", str(path)], {**env, "TERM": "xterm-256color"}, size=(160, 48),
+                             until=b"pwned-title",  # then open the detail, move, close it
+                             keys=(b"\r", b"j", b"j", b"k", b"\x1b", b"G", b"g"))
     # The text of every hostile value was drawn (so the checks below looked at real output)...
     for visible in (b"pwned-title", b"RED-CSI", b"cHduZWQ=", b"pwned-dcs", b"CLEARED"):
         assert visible in output, visible
