@@ -71,3 +71,4 @@ class ViewerOptions:
     interval_s: float = 2.0
     max_entries: int | None = 100_000
     merged: bool = False
+    welcome: str | None = None  # said once the viewer opens: why it shows what it shows (the demo)

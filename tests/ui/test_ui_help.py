@@ -1,13 +1,19 @@
 """The help (`?`) fits the window: two columns where they fit, one (scrolled) where they would be
-cut off on the right (found in the walk-through at 120 columns)."""
+cut off on the right (found in the walk-through at 120 columns); `logview` with nothing to open
+says why it shows the demo."""
 
 from __future__ import annotations
 
+from contextlib import ExitStack, nullcontext
+from dataclasses import replace
+
 import pytest
 
+from logview.cli import resolve, viewer_parser
 from logview.demo import DemoServer
+from logview.ui.app import LogViewApp
 from logview.ui.screens.help import KEYS, HelpScreen
-from ui_helpers import make_app, screen_text, settle, widget_text
+from ui_helpers import connection, make_app, screen_text, settle, widget_text
 
 
 @pytest.mark.parametrize("size", [(160, 48), (120, 40), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
@@ -26,3 +32,22 @@ async def test_every_line_of_the_help_is_readable_whole(demo: DemoServer, size: 
         box = app.screen.query_one("#help-box")
         assert box.region.right <= size[0] and box.max_scroll_x == 0  # the box fits the screen
         assert "╮" in screen_text(app).splitlines()[box.region.y]  # its right border is on screen
+
+
+async def test_logview_with_nothing_to_open_says_why_it_shows_the_demo(demo: DemoServer, tmp_path, monkeypatch) -> None:
+    """`logview` alone, no config: the demo opens with a word on why and the way to real logs;
+    `--demo` asked for it and says nothing."""
+    monkeypatch.setenv("LOGVIEW_CONFIG", str(tmp_path / "none.toml"))
+    demo_connection = replace(connection(demo, "aitronos"), demo=True)
+    monkeypatch.setattr(resolve, "_demo_connection", lambda kind: nullcontext(demo_connection))
+    for argv, welcomed in (([], True), (["--demo"], False)):
+        with ExitStack() as stack:
+            options = resolve.viewer_options(viewer_parser().parse_args(argv), stack)
+        assert (options.welcome is not None) == welcomed
+    app = LogViewApp(replace(options, welcome=resolve._demo_welcome()))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        toasts = [(n.title, n.message) for n in app._notifications]
+        assert len(toasts) == 1 and toasts[0][0] == "Welcome to logview"
+        text = toasts[0][1]
+        assert f"no config file at {tmp_path / 'none.toml'}" in text and "--source aitronos --org ORG_ID" in text

@@ -374,9 +374,19 @@ def viewer_options(args: argparse.Namespace, stack: ExitStack) -> ViewerOptions:
                              follow=False, interval_s=args.interval or 2.0, max_entries=args.max_entries)
     profile = connection.profile
     interval = args.interval or (profile.interval if profile and profile.interval else 2.0)
+    welcome = _demo_welcome() if connection.demo and not args.demo else None
     return ViewerOptions(filters=connection_filters(args, connection), connection=connection,
                          follow=args.follow or bool(profile and profile.follow), interval_s=interval,
-                         max_entries=args.max_entries or DEFAULT_VIEWER_MAX)
+                         max_entries=args.max_entries or DEFAULT_VIEWER_MAX, welcome=welcome)
+
+
+def _demo_welcome() -> str:
+    """What `logview` with nothing to open says over its demo: why, and the way to real logs."""
+    return (f"Demo data: there is no config file at {config_path()}.\n"
+            "Your own logs: logview --source aitronos --org ORG_ID (the key in FREDDY_API_KEY), or "
+            "--source supermetrics --team ID --connector ID (SUPERMETRICS_API_KEY), or a profile in "
+            "that file (logview config shows an example).\n"
+            "logview --demo --source supermetrics shows the other API. ? lists the keys.")
 
 
 def distinct_profiles(names: Sequence[str] | None, doing: str) -> tuple[list[str], list[str]]:

@@ -70,6 +70,7 @@ class LogViewApp(App[int]):
             # uses the terminal's own red, green and yellow, as a user's palette defines them.
             self.theme = "ansi-dark"
         self.archive_problem = archive_problem
+        self.welcome = options.welcome
         labels = [tab_label(o) for o in (options, *more)] + (["all"] if more else [])
         settings = {"saved_filters": saved_filters, "column_choice": column_choice}
         if file_kind == "mixed":
@@ -112,6 +113,8 @@ class LogViewApp(App[int]):
             first.call_after_refresh(partial(first.banner.show_notice, self.archive_problem, slot="archive"))
         if len(self.viewers) > 1:
             self.set_interval(1.0, self._show_troubles)
+        if self.welcome:
+            self.notify(self.welcome, title="Welcome to logview", timeout=20, markup=False)
 
     def _show_troubles(self) -> None:
         """Every tab strip marks the failing sources, and the merged tab names them."""
