@@ -72,17 +72,18 @@ async def test_partial_counts_wait_selection_and_final_counts_do_not(monkeypatch
         sidebar.show_session(session)
         await pilot.pause()
         assert shown(app) == ([90, 10], [False, False], "counting … 900 to go")
-        # more fields read a moment later: the partial counts wait ...
+        # more fields read a moment later: the partial counts wait (what is left to count, one
+        # line, says at once how far the reading is, as the status line does) ...
         session.store.ready, session.counts = 500, [450, 50]
         clock[0] += 0.1
         sidebar.show_session(session)
         await pilot.pause()
-        assert shown(app) == ([90, 10], [False, False], "counting … 900 to go")
+        assert shown(app) == ([90, 10], [False, False], "counting … 500 to go")
         # ... but a status picked by the user shows at once
         session.selected = {1}
         sidebar.show_session(session)
         await pilot.pause()
-        assert shown(app) == ([90, 10], [False, True], "counting … 900 to go")
+        assert shown(app) == ([90, 10], [False, True], "counting … 500 to go")
         # once the interval has passed, the partial counts show
         clock[0] += sidebar_module.PARTIAL_COUNTS_EVERY_S
         sidebar.show_session(session)
@@ -110,6 +111,6 @@ async def test_partial_counts_held_back_show_when_their_interval_ends_without_an
         session.store.ready, session.counts = 500, [450, 50]
         sidebar.show_session(session)  # (held back: within the interval)
         await pilot.pause()
-        assert shown(app) == ([90, 10], [False, False], "counting … 900 to go")
+        assert shown(app) == ([90, 10], [False, False], "counting … 500 to go")
         await pilot.pause(1.2)  # no other change comes
         assert shown(app) == ([450, 50], [False, False], "counting … 500 to go")

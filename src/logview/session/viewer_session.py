@@ -298,6 +298,12 @@ class ViewerSession:
             return "Loading …"
         return "No entries." if self.filters.is_empty() else "No entries match the filters."
 
+    def view_settling(self) -> bool:
+        """The rows shown are not yet all those the filters pick: a search is running, or fields
+        they need are still being read (a big file). A save waits for them (`s`)."""
+        store = self.store
+        return bool(self.searching) or (len(store) > 0 and store.covered(self.filters) < store.tail)
+
     def chart_note(self) -> str:
         """Why the histogram and stats may be partial."""
         pending = len(self.store) - (self.store.ready - self.store.head)

@@ -64,11 +64,6 @@ class LogViewApp(App[int]):
         `archive`: where API entries are kept and read back (`archive_problem`: why there is
         none although one was wanted, said once on screen)."""
         super().__init__()
-        if self.console.color_system in ("standard", "windows"):
-            # 16 colours (TERM=xterm, screen, linux): the default theme's muted greens and reds all
-            # come out as the same grey there, and its accent as an alarming red. The ANSI theme
-            # uses the terminal's own red, green and yellow, as a user's palette defines them.
-            self.theme = "ansi-dark"
         self.archive_problem = archive_problem
         self.welcome = options.welcome
         labels = [tab_label(o) for o in (options, *more)] + (["all"] if more else [])
@@ -194,6 +189,12 @@ def run_viewer(options: ViewerOptions, *more: ViewerOptions, keep_archive: bool 
         source = source_for_kind(kind)  # (its plainly valid rows need no pydantic model)
     archive, problem = open_archive(keep_archive and options.connection is not None, retention)
     app = LogViewApp(options, *more, source=source, file_kind=kind, archive=archive, archive_problem=problem)
+    if app.console.color_system in ("standard", "windows"):
+        # 16 colours (TERM=xterm, screen, linux): the default theme's muted greens and reds all
+        # come out as the same grey there, and its accent as an alarming red. The ANSI theme
+        # uses the terminal's own red, green and yellow, as a user's palette defines them.
+        # (Here, not in the app: a test's headless app looks the same whatever TERM says.)
+        app.theme = "ansi-dark"
     # Background threads (file reading, search) hold the GIL in turns of this length; the UI
     # thread waits up to one turn each time it wakes. 5 ms (the default) shows in key latency.
     sys.setswitchinterval(0.001)

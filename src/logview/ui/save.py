@@ -41,6 +41,22 @@ def save_view(screen: Screen, path: Path, session: ViewerSession) -> None:
     screen.run_worker(lambda: _save(screen, path, write), thread=True, group="save", exit_on_error=False)
 
 
+def save_when_settled(screen: Screen, path: Path, session: ViewerSession) -> None:
+    """Save the view once it shows every row its filters pick: a big file's fields still being
+    read, or a search still running, would otherwise leave the file short without a word."""
+    if not session.view_settling():
+        save_view(screen, path, session)
+        return
+    screen.notify(f"Saving to {path} once the fields are read …", markup=False, timeout=4)
+
+    def check() -> None:
+        if not session.view_settling():
+            timer.stop()
+            save_view(screen, path, session)
+
+    timer = screen.set_interval(0.1, check)
+
+
 def _save(screen: Screen, path: Path, write: Callable[[], int]) -> None:
     try:
         count = write()

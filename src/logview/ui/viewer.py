@@ -363,10 +363,10 @@ class ViewerScreen(FittingScreen):
             self.notify(warning, severity="warning", timeout=6, markup=False)
 
     def action_save(self) -> None:
-        from logview.ui.save import save_view
+        from logview.ui.save import save_when_settled
         from logview.ui.screens.save_dialog import SaveDialog
-        self.app.push_screen(SaveDialog("logview-export.jsonl", len(self.view)),
-                             lambda path: path is not None and save_view(self, path, self.session))
+        self.app.push_screen(SaveDialog("logview-export.jsonl", lambda: len(self.view), self.session.view_settling),
+                             lambda path: path is not None and save_when_settled(self, path, self.session))
 
     def action_escape(self) -> None:
         """Esc: leave an input (clearing the search, restoring the dates in force) or a panel,

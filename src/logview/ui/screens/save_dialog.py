@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.text import Text
@@ -25,14 +26,26 @@ class SaveDialog(ModalScreen[Path | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, default: str, count: int) -> None:
+    def __init__(self, default: str, count: Callable[[], int], settling: Callable[[], bool] = lambda: False) -> None:
+        """`count`: the rows shown, asked again while the dialog is open; `settling`: they are not
+        yet all the filters pick (a big file's fields being read), and the save will wait."""
         super().__init__()
         self.default = default
-        self.count = count
+        self._count, self._settling = count, settling
+
+    @property
+    def count(self) -> int:
+        return self._count()
+
+    def _title(self) -> Text:
+        if self._settling():
+            return Text(f"Save the entries shown ({self.count:,} so far; saved once every field is read)",
+                        style="bold")
+        return Text(f"Save the {counted(self.count)} shown", style="bold")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="save-box"):
-            yield Static(Text(f"Save the {counted(self.count)} shown", style="bold"), id="save-title")
+            yield Static(self._title(), id="save-title")
             yield Static(Text(f"{' '.join(JSONL_EXTENSIONS)}: raw entries as received · "
                               f"{' '.join(CSV_EXTENSIONS)}: the source's columns", style="dim"), id="save-hint")
             yield Input(value=self.default, id="save-path")
@@ -41,6 +54,7 @@ class SaveDialog(ModalScreen[Path | None]):
 
     def on_mount(self) -> None:
         self.query_one("#save-path", Input).focus()
+        self.set_interval(0.25, lambda: self.query_one("#save-title", Static).update(self._title()))
 
     @on(Input.Submitted, "#save-path")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -65,7 +79,8 @@ class SaveDialog(ModalScreen[Path | None]):
             return
         self.query_one("#save-error", Static).update("")
         if path.exists():
-            confirm_replace(self, f"{path} already exists. Replace it with the {counted(self.count)} shown?",
+            shown = "the entries shown" if self._settling() else f"the {counted(self.count)} shown"
+            confirm_replace(self, f"{path} already exists. Replace it with {shown}?",
                             lambda: self.dismiss(path), focus_again="#save-path")
             return
         self.dismiss(path)

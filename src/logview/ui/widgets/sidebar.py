@@ -175,8 +175,8 @@ class FilterSidebar(VerticalScroll):
         now = time.monotonic()
         counts = session.sidebar_counts()
         wait = PARTIAL_COUNTS_EVERY_S - (now - self._partial_shown)
-        if partial and wait > 0 and not held_back:  # (the selection is shown at once)
-            self.show_counts([option.count for option in self.query(StatusOption)], counts.selected, self._note)
+        if partial and wait > 0 and not held_back:  # (the selection and what is left to count: at once)
+            self.show_counts([option.count for option in self.query(StatusOption)], counts.selected, counts.note)
             if self._held is None:
                 self._held = self.set_timer(wait, lambda: self._show_held(session))
         else:
