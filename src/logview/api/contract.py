@@ -5,7 +5,7 @@ cursor they were asked for, the same page for every offset, `total`/`has_more`/`
 disagree with what arrives, pages out of time order. The pager asks a `StreamContract` (one per
 request stream) about each page before taking its entries, and it answers three things:
 
-- which entries are admitted, newest first (a page out of order within itself is simply sorted);
+- which entries are admitted, newest first (a page out of order within itself is sorted, and said);
 - whether the page shows the server ignoring where it was asked to start; a few such pages in a
   row stop the stream with `ContractBroken` (an `ApiFailure`: `export` exits 3, the viewer shows
   it in its banner), so a broken server is never paged forever;
@@ -132,9 +132,19 @@ class StreamContract:
     strikes: int = 0
     received: int = 0  # entries the pages held
     problems: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (what, noun, plural) → how many
+    # Pages whose times broke the contract (out of order, outside their cursor, repeated): what
+    # such a page seems to cover proves nothing, and the archive records no span from it on.
+    doubts: int = 0
 
     def check(self, page: Page, cursor: Cursor) -> Checked:
-        return Checked(newest_first(page.entries))
+        return Checked(self.in_order(page))
+
+    def in_order(self, page: Page) -> list[LogEntry]:
+        """The page's entries newest first; a page that came otherwise is said, and doubted."""
+        ordered = newest_first(page.entries)
+        if len(ordered) != len(page.entries) or any(a is not b for a, b in zip(ordered, page.entries)):
+            self.note("out of time order or repeating an entry (sorted, once each)", 1, "page", "pages", doubt=True)
+        return ordered
 
     def took(self, fresh: Sequence[LogEntry]) -> None:
         """The entries the stream took from the last page (new ids, in contract)."""
@@ -150,15 +160,19 @@ class StreamContract:
         """One more page in a row showing the server ignoring its cursor: the last one allowed
         raises `ContractBroken`."""
         self.strikes += 1
+        self.doubts += 1
         if self.strikes >= CONTRACT_STRIKES:
             raise ContractBroken(self.ignored_message(cursor), self._corrected())
 
     def ignored_message(self, cursor: Cursor) -> str:
         return f"the server ignored the cursor {cursor!r}: {CONTRACT_STRIKES} pages in a row brought nothing new"
 
-    def note(self, problem: str, times: int = 1, noun: str = "entry", plural: str = "entries") -> None:
-        """Count `times` entries (or pages: `noun`) of what `problem` says was wrong with them."""
+    def note(self, problem: str, times: int = 1, noun: str = "entry", plural: str = "entries", *,
+             doubt: bool = False) -> None:
+        """Count `times` entries (or pages: `noun`) of what `problem` says was wrong with them.
+        `doubt`: a problem of time or order (see `doubts`)."""
         if times:
+            self.doubts += doubt
             key = (problem, noun, plural)
             self.problems[key] = self.problems.get(key, 0) + times
 
@@ -190,7 +204,7 @@ class TimeCursorContract(StreamContract):
     refused: RecentIds = field(default_factory=RecentIds)  # entries left out (a page boundary repeats some)
 
     def check(self, page: Page, cursor: Cursor) -> Checked:
-        ordered = newest_first(page.entries)
+        ordered = self.in_order(page)
         before = parse_api_time(cursor) if isinstance(cursor, str) else None
         if before is None:
             return Checked(ordered)
@@ -215,8 +229,8 @@ class TimeCursorContract(StreamContract):
                 after += not seen(entry.id) and self.refused.add(entry.id)
             elif not seen(entry.id) and self.refused.add(entry.id):
                 newer += 1
-        self.note("at or after the `before` cursor they were asked with, left out", after)
-        self.note("newer than entries sent before them, left out", newer)
+        self.note("at or after the `before` cursor they were asked with, left out", after, doubt=True)
+        self.note("newer than entries sent before them, left out", newer, doubt=True)
         # An honest server never sends what is after `before`: with nothing new and older, the
         # page is the server ignoring the cursor (repeats at `before` are an inclusive server).
         ignored = older == 0 and beyond > 0
@@ -263,7 +277,7 @@ class OffsetContract(StreamContract):
     beyond_total: bool = False  # the page asked for lies past what `total` counted
 
     def check(self, page: Page, cursor: Cursor) -> Checked:
-        ordered = newest_first(page.entries)
+        ordered = self.in_order(page)
         self.received += len(page.entries)
         if page.returned is not None and page.returned != len(page.entries):
             self.note("whose `returned` disagreed with the entries they held (the entries were counted)", 1,
@@ -280,7 +294,7 @@ class OffsetContract(StreamContract):
         floor = self.floor
         times = [e.time for e in fresh if e.time is not None]
         newer = sum(1 for t in times if floor is not None and t > floor)
-        self.note("newer than entries sent before them, kept where they came", newer)
+        self.note("newer than entries sent before them, kept where they came", newer, doubt=True)
         if times and newer == len(times) and self.beyond_total:
             self.disorder += 1
             if self.disorder >= CONTRACT_STRIKES:

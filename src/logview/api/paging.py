@@ -127,6 +127,13 @@ class Pager:
         self.pages = 0
         self.loaded = 0
         self.head = Head()  # what a tail cycle polls from and must not repeat
+        self._contracts: list[StreamContract] = []  # the backfill's streams'
+
+    @property
+    def doubted(self) -> bool:
+        """A page received so far broke the contract in its times or order (`StreamContract.doubts`):
+        the range paged may hold entries the server did not send, and is not known complete."""
+        return any(contract.doubts for contract in self._contracts)
 
     # -- fetching -------------------------------------------------------------------------
     def _requests(self, query: ServerQuery, contract: StreamContract | None = None) -> Prefetch:
@@ -186,6 +193,7 @@ class Pager:
         de-duplicated, oldest page last; at its natural end, what the server got wrong."""
         recent = RecentIds()
         contract = stream_contract(self.source, recent.__contains__)
+        self._contracts.append(contract)
         requests = self._requests(query, contract)
         try:
             async for item in self._pages(query, recent, contract, requests):

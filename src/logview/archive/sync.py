@@ -361,6 +361,8 @@ class ArchivedPager:
                 oldest = _oldest(event.entries)
                 # entries at the oldest time may go on in the next page: the span starts after it
                 covered = Span(epoch_us(oldest + ONE_US), epoch_us(top)) if oldest and top and oldest < top else None
+                if pager.doubted:  # a page out of order or outside its cursor: what it spans proves nothing
+                    whole, covered = False, None
                 if (trouble := await self._store(event.entries, covered)) is not None:
                     yield trouble
                 fresh = self._timeless.fresh(event.entries)
