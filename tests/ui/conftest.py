@@ -3,12 +3,14 @@ clock and time zone so what is rendered is the same on every machine."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 
 from logview.demo import DemoServer, DemoState
+from logview.ui.file_reading import FileReading
 from ui_helpers import FIXED_NOW
 
 
@@ -46,3 +48,18 @@ def no_local_clipboard(request: pytest.FixtureRequest, monkeypatch: pytest.Monke
         from logview.ui import clipboard
 
         monkeypatch.setattr(clipboard, "CLIPBOARD_COMMANDS", ())
+
+
+@pytest.fixture
+def held_reading(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """The field reading waits until the event is set (the lines are found as usual)."""
+    release = threading.Event()
+    original = FileReading._read_columns
+
+    def held(self, worker, pause):
+        release.wait(30)
+        return original(self, worker, pause)
+
+    monkeypatch.setattr(FileReading, "_read_columns", held)
+    yield release
+    release.set()

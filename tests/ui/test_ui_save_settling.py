@@ -8,28 +8,10 @@ import json
 import threading
 from pathlib import Path
 
-import pytest
-
-from logview.ui.file_reading import FileReading
 from logview.ui.screens.save_dialog import SaveDialog
 from ui_helpers import file_app, screen_text, wait_until
 
 LINES = 30_000
-
-
-@pytest.fixture
-def held_reading(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
-    """The field reading waits until the event is set (the lines are found as usual)."""
-    release = threading.Event()
-    original = FileReading._read_columns
-
-    def held(self, worker, pause):
-        release.wait(30)
-        return original(self, worker, pause)
-
-    monkeypatch.setattr(FileReading, "_read_columns", held)
-    yield release
-    release.set()
 
 
 def five_hundreds(path: Path) -> list[bytes]:

@@ -86,6 +86,7 @@ class EntryStore(RowBuffer):
         self._code_map = CodeMap()  # a file reader's category codes → ours
         self.epoch = 0  # bumped by clear(): ordinals from before mean nothing after
         self.dropped_total = 0  # rows dropped from the old end to respect max_entries
+        self._sorted: tuple[int, int, np.ndarray] | None = None  # (epoch, head, places): `newest_first`
 
     # The category tables, by field (the facet pickers and the analytics read them).
     statuses = property(lambda self: self.codes.statuses, doc="Categories of `status`")
@@ -209,11 +210,21 @@ class EntryStore(RowBuffer):
         in another order (`files.order`). Like `clear`, a move starts a new epoch (a view
         recomputes itself); returns whether the rows moved."""
         assert self.lines is not None, "newest_first is for a store over a file"
-        if not put_newest_first(self):
+        places = put_newest_first(self)
+        if places is None:
             return False
         self.epoch += 1
+        self._sorted = (self.epoch, self.head, places)
         self._entry_cache.clear()
         return True
+
+    def sorted_place(self, ordinal: int) -> int | None:
+        """Where the row at `ordinal` went when `newest_first` last moved the rows, if that is
+        what started this epoch (a table keeps its entry, not its place); else None."""
+        if self._sorted is None or self._sorted[0] != self.epoch:
+            return None
+        _, head, places = self._sorted
+        return head + int(places[ordinal - head]) if head <= ordinal < head + len(places) else None
 
     def line_span(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
         """Byte offsets and lengths of rows [lo, hi) of a file store."""

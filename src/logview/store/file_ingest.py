@@ -70,15 +70,18 @@ def fill_read_columns(rows: RowBuffer, codes: Codes, code_map: CodeMap, chunk: C
     return n
 
 
-def put_newest_first(rows: RowBuffer) -> bool:
+def put_newest_first(rows: RowBuffer) -> np.ndarray | None:
     """Once every column is read, put the rows newest first if the file was written in another
-    order (`files.order`). Returns whether they moved."""
+    order (`files.order`). Returns where each row went (its new place, from `head`), or None
+    when none moved."""
     if rows.ready < rows.tail:
-        return False
+        return None
     order = newest_first_order(rows.span("time", rows.head, rows.tail))
     if order is None:
-        return False
+        return None
     for name in rows.cols:
         span = rows.span(name, rows.head, rows.tail)
         span[:] = span[order]
-    return True
+    places = np.empty_like(order)
+    places[order] = np.arange(len(order))
+    return places

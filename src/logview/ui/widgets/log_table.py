@@ -135,7 +135,18 @@ class LogTable(ScrollView, can_focus=True):
         if view is None:
             return
         if change.reset:
-            self.refiltered(keep_place=False)
+            # a file's rows put newest first once read: an entry the user moved to stays selected
+            # (G's oldest row: the oldest again), as when filters change; at the top, the newest
+            # is shown; any other reset starts over
+            at_top = self._cursor_y == 0 and round(self.scroll_y) == 0 and not self.sticky_end
+            place = None if self.cursor_ordinal is None else view.store.sorted_place(self.cursor_ordinal)
+            if place is None or at_top:
+                self.refiltered(keep_place=False)
+                return
+            sticky, self.cursor_ordinal = self.sticky_end, place
+            self.refiltered()
+            if sticky:
+                self.action_last()
             return
         if change.reordered:  # rows that came out of order were merged into place: follow ours
             self._cache.clear()
