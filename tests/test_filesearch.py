@@ -134,11 +134,12 @@ def test_a_needle_beyond_ascii_parses_only_the_lines_that_may_hold_it(path: Path
              for n, city in enumerate(["München", "Zürich", "Łódź", "東京", "ÉVORA", "Kraków", "évian"] * 30)]
     parsed = []
 
-    def counted(source, line):  # noqa: ANN001, ANN202 - entry_from_line's own
-        parsed.append(line)
-        return entry_from_line(source, line)
+    def counted(text):  # noqa: ANN001, ANN202 - the exact check's parser
+        parsed.append(text.encode())
+        return as_written(text)
 
-    with mock.patch.object(filesearch, "entry_from_line", counted):
+    as_written = filesearch._AS_WRITTEN
+    with mock.patch.object(filesearch, "_AS_WRITTEN", counted):
         for needle, may_hold in [("é", ("ÉVORA", "évian")), ("ÉV", ("ÉVORA", "évian")), ("Ü", ("München", "Zürich")),
                                  ("東", ("東京",))]:
             parsed.clear()
@@ -176,6 +177,11 @@ def test_numbers_match_as_written(path: Path) -> None:
     assert search(path, "aitronos", [line], "1.50") == [True]
     assert search(path, "aitronos", [line], "1e3") == [True]
     assert expected("aitronos", [line], "1.50") == [False]
+    # a line with an escape is checked the exact way: its numbers still match as written
+    escaped = b'{"id":"y","created_at":"2025-01-01T00:00:00Z","request":"GET /\\"q\\" caf\\u00e9","cost":1.50,"n":1e3}'
+    for needle, hit in (("1.50", True), ("1.5", True), ("1e3", True), ("1000", False)):
+        assert search(path, "aitronos", [line, escaped], needle) == [hit, hit], needle
+    assert search(path, "aitronos", [line, escaped], "CAFÉ") == [False, True]
 
 
 def test_empty_needle_matches_everything(path: Path) -> None:

@@ -23,6 +23,7 @@ Numbers match as written in the file (`1.50`, where the parsed value prints as `
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
@@ -147,8 +148,17 @@ def _block_spans(starts: np.ndarray) -> list[tuple[int, int]]:
     return spans
 
 
+# JSON with its numbers kept as written (`1.50`, `1e3`), as the bytes show them: a line checked
+# exactly (it has an escape) must match a number as a line without one does.
+_AS_WRITTEN = json.JSONDecoder(parse_float=str, parse_int=str, parse_constant=str).decode
+
+
 def _exact(source: Source, line: bytes, needle: str) -> bool:
-    return needle in searchable_text(entry_from_line(source, line).raw)
+    try:
+        value = _AS_WRITTEN(line.decode("utf-8"))
+    except (ValueError, RecursionError):  # (not JSON, or not UTF-8: searched as its entry is)
+        return needle in searchable_text(entry_from_line(source, line).raw)
+    return needle in searchable_text(value)
 
 
 def _search_block(block: bytes, rs: np.ndarray, lengths: np.ndarray, needle: Needle,
