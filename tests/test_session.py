@@ -136,7 +136,7 @@ def test_the_merged_session_finds_an_entry_again_after_a_merge() -> None:
     assert merged.origins_of(merged.view.index) == ["a", "a", "b", "a", "b", "a", "b"]
     assert merged.state(Waits())[:2] == ("complete", "2 sources merged")
     merged.source_troubles = {"b": "failed"}
-    assert merged.state(Waits())[:2] == ("retrying", "2 sources merged · b: failed")
+    assert merged.state(Waits())[:2] == ("retrying", "1 of 2 sources merged · b: failed")  # (b brings nothing)
 
 
 def test_the_sidebar_counts_add_up_and_say_what_is_pending() -> None:
@@ -145,3 +145,18 @@ def test_the_sidebar_counts_add_up_and_say_what_is_pending() -> None:
     counts = s.sidebar_counts()
     assert counts.counts == [3, 0, 0, 3, 3] and counts.selected == {3} and counts.note == "0 clears the selection"
     assert sum(counts.counts) == len(s.store)
+
+
+def test_while_a_search_runs_the_status_and_an_empty_table_say_so() -> None:
+    """A search over a big file takes a moment: meanwhile the table must not say that nothing
+    matches, nor the status line that all is loaded (found in a walk)."""
+    viewing = session()
+    viewing.begin(clear_now=True)
+    viewing.loaded([ait(i) for i in range(3)], live=False, pages=1, total=3)
+    viewing.finished(capped=False)
+    assert viewing.state(Waits())[:2] == ("complete", "all loaded")
+    viewing.searching = "get"
+    assert viewing.state(Waits())[:2] == ("loading", "searching …")
+    assert viewing.empty_message("") == "Searching for 'get' …"
+    viewing.searching = None
+    assert viewing.state(Waits())[:2] == ("complete", "all loaded")

@@ -27,6 +27,7 @@ class SessionState(Protocol):
     interval_s: float
     source_troubles: dict[str, str]
     from_archive: int
+    searching: str | None
 
     @property
     def needs_connector(self) -> bool: ...
@@ -109,8 +110,13 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str]:
         return "live", " · ".join(part for part in (text, cap, budget) if part)
     if cap:
         return "capped", cap + " — older entries not loaded"
+    if session.searching:  # (the rows shown are the last search's until it ends)
+        return "loading", "searching …"
     if session.merged:
-        merged = f"{len(store.origins) - 1} sources merged"
+        sources = len(store.origins) - 1
+        failed = sum(trouble == "failed" for trouble in session.source_troubles.values())
+        merged = (f"{sources - failed} of {counted(sources, 'source', 'sources')} merged" if failed
+                  else f"{counted(sources, 'source', 'sources')} merged")
         troubles = [f"{label}: {trouble}" for label, trouble in session.source_troubles.items()]
         return ("retrying", " · ".join([merged, *troubles])) if troubles else ("complete", merged)
     if session.file_mode:

@@ -285,6 +285,8 @@ class ViewerSession:
         if self.needs_connector:
             return connector_message
         store = self.store
+        if self.searching:
+            return f"Searching for {self.searching!r} …"
         if len(store) and store.covered(self.filters) < store.tail:
             return (f"Reading fields ({store.ready - store.head:,} of {len(store):,}) — "
                     "matching entries appear as they are read.")
