@@ -102,3 +102,28 @@ async def test_the_first_reading_takes_the_command_lines_early_scan_and_r_scans_
         await pilot.press("r")
         await settle(pilot)
         assert "shown 450" in screen_text(app)
+
+
+async def test_a_file_changed_on_disk_is_said_once_and_r_reads_it_again(tmp_path, monkeypatch) -> None:
+    """Rewritten in place while open, a file shows other bytes under the old rows: the viewer
+    says so (it showed made-up invalid rows without a word), and `r` reads it again."""
+    from logview.ui import feed
+
+    monkeypatch.setattr(feed, "FILE_CHECK_EVERY_S", 0.1)
+    path = tmp_path / "live.jsonl"
+    line = '{{"id":"{0}","log_time":"2025-11-15T10:00:0{0}Z","status":200,"event":"e{0}"}}\n'
+    path.write_text("".join(line.format(i) for i in range(5)))
+    app = file_app(path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.pause(0.3)
+        assert "changed on disk" not in app.viewer.banner.plain()
+        with path.open("r+") as rewritten:  # the same file (inode), other content
+            rewritten.write("".join(line.format(i) for i in range(5, 8)))
+            rewritten.truncate()
+        await wait_until(pilot, lambda: "live.jsonl changed on disk" in app.viewer.banner.plain())
+        assert "r reads it again" in app.viewer.banner.plain()
+        await pilot.press("r")
+        await settle(pilot)
+        assert [e.id for e in app.viewer.store.entries(app.viewer.view.index)] == ["7", "6", "5"]
+        assert "changed on disk" not in app.viewer.banner.plain()

@@ -61,7 +61,7 @@ class Notice:
     """Something the user should know that is not an error: the cap, a tie group that cannot be
     paged, what a server got wrong that paging corrected (`contract`)."""
 
-    kind: Literal["capped", "tie_group", "stuck", "contract", "archive"]
+    kind: Literal["capped", "tie_group", "stuck", "contract", "archive", "file"]
     message: str
 
 
