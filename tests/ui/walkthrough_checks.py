@@ -268,9 +268,11 @@ async def _tail(walk: Walk, key: str) -> None:
         await walk.press(key)
         assert any("Each tab tails its own source" in note for note in walk.notes())
         return
-    if viewer.feed.file_mode:
+    if viewer.feed.file_mode:  # not offered: the footer has no `t`, and the key does nothing
+        before = walk.status_line()
         await walk.press(key)
-        assert "A file has no live tail." in walk.notes()
+        footer = walk.text().splitlines()[-1]
+        assert "Tail" not in footer and walk.status_line() == before and not viewer.session.want_tail
         return
     following = viewer.session.want_tail
     await walk.press(key)
@@ -336,6 +338,8 @@ async def _connector(walk: Walk, key: str) -> None:
     if walk.state == "supermetrics":
         await wait_until(walk.pilot, lambda: isinstance(walk.app.screen, ConnectorPicker))  # type: ignore[arg-type]
         await walk.press("escape")
+    elif walk.viewer.feed.file_mode and walk.viewer.source.kind == "supermetrics":
+        assert "A file holds the one connector it was exported from: none to choose." in walk.notes()
     else:
         assert "Only a Supermetrics source has connectors to choose from." in walk.notes()
 

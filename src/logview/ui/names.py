@@ -64,6 +64,8 @@ class Names(Widget):
 
     def choose_connector(self) -> str | None:
         """c: list the team's connectors to pick from; or why there is nothing to pick."""
+        if self.client is None and isinstance(self.source, SupermetricsSource):
+            return "A file holds the one connector it was exported from: none to choose."
         if not isinstance(self.source, SupermetricsSource) or self.client is None:
             return "Only a Supermetrics source has connectors to choose from."
         self._pick_connector()

@@ -144,6 +144,8 @@ class ViewerScreen(FittingScreen):
         self.store.close()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_tail" and self.feed.file_mode and not self.session.merged:
+            return False  # (a file has no tail: not offered in the footer)
         return key_allowed(self, action)
 
     def focus_now(self, widget: Widget) -> None:
