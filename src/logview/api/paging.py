@@ -21,13 +21,14 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Literal, Union
+from typing import TYPE_CHECKING, Union
 
 from logview.api.contract import RecentIds, StreamContract, sort_key, stream_contract
+from logview.api.events import BackfillDone, EntriesLoaded, Notice, PagerEvent, TailFailed, capped_notice
 from logview.api.head import Head
 from logview.api.prefetch import Prefetch, predicted_cursor
 from logview.api.types import Priority, RetryEvent, pages_left
-from logview.model import ApiFailure, Filters, LogEntry, Page, ServerQuery, counted
+from logview.model import ApiFailure, Filters, LogEntry, Page, ServerQuery
 from logview.sources.base import Cursor, Source
 
 if TYPE_CHECKING:
@@ -44,48 +45,6 @@ PREFETCH = False
 # cursor in a way the contract checks cannot see would otherwise be paged forever).
 MAX_BARREN_PAGES = 10
 
-
-@dataclass(frozen=True)
-class EntriesLoaded:
-    """New entries matching the filters, newest first. `live`: from a tail cycle, newer than all."""
-
-    entries: list[LogEntry]
-    pages: int
-    loaded: int
-    total: int | None
-    live: bool = False
-
-
-@dataclass(frozen=True)
-class Notice:
-    """Something the user should know that is not an error: the cap, a tie group that cannot be
-    paged, what a server got wrong that paging corrected (`contract`)."""
-
-    kind: Literal["capped", "tie_group", "stuck", "contract", "archive", "file"]
-    message: str
-
-
-@dataclass(frozen=True)
-class BackfillDone:
-    loaded: int
-    pages: int
-    capped: bool
-
-
-@dataclass(frozen=True)
-class TailFailed:
-    """A tail cycle failed for good; the tail goes on and retries after `next_poll_s`."""
-
-    failure: ApiFailure
-    next_poll_s: float
-
-
-def capped_notice(cap: int | None) -> Notice:
-    """What a backfill stopped by `--max-entries` says (the archived pager's too)."""
-    return Notice("capped", f"stopped at {counted(cap or 0)} (--max-entries)")
-
-
-PagerEvent = Union[EntriesLoaded, RetryEvent, Notice, BackfillDone, TailFailed]
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 
 @dataclass(frozen=True)
@@ -97,3 +98,13 @@ def _replace(db: sqlite3.Connection, source_id: int, query_key: str, spans: list
     db.execute("DELETE FROM coverage WHERE source = ? AND query_key = ?", (source_id, query_key))
     db.executemany("INSERT INTO coverage (source, query_key, start_us, end_us) VALUES (?, ?, ?, ?)",
                    [(source_id, query_key, span.start_us, span.end_us) for span in spans])
+
+
+# How far in the past (by this machine's clock) a bound sent to the server must be to end a span:
+# well beyond any clock skew between the two and the lag of a server storing what it logs.
+SETTLED_AFTER = timedelta(hours=1)
+
+
+def settled(bound: datetime | None) -> bool:
+    """Whether a range's end sent to the server may end a complete span (`sync.py`)."""
+    return bound is not None and bound < datetime.now(timezone.utc) - SETTLED_AFTER

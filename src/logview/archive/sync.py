@@ -35,7 +35,7 @@ from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, Pager
 from logview.archive.archiving import PageArchiving, query_key
 from logview.archive.columns import ArchivedColumns
 from logview.archive.painted import ArchivedRows, SpanPainting
-from logview.archive.coverage import Span
+from logview.archive.coverage import Span, settled
 from logview.archive.db import ArchiveError
 from logview.archive.tail import TailPager, newest_time
 from logview.archive.timeless import TimelessLedger, keeping_timeless
@@ -348,7 +348,7 @@ class ArchivedPager:
         # No cap of its own: what the server sends is archived whole, and the caller stops at its cap.
         pager = Pager(keeping_timeless(self.source), self.client,
                       self.server_filters.model_copy(update={"since": low, "until": high}))
-        top = None if open_top or not _settled(high) else high
+        top = None if open_top or not settled(high) else high
         pages_before, index, whole = self.pages, len(self._totals), True
         self._totals.append(None)
         self._repeats.append(0)
@@ -400,15 +400,6 @@ def _shown_part(span: Span, since_us: int | None, until_us: int | None) -> tuple
     if span.start_us is not None and low == span.start_us and (since_us is None or since_us < low):
         low -= 1
     return low, high
-
-
-# How far in the past (by this machine's clock) a bound sent to the server must be to end a span:
-# well beyond any clock skew between the two and the lag of a server storing what it logs.
-SETTLED_AFTER = timedelta(hours=1)
-
-
-def _settled(bound: datetime | None) -> bool:
-    return bound is not None and bound < datetime.now(timezone.utc) - SETTLED_AFTER
 
 
 def _us(moment: datetime | None) -> int | None:

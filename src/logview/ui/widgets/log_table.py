@@ -134,14 +134,10 @@ class LogTable(ScrollView, can_focus=True):
         view = self.view
         if view is None:
             return
-        if change.reset:
-            # a file's rows put newest first once read: an entry the user moved to stays selected
-            # (G's oldest row: the oldest again), as when filters change; at the top, the newest
-            # is shown; any other reset starts over
-            at_top = self._cursor_y == 0 and round(self.scroll_y) == 0 and not self.sticky_end
+        if change.reset:  # (a file put newest first: an entry the user moved to stays, G's oldest too)
             place = None if self.cursor_ordinal is None else view.store.sorted_place(self.cursor_ordinal)
-            if place is None or at_top:
-                self.refiltered(keep_place=False)
+            if place is None or (self._cursor_y == 0 and round(self.scroll_y) == 0 and not self.sticky_end):
+                self.refiltered(keep_place=False)  # (any other reset, or at the top: the newest)
                 return
             sticky, self.cursor_ordinal = self.sticky_end, place
             self.refiltered()
@@ -315,8 +311,7 @@ class LogTable(ScrollView, can_focus=True):
     def on_focus(self) -> None:
         self.refresh()
 
-    def on_blur(self) -> None:
-        self.refresh()
+    on_blur = on_focus  # (the cursor's colour says whether the table has the focus)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -401,8 +396,7 @@ class LogTable(ScrollView, can_focus=True):
         return strip.apply_style(base)
 
     def _day(self, ordinal: int) -> object:
-        assert self.view is not None
-        moment = local_time(self.view.store.time_us(ordinal))
+        moment = local_time(self.view.store.time_us(ordinal))  # type: ignore[union-attr]
         return None if moment is None else moment.date()
 
     def _header_strip(self, layout: TableLayout, width: int) -> Strip:

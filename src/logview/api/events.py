@@ -1,0 +1,53 @@
+"""What a pager yields: entries as they come, notices, retries, the end of a backfill, a tail's
+failure. The viewer, export and the archived pager all speak in these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Union
+
+from logview.api.types import RetryEvent
+from logview.model import ApiFailure, LogEntry, counted
+
+
+@dataclass(frozen=True)
+class EntriesLoaded:
+    """New entries matching the filters, newest first. `live`: from a tail cycle, newer than all."""
+
+    entries: list[LogEntry]
+    pages: int
+    loaded: int
+    total: int | None
+    live: bool = False
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the user should know that is not an error: the cap, a tie group that cannot be
+    paged, what a server got wrong that paging corrected (`contract`)."""
+
+    kind: Literal["capped", "tie_group", "stuck", "contract", "archive", "file"]
+    message: str
+
+
+@dataclass(frozen=True)
+class BackfillDone:
+    loaded: int
+    pages: int
+    capped: bool
+
+
+@dataclass(frozen=True)
+class TailFailed:
+    """A tail cycle failed for good; the tail goes on and retries after `next_poll_s`."""
+
+    failure: ApiFailure
+    next_poll_s: float
+
+
+def capped_notice(cap: int | None) -> Notice:
+    """What a backfill stopped by `--max-entries` says (the archived pager's too)."""
+    return Notice("capped", f"stopped at {counted(cap or 0)} (--max-entries)")
+
+
+PagerEvent = Union[EntriesLoaded, RetryEvent, Notice, BackfillDone, TailFailed]
