@@ -14,9 +14,9 @@ from logview.ui.screens.connector_picker import ConnectorPicker
 from ui_helpers import FAST, SIZE, detail_text, make_app, screen_text, settle, table_lines, widget_text
 
 
-def picker_app(server: DemoServer) -> LogViewApp:
+def picker_app(server: DemoServer, label: str = f"supermetrics team {DEMO_TEAM}") -> LogViewApp:
     source = SupermetricsSource(DEMO_TEAM, None, base_url=server.url)
-    connection = Connection(source, DEMO_SUPERMETRICS_KEY, f"supermetrics team {DEMO_TEAM}")
+    connection = Connection(source, DEMO_SUPERMETRICS_KEY, label)
     return LogViewApp(ViewerOptions(filters=Filters(), connection=connection), policy=FAST)
 
 
@@ -29,6 +29,7 @@ async def test_without_a_connector_the_picker_lists_the_teams_and_enter_reads_on
         assert "Connectors of team 1" in text and "Demo Ads API" in text and "DEMO01" in text
         assert "Draft CRM connector" in text and "EMPTY1" in text
         assert len(app.viewer.store) == 0  # nothing is read before a connector is chosen
+        assert "Choose one of team 1's 2 connectors." in text  # (behind the picker: no more "Listing …")
         await pilot.press("enter")
         await settle(pilot)
         assert not isinstance(app.screen, ConnectorPicker)
@@ -40,6 +41,15 @@ async def test_without_a_connector_the_picker_lists_the_teams_and_enter_reads_on
         await settle(pilot)
         assert app.viewer.source.connector_id == DEMO_EMPTY_CONNECTOR and len(app.viewer.view) == 0
         assert "team 1 / EMPTY1" in screen_text(app) and "No entries" in "\n".join(table_lines(app))
+
+
+async def test_a_profile_keeps_its_name_in_the_header_once_a_connector_is_picked(demo: DemoServer) -> None:
+    app = picker_app(demo, label="profile smc")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert f"profile smc · {DEMO_EMPTY_CONNECTOR}" in screen_text(app).splitlines()[0]
 
 
 async def test_escape_leaves_nothing_loaded_and_says_how_to_choose(demo: DemoServer) -> None:

@@ -41,6 +41,9 @@ class Names(Widget):
             super().__init__()
             self.identifier = identifier
 
+    class ConnectorsListed(Message):
+        """The team's connectors are on screen to choose from (the table behind says so)."""
+
     class NoConnector(Message):
         """The picker was left without a choice, or the list could not be loaded (`error`)."""
 
@@ -85,6 +88,9 @@ class Names(Widget):
             return
         from logview.ui.screens.connector_picker import ConnectorPicker
 
+        if source.connector_id is None:  # (the table behind the picker says what it waits for)
+            self.connector_message = f"Choose one of team {source.team_id}'s {len(connectors)} connectors."
+            self.post_message(self.ConnectorsListed())
         self.app.push_screen(ConnectorPicker(source.team_id, connectors, source.connector_id), self._chosen)
 
     def _chosen(self, identifier: str | None) -> None:

@@ -218,9 +218,15 @@ class ViewerScreen(FittingScreen):
     # -- names ----------------------------------------------------------------------------
     @on(Names.ConnectorChosen)
     def _connector_chosen(self, message: Names.ConnectorChosen) -> None:
-        if isinstance(self.source, SupermetricsSource):
-            self.label = f"supermetrics team {self.source.team_id} / {message.identifier}"
+        if isinstance(self.source, SupermetricsSource):  # (a profile keeps its name in the header)
+            profile = self.label.split(" · ")[0] if self.label.startswith("profile ") else None
+            self.label = (f"{profile} · {message.identifier}" if profile
+                          else f"supermetrics team {self.source.team_id} / {message.identifier}")
         self.start_loading(clear_now=True)
+
+    @on(Names.ConnectorsListed)
+    def _connectors_listed(self) -> None:
+        self.refresh_all()
 
     @on(Names.NoConnector)
     def _no_connector(self, message: Names.NoConnector) -> None:

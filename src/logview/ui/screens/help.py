@@ -38,10 +38,10 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("", "local: applied to the loaded rows instantly"),
     )),
     ("Patterns", (
-        ("h", "volume histogram above the table; again: hide it"),
+        ("h", "volume histogram above the table, focused; again: hide it (focus it, if it lost the focus)"),
         ("", "←/→ pick a bar, Enter (or a click) narrows the dates to it, Backspace zooms out"),
         ("i", "stats: per tool / credential / event — entries, failed, p50 p95 p99 — and error groups"),
-        ("", "←/→ group by, ↑/↓ move, Enter filters by the row (again: lifts it)"),
+        ("", "←/→ group by, ↑/↓ move, Enter filters by the row (again: lifts it); i hides it as h does"),
         ("x", "lift the filters picked in the stats (tool, credential, event, source, error group)"),
     )),
     ("Data", (
