@@ -105,9 +105,26 @@ def test_clear_one_source_or_everything_and_everything_asks_first(archived, caps
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
     monkeypatch.setattr("builtins.input", lambda prompt: "n")
     assert main(["archive", "clear"]) == 0 and "nothing cleared" in capsys.readouterr().out
+
+    def ctrl_d(prompt):
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", ctrl_d)  # no answer is no (it was a traceback)
+    assert main(["archive", "clear"]) == 0 and "nothing cleared" in capsys.readouterr().out
     monkeypatch.setattr("builtins.input", lambda prompt: "y")
     assert main(["archive", "clear"]) == 0 and capsys.readouterr().out == "cleared 200 entries\n"
     assert main(["archive", "list"]) == 0 and capsys.readouterr().out.splitlines()[1:] == []
+
+
+@pytest.mark.parametrize("command", [["archive", "list"], ["archive", "path"], ["config"]])
+def test_a_reader_that_stops_early_gets_no_traceback(archived, command):
+    """`logview archive list | head -0`: the pipe is closed before logview writes (it was a
+    BrokenPipeError traceback and exit 1)."""
+    for _ in range(3):
+        result = subprocess.run(f"{sys.executable} -m logview {' '.join(command)} | true; exit ${{PIPESTATUS[0]}}",
+                                shell=True, executable="/bin/bash", capture_output=True, text=True, timeout=60)
+        assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr, result.stderr
+        assert result.returncode in (0, 2), result.returncode  # (2: `config` found problems before the pipe closed)
 
 
 def test_clear_removes_a_damaged_archive_and_every_command_says_what_is_wrong(capsys):

@@ -111,7 +111,8 @@ def test_with_source_options_logs_holds_that_source_only(archived, capsys, monke
     "DELETE FROM entries", "UPDATE entries SET status = 'x'", "INSERT INTO sources (api, base_url, scope) "
     "VALUES ('a', 'b', 'c')", "DROP TABLE entries", "CREATE TABLE mine (x)", "ATTACH DATABASE 'x.db' AS x",
     "PRAGMA query_only = 0", "PRAGMA user_version = 7", "VACUUM", "BEGIN",
-    "WITH gone AS (SELECT 1) DELETE FROM entries",
+    "WITH gone AS (SELECT 1) DELETE FROM entries", "PRAGMA journal_mode = DELETE", "PRAGMA wal_checkpoint",
+    "PRAGMA incremental_vacuum", "PRAGMA writable_schema = 1",
 ])
 def test_a_statement_that_would_write_is_refused_and_the_archive_unchanged(statement, capsys, monkeypatch):
     monkeypatch.setenv("LOGVIEW_CONFIG", "/nonexistent/config.toml")
@@ -121,6 +122,22 @@ def test_a_statement_that_would_write_is_refused_and_the_archive_unchanged(state
     assert result.stderr.startswith("logview sql: refused") and result.stderr.count("\n") == 1
     assert fingerprint() == before
     assert Archive.open(readonly=True).source(aitronos_identity()).count() == count
+
+
+@pytest.mark.parametrize("statement, header, first", [
+    ("PRAGMA user_version", ["user_version"], None), ("PRAGMA journal_mode", ["journal_mode"], ["wal"]),
+    ("SELECT name FROM pragma_table_info('logs') WHERE name = 'status'", ["name"], ["status"]),
+    ("PRAGMA table_info(logs)", ["cid", "name", "type", "notnull", "dflt_value", "pk"], None),
+])
+def test_a_pragma_that_only_tells_is_answered(statement, header, first, archived, capsys, monkeypatch):
+    """The README refuses only a PRAGMA that sets something (these were refused, one as `UPDATE`)."""
+    monkeypatch.setenv("LOGVIEW_CONFIG", "/nonexistent/config.toml")
+    before = fingerprint()
+    result = in_process(capsys, "sql", "--format", "csv", statement)
+    assert result.returncode == 0, result.stderr
+    rows = [line.split(",") for line in result.stdout.splitlines()]
+    assert rows[0] == header and len(rows) >= 2 and (first is None or rows[1] == first), rows
+    assert fingerprint() == before
 
 
 @pytest.mark.parametrize("statement, says", [

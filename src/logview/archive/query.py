@@ -42,7 +42,13 @@ _VIEW = f"""CREATE TEMP VIEW logs AS SELECT
 FROM main.entries AS e JOIN main.sources AS s ON s.id = e.source"""
 
 _READS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
-_INTROSPECTION_PRAGMAS = {"table_info", "table_xinfo"}  # `PRAGMA table_info(logs)` shows the columns
+# Pragmas that only tell (`PRAGMA table_info(logs)` shows the columns; `PRAGMA user_version`):
+# allowed with no value to set, or with a table's or an index's name.
+_INTROSPECTION_PRAGMAS = {"table_info", "table_xinfo", "index_list", "index_info", "index_xinfo", "foreign_key_list"}
+_READING_PRAGMAS = _INTROSPECTION_PRAGMAS | {
+    "user_version", "schema_version", "application_id", "data_version", "journal_mode", "page_size", "page_count",
+    "freelist_count", "encoding", "database_list", "compile_options", "function_list", "pragma_list",
+    "collation_list", "module_list", "quick_check", "integrity_check"}
 _ACTIONS = {getattr(sqlite3, f"SQLITE_{name}"): name.replace("_", " ") for name in (
     "INSERT", "UPDATE", "DELETE", "CREATE_TABLE", "CREATE_TEMP_TABLE", "CREATE_INDEX", "CREATE_TEMP_INDEX",
     "CREATE_VIEW", "CREATE_TEMP_VIEW", "CREATE_TRIGGER", "CREATE_TEMP_TRIGGER", "CREATE_VTABLE", "DROP_TABLE",
@@ -95,7 +101,10 @@ class LogsQuery:
     def _authorize(self, action: int, first: str | None, second: str | None, *_: Any) -> int:
         if action in _READS:
             return sqlite3.SQLITE_OK
-        if action == sqlite3.SQLITE_PRAGMA and first in _INTROSPECTION_PRAGMAS:
+        if action == sqlite3.SQLITE_UPDATE and first == "sqlite_master":
+            return sqlite3.SQLITE_OK  # (how a pragma's table-valued function says it reads the schema; query_only holds)
+        if action == sqlite3.SQLITE_PRAGMA and first is not None and first.lower() in _READING_PRAGMAS and (
+                second is None or first.lower() in _INTROSPECTION_PRAGMAS):
             return sqlite3.SQLITE_OK
         what = _ACTIONS.get(action, f"action {action}")
         self._refused.append(f"{what} {first}".strip() if action == sqlite3.SQLITE_PRAGMA and first else what)

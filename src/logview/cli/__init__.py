@@ -9,6 +9,7 @@ error after retries, 130 interrupted by Ctrl-C, 143 by SIGTERM (which stops logv
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -230,7 +231,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with _sigterm_interrupts():
             code = command(argv[1:]) if command is not None else run_viewer_command(argv)
+            sys.stdout.flush()  # (here, where a closed pipe is caught: not at the interpreter's exit)
             return EXIT_TERMINATED if _terminated.is_set() else code  # (the viewer closes cleanly on it)
     except KeyboardInterrupt:
         print("logview: interrupted", file=sys.stderr)
         return EXIT_TERMINATED if _terminated.is_set() else EXIT_INTERRUPTED
+    except BrokenPipeError:  # `logview archive list | head -1`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # (nor may Python's exit complain)
+        return EXIT_OK

@@ -103,7 +103,11 @@ def _clear(args, identity, path) -> int:
         if not sys.stdin.isatty():
             return _fail("clearing everything needs --yes when stdin is not a terminal "
                          "(or name one source with --source/--profile)")
-        answer = input(f"Clear every archived entry in {path}? The next launches fetch them again. [y/N] ")
+        try:
+            answer = input(f"Clear every archived entry in {path}? The next launches fetch them again. [y/N] ")
+        except EOFError:  # Ctrl-D: no answer is no
+            answer = ""
+            print()
         if answer.strip().lower() not in ("y", "yes"):
             print("nothing cleared")
             return EXIT_OK
