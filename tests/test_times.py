@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logview.times import TimeParseError, epoch_us, format_api_time, parse_api_time, parse_user_time
+from logview.times import (ReversedRange, TimeParseError, epoch_us, format_api_time, parse_api_time, parse_time_range,
+                           parse_user_time)
 
 UTC = timezone.utc
 aware_times = st.datetimes(
@@ -99,3 +100,17 @@ def test_user_dates_are_local_days_and_until_covers_the_whole_day(monkeypatch):
 def test_bad_user_times_say_what_is_accepted(text):
     with pytest.raises(TimeParseError, match="relative span"):
         parse_user_time(text, now=NOW)
+
+
+def test_a_range_that_holds_no_moment_is_reversed():
+    """`--since 2026-12-02 --until 2026-12-01`: the whole of the 1st ends where the 2nd starts, so
+    the range is empty (it passed, and the export said nothing); a single day, or one instant at
+    both ends, is a range."""
+    now = datetime(2026, 12, 4, 12, tzinfo=timezone.utc)
+    with pytest.raises(ReversedRange):
+        parse_time_range("2026-12-02", "2026-12-01", now=now)
+    with pytest.raises(ReversedRange):
+        parse_time_range("2026-12-02T10:00:01Z", "2026-12-02T10:00:00Z", now=now)
+    since, until = parse_time_range("2026-12-01", "2026-12-01", now=now)
+    assert until - since == timedelta(days=1)
+    assert parse_time_range("2026-12-02T10:00:00Z", "2026-12-02T10:00:00Z", now=now)[0] is not None

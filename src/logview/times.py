@@ -97,7 +97,9 @@ def parse_time_range(since_text: str, until_text: str, *,
     now = now or utc_now()
     since = parse_user_time(since_text, now=now) if since_text.strip() else None
     until = parse_user_time(until_text, now=now, end_of_day=True) if until_text.strip() else None
-    if since is not None and until is not None and since > until:
+    # (a bare `until` date ends where the next day starts: a `since` there is already past it)
+    whole_day = until is not None and until != parse_user_time(until_text, now=now)
+    if since is not None and until is not None and (since > until or (whole_day and since == until)):
         raise ReversedRange("the start of the range is after its end")
     return since, until
 
