@@ -229,3 +229,15 @@ def test_no_archive_yet_is_one_line_and_exit_2(tmp_path, monkeypatch):
     result = logview("sql", "SELECT 1")
     assert result.returncode == 2 and "no archive yet" in result.stderr and result.stderr.count("\n") == 1
     assert not (tmp_path / "logview").exists()  # reading created nothing
+
+
+def test_results_keep_every_column_blobs_and_wide_text(archived, capsys, monkeypatch):
+    """A repeated column name is kept in JSONL (`a:2`; it overwrote the first), a blob that is
+    not UTF-8 is written as SQL writes it (its bytes were lost), and a table aligns wide
+    characters by the columns they take on screen (CJK text broke the columns)."""
+    monkeypatch.setenv("LOGVIEW_CONFIG", "/nonexistent/config.toml")
+    jsonl = in_process(capsys, "sql", "--format", "jsonl", "SELECT 1 AS a, 2 AS a, x'00ff' AS b, x'6869' AS c")
+    assert orjson.loads(jsonl.stdout) == {"a": 1, "a:2": 2, "b": "x'00ff'", "c": "hi"}
+    table = in_process(capsys, "sql", "SELECT '東京駅' AS city, 'ab' AS x UNION ALL SELECT 'Zürich', 'cd'")
+    lines = table.stdout.splitlines()
+    assert lines[2] == "東京駅  ab" and lines[3] == "Zürich  cd", lines

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import sys
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from itertools import chain, islice
@@ -123,9 +124,28 @@ def _sync(args) -> int | None:
 def _text(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
+    if isinstance(value, bytes):  # a blob: its text when it is UTF-8, else its bytes as SQL writes them
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return f"x'{value.hex()}'"
     return str(value)
+
+
+def _unique(columns: list[str]) -> list[str]:
+    """Column names as JSON keys, each once: a name repeated (`SELECT a.id, b.id`) becomes `id:2`."""
+    seen: dict[str, int] = {}
+    keys = []
+    for name in columns:
+        seen[name] = seen.get(name, 0) + 1
+        keys.append(name if seen[name] == 1 else f"{name}:{seen[name]}")
+    return keys
+
+
+def _width(text: str) -> int:
+    """The columns `text` takes in a terminal: wide (CJK) characters two, combining marks none."""
+    return sum(0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
+               for char in text)
 
 
 def write_rows(fmt: str, columns: list[str], rows: Iterator[tuple[Any, ...]], out: TextIO) -> int:
@@ -138,9 +158,9 @@ def write_rows(fmt: str, columns: list[str], rows: Iterator[tuple[Any, ...]], ou
             writer.writerow([_text(value) for value in row])
         return count
     if fmt == "jsonl":
-        count = 0
+        count, keys = 0, _unique(columns)
         for count, row in enumerate(rows, 1):
-            record = {name: _text(value) if isinstance(value, bytes) else value for name, value in zip(columns, row)}
+            record = {name: _text(value) if isinstance(value, bytes) else value for name, value in zip(keys, row)}
             out.write(orjson.dumps(record, option=orjson.OPT_SERIALIZE_NUMPY).decode() + "\n")
         return count
     return _write_table(columns, rows, out)
@@ -152,7 +172,11 @@ def _cell(value: Any) -> str:
         text = str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:.6f}".rstrip("0")
     else:
         text = clean_line(_text(value))
-    return text if len(text) <= CELL_WIDTH else text[:CELL_WIDTH - 1] + "…"
+    if _width(text) <= CELL_WIDTH:
+        return text
+    while _width(text) > CELL_WIDTH - 1:
+        text = text[:-1]
+    return text + "…"
 
 
 def _write_table(columns: list[str], rows: Iterator[tuple[Any, ...]], out: TextIO) -> int:
@@ -160,7 +184,7 @@ def _write_table(columns: list[str], rows: Iterator[tuple[Any, ...]], out: TextI
     numeric = [bool(first) and all(isinstance(row[i], (int, float)) or row[i] is None for row in first)
                for i in range(len(columns))]
     header = [_cell(name) for name in columns]
-    widths = [max([len(name), *(len(_cell(row[i])) for row in first)]) for i, name in enumerate(header)]
+    widths = [max([_width(name), *(_width(_cell(row[i])) for row in first)]) for i, name in enumerate(header)]
     out.write(_line(header, widths, [False] * len(columns)))
     out.write("  ".join("-" * width for width in widths).rstrip() + "\n")
     count = 0
@@ -170,5 +194,6 @@ def _write_table(columns: list[str], rows: Iterator[tuple[Any, ...]], out: TextI
 
 
 def _line(cells: Iterable[str], widths: list[int], right: list[bool]) -> str:
-    padded = [cell.rjust(width) if align else cell.ljust(width) for cell, width, align in zip(cells, widths, right)]
+    pads = [" " * max(0, width - _width(cell)) for cell, width in zip(cells, widths)]
+    padded = [pad + cell if align else cell + pad for cell, pad, align in zip(cells, pads, right)]
     return "  ".join(padded).rstrip() + "\n"
