@@ -146,3 +146,27 @@ def test_export_takes_its_format_from_the_name_by_the_viewers_rule(server, tmp_p
     chosen = logview(*aitronos_args(server, "--max-entries", "5", "--format", "csv", "-o", str(tmp_path / "out.xlsx")),
                      env=AITRONOS_KEY)
     assert chosen.returncode == 0 and (tmp_path / "out.xlsx").read_bytes().startswith(b"id,")  # --format wins
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["export", "--event", "a", "--event", "b"], "logview export: --event given twice: it takes one value"),
+    (["export", "--search", "a", "--search", "b"], "logview export: --search given twice"),
+    (["--credential", "a", "--credential", "b"], "logview: --credential given twice"),
+    (["export", "--max-entries", "abc"], "logview export: argument --max-entries: must be a whole number, not 'abc'"),
+    (["archive", "prune", "--max-entries", "x"], "logview archive prune: argument --max-entries: must be a whole"),
+])
+def test_a_usage_error_is_one_line(argv, says):
+    """A filter given twice is refused, not the first value silently dropped (`--event a --event b`
+    kept b); argparse's errors are one line like logview's own, without its usage block."""
+    result = logview(*argv, timeout=30)
+    err = result.stderr.decode()
+    assert result.returncode == 2 and err.startswith(says) and err.count("\n") == 1, err
+    assert "usage:" not in err and "_positive_int" not in err
+
+
+def test_a_format_for_an_extension_logview_does_not_write_is_warned(server, tmp_path):
+    out = tmp_path / "report.xlsx"
+    result = logview(*aitronos_args(server, "--since", "1h", "--format", "csv", "-o", str(out)), env=AITRONOS_KEY)
+    assert result.returncode == 0
+    assert f"logview: writing CSV to {out}: logview writes no .xlsx files" in result.stderr.decode()
+    assert out.read_text().startswith("id,")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import NoReturn
 
 from logview import __version__
 from logview.model import SOURCE_KINDS
@@ -31,15 +32,35 @@ def _add_filter_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--status", action="append", default=[], metavar="VALUE",
                        help="repeatable. Aitronos: success|error|blocked|timeout; "
                             "Supermetrics: 429, 4xx, success (<400), error (>=400), other (no status)")
-    group.add_argument("--since", metavar="T", help="ISO 8601 date/date-time, or relative: 30s 15m 2h 7d")
-    group.add_argument("--until", metavar="T", help="ISO 8601 date/date-time, or relative")
-    group.add_argument("--credential", metavar="ID", help="Aitronos credential id (tcred_...)")
-    group.add_argument("--event", metavar="NAME", help="Supermetrics event name")
-    group.add_argument("--search", metavar="TEXT", help="case-insensitive substring over all fields")
+    group.add_argument("--since", metavar="T", action=_Once, help="ISO 8601 date/date-time, or relative: 30s 15m 2h 7d")
+    group.add_argument("--until", metavar="T", action=_Once, help="ISO 8601 date/date-time, or relative")
+    group.add_argument("--credential", metavar="ID", action=_Once, help="Aitronos credential id (tcred_...)")
+    group.add_argument("--event", metavar="NAME", action=_Once, help="Supermetrics event name (exact)")
+    group.add_argument("--search", metavar="TEXT", action=_Once, help="case-insensitive substring over all fields")
+
+
+class _Once(argparse.Action):
+    """A filter given once: a second value is a usage error, not the first silently dropped
+    (`--event a --event b` is not "a or b")."""
+
+    def __call__(self, parser, namespace, values, option_string=None):  # noqa: ANN001 - argparse's
+        if getattr(namespace, self.dest, None) is not None:
+            parser.error(f"{option_string} given twice: it takes one value (--status is the repeatable filter)")
+        setattr(namespace, self.dest, values)
+
+
+class _Parser(argparse.ArgumentParser):
+    """Its errors are one line, as logview's own are (argparse puts its usage block first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (`{self.prog} --help` lists the options)\n")
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
@@ -77,7 +98,7 @@ def _port(text: str) -> int:
 
 
 def viewer_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="logview",
         description="Read Aitronos and Supermetrics connector execution logs in the terminal.",
         epilog="commands: `logview export --help`, `logview config`, `logview demo-server --help`, "
@@ -103,7 +124,7 @@ def _add_no_archive(parser: argparse.ArgumentParser) -> None:
 
 
 def export_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="logview export",
         description="Write log entries to stdout or a file. stdout is data; messages go to stderr.",
     )
@@ -112,8 +133,9 @@ def export_parser() -> argparse.ArgumentParser:
     _add_filter_args(parser)
     parser.add_argument("--format", choices=("jsonl", "csv"), default=None,
                         help="jsonl (entries exactly as the API returned them) or csv (known columns); "
-                             "default from the --output extension (.csv; .jsonl .ndjson .json .log .txt), "
-                             "else jsonl; given, it wins over the extension (with a warning)")
+                             "default from the --output extension (.csv; .jsonl .ndjson .json .log .txt or "
+                             "none: jsonl; any other is refused), jsonl on stdout; given, it wins over the "
+                             "extension (with a warning)")
     parser.add_argument("--output", "-o", metavar="PATH", type=Path, help="write here instead of stdout")
     parser.add_argument("--max-entries", type=_positive_int, metavar="N", help="stop after N entries (default: all)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each request to stderr")
@@ -122,7 +144,7 @@ def export_parser() -> argparse.ArgumentParser:
 
 
 def demo_server_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="logview demo-server",
+    parser = _Parser(prog="logview demo-server",
                                      description="Run the demo server (both APIs) in the foreground; "
                                                  "it prints the keys and ids to use with it. Ctrl-C stops it.")
     parser.add_argument("--port", type=_port, default=8765,
@@ -153,7 +175,7 @@ def demo_server_parser() -> argparse.ArgumentParser:
 
 
 def config_parser() -> argparse.ArgumentParser:
-    return argparse.ArgumentParser(
+    return _Parser(
         prog="logview config",
         description="Show where the config file is, what it defines, and check every profile "
                     "(exit 2 when something is wrong). Keys are never shown.")
@@ -172,11 +194,12 @@ def _add_archived_source_args(parser: argparse.ArgumentParser, what: str) -> Non
 
 
 def archive_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="logview archive",
         description="The local archive of entries fetched before: a launch paints them at once and fetches "
                     "only what is newer. It never holds a key.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,path,prune,clear}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,path,prune,clear}",
+                                     parser_class=_Parser)
     commands.add_parser("list", help="one line per archived source: entries, time span, complete ranges",
                         description="One line per archived source: its API, base URL and scope, how many "
                                     "entries, the oldest and newest, and the time ranges known complete.")
@@ -198,7 +221,7 @@ def archive_parser() -> argparse.ArgumentParser:
 
 
 def sql_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="logview sql",
         description="Query the local archive with SQL (SQLite) through the `logs` view: time, time_us, id, "
                     "api, base_url, scope, status, status_code, event, tool, connector, credential_id, "

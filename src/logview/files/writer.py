@@ -61,6 +61,8 @@ def name_contradiction(fmt: str, output: Path | None) -> str | None:
     """What to warn when an explicit format is not the one the output's name says (`--format csv
     -o logs.ndjson`): the format given wins, but whoever opens the file goes by its name."""
     named = _named_format(output) if output is not None else None
+    if output is not None and named is None and output.suffix[1:].isalpha():
+        return f"writing {fmt.upper()} to {output}: logview writes no {output.suffix} files, whatever its name says"
     if named is None or named == fmt:
         return None
     return f"writing {fmt.upper()} to {output}: its name says {named.upper()}"
