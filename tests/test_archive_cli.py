@@ -66,6 +66,14 @@ def test_list_and_prune_without_an_archive_say_so_and_create_nothing(capsys):
     assert not default_archive_path().exists()
 
 
+def test_list_with_the_archive_off_says_so(capsys, tmp_path, monkeypatch):
+    config = tmp_path / "config.toml"
+    config.write_text("archive = false\n")
+    monkeypatch.setenv("LOGVIEW_CONFIG", str(config))
+    assert main(["archive", "list"]) == 0
+    assert "the config says `archive = false`, so logview keeps none" in capsys.readouterr().out
+
+
 def test_prune_by_count_and_age_one_source_or_all(archived, capsys):
     assert main(["archive", "prune", "--max-entries", "100", *AITRONOS_ARGS]) == 0
     assert capsys.readouterr().out == "pruned 200 entries of aitronos http://127.0.0.1:9 org_archive\n"

@@ -157,3 +157,11 @@ def test_a_reader_of_stdout_that_stops_early_leaves_the_pages_received_archived(
 
     with Archive.open(default_archive_path(), readonly=True) as archive:
         assert sum(summary.entries for summary in archive.summaries()) >= 100  # at least the page written from
+
+
+def test_output_dash_is_stdout(fresh_server, tmp_path):
+    fresh_server.state.insert_aitronos(3)
+    result = subprocess.run([sys.executable, "-m", "logview", *aitronos_args(fresh_server, "-o", "-")],
+                            capture_output=True, env={**CLEAN_ENV, **AITRONOS_KEY}, timeout=60, cwd=tmp_path)
+    assert result.returncode == 0 and len(jsonl(result.stdout)) == 3
+    assert not (tmp_path / "-").exists()

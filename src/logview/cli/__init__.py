@@ -106,6 +106,8 @@ def run_export_command(argv: Sequence[str]) -> int:
                                      resolve_connection)
 
     profiles_once(args, "exporting")
+    if args.output is not None and str(args.output) == "-":  # (the usual spelling of stdout)
+        args.output = None
     try:
         fmt = format_for(args.format, args.output)
     except UnknownFormat as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timezone
@@ -44,7 +45,10 @@ def run_archive_command(argv: Sequence[str]) -> int:
 
 def _list(path) -> int:
     if not path.exists():
-        print(f"no archive yet at {path}: logview keeps one once it has read logs from an API")
+        keeps, _ = archive_choice(argparse.Namespace())
+        why = ("logview keeps one once it has read logs from an API" if keeps
+               else "the config says `archive = false`, so logview keeps none")
+        print(f"no archive yet at {path}: {why}")
         return EXIT_OK
     with Archive.open(path, readonly=True) as archive:
         summaries = archive.summaries()

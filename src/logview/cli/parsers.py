@@ -136,7 +136,7 @@ def export_parser() -> argparse.ArgumentParser:
                              "default from the --output extension (.csv; .jsonl .ndjson .json .log .txt or "
                              "none: jsonl; any other is refused), jsonl on stdout; given, it wins over the "
                              "extension (with a warning)")
-    parser.add_argument("--output", "-o", metavar="PATH", type=Path, help="write here instead of stdout")
+    parser.add_argument("--output", "-o", metavar="PATH", type=Path, help="write here instead of stdout (`-`: stdout)")
     parser.add_argument("--max-entries", type=_positive_int, metavar="N", help="stop after N entries (default: all)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each request to stderr")
     _add_no_archive(parser)
