@@ -160,3 +160,25 @@ def test_while_a_search_runs_the_status_and_an_empty_table_say_so() -> None:
     assert viewing.empty_message("") == "Searching for 'get' …"
     viewing.searching = None
     assert viewing.state(Waits())[:2] == ("complete", "all loaded")
+
+
+def test_a_finished_backfill_counts_what_came_when_the_server_said_more() -> None:
+    """A server whose `total` lies (3,100 said, 3,000 came): once all of it is loaded and every
+    filter ran on the server, the status line counts what came (it said "all loaded … total
+    3,100"); a local filter, or the cap, leaves the server's count alone."""
+    honest = session()
+    honest.begin(clear_now=True)
+    honest.loaded([ait(i) for i in range(30)], live=False, pages=1, total=31)
+    assert honest.total == 31
+    honest.finished(capped=False)
+    assert honest.total == 30
+    searched = session(filters=Filters(search="x"))
+    searched.begin(clear_now=True)
+    searched.loaded([ait(i) for i in range(3)], live=False, pages=1, total=31)
+    searched.finished(capped=False)
+    assert searched.total == 31  # (the server counted before the local search)
+    capped = session(max_entries=3)
+    capped.begin(clear_now=True)
+    capped.loaded([ait(i) for i in range(3)], live=False, pages=1, total=31)
+    capped.finished(capped=True)
+    assert capped.total == 31

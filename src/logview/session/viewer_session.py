@@ -162,6 +162,11 @@ class ViewerSession:
         self._take_pending_clear()
         self.phase = "complete"
         self.capped = self.capped or capped
+        if not self.capped and self.backfill_total is not None and not self.file_mode \
+                and server_part(self.source, self.filters) == self.filters:
+            # every filter ran on the server, and all of it came: what came is the count (the
+            # server's `total` may be wrong, as the contract's notice then says)
+            self.backfill_total = len(self.store) - self.tail_found
         return self.view.sync()
 
     def failed(self) -> None:
