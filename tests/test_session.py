@@ -182,3 +182,14 @@ def test_a_finished_backfill_counts_what_came_when_the_server_said_more() -> Non
     capped.loaded([ait(i) for i in range(3)], live=False, pages=1, total=31)
     capped.finished(capped=True)
     assert capped.total == 31
+
+
+def test_a_tail_cycle_waiting_on_the_server_is_said() -> None:
+    """A hung poll (30 s before it times out) read `● live · every 2 s` all along."""
+    tailing = session(follow=True)
+    tailing.begin(clear_now=True)
+    tailing.loaded([ait(i) for i in range(3)], live=False, pages=1, total=3)
+    tailing.finished(capped=False)
+    assert tailing.state(Waits(poll_waiting_s=1.0))[:2] == ("live", "live · every 2 s")
+    state, text = tailing.state(Waits(poll_waiting_s=12.0))[:2]
+    assert state == "live" and text.startswith("live · waiting 12") and text.endswith("for the server")

@@ -43,8 +43,12 @@ class Waits:
     retry: tuple[str, float] | None = None  # a request being retried: (cause, seconds left)
     tail_failing: tuple[str, float] | None = None  # the live tail's next try: (cause, seconds left)
     backfilling: bool = False  # a backfill (or a file's reading) is running
+    poll_waiting_s: float | None = None  # how long the tail's current cycle has waited for the server
     budget: BudgetState | None = None  # the API's request budget, shown when it binds
     backfill_eta_s: float | None = None  # when the budget lets the backfill finish
+
+
+POLL_SLOW_S = 5.0  # a tail cycle waiting this long for the server is said on the status line
 
 
 class ConnectionState(NamedTuple):
@@ -107,6 +111,9 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str]:
     cap = f"capped at {session.max_entries:,}" if session.capped and session.max_entries else ""
     if session.want_tail:
         text = f"live · every {session.interval_s:g} s"
+        waited = waits.poll_waiting_s
+        if waited is not None and waited >= max(POLL_SLOW_S, session.interval_s):  # (a hung request: 30 s)
+            text = f"live · waiting {format_wait(waited)} for the server"
         return "live", " · ".join(part for part in (text, cap, budget) if part)
     if cap:
         return "capped", cap + " — older entries not loaded"

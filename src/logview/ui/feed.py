@@ -87,6 +87,7 @@ class Feed(Widget):
         self.reading: FileReading | None = None  # the file's current reading
         self._file_stamp: tuple[int, int, int] | None = None  # the file as read: (inode, size, mtime)
         self._file_told = False  # its change on disk has been said
+        self._poll_started: float | None = None  # when the tail's current cycle began (None: pausing)
         self._painted = threading.Event()  # the screen's first paint is done (`painted`)
         self._first_archived: ArchivedRows | None = None  # read by `start`, for the first paint
         self._gathering = Gathering(self.post_message, lambda generation: Feed.Loaded(
@@ -285,11 +286,18 @@ class Feed(Widget):
 
     async def _tail_sleep(self, seconds: float) -> None:
         self._wake = self._wake or asyncio.Event()
+        self._poll_started = None
         try:
             await asyncio.wait_for(self._wake.wait(), timeout=seconds)
         except asyncio.TimeoutError:
             pass
         self._wake.clear()
+        self._poll_started = time.monotonic()
+
+    @property
+    def poll_waiting_s(self) -> float | None:
+        """How long the tail's current cycle has been waiting for the server (None: pausing)."""
+        return None if self._poll_started is None or not self.tailing else time.monotonic() - self._poll_started
 
     async def aclose(self) -> None:
         self.stop_tail()
@@ -359,6 +367,7 @@ class Feed(Widget):
 
     @work(exclusive=True, group="tail", exit_on_error=False)
     async def _tail(self, generation: int, pager: Pager | ArchivedPager) -> None:
+        self._poll_started = time.monotonic()
         try:
             async for event in pager.follow(self.interval_s):
                 self._report(generation, event, live=True)

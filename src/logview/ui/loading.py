@@ -30,7 +30,7 @@ class LoadControl:
     def waits(self) -> Waits:
         """What is being waited for: retries and the tail (the banner's countdowns), and the
         API's budget with when it lets the backfill finish."""
-        waits = self.banner.waits(self.feed.backfilling)
+        waits = replace(self.banner.waits(self.feed.backfilling), poll_waiting_s=self.feed.poll_waiting_s)
         budget = self.feed.client.budget if self.feed.client is not None else None
         if budget is None:
             return waits
