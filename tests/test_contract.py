@@ -173,6 +173,23 @@ async def test_the_tail_over_a_server_ignoring_its_cursor_fails_and_retries_inst
     assert len(state.request_log) <= 1 + 1 + 1 + 3
 
 
+@pytest.mark.parametrize("api", ["aitronos", "supermetrics"])
+async def test_the_tail_says_when_its_polls_break_the_contract(broken_server, api) -> None:
+    """Every poll brought random entries (dates back to 1890, out of order) while the status line
+    read "live" and nothing was said; the tail now says it as the backfill does."""
+    state = broken_server.state
+    source, client = (aitronos if api == "aitronos" else supermetrics)(broken_server, page_limit=50)
+    async with client:
+        pager = Pager(source, client)
+        await drain(pager)
+        honest = [event async for event in pager.poll()]
+        assert not [e for e in honest if isinstance(e, Notice)]  # an honest server: nothing said
+        state.broken.set(["random_values"])
+        events = [event async for event in pager.poll()]
+    notices = [e.message for e in events if isinstance(e, Notice)]
+    assert len(notices) == 1 and notices[0].startswith("live tail: the server broke its contract:"), notices
+
+
 def test_newest_first_sorts_a_page_and_leaves_timeless_entries_in_their_place() -> None:
     def entry(name: str, minute: int | None) -> LogEntry:
         moment = None if minute is None else datetime(2025, 1, 1, 0, minute, tzinfo=UTC)

@@ -287,7 +287,7 @@ class Pager:
         head_ids: set[str],
         found: list[LogEntry],
         budget: int | None,
-    ) -> AsyncIterator[RetryEvent]:
+    ) -> AsyncIterator[RetryEvent | Notice]:
         cursor = self.source.first_cursor(query)
         seen = {entry.id for entry in found}
         contract = stream_contract(self.source, seen.__contains__)
@@ -320,10 +320,12 @@ class Pager:
             if checked.ignored and following is not None:
                 contract.strike(cursor)  # the third in a row raises: the tail reports it, and retries later
             elif older_seen or following is None or unseen == 0 or (not fresh and following == cursor):
-                return
+                break
             if budget is not None and len(found) >= budget:
-                return
+                break
             cursor = following
+        if (corrected := contract.summary()) is not None:  # (said as the backfill says it)
+            yield Notice("contract", f"live tail: {corrected}")
 
     async def follow(self, interval_s: float, *, max_backoff_s: float = 60.0) -> AsyncIterator[PagerEvent]:
         """Tail forever: a cycle, then a pause; after a failure, pauses double up to `max_backoff_s`.
