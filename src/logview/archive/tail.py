@@ -27,12 +27,14 @@ class TailPager(Pager):
 
     async def poll(self) -> AsyncIterator[PagerEvent]:
         await self.ready.wait()
-        head = self.head.time
+        head, doubted = self.head.time, False
         async for event in super().poll():
+            # (a cycle whose pages broke the contract archives what it found, but claims no span)
+            doubted = doubted or (isinstance(event, Notice) and event.kind == "contract")
             if isinstance(event, EntriesLoaded) and event.entries:
                 newest = newest_time(event.entries)
-                trouble = await self._archive(event.entries,
-                                              Span(epoch_us(head), epoch_us(newest)) if head and newest else None)
+                trouble = await self._archive(event.entries, Span(epoch_us(head), epoch_us(newest))
+                                              if head and newest and not doubted else None)
                 if trouble is not None:
                     yield trouble
                 event = replace(event, entries=[e for e in event.entries if self.source.matches(e, self._wanted)])
