@@ -193,3 +193,20 @@ def test_a_tail_cycle_waiting_on_the_server_is_said() -> None:
     assert tailing.state(Waits(poll_waiting_s=1.0))[:2] == ("live", "live · every 2 s")
     state, text = tailing.state(Waits(poll_waiting_s=12.0))[:2]
     assert state == "live" and text.startswith("live · waiting 12") and text.endswith("for the server")
+
+
+def test_a_merged_file_being_read_says_how_far(tmp_path) -> None:
+    """A merged file is read whole before it shows (a million entries: seconds): the status line
+    says how far, where it said only "reading the file …" for 7 s."""
+    from logview.files.mixed import iter_envelope_batches
+
+    path = tmp_path / "merged.jsonl"
+    line = '{"source":"b","api":"supermetrics","entry":{"id":"%d","log_time":"2025-11-15T10:00:00Z","status":200}}\n'
+    path.write_text("".join(line % i for i in range(12_000)))
+    heard: list[int] = []
+    batches = list(iter_envelope_batches(path, batch_size=5000, on_bytes=heard.append))
+    assert [len(entries) for _, entries in batches] == [5000, 5000, 2000]
+    assert len(heard) == 2 and 0 < heard[0] < heard[1] < path.stat().st_size
+    merged = MergedSession(lambda: [])
+    merged.phase, merged.file_scanned = "loading", heard[0] / path.stat().st_size
+    assert merged.state(Waits(backfilling=True))[:2] == ("loading", "reading the file · 41% …")

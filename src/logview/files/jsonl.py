@@ -116,15 +116,21 @@ def iter_file_batches(path: Path, kind: SourceKind, batch_size: int = 5000) -> I
     return iter_line_batches(path, lambda line: entry_from_line(source, line), batch_size)
 
 
-def iter_line_batches(path: Path, parse: Callable[[bytes], Parsed], batch_size: int = 5000) -> Iterator[list[Parsed]]:
-    """Each line that is not blank, without its break, through `parse`, in file order, in batches."""
+def iter_line_batches(path: Path, parse: Callable[[bytes], Parsed], batch_size: int = 5000,
+                      on_bytes: Callable[[int], None] | None = None) -> Iterator[list[Parsed]]:
+    """Each line that is not blank, without its break, through `parse`, in file order, in batches.
+    `on_bytes` hears how many bytes were read by the time each batch is handed over."""
     batch: list[Parsed] = []
+    read = 0
     with path.open("rb") as handle:
         for line in handle:
+            read += len(line)
             if not line.strip():
                 continue
             batch.append(parse(line.rstrip(b"\r\n")))
             if len(batch) >= batch_size:
+                if on_bytes is not None:
+                    on_bytes(read)
                 yield batch
                 batch = []
     if batch:

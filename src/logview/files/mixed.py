@@ -7,7 +7,7 @@ tab held in memory, so the viewer reads it into memory too (in a worker).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -20,9 +20,11 @@ from logview.files.jsonl import iter_line_batches
 MAX_SOURCES = 256
 
 
-def iter_envelope_batches(path: Path, batch_size: int = 5000) -> Iterator[tuple[list[str], list[LogEntry]]]:
-    """(sources, entries) of the file's lines in file order, in batches; never raises on a bad line."""
-    for batch in iter_line_batches(path, entry_from_envelope, batch_size):
+def iter_envelope_batches(path: Path, batch_size: int = 5000, on_bytes: Callable[[int], None] | None = None
+                          ) -> Iterator[tuple[list[str], list[LogEntry]]]:
+    """(sources, entries) of the file's lines in file order, in batches; never raises on a bad line.
+    `on_bytes`: how far the reading has got, in bytes, at each batch."""
+    for batch in iter_line_batches(path, entry_from_envelope, batch_size, on_bytes):
         yield [source for source, _ in batch], [entry for _, entry in batch]
 
 

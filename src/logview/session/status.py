@@ -103,7 +103,8 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str]:
     budget = _budget_text(waits, loading)
     if loading:
         if session.merged:
-            return "loading", "reading the file …"
+            read = f" · {int(100 * session.file_scanned)}%" if 0 < session.file_scanned < 1 else ""
+            return "loading", f"reading the file{read} …"
         what = f"loading page {session.pages + 1}"
         if session.total:
             what += f" · {len(store):,} of {session.total:,} ({_percent(len(store), session.total)}%)"

@@ -9,6 +9,7 @@ again, keeping the rows on screen until the new ones are in.
 from __future__ import annotations
 
 import gc
+import time
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ class MixedFileViewer(MergedScreen):
         self.action_reload()
 
     def action_reload(self) -> None:
-        self.session.phase = "loading"
+        self.session.phase, self.session.file_scanned = "loading", 0.0
         self._read_file()
         self.refresh_all()
 
@@ -48,7 +49,14 @@ class MixedFileViewer(MergedScreen):
         worker = get_current_worker()
         try:
             groups = TimelineGroups(self.max_entries)
-            for sources, entries in iter_envelope_batches(self.path):
+            size, told = max(1, self.path.stat().st_size), [0.0]
+
+            def progress(read: int) -> None:  # (at most four times a second: each costs the screen a repaint)
+                if time.monotonic() - told[0] >= 0.25 and not worker.is_cancelled:
+                    told[0] = time.monotonic()
+                    self.app.call_from_thread(self._reading, read / size)
+
+            for sources, entries in iter_envelope_batches(self.path, on_bytes=progress):
                 if worker.is_cancelled:  # `r` again: a newer read has started
                     return
                 more = groups.add(sources, entries)
@@ -70,6 +78,10 @@ class MixedFileViewer(MergedScreen):
             outcome = parts
         if not worker.is_cancelled:
             self.app.call_from_thread(self._file_read, outcome)
+
+    def _reading(self, fraction: float) -> None:
+        self.session.file_scanned = fraction
+        self.refresh_status()
 
     def _file_read(self, outcome: list[tuple[str, EntryStore]] | ApiError) -> None:
         if not self.table.is_attached:
