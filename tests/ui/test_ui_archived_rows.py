@@ -319,3 +319,23 @@ async def test_a_capped_relaunch_puts_what_is_newer_than_the_archive_on_top(quie
             text = screen_text(app)
             assert "the cap (--max-entries) was reached" in text and "total" not in text.split("\n")[0]
             assert totals == [None] and app.viewer.session.backfill_total is None
+
+
+async def test_a_save_after_a_prune_leaves_out_the_entries_gone_and_says_so(quiet_server, tmp_path) -> None:
+    """`logview archive prune` beside an open viewer: `s` wrote `{}` for each entry pruned since
+    it was shown (2,257 of 3,285 in a walk), under "Saved 3,285 entries"."""
+    logs = {log["id"]: log for log in quiet_server.state.supermetrics_logs}
+    with Archive.open(tmp_path / "archive.sqlite3") as archive:
+        first = archived_app(quiet_server, archive)
+        async with first.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+        app = archived_app(quiet_server, archive)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            archive.prune(max_entries=300)
+            await type_save_name(pilot, str(tmp_path / "after.jsonl"))
+            saved = [json.loads(line) for line in (tmp_path / "after.jsonl").read_bytes().splitlines()]
+            assert len(saved) == 300 and all(entry == logs[entry["id"]] for entry in saved)
+            notes = [str(n.message) for n in app._notifications]
+            assert any("Saved 300 entries" in note and f"{ENTRIES - 300:,} entries no longer in the archive" in note
+                       for note in notes), notes

@@ -224,7 +224,7 @@ async def test_stats_labels_stay_distinct_and_numbers_whole(demo: DemoServer) ->
     assert fit_labels(["gmail.send_email", "gmail.search_messages", "slack.x"], 9) == \
         ["gmai…mail", "gmai…ages", "slack.x"]
     app = make_app(demo)
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(120, 48)) as pilot:  # (the panel above the table: every group in view)
         await settle(pilot)
         await pilot.press("i")
         await settle(pilot)
@@ -279,6 +279,26 @@ async def test_the_size_a_screen_is_laid_out_at_is_not_laid_out_again(demo: Demo
         await pilot.resize_terminal(160, 48)
         await pilot.pause()
         assert Size(160, 48) in layouts and not viewer.has_class("-narrow") and viewer.sidebar.display
+
+
+async def test_beside_the_sidebar_the_stats_panel_goes_above_a_table_it_would_squeeze(demo: DemoServer) -> None:
+    """120 columns with the sidebar shown: the stats panel beside the table left it its time column
+    alone (found in a walk); it goes above it there, and beside it again when there is room."""
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        viewer = app.viewer
+        assert viewer.sidebar.display and viewer.stats.region.y < viewer.table.region.y
+        assert table_lines(app)[0].split()[:2] == ["time", "status"] and viewer.table.region.width >= 80
+        await pilot.press("b")  # the sidebar hidden: room beside the table
+        await pilot.pause()
+        assert viewer.stats.region.x >= viewer.table.region.right
+        await pilot.resize_terminal(200, 50)
+        await pilot.press("b")
+        await pilot.pause()
+        assert viewer.sidebar.display and viewer.stats.region.x >= viewer.table.region.right
 
 
 async def test_a_tab_resized_in_the_background_is_laid_out_at_the_size_it_is_shown_at(demo: DemoServer) -> None:

@@ -25,6 +25,9 @@ SIDEBAR_FOLDS_BELOW = 120  # columns: below, the table takes the whole width
 SIDEBAR_COVERS_BELOW = 80  # columns: below, the sidebar shown covers the table's left part
 DETAIL_COVERS_BELOW = 30  # lines: below, the detail opens over the table instead of beside it
 WIDE_FROM = 200  # columns: from here the detail opens to the right of the table
+# columns: below, with the sidebar shown, the stats panel goes above the table, not beside it (the
+# sidebar's 31 and the panel's 64 would leave the table its time column alone)
+STATS_BESIDE_FROM = 150
 
 
 class FittingScreen(Screen[None]):
@@ -89,6 +92,7 @@ class FittingScreen(Screen[None]):
         if folded and self.focused is not None and self.sidebar in self.focused.ancestors:
             self.set_focus(self.browser.table)  # nothing hidden keeps the focus
         self.set_class(folded, "-folded")
+        self.set_class(not folded and self.size.width < STATS_BESIDE_FROM, "-stats-above")
 
     def action_toggle_sidebar(self) -> None:
         """b: show or hide the filter sidebar (whatever the size)."""

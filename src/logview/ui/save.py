@@ -21,6 +21,7 @@ from logview.files.lines import LineFile
 from logview.model import LogEntry, counted
 from logview.session import MergedSession, ViewerSession
 from logview.sources.base import Source
+from logview.store.archived import GONE
 
 CHUNK = 5000
 
@@ -30,6 +31,7 @@ def save_view(screen: Screen, path: Path, session: ViewerSession) -> None:
     A file's lines are read in the worker, not here; entries in memory are taken here (the store
     may change meanwhile)."""
     store, index, source = session.store, session.view.index, session.source
+    gone = 0
     lines = store.lines
     if lines is not None:
         starts, lengths = store.column("start", index), store.column("length", index)
@@ -37,8 +39,13 @@ def save_view(screen: Screen, path: Path, session: ViewerSession) -> None:
     else:
         entries = store.entries(index)
         origins = session.origins_of(index) if isinstance(session, MergedSession) else None
+        kept = [i for i, entry in enumerate(entries) if entry.invalid != GONE]
+        if len(kept) < len(entries):  # (pruned from the archive by another process since shown)
+            gone = len(entries) - len(kept)
+            entries = [entries[i] for i in kept]
+            origins = None if origins is None else [origins[i] for i in kept]
         write = lambda: save_entries(path, entries, source, origins)  # noqa: E731
-    screen.run_worker(lambda: _save(screen, path, write), thread=True, group="save", exit_on_error=False)
+    screen.run_worker(lambda: _save(screen, path, write, gone), thread=True, group="save", exit_on_error=False)
 
 
 def save_when_settled(screen: Screen, path: Path, session: ViewerSession) -> None:
@@ -57,14 +64,17 @@ def save_when_settled(screen: Screen, path: Path, session: ViewerSession) -> Non
     timer = screen.set_interval(0.1, check)
 
 
-def _save(screen: Screen, path: Path, write: Callable[[], int]) -> None:
+def _save(screen: Screen, path: Path, write: Callable[[], int], gone: int = 0) -> None:
     try:
         count = write()
     except OSError as error:
         screen.app.call_from_thread(screen.notify, f"Could not save to {path}: {error.strerror or error}",
                                     severity="error", markup=False, timeout=8)
         return
-    screen.app.call_from_thread(screen.notify, f"Saved {counted(count)} to {path}", markup=False, timeout=4)
+    left_out = (f"; {counted(gone)} no longer in the archive (pruned since shown) left out: r reloads"
+                if gone else "")
+    screen.app.call_from_thread(screen.notify, f"Saved {counted(count)} to {path}{left_out}", markup=False,
+                                timeout=8 if gone else 4)
 
 
 def save_entries(path: Path, entries: list[LogEntry], source: Source, origins: list[str] | None = None) -> int:
