@@ -283,6 +283,27 @@ async def test_a_tail_cycle_that_breaks_the_contract_claims_no_span(kind, archiv
         assert archive.source(identity_of(source)).coverage("") == before  # … but claimed complete nowhere
 
 
+@pytest.mark.parametrize("kind", ["aitronos", "supermetrics"])
+async def test_a_range_that_starts_in_the_future_tails_from_its_start(kind, archive):
+    """`--since` a week ahead with `--follow`: the backfill finds nothing, and the tail must not
+    then page the API's whole history (it did: 51 requests of the budget, 3,235 entries loaded
+    to show 0)."""
+    state = DemoState(aitronos_entries=900, supermetrics_entries=900, live_rate=0.0, seed=15)
+    ahead = datetime.now(UTC) + timedelta(days=7)
+    with DemoServer(state) as server:
+        source, client = KINDS[kind](server, page_limit=100)
+        async with client:
+            pager = ArchivedPager(source, client, Filters().with_time_range(ahead.isoformat(), ""),
+                                  archive.source(identity_of(source)))
+            shown = [e for event in [x async for x in pager.backfill()] if isinstance(event, EntriesLoaded)
+                     for e in event.entries]
+            before = len(log_requests(state))
+            found = [e for event in [x async for x in pager.poll()] if isinstance(event, EntriesLoaded)
+                     for e in event.entries]
+        assert shown == [] and found == []
+        assert len(log_requests(state)) - before <= 1  # one look at what is newest, not the whole history
+
+
 # -- the invariant, generated: any interleaving gives exactly the server's set -------------------
 
 steps = st.lists(st.one_of(st.tuples(st.just("arrive"), st.integers(1, 14)),

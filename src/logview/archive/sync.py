@@ -171,6 +171,10 @@ class ArchivedPager:
             await self._archiving.writer.flush()  # … what was received is archived all the same
             raise
         finally:
+            if self.tail.head.time is None and since is not None:
+                # nothing shown, from a range's start on (in the future, say): the tail starts
+                # there, not from the API's whole history (it once paged all of it, budget and all)
+                self.tail.head.start_from(since, set())
             self._head_pending = False
             self._head_known.set()
         if (trouble := await self.flush()) is not None:
