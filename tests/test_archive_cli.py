@@ -93,6 +93,7 @@ def test_prune_by_count_and_age_one_source_or_all(archived, capsys):
 
 @pytest.mark.parametrize("args, says", [
     (("prune", "--max-age", "soon"), "--max-age: not an age"),
+    (("prune", "--max-age", "0s"), "--max-age: must be more than 0"),  # (it cleared all, saying "keeping …")
     (("prune", "--org", "x"), "--org also needs --source"),
     (("prune", "--source", "supermetrics", "--team", "1"), "needs --team TEAM_ID and --connector"),
     (("clear", "--profile", "nope"), "no usable profile 'nope'"),

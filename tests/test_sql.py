@@ -241,3 +241,11 @@ def test_results_keep_every_column_blobs_and_wide_text(archived, capsys, monkeyp
     table = in_process(capsys, "sql", "SELECT '東京駅' AS city, 'ab' AS x UNION ALL SELECT 'Zürich', 'cd'")
     lines = table.stdout.splitlines()
     assert lines[2] == "東京駅  ab" and lines[3] == "Zürich  cd", lines
+
+
+def test_with_the_archive_off_sql_says_why_there_is_none(capsys, tmp_path, monkeypatch):
+    config = tmp_path / "config.toml"
+    config.write_text("archive = false\n")
+    monkeypatch.setenv("LOGVIEW_CONFIG", str(config))
+    result = in_process(capsys, "sql", "SELECT 1")
+    assert result.returncode == 2 and "the config says `archive = false`, so logview keeps none" in result.stderr

@@ -93,9 +93,11 @@ def _prune(args, identity) -> int:
         max_age_s = parse_age(args.max_age) if args.max_age else None
     except ValueError as error:
         raise UsageError(f"--max-age: {error}") from None
+    if max_age_s is not None and max_age_s <= 0:  # (as --max-entries 0: `archive clear` forgets all)
+        raise UsageError("--max-age: must be more than 0 (`logview archive clear` forgets everything)")
     with Archive.open(retention=retention) as archive:
         removed = archive.prune(identity, max_entries=args.max_entries, max_age_s=max_age_s)
-        kept = archive.retention if not (args.max_entries or max_age_s) else None
+        kept = archive.retention if args.max_entries is None and max_age_s is None else None
     which = "every source" if identity is None else clean_line(identity.describe())
     rule = f" (keeping {kept.describe()})" if kept else ""
     print(f"pruned {removed:,} entr{'y' if removed == 1 else 'ies'} of {which}{rule}")

@@ -54,7 +54,11 @@ def run_sql_command(argv: Sequence[str]) -> int:
             count = write_rows(args.format, columns, rows, sys.stdout)
     except UsageError as error:
         return _fail(str(error))
-    except (ArchiveError, QueryError) as error:
+    except ArchiveError as error:
+        if not path.exists() and not archive_choice(args)[0]:
+            return _fail(f"no archive at {path}: the config says `archive = false`, so logview keeps none")
+        return _fail(str(error))
+    except QueryError as error:
         return _fail(str(error))
     except BrokenPipeError:  # `| head`: the reader has what it wanted
         sys.stderr.close()

@@ -115,6 +115,8 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str]:
         waited = waits.poll_waiting_s
         if waited is not None and waited >= max(POLL_SLOW_S, session.interval_s):  # (a hung request: 30 s)
             text = f"live · waiting {format_wait(waited)} for the server"
+        if session.searching:  # (the rows shown are the last search's until it ends)
+            text += " · searching …"
         return "live", " · ".join(part for part in (text, cap, budget) if part)
     if cap:
         return "capped", cap + " — older entries not loaded"
