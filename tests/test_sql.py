@@ -247,5 +247,6 @@ def test_with_the_archive_off_sql_says_why_there_is_none(capsys, tmp_path, monke
     config = tmp_path / "config.toml"
     config.write_text("archive = false\n")
     monkeypatch.setenv("LOGVIEW_CONFIG", str(config))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # (no archive there)
     result = in_process(capsys, "sql", "SELECT 1")
     assert result.returncode == 2 and "the config says `archive = false`, so logview keeps none" in result.stderr
