@@ -190,6 +190,25 @@ async def test_a_short_screen_opens_the_detail_over_the_table(demo: DemoServer) 
         assert viewer.detail.display and viewer.table.region.height > 5 and viewer.focused is viewer.table
 
 
+async def test_a_panel_opened_over_a_covering_detail_is_seen(demo: DemoServer) -> None:
+    """At 80×24 the detail covers the table; `i` opened the stats behind it, focused: Enter then
+    filtered by a row no one could see (found in a walk). The detail closes for the panel."""
+    app = make_app(demo)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        viewer = app.viewer
+        await pilot.press("enter")
+        await pilot.pause()
+        assert viewer.detail.display and viewer.focused is viewer.detail
+        await pilot.press("i")
+        await settle(pilot)
+        assert not viewer.detail.display and viewer.focused is viewer.stats and viewer.stats.region.height > 3
+        assert "STATS" in screen_text(app)
+        await pilot.press("h")  # both above the table at 24 lines left none of it: they take turns
+        await settle(pilot)
+        assert viewer.histogram.display and not viewer.stats.display and viewer.table.region.height >= 5
+
+
 async def test_resizing_while_loading_and_tailing_keeps_the_cursor_on_its_entry(fresh_demo: DemoServer) -> None:
     fresh_demo.state.add_fault(Fault(kind="latency", delay=0.05, count=10, api="aitronos"))
     app = make_app(fresh_demo, follow=True, page_limit=10)

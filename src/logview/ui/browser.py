@@ -33,6 +33,9 @@ from logview.ui.widgets.stats_panel import StatsPanel
 STATS_FIELDS = {"aitronos": ("tool", "credential"), "supermetrics": ("event",), "mixed": ("origin", "tool", "event")}
 
 
+BOTH_PANELS_FROM = 40  # lines: below, the histogram and the stats stacked above the table take turns
+
+
 class LogBrowser(Vertical):
     """The table with its detail pane and panels, for one session. Its keys (e E h i x y) are
     bound on the screen, so that they work wherever the focus is, and call the actions here."""
@@ -187,6 +190,12 @@ class LogBrowser(Vertical):
             panel.display = False
             self.focus_now(self.table)
             return
+        if self.detail.display and self.detail_covers_table:  # (a panel behind it would take keys unseen)
+            self.detail.display = False
+        other = self.stats if panel is self.histogram else self.histogram
+        stacked = self.screen.has_class("-narrow") or self.screen.has_class("-stats-above")
+        if other.display and stacked and self.screen.size.height < BOTH_PANELS_FROM:
+            other.display = False  # (both above the table, on a short screen: no row of it left)
         panel.display = True
         self.focus_now(panel)
         panel.rows_changed(now=True)
