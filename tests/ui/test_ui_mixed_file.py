@@ -26,6 +26,9 @@ async def save_via_dialog(pilot, app: LogViewApp, target: Path) -> None:
     await pilot.press("s")
     await pilot.pause()
     assert isinstance(app.screen, SaveDialog)
+    hint = " ".join(widget_text(app.screen.query_one("#save-hint")).split())  # (envelopes, not raw entries)
+    merged = app.viewer.session.merged
+    assert ("in an envelope naming its source" in hint and "a leading source column" in hint) == merged, hint
     app.screen.query_one("#save-path").value = str(target)  # type: ignore[attr-defined]
     await pilot.press("enter")
     await settle(pilot)

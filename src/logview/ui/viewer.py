@@ -373,7 +373,8 @@ class ViewerScreen(FittingScreen):
     def action_save(self) -> None:
         from logview.ui.save import save_when_settled
         from logview.ui.screens.save_dialog import SaveDialog
-        self.app.push_screen(SaveDialog("logview-export.jsonl", lambda: len(self.view), self.session.view_settling),
+        self.app.push_screen(SaveDialog("logview-export.jsonl", lambda: len(self.view), self.session.view_settling,
+                                        merged=self.session.merged),
                              lambda path: path is not None and save_when_settled(self, path, self.session))
 
     def action_escape(self) -> None:

@@ -26,11 +26,13 @@ class SaveDialog(ModalScreen[Path | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, default: str, count: Callable[[], int], settling: Callable[[], bool] = lambda: False) -> None:
+    def __init__(self, default: str, count: Callable[[], int], settling: Callable[[], bool] = lambda: False,
+                 merged: bool = False) -> None:
         """`count`: the rows shown, asked again while the dialog is open; `settling`: they are not
-        yet all the filters pick (a big file's fields being read), and the save will wait."""
+        yet all the filters pick (a big file's fields being read), and the save will wait;
+        `merged`: the merged timeline, whose JSONL is an envelope a line (`files/envelope.py`)."""
         super().__init__()
-        self.default = default
+        self.default, self.merged = default, merged
         self._count, self._settling = count, settling
 
     @property
@@ -46,8 +48,10 @@ class SaveDialog(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="save-box"):
             yield Static(self._title(), id="save-title")
-            yield Static(Text(f"{' '.join(JSONL_EXTENSIONS)}: raw entries as received · "
-                              f"{' '.join(CSV_EXTENSIONS)}: the source's columns", style="dim"), id="save-hint")
+            jsonl, csv = (("each entry as received, in an envelope naming its source", "a leading source column")
+                          if self.merged else ("raw entries as received", "the source's columns"))
+            yield Static(Text(f"{' '.join(JSONL_EXTENSIONS)}: {jsonl} · {' '.join(CSV_EXTENSIONS)}: {csv}",
+                              style="dim"), id="save-hint")
             yield Input(value=self.default, id="save-path")
             yield Static(id="save-error")
             yield Static(Text("Enter saves · Esc cancels", style="dim"), id="save-keys")
