@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 
-from logview.demo import DemoServer
+from logview.demo import DemoServer, Fault
 from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.ui.app import LogViewApp
 from logview.ui.viewer import ViewerScreen
-from ui_helpers import FAST, SIZE, connection, screen_text, settle, table_lines
+from ui_helpers import FAST, SIZE, connection, screen_text, settle, table_lines, wait_until
 
 
 def tabs_app(server: DemoServer) -> LogViewApp:
@@ -135,3 +135,25 @@ async def test_new_rows_in_a_tab_reach_the_merged_timeline_and_the_selection_sta
                 break
         assert len(merged.view) == before + 3
         assert merged.selected_entry().id == chosen.id  # the user's place is kept
+
+
+async def test_r_in_the_merged_tab_retries_the_sources_that_failed(fresh_demo: DemoServer) -> None:
+    """The merged tab read "bad: failed" while `r` there did nothing and said nothing (found in a
+    walk); it now loads the failed tabs again, and their entries come in."""
+    first = ViewerOptions(filters=Filters(), connection=connection(fresh_demo, "aitronos"))
+    second = ViewerOptions(filters=Filters(), connection=connection(fresh_demo, "supermetrics"))
+    fresh_demo.state.add_fault(Fault(kind="status", status=500, count=100, api="supermetrics"))
+    app = LogViewApp(first, second, policy=FAST)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        failing = app.viewers[1]
+        await wait_until(pilot, lambda: failing.trouble() == "failed")
+        fresh_demo.state.clear_faults()
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await pilot.pause()
+        assert app.screen is app.viewers[-1]
+        await pilot.press("r")
+        await pilot.pause()
+        assert any("Retrying 1 failed source" in str(n.message) for n in app._notifications)
+        await wait_until(pilot, lambda: failing.session.phase == "complete" and failing.trouble() is None)
+        assert len(failing.store) == len(fresh_demo.state.supermetrics_logs)

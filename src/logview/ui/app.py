@@ -84,7 +84,8 @@ class LogViewApp(App[int]):
 
             sources = list(zip(labels, self.viewers))
             self.viewers.append(MergedScreen(lambda: [(label, viewer.store) for label, viewer in sources],
-                                             tabs=labels, tab=len(labels) - 1, **settings))
+                                             retry_failed=self._retry_failed, tabs=labels, tab=len(labels) - 1,
+                                             **settings))
 
     @property
     def viewer(self) -> ViewerScreen:
@@ -119,6 +120,13 @@ class LogViewApp(App[int]):
                 viewer.tab_strip.show_troubles(troubles)
         labels = self.viewers[-1].tab_strip.labels if self.viewers[-1].tab_strip is not None else []
         self.viewers[-1].session.source_troubles = {label: trouble for label, trouble in zip(labels, troubles) if trouble}
+
+    def _retry_failed(self) -> int:
+        """`r` in the merged tab: each tab whose loading failed loads again, as its own `r` does."""
+        failed = [viewer for viewer in self.viewers[:-1] if viewer.trouble() == "failed"]
+        for viewer in failed:
+            viewer.action_reload()
+        return len(failed)
 
     def action_switch_tab(self, step: int) -> None:
         if not isinstance(self.screen, ViewerScreen):

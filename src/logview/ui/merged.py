@@ -4,6 +4,7 @@ MERGE_EVERY_S, so a tab's live tail shows here too) and keeps the entry the user
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from logview.model import Filters
@@ -15,10 +16,12 @@ from logview.ui.viewer import ViewerScreen
 class MergedScreen(ViewerScreen):
     """A viewer whose rows are merged from other stores."""
 
-    def __init__(self, parts: Parts, *, label: str = "all sources, merged", **kwargs: Any) -> None:
+    def __init__(self, parts: Parts, *, label: str = "all sources, merged",
+                 retry_failed: Callable[[], int] = lambda: 0, **kwargs: Any) -> None:
+        """`retry_failed`: `r` here retries the tabs whose loading failed (how many it did)."""
         self.merged = MergedSession(parts)
         super().__init__(ViewerOptions(filters=Filters(), merged=True), session=self.merged, **kwargs)
-        self.label = label
+        self.label, self.retry_failed = label, retry_failed
 
     def start(self) -> None:
         self.merge_now()
@@ -40,6 +43,10 @@ class MergedScreen(ViewerScreen):
         self.refresh_all()
 
     def action_reload(self) -> None:
+        retried = self.retry_failed()
+        if retried:
+            self.notify(f"Retrying {retried} failed source{'s' if retried > 1 else ''}; "
+                        "their entries appear here as they come.", timeout=4)
         self.merge_now(force=True)
 
     def action_toggle_tail(self) -> None:
