@@ -50,6 +50,23 @@ async def test_h_shows_the_volume_of_every_entry_and_hides_again(demo: DemoServe
         assert not app.viewer.histogram.display and app.focused is app.viewer.table
 
 
+async def test_the_bar_picked_first_is_the_newest_holding_entries(demo: DemoServer) -> None:
+    """A range ending days after the newest entry: the last bars are empty, and the first pick
+    was the last of them (past the range too), whose Enter narrowed to nothing (found in a walk)."""
+    newest = max(times_us(demo.state.aitronos_logs, "created_at"))
+    until = datetime.fromtimestamp(newest / 1e6 + 3 * 86400, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    app = make_app(demo, filters=Filters().with_time_range("", until))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        histogram = app.viewer.histogram
+        totals = histogram.data.totals
+        assert totals[-1] == 0 and histogram.selected == int(np.flatnonzero(totals)[-1])
+        start, end = histogram.data.bucket_span(histogram.selected)
+        assert start <= newest < end
+
+
 async def test_picking_a_bar_narrows_the_dates_and_backspace_goes_back(demo: DemoServer) -> None:
     app = make_app(demo, "supermetrics")
     async with app.run_test(size=SIZE) as pilot:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import numpy as np
+
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -199,7 +201,7 @@ class VolumeHistogram(Widget, can_focus=True):
         if not len(data):
             self.selected = None
         elif self.selected is None or old is None or (old.start_us, old.bucket_us) != (data.start_us, data.bucket_us):
-            self.selected = len(data) - 1 if self.has_focus else None
+            self.selected = self._newest_filled() if self.has_focus else None
         else:
             self.selected = min(self.selected, len(data) - 1)
         self.refresh()
@@ -212,8 +214,15 @@ class VolumeHistogram(Widget, can_focus=True):
     # -- keys and mouse -------------------------------------------------------------------
     def on_focus(self) -> None:
         if self.selected is None and self.data is not None and len(self.data):
-            self.selected = len(self.data) - 1
+            self.selected = self._newest_filled()
         self.refresh()
+
+    def _newest_filled(self) -> int:
+        """The bar picked first: the newest holding entries (the last may be empty, even past the
+        range: a bucket of a day that has not come, whose Enter narrowed to nothing)."""
+        assert self.data is not None
+        filled = np.flatnonzero(self.data.totals)
+        return int(filled[-1]) if len(filled) else len(self.data) - 1
 
     def on_blur(self) -> None:
         self.refresh()
