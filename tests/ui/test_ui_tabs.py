@@ -10,7 +10,7 @@ from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.ui.app import LogViewApp
 from logview.ui.viewer import ViewerScreen
-from ui_helpers import FAST, SIZE, connection, screen_text, settle, table_lines, wait_until
+from ui_helpers import FAST, SIZE, connection, detail_text, screen_text, settle, table_lines, wait_until
 
 
 def tabs_app(server: DemoServer) -> LogViewApp:
@@ -115,6 +115,10 @@ async def test_the_last_tab_merges_every_source_into_one_timeline(fresh_demo: De
         from logview.model import severity
 
         assert all(severity(e.status) == 4 or e.invalid for e in merged.store.entries(merged.view.index))
+        merged.apply_filters(merged.filters.model_copy(update={"origin": "demo data (supermetrics)", "statuses": ()}))
+        await pilot.press("enter")  # the detail names the tab the entry came from
+        await pilot.pause()
+        assert detail_text(app).startswith(f"demo data (supermetrics) · {merged.selected_entry().id}")
 
 
 async def test_new_rows_in_a_tab_reach_the_merged_timeline_and_the_selection_stays(fresh_demo: DemoServer) -> None:

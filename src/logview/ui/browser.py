@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import numpy as np
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -18,7 +19,7 @@ from textual.widget import Widget
 from textual.worker import get_current_worker
 
 from logview.model import Filters, LogEntry
-from logview.session import ViewerSession
+from logview.session import MergedSession, ViewerSession
 from logview.sources.base import dump_json
 from logview.store import FileSearchJob, SearchJob
 from logview.ui.clipboard import copy_for_user
@@ -124,8 +125,10 @@ class LogBrowser(Vertical):
             self.show_detail()
 
     def show_detail(self) -> None:
-        entry, source = self.selected_entry(), self.session.source
-        self.detail.show_entry(entry, source.time_field if entry is None else source.time_field_for(entry))
+        entry, source, ordinal = self.selected_entry(), self.session.source, self.table.cursor_ordinal
+        origin = (self.session.origins_of(np.array([ordinal]))[0]
+                  if isinstance(self.session, MergedSession) and entry is not None and ordinal is not None else None)
+        self.detail.show_entry(entry, source.time_field if entry is None else source.time_field_for(entry), origin)
 
     def name_credentials(self, labels: dict[str, str], notes: dict[str, str]) -> None:
         """Credential names instead of ids, in the table, the stats and the detail."""

@@ -117,18 +117,21 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
     def on_blur(self) -> None:
         self.border_title = self.TITLE
 
-    def show_entry(self, entry: LogEntry | None, time_field: str) -> None:
+    def show_entry(self, entry: LogEntry | None, time_field: str, origin: str | None = None) -> None:
+        """`origin`: the tab the entry came from (the merged timeline)."""
         if entry is self.entry and time_field == self.time_field:
             return
         self.entry, self.time_field = entry, time_field
         body = self.query_one("#detail-body", Static)
-        body.update(self._render_entry(entry) if entry is not None else Text("No entry selected."))
+        body.update(self._render_entry(entry, origin) if entry is not None else Text("No entry selected."))
         self.scroll_home(animate=False)
 
-    def _render_entry(self, entry: LogEntry) -> RenderableType:
+    def _render_entry(self, entry: LogEntry, origin: str | None = None) -> RenderableType:
         style = self._partial
         status_style = style(f"detail-pane--{status_class(entry.status)}")
         head = Text(no_wrap=False, overflow="fold")
+        if origin is not None:
+            head.append(f"{clean_line(origin)} · ", style=style("detail-pane--title"))
         head.append(clean_line(str(entry.id)), style=style("detail-pane--title"))
         head.append("   ")
         head.append(clean_line("—" if entry.status is None else str(entry.status)), style=status_style)
