@@ -136,7 +136,7 @@ def test_the_merged_session_finds_an_entry_again_after_a_merge() -> None:
     assert merged.origins_of(merged.view.index) == ["a", "a", "b", "a", "b", "a", "b"]
     assert merged.state(Waits())[:2] == ("complete", "2 sources merged")
     merged.source_troubles = {"b": "failed"}
-    assert merged.state(Waits())[:2] == ("retrying", "1 of 2 sources merged · b: failed")  # (b brings nothing)
+    assert merged.state(Waits())[:2] == ("error", "1 of 2 sources merged · b: failed")  # (b brings nothing)
 
 
 def test_the_sidebar_counts_add_up_and_say_what_is_pending() -> None:

@@ -128,7 +128,11 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str]:
         merged = (f"{sources - failed} of {counted(sources, 'source', 'sources')} merged" if failed
                   else f"{counted(sources, 'source', 'sources')} merged")
         troubles = [f"{label}: {trouble}" for label, trouble in session.source_troubles.items()]
-        return ("retrying", " · ".join([merged, *troubles])) if troubles else ("complete", merged)
+        if not troubles:
+            return "complete", merged
+        # (⟳ while a source is retrying; a source that failed for good waits for r)
+        settled = all(trouble == "failed" for trouble in session.source_troubles.values())
+        return ("error" if settled else "retrying"), " · ".join([merged, *troubles])
     if session.file_mode:
         return "complete", "file loaded"
     loaded = f"all loaded · {archived}" if archived else "all loaded"
