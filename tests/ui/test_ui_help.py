@@ -50,4 +50,4 @@ async def test_logview_with_nothing_to_open_says_why_it_shows_the_demo(demo: Dem
         toasts = [(n.title, n.message) for n in app._notifications]
         assert len(toasts) == 1 and toasts[0][0] == "Welcome to logview"
         text = toasts[0][1]
-        assert f"no config file at {tmp_path / 'none.toml'}" in text and "--source aitronos --org ORG_ID" in text
+        assert f"no config file at\n{tmp_path / 'none.toml'}\n" in text and "--source aitronos --org ORG_ID" in text

@@ -382,7 +382,7 @@ def viewer_options(args: argparse.Namespace, stack: ExitStack) -> ViewerOptions:
 
 def _demo_welcome() -> str:
     """What `logview` with nothing to open says over its demo: why, and the way to real logs."""
-    return (f"Demo data: there is no config file at {config_path()}.\n"
+    return (f"Demo data: there is no config file at\n{config_path()}\n"
             "Your own logs: logview --source aitronos --org ORG_ID (the key in FREDDY_API_KEY), or "
             "--source supermetrics --team ID --connector ID (SUPERMETRICS_API_KEY), or a profile in "
             "that file (logview config shows an example).\n"
