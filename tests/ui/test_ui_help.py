@@ -50,4 +50,6 @@ async def test_logview_with_nothing_to_open_says_why_it_shows_the_demo(demo: Dem
         toasts = [(n.title, n.message) for n in app._notifications]
         assert len(toasts) == 1 and toasts[0][0] == "Welcome to logview"
         text = toasts[0][1]
-        assert f"no config file at\n{tmp_path / 'none.toml'}\n" in text and "--source aitronos --org ORG_ID" in text
+        assert f"no config file at\n{tmp_path / 'none.toml'}\n" in text and "--source aitronos\n--org ORG_ID" in text
+        # whole: a toast of ~40 columns cuts what goes beyond ~8 lines with "…" (found in a walk)
+        assert len(text.splitlines()) <= 7 and all(len(line) <= 36 for line in text.splitlines()[2:])

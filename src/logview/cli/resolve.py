@@ -381,12 +381,13 @@ def viewer_options(args: argparse.Namespace, stack: ExitStack) -> ViewerOptions:
 
 
 def _demo_welcome() -> str:
-    """What `logview` with nothing to open says over its demo: why, and the way to real logs."""
-    return (f"Demo data: there is no config file at\n{config_path()}\n"
-            "Your own logs: logview --source aitronos --org ORG_ID (the key in FREDDY_API_KEY), or "
-            "--source supermetrics --team ID --connector ID (SUPERMETRICS_API_KEY), or a profile in "
-            "that file (logview config shows an example).\n"
-            "logview --demo --source supermetrics shows the other API. ? lists the keys.")
+    """What `logview` with nothing to open says over its demo: why, and the way to real logs (a
+    toast shows ~8 lines of ~40 characters, and marks where it wraps: the lines are short)."""
+    return (f"Demo data: no config file at\n{config_path()}\n"
+            "Your logs: logview --source aitronos\n"
+            "--org ORG_ID, key in FREDDY_API_KEY;\n"
+            "or a profile: see `logview config`.\n"
+            "? lists the keys.")
 
 
 def distinct_profiles(names: Sequence[str] | None, doing: str) -> tuple[list[str], list[str]]:
