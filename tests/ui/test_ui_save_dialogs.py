@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from textual import events
 
 from logview.demo import DEMO_ORG, DemoServer
 from logview.settings.saved_filters import SavedFilter, SavedFilters
@@ -242,3 +243,30 @@ async def test_s_into_a_folder_without_write_permission_says_so_in_the_dialog(de
         folder.chmod(0o700)
     assert shown == unspaced(f"no permission to write in the folder {folder}")
     assert list(folder.iterdir()) == []
+
+
+def typed(app, text: str) -> None:
+    """Keys as a terminal delivers a burst (a fast typist, a paste): all queued before any is handled."""
+    names = {"/": "slash", ".": "full_stop", "-": "minus", "_": "underscore"}
+    for char in text:
+        app.post_message(events.Key(names.get(char, char), char))
+
+
+async def test_a_name_typed_at_once_after_s_is_the_name_saved(demo: DemoServer, tmp_path: Path, monkeypatch) -> None:
+    """`s`, the name and Enter in one burst: the name's characters came before the dialog's field
+    had the focus and were lost (its `/` even opened the search), and Enter saved under the
+    default name (found in a walk)."""
+    monkeypatch.chdir(tmp_path)
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        typed(app, f"s{tmp_path}/burst.jsonl")
+        app.post_message(events.Key("enter", "\r"))
+        await settle(pilot)
+        await pilot.pause(0.3)
+        assert (tmp_path / "burst.jsonl").exists() and not (tmp_path / "logview-export.jsonl").exists()
+        assert len((tmp_path / "burst.jsonl").read_bytes().splitlines()) == len(app.viewer.view)
+        assert app.viewer.filters.search is None  # (the `/` in the name went into the name)
+        await pilot.press("slash", "s", "a", "enter")  # in a field, `s` is a letter, not Save
+        await settle(pilot)
+        assert app.viewer.filters.search == "sa" and not isinstance(app.screen, SaveDialog)

@@ -37,7 +37,7 @@ VIEWER_KEYS = [
     Binding("c", "choose_connector", "Connector", show=False),
     Binding("f", "pick_columns", "Columns", show=False),
     Binding("y", "browser('copy_entry')", "Copy"),
-    Binding("s", "save", "Save"),
+    Binding("s", "save", "Save", priority=True),  # (the name typed at once after it goes to its dialog)
     Binding("escape", "escape", "Close", show=False),
     Binding("0", "clear_status", "All statuses", show=False),
     *[Binding(str(n), f"toggle_status({n - 1})", f"Status {n}", show=False) for n in range(1, 10)],
@@ -45,9 +45,9 @@ VIEWER_KEYS = [
 
 
 def key_allowed(screen: Screen, action: str) -> bool:
-    """`/` and `d` (priority keys) open their field unless the user is typing in one (the key
+    """`/`, `d` and `s` (priority keys) open their field unless the user is typing in one (the key
     goes to it then) or a dialog is on top of `screen`; every other key acts."""
-    if action in ("focus_search", "focus_dates"):
+    if action in ("focus_search", "focus_dates", "save"):
         typing = isinstance(screen.focused, Input) or type(screen.focused).__name__ == "SelectOverlay"
         return screen.app.screen is screen and not typing  # (and no dialog on top)
     return True

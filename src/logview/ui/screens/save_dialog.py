@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -18,6 +18,11 @@ from logview.files.writer import CSV_EXTENSIONS, JSONL_EXTENSIONS, UnknownFormat
 from logview.model import counted
 from logview.sanitize import clean_line
 from logview.ui.screens.confirm import confirm_replace
+
+
+# The field's own keys, typed before it has the focus (`SaveDialog.on_key`).
+_EDITING = {"ctrl+u": "action_delete_left_all", "ctrl+w": "action_delete_left_word", "backspace": "action_delete_left",
+            "enter": "action_submit"}
 
 
 class SaveDialog(ModalScreen[Path | None]):
@@ -55,6 +60,24 @@ class SaveDialog(ModalScreen[Path | None]):
             yield Input(value=self.default, id="save-path")
             yield Static(id="save-error")
             yield Static(Text("Enter saves · Esc cancels", style="dim"), id="save-keys")
+
+    def on_key(self, event: events.Key) -> None:
+        """A name typed at once after `s` comes before the field has the focus: its characters go
+        into the field (they were lost, and Enter then saved under the default name). The first
+        replaces the default name, as typing over its selection does."""
+        field = self.query_one("#save-path", Input)
+        editing = _EDITING.get(event.key)
+        if self.focused is field or not (editing or (event.is_printable and event.character)):
+            return
+        event.stop()
+        event.prevent_default()
+        if field.select_on_focus:  # (the first typed ahead: the default name goes)
+            field.select_on_focus, field.value = False, ""
+        if editing:
+            getattr(field, editing)()
+        else:
+            field.insert_text_at_cursor(event.character)
+        field.focus()
 
     def on_mount(self) -> None:
         self.query_one("#save-path", Input).focus()
