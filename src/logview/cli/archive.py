@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timezone
@@ -10,7 +9,7 @@ from datetime import datetime, timezone
 from logview.archive import Archive, ArchiveError, SourceSummary, Span, default_archive_path, parse_age
 from logview.archive.db import archive_files
 from logview.cli.parsers import archive_parser
-from logview.cli.resolve import UsageError, archive_choice, archived_identity
+from logview.cli.resolve import UsageError, archive_choice, archived_identity, no_archive_yet
 from logview.sanitize import clean_line
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -45,10 +44,7 @@ def run_archive_command(argv: Sequence[str]) -> int:
 
 def _list(path) -> int:
     if not path.exists():
-        keeps, _ = archive_choice(argparse.Namespace())
-        why = ("logview keeps one once it has read logs from an API" if keeps
-               else "the config says `archive = false`, so logview keeps none")
-        print(f"no archive yet at {path}: {why}")
+        print(no_archive_yet(path))
         return EXIT_OK
     with Archive.open(path, readonly=True) as archive:
         summaries = archive.summaries()

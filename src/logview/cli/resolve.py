@@ -343,6 +343,14 @@ def archive_choice(args: argparse.Namespace) -> tuple[bool, Retention]:
     return reading.config.archive and wanted, reading.config.retention()
 
 
+def no_archive_yet(path: Path) -> str:
+    """What `archive list` and `sql` say when there is no archive file: why there is none."""
+    keeps, _ = archive_choice(argparse.Namespace())
+    why = ("logview keeps one once it has read logs from an API" if keeps
+           else "the config says `archive = false`, so logview keeps none")
+    return f"no archive yet at {path}: {why}"
+
+
 def _source_ids(source: Source) -> str:
     if isinstance(source, AitronosSource):
         return source.organization_id

@@ -20,7 +20,7 @@ import orjson
 from logview.archive import Archive, ArchiveError, default_archive_path
 from logview.archive.query import LogsQuery, QueryError
 from logview.cli.parsers import sql_parser
-from logview.cli.resolve import UsageError, archive_choice, archived_identity, resolve_connection
+from logview.cli.resolve import UsageError, archive_choice, archived_identity, no_archive_yet, resolve_connection
 from logview.model import Filters
 from logview.sanitize import clean_line
 
@@ -55,9 +55,7 @@ def run_sql_command(argv: Sequence[str]) -> int:
     except UsageError as error:
         return _fail(str(error))
     except ArchiveError as error:
-        if not path.exists() and not archive_choice(args)[0]:
-            return _fail(f"no archive at {path}: the config says `archive = false`, so logview keeps none")
-        return _fail(str(error))
+        return _fail(no_archive_yet(path) if not path.exists() else str(error))
     except QueryError as error:
         return _fail(str(error))
     except BrokenPipeError:  # `| head`: the reader has what it wanted
@@ -178,9 +176,13 @@ def _cell(value: Any) -> str:
         text = clean_line(_text(value))
     if _width(text) <= CELL_WIDTH:
         return text
-    while _width(text) > CELL_WIDTH - 1:
-        text = text[:-1]
-    return text + "…"
+    kept, width = 0, 0  # (one pass: a cell may hold a whole entry's JSON)
+    for char in text:
+        width += _width(char)
+        if width > CELL_WIDTH - 1:
+            break
+        kept += 1
+    return text[:kept] + "…"
 
 
 def _write_table(columns: list[str], rows: Iterator[tuple[Any, ...]], out: TextIO) -> int:
