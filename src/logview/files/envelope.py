@@ -10,16 +10,17 @@ broken one has neither time field).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from logview.jsonutil import dump_json
 from logview.model import LogEntry
 from logview.sources.aitronos import AitronosSource
-from logview.sources.base import InvalidBody, Source, invalid_entry, load_json
+from logview.sources.base import InvalidBody, Source, invalid_entry, load_json, may_hold_surrogates
 from logview.sources.supermetrics import SupermetricsSource
-from logview.times import parse_api_time
 
 ENVELOPE_KEYS = ("source", "api", "entry")
+_ENVELOPE_KEY_SET = frozenset(ENVELOPE_KEYS)
 UNREADABLE_SOURCE = "(unreadable)"  # shown as the source of a line that names none
 PARSERS: dict[str, Source] = {"aitronos": AitronosSource("file"), "supermetrics": SupermetricsSource(1, "file")}
 
@@ -33,7 +34,7 @@ class UnreadableLine(LogEntry):
 
 
 def is_envelope(value: Any) -> bool:
-    return (isinstance(value, dict) and value.keys() == set(ENVELOPE_KEYS)
+    return (type(value) is dict and value.keys() == _ENVELOPE_KEY_SET
             and isinstance(value["source"], str) and value["api"] in PARSERS)
 
 
@@ -46,28 +47,31 @@ def envelope_line(source: str, entry: LogEntry) -> bytes:
             + b',"entry":' + dump_json(entry.raw) + b"}")
 
 
-def entry_from_envelope(line: bytes) -> tuple[str, LogEntry]:
-    """One line (without its break) as (its source, its entry parsed by its API); never raises:
-    a line that is not JSON or not an envelope becomes an invalid entry of UNREADABLE_SOURCE."""
-    try:
-        value = load_json(line)
-    except InvalidBody as error:
-        return UNREADABLE_SOURCE, unreadable_line(line, line.decode("utf-8", errors="replace"), f"not JSON: {error}")
-    if not is_envelope(value):
-        return UNREADABLE_SOURCE, unreadable_line(line, value, "not an envelope of a mixed file "
-                                                               "(source, api, entry)")
-    return value["source"], entry_of(value["api"], value["entry"])
-
-
-def entry_of(api: str, raw: Any) -> LogEntry:
-    """`raw` parsed by `api`'s rules. Entries as the API documents them skip model validation
-    (half of reading a file's worth of them), exactly as `Source.plainly_valid` allows."""
-    parser = PARSERS[api]
-    if isinstance(raw, dict) and parser.plainly_valid(raw):
-        moment = parse_api_time(raw[parser.time_field])
-        if moment is not None:
-            return LogEntry(id=raw["id"], time=moment, status=raw.get("status"), raw=raw, source=parser.kind)
-    return parser.entry_from_raw(raw)
+def read_envelopes(lines: Sequence[bytes]) -> tuple[list[str], list[LogEntry]]:
+    """Lines (without their breaks) as their sources and their entries, each entry parsed by its
+    API's `entries_from_raws`, a batch at a time: exactly as the viewer reads it back from its
+    line when it is shown (`mixed.EnvelopeLines`). Never raises: a line that is not JSON or not
+    an envelope becomes an invalid entry of UNREADABLE_SOURCE."""
+    sources = [UNREADABLE_SOURCE] * len(lines)
+    entries: list[LogEntry | None] = [None] * len(lines)
+    raws: list[Any] = [None] * len(lines)
+    by_api: dict[str, list[int]] = {}
+    for i, line in enumerate(lines):
+        try:
+            value = load_json(line)
+        except InvalidBody as error:
+            entries[i] = unreadable_line(line, line.decode("utf-8", errors="replace"), f"not JSON: {error}")
+            continue
+        if not is_envelope(value):
+            entries[i] = unreadable_line(line, value, "not an envelope of a mixed file (source, api, entry)")
+            continue
+        sources[i], raws[i] = value["source"], value["entry"]
+        by_api.setdefault(value["api"], []).append(i)
+    for api, rows in by_api.items():
+        surrogates = may_hold_surrogates(b"\n".join(lines[i] for i in rows))
+        for i, entry in zip(rows, PARSERS[api].entries_from_raws([raws[i] for i in rows], surrogates=surrogates)):
+            entries[i] = entry
+    return sources, entries  # type: ignore[return-value]  # (every row is filled)
 
 
 def unreadable_line(line: bytes, raw: Any, reason: str) -> UnreadableLine:

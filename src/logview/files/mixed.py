@@ -1,36 +1,198 @@
-"""Reading a mixed file (the merged tab's envelopes, see `envelope.py`) as a whole.
+"""Reading a mixed file (the merged tab's envelopes, see `envelope.py`).
 
-For `logview export` the lines come in file order with their sources; for the viewer they come
-grouped by source, one group per part of the merged timeline. A mixed file holds what the merged
-tab held in memory, so the viewer reads it into memory too (in a worker).
+For `logview export` the lines come in file order with their sources (`iter_envelope_batches`).
+For the viewer they come grouped by source, one group per part of the merged timeline
+(`TimelineGroups`), and each line with its place in the file (`iter_envelope_lines`): the viewer
+keeps a line's columns and its place, not its entry, and reads the entry back from the file when it is
+shown, copied, saved or searched (`EnvelopeLines`), as `--file` does for a plain file and the
+archive for fetched entries. A million envelopes held as entries took 1.2 GB.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import os
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
+import msgspec
+
+from logview.files.envelope import PARSERS, UNREADABLE_SOURCE, UnreadableLine, envelope_line, read_envelopes, \
+    unreadable_line
 from logview.model import LogEntry
-from logview.files.envelope import UNREADABLE_SOURCE, entry_from_envelope, envelope_line, unreadable_line
-from logview.files.jsonl import iter_line_batches
+from logview.sources.base import Source
 
 # Each source becomes a store of its own in the viewer: a file naming a source per line must
 # not make a hundred thousand of them. Lines beyond this many sources are shown invalid.
 MAX_SOURCES = 256
+FILE_CHANGED = "no longer in the file as it was read (the file changed since)"
+# A row's rowid is where its line is: the offset in the low bits, the length (without the break)
+# above. A line beyond either (never one logview writes) keeps its entry in memory.
+_OFFSET_BITS, _LENGTH_BITS = 40, 23
+
+
+class _Envelope(msgspec.Struct, forbid_unknown_fields=True):
+    source: str
+    api: Literal["aitronos", "supermetrics"]
+    entry: msgspec.Raw  # the entry's bytes, exactly as in the line
+
+
+_ENVELOPE = msgspec.json.Decoder(_Envelope)
+
+
+def readable(lines: list[bytes]) -> list[bool]:
+    """Whether msgspec reads each line as an envelope, so that its entry can be read back from it
+    (`EnvelopeLines`); a line it does not read keeps its entry in memory. One call for the lines
+    together when all are (the usual case), else a call a line. A duplicate key counts once, the
+    last, as `load_json` takes it: the bytes read back are the entry that was shown."""
+    try:
+        if len(_ENVELOPE.decode_lines(b"\n".join(lines))) == len(lines):
+            return [True] * len(lines)
+    except msgspec.DecodeError:
+        pass
+    return [_decoded(line) is not None for line in lines]
+
+
+class EnvelopeLines:
+    """The entries of one API in a mixed file, read back from their lines (a store's `RawReader`:
+    a row's rowid is its line's `place`). Safe in any thread (positional reads)."""
+
+    gone = FILE_CHANGED
+
+    def __init__(self, opened: OpenedFile, api: str) -> None:
+        self.opened, self.api = opened, api
+
+    @classmethod
+    def of_file(cls, path: Path) -> dict[str, EnvelopeLines]:
+        """A reader for each API, both on `path` as it is now."""
+        opened = OpenedFile(path)
+        return {api: cls(opened, api) for api in PARSERS}
+
+    @property
+    def api_source(self) -> Source:
+        return PARSERS[self.api]
+
+    def raw_found(self, rowids: Sequence[int]) -> dict[int, bytes]:
+        """Each entry's bytes by its line's place; a line that is no longer an envelope of this
+        API there, of its length (the file changed), is left out."""
+        found: dict[int, bytes] = {}
+        for rowid in sorted(set(map(int, rowids))):
+            line = self.opened.line_at(*unplace(rowid))
+            decoded = None if line is None else _decoded(line)
+            if decoded is not None and decoded.api == self.api:
+                found[rowid] = bytes(decoded.entry)
+        return found
+
+
+def place(offset: int, length: int) -> int | None:
+    """A line's rowid, from its offset and its length without the break; None if either is too big."""
+    if offset >> _OFFSET_BITS or length >> _LENGTH_BITS:
+        return None
+    return offset | length << _OFFSET_BITS
+
+
+def unplace(rowid: int) -> tuple[int, int]:
+    """The offset and the length of the line at `rowid`."""
+    return rowid & ((1 << _OFFSET_BITS) - 1), rowid >> _OFFSET_BITS
+
+
+class OpenedFile:
+    """A file held open as it was read: one saved over it by name later (`s` writes beside it,
+    then renames) leaves what is read back unchanged. Closed once no reader holds it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._descriptor = os.open(path, os.O_RDONLY)
+        weakref.finalize(self, os.close, self._descriptor)
+
+    def line_at(self, offset: int, length: int) -> bytes | None:
+        """The `length` bytes at `offset` if a line break (or the end of the file) follows them:
+        the line that was there; else None."""
+        try:
+            data = os.pread(self._descriptor, length + 1, offset)
+        except OSError:
+            return None
+        return data[:length] if len(data) >= length and data[length:] in (b"", b"\n", b"\r") else None
+
+
+def _decoded(line: bytes) -> _Envelope | None:
+    try:
+        return _ENVELOPE.decode(line)
+    except msgspec.DecodeError:
+        return None
+
+
+@dataclass
+class EnvelopeBatch:
+    """Consecutive lines of a mixed file: each one's place (`place`: None for a line too long to
+    be read back), source and entry, and whether its entry can be read back from the file (else
+    it must be held)."""
+
+    places: list[int | None] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    entries: list[LogEntry] = field(default_factory=list)
+    readable: list[bool] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.places)
+
+
+def iter_envelope_lines(path: Path, batch_size: int = 5000, on_bytes: Callable[[int], None] | None = None
+                        ) -> Iterator[EnvelopeBatch]:
+    """The file's lines that are not blank, in file order, in batches; never raises on a bad line.
+    `on_bytes`: how far the reading has got, in bytes, at each batch."""
+    places: list[int | None] = []
+    lines: list[bytes] = []
+    offset = 0
+    with path.open("rb") as handle:
+        for line in handle:
+            start, offset = offset, offset + len(line)
+            if not line.strip():
+                continue
+            line = line.rstrip(b"\r\n")
+            places.append(place(start, len(line)))
+            lines.append(line)
+            if len(lines) >= batch_size:
+                if on_bytes is not None:
+                    on_bytes(offset)
+                yield _batch(places, lines)
+                places, lines = [], []
+    if lines:
+        yield _batch(places, lines)
+
+
+def _batch(places: list[int | None], lines: list[bytes]) -> EnvelopeBatch:
+    sources, entries = read_envelopes(lines)
+    return EnvelopeBatch(places, sources, entries, [
+        ok and at is not None and not isinstance(entry, UnreadableLine)
+        for ok, at, entry in zip(readable(lines), places, entries)])
 
 
 def iter_envelope_batches(path: Path, batch_size: int = 5000, on_bytes: Callable[[int], None] | None = None
                           ) -> Iterator[tuple[list[str], list[LogEntry]]]:
     """(sources, entries) of the file's lines in file order, in batches; never raises on a bad line.
     `on_bytes`: how far the reading has got, in bytes, at each batch."""
-    for batch in iter_line_batches(path, entry_from_envelope, batch_size, on_bytes):
-        yield [source for source, _ in batch], [entry for _, entry in batch]
+    for batch in iter_envelope_lines(path, batch_size, on_bytes):
+        yield batch.sources, batch.entries
+
+
+@dataclass
+class GroupBatch:
+    """A group's share of a batch: its entries, their lines' places (rowids), and for each the
+    API whose `EnvelopeLines` reads it back (None: held in memory)."""
+
+    entries: list[LogEntry] = field(default_factory=list)
+    places: list[int] = field(default_factory=list)
+    apis: list[str | None] = field(default_factory=list)
 
 
 class TimelineGroups:
-    """A mixed file's entries grouped by source, each group in file order, for one merged
-    timeline; fed batch by batch (`add`), so a reader can stop or pause between batches.
+    """A mixed file's lines grouped by source, each group in file order, for one merged
+    timeline; fed batch by batch (`add`), each batch's share of every group handed on at once
+    (so a reader holds a batch, not the file), and a reader can stop or pause between batches.
 
     Merging sorts by time and puts entries of one moment in the order of the groups. The groups
     are therefore ordered the way the file orders such entries (where it does so consistently),
@@ -39,38 +201,44 @@ class TimelineGroups:
     def __init__(self, max_entries: int | None = None) -> None:
         self.max_entries = max_entries
         self.taken = 0
-        self._groups: dict[str, list[LogEntry]] = {}
+        self._sources: dict[str, None] = {}  # (in order of first appearance)
         self._followers: dict[str, set[str]] = {}  # source → sources it precedes at some shared moment
         self._previous: tuple[str, datetime | None] | None = None
 
-    def add(self, sources: list[str], entries: list[LogEntry]) -> bool:
-        """Take the next lines; False once `max_entries` are taken (the rest are left out)."""
-        groups, followers = self._groups, self._followers
-        for source, entry in zip(sources, entries):
+    def add(self, batch: EnvelopeBatch) -> tuple[dict[str, GroupBatch], bool]:
+        """The next lines, by group; and False once `max_entries` are taken (the rest are left out)."""
+        shares: dict[str, GroupBatch] = {}
+        sources, followers = self._sources, self._followers
+        for at, source, entry, readable in zip(batch.places, batch.sources, batch.entries, batch.readable):
             if self.max_entries is not None and self.taken >= self.max_entries:
-                return False
+                return shares, False
             self.taken += 1
-            if source not in groups and len(groups) >= MAX_SOURCES:
-                source, entry = UNREADABLE_SOURCE, unreadable_line(
-                    envelope_line(source, entry), entry.raw, f"one source more than the {MAX_SOURCES} a file may name")
-            groups.setdefault(source, []).append(entry)
+            if source not in sources and len(sources) >= MAX_SOURCES:
+                source, entry, readable = UNREADABLE_SOURCE, unreadable_line(
+                    envelope_line(source, entry), entry.raw,
+                    f"one source more than the {MAX_SOURCES} a file may name"), False
+            sources.setdefault(source, None)
+            share = shares.setdefault(source, GroupBatch())
+            share.entries.append(entry)
+            share.places.append(at or 0)
+            share.apis.append(entry.source if readable else None)
             previous = self._previous
             if previous is not None and previous[0] != source and previous[1] == entry.time:
                 followers.setdefault(previous[0], set()).add(source)
             self._previous = source, entry.time
-        return self.max_entries is None or self.taken < self.max_entries
+        return shares, self.max_entries is None or self.taken < self.max_entries
 
-    def parts(self) -> list[tuple[str, list[LogEntry]]]:
-        return _ordered(self._groups, self._followers)
+    def order(self) -> list[str]:
+        """The sources, each before those it precedes, else in order of first appearance."""
+        return _ordered(list(self._sources), self._followers)
 
 
-def _ordered(groups: dict[str, list[LogEntry]], followers: dict[str, set[str]]) -> list[tuple[str, list[LogEntry]]]:
-    """`groups` with each source before those it precedes, else in order of first appearance."""
-    waiting = dict.fromkeys(groups, 0)
+def _ordered(sources: list[str], followers: dict[str, set[str]]) -> list[str]:
+    waiting = dict.fromkeys(sources, 0)
     for later in followers.values():
         for source in later:
             waiting[source] += 1
-    remaining, order = list(groups), []
+    remaining, order = list(sources), []
     while remaining:
         # none free of predecessors: the file contradicts itself (a cycle); first appearance wins
         ready = next((source for source in remaining if waiting[source] == 0), remaining[0])
@@ -78,4 +246,4 @@ def _ordered(groups: dict[str, list[LogEntry]], followers: dict[str, set[str]]) 
         order.append(ready)
         for source in followers.get(ready, ()):
             waiting[source] -= 1
-    return [(source, groups[source]) for source in order]
+    return order

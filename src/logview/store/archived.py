@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol, overload
 
 import numpy as np
 
+from logview.files.mixed import FILE_CHANGED
 from logview.jsonutil import InvalidJSON, load_json
 from logview.model import LogEntry
 from logview.sources.base import Source, may_hold_surrogates
@@ -27,13 +28,16 @@ ARCHIVED_CACHE = 1024  # entries rebuilt from the archive kept (a few screens of
 READ_AROUND = (16, 48)  # rows before and after a missed one read with it (scrolling goes on)
 BULK_ROWS = 5_000  # archived entries rebuilt per query when many are wanted (a save)
 GONE = "no longer in the archive (pruned or cleared since it was shown)"
+# what a row whose entry could not be read back is marked with (a reader may name its own: `gone`)
+GONE_REASONS = frozenset({GONE, FILE_CHANGED})
 # Archive facets → the store's coded columns.
 FACET_COLUMNS = {"status": "status", "credential_id": "credential", "event": "event", "tool": "tool",
                  "error_group": "error"}
 
 
 class RawReader(Protocol):
-    """Where archived rows are read back from (`archive.ArchivedSource`)."""
+    """Where archived rows are read back from (`archive.ArchivedSource`; a mixed file's lines,
+    `files.mixed.EnvelopeLines`, are read back the same way, by their offsets)."""
 
     @property
     def api_source(self) -> Source: ...
@@ -54,10 +58,11 @@ def rebuild(reader: RawReader, rowids: Sequence[int]) -> list[LogEntry]:
         except InvalidJSON:  # only a file changed behind logview's back: kept, and shown invalid
             values.append(bytes(blob).decode("utf-8", "replace"))  # type: ignore[arg-type]
     entries = source.entries_from_raws(values, surrogates=any(map(may_hold_surrogates, found.values())))
+    gone = getattr(reader, "gone", GONE)
     for i, rowid in enumerate(rowids):
         if int(rowid) not in found:
             entries[i] = LogEntry(id=f"archived row {int(rowid)}", time=None, status=None, raw={},
-                                  source=source.kind, invalid=GONE)
+                                  source=source.kind, invalid=gone)
     return entries
 
 

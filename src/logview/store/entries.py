@@ -50,6 +50,8 @@ from logview.times import epoch_us
 if TYPE_CHECKING:  # (a file's session never loads the archive, nor sqlite)
     from logview.archive.columns import ArchivedColumns
 
+# per entry appended, the reader that can read it again (None: held in memory), and its rowid there
+ReadBack = tuple[Sequence[RawReader | None], Sequence[int]]
 ENTRY_CACHE = 1024  # parsed entries kept for a file store (a few screens of scrolling)
 
 _FILTER_COLUMNS: dict[str, Any] = {
@@ -104,31 +106,49 @@ class EntryStore(RowBuffer):
         return self.search.needle
 
     # -- ingest ---------------------------------------------------------------------------
-    def _write(self, lo: int, entries: Sequence[LogEntry]) -> None:
+    def _write(self, lo: int, entries: Sequence[LogEntry], read_back: ReadBack | None = None) -> None:
         n = len(entries)
         coded = self.codes.encode(entries)
         self.codes.widen(self)
         start, stop = lo + self.offset, lo + n + self.offset
         for name, values in coded.items():
             self.cols[name][start:stop] = values
-        self.cols["held"][start:stop] = self.held.add(entries)
-        self.cols["backing"][start:stop] = 0
+        if read_back is None:
+            self.cols["held"][start:stop] = self.held.add(entries)
+            self.cols["backing"][start:stop] = 0
+        else:  # (only the entries no reader can read again are held)
+            readers, rowids = read_back
+            backing = np.fromiter((0 if r is None else self.backings.code(r) for r in readers[:n]), np.uint8, n)
+            kept = np.flatnonzero(backing == 0)
+            held = np.zeros(n, dtype=HELD_DTYPE)
+            held[kept] = self.held.add([entries[i] for i in kept.tolist()])
+            self.cols["held"][start:stop] = held
+            self.cols["backing"][start:stop] = backing
+            self.cols["rowid"][start:stop] = rowids[:n]
         if self.search.needle is not None:
             self.search.evaluate(self.search.needle, lo, lo + n)
 
-    def append(self, entries: Sequence[LogEntry]) -> int:
+    def append(self, entries: Sequence[LogEntry], read_back: ReadBack | None = None, settle: bool = True) -> int:
         """Add entries older than all held ones (a backfill page). Returns how many were kept:
-        at `max_entries` the store is full and older entries are not taken."""
+        at `max_entries` the store is full and older entries are not taken. `read_back`: for
+        each entry, the reader that reads it again at its rowid (None: none can), then only its
+        columns are kept, as for an archived row. `settle` False: rows out of time order are
+        left so until `settle` (one sort for many calls)."""
         if self.max_entries is not None:
             entries = entries[: max(0, self.max_entries - len(self))]
         if not entries:
             return 0
         self.reserve(0, len(entries))
-        self._write(self.tail, entries)
+        self._write(self.tail, entries, read_back)
         self.tail += len(entries)
         self.ready = self.tail
-        settle_appended(self, self.tail - len(entries))  # out of order: merged into place
+        if settle:
+            settle_appended(self, self.tail - len(entries))  # out of order: merged into place
         return len(entries)
+
+    def settle(self) -> None:
+        """Put rows appended without `settle` in time order."""
+        settle_appended(self, self.head)
 
     def append_archived(self, columns: ArchivedColumns, reader: RawReader, expected: int | None = None) -> int:
         """Add archived entries older than all held ones as columns only, their raw JSON left in

@@ -1,14 +1,14 @@
 """A mixed file (saved from the merged tab: an envelope per line) opened as the merged timeline.
 
-The file holds what the merged tab held in memory, so it is read whole, in a worker: one store per
-source, merged as the merged tab merges its tabs. The source column, the Source filter, stats by
+The file is read in a worker: one store per source, merged as the merged tab merges its tabs. The
+stores keep each line's columns and offset; an entry is read back from its line when it is shown,
+copied, saved or searched (`files.mixed.EnvelopeLines`), as archived entries are. The source column, the Source filter, stats by
 source and statuses by severity come with that; `s` writes envelopes again and `r` reads the file
 again, keeping the rows on screen until the new ones are in.
 """
 
 from __future__ import annotations
 
-import gc
 import time
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 from textual import work
 from textual.worker import get_current_worker
 
-from logview.files.mixed import TimelineGroups, iter_envelope_batches
+from logview.files.mixed import EnvelopeLines, TimelineGroups, iter_envelope_lines
 from logview.model import ApiError
 from logview.sources.mixed import MixedSource
 from logview.store import EntryStore
@@ -50,26 +50,30 @@ class MixedFileViewer(MergedScreen):
         try:
             groups = TimelineGroups(self.max_entries)
             size, told = max(1, self.path.stat().st_size), [0.0]
+            readers = EnvelopeLines.of_file(self.path)  # (before reading: the file as read)
+            stores: dict[str, EntryStore] = {}
 
             def progress(read: int) -> None:  # (at most four times a second: each costs the screen a repaint)
                 if time.monotonic() - told[0] >= 0.25 and not worker.is_cancelled:
                     told[0] = time.monotonic()
                     self.app.call_from_thread(self._reading, read / size)
 
-            for sources, entries in iter_envelope_batches(self.path, on_bytes=progress):
+            for batch in iter_envelope_lines(self.path, on_bytes=progress):
                 if worker.is_cancelled:  # `r` again: a newer read has started
                     return
-                more = groups.add(sources, entries)
-                # Acyclic entries: out of the cyclic collector's sight, as the feed's are (see
-                # viewer.py); otherwise its passes over them double the time a read takes.
-                gc.freeze()
+                shares, more = groups.add(batch)
+                for label, share in shares.items():
+                    store = stores.get(label)
+                    if store is None:
+                        store = stores[label] = EntryStore(MixedSource())
+                    # only the columns stay: each entry is read back from its line when shown
+                    store.append(share.entries, ([readers.get(api) for api in share.apis], share.places),
+                                 settle=False)
                 if not more:
                     break
-            parts = []
-            for label, entries in groups.parts():
-                store = EntryStore(MixedSource(), capacity=len(entries))
-                store.append(entries)
-                parts.append((label, store))
+            for store in stores.values():
+                store.settle()  # (once: a file written oldest first is sorted once, not a batch at a time)
+            parts = [(label, stores[label]) for label in groups.order()]
         except OSError as error:
             outcome: list[tuple[str, EntryStore]] | ApiError = file_error(self.path, error)
         except Exception as error:  # a bug: say so in the banner rather than load forever

@@ -8,7 +8,9 @@ leaves half a file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,7 +23,8 @@ from logview.files.lines import LineFile
 from logview.model import LogEntry, counted
 from logview.session import MergedSession, ViewerSession
 from logview.sources.base import Source
-from logview.store.archived import GONE
+from logview.files.mixed import FILE_CHANGED
+from logview.store.archived import GONE, GONE_REASONS
 
 CHUNK = 5000
 
@@ -31,21 +34,15 @@ def save_view(screen: Screen, path: Path, session: ViewerSession) -> None:
     A file's lines are read in the worker, not here; entries in memory are taken here (the store
     may change meanwhile)."""
     store, index, source = session.store, session.view.index, session.source
-    gone = 0
     lines = store.lines
     if lines is not None:
         starts, lengths = store.column("start", index), store.column("length", index)
-        write: Callable[[], int] = lambda: save_lines(path, lines, starts, lengths, source)  # noqa: E731
-    else:
+        write: Callable[[], Saved] = lambda: Saved(save_lines(path, lines, starts, lengths, source))  # noqa: E731
+    else:  # (rows read back from the archive or a file are read in the worker, a chunk at a time)
         entries = store.entries(index)
         origins = session.origins_of(index) if isinstance(session, MergedSession) else None
-        kept = [i for i, entry in enumerate(entries) if entry.invalid != GONE]
-        if len(kept) < len(entries):  # (pruned from the archive by another process since shown)
-            gone = len(entries) - len(kept)
-            entries = [entries[i] for i in kept]
-            origins = None if origins is None else [origins[i] for i in kept]
         write = lambda: save_entries(path, entries, source, origins)  # noqa: E731
-    screen.run_worker(lambda: _save(screen, path, write, gone), thread=True, group="save", exit_on_error=False)
+    screen.run_worker(lambda: _save(screen, path, write), thread=True, group="save", exit_on_error=False)
 
 
 def save_when_settled(screen: Screen, path: Path, session: ViewerSession) -> None:
@@ -64,30 +61,56 @@ def save_when_settled(screen: Screen, path: Path, session: ViewerSession) -> Non
     timer = screen.set_interval(0.1, check)
 
 
-def _save(screen: Screen, path: Path, write: Callable[[], int], gone: int = 0) -> None:
+@dataclass
+class Saved:
+    """How a save went: the entries written, and those left out because they could not be read
+    back (by reason: `GONE_REASONS`)."""
+
+    written: int
+    gone: Counter[str] = field(default_factory=Counter)
+
+
+_LEFT_OUT = {GONE: "no longer in the archive (pruned since shown)",
+             FILE_CHANGED: "no longer in the file as it was read (it changed since)"}
+
+
+def _save(screen: Screen, path: Path, write: Callable[[], Saved]) -> None:
     try:
-        count = write()
+        saved = write()
     except OSError as error:
         screen.app.call_from_thread(screen.notify, f"Could not save to {path}: {error.strerror or error}",
                                     severity="error", markup=False, timeout=8)
         return
-    left_out = (f"; {counted(gone)} no longer in the archive (pruned since shown) left out: r reloads"
-                if gone else "")
-    screen.app.call_from_thread(screen.notify, f"Saved {counted(count)} to {path}{left_out}", markup=False,
-                                timeout=8 if gone else 4)
+    left_out = "".join(f"; {counted(count)} {_LEFT_OUT.get(reason, reason)} left out"
+                       for reason, count in saved.gone.items())
+    screen.app.call_from_thread(screen.notify, f"Saved {counted(saved.written)} to {path}{left_out}"
+                                + (": r reloads" if left_out else ""), markup=False, timeout=8 if left_out else 4)
 
 
-def save_entries(path: Path, entries: list[LogEntry], source: Source, origins: list[str] | None = None) -> int:
-    """Write `entries` to `path` (CSV for `.csv`, JSONL otherwise); returns how many. `origins`:
-    the merged timeline's source of each entry, saved with it."""
+def save_entries(path: Path, entries: Sequence[LogEntry], source: Source, origins: list[str] | None = None) -> Saved:
+    """Write `entries` to `path` (CSV for `.csv`, JSONL otherwise). `origins`: the merged
+    timeline's source of each entry, saved with it. An entry that could not be read back (pruned
+    from the archive, or its file changed, since it was shown) is left out rather than written as
+    `{}`, and counted."""
+    saved = Saved(0)
+
     def write(stream: BinaryIO) -> None:
         writer = EntryWriter(stream, format_for(None, path), source)
         for start in range(0, len(entries), CHUNK):
-            writer.write(entries[start:start + CHUNK], None if origins is None else origins[start:start + CHUNK])
+            chunk = entries[start:start + CHUNK]
+            chunk_origins = None if origins is None else origins[start:start + CHUNK]
+            gone = [entry.invalid for entry in chunk if entry.invalid in GONE_REASONS]
+            if gone:
+                saved.gone.update(gone)
+                kept = [i for i, entry in enumerate(chunk) if entry.invalid not in GONE_REASONS]
+                chunk = [chunk[i] for i in kept]
+                chunk_origins = None if chunk_origins is None else [chunk_origins[i] for i in kept]
+            writer.write(chunk, chunk_origins)
+            saved.written += len(chunk)
         writer.detach()
 
     _write_atomically(path, write)
-    return len(entries)
+    return saved
 
 
 def save_lines(path: Path, lines: LineFile, starts: np.ndarray, lengths: np.ndarray, source: Source) -> int:

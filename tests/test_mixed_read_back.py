@@ -1,0 +1,122 @@
+"""A mixed file's entries are not held by the viewer: each row keeps its line's offset, and its
+entry is read back from the line when it is shown, copied, saved or searched (`EnvelopeLines`).
+What is read back must be exactly the entry the row was made from when the file was read — for
+hostile entries, duplicate keys, lone surrogates and numbers beyond 64 bits too — and a line
+that cannot be read back that way keeps its entry in memory instead."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from logview.files.envelope import PARSERS, UNREADABLE_SOURCE, UnreadableLine
+from logview.files.mixed import FILE_CHANGED, EnvelopeLines, iter_envelope_lines, readable, unplace
+from logview.jsonutil import load_json
+from logview.store.archived import rebuild
+
+from test_fast_parse import described
+from test_hostile_data import aitronos_entries, supermetrics_entries
+
+APIS = ("aitronos", "supermetrics")
+
+
+def envelope(source: str, api: str, entry: Any, ascii_only: bool, spaced: bool) -> bytes:
+    separators = (", ", ": ") if spaced else (",", ":")
+    return json.dumps({"source": source, "api": api, "entry": entry}, ensure_ascii=ascii_only,
+                      separators=separators).encode("utf-8", "surrogatepass")
+
+
+def with_duplicate(line: bytes, key: str, value: Any) -> bytes:
+    """The line with `key` given a second time, before its own (its own, the last, counts)."""
+    return b'{"' + key.encode() + b'":' + json.dumps(value).encode() + b"," + line[1:]
+
+
+@st.composite
+def mixed_lines(draw: st.DrawFn) -> bytes:
+    api = draw(st.sampled_from(APIS))
+    entry = draw(aitronos_entries() if api == "aitronos" else supermetrics_entries())
+    line = envelope(draw(st.sampled_from(["prod", "stagé", "b"])), api, entry, draw(st.booleans()), draw(st.booleans()))
+    twist = draw(st.sampled_from(["none", "none", "entry", "api", "source", "odd"]))
+    if twist == "entry":  # an earlier entry of another shape: the last one is the entry
+        line = with_duplicate(line, "entry", draw(st.sampled_from([[1], "x", None, {"id": 5}])))
+    elif twist == "api":
+        line = with_duplicate(line, "api", draw(st.sampled_from(APIS)))
+    elif twist == "source":
+        line = with_duplicate(line, "source", draw(st.sampled_from(["other", 5])))
+    elif twist == "odd":
+        line = draw(st.sampled_from([b"not json", b'{"source":"a","api":"x","entry":{}}', b"[1]", b"\xff\xfe",
+                                     b'{"source":"a","api":"aitronos","entry":{},"more":1}']))
+    return line
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(mixed_lines(), min_size=1, max_size=8), st.sampled_from([1, 3, 5000]))
+def test_an_entry_read_back_is_the_entry_read(tmp_path_factory, lines: list[bytes], batch_size: int) -> None:
+    path = tmp_path_factory.mktemp("mixed") / "mixed.jsonl"
+    path.write_bytes(b"".join(line + b"\n" for line in lines))
+    batches = list(iter_envelope_lines(path, batch_size=batch_size))
+    places = [at for batch in batches for at in batch.places]
+    assert [unplace(at) for at in places] == [(sum(len(line) + 1 for line in lines[:i]), len(line))
+                                              for i, line in enumerate(lines)]
+    for batch in batches:
+        for at, source, entry, can_read in zip(batch.places, batch.sources, batch.entries, batch.readable):
+            line = lines[places.index(at)]
+            expected = _as_one_line(line)
+            if expected is None:  # not an envelope: shown invalid, and held (its bytes saved back as they are)
+                assert (source, isinstance(entry, UnreadableLine), can_read) == (UNREADABLE_SOURCE, True, False)
+                assert entry.line == line
+                continue
+            assert (source, described(entry), entry.raw) == (expected[0], described(expected[1]), expected[1].raw)
+            if not can_read:
+                continue
+            again = rebuild(EnvelopeLines.of_file(path)[entry.source], [at])[0]
+            assert (described(again), again.raw) == (described(entry), entry.raw)
+
+
+def _as_one_line(line: bytes) -> tuple[str, Any] | None:
+    """The line as the model reads it alone: its source and its entry by its API's rules; None
+    when it is not an envelope."""
+    try:
+        value = load_json(line)
+    except ValueError:
+        return None
+    if not (type(value) is dict and value.keys() == {"source", "api", "entry"} and isinstance(value["source"], str)
+            and value["api"] in PARSERS):
+        return None
+    return value["source"], PARSERS[value["api"]].entry_from_raw(value["entry"])
+
+
+def test_most_lines_are_read_back_and_a_line_msgspec_refuses_is_held() -> None:
+    plain = envelope("prod", "aitronos", {"id": "a", "created_at": "2025-01-01T00:00:00Z"}, True, False)
+    wrong_first = with_duplicate(plain, "source", 5)  # the last source is a string: an envelope to load_json
+    assert readable([plain, plain]) == [True, True]
+    assert readable([plain, wrong_first, plain]) == [True, False, True]
+
+
+def test_a_line_changed_since_it_was_read_comes_back_invalid(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    entry = {"id": "a", "log_time": "2025-01-01T00:00:00Z", "status": 200}
+    path.write_bytes(envelope("b", "supermetrics", entry, True, False) + b"\n")
+    readers = EnvelopeLines.of_file(path)
+    (batch,) = iter_envelope_lines(path)
+    assert rebuild(readers["supermetrics"], batch.places)[0].raw == entry
+    assert readers["aitronos"].raw_found(batch.places) == {}  # (another API's line is not this reader's)
+    with path.open("r+b") as handle:  # changed in place
+        handle.write(b"something else entirely\n")
+    (gone,) = rebuild(readers["supermetrics"], batch.places)
+    assert gone.invalid == FILE_CHANGED
+
+
+def test_a_file_saved_over_by_name_leaves_what_is_read_back(tmp_path: Path) -> None:
+    path, beside = tmp_path / "mixed.jsonl", tmp_path / "new.jsonl"
+    first = {"id": "a", "log_time": "2025-01-01T00:00:00Z", "status": 200}
+    path.write_bytes(envelope("b", "supermetrics", first, True, False) + b"\n")
+    readers = EnvelopeLines.of_file(path)
+    (batch,) = iter_envelope_lines(path)
+    beside.write_bytes(envelope("b", "supermetrics", dict(first, id="other"), True, False) + b"\n")
+    beside.replace(path)  # as `s` saves: written beside, renamed into place
+    assert rebuild(readers["supermetrics"], batch.places)[0].raw == first
