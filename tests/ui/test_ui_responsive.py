@@ -354,3 +354,25 @@ async def test_a_tab_resized_in_the_background_is_laid_out_at_the_size_it_is_sho
         await pilot.resize_terminal(160, 48)
         await pilot.pause()
         assert shown.sidebar.display and shown.table.region.width + shown.sidebar.region.width == 160
+
+
+async def test_a_timeless_row_on_screen_does_not_hide_the_dates(tmp_path, monkeypatch) -> None:
+    """An invalid line (no time) sorts last: the dates must still show for a week-old row above it
+    (they went, and last week's rows read as today's, found in a walk)."""
+    import json
+
+    from ui_helpers import file_app
+
+    for module in (table_rows, log_table):
+        monkeypatch.setattr(module, "today", lambda: date(2025, 11, 15))
+    entries = [{"id": "new", "log_time": "2025-11-15T10:00:00Z", "status": 200, "event": "today.event"},
+               {"id": "old", "log_time": "2025-11-08T10:00:00Z", "status": 200, "event": "lastweek.event"}]
+    path = tmp_path / "days.jsonl"
+    path.write_text("".join(json.dumps(entry) + "\n" for entry in entries) + "not json\n")
+    app = file_app(path)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        lines = table_lines(app)
+        old = next(line for line in lines if "lastweek.event" in line)
+        assert "2025-11-08" in old, lines
+        assert sum("invalid entry" in line for line in lines) == 1

@@ -49,6 +49,8 @@ _READING_PRAGMAS = _INTROSPECTION_PRAGMAS | {
     "user_version", "schema_version", "application_id", "data_version", "journal_mode", "page_size", "page_count",
     "freelist_count", "encoding", "database_list", "compile_options", "function_list", "pragma_list",
     "collation_list", "module_list", "quick_check", "integrity_check"}
+_WRITING_VERBS = {"INSERT", "UPDATE", "DELETE", "REPLACE", "UPSERT", "CREATE", "DROP", "ALTER", "ATTACH", "DETACH",
+                  "VACUUM", "REINDEX", "ANALYZE", "BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"}
 _ACTIONS = {getattr(sqlite3, f"SQLITE_{name}"): name.replace("_", " ") for name in (
     "INSERT", "UPDATE", "DELETE", "CREATE_TABLE", "CREATE_TEMP_TABLE", "CREATE_INDEX", "CREATE_TEMP_INDEX",
     "CREATE_VIEW", "CREATE_TEMP_VIEW", "CREATE_TRIGGER", "CREATE_TEMP_TRIGGER", "CREATE_VTABLE", "DROP_TABLE",
@@ -132,10 +134,12 @@ class LogsQuery:
             raise self._error(error) from None
 
     def _error(self, error: BaseException, sql: str = "") -> QueryError | ArchiveError:
-        if self._refused:
+        """`error` in one line: a refusal if the statement would write."""
+        words = sql.split(None, 1)
+        verb = words[0].upper() if words and words[0].isalpha() else ""
+        # (a write to the `logs` view fails as SQLite prepares it, before the authorizer is asked)
+        if self._refused or verb in _WRITING_VERBS:
             # what the statement says it does (DROP, VACUUM), or what a read tried underneath
-            words = sql.split(None, 1)
-            verb = words[0].upper() if words and words[0].isalpha() else ""
             what = self._refused[0] if verb in ("", "SELECT", "WITH", "VALUES") else verb
             return QueryError(f"refused: {what} — logview sql only reads (SELECT or WITH … SELECT); "
                               "the archive is unchanged", refused=True)

@@ -78,18 +78,27 @@ def row_text(entry: LogEntry, ordinal: int, store: EntryStore, layout: TableLayo
     return text
 
 
+# rows without a time looked past at an edge (a screen's worth and more; they all sort last)
+_TIMELESS_LOOKED_PAST = 500
+
+
 def needs_dates(view: FilteredView | None, rows: range | None = None) -> bool | None:
-    """Whether the time column needs its date: not when the newest and the oldest row shown (of
-    `rows`, those on screen, when given) are both today's (`HH:MM:SS` says it all then; rows are
-    newest first, so every row between them is today's too); None when no row is shown."""
+    """Whether the time column needs its date: not when the newest and the oldest timed row shown
+    (of `rows`, those on screen, when given) are both today's (`HH:MM:SS` says it all then; rows
+    are newest first, timeless ones last, so every timed row between them is today's too); None
+    when no row is shown."""
     if view is None or not len(view):
         return None
     day = today()
     first, last = (0, len(view) - 1) if rows is None else (rows.start, rows.stop - 1)
-    for row in (max(0, min(first, len(view) - 1)), max(0, min(last, len(view) - 1))):
-        moment = local_time(view.store.time_us(view.ordinal(row)))
-        if moment is not None and moment.date() != day:
-            return True
+    first, last = max(0, min(first, len(view) - 1)), max(0, min(last, len(view) - 1))
+    for inwards in (range(first, last + 1), range(last, first - 1, -1)):
+        for row in inwards[:_TIMELESS_LOOKED_PAST]:
+            moment = local_time(view.store.time_us(view.ordinal(row)))
+            if moment is not None:  # (an invalid entry without a time says nothing: the next one in)
+                if moment.date() != day:
+                    return True
+                break
     return False
 
 
