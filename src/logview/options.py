@@ -72,3 +72,4 @@ class ViewerOptions:
     max_entries: int | None = 100_000
     merged: bool = False
     welcome: str | None = None  # said once the viewer opens: why it shows what it shows (the demo)
+    notes: tuple[str, ...] = ()  # said once the viewer opens, as they were on stderr before it took the screen

@@ -269,3 +269,17 @@ async def test_a_save_leaves_out_lines_changed_since_the_file_was_read(tmp_path:
         said = " ".join(str(n.message) for n in app._notifications)
         assert "Saved 51 entries" in said and "10 entries no longer in the file as it was read" in said, said
     assert saved.read_text().splitlines() == [*lines[10:], "not an envelope"]
+
+
+async def test_a_mixed_file_offers_no_tail(tmp_path: Path) -> None:
+    """As for --file: `t` is not in the footer, and the key changes nothing."""
+    path = tmp_path / "mixed.jsonl"
+    read_back_file(path)
+    app = file_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = screen_text(app)
+        assert " Tail" not in before.splitlines()[-1]
+        await pilot.press("t")
+        await pilot.pause(0.2)
+        assert screen_text(app) == before

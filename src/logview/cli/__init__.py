@@ -9,6 +9,7 @@ error after retries, 130 interrupted by Ctrl-C, 143 by SIGTERM (which stops logv
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import signal
 import sys
@@ -81,6 +82,7 @@ def _run_viewer(args: argparse.Namespace) -> int:
 
             # (its lines found, and a big file's back read by a child, while the viewer starts up)
             early.begin(file, kind, with_child=options[0].max_entries is None)
+        options[0] = dataclasses.replace(options[0], notes=tuple(args.notes_said))
         connections = [o.connection for o in options if o.connection is not None]
         if any(c.source.base_url.lower().startswith("https://") for c in connections):
             from logview.api import tls

@@ -410,6 +410,8 @@ def distinct_profiles(names: Sequence[str] | None, doing: str) -> tuple[list[str
 def profiles_once(args: argparse.Namespace, doing: str) -> None:
     """A profile repeated by mistake (`--profile a --profile a`) is used once, and logview says so."""
     args.profile, notes = distinct_profiles(args.profile, doing)
-    args.notes_said = []  # (shared by the copies of the arguments each profile is opened with)
+    # what was said on stderr (`_say_once`), shared by the copies of the arguments each profile is
+    # opened with; the viewer says it again once it has the screen
+    args.notes_said = list(notes)
     for note in notes:
         print(f"logview: {note}", file=sys.stderr)

@@ -66,6 +66,7 @@ class LogViewApp(App[int]):
         super().__init__()
         self.archive_problem = archive_problem
         self.welcome = options.welcome
+        self.notes = options.notes
         labels = [tab_label(o) for o in (options, *more)] + (["all"] if more else [])
         settings = {"saved_filters": saved_filters, "column_choice": column_choice}
         if file_kind == "mixed":
@@ -111,6 +112,8 @@ class LogViewApp(App[int]):
             self.set_interval(1.0, self._show_troubles)
         if self.welcome:
             self.notify(self.welcome, title="Welcome to logview", timeout=20, markup=False)
+        for note in self.notes:  # (printed on stderr too, where the viewer's screen hides them)
+            self.notify(note, severity="warning", timeout=10, markup=False)
 
     def _show_troubles(self) -> None:
         """Every tab strip marks the failing sources, and the merged tab names them."""

@@ -41,8 +41,10 @@ class MixedFileViewer(MergedScreen):
         self._read_file()
         self.refresh_all()
 
-    def action_toggle_tail(self) -> None:
-        self.notify("A file has no live tail.", timeout=3)
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_tail":
+            return False  # (a file has no tail: not offered in the footer, as for --file)
+        return super().check_action(action, parameters)
 
     @work(thread=True, exclusive=True, group="backfill", exit_on_error=False)
     def _read_file(self) -> None:
