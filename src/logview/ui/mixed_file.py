@@ -10,6 +10,7 @@ again, keeping the rows on screen until the new ones are in.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from logview.files.mixed import EnvelopeLines, TimelineGroups, iter_envelope_lin
 from logview.model import ApiError
 from logview.sources.mixed import MixedSource
 from logview.store import EntryStore
+from logview.ui.bulk_gc import bulk_collection
 from logview.ui.file_reading import file_error, unexpected_error
 from logview.ui.merged import MergedScreen
 
@@ -50,32 +52,16 @@ class MixedFileViewer(MergedScreen):
     def _read_file(self) -> None:
         worker = get_current_worker()
         try:
-            groups = TimelineGroups(self.max_entries)
             size, told = max(1, self.path.stat().st_size), [0.0]
-            readers = EnvelopeLines.of_file(self.path)  # (before reading: the file as read)
-            stores: dict[str, EntryStore] = {}
 
             def progress(read: int) -> None:  # (at most four times a second: each costs the screen a repaint)
                 if time.monotonic() - told[0] >= 0.25 and not worker.is_cancelled:
                     told[0] = time.monotonic()
                     self.app.call_from_thread(self._reading, read / size)
 
-            for batch in iter_envelope_lines(self.path, on_bytes=progress):
-                if worker.is_cancelled:  # `r` again: a newer read has started
-                    return
-                shares, more = groups.add(batch)
-                for label, share in shares.items():
-                    store = stores.get(label)
-                    if store is None:
-                        store = stores[label] = EntryStore(MixedSource())
-                    # only the columns stay: each entry is read back from its line when shown
-                    store.append(share.entries, ([readers.get(api) for api in share.apis], share.places),
-                                 settle=False)
-                if not more:
-                    break
-            for store in stores.values():
-                store.settle()  # (once: a file written oldest first is sorted once, not a batch at a time)
-            parts = [(label, stores[label]) for label in groups.order()]
+            parts = read_parts(self.path, self.max_entries, progress, lambda: worker.is_cancelled)
+            if parts is None:  # `r` again: a newer read has started
+                return
         except OSError as error:
             outcome: list[tuple[str, EntryStore]] | ApiError = file_error(self.path, error)
         except Exception as error:  # a bug: say so in the banner rather than load forever
@@ -101,3 +87,28 @@ class MixedFileViewer(MergedScreen):
         self.session.phase = "complete"
         self.banner.clear("error")
         self.merge_now(force=True)
+
+
+def read_parts(path: Path, max_entries: int | None, progress: Callable[[int], None],
+               cancelled: Callable[[], bool]) -> list[tuple[str, EntryStore]] | None:
+    """The merged timeline's parts of a mixed file: a store per source, in the file's order of
+    sources (`TimelineGroups`); None if `cancelled` before the end. Each store keeps its rows'
+    columns and their lines' places: an entry is read back from its line when it is shown."""
+    groups = TimelineGroups(max_entries)
+    readers = EnvelopeLines.of_file(path)  # (before reading: the file as read)
+    stores: dict[str, EntryStore] = {}
+    with bulk_collection():  # (each batch's entries are freed by reference counting)
+        for batch in iter_envelope_lines(path, on_bytes=progress):
+            if cancelled():
+                return None
+            shares, more = groups.add(batch)
+            for label, share in shares.items():
+                store = stores.get(label)
+                if store is None:
+                    store = stores[label] = EntryStore(MixedSource())
+                store.append(share.entries, ([readers.get(api) for api in share.apis], share.places), settle=False)
+            if not more:
+                break
+    for store in stores.values():
+        store.settle()  # (once: a file written oldest first is sorted once, not a batch at a time)
+    return [(label, stores[label]) for label in groups.order()]
