@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 
 from logview.sanitize import clean_line
 from logview.ui.screens.confirm import confirm_replace
+from logview.ui.widgets.fields import Field
 
 
 class NameDialog(ModalScreen[str | None]):
@@ -32,7 +33,7 @@ class NameDialog(ModalScreen[str | None]):
         with Vertical(id="name-box"):
             yield Static(Text(self.title_text, style="bold"), id="name-title")
             yield Static(Text(self.hint, style="dim"), id="name-hint")
-            yield Input(value=self.value, id="name-input")
+            yield Field(value=self.value, id="name-input")
             yield Static(id="name-error")
             yield Static(Text("Enter saves · Esc cancels", style="dim"), id="name-keys")
 

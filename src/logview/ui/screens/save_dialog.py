@@ -18,6 +18,7 @@ from logview.files.writer import CSV_EXTENSIONS, JSONL_EXTENSIONS, UnknownFormat
 from logview.model import counted
 from logview.sanitize import clean_line
 from logview.ui.screens.confirm import confirm_replace
+from logview.ui.widgets.fields import Field
 
 
 # The field's own keys, typed before it has the focus (`SaveDialog.on_key`).
@@ -57,7 +58,7 @@ class SaveDialog(ModalScreen[Path | None]):
                           if self.merged else ("raw entries as received", "the source's columns"))
             yield Static(Text(f"{' '.join(JSONL_EXTENSIONS)}: {jsonl} · {' '.join(CSV_EXTENSIONS)}: {csv}",
                               style="dim"), id="save-hint")
-            yield Input(value=self.default, id="save-path")
+            yield Field(value=self.default, id="save-path")
             yield Static(id="save-error")
             yield Static(Text("Enter saves · Esc cancels", style="dim"), id="save-keys")
 

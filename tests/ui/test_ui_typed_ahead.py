@@ -1,0 +1,48 @@
+"""Keys typed before the viewer has taken the terminal: `logview --file big.jsonl`, then at once
+`/needle⏎`. Until the viewer sets the terminal to raw mode, the terminal's line discipline turns
+Enter into a newline, which the viewer reads as ctrl+j: the search stood in its field, not
+applied, with nothing to say why (found in a walk). In a real pseudo-terminal."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pty
+import re
+import struct
+import subprocess
+import sys
+import termios
+from pathlib import Path
+
+from test_ui_terminal_bytes import read_for, read_until
+
+SHOWN = re.compile(rb"shown(?:\s|\x1b\[[0-9;]*m)*([0-9,]+)")
+
+
+def test_a_search_typed_before_the_viewer_opens_is_applied(tmp_path: Path) -> None:
+    path = tmp_path / "five.jsonl"
+    rows = [{"id": f"a{i}", "created_at": f"2025-11-15T11:0{i}:00.000Z", "status": "success",
+             "tool": "needle.tool" if i == 3 else "other.tool"} for i in range(5)]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
+    assert termios.tcgetattr(follower)[0] & termios.ICRNL  # (cooked: Enter arrives as a newline)
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "160", "LINES": "48"}
+    os.write(leader, b"/needle.tool\r")  # typed ahead, before the process even starts
+    process = subprocess.Popen([sys.executable, "-m", "logview", "--file", str(path)],
+                               stdin=follower, stdout=follower, stderr=follower, env=env, start_new_session=True)
+    os.close(follower)
+    try:
+        output = read_until(leader, b"needle.tool", 30)
+        output += read_for(leader, 2)
+        counts = SHOWN.findall(output)
+        assert counts and counts[-1] == b"1", counts  # the search applied: one row of five shown
+        os.write(leader, b"q")  # (the table has the focus again)
+        read_for(leader, 2)
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(leader)
