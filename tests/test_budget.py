@@ -508,3 +508,27 @@ async def test_a_late_answer_from_earlier_in_the_window_gives_nothing_back():
     budget.settle({**headers_saying(10, 6), "X-RateLimit-Reset": str(reset)}, 200)  # the second, first
     budget.settle({**headers_saying(10, 7), "X-RateLimit-Reset": str(reset)}, 200)  # the first, late
     assert budget.state().remaining == 6
+
+
+async def test_a_first_page_kept_waiting_by_the_budget_says_so():
+    """A query's first page is LIVE: paced by an hourly budget, it may wait minutes, and the
+    status line said only "loading page 1" (found in a walk). Past BINDS_AFTER_S it binds."""
+    time = FakeTime()
+    budget = time.budget(limit=10, window_s=3600)
+    budget.settle(headers_saying(10, 6, 3600), 200)
+    seen = []
+
+    async def first_page():
+        await budget.acquire(LIVE)  # (a listing went just before: the page is paced after it)
+        await budget.acquire(LIVE)
+
+    async def look():
+        await time.sleep(0.5)
+        seen.append(budget.state())
+        await time.sleep(2.0)
+        seen.append(budget.state())
+
+    await time.run(first_page(), look(), until=time.now + 3)
+    early, late = seen
+    assert early.remaining > 0 and not early.live_waits and not early.binds  # (a moment's wait: no word)
+    assert late.live_waits and late.binds and late.describe().endswith("next request waits")

@@ -365,6 +365,7 @@ class Budget:
             window_s=self._window_s,
             resets_in_s=self._resets_in(now),
             waiting=any(w.priority is Priority.BACKFILL for w in self._waiters),
+            live_waits=any(w.priority is Priority.LIVE and now - w.since > BINDS_AFTER_S for w in self._waiters),
             known=self._known,
             reset_known=self._reset_known,
             blocked_s=max(0.0, self._blocked_until - now),

@@ -81,11 +81,14 @@ class BudgetState:
     known: bool  # the limit came from the server's headers, not from the published defaults
     reset_known: bool = False  # the reset time came from a header (Supermetrics sends none)
     blocked_s: float = 0.0  # a 429's Retry-After still running: nobody may send until it passes
+    # a tail poll or a query's first page has waited for the budget longer than is worth telling
+    # (a first page paced by Supermetrics' hourly budget waits minutes: "loading page 1" alone hid why)
+    live_waits: bool = False
 
     @property
     def binds(self) -> bool:
         """Worth showing: a request waits, or nothing can be sent right now."""
-        return self.waiting or self.blocked_s > 0 or self.remaining == 0
+        return self.waiting or self.live_waits or self.blocked_s > 0 or self.remaining == 0
 
     def describe(self) -> str:
         """`API budget 3/100 · resets in 41 s · backfill waits` (`~` marks what is assumed)."""
@@ -97,6 +100,8 @@ class BudgetState:
             parts.append(f"resets in {'' if self.reset_known else '~'}{_duration(self.resets_in_s)}")
         if self.waiting:
             parts.append("backfill waits")
+        elif self.live_waits:
+            parts.append("next request waits")
         return " · ".join(parts)
 
     def brief(self) -> str:
