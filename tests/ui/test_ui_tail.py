@@ -154,3 +154,19 @@ async def test_the_api_going_away_mid_tail_is_shown_and_the_tail_recovers_by_its
         await wait_until(pilot, lambda: len(app.viewer.store) == loaded + 3, timeout=15)
         await wait_until(pilot, lambda: "live tail:" not in screen_text(app))
         assert "live · every 0.1 s" in screen_text(app).splitlines()[0]
+
+
+async def test_t_while_loading_says_the_tail_is_on(fresh_demo: DemoServer) -> None:
+    """The status line speaks of the loading until it is done: `t` then changed nothing visible
+    (found in a walk), so it says what it did."""
+    fresh_demo.state.add_fault(Fault(kind="latency", delay=1.5, count=2, api="supermetrics"))
+    app = make_app(fresh_demo, "supermetrics", interval_s=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.viewer.feed.backfilling)
+        await pilot.press("t")
+        await pilot.pause(0.1)
+        assert app.viewer.feed.backfilling and any(
+            "Live tail on" in str(note.message) for note in app._notifications)
+        await pilot.press("t")
+        await pilot.pause(0.1)
+        assert any(str(note.message) == "Live tail off." for note in app._notifications)

@@ -78,9 +78,13 @@ class LoadControl:
         elif self.session.toggle_tail():
             self.feed.start_tail()
             self.table.action_first()
+            if self.feed.backfilling:  # (the status line speaks of the loading until it is done)
+                self._notify("Live tail on: new entries come in while the rest loads.", timeout=4)
         else:
             self.feed.stop_tail()
             self.banner.clear("tail")
+            if self.feed.backfilling:
+                self._notify("Live tail off.", timeout=3)
 
     def cancel_retry(self) -> None:
         """Esc during a retry wait: loading and the live tail both stop; `r` starts both again
