@@ -151,3 +151,24 @@ async def test_the_status_field_is_not_offered_twice(demo: DemoServer, tmp_path)
             options = app.screen.query_one("#columns-list")
             titles = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
             assert "status" not in titles and "id" in titles
+
+
+async def test_at_80_by_24_the_list_scrolls_and_its_keys_stay_in_view(demo: DemoServer, tmp_path) -> None:
+    """The box cut the list off at 24 lines: the highlight went out of sight, the keys line too,
+    and Space toggled a field the user could not see (found in a walk)."""
+    app = app_with(demo, ColumnChoice(tmp_path / "columns.json"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ColumnPicker)
+        options = app.screen.query_one("#columns-list")
+        assert options.option_count > 10  # (more than fit)
+        for index in (options.option_count - 1, 0, options.option_count // 2):
+            options.highlighted = index
+            await pilot.pause(0.1)
+            text = screen_text(app)
+            assert str(options.get_option_at_index(index).prompt) in text, (index, text)
+            lines = text.splitlines()
+            keys = next(i for i, line in enumerate(lines) if "Space toggles" in line)
+            assert "cancels" in lines[keys] + lines[keys + 1], text  # (the keys line, wrapped, whole)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -35,6 +36,10 @@ class TickList(SelectionList[str]):
         # the option's index in the meta lets a click on the mark toggle the row, as on the box
         style = base + Style(bold=ticked, meta={"option": index})
         return Strip([Segment("[x] " if ticked else "[ ] ", style), *line])
+
+
+LIST_MAX = 30  # rows of the list at most
+BOX_OVERHEAD = 12  # the box's lines besides the list: border, padding, title, the hint and the keys (two lines each), margins
 
 
 class ColumnPicker(ModalScreen[list[str] | None]):
@@ -74,6 +79,16 @@ class ColumnPicker(ModalScreen[list[str] | None]):
 
     def on_mount(self) -> None:
         self.query_one("#columns-list", TickList).focus()
+        self._fit_list(self.app.size.height)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_list(event.size.height)
+
+    def _fit_list(self, height: int) -> None:
+        """The list as tall as the screen leaves it, so that it scrolls, and the keys under it stay
+        in view (at 24 lines the box cut the list off, and the highlight went out of sight)."""
+        box = int(height * 0.9)  # (the box's max-height)
+        self.query_one("#columns-list", TickList).styles.max_height = max(3, min(LIST_MAX, box - BOX_OVERHEAD))
 
     def action_apply(self) -> None:
         selected = set(self.query_one("#columns-list", TickList).selected)
