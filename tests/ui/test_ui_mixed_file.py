@@ -271,8 +271,9 @@ async def test_a_save_leaves_out_lines_changed_since_the_file_was_read(tmp_path:
     assert saved.read_text().splitlines() == [*lines[10:], "not an envelope"]
 
 
-async def test_a_mixed_file_offers_no_tail(tmp_path: Path) -> None:
-    """As for --file: `t` is not in the footer, and the key changes nothing."""
+async def test_keys_that_do_not_apply_to_a_mixed_file(tmp_path: Path) -> None:
+    """As for --file: `t` is not in the footer, and the key changes nothing; `c` says there is
+    no connector to choose (the merged tab's message names tabs a file does not have)."""
     path = tmp_path / "mixed.jsonl"
     read_back_file(path)
     app = file_app(path)
@@ -283,3 +284,7 @@ async def test_a_mixed_file_offers_no_tail(tmp_path: Path) -> None:
         await pilot.press("t")
         await pilot.pause(0.2)
         assert screen_text(app) == before
+        await pilot.press("c")
+        await pilot.pause(0.2)
+        assert [str(n.message) for n in app._notifications] == [
+            "A file holds what its sources read: no connector to choose."]

@@ -51,3 +51,7 @@ class MergedScreen(ViewerScreen):
 
     def action_toggle_tail(self) -> None:
         self.notify("Each tab tails its own source: press t in a tab; its new entries appear here.", timeout=4)
+
+    def action_choose_connector(self) -> None:
+        self.notify("Each Supermetrics tab reads its own connector: press c in that tab ([ and ] switch tabs).",
+                    timeout=4)

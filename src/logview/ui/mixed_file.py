@@ -43,6 +43,9 @@ class MixedFileViewer(MergedScreen):
         self._read_file()
         self.refresh_all()
 
+    def action_choose_connector(self) -> None:
+        self.notify("A file holds what its sources read: no connector to choose.", timeout=3)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_tail":
             return False  # (a file has no tail: not offered in the footer, as for --file)
