@@ -7,6 +7,7 @@ that cannot be read back that way keeps its entry in memory instead."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -105,10 +106,29 @@ def test_a_line_changed_since_it_was_read_comes_back_invalid(tmp_path: Path) -> 
     (batch,) = iter_envelope_lines(path)
     assert rebuild(readers["supermetrics"], batch.places)[0].raw == entry
     assert readers["aitronos"].raw_found(batch.places) == {}  # (another API's line is not this reader's)
+    time.sleep(0.02)  # (past the file system's clock tick: the write gets a later mtime)
     with path.open("r+b") as handle:  # changed in place
         handle.write(b"something else entirely\n")
     (gone,) = rebuild(readers["supermetrics"], batch.places)
     assert gone.invalid == FILE_CHANGED
+
+
+def test_lines_rewritten_in_place_at_their_lengths_read_back_nothing(tmp_path: Path) -> None:
+    """Two lines of one length swapped in place: every line still an envelope of its API, each at
+    the other's place. Read back, a row would show the other's entry under its own columns."""
+    path = tmp_path / "mixed.jsonl"
+    first, second = ({"id": name, "log_time": f"2025-01-0{day}T00:00:00Z", "status": 200} for name, day in
+                     (("a", 2), ("b", 1)))
+    lines = [envelope("b", "supermetrics", entry, True, False) for entry in (first, second)]
+    assert len(lines[0]) == len(lines[1])
+    path.write_bytes(b"".join(line + b"\n" for line in lines))
+    readers = EnvelopeLines.of_file(path)
+    (batch,) = iter_envelope_lines(path)
+    assert [e.raw for e in rebuild(readers["supermetrics"], batch.places)] == [first, second]
+    time.sleep(0.02)
+    with path.open("r+b") as handle:
+        handle.write(lines[1] + b"\n" + lines[0] + b"\n")
+    assert [e.invalid for e in rebuild(readers["supermetrics"], batch.places)] == [FILE_CHANGED, FILE_CHANGED]
 
 
 def test_a_file_saved_over_by_name_leaves_what_is_read_back(tmp_path: Path) -> None:

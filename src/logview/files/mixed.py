@@ -79,6 +79,8 @@ class EnvelopeLines:
         """Each entry's bytes by its line's place; a line that is no longer an envelope of this
         API there, of its length (the file changed), is left out."""
         found: dict[int, bytes] = {}
+        if self.opened.changed():
+            return found
         for rowid in sorted(set(map(int, rowids))):
             line = self.opened.line_at(*unplace(rowid))
             decoded = None if line is None else _decoded(line)
@@ -101,12 +103,26 @@ def unplace(rowid: int) -> tuple[int, int]:
 
 class OpenedFile:
     """A file held open as it was read: one saved over it by name later (`s` writes beside it,
-    then renames) leaves what is read back unchanged. Closed once no reader holds it."""
+    then renames) leaves what is read back unchanged. Written to in place since, it reads back
+    nothing: a line rewritten at the same length would read back another entry under the row's
+    columns (found in a walk). Closed once no reader holds it."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._descriptor = os.open(path, os.O_RDONLY)
         weakref.finalize(self, os.close, self._descriptor)
+        self._as_read = self._stamp()
+
+    def _stamp(self) -> tuple[int, int]:
+        status = os.fstat(self._descriptor)
+        return status.st_size, status.st_mtime_ns
+
+    def changed(self) -> bool:
+        """Whether the file was written to since it was opened (appended to as well: `r` reads it again)."""
+        try:
+            return self._stamp() != self._as_read
+        except OSError:
+            return True
 
     def line_at(self, offset: int, length: int) -> bytes | None:
         """The `length` bytes at `offset` if a line break (or the end of the file) follows them:
