@@ -110,7 +110,7 @@ def test_a_line_changed_since_it_was_read_comes_back_invalid(tmp_path: Path) -> 
     with path.open("r+b") as handle:  # changed in place
         handle.write(b"something else entirely\n")
     (gone,) = rebuild(readers["supermetrics"], batch.places)
-    assert gone.invalid == FILE_CHANGED
+    assert (gone.invalid, gone.id) == (FILE_CHANGED, "line at byte 0")  # (not "archived row …": a file)
 
 
 def test_lines_rewritten_in_place_at_their_lengths_read_back_nothing(tmp_path: Path) -> None:

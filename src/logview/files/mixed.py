@@ -75,6 +75,12 @@ class EnvelopeLines:
     def api_source(self) -> Source:
         return PARSERS[self.api]
 
+    @staticmethod
+    def row_name(rowid: int) -> str:
+        """What a row that could not be read back is called (its entry's id is not known)."""
+        offset, _ = unplace(rowid)
+        return f"line at byte {offset:,}"
+
     def raw_found(self, rowids: Sequence[int]) -> dict[int, bytes]:
         """Each entry's bytes by its line's place; a line that is no longer an envelope of this
         API there, of its length (the file changed), is left out."""

@@ -59,10 +59,11 @@ def rebuild(reader: RawReader, rowids: Sequence[int]) -> list[LogEntry]:
             values.append(bytes(blob).decode("utf-8", "replace"))  # type: ignore[arg-type]
     entries = source.entries_from_raws(values, surrogates=any(map(may_hold_surrogates, found.values())))
     gone = getattr(reader, "gone", GONE)
+    named = getattr(reader, "row_name", lambda rowid: f"archived row {rowid}")
     for i, rowid in enumerate(rowids):
         if int(rowid) not in found:
-            entries[i] = LogEntry(id=f"archived row {int(rowid)}", time=None, status=None, raw={},
-                                  source=source.kind, invalid=gone)
+            entries[i] = LogEntry(id=named(int(rowid)), time=None, status=None, raw={}, source=source.kind,
+                                  invalid=gone)
     return entries
 
 
