@@ -140,3 +140,12 @@ def test_a_file_saved_over_by_name_leaves_what_is_read_back(tmp_path: Path) -> N
     beside.write_bytes(envelope("b", "supermetrics", dict(first, id="other"), True, False) + b"\n")
     beside.replace(path)  # as `s` saves: written beside, renamed into place
     assert rebuild(readers["supermetrics"], batch.places)[0].raw == first
+
+
+def test_a_line_that_is_nearly_an_envelope_says_what_is_wrong(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    path.write_text('{"source":"zd","api":"zendesk","entry":{}}\n{"source":42,"api":"aitronos","entry":{}}\n[1]\n')
+    (batch,) = iter_envelope_lines(path)
+    assert [entry.invalid for entry in batch.entries] == [
+        "unknown api 'zendesk' (aitronos or supermetrics)", "its source is not text",
+        "not an envelope of a mixed file (source, api, entry)"]

@@ -63,7 +63,7 @@ def read_envelopes(lines: Sequence[bytes]) -> tuple[list[str], list[LogEntry]]:
             entries[i] = unreadable_line(line, line.decode("utf-8", errors="replace"), f"not JSON: {error}")
             continue
         if not is_envelope(value):
-            entries[i] = unreadable_line(line, value, "not an envelope of a mixed file (source, api, entry)")
+            entries[i] = unreadable_line(line, value, _why_not_an_envelope(value))
             continue
         sources[i], raws[i] = value["source"], value["entry"]
         by_api.setdefault(value["api"], []).append(i)
@@ -72,6 +72,15 @@ def read_envelopes(lines: Sequence[bytes]) -> tuple[list[str], list[LogEntry]]:
         for i, entry in zip(rows, PARSERS[api].entries_from_raws([raws[i] for i in rows], surrogates=surrogates)):
             entries[i] = entry
     return sources, entries  # type: ignore[return-value]  # (every row is filled)
+
+
+def _why_not_an_envelope(value: Any) -> str:
+    """Why a JSON line is not an envelope, as precisely as a user can act on it."""
+    if type(value) is dict and value.keys() == _ENVELOPE_KEY_SET:
+        if value["api"] not in PARSERS:
+            return f"unknown api {str(value['api'])[:40]!r} (aitronos or supermetrics)"
+        return "its source is not text"
+    return "not an envelope of a mixed file (source, api, entry)"
 
 
 def unreadable_line(line: bytes, raw: Any, reason: str) -> UnreadableLine:
