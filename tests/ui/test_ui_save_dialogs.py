@@ -270,3 +270,37 @@ async def test_a_name_typed_at_once_after_s_is_the_name_saved(demo: DemoServer, 
         await pilot.press("slash", "s", "a", "enter")  # in a field, `s` is a letter, not Save
         await settle(pilot)
         assert app.viewer.filters.search == "sa" and not isinstance(app.screen, SaveDialog)
+
+
+async def test_s_while_a_save_is_written_says_so_and_a_big_save_says_it_began(demo: DemoServer, tmp_path: Path,
+                                                                             monkeypatch) -> None:
+    """A save of 600k rows takes seconds with nothing on screen, and a second `s` to the same new
+    name raced it (found in a walk). The writing is held here until the second `s` is pressed."""
+    import threading
+
+    from logview.ui import save
+
+    monkeypatch.setattr(save, "SAY_SAVING_FROM", 100)  # (the demo's 600 rows count as big here)
+    release = threading.Event()
+    write = save._write_atomically
+    monkeypatch.setattr(save, "_write_atomically", lambda path, how: (release.wait(10), write(path, how)))
+    target = tmp_path / "big.jsonl"
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        app.screen.query_one("#save-path").value = str(target)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        notes = [str(n.message) for n in app._notifications]
+        assert f"Saving 600 entries to {target} …" in notes, notes
+        await pilot.press("s")
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, SaveDialog)
+        assert "A save is still being written: its message says when it is done." in [
+            str(n.message) for n in app._notifications]
+        release.set()
+        await settle(pilot)
+        assert any(str(n.message).startswith(f"Saved 600 entries to {target}") for n in app._notifications)
+    assert len(target.read_bytes().splitlines()) == 600

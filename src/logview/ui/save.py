@@ -27,6 +27,7 @@ from logview.files.mixed import FILE_CHANGED
 from logview.store.archived import GONE, GONE_REASONS
 
 CHUNK = 5000
+SAY_SAVING_FROM = 20_000  # rows: a save this big takes long enough to say it has begun
 
 
 def save_view(screen: Screen, path: Path, session: ViewerSession) -> None:
@@ -42,7 +43,15 @@ def save_view(screen: Screen, path: Path, session: ViewerSession) -> None:
         entries = store.entries(index)
         origins = session.origins_of(index) if isinstance(session, MergedSession) else None
         write = lambda: save_entries(path, entries, source, origins)  # noqa: E731
+    if len(index) >= SAY_SAVING_FROM:  # (seconds of writing: say it has begun, or it looks like nothing happened)
+        screen.notify(f"Saving {counted(len(index))} to {path} …", markup=False, timeout=4)
     screen.run_worker(lambda: _save(screen, path, write), thread=True, group="save", exit_on_error=False)
+
+
+def still_saving(screen: Screen) -> bool:
+    """Whether a save of `screen`'s is still being written (a second one to the same new name
+    would race it)."""
+    return any(worker.group == "save" and not worker.is_finished for worker in screen.workers)
 
 
 def save_when_settled(screen: Screen, path: Path, session: ViewerSession) -> None:

@@ -371,8 +371,11 @@ class ViewerScreen(FittingScreen):
             self.notify(warning, severity="warning", timeout=6, markup=False)
 
     def action_save(self) -> None:
-        from logview.ui.save import save_when_settled
+        from logview.ui.save import save_when_settled, still_saving
         from logview.ui.screens.save_dialog import SaveDialog
+        if still_saving(self):
+            self.notify("A save is still being written: its message says when it is done.", timeout=4)
+            return
         self.app.push_screen(SaveDialog("logview-export.jsonl", lambda: len(self.view), self.session.view_settling,
                                         merged=self.session.merged),
                              lambda path: path is not None and save_when_settled(self, path, self.session))
