@@ -223,3 +223,22 @@ async def test_the_focused_pane_says_how_it_scrolls(demo) -> None:
         assert app.viewer.focused is app.viewer.detail
         assert "j k PgUp PgDn g G scroll" in str(app.viewer.detail.border_title)
         await pilot.press("escape")
+
+
+async def test_escape_from_the_search_goes_back_to_the_focused_detail(demo) -> None:
+    """`/` from the focused detail, then Esc: the focus went to the table, not back to the pane
+    the user was reading (found in a walk). With the detail closed, it goes to the table."""
+    app = make_app(demo)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "enter")
+        assert app.focused is app.viewer.detail
+        await pilot.press("slash", "escape")
+        await pilot.pause()
+        assert app.focused is app.viewer.detail and app.viewer.detail.display
+        await pilot.press("escape", "escape")  # (the detail unfocused, then closed)
+        await pilot.pause()
+        assert not app.viewer.detail.display
+        await pilot.press("d", "escape")
+        await pilot.pause()
+        assert app.focused is app.viewer.table

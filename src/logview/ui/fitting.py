@@ -46,6 +46,7 @@ class FittingScreen(Screen[None]):
         self._peeking = False  # shown only while one of its fields has the focus (`/`, `d`)
         self._resumed_once = False
         self._fitted_to: Size | None = None  # the size `on_resize` last fitted the screen to
+        self.came_from: Widget | None = None  # what had the focus before `/` or `d` (Esc goes back to it)
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
         # Runs before Textual's own handler (`Screen._on_screen_resume`), which restyles every
@@ -112,6 +113,8 @@ class FittingScreen(Screen[None]):
             self._peeking = True
             self._fold()
         field = self.sidebar.query_one(selector, Input)
+        if self.focused is not None and self.sidebar not in self.focused.ancestors:
+            self.came_from = self.focused
         self.set_focus(field)
         self.sidebar.scroll_to_widget(field, animate=False)
 

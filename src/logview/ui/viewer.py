@@ -390,7 +390,8 @@ class ViewerScreen(FittingScreen):
                 self.apply_filters(self.filters.model_copy(update={"search": None}))
             elif isinstance(focused, Input) and focused.id in ("since", "until"):
                 self.sidebar.show_time_range(self.filters)  # text typed but never applied is dropped
-            self.focus_now(self.table)
+            back, self.came_from = self.came_from, None  # (the detail the user was reading, say; else the table)
+            self.focus_now(back if back is not None and back.is_attached and back.focusable else self.table)
         elif not self.browser.close_something() and self.banner.retry_pending:
             self.loader.cancel_retry()
             self.refresh_all()
