@@ -31,8 +31,9 @@ _BLANK_BYTES = b" \t\n\r\x0b\x0c"
 
 
 def reference_lines(data: bytes) -> list[bytes]:
-    """The lines the viewer must show: split on LF, one CR before it dropped, blank ones skipped."""
-    lines = data.split(b"\n")
+    """The lines the viewer must show: split on LF, one CR before it dropped, blank ones skipped;
+    a byte order mark opening the file belongs to no line."""
+    lines = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()
     cut = [line[:-1] if line.endswith(b"\r") else line for line in lines]

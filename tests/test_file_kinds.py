@@ -109,3 +109,17 @@ def test_a_jsonl_file_whose_first_line_is_torn_still_opens(tmp_path: Path) -> No
     result = logview("export", "--file", str(path))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[1] == b'{"id":"b","log_time":"2025-11-15T10:00:00Z","status":200}'
+
+
+@pytest.mark.parametrize("api", ["supermetrics", "mixed"])
+def test_a_file_opening_with_a_byte_order_mark_reads_whole(tmp_path: Path, mixed_file: Path, api: str) -> None:
+    """Windows tools write UTF-8 with a byte order mark: its first line was read as invalid."""
+    source = mixed_file if api == "mixed" else tmp_path / "plain.jsonl"
+    if api != "mixed":
+        source.write_bytes(b"".join(dump_json(raw) + b"\n" for kind, raw in merged_timeline() if kind == api))
+    marked = tmp_path / "marked.jsonl"
+    marked.write_bytes(b"\xef\xbb\xbf" + source.read_bytes())
+    result = logview("export", "--file", str(marked))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == source.read_bytes()  # every line, the first as it was without the mark
+

@@ -18,8 +18,8 @@ def reference(data: bytes) -> list[tuple[int, bytes]]:
     """(offset, line) for every line that is not blank (`bytes.strip`), split at LF only, one
     CR before the LF (or at the end of a torn last line) dropped."""
     result = []
-    offset = 0
-    pieces = data.split(b"\n")
+    offset = 3 if data.startswith(b"\xef\xbb\xbf") else 0  # (a byte order mark opening the file: no line's)
+    pieces = data[offset:].split(b"\n")
     if pieces and pieces[-1] == b"":
         pieces.pop()  # the file ends with a newline: no torn last line
     for piece in pieces:
@@ -85,6 +85,15 @@ def test_crlf_lines_lose_the_cr(path: Path) -> None:
     data = b'{"a":1}\r\n{"b":2}\r\n\r\n{"c":3}\r\n'
     check(path, data, 64, 16)
     assert [line for _, line in reference(data)] == [b'{"a":1}', b'{"b":2}', b'{"c":3}']
+
+
+@pytest.mark.parametrize("chunk_bytes, first_bytes", [(64, 16), (1 << 16, 1 << 10), (7, 3)])
+def test_a_byte_order_mark_opening_the_file_belongs_to_no_line(path: Path, chunk_bytes: int, first_bytes: int) -> None:
+    """As Windows tools write UTF-8: the mark made the first line invalid JSON (found in a walk)."""
+    data = b'\xef\xbb\xbf{"a":1}\n{"b":2}\n\xef\xbb\xbf{"c":3}\n'  # (one later in the file is the line's)
+    check(path, data, chunk_bytes, first_bytes)
+    assert [line for _, line in reference(data)] == [b'{"a":1}', b'{"b":2}', b'\xef\xbb\xbf{"c":3}']
+    assert scan(path, chunk_bytes, first_bytes)[0].starts[0] == 3
 
 
 def test_a_cr_inside_a_line_stays(path: Path) -> None:

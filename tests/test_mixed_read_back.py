@@ -149,3 +149,12 @@ def test_a_line_that_is_nearly_an_envelope_says_what_is_wrong(tmp_path: Path) ->
     assert [entry.invalid for entry in batch.entries] == [
         "unknown api 'zendesk' (aitronos or supermetrics)", "its source is not text",
         "not an envelope of a mixed file (source, api, entry)"]
+
+
+def test_a_byte_order_mark_opening_a_mixed_file_is_no_line_s(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    entry = {"id": "a", "log_time": "2025-01-01T00:00:00Z", "status": 200}
+    path.write_bytes(b"\xef\xbb\xbf" + envelope("b", "supermetrics", entry, True, False) + b"\n")
+    (batch,) = iter_envelope_lines(path)
+    assert batch.sources == ["b"] and batch.readable == [True] and unplace(batch.places[0])[0] == 3
+    assert rebuild(EnvelopeLines.of_file(path)["supermetrics"], batch.places)[0].raw == entry

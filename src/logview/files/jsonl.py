@@ -17,6 +17,7 @@ from logview.model import LogEntry, SourceKind
 from logview.sources.aitronos import AitronosSource
 from logview.sources.base import InvalidBody, Source, invalid_entry, load_json
 from logview.files.envelope import is_envelope
+from logview.files.lines import BOM
 from logview.sources.mixed import MixedSource
 from logview.sources.supermetrics import SupermetricsSource
 
@@ -67,6 +68,8 @@ def _sniff(path: Path) -> FileKind | None:
         for number, line in enumerate(handle):
             if number >= DETECT_LINES:
                 break
+            if number == 0:
+                line = line.removeprefix(BOM)
             if not line.strip():
                 continue
             try:
@@ -124,6 +127,8 @@ def iter_line_batches(path: Path, parse: Callable[[bytes], Parsed], batch_size: 
     read = 0
     with path.open("rb") as handle:
         for line in handle:
+            if not read:
+                line = line.removeprefix(BOM)
             read += len(line)
             if not line.strip():
                 continue

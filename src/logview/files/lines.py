@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+# A UTF-8 byte order mark opening a file (as Windows tools write one) belongs to no line: read as
+# part of the first line it made that line invalid JSON.
+BOM = b"\xef\xbb\xbf"
 
 
 SCAN_CHUNK = 8 << 20  # bytes per read while indexing: large enough that numpy dominates
@@ -120,6 +123,8 @@ def scan_lines(path: Path, chunk_bytes: int = SCAN_CHUNK, first_bytes: int = FIR
             # from the UI thread, which costs up to a switch interval while the UI is busy.
             starts = np.concatenate(([0], ends[:-1] + 1))
             lengths = ends - starts
+            if position == 0 and block[:3] == BOM:  # (not part of the first line: see BOM)
+                starts[0], lengths[0] = 3, lengths[0] - 3
             if block.find(b"\r", 0, filled) >= 0:  # a rare byte: memchr skips the rest fast
                 # strip a CR before the LF (files written on Windows)
                 crlf = np.flatnonzero(lengths > 0)

@@ -22,6 +22,7 @@ import msgspec
 
 from logview.files.envelope import PARSERS, UNREADABLE_SOURCE, UnreadableLine, envelope_line, read_envelopes, \
     unreadable_line
+from logview.files.lines import BOM
 from logview.model import LogEntry
 from logview.sources.base import Source
 
@@ -171,6 +172,8 @@ def iter_envelope_lines(path: Path, batch_size: int = 5000, on_bytes: Callable[[
     offset = 0
     with path.open("rb") as handle:
         for line in handle:
+            if not offset and line.startswith(BOM):  # (the first line starts after it)
+                line, offset = line[len(BOM):], len(BOM)
             start, offset = offset, offset + len(line)
             if not line.strip():
                 continue
