@@ -139,6 +139,10 @@ async def test_new_rows_in_a_tab_reach_the_merged_timeline_and_the_selection_sta
                 break
         assert len(merged.view) == before + 3
         assert merged.selected_entry().id == chosen.id  # the user's place is kept
+        await pilot.pause(0.1)
+        # ...at its height on screen, and the rows that came above it said, as a tab says its tail's
+        assert merged.table.cursor_row - round(merged.table.scroll_y) == 3
+        assert "+3 new" in " ".join(screen_text(app).splitlines()[:2])  # (the status line, under the tabs)
 
 
 async def test_r_in_the_merged_tab_retries_the_sources_that_failed(fresh_demo: DemoServer) -> None:

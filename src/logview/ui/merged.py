@@ -29,17 +29,23 @@ class MergedScreen(ViewerScreen):
 
     def merge_now(self, force: bool = False) -> None:
         """Rebuild from the parts if any of them changed (or `force`), on the same entry."""
-        if not self.table.is_attached:
+        table = self.table
+        if not table.is_attached:
             return
-        at_top = self.table.cursor_row == 0
-        selected = self.merged.origin_of(self.table.cursor_ordinal)
+        at_top, was_at, was_scrolled, counted = (table.cursor_row == 0, table.cursor_row, round(table.scroll_y),
+                                                 table.new_rows)
+        selected = self.merged.origin_of(table.cursor_ordinal)
         if not self.merged.merge(force):
             return
-        self.table.refiltered(keep_place=False)
+        table.refiltered(keep_place=False)
         if selected is not None and not at_top:  # the same entry again, wherever it is now
             row = self.merged.row_of_origin(selected)
             if row is not None:
-                self.table.move_to_row(row)
+                # at the same height on screen, the rows that came above it counted as new, as a
+                # tab does with its tail's (it drifted down the screen without a word)
+                table.move_to_row(row)
+                table.scroll_to(y=max(0, was_scrolled + row - was_at), animate=False)
+                table.new_rows = counted + max(0, row - was_at)
         self.refresh_all()
 
     def action_reload(self) -> None:
