@@ -237,6 +237,7 @@ async def test_a_mixed_file_keeps_offsets_and_reads_entries_back(tmp_path: Path)
     app = file_app(path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        assert "2 sources merged" in screen_text(app).splitlines()[0]  # ("(unreadable)" is no source)
         held = [entry for _, part in app.viewer.parts for entry in part.held.entries if entry is not None]
         assert [entry.raw for entry in held] == ["not an envelope"]
         merged_held = [entry for entry in app.viewer.store.held.entries if entry is not None]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
 from logview.api.types import BudgetState, done_in, format_wait
+from logview.files.envelope import UNREADABLE_SOURCE
 from logview.model import counted
 from logview.store import EntryStore
 
@@ -123,7 +124,8 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str]:
     if session.searching:  # (the rows shown are the last search's until it ends)
         return "loading", "searching …"
     if session.merged:
-        sources = len(store.origins) - 1
+        # (a mixed file's lines that name no source are a part, not a source)
+        sources = sum(1 for label in store.origins.values[1:] if label != UNREADABLE_SOURCE)
         failed = sum(trouble == "failed" for trouble in session.source_troubles.values())
         merged = (f"{sources - failed} of {counted(sources, 'source', 'sources')} merged" if failed
                   else f"{counted(sources, 'source', 'sources')} merged")
