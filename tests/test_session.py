@@ -114,6 +114,16 @@ def test_drill_down_and_zoom_out_keep_a_typed_range() -> None:
     assert back is not None and back.since_text == "2d" and s.zoom_out() is None
 
 
+def test_a_bar_that_is_the_range_already_adds_no_step_to_zoom_out() -> None:
+    """Enter on a one-second bar, which cannot be narrowed: Backspace then looked dead."""
+    s = session(filters=Filters().with_time_range("2d", ""))
+    second = (datetime(2025, 1, 1, tzinfo=timezone.utc), datetime(2025, 1, 1, 0, 0, 1, tzinfo=timezone.utc))
+    s.change_filters(s.drill_into(*second))
+    s.change_filters(s.drill_into(*second))  # (the same bar again)
+    back = s.zoom_out()
+    assert back is not None and back.since_text == "2d"  # one Backspace back to where it started
+
+
 def test_x_lifts_what_the_stats_picked_and_leaves_the_rest() -> None:
     s = ViewerSession(SupermetricsSource(1, "C1"), Filters(search="x"), max_entries=None)
     s.change_filters(s.pick("event", "data.fetch"))

@@ -225,9 +225,12 @@ class ViewerSession:
         return True
 
     def drill_into(self, since: datetime, until: datetime) -> Filters:
-        """A histogram bar picked: its range, remembering the one before (`zoom_out`)."""
-        self.range_history.append(self.filters)
-        return self.filters.with_moments(since, until)
+        """A histogram bar picked: its range, remembering the one before (`zoom_out`) unless it is
+        that range already (a bar of one second cannot be narrowed: Backspace then looked dead)."""
+        narrowed = self.filters.with_moments(since, until)
+        if (narrowed.since, narrowed.until) != (self.filters.since, self.filters.until):
+            self.range_history.append(self.filters)
+        return narrowed
 
     def zoom_out(self) -> Filters | None:
         """Back to the range before the last drill-down, as it was typed (`24h` stays relative)."""
