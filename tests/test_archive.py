@@ -149,8 +149,9 @@ def test_pruning_by_count_drops_the_oldest_and_no_span_claims_them():
         stored.cover(Span(900_000, 1_000_100), "status=error")
         assert archive.prune(max_entries=5) == 15
         assert {e.id for e in stored.entries()} == {f"log_{i}" for i in range(15, 20)}
-        assert stored.coverage() == [Span(1_000_141, 2_000_000)]  # just after the newest pruned entry
-        assert stored.coverage("status=error") == [Span(1_000_141, 2_000_000)]  # its own span was all pruned
+        # a microsecond past just after the newest pruned entry (`coverage.trim_coverage`)
+        assert stored.coverage() == [Span(1_000_142, 2_000_000)]
+        assert stored.coverage("status=error") == [Span(1_000_142, 2_000_000)]  # its own span was all pruned
 
 
 def test_pruning_by_age_and_a_retention_applied_as_entries_are_stored():

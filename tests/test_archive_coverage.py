@@ -117,3 +117,49 @@ def test_coverage_never_claims_an_entry_the_archive_lacks(initial, operations):
                            and any(span.contains(epoch_us(e.time)) for span in spans)]
                 assert {e.id for e in claimed} <= archived, (key, spans)
         archive.close()
+
+
+def test_a_page_claims_up_to_its_previous_page_only_while_that_span_is_stored():
+    with tempfile.TemporaryDirectory() as folder:
+        with Archive.open(Path(folder) / "archive.sqlite3") as archive:
+            stored = archive.source(aitronos_identity())
+            stored.store([entry(30, 1, "success")], covered=Span(us(20) + 1, us(40)))
+            stored.store([entry(15, 2, "success")], covered=Span(us(10) + 1, us(40), joins_at=us(20) + 1))
+            assert stored.coverage("") == [Span(us(10) + 1, us(40))]  # (joined, as one span)
+            archive.clear(aitronos_identity())  # another process, between two pages
+            stored.store([entry(5, 3, "success")], covered=Span(us(0) + 1, us(40), joins_at=us(10) + 1))
+            # its own range only, short of the time the pages met: not the cleared range above
+            assert stored.coverage("") == [Span(us(0) + 1, us(10) - 1)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(initial=st.lists(st.tuples(st.integers(0, 40), st.sampled_from(["success", "error"])), min_size=3, max_size=30),
+       page_size=st.integers(1, 4), interruptions=st.lists(st.tuples(st.integers(0, 8), st.sampled_from(
+           ["clear", "prune"]), st.integers(0, 6)), max_size=3))
+def test_a_backfill_that_another_process_prunes_between_pages_claims_nothing_it_lacks(initial, page_size,
+                                                                                      interruptions):
+    """A backfill stores its pages newest first, each claiming from its oldest entry up to the
+    previous page's span (`Span.joins_at`); `archive clear` or `prune` may run between any two."""
+    server = sorted((entry(time, number, status) for number, (time, status) in enumerate(initial)),
+                    key=lambda e: e.time, reverse=True)
+    top = us(40)
+    with tempfile.TemporaryDirectory() as folder:
+        with Archive.open(Path(folder) / "archive.sqlite3") as archive:
+            stored = archive.source(aitronos_identity())
+            joins_at = None
+            pages = [server[i:i + page_size] for i in range(0, len(server), page_size)]
+            for number, page in enumerate(pages):
+                for after, what, keep in interruptions:
+                    if after == number:
+                        archive.clear(aitronos_identity()) if what == "clear" else archive.prune(max_entries=keep)
+                oldest = epoch_us(page[-1].time)
+                covered = Span(oldest + 1, top, joins_at) if oldest + 1 <= top else None
+                stored.store(page, covered=covered)
+                if covered is not None:
+                    joins_at = covered.start_us
+                elif joins_at is None:  # (as sync.py: stored, claiming nothing)
+                    joins_at = top + 1
+            stored.store([], covered=Span(None, top, joins_at))  # the end of the source's data
+            archived = {e.id for e in stored.entries()}
+            claimed = [e for e in server if any(span.contains(epoch_us(e.time)) for span in stored.coverage(""))]
+            assert {e.id for e in claimed} <= archived, stored.coverage("")

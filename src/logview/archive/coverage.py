@@ -16,10 +16,16 @@ from datetime import datetime, timedelta, timezone
 @dataclass(frozen=True)
 class Span:
     """`start_us`..`end_us`, both inclusive, UTC microseconds since the epoch. A `start_us` of
-    None reaches back to the beginning of the source's data (a backfill that found its end)."""
+    None reaches back to the beginning of the source's data (a backfill that found its end).
+
+    `joins_at`: a backfill's page claims its range only up to the span its previous page recorded
+    (which starts there), and only if that span is still stored when the page is (`record_span`):
+    another process may have pruned or cleared the archive between the two pages, and a claim up
+    to the stream's top would then call the entries it removed complete (found in a walk)."""
 
     start_us: int | None
     end_us: int
+    joins_at: int | None = None
 
     def __post_init__(self) -> None:
         if self.start_us is not None and self.start_us > self.end_us:
@@ -81,17 +87,27 @@ def record_span(db: sqlite3.Connection, source_id: int, span: Span, query_key: s
     """Add `span` to what is complete for (source, query_key), kept merged. Inside the caller's
     transaction."""
     existing = stored_spans(db, source_id, query_key)
+    if span.joins_at is not None:
+        # up to the previous page's span if it is still there; else short of the time where the
+        # two pages met (the previous page's entries at that time may be gone with the rest)
+        end = span.joins_at - (1 if any(s.contains(span.joins_at) for s in existing) else 2)
+        if span.start_us is not None and span.start_us > end:
+            return
+        span = Span(span.start_us, min(span.end_us, end))
     merged = merge_spans([*existing, span])
     if set(merged) != set(existing):  # (a span inside one already complete changes nothing)
         _replace(db, source_id, query_key, merged)
 
 
 def trim_coverage(db: sqlite3.Connection, source_id: int, floor_us: int) -> None:
-    """Every span of the source, for every filter, cut at `floor_us` (entries before it pruned)."""
+    """Every span of the source, for every filter, cut at `floor_us` (entries before it pruned),
+    and one microsecond more: a backfill's page whose previous page met it at a time just below
+    the floor (whose entries went) then finds its previous span cut, and claims no further than
+    its own entries (`Span.joins_at`; entries at `floor_us` itself stay, merely unclaimed)."""
     keys = [key for (key,) in db.execute("SELECT DISTINCT query_key FROM coverage WHERE source = ?",
                                          (source_id,))]
     for key in keys:
-        _replace(db, source_id, key, trimmed(stored_spans(db, source_id, key), floor_us))
+        _replace(db, source_id, key, trimmed(stored_spans(db, source_id, key), floor_us + 1))
 
 
 def _replace(db: sqlite3.Connection, source_id: int, query_key: str, spans: list[Span]) -> None:

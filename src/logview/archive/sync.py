@@ -354,6 +354,7 @@ class ArchivedPager:
                       self.server_filters.model_copy(update={"since": low, "until": high}))
         top = None if open_top or not settled(high) else high
         pages_before, index, whole = self.pages, len(self._totals), True
+        joins_at: int | None = None  # where the span of the last page that claimed one starts
         self._totals.append(None)
         self._repeats.append(0)
         async for event in pager.backfill():
@@ -364,9 +365,14 @@ class ArchivedPager:
                 top = top or newest_time(event.entries)
                 oldest = _oldest(event.entries)
                 # entries at the oldest time may go on in the next page: the span starts after it
-                covered = Span(epoch_us(oldest + ONE_US), epoch_us(top)) if oldest and top and oldest < top else None
+                covered = Span(epoch_us(oldest + ONE_US), epoch_us(top), joins_at) \
+                    if oldest and top and oldest < top else None
                 if pager.doubted:  # a page out of order or outside its cursor: what it spans proves nothing
                     whole, covered = False, None
+                if covered is not None:
+                    joins_at = covered.start_us
+                elif joins_at is None and event.entries and top is not None:
+                    joins_at = epoch_us(top) + 1  # (stored, claiming nothing: the next claim stops short of top)
                 if (trouble := await self._store(event.entries, covered)) is not None:
                     yield trouble
                 fresh = self._timeless.fresh(event.entries)
@@ -379,7 +385,7 @@ class ArchivedPager:
                 yield fresh if self._keep_all else [e for e in fresh if self.source.matches(e, self.filters)]
             elif isinstance(event, BackfillDone):
                 if whole and not event.capped and top is not None and (low is None or low <= top):
-                    if (trouble := await self._store([], Span(epoch_us(low), epoch_us(top)))) is not None:
+                    if (trouble := await self._store([], Span(epoch_us(low), epoch_us(top), joins_at))) is not None:
                         yield trouble
             elif isinstance(event, Notice):
                 whole = whole and event.kind not in ("stuck", "tie_group", "contract")

@@ -288,7 +288,8 @@ def gathered(pending: list[_Page]) -> tuple[list[_Page], Span | None]:
             joined = merge_spans([covered, span])
             if len(joined) != 1:
                 break
-            span = joined[0]
+            # (joined up to where the newest page's own previous page began: see `Span.joins_at`)
+            span = Span(joined[0].start_us, joined[0].end_us, covered.joins_at)
         pages.append(page)
         count += len(page)
         covered = span if span is not None else covered
