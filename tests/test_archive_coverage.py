@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from logview.archive import Archive, Span
 from logview.archive import source as archived_source
-from logview.archive.coverage import merge_spans, trimmed
+from logview.archive.coverage import joined_next, merge_spans, trimmed
 from logview.times import epoch_us
 
 from archive_support import AITRONOS, aitronos_identity
@@ -155,10 +155,7 @@ def test_a_backfill_that_another_process_prunes_between_pages_claims_nothing_it_
                 oldest = epoch_us(page[-1].time)
                 covered = Span(oldest + 1, top, joins_at) if oldest + 1 <= top else None
                 stored.store(page, covered=covered)
-                if covered is not None:
-                    joins_at = covered.start_us
-                elif joins_at is None:  # (as sync.py: stored, claiming nothing)
-                    joins_at = top + 1
+                joins_at = joined_next(joins_at, covered, top)
             stored.store([], covered=Span(None, top, joins_at))  # the end of the source's data
             archived = {e.id for e in stored.entries()}
             claimed = [e for e in server if any(span.contains(epoch_us(e.time)) for span in stored.coverage(""))]

@@ -99,6 +99,15 @@ def record_span(db: sqlite3.Connection, source_id: int, span: Span, query_key: s
         _replace(db, source_id, query_key, merged)
 
 
+def joined_next(joins_at: int | None, covered: Span | None, top_us: int | None) -> int | None:
+    """Where a backfill's next page joins its claim (`Span.joins_at`) once a page was stored with
+    `covered`: where that claim starts. A page stored claiming nothing (`top_us`: the stream's
+    top, None for no entries), before any did, makes the next claim stop short of the top."""
+    if covered is not None:
+        return covered.start_us
+    return top_us + 1 if joins_at is None and top_us is not None else joins_at
+
+
 def trim_coverage(db: sqlite3.Connection, source_id: int, floor_us: int) -> None:
     """Every span of the source, for every filter, cut at `floor_us` (entries before it pruned),
     and one microsecond more: a backfill's page whose previous page met it at a time just below

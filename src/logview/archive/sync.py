@@ -35,7 +35,7 @@ from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, Pager
 from logview.archive.archiving import PageArchiving, query_key
 from logview.archive.columns import ArchivedColumns
 from logview.archive.painted import ArchivedRows, SpanPainting
-from logview.archive.coverage import Span, settled
+from logview.archive.coverage import Span, joined_next, settled
 from logview.archive.db import ArchiveError
 from logview.archive.tail import TailPager, newest_time
 from logview.archive.timeless import TimelessLedger, keeping_timeless
@@ -365,14 +365,11 @@ class ArchivedPager:
                 top = top or newest_time(event.entries)
                 oldest = _oldest(event.entries)
                 # entries at the oldest time may go on in the next page: the span starts after it
-                covered = Span(epoch_us(oldest + ONE_US), epoch_us(top), joins_at) \
-                    if oldest and top and oldest < top else None
+                covered = (Span(epoch_us(oldest + ONE_US), epoch_us(top), joins_at)
+                           if oldest and top and oldest < top else None)
                 if pager.doubted:  # a page out of order or outside its cursor: what it spans proves nothing
                     whole, covered = False, None
-                if covered is not None:
-                    joins_at = covered.start_us
-                elif joins_at is None and event.entries and top is not None:
-                    joins_at = epoch_us(top) + 1  # (stored, claiming nothing: the next claim stops short of top)
+                joins_at = joined_next(joins_at, covered, epoch_us(top) if event.entries else None)
                 if (trouble := await self._store(event.entries, covered)) is not None:
                     yield trouble
                 fresh = self._timeless.fresh(event.entries)
