@@ -90,3 +90,13 @@ def test_sync_tells_of_its_requests_and_the_budget_with_verbose_on_stderr_only()
         quiet = logview("sql", COUNT, *source, "--sync", "--format", "csv", key_env=key)
         assert quiet.returncode == 0 and quiet.stdout.splitlines() == ["n", "350"]
         assert all("rate limited — retrying in" in line for line in quiet.stderr.splitlines()), quiet.stderr
+
+
+def test_a_sync_the_api_refuses_says_the_statement_was_not_run() -> None:
+    """Exit 3 with the API's error said; the statement is not run over a half-synced archive, and
+    the message says so (it read as if the query had failed; found in a walk)."""
+    with DemoServer(DemoState(aitronos_entries=10, supermetrics_entries=0, live_rate=0.0)) as server:
+        result = logview("sql", COUNT, "--source", "aitronos", "--org", DEMO_ORG, "--base-url", server.url,
+                         "--sync", key_env={"FREDDY_API_KEY": "not-the-key"})
+        assert result.returncode == 3 and result.stdout == ""
+        assert "the statement was not run" in result.stderr and "not-the-key" not in result.stderr

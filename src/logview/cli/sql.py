@@ -116,7 +116,9 @@ def _sync(args) -> int | None:
                 asyncio.run(sync_archive(connection, Filters(), archive, reporter=reporter))
             except ApiFailure as failure:
                 reporter.end()
-                print(f"logview sql: {failure.describe()}", file=sys.stderr)
+                # (what was fetched is archived; the statement is not run over a half-synced archive)
+                print(f"logview sql: {failure.describe()}; the statement was not run (without --sync it reads "
+                      "the archive as it is)", file=sys.stderr)
                 return EXIT_API
             finally:
                 reporter.end()
