@@ -127,3 +127,32 @@ async def test_without_a_connector_the_status_line_asks_for_one_and_r_and_t_answ
         await pilot.press("r")  # r asks for the connector again
         await settle(pilot)
         assert isinstance(app.screen, ConnectorPicker)
+
+
+async def test_c_says_the_listing_is_under_way_when_it_takes_a_while(fresh_demo: DemoServer) -> None:
+    """`c` while the listing waits (for the API's budget, say) showed nothing for minutes, then
+    the picker popped up by itself (found in a walk)."""
+    app = make_app(fresh_demo, "supermetrics")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        fresh_demo.state.add_fault(Fault(kind="latency", delay=1.8, api="supermetrics"))
+        await pilot.press("c")
+        await pilot.pause(1.4)
+        assert not isinstance(app.screen, ConnectorPicker)
+        assert any(str(n.message).startswith("Listing the team's connectors …") for n in app._notifications)
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if isinstance(app.screen, ConnectorPicker):
+                break
+        assert isinstance(app.screen, ConnectorPicker)  # (then it comes, as asked)
+        await pilot.press("escape")
+
+
+async def test_c_says_nothing_more_when_the_list_comes_at_once(demo: DemoServer) -> None:
+    app = make_app(demo, "supermetrics")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await pilot.pause(1.3)
+        assert isinstance(app.screen, ConnectorPicker) and not app._notifications
+        await pilot.press("escape")

@@ -65,6 +65,11 @@ class Names(Widget):
         self.connector_message = "Listing the team's connectors…"  # the empty table's text meanwhile
         self._names_asked = False
 
+    @property
+    def listing(self) -> bool:
+        """Whether the team's connectors are being listed (`c`)."""
+        return any(worker.group == "directory" and not worker.is_finished for worker in self.workers)
+
     def choose_connector(self) -> str | None:
         """c: list the team's connectors to pick from; or why there is nothing to pick."""
         if self.client is None and isinstance(self.source, SupermetricsSource):

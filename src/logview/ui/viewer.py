@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from logview.archive import Archive
 
 REFRESH_EVERY_S = 0.1
+LISTING_SAID_AFTER_S = 1.0  # c: a listing not shown by then is said to be under way
 
 
 class ViewerScreen(FittingScreen):
@@ -360,6 +361,14 @@ class ViewerScreen(FittingScreen):
         why_not = self.names.choose_connector()
         if why_not:
             self.notify(why_not, timeout=3)
+        else:  # (a listing the API's budget holds back took minutes without a word)
+            self.set_timer(LISTING_SAID_AFTER_S, self._still_listing)
+
+    def _still_listing(self) -> None:
+        if self.names.listing:
+            budget = self.loader.waits().budget
+            waits = " — it waits for the API's budget" if budget is not None and budget.binds else ""
+            self.notify(f"Listing the team's connectors …{waits}", timeout=4, markup=False)
 
     def action_pick_columns(self) -> None:
         """f: choose the table's columns, among the source's and the fields found in the data."""
