@@ -163,10 +163,11 @@ class EnvelopeBatch:
         return len(self.places)
 
 
-def iter_envelope_lines(path: Path, batch_size: int = 5000, on_bytes: Callable[[int], None] | None = None
-                        ) -> Iterator[EnvelopeBatch]:
+def iter_envelope_lines(path: Path, batch_size: int = 5000, on_bytes: Callable[[int], None] | None = None,
+                        read_back: bool = True) -> Iterator[EnvelopeBatch]:
     """The file's lines that are not blank, in file order, in batches; never raises on a bad line.
-    `on_bytes`: how far the reading has got, in bytes, at each batch."""
+    `on_bytes`: how far the reading has got, in bytes, at each batch. `read_back` False: whether
+    each entry can be read back is not asked (every one `readable` False: an export holds none)."""
     places: list[int | None] = []
     lines: list[bytes] = []
     offset = 0
@@ -183,14 +184,16 @@ def iter_envelope_lines(path: Path, batch_size: int = 5000, on_bytes: Callable[[
             if len(lines) >= batch_size:
                 if on_bytes is not None:
                     on_bytes(offset)
-                yield _batch(places, lines)
+                yield _batch(places, lines, read_back)
                 places, lines = [], []
     if lines:
-        yield _batch(places, lines)
+        yield _batch(places, lines, read_back)
 
 
-def _batch(places: list[int | None], lines: list[bytes]) -> EnvelopeBatch:
+def _batch(places: list[int | None], lines: list[bytes], read_back: bool) -> EnvelopeBatch:
     sources, entries = read_envelopes(lines)
+    if not read_back:
+        return EnvelopeBatch(places, sources, entries, [False] * len(lines))
     return EnvelopeBatch(places, sources, entries, [
         ok and at is not None and not isinstance(entry, UnreadableLine)
         for ok, at, entry in zip(readable(lines), places, entries)])
@@ -200,7 +203,7 @@ def iter_envelope_batches(path: Path, batch_size: int = 5000, on_bytes: Callable
                           ) -> Iterator[tuple[list[str], list[LogEntry]]]:
     """(sources, entries) of the file's lines in file order, in batches; never raises on a bad line.
     `on_bytes`: how far the reading has got, in bytes, at each batch."""
-    for batch in iter_envelope_lines(path, batch_size, on_bytes):
+    for batch in iter_envelope_lines(path, batch_size, on_bytes, read_back=False):
         yield batch.sources, batch.entries
 
 

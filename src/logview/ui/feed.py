@@ -32,6 +32,7 @@ from logview.ui import feed_messages as messages
 from logview.ui.bulk_gc import bulk_collection
 from logview.ui.file_reading import FIRST_PAINT_WAIT_S, FileReading, unexpected_error
 from logview.ui.gathering import Gathering
+from logview.ui.workers import running
 
 if TYPE_CHECKING:
     import numpy as np
@@ -259,11 +260,11 @@ class Feed(Widget):
 
     @property
     def tailing(self) -> bool:
-        return any(w.group == "tail" and not w.is_finished for w in self.workers if w.node is self)
+        return running(self, "tail")
 
     @property
     def backfilling(self) -> bool:
-        return any(w.group == "backfill" and not w.is_finished for w in self.workers if w.node is self)
+        return running(self, "backfill")
 
     def user_active(self, seconds: float = USER_QUIET_S) -> None:
         """A key or scroll: background reading stands back for `seconds` (or longer, for an earlier

@@ -32,13 +32,12 @@ class MergedScreen(ViewerScreen):
         table = self.table
         if not table.is_attached:
             return
-        at_top, was_at, was_scrolled, counted = (table.cursor_row == 0, table.cursor_row, round(table.scroll_y),
-                                                 table.new_rows)
+        was_at, was_scrolled, counted = table.cursor_row, round(table.scroll_y), table.new_rows
         selected = self.merged.origin_of(table.cursor_ordinal)
         if not self.merged.merge(force):
             return
         table.refiltered(keep_place=False)
-        if selected is not None and not at_top:  # the same entry again, wherever it is now
+        if selected is not None and was_at != 0:  # the same entry again, wherever it is now
             row = self.merged.row_of_origin(selected)
             if row is not None:
                 # at the same height on screen, the rows that came above it counted as new, as a

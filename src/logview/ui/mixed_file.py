@@ -1,10 +1,10 @@
 """A mixed file (saved from the merged tab: an envelope per line) opened as the merged timeline.
 
 The file is read in a worker: one store per source, merged as the merged tab merges its tabs. The
-stores keep each line's columns and offset; an entry is read back from its line when it is shown,
-copied, saved or searched (`files.mixed.EnvelopeLines`), as archived entries are. The source column, the Source filter, stats by
-source and statuses by severity come with that; `s` writes envelopes again and `r` reads the file
-again, keeping the rows on screen until the new ones are in.
+stores keep each line's columns and place; an entry is read back from its line when it is shown,
+copied, saved or searched (`files.mixed.EnvelopeLines`), as archived entries are. The source
+column, the Source filter, stats by source and statuses by severity come with that; `s` writes
+envelopes again and `r` reads the file again, keeping the rows on screen until the new ones are in.
 """
 
 from __future__ import annotations

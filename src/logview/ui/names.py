@@ -18,6 +18,7 @@ from logview.model import ApiError, ApiFailure
 from logview.sources import AitronosSource, SupermetricsSource
 from logview.sources.base import Source
 from logview.ui.widgets.error_banner import error_head
+from logview.ui.workers import running
 
 if TYPE_CHECKING:  # httpx and the client load only once there is an API to ask (never for a file)
     from logview.api.client import ApiClient
@@ -68,7 +69,7 @@ class Names(Widget):
     @property
     def listing(self) -> bool:
         """Whether the team's connectors are being listed (`c`)."""
-        return any(worker.group == "directory" and not worker.is_finished for worker in self.workers)
+        return running(self, "directory")
 
     def choose_connector(self) -> str | None:
         """c: list the team's connectors to pick from; or why there is nothing to pick."""

@@ -25,6 +25,7 @@ from logview.session import MergedSession, ViewerSession
 from logview.sources.base import Source
 from logview.files.mixed import FILE_CHANGED
 from logview.store.archived import GONE, GONE_REASONS
+from logview.ui.workers import running
 
 CHUNK = 5000
 SAY_SAVING_FROM = 20_000  # rows: a save this big takes long enough to say it has begun
@@ -51,7 +52,7 @@ def save_view(screen: Screen, path: Path, session: ViewerSession) -> None:
 def still_saving(screen: Screen) -> bool:
     """Whether a save of `screen`'s is still being written (a second one to the same new name
     would race it)."""
-    return any(worker.group == "save" and not worker.is_finished for worker in screen.workers)
+    return running(screen, "save")
 
 
 def save_when_settled(screen: Screen, path: Path, session: ViewerSession) -> None:
