@@ -35,7 +35,11 @@ class UnreadableLine(LogEntry):
 
 def is_envelope(value: Any) -> bool:
     return (type(value) is dict and value.keys() == _ENVELOPE_KEY_SET
-            and isinstance(value["source"], str) and value["api"] in PARSERS)
+            and isinstance(value["source"], str) and _known_api(value["api"]))
+
+
+def _known_api(api: Any) -> bool:
+    return isinstance(api, str) and api in PARSERS  # (an `api` that is a list or an object: no hash)
 
 
 def envelope_line(source: str, entry: LogEntry) -> bytes:
@@ -77,7 +81,7 @@ def read_envelopes(lines: Sequence[bytes]) -> tuple[list[str], list[LogEntry]]:
 def _why_not_an_envelope(value: Any) -> str:
     """Why a JSON line is not an envelope, as precisely as a user can act on it."""
     if type(value) is dict and value.keys() == _ENVELOPE_KEY_SET:
-        if value["api"] not in PARSERS:
+        if not _known_api(value["api"]):
             return f"unknown api {str(value['api'])[:40]!r} (aitronos or supermetrics)"
         return "its source is not text"
     return "not an envelope of a mixed file (source, api, entry)"
