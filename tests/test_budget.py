@@ -17,6 +17,7 @@ import pytest
 from logview.api import budgets as budgets_module
 from logview.api.budget import Budget, BudgetWaitTooLong
 from logview.api.budgets import budget_for
+from logview.api.others_use import OthersUse
 from logview.api.ratelimit import RateHeaders, read_rate_headers
 from logview.api.types import BudgetState, Priority
 
@@ -408,6 +409,60 @@ async def test_what_the_backfills_still_need_goes_at_once_when_it_fits():
     budget.expect_backfill("c", 200)  # more than the window has: spread as before
     await time.run(backfill(time, budget, server, 30, log))
     assert time.now - started > 10 and server.refused == 0
+
+
+# -- other clients of the key ----------------------------------------------------------------
+async def test_two_processes_on_one_key_meet_no_429():
+    """Found in a walk: two logviews on one key (one tailing, one loading) met a 429 every few
+    seconds. Each budget knew only its own requests: both trusted the last count they had seen,
+    though the other had spent since, and both took the window's last request."""
+    time = FakeTime()
+    server = FakeServer(time, 10, 5.0)
+    one, two, log = time.budget(), time.budget(), []
+
+    async def tail(budget: Budget) -> None:
+        while True:
+            await request(time, budget, server, LIVE, log)
+            await time.sleep(2.0)
+
+    async def second() -> None:
+        await time.sleep(1.0)
+        await backfill(time, two, server, 40, log)
+
+    tails = [asyncio.ensure_future(tail(one)), asyncio.ensure_future(tail(two))]
+    started = time.now
+    await time.run(backfill(time, one, server, 40, log), second())
+    elapsed = time.now - started
+    for task in tails:
+        task.cancel()
+    assert server.refused == 0
+    # ~40 s of tails' polls and 80 pages at 2 a second: the floor 40 × 2 / (2 − 2 × 0.5) = 160 s
+    assert len(log) >= 80 and elapsed <= 1.25 * 80 / (10 / 5.0 - 2 / 2.0)
+
+
+async def test_what_was_spent_before_the_first_request_is_not_taken_for_another_client():
+    """A relaunch finds the window half spent by its own previous run: it is not slowed as if a
+    client were still spending beside it."""
+    time = FakeTime()
+    server = FakeServer(time, 10, 5.0)
+    for _ in range(5):
+        server.answer()  # the run before
+    budget, log = time.budget(), []
+    await time.run(backfill(time, budget, server, 5, log))
+    assert server.refused == 0 and log[-1][0] - log[0][0] < 5.0  # all that the window had left, in it
+
+
+def test_another_clients_spending_is_kept_back_until_it_stops():
+    use = OthersUse()
+    use.observe(0.0, window=100.0, limit=10, remaining=9, in_flight=0)  # the first answer: ours alone
+    assert use.reserve(0.0, 5.0, 5.0, 10) == 0
+    use.observe(1.0, window=100.0, limit=10, remaining=6, in_flight=1)  # 4 spent: ours 2, maybe 1 more in flight
+    assert use.others == 1 and use.reserve(1.0, 4.0, 5.0, 10) == 1  # the one kept so that both never take the last
+    assert use.reserve(3.0, 2.0, 5.0, 10) == 2  # older news: the other has likely spent since
+    use.observe(6.0, window=105.0, limit=10, remaining=9, in_flight=0)  # the next window, ours alone
+    assert use.seen  # the other was seen in the window before
+    use.observe(11.0, window=110.0, limit=10, remaining=9, in_flight=0)
+    assert not use.seen and use.reserve(11.0, 4.0, 5.0, 10) == 0
 
 
 # -- what it says -----------------------------------------------------------------------------

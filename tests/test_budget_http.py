@@ -142,6 +142,45 @@ async def test_two_clients_with_one_key_share_one_budget(enforcing):
     assert elapsed >= 1.0  # twenty requests needed a second window: they were paced, not fired
 
 
+async def test_two_processes_on_one_key_meet_no_429():
+    """Two logviews on one key (each with its own budget, as two processes have), each loading and
+    tailing: found in a walk meeting a 429 every few seconds, as each trusted the last count it
+    had seen although the other had spent since. (Windows of 2 s: the demo's Reset is rounded up
+    to whole seconds, which a 1 s window would make half noise.)"""
+    with DemoServer(DemoState(aitronos_entries=95, supermetrics_entries=0, live_rate=0.0,
+                              budget={"aitronos": "10/2"})) as server:
+        await _two_viewers_tailing(server)
+        assert server.state.served("aitronos").throttled == 0
+
+
+async def _two_viewers_tailing(server: DemoServer) -> None:
+    source = AitronosSource(DEMO_ORG, base_url=server.url, page_limit=PAGE)
+    loaded: list[int] = []
+
+    async def viewer(delay: float) -> None:
+        await asyncio.sleep(delay)
+        async with ApiClient(source.base_url, source.auth_headers(DEMO_AITRONOS_KEY), policy=FAST_RETRIES,
+                             budget=Budget("aitronos", host="one process")) as client:
+            pager = Pager(source, client)
+
+            async def tail() -> None:
+                async for _ in pager.follow(1.0):
+                    pass
+
+            following = asyncio.ensure_future(tail())
+            entries = []
+            async for event in pager.backfill():
+                if isinstance(event, EntriesLoaded):
+                    entries.extend(event.entries)
+            await asyncio.sleep(2.0)  # the tails go on alone for a while
+            following.cancel()
+            await asyncio.gather(following, return_exceptions=True)
+            loaded.append(len(entries))
+
+    await asyncio.gather(viewer(0.0), viewer(0.3))
+    assert loaded == [95, 95]
+
+
 async def test_different_keys_do_not_slow_each_other(enforcing):
     """The Aitronos key's budget binds (10 a second); the Supermetrics key on the same host has its
     own (the demo's hourly 1000), so its backfill is not held up behind the other's."""

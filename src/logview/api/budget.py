@@ -23,6 +23,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 
+from logview.api.others_use import OthersUse
 from logview.api.ratelimit import RateHeaders, read_rate_headers
 from logview.api.tail_reserve import TailReserve
 from logview.api.types import BudgetState, Priority
@@ -90,6 +91,7 @@ class Budget:
         self._caution, self._caution_until = 1.0, 0.0
         self._reserves: list[TailReserve] = []
         self._expected: dict[object, int] = {}  # requests each running backfill still needs, when it knows
+        self._others = OthersUse()  # what other clients of the key spend (another logview, say)
         self._tokens = float(self._burst())  # as if the window were fresh: the first answer corrects it
         self._refilled_at = clock()
         self._waiters: list[_Waiter] = []
@@ -102,10 +104,14 @@ class Budget:
     # -- the model ------------------------------------------------------------------------
     def _burst(self) -> int:
         # plus one kept ready for each tail: a backfill that leaves a tail its token keeps its own
-        return max(1, math.floor(max(0.0, self._available()) * BURST_SHARE)) + len(self._reserves)
+        return max(1, math.floor(max(0.0, self._own(self._clock())) * BURST_SHARE)) + len(self._reserves)
 
     def _available(self) -> float:
         return self._base - self._unseen
+
+    def _own(self, now: float) -> float:
+        """What remains for this process: less what other clients of the key will likely spend."""
+        return self._available() - self._others.reserve(now, self._resets_in(now), self._window_s, self._limit)
 
     def _resets_in(self, now: float) -> float:
         return self._window_s if self._reset_at is None else max(0.0, self._reset_at - now)
@@ -117,7 +123,7 @@ class Budget:
     def _rate(self, now: float) -> float:
         """Tokens a second: what remains spread over the time left, slower after 429s."""
         caution = self._caution if now < self._caution_until else 1.0
-        return max(0.0, self._available()) / max(self._resets_in(now), MIN_SPAN_S) * caution
+        return max(0.0, self._own(now)) / max(self._resets_in(now), MIN_SPAN_S) * caution
 
     def _refill(self, now: float) -> None:
         elapsed = max(0.0, now - self._refilled_at)
@@ -150,10 +156,10 @@ class Budget:
             return self._blocked_until - now
         if self._unpaced(priority, now):
             return 0.0
-        free = self._available() - (self._reserve(now) if priority is Priority.BACKFILL else 0)
+        free = self._own(now) - (self._reserve(now) if priority is Priority.BACKFILL else 0)
         if free < 1:
             wait = self._window_s if self._reset_at is None else self._reset_at + self._margin() - now
-            if priority is Priority.BACKFILL and self._reserves and self._available() >= 1:
+            if priority is Priority.BACKFILL and self._reserves and self._own(now) >= 1:
                 # The reserve shrinks as the reset nears: look again within a tail interval.
                 wait = min(wait, min(r.interval_s for r in self._reserves))
             return max(MIN_SPAN_S, wait)
@@ -168,7 +174,7 @@ class Budget:
     def _unpaced(self, priority: Priority, now: float) -> bool:
         """A backfill request that may go at once, without a token: what every backfill still
         needs fits in what the window has left for them (the tail's tokens are left to it)."""
-        free = self._available() - self._reserve(now)
+        free = self._own(now) - self._reserve(now)
         return priority is Priority.BACKFILL and now >= self._blocked_until and free >= 1 and self._expected_fits(free)
 
     def _expected_fits(self, free: float) -> bool:
@@ -317,7 +323,12 @@ class Budget:
             fresh = self._reported is None or said.remaining > self._reported + self._in_flight
             if fresh and self._reported is not None and said.reset_epoch is None:
                 self._reset_at = now + self._window_s
+            if fresh and said.reset_epoch is None:
+                self._others.new_window(None)  # (with a Reset header, its epoch names the window)
             self._base, self._unseen, self._reported = said.remaining, self._in_flight, said.remaining
+            if status != 429 and self._known:  # (a refused request says nothing of the others)
+                self._others.observe(now, window=said.reset_epoch, limit=self._limit, remaining=said.remaining,
+                                     in_flight=self._in_flight)
             if fresh:
                 self._tokens = float(self._burst())
         if status == 429:
@@ -382,7 +393,7 @@ class Budget:
         self._roll(now)
         start = max(0.0, self._blocked_until - now)
         span = self._resets_in(now)
-        free_now = max(0.0, self._available() - self._reserve(now))
+        free_now = max(0.0, self._own(now) - self._reserve(now))
         if requests <= free_now:
             return start if self._expected_fits(free_now) else start + span * requests / max(self._available(), 1.0)
         if self._window_guessed and self._limit != self._published_limit:

@@ -1,0 +1,76 @@
+"""What other clients of the same key spend of its request budget (`budget.py`): another logview
+beside this one (one tailing, one exporting), or any other tool using the key.
+
+A budget knows only its own requests. Every response says how many the server counted in the
+window (limit − remaining); what it counted beyond this process's own requests, answered or not,
+another client spent. Without this, two logviews on one key each trusted the last count they had
+seen, though the other had spent since, and both took the window's last request: one met a 429
+every few seconds (found in a walk).
+
+Once another client has been seen (this window or the last), the budget therefore takes what it
+has been told as older than it is: it keeps back what the others are likely to have spent since
+that answer, at their pace of the last windows, plus one request, so that two clients never both
+take the last. Keeping back the others' whole share until the reset instead was measured and
+dropped: each then left room for the other, and together they spent only 64% of the budget.
+
+Apart from the budget because it is a value of its own, counted per window of the server's.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+SAME_WINDOW_S = 0.5  # resets this close together name one window (roundings, clocks)
+
+
+@dataclass
+class OthersUse:
+    """Requests other clients made in the server's current window and in the one before."""
+
+    window: float | None = None  # the reset epoch naming the current window (None: not yet known)
+    mine: int = 0  # this process's requests answered in it
+    others: int = 0  # the most the server has counted beyond ours in it
+    others_before: int = 0  # the same, for the window before
+    told_at: float = 0.0  # clock time of the last answer: its count is as old as that
+    # What the server had counted in the window before this process's first request: perhaps
+    # this very logview's previous run, not a client still spending. Later windows start at 0.
+    before_start: int | None = None
+
+    def new_window(self, window: float | None) -> None:
+        """The server began counting afresh (a later reset, or remaining rose)."""
+        self.others_before, self.others = self.others, 0
+        self.window, self.mine = window, 0
+        if self.before_start is not None:
+            self.before_start = 0
+
+    def observe(self, now: float, *, window: float | None, limit: int, remaining: int, in_flight: int) -> None:
+        """One of this process's requests was answered, saying `remaining` of `limit` are left in
+        the window ending at `window` (epoch; None when the server does not say). `in_flight`: this
+        process's requests still unanswered, which the server may have counted already."""
+        if window is not None and (self.window is None or window > self.window + SAME_WINDOW_S):
+            self.new_window(window)
+        self.mine += 1
+        self.told_at = now
+        unexplained = limit - remaining - self.mine - in_flight
+        if self.before_start is None:  # this process's first answer
+            self.before_start = max(0, unexplained)
+        self.others = max(self.others, unexplained - self.before_start)
+
+    @property
+    def seen(self) -> bool:
+        """Another client spent from this key lately (this window or the last)."""
+        return self.others > 0 or self.others_before > 0
+
+    def reserve(self, now: float, resets_in_s: float, window_s: float, limit: int) -> int:
+        """Requests to count as spent by the others since the last answer, at their pace, plus
+        one: at most half the limit; none while no other has been seen. The time counted is at most
+        what is left until the reset: the others pace themselves as this one does, spending what
+        the window has left ever more slowly. (Counting up to the whole time since the answer held
+        more back at the window's end, where it was left unspent: two logviews made 83 requests
+        a minute of a budget of 120 against 99.)"""
+        if not self.seen:
+            return 0
+        per_s = max(self.others, self.others_before) / max(window_s, 1e-9)
+        since_told = max(0.0, min(now - self.told_at, resets_in_s))
+        return min(limit // 2, math.ceil(per_s * since_told) + 1)
