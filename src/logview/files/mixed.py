@@ -42,6 +42,8 @@ class _Envelope(msgspec.Struct, forbid_unknown_fields=True):
 
 
 _ENVELOPE = msgspec.json.Decoder(_Envelope)
+# (a line nested deeper than msgspec goes raises RecursionError: it crashed the reading of the file)
+_DECODE_ERRORS = (msgspec.DecodeError, RecursionError)
 
 
 def readable(lines: list[bytes]) -> list[bool]:
@@ -52,7 +54,7 @@ def readable(lines: list[bytes]) -> list[bool]:
     try:
         if len(_ENVELOPE.decode_lines(b"\n".join(lines))) == len(lines):
             return [True] * len(lines)
-    except msgspec.DecodeError:
+    except _DECODE_ERRORS:
         pass
     return [_decoded(line) is not None for line in lines]
 
@@ -144,7 +146,7 @@ class OpenedFile:
 def _decoded(line: bytes) -> _Envelope | None:
     try:
         return _ENVELOPE.decode(line)
-    except msgspec.DecodeError:
+    except _DECODE_ERRORS:
         return None
 
 
