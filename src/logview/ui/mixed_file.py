@@ -1,29 +1,27 @@
 """A mixed file (saved from the merged tab: an envelope per line) opened as the merged timeline.
 
-The file is read in a worker: one store per source, merged as the merged tab merges its tabs. The
-stores keep each line's columns and place; an entry is read back from its line when it is shown,
-copied, saved or searched (`files.mixed.EnvelopeLines`), as archived entries are. The source
-column, the Source filter, stats by source and statuses by severity come with that; `s` writes
-envelopes again and `r` reads the file again, keeping the rows on screen until the new ones are in.
+The file is read in a worker (`mixed_parts.py`): one store per source, merged as the merged tab
+merges its tabs. The stores keep each line's columns and place; an entry is read back from its
+line when it is shown, copied, saved or searched (`files.mixed.EnvelopeLines`), as archived
+entries are. The source column, the Source filter, stats by source and statuses by severity come
+with that; `s` writes envelopes again and `r` reads the file again, keeping the rows on screen
+until the new ones are in.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from textual import work
 from textual.worker import get_current_worker
 
-from logview.files.mixed import EnvelopeLines, TimelineGroups, iter_envelope_lines
 from logview.model import ApiError
-from logview.sources.mixed import MixedSource
 from logview.store import EntryStore
-from logview.ui.bulk_gc import bulk_collection
 from logview.ui.file_reading import file_error, unexpected_error
 from logview.ui.merged import MergedScreen
+from logview.ui.mixed_parts import Parts, read_parts
 
 
 class MixedFileViewer(MergedScreen):
@@ -66,7 +64,7 @@ class MixedFileViewer(MergedScreen):
             if parts is None:  # `r` again: a newer read has started
                 return
         except OSError as error:
-            outcome: list[tuple[str, EntryStore]] | ApiError = file_error(self.path, error)
+            outcome: Parts | ApiError = file_error(self.path, error)
         except Exception as error:  # a bug: say so in the banner rather than load forever
             outcome = unexpected_error(error)
         else:
@@ -78,7 +76,7 @@ class MixedFileViewer(MergedScreen):
         self.session.file_scanned = fraction
         self.refresh_status()
 
-    def _file_read(self, outcome: list[tuple[str, EntryStore]] | ApiError) -> None:
+    def _file_read(self, outcome: Parts | ApiError) -> None:
         if not self.table.is_attached:
             return
         if isinstance(outcome, ApiError):
@@ -91,27 +89,3 @@ class MixedFileViewer(MergedScreen):
         self.banner.clear("error")
         self.merge_now(force=True)
 
-
-def read_parts(path: Path, max_entries: int | None, progress: Callable[[int], None],
-               cancelled: Callable[[], bool]) -> list[tuple[str, EntryStore]] | None:
-    """The merged timeline's parts of a mixed file: a store per source, in the file's order of
-    sources (`TimelineGroups`); None if `cancelled` before the end. Each store keeps its rows'
-    columns and their lines' places: an entry is read back from its line when it is shown."""
-    groups = TimelineGroups(max_entries)
-    readers = EnvelopeLines.of_file(path)  # (before reading: the file as read)
-    stores: dict[str, EntryStore] = {}
-    with bulk_collection():  # (each batch's entries are freed by reference counting)
-        for batch in iter_envelope_lines(path, on_bytes=progress):
-            if cancelled():
-                return None
-            shares, more = groups.add(batch)
-            for label, share in shares.items():
-                store = stores.get(label)
-                if store is None:
-                    store = stores[label] = EntryStore(MixedSource())
-                store.append(share.entries, ([readers.get(api) for api in share.apis], share.places), settle=False)
-            if not more:
-                break
-    for store in stores.values():
-        store.settle()  # (once: a file written oldest first is sorted once, not a batch at a time)
-    return [(label, stores[label]) for label in groups.order()]
