@@ -1,7 +1,7 @@
 """A mixed file (saved from the merged tab: an envelope per line) opened as the merged timeline.
 
 The file is read in a worker (`mixed_parts.py`): one store per source, merged as the merged tab
-merges its tabs. The stores keep each line's columns and place; an entry is read back from its
+merges its tabs, the rows read so far shown as they come. The stores keep each line's columns and place; an entry is read back from its
 line when it is shown, copied, saved or searched (`files.mixed.EnvelopeLines`), as archived
 entries are. The source column, the Source filter, stats by source and statuses by severity come
 with that; `s` writes envelopes again and `r` reads the file again, keeping the rows on screen
@@ -11,17 +11,21 @@ until the new ones are in.
 from __future__ import annotations
 
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from textual import work
-from textual.worker import get_current_worker
+from textual import events, work
+from textual.worker import Worker, get_current_worker
 
 from logview.model import ApiError
 from logview.store import EntryStore
 from logview.ui.file_reading import file_error, unexpected_error
 from logview.ui.merged import MergedScreen
 from logview.ui.mixed_parts import Parts, read_parts
+
+# Keys pressed on the table while it is still empty, taken once the first rows are shown
+_WAITING_KEYS = {"G": "last", "end": "last", "enter": "activate"}
 
 
 class MixedFileViewer(MergedScreen):
@@ -31,6 +35,7 @@ class MixedFileViewer(MergedScreen):
         self.parts: list[tuple[str, EntryStore]] = []
         super().__init__(lambda: self.parts, label=f"file {path.name}", **kwargs)
         self.path, self.max_entries = path, max_entries
+        self._waiting: list[str] = []  # (the table's actions, see _WAITING_KEYS)
 
     def start(self) -> None:
         super().start()
@@ -60,7 +65,9 @@ class MixedFileViewer(MergedScreen):
                     told[0] = time.monotonic()
                     self.app.call_from_thread(self._reading, read / size)
 
-            parts = read_parts(self.path, self.max_entries, progress, lambda: worker.is_cancelled)
+            # (a first read shows its rows as they come; `r` keeps the rows on screen until the new ones are in)
+            show = None if self.parts else partial(self._show_parts, worker)
+            parts = read_parts(self.path, self.max_entries, progress, lambda: worker.is_cancelled, show)
             if parts is None:  # `r` again: a newer read has started
                 return
         except OSError as error:
@@ -71,6 +78,37 @@ class MixedFileViewer(MergedScreen):
             outcome = parts
         if not worker.is_cancelled:
             self.app.call_from_thread(self._file_read, outcome)
+
+    def _show_parts(self, worker: Worker[None], parts: Parts) -> None:
+        """From the reader: the parts read so far, merged while it waits (it writes to them)."""
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._parts_read, parts)
+
+    def _parts_read(self, parts: Parts) -> None:
+        if self.table.is_attached and self.session.phase == "loading":
+            self.parts = parts
+            self.merge_now(force=True)
+
+    def merge_now(self, force: bool = False) -> None:
+        """While the file is read, only when the reader says (it writes to the parts in between).
+        G pressed meanwhile keeps going to the oldest row as rows come, as in --file; G and Enter
+        pressed before the first rows take effect with them (they were dropped: found in a walk)."""
+        if self.session.phase == "loading" and not force:
+            return
+        chasing = self.table.sticky_end
+        super().merge_now(force)
+        if chasing:
+            self.table.action_last()
+        if self._waiting and len(self.view):
+            for action in self._waiting:
+                getattr(self.table, f"action_{action}")()
+            self._waiting.clear()
+
+    def on_key(self, event: events.Key) -> None:
+        # (seen here before the table's own binding, which finds no row to act on yet)
+        if (event.key in _WAITING_KEYS and self.focused is self.table and self.session.phase == "loading"
+                and not len(self.view)):
+            self._waiting.append(_WAITING_KEYS[event.key])
 
     def _reading(self, fraction: float) -> None:
         self.session.file_scanned = fraction
