@@ -14,7 +14,7 @@ import pytest
 
 from logview.files.mixed_columns import MixedColumnReader
 from logview.ui.mixed_parts import FIRST_ROWS
-from ui_helpers import SIZE, cursor_line, detail_text, file_app, settle, table_lines, wait_until
+from ui_helpers import SIZE, cursor_line, detail_text, file_app, screen_text, settle, table_lines, wait_until
 
 ROWS = 3 * FIRST_ROWS
 T0 = datetime(2025, 11, 15, 12, 0, tzinfo=timezone.utc)
@@ -81,6 +81,7 @@ async def test_rows_show_as_they_are_read_and_g_and_enter_act_meanwhile(tmp_path
         assert viewer.session.phase == "complete" and len(viewer.view) == ROWS
         assert shown_at(ROWS - 1) in cursor_line(app)  # G keeps going to the oldest row as rows come, as in --file
         assert ids[-1] in detail_text(app)
+        assert " new" not in screen_text(app).splitlines()[0]  # (the rows read above it are no tail's news)
 
 
 async def test_g_and_enter_pressed_before_the_first_rows_act_once_they_show(tmp_path: Path, gate) -> None:

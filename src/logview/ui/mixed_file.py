@@ -97,8 +97,10 @@ class MixedFileViewer(MergedScreen):
             return
         chasing = self.table.sticky_end
         super().merge_now(force)
-        if chasing:
+        if chasing:  # (the rows that came above are not news to one chasing the oldest: no '+N new')
             self.table.action_last()
+            self.table.new_rows = 0
+            self.refresh_status()
         if self._waiting and len(self.view):
             for action in self._waiting:
                 getattr(self.table, f"action_{action}")()
