@@ -150,6 +150,7 @@ def test_a_clean_file_is_read_fast_and_exactly(tmp_path: Path) -> None:
     path = tmp_path / "mixed.jsonl"
     lines = [envelope("prod" if i % 3 else "builder", "aitronos" if i % 2 else "supermetrics",
                       {"id": f"e{i}", "created_at": TIMES[i % 4], "status": "success" if i % 5 else "error",
+                       "tool": f"tool.{i % 3000}",  # (more names than a facet lists whole)
                        "error": None if i % 5 else {"code": "E", "message": f"retry after {i}s"}} if i % 2 else
                       {"id": f"e{i}", "log_time": TIMES[i % 4], "status": 200 if i % 7 else 503, "event": "sync.run"},
                       True, False) for i in range(12_000)]

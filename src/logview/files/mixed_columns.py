@@ -20,6 +20,7 @@ tells by the status), which the column reader would not know. Held equal to the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 import msgspec
@@ -28,13 +29,17 @@ import numpy as np
 from logview.files.columns import NO_TIME, ColumnChunk, ColumnReader
 from logview.files.envelope import PARSERS, UNREADABLE_SOURCE, envelope_line, unreadable_line
 from logview.files.mixed import MAX_SOURCES, _Envelope, envelope_batch
-from logview.files.plain_lines import is_utf8
+from logview.files.lines import LineChunk
+from logview.files.plain_lines import suspect_lines
 from logview.model import LogEntry
 from logview.times import epoch_us
 
 _DECODE_LINES = msgspec.json.Decoder(_Envelope).decode_lines
 _DECODE_ONE = msgspec.json.Decoder(_Envelope).decode
 _DECODE_ERRORS = (msgspec.DecodeError, RecursionError)
+_API, _SOURCE, _ENTRY = attrgetter("api"), attrgetter("source"), attrgetter("entry")
+_OPEN, _CLOSE = ord("{"), ord("}")
+FEW_VALUES = 1024  # a facet lists all its reader's values up to this many
 # the reader's facet for each of the store's coded columns (`store.archived.FACET_COLUMNS`)
 _FACETS = {"status": "status", "credential_id": "credential", "event": "event", "tool": "tool",
            "error_group": "error"}
@@ -96,20 +101,27 @@ class MixedColumnReader:
 
     def read(self, places: list[int | None], lines: list[bytes]) -> ReadBatch:
         n = len(lines)
-        envelopes = self._envelopes(places, lines) if self.fast else [None] * n
         batch = ReadBatch(places, [UNREADABLE_SOURCE] * n, np.full(n, NO_TIME, dtype=np.int64))
-        exact = [i for i, envelope in enumerate(envelopes) if envelope is None]
+        envelopes, exact = self._envelopes(places, lines) if self.fast else ([], list(range(n)))
+        # (each field of all the envelopes at once: a loop over them cost as much as their decoding)
+        rows = np.setdiff1d(np.arange(n), exact) if exact else np.arange(n)
+        apis = np.array(list(map(_API, envelopes)), dtype=str)
+        raws = np.fromiter(map(_ENTRY, envelopes), dtype=object, count=len(envelopes))
+        if exact:
+            for i, source in zip(rows.tolist(), map(_SOURCE, envelopes)):
+                batch.sources[i] = source
+        else:
+            batch.sources = list(map(_SOURCE, envelopes))
         for api, reader in self._readers.items():
-            rows = [i for i, envelope in enumerate(envelopes) if envelope is not None and envelope.api == api]
-            if not rows:
+            mine = apis == api
+            if not mine.any():
                 continue
-            chunk = reader.read([bytes(envelopes[i].entry) for i in rows])  # type: ignore[union-attr]
+            chunk = reader.read_chunk(_joined(raws[mine].tolist()))
             other_rule = self._other_rule(api, chunk)
-            exact += [rows[i] for i in np.flatnonzero(other_rule).tolist()]
             kept = np.flatnonzero(~other_rule)
-            at = np.array(rows, dtype=np.int64)[kept]
-            for i in at.tolist():
-                batch.sources[i] = envelopes[i].source  # type: ignore[union-attr]
+            at = rows[mine]
+            exact += at[other_rule].tolist()
+            at = at[kept]
             batch.times[at] = chunk.time[kept]
             batch.columns[api] = at, self._archived(reader, chunk, [places[i] for i in at.tolist()], kept)
         if exact:
@@ -125,30 +137,35 @@ class MixedColumnReader:
         batch.sources[row], batch.entries[row], batch.readable[row] = source, entry, readable
         batch.times[row] = NO_TIME if entry.time is None else epoch_us(entry.time)
 
-    def _envelopes(self, places: list[int | None], lines: list[bytes]) -> list[_Envelope | None]:
-        """Each line's envelope as msgspec reads it, where it reads it as `load_json` would; None
-        for a line to be read the exact way."""
+    def _envelopes(self, places: list[int | None], lines: list[bytes]) -> tuple[list[_Envelope], list[int]]:
+        """The envelopes msgspec reads as `load_json` would, in order; and the lines (their
+        indices) to be read the exact way instead. Which lines are fit is found for the whole
+        batch with numpy (`plain_lines.suspect_lines`, as for a plain file's chunk)."""
         joined = b"\n".join(lines)
-        fit = [line.startswith(b"{") and line.endswith(b"}") for line in lines]
+        lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
+        first = np.cumsum(lengths + 1) - lengths - 1
+        last = first + lengths - 1
+        data = np.frombuffer(joined, dtype=np.uint8)
+        fit = (data[first] == _OPEN) & (data[last] == _CLOSE) & ~suspect_lines(joined, data, first, last)
         if None in places:  # (too long to be read back)
-            fit = [ok and at is not None for ok, at in zip(fit, places)]
-        if not joined.isascii():
-            fit = [ok and (line.isascii() or is_utf8(line)) for ok, line in zip(fit, lines)]
-        found: list[_Envelope | None] = [None] * len(lines)
-        rows = [i for i, ok in enumerate(fit) if ok]
+            fit &= np.array([at is not None for at in places], dtype=bool)
+        exact = np.flatnonzero(~fit).tolist()
         # (framed lines: msgspec's stream of values is one value a line, see `typed.py`)
-        block = joined if len(rows) == len(lines) else b"\n".join([lines[i] for i in rows])
+        block = b"\n".join([lines[i] for i in np.flatnonzero(fit).tolist()]) if exact else joined
         try:
-            decoded = _DECODE_LINES(block)
+            found = _DECODE_LINES(block)
+            if len(found) == len(lines) - len(exact):
+                return found, exact
         except _DECODE_ERRORS:
-            decoded = []
-        if len(decoded) == len(rows):
-            for i, envelope in zip(rows, decoded):
-                found[i] = envelope
-        else:  # (a line msgspec refuses: each on its own)
-            for i in rows:
-                found[i] = _decoded(lines[i])
-        return found
+            pass
+        envelopes: list[_Envelope] = []
+        for i in np.flatnonzero(fit).tolist():  # (a line msgspec refuses: each on its own)
+            envelope = _decoded(lines[i])
+            if envelope is None:
+                exact.append(i)
+            else:
+                envelopes.append(envelope)
+        return envelopes, sorted(exact)
 
     def _other_rule(self, api: str, chunk: ColumnChunk) -> np.ndarray:
         """The rows whose error group the merged view may find by the other API's rule: by the
@@ -164,16 +181,19 @@ class MixedColumnReader:
     @staticmethod
     def _archived(reader: ColumnReader, chunk: ColumnChunk, places: list[int | None], kept: np.ndarray
                   ) -> RowColumns:
-        """Rows `kept` of `chunk` as a store takes archived rows: each facet's codes over the values
-        this batch uses alone (a file's distinct values may be many)."""
+        """Rows `kept` of `chunk` as a store takes archived rows: each facet's codes over the
+        reader's values, or over those this batch uses alone when the reader has many (a store
+        looks up each value a facet lists)."""
         facets = {}
         for name, column in _FACETS.items():
-            codes = chunk.codes[column][kept]
-            used, local = np.unique(codes, return_inverse=True)
-            values = reader.tables[column].values
-            facets[name] = Facet(local.reshape(-1).astype(np.int32), [values[code] for code in used.tolist()])
+            codes, values = chunk.codes[column][kept], reader.tables[column].values
+            if len(values) <= FEW_VALUES:
+                facets[name] = Facet(codes, list(values))
+            else:
+                used, local = np.unique(codes, return_inverse=True)
+                facets[name] = Facet(local.reshape(-1), [values[code] for code in used.tolist()])
         return RowColumns(np.array(places, dtype=np.int64), chunk.time[kept], chunk.duration[kept],
-                               chunk.invalid[kept], facets)
+                          chunk.invalid[kept], facets)
 
     def _limit_sources(self, batch: ReadBatch, lines: list[bytes]) -> None:
         """Each source becomes a store of its own: a line naming one more than MAX_SOURCES is shown
@@ -202,6 +222,14 @@ class MixedColumnReader:
             keep = rows != row
             if not keep.all():
                 batch.columns[api] = rows[keep], columns.take(keep)
+
+
+def _joined(entries: list[msgspec.Raw]) -> LineChunk:
+    """Entries (their bytes) as a chunk of lines for `ColumnReader.read_chunk`: one join, no bytes
+    object a line."""
+    lengths = np.fromiter(map(len, entries), dtype=np.int64, count=len(entries))
+    ends = np.cumsum(lengths + 1)
+    return LineChunk(ends - lengths - 1, lengths, int(ends[-1]), int(ends[-1]), b"\n".join(entries))
 
 
 def _decoded(line: bytes) -> _Envelope | None:
