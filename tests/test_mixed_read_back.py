@@ -160,3 +160,14 @@ def test_a_byte_order_mark_opening_a_mixed_file_is_no_line_s(tmp_path: Path) -> 
     (batch,) = iter_envelope_lines(path)
     assert batch.sources == ["b"] and batch.readable == [True] and unplace(batch.places[0])[0] == 3
     assert rebuild(EnvelopeLines.of_file(path)["supermetrics"], batch.places)[0].raw == entry
+
+
+def test_a_line_nested_deeper_than_msgspec_goes_is_held_not_a_crash(tmp_path: Path) -> None:
+    """msgspec raises RecursionError (not a DecodeError) for such a line: the file did not open at all."""
+    path = tmp_path / "mixed.jsonl"
+    deep = b"[" * 990 + b"]" * 990
+    path.write_bytes(b'{"source":"b","api":"aitronos","entry":{"id":"a","created_at":"2025-01-01T00:00:00Z","n":'
+                     + deep + b"}}\n")
+    (batch,) = iter_envelope_lines(path)
+    assert batch.sources == ["b"] and batch.readable == [False]  # (its entry held: msgspec cannot read it back)
+    assert batch.entries[0].id == "a" and batch.entries[0].invalid is None

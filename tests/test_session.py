@@ -132,6 +132,24 @@ def test_x_lifts_what_the_stats_picked_and_leaves_the_rest() -> None:
     assert s.lift_picks()[1] == []
 
 
+def test_the_merged_session_finds_an_entry_again_after_its_part_put_its_rows_in_order() -> None:
+    """A mixed file's parts are merged while it is read, then put newest first once all are read
+    (`EntryStore.settle`): the entry under the cursor is followed to its new ordinal, whichever
+    order the parts come in (the cursor went to another entry of a file written oldest first)."""
+    one, two = EntryStore(AIT), EntryStore(SM)
+    one.append([ait(i, minutes=-2 * i) for i in range(4)], settle=False)  # oldest first, not yet in order
+    two.append([sm(0)])
+    merged = MergedSession(lambda: parts)
+    parts = [("a", one), ("b", two)]
+    merged.merge()
+    chosen = merged.store.entry(merged.view.ordinal(1))
+    one.settle()
+    origin = merged.origin_of(merged.view.ordinal(1))  # (as the screen asks: just before it merges)
+    parts = [("b", two), ("a", one)]  # (the file's order of sources, known by the end)
+    assert merged.merge(force=True)
+    assert merged.store.entry(merged.view.ordinal(merged.row_of_origin(origin))).id == chosen.id
+
+
 def test_the_merged_session_finds_an_entry_again_after_a_merge() -> None:
     one, two = EntryStore(AIT), EntryStore(SM)
     one.append([ait(i, minutes=2 * i) for i in range(3)])
@@ -139,7 +157,7 @@ def test_the_merged_session_finds_an_entry_again_after_a_merge() -> None:
     merged = MergedSession(lambda: [("a", one), ("b", two)])
     assert merged.merge() and not merged.merge()  # nothing changed: no rebuild
     origin = merged.origin_of(merged.view.ordinal(1))
-    assert origin == (1, 0)  # sm_0, a minute older than log_0
+    assert origin == (two, 0)  # sm_0, a minute older than log_0
     one.prepend([ait(-1, minutes=-5)])
     assert merged.merge()
     assert merged.row_of_origin(origin) == 2

@@ -2,8 +2,9 @@
 
 For `logview export` the lines come in file order with their sources (`iter_envelope_batches`).
 For the viewer they come grouped by source, one group per part of the merged timeline
-(`TimelineGroups`), and each line with its place in the file (`iter_envelope_lines`): the viewer
-keeps a line's columns and its place, not its entry, and reads the entry back from the file when it is
+(`TimelineGroups`), and each line with its place in the file (`iter_line_batches`; most read as
+columns by `mixed_columns.py`, the rest the exact way, `envelope_batch`): the viewer keeps a
+line's columns and its place, not its entry, and reads the entry back from the file when it is
 shown, copied, saved or searched (`EnvelopeLines`), as `--file` does for a plain file and the
 archive for fetched entries. A million envelopes held as entries took 1.2 GB.
 """
@@ -14,14 +15,13 @@ import os
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
 import msgspec
+import numpy as np
 
-from logview.files.envelope import PARSERS, UNREADABLE_SOURCE, UnreadableLine, envelope_line, read_envelopes, \
-    unreadable_line
+from logview.files.envelope import PARSERS, UnreadableLine, read_envelopes
 from logview.files.lines import BOM
 from logview.model import LogEntry
 from logview.sources.base import Source
@@ -33,6 +33,7 @@ FILE_CHANGED = "no longer in the file as it was read (the file changed since)"
 # A row's rowid is where its line is: the offset in the low bits, the length (without the break)
 # above. A line beyond either (never one logview writes) keeps its entry in memory.
 _OFFSET_BITS, _LENGTH_BITS = 40, 23
+_READ_BYTES = 4 << 20
 
 
 class _Envelope(msgspec.Struct, forbid_unknown_fields=True):
@@ -42,6 +43,8 @@ class _Envelope(msgspec.Struct, forbid_unknown_fields=True):
 
 
 _ENVELOPE = msgspec.json.Decoder(_Envelope)
+# (a line nested deeper than msgspec goes raises RecursionError: it crashed the reading of the file)
+_DECODE_ERRORS = (msgspec.DecodeError, RecursionError)
 
 
 def readable(lines: list[bytes]) -> list[bool]:
@@ -52,7 +55,7 @@ def readable(lines: list[bytes]) -> list[bool]:
     try:
         if len(_ENVELOPE.decode_lines(b"\n".join(lines))) == len(lines):
             return [True] * len(lines)
-    except msgspec.DecodeError:
+    except _DECODE_ERRORS:
         pass
     return [_decoded(line) is not None for line in lines]
 
@@ -144,7 +147,7 @@ class OpenedFile:
 def _decoded(line: bytes) -> _Envelope | None:
     try:
         return _ENVELOPE.decode(line)
-    except msgspec.DecodeError:
+    except _DECODE_ERRORS:
         return None
 
 
@@ -165,32 +168,69 @@ class EnvelopeBatch:
 
 def iter_envelope_lines(path: Path, batch_size: int = 5000, on_bytes: Callable[[int], None] | None = None,
                         read_back: bool = True) -> Iterator[EnvelopeBatch]:
-    """The file's lines that are not blank, in file order, in batches; never raises on a bad line.
-    `on_bytes`: how far the reading has got, in bytes, at each batch. `read_back` False: whether
-    each entry can be read back is not asked (every one `readable` False: an export holds none)."""
+    """The file's lines that are not blank, in file order, in batches, read the exact way; never
+    raises on a bad line. `on_bytes`: how far the reading has got, in bytes, at each batch.
+    `read_back` False: whether each entry can be read back is not asked (every one `readable`
+    False: an export holds none)."""
+    for places, lines in iter_line_batches(path, batch_size, on_bytes):
+        yield envelope_batch(places, lines, read_back)
+
+
+def iter_line_batches(path: Path, batch_size: int = 5000, on_bytes: Callable[[int], None] | None = None,
+                      first_batch: int | None = None) -> Iterator[tuple[list[int | None], list[bytes]]]:
+    """The file's lines that are not blank (without their breaks), in file order, in batches,
+    each with its place (`place`). `first_batch`: the first batch's size, if smaller (its rows
+    are shown sooner). Read a few megabytes at a time, each split at once (a loop over the file's
+    lines took a second and a half for a million)."""
     places: list[int | None] = []
     lines: list[bytes] = []
-    offset = 0
+    ends: list[int] = []  # (where each line's break ends: how far the reading has got)
+    wanted = first_batch or batch_size
+    offset, rest = 0, b""
     with path.open("rb") as handle:
-        for line in handle:
-            if not offset and line.startswith(BOM):  # (the first line starts after it)
-                line, offset = line[len(BOM):], len(BOM)
-            start, offset = offset, offset + len(line)
-            if not line.strip():
-                continue
-            line = line.rstrip(b"\r\n")
-            places.append(place(start, len(line)))
-            lines.append(line)
-            if len(lines) >= batch_size:
+        while True:
+            data = handle.read(_READ_BYTES)
+            if not offset and not rest and data.startswith(BOM):  # (the first line starts after it)
+                data, offset = data[len(BOM):], len(BOM)
+            buffer = rest + data
+            if not buffer:
+                break
+            pieces = buffer.split(b"\n")
+            rest = pieces.pop() if data else b""  # (the last piece runs on into the next read)
+            widths = np.fromiter(map(len, pieces), np.int64, len(pieces))
+            line_ends = np.cumsum(widths + 1) + offset
+            if pieces:
+                offset = int(line_ends[-1])
+            # (rare: a line break after a carriage return, or a line starting with white space or
+            # none, perhaps blank: the least line starts with the least byte)
+            if pieces and (b"\r" in buffer or min(pieces)[:1] <= b" "):
+                rows = np.flatnonzero([bool(piece) and not piece.isspace() for piece in pieces])
+                pieces = [pieces[i].rstrip(b"\r") for i in rows.tolist()]
+                line_ends, widths = line_ends[rows], widths[rows]
+            places += _places(line_ends - widths - 1, np.fromiter(map(len, pieces), np.int64, len(pieces)))
+            lines += pieces
+            ends += line_ends.tolist()
+            while len(lines) >= wanted:
                 if on_bytes is not None:
-                    on_bytes(offset)
-                yield _batch(places, lines, read_back)
-                places, lines = [], []
+                    on_bytes(ends[wanted - 1])
+                yield places[:wanted], lines[:wanted]
+                places, lines, ends, wanted = places[wanted:], lines[wanted:], ends[wanted:], batch_size
+            if not data:
+                break
     if lines:
-        yield _batch(places, lines, read_back)
+        yield places, lines
 
 
-def _batch(places: list[int | None], lines: list[bytes], read_back: bool) -> EnvelopeBatch:
+def _places(offsets: np.ndarray, lengths: np.ndarray) -> list[int | None]:
+    """`place` of each line, at once."""
+    found: list[int | None] = (offsets | lengths << _OFFSET_BITS).tolist()
+    for i in np.flatnonzero((offsets >> _OFFSET_BITS) | (lengths >> _LENGTH_BITS)).tolist():
+        found[i] = None
+    return found
+
+
+def envelope_batch(places: list[int | None], lines: list[bytes], read_back: bool) -> EnvelopeBatch:
+    """The lines read the exact way (`read_envelopes`), with their places."""
     sources, entries = read_envelopes(lines)
     if not read_back:
         return EnvelopeBatch(places, sources, entries, [False] * len(lines))
@@ -207,16 +247,6 @@ def iter_envelope_batches(path: Path, batch_size: int = 5000, on_bytes: Callable
         yield batch.sources, batch.entries
 
 
-@dataclass
-class GroupBatch:
-    """A group's share of a batch: its entries, their lines' places (rowids), and for each the
-    API whose `EnvelopeLines` reads it back (None: held in memory)."""
-
-    entries: list[LogEntry] = field(default_factory=list)
-    places: list[int] = field(default_factory=list)
-    apis: list[str | None] = field(default_factory=list)
-
-
 class TimelineGroups:
     """A mixed file's lines grouped by source, each group in file order, for one merged
     timeline; fed batch by batch (`add`), each batch's share of every group handed on at once
@@ -229,31 +259,36 @@ class TimelineGroups:
     def __init__(self, max_entries: int | None = None) -> None:
         self.max_entries = max_entries
         self.taken = 0
-        self._sources: dict[str, None] = {}  # (in order of first appearance)
+        self._sources: dict[str, int] = {}  # (in order of first appearance) → its number
         self._followers: dict[str, set[str]] = {}  # source → sources it precedes at some shared moment
-        self._previous: tuple[str, datetime | None] | None = None
+        self._previous: tuple[int, int] | None = None  # the last line's source number and time
 
-    def add(self, batch: EnvelopeBatch) -> tuple[dict[str, GroupBatch], bool]:
-        """The next lines, by group; and False once `max_entries` are taken (the rest are left out)."""
-        shares: dict[str, GroupBatch] = {}
-        sources, followers = self._sources, self._followers
-        for at, source, entry, readable in zip(batch.places, batch.sources, batch.entries, batch.readable):
-            if self.max_entries is not None and self.taken >= self.max_entries:
-                return shares, False
-            self.taken += 1
-            if source not in sources and len(sources) >= MAX_SOURCES:
-                source, entry, readable = UNREADABLE_SOURCE, unreadable_line(
-                    envelope_line(source, entry), entry.raw,
-                    f"one source more than the {MAX_SOURCES} a file may name"), False
-            sources.setdefault(source, None)
-            share = shares.setdefault(source, GroupBatch())
-            share.entries.append(entry)
-            share.places.append(at or 0)
-            share.apis.append(entry.source if readable else None)
-            previous = self._previous
-            if previous is not None and previous[0] != source and previous[1] == entry.time:
-                followers.setdefault(previous[0], set()).add(source)
-            self._previous = source, entry.time
+    def add(self, sources: list[str], times: np.ndarray) -> tuple[dict[str, np.ndarray], bool]:
+        """The rows of the next lines (their sources, their times in µs) by group, in file order;
+        and False once `max_entries` are taken (the rest are left out)."""
+        n = len(sources)
+        if self.max_entries is not None:
+            n = max(0, min(n, self.max_entries - self.taken))
+        self.taken += n
+        known = self._sources
+        for source in dict.fromkeys(sources[:n]):
+            known.setdefault(source, len(known))
+        numbers = np.fromiter(map(known.__getitem__, sources[:n]), dtype=np.int64, count=n)
+        times = times[:n]
+        if n:
+            before_numbers, before_times = (numbers[:-1], times[:-1]) if self._previous is None else (
+                np.concatenate([[self._previous[0]], numbers[:-1]]), np.concatenate([[self._previous[1]], times[:-1]]))
+            after = slice(1, None) if self._previous is None else slice(None)
+            shared = np.flatnonzero((before_numbers != numbers[after]) & (before_times == times[after]))
+            if len(shared):
+                names = list(known)
+                for before, source in set(zip(before_numbers[shared].tolist(), numbers[after][shared].tolist())):
+                    self._followers.setdefault(names[before], set()).add(names[source])
+            self._previous = int(numbers[-1]), int(times[-1])
+        order = np.argsort(numbers, kind="stable")
+        present, starts = np.unique(numbers[order], return_index=True)
+        names = list(known)
+        shares = {names[number]: rows for number, rows in zip(present.tolist(), np.split(order, starts[1:]))}
         return shares, self.max_entries is None or self.taken < self.max_entries
 
     def order(self) -> list[str]:

@@ -20,6 +20,7 @@ from logview.store import EntryStore
 MERGE_EVERY_S = 0.5
 
 Parts = Callable[[], Sequence[tuple[str, EntryStore]]]  # (the tab's label, its store), in tab order
+Origin = tuple[EntryStore, int]  # a merged row's part, and its ordinal there
 
 
 class MergedSession(ViewerSession):
@@ -32,6 +33,8 @@ class MergedSession(ViewerSession):
         self._signature: tuple[tuple[int, int, int], ...] | None = None
         self._parts = np.zeros(0, dtype=np.int64)  # per row: which part, and its ordinal there
         self._ordinals = np.zeros(0, dtype=np.int64)
+        self._stores: list[EntryStore] = []  # the parts merged, and how far their rows had moved then
+        self._versions: list[int] = []
 
     def merge(self, force: bool = False) -> bool:
         """Rebuild from the parts if any of them changed (or `force`); True if it did."""
@@ -41,24 +44,37 @@ class MergedSession(ViewerSession):
             return False
         self._signature = signature
         self._parts, self._ordinals = self.store.merge_from(parts)
+        self._stores = [store for _, store in parts]
+        self._versions = [store.moves.version for store in self._stores]
         self.view.refilter(self.filters)
         return True
 
-    def origin_of(self, ordinal: int | None) -> tuple[int, int] | None:
-        """Where the row at `ordinal` came from: (part, its ordinal there)."""
+    def origin_of(self, ordinal: int | None) -> Origin | None:
+        """Where the row at `ordinal` came from now: its part's store and its ordinal there, which
+        follows the rows merged into place since (a mixed file's parts are put in order once read,
+        and the parts may come in another order: a part is its store)."""
         index = None if ordinal is None else ordinal - self.store.head
         if index is None or not 0 <= index < len(self._parts):
             return None
-        return int(self._parts[index]), int(self._ordinals[index])
+        part = int(self._parts[index])
+        store, version = self._stores[part], self._versions[part]
+        try:
+            store.moves.span_since(version)
+        except LookupError:  # (moved too often since to be followed)
+            return None
+        return store, store.moves.follow(int(self._ordinals[index]), version)
 
     def origins_of(self, ordinals: np.ndarray) -> list[str]:
         """The source label of each of these rows (what a save writes with each entry)."""
         labels = self.store.origins.values
         return [labels[code] for code in self.store.column("origin", ordinals).tolist()]
 
-    def row_of_origin(self, origin: tuple[int, int]) -> int | None:
+    def row_of_origin(self, origin: Origin) -> int | None:
         """The view's row showing the entry that came from `origin`, if it is shown."""
-        part, ordinal = origin
+        store, ordinal = origin
+        part = next((i for i, merged in enumerate(self._stores) if merged is store), None)
+        if part is None:
+            return None
         hits = np.flatnonzero((self._parts == part) & (self._ordinals == ordinal))
         if not len(hits):
             return None

@@ -150,11 +150,12 @@ class EntryStore(RowBuffer):
         """Put rows appended without `settle` in time order."""
         settle_appended(self, self.head)
 
-    def append_archived(self, columns: ArchivedColumns, reader: RawReader, expected: int | None = None) -> int:
+    def append_archived(self, columns: ArchivedColumns, reader: RawReader, expected: int | None = None,
+                        settle: bool = True) -> int:
         """Add archived entries older than all held ones as columns only, their raw JSON left in
         `reader`'s archive. `expected`: at most how many rows this and the following calls bring
         (room is made for them at once, not by doubling). Returns how many were kept (`max_entries`
-        applies)."""
+        applies). `settle` False: as for `append`."""
         n = len(columns) if self.max_entries is None else min(len(columns), max(0, self.max_entries - len(self)))
         if not n:
             return 0
@@ -180,7 +181,8 @@ class EntryStore(RowBuffer):
         self.tail = self.ready = hi
         if self.search.needle is not None:
             self.search.evaluate(self.search.needle, lo, hi)
-        settle_appended(self, lo)
+        if settle:
+            settle_appended(self, lo)
         return n
 
     # -- a merged view ----------------------------------------------------------------------

@@ -1,29 +1,31 @@
 """A mixed file (saved from the merged tab: an envelope per line) opened as the merged timeline.
 
-The file is read in a worker: one store per source, merged as the merged tab merges its tabs. The
-stores keep each line's columns and place; an entry is read back from its line when it is shown,
-copied, saved or searched (`files.mixed.EnvelopeLines`), as archived entries are. The source
-column, the Source filter, stats by source and statuses by severity come with that; `s` writes
-envelopes again and `r` reads the file again, keeping the rows on screen until the new ones are in.
+The file is read in a worker (`mixed_parts.py`): one store per source, merged as the merged tab
+merges its tabs, the rows read so far shown as they come. The stores keep each line's columns and place; an entry is read back from its
+line when it is shown, copied, saved or searched (`files.mixed.EnvelopeLines`), as archived
+entries are. The source column, the Source filter, stats by source and statuses by severity come
+with that; `s` writes envelopes again and `r` reads the file again, keeping the rows on screen
+until the new ones are in.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from textual import work
-from textual.worker import get_current_worker
+from textual import events, work
+from textual.worker import Worker, get_current_worker
 
-from logview.files.mixed import EnvelopeLines, TimelineGroups, iter_envelope_lines
 from logview.model import ApiError
-from logview.sources.mixed import MixedSource
 from logview.store import EntryStore
-from logview.ui.bulk_gc import bulk_collection
 from logview.ui.file_reading import file_error, unexpected_error
 from logview.ui.merged import MergedScreen
+from logview.ui.mixed_parts import Parts, read_parts
+
+# Keys pressed on the table while it is still empty, taken once the first rows are shown
+_WAITING_KEYS = {"G": "last", "end": "last", "enter": "activate"}
 
 
 class MixedFileViewer(MergedScreen):
@@ -33,6 +35,7 @@ class MixedFileViewer(MergedScreen):
         self.parts: list[tuple[str, EntryStore]] = []
         super().__init__(lambda: self.parts, label=f"file {path.name}", **kwargs)
         self.path, self.max_entries = path, max_entries
+        self._waiting: list[str] = []  # (the table's actions, see _WAITING_KEYS)
 
     def start(self) -> None:
         super().start()
@@ -62,11 +65,13 @@ class MixedFileViewer(MergedScreen):
                     told[0] = time.monotonic()
                     self.app.call_from_thread(self._reading, read / size)
 
-            parts = read_parts(self.path, self.max_entries, progress, lambda: worker.is_cancelled)
+            # (a first read shows its rows as they come; `r` keeps the rows on screen until the new ones are in)
+            show = None if self.parts else partial(self._show_parts, worker)
+            parts = read_parts(self.path, self.max_entries, progress, lambda: worker.is_cancelled, show)
             if parts is None:  # `r` again: a newer read has started
                 return
         except OSError as error:
-            outcome: list[tuple[str, EntryStore]] | ApiError = file_error(self.path, error)
+            outcome: Parts | ApiError = file_error(self.path, error)
         except Exception as error:  # a bug: say so in the banner rather than load forever
             outcome = unexpected_error(error)
         else:
@@ -74,11 +79,44 @@ class MixedFileViewer(MergedScreen):
         if not worker.is_cancelled:
             self.app.call_from_thread(self._file_read, outcome)
 
+    def _show_parts(self, worker: Worker[None], parts: Parts) -> None:
+        """From the reader: the parts read so far, merged while it waits (it writes to them)."""
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._parts_read, parts)
+
+    def _parts_read(self, parts: Parts) -> None:
+        if self.table.is_attached and self.session.phase == "loading":
+            self.parts = parts
+            self.merge_now(force=True)
+
+    def merge_now(self, force: bool = False) -> None:
+        """While the file is read, only when the reader says (it writes to the parts in between).
+        G pressed meanwhile keeps going to the oldest row as rows come, as in --file; G and Enter
+        pressed before the first rows take effect with them (they were dropped: found in a walk)."""
+        if self.session.phase == "loading" and not force:
+            return
+        chasing = self.table.sticky_end
+        super().merge_now(force)
+        if chasing:  # (the rows that came above are not news to one chasing the oldest: no '+N new')
+            self.table.action_last()
+            self.table.new_rows = 0
+            self.refresh_status()
+        if self._waiting and len(self.view):
+            for action in self._waiting:
+                getattr(self.table, f"action_{action}")()
+            self._waiting.clear()
+
+    def on_key(self, event: events.Key) -> None:
+        # (seen here before the table's own binding, which finds no row to act on yet)
+        if (event.key in _WAITING_KEYS and self.focused is self.table and self.session.phase == "loading"
+                and not len(self.view)):
+            self._waiting.append(_WAITING_KEYS[event.key])
+
     def _reading(self, fraction: float) -> None:
         self.session.file_scanned = fraction
         self.refresh_status()
 
-    def _file_read(self, outcome: list[tuple[str, EntryStore]] | ApiError) -> None:
+    def _file_read(self, outcome: Parts | ApiError) -> None:
         if not self.table.is_attached:
             return
         if isinstance(outcome, ApiError):
@@ -91,27 +129,3 @@ class MixedFileViewer(MergedScreen):
         self.banner.clear("error")
         self.merge_now(force=True)
 
-
-def read_parts(path: Path, max_entries: int | None, progress: Callable[[int], None],
-               cancelled: Callable[[], bool]) -> list[tuple[str, EntryStore]] | None:
-    """The merged timeline's parts of a mixed file: a store per source, in the file's order of
-    sources (`TimelineGroups`); None if `cancelled` before the end. Each store keeps its rows'
-    columns and their lines' places: an entry is read back from its line when it is shown."""
-    groups = TimelineGroups(max_entries)
-    readers = EnvelopeLines.of_file(path)  # (before reading: the file as read)
-    stores: dict[str, EntryStore] = {}
-    with bulk_collection():  # (each batch's entries are freed by reference counting)
-        for batch in iter_envelope_lines(path, on_bytes=progress):
-            if cancelled():
-                return None
-            shares, more = groups.add(batch)
-            for label, share in shares.items():
-                store = stores.get(label)
-                if store is None:
-                    store = stores[label] = EntryStore(MixedSource())
-                store.append(share.entries, ([readers.get(api) for api in share.apis], share.places), settle=False)
-            if not more:
-                break
-    for store in stores.values():
-        store.settle()  # (once: a file written oldest first is sorted once, not a batch at a time)
-    return [(label, stores[label]) for label in groups.order()]

@@ -1,0 +1,114 @@
+"""A mixed file's rows show as they are read, and keys pressed meanwhile act: `G` (the oldest row)
+and `Enter` (its detail) pressed while a big mixed file was read were dropped, the table empty
+until the end (found in a walk). The reading is held at a batch here (a gate in the reader), so
+what the user sees meanwhile is seen for sure."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from logview.files.mixed_columns import MixedColumnReader
+from logview.ui.mixed_parts import FIRST_ROWS
+from ui_helpers import SIZE, cursor_line, detail_text, file_app, screen_text, settle, table_lines, wait_until
+
+ROWS = 3 * FIRST_ROWS
+T0 = datetime(2025, 11, 15, 12, 0, tzinfo=timezone.utc)
+
+
+def shown_at(i: int) -> str:
+    """The time column of the i-th newest row (the table shows no id: the detail does)."""
+    return (T0 - timedelta(seconds=i)).strftime("%H:%M:%S.000")
+
+
+def write_mixed(path: Path, newest_first: bool = True) -> list[str]:
+    """ROWS envelopes of two sources, a second apart; the ids newest first."""
+    lines, ids = [], []
+    for i in range(ROWS):
+        moment = (T0 - timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        if i % 2:
+            envelope = {"source": "builder", "api": "supermetrics",
+                        "entry": {"id": f"sm{i:05}", "log_time": moment, "status": 200, "event": "data.fetch"}}
+        else:
+            envelope = {"source": "prod", "api": "aitronos",
+                        "entry": {"id": f"ai{i:05}", "created_at": moment, "status": "success"}}
+        lines.append(json.dumps(envelope, separators=(",", ":")))
+        ids.append(envelope["entry"]["id"])
+    path.write_text("\n".join(lines if newest_first else lines[::-1]) + "\n")
+    return ids
+
+
+@pytest.fixture
+def gate(monkeypatch: pytest.MonkeyPatch):
+    """Holds the reader before its `held_at`-th batch (1: the first) until `open` is set."""
+    state = {"held_at": 2, "open": threading.Event(), "batches": 0}
+    read = MixedColumnReader.read
+
+    def held(self, places, lines):
+        state["batches"] += 1
+        if state["batches"] == state["held_at"]:
+            state["open"].wait(20)
+        return read(self, places, lines)
+
+    monkeypatch.setattr(MixedColumnReader, "read", held)
+    yield state
+    state["open"].set()
+
+
+@pytest.mark.parametrize("newest_first", [True, False], ids=["newest first", "oldest first"])
+async def test_rows_show_as_they_are_read_and_g_and_enter_act_meanwhile(tmp_path: Path, gate, newest_first: bool
+                                                                        ) -> None:
+    ids = write_mixed(tmp_path / "mixed.jsonl", newest_first)
+    app = file_app(tmp_path / "mixed.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(app.viewer.view) > 0)
+        await pilot.pause(0.1)
+        viewer = app.viewer
+        assert viewer.session.phase == "loading" and len(viewer.view) == FIRST_ROWS  # the first batch, at once
+        newest, oldest = (0, FIRST_ROWS - 1) if newest_first else (ROWS - FIRST_ROWS, ROWS - 1)
+        assert shown_at(newest) in table_lines(app)[1]  # the newest read so far on top
+        await pilot.press("G")
+        assert shown_at(oldest) in cursor_line(app)  # the oldest read so far
+        await pilot.press("enter")
+        await pilot.pause()
+        assert viewer.detail.display and ids[oldest] in detail_text(app)
+        gate["open"].set()
+        await settle(pilot)
+        assert viewer.session.phase == "complete" and len(viewer.view) == ROWS
+        assert shown_at(ROWS - 1) in cursor_line(app)  # G keeps going to the oldest row as rows come, as in --file
+        assert ids[-1] in detail_text(app)
+        assert " new" not in screen_text(app).splitlines()[0]  # (the rows read above it are no tail's news)
+
+
+async def test_g_and_enter_pressed_before_the_first_rows_act_once_they_show(tmp_path: Path, gate) -> None:
+    gate["held_at"] = 1
+    ids = write_mixed(tmp_path / "mixed.jsonl")
+    app = file_app(tmp_path / "mixed.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.1)
+        assert len(app.viewer.view) == 0 and app.viewer.session.phase == "loading"
+        await pilot.press("G", "enter")
+        gate["open"].set()
+        await settle(pilot)
+        assert len(app.viewer.view) == ROWS
+        assert shown_at(ROWS - 1) in cursor_line(app) and ids[-1] in detail_text(app)
+
+
+async def test_the_entry_chosen_while_a_file_written_oldest_first_is_read_stays_chosen(tmp_path: Path, gate) -> None:
+    """Once read, the file's rows are put newest first: the cursor and the detail stay on the entry
+    chosen, not on whichever took its place."""
+    ids = write_mixed(tmp_path / "mixed.jsonl", newest_first=False)
+    app = file_app(tmp_path / "mixed.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(app.viewer.view) > 0)
+        await pilot.press("down", "down", "down", "enter")
+        chosen = ROWS - FIRST_ROWS + 3  # (the first rows read are the oldest)
+        assert shown_at(chosen) in cursor_line(app) and ids[chosen] in detail_text(app)
+        gate["open"].set()
+        await settle(pilot)
+        assert len(app.viewer.view) == ROWS
+        assert shown_at(chosen) in cursor_line(app) and ids[chosen] in detail_text(app)
