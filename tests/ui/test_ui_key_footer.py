@@ -210,6 +210,12 @@ async def test_under_a_dialog_the_footer_lists_the_dialogs_keys(demo: DemoServer
             await pilot.press("escape")
             await settle(pilot)
             assert footer_line(app) == viewer_footer  # back on the viewer: its keys again
+        await pilot.press("ctrl+p")  # Textual's command palette: the viewer's footer under it lists nothing
+        await settle(pilot)
+        assert footer_of(app).items == () and footer_of(app).palette is None
+        await pilot.press("escape")
+        await settle(pilot)
+        assert footer_line(app) == viewer_footer
         (tmp_path / "taken.jsonl").write_text("")
         await type_save_name(pilot, str(tmp_path / "taken.jsonl"))
         assert isinstance(app.screen, ConfirmReplace)
