@@ -62,4 +62,5 @@ def test_a_count_whose_total_is_not_known_yet_says_so_far() -> None:
     reporter = Reporter(stream, verbose=False, live=True)
     reporter.progress(EntriesLoaded(entries=[], pages=1, loaded=1213, total=None))
     reporter.progress(EntriesLoaded(entries=[], pages=2, loaded=1312, total=3408))
-    assert stream.getvalue().split("\r\x1b[K")[1:] == ["1,213 entries so far, 1 page", "1,312 of 3,408 entries, 2 pages"]
+    assert stream.getvalue().split("\r\x1b[K")[1:] == ["1,213 entries so far, 1 page",
+                                                     "1,312 of 3,408 entries, 2 pages"]

@@ -55,8 +55,8 @@ POLL_SLOW_S = 5.0  # a tail cycle waiting this long for the server is said on th
 class ConnectionState(NamedTuple):
     """What the status line says of the connection: `state` picks its colour and mark; `shorter`,
     where `text` is long, says the same in fewer words, each form dropping the least important
-    part left (the archive's count, then the budget's long words, then "loading page"), so a line
-    too narrow for one takes the next, not the fewest words at once; `tail`, while loading, whether
+    part left (the archive's count, "backfill waits", the budget's long words, "loading page"), so
+    a line too narrow for one takes the next, not the fewest words at once; `tail`, while loading, whether
     the live tail is on ("live") or stopped by t ("paused"): after loading, `text` says it."""
 
     state: str
