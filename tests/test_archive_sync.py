@@ -39,13 +39,14 @@ class Run:
     """One launch: a fresh client and pager over the archive, drained or stopped early."""
 
     def __init__(self, server: DemoServer, archive: Archive, kind: str, *, page_limit: int,
-                 filters: Filters | None = None, max_entries: int | None = None) -> None:
-        self.server, self.archive, self.kind = server, archive, kind
+                 filters: Filters | None = None, max_entries: int | None = None, paint_first: bool = True) -> None:
+        self.server, self.archive, self.kind, self.paint_first = server, archive, kind, paint_first
         self.page_limit, self.filters, self.max_entries = page_limit, filters or Filters(), max_entries
         self.shown: list = []  # entries in screen order: live batches go on top
         self.first_requests: int | None = None  # requests made when the first batch came
         self.others: list = []
         self.total: int | None = None  # the server's count, as the last batch gave it
+        self.totals: list[int | None] = []  # … as each batch gave it
 
     async def backfill(self, stop_after_pages: int | None = None, between_pages=None) -> ArchivedPager:
         """`between_pages(pager)`: awaited after each page (another process acting meanwhile)."""
@@ -53,10 +54,11 @@ class Run:
         before = len(log_requests(self.server.state))
         async with client:
             pager = ArchivedPager(source, client, self.filters, self.archive.source(identity_of(source)),
-                                  max_entries=self.max_entries)
+                                  max_entries=self.max_entries, paint_first=self.paint_first)
             async for event in pager.backfill():
                 if isinstance(event, EntriesLoaded):
                     self.total = event.total
+                    self.totals.append(event.total)
                     if self.first_requests is None and event.entries:
                         self.first_requests = len(log_requests(self.server.state)) - before
                     self.shown = event.entries + self.shown if event.live else self.shown + event.entries
@@ -113,6 +115,28 @@ async def test_a_relaunch_shows_the_archive_before_any_request_and_asks_only_for
         assert set(third.ids[:3]) == new and set(third.ids) == server_ids(state, kind)
         assert len(third.ids) == len(set(third.ids))
         assert_newest_first(third.shown)
+
+
+@pytest.mark.parametrize("paint_first", [True, False], ids=["viewer", "export"])
+async def test_a_resume_says_no_total_until_every_part_of_the_range_has_been_reached(paint_first, archive):
+    """Found in a walk: a resume after the archive's newest part said "1,209 of 1,209 (100%)" (the
+    archive's part and what is newer than it) while the older two thirds were still to fetch."""
+    state = DemoState(aitronos_entries=1000, supermetrics_entries=0, live_rate=0.0, seed=6)
+    with DemoServer(state) as server:
+        await Run(server, archive, "aitronos", page_limit=100).backfill(stop_after_pages=3)
+        state.insert_aitronos(5)
+        resumed = Run(server, archive, "aitronos", page_limit=100, paint_first=paint_first)
+        await resumed.backfill()
+        assert resumed.total == 1005 and len(resumed.ids) == 1005
+        assert set(resumed.totals) == {None, 1005}
+        said = resumed.totals.index(1005)  # the first batch with a total: the gap below the archive's part
+        assert said >= 2 and all(total is None for total in resumed.totals[:said])
+
+        # All archived but what is newer: the walk ends on the archive's part, and its count is said
+        state.insert_aitronos(5)
+        again = Run(server, archive, "aitronos", page_limit=100, paint_first=paint_first)
+        await again.backfill()
+        assert again.totals[-1] == 1010 and set(again.totals) == {None, 1010}
 
 
 @pytest.mark.parametrize("kind", ["aitronos", "supermetrics"])
@@ -340,6 +364,7 @@ async def test_fetches_arrivals_interruptions_and_restarts_always_end_at_the_ser
         await final.backfill()
         assert sorted(final.ids) == sorted(server_ids(state, kind))
         assert final.total == (len(final.ids) if kind == "aitronos" else None)  # (the server's count)
+        assert set(final.totals) <= {None, final.total}  # never a part of the range passed for the whole
         assert_newest_first(final.shown)
         archived = archive.source(final_identity(server, kind))
         assert {e.id for e in archived.entries()} == server_ids(state, kind)

@@ -87,7 +87,7 @@ def test_the_status_line_names_each_state() -> None:
     assert s.state(Waits())[:2] == ("cancelled", "stopped — r reloads")
     picker = ViewerSession(SupermetricsSource(1, None), Filters(), max_entries=None)
     assert picker.state(Waits(backfilling=True))[:2] == ("paused", "choose a connector (c)")
-    assert all(state.short == "" for state in (s.state(Waits()), picker.state(Waits(backfilling=True))))
+    assert all(state.shorter == () for state in (s.state(Waits()), picker.state(Waits(backfilling=True))))
 
 
 def test_a_budget_that_binds_has_a_short_form_for_a_narrow_line() -> None:
@@ -97,12 +97,41 @@ def test_a_budget_that_binds_has_a_short_form_for_a_narrow_line() -> None:
     waiting = BudgetState(limit=10, remaining=0, window_s=5, resets_in_s=2, waiting=True, known=True, reset_known=True)
     state = s.state(Waits(backfilling=True, budget=waiting, backfill_eta_s=7))
     assert state == ("loading", "loading page 4 · 30 of 100 (30%) · API budget 0/10 · resets in 2 s · backfill waits"
-                                " · done in ~7 s …", "30% · budget 0/10 · resets 2 s · done in ~7 s …")
+                                " · done in ~7 s …",
+                     ("loading page 4 · 30 of 100 (30%) · API budget 0/10 · resets in 2 s · done in ~7 s …",
+                      "loading page 4 · 30 of 100 (30%) · budget 0/10 · resets 2 s · done in ~7 s …",
+                      "30% · budget 0/10 · resets 2 s · done in ~7 s …"), "live")  # (the tail: on while loading)
     free = BudgetState(limit=10, remaining=6, window_s=5, resets_in_s=2, waiting=False, known=True)
-    assert s.state(Waits(backfilling=True, budget=free)).short == ""  # it does not bind: nothing long to say
+    assert s.state(Waits(backfilling=True, budget=free)).shorter == ()  # it does not bind: nothing long to say
     s.finished(capped=False)
     assert s.state(Waits(budget=waiting)) == ("live", "live · every 2 s · API budget 0/10 · resets in 2 s · backfill "
-                                                      "waits", "live · budget 0/10 · resets 2 s")
+                                                      "waits", ("live · budget 0/10 · resets 2 s",), "")
+
+
+def test_while_loading_the_status_line_has_a_form_for_each_width_and_says_the_tail() -> None:
+    """Found in a walk: at 160 columns the line fell back to its fewest words once the archive's
+    count was in it; a resume said "1,209 of 1,209 (100%)" before its total was known; and the
+    tail's state showed only after loading."""
+    s = session(follow=True)
+    s.begin(clear_now=True)
+    s.from_archive = 1208
+    s.loaded([ait(i) for i in range(1209)], live=False, pages=1, total=None, archived=1208)
+    waiting = BudgetState(limit=10, remaining=0, window_s=5, resets_in_s=2, waiting=True, known=True, reset_known=True)
+    state = s.state(Waits(backfilling=True, budget=waiting, backfill_eta_s=14))
+    assert (state.text, *state.shorter) == (
+        "loading page 2 · 1,209 so far · 1,208 from the archive · API budget 0/10 · resets in 2 s · backfill waits"
+        " · done in ~14 s …",
+        "loading page 2 · 1,209 so far · API budget 0/10 · resets in 2 s · backfill waits · done in ~14 s …",
+        "loading page 2 · 1,209 so far · API budget 0/10 · resets in 2 s · done in ~14 s …",
+        "loading page 2 · 1,209 so far · budget 0/10 · resets 2 s · done in ~14 s …",
+        "page 2 · budget 0/10 · resets 2 s · done in ~14 s …")
+    assert state.tail == "live"
+    s.toggle_tail()
+    assert s.state(Waits(backfilling=True)) == ("loading", "loading page 2 · 1,209 so far · 1,208 from the archive …",
+                                                ("loading page 2 · 1,209 so far …",), "paused")
+    s.finished(capped=False)
+    assert s.state(Waits()) == ("paused", "all loaded · 1,208 from the archive · tail paused (t resumes)",
+                                ("all loaded · tail paused (t resumes)",), "")  # (the text says the tail)
 
 
 def test_drill_down_and_zoom_out_keep_a_typed_range() -> None:

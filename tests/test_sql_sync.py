@@ -100,3 +100,17 @@ def test_a_sync_the_api_refuses_says_the_statement_was_not_run() -> None:
                          "--sync", key_env={"FREDDY_API_KEY": "not-the-key"})
         assert result.returncode == 3 and result.stdout == ""
         assert "the statement was not run" in result.stderr and "not-the-key" not in result.stderr
+
+
+def test_a_sync_counts_what_the_archive_holds_as_export_does() -> None:
+    """Found in a walk: a resumed `sql --sync -v` said "9 of 9 entries" and ended "2,250 entries in
+    24 pages", leaving out the 900 archived entries `export` counts "(900 from the archive)"."""
+    with DemoServer(DemoState(aitronos_entries=250, supermetrics_entries=0, live_rate=0.0, seed=6)) as server:
+        source = ("--source", "aitronos", "--org", DEMO_ORG, "--base-url", server.url)
+        key = {"FREDDY_API_KEY": DEMO_AITRONOS_KEY}
+        first = logview("sql", COUNT, *source, "--sync", "-v", "--format", "csv", key_env=key)
+        assert first.returncode == 0 and first.stderr.splitlines()[-1] == "logview: 250 entries in 3 pages"
+        server.state.insert_aitronos(5)
+        again = logview("sql", COUNT, *source, "--sync", "-v", "--format", "csv", key_env=key)
+        assert again.returncode == 0 and again.stdout.splitlines() == ["n", "255"]
+        assert again.stderr.splitlines()[-1] == "logview: 255 entries in 1 page (250 from the archive)"

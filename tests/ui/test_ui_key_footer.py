@@ -189,3 +189,34 @@ def test_an_action_with_two_keys_is_drawn_once_and_hidden_keys_not_at_all() -> N
     assert shown_palette is not None and shown_palette.key == "ctrl+p" and shown_palette.tooltip == "palette"
     app.ENABLE_COMMAND_PALETTE = False
     assert footer_items(app, active)[1] is None
+
+
+async def test_under_a_dialog_the_footer_lists_the_dialogs_keys(demo: DemoServer, tmp_path) -> None:
+    """Found in a walk: under the help, the column picker or the save dialog the footer still listed
+    the viewer's keys (`q Quit`, `b Filters`…), which there close the help, do nothing, or are
+    typed into the file name."""
+    from logview.ui.screens.confirm import ConfirmReplace
+    from test_ui_save_dialogs import type_save_name
+
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        viewer_footer = footer_line(app)
+        dialogs = {"question_mark": " esc Close ", "f": " ⏎ Apply  esc Cancel  d Defaults ", "s": " esc Cancel "}
+        for key, keys in dialogs.items():
+            await pilot.press(key)
+            await settle(pilot)
+            assert footer_line(app).rstrip() == keys.rstrip(), key
+            await pilot.press("escape")
+            await settle(pilot)
+            assert footer_line(app) == viewer_footer  # back on the viewer: its keys again
+        await pilot.press("ctrl+p")  # Textual's command palette: the viewer's footer under it lists nothing
+        await settle(pilot)
+        assert footer_of(app).items == () and footer_of(app).palette is None
+        await pilot.press("escape")
+        await settle(pilot)
+        assert footer_line(app) == viewer_footer
+        (tmp_path / "taken.jsonl").write_text("")
+        await type_save_name(pilot, str(tmp_path / "taken.jsonl"))
+        assert isinstance(app.screen, ConfirmReplace)
+        assert footer_line(app).rstrip() == " y Replace  esc Cancel"  # (Enter presses the focused button)

@@ -45,6 +45,17 @@ class Span:
         low = self.start_us if since_us is None else max(since_us, self.start_us or since_us)
         return low, self.end_us if until_us is None else min(until_us, self.end_us)
 
+    def shown_part(self, since_us: int | None, until_us: int | None) -> tuple[int | None, int]:
+        """Its part within the range, and the time just below it: a span starts just after a
+        page's oldest time, which may go on in the next page (`sync.ArchivedPager._fetch`), yet the
+        entries archived at it are real, and a relaunch waiting for the server (a 429 may say an
+        hour) must not hide them. The gap below keeps only its entries at that time that were not
+        shown."""
+        low, high = self.within(since_us, until_us)
+        if self.start_us is not None and low == self.start_us and (since_us is None or since_us < low):
+            low -= 1
+        return low, high
+
 
 def _start_key(span: Span) -> float | int:
     return float("-inf") if span.start_us is None else span.start_us

@@ -86,9 +86,11 @@ class ArchivedPager:
                               wanted=filters.model_copy(update={"since": None, "until": None}))
         self._head_known = self.tail.ready
         self._head_pending = False
-        self.pages = 0
-        self.loaded = 0
-        self.from_archive = 0  # entries shown without a request
+        self.pages = self.loaded = 0
+        self.from_archive = 0  # entries shown without a request (counted, for `sql --sync`)
+        self._unshown = 0  # … of them counted, not shown (`show_archived` False)
+        self._unreached = True  # pieces of the range not yet begun: their entries are not counted yet
+        self._told: int | None = None  # the total the last batch gave
         self._totals: list[int | None] = []  # each fetched gap's server count, once known
         self._repeats: list[int] = []  # … less what the spans around it held already
         self._cut_short = False  # the cap ended the walk before the range's end
@@ -114,18 +116,21 @@ class ArchivedPager:
 
     def _total(self) -> int | None:
         """The server's count: what the archive showed plus each gap's own count."""
-        # (unknown until what is newer than the archive has been asked for, and for good once a
-        # cap left part of the range unvisited: a partial sum would pass for the server's count)
-        if self._head_pending or self._cut_short or any(t is None for t in self._totals):
-            return None
-        return self.from_archive + sum(t for t in self._totals if t is not None) - sum(self._repeats)
+        # (unknown until what is newer than the archive has been asked for, until the walk has
+        # begun its last piece, and for good once a cap left part of the range unvisited: a partial
+        # sum would pass for the server's count: a resume said "1,209 of 1,209 (100%)", found in a walk)
+        if self._head_pending or self._cut_short or self._unreached or any(t is None for t in self._totals):
+            self._told = None
+        else:
+            self._told = self.from_archive + sum(t for t in self._totals if t is not None) - sum(self._repeats)
+        return self._told
 
     def _loaded(self, entries: list[LogEntry], *, live: bool = False) -> EntriesLoaded:
         self.loaded += len(entries)
         self.tail.head.note(entries)
         if not self._head_pending:
             self._head_known.set()
-        return EntriesLoaded(entries, self.pages, self.loaded, self._total(), live=live)
+        return EntriesLoaded(entries, self.pages, self.loaded + self._unshown, self._total(), live=live)
 
     # -- the backfill ---------------------------------------------------------------------
     def _covered(self) -> list[Span]:
@@ -142,7 +147,7 @@ class ArchivedPager:
             if not (spans and self.paint_first and self.paint_columns and self.show_archived
                     and self.filters.until is None and not self.filters.search):
                 return None
-            low, high = _shown_part(spans[0], _us(self.filters.since), None)
+            low, high = spans[0].shown_part(_us(self.filters.since), None)
             self._painting = painting = SpanPainting(self.archived, self.source, self.filters, low, high)
             first = painting.first()
         except (ArchiveError, sqlite3.Error, OSError):
@@ -164,9 +169,12 @@ class ArchivedPager:
                         continue  # (said once)
                     capped = True
                 yield event
+            self._unreached = False
             if self.show_archived and since is None and until is None and not self._full():
                 async for event in self._painted_entries(self._timeless.archived()):  # (see timeless.py)
                     yield event
+            if self._told is None and self._total() is not None:  # (the walk ended on a span: say its count)
+                yield EntriesLoaded([], self.pages, self.loaded + self._unshown, self._told)
         except BaseException:  # cancelled (Ctrl-C, a closed viewer, a new query) or failed:
             await self._archiving.writer.flush()  # … what was received is archived all the same
             raise
@@ -179,17 +187,17 @@ class ArchivedPager:
             self._head_known.set()
         if (trouble := await self.flush()) is not None:
             yield trouble
-        yield BackfillDone(self.loaded, self.pages, capped)
+        yield BackfillDone(self.loaded + self._unshown, self.pages, capped)
 
     async def _walk(self, spans: list[Span], since: datetime | None, until: datetime | None
                     ) -> AsyncIterator[PagerEvent]:
         # Everything newer than `ceiling` is shown. It is the range's own end (entries at it
         # wanted) until a span has been shown, then that span's start (entries at it are in it).
         ceiling, open_top, inside = until, until is None, False
-        shown_below: set[str] = set()  # the ids shown at the time just below `ceiling` (`_shown_part`)
+        shown_below: set[str] = set()  # the ids shown just below `ceiling` (`Span.shown_part`)
         if spans and self.paint_first and open_top:
             top = spans.pop(0)
-            self._head_pending = True
+            self._head_pending, self._unreached = True, top.start_us is not None
             async for event in self._show_span(top, since, until):
                 yield event
             head = from_us(top.end_us)
@@ -218,6 +226,7 @@ class ArchivedPager:
                 return
             ceiling, open_top, inside = from_us(span.start_us), False, True
             shown_below = self._floor_ids(span, since)
+        self._unreached = False
         if ceiling is None or since is None or ceiling > since:  # (a part below the last span)
             if self._full():
                 yield self._cut_at_cap()
@@ -235,9 +244,11 @@ class ArchivedPager:
                          ) -> AsyncIterator[PagerEvent | ArchivedRows]:
         """The span's archived entries within the range that match the filters: as columns
         (`paint_columns`, unless a search needs every entry's text), else as entries."""
-        if not self.show_archived:
+        if not self.show_archived:  # (counted all the same: the progress and the end say what export says)
+            self._unshown += (count := self.archived.count_in(*span.within(_us(since), _us(until))))
+            self.from_archive += count
             return
-        low, high = _shown_part(span, _us(since), _us(until))
+        low, high = span.shown_part(_us(since), _us(until))
         painted = self._span_columns(low, high) if self.paint_columns and not self.filters.search \
             else self._span_entries(low, high)
         async for event in painted:
@@ -297,7 +308,7 @@ class ArchivedPager:
 
     def _floor_ids(self, span: Span, since: datetime | None) -> set[str]:
         """The ids archived at the time just below `span`, which `_show_span` showed with it."""
-        low, _ = _shown_part(span, _us(since), None)
+        low, _ = span.shown_part(_us(since), None)
         if not self.show_archived or span.start_us is None or low is None or low >= span.start_us:
             return set()
         return {entry.id for entry in self.archived.entries(low, low, timeless=False)}
@@ -346,7 +357,7 @@ class ArchivedPager:
         `keep_below`: the spans around a gap hold the rest) and the pager's other events.
         `held_at_floor`: the ids of the entries at `keep_above` that are shown already (the head
         above the archive's newest time); None when the span below holds all of them (a gap).
-        `held_at_ceiling`: the ids shown already just below `keep_below` (`_shown_part`).
+        `held_at_ceiling`: the ids shown already just below `keep_below` (`Span.shown_part`).
         What is not kept was counted by the server and shown otherwise: a repeat, for the total.
         `open_top`: no `high` was sent, so coverage ends at the newest entry received."""
         # No cap of its own: what the server sends is archived whole, and the caller stops at its cap.
@@ -396,17 +407,6 @@ class ArchivedPager:
 
     def follow(self, interval_s: float, *, max_backoff_s: float = 60.0) -> AsyncIterator[PagerEvent]:
         return self.tail.follow(interval_s, max_backoff_s=max_backoff_s)
-
-
-def _shown_part(span: Span, since_us: int | None, until_us: int | None) -> tuple[int | None, int]:
-    """`span`'s part within the range, and the time just below it: a span starts just after a
-    page's oldest time, which may go on in the next page (`_fetch`), yet the entries archived at
-    it are real, and a relaunch waiting for the server (a 429 may say an hour) must not hide them.
-    The gap below keeps only its entries at that time that were not shown."""
-    low, high = span.within(since_us, until_us)
-    if span.start_us is not None and low == span.start_us and (since_us is None or since_us < low):
-        low -= 1
-    return low, high
 
 
 def _us(moment: datetime | None) -> int | None:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from logview.api.client import ApiClient
 
 EXIT_OK, EXIT_USAGE, EXIT_API = 0, 2, 3
+TICK_S = 1.0  # a wait for the budget counts down on the progress line (a terminal's) this often
 
 
 class Reporter:
@@ -41,7 +42,15 @@ class Reporter:
         self._live = stream.isatty() if live is None else live  # a progress line (on a terminal)
         self._line_open = False
         self.last: EntriesLoaded | None = None  # the backfill's latest progress
-        self.estimate: Callable[[], float | None] = lambda: None  # when it will be done (`_export` sets it)
+        self.estimate: Callable[[], float | None] = lambda: None  # when it will be done (`follow_budget`)
+        self._budget_now: Callable[[], BudgetState | None] = lambda: None  # the budget as it is now
+        self._ticking: asyncio.Task | None = None  # the countdown of a wait for the budget
+
+    def follow_budget(self, client: ApiClient, source: Source, max_entries: int | None) -> None:
+        """What a wait for `client`'s budget says: when the backfill will be done, and (on a
+        terminal) the wait counting down."""
+        self.estimate = lambda: backfill_eta(client, source, self.last, max_entries)
+        self._budget_now = lambda: None if client.budget is None else client.budget.state()
 
     def _say(self, text: str) -> None:
         self._end_progress()
@@ -63,6 +72,7 @@ class Reporter:
         self._end_progress()
 
     def _end_progress(self) -> None:
+        self._stop_counting()
         if self._line_open:
             self._line_open = False
             self._write("\n")
@@ -74,21 +84,41 @@ class Reporter:
             self._say(f"{record.method} {record.target} → {status}{outcome} ({record.elapsed_s * 1000:.0f} ms)")
 
     def budget(self, state: BudgetState) -> None:
-        """A request waits for the API budget (more than a second): a line with -v, else on the
-        progress line (on a terminal) until the next page comes."""
+        """A request waits for the API budget (more than a second): a line with -v; on a
+        terminal, on the progress line too, counting down until the request goes (it stood still
+        for seconds: "resets in 11 s", found in a walk)."""
         said = f"{state.describe()}{done_in(self.estimate())}"
         if self._verbose:
             self._say(f"logview: {said}")
-        elif self._live and self.last is not None:
+        if self._live and self.last is not None:
             self._progress_line(self.last, f" · {said}")
+            if self._ticking is None and _running():
+                self._ticking = asyncio.get_running_loop().create_task(self._count_down(self.last))
+
+    async def _count_down(self, last: EntriesLoaded) -> None:
+        while True:
+            await asyncio.sleep(TICK_S)
+            state = self._budget_now()
+            waits = state is not None and (state.waiting or state.live_waits or state.blocked_s > 0)
+            self._progress_line(last, f" · {state.describe()}{done_in(self.estimate())}" if waits else "")
+            if not waits:  # (the request has gone: the line says what has come)
+                self._ticking = None
+                return
+
+    def _stop_counting(self) -> None:
+        if self._ticking is not None:
+            self._ticking.cancel()
+            self._ticking = None
 
     def progress(self, event: EntriesLoaded) -> None:
         self.last = event
+        self._stop_counting()
         if self._live:
             self._progress_line(event, "")
 
     def _progress_line(self, event: EntriesLoaded, waits: str) -> None:
-        entries = (counted(event.loaded, "entry", "entries") if event.total is None
+        # (no total yet, or none at all: the count alone, not "N of N" while much is still to come)
+        entries = (f"{counted(event.loaded, 'entry', 'entries')} so far" if event.total is None
                    else f"{event.loaded:,} of {counted(event.total, 'entry', 'entries')}")
         self._write(f"\r\x1b[K{entries}, {counted(event.pages, 'page', 'pages')}{waits}")
         self._line_open = self._stream is not None
@@ -124,11 +154,20 @@ class Reporter:
             self._say(f"  {detail}")
 
 
+def _running() -> bool:
+    """Whether an event loop runs here (the client's, which tells of its waits from it)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 async def _export(connection: Connection, filters: Filters, writer: EntryWriter, reporter: Reporter,
                   max_entries: int | None, archive: Archive | None = None) -> int:
     client = connection.client(policy=RetryPolicy(), on_request=reporter.request, on_budget_wait=reporter.budget)
     identity = identity_of(connection.source) if archive is not None else None
-    reporter.estimate = lambda: backfill_eta(client, connection.source, reporter.last, max_entries)
+    reporter.follow_budget(client, connection.source, max_entries)
     async with client:
         pager: Pager | ArchivedPager
         if archive is None or identity is None:

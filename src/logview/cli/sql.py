@@ -76,14 +76,14 @@ async def sync_archive(connection: Any, filters: Filters, archive: Archive,
     from logview.api.paging import EntriesLoaded, Notice
     from logview.archive import identity_of
     from logview.archive.sync import ArchivedPager
-    from logview.cli.export import Reporter, backfill_eta
+    from logview.cli.export import Reporter
 
     identity = identity_of(connection.source)
     if identity is None:
         raise ValueError("choose a connector first: the archive keeps entries by connector")
     reporter = reporter or Reporter(sys.stderr, verbose=False, live=False)
     async with connection.client(on_request=reporter.request, on_budget_wait=reporter.budget) as client:
-        reporter.estimate = lambda: backfill_eta(client, connection.source, reporter.last, max_entries)
+        reporter.follow_budget(client, connection.source, max_entries)
         pager = ArchivedPager(connection.source, client, filters, archive.source(identity),
                               max_entries=max_entries, show_archived=False)
         fetched = 0
@@ -92,7 +92,7 @@ async def sync_archive(connection: Any, filters: Filters, archive: Archive,
                 raise ArchiveError(event.message)
             if isinstance(event, EntriesLoaded):
                 fetched += len(event.entries)
-            reporter.tell(event)
+            reporter.tell(event, pager.from_archive)
         return fetched
 
 

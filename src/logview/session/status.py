@@ -53,32 +53,74 @@ POLL_SLOW_S = 5.0  # a tail cycle waiting this long for the server is said on th
 
 
 class ConnectionState(NamedTuple):
-    """What the status line says of the connection: `state` picks its colour and mark; `short`,
-    where `text` is long for a narrow line (a budget that binds), says the same in fewer words."""
+    """What the status line says of the connection: `state` picks its colour and mark; `shorter`,
+    where `text` is long, says the same in fewer words, each form dropping the least important
+    part left (the archive's count, "backfill waits", the budget's long words, "loading page"), so
+    a line too narrow for one takes the next, not the fewest words at once; `tail`, while loading, whether
+    the live tail is on ("live") or stopped by t ("paused"): after loading, `text` says it."""
 
     state: str
     text: str
-    short: str = ""
+    shorter: tuple[str, ...] = ()
+    tail: str = ""
 
 
 def connection_state(session: SessionState, waits: Waits) -> ConnectionState:
-    """The status line's state and text (a plain (state, text) pair but where `short` helps)."""
-    state, text = _state_and_text(session, waits)
-    budget = waits.budget
-    if budget is None or not budget.binds or state not in ("loading", "live") or session.merged:
-        return ConnectionState(state, text)
-    store = session.store
-    if state == "live":
-        return ConnectionState(state, text, f"live · {budget.brief()}")
-    what = f"{_percent(len(store), session.total)}%" if session.total else f"page {session.pages + 1}"
-    return ConnectionState(state, text, f"{what} · {budget.brief()}{done_in(waits.backfill_eta_s)} …")
+    """The status line's state, text, shorter forms and (while loading) the tail's state."""
+    state, forms = _state_and_forms(session, waits)
+    unique = tuple(dict.fromkeys(forms))  # (a part that is not there drops nothing)
+    tail = ""
+    if state == "loading" and not (session.file_mode or session.merged):
+        tail = "live" if session.want_tail else "paused" if session.tail_paused else ""
+    return ConnectionState(state, unique[0], unique[1:], tail)
 
 
 def _percent(loaded: int, total: int) -> int:
     return min(100, 100 * loaded // total)
 
 
-def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str]:
+def _state_and_forms(session: SessionState, waits: Waits) -> tuple[str, tuple[str, ...]]:
+    state, text = _state_and_text(session, waits)
+    if isinstance(text, tuple):  # (an API's loading)
+        return state, text
+    if session.merged or state not in ("live", "complete", "paused"):
+        return state, (text,)
+    budget, archived = waits.budget, f" · {session.from_archive:,} from the archive"
+    if state == "live" and budget is not None and budget.binds:
+        return state, (text, f"live · {budget.brief()}")
+    return state, (text, text.replace(archived, ""))  # ("all loaded", the tail paused or not)
+
+
+def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
+    """`loading page 3 · 1,310 of 3,156 (41%) · 1,208 from the archive · API budget 0/10 · resets
+    in 1 s · backfill waits · done in ~14 s …` (the budget only when it binds), then the same
+    without the archive's count, without "backfill waits", with the budget in fewer words, then
+    `41% · budget 0/10 · resets 1 s · done in ~14 s …`."""
+    loaded, total = len(session.store), session.total
+    page = f"loading page {session.pages + 1}"
+    if total:
+        count = f"{loaded:,} of {total:,} ({_percent(loaded, total)}%)"
+    else:  # (not known yet, or never: the count alone, not "N of N (100%)" while much is to come)
+        count = f"{loaded:,} so far" if loaded else ""
+    archived = f"{session.from_archive:,} from the archive" if session.from_archive else ""
+    budget = waits.budget
+    binds = budget is not None and budget.binds
+    eta = done_in(waits.backfill_eta_s)
+    full, brief = (budget.describe() + eta, budget.brief() + eta) if binds else ("", "")
+    # (that the backfill waits is what the line says already: its words go first)
+    unsaid = full.replace(" · backfill waits", "").replace(" · next request waits", "")
+
+    def form(*parts: str) -> str:
+        return " · ".join(part for part in parts if part) + " …"
+
+    forms = (form(page, count, archived, full), form(page, count, full), form(page, count, unsaid),
+             form(page, count, brief))
+    if not binds:  # (short enough: the counts beside it give way first)
+        return forms
+    return *forms, form(f"{_percent(loaded, total)}%" if total else f"page {session.pages + 1}", brief)
+
+
+def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tuple[str, ...]]:
     if session.needs_connector and session.phase != "error":  # nothing to load until one is chosen
         return "paused", "choose a connector (c)"
     if waits.retry is not None:
@@ -101,15 +143,12 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str]:
             return "loading", f"indexing the file · {counted(rows)} ({int(100 * session.file_scanned)}%) …"
         return "loading", f"reading fields · {ready:,} of {rows:,} ({100 * ready // max(1, rows)}%) …"
     archived = f"{session.from_archive:,} from the archive" if session.from_archive else ""
-    budget = _budget_text(waits, loading)
     if loading:
         if session.merged:
             read = f" · {int(100 * session.file_scanned)}%" if 0 < session.file_scanned < 1 else ""
             return "loading", f"reading the file{read} …"
-        what = f"loading page {session.pages + 1}"
-        if session.total:
-            what += f" · {len(store):,} of {session.total:,} ({_percent(len(store), session.total)}%)"
-        return "loading", " · ".join(part for part in (what, archived, budget) if part) + " …"
+        return "loading", _loading_forms(session, waits)
+    budget = _budget_text(waits)
     cap = f"capped at {session.max_entries:,}" if session.capped and session.max_entries else ""
     if session.want_tail:
         text = f"live · every {session.interval_s:g} s"
@@ -143,14 +182,10 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str]:
     return "complete", loaded
 
 
-def _budget_text(waits: Waits, loading: bool) -> str:
-    """The API's budget, only when it binds: `API budget 0/100 · resets in 41 s · backfill
-    waits · done in ~2m 05s`."""
+def _budget_text(waits: Waits) -> str:
+    """The API's budget, only when it binds: `API budget 0/100 · resets in 41 s · next request waits`."""
     budget = waits.budget
-    if budget is None or not budget.binds:
-        return ""
-    text = budget.describe()
-    return text + done_in(waits.backfill_eta_s) if loading else text
+    return budget.describe() if budget is not None and budget.binds else ""
 
 
 def trouble(session: SessionState, waits: Waits) -> str | None:

@@ -293,9 +293,9 @@ class ViewerScreen(FittingScreen):
     def refresh_status(self) -> None:
         if not self.status_bar.is_attached:  # a last timer tick while the app closes
             return
-        state, text, short = self.session.state(self.loader.waits())
-        self.status_bar.show(StatusInfo(label=self.label, state=state, state_text=text, state_short=short,
-                                        shown=len(self.view),
+        state, text, shorter, tail = self.session.state(self.loader.waits())
+        self.status_bar.show(StatusInfo(label=self.label, state=state, state_text=text, state_shorter=shorter,
+                                        tail=tail, shown=len(self.view),
                                         loaded=len(self.store), total=self.session.total,
                                         new_rows=self.table.new_rows))
 

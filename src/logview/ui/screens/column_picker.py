@@ -18,6 +18,7 @@ from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from logview.sanitize import clean_line
+from logview.ui.widgets.key_footer import KeyFooter
 
 
 class TickList(SelectionList[str]):
@@ -39,7 +40,9 @@ class TickList(SelectionList[str]):
 
 
 LIST_MAX = 30  # rows of the list at most
-BOX_OVERHEAD = 12  # the box's lines besides the list: border, padding, title, the hint and the keys (two lines each), margins
+# the lines besides the list: the box's border, padding, title, the hint and the keys (two lines
+# each), margins, and the footer of keys under the box
+BOX_OVERHEAD = 13
 
 
 class ColumnPicker(ModalScreen[list[str] | None]):
@@ -69,6 +72,7 @@ class ColumnPicker(ModalScreen[list[str] | None]):
             yield TickList(*self._selections(), id="columns-list")
             yield Static(Text("Space toggles · Enter applies · d restores the defaults · Esc cancels", style="dim"),
                          id="columns-keys")
+        yield KeyFooter()  # (over the viewer's, whose keys do nothing here)
 
     def _selections(self) -> list[Selection[str]]:
         """The options, the chosen ones first in their order, each ticked if chosen."""

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
 
 from logview.sanitize import clean_line
+from logview.ui.widgets.key_footer import KeyFooter
 
 
 class ConfirmReplace(ModalScreen[bool]):
@@ -44,6 +45,7 @@ class ConfirmReplace(ModalScreen[bool]):
             with Horizontal(id="confirm-buttons"):
                 yield Button("Replace", variant="warning", id="confirm-replace")
                 yield Button("Cancel", id="confirm-cancel")
+        yield KeyFooter()  # (over the viewer's, whose keys do nothing here)
 
     def on_mount(self) -> None:
         self.query_one("#confirm-replace", Button).focus()

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from logview.api.directory import ConnectorInfo
 from logview.sanitize import clean_line
+from logview.ui.widgets.key_footer import KeyFooter
 
 
 def connector_prompt(connector: ConnectorInfo) -> Text:
@@ -47,6 +48,7 @@ class ConnectorPicker(ModalScreen[str | None]):
                 yield Static(Text("This team has no Connector Builder connectors.", style="italic"),
                              id="picker-empty")
             yield Static(Text("↑/↓ choose · Enter reads its logs · Esc cancels", style="dim"), id="picker-keys")
+        yield KeyFooter()  # (over the viewer's, whose keys do nothing here)
 
     def on_mount(self) -> None:
         if self.connectors:

@@ -10,6 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from logview.ui.widgets.key_footer import KeyFooter
+
 KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Moving", (
         ("↑ ↓  j k", "previous / next entry"),
@@ -96,6 +98,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("logview — keys", style="bold"), id="help-title")
             yield Static(help_table(), id="help-body")
             yield Static(Text("Esc, ? or q closes this help", style="dim"), id="help-footer")
+        yield KeyFooter()  # (over the viewer's, whose keys do nothing here: q closes the help)
 
     def on_resize(self) -> None:
         self.query_one("#help-body", Static).update(help_table(self.size.width >= TWO_COLUMNS_WIDTH + 2))

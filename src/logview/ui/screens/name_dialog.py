@@ -15,6 +15,7 @@ from textual.widgets import Input, Static
 from logview.sanitize import clean_line
 from logview.ui.screens.confirm import confirm_replace
 from logview.ui.widgets.fields import Field
+from logview.ui.widgets.key_footer import KeyFooter
 
 
 class NameDialog(ModalScreen[str | None]):
@@ -36,6 +37,7 @@ class NameDialog(ModalScreen[str | None]):
             yield Field(value=self.value, id="name-input")
             yield Static(id="name-error")
             yield Static(Text("Enter saves · Esc cancels", style="dim"), id="name-keys")
+        yield KeyFooter()  # (over the viewer's, whose keys are typed into the name here)
 
     def on_mount(self) -> None:
         self.query_one("#name-input", Input).focus()

@@ -19,6 +19,7 @@ from logview.model import counted
 from logview.sanitize import clean_line
 from logview.ui.screens.confirm import confirm_replace
 from logview.ui.widgets.fields import Field
+from logview.ui.widgets.key_footer import KeyFooter
 
 
 # The field's own keys, typed before it has the focus (`SaveDialog.on_key`).
@@ -61,6 +62,7 @@ class SaveDialog(ModalScreen[Path | None]):
             yield Field(value=self.default, id="save-path")
             yield Static(id="save-error")
             yield Static(Text("Enter saves · Esc cancels", style="dim"), id="save-keys")
+        yield KeyFooter()  # (over the viewer's, whose keys are typed into the name here)
 
     def on_key(self, event: events.Key) -> None:
         """A name typed at once after `s` comes before the field has the focus: its characters go

@@ -130,6 +130,8 @@ class KeyFooter(Widget, can_focus=False):
             self.refresh()
 
     def keys_shown(self) -> tuple[tuple[FooterItem, ...], FooterItem | None]:
+        if self.app.screen is not self.screen:  # under a dialog (the command palette): its keys, not these
+            return (), None
         return footer_items(self.app, self.screen.active_bindings)
 
     # -- drawing --------------------------------------------------------------------------

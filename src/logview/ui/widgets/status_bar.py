@@ -27,6 +27,12 @@ STATE_CLASSES = {
     "capped": "warn",
     "cancelled": "warn",
 }
+# While loading, whether the live tail is on: its mark, words and colour, after the state's text
+TAIL_MARKS = {"live": ("● live", "ok"), "paused": ("‖ tail paused", "dim")}
+# Columns a wider arrangement of the line must have to spare before the line widens to it again:
+# the text changes length from one second to the next ("resets in 9 s", "10 s"), and each change
+# must not switch between a long and a short form
+WIDEN_SLACK = 6
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,8 @@ class StatusInfo:
     label: str
     state: str  # a key of STATE_CLASSES
     state_text: str
-    state_short: str = ""  # the same in fewer words, for a line too narrow for it (else "")
+    state_shorter: tuple[str, ...] = ()  # the same in fewer words, each shorter, for a narrow line
+    tail: str = ""  # while loading: "live" or "paused" (a key of TAIL_MARKS), else ""
     shown: int = 0
     loaded: int = 0
     total: int | None = None
@@ -66,6 +73,7 @@ class StatusBar(PartialStyles, Static):
         super().__init__(id=id)
         self.info: StatusInfo | None = None
         self._badge_span = (0, 0)  # where the `+N new` badge was drawn, for clicks
+        self._arranged: tuple[tuple[object, ...], int] | None = None  # (what it was for, which) `_fit` chose
 
     def show(self, info: StatusInfo) -> None:
         if info != self.info:
@@ -88,6 +96,10 @@ class StatusBar(PartialStyles, Static):
             text.append("   ")
         marker = {"live": "● ", "loading": "◌ ", "retrying": "⟳ ", "error": "✖ ", "paused": "‖ "}.get(info.state, "")
         text.append(marker + clean_line(state_text), style=style(f"status-bar--{STATE_CLASSES.get(info.state, 'dim')}"))
+        if info.tail in TAIL_MARKS:
+            words, colour = TAIL_MARKS[info.tail]
+            text.append("   ")
+            text.append(words, style=style(f"status-bar--{colour}"))
         return text
 
     def _render_info(self, info: StatusInfo) -> Text:
@@ -102,19 +114,27 @@ class StatusBar(PartialStyles, Static):
     def _fit(self, info: StatusInfo, width: int) -> tuple[Text, Text, Text]:
         """(left part, badge, badge + counts) of the first arrangement that fits `width` (else
         the last, whose left part is then cut). On a narrow line the counts give way, from the
-        right, then the badge's hint; then a state with a short form (a budget that binds) says it
-        in fewer words, beside the label, then without it: the budget is why loading is slow. The
-        user scrolled away from the top must always see that live rows arrived."""
-        lefts = [(info.state_text, True)]
-        if info.state_short:
-            lefts += [(info.state_short, True), (info.state_short, False)]
-        for state_text, label in lefts:
+        right, but for `shown` (while loading, `loaded` and `total` are in the state's text too);
+        then the state says it in fewer words, form after form (each drops the least important
+        part left: the widest that fits is used, not the fewest words at once, found in a walk);
+        then `shown` and the badge's hint give way; then the fewest words go without the label:
+        a budget that binds is why loading is slow. The user scrolled away from the top must
+        always see that live rows arrived. A line that narrowed widens again only with
+        WIDEN_SLACK columns to spare (else it flipped every second as the numbers changed)."""
+        forms = (info.state_text, *info.state_shorter)
+        arrangements = [(form, True, counts, True) for form in forms for counts in (3, 2, 1)]
+        arrangements += [(form, True, 0, hint) for form in forms for hint in (True, False)]
+        if info.state_shorter:
+            arrangements += [(forms[-1], False, counts, hint) for counts, hint in ((1, True), (0, True), (0, False))]
+        key = (info.state, len(forms), bool(info.new_rows), width)
+        narrowed_to = self._arranged[1] if self._arranged is not None and self._arranged[0] == key else 0
+        for index, (state_text, label, counts, hint) in enumerate(arrangements):
             text = self._left(info, state_text, label)
-            for counts, hint in ((3, True), (2, True), (1, True), (0, True), (0, False)):
-                badge = self._new_rows_badge(info.new_rows, hint)
-                right = Text.assemble(badge, self._counts(info, counts))
-                if text.cell_len + 2 + right.cell_len <= width:
-                    return text, badge, right
+            badge = self._new_rows_badge(info.new_rows, hint)
+            right = Text.assemble(badge, self._counts(info, counts))
+            if text.cell_len + 2 + right.cell_len + (WIDEN_SLACK if index < narrowed_to else 0) <= width:
+                break
+        self._arranged = (key, index)
         return text, badge, right
 
     def _counts(self, info: StatusInfo, most: int) -> Text:

@@ -1,0 +1,66 @@
+"""`logview export`'s progress line on a terminal's stderr: a wait for the API's budget counts down
+on it, and a count with no total yet says so ("so far") instead of "N of N"."""
+
+from __future__ import annotations
+
+import io
+import os
+import pty
+import re
+import subprocess
+import sys
+
+from logview.demo import DemoServer, DemoState
+
+from test_export import AITRONOS_KEY, CLEAN_ENV, aitronos_args, jsonl
+from ui.test_ui_terminal_bytes import read_for
+
+
+def export_on_a_terminal(server: DemoServer, output: str) -> bytes:
+    """Every byte an export sends to its stderr, a pseudo-terminal (its data goes to `output`)."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "logview", *aitronos_args(server, "--output", output)],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=follower,
+                               env={**CLEAN_ENV, "LOGVIEW_CONFIG": "/nonexistent/config.toml", **AITRONOS_KEY})
+    os.close(follower)
+    said = b""
+    try:
+        while process.poll() is None:
+            said += read_for(leader, 0.2)
+        said += read_for(leader, 0.2)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        os.close(leader)
+    assert process.returncode == 0, said
+    return said
+
+
+def test_a_wait_for_the_budget_counts_down_on_the_progress_line(tmp_path) -> None:
+    """Found in a walk: "resets in 11 s · backfill waits · done in ~41 s" stood still for 4–5 s."""
+    state = DemoState(aitronos_entries=500, supermetrics_entries=0, live_rate=0.0, seed=7, budget={"aitronos": "2/4"})
+    with DemoServer(state) as server:
+        said = export_on_a_terminal(server, str(tmp_path / "out.jsonl")).decode()
+        assert len(jsonl((tmp_path / "out.jsonl").read_bytes())) == 500
+    lines = said.split("\r\x1b[K")
+    waits: dict[str, list[int]] = {}  # each page's line: the seconds its waits said, in turn
+    for line in lines:
+        if (found := re.search(r"^(.* pages?) · API budget \d+/2 · resets in (\d+) s · backfill waits", line)):
+            waits.setdefault(found[1], []).append(int(found[2]))
+    counted_down = [seconds for seconds in waits.values() if len(seconds) >= 2]
+    assert counted_down, lines
+    assert all(seconds == sorted(seconds, reverse=True) and len(set(seconds)) > 1 for seconds in counted_down)
+    assert lines[-1].startswith("500 of 500 entries, 5 pages")  # the wait over, no more said of it
+
+
+def test_a_count_whose_total_is_not_known_yet_says_so_far() -> None:
+    from logview.api.paging import EntriesLoaded
+    from logview.cli.export import Reporter
+
+    stream = io.StringIO()
+    reporter = Reporter(stream, verbose=False, live=True)
+    reporter.progress(EntriesLoaded(entries=[], pages=1, loaded=1213, total=None))
+    reporter.progress(EntriesLoaded(entries=[], pages=2, loaded=1312, total=3408))
+    assert stream.getvalue().split("\r\x1b[K")[1:] == ["1,213 entries so far, 1 page",
+                                                     "1,312 of 3,408 entries, 2 pages"]

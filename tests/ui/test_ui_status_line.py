@@ -1,0 +1,95 @@
+"""The status line at 160 columns tells the truth in the widest words that fit: a resume from the
+archive gives no total before it knows one, the tail's state shows while loading, and a line that
+had to narrow does not flip back and forth as its numbers change length from second to second."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from textual.app import App, ComposeResult
+
+from logview.archive import Archive
+from logview.demo import DemoServer, DemoState
+from logview.model import Filters
+from logview.options import ViewerOptions
+from logview.ui.app import LogViewApp
+from logview.ui.widgets.status_bar import WIDEN_SLACK, StatusBar, StatusInfo
+from ui_helpers import FAST, SIZE, connection, screen_text, settle
+
+ENTRIES = 1500
+
+
+@pytest.fixture
+def metered() -> Iterator[DemoServer]:
+    state = DemoState(aitronos_entries=ENTRIES, supermetrics_entries=0, live_rate=0.0, seed=31,
+                      budget={"aitronos": "4/1.5"})
+    with DemoServer(state) as server:
+        yield server
+
+
+def archived_app(server: DemoServer, archive: Archive, *, follow: bool) -> LogViewApp:
+    options = ViewerOptions(filters=Filters(), connection=connection(server, "aitronos", page_limit=100),
+                            follow=follow, interval_s=60.0)
+    return LogViewApp(options, policy=FAST, archive=archive)
+
+
+async def test_a_resume_says_so_far_keeps_the_wide_form_and_shows_the_tail_while_loading(metered, tmp_path) -> None:
+    """Found in a walk at 160 columns: a resume said "1,209 of 1,209 (100%)" (its total not known
+    yet), fell back to "◌ 41% · budget 0/10 · resets 1 s …" with ~35 columns blank once "N from the
+    archive" was in the line, and never said whether the live tail was on until loading ended."""
+    with Archive.open(tmp_path / "archive.sqlite3") as archive:
+        first = archived_app(metered, archive, follow=False)
+        async with first.run_test(size=SIZE) as pilot:  # closed mid-backfill: its pages stay archived
+            while len(first.viewer.store) < 400:
+                await pilot.pause(0.05)
+        app = archived_app(metered, archive, follow=True)
+        lines: list[str] = []
+        async with app.run_test(size=SIZE) as pilot:
+            for _ in range(150):
+                app.viewer.refresh_status()
+                lines.append(screen_text(app).splitlines()[0])
+                if app.viewer.session.phase == "complete":
+                    break
+                await pilot.pause(0.1)
+            await settle(pilot)
+            assert len(app.viewer.store) == ENTRIES
+            final = screen_text(app).splitlines()[0]
+    loading = [line for line in lines if "◌" in line]
+    assert loading and all("● live" in line for line in loading), loading  # the tail is on: said at once
+    assert "● live · every 60 s" in final
+    assert any(re.search(r"◌ loading page \d+ · [\d,]+ so far · [\d,]+ from the archive", line) for line in loading)
+    for line in loading:
+        if (found := re.search(r"([\d,]+) of ([\d,]+) \((\d+)%\)", line)):
+            assert found[2] == f"{ENTRIES:,}" and int(found[3]) < 100, line  # the server's count or none
+    with_budget = [line for line in loading if "budget" in line]
+    assert with_budget, "the budget never held the backfill back"
+    assert all(re.search(r"◌ loading page \d+ · [\d,]+ (of|so far).* · API budget \d/4 · resets in", line)
+               for line in with_budget), with_budget  # never the fewest words while room is left
+
+
+class StatusLine(App[None]):
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+
+
+async def test_a_line_that_narrowed_widens_again_only_with_room_to_spare() -> None:
+    """The text's length changes by a column from one second to the next ("resets in 9 s", "10 s"):
+    at the edge of fitting, the line must not flip between its long and short forms each time."""
+    app = StatusLine()
+    async with app.run_test(size=SIZE):
+        bar = app.query_one(StatusBar)
+
+        def shown(length: int) -> str:
+            long = "loading page 1 · " + "x" * length + " …"
+            bar.show(StatusInfo(label="aitronos org_demo", state="loading", state_text=long,
+                                state_shorter=("page 1 …",), shown=5))
+            return "long" if long in bar.plain() else "short"
+
+        length = 0
+        while shown(length) == "long":
+            length += 1
+        edge = length - 1  # the longest text that fits
+        assert [shown(edge), shown(edge + 1), shown(edge), shown(edge - WIDEN_SLACK + 1)] == ["short"] * 4
+        assert shown(edge - WIDEN_SLACK) == "long"  # with room to spare, the widest form again
