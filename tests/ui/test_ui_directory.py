@@ -3,21 +3,11 @@ names instead of `tcred_…` ids, against the demo server."""
 
 from __future__ import annotations
 
-from logview.demo import DEMO_EMPTY_CONNECTOR, DEMO_SUPERMETRICS_KEY, DEMO_TEAM, DemoServer
+from logview.demo import DEMO_EMPTY_CONNECTOR, DemoServer
 from logview.demo.data import CREDENTIALS
 from logview.demo.state import Fault
-from logview.model import Filters
-from logview.options import Connection, ViewerOptions
-from logview.sources import SupermetricsSource
-from logview.ui.app import LogViewApp
 from logview.ui.screens.connector_picker import ConnectorPicker
-from ui_helpers import FAST, SIZE, detail_text, make_app, screen_text, settle, table_lines, widget_text
-
-
-def picker_app(server: DemoServer, label: str = f"supermetrics team {DEMO_TEAM}") -> LogViewApp:
-    source = SupermetricsSource(DEMO_TEAM, None, base_url=server.url)
-    connection = Connection(source, DEMO_SUPERMETRICS_KEY, label)
-    return LogViewApp(ViewerOptions(filters=Filters(), connection=connection), policy=FAST)
+from ui_helpers import SIZE, detail_text, make_app, picker_app, screen_text, settle, table_lines, widget_text
 
 
 async def test_without_a_connector_the_picker_lists_the_teams_and_enter_reads_one(demo: DemoServer) -> None:
