@@ -220,3 +220,37 @@ async def test_r_sends_the_querys_first_page_before_a_listing_the_budget_holds_b
         assert not isinstance(app.screen, ConnectorPicker)
         assert app.viewer.names.listing  # (still coming, after the query)
 
+
+async def test_a_first_page_waiting_for_the_budget_says_how_long(one_request_an_hour) -> None:
+    """The table said "Loading …" for an hour's wait (found in a walk)."""
+    app = picker_app(one_request_an_hour)  # the listing spends the hour's request
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "enter")  # EMPTY1: its first page waits for the next hour
+        await pilot.pause(1.5)
+        app.viewer.tick()
+        await pilot.pause()
+        rows = await shown_rows(app)
+        assert "Waiting for the API's budget: the first page goes in ~59m" in rows, rows
+        assert "(r retries now)" in rows and "Loading" not in rows
+
+
+async def test_a_first_page_paced_by_the_budget_says_how_long_too() -> None:
+    """As in the walk: one request of three left, spread over Supermetrics' hour."""
+    state = DemoState(aitronos_entries=0, supermetrics_entries=50, live_rate=0.0, seed=4,
+                      budget={"supermetrics": "3/3600"})
+    with DemoServer(state) as demo:
+        app = picker_app(demo)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")  # DEMO01: one page
+            await settle(pilot)
+            await pilot.press("c")  # (the list made at launch: no request)
+            await pilot.pause()
+            await pilot.press("down", "enter")  # EMPTY1
+            await pilot.pause(1.5)
+            app.viewer.tick()
+            await pilot.pause()
+            rows = await shown_rows(app)
+        assert len(demo.state.request_log) == 2, demo.state.request_log
+    assert "Waiting for the API's budget: the first page goes in ~" in rows and "(r retries now)" in rows, rows

@@ -289,6 +289,8 @@ class ViewerScreen(FittingScreen):
         if self.session.slide_time():
             self.refilter()
             self.refresh_all()
+        elif not len(self.view):  # (its message may count down a wait)
+            self.show_empty_message()
         self.refresh_status()
 
     @on(ErrorBanner.Ticked)
@@ -318,11 +320,14 @@ class ViewerScreen(FittingScreen):
         if not self.sidebar.is_attached:
             return
         self.sidebar.show_session(self.session)
-        self.table.empty_message = self.session.empty_message(self.names.connector_message)
-        if not len(self.view):
-            self.table.refresh()
+        self.show_empty_message()
         self.refresh_status()
         self.browser.rows_changed()
+
+    def show_empty_message(self) -> None:
+        self.table.empty_message = self.session.empty_message(self.names.connector_message, *self.loader.budget_now())
+        if not len(self.view):
+            self.table.refresh()
 
     # -- keys -----------------------------------------------------------------------------
     def action_browser(self, action: str, *arguments: object) -> None:
