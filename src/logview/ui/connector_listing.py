@@ -62,6 +62,11 @@ class ConnectorListing:
         self.low = True
         return True
 
+    def wanted_again(self) -> bool:
+        """`c` while a listing put off for a query still waits: True when it should be asked
+        again at the user's priority (it has not been sent)."""
+        return self.low and not self._sent
+
     def listed(self, connectors: list[ConnectorInfo]) -> bool:
         """The listing came: kept for the next `c`; True when the user still waits for it."""
         now = self._clock()

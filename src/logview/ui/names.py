@@ -100,10 +100,11 @@ class Names(Widget):
         if listed is not None:
             self._show_picker(listed)
             return None
-        if not running(self, "directory"):  # (one listing at a time: a second c waits for the first)
+        if not running(self, "directory") or self.connectors.wanted_again():
+            # (one listing at a time: a second c waits for the first, unless it had been put off)
             self._put_off = False
             self.connectors.started()
-            self._pick_connector(Priority.LIVE)
+            self._pick_connector(Priority.LIVE)  # (exclusive: one put off and still waiting is cancelled)
         # (a listing the API's budget held back took minutes without a word)
         self.set_timer(LISTING_SAID_AFTER_S, self._still_listing)
         return None
