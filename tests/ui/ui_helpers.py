@@ -53,6 +53,13 @@ def make_app(server: DemoServer, kind: SourceKind = "aitronos", *, filters: Filt
     return LogViewApp(options, policy=policy, saved_filters=saved_filters)
 
 
+def picker_app(server: DemoServer, label: str = f"supermetrics team {DEMO_TEAM}") -> LogViewApp:
+    """A Supermetrics viewer given no connector: it lists the team's to choose from."""
+    source = SupermetricsSource(DEMO_TEAM, None, base_url=server.url)
+    return LogViewApp(ViewerOptions(filters=Filters(), connection=Connection(source, DEMO_SUPERMETRICS_KEY, label)),
+                      policy=FAST)
+
+
 def file_app(path: Path, *, filters: Filters | None = None, max_entries: int | None = 100_000) -> LogViewApp:
     kind = detect_kind(path)
     options = ViewerOptions(filters=filters or Filters(), file=path, file_source=kind, max_entries=max_entries)

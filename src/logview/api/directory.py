@@ -9,10 +9,12 @@ documented shape is an `InvalidBody` (retried like any torn page).
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from logview.api.types import Priority
 from logview.sources.base import InvalidBody, load_json
 
 if TYPE_CHECKING:
@@ -41,6 +43,18 @@ class CredentialInfo:
     def label(self) -> str:
         """How the table and the filter name it: `Work Gmail`, else the account's e-mail."""
         return self.display_name or self.account_email or self.id
+
+    def as_item(self) -> dict[str, str]:
+        """As the archive keeps it (`archive/names.py`)."""
+        return asdict(self)
+
+
+def credentials_from_items(items: list[dict[str, Any]]) -> dict[str, CredentialInfo]:
+    """What `as_item` made, read back by id (an item without an id, kept by some other version,
+    is left out)."""
+    return {item["id"]: CredentialInfo(item["id"], _text(item.get("display_name")), _text(item.get("account_email")),
+                                       _text(item.get("tool_key")))
+            for item in items if _text(item.get("id"))}
 
 
 def _text(value: Any) -> str:
@@ -74,20 +88,24 @@ def parse_connections(body: bytes, tool_key: str) -> list[CredentialInfo]:
             for item in _list_of(body, "connections") if _text(item.get("id"))]
 
 
-async def list_connectors(client: ApiClient, team_id: int) -> list[ConnectorInfo]:
-    return await client.fetch(f"/v1/teams/{team_id}/connector_builder/connectors", {}, parse_connectors)
+async def list_connectors(client: ApiClient, team_id: int, priority: Priority = Priority.LIVE,
+                          on_sent: Callable[[], None] | None = None) -> list[ConnectorInfo]:
+    """`priority`: LIVE while the user waits for the picker; `on_sent` hears when the request left."""
+    return await client.fetch(f"/v1/teams/{team_id}/connector_builder/connectors", {}, parse_connectors,
+                              priority=priority, on_sent=on_sent)
 
 
 async def list_credentials(client: ApiClient, organization_id: str) -> dict[str, CredentialInfo]:
     """Every credential of the organization's connected connectors, by id (one request for the
-    connectors, then one per connector, in parallel)."""
+    connectors, then one per connector, in parallel). At the backfill's priority: names only
+    decorate, so they never go before the live tail or a query's first page."""
     params = {"organization_id": organization_id}
-    tool_keys = await client.fetch("/v1/personal-connectors", params, parse_tool_keys)
+    tool_keys = await client.fetch("/v1/personal-connectors", params, parse_tool_keys, priority=Priority.BACKFILL)
 
     async def connections(tool_key: str) -> list[CredentialInfo]:
         # the key comes from the API: quoted, so it can only ever name one path segment
         return await client.fetch(f"/v1/personal-connectors/connections/{quote(tool_key, safe='')}", params,
-                                  lambda body: parse_connections(body, tool_key))
+                                  lambda body: parse_connections(body, tool_key), priority=Priority.BACKFILL)
 
     found = await asyncio.gather(*(connections(key) for key in tool_keys))
     return {credential.id: credential for group in found for credential in group}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from logview.archive.coverage import Span, merge_spans
 from logview.archive.db import Database, default_archive_path
+from logview.archive.names import KeptNames, forget_names, read_names, write_names
 from logview.archive.retention import Retention, prune_source
 from logview.archive.rows import SourceIdentity
 from logview.archive.source import ArchivedSource
@@ -67,6 +70,21 @@ class Archive:
             found = self._find_source(key)
         return found
 
+    def kept_names(self, identity: SourceIdentity, kind: str) -> KeptNames | None:
+        """The names of `kind` the API last gave for this source (`names.py`), if any."""
+        source_id = self._source_id(identity, create=False)
+        if source_id is None:
+            return None
+        with self._database.reading() as db:
+            return read_names(db, source_id, kind)
+
+    def keep_names(self, identity: SourceIdentity, kind: str, items: list[dict[str, Any]]) -> None:
+        """Keep what the API has just listed, for the next launch (replacing what was kept)."""
+        source_id = None if self.readonly else self._source_id(identity, create=True)
+        if source_id is not None:
+            with self._database.writing() as db:
+                write_names(db, source_id, kind, items, time.time())
+
     def _find_source(self, key: tuple[str, str, str]) -> int | None:
         with self._database.reading() as db:
             row = db.execute("SELECT id FROM sources WHERE api = ? AND base_url = ? AND scope = ?", key).fetchone()
@@ -113,13 +131,14 @@ class Archive:
         return removed
 
     def clear(self, identity: SourceIdentity | None = None) -> int:
-        """Forget one source (its entries and coverage), or everything; returns how many entries
+        """Forget one source (its entries, coverage and names), or everything; returns how many entries
         went. Clearing everything also gives the space back to the file system."""
         removed = 0
         for source_id, _ in self._sources(identity):
             with self._database.writing() as db:
                 removed += db.execute("DELETE FROM entries WHERE source = ?", (source_id,)).rowcount
                 db.execute("DELETE FROM coverage WHERE source = ?", (source_id,))
+                forget_names(db, source_id)
                 # the source's row stays: another process may be storing under its id right now
         if identity is None and self._database.is_ready():
             self._database.compact()

@@ -19,6 +19,8 @@ from urllib.parse import quote
 
 import platformdirs
 
+from logview.archive.names import NAMES_TABLE
+
 APPLICATION_ID = 0x4C4F4756  # "LOGV": tells a logview archive from any other SQLite file
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 5.0  # how long a reader or writer waits for another process's lock
@@ -58,7 +60,7 @@ CREATE TABLE IF NOT EXISTS entries (
     UNIQUE (source, id)
 )""",
     # then rowid: arrival order. No other index: one on (source, status) served only a `logview sql`
-    # filtering by status over all time, and cost a tenth of every insert (`_drop_unused_indexes`)
+    # filtering by status over all time, and cost a tenth of every insert (`_update_schema`)
     "CREATE INDEX IF NOT EXISTS entries_time ON entries (source, time_us DESC)", """
 CREATE TABLE IF NOT EXISTS coverage (
     source INTEGER NOT NULL REFERENCES sources (id),
@@ -66,7 +68,7 @@ CREATE TABLE IF NOT EXISTS coverage (
     start_us INTEGER,               -- NULL: from the beginning of the source's data
     end_us INTEGER NOT NULL         -- inclusive
 )""",
-    "CREATE INDEX IF NOT EXISTS coverage_source ON coverage (source, query_key)")
+    "CREATE INDEX IF NOT EXISTS coverage_source ON coverage (source, query_key)", NAMES_TABLE)
 
 
 class ArchiveError(Exception):
@@ -312,18 +314,23 @@ def _check_identity(db: sqlite3.Connection, path: Path) -> bool:
 UNUSED_INDEXES = ("entries_status",)  # made by earlier versions
 
 
-def _drop_unused_indexes(db: sqlite3.Connection) -> None:
-    """Drop what earlier versions indexed and nothing reads; left for a later open while another
-    process holds the archive (an older logview reads on without it)."""
-    for name in UNUSED_INDEXES:
-        if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone():
-            db.execute("PRAGMA busy_timeout = 0")  # not worth a wait
-            try:
-                db.execute(f"DROP INDEX IF EXISTS {name}")
-            except sqlite3.OperationalError:
-                pass  # busy: dropped by a later open
-            finally:
-                db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+def _update_schema(db: sqlite3.Connection) -> None:
+    """Drop what earlier versions indexed and nothing reads, and add the tables they did not
+    have (which they ignore: the schema's version stays); left for a later open while another
+    process holds the archive (an older logview reads on without the one, this one without the
+    other)."""
+    statements = [f"DROP INDEX {name}" for name in UNUSED_INDEXES if db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone()]
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'names'").fetchone():
+        statements.append(NAMES_TABLE)
+    for statement in statements:
+        db.execute("PRAGMA busy_timeout = 0")  # not worth a wait
+        try:
+            db.execute(statement)
+        except sqlite3.OperationalError:
+            pass  # busy: done by a later open
+        finally:
+            db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
 
 
 def _prepare(db: sqlite3.Connection, path: Path, ready: bool) -> None:
@@ -345,7 +352,7 @@ def _prepare(db: sqlite3.Connection, path: Path, ready: bool) -> None:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
-    _drop_unused_indexes(db)
+    _update_schema(db)
     for file in archive_files(path):
         try:
             os.chmod(file, 0o600)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from logview.api.types import pages_left
+from logview.api.types import BudgetState, format_wait, pages_left
 from logview.files.columns import ColumnChunk
 from logview.files.lines import LineChunk, LineFile
 from logview.model import Filters, LogEntry, counted
@@ -288,8 +288,10 @@ class ViewerSession:
         """The filters the stats panel can pick, as they are now (it marks their rows)."""
         return {field: getattr(self.filters, field) for field in PICKABLE}
 
-    def empty_message(self, connector_message: str) -> str:
-        """What the table says when it shows no row."""
+    def empty_message(self, connector_message: str, budget: BudgetState | None = None,
+                      next_request_in_s: float | None = None) -> str:
+        """What the table says when it shows no row (`budget`: the API's, when there is one, and
+        when it lets the next request go, if it can tell)."""
         if self.needs_connector:
             return connector_message
         store = self.store
@@ -305,7 +307,7 @@ class ViewerSession:
         if self.phase == "cancelled":
             return "Loading stopped — press r to load."
         if self.phase == "loading":
-            return "Loading …"
+            return _first_page_wait(budget, next_request_in_s) or "Loading …"
         return "No entries." if self.filters.is_empty() else "No entries match the filters."
 
     def view_settling(self) -> bool:
@@ -321,3 +323,18 @@ class ViewerSession:
             return f"fields of {counted(pending)} still being read"
         return "loading…" if self.phase == "loading" else ""
 
+
+def _first_page_wait(budget: BudgetState | None, next_request_in_s: float | None) -> str | None:
+    """How long the first page waits for the budget, paced or spent, or for a 429's Retry-After
+    (Supermetrics paces over an hour: "Loading …" alone hid it, found in a walk)."""
+    if budget is None or not (budget.blocked_s > 0 or budget.live_waits):
+        return None
+    exact = budget.blocked_s > 0 or (budget.reset_known and budget.remaining == 0)
+    if budget.blocked_s > 0:
+        wait_s = budget.blocked_s
+    elif budget.remaining == 0 or next_request_in_s is None:
+        wait_s = budget.resets_in_s
+    else:  # paced: what remains is spread over the window
+        wait_s = next_request_in_s
+    return (f"Waiting for the API's budget: the first page goes in {'' if exact else '~'}{format_wait(wait_s)} "
+            "(r retries now).")

@@ -151,6 +151,8 @@ class LogViewApp(App[int]):
             # file reading gives way to the user's keys; a jump is one press (see `Feed.user_active`)
             jump = isinstance(event, events.Key) and event.key in JUMP_KEYS
             self.viewer.feed.user_active(USER_JUMP_QUIET_S if jump else USER_QUIET_S)
+            if isinstance(event, events.Key):  # a connector listing that comes after it keeps off the keys
+                self.viewer.names.key_pressed()
         await super().on_event(event)
 
     def get_system_commands(self, screen: Screen) -> Iterator[SystemCommand]:

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from logview.session import ViewerSession, Waits
 from logview.ui.feed import Feed
 from logview.ui.file_reading import file_error
 from logview.ui.widgets.error_banner import ErrorBanner
 from logview.ui.widgets.log_table import LogTable
+
+if TYPE_CHECKING:
+    from logview.api.budget import Budget
+    from logview.api.types import BudgetState
 
 Notify = Callable[..., None]
 
@@ -31,12 +36,21 @@ class LoadControl:
         """What is being waited for: retries and the tail (the banner's countdowns), and the
         API's budget with when it lets the backfill finish."""
         waits = replace(self.banner.waits(self.feed.backfilling), poll_waiting_s=self.feed.poll_waiting_s)
-        budget = self.feed.client.budget if self.feed.client is not None else None
+        budget = self._budget()
         if budget is None:
             return waits
         pages_left = self.session.pages_left()
         eta = budget.eta_s(pages_left) if pages_left else None
         return replace(waits, budget=budget.state(), backfill_eta_s=eta)
+
+    def _budget(self) -> Budget | None:
+        return self.feed.client.budget if self.feed.client is not None else None
+
+    def budget_now(self) -> tuple[BudgetState | None, float | None]:
+        """What the API's budget says now, and in how long it lets one more request go as it
+        paces them (None, None: a file, or no budget)."""
+        budget = self._budget()
+        return (None, None) if budget is None else (budget.state(), budget.eta_s(1))
 
     def start(self, *, clear_now: bool) -> None:
         """Load from scratch. `clear_now` False (a reload) keeps the old rows until new ones come."""
@@ -53,7 +67,7 @@ class LoadControl:
         """r: load again from the newest entry; after an error or during a wait, retry now."""
         store = self.session.store
         if not self.feed.file_mode:
-            budget = self.feed.client.budget if self.feed.client is not None else None
+            budget = self._budget()
             if budget is not None:  # the user asks for a request now: a 429's wait is theirs to cut
                 budget.lift_block()
             self.start(clear_now=False)

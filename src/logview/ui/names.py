@@ -2,27 +2,41 @@
 was not given) and the names of Aitronos credentials (shown instead of bare `tcred_…` ids).
 
 Names are a convenience: if they cannot be had, ids are shown and the user is told once, quietly.
+They are kept in the archive, so a launch shows them at once and asks again only when they are a
+day old or the logs name a credential they do not know; asked, they go at the backfill's priority,
+after the live tail and a query's first page (the API's budget is the user's).
 A connector is a necessity: without one nothing loads, so a failure to list them is reported
-(the screen shows it in the banner), and `r` (or `c`) asks again.
+(the screen shows it in the banner), and `r` (or `c`) asks again. How a listing the budget holds
+back meets a user who has moved on: `connector_listing.py`.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from textual import work
 from textual.message import Message
 from textual.widget import Widget
 
+from logview.api.types import Priority
 from logview.model import ApiError, ApiFailure
 from logview.sources import AitronosSource, SupermetricsSource
 from logview.sources.base import Source
+from logview.ui.connector_listing import ConnectorListing
 from logview.ui.widgets.error_banner import error_head
 from logview.ui.workers import running
 
 if TYPE_CHECKING:  # httpx and the client load only once there is an API to ask (never for a file)
     from logview.api.client import ApiClient
-    from logview.api.directory import CredentialInfo
+    from logview.api.directory import ConnectorInfo, CredentialInfo
+    from logview.archive import Archive, SourceIdentity
+    from logview.archive.names import KeptNames
+
+CREDENTIALS = "credentials"  # the kind of names the archive keeps for an Aitronos source
+NAMES_FRESH_FOR_S = 24 * 3600.0  # kept names older than this are asked for again (once the logs are in)
+LISTING_SAID_AFTER_S = 1.0  # c: a listing not shown by then is said to be under way
 
 
 def credential_labels(credentials: dict[str, CredentialInfo]) -> dict[str, str]:
@@ -58,45 +72,92 @@ class Names(Widget):
             self.labels = labels  # id → the name shown
             self.notes = notes  # id → the line the detail pane shows under it
 
-    def __init__(self, source: Source, client: ApiClient | None) -> None:
+    def __init__(self, source: Source, client: ApiClient | None, archive: Archive | None = None) -> None:
         super().__init__()
         self.display = False
-        self.source, self.client = source, client
+        self.source, self.client, self.archive = source, client, archive
         self.credentials: dict[str, CredentialInfo] = {}
         self.connector_message = "Listing the team's connectors…"  # the empty table's text meanwhile
+        self.connectors = ConnectorListing()
+        self._kept: KeptNames | None = None
         self._names_asked = False
+        self._put_off = False  # a listing that gave way to a query, asked again once it is answered
 
+    # -- the connector --------------------------------------------------------------------
     @property
     def listing(self) -> bool:
         """Whether the team's connectors are being listed (`c`)."""
-        return running(self, "directory")
+        return running(self, "directory") or self._put_off
 
     def choose_connector(self) -> str | None:
-        """c: list the team's connectors to pick from; or why there is nothing to pick."""
+        """c: list the team's connectors to pick from (at once when they were listed a moment
+        ago); or why there is nothing to pick."""
         if self.client is None and isinstance(self.source, SupermetricsSource):
             return "A file holds the one connector it was exported from: none to choose."
         if not isinstance(self.source, SupermetricsSource) or self.client is None:
             return "Only a Supermetrics source has connectors to choose from."
-        self._pick_connector()
+        listed = self.connectors.asked()
+        if listed is not None:
+            self._show_picker(listed)
+            return None
+        if not running(self, "directory") or self.connectors.wanted_again():
+            # (one listing at a time: a second c waits for the first, unless it had been put off)
+            self._put_off = False
+            self.connectors.started()
+            self._pick_connector(Priority.LIVE)  # (exclusive: one put off and still waiting is cancelled)
+        # (a listing the API's budget held back took minutes without a word)
+        self.set_timer(LISTING_SAID_AFTER_S, self._still_listing)
         return None
 
+    def _still_listing(self) -> None:
+        if self.listing:
+            budget = self.client.budget if self.client is not None else None
+            waits = " — it waits for the API's budget" if budget is not None and budget.state().binds else ""
+            self.notify(f"Listing the team's connectors …{waits}", timeout=4, markup=False)
+
+    def key_pressed(self) -> None:
+        """Any key: a listing that comes after it does not take the keyboard (see `ConnectorListing`)."""
+        self.connectors.key_pressed()
+
+    def give_way(self) -> None:
+        """A query starts: a listing still waiting for the budget is put off until the query's
+        first page is in (`query_answered`), then asked at the backfill's priority."""
+        if running(self, "directory") and self.connectors.lower():
+            self.workers.cancel_group(self, "directory")
+            self._put_off = True
+
+    def query_answered(self) -> None:
+        if self._put_off:
+            self._put_off = False
+            self._pick_connector(Priority.BACKFILL)
+
     @work(exclusive=True, group="directory", exit_on_error=False)
-    async def _pick_connector(self) -> None:
+    async def _pick_connector(self, priority: Priority) -> None:
         source, client = self.source, self.client
         assert isinstance(source, SupermetricsSource) and client is not None
         from logview.api.directory import list_connectors
 
         try:
-            connectors = await list_connectors(client, source.team_id)
+            connectors = await list_connectors(client, source.team_id, priority, on_sent=self.connectors.sent)
         except ApiFailure as failure:
             self.connector_message = "No connector to read: the list of connectors could not be loaded."
             self.post_message(self.NoConnector(failure.error, failure.gave_up))
             return
-        from logview.ui.screens.connector_picker import ConnectorPicker
-
-        if source.connector_id is None:  # (the table behind the picker says what it waits for)
+        waited_for = self.connectors.listed(connectors)
+        if source.connector_id is None:  # the picker is the only thing to do: it opens whenever it comes
             self.connector_message = f"Choose one of team {source.team_id}'s {len(connectors)} connectors."
             self.post_message(self.ConnectorsListed())
+            self._show_picker(connectors)
+        elif waited_for:
+            self._show_picker(connectors)
+        else:  # (it would take the keys typed meanwhile: Enter could switch connectors)
+            self.notify(f"The team's {len(connectors)} connectors are listed: press c to choose.", timeout=6)
+
+    def _show_picker(self, connectors: list[ConnectorInfo]) -> None:
+        from logview.ui.screens.connector_picker import ConnectorPicker
+
+        source = self.source
+        assert isinstance(source, SupermetricsSource)
         self.app.push_screen(ConnectorPicker(source.team_id, connectors, source.connector_id), self._chosen)
 
     def _chosen(self, identifier: str | None) -> None:
@@ -109,12 +170,34 @@ class Names(Widget):
             self.connector_message = "No connector chosen: press c to choose one."
             self.post_message(self.NoConnector())
 
-    def name_credentials(self) -> None:
+    # -- credential names -----------------------------------------------------------------
+    def recall_credentials(self) -> None:
+        """At launch: the names an earlier launch kept, shown at once (before any request)."""
+        identity = self._identity()
+        if identity is None or self.archive is None:
+            return
+        from logview.api.directory import credentials_from_items
+        from logview.archive import ArchiveError
+
+        try:
+            self._kept = self.archive.kept_names(identity, CREDENTIALS)
+        except ArchiveError:
+            return  # (the feed says what is wrong with the archive)
+        if self._kept is not None:
+            self._named(credentials_from_items(self._kept.items))
+
+    def name_credentials(self, seen: Callable[[], Iterable[str]]) -> None:
         """Once the logs are in (names only decorate: they must not compete with the first screen
-        of logs for the connection or the rate limit)."""
-        if not self._names_asked and self.client is not None and isinstance(self.source, AitronosSource):
-            self._names_asked = True
-            self._load_credential_names()
+        of logs for the connection or the rate limit), unless the kept names are fresh and know
+        every credential id the logs name (`seen` lists them). Asked at most once a launch: an id the API does
+        not list (a deleted credential) is not worth a request at every reload."""
+        if self._names_asked or self.client is None or not isinstance(self.source, AitronosSource):
+            return
+        kept = self._kept
+        if kept is not None and kept.age_s() < NAMES_FRESH_FOR_S and set(seen()) <= self.credentials.keys():
+            return
+        self._names_asked = True
+        self._load_credential_names()
 
     @work(exclusive=True, group="names", exit_on_error=False)
     async def _load_credential_names(self) -> None:
@@ -125,9 +208,34 @@ class Names(Widget):
         try:
             credentials = await list_credentials(client, source.organization_id)
         except ApiFailure as failure:
-            self.notify(f"Credential names are not available ({error_head(failure.error)}); showing ids.",
-                        timeout=4, markup=False)
+            if self._kept is None:  # (else the kept names stay: a day older is still a name)
+                self.notify(f"Credential names are not available ({error_head(failure.error)}); showing ids.",
+                            timeout=4, markup=False)
             return
+        self._named(credentials)
+        await asyncio.to_thread(self._keep, credentials)
+
+    def _keep(self, credentials: dict[str, CredentialInfo]) -> None:
+        """For the next launch (in a thread: another process's write may hold the archive a while)."""
+        identity = self._identity()
+        if identity is None or self.archive is None:
+            return
+        from logview.archive import ArchiveError
+
+        try:
+            self.archive.keep_names(identity, CREDENTIALS, [c.as_item() for c in credentials.values()])
+        except ArchiveError:
+            pass  # asked again next launch
+
+    def _identity(self) -> SourceIdentity | None:
+        """What an Aitronos source's names are kept under (None: no names to keep)."""
+        if not isinstance(self.source, AitronosSource) or self.client is None:
+            return None
+        from logview.archive import identity_of
+
+        return identity_of(self.source)
+
+    def _named(self, credentials: dict[str, CredentialInfo]) -> None:
         self.credentials = credentials
         notes = {cid: " · ".join(part for part in (c.display_name, c.account_email, c.tool_key) if part)
                  for cid, c in credentials.items()}

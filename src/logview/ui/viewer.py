@@ -50,7 +50,6 @@ if TYPE_CHECKING:
     from logview.archive import Archive
 
 REFRESH_EVERY_S = 0.1
-LISTING_SAID_AFTER_S = 1.0  # c: a listing not shown by then is said to be under way
 
 
 class ViewerScreen(FittingScreen):
@@ -83,7 +82,7 @@ class ViewerScreen(FittingScreen):
         self.feed = Feed(session, connection=options.connection, file=options.file, file_kind=file_kind,
                          max_entries=options.max_entries, interval_s=options.interval_s, policy=policy,
                          archive=archive)
-        self.names = Names(self.source, self.feed.client)
+        self.names = Names(self.source, self.feed.client, archive)
         # Held directly (not queried): timers and late worker messages may still arrive while
         # the app shuts down, when a query would find nothing.
         self.tab_strip = TabStrip(tabs, tab, id="tabs") if tabs else None
@@ -135,6 +134,7 @@ class ViewerScreen(FittingScreen):
 
     def start(self) -> None:
         """Load, or first ask which connector to load."""
+        self.names.recall_credentials()  # (kept from an earlier launch: shown before any request)
         if self.session.needs_connector:
             self.names.choose_connector()
         else:
@@ -156,11 +156,13 @@ class ViewerScreen(FittingScreen):
 
     # -- loading (the feed has taken each message into the session before it comes here) ---
     def start_loading(self, *, clear_now: bool) -> None:
+        self.names.give_way()  # (a listing queued for the budget before this query goes after its first page)
         self.loader.start(clear_now=clear_now)
         self.refresh_all()
 
     @on(Feed.Loaded)
     def _loaded(self, message: Feed.Loaded) -> None:
+        self.names.query_answered()  # (a connector listing it went before)
         if message.live:
             self.banner.clear("tail", "retry")
         else:
@@ -200,13 +202,14 @@ class ViewerScreen(FittingScreen):
     def _finished(self, message: Feed.Finished) -> None:
         self.table.apply_change(message.change)
         self.banner.clear("retry")
-        self.names.name_credentials()
+        self.names.name_credentials(lambda: self.store.facet_values("credential"))
         self.refresh_all()
 
     @on(Feed.Failed)
     def _failed(self, message: Feed.Failed) -> None:
         context = "reading the file" if self.feed.file_mode else "loading"
         hint = "r retries · the rows already loaded stay visible" if len(self.store) else "r retries"
+        self.names.query_answered()
         self.banner.show_failure(message.error, context=context, gave_up=message.gave_up, hint=hint)
         self.refresh_all()
 
@@ -286,6 +289,8 @@ class ViewerScreen(FittingScreen):
         if self.session.slide_time():
             self.refilter()
             self.refresh_all()
+        elif not len(self.view):  # (its message may count down a wait)
+            self.show_empty_message()
         self.refresh_status()
 
     @on(ErrorBanner.Ticked)
@@ -315,11 +320,14 @@ class ViewerScreen(FittingScreen):
         if not self.sidebar.is_attached:
             return
         self.sidebar.show_session(self.session)
-        self.table.empty_message = self.session.empty_message(self.names.connector_message)
-        if not len(self.view):
-            self.table.refresh()
+        self.show_empty_message()
         self.refresh_status()
         self.browser.rows_changed()
+
+    def show_empty_message(self) -> None:
+        self.table.empty_message = self.session.empty_message(self.names.connector_message, *self.loader.budget_now())
+        if not len(self.view):
+            self.table.refresh()
 
     # -- keys -----------------------------------------------------------------------------
     def action_browser(self, action: str, *arguments: object) -> None:
@@ -338,6 +346,7 @@ class ViewerScreen(FittingScreen):
         if self.session.needs_connector:  # nothing to load yet: ask for the connector list again
             self.action_choose_connector()
         else:
+            self.names.give_way()
             self.loader.reload()
             self.refresh_all()
 
@@ -361,14 +370,6 @@ class ViewerScreen(FittingScreen):
         why_not = self.names.choose_connector()
         if why_not:
             self.notify(why_not, timeout=3)
-        else:  # (a listing the API's budget holds back took minutes without a word)
-            self.set_timer(LISTING_SAID_AFTER_S, self._still_listing)
-
-    def _still_listing(self) -> None:
-        if self.names.listing:
-            budget = self.loader.waits().budget
-            waits = " — it waits for the API's budget" if budget is not None and budget.binds else ""
-            self.notify(f"Listing the team's connectors …{waits}", timeout=4, markup=False)
 
     def action_pick_columns(self) -> None:
         """f: choose the table's columns, among the source's and the fields found in the data."""
