@@ -104,7 +104,8 @@ def test_a_budget_that_binds_has_a_short_form_for_a_narrow_line() -> None:
     free = BudgetState(limit=10, remaining=6, window_s=5, resets_in_s=2, waiting=False, known=True)
     assert s.state(Waits(backfilling=True, budget=free)).shorter == ()  # it does not bind: nothing long to say
     s.finished(capped=False)
-    assert s.state(Waits(budget=waiting)) == ("live", "live · every 2 s · API budget 0/10 · resets in 2 s · backfill "
+    # with no backfill, what waits at its turn is a listing (the credentials' names, the connectors)
+    assert s.state(Waits(budget=waiting)) == ("live", "live · every 2 s · API budget 0/10 · resets in 2 s · a listing "
                                                       "waits", ("live · budget 0/10 · resets 2 s",), "")
 
 

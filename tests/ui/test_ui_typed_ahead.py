@@ -21,19 +21,31 @@ from test_ui_terminal_bytes import read_for, read_until
 SHOWN = re.compile(rb"shown(?:\s|\x1b\[[0-9;]*m)*([0-9,]+)")
 
 
-def test_a_search_typed_before_the_viewer_opens_is_applied(tmp_path: Path) -> None:
-    path = tmp_path / "five.jsonl"
-    rows = [{"id": f"a{i}", "created_at": f"2025-11-15T11:0{i}:00.000Z", "status": "success",
-             "tool": "needle.tool" if i == 3 else "other.tool"} for i in range(5)]
+def typed_ahead(path: Path, rows: list[dict], typed: bytes) -> tuple[subprocess.Popen, int]:
+    """`logview --file path` in a real pseudo-terminal, with `typed` written to it before the
+    process even starts (the terminal still cooked: Enter arrives as a newline)."""
     path.write_text("".join(json.dumps(row) + "\n" for row in rows))
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
-    assert termios.tcgetattr(follower)[0] & termios.ICRNL  # (cooked: Enter arrives as a newline)
+    assert termios.tcgetattr(follower)[0] & termios.ICRNL
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "160", "LINES": "48"}
-    os.write(leader, b"/needle.tool\r")  # typed ahead, before the process even starts
+    os.write(leader, typed)
     process = subprocess.Popen([sys.executable, "-m", "logview", "--file", str(path)],
                                stdin=follower, stdout=follower, stderr=follower, env=env, start_new_session=True)
     os.close(follower)
+    return process, leader
+
+
+def quit_and_close(process: subprocess.Popen, leader: int) -> None:
+    if process.poll() is None:
+        process.kill()
+    os.close(leader)
+
+
+def test_a_search_typed_before_the_viewer_opens_is_applied(tmp_path: Path) -> None:
+    rows = [{"id": f"a{i}", "created_at": f"2025-11-15T11:0{i}:00.000Z", "status": "success",
+             "tool": "needle.tool" if i == 3 else "other.tool"} for i in range(5)]
+    process, leader = typed_ahead(tmp_path / "five.jsonl", rows, b"/needle.tool\r")
     try:
         output = read_until(leader, b"needle.tool", 30)
         output += read_for(leader, 2)
@@ -43,6 +55,22 @@ def test_a_search_typed_before_the_viewer_opens_is_applied(tmp_path: Path) -> No
         read_for(leader, 2)
         process.wait(timeout=10)
     finally:
-        if process.poll() is None:
-            process.kill()
-        os.close(leader)
+        quit_and_close(process, leader)
+
+
+def test_enter_typed_before_the_viewer_opens_shows_the_entry(tmp_path: Path) -> None:
+    """`logview --file f` then at once `G⏎` (the oldest entry's detail): the Enter arrived as
+    ctrl+j, which the table took for nothing (found by hand in tmux)."""
+    rows = [{"id": f"a{i}", "created_at": f"2025-11-15T11:0{i}:00.000Z", "status": "success",
+             "tool": "some.tool", "note": f"seen-only-in-detail-{i}"} for i in range(5)]
+    process, leader = typed_ahead(tmp_path / "five.jsonl", rows, b"G\r")
+    try:
+        output = read_until(leader, b"seen-only-in-detail-0", 30)
+        assert b"seen-only-in-detail-0" in output  # the oldest entry's detail is open
+        os.write(leader, b"\x1b")  # (Esc closes the detail, then q quits: together they read as alt+q)
+        read_for(leader, 1)
+        os.write(leader, b"q")
+        read_for(leader, 2)
+        process.wait(timeout=10)
+    finally:
+        quit_and_close(process, leader)

@@ -90,8 +90,10 @@ class BudgetState:
         """Worth showing: a request waits, or nothing can be sent right now."""
         return self.waiting or self.live_waits or self.blocked_s > 0 or self.remaining == 0
 
-    def describe(self) -> str:
-        """`API budget 3/100 · resets in 41 s · backfill waits` (`~` marks what is assumed)."""
+    def describe(self, waiting: str = "backfill waits") -> str:
+        """`API budget 3/100 · resets in 41 s · backfill waits` (`~` marks what is assumed).
+        `waiting` names what a request of the lower priority is: with no backfill running, the
+        credential names or a connector listing the budget holds back."""
         guess = "" if self.known else "~"
         parts = [f"API budget {guess}{self.remaining}/{self.limit}"]
         if self.blocked_s > 0:
@@ -99,7 +101,7 @@ class BudgetState:
         else:
             parts.append(f"resets in {'' if self.reset_known else '~'}{_duration(self.resets_in_s)}")
         if self.waiting:
-            parts.append("backfill waits")
+            parts.append(waiting)
         elif self.live_waits:
             parts.append("next request waits")
         return " · ".join(parts)

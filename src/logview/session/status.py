@@ -183,9 +183,10 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
 
 
 def _budget_text(waits: Waits) -> str:
-    """The API's budget, only when it binds: `API budget 0/100 · resets in 41 s · next request waits`."""
+    """The API's budget, only when it binds: `API budget 0/100 · resets in 41 s · next request waits`.
+    (Nothing is loading: what waits at the backfill's turn is a listing or the credentials' names.)"""
     budget = waits.budget
-    return budget.describe() if budget is not None and budget.binds else ""
+    return budget.describe(waiting="a listing waits") if budget is not None and budget.binds else ""
 
 
 def trouble(session: SessionState, waits: Waits) -> str | None:

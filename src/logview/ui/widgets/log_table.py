@@ -41,9 +41,9 @@ class LogTable(ScrollView, can_focus=True):
         Binding("home,g", "first", "Newest", show=False),
         Binding("end,G", "last", "Oldest", show=False),
         Binding("enter", "activate", "Detail"),
+        Binding("ctrl+j", "activate", "Detail", show=False),  # Enter typed ahead, before the app had the tty
         Binding("left", "shift(-1)", "Scroll left", show=False),
-        Binding("right", "shift(1)", "Scroll right", show=False),
-    ]
+        Binding("right", "shift(1)", "Scroll right", show=False)]
 
     COMPONENT_CLASSES = {f"log-table--{name}" for name in (
         "header", "cursor", "cursor-blurred", "date", "dim", "ok", "info", "warn", "error", "invalid", "empty")}
