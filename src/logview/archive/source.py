@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from logview.archive.coverage import Span, merge_spans, record_span, stored_spans
 from logview.archive.db import ArchiveError, Database
+from logview.archive.listed import forget_unlisted
 from logview.archive.retention import Retention, prune_source
 from logview.archive.rows import Rows, SourceIdentity, entry_from_row, insert_rows, page_rows, raws_rows, source_for
 from logview.model import LogEntry
@@ -78,9 +79,12 @@ class ArchivedSource:
             before = db.total_changes
             at = insert_rows(db, rows)
             new = db.total_changes - before
+            gone = 0
             if covered is not None:
                 record_span(db, source_id, covered, query_key)
-            pruned = self._apply_retention(db, source_id, new)
+                if not query_key:  # (what the server listed whole: the rest in that range is gone from it)
+                    gone = forget_unlisted(db, source_id, covered, rows)
+            pruned = self._apply_retention(db, source_id, new - gone)
         if placed is not None and len(rows):
             placed.update(zip(rows.columns[1], at) if at is not None and not pruned else self.rowids(rows.columns[1]))
         return new
