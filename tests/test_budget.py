@@ -452,6 +452,19 @@ async def test_what_was_spent_before_the_first_request_is_not_taken_for_another_
     assert server.refused == 0 and log[-1][0] - log[0][0] < 5.0  # all that the window had left, in it
 
 
+async def test_the_estimate_counts_another_clients_share():
+    """Found in a walk: "done in ~17 s" took 53 s while another logview tailed on the key."""
+    time = FakeTime()
+    server = FakeServer(time, 10, 5.0)
+    budget, log = time.budget(), []
+    await time.run(backfill(time, budget, server, 2, log))
+    alone = budget.eta_s(40)
+    for _ in range(4):
+        server.answer()  # another client's requests in this window
+    await time.run(backfill(time, budget, server, 1, log))
+    assert alone is not None and budget.eta_s(40) > alone * 1.5  # 4 of each 10 are the other's: ~10/6 as long
+
+
 def test_another_clients_spending_is_kept_back_until_it_stops():
     use = OthersUse()
     use.observe(0.0, window=100.0, limit=10, remaining=9, in_flight=0)  # the first answer: ours alone

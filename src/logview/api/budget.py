@@ -400,5 +400,5 @@ class Budget:
             return None
         full_reserve = min(self._limit // 2, sum(
             max(1, math.ceil(self._window_s / r.interval_s)) * r.per_cycle for r in self._reserves))
-        per_window = max(1, self._limit - full_reserve)
+        per_window = max(1, self._limit - full_reserve - self._others.per_window())  # (another logview's share)
         return max(start, span) + (requests - free_now) / per_window * self._window_s

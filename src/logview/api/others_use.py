@@ -62,6 +62,10 @@ class OthersUse:
         """Another client spent from this key lately (this window or the last)."""
         return self.others > 0 or self.others_before > 0
 
+    def per_window(self) -> int:
+        """What the others spend of a window, as far as seen (0 while none has been)."""
+        return max(self.others, self.others_before)
+
     def reserve(self, now: float, resets_in_s: float, window_s: float, limit: int) -> int:
         """Requests to count as spent by the others since the last answer, at their pace, plus
         one: at most half the limit; none while no other has been seen. The time counted is at most
@@ -71,6 +75,6 @@ class OthersUse:
         a minute of a budget of 120 against 99.)"""
         if not self.seen:
             return 0
-        per_s = max(self.others, self.others_before) / max(window_s, 1e-9)
+        per_s = self.per_window() / max(window_s, 1e-9)
         since_told = max(0.0, min(now - self.told_at, resets_in_s))
         return min(limit // 2, math.ceil(per_s * since_told) + 1)
