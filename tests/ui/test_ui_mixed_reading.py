@@ -140,3 +140,19 @@ async def test_s_while_a_mixed_file_is_read_waits_for_it_and_writes_every_entry(
                                             for n in app._notifications))
     assert target.read_bytes() == source.read_bytes()  # (newest first, as written)
 
+
+async def test_a_mixed_file_written_oldest_first_shows_no_new_rows(tmp_path: Path, gate) -> None:
+    """'▲ +993,672 new · g to jump' stayed after reading a file written oldest first, the user on
+    a row read early (found in a walk): the rows read above it are the file, not news; a plain
+    file says nothing either."""
+    write_mixed(tmp_path / "mixed.jsonl", newest_first=False)
+    app = file_app(tmp_path / "mixed.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(app.viewer.view) > 0)
+        await pilot.press("down", "down", "down")
+        gate["open"].set()
+        await settle(pilot)
+        assert len(app.viewer.view) == ROWS
+        assert " new" not in screen_text(app).splitlines()[0]
+        assert app.viewer.table.new_rows == 0
+

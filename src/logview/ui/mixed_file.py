@@ -97,8 +97,9 @@ class MixedFileViewer(MergedScreen):
             return
         chasing = self.table.sticky_end
         super().merge_now(force)
-        if chasing:  # (the rows that came above are not news to one chasing the oldest: no '+N new')
+        if chasing:
             self.table.action_last()
+        if self.table.new_rows:  # (rows read above the user's are the file, not a tail's news: no '+N new')
             self.table.new_rows = 0
             self.refresh_status()
         if self._waiting and len(self.view):
