@@ -156,3 +156,19 @@ async def test_a_mixed_file_written_oldest_first_shows_no_new_rows(tmp_path: Pat
         assert " new" not in screen_text(app).splitlines()[0]
         assert app.viewer.table.new_rows == 0
 
+
+async def test_e_while_a_mixed_file_is_read_says_errors_are_still_being_counted(tmp_path: Path, gate) -> None:
+    """Its errors below may not be read yet: 'No more errors below.' would be wrong."""
+    write_mixed(tmp_path / "mixed.jsonl")  # (no errors in it)
+    app = file_app(tmp_path / "mixed.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(app.viewer.view) > 0)
+        await pilot.press("e")
+        await pilot.pause()
+        assert [str(n.message) for n in app._notifications] == [
+            "Errors are still being counted: the file is still being read …"]
+        gate["open"].set()
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        assert str(list(app._notifications)[-1].message) == "No more errors below."

@@ -54,6 +54,9 @@ class MergedSession(ViewerSession):
         then wrote those read so far, 106,000 of a million, without a word (found in a walk)."""
         return "the file is read" if self.phase == "loading" else super().save_waits_for()
 
+    def errors_uncounted(self) -> str | None:
+        return "the file is still being read" if self.phase == "loading" else super().errors_uncounted()
+
     def origin_of(self, ordinal: int | None) -> Origin | None:
         """Where the row at `ordinal` came from now: its part's store and its ordinal there, which
         follows the rows merged into place since (a mixed file's parts are put in order once read,

@@ -321,6 +321,12 @@ class ViewerSession:
         it); None: it writes at once."""
         return "every field is read" if self.view_settling() else None
 
+    def errors_uncounted(self) -> str | None:
+        """Why `e` and `E` may miss errors yet (the fields that tell them are still being read),
+        in words; None: every row's are known."""
+        pending = len(self.store) - (self.store.ready - self.store.head)
+        return f"the fields of {counted(pending)} are still being read" if pending > 0 else None
+
     def chart_note(self) -> str:
         """Why the histogram and stats may be partial."""
         pending = len(self.store) - (self.store.ready - self.store.head)
