@@ -19,7 +19,7 @@ from logview.ui.app import LogViewApp
 from logview.ui.screens.save_dialog import SaveDialog
 from test_ui_tabs import settle_all, tabs_app
 from ui_helpers import (FAST, SIZE, connection, cursor_line, detail_text, file_app, screen_text, settle, table_lines,
-                        widget_text)
+                        wait_until, widget_text)
 
 AITRONOS_LABEL, SUPERMETRICS_LABEL = "demo data (aitronos)", "demo data (supermetrics)"
 
@@ -193,6 +193,31 @@ async def test_r_reads_a_mixed_file_again(tmp_path: Path) -> None:
         await settle(pilot)
         assert [e.id for e in shown_entries(app)] == ["a1", "s1"]
         assert app.viewer.sidebar._facet_values == sorted(["prod", HOSTILE_LABEL])
+
+
+async def test_a_mixed_file_changed_on_disk_says_so_and_r_reads_it_again(tmp_path: Path, monkeypatch) -> None:
+    """Every row turned `!` (nothing reads back from a changed file), the sidebar's counts
+    unchanged and no word of `r` (found in a walk): the banner says so, as for a plain file,
+    grown or not (a grown mixed file reads back nothing either), and `r` takes it away."""
+    from logview.ui import mixed_file
+
+    monkeypatch.setattr(mixed_file, "CHECK_EVERY_S", 0.1)
+    path = tmp_path / "mixed.jsonl"
+    lines = read_back_file(path)
+    app = file_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.pause(0.3)
+        assert "changed on disk" not in app.viewer.banner.plain()
+        with path.open("a") as handle:
+            handle.write(lines[0] + "\n")
+        await wait_until(pilot, lambda: "mixed.jsonl changed on disk since it was read: the rows shown may no "
+                                        "longer match it — r reads it again" in app.viewer.banner.plain())
+        await pilot.press("r")
+        await settle(pilot)
+        assert len(app.viewer.view) == len(lines) + 2  # (and the line that is not an envelope)
+        await pilot.pause(0.3)
+        assert "changed on disk" not in app.viewer.banner.plain()
 
 
 async def test_a_file_naming_a_source_per_line_stays_bounded(tmp_path: Path) -> None:

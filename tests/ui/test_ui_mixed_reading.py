@@ -112,3 +112,89 @@ async def test_the_entry_chosen_while_a_file_written_oldest_first_is_read_stays_
         await settle(pilot)
         assert len(app.viewer.view) == ROWS
         assert shown_at(chosen) in cursor_line(app) and ids[chosen] in detail_text(app)
+
+
+async def test_s_while_a_mixed_file_is_read_waits_for_it_and_writes_every_entry(tmp_path: Path, gate) -> None:
+    """It wrote the rows read so far (106,000 of a million) without a word, the dialog's count
+    stale (found in a walk): as for a plain file, the dialog says the count is not final and
+    follows it, and the save waits for the whole file."""
+    from logview.ui.screens.save_dialog import SaveDialog
+
+    source, target = tmp_path / "mixed.jsonl", tmp_path / "saved.jsonl"
+    write_mixed(source)
+    app = file_app(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(app.viewer.view) > 0)
+        await pilot.press("s")
+        await wait_until(pilot, lambda: isinstance(app.screen, SaveDialog))
+        await wait_until(pilot, lambda: "Save the entries shown (" in screen_text(app))
+        assert f"({FIRST_ROWS:,} so far; saved once the file is read)" in screen_text(app), [
+            line for line in screen_text(app).splitlines() if "so far" in line or "read)" in line]
+        app.screen.query_one("#save-path").value = str(target)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert not target.exists()  # nothing written while the file is still being read
+        assert any("once the file is read" in str(n.message) for n in app._notifications)
+        gate["open"].set()
+        await wait_until(pilot, lambda: any(str(n.message).startswith(f"Saved {ROWS:,} entries")
+                                            for n in app._notifications))
+    assert target.read_bytes() == source.read_bytes()  # (newest first, as written)
+
+
+async def test_a_mixed_file_written_oldest_first_shows_no_new_rows(tmp_path: Path, gate) -> None:
+    """'▲ +993,672 new · g to jump' stayed after reading a file written oldest first, the user on
+    a row read early (found in a walk): the rows read above it are the file, not news; a plain
+    file says nothing either."""
+    write_mixed(tmp_path / "mixed.jsonl", newest_first=False)
+    app = file_app(tmp_path / "mixed.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(app.viewer.view) > 0)
+        await pilot.press("down", "down", "down")
+        gate["open"].set()
+        await settle(pilot)
+        assert len(app.viewer.view) == ROWS
+        assert " new" not in screen_text(app).splitlines()[0]
+        assert app.viewer.table.new_rows == 0
+
+
+async def test_e_while_a_mixed_file_is_read_says_errors_are_still_being_counted(tmp_path: Path, gate) -> None:
+    """Its errors below may not be read yet: 'No more errors below.' would be wrong."""
+    write_mixed(tmp_path / "mixed.jsonl")  # (no errors in it)
+    app = file_app(tmp_path / "mixed.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(app.viewer.view) > 0)
+        await pilot.press("e")
+        await pilot.pause()
+        assert [str(n.message) for n in app._notifications] == [
+            "Errors are still being counted: the file is still being read …"]
+        gate["open"].set()
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        assert str(list(app._notifications)[-1].message) == "No more errors below."
+
+
+async def test_the_detail_shows_the_oldest_row_g_reaches_as_rows_come(tmp_path: Path, gate) -> None:
+    """While G chased the oldest row of a mixed file being read, the detail showed the previous
+    batch's oldest entry for 0.3-0.6 s under the new one (found in a walk): it is shown with the
+    rows, not after the table's message has gone round."""
+    ids = write_mixed(tmp_path / "mixed.jsonl")
+    app = file_app(tmp_path / "mixed.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(app.viewer.view) > 0)
+        await pilot.press("G", "enter")
+        await pilot.pause()
+        viewer = app.viewer
+        assert ids[FIRST_ROWS - 1] in detail_text(app)
+        seen: list[tuple[str, str]] = []  # (the row's entry, the detail's) as each merge leaves them
+        merge_now = viewer.merge_now
+
+        def merged_then_seen(force: bool = False) -> None:
+            merge_now(force)
+            seen.append((viewer.selected_entry().id, viewer.detail.entry.id))
+
+        viewer.merge_now = merged_then_seen
+        gate["open"].set()
+        await settle(pilot)
+        assert seen and seen[-1][0] == ids[-1]
+        assert all(row == detail for row, detail in seen), seen

@@ -42,7 +42,7 @@ async def test_a_save_while_fields_are_read_waits_for_them_and_holds_every_match
         await pilot.press("enter")
         await pilot.pause(0.3)
         assert not target.exists()  # nothing written while the fields are still being read
-        assert any("once the fields are read" in str(n.message) for n in app._notifications)
+        assert any("once every field is read" in str(n.message) for n in app._notifications)
         held_reading.set()
         await wait_until(pilot, lambda: any(str(n.message).startswith(f"Saved {len(wanted):,} entries")
                                             for n in app._notifications))

@@ -316,6 +316,17 @@ class ViewerSession:
         store = self.store
         return bool(self.searching) or (len(store) > 0 and store.covered(self.filters) < store.tail)
 
+    def save_waits_for(self) -> str | None:
+        """What a save (`s`) waits for before it writes, in words (the dialog and its message say
+        it); None: it writes at once."""
+        return "every field is read" if self.view_settling() else None
+
+    def errors_uncounted(self) -> str | None:
+        """Why `e` and `E` may miss errors yet (the fields that tell them are still being read),
+        in words; None: every row's are known."""
+        pending = len(self.store) - (self.store.ready - self.store.head)
+        return f"the fields of {counted(pending)} are still being read" if pending > 0 else None
+
     def chart_note(self) -> str:
         """Why the histogram and stats may be partial."""
         pending = len(self.store) - (self.store.ready - self.store.head)

@@ -154,7 +154,10 @@ class LogBrowser(Vertical):
     def action_next_error(self, step: int) -> None:
         row = self.session.view.next_problem(self.table.cursor_row, step)
         if row is None:
-            self.notify("No more errors " + ("below." if step > 0 else "above."), timeout=2)
+            # (said at 'reading fields · 0%', with 120,461 errors below: found in a walk)
+            uncounted = self.session.errors_uncounted()
+            self.notify(f"Errors are still being counted: {uncounted} …" if uncounted else
+                        "No more errors " + ("below." if step > 0 else "above."), timeout=2)
         else:
             self.table.move_to_row(row)
 

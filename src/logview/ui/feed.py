@@ -22,6 +22,7 @@ from textual.widget import Widget
 from textual.worker import Worker, get_current_worker
 
 from logview.files.memory import release_free_memory
+from logview.files.watch import CHECK_EVERY_S, FileWatch
 from logview.api.types import RetryEvent, RetryPolicy
 from logview.model import ApiError, ApiFailure, Filters, SourceKind
 from logview.options import Connection
@@ -51,15 +52,7 @@ USER_JUMP_QUIET_S = 0.03
 VIEWER_POLICY = RetryPolicy(max_wait_s=None)  # any Retry-After is waited out, with a countdown
 
 
-FILE_CHECK_EVERY_S = 2.0  # how often a file is looked at for a change on disk (one stat)
-
-
-def _stamp(path: Path) -> tuple[int, int, int] | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return info.st_ino, info.st_size, info.st_mtime_ns
+FILE_CHECK_EVERY_S = CHECK_EVERY_S  # how often a file is looked at for a change on disk (one stat)
 
 
 class Feed(Widget):
@@ -86,8 +79,7 @@ class Feed(Widget):
         self._wake: asyncio.Event | None = None
         self._quiet_until = 0.0
         self.reading: FileReading | None = None  # the file's current reading
-        self._file_stamp: tuple[int, int, int] | None = None  # the file as read: (inode, size, mtime)
-        self._file_told = False  # its change on disk has been said
+        self._file_watch: FileWatch | None = None  # the file as read (watched from the first reading)
         self._poll_started: float | None = None  # when the tail's current cycle began (None: pausing)
         self._painted = threading.Event()  # the screen's first paint is done (`painted`)
         self._first_archived: ArchivedRows | None = None  # read by `start`, for the first paint
@@ -179,9 +171,10 @@ class Feed(Widget):
         if self.client is None:
             assert self.file is not None and self.file_kind is not None
             self.pager = None
-            if self._file_stamp is None:  # (the first reading: watched from now on)
+            if self._file_watch is None:  # (the first reading: watched from now on)
+                self._file_watch = FileWatch(self.file)
                 self.set_interval(FILE_CHECK_EVERY_S, self._check_file)
-            self._file_stamp, self._file_told = _stamp(self.file), False
+            self._file_watch.read()
             self.reading = FileReading(self.file, self.source, generation=self.generation,
                                        max_entries=self.max_entries, post=self.post_message,
                                        first_paint=self._painted, spans=self._line_spans)
@@ -196,16 +189,9 @@ class Feed(Widget):
     def _check_file(self) -> None:
         """A file changed on disk after it was read (rewritten in place, appended to): say so
         once, for the rows shown are read back from it (a rewritten file shows other bytes)."""
-        if self.file is None or self._file_told or self._file_stamp is None:
-            return
-        now = _stamp(self.file)
-        if now == self._file_stamp:
-            return
-        self._file_told = True
-        grew = now is not None and now[0] == self._file_stamp[0] and now[1] > self._file_stamp[1]
-        what = ("has grown on disk since it was read" if grew else
-                "changed on disk since it was read: the rows shown may no longer match it")
-        self.post_message(self.Noticed(self.generation, Notice("file", f"{self.file.name} {what} — r reads it again")))
+        news = None if self._file_watch is None else self._file_watch.news()
+        if news is not None:
+            self.post_message(self.Noticed(self.generation, Notice("file", news)))
 
     def _line_spans(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
         """Offsets and lengths of the file's lines [lo, hi) as the store holds them (asked by the

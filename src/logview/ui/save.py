@@ -57,14 +57,16 @@ def still_saving(screen: Screen) -> bool:
 
 def save_when_settled(screen: Screen, path: Path, session: ViewerSession) -> None:
     """Save the view once it shows every row its filters pick: a big file's fields still being
-    read, or a search still running, would otherwise leave the file short without a word."""
-    if not session.view_settling():
+    read, a mixed file still being read, or a search still running, would otherwise leave the
+    file short without a word (`ViewerSession.save_waits_for`)."""
+    awaited = session.save_waits_for()
+    if awaited is None:
         save_view(screen, path, session)
         return
-    screen.notify(f"Saving to {path} once the fields are read …", markup=False, timeout=4)
+    screen.notify(f"Saving to {path} once {awaited} …", markup=False, timeout=4)
 
     def check() -> None:
-        if not session.view_settling():
+        if session.save_waits_for() is None:
             timer.stop()
             save_view(screen, path, session)
 

@@ -386,7 +386,7 @@ class ViewerScreen(FittingScreen):
         if still_saving(self):
             self.notify("A save is still being written: its message says when it is done.", timeout=4)
             return
-        self.app.push_screen(SaveDialog("logview-export.jsonl", lambda: len(self.view), self.session.view_settling,
+        self.app.push_screen(SaveDialog("logview-export.jsonl", lambda: len(self.view), self.session.save_waits_for,
                                         merged=self.session.merged),
                              lambda path: path is not None and save_when_settled(self, path, self.session))
 

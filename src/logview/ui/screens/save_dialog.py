@@ -33,10 +33,11 @@ class SaveDialog(ModalScreen[Path | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, default: str, count: Callable[[], int], settling: Callable[[], bool] = lambda: False,
+    def __init__(self, default: str, count: Callable[[], int], settling: Callable[[], str | None] = lambda: None,
                  merged: bool = False) -> None:
-        """`count`: the rows shown, asked again while the dialog is open; `settling`: they are not
-        yet all the filters pick (a big file's fields being read), and the save will wait;
+        """`count`: the rows shown, asked again while the dialog is open; `settling`: what the
+        save will wait for while they are not yet all the filters pick (a big file's fields being
+        read, a mixed file being read), in words, else None;
         `merged`: the merged timeline, whose JSONL is an envelope a line (`files/envelope.py`)."""
         super().__init__()
         self.default, self.merged = default, merged
@@ -47,9 +48,9 @@ class SaveDialog(ModalScreen[Path | None]):
         return self._count()
 
     def _title(self) -> Text:
-        if self._settling():
-            return Text(f"Save the entries shown ({self.count:,} so far; saved once every field is read)",
-                        style="bold")
+        awaited = self._settling()
+        if awaited is not None:
+            return Text(f"Save the entries shown ({self.count:,} so far; saved once {awaited})", style="bold")
         return Text(f"Save the {counted(self.count)} shown", style="bold")
 
     def compose(self) -> ComposeResult:
@@ -109,7 +110,7 @@ class SaveDialog(ModalScreen[Path | None]):
             return
         self.query_one("#save-error", Static).update("")
         if path.exists():
-            shown = "the entries shown" if self._settling() else f"the {counted(self.count)} shown"
+            shown = "the entries shown" if self._settling() is not None else f"the {counted(self.count)} shown"
             confirm_replace(self, f"{path} already exists. Replace it with {shown}?",
                             lambda: self.dismiss(path), focus_again="#save-path")
             return

@@ -1,0 +1,47 @@
+"""Whether a file changed on disk since it was read: its screen asks every CHECK_EVERY_S (one
+`stat`), and says so once, for the rows shown are read back from the file as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+CHECK_EVERY_S = 2.0
+
+Stamp = tuple[int, int, int]  # (inode, size, mtime)
+
+
+def _stamp(path: Path) -> Stamp | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_size, info.st_mtime_ns
+
+
+class FileWatch:
+    """`path` as read (`read`), and the words for its change since, once (`news`).
+    `appends_read_back`: rows read before the file grew still read back (a plain file's, by their
+    offsets); a mixed file's read back nothing once it has changed at all (`mixed.OpenedFile`)."""
+
+    def __init__(self, path: Path, *, appends_read_back: bool = True) -> None:
+        self.path, self.appends_read_back = path, appends_read_back
+        self._as_read: Stamp | None = None
+        self._told = False
+
+    def read(self) -> None:
+        """The file is read (again) from now: a change is measured from here."""
+        self._as_read, self._told = _stamp(self.path), False
+
+    def news(self) -> str | None:
+        """What to say of a change since `read`, the first time it is seen; else None."""
+        if self._told or self._as_read is None:
+            return None
+        now = _stamp(self.path)
+        if now == self._as_read:
+            return None
+        self._told = True
+        grew = (self.appends_read_back and now is not None and now[0] == self._as_read[0]
+                and now[1] > self._as_read[1])
+        what = ("has grown on disk since it was read" if grew else
+                "changed on disk since it was read: the rows shown may no longer match it")
+        return f"{self.path.name} {what} — r reads it again"
