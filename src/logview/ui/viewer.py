@@ -121,7 +121,8 @@ class ViewerScreen(FittingScreen):
         if warning:
             self.notify(warning, severity="warning", timeout=6, markup=False)
         self.sidebar.show_filters(self.filters)
-        self.table.focus()
+        if self.focused is None:  # (AUTO_FOCUS gave the table its focus; a deferred `focus()` here
+            self.focus_now(self.table)  # took it back from a field `/` had opened with keys typed ahead)
         self.start()
         self.set_interval(1.0, self.tick)
         self.refresh_all()
