@@ -169,8 +169,9 @@ def format_duration(value: Any) -> str:
     panel: found in a walk); anything odd is shown as text."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return cell_text(value)
-    if isinstance(value, float) and not math.isfinite(value) or value < 0:  # NaN, ±Infinity (`1e400`
-        return cell_text(value)  # in a file), negative: as given
+    # (isfinite asked of floats only: it raises on an int beyond a float's range)
+    if isinstance(value, float) and not math.isfinite(value) or value < 0:
+        return cell_text(value)  # NaN, ±Infinity (`1e400` in a file), negative: as given
     if value < 1000:
         return f"{value:.0f} ms"
     if value >= 1000 * 3600 * 1_000_000:
