@@ -131,6 +131,8 @@ async def test_a_file_is_filtered_locally_and_has_no_tail(hostile_file: Path) ->
         await pilot.press("t")
         await pilot.pause()
         assert not app.viewer.feed.tailing and app.is_running
+        said = [str(n.message) for n in app._notifications]
+        assert said and said[-1].startswith("A file has no live tail"), said  # (it was silent: found in a walk)
 
 
 async def test_a_file_over_the_cap_says_so(tmp_path: Path) -> None:

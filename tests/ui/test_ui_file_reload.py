@@ -34,6 +34,8 @@ async def test_r_reads_an_unchanged_file_again(tmp_path: Path) -> None:
         await wait_until(pilot, lambda: "file loaded" in screen_text(app))
         text = screen_text(app)
         assert "shown 400" in text and "loaded 400" in text and "No entries" not in text
+        said = [str(n.message) for n in app._notifications]
+        assert said == ["Reading logs.jsonl again, as it is now."]  # (it said nothing: found in a walk)
         assert table_lines(app) == before
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from logview.demo import DemoServer
 from logview.ui.screens.help import HelpScreen
-from ui_helpers import SIZE, make_app, screen_text, settle
+from pathlib import Path
+
+from ui_helpers import SIZE, file_app, make_app, screen_text, settle
 
 
 async def palette_titles(pilot, query: str) -> list[str]:
@@ -33,3 +35,14 @@ async def test_every_command_is_listed_once(demo: DemoServer) -> None:
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)  # ours: the full help, every key
         assert "toggle the live tail" in screen_text(app)
+
+
+async def test_a_file_is_offered_no_live_tail(tmp_path: Path) -> None:
+    """Found in a walk: the palette offered 'Toggle live tail' on a file, where `t` is not offered."""
+    path = tmp_path / "logs.jsonl"
+    path.write_text('{"id": "a1", "created_at": "2025-11-15T11:00:00.000Z", "status": "success", "tool": "x.y"}\n')
+    app = file_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = await palette_titles(pilot, "")
+        assert "Reload" in titles and "Toggle live tail" not in titles, titles

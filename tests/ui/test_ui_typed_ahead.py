@@ -16,18 +16,27 @@ import sys
 import termios
 from pathlib import Path
 
+import pytest
+
 from test_ui_terminal_bytes import read_for, read_until
 
 SHOWN = re.compile(rb"shown(?:\s|\x1b\[[0-9;]*m)*([0-9,]+)")
 
 
-def typed_ahead(path: Path, rows: list[dict], typed: bytes) -> tuple[subprocess.Popen, int]:
+def typed_ahead(path: Path, rows: list[dict], typed: bytes, *,
+                cooked: bool = True) -> tuple[subprocess.Popen, int]:
     """`logview --file path` in a real pseudo-terminal, with `typed` written to it before the
-    process even starts (the terminal still cooked: Enter arrives as a newline)."""
+    process even starts: the terminal cooked (Enter arrives as a newline), or not (as a shell
+    with readline leaves it to keys sent by tmux or pasted: Enter arrives as itself)."""
     path.write_text("".join(json.dumps(row) + "\n" for row in rows))
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
     assert termios.tcgetattr(follower)[0] & termios.ICRNL
+    if not cooked:
+        modes = termios.tcgetattr(follower)
+        modes[0] &= ~termios.ICRNL
+        modes[3] &= ~(termios.ICANON | termios.ECHO)
+        termios.tcsetattr(follower, termios.TCSANOW, modes)
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "160", "LINES": "48"}
     os.write(leader, typed)
     process = subprocess.Popen([sys.executable, "-m", "logview", "--file", str(path)],
@@ -42,10 +51,15 @@ def quit_and_close(process: subprocess.Popen, leader: int) -> None:
     os.close(leader)
 
 
-def test_a_search_typed_before_the_viewer_opens_is_applied(tmp_path: Path) -> None:
-    rows = [{"id": f"a{i}", "created_at": f"2025-11-15T11:0{i}:00.000Z", "status": "success",
-             "tool": "needle.tool" if i == 3 else "other.tool"} for i in range(5)]
-    process, leader = typed_ahead(tmp_path / "five.jsonl", rows, b"/needle.tool\r")
+FIVE_ROWS = [{"id": f"a{i}", "created_at": f"2025-11-15T11:0{i}:00.000Z", "status": "success",
+              "tool": "needle.tool" if i == 3 else "other.tool"} for i in range(5)]
+
+
+@pytest.mark.parametrize("cooked", [True, False], ids=["enter-as-newline", "enter-as-itself"])
+def test_a_search_typed_before_the_viewer_opens_is_applied(tmp_path: Path, cooked: bool) -> None:
+    """Enter as itself was lost: the focus the viewer gave its table on mount came a cycle
+    late, after `/` had opened the search, and the Enter went to the table (found in a walk)."""
+    process, leader = typed_ahead(tmp_path / "five.jsonl", FIVE_ROWS, b"/needle.tool\r", cooked=cooked)
     try:
         output = read_until(leader, b"needle.tool", 30)
         output += read_for(leader, 2)
@@ -54,6 +68,17 @@ def test_a_search_typed_before_the_viewer_opens_is_applied(tmp_path: Path) -> No
         os.write(leader, b"q")  # (the table has the focus again)
         read_for(leader, 2)
         process.wait(timeout=10)
+    finally:
+        quit_and_close(process, leader)
+
+
+def test_a_date_typed_before_the_viewer_opens_is_applied(tmp_path: Path) -> None:
+    process, leader = typed_ahead(tmp_path / "five.jsonl", FIVE_ROWS, b"d2025-11-15T11:03\r", cooked=False)
+    try:
+        output = read_until(leader, b"2025-11-15T11:03", 30)
+        output += read_for(leader, 2)
+        counts = SHOWN.findall(output)
+        assert counts and counts[-1] == b"2", counts  # since 11:03: two rows of five shown
     finally:
         quit_and_close(process, leader)
 

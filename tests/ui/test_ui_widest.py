@@ -119,3 +119,20 @@ async def test_the_merged_timeline_holds_both_apis_widest_values(tmp_path: Path)
         assert_columns_apart(app)
         lines = table_lines(app)
         assert any("a-source…" in line or "…" in line for line in lines[1:])  # cut with an ellipsis
+
+
+async def test_an_absurd_duration_is_short_in_the_stats_and_leaves_p50_and_p95_in_the_panel(tmp_path: Path) -> None:
+    """Found in a walk: a 30-digit duration showed as `9.382715964938247e+28` and pushed the p50
+    and p95 columns out of the panel at 160 columns."""
+    rows = aitronos_rows()[:20]
+    rows[3]["duration_ms"] = 123456789012345678901234567890
+    app = file_app(write(tmp_path / "absurd.jsonl", rows))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        stats = app.viewer.stats
+        text = widget_text(stats)
+        assert [title for title, _ in stats.stats_layout(stats.scrollable_content_region.width).numbers] == [
+            "entries", "failed", "p50", "p95", "p99"]
+        assert re.search(r"\b\d\.\de\+2[89] ms\b", text) and "9.382715964938247e+28" not in text, text

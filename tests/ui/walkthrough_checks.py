@@ -31,12 +31,13 @@ PALETTE = "ctrl+p"
 
 
 def keys_of(bindings: list[Binding | tuple]) -> dict[str, str]:
-    """key → action, with `up,k` split into its keys."""
+    """key → action, with `up,k` split into its keys; a key's first binding (the one Textual tries
+    first: a later one acts only where the first is not allowed, as `t` on a file)."""
     found: dict[str, str] = {}
     for binding in bindings:
         binding = binding if isinstance(binding, Binding) else Binding(*binding)
         for key in binding.key.split(","):
-            found[key.strip()] = binding.action
+            found.setdefault(key.strip(), binding.action)
     return found
 
 
@@ -268,11 +269,12 @@ async def _tail(walk: Walk, key: str) -> None:
         await walk.press(key)
         assert any("Each tab tails its own source" in note for note in walk.notes())
         return
-    if viewer.feed.file_mode:  # not offered: the footer has no `t`, and the key does nothing
+    if viewer.feed.file_mode:  # not offered: the footer has no `t`, and the key says why
         before = walk.status_line()
         await walk.press(key)
         footer = walk.text().splitlines()[-1]
         assert "Tail" not in footer and walk.status_line() == before and not viewer.session.want_tail
+        assert any("A file has no live tail" in note for note in walk.notes())
         return
     following = viewer.session.want_tail
     await walk.press(key)

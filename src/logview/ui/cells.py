@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from collections.abc import Sequence
@@ -163,21 +164,24 @@ def cell_text(value: Any) -> str:
 
 
 def format_duration(value: Any) -> str:
-    """Milliseconds for people: `845 ms`, `2.31 s`, `1m 04s`; anything odd is shown as text."""
+    """Milliseconds for people: `845 ms`, `2.31 s`, `1m 04s`, `3h 05m`; over a century, which no one
+    measured, short as given: `1.2e+29 ms` (its 30 digits pushed the stats' p50 and p95 out of the
+    panel: found in a walk); anything odd is shown as text."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return cell_text(value)
-    if not math.isfinite(value) or value < 0:  # NaN, ±Infinity (`1e400` in a file), negative: as given
-        return cell_text(value)
+    # (isfinite asked of floats only: it raises on an int beyond a float's range)
+    if isinstance(value, float) and not math.isfinite(value) or value < 0:
+        return cell_text(value)  # NaN, ±Infinity (`1e400` in a file), negative: as given
     if value < 1000:
         return f"{value:.0f} ms"
+    if value >= 1000 * 3600 * 1_000_000:
+        return f"{float(value):.1e} ms" if value <= sys.float_info.max else f">{sys.float_info.max:.1e} ms"
     seconds = value / 1000
     if seconds < 60:
         return f"{seconds:.2f} s" if seconds < 10 else f"{seconds:.1f} s"
     if seconds < 3600:
         minutes, rest = divmod(int(seconds), 60)
         return f"{minutes}m {rest:02d}s"
-    if seconds >= 3600 * 1_000_000:  # over a century: not a duration anyone measured, show as given
-        return cell_text(value)
     hours, rest = divmod(int(seconds), 3600)
     return f"{hours}h {rest // 60:02d}m"
 

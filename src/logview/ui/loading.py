@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 Notify = Callable[..., None]
 
+NO_TAIL = "A file has no live tail: it holds what was written to it (r reads it again)."
+
 
 class LoadControl:
     """Drives one session's feed."""
@@ -82,11 +84,13 @@ class LoadControl:
             self.banner.show_failure(file_error(store.lines.path, error), context="reading the file")
             return
         self.start(clear_now=True)
+        name = store.lines.path.name if store.lines is not None else "the file"
+        self._notify(f"Reading {name} again, as it is now.", timeout=3, markup=False)
 
     def toggle_tail(self) -> None:
         """t: start or stop the live tail; starting it also jumps to the newest entry."""
         if self.feed.file_mode:
-            self._notify("A file has no live tail.", timeout=3)
+            self._notify(NO_TAIL, timeout=3)
         elif self.session.needs_connector:
             self._notify("Choose a connector first (c): there is nothing to tail yet.", timeout=3)
         elif self.session.toggle_tail():

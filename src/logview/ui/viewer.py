@@ -33,7 +33,7 @@ from logview.ui.browser import LogBrowser
 from logview.ui.columns import ColumnControl
 from logview.ui.feed import Feed
 from logview.ui.fitting import FittingScreen
-from logview.ui.loading import LoadControl
+from logview.ui.loading import NO_TAIL, LoadControl
 from logview.ui.names import Names
 from logview.ui.saving_filters import SavedFilterCommands
 from logview.ui.viewer_keys import VIEWER_KEYS, key_allowed, key_commands
@@ -121,7 +121,8 @@ class ViewerScreen(FittingScreen):
         if warning:
             self.notify(warning, severity="warning", timeout=6, markup=False)
         self.sidebar.show_filters(self.filters)
-        self.table.focus()
+        if self.focused is None:  # (AUTO_FOCUS gave the table its focus; a deferred `focus()` here
+            self.focus_now(self.table)  # took it back from a field `/` had opened with keys typed ahead)
         self.start()
         self.set_interval(1.0, self.tick)
         self.refresh_all()
@@ -353,6 +354,9 @@ class ViewerScreen(FittingScreen):
     def action_toggle_tail(self) -> None:
         self.loader.toggle_tail()
         self.refresh_status()
+
+    def action_no_tail(self) -> None:
+        self.notify(NO_TAIL, timeout=3, markup=False)
 
     def action_toggle_status(self, index: int) -> None:
         options = self.session.status_options

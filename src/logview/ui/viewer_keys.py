@@ -27,6 +27,7 @@ VIEWER_KEYS = [
     Binding("slash", "focus_search", "Search", priority=True),
     Binding("d", "focus_dates", "Dates", priority=True),
     Binding("t", "toggle_tail", "Tail"),
+    Binding("t", "no_tail", show=False),  # (where toggle_tail is not offered, a file: says why)
     Binding("r", "reload", "Reload"),
     # the table area's keys: their actions are the browser's (`browser.action_…`)
     Binding("e", "browser('next_error', 1)", "Next error"),
@@ -55,8 +56,9 @@ def key_allowed(screen: Screen, action: str) -> bool:
 
 def key_commands(screen: Screen, browser: LogBrowser, *, connectors: bool) -> Iterator[SystemCommand]:
     """The keys' actions as the palette's commands: each one `screen`'s, or else `browser`'s;
-    choosing a connector only where there are connectors to choose."""
+    choosing a connector only where there are connectors to choose, the tail where there is one."""
+    offered = {"choose_connector": connectors, "toggle_tail": screen.check_action("toggle_tail", ()) is not False}
     for title, help_text, action in COMMANDS:
-        if action != "choose_connector" or connectors:
+        if offered.get(action, True):
             owner = screen if hasattr(screen, f"action_{action}") else browser
             yield SystemCommand(title, help_text, getattr(owner, f"action_{action}"))

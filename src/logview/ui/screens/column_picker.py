@@ -25,6 +25,8 @@ class TickList(SelectionList[str]):
     """A SelectionList whose rows say `[x]` or `[ ]`: Textual's box shows the same X either way and
     tells them apart by colour only, which a plain terminal (or a colour-blind user) cannot see."""
 
+    BINDINGS = [Binding("space", "select", "Toggle")]  # (the picker's main key, in its footer)
+
     def render_line(self, y: int) -> Strip:
         line = OptionList.render_line(self, y)  # the prompt, without SelectionList's coloured box
         index = self.scroll_offset.y + y

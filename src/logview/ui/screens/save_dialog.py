@@ -27,6 +27,12 @@ _EDITING = {"ctrl+u": "action_delete_left_all", "ctrl+w": "action_delete_left_wo
             "enter": "action_submit"}
 
 
+class PathField(Field):
+    """The file name, whose Enter saves (said in the footer)."""
+
+    BINDINGS = [Binding("enter", "submit", "Save")]
+
+
 class SaveDialog(ModalScreen[Path | None]):
     """Returns the chosen path, or None when cancelled. The format follows the extension, by
     `logview export`'s rule (`format_for`); an existing file is replaced only once confirmed."""
@@ -60,7 +66,7 @@ class SaveDialog(ModalScreen[Path | None]):
                           if self.merged else ("raw entries as received", "the source's columns"))
             yield Static(Text(f"{' '.join(JSONL_EXTENSIONS)}: {jsonl} · {' '.join(CSV_EXTENSIONS)}: {csv}",
                               style="dim"), id="save-hint")
-            yield Field(value=self.default, id="save-path")
+            yield PathField(value=self.default, id="save-path")
             yield Static(id="save-error")
             yield Static(Text("Enter saves · Esc cancels", style="dim"), id="save-keys")
         yield KeyFooter()  # (over the viewer's, whose keys are typed into the name here)

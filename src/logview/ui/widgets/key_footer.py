@@ -24,6 +24,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import ActiveBinding
+from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -67,6 +68,12 @@ def footer_items(app: Any, active: Mapping[str, ActiveBinding]) -> tuple[tuple[F
                              binding.tooltip or binding.description)
         items.pop(binding.action, None)
     return tuple(items.values()), palette
+
+
+# The command palette's own keys, which its bindings hide (all but Esc, under a long name); the
+# viewer's `q Quit  b Filters …` are typed into its search there.
+PALETTE_KEYS = (FooterItem("down", "↑↓", "Move"), FooterItem("enter", "⏎", "Run"),
+                FooterItem("escape", "esc", "Close"))
 
 
 class KeyFooter(Widget, can_focus=False):
@@ -130,7 +137,9 @@ class KeyFooter(Widget, can_focus=False):
             self.refresh()
 
     def keys_shown(self) -> tuple[tuple[FooterItem, ...], FooterItem | None]:
-        if self.app.screen is not self.screen:  # under a dialog (the command palette): its keys, not these
+        if isinstance(self.app.screen, CommandPalette):  # (a dialog with no footer of its own)
+            return PALETTE_KEYS, None
+        if self.app.screen is not self.screen:  # under a dialog (with its own footer): not these
             return (), None
         return footer_items(self.app, self.screen.active_bindings)
 
