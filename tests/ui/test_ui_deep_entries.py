@@ -1,0 +1,68 @@
+"""An entry nested ~1,000 deep in a plain or a mixed file (found in a walk): Enter over it froze the
+viewer (`q` and SIGTERM ignored, memory growing), and `s` of a mixed file holding it wrote
+nothing and said nothing. Its detail now shows the deep value on one line, as written; `s`, `y`
+and `/` treat it as any other entry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from test_deep_entries import GOOD, deep_line, envelope
+from ui_helpers import SIZE, detail_text, file_app, screen_text, settle, table_lines, wait_until
+from test_ui_mixed_file import save_via_dialog
+
+pytestmark = pytest.mark.timeout(90)  # (the detail hung for good)
+
+
+def deep_file(tmp_path: Path, mixed: bool) -> tuple[Path, list[bytes]]:
+    lines = [GOOD[0], deep_line(1000), GOOD[1]]
+    if mixed:
+        lines = [envelope(line) for line in lines]
+    path = tmp_path / ("mixed-deep.jsonl" if mixed else "deep.jsonl")
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path, lines
+
+
+def notes(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+@pytest.mark.parametrize("mixed", [False, True], ids=["plain", "mixed"])
+async def test_the_detail_of_an_entry_nested_1000_deep_opens_and_the_viewer_goes_on(tmp_path: Path,
+                                                                                   mixed: bool) -> None:
+    path, _ = deep_file(tmp_path, mixed)
+    app = file_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        row = next(line for line in table_lines(app) if "20:00:00" in line)
+        assert "data.page" in row and not row.lstrip().startswith("!"), row  # readable as any row
+        await pilot.press("enter")  # the newest row: the deep one
+        await pilot.pause(0.3)
+        assert app.viewer.detail.entry is not None and app.viewer.detail.entry.id == "sm_deep"
+        text = detail_text(app)
+        assert "[[[[[[[[[[" in text and "(nested 1,000 deep: shown on one line, as written)" in text, text[-500:]
+        assert "sm_deep" in screen_text(app)
+        await pilot.press("j")  # the next entry's detail shows at once: nothing is stuck
+        await pilot.pause(0.3)
+        assert app.viewer.detail.entry.id == "sm_1" and '"deep"' not in detail_text(app)
+
+
+@pytest.mark.parametrize("mixed", [False, True], ids=["plain", "mixed"])
+async def test_s_y_and_search_take_an_entry_nested_1000_deep(tmp_path: Path, mixed: bool) -> None:
+    path, lines = deep_file(tmp_path, mixed)
+    target = tmp_path / "saved.jsonl"
+    app = file_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await save_via_dialog(pilot, app, target)
+        await wait_until(pilot, lambda: any(note.startswith("Saved 3 entries to ") for note in notes(app)))
+        assert sorted(target.read_bytes().splitlines()) == sorted(lines)
+
+        await pilot.press("slash", *"sm_deep", "enter")
+        await settle(pilot)
+        assert len(app.viewer.view) == 1 and app.viewer.view.index is not None
+        await pilot.press("escape", "y")  # (escape: from the search field back to the table)
+        await wait_until(pilot, lambda: any(note.startswith("Sent the selected entry") for note in notes(app)))
+        assert app.clipboard.encode() == deep_line(1000)  # the entry as stored (a mixed file: out of its envelope)
