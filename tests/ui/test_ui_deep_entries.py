@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from logview.ui import save
 from test_deep_entries import GOOD, deep_line, envelope
 from ui_helpers import SIZE, detail_text, file_app, screen_text, settle, table_lines, wait_until
 from test_ui_mixed_file import save_via_dialog
@@ -66,3 +67,25 @@ async def test_s_y_and_search_take_an_entry_nested_1000_deep(tmp_path: Path, mix
         await pilot.press("escape", "y")  # (escape: from the search field back to the table)
         await wait_until(pilot, lambda: any(note.startswith("Sent the selected entry") for note in notes(app)))
         assert app.clipboard.encode() == deep_line(1000)  # the entry as stored (a mixed file: out of its envelope)
+
+
+async def test_a_save_that_fails_for_any_reason_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only an OSError was said: any other failure of the writer left the user believing it saved."""
+    path, _ = deep_file(tmp_path, mixed=True)
+
+    def broken_write(*_: object) -> None:
+        raise ValueError("a writer's bug")
+
+    monkeypatch.setattr(save.EntryWriter, "write", broken_write)
+    target = tmp_path / "saved.jsonl"
+    app = file_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        app.screen.query_one("#save-path").value = str(target)
+        await pilot.press("enter")
+        await settle(pilot)
+        await wait_until(pilot, lambda: bool(notes(app)))
+        assert notes(app) == [f"Could not save to {target}: ValueError: a writer's bug"]
+        assert not target.exists() and not list(tmp_path.glob("*.partial"))
