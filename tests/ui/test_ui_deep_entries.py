@@ -13,6 +13,7 @@ from logview.ui import save
 from test_deep_entries import GOOD, deep_line, envelope
 from ui_helpers import SIZE, detail_text, file_app, screen_text, settle, table_lines, wait_until
 from test_ui_mixed_file import save_via_dialog
+from test_ui_save_dialogs import type_save_name
 
 pytestmark = pytest.mark.timeout(90)  # (the detail hung for good)
 
@@ -81,11 +82,7 @@ async def test_a_save_that_fails_for_any_reason_says_so(tmp_path: Path, monkeypa
     app = file_app(path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("s")
-        await pilot.pause()
-        app.screen.query_one("#save-path").value = str(target)
-        await pilot.press("enter")
-        await settle(pilot)
+        await type_save_name(pilot, str(target))
         await wait_until(pilot, lambda: bool(notes(app)))
         assert notes(app) == [f"Could not save to {target}: ValueError: a writer's bug"]
         assert not target.exists() and not list(tmp_path.glob("*.partial"))
