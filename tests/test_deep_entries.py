@@ -7,13 +7,14 @@ wrote nothing, not even the good lines)."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from logview.jsonutil import dump_json, load_json, nesting_depth
 
-from test_export import logview
+from test_export import SUPERMETRICS_KEY, logview, supermetrics_args
 
 
 def deep_line(depth: int, entry_id: str = "sm_deep") -> bytes:
@@ -57,3 +58,20 @@ def test_export_writes_a_deep_entry_and_the_good_lines_around_it(tmp_path: Path,
     assert sorted(out.read_bytes().splitlines()) == sorted(lines)
     to_stdout = logview("export", "--file", str(path))
     assert to_stdout.returncode == 0 and sorted(to_stdout.stdout.splitlines()) == sorted(lines)
+
+
+def test_an_entry_nested_900_deep_from_the_api_is_exported_archived_and_queried(fresh_server) -> None:
+    """The API's path: the export printed a RecursionError and archived nothing (the demo server's
+    standard library writes ~900 levels; the page's reader takes up to 1,024)."""
+    at = datetime.now(timezone.utc) - timedelta(minutes=5)
+    line = deep_line(900).replace(b"2026-12-04T20:00:00Z", at.strftime("%Y-%m-%dT%H:%M:%SZ").encode())
+    fresh_server.state.insert_supermetrics(2)
+    fresh_server.state.insert_raw("supermetrics", [(at, load_json(line))])
+    export = logview(*supermetrics_args(fresh_server), env=SUPERMETRICS_KEY)
+    assert export.returncode == 0 and export.stderr == b"", export.stderr[-2000:]
+    assert line in export.stdout.splitlines() and len(export.stdout.splitlines()) == 3
+    identity = supermetrics_args(fresh_server)[1:]
+    query = logview("sql", *identity, "--format", "jsonl",
+                    "SELECT raw, json_extract(raw, '$.event') AS event FROM logs WHERE id = 'sm_deep'")
+    assert query.returncode == 0, query.stderr
+    assert [json.loads(row) for row in query.stdout.splitlines()] == [{"raw": line.decode(), "event": "data.page"}]
