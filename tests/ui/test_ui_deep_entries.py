@@ -1,6 +1,6 @@
 """An entry nested ~1,000 deep in a plain or a mixed file (found in a walk): Enter over it froze the
 viewer (`q` and SIGTERM ignored, memory growing), and `s` of a mixed file holding it wrote
-nothing and said nothing. Its detail now shows the deep value on one line, as written; `s`, `y`
+nothing and said nothing. Its detail now shows the deep value as written, not indented; `s`, `y`
 and `/` treat it as any other entry."""
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ async def test_the_detail_of_an_entry_nested_1000_deep_opens_and_the_viewer_goes
         await pilot.pause(0.3)
         assert app.viewer.detail.entry is not None and app.viewer.detail.entry.id == "sm_deep"
         text = detail_text(app)
-        assert "[[[[[[[[[[" in text and "(nested 1,000 deep: shown on one line, as written)" in text, text[-500:]
+        assert "[[[[[[[[[[" in text and "(nested 1,000 deep: shown as written, not indented)" in text, text[-500:]
         assert "sm_deep" in screen_text(app)
         await pilot.press("j")  # the next entry's detail shows at once: nothing is stuck
         await pilot.pause(0.3)

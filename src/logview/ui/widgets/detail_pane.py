@@ -36,14 +36,14 @@ _JSON = JSONHighlighter()
 
 def json_text(value: Any) -> Text:
     """A JSON value pretty-printed, sanitised, then highlighted (safe for any content). One nested
-    deeper than DEEPEST_INDENTED is shown on one line as written: indented it would be mostly
+    deeper than DEEPEST_INDENTED is shown as written, not indented: indented it would be mostly
     spaces, and the standard library's indenting recursion overflowed Python's stack near 1,000
     levels, which hung the viewer (a file or an API may hold entries nested up to 1,024 deep)."""
     depth = nesting_depth(value)
     note = None
     if depth > DEEPEST_INDENTED:
         dumped = dump_json(value).decode("utf-8", errors="replace")
-        note = f"nested {depth:,} deep: shown on one line, as written"
+        note = f"nested {depth:,} deep: shown as written, not indented"
     else:
         try:
             dumped = json.dumps(value, indent=2, ensure_ascii=False)
