@@ -5,13 +5,17 @@ and `/` treat it as any other entry."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from logview.archive import Archive
+from logview.jsonutil import load_json
 from logview.ui import save
 from test_deep_entries import GOOD, deep_line, envelope
-from ui_helpers import SIZE, detail_text, file_app, screen_text, settle, table_lines, wait_until
+from test_ui_archive import archived_app
+from ui_helpers import FIXED_NOW, SIZE, detail_text, file_app, screen_text, settle, table_lines, wait_until
 from test_ui_mixed_file import save_via_dialog
 from test_ui_save_dialogs import type_save_name
 
@@ -86,3 +90,20 @@ async def test_a_save_that_fails_for_any_reason_says_so(tmp_path: Path, monkeypa
         await wait_until(pilot, lambda: bool(notes(app)))
         assert notes(app) == [f"Could not save to {target}: ValueError: a writer's bug"]
         assert not target.exists() and not list(tmp_path.glob("*.partial"))
+
+
+async def test_an_entry_nested_900_deep_from_the_api_is_shown_and_archived(fresh_demo, tmp_path: Path) -> None:
+    """The API's path: the archive's writer refused the page holding it (a RecursionError)."""
+    at = FIXED_NOW - timedelta(minutes=5)
+    line = deep_line(900).replace(b"2026-12-04T20:00:00Z", at.strftime("%Y-%m-%dT%H:%M:%SZ").encode())
+    fresh_demo.state.insert_raw("supermetrics", [(at, load_json(line))])
+    with Archive.open(tmp_path / "archive.sqlite3") as archive:
+        for _ in ("fetched", "painted from the archive"):
+            app = archived_app(fresh_demo, archive, "supermetrics")
+            async with app.run_test(size=SIZE) as pilot:
+                await settle(pilot)
+                assert len(app.viewer.view) == 301
+                await pilot.press("enter")  # the newest row: the deep one
+                await pilot.pause(0.3)
+                assert app.viewer.detail.entry.id == "sm_deep" and app.viewer.detail.entry.raw == load_json(line)
+                assert "(nested 900 deep: shown as written, not indented)" in detail_text(app)
