@@ -21,6 +21,14 @@ class InvalidJSON(ValueError):
     """Bytes that are not JSON at all (torn, truncated, HTML, invalid UTF-8)."""
 
 
+class TooDeepJSON(InvalidJSON):
+    """JSON nested deeper than logview reads: orjson stops at 1,024 levels, the standard library
+    (numbers of 19+ digits) near Python's recursion limit, 1,000 frames."""
+
+
+_TOO_DEEP = "nested deeper than the 1,024 levels logview reads"
+
+
 class LiteralNumber(float):
     """A number beyond a double (`1e400`) or a constant JSON lacks (`NaN`, `Infinity`): a float
     for arithmetic (infinite or NaN), written back exactly as it was read."""
@@ -64,14 +72,18 @@ def load_json(data: bytes | str) -> Any:
     if _NINETEEN_DIGITS in raw.translate(_DIGITS_AS_ZERO) and _LONG_DIGIT_RUN.search(raw):
         try:
             return _loads(raw.decode())
-        except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        except RecursionError:
+            raise TooDeepJSON(_TOO_DEEP) from None
+        except (ValueError, UnicodeDecodeError) as error:
             raise InvalidJSON(str(error)) from None
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as first_error:
         try:
             return _loads(data.decode() if isinstance(data, bytes) else data)
-        except (ValueError, UnicodeDecodeError, RecursionError):
+        except RecursionError:
+            raise TooDeepJSON(_TOO_DEEP) from None
+        except (ValueError, UnicodeDecodeError):
             raise InvalidJSON(str(first_error)) from None
 
 

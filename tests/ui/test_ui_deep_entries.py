@@ -107,3 +107,18 @@ async def test_an_entry_nested_900_deep_from_the_api_is_shown_and_archived(fresh
                 await pilot.pause(0.3)
                 assert app.viewer.detail.entry.id == "sm_deep" and app.viewer.detail.entry.raw == load_json(line)
                 assert "(nested 900 deep: shown as written, not indented)" in detail_text(app)
+
+
+@pytest.mark.parametrize("mixed", [False, True], ids=["plain", "mixed"])
+async def test_a_line_nested_deeper_than_logview_reads_says_so_not_that_it_is_not_json(tmp_path: Path,
+                                                                                       mixed: bool) -> None:
+    too_deep = deep_line(2000, "sm_too_deep")
+    lines = [GOOD[0], envelope(too_deep) if mixed else too_deep]
+    path = tmp_path / "too-deep.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    app = file_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        row = next(line for line in table_lines(app) if "invalid entry" in line)
+        assert row.lstrip().startswith("!") and "invalid entry: nested deeper than the 1,024 levels" in row, row
+        assert "not JSON" not in row
