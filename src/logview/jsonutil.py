@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -19,6 +19,14 @@ import orjson
 
 class InvalidJSON(ValueError):
     """Bytes that are not JSON at all (torn, truncated, HTML, invalid UTF-8)."""
+
+
+class TooDeepJSON(InvalidJSON):
+    """JSON nested deeper than logview reads: orjson stops at 1,024 levels, the standard library
+    (numbers of 19+ digits) near Python's recursion limit, 1,000 frames."""
+
+
+_TOO_DEEP = "nested deeper than the 1,024 levels logview reads"
 
 
 class LiteralNumber(float):
@@ -64,14 +72,18 @@ def load_json(data: bytes | str) -> Any:
     if _NINETEEN_DIGITS in raw.translate(_DIGITS_AS_ZERO) and _LONG_DIGIT_RUN.search(raw):
         try:
             return _loads(raw.decode())
-        except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        except RecursionError:
+            raise TooDeepJSON(_TOO_DEEP) from None
+        except (ValueError, UnicodeDecodeError) as error:
             raise InvalidJSON(str(error)) from None
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as first_error:
         try:
             return _loads(data.decode() if isinstance(data, bytes) else data)
-        except (ValueError, UnicodeDecodeError, RecursionError):
+        except RecursionError:
+            raise TooDeepJSON(_TOO_DEEP) from None
+        except (ValueError, UnicodeDecodeError):
             raise InvalidJSON(str(first_error)) from None
 
 
@@ -84,18 +96,12 @@ def dump_json(value: Any, *, sort_keys: bool = False) -> bytes:
             return orjson.dumps(value, option=option | orjson.OPT_PASSTHROUGH_SUBCLASS, default=_literal)
         except TypeError:
             pass
-        literals: list[str] = []
-        mark = f"\0{secrets.token_hex(8)} %d\0"  # a string no entry holds, standing in for a literal
-        value = _marked(value, literals, mark)
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys)
-        try:
-            data = text.encode()
-        except UnicodeEncodeError:  # a lone surrogate (JSON `"\\ud800"`): written back escaped
-            data = json.dumps(value, ensure_ascii=True, separators=(",", ":"), sort_keys=sort_keys).encode()
-        written = json.dumps(mark).encode()  # how the standard library writes the mark
-        for number, literal in enumerate(literals):
-            data = data.replace(written % number, literal.encode(), 1)
-        return data
+    # orjson refuses an integer beyond 64 bits, a lone surrogate and a value nested 255 deep or more
+    # (it reads up to 1,024: a file or an API may well hold one)
+    try:
+        return _compact(value, sort_keys, ensure_ascii=False).encode()
+    except UnicodeEncodeError:  # a lone surrogate (JSON `"\\ud800"`): written back escaped
+        return _compact(value, sort_keys, ensure_ascii=True).encode()
 
 
 def _literal(value: Any) -> Any:
@@ -104,13 +110,58 @@ def _literal(value: Any) -> Any:
     raise TypeError
 
 
-def _marked(value: Any, literals: list[str], mark: str) -> Any:
-    """`value` with each `LiteralNumber` replaced by `mark % n` (n counting them in `literals`)."""
-    if isinstance(value, LiteralNumber):
-        literals.append(value.text)
-        return mark % (len(literals) - 1)
-    if isinstance(value, dict):
-        return {key: _marked(item, literals, mark) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_marked(item, literals, mark) for item in value]
-    return value
+_END = object()
+
+
+def _compact(value: Any, sort_keys: bool, ensure_ascii: bool) -> str:
+    """`value` as the standard library writes it compact, a `LiteralNumber` as it was read, and
+    without recursion: the standard library stops at Python's recursion limit (1,000 frames, the
+    caller's included), short of the 1,024 levels a value read may have."""
+    scalar = json.JSONEncoder(ensure_ascii=ensure_ascii, separators=(",", ":")).encode
+    parts: list[str] = []
+    open_containers: list[tuple[Iterator[Any], bool]] = []  # each one's items left, and whether it is an object
+    item = value
+    while True:
+        if isinstance(item, (dict, list, tuple)):
+            is_object = isinstance(item, dict)
+            parts.append("{" if is_object else "[")
+            items = (sorted(item.items(), key=_key) if sort_keys else item.items()) if is_object else item
+            open_containers.append((iter(items), is_object))
+            first = True
+        else:
+            parts.append(item.text if isinstance(item, LiteralNumber) else scalar(item))
+            first = False
+        while open_containers:  # the next item to write, closing the containers it leaves
+            items, is_object = open_containers[-1]
+            following = next(items, _END)
+            if following is _END:
+                parts.append("}" if is_object else "]")
+                open_containers.pop()
+                first = False
+                continue
+            if not first:
+                parts.append(",")
+            if is_object:
+                key, item = following
+                parts.append(scalar(key if isinstance(key, str) else str(key)) + ":")
+            else:
+                item = following
+            break
+        else:
+            return "".join(parts)
+
+
+def _key(item: tuple[Any, Any]) -> Any:
+    return item[0]
+
+
+def nesting_depth(value: Any) -> int:
+    """How many arrays and objects deep `value` goes (0 for a scalar), found without recursion."""
+    deepest, level = 0, [(value, 0)]
+    while level:
+        item, depth = level.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, (list, tuple)) else None
+        if children is not None:
+            deepest = max(deepest, depth + 1)
+            level.extend((child, depth + 1) for child in children)
+    return deepest

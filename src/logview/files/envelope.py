@@ -16,7 +16,8 @@ from typing import Any
 from logview.jsonutil import dump_json
 from logview.model import LogEntry
 from logview.sources.aitronos import AitronosSource
-from logview.sources.base import InvalidBody, Source, invalid_entry, load_json, may_hold_surrogates
+from logview.sources.base import (InvalidBody, Source, invalid_entry, load_json, may_hold_surrogates,
+                                  unreadable_reason)
 from logview.sources.supermetrics import SupermetricsSource
 
 ENVELOPE_KEYS = ("source", "api", "entry")
@@ -64,7 +65,7 @@ def read_envelopes(lines: Sequence[bytes]) -> tuple[list[str], list[LogEntry]]:
         try:
             value = load_json(line)
         except InvalidBody as error:
-            entries[i] = unreadable_line(line, line.decode("utf-8", errors="replace"), f"not JSON: {error}")
+            entries[i] = unreadable_line(line, line.decode("utf-8", errors="replace"), unreadable_reason(error))
             continue
         if not is_envelope(value):
             entries[i] = unreadable_line(line, value, _why_not_an_envelope(value))

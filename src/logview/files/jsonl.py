@@ -15,7 +15,7 @@ from typing import Literal, TypeVar
 
 from logview.model import LogEntry, SourceKind
 from logview.sources.aitronos import AitronosSource
-from logview.sources.base import InvalidBody, Source, invalid_entry, load_json
+from logview.sources.base import InvalidBody, Source, invalid_entry, load_json, unreadable_reason
 from logview.files.envelope import is_envelope
 from logview.files.lines import BOM
 from logview.sources.mixed import MixedSource
@@ -109,7 +109,7 @@ def entry_from_line(source: Source, line: bytes) -> LogEntry:
         raw = load_json(line)
     except InvalidBody as error:
         text = line.decode("utf-8", errors="replace")
-        return invalid_entry(text, source.kind, source.time_field, f"not JSON: {error}")
+        return invalid_entry(text, source.kind, source.time_field, unreadable_reason(error))
     return source.entry_from_raw(raw)
 
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from itertools import repeat
 from typing import TYPE_CHECKING, Any, ClassVar, Hashable
 
-from logview.jsonutil import InvalidJSON, dump_json
+from logview.jsonutil import InvalidJSON, TooDeepJSON, dump_json
 from logview.jsonutil import load_json as _load_json
 from logview.model import Filters, LogEntry, Page, ServerQuery, SourceKind
 from logview.sources.api_times import api_time, api_times
@@ -54,12 +54,24 @@ class InvalidBody(ValueError):
     """A 2xx body that is not the page the contract promises (torn JSON, `logs` not a list...)."""
 
 
+class TooDeepBody(InvalidBody):
+    """JSON nested deeper than logview reads (`TooDeepJSON`): JSON all the same."""
+
+
 def load_json(body: bytes | str) -> Any:
     """Parse JSON; a body that is not JSON raises InvalidBody (a retryable fault upstream)."""
     try:
         return _load_json(body)
+    except TooDeepJSON as error:
+        raise TooDeepBody(str(error)) from None
     except InvalidJSON as error:
         raise InvalidBody(str(error)) from None
+
+
+def unreadable_reason(error: InvalidBody) -> str:
+    """Why a file's line holds no entry, as its row says: not JSON, or nested too deep to read
+    (it is JSON: 'not JSON: depth limit exceeded' misled)."""
+    return str(error) if isinstance(error, TooDeepBody) else f"not JSON: {error}"
 
 
 def searchable_text(value: Any) -> str:

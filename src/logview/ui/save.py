@@ -21,6 +21,7 @@ from logview.files.writer import EntryWriter, OutputFile, copy_lines, format_for
 from logview.files.jsonl import entry_from_line
 from logview.files.lines import LineFile
 from logview.model import LogEntry, counted
+from logview.sanitize import clean_line
 from logview.session import MergedSession, ViewerSession
 from logview.sources.base import Source
 from logview.files.mixed import FILE_CHANGED
@@ -89,8 +90,9 @@ _LEFT_OUT = {GONE: "no longer in the archive (pruned since shown)",
 def _save(screen: Screen, path: Path, write: Callable[[], Saved]) -> None:
     try:
         saved = write()
-    except OSError as error:
-        screen.app.call_from_thread(screen.notify, f"Could not save to {path}: {error.strerror or error}",
+    except Exception as error:  # noqa: BLE001 - any failure is said: a worker's error is otherwise silent
+        why = error.strerror or error if isinstance(error, OSError) else f"{type(error).__name__}: {error}"
+        screen.app.call_from_thread(screen.notify, clean_line(f"Could not save to {path}: {why}")[:300],
                                     severity="error", markup=False, timeout=8)
         return
     left_out = "".join(f"; {counted(count)} {_LEFT_OUT.get(reason, reason)} left out"

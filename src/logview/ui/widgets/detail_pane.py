@@ -21,6 +21,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from logview.jsonutil import dump_json, nesting_depth
 from logview.model import LogEntry
 from logview.sanitize import clean, clean_line
 from logview.sources.aitronos import error_message
@@ -28,18 +29,30 @@ from logview.times import parse_api_time
 from logview.ui.cells import row_cells, status_class
 from logview.ui.widgets.styling import PartialStyles
 
+DEEPEST_INDENTED = 32  # levels of arrays and objects shown indented
 MAX_VALUE_CHARS = 20_000  # a pathological value must not stall rendering; `y` copies it whole
 _JSON = JSONHighlighter()
 
 
 def json_text(value: Any) -> Text:
-    """A JSON value pretty-printed, sanitised, then highlighted (safe for any content)."""
-    try:
-        dumped = json.dumps(value, indent=2, ensure_ascii=False)
-    except (TypeError, ValueError):
-        dumped = repr(value)
+    """A JSON value pretty-printed, sanitised, then highlighted (safe for any content). One nested
+    deeper than DEEPEST_INDENTED is shown as written, not indented: indented it would be mostly
+    spaces, and the standard library's indenting recursion overflowed Python's stack near 1,000
+    levels, which hung the viewer (a file or an API may hold entries nested up to 1,024 deep)."""
+    depth = nesting_depth(value)
+    note = None
+    if depth > DEEPEST_INDENTED:
+        dumped = dump_json(value).decode("utf-8", errors="replace")
+        note = f"nested {depth:,} deep: shown as written, not indented"
+    else:
+        try:
+            dumped = json.dumps(value, indent=2, ensure_ascii=False)
+        except (TypeError, ValueError):
+            dumped = repr(value)
     text = Text(_truncate(clean(dumped)), overflow="fold")
     _JSON.highlight(text)
+    if note:
+        text.append(f"\n({note})", style="dim")
     return text
 
 
