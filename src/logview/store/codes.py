@@ -11,15 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from itertools import repeat
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import numpy as np
 
 from logview.categories import Categories
 from logview.files.columns import NO_TIME
+from logview.files.groups import group_input
 from logview.model import LogEntry, severity
 from logview.sources.base import DURATION_LIMIT, TOOL_KEYS, Source
+from logview.sources.typed_page import undecoded
 from logview.store.rows import RowBuffer
 from logview.times import epoch_us
 
@@ -29,6 +31,7 @@ TIME_CACHE_LIMIT = 20_000  # distinct entry times remembered with their microsec
 _NO_FIELDS: dict[str, Any] = {}  # what an entry that is not an object has (only ever read)
 _DICT = frozenset((dict,))
 _RAW, _STATUS, _TIME, _INVALID = (attrgetter(name) for name in ("raw", "status", "time", "invalid"))
+_EVENT, _DURATION = itemgetter(1), itemgetter(2)  # of a typed page's entry (`typed_page.undecoded`)
 
 
 class Codes:
@@ -63,22 +66,44 @@ class Codes:
         comprehension and coded by dict lookups, and only values not met before (and absent
         ones) take a second look. Exactly what coding each entry on its own gives (held equal by
         `tests/test_codes_bulk.py`)."""
-        raws = list(map(_RAW, entries))
-        if not _DICT.issuperset(map(type, raws)):  # (an entry that is not an object has no fields)
-            raws = [raw if type(raw) is dict else _NO_FIELDS for raw in raws]
         statuses = list(map(_STATUS, entries))
         status_codes = _coded(statuses, self.statuses)
+        typed = undecoded(entries)  # (a typed page's entries: no raw value is decoded for its columns)
+        if typed is not None:
+            events, durations = list(map(_EVENT, typed)), list(map(_DURATION, typed))
+            credentials = tools = [None] * len(typed)  # (`SupermetricsDocumented`: none of these keys)
+        else:
+            raws = list(map(_RAW, entries))
+            if not _DICT.issuperset(map(type, raws)):  # (an entry that is not an object has no fields)
+                raws = [raw if type(raw) is dict else _NO_FIELDS for raw in raws]
+            credentials, events = _field(raws, "credential_id"), _field(raws, "event")
+            tools, durations = _first_named(raws, TOOL_KEYS), _field(raws, "duration_ms")
         names = {name: _coded(values, table, strings_only=True) for name, values, table in (
-            ("credential", _field(raws, "credential_id"), self.credentials), ("event", _field(raws, "event"), self.events),
-            ("tool", _first_named(raws, TOOL_KEYS), self.tools))}
-        errors = _coded(self.source.error_groups(statuses, raws), self.errors)
+            ("credential", credentials, self.credentials), ("event", events, self.events),
+            ("tool", tools, self.tools))}
         self.update_severity()
-        return {"time": np.array(self._times(list(map(_TIME, entries))), dtype=np.int64),
-                "status": np.array(status_codes, dtype=np.int32),
-                **{name: np.array(codes, dtype=np.int32) for name, codes in names.items()},
-                "error": np.array(errors, dtype=np.int32),
-                "duration": _durations(_field(raws, "duration_ms")),
-                "invalid": _invalid(list(map(_INVALID, entries)))}
+        columns = {"time": np.array(self._times(list(map(_TIME, entries))), dtype=np.int64),
+                   "status": np.array(status_codes, dtype=np.int32),
+                   **{name: np.array(codes, dtype=np.int32) for name, codes in names.items()},
+                   "duration": _durations(durations),
+                   "invalid": _invalid(list(map(_INVALID, entries)))}
+        columns["error"] = self._by_status_and_event(statuses, events, columns["status"], columns["event"]) \
+            if typed is not None else np.array(_coded(self.source.error_groups(statuses, raws), self.errors), np.int32)
+        return columns
+
+    def _by_status_and_event(self, statuses: list[Any], events: list[Any], status_codes: np.ndarray,
+                             event_codes: np.ndarray) -> np.ndarray:
+        """The error group codes of entries whose group is made of their status and event alone
+        (Supermetrics'; event text or None): the source asked once per distinct pair of codes,
+        the groups coded in order of first appearance, as `_coded` codes them."""
+        pairs = status_codes.astype(np.int64) * (int(event_codes.max(initial=0)) + 1) + event_codes
+        _, firsts, inverse = np.unique(pairs, return_index=True, return_inverse=True)
+        order = np.argsort(firsts)  # (each pair by where it first appears)
+        group = self.source.error_group
+        groups = [group(*group_input((statuses[row], events[row]))) for row in firsts[order].tolist()]
+        codes = np.empty(len(firsts), dtype=np.int32)
+        codes[order] = _coded(groups, self.errors)
+        return codes[inverse]
 
     def _times(self, moments: list[datetime | None]) -> list[int]:
         """Epoch microseconds per time (NO_TIME for none); a page's entries share their datetimes
