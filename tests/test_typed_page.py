@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from logview.archive.writer import process_part
 from logview.files.jsonl import source_for_kind
+from logview.jsonutil import load_json
 from logview.model import LogEntry
 from logview.sources.base import InvalidBody, Source
 from logview.sources.typed_page import PageEntry, undecoded
@@ -63,7 +64,7 @@ def assert_as_the_exact_parse(body: bytes) -> list[LogEntry]:
     ours = source.parse_page(body).entries
     assert [described(e) for e in ours] == [described(e) for e in theirs]
     if undecoded(ours) is not None:  # the archive's writer is given the texts as they came
-        assert orjson.loads(process_part(None, ours)) == [e.raw for e in theirs]  # type: ignore[arg-type]
+        assert load_json(process_part(None, ours)) == [e.raw for e in theirs]  # type: ignore[arg-type]
     assert [e.raw for e in ours] == [e.raw for e in theirs] and ours == theirs and theirs == ours
     return ours
 
@@ -88,12 +89,12 @@ def test_any_other_page_is_read_as_the_exact_parse_reads_it(logs: list[Any], bod
 
 @pytest.mark.parametrize("body", [
     b'{"logs": [{"id": "a", "log_time": "2025-11-15T10:00:00Z", "status": 200, "tool": "x"}]}',  # another key
-    b'{"logs": [{"id": "a", "log_time": "2025-11-15T10:00:00Z", "duration_ms": 12345678901234567890}]}',
     b'{"logs": [{"id": "a", "log_time": "2025-11-15T10:00:00Z", "event": "\\ud800"}]}',
     '{"logs": [{"id": "\u00e9", "log_time": "2025-11-15T10:00:00Z"}], "x": "\udce9"}'.encode("utf-8", "surrogatepass"),
     b'{"logs": [{"id": "a", "log_time": "2025-11-15T10:00:00Z", "event": "\xff"}]}',
     b'{"logs": [{"id": "a", "log_time": "2025-11-15T10:00:00Z", "status": 200}], "logs": 7}',
     b'{"logs": [{"id": "a", "log_time": "tomorrow"}]}',
+    b'{"logs": [{"id": "a", "log_time": "2025-11-15T10:00:00Z"}], "meta": ' + b"[" * 1100 + b"]" * 1100 + b"}",
     b'{"logs": []}', b'[]', b'{"logs": [', b'{"logs": [{"id": "a", "log_time": "2025-11-15T10:00:00Z"}]} x',
 ])
 def test_pages_msgspec_might_read_otherwise_are_read_the_exact_way(body: bytes) -> None:
@@ -112,6 +113,14 @@ def test_typed_entries_code_the_columns_their_exact_entries_code(pages: list[lis
         assert_columns_equal(ours.encode(source.parse_page(body).entries), {
             name: values.tolist() for name, values in theirs.encode(exact(body)).items()})
         assert [table.values for table in ours.tables()] == [table.values for table in theirs.tables()]
+
+
+@pytest.mark.parametrize("digits", ["12345678901234567890", "1" * 40])
+def test_a_huge_integer_is_kept_exact_either_way(digits: str) -> None:
+    body = ('{"logs": [{"id": "a", "log_time": "2025-11-15T10:00:00Z", "duration_ms": %s}], "next": %s}'
+            % (digits, digits)).encode()
+    entries = assert_as_the_exact_parse(body)
+    assert type(entries[0]) is PageEntry and entries[0].raw["duration_ms"] == int(digits)
 
 
 def test_an_entrys_raw_value_is_read_once_when_first_asked_for() -> None:

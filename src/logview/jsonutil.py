@@ -68,14 +68,9 @@ def is_utf8(text: bytes) -> bool:
     return True
 
 
-def may_hold_big_integers(data: bytes) -> bool:
-    """Whether JSON bytes may hold an integer of 19 digits or more (beyond what orjson keeps)."""
-    return _NINETEEN_DIGITS in data.translate(_DIGITS_AS_ZERO) and _LONG_DIGIT_RUN.search(data) is not None
-
-
 def load_json(data: bytes | str) -> Any:
     raw = data.encode() if isinstance(data, str) else data
-    if may_hold_big_integers(raw):
+    if _NINETEEN_DIGITS in raw.translate(_DIGITS_AS_ZERO) and _LONG_DIGIT_RUN.search(raw):
         try:
             return _loads(raw.decode())
         except (ValueError, UnicodeDecodeError, RecursionError) as error:

@@ -10,7 +10,9 @@ decoded by `load_json` when something reads `entry.raw` (the table's rows on scr
 a search, a filter, an export), exactly as the page's exact parse would have read it.
 
 Where msgspec reads bytes otherwise than `load_json` (non-UTF-8 bytes in values it skips, escaped
-surrogates, integers of 19 digits or more), the page never reaches it.
+surrogates), the page never reaches it. An integer of 19 digits or more needs no such care: both
+keep it exact (`load_json` through the standard library), and only the raw text holds it anyway
+(or an entry's `duration_ms`, an int either way).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 
 import msgspec
 
-from logview.jsonutil import is_utf8, load_json, may_hold_big_integers
+from logview.jsonutil import is_utf8, load_json
 from logview.model import LogEntry
 from logview.sources.api_times import api_times
 from logview.sources.shapes import SupermetricsDocumented
@@ -85,7 +87,7 @@ def supermetrics_page_entries(body: bytes) -> list[LogEntry] | None:
     """The entries `SupermetricsSource.parse_page` makes of `body`, when it is an object whose
     `logs` are plainly valid entries holding the documented keys alone, each time parsing; None
     when not (the page is then parsed the exact way)."""
-    if type(body) is not bytes or may_hold_big_integers(body):
+    if type(body) is not bytes:
         return None
     if not body.isascii() and not is_utf8(body):  # (strict: surrogates written as bytes too)
         return None
