@@ -32,6 +32,7 @@ _NO_FIELDS: dict[str, Any] = {}  # what an entry that is not an object has (only
 _DICT = frozenset((dict,))
 _RAW, _STATUS, _TIME, _INVALID = (attrgetter(name) for name in ("raw", "status", "time", "invalid"))
 _EVENT, _DURATION = itemgetter(1), itemgetter(2)  # of a typed page's entry (`typed_page.undecoded`)
+_NONE: list[Any] = []  # a field no entry of the batch has
 
 
 class Codes:
@@ -71,16 +72,16 @@ class Codes:
         typed = undecoded(entries)  # (a typed page's entries: no raw value is decoded for its columns)
         if typed is not None:
             events, durations = list(map(_EVENT, typed)), list(map(_DURATION, typed))
-            credentials = tools = [None] * len(typed)  # (`SupermetricsDocumented`: none of these keys)
+            credentials = tools = _NONE  # (`SupermetricsDocumented`: none of these keys; code 0)
         else:
             raws = list(map(_RAW, entries))
             if not _DICT.issuperset(map(type, raws)):  # (an entry that is not an object has no fields)
                 raws = [raw if type(raw) is dict else _NO_FIELDS for raw in raws]
             credentials, events = _field(raws, "credential_id"), _field(raws, "event")
             tools, durations = _first_named(raws, TOOL_KEYS), _field(raws, "duration_ms")
-        names = {name: _coded(values, table, strings_only=True) for name, values, table in (
-            ("credential", credentials, self.credentials), ("event", events, self.events),
-            ("tool", tools, self.tools))}
+        names = {name: [0] * len(statuses) if values is _NONE else _coded(values, table, strings_only=True)
+                 for name, values, table in (("credential", credentials, self.credentials),
+                                             ("event", events, self.events), ("tool", tools, self.tools))}
         self.update_severity()
         columns = {"time": np.array(self._times(list(map(_TIME, entries))), dtype=np.int64),
                    "status": np.array(status_codes, dtype=np.int32),
