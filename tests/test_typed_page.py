@@ -136,3 +136,27 @@ def test_an_entrys_raw_value_is_read_once_when_first_asked_for() -> None:
     assert entries[0].raw is first  # (kept, not read again)
     assert undecoded(entries) is None  # one is read: the columns are found from the raw values
     assert Codes(source).encode(entries)["error"].tolist() == Codes(source).encode(exact(body))["error"].tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.one_of(DOCUMENTED, DOCUMENTED, raw_entries("supermetrics")), min_size=1, max_size=6),
+                          st.lists(st.booleans(), max_size=6)), min_size=1, max_size=3))
+def test_a_batch_mixing_typed_read_and_exact_entries_is_coded_without_reading_the_rest(pages) -> None:
+    """The archive's thread reads a page's raw values (its first rows); the store may then code a
+    batch of such entries, unread typed ones and exact ones: each is coded as the exact parse's
+    entry is, and no unread one is read for it."""
+    source = source_for_kind("supermetrics")
+    ours: list[LogEntry] = []
+    theirs: list[LogEntry] = []
+    for logs, read in pages:
+        body = compact(logs)
+        entries = source.parse_page(body).entries
+        for entry, reading in zip(entries, read):
+            if reading:
+                entry.raw  # noqa: B018  # (read, as the archive's thread reads it)
+        ours += entries
+        theirs += exact(body)
+    unread = [entry for entry in ours if type(entry) is PageEntry and undecoded([entry]) is not None]
+    assert_columns_equal(Codes(source).encode(ours), {
+        name: values.tolist() for name, values in Codes(source).encode(theirs).items()})
+    assert all(undecoded([entry]) is not None for entry in unread)

@@ -69,6 +69,16 @@ def undecoded(entries: list[LogEntry]) -> list[tuple[msgspec.Raw, str | None, in
 _PAGE_ENTRY, _TUPLE = {PageEntry}, {tuple}
 
 
+def column_raws(entries: list[LogEntry]) -> list[Any]:
+    """Each entry's raw value as the filter columns read it, decoding none: an undecoded
+    `PageEntry` stands in as the two fields they read of it (it holds no other they read), any
+    other entry as its raw value (a batch may mix them: a page read by the archive's thread)."""
+    slots = list(map(_RAW_SLOT.__get__, entries))
+    if tuple not in set(map(type, slots)):
+        return slots
+    return [{"event": slot[1], "duration_ms": slot[2]} if type(slot) is tuple else slot for slot in slots]
+
+
 class _TypedLogs(msgspec.Struct):
     logs: list[SupermetricsDocumented]
 

@@ -21,7 +21,7 @@ from logview.files.columns import NO_TIME
 from logview.files.groups import group_input
 from logview.model import LogEntry, severity
 from logview.sources.base import DURATION_LIMIT, TOOL_KEYS, Source
-from logview.sources.typed_page import undecoded
+from logview.sources.typed_page import column_raws, undecoded
 from logview.store.rows import RowBuffer
 from logview.times import epoch_us
 
@@ -30,7 +30,7 @@ NAN = float("nan")
 TIME_CACHE_LIMIT = 20_000  # distinct entry times remembered with their microseconds
 _NO_FIELDS: dict[str, Any] = {}  # what an entry that is not an object has (only ever read)
 _DICT = frozenset((dict,))
-_RAW, _STATUS, _TIME, _INVALID = (attrgetter(name) for name in ("raw", "status", "time", "invalid"))
+_STATUS, _TIME, _INVALID = (attrgetter(name) for name in ("status", "time", "invalid"))
 _EVENT, _DURATION = itemgetter(1), itemgetter(2)  # of a typed page's entry (`typed_page.undecoded`)
 _NONE: list[Any] = []  # a field no entry of the batch has
 
@@ -74,7 +74,7 @@ class Codes:
             events, durations = list(map(_EVENT, typed)), list(map(_DURATION, typed))
             credentials = tools = _NONE  # (`SupermetricsDocumented`: none of these keys; code 0)
         else:
-            raws = list(map(_RAW, entries))
+            raws = column_raws(entries)  # (no raw value decoded for its columns)
             if not _DICT.issuperset(map(type, raws)):  # (an entry that is not an object has no fields)
                 raws = [raw if type(raw) is dict else _NO_FIELDS for raw in raws]
             credentials, events = _field(raws, "credential_id"), _field(raws, "event")
