@@ -24,8 +24,8 @@ the viewer's interpreter. Each run then starts, one after the other, two fresh c
   landing in a shared working tree during the runs would otherwise change the code measured).
 
 Each child also reports its CPU seconds, the part of them the cyclic garbage collector took (`gc s`,
-in `gcs` collections), the parts in `Source.parse_page` (`parse s`: a page's bytes to entries, its
-`orjson.loads` included) and in `Codes.encode` (`code s`: entries to the store's columns), the screen's paints (how often Textual's compositor redrew, `paints`) and
+in `gcs` collections), the parts in `SupermetricsSource.parse_page` (`parse s`: a page's bytes to entries, its
+decoding included) and in `Codes.encode` (`code s`: entries to the store's columns), the screen's paints (how often Textual's compositor redrew, `paints`) and
 its layouts (`layouts`): on a shared machine the wall clock varies with the neighbours, CPU less.
 
 The ratio viewer / bare is per run; the table shows each run and the median. `--profile` writes a
@@ -109,9 +109,10 @@ async def viewer_child(url: str, n: int, archive_dir: str | None) -> dict:
 
 
 def time_ingest() -> list[float]:
-    """[parse s, code s]: CPU seconds in `Source.parse_page` (a page's bytes to entries) and in
-    `Codes.encode` (entries to the store's columns) from now on: the ingest's own share of `cpu s`."""
-    from logview.sources.base import Source
+    """[parse s, code s]: CPU seconds in `SupermetricsSource.parse_page` (a page's bytes to entries,
+    its own or `Source`'s) and in `Codes.encode` (entries to the store's columns) from now on: the
+    ingest's own share of `cpu s`."""
+    from logview.sources import SupermetricsSource
     from logview.store.codes import Codes
 
     totals = [0.0, 0.0]
@@ -125,7 +126,7 @@ def time_ingest() -> list[float]:
                 totals[slot] += time.process_time() - began
         return run
 
-    Source.parse_page = timed(Source.parse_page, 0)  # type: ignore[method-assign]
+    SupermetricsSource.parse_page = timed(SupermetricsSource.parse_page, 0)  # type: ignore[method-assign]
     Codes.encode = timed(Codes.encode, 1)  # type: ignore[method-assign]
     return totals
 
@@ -291,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nViewer ingest of {args.n:,} Supermetrics entries ({PAGE} a page, loopback), {mode}")
     print("s: from the app's start; load s: from its first request (the app's start-up excluded); "
           "cpu s: the process's CPU time over s; gc s: of it in cyclic collections (how many: gcs); "
-          "ratio: s / bare s; parse s, code s: CPU in Source.parse_page and Codes.encode")
+          "ratio: s / bare s; parse s, code s: CPU in SupermetricsSource.parse_page and Codes.encode")
     viewers = ["viewer"] + (["baseline"] if args.baseline is not None else [])
     print(f"{'run':<8}{'':<10}{'s':>7}{'load s':>8}{'first rows s':>14}{'cpu s':>7}{'gc s':>6}{'gcs':>5}{'paints':>8}{'layouts':>8}{'loaded':>10}"
           f"{'peak RSS MiB':>14}{'ratio':>8}{'load ratio':>12}{'parse s':>9}{'code s':>8}")

@@ -67,6 +67,15 @@ _DIGITS_AS_ZERO = bytes(ord("0") if ord("0") <= byte <= ord("9") else byte for b
 _NINETEEN_DIGITS = b"0" * 19
 
 
+def is_utf8(text: bytes) -> bool:
+    """Whether `text` is valid (strict) UTF-8."""
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def load_json(data: bytes | str) -> Any:
     raw = data.encode() if isinstance(data, str) else data
     if _NINETEEN_DIGITS in raw.translate(_DIGITS_AS_ZERO) and _LONG_DIGIT_RUN.search(raw):

@@ -55,7 +55,8 @@ def read_frame(stream: BinaryIO) -> Any:
 def part_rows(archived: ArchivedSource, part: Rows | bytes) -> Rows:
     """A page's rows: made already, or from the JSON text of its raw entries: the rows of the
     entries `entries_from_raws` made of them when the page was parsed (`raws_rows`; the text came
-    from `orjson.dumps`, so it holds no lone surrogate)."""
+    from `orjson.dumps`, or as the API sent it, `typed_page.py`: either way it holds no lone
+    surrogate)."""
     if isinstance(part, Rows):
         return part
     return archived.rows_from_raws(load_json(part))

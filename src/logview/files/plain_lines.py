@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from logview.jsonutil import is_utf8
+
 _BACKSLASH, _U, _LOWER_D = ord("\\"), ord("u"), ord("d")
 
 
@@ -42,10 +44,3 @@ def _rows_of(positions: np.ndarray, first: np.ndarray) -> np.ndarray:
     return rows[rows >= 0]
 
 
-def is_utf8(text: bytes) -> bool:
-    """Whether `text` is valid (strict) UTF-8."""
-    try:
-        text.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True

@@ -24,7 +24,7 @@ from typing import Any
 
 import msgspec
 
-from logview.files.plain_lines import is_utf8
+from logview.jsonutil import is_utf8
 from logview.sources.base import Source, may_hold_surrogates
 from logview.sources.shapes import DOCUMENTED, SHAPES
 

@@ -107,6 +107,14 @@ class SupermetricsSource(Source):
             return invalid_entry(raw, "supermetrics", "log_time", validation_reason(error))
         return LogEntry(id=log.id, time=log.log_time, status=log.status, raw=raw, source="supermetrics")
 
+    def parse_page(self, body: bytes) -> Page:
+        # The usual page, decoded by typed Structs into entries whose raw value is read when
+        # needed (`typed_page.py`); any other, the exact way. (msgspec imported with the first page.)
+        from logview.sources.typed_page import supermetrics_page_entries
+
+        entries = supermetrics_page_entries(body)
+        return Page(entries=entries) if entries is not None else super().parse_page(body)
+
     def plainly_valid(self, raw: dict[str, Any]) -> bool:
         get = raw.get
         if type(get("id")) is not str or type(get("log_time")) is not str:

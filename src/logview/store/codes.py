@@ -9,17 +9,19 @@ their values) and a lookup table computed per code is extended, never rebuilt.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from itertools import repeat
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import numpy as np
 
 from logview.categories import Categories
 from logview.files.columns import NO_TIME
+from logview.files.groups import group_input
 from logview.model import LogEntry, severity
 from logview.sources.base import DURATION_LIMIT, TOOL_KEYS, Source
+from logview.sources.typed_page import column_raws, undecoded
 from logview.store.rows import RowBuffer
 from logview.times import epoch_us
 
@@ -28,7 +30,9 @@ NAN = float("nan")
 TIME_CACHE_LIMIT = 20_000  # distinct entry times remembered with their microseconds
 _NO_FIELDS: dict[str, Any] = {}  # what an entry that is not an object has (only ever read)
 _DICT = frozenset((dict,))
-_RAW, _STATUS, _TIME, _INVALID = (attrgetter(name) for name in ("raw", "status", "time", "invalid"))
+_STATUS, _TIME, _INVALID = (attrgetter(name) for name in ("status", "time", "invalid"))
+_EVENT, _DURATION = itemgetter(1), itemgetter(2)  # of a typed page's entry (`typed_page.undecoded`)
+_NONE: list[Any] = []  # a field no entry of the batch has
 
 
 class Codes:
@@ -63,22 +67,44 @@ class Codes:
         comprehension and coded by dict lookups, and only values not met before (and absent
         ones) take a second look. Exactly what coding each entry on its own gives (held equal by
         `tests/test_codes_bulk.py`)."""
-        raws = list(map(_RAW, entries))
-        if not _DICT.issuperset(map(type, raws)):  # (an entry that is not an object has no fields)
-            raws = [raw if type(raw) is dict else _NO_FIELDS for raw in raws]
         statuses = list(map(_STATUS, entries))
         status_codes = _coded(statuses, self.statuses)
-        names = {name: _coded(values, table, strings_only=True) for name, values, table in (
-            ("credential", _field(raws, "credential_id"), self.credentials), ("event", _field(raws, "event"), self.events),
-            ("tool", _first_named(raws, TOOL_KEYS), self.tools))}
-        errors = _coded(self.source.error_groups(statuses, raws), self.errors)
+        typed = undecoded(entries)  # (a typed page's entries: no raw value is decoded for its columns)
+        if typed is not None:
+            events, durations = list(map(_EVENT, typed)), list(map(_DURATION, typed))
+            credentials = tools = _NONE  # (`SupermetricsDocumented`: none of these keys; code 0)
+        else:
+            raws = column_raws(entries)  # (no raw value decoded for its columns)
+            if not _DICT.issuperset(map(type, raws)):  # (an entry that is not an object has no fields)
+                raws = [raw if type(raw) is dict else _NO_FIELDS for raw in raws]
+            credentials, events = _field(raws, "credential_id"), _field(raws, "event")
+            tools, durations = _first_named(raws, TOOL_KEYS), _field(raws, "duration_ms")
+        names = {name: [0] * len(statuses) if values is _NONE else _coded(values, table, strings_only=True)
+                 for name, values, table in (("credential", credentials, self.credentials),
+                                             ("event", events, self.events), ("tool", tools, self.tools))}
         self.update_severity()
-        return {"time": np.array(self._times(list(map(_TIME, entries))), dtype=np.int64),
-                "status": np.array(status_codes, dtype=np.int32),
-                **{name: np.array(codes, dtype=np.int32) for name, codes in names.items()},
-                "error": np.array(errors, dtype=np.int32),
-                "duration": _durations(_field(raws, "duration_ms")),
-                "invalid": _invalid(list(map(_INVALID, entries)))}
+        columns = {"time": np.array(self._times(list(map(_TIME, entries))), dtype=np.int64),
+                   "status": np.array(status_codes, dtype=np.int32),
+                   **{name: np.array(codes, dtype=np.int32) for name, codes in names.items()},
+                   "duration": _durations(durations),
+                   "invalid": _invalid(list(map(_INVALID, entries)))}
+        columns["error"] = self._by_status_and_event(statuses, events, columns["status"], columns["event"]) \
+            if typed is not None else np.array(_coded(self.source.error_groups(statuses, raws), self.errors), np.int32)
+        return columns
+
+    def _by_status_and_event(self, statuses: list[Any], events: list[Any], status_codes: np.ndarray,
+                             event_codes: np.ndarray) -> np.ndarray:
+        """The error group codes of entries whose group is made of their status and event alone
+        (Supermetrics'; event text or None): the source asked once per distinct pair of codes,
+        the groups coded in order of first appearance, as `_coded` codes them."""
+        pairs = status_codes.astype(np.int64) * (int(event_codes.max(initial=0)) + 1) + event_codes
+        _, firsts, inverse = np.unique(pairs, return_index=True, return_inverse=True)
+        order = np.argsort(firsts)  # (each pair by where it first appears)
+        group = self.source.error_group
+        groups = [group(*group_input((statuses[row], events[row]))) for row in firsts[order].tolist()]
+        codes = np.empty(len(firsts), dtype=np.int32)
+        codes[order] = _coded(groups, self.errors)
+        return codes[inverse]
 
     def _times(self, moments: list[datetime | None]) -> list[int]:
         """Epoch microseconds per time (NO_TIME for none); a page's entries share their datetimes
@@ -88,8 +114,12 @@ class Codes:
             known.clear()
         found = list(map(known.get, moments))
         if None in found:  # a time not met before (or none): its microseconds once for all its entries
-            for moment in set(moments).difference(known):
-                known[moment] = NO_TIME if moment is None else epoch_us(moment)
+            new = set(moments).difference(known)
+            if None in new:
+                new.discard(None)
+                known[None] = NO_TIME  # type: ignore[index]
+            new_moments = list(new)
+            known.update(zip(new_moments, utc_epoch_us(new_moments)))
             found = list(map(known.__getitem__, moments))
         return found  # type: ignore[return-value]
 
@@ -119,6 +149,28 @@ class Codes:
             lut = extra if lut is None else np.concatenate([lut, extra])
             self._luts[key] = lut
         return lut
+
+
+_MICROSECOND = attrgetter("microsecond")
+_TZINFO = attrgetter("tzinfo")
+_EXACT_SECONDS = 2.0**32  # a float of seconds this far from the epoch still has its whole seconds exact
+
+
+def utc_epoch_us(moments: list[datetime]) -> list[int]:
+    """`[epoch_us(moment) for moment in moments]`, all at once where each names UTC itself (as
+    the API's times do): the whole seconds of `timestamp` (its fraction is at least a microsecond
+    from the next second, more than a float of under 2**32 seconds can be off), then the
+    microsecond; a backfill's times are mostly new (~230 a page), and `epoch_us` costs ~1 µs each."""
+    if not moments or set(map(_TZINFO, moments)) != _UTC_ONLY:
+        return list(map(epoch_us, moments))  # type: ignore[arg-type]
+    stamps = np.fromiter(map(datetime.timestamp, moments), np.float64, len(moments))
+    if not (-_EXACT_SECONDS < stamps.min() and stamps.max() < _EXACT_SECONDS):
+        return list(map(epoch_us, moments))  # type: ignore[arg-type]
+    seconds = np.floor(stamps).astype(np.int64)
+    return (seconds * 1_000_000 + np.fromiter(map(_MICROSECOND, moments), np.int64, len(moments))).tolist()
+
+
+_UTC_ONLY = {timezone.utc}
 
 
 def _coded(values: list[Any], table: Categories, strings_only: bool = False) -> list[int]:

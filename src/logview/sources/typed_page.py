@@ -1,0 +1,117 @@
+"""A page's plain entries decoded by typed msgspec Structs, their raw JSON kept as text until read.
+
+The usual Supermetrics page holds the documented keys alone, each of its documented type
+(`SupermetricsDocumented`, the file reader's Struct): one typed decode of the page proves that
+(a page that fails it is parsed the exact way, `Source.parse_page`) and yields the fields its
+entry and its filter columns need, and a second decode of the page cuts it into each entry's JSON
+text (`msgspec.Raw`, no copy). No dict is built per entry: the store codes its columns from the
+fields (`Codes.encode`), and the archive's writer takes the texts as they came. The raw value is
+decoded by `load_json` when something reads `entry.raw` (the table's rows on screen, the detail,
+a search, a filter, an export), exactly as the page's exact parse would have read it.
+
+Where msgspec reads bytes otherwise than `load_json` (non-UTF-8 bytes in values it skips, escaped
+surrogates), the page never reaches it. An integer of 19 digits or more needs no such care: both
+keep it exact (`load_json` through the standard library), and only the raw text holds it anyway
+(or an entry's `duration_ms`, an int either way).
+"""
+
+from __future__ import annotations
+
+from itertools import repeat
+from operator import attrgetter
+from typing import Any
+
+import msgspec
+
+from logview.jsonutil import is_utf8, load_json
+from logview.model import LogEntry
+from logview.sources.api_times import api_times
+from logview.sources.shapes import SupermetricsDocumented
+
+_RAW_SLOT = LogEntry.__dict__["raw"]  # the slot `raw` is kept in (PageEntry shadows its name)
+
+
+def _raw(entry: LogEntry) -> Any:
+    value = _RAW_SLOT.__get__(entry)
+    if type(value) is tuple:  # (its JSON text, event, duration_ms): decoded once, when first read
+        value = load_json(bytes(value[0]))
+        _RAW_SLOT.__set__(entry, value)
+    return value
+
+
+class PageEntry(LogEntry):
+    """An entry of a typed page: until `raw` is first read, its slot holds the entry's JSON text
+    and the two fields its columns need beyond the entry's own (`undecoded`); then the value
+    `load_json` reads of that text. Equal to the `LogEntry` the exact parse makes of it."""
+
+    __slots__ = ()
+
+    raw = property(_raw, _RAW_SLOT.__set__)  # (set in C: a page's entries are made by `map`)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LogEntry):
+            return NotImplemented
+        return (self.id, self.time, self.status, self.raw, self.source, self.invalid) == (
+            other.id, other.time, other.status, other.raw, other.source, other.invalid)
+
+    __hash__ = None  # type: ignore[assignment]  # (as a LogEntry's: its fields may change)
+
+
+def undecoded(entries: list[LogEntry]) -> list[tuple[msgspec.Raw, str | None, int | None]] | None:
+    """Each entry's (JSON text, event, duration_ms) when every one is a `PageEntry` whose raw
+    value has not been read yet (in C: `map`); else None."""
+    if set(map(type, entries)) != _PAGE_ENTRY:
+        return None
+    slots = list(map(_RAW_SLOT.__get__, entries))
+    return slots if set(map(type, slots)) == _TUPLE else None
+
+
+_PAGE_ENTRY, _TUPLE = {PageEntry}, {tuple}
+
+
+def column_raws(entries: list[LogEntry]) -> list[Any]:
+    """Each entry's raw value as the filter columns read it, decoding none: an undecoded
+    `PageEntry` stands in as the two fields they read of it (it holds no other they read), any
+    other entry as its raw value (a batch may mix them: a page read by the archive's thread)."""
+    slots = list(map(_RAW_SLOT.__get__, entries))
+    if tuple not in set(map(type, slots)):
+        return slots
+    return [{"event": slot[1], "duration_ms": slot[2]} if type(slot) is tuple else slot for slot in slots]
+
+
+class _TypedLogs(msgspec.Struct):
+    logs: list[SupermetricsDocumented]
+
+
+class _RawLogs(msgspec.Struct):
+    logs: list[msgspec.Raw]
+
+
+_typed_logs, _raw_logs = msgspec.json.Decoder(_TypedLogs).decode, msgspec.json.Decoder(_RawLogs).decode
+_ID, _STAMP, _STATUS, _EVENT, _DURATION = (attrgetter(name) for name in ("id", "stamp", "status", "event",
+                                                                         "duration_ms"))
+_DECODE_ERRORS = (msgspec.DecodeError, RecursionError)  # (a ValidationError is a DecodeError)
+
+
+def supermetrics_page_entries(body: bytes) -> list[LogEntry] | None:
+    """The entries `SupermetricsSource.parse_page` makes of `body`, when it is an object whose
+    `logs` are plainly valid entries holding the documented keys alone, each time parsing; None
+    when not (the page is then parsed the exact way)."""
+    if type(body) is not bytes:
+        return None
+    if not body.isascii() and not is_utf8(body):  # (strict: surrogates written as bytes too)
+        return None
+    if b"\\" in body and (b"\\ud" in body or b"\\uD" in body):  # escaped surrogates
+        return None
+    try:
+        fields, texts = _typed_logs(body).logs, _raw_logs(body).logs
+    except _DECODE_ERRORS:
+        return None
+    if not fields or len(fields) != len(texts):
+        return None
+    moments = api_times(list(map(_STAMP, fields)))
+    if None in moments:
+        return None
+    # (the Structs go: their other fields are in the text, read again only if `raw` is)
+    return list(map(PageEntry, map(_ID, fields), moments, map(_STATUS, fields),
+                    zip(texts, map(_EVENT, fields), map(_DURATION, fields)), repeat("supermetrics")))
