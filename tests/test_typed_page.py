@@ -20,7 +20,7 @@ from logview.files.jsonl import source_for_kind
 from logview.jsonutil import load_json
 from logview.model import LogEntry
 from logview.sources.base import InvalidBody, Source
-from logview.sources.typed_page import PageEntry, undecoded
+from logview.sources.typed_page import PageEntry, raw_values, undecoded
 from logview.store.codes import Codes
 
 from test_codes_bulk import assert_columns_equal
@@ -30,7 +30,8 @@ from test_hostile_data import json_values, supermetrics_entries
 
 TEXT = st.text(max_size=12)
 DOCUMENTED = st.fixed_dictionaries({"id": st.text(min_size=1, max_size=8), "log_time": TIME_TEXTS}, optional={
-    "status": st.one_of(st.none(), st.integers(100, 599)), "event": st.one_of(st.none(), st.sampled_from(["fetch", "auth"]), TEXT),
+    "status": st.one_of(st.none(), st.integers(100, 599)),
+    "event": st.one_of(st.none(), st.sampled_from(["fetch", "auth"]), TEXT),
     "request": st.one_of(st.none(), TEXT), "duration_ms": st.one_of(st.none(), st.integers(0, 10**12)),
     "request_id": st.one_of(st.none(), TEXT)})
 
@@ -44,7 +45,8 @@ def compact(logs: list[Any]) -> bytes:
 
 BODIES = st.sampled_from([
     lambda logs: json.dumps({"logs": logs}).encode(),  # (non-ASCII escaped)
-    lambda logs: json.dumps({"next": None, "logs": logs}, ensure_ascii=False, indent=1).encode("utf-8", "surrogatepass"),
+    lambda logs: json.dumps({"next": None, "logs": logs}, ensure_ascii=False, indent=1).encode(
+        "utf-8", "surrogatepass"),
     compact,
 ])
 
@@ -65,6 +67,8 @@ def assert_as_the_exact_parse(body: bytes) -> list[LogEntry]:
     assert [described(e) for e in ours] == [described(e) for e in theirs]
     if undecoded(ours) is not None:  # the archive's writer is given the texts as they came
         assert load_json(process_part(None, ours)) == [e.raw for e in theirs]  # type: ignore[arg-type]
+        assert raw_values(ours) == [e.raw for e in theirs]  # (as an export writes them)
+        assert undecoded(ours) is not None  # (and none is kept read)
     assert [e.raw for e in ours] == [e.raw for e in theirs] and ours == theirs and theirs == ours
     return ours
 
@@ -139,8 +143,8 @@ def test_an_entrys_raw_value_is_read_once_when_first_asked_for() -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(st.lists(st.one_of(DOCUMENTED, DOCUMENTED, raw_entries("supermetrics")), min_size=1, max_size=6),
-                          st.lists(st.booleans(), max_size=6)), min_size=1, max_size=3))
+@given(st.lists(st.tuples(st.lists(st.one_of(DOCUMENTED, DOCUMENTED, raw_entries("supermetrics")), min_size=1,
+                                   max_size=6), st.lists(st.booleans(), max_size=6)), min_size=1, max_size=3))
 def test_a_batch_mixing_typed_read_and_exact_entries_is_coded_without_reading_the_rest(pages) -> None:
     """The archive's thread reads a page's raw values (its first rows); the store may then code a
     batch of such entries, unread typed ones and exact ones: each is coded as the exact parse's
@@ -160,3 +164,12 @@ def test_a_batch_mixing_typed_read_and_exact_entries_is_coded_without_reading_th
     assert_columns_equal(Codes(source).encode(ours), {
         name: values.tolist() for name, values in Codes(source).encode(theirs).items()})
     assert all(undecoded([entry]) is not None for entry in unread)
+
+
+def test_a_source_set_to_read_pages_the_exact_way_does():
+    """`logview export` writes every raw value: it reads its pages the exact way (one decode)."""
+    source = source_for_kind("supermetrics")
+    body = b'{"logs": [{"id": "a", "log_time": "2025-11-15T10:00:00Z", "status": 200}]}'
+    assert type(source.parse_page(body).entries[0]) is PageEntry
+    source.typed_pages = False  # type: ignore[attr-defined]
+    assert type(source.parse_page(body).entries[0]) is LogEntry

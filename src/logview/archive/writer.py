@@ -47,7 +47,6 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import TYPE_CHECKING
 
 import orjson
@@ -58,7 +57,7 @@ from logview.archive.rows import Rows
 from logview.archive.writer_child import problem_of, store_transaction
 from logview.archive.writer_process import Answer, WriterProcess
 from logview.model import LogEntry
-from logview.sources.typed_page import undecoded
+from logview.sources.typed_page import joined_texts, undecoded
 
 if TYPE_CHECKING:
     from logview.archive.source import ArchivedSource
@@ -272,14 +271,12 @@ def process_part(archived: ArchivedSource, entries: Sequence[LogEntry]) -> Rows 
     double, a lone surrogate: `page_rows` keeps those as they were read)."""
     texts = undecoded(list(entries))
     if texts is not None:  # (a typed page's entries, as their JSON texts came: none decoded here)
-        return b"[" + b",".join(map(bytes, map(_TEXT, texts))) + b"]"
+        return joined_texts(texts)
     try:
         return orjson.dumps([entry.raw for entry in entries])
     except TypeError:
         return archived.rows(entries)
 
-
-_TEXT = itemgetter(0)
 
 
 def gathered(pending: list[_Page]) -> tuple[list[_Page], Span | None]:

@@ -25,6 +25,7 @@ from logview.archive.sync import ArchivedPager
 from logview.files.writer import EntryWriter, OutputFile
 from logview.sources.base import Source
 from logview.sources.mixed import MixedSource
+from logview.sources.supermetrics import SupermetricsSource
 
 if TYPE_CHECKING:
     from logview.api.client import ApiClient
@@ -166,6 +167,8 @@ def _running() -> bool:
 async def _export(connection: Connection, filters: Filters, writer: EntryWriter, reporter: Reporter,
                   max_entries: int | None, archive: Archive | None = None) -> int:
     client = connection.client(policy=RetryPolicy(), on_request=reporter.request, on_budget_wait=reporter.budget)
+    if isinstance(connection.source, SupermetricsSource):
+        connection.source.typed_pages = False  # (every raw value is written: see `typed_pages`)
     identity = identity_of(connection.source) if archive is not None else None
     reporter.follow_budget(client, connection.source, max_entries)
     async with client:

@@ -20,6 +20,7 @@ from logview.files.lines import LineFile
 from logview.model import LogEntry
 from logview.sources.base import Source, dump_json
 from logview.sources.mixed import MixedSource
+from logview.sources.typed_page import raw_values
 
 
 # What a file name's extension says about its format; `--format` overrides it. JSONL goes by many
@@ -147,7 +148,7 @@ class EntryWriter:
             self._csv.writerows(map(mixed.csv_row, entries, origins) if mixed else map(self._source.csv_row, entries))
             self._text.flush()  # type: ignore[union-attr]
         else:
-            lines = map(envelope_line, origins, entries) if mixed else (dump_json(entry.raw) for entry in entries)
+            lines = map(envelope_line, origins, entries) if mixed else map(dump_json, raw_values(list(entries)))
             self._stream.write(b"".join(line + b"\n" for line in lines))
             self._stream.flush()
         if entries and not self.written and self._on_first_entries is not None:

@@ -107,12 +107,17 @@ class SupermetricsSource(Source):
             return invalid_entry(raw, "supermetrics", "log_time", validation_reason(error))
         return LogEntry(id=log.id, time=log.log_time, status=log.status, raw=raw, source="supermetrics")
 
-    def parse_page(self, body: bytes) -> Page:
-        # The usual page, decoded by typed Structs into entries whose raw value is read when
-        # needed (`typed_page.py`); any other, the exact way. (msgspec imported with the first page.)
-        from logview.sources.typed_page import supermetrics_page_entries
+    # Pages read by typed Structs into entries whose raw value is read when needed (`typed_page.py`):
+    # what the viewer wants, which reads a few of them. An export writes every one: it sets this
+    # False and reads pages the exact way (one `orjson.loads` a page, not two decodes and a third).
+    typed_pages = True
 
-        entries = supermetrics_page_entries(body)
+    def parse_page(self, body: bytes) -> Page:
+        if not self.typed_pages:
+            return super().parse_page(body)
+        from logview.sources.typed_page import supermetrics_page_entries  # (msgspec: with the first page)
+
+        entries = supermetrics_page_entries(body)  # (None: a page to read the exact way)
         return Page(entries=entries) if entries is not None else super().parse_page(body)
 
     def plainly_valid(self, raw: dict[str, Any]) -> bool:
