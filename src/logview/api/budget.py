@@ -395,7 +395,7 @@ class Budget:
         span = self._resets_in(now)
         free_now = max(0.0, self._own(now) - self._reserve(now))
         if requests <= free_now:
-            return start if self._expected_fits(free_now) else start + span * requests / max(self._available(), 1.0)
+            return start if self._expected_fits(free_now) else start + span * requests / max(self._own(now), 1.0)
         if self._window_guessed and self._limit != self._published_limit:
             return None
         full_reserve = min(self._limit // 2, sum(
