@@ -252,7 +252,7 @@ def _plain_columns(source_id: int, source: Source, ids: list[Any], times: list[d
         codes = [status if type(status) is int and status in _INT64 else None for status in statuses]
     else:
         texts, codes = statuses, [None] * count
-    return [[source_id] * count, ids, _epoch_us_all(times),
+    return [[source_id] * count, ids, epoch_us_all(times),
             texts, codes, events, tools, connectors, credentials,
             [None if duration is None or not 0 <= duration < DURATION_LIMIT else float(duration)
              for duration in durations],
@@ -260,7 +260,7 @@ def _plain_columns(source_id: int, source: Source, ids: list[Any], times: list[d
             source.error_groups(statuses, raws), invalids, blobs]
 
 
-def _epoch_us_all(times: list[datetime | None]) -> list[int | None]:
+def epoch_us_all(times: list[datetime | None]) -> list[int | None]:
     """`[epoch_us(moment) for moment in times]`, the same arithmetic run in C for the common
     page (every time aware: a time's Python call cost more than the rest of its row)."""
     try:

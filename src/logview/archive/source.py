@@ -10,6 +10,7 @@ from logview.archive.db import ArchiveError, Database
 from logview.archive.listed import forget_unlisted
 from logview.archive.retention import Retention, prune_source
 from logview.archive.rows import Rows, SourceIdentity, entry_from_row, insert_rows, page_rows, raws_rows, source_for
+from logview.jsonutil import load_json
 from logview.model import LogEntry
 from logview.sources.base import Source
 
@@ -65,9 +66,18 @@ class ArchivedSource:
         transaction: the writer builds them on the event loop while the next page is awaited)."""
         return page_rows(self._writable_id(), self._api_source, entries)
 
-    def rows_from_raws(self, raws: list) -> Rows:
-        """The rows of the entries these raw entries are (`raws_rows`), for `store_rows`."""
-        return raws_rows(self._writable_id(), self._api_source, raws)
+    def rows_from_text(self, text: bytes) -> Rows:
+        """The rows of the entries the JSON array `text` holds (`raws_rows` of what `load_json`
+        reads of it), for `store_rows`; a Supermetrics page's straight from the text where it can
+        (`typed_rows.py`: msgspec, imported by the writer process with its first page)."""
+        source_id = self._writable_id()
+        if self._api_source.kind == "supermetrics":
+            from logview.archive.typed_rows import supermetrics_text_rows
+
+            rows = supermetrics_text_rows(source_id, self._api_source, text)
+            if rows is not None:
+                return rows
+        return raws_rows(source_id, self._api_source, load_json(text))
 
     def store_rows(self, rows: Rows, *, covered: Span | None = None, query_key: str = "",
                    placed: dict[str, int] | None = None) -> int:

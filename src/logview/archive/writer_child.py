@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from logview.archive.db import ArchiveError
 from logview.archive.rows import Rows
-from logview.jsonutil import load_json
 
 if TYPE_CHECKING:
     from logview.archive.coverage import Span
@@ -59,7 +58,7 @@ def part_rows(archived: ArchivedSource, part: Rows | bytes) -> Rows:
     surrogate)."""
     if isinstance(part, Rows):
         return part
-    return archived.rows_from_raws(load_json(part))
+    return archived.rows_from_text(part)
 
 
 def store_transaction(archived: ArchivedSource, parts: Sequence[Rows | bytes], covered: Span | None,
