@@ -276,7 +276,7 @@ class EntryStore(RowBuffer):
         rows, at = self.held.archived(rowids, held)
         self.span("rowid", self.head, self.tail)[rows] = at
         self.span("backing", self.head, self.tail)[rows] = self.backings.code(reader)
-        self.held.release(held[rows])
+        self.held.release(held[rows], archived=True)
         held[rows] = 0
         return len(rows)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from itertools import repeat
+from operator import is_not
 
 import numpy as np
 
@@ -56,17 +57,16 @@ class HeldEntries:
     def archived(self, rowids: dict[str, int], column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Which rows of `column` (a store's `held` column) hold an entry the archive now holds
         at `rowids` (by id), and each one's rowid; those entries are no longer waited for."""
-        pending, entries = self.unarchived, self.entries
-        indices: list[int] = []
-        rows: list[int] = []
-        if pending:
-            popped = list(map(pending.pop, rowids, repeat(None)))  # (a page's worth, in C)
-            pairs = [(index, rowid) for index, rowid in zip(popped, rowids.values())
-                     if index is not None and entries[index] is not None]
-            if pairs:
-                indices, rows = map(list, zip(*pairs))
-        order = np.argsort(np.array(indices, dtype=HELD_DTYPE), kind="stable")
-        found, at = np.array(indices, dtype=HELD_DTYPE)[order], np.array(rows, dtype=np.int64)[order]
+        pending, entries, count = self.unarchived, self.entries, len(rowids)
+        if not pending or not count:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        # each entry's index, 0 for one not waited for (entries[0] is None, as is one let go): a
+        # page's worth a column at a time, in C
+        popped = list(map(pending.pop, rowids, repeat(0)))
+        alive = np.fromiter(map(is_not, map(entries.__getitem__, popped), repeat(None)), bool, count)
+        indices = np.array(popped, dtype=HELD_DTYPE)[alive]
+        order = np.argsort(indices, kind="stable")
+        found, at = indices[order], np.fromiter(rowids.values(), np.int64, count)[alive][order]
         if not len(found):
             return np.zeros(0, dtype=np.int64), at
         recent = np.flatnonzero(column >= found[0])  # (the rows added since: a few pages' worth)
@@ -77,11 +77,12 @@ class HeldEntries:
         """The entries at `indices` (None at 0 and for those let go)."""
         return list(map(self.entries.__getitem__, indices.tolist()))
 
-    def release(self, indices: np.ndarray) -> None:
-        """Let go of the entries at `indices` (their rows are gone)."""
+    def release(self, indices: np.ndarray, *, archived: bool = False) -> None:
+        """Let go of the entries at `indices` (their rows are gone, or `archived`: read back from
+        the archive from now on, which `archived` no longer waits for: none to look up by id)."""
         entries, texts, pending = self.entries, self.texts, self.unarchived
         kept = indices[indices > 0].tolist()
-        if pending:  # (those the archive has not said it holds yet: no longer waited for)
+        if pending and not archived:  # (those the archive has not said it holds yet: no longer waited for)
             for index in kept:
                 if (entry := entries[index]) is not None and pending.get(entry.id) == index:
                     del pending[entry.id]
