@@ -16,10 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logview.archive import Archive
-from logview.archive.rows import raws_rows
+from logview.archive.rows import page_rows, raws_rows
 from logview.archive.source import ArchivedSource
 from logview.archive.typed_rows import supermetrics_text_rows
 from logview.jsonutil import InvalidJSON, load_json
+from logview.sources.base import Source
+from logview.sources.typed_page import undecoded
 
 from archive_support import supermetrics_identity
 from test_archive_rows import any_logs, typed
@@ -124,3 +126,19 @@ def archived_source() -> ArchivedSource:
         folder = tempfile.mkdtemp()
         _ARCHIVES.append(Archive.open(Path(folder) / "a.sqlite3").source(supermetrics_identity()))
     return _ARCHIVES[0]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(FULL, min_size=1, max_size=8))
+def test_the_threads_rows_of_a_typed_page_leave_its_raw_values_unread(logs: list[dict[str, Any]]) -> None:
+    """(read, the viewer would pay for each, and code its batch the slower way)"""
+    archived = archived_source()
+    source = archived.api_source
+    body = orjson.dumps({"logs": logs})
+    entries = source.parse_page(body).entries
+    rows = archived.rows(entries)
+    exact = Source.parse_page(source, body).entries
+    assert [typed(row) for row in rows.tuples()] == \
+        [typed(row) for row in page_rows(archived._writable_id(), source, exact).tuples()]
+    if undecoded(source.parse_page(body).entries) is not None:  # (a page read by the typed Structs)
+        assert undecoded(entries) is not None

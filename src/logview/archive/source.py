@@ -63,7 +63,15 @@ class ArchivedSource:
 
     def rows(self, entries: Sequence[LogEntry]) -> Rows:
         """The entries as rows of this source, ready for `store_rows` (built apart from the
-        transaction: the writer builds them on the event loop while the next page is awaited)."""
+        transaction: the writer builds them on the event loop while the next page is awaited).
+        A typed page's entries whose raw values are unread are made rows from their texts, as
+        the writer process makes them (`rows_from_text`): reading each raw value would cost the
+        viewer that, and the coding of its batch the typed way (`Codes.encode`)."""
+        from logview.sources.typed_page import joined_texts, undecoded  # (loaded with such entries)
+
+        texts = undecoded(list(entries)) if entries else None
+        if texts is not None:
+            return self.rows_from_text(joined_texts(texts))
         return page_rows(self._writable_id(), self._api_source, entries)
 
     def rows_from_text(self, text: bytes) -> Rows:
