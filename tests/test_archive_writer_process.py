@@ -270,3 +270,25 @@ def test_the_process_holds_no_key_from_the_viewers_environment(tmp_path, monkeyp
 
     environ = asyncio.run(environment_of_the_process())
     assert b"PATH=" in environ and b"sk-" not in environ and b"FREDDY_API_KEY" not in environ
+
+
+async def test_the_process_leaves_the_wal_to_grow_and_the_viewer_checkpoints_it_once_it_has_ended(always_a_process):
+    """(a commit in ten copied the WAL into the file: ~0.1 s of the writer's time per 100k, which
+    a loopback backfill waits for)"""
+    entries = aitronos_entries(16_000)
+    with Archive.open() as archive:
+        stored = archive.source(aitronos_identity())
+        writer = PageWriter(stored, "q")
+        for start in range(0, len(entries), 1_000):
+            writer.store(entries[start:start + 1_000], None)
+            await writer.room()
+        while writer._answers and not all(answer.done() for answer in writer._answers):
+            await asyncio.sleep(0.01)
+        wal = Path(f"{archive.path}-wal")
+        assert wal.stat().st_size > 1_000 * 4_096  # (SQLite's default: a checkpoint past 1,000 pages)
+        assert archive.path.stat().st_size < 1 << 20  # (nothing copied into the file yet)
+        await writer.flush()
+        assert writer.checkpointing is not None
+        await writer.checkpointing
+        assert archive.path.stat().st_size > 4 << 20  # (copied: readers find the entries in the file)
+        assert sum(1 for _ in stored.entries()) == len(entries)

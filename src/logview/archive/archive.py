@@ -53,6 +53,11 @@ class Archive:
     def close(self) -> None:
         self._database.close()
 
+    def store_in_bulk(self) -> None:
+        """This process stores pages back to back (the writer process): its commits copy the WAL
+        into the file seldom (`Database.checkpoint_in_bulk`)."""
+        self._database.checkpoint_in_bulk()
+
     def source(self, identity: SourceIdentity) -> ArchivedSource:
         """The part of the archive for `identity` (made when the archive is writable)."""
         source_id = self._source_id(identity, create=not self.readonly)

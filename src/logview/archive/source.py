@@ -118,6 +118,11 @@ class ArchivedSource:
         process, this one's writer, has stored some)."""
         self._count = None
 
+    def checkpoint(self) -> None:
+        """Copy the WAL into the file now, as far as it can without waiting (after a writer
+        process that left it to grow: `Database.checkpoint`)."""
+        self._database.checkpoint()
+
     def cover(self, span: Span, query_key: str = "") -> None:
         """Record `span` as complete for `query_key` (a range fetched that held nothing new)."""
         self.store((), covered=span, query_key=query_key)

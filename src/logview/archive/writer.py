@@ -113,6 +113,7 @@ class PageWriter:
         self._answers: deque[asyncio.Future[Answer]] = deque()  # its transactions, in order
         self._idle: asyncio.TimerHandle | None = None
         self._ending: asyncio.Future[None] | None = None
+        self.checkpointing: asyncio.Future[None] | None = None  # the WAL after a writer process
         self.problem: str | None = None
 
     def store(self, entries: Sequence[LogEntry], covered: Span | None) -> None:
@@ -263,6 +264,8 @@ class PageWriter:
             process.close()
             self._archived.recount()  # (its entries count toward the retention)
             await process.ended()
+            # (it left the WAL to grow: copied into the file now, off the loop, by no one waiting)
+            self.checkpointing = asyncio.get_running_loop().run_in_executor(None, self._archived.checkpoint)
 
 
 def process_part(archived: ArchivedSource, entries: Sequence[LogEntry]) -> Rows | bytes:

@@ -91,6 +91,7 @@ def serve(inp: BinaryIO, out: BinaryIO) -> None:
     problem: str | None = None
     try:
         archive = Archive.open(path, retention=retention)
+        archive.store_in_bulk()
         archived = archive.source(identity)
     except ArchiveError as error:
         problem = str(error)
