@@ -79,12 +79,12 @@ def _times_us(stamps: list[str]) -> list[int] | None:
     page's entries share their times: ~1 in 4 is new in the demo's); None if one is no time."""
     found = list(map(_STAMP_US.get, stamps))
     if None in found:
+        if len(_STAMP_US) >= _STAMP_US_LIMIT:  # (emptied before the page's texts are counted in, not after)
+            _STAMP_US.clear()
         new = list(set(stamps).difference(_STAMP_US))
         moments = api_times(new)
         if None in moments:
             return None
-        if len(_STAMP_US) + len(new) > _STAMP_US_LIMIT:
-            _STAMP_US.clear()
         _STAMP_US.update(zip(new, epoch_us_all(moments)))
         found = list(map(_STAMP_US.__getitem__, stamps))
     return found
