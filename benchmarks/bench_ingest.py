@@ -12,7 +12,9 @@ the viewer's interpreter. Each run then starts, one after the other, two fresh c
   server, `--max-entries N`; timed from just before the app starts to the moment all N entries are
   in the store and the backfill is complete (`phase == "complete"`), with the time to the first
   rows shown and the process's peak RSS (VmHWM). `--archive`: through a fresh archive in a
-  temporary folder, as `logview` runs by default (entries stored while the next page is fetched).
+  temporary folder, as `logview` runs by default (entries stored while the next page is fetched);
+  a run that archived fewer than N is noted (a writer that failed goes on without the archive,
+  faster).
 - bare: `httpx.AsyncClient` + `orjson.loads`, the same 1,000-entry pages with a naive `before`
   cursor, nothing kept but a count.
 - `--prefetch`: the viewer sends each page's successor while it parses the page (off by default,
@@ -100,9 +102,15 @@ async def viewer_child(url: str, n: int, archive_dir: str | None) -> dict:
         loaded_s = time.perf_counter() - started
         cpu_s = time.process_time() - cpu_started
         loaded, phase = len(app.viewer.store), session.phase
-    if archive is not None:
+    archived = None
+    if archive is not None:  # (a writer that failed leaves the rest unarchived, and is faster for it)
+        from logview.archive.rows import identity_of
+
+        identity = identity_of(source)
+        assert identity is not None
+        archived = archive.source(identity).count()
         archive.close()
-    return {"seconds": loaded_s, "first_rows_s": first_rows, "loaded": loaded, "phase": phase,
+    return {"archived": archived, "seconds": loaded_s, "first_rows_s": first_rows, "loaded": loaded, "phase": phase,
             "load_s": loaded_s - (first_request[0] - started), "rss_mib": peak_rss_mib(), "cpu_s": cpu_s,
             "paints": paints[0], "layouts": paints[1], "gc_s": collections[0], "collections": int(collections[1]),
             "parse_s": ingest[0], "code_s": ingest[1]}
@@ -331,6 +339,10 @@ def main(argv: list[str] | None = None) -> int:
     if any(children[name]["phase"] != "complete" or children[name]["loaded"] != args.n
            for children in runs for name in viewers):
         print("note: a viewer run did not load every entry (see the loaded column)")
+    if args.archive and any(children[name].get("archived", args.n) != args.n for children in runs for name in viewers):
+        print("note: a viewer run did not archive every entry: " + ", ".join(
+            f"run {run} {name} {children[name].get('archived')}" for run, children in enumerate(runs, 1)
+            for name in viewers if children[name].get("archived", args.n) != args.n))
     return 0
 
 
