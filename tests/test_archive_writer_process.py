@@ -291,4 +291,5 @@ async def test_the_process_leaves_the_wal_to_grow_and_the_viewer_checkpoints_it_
         assert writer.checkpointing is not None
         await writer.checkpointing
         assert archive.path.stat().st_size > 4 << 20  # (copied: readers find the entries in the file)
+        assert not wal.exists() or wal.stat().st_size == 0  # (and the WAL's tens of MB given back)
         assert sum(1 for _ in stored.entries()) == len(entries)

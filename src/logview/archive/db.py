@@ -175,12 +175,17 @@ class Database:
             self.connection.execute(f"PRAGMA wal_autocheckpoint = {BULK_CHECKPOINT_PAGES}")
 
     def checkpoint(self) -> None:
-        """Copy what the WAL holds into the file, as far as no reader still needs it (PASSIVE: no
-        waiting); an archive busy or failing now is left as it is (a later commit or the last
-        close does it)."""
+        """Copy what the WAL holds into the file and empty it (tens of MB on disk otherwise, until
+        the next checkpoint), without waiting: with a reader or writer at work, as far as it can;
+        an archive failing now is left as it is (a later commit or the last close does it)."""
         with self.lock:
+            db = self.connection
             try:
-                self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                db.execute("PRAGMA busy_timeout = 0")
+                try:
+                    db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+                finally:
+                    db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             except sqlite3.Error:
                 pass
 
