@@ -293,3 +293,27 @@ async def test_the_process_leaves_the_wal_to_grow_and_the_viewer_checkpoints_it_
         assert archive.path.stat().st_size > 4 << 20  # (copied: readers find the entries in the file)
         assert not wal.exists() or wal.stat().st_size == 0  # (and the WAL's tens of MB given back)
         assert sum(1 for _ in stored.entries()) == len(entries)
+
+
+async def test_the_process_is_handed_several_transactions_to_go_on_with_while_the_loop_is_busy(always_a_process):
+    """(two at a time, it waited idle while the viewer showed a batch, ~0.1 s twice in a load of 100k)"""
+    entries = aitronos_entries(9_000)
+    with Archive.open() as archive:
+        stored = archive.source(aitronos_identity())
+        writer = PageWriter(stored, "q")
+        writer.store(entries[:1_000], None)
+        while not always_a_process:
+            await asyncio.sleep(0.01)
+        pid = always_a_process[0]._process.pid
+        os.kill(pid, signal.SIGSTOP)  # (a process busy with what it holds)
+        try:
+            for start in range(1_000, len(entries), 1_000):
+                writer.store(entries[start:start + 1_000], None)
+            deadline = time.monotonic() + 10
+            while sum(not answer.done() for answer in writer._answers) < 8 and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+            assert sum(not answer.done() for answer in writer._answers) == 8  # (IN_FLIGHT)
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        await writer.flush()
+        assert writer.problem is None and stored.count() == len(entries)
