@@ -7,13 +7,16 @@ paths to it are fixed: an Aitronos `error` and a Supermetrics `log_time` nested 
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from logview.archive import Archive
 from logview.ui import table_rows
 from test_deep_entries import GOOD, deep_line
-from ui_helpers import SIZE, detail_text, file_app, screen_text, settle, table_lines
+from test_ui_archive import archived_app
+from ui_helpers import FIXED_NOW, SIZE, detail_text, file_app, screen_text, settle, table_lines
 
 pytestmark = pytest.mark.timeout(120)  # (without the guard the report took minutes)
 
@@ -74,3 +77,22 @@ async def test_a_field_nested_1000_deep_is_drawn_and_its_keys_work(tmp_path: Pat
         await pilot.press("h")
         await settle(pilot)
         assert app.is_running and app.viewer.histogram.display
+
+
+async def test_an_aitronos_error_nested_990_deep_from_the_api_is_shown_and_archived(fresh_demo, tmp_path: Path) -> None:
+    """The API's path: its page's error groups (and the archive's rows) read the error by `str`."""
+    at = FIXED_NOW - timedelta(minutes=5)
+    deep = "[" * 990 + "0" + "]" * 990
+    line = ('{"id":"a_deep","created_at":"%s","status":"error","tool":"t.x","error":%s}'
+            % (at.strftime("%Y-%m-%dT%H:%M:%SZ"), deep)).encode()
+    fresh_demo.state.insert_raw("aitronos", [(at, line)])
+    total = len(fresh_demo.state.aitronos_logs)
+    with Archive.open(tmp_path / "archive.sqlite3") as archive:
+        for _ in ("fetched", "painted from the archive"):
+            app = archived_app(fresh_demo, archive, "aitronos")
+            async with app.run_test(size=SIZE) as pilot:
+                await settle(pilot)
+                assert len(app.viewer.view) == total and "[[[[[[" in table_lines(app)[1]
+                await pilot.press("i")
+                await settle(pilot)
+                assert any("[[[[[[" in line for line in screen_text(app).split("ERROR GROUPS")[1].splitlines()[:6])
