@@ -75,3 +75,20 @@ def test_an_entry_nested_900_deep_from_the_api_is_exported_archived_and_queried(
                     "SELECT raw, json_extract(raw, '$.event') AS event FROM logs WHERE id = 'sm_deep'")
     assert query.returncode == 0, query.stderr
     assert [json.loads(row) for row in query.stdout.splitlines()] == [{"raw": line.decode(), "event": "data.page"}]
+
+
+def test_an_entry_nested_deeper_than_1024_from_the_api_is_exported_as_written(fresh_server) -> None:
+    """Its page was deeper than logview reads: export retried it as a torn page and gave up (exit
+    3). The entry is written as it came, and archived under its id (its text, as a JSON string)."""
+    at = datetime.now(timezone.utc) - timedelta(minutes=5)
+    line = deep_line(1100).replace(b"2026-12-04T20:00:00Z", at.strftime("%Y-%m-%dT%H:%M:%SZ").encode())
+    fresh_server.state.insert_supermetrics(2)
+    fresh_server.state.insert_raw("supermetrics", [(at, line)])  # (its JSON text: Python cannot hold it)
+    export = logview(*supermetrics_args(fresh_server), env=SUPERMETRICS_KEY)
+    assert export.returncode == 0 and export.stderr == b"", export.stderr[-2000:]
+    assert line in export.stdout.splitlines() and len(export.stdout.splitlines()) == 3
+    query = logview("sql", *supermetrics_args(fresh_server)[1:], "--format", "jsonl",
+                    "SELECT id, invalid FROM logs WHERE raw LIKE '%[[[[[%'")
+    assert query.returncode == 0, query.stderr
+    assert [json.loads(row) for row in query.stdout.splitlines()] == [
+        {"id": "sm_deep", "invalid": "nested deeper than the 1,024 levels logview reads"}]

@@ -26,7 +26,13 @@ class TooDeepJSON(InvalidJSON):
     (numbers of 19+ digits) near Python's recursion limit, 1,000 frames."""
 
 
-_TOO_DEEP = "nested deeper than the 1,024 levels logview reads"
+DEEPEST = 1_024  # the levels orjson reads
+TOO_DEEP = f"nested deeper than the {DEEPEST:,} levels logview reads"
+
+
+class JSONText(str):
+    """A value kept as its JSON text, nested deeper than logview reads (an API's entry, see
+    `sources/deep_page.py`): written back as it came, not as a JSON string."""
 
 
 class LiteralNumber(float):
@@ -82,7 +88,7 @@ def load_json(data: bytes | str) -> Any:
         try:
             return _loads(raw.decode())
         except RecursionError:
-            raise TooDeepJSON(_TOO_DEEP) from None
+            raise TooDeepJSON(TOO_DEEP) from None
         except (ValueError, UnicodeDecodeError) as error:
             raise InvalidJSON(str(error)) from None
     try:
@@ -91,12 +97,14 @@ def load_json(data: bytes | str) -> Any:
         try:
             return _loads(data.decode() if isinstance(data, bytes) else data)
         except RecursionError:
-            raise TooDeepJSON(_TOO_DEEP) from None
+            raise TooDeepJSON(TOO_DEEP) from None
         except (ValueError, UnicodeDecodeError):
             raise InvalidJSON(str(first_error)) from None
 
 
 def dump_json(value: Any, *, sort_keys: bool = False) -> bytes:
+    if type(value) is JSONText:
+        return value.encode()
     option = orjson.OPT_SORT_KEYS if sort_keys else 0
     try:
         return orjson.dumps(value, option=option)

@@ -63,7 +63,9 @@ class BuiltOnFirstUse(type):
 def _lenient_time(value: Any) -> datetime:
     parsed = parse_api_time(value)
     if parsed is None:
-        raise ValueError(f"not a recognisable time: {value!r}")
+        # (a list or an object is named, not quoted: its repr recursed, 1,000 deep, as its row was drawn)
+        shown = {dict: "an object", list: "a list"}.get(type(value)) or repr(value)[:80]
+        raise ValueError(f"not a recognisable time: {shown}")
     return parsed
 
 

@@ -122,3 +122,30 @@ async def test_a_line_nested_deeper_than_logview_reads_says_so_not_that_it_is_no
         row = next(line for line in table_lines(app) if "invalid entry" in line)
         assert row.lstrip().startswith("!") and "invalid entry: nested deeper than the 1,024 levels" in row, row
         assert "not JSON" not in row
+
+
+@pytest.mark.parametrize("kind", ["aitronos", "supermetrics"])
+async def test_an_entry_nested_deeper_than_1024_from_the_api_is_shown_as_written(fresh_demo, tmp_path: Path,
+                                                                                kind: str) -> None:
+    """Valid JSON from the server, but its page was deeper than the 1,024 levels logview reads:
+    the page was retried as a torn transfer until the retries ran out, and never shown (found in
+    a walk). The entry is shown as a file's line that deep is, marked `!`; the others as ever."""
+    at = FIXED_NOW - timedelta(minutes=5)
+    when = at.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    line = deep_line(1100, "deep_one").replace(b"2026-12-04T20:00:00Z", when)
+    if kind == "aitronos":
+        line = line.replace(b'"log_time"', b'"created_at"').replace(b'"status":200', b'"status":"error"')
+    fresh_demo.state.insert_raw(kind, [(at, line)])  # (its JSON text: Python cannot hold it)
+    total = len(getattr(fresh_demo.state, f"{kind}_logs"))
+    with Archive.open(tmp_path / "archive.sqlite3") as archive:
+        for _ in ("fetched", "painted from the archive"):
+            app = archived_app(fresh_demo, archive, kind)
+            async with app.run_test(size=SIZE) as pilot:
+                await settle(pilot)
+                assert len(app.viewer.view) == total and "torn" not in screen_text(app).lower()
+                row = table_lines(app)[1]
+                assert row.lstrip().startswith("!") and "invalid entry: nested deeper" in row, row
+                await pilot.press("enter")  # the newest row: the deep one
+                await pilot.pause(0.3)
+                assert app.viewer.detail.entry.id == "deep_one" and app.viewer.detail.entry.raw == line.decode()
+                assert "[[[[[[[[[[" in detail_text(app)

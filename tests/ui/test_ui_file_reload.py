@@ -7,7 +7,10 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from logview.demo import DemoState
+from test_ui_mixed_file import read_back_file
 from ui_helpers import FIXED_NOW, SIZE, file_app, screen_text, settle, table_lines, wait_until
 
 
@@ -75,9 +78,14 @@ async def test_r_shows_lines_appended_to_the_file(tmp_path: Path) -> None:
         assert entries[-1]["id"] == app.viewer.selected_entry().id
 
 
-async def test_r_on_a_file_that_is_gone_says_so_and_keeps_the_rows(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mixed", [False, True], ids=["plain", "mixed"])
+async def test_r_on_a_file_that_is_gone_says_so_and_keeps_the_rows(tmp_path: Path, mixed: bool) -> None:
     path = tmp_path / "logs.jsonl"
-    write_entries(path, demo_entries(100, seed=4))
+    if mixed:
+        rows = len(read_back_file(path)) + 1  # (and its line that is not an envelope)
+    else:
+        rows = 100
+        write_entries(path, demo_entries(rows, seed=4))
     app = file_app(path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -86,7 +94,8 @@ async def test_r_on_a_file_that_is_gone_says_so_and_keeps_the_rows(tmp_path: Pat
         await settle(pilot)
         text = screen_text(app)
         assert "cannot read" in text and "logs.jsonl" in text
-        assert "shown 100" in text
+        assert f"shown {rows}" in text
+        assert not app._notifications  # (not 'Reading logs.jsonl again')
 
 
 async def test_the_first_reading_takes_the_command_lines_early_scan_and_r_scans_afresh(tmp_path: Path) -> None:

@@ -194,6 +194,8 @@ async def test_r_reads_a_mixed_file_again(tmp_path: Path) -> None:
         await settle(pilot)
         assert [e.id for e in shown_entries(app)] == ["a1", "s1"]
         assert app.viewer.sidebar._facet_values == sorted(["prod", HOSTILE_LABEL])
+        # as for a plain file (it said nothing: found in a walk)
+        assert [str(n.message) for n in app._notifications] == ["Reading grows.jsonl again, as it is now."]
 
 
 async def test_a_mixed_file_changed_on_disk_says_so_and_r_reads_it_again(tmp_path: Path, monkeypatch) -> None:

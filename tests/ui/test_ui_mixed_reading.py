@@ -198,3 +198,18 @@ async def test_the_detail_shows_the_oldest_row_g_reaches_as_rows_come(tmp_path: 
         await settle(pilot)
         assert seen and seen[-1][0] == ids[-1]
         assert all(row == detail for row, detail in seen), seen
+
+
+async def test_r_while_a_mixed_file_is_read_says_it_reads_it_again(tmp_path: Path, gate) -> None:
+    """It restarted the read without a word (found in a walk)."""
+    write_mixed(tmp_path / "mixed.jsonl")
+    app = file_app(tmp_path / "mixed.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(app.viewer.view) > 0)
+        await pilot.press("r")
+        await pilot.pause(0.1)
+        assert [str(n.message) for n in app._notifications] == ["Reading mixed.jsonl again, as it is now."]
+        gate["open"].set()  # (the first read, held, ends as cancelled; the second is not held)
+        await settle(pilot)
+        await wait_until(pilot, lambda: app.viewer.session.phase == "complete")
+        assert len(app.viewer.view) == ROWS and f"shown {ROWS:,}" in screen_text(app)

@@ -375,4 +375,4 @@ def entry_from_row(source: Source, raw: bytes) -> LogEntry:
         value = load_json(raw)
     except ValueError:  # only a file changed behind logview's back: kept, and shown invalid
         value = raw.decode("utf-8", "replace")
-    return source.entry_from_raw(value)
+    return source.entry_from_kept(value)

@@ -229,14 +229,18 @@ class DemoState:
         """Serve entries exactly as given — any shape, hostile ones included — each filed at the
         given server-side time, whatever its own time field says (a real API pages by the time it
         stored, and may hand out a page whose entries are out of order, timeless or duplicated).
-        Serialised by the standard library where orjson refuses (integers beyond 64 bits)."""
+        Serialised by the standard library where orjson refuses (integers beyond 64 bits); an
+        entry given as bytes is its JSON text, served as it is (nested deeper than Python holds)."""
         with self._lock:
             self._materialise_live()
             for at, entry in rows:
-                try:
-                    blob = orjson.dumps(entry)
-                except TypeError:
-                    blob = json.dumps(entry).encode()
+                if isinstance(entry, bytes):
+                    blob, entry = entry, {}  # (no fields for the server's filters to read)
+                else:
+                    try:
+                        blob = orjson.dumps(entry)
+                    except TypeError:
+                        blob = json.dumps(entry).encode()
                 t = dt_to_us(at)
                 if api == "aitronos":
                     self._ait.insert(t, entry, blob)

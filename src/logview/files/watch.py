@@ -28,9 +28,11 @@ class FileWatch:
         self._as_read: Stamp | None = None
         self._told = False
 
-    def read(self) -> None:
-        """The file is read (again) from now: a change is measured from here."""
+    def read(self) -> bool:
+        """The file is read (again) from now: a change is measured from here. False when it is
+        not there to read."""
         self._as_read, self._told = _stamp(self.path), False
+        return self._as_read is not None
 
     def news(self) -> str | None:
         """What to say of a change since `read`, the first time it is seen; else None."""

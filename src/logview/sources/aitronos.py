@@ -12,15 +12,17 @@ from logview.times import format_api_time
 
 
 def error_message(raw: dict[str, Any]) -> str | None:
-    """The entry's error text, whether the API sends an object, a string or `error_message`."""
+    """The entry's error text, whether the API sends an object, a string or `error_message`; a
+    list or an object as compact JSON (its `str` recursed: an `error` nested 990 deep ended the
+    viewer as its row was drawn, found in a walk)."""
     error = raw.get("error")
     if isinstance(error, dict):
         message = error.get("message") or error.get("code")
-        return None if message is None else str(message)
+        return None if message is None else csv_cell(message)
     if error:
-        return str(error)
+        return csv_cell(error)
     message = raw.get("error_message")
-    return None if message is None else str(message)
+    return None if message is None else csv_cell(message)
 
 
 class AitronosSource(Source):

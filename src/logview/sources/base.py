@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from itertools import repeat
 from typing import TYPE_CHECKING, Any, ClassVar, Hashable
 
-from logview.jsonutil import InvalidJSON, TooDeepJSON, dump_json
+from logview.jsonutil import DEEPEST, InvalidJSON, TooDeepJSON, dump_json
 from logview.jsonutil import load_json as _load_json
 from logview.model import Filters, LogEntry, Page, ServerQuery, SourceKind
 from logview.sources.api_times import api_time, api_times
@@ -182,7 +182,15 @@ class Source(ABC):
                           for name in self.server_fields()})
 
     def parse_page(self, body: bytes) -> Page:
-        document = load_json(body)
+        try:
+            document = load_json(body)
+        except TooDeepBody:  # an entry nested up to 1,024 deep reads alone; one deeper is kept as its text
+            from logview.sources.deep_page import read_deep_page
+
+            try:
+                document = read_deep_page(body if isinstance(body, bytes) else body.encode())
+            except TooDeepJSON as error:
+                raise TooDeepBody(str(error)) from None
         if not isinstance(document, dict):
             raise InvalidBody(f"expected a JSON object, got {type(document).__name__}")
         logs = document.get("logs")
@@ -206,8 +214,18 @@ class Source(ABC):
                 moments = api_times(plain[time_field])
                 if None not in moments:
                     return list(map(LogEntry, plain["id"], moments, plain["status"], raws, repeat(kind)))
-        plain_entry, entry_from_raw = self.plain_entry, self.entry_from_raw
-        return [entry if (entry := plain_entry(raw)) is not None else entry_from_raw(raw) for raw in raws]
+        plain_entry, entry_from_kept = self.plain_entry, self.entry_from_kept
+        return [entry if (entry := plain_entry(raw)) is not None else entry_from_kept(raw) for raw in raws]
+
+    def entry_from_kept(self, raw: Any) -> LogEntry:
+        """`entry_from_raw` of a raw value as a page or the archive keeps it: an entry kept as its
+        JSON text, nested too deep to read (`deep_page.py`), is made again with its id and time."""
+        if type(raw) is str and raw[:1] == "{" and len(raw) > 2 * DEEPEST:
+            from logview.sources.deep_page import deep_entry
+
+            if (entry := deep_entry(raw, self.entry_from_raw)) is not None:
+                return entry
+        return self.entry_from_raw(raw)
 
     def plain_entry(self, raw: Any) -> LogEntry | None:
         """The entry of a plainly valid dict whose time parses, built without the model, exactly

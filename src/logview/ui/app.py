@@ -13,6 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.segment import Segments
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -24,6 +25,7 @@ from logview.settings.saved_filters import SavedFilters
 from logview.sources.base import Source
 from logview.files.jsonl import FileKind
 from logview.ui.bulk_gc import STARTUP_HOLD_S, release_startup_hold
+from logview.ui.crash import crash_report
 from logview.ui.feed import USER_JUMP_QUIET_S, USER_QUIET_S
 from logview.ui.viewer import ViewerScreen
 from logview.ui.widgets.log_table import JUMP_KEYS
@@ -154,6 +156,17 @@ class LogViewApp(App[int]):
             if isinstance(event, events.Key):  # a connector listing that comes after it keeps off the keys
                 self.viewer.names.key_pressed()
         await super().on_event(event)
+
+    def _fatal_error(self) -> None:
+        """An unexpected error ends the viewer with a short report: Textual's own (every frame's
+        locals) took minutes after a RecursionError, the screen frozen (see `crash.py`)."""
+        error, traceback = sys.exc_info()[1], sys.exc_info()[2]
+        if error is None and self._exception is not None:
+            error, traceback = self._exception, self._exception.__traceback__
+        self.bell()
+        self._exit_renderables.append(Segments(self.console.render(crash_report(error, traceback),
+                                                                   self.console.options)))
+        self._close_messages_no_wait()
 
     def get_system_commands(self, screen: Screen) -> Iterator[SystemCommand]:
         # The viewer's own "Keys" (the full help) replaces Textual's panel of the focused widget's keys.

@@ -26,6 +26,11 @@ Notify = Callable[..., None]
 NO_TAIL = "A file has no live tail: it holds what was written to it (r reads it again)."
 
 
+def reading_again(name: str) -> str:
+    """What `r` on a file says (plain or mixed)."""
+    return f"Reading {name} again, as it is now."
+
+
 class LoadControl:
     """Drives one session's feed."""
 
@@ -85,7 +90,7 @@ class LoadControl:
             return
         self.start(clear_now=True)
         name = store.lines.path.name if store.lines is not None else "the file"
-        self._notify(f"Reading {name} again, as it is now.", timeout=3, markup=False)
+        self._notify(reading_again(name), timeout=3, markup=False)
 
     def toggle_tail(self) -> None:
         """t: start or stop the live tail; starting it also jumps to the newest entry."""

@@ -22,6 +22,7 @@ from logview.files.watch import CHECK_EVERY_S, FileWatch
 from logview.model import ApiError
 from logview.store import EntryStore
 from logview.ui.file_reading import file_error, unexpected_error
+from logview.ui.loading import reading_again
 from logview.ui.merged import MergedScreen
 from logview.ui.mixed_parts import Parts, read_parts
 
@@ -43,15 +44,23 @@ class MixedFileViewer(MergedScreen):
 
     def start(self) -> None:
         super().start()
-        self.action_reload()
+        self._read_again()
         self.set_interval(CHECK_EVERY_S, self._check_file)
 
     def action_reload(self) -> None:
+        """r reads the file again, and says so as for a plain file (it said nothing, found in a walk);
+        a file gone or unreadable says so on the banner instead, the rows kept."""
+        if self._read_again():
+            self.notify(reading_again(self.path.name), timeout=3, markup=False)
+
+    def _read_again(self) -> bool:
+        """Whether the file is there to read (the read says why not)."""
         self.session.phase, self.session.file_scanned = "loading", 0.0
-        self._watch.read()
+        readable = self._watch.read()
         self.banner.clear("notice")
         self._read_file()
         self.refresh_all()
+        return readable
 
     def _check_file(self) -> None:
         news = self._watch.news()
