@@ -233,11 +233,13 @@ async def test_a_first_page_waiting_for_the_budget_says_how_long(one_request_an_
         await pilot.pause()
         rows = await shown_rows(app)
         assert "Waiting for the API's budget: the first page goes in ~59m" in rows, rows
-        assert "(r retries now)" in rows and "Loading" not in rows
+        assert "(r sends it now)" in rows and "Loading" not in rows  # (nothing failed: no "retries")
 
 
-async def test_a_first_page_paced_by_the_budget_says_how_long_too() -> None:
-    """As in the walk: one request of three left, spread over Supermetrics' hour."""
+async def test_a_new_querys_first_page_spends_the_last_request_at_once() -> None:
+    """As in the walk: one request of three left, spread over Supermetrics' hour. The first page
+    of the connector just chosen waited ~an hour ("API budget 1/3" beside "the first page goes in
+    ~58m 50s"); it takes the window's last request at once."""
     state = DemoState(aitronos_entries=0, supermetrics_entries=50, live_rate=0.0, seed=4,
                       budget={"supermetrics": "3/3600"})
     with DemoServer(state) as demo:
@@ -249,9 +251,10 @@ async def test_a_first_page_paced_by_the_budget_says_how_long_too() -> None:
             await pilot.press("c")  # (the list made at launch: no request)
             await pilot.pause()
             await pilot.press("down", "enter")  # EMPTY1
-            await pilot.pause(1.5)
+            await settle(pilot)
             app.viewer.tick()
             await pilot.pause()
             rows = await shown_rows(app)
-        assert len(demo.state.request_log) == 2, demo.state.request_log
-    assert "Waiting for the API's budget: the first page goes in ~" in rows and "(r retries now)" in rows, rows
+        assert len(demo.state.request_log) == 3, demo.state.request_log
+        assert demo.state.request_log[-1][1].split("?")[0].endswith("/logs")
+    assert "Waiting for the API's budget" not in rows and "No entries." in rows, rows

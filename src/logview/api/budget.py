@@ -154,7 +154,7 @@ class Budget:
         """Seconds until a request of this priority may go; 0: now."""
         if now < self._blocked_until:
             return self._blocked_until - now
-        if self._unpaced(priority, now):
+        if self._unpaced(priority, now) or (priority is Priority.FIRST and self._own(now) >= 1):
             return 0.0
         free = self._own(now) - (self._reserve(now) if priority is Priority.BACKFILL else 0)
         if free < 1:
@@ -176,6 +176,14 @@ class Budget:
         needs fits in what the window has left for them (the tail's tokens are left to it)."""
         free = self._own(now) - self._reserve(now)
         return priority is Priority.BACKFILL and now >= self._blocked_until and free >= 1 and self._expected_fits(free)
+
+    def _paced(self, priority: Priority, now: float) -> bool:
+        """Whether a request granted now takes a token of the pace: not an unpaced backfill's,
+        nor a first page's beyond the tokens there are (it leaves the pace no debt to pay back)."""
+        if priority is Priority.FIRST:
+            self._refill(now)
+            return self._tokens >= 1
+        return not self._unpaced(priority, now)
 
     def _expected_fits(self, free: float) -> bool:
         """Whether what the running backfills still need (as far as they said) fits in what this
@@ -223,7 +231,8 @@ class Budget:
         on_wait: Callable[[BudgetState], None] | None = None,
     ) -> None:
         """Wait until one request may be sent, and count it sent (call `settle` when it is answered).
-        LIVE requests go before any BACKFILL one, however long that has waited. Raises
+        FIRST requests go before LIVE ones, and LIVE before any BACKFILL one, however long that has
+        waited; a FIRST one is not paced (what remains of the window is enough). Raises
         BudgetWaitTooLong when the wait would exceed `max_wait_s`; `on_wait` hears once about a
         wait longer than BINDS_AFTER_S."""
         loop = asyncio.get_running_loop()
@@ -236,7 +245,7 @@ class Budget:
                 self._roll(now)
                 delay = self._delay(priority, now) if self._head(loop) is waiter else None
                 if delay == 0.0:
-                    self._grant(now, priority, token=not self._unpaced(priority, now))
+                    self._grant(now, priority, token=self._paced(priority, now))
                     return
                 expected = now - waiter.since + (delay or 0.0)
                 if max_wait_s is not None and expected > max_wait_s:
@@ -267,7 +276,7 @@ class Budget:
             timer.cancel()
 
     def _grant(self, now: float, priority: Priority, *, token: bool = True) -> None:
-        if priority is Priority.LIVE:
+        if priority is not Priority.BACKFILL:
             for reserve in self._reserves:  # a tail's poll (or a new query's first page: near enough)
                 reserve.last_poll = now
         if token:
@@ -376,7 +385,7 @@ class Budget:
             window_s=self._window_s,
             resets_in_s=self._resets_in(now),
             waiting=any(w.priority is Priority.BACKFILL for w in self._waiters),
-            live_waits=any(w.priority is Priority.LIVE and now - w.since > BINDS_AFTER_S for w in self._waiters),
+            live_waits=any(w.priority < Priority.BACKFILL and now - w.since > BINDS_AFTER_S for w in self._waiters),
             known=self._known,
             reset_known=self._reset_known,
             blocked_s=max(0.0, self._blocked_until - now),
