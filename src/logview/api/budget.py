@@ -386,6 +386,8 @@ class Budget:
             resets_in_s=self._resets_in(now),
             waiting=any(w.priority is Priority.BACKFILL for w in self._waiters),
             live_waits=any(w.priority < Priority.BACKFILL and now - w.since > BINDS_AFTER_S for w in self._waiters),
+            tail_next_s=self._delay(Priority.LIVE, now) if any(w.priority is Priority.LIVE for w in self._waiters)
+            else 0.0,
             known=self._known,
             reset_known=self._reset_known,
             blocked_s=max(0.0, self._blocked_until - now),

@@ -88,6 +88,9 @@ class BudgetState:
     # a tail poll or a query's first page has waited for the budget longer than is worth telling
     # (a first page paced by Supermetrics' hourly budget waits minutes: "loading page 1" alone hid why)
     live_waits: bool = False
+    # a tail poll waits for the budget: the seconds until it may go (0: none waits); longer than
+    # the tail's interval, "● live" alone promised rows that came minutes later (found in a walk)
+    tail_next_s: float = 0.0
 
     @property
     def binds(self) -> bool:

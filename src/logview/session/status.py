@@ -57,7 +57,8 @@ class ConnectionState(NamedTuple):
     where `text` is long, says the same in fewer words, each form dropping the least important
     part left (the archive's count, "backfill waits", the budget's long words, "loading page"), so
     a line too narrow for one takes the next, not the fewest words at once; `tail`, while loading, whether
-    the live tail is on ("live") or stopped by t ("paused"): after loading, `text` says it."""
+    the live tail is on ("live", or "live · next poll in ~8m 02s" when the budget holds it back) or
+    stopped by t ("paused"): after loading, `text` says it."""
 
     state: str
     text: str
@@ -72,7 +73,18 @@ def connection_state(session: SessionState, waits: Waits) -> ConnectionState:
     tail = ""
     if state == "loading" and not (session.file_mode or session.merged):
         tail = "live" if session.want_tail else "paused" if session.tail_paused else ""
+        if tail == "live" and (held := _next_poll(session, waits)):
+            tail = f"live · {held}"
     return ConnectionState(state, unique[0], unique[1:], tail)
+
+
+def _next_poll(session: SessionState, waits: Waits) -> str:
+    """`next poll in ~7m 55s` when the budget holds the tail's poll back longer than its interval
+    (Supermetrics' hourly pace: "live" alone, while nothing was asked for minutes, misled)."""
+    budget = waits.budget
+    if budget is None or budget.tail_next_s <= max(session.interval_s, 1.0):
+        return ""
+    return f"next poll in ~{format_wait(budget.tail_next_s)}"
 
 
 def _percent(loaded: int, total: int) -> int:
@@ -151,7 +163,7 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
     budget = _budget_text(waits)
     cap = f"capped at {session.max_entries:,}" if session.capped and session.max_entries else ""
     if session.want_tail:
-        text = f"live · every {session.interval_s:g} s"
+        text = f"live · {_next_poll(session, waits) or f'every {session.interval_s:g} s'}"
         waited = waits.poll_waiting_s
         if waited is not None and waited >= max(POLL_SLOW_S, session.interval_s):  # (a hung request: 30 s)
             text = f"live · waiting {format_wait(waited)} for the server"
