@@ -3,6 +3,8 @@ names instead of `tcred_…` ids, against the demo server."""
 
 from __future__ import annotations
 
+import re
+
 from logview.demo import DEMO_EMPTY_CONNECTOR, DemoServer
 from logview.demo.data import CREDENTIALS
 from logview.demo.state import Fault
@@ -65,6 +67,26 @@ async def test_a_failed_listing_is_shown_and_r_asks_again(fresh_demo: DemoServer
         await pilot.press("r")
         await settle(pilot)
         assert isinstance(app.screen, ConnectorPicker)
+
+
+async def test_a_listing_retried_after_a_429_counts_down_and_says_why(fresh_demo: DemoServer) -> None:
+    """Found in a walk: a listing refused with a 429 waited its minute behind "‖ choose a connector"
+    and "Listing the team's connectors…", with no cause and no countdown; the loading of logs
+    says "⟳ 429 rate limited · retrying in N s", and so does the listing now."""
+    fresh_demo.state.add_fault(Fault("status", status=429, retry_after="3", api="supermetrics"))
+    app = picker_app(fresh_demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(1.2)
+        app.viewer.refresh_status()
+        text = screen_text(app)
+        assert re.search(r"⟳ 429 rate limited · retrying in [12] s", text.splitlines()[0]), text
+        assert re.search(r"⟳ listing the team's connectors: rate limited — retrying in [12] s, attempt 2/6", text), text
+        await settle(pilot)
+        assert isinstance(app.screen, ConnectorPicker)
+        await pilot.press("escape")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "rate limited" not in text and "choose a connector (c)" in text.splitlines()[0], text
 
 
 async def test_credentials_are_shown_by_name(demo: DemoServer) -> None:

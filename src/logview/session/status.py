@@ -133,12 +133,12 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
 
 
 def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tuple[str, ...]]:
-    if session.needs_connector and session.phase != "error":  # nothing to load until one is chosen
-        return "paused", "choose a connector (c)"
-    if waits.retry is not None:
+    if waits.retry is not None:  # (the connectors' listing's too: a 429 waited a minute unsaid)
         cause, remaining = waits.retry
         when = f"retrying in {format_wait(remaining)}" if remaining > 0.5 else "retrying now"
         return "retrying", f"{cause} · {when}"
+    if session.needs_connector and session.phase != "error":  # nothing to load until one is chosen
+        return "paused", "choose a connector (c)"
     if session.phase == "error":
         return "error", "error — r retries"
     if waits.tail_failing is not None and session.want_tail:  # loaded, but the tail cannot reach the API

@@ -20,11 +20,12 @@ from textual import work
 from textual.message import Message
 from textual.widget import Widget
 
-from logview.api.types import Priority
+from logview.api.types import Priority, RetryEvent
 from logview.model import ApiError, ApiFailure
 from logview.sources import AitronosSource, SupermetricsSource
 from logview.sources.base import Source
 from logview.ui.connector_listing import ConnectorListing
+from logview.ui.feed_messages import Retrying
 from logview.ui.widgets.error_banner import error_head
 from logview.ui.workers import running
 
@@ -37,6 +38,7 @@ if TYPE_CHECKING:  # httpx and the client load only once there is an API to ask 
 CREDENTIALS = "credentials"  # the kind of names the archive keeps for an Aitronos source
 NAMES_FRESH_FOR_S = 24 * 3600.0  # kept names older than this are asked for again (once the logs are in)
 LISTING_SAID_AFTER_S = 1.0  # c: a listing not shown by then is said to be under way
+LISTING = "listing the team's connectors"  # what the banner says a listing's retry or failure is for
 
 
 def credential_labels(credentials: dict[str, CredentialInfo]) -> dict[str, str]:
@@ -57,7 +59,8 @@ class Names(Widget):
             self.identifier = identifier
 
     class ConnectorsListed(Message):
-        """The team's connectors are on screen to choose from (the table behind says so)."""
+        """The team's connectors were listed (on screen to choose from, with no connector chosen:
+        the table behind says so); a retry's countdown is over."""
 
     class NoConnector(Message):
         """The picker was left without a choice, or the list could not be loaded (`error`)."""
@@ -104,7 +107,7 @@ class Names(Widget):
             # (one listing at a time: a second c waits for the first, unless it had been put off)
             self._put_off = False
             self.connectors.started()
-            self._pick_connector(Priority.LIVE)  # (exclusive: one put off and still waiting is cancelled)
+            self._pick_connector(Priority.FIRST)  # (exclusive: one put off and still waiting is cancelled)
         # (a listing the API's budget held back took minutes without a word)
         self.set_timer(LISTING_SAID_AFTER_S, self._still_listing)
         return None
@@ -138,20 +141,25 @@ class Names(Widget):
         from logview.api.directory import list_connectors
 
         try:
-            connectors = await list_connectors(client, source.team_id, priority, on_sent=self.connectors.sent)
+            connectors = await list_connectors(client, source.team_id, priority, on_sent=self.connectors.sent,
+                                               on_retry=self._retrying)
         except ApiFailure as failure:
             self.connector_message = "No connector to read: the list of connectors could not be loaded."
             self.post_message(self.NoConnector(failure.error, failure.gave_up))
             return
         waited_for = self.connectors.listed(connectors)
+        self.post_message(self.ConnectorsListed())
         if source.connector_id is None:  # the picker is the only thing to do: it opens whenever it comes
             self.connector_message = f"Choose one of team {source.team_id}'s {len(connectors)} connectors."
-            self.post_message(self.ConnectorsListed())
             self._show_picker(connectors)
         elif waited_for:
             self._show_picker(connectors)
         else:  # (it would take the keys typed meanwhile: Enter could switch connectors)
             self.notify(f"The team's {len(connectors)} connectors are listed: press c to choose.", timeout=6)
+
+    def _retrying(self, event: RetryEvent) -> None:
+        """A listing's retry is counted down as the loading's is (a 429 waited a minute unsaid)."""
+        self.post_message(Retrying(0, event, live=False, context=LISTING))
 
     def _show_picker(self, connectors: list[ConnectorInfo]) -> None:
         from logview.ui.screens.connector_picker import ConnectorPicker

@@ -129,6 +129,11 @@ class ErrorBanner(PartialStyles, Static):
         if removed:
             self._refresh()
 
+    def clear_retry(self, context: str) -> None:
+        """The retry counted down for `context` is over (not another's that took its place)."""
+        if self._retry is not None and self._retry.context == context:
+            self.clear("retry")
+
     @property
     def retry_pending(self) -> bool:
         return self._retry is not None
