@@ -92,6 +92,11 @@ class Names(Widget):
         """Whether the team's connectors are being listed (`c`)."""
         return running(self, "directory") or self._put_off
 
+    def asking(self) -> str:
+        """What is being asked of the API besides logs, in words for the status line: "a listing"
+        (of connectors), "credential names", or "" (nothing)."""
+        return "a listing" if self.listing else "credential names" if running(self, "names") else ""
+
     def choose_connector(self) -> str | None:
         """c: list the team's connectors to pick from (at once when they were listed a moment
         ago); or why there is nothing to pick."""
