@@ -620,3 +620,19 @@ async def test_a_new_querys_first_page_spends_the_windows_last_request_at_once()
     assert await time.run(budget.acquire(Priority.FIRST), until=time.now + 60) is None  # none left: the reset
     assert budget.state().remaining == 0
 
+
+
+async def test_a_backfill_request_the_new_window_lets_go_is_not_said_to_wait():
+    """`export -v` drew "API budget 10/10 · resets in 5 s · backfill waits" (found in a walk): its
+    countdown asked the state as the window reset, before the waiting request had its turn."""
+    time = FakeTime()
+    budget = time.budget(limit=2, window_s=4)
+    budget.settle(headers_saying(2, 0, 4), 200)
+    waiter = asyncio.ensure_future(budget.acquire(BACKFILL))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert budget.state().waiting
+    time.now += 5  # the window has reset; the waiter has not run since
+    state = budget.state()
+    assert state.remaining == 2 and not state.waiting and "waits" not in state.describe()
+    waiter.cancel()

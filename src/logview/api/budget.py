@@ -384,7 +384,9 @@ class Budget:
             remaining=max(0, math.floor(self._available())),
             window_s=self._window_s,
             resets_in_s=self._resets_in(now),
-            waiting=any(w.priority is Priority.BACKFILL for w in self._waiters),
+            # (not once it may go: a window just opened showed "API budget 10/10 … backfill waits")
+            waiting=any(w.priority is Priority.BACKFILL for w in self._waiters)
+            and self._delay(Priority.BACKFILL, now) > 0,
             live_waits=any(w.priority < Priority.BACKFILL and now - w.since > BINDS_AFTER_S for w in self._waiters),
             tail_next_s=self._delay(Priority.LIVE, now) if any(w.priority is Priority.LIVE for w in self._waiters)
             else 0.0,
