@@ -89,6 +89,28 @@ async def test_a_listing_retried_after_a_429_counts_down_and_says_why(fresh_demo
         assert "rate limited" not in text and "choose a connector (c)" in text.splitlines()[0], text
 
 
+async def test_r_cuts_a_listings_retry_wait_short_and_esc_stops_it(fresh_demo: DemoServer) -> None:
+    """The listing's banner says "Esc cancels the wait · r retries now": both do as they say."""
+    fresh_demo.state.add_fault(Fault("status", status=429, retry_after="30", api="supermetrics"))
+    app = picker_app(fresh_demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(1.0)
+        assert "retrying in" in screen_text(app) and not isinstance(app.screen, ConnectorPicker)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, ConnectorPicker) and "rate limited" not in screen_text(app)
+
+    fresh_demo.state.add_fault(Fault("status", status=429, retry_after="30", api="supermetrics"))
+    app = picker_app(fresh_demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(1.0)
+        await pilot.press("escape")
+        await pilot.pause(0.5)
+        text = screen_text(app)
+        assert "Retry cancelled: the team's connectors were not listed. Press c to list them." in text, text
+        assert "press c to choose" in "\n".join(table_lines(app)) and not app.viewer.names.listing
+
+
 async def test_credentials_are_shown_by_name(demo: DemoServer) -> None:
     app = make_app(demo)
     async with app.run_test(size=SIZE) as pilot:

@@ -109,7 +109,12 @@ class LoadControl:
 
     def cancel_retry(self) -> None:
         """Esc during a retry wait: loading and the live tail both stop; `r` starts both again
-        (the tail is still wanted: it resumes once the reload's first page is in)."""
+        (the tail is still wanted: it resumes once the reload's first page is in); a connector
+        listing's retry stops too (with no connector chosen, it was all that waited)."""
+        if self._names is not None and self._names.cancel_listing() and self.session.needs_connector:
+            self.banner.clear("retry")
+            self.banner.show_notice("Retry cancelled: the team's connectors were not listed. Press c to list them.")
+            return
         self.feed.cancel_backfill()
         if self.session.want_tail:
             self.feed.stop_tail()

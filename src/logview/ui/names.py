@@ -85,6 +85,7 @@ class Names(Widget):
         self._kept: KeptNames | None = None
         self._names_asked = False
         self._put_off = False  # a listing that gave way to a query, asked again once it is answered
+        self._retry_waits = False  # a listing's retry is counted down: r or c asks again now, Esc stops it
 
     # -- the connector --------------------------------------------------------------------
     @property
@@ -108,9 +109,12 @@ class Names(Widget):
         if listed is not None:
             self._show_picker(listed)
             return None
-        if not running(self, "directory") or self.connectors.wanted_again():
-            # (one listing at a time: a second c waits for the first, unless it had been put off)
-            self._put_off = False
+        if not running(self, "directory") or self.connectors.wanted_again() or self._retry_waits:
+            # (one listing at a time: a second c waits for the first, unless it had been put off
+            # or waits to be retried, which the banner says r cuts short: the 429's wait is theirs)
+            if self._retry_waits and self.client.budget is not None:
+                self.client.budget.lift_block()
+            self._put_off = self._retry_waits = False
             self.connectors.started()
             self._pick_connector(Priority.FIRST)  # (exclusive: one put off and still waiting is cancelled)
         # (a listing the API's budget held back took minutes without a word)
@@ -148,7 +152,9 @@ class Names(Widget):
         try:
             connectors = await list_connectors(client, source.team_id, priority, on_sent=self.connectors.sent,
                                                on_retry=self._retrying)
+            self._retry_waits = False
         except ApiFailure as failure:
+            self._retry_waits = False
             self.connector_message = "No connector to read: the list of connectors could not be loaded."
             self.post_message(self.NoConnector(failure.error, failure.gave_up))
             return
@@ -164,7 +170,17 @@ class Names(Widget):
 
     def _retrying(self, event: RetryEvent) -> None:
         """A listing's retry is counted down as the loading's is (a 429 waited a minute unsaid)."""
+        self._retry_waits = True
         self.post_message(Retrying(0, event, live=False, context=LISTING))
+
+    def cancel_listing(self) -> bool:
+        """Esc during a listing's retry wait: the listing stops (c asks again); whether one did."""
+        if not self._retry_waits:
+            return False
+        self.workers.cancel_group(self, "directory")
+        self._retry_waits = False
+        self.connector_message = "No connector chosen: press c to choose one."
+        return True
 
     def _show_picker(self, connectors: list[ConnectorInfo]) -> None:
         from logview.ui.screens.connector_picker import ConnectorPicker
