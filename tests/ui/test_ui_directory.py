@@ -109,6 +109,9 @@ async def test_r_cuts_a_listings_retry_wait_short_and_esc_stops_it(fresh_demo: D
         text = screen_text(app)
         assert "Retry cancelled: the team's connectors were not listed. Press c to list them." in text, text
         assert "press c to choose" in "\n".join(table_lines(app)) and not app.viewer.names.listing
+        await pilot.press("c")  # (the 429's wait still runs: the listing waits for it, and says so)
+        await pilot.pause(0.3)
+        assert "Listing the team's connectors…" in "\n".join(table_lines(app)) and app.viewer.names.listing
 
 
 async def test_credentials_are_shown_by_name(demo: DemoServer) -> None:

@@ -115,6 +115,7 @@ class Names(Widget):
             if self._retry_waits and self.client.budget is not None:
                 self.client.budget.lift_block()
             self._put_off = self._retry_waits = False
+            self.connector_message = "Listing the team's connectors…"  # (not "No connector chosen" after an Esc)
             self.connectors.started()
             self._pick_connector(Priority.FIRST)  # (exclusive: one put off and still waiting is cancelled)
         # (a listing the API's budget held back took minutes without a word)
