@@ -1,7 +1,8 @@
 """One request budget per API key and host (handed out by `budgets.py`), shared by everything
 that uses them: it reads the rate-limit headers, paces requests so that a steady run never meets a
 429, lets the live tail go first (keeping back what a running tail will need: `tail_reserve.py`),
-and says when it binds.
+and says when it binds. A new query's first page goes before all, unpaced: what the user has just
+asked for takes any request the window has left.
 
 Pacing spreads what remains of the window over the time left in it: a token bucket refilled at
 `remaining / seconds-to-reset` (recomputed at every change, so surplus left late in a window is
