@@ -80,7 +80,8 @@ async def test_a_listing_retried_after_a_429_counts_down_and_says_why(fresh_demo
         app.viewer.refresh_status()
         text = screen_text(app)
         assert re.search(r"⟳ 429 rate limited · retrying in [12] s", text.splitlines()[0]), text
-        assert re.search(r"⟳ listing the team's connectors: rate limited — retrying in [12] s, attempt 2/6", text), text
+        banner = r"⟳ listing the team's connectors: rate limited — retrying in [12] s, attempt 2/6"
+        assert re.search(banner, text), text
         await settle(pilot)
         assert isinstance(app.screen, ConnectorPicker)
         await pilot.press("escape")
