@@ -211,7 +211,7 @@ async def test_supermetrics_without_a_reset_header_assumes_an_hourly_window():
 
 
 # -- priorities -------------------------------------------------------------------------------
-async def test_live_goes_before_backfill_that_waited_longer():
+async def test_a_first_page_then_live_go_before_backfill_that_waited_longer():
     time = FakeTime()
     budget = time.budget(limit=10, window_s=10)
     await _spend_the_burst(time, budget)
@@ -221,8 +221,9 @@ async def test_live_goes_before_backfill_that_waited_longer():
         await budget.acquire(priority)
         order.append(name)
 
-    await time.run(wants("backfill 1", BACKFILL), wants("backfill 2", BACKFILL), wants("live", LIVE))
-    assert order == ["live", "backfill 1", "backfill 2"]
+    await time.run(wants("backfill 1", BACKFILL), wants("backfill 2", BACKFILL), wants("live", LIVE),
+                   wants("first page", Priority.FIRST))
+    assert order == ["first page", "live", "backfill 1", "backfill 2"]
 
 
 async def test_live_never_queues_behind_a_sleeping_backfill():
@@ -600,3 +601,38 @@ async def test_a_first_page_kept_waiting_by_the_budget_says_so():
     early, late = seen
     assert early.remaining > 0 and not early.live_waits and not early.binds  # (a moment's wait: no word)
     assert late.live_waits and late.binds and late.describe().endswith("next request waits")
+
+
+async def test_a_new_querys_first_page_spends_the_windows_last_request_at_once():
+    """One request of three left, paced over Supermetrics' hour: the first page of the query the
+    user had just typed waited ~an hour beside "API budget 1/3" (found in a walk). A FIRST request
+    is not paced: it goes while the window has a request left; a tail poll after it is paced."""
+    time = FakeTime()
+    budget = time.budget("supermetrics")
+    await time.run(budget.acquire(LIVE))
+    budget.settle(headers_saying(3, 2), 200)
+    await time.run(budget.acquire(LIVE))
+    budget.settle(headers_saying(3, 1), 200)
+    asked = time.now
+    await time.run(budget.acquire(Priority.FIRST))
+    assert time.now == asked
+    budget.settle(headers_saying(3, 0), 200)
+    assert await time.run(budget.acquire(Priority.FIRST), until=time.now + 60) is None  # none left: the reset
+    assert budget.state().remaining == 0
+
+
+
+async def test_a_backfill_request_the_new_window_lets_go_is_not_said_to_wait():
+    """`export -v` drew "API budget 10/10 · resets in 5 s · backfill waits" (found in a walk): its
+    countdown asked the state as the window reset, before the waiting request had its turn."""
+    time = FakeTime()
+    budget = time.budget(limit=2, window_s=4)
+    budget.settle(headers_saying(2, 0, 4), 200)
+    waiter = asyncio.ensure_future(budget.acquire(BACKFILL))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert budget.state().waiting
+    time.now += 5  # the window has reset; the waiter has not run since
+    state = budget.state()
+    assert state.remaining == 2 and not state.waiting and "waits" not in state.describe()
+    waiter.cancel()

@@ -80,6 +80,22 @@ def test_aitronos_counts_down_and_resets_at_the_window_end_in_whole_epoch_second
     assert "Retry-After" not in first.headers
 
 
+def test_a_window_of_seconds_ends_on_a_whole_second_so_its_reset_is_exact(server, http):
+    """Found in a walk: on --budget 10/5 windows began ~6 s apart and logview said "resets in 6 s":
+    a window ending between two seconds was announced (in whole epoch seconds) as ending at the
+    later, and a client that waited for it opened the next up to a second late."""
+    server.state.budget = "2/2"
+    first = ait(http)
+    after = time.time()
+    reset = int(first.headers["X-RateLimit-Reset"])
+    assert after < reset <= after + 2  # (never more than a window away)
+    assert [ait(http).status_code for _ in range(2)] == [200, 429]
+    time.sleep(max(0.0, reset - time.time()) + 0.05)  # a client waits for the Reset it was told
+    again = ait(http)
+    assert again.status_code == 200 and remaining(again) == 1
+    assert int(again.headers["X-RateLimit-Reset"]) == reset + 2  # the next window: a window later
+
+
 def test_supermetrics_sends_limit_remaining_and_request_id_but_no_reset(server, http):
     server.state.budget = {"supermetrics": "5/60"}
     r = sm(http)

@@ -16,10 +16,10 @@ from test_export import AITRONOS_KEY, CLEAN_ENV, aitronos_args, jsonl
 from ui.test_ui_terminal_bytes import read_for
 
 
-def export_on_a_terminal(server: DemoServer, output: str) -> bytes:
+def export_on_a_terminal(server: DemoServer, output: str, *extra: str) -> bytes:
     """Every byte an export sends to its stderr, a pseudo-terminal (its data goes to `output`)."""
     leader, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "logview", *aitronos_args(server, "--output", output)],
+    process = subprocess.Popen([sys.executable, "-m", "logview", *aitronos_args(server, "--output", output, *extra)],
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=follower,
                                env={**CLEAN_ENV, "LOGVIEW_CONFIG": "/nonexistent/config.toml", **AITRONOS_KEY})
     os.close(follower)
@@ -53,7 +53,25 @@ def test_a_wait_for_the_budget_counts_down_on_the_progress_line(tmp_path) -> Non
     # (counted down, not stood still; a wait that outlasts a window may start the next one's count,
     # and two redraws a second apart may round to the same second on a loaded machine)
     assert any(seconds[0] > seconds[-1] for seconds in counted_down), waits
-    assert lines[-1].startswith("500 of 500 entries, 5 pages")  # the wait over, no more said of it
+    assert lines[-2].startswith("500 of 500 entries, 5 pages")  # the wait over, no more said of it
+    assert lines[-1] == "logview: 500 entries in 5 pages\r\n"  # (in the progress line's place)
+
+
+def test_verbose_lines_clear_the_progress_line_and_leave_no_frame_in_the_scrollback(tmp_path) -> None:
+    """Found in a walk: with -v each frame was ended with a newline, up to 3 lines a page in the
+    scrollback around each request's, one of them "API budget 10/10 … backfill waits" (a window
+    just opened, its request not yet gone). A message clears the frame; it is drawn below again."""
+    state = DemoState(aitronos_entries=500, supermetrics_entries=0, live_rate=0.0, seed=7, budget={"aitronos": "2/4"})
+    with DemoServer(state) as server:
+        said = export_on_a_terminal(server, str(tmp_path / "out.jsonl"), "-v").decode().replace("\r\n", "\n")
+    shown = [line.split("\r\x1b[K")[-1] for line in said.rstrip("\n").split("\n")]  # each line as it stays on screen
+    assert sum(line.startswith("GET /v1/personal-connectors/logs?") for line in shown) == 5, shown
+    assert any(line.startswith("logview: API budget ") for line in shown), shown
+    assert not [line for line in shown if " entries, " in line or " entries so far" in line], shown
+    assert shown[-1] == "logview: 500 entries in 5 pages", shown
+    frames = said.split("\r\x1b[K")
+    assert any(" · backfill waits" in frame for frame in frames), frames
+    assert not any(" · API budget 2/2 · " in frame and "waits" in frame for frame in frames), frames
 
 
 def test_a_count_whose_total_is_not_known_yet_says_so_far() -> None:

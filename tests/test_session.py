@@ -104,9 +104,11 @@ def test_a_budget_that_binds_has_a_short_form_for_a_narrow_line() -> None:
     free = BudgetState(limit=10, remaining=6, window_s=5, resets_in_s=2, waiting=False, known=True)
     assert s.state(Waits(backfilling=True, budget=free)).shorter == ()  # it does not bind: nothing long to say
     s.finished(capped=False)
-    # with no backfill, what waits at its turn is a listing (the credentials' names, the connectors)
-    assert s.state(Waits(budget=waiting)) == ("live", "live · every 2 s · API budget 0/10 · resets in 2 s · a listing "
-                                                      "waits", ("live · budget 0/10 · resets 2 s",), "")
+    # with no backfill, what waits at its turn is named: the credentials' names, a listing of connectors
+    for asked, said in (("credential names", "credential names wait"), ("a listing", "a listing waits")):
+        assert s.state(Waits(budget=waiting, asked=asked)) == (
+            "live", f"live · every 2 s · API budget 0/10 · resets in 2 s · {said}",
+            ("live · budget 0/10 · resets 2 s",), "")
 
 
 def test_while_loading_the_status_line_has_a_form_for_each_width_and_says_the_tail() -> None:

@@ -114,3 +114,27 @@ def test_a_sync_counts_what_the_archive_holds_as_export_does() -> None:
         again = logview("sql", COUNT, *source, "--sync", "-v", "--format", "csv", key_env=key)
         assert again.returncode == 0 and again.stdout.splitlines() == ["n", "255"]
         assert again.stderr.splitlines()[-1] == "logview: 255 entries in 1 page (250 from the archive)"
+
+
+def test_a_sync_the_budget_stops_says_why_in_words_that_agree() -> None:
+    """Found in a walk: "API budget 1/3 · resets in ~60 min · backfill waits; the API budget allows
+    the next request in 3600 s" — a viewer's words in an exit message, and a request left beside
+    an hour's wait, unexplained. Supermetrics sends no reset: its window is taken as an hour, over
+    which the pace spreads what is left (then, spent, the reset is waited for)."""
+    with DemoServer(DemoState(aitronos_entries=0, supermetrics_entries=5000, live_rate=0.0, seed=5,
+                              budget={"supermetrics": "3/60"})) as server:
+        source = ("--source", "supermetrics", "--team", str(DEMO_TEAM), "--connector", DEMO_CONNECTOR,
+                  "--base-url", server.url)
+        key = {"SUPERMETRICS_API_KEY": DEMO_SUPERMETRICS_KEY}
+        paced = logview("sql", COUNT, *source, "--sync", "-v", key_env=key)  # two pages, then the pace
+        said = paced.stderr.splitlines()[-1]
+        assert paced.returncode == 3 and log_requests(server) == 2, paced.stderr
+        assert said.startswith("logview sql: RATE_LIMITED: API budget 1/3 · resets in ~60 min; the API budget "
+                               "paces its 1 left over the 60 min to its reset: the next may go in 3600 s, "), said
+
+        spent = logview("sql", COUNT, *source, "--sync", "-v", key_env=key)  # the first page takes the last
+        said = spent.stderr.splitlines()[-1]
+        assert spent.returncode == 3 and log_requests(server) == 3, spent.stderr
+        assert said.startswith("logview sql: RATE_LIMITED: API budget 0/3 · resets in ~60 min; "
+                               "the API budget is spent until it resets, in 3600 s, "), said
+        assert server.state.served("supermetrics").throttled == 0

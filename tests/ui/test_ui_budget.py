@@ -75,3 +75,22 @@ async def test_a_narrow_status_line_says_the_budget_in_fewer_words(metered) -> N
     assert seen, "the budget never showed on a narrow line while it held the backfill back"
     assert all(re.search(r"◌ \d+% · budget \d/4 · resets \d s", line) for line in seen), seen
     assert any("done in ~" in line for line in seen), seen
+
+
+async def test_a_tail_the_budget_holds_back_says_when_it_polls_next() -> None:
+    """Found in a walk: "● live" beside a loading that Supermetrics' hourly pace held, while the
+    tail sent nothing for minutes. Three requests an hour: the first page and one poll spend two,
+    and the last is the tail's reserve, paced over the hour: the marker says when it goes."""
+    state = DemoState(aitronos_entries=0, supermetrics_entries=3000, live_rate=0.0, seed=21,
+                      budget={"supermetrics": "3/3600"})
+    with DemoServer(state) as server:
+        app = make_app(server, "supermetrics", follow=True, interval_s=2.0, page_limit=100)
+        async with app.run_test(size=SIZE) as pilot:
+            for _ in range(40):
+                await pilot.pause(0.1)
+                app.viewer.refresh_status()
+                line = screen_text(app).splitlines()[0]
+                if "next poll in" in line:
+                    break
+            assert re.search(r"◌ loading page 2 · 100 so far .*● live · next poll in ~(59|60)m", line), line
+            assert server.state.served("supermetrics").throttled == 0

@@ -3,6 +3,8 @@ names instead of `tcred_…` ids, against the demo server."""
 
 from __future__ import annotations
 
+import re
+
 from logview.demo import DEMO_EMPTY_CONNECTOR, DemoServer
 from logview.demo.data import CREDENTIALS
 from logview.demo.state import Fault
@@ -65,6 +67,52 @@ async def test_a_failed_listing_is_shown_and_r_asks_again(fresh_demo: DemoServer
         await pilot.press("r")
         await settle(pilot)
         assert isinstance(app.screen, ConnectorPicker)
+
+
+async def test_a_listing_retried_after_a_429_counts_down_and_says_why(fresh_demo: DemoServer) -> None:
+    """Found in a walk: a listing refused with a 429 waited its minute behind "‖ choose a connector"
+    and "Listing the team's connectors…", with no cause and no countdown; the loading of logs
+    says "⟳ 429 rate limited · retrying in N s", and so does the listing now."""
+    fresh_demo.state.add_fault(Fault("status", status=429, retry_after="3", api="supermetrics"))
+    app = picker_app(fresh_demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(1.2)
+        app.viewer.refresh_status()
+        text = screen_text(app)
+        assert re.search(r"⟳ 429 rate limited · retrying in [12] s", text.splitlines()[0]), text
+        banner = r"⟳ listing the team's connectors: rate limited — retrying in [12] s, attempt 2/6"
+        assert re.search(banner, text), text
+        await settle(pilot)
+        assert isinstance(app.screen, ConnectorPicker)
+        await pilot.press("escape")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "rate limited" not in text and "choose a connector (c)" in text.splitlines()[0], text
+
+
+async def test_r_cuts_a_listings_retry_wait_short_and_esc_stops_it(fresh_demo: DemoServer) -> None:
+    """The listing's banner says "Esc cancels the wait · r retries now": both do as they say."""
+    fresh_demo.state.add_fault(Fault("status", status=429, retry_after="30", api="supermetrics"))
+    app = picker_app(fresh_demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(1.0)
+        assert "retrying in" in screen_text(app) and not isinstance(app.screen, ConnectorPicker)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, ConnectorPicker) and "rate limited" not in screen_text(app)
+
+    fresh_demo.state.add_fault(Fault("status", status=429, retry_after="30", api="supermetrics"))
+    app = picker_app(fresh_demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(1.0)
+        await pilot.press("escape")
+        await pilot.pause(0.5)
+        text = screen_text(app)
+        assert "Retry cancelled: the team's connectors were not listed. Press c to list them." in text, text
+        assert "press c to choose" in "\n".join(table_lines(app)) and not app.viewer.names.listing
+        await pilot.press("c")  # (the 429's wait still runs: the listing waits for it, and says so)
+        await pilot.pause(0.3)
+        assert "Listing the team's connectors…" in "\n".join(table_lines(app)) and app.viewer.names.listing
 
 
 async def test_credentials_are_shown_by_name(demo: DemoServer) -> None:

@@ -4,11 +4,13 @@ tab of the failing source is marked from every other tab, and the merged timelin
 
 from __future__ import annotations
 
-from logview.demo import DemoServer, DemoState
+import re
+
+from logview.demo import DemoServer, DemoState, Fault
 from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.ui.app import LogViewApp
-from ui_helpers import FAST, FIXED_NOW, SIZE, connection, screen_text, settle, wait_until, widget_text
+from ui_helpers import FAST, FIXED_NOW, SIZE, connection, make_app, screen_text, settle, wait_until, widget_text
 
 
 async def test_a_failing_tail_is_shown_on_its_tab_the_other_tabs_and_the_merged_one(demo: DemoServer) -> None:
@@ -45,3 +47,27 @@ async def test_a_failing_tail_is_shown_on_its_tab_the_other_tabs_and_the_merged_
             assert "2 sources merged" in merged and "demo data (aitronos): live tail failing" in merged
     finally:
         other.stop()
+
+
+async def test_a_failed_tails_next_cycle_retried_replaces_its_failure_on_the_banner(fresh_demo: DemoServer) -> None:
+    """Found in a walk: while the header counted down the next cycle's retry ("⟳ HTTP 503 ·
+    retrying in 8 s"), the banner still showed the cycle before's failure, its request id and
+    "polling again now". The retry says what goes on now; the old failure goes."""
+    app = make_app(fresh_demo, follow=True, interval_s=1.0)
+    async with app.run_test(size=SIZE) as pilot:
+        viewer = app.viewer
+        await wait_until(pilot, lambda: viewer.feed.tailing and viewer.session.phase == "complete")
+        await settle(pilot)  # (the credentials' names asked: the faults are the tail's)
+        fresh_demo.state.add_fault(Fault(kind="status", status=503, count=6, api="aitronos"))
+        viewer.feed.poll_now()
+        await wait_until(pilot, lambda: viewer.banner.tail_failing() is not None)
+        failed = re.search(r"request id (\S+)", viewer.banner.plain())
+        assert failed, viewer.banner.plain()
+        fresh_demo.state.add_fault(Fault(kind="status", status=503, count=1, retry_after="20", api="aitronos"))
+        await wait_until(pilot, lambda: viewer.banner.retry_pending)  # the next cycle, 2 s later
+        await pilot.pause()
+        banner = viewer.banner.plain()
+        assert "live tail: HTTP 503" in banner and "retrying in" in banner, banner
+        assert failed[1] not in banner and "polling again" not in banner, banner
+        viewer.refresh_status()
+        assert "⟳ HTTP 503 · retrying in" in widget_text(viewer.status_bar)

@@ -1,7 +1,8 @@
 """One request budget per API key and host (handed out by `budgets.py`), shared by everything
 that uses them: it reads the rate-limit headers, paces requests so that a steady run never meets a
 429, lets the live tail go first (keeping back what a running tail will need: `tail_reserve.py`),
-and says when it binds.
+and says when it binds. A new query's first page goes before all, unpaced: what the user has just
+asked for takes any request the window has left.
 
 Pacing spreads what remains of the window over the time left in it: a token bucket refilled at
 `remaining / seconds-to-reset` (recomputed at every change, so surplus left late in a window is
@@ -154,7 +155,7 @@ class Budget:
         """Seconds until a request of this priority may go; 0: now."""
         if now < self._blocked_until:
             return self._blocked_until - now
-        if self._unpaced(priority, now):
+        if self._unpaced(priority, now) or (priority is Priority.FIRST and self._own(now) >= 1):
             return 0.0
         free = self._own(now) - (self._reserve(now) if priority is Priority.BACKFILL else 0)
         if free < 1:
@@ -176,6 +177,14 @@ class Budget:
         needs fits in what the window has left for them (the tail's tokens are left to it)."""
         free = self._own(now) - self._reserve(now)
         return priority is Priority.BACKFILL and now >= self._blocked_until and free >= 1 and self._expected_fits(free)
+
+    def _paced(self, priority: Priority, now: float) -> bool:
+        """Whether a request granted now takes a token of the pace: not an unpaced backfill's,
+        nor a first page's beyond the tokens there are (it leaves the pace no debt to pay back)."""
+        if priority is Priority.FIRST:
+            self._refill(now)
+            return self._tokens >= 1
+        return not self._unpaced(priority, now)
 
     def _expected_fits(self, free: float) -> bool:
         """Whether what the running backfills still need (as far as they said) fits in what this
@@ -223,7 +232,8 @@ class Budget:
         on_wait: Callable[[BudgetState], None] | None = None,
     ) -> None:
         """Wait until one request may be sent, and count it sent (call `settle` when it is answered).
-        LIVE requests go before any BACKFILL one, however long that has waited. Raises
+        FIRST requests go before LIVE ones, and LIVE before any BACKFILL one, however long that has
+        waited; a FIRST one is not paced (what remains of the window is enough). Raises
         BudgetWaitTooLong when the wait would exceed `max_wait_s`; `on_wait` hears once about a
         wait longer than BINDS_AFTER_S."""
         loop = asyncio.get_running_loop()
@@ -236,7 +246,7 @@ class Budget:
                 self._roll(now)
                 delay = self._delay(priority, now) if self._head(loop) is waiter else None
                 if delay == 0.0:
-                    self._grant(now, priority, token=not self._unpaced(priority, now))
+                    self._grant(now, priority, token=self._paced(priority, now))
                     return
                 expected = now - waiter.since + (delay or 0.0)
                 if max_wait_s is not None and expected > max_wait_s:
@@ -267,7 +277,7 @@ class Budget:
             timer.cancel()
 
     def _grant(self, now: float, priority: Priority, *, token: bool = True) -> None:
-        if priority is Priority.LIVE:
+        if priority is not Priority.BACKFILL:
             for reserve in self._reserves:  # a tail's poll (or a new query's first page: near enough)
                 reserve.last_poll = now
         if token:
@@ -375,8 +385,12 @@ class Budget:
             remaining=max(0, math.floor(self._available())),
             window_s=self._window_s,
             resets_in_s=self._resets_in(now),
-            waiting=any(w.priority is Priority.BACKFILL for w in self._waiters),
-            live_waits=any(w.priority is Priority.LIVE and now - w.since > BINDS_AFTER_S for w in self._waiters),
+            # (not once it may go: a window just opened showed "API budget 10/10 … backfill waits")
+            waiting=any(w.priority is Priority.BACKFILL for w in self._waiters)
+            and self._delay(Priority.BACKFILL, now) > 0,
+            live_waits=any(w.priority < Priority.BACKFILL and now - w.since > BINDS_AFTER_S for w in self._waiters),
+            tail_next_s=self._delay(Priority.LIVE, now) if any(w.priority is Priority.LIVE for w in self._waiters)
+            else 0.0,
             known=self._known,
             reset_known=self._reset_known,
             blocked_s=max(0.0, self._blocked_until - now),

@@ -192,7 +192,8 @@ class ApiClient:
         on_sent: Callable[[], None] | None = None,
     ) -> T:
         """GET `path` and parse the body, retrying transient failures per the policy. `priority`
-        says who goes first when the budget binds: LIVE (the default) or BACKFILL. `on_body` is
+        says who goes first when the budget binds: FIRST (a new query's first page), LIVE (the default)
+        or BACKFILL. `on_body` is
         awaited with a successful answer's body before it is parsed (the pager sends the next
         request from it, see prefetch.py); `on_sent` hears when the request has been sent."""
         from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
@@ -248,8 +249,9 @@ class ApiClient:
         try:
             await budget.acquire(priority, max_wait_s=self.policy.max_wait_s, on_wait=self._on_budget_wait)
         except BudgetWaitTooLong as too_long:
-            error = ApiError(code="RATE_LIMITED", message=too_long.state.describe(), retry_after=too_long.wait_s)
-            raise ApiFailure(error, gave_up=f"the API budget allows the next request in {too_long.wait_s:.0f} s, "
+            state, wait_s = too_long.state, too_long.wait_s
+            error = ApiError(code="RATE_LIMITED", message=state.describe(waiting=""), retry_after=wait_s)
+            raise ApiFailure(error, gave_up=f"{state.why_next_waits(wait_s)}, "
                                             f"longer than the {self.policy.max_wait_s:.0f} s logview waits") from None
 
     async def _attempt(self, path: str, params: dict[str, str], parse: Callable[[bytes], T], priority: Priority,

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from logview.api.types import Priority
+from logview.api.types import Priority, RetryEvent
 from logview.sources.base import InvalidBody, load_json
 
 if TYPE_CHECKING:
@@ -88,11 +88,13 @@ def parse_connections(body: bytes, tool_key: str) -> list[CredentialInfo]:
             for item in _list_of(body, "connections") if _text(item.get("id"))]
 
 
-async def list_connectors(client: ApiClient, team_id: int, priority: Priority = Priority.LIVE,
-                          on_sent: Callable[[], None] | None = None) -> list[ConnectorInfo]:
-    """`priority`: LIVE while the user waits for the picker; `on_sent` hears when the request left."""
+async def list_connectors(client: ApiClient, team_id: int, priority: Priority = Priority.FIRST,
+                          on_sent: Callable[[], None] | None = None,
+                          on_retry: Callable[[RetryEvent], None] | None = None) -> list[ConnectorInfo]:
+    """`priority`: FIRST while the user waits for the picker (what they just asked for);
+    `on_sent` hears when the request left, `on_retry` of each retry it waits for."""
     return await client.fetch(f"/v1/teams/{team_id}/connector_builder/connectors", {}, parse_connectors,
-                              priority=priority, on_sent=on_sent)
+                              on_retry, priority=priority, on_sent=on_sent)
 
 
 async def list_credentials(client: ApiClient, organization_id: str) -> dict[str, CredentialInfo]:

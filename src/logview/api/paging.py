@@ -75,8 +75,12 @@ class Pager:
         clock: Callable[[], datetime] = _utc_now,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         prefetch: bool | None = None,
+        new_query: bool = True,
     ) -> None:
         self.prefetch = PREFETCH if prefetch is None else prefetch
+        # Each stream's first page is what the user waits for (FIRST: unpaced), unless the query
+        # has shown pages before (an archive's older gap: LIVE, paced, so it does not spend the window).
+        self.first_page = Priority.FIRST if new_query else Priority.LIVE
         self.source = source
         self.client = client
         self.filters = filters or Filters()
@@ -173,7 +177,7 @@ class Pager:
         barren = 0
         holder: list[Page] = []
         received = 0  # entries the stream's pages held, repeats too (an offset's worth)
-        priority = Priority.LIVE  # the first page is what the user waits for; the rest is backfill
+        priority = self.first_page  # the rest is backfill
         while True:
             async for retry in self._fetch_page(cursor, query, holder, priority, requests):
                 yield retry

@@ -53,11 +53,15 @@ class RequestRecord:
 
 
 class Priority(IntEnum):
-    """Who goes first when a budget binds: the lower value. LIVE: tail polls and the first page of a
-    new query (what the user is looking at); BACKFILL: the pages behind it."""
+    """Who goes first when a budget binds: the lower value. FIRST: the first page of a query the
+    user has just asked for, which may spend any request the window has left (unpaced: a pace
+    spreading 1 of 3 requests over Supermetrics' hour held it ~an hour, found in a walk; the old
+    query's tail it replaces needs none); LIVE: tail polls, paced; BACKFILL: the pages behind
+    them, which leave the tail its reserve."""
 
-    LIVE = 0
-    BACKFILL = 1
+    FIRST = 0
+    LIVE = 1
+    BACKFILL = 2
 
 
 def _duration(seconds: float) -> str:
@@ -84,6 +88,9 @@ class BudgetState:
     # a tail poll or a query's first page has waited for the budget longer than is worth telling
     # (a first page paced by Supermetrics' hourly budget waits minutes: "loading page 1" alone hid why)
     live_waits: bool = False
+    # a tail poll waits for the budget: the seconds until it may go (0: none waits); longer than
+    # the tail's interval, "● live" alone promised rows that came minutes later (found in a walk)
+    tail_next_s: float = 0.0
 
     @property
     def binds(self) -> bool:
@@ -93,18 +100,28 @@ class BudgetState:
     def describe(self, waiting: str = "backfill waits") -> str:
         """`API budget 3/100 · resets in 41 s · backfill waits` (`~` marks what is assumed).
         `waiting` names what a request of the lower priority is: with no backfill running, the
-        credential names or a connector listing the budget holds back."""
+        credential names or a connector listing the budget holds back; empty: nothing is said to wait."""
         guess = "" if self.known else "~"
         parts = [f"API budget {guess}{self.remaining}/{self.limit}"]
         if self.blocked_s > 0:
             parts.append(f"rate limited, resumes in {_duration(self.blocked_s)}")
         else:
             parts.append(f"resets in {'' if self.reset_known else '~'}{_duration(self.resets_in_s)}")
-        if self.waiting:
+        if self.waiting and waiting:
             parts.append(waiting)
-        elif self.live_waits:
+        elif self.live_waits and waiting:
             parts.append("next request waits")
         return " · ".join(parts)
+
+    def why_next_waits(self, wait_s: float) -> str:
+        """Why the next request may go only in `wait_s` seconds, so that requests left beside a
+        long wait do not read as a contradiction ("1/3" and "3600 s", found in a walk)."""
+        if self.blocked_s > 0:
+            return f"the API asked to wait {wait_s:.0f} s"
+        if self.remaining == 0:
+            return f"the API budget is spent until it resets, in {wait_s:.0f} s"
+        return (f"the API budget paces its {self.remaining} left over the {_duration(self.resets_in_s)} to its "
+                f"reset: the next may go in {wait_s:.0f} s")
 
     def brief(self) -> str:
         """`budget 3/100 · resets 41 s`: `describe` for a narrow status line."""

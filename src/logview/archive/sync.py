@@ -361,8 +361,8 @@ class ArchivedPager:
         What is not kept was counted by the server and shown otherwise: a repeat, for the total.
         `open_top`: no `high` was sent, so coverage ends at the newest entry received."""
         # No cap of its own: what the server sends is archived whole, and the caller stops at its cap.
-        pager = Pager(keeping_timeless(self.source), self.client,
-                      self.server_filters.model_copy(update={"since": low, "until": high}))
+        pager = Pager(keeping_timeless(self.source), self.client, self.server_filters.model_copy(
+            update={"since": low, "until": high}), new_query=not self._totals)
         top = None if open_top or not settled(high) else high
         pages_before, index, whole = self.pages, len(self._totals), True
         joins_at: int | None = None  # where the span of the last page that claimed one starts

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_USAGE, EXIT_API = 0, 2, 3
 TICK_S = 1.0  # a wait for the budget counts down on the progress line (a terminal's) this often
+CLEAR = "\r\x1b[K"  # back to the line's start, and erase it: the progress line is drawn anew
 
 
 class Reporter:
@@ -42,6 +43,7 @@ class Reporter:
         self._verbose = verbose
         self._live = stream.isatty() if live is None else live  # a progress line (on a terminal)
         self._line_open = False
+        self._frame = ""  # the progress line as last drawn: drawn again below a message
         self.last: EntriesLoaded | None = None  # the backfill's latest progress
         self.estimate: Callable[[], float | None] = lambda: None  # when it will be done (`follow_budget`)
         self._budget_now: Callable[[], BudgetState | None] = lambda: None  # the budget as it is now
@@ -53,9 +55,14 @@ class Reporter:
         self.estimate = lambda: backfill_eta(client, source, self.last, max_entries)
         self._budget_now = lambda: None if client.budget is None else client.budget.state()
 
-    def _say(self, text: str) -> None:
-        self._end_progress()
-        self._write(f"{text}\n")
+    def _say(self, text: str, *, progress_after: bool = True) -> None:
+        """A message line; the progress line is cleared for it (ended with a newline, every frame
+        stayed in the scrollback: up to 3 lines a page with -v, found in a walk) and, unless the
+        message ends the run, drawn again below it."""
+        self._stop_counting()
+        frame = self._frame if self._line_open and progress_after else ""
+        self._write(f"{CLEAR if self._line_open else ''}{text}\n{frame}")
+        self._line_open = bool(frame) and self._stream is not None
 
     def _write(self, text: str) -> None:
         """Messages only: a stderr that cannot take them (closed by `2>&1 | head -1`) stops them,
@@ -68,15 +75,13 @@ class Reporter:
         except (OSError, ValueError):  # (ValueError: a closed file object)
             self._stream = None
 
-    def end(self) -> None:
-        """However it ends (Ctrl-C too): the progress line is ended, so what follows starts a line."""
-        self._end_progress()
-
-    def _end_progress(self) -> None:
+    def end(self, *, keep: bool = True) -> None:
+        """However it ends (Ctrl-C too): the progress line is ended (`keep`: how far it came stays
+        on screen) or cleared, so what follows starts a line."""
         self._stop_counting()
         if self._line_open:
             self._line_open = False
-            self._write("\n")
+            self._write("\n" if keep else CLEAR)
 
     def request(self, record: RequestRecord) -> None:
         if self._verbose:
@@ -121,7 +126,8 @@ class Reporter:
         # (no total yet, or none at all: the count alone, not "N of N" while much is still to come)
         entries = (f"{counted(event.loaded, 'entry', 'entries')} so far" if event.total is None
                    else f"{event.loaded:,} of {counted(event.total, 'entry', 'entries')}")
-        self._write(f"\r\x1b[K{entries}, {counted(event.pages, 'page', 'pages')}{waits}")
+        self._frame = f"{entries}, {counted(event.pages, 'page', 'pages')}{waits}"
+        self._write(f"{CLEAR}{self._frame}")
         self._line_open = self._stream is not None
 
     def retry(self, event: RetryEvent) -> None:
@@ -134,9 +140,10 @@ class Reporter:
         if self._live or self._verbose:
             pages = counted(event.pages, "page", "pages")
             archived = f" ({from_archive:,} from the archive)" if from_archive else ""
-            self._say(f"logview: {counted(event.loaded, 'entry', 'entries')} in {pages}{archived}")
+            self._say(f"logview: {counted(event.loaded, 'entry', 'entries')} in {pages}{archived}",
+                      progress_after=False)
         else:
-            self._end_progress()
+            self.end()
 
     def tell(self, event: PagerEvent, from_archive: int = 0) -> None:
         """What a pager's event says: progress, a retry, a notice, the end."""
@@ -150,9 +157,9 @@ class Reporter:
             self.done(event, from_archive)
 
     def failure(self, message: str, detail: str | None) -> None:
-        self._say(f"logview: {message}")
+        self._say(f"logview: {message}", progress_after=False)
         if detail:
-            self._say(f"  {detail}")
+            self._say(f"  {detail}", progress_after=False)
 
 
 def _running() -> bool:

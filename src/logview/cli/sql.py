@@ -115,7 +115,7 @@ def _sync(args) -> int | None:
             try:
                 asyncio.run(sync_archive(connection, Filters(), archive, reporter=reporter))
             except ApiFailure as failure:
-                reporter.end()
+                reporter.end(keep=False)  # (the message says the budget as the line did)
                 # (what was fetched is archived; the statement is not run over a half-synced archive)
                 print(f"logview sql: {failure.describe()}; the statement was not run (without --sync it reads "
                       "the archive as it is)", file=sys.stderr)

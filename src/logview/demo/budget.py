@@ -4,6 +4,7 @@ key sent, in a fixed window that starts with the first request after the previou
 
 Without a budget the server only advertises the published limits (as it always did) and never
 refuses; with one it answers 429 once a window's requests are spent. Keys stay in memory only.
+A window of 2 s or more ends on a whole second, so that the Reset it announces is exact.
 """
 
 from __future__ import annotations
@@ -90,6 +91,20 @@ def parse_budget_option(values: list[str]) -> dict[str, Budget | None]:
     return budgets_from(spec)
 
 
+ALIGNED_FROM_S = 2.0  # windows this long or longer end on a whole second (shorter: tests' compressed ones)
+
+
+def _window_start(now: float, window_s: float) -> float:
+    """Where a window opened by a request at `now` starts: `now`, or a little before it so that
+    it ends on a whole second. X-RateLimit-Reset is in whole epoch seconds: a window ending between
+    two was announced as ending at the later, and a client that waited for that opened the next
+    up to a second late (on 10/5, windows ~6 s apart and "resets in 6 s", found in a walk). A
+    window under ALIGNED_FROM_S keeps its length: the second's rounding would take most of it."""
+    if window_s < ALIGNED_FROM_S:
+        return now
+    return math.floor(now + window_s) - window_s
+
+
 @dataclass(frozen=True)
 class Verdict:
     """What one request may do and the headers that say so."""
@@ -152,7 +167,7 @@ class Budgets:
             if window is None or now >= window[0] + budget.window_s:
                 if len(windows) >= _MAX_BUCKETS:
                     self._drop_finished(windows, budget, now)
-                window = windows[key] = [now, 0]
+                window = windows[key] = [_window_start(now, budget.window_s), 0]
             end = window[0] + budget.window_s
             reset = math.ceil(end)
             if window[1] >= budget.requests:

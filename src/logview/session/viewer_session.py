@@ -347,5 +347,6 @@ def _first_page_wait(budget: BudgetState | None, next_request_in_s: float | None
         wait_s = budget.resets_in_s
     else:  # paced: what remains is spread over the window
         wait_s = next_request_in_s
-    return (f"Waiting for the API's budget: the first page goes in {'' if exact else '~'}{format_wait(wait_s)} "
-            "(r retries now).")
+    r_does = "r retries now" if budget.blocked_s > 0 else "r sends it now"  # (nothing failed unless a 429)
+    goes_in = f"{'' if exact else '~'}{format_wait(wait_s)}"
+    return f"Waiting for the API's budget: the first page goes in {goes_in} ({r_does})."

@@ -67,9 +67,12 @@ class ColumnsRead(Message, namespace="feed"):
 
 
 class Retrying(Message, namespace="feed"):
-    def __init__(self, generation: int, event: RetryEvent, *, live: bool) -> None:
+    """A request will be retried: the banner counts it down under `context` (what it is for)."""
+
+    def __init__(self, generation: int, event: RetryEvent, *, live: bool, context: str | None = None) -> None:
         super().__init__()
         self.generation, self.event, self.live = generation, event, live
+        self.context = context or ("live tail" if live else "loading")
 
 
 class Noticed(Message, namespace="feed"):

@@ -19,6 +19,7 @@ from logview.ui.widgets.log_table import LogTable
 
 if TYPE_CHECKING:
     from logview.api.budget import Budget
+    from logview.ui.names import Names
     from logview.api.types import BudgetState
 
 Notify = Callable[..., None]
@@ -35,9 +36,10 @@ class LoadControl:
     """Drives one session's feed."""
 
     def __init__(self, session: ViewerSession, feed: Feed, table: LogTable, banner: ErrorBanner, *,
-                 notify: Notify) -> None:
+                 notify: Notify, names: Names | None = None) -> None:
         self.session, self.feed, self.table, self.banner = session, feed, table, banner
         self._notify = notify
+        self._names = names  # (what else waits for the budget: a listing, credential names)
 
     def waits(self) -> Waits:
         """What is being waited for: retries and the tail (the banner's countdowns), and the
@@ -48,7 +50,8 @@ class LoadControl:
             return waits
         pages_left = self.session.pages_left()
         eta = budget.eta_s(pages_left) if pages_left else None
-        return replace(waits, budget=budget.state(), backfill_eta_s=eta)
+        asked = self._names.asking() if self._names is not None else ""
+        return replace(waits, budget=budget.state(), backfill_eta_s=eta, asked=asked)
 
     def _budget(self) -> Budget | None:
         return self.feed.client.budget if self.feed.client is not None else None
@@ -111,7 +114,12 @@ class LoadControl:
 
     def cancel_retry(self) -> None:
         """Esc during a retry wait: loading and the live tail both stop; `r` starts both again
-        (the tail is still wanted: it resumes once the reload's first page is in)."""
+        (the tail is still wanted: it resumes once the reload's first page is in); a connector
+        listing's retry stops too (with no connector chosen, it was all that waited)."""
+        if self._names is not None and self._names.cancel_listing() and self.session.needs_connector:
+            self.banner.clear("retry")
+            self.banner.show_notice("Retry cancelled: the team's connectors were not listed. Press c to list them.")
+            return
         self.feed.cancel_backfill()
         if self.session.want_tail:
             self.feed.stop_tail()

@@ -20,11 +20,12 @@ from textual import work
 from textual.message import Message
 from textual.widget import Widget
 
-from logview.api.types import Priority
+from logview.api.types import Priority, RetryEvent
 from logview.model import ApiError, ApiFailure
 from logview.sources import AitronosSource, SupermetricsSource
 from logview.sources.base import Source
 from logview.ui.connector_listing import ConnectorListing
+from logview.ui.feed_messages import Retrying
 from logview.ui.widgets.error_banner import error_head
 from logview.ui.workers import running
 
@@ -37,6 +38,7 @@ if TYPE_CHECKING:  # httpx and the client load only once there is an API to ask 
 CREDENTIALS = "credentials"  # the kind of names the archive keeps for an Aitronos source
 NAMES_FRESH_FOR_S = 24 * 3600.0  # kept names older than this are asked for again (once the logs are in)
 LISTING_SAID_AFTER_S = 1.0  # c: a listing not shown by then is said to be under way
+LISTING = "listing the team's connectors"  # what the banner says a listing's retry or failure is for
 
 
 def credential_labels(credentials: dict[str, CredentialInfo]) -> dict[str, str]:
@@ -57,7 +59,8 @@ class Names(Widget):
             self.identifier = identifier
 
     class ConnectorsListed(Message):
-        """The team's connectors are on screen to choose from (the table behind says so)."""
+        """The team's connectors were listed (on screen to choose from, with no connector chosen:
+        the table behind says so); a retry's countdown is over."""
 
     class NoConnector(Message):
         """The picker was left without a choice, or the list could not be loaded (`error`)."""
@@ -82,12 +85,18 @@ class Names(Widget):
         self._kept: KeptNames | None = None
         self._names_asked = False
         self._put_off = False  # a listing that gave way to a query, asked again once it is answered
+        self._retry_waits = False  # a listing's retry is counted down: r or c asks again now, Esc stops it
 
     # -- the connector --------------------------------------------------------------------
     @property
     def listing(self) -> bool:
         """Whether the team's connectors are being listed (`c`)."""
         return running(self, "directory") or self._put_off
+
+    def asking(self) -> str:
+        """What is being asked of the API besides logs, in words for the status line: "a listing"
+        (of connectors), "credential names", or "" (nothing)."""
+        return "a listing" if self.listing else "credential names" if running(self, "names") else ""
 
     def choose_connector(self) -> str | None:
         """c: list the team's connectors to pick from (at once when they were listed a moment
@@ -100,11 +109,15 @@ class Names(Widget):
         if listed is not None:
             self._show_picker(listed)
             return None
-        if not running(self, "directory") or self.connectors.wanted_again():
-            # (one listing at a time: a second c waits for the first, unless it had been put off)
-            self._put_off = False
+        if not running(self, "directory") or self.connectors.wanted_again() or self._retry_waits:
+            # (one listing at a time: a second c waits for the first, unless it had been put off
+            # or waits to be retried, which the banner says r cuts short: the 429's wait is theirs)
+            if self._retry_waits and self.client.budget is not None:
+                self.client.budget.lift_block()
+            self._put_off = self._retry_waits = False
+            self.connector_message = "Listing the team's connectors…"  # (not "No connector chosen" after an Esc)
             self.connectors.started()
-            self._pick_connector(Priority.LIVE)  # (exclusive: one put off and still waiting is cancelled)
+            self._pick_connector(Priority.FIRST)  # (exclusive: one put off and still waiting is cancelled)
         # (a listing the API's budget held back took minutes without a word)
         self.set_timer(LISTING_SAID_AFTER_S, self._still_listing)
         return None
@@ -138,20 +151,37 @@ class Names(Widget):
         from logview.api.directory import list_connectors
 
         try:
-            connectors = await list_connectors(client, source.team_id, priority, on_sent=self.connectors.sent)
+            connectors = await list_connectors(client, source.team_id, priority, on_sent=self.connectors.sent,
+                                               on_retry=self._retrying)
+            self._retry_waits = False
         except ApiFailure as failure:
+            self._retry_waits = False
             self.connector_message = "No connector to read: the list of connectors could not be loaded."
             self.post_message(self.NoConnector(failure.error, failure.gave_up))
             return
         waited_for = self.connectors.listed(connectors)
+        self.post_message(self.ConnectorsListed())
         if source.connector_id is None:  # the picker is the only thing to do: it opens whenever it comes
             self.connector_message = f"Choose one of team {source.team_id}'s {len(connectors)} connectors."
-            self.post_message(self.ConnectorsListed())
             self._show_picker(connectors)
         elif waited_for:
             self._show_picker(connectors)
         else:  # (it would take the keys typed meanwhile: Enter could switch connectors)
             self.notify(f"The team's {len(connectors)} connectors are listed: press c to choose.", timeout=6)
+
+    def _retrying(self, event: RetryEvent) -> None:
+        """A listing's retry is counted down as the loading's is (a 429 waited a minute unsaid)."""
+        self._retry_waits = True
+        self.post_message(Retrying(0, event, live=False, context=LISTING))
+
+    def cancel_listing(self) -> bool:
+        """Esc during a listing's retry wait: the listing stops (c asks again); whether one did."""
+        if not self._retry_waits:
+            return False
+        self.workers.cancel_group(self, "directory")
+        self._retry_waits = False
+        self.connector_message = "No connector chosen: press c to choose one."
+        return True
 
     def _show_picker(self, connectors: list[ConnectorInfo]) -> None:
         from logview.ui.screens.connector_picker import ConnectorPicker

@@ -34,7 +34,7 @@ from logview.ui.columns import ColumnControl
 from logview.ui.feed import Feed
 from logview.ui.fitting import FittingScreen
 from logview.ui.loading import NO_TAIL, LoadControl
-from logview.ui.names import Names
+from logview.ui.names import LISTING, Names
 from logview.ui.saving_filters import SavedFilterCommands
 from logview.ui.viewer_keys import VIEWER_KEYS, key_allowed, key_commands
 from logview.ui.bulk_gc import release_startup_hold
@@ -91,7 +91,7 @@ class ViewerScreen(FittingScreen):
         self.browser = LogBrowser(session, id="main")
         self.banner, self.table, self.detail = self.browser.banner, self.browser.table, self.browser.detail
         self.histogram, self.stats = self.browser.histogram, self.browser.stats
-        self.loader = LoadControl(session, self.feed, self.table, self.banner, notify=self.notify)
+        self.loader = LoadControl(session, self.feed, self.table, self.banner, notify=self.notify, names=self.names)
         self.columns = ColumnControl(self.source.kind, column_choice or ColumnChoice(), self.table)
         self.saved = SavedFilterCommands(saved_filters or SavedFilters(), session, self,
                                          apply=self.apply_filters, notify=self.notify)
@@ -185,7 +185,7 @@ class ViewerScreen(FittingScreen):
 
     @on(Feed.Retrying)
     def _retrying(self, message: Feed.Retrying) -> None:
-        self.banner.show_retry(message.event, context="live tail" if message.live else "loading")
+        self.banner.show_retry(message.event, context=message.context)
         self.refresh_status()
 
     @on(Feed.Noticed)
@@ -231,13 +231,14 @@ class ViewerScreen(FittingScreen):
 
     @on(Names.ConnectorsListed)
     def _connectors_listed(self) -> None:
+        self.banner.clear_retry(LISTING)  # (a 429's countdown, now over)
         self.refresh_all()
 
     @on(Names.NoConnector)
     def _no_connector(self, message: Names.NoConnector) -> None:
         if message.error is not None:
             self.session.phase = "error"
-            self.banner.show_failure(message.error, context="listing the team's connectors",
+            self.banner.show_failure(message.error, context=LISTING,
                                      gave_up=message.gave_up, hint="r or c asks again")
         elif self.session.needs_connector:
             self.session.phase = "cancelled"

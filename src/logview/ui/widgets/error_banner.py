@@ -98,7 +98,12 @@ class ErrorBanner(PartialStyles, Static):
         self._refresh()
 
     def show_retry(self, event: RetryEvent, *, context: str) -> None:
-        """A failed attempt that will be retried after `event.wait_s`: start the countdown."""
+        """A failed attempt that will be retried after `event.wait_s`: start the countdown. The
+        live tail's retried cycle replaces its failure before (whose request id and "polling again
+        now" stayed beside the new countdown, found in a walk)."""
+        if context == "live tail":
+            self._tail = None
+            self._slots.pop("tail", None)
         self._retry = _Retry(event, time.monotonic() + event.wait_s, context)
         self._slots["retry"] = self._retry_text()
         self._start_ticking()
@@ -128,6 +133,11 @@ class ErrorBanner(PartialStyles, Static):
                 self._tail = None
         if removed:
             self._refresh()
+
+    def clear_retry(self, context: str) -> None:
+        """The retry counted down for `context` is over (not another's that took its place)."""
+        if self._retry is not None and self._retry.context == context:
+            self.clear("retry")
 
     @property
     def retry_pending(self) -> bool:

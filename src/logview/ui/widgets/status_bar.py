@@ -43,7 +43,7 @@ class StatusInfo:
     state: str  # a key of STATE_CLASSES
     state_text: str
     state_shorter: tuple[str, ...] = ()  # the same in fewer words, each shorter, for a narrow line
-    tail: str = ""  # while loading: "live" or "paused" (a key of TAIL_MARKS), else ""
+    tail: str = ""  # while loading: "live" or "paused" (a key of TAIL_MARKS), perhaps " · " a note; else ""
     shown: int = 0
     loaded: int = 0
     total: int | None = None
@@ -96,10 +96,11 @@ class StatusBar(PartialStyles, Static):
             text.append("   ")
         marker = {"live": "● ", "loading": "◌ ", "retrying": "⟳ ", "error": "✖ ", "paused": "‖ "}.get(info.state, "")
         text.append(marker + clean_line(state_text), style=style(f"status-bar--{STATE_CLASSES.get(info.state, 'dim')}"))
-        if info.tail in TAIL_MARKS:
-            words, colour = TAIL_MARKS[info.tail]
+        kind, _, note = info.tail.partition(" · ")  # ("live · next poll in ~8m 02s": the budget holds it)
+        if kind in TAIL_MARKS:
+            words, colour = TAIL_MARKS[kind]
             text.append("   ")
-            text.append(words, style=style(f"status-bar--{colour}"))
+            text.append(f"{words} · {clean_line(note)}" if note else words, style=style(f"status-bar--{colour}"))
         return text
 
     def _render_info(self, info: StatusInfo) -> Text:
