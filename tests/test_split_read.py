@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from logview.demo import DemoState
-from logview.files import split_read
+from logview.files import columns_pass, split_read
 from logview.files.columns import ColumnChunk, ColumnReader
 from logview.files.columns_pass import Spans, read_columns
 from logview.files.jsonl import source_for_kind
@@ -109,6 +109,19 @@ def test_front_and_back_together_are_one_reader_reading_the_whole_file(tmp_path,
         assert len(recoded) == segments_of(count) and sum(recoded) == count
     elif viewer_from == "half":
         assert len(recoded) >= segments_of(count) // 2
+
+
+def test_the_viewer_gives_its_read_buffers_back_after_each_segment(tmp_path, monkeypatch):
+    """Freed, a segment's buffers stayed in the heap until the whole read ended, the peak of the
+    process tree (the child beside it): they go back to the system as each segment ends."""
+    path = tmp_path / "logs.jsonl"
+    count = write_file(path, "supermetrics")
+    released: list[int] = []
+    monkeypatch.setattr(columns_pass, "release_free_memory", lambda: released.append(1) or True)
+    monkeypatch.setattr(split_read, "_child", lambda *args: os._exit(1))  # (claims none: the viewer reads all)
+    back = BackReader(path, "supermetrics")
+    assert_same(columns(path, "supermetrics", count, back, spans=index_of(path)), columns(path, "supermetrics", count))
+    assert len(released) >= segments_of(count)
 
 
 def test_lines_read_where_the_index_has_them_are_the_lines_a_scan_finds(tmp_path):
