@@ -1,8 +1,8 @@
 """A big file's columns read on both cores (`files/split_read.py`, `files/columns_pass.py`): a
-child process reads the back of the file, the viewer's thread the front, and the result is what
-one reader reading the whole file gives — the same columns and the same codes in the same order —
-wherever the split falls, whatever the lines hold. A child that fails, or that saw another number
-of lines, only means the viewer reads that part itself."""
+child process reads segments from the back of the file, the viewer's thread from the front, until
+they meet, and the result is what one reader reading the whole file gives — the same columns and
+the same codes in the same order — wherever they meet, whatever the lines hold. A child that
+fails, or that saw another number of lines, only means the viewer reads those segments itself."""
 
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ import numpy as np
 import pytest
 
 from logview.demo import DemoState
-from logview.files import split_read
+from logview.files import columns_pass, split_read
 from logview.files.columns import ColumnChunk, ColumnReader
 from logview.files.columns_pass import Spans, read_columns
 from logview.files.jsonl import source_for_kind
 from logview.files.lines import scan_lines
 from logview.files import early
-from logview.files.split_read import BackReader, fork_back_reader, split_point
+from logview.files.split_read import BackReader, Claims, fork_back_reader
 
 HOSTILE = [b'{"id": "x", "log_time": 5, "status": "200"}', b"not json at all", b"   ",
            '{"id":"é","log_time":"2025-11-15T12:00:00Z","status":503,"event":"ü"}'.encode(),
@@ -70,33 +70,65 @@ def assert_same(a: ColumnChunk, b: ColumnChunk) -> None:
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ColumnReader, "chunk_bytes", 64 << 10)  # several chunks on each side
     monkeypatch.setattr(split_read, "CHILD_CHUNK_BYTES", 64 << 10)  # … read by the child, and written
-    monkeypatch.setattr(split_read, "CHILD_WRITE_ROWS", 500)  # a few of them together
+    monkeypatch.setattr(split_read, "SEGMENT_ROWS", 500)  # several segments on each side
     monkeypatch.setattr(split_read, "SPLIT_FROM_BYTES", 0)
 
 
-@pytest.mark.parametrize("kind", ["aitronos", "supermetrics"])
-@pytest.mark.parametrize("share", [0.05, 0.4, 0.6, 0.97])
-def test_front_and_back_together_are_one_reader_reading_the_whole_file(tmp_path, kind, share):
-    path = tmp_path / "logs.jsonl"
-    count = write_file(path, kind)
-    start = split_point(path, path.stat().st_size, share)
-    assert start is not None and path.read_bytes()[start - 1:start] == b"\n"
-    back = BackReader(path, kind, start)
-    assert_same(columns(path, kind, count, back), columns(path, kind, count))
+def segments_of(count: int) -> int:
+    return -(-count // split_read.SEGMENT_ROWS)
+
+
+def child_claims(back: BackReader) -> int:
+    """The first segment the child has claimed (a large number before its first claim)."""
+    return back._claims._marks[1]
+
+
+def wait_for_child(back: BackReader, segments_left: int, count: int) -> None:
+    """Until the child has claimed all but the first `segments_left` segments (or ended)."""
+    deadline = time.monotonic() + 20
+    while child_claims(back) > segments_left and not back._ended() and time.monotonic() < deadline:
+        time.sleep(0.001)
 
 
 @pytest.mark.parametrize("kind", ["aitronos", "supermetrics"])
-@pytest.mark.parametrize("share", [None, 0.05, 0.6, 0.97])
-def test_lines_read_where_the_index_has_them_are_the_lines_a_scan_finds(tmp_path, kind, share):
-    """The viewer reads the front's lines at the offsets its store holds and the child the back's
-    at those it indexed, neither looking for the line breaks again: the same columns as one reader
-    scanning the whole file (hostile lines, a blank one and Windows line ends among them)."""
+@pytest.mark.parametrize("viewer_from", ["the start", "half", "the end"])
+def test_front_and_back_together_are_one_reader_reading_the_whole_file(tmp_path, kind, viewer_from, monkeypatch):
+    """The viewer begins at once, once the child has claimed half the segments, or once it has
+    read them all: the two meet wherever that puts them, read from the offsets of the index
+    (hostile lines, a blank one and Windows line ends among them)."""
     path = tmp_path / "logs.jsonl"
     count = write_file(path, kind)
     path.write_bytes(path.read_bytes().replace(b"}\n", b"}\r\n", 40).replace(b"\n", b"\n\n", 3))
-    spans = index_of(path)
-    back = None if share is None else BackReader(path, kind, split_point(path, path.stat().st_size, share))
-    assert_same(columns(path, kind, count, back, spans=spans), columns(path, kind, count))
+    recoded: list[int] = []
+    recode = split_read.Recoder.recode
+    monkeypatch.setattr(split_read.Recoder, "recode", lambda self, chunk: recoded.append(len(chunk)) or recode(self, chunk))
+    back = BackReader(path, kind)
+    wait_for_child(back, {"the start": 1 << 40, "half": segments_of(count) // 2, "the end": 0}[viewer_from], count)
+    assert_same(columns(path, kind, count, back, spans=index_of(path)), columns(path, kind, count))
+    if viewer_from == "the end":  # (the child's segments were taken, none read again)
+        assert len(recoded) == segments_of(count) and sum(recoded) == count
+    elif viewer_from == "half":
+        assert len(recoded) >= segments_of(count) // 2
+
+
+def test_the_viewer_gives_its_read_buffers_back_after_each_segment(tmp_path, monkeypatch):
+    """Freed, a segment's buffers stayed in the heap until the whole read ended, the peak of the
+    process tree (the child beside it): they go back to the system as each segment ends."""
+    path = tmp_path / "logs.jsonl"
+    count = write_file(path, "supermetrics")
+    released: list[int] = []
+    monkeypatch.setattr(columns_pass, "release_free_memory", lambda: released.append(1) or True)
+    monkeypatch.setattr(split_read, "_child", lambda *args: os._exit(1))  # (claims none: the viewer reads all)
+    back = BackReader(path, "supermetrics")
+    assert_same(columns(path, "supermetrics", count, back, spans=index_of(path)), columns(path, "supermetrics", count))
+    assert len(released) >= segments_of(count)
+
+
+def test_lines_read_where_the_index_has_them_are_the_lines_a_scan_finds(tmp_path):
+    path = tmp_path / "logs.jsonl"
+    count = write_file(path, "aitronos")
+    path.write_bytes(path.read_bytes().replace(b"}\n", b"}\r\n", 40).replace(b"\n", b"\n\n", 3))
+    assert_same(columns(path, "aitronos", count, spans=index_of(path)), columns(path, "aitronos", count))
 
 
 def test_an_indexed_file_cut_short_since_gives_the_lines_still_there(tmp_path):
@@ -110,57 +142,53 @@ def test_an_indexed_file_cut_short_since_gives_the_lines_still_there(tmp_path):
     assert_same(found, columns(path, "supermetrics", len(found)))
 
 
-def test_the_split_falls_on_a_line_start_after_the_childs_share_begins(tmp_path):
+def test_the_two_sides_claim_each_segment_once_until_they_meet():
+    claims = Claims(100)
+    assert [claims.claim_front(segment) for segment in range(3)] == [True] * 3
+    assert [claims.claim_back(segment) for segment in range(9, 2, -1)] == [True] * 7
+    assert not claims.claim_front(3) and not claims.claim_back(2)  # (3 is the child's, 2 the viewer's)
+
+
+def test_a_slow_child_leaves_the_viewer_reading_on(tmp_path, monkeypatch):
+    """A child starved by other work (niced, it gets a core last) reads one segment while the
+    viewer reads all the others: the viewer waits for it only as long as that one takes, not for
+    a share fixed in advance."""
     path = tmp_path / "logs.jsonl"
-    path.write_bytes(b"".join(b'{"n": %d}\n' % i for i in range(1000)))
-    size = path.stat().st_size
-    start = split_point(path, size, 0.5)
-    data = path.read_bytes()
-    assert data[start - 1:start] == b"\n" and size // 2 <= start < size // 2 + 12
+    count = write_file(path, "supermetrics", 6000)
+    real = split_read.indexed_chunks
 
+    def slow(*args, **kwargs):  # (only the child reads through split_read's own name)
+        time.sleep(0.5)
+        return real(*args, **kwargs)
 
-def test_the_childs_share_is_half_and_its_head_start_which_weighs_less_in_a_bigger_file(tmp_path):
-    """The child starts on the columns before the viewer can: it takes that head start's bytes on
-    top of half, which is most of a 100 MB file but hardly more than half of a 2 GB one."""
-    sizes = [32 << 20, 100 << 20, 214 << 20, 607 << 20, 2 << 30, 20 << 30]
-    shares = [split_read.child_share(size) for size in sizes]
-    assert shares == sorted(shares, reverse=True)
-    assert all(0.5 < share <= split_read.MAX_CHILD_SHARE for share in shares)
-    assert shares[0] == split_read.MAX_CHILD_SHARE and shares[-1] < 0.51
-    path = tmp_path / "logs.jsonl"
-    path.write_bytes(b"".join(b'{"n": %d}\n' % i for i in range(100_000)))
-    size = path.stat().st_size
-    start = split_point(path, size)  # (the default share: the file's own)
-    assert start is not None and abs((size - start) / size - split_read.child_share(size)) < 0.001
-
-
-def test_no_split_within_a_line_that_runs_past_the_window_or_in_a_small_file(tmp_path, monkeypatch):
-    path = tmp_path / "long.jsonl"
-    path.write_bytes(b'{"a": "' + b"x" * (3 << 20) + b'"}\n')
-    assert split_point(path, path.stat().st_size, 0.5) is None
-    monkeypatch.setattr(split_read, "SPLIT_FROM_BYTES", 32 << 20)
-    small = tmp_path / "small.jsonl"
-    write_file(small, "supermetrics", 100)
-    assert split_point(small, small.stat().st_size) is None
+    monkeypatch.setattr(split_read, "indexed_chunks", slow)
+    back = BackReader(path, "supermetrics")
+    wait_for_child(back, segments_of(count) - 1, count)  # (its first claim, the last segment)
+    began = time.monotonic()
+    found = columns(path, "supermetrics", count, back, spans=index_of(path))
+    assert time.monotonic() - began < 1.5  # (the child's fixed share, 5/8 of the lines: ~4 s here)
+    assert_same(found, columns(path, "supermetrics", count))
+    assert child_claims(back) >= segments_of(count) - 2
 
 
 def test_a_child_that_fails_leaves_the_back_to_the_viewer(tmp_path):
     path = tmp_path / "logs.jsonl"
     count = write_file(path, "supermetrics")
-    back = BackReader(path, "supermetrics", split_point(path, path.stat().st_size))
+    back = BackReader(path, "supermetrics")
     os.kill(back.pid, signal.SIGKILL)  # (as if it had crashed, or run out of memory)
     time.sleep(0.2)  # gone before it is let go: the viewer's word to start finds no one to read it
-    assert_same(columns(path, "supermetrics", count, back), columns(path, "supermetrics", count))
+    assert_same(columns(path, "supermetrics", count, back, spans=index_of(path)), columns(path, "supermetrics", count))
 
 
 def test_a_child_that_saw_other_lines_than_the_index_leaves_the_back_to_the_viewer(tmp_path):
     path = tmp_path / "logs.jsonl"
     count = write_file(path, "aitronos")
-    start = split_point(path, path.stat().st_size)
+    spans = index_of(path)
     with path.open("ab") as handle:  # lines written after the viewer indexed the file
         handle.write(b'{"id": "late"}\n' * 5)
-    back = BackReader(path, "aitronos", start)
-    found = columns(path, "aitronos", count, back)
+    back = BackReader(path, "aitronos")
+    wait_for_child(back, 0, count)
+    found = columns(path, "aitronos", count, back, spans=spans)
     assert len(found) == count
     assert_same(found, columns(path, "aitronos", count))
 
@@ -168,8 +196,9 @@ def test_a_child_that_saw_other_lines_than_the_index_leaves_the_back_to_the_view
 def test_stopping_early_stops_the_child(tmp_path):
     path = tmp_path / "logs.jsonl"
     count = write_file(path, "supermetrics", 20_000)
-    back = BackReader(path, "supermetrics", split_point(path, path.stat().st_size))
-    read = read_columns(path, ColumnReader(source_for_kind("supermetrics")), count, lambda: None, back)
+    back = BackReader(path, "supermetrics")
+    read = read_columns(path, ColumnReader(source_for_kind("supermetrics")), count, lambda: None, back,
+                        spans=index_of(path))
     next(read)
     read.close()  # a reload or quit while reading
     with pytest.raises(ChildProcessError):
@@ -207,7 +236,7 @@ def test_the_child_finds_the_lines_first_chunk_for_chunk_as_a_scan_does(tmp_path
     (the first one small, for the first screen), found before the child reads any columns."""
     path = tmp_path / "logs.jsonl"
     write_file(path, "supermetrics", 20_000)
-    back = BackReader(path, "supermetrics", split_point(path, path.stat().st_size))
+    back = BackReader(path, "supermetrics")
     found = list(back.index.chunks())
     expected = list(scan_lines(path))
     assert len(found) == len(expected) >= 2
@@ -232,7 +261,7 @@ def test_a_child_that_stops_mid_index_leaves_the_rest_of_the_scan_to_the_viewer(
                 child_index.send_chunk(out, notify, chunk)
 
     monkeypatch.setattr(split_read, "write_index", one_chunk_then_die)
-    back = BackReader(path, "aitronos", split_point(path, path.stat().st_size))
+    back = BackReader(path, "aitronos")
     assert_same_lines(back.index.chunks(), scan_lines(path))
     assert back.columns() is None  # (it failed: the viewer reads the back itself)
     back.close()
@@ -241,7 +270,7 @@ def test_a_child_that_stops_mid_index_leaves_the_rest_of_the_scan_to_the_viewer(
 def test_a_scan_that_fails_in_the_child_fails_where_the_viewer_takes_the_lines(tmp_path, monkeypatch):
     path = tmp_path / "logs.jsonl"
     write_file(path, "supermetrics")
-    back = BackReader(path, "supermetrics", split_point(path, path.stat().st_size))
+    back = BackReader(path, "supermetrics")
     os.kill(back.pid, signal.SIGKILL)
     path.unlink()  # (gone before the viewer scans what the child did not)
     with pytest.raises(FileNotFoundError):
@@ -252,7 +281,7 @@ def test_a_scan_that_fails_in_the_child_fails_where_the_viewer_takes_the_lines(t
 def test_a_child_stopped_before_its_lines_are_taken_leaves_nothing_behind(tmp_path):
     path = tmp_path / "logs.jsonl"
     write_file(path, "supermetrics", 20_000)
-    back = BackReader(path, "supermetrics", split_point(path, path.stat().st_size))
+    back = BackReader(path, "supermetrics")
     fds = set(os.listdir("/proc/self/fd"))
     back.close()  # (the viewer quit at once, or read the file capped)
     with pytest.raises(ChildProcessError):
@@ -261,8 +290,8 @@ def test_a_child_stopped_before_its_lines_are_taken_leaves_nothing_behind(tmp_pa
 
 
 def test_a_big_files_early_reading_is_the_childs(tmp_path, monkeypatch):
-    """The child finds the lines and then reads the back's columns, without waiting for the viewer
-    (who finds them done, or under way)."""
+    """The child finds the lines and then reads the columns from the back, without waiting for the
+    viewer (who finds them done, or under way): here, with no viewer claiming any, all of them."""
     path = tmp_path / "logs.jsonl"
     write_file(path, "supermetrics")
     monkeypatch.setattr(split_read, "SPLIT_FROM_BYTES", 0)
@@ -278,7 +307,7 @@ def test_a_big_files_early_reading_is_the_childs(tmp_path, monkeypatch):
     count = sum(len(chunk.starts) for chunk in taken.chunks)
     assert count == write_file(tmp_path / "again.jsonl", "supermetrics")
     found = back.columns()
-    assert found is not None and 0 < found.rows < count
+    assert found is not None and found.rows == count and sorted(found.segments) == list(range(segments_of(count)))
     back.close()
 
 

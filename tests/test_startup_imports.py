@@ -5,6 +5,7 @@ viewer builds no pydantic model, and the values and models made lazy for it beha
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -87,6 +88,22 @@ def test_importing_the_viewer_builds_no_pydantic_model():
             "print(sorted(m for m in sys.modules if m in ('pydantic.main', 'httpx', 'logview.api.client')))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("given", [None, "4"])
+def test_numpy_starts_no_blas_threads_unless_the_user_asks_for_them(given):
+    """OpenBLAS spins up a thread per core as numpy is imported (20–50 ms of CPU at each launch);
+    logview does no linear algebra, so it asks for none, unless the user's environment says."""
+    code = ("import os, logview, numpy; print(os.environ['OPENBLAS_NUM_THREADS'], "
+            "len(os.listdir('/proc/self/task')) if os.path.isdir('/proc/self/task') else 1)")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True, env=env)
+    told, threads = result.stdout.split()
+    assert told == (given or "1")
+    if given is None:
+        assert threads == "1"
 
 
 def test_the_arguments_are_parsed_before_the_heavy_imports():

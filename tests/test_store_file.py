@@ -195,3 +195,41 @@ def test_the_cap_applies_to_lines_only_when_given(tmp_path: Path, cap: int) -> N
         capped.append_lines(chunk)
         uncapped.append_lines(chunk)
     assert (len(capped), len(uncapped)) == (min(cap, 30), 30)
+
+
+# Appends a million lines to a store over PATH (before any column is read) and prints how much
+# the process's resident memory grew.
+MILLION_LINES = """
+import sys
+import numpy as np
+from pathlib import Path
+from logview.files.lines import LineChunk, LineFile
+from logview.sources import SupermetricsSource
+from logview.store import EntryStore
+
+def resident_mib():
+    return int(open("/proc/self/status").read().split("VmRSS:")[1].split()[0]) / 1024
+
+n = 1_000_000
+starts, lengths = np.arange(n, dtype=np.int64) * 200, np.full(n, 199, dtype=np.int32)
+store = EntryStore(SupermetricsSource(1, "C1"), lines=LineFile(Path(sys.argv[1])))
+store.append_lines(LineChunk(starts[:500], lengths[:500], 100_000, 200 * n))  # (the first screen: sizes the store)
+before = resident_mib()
+store.append_lines(LineChunk(starts[500:], lengths[500:], 200 * n, 200 * n))
+print(resident_mib() - before)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_a_million_lines_found_take_their_offsets_memory_not_their_unread_columns(tmp_path: Path) -> None:
+    """Rows whose filter columns are not read yet cost their offsets and lengths (8 MB a million),
+    the view's index, and nothing for their time or duration: those were written as "none" when
+    the lines came (16 MB more at once), the back of a big file read only at the end."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "sm.jsonl"
+    path.write_bytes(b"{}\n")
+    result = subprocess.run([sys.executable, "-c", MILLION_LINES, str(path)], capture_output=True, text=True,
+                            timeout=60, check=True)
+    assert float(result.stdout) < 15  # MiB (23 when the unread columns were written)

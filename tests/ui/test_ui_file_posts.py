@@ -13,10 +13,12 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from logview.files import early, split_read
 from logview.files.jsonl import source_for_kind
+from logview.files.lines import scan_lines
 from logview.ui import file_reading
 from logview.ui.feed import Feed
 from test_ui_bigfile import status_in
@@ -33,7 +35,7 @@ async def test_a_childs_columns_come_in_posts_no_bigger_than_the_cap(tmp_path: P
     monkeypatch.setattr(file_reading, "POST_COLUMNS_ROWS_AT_MOST", CAP)
     monkeypatch.setattr(split_read, "SPLIT_FROM_BYTES", 0)  # (a small file stands for a big one)
     monkeypatch.setattr(split_read, "CHILD_CHUNK_BYTES", 64 << 10)
-    monkeypatch.setattr(split_read, "CHILD_WRITE_ROWS", 200)  # (written as read: ~300 rows a chunk here)
+    monkeypatch.setattr(split_read, "SEGMENT_ROWS", 200)  # (the child writes each segment as read)
     sizes: list[int] = []
     taken = Feed.on_feed_columns_read
 
@@ -47,17 +49,18 @@ async def test_a_childs_columns_come_in_posts_no_bigger_than_the_cap(tmp_path: P
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: app.viewer.session.phase == "complete")
         assert sum(sizes) == len(entries)
-        front, *back = sizes  # (the viewer reads the front in one chunk of its own here)
-        assert front < len(entries) / 2 and len(back) >= (len(entries) - front) // (CAP + 400)
-        assert max(back) < CAP + 400  # (a post passes the cap by at most the child's chunk that reached it: ~300 rows)
+        assert len(sizes) >= len(entries) // (CAP + 200)
+        assert max(sizes) < CAP + 200  # (a post passes the cap by at most the segment that reached it)
         failed = sum(1 for entry in entries if status_in("supermetrics", entry.get("status"), "5xx"))
         await pilot.press("4")  # 5xx
         await wait_until(pilot, lambda: f"shown {failed:,} " in screen_text(app))
 
 
-def _slow_child(path, kind, start, out, index_fd, notify_fd) -> None:  # noqa: ANN001 - split_read._child's own
-    """A child that finds the lines, then takes far longer than any test waits over the back's
-    columns (as a big file's back does)."""
+def _slow_child(path, kind, claims, out, index_fd, notify_fd) -> None:  # noqa: ANN001 - split_read._child's own
+    """A child that finds the lines, then takes far longer than any test waits over the last
+    segment's columns (as a starved child may)."""
+    rows = sum(len(chunk.starts) for chunk in scan_lines(path))
+    claims.claim_back((rows - 1) // claims.segment_rows)  # (the last segment, before the viewer can)
     split_read.write_index(path, index_fd, notify_fd)
     time.sleep(60)
     os._exit(1)
@@ -71,6 +74,7 @@ def test_a_reading_cancelled_while_the_child_reads_stops_at_once(tmp_path: Path,
     write_entries(path, demo_entries(3_000, seed=9))
     monkeypatch.setattr(split_read, "SPLIT_FROM_BYTES", 0)
     monkeypatch.setattr(split_read, "_child", _slow_child)
+    monkeypatch.setattr(split_read, "SEGMENT_ROWS", 500)  # (the viewer reads all segments but the last)
     early.begin(path, "supermetrics", with_child=True)
     started = early.started(path)
     assert started is not None and started.back is not None
@@ -82,7 +86,10 @@ def test_a_reading_cancelled_while_the_child_reads_stops_at_once(tmp_path: Path,
         if isinstance(message, (Feed.LinesFound, Feed.ColumnsRead)):
             reading.received += 1
 
-    reading = file_reading.FileReading(path, source_for_kind("supermetrics"), generation=1, max_entries=None, post=post)
+    lines = list(scan_lines(path))  # (the index as the screen would hold it: the child's segments are its rows)
+    starts, lengths = np.concatenate([c.starts for c in lines]), np.concatenate([c.lengths for c in lines])
+    reading = file_reading.FileReading(path, source_for_kind("supermetrics"), generation=1, max_entries=None, post=post,
+                                       spans=lambda lo, hi: (starts[lo:hi], lengths[lo:hi]))
     thread = threading.Thread(target=reading.run, args=(worker, lambda: None))
     try:
         assert reading.begin()

@@ -31,16 +31,16 @@ from logview.files.lines import LineChunk, scan_lines
 _LENGTH = struct.Struct("<q")  # a record's length on the pipe (0: the index is complete)
 
 
-def write_index(path: Path, out_fd: int, notify_fd: int) -> list[int]:
+def write_index(path: Path, out_fd: int, notify_fd: int) -> list[tuple[int, int]]:
     """In the child: scan `path`, each chunk written to `out_fd` and its length sent on `notify_fd`,
     then the end (a scan that raises sends no end: the viewer scans from there and meets the error).
-    Returns the records' lengths, in order (for `spans_from`)."""
-    lengths: list[int] = []
+    Returns each record's length and its count of lines, in order (for `spans_of_rows`)."""
+    records: list[tuple[int, int]] = []
     with open(out_fd, "wb", closefd=False) as out, open(notify_fd, "wb", closefd=False) as notify:
         for chunk in scan_lines(path):
-            lengths.append(send_chunk(out, notify, chunk))
+            records.append((send_chunk(out, notify, chunk), len(chunk.starts)))
         notify.write(_LENGTH.pack(0))
-    return lengths
+    return records
 
 
 def send_chunk(out: BinaryIO, notify: BinaryIO, chunk: LineChunk) -> int:
@@ -54,18 +54,20 @@ def send_chunk(out: BinaryIO, notify: BinaryIO, chunk: LineChunk) -> int:
     return len(record)
 
 
-def spans_from(index_fd: int, lengths: list[int], start: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """In the child, once the index is written: the offsets and lengths of the lines from the one
-    at `start` on, a record at a time (read back from the index file, not held)."""
-    offset = 0
-    for length in lengths:
-        chunk = _record(index_fd, length, offset)
-        if chunk is None:  # (the viewer, counting other rows than its own, reads the back itself)
+def spans_of_rows(index_fd: int, records: list[tuple[int, int]], lo: int, hi: int
+                  ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """In the child, once the index is written: the offsets and lengths of lines [lo, hi), a record
+    at a time (read back from the index file, not held); they end early where the file does."""
+    offset = first = 0
+    for length, rows in records:
+        if first + rows > lo:
+            chunk = _record(index_fd, length, offset)
+            if chunk is None:  # (the viewer, counting other rows than its own, reads them itself)
+                return
+            yield chunk.starts[max(lo - first, 0):hi - first], chunk.lengths[max(lo - first, 0):hi - first]
+        offset, first = offset + length, first + rows
+        if first >= hi:
             return
-        offset += length
-        if len(chunk.starts) and int(chunk.starts[-1]) >= start:
-            first = int(np.searchsorted(chunk.starts, start))
-            yield chunk.starts[first:], chunk.lengths[first:]
 
 
 def _record(index_fd: int, length: int, offset: int) -> LineChunk | None:

@@ -1,105 +1,121 @@
-"""A big file's filter columns read on both cores: the back of the file by a child process.
+"""A big file's filter columns read on both cores: a child process reads from the back of the
+file while the viewer reads from the front, and they meet wherever the work took them.
 
-Why: reading the columns costs ~1–2 µs a line of one core (`columns.py`; a million lines take
-1–2 s), and Python runs one thread at a time. So a child, forked as soon as the command line names
-the file (while the process is small and has no other thread), reads the back of the file on the
-other core while the viewer's reader thread reads the front.
+Why: reading the columns costs ~0.5–2 µs a line of one core (`columns.py`; a million lines take
+0.5–2 s), and Python runs one thread at a time. So a child, forked as soon as the command line
+names the file (while the process is small and has no other thread), reads on the other core.
 
 The child first finds the file's lines for the viewer (`child_index.py`: every row reachable at the
-first paint), then reads the columns of the back, niced: the viewer's threads come first whenever
-both cores are wanted.
+first paint). Then the rows are read in segments of SEGMENT_ROWS: the viewer takes segments from
+the first on, the child (niced: the viewer's threads come first whenever both cores are wanted)
+from the last one down, each claiming the next before reading it (`Claims`), until they meet. No
+split is fixed in advance: the child starts ~0.3 s before the viewer can, and how fast each goes
+depends on the file and on what else the machine runs (a fixed share left the viewer waiting up to
+0.4 s for a child starved by other work, or the child's core idle while the viewer read on).
 
-The two halves meet at a line start (`split_point`), found the same way before the fork by both.
-The child's columns are in its own reader's codes; `Recoder` puts them into the viewer's reader's,
-in order, so the store sees what one reader reading the whole file would have given it. Whatever
-goes wrong in the child (it dies, its count of lines is not the viewer's) only means the viewer
-reads that part itself (`columns_pass.py`, `child_index.py`).
+The child reads each segment with a reader of its own, so that its codes say nothing of the other
+segments; `Recoder` puts each into the viewer's reader's codes in file order, so the store sees
+what one reader reading the whole file would have given it. Whatever goes wrong in the child (it
+dies, its count of lines is not the viewer's) only means the viewer reads those segments itself
+(`columns_pass.py`, `child_index.py`).
 
 POSIX `fork` only (Linux): elsewhere the viewer reads the whole file itself.
 """
 
 from __future__ import annotations
 
+import mmap
 import os
 import pickle
 import signal
+import struct
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from logview.categories import CodeMap
-from logview.files.child_index import ChildIndex, spans_from, write_index
+from logview.files.child_index import ChildIndex, spans_of_rows, write_index
 from logview.files.columns import ColumnChunk, ColumnReader
 from logview.files.jsonl import source_for_kind
-from logview.files.lines import indexed_chunks, scan_lines
+from logview.files.lines import indexed_chunks
 
 SPLIT_FROM_BYTES = 32 << 20  # smaller files are read in well under a second by the viewer alone
-# The child's share. Both read about as fast, but the child starts on the columns once it has
-# found the lines (~0.2 s after the command line for 200 MB, ~0.35 s for 600 MB), the viewer once
-# it has painted (~0.5 s): the child takes half, plus half of what it reads in that head start.
-# The head start is a time, and both it and the reading scale with the machine's speed, so in
-# bytes it is about the same anywhere (measured: bench_viewer.py, RESULTS.md).
-HEAD_START_BYTES = 48 << 20
-MAX_CHILD_SHARE = 0.75
+# Rows a side claims at a time: the last segment both may read (see `Claims`), and what the viewer
+# waits for at most once it has met the child (~10 ms of Supermetrics lines, ~35 ms of Aitronos).
+SEGMENT_ROWS = 1 << 14
 # The viewer reads 4 MB chunks so as to take turns with its UI thread less often; the child has no
 # such turns to take, and each chunk's bytes are held about three times over while it is read.
 CHILD_CHUNK_BYTES = 1 << 20
-# … and writes its columns this many rows at a time (~0.6 MiB): the viewer takes each chunk in its
-# own codes at the end of the read, where nothing else goes on; a few dozen cost it less than a hundred.
-CHILD_WRITE_ROWS = 16_384
 CHILD_POLL_S = 0.01  # how often a viewer waiting for the child asks whether it is still wanted
 CHILD_NICE = 10  # (the viewer's threads come first whenever both cores are wanted)
-_ALIGN_WINDOW = 1 << 20  # a line start is looked for this far past the middle
-_END = "end"  # written after the last chunk: without it, the child did not finish
-_ROWS_UNKNOWN = 1 << 62  # the file's header, written over with this + the rows (pickled, the same size)
+_UNCLAIMED = (1 << 31) - 1  # the child's first claim before it has made one
+_FOOTER = struct.Struct("<q")  # the columns file ends with the offset of its table of segments
 
 
-def child_share(size: int) -> float:
-    """The part of a file of `size` bytes that the child reads."""
-    return min(MAX_CHILD_SHARE, 0.5 + HEAD_START_BYTES / (2 * max(size, 1)))
+class Claims:
+    """Which segments each side reads, in memory the two processes share (made before the fork):
+    the viewer segments [0, front), the child [back, …). Each side reads the other's mark, then
+    moves its own; no lock: a side that sees the other's mark late only reads a segment the other
+    reads too (at the meeting point, at most one), and the viewer keeps its own copy of it. No
+    segment is left unread, as each side stops only where it has seen the other's claims begin."""
+
+    def __init__(self, segment_rows: int) -> None:
+        self.segment_rows = segment_rows  # (a segment is rows [i * segment_rows, (i + 1) * segment_rows))
+        self._memory = mmap.mmap(-1, 16)  # (anonymous and shared: the child writes the same page)
+        self._marks = memoryview(self._memory).cast("q")
+        self._marks[0], self._marks[1] = 0, _UNCLAIMED
+
+    def claim_front(self, segment: int) -> bool:
+        """The viewer's next segment, if the child has not claimed it."""
+        if segment >= self._marks[1]:
+            return False
+        self._marks[0] = segment + 1
+        return True
+
+    def claim_back(self, segment: int) -> bool:
+        """The child's next segment (the one below its last), if the viewer has not claimed it."""
+        if segment < self._marks[0]:
+            return False
+        self._marks[1] = segment
+        return True
 
 
 @dataclass(frozen=True)
 class BackColumns:
-    """What the child read: from `start` (a line start) to the end it saw, `rows` lines, whose
-    chunks are read from its file one at a time (not all held at once)."""
+    """What the child read: the lines it counted, and the segments it read (each a `ColumnChunk`
+    in codes of its own), read from its file one at a time (not all held at once)."""
 
-    start: int
     rows: int
-    chunks: Iterator[ColumnChunk]
+    segments: dict[int, tuple[int, int]]  # segment → (offset of its pickle, its rows)
+    file: IO[bytes]
 
-
-def split_point(path: Path, size: int, share: float | None = None) -> int | None:
-    """The offset of the first line that starts at or after the child's share of `size` bytes
-    begins; None when there is none nearby (a very long line there) or the file is too small."""
-    if size < SPLIT_FROM_BYTES:
-        return None
-    middle = int(size * (1 - (child_share(size) if share is None else share)))
-    with open(path, "rb", buffering=0) as handle:
-        handle.seek(middle - 1)
-        window = handle.read(_ALIGN_WINDOW)
-    newline = window.find(b"\n")
-    if newline < 0 or middle + newline >= size:
-        return None
-    return middle + newline  # (the byte after the newline at middle - 1 + newline)
+    def segment(self, segment: int, rows: int) -> ColumnChunk | None:
+        """The child's columns of `segment`, if it read that segment and found `rows` lines in it."""
+        place = self.segments.get(segment)
+        if place is None or place[1] != rows:
+            return None
+        self.file.seek(place[0])
+        return pickle.load(self.file)
 
 
 class BackReader:
-    """A child process that finds the lines of `path` (`index`) and then reads the columns from
-    `start` to the end.
+    """A child process that finds the lines of `path` (`index`) and then reads segments of their
+    columns from the last one down, as long as the viewer has not claimed them (`claim`).
 
     It writes the columns to an unnamed temporary file as it reads them, and the viewer reads that
     file once the child is done: nothing of it waits for the viewer's threads to take their turn
     with the interpreter (a pipe would have stalled the child at each of those waits), and the
-    child holds no chunk longer than it takes to write it out."""
+    child holds no segment longer than it takes to write it out."""
 
-    def __init__(self, path: Path, kind: str, start: int) -> None:
-        self.path, self.start = path, start
+    def __init__(self, path: Path, kind: str) -> None:
+        self.path = path
+        self._claims = Claims(SEGMENT_ROWS)
+        self.segment_rows = self._claims.segment_rows
         self._file = tempfile.TemporaryFile(prefix="logview-columns-")
         index_file = tempfile.TemporaryFile(prefix="logview-lines-")
         notify_read, notify_write = os.pipe()
@@ -114,7 +130,7 @@ class BackReader:
         if self.pid == 0:  # the child: never returns
             try:
                 os.close(notify_read)
-                _child(path, kind, start, self._file, index_file.fileno(), notify_write)
+                _child(path, kind, self._claims, self._file, index_file.fileno(), notify_write)
             finally:
                 os._exit(1)  # (`_child` exits itself: this only if it could not even begin)
         os.close(notify_write)
@@ -122,10 +138,15 @@ class BackReader:
         index_file.close()
         self._reaped, self._closing = False, threading.Lock()
 
+    def claim(self, segment: int) -> bool:
+        """Whether the viewer reads `segment` (the one after its last): False once the child has
+        claimed it, i.e. the two have met."""
+        return self._claims.claim_front(segment)
+
     def columns(self, wanted: Callable[[], bool] = lambda: True) -> BackColumns | None:
         """The child's columns (waiting for the child to end), or None when it failed, or when
         `wanted` turned False while it was waited for (the viewer quit or reloaded meanwhile: the
-        child is stopped at once rather than waited for to read the whole back)."""
+        child is stopped at once rather than waited for to read its segments)."""
         while not self._ended():
             if not wanted():
                 self.close()
@@ -134,19 +155,13 @@ class BackReader:
         try:
             if not self._wait() or self._file.closed:
                 return None
-            self._file.seek(0)
-            rows = pickle.load(self._file) - _ROWS_UNKNOWN
+            self._file.seek(-_FOOTER.size, os.SEEK_END)
+            self._file.seek(_FOOTER.unpack(self._file.read(_FOOTER.size))[0])
+            rows, segments = pickle.load(self._file)
         except Exception:  # it was killed, or wrote something else: the viewer reads it instead
             self.close()
             return None
-        return BackColumns(self.start, rows, self._chunks())
-
-    def _chunks(self) -> Iterator[ColumnChunk]:
-        try:
-            while not isinstance(chunk := pickle.load(self._file), str):  # (until _END)
-                yield chunk
-        finally:
-            self.close()
+        return BackColumns(rows, segments, self._file)
 
     def _ended(self) -> bool:
         """Whether the child has ended (left for `_wait` to reap); True where that cannot be
@@ -183,43 +198,39 @@ class BackReader:
         self._file.close()
 
 
-def _child(path: Path, kind: str, start: int, out: IO[bytes], index_fd: int, notify_fd: int) -> None:
-    """Find the lines of `path` for the viewer, then read the columns from `start`, writing each
-    chunk to `out` as it is read, then _END. Exits without running the parent's clean-up (it is a
-    fork)."""
+def _child(path: Path, kind: str, claims: Claims, out: IO[bytes], index_fd: int, notify_fd: int) -> None:
+    """Find the lines of `path` for the viewer, then read segments of their columns from the last
+    one down while `claims` lets it, each written to `out` as it is read, then the table of them.
+    Exits without running the parent's clean-up (it is a fork)."""
     parent = os.getppid()
     code = 1
     try:
         records = write_index(path, index_fd, notify_fd)  # (at full speed: the viewer waits for it)
         os.close(notify_fd)
         os.nice(CHILD_NICE)
-        reader = ColumnReader(source_for_kind(kind))  # type: ignore[arg-type]
-        rows = 0
-        waiting: list[ColumnChunk] = []
-
-        def write_waiting() -> None:
-            joined = ColumnChunk.join(waiting)
-            waiting.clear()  # (before it is written: the parts and the whole are not held at once)
-            pickle.dump(joined, out, protocol=pickle.HIGHEST_PROTOCOL)
-
-        pickle.dump(_ROWS_UNKNOWN, out)  # (written over at the end with the count of rows)
-        # (the lines as indexed: not looked for again; a file changed meanwhile ends them early,
-        # and the viewer, counting other rows than its own, reads the back itself)
-        for chunk in indexed_chunks(path, spans_from(index_fd, records, start), CHILD_CHUNK_BYTES):
-            if os.getppid() != parent:  # the viewer is gone
+        source = source_for_kind(kind)  # type: ignore[arg-type]
+        rows = sum(count for _, count in records)
+        size = claims.segment_rows
+        written: dict[int, tuple[int, int]] = {}
+        for segment in range(-(-rows // size) - 1, -1, -1):
+            if os.getppid() != parent or not claims.claim_back(segment):  # the viewer is gone, or met
                 break
-            columns = reader.read_chunk(chunk)
-            rows += len(columns)
-            waiting.append(columns)
-            if sum(map(len, waiting)) >= CHILD_WRITE_ROWS:
-                write_waiting()
-            del chunk, columns
-        else:
-            if waiting:
-                write_waiting()
-            pickle.dump(_END, out)
-            out.seek(0)
-            pickle.dump(_ROWS_UNKNOWN + rows, out)  # (the same size: an 8-byte integer)
+            reader = ColumnReader(source)  # (its codes are this segment's alone: see `Recoder`)
+            lo, hi = segment * size, min(rows, (segment + 1) * size)
+            # (the lines as indexed: not looked for again; a file changed meanwhile ends them early,
+            # and the viewer, counting other rows than its own, reads the segment itself)
+            parts = [reader.read_chunk(chunk) for chunk in
+                     indexed_chunks(path, spans_of_rows(index_fd, records, lo, hi), CHILD_CHUNK_BYTES)]
+            if parts:
+                columns = ColumnChunk.join(parts)
+                del parts  # (the parts and the whole are not held at once while it is written)
+                written[segment] = (out.tell(), len(columns))
+                pickle.dump(columns, out, protocol=pickle.HIGHEST_PROTOCOL)
+                del columns
+        if os.getppid() == parent:
+            table = out.tell()
+            pickle.dump((rows, written), out, protocol=pickle.HIGHEST_PROTOCOL)
+            out.write(_FOOTER.pack(table))
             out.flush()
             code = 0
     except BaseException:  # noqa: BLE001 - any failure: the viewer reads this part itself
@@ -249,7 +260,6 @@ def fork_back_reader(path: Path, kind: str) -> BackReader | None:
     if not hasattr(os, "fork") or sys.platform != "linux":
         return None
     try:
-        start = split_point(path, os.stat(path).st_size)
-        return None if start is None else BackReader(path, kind, start)
+        return BackReader(path, kind) if os.stat(path).st_size >= SPLIT_FROM_BYTES else None
     except OSError:
         return None

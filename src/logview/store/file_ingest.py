@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from logview.categories import CodeMap
-from logview.files.columns import NO_TIME, ColumnChunk
+from logview.files.columns import ColumnChunk
 from logview.files.lines import LineChunk
 from logview.files.order import newest_first_order
 from logview.store.codes import Codes
@@ -42,8 +42,11 @@ def add_lines(rows: RowBuffer, chunk: LineChunk, max_entries: int | None) -> int
     cols = rows.cols
     write_offsets(rows, start, stop, chunk.starts[:n])
     cols["length"][start:stop] = chunk.lengths[:n]
-    cols["time"][start:stop] = NO_TIME  # (codes and `invalid`: 0 as created, see `fill_read_columns`)
-    cols["duration"][start:stop] = np.nan
+    # The filter columns are left as created (zeros, their pages not yet in memory) until
+    # `fill_read_columns` writes them: nothing reads a row's columns beyond `ready` (filters,
+    # counts and stats cover [head, ready); `EntryStore.time_us` reads the line). Writing "no time"
+    # and NaN here touched 16 MB for a million rows at once, while the back of a big file's
+    # columns came only at the end of its read, from the child, at the process tree's peak.
     rows.tail = hi
     return n
 
