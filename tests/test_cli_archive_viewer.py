@@ -1,5 +1,5 @@
 """The viewer command keeps API entries in the archive across launches (in a real terminal), unless
-`--no-archive`; the demo's entries, new at every start, are never kept."""
+`--no-archive`; the demo's entries, new at every start, are kept for its run alone."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import struct
 import subprocess
 import sys
 import termios
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from logview.archive import Archive, default_archive_path
 from logview.demo import DEMO_AITRONOS_KEY, DemoServer, DemoState
@@ -19,27 +21,36 @@ from test_export import CLEAN_ENV
 from ui.test_ui_terminal_bytes import read_for, read_until
 
 
-def launch(tmp_path, server: DemoServer, *flags: str) -> bytes:
-    """Open the viewer on profile a in a pseudo-terminal, wait for "all loaded", quit; the screen."""
+@contextmanager
+def viewer_in_a_terminal(flags: list[str], env: dict[str, str]) -> Iterator[int]:
+    """logview with `flags` in a 160×48 pseudo-terminal: its end to read and write; `q` when done,
+    which must end it with exit 0."""
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
-    env = {**CLEAN_ENV, "TERM": "xterm-256color", "LOGVIEW_CONFIG": write_config(tmp_path, server),
-           "FREDDY_API_KEY": DEMO_AITRONOS_KEY, "XDG_DATA_HOME": str(tmp_path / "data")}
-    process = subprocess.Popen([sys.executable, "-m", "logview", "--profile", "a", *flags],
-                               stdin=follower, stdout=follower, stderr=follower, env=env, start_new_session=True)
+    process = subprocess.Popen([sys.executable, "-m", "logview", *flags], stdin=follower, stdout=follower,
+                               stderr=follower, env={**CLEAN_ENV, "TERM": "xterm-256color", **env},
+                               start_new_session=True)
     os.close(follower)
     try:
-        output = read_until(leader, b"all loaded", 30)
-        output += read_for(leader, 0.5)
+        yield leader
         os.write(leader, b"q")
         read_for(leader, 2)
         assert process.wait(timeout=15) == 0
-        return output
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
         os.close(leader)
+
+
+def launch(tmp_path, server: DemoServer, *flags: str) -> bytes:
+    """Open the viewer on profile a in a pseudo-terminal, wait for "all loaded", quit; the screen."""
+    env = {"LOGVIEW_CONFIG": write_config(tmp_path, server), "FREDDY_API_KEY": DEMO_AITRONOS_KEY,
+           "XDG_DATA_HOME": str(tmp_path / "data")}
+    with viewer_in_a_terminal(["--profile", "a", *flags], env) as leader:
+        output = read_until(leader, b"all loaded", 30)
+        output += read_for(leader, 0.5)
+    return output
 
 
 def log_requests(server: DemoServer) -> int:
@@ -70,16 +81,44 @@ def test_no_archive_fetches_everything_and_keeps_nothing(tmp_path, monkeypatch):
         assert not default_archive_path().exists()
 
 
-def test_the_demo_is_never_archived_and_a_profile_is(tmp_path, monkeypatch):
+def test_the_demo_keeps_an_archive_of_its_run_alone_and_a_profile_the_users(tmp_path, monkeypatch):
     from logview import cli
 
     kept = []
-    monkeypatch.setattr("logview.ui.app.run_viewer", lambda *options, keep_archive, retention: kept.append(keep_archive) or 0)
+
+    def run_viewer(*options, keep_archive, retention, archive_path):
+        kept.append((keep_archive, archive_path))
+        if archive_path is not None:
+            assert archive_path.parent.is_dir() and archive_path.parent.stat().st_mode & 0o777 == 0o700
+        return 0
+
+    monkeypatch.setattr("logview.ui.app.run_viewer", run_viewer)
     monkeypatch.setenv("LOGVIEW_CONFIG", "/nonexistent/config.toml")
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     assert cli.main(["--demo"]) == 0
+    assert cli.main(["--demo", "--no-archive"]) == 0
     with DemoServer(DemoState(aitronos_entries=1, supermetrics_entries=0, live_rate=0.0)) as server:
         monkeypatch.setenv("LOGVIEW_CONFIG", write_config(tmp_path, server))
         monkeypatch.setenv("FREDDY_API_KEY", DEMO_AITRONOS_KEY)
         assert cli.main(["--profile", "a"]) == 0
         assert cli.main(["--profile", "a", "--no-archive"]) == 0
-    assert kept == [False, True, False]
+    (demo, demo_path), (off, _), *profiles = kept
+    assert demo and demo_path is not None and demo_path.is_relative_to(tmp_path)
+    assert not demo_path.parent.exists()  # removed when the run ended
+    assert not off and profiles == [(True, None), (False, None)]
+
+
+def test_the_demo_answers_a_status_key_from_its_run_archive_and_leaves_nothing(tmp_path):
+    """Found in a walk: each status key on the demo reloaded from its budget (100 a minute, 100 a
+    page): `1` then waited about a minute for its 4,000 entries. The user's archive is untouched."""
+    (tmp_path / "tmp").mkdir()
+    env = {"LOGVIEW_CONFIG": str(tmp_path / "none.toml"), "XDG_DATA_HOME": str(tmp_path / "data"),
+           "TMPDIR": str(tmp_path / "tmp")}
+    with viewer_in_a_terminal(["--demo"], env) as leader:
+        read_until(leader, b"all loaded", 60)
+        read_for(leader, 0.5)
+        assert [path.name for path in (tmp_path / "tmp").iterdir()][0].startswith("logview-demo-")
+        os.write(leader, b"1")
+        assert b"from the archive" in read_until(leader, b"from the archive", 10)
+    assert list((tmp_path / "tmp").iterdir()) == []
+    assert not (tmp_path / "data").exists()  # (the user's archive: not made)

@@ -16,6 +16,7 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -91,11 +92,16 @@ def _run_viewer(args: argparse.Namespace) -> int:
         from logview.ui.app import run_viewer
 
         # The archive keeps what an API sent: a file has nothing to keep (and its launch reads no
-        # config for it), and the demo's data and port are new at each start.
-        keep, retention = False, None
-        if connections and not any(connection.demo for connection in connections):
+        # config for it). The demo's data and port are new at each start: it keeps them in an
+        # archive of its own run, gone when it ends, so that its filters are answered from what
+        # was loaded as a real source's are (without, each status key reloaded from the demo's
+        # budget: a minute's wait for a first look).
+        keep, retention, path = False, None, None
+        if connections:
             keep, retention = archive_choice(args)
-        return run_viewer(*options, keep_archive=keep, retention=retention)
+            if any(connection.demo for connection in connections):
+                path = _demo_archive_path(stack)
+        return run_viewer(*options, keep_archive=keep, retention=retention, archive_path=path)
     return EXIT_OK  # pragma: no cover - ExitStack never swallows
 
 
@@ -133,6 +139,13 @@ def run_export_command(argv: Sequence[str]) -> int:
         return export_connection(connection, filters, fmt=fmt, output=args.output,
                                  verbose=args.verbose, max_entries=args.max_entries, archive=archive)
     return EXIT_OK  # pragma: no cover
+
+
+def _demo_archive_path(stack: ExitStack) -> Path:
+    """An archive for the demo's run alone, in a private temporary folder removed at its end."""
+    import tempfile
+
+    return Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="logview-demo-"))) / "archive.sqlite3"
 
 
 def _archive_for(args: argparse.Namespace, connection: Connection, stack: ExitStack) -> Archive | None:

@@ -180,22 +180,25 @@ def tab_label(options: ViewerOptions) -> str:
     return options.file.name if options.file is not None else "?"
 
 
-def open_archive(wanted: bool, retention: Retention | None) -> tuple[Archive | None, str | None]:
-    """The archive, or why there is none although it was wanted (the viewer goes on without)."""
+def open_archive(wanted: bool, retention: Retention | None,
+                 path: Path | None = None) -> tuple[Archive | None, str | None]:
+    """The archive (at `path`, or the user's), or why there is none although it was wanted (the
+    viewer goes on without)."""
     if not wanted:
         return None, None
     from logview.archive import Archive, ArchiveError
 
     try:
-        return Archive.open(retention=retention), None
+        return Archive.open(path, retention=retention), None
     except ArchiveError as error:
         return None, f"Without the archive this run: {error}"
 
 
 def run_viewer(options: ViewerOptions, *more: ViewerOptions, keep_archive: bool = False,
-               retention: Retention | None = None) -> int:
+               retention: Retention | None = None, archive_path: Path | None = None) -> int:
     """Open the viewer (a tab more for each of `more`); returns the exit code (0 after `q`).
-    `keep_archive`: API entries go through the local archive (`--no-archive` turns it off)."""
+    `keep_archive`: API entries go through the local archive (`--no-archive` turns it off), the
+    user's or the one at `archive_path` (the demo's, for its run alone)."""
     source: Source | None = None
     kind: FileKind | None = None
     if options.connection is None:
@@ -213,7 +216,7 @@ def run_viewer(options: ViewerOptions, *more: ViewerOptions, keep_archive: bool 
             print(f"logview: unknown source {kind!r}", file=sys.stderr)
             return 2
         source = source_for_kind(kind)  # (its plainly valid rows need no pydantic model)
-    archive, problem = open_archive(keep_archive and options.connection is not None, retention)
+    archive, problem = open_archive(keep_archive and options.connection is not None, retention, archive_path)
     app = LogViewApp(options, *more, source=source, file_kind=kind, archive=archive, archive_problem=problem)
     if app.console.color_system in ("standard", "windows"):
         # 16 colours (TERM=xterm, screen, linux): the default theme's muted greens and reds all
