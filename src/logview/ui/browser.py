@@ -109,10 +109,16 @@ class LogBrowser(Vertical):
         if self.detail.display:
             self.focus_now(self.detail)
         else:
-            self.detail.display = True
+            self.show_detail_pane(True)
             self.show_detail()
             if self.detail_covers_table:  # the table is out of sight: the keys scroll the detail
                 self.focus_now(self.detail)
+
+    def show_detail_pane(self, shown: bool) -> None:
+        """Open or close the detail. While it is open the live tail's rows never take its entry
+        away (they count as new above it, as when the user has moved down): it was swapped for
+        the next new entry at every poll, scrolled back to its top."""
+        self.detail.display = self.table.pinned = shown
 
     @property
     def detail_covers_table(self) -> bool:
@@ -145,7 +151,7 @@ class LogBrowser(Vertical):
         if focused is self.histogram or focused is self.stats:
             self.focus_now(self.table)
         elif self.detail.display:
-            self.detail.display = False
+            self.show_detail_pane(False)
             self.focus_now(self.table)
         else:
             return False
@@ -197,7 +203,7 @@ class LogBrowser(Vertical):
             self.focus_now(self.table)
             return
         if self.detail.display and self.detail_covers_table:  # (a panel behind it would take keys unseen)
-            self.detail.display = False
+            self.show_detail_pane(False)
         other = self.stats if panel is self.histogram else self.histogram
         stacked = self.screen.has_class("-narrow") or self.screen.has_class("-stats-above")
         if other.display and stacked and self.screen.size.height < BOTH_PANELS_FROM:

@@ -37,7 +37,7 @@ class MergedScreen(ViewerScreen):
         if not self.merged.merge(force):
             return
         table.refiltered(keep_place=False)
-        if selected is not None and was_at != 0:  # the same entry again, wherever it is now
+        if selected is not None and (was_at != 0 or table.pinned):  # the same entry again, wherever it is now
             row = self.merged.row_of_origin(selected)
             if row is not None:
                 # at the same height on screen, the rows that came above it counted as new, as a
