@@ -75,3 +75,23 @@ async def test_the_merged_tab_keeps_an_open_detail_on_the_newest_row(fresh_demo:
         await pilot.pause(0.1)
         assert merged.selected_entry().id == reading.id and reading.id in detail_text(app).splitlines()[0]
         assert merged.table.cursor_row == 3 and "+3 new" in " ".join(screen_text(app).splitlines()[:2])
+
+
+async def test_t_resuming_the_tail_keeps_the_place_and_the_open_detail(fresh_demo: DemoServer) -> None:
+    """t t j j j t: the selection jumped to the newest row and followed it, an open detail with it
+    (found in a walk). The entry stays; new rows are counted above it."""
+    app = make_app(fresh_demo, interval_s=60.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await wait_until(pilot, lambda: app.viewer.feed.tailing)
+        await pilot.press("t", "j", "j", "j", "enter")
+        assert "tail paused" in status_line(app)
+        reading = app.viewer.selected_entry()
+        await pilot.press("t")
+        await wait_until(pilot, lambda: app.viewer.feed.tailing)
+        assert app.viewer.table.cursor_row == 3 and detail_text(app).startswith(reading.id)
+        fresh_demo.state.insert_aitronos(2)
+        await poll(pilot, app, 122)
+        assert app.viewer.selected_entry().id == reading.id and detail_text(app).startswith(reading.id)
+        assert "live" in status_line(app) and "+2 new · g to jump" in status_line(app)

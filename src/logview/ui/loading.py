@@ -88,14 +88,14 @@ class LoadControl:
         self._notify(f"Reading {name} again, as it is now.", timeout=3, markup=False)
 
     def toggle_tail(self) -> None:
-        """t: start or stop the live tail; starting it also jumps to the newest entry."""
+        """t: start or stop the live tail. Starting it keeps the user's place (it jumped to the
+        newest entry, a detail open with it: new rows now count above it, and g jumps)."""
         if self.feed.file_mode:
             self._notify(NO_TAIL, timeout=3)
         elif self.session.needs_connector:
             self._notify("Choose a connector first (c): there is nothing to tail yet.", timeout=3)
         elif self.session.toggle_tail():
             self.feed.start_tail()
-            self.table.action_first()
             if self.feed.backfilling:  # (the status line speaks of the loading until it is done)
                 self._notify("Live tail on: new entries come in while the rest loads.", timeout=4)
         else:
