@@ -135,7 +135,7 @@ class LogViewApp(App[int]):
         if not isinstance(self.screen, ViewerScreen):
             return
         if len(self.viewers) < 2:
-            self.notify("One source is open: tabs come with several --profile options.", timeout=3)
+            self.notify("One source is open: tabs come with several --profile options.", timeout=3, markup=False)
             return
         self.show_tab((self.viewers.index(self.screen) + step) % len(self.viewers))
 

@@ -163,7 +163,7 @@ class LogBrowser(Vertical):
             # (said at 'reading fields · 0%', with 120,461 errors below: found in a walk)
             uncounted = self.session.errors_uncounted()
             self.notify(f"Errors are still being counted: {uncounted} …" if uncounted else
-                        "No more errors " + ("below." if step > 0 else "above."), timeout=2)
+                        "No more errors " + ("below." if step > 0 else "above."), timeout=2, markup=False)
         else:
             self.table.move_to_row(row)
 
@@ -222,7 +222,7 @@ class LogBrowser(Vertical):
     def _zoom_out(self, event: VolumeHistogram.ZoomOut) -> None:
         before = self.session.zoom_out()
         if before is None:
-            self.notify("This is the range you started with.", timeout=2)
+            self.notify("This is the range you started with.", timeout=2, markup=False)
         else:
             self.post_message(self.FiltersWanted(before))
 
@@ -236,7 +236,8 @@ class LogBrowser(Vertical):
         """x: lift the filters picked in the stats panel (and any tool or error-group filter)."""
         filters, lifted = self.session.lift_picks()
         if not lifted:
-            self.notify("No filter picked in the stats to lift.", timeout=2)
+            self.notify("No filter picked in the stats to lift.", timeout=2, markup=False)
             return
         self.post_message(self.FiltersWanted(filters))
-        self.notify(f"Lifted the {' and '.join(lifted)} filter{'s' if len(lifted) > 1 else ''}.", timeout=2)
+        self.notify(f"Lifted the {' and '.join(lifted)} filter{'s' if len(lifted) > 1 else ''}.", timeout=2,
+                    markup=False)

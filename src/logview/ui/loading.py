@@ -91,18 +91,18 @@ class LoadControl:
         """t: start or stop the live tail. Starting it keeps the user's place (it jumped to the
         newest entry, a detail open with it: new rows now count above it, and g jumps)."""
         if self.feed.file_mode:
-            self._notify(NO_TAIL, timeout=3)
+            self._notify(NO_TAIL, timeout=3, markup=False)
         elif self.session.needs_connector:
-            self._notify("Choose a connector first (c): there is nothing to tail yet.", timeout=3)
+            self._notify("Choose a connector first (c): there is nothing to tail yet.", timeout=3, markup=False)
         elif self.session.toggle_tail():
             self.feed.start_tail()
             if self.feed.backfilling:  # (the status line speaks of the loading until it is done)
-                self._notify("Live tail on: new entries come in while the rest loads.", timeout=4)
+                self._notify("Live tail on: new entries come in while the rest loads.", timeout=4, markup=False)
         else:
             self.feed.stop_tail()
             self.banner.clear("tail")
             if self.feed.backfilling:
-                self._notify("Live tail off.", timeout=3)
+                self._notify("Live tail off.", timeout=3, markup=False)
 
     def cancel_retry(self) -> None:
         """Esc during a retry wait: loading and the live tail both stop; `r` starts both again

@@ -51,12 +51,13 @@ class MergedScreen(ViewerScreen):
         retried = self.retry_failed()
         if retried:
             self.notify(f"Retrying {retried} failed source{'s' if retried > 1 else ''}; "
-                        "their entries appear here as they come.", timeout=4)
+                        "their entries appear here as they come.", timeout=4, markup=False)
         self.merge_now(force=True)
 
     def action_toggle_tail(self) -> None:
-        self.notify("Each tab tails its own source: press t in a tab; its new entries appear here.", timeout=4)
+        self.notify("Each tab tails its own source: press t in a tab; its new entries appear here.", timeout=4,
+                    markup=False)
 
     def action_choose_connector(self) -> None:
         self.notify("Each Supermetrics tab reads its own connector: press c in that tab ([ and ] switch tabs).",
-                    timeout=4)
+                    timeout=4, markup=False)

@@ -59,7 +59,7 @@ class MixedFileViewer(MergedScreen):
             self.banner.show_notice(news)
 
     def action_choose_connector(self) -> None:
-        self.notify("A file holds what its sources read: no connector to choose.", timeout=3)
+        self.notify("A file holds what its sources read: no connector to choose.", timeout=3, markup=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_tail":

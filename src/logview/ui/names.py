@@ -151,7 +151,8 @@ class Names(Widget):
         elif waited_for:
             self._show_picker(connectors)
         else:  # (it would take the keys typed meanwhile: Enter could switch connectors)
-            self.notify(f"The team's {len(connectors)} connectors are listed: press c to choose.", timeout=6)
+            self.notify(f"The team's {len(connectors)} connectors are listed: press c to choose.", timeout=6,
+                        markup=False)
 
     def _show_picker(self, connectors: list[ConnectorInfo]) -> None:
         from logview.ui.screens.connector_picker import ConnectorPicker

@@ -362,7 +362,7 @@ class ViewerScreen(FittingScreen):
         options = self.session.status_options
         if not 0 <= index < len(options):
             self.notify(f"No status option {index + 1}: the options are 1–{len(options)} (0 clears them).",
-                        timeout=2)
+                        timeout=2, markup=False)
             return
         self.apply_filters(self.session.with_status_toggled(index))
 
@@ -373,7 +373,7 @@ class ViewerScreen(FittingScreen):
         """c: pick another Supermetrics connector."""
         why_not = self.names.choose_connector()
         if why_not:
-            self.notify(why_not, timeout=3)
+            self.notify(why_not, timeout=3, markup=False)
 
     def action_pick_columns(self) -> None:
         """f: choose the table's columns, among the source's and the fields found in the data."""
@@ -388,7 +388,7 @@ class ViewerScreen(FittingScreen):
         from logview.ui.save import save_when_settled, still_saving
         from logview.ui.screens.save_dialog import SaveDialog
         if still_saving(self):
-            self.notify("A save is still being written: its message says when it is done.", timeout=4)
+            self.notify("A save is still being written: its message says when it is done.", timeout=4, markup=False)
             return
         self.app.push_screen(SaveDialog("logview-export.jsonl", lambda: len(self.view), self.session.save_waits_for,
                                         merged=self.session.merged),
