@@ -20,6 +20,7 @@ from logview.ui.widgets.log_table import LogTable
 if TYPE_CHECKING:
     from logview.api.budget import Budget
     from logview.api.types import BudgetState
+    from logview.session.status import ConnectionState
 
 Notify = Callable[..., None]
 
@@ -44,6 +45,16 @@ class LoadControl:
         pages_left = self.session.pages_left()
         eta = budget.eta_s(pages_left) if pages_left else None
         return replace(waits, budget=budget.state(), backfill_eta_s=eta)
+
+    def state(self) -> ConnectionState:
+        """What the status line says of the connection. After a failed load it shows the tail's
+        mark too, as while loading: with the error's words alone, whether `t` had started the
+        tail could only be read from the banner (found in a walk)."""
+        state = self.session.state(self.waits())
+        if state.state == "error" and not state.tail and not (self.feed.file_mode or self.session.merged):
+            session = self.session
+            state = state._replace(tail="live" if session.want_tail else "paused" if session.tail_paused else "")
+        return state
 
     def _budget(self) -> Budget | None:
         return self.feed.client.budget if self.feed.client is not None else None
@@ -94,6 +105,10 @@ class LoadControl:
             self._notify(NO_TAIL, timeout=3, markup=False)
         elif self.session.needs_connector:
             self._notify("Choose a connector first (c): there is nothing to tail yet.", timeout=3, markup=False)
+        elif self.session.phase in ("error", "cancelled") and not len(self.session.store) \
+                and not self.session.want_tail:  # (it polled a refused key every 2 s, with nothing shown)
+            self._notify("Nothing loaded: r retries the load (the live tail follows from its newest entry).",
+                         timeout=4, markup=False)
         elif self.session.toggle_tail():
             self.feed.start_tail()
             if self.feed.backfilling:  # (the status line speaks of the loading until it is done)

@@ -217,7 +217,7 @@ class ViewerScreen(FittingScreen):
     @on(Feed.TailFailed)
     def _tail_failed(self, message: Feed.TailFailed) -> None:
         self.banner.clear("retry")
-        self.banner.show_tail_failure(message.error, message.next_poll_s)
+        self.banner.show_tail_failure(message.error, message.next_poll_s, rows_loaded=bool(len(self.store)))
         self.refresh_status()
 
     # -- names ----------------------------------------------------------------------------
@@ -299,7 +299,7 @@ class ViewerScreen(FittingScreen):
     def refresh_status(self) -> None:
         if not self.status_bar.is_attached:  # a last timer tick while the app closes
             return
-        state, text, shorter, tail = self.session.state(self.loader.waits())
+        state, text, shorter, tail = self.loader.state()
         self.status_bar.show(StatusInfo(label=self.label, state=state, state_text=text, state_shorter=shorter,
                                         tail=tail, shown=len(self.view),
                                         loaded=len(self.store), total=self.session.total,
