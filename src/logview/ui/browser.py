@@ -106,7 +106,11 @@ class LogBrowser(Vertical):
 
     @on(LogTable.Activated)
     def _activated(self, event: LogTable.Activated) -> None:
-        if self.detail.display:
+        if event.ordinal is None:  # no row shown: open the first one to come, if any may
+            self.table.open_when_shown = self.rows_may_come()
+            if not self.table.open_when_shown:
+                self.notify("No entry to open: no row is shown.", timeout=2, markup=False)
+        elif self.detail.display:
             self.focus_now(self.detail)
         else:
             self.show_detail_pane(True)
@@ -183,8 +187,15 @@ class LogBrowser(Vertical):
         return ChartRows(session.store, session.view.index, session.filters, session.picked_filters(),
                          loading=session.phase == "loading", note=session.chart_note())
 
+    def rows_may_come(self) -> bool:
+        """Whether rows may still be shown without the user asking: loading, or searching."""
+        return self.session.phase == "loading" or self.session.searching is not None
+
     def rows_changed(self, *, now: bool = False) -> None:
-        """The rows changed: the open panels compute again (soon, or `now` when the user asked)."""
+        """The rows changed: the open panels compute again (soon, or `now` when the user asked).
+        An Enter typed ahead waits for the first row only while rows may come: not for a later one."""
+        if not self.rows_may_come():
+            self.table.open_when_shown = False
         loading = self.session.phase == "loading"
         self.histogram.rows_changed(now=now, loading=loading)
         self.stats.rows_changed(now=now, loading=loading)

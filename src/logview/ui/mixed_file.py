@@ -25,8 +25,9 @@ from logview.ui.file_reading import file_error, unexpected_error
 from logview.ui.merged import MergedScreen
 from logview.ui.mixed_parts import Parts, read_parts
 
-# Keys pressed on the table while it is still empty, taken once the first rows are shown
-_WAITING_KEYS = {"G": "last", "end": "last", "enter": "activate"}
+# Keys pressed on the table while it is still empty, taken once the first rows are shown (an
+# Enter waits in the table itself: `LogTable.open_when_shown`)
+_WAITING_KEYS = {"G": "last", "end": "last"}
 
 
 class MixedFileViewer(MergedScreen):

@@ -61,6 +61,7 @@ class LogTable(ScrollView, can_focus=True):
         self.new_rows = 0  # live rows that arrived above the user's place ("+N new")
         self.sticky_end = False  # after G/End: keep going to the oldest row as pages arrive
         self.pinned = False  # an entry's detail is open: live rows never take the cursor off it
+        self.open_when_shown = False  # Enter before any row is shown (typed ahead): the first row's detail opens
         self.empty_message = "Loading…"
         self._cache: LRUCache[tuple[int, bool], Strip] = LRUCache(1024)  # whole rows, for the present layout
         self._layout: TableLayout | None = None
@@ -143,6 +144,7 @@ class LogTable(ScrollView, can_focus=True):
         if was_empty and len(view):
             self.cursor_ordinal = view.ordinal(0)
             self.post_message(self.CursorMoved(self.cursor_ordinal))
+            self._first_row_shown()
         elif change.prepended:
             if was_following:
                 self.cursor_ordinal = view.ordinal(0)
@@ -186,7 +188,13 @@ class LogTable(ScrollView, can_focus=True):
             self.scroll_to(y=max(0, row - screen_y), animate=False)
             self._scroll_cursor_visible()
         self.post_message(self.CursorMoved(self.cursor_ordinal))
+        self._first_row_shown()
         self.refresh()
+
+    def _first_row_shown(self) -> None:
+        if self.open_when_shown and self.cursor_ordinal is not None:
+            self.open_when_shown = False
+            self.action_activate()
 
     def _update_size(self) -> None:
         size = Size(self.size.width, self.row_count + 1)
@@ -272,8 +280,7 @@ class LogTable(ScrollView, can_focus=True):
         self._move_to(self.row_count - 1, keep_sticky=True)
 
     def action_activate(self) -> None:
-        if self.cursor_ordinal is not None:
-            self.post_message(self.Activated(self.cursor_ordinal))
+        self.post_message(self.Activated(self.cursor_ordinal))  # (None: no row shown, the browser says why)
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)

@@ -15,9 +15,10 @@ class CursorMoved(Message, namespace="log_table"):
 
 
 class Activated(Message, namespace="log_table"):
-    """Enter (or a click on the selected row): the user wants the entry's details."""
+    """Enter (or a click on the selected row): the user wants the entry's details (`ordinal`
+    None: no row is shown)."""
 
-    def __init__(self, ordinal: int) -> None:
+    def __init__(self, ordinal: int | None) -> None:
         super().__init__()
         self.ordinal = ordinal
 

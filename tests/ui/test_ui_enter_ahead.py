@@ -1,0 +1,47 @@
+"""Enter typed ahead after a filter key (`4⏎`, `/gmail⏎⏎`) while the file's fields are still read:
+the filter left no row shown yet and the Enter was dropped (found in a walk). It opens the first
+matching row's detail once that row is shown; on a table that stays empty, Enter says why."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+from ui_helpers import SIZE, detail_text, file_app, settle, wait_until
+
+LINES = 3_000
+
+
+def write_file(path: Path) -> Path:
+    path.write_text("".join(json.dumps({
+        "id": f"r{i}", "log_time": f"2025-11-15T{11 - i // 3600:02d}:{59 - i // 60 % 60:02d}:{59 - i % 60:02d}Z",
+        "status": 503 if i % 7 == 3 else 200, "event": "data.page"}) + "\n" for i in range(LINES)))
+    return path
+
+
+async def test_enter_after_a_status_key_opens_the_first_matching_row(held_reading: threading.Event,
+                                                                     tmp_path: Path) -> None:
+    app = file_app(write_file(tmp_path / "big.jsonl"))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(app.viewer.store) == LINES)
+        await pilot.press("4", "enter")  # 5xx: the statuses are not read yet, no row is shown
+        assert not len(app.viewer.view) and not app.viewer.detail.display
+        held_reading.set()
+        await settle(pilot)
+        assert app.viewer.detail.display and detail_text(app).startswith("r3")  # the newest 503
+        assert app.viewer.focused is app.viewer.table  # (one Enter: opened, not focused)
+        assert not app._notifications
+
+
+async def test_enter_on_a_table_that_stays_empty_says_why(tmp_path: Path) -> None:
+    app = file_app(write_file(tmp_path / "big.jsonl"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2", "enter")  # (3xx: none)
+        await settle(pilot)
+        assert not len(app.viewer.view) and not app.viewer.detail.display
+        assert [str(n.message) for n in app._notifications] == ["No entry to open: no row is shown."]
+        await pilot.press("0")  # rows come back: the Enter said no, it does not wait for them
+        await settle(pilot)
+        assert len(app.viewer.view) == LINES and not app.viewer.detail.display
