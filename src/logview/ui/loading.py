@@ -7,6 +7,7 @@ says what is going on. The screen calls these from its keys and redraws afterwar
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 Notify = Callable[..., None]
 
+RELOAD_ANYWAY_S = 5.0  # r while the budget paces the backfill: a second r this soon reloads all the same
 NO_TAIL = "A file has no live tail: it holds what was written to it (r reads it again)."
 
 
@@ -34,6 +36,7 @@ class LoadControl:
                  notify: Notify) -> None:
         self.session, self.feed, self.table, self.banner = session, feed, table, banner
         self._notify = notify
+        self._reload_anyway_until = 0.0  # (see `_spares_the_budget`)
 
     def waits(self) -> Waits:
         """What is being waited for: retries and the tail (the banner's countdowns), and the
@@ -81,6 +84,8 @@ class LoadControl:
         store = self.session.store
         if not self.feed.file_mode:
             budget = self._budget()
+            if budget is not None and self._spares_the_budget(budget):
+                return
             if budget is not None:  # the user asks for a request now: a 429's wait is theirs to cut
                 budget.lift_block()
             self.start(clear_now=False)
@@ -97,6 +102,25 @@ class LoadControl:
         self.start(clear_now=True)
         name = store.lines.path.name if store.lines is not None else "the file"
         self._notify(f"Reading {name} again, as it is now.", timeout=3, markup=False)
+
+    def _spares_the_budget(self, budget: Budget) -> bool:
+        """r while the backfill waits its turn in the API's budget: loading again would spend one of
+        the window's few requests on what is loaded and go no faster (a quarter of an hour's 4 went,
+        nothing on screen changed: found in a walk). It says so instead; r again soon reloads anyway."""
+        state = budget.state()
+        if not (self.feed.backfilling and state.waiting and state.blocked_s <= 0 and not self.banner.retry_pending):
+            return False
+        now = time.monotonic()
+        if now < self._reload_anyway_until:  # (the second r: asked for knowingly)
+            self._reload_anyway_until = 0.0
+            self._notify(f"Loading again from the newest entry (API budget {state.remaining}/{state.limit}).",
+                         timeout=4, markup=False)
+            return False
+        self._reload_anyway_until = now + RELOAD_ANYWAY_S
+        self._notify(f"The backfill waits for the API's budget ({state.remaining}/{state.limit} left): it goes on "
+                     "by itself, and r would spend a request to load again what is loaded, no faster. "
+                     f"r again within {RELOAD_ANYWAY_S:g} s reloads anyway.", timeout=RELOAD_ANYWAY_S, markup=False)
+        return True
 
     def toggle_tail(self) -> None:
         """t: start or stop the live tail. Starting it keeps the user's place (it jumped to the
