@@ -162,6 +162,9 @@ class LogBrowser(Vertical):
         return True
 
     def action_next_error(self, step: int) -> None:
+        if not len(self.session.view):  # ('No more errors below.' on an empty table: found in a walk)
+            self.notify("No row is shown: no error to go to.", timeout=2, markup=False)
+            return
         row = self.session.view.next_problem(self.table.cursor_row, step)
         if row is None:
             # (said at 'reading fields · 0%', with 120,461 errors below: found in a walk)
@@ -173,7 +176,8 @@ class LogBrowser(Vertical):
 
     def action_copy_entry(self) -> None:
         entry = self.selected_entry()
-        if entry is None:
+        if entry is None:  # (it was silent)
+            self.notify("Nothing to copy: no row is shown.", timeout=2, markup=False)
             return
         ordinal = self.table.cursor_ordinal
         line = self.session.store.line(ordinal) if ordinal is not None else None

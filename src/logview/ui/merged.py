@@ -51,7 +51,11 @@ class MergedScreen(ViewerScreen):
         retried = self.retry_failed()
         if retried:
             self.notify(f"Retrying {retried} failed source{'s' if retried > 1 else ''}; "
-                        "their entries appear here as they come.", timeout=4, markup=False)
+                        f"{'their' if retried > 1 else 'its'} entries appear here as they come.", timeout=4,
+                        markup=False)
+        else:  # (it was silent)
+            self.notify("No source failed: each tab loads its own (r in a tab loads it again), merged here.",
+                        timeout=4, markup=False)
         self.merge_now(force=True)
 
     def action_toggle_tail(self) -> None:
