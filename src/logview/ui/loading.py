@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from logview.model import counted
 from logview.session import ViewerSession, Waits
 from logview.ui.feed import Feed
 from logview.ui.file_reading import file_error
@@ -19,6 +20,7 @@ from logview.ui.widgets.error_banner import ErrorBanner
 from logview.ui.widgets.log_table import LogTable
 
 if TYPE_CHECKING:
+    from logview.api.paging import Notice
     from logview.api.budget import Budget
     from logview.api.types import BudgetState
     from logview.session.status import ConnectionState
@@ -67,6 +69,15 @@ class LoadControl:
         paces them (None, None: a file, or no budget)."""
         budget = self._budget()
         return (None, None) if budget is None else (budget.state(), budget.eta_s(1))
+
+    def show_notice(self, notice: Notice) -> None:
+        """What the loading noticed, on the banner: the cap reached, the archive, a file changed on disk."""
+        if notice.kind == "capped":
+            self.banner.show_notice(
+                f"Showing the newest {counted(len(self.session.store))}: the cap (--max-entries) was reached, "
+                "older entries were not loaded. Narrow the filters to see further back.")
+        else:
+            self.banner.show_notice(notice.message, slot="archive" if notice.kind == "archive" else "notice")
 
     def start(self, *, clear_now: bool) -> None:
         """Load from scratch. `clear_now` False (a reload) keeps the old rows until new ones come."""

@@ -22,7 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from logview.files.lines import LineFile
-from logview.model import Filters, LogEntry, SourceKind, counted
+from logview.model import Filters, LogEntry, SourceKind
 from logview.options import ViewerOptions
 from logview.session import ViewerSession
 from logview.settings.column_choice import ColumnChoice
@@ -190,13 +190,7 @@ class ViewerScreen(FittingScreen):
 
     @on(Feed.Noticed)
     def _noticed(self, message: Feed.Noticed) -> None:
-        if message.notice.kind == "capped":
-            self.banner.show_notice(
-                f"Showing the newest {counted(len(self.store))}: the cap (--max-entries) was reached, "
-                "older entries were not loaded. Narrow the filters to see further back.")
-        else:
-            slot = "archive" if message.notice.kind == "archive" else "notice"
-            self.banner.show_notice(message.notice.message, slot=slot)
+        self.loader.show_notice(message.notice)
         self.refresh_status()
 
     @on(Feed.Finished)
@@ -271,6 +265,11 @@ class ViewerScreen(FittingScreen):
         if event.typed:
             self.focus_now(self.table)
         self.apply_filters(event.filters)
+
+    @on(FilterSidebar.EnterTyped)
+    def _enter_typed(self) -> None:
+        if self.focused is self.table:  # (`/gmail⏎⏎` in one burst: the first match's detail)
+            self.table.action_activate()
 
     @on(StatusBar.NewRowsClicked)
     def _new_rows_clicked(self) -> None:

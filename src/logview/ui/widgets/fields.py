@@ -4,16 +4,31 @@ Keys typed before the viewer has taken the terminal (`logview --file big.jsonl`,
 `/error⏎`) pass through the terminal's line discipline, which turns Enter (a carriage return) into
 a newline, and the viewer reads that as ctrl+j: the search stood in its field, not applied, with
 nothing to say why. In a one-line field ctrl+j can only have meant Enter.
+
+Keys that come in one burst (`/gmail⏎⏎`) all reach the field before its first Enter has moved the
+focus on: the second Enter, meant for the table (to open the first match), is said as `EnterAhead`.
 """
 
 from __future__ import annotations
 
 from textual import events
+from textual.message import Message
 from textual.widgets import Input
 
 
 class Field(Input):
     """A one-line input that takes ctrl+j (a newline) as Enter."""
+
+    class EnterAhead(Message):
+        """Enter again, the field's text unchanged since its last Enter: typed ahead of the focus
+        that Enter moves on (for what gets it: the field's own Enter is not submitted twice)."""
+
+    def __init__(self, *args: object, enter_ahead: bool = False, **kwargs: object) -> None:
+        """`enter_ahead`: its Enter moves the focus on (the sidebar's fields): another Enter before
+        anything is typed is said as `EnterAhead` (a dialog's field asks again after a "no")."""
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.enter_ahead = enter_ahead
+        self._submitted: str | None = None  # the text Enter was last pressed on (None: since focused)
 
     async def _on_key(self, event: events.Key) -> None:
         # (handled here, not by a binding: the newline arrives with its character, "\n", and
@@ -24,3 +39,14 @@ class Field(Input):
             await self.action_submit()
             return
         await super()._on_key(event)
+
+    async def action_submit(self) -> None:
+        if self.enter_ahead and self._submitted == self.value:
+            self.post_message(self.EnterAhead())
+            return
+        self._submitted = self.value
+        await super().action_submit()
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self._submitted = None
+        super()._on_focus(event)

@@ -108,6 +108,9 @@ class FilterSidebar(VerticalScroll):
     with the filters the user asks for instead, once they make sense (a bad time is explained
     here and posts nothing)."""
 
+    class EnterTyped(Message):
+        """Enter typed ahead in a field, after the Enter that applied its filters: meant for the table."""
+
     class FiltersChanged(Message):
         def __init__(self, filters: Filters, *, typed: bool) -> None:
             super().__init__()
@@ -139,15 +142,18 @@ class FilterSidebar(VerticalScroll):
         since_where, until_where = self.where.get("since"), self.where.get("until")
         mixed = since_where != until_where
         yield SectionTitle("Time range", "mixed" if mixed else since_where, id="time-title")
-        yield Field(placeholder="since (e.g. 2h, 7d)", id="since", select_on_focus=False, compact=True)
-        yield Field(placeholder="until (e.g. 2025-11-15)", id="until", select_on_focus=False, compact=True)
+        yield Field(placeholder="since (e.g. 2h, 7d)", id="since", select_on_focus=False, compact=True,
+                    enter_ahead=True)
+        yield Field(placeholder="until (e.g. 2025-11-15)", id="until", select_on_focus=False, compact=True,
+                    enter_ahead=True)
         if mixed:
             yield Static(Text(f"since {since_where}, until {until_where}"), id="time-where", classes="note")
         yield Static(id="time-error", classes="note error")
         yield SectionTitle(FACET_LABELS[self.facet], self.where.get(self.facet), id="facet-title")
         yield Select[str]([], prompt=f"any {FACET_LABELS[self.facet].lower()}", id="facet", compact=True)
         yield SectionTitle("Search", self.where.get("search"), id="search-title")
-        yield Field(placeholder="search all fields", id="search", select_on_focus=False, compact=True)
+        yield Field(placeholder="search all fields", id="search", select_on_focus=False, compact=True,
+                    enter_ahead=True)
         yield SectionTitle("From stats", "local", id="pattern-title")
         yield Static(id="pattern-filters", classes="note")
         yield Static(id="legend", classes="note")
@@ -300,6 +306,13 @@ class FilterSidebar(VerticalScroll):
             return
         self.show_time_error("")
         self.post_message(self.FiltersChanged(filters, typed=True))
+
+    @on(Field.EnterAhead)
+    def _enter_ahead(self, event: Field.EnterAhead) -> None:
+        """Said again from here, so that it reaches the screen after the filters its field's first
+        Enter posted from here (already behind it in this widget's queue)."""
+        event.stop()
+        self.post_message(self.EnterTyped())
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
