@@ -57,3 +57,21 @@ async def test_r_on_the_merged_tab_with_no_failed_source_says_so(demo: DemoServe
         await pilot.press("r")
         await pilot.pause()
         assert notes(app) == ["No source failed: each tab loads its own (r in a tab loads it again), merged here."]
+
+
+async def test_leaving_a_panel_goes_back_to_the_focused_detail(tmp_path: Path) -> None:
+    """Enter Enter i Esc left the focus on the table, not the detail the user was reading (found in a walk)."""
+    app = file_app(write_file(tmp_path / "few.jsonl", 3))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        viewer = app.viewer
+        for leave in (("i", "escape"), ("h", "escape"), ("i", "i"), ("h", "h")):
+            await pilot.press(*(["enter"] if viewer.detail.display else ["enter", "enter"]))
+            assert viewer.focused is viewer.detail
+            await pilot.press(leave[0])
+            await settle(pilot)
+            assert viewer.focused in (viewer.stats, viewer.histogram)
+            await pilot.press(leave[1])
+            assert viewer.focused is viewer.detail, leave
+        await pilot.press("escape", "i", "escape")  # (from the table: back to the table)
+        assert viewer.focused is viewer.table

@@ -61,6 +61,7 @@ class LogBrowser(Vertical):
         self.stats = StatsPanel(STATS_FIELDS[kind], id="stats")
         self.table = LogTable(kind, id="table")
         self.detail = DetailPane(id="detail")
+        self._came_from: Widget | None = None  # what had the focus before a panel took it
 
     def compose(self) -> ComposeResult:
         yield self.filter_line
@@ -153,7 +154,7 @@ class LogBrowser(Vertical):
         """Esc here: leave a panel for the table, else close the detail; False if neither."""
         focused = self.screen.focused
         if focused is self.histogram or focused is self.stats:
-            self.focus_now(self.table)
+            self._leave_panel()
         elif self.detail.display:
             self.show_detail_pane(False)
             self.focus_now(self.table)
@@ -215,8 +216,10 @@ class LogBrowser(Vertical):
     def _toggle_panel(self, panel: VolumeHistogram | StatsPanel) -> None:
         if panel.display and self.screen.focused is panel:
             panel.display = False
-            self.focus_now(self.table)
+            self._leave_panel()
             return
+        if self.screen.focused not in (self.histogram, self.stats):
+            self._came_from = self.screen.focused
         if self.detail.display and self.detail_covers_table:  # (a panel behind it would take keys unseen)
             self.show_detail_pane(False)
         other = self.stats if panel is self.histogram else self.histogram
@@ -226,6 +229,11 @@ class LogBrowser(Vertical):
         panel.display = True
         self.focus_now(panel)
         panel.rows_changed(now=True)
+
+    def _leave_panel(self) -> None:
+        """Back to the focused detail the panel was opened from (it went to the table), else the table."""
+        back = self.detail if self._came_from is self.detail and self.detail.display else self.table
+        self.focus_now(back)
 
     @on(VolumeHistogram.BucketChosen)
     def _bucket_chosen(self, event: VolumeHistogram.BucketChosen) -> None:
