@@ -12,6 +12,7 @@ focus on: the second Enter, meant for the table (to open the first match), is sa
 from __future__ import annotations
 
 from textual import events
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
 
@@ -50,3 +51,9 @@ class Field(Input):
     def _on_focus(self, event: events.Focus) -> None:
         self._submitted = None
         super()._on_focus(event)
+
+
+class SaveField(Field):
+    """A dialog's field whose Enter saves (said in the footer)."""
+
+    BINDINGS = [Binding("enter", "submit", "Save")]

@@ -1,0 +1,57 @@
+"""The dialogs' keys (found in walks): j/k move in their lists as in the table (only the arrows
+did), and each footer names Enter (the connector picker's and the name dialog's showed only Esc)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import OptionList
+
+from logview.demo import DemoServer
+from logview.ui.screens.column_picker import ColumnPicker
+from logview.ui.screens.connector_picker import ConnectorPicker
+from logview.ui.screens.name_dialog import NameDialog
+from test_ui_palette import one_entry_file
+from test_ui_saved_filters import palette
+from ui_helpers import SIZE, file_app, picker_app, screen_text, settle
+
+
+def footer_line(app) -> str:
+    return screen_text(app).splitlines()[-1]
+
+
+async def test_the_connector_picker_moves_with_j_k_and_names_enter(demo: DemoServer) -> None:
+    app = picker_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ConnectorPicker)
+        assert "⏎ Read its logs" in footer_line(app) and "esc Cancel" in footer_line(app)
+        options = app.screen.query_one(OptionList)
+        await pilot.press("j")
+        assert options.highlighted == 1
+        await pilot.press("k")
+        assert options.highlighted == 0
+
+
+async def test_the_column_picker_moves_with_j_k(tmp_path: Path) -> None:
+    app = file_app(one_entry_file(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, ColumnPicker)
+        options = app.screen.query_one(OptionList)
+        start = options.highlighted
+        await pilot.press("j", "j")
+        assert options.highlighted == start + 2
+        await pilot.press("k")
+        assert options.highlighted == start + 1
+
+
+async def test_the_name_dialog_footer_names_enter(tmp_path: Path) -> None:
+    app = file_app(one_entry_file(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await palette(pilot, "Save filters as")
+        assert isinstance(app.screen, NameDialog)
+        assert "⏎ Save" in footer_line(app) and "esc Cancel" in footer_line(app)
