@@ -55,3 +55,20 @@ async def test_the_name_dialog_footer_names_enter(tmp_path: Path) -> None:
         await palette(pilot, "Save filters as")
         assert isinstance(app.screen, NameDialog)
         assert "⏎ Save" in footer_line(app) and "esc Cancel" in footer_line(app)
+
+
+async def test_the_footer_names_the_keys_of_a_filter_field(tmp_path: Path) -> None:
+    """With the search or a date focused the footer was only '^p palette' (found in a walk)."""
+    app = file_app(one_entry_file(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        await pilot.pause(0.2)
+        assert footer_line(app).split()[:6] == ["⏎", "Apply", "esc", "Clear", "tab", "Next"]
+        await pilot.press("escape", "d")
+        await pilot.pause(0.2)
+        assert footer_line(app).split()[:6] == ["⏎", "Apply", "esc", "Revert", "tab", "Next"]
+        await pilot.press("tab")
+        assert app.viewer.focused.id == "until"
+        await pilot.press(*"xyz", "escape")
+        assert app.viewer.focused is app.viewer.table and not app.viewer.filters.until

@@ -57,3 +57,20 @@ class SaveField(Field):
     """A dialog's field whose Enter saves (said in the footer)."""
 
     BINDINGS = [Binding("enter", "submit", "Save")]
+
+
+class FilterField(Field):
+    """A field of the sidebar. The viewer's keys are typed into it, and its own were not said: the
+    footer was only '^p palette' (found in a walk). Its Enter applies, Esc clears it, Tab goes on."""
+
+    BINDINGS = [Binding("enter", "submit", "Apply"), Binding("escape", "screen.escape", "Clear"),
+                Binding("tab", "app.focus_next", "Next")]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, enter_ahead=True, **kwargs)
+
+
+class DateField(FilterField):
+    """A date of the sidebar, whose Esc takes back what was typed (the dates in force stay)."""
+
+    BINDINGS = [Binding("escape", "screen.escape", "Revert")]

@@ -24,7 +24,7 @@ from logview.session import ViewerSession
 from logview.session.filtering import selected_indices, time_inputs, toggle_status
 from logview.times import TimeParseError
 from logview.ui.cells import SEVERITY_CLASS
-from logview.ui.widgets.fields import Field
+from logview.ui.widgets.fields import DateField, Field, FilterField
 from logview.ui.widgets.filter_line import FilterLine
 from logview.ui.widgets.styling import PartialStyles
 
@@ -142,18 +142,15 @@ class FilterSidebar(VerticalScroll):
         since_where, until_where = self.where.get("since"), self.where.get("until")
         mixed = since_where != until_where
         yield SectionTitle("Time range", "mixed" if mixed else since_where, id="time-title")
-        yield Field(placeholder="since (e.g. 2h, 7d)", id="since", select_on_focus=False, compact=True,
-                    enter_ahead=True)
-        yield Field(placeholder="until (e.g. 2025-11-15)", id="until", select_on_focus=False, compact=True,
-                    enter_ahead=True)
+        yield DateField(placeholder="since (e.g. 2h, 7d)", id="since", select_on_focus=False, compact=True)
+        yield DateField(placeholder="until (e.g. 2025-11-15)", id="until", select_on_focus=False, compact=True)
         if mixed:
             yield Static(Text(f"since {since_where}, until {until_where}"), id="time-where", classes="note")
         yield Static(id="time-error", classes="note error")
         yield SectionTitle(FACET_LABELS[self.facet], self.where.get(self.facet), id="facet-title")
         yield Select[str]([], prompt=f"any {FACET_LABELS[self.facet].lower()}", id="facet", compact=True)
         yield SectionTitle("Search", self.where.get("search"), id="search-title")
-        yield Field(placeholder="search all fields", id="search", select_on_focus=False, compact=True,
-                    enter_ahead=True)
+        yield FilterField(placeholder="search all fields", id="search", select_on_focus=False, compact=True)
         yield SectionTitle("From stats", "local", id="pattern-title")
         yield Static(id="pattern-filters", classes="note")
         yield Static(id="legend", classes="note")
