@@ -239,7 +239,11 @@ class LogBrowser(Vertical):
     def _bucket_chosen(self, event: VolumeHistogram.BucketChosen) -> None:
         since = datetime.fromtimestamp(event.start_us / 1_000_000, tz=timezone.utc)
         until = datetime.fromtimestamp(event.end_us / 1_000_000, tz=timezone.utc)
-        self.post_message(self.FiltersWanted(self.session.drill_into(since, until)))
+        narrowed = self.session.drill_into(since, until)
+        if narrowed == self.session.filters:  # (Enter did nothing, and said nothing)
+            self.notify("This bar is the range already: it cannot be narrowed further (⌫ zooms out).", timeout=3,
+                        markup=False)
+        self.post_message(self.FiltersWanted(narrowed))
 
     @on(VolumeHistogram.ZoomOut)
     def _zoom_out(self, event: VolumeHistogram.ZoomOut) -> None:
