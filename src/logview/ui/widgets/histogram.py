@@ -106,11 +106,11 @@ class VolumeHistogram(Widget, can_focus=True):
         Binding("right", "move(1)", "Later", show=False),
         Binding("home", "move_to(0)", "First", show=False),
         Binding("end", "move_to(-1)", "Last", show=False),
-        # as in the table: j/↓ older, k/↑ newer, g the newest, G the oldest (they did nothing here)
+        # as in the table: j/↓ older, k/↑ newer, g the newest entries, G the oldest (they did nothing here)
         Binding("j,down", "move(-1)", "Earlier", show=False),
         Binding("k,up", "move(1)", "Later", show=False),
-        Binding("g", "move_to(-1)", "Newest", show=False),
-        Binding("G", "move_to(0)", "Oldest", show=False),
+        Binding("g", "move_to_filled(True)", "Newest", show=False),
+        Binding("G", "move_to_filled(False)", "Oldest", show=False),
         Binding("enter", "choose", "Narrow dates"),
         Binding("backspace", "zoom_out", "Zoom out"),
     ]
@@ -246,6 +246,14 @@ class VolumeHistogram(Widget, can_focus=True):
     def action_move_to(self, bucket: int) -> None:
         if self.data is not None and len(self.data):
             self.selected, self.user_picked = bucket % len(self.data), True
+            self.refresh()
+
+    def action_move_to_filled(self, newest: bool) -> None:
+        """g/G: the newest (oldest) bar holding entries, as the table's newest (oldest) row."""
+        if self.data is not None and len(self.data):
+            filled = np.flatnonzero(self.data.totals)
+            self.selected = self._newest_filled() if newest or not len(filled) else int(filled[0])
+            self.user_picked = True
             self.refresh()
 
     def action_choose(self) -> None:
