@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
 from textual.widgets import OptionList
 
 from logview.demo import DemoServer
@@ -13,7 +14,7 @@ from logview.ui.screens.connector_picker import ConnectorPicker
 from logview.ui.screens.name_dialog import NameDialog
 from test_ui_palette import one_entry_file
 from test_ui_saved_filters import palette
-from ui_helpers import SIZE, file_app, picker_app, screen_text, settle
+from ui_helpers import SIZE, file_app, picker_app, screen_text, settle, wait_until
 
 
 def footer_line(app) -> str:
@@ -72,3 +73,19 @@ async def test_the_footer_names_the_keys_of_a_filter_field(tmp_path: Path) -> No
         assert app.viewer.focused.id == "until"
         await pilot.press(*"xyz", "escape")
         assert app.viewer.focused is app.viewer.table and not app.viewer.filters.until
+
+
+async def test_s_ctrl_u_and_a_name_in_one_burst_save_under_that_name(tmp_path: Path, monkeypatch) -> None:
+    """`s` ctrl+u `out.jsonl⏎` sent at once left "Type a file name." and an empty field: ctrl+u's
+    binding acted after the characters that followed it (found in a walk)."""
+    monkeypatch.chdir(tmp_path)
+    app = file_app(one_entry_file(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        keys = [("s", "s"), ("ctrl+u", "\x15"), *[({".": "full_stop"}.get(c, c), c) for c in "out.jsonl"],
+                ("enter", "\r")]
+        for key, character in keys:
+            app.post_message(events.Key(key, character))
+        await wait_until(pilot, lambda: (tmp_path / "out.jsonl").exists())
+        await settle(pilot)
+        assert (tmp_path / "out.jsonl").read_text().count("\n") == 1

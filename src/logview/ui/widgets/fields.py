@@ -7,6 +7,9 @@ nothing to say why. In a one-line field ctrl+j can only have meant Enter.
 
 Keys that come in one burst (`/gmail⏎⏎`) all reach the field before its first Enter has moved the
 focus on: the second Enter, meant for the table (to open the first match), is said as `EnterAhead`.
+And a field's bound keys (ctrl+u, ⌫, Enter …) act at once, in order with the characters around them:
+Textual looks a key's binding up once the key has bubbled to the app, a hop per widget, so in a burst
+(`s` ctrl+u `name⏎`) the characters after ctrl+u were typed first and then cleared by it.
 """
 
 from __future__ import annotations
@@ -38,6 +41,12 @@ class Field(Input):
             event.stop()
             event.prevent_default()
             await self.action_submit()
+            return
+        own = next((b for b in self._bindings.key_to_bindings.get(event.key, ()) if "." not in b.action), None)
+        if own is not None:  # (its own: not the screen's or the app's, which still go their way)
+            event.stop()
+            event.prevent_default()
+            await self.run_action(own.action)
             return
         await super()._on_key(event)
 
