@@ -14,7 +14,7 @@ from logview.ui.screens.connector_picker import ConnectorPicker
 from logview.ui.screens.name_dialog import NameDialog
 from test_ui_palette import one_entry_file
 from test_ui_saved_filters import palette
-from ui_helpers import SIZE, file_app, picker_app, screen_text, settle, wait_until
+from ui_helpers import SIZE, file_app, make_app, picker_app, screen_text, settle, wait_until
 
 
 def footer_line(app) -> str:
@@ -89,3 +89,15 @@ async def test_s_ctrl_u_and_a_name_in_one_burst_save_under_that_name(tmp_path: P
         await wait_until(pilot, lambda: (tmp_path / "out.jsonl").exists())
         await settle(pilot)
         assert (tmp_path / "out.jsonl").read_text().count("\n") == 1
+
+
+async def test_the_event_dropdown_footer_names_enter(demo: DemoServer) -> None:
+    app = make_app(demo, "supermetrics")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("d", "tab", "tab")  # since, until, then the event dropdown
+        await pilot.pause(0.2)
+        assert app.viewer.focused.id == "facet" and footer_line(app).split()[:2] == ["⏎", "Choose"]
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert app.viewer.focused.id != "facet"  # (its list is open)

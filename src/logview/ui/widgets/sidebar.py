@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
@@ -103,6 +104,13 @@ def _option_severity(option: str) -> int:
     return severity(option)
 
 
+class FacetSelect(Select[str]):
+    """The event (credential) dropdown, whose footer names Enter: focused, it showed the viewer's
+    keys only, none of them its own (found in a walk)."""
+
+    BINDINGS = [Binding("enter", "show_overlay", "Choose")]
+
+
 class FilterSidebar(VerticalScroll):
     """Filters on the left. Shows the filters applied (`show_filters`); posts `FiltersChanged`
     with the filters the user asks for instead, once they make sense (a bad time is explained
@@ -148,7 +156,7 @@ class FilterSidebar(VerticalScroll):
             yield Static(Text(f"since {since_where}, until {until_where}"), id="time-where", classes="note")
         yield Static(id="time-error", classes="note error")
         yield SectionTitle(FACET_LABELS[self.facet], self.where.get(self.facet), id="facet-title")
-        yield Select[str]([], prompt=f"any {FACET_LABELS[self.facet].lower()}", id="facet", compact=True)
+        yield FacetSelect([], prompt=f"any {FACET_LABELS[self.facet].lower()}", id="facet", compact=True)
         yield SectionTitle("Search", self.where.get("search"), id="search-title")
         yield FilterField(placeholder="search all fields", id="search", select_on_focus=False, compact=True)
         yield SectionTitle("From stats", "local", id="pattern-title")
