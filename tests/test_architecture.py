@@ -59,3 +59,22 @@ def test_every_module_stays_small(path):
 def test_styles_ship_inside_the_wheel():
     pyproject = (PACKAGE.parents[1] / "pyproject.toml").read_text()
     assert '"styles" = "logview/styles"' in pyproject
+
+
+def notify_calls_without_markup_off(path: Path) -> list[int]:
+    """The lines of `path` where a toast is asked for (`notify(…)`, `_notify(…)`) without `markup=False`."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) in (
+                "notify", "_notify"):
+            markup = next((k.value for k in node.keywords if k.arg == "markup"), None)
+            if not (isinstance(markup, ast.Constant) and markup.value is False):
+                found.append(node.lineno)
+    return found
+
+
+@pytest.mark.parametrize("path", modules_under(PACKAGE / "ui"), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_every_toast_shows_its_text_as_written(path):
+    """A toast's text is never read as markup: '([ and ] switch tabs)' showed as '( switch tabs)',
+    and a value from a file or an API would be taken for tags (found in a walk)."""
+    assert not notify_calls_without_markup_off(path)

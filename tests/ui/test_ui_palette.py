@@ -37,12 +37,29 @@ async def test_every_command_is_listed_once(demo: DemoServer) -> None:
         assert "toggle the live tail" in screen_text(app)
 
 
-async def test_a_file_is_offered_no_live_tail(tmp_path: Path) -> None:
-    """Found in a walk: the palette offered 'Toggle live tail' on a file, where `t` is not offered."""
+def one_entry_file(tmp_path: Path) -> Path:
     path = tmp_path / "logs.jsonl"
     path.write_text('{"id": "a1", "created_at": "2025-11-15T11:00:00.000Z", "status": "success", "tool": "x.y"}\n')
-    app = file_app(path)
+    return path
+
+
+async def test_a_file_is_offered_no_live_tail(tmp_path: Path) -> None:
+    """Found in a walk: the palette offered 'Toggle live tail' on a file, where `t` is not offered."""
+    app = file_app(one_entry_file(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         titles = await palette_titles(pilot, "")
         assert "Reload" in titles and "Toggle live tail" not in titles, titles
+
+
+async def test_the_palette_offers_no_maximize(tmp_path: Path) -> None:
+    """Textual's Maximize left the table alone on screen, no status line, sidebar or footer, while
+    `/` `d` `h` acted unseen (found in a walk). logview's own commands stay, and Textual's theme."""
+    app = file_app(one_entry_file(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = await palette_titles(pilot, "")
+        assert "Maximize" not in titles and "Minimize" not in titles, titles
+        assert {"Reload", "Keys", "Theme", "Quit"} <= set(titles), titles
+        await pilot.press("escape")
+        assert (await palette_titles(pilot, "maxim")) == []

@@ -165,3 +165,14 @@ async def test_r_in_the_merged_tab_retries_the_sources_that_failed(fresh_demo: D
         assert any("Retrying 1 failed source" in str(n.message) for n in app._notifications)
         await wait_until(pilot, lambda: failing.session.phase == "complete" and failing.trouble() is None)
         assert len(failing.store) == len(fresh_demo.state.supermetrics_logs)
+
+
+async def test_c_in_the_merged_tab_shows_its_brackets(demo: DemoServer) -> None:
+    """The toast read "press c in that tab ( switch tabs)": '[ and ]' was taken for markup (found in a walk)."""
+    app = tabs_app(demo)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:  # (toasts drawn, as a user sees them)
+        await settle_all(pilot, app)
+        await pilot.press("right_square_bracket", "right_square_bracket", "c")
+        await pilot.pause(0.3)
+        toast = " ".join(line.rsplit("▌", 1)[1].strip() for line in screen_text(app).splitlines() if "▌" in line)
+        assert "reads its own connector" in toast and "([ and ] switch tabs)." in toast

@@ -87,13 +87,16 @@ async def test_t_toggles_the_tail(fresh_demo: DemoServer) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert not app.viewer.feed.tailing and "all loaded" in screen_text(app).splitlines()[0]
-        await pilot.press("j", "j", "t")
-        assert app.viewer.table.cursor_row == 0  # t jumps back to the newest
+        await pilot.press("j", "j")
+        reading = app.viewer.selected_entry()
+        await pilot.press("t")
+        assert app.viewer.table.cursor_row == 2  # the user's place is kept (g jumps)
         await wait_until(pilot, lambda: app.viewer.feed.tailing)
         fresh_demo.state.insert_supermetrics(4, same_time=True)
         await wait_until(pilot, lambda: len(app.viewer.store) == 304)
         await pilot.pause()
-        assert "live" in screen_text(app).splitlines()[0]
+        assert "live" in screen_text(app).splitlines()[0] and "+4 new · g to jump" in screen_text(app).splitlines()[0]
+        assert app.viewer.selected_entry().id == reading.id and app.viewer.table.cursor_row == 6
         ids = {e["id"] for e in fresh_demo.state.supermetrics_logs[:4]}
         assert {e.id for e in app.viewer.store.entries(app.viewer.view.index[:4])} == ids
         await pilot.press("t")

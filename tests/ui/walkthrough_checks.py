@@ -276,14 +276,14 @@ async def _tail(walk: Walk, key: str) -> None:
         assert "Tail" not in footer and walk.status_line() == before and not viewer.session.want_tail
         assert any("A file has no live tail" in note for note in walk.notes())
         return
-    following = viewer.session.want_tail
+    following, place = viewer.session.want_tail, viewer.table.cursor_row
     await walk.press(key)
     viewer.refresh_status()
     await walk.pilot.pause()  # type: ignore[attr-defined]
     if following:
         assert "tail paused" in walk.status_line()
     else:
-        assert "live · every" in walk.status_line() and viewer.table.cursor_row == 0
+        assert "live · every" in walk.status_line() and viewer.table.cursor_row == place  # (g jumps)
     await walk.press(key)  # and back
     assert viewer.session.want_tail == following
 

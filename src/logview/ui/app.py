@@ -35,6 +35,12 @@ if TYPE_CHECKING:  # the archive (sqlite) loads when an API source keeps one, no
     from logview.api.types import RetryPolicy
     from logview.archive import Archive, Retention
 
+# Textual's own palette commands that logview leaves out: its "Keys" (the viewer has its own), and
+# "Maximize" (with its "Minimize"), which hid the status line, the sidebar and the footer while the
+# keys went on acting unseen: `/GET⏎` filtered the table with nothing to say so (found in a walk)
+LEFT_OUT = frozenset({"Keys", "Maximize", "Minimize"})
+
+
 def styles_dir() -> Path:
     """The shipped styles (wheel: logview/styles) or, in a source checkout, the repo's styles/."""
     packaged = importlib.resources.files("logview") / "styles"
@@ -137,7 +143,7 @@ class LogViewApp(App[int]):
         if not isinstance(self.screen, ViewerScreen):
             return
         if len(self.viewers) < 2:
-            self.notify("One source is open: tabs come with several --profile options.", timeout=3)
+            self.notify("One source is open: tabs come with several --profile options.", timeout=3, markup=False)
             return
         self.show_tab((self.viewers.index(self.screen) + step) % len(self.viewers))
 
@@ -170,7 +176,7 @@ class LogViewApp(App[int]):
 
     def get_system_commands(self, screen: Screen) -> Iterator[SystemCommand]:
         # The viewer's own "Keys" (the full help) replaces Textual's panel of the focused widget's keys.
-        yield from (command for command in super().get_system_commands(screen) if command.title != "Keys")
+        yield from (command for command in super().get_system_commands(screen) if command.title not in LEFT_OUT)
         yield from self.viewer.system_commands()
 
 

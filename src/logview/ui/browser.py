@@ -61,6 +61,7 @@ class LogBrowser(Vertical):
         self.stats = StatsPanel(STATS_FIELDS[kind], id="stats")
         self.table = LogTable(kind, id="table")
         self.detail = DetailPane(id="detail")
+        self._came_from: Widget | None = None  # what had the focus before a panel took it
 
     def compose(self) -> ComposeResult:
         yield self.filter_line
@@ -106,13 +107,23 @@ class LogBrowser(Vertical):
 
     @on(LogTable.Activated)
     def _activated(self, event: LogTable.Activated) -> None:
-        if self.detail.display:
+        if event.ordinal is None:  # no row shown: open the first one to come, if any may
+            self.table.open_when_shown = self.rows_may_come()
+            if not self.table.open_when_shown:
+                self.notify("No entry to open: no row is shown.", timeout=2, markup=False)
+        elif self.detail.display:
             self.focus_now(self.detail)
         else:
-            self.detail.display = True
+            self.show_detail_pane(True)
             self.show_detail()
             if self.detail_covers_table:  # the table is out of sight: the keys scroll the detail
                 self.focus_now(self.detail)
+
+    def show_detail_pane(self, shown: bool) -> None:
+        """Open or close the detail. While it is open the live tail's rows never take its entry
+        away (they count as new above it, as when the user has moved down): it was swapped for
+        the next new entry at every poll, scrolled back to its top."""
+        self.detail.display = self.table.pinned = shown
 
     @property
     def detail_covers_table(self) -> bool:
@@ -143,27 +154,31 @@ class LogBrowser(Vertical):
         """Esc here: leave a panel for the table, else close the detail; False if neither."""
         focused = self.screen.focused
         if focused is self.histogram or focused is self.stats:
-            self.focus_now(self.table)
+            self._leave_panel()
         elif self.detail.display:
-            self.detail.display = False
+            self.show_detail_pane(False)
             self.focus_now(self.table)
         else:
             return False
         return True
 
     def action_next_error(self, step: int) -> None:
+        if not len(self.session.view):  # ('No more errors below.' on an empty table: found in a walk)
+            self.notify("No row is shown: no error to go to.", timeout=2, markup=False)
+            return
         row = self.session.view.next_problem(self.table.cursor_row, step)
         if row is None:
             # (said at 'reading fields · 0%', with 120,461 errors below: found in a walk)
             uncounted = self.session.errors_uncounted()
             self.notify(f"Errors are still being counted: {uncounted} …" if uncounted else
-                        "No more errors " + ("below." if step > 0 else "above."), timeout=2)
+                        "No more errors " + ("below." if step > 0 else "above."), timeout=2, markup=False)
         else:
             self.table.move_to_row(row)
 
     def action_copy_entry(self) -> None:
         entry = self.selected_entry()
-        if entry is None:
+        if entry is None:  # (it was silent)
+            self.notify("Nothing to copy: no row is shown.", timeout=2, markup=False)
             return
         ordinal = self.table.cursor_ordinal
         line = self.session.store.line(ordinal) if ordinal is not None else None
@@ -177,8 +192,15 @@ class LogBrowser(Vertical):
         return ChartRows(session.store, session.view.index, session.filters, session.picked_filters(),
                          loading=session.phase == "loading", note=session.chart_note())
 
+    def rows_may_come(self) -> bool:
+        """Whether rows may still be shown without the user asking: loading, or searching."""
+        return self.session.phase == "loading" or self.session.searching is not None
+
     def rows_changed(self, *, now: bool = False) -> None:
-        """The rows changed: the open panels compute again (soon, or `now` when the user asked)."""
+        """The rows changed: the open panels compute again (soon, or `now` when the user asked).
+        An Enter typed ahead waits for the first row only while rows may come: not for a later one."""
+        if not self.rows_may_come():
+            self.table.open_when_shown = False
         loading = self.session.phase == "loading"
         self.histogram.rows_changed(now=now, loading=loading)
         self.stats.rows_changed(now=now, loading=loading)
@@ -194,10 +216,12 @@ class LogBrowser(Vertical):
     def _toggle_panel(self, panel: VolumeHistogram | StatsPanel) -> None:
         if panel.display and self.screen.focused is panel:
             panel.display = False
-            self.focus_now(self.table)
+            self._leave_panel()
             return
+        if self.screen.focused not in (self.histogram, self.stats):
+            self._came_from = self.screen.focused
         if self.detail.display and self.detail_covers_table:  # (a panel behind it would take keys unseen)
-            self.detail.display = False
+            self.show_detail_pane(False)
         other = self.stats if panel is self.histogram else self.histogram
         stacked = self.screen.has_class("-narrow") or self.screen.has_class("-stats-above")
         if other.display and stacked and self.screen.size.height < BOTH_PANELS_FROM:
@@ -206,17 +230,26 @@ class LogBrowser(Vertical):
         self.focus_now(panel)
         panel.rows_changed(now=True)
 
+    def _leave_panel(self) -> None:
+        """Back to the focused detail the panel was opened from (it went to the table), else the table."""
+        back = self.detail if self._came_from is self.detail and self.detail.display else self.table
+        self.focus_now(back)
+
     @on(VolumeHistogram.BucketChosen)
     def _bucket_chosen(self, event: VolumeHistogram.BucketChosen) -> None:
         since = datetime.fromtimestamp(event.start_us / 1_000_000, tz=timezone.utc)
         until = datetime.fromtimestamp(event.end_us / 1_000_000, tz=timezone.utc)
-        self.post_message(self.FiltersWanted(self.session.drill_into(since, until)))
+        narrowed = self.session.drill_into(since, until)
+        if narrowed == self.session.filters:  # (Enter did nothing, and said nothing)
+            self.notify("This bar is the range already: it cannot be narrowed further (⌫ zooms out).", timeout=3,
+                        markup=False)
+        self.post_message(self.FiltersWanted(narrowed))
 
     @on(VolumeHistogram.ZoomOut)
     def _zoom_out(self, event: VolumeHistogram.ZoomOut) -> None:
         before = self.session.zoom_out()
         if before is None:
-            self.notify("This is the range you started with.", timeout=2)
+            self.notify("This is the range you started with.", timeout=2, markup=False)
         else:
             self.post_message(self.FiltersWanted(before))
 
@@ -230,7 +263,8 @@ class LogBrowser(Vertical):
         """x: lift the filters picked in the stats panel (and any tool or error-group filter)."""
         filters, lifted = self.session.lift_picks()
         if not lifted:
-            self.notify("No filter picked in the stats to lift.", timeout=2)
+            self.notify("No filter picked in the stats to lift.", timeout=2, markup=False)
             return
         self.post_message(self.FiltersWanted(filters))
-        self.notify(f"Lifted the {' and '.join(lifted)} filter{'s' if len(lifted) > 1 else ''}.", timeout=2)
+        self.notify(f"Lifted the {' and '.join(lifted)} filter{'s' if len(lifted) > 1 else ''}.", timeout=2,
+                    markup=False)

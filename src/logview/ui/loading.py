@@ -7,10 +7,12 @@ says what is going on. The screen calls these from its keys and redraws afterwar
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from logview.model import counted
 from logview.session import ViewerSession, Waits
 from logview.ui.feed import Feed
 from logview.ui.file_reading import file_error
@@ -18,12 +20,15 @@ from logview.ui.widgets.error_banner import ErrorBanner
 from logview.ui.widgets.log_table import LogTable
 
 if TYPE_CHECKING:
+    from logview.api.paging import Notice
     from logview.api.budget import Budget
     from logview.ui.names import Names
     from logview.api.types import BudgetState
+    from logview.session.status import ConnectionState
 
 Notify = Callable[..., None]
 
+RELOAD_ANYWAY_S = 5.0  # r while the budget paces the backfill: a second r this soon reloads all the same
 NO_TAIL = "A file has no live tail: it holds what was written to it (r reads it again)."
 
 
@@ -40,6 +45,7 @@ class LoadControl:
         self.session, self.feed, self.table, self.banner = session, feed, table, banner
         self._notify = notify
         self._names = names  # (what else waits for the budget: a listing, credential names)
+        self._reload_anyway_until = 0.0  # (see `_spares_the_budget`)
 
     def waits(self) -> Waits:
         """What is being waited for: retries and the tail (the banner's countdowns), and the
@@ -53,6 +59,16 @@ class LoadControl:
         asked = self._names.asking() if self._names is not None else ""
         return replace(waits, budget=budget.state(), backfill_eta_s=eta, asked=asked)
 
+    def state(self) -> ConnectionState:
+        """What the status line says of the connection. After a failed load it shows the tail's
+        mark too, as while loading: with the error's words alone, whether `t` had started the
+        tail could only be read from the banner (found in a walk)."""
+        state = self.session.state(self.waits())
+        if state.state == "error" and not state.tail and not (self.feed.file_mode or self.session.merged):
+            session = self.session
+            state = state._replace(tail="live" if session.want_tail else "paused" if session.tail_paused else "")
+        return state
+
     def _budget(self) -> Budget | None:
         return self.feed.client.budget if self.feed.client is not None else None
 
@@ -61,6 +77,15 @@ class LoadControl:
         paces them (None, None: a file, or no budget)."""
         budget = self._budget()
         return (None, None) if budget is None else (budget.state(), budget.eta_s(1))
+
+    def show_notice(self, notice: Notice) -> None:
+        """What the loading noticed, on the banner: the cap reached, the archive, a file changed on disk."""
+        if notice.kind == "capped":
+            self.banner.show_notice(
+                f"Showing the newest {counted(len(self.session.store))}: the cap (--max-entries) was reached, "
+                "older entries were not loaded. Narrow the filters to see further back.")
+        else:
+            self.banner.show_notice(notice.message, slot="archive" if notice.kind == "archive" else "notice")
 
     def start(self, *, clear_now: bool) -> None:
         """Load from scratch. `clear_now` False (a reload) keeps the old rows until new ones come."""
@@ -78,6 +103,8 @@ class LoadControl:
         store = self.session.store
         if not self.feed.file_mode:
             budget = self._budget()
+            if budget is not None and self._spares_the_budget(budget):
+                return
             if budget is not None:  # the user asks for a request now: a 429's wait is theirs to cut
                 budget.lift_block()
             self.start(clear_now=False)
@@ -95,22 +122,45 @@ class LoadControl:
         name = store.lines.path.name if store.lines is not None else "the file"
         self._notify(reading_again(name), timeout=3, markup=False)
 
+    def _spares_the_budget(self, budget: Budget) -> bool:
+        """r while the backfill waits its turn in the API's budget: loading again would spend one of
+        the window's few requests on what is loaded and go no faster (a quarter of an hour's 4 went,
+        nothing on screen changed: found in a walk). It says so instead; r again soon reloads anyway."""
+        state = budget.state()
+        if not (self.feed.backfilling and state.waiting and state.blocked_s <= 0 and not self.banner.retry_pending):
+            return False
+        now = time.monotonic()
+        if now < self._reload_anyway_until:  # (the second r: asked for knowingly)
+            self._reload_anyway_until = 0.0
+            self._notify(f"Loading again from the newest entry (API budget {state.remaining}/{state.limit}).",
+                         timeout=4, markup=False)
+            return False
+        self._reload_anyway_until = now + RELOAD_ANYWAY_S
+        self._notify(f"The backfill waits for the API's budget ({state.remaining}/{state.limit} left): it goes on "
+                     "by itself, and r would spend a request to load again what is loaded, no faster. "
+                     f"r again within {RELOAD_ANYWAY_S:g} s reloads anyway.", timeout=RELOAD_ANYWAY_S, markup=False)
+        return True
+
     def toggle_tail(self) -> None:
-        """t: start or stop the live tail; starting it also jumps to the newest entry."""
+        """t: start or stop the live tail. Starting it keeps the user's place (it jumped to the
+        newest entry, a detail open with it: new rows now count above it, and g jumps)."""
         if self.feed.file_mode:
-            self._notify(NO_TAIL, timeout=3)
+            self._notify(NO_TAIL, timeout=3, markup=False)
         elif self.session.needs_connector:
-            self._notify("Choose a connector first (c): there is nothing to tail yet.", timeout=3)
+            self._notify("Choose a connector first (c): there is nothing to tail yet.", timeout=3, markup=False)
+        elif self.session.phase in ("error", "cancelled") and not len(self.session.store) \
+                and not self.session.want_tail:  # (it polled a refused key every 2 s, with nothing shown)
+            self._notify("Nothing loaded: r retries the load (the live tail follows from its newest entry).",
+                         timeout=4, markup=False)
         elif self.session.toggle_tail():
             self.feed.start_tail()
-            self.table.action_first()
             if self.feed.backfilling:  # (the status line speaks of the loading until it is done)
-                self._notify("Live tail on: new entries come in while the rest loads.", timeout=4)
+                self._notify("Live tail on: new entries come in while the rest loads.", timeout=4, markup=False)
         else:
             self.feed.stop_tail()
             self.banner.clear("tail")
             if self.feed.backfilling:
-                self._notify("Live tail off.", timeout=3)
+                self._notify("Live tail off.", timeout=3, markup=False)
 
     def cancel_retry(self) -> None:
         """Esc during a retry wait: loading and the live tail both stop; `r` starts both again

@@ -37,7 +37,7 @@ class MergedScreen(ViewerScreen):
         if not self.merged.merge(force):
             return
         table.refiltered(keep_place=False)
-        if selected is not None and was_at != 0:  # the same entry again, wherever it is now
+        if selected is not None and (was_at != 0 or table.pinned):  # the same entry again, wherever it is now
             row = self.merged.row_of_origin(selected)
             if row is not None:
                 # at the same height on screen, the rows that came above it counted as new, as a
@@ -51,12 +51,17 @@ class MergedScreen(ViewerScreen):
         retried = self.retry_failed()
         if retried:
             self.notify(f"Retrying {retried} failed source{'s' if retried > 1 else ''}; "
-                        "their entries appear here as they come.", timeout=4)
+                        f"{'their' if retried > 1 else 'its'} entries appear here as they come.", timeout=4,
+                        markup=False)
+        else:  # (it was silent)
+            self.notify("No source failed: each tab loads its own (r in a tab loads it again), merged here.",
+                        timeout=4, markup=False)
         self.merge_now(force=True)
 
     def action_toggle_tail(self) -> None:
-        self.notify("Each tab tails its own source: press t in a tab; its new entries appear here.", timeout=4)
+        self.notify("Each tab tails its own source: press t in a tab; its new entries appear here.", timeout=4,
+                    markup=False)
 
     def action_choose_connector(self) -> None:
         self.notify("Each Supermetrics tab reads its own connector: press c in that tab ([ and ] switch tabs).",
-                    timeout=4)
+                    timeout=4, markup=False)

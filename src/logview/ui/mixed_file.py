@@ -26,8 +26,9 @@ from logview.ui.loading import reading_again
 from logview.ui.merged import MergedScreen
 from logview.ui.mixed_parts import Parts, read_parts
 
-# Keys pressed on the table while it is still empty, taken once the first rows are shown
-_WAITING_KEYS = {"G": "last", "end": "last", "enter": "activate"}
+# Keys pressed on the table while it is still empty, taken once the first rows are shown (an
+# Enter waits in the table itself: `LogTable.open_when_shown`)
+_WAITING_KEYS = {"G": "last", "end": "last"}
 
 
 class MixedFileViewer(MergedScreen):
@@ -68,7 +69,7 @@ class MixedFileViewer(MergedScreen):
             self.banner.show_notice(news)
 
     def action_choose_connector(self) -> None:
-        self.notify("A file holds what its sources read: no connector to choose.", timeout=3)
+        self.notify("A file holds what its sources read: no connector to choose.", timeout=3, markup=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_tail":

@@ -167,7 +167,8 @@ class Names(Widget):
         elif waited_for:
             self._show_picker(connectors)
         else:  # (it would take the keys typed meanwhile: Enter could switch connectors)
-            self.notify(f"The team's {len(connectors)} connectors are listed: press c to choose.", timeout=6)
+            self.notify(f"The team's {len(connectors)} connectors are listed: press c to choose.", timeout=6,
+                        markup=False)
 
     def _retrying(self, event: RetryEvent) -> None:
         """A listing's retry is counted down as the loading's is (a 429 waited a minute unsaid)."""

@@ -22,7 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from logview.files.lines import LineFile
-from logview.model import Filters, LogEntry, SourceKind, counted
+from logview.model import Filters, LogEntry, SourceKind
 from logview.options import ViewerOptions
 from logview.session import ViewerSession
 from logview.settings.column_choice import ColumnChoice
@@ -190,13 +190,7 @@ class ViewerScreen(FittingScreen):
 
     @on(Feed.Noticed)
     def _noticed(self, message: Feed.Noticed) -> None:
-        if message.notice.kind == "capped":
-            self.banner.show_notice(
-                f"Showing the newest {counted(len(self.store))}: the cap (--max-entries) was reached, "
-                "older entries were not loaded. Narrow the filters to see further back.")
-        else:
-            slot = "archive" if message.notice.kind == "archive" else "notice"
-            self.banner.show_notice(message.notice.message, slot=slot)
+        self.loader.show_notice(message.notice)
         self.refresh_status()
 
     @on(Feed.Finished)
@@ -217,7 +211,7 @@ class ViewerScreen(FittingScreen):
     @on(Feed.TailFailed)
     def _tail_failed(self, message: Feed.TailFailed) -> None:
         self.banner.clear("retry")
-        self.banner.show_tail_failure(message.error, message.next_poll_s)
+        self.banner.show_tail_failure(message.error, message.next_poll_s, rows_loaded=bool(len(self.store)))
         self.refresh_status()
 
     # -- names ----------------------------------------------------------------------------
@@ -273,6 +267,11 @@ class ViewerScreen(FittingScreen):
             self.focus_now(self.table)
         self.apply_filters(event.filters)
 
+    @on(FilterSidebar.EnterTyped)
+    def _enter_typed(self) -> None:
+        if self.focused is self.table:  # (`/gmail⏎⏎` in one burst: the first match's detail)
+            self.table.action_activate()
+
     @on(StatusBar.NewRowsClicked)
     def _new_rows_clicked(self) -> None:
         self.table.action_first()
@@ -300,7 +299,7 @@ class ViewerScreen(FittingScreen):
     def refresh_status(self) -> None:
         if not self.status_bar.is_attached:  # a last timer tick while the app closes
             return
-        state, text, shorter, tail = self.session.state(self.loader.waits())
+        state, text, shorter, tail = self.loader.state()
         self.status_bar.show(StatusInfo(label=self.label, state=state, state_text=text, state_shorter=shorter,
                                         tail=tail, shown=len(self.view),
                                         loaded=len(self.store), total=self.session.total,
@@ -363,7 +362,7 @@ class ViewerScreen(FittingScreen):
         options = self.session.status_options
         if not 0 <= index < len(options):
             self.notify(f"No status option {index + 1}: the options are 1–{len(options)} (0 clears them).",
-                        timeout=2)
+                        timeout=2, markup=False)
             return
         self.apply_filters(self.session.with_status_toggled(index))
 
@@ -374,7 +373,7 @@ class ViewerScreen(FittingScreen):
         """c: pick another Supermetrics connector."""
         why_not = self.names.choose_connector()
         if why_not:
-            self.notify(why_not, timeout=3)
+            self.notify(why_not, timeout=3, markup=False)
 
     def action_pick_columns(self) -> None:
         """f: choose the table's columns, among the source's and the fields found in the data."""
@@ -389,7 +388,7 @@ class ViewerScreen(FittingScreen):
         from logview.ui.save import save_when_settled, still_saving
         from logview.ui.screens.save_dialog import SaveDialog
         if still_saving(self):
-            self.notify("A save is still being written: its message says when it is done.", timeout=4)
+            self.notify("A save is still being written: its message says when it is done.", timeout=4, markup=False)
             return
         self.app.push_screen(SaveDialog("logview-export.jsonl", lambda: len(self.view), self.session.save_waits_for,
                                         merged=self.session.merged),

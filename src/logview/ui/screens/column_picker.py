@@ -18,14 +18,14 @@ from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from logview.sanitize import clean_line
-from logview.ui.widgets.key_footer import KeyFooter
+from logview.ui.widgets.key_footer import UP_DOWN_KEYS, KeyFooter
 
 
 class TickList(SelectionList[str]):
     """A SelectionList whose rows say `[x]` or `[ ]`: Textual's box shows the same X either way and
     tells them apart by colour only, which a plain terminal (or a colour-blind user) cannot see."""
 
-    BINDINGS = [Binding("space", "select", "Toggle")]  # (the picker's main key, in its footer)
+    BINDINGS = [Binding("space", "select", "Toggle"), *UP_DOWN_KEYS]  # (space: the picker's main key, in its footer)
 
     def render_line(self, y: int) -> Strip:
         line = OptionList.render_line(self, y)  # the prompt, without SelectionList's coloured box

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from logview.api.directory import ConnectorInfo
 from logview.sanitize import clean_line
-from logview.ui.widgets.key_footer import KeyFooter
+from logview.ui.widgets.key_footer import UP_DOWN_KEYS, KeyFooter
 
 
 def connector_prompt(connector: ConnectorInfo) -> Text:
@@ -25,6 +25,12 @@ def connector_prompt(connector: ConnectorInfo) -> Text:
     if connector.description:
         text.append("\n" + clean_line(connector.description)[:200], style="italic")
     return text
+
+
+class ConnectorList(OptionList):
+    """The connectors: j/k move as in the table, and the footer names Enter (it showed only Esc)."""
+
+    BINDINGS = [Binding("enter", "select", "Read its logs"), *UP_DOWN_KEYS]
 
 
 class ConnectorPicker(ModalScreen[str | None]):
@@ -42,12 +48,13 @@ class ConnectorPicker(ModalScreen[str | None]):
         with Vertical(id="picker-box"):
             yield Static(Text(f"Connectors of team {self.team_id}", style="bold"), id="picker-title")
             if self.connectors:
-                yield OptionList(*(Option(connector_prompt(c), id=c.identifier) for c in self.connectors),
-                                 id="picker-list")
+                yield ConnectorList(*(Option(connector_prompt(c), id=c.identifier) for c in self.connectors),
+                                    id="picker-list")
             else:
                 yield Static(Text("This team has no Connector Builder connectors.", style="italic"),
                              id="picker-empty")
-            yield Static(Text("↑/↓ choose · Enter reads its logs · Esc cancels", style="dim"), id="picker-keys")
+            yield Static(Text("↑/↓ (j/k) choose · Enter reads its logs · Esc cancels", style="dim"),
+                         id="picker-keys")
         yield KeyFooter()  # (over the viewer's, whose keys do nothing here)
 
     def on_mount(self) -> None:

@@ -14,7 +14,7 @@ from textual.widgets import Input, Static
 
 from logview.sanitize import clean_line
 from logview.ui.screens.confirm import confirm_replace
-from logview.ui.widgets.fields import Field
+from logview.ui.widgets.fields import SaveField
 from logview.ui.widgets.key_footer import KeyFooter
 
 
@@ -34,7 +34,7 @@ class NameDialog(ModalScreen[str | None]):
         with Vertical(id="name-box"):
             yield Static(Text(self.title_text, style="bold"), id="name-title")
             yield Static(Text(self.hint, style="dim"), id="name-hint")
-            yield Field(value=self.value, id="name-input")
+            yield SaveField(value=self.value, id="name-input")  # (its footer showed only Esc)
             yield Static(id="name-error")
             yield Static(Text("Enter saves · Esc cancels", style="dim"), id="name-keys")
         yield KeyFooter()  # (over the viewer's, whose keys are typed into the name here)

@@ -18,19 +18,13 @@ from logview.files.writer import CSV_EXTENSIONS, JSONL_EXTENSIONS, UnknownFormat
 from logview.model import counted
 from logview.sanitize import clean_line
 from logview.ui.screens.confirm import confirm_replace
-from logview.ui.widgets.fields import Field
+from logview.ui.widgets.fields import SaveField
 from logview.ui.widgets.key_footer import KeyFooter
 
 
 # The field's own keys, typed before it has the focus (`SaveDialog.on_key`).
 _EDITING = {"ctrl+u": "action_delete_left_all", "ctrl+w": "action_delete_left_word", "backspace": "action_delete_left",
             "enter": "action_submit"}
-
-
-class PathField(Field):
-    """The file name, whose Enter saves (said in the footer)."""
-
-    BINDINGS = [Binding("enter", "submit", "Save")]
 
 
 class SaveDialog(ModalScreen[Path | None]):
@@ -66,7 +60,7 @@ class SaveDialog(ModalScreen[Path | None]):
                           if self.merged else ("raw entries as received", "the source's columns"))
             yield Static(Text(f"{' '.join(JSONL_EXTENSIONS)}: {jsonl} · {' '.join(CSV_EXTENSIONS)}: {csv}",
                               style="dim"), id="save-hint")
-            yield PathField(value=self.default, id="save-path")
+            yield SaveField(value=self.default, id="save-path")
             yield Static(id="save-error")
             yield Static(Text("Enter saves · Esc cancels", style="dim"), id="save-keys")
         yield KeyFooter()  # (over the viewer's, whose keys are typed into the name here)

@@ -47,6 +47,7 @@ def retry_cause(error: ApiError) -> str:
 class _TailFailure:
     error: ApiError
     deadline: float  # when the tail tries again (monotonic)
+    rows_loaded: bool  # (the banner says they stay only when there are some)
 
 
 @dataclass
@@ -90,9 +91,9 @@ class ErrorBanner(PartialStyles, Static):
         self._slots["error"] = self._error_text(error, context, gave_up, hint, "error-banner--title", "✖")
         self._refresh()
 
-    def show_tail_failure(self, error: ApiError, next_poll_s: float) -> None:
+    def show_tail_failure(self, error: ApiError, next_poll_s: float, *, rows_loaded: bool = True) -> None:
         """A tail cycle failed for good; the tail tries again after `next_poll_s` (counted down)."""
-        self._tail = _TailFailure(error, time.monotonic() + next_poll_s)
+        self._tail = _TailFailure(error, time.monotonic() + next_poll_s, rows_loaded)
         self._slots["tail"] = self._tail_text()
         self._start_ticking()
         self._refresh()
@@ -186,8 +187,9 @@ class ErrorBanner(PartialStyles, Static):
         assert self._tail is not None
         remaining = self._tail.deadline - time.monotonic()
         when = f"polling again in {format_wait(remaining)}" if remaining > 0.5 else "polling again now"
+        stay = " · the rows loaded stay" if self._tail.rows_loaded else ""
         return self._error_text(self._tail.error, "live tail", None,
-                                f"{when} · the rows loaded stay · t stops the tail", "error-banner--warn-title", "⚠")
+                                f"{when}{stay} · t stops the tail", "error-banner--warn-title", "⚠")
 
     def _retry_text(self) -> Text:
         assert self._retry is not None

@@ -4,33 +4,82 @@ Keys typed before the viewer has taken the terminal (`logview --file big.jsonl`,
 `/error⏎`) pass through the terminal's line discipline, which turns Enter (a carriage return) into
 a newline, and the viewer reads that as ctrl+j: the search stood in its field, not applied, with
 nothing to say why. In a one-line field ctrl+j can only have meant Enter.
+
+Keys that come in one burst (`/gmail⏎⏎`) all reach the field before its first Enter has moved the
+focus on: the second Enter, meant for the table (to open the first match), is said as `EnterAhead`.
+And a field's bound keys (ctrl+u, ⌫, Enter …) act at once, in order with the characters around them:
+Textual looks a key's binding up once the key has bubbled to the app, a hop per widget, so in a burst
+(`s` ctrl+u `name⏎`) the characters after ctrl+u were typed first and then cleared by it.
 """
 
 from __future__ import annotations
 
 from textual import events
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Input
 
 
-# The field's own keys (Backspace, ctrl+u, ←, Home, Enter …), each run where it arrives, in its turn
-# among the characters typed. As bindings they ran once the key had bubbled up to the app, after
-# the characters typed behind it were in: `s`, ctrl+u and a name in one burst left the name empty
-# (found in a walk, while a big file was read), and `abd⌫c` in the search gave `abdc`.
-_OWN_KEYS = {key.strip(): binding.action for binding in Input.BINDINGS if isinstance(binding, Binding)
-             for key in binding.key.split(",")}
-
-
 class Field(Input):
-    """A one-line input that takes ctrl+j (a newline) as Enter, and its editing keys in order."""
+    """A one-line input that takes ctrl+j (a newline) as Enter."""
+
+    class EnterAhead(Message):
+        """Enter again, the field's text unchanged since its last Enter: typed ahead of the focus
+        that Enter moves on (for what gets it: the field's own Enter is not submitted twice)."""
+
+    def __init__(self, *args: object, enter_ahead: bool = False, **kwargs: object) -> None:
+        """`enter_ahead`: its Enter moves the focus on (the sidebar's fields): another Enter before
+        anything is typed is said as `EnterAhead` (a dialog's field asks again after a "no")."""
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.enter_ahead = enter_ahead
+        self._submitted: str | None = None  # the text Enter was last pressed on (None: since focused)
 
     async def _on_key(self, event: events.Key) -> None:
-        # (ctrl+j here, not by a binding: the newline arrives with its character, "\n", and
+        # (handled here, not by a binding: the newline arrives with its character, "\n", and
         # such a key did not reach a binding while the screen was starting)
-        action = "submit" if event.key == "ctrl+j" else _OWN_KEYS.get(event.key)
-        if action is not None:
+        if event.key == "ctrl+j":
             event.stop()
             event.prevent_default()
-            await self.run_action(action)
+            await self.action_submit()
+            return
+        own = next((b for b in self._bindings.key_to_bindings.get(event.key, ()) if "." not in b.action), None)
+        if own is not None:  # (its own: not the screen's or the app's, which still go their way)
+            event.stop()
+            event.prevent_default()
+            await self.run_action(own.action)
             return
         await super()._on_key(event)
+
+    async def action_submit(self) -> None:
+        if self.enter_ahead and self._submitted == self.value:
+            self.post_message(self.EnterAhead())
+            return
+        self._submitted = self.value
+        await super().action_submit()
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self._submitted = None
+        super()._on_focus(event)
+
+
+class SaveField(Field):
+    """A dialog's field whose Enter saves (said in the footer)."""
+
+    BINDINGS = [Binding("enter", "submit", "Save")]
+
+
+class FilterField(Field):
+    """A field of the sidebar. The viewer's keys are typed into it, and its own were not said: the
+    footer was only '^p palette' (found in a walk). Its Enter applies, Esc clears it, Tab goes on."""
+
+    BINDINGS = [Binding("enter", "submit", "Apply"), Binding("escape", "screen.escape", "Clear"),
+                Binding("tab", "app.focus_next", "Next")]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, enter_ahead=True, **kwargs)
+
+
+class DateField(FilterField):
+    """A date of the sidebar, whose Esc takes back what was typed (the dates in force stay)."""
+
+    BINDINGS = [Binding("escape", "screen.escape", "Revert")]

@@ -106,6 +106,11 @@ class VolumeHistogram(Widget, can_focus=True):
         Binding("right", "move(1)", "Later", show=False),
         Binding("home", "move_to(0)", "First", show=False),
         Binding("end", "move_to(-1)", "Last", show=False),
+        # as in the table: j/↓ older, k/↑ newer, g the newest entries, G the oldest (they did nothing here)
+        Binding("j,down", "move(-1)", "Earlier", show=False),
+        Binding("k,up", "move(1)", "Later", show=False),
+        Binding("g", "move_to_filled(True)", "Newest", show=False),
+        Binding("G", "move_to_filled(False)", "Oldest", show=False),
         Binding("enter", "choose", "Narrow dates"),
         Binding("backspace", "zoom_out", "Zoom out"),
     ]
@@ -136,6 +141,7 @@ class VolumeHistogram(Widget, can_focus=True):
         self.data: Histogram | None = None
         self._bars: list[list[tuple[str, int]]] = []  # per bucket, its cells (bar_cells), drawn line by line
         self.selected: int | None = None
+        self.user_picked = False  # the bar picked by the user (←/→, Home/End, a click), else the newest filled
         self.requested = 0
         self.note = "counting…"
 
@@ -202,6 +208,9 @@ class VolumeHistogram(Widget, can_focus=True):
             self.selected = None
         elif self.selected is None or old is None or (old.start_us, old.bucket_us) != (data.start_us, data.bucket_us):
             self.selected = self._newest_filled() if self.has_focus else None
+            self.user_picked = False
+        elif not self.user_picked:  # (picked before the narrowed range's rows came: all bars empty then,
+            self.selected = self._newest_filled()  # the last, a future one, stayed picked: found in a walk)
         else:
             self.selected = min(self.selected, len(data) - 1)
         self.refresh()
@@ -214,7 +223,7 @@ class VolumeHistogram(Widget, can_focus=True):
     # -- keys and mouse -------------------------------------------------------------------
     def on_focus(self) -> None:
         if self.selected is None and self.data is not None and len(self.data):
-            self.selected = self._newest_filled()
+            self.selected, self.user_picked = self._newest_filled(), False
         self.refresh()
 
     def _newest_filled(self) -> int:
@@ -231,12 +240,20 @@ class VolumeHistogram(Widget, can_focus=True):
         if self.data is None or not len(self.data):
             return
         start = len(self.data) - 1 if self.selected is None else self.selected
-        self.selected = max(0, min(len(self.data) - 1, start + step))
+        self.selected, self.user_picked = max(0, min(len(self.data) - 1, start + step)), True
         self.refresh()
 
     def action_move_to(self, bucket: int) -> None:
         if self.data is not None and len(self.data):
-            self.selected = bucket % len(self.data)
+            self.selected, self.user_picked = bucket % len(self.data), True
+            self.refresh()
+
+    def action_move_to_filled(self, newest: bool) -> None:
+        """g/G: the newest (oldest) bar holding entries, as the table's newest (oldest) row."""
+        if self.data is not None and len(self.data):
+            filled = np.flatnonzero(self.data.totals)
+            self.selected = self._newest_filled() if newest or not len(filled) else int(filled[0])
+            self.user_picked = True
             self.refresh()
 
     def action_choose(self) -> None:
@@ -253,7 +270,7 @@ class VolumeHistogram(Widget, can_focus=True):
             return
         bucket = (offset.x - GUTTER) // self._cell_width()
         if bucket < len(self.data) and 1 <= offset.y <= BAR_ROWS + 1:
-            self.selected = bucket
+            self.selected, self.user_picked = bucket, True
             self.refresh()
             self.action_choose()
 

@@ -23,11 +23,13 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import ActiveBinding
+from textual.binding import ActiveBinding, Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.widget import Widget
 
+# j/k as ↓/↑ in the dialogs' lists, as in the table and the detail (only the arrows moved there)
+UP_DOWN_KEYS = (Binding("j", "cursor_down", show=False), Binding("k", "cursor_up", show=False))
 PALETTE_RULE = "▏"  # (Textual's footer draws a `vkey` left border before the palette's key)
 
 

@@ -20,11 +20,11 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
-from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from logview.store import FilteredView, ViewChange
+from logview.ui.widgets.table_messages import Activated, CursorMoved, FollowChanged
 from logview.ui.cells import COLUMNS, Column, format_time, local_time, time_width, today
 from logview.ui.table_layout import TableLayout, fit, with_time_width
 from logview.ui.table_rows import header_text, needs_dates, on_screen, row_text, with_arrows
@@ -48,27 +48,8 @@ class LogTable(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {f"log-table--{name}" for name in (
         "header", "cursor", "cursor-blurred", "date", "dim", "ok", "info", "warn", "error", "invalid", "empty")}
 
-    class CursorMoved(Message):
-        """The selected entry changed (`ordinal` None when the view is empty)."""
-
-        def __init__(self, ordinal: int | None) -> None:
-            super().__init__()
-            self.ordinal = ordinal
-
-    class Activated(Message):
-        """Enter (or a click on the selected row): the user wants the entry's details."""
-
-        def __init__(self, ordinal: int) -> None:
-            super().__init__()
-            self.ordinal = ordinal
-
-    class FollowChanged(Message):
-        """The cursor left or returned to the newest row (the tail-follow position)."""
-
-        def __init__(self, following: bool, new_rows: int) -> None:
-            super().__init__()
-            self.following = following
-            self.new_rows = new_rows
+    # (its messages, kept in `table_messages.py`: `LogTable.CursorMoved`, `on_log_table_cursor_moved` …)
+    CursorMoved, Activated, FollowChanged = CursorMoved, Activated, FollowChanged
 
     def __init__(self, kind: str, *, id: str | None = None) -> None:
         """`kind`: a source's (`aitronos`, `supermetrics`), or `mixed` for the merged timeline."""
@@ -79,6 +60,8 @@ class LogTable(ScrollView, can_focus=True):
         self.cursor_ordinal: int | None = None
         self.new_rows = 0  # live rows that arrived above the user's place ("+N new")
         self.sticky_end = False  # after G/End: keep going to the oldest row as pages arrive
+        self.pinned = False  # an entry's detail is open: live rows never take the cursor off it
+        self.open_when_shown = False  # Enter before any row is shown (typed ahead): the first row's detail opens
         self.empty_message = "Loading…"
         self._cache: LRUCache[tuple[int, bool], Strip] = LRUCache(1024)  # whole rows, for the present layout
         self._layout: TableLayout | None = None
@@ -126,7 +109,12 @@ class LogTable(ScrollView, can_focus=True):
 
     @property
     def following(self) -> bool:
-        """At the newest row and scrolled to the top: live rows keep the cursor on the newest."""
+        """At the newest row and scrolled to the top, no detail open: live rows keep the cursor
+        on the newest (a detail open on it was swapped for the next entry at every poll)."""
+        return not self.pinned and self.at_top
+
+    @property
+    def at_top(self) -> bool:
         return self.cursor_row == 0 and round(self.scroll_y) == 0
 
     def apply_change(self, change: ViewChange) -> None:
@@ -149,13 +137,14 @@ class LogTable(ScrollView, can_focus=True):
             if self.cursor_ordinal is not None:
                 self.cursor_ordinal = view.moved(self.cursor_ordinal)
         # the view is already updated: the cursor's row moved down by what was prepended
-        was_following = self.cursor_row - change.prepended <= 0 and round(self.scroll_y) == 0
+        was_following = not self.pinned and self.cursor_row - change.prepended <= 0 and round(self.scroll_y) == 0
         was_empty = self.cursor_ordinal is None
         old_scroll = round(self.scroll_y)
         self._update_size()
         if was_empty and len(view):
             self.cursor_ordinal = view.ordinal(0)
             self.post_message(self.CursorMoved(self.cursor_ordinal))
+            self._first_row_shown()
         elif change.prepended:
             if was_following:
                 self.cursor_ordinal = view.ordinal(0)
@@ -199,7 +188,13 @@ class LogTable(ScrollView, can_focus=True):
             self.scroll_to(y=max(0, row - screen_y), animate=False)
             self._scroll_cursor_visible()
         self.post_message(self.CursorMoved(self.cursor_ordinal))
+        self._first_row_shown()
         self.refresh()
+
+    def _first_row_shown(self) -> None:
+        if self.open_when_shown and self.cursor_ordinal is not None:
+            self.open_when_shown = False
+            self.action_activate()
 
     def _update_size(self) -> None:
         size = Size(self.size.width, self.row_count + 1)
@@ -239,9 +234,9 @@ class LogTable(ScrollView, can_focus=True):
         self._scroll_cursor_visible()
         if row == 0:
             self.scroll_to(y=0, animate=False)
-        if self.following and (self.new_rows or not was_following):
-            self.new_rows = 0
-            self.post_message(self.FollowChanged(True, 0))
+        if self.at_top and (self.new_rows or self.following and not was_following):
+            self.new_rows = 0  # (at the newest row, pinned or not, none is new above it)
+            self.post_message(self.FollowChanged(self.following, 0))
         elif was_following and not self.following:
             self.post_message(self.FollowChanged(False, self.new_rows))
         if old_row is not None and self.scroll_y == old_scroll:
@@ -285,8 +280,7 @@ class LogTable(ScrollView, can_focus=True):
         self._move_to(self.row_count - 1, keep_sticky=True)
 
     def action_activate(self) -> None:
-        if self.cursor_ordinal is not None:
-            self.post_message(self.Activated(self.cursor_ordinal))
+        self.post_message(self.Activated(self.cursor_ordinal))  # (None: no row shown, the browser says why)
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
@@ -24,7 +25,7 @@ from logview.session import ViewerSession
 from logview.session.filtering import selected_indices, time_inputs, toggle_status
 from logview.times import TimeParseError
 from logview.ui.cells import SEVERITY_CLASS
-from logview.ui.widgets.fields import Field
+from logview.ui.widgets.fields import DateField, Field, FilterField
 from logview.ui.widgets.filter_line import FilterLine
 from logview.ui.widgets.styling import PartialStyles
 
@@ -103,10 +104,20 @@ def _option_severity(option: str) -> int:
     return severity(option)
 
 
+class FacetSelect(Select[str]):
+    """The event (credential) dropdown, whose footer names Enter: focused, it showed the viewer's
+    keys only, none of them its own (found in a walk)."""
+
+    BINDINGS = [Binding("enter", "show_overlay", "Choose")]
+
+
 class FilterSidebar(VerticalScroll):
     """Filters on the left. Shows the filters applied (`show_filters`); posts `FiltersChanged`
     with the filters the user asks for instead, once they make sense (a bad time is explained
     here and posts nothing)."""
+
+    class EnterTyped(Message):
+        """Enter typed ahead in a field, after the Enter that applied its filters: meant for the table."""
 
     class FiltersChanged(Message):
         def __init__(self, filters: Filters, *, typed: bool) -> None:
@@ -139,15 +150,15 @@ class FilterSidebar(VerticalScroll):
         since_where, until_where = self.where.get("since"), self.where.get("until")
         mixed = since_where != until_where
         yield SectionTitle("Time range", "mixed" if mixed else since_where, id="time-title")
-        yield Field(placeholder="since (e.g. 2h, 7d)", id="since", select_on_focus=False, compact=True)
-        yield Field(placeholder="until (e.g. 2025-11-15)", id="until", select_on_focus=False, compact=True)
+        yield DateField(placeholder="since (e.g. 2h, 7d)", id="since", select_on_focus=False, compact=True)
+        yield DateField(placeholder="until (e.g. 2025-11-15)", id="until", select_on_focus=False, compact=True)
         if mixed:
             yield Static(Text(f"since {since_where}, until {until_where}"), id="time-where", classes="note")
         yield Static(id="time-error", classes="note error")
         yield SectionTitle(FACET_LABELS[self.facet], self.where.get(self.facet), id="facet-title")
-        yield Select[str]([], prompt=f"any {FACET_LABELS[self.facet].lower()}", id="facet", compact=True)
+        yield FacetSelect([], prompt=f"any {FACET_LABELS[self.facet].lower()}", id="facet", compact=True)
         yield SectionTitle("Search", self.where.get("search"), id="search-title")
-        yield Field(placeholder="search all fields", id="search", select_on_focus=False, compact=True)
+        yield FilterField(placeholder="search all fields", id="search", select_on_focus=False, compact=True)
         yield SectionTitle("From stats", "local", id="pattern-title")
         yield Static(id="pattern-filters", classes="note")
         yield Static(id="legend", classes="note")
@@ -300,6 +311,13 @@ class FilterSidebar(VerticalScroll):
             return
         self.show_time_error("")
         self.post_message(self.FiltersChanged(filters, typed=True))
+
+    @on(Field.EnterAhead)
+    def _enter_ahead(self, event: Field.EnterAhead) -> None:
+        """Said again from here, so that it reaches the screen after the filters its field's first
+        Enter posted from here (already behind it in this widget's queue)."""
+        event.stop()
+        self.post_message(self.EnterTyped())
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:

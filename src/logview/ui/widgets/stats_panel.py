@@ -23,6 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
+from logview.model import counted
 from logview.store.analytics import Capture, ErrorGroup, GroupStats, Snapshot, error_groups, group_stats
 from logview.sanitize import clean_line
 from logview.ui.widgets.charting import Recompute, RowsOf
@@ -255,7 +256,7 @@ class StatsPanel(ScrollView, can_focus=True):
         for field in self.fields:
             name = f" {FIELD_TITLES.get(field, field)} "
             fields.append(name, style=self._style("active") if field == self.field else self._style("dim"))
-        tails = [Text(f"  {self.data.entries:,} entries", style=self._style("dim"))] if self.data is not None else []
+        tails = [Text(f"  {counted(self.data.entries)}", style=self._style("dim"))] if self.data is not None else []
         if self.note:
             tails.append(Text(f" · {self.note}", style=self._style("dim")))
         for keep in range(len(tails), -1, -1):

@@ -1,0 +1,32 @@
+"""The log table's messages (`LogTable.CursorMoved` …, handled as `on_log_table_cursor_moved` …),
+kept apart so that the table's module holds its drawing and its cursor."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+
+class CursorMoved(Message, namespace="log_table"):
+    """The selected entry changed (`ordinal` None when the view is empty)."""
+
+    def __init__(self, ordinal: int | None) -> None:
+        super().__init__()
+        self.ordinal = ordinal
+
+
+class Activated(Message, namespace="log_table"):
+    """Enter (or a click on the selected row): the user wants the entry's details (`ordinal`
+    None: no row is shown)."""
+
+    def __init__(self, ordinal: int | None) -> None:
+        super().__init__()
+        self.ordinal = ordinal
+
+
+class FollowChanged(Message, namespace="log_table"):
+    """The cursor left or returned to the newest row (the tail-follow position)."""
+
+    def __init__(self, following: bool, new_rows: int) -> None:
+        super().__init__()
+        self.following = following
+        self.new_rows = new_rows

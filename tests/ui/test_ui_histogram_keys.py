@@ -1,0 +1,68 @@
+"""The histogram's keys (found in walks): narrowed to a bar that holds "now", the pick was the last,
+empty, future bar (its Enter narrowed to nothing); j/k ↑/↓ g/G did nothing there; and Enter on a
+bar that cannot be narrowed further said nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from logview.demo import DemoServer, DemoState
+from test_ui_palette import one_entry_file
+from ui_helpers import SIZE, file_app, make_app, settle
+
+
+@pytest.fixture
+def recent() -> Iterator[DemoServer]:
+    """Entries up to the real now: the newest bars reach into the future."""
+    with DemoServer(DemoState(aitronos_entries=3000, supermetrics_entries=0, live_rate=0.0, seed=3)) as server:
+        yield server
+
+
+async def open_histogram(pilot):
+    await settle(pilot)
+    await pilot.press("h")
+    await settle(pilot)
+    return pilot.app.viewer.histogram
+
+
+async def test_narrowed_to_the_newest_bar_the_pick_is_a_bar_with_entries(recent: DemoServer) -> None:
+    app = make_app(recent)
+    async with app.run_test(size=SIZE) as pilot:
+        histogram = await open_histogram(pilot)
+        for _ in range(2):  # the newest bar, twice: each time a reload from the server
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.pause(0.3)
+            await settle(pilot)
+            assert histogram.has_focus and histogram.data.totals[histogram.selected] > 0
+            assert not histogram.data.totals[histogram.selected + 1:].any()  # the newest that has any
+
+
+async def test_j_k_g_g_move_the_picked_bar(recent: DemoServer) -> None:
+    app = make_app(recent)
+    async with app.run_test(size=SIZE) as pilot:
+        histogram = await open_histogram(pilot)
+        newest = histogram.selected
+        await pilot.press("j", "j")
+        assert histogram.selected == newest - 2
+        await pilot.press("k", "up")
+        assert histogram.selected == newest
+        await pilot.press("down", "G")
+        assert histogram.selected == int(histogram.data.totals.nonzero()[0][0])  # the oldest bar with entries
+        await pilot.press("home", "g")
+        assert histogram.selected == newest  # the newest with entries (not a future one)
+
+
+async def test_enter_on_a_bar_that_cannot_narrow_says_so(tmp_path: Path) -> None:
+    app = file_app(one_entry_file(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_histogram(pilot)
+        for _ in range(8):  # down to one second a bar, and once more
+            app.clear_notifications()
+            await pilot.press("enter")
+            await settle(pilot)
+        said = [str(n.message) for n in app._notifications]
+        assert said == ["This bar is the range already: it cannot be narrowed further (⌫ zooms out)."], said

@@ -1,0 +1,46 @@
+"""`r` while a Supermetrics backfill waits for the API's budget spent one of the window's few
+requests to load again what was loaded, and nothing on screen changed (found in a walk): it now says
+that the backfill goes on by itself and spends nothing; `r` again soon reloads all the same."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from logview.demo import DemoServer, DemoState
+from ui_helpers import SIZE, make_app, screen_text, settle, wait_until
+
+
+@pytest.fixture
+def hourly() -> Iterator[DemoServer]:
+    state = DemoState(aitronos_entries=0, supermetrics_entries=3000, live_rate=0.0, seed=21,
+                      budget={"supermetrics": "4/60"})
+    with DemoServer(state) as server:
+        yield server
+
+
+def notes(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_r_while_the_budget_holds_the_backfill_spends_nothing_and_says_why(hourly: DemoServer) -> None:
+    app = make_app(hourly, "supermetrics", page_limit=100)
+    async with app.run_test(size=SIZE) as pilot:
+        budget = app.viewer.feed.client.budget
+        await wait_until(pilot, lambda: budget.state().waiting, timeout=20)
+        await pilot.pause(0.7)  # (the pages fetched so far are posted together: POST_ENTRIES_EVERY_S)
+        assert budget.state().waiting
+        app.viewer.refresh_status()
+        assert "backfill waits" in screen_text(app).splitlines()[0]
+        requests, loaded, generation = len(hourly.state.request_log), len(app.viewer.store), app.viewer.feed.generation
+        await pilot.press("r")
+        await pilot.pause(0.5)
+        assert len(hourly.state.request_log) == requests and len(app.viewer.store) == loaded
+        assert app.viewer.feed.generation == generation and app.viewer.feed.backfilling  # it goes on
+        said = notes(app)[-1]
+        assert said.startswith("The backfill waits for the API's budget (") and "r again within 5 s" in said
+        await pilot.press("r")  # asked for knowingly: it loads again
+        await pilot.pause()
+        assert app.viewer.feed.generation == generation + 1
+        assert notes(app)[-1].startswith("Loading again from the newest entry (API budget ")
