@@ -4,17 +4,21 @@
 from __future__ import annotations
 
 import fcntl
+import inspect
 import os
 import pty
 import struct
 import subprocess
 import sys
 import termios
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from logview.archive import Archive, default_archive_path
 from logview.demo import DEMO_AITRONOS_KEY, DemoServer, DemoState
+
+DEMO_ENTRIES = inspect.signature(DemoState).parameters["aitronos_entries"].default  # (what `--demo` loads)
 
 from test_cli_usage import write_config
 from test_export import CLEAN_ENV
@@ -116,8 +120,14 @@ def test_the_demo_answers_a_status_key_from_its_run_archive_and_leaves_nothing(t
            "TMPDIR": str(tmp_path / "tmp")}
     with viewer_in_a_terminal(["--demo"], env) as leader:
         read_until(leader, b"all loaded", 60)
-        read_for(leader, 3)  # (the archive's writer commits what was loaded meanwhile)
-        assert [path.name for path in (tmp_path / "tmp").iterdir()][0].startswith("logview-demo-")
+        (folder,) = (tmp_path / "tmp").iterdir()
+        assert folder.name.startswith("logview-demo-") and folder.stat().st_mode & 0o777 == 0o700
+        archived, deadline = 0, time.monotonic() + 60
+        while archived < DEMO_ENTRIES and time.monotonic() < deadline:  # (its writer process: slow on a loaded machine)
+            read_for(leader, 0.5)  # (kept reading: a terminal left full blocks the app)
+            with Archive.open(folder / "archive.sqlite3", readonly=True) as archive:
+                archived = sum(summary.entries for summary in archive.summaries())
+        assert archived >= DEMO_ENTRIES
         os.write(leader, b"1")
         screen = read_until(leader, b"from the archive", 30)
         assert b"from the archive" in screen, screen[-3000:]
