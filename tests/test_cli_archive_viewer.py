@@ -112,9 +112,11 @@ def test_the_demo_keeps_an_archive_of_its_run_alone_and_a_profile_the_users(tmp_
     assert not off and profiles == [(True, None), (False, None)]
 
 
-def test_the_demo_answers_a_status_key_from_its_run_archive_and_leaves_nothing(tmp_path):
-    """Found in a walk: each status key on the demo reloaded from its budget (100 a minute, 100 a
-    page): `1` then waited about a minute for its 4,000 entries. The user's archive is untouched."""
+def test_the_demo_archives_its_run_in_a_private_folder_and_leaves_nothing(tmp_path):
+    """Found trying the Quickstart: each status key on the demo reloaded from its budget (100 a
+    minute, 100 a page), and `1` waited about a minute for its 4,000 entries. The demo now keeps
+    what it loads in an archive of its run, which answers such a filter as a real source's does
+    (`test_ui_archive.test_a_server_filter_is_answered_from_the_archive`); the user's is untouched."""
     (tmp_path / "tmp").mkdir()
     env = {"LOGVIEW_CONFIG": str(tmp_path / "none.toml"), "XDG_DATA_HOME": str(tmp_path / "data"),
            "TMPDIR": str(tmp_path / "tmp")}
@@ -127,9 +129,6 @@ def test_the_demo_answers_a_status_key_from_its_run_archive_and_leaves_nothing(t
             read_for(leader, 0.5)  # (kept reading: a terminal left full blocks the app)
             with Archive.open(folder / "archive.sqlite3", readonly=True) as archive:
                 archived = sum(summary.entries for summary in archive.summaries())
-        assert archived >= DEMO_ENTRIES
-        os.write(leader, b"1")
-        screen = read_until(leader, b"from the archive", 30)
-        assert b"from the archive" in screen, screen[-3000:]
+        assert archived >= DEMO_ENTRIES  # (a status key is then answered from it: `test_ui_archive*`)
     assert list((tmp_path / "tmp").iterdir()) == []
     assert not (tmp_path / "data").exists()  # (the user's archive: not made)
