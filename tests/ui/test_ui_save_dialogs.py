@@ -330,3 +330,23 @@ async def test_s_while_a_save_is_written_says_so_and_a_big_save_says_it_began(de
         await settle(pilot)
         assert any(str(n.message).startswith(f"Saved 600 entries to {target}") for n in app._notifications)
     assert len(target.read_bytes().splitlines()) == 600
+
+
+async def test_tab_in_a_burst_moves_on_in_its_turn(demo: DemoServer) -> None:
+    """Found in a walk: `d`, then ctrl+u since Tab ctrl+u until ⏎ in one burst put the until text in
+    since (1 in 3), or past until into the credential and the search: Tab (the app's focus_next)
+    acted once it had bubbled up, after the characters typed behind it."""
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await pilot.pause(0.2)
+        app.post_message(events.Key("ctrl+u", "\x15"))
+        typed(app, "2025-11-14")
+        app.post_message(events.Key("tab", "\t"))
+        app.post_message(events.Key("ctrl+u", "\x15"))
+        typed(app, "2025-11-15")
+        await pilot.pause(0.3)
+        sidebar = app.viewer.sidebar
+        assert (sidebar.query_one("#since").value, sidebar.query_one("#until").value) == ("2025-11-14", "2025-11-15")
+        assert sidebar.query_one("#search").value == ""

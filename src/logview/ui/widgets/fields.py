@@ -9,7 +9,8 @@ Keys that come in one burst (`/gmail⏎⏎`) all reach the field before its firs
 focus on: the second Enter, meant for the table (to open the first match), is said as `EnterAhead`.
 And a field's bound keys (ctrl+u, ⌫, Enter …) act at once, in order with the characters around them:
 Textual looks a key's binding up once the key has bubbled to the app, a hop per widget, so in a burst
-(`s` ctrl+u `name⏎`) the characters after ctrl+u were typed first and then cleared by it.
+(`s` ctrl+u `name⏎`) the characters after ctrl+u were typed first and then cleared by it. Tab and
+shift+tab move the focus at once too, so the characters behind them go to the next field.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
+
+
+_FOCUS_KEYS = ("tab", "shift+tab")
 
 
 class Field(Input):
@@ -41,6 +45,19 @@ class Field(Input):
             event.stop()
             event.prevent_default()
             await self.action_submit()
+            return
+        focused = self.screen.focused
+        if focused is not None and focused is not self:  # (`has_focus` changes later, with the Blur)
+            # typed behind a key that moved the focus on (Tab, Enter) but queued here before it
+            # moved: it goes where the focus now is, as it would have a moment later
+            event.stop()
+            event.prevent_default()
+            focused.post_message(events.Key(event.key, event.character))
+            return
+        if event.key in _FOCUS_KEYS:  # (the app's binding: it ran after the characters typed behind it,
+            event.stop()               # which went into this field, found in a walk: since got until's text)
+            event.prevent_default()
+            self.screen.focus_next() if event.key == "tab" else self.screen.focus_previous()
             return
         own = next((b for b in self._bindings.key_to_bindings.get(event.key, ()) if "." not in b.action), None)
         if own is not None:  # (its own: not the screen's or the app's, which still go their way)
