@@ -257,6 +257,22 @@ def test_a_tail_cycle_waiting_on_the_server_is_said() -> None:
     assert tailing.state(Waits())[:2] == ("live", "live · every 2 s · searching …")
 
 
+def test_a_tail_poll_the_budget_holds_is_not_said_to_wait_for_the_server() -> None:
+    """Found in a walk: "● live · waiting 77 s for the server" while the budget held the poll and
+    nothing had been sent (Supermetrics' hourly pace, once loaded)."""
+    tailing = session(follow=True)
+    tailing.begin(clear_now=True)
+    tailing.loaded([ait(i) for i in range(3)], live=False, pages=1, total=3)
+    tailing.finished(capped=False)
+    held = BudgetState(limit=10, remaining=6, window_s=3600, resets_in_s=3500, waiting=False, known=True,
+                       live_waits=True)
+    text = tailing.state(Waits(poll_waiting_s=77.0, budget=held))[1]
+    assert "for the server" not in text and text.startswith("live · next poll waits for the API budget"), text
+    later = BudgetState(**{**vars(held), "tail_next_s": 480.0})  # (and with the budget's estimate, it)
+    text = tailing.state(Waits(poll_waiting_s=77.0, budget=later))[1]
+    assert text.startswith("live · next poll in ~8m") and "for the server" not in text, text
+
+
 def test_a_merged_file_being_read_says_how_far(tmp_path) -> None:
     """A merged file is read whole before it shows (a million entries: seconds): the status line
     says how far, where it said only "reading the file …" for 7 s."""

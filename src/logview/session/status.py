@@ -166,9 +166,15 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
     budget = _budget_text(waits)
     cap = f"capped at {session.max_entries:,}" if session.capped and session.max_entries else ""
     if session.want_tail:
-        text = f"live · {_next_poll(session, waits) or f'every {session.interval_s:g} s'}"
+        next_poll = _next_poll(session, waits)
+        text = f"live · {next_poll or f'every {session.interval_s:g} s'}"
         waited = waits.poll_waiting_s
-        if waited is not None and waited >= max(POLL_SLOW_S, session.interval_s):  # (a hung request: 30 s)
+        held = waits.budget is not None and waits.budget.live_waits  # (the poll is not sent yet)
+        if held and not next_poll:
+            text = "live · next poll waits for the API budget"
+        elif not held and waited is not None and waited >= max(POLL_SLOW_S, session.interval_s):
+            # a hung request (30 s); one the budget holds has not reached the server: "waiting
+            # 77 s for the server" was said while nothing had been sent (found in a walk)
             text = f"live · waiting {format_wait(waited)} for the server"
         if session.searching:  # (the rows shown are the last search's until it ends)
             text += " · searching …"
