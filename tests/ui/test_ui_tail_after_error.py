@@ -57,3 +57,19 @@ async def test_a_failing_tail_with_no_rows_does_not_say_they_stay(fresh_demo: De
         await wait_until(pilot, lambda: app.viewer.banner.has("tail"))
         text = app.viewer.banner.plain()
         assert "live tail: HTTP 500" in text and "t stops the tail" in text and "rows loaded stay" not in text
+
+
+async def test_follow_over_a_refused_key_shows_no_live_mark_and_t_says_why(fresh_demo: DemoServer) -> None:
+    """Found in a walk: `--follow` with a refused key showed "✖ error — r retries   ● live" though
+    nothing polled; the first `t` then said "tail paused", only the second what was wrong."""
+    app = make_app(fresh_demo, key="wrong-key", follow=True, interval_s=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "error — r retries" in status_line(app) and not app.viewer.feed.tailing
+        assert "live" not in status_line(app) and "paused" not in status_line(app)
+        requests = len(fresh_demo.state.request_log)
+        await pilot.press("t")
+        await pilot.pause(0.3)
+        assert [str(n.message) for n in app._notifications] == [
+            "Nothing loaded: r retries the load (the live tail follows from its newest entry)."]
+        assert "paused" not in status_line(app) and len(fresh_demo.state.request_log) == requests

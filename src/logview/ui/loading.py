@@ -66,7 +66,9 @@ class LoadControl:
         state = self.session.state(self.waits())
         if state.state == "error" and not state.tail and not (self.feed.file_mode or self.session.merged):
             session = self.session
-            state = state._replace(tail="live" if session.want_tail else "paused" if session.tail_paused else "")
+            # ("● live" only while it polls: `--follow` over a failed load polls nothing)
+            live = session.want_tail and self.feed.tailing
+            state = state._replace(tail="live" if live else "paused" if session.tail_paused else "")
         return state
 
     def _budget(self) -> Budget | None:
@@ -149,7 +151,7 @@ class LoadControl:
         elif self.session.needs_connector:
             self._notify("Choose a connector first (c): there is nothing to tail yet.", timeout=3, markup=False)
         elif self.session.phase in ("error", "cancelled") and not len(self.session.store) \
-                and not self.session.want_tail:  # (it polled a refused key every 2 s, with nothing shown)
+                and not self.feed.tailing:  # (it polled a refused key every 2 s, with nothing shown)
             self._notify("Nothing loaded: r retries the load (the live tail follows from its newest entry).",
                          timeout=4, markup=False)
         elif self.session.toggle_tail():
