@@ -131,6 +131,23 @@ def test_lines_rewritten_in_place_at_their_lengths_read_back_nothing(tmp_path: P
     assert [e.invalid for e in rebuild(readers["supermetrics"], batch.places)] == [FILE_CHANGED, FILE_CHANGED]
 
 
+def test_a_file_only_appended_to_still_reads_back_and_a_grown_rewrite_does_not(tmp_path: Path) -> None:
+    """A grown mixed file read back nothing, as if rewritten: every row turned `!` (s16 C7)."""
+    path = tmp_path / "mixed.jsonl"
+    entry = {"id": "a", "log_time": "2025-01-01T00:00:00Z", "status": 200}
+    line = envelope("b", "supermetrics", entry, True, False) + b"\n"
+    path.write_bytes(line)
+    readers = EnvelopeLines.of_file(path)
+    (batch,) = iter_envelope_lines(path)
+    time.sleep(0.02)
+    with path.open("ab") as handle:
+        handle.write(line)
+    assert rebuild(readers["supermetrics"], batch.places)[0].raw == entry
+    with path.open("r+b") as handle:  # rewritten in place, and longer still
+        handle.write(line.replace(b'"a"', b'"z"') * 3)
+    assert rebuild(readers["supermetrics"], batch.places)[0].invalid == FILE_CHANGED
+
+
 def test_a_file_saved_over_by_name_leaves_what_is_read_back(tmp_path: Path) -> None:
     path, beside = tmp_path / "mixed.jsonl", tmp_path / "new.jsonl"
     first = {"id": "a", "log_time": "2025-01-01T00:00:00Z", "status": 200}

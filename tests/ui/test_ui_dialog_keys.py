@@ -101,3 +101,17 @@ async def test_the_event_dropdown_footer_names_enter(demo: DemoServer) -> None:
         await pilot.press("enter")
         await pilot.pause(0.2)
         assert app.viewer.focused.id != "facet"  # (its list is open)
+
+
+async def test_the_open_event_dropdown_hides_the_sidebar_beneath_it(demo: DemoServer) -> None:
+    """s14 C2: at 120×40 the open list let the S of SEARCH show at its left (` Sauth.token.refresh`)."""
+    app = make_app(demo, "supermetrics")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("d", "tab", "tab", "enter")
+        await pilot.pause(0.3)
+        overlay = app.screen.query_one("SelectOverlay").region
+        rows = screen_text(app).splitlines()[overlay.y:overlay.bottom]
+        sidebar = [row[:overlay.right] for row in rows]
+        assert any("auth.token.refresh" in row for row in sidebar) and "SEARCH" not in "".join(rows)
+        assert all(row[:2] == "  " for row in sidebar), sidebar  # (the list's text where the field's is)

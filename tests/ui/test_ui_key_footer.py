@@ -221,3 +221,26 @@ async def test_under_a_dialog_the_footer_lists_the_dialogs_keys(demo: DemoServer
         await type_save_name(pilot, str(tmp_path / "taken.jsonl"))
         assert isinstance(app.screen, ConfirmReplace)
         assert footer_line(app).rstrip() == " y Replace  esc Cancel"  # (Enter presses the focused button)
+
+
+async def test_a_dialog_s_footer_is_right_from_its_first_frame(demo: DemoServer, monkeypatch) -> None:
+    """s16 C3: while a 1M file was read the column picker's footer was `esc Cancel ⏎ Apply
+    d Defaults` for half a second (its own keys without its list's, focused once mounted)."""
+    from logview.ui.screens.column_picker import ColumnPicker
+
+    drawn: list[str] = []
+    render = KeyFooter.render
+
+    def recorded(footer: KeyFooter):
+        line = render(footer)
+        if isinstance(footer.screen, ColumnPicker):
+            drawn.append(line.plain.rstrip())
+        return line
+
+    monkeypatch.setattr(KeyFooter, "render", recorded)
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        assert drawn and set(drawn) == {" ⏎ Apply  space Toggle  esc Cancel  d Defaults"}, drawn

@@ -93,3 +93,26 @@ async def test_a_line_that_narrowed_widens_again_only_with_room_to_spare() -> No
         edge = length - 1  # the longest text that fits
         assert [shown(edge), shown(edge + 1), shown(edge), shown(edge - WIDEN_SLACK + 1)] == ["short"] * 4
         assert shown(edge - WIDEN_SLACK) == "long"  # with room to spare, the widest form again
+
+
+@pytest.mark.parametrize("width", [120, 80])
+async def test_a_paced_backfill_keeps_one_form_of_the_line_while_it_loads(metered, width) -> None:
+    """s15-api C1: at 120 and 80 columns the line changed form about every 2 s of a paced
+    backfill ("◌ loading page 22 · 2,541 of 3,380 (75%) …" ↔ "◌ 78% · budget 6/10 · resets 6 s …"),
+    and at 80 `shown` came and went with it: the budget bound at one window and not the next."""
+    app = LogViewApp(ViewerOptions(filters=Filters(), connection=connection(metered, "aitronos", page_limit=100),
+                                   follow=True, interval_s=60.0), policy=FAST)
+    lines: list[str] = []
+    async with app.run_test(size=(width, 40)) as pilot:
+        while app.viewer.session.phase != "complete":
+            app.viewer.refresh_status()
+            lines.append(screen_text(app).splitlines()[0])
+            await pilot.pause(0.1)
+    since_bound = lines[next(i for i, line in enumerate(lines) if "budget" in line):]
+    loading = [line for line in since_bound if "◌" in line]
+    assert len(loading) > 20  # (some 6 s of windows)
+    forms = [" ".join(re.sub(r"\d[\d,]*|waits|paced", "N", line.partition("●")[0]).split()) for line in loading]
+    taken = [form for index, form in enumerate(forms) if not index or form != forms[index - 1]]
+    assert len(taken) == len(set(taken)), "\n".join(loading)  # (narrower as the numbers grow, never back)
+    counts = [re.findall(r"(shown|loaded|total) \d", line) for line in loading]  # (fewer as the numbers grow)
+    assert all(len(later) <= len(earlier) for earlier, later in zip(counts, counts[1:])), "\n".join(loading)

@@ -115,22 +115,35 @@ class OpenedFile:
     """A file held open as it was read: one saved over it by name later (`s` writes beside it,
     then renames) leaves what is read back unchanged. Written to in place since, it reads back
     nothing: a line rewritten at the same length would read back another entry under the row's
-    columns (found in a walk). Closed once no reader holds it."""
+    columns (found in a walk). Only appended to (longer, its last bytes as read still there), it
+    reads back as a plain file does: every row turned `!` on a grown file (s16 C7). Closed once no
+    reader holds it."""
+
+    _TAIL_BYTES = 4096  # (an append leaves them; a rewrite that also grows the file rarely does)
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._descriptor = os.open(path, os.O_RDONLY)
         weakref.finalize(self, os.close, self._descriptor)
         self._as_read = self._stamp()
+        self._tail_as_read = self._tail(self._as_read[0])
 
     def _stamp(self) -> tuple[int, int]:
         status = os.fstat(self._descriptor)
         return status.st_size, status.st_mtime_ns
 
+    def _tail(self, size: int) -> bytes:
+        start = max(0, size - self._TAIL_BYTES)
+        return os.pread(self._descriptor, size - start, start)
+
     def changed(self) -> bool:
-        """Whether the file was written to since it was opened (appended to as well: `r` reads it again)."""
+        """Whether the file was written to since it was opened other than by appending to it."""
         try:
-            return self._stamp() != self._as_read
+            now = self._stamp()
+            if now == self._as_read:
+                return False
+            size_as_read = self._as_read[0]
+            return now[0] <= size_as_read or self._tail(size_as_read) != self._tail_as_read
         except OSError:
             return True
 

@@ -19,12 +19,12 @@ def _stamp(path: Path) -> Stamp | None:
 
 
 class FileWatch:
-    """`path` as read (`read`), and the words for its change since, once (`news`).
-    `appends_read_back`: rows read before the file grew still read back (a plain file's, by their
-    offsets); a mixed file's read back nothing once it has changed at all (`mixed.OpenedFile`)."""
+    """`path` as read (`read`), and the words for its change since, once (`news`). Rows read
+    before the file grew still read back, a plain file's by their offsets, a mixed file's by their
+    places (`mixed.OpenedFile`): a grown file only needs `r` for what was added."""
 
-    def __init__(self, path: Path, *, appends_read_back: bool = True) -> None:
-        self.path, self.appends_read_back = path, appends_read_back
+    def __init__(self, path: Path) -> None:
+        self.path = path
         self._as_read: Stamp | None = None
         self._told = False
 
@@ -42,7 +42,7 @@ class FileWatch:
         if now == self._as_read:
             return None
         self._told = True
-        grew = (self.appends_read_back and now is not None and now[0] == self._as_read[0]
+        grew = (now is not None and now[0] == self._as_read[0]
                 and now[1] > self._as_read[1])
         what = ("has grown on disk since it was read" if grew else
                 "changed on disk since it was read: the rows shown may no longer match it")

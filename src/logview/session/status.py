@@ -48,6 +48,9 @@ class Waits:
     budget: BudgetState | None = None  # the API's request budget, shown when it binds
     backfill_eta_s: float | None = None  # when the budget lets the backfill finish
     asked: str = ""  # what else is asked of the API besides logs: "a listing", "credential names"
+    # the budget bound earlier in this load: still said while it loads ("backfill paced" between
+    # its waits), else the line changed form at every window, the counts coming and going with it
+    budget_held: bool = False
 
 
 POLL_SLOW_S = 5.0  # a tail cycle waiting this long for the server is said on the status line
@@ -117,13 +120,19 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
         count = f"{loaded:,} so far" if loaded else ""
     archived = f"{session.from_archive:,} from the archive" if session.from_archive else ""
     budget = waits.budget
-    binds = budget is not None and budget.binds
+    binds = budget is not None and (budget.binds or waits.budget_held)
     eta = done_in(waits.backfill_eta_s)
     # (a listing the user asked for waits too: said, as the toast said it only for 4 s)
     waiting = "backfill and a listing wait" if waits.asked == "a listing" else "backfill waits"
-    full, brief = (budget.describe(waiting) + eta, budget.brief() + eta) if binds else ("", "")
+    full = brief = ""
+    if budget is not None and binds:
+        # (between two waits, as many words: the line keeps its form, its parts in their places)
+        said = budget.describe(waiting) if budget.waiting else f"{budget.describe('')} · backfill paced"
+        full, brief = said + eta, budget.brief() + eta
     # (that the backfill waits is what the line says already: its words go first)
-    unsaid = full.replace(f" · {waiting}", "").replace(" · next request waits", "")
+    unsaid = full
+    for words in (waiting, "backfill paced", "next request waits"):
+        unsaid = unsaid.replace(f" · {words}", "")
 
     def form(*parts: str) -> str:
         return " · ".join(part for part in parts if part) + " …"

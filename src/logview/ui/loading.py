@@ -46,6 +46,7 @@ class LoadControl:
         self._notify = notify
         self._names = names  # (what else waits for the budget: a listing, credential names)
         self._reload_anyway_until = 0.0  # (see `_spares_the_budget`)
+        self._budget_bound = False  # (in this load: see `Waits.budget_held`)
 
     def waits(self) -> Waits:
         """What is being waited for: retries and the tail (the banner's countdowns), and the
@@ -57,7 +58,9 @@ class LoadControl:
         pages_left = self.session.pages_left()
         eta = budget.eta_s(pages_left) if pages_left else None
         asked = self._names.asking() if self._names is not None else ""
-        return replace(waits, budget=budget.state(), backfill_eta_s=eta, asked=asked)
+        state = budget.state()
+        self._budget_bound = self.feed.backfilling and (self._budget_bound or state.binds)
+        return replace(waits, budget=state, backfill_eta_s=eta, asked=asked, budget_held=self._budget_bound)
 
     def state(self) -> ConnectionState:
         """What the status line says of the connection. After a failed load it shows the tail's

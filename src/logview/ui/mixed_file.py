@@ -41,7 +41,7 @@ class MixedFileViewer(MergedScreen):
         self._waiting: list[str] = []  # (the table's actions, see _WAITING_KEYS)
         # (every row turned `!` when the file changed on disk, the sidebar's counts unchanged and
         # no word of `r`: found in a walk)
-        self._watch = FileWatch(path, appends_read_back=False)
+        self._watch = FileWatch(path)
 
     def start(self) -> None:
         super().start()

@@ -128,7 +128,7 @@ class KeyFooter(Widget, can_focus=False):
             self._check_pending = True
             self.call_after_refresh(self._rebuild)
 
-    def _rebuild(self) -> None:
+    def _rebuild(self, *, refresh: bool = True) -> None:
         self._check_pending = False
         if not self.is_attached:
             return
@@ -136,7 +136,8 @@ class KeyFooter(Widget, can_focus=False):
         if (items, palette) != (self.items, self.palette):
             self.items, self.palette = items, palette
             self._shift = min(self._shift, max(0, len(items) - 1))
-            self.refresh()
+            if refresh:
+                self.refresh()
 
     def keys_shown(self) -> tuple[tuple[FooterItem, ...], FooterItem | None]:
         if isinstance(self.app.screen, CommandPalette):  # (a dialog with no footer of its own)
@@ -147,6 +148,10 @@ class KeyFooter(Widget, can_focus=False):
 
     # -- drawing --------------------------------------------------------------------------
     def render(self) -> Text:
+        if self._check_pending:  # (the keys changed since the last check: drawn as they are now, for
+            # a dialog that focuses its list when mounted showed its keys without the list's for a
+            # frame, half a second while a big file loads: s16 C3)
+            self._rebuild(refresh=False)
         width = self.size.width
         base = self.rich_style
         styles = {name: self.get_component_rich_style(f"key-footer--{name}")
