@@ -125,7 +125,11 @@ class Names(Widget):
     def _still_listing(self) -> None:
         if self.listing:
             budget = self.client.budget if self.client is not None else None
-            waits = " — it waits for the API's budget" if budget is not None and budget.state().binds else ""
+            state = budget.state() if budget is not None else None
+            # (a 429's wait is the API's answer, which the banner counts down: not the budget's pace)
+            waits = ("" if state is None or not state.binds else
+                     " — the API asked to wait (429)" if state.blocked_s > 0 or self._retry_waits
+                     else " — it waits for the API's budget")
             self.notify(f"Listing the team's connectors …{waits}", timeout=4, markup=False)
 
     def key_pressed(self) -> None:
