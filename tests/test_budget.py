@@ -636,3 +636,27 @@ async def test_a_backfill_request_the_new_window_lets_go_is_not_said_to_wait():
     state = budget.state()
     assert state.remaining == 2 and not state.waiting and "waits" not in state.describe()
     waiter.cancel()
+
+
+async def test_a_long_wait_for_a_token_ends_when_the_token_comes_not_when_first_foreseen():
+    """Found in a walk: "next poll in ~2m 23s" ran out and the poll went ~30 s later. The pace
+    quickens as the reset nears (what remains over less time), and a waiter slept until the token
+    its first estimate foresaw."""
+    time = FakeTime()
+    server = FakeServer(time, 10, 3600.0)
+    budget, log = time.budget("supermetrics"), []
+    await time.run(backfill(time, budget, server, 3, log, priority=LIVE))
+    seen_free: list[float] = []
+
+    async def watch() -> None:
+        while not seen_free:
+            await time.sleep(1.0)
+            if budget.state().tail_next_s <= 0.0 and budget._delay(LIVE, time.now) == 0.0:
+                seen_free.append(time.now)
+
+    async def poll() -> None:  # (the first burst's tokens spent: the next waits minutes)
+        await request(time, budget, server, LIVE, log)
+
+    await time.run(poll(), watch(), until=time.now + 3600)
+    assert len(log) == 4 and seen_free and log[-1][0] - log[-2][0] > 60  # (a long wait indeed)
+    assert log[-1][0] - seen_free[0] <= 6.0, (log, seen_free)  # (it went within a look of its token)

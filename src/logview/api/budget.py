@@ -39,6 +39,7 @@ BURST_SHARE = 0.25  # of what remains in a window, the part that may go at once
 MIN_SPAN_S = 0.05  # the shortest time a window's remainder is spread over
 MIN_CAUTION = 0.25  # after 429s the pace is at most quartered
 BINDS_AFTER_S = 1.0  # a wait longer than this is worth telling the user
+RECHECK_S = 5.0  # the longest a waiter sleeps before it looks at the budget again
 TAIL_GRACE_S = 0.25  # how late a tail's poll may be and still have its token kept
 
 class BudgetWaitTooLong(Exception):
@@ -270,7 +271,8 @@ class Budget:
         if delay is None:
             await wake
             return
-        timer = asyncio.ensure_future(self._sleep(delay))
+        # (RECHECK_S: the pace quickens as the reset nears; a poll went 30 s after its token came)
+        timer = asyncio.ensure_future(self._sleep(min(delay, RECHECK_S)))
         try:
             await asyncio.wait({wake, timer}, return_when=asyncio.FIRST_COMPLETED)
         finally:
