@@ -71,3 +71,27 @@ async def test_a_failed_tails_next_cycle_retried_replaces_its_failure_on_the_ban
         assert failed[1] not in banner and "polling again" not in banner, banner
         viewer.refresh_status()
         assert "⟳ HTTP 503 · retrying in" in widget_text(viewer.status_bar)
+
+
+async def test_the_header_and_the_banner_count_a_retry_down_together(fresh_demo: DemoServer) -> None:
+    """Found in a walk: the header read "retrying in 7 s" while the banner read "8 s", a second
+    apart all along: each was drawn at its own tick."""
+    app = make_app(fresh_demo, follow=True, interval_s=1.0)
+    async with app.run_test(size=SIZE) as pilot:
+        viewer = app.viewer
+        await wait_until(pilot, lambda: viewer.feed.tailing and viewer.session.phase == "complete")
+        await settle(pilot)
+        fresh_demo.state.add_fault(Fault(kind="status", status=503, count=6, api="aitronos"))
+        viewer.feed.poll_now()  # (a failing tail: the banner ticks from now on, at its own phase)
+        await wait_until(pilot, lambda: viewer.banner.tail_failing() is not None)
+        await pilot.pause(0.4)
+        fresh_demo.state.add_fault(Fault(kind="status", status=503, count=1, retry_after="20", api="aitronos"))
+        await wait_until(pilot, lambda: viewer.banner.retry_pending)
+        pairs = []
+        for _ in range(12):  # (3 s, looked at between the ticks as much as at them)
+            await pilot.pause(0.25)
+            header = re.search(r"retrying in (\d+) s", widget_text(viewer.status_bar))
+            banner = re.search(r"retrying in (\d+) s", viewer.banner.plain())
+            if header and banner:
+                pairs.append((header[1], banner[1]))
+        assert len(pairs) >= 8 and all(h == b for h, b in pairs), pairs

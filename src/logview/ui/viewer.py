@@ -292,6 +292,7 @@ class ViewerScreen(FittingScreen):
             self.refresh_all()
         elif not len(self.view):  # (its message may count down a wait)
             self.show_empty_message()
+        self.banner.redraw_countdowns()
         self.refresh_status()
 
     @on(ErrorBanner.Ticked)

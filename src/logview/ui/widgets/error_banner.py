@@ -176,12 +176,18 @@ class ErrorBanner(PartialStyles, Static):
                 self._ticker.stop()
                 self._ticker = None
             return
+        self.redraw_countdowns()
+        self.post_message(self.Ticked())
+
+    def redraw_countdowns(self) -> None:
+        """The countdowns drawn again now: when the status line counts the same wait (at its own
+        tick), so that both say the same second (they were a second apart, found in a walk)."""
         if self._retry is not None:
             self._slots["retry"] = self._retry_text()
         if self._tail is not None:
             self._slots["tail"] = self._tail_text()
-        self._refresh()
-        self.post_message(self.Ticked())
+        if self._retry is not None or self._tail is not None:
+            self._refresh()
 
     def _tail_text(self) -> Text:
         assert self._tail is not None
