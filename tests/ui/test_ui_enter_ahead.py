@@ -37,6 +37,20 @@ async def test_enter_after_a_status_key_opens_the_first_matching_row(held_readin
         assert not app._notifications
 
 
+async def test_two_enters_after_a_status_key_open_the_first_row_and_focus_its_detail(
+        held_reading: threading.Event, tmp_path: Path) -> None:
+    """Found in a walk: `2⏎⏎` typed ahead opened the detail, and the second Enter was lost."""
+    app = file_app(write_file(tmp_path / "big.jsonl"))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(app.viewer.store) == LINES)
+        await pilot.press("4", "enter", "enter")
+        assert not len(app.viewer.view) and not app.viewer.detail.display
+        held_reading.set()
+        await settle(pilot)
+        assert app.viewer.detail.display and detail_text(app).startswith("r3")
+        assert app.focused is app.viewer.detail or app.viewer.detail.has_focus_within
+
+
 async def test_enter_on_a_table_that_stays_empty_says_why(tmp_path: Path) -> None:
     app = file_app(write_file(tmp_path / "big.jsonl"))
     async with app.run_test(size=SIZE) as pilot:
