@@ -116,3 +116,19 @@ async def test_a_paced_backfill_keeps_one_form_of_the_line_while_it_loads(metere
     assert len(taken) == len(set(taken)), "\n".join(loading)  # (narrower as the numbers grow, never back)
     counts = [re.findall(r"(shown|loaded|total) \d", line) for line in loading]  # (fewer as the numbers grow)
     assert all(len(later) <= len(earlier) for earlier, later in zip(counts, counts[1:])), "\n".join(loading)
+
+
+@pytest.mark.parametrize("width", [120, 80])
+async def test_a_tail_held_by_the_budget_says_when_and_keeps_shown(width) -> None:
+    """Found in a walk: at 120 columns "● live · next poll in ~8m 10s" took `shown`'s place for the
+    whole wait (minutes), and at 80 the one new fact, when, was cut: "next poll in …"."""
+    app = StatusLine()
+    async with app.run_test(size=(width, 5)):
+        bar = app.query_one(StatusBar)
+        bar.show(StatusInfo(label="supermetrics team 1 / DEMO01", state="loading",
+                            state_text="loading page 3 · 1,993 so far · API budget 7/10 · resets in ~60 min · backfill waits …",
+                            state_shorter=("loading page 3 · 1,993 so far …", "page 3 · budget 7/10 · resets ~60 min …"),
+                            tail="live · next poll in ~8m 10s", shown=1_993, loaded=1_993))
+        line = bar.plain()
+        assert "8m 10s" in line, line
+        assert "shown 1,993" in line or width < 120, line  # (at 80, the time before the count)
