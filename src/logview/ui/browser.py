@@ -108,9 +108,8 @@ class LogBrowser(Vertical):
     @on(LogTable.Activated)
     def _activated(self, event: LogTable.Activated) -> None:
         if event.ordinal is None:  # no row shown: open the first one to come, if any may
-            self.table.open_when_shown = self.rows_may_come()
-            self.table.enters_waiting = self.table.enters_waiting + 1 if self.table.open_when_shown else 0
-            if not self.table.open_when_shown:
+            self.table.enters_waiting = self.table.enters_waiting + 1 if self.rows_may_come() else 0
+            if not self.table.enters_waiting:
                 self.notify("No entry to open: no row is shown.", timeout=2, markup=False)
         elif self.detail.display:
             self.focus_now(self.detail)
@@ -201,7 +200,7 @@ class LogBrowser(Vertical):
         """The rows changed: the open panels compute again (soon, or `now` when the user asked).
         An Enter typed ahead waits for the first row only while rows may come: not for a later one."""
         if not self.rows_may_come():
-            self.table.open_when_shown, self.table.enters_waiting = False, 0
+            self.table.enters_waiting = 0
         loading = self.session.phase == "loading"
         self.histogram.rows_changed(now=now, loading=loading)
         self.stats.rows_changed(now=now, loading=loading)

@@ -27,7 +27,7 @@ from logview.ui.merged import MergedScreen
 from logview.ui.mixed_parts import Parts, read_parts
 
 # Keys pressed on the table while it is still empty, taken once the first rows are shown (an
-# Enter waits in the table itself: `LogTable.open_when_shown`)
+# Enter waits in the table itself: `LogTable.enters_waiting`)
 _WAITING_KEYS = {"G": "last", "end": "last"}
 
 

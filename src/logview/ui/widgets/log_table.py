@@ -61,8 +61,8 @@ class LogTable(ScrollView, can_focus=True):
         self.new_rows = 0  # live rows that arrived above the user's place ("+N new")
         self.sticky_end = False  # after G/End: keep going to the oldest row as pages arrive
         self.pinned = False  # an entry's detail is open: live rows never take the cursor off it
-        self.open_when_shown = False  # Enter before any row is shown (typed ahead): the first row's detail opens
-        self.enters_waiting = 0  # how many such Enters (two: the detail is focused too)
+        # Enters before any row is shown (typed ahead): the first row's detail opens (two: focused too)
+        self.enters_waiting = 0
         self.empty_message = "Loading…"
         self._cache: LRUCache[tuple[int, bool], Strip] = LRUCache(1024)  # whole rows, for the present layout
         self._layout: TableLayout | None = None
@@ -193,9 +193,8 @@ class LogTable(ScrollView, can_focus=True):
         self.refresh()
 
     def _first_row_shown(self) -> None:
-        if self.open_when_shown and self.cursor_ordinal is not None:
-            self.open_when_shown, again = False, self.enters_waiting > 1
-            self.enters_waiting = 0
+        if self.enters_waiting and self.cursor_ordinal is not None:
+            again, self.enters_waiting = self.enters_waiting > 1, 0
             self.action_activate()
             if again:  # (a second Enter typed ahead focuses the detail, as Enter Enter does)
                 self.action_activate()
