@@ -99,7 +99,7 @@ def _run_viewer(args: argparse.Namespace) -> int:
         keep, retention, path = False, None, None
         if connections:
             keep, retention = archive_choice(args)
-            if any(connection.demo for connection in connections):
+            if keep and any(connection.demo for connection in connections):
                 path = _demo_archive_path(stack)
         return run_viewer(*options, keep_archive=keep, retention=retention, archive_path=path)
     return EXIT_OK  # pragma: no cover - ExitStack never swallows
@@ -145,7 +145,9 @@ def _demo_archive_path(stack: ExitStack) -> Path:
     """An archive for the demo's run alone, in a private temporary folder removed at its end."""
     import tempfile
 
-    return Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="logview-demo-"))) / "archive.sqlite3"
+    from logview.archive.db import ARCHIVE_NAME  # (the archive opens next: sqlite loads with it anyway)
+
+    return Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="logview-demo-"))) / ARCHIVE_NAME
 
 
 def _archive_for(args: argparse.Namespace, connection: Connection, stack: ExitStack) -> Archive | None:
