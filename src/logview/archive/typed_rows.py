@@ -20,7 +20,6 @@ digits: the writer's problem then, as the thread's).
 
 from __future__ import annotations
 
-from operator import attrgetter
 from typing import Any
 
 import msgspec
@@ -30,16 +29,15 @@ from logview.jsonutil import is_utf8
 from logview.sources.api_times import api_times
 from logview.sources.base import DURATION_LIMIT, Source
 from logview.sources.shapes import SupermetricsDocumented
+from logview.sources.typed_page import (DECODE_ERRORS, duration_of, event_of, id_of, stamp_of,
+                                        status_of)
 
 _entries = msgspec.json.Decoder(list[SupermetricsDocumented]).decode
 _texts = msgspec.json.Decoder(list[msgspec.Raw]).decode
 _encode = msgspec.json.Encoder().encode
-_ID, _STAMP, _STATUS, _EVENT, _DURATION = (attrgetter(name) for name in ("id", "stamp", "status", "event",
-                                                                         "duration_ms"))
 _NINETEEN_DIGITS = 10**18
 _STAMP_US: dict[str, int] = {}  # time texts met lately, as epoch microseconds
 _STAMP_US_LIMIT = 20_000
-_DECODE_ERRORS = (msgspec.DecodeError, RecursionError)  # (a ValidationError is a DecodeError)
 
 
 def supermetrics_text_rows(source_id: int, source: Source, text: bytes) -> Rows | None:
@@ -50,23 +48,23 @@ def supermetrics_text_rows(source_id: int, source: Source, text: bytes) -> Rows 
         return None
     try:
         fields = _entries(text)
-    except _DECODE_ERRORS:
+    except DECODE_ERRORS:
         return None
     if not fields or _encode(fields) != text:
         return None
-    times = _times_us(list(map(_STAMP, fields)))
+    times = _times_us(list(map(stamp_of, fields)))
     if times is None:
         return None
-    durations: list[int | None] = list(map(_DURATION, fields))
+    durations: list[int | None] = list(map(duration_of, fields))
     if max(filter(None, durations), default=0) >= _NINETEEN_DIGITS:
         return None
     count = len(fields)
-    statuses: list[int | None] = list(map(_STATUS, fields))  # (100..599 or None: each fits a code)
-    events: list[str | None] = list(map(_EVENT, fields))
+    statuses: list[int | None] = list(map(status_of, fields))  # (100..599 or None: each fits a code)
+    events: list[str | None] = list(map(event_of, fields))
     def nothing() -> list[Any]:  # (tool, connector, credential, error, invalid: a documented entry has none)
         return [None] * count
 
-    return Rows([[source_id] * count, list(map(_ID, fields)), times,
+    return Rows([[source_id] * count, list(map(id_of, fields)), times,
                  [None if status is None else str(status) for status in statuses], statuses, events,
                  nothing(), nothing(), nothing(),
                  [None if duration is None or not 0 <= duration < DURATION_LIMIT else float(duration)

@@ -286,7 +286,6 @@ def process_part(archived: ArchivedSource, entries: Sequence[LogEntry]) -> Rows 
         return archived.rows(entries)
 
 
-
 def gathered(pending: list[_Page]) -> tuple[list[_Page], Span | None]:
     """The first pages of `pending` (`GATHER_ENTRIES` entries at most, unless the first has more)
     whose spans make one span (a gap's pages do: each reaches from the gap's top down to its own

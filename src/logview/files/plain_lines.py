@@ -42,5 +42,3 @@ def _rows_of(positions: np.ndarray, first: np.ndarray) -> np.ndarray:
     """The distinct lines holding these byte positions (each within a line, or past the last)."""
     rows = np.unique(np.searchsorted(first, positions, side="right") - 1)
     return rows[rows >= 0]
-
-

@@ -324,12 +324,16 @@ class ViewerSession:
     def errors_uncounted(self) -> str | None:
         """Why `e` and `E` may miss errors yet (the fields that tell them are still being read),
         in words; None: every row's are known."""
-        pending = len(self.store) - (self.store.ready - self.store.head)
+        pending = self._fields_unread()
         return f"the fields of {counted(pending)} are still being read" if pending > 0 else None
+
+    def _fields_unread(self) -> int:
+        """Rows whose filter fields are not read yet (a big file's, read after its lines)."""
+        return len(self.store) - (self.store.ready - self.store.head)
 
     def chart_note(self) -> str:
         """Why the histogram and stats may be partial."""
-        pending = len(self.store) - (self.store.ready - self.store.head)
+        pending = self._fields_unread()
         if pending > 0:
             return f"fields of {counted(pending)} still being read"
         return "loading…" if self.phase == "loading" else ""

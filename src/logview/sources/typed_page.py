@@ -107,9 +107,10 @@ class _RawLogs(msgspec.Struct):
 
 
 _typed_logs, _raw_logs = msgspec.json.Decoder(_TypedLogs).decode, msgspec.json.Decoder(_RawLogs).decode
-_ID, _STAMP, _STATUS, _EVENT, _DURATION = (attrgetter(name) for name in ("id", "stamp", "status", "event",
-                                                                         "duration_ms"))
-_DECODE_ERRORS = (msgspec.DecodeError, RecursionError)  # (a ValidationError is a DecodeError)
+# A `SupermetricsDocumented`'s fields, taken in C (`map`): here and in the archive's `typed_rows.py`
+id_of, stamp_of, status_of, event_of, duration_of = (attrgetter(name) for name in ("id", "stamp", "status",
+                                                                                   "event", "duration_ms"))
+DECODE_ERRORS = (msgspec.DecodeError, RecursionError)  # what a typed decode refuses with (ValidationError too)
 
 
 def supermetrics_page_entries(body: bytes) -> list[LogEntry] | None:
@@ -124,13 +125,13 @@ def supermetrics_page_entries(body: bytes) -> list[LogEntry] | None:
         return None
     try:
         fields, texts = _typed_logs(body).logs, _raw_logs(body).logs
-    except _DECODE_ERRORS:
+    except DECODE_ERRORS:
         return None
     if not fields or len(fields) != len(texts):
         return None
-    moments = api_times(list(map(_STAMP, fields)))
+    moments = api_times(list(map(stamp_of, fields)))
     if None in moments:
         return None
     # (the Structs go: their other fields are in the text, read again only if `raw` is)
-    return list(map(PageEntry, map(_ID, fields), moments, map(_STATUS, fields),
-                    zip(texts, map(_EVENT, fields), map(_DURATION, fields)), repeat("supermetrics")))
+    return list(map(PageEntry, map(id_of, fields), moments, map(status_of, fields),
+                    zip(texts, map(event_of, fields), map(duration_of, fields)), repeat("supermetrics")))
