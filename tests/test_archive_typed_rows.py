@@ -147,10 +147,10 @@ def test_the_threads_rows_of_a_typed_page_leave_its_raw_values_unread(logs: list
 def test_times_remembered_past_the_limit_still_make_every_row(monkeypatch) -> None:
     """(the memory of time texts emptied as a page's new ones came in lost the page's others: the
     writer process failed with a KeyError ~20,000 distinct times into a backfill, found in a walk)"""
-    from logview.archive import typed_rows
+    from logview.sources import api_times
 
-    monkeypatch.setattr(typed_rows, "_STAMP_US_LIMIT", 3)
-    monkeypatch.setattr(typed_rows, "_STAMP_US", {})
+    monkeypatch.setattr(api_times, "_MICROS_LIMIT", 3)
+    monkeypatch.setattr(api_times, "_MICROS", {})
     entry = ENTRY % 5
     pages = [[entry.replace("10:00:00", f"10:00:0{second}").replace('"a"', f'"{page}{second}"') for second in seconds]
              for page, seconds in enumerate([(1, 2), (2, 3, 4), (4, 5), (1, 6, 7, 8)])]

@@ -22,6 +22,7 @@ from logview.model import LogEntry
 from logview.sources.base import InvalidBody, Source
 from logview.sources.typed_page import PageEntry, raw_values, undecoded
 from logview.store.codes import Codes
+from logview.times import epoch_us
 
 from test_codes_bulk import assert_columns_equal
 from test_fast_parse import described
@@ -65,8 +66,9 @@ def assert_as_the_exact_parse(body: bytes) -> list[LogEntry]:
         return []
     ours = source.parse_page(body).entries
     assert [described(e) for e in ours] == [described(e) for e in theirs]
-    if undecoded(ours) is not None:  # the archive's writer is given the texts as they came
-        assert load_json(process_part(None, ours)) == [e.raw for e in theirs]  # type: ignore[arg-type]
+    if undecoded(ours) is not None:  # the archive's writer is given the texts as they came, and the times
+        text, times_us = process_part(None, ours)  # type: ignore[arg-type,misc]
+        assert load_json(text) == [e.raw for e in theirs] and times_us == [epoch_us(e.time) for e in theirs]
         assert raw_values(ours) == [e.raw for e in theirs]  # (as an export writes them)
         assert undecoded(ours) is not None  # (and none is kept read)
     assert [e.raw for e in ours] == [e.raw for e in theirs] and ours == theirs and theirs == ours

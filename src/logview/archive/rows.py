@@ -10,9 +10,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from itertools import chain, repeat
-from operator import floordiv, sub
 from typing import Any
 
 import orjson
@@ -23,7 +22,7 @@ from logview.sources import AitronosSource, Source, SupermetricsSource
 from logview.sources.aitronos import error_message
 from logview.sources.api_times import api_times
 from logview.sources.base import CONNECTOR_KEYS, DURATION_LIMIT, TOOL_KEYS, connector_of, duration_ms, tool_of
-from logview.times import epoch_us
+from logview.times import epoch_us, epoch_us_all
 
 ROW_COLUMNS = ("source", "id", "time_us", "status", "status_code", "event", "tool", "connector",
                "credential_id", "duration_ms", "error", "error_group", "invalid", "raw")
@@ -110,7 +109,6 @@ _EPOCH_US: dict[datetime | None, int | None] = {None: None}  # a page's entries 
 _EPOCH_US_LIMIT = 20_000
 _INT64 = range(-(2**63), 2**63)
 _NAMING_KEYS = frozenset(TOOL_KEYS + CONNECTOR_KEYS)  # most entries have none: no lookups for them
-_EPOCH, _ONE_US = datetime(1970, 1, 1, tzinfo=timezone.utc), timedelta(microseconds=1)  # (as `epoch_us`)
 
 
 def _epoch_us(moment: datetime | None) -> int | None:
@@ -258,16 +256,6 @@ def _plain_columns(source_id: int, source: Source, ids: list[Any], times: list[d
              for duration in durations],
             list(map(error_message, raws)) if source.kind == "aitronos" else [None] * count,
             source.error_groups(statuses, raws), invalids, blobs]
-
-
-def epoch_us_all(times: list[datetime | None]) -> list[int | None]:
-    """`[epoch_us(moment) for moment in times]`, the same arithmetic run in C for the common
-    page (every time aware: a time's Python call cost more than the rest of its row)."""
-    try:
-        return list(map(floordiv, map(sub, times, repeat(_EPOCH, len(times))), repeat(_ONE_US, len(times))))
-    except TypeError:  # a time missing, or naive (UTC to `epoch_us`)
-        stamps = {moment: _epoch_us(moment) for moment in set(times)}  # (the cache may be cleared meanwhile)
-        return list(map(stamps.__getitem__, times))
 
 
 def _first_named(raws: list[dict[str, Any]], keys: tuple[str, ...]) -> list[Any]:

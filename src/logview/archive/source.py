@@ -67,22 +67,24 @@ class ArchivedSource:
         A typed page's entries whose raw values are unread are made rows from their texts, as
         the writer process makes them (`rows_from_text`): reading each raw value would cost the
         viewer that, and the coding of its batch the typed way (`Codes.encode`)."""
-        from logview.sources.typed_page import joined_texts, undecoded  # (loaded with such entries)
+        from logview.sources.typed_page import texts_and_times, undecoded  # (loaded with such entries)
 
-        texts = undecoded(list(entries)) if entries else None
+        listed = list(entries)
+        texts = undecoded(listed) if listed else None
         if texts is not None:
-            return self.rows_from_text(joined_texts(texts))
+            return self.rows_from_text(*texts_and_times(listed, texts))
         return page_rows(self._writable_id(), self._api_source, entries)
 
-    def rows_from_text(self, text: bytes) -> Rows:
+    def rows_from_text(self, text: bytes, times_us: list[int] | None = None) -> Rows:
         """The rows of the entries the JSON array `text` holds (`raws_rows` of what `load_json`
         reads of it), for `store_rows`; a Supermetrics page's straight from the text where it can
-        (`typed_rows.py`: msgspec, imported by the writer process with its first page)."""
+        (`typed_rows.py`: msgspec, imported by the writer process with its first page), with
+        `times_us` for their times if given (the viewer's parse found them)."""
         source_id = self._writable_id()
         if self._api_source.kind == "supermetrics":
             from logview.archive.typed_rows import supermetrics_text_rows
 
-            rows = supermetrics_text_rows(source_id, self._api_source, text)
+            rows = supermetrics_text_rows(source_id, self._api_source, text, times_us)
             if rows is not None:
                 return rows
         return raws_rows(source_id, self._api_source, load_json(text))

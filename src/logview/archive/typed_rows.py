@@ -24,9 +24,9 @@ from typing import Any
 
 import msgspec
 
-from logview.archive.rows import Rows, epoch_us_all
+from logview.archive.rows import Rows
 from logview.jsonutil import is_utf8
-from logview.sources.api_times import api_times
+from logview.sources.api_times import api_times_us
 from logview.sources.base import DURATION_LIMIT, Source
 from logview.sources.shapes import SupermetricsDocumented
 from logview.sources.typed_page import (DECODE_ERRORS, duration_of, event_of, id_of, stamp_of,
@@ -36,14 +36,14 @@ _entries = msgspec.json.Decoder(list[SupermetricsDocumented]).decode
 _texts = msgspec.json.Decoder(list[msgspec.Raw]).decode
 _encode = msgspec.json.Encoder().encode
 _NINETEEN_DIGITS = 10**18
-_STAMP_US: dict[str, int] = {}  # time texts met lately, as epoch microseconds
-_STAMP_US_LIMIT = 20_000
 
 
-def supermetrics_text_rows(source_id: int, source: Source, text: bytes) -> Rows | None:
+def supermetrics_text_rows(source_id: int, source: Source, text: bytes,
+                           times_us: list[int] | None = None) -> Rows | None:
     """The rows `raws_rows(source_id, source, load_json(text))` makes of `text`, a JSON array of
     Supermetrics entries, when it is one as described in the module (None otherwise: then make
-    them that way)."""
+    them that way). `times_us`: each entry's time in epoch microseconds, as the viewer's parse of
+    the page found them (`typed_page.py`), not found again here from the texts."""
     if b"\\" in text or not (text.isascii() or is_utf8(text)):
         return None
     try:
@@ -52,7 +52,8 @@ def supermetrics_text_rows(source_id: int, source: Source, text: bytes) -> Rows 
         return None
     if not fields or _encode(fields) != text:
         return None
-    times = _times_us(list(map(stamp_of, fields)))
+    times = times_us if times_us is not None and len(times_us) == len(fields) else \
+        api_times_us(list(map(stamp_of, fields)))
     if times is None:
         return None
     durations: list[int | None] = list(map(duration_of, fields))
@@ -70,22 +71,6 @@ def supermetrics_text_rows(source_id: int, source: Source, text: bytes) -> Rows 
                  [None if duration is None or not 0 <= duration < DURATION_LIMIT else float(duration)
                   for duration in durations],
                  nothing(), _error_groups(source, statuses, events), nothing(), list(map(bytes, _texts(text)))])
-
-
-def _times_us(stamps: list[str]) -> list[int] | None:
-    """`epoch_us_all(api_times(stamps))`, each text new to the cache made microseconds once (a
-    page's entries share their times: ~1 in 4 is new in the demo's); None if one is no time."""
-    found = list(map(_STAMP_US.get, stamps))
-    if None in found:
-        if len(_STAMP_US) >= _STAMP_US_LIMIT:  # (emptied before the page's texts are counted in, not after)
-            _STAMP_US.clear()
-        new = list(set(stamps).difference(_STAMP_US))
-        moments = api_times(new)
-        if None in moments:
-            return None
-        _STAMP_US.update(zip(new, epoch_us_all(moments)))
-        found = list(map(_STAMP_US.__getitem__, stamps))
-    return found
 
 
 def _error_groups(source: Source, statuses: list[int | None], events: list[str | None]) -> list[str | None]:

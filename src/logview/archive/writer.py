@@ -54,10 +54,10 @@ import orjson
 from logview.archive.coverage import Span, merge_spans
 from logview.archive.db import ArchiveError
 from logview.archive.rows import Rows
-from logview.archive.writer_child import problem_of, store_transaction
+from logview.archive.writer_child import Part, problem_of, store_transaction
 from logview.archive.writer_process import Answer, WriterProcess
 from logview.model import LogEntry
-from logview.sources.typed_page import joined_texts, undecoded
+from logview.sources.typed_page import texts_and_times, undecoded
 
 if TYPE_CHECKING:
     from logview.archive.source import ArchivedSource
@@ -91,7 +91,7 @@ class _Page:
     covered: Span | None
     size: int
     to_process: bool  # made the JSON text of its raw entries for the writer process, not rows
-    part: Rows | bytes | None = None
+    part: Part | None = None
     taken: bool = False  # to be stored
 
     def __len__(self) -> int:
@@ -273,13 +273,14 @@ class PageWriter:
             self.checkpointing = asyncio.get_running_loop().run_in_executor(None, self._archived.checkpoint)
 
 
-def process_part(archived: ArchivedSource, entries: Sequence[LogEntry]) -> Rows | bytes:
+def process_part(archived: ArchivedSource, entries: Sequence[LogEntry]) -> Part:
     """A page as the writer process takes it: the JSON text of its raw entries (`part_rows`
     makes the same rows of it), or its rows where orjson refuses a value (a number beyond a
     double, a lone surrogate: `page_rows` keeps those as they were read)."""
-    texts = undecoded(list(entries))
-    if texts is not None:  # (a typed page's entries, as their JSON texts came: none decoded here)
-        return joined_texts(texts)
+    listed = list(entries)
+    texts = undecoded(listed)
+    if texts is not None:  # (a typed page's entries, as their JSON texts came, none decoded here, and their times)
+        return texts_and_times(listed, texts)
     try:
         return orjson.dumps([entry.raw for entry in entries])
     except TypeError:

@@ -8,7 +8,9 @@ and SQLite run on the other core, in an interpreter of their own.
 
 The pipes carry frames: a 4-byte length, then a pickle (both ends are this package).
 - In: first `(path, retention, identity)`; then a transaction a frame, `(parts, covered,
-  query_key, want_rowids)`, each part a page as `Rows` or as the JSON text of its raw entries.
+  query_key, want_rowids)`, each part a page (`Part`): as `Rows`, as the JSON text of its raw
+  entries, or as that text and the entries' times in epoch microseconds (a typed page's, as the
+  viewer's parse found them: `typed_page.texts_and_times`).
 - Out: a frame a transaction, in order: `(rowids, None)` (by id, when asked), or `({}, problem)`
   once storing failed; after a problem nothing more is stored, and every later transaction gets
   the same answer.
@@ -24,7 +26,7 @@ import pickle
 import struct
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Union
 
 from logview.archive.db import ArchiveError
 from logview.archive.rows import Rows
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     from logview.archive.source import ArchivedSource
 
 FRAME = struct.Struct("<I")  # a frame's length
+Part = Union[Rows, bytes, tuple[bytes, list[int]]]  # a page, as the process is handed it (see the module)
 
 
 def frame(value: Any) -> bytes:
@@ -51,17 +54,19 @@ def read_frame(stream: BinaryIO) -> Any:
     return pickle.loads(body) if len(body) == size else None
 
 
-def part_rows(archived: ArchivedSource, part: Rows | bytes) -> Rows:
+def part_rows(archived: ArchivedSource, part: Part) -> Rows:
     """A page's rows: made already, or from the JSON text of its raw entries: the rows of the
     entries `entries_from_raws` made of them when the page was parsed (`raws_rows`; the text came
     from `orjson.dumps`, or as the API sent it, `typed_page.py`: either way it holds no lone
-    surrogate)."""
+    surrogate), their times as given with it."""
     if isinstance(part, Rows):
         return part
+    if isinstance(part, tuple):
+        return archived.rows_from_text(*part)
     return archived.rows_from_text(part)
 
 
-def store_transaction(archived: ArchivedSource, parts: Sequence[Rows | bytes], covered: Span | None,
+def store_transaction(archived: ArchivedSource, parts: Sequence[Part], covered: Span | None,
                       query_key: str, want_rowids: bool) -> dict[str, int]:
     """One transaction: the pages' entries, then the span they complete. Where the entries are
     archived now, by id, if asked. Raises ArchiveError, or ValueError for text SQLite cannot hold."""

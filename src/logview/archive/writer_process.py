@@ -21,11 +21,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from logview.archive.db import ArchiveError
-from logview.archive.writer_child import FRAME, frame
+from logview.archive.writer_child import FRAME, Part, frame
 
 if TYPE_CHECKING:
     from logview.archive.coverage import Span
-    from logview.archive.rows import Rows
     from logview.archive.source import ArchivedSource
 
 Answer = tuple[dict[str, int], str | None]  # rowids, and the problem once storing failed
@@ -87,7 +86,7 @@ class WriterProcess:
         writer._send(setup)
         return writer
 
-    def submit(self, parts: Sequence[Rows | bytes], covered: Span | None, query_key: str,
+    def submit(self, parts: Sequence[Part], covered: Span | None, query_key: str,
                want_rowids: bool) -> asyncio.Future[Answer]:
         """Hand a transaction over; its answer comes in order (see `writer_child.py`)."""
         answer: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()

@@ -9,7 +9,7 @@ their values) and a lookup table computed per code is extended, never rebuilt.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 from itertools import repeat
 from operator import attrgetter, itemgetter
 from typing import Any
@@ -23,11 +23,10 @@ from logview.model import LogEntry, severity
 from logview.sources.base import DURATION_LIMIT, TOOL_KEYS, Source
 from logview.sources.typed_page import column_raws, undecoded
 from logview.store.rows import RowBuffer
-from logview.times import epoch_us
+from logview.times import epoch_us_remembered
 
 CODE_FIELDS = ("status", "credential", "event", "tool", "error")
 NAN = float("nan")
-TIME_CACHE_LIMIT = 20_000  # distinct entry times remembered with their microseconds
 _NO_FIELDS: dict[str, Any] = {}  # what an entry that is not an object has (only ever read)
 _DICT = frozenset((dict,))
 _STATUS, _TIME, _INVALID = (attrgetter(name) for name in ("status", "time", "invalid"))
@@ -48,7 +47,6 @@ class Codes:
         self.origins = Categories()  # a merged store's parts, by label
         self.severity = np.zeros(1, dtype=np.int8)  # per status code
         self._luts: dict[tuple[str, ...], np.ndarray] = {}
-        self._moments: dict[datetime, int] = {}  # entry times seen lately, as epoch microseconds
 
     def tables(self) -> tuple[Categories, ...]:
         """The table of each of CODE_FIELDS, in that order."""
@@ -107,20 +105,12 @@ class Codes:
         return codes[inverse]
 
     def _times(self, moments: list[datetime | None]) -> list[int]:
-        """Epoch microseconds per time (NO_TIME for none); a page's entries share their datetimes
-        (see `sources.api_times`), so most are one dict lookup (in C: `map`)."""
-        known = self._moments
-        if len(known) >= TIME_CACHE_LIMIT:
-            known.clear()
-        found = list(map(known.get, moments))
-        if None in found:  # a time not met before (or none): its microseconds once for all its entries
-            new = set(moments).difference(known)
-            if None in new:
-                new.discard(None)
-                known[None] = NO_TIME  # type: ignore[index]
-            new_moments = list(new)
-            known.update(zip(new_moments, utc_epoch_us(new_moments)))
-            found = list(map(known.__getitem__, moments))
+        """Epoch microseconds per time (NO_TIME for none): each distinct time's once, remembered
+        (`epoch_us_remembered`: a page's entries share their datetimes, see `sources.api_times`,
+        and an archive's writer asked for the same ones a moment before)."""
+        found = epoch_us_remembered(moments)
+        if None in moments:  # (an entry without a time: rare)
+            found = [NO_TIME if value is None else value for value in found]
         return found  # type: ignore[return-value]
 
     def widen(self, rows: RowBuffer) -> None:
@@ -149,28 +139,6 @@ class Codes:
             lut = extra if lut is None else np.concatenate([lut, extra])
             self._luts[key] = lut
         return lut
-
-
-_MICROSECOND = attrgetter("microsecond")
-_TZINFO = attrgetter("tzinfo")
-_EXACT_SECONDS = 2.0**32  # a float of seconds this far from the epoch still has its whole seconds exact
-
-
-def utc_epoch_us(moments: list[datetime]) -> list[int]:
-    """`[epoch_us(moment) for moment in moments]`, all at once where each names UTC itself (as
-    the API's times do): the whole seconds of `timestamp` (its fraction is at least a microsecond
-    from the next second, more than a float of under 2**32 seconds can be off), then the
-    microsecond; a backfill's times are mostly new (~230 a page), and `epoch_us` costs ~1 µs each."""
-    if not moments or set(map(_TZINFO, moments)) != _UTC_ONLY:
-        return list(map(epoch_us, moments))  # type: ignore[arg-type]
-    stamps = np.fromiter(map(datetime.timestamp, moments), np.float64, len(moments))
-    if not (-_EXACT_SECONDS < stamps.min() and stamps.max() < _EXACT_SECONDS):
-        return list(map(epoch_us, moments))  # type: ignore[arg-type]
-    seconds = np.floor(stamps).astype(np.int64)
-    return (seconds * 1_000_000 + np.fromiter(map(_MICROSECOND, moments), np.int64, len(moments))).tolist()
-
-
-_UTC_ONLY = {timezone.utc}
 
 
 def _coded(values: list[Any], table: Categories, strings_only: bool = False) -> list[int]:
