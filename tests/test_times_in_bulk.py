@@ -47,3 +47,18 @@ def test_times_remembered_past_the_limit_are_each_ones(monkeypatch):
     for seconds in [(1, 2), (2, 3, 4), (4, 5), (1, 6, 7, 8), ()]:
         values = [start + timedelta(seconds=s) for s in seconds] + [None]
         assert epoch_us_remembered(values) == [epoch_us(value) for value in values]
+
+
+def test_times_remembered_emptied_meanwhile_are_each_ones(monkeypatch):
+    """(the memory is shared by the store and an archive's writer thread: one may empty it while
+    the other reads its batch's times back)"""
+    start = datetime(2025, 11, 15, tzinfo=timezone.utc)
+    values = [start + timedelta(seconds=s) for s in (1, 2, 2, 3)]
+
+    class Forgetful(dict):
+        def update(self, *args, **kwargs):  # (as if another thread emptied it right after)
+            super().update(*args, **kwargs)
+            self.clear()
+
+    monkeypatch.setattr(times, "_REMEMBERED", Forgetful())
+    assert epoch_us_remembered(values) == [epoch_us(value) for value in values]

@@ -148,4 +148,7 @@ def epoch_us_remembered(moments: list[datetime | None]) -> list[int | None]:
     new = list(set(moments).difference(_REMEMBERED))
     if new:
         _REMEMBERED.update(zip(new, epoch_us_all(new)))
-    return list(map(_REMEMBERED.__getitem__, moments))
+    try:
+        return list(map(_REMEMBERED.__getitem__, moments))
+    except KeyError:  # emptied meanwhile by another thread (an archive writer thread): made all at once instead
+        return epoch_us_all(moments)
