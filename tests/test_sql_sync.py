@@ -4,6 +4,7 @@ fetches everything, the next only what is newer (one request), and the key never
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -129,12 +130,13 @@ def test_a_sync_the_budget_stops_says_why_in_words_that_agree() -> None:
         paced = logview("sql", COUNT, *source, "--sync", "-v", key_env=key)  # two pages, then the pace
         said = paced.stderr.splitlines()[-1]
         assert paced.returncode == 3 and log_requests(server) == 2, paced.stderr
-        assert said.startswith("logview sql: RATE_LIMITED: API budget 1/3 · resets in ~60 min; the API budget "
-                               "paces its 1 left over the 60 min to its reset: the next may go in 3600 s, "), said
+        assert re.match(r"logview sql: RATE_LIMITED: API budget 1/3 · resets in ~60 min; the API budget "
+                        r"paces its 1 left over the 60 min to its reset: the next may go in (3600|35[5-9]\d) s, ",
+                        said), said  # a second or more may pass on a loaded machine
 
         spent = logview("sql", COUNT, *source, "--sync", "-v", key_env=key)  # the first page takes the last
         said = spent.stderr.splitlines()[-1]
         assert spent.returncode == 3 and log_requests(server) == 3, spent.stderr
-        assert said.startswith("logview sql: RATE_LIMITED: API budget 0/3 · resets in ~60 min; "
-                               "the API budget is spent until it resets, in 3600 s, "), said
+        assert re.match(r"logview sql: RATE_LIMITED: API budget 0/3 · resets in ~60 min; "
+                        r"the API budget is spent until it resets, in (3600|35[5-9]\d) s, ", said), said
         assert server.state.served("supermetrics").throttled == 0
