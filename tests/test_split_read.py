@@ -111,6 +111,27 @@ def test_front_and_back_together_are_one_reader_reading_the_whole_file(tmp_path,
         assert len(recoded) >= segments_of(count) // 2
 
 
+def test_the_child_codes_each_value_once_for_all_its_segments(tmp_path):
+    """One reader for all the child's segments (a reader each coded every segment's values again,
+    the slow way): its table holds each event once, in the order it met them, from the back; the
+    viewer gives each its code where the file first holds it (the test above)."""
+    path = tmp_path / "logs.jsonl"
+    count = write_file(path, "supermetrics")
+    back = BackReader(path, "supermetrics")
+    wait_for_child(back, 0, count)
+    while not back._ended():
+        time.sleep(0.01)
+    found = back.columns()
+    assert found is not None and len(found.segments) == segments_of(count)
+    rows = [line for line in path.read_bytes().splitlines() if line.strip()]
+    size = split_read.SEGMENT_ROWS
+    as_met = [line for lo in range((len(rows) - 1) // size * size, -1, -size) for line in rows[lo:lo + size]]
+    events = [json.loads(line).get("event") for line in as_met if line[:1] == b"{"]
+    met = list(dict.fromkeys(event for event in events if type(event) is str))
+    assert found.values["event"] == [None, *met]
+    back.close()
+
+
 def test_the_viewer_gives_its_read_buffers_back_after_each_segment(tmp_path, monkeypatch):
     """Freed, a segment's buffers stayed in the heap until the whole read ended, the peak of the
     process tree (the child beside it): they go back to the system as each segment ends."""

@@ -56,11 +56,12 @@ def read_columns(path: Path, reader: ColumnReader, count: int, pause: Callable[[
                 # The front's read buffers go back to the system before the back's columns come (in
                 # the heap they would stay until the read ends: ~15 MiB more at the peak, 1M lines).
                 release_free_memory()
+                recoder = Recoder(reader, found.values)
                 for segment in range(read // size, -(-count // size)):
                     chunk = found.segment(segment, min(count, (segment + 1) * size) - segment * size)
                     if chunk is None:
                         break
-                    yield Recoder(reader).recode(chunk)  # (the child read each segment afresh)
+                    yield recoder.recode(chunk)
                     read += len(chunk)
         yield from _read(path, reader, count - read, pause, first_row=read, spans=spans)
     finally:
