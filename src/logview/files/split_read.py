@@ -28,6 +28,7 @@ from __future__ import annotations
 import mmap
 import os
 import pickle
+import select
 import signal
 import struct
 import sys
@@ -152,11 +153,21 @@ class BackReader:
         """The child's columns (waiting for the child to end), or None when it failed, or when
         `wanted` turned False while it was waited for (the viewer quit or reloaded meanwhile: the
         child is stopped at once rather than waited for to read its segments)."""
-        while not self._ended():
-            if not wanted():
-                self.close()
-                return None
-            time.sleep(CHILD_POLL_S)
+        ends = _end_of(self.pid)
+        try:
+            while not self._ended():
+                if not wanted():
+                    self.close()
+                    return None
+                # (waiting for the segment the child is reading when the viewer meets it: the
+                # columns are taken as it ends, not up to a poll later)
+                if ends is not None:
+                    select.select([ends], [], [], CHILD_POLL_S)
+                else:
+                    time.sleep(CHILD_POLL_S)
+        finally:
+            if ends is not None:
+                os.close(ends)
         try:
             if not self._wait() or self._file.closed:
                 return None
@@ -201,6 +212,14 @@ class BackReader:
                 pass
             self._wait()
         self._file.close()
+
+
+def _end_of(pid: int) -> int | None:
+    """A descriptor readable once process `pid` has ended (Linux 5.3 on), or None."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
 
 
 def _child(path: Path, kind: str, claims: Claims, out: IO[bytes], index_fd: int, notify_fd: int) -> None:
