@@ -52,9 +52,9 @@ SPLIT_FROM_BYTES = 32 << 20  # smaller files are read in well under a second by 
 # waits for at most once it has met the child (~10 ms of Supermetrics lines, ~35 ms of Aitronos).
 SEGMENT_ROWS = 1 << 14
 # The viewer reads 4 MB chunks so as to take turns with its UI thread less often; the child has no
-# such turns to take, but each chunk costs a few dozen numpy calls: 2 MiB took 4–8% less of its CPU
-# than 1 MiB for the same peak (4 MiB: 3–4 MiB more, its bytes held while they are read).
-CHILD_CHUNK_BYTES = 2 << 20
+# such turns to take, and each chunk's bytes are held while it is read: 2 MiB took 3–4% less of its
+# CPU, but the child held 1.2 (Supermetrics) to 3 MiB (Aitronos) more all along, at the peak of the tree.
+CHILD_CHUNK_BYTES = 1 << 20
 CHILD_POLL_S = 0.01  # how often a viewer waiting for the child asks whether it is still wanted
 CHILD_NICE = 10  # (the viewer's threads come first whenever both cores are wanted)
 _UNCLAIMED = (1 << 31) - 1  # the child's first claim before it has made one
