@@ -45,7 +45,7 @@ import numpy as np
 from logview.files.child_index import ChildIndex, spans_of_rows, write_index
 from logview.files.columns import ColumnChunk, ColumnReader
 from logview.files.jsonl import source_for_kind
-from logview.files.lines import indexed_chunks
+from logview.files.lines import ReadBuffer, indexed_chunks
 
 SPLIT_FROM_BYTES = 32 << 20  # smaller files are read in well under a second by the viewer alone
 # Rows a side claims at a time: the last segment both may read (see `Claims`), and what the viewer
@@ -237,14 +237,17 @@ def _child(path: Path, kind: str, claims: Claims, out: IO[bytes], index_fd: int,
         size = claims.segment_rows
         written: dict[int, tuple[int, int]] = {}
         reader = ColumnReader(source)  # (its codes follow the order it reads in, from the back: see `Recoder`)
+        into = ReadBuffer()
         for segment in range(-(-rows // size) - 1, -1, -1):
             if os.getppid() != parent or not claims.claim_back(segment):  # the viewer is gone, or met
                 break
             lo, hi = segment * size, min(rows, (segment + 1) * size)
             # (the lines as indexed: not looked for again; a file changed meanwhile ends them early,
             # and the viewer, counting other rows than its own, reads the segment itself)
-            parts = [reader.read_chunk(chunk) for chunk in
-                     indexed_chunks(path, spans_of_rows(index_fd, records, lo, hi), CHILD_CHUNK_BYTES)]
+            parts = []
+            for chunk in indexed_chunks(path, spans_of_rows(index_fd, records, lo, hi), CHILD_CHUNK_BYTES, into):
+                parts.append(reader.read_chunk(chunk))
+                del chunk  # (its bytes are read over by the next: `ReadBuffer`)
             if parts:
                 columns = ColumnChunk.join(parts)
                 columns.new_values = {}  # (the values are written once, at the end)
