@@ -1,5 +1,5 @@
-"""The memory a file read freed goes back to the system when it ends (glibc only), and the chunks
-a read hands out are exactly the file's bytes."""
+"""The memory a file read freed goes back to the system when it ends (glibc only), the chunks
+a read hands out are exactly the file's bytes, and a read by the index reuses one buffer for them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from logview.files.lines import scan_lines
+from logview.files.lines import LineChunk, ReadBuffer, indexed_chunks, scan_lines
 
 GLIBC = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
 
@@ -59,3 +59,39 @@ def test_chunks_with_data_are_the_files_bytes_whatever_the_cuts(tmp_path: Path) 
         chunks = list(scan_lines(path, chunk_bytes=chunk_bytes, first_bytes=50, with_data=True))
         assert [line for chunk in chunks for line in chunk.lines()] == [*lines, b'{"torn":1}']
         assert chunks[-1].scanned == path.stat().st_size
+
+
+def test_chunks_read_into_one_buffer_are_the_files_bytes_each_until_the_next(tmp_path: Path) -> None:
+    """A second pass by the index reads each chunk into the buffer of the one before (fresh bytes
+    for each took fresh heap pages, kept until trimmed), but a short one (a segment's last): it
+    would shrink the buffer, then grow it again."""
+    path = tmp_path / "f.jsonl"
+    lines = [b'{"n":%d,"pad":"%s"}' % (i, b"y" * (i * 37 % 300)) for i in range(400)]
+    path.write_bytes(b"\n".join(lines) + b"\n\n  \n" + b'{"torn":1}')
+    index = LineChunk.join(list(scan_lines(path)))
+    for chunk_bytes in (64, 1000, 4096):
+        into, seen, reused, count = ReadBuffer(), [], 0, 0
+        last = None
+        for chunk in indexed_chunks(path, [(index.starts, index.lengths)], chunk_bytes, into):
+            seen += chunk.lines()  # (taken before the next chunk is read over it)
+            reused, count, last = reused + (id(chunk.data) == last), count + 1, id(chunk.data)
+            del chunk  # (a chunk still held when the next is read is not read over: see below)
+        assert seen == [*lines, b'{"torn":1}']
+        if chunk_bytes > 300:  # (else a chunk is a line, of any length)
+            assert reused >= count // 2
+
+
+def test_a_chunk_still_in_use_is_not_read_over(tmp_path: Path) -> None:
+    """Its bytes held (here as a view, as a reader's block being decoded is; or the chunk itself),
+    the next chunk is read into a buffer of its own, whatever its length."""
+    path = tmp_path / "f.jsonl"
+    lines = [b'{"n":%d}' % (i % 10) for i in range(100)]  # (chunks of one length)
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    index = LineChunk.join(list(scan_lines(path)))
+    chunks = indexed_chunks(path, [(index.starts, index.lengths)], 100, ReadBuffer())
+    first = next(chunks)
+    held = memoryview(first.data)  # (as a reader's block still being decoded would be)
+    before = held.tobytes()
+    second = next(chunks)
+    assert second.lines() == lines[len(first.starts):len(first.starts) + len(second.starts)]
+    assert held.tobytes() == before

@@ -111,6 +111,27 @@ def test_front_and_back_together_are_one_reader_reading_the_whole_file(tmp_path,
         assert len(recoded) >= segments_of(count) // 2
 
 
+def test_the_child_codes_each_value_once_for_all_its_segments(tmp_path):
+    """One reader for all the child's segments (a reader each coded every segment's values again,
+    the slow way): its table holds each event once, in the order it met them, from the back; the
+    viewer gives each its code where the file first holds it (the test above)."""
+    path = tmp_path / "logs.jsonl"
+    count = write_file(path, "supermetrics")
+    back = BackReader(path, "supermetrics")
+    wait_for_child(back, 0, count)
+    while not back._ended():
+        time.sleep(0.01)
+    found = back.columns()
+    assert found is not None and len(found.segments) == segments_of(count)
+    rows = [line for line in path.read_bytes().splitlines() if line.strip()]
+    size = split_read.SEGMENT_ROWS
+    as_met = [line for lo in range((len(rows) - 1) // size * size, -1, -size) for line in rows[lo:lo + size]]
+    events = [json.loads(line).get("event") for line in as_met if line[:1] == b"{"]
+    met = list(dict.fromkeys(event for event in events if type(event) is str))
+    assert found.values["event"] == [None, *met]
+    back.close()
+
+
 def test_the_viewer_gives_its_read_buffers_back_after_each_segment(tmp_path, monkeypatch):
     """Freed, a segment's buffers stayed in the heap until the whole read ended, the peak of the
     process tree (the child beside it): they go back to the system as each segment ends."""
@@ -149,12 +170,9 @@ def test_the_two_sides_claim_each_segment_once_until_they_meet():
     assert not claims.claim_front(3) and not claims.claim_back(2)  # (3 is the child's, 2 the viewer's)
 
 
-def test_a_slow_child_leaves_the_viewer_reading_on(tmp_path, monkeypatch):
-    """A child starved by other work (niced, it gets a core last) reads one segment while the
-    viewer reads all the others: the viewer waits for it only as long as that one takes, not for
-    a share fixed in advance."""
-    path = tmp_path / "logs.jsonl"
-    count = write_file(path, "supermetrics", 6000)
+def slow_child(path: Path, monkeypatch: pytest.MonkeyPatch) -> BackReader:
+    """A child (of a Supermetrics file) that takes 0.5 s a segment, once it has claimed its first
+    (the last segment)."""
     real = split_read.indexed_chunks
 
     def slow(*args, **kwargs):  # (only the child reads through split_read's own name)
@@ -163,12 +181,38 @@ def test_a_slow_child_leaves_the_viewer_reading_on(tmp_path, monkeypatch):
 
     monkeypatch.setattr(split_read, "indexed_chunks", slow)
     back = BackReader(path, "supermetrics")
-    wait_for_child(back, segments_of(count) - 1, count)  # (its first claim, the last segment)
+    wait_for_child(back, segments_of(sum(len(c.starts) for c in scan_lines(path))) - 1, 0)
+    return back
+
+
+def test_a_slow_child_leaves_the_viewer_reading_on(tmp_path, monkeypatch):
+    """A child starved by other work (niced, it gets a core last) reads one segment while the
+    viewer reads all the others: the viewer waits for it only as long as that one takes, not for
+    a share fixed in advance."""
+    path = tmp_path / "logs.jsonl"
+    count = write_file(path, "supermetrics", 6000)
+    back = slow_child(path, monkeypatch)
     began = time.monotonic()
     found = columns(path, "supermetrics", count, back, spans=index_of(path))
     assert time.monotonic() - began < 1.5  # (the child's fixed share, 5/8 of the lines: ~4 s here)
     assert_same(found, columns(path, "supermetrics", count))
     assert child_claims(back) >= segments_of(count) - 2
+
+
+def test_the_viewer_takes_the_childs_columns_as_soon_as_it_ends(tmp_path, monkeypatch):
+    """The viewer that has met the child waits for the segment the child is reading: it takes
+    the columns as the child ends, not at its next look (each look also asks whether the viewer
+    still wants them)."""
+    path = tmp_path / "logs.jsonl"
+    count = write_file(path, "supermetrics")
+    monkeypatch.setattr(split_read, "CHILD_POLL_S", 5.0)
+    back = slow_child(path, monkeypatch)
+    back._claims._marks[0] = segments_of(count) - 1  # (the viewer has read all the others)
+    began = time.monotonic()
+    found = back.columns()
+    assert found is not None and list(found.segments) == [segments_of(count) - 1]
+    assert time.monotonic() - began < 2.5  # (~0.5 s: the rest of its segment)
+    back.close()
 
 
 def test_a_child_that_fails_leaves_the_back_to_the_viewer(tmp_path):

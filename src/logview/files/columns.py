@@ -199,8 +199,8 @@ class ColumnReader:
             plain = np.zeros(0, dtype=bool)
         view = memoryview(raw)  # (a block is decoded where it lies, not copied out)
 
-        def lines_of(lo: int, hi: int) -> list[bytes]:
-            return [raw[s:e + 1] for s, e in zip(first[lo:hi].tolist(), last[lo:hi].tolist())]
+        def lines_of(lo: int, hi: int) -> list[bytes]:  # (bytes, whatever `raw` is: read exactly as a file's lines)
+            return [view[s:e + 1].tobytes() for s, e in zip(first[lo:hi].tolist(), last[lo:hi].tolist())]
 
         return self._read(lengths, plain, lambda lo, hi: view[int(first[lo]):int(last[hi - 1]) + 1], lines_of,
                           between, checked=True)

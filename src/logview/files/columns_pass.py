@@ -16,7 +16,7 @@ from typing import TypeAlias
 import numpy as np
 
 from logview.files.columns import ColumnChunk, ColumnReader
-from logview.files.lines import indexed_chunks, scan_lines
+from logview.files.lines import ReadBuffer, indexed_chunks, scan_lines
 from logview.files.memory import release_free_memory
 from logview.files.split_read import BackReader, Recoder
 
@@ -35,12 +35,13 @@ def read_columns(path: Path, reader: ColumnReader, count: int, pause: Callable[[
     is scanned. Closing the iterator stops the child."""
     try:
         if back is None or spans is None:  # (the child's segments are rows of the index)
-            yield from _read(path, reader, count, pause, spans=spans)
+            yield from _read(path, reader, count, pause, spans=spans, into=ReadBuffer())
             return
         read, size = 0, back.segment_rows
+        into = ReadBuffer()  # (one for all the segments the viewer reads)
         while read < count and back.claim(read // size):
             want = min(count, read + size) - read
-            got = yield from _read(path, reader, want, pause, first_row=read, spans=spans)
+            got = yield from _read(path, reader, want, pause, first_row=read, spans=spans, into=into)
             read += got
             if got < want:  # (the file is shorter than when it was indexed: the lines still there)
                 return
@@ -56,27 +57,28 @@ def read_columns(path: Path, reader: ColumnReader, count: int, pause: Callable[[
                 # The front's read buffers go back to the system before the back's columns come (in
                 # the heap they would stay until the read ends: ~15 MiB more at the peak, 1M lines).
                 release_free_memory()
+                recoder = Recoder(reader, found.values)
                 for segment in range(read // size, -(-count // size)):
                     chunk = found.segment(segment, min(count, (segment + 1) * size) - segment * size)
                     if chunk is None:
                         break
-                    yield Recoder(reader).recode(chunk)  # (the child read each segment afresh)
+                    yield recoder.recode(chunk)
                     read += len(chunk)
-        yield from _read(path, reader, count - read, pause, first_row=read, spans=spans)
+        yield from _read(path, reader, count - read, pause, first_row=read, spans=spans, into=ReadBuffer())
     finally:
         if back is not None:
             back.close()
 
 
 def _read(path: Path, reader: ColumnReader, left: int, pause: Callable[[], None], *, first_row: int = 0,
-          spans: Spans | None = None) -> Iterator[ColumnChunk]:
+          spans: Spans | None = None, into: ReadBuffer | None = None) -> Iterator[ColumnChunk]:
     """Up to `left` lines from row `first_row` of `spans` (without `spans`, from the file's first
-    line, scanned); returns how many were read."""
+    line, scanned), read `into` a buffer; returns how many were read."""
     read = 0
     if left <= 0:
         return read
     if spans is not None:
-        chunks = indexed_chunks(path, _blocks(spans, first_row, first_row + left), reader.chunk_bytes)
+        chunks = indexed_chunks(path, _blocks(spans, first_row, first_row + left), reader.chunk_bytes, into)
     else:
         chunks = scan_lines(path, chunk_bytes=reader.chunk_bytes, with_data=True)
     for chunk in chunks:

@@ -17,7 +17,7 @@ from logview.jsonutil import is_utf8
 _BACKSLASH, _U, _LOWER_D = ord("\\"), ord("u"), ord("d")
 
 
-def suspect_lines(raw: bytes, data: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+def suspect_lines(raw: bytes | bytearray, data: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
     """Per line (bytes `first[i]..last[i]` of `raw`, `data` its bytes as uint8; the bytes between
     lines are ASCII white space): True where the line is not valid UTF-8 or holds the escape of a
     surrogate (`\\ud…`, `\\uD…`), which msgspec would read unlike `load_json`."""

@@ -13,9 +13,10 @@ split is fixed in advance: the child starts ~0.3 s before the viewer can, and ho
 depends on the file and on what else the machine runs (a fixed share left the viewer waiting up to
 0.4 s for a child starved by other work, or the child's core idle while the viewer read on).
 
-The child reads each segment with a reader of its own, so that its codes say nothing of the other
-segments; `Recoder` puts each into the viewer's reader's codes in file order, so the store sees
-what one reader reading the whole file would have given it. Whatever goes wrong in the child (it
+The child reads all its segments with one reader (a reader per segment cost it 5–9% more CPU:
+each segment coded its values again, the slow way), so a child's code says when the child first met
+a value, from the back; `Recoder` puts each segment into the viewer's reader's codes in file order,
+so the store sees what one reader reading the whole file would have given it. Whatever goes wrong in the child (it
 dies, its count of lines is not the viewer's) only means the viewer reads those segments itself
 (`columns_pass.py`, `child_index.py`).
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 import mmap
 import os
 import pickle
+import select
 import signal
 import struct
 import sys
@@ -36,20 +38,22 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-from logview.categories import CodeMap
+import numpy as np
+
 from logview.files.child_index import ChildIndex, spans_of_rows, write_index
 from logview.files.columns import ColumnChunk, ColumnReader
 from logview.files.jsonl import source_for_kind
-from logview.files.lines import indexed_chunks
+from logview.files.lines import ReadBuffer, indexed_chunks
 
 SPLIT_FROM_BYTES = 32 << 20  # smaller files are read in well under a second by the viewer alone
 # Rows a side claims at a time: the last segment both may read (see `Claims`), and what the viewer
 # waits for at most once it has met the child (~10 ms of Supermetrics lines, ~35 ms of Aitronos).
 SEGMENT_ROWS = 1 << 14
 # The viewer reads 4 MB chunks so as to take turns with its UI thread less often; the child has no
-# such turns to take, and each chunk's bytes are held about three times over while it is read.
+# such turns to take, and each chunk's bytes are held while it is read: 2 MiB took 3–4% less of its
+# CPU, but the child held 1.2 (Supermetrics) to 3 MiB (Aitronos) more all along, at the peak of the tree.
 CHILD_CHUNK_BYTES = 1 << 20
 CHILD_POLL_S = 0.01  # how often a viewer waiting for the child asks whether it is still wanted
 CHILD_NICE = 10  # (the viewer's threads come first whenever both cores are wanted)
@@ -87,12 +91,14 @@ class Claims:
 
 @dataclass(frozen=True)
 class BackColumns:
-    """What the child read: the lines it counted, and the segments it read (each a `ColumnChunk`
-    in codes of its own), read from its file one at a time (not all held at once)."""
+    """What the child read: the lines it counted, the segments it read (each a `ColumnChunk` in
+    the child's codes), read from its file one at a time (not all held at once), and the values
+    its codes stand for, per field (`Categories.values`)."""
 
     rows: int
     segments: dict[int, tuple[int, int]]  # segment → (offset of its pickle, its rows)
     file: IO[bytes]
+    values: dict[str, list[Any]]
 
     def segment(self, segment: int, rows: int) -> ColumnChunk | None:
         """The child's columns of `segment`, if it read that segment and found `rows` lines in it."""
@@ -147,21 +153,31 @@ class BackReader:
         """The child's columns (waiting for the child to end), or None when it failed, or when
         `wanted` turned False while it was waited for (the viewer quit or reloaded meanwhile: the
         child is stopped at once rather than waited for to read its segments)."""
-        while not self._ended():
-            if not wanted():
-                self.close()
-                return None
-            time.sleep(CHILD_POLL_S)
+        ends = _end_of(self.pid)
+        try:
+            while not self._ended():
+                if not wanted():
+                    self.close()
+                    return None
+                # (waiting for the segment the child is reading when the viewer meets it: the
+                # columns are taken as it ends, not up to a poll later)
+                if ends is not None:
+                    select.select([ends], [], [], CHILD_POLL_S)
+                else:
+                    time.sleep(CHILD_POLL_S)
+        finally:
+            if ends is not None:
+                os.close(ends)
         try:
             if not self._wait() or self._file.closed:
                 return None
             self._file.seek(-_FOOTER.size, os.SEEK_END)
             self._file.seek(_FOOTER.unpack(self._file.read(_FOOTER.size))[0])
-            rows, segments = pickle.load(self._file)
+            rows, segments, values = pickle.load(self._file)
         except Exception:  # it was killed, or wrote something else: the viewer reads it instead
             self.close()
             return None
-        return BackColumns(rows, segments, self._file)
+        return BackColumns(rows, segments, self._file, values)
 
     def _ended(self) -> bool:
         """Whether the child has ended (left for `_wait` to reap); True where that cannot be
@@ -198,6 +214,14 @@ class BackReader:
         self._file.close()
 
 
+def _end_of(pid: int) -> int | None:
+    """A descriptor readable once process `pid` has ended (Linux 5.3 on), or None."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
+
+
 def _child(path: Path, kind: str, claims: Claims, out: IO[bytes], index_fd: int, notify_fd: int) -> None:
     """Find the lines of `path` for the viewer, then read segments of their columns from the last
     one down while `claims` lets it, each written to `out` as it is read, then the table of them.
@@ -212,24 +236,29 @@ def _child(path: Path, kind: str, claims: Claims, out: IO[bytes], index_fd: int,
         rows = sum(count for _, count in records)
         size = claims.segment_rows
         written: dict[int, tuple[int, int]] = {}
+        reader = ColumnReader(source)  # (its codes follow the order it reads in, from the back: see `Recoder`)
+        into = ReadBuffer()
         for segment in range(-(-rows // size) - 1, -1, -1):
             if os.getppid() != parent or not claims.claim_back(segment):  # the viewer is gone, or met
                 break
-            reader = ColumnReader(source)  # (its codes are this segment's alone: see `Recoder`)
             lo, hi = segment * size, min(rows, (segment + 1) * size)
             # (the lines as indexed: not looked for again; a file changed meanwhile ends them early,
             # and the viewer, counting other rows than its own, reads the segment itself)
-            parts = [reader.read_chunk(chunk) for chunk in
-                     indexed_chunks(path, spans_of_rows(index_fd, records, lo, hi), CHILD_CHUNK_BYTES)]
+            parts = []
+            for chunk in indexed_chunks(path, spans_of_rows(index_fd, records, lo, hi), CHILD_CHUNK_BYTES, into):
+                parts.append(reader.read_chunk(chunk))
+                del chunk  # (its bytes are read over by the next: `ReadBuffer`)
             if parts:
                 columns = ColumnChunk.join(parts)
+                columns.new_values = {}  # (the values are written once, at the end)
                 del parts  # (the parts and the whole are not held at once while it is written)
                 written[segment] = (out.tell(), len(columns))
                 pickle.dump(columns, out, protocol=pickle.HIGHEST_PROTOCOL)
                 del columns
         if os.getppid() == parent:
             table = out.tell()
-            pickle.dump((rows, written), out, protocol=pickle.HIGHEST_PROTOCOL)
+            values = {name: table.values for name, table in reader.tables.items()}
+            pickle.dump((rows, written, values), out, protocol=pickle.HIGHEST_PROTOCOL)
             out.write(_FOOTER.pack(table))
             out.flush()
             code = 0
@@ -240,17 +269,39 @@ def _child(path: Path, kind: str, claims: Claims, out: IO[bytes], index_fd: int,
 
 
 class Recoder:
-    """Another reader's chunks (in order) in `reader`'s codes, as if it had read them itself."""
+    """The child's segments, taken in file order, in `reader`'s codes, as if it had read them itself.
 
-    def __init__(self, reader: ColumnReader) -> None:
+    The child coded each value where it first met it, reading from the back; a reader reading the
+    file codes it where the file first holds it. So a child's code is given its code here at its
+    first row in the segments as they are taken: the codes not met before in a segment, in the
+    order of their first rows there (`Categories.code` of its value; a value known already keeps
+    its code). Exact for these columns: their values are text, integers and None, and no two of
+    them are equal unless they are the same value (`Categories` would take `1` and `True` for one)."""
+
+    def __init__(self, reader: ColumnReader, values: dict[str, list[Any]]) -> None:
         self._tables = reader.tables
-        self._map = CodeMap()
+        self._values = values
+        # the child's code → the code here; -1: not met yet (0, absent, stays 0)
+        self._maps = {name: np.full(len(values[name]), -1, dtype=np.int32) for name in values}
+        for mapping in self._maps.values():
+            mapping[0] = 0
 
     def recode(self, chunk: ColumnChunk) -> ColumnChunk:
-        self._map.learn(self._tables, chunk.new_values)
-        codes = {name: self._map.translate(name, codes) for name, codes in chunk.codes.items()}
+        codes = {name: self._recoded(name, codes) for name, codes in chunk.codes.items()}
         return ColumnChunk(time=chunk.time, codes=codes, duration=chunk.duration, invalid=chunk.invalid,
                            new_values={name: table.take_new() for name, table in self._tables.items()})
+
+    def _recoded(self, name: str, codes: np.ndarray) -> np.ndarray:
+        mapping = self._maps[name]
+        found = mapping[codes]
+        unmet = np.flatnonzero(found < 0)
+        if not len(unmet):
+            return found
+        new, first = np.unique(codes[unmet], return_index=True)
+        table, values = self._tables[name], self._values[name]
+        for code in new[np.argsort(first)].tolist():  # (in the order of their first rows)
+            mapping[code] = table.code(values[code])
+        return mapping[codes]
 
 
 def fork_back_reader(path: Path, kind: str) -> BackReader | None:
