@@ -9,7 +9,7 @@ from logview.demo import DEMO_EMPTY_CONNECTOR, DemoServer
 from logview.demo.data import CREDENTIALS
 from logview.demo.state import Fault
 from logview.ui.screens.connector_picker import ConnectorPicker
-from ui_helpers import SIZE, detail_text, make_app, picker_app, screen_text, settle, table_lines, widget_text
+from ui_helpers import SIZE, detail_text, make_app, picker_app, screen_text, settle, table_lines, wait_until, widget_text
 
 
 async def test_without_a_connector_the_picker_lists_the_teams_and_enter_reads_one(demo: DemoServer) -> None:
@@ -96,25 +96,24 @@ async def test_r_cuts_a_listings_retry_wait_short_and_esc_stops_it(fresh_demo: D
     """The listing's banner says "Esc cancels the wait · r retries now": both do as they say."""
     fresh_demo.state.add_fault(Fault("status", status=429, retry_after="30", api="supermetrics"))
     app = picker_app(fresh_demo)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(1.0)
-        assert "retrying in" in screen_text(app) and not isinstance(app.screen, ConnectorPicker)
+    async with app.run_test(size=SIZE) as pilot:  # (waits, not pauses: a loaded machine is slower to the 429)
+        await wait_until(pilot, lambda: "retrying in" in screen_text(app))
+        assert not isinstance(app.screen, ConnectorPicker)
         await pilot.press("r")
-        await settle(pilot)
-        assert isinstance(app.screen, ConnectorPicker) and "rate limited" not in screen_text(app)
+        await wait_until(pilot, lambda: isinstance(app.screen, ConnectorPicker))
+        assert "rate limited" not in screen_text(app)
 
     fresh_demo.state.add_fault(Fault("status", status=429, retry_after="30", api="supermetrics"))
     app = picker_app(fresh_demo)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(1.0)
+        await wait_until(pilot, lambda: "retrying in" in screen_text(app))
         await pilot.press("escape")
-        await pilot.pause(0.5)
-        text = screen_text(app)
-        assert "Retry cancelled: the team's connectors were not listed. Press c to list them." in text, text
+        cancelled = "Retry cancelled: the team's connectors were not listed. Press c to list them."
+        await wait_until(pilot, lambda: cancelled in screen_text(app))
         assert "press c to choose" in "\n".join(table_lines(app)) and not app.viewer.names.listing
         await pilot.press("c")  # (the 429's wait still runs: the listing waits for it, and says so)
-        await pilot.pause(0.3)
-        assert "Listing the team's connectors…" in "\n".join(table_lines(app)) and app.viewer.names.listing
+        await wait_until(pilot, lambda: "Listing the team's connectors…" in "\n".join(table_lines(app)))
+        assert app.viewer.names.listing
 
 
 async def test_credentials_are_shown_by_name(demo: DemoServer) -> None:
