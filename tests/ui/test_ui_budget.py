@@ -9,8 +9,12 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from logview.demo import DEMO_AITRONOS_KEY, DEMO_ORG, DemoServer, DemoState
-from ui_helpers import SIZE, make_app, screen_text, settle
+from logview.demo import DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM, DemoServer, DemoState
+from logview.model import Filters
+from logview.options import Connection, ViewerOptions
+from logview.sources import SupermetricsSource
+from logview.ui.app import LogViewApp
+from ui_helpers import FAST, SIZE, make_app, screen_text, settle
 
 
 @pytest.fixture
@@ -94,3 +98,28 @@ async def test_a_tail_the_budget_holds_back_says_when_it_polls_next() -> None:
                     break
             assert re.search(r"◌ loading page 2 · 100 so far .*● live · next poll in ~(59|60)m", line), line
             assert server.state.served("supermetrics").throttled == 0
+
+
+
+@pytest.mark.parametrize("width", [120, 80])
+async def test_a_tail_the_budget_holds_back_says_when_at_120_and_80_columns(width) -> None:
+    """Found in a walk: at 120 columns "● live · next poll in ~8m 27s" pushed `shown` off the line
+    for the whole wait (minutes), and at 80 the time itself was cut ("next poll in …"). The label
+    is the CLI's for a connector, as long as a Supermetrics one gets."""
+    state = DemoState(aitronos_entries=0, supermetrics_entries=3000, live_rate=0.0, seed=21,
+                      budget={"supermetrics": "10/3600"})
+    with DemoServer(state) as server:
+        source = SupermetricsSource(DEMO_TEAM, DEMO_CONNECTOR, base_url=server.url, page_limit=500)
+        label = f"supermetrics team {DEMO_TEAM} / {DEMO_CONNECTOR}"
+        options = ViewerOptions(filters=Filters(), connection=Connection(source, DEMO_SUPERMETRICS_KEY, label),
+                                follow=True, interval_s=2.0)
+        app = LogViewApp(options, policy=FAST)
+        async with app.run_test(size=(width, 24)) as pilot:
+            for _ in range(80):
+                await pilot.pause(0.1)
+                app.viewer.refresh_status()
+                line = screen_text(app).splitlines()[0]
+                if "poll" in line and "~" in line.partition("poll")[2]:
+                    break
+            assert re.search(r"● (live · )?poll ~\d+m \d\ds", line), line
+            assert re.search(r"shown [1-9]", line) or width < 120, line  # (at 80, when it polls before the count)

@@ -3,8 +3,10 @@ did), and each footer names Enter (the connector picker's and the name dialog's 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
 from textual import events
 from textual.widgets import OptionList
 
@@ -115,3 +117,27 @@ async def test_the_open_event_dropdown_hides_the_sidebar_beneath_it(demo: DemoSe
         sidebar = [row[:overlay.right] for row in rows]
         assert any("auth.token.refresh" in row for row in sidebar) and "SEARCH" not in "".join(rows)
         assert all(row[:2] == "  " for row in sidebar), sidebar  # (the list's text where the field's is)
+
+
+LONG_EVENT = "connector.sync.incremental.backfill.stage_{}.completed_with_warnings"  # (66 columns)
+
+
+@pytest.mark.parametrize("size", [(160, 48), (80, 24)])
+async def test_the_open_event_dropdown_fits_its_longest_entry_within_the_screen(tmp_path: Path, size) -> None:
+    """Its width was the sidebar's: long event names wrapped to three lines each, at 160 columns
+    as at 80, with most of the screen beside them free."""
+    path = tmp_path / "long.jsonl"
+    path.write_text("".join(json.dumps({"id": f"s{i}", "log_time": f"2025-11-15T10:{59 - i:02d}:00Z", "status": 200,
+                                        "event": LONG_EVENT.format(i % 3) if i % 2 else "data.fetch"}) + "\n"
+                            for i in range(40)))
+    app = file_app(path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press(*(("b",) if size[0] < 120 else ()), "d", "tab", "tab", "enter")
+        await pilot.pause(0.3)
+        overlay = app.screen.query_one("SelectOverlay").region
+        rows = screen_text(app).splitlines()[overlay.y:overlay.bottom]
+        listed = [row[overlay.x:overlay.right].strip() for row in rows]
+        assert {LONG_EVENT.format(i) for i in range(3)} | {"data.fetch"} <= set(listed), listed
+        assert overlay.right <= size[0]
+        assert all(row[overlay.right - 1] == " " for row in rows), rows  # (a space between it and the table)

@@ -91,3 +91,21 @@ async def test_enter_on_the_search_unchanged_goes_back_to_the_table_only(tmp_pat
         await burst(pilot, "slash", *"gmail", "enter")
         await burst(pilot, "slash", "enter")  # (the field focused again: its Enter is its own)
         assert app.viewer.focused is app.viewer.table and not app.viewer.detail.display
+
+
+async def test_enter_enter_pgdn_in_one_burst_scrolls_the_detail_not_the_table(tmp_path: Path) -> None:
+    """Found in a walk: `Enter Enter PgDn` in one burst moved the table a page (2 of 3 tries) and
+    opened the detail there, at its top; typed slowly, the second Enter focuses the detail and
+    PgDn scrolls it. Every key is handed to the widget focused when the app reads it, so all
+    three went to the table before the second Enter's focus moved."""
+    path = write_file(tmp_path / "big.jsonl")
+    newest, rest = path.read_text().split("\n", 1)
+    path.write_text(json.dumps({**json.loads(newest), "output": {f"k{i}": i for i in range(80)}}) + "\n" + rest)
+    app = file_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = app.viewer.table.cursor_ordinal
+        await burst(pilot, "enter", "enter", "pagedown")
+        detail = app.viewer.detail
+        assert app.viewer.table.cursor_ordinal == first and detail_text(app).startswith("r0")
+        assert app.focused is detail and detail.scroll_y > 0

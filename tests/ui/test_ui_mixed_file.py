@@ -198,17 +198,21 @@ async def test_r_reads_a_mixed_file_again(tmp_path: Path) -> None:
         assert [str(n.message) for n in app._notifications] == ["Reading grows.jsonl again, as it is now."]
 
 
+def watched_mixed_file(tmp_path: Path, monkeypatch) -> tuple[Path, list[str], LogViewApp]:
+    """A mixed file (see `read_back_file`) and its viewer, which looks at it every 0.1 s."""
+    from logview.ui import mixed_file
+
+    monkeypatch.setattr(mixed_file, "CHECK_EVERY_S", 0.1)
+    path = tmp_path / "mixed.jsonl"
+    return path, read_back_file(path), file_app(path)
+
+
 async def test_a_mixed_file_changed_on_disk_says_so_and_r_reads_it_again(tmp_path: Path, monkeypatch) -> None:
     """Every row turned `!` (nothing read back from a changed file), the sidebar's counts
     unchanged and no word of `r` (found in a walk): the banner says so, as for a plain file, and
     `r` takes it away. Only grown, it says so in a plain file's words, and its rows still read
     back: it said the rows shown may no longer match it, and they all turned `!` (s16 C7)."""
-    from logview.ui import mixed_file
-
-    monkeypatch.setattr(mixed_file, "CHECK_EVERY_S", 0.1)
-    path = tmp_path / "mixed.jsonl"
-    lines = read_back_file(path)
-    app = file_app(path)
+    path, lines, app = watched_mixed_file(tmp_path, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.pause(0.3)
@@ -231,6 +235,22 @@ async def test_a_mixed_file_changed_on_disk_says_so_and_r_reads_it_again(tmp_pat
             handle.write(b" " * 40)
         await wait_until(pilot, lambda: "mixed.jsonl changed on disk since it was read: the rows shown may no "
                                         "longer match it — r reads it again" in app.viewer.banner.plain())
+
+
+
+async def test_a_mixed_file_rewritten_longer_says_it_changed_not_that_it_grew(tmp_path: Path, monkeypatch) -> None:
+    """Rewritten in place and made longer, its last bytes as read gone: it said "has grown" (its
+    size alone was compared), while its rows no longer read back. A file that only grew keeps
+    them; this one changed, and says so."""
+    path, lines, app = watched_mixed_file(tmp_path, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        time.sleep(0.02)  # (past the file system's clock tick: the write gets a later mtime)
+        with path.open("r+") as handle:  # the same file, other lines, and one more
+            handle.write("\n".join([*reversed(lines), lines[0], "not an envelope"]) + "\n")
+        await wait_until(pilot, lambda: "on disk" in app.viewer.banner.plain())
+        assert ("mixed.jsonl changed on disk since it was read: the rows shown may no longer match it — r reads "
+                "it again") in app.viewer.banner.plain()
 
 
 async def test_a_file_naming_a_source_per_line_stays_bounded(tmp_path: Path) -> None:

@@ -154,8 +154,8 @@ class Budget:
 
     def _delay(self, priority: Priority, now: float) -> float:
         """Seconds until a request of this priority may go; 0: now."""
-        if now < self._blocked_until:
-            return self._blocked_until - now
+        if now < self._blocked_until or priority is Priority.BACKFILL and self._others.unsure and self._in_flight:
+            return max(self._blocked_until - now, MIN_SPAN_S)  # (a 429's wait; or one at a time: OthersUse.unsure)
         if self._unpaced(priority, now) or (priority is Priority.FIRST and self._own(now) >= 1):
             return 0.0
         free = self._own(now) - (self._reserve(now) if priority is Priority.BACKFILL else 0)
@@ -338,9 +338,9 @@ class Budget:
             if fresh and said.reset_epoch is None:
                 self._others.new_window(None)  # (with a Reset header, its epoch names the window)
             self._base, self._unseen, self._reported = said.remaining, self._in_flight, said.remaining
-            if status != 429 and self._known:  # (a refused request says nothing of the others)
+            if self._known:
                 self._others.observe(now, window=said.reset_epoch, limit=self._limit, remaining=said.remaining,
-                                     in_flight=self._in_flight)
+                                     in_flight=self._in_flight, refused=status == 429)
             if fresh:
                 self._tokens = float(self._burst())
         if status == 429:

@@ -13,6 +13,12 @@ that answer, at their pace of the last windows, plus one request, so that two cl
 take the last. Keeping back the others' whole share until the reset instead was measured and
 dropped: each then left room for the other, and together they spent only 64% of the budget.
 
+What the server had counted before this process's first request may be its own previous run or
+a client still spending (another logview, mid-load): until a second answer tells which
+(`unsure`), the backfill sends one request at a time. Taken for a previous run, a second logview
+spent what the window had left at once, while the first, not yet told, took the last too: a 429
+(flaky under load, where windows ending on whole seconds made the first's window short).
+
 Apart from the budget because it is a value of its own, counted per window of the server's.
 """
 
@@ -44,10 +50,16 @@ class OthersUse:
         if self.before_start is not None:
             self.before_start = 0
 
-    def observe(self, now: float, *, window: float | None, limit: int, remaining: int, in_flight: int) -> None:
+    def observe(self, now: float, *, window: float | None, limit: int, remaining: int, in_flight: int,
+                refused: bool = False) -> None:
         """One of this process's requests was answered, saying `remaining` of `limit` are left in
         the window ending at `window` (epoch; None when the server does not say). `in_flight`: this
-        process's requests still unanswered, which the server may have counted already."""
+        process's requests still unanswered, which the server may have counted already. `refused`:
+        a 429, which says nothing of the others (it was not counted), but that whatever the server
+        counts from now on is not from before this process's first request."""
+        if refused:
+            self.before_start = 0 if self.before_start is None else self.before_start
+            return
         if window is not None and (self.window is None or window > self.window + SAME_WINDOW_S):
             self.new_window(window)
         self.mine += 1
@@ -61,6 +73,13 @@ class OthersUse:
     def seen(self) -> bool:
         """Another client spent from this key lately (this window or the last)."""
         return self.others > 0 or self.others_before > 0
+
+    @property
+    def unsure(self) -> bool:
+        """The server had counted requests in this window before this process's first, and no
+        second answer has told yet whether a client is still spending (another logview, mid-load)
+        or they were done (this one's previous run)."""
+        return bool(self.before_start) and self.mine < 2 and not self.seen
 
     def per_window(self) -> int:
         """What the others spend of a window, as far as seen (0 while none has been)."""

@@ -59,7 +59,7 @@ class LogBrowser(Vertical):
         self.banner = ErrorBanner(id="banner")
         self.histogram = VolumeHistogram(id="histogram")
         self.stats = StatsPanel(STATS_FIELDS[kind], id="stats")
-        self.table = LogTable(kind, id="table")
+        self.table = LogTable(kind, self.activated, id="table")
         self.detail = DetailPane(id="detail")
         self._came_from: Widget | None = None  # what had the focus before a panel took it
 
@@ -105,9 +105,12 @@ class LogBrowser(Vertical):
         ordinal, store = self.table.cursor_ordinal, self.session.store
         return None if ordinal is None or not len(store) else store.entry(ordinal)
 
-    @on(LogTable.Activated)
-    def _activated(self, event: LogTable.Activated) -> None:
-        if event.ordinal is None:  # no row shown: open the first one to come, if any may
+    def activated(self, ordinal: int | None) -> None:
+        """Enter on the table's row of `ordinal`: open its detail, or focus the detail open. Called by
+        the table, not a message to it: the focus must move before the next key's binding is looked
+        up (`Enter Enter PgDn` in one burst paged the table, the second Enter's message still on its
+        way here, found in a walk)."""
+        if ordinal is None:  # no row shown: open the first one to come, if any may
             self.table.enters_waiting = self.table.enters_waiting + 1 if self.rows_may_come() else 0
             if not self.table.enters_waiting:
                 self.notify("No entry to open: no row is shown.", timeout=2, markup=False)

@@ -10,6 +10,8 @@ scrolling however small the pane; the pane scrolls by keys when focused, by the 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -17,6 +19,7 @@ from rich.highlighter import JSONHighlighter
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -114,6 +117,7 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
         self.entry: LogEntry | None = None
         self.time_field = "created_at"
         self.notes: dict[str, dict[str, str]] = {}  # field → value → a line shown under it
+        self._laying_out = False  # an entry was just shown: its lines are not laid out yet
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-body")
@@ -138,6 +142,42 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
         body = self.query_one("#detail-body", Static)
         body.update(self._render_entry(entry, origin) if entry is not None else Text("No entry selected."))
         self.scroll_home(animate=False)
+        self._laying_out = True
+        self.call_after_refresh(self._laid_out)
+
+    def _laid_out(self) -> None:
+        self._laying_out = False
+
+    # -- scrolling keys typed before the entry's lines are laid out -----------------------
+    # (`Enter Enter PgDn` in one burst: PgDn reached the pane while it could not scroll yet, and
+    # Textual passed it on as if the entry were short; typed slowly, it scrolls: found in a walk)
+    def _scroll_when_laid_out(self, scroll: Callable[[], None]) -> None:
+        if not self._laying_out:
+            scroll()
+            return
+
+        def later() -> None:
+            with suppress(SkipAction):  # (a short entry cannot scroll: nothing to do)
+                scroll()
+        self.call_after_refresh(later)
+
+    def action_scroll_down(self) -> None:
+        self._scroll_when_laid_out(super().action_scroll_down)
+
+    def action_scroll_up(self) -> None:
+        self._scroll_when_laid_out(super().action_scroll_up)
+
+    def action_page_down(self) -> None:
+        self._scroll_when_laid_out(super().action_page_down)
+
+    def action_page_up(self) -> None:
+        self._scroll_when_laid_out(super().action_page_up)
+
+    def action_scroll_home(self) -> None:
+        self._scroll_when_laid_out(super().action_scroll_home)
+
+    def action_scroll_end(self) -> None:
+        self._scroll_when_laid_out(super().action_scroll_end)
 
     def _render_entry(self, entry: LogEntry, origin: str | None = None) -> RenderableType:
         style = self._partial

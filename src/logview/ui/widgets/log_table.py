@@ -13,6 +13,8 @@ user's place when live rows are prepended: rows shift, the entry under the curso
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -24,7 +26,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from logview.store import FilteredView, ViewChange
-from logview.ui.widgets.table_messages import Activated, CursorMoved, FollowChanged
+from logview.ui.widgets.table_messages import CursorMoved, FollowChanged
 from logview.ui.cells import COLUMNS, Column, format_time, local_time, time_width, today
 from logview.ui.table_layout import TableLayout, fit, with_time_width
 from logview.ui.table_rows import header_text, needs_dates, on_screen, row_text, with_arrows
@@ -49,12 +51,12 @@ class LogTable(ScrollView, can_focus=True):
         "header", "cursor", "cursor-blurred", "date", "dim", "ok", "info", "warn", "error", "invalid", "empty")}
 
     # (its messages, kept in `table_messages.py`: `LogTable.CursorMoved`, `on_log_table_cursor_moved` …)
-    CursorMoved, Activated, FollowChanged = CursorMoved, Activated, FollowChanged
+    CursorMoved, FollowChanged = CursorMoved, FollowChanged
 
-    def __init__(self, kind: str, *, id: str | None = None) -> None:
-        """`kind`: a source's (`aitronos`, `supermetrics`), or `mixed` for the merged timeline."""
+    def __init__(self, kind: str, activate: Callable[[int | None], None], *, id: str | None = None) -> None:
+        """`kind`: a source's, or `mixed`. `activate(ordinal)`: Enter or a click on a row (None: none)."""
         super().__init__(id=id)
-        self.kind = kind
+        self._activate, self.kind = activate, kind
         self.columns: tuple[Column, ...] = COLUMNS[kind]
         self.view: FilteredView | None = None
         self.cursor_ordinal: int | None = None
@@ -283,7 +285,7 @@ class LogTable(ScrollView, can_focus=True):
         self._move_to(self.row_count - 1, keep_sticky=True)
 
     def action_activate(self) -> None:
-        self.post_message(self.Activated(self.cursor_ordinal))  # (None: no row shown, the browser says why)
+        self._activate(self.cursor_ordinal)  # (a call: see `LogBrowser.activated`; None: no row shown)
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)

@@ -85,8 +85,8 @@ class StatusBar(PartialStyles, Static):
     def plain(self) -> str:
         return "" if self.info is None else self._render_info(self.info).plain
 
-    def _left(self, info: StatusInfo, state_text: str, label: bool, brief_tail: bool = False) -> Text:
-        """` logview   <label>   ◌ <state text>` (`brief_tail`: the tail's note in fewer words)."""
+    def _left(self, info: StatusInfo, state_text: str, label: bool, tail_brevity: int = 0) -> Text:
+        """` logview   <label>   ◌ <state text>   <the tail's state>` (see `_tail`)."""
         style = self._partial
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(" logview ", style=style("status-bar--brand"))
@@ -97,13 +97,24 @@ class StatusBar(PartialStyles, Static):
         marker = {"live": "● ", "loading": "◌ ", "retrying": "⟳ ", "error": "✖ ", "paused": "‖ "}.get(info.state, "")
         text.append(marker + clean_line(state_text), style=style(f"status-bar--{STATE_CLASSES.get(info.state, 'dim')}"))
         kind, _, note = info.tail.partition(" · ")  # ("live · next poll in ~8m 02s": the budget holds it)
-        if brief_tail:
-            note = note.replace("next poll in ", "poll ")
         if kind in TAIL_MARKS:
             words, colour = TAIL_MARKS[kind]
             text.append("   ")
-            text.append(f"{words} · {clean_line(note)}" if note else words, style=style(f"status-bar--{colour}"))
+            text.append(self._tail(words, clean_line(note), tail_brevity), style=style(f"status-bar--{colour}"))
         return text
+
+    @staticmethod
+    def _tail(words: str, note: str, brevity: int) -> str:
+        """`● live · next poll in ~8m 02s`; brevity 1: `● live · poll ~8m 02s`; 2: `● poll ~8m 02s`
+        (the mark's colour says live: at 120 columns a connector's label left no room for `shown`
+        beside the longer ones, found in a walk)."""
+        if not note:
+            return words
+        if brevity:
+            note = note.replace("next poll in ", "poll ")
+        if brevity > 1 and note.startswith("poll "):
+            return f"{words.split()[0]} {note}"
+        return f"{words} · {note}"
 
     def _render_info(self, info: StatusInfo) -> Text:
         width = self.size.width or 160
@@ -125,17 +136,18 @@ class StatusBar(PartialStyles, Static):
         always see that live rows arrived. A line that narrowed widens again only with
         WIDEN_SLACK columns to spare (else it flipped every second as the numbers changed)."""
         forms = (info.state_text, *info.state_shorter)
-        arrangements = [(form, True, counts, True, False) for form in forms for counts in (3, 2, 1)]
+        arrangements = [(form, True, counts, True, 0) for form in forms for counts in (3, 2, 1)]
         # (the tail's note in fewer words before `shown` goes: at 120 columns "next poll in ~8m"
         # took its place for minutes, and at 80 the time itself was cut, found in a walk)
-        arrangements += [(form, True, 1, True, True) for form in forms]
-        arrangements += [(form, True, 0, hint, True) for form in forms for hint in (True, False)]
+        arrangements += [(form, True, 1, True, brevity) for form in forms for brevity in (1, 2)]
+        arrangements += [(form, True, 0, hint, 1) for form in forms for hint in (True, False)]
         if info.state_shorter:
-            arrangements += [(forms[-1], False, counts, hint, True) for counts, hint in ((1, True), (0, True), (0, False))]
+            arrangements += [(forms[-1], False, 1, True, brevity) for brevity in (1, 2)]
+            arrangements += [(forms[-1], False, 0, hint, 1) for hint in (True, False)]
         key = (info.state, len(forms), bool(info.new_rows), width)
         narrowed_to = self._arranged[1] if self._arranged is not None and self._arranged[0] == key else 0
-        for index, (state_text, label, counts, hint, brief_tail) in enumerate(arrangements):
-            text = self._left(info, state_text, label, brief_tail)
+        for index, (state_text, label, counts, hint, tail_brevity) in enumerate(arrangements):
+            text = self._left(info, state_text, label, tail_brevity)
             badge = self._new_rows_badge(info.new_rows, hint)
             right = Text.assemble(badge, self._counts(info, counts))
             if text.cell_len + 2 + right.cell_len + (WIDEN_SLACK if index < narrowed_to else 0) <= width:

@@ -1,4 +1,5 @@
-"""The log table's messages (`LogTable.CursorMoved` …, handled as `on_log_table_cursor_moved` …),
+"""The log table's messages (`LogTable.CursorMoved` …, handled as `on_log_table_cursor_moved` …; Enter
+is a call, `LogTable(activate=…)`, not a message: the focus it moves must move at once),
 kept apart so that the table's module holds its drawing and its cursor."""
 
 from __future__ import annotations
@@ -8,15 +9,6 @@ from textual.message import Message
 
 class CursorMoved(Message, namespace="log_table"):
     """The selected entry changed (`ordinal` None when the view is empty)."""
-
-    def __init__(self, ordinal: int | None) -> None:
-        super().__init__()
-        self.ordinal = ordinal
-
-
-class Activated(Message, namespace="log_table"):
-    """Enter (or a click on the selected row): the user wants the entry's details (`ordinal`
-    None: no row is shown)."""
 
     def __init__(self, ordinal: int | None) -> None:
         super().__init__()
