@@ -112,7 +112,11 @@ class LogViewApp(App[int]):
         for index in range(1, len(self.viewers)):  # mounted (and loading) once, kept while hidden
             await self.push_screen(f"tab-{index}")
             await self.pop_screen()
-        await self.push_screen("tab-0")
+        # The first tab is shown once Textual's start-up batch is over (a message, not at once):
+        # nothing drawn inside the batch reaches the terminal, and a viewer shown from here was
+        # laid out and drawn there for nothing (~40 ms of a big file's first rows), drawn again
+        # after it, and its file's reading went on before that second, real, frame.
+        self.call_later(self.push_screen, "tab-0")
         if self.archive_problem:  # on the banner, once the first query has started (it clears it)
             first = self.viewers[0]
             first.call_after_refresh(partial(first.banner.show_notice, self.archive_problem, slot="archive"))
