@@ -6,7 +6,6 @@ shows one at a time and keeps the others loading; `app.viewer` is the one on scr
 
 from __future__ import annotations
 
-import importlib.resources
 import sys
 from collections.abc import Iterator
 from functools import partial
@@ -42,11 +41,12 @@ LEFT_OUT = frozenset({"Keys", "Maximize", "Minimize"})
 
 
 def styles_dir() -> Path:
-    """The shipped styles (wheel: logview/styles) or, in a source checkout, the repo's styles/."""
-    packaged = importlib.resources.files("logview") / "styles"
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[3] / "styles"
+    """The shipped styles (wheel: logview/styles) or, in a source checkout, the repo's styles/.
+    (Looked up beside the package, not with `importlib.resources`: ~1.5 ms of imports at start-up,
+    and Textual reads the styles from a directory on disk either way.)"""
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "styles"
+    return packaged if packaged.is_dir() else package.parents[1] / "styles"
 
 
 def stylesheets() -> list[Path]:
