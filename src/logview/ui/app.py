@@ -85,6 +85,7 @@ class LogViewApp(App[int]):
         else:
             first = ViewerScreen(options, policy=policy, source=source, file_kind=file_kind,
                                  tabs=labels if more else None, tab=0, archive=archive, **settings)
+        self._drawn: set[ViewerScreen] = set()  # viewers a frame was drawn of (see `post_display_hook`)
         self.viewers = [first]
         self.viewers += [ViewerScreen(extra, policy=policy, tabs=labels, tab=index, archive=archive, **settings)
                          for index, extra in enumerate(more, start=1)]
@@ -126,6 +127,16 @@ class LogViewApp(App[int]):
             self.notify(self.welcome, title="Welcome to logview", timeout=20, markup=False)
         for note in self.notes:  # (printed on stderr too, where the viewer's screen hides them)
             self.notify(note, severity="warning", timeout=10, markup=False)
+
+    def post_display_hook(self) -> None:
+        # The first frame drawn of a viewer holds its first rows (put in its table as it mounted):
+        # its file's reading goes on from that frame, not after the refreshes that follow it (a
+        # pass of the screen each, which a reading beside them would slow: `FileReading`).
+        stack = self.screen_stack
+        viewer = stack[-1] if stack else None
+        if isinstance(viewer, ViewerScreen) and viewer.is_mounted and viewer not in self._drawn:
+            self._drawn.add(viewer)
+            viewer.painted()
 
     def _show_troubles(self) -> None:
         """Every tab strip marks the failing sources, and the merged tab names them."""

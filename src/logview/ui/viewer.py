@@ -126,9 +126,9 @@ class ViewerScreen(FittingScreen):
         self.start()
         self.set_interval(1.0, self.tick)
         self.refresh_all()
-        self.call_after_refresh(self._painted)
+        self.call_after_refresh(self.painted)  # (at the latest: the app says so at its first frame)
 
-    def _painted(self) -> None:
+    def painted(self) -> None:
         """The first paint is done (a file's first rows, or the newest archived, are in it)."""
         release_startup_hold()
         self.feed.painted()
