@@ -64,6 +64,7 @@ NOT_FOR_A_FILE = {
     "logview.ui.screens.column_picker": "the column picker and Textual's lists (f opens it)",
     "logview.ui.screens.name_dialog": "the dialog naming saved filters",
     "importlib.resources": "a package's resources (the styles are found beside the package)",
+    "tomllib": "the config's parser (a file's launch reads no config)",
 }
 
 
