@@ -129,9 +129,10 @@ class ViewerScreen(FittingScreen):
         self.call_after_refresh(self.painted)  # (at the latest: the app says so at its first frame)
 
     def painted(self) -> None:
-        """The first paint is done (a file's first rows, or the newest archived, are in it)."""
-        release_startup_hold()
-        self.feed.painted()
+        """The first paint is done (a file's first rows, or the newest archived, are in it): said once."""
+        if self.feed.first_paint_said():  # (the app's first frame of it, or the refresh after it mounted)
+            release_startup_hold()
+            self.feed.painted()
 
     def start(self) -> None:
         """Load, or first ask which connector to load."""
