@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import logview
 from logview.model import AitronosLog, ApiError, Filters, SupermetricsLog
 from logview.settings.saved_filters import SavedFilter
 
@@ -48,6 +49,10 @@ FIRST_PAINT_OF = FIRST_PAINT.replace("path, out = sys.argv[1], sys.argv[2]", "ar
     .replace("    await pilot.pause(0.05)\n", "")
 assert FIRST_PAINT_OF.count("pause") == 1
 
+# The logview these tests import, not one the interpreter may have installed (a worktree's tests
+# ran the installed checkout's code in their subprocesses).
+THIS_LOGVIEW = {"PYTHONPATH": str(Path(logview.__file__).parents[1])}
+
 NOT_FOR_A_FILE = {
     "httpx": "the HTTP client (only an API source talks to a server)",
     "logview.api.client": "the API client",
@@ -56,13 +61,17 @@ NOT_FOR_A_FILE = {
     "pydantic": "the entry models (plainly valid rows are built without them)",
     "sqlite3": "the archive (a file keeps nothing: ~4 MiB of memory and its imports)",
     "logview.archive": "the archive",
+    "logview.ui.screens.column_picker": "the column picker and Textual's lists (f opens it)",
+    "logview.ui.screens.name_dialog": "the dialog naming saved filters",
+    "importlib.resources": "a package's resources (the styles are found beside the package)",
+    "tomllib": "the config's parser (a file's launch reads no config)",
 }
 
 
 def loaded_at_first_paint(path: Path, tmp_path: Path) -> dict:
     out = tmp_path / "modules.json"
     env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"), "PATH": "/usr/bin:/bin",
-           "XDG_DATA_HOME": str(tmp_path / "data"), "TERM": "xterm-256color"}
+           "XDG_DATA_HOME": str(tmp_path / "data"), "TERM": "xterm-256color", **THIS_LOGVIEW}
     subprocess.run([sys.executable, "-c", FIRST_PAINT, str(path), str(out)], env=env, timeout=120, check=True,
                    capture_output=True)
     return json.loads(out.read_text())
@@ -181,7 +190,7 @@ def test_a_relaunch_paints_its_archived_rows_before_loading_the_http_stack_or_py
                 "--base-url", server.url]
         env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"), "PATH": "/usr/bin:/bin",
                "XDG_DATA_HOME": str(tmp_path / "data"), "TERM": "xterm-256color",
-               "SUPERMETRICS_API_KEY": DEMO_SUPERMETRICS_KEY}
+               "SUPERMETRICS_API_KEY": DEMO_SUPERMETRICS_KEY, **THIS_LOGVIEW}
         seen = []
         for launch in ("first", "relaunch"):
             out = tmp_path / f"{launch}.json"

@@ -29,7 +29,6 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -228,6 +227,8 @@ def read_config(path: Path) -> ConfigReading | None:
         return None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot read: {error}") from None
+    import tomllib  # (here: a file's launch reads no config, and its start-up skips the import)
+
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -3,6 +3,8 @@ them (`f`), remembered per API (`settings.column_choice`)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from logview.model import SourceKind
@@ -10,8 +12,10 @@ from logview.settings.column_choice import ColumnChoice
 from logview.settings.userfiles import UserFileError
 from logview.store import EntryStore
 from logview.ui.cells import ALWAYS, COLUMNS, FIELD_PREFIX, columns_for, default_keys, discovered_fields
-from logview.ui.screens.column_picker import ColumnPicker
 from logview.ui.widgets.log_table import LogTable
+
+if TYPE_CHECKING:  # (the picker and its Textual lists load when `f` opens it, not at start-up)
+    from logview.ui.screens.column_picker import ColumnPicker
 
 COLUMN_SAMPLE = 2_000  # entries looked at for their field names when the picker opens
 
@@ -34,6 +38,8 @@ class ColumnControl:
 
     def picker(self, store: EntryStore) -> ColumnPicker:
         """The source's columns and the fields found in a sample of the rows, the shown ticked."""
+        from logview.ui.screens.column_picker import ColumnPicker
+
         builtin = [(c.key, c.title) for c in COLUMNS[self.kind] if c.key not in ALWAYS]
         step = max(1, len(store) // COLUMN_SAMPLE)
         sample = store.entries(np.arange(store.head, store.tail, step, dtype=np.int64)[:COLUMN_SAMPLE])

@@ -82,6 +82,7 @@ class Feed(Widget):
         self._file_watch: FileWatch | None = None  # the file as read (watched from the first reading)
         self._poll_started: float | None = None  # when the tail's current cycle began (None: pausing)
         self._painted = threading.Event()  # the screen's first paint is done (`painted`)
+        self._paint_said = False
         self._first_archived: ArchivedRows | None = None  # read by `start`, for the first paint
         self._gathering = Gathering(self.post_message, lambda generation: Feed.Loaded(
             generation, [], live=False, pages=0, total=None), POST_ENTRIES_EVERY_S)
@@ -226,6 +227,11 @@ class Feed(Widget):
 
         return ArchivedPager(self.source, self.client, server_filters, archived, max_entries=self.max_entries,
                              sleep=self._tail_sleep, paint_columns=True, on_archived=entries_archived)
+
+    def first_paint_said(self) -> bool:
+        """True the first time only: the screen says its first paint once (`ViewerScreen.painted`)."""
+        said, self._paint_said = self._paint_said, True
+        return not said
 
     def painted(self) -> None:
         """The screen has painted (its first rows in it): a file's reading goes on."""

@@ -17,7 +17,6 @@ from logview.session.filtering import time_inputs
 from logview.session.viewer_session import ViewerSession
 from logview.settings.saved_filters import SavedFilter, SavedFilters, SavedFiltersError, check_name
 from logview.times import TimeParseError
-from logview.ui.screens.name_dialog import NameDialog
 
 Notify = Callable[..., None]
 
@@ -43,6 +42,8 @@ class SavedFilterCommands:
                            event=filters.event, tool=filters.tool, error=filters.error, search=filters.search)
 
     def save_as(self) -> None:
+        from logview.ui.screens.name_dialog import NameDialog  # (dialogs load when asked for)
+
         self.screen.app.push_screen(NameDialog("Save the current filters", f"Recall them from the command palette "
                                         f"(ctrl+p) in any {self.kind} view.", check_name,
                                         replacing=self._replacing),

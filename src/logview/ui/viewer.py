@@ -126,12 +126,13 @@ class ViewerScreen(FittingScreen):
         self.start()
         self.set_interval(1.0, self.tick)
         self.refresh_all()
-        self.call_after_refresh(self._painted)
+        self.call_after_refresh(self.painted)  # (at the latest: the app says so at its first frame)
 
-    def _painted(self) -> None:
-        """The first paint is done (a file's first rows, or the newest archived, are in it)."""
-        release_startup_hold()
-        self.feed.painted()
+    def painted(self) -> None:
+        """The first paint is done (a file's first rows, or the newest archived, are in it): said once."""
+        if self.feed.first_paint_said():  # (the app's first frame of it, or the refresh after it mounted)
+            release_startup_hold()
+            self.feed.painted()
 
     def start(self) -> None:
         """Load, or first ask which connector to load."""

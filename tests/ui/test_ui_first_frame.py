@@ -1,0 +1,53 @@
+"""A launch's first frame (issue 14, start-up): the viewer's screen is drawn once Textual's start-up
+is over, not inside it. Textual batches the app's start-up (`App.batch_update`), and nothing drawn
+inside a batch reaches the terminal: a viewer pushed from the app's `on_mount` was laid out and
+drawn there, for nothing (~40 ms of a 1M file's first rows), then drawn again; and the file's
+reading, waiting for the first paint, went on before the frame that showed its rows was drawn.
+It goes on right after that frame, not after the refreshes that follow it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from logview.ui.app import LogViewApp
+from logview.ui.feed import Feed
+from logview.ui.widgets.log_table import LogTable
+from ui_helpers import SIZE, file_app, wait_until
+
+
+def write_rows(path: Path, count: int) -> None:
+    path.write_text("".join(json.dumps({"id": f"s{n}", "log_time": f"2025-11-15T11:{n % 60:02d}:00Z",
+                                        "status": 200, "event": "data.page"}) + "\n" for n in range(count)))
+
+
+async def test_a_files_reading_goes_on_from_the_first_frame_drawn_after_the_start_up_batch(
+        tmp_path, monkeypatch) -> None:
+    path = tmp_path / "rows.jsonl"
+    write_rows(path, 200)
+    happened: list[str] = []
+    draw, painted, shown = LogTable.render_line, Feed.painted, LogViewApp.post_display_hook
+
+    def drawing(table: LogTable, y: int):
+        # (`_batch_count`: Textual's own count of open batches, which hold every frame back)
+        if len(table.app.viewer.view) and (not happened or happened[-1] == "painted"):
+            happened.append("drawn in the start-up batch" if table.app._batch_count else "drawn")
+        return draw(table, y)
+
+    def painting(feed: Feed) -> None:
+        happened.append("painted")
+        painted(feed)
+
+    def showing(app: LogViewApp) -> None:  # (a frame: drawn for the terminal, written unless headless)
+        if happened:
+            happened.append("frame")
+        shown(app)
+
+    monkeypatch.setattr(LogTable, "render_line", drawing)
+    monkeypatch.setattr(LogViewApp, "post_display_hook", showing)
+    monkeypatch.setattr(Feed, "painted", painting)
+    app = file_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: "painted" in happened)
+        assert len(app.viewer.view) == 200
+    assert happened[:3] == ["drawn", "frame", "painted"], happened
