@@ -1,0 +1,35 @@
+"""What a walk over broken servers and every flag from a shell found (s17): a value past what the
+command can use is one line and exit 2, a failed write one line and exit 4, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_export import AITRONOS_KEY, aitronos_args, logview
+
+
+# -- times past the calendar (C1) -------------------------------------------------------------
+
+@pytest.mark.parametrize("argv", [
+    ("--since", "99999999d"), ("--until", "9999-12-31"), ("--since", "0001-01-01"),
+], ids=["far-span", "last-day", "first-day"])
+def test_a_time_past_the_calendar_is_a_usage_error(server, argv):
+    result = logview(*aitronos_args(server, *argv), env=AITRONOS_KEY)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.decode() == f"logview: out of range: {argv[1]!r} (times run from the year 1 to the year 9999)\n"
+
+
+def test_archive_prune_refuses_a_far_max_age(server, tmp_path):
+    data = {"XDG_DATA_HOME": str(tmp_path)}
+    assert logview(*aitronos_args(server, "--max-entries", "3"), env=AITRONOS_KEY | data).returncode == 0
+    result = logview("archive", "prune", "--max-age", "99999999d", env=data)
+    assert result.returncode == 2 and b"out of range: '99999999d'" in result.stderr
+    assert b"Traceback" not in result.stderr
+
+
+def test_config_lists_a_far_profile_time_as_a_problem(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[profiles.p]\nsource = "aitronos"\norg = "o"\n[profiles.p.filters]\nsince = "99999999d"\n')
+    result = logview("config", env={"LOGVIEW_CONFIG": str(config)})
+    assert result.returncode == 2 and b"out of range" in result.stdout + result.stderr
+    assert b"Traceback" not in result.stderr
