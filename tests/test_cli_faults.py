@@ -3,9 +3,12 @@ command can use is one line and exit 2, a failed write one line and exit 4, neve
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
-from test_export import AITRONOS_KEY, aitronos_args, logview
+from test_export import AITRONOS_KEY, CLEAN_ENV, aitronos_args, logview
 
 
 # -- times past the calendar (C1) -------------------------------------------------------------
@@ -33,3 +36,33 @@ def test_config_lists_a_far_profile_time_as_a_problem(tmp_path):
     result = logview("config", env={"LOGVIEW_CONFIG": str(config)})
     assert result.returncode == 2 and b"out of range" in result.stdout + result.stderr
     assert b"Traceback" not in result.stderr
+
+
+# -- a full disk (C2) -------------------------------------------------------------------------
+
+def logview_into_full_disk(*args: str, env: dict) -> subprocess.CompletedProcess:
+    """`logview … > /dev/full`: every write to stdout fails with ENOSPC, as on a full disk."""
+    with open("/dev/full", "wb") as full:
+        return subprocess.run([sys.executable, "-m", "logview", *args], stdout=full, stderr=subprocess.PIPE,
+                              timeout=60, env={**CLEAN_ENV, "LOGVIEW_CONFIG": "/nonexistent/config.toml", **env})
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+@pytest.mark.parametrize("unbuffered", ["", "1"], ids=["buffered", "unbuffered"])
+def test_an_export_onto_a_full_disk_says_so_in_one_line(server, fmt, unbuffered):
+    env = AITRONOS_KEY | {"PYTHONUNBUFFERED": unbuffered}
+    result = logview_into_full_disk(*aitronos_args(server, "--max-entries", "5", "--format", fmt), env=env)
+    assert (result.returncode, result.stderr) == (2, b"logview: cannot write to stdout: No space left on device\n")
+    result = logview(*aitronos_args(server, "--max-entries", "5", "--format", fmt, "-o", "/dev/full"), env=env)
+    assert (result.returncode, result.stderr) == (2, b"logview: cannot write /dev/full: No space left on device\n")
+
+
+@pytest.mark.parametrize("command", [
+    ("sql", "select * from logs"), ("sql", "--format", "csv", "select * from logs"),
+    ("sql", "--format", "jsonl", "select 1"), ("archive", "list"), ("archive", "path"), ("config",),
+], ids=["sql-table", "sql-csv", "sql-jsonl", "archive-list", "archive-path", "config"])
+def test_the_other_commands_onto_a_full_disk_say_so_in_one_line(server, tmp_path, command):
+    data = {"XDG_DATA_HOME": str(tmp_path)}
+    assert logview(*aitronos_args(server, "--max-entries", "300"), env=AITRONOS_KEY | data).returncode == 0
+    result = logview_into_full_disk(*command, env=data)
+    assert (result.returncode, result.stderr) == (2, b"logview: cannot write to stdout: No space left on device\n")
