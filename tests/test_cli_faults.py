@@ -66,3 +66,45 @@ def test_the_other_commands_onto_a_full_disk_say_so_in_one_line(server, tmp_path
     assert logview(*aitronos_args(server, "--max-entries", "300"), env=AITRONOS_KEY | data).returncode == 0
     result = logview_into_full_disk(*command, env=data)
     assert (result.returncode, result.stderr) == (2, b"logview: cannot write to stdout: No space left on device\n")
+
+
+# -- a base URL that cannot be used, or holds a credential (C3, M5) ------------------------------
+
+@pytest.mark.parametrize("command", [
+    ("export", "--source", "aitronos", "--org", "o"),
+    ("sql", "--source", "aitronos", "--org", "o", "--sync", "select 1"),
+    ("--source", "aitronos", "--org", "o"),  # the viewer: refused before a screen is drawn
+], ids=["export", "sql-sync", "viewer"])
+@pytest.mark.parametrize("url", ["http://127.0.0.1:99999", "http://127.0.0.1:0"])
+def test_a_port_past_65535_is_refused_up_front(tmp_path, command, url):
+    result = logview(*command, "--base-url", url, env=AITRONOS_KEY | {"XDG_DATA_HOME": str(tmp_path)}, timeout=30)
+    assert result.returncode == 2 and result.stdout == b""
+    assert result.stderr.decode().endswith(f"not a port in {url!r}: ports run from 1 to 65535\n")
+
+
+PASSWORD = "ZZPASSWORD-4d3c2b1a"
+
+
+@pytest.mark.parametrize("command", [
+    ("export", "--source", "aitronos", "--org", "o"),
+    ("sql", "--source", "aitronos", "--org", "o", "--sync", "select 1"),
+    ("sql", "--source", "aitronos", "--org", "o", "select 1"),
+    ("archive", "prune", "--source", "aitronos", "--org", "o", "--max-entries", "5"),
+    ("--source", "aitronos", "--org", "o"),
+], ids=["export", "sql-sync", "sql", "archive-prune", "viewer"])
+@pytest.mark.parametrize("scheme", ["http", "ftp"])
+def test_a_password_in_the_base_url_is_refused_and_said_nowhere(server, tmp_path, command, scheme):
+    url = server.url.replace("http://", f"{scheme}://user:{PASSWORD}@")
+    result = logview(*command, "--base-url", url, env=AITRONOS_KEY | {"XDG_DATA_HOME": str(tmp_path)}, timeout=30)
+    assert result.returncode == 2 and result.stdout == b""
+    assert "a user or password in the URL (user:…@host) is refused" in result.stderr.decode()
+    assert PASSWORD.encode() not in result.stderr
+    assert not any(PASSWORD.encode() in path.read_bytes() for path in tmp_path.rglob("*") if path.is_file())
+
+
+def test_config_lists_a_password_in_a_profiles_base_url_without_it(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text(f'[profiles.p]\nsource = "aitronos"\norg = "o"\nbase_url = "https://u:{PASSWORD}@x.test"\n')
+    result = logview("config", env={"LOGVIEW_CONFIG": str(config)})
+    assert result.returncode == 2 and b"a user or password in the URL" in result.stderr
+    assert PASSWORD.encode() not in result.stdout + result.stderr
