@@ -108,3 +108,26 @@ def test_config_lists_a_password_in_a_profiles_base_url_without_it(tmp_path):
     result = logview("config", env={"LOGVIEW_CONFIG": str(config)})
     assert result.returncode == 2 and b"a user or password in the URL" in result.stderr
     assert PASSWORD.encode() not in result.stdout + result.stderr
+
+
+# -- numbers a flag cannot use (M3) --------------------------------------------------------------
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (("--interval", "inf"), "--interval: must be more than 0 and at most 86,400 (a day)"),
+    (("--interval", "1e9"), "--interval: must be more than 0 and at most 86,400 (a day)"),
+    (("--interval", "abc"), "--interval: must be a number of seconds, not 'abc'"),
+    (("demo-server", "--rate", "abc"), "--rate: must be a number, not 'abc'"),
+    (("demo-server", "--rate", "inf"), "--rate: must be 0 or more (and finite)"),
+    (("demo-server", "--aitronos-entries", "many"), "--aitronos-entries: must be a whole number, not 'many'"),
+], ids=["interval-inf", "interval-1e9", "interval-abc", "rate-abc", "rate-inf", "entries-many"])
+def test_a_number_a_flag_cannot_use_is_named_without_internal_names(argv, message):
+    result = logview(*argv, timeout=20)
+    assert result.returncode == 2 and message in result.stderr.decode()
+    assert b"_float" not in result.stderr and b"_int" not in result.stderr
+
+
+def test_a_profiles_endless_interval_is_a_config_problem(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[profiles.p]\nsource = "aitronos"\norg = "o"\ninterval = inf\n')
+    result = logview("config", env={"LOGVIEW_CONFIG": str(config)})
+    assert result.returncode == 2 and b"profile 'p': interval:" in result.stderr
