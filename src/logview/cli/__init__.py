@@ -255,8 +255,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             with writing(STDOUT):
                 sys.stdout.flush()  # (here, where a closed pipe is caught: not at the interpreter's exit)
             return EXIT_TERMINATED if _terminated.is_set() else code  # (the viewer closes cleanly on it)
-    except KeyboardInterrupt:
-        print(f"logview: {'terminated' if _terminated.is_set() else 'interrupted'}", file=sys.stderr)
+    except KeyboardInterrupt as interrupt:  # (its message: what the command left, `export`'s output)
+        said = f": {interrupt}" if interrupt.args else ""
+        print(f"logview: {'terminated' if _terminated.is_set() else 'interrupted'}{said}", file=sys.stderr)
         return EXIT_TERMINATED if _terminated.is_set() else EXIT_INTERRUPTED
     except BrokenPipeError:  # `logview archive list | head -1`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # (nor may Python's exit complain)

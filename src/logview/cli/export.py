@@ -255,9 +255,19 @@ def export_connection(connection: Connection, filters: Filters, *, fmt: str, out
             return code
         except BrokenPipeError:
             return _quiet_broken_pipe()
+        except KeyboardInterrupt:  # (Ctrl-C, SIGTERM): whoever reads only the output must learn it is cut
+            raise KeyboardInterrupt(what_was_written(output, writer.written)) from None
         finally:
             reporter.end()
     return EXIT_OK  # pragma: no cover
+
+
+def what_was_written(output: Path | None, written: int) -> str:
+    """What an export stopped midway left, said after 'interrupted'."""
+    if not written:
+        return f"nothing was written to {output}" if output is not None else "nothing was written"
+    where = str(output) if output is not None else "stdout"
+    return f"{where} holds the first {counted(written, 'entry', 'entries')} (incomplete)"
 
 
 def export_file(path: Path, source: Source, filters: Filters, *, fmt: str, output: Path | None,
