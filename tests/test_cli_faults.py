@@ -131,3 +131,29 @@ def test_a_profiles_endless_interval_is_a_config_problem(tmp_path):
     config.write_text('[profiles.p]\nsource = "aitronos"\norg = "o"\ninterval = inf\n')
     result = logview("config", env={"LOGVIEW_CONFIG": str(config)})
     assert result.returncode == 2 and b"profile 'p': interval:" in result.stderr
+
+
+# -- flags the source chosen cannot use (M4) ----------------------------------------------------
+
+VIEWER_AND_EXPORT = [(), ("export",)]
+
+
+@pytest.mark.parametrize(("commands", "argv", "message"), [
+    (VIEWER_AND_EXPORT, ("--demo", "--org", "x", "--base-url", "http://127.0.0.1:1"),
+     "--org and --base-url do not apply to --demo: the demo serves its own ids from a server of its own"),
+    ([()], ("--file", "{file}", "--follow", "--org", "x"),
+     "--org and --follow do not apply to --file: a file is read as it is, not fetched or tailed"),
+    ([()], ("--file", "{file}", "--interval", "5"), "--interval does not apply to --file"),
+    ([("export",)], ("--file", "{file}", "--team", "1"), "--team does not apply to --file"),
+    (VIEWER_AND_EXPORT, ("--source", "aitronos", "--org", "o", "--team", "1"),
+     "--team applies to supermetrics only, not to --source aitronos"),
+    (VIEWER_AND_EXPORT, ("--source", "supermetrics", "--team", "1", "--connector", "C", "--org", "o"),
+     "--org applies to aitronos only, not to --source supermetrics"),
+], ids=["demo-ids", "file-follow-org", "file-interval", "export-file-team", "aitronos-team", "supermetrics-org"])
+def test_a_flag_the_source_cannot_use_is_refused(tmp_path, commands, argv, message):
+    file = tmp_path / "small.jsonl"
+    file.write_text('{"id": "a", "created_at": "2026-12-01T00:00:00Z"}\n')
+    for command in commands:
+        result = logview(*command, *(str(file) if arg == "{file}" else arg for arg in argv),
+                         env=AITRONOS_KEY | {"SUPERMETRICS_API_KEY": "k"}, timeout=20)
+        assert result.returncode == 2 and message in result.stderr.decode() and result.stdout == b"", command
