@@ -245,7 +245,8 @@ class ApiClient:
             return failure
         wait = error.retry_after
         if wait is not None and self.policy.max_wait_s is not None and wait > self.policy.max_wait_s:
-            reason = (f"the server asked to wait {wait:.0f} s before retrying, "
+            said = f"{wait:.0f} s" if wait < 86_400 else "more than a day"  # (not a float's 23 digits)
+            reason = (f"the server asked to wait {said} before retrying, "
                       f"longer than the {self.policy.max_wait_s:.0f} s logview waits")
         else:
             reason = f"gave up after {attempts} attempt{'s' if attempts != 1 else ''}"

@@ -95,17 +95,22 @@ def error_from_response(status: int, headers: Mapping[str, str], body: bytes) ->
         ]
         return ApiError(
             code=_text(error.get("code")) or _status_name(status),
-            message=_text(error.get("message")) or _status_phrase(status),
+            message=(_text(error.get("message")) or _status_phrase(status)) + _REFUSED_REDIRECT * (300 <= status < 400),
             detail="\n".join(part for part in detail_parts if part) or None,
             request_id=_text(meta_id) or _text(error.get("trace_id")) or header_request_id,
             **common,
         )
     return ApiError(
         code=_status_name(status),
-        message=_describe_foreign_body(status, headers, body),
+        message=_describe_foreign_body(status, headers, body) + _REFUSED_REDIRECT * (300 <= status < 400),
         request_id=header_request_id,
         **common,
     )
+
+
+# (said, not followed: a redirect would carry the key to wherever it points; 'HTTP 302 FOUND: Found'
+# alone gave no hint of it, found in a walk)
+_REFUSED_REDIRECT = " — a redirect, which logview never follows: is --base-url the API's own address?"
 
 
 def _status_phrase(status: int) -> str:
