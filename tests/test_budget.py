@@ -712,3 +712,20 @@ async def test_a_long_wait_for_a_token_ends_when_the_token_comes_not_when_first_
     await time.run(poll(), watch(), until=time.now + 3600)
     assert len(log) == 4 and seen_free and log[-1][0] - log[-2][0] > 60  # (a long wait indeed)
     assert log[-1][0] - seen_free[0] <= 6.0, (log, seen_free)  # (it went within a look of its token)
+
+
+async def test_an_answer_after_a_429_cut_short_is_believed_when_nothing_else_was_in_flight():
+    """Found in a walk (s17 M2): a 429 said 0 remained and asked for an hour; `r` cut the wait
+    short, and the poll's answer said 98 remained in the same window. Nothing was in flight when
+    the 429 came, so that answer cannot be an older, late one: the status line said 'API budget
+    1/100' for the rest of the window while the server had 98 left."""
+    time = FakeTime()
+    budget = time.budget()
+    reset = str(int(time.wall()) + 30)
+    budget.settle({**headers_saying(100, 99), "X-RateLimit-Reset": reset}, 200)
+    await time.run(budget.acquire(LIVE))
+    budget.settle({**headers_saying(100, 0, retry_after="3600"), "X-RateLimit-Reset": reset}, 429)
+    budget.lift_block()  # `r`
+    await time.run(budget.acquire(LIVE))
+    budget.settle({**headers_saying(100, 98), "X-RateLimit-Reset": reset}, 200)
+    assert budget.state().remaining == 98

@@ -123,9 +123,11 @@ base_url = "http://127.0.0.1:8765"
     assert result.returncode == 2
     count, lines = problem_lines(result.stderr)
     assert lines == ["profile 'numbers': team: must be an integer",
+                     "profile 'numbers': base_url: a user or password in the URL (user:…@host) is refused: both "
+                     "APIs take the key in a header, and the URL is kept in the archive and shown",
                      "profile 'pasted': no API key: the variable key_env names is not set, and that name looks "
                      "like a key itself (not shown): put the key in an environment variable and write that "
-                     "variable's name in key_env"] and count == 2
+                     "variable's name in key_env"] and count == 3
     assert "  pasted: aitronos org o · key from (a variable whose name looks like a key) (NOT SET) · " \
            "base_url http://127.0.0.1:8765" in out.splitlines()
     assert "base_url https://(credentials not shown)@api.example.com/v2?(not shown)" in out

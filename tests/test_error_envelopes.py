@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logview.api.envelopes import error_from_response, parse_retry_after
+from logview.api.envelopes import error_from_response, invalid_body_error, parse_retry_after
 
 AITRONOS_401 = {
     "success": False,
@@ -119,3 +119,16 @@ def test_any_envelope_shaped_body_gives_a_complete_error(status, error, meta, he
 def test_arbitrary_bytes_never_break_error_parsing(status, body):
     parsed = error_from_response(status, {}, body)
     assert parsed.status == status and parsed.code and parsed.message
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    (b"", "the response is empty, not a JSON page"),
+    (b"<!doctype html><html><title>Gateway\n Timeout</title></html>",
+     "the response is an HTML page (Gateway Timeout), not JSON"),
+    (b"nope, not today", "the response is not JSON: it starts with 'nope, not today'"),
+    (b'{"logs": [{"id"', "the server's response could not be read: cut"),  # (JSON cut short: the parser's word)
+])
+def test_a_page_that_is_no_json_says_what_it_is(body, said):
+    """s17 K1: a 200 whose body is not JSON was described by the parser's guess ("invalid literal,
+    expected 'null'" for a body starting with n; "Input is a zero-length, empty document")."""
+    assert invalid_body_error(200, {}, body, "cut").message == said

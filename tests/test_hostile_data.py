@@ -244,8 +244,6 @@ def _export(kind: str, entries: list[LogEntry], fmt: str) -> bytes:
     out = io.BytesIO()
     writer = EntryWriter(out, fmt, source_for_kind(kind))
     writer.write(entries)
-    if fmt == "csv":
-        writer.detach()
     return out.getvalue()
 
 

@@ -126,12 +126,15 @@ async def test_connection_faults_and_timeouts_are_retried():
     assert all(e.error.status is None for e in events)
 
 
-async def test_redirects_are_not_followed_so_the_key_never_travels():
-    transport, seen = scripted(httpx.Response(302, headers={"Location": "https://evil.example/steal"}))
+@pytest.mark.parametrize("body", [b"", b'{"error": {"code": "FOUND", "message": "Found."}}'], ids=["bare", "envelope"])
+async def test_redirects_are_not_followed_so_the_key_never_travels(body):
+    transport, seen = scripted(httpx.Response(302, headers={"Location": "https://evil.example/steal"}, content=body))
     with pytest.raises(ApiFailure) as caught:
         await fetch(transport)
     assert len(seen) == 1 and seen[0].url.host == "api.example.test"
     assert caught.value.error.status == 302
+    assert "a redirect, which logview never follows: is --base-url the API's own address?" in caught.value.describe()
+    assert "evil.example" not in caught.value.describe()
 
 
 async def test_the_key_is_sent_only_in_its_header_and_redacted_from_messages():

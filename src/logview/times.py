@@ -64,7 +64,20 @@ def parse_user_time(text: str, *, now: datetime | None = None, end_of_day: bool 
     Relative spans count back from `now`. A bare date means the start of that local day, or with
     `end_of_day` the start of the next one, so `--until 2025-11-15` includes all of the 15th.
     """
-    now = now or utc_now()
+    try:
+        return _parse_user_time(text, now or utc_now(), end_of_day)
+    except (OverflowError, _OutOfRange):
+        # a far span, or a date at the calendar's edge: datetime stops at the years 1 and 9999,
+        # and such a time is refused like a misspelled one (a traceback ended the command)
+        raise TimeParseError(
+            f"out of range: {text!r} (times run from the year 1 to the year 9999)") from None
+
+
+class _OutOfRange(Exception):
+    """A date that parsed but cannot be placed in the local time zone (the year 1, the year 9999)."""
+
+
+def _parse_user_time(text: str, now: datetime, end_of_day: bool) -> datetime:
     match = _RELATIVE.match(text)
     if match:
         amount, unit = float(match.group(1)), match.group(2).lower()
@@ -75,7 +88,7 @@ def parse_user_time(text: str, *, now: datetime | None = None, end_of_day: bool 
             day = date.fromisoformat(stripped)
             if end_of_day:
                 day += timedelta(days=1)
-            return datetime.combine(day, time()).astimezone()
+            return _local(datetime.combine(day, time()))
         parsed = datetime.fromisoformat(stripped)
     except ValueError:
         raise TimeParseError(
@@ -83,8 +96,15 @@ def parse_user_time(text: str, *, now: datetime | None = None, end_of_day: bool 
             "or a relative span like 30s, 15m, 2h, 7d)"
         ) from None
     if parsed.tzinfo is None:
-        parsed = parsed.astimezone()  # naive input is local time
+        return _local(parsed)  # naive input is local time
     return parsed
+
+
+def _local(naive: datetime) -> datetime:
+    try:
+        return naive.astimezone()
+    except (OverflowError, ValueError, OSError):  # the platform's clock functions refuse it
+        raise _OutOfRange from None
 
 
 def is_relative(text: str) -> bool:

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from logview.demo import DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM, DemoServer, DemoState
+from logview.demo.state import Fault
 from logview.model import Filters
 from logview.options import Connection, ViewerOptions
 from logview.sources import SupermetricsSource
@@ -100,7 +101,6 @@ async def test_a_tail_the_budget_holds_back_says_when_it_polls_next() -> None:
             assert server.state.served("supermetrics").throttled == 0
 
 
-
 @pytest.mark.parametrize("width", [120, 80])
 async def test_a_tail_the_budget_holds_back_says_when_at_120_and_80_columns(width) -> None:
     """Found in a walk: at 120 columns "● live · next poll in ~8m 27s" pushed `shown` off the line
@@ -123,3 +123,25 @@ async def test_a_tail_the_budget_holds_back_says_when_at_120_and_80_columns(widt
                     break
             assert re.search(r"● (live · )?poll ~\d+m \d\ds", line), line
             assert re.search(r"shown [1-9]", line) or width < 120, line  # (at 80, when it polls before the count)
+
+
+@pytest.mark.parametrize("retry_after", [None, "-5", "abc"])
+async def test_a_429_without_a_usable_retry_after_counts_down_to_the_reset(retry_after) -> None:
+    """An Aitronos 429 whose Retry-After is missing (or `-5`, `abc`) still says when its window
+    resets, and the request waits for it: the banner said 'retrying now' all that time (s17 M1)."""
+    state = DemoState(aitronos_entries=1000, supermetrics_entries=0, live_rate=0.0, seed=23,
+                      budget={"aitronos": "1000/40"})
+    state.add_fault(Fault(kind="latency", delay=0.0, count=2, api="aitronos"))  # pages 1-2 clean
+    state.add_fault(Fault(kind="status", status=429, retry_after=retry_after, api="aitronos"))
+    with DemoServer(state) as server:
+        app = make_app(server, page_limit=100)
+        async with app.run_test(size=SIZE) as pilot:
+            for _ in range(50):
+                await pilot.pause(0.1)
+                if "rate limited" in app.viewer.banner.plain():
+                    break
+            await pilot.pause(1.2)  # (a backoff's second has gone by)
+            text = app.viewer.banner.plain()
+            assert "retrying now" not in text
+            assert (found := re.search(r"retrying in (\d+) s", text)) and int(found.group(1)) >= 20, text
+            assert len(app.viewer.store) == 200

@@ -181,6 +181,17 @@ async def test_a_bad_time_is_explained_and_changes_nothing(demo: DemoServer) -> 
         assert app.viewer.filters == Filters() and len(app.viewer.view) == 600
 
 
+@pytest.mark.parametrize("keys", [("99999999d",), ("tab", "9999-12-31")], ids=["far-since", "last-day-until"])
+async def test_a_time_past_the_calendar_is_a_field_error_not_the_end_of_the_viewer(demo: DemoServer, keys) -> None:
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("d", *(key for typed in keys for key in ([typed] if typed == "tab" else typed)), "enter")
+        await pilot.pause()
+        assert app.is_running and "out of range" in screen_text(app)
+        assert app.viewer.filters == Filters() and len(app.viewer.view) == 600
+
+
 async def test_command_line_filters_are_shown_and_applied(demo: DemoServer) -> None:
     app = make_app(demo, "supermetrics", filters=Filters(statuses=("429",), event="data.fetch"))
     async with app.run_test(size=SIZE) as pilot:

@@ -12,8 +12,7 @@ the rest is spread, which keeps any window-long span within the limit even on a 
 counts a sliding window. A request is never granted beyond the remaining count, less the requests
 in flight or sent since the last response said how many remained. Free of httpx (the client hands
 it each response's headers). One thread and one event loop at a time; a budget outlives loops
-(tests run many): each waiter makes its own future in the loop it runs in.
-"""
+(tests run many): each waiter makes its own future in the loop it runs in."""
 
 from __future__ import annotations
 
@@ -87,7 +86,7 @@ class Budget:
         self._reported: int | None = None  # remaining as the last response said, or assumed
         self._base = self._limit  # remaining at the last report (or the window's start)
         self._unseen = 0  # requests granted since that report
-        self._in_flight = 0
+        self._in_flight = self._late_possible = 0  # (the latter: answers due from requests in flight at that report)
         self._reset_at: float | None = None  # clock time; the assumed window opens with the first request
         self._blocked_until = 0.0
         self._caution, self._caution_until = 1.0, 0.0
@@ -188,9 +187,8 @@ class Budget:
         return not self._unpaced(priority, now)
 
     def _expected_fits(self, free: float) -> bool:
-        """Whether what the running backfills still need (as far as they said) fits in what this
-        window has left for them: then nothing is gained by spreading it (a sliding window counts
-        it the same), and the user waits for nothing."""
+        """Whether what the running backfills still need (as far as they said) fits in what this window has
+        left for them: then spreading it gains nothing (a sliding window counts it the same), and no one waits."""
         return bool(self._expected) and sum(self._expected.values()) <= free
 
     def expect_backfill(self, backfill: object, requests: int | None) -> None:
@@ -326,9 +324,11 @@ class Budget:
                 self._last_reset_epoch, self._reset_known = said.reset_epoch, True
                 self._reset_at = now + said.reset_in_s
         if (said.remaining is not None and self._reported is not None and said.remaining > self._reported
-                and said.reset_epoch is not None and abs(said.reset_epoch - (last_reset or 0.0)) <= 0.5):
+                and said.reset_epoch is not None and abs(said.reset_epoch - (last_reset or 0.0)) <= 0.5
+                and self._late_possible > 0):  # (none was due: a request sent since, believed: s17 M2)
             # a late answer from earlier in this window (what remains only falls): its request is counted
             said, self._unseen = replace(said, remaining=None), max(0, self._unseen - 1)
+        self._late_possible = max(0, self._late_possible - 1)
         if said.remaining is not None:
             # The first word on this window, or a rise beyond what answers in flight explain: a
             # new window (without a Reset header, the only sign that one began). Its burst is known.
@@ -338,6 +338,7 @@ class Budget:
             if fresh and said.reset_epoch is None:
                 self._others.new_window(None)  # (with a Reset header, its epoch names the window)
             self._base, self._unseen, self._reported = said.remaining, self._in_flight, said.remaining
+            self._late_possible = self._in_flight
             if self._known:
                 self._others.observe(now, window=said.reset_epoch, limit=self._limit, remaining=said.remaining,
                                      in_flight=self._in_flight, refused=status == 429)
@@ -399,10 +400,9 @@ class Budget:
         )
 
     def eta_s(self, requests: int) -> float | None:
-        """Seconds until `requests` more backfill requests are done at the current pace; None
-        when that depends on how long a window is and nothing has shown it: the server's limit
-        is not the published one, so neither need its window be (10 requests a window could be
-        a minute's or 5 s's, an estimate ten times out)."""
+        """Seconds until `requests` more backfill requests are done at the current pace; None when that depends
+        on how long a window is and nothing has shown it: the server's limit is not the published one, so
+        neither need its window be (10 requests a window could be a minute's or 5 s's, an estimate ten times out)."""
         if requests <= 0:
             return 0.0
         now = self._clock()

@@ -207,7 +207,13 @@ class ApiClient:
         def wait_for(state: RetryCallState) -> float:
             failure = state.outcome.exception() if state.outcome else None
             retry_after = failure.error.retry_after if isinstance(failure, ApiFailure) else None
-            return retry_after if retry_after is not None else backoff(state)
+            wait = retry_after if retry_after is not None else backoff(state)
+            if isinstance(failure, ApiFailure) and failure.error.status == 429 and self.budget is not None:
+                # Without a usable Retry-After (none, `-5`, `abc`) the budget holds the next attempt
+                # until the window's reset anyway: the retry waits as long, and says so (it said
+                # 'retrying now' for up to a minute while nothing was sent)
+                wait = max(wait, self.budget.state().blocked_s)
+            return wait
 
         def wait_too_long(state: RetryCallState) -> bool:
             return policy.max_wait_s is not None and wait_for(state) > policy.max_wait_s
@@ -239,7 +245,8 @@ class ApiClient:
             return failure
         wait = error.retry_after
         if wait is not None and self.policy.max_wait_s is not None and wait > self.policy.max_wait_s:
-            reason = (f"the server asked to wait {wait:.0f} s before retrying, "
+            said = f"{wait:.0f} s" if wait < 86_400 else "more than a day"  # (not a float's 23 digits)
+            reason = (f"the server asked to wait {said} before retrying, "
                       f"longer than the {self.policy.max_wait_s:.0f} s logview waits")
         else:
             reason = f"gave up after {attempts} attempt{'s' if attempts != 1 else ''}"

@@ -95,17 +95,22 @@ def error_from_response(status: int, headers: Mapping[str, str], body: bytes) ->
         ]
         return ApiError(
             code=_text(error.get("code")) or _status_name(status),
-            message=_text(error.get("message")) or _status_phrase(status),
+            message=(_text(error.get("message")) or _status_phrase(status)) + _REFUSED_REDIRECT * (300 <= status < 400),
             detail="\n".join(part for part in detail_parts if part) or None,
             request_id=_text(meta_id) or _text(error.get("trace_id")) or header_request_id,
             **common,
         )
     return ApiError(
         code=_status_name(status),
-        message=_describe_foreign_body(status, headers, body),
+        message=_describe_foreign_body(status, headers, body) + _REFUSED_REDIRECT * (300 <= status < 400),
         request_id=header_request_id,
         **common,
     )
+
+
+# (said, not followed: a redirect would carry the key to wherever it points; 'HTTP 302 FOUND: Found'
+# alone gave no hint of it, found in a walk)
+_REFUSED_REDIRECT = " — a redirect, which logview never follows: is --base-url the API's own address?"
 
 
 def _status_phrase(status: int) -> str:
@@ -135,8 +140,34 @@ def invalid_body_error(status: int, headers: Mapping[str, str], body: bytes, rea
     return ApiError(
         status=status,
         code="INVALID_RESPONSE",
-        message=f"the server's response could not be read: {reason}",
+        message=_unreadable(body, reason),
         request_id=header(headers, "x-request-id"),
         body_excerpt=_excerpt(body) or None,
         retryable=True,
     )
+
+
+def _unreadable(body: bytes, reason: str) -> str:
+    """Why a page's body could not be read, in the user's words: what it is, when it is no JSON at
+    all (the parser's guess, "invalid literal, expected 'null'" for a body starting with n, said
+    nothing); the parser's reason for JSON cut short or torn."""
+    text = body.strip()
+    if not text:
+        return "the response is empty, not a JSON page"
+    title = _HTML_TITLE.search(text[:65536])
+    if title or text[:1] == b"<":
+        named = " ".join(_HTML_TAG.sub("", title.group(1).decode("utf-8", errors="replace")).split())[:80] \
+            if title else ""
+        return f"the response is an HTML page{f' ({named})' if named else ''}, not JSON"
+    if text[:1] not in (b"{", b"[") and not _is_json(text):
+        start = " ".join(text[:24].decode("utf-8", errors="replace").split())
+        return f"the response is not JSON: it starts with {start!r}"
+    return f"the server's response could not be read: {reason}"
+
+
+def _is_json(text: bytes) -> bool:
+    try:
+        load_json(text)
+    except InvalidJSON:
+        return False
+    return True

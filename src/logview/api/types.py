@@ -168,8 +168,18 @@ def is_loopback_host(host: str) -> bool:
 def check_base_url(url: str) -> str:
     """Refuse URLs that would send a key in clear text: plain http only to loopback hosts."""
     parts = urlsplit(url)
+    if "@" in parts.netloc:
+        # (said before anything quotes the URL: the password in it is shown nowhere)
+        raise ValueError("a user or password in the URL (user:…@host) is refused: both APIs take the key in a "
+                         "header, and the URL is kept in the archive and shown")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"not an http(s) URL: {url!r}")
+    try:
+        port = parts.port
+    except ValueError:  # past 65535, or not a number
+        port = 0
+    if port == 0:  # (None: no port given, the scheme's own)
+        raise ValueError(f"not a port in {url!r}: ports run from 1 to 65535")
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise ValueError(
             f"refusing plain http:// for {parts.hostname}: https is required "

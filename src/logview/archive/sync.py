@@ -380,6 +380,7 @@ class ArchivedPager:
                            if oldest and top and oldest < top else None)
                 if pager.doubted:  # a page out of order or outside its cursor: what it spans proves nothing
                     whole, covered = False, None
+                    self.tail.doubt(event.entries)  # (nor may the tail's span start at one of its entries)
                 joins_at = joined_next(joins_at, covered, epoch_us(top) if event.entries else None)
                 if (trouble := await self._store(event.entries, covered)) is not None:
                     yield trouble
@@ -395,10 +396,9 @@ class ArchivedPager:
                 if whole and not event.capped and top is not None and (low is None or low <= top):
                     if (trouble := await self._store([], Span(epoch_us(low), epoch_us(top), joins_at))) is not None:
                         yield trouble
-            elif isinstance(event, Notice):
-                whole = whole and event.kind not in ("stuck", "tie_group", "contract")
-                yield event
             else:
+                if isinstance(event, Notice):
+                    whole = whole and event.kind not in ("stuck", "tie_group", "contract")
                 yield event
 
     # -- the live tail --------------------------------------------------------------------

@@ -24,17 +24,30 @@ class TailPager(Pager):
         super().__init__(*args, **kwargs)
         self._archive, self._wanted = archive, wanted
         self.ready = asyncio.Event()
+        # The newest time pages that broke the contract brought (the backfill's or a cycle's): a
+        # head at or below it may be one of their made-up entries, and a span from it would
+        # vouch for that entry (at a span's start, no listing removes it: s17 D1).
+        self._doubted_up_to: datetime | None = None
+
+    def doubt(self, entries: Iterable[LogEntry]) -> None:
+        """`entries` came in pages that broke the contract: no span starts at one of them."""
+        newest = newest_time(entries)
+        if newest is not None and (self._doubted_up_to is None or newest > self._doubted_up_to):
+            self._doubted_up_to = newest
 
     async def poll(self) -> AsyncIterator[PagerEvent]:
         await self.ready.wait()
         head, doubted = self.head.time, False
+        vouched = head is not None and (self._doubted_up_to is None or head > self._doubted_up_to)
         async for event in super().poll():
             # (a cycle whose pages broke the contract archives what it found, but claims no span)
             doubted = doubted or (isinstance(event, Notice) and event.kind == "contract")
             if isinstance(event, EntriesLoaded) and event.entries:
                 newest = newest_time(event.entries)
+                if doubted:
+                    self.doubt(event.entries)
                 trouble = await self._archive(event.entries, Span(epoch_us(head), epoch_us(newest))
-                                              if head and newest and not doubted else None)
+                                              if vouched and newest and not doubted else None)
                 if trouble is not None:
                     yield trouble
                 event = replace(event, entries=[e for e in event.entries if self.source.matches(e, self._wanted)])

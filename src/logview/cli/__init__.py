@@ -20,6 +20,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from logview.cli.output import STDOUT, OutputFailed, writing
 from logview.cli.parsers import config_parser, demo_server_parser, export_parser, viewer_parser
 
 if TYPE_CHECKING:
@@ -190,11 +191,12 @@ def run_config_command(argv: Sequence[str]) -> int:
 
     config_parser().parse_args(argv)
     report = check_config()
-    for line in report.lines:
-        print(line)
-    if report.ok:
-        print("config OK")
-        return EXIT_OK
+    with writing(STDOUT):
+        for line in report.lines:
+            print(line)
+        if report.ok:
+            print("config OK")
+            return EXIT_OK
     print(f"{len(report.problems)} problem{'s' if len(report.problems) != 1 else ''}:", file=sys.stderr)
     for problem in report.problems:
         print(f"  {problem}", file=sys.stderr)
@@ -250,11 +252,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with _sigterm_interrupts():
             code = command(argv[1:]) if command is not None else run_viewer_command(argv)
-            sys.stdout.flush()  # (here, where a closed pipe is caught: not at the interpreter's exit)
+            with writing(STDOUT):
+                sys.stdout.flush()  # (here, where a closed pipe is caught: not at the interpreter's exit)
             return EXIT_TERMINATED if _terminated.is_set() else code  # (the viewer closes cleanly on it)
-    except KeyboardInterrupt:
-        print(f"logview: {'terminated' if _terminated.is_set() else 'interrupted'}", file=sys.stderr)
+    except KeyboardInterrupt as interrupt:  # (its message: what the command left, `export`'s output)
+        said = f": {interrupt}" if interrupt.args else ""
+        print(f"logview: {'terminated' if _terminated.is_set() else 'interrupted'}{said}", file=sys.stderr)
         return EXIT_TERMINATED if _terminated.is_set() else EXIT_INTERRUPTED
     except BrokenPipeError:  # `logview archive list | head -1`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # (nor may Python's exit complain)
         return EXIT_OK
+    except OutputFailed as error:  # a full disk: what was not written is dropped, not retried at exit
+        print(f"logview: {error}", file=sys.stderr)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_USAGE

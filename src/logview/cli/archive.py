@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from logview.archive import Archive, ArchiveError, SourceSummary, Span, default_archive_path, parse_age
 from logview.archive.db import archive_files
+from logview.cli.output import STDOUT, writing
 from logview.cli.parsers import archive_parser
 from logview.cli.resolve import UsageError, archive_choice, archived_identity, no_archive_yet
 from logview.sanitize import clean_line
@@ -24,11 +25,12 @@ def run_archive_command(argv: Sequence[str]) -> int:
     args = archive_parser().parse_args(argv)
     path = default_archive_path()
     if args.command == "path":
-        print(path)
+        _say(str(path))
         return EXIT_OK
     try:
         if args.command == "list":
-            return _list(path)
+            with writing(STDOUT):
+                return _list(path)
         identity = archived_identity(args)
         if not path.exists():
             print(f"no archive yet at {path}: nothing to {args.command}", file=sys.stderr)
@@ -40,6 +42,12 @@ def run_archive_command(argv: Sequence[str]) -> int:
         return _fail(str(error))
     except ArchiveError as error:
         return _fail(str(error))
+
+
+def _say(line: str) -> None:
+    """A result line on stdout (a full disk: one line on stderr, see `writing`)."""
+    with writing(STDOUT):
+        print(line)
 
 
 def _list(path) -> int:
@@ -96,7 +104,7 @@ def _prune(args, identity) -> int:
         kept = archive.retention if args.max_entries is None and max_age_s is None else None
     which = "every source" if identity is None else clean_line(identity.describe())
     rule = f" (keeping {kept.describe()})" if kept else ""
-    print(f"pruned {removed:,} entr{'y' if removed == 1 else 'ies'} of {which}{rule}")
+    _say(f"pruned {removed:,} entr{'y' if removed == 1 else 'ies'} of {which}{rule}")
     return EXIT_OK
 
 
@@ -120,10 +128,10 @@ def _clear(args, identity, path) -> int:
             raise
         for file in archive_files(path):  # a damaged archive is cleared by removing it
             file.unlink(missing_ok=True)
-        print(f"removed the damaged archive {path}")
+        _say(f"removed the damaged archive {path}")
         return EXIT_OK
     with archive:
         removed = archive.clear(identity)
     which = "" if identity is None else f" of {clean_line(identity.describe())}"
-    print(f"cleared {removed:,} entr{'y' if removed == 1 else 'ies'}{which}")
+    _say(f"cleared {removed:,} entr{'y' if removed == 1 else 'ies'}{which}")
     return EXIT_OK

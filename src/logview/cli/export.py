@@ -22,6 +22,7 @@ from logview.options import Connection
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, PagerEvent
 from logview.archive import Archive, identity_of
 from logview.archive.sync import ArchivedPager
+from logview.cli.output import STDOUT, output_name, writing
 from logview.files.writer import EntryWriter, OutputFile
 from logview.sources.base import Source
 from logview.sources.mixed import MixedSource
@@ -172,7 +173,7 @@ def _running() -> bool:
 
 
 async def _export(connection: Connection, filters: Filters, writer: EntryWriter, reporter: Reporter,
-                  max_entries: int | None, archive: Archive | None = None) -> int:
+                  max_entries: int | None, archive: Archive | None = None, output_name: str = STDOUT) -> int:
     client = connection.client(policy=RetryPolicy(), on_request=reporter.request, on_budget_wait=reporter.budget)
     if isinstance(connection.source, SupermetricsSource):
         connection.source.typed_pages = False  # (every raw value is written: see `typed_pages`)
@@ -191,7 +192,8 @@ async def _export(connection: Connection, filters: Filters, writer: EntryWriter,
             async with aclosing(pager.backfill()) as events:
                 async for event in events:
                     if isinstance(event, EntriesLoaded):
-                        writer.write(event.entries)
+                        with writing(output_name):
+                            writer.write(event.entries)
                     reporter.tell(event, pager.from_archive if isinstance(pager, ArchivedPager) else 0)
         except ApiFailure as failure:  # (an ArchivedPager has archived the pages fetched before it)
             detail = failure.error.detail
@@ -242,18 +244,30 @@ def export_connection(connection: Connection, filters: Filters, *, fmt: str, out
             stream, publish = _open_output(stack, output)
         except CannotWrite as error:
             return _cannot_write(error)
-        writer = EntryWriter(stream, fmt, connection.source, on_first_entries=publish)
+        with writing(output_name(output)):  # (a CSV's header is written at once)
+            writer = EntryWriter(stream, fmt, connection.source, on_first_entries=publish)
         try:
-            code = asyncio.run(_export(connection, filters, writer, reporter, max_entries, archive))
+            code = asyncio.run(_export(connection, filters, writer, reporter, max_entries, archive,
+                                       output_name(output)))
             if code == EXIT_OK:
-                publish()  # no entries matched: an empty file (a CSV header) says so
+                with writing(output_name(output)):
+                    publish()  # no entries matched: an empty file (a CSV header) says so
             return code
         except BrokenPipeError:
             return _quiet_broken_pipe()
+        except KeyboardInterrupt:  # (Ctrl-C, SIGTERM): whoever reads only the output must learn it is cut
+            raise KeyboardInterrupt(what_was_written(output, writer.written)) from None
         finally:
-            writer.detach()
             reporter.end()
     return EXIT_OK  # pragma: no cover
+
+
+def what_was_written(output: Path | None, written: int) -> str:
+    """What an export stopped midway left, said after 'interrupted'."""
+    if not written:
+        return f"nothing was written to {output}" if output is not None else "nothing was written"
+    where = str(output) if output is not None else "stdout"
+    return f"{where} holds the first {counted(written, 'entry', 'entries')} (incomplete)"
 
 
 def export_file(path: Path, source: Source, filters: Filters, *, fmt: str, output: Path | None,
@@ -266,21 +280,22 @@ def export_file(path: Path, source: Source, filters: Filters, *, fmt: str, outpu
             stream, publish = _open_output(stack, output)
         except CannotWrite as error:
             return _cannot_write(error)
-        writer = EntryWriter(stream, fmt, source, on_first_entries=publish)
+        with writing(output_name(output)):
+            writer = EntryWriter(stream, fmt, source, on_first_entries=publish)
         try:
-            for batch, origins in _file_batches(path, source):
-                matching = [i for i, entry in enumerate(batch) if source.matches(entry, filters)]
-                if remaining is not None:
-                    matching = matching[:remaining]
-                    remaining -= len(matching)
-                writer.write([batch[i] for i in matching], None if origins is None else [origins[i] for i in matching])
-                if remaining == 0:
-                    break
-            publish()
+            with writing(output_name(output)):
+                for batch, origins in _file_batches(path, source):
+                    matching = [i for i, entry in enumerate(batch) if source.matches(entry, filters)]
+                    if remaining is not None:
+                        matching = matching[:remaining]
+                        remaining -= len(matching)
+                    writer.write([batch[i] for i in matching],
+                                 None if origins is None else [origins[i] for i in matching])
+                    if remaining == 0:
+                        break
+                publish()
         except BrokenPipeError:
             return _quiet_broken_pipe()
-        finally:
-            writer.detach()
     return EXIT_OK
 
 

@@ -10,7 +10,7 @@ from typing import NoReturn
 
 from logview import __version__
 from logview.model import SOURCE_KINDS
-from logview.settings.config import config_path
+from logview.settings.config import LONGEST_POLL_INTERVAL_S, config_path
 
 DEFAULT_VIEWER_MAX = 100_000
 
@@ -67,23 +67,33 @@ def _positive_int(text: str) -> int:
 
 
 def _non_negative_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError("must be 0 or more")
     return value
 
 
 def _non_negative_float(text: str) -> float:
-    value = float(text)
-    if not value >= 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, not {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError("must be 0 or more (and finite)")
     return value
 
 
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be greater than 0")
+def _poll_interval(text: str) -> float:
+    """Seconds between tail polls: up to a day (`inf` was taken: 'every inf s', nothing polled)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, not {text!r}") from None
+    if not 0 < value <= LONGEST_POLL_INTERVAL_S:
+        raise argparse.ArgumentTypeError(f"must be more than 0 and at most {LONGEST_POLL_INTERVAL_S:,} (a day)")
     return value
 
 
@@ -109,7 +119,7 @@ def viewer_parser() -> argparse.ArgumentParser:
     _add_source_args(parser, f"a profile from {config_path()}; several open side by side, one tab each")
     _add_filter_args(parser)
     parser.add_argument("--follow", action="store_true", help="tail live from the start")
-    parser.add_argument("--interval", type=_positive_float, default=None, metavar="SECONDS",
+    parser.add_argument("--interval", type=_poll_interval, default=None, metavar="SECONDS",
                         help="live-tail poll interval (default 2, or the profile's)")
     parser.add_argument("--max-entries", type=_positive_int, metavar="N",
                         help=f"stop loading after N entries (default {DEFAULT_VIEWER_MAX:,}; files: no limit)")

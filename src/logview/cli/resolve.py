@@ -15,6 +15,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from logview.api.types import check_base_url
+from logview.cli.conflicts import ID_FLAGS, flag_name, refused_beside_source
 from logview.cli.parsers import DEFAULT_VIEWER_MAX
 from logview.model import Filters
 from logview.options import Connection, ViewerOptions
@@ -114,15 +115,8 @@ def _team_number(team: str | int) -> int:
 
 
 # The flags naming a source's ids, and the API each belongs to (None: both).
-_ID_FLAGS = {"org": "aitronos", "team": "supermetrics", "connector": "supermetrics", "base_url": None}
-
-
-def _flag(name: str) -> str:
-    return "--" + name.replace("_", "-")
-
-
 def _id_flags(args: argparse.Namespace) -> dict[str, str]:
-    return {name: value for name in _ID_FLAGS if (value := getattr(args, name, None))}
+    return {name: value for name in ID_FLAGS if (value := getattr(args, name, None))}
 
 
 def _profile_overrides(args: argparse.Namespace, name: str, profile: Profile, *, chosen: bool) -> dict[str, object]:
@@ -133,7 +127,7 @@ def _profile_overrides(args: argparse.Namespace, name: str, profile: Profile, *,
     if args.source and args.source != profile.source:
         raise UsageError(f"--source {args.source}: profile {name!r} reads {profile.source}")
     flagged = _id_flags(args)
-    wrong = [_flag(flag) for flag in flagged if _ID_FLAGS[flag] not in (None, profile.source)]
+    wrong = [flag_name(flag) for flag in flagged if ID_FLAGS[flag] not in (None, profile.source)]
     if wrong:
         other = "supermetrics" if profile.source == "aitronos" else "aitronos"
         how = "" if chosen else f" (the config's default; with --source {other} no profile is read)"
@@ -276,6 +270,8 @@ def _named_connection(args: argparse.Namespace, stack: ExitStack, *, default_dem
                                           ("--profile", bool(args.profile))) if present]
     if len(chosen) > 1:
         raise UsageError(f"choose one source: {' or '.join(chosen)}")
+    if (refused := refused_beside_source(args)) is not None:
+        raise UsageError(refused)
     if args.file is not None:
         return None
     if args.profile:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import orjson
 
 from logview.archive import Archive, ArchiveError, default_archive_path
+from logview.cli.output import STDOUT, writing
 from logview.archive.query import LogsQuery, QueryError
 from logview.cli.parsers import sql_parser
 from logview.cli.resolve import UsageError, archive_choice, archived_identity, no_archive_yet, resolve_connection
@@ -51,7 +52,8 @@ def run_sql_command(argv: Sequence[str]) -> int:
             if not query.known:
                 print(f"logview sql: nothing archived yet for {clean_line(identity.describe())}", file=sys.stderr)
             columns, rows = query.run(args.query)
-            count = write_rows(args.format, columns, rows, sys.stdout)
+            with writing(STDOUT):
+                count = write_rows(args.format, columns, rows, sys.stdout)
     except UsageError as error:
         return _fail(str(error))
     except ArchiveError as error:

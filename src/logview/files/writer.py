@@ -5,13 +5,12 @@ these, and the one rule that picks the format from a file's name."""
 from __future__ import annotations
 
 import csv
-import io
 import os
 import secrets
 import stat
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import BinaryIO
 
 import numpy as np
 
@@ -110,11 +109,16 @@ class OutputFile:
     def __enter__(self) -> OutputFile:
         return self
 
-    def __exit__(self, *_: object) -> None:
+    def __exit__(self, failing: type[BaseException] | None, *_: object) -> None:
         """Close; a file never published is removed, as if it had never been begun."""
-        self.stream.close()
-        if self._temp is not None:
-            self._temp.unlink(missing_ok=True)
+        try:
+            self.stream.close()
+        except OSError:  # what a failed write left in the buffer fails again (a full disk):
+            if failing is None:  # the failure on its way says it, not this second one
+                raise
+        finally:
+            if self._temp is not None:
+                self._temp.unlink(missing_ok=True)
 
 
 class EntryWriter:
@@ -130,12 +134,8 @@ class EntryWriter:
         self._source = source
         self._mixed = source if isinstance(source, MixedSource) else None
         self._csv: csv.writer | None = None  # type: ignore[valid-type]
-        self._text: TextIO | None = None
         if fmt == "csv":
-            # errors: a lone surrogate (JSON `"\ud800"`) is written as `\ud800`, not a crash
-            self._text = io.TextIOWrapper(stream, encoding="utf-8", errors="backslashreplace", newline="",
-                                          write_through=True)
-            self._csv = csv.writer(self._text)
+            self._csv = csv.writer(_EncodedRows(stream))
             self._csv.writerow(source.csv_columns)
         self.written = 0
 
@@ -146,19 +146,27 @@ class EntryWriter:
             raise ValueError("entries of both APIs are written with their sources")
         if self._csv is not None:
             self._csv.writerows(map(mixed.csv_row, entries, origins) if mixed else map(self._source.csv_row, entries))
-            self._text.flush()  # type: ignore[union-attr]
         else:
             lines = map(envelope_line, origins, entries) if mixed else map(dump_json, raw_values(list(entries)))
             self._stream.write(b"".join(line + b"\n" for line in lines))
-            self._stream.flush()
+        self._stream.flush()
         if entries and not self.written and self._on_first_entries is not None:
             self._on_first_entries()
         self.written += len(entries)
 
-    def detach(self) -> None:
-        """Let go of the stream without closing it (stdout stays usable)."""
-        if self._text is not None:
-            self._text.detach()
+
+
+class _EncodedRows:
+    """What the CSV writer writes its rows into: each one encoded onto the byte stream at once.
+    (A TextIOWrapper over stdout had to be detached at the end, which flushed again what a full
+    disk had refused: a second error over the first; and left attached, it closed stdout.) A lone
+    surrogate (JSON `"\\ud800"`) is written as `\\ud800`, not a crash."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+
+    def write(self, row: str) -> None:
+        self._stream.write(row.encode("utf-8", "backslashreplace"))
 
 
 def copy_lines(stream: BinaryIO, lines: LineFile, starts: np.ndarray, lengths: np.ndarray, chunk: int = 5000) -> None:

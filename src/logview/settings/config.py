@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 CONFIG_ENV = "LOGVIEW_CONFIG"  # overrides the file's location (tests, several setups)
+LONGEST_POLL_INTERVAL_S = 86_400  # a tail's `interval`, `--interval`: up to a day (not `inf`)
 
 
 # What environment variables are conventionally called: upper-case words joined by underscores.
@@ -113,7 +114,7 @@ def _build_profile() -> type:
         base_url: str | None = None
         key_env: str | None = None
         follow: bool = False
-        interval: float | None = Field(default=None, gt=0)
+        interval: float | None = Field(default=None, gt=0, le=LONGEST_POLL_INTERVAL_S)
         filters: filters_model = filters_model()  # type: ignore[valid-type]
 
         @field_validator("key_env")

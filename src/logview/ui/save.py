@@ -121,7 +121,6 @@ def save_entries(path: Path, entries: Sequence[LogEntry], source: Source, origin
                 chunk_origins = None if chunk_origins is None else [chunk_origins[i] for i in kept]
             writer.write(chunk, chunk_origins)
             saved.written += len(chunk)
-        writer.detach()
 
     _write_atomically(path, write)
     return saved
@@ -141,7 +140,6 @@ def save_lines(path: Path, lines: LineFile, starts: np.ndarray, lengths: np.ndar
         writer = EntryWriter(stream, fmt, source)
         for batch in batches():
             writer.write([entry_from_line(source, line) for line in batch])
-        writer.detach()
 
     _write_atomically(path, write)
     return len(starts)
