@@ -114,8 +114,11 @@ async def test_a_paced_backfill_keeps_one_form_of_the_line_while_it_loads(metere
     forms = [" ".join(re.sub(r"\d[\d,]*|waits|paced", "N", line.partition("●")[0]).split()) for line in loading]
     taken = [form for index, form in enumerate(forms) if not index or form != forms[index - 1]]
     assert len(taken) == len(set(taken)), "\n".join(loading)  # (narrower as the numbers grow, never back)
-    counts = [re.findall(r"(shown|loaded|total) \d", line) for line in loading]  # (fewer as the numbers grow)
-    assert all(len(later) <= len(earlier) for earlier, later in zip(counts, counts[1:])), "\n".join(loading)
+    # Fewer counts as the numbers grow, in each form: a form first seen late may have room for more
+    # (near the end the rest fits the window, "done in ~N s" goes, and `loaded` fits again: under load)
+    counts = [(form, len(re.findall(r"(shown|loaded|total) \d", line))) for form, line in zip(forms, loading)]
+    assert all(later <= earlier for (form, earlier), (next_form, later) in zip(counts, counts[1:])
+               if form == next_form), "\n".join(loading)
 
 
 @pytest.mark.parametrize("width", [120, 80])
