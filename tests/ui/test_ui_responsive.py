@@ -350,13 +350,9 @@ async def test_beside_the_sidebar_the_stats_panel_goes_above_a_table_it_would_sq
 
 
 async def test_a_tab_resized_in_the_background_is_laid_out_at_the_size_it_is_shown_at(demo: DemoServer) -> None:
-    from logview.options import ViewerOptions
-    from logview.ui.app import LogViewApp
-    from ui_helpers import FAST, connection
+    from ui_helpers import two_tabs_app
 
-    first = ViewerOptions(filters=Filters(), connection=connection(demo, "aitronos"))
-    second = ViewerOptions(filters=Filters(), connection=connection(demo, "supermetrics"))
-    app = LogViewApp(first, second, policy=FAST)
+    app = two_tabs_app(demo)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
         shown = app.viewer

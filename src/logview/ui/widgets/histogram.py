@@ -29,6 +29,7 @@ from logview.store.analytics import CLASSES, US, Capture, Histogram, Snapshot, h
 from logview.times import epoch_us
 from logview.ui.cells import counted
 from logview.ui.widgets.charting import Recompute, RowsOf
+from logview.ui.widgets.styling import partial_style
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 GUTTER = 7  # the count scale on the left
@@ -276,7 +277,7 @@ class VolumeHistogram(Widget, can_focus=True):
 
     # -- drawing --------------------------------------------------------------------------
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"volume-histogram--{name}", partial=True)
+        return partial_style(self, f"volume-histogram--{name}")
 
     def _strip(self, text: Text, width: int) -> Strip:
         text.truncate(width, overflow="crop", pad=True)
