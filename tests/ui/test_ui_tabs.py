@@ -176,3 +176,22 @@ async def test_c_in_the_merged_tab_shows_its_brackets(demo: DemoServer) -> None:
         await pilot.pause(0.3)
         toast = " ".join(line.rsplit("▌", 1)[1].strip() for line in screen_text(app).splitlines() if "▌" in line)
         assert "reads its own connector" in toast and "([ and ] switch tabs)." in toast
+
+
+async def test_the_merged_source_column_cuts_long_tab_names_where_they_stay_apart(demo: DemoServer) -> None:
+    """The source column cut names at the end: production-eu-west-1 and -2 both read
+    `production-eu…` on every row, at any width (found in a walk); cut as the tabs are."""
+    tabs = []
+    for label in ("production-eu-west-1", "production-eu-west-2"):
+        chosen = connection(demo, "aitronos")
+        chosen.label = label
+        tabs.append(ViewerOptions(filters=Filters(), connection=chosen))
+    app = LogViewApp(*tabs, policy=FAST)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle_all(pilot, app)
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await settle(pilot)
+        header, *rows = table_lines(app)
+        at = header.index("source")
+        sources = {row[at:at + 14].strip() for row in rows if row.strip()}
+        assert len(sources) == 2 and all(source.endswith(("west-1", "west-2")) for source in sources), sources
