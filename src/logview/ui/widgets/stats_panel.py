@@ -294,7 +294,8 @@ class StatsPanel(ScrollView, can_focus=True):
             return text
         item = row.item
         if isinstance(item, GroupStats):
-            active = self.active.get(self.data.field if self.data else "") == item.value
+            # ("(none)" is no filter: None == None marked it picked with no filter set; found in a walk)
+            active = item.value is not None and self.active.get(self.data.field if self.data else "") == item.value
             style = self._style("active") if active else Style()
             text = Text("● " if active else "  ", style=style)
             text.append_text(_fit(layout.names[index], layout.name, style))
