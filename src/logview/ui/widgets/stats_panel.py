@@ -30,7 +30,8 @@ from logview.ui.widgets.charting import Recompute, RowsOf
 from logview.ui.widgets.stats_layout import MARK, StatsLayout, group_numbers, newest_text, stats_layout
 from logview.ui.widgets.styling import legible_segments, partial_style
 
-FIELD_TITLES = {"tool": "tool", "credential": "credential", "event": "event", "origin": "source"}
+# what the user reads for a field (the merged tab's "origin" is its "source" column; found in a walk)
+FIELD_TITLES = {"tool": "tool", "credential": "credential", "event": "event", "origin": "source", "error": "error group"}
 HEADER_LINES = 2  # the title and the column headings
 
 
