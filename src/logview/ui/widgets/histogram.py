@@ -374,10 +374,18 @@ class VolumeHistogram(Widget, can_focus=True):
         text = Text(" " * (GUTTER - 2) + "▸ ", style=self._style("title"))
         text.append(f"{moment_text(start, data.bucket_us, span)} – {moment_text(end + 1, data.bucket_us, span)}",
                     style=self._style("title"))
-        text.append(f"  {counted(sum(counts), 'entry')}", style=self._style("axis"))
-        for klass, label in ((_ERROR, "errors"), (_WARN, "warnings")):
-            if counts[klass]:
-                text.append(f" · {label} {counts[klass]:,}", style=self._style(CLASSES[klass]))
+        # the counts in fewer words where the line is narrow: cut, "warnings 31" lost its number
+        # and "warn▏" its word (found in a walk)
+        for words in (("entries", "errors", "warnings"), ("entries", "err", "warn"), ("", "err", "warn")):
+            counted_text = text.copy()
+            total = f"{sum(counts):,}"
+            counted_text.append(f"  {counted(sum(counts), 'entry') if words[0] else total}", style=self._style("axis"))
+            for klass, label in ((_ERROR, words[1]), (_WARN, words[2])):
+                if counts[klass]:
+                    counted_text.append(f" · {label} {counts[klass]:,}", style=self._style(CLASSES[klass]))
+            if counted_text.cell_len <= self.size.width:
+                break
+        text = counted_text
         for hint in ("   Enter: narrow the dates to it · ←/→ · ⌫ zoom out · Esc: table", "   Enter narrows · ⌫ back"):
             if text.cell_len + len(hint) <= self.size.width:  # a hint cut short helps nobody
                 text.append(hint, style=self._style("hint"))
