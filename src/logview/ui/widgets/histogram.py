@@ -364,8 +364,10 @@ class VolumeHistogram(Widget, can_focus=True):
         data = self.data
         assert data is not None
         if self.selected is None or self.selected >= len(data):
+            # (the short form said "h hides" where h focuses first, and left the keys out: found in a walk)
             hints = ("click a bar (or h, then ←/→ Enter) to narrow the dates to it · h again hides",
-                     "click a bar to narrow the dates · h hides")
+                     "click a bar (or h, ←/→ Enter) to narrow the dates",
+                     "h, ←/→ Enter (or a click) narrows the dates")
             hint = next((h for h in hints if GUTTER + len(h) <= self.size.width), hints[-1])
             return Text(" " * GUTTER + hint, style=self._style("hint"))
         counts = data.counts[self.selected].tolist()
