@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from logview.demo import DemoServer
-from ui_helpers import make_app, screen_text, settle
+from ui_helpers import make_app, screen_text, settle, table_lines
 
 
 async def test_the_picked_bar_says_its_counts_in_fewer_words_beside_the_stats(demo: DemoServer) -> None:
@@ -53,3 +53,22 @@ async def test_the_dialogs_fit_60_columns(demo: DemoServer) -> None:
         assert box.region.right <= 60
         keys = app.screen.query_one("#columns-keys")
         assert keys.region.bottom <= box.region.bottom and "Esc cancels" in " ".join(screen_text(app).split())
+
+
+async def test_closing_the_drawer_leaves_no_headless_stub_of_a_column(demo: DemoServer) -> None:
+    """80×24, the drawer open and the table scrolled sideways: `b` closed it and the tool column
+    showed only its values' tails under a blank header (`rker` of `bench.newest.marker`)."""
+    app = make_app(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("b", "right", "right", "right", "right")  # (to the end of the table)
+        await settle(pilot)
+        table = app.viewer.table
+        assert table.shift > 0
+        await pilot.press("b")
+        await settle(pilot)
+        layout = table.table_layout()
+        assert table.shift in {spot.x - layout.frozen for spot in layout.placed} | {0}
+        header = table_lines(app)[0]
+        if table.shift:
+            assert re.match(r"\s*time\s+←\S", header), header

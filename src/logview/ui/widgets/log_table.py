@@ -340,7 +340,7 @@ class LogTable(ScrollView, can_focus=True):
             columns = with_time_width(self.columns, time_width(dated=self._dated, millis=millis))
             self._layout, self._layout_key = fit(columns, width), key
             self._cache.clear()
-            self.shift = min(self.shift, self._layout.max_shift(width))
+            self.shift = self._layout.settled_shift(self.shift, width)
         return self._layout
 
     def action_shift(self, step: int) -> None:
