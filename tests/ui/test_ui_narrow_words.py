@@ -72,3 +72,20 @@ async def test_closing_the_drawer_leaves_no_headless_stub_of_a_column(demo: Demo
         header = table_lines(app)[0]
         if table.shift:
             assert re.match(r"\s*time\s+←\S", header), header
+
+
+async def test_without_colour_the_histograms_classes_differ_by_pattern(demo: DemoServer, monkeypatch) -> None:
+    """NO_COLOR: every class was `█` in greys one step apart (errors 240, info 241), the legend's
+    swatches alike, and errors on a bar's tip could not be seen (found in walks)."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        histogram = app.viewer.histogram
+        lines = [histogram.render_line(y).text for y in range(histogram.size.height)]
+        assert "█ ok ▓ info ░ other ▒ warn ╳ error" in lines[0]
+        bars = "".join(lines[1:7])
+        erring = sum(1 for counts in histogram.data.counts.tolist() if counts[-1])
+        assert erring and bars.count("╳") >= erring  # (each bar holding errors shows them)
