@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from logview.model import Filters
+from logview.session.status import left_out_of_merge
 from logview.session.viewer_session import ViewerSession
 from logview.sources.mixed import MixedSource
 from logview.store import EntryStore
@@ -41,8 +42,9 @@ class MergedSession(ViewerSession):
         parts = list(self.parts())
         # A tab whose loading failed is left out, as the header says ("2 of 3 sources merged ·
         # bad: failed"): its rows were merged all the same, and a key the server refused showed
-        # its org's archive here, each of its entries twice beside the working tab's (found in a walk)
-        left_out = frozenset(label for label, trouble in self.source_troubles.items() if trouble == "failed")
+        # its org's archive here, each of its entries twice beside the working tab's (found in a
+        # walk); so is a tab reading what an earlier one reads (the same entries twice)
+        left_out = frozenset(label for label, trouble in self.source_troubles.items() if left_out_of_merge(trouble))
         signature = (left_out, tuple((store.epoch, store.head, store.tail) for _, store in parts))
         if signature == self._signature and not force:
             return False
