@@ -13,7 +13,7 @@ from logview.demo import DemoServer, DemoState
 from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.ui.app import LogViewApp, open_archive
-from ui_helpers import FAST, SIZE, connection, screen_text, settle
+from ui_helpers import FAST, SIZE, connection, screen_text, settle, wait_until
 
 
 @pytest.fixture
@@ -93,3 +93,34 @@ async def test_an_archive_that_cannot_be_opened_is_said_once_and_the_viewer_goes
         assert "⚠ Without the archive this run: the archive " in screen_text(app)  # what it means first
         assert "is damaged (not a SQLite file)" in app.viewer.banner.plain()
         assert len(app.viewer.store) == 640
+
+
+async def test_a_tab_whose_key_is_refused_shows_its_archive_plainly_and_the_merged_tab_leaves_it_out(
+        quiet_server, tmp_path) -> None:
+    """A second tab on the same org with a key the server refused showed the org's archive as if
+    loaded, and the merged tab counted those rows beside the working tab's, each entry twice,
+    under a header saying that source was not merged (found in a walk)."""
+    with Archive.open(tmp_path / "archive.sqlite3") as archive:
+        first = archived_app(quiet_server, archive)
+        async with first.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: first.viewer.session.phase == "complete")
+        good = ViewerOptions(filters=Filters(), connection=connection(quiet_server, "aitronos"))
+        refused = connection(quiet_server, "aitronos", key="wrong-key")
+        refused.label = "bad"
+        others = ViewerOptions(filters=Filters(), connection=connection(quiet_server, "supermetrics"))
+        app = LogViewApp(good, ViewerOptions(filters=Filters(), connection=refused), others, policy=FAST,
+                         archive=archive)
+        async with app.run_test(size=SIZE) as pilot:
+            working, bad, supermetrics, merged = app.viewers
+            await wait_until(pilot, lambda: bad.trouble() == "failed" and supermetrics.session.phase == "complete"
+                             and working.session.phase == "complete")
+            await pilot.press("right_square_bracket")
+            await wait_until(pilot, lambda: "the rows shown are the local archive's" in screen_text(app))
+            assert "(all leaves them out)" in screen_text(app)
+            await pilot.press("right_square_bracket", "right_square_bracket")
+            await wait_until(pilot, lambda: len(merged.view) == len(working.store) + len(supermetrics.store))
+            await pilot.pause(1.2)  # (merged again since: still without the failed tab's rows)
+            assert len(merged.view) == len(working.store) + len(supermetrics.store)
+            screen = screen_text(app)
+            assert "2 of 3 sources merged · bad: failed" in screen
+            assert f"shown {len(working.store) + len(supermetrics.store):,}" in screen

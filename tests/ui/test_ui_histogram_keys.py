@@ -66,3 +66,17 @@ async def test_enter_on_a_bar_that_cannot_narrow_says_so(tmp_path: Path) -> None
             await settle(pilot)
         said = [str(n.message) for n in app._notifications]
         assert said == ["This bar is the range already: it cannot be narrowed further (⌫ zooms out)."], said
+
+
+async def test_a_narrow_histograms_hint_names_the_keys_as_they_act(demo: DemoServer) -> None:
+    """Beside the stats, unfocused, the short hint read `click a bar to narrow the dates · h
+    hides`: h focuses it there (a second h hides it), and the keys were left out (found in a walk)."""
+    app = make_app(demo)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("h", "i", "1")  # side by side, the stats focused, the histogram computed anew
+        await settle(pilot)
+        histogram = app.viewer.histogram
+        assert histogram.selected is None and histogram.size.width < 70
+        hint = histogram.render_line(histogram.size.height - 1).text.strip()
+        assert "←/→ Enter" in hint and "hides" not in hint and hint.endswith("the dates"), hint

@@ -13,7 +13,7 @@ from logview.demo import DemoServer
 from logview.model import Filters
 from logview.sources import AitronosSource, SupermetricsSource
 from logview.times import epoch_us, parse_api_time
-from ui_helpers import SIZE, file_app, make_app, screen_text, settle, widget_text
+from ui_helpers import SIZE, file_app, make_app, screen_text, settle, two_tabs_app, widget_text
 
 
 def shown(app) -> list[str]:
@@ -272,3 +272,35 @@ async def test_the_footer_offers_group_by_only_where_there_is_a_choice(demo: Dem
             assert app.viewer.focused is app.viewer.stats
             footer = screen_text(app).splitlines()[-1]
             assert ("Group by" in footer) is offered, footer
+
+
+async def test_no_stats_row_is_marked_picked_before_one_is(demo: DemoServer) -> None:
+    """The merged tab's stats by tool marked `● (none)` (the Supermetrics rows: no tool) as the
+    picked row with no filter set: None == None (found in a walk)."""
+    app = two_tabs_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("right_square_bracket", "right_square_bracket", "i", "right")
+        await settle(pilot)
+        stats = app.viewer.stats
+        assert stats.data.field == "tool" and None in [group.value for group in stats.data.groups]
+        text = widget_text(stats)
+        assert "(none)" in text and "●" not in text
+
+
+async def test_a_source_picked_in_the_stats_is_called_a_source(demo: DemoServer) -> None:
+    """'Filtered by origin': the field's internal name, where the column, the sidebar and the
+    stats all say source (found in a walk)."""
+    app = two_tabs_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("right_square_bracket", "right_square_bracket", "i")
+        await settle(pilot)
+        assert app.viewer.stats.data.field == "origin"
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        said = [str(n.message) for n in app._notifications]
+        assert any(message.startswith("Filtered by source;") for message in said), said
+        assert "Lifted the source filter." in said and not any("origin" in message for message in said)

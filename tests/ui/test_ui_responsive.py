@@ -209,6 +209,35 @@ async def test_a_panel_opened_over_a_covering_detail_is_seen(demo: DemoServer) -
         assert viewer.histogram.display and not viewer.stats.display and viewer.table.region.height >= 5
 
 
+async def test_panels_opened_wide_take_turns_once_the_terminal_shrinks(demo: DemoServer) -> None:
+    """Both panels opened at 160×48 stayed when the terminal shrank: the table got no row, and a
+    histogram squeezed out of sight kept the focus, so Enter narrowed the dates to a bar never
+    shown (found in a walk). Shrinking applies the rule `h` and `i` do: the focused one stays."""
+    app = make_app(demo)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        viewer = app.viewer
+        await pilot.press("i", "escape", "h")
+        await settle(pilot)
+        assert viewer.stats.display and viewer.histogram.display and viewer.focused is viewer.histogram
+        for size in ((100, 30), SMALL):
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            assert viewer.histogram.display and not viewer.stats.display, size
+            assert viewer.focused is viewer.histogram and viewer.histogram.region.height == 10
+            assert len(table_lines(app)) >= 5, size
+        await pilot.resize_terminal(160, 48)
+        await pilot.press("i")  # both again, the stats focused this time: they stay and the histogram goes
+        await settle(pilot)
+        await pilot.resize_terminal(100, 30)
+        await settle(pilot)
+        assert viewer.stats.display and not viewer.histogram.display and viewer.focused is viewer.stats
+        filters = viewer.filters
+        await pilot.press("b")  # the sidebar beside the table: still one panel, still rows
+        await settle(pilot)
+        assert not viewer.histogram.display and len(table_lines(app)) >= 5 and viewer.filters == filters
+
+
 async def test_resizing_while_loading_and_tailing_keeps_the_cursor_on_its_entry(fresh_demo: DemoServer) -> None:
     fresh_demo.state.add_fault(Fault(kind="latency", delay=0.05, count=10, api="aitronos"))
     app = make_app(fresh_demo, follow=True, page_limit=10)
@@ -321,13 +350,9 @@ async def test_beside_the_sidebar_the_stats_panel_goes_above_a_table_it_would_sq
 
 
 async def test_a_tab_resized_in_the_background_is_laid_out_at_the_size_it_is_shown_at(demo: DemoServer) -> None:
-    from logview.options import ViewerOptions
-    from logview.ui.app import LogViewApp
-    from ui_helpers import FAST, connection
+    from ui_helpers import two_tabs_app
 
-    first = ViewerOptions(filters=Filters(), connection=connection(demo, "aitronos"))
-    second = ViewerOptions(filters=Filters(), connection=connection(demo, "supermetrics"))
-    app = LogViewApp(first, second, policy=FAST)
+    app = two_tabs_app(demo)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
         shown = app.viewer

@@ -51,3 +51,18 @@ def test_a_256_colour_terminal_keeps_the_theme(tmp_path: Path) -> None:
     output = screen_bytes(path, "xterm-256color")
     colours = {colour_of(output, word) for word in (b"success", b"error", b"blocked")}
     assert len(colours) == 3 and all(colour.startswith(b"38;5;") for colour in colours), colours
+
+
+def test_info_reads_bright_blue_and_the_scrollbar_keeps_the_terminals_background(tmp_path: Path) -> None:
+    """xterm's blue (34) on its default background read at 2.2:1 (a 301 in the table, found in a
+    walk): info is bright blue (94); and the table's scrollbar column was painted black (40), a
+    stripe at its right edge on a light terminal."""
+    rows = [{"id": f"s{i}", "log_time": f"2025-11-15T11:00:{59 - i:02d}Z", "status": 301, "event": "data.fetch",
+             "request": "GET /moved", "duration_ms": 10} for i in range(3)]
+    path = tmp_path / "moved.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "COLORTERM",
+                                                                          "TEXTUAL_COLOR_SYSTEM")}
+    output = run_in_terminal(["--file", str(path)], {**env, "TERM": "xterm"}, size=(100, 30), until=b"GET /moved")
+    assert colour_of(output, b"301") == b"94"
+    assert b"\x1b[40m" not in output and b";40m" not in output and b";40;" not in output

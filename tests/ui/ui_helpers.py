@@ -53,6 +53,13 @@ def make_app(server: DemoServer, kind: SourceKind = "aitronos", *, filters: Filt
     return LogViewApp(options, policy=policy, saved_filters=saved_filters)
 
 
+def two_tabs_app(server: DemoServer) -> LogViewApp:
+    """An Aitronos tab and a Supermetrics tab on `server`, and the merged tab after them."""
+    first = ViewerOptions(filters=Filters(), connection=connection(server, "aitronos"))
+    second = ViewerOptions(filters=Filters(), connection=connection(server, "supermetrics"))
+    return LogViewApp(first, second, policy=FAST)
+
+
 def picker_app(server: DemoServer, label: str = f"supermetrics team {DEMO_TEAM}") -> LogViewApp:
     """A Supermetrics viewer given no connector: it lists the team's to choose from."""
     source = SupermetricsSource(DEMO_TEAM, None, base_url=server.url)

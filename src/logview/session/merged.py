@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from logview.model import Filters
+from logview.session.status import left_out_of_merge
 from logview.session.viewer_session import ViewerSession
 from logview.sources.mixed import MixedSource
 from logview.store import EntryStore
@@ -30,7 +31,7 @@ class MergedSession(ViewerSession):
         super().__init__(MixedSource(), filters or Filters(), max_entries=None, file_mode=True, merged=True)
         self.parts = parts
         self.phase = "complete"
-        self._signature: tuple[tuple[int, int, int], ...] | None = None
+        self._signature: tuple[frozenset[str], tuple[tuple[int, int, int], ...]] | None = None
         self._parts = np.zeros(0, dtype=np.int64)  # per row: which part, and its ordinal there
         self._ordinals = np.zeros(0, dtype=np.int64)
         self._stores: list[EntryStore] = []  # the parts merged, and how far their rows had moved then
@@ -39,11 +40,16 @@ class MergedSession(ViewerSession):
     def merge(self, force: bool = False) -> bool:
         """Rebuild from the parts if any of them changed (or `force`); True if it did."""
         parts = list(self.parts())
-        signature = tuple((store.epoch, store.head, store.tail) for _, store in parts)
+        # A tab whose loading failed is left out, as the header says ("2 of 3 sources merged ·
+        # bad: failed"): its rows were merged all the same, and a key the server refused showed
+        # its org's archive here, each of its entries twice beside the working tab's (found in a
+        # walk); so is a tab reading what an earlier one reads (the same entries twice)
+        left_out = frozenset(label for label, trouble in self.source_troubles.items() if left_out_of_merge(trouble))
+        signature = (left_out, tuple((store.epoch, store.head, store.tail) for _, store in parts))
         if signature == self._signature and not force:
             return False
         self._signature = signature
-        self._parts, self._ordinals = self.store.merge_from(parts)
+        self._parts, self._ordinals = self.store.merge_from(parts, left_out)
         self._stores = [store for _, store in parts]
         self._versions = [store.moves.version for store in self._stores]
         self.view.refilter(self.filters)

@@ -195,15 +195,16 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
     if session.merged:
         # (a mixed file's lines that name no source are a part, not a source)
         sources = sum(1 for label in store.origins.values[1:] if label != UNREADABLE_SOURCE)
-        failed = sum(trouble == "failed" for trouble in session.source_troubles.values())
-        merged = (f"{sources - failed} of {counted(sources, 'source', 'sources')} merged" if failed
+        left_out = sum(map(left_out_of_merge, session.source_troubles.values()))
+        merged = (f"{sources - left_out} of {counted(sources, 'source', 'sources')} merged" if left_out
                   else f"{counted(sources, 'source', 'sources')} merged")
-        troubles = [f"{label}: {trouble}" for label, trouble in session.source_troubles.items()]
-        if not troubles:
-            return "complete", merged
+        said = [f"{label}: {trouble}" for label, trouble in session.source_troubles.items()]
+        troubles = [trouble for trouble in session.source_troubles.values() if not trouble.startswith(SAME_AS)]
+        if not troubles:  # (a tab reading what another reads is no trouble: its rows are there once)
+            return "complete", " · ".join([merged, *said])
         # (⟳ while a source is retrying; a source that failed for good waits for r)
-        settled = all(trouble == "failed" for trouble in session.source_troubles.values())
-        return ("error" if settled else "retrying"), " · ".join([merged, *troubles])
+        settled = all(trouble == "failed" for trouble in troubles)
+        return ("error" if settled else "retrying"), " · ".join([merged, *said])
     if session.file_mode:
         return "complete", "file loaded"
     loaded = f"all loaded · {archived}" if archived else "all loaded"
@@ -221,6 +222,15 @@ def _budget_text(waits: Waits) -> str:
         return ""
     asked = {"a listing": "a listing waits", "credential names": "credential names wait"}
     return budget.describe(waiting=asked.get(waits.asked, "a request waits"))
+
+
+SAME_AS = "same as "  # a tab reading what an earlier one reads: "production-eu-west-2: same as production-eu-west-1"
+
+
+def left_out_of_merge(trouble: str) -> bool:
+    """Whether the merged timeline leaves a tab's rows out: its load failed (the header says it is
+    not merged), or an earlier tab reads the same (its rows would be there twice)."""
+    return trouble == "failed" or trouble.startswith(SAME_AS)
 
 
 def trouble(session: SessionState, waits: Waits) -> str | None:

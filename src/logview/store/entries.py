@@ -186,14 +186,17 @@ class EntryStore(RowBuffer):
         return n
 
     # -- a merged view ----------------------------------------------------------------------
-    def merge_from(self, parts: Sequence[tuple[str, EntryStore]]) -> tuple[np.ndarray, np.ndarray]:
-        """Become every loaded row of `parts` (labelled in-memory stores), newest first, each
-        row's part in the `origin` column (see `merge.py`). Like `clear`, it starts a new epoch.
-        Returns, per new row, the index of its part and its ordinal there."""
+    def merge_from(self, parts: Sequence[tuple[str, EntryStore]],
+                   left_out: frozenset[str] = frozenset()) -> tuple[np.ndarray, np.ndarray]:
+        """Become every loaded row of `parts` (labelled in-memory stores; those labelled in
+        `left_out` add none), newest first, each row's part in the `origin` column (see
+        `merge.py`). Like `clear`, it starts a new epoch. Returns, per new row, the index of its
+        part and its ordinal there."""
         assert self.lines is None and all(part.lines is None for _, part in parts)
         self.backings.clear()
         merged = merge_rows(self.codes, self.backings,
-                            [(label, part, part.codes, part.backings, part.held) for label, part in parts])
+                            [(label, part, part.codes, part.backings, part.held) for label, part in parts],
+                            left_out)
         n = len(merged)
         self.column_types["origin"] = np.uint16
         self.reset_rows(max(1024, n + n // 4), front_room=max(128, n // 16))

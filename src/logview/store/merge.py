@@ -37,14 +37,16 @@ class MergedRows:
 
 
 def merge_rows(codes: Codes, backings: Backings,
-               parts: Sequence[tuple[str, RowBuffer, Codes, Backings, HeldEntries]]) -> MergedRows:
+               parts: Sequence[tuple[str, RowBuffer, Codes, Backings, HeldEntries]],
+               left_out: frozenset[str] = frozenset()) -> MergedRows:
     """Every loaded row of `parts` (label, rows, their codes, their archives, their entries held),
     coded for `codes` and `backings` (archived rows stay archived: their rowid is kept, their
-    archive numbered anew)."""
+    archive numbered anew). A part labelled in `left_out` is named (an origin with no rows) but
+    none of its rows are taken."""
     pieces: dict[str, list[np.ndarray]] = {name: [] for name in (*MERGED_COLUMNS, "entry", "part", "ordinal")}
     mine = codes.by_field()
     for index, (label, rows, theirs_codes, theirs_backings, held) in enumerate(parts):
-        lo, hi = rows.head, rows.tail
+        lo, hi = rows.head, (rows.head if label in left_out else rows.tail)
         pieces["origin"].append(np.full(hi - lo, codes.origins.code(label), dtype=np.int32))
         pieces["part"].append(np.full(hi - lo, index, dtype=np.int64))
         pieces["ordinal"].append(np.arange(lo, hi, dtype=np.int64))

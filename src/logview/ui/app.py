@@ -139,13 +139,21 @@ class LogViewApp(App[int]):
             viewer.painted()
 
     def _show_troubles(self) -> None:
-        """Every tab strip marks the failing sources, and the merged tab names them."""
+        """Every tab strip marks the failing sources, and the merged tab names them (and the tabs
+        it leaves out for reading what an earlier one reads)."""
+        from logview.session.status import SAME_AS
+        from logview.ui.merged import same_readings  # (loaded with the merged tab, when there are tabs)
+
         troubles = [viewer.trouble() for viewer in self.viewers[:-1]] + [None]
         for viewer in self.viewers:
             if viewer.tab_strip is not None:
                 viewer.tab_strip.show_troubles(troubles)
         labels = self.viewers[-1].tab_strip.labels if self.viewers[-1].tab_strip is not None else []
-        self.viewers[-1].session.source_troubles = {label: trouble for label, trouble in zip(labels, troubles) if trouble}
+        said = {label: trouble for label, trouble in zip(labels, troubles) if trouble}
+        for label, first in same_readings([(label, viewer) for label, viewer in zip(labels, self.viewers[:-1])
+                                           if label not in said]).items():
+            said[label] = SAME_AS + first  # (merged once: the merged tab leaves the later one out)
+        self.viewers[-1].session.source_troubles = said
 
     def _retry_failed(self) -> int:
         """`r` in the merged tab: each tab whose loading failed loads again, as its own `r` does."""

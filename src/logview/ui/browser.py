@@ -29,7 +29,7 @@ from logview.ui.widgets.error_banner import ErrorBanner
 from logview.ui.widgets.filter_line import FilterLine
 from logview.ui.widgets.histogram import VolumeHistogram
 from logview.ui.widgets.log_table import LogTable
-from logview.ui.widgets.stats_panel import StatsPanel
+from logview.ui.widgets.stats_panel import FIELD_TITLES, StatsPanel
 
 STATS_FIELDS = {"aitronos": ("tool", "credential"), "supermetrics": ("event",), "mixed": ("origin", "tool", "event")}
 
@@ -260,7 +260,8 @@ class LogBrowser(Vertical):
     def _stats_chosen(self, event: StatsPanel.Chosen) -> None:
         self.post_message(self.FiltersWanted(self.session.pick(event.field, event.value)))
         if event.value is not None:
-            self.notify(f"Filtered by {event.field}; Enter on it again (or x) lifts it.", timeout=3, markup=False)
+            name = FIELD_TITLES.get(event.field, event.field)  # (not "origin": found in a walk)
+            self.notify(f"Filtered by {name}; Enter on it again (or x) lifts it.", timeout=3, markup=False)
 
     def action_clear_pattern_filters(self) -> None:
         """x: lift the filters picked in the stats panel (and any tool or error-group filter)."""
@@ -269,5 +270,5 @@ class LogBrowser(Vertical):
             self.notify("No filter picked in the stats to lift.", timeout=2, markup=False)
             return
         self.post_message(self.FiltersWanted(filters))
-        self.notify(f"Lifted the {' and '.join(lifted)} filter{'s' if len(lifted) > 1 else ''}.", timeout=2,
-                    markup=False)
+        names = " and ".join(FIELD_TITLES.get(field, field) for field in lifted)
+        self.notify(f"Lifted the {names} filter{'s' if len(lifted) > 1 else ''}.", timeout=2, markup=False)

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input
 
-from logview.ui.browser import LogBrowser
+from logview.ui.browser import BOTH_PANELS_FROM, LogBrowser
 from logview.ui.widgets.sidebar import FilterSidebar
 
 SIDEBAR_FOLDS_BELOW = 120  # columns: below, the table takes the whole width
@@ -94,6 +94,17 @@ class FittingScreen(Screen[None]):
             self.set_focus(self.browser.table)  # nothing hidden keeps the focus
         self.set_class(folded, "-folded")
         self.set_class(not folded and self.size.width < STATS_BESIDE_FROM, "-stats-above")
+        self._one_panel_when_crowded()
+
+    def _one_panel_when_crowded(self) -> None:
+        """Panels stacked above the table on a short screen take turns, as `h` and `i` open them:
+        both opened wide stayed when the terminal shrank, the table got no row, and a histogram
+        squeezed out of sight kept the focus (Enter narrowed the dates to a bar never shown; found
+        in a walk). The focused one stays (else the histogram, the smaller)."""
+        histogram, stats = self.browser.histogram, self.browser.stats
+        stacked = self.has_class("-narrow") or self.has_class("-stats-above")
+        if histogram.display and stats.display and stacked and self.size.height < BOTH_PANELS_FROM:
+            (histogram if self.focused is stats else stats).display = False
 
     def action_toggle_sidebar(self) -> None:
         """b: show or hide the filter sidebar (whatever the size)."""

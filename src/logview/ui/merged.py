@@ -65,3 +65,31 @@ class MergedScreen(ViewerScreen):
     def action_choose_connector(self) -> None:
         self.notify("Each Supermetrics tab reads its own connector: press c in that tab ([ and ] switch tabs).",
                     timeout=4, markup=False)
+
+
+def reading_of(viewer: ViewerScreen) -> tuple[object, ...] | None:
+    """What a tab reads: its API, host and scope, and the filters the server applies (None for
+    a file, or a connector not chosen yet)."""
+    session = viewer.session
+    if session.file_mode or session.merged or session.needs_connector:
+        return None
+    source = session.source
+    scope = tuple(getattr(source, name, None) for name in ("organization_id", "team_id", "connector_id"))
+    return source.kind, source.base_url, scope, source.server_part(session.filters)
+
+
+def same_readings(tabs: list[tuple[str, ViewerScreen]]) -> dict[str, str]:
+    """Each tab that reads what an earlier tab reads, and that tab's label: two profiles of one org
+    (production-eu-west-1 and -2) showed every entry twice in the merged tab (found in a walk)."""
+    seen: list[tuple[tuple[object, ...], str]] = []
+    same: dict[str, str] = {}
+    for label, viewer in tabs:
+        reading = reading_of(viewer)
+        if reading is None:
+            continue
+        earlier = next((first for other, first in seen if other == reading), None)
+        if earlier is not None:
+            same[label] = earlier
+        else:
+            seen.append((reading, label))
+    return same

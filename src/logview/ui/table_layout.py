@@ -44,10 +44,22 @@ class TableLayout:
 
     def next_shift(self, shift: int, step: int, screen: int) -> int:
         """The shift after ←/→ (`step` -1/1): the next column's start at the frozen edge, or the end."""
-        most = self.max_shift(screen)
-        stops = {p.x - self.frozen for p in self.placed if self.frozen <= p.x <= self.frozen + most} | {0, most}
-        later = [stop for stop in stops if (stop > shift if step > 0 else stop < shift)]
+        later = [stop for stop in self._stops(screen) if (stop > shift if step > 0 else stop < shift)]
         return (min(later) if step > 0 else max(later)) if later else shift
+
+    def settled_shift(self, shift: int, screen: int) -> int:
+        """A shift from another layout (another width) at a column's start in this one, at most as
+        far: kept as it was, the sidebar closed left the tail of a column under a blank header
+        (`rker` of `bench.newest.marker`; found in a walk)."""
+        starts = self._stops(screen, with_end=False)
+        return max(stop for stop in starts if stop <= min(shift, self.max_shift(screen)))
+
+    def _stops(self, screen: int, with_end: bool = True) -> set[int]:
+        """Where a shift may stop: a column's start at the frozen edge, or (`with_end`) the end
+        of the table at the screen's edge, wherever that leaves the column it cuts."""
+        most = self.max_shift(screen)
+        starts = {p.x - self.frozen for p in self.placed if self.frozen <= p.x <= self.frozen + most} | {0}
+        return starts | {most} if with_end else starts
 
 
 def fit(columns: tuple[Column, ...], width: int) -> TableLayout:

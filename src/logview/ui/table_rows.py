@@ -5,6 +5,7 @@ Values come from the entries (untrusted): they go into `Text` as plain strings, 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from rich.segment import Segment
 from rich.style import Style
@@ -24,6 +25,7 @@ from logview.ui.cells import (
     status_text,
     today,
 )
+from logview.ui.labels import fit_labels
 from logview.ui.table_layout import PAD, TableLayout
 
 StyleOf = Callable[[str], Style]  # a component class's name (`date`, `error`, …) → its style
@@ -56,7 +58,8 @@ def row_text(entry: LogEntry, ordinal: int, store: EntryStore, layout: TableLayo
             cell = Text(status_text(entry.status), style=style(status_class(entry.status)))
         else:
             if key == "origin":  # the merged timeline: the tab the row comes from
-                value = clean_line(str(store.categories("origin").values[int(store.column("origin", ordinal))]))
+                value = origin_cell(tuple(store.categories("origin").values), int(store.column("origin", ordinal)),
+                                    spot.width)
             elif key.startswith(FIELD_PREFIX):
                 value = field_cell(entry, key[len(FIELD_PREFIX):])
             else:
@@ -76,6 +79,14 @@ def row_text(entry: LogEntry, ordinal: int, store: EntryStore, layout: TableLayo
         text.append(" " * GAP)
     text.truncate(layout.width, overflow="crop", pad=True)
     return text
+
+
+@lru_cache(maxsize=64)
+def origin_cell(labels: tuple[object, ...], code: int, width: int) -> str:
+    """The tab a merged row comes from, in `width` cells, cut as the tabs are (in the middle where
+    the end would make two read the same): cut at the end, production-eu-west-1 and -2 both read
+    `production-eu…` on every row (found in a walk)."""
+    return fit_labels([clean_line(str(label)) for label in labels], width)[code]
 
 
 # rows without a time looked past at an edge (a screen's worth and more; they all sort last)

@@ -38,7 +38,7 @@ from logview.ui.names import LISTING, Names
 from logview.ui.saving_filters import SavedFilterCommands
 from logview.ui.viewer_keys import VIEWER_KEYS, key_allowed, key_commands
 from logview.ui.bulk_gc import release_startup_hold
-from logview.ui.widgets.error_banner import ErrorBanner
+from logview.ui.widgets.error_banner import ErrorBanner, failure_hint
 from logview.ui.widgets.key_footer import KeyFooter
 from logview.ui.widgets.log_table import LogTable
 from logview.ui.widgets.sidebar import FilterSidebar
@@ -204,7 +204,7 @@ class ViewerScreen(FittingScreen):
     @on(Feed.Failed)
     def _failed(self, message: Feed.Failed) -> None:
         context = "reading the file" if self.feed.file_mode else "loading"
-        hint = "r retries · the rows already loaded stay visible" if len(self.store) else "r retries"
+        hint = failure_hint(len(self.store), self.session.from_archive, tabbed=self.tab_strip is not None)
         self.names.query_answered()
         self.banner.show_failure(message.error, context=context, gave_up=message.gave_up, hint=hint)
         self.refresh_all()

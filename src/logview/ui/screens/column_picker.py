@@ -45,6 +45,7 @@ LIST_MAX = 30  # rows of the list at most
 # the lines besides the list: the box's border, padding, title, the hint and the keys (two lines
 # each), margins, and the footer of keys under the box
 BOX_OVERHEAD = 13
+HINT_LINES = 3  # of those, the hint's two and its margin
 
 
 class ColumnPicker(ModalScreen[list[str] | None]):
@@ -94,7 +95,13 @@ class ColumnPicker(ModalScreen[list[str] | None]):
         """The list as tall as the screen leaves it, so that it scrolls, and the keys under it stay
         in view (at 24 lines the box cut the list off, and the highlight went out of sight)."""
         box = int(height * 0.9)  # (the box's max-height)
-        self.query_one("#columns-list", TickList).styles.max_height = max(3, min(LIST_MAX, box - BOX_OVERHEAD))
+        room = box - BOX_OVERHEAD
+        # on a short screen the list and its keys come first: at 60×15 one row of the list showed,
+        # and the keys were cut off below it (found in a walk)
+        hint = self.query_one("#columns-hint", Static)
+        hint.display = room >= HINT_LINES + 3
+        self.query_one("#columns-list", TickList).styles.max_height = max(
+            3, min(LIST_MAX, room if hint.display else room + HINT_LINES))
 
     def action_apply(self) -> None:
         selected = set(self.query_one("#columns-list", TickList).selected)

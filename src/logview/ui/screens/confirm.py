@@ -23,7 +23,7 @@ class ConfirmReplace(ModalScreen[bool]):
     # The screen itself (centred, the dialog below dimmed) is styled in styles/widgets.tcss with the
     # other dialogs: the app's `Screen { background }` rule there would outweigh a DEFAULT_CSS one.
     DEFAULT_CSS = """
-    #confirm-box { width: 64; height: auto; padding: 1 2; background: $surface; border: round $warning; }
+    #confirm-box { width: 64; max-width: 100%; height: auto; padding: 1 2; background: $surface; border: round $warning; }
     #confirm-question { height: auto; }
     #confirm-keys { margin: 1 0; }
     #confirm-buttons { height: auto; }

@@ -32,6 +32,16 @@ def error_head(error: ApiError) -> str:
     return f"HTTP {error.status} {error.code}" if error.status is not None else error.code
 
 
+def failure_hint(rows: int, from_archive: int, *, tabbed: bool) -> str:
+    """What a failed load leaves on screen, said under its error: a key the server refused still
+    showed its org's archive as if loaded, and the merged tab counted those rows beside the
+    working tab's (found in a walk); the merged tab now leaves a failed tab out, and says so."""
+    if not rows:
+        return "r retries"
+    shown = "the rows shown are the local archive's" if from_archive else "the rows already loaded stay visible"
+    return f"r retries · {shown}" + (" (all leaves them out)" if tabbed else "")
+
+
 def retry_cause(error: ApiError) -> str:
     """Why a request is being retried, in a few words for the status line: `429 rate limited`,
     `HTTP 503`, `connection failed`, `timed out`."""

@@ -29,8 +29,12 @@ from logview.store.analytics import CLASSES, US, Capture, Histogram, Snapshot, h
 from logview.times import epoch_us
 from logview.ui.cells import counted
 from logview.ui.widgets.charting import Recompute, RowsOf
+from logview.ui.widgets.styling import partial_style
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
+# Without colour (NO_COLOR) the classes are told by their cells' pattern, ok's bars keeping their
+# eighths: in greys one step apart, errors on a bar's tip could not be seen (found in walks)
+PATTERNS = {"ok": "█", "info": "▓", "other": "░", "warn": "▒", "error": "╳"}
 GUTTER = 7  # the count scale on the left
 BAR_ROWS = 6
 _WARN, _ERROR = CLASSES.index("warn"), CLASSES.index("error")
@@ -276,7 +280,7 @@ class VolumeHistogram(Widget, can_focus=True):
 
     # -- drawing --------------------------------------------------------------------------
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"volume-histogram--{name}", partial=True)
+        return partial_style(self, f"volume-histogram--{name}")
 
     def _strip(self, text: Text, width: int) -> Strip:
         text.truncate(width, overflow="crop", pad=True)
@@ -311,7 +315,7 @@ class VolumeHistogram(Widget, can_focus=True):
             text.append(f" · {self.note}", style=self._style("hint"))
         legend = Text()
         for name in CLASSES:
-            legend.append(" ■ ", style=self._style(name))
+            legend.append(f" {PATTERNS[name] if self.app.no_color else '■'} ", style=self._style(name))
             legend.append(name, style=self._style("axis"))
         room = self.size.width - text.cell_len - legend.cell_len - 1
         if room > 0:
@@ -329,9 +333,12 @@ class VolumeHistogram(Widget, can_focus=True):
         cell_width = self._cell_width()
         bar_width = cell_width - 1 if cell_width >= 2 else cell_width  # a gap between bars
         styles = [self._style(name) for name in CLASSES]
+        patterns = [None if name == "ok" else PATTERNS[name] for name in CLASSES] if self.app.no_color else None
         selected_style = self._style("selected")
         for bucket in range(len(data)):
             block, klass = self._bars[bucket][row]
+            if patterns is not None and klass >= 0 and patterns[klass] is not None:
+                block = patterns[klass]
             style = styles[klass] if klass >= 0 else Style()
             if bucket == self.selected:
                 style = style + selected_style
@@ -363,8 +370,10 @@ class VolumeHistogram(Widget, can_focus=True):
         data = self.data
         assert data is not None
         if self.selected is None or self.selected >= len(data):
+            # (the short form said "h hides" where h focuses first, and left the keys out: found in a walk)
             hints = ("click a bar (or h, then ←/→ Enter) to narrow the dates to it · h again hides",
-                     "click a bar to narrow the dates · h hides")
+                     "click a bar (or h, ←/→ Enter) to narrow the dates",
+                     "h, ←/→ Enter (or a click) narrows the dates")
             hint = next((h for h in hints if GUTTER + len(h) <= self.size.width), hints[-1])
             return Text(" " * GUTTER + hint, style=self._style("hint"))
         counts = data.counts[self.selected].tolist()
@@ -373,10 +382,18 @@ class VolumeHistogram(Widget, can_focus=True):
         text = Text(" " * (GUTTER - 2) + "▸ ", style=self._style("title"))
         text.append(f"{moment_text(start, data.bucket_us, span)} – {moment_text(end + 1, data.bucket_us, span)}",
                     style=self._style("title"))
-        text.append(f"  {counted(sum(counts), 'entry')}", style=self._style("axis"))
-        for klass, label in ((_ERROR, "errors"), (_WARN, "warnings")):
-            if counts[klass]:
-                text.append(f" · {label} {counts[klass]:,}", style=self._style(CLASSES[klass]))
+        # the counts in fewer words where the line is narrow: cut, "warnings 31" lost its number
+        # and "warn▏" its word (found in a walk)
+        for words in (("entries", "errors", "warnings"), ("entries", "err", "warn"), ("", "err", "warn")):
+            counted_text = text.copy()
+            total = f"{sum(counts):,}"
+            counted_text.append(f"  {counted(sum(counts), 'entry') if words[0] else total}", style=self._style("axis"))
+            for klass, label in ((_ERROR, words[1]), (_WARN, words[2])):
+                if counts[klass]:
+                    counted_text.append(f" · {label} {counts[klass]:,}", style=self._style(CLASSES[klass]))
+            if counted_text.cell_len <= self.size.width:
+                break
+        text = counted_text
         for hint in ("   Enter: narrow the dates to it · ←/→ · ⌫ zoom out · Esc: table", "   Enter narrows · ⌫ back"):
             if text.cell_len + len(hint) <= self.size.width:  # a hint cut short helps nobody
                 text.append(hint, style=self._style("hint"))

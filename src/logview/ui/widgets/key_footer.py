@@ -28,6 +28,8 @@ from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.widget import Widget
 
+from logview.ui.widgets.styling import legible_style
+
 # j/k as ↓/↑ in the dialogs' lists, as in the table and the detail (only the arrows moved there)
 UP_DOWN_KEYS = (Binding("j", "cursor_down", show=False), Binding("k", "cursor_up", show=False))
 PALETTE_RULE = "▏"  # (Textual's footer draws a `vkey` left border before the palette's key)
@@ -156,6 +158,8 @@ class KeyFooter(Widget, can_focus=False):
         base = self.rich_style
         styles = {name: self.get_component_rich_style(f"key-footer--{name}")
                   for name in ("key", "description", "rule", "hover")}
+        # (a theme's own key colour read at 1.8:1 on some light themes' footer: found in a walk)
+        styles["key"], styles["description"] = legible_style(styles["key"]), legible_style(styles["description"])
         line = Text(no_wrap=True, overflow="crop", end="")
         self._spans = []
         room = self._room()

@@ -30,6 +30,7 @@ from logview.ui.widgets.table_messages import CursorMoved, FollowChanged
 from logview.ui.cells import COLUMNS, Column, format_time, local_time, time_width, today
 from logview.ui.table_layout import TableLayout, fit, with_time_width
 from logview.ui.table_rows import header_text, needs_dates, on_screen, row_text, with_arrows
+from logview.ui.widgets.styling import legible_segments, partial_style
 
 
 class LogTable(ScrollView, can_focus=True):
@@ -330,7 +331,7 @@ class LogTable(ScrollView, can_focus=True):
         self.call_after_refresh(self._scroll_cursor_visible)  # e.g. the detail pane took space
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"log-table--{name}", partial=True)
+        return partial_style(self, f"log-table--{name}")
 
     def table_layout(self) -> TableLayout:
         """Where the columns go at the present width (laid out again when that or the columns change)."""
@@ -341,7 +342,7 @@ class LogTable(ScrollView, can_focus=True):
             columns = with_time_width(self.columns, time_width(dated=self._dated, millis=millis))
             self._layout, self._layout_key = fit(columns, width), key
             self._cache.clear()
-            self.shift = min(self.shift, self._layout.max_shift(width))
+            self.shift = self._layout.settled_shift(self.shift, width)
         return self._layout
 
     def action_shift(self, step: int) -> None:
@@ -391,7 +392,7 @@ class LogTable(ScrollView, can_focus=True):
             self._cursor_y = y - 1
             # on top of the cell colours, like a selection: red text on a blue bar is unreadable
             cursor = self._style("cursor" if self.has_focus else "cursor-blurred")
-            strip = Strip(list(Segment.apply_style(strip, post_style=cursor)), strip.cell_length)
+            strip = Strip(legible_segments(Segment.apply_style(strip, post_style=cursor)), strip.cell_length)
         return strip.apply_style(base)
 
     def _day(self, ordinal: int) -> object:

@@ -28,8 +28,10 @@ from logview.store.analytics import Capture, ErrorGroup, GroupStats, Snapshot, e
 from logview.sanitize import clean_line
 from logview.ui.widgets.charting import Recompute, RowsOf
 from logview.ui.widgets.stats_layout import MARK, StatsLayout, group_numbers, newest_text, stats_layout
+from logview.ui.widgets.styling import legible_segments, partial_style
 
-FIELD_TITLES = {"tool": "tool", "credential": "credential", "event": "event", "origin": "source"}
+# what the user reads for a field (the merged tab's "origin" is its "source" column; found in a walk)
+FIELD_TITLES = {"tool": "tool", "credential": "credential", "event": "event", "origin": "source", "error": "error group"}
 HEADER_LINES = 2  # the title and the column headings
 
 
@@ -209,7 +211,7 @@ class StatsPanel(ScrollView, can_focus=True):
 
     # -- drawing --------------------------------------------------------------------------
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"stats-panel--{name}", partial=True)
+        return partial_style(self, f"stats-panel--{name}")
 
     def _strip(self, text: Text, width: int) -> Strip:
         text.truncate(width, overflow="crop", pad=True)
@@ -248,6 +250,8 @@ class StatsPanel(ScrollView, can_focus=True):
         text = self._row_text(index, width)
         if index == self.cursor and self._selectable(index):
             text.stylize(self._style("cursor" if self.has_focus else "cursor-blurred"))
+            strip = self._strip(text, width)
+            return Strip(legible_segments(strip), strip.cell_length)
         return self._strip(text, width)
 
     def _title(self, width: int) -> Text:
@@ -291,7 +295,8 @@ class StatsPanel(ScrollView, can_focus=True):
             return text
         item = row.item
         if isinstance(item, GroupStats):
-            active = self.active.get(self.data.field if self.data else "") == item.value
+            # ("(none)" is no filter: None == None marked it picked with no filter set; found in a walk)
+            active = item.value is not None and self.active.get(self.data.field if self.data else "") == item.value
             style = self._style("active") if active else Style()
             text = Text("● " if active else "  ", style=style)
             text.append_text(_fit(layout.names[index], layout.name, style))

@@ -6,12 +6,90 @@ row or a selected option; a partial one carries only what the `.tcss` rule sets.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from rich.segment import Segment
 from rich.style import Style
+from textual.color import Color
 from textual.widget import Widget
+
+LEGIBLE = 4.5  # WCAG AA for text: with room for a 256-colour terminal's nearest colours (3:1 came out 2.7:1)
+_RESOLVED = "\x00resolved"  # (its key in the widget's style cache, which Textual clears on a restyle)
+
+
+def partial_style(widget: Widget, name: str) -> Style:
+    """The partial style of `widget`'s component class `name`, its colours as drawn.
+
+    Rich has no "auto" colour nor transparency: a rule's `$text` (auto 87%, the theme's text
+    colour for what is under it) came out white whatever the theme, and `$primary 45%` fully
+    opaque. Under the light themes the app's labels were white on light grey, at ~1.5:1 (found
+    in a walk). Here auto is the contrasting text colour, and a translucent colour is blended
+    over what is under it: the rule's own background, over the widget's."""
+    key = (_RESOLVED, name)
+    cached = widget._rich_style_cache.get(key)
+    if cached is not None:
+        return cached[1]
+    style = widget.get_component_rich_style(name, partial=True)
+    styles = widget.get_component_styles(name)
+    under = widget.background_colors[1]
+    if styles.has_rule("background") and styles.background.a > 0:
+        under = under + styles.background
+        if styles.background.a < 1:
+            style += Style(bgcolor=under.rich_color)
+    if styles.has_rule("color"):
+        color: Color = styles.color
+        if styles.auto_color:  # (the parsed colour is white, at the rule's alpha)
+            color = under.get_contrast_text(color.a)
+        style += Style(color=legible(under + color, under).rich_color)
+    widget._rich_style_cache[key] = (style, style)
+    return style
+
+
+def contrast(one: Color, other: Color) -> float:
+    """WCAG's contrast ratio of two opaque colours, 1 to 21."""
+    lighter, darker = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _luminance(color: Color) -> float:
+    def linear(channel: float) -> float:
+        return channel / 12.92 if channel <= 0.03928 else ((channel + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = color.normalized
+    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+
+
+def legible(color: Color, under: Color, minimum: float = LEGIBLE) -> Color:
+    """`color`, moved towards the contrasting text colour just enough to read at `minimum` on
+    `under`: some themes' own picks do not (gruvbox's text on its cursor row, 2.4:1; catppuccin
+    latte's footer keys, 1.9:1). A theme's colours that read are kept as they are."""
+    if color.ansi is not None or under.ansi is not None or contrast(color, under) >= minimum:
+        return color  # (a terminal's own colours: what they look like is the terminal's)
+    towards = under.get_contrast_text(1.0)
+    for step in range(1, 11):
+        moved = color.blend(towards, step / 10)
+        if contrast(moved, under) >= minimum:
+            return moved
+    return towards
 
 
 class PartialStyles(Widget):
     """Mixin for widgets that paint `Text` with their component classes."""
 
     def _partial(self, name: str) -> Style:
-        return self.get_component_rich_style(name, partial=True)
+        return partial_style(self, name)
+
+
+def legible_style(style: Style) -> Style:
+    """A full style (its colour and background both set) whose colour reads on its background."""
+    if style.color is None or style.bgcolor is None or style.color.triplet is None or style.bgcolor.triplet is None:
+        return style
+    color, under = Color.from_rich_color(style.color), Color.from_rich_color(style.bgcolor)
+    return style + Style(color=legible(color, under).rich_color)
+
+
+def legible_segments(segments: Iterable[Segment]) -> list[Segment]:
+    """`segments` (a cursor row's: the cells' colours on the cursor's bar), each legible on its
+    background: a theme's red on its blurred cursor read at 2.8:1 (nord)."""
+    return [Segment(text, legible_style(style), control) if style is not None and not control else
+            Segment(text, style, control) for text, style, control in segments]
