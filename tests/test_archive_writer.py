@@ -95,3 +95,46 @@ async def test_a_fetch_faster_than_the_archive_waits_for_it(monkeypatch):
             most = max(most, writer._waiting)
         await writer.flush()
         assert most <= 500 and stored.count() == 3_000
+
+
+async def test_a_tail_page_stored_with_a_backfill_page_forgets_none_of_the_pages_before_it():
+    """Found measuring the budget (`bench_budget.py`): a writer behind the fetch gathers the
+    tail's page (its span from the backfill's top to now) and a backfill page (its span from its
+    oldest entry up to the same top) into one transaction under their joined span. What a listing
+    proves gone is judged a page at a time: the joined rows do not hold the backfill's earlier
+    pages, archived before, and those 400 entries were deleted while the span said complete (a
+    relaunch never fetched them again)."""
+    entries = aitronos_entries(400)
+    top = epoch_us(entries[0].time)
+    arrived = aitronos_entries(3, seed=2, span_us=1_000_000, now_us=top + 5_000_000)  # after the top
+    with Archive.open() as archive:
+        stored = archive.source(aitronos_identity())
+        writer = PageWriter(stored, "")
+        for start in (0, 100):  # the backfill's first pages, each a transaction of its own
+            page = entries[start:start + 100]
+            writer.store(page, Span(epoch_us(page[-1].time) + 1, top))
+            await writer.flush()
+        page = entries[200:300]
+        writer.store(page, Span(epoch_us(page[-1].time) + 1, top, epoch_us(entries[199].time) + 1))
+        writer.store(arrived, Span(top, top + 5_000_000))  # (both wait: the writer is behind the fetch)
+        await writer.flush()
+        assert writer.problem is None
+        assert stored.count() == 303, "the backfill's first pages were forgotten"
+        assert [entry.id for entry in stored.entries()] == [entry.id for entry in arrived + entries[:300]]
+
+
+def test_a_gaps_pages_in_a_row_are_gathered_into_one_transaction_and_nothing_else_is():
+    """Gathering is what keeps a writer behind a fast fetch from a transaction per page: a
+    listing's pages, each joining where the one before it starts, still go together."""
+    from logview.archive.writer import _Page, gathered
+
+    entries = aitronos_entries(400)
+    top, starts = epoch_us(entries[0].time), [epoch_us(entries[end - 1].time) + 1 for end in (100, 200, 300, 400)]
+    spans = [Span(starts[0], top)] + [Span(starts[i], top, starts[i - 1]) for i in (1, 2, 3)]
+    pages = [_Page(entries[i * 100:(i + 1) * 100], spans[i], 100, False, None) for i in range(4)]
+    taken, covered = gathered(pages)
+    assert len(taken) == 4 and covered == Span(starts[3], top)
+    tail = _Page(aitronos_entries(3, seed=2), Span(top, top + 1), 3, False, None)
+    assert [len(gathered(batch)[0]) for batch in ([*pages[:2], tail, pages[2]], [tail, *pages])] == [2, 1]
+    unclaimed = _Page(entries[100:200], None, 100, False, None)  # (a doubted page claims nothing)
+    assert len(gathered([pages[0], unclaimed])[0]) == 1

@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from logview.archive.coverage import Span, merge_spans
+from logview.archive.coverage import Span
 from logview.archive.db import ArchiveError
 from logview.archive.rows import Rows
 from logview.archive.writer_child import Part, problem_of, store_transaction
@@ -289,8 +289,13 @@ def process_part(archived: ArchivedSource, entries: Sequence[LogEntry]) -> Part:
 
 def gathered(pending: list[_Page]) -> tuple[list[_Page], Span | None]:
     """The first pages of `pending` (`GATHER_ENTRIES` entries at most, unless the first has more)
-    whose spans make one span (a gap's pages do: each reaches from the gap's top down to its own
-    oldest entry), to store as one page; with that span. At least one page."""
+    that continue one listing (each page's claim joins where the one before it starts: a gap's
+    pages, `Span.joins_at`), to store as one page; with the span they make. At least one page.
+
+    Only a listing's own pages: a transaction's rows are taken to hold every entry of its span
+    (`listed.py` forgets the rest). A tail page (its span from the top to now) gathered with a
+    gap's page (from its oldest entry up to that top) made one span over the gap's earlier pages,
+    stored before, and forgot them, while the span said complete (found measuring the budget)."""
     pages, covered = pending[:1], pending[0].covered
     count = len(pending[0])
     for page in pending[1:]:
@@ -298,11 +303,14 @@ def gathered(pending: list[_Page]) -> tuple[list[_Page], Span | None]:
             break  # (a writer far behind would otherwise store every page at once)
         span = page.covered
         if span is not None and covered is not None:
-            joined = merge_spans([covered, span])
-            if len(joined) != 1:
-                break
+            if span.joins_at is None or span.joins_at != covered.start_us:
+                break  # (not the next page of the same listing)
             # (joined up to where the newest page's own previous page began: see `Span.joins_at`)
-            span = Span(joined[0].start_us, joined[0].end_us, covered.joins_at)
+            span = Span(span.start_us, covered.end_us, covered.joins_at)
+        elif span is None and covered is not None and len(page):
+            break  # (entries claiming nothing beside a listing's: the listing's rows must be its own)
+        elif span is not None and covered is None and count:
+            break
         pages.append(page)
         count += len(page)
         covered = span if span is not None else covered
