@@ -51,3 +51,32 @@ async def test_a_files_reading_goes_on_from_the_first_frame_drawn_after_the_star
         await wait_until(pilot, lambda: "painted" in happened)
         assert len(app.viewer.view) == 200
     assert happened[:3] == ["drawn", "frame", "painted"], happened
+
+
+async def test_a_16_colour_launch_parses_the_apps_styles_once_and_again_for_a_new_theme(tmp_path, monkeypatch) -> None:
+    """In 16 colours (TERM=xterm, screen, linux) the viewer sets the ANSI theme before it runs,
+    and Textual reparses the styles for it at start-up, in a stylesheet it then threw away with
+    its parse: the first screen's widgets parsed every source again, the app's styles twice
+    (~7 ms of the first rows)."""
+    from textual.css import stylesheet
+
+    path = tmp_path / "rows.jsonl"
+    write_rows(path, 20)
+    parsed: list[str] = []
+    parse = stylesheet.parse
+
+    def counted(scope, css, read_from, **options):
+        parsed.append(Path(read_from[0]).name)
+        return parse(scope, css, read_from, **options)
+
+    monkeypatch.setattr(stylesheet, "parse", counted)
+    app = file_app(path)
+    app.theme = "ansi-dark"  # (as `run_viewer` does in 16 colours)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(app.viewer.view) == 20)
+        assert parsed.count("app.tcss") == parsed.count("widgets.tcss") == 1, parsed
+        background = app.screen.styles.background
+        app.theme = "textual-dark"
+        await pilot.pause()
+        assert parsed.count("app.tcss") == parsed.count("widgets.tcss") == 2, parsed  # (its variables are new)
+        assert app.screen.styles.background != background

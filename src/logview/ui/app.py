@@ -26,6 +26,7 @@ from logview.files.jsonl import FileKind
 from logview.ui.bulk_gc import STARTUP_HOLD_S, release_startup_hold
 from logview.ui.crash import crash_report
 from logview.ui.feed import USER_JUMP_QUIET_S, USER_QUIET_S
+from logview.ui.stylesheet import ParsedOnceStylesheet
 from logview.ui.viewer import ViewerScreen
 from logview.ui.widgets.log_table import JUMP_KEYS
 from logview.ui.widgets.tab_strip import TabStrip
@@ -72,6 +73,7 @@ class LogViewApp(App[int]):
         `archive`: where API entries are kept and read back (`archive_problem`: why there is
         none although one was wanted, said once on screen)."""
         super().__init__()
+        self.stylesheet = ParsedOnceStylesheet(variables=self.stylesheet._variables)  # (no source read yet)
         self.archive_problem = archive_problem
         self.welcome = options.welcome
         self.notes = options.notes
