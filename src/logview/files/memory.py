@@ -18,15 +18,18 @@ Elsewhere (macOS, musl) nothing is done.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import platform
+
+# glibc's name on every Linux it runs on, opened by that name: `ctypes.util.find_library("c")`
+# ran `ldconfig -p` in a subprocess at each launch, ~4 ms of a big file's first rows.
+GLIBC_NAME = "libc.so.6"
 
 
 def _glibc() -> ctypes.CDLL | None:
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc = ctypes.CDLL(GLIBC_NAME)
     except OSError:
         return None
     return libc if hasattr(libc, "malloc_trim") else None
