@@ -13,8 +13,10 @@ from logview.demo import DemoServer, DemoState
 
 @pytest.fixture(autouse=True)
 def own_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Saved filters and column choices go to a folder of each test's own, never the user's."""
+    """Saved filters and column choices go to a folder of each test's own, never the user's (and
+    the styles a launch keeps, to a cache folder of its own)."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
 
 
 @pytest.fixture(autouse=True)

@@ -26,7 +26,7 @@ from logview.files.jsonl import FileKind
 from logview.ui.bulk_gc import STARTUP_HOLD_S, release_startup_hold
 from logview.ui.crash import crash_report
 from logview.ui.feed import USER_JUMP_QUIET_S, USER_QUIET_S
-from logview.ui.stylesheet import ParsedOnceStylesheet
+from logview.ui.stylesheet import KeptStyles, ParsedOnceStylesheet, kept_styles_folder
 from logview.ui.viewer import ViewerScreen
 from logview.ui.widgets.log_table import JUMP_KEYS
 from logview.ui.widgets.tab_strip import TabStrip
@@ -67,13 +67,16 @@ class LogViewApp(App[int]):
     def __init__(self, options: ViewerOptions, *more: ViewerOptions, policy: RetryPolicy | None = None,
                  source: Source | None = None, file_kind: FileKind | None = None,
                  saved_filters: SavedFilters | None = None, column_choice: ColumnChoice | None = None,
-                 archive: Archive | None = None, archive_problem: str | None = None) -> None:
+                 archive: Archive | None = None, archive_problem: str | None = None,
+                 kept_styles: KeptStyles | None = None) -> None:
         """One viewer on `options` (a file needs its `source` and `file_kind`; a mixed file opens
         as the merged timeline), and a tab more for each of `more` (connections to APIs).
         `archive`: where API entries are kept and read back (`archive_problem`: why there is
-        none although one was wanted, said once on screen)."""
+        none although one was wanted, said once on screen). `kept_styles`: the styles parsed at
+        an earlier launch (`stylesheet.py`)."""
         super().__init__()
-        self.stylesheet = ParsedOnceStylesheet(variables=self.stylesheet._variables)  # (no source read yet)
+        # (no source read yet: the stylesheet Textual made holds only the theme's variables)
+        self.stylesheet = ParsedOnceStylesheet(variables=self.stylesheet._variables, kept=kept_styles)
         self.archive_problem = archive_problem
         self.welcome = options.welcome
         self.notes = options.notes
@@ -248,7 +251,8 @@ def run_viewer(options: ViewerOptions, *more: ViewerOptions, keep_archive: bool 
             return 2
         source = source_for_kind(kind)  # (its plainly valid rows need no pydantic model)
     archive, problem = open_archive(keep_archive and options.connection is not None, retention, archive_path)
-    app = LogViewApp(options, *more, source=source, file_kind=kind, archive=archive, archive_problem=problem)
+    app = LogViewApp(options, *more, source=source, file_kind=kind, archive=archive, archive_problem=problem,
+                     kept_styles=KeptStyles(kept_styles_folder()))
     if app.console.color_system in ("standard", "windows"):
         # 16 colours (TERM=xterm, screen, linux): the default theme's muted greens and reds all
         # come out as the same grey there, and its accent as an alarming red. The ANSI theme
@@ -260,6 +264,8 @@ def run_viewer(options: ViewerOptions, *more: ViewerOptions, keep_archive: bool 
     sys.setswitchinterval(0.001)
     try:
         app.run()
+        if isinstance(app.stylesheet, ParsedOnceStylesheet):  # (after the screen is gone)
+            app.stylesheet.keep_parsed()  # (for the next launch)
     finally:
         if archive is not None:
             archive.close()

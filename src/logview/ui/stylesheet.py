@@ -1,23 +1,140 @@
-"""The app's stylesheet, each source parsed once at start-up.
+"""The app's stylesheet: each source parsed once at start-up, and kept parsed between launches.
 
-Textual's `Stylesheet.reparse` parses every source in a fresh stylesheet and keeps its rules, not
-its parse cache. At start-up the theme's `refresh_css` reparses, then the first screen's widget
-classes add their default CSS and `parse` parses every source again, the app's own styles among
-them: ~10 ms of the ~25 ms of CSS parsing before the first rows, thrown away.
+Textual parses the app's styles and every widget class's default CSS at each launch: ~20 ms of
+the ~0.4 s to a big file's first rows, for text that changes only with logview or Textual. The
+rules parsed are kept in the user's cache folder (`KeptStyles`), one file per theme's variables,
+and a launch takes them from there (~2 ms). Each source is looked up by its whole text and where
+it comes from, so a changed source is parsed afresh; a file kept by another Textual or Python is
+never read (its name says which: `kept_name`).
+
+The file is a pickle, which runs code when read: it is read only if this user owns it and the
+folder and no one else may write to either (as Python trusts its own `__pycache__`).
+
+Textual's `Stylesheet.reparse` also parses every source in a fresh stylesheet and keeps its
+rules, not its parse cache: in 16 colours the theme's reparse at start-up was followed by a
+`parse` of every source again, the app's own styles among them (~7 ms). `ParsedOnceStylesheet`
+keeps it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
+import stat
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import textual
+from textual.css.model import RuleSet
 from textual.css.stylesheet import Stylesheet
+
+# Textual's modules whose code makes the rules (a new Textual changes them, and so the file's name)
+PARSING_MODULES = ("css/parse.py", "css/tokenize.py", "css/tokenizer.py", "css/model.py", "css/styles.py",
+                   "css/_styles_builder.py", "css/scalar.py", "color.py")
+
+ParseKey = tuple[str, tuple[str, str], bool, int, str]  # (css, read_from, is_default_rules, tie_breaker, scope)
+
+
+def kept_styles_folder() -> Path:
+    return Path(platformdirs.user_cache_dir("logview", appauthor=False))
+
+
+def kept_name(variables: dict[str, str]) -> str:
+    """The kept file's name for a theme's `variables`, under this Python and Textual."""
+    textual_dir = Path(textual.__file__).parent
+    made_by = [sys.version, str(textual_dir)]
+    for module in PARSING_MODULES:
+        try:
+            found = (textual_dir / module).stat()
+            made_by.append(f"{module} {found.st_size} {found.st_mtime_ns}")
+        except OSError:
+            made_by.append(module)
+    made_by += [f"{name}={value}" for name, value in sorted(variables.items())]
+    return f"styles-{hashlib.sha256(chr(0).join(made_by).encode()).hexdigest()[:32]}.pickle"
+
+
+def _only_mine(found: os.stat_result) -> bool:
+    return found.st_uid == os.getuid() and not found.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+class KeptStyles:
+    """The rules parsed under a theme's variables, kept in `folder` between launches."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def read(self, variables: dict[str, str]) -> dict[ParseKey, list[RuleSet]]:
+        """What was kept for `variables` (nothing if there is no file, or one that cannot be
+        trusted or read: it is parsed again and written anew)."""
+        path = self.folder / kept_name(variables)
+        try:
+            with open(path, "rb") as kept:
+                if not (_only_mine(os.fstat(kept.fileno())) and _only_mine(os.stat(self.folder))):
+                    return {}
+                rules = pickle.load(kept)
+        except Exception:  # (missing, truncated, made by other code: parsed again, as without it)
+            return {}
+        return rules if isinstance(rules, dict) else {}
+
+    def write(self, variables: dict[str, str], rules: dict[ParseKey, list[RuleSet]]) -> None:
+        """Keep `rules` for `variables` (atomically: a launch beside this one reads the whole file
+        or none). A folder that cannot be written keeps nothing."""
+        try:
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=".styles.", dir=self.folder)
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    pickle.dump(rules, out, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(temporary, self.folder / kept_name(variables))
+            except BaseException:
+                os.unlink(temporary)
+                raise
+        except (OSError, pickle.PicklingError):
+            pass
 
 
 class ParsedOnceStylesheet(Stylesheet):
-    """A `Stylesheet` whose `reparse` keeps what it parsed for the next `parse`."""
+    """A `Stylesheet` that takes what `kept` has before it parses a source, and whose `reparse`
+    keeps what it parsed for the next `parse`."""
+
+    def __init__(self, *, variables: dict[str, str] | None = None, kept: KeptStyles | None = None) -> None:
+        super().__init__(variables=variables)
+        self.kept = kept
+        self._kept_rules: dict[ParseKey, list[RuleSet]] | None = None  # (read at the first parse)
+        self._parsed_here = False  # a source was parsed that the kept file did not have
+
+    def set_variables(self, variables: dict[str, str]) -> None:
+        super().set_variables(variables)
+        self._kept_rules = None  # (another theme: another file)
+
+    def _take_kept(self) -> None:
+        """Each source not parsed yet, from the kept file if it has it."""
+        if self.kept is None:
+            return
+        if self._kept_rules is None:
+            self._kept_rules = self.kept.read(self._variables)
+        for read_from, (css, is_defaults, tie_breaker, scope) in self.source.items():
+            key = (css, read_from, is_defaults, tie_breaker, scope)
+            if key not in self._parse_cache:
+                rules = self._kept_rules.get(key)
+                if rules is not None:
+                    self._parse_cache[key] = rules
+                else:
+                    self._parsed_here = True
+
+    def parse(self) -> None:
+        self._take_kept()
+        super().parse()
 
     def reparse(self) -> None:
         # As Textual's (a fresh stylesheet, so that invalid CSS leaves this one as it was), but the
         # fresh one fills this one's parse cache: parsed with the same variables (`set_variables`,
         # which a theme's change calls before reparsing, empties it).
+        self._take_kept()
         fresh = Stylesheet(variables=self._variables)
         fresh._parse_cache = self._parse_cache
         for read_from, source in self.source.items():
@@ -33,5 +150,15 @@ class ParsedOnceStylesheet(Stylesheet):
         self.source = fresh.source
         self._require_parse = False
 
+    def keep_parsed(self) -> None:
+        """Keep the rules of every source parsed (for the theme now on), if any was parsed here."""
+        if self.kept is None or not self._parsed_here or self._invalid_css:
+            return
+        rules: dict[Any, list[RuleSet]] = dict(self._kept_rules or {})
+        for key in list(self._parse_cache.keys()):
+            rules[key] = self._parse_cache[key]
+        self.kept.write(self._variables, rules)
+        self._parsed_here = False
 
-__all__ = ["ParsedOnceStylesheet"]
+
+__all__ = ["KeptStyles", "ParsedOnceStylesheet", "kept_name", "kept_styles_folder"]

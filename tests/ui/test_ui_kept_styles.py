@@ -1,0 +1,126 @@
+"""The styles parsed at one launch are kept for the next (issue 14, start-up): Textual parsed the
+app's styles and its widgets' default CSS at every launch, ~20 ms of a big file's first rows.
+A kept source is taken only for the same text from the same place under the same theme, and a
+file someone else could have written is never read (a pickle runs code when read)."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+from textual.css import stylesheet
+
+from logview.ui.stylesheet import KeptStyles, ParsedOnceStylesheet, kept_name
+from test_ui_terminal_bytes import read_for, read_until
+from test_ui_typed_ahead import FIVE_ROWS, quit_and_close, typed_ahead
+from ui_helpers import SIZE, file_app, wait_until
+
+RED, BLUE = "Static { color: red; }", "Static { color: blue; }"
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each source Textual parses, by the name of the file it comes from."""
+    names: list[str] = []
+    parse = stylesheet.parse
+
+    def counted(scope, css, read_from, **options):
+        names.append(Path(read_from[0]).name or css)
+        return parse(scope, css, read_from, **options)
+
+    monkeypatch.setattr(stylesheet, "parse", counted)
+    return names
+
+
+def sheet(kept: KeptStyles, *sources: str, variables: dict[str, str] | None = None) -> ParsedOnceStylesheet:
+    styles = ParsedOnceStylesheet(variables=variables or {"primary": "#004578"}, kept=kept)
+    for css in sources:
+        styles.add_source(css, read_from=(css, ""))
+    styles.parse()
+    return styles
+
+
+def test_a_kept_source_is_not_parsed_again_and_a_changed_one_is(tmp_path: Path, parsed: list[str]) -> None:
+    kept = KeptStyles(tmp_path / "cache")
+    first = sheet(kept, RED)
+    first.keep_parsed()
+    assert parsed == [RED]
+    again = sheet(kept, RED)
+    assert parsed == [RED] and again.rules == first.rules  # taken as kept: the same rules
+    assert again.rules[0].styles.color == first.rules[0].styles.color
+    changed = sheet(kept, BLUE)
+    assert parsed == [RED, BLUE]
+    assert changed.rules[0].styles.color != first.rules[0].styles.color
+
+
+def test_another_themes_variables_parse_afresh(tmp_path: Path, parsed: list[str]) -> None:
+    kept = KeptStyles(tmp_path / "cache")
+    sheet(kept, "Static { color: $primary; }").keep_parsed()
+    other = {"primary": "#ff0000"}
+    assert kept_name(other) != kept_name({"primary": "#004578"})
+    styles = sheet(kept, "Static { color: $primary; }", variables=other)
+    assert len(parsed) == 2 and styles.rules[0].styles.color.hex == "#FF0000"
+
+
+@pytest.mark.parametrize("spoiled", ["writable by others", "folder writable by others", "not a pickle"])
+def test_a_kept_file_that_cannot_be_trusted_or_read_is_parsed_afresh(tmp_path: Path, parsed: list[str],
+                                                                      spoiled: str) -> None:
+    folder = tmp_path / "cache"
+    kept = KeptStyles(folder)
+    sheet(kept, RED).keep_parsed()
+    (path,) = folder.iterdir()
+    if spoiled == "writable by others":
+        path.chmod(0o666)
+    elif spoiled == "folder writable by others":
+        folder.chmod(0o777)
+    else:
+        path.write_bytes(b"not a pickle")
+    styles = sheet(kept, RED)
+    assert parsed == [RED, RED] and styles.rules[0].styles.color.hex == "#FF0000"
+
+
+def test_a_folder_that_cannot_be_written_keeps_nothing_and_the_viewer_goes_on(tmp_path: Path) -> None:
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("")
+    sheet(KeptStyles(blocked / "cache"), RED).keep_parsed()  # (no error)
+    assert blocked.read_text() == ""
+
+
+async def test_the_second_launch_parses_no_style_and_looks_the_same(tmp_path: Path, parsed: list[str]) -> None:
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in FIVE_ROWS))
+    kept = KeptStyles(tmp_path / "cache")
+    screens = []
+    for launch in range(2):
+        app = file_app(path)
+        app.stylesheet = ParsedOnceStylesheet(variables=app.stylesheet._variables, kept=kept)  # (as `run_viewer`)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: len(app.viewer.view) == 5)
+            await pilot.pause()
+            screens.append([(segment.text, segment.style) for strip in app.screen._compositor.render_strips()
+                            for segment in strip])
+        if launch == 0:
+            assert "widgets.tcss" in parsed and "app.tcss" in parsed
+            parsed.clear()
+            app.stylesheet.keep_parsed()
+    assert parsed == []
+    assert screens[1] == screens[0]
+
+
+def test_a_launch_keeps_its_styles_in_the_users_cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    process, leader = typed_ahead(tmp_path / "five.jsonl", FIVE_ROWS, b"")
+    try:
+        read_until(leader, b"shown", 30)
+        os.write(leader, b"q")
+        read_for(leader, 2)
+        assert process.wait(timeout=10) == 0
+    finally:
+        quit_and_close(process, leader)
+    (kept,) = (tmp_path / "user-cache" / "logview").glob("styles-*.pickle")
+    assert kept.stat().st_mode & 0o077 == 0
+    with open(kept, "rb") as file:
+        assert any(Path(key[1][0]).name == "widgets.tcss" for key in pickle.load(file))
