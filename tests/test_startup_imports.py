@@ -65,6 +65,10 @@ NOT_FOR_A_FILE = {
     "logview.ui.screens.name_dialog": "the dialog naming saved filters",
     "importlib.resources": "a package's resources (the styles are found beside the package)",
     "tomllib": "the config's parser (a file's launch reads no config)",
+    "logview.ui.widgets.histogram": "the histogram (made when h first opens it)",
+    "logview.ui.widgets.stats_panel": "the stats panel (made when i first opens it)",
+    "logview.ui.widgets.detail_pane": "the detail pane (made when an entry is first opened)",
+    "logview.store.analytics": "the panels' counts",
 }
 
 

@@ -80,3 +80,29 @@ async def test_a_16_colour_launch_parses_the_apps_styles_once_and_again_for_a_ne
         await pilot.pause()
         assert parsed.count("app.tcss") == parsed.count("widgets.tcss") == 2, parsed  # (its variables are new)
         assert app.screen.styles.background != background
+
+
+async def test_the_panels_and_the_detail_are_made_when_first_wanted(tmp_path) -> None:
+    """Hidden at start, the histogram, the stats panel and the detail pane were made, styled and
+    mounted on the way to the first rows (with their modules, ~15 ms of a launch)."""
+    from logview.ui.widgets.detail_pane import DetailPane
+    from logview.ui.widgets.histogram import VolumeHistogram
+    from logview.ui.widgets.stats_panel import StatsPanel
+
+    path = tmp_path / "rows.jsonl"
+    write_rows(path, 20)
+    app = file_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(app.viewer.view) == 20)
+        browser = app.viewer.browser
+        assert not app.screen.query(DetailPane) and not app.screen.query(VolumeHistogram)
+        assert not browser.panels_made() and not browser.shown("detail")
+        await pilot.press("i")
+        await wait_until(pilot, lambda: app.screen.focused is browser.stats and browser.stats.region.height > 0)
+        await pilot.press("h")  # (made above the stats, which stays beside the table at this width)
+        await wait_until(pilot, lambda: app.screen.focused is browser.histogram and browser.histogram.region.height > 0)
+        assert [type(w) for w in browser.children].index(VolumeHistogram) < [type(w) for w in browser.children].index(StatsPanel)
+        await pilot.press("escape", "enter")
+        await wait_until(pilot, lambda: browser.shown("detail") and browser.detail.region.width > 0)
+        assert browser.detail.entry is not None and browser.detail.entry.id == "s19"
+        assert list(browser.children)[-1] is browser.detail

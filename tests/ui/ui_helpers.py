@@ -84,9 +84,8 @@ async def settle(pilot: Pilot) -> None:
     def busy() -> list:
         return [w for w in app.workers if w.group in LOADING_GROUPS and not w.is_finished]
 
-    def scheduled() -> bool:
-        viewer = app.viewer
-        return viewer.histogram.recompute.pending or viewer.stats.recompute.pending
+    def scheduled() -> bool:  # (a panel never opened is never made: nothing to wait for)
+        return any(panel.recompute.pending for panel in app.viewer.browser.panels_made())
 
     for _ in range(100):
         if busy():

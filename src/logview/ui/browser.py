@@ -2,6 +2,9 @@
 detail pane, and what the user does there — open an entry, jump between errors, copy one, open a
 panel, pick in one.
 
+The panels and the detail pane are made (and their modules imported) when first wanted, not on the
+way to the first rows: hidden at start, they cost a launch ~15 ms of imports, styles and mounting.
+
 It reads the session it is given (attributes down) and never changes the filters itself: what is
 picked in a panel goes up as `FiltersWanted`, for the screen to apply.
 """
@@ -9,6 +12,7 @@ picked in a panel goes up as `FiltersWanted`, for the screen to apply.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 import numpy as np
 from textual import on, work
@@ -24,12 +28,14 @@ from logview.sources.base import dump_json
 from logview.store import FileSearchJob, SearchJob
 from logview.ui.clipboard import copy_for_user
 from logview.ui.widgets.charting import ChartRows
-from logview.ui.widgets.detail_pane import DetailPane
 from logview.ui.widgets.error_banner import ErrorBanner
 from logview.ui.widgets.filter_line import FilterLine
-from logview.ui.widgets.histogram import VolumeHistogram
 from logview.ui.widgets.log_table import LogTable
-from logview.ui.widgets.stats_panel import FIELD_TITLES, StatsPanel
+
+if TYPE_CHECKING:
+    from logview.ui.widgets.detail_pane import DetailPane
+    from logview.ui.widgets.histogram import VolumeHistogram
+    from logview.ui.widgets.stats_panel import StatsPanel
 
 STATS_FIELDS = {"aitronos": ("tool", "credential"), "supermetrics": ("event",), "mixed": ("origin", "tool", "event")}
 
@@ -57,24 +63,70 @@ class LogBrowser(Vertical):
         kind = session.source.kind
         self.filter_line = FilterLine(id="filter-line")
         self.banner = ErrorBanner(id="banner")
-        self.histogram = VolumeHistogram(id="histogram")
-        self.stats = StatsPanel(STATS_FIELDS[kind], id="stats")
         self.table = LogTable(kind, self.activated, id="table")
-        self.detail = DetailPane(id="detail")
+        self._histogram: VolumeHistogram | None = None  # (each made when first wanted)
+        self._stats: StatsPanel | None = None
+        self._detail: DetailPane | None = None
+        self._credential_names: tuple[dict[str, str], dict[str, str]] = ({}, {})  # (for those made later)
         self._came_from: Widget | None = None  # what had the focus before a panel took it
 
     def compose(self) -> ComposeResult:
         yield self.filter_line
         yield self.banner
-        yield self.histogram
-        yield self.stats
+        yield from self.panels_made()  # (wanted before the browser was composed: hidden, in their places)
         yield self.table
-        yield self.detail
+        if self._detail is not None:
+            yield self._detail
 
     def on_mount(self) -> None:
-        self.detail.display = self.histogram.display = self.stats.display = False
-        self.histogram.rows_of = self.stats.rows_of = self.chart_rows
         self.table.set_view(self.session.view)
+
+    # -- the panels and the detail pane, made hidden when first wanted --------------------
+    @property
+    def histogram(self) -> VolumeHistogram:
+        if self._histogram is None:
+            from logview.ui.widgets.histogram import VolumeHistogram
+
+            self._histogram = VolumeHistogram(id="histogram")
+            self._histogram.rows_of = self.chart_rows
+            self._mount_hidden(self._histogram, before=self._stats or self.table)
+        return self._histogram
+
+    @property
+    def stats(self) -> StatsPanel:
+        if self._stats is None:
+            from logview.ui.widgets.stats_panel import StatsPanel
+
+            self._stats = StatsPanel(STATS_FIELDS[self.session.source.kind], id="stats")
+            self._stats.rows_of = self.chart_rows
+            self._stats.labels = {"credential": self._credential_names[0]}
+            self._mount_hidden(self._stats, before=self.table)
+        return self._stats
+
+    @property
+    def detail(self) -> DetailPane:
+        if self._detail is None:
+            from logview.ui.widgets.detail_pane import DetailPane
+
+            self._detail = DetailPane(id="detail")
+            self._detail.notes = {"credential_id": self._credential_names[1]}
+            self._mount_hidden(self._detail, after=self.table)
+        return self._detail
+
+    def _mount_hidden(self, widget: Widget, *, before: Widget | None = None, after: Widget | None = None) -> None:
+        widget.display = False
+        if self.table.parent is self:  # (else `compose` has yet to run, and mounts it)
+            self.mount(widget, before=before, after=after)
+
+    def shown(self, name: str) -> bool:
+        """Whether the panel or pane `name` ("histogram", "stats", "detail") is open (one never
+        wanted was never made)."""
+        widget = {"histogram": self._histogram, "stats": self._stats, "detail": self._detail}[name]
+        return widget is not None and widget.display
+
+    def panels_made(self) -> list[VolumeHistogram | StatsPanel]:
+        """The histogram and the stats panel, those made (open or once opened)."""
+        return [panel for panel in (self._histogram, self._stats) if panel is not None]
 
     def refilter(self) -> None:
         """The table after the filters changed (a new search over many rows runs in a thread)."""
@@ -114,7 +166,7 @@ class LogBrowser(Vertical):
             self.table.enters_waiting = self.table.enters_waiting + 1 if self.rows_may_come() else 0
             if not self.table.enters_waiting:
                 self.notify("No entry to open: no row is shown.", timeout=2, markup=False)
-        elif self.detail.display:
+        elif self.shown("detail"):
             self.focus_now(self.detail)
         else:
             self.show_detail_pane(True)
@@ -126,7 +178,9 @@ class LogBrowser(Vertical):
         """Open or close the detail. While it is open the live tail's rows never take its entry
         away (they count as new above it, as when the user has moved down): it was swapped for
         the next new entry at every poll, scrolled back to its top."""
-        self.detail.display = self.table.pinned = shown
+        self.table.pinned = shown
+        if shown or self._detail is not None:
+            self.detail.display = shown
 
     @property
     def detail_covers_table(self) -> bool:
@@ -135,7 +189,7 @@ class LogBrowser(Vertical):
 
     @on(LogTable.CursorMoved)
     def _cursor_moved(self, event: LogTable.CursorMoved) -> None:
-        if self.detail.display:
+        if self.shown("detail"):
             self.show_detail()
 
     def show_detail(self) -> None:
@@ -147,18 +201,21 @@ class LogBrowser(Vertical):
     def name_credentials(self, labels: dict[str, str], notes: dict[str, str]) -> None:
         """Credential names instead of ids, in the table, the stats and the detail."""
         self.table.set_labels({"credential": labels})
-        self.stats.labels = {"credential": labels}
-        self.detail.notes = {"credential_id": notes}
-        if self.detail.display:
+        self._credential_names = (labels, notes)
+        if self._stats is not None:
+            self._stats.labels = {"credential": labels}
+        if self._detail is not None:
+            self._detail.notes = {"credential_id": notes}
+        if self.shown("detail"):
             self.detail.entry = None  # drawn again, with the names
             self.show_detail()
 
     def close_something(self) -> bool:
         """Esc here: leave a panel for the table, else close the detail; False if neither."""
         focused = self.screen.focused
-        if focused is self.histogram or focused is self.stats:
+        if focused is not None and focused in self.panels_made():
             self._leave_panel()
-        elif self.detail.display:
+        elif self.shown("detail"):
             self.show_detail_pane(False)
             self.focus_now(self.table)
         else:
@@ -205,8 +262,8 @@ class LogBrowser(Vertical):
         if not self.rows_may_come():
             self.table.enters_waiting = 0
         loading = self.session.phase == "loading"
-        self.histogram.rows_changed(now=now, loading=loading)
-        self.stats.rows_changed(now=now, loading=loading)
+        for panel in self.panels_made():
+            panel.rows_changed(now=now, loading=loading)
 
     def action_toggle_histogram(self) -> None:
         """h: show the histogram (and focus it, for ←/→ Enter); again: hide it."""
@@ -221,25 +278,24 @@ class LogBrowser(Vertical):
             panel.display = False
             self._leave_panel()
             return
-        if self.screen.focused not in (self.histogram, self.stats):
+        if self.screen.focused not in self.panels_made():
             self._came_from = self.screen.focused
-        if self.detail.display and self.detail_covers_table:  # (a panel behind it would take keys unseen)
+        if self.shown("detail") and self.detail_covers_table:  # (a panel behind it would take keys unseen)
             self.show_detail_pane(False)
-        other = self.stats if panel is self.histogram else self.histogram
+        other = "stats" if panel is self._histogram else "histogram"
         stacked = self.screen.has_class("-narrow") or self.screen.has_class("-stats-above")
-        if other.display and stacked and self.screen.size.height < BOTH_PANELS_FROM:
-            other.display = False  # (both above the table, on a short screen: no row of it left)
+        if self.shown(other) and stacked and self.screen.size.height < BOTH_PANELS_FROM:
+            getattr(self, other).display = False  # (both above the table, on a short screen: no row of it left)
         panel.display = True
         self.focus_now(panel)
         panel.rows_changed(now=True)
 
     def _leave_panel(self) -> None:
         """Back to the focused detail the panel was opened from (it went to the table), else the table."""
-        back = self.detail if self._came_from is self.detail and self.detail.display else self.table
+        back = self.detail if self._came_from is self._detail and self.shown("detail") else self.table
         self.focus_now(back)
 
-    @on(VolumeHistogram.BucketChosen)
-    def _bucket_chosen(self, event: VolumeHistogram.BucketChosen) -> None:
+    def on_volume_histogram_bucket_chosen(self, event: VolumeHistogram.BucketChosen) -> None:
         since = datetime.fromtimestamp(event.start_us / 1_000_000, tz=timezone.utc)
         until = datetime.fromtimestamp(event.end_us / 1_000_000, tz=timezone.utc)
         narrowed = self.session.drill_into(since, until)
@@ -248,16 +304,16 @@ class LogBrowser(Vertical):
                         markup=False)
         self.post_message(self.FiltersWanted(narrowed))
 
-    @on(VolumeHistogram.ZoomOut)
-    def _zoom_out(self, event: VolumeHistogram.ZoomOut) -> None:
+    def on_volume_histogram_zoom_out(self, event: VolumeHistogram.ZoomOut) -> None:
         before = self.session.zoom_out()
         if before is None:
             self.notify("This is the range you started with.", timeout=2, markup=False)
         else:
             self.post_message(self.FiltersWanted(before))
 
-    @on(StatsPanel.Chosen)
-    def _stats_chosen(self, event: StatsPanel.Chosen) -> None:
+    def on_stats_panel_chosen(self, event: StatsPanel.Chosen) -> None:
+        from logview.ui.widgets.stats_panel import FIELD_TITLES
+
         self.post_message(self.FiltersWanted(self.session.pick(event.field, event.value)))
         if event.value is not None:
             name = FIELD_TITLES.get(event.field, event.field)  # (not "origin": found in a walk)
@@ -270,5 +326,7 @@ class LogBrowser(Vertical):
             self.notify("No filter picked in the stats to lift.", timeout=2, markup=False)
             return
         self.post_message(self.FiltersWanted(filters))
+        from logview.ui.widgets.stats_panel import FIELD_TITLES
+
         names = " and ".join(FIELD_TITLES.get(field, field) for field in lifted)
         self.notify(f"Lifted the {names} filter{'s' if len(lifted) > 1 else ''}.", timeout=2, markup=False)

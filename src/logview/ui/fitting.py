@@ -39,6 +39,11 @@ class FittingScreen(Screen[None]):
     sidebar: FilterSidebar
     browser: LogBrowser
 
+    # the browser's panels and detail pane (each made when first wanted: `LogBrowser`)
+    detail = property(lambda self: self.browser.detail)
+    histogram = property(lambda self: self.browser.histogram)
+    stats = property(lambda self: self.browser.stats)
+
     def __init__(self) -> None:
         super().__init__()
         self._narrow: bool | None = None
@@ -101,10 +106,10 @@ class FittingScreen(Screen[None]):
         both opened wide stayed when the terminal shrank, the table got no row, and a histogram
         squeezed out of sight kept the focus (Enter narrowed the dates to a bar never shown; found
         in a walk). The focused one stays (else the histogram, the smaller)."""
-        histogram, stats = self.browser.histogram, self.browser.stats
+        browser = self.browser
         stacked = self.has_class("-narrow") or self.has_class("-stats-above")
-        if histogram.display and stats.display and stacked and self.size.height < BOTH_PANELS_FROM:
-            (histogram if self.focused is stats else stats).display = False
+        if browser.shown("histogram") and browser.shown("stats") and stacked and self.size.height < BOTH_PANELS_FROM:
+            (browser.histogram if self.focused is browser.stats else browser.stats).display = False
 
     def action_toggle_sidebar(self) -> None:
         """b: show or hide the filter sidebar (whatever the size)."""

@@ -121,7 +121,7 @@ class MixedFileViewer(MergedScreen):
         super().merge_now(force)
         if chasing:
             self.table.action_last()
-            if self.detail.display:  # (with the rows: after the table's message it lagged 0.3-0.6 s)
+            if self.browser.shown("detail"):  # (with the rows: after the table's message it lagged 0.3-0.6 s)
                 self.browser.show_detail()
         if self.table.new_rows:  # (rows read above the user's are the file, not a tail's news: no '+N new')
             self.table.new_rows = 0

@@ -89,8 +89,7 @@ class ViewerScreen(FittingScreen):
         self.status_bar = StatusBar(id="status")
         self.sidebar = FilterSidebar(session.status_options, session.facet, session.where, id="sidebar")
         self.browser = LogBrowser(session, id="main")
-        self.banner, self.table, self.detail = self.browser.banner, self.browser.table, self.browser.detail
-        self.histogram, self.stats = self.browser.histogram, self.browser.stats
+        self.banner, self.table = self.browser.banner, self.browser.table
         self.loader = LoadControl(session, self.feed, self.table, self.banner, notify=self.notify, names=self.names)
         self.columns = ColumnControl(self.source.kind, column_choice or ColumnChoice(), self.table)
         self.saved = SavedFilterCommands(saved_filters or SavedFilters(), session, self,

@@ -118,9 +118,10 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
         self.time_field = "created_at"
         self.notes: dict[str, dict[str, str]] = {}  # field → value → a line shown under it
         self._laying_out = False  # an entry was just shown: its lines are not laid out yet
+        self.body = Static(id="detail-body")  # (held: an entry is shown at once when the pane is made)
 
     def compose(self) -> ComposeResult:
-        yield Static(id="detail-body")
+        yield self.body
 
     TITLE = "entry detail · Enter focuses · Esc closes · y copies JSON"
     FOCUSED_TITLE = "entry detail · ↑↓ j k PgUp PgDn g G scroll · Esc closes · y copies JSON"
@@ -139,8 +140,7 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
         if entry is self.entry and time_field == self.time_field:
             return
         self.entry, self.time_field = entry, time_field
-        body = self.query_one("#detail-body", Static)
-        body.update(self._render_entry(entry, origin) if entry is not None else Text("No entry selected."))
+        self.body.update(self._render_entry(entry, origin) if entry is not None else Text("No entry selected."))
         self.scroll_home(animate=False)
         self._laying_out = True
         self.call_after_refresh(self._laid_out)
