@@ -69,6 +69,7 @@ NOT_FOR_A_FILE = {
     "logview.ui.widgets.stats_panel": "the stats panel (made when i first opens it)",
     "logview.ui.widgets.detail_pane": "the detail pane (made when an entry is first opened)",
     "logview.store.analytics": "the panels' counts",
+    "logview.api.paging": "the API's paging, its contract checks and prefetching",
 }
 
 

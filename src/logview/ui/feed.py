@@ -26,7 +26,7 @@ from logview.files.watch import CHECK_EVERY_S, FileWatch
 from logview.api.types import RetryEvent, RetryPolicy
 from logview.model import ApiError, ApiFailure, Filters, SourceKind
 from logview.options import Connection
-from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, TailFailed
+from logview.api.events import BackfillDone, EntriesLoaded, Notice, TailFailed
 from logview.session import ViewerSession
 from logview.store import ViewChange
 from logview.ui import feed_messages as messages
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
     from logview.api.client import ApiClient
     from logview.archive import Archive
+    from logview.api.paging import Pager
     from logview.archive.sync import ArchivedPager, ArchivedRows
 
 # A backfill's pages are posted together at most this often (the first at once): each post costs
@@ -204,6 +205,8 @@ class Feed(Widget):
         """Through the archive when there is one (and the source has an identity to keep its
         entries under: a Supermetrics connector chosen)."""
         assert self.client is not None
+        from logview.api.paging import Pager  # (with the client: a file's launch needs neither)
+
         identity = None
         if self.archive is not None:  # (imported here: a file's session never loads the archive, nor sqlite)
             from logview.archive import ArchiveError, identity_of

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from logview.api.paging import BackfillDone, Notice
+from logview.api.events import BackfillDone, Notice
 from logview.api.types import RetryEvent
 from logview.files.columns import ColumnChunk
 from logview.files.lines import LineChunk

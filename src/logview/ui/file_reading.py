@@ -16,7 +16,7 @@ from pathlib import Path
 from textual.message import Message
 from textual.worker import Worker
 
-from logview.api.paging import BackfillDone, capped_notice
+from logview.api.events import BackfillDone, capped_notice
 from logview.files.columns import ColumnChunk, ColumnReader
 from logview.files.columns_pass import Spans, read_columns
 from logview.files.lines import LineChunk, LineTally
