@@ -19,13 +19,15 @@ from __future__ import annotations
 
 from itertools import repeat
 from operator import attrgetter, itemgetter
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import msgspec
 
 from logview.jsonutil import is_utf8, load_json
 from logview.model import LogEntry
-from logview.sources.api_times import api_times
+from logview.sources.api_times import api_times, api_times_us
+from logview.sources.page_columns import ColumnEntries, PageColumns, columns_of
 from logview.sources.shapes import SupermetricsDocumented
 from logview.times import epoch_us_remembered
 
@@ -86,7 +88,12 @@ def raw_values(entries: list[LogEntry]) -> list[Any]:
 
 def joined_texts(texts: list[Undecoded]) -> bytes:
     """The JSON array of `undecoded`'s texts, as they came."""
-    return b"[" + b",".join(map(bytes, map(_TEXT, texts))) + b"]"
+    return json_array(map(_TEXT, texts))
+
+
+def json_array(texts: Iterable[msgspec.Raw]) -> bytes:
+    """The JSON array of these JSON texts."""
+    return b"[" + b",".join(map(bytes, texts)) + b"]"
 
 
 def texts_and_times(entries: list[LogEntry], texts: list[Undecoded]) -> tuple[bytes, list[int]]:
@@ -99,6 +106,19 @@ def texts_and_times(entries: list[LogEntry], texts: list[Undecoded]) -> tuple[by
 
 
 _TEXT, _TIME = itemgetter(0), attrgetter("time")
+
+
+def typed_texts_and_times(entries: Sequence[LogEntry]) -> tuple[bytes, list[int]] | None:
+    """`texts_and_times` of typed entries whose raw values are unread (None for any other batch):
+    a typed page's straight from its columns (`page_columns.py`), else from the entries."""
+    columns = columns_of(entries)
+    listed = entries if columns is not None else list(entries)
+    texts = undecoded(listed) if listed else None  # type: ignore[arg-type]
+    if texts is None:
+        return None
+    if columns is not None:
+        return json_array(columns.texts), columns.times_us
+    return texts_and_times(listed, texts)  # type: ignore[arg-type]
 
 
 def column_raws(entries: list[LogEntry]) -> list[Any]:
@@ -142,9 +162,13 @@ def supermetrics_page_entries(body: bytes) -> list[LogEntry] | None:
         return None
     if not fields or len(fields) != len(texts):
         return None
-    moments = api_times(list(map(stamp_of, fields)))
+    stamps = list(map(stamp_of, fields))
+    moments = api_times(stamps)
     if None in moments:
         return None
     # (the Structs go: their other fields are in the text, read again only if `raw` is)
-    return list(map(PageEntry, map(id_of, fields), moments, map(status_of, fields),
-                    zip(texts, map(event_of, fields), map(duration_of, fields)), repeat("supermetrics")))
+    columns = PageColumns(list(map(id_of, fields)), moments, api_times_us(stamps),  # type: ignore[arg-type]
+                          list(map(status_of, fields)), list(map(event_of, fields)), list(map(duration_of, fields)),
+                          texts)
+    return ColumnEntries(map(PageEntry, columns.ids, moments, columns.statuses,
+                                  zip(texts, columns.events, columns.durations), repeat("supermetrics")), columns)

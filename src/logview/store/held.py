@@ -23,6 +23,7 @@ from operator import is_not
 import numpy as np
 
 from logview.model import LogEntry
+from logview.sources.page_columns import columns_of
 
 HELD_DTYPE = np.int32  # (2**31 entries fetched in one store's life: never)
 
@@ -51,7 +52,9 @@ class HeldEntries:
         self.entries.extend(entries)
         self.texts.extend([None] * len(entries))
         if self.unarchived is not None:
-            self.unarchived.update(zip([entry.id for entry in entries], range(first, len(self.entries))))
+            columns = columns_of(entries)  # (a typed page's ids are a column already)
+            ids = [entry.id for entry in entries] if columns is None else columns.ids
+            self.unarchived.update(zip(ids, range(first, len(self.entries))))
         return np.arange(first, first + len(entries), dtype=HELD_DTYPE)
 
     def archived(self, rowids: dict[str, int], column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

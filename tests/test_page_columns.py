@@ -1,0 +1,142 @@
+"""A typed Supermetrics page carries its columns from the parse to the store
+(`sources/page_columns.py`): the pager's checks, the head, the store's codes and the archive's
+hand-off read the columns instead of each entry. That must be exact: on random pages (honest ones
+and pages that break the contract: ids repeated within a page or from the page before, times out
+of order, entries at or after the cursor, a cursor that does not move), the column path must take
+the same entries, note the same problems, strike alike, move the head and the cursor alike, and
+code the same columns as the per-entry path over the very same entries (a plain list of them)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logview.api.contract import RecentIds, stream_contract
+from logview.api.head import Head
+from logview.files.jsonl import source_for_kind
+from logview.model import Page
+from logview.sources.page_columns import ColumnEntries, columns_of, first
+from logview.sources.typed_page import PageEntry, typed_texts_and_times, undecoded
+from logview.store.codes import Codes
+from logview.times import epoch_us, format_api_time
+
+from test_codes_bulk import assert_columns_equal
+
+BASE = datetime(2025, 11, 15, 10, 0, tzinfo=timezone.utc)
+# few ids and few times, so that pages repeat ids, tie, and fall out of order
+STAMPS = [format_api_time(BASE - timedelta(milliseconds=ms)) for ms in (0, 1, 2, 500, 1000, 1001, 3000)]
+ENTRY = st.fixed_dictionaries({"id": st.sampled_from("abcdefghij"), "log_time": st.sampled_from(STAMPS)}, optional={
+    "status": st.one_of(st.none(), st.sampled_from([200, 429, 500])),
+    "event": st.one_of(st.none(), st.sampled_from(["fetch", "auth"])),
+    "duration_ms": st.one_of(st.none(), st.integers(0, 5000))})
+NEWEST_FIRST = st.lists(ENTRY, min_size=1, max_size=12).map(
+    lambda logs: sorted(logs, key=lambda log: log["log_time"], reverse=True))
+PAGE = st.one_of(NEWEST_FIRST, NEWEST_FIRST, st.lists(ENTRY, min_size=1, max_size=12))
+CURSOR = st.one_of(st.none(), st.sampled_from(STAMPS + [format_api_time(BASE + timedelta(seconds=1))]))
+
+
+def described(entries: Any) -> list[tuple[Any, ...]]:
+    return [(type(entry), id(entry)) for entry in entries]
+
+
+def take(source: Any, page: Page, cursor: Any, state: dict[str, Any]) -> dict[str, Any]:
+    """One page through the pager's steps (`Pager._pages`), as they run on `state`'s stream."""
+    recent, contract, head = state["recent"], state["contract"], state["head"]
+    checked = contract.check(page, cursor)
+    fresh = recent.take_new(checked.entries)
+    contract.took(fresh)
+    head.note(fresh)
+    return {"checked": described(checked.entries), "ignored": checked.ignored, "fresh": fresh,
+            "next": contract.next_cursor(page, checked, cursor), "lower": source.reached_lower_bound(
+                Page(checked.entries), state["query"])}
+
+
+def stream(source: Any) -> dict[str, Any]:
+    from logview.model import ServerQuery
+
+    recent = RecentIds(capacity=6)  # (small: the oldest ids are let go within a few pages)
+    return {"recent": recent, "contract": stream_contract(source, recent.__contains__), "head": Head(),
+            "query": ServerQuery(start=BASE - timedelta(seconds=2))}
+
+
+def state_of(state: dict[str, Any]) -> tuple[Any, ...]:
+    contract, head, recent = state["contract"], state["head"], state["recent"]
+    return (contract.floor, contract.strikes, contract.doubts, dict(contract.problems), contract.inclusive,
+            contract.at_or_after, head.time, head.ids, list(recent._order), recent._members)
+
+
+def assert_columns_describe(entries: Any) -> None:
+    columns = columns_of(entries)
+    if columns is None or not entries:
+        return
+    assert columns.ids == [entry.id for entry in entries]
+    assert columns.times == [entry.time for entry in entries]
+    assert columns.times_us == [epoch_us(entry.time) for entry in entries]
+    assert columns.statuses == [entry.status for entry in entries]
+    texts = undecoded(list(entries))
+    assert texts is not None
+    assert [(bytes(t), e, d) for t, e, d in texts] == [
+        (bytes(t), e, d) for t, e, d in zip(columns.texts, columns.events, columns.durations)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(PAGE, CURSOR), min_size=1, max_size=4))
+def test_the_pagers_checks_on_columns_are_the_checks_on_entries(pages: list[tuple[list[Any], Any]]) -> None:
+    source = source_for_kind("supermetrics")
+    by_columns, by_entries = stream(source), stream(source)
+    codes_by_columns, codes_by_entries = Codes(source), Codes(source)
+    for logs, cursor in pages:
+        parsed = source.parse_page(orjson.dumps({"logs": logs}))
+        assert columns_of(parsed.entries) is not None and {type(e) for e in parsed.entries} == {PageEntry}
+        plain = Page(list(parsed.entries))  # the same entries, no columns: the per-entry path
+        try:
+            ours = take(source, parsed, cursor, by_columns)
+        except Exception as error:  # (a third strike: the same on both paths)
+            with pytest.raises(type(error), match=str(error)[:40]):
+                take(source, plain, cursor, by_entries)
+            return
+        theirs = take(source, plain, cursor, by_entries)
+        fresh, their_fresh = ours.pop("fresh"), theirs.pop("fresh")
+        assert ours == theirs
+        assert described(fresh) == described(their_fresh)
+        assert state_of(by_columns) == state_of(by_entries)
+        assert_columns_describe(fresh)
+        assert_columns_equal(codes_by_columns.encode(fresh), {
+            name: values.tolist() for name, values in codes_by_entries.encode(list(their_fresh)).items()})
+        assert [t.values for t in codes_by_columns.tables()] == [t.values for t in codes_by_entries.tables()]
+        assert typed_texts_and_times(fresh) == typed_texts_and_times(list(their_fresh))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(NEWEST_FIRST, min_size=1, max_size=4), st.integers(0, 30))
+def test_pages_gathered_and_cut_keep_columns_that_describe_them(pages: list[list[Any]], cut: int) -> None:
+    source = source_for_kind("supermetrics")
+    gathered = ColumnEntries()
+    for logs in pages:
+        gathered.extend(source.parse_page(orjson.dumps({"logs": logs})).entries)
+    assert columns_of(gathered) is not None
+    assert_columns_describe(gathered)
+    head = first(gathered, cut)
+    assert list(head) == list(gathered)[:cut] and (columns_of(head) is not None or not head)
+    assert_columns_describe(head)
+
+
+@pytest.mark.parametrize("change", [
+    lambda entries: entries.append(entries[0]), lambda entries: entries.insert(0, entries[0]),
+    lambda entries: entries.pop(), lambda entries: entries.remove(entries[0]), lambda entries: entries.reverse(),
+    lambda entries: entries.sort(key=lambda e: e.id), lambda entries: entries.__setitem__(0, entries[1]),
+    lambda entries: entries.__delitem__(0), lambda entries: entries.__iadd__([entries[0]]),
+    lambda entries: entries.__imul__(2), lambda entries: entries.clear(), lambda entries: entries.extend([entries[0]]),
+])
+def test_a_list_changed_otherwise_forgets_its_columns(change: Any) -> None:
+    source = source_for_kind("supermetrics")
+    entries = source.parse_page(orjson.dumps({"logs": [{"id": i, "log_time": STAMPS[0]} for i in "abc"]})).entries
+    assert columns_of(entries) is not None
+    change(entries)
+    assert columns_of(entries) is None  # (the per-entry path then reads them)
+    assert columns_of(entries[:2]) is None and columns_of(list(entries)) is None
