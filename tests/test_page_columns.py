@@ -140,3 +140,25 @@ def test_a_list_changed_otherwise_forgets_its_columns(change: Any) -> None:
     change(entries)
     assert columns_of(entries) is None  # (the per-entry path then reads them)
     assert columns_of(entries[:2]) is None and columns_of(list(entries)) is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(STAMPS), st.sampled_from(["2025-11-15T10:00:00+01:00", " 2025-11-15T10:00:00Z",
+                                                                     "2025-11-15T10:00:00", "tomorrow"])),
+                min_size=1, max_size=12), st.integers(1, 4))
+def test_a_pages_times_and_microseconds_are_found_together_as_each_alone(stamps: list[str], limit: int) -> None:
+    from logview.sources import api_times
+
+    found = api_times.api_times_and_us(stamps)
+    times = [api_times.api_time(stamp) for stamp in stamps]
+    if None in times:
+        assert found is None
+    else:
+        assert found == (times, [epoch_us(moment) for moment in times])
+        assert [(m.tzinfo, m.utcoffset()) for m in found[0]] == [(m.tzinfo, m.utcoffset()) for m in times]
+    saved = api_times._MICROS_LIMIT
+    api_times._MICROS_LIMIT = limit  # (the cache emptied while a page is looked up: the same)
+    try:
+        assert api_times.api_times_and_us(stamps) == found and api_times.api_times_and_us(stamps) == found
+    finally:
+        api_times._MICROS_LIMIT = saved

@@ -26,7 +26,7 @@ import msgspec
 
 from logview.jsonutil import is_utf8, load_json
 from logview.model import LogEntry
-from logview.sources.api_times import api_times, api_times_us
+from logview.sources.api_times import api_times_and_us
 from logview.sources.page_columns import ColumnEntries, PageColumns, columns_of
 from logview.sources.shapes import SupermetricsDocumented
 from logview.times import epoch_us_remembered
@@ -162,12 +162,12 @@ def supermetrics_page_entries(body: bytes) -> list[LogEntry] | None:
         return None
     if not fields or len(fields) != len(texts):
         return None
-    stamps = list(map(stamp_of, fields))
-    moments = api_times(stamps)
-    if None in moments:
+    times = api_times_and_us(list(map(stamp_of, fields)))
+    if times is None:
         return None
+    moments, times_us = times
     # (the Structs go: their other fields are in the text, read again only if `raw` is)
-    columns = PageColumns(list(map(id_of, fields)), moments, api_times_us(stamps),  # type: ignore[arg-type]
+    columns = PageColumns(list(map(id_of, fields)), moments, times_us,
                           list(map(status_of, fields)), list(map(event_of, fields)), list(map(duration_of, fields)),
                           texts)
     return ColumnEntries(map(PageEntry, columns.ids, moments, columns.statuses,
