@@ -20,7 +20,8 @@ from logview.api.contract import RecentIds, stream_contract
 from logview.api.head import Head
 from logview.files.jsonl import source_for_kind
 from logview.model import Page
-from logview.sources.page_columns import ColumnEntries, columns_of, first
+from logview.archive.tail import newest_time
+from logview.sources.page_columns import ColumnEntries, columns_of, first, oldest_time
 from logview.sources.typed_page import PageEntry, typed_texts_and_times, undecoded
 from logview.store.codes import Codes
 from logview.times import epoch_us, format_api_time
@@ -121,6 +122,8 @@ def test_pages_gathered_and_cut_keep_columns_that_describe_them(pages: list[list
         gathered.extend(source.parse_page(orjson.dumps({"logs": logs})).entries)
     assert columns_of(gathered) is not None
     assert_columns_describe(gathered)
+    plain = list(gathered)
+    assert (oldest_time(gathered), newest_time(gathered)) == (oldest_time(plain), newest_time(plain))
     head = first(gathered, cut)
     assert list(head) == list(gathered)[:cut] and (columns_of(head) is not None or not head)
     assert_columns_describe(head)
