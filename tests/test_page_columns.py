@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import numpy as np
 import orjson
 import pytest
 from hypothesis import given, settings
@@ -27,6 +28,7 @@ from logview.store.codes import Codes
 from logview.times import epoch_us, format_api_time
 
 from test_codes_bulk import assert_columns_equal
+from test_fast_parse import described as fields_of
 
 BASE = datetime(2025, 11, 15, 10, 0, tzinfo=timezone.utc)
 # few ids and few times, so that pages repeat ids, tie, and fall out of order
@@ -42,7 +44,9 @@ CURSOR = st.one_of(st.none(), st.sampled_from(STAMPS + [format_api_time(BASE + t
 
 
 def described(entries: Any) -> list[tuple[Any, ...]]:
-    return [(type(entry), id(entry)) for entry in entries]
+    """Each entry's fields, types included, and its raw value (read: a typed entry made of its
+    columns is read last, after what would read its text unread)."""
+    return [(type(entry), *fields_of(entry), entry.raw) for entry in entries]
 
 
 def take(source: Any, page: Page, cursor: Any, state: dict[str, Any]) -> dict[str, Any]:
@@ -52,7 +56,7 @@ def take(source: Any, page: Page, cursor: Any, state: dict[str, Any]) -> dict[st
     fresh = recent.take_new(checked.entries)
     contract.took(fresh)
     head.note(fresh)
-    return {"checked": described(checked.entries), "ignored": checked.ignored, "fresh": fresh,
+    return {"checked": checked.entries, "ignored": checked.ignored, "fresh": fresh,
             "next": contract.next_cursor(page, checked, cursor), "lower": source.reached_lower_bound(
                 Page(checked.entries), state["query"])}
 
@@ -92,9 +96,10 @@ def test_the_pagers_checks_on_columns_are_the_checks_on_entries(pages: list[tupl
     by_columns, by_entries = stream(source), stream(source)
     codes_by_columns, codes_by_entries = Codes(source), Codes(source)
     for logs, cursor in pages:
-        parsed = source.parse_page(orjson.dumps({"logs": logs}))
-        assert columns_of(parsed.entries) is not None and {type(e) for e in parsed.entries} == {PageEntry}
-        plain = Page(list(parsed.entries))  # the same entries, no columns: the per-entry path
+        body = orjson.dumps({"logs": logs})
+        parsed = source.parse_page(body)  # (its entries made only when read)
+        assert columns_of(parsed.entries) is not None and not parsed.entries.filled
+        plain = Page(list(source.parse_page(body).entries))  # the same entries, no columns: the per-entry path
         try:
             ours = take(source, parsed, cursor, by_columns)
         except Exception as error:  # (a third strike: the same on both paths)
@@ -102,15 +107,17 @@ def test_the_pagers_checks_on_columns_are_the_checks_on_entries(pages: list[tupl
                 take(source, plain, cursor, by_entries)
             return
         theirs = take(source, plain, cursor, by_entries)
-        fresh, their_fresh = ours.pop("fresh"), theirs.pop("fresh")
-        assert ours == theirs
-        assert described(fresh) == described(their_fresh)
         assert state_of(by_columns) == state_of(by_entries)
-        assert_columns_describe(fresh)
+        fresh, their_fresh = ours.pop("fresh"), theirs.pop("fresh")
         assert_columns_equal(codes_by_columns.encode(fresh), {
             name: values.tolist() for name, values in codes_by_entries.encode(list(their_fresh)).items()})
         assert [t.values for t in codes_by_columns.tables()] == [t.values for t in codes_by_entries.tables()]
         assert typed_texts_and_times(fresh) == typed_texts_and_times(list(their_fresh))
+        assert described(ours.pop("checked")) == described(theirs.pop("checked"))
+        assert ours == theirs
+        assert_columns_describe(fresh)
+        assert described(fresh) == described(their_fresh)
+        assert {type(entry) for entry in fresh} <= {PageEntry}
 
 
 @settings(max_examples=100, deadline=None)
@@ -165,3 +172,42 @@ def test_a_pages_times_and_microseconds_are_found_together_as_each_alone(stamps:
         assert api_times.api_times_and_us(stamps) == found and api_times.api_times_and_us(stamps) == found
     finally:
         api_times._MICROS_LIMIT = saved
+
+
+def store_of(source: Any, batches: list[Any], *, track: bool = False) -> Any:
+    from logview.store import EntryStore
+
+    store = EntryStore(source, max_entries=None)
+    if track:
+        store.held.track()
+    for batch in batches:
+        store.append(batch)
+    return store
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(ENTRY, min_size=1, max_size=6, unique_by=lambda log: log["id"]).map(
+    lambda logs: sorted(logs, key=lambda log: log["log_time"], reverse=True)), min_size=1, max_size=4),
+    st.sampled_from(["fetch", "200", "a", None]), st.integers(0, 3))
+def test_a_store_of_typed_pages_makes_each_entry_when_read_as_the_entry_path_holds_it(
+        pages: list[list[Any]], needle: str | None, drop: int) -> None:
+    """Typed pages held as their columns (`store/held_columns.py`): each row's entry, made when
+    read, is the one the per-entry path holds; searches, the oldest rows dropped and rows the
+    archive took (let go) alike; a page's columns go once all its rows are let go."""
+    source = source_for_kind("supermetrics")
+    bodies = [orjson.dumps({"logs": [dict(log, id=f"{n}{log['id']}") for log in logs]}) for n, logs in enumerate(pages)]
+    typed = [source.parse_page(body).entries for body in bodies]
+    assert all(columns_of(batch) is not None and not batch.filled for batch in typed)
+    ours, theirs = store_of(source, typed, track=True), store_of(source, [list(source.parse_page(b).entries) for b in bodies], track=True)
+    ours.set_search(needle)  # (before any entry was made: the search makes them)
+    theirs.set_search(needle)
+    assert ours.span("hit", ours.head, ours.tail).tolist() == theirs.span("hit", theirs.head, theirs.tail).tolist()
+    rows = range(ours.head, ours.tail)
+    assert described([ours.entry(o) for o in rows]) == described([theirs.entry(o) for o in rows])
+    for store in (ours, theirs):
+        store._drop_oldest(min(drop, len(store)))
+    rows = range(ours.head, ours.tail)
+    assert described(ours.entries(np.arange(ours.head, ours.tail))) == described(theirs.entries(np.arange(theirs.head, theirs.tail)))
+    held = ours.span("held", ours.head, ours.tail)
+    ours.held.release(held.copy(), archived=True)  # (as the archive's word lets them go)
+    assert ours.held._columns._parts == [None] * len(typed) and ours.held.take(held) == [None] * len(held)

@@ -223,7 +223,9 @@ class TimeCursorContract(StreamContract):
         if before is None:
             return Checked(ordered)
         floor, seen = self.floor, self.seen
-        newest = next((e.time for e in ordered if e.time is not None), None)
+        columns = columns_of(ordered)  # (a typed page's: every entry timed)
+        newest = next((e.time for e in ordered if e.time is not None), None) if columns is None else \
+            next(iter(columns.times), None)
         if newest is None or (newest < before and (floor is None or newest <= floor)):
             # The honest page (the usual one): every entry older than its cursor and the floor.
             self.strikes = self.at_or_after = 0

@@ -27,38 +27,9 @@ import msgspec
 from logview.jsonutil import is_utf8, load_json
 from logview.model import LogEntry
 from logview.sources.api_times import api_times_and_us
-from logview.sources.page_columns import ColumnEntries, PageColumns, columns_of
+from logview.sources.page_columns import _RAW_SLOT, ColumnEntries, PageColumns, PageEntry, columns_of
 from logview.sources.shapes import SupermetricsDocumented
 from logview.times import epoch_us_remembered
-
-_RAW_SLOT = LogEntry.__dict__["raw"]  # the slot `raw` is kept in (PageEntry shadows its name)
-
-
-def _raw(entry: LogEntry) -> Any:
-    value = _RAW_SLOT.__get__(entry)
-    if type(value) is tuple:  # (its JSON text, event, duration_ms): decoded once, when first read
-        value = load_json(bytes(value[0]))
-        _RAW_SLOT.__set__(entry, value)
-    return value
-
-
-class PageEntry(LogEntry):
-    """An entry of a typed page: until `raw` is first read, its slot holds the entry's JSON text
-    and the two fields its columns need beyond the entry's own (`undecoded`); then the value
-    `load_json` reads of that text. Equal to the `LogEntry` the exact parse makes of it."""
-
-    __slots__ = ()
-
-    raw = property(_raw, _RAW_SLOT.__set__)  # (set in C: a page's entries are made by `map`)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, LogEntry):
-            return NotImplemented
-        return (self.id, self.time, self.status, self.raw, self.source, self.invalid) == (
-            other.id, other.time, other.status, other.raw, other.source, other.invalid)
-
-    __hash__ = None  # type: ignore[assignment]  # (as a LogEntry's: its fields may change)
-
 
 Undecoded = tuple[msgspec.Raw, str | None, int | None]  # (JSON text, event, duration_ms)
 
@@ -112,6 +83,8 @@ def typed_texts_and_times(entries: Sequence[LogEntry]) -> tuple[bytes, list[int]
     """`texts_and_times` of typed entries whose raw values are unread (None for any other batch):
     a typed page's straight from its columns (`page_columns.py`), else from the entries."""
     columns = columns_of(entries)
+    if columns is not None and not entries.filled and columns.ids:  # type: ignore[attr-defined]
+        return json_array(columns.texts), columns.times_us  # (no entry made: none read)
     listed = entries if columns is not None else list(entries)
     texts = undecoded(listed) if listed else None  # type: ignore[arg-type]
     if texts is None:
@@ -170,5 +143,4 @@ def supermetrics_page_entries(body: bytes) -> list[LogEntry] | None:
     columns = PageColumns(list(map(id_of, fields)), moments, times_us,
                           list(map(status_of, fields)), list(map(event_of, fields)), list(map(duration_of, fields)),
                           texts)
-    return ColumnEntries(map(PageEntry, columns.ids, moments, columns.statuses,
-                                  zip(texts, columns.events, columns.durations), repeat("supermetrics")), columns)
+    return ColumnEntries(columns=columns)  # (its entries made when first asked for: most never are)

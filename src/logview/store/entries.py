@@ -312,7 +312,7 @@ class EntryStore(RowBuffer):
     def entry(self, ordinal: int) -> LogEntry:
         if self.lines is None:
             held = int(self.cols["held"][ordinal + self.offset])
-            found = self.held.entries[held] if held else None
+            found = self.held.entry(held) if held else None
             return found if found is not None else self._archived_entry(ordinal)
         cache = self._entry_cache
         found = cache.get(ordinal)

@@ -1,0 +1,74 @@
+"""Typed pages' entries held as their columns, each entry made when its row is first read.
+
+A load of 100k Supermetrics entries reads a few of them (the rows on screen, the detail, a
+search): the store holds the pages' columns (`sources/page_columns.py`) instead of an entry
+object each, and `HeldEntries.entry` makes a row's entry of them when it is asked for (then
+holds it, as any other). A page's columns go once every one of its rows is let go (archived,
+dropped, cleared)."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from itertools import repeat
+from operator import is_not
+
+import numpy as np
+
+from logview.model import LogEntry
+from logview.sources.page_columns import PageColumns, PageEntry, columns_of
+
+MADE_WHEN_READ = PageEntry.__new__(PageEntry)  # a held row whose entry is made when read (no entry at all)
+
+
+class HeldColumns:
+    """The columns of the typed pages held, each from its first row's index on."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []  # each part's first index
+        self._parts: list[PageColumns | None] = []  # (None: every row of it let go)
+        self._sizes: list[int] = []  # … its rows
+        self._left: list[int] = []  # … those not let go yet
+
+    def add(self, first: int, entries: Sequence[LogEntry], held: list[LogEntry | None]) -> bool:
+        """Hold `entries` from index `first` as their columns, if they are a typed page's none of
+        whose entries was made yet (`held` gets a mark for each); False: hold them as entries."""
+        columns = columns_of(entries)
+        if columns is None or entries.filled or not columns.ids:  # type: ignore[attr-defined]
+            return False
+        self._starts.append(first)
+        self._parts.append(columns)
+        self._sizes.append(len(columns.ids))
+        self._left.append(len(columns.ids))
+        held.extend([MADE_WHEN_READ] * len(columns.ids))
+        return True
+
+    def make(self, index: int, held: list[LogEntry | None]) -> LogEntry:
+        """The entry of the row at `index` (marked `MADE_WHEN_READ` in `held`), made and held."""
+        part = bisect_right(self._starts, index) - 1
+        columns = self._parts[part]
+        assert columns is not None
+        at = index - self._starts[part]
+        made = PageEntry(columns.ids[at], columns.times[at], columns.statuses[at],
+                         (columns.texts[at], columns.events[at], columns.durations[at]), "supermetrics")
+        if held[index] is MADE_WHEN_READ:  # (another thread may have made it meanwhile: one is kept)
+            held[index] = made
+        found = held[index]
+        return made if found is None else found  # type: ignore[return-value]
+
+    def release(self, indices: list[int], held: list[LogEntry | None]) -> None:
+        """The rows at `indices` are about to be let go: a part none of whose rows is left goes
+        (a page's worth at a time, in C)."""
+        if not self._starts or not indices:
+            return
+        rows = np.array(indices, dtype=np.int64)
+        alive = np.fromiter(map(is_not, map(held.__getitem__, indices), repeat(None)), bool, len(indices))
+        starts = np.array(self._starts, dtype=np.int64)
+        parts = np.searchsorted(starts, rows, side="right") - 1
+        within = (parts >= 0) & alive
+        within[within] &= rows[within] < (starts + np.array(self._sizes, dtype=np.int64))[parts[within]]
+        for part, count in enumerate(np.bincount(parts[within], minlength=len(starts)).tolist()):
+            if count:
+                self._left[part] -= count
+                if not self._left[part]:
+                    self._parts[part] = None
