@@ -211,3 +211,15 @@ def test_a_store_of_typed_pages_makes_each_entry_when_read_as_the_entry_path_hol
     held = ours.span("held", ours.head, ours.tail)
     ours.held.release(held.copy(), archived=True)  # (as the archive's word lets them go)
     assert ours.held._columns._parts == [None] * len(typed) and ours.held.take(held) == [None] * len(held)
+
+
+def test_a_row_let_go_while_a_search_thread_makes_its_entry_is_none_not_a_crash() -> None:
+    """`HeldEntries.release` lets a page's columns go before it empties the rows' slots: a search
+    running in its thread may ask for a row's entry in between, and must find it gone."""
+    from logview.store.held import HeldEntries
+
+    source = source_for_kind("supermetrics")
+    held = HeldEntries()
+    indices = held.add(source.parse_page(orjson.dumps({"logs": [{"id": "a", "log_time": STAMPS[0]}]})).entries)
+    held._columns.release(indices.tolist(), held.entries)  # (the first half of `release`)
+    assert held.entry(int(indices[0])) is None

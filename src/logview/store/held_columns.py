@@ -43,11 +43,12 @@ class HeldColumns:
         held.extend([MADE_WHEN_READ] * len(columns.ids))
         return True
 
-    def make(self, index: int, held: list[LogEntry | None]) -> LogEntry:
+    def make(self, index: int, held: list[LogEntry | None]) -> LogEntry | None:
         """The entry of the row at `index` (marked `MADE_WHEN_READ` in `held`), made and held."""
         part = bisect_right(self._starts, index) - 1
         columns = self._parts[part]
-        assert columns is not None
+        if columns is None:  # (every row of it let go meanwhile, by the loop: a search's thread asked)
+            return None
         at = index - self._starts[part]
         made = PageEntry(columns.ids[at], columns.times[at], columns.statuses[at],
                          (columns.texts[at], columns.events[at], columns.durations[at]), "supermetrics")
