@@ -8,6 +8,7 @@ code the same columns as the per-entry path over the very same entries (a plain 
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -223,3 +224,20 @@ def test_a_row_let_go_while_a_search_thread_makes_its_entry_is_none_not_a_crash(
     indices = held.add(source.parse_page(orjson.dumps({"logs": [{"id": "a", "log_time": STAMPS[0]}]})).entries)
     held._columns.release(indices.tolist(), held.entries)  # (the first half of `release`)
     assert held.entry(int(indices[0])) is None
+
+
+def test_entries_made_by_two_threads_at_once_are_made_once() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    source = source_for_kind("supermetrics")
+    logs = [{"id": f"e{i}", "log_time": STAMPS[i % len(STAMPS)]} for i in range(3000)]
+    switching = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # (threads take turns within the making of a page's entries)
+    try:
+        for _ in range(5):
+            entries = source.parse_page(orjson.dumps({"logs": logs})).entries
+            with ThreadPoolExecutor(4) as pool:
+                seen = list(pool.map(lambda _: [entry.id for entry in entries], range(4)))
+            assert seen == [[log["id"] for log in logs]] * 4 and list.__len__(entries) == 3000
+    finally:
+        sys.setswitchinterval(switching)

@@ -23,11 +23,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import compress, repeat
 from operator import attrgetter, not_
+from threading import Lock
 from typing import Any, SupportsIndex
 
 from logview.jsonutil import load_json
 from logview.model import LogEntry
 
+_FILLING = Lock()
 _COLUMNS = ("ids", "times", "times_us", "statuses", "events", "durations", "texts")
 _RAW_SLOT = LogEntry.__dict__["raw"]  # the slot `raw` is kept in (PageEntry shadows its name)
 
@@ -103,11 +105,14 @@ class ColumnEntries(list):  # type: ignore[type-arg]
         self.columns: PageColumns | None = columns if columns is not None else (None if entries else PageColumns())
 
     def fill(self) -> ColumnEntries:
-        """Make the entries the columns describe the list's items (once)."""
+        """Make the entries the columns describe the list's items (once, whichever thread asks:
+        the archive's writer thread reads a page's entries too)."""
         if not self.filled:
-            self.filled = True
-            if self.columns is not None and self.columns.ids:
-                list.extend(self, self.columns.entries())
+            with _FILLING:
+                if not self.filled:
+                    if self.columns is not None and self.columns.ids:
+                        list.extend(self, self.columns.entries())
+                    self.filled = True  # (only now: its length is the list's own from here)
         return self
 
     def __len__(self) -> int:
