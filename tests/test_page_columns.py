@@ -241,3 +241,30 @@ def test_entries_made_by_two_threads_at_once_are_made_once() -> None:
             assert seen == [[log["id"] for log in logs]] * 4 and list.__len__(entries) == 3000
     finally:
         sys.setswitchinterval(switching)
+
+
+def test_a_row_let_go_lets_its_text_go_and_its_page_body_with_the_last() -> None:
+    from logview.store.held import HeldEntries
+
+    source = source_for_kind("supermetrics")
+    bodies = [orjson.dumps({"logs": [{"id": f"{p}{i}", "log_time": STAMPS[0]} for i in range(3)]}) for p in "ab"]
+    unheld = bodies_held(bodies, None)  # (msgspec's texts hold their page's body)
+    batch = ColumnEntries()
+    for body in bodies:
+        batch.extend(source.parse_page(body).entries)
+    held = HeldEntries()
+    indices = held.add(batch)
+    del batch, body
+    held.release(indices[:2])  # (two rows of the first page: its body stays for the third)
+    still_held = bodies_held(bodies, unheld)
+    assert still_held == [True, True]
+    held.release(indices[2:3])
+    still_held = bodies_held(bodies, unheld)
+    assert still_held == [False, True]
+    assert held.entry(int(indices[3])).raw == {"id": "b0", "log_time": STAMPS[0]}
+
+
+def bodies_held(bodies: list[bytes], unheld: list[int] | None) -> Any:
+    """Each body's references (`unheld` None), or whether each has more than `unheld` says."""
+    counts = [sys.getrefcount(body) for body in bodies]
+    return counts if unheld is None else [count > before for count, before in zip(counts, unheld)]

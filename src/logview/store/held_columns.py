@@ -3,12 +3,13 @@
 A load of 100k Supermetrics entries reads a few of them (the rows on screen, the detail, a
 search): the store holds the pages' columns (`sources/page_columns.py`) instead of an entry
 object each, and `HeldEntries.entry` makes a row's entry of them when it is asked for (then
-holds it, as any other). A page's columns go once every one of its rows is let go (archived,
-dropped, cleared)."""
+holds it, as any other). A row let go (archived, dropped) lets its text go, so a page's body goes
+with its last row, as it went with its last entry; a batch's columns go with its last row."""
 
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import deque
 from collections.abc import Sequence
 from itertools import repeat
 from operator import is_not
@@ -37,7 +38,7 @@ class HeldColumns:
         if columns is None or entries.filled or not columns.ids:  # type: ignore[attr-defined]
             return False
         self._starts.append(first)
-        self._parts.append(columns)
+        self._parts.append(columns.part(None))  # (its own: a row let go lets its text go)
         self._sizes.append(len(columns.ids))
         self._left.append(len(columns.ids))
         held.extend([MADE_WHEN_READ] * len(columns.ids))
@@ -50,12 +51,13 @@ class HeldColumns:
         if columns is None:  # (every row of it let go meanwhile, by the loop: a search's thread asked)
             return None
         at = index - self._starts[part]
+        if columns.texts[at] is None:  # (let go meanwhile)
+            return None
         made = PageEntry(columns.ids[at], columns.times[at], columns.statuses[at],
                          (columns.texts[at], columns.events[at], columns.durations[at]), "supermetrics")
         if held[index] is MADE_WHEN_READ:  # (another thread may have made it meanwhile: one is kept)
             held[index] = made
-        found = held[index]
-        return made if found is None else found  # type: ignore[return-value]
+        return held[index]  # (None: let go meanwhile)
 
     def release(self, indices: list[int], held: list[LogEntry | None]) -> None:
         """The rows at `indices` are about to be let go: a part none of whose rows is left goes
@@ -68,8 +70,14 @@ class HeldColumns:
         parts = np.searchsorted(starts, rows, side="right") - 1
         within = (parts >= 0) & alive
         within[within] &= rows[within] < (starts + np.array(self._sizes, dtype=np.int64))[parts[within]]
-        for part, count in enumerate(np.bincount(parts[within], minlength=len(starts)).tolist()):
-            if count:
-                self._left[part] -= count
-                if not self._left[part]:
-                    self._parts[part] = None
+        parts, rows = parts[within], rows[within]
+        for part, count in enumerate(np.bincount(parts, minlength=len(starts)).tolist()):
+            columns = self._parts[part]
+            if not count or columns is None:
+                continue
+            self._left[part] -= count
+            if not self._left[part]:
+                self._parts[part] = None
+            else:  # (each row's text let go: a page's body goes with its last row's, as its entries' did)
+                at = (rows[parts == part] - starts[part]).tolist()
+                deque(map(columns.texts.__setitem__, at, repeat(None)), maxlen=0)
