@@ -17,13 +17,15 @@ What an honest server sends passes untouched: every check holds for it, so the r
 from __future__ import annotations
 
 from collections import deque
-from itertools import pairwise
+from itertools import islice, pairwise, repeat
+from operator import ge
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from logview.model import ApiError, ApiFailure, LogEntry, Page, counted
 from logview.sources.base import Cursor, Source
+from logview.sources.page_columns import columns_of, oldest_time
 from logview.times import format_api_time, parse_api_time
 
 # Pages in a row that show the server ignoring its cursor (or its offset, or time order) before
@@ -67,20 +69,25 @@ class RecentIds:
     def take_new(self, entries: Sequence[LogEntry]) -> list[LogEntry]:
         """The entries whose ids are new, each remembered (a page's ids are distinct already:
         `newest_first` saw to it). Set operations for the usual page of nothing but new ids."""
-        ids = [entry.id for entry in entries]
+        columns = columns_of(entries)  # (a typed page's: its ids are a column already)
+        ids = [entry.id for entry in entries] if columns is None else columns.ids
         if len(set(ids)) != len(ids):
             return [entry for entry in entries if self.add(entry.id)]
         members = self._members
         if members.isdisjoint(ids):
-            fresh = list(entries)
-        else:  # (a page boundary repeats a few)
+            fresh = list(entries) if columns is None else entries.copy()  # type: ignore[attr-defined]
+        elif columns is not None:  # (a page boundary repeats a few: the rest kept, the columns with them)
+            fresh = entries.without(list(map(members.__contains__, ids)))  # type: ignore[attr-defined]
+            ids = fresh.columns.ids
+        else:
             fresh = [entry for entry in entries if entry.id not in members]
             ids = [entry.id for entry in fresh]
         members.update(ids)
-        self._order.extend(ids)
-        excess = len(self._order) - self._capacity
-        if excess > 0:
-            members.difference_update([self._order.popleft() for _ in range(excess)])
+        order = self._order
+        order.extend(ids)
+        excess = len(order) - self._capacity
+        if excess > 0:  # (the oldest let go, in C)
+            members.difference_update(list(map(deque.popleft, repeat(order, excess))))
         return fresh
 
     def __contains__(self, entry_id: object) -> bool:
@@ -95,7 +102,12 @@ def sort_key(entry: LogEntry) -> float:
 def newest_first(page_entries: Sequence[LogEntry]) -> list[LogEntry]:
     """`page_entries` once each (an id the page repeats is dropped), their timed entries newest
     first. An entry without a time has no place in time: it keeps its place in the page. A page
-    already in order (the usual case) is returned as it came."""
+    already in order (the usual case) is returned as it came (a typed page's: itself, its columns
+    telling, every entry timed: ids distinct, times newest first as integers)."""
+    columns = columns_of(page_entries)
+    if columns is not None and len(set(columns.ids)) == len(page_entries) and all(
+            map(ge, columns.times_us, islice(columns.times_us, 1, None))):
+        return page_entries  # type: ignore[return-value]
     if len({e.id for e in page_entries}) < len(page_entries):
         once: dict[str, LogEntry] = {}
         for entry in page_entries:
@@ -142,13 +154,15 @@ class StreamContract:
     def in_order(self, page: Page) -> list[LogEntry]:
         """The page's entries newest first; a page that came otherwise is said, and doubted."""
         ordered = newest_first(page.entries)
-        if len(ordered) != len(page.entries) or any(a is not b for a, b in zip(ordered, page.entries)):
+        if ordered is not page.entries and (len(ordered) != len(page.entries)
+                                            or any(a is not b for a, b in zip(ordered, page.entries))):
             self.note("out of time order or repeating an entry (sorted, once each)", 1, "page", "pages", doubt=True)
         return ordered
 
     def took(self, fresh: Sequence[LogEntry]) -> None:
         """The entries the stream took from the last page (new ids, in contract)."""
-        times = [e.time for e in fresh if e.time is not None]
+        columns = columns_of(fresh)  # (a typed page's: every entry timed)
+        times = [e.time for e in fresh if e.time is not None] if columns is None else columns.times
         if times:
             oldest = min(times)
             self.floor = oldest if self.floor is None else min(self.floor, oldest)
@@ -209,7 +223,9 @@ class TimeCursorContract(StreamContract):
         if before is None:
             return Checked(ordered)
         floor, seen = self.floor, self.seen
-        newest = next((e.time for e in ordered if e.time is not None), None)
+        columns = columns_of(ordered)  # (a typed page's: every entry timed)
+        newest = next((e.time for e in ordered if e.time is not None), None) if columns is None else \
+            next(iter(columns.times), None)
         if newest is None or (newest < before and (floor is None or newest <= floor)):
             # The honest page (the usual one): every entry older than its cursor and the floor.
             self.strikes = self.at_or_after = 0
@@ -242,7 +258,7 @@ class TimeCursorContract(StreamContract):
 
     def next_cursor(self, page: Page, checked: Checked, cursor: Cursor) -> Cursor | None:
         following = self.source.next_cursor(page, cursor)
-        oldest = min((e.time for e in page.entries if e.time is not None), default=None)
+        oldest = oldest_time(page.entries)
         if following is not None and self.inclusive and oldest is not None and oldest.microsecond % 1000 == 0:
             # Just past the oldest time asks an inclusive server for the group a millisecond newer
             # again; the oldest time itself brings the oldest group back whole, and what is older.

@@ -30,6 +30,7 @@ from logview.api.prefetch import Prefetch, predicted_cursor
 from logview.api.types import Priority, RetryEvent, pages_left
 from logview.model import ApiFailure, Filters, LogEntry, Page, ServerQuery
 from logview.sources.base import Cursor, Source
+from logview.sources.page_columns import first
 
 if TYPE_CHECKING:
     from logview.api.client import ApiClient
@@ -231,6 +232,7 @@ class Pager:
         active = set(range(len(queries)))
         capped = False
         keep_all = self.source.keeps_everything(self.filters)
+        single = len(queries) == 1
         try:
             while active or any(buffers):
                 for index in sorted(active):
@@ -242,7 +244,10 @@ class Pager:
                             active.discard(index)
                             break
                         if isinstance(item, _Batch):
-                            buffers[index].extend(item.entries)
+                            if single:  # (taken whole, a typed page's columns with it: nothing to merge)
+                                buffers[index] = item.entries  # type: ignore[call-overload]
+                            else:
+                                buffers[index].extend(item.entries)
                             if item.total is not None and totals[index] is None:
                                 totals[index] = item.total
                         else:
@@ -251,7 +256,7 @@ class Pager:
                 batch = ready if keep_all else [entry for entry in ready if self.source.matches(entry, self.filters)]
                 if self.max_entries is not None and self.loaded + len(batch) >= self.max_entries:
                     capped = self.loaded + len(batch) > self.max_entries or bool(active) or any(buffers)
-                    batch = batch[: self.max_entries - self.loaded]
+                    batch = first(batch, self.max_entries - self.loaded)  # type: ignore[assignment]
                 self.loaded += len(batch)
                 total = sum(totals) if all(t is not None for t in totals) else None  # type: ignore[arg-type]
                 yield EntriesLoaded(batch, self.pages, self.loaded, total)
@@ -358,9 +363,9 @@ def _take_ready(buffers: list[deque[LogEntry]], active: set[int]) -> list[LogEnt
     that sets the threshold always drains whole, so every call makes progress.
     """
     if len(buffers) == 1:  # one stream: nothing to merge with, every buffered entry is ready
-        ready = list(buffers[0])
-        buffers[0].clear()
-        return ready
+        ready = buffers[0]  # (the stream's last batch as it came: see `Pager.backfill`)
+        buffers[0] = deque()
+        return ready  # type: ignore[return-value]
     marks = [min(map(sort_key, buffers[index])) for index in active if buffers[index]]
     threshold = max(marks) if marks else float("-inf")
     ready: list[LogEntry] = []

@@ -67,12 +67,11 @@ class ArchivedSource:
         A typed page's entries whose raw values are unread are made rows from their texts, as
         the writer process makes them (`rows_from_text`): reading each raw value would cost the
         viewer that, and the coding of its batch the typed way (`Codes.encode`)."""
-        from logview.sources.typed_page import texts_and_times, undecoded  # (loaded with such entries)
+        from logview.sources.typed_page import typed_texts_and_times  # (loaded with such entries)
 
-        listed = list(entries)
-        texts = undecoded(listed) if listed else None
-        if texts is not None:
-            return self.rows_from_text(*texts_and_times(listed, texts))
+        typed = typed_texts_and_times(entries)
+        if typed is not None:
+            return self.rows_from_text(*typed)
         return page_rows(self._writable_id(), self._api_source, entries)
 
     def rows_from_text(self, text: bytes, times_us: list[int] | None = None) -> Rows:

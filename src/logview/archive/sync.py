@@ -41,6 +41,7 @@ from logview.archive.tail import TailPager, newest_time
 from logview.archive.timeless import TimelessLedger, keeping_timeless
 from logview.model import Filters, LogEntry
 from logview.times import epoch_us
+from logview.sources.page_columns import first, oldest_time
 
 if TYPE_CHECKING:
     from logview.api.client import ApiClient
@@ -54,10 +55,6 @@ EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 def from_us(value: int) -> datetime:
     return EPOCH + timedelta(microseconds=value)
-
-
-def _oldest(entries: Iterable[LogEntry]) -> datetime | None:
-    return min((e.time for e in entries if e.time is not None), default=None)
 
 
 class ArchivedPager:
@@ -109,7 +106,7 @@ class ArchivedPager:
     def _cap(self, entries: list[LogEntry]) -> tuple[list[LogEntry], bool]:
         if self.max_entries is None or self.loaded + len(entries) < self.max_entries:
             return entries, False
-        return entries[: self.max_entries - self.loaded], True
+        return first(entries, self.max_entries - self.loaded), True  # type: ignore[return-value]
 
     def _full(self) -> bool:
         return self.max_entries is not None and self.loaded >= self.max_entries
@@ -374,7 +371,7 @@ class ArchivedPager:
                 if self._totals[index] is None:
                     self._totals[index] = event.total
                 top = top or newest_time(event.entries)
-                oldest = _oldest(event.entries)
+                oldest = oldest_time(event.entries)
                 # entries at the oldest time may go on in the next page: the span starts after it
                 covered = (Span(epoch_us(oldest + ONE_US), epoch_us(top), joins_at)
                            if oldest and top and oldest < top else None)

@@ -11,6 +11,7 @@ from typing import Any
 from logview.api.paging import EntriesLoaded, Notice, Pager, PagerEvent
 from logview.archive.coverage import Span
 from logview.model import Filters, LogEntry
+from logview.sources.page_columns import columns_of
 from logview.times import epoch_us
 
 
@@ -55,4 +56,7 @@ class TailPager(Pager):
 
 
 def newest_time(entries: Iterable[LogEntry]) -> datetime | None:
+    columns = columns_of(entries)  # (a typed page's: every entry timed)
+    if columns is not None:
+        return max(columns.times, default=None)
     return max((e.time for e in entries if e.time is not None), default=None)

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from logview.model import Filters, LogEntry
+from logview.sources.page_columns import columns_of
 
 if TYPE_CHECKING:
     from logview.archive.source import ArchivedSource
@@ -58,6 +59,8 @@ class TimelessLedger:
 
     def fresh(self, entries: Sequence[LogEntry]) -> list[LogEntry]:
         """`entries` less the timeless ones archived before this walk or shown already by it."""
+        if columns_of(entries) is not None:  # (a typed page's: every entry timed)
+            return entries.copy()  # type: ignore[attr-defined,no-any-return]
         timeless = [entry.id for entry in entries if entry.time is None]
         if not timeless:
             return list(entries)

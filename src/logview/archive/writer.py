@@ -57,7 +57,7 @@ from logview.archive.rows import Rows
 from logview.archive.writer_child import Part, problem_of, store_transaction
 from logview.archive.writer_process import Answer, WriterProcess
 from logview.model import LogEntry
-from logview.sources.typed_page import texts_and_times, undecoded
+from logview.sources.typed_page import typed_texts_and_times
 
 if TYPE_CHECKING:
     from logview.archive.source import ArchivedSource
@@ -277,10 +277,9 @@ def process_part(archived: ArchivedSource, entries: Sequence[LogEntry]) -> Part:
     """A page as the writer process takes it: the JSON text of its raw entries (`part_rows`
     makes the same rows of it), or its rows where orjson refuses a value (a number beyond a
     double, a lone surrogate: `page_rows` keeps those as they were read)."""
-    listed = list(entries)
-    texts = undecoded(listed)
-    if texts is not None:  # (a typed page's entries, as their JSON texts came, none decoded here, and their times)
-        return texts_and_times(listed, texts)
+    typed = typed_texts_and_times(entries)
+    if typed is not None:  # (a typed page's entries, as their JSON texts came, none decoded here, and their times)
+        return typed
     try:
         return orjson.dumps([entry.raw for entry in entries])
     except TypeError:

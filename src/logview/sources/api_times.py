@@ -55,6 +55,7 @@ def api_times(values: list[str]) -> list[datetime | None]:
 
 
 _MICROS: dict[str, int] = {}  # API time strings met lately, as epoch microseconds
+_MOMENTS: dict[str, datetime] = {}  # the same strings' times (emptied with `_MICROS`)
 _MICROS_LIMIT = 20_000
 
 
@@ -62,12 +63,37 @@ def api_times_us(stamps: list[str]) -> list[int] | None:
     """`epoch_us_all(api_times(stamps))`, each text new to the cache made microseconds once (a
     page's entries share their times: ~1 in 4 is new in the demo's, and nearly every page holds
     some, so they are looked for first); None if one is no time."""
+    if not _learn(stamps):
+        return None
+    try:
+        return list(map(_MICROS.__getitem__, stamps))
+    except KeyError:  # emptied meanwhile by another thread (an archive's writer thread)
+        return epoch_us_all(api_times(stamps))  # type: ignore[arg-type]
+
+
+def api_times_and_us(stamps: list[str]) -> tuple[list[datetime], list[int]] | None:
+    """`(api_times(stamps), api_times_us(stamps))` looked up together (a typed page's entries
+    need their times, its store and archive their microseconds: one search for the new texts);
+    None if one is no time."""
+    if not _learn(stamps):
+        return None
+    try:
+        return list(map(_MOMENTS.__getitem__, stamps)), list(map(_MICROS.__getitem__, stamps))
+    except KeyError:  # (as above)
+        moments = api_times(stamps)
+        return moments, epoch_us_all(moments)  # type: ignore[return-value]
+
+
+def _learn(stamps: list[str]) -> bool:
+    """Remember the texts of `stamps` new to the cache, with their times; False if one is no time."""
     if len(_MICROS) >= _MICROS_LIMIT:  # (emptied before the page's texts are counted in, not after)
         _MICROS.clear()
+        _MOMENTS.clear()
     new = list(set(stamps).difference(_MICROS))
     if new:
         moments = api_times(new)
         if None in moments:
-            return None
+            return False
+        _MOMENTS.update(zip(new, moments))  # type: ignore[arg-type]
         _MICROS.update(zip(new, epoch_us_all(moments)))  # type: ignore[arg-type]
-    return list(map(_MICROS.__getitem__, stamps))
+    return True

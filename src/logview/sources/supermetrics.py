@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime
-from operator import attrgetter
 from typing import Any
 
 from logview.model import OTHER_STATUS, SUPERMETRICS_STATUS_CLASSES, Filters, LogEntry, Page, ServerQuery, SupermetricsLog
+from logview.sources.page_columns import oldest_time
 from logview.sources.base import (ONE_MILLISECOND, Cursor, Source, invalid_entry, numbers_within,
                                   validation_reason)
 from logview.times import format_api_time
@@ -184,13 +184,7 @@ class SupermetricsSource(Source):
 
 def _oldest(page: Page) -> datetime | None:
     """The oldest time of the page's entries (None: none has a time), in C for the usual page."""
-    times = list(map(_TIME, page.entries))
-    if None in times:
-        times = [moment for moment in times if moment is not None]
-    return min(times, default=None)
-
-
-_TIME = attrgetter("time")
+    return oldest_time(page.entries)
 
 
 def _cursor_after(moment: datetime) -> str:

@@ -19,44 +19,17 @@ from __future__ import annotations
 
 from itertools import repeat
 from operator import attrgetter, itemgetter
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import msgspec
 
 from logview.jsonutil import is_utf8, load_json
 from logview.model import LogEntry
-from logview.sources.api_times import api_times
+from logview.sources.api_times import api_times_and_us
+from logview.sources.page_columns import _RAW_SLOT, ColumnEntries, PageColumns, PageEntry, columns_of
 from logview.sources.shapes import SupermetricsDocumented
 from logview.times import epoch_us_remembered
-
-_RAW_SLOT = LogEntry.__dict__["raw"]  # the slot `raw` is kept in (PageEntry shadows its name)
-
-
-def _raw(entry: LogEntry) -> Any:
-    value = _RAW_SLOT.__get__(entry)
-    if type(value) is tuple:  # (its JSON text, event, duration_ms): decoded once, when first read
-        value = load_json(bytes(value[0]))
-        _RAW_SLOT.__set__(entry, value)
-    return value
-
-
-class PageEntry(LogEntry):
-    """An entry of a typed page: until `raw` is first read, its slot holds the entry's JSON text
-    and the two fields its columns need beyond the entry's own (`undecoded`); then the value
-    `load_json` reads of that text. Equal to the `LogEntry` the exact parse makes of it."""
-
-    __slots__ = ()
-
-    raw = property(_raw, _RAW_SLOT.__set__)  # (set in C: a page's entries are made by `map`)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, LogEntry):
-            return NotImplemented
-        return (self.id, self.time, self.status, self.raw, self.source, self.invalid) == (
-            other.id, other.time, other.status, other.raw, other.source, other.invalid)
-
-    __hash__ = None  # type: ignore[assignment]  # (as a LogEntry's: its fields may change)
-
 
 Undecoded = tuple[msgspec.Raw, str | None, int | None]  # (JSON text, event, duration_ms)
 
@@ -86,7 +59,12 @@ def raw_values(entries: list[LogEntry]) -> list[Any]:
 
 def joined_texts(texts: list[Undecoded]) -> bytes:
     """The JSON array of `undecoded`'s texts, as they came."""
-    return b"[" + b",".join(map(bytes, map(_TEXT, texts))) + b"]"
+    return json_array(map(_TEXT, texts))
+
+
+def json_array(texts: Iterable[msgspec.Raw]) -> bytes:
+    """The JSON array of these JSON texts."""
+    return b"[" + b",".join(map(bytes, texts)) + b"]"
 
 
 def texts_and_times(entries: list[LogEntry], texts: list[Undecoded]) -> tuple[bytes, list[int]]:
@@ -99,6 +77,21 @@ def texts_and_times(entries: list[LogEntry], texts: list[Undecoded]) -> tuple[by
 
 
 _TEXT, _TIME = itemgetter(0), attrgetter("time")
+
+
+def typed_texts_and_times(entries: Sequence[LogEntry]) -> tuple[bytes, list[int]] | None:
+    """`texts_and_times` of typed entries whose raw values are unread (None for any other batch):
+    a typed page's straight from its columns (`page_columns.py`), else from the entries."""
+    columns = columns_of(entries)
+    if columns is not None and not entries.filled and columns.ids:  # type: ignore[attr-defined]
+        return json_array(columns.texts), columns.times_us  # (no entry made: none read)
+    listed = entries if columns is not None else list(entries)
+    texts = undecoded(listed) if listed else None  # type: ignore[arg-type]
+    if texts is None:
+        return None
+    if columns is not None:
+        return json_array(columns.texts), columns.times_us
+    return texts_and_times(listed, texts)  # type: ignore[arg-type]
 
 
 def column_raws(entries: list[LogEntry]) -> list[Any]:
@@ -142,9 +135,12 @@ def supermetrics_page_entries(body: bytes) -> list[LogEntry] | None:
         return None
     if not fields or len(fields) != len(texts):
         return None
-    moments = api_times(list(map(stamp_of, fields)))
-    if None in moments:
+    times = api_times_and_us(list(map(stamp_of, fields)))
+    if times is None:
         return None
+    moments, times_us = times
     # (the Structs go: their other fields are in the text, read again only if `raw` is)
-    return list(map(PageEntry, map(id_of, fields), moments, map(status_of, fields),
-                    zip(texts, map(event_of, fields), map(duration_of, fields)), repeat("supermetrics")))
+    columns = PageColumns(list(map(id_of, fields)), moments, times_us,
+                          list(map(status_of, fields)), list(map(event_of, fields)), list(map(duration_of, fields)),
+                          texts)
+    return ColumnEntries(columns=columns)  # (its entries made when first asked for: most never are)

@@ -21,6 +21,7 @@ from logview.files.columns import NO_TIME
 from logview.files.groups import group_input
 from logview.model import LogEntry, severity
 from logview.sources.base import DURATION_LIMIT, TOOL_KEYS, Source
+from logview.sources.page_columns import PageColumns, columns_of
 from logview.sources.typed_page import column_raws, undecoded
 from logview.store.rows import RowBuffer
 from logview.times import epoch_us_remembered
@@ -64,7 +65,10 @@ class Codes:
         Column by column, not entry by entry: each field of the batch is gathered by one list
         comprehension and coded by dict lookups, and only values not met before (and absent
         ones) take a second look. Exactly what coding each entry on its own gives (held equal by
-        `tests/test_codes_bulk.py`)."""
+        `tests/test_codes_bulk.py`). A typed page's entries are coded from their columns."""
+        columns = columns_of(entries)
+        if columns is not None:
+            return self._encode_columns(columns)
         statuses = list(map(_STATUS, entries))
         status_codes = _coded(statuses, self.statuses)
         typed = undecoded(entries)  # (a typed page's entries: no raw value is decoded for its columns)
@@ -89,6 +93,19 @@ class Codes:
         columns["error"] = self._by_status_and_event(statuses, events, columns["status"], columns["event"]) \
             if typed is not None else np.array(_coded(self.source.error_groups(statuses, raws), self.errors), np.int32)
         return columns
+
+    def _encode_columns(self, columns: PageColumns) -> dict[str, np.ndarray]:
+        """`encode` of a typed page's entries (`page_columns.py`), from the columns the parse
+        made: each entry timed and valid, no credential or tool (`SupermetricsDocumented`)."""
+        statuses, events, count = columns.statuses, columns.events, len(columns.ids)
+        status_codes = np.array(_coded(statuses, self.statuses), dtype=np.int32)
+        event_codes = np.array(_coded(events, self.events, strings_only=True), dtype=np.int32)
+        self.update_severity()
+        return {"time": np.array(columns.times_us, dtype=np.int64), "status": status_codes,
+                "credential": np.zeros(count, np.int32), "event": event_codes,
+                "tool": np.zeros(count, np.int32), "duration": _durations(columns.durations),
+                "invalid": np.zeros(count, dtype=np.bool_),
+                "error": self._by_status_and_event(statuses, events, status_codes, event_codes)}
 
     def _by_status_and_event(self, statuses: list[Any], events: list[Any], status_codes: np.ndarray,
                              event_codes: np.ndarray) -> np.ndarray:

@@ -34,6 +34,7 @@ from logview.files.jsonl import entry_from_line
 from logview.files.lines import LineChunk, LineFile
 from logview.model import SEV_WARN, Filters, LogEntry
 from logview.sources.base import Source
+from logview.sources.page_columns import first
 from logview.categories import Categories, CodeMap
 from logview.store.archived import READ_AROUND, Backings, EntryList, RawReader, facet_codes
 from logview.store.codes import Codes
@@ -135,7 +136,7 @@ class EntryStore(RowBuffer):
         columns are kept, as for an archived row. `settle` False: rows out of time order are
         left so until `settle` (one sort for many calls)."""
         if self.max_entries is not None:
-            entries = entries[: max(0, self.max_entries - len(self))]
+            entries = first(entries, self.max_entries - len(self))
         if not entries:
             return 0
         self.reserve(0, len(entries))
@@ -311,7 +312,7 @@ class EntryStore(RowBuffer):
     def entry(self, ordinal: int) -> LogEntry:
         if self.lines is None:
             held = int(self.cols["held"][ordinal + self.offset])
-            found = self.held.entries[held] if held else None
+            found = self.held.entry(held) if held else None
             return found if found is not None else self._archived_entry(ordinal)
         cache = self._entry_cache
         found = cache.get(ordinal)

@@ -18,11 +18,13 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from itertools import repeat
-from operator import is_not
+from operator import is_, is_not
 
 import numpy as np
 
 from logview.model import LogEntry
+from logview.store.held_columns import MADE_WHEN_READ, HeldColumns
+from logview.sources.page_columns import columns_of
 
 HELD_DTYPE = np.int32  # (2**31 entries fetched in one store's life: never)
 
@@ -31,8 +33,10 @@ class HeldEntries:
     """Entries by index (from 1), with each one's search text once a search has made it."""
 
     def __init__(self, *, track: bool = False) -> None:
-        self.entries: list[LogEntry | None] = [None]  # (index 0: no entry)
+        # (index 0: no entry; `MADE_WHEN_READ`: a typed page's, made of its columns when read, `entry`)
+        self.entries: list[LogEntry | None] = [None]
         self.texts: list[str | None] = [None]
+        self._columns = HeldColumns()
         # the entries the archive is yet to say it holds, by id (None: no archive takes them)
         self.unarchived: dict[str, int] | None = {} if track else None
 
@@ -48,10 +52,13 @@ class HeldEntries:
     def add(self, entries: Sequence[LogEntry]) -> np.ndarray:
         """Hold `entries`; their indices, in order."""
         first = len(self.entries)
-        self.entries.extend(entries)
+        if not self._columns.add(first, entries, self.entries):
+            self.entries.extend(entries)
         self.texts.extend([None] * len(entries))
         if self.unarchived is not None:
-            self.unarchived.update(zip([entry.id for entry in entries], range(first, len(self.entries))))
+            columns = columns_of(entries)  # (a typed page's ids are a column already)
+            ids = [entry.id for entry in entries] if columns is None else columns.ids
+            self.unarchived.update(zip(ids, range(first, len(self.entries))))
         return np.arange(first, first + len(entries), dtype=HELD_DTYPE)
 
     def archived(self, rowids: dict[str, int], column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -73,9 +80,17 @@ class HeldEntries:
         positions = recent[np.isin(column[recent], found)]
         return positions, at[np.searchsorted(found, column[positions])]
 
+    def entry(self, index: int) -> LogEntry | None:
+        """The entry at `index` (None at 0 and once let go)."""
+        found = self.entries[index]
+        return found if found is not MADE_WHEN_READ else self._columns.make(index, self.entries)
+
     def take(self, indices: np.ndarray) -> list[LogEntry | None]:
         """The entries at `indices` (None at 0 and for those let go)."""
-        return list(map(self.entries.__getitem__, indices.tolist()))
+        found = list(map(self.entries.__getitem__, indices.tolist()))
+        if any(map(is_, found, repeat(MADE_WHEN_READ))):
+            found = list(map(self.entry, indices.tolist()))
+        return found
 
     def release(self, indices: np.ndarray, *, archived: bool = False) -> None:
         """Let go of the entries at `indices` (their rows are gone, or `archived`: read back from
@@ -84,7 +99,8 @@ class HeldEntries:
         kept = indices[indices > 0].tolist()
         if pending and not archived:  # (those the archive has not said it holds yet: no longer waited for)
             for index in kept:
-                if (entry := entries[index]) is not None and pending.get(entry.id) == index:
+                if (entry := self.entry(index)) is not None and pending.get(entry.id) == index:
                     del pending[entry.id]
+        self._columns.release(kept, entries)
         deque(map(entries.__setitem__, kept, repeat(None)), maxlen=0)  # (each let go, in C)
         deque(map(texts.__setitem__, kept, repeat(None)), maxlen=0)

@@ -80,7 +80,7 @@ class SearchJob:
         in_memory = np.flatnonzero(self.held > 0)
         held = self.held[in_memory].tolist()
         for i in held:
-            if texts[i] is None and (entry := entries[i]) is not None:  # (None: its row is gone)
+            if texts[i] is None and (entry := self.table.entry(i)) is not None:  # (None: its row is gone)
                 texts[i] = searchable_text(entry.raw)
         needle = self.needle
         hits = np.zeros(len(self.held), dtype=bool)

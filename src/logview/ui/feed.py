@@ -27,6 +27,7 @@ from logview.api.types import RetryEvent, RetryPolicy
 from logview.model import ApiError, ApiFailure, Filters, SourceKind
 from logview.options import Connection
 from logview.api.events import BackfillDone, EntriesLoaded, Notice, TailFailed
+from logview.sources.page_columns import ColumnEntries
 from logview.session import ViewerSession
 from logview.store import ViewChange
 from logview.ui import feed_messages as messages
@@ -85,8 +86,9 @@ class Feed(Widget):
         self._painted = threading.Event()  # the screen's first paint is done (`painted`)
         self._paint_said = False
         self._first_archived: ArchivedRows | None = None  # read by `start`, for the first paint
+        # (pages gathered into a list that keeps typed pages' columns, for the store: `page_columns.py`)
         self._gathering = Gathering(self.post_message, lambda generation: Feed.Loaded(
-            generation, [], live=False, pages=0, total=None), POST_ENTRIES_EVERY_S)
+            generation, ColumnEntries(), live=False, pages=0, total=None), POST_ENTRIES_EVERY_S)
 
     @property
     def file_mode(self) -> bool:
