@@ -95,3 +95,20 @@ def test_a_chunk_still_in_use_is_not_read_over(tmp_path: Path) -> None:
     second = next(chunks)
     assert second.lines() == lines[len(first.starts):len(first.starts) + len(second.starts)]
     assert held.tobytes() == before
+
+
+@pytest.mark.skipif(not GLIBC, reason="glibc's malloc only")
+def test_glibc_is_found_without_starting_a_process() -> None:
+    """`ctypes.util.find_library` ran `ldconfig -p`: a vfork of the viewer at start-up that shared
+    and counted its memory again beside a big file's child (see `files/memory.py`)."""
+    code = """
+import subprocess
+def refused(*args, **kwargs):
+    raise AssertionError("a process was started")
+subprocess.Popen = refused
+from logview.files.memory import release_free_memory
+assert release_free_memory() in (True, False)
+from logview.files import memory
+assert memory._LIBC is not None
+"""
+    subprocess.run([sys.executable, "-c", code], check=True)
