@@ -250,3 +250,34 @@ def test_where_a_row_is_found_without_copying_a_files_index() -> None:
         tracemalloc.stop()
     assert rows == [0, 0, 1, 1, 2, 999_999, 1_000_000, 1_000_000, 0]
     assert peak < 1 << 20
+
+
+@pytest.mark.parametrize("cap", [None, 40])
+def test_a_post_of_several_chunks_fills_the_columns_as_one_chunk_at_a_time_would(tmp_path: Path, cap: int | None) -> None:
+    """A reader's post holds its chunks as read (`ui/file_reading.py`): the store writes each
+    column from all of them at once, new codes learnt in their order, the cap cutting mid-chunk."""
+    path = tmp_path / "logs.jsonl"
+    path.write_bytes(b"\n".join(ait_line(i, status=["success", "error", 7][i % 3], cred=f"tcred_{i % 5}")
+                                for i in range(60)) + b"\n")
+    lines = path.read_bytes().splitlines()
+    stores = []
+    for together in (False, True):
+        store = EntryStore(AIT, max_entries=cap, lines=LineFile(path))
+        for chunk in scan_lines(path, chunk_bytes=1 << 12, first_bytes=256):
+            store.append_lines(chunk)
+        reader = ColumnReader(AIT)
+        chunks = [reader.read(lines[lo:lo + 11]) for lo in range(0, len(lines), 11)]
+        if together:
+            assert store.fill_columns(*chunks[:2]) == 22
+            assert store.fill_columns(*chunks[2:]) == (cap or len(lines)) - 22
+        else:
+            for chunk in chunks:
+                store.fill_columns(chunk)
+        stores.append(store)
+    apart, together = stores
+    assert together.ready == apart.ready == (cap or len(lines))
+    for name in ("time", "status", "credential", "event", "tool", "error", "invalid"):
+        assert np.array_equal(together.span(name, 0, together.ready), apart.span(name, 0, apart.ready)), name
+    assert np.array_equal(together.span("duration", 0, together.ready), apart.span("duration", 0, apart.ready),
+                          equal_nan=True)
+    assert [together.codes.tables()[i].values for i in range(5)] == [apart.codes.tables()[i].values for i in range(5)]

@@ -154,8 +154,7 @@ class ViewerSession:
         return self.view.sync()
 
     def columns_read(self, chunks: list[ColumnChunk]) -> ViewChange:
-        for chunk in chunks:
-            self.store.fill_columns(chunk)
+        self.store.fill_columns(*chunks)
         return self.view.sync()
 
     def finished(self, capped: bool) -> ViewChange:
