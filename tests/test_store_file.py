@@ -281,3 +281,16 @@ def test_a_post_of_several_chunks_fills_the_columns_as_one_chunk_at_a_time_would
     assert np.array_equal(together.span("duration", 0, together.ready), apart.span("duration", 0, apart.ready),
                           equal_nan=True)
     assert [together.codes.tables()[i].values for i in range(5)] == [apart.codes.tables()[i].values for i in range(5)]
+
+
+def test_columns_past_the_cap_fill_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "logs.jsonl"
+    path.write_bytes(b"\n".join(sm_line(i) for i in range(20)) + b"\n")
+    store = EntryStore(SM, max_entries=5, lines=LineFile(path))
+    for chunk in scan_lines(path):
+        store.append_lines(chunk)
+    reader = ColumnReader(SM)
+    lines = path.read_bytes().splitlines()
+    assert store.fill_columns(reader.read(lines[:8])) == 5
+    assert store.fill_columns(reader.read(lines[8:12]), reader.read(lines[12:])) == 0
+    assert store.fill_columns() == 0 and store.ready == 5

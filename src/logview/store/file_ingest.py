@@ -65,9 +65,9 @@ def fill_read_columns(rows: RowBuffer, codes: Codes, code_map: CodeMap, chunks: 
     for chunk in chunks:  # (in order: each chunk's new values were coded after the one's before)
         code_map.learn(codes.by_field(), chunk.new_values)
     codes.widen(rows)
-    n = min(sum(map(len, chunks)), rows.tail - rows.ready)
-    if n <= 0:
+    if not chunks:
         return 0
+    n = max(0, min(sum(map(len, chunks)), rows.tail - rows.ready))
     start, stop = rows.ready + rows.offset, rows.ready + n + rows.offset
     cols = rows.cols
 

@@ -148,7 +148,7 @@ class FileReading:
             columns.append(chunk)
             rows += len(chunk)
             if rows >= POST_COLUMNS_ROWS_AT_MOST:
-                self._wait_until_received(worker)  # (so that no more than this waits, twice, at once)
+                self._wait_until_received(worker)  # (so that no more than this is held, twice, at once)
             if (time.monotonic() - posted >= POST_COLUMNS_EVERY_S or rows >= POST_COLUMNS_ROWS_AT_MOST) \
                     and self.posted == self.received:
                 self._post_columns(columns)
