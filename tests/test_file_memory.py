@@ -51,18 +51,6 @@ def test_the_memory_a_read_freed_goes_back_to_the_system_at_its_end(tmp_path: Pa
     assert trimmed >= 80  # all 96 MiB, give or take
 
 
-@pytest.mark.skipif(not GLIBC, reason="glibc's malloc only")
-def test_glibc_is_found_without_a_subprocess() -> None:
-    """Looked up by `ctypes.util.find_library`, it ran `ldconfig -p` at each launch (~4 ms of a
-    big file's first rows)."""
-    code = ("import subprocess\n"
-            "def refused(*args, **kwargs): raise AssertionError(f'a subprocess: {args}')\n"
-            "subprocess.Popen = refused\n"
-            "from logview.files import memory\n"
-            "assert memory._LIBC is not None and memory.release_free_memory() in (True, False)\n")
-    subprocess.run([sys.executable, "-c", code], check=True)
-
-
 def test_chunks_with_data_are_the_files_bytes_whatever_the_cuts(tmp_path: Path) -> None:
     path = tmp_path / "f.jsonl"
     lines = [b'{"n":%d,"pad":"%s"}' % (i, b"y" * (i * 37 % 300)) for i in range(400)]
@@ -107,3 +95,20 @@ def test_a_chunk_still_in_use_is_not_read_over(tmp_path: Path) -> None:
     second = next(chunks)
     assert second.lines() == lines[len(first.starts):len(first.starts) + len(second.starts)]
     assert held.tobytes() == before
+
+
+@pytest.mark.skipif(not GLIBC, reason="glibc's malloc only")
+def test_glibc_is_found_without_starting_a_process() -> None:
+    """`ctypes.util.find_library` ran `ldconfig -p`: a vfork of the viewer at start-up that shared
+    and counted its memory again beside a big file's child (see `files/memory.py`)."""
+    code = """
+import subprocess
+def refused(*args, **kwargs):
+    raise AssertionError("a process was started")
+subprocess.Popen = refused
+from logview.files.memory import release_free_memory
+assert release_free_memory() in (True, False)
+from logview.files import memory
+assert memory._LIBC is not None
+"""
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import time
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -364,3 +365,36 @@ def test_without_room_for_the_childs_file_the_viewer_reads_it_all_itself(tmp_pat
 
     monkeypatch.setattr(split_read.tempfile, "TemporaryFile", no_room)
     assert fork_back_reader(path, "supermetrics") is None  # (no error reaches the command line)
+
+
+def test_the_viewers_read_buffer_is_let_go_before_it_waits_for_the_child(tmp_path, monkeypatch):
+    """The tree's memory peaks while the child lives: once the viewer meets it, its read buffer
+    (4.5 MiB) and freed heap go back to the system before it waits for the child's last segment."""
+    from logview.files import lines
+
+    path = tmp_path / "logs.jsonl"
+    count = write_file(path, "aitronos")
+    alive: list[int] = []  # read buffers alive as the viewer waits for the child
+    buffers: list[object] = []
+    made = lines.ReadBuffer.__init__
+
+    def tracked(buffer: lines.ReadBuffer) -> None:
+        made(buffer)
+        buffers.append(weakref.ref(buffer))
+
+    monkeypatch.setattr(lines.ReadBuffer, "__init__", tracked)
+    released: list[bool] = []
+    monkeypatch.setattr(columns_pass, "release_free_memory", lambda: released.append(True) or True)
+    waited = BackReader.columns
+
+    def columns_of(back: BackReader, wanted):  # noqa: ANN001, ANN202
+        alive.append(sum(1 for ref in buffers if ref() is not None))
+        assert released, "the heap trimmed before the wait"
+        return waited(back, wanted)
+
+    monkeypatch.setattr(BackReader, "columns", columns_of)
+    back = fork_back_reader(path, "aitronos")
+    assert back is not None
+    wait_for_child(back, segments_of(count) // 2, count)  # (the child has the back half)
+    assert_same(columns(path, "aitronos", count, back, spans=index_of(path)), columns(path, "aitronos", count))
+    assert alive == [0]

@@ -153,8 +153,8 @@ class ViewerSession:
         self.file_scanned = chunk.scanned / chunk.size if chunk.size else 1.0
         return self.view.sync()
 
-    def columns_read(self, chunk: ColumnChunk) -> ViewChange:
-        self.store.fill_columns(chunk)
+    def columns_read(self, chunks: list[ColumnChunk]) -> ViewChange:
+        self.store.fill_columns(*chunks)
         return self.view.sync()
 
     def finished(self, capped: bool) -> ViewChange:

@@ -226,10 +226,10 @@ class EntryStore(RowBuffer):
             self.search.evaluate(self.search.needle, lo, lo + n)
         return n
 
-    def fill_columns(self, chunk: ColumnChunk) -> int:
-        """Columns for the next `len(chunk)` rows from `ready` (a `ColumnReader`'s output, in
-        order). Returns how many rows it covered (fewer when the cap cut the file short)."""
-        return fill_read_columns(self, self.codes, self._code_map, chunk)
+    def fill_columns(self, *chunks: ColumnChunk) -> int:
+        """Columns for the next rows from `ready` (consecutive chunks of a `ColumnReader`'s
+        output, in order). Returns how many rows they covered (fewer when the cap cut the file short)."""
+        return fill_read_columns(self, self.codes, self._code_map, chunks)
 
     def newest_first(self) -> bool:
         """Once a file's columns are all read, put its rows newest first if the file was written

@@ -11,6 +11,8 @@ are functions of the store's row buffer (as `order.py`'s are), called by `EntryS
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import numpy as np
 
 from logview.categories import CodeMap
@@ -51,23 +53,43 @@ def add_lines(rows: RowBuffer, chunk: LineChunk, max_entries: int | None) -> int
     return n
 
 
-def fill_read_columns(rows: RowBuffer, codes: Codes, code_map: CodeMap, chunk: ColumnChunk) -> int:
-    """Columns for the next `len(chunk)` rows from `ready` (a `ColumnReader`'s output, in
-    order), its codes put into `codes` by `code_map`. Returns how many rows it covered (fewer
-    when the cap cut the file short)."""
-    code_map.learn(codes.by_field(), chunk.new_values)
+def fill_read_columns(rows: RowBuffer, codes: Codes, code_map: CodeMap, chunks: Sequence[ColumnChunk]) -> int:
+    """Columns for the next rows from `ready`, from consecutive `chunks` of a `ColumnReader`'s
+    output (in order), their codes put into `codes` by `code_map`. Returns how many rows they
+    covered (fewer when the cap cut the file short).
+
+    Each column is written by one numpy call from all the chunks, straight into the store: a
+    reader's post holds the chunks as read (not joined into a copy), and a call per chunk gave
+    the interpreter's lock away at each (numpy lets it go for big arrays), to win it back from the
+    reading thread a switch interval later."""
+    for chunk in chunks:  # (in order: each chunk's new values were coded after the one's before)
+        code_map.learn(codes.by_field(), chunk.new_values)
     codes.widen(rows)
-    n = min(len(chunk), rows.tail - rows.ready)
+    if not chunks:
+        return 0
+    n = max(0, min(sum(map(len, chunks)), rows.tail - rows.ready))
     start, stop = rows.ready + rows.offset, rows.ready + n + rows.offset
     cols = rows.cols
-    cols["time"][start:stop] = chunk.time[:n]
+
+    def joined(column: Callable[[ColumnChunk], np.ndarray], out: np.ndarray | None = None) -> np.ndarray:
+        arrays, left = [], n
+        for chunk in chunks:  # (the first n rows: the cap may cut the last chunk)
+            arrays.append(column(chunk)[:left])
+            left -= len(arrays[-1])
+            if not left:
+                break
+        return np.concatenate(arrays, out=out)
+
+    joined(lambda chunk: chunk.time, cols["time"][start:stop])
     # A field absent (code 0) or no row invalid: left as created, the pages take no memory
-    for name, read in chunk.codes.items():
-        if read[:n].any():
-            cols[name][start:stop] = code_map.translate(name, read[:n])
-    cols["duration"][start:stop] = chunk.duration[:n]
-    if chunk.invalid[:n].any():
-        cols["invalid"][start:stop] = chunk.invalid[:n]
+    for name in chunks[0].codes:
+        read = joined(lambda chunk: chunk.codes[name])
+        if read.any():
+            cols[name][start:stop] = code_map.translate(name, read)
+    joined(lambda chunk: chunk.duration, cols["duration"][start:stop])
+    invalid = joined(lambda chunk: chunk.invalid)
+    if invalid.any():
+        cols["invalid"][start:stop] = invalid
     rows.ready += n
     codes.update_severity()
     return n

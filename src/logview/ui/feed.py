@@ -124,7 +124,7 @@ class Feed(Widget):
 
     def on_feed_columns_read(self, message: ColumnsRead) -> None:
         if self._taken(message, message.generation):
-            message.change, message.chunk = self.session.columns_read(message.chunk), None  # (no copy held while queued)
+            message.change, message.chunks = self.session.columns_read(message.chunks), None  # (no copy held while queued)
         self._count_received(message.generation)
 
     def _count_received(self, generation: int) -> None:

@@ -58,11 +58,13 @@ class LinesFound(Message, namespace="feed"):
 
 
 class ColumnsRead(Message, namespace="feed"):
-    """Filter columns for the next rows of a file (`chunk`: None once it is in the store)."""
+    """Filter columns for the next rows of a file, as read, in order (`chunks`: None once they
+    are in the store). Not joined into one: the join copied them all while the reader held them."""
 
-    def __init__(self, generation: int, chunk: ColumnChunk) -> None:
+    def __init__(self, generation: int, chunks: list[ColumnChunk]) -> None:
         super().__init__()
-        self.generation, self.chunk = generation, chunk
+        self.generation, self.chunks = generation, chunks
+        self.rows = sum(map(len, chunks))
         self.change = ViewChange()
 
 

@@ -31,7 +31,7 @@ from logview.ui.feed_messages import ColumnsRead, Failed, Finished, LinesFound, 
 # a 1M file's counts were exact ~9% sooner, its oldest row ~6% (tmux, paired), for ~2 MiB more peak.
 POST_COLUMNS_EVERY_S, POST_LINES_EVERY_S = 0.5, 0.2
 # … but the columns a child read come faster than that: posted in one go, half a million rows were
-# held twice over (the chunks and their join) as the store took them, the peak of the whole read.
+# held twice over (read, and in a post waiting for the store) as the store took them, the peak of the whole read.
 POST_COLUMNS_ROWS_AT_MOST = 131_072
 # The rest of the lines and the columns wait for the first paint (its first lines are in it): the
 # UI thread's start-up is Python, and a reader beside it takes the interpreter's lock in turns,
@@ -162,7 +162,7 @@ class FileReading:
 
     def _post_columns(self, columns: list[ColumnChunk]) -> None:
         self.posted += 1
-        self._post(ColumnsRead(self.generation, ColumnChunk.join(columns)))
+        self._post(ColumnsRead(self.generation, columns))
 
     def _post_lines(self, chunk: LineChunk) -> bool:
         """Report a chunk of lines, cut at --max-entries; False once the cap is reached."""
