@@ -572,6 +572,47 @@ async def test_the_estimate_counts_another_clients_share():
     assert alone is not None and budget.eta_s(40) > alone * 1.5  # 4 of each 10 are the other's: ~10/6 as long
 
 
+async def test_the_first_estimate_beside_another_logviews_tails_counts_what_they_will_take():
+    """Found in a walk (s18 W6): beside another logview tailing two tabs on the key, the first
+    "done in" estimates ran 30-45% short: they counted what the others had spent of the window so
+    far, not what they would spend of all of it. Here 30% short for its first 10 s; now within 15%."""
+    time = FakeTime()
+    server = AlignedServer(time, 10, 5.0)
+    other, mine, log, estimates, finished = time.budget(), time.budget(), [], [], []
+    other.hold_tail_reserve(2.0)
+    other.hold_tail_reserve(2.0)
+
+    async def two_tails() -> None:
+        while True:
+            await request(time, other, server, LIVE, [])
+            await request(time, other, server, LIVE, [])
+            await time.sleep(2.0)
+
+    async def tail() -> None:
+        while True:
+            await request(time, mine, server, LIVE, log)
+            await time.sleep(2.0)
+
+    async def load() -> None:
+        await time.sleep(12)  # the other has tailed alone a while
+        mine.hold_tail_reserve(2.0)
+        polling = asyncio.ensure_future(tail())
+        started = time.now
+        await request(time, mine, server, Priority.FIRST, log)
+        for left in range(34, 0, -1):
+            mine.expect_backfill("pages", left)
+            estimates.append((time.now - started, mine.eta_s(left)))
+            await request(time, mine, server, BACKFILL, log)
+        finished.append(time.now - started)
+        polling.cancel()
+
+    await time.run(two_tails(), load(), until=time.now + 400)
+    assert finished and server.refused == 0
+    # (from the first answers on, which show the other's polls: before them nothing tells of it)
+    ends = [at + eta for at, eta in estimates if at >= 0.5]
+    assert ends and all(0.85 * finished[0] <= end <= 1.15 * finished[0] for end in ends), (ends, finished)
+
+
 def test_another_clients_spending_is_kept_back_until_it_stops():
     use = OthersUse()
     use.observe(0.0, window=100.0, limit=10, remaining=9, in_flight=0)  # the first answer: ours alone

@@ -23,6 +23,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 
+from logview.api.estimates import Estimates
 from logview.api.others_use import OthersUse
 from logview.api.ratelimit import RateHeaders, read_rate_headers
 from logview.api.tail_reserve import TAIL_GRACE_S, TailReserve, TailReserves
@@ -49,7 +50,7 @@ class _Waiter:
     wake: asyncio.Future[None] | None = None
 
 
-class Budget:
+class Budget(Estimates):
     """The requests one key may still make to one host, and who may make them next."""
 
     def __init__(
@@ -330,7 +331,8 @@ class Budget:
             self._late_possible = self._in_flight
             if self._known:
                 self._others.observe(now, window=said.reset_epoch, limit=self._limit, remaining=said.remaining,
-                                     in_flight=self._in_flight, refused=status == 429)
+                                     in_flight=self._in_flight, refused=status == 429,
+                                     gone=1 - self._resets_in(now) / self._window_s)
             if fresh:
                 self._tokens = float(self._burst())
         if status == 429:
@@ -394,27 +396,3 @@ class Budget:
             return 0.0
         delay = self._delay(Priority.LIVE, now)
         return delay + 1 / max(self._rate(now), 1e-9) if self._backfill_turn(now) else delay
-
-    def eta_s(self, requests: int) -> float | None:
-        """Seconds until `requests` more backfill requests are done at the current pace; None when that depends
-        on how long a window is and nothing has shown it: the server's limit is not the published one, so
-        neither need its window be (10 requests a window could be a minute's or 5 s's, an estimate ten times out)."""
-        if requests <= 0:
-            return 0.0
-        now = self._clock()
-        self._roll(now)
-        start = max(0.0, self._blocked_until - now)
-        span = self._resets_in(now)
-        free_now = max(0.0, self._own(now) - self._reserve(now))
-        if requests <= free_now:
-            if self._expected_fits(free_now):
-                return start
-            self._refill(now)  # the pace's tokens to come (a countdown: "next page in ~7m 57s" stood still)
-            turns = self._over_half(now)  # (every other token: the tails')
-            needed = requests * 2 - self._backfill_turn(now) if turns else requests
-            return start + max(0.0, needed - max(0.0, self._tokens)) / max(self._rate(now), 1e-9)
-        if self._window_guessed and self._limit != self._published_limit:
-            return None
-        full_reserve = self._tails.per_window(self._window_s, self._limit)
-        per_window = max(1, self._limit - full_reserve - self._others.per_window())  # (another logview's share)
-        return max(start, span) + (requests - free_now) / per_window * self._window_s
