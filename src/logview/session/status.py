@@ -50,6 +50,9 @@ class Waits:
     # without that (Supermetrics counts no entries): when it lets the backfill's next page go, the
     # only time there is to give (a line saying only "…" for an hour hid that it went on at all)
     next_page_s: float | None = None
+    # what is newer than the archive, while it is fetched (its rows come together at the end): its
+    # pages and entries so far; "loading page 1 · 19,939 so far" stood still for minutes (s18 W2)
+    head_filling: tuple[int, int] | None = None
     asked: str = ""  # what else is asked of the API besides logs: "a listing", "credential names"
     # the budget bound earlier in this load: still said while it loads ("backfill paced" between
     # its waits), else the line changed form at every window, the counts coming and going with it
@@ -124,6 +127,9 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
         count = f"{loaded:,} of {total:,} ({_percent(loaded, total)}%)"
     else:  # (not known yet, or never: the count alone, not "N of N (100%)" while much is to come)
         count = f"{loaded:,} so far" if loaded else ""
+    if waits.head_filling is not None:
+        pages, newer = waits.head_filling
+        page, count = f"loading page {pages + 1}", f"{newer:,} newer so far"
     archived = f"{session.from_archive:,} from the archive" if session.from_archive else ""
     budget = waits.budget
     binds = budget is not None and (budget.binds or waits.budget_held)
@@ -155,7 +161,7 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
              form(page, count, brief))
     if not binds:  # (short enough: the counts beside it give way first)
         return forms
-    short_page = f"{_percent(loaded, total)}%" if total else f"page {session.pages + 1}"
+    short_page = f"{_percent(loaded, total)}%" if total else page.removeprefix("loading ")
     return *forms, form(short_page, brief), *((form(short_page, SHARED[2]),) if shared else ())
 
 

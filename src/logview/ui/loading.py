@@ -64,7 +64,8 @@ class LoadControl:
     def waits(self) -> Waits:
         """What is being waited for: retries and the tail (the banner's countdowns), and the
         API's budget with when it lets the backfill finish."""
-        waits = replace(self.banner.waits(self.feed.backfilling), poll_waiting_s=self.feed.poll_waiting_s)
+        waits = replace(self.banner.waits(self.feed.backfilling), poll_waiting_s=self.feed.poll_waiting_s,
+                        head_filling=self.feed.head_filling())
         budget = self._budget()
         if budget is None:
             return waits
