@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import time
 
 import pytest
 
-from logview.archive import Archive, Retention, Span, default_archive_path
+from logview.archive import Archive, ArchiveError, Retention, Span, default_archive_path
 from logview.cli import main
 from logview.cli.parsers import export_parser, viewer_parser
 from logview.cli.resolve import archive_choice
@@ -145,6 +146,28 @@ def test_clear_removes_a_damaged_archive_and_every_command_says_what_is_wrong(ca
     assert main(["sql", "SELECT 1"]) == 2 and "logview archive clear --yes" in capsys.readouterr().err
     assert main(["archive", "clear", "--yes"]) == 0
     assert "removed the damaged archive" in capsys.readouterr().out and not path.exists()
+
+
+@pytest.mark.parametrize("kind", ["damaged", "foreign"])
+def test_sql_and_archive_never_advise_the_no_archive_they_refuse(kind, capsys):
+    """Found in a walk (s18 K1): `sql` and `archive list` said "… or run with --no-archive" of a
+    damaged or another program's file, and then refused --no-archive. They give the way out that
+    applies to them; the viewer and export, which can go on without the archive, keep theirs."""
+    path = default_archive_path()
+    path.parent.mkdir(parents=True)
+    if kind == "damaged":
+        path.write_bytes(b"this is not a database at all" * 100)
+    else:
+        with sqlite3.connect(path) as db:
+            db.execute("CREATE TABLE mine (x)")
+    way_out = "logview archive clear --yes" if kind == "damaged" else "move it away"
+    for argv in (("archive", "list"), ("sql", "SELECT 1")):
+        result = logview(*argv)
+        assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+        assert way_out in result.stderr and "--no-archive" not in result.stderr, result.stderr
+    with pytest.raises(ArchiveError) as caught:
+        Archive.open(path)
+    assert str(caught.value).endswith("or run with --no-archive")  # (the viewer's and export's way out)
 
 
 def test_no_archive_for_one_run_or_for_good(tmp_path, monkeypatch):

@@ -19,7 +19,8 @@ from test_export import AITRONOS_KEY, CLEAN_ENV, aitronos_args, logview
 def test_a_time_past_the_calendar_is_a_usage_error(server, argv):
     result = logview(*aitronos_args(server, *argv), env=AITRONOS_KEY)
     assert result.returncode == 2, result.stderr
-    assert result.stderr.decode() == f"logview: out of range: {argv[1]!r} (times run from the year 1 to the year 9999)\n"
+    assert result.stderr.decode() == (f"logview: {argv[0]}: out of range: {argv[1]!r} "
+                                      "(times run from the year 1 to the year 9999)\n")
 
 
 def test_archive_prune_refuses_a_far_max_age(server, tmp_path):

@@ -99,3 +99,23 @@ def test_another_profiles_problems_are_one_line_of_notice(server, tmp_path):
     assert len(jsonl(result.stdout)) == 3
     assert result.stderr.decode().splitlines()[0] == (f"logview: {path} has problems in other profiles "
                                                        "(`logview config` lists them)")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (("--base-url", "http://u:pw@127.0.0.1:9"), "--base-url: a user or password in the URL (user:…@host) is refused"),
+    (("--base-url", "ftp://127.0.0.1:9"), "--base-url: not an http(s) URL: 'ftp://127.0.0.1:9'"),
+    (("--since", "5x"), "--since: not a time: '5x' ("),
+    (("--until", "5x"), "--until: not a time: '5x' ("),
+    (("--since", "99999999d"), "--since: out of range: '99999999d' ("),
+    (("--status", "nope"), "--status: unknown Aitronos status 'nope'"),
+], ids=["user-in-url", "ftp", "since", "until", "far-since", "status"])
+@pytest.mark.parametrize("command", [("export",), ()], ids=["export", "viewer"])
+def test_a_bad_flag_beside_a_profile_is_blamed_on_the_flag(config, command, argv, message):
+    """Found in a walk (s18 W3): `--base-url http://u:pw@…` beside --profile was blamed on the
+    config file and the profile ("config.toml: profile 'prod': base_url: …"), `--since 5x` on the
+    profile's filters, where the user found nothing wrong."""
+    result = logview(*command, "--profile", "prod", *argv, env=config)
+    assert result.returncode == 2, result.stderr
+    said = result.stderr.decode()
+    assert said.startswith(f"logview: {message}"), said
+    assert "config.toml" not in said and "profile" not in said and said.count("\n") == 1, said

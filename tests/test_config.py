@@ -155,6 +155,27 @@ def test_a_good_config_is_ok(tmp_path, monkeypatch) -> None:
     assert "  p: supermetrics team 3 / (picked in the viewer) · key from SUPERMETRICS_API_KEY (set)" in report.lines
 
 
+def test_a_key_env_holding_a_key_is_not_listed_under_the_default_variable(tmp_path, monkeypatch) -> None:
+    """Found in a walk (s18 K4): `key_env` holding the key itself was refused, and the profile's
+    line said "key from FREDDY_API_KEY (NOT SET)", a variable the profile never named."""
+    config = write(tmp_path, '[profiles.x]\nsource = "aitronos"\norg = "o"\nkey_env = "ZZWEEKSECRETzz-4a3b2c1d"\n')
+    monkeypatch.delenv("FREDDY_API_KEY", raising=False)
+    report = check_config(config, SavedFilters(tmp_path / "saved.json"))
+    assert "  x: aitronos org o · key_env refused (below)" in report.lines, report.lines
+    assert any("key_env: must name an environment variable" in problem for problem in report.problems)
+    assert "ZZWEEKSECRET" not in "\n".join(report.lines + report.problems)
+
+
+def test_the_archive_off_points_to_no_list_of_nothing(tmp_path, monkeypatch) -> None:
+    """Found in a walk (s18 K3): with `archive = false`, `logview config` pointed to `logview
+    archive list`, which then refuses: the config has the archive off."""
+    config = write(tmp_path, 'archive = false\n')
+    line = next(line for line in check_config(config, SavedFilters(tmp_path / "saved.json")).lines
+                if line.startswith("archive: "))
+    assert line.endswith(" · off (archive = false): nothing is read from it or kept in it"), line
+    assert "archive list" not in line
+
+
 # -- saved filters ------------------------------------------------------------------------------
 
 def test_saved_filters_round_trip_per_api_and_survive_odd_entries(tmp_path) -> None:

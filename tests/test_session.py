@@ -111,6 +111,20 @@ def test_a_budget_that_binds_has_a_short_form_for_a_narrow_line() -> None:
             ("live · budget 0/10 · resets 2 s",), "")
 
 
+def test_a_first_page_the_budget_holds_back_is_said_beside_the_archives_rows() -> None:
+    """Found in a walk (s18 W1): `r` `r` on a spent hourly budget, the archive's rows shown, read
+    "loading page 1 · 5,391 so far · API budget 1/20 · resets in ~55 min · backfill paced" for
+    minutes: no backfill ran, the reload's first page waited for the reset."""
+    s = session()
+    s.begin(clear_now=True)
+    s.loaded([ait(i) for i in range(30)], live=False, pages=0, total=None, archived=30)
+    first_waits = BudgetState(limit=20, remaining=1, window_s=3600, resets_in_s=3300, waiting=False, known=True,
+                              live_waits=True)
+    state = s.state(Waits(backfilling=True, budget=first_waits, budget_held=True))
+    assert state.text == ("loading page 1 · 30 so far · 30 from the archive · API budget 1/20 · resets in ~55 min"
+                          " · first page waits …"), state.text
+
+
 def test_while_loading_the_status_line_has_a_form_for_each_width_and_says_the_tail() -> None:
     """Found in a walk: at 160 columns the line fell back to its fewest words once the archive's
     count was in it; a resume said "1,209 of 1,209 (100%)" before its total was known; and the

@@ -4,6 +4,7 @@ cannot be opened is said once while the viewer goes on without it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -124,3 +125,34 @@ async def test_a_tab_whose_key_is_refused_shows_its_archive_plainly_and_the_merg
             screen = screen_text(app)
             assert "2 of 3 sources merged · bad: failed" in screen
             assert f"shown {len(working.store) + len(supermetrics.store):,}" in screen
+
+
+async def test_a_relaunch_filling_a_large_gap_counts_its_pages_as_they_come(tmp_path) -> None:
+    """Found in a walk (s18 W2): a relaunch with hours of entries newer than the archive said
+    "loading page 1 · 19,939 so far" for the whole fill (minutes at a budget), its rows shown
+    together at the end. The line now counts the fill's pages and entries as they come."""
+    state = DemoState(aitronos_entries=100, supermetrics_entries=0, live_rate=0.0, seed=13,
+                      budget={"aitronos": "10/1"})
+    with DemoServer(state) as server, Archive.open(tmp_path / "archive.sqlite3") as archive:
+        def app() -> LogViewApp:
+            options = ViewerOptions(filters=Filters(), connection=connection(server, "aitronos", page_limit=10))
+            return LogViewApp(options, policy=FAST, archive=archive)
+
+        async with app().run_test(size=SIZE) as pilot:
+            await settle(pilot)
+        server.state.insert_aitronos(300)  # a night away: 30 pages, 3 s at the budget
+        again = app()
+        seen = []
+
+        def looked() -> bool:
+            again.viewer.refresh_status()
+            seen.append(screen_text(again).splitlines()[0])
+            return again.viewer.session.phase == "complete"
+
+        async with again.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, looked, timeout=20)
+            await pilot.pause(0.2)
+            looked()
+        counted = [line for line in seen if re.search(r"loading page ([3-9]|\d\d) · [1-9][\d,]* newer so far", line)]
+        assert counted, seen
+        assert "· 100 from the archive" in counted[0] and "all loaded · 100 from the archive" in seen[-1], seen[-1]

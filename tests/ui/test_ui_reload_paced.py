@@ -4,6 +4,7 @@ that the backfill goes on by itself and spends nothing; `r` again soon reloads a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -44,3 +45,28 @@ async def test_r_while_the_budget_holds_the_backfill_spends_nothing_and_says_why
         await pilot.pause()
         assert app.viewer.feed.generation == generation + 1
         assert notes(app)[-1].startswith("Loading again from the newest entry (API budget ")
+
+
+async def test_a_tail_needing_more_than_the_budget_shares_it_and_the_line_says_so(hourly: DemoServer) -> None:
+    """Found in a walk: with --follow on Supermetrics' hourly budget, the tail (a poll every 2 s:
+    1,800 an hour) took every request, the backfill stood still, the line said only "…" and `r`
+    said it "goes on by itself". Now the two take turns, and the line and `r` say so, with when the
+    next page goes; `t` pausing the tail gives the backfill the whole budget."""
+    app = make_app(hourly, "supermetrics", page_limit=100, follow=True, interval_s=2.0)
+    async with app.run_test(size=SIZE) as pilot:
+        budget = app.viewer.feed.client.budget
+        await wait_until(pilot, lambda: budget.state().waiting and budget.state().tail_halves, timeout=20)
+        await pilot.pause(0.7)
+        app.viewer.refresh_status()
+        line = screen_text(app).splitlines()[0]
+        assert "shared with the tail (t pauses it)" in line and re.search(r"next page ~\d+m \d\ds", line), line
+        await pilot.press("r")
+        await pilot.pause(0.5)
+        said = notes(app)[-1]
+        assert "takes turns with the live tail, t pauses the tail" in said, said
+        assert re.search(r"its next page goes by itself in ~\d+m \d\ds", said) and "goes on by itself" not in said
+        await pilot.press("t")
+        await pilot.pause(0.5)
+        app.viewer.refresh_status()
+        line = screen_text(app).splitlines()[0]
+        assert "shared with the tail" not in line and "tail paused" in line and "next page ~" in line, line

@@ -4,6 +4,7 @@ filters; `[`/`]` or a click switch tabs."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from logview.demo import DemoServer, Fault
 from logview.model import Filters
@@ -219,3 +220,20 @@ async def test_a_tab_reading_what_an_earlier_one_reads_is_merged_once(demo: Demo
         assert len(merged.view) == len(first.store) + len(supermetrics.store)
         assert "2 of 3 sources merged · production-eu-west-2: same as production-eu-west-1" in screen_text(app)
         assert "⚠" not in screen_text(app).splitlines()[0]  # (no trouble on the tabs)
+
+
+async def test_a_source_named_all_leaves_the_merged_tab_its_own_name(demo: DemoServer) -> None:
+    """Found in a walk (s18 W5): a profile named `all` beside another read `all   builder   all`,
+    the profile's tab and the merged one alike. The merged tab is `all (merged)` then; the profile's
+    rows keep its name in the merged tab's source column and its Source filter."""
+    first = ViewerOptions(filters=Filters(), connection=replace(connection(demo, "aitronos"), label="profile all"))
+    second = ViewerOptions(filters=Filters(), connection=connection(demo, "supermetrics"))
+    app = LogViewApp(first, second, policy=FAST)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle_all(pilot, app)
+        assert screen_text(app).splitlines()[0].startswith(" all   demo data (supermetrics)   all (merged) "), \
+            screen_text(app).splitlines()[0]
+        await pilot.press("left_square_bracket")  # around to the merged tab
+        await wait_until(pilot, lambda: len(app.viewers[2].view) > 0)
+        merged = app.viewers[2]
+        assert app.screen is merged and set(merged.store.origins.values[1:]) == {"all", "demo data (supermetrics)"}

@@ -23,10 +23,11 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 
+from logview.api.estimates import Estimates
 from logview.api.others_use import OthersUse
 from logview.api.ratelimit import RateHeaders, read_rate_headers
-from logview.api.tail_reserve import TailReserve
-from logview.api.types import BudgetState, Priority
+from logview.api.tail_reserve import TAIL_GRACE_S, TailReserve, TailReserves
+from logview.api.types import BudgetState, BudgetWaitTooLong, Priority  # (the latter: for the callers)
 
 # The published limits, used until the server's headers say otherwise. Aitronos: "about 100
 # requests a minute". Supermetrics documents an hourly limit but no figure; its 429 may ask to
@@ -39,15 +40,6 @@ MIN_SPAN_S = 0.05  # the shortest time a window's remainder is spread over
 MIN_CAUTION = 0.25  # after 429s the pace is at most quartered
 BINDS_AFTER_S = 1.0  # a wait longer than this is worth telling the user
 RECHECK_S = 5.0  # the longest a waiter sleeps before it looks at the budget again
-TAIL_GRACE_S = 0.25  # how late a tail's poll may be and still have its token kept
-
-class BudgetWaitTooLong(Exception):
-    """The budget would make a request wait longer than the caller is prepared to."""
-
-    def __init__(self, wait_s: float, state: BudgetState) -> None:
-        super().__init__(f"the API budget allows the next request in {wait_s:.0f} s")
-        self.wait_s, self.state = wait_s, state
-
 
 @dataclass(eq=False)
 class _Waiter:
@@ -58,7 +50,7 @@ class _Waiter:
     wake: asyncio.Future[None] | None = None
 
 
-class Budget:
+class Budget(Estimates):
     """The requests one key may still make to one host, and who may make them next."""
 
     def __init__(
@@ -90,7 +82,7 @@ class Budget:
         self._reset_at: float | None = None  # clock time; the assumed window opens with the first request
         self._blocked_until = 0.0
         self._caution, self._caution_until = 1.0, 0.0
-        self._reserves: list[TailReserve] = []
+        self._tails = TailReserves()
         self._expected: dict[object, int] = {}  # requests each running backfill still needs, when it knows
         self._others = OthersUse()  # what other clients of the key spend (another logview, say)
         self._tokens = float(self._burst())  # as if the window were fresh: the first answer corrects it
@@ -105,7 +97,7 @@ class Budget:
     # -- the model ------------------------------------------------------------------------
     def _burst(self) -> int:
         # plus one kept ready for each tail: a backfill that leaves a tail its token keeps its own
-        return max(1, math.floor(max(0.0, self._own(self._clock())) * BURST_SHARE)) + len(self._reserves)
+        return max(1, math.floor(max(0.0, self._own(self._clock())) * BURST_SHARE)) + len(self._tails)
 
     def _available(self) -> float:
         return self._base - self._unseen
@@ -142,14 +134,16 @@ class Budget:
         self._tokens = max(self._tokens, 1.0)  # a new window certainly has room for one: probe it
         self._changed()
 
-    def _tail_demand(self, now: float) -> int:
-        """Requests the running tails will make until the reset."""
-        reset_at = now + self._resets_in(now)
-        return sum(r.due_before(now, reset_at) for r in self._reserves)
-
     def _reserve(self, now: float) -> int:
-        """Requests the backfill leaves to running tails until the reset (at most half the limit)."""
-        return min(self._tail_demand(now), self._limit // 2)
+        """Requests the backfill leaves to running tails until the reset (`TailReserves.reserve`)."""
+        return self._tails.reserve(now, now + self._resets_in(now), self._window_s, self._limit, self._own(now))
+
+    def _backfill_turn(self, now: float) -> bool:
+        """Tails over half a window had the last request, and the backfill may have the next."""
+        return self._tails.backfill_next and self._over_half(now) and self._own(now) - self._reserve(now) >= 1
+
+    def _over_half(self, now: float) -> bool:
+        return self._tails.over_half(self._window_s, self._limit)
 
     def _delay(self, priority: Priority, now: float) -> float:
         """Seconds until a request of this priority may go; 0: now."""
@@ -160,12 +154,13 @@ class Budget:
         free = self._own(now) - (self._reserve(now) if priority is Priority.BACKFILL else 0)
         if free < 1:
             wait = self._window_s if self._reset_at is None else self._reset_at + self._margin() - now
-            if priority is Priority.BACKFILL and self._reserves and self._own(now) >= 1:
+            if priority is Priority.BACKFILL and self._tails and self._own(now) >= 1:
                 # The reserve shrinks as the reset nears: look again within a tail interval.
-                wait = min(wait, min(r.interval_s for r in self._reserves))
+                wait = min(wait, self._tails.shortest_interval())
             return max(MIN_SPAN_S, wait)
         self._refill(now)
-        if priority is Priority.BACKFILL and self._tokens < 2 and (poll_in := self._tail_poll_in(now)) is not None:
+        if priority is Priority.BACKFILL and self._tokens < 2 and (poll_in := self._tails.poll_in(
+                now, 1 / max(self._rate(now), 1e-9), self._window_s, self._limit)) is not None:
             # A tail polls before the next token would come: leave it this one (its grant wakes us).
             return max(MIN_SPAN_S, poll_in + TAIL_GRACE_S)
         if self._tokens >= 1 - 1e-9:
@@ -200,16 +195,6 @@ class Budget:
             self._expected.pop(backfill, None)
         self._changed()
 
-    def _tail_poll_in(self, now: float) -> float | None:
-        """Seconds until a tail's next poll when it comes sooner than the token after this one
-        (a little late counts: its timer may lag); None when no tail is about to poll."""
-        if self._tail_demand(now) > self._limit // 2:
-            return None  # tails wanting more than their half get no more than their reserve
-        token_s = 1 / max(self._rate(now), 1e-9)
-        polls = [r.last_poll + r.interval_s - now for r in self._reserves if r.last_poll is not None]
-        soon = [due for due in polls if -TAIL_GRACE_S <= due < token_s]
-        return max(0.0, min(soon)) if soon else None
-
     # -- waiting --------------------------------------------------------------------------
     def _changed(self) -> None:
         self.version += 1
@@ -217,11 +202,15 @@ class Budget:
             if waiter.wake is not None and not waiter.wake.done() and not waiter.loop.is_closed():
                 waiter.wake.set_result(None)
 
-    def _head(self, loop: asyncio.AbstractEventLoop) -> _Waiter | None:
+    def _head(self, loop: asyncio.AbstractEventLoop, now: float) -> _Waiter | None:
         # Waiters of a closed loop (a test's, abandoned) can never go: forget them.
         self._waiters = [w for w in self._waiters if not w.loop.is_closed()]
         mine = [w for w in self._waiters if w.loop is loop]
-        return min(mine, key=lambda w: (w.priority, w.seq), default=None)
+        head = min(mine, key=lambda w: (w.priority, w.seq), default=None)
+        if head is not None and head.priority is Priority.LIVE and self._backfill_turn(now):
+            # (tails over half a window take turns with the backfill: see `tail_reserve.py`)
+            return min((w for w in mine if w.priority is Priority.BACKFILL), key=lambda w: w.seq, default=head)
+        return head
 
     async def acquire(
         self,
@@ -243,7 +232,7 @@ class Budget:
             while True:
                 now = self._clock()
                 self._roll(now)
-                delay = self._delay(priority, now) if self._head(loop) is waiter else None
+                delay = self._delay(priority, now) if self._head(loop, now) is waiter else None
                 if delay == 0.0:
                     self._grant(now, priority, token=self._paced(priority, now))
                     return
@@ -278,8 +267,9 @@ class Budget:
 
     def _grant(self, now: float, priority: Priority, *, token: bool = True) -> None:
         if priority is not Priority.BACKFILL:
-            for reserve in self._reserves:  # a tail's poll (or a new query's first page: near enough)
-                reserve.last_poll = now
+            self._tails.polled(now, self._window_s, self._limit)
+        else:
+            self._tails.backfill_next = False
         if token:
             self._tokens -= 1
         self._unseen += 1
@@ -341,7 +331,8 @@ class Budget:
             self._late_possible = self._in_flight
             if self._known:
                 self._others.observe(now, window=said.reset_epoch, limit=self._limit, remaining=said.remaining,
-                                     in_flight=self._in_flight, refused=status == 429)
+                                     in_flight=self._in_flight, refused=status == 429,
+                                     gone=1 - self._resets_in(now) / self._window_s)
             if fresh:
                 self._tokens = float(self._burst())
         if status == 429:
@@ -370,13 +361,13 @@ class Budget:
     def hold_tail_reserve(self, interval_s: float, per_cycle: int = 1) -> TailReserve:
         """Keep `per_cycle` requests every `interval_s` back from the backfill while a tail runs."""
         reserve = TailReserve(self, max(0.1, interval_s), max(1, per_cycle))
-        self._reserves.append(reserve)
+        self._tails.held.append(reserve)
         self._changed()
         return reserve
 
     def _release(self, reserve: TailReserve) -> None:
-        if reserve in self._reserves:
-            self._reserves.remove(reserve)
+        if reserve in self._tails.held:
+            self._tails.held.remove(reserve)
             self._changed()
 
     # -- what it says ---------------------------------------------------------------------
@@ -392,29 +383,16 @@ class Budget:
             waiting=any(w.priority is Priority.BACKFILL for w in self._waiters)
             and self._delay(Priority.BACKFILL, now) > 0,
             live_waits=any(w.priority < Priority.BACKFILL and now - w.since > BINDS_AFTER_S for w in self._waiters),
-            tail_next_s=self._delay(Priority.LIVE, now) if any(w.priority is Priority.LIVE for w in self._waiters)
-            else 0.0,
+            tail_next_s=self._tail_next_s(now),
+            tail_halves=self._over_half(now),
             known=self._known,
             reset_known=self._reset_known,
             blocked_s=max(0.0, self._blocked_until - now),
         )
 
-    def eta_s(self, requests: int) -> float | None:
-        """Seconds until `requests` more backfill requests are done at the current pace; None when that depends
-        on how long a window is and nothing has shown it: the server's limit is not the published one, so
-        neither need its window be (10 requests a window could be a minute's or 5 s's, an estimate ten times out)."""
-        if requests <= 0:
+    def _tail_next_s(self, now: float) -> float:
+        """Seconds until a waiting tail poll may go (0: none waits; a token later on the backfill's turn)."""
+        if not any(w.priority is Priority.LIVE for w in self._waiters):
             return 0.0
-        now = self._clock()
-        self._roll(now)
-        start = max(0.0, self._blocked_until - now)
-        span = self._resets_in(now)
-        free_now = max(0.0, self._own(now) - self._reserve(now))
-        if requests <= free_now:
-            return start if self._expected_fits(free_now) else start + span * requests / max(self._own(now), 1.0)
-        if self._window_guessed and self._limit != self._published_limit:
-            return None
-        full_reserve = min(self._limit // 2, sum(
-            max(1, math.ceil(self._window_s / r.interval_s)) * r.per_cycle for r in self._reserves))
-        per_window = max(1, self._limit - full_reserve - self._others.per_window())  # (another logview's share)
-        return max(start, span) + (requests - free_now) / per_window * self._window_s
+        delay = self._delay(Priority.LIVE, now)
+        return delay + 1 / max(self._rate(now), 1e-9) if self._backfill_turn(now) else delay

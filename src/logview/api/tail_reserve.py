@@ -1,9 +1,18 @@
-"""What a running live tail keeps back from the backfill in its key's request budget
-(`budget.py`): its polls still to come before the window resets.
+"""What the running live tails keep back from the backfill in their key's request budget
+(`budget.py`): their polls still to come before the window resets, and, when those polls would
+take more than half of a window, whose turn the next request is.
 
-Apart from the budget because it is a value of its own (the budget asks it how many requests it
-will make, and forgets it when it is released) and reads alone. It knows its budget only as what
+Apart from the budget because it is a policy of its own (the budget asks it how many requests the
+tails will make, and whom to let go first) and reads alone. A reserve knows its budget only as what
 it releases itself from: importing `budget.py` here would be an import loop.
+
+The policy. The tails go before the backfill and keep back one request per tail interval, so that
+each poll goes on time, but never more than half of the window: a tail polling every 2 s would
+need 1,800 requests of Supermetrics' hour, more than a whole hourly budget of 20 or 40, and took
+every request while the backfill never advanced (found in a walk). Tails that would need more than
+half a window ("over half") take turns with the backfill: a request each while both wait, each
+keeping half of what remains, so the backfill always advances and the tail's polls are paced to
+the other half.
 """
 
 from __future__ import annotations
@@ -38,6 +47,10 @@ class TailReserve:
             return 0
         return (math.floor((reset_at - next_due) / self.interval_s) + 1) * self.per_cycle
 
+    def per_window(self, window_s: float) -> int:
+        """Requests this tail would make in a whole window."""
+        return max(1, math.ceil(window_s / self.interval_s)) * self.per_cycle
+
     def release(self) -> None:
         if self.held:
             self.held = False
@@ -48,3 +61,59 @@ class TailReserve:
 
     def __exit__(self, *exc_info: object) -> None:
         self.release()
+
+
+@dataclass(eq=False)
+class TailReserves:
+    """The reserves of the tails running on one budget."""
+
+    held: list[TailReserve] = field(default_factory=list)
+    backfill_next: bool = False  # over half, the tail had the last request: the backfill's turn
+
+    def __bool__(self) -> bool:
+        return bool(self.held)
+
+    def __len__(self) -> int:
+        return len(self.held)
+
+    def demand(self, now: float, reset_at: float) -> int:
+        """Requests the running tails will make from `now` until `reset_at`."""
+        return sum(reserve.due_before(now, reset_at) for reserve in self.held)
+
+    def over_half(self, window_s: float, limit: int) -> bool:
+        """Whether the tails would need more than half of a whole window: then they take turns (for
+        the whole window: by the polls to come until the reset, they fitted in half near each reset,
+        and the tail took every request there again)."""
+        return sum(reserve.per_window(window_s) for reserve in self.held) > limit // 2
+
+    def reserve(self, now: float, reset_at: float, window_s: float, limit: int, own: float) -> int:
+        """Requests the backfill leaves to the tails until the reset: their polls to come, at most
+        half the limit; over half, at most half of what remains (the other half is the backfill's)."""
+        cap = math.ceil(max(0.0, own) / 2) if self.over_half(window_s, limit) else limit // 2
+        return min(self.demand(now, reset_at), cap)
+
+    def per_window(self, window_s: float, limit: int) -> int:
+        """Requests the tails keep back in a whole window (at most half of it)."""
+        return min(limit // 2, sum(reserve.per_window(window_s) for reserve in self.held))
+
+    def shortest_interval(self) -> float:
+        return min(reserve.interval_s for reserve in self.held)
+
+    def polled(self, now: float, window_s: float, limit: int) -> None:
+        """A tail's poll (or a new query's first page: near enough) went at `now`."""
+        self.backfill_next = self.over_half(window_s, limit)
+        for reserve in self.held:
+            reserve.last_poll = now
+
+    def poll_in(self, now: float, token_s: float, window_s: float, limit: int) -> float | None:
+        """Seconds until a tail's next poll when it comes sooner than the token after this one
+        (a little late counts: its timer may lag); None when no tail is about to poll, or the
+        tails are over half (they take turns with the backfill instead)."""
+        if self.over_half(window_s, limit):
+            return None
+        polls = [r.last_poll + r.interval_s - now for r in self.held if r.last_poll is not None]
+        soon = [due for due in polls if -TAIL_GRACE_S <= due < token_s]
+        return max(0.0, min(soon)) if soon else None
+
+
+TAIL_GRACE_S = 0.25  # how late a tail's poll may be and still have its token kept

@@ -91,6 +91,9 @@ class BudgetState:
     # a tail poll waits for the budget: the seconds until it may go (0: none waits); longer than
     # the tail's interval, "● live" alone promised rows that came minutes later (found in a walk)
     tail_next_s: float = 0.0
+    # the live tails would need more than half of a window: they take turns with the backfill, which
+    # gets every other request (`tail_reserve.py`); `t` pausing the tail gives the backfill all
+    tail_halves: bool = False
 
     @property
     def binds(self) -> bool:
@@ -186,3 +189,11 @@ def check_base_url(url: str) -> str:
             "(http is accepted only for loopback hosts such as 127.0.0.1 and localhost)"
         )
     return url.rstrip("/")
+
+
+class BudgetWaitTooLong(Exception):
+    """The budget would make a request wait longer than the caller is prepared to."""
+
+    def __init__(self, wait_s: float, state: BudgetState) -> None:
+        super().__init__(f"the API budget allows the next request in {wait_s:.0f} s")
+        self.wait_s, self.state = wait_s, state

@@ -85,6 +85,11 @@ class ArchiveError(Exception):
         super().__init__(message)
         self.reason = reason
 
+    def without_no_archive(self) -> str:
+        """The message for `sql` and `archive`, which have nothing to do without the archive and
+        refuse --no-archive: its other way out only (s18 K1)."""
+        return str(self).replace(f", {_WAY_OUT}", "")
+
 
 def default_archive_path() -> Path:
     """In the user's data directory, not the cache: re-downloading costs the user's API budget,

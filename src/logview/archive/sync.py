@@ -82,7 +82,7 @@ class ArchivedPager:
                               sleep=sleep, archive=lambda entries, span: self._store(entries, span),
                               wanted=filters.model_copy(update={"since": None, "until": None}))
         self._head_known = self.tail.ready
-        self._head_pending = False
+        self._head_pending, self.head_found = False, []  # (the latter: see `_head`)
         self.pages = self.loaded = 0
         self.from_archive = 0  # entries shown without a request (counted, for `sql --sync`)
         self._unshown = 0  # … of them counted, not shown (`show_archived` False)
@@ -328,7 +328,7 @@ class ArchivedPager:
         """What is newer than the archive, as one live batch: it goes above what is shown. Its
         pages are archived as they come, and the archive's word of where they went waits until
         they are shown (`on_archived` hears of entries it has been given)."""
-        found: list[LogEntry] = []
+        found = self.head_found = []  # (as they come: the status line counts them, s18 W2)
         self._archiving.hold_word()
         try:
             async for item in self._fetch(head, None, open_top=True, keep_above=head, keep_below=None,
@@ -338,7 +338,7 @@ class ArchivedPager:
                 else:
                     yield item
             found.sort(key=_sort_key, reverse=True)
-            self._head_pending = False
+            self._head_pending, self.head_found = False, []
             # (all of them, up to the cap, even when the archive's rows filled it: they go on top,
             # and the store lets the oldest go, as for the tail's)
             yield self._loaded(found[: self.max_entries], live=True)

@@ -41,7 +41,7 @@ def run_archive_command(argv: Sequence[str]) -> int:
     except UsageError as error:
         return _fail(str(error))
     except ArchiveError as error:
-        return _fail(str(error))
+        return _fail(error.without_no_archive())
 
 
 def _say(line: str) -> None:

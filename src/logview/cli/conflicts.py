@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import argparse
 
+from logview.api.types import check_base_url
+from logview.times import TimeParseError, parse_time_range
+
 # Which API each id flag belongs to (None: both).
 ID_FLAGS = {"org": "aitronos", "team": "supermetrics", "connector": "supermetrics", "base_url": None}
 _FILE_IGNORES = (*ID_FLAGS, "follow", "interval")  # a file is read as it is: no server, no tail
@@ -37,3 +40,27 @@ def refused_beside_source(args: argparse.Namespace) -> str | None:
             return (f"{' and '.join(wrong)} {'applies' if len(wrong) == 1 else 'apply'} to {other} only, "
                     f"not to --source {args.source}")
     return None
+
+
+# -- a bad value is the flag's: beside --profile, `--base-url http://u:pw@…`, `--since 5x`, `--status
+# nope` were blamed on the config file and the profile, where the user found nothing wrong (s18 W3)
+
+def refused_base_url_flag(args: argparse.Namespace) -> str | None:
+    """`--base-url: …` when the URL the flag gives is refused, else None."""
+    try:
+        check_base_url(args.base_url) if getattr(args, "base_url", None) else None
+    except ValueError as error:
+        return f"--base-url: {error}"
+    return None
+
+
+def blamed_for_time(args: argparse.Namespace, where: str) -> str:
+    """Whom a time that does not parse is blamed on: `--since: ` or `--until: ` when the flag gave
+    it, else `where` (the profile's filters)."""
+    for name in ("since", "until"):
+        if text := getattr(args, name, None):
+            try:
+                parse_time_range(text, "") if name == "since" else parse_time_range("", text)
+            except TimeParseError:
+                return f"{flag_name(name)}: "
+    return where

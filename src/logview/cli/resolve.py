@@ -15,7 +15,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from logview.api.types import check_base_url
-from logview.cli.conflicts import ID_FLAGS, flag_name, refused_beside_source
+from logview.cli.conflicts import ID_FLAGS, blamed_for_time, flag_name, refused_base_url_flag, refused_beside_source
 from logview.cli.parsers import DEFAULT_VIEWER_MAX
 from logview.model import Filters
 from logview.options import Connection, ViewerOptions
@@ -48,7 +48,7 @@ def filters_from_args(args: argparse.Namespace, source: Source | None, defaults:
         try:
             canonical = source.validate_status(value) if source else value.strip().lower()
         except ValueError as error:
-            raise UsageError(f"{where}{error}") from None
+            raise UsageError(f"{'--status: ' if args.status else where}{error}") from None
         if canonical not in statuses:
             statuses.append(canonical)
     if source is not None:
@@ -61,7 +61,7 @@ def filters_from_args(args: argparse.Namespace, source: Source | None, defaults:
     except ReversedRange:
         raise UsageError(f"{where}--since is later than --until") from None
     except TimeParseError as error:
-        raise UsageError(f"{where}{error}") from None
+        raise UsageError(f"{blamed_for_time(args, where)}{error}") from None
 
 
 def _refuse_filters_of_another_api(args: argparse.Namespace, kind: str, defaults: ProfileFilters,
@@ -126,6 +126,8 @@ def _profile_overrides(args: argparse.Namespace, name: str, profile: Profile, *,
     is the config's default)."""
     if args.source and args.source != profile.source:
         raise UsageError(f"--source {args.source}: profile {name!r} reads {profile.source}")
+    if (refused := refused_base_url_flag(args)) is not None:
+        raise UsageError(refused)
     flagged = _id_flags(args)
     wrong = [flag_name(flag) for flag in flagged if ID_FLAGS[flag] not in (None, profile.source)]
     if wrong:

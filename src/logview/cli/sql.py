@@ -57,7 +57,7 @@ def run_sql_command(argv: Sequence[str]) -> int:
     except UsageError as error:
         return _fail(str(error))
     except ArchiveError as error:
-        return _fail(no_archive_yet(path) if not path.exists() else str(error))
+        return _fail(no_archive_yet(path) if not path.exists() else error.without_no_archive())
     except QueryError as error:
         return _fail(str(error))
     except BrokenPipeError:  # `| head`: the reader has what it wanted

@@ -47,6 +47,12 @@ class Waits:
     poll_waiting_s: float | None = None  # how long the tail's current cycle has waited for the server
     budget: BudgetState | None = None  # the API's request budget, shown when it binds
     backfill_eta_s: float | None = None  # when the budget lets the backfill finish
+    # without that (Supermetrics counts no entries): when it lets the backfill's next page go, the
+    # only time there is to give (a line saying only "…" for an hour hid that it went on at all)
+    next_page_s: float | None = None
+    # what is newer than the archive, while it is fetched (its rows come together at the end): its
+    # pages and entries so far; "loading page 1 · 19,939 so far" stood still for minutes (s18 W2)
+    head_filling: tuple[int, int] | None = None
     asked: str = ""  # what else is asked of the API besides logs: "a listing", "credential names"
     # the budget bound earlier in this load: still said while it loads ("backfill paced" between
     # its waits), else the line changed form at every window, the counts coming and going with it
@@ -54,6 +60,9 @@ class Waits:
 
 
 POLL_SLOW_S = 5.0  # a tail cycle waiting this long for the server is said on the status line
+# the tail would need more than half the budget and takes turns with the backfill (`BudgetState.tail_halves`)
+SHARED = ("backfill shares the budget with the tail (t pauses it)", "shared with the tail (t pauses it)",
+          "shared with the tail")
 
 
 class ConnectionState(NamedTuple):
@@ -118,19 +127,32 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
         count = f"{loaded:,} of {total:,} ({_percent(loaded, total)}%)"
     else:  # (not known yet, or never: the count alone, not "N of N (100%)" while much is to come)
         count = f"{loaded:,} so far" if loaded else ""
+    if waits.head_filling is not None:
+        pages, newer = waits.head_filling
+        page, count = f"loading page {pages + 1}", f"{newer:,} newer so far"
     archived = f"{session.from_archive:,} from the archive" if session.from_archive else ""
     budget = waits.budget
     binds = budget is not None and (budget.binds or waits.budget_held)
     eta = done_in(waits.backfill_eta_s)
+    if not eta and budget is not None and budget.waiting and waits.next_page_s is not None and waits.next_page_s >= 1:
+        eta = f" · next page ~{format_wait(waits.next_page_s)}"
     # (a listing the user asked for waits too: said, as the toast said it only for 4 s)
     waiting = "backfill and a listing wait" if waits.asked == "a listing" else "backfill waits"
-    full = brief = ""
+    shared = budget is not None and budget.tail_halves and not budget.blocked_s and waiting == "backfill waits"
+    if shared:  # (why it goes at half the pace, and what would give it all: said in the fewest words too)
+        waiting = SHARED[0]
+    full = brief = unsaid = ""
     if budget is not None and binds:
         # (between two waits, as many words: the line keeps its form, its parts in their places)
-        said = budget.describe(waiting) if budget.waiting else f"{budget.describe('')} · backfill paced"
+        # (a reload's first page that waits, the archive's rows shown: "backfill paced" said nothing of it, s18 W1)
+        paced = "first page waits" if budget.live_waits and not session.pages else "backfill paced"
+        said = budget.describe(waiting) if budget.waiting else f"{budget.describe('')} · {paced}"
         full, brief = said + eta, budget.brief() + eta
-    # (that the backfill waits is what the line says already: its words go first)
-    unsaid = full
+        # (that the backfill waits is what the line says already: its words go first; shared with
+        # the tail, the reset's time and then the budget's count go first: they tell less than why
+        # the backfill goes slowly, and what would speed it)
+        unsaid = f"{said.split(' · ')[0]} · {SHARED[1]}{eta}" if shared else full
+        brief = f"{SHARED[1]}{eta}" if shared else brief
     for words in (waiting, "backfill paced", "next request waits"):
         unsaid = unsaid.replace(f" · {words}", "")
 
@@ -141,7 +163,8 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
              form(page, count, brief))
     if not binds:  # (short enough: the counts beside it give way first)
         return forms
-    return *forms, form(f"{_percent(loaded, total)}%" if total else f"page {session.pages + 1}", brief)
+    short_page = f"{_percent(loaded, total)}%" if total else page.removeprefix("loading ")
+    return *forms, form(short_page, brief), *((form(short_page, SHARED[2]),) if shared else ())
 
 
 def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tuple[str, ...]]:

@@ -121,7 +121,7 @@ def _shown_url(url: str) -> str:
     return shown if shown.isprintable() else repr(shown)
 
 
-def _describe(name: str, profile: Profile, source: Source | None) -> str:
+def _describe(name: str, profile: Profile, source: Source | None, left_out: Collection[str] = ()) -> str:
     if isinstance(source, AitronosSource):
         where = f"aitronos org {source.organization_id}"
     elif isinstance(source, SupermetricsSource):
@@ -131,7 +131,10 @@ def _describe(name: str, profile: Profile, source: Source | None) -> str:
     variable = _key_env(profile)
     state = "set" if os.environ.get(variable, "").strip() else "NOT SET"
     shown = variable if looks_like_variable_name(variable) else "(a variable whose name looks like a key)"
-    parts = [f"  {name}: {where}", f"key from {shown} ({state})"]
+    # (a key_env refused is left out of the profile: the default variable it falls back to is not
+    # the one the profile gave, and naming it misled, s18 K4)
+    key = "key_env refused (below)" if "key_env" in left_out else f"key from {shown} ({state})"
+    parts = [f"  {name}: {where}", key]
     if profile.base_url:
         parts.append(f"base_url {_shown_url(profile.base_url)}")
     defaults = profile.filters
@@ -210,7 +213,7 @@ def profile_problems(reading: ConfigReading, name: str, *, overridden: Collectio
 def _check_profile(name: str, profile: Profile, left_out: Collection[str], report: Report) -> None:
     source, problems = _checked(profile, left_out)
     report.problems += [f"profile {name!r}: {problem}" for problem in problems]
-    report.lines.append(_describe(name, profile, source))
+    report.lines.append(_describe(name, profile, source, left_out))
 
 
 def check_config(path: Path | None = None, saved: SavedFilters | None = None) -> Report:
@@ -242,8 +245,10 @@ def check_config(path: Path | None = None, saved: SavedFilters | None = None) ->
 
 
 def _describe_archive(config: Config) -> str:
-    state = f"keeps {config.retention().describe()}" if config.archive else "off (archive = false)"
-    return f"archive: {default_archive_path()} · {state} · `logview archive list` shows what it holds"
+    if not config.archive:  # (`archive list` then refuses: pointing to it misled, s18 K3)
+        return f"archive: {default_archive_path()} · off (archive = false): nothing is read from it or kept in it"
+    return (f"archive: {default_archive_path()} · keeps {config.retention().describe()} · "
+            "`logview archive list` shows what it holds")
 
 
 def _check_reading(reading: ConfigReading, report: Report) -> None:

@@ -29,7 +29,7 @@ from logview.ui.feed import USER_JUMP_QUIET_S, USER_QUIET_S
 from logview.ui.stylesheet import KeptStyles, ParsedOnceStylesheet, kept_styles_folder
 from logview.ui.viewer import ViewerScreen
 from logview.ui.widgets.log_table import JUMP_KEYS
-from logview.ui.widgets.tab_strip import TabStrip
+from logview.ui.widgets.tab_strip import TabStrip, merged_tab_label
 
 if TYPE_CHECKING:  # the archive (sqlite) loads when an API source keeps one, not for a file
     from logview.api.types import RetryPolicy
@@ -80,7 +80,8 @@ class LogViewApp(App[int]):
         self.archive_problem = archive_problem
         self.welcome = options.welcome
         self.notes = options.notes
-        labels = [tab_label(o) for o in (options, *more)] + (["all"] if more else [])
+        labels = [tab_label(o) for o in (options, *more)]
+        labels += [merged_tab_label(labels)] if more else []
         settings = {"saved_filters": saved_filters, "column_choice": column_choice}
         if file_kind == "mixed":
             from logview.ui.mixed_file import MixedFileViewer  # (what one source does not need loads when asked)

@@ -332,6 +332,12 @@ class Feed(Widget):
     def _from_archive(self) -> int:
         return archived.from_archive if (archived := self._archived()) is not None else 0
 
+    def head_filling(self) -> tuple[int, int] | None:
+        """While what is newer than the archive is fetched (shown together once all has come): the
+        pages so far and the entries they brought, for the status line to count (s18 W2)."""
+        archived = self._archived()
+        return (archived.pages, len(archived.head_found)) if archived is not None and archived.head_found else None
+
     def _archived(self) -> ArchivedPager | None:
         """The pager, when it goes through the archive."""
         sync = sys.modules.get("logview.archive.sync")  # (a file's session never loads the archive, nor sqlite)

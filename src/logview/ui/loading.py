@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from logview.api.types import format_wait
 from logview.model import counted
 from logview.session import ViewerSession, Waits
 from logview.ui.feed import Feed
@@ -30,6 +31,18 @@ Notify = Callable[..., None]
 
 RELOAD_ANYWAY_S = 5.0  # r while the budget paces the backfill: a second r this soon reloads all the same
 NO_TAIL = "A file has no live tail: it holds what was written to it (r reads it again)."
+
+
+def paced_backfill_note(state: BudgetState, next_page_s: float | None) -> str:
+    """What `r` says while the budget holds the backfill back: when its next page goes (it goes
+    on by itself), and, when it takes turns with a tail needing more than the budget, that `t`
+    gives it all (found in a walk: "it goes on by itself" while the tail took every request)."""
+    turns = "; it takes turns with the live tail, t pauses the tail" if state.tail_halves else ""
+    soon = next_page_s is None or next_page_s < 1
+    goes = "it goes on by itself" if soon else f"its next page goes by itself in ~{format_wait(next_page_s)}"
+    return (f"The backfill waits for the API's budget ({state.remaining}/{state.limit} left{turns}): {goes}, and r "
+            f"would spend a request to load again what is loaded, no faster. r again within {RELOAD_ANYWAY_S:g} s "
+            "reloads anyway.")
 
 
 def reading_again(name: str) -> str:
@@ -51,7 +64,8 @@ class LoadControl:
     def waits(self) -> Waits:
         """What is being waited for: retries and the tail (the banner's countdowns), and the
         API's budget with when it lets the backfill finish."""
-        waits = replace(self.banner.waits(self.feed.backfilling), poll_waiting_s=self.feed.poll_waiting_s)
+        waits = replace(self.banner.waits(self.feed.backfilling), poll_waiting_s=self.feed.poll_waiting_s,
+                        head_filling=self.feed.head_filling())
         budget = self._budget()
         if budget is None:
             return waits
@@ -59,8 +73,10 @@ class LoadControl:
         eta = budget.eta_s(pages_left) if pages_left else None
         asked = self._names.asking() if self._names is not None else ""
         state = budget.state()
+        next_page = budget.eta_s(1) if pages_left is None and state.waiting else None
         self._budget_bound = self.feed.backfilling and (self._budget_bound or state.binds)
-        return replace(waits, budget=state, backfill_eta_s=eta, asked=asked, budget_held=self._budget_bound)
+        return replace(waits, budget=state, backfill_eta_s=eta, next_page_s=next_page, asked=asked,
+                       budget_held=self._budget_bound)
 
     def state(self) -> ConnectionState:
         """What the status line says of the connection. After a failed load it shows the tail's
@@ -141,9 +157,7 @@ class LoadControl:
                          timeout=4, markup=False)
             return False
         self._reload_anyway_until = now + RELOAD_ANYWAY_S
-        self._notify(f"The backfill waits for the API's budget ({state.remaining}/{state.limit} left): it goes on "
-                     "by itself, and r would spend a request to load again what is loaded, no faster. "
-                     f"r again within {RELOAD_ANYWAY_S:g} s reloads anyway.", timeout=RELOAD_ANYWAY_S, markup=False)
+        self._notify(paced_backfill_note(state, budget.eta_s(1)), timeout=RELOAD_ANYWAY_S, markup=False)
         return True
 
     def toggle_tail(self) -> None:

@@ -16,6 +16,15 @@ from logview.ui.widgets.styling import PartialStyles
 
 
 HINT = " [ and ] switch tabs"
+MERGED_TAB = "all"  # the last tab's, merging every source's rows (if no source takes the name)
+
+
+def merged_tab_label(labels: Sequence[str]) -> str:
+    """The merged tab's label: `all`, or `all (merged)` when a source's label is `all` (a profile
+    named `all` read `all   builder   all`, two tabs alike, found in a walk). The merged tab's rows
+    keep their source's label: a row, or a saved envelope, labelled `all` is the profile's."""
+    return next(label for label in (MERGED_TAB, f"{MERGED_TAB} (merged)", f"⊕ {MERGED_TAB} (merged)")
+                if label not in labels)
 
 
 class TabStrip(PartialStyles, Static):
