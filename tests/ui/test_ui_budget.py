@@ -15,7 +15,8 @@ from logview.model import Filters
 from logview.options import Connection, ViewerOptions
 from logview.sources import SupermetricsSource
 from logview.ui.app import LogViewApp
-from ui_helpers import FAST, SIZE, make_app, screen_text, settle
+from logview.ui.widgets.status_bar import StatusBar
+from ui_helpers import FAST, SIZE, connection, make_app, screen_text, settle
 
 
 @pytest.fixture
@@ -145,3 +146,29 @@ async def test_a_429_without_a_usable_retry_after_counts_down_to_the_reset(retry
             assert "retrying now" not in text
             assert (found := re.search(r"retrying in (\d+) s", text)) and int(found.group(1)) >= 20, text
             assert len(app.viewer.store) == 200
+
+
+@pytest.mark.parametrize("width", [160, 120, 80])
+async def test_a_live_tail_the_budget_binds_keeps_every_count_in_view(width) -> None:
+    """s17 K3: at 160 columns "● live · next poll in ~35 s · API budget 0/3 · resets in 35 s ·
+    credential names wait" pushed `total` off the header (a profile's label beside it); the
+    budget is said in fewer words before a count goes. At 80, `shown` and the budget stay."""
+    state = DemoState(aitronos_entries=150, supermetrics_entries=0, live_rate=0.0, seed=21,
+                      budget={"aitronos": "3/60"})
+    with DemoServer(state) as server:
+        chosen = connection(server, "aitronos", page_limit=200)
+        chosen.label = "profile production-eu-west-1"
+        app = LogViewApp(ViewerOptions(filters=Filters(), connection=chosen, follow=True, interval_s=2.0),
+                         policy=FAST)
+        async with app.run_test(size=(width, 24)) as pilot:
+            bar = app.viewer.query_one(StatusBar)
+            for _ in range(150):  # (until the budget holds the tail's poll back: the longest words)
+                await pilot.pause(0.1)
+                app.viewer.refresh_status()
+                if bar.info is not None and bar.info.state_text.startswith("live · next poll in ~"):
+                    break
+            line = screen_text(app).splitlines()[0]
+            assert re.search(r"● live · .*budget \d/3 · resets (in )?\d+ s", line), line
+            assert "next poll in ~" in line or width < 160, line
+            counts = "shown 150   loaded 150   total 150" if width >= 120 else "shown 150"
+            assert counts in line and not line.rstrip().endswith("…"), line

@@ -127,23 +127,11 @@ class StatusBar(PartialStyles, Static):
 
     def _fit(self, info: StatusInfo, width: int) -> tuple[Text, Text, Text]:
         """(left part, badge, badge + counts) of the first arrangement that fits `width` (else
-        the last, whose left part is then cut). On a narrow line the counts give way, from the
-        right, but for `shown` (while loading, `loaded` and `total` are in the state's text too);
-        then the state says it in fewer words, form after form (each drops the least important
-        part left: the widest that fits is used, not the fewest words at once, found in a walk);
-        then `shown` and the badge's hint give way; then the fewest words go without the label:
-        a budget that binds is why loading is slow. The user scrolled away from the top must
-        always see that live rows arrived. A line that narrowed widens again only with
-        WIDEN_SLACK columns to spare (else it flipped every second as the numbers changed)."""
+        the last, whose left part is then cut; see `_arrangements`). A line that narrowed widens
+        again only with WIDEN_SLACK columns to spare (else it flipped every second as the
+        numbers changed)."""
         forms = (info.state_text, *info.state_shorter)
-        arrangements = [(form, True, counts, True, 0) for form in forms for counts in (3, 2, 1)]
-        # (the tail's note in fewer words before `shown` goes: at 120 columns "next poll in ~8m"
-        # took its place for minutes, and at 80 the time itself was cut, found in a walk)
-        arrangements += [(form, True, 1, True, brevity) for form in forms for brevity in (1, 2)]
-        arrangements += [(form, True, 0, hint, 1) for form in forms for hint in (True, False)]
-        if info.state_shorter:
-            arrangements += [(forms[-1], False, 1, True, brevity) for brevity in (1, 2)]
-            arrangements += [(forms[-1], False, 0, hint, 1) for hint in (True, False)]
+        arrangements = self._arrangements(info.state, forms)
         key = (info.state, len(forms), bool(info.new_rows), width)
         narrowed_to = self._arranged[1] if self._arranged is not None and self._arranged[0] == key else 0
         for index, (state_text, label, counts, hint, tail_brevity) in enumerate(arrangements):
@@ -154,6 +142,33 @@ class StatusBar(PartialStyles, Static):
                 break
         self._arranged = (key, index)
         return text, badge, right
+
+    @staticmethod
+    def _arrangements(state: str, forms: tuple[str, ...]) -> list[tuple[str, bool, int, bool, int]]:
+        """(state text, label shown, counts shown, badge hint, tail brevity), widest first. While
+        loading, on a narrow line the counts give way, from the right, but for `shown` (`loaded`
+        and `total` are in the state's text); then the state says it in fewer words, form after
+        form (each drops the least important part left: the widest that fits is used, not the
+        fewest words at once, found in a walk); then the tail's note; then `shown` and the
+        badge's hint give way; then the fewest words go without the label: a budget that binds
+        is why loading is slow. In any other state the counts are said nowhere else: the state's
+        fewer words come first, and the label goes before `shown` (at 160 columns the budget's
+        long words pushed `total` off, and at 80 a profile's label took the place of `shown` and
+        of a retry's time, s17 K3). The
+        user scrolled away from the top must always see that live rows arrived."""
+        if state != "loading":
+            arrangements = [(form, True, counts, True, 0) for counts in (3, 2, 1) for form in forms]
+            arrangements += [(forms[-1], False, counts, True, 0) for counts in (2, 1)]
+            return arrangements + [(forms[-1], False, 0, hint, 0) for hint in (True, False)]
+        arrangements = [(form, True, counts, True, 0) for form in forms for counts in (3, 2, 1)]
+        # (the tail's note in fewer words before `shown` goes: at 120 columns "next poll in ~8m"
+        # took its place for minutes, and at 80 the time itself was cut, found in a walk)
+        arrangements += [(form, True, 1, True, brevity) for form in forms for brevity in (1, 2)]
+        arrangements += [(form, True, 0, hint, 1) for form in forms for hint in (True, False)]
+        if len(forms) > 1:
+            arrangements += [(forms[-1], False, 1, True, brevity) for brevity in (1, 2)]
+            arrangements += [(forms[-1], False, 0, hint, 1) for hint in (True, False)]
+        return arrangements
 
     def _counts(self, info: StatusInfo, most: int) -> Text:
         """`shown N   loaded N   total N   `, the first `most` of them."""
