@@ -28,7 +28,10 @@ MAX_DETAIL_CHARS = 600
 
 
 def error_head(error: ApiError) -> str:
-    """`HTTP 401 AUTHENTICATION_REQUIRED` (or just the code when no response arrived)."""
+    """`HTTP 401 AUTHENTICATION_REQUIRED` (or just the code when no response arrived; a 2xx that
+    was unusable in words: `answer not JSON`)."""
+    if error.answered:
+        return retry_cause(error)
     return f"HTTP {error.status} {error.code}" if error.status is not None else error.code
 
 
@@ -47,6 +50,8 @@ def retry_cause(error: ApiError) -> str:
     `HTTP 503`, `connection failed`, `timed out`."""
     if error.status == 429:
         return "429 rate limited"
+    if error.answered:  # ("HTTP 200 · retrying" claimed success was the error, s17 K1)
+        return "answer not JSON" if error.code == "NOT_JSON" else "unreadable answer"
     if error.status is not None:
         return f"HTTP {error.status}"
     return {"CONNECTION_FAILED": "connection failed", "TIMEOUT": "timed out",
@@ -212,7 +217,8 @@ class ErrorBanner(PartialStyles, Static):
         event, context = self._retry.event, self._retry.context
         remaining = self._retry.deadline - time.monotonic()
         error = event.error
-        what = "rate limited" if error.status == 429 else f"{error_head(error)}: {clean_line(error.message)}"
+        what = "rate limited" if error.status == 429 else clean_line(error.message) if error.answered else \
+            f"{error_head(error)}: {clean_line(error.message)}"
         when = f"retrying in {format_wait(remaining)}" if remaining > 0.5 else "retrying now"
         text = Text(no_wrap=False, overflow="fold")
         text.append("⟳ ", style=self._partial("error-banner--warn-title"))
@@ -230,8 +236,10 @@ class ErrorBanner(PartialStyles, Static):
                     title_class: str, icon: str) -> Text:
         style = self._partial
         text = Text(no_wrap=False, overflow="fold")
-        text.append(f"{icon} {context}: {error_head(error)}", style=style(title_class))
-        text.append("  ")
+        # (an unusable 2xx's message says it all: no status to head it)
+        text.append(f"{icon} {context}:" if error.answered else f"{icon} {context}: {error_head(error)}",
+                    style=style(title_class))
+        text.append(" " if error.answered else "  ")
         text.append(clean_line(error.message), style=style("error-banner--detail"))
         if error.detail:
             detail = clean(error.detail)
