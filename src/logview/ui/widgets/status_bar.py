@@ -199,14 +199,8 @@ class StatusBar(PartialStyles, Static):
         if self.info is not None:
             self.update(self._render_info(self.info), layout=False)
 
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        # (drawn when the info changes: a theme chosen from the palette kept the last theme's
-        # colours, the badge orange under nord, until the next change; found in a walk). Drawn
-        # once all the styles are (the component classes' come after this widget's).
-        self.call_later(self._restyled)
-
-    def _restyled(self) -> None:
-        self._rich_style_cache.clear()
+    def redraw(self) -> None:
+        # (a theme chosen from the palette kept the last theme's colours, the badge orange under
+        # nord, until the next change; found in a walk)
         if self.info is not None:
             self.update(self._render_info(self.info), layout=False)
