@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from logview.sanitize import clean_line
+from logview.session.status import ConnectionState
 from logview.ui.widgets.styling import PartialStyles
 
 # Connection states and the component class that colours them.
@@ -48,6 +49,14 @@ class StatusInfo:
     loaded: int = 0
     total: int | None = None
     new_rows: int = 0
+
+    @classmethod
+    def of(cls, label: str, connection: ConnectionState, *, shown: int, loaded: int, total: int | None,
+           new_rows: int = 0) -> StatusInfo:
+        """The line for a session's connection state (`ViewerSession.state`) and its counts."""
+        state, text, shorter, tail = connection
+        return cls(label=label, state=state, state_text=text, state_shorter=shorter, tail=tail, shown=shown,
+                   loaded=loaded, total=total, new_rows=new_rows)
 
 
 class StatusBar(PartialStyles, Static):
