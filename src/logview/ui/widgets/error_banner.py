@@ -272,5 +272,8 @@ class ErrorBanner(PartialStyles, Static):
     def redraw(self) -> None:
         # (the countdowns as at `_drawn_at`: a restyle, a tab shown, does not move them between
         # their ticks, which the status line's are in step with)
-        self._drawn = Text("\n").join(self._slots[s]() for s in SLOTS if s in self._slots)
-        self.update(self._drawn)
+        drawn = Text("\n").join(self._slots[s]() for s in SLOTS if s in self._slots)
+        if drawn.plain == self._drawn.plain and drawn.spans == self._drawn.spans:
+            return  # (each repaint costs a layout: an empty banner cleared or restyled has none)
+        self._drawn = drawn
+        self.update(drawn)
