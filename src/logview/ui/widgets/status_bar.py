@@ -167,7 +167,7 @@ class StatusBar(PartialStyles, Static):
         user scrolled away from the top must always see that live rows arrived."""
         if state != "loading":
             arrangements = [(form, True, counts, True, 0) for counts in (3, 2, 1) for form in forms]
-            arrangements += [(forms[-1], False, counts, True, 0) for counts in (2, 1)]
+            arrangements.append((forms[-1], False, 1, True, 0))
             return arrangements + [(forms[-1], False, 0, hint, 0) for hint in (True, False)]
         arrangements = [(form, True, counts, True, 0) for form in forms for counts in (3, 2, 1)]
         # (the tail's note in fewer words before `shown` goes: at 120 columns "next poll in ~8m"
