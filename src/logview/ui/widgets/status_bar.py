@@ -158,25 +158,31 @@ class StatusBar(PartialStyles, Static):
         loading, on a narrow line the counts give way, from the right, but for `shown` (`loaded`
         and `total` are in the state's text); then the state says it in fewer words, form after
         form (each drops the least important part left: the widest that fits is used, not the
-        fewest words at once, found in a walk); then the tail's note; then `shown` and the
-        badge's hint give way; then the fewest words go without the label: a budget that binds
-        is why loading is slow. In any other state the counts are said nowhere else: the state's
-        fewer words come first, and the label goes before `shown` (at 160 columns the budget's
-        long words pushed `total` off, and at 80 a profile's label took the place of `shown` and
-        of a retry's time, s17 K3). The
-        user scrolled away from the top must always see that live rows arrived."""
+        fewest words at once, found in a walk), the tail's note in fewer words first; then the
+        label goes, then `shown` and the badge's hint. In any other state the counts are said
+        nowhere else: the state's fewer words come first, and the label goes before `shown` (at
+        160 columns the budget's long words pushed `total` off, and at 80 and 120 a profile's
+        label took the place of `shown` and of a retry's time, s17 K3). The user scrolled away
+        from the top must always see that live rows arrived."""
         if state != "loading":
             arrangements = [(form, True, counts, True, 0) for counts in (3, 2, 1) for form in forms]
             arrangements.append((forms[-1], False, 1, True, 0))
             return arrangements + [(forms[-1], False, 0, hint, 0) for hint in (True, False)]
-        arrangements = [(form, True, counts, True, 0) for form in forms for counts in (3, 2, 1)]
-        # (the tail's note in fewer words before `shown` goes: at 120 columns "next poll in ~8m"
-        # took its place for minutes, and at 80 the time itself was cut, found in a walk)
-        arrangements += [(form, True, 1, True, brevity) for form in forms for brevity in (1, 2)]
+        # (each form with the tail's note in fewer words, "live · poll ~33 s", before a shorter
+        # form; and "poll ~33 s" before the fewest words, which drop the count of the total: at
+        # 160 columns a profile's label and "next poll in ~33 s" left "◌ 5% · budget 1/3 …", where
+        # "loading page 3 · 200 of 3,004 (6%) · …" fitted. The note is short before `shown` goes:
+        # at 120 columns "next poll in ~8m" took its place for minutes, and at 80 the time itself
+        # was cut, found in walks)
+        steps = ((3, 0), (2, 0), (1, 0), (1, 1))
+        arrangements = [(form, True, counts, True, brevity) for form in forms[:-1] for counts, brevity in steps]
+        arrangements += [(form, True, 1, True, 2) for form in forms[:-1]]
+        arrangements += [(forms[-1], True, counts, True, brevity) for counts, brevity in (*steps, (1, 2))]
+        if len(forms) > 1:  # (the label before `shown`: at 120 a profile's label took its place)
+            arrangements += [(forms[-1], False, 1, True, brevity) for brevity in (1, 2)]
         arrangements += [(form, True, 0, hint, 1) for form in forms for hint in (True, False)]
         if len(forms) > 1:
-            arrangements += [(forms[-1], False, 1, True, brevity) for brevity in (1, 2)]
-            arrangements += [(forms[-1], False, 0, hint, 1) for hint in (True, False)]
+            arrangements += [(forms[-1], False, 0, hint, brevity) for brevity in (1, 2) for hint in (True, False)]
         return arrangements
 
     def _counts(self, info: StatusInfo, most: int) -> Text:
