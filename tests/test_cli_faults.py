@@ -103,12 +103,35 @@ def test_a_password_in_the_base_url_is_refused_and_said_nowhere(server, tmp_path
     assert not any(PASSWORD.encode() in path.read_bytes() for path in tmp_path.rglob("*") if path.is_file())
 
 
-def test_config_lists_a_password_in_a_profiles_base_url_without_it(tmp_path):
+@pytest.mark.parametrize("command", [
+    ("export", "--source", "aitronos", "--org", "o"),
+    ("sql", "--source", "aitronos", "--org", "o", "--sync", "select 1"),
+    ("--source", "aitronos", "--org", "o"),
+], ids=["export", "sql-sync", "viewer"])
+@pytest.mark.parametrize("tail", [f"/?token={PASSWORD}", f"/#{PASSWORD}", "?", "/v1#"],
+                         ids=["query", "fragment", "bare-query", "bare-fragment"])
+def test_a_query_or_fragment_in_the_base_url_is_refused_and_said_nowhere(server, tmp_path, command, tail):
+    """A query would be cut into every request's path and kept as part of the archive's source."""
+    result = logview(*command, "--base-url", server.url + tail, env=AITRONOS_KEY | {"XDG_DATA_HOME": str(tmp_path)},
+                     timeout=30)
+    assert result.returncode == 2 and result.stdout == b""
+    assert "a query or fragment in the URL (…?… or …#…) is refused" in result.stderr.decode()
+    assert PASSWORD.encode() not in result.stderr
+    assert not any(PASSWORD.encode() in path.read_bytes() for path in tmp_path.rglob("*") if path.is_file())
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    (f"https://u:{PASSWORD}@x.test", b"profile 'p': base_url: a user or password in the URL"),
+    (f"https://x.test/?k={PASSWORD}", b"profile 'p': base_url: a query or fragment in the URL"),
+], ids=["password", "query"])
+def test_config_lists_a_credential_in_a_profiles_base_url_without_it(tmp_path, url, message):
     config = tmp_path / "config.toml"
-    config.write_text(f'[profiles.p]\nsource = "aitronos"\norg = "o"\nbase_url = "https://u:{PASSWORD}@x.test"\n')
-    result = logview("config", env={"LOGVIEW_CONFIG": str(config)})
-    assert result.returncode == 2 and b"a user or password in the URL" in result.stderr
-    assert PASSWORD.encode() not in result.stdout + result.stderr
+    config.write_text(f'[profiles.p]\nsource = "aitronos"\norg = "o"\nbase_url = "{url}"\n')
+    env = {"LOGVIEW_CONFIG": str(config), "FREDDY_API_KEY": "k", "XDG_DATA_HOME": str(tmp_path)}
+    for command in (("config",), ("export", "--profile", "p")):
+        result = logview(*command, env=env)
+        assert result.returncode == 2 and message in result.stderr
+        assert PASSWORD.encode() not in result.stdout + result.stderr
 
 
 # -- numbers a flag cannot use (M3) --------------------------------------------------------------

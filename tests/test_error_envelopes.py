@@ -121,14 +121,18 @@ def test_arbitrary_bytes_never_break_error_parsing(status, body):
     assert parsed.status == status and parsed.code and parsed.message
 
 
-@pytest.mark.parametrize(("body", "said"), [
-    (b"", "the response is empty, not a JSON page"),
-    (b"<!doctype html><html><title>Gateway\n Timeout</title></html>",
-     "the response is an HTML page (Gateway Timeout), not JSON"),
-    (b"nope, not today", "the response is not JSON: it starts with 'nope, not today'"),
-    (b'{"logs": [{"id"', "the server's response could not be read: cut"),  # (JSON cut short: the parser's word)
+@pytest.mark.parametrize(("body", "content_type", "said"), [
+    (b"", None, "the server's answer was empty, not JSON"),
+    (b"<!doctype html><html><title>Gateway\n Timeout</title></html>", "text/html; charset=utf-8",
+     "the server's answer was not JSON (text/html): an HTML page (Gateway Timeout)"),
+    (b"nope, not today", "application/json", "the server's answer was not JSON (application/json): it starts with "
+                                             "'nope, not today'"),
+    (b'{"logs": [{"id"', "application/json", "the server's answer could not be read: cut"),  # (the parser's word)
 ])
-def test_a_page_that_is_no_json_says_what_it_is(body, said):
+def test_a_page_that_is_no_json_says_what_it_is(body, content_type, said):
     """s17 K1: a 200 whose body is not JSON was described by the parser's guess ("invalid literal,
-    expected 'null'" for a body starting with n; "Input is a zero-length, empty document")."""
-    assert invalid_body_error(200, {}, body, "cut").message == said
+    expected 'null'" for a body starting with n; "Input is a zero-length, empty document"), and
+    headed "HTTP 200 INVALID_RESPONSE", as if 200 were the error."""
+    error = invalid_body_error(200, {"content-type": content_type} if content_type else {}, body, "cut")
+    assert error.message == said and error.summary() == said
+    assert error.code == ("INVALID_RESPONSE" if body.startswith(b"{") else "NOT_JSON")

@@ -108,7 +108,17 @@ def test_a_budget_that_binds_has_a_short_form_for_a_narrow_line() -> None:
     for asked, said in (("credential names", "credential names wait"), ("a listing", "a listing waits")):
         assert s.state(Waits(budget=waiting, asked=asked)) == (
             "live", f"live · every 2 s · API budget 0/10 · resets in 2 s · {said}",
-            ("live · budget 0/10 · resets 2 s",), "")
+            ("live · every 2 s · API budget 0/10 · resets in 2 s", "live · every 2 s · budget 0/10 · resets 2 s",
+             "live · budget 0/10 · resets 2 s"), "")
+    # the poll the budget holds back, in fewer words too, before a count gives way (s17 K3)
+    s.interval_s = 0.5
+    held = BudgetState(limit=10, remaining=0, window_s=60, resets_in_s=30, waiting=False, known=True,
+                       reset_known=True, tail_next_s=30, live_waits=True)
+    assert s.state(Waits(budget=held))[1:3] == (
+        "live · next poll in ~30 s · API budget 0/10 · resets in 30 s · next request waits", (
+        "live · next poll in ~30 s · API budget 0/10 · resets in 30 s",
+        "live · next poll in ~30 s · budget 0/10 · resets 30 s", "live · poll ~30 s · budget 0/10 · resets 30 s",
+        "live · budget 0/10 · resets 30 s"))
 
 
 def test_a_first_page_the_budget_holds_back_is_said_beside_the_archives_rows() -> None:

@@ -228,10 +228,17 @@ class ApiError:
         """A copy with the fields in `update` changed (the name pydantic gives it, kept for callers)."""
         return dataclasses.replace(self, **(update or {}))
 
+    @property
+    def answered(self) -> bool:
+        """A 2xx whose body was unusable (not JSON, torn): its status names no error, and its
+        message says what was wrong ("HTTP 200 INVALID_RESPONSE" read as if 200 were the error)."""
+        return self.status is not None and 200 <= self.status < 300
+
     def summary(self) -> str:
-        """`HTTP <status> <CODE>: <message> (request <id>)`: the line export prints on failure."""
+        """`HTTP <status> <CODE>: <message> (request <id>)`: the line export prints on failure
+        (a 2xx that was unusable: its message alone)."""
         head = f"HTTP {self.status} {self.code}" if self.status is not None else self.code
-        text = f"{head}: {self.message}"
+        text = self.message if self.answered else f"{head}: {self.message}"
         if self.request_id:
             text += f" (request {self.request_id})"
         return text

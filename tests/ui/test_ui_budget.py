@@ -15,7 +15,8 @@ from logview.model import Filters
 from logview.options import Connection, ViewerOptions
 from logview.sources import SupermetricsSource
 from logview.ui.app import LogViewApp
-from ui_helpers import FAST, SIZE, make_app, screen_text, settle
+from logview.ui.widgets.status_bar import StatusBar
+from ui_helpers import FAST, SIZE, connection, make_app, screen_text, settle
 
 
 @pytest.fixture
@@ -145,3 +146,47 @@ async def test_a_429_without_a_usable_retry_after_counts_down_to_the_reset(retry
             assert "retrying now" not in text
             assert (found := re.search(r"retrying in (\d+) s", text)) and int(found.group(1)) >= 20, text
             assert len(app.viewer.store) == 200
+
+
+async def header_once_the_poll_waits(entries: int, page_limit: int, width: int, loading: bool) -> str:
+    """The header of a tail beside a profile's label, once the budget (3 a minute) holds its poll
+    back (`loading`: while the backfill still loads; else once it is all loaded)."""
+    state = DemoState(aitronos_entries=entries, supermetrics_entries=0, live_rate=0.0, seed=21,
+                      budget={"aitronos": "3/60"})
+    with DemoServer(state) as server:
+        chosen = connection(server, "aitronos", page_limit=page_limit)
+        chosen.label = "profile production-eu-west-1"
+        app = LogViewApp(ViewerOptions(filters=Filters(), connection=chosen, follow=True, interval_s=2.0),
+                         policy=FAST)
+        async with app.run_test(size=(width, 24)) as pilot:
+            bar = app.viewer.query_one(StatusBar)
+            for _ in range(150):
+                await pilot.pause(0.1)
+                app.viewer.refresh_status()
+                said = "" if bar.info is None else bar.info.tail if loading else bar.info.state_text
+                if said.startswith("live · next poll in ~"):
+                    return screen_text(app).splitlines()[0]
+            pytest.fail(f"the budget never held the poll back: {screen_text(app).splitlines()[0]}")
+
+
+@pytest.mark.parametrize("width", [160, 120, 80])
+async def test_a_live_tail_the_budget_binds_keeps_every_count_in_view(width) -> None:
+    """s17 K3: at 160 columns "● live · next poll in ~35 s · API budget 0/3 · resets in 35 s ·
+    credential names wait" pushed `total` off the header (a profile's label beside it); the
+    budget is said in fewer words before a count goes. At 80, `shown` and the budget stay."""
+    line = await header_once_the_poll_waits(150, 200, width, loading=False)
+    assert re.search(r"● live · .*budget \d/3 · resets (in )?\d+ s", line), line
+    assert "next poll in ~" in line or width < 160, line
+    counts = "shown 150   loaded 150   total 150" if width >= 120 else "shown 150"
+    assert counts in line and not line.rstrip().endswith("…"), line
+
+
+@pytest.mark.parametrize("width", [160, 120])
+async def test_a_loading_the_budget_paces_keeps_its_count_of_the_total_and_shown(width) -> None:
+    """Found by hand (s17 K3): a profile's label and "● live · next poll in ~33 s" beside it, at
+    160 columns the loading said "◌ 5% · budget 1/3 · …" where "loading page 3 · 200 of 3,004
+    (6%) · …" fitted with the poll in fewer words ("poll ~33 s"): the total was said nowhere on
+    the line; at 120 the label took the place of `shown`."""
+    line = await header_once_the_poll_waits(1000, 100, width, loading=True)
+    assert re.search(r"◌ loading page \d+ · [\d,]+ of 1,000 \(\d+%\) · .*budget \d/3", line) or width < 160, line
+    assert re.search(r"● (live · )?(next )?poll (in )?~\d+ s", line) and "shown " in line, line

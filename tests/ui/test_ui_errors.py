@@ -49,10 +49,12 @@ FAULTS = [
                  id="503-supermetrics"),
     pytest.param(Fault(kind="html", status=502, count=6, api="aitronos"), "HTML page from the server or a proxy",
                  id="html"),
-    pytest.param(Fault(kind="truncated", count=6, api="aitronos"), "INVALID_RESPONSE", id="truncated"),
+    pytest.param(Fault(kind="truncated", count=6, api="aitronos"), "✖ loading: the server's answer could not be read: ",
+                 id="truncated"),
     # (what the body is, not the JSON parser's guess: "invalid literal, expected 'null'", s17 K1)
     pytest.param(Fault(kind="invalid_json_200", count=6, api="supermetrics"),
-                 "the response is not JSON: it starts with 'not json at all'", id="invalid-json-200"),
+                 "the server's answer was not JSON (application/json): it starts with 'not json at all'",
+                 id="invalid-json-200"),
 ]
 
 
@@ -153,6 +155,26 @@ async def test_the_status_line_says_why_it_is_retrying(fresh_demo: DemoServer, s
         app.viewer.refresh_status()
         status_line = screen_text(app).splitlines()[0]
         assert f"{cause} · retrying in 30 s" in status_line or f"{cause} · retrying in 29 s" in status_line
+        await pilot.press("escape")
+
+
+@pytest.mark.parametrize(("fault", "said"), [
+    (Fault(kind="invalid_json_200", count=6, api="aitronos"),
+     "the server's answer was not JSON (application/json): it starts with 'not json at all'"),
+    (Fault(kind="html", status=200, count=6, api="aitronos"), "the server's answer was not JSON (text/html): an HTML "
+                                                               "page"),
+], ids=["text", "html"])
+async def test_a_200_whose_answer_is_not_json_says_so_not_http_200(fresh_demo: DemoServer, fault: Fault,
+                                                                   said: str) -> None:
+    """s17 K1: '⟳ HTTP 200 · retrying in 2 s' and 'HTTP 200 INVALID_RESPONSE' read as if 200 were the error."""
+    fresh_demo.state.add_fault(fault)
+    app = make_app(fresh_demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.viewer.banner.retry_pending)
+        app.viewer.refresh_status()
+        text = screen_text(app)
+        assert re.search(r"⟳ answer not JSON · retrying (in \d s|now)", text.splitlines()[0]), text
+        assert f"⟳ loading: {said}" in banner(app) and "HTTP 200" not in text
         await pilot.press("escape")
 
 

@@ -10,12 +10,16 @@ from collections.abc import Iterator
 import pytest
 from textual.app import App, ComposeResult
 
+from logview.api.types import BudgetState
 from logview.archive import Archive
 from logview.demo import DemoServer, DemoState
 from logview.model import Filters
 from logview.options import ViewerOptions
+from logview.session import ViewerSession, Waits
+from logview.sources import SupermetricsSource
 from logview.ui.app import LogViewApp
 from logview.ui.widgets.status_bar import WIDEN_SLACK, StatusBar, StatusInfo
+from test_store import sm
 from ui_helpers import FAST, SIZE, connection, screen_text, settle
 
 ENTRIES = 1500
@@ -121,17 +125,24 @@ async def test_a_paced_backfill_keeps_one_form_of_the_line_while_it_loads(metere
                if form == next_form), "\n".join(loading)
 
 
-@pytest.mark.parametrize("width", [120, 80])
+@pytest.mark.parametrize("width", [160, 120, 80])
 async def test_a_tail_held_by_the_budget_says_when_and_keeps_shown(width) -> None:
     """Found in a walk: at 120 columns "● live · next poll in ~8m 10s" took `shown`'s place for the
-    whole wait (minutes), and at 80 the one new fact, when, was cut: "next poll in …"."""
+    whole wait (minutes), and at 80 the one new fact, when, was cut: "next poll in …". The line is
+    the one a Supermetrics session paced by its hourly budget says, as the viewer draws it."""
+    session = ViewerSession(SupermetricsSource(1, "DEMO01"), Filters(), max_entries=None, follow=True)
+    session.begin(clear_now=True)
+    session.loaded([sm(i) for i in range(1_993)], live=False, pages=3, total=None)
+    budget = BudgetState(limit=10, remaining=7, window_s=3600, resets_in_s=3600, waiting=True, known=True,
+                         tail_next_s=490)
+    connection = session.state(Waits(backfilling=True, budget=budget, budget_held=True))
+    assert connection.tail == "live · next poll in ~8m 10s"  # (the product's own words)
     app = StatusLine()
     async with app.run_test(size=(width, 5)):
         bar = app.query_one(StatusBar)
-        bar.show(StatusInfo(label="supermetrics team 1 / DEMO01", state="loading",
-                            state_text="loading page 3 · 1,993 so far · API budget 7/10 · resets in ~60 min · backfill waits …",
-                            state_shorter=("loading page 3 · 1,993 so far …", "page 3 · budget 7/10 · resets ~60 min …"),
-                            tail="live · next poll in ~8m 10s", shown=1_993, loaded=1_993))
+        bar.show(StatusInfo.of("supermetrics team 1 / DEMO01", connection, shown=1_993, loaded=len(session.store),
+                               total=session.total))
         line = bar.plain()
-        assert "8m 10s" in line, line
+        assert "8m 10s" in line and re.search(r"budget 7/10 · resets (in )?~60 min", line), line
+        assert "loading page 4 · 1,993 so far" in line or width < 160, line
         assert "shown 1,993" in line or width < 120, line  # (at 80, the time before the count)

@@ -4,8 +4,15 @@ filters; `[`/`]` or a click switch tabs."""
 from __future__ import annotations
 
 import re
+from collections import Counter
+from contextlib import nullcontext
 from dataclasses import replace
+from datetime import datetime
 
+import numpy as np
+import pytest
+
+from logview.archive import Archive
 from logview.demo import DemoServer, Fault
 from logview.model import Filters
 from logview.options import ViewerOptions
@@ -183,7 +190,7 @@ async def test_the_merged_source_column_cuts_long_tab_names_where_they_stay_apar
     """The source column cut names at the end: production-eu-west-1 and -2 both read
     `production-eu…` on every row, at any width (found in a walk); cut as the tabs are."""
     tabs = []
-    for label, statuses in (("production-eu-west-1", ()), ("production-eu-west-2", ("error",))):
+    for label, statuses in (("production-eu-west-1", ("success",)), ("production-eu-west-2", ("error",))):
         chosen = connection(demo, "aitronos")
         chosen.label = label
         tabs.append(ViewerOptions(filters=Filters(statuses=statuses), connection=chosen))
@@ -237,3 +244,40 @@ async def test_a_source_named_all_leaves_the_merged_tab_its_own_name(demo: DemoS
         await wait_until(pilot, lambda: len(app.viewers[2].view) > 0)
         merged = app.viewers[2]
         assert app.screen is merged and set(merged.store.origins.values[1:]) == {"all", "demo data (supermetrics)"}
+
+
+@pytest.mark.parametrize("archived", [False, True], ids=["in-memory", "archived"])
+async def test_tabs_of_one_source_with_other_server_filters_show_each_entry_once(demo: DemoServer, tmp_path,
+                                                                                archived: bool) -> None:
+    """Two tabs of one org, one with its errors and one with its newest days (both filters the
+    server's), both hold that time's errors: the merged tab showed each of them twice and counted
+    it twice. The first tab holding an entry keeps it."""
+    logs = demo.state.aitronos_logs
+    since = datetime.fromisoformat(logs[len(logs) // 2]["created_at"].replace("Z", "+00:00"))
+    errors = {log["id"] for log in logs if log["status"] == "error"}
+    recent = {log["id"] for log in logs if log["created_at"] >= logs[len(logs) // 2]["created_at"]}
+    assert len(errors & recent) > 10
+    tabs = []
+    for label, filters in (("errors", Filters(statuses=("error",))), ("recent", Filters(since=since))):
+        chosen = connection(demo, "aitronos")
+        chosen.label = label
+        tabs.append(ViewerOptions(filters=filters, connection=chosen))
+    with Archive.open(tmp_path / "archive.sqlite3") if archived else nullcontext() as archive:
+        app = LogViewApp(*tabs, policy=FAST, archive=archive)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle_all(pilot, app)
+            first, second, merged = app.viewers
+            assert {len(first.view), len(second.view)} == {len(errors), len(recent)}
+            if archived:  # (each tab's rows read back from the archive: known by their rowids)
+                await wait_until(pilot, lambda: all((viewer.store.span("backing", viewer.store.head,
+                                                                       viewer.store.tail) > 0).all()
+                                                    for viewer in (first, second)))
+            await pilot.press("right_square_bracket", "right_square_bracket")
+            union = len(errors | recent)
+            await wait_until(pilot, lambda: len(merged.view) == union)
+            await pilot.pause(1.2)  # (merged again since: still once)
+            text = screen_text(app)
+            assert len(merged.view) == union and f"shown {union:,}" in text
+            origins = Counter(merged.session.origins_of(np.arange(merged.store.head, merged.store.tail)))
+            assert origins == {"errors": len(errors), "recent": len(recent - errors)}
+            assert re.search(rf"○ error\s+{len(errors):,} ", text), text  # (the sidebar's count agrees)

@@ -11,6 +11,7 @@ from typing import Any, Mapping
 
 from logview.jsonutil import InvalidJSON, dump_json, load_json
 from logview.model import ApiError
+from logview.sanitize import clean_line
 
 RETRYABLE_STATUSES = frozenset({408, 429}) | frozenset(range(500, 600))
 BODY_EXCERPT_CHARS = 2000
@@ -136,33 +137,37 @@ def _describe_foreign_body(status: int, headers: Mapping[str, str], body: bytes)
 
 
 def invalid_body_error(status: int, headers: Mapping[str, str], body: bytes, reason: str) -> ApiError:
-    """A 2xx whose body could not be parsed as a page: retryable, it is often a torn transfer."""
+    """A 2xx whose body could not be parsed as a page: retryable, it is often a torn transfer.
+    `NOT_JSON` when the body is no JSON at all (a proxy's page, nothing), `INVALID_RESPONSE` when
+    it is JSON cut short or torn; the status is no error's (`ApiError.answered`)."""
+    not_json = _not_json(body, (header(headers, "content-type") or "").split(";")[0].strip())
     return ApiError(
         status=status,
-        code="INVALID_RESPONSE",
-        message=_unreadable(body, reason),
+        code="INVALID_RESPONSE" if not_json is None else "NOT_JSON",
+        message=f"the server's answer could not be read: {reason}" if not_json is None else not_json,
         request_id=header(headers, "x-request-id"),
         body_excerpt=_excerpt(body) or None,
         retryable=True,
     )
 
 
-def _unreadable(body: bytes, reason: str) -> str:
-    """Why a page's body could not be read, in the user's words: what it is, when it is no JSON at
-    all (the parser's guess, "invalid literal, expected 'null'" for a body starting with n, said
-    nothing); the parser's reason for JSON cut short or torn."""
+def _not_json(body: bytes, content_type: str) -> str | None:
+    """What a page's body is, when it is no JSON at all (the parser's guess, "invalid literal,
+    expected 'null'" for a body starting with n, said nothing; "HTTP 200 INVALID_RESPONSE" read as
+    if 200 were the error); None for JSON cut short or torn (the parser's reason says it)."""
     text = body.strip()
+    typed = f" ({clean_line(content_type)[:60]})" if content_type else ""
     if not text:
-        return "the response is empty, not a JSON page"
+        return f"the server's answer was empty{typed}, not JSON"
     title = _HTML_TITLE.search(text[:65536])
     if title or text[:1] == b"<":
         named = " ".join(_HTML_TAG.sub("", title.group(1).decode("utf-8", errors="replace")).split())[:80] \
             if title else ""
-        return f"the response is an HTML page{f' ({named})' if named else ''}, not JSON"
+        return f"the server's answer was not JSON{typed}: an HTML page{f' ({named})' if named else ''}"
     if text[:1] not in (b"{", b"[") and not _is_json(text):
         start = " ".join(text[:24].decode("utf-8", errors="replace").split())
-        return f"the response is not JSON: it starts with {start!r}"
-    return f"the server's response could not be read: {reason}"
+        return f"the server's answer was not JSON{typed}: it starts with {start!r}"
+    return None
 
 
 def _is_json(text: bytes) -> bool:

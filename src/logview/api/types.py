@@ -175,6 +175,11 @@ def check_base_url(url: str) -> str:
         # (said before anything quotes the URL: the password in it is shown nowhere)
         raise ValueError("a user or password in the URL (user:…@host) is refused: both APIs take the key in a "
                          "header, and the URL is kept in the archive and shown")
+    if "?" in url or "#" in url:
+        # (not quoted either: a query is where a token is pasted). A query would also be cut into
+        # every request's path, as logview appends its own path and query to the base URL.
+        raise ValueError("a query or fragment in the URL (…?… or …#…) is refused: logview adds its own path and "
+                         "query to the base URL, and the URL is kept in the archive and shown")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"not an http(s) URL: {url!r}")
     try:

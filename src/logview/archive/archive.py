@@ -12,6 +12,7 @@ from logview.archive.db import Database, default_archive_path
 from logview.archive.names import KeptNames, forget_names, read_names, write_names
 from logview.archive.retention import Retention, prune_source
 from logview.archive.rows import SourceIdentity
+from logview.archive.scrub import clean_base_url
 from logview.archive.source import ArchivedSource
 
 
@@ -101,7 +102,9 @@ class Archive:
             return []
         with self._database.reading() as db:
             rows = db.execute("SELECT id, api, base_url, scope FROM sources ORDER BY api, base_url, scope").fetchall()
-        found = [(source_id, SourceIdentity(api, base_url, scope)) for source_id, api, base_url, scope in rows]
+        # (cleaned: a credential an earlier logview kept, `scrub.py`, is never shown, even unscrubbed)
+        found = [(source_id, SourceIdentity(api, clean_base_url(base_url), scope))
+                 for source_id, api, base_url, scope in rows]
         return [(source_id, known) for source_id, known in found if identity is None or known == identity]
 
     def summaries(self) -> list[SourceSummary]:

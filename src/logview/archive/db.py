@@ -20,6 +20,7 @@ from urllib.parse import quote
 import platformdirs
 
 from logview.archive.names import NAMES_TABLE
+from logview.archive.scrub import dirty_sources, scrub_sources
 
 APPLICATION_ID = 0x4C4F4756  # "LOGV": tells a logview archive from any other SQLite file
 SCHEMA_VERSION = 1
@@ -236,10 +237,22 @@ def connect(path: Path, *, readonly: bool) -> tuple[sqlite3.Connection, bool]:
             if not readonly:
                 _prepare(db, path, ready)
                 ready = True
+            elif ready and dirty_sources(db):
+                _scrub_elsewhere(path)
     except BaseException:
         disconnect(db)
         raise
     return db, ready
+
+
+def _scrub_elsewhere(path: Path) -> None:
+    """A read-only open (`archive list`, `sql`) of an archive holding a credential in a base URL
+    (`scrub.py`) has a writable connection scrub it first; a file it cannot write keeps it, and
+    what is shown of it leaves the credential out (`clean_base_url`)."""
+    try:
+        disconnect(connect(path, readonly=False)[0])
+    except ArchiveError:
+        pass
 
 
 def disconnect(db: sqlite3.Connection) -> None:
@@ -385,6 +398,13 @@ def _prepare(db: sqlite3.Connection, path: Path, ready: bool) -> None:
                 db.execute("ROLLBACK")
             raise
     _update_schema(db)
+    db.execute("PRAGMA busy_timeout = 0")  # not worth a wait: what is shown of it leaves the credential out
+    try:
+        scrub_sources(db)
+    except sqlite3.OperationalError:
+        pass  # busy or unwritable: done by a later open
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
     for file in archive_files(path):
         try:
             os.chmod(file, 0o600)

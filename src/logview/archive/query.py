@@ -17,6 +17,7 @@ from logview.archive.db import ArchiveError, error_for, guarded
 from logview.archive.db import connect as connect_archive
 from logview.archive.db import disconnect
 from logview.archive.rows import SourceIdentity
+from logview.archive.scrub import clean_base_url, dirty_sources
 
 # The view's columns, for `--help` and the README: what each holds.
 LOGS_COLUMNS: dict[str, str] = {
@@ -91,14 +92,18 @@ class LogsQuery:
             self._db.execute(f"CREATE TEMP VIEW logs AS SELECT {columns} WHERE 0")
             self.known = identity is None
             return
+        view = _VIEW
+        if dirty_sources(self._db):  # (only an archive this process could not scrub: `scrub.py`)
+            self._db.create_function("logview_clean_url", 1, clean_base_url, deterministic=True)
+            view = view.replace("s.base_url,", "logview_clean_url(s.base_url) AS base_url,")
         if identity is None:
-            self._db.execute(_VIEW)
+            self._db.execute(view)
             return
         row = self._db.execute("SELECT id FROM sources WHERE api = ? AND base_url = ? AND scope = ?",
                                (identity.api, identity.base_url, identity.scope)).fetchone()
         self.known = row is not None
         source_id = int(row[0]) if row else -1  # (a view cannot take parameters; an int is safe)
-        self._db.execute(f"{_VIEW} WHERE e.source = {source_id}")
+        self._db.execute(f"{view} WHERE e.source = {source_id}")
 
     def _authorize(self, action: int, first: str | None, second: str | None, *_: Any) -> int:
         if action in _READS:

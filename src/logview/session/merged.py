@@ -8,7 +8,7 @@ again by where it came from.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 
 import numpy as np
 
@@ -21,17 +21,20 @@ from logview.store import EntryStore
 MERGE_EVERY_S = 0.5
 
 Parts = Callable[[], Sequence[tuple[str, EntryStore]]]  # (the tab's label, its store), in tab order
+# what each part reads (its API, host and scope; None: a source of its own), in the parts' order:
+# parts of one source take each entry once (`merge.py`)
+Sources = Callable[[], Sequence[Hashable | None]]
 Origin = tuple[EntryStore, int]  # a merged row's part, and its ordinal there
 
 
 class MergedSession(ViewerSession):
     """A session over the rows of other sessions (or of a mixed file's sources)."""
 
-    def __init__(self, parts: Parts, filters: Filters | None = None) -> None:
+    def __init__(self, parts: Parts, filters: Filters | None = None, sources: Sources = tuple) -> None:
         super().__init__(MixedSource(), filters or Filters(), max_entries=None, file_mode=True, merged=True)
-        self.parts = parts
+        self.parts, self.sources = parts, sources
         self.phase = "complete"
-        self._signature: tuple[frozenset[str], tuple[tuple[int, int, int], ...]] | None = None
+        self._signature: tuple[object, ...] | None = None
         self._parts = np.zeros(0, dtype=np.int64)  # per row: which part, and its ordinal there
         self._ordinals = np.zeros(0, dtype=np.int64)
         self._stores: list[EntryStore] = []  # the parts merged, and how far their rows had moved then
@@ -45,11 +48,12 @@ class MergedSession(ViewerSession):
         # its org's archive here, each of its entries twice beside the working tab's (found in a
         # walk); so is a tab reading what an earlier one reads (the same entries twice)
         left_out = frozenset(label for label, trouble in self.source_troubles.items() if left_out_of_merge(trouble))
-        signature = (left_out, tuple((store.epoch, store.head, store.tail) for _, store in parts))
+        sources = tuple(self.sources())
+        signature = (left_out, sources, tuple((store.epoch, store.head, store.tail) for _, store in parts))
         if signature == self._signature and not force:
             return False
         self._signature = signature
-        self._parts, self._ordinals = self.store.merge_from(parts, left_out)
+        self._parts, self._ordinals = self.store.merge_from(parts, left_out, sources)
         self._stores = [store for _, store in parts]
         self._versions = [store.moves.version for store in self._stores]
         self.view.refilter(self.filters)

@@ -112,7 +112,12 @@ def _state_and_forms(session: SessionState, waits: Waits) -> tuple[str, tuple[st
         return state, (text,)
     budget, archived = waits.budget, f" · {session.from_archive:,} from the archive"
     if state == "live" and budget is not None and budget.binds:
-        return state, (text, f"live · {budget.brief()}")
+        # (each form before a count goes: at 160 columns the budget's long words pushed `total`
+        # off the line, found in a walk)
+        said, plain = _budget_text(waits), budget.describe(waiting="")
+        brief = text.replace(said, budget.brief())
+        shortest = brief.replace("next poll in ", "poll ").replace("next poll waits for the API budget", "poll waits")
+        return state, (text, text.replace(said, plain), brief, shortest, f"live · {budget.brief()}")
     return state, (text, text.replace(archived, ""))  # ("all loaded", the tail paused or not)
 
 

@@ -24,7 +24,7 @@ Filters that need columns cover `[head, ready)`; with none but search, every row
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -187,17 +187,17 @@ class EntryStore(RowBuffer):
         return n
 
     # -- a merged view ----------------------------------------------------------------------
-    def merge_from(self, parts: Sequence[tuple[str, EntryStore]],
-                   left_out: frozenset[str] = frozenset()) -> tuple[np.ndarray, np.ndarray]:
+    def merge_from(self, parts: Sequence[tuple[str, EntryStore]], left_out: frozenset[str] = frozenset(),
+                   sources: Sequence[Hashable | None] = ()) -> tuple[np.ndarray, np.ndarray]:
         """Become every loaded row of `parts` (labelled in-memory stores; those labelled in
-        `left_out` add none), newest first, each row's part in the `origin` column (see
-        `merge.py`). Like `clear`, it starts a new epoch. Returns, per new row, the index of its
-        part and its ordinal there."""
+        `left_out` add none; those of one source in `sources` each entry once), newest first, each
+        row's part in the `origin` column (see `merge.py`). Like `clear`, it starts a new epoch.
+        Returns, per new row, the index of its part and its ordinal there."""
         assert self.lines is None and all(part.lines is None for _, part in parts)
         self.backings.clear()
         merged = merge_rows(self.codes, self.backings,
                             [(label, part, part.codes, part.backings, part.held) for label, part in parts],
-                            left_out)
+                            left_out, sources)
         n = len(merged)
         self.column_types["origin"] = np.uint16
         self.reset_rows(max(1024, n + n // 4), front_room=max(128, n // 16))

@@ -7,7 +7,7 @@ never a pass in Python.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,30 +38,62 @@ class MergedRows:
 
 def merge_rows(codes: Codes, backings: Backings,
                parts: Sequence[tuple[str, RowBuffer, Codes, Backings, HeldEntries]],
-               left_out: frozenset[str] = frozenset()) -> MergedRows:
+               left_out: frozenset[str] = frozenset(), sources: Sequence[Hashable | None] = ()) -> MergedRows:
     """Every loaded row of `parts` (label, rows, their codes, their archives, their entries held),
     coded for `codes` and `backings` (archived rows stay archived: their rowid is kept, their
     archive numbered anew). A part labelled in `left_out` is named (an origin with no rows) but
-    none of its rows are taken."""
+    none of its rows are taken. Parts of one source (equal in `sources`, part by part; None: a
+    source of its own) take each entry once: the first part holding it keeps it (`_Sightings`)."""
     pieces: dict[str, list[np.ndarray]] = {name: [] for name in (*MERGED_COLUMNS, "entry", "part", "ordinal")}
     mine = codes.by_field()
+    sightings: dict[Hashable, _Sightings] = {}
     for index, (label, rows, theirs_codes, theirs_backings, held) in enumerate(parts):
         lo, hi = rows.head, (rows.head if label in left_out else rows.tail)
-        pieces["origin"].append(np.full(hi - lo, codes.origins.code(label), dtype=np.int32))
-        pieces["part"].append(np.full(hi - lo, index, dtype=np.int64))
-        pieces["ordinal"].append(np.arange(lo, hi, dtype=np.int64))
+        source = sources[index] if index < len(sources) else None
+        taken = slice(None) if source is None else sightings.setdefault(source, _Sightings()).first(rows, held, lo, hi)
+        ordinals = np.arange(lo, hi, dtype=np.int64)[taken]
+        pieces["origin"].append(np.full(len(ordinals), codes.origins.code(label), dtype=np.int32))
+        pieces["part"].append(np.full(len(ordinals), index, dtype=np.int64))
+        pieces["ordinal"].append(ordinals)
         for name in ("time", "duration", "invalid", "rowid"):
-            pieces[name].append(rows.span(name, lo, hi))
-        pieces["entry"].append(np.fromiter(held.take(rows.span("held", lo, hi)), dtype=object, count=hi - lo))
+            pieces[name].append(rows.span(name, lo, hi)[taken])
+        pieces["entry"].append(np.fromiter(held.take(rows.span("held", lo, hi)[taken]), dtype=object,
+                                           count=len(ordinals)))
         renumbered = np.array([0, *map(backings.code, theirs_backings.readers)], dtype=np.uint8)
-        pieces["backing"].append(renumbered[rows.span("backing", lo, hi)])
+        pieces["backing"].append(renumbered[rows.span("backing", lo, hi)[taken]])
         theirs = theirs_codes.by_field()
         for name in CODE_FIELDS:
             lookup = np.fromiter((mine[name].code(v) for v in theirs[name].values), dtype=np.int32,
                                  count=len(theirs[name]))
-            pieces[name].append(lookup[rows.span(name, lo, hi)])
+            pieces[name].append(lookup[rows.span(name, lo, hi)[taken]])
     joined = {name: np.concatenate(arrays) if arrays else np.zeros(0) for name, arrays in pieces.items()}
     times = joined["time"]
     order = np.argsort(np.where(times == NO_TIME, np.iinfo(np.int64).max, -times), kind="stable")
     return MergedRows({name: joined[name][order] for name in MERGED_COLUMNS}, joined["entry"][order],
                       joined["part"][order], joined["ordinal"][order])
+
+
+class _Sightings:
+    """The entries the earlier parts of one source hold: two tabs of an org with different server
+    filters (status error, the last day) both hold an error of that day, and the merged tab showed
+    it twice, counted twice. An archived row is known by its rowid (the parts of one source read
+    one archive), an entry held in memory by its id; a held entry the other part holds archived
+    is seen once the archive says it holds it (`EntryStore.archived`, a page's time later)."""
+
+    def __init__(self) -> None:
+        self.rowids = np.zeros(0, dtype=np.int64)
+        self.ids: set[str] = set()
+
+    def first(self, rows: RowBuffer, held: HeldEntries, lo: int, hi: int) -> np.ndarray:
+        """Which of the rows `lo`..`hi` hold an entry no earlier part holds (a mask); they are
+        seen from now on."""
+        rowids, archived = rows.span("rowid", lo, hi), rows.span("backing", lo, hi) != 0
+        taken = np.ones(hi - lo, dtype=bool)
+        taken[archived] = ~np.isin(rowids[archived], self.rowids)
+        in_memory = np.flatnonzero(~archived)
+        ids = [getattr(entry, "id", None) for entry in held.take(rows.span("held", lo, hi)[in_memory])]
+        taken[in_memory] = np.fromiter((found is None or found not in self.ids for found in ids), dtype=bool,
+                                       count=len(ids))
+        self.rowids = np.concatenate([self.rowids, rowids[archived & taken]])
+        self.ids.update(found for found, first in zip(ids, taken[in_memory].tolist()) if first and found is not None)
+        return taken

@@ -10,6 +10,7 @@ from typing import Any
 from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.session import MERGE_EVERY_S, MergedSession, Parts
+from logview.session.merged import Sources
 from logview.ui.viewer import ViewerScreen
 
 
@@ -17,9 +18,10 @@ class MergedScreen(ViewerScreen):
     """A viewer whose rows are merged from other stores."""
 
     def __init__(self, parts: Parts, *, label: str = "all sources, merged",
-                 retry_failed: Callable[[], int] = lambda: 0, **kwargs: Any) -> None:
-        """`retry_failed`: `r` here retries the tabs whose loading failed (how many it did)."""
-        self.merged = MergedSession(parts)
+                 retry_failed: Callable[[], int] = lambda: 0, sources: Sources = tuple, **kwargs: Any) -> None:
+        """`retry_failed`: `r` here retries the tabs whose loading failed (how many it did);
+        `sources`: what each part reads (`source_of`), so an entry two of them hold shows once."""
+        self.merged = MergedSession(parts, sources=sources)
         super().__init__(ViewerOptions(filters=Filters(), merged=True), session=self.merged, **kwargs)
         self.label, self.retry_failed = label, retry_failed
 
@@ -67,15 +69,21 @@ class MergedScreen(ViewerScreen):
                     timeout=4, markup=False)
 
 
-def reading_of(viewer: ViewerScreen) -> tuple[object, ...] | None:
-    """What a tab reads: its API, host and scope, and the filters the server applies (None for
-    a file, or a connector not chosen yet)."""
+def source_of(viewer: ViewerScreen) -> tuple[object, ...] | None:
+    """Whose logs a tab reads: its API, host and scope (None for a file, or a connector not chosen
+    yet). Tabs of one source take each entry once in the merged tab, whatever their filters."""
     session = viewer.session
     if session.file_mode or session.merged or session.needs_connector:
         return None
     source = session.source
     scope = tuple(getattr(source, name, None) for name in ("organization_id", "team_id", "connector_id"))
-    return source.kind, source.base_url, scope, source.server_part(session.filters)
+    return source.kind, source.base_url, scope
+
+
+def reading_of(viewer: ViewerScreen) -> tuple[object, ...] | None:
+    """What a tab reads: its source (`source_of`) and the filters the server applies."""
+    source = source_of(viewer)
+    return None if source is None else (*source, viewer.session.source.server_part(viewer.session.filters))
 
 
 def same_readings(tabs: list[tuple[str, ViewerScreen]]) -> dict[str, str]:

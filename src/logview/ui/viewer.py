@@ -300,11 +300,9 @@ class ViewerScreen(FittingScreen):
     def refresh_status(self) -> None:
         if not self.status_bar.is_attached:  # a last timer tick while the app closes
             return
-        state, text, shorter, tail = self.loader.state()
-        self.status_bar.show(StatusInfo(label=self.label, state=state, state_text=text, state_shorter=shorter,
-                                        tail=tail, shown=len(self.view),
-                                        loaded=len(self.store), total=self.session.total,
-                                        new_rows=self.table.new_rows))
+        self.status_bar.show(StatusInfo.of(self.label, self.loader.state(), shown=len(self.view),
+                                           loaded=len(self.store), total=self.session.total,
+                                           new_rows=self.table.new_rows))
 
     def refresh_soon(self) -> None:
         """`refresh_all` at most every REFRESH_EVERY_S: a file's chunks arrive faster than a

@@ -8,7 +8,9 @@ wait, never a hang; Escape cancels it and `r` retries at once.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from rich.text import Text
 from textual.message import Message
@@ -28,7 +30,10 @@ MAX_DETAIL_CHARS = 600
 
 
 def error_head(error: ApiError) -> str:
-    """`HTTP 401 AUTHENTICATION_REQUIRED` (or just the code when no response arrived)."""
+    """`HTTP 401 AUTHENTICATION_REQUIRED` (or just the code when no response arrived; a 2xx that
+    was unusable in words: `answer not JSON`)."""
+    if error.answered:
+        return retry_cause(error)
     return f"HTTP {error.status} {error.code}" if error.status is not None else error.code
 
 
@@ -47,6 +52,8 @@ def retry_cause(error: ApiError) -> str:
     `HTTP 503`, `connection failed`, `timed out`."""
     if error.status == 429:
         return "429 rate limited"
+    if error.answered:  # ("HTTP 200 · retrying" claimed success was the error, s17 K1)
+        return "answer not JSON" if error.code == "NOT_JSON" else "unreadable answer"
     if error.status is not None:
         return f"HTTP {error.status}"
     return {"CONNECTION_FAILED": "connection failed", "TIMEOUT": "timed out",
@@ -84,7 +91,10 @@ class ErrorBanner(PartialStyles, Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._slots: dict[str, Text] = {}
+        # each slot's text, drawn when shown (again in another theme's colours: `redraw`)
+        self._slots: dict[str, Callable[[], Text]] = {}
+        self._drawn = Text()
+        self._drawn_at = time.monotonic()  # when the countdowns drawn were counted
         self._retry: _Retry | None = None
         self._tail: _TailFailure | None = None
         self._ticker: Timer | None = None
@@ -98,13 +108,13 @@ class ErrorBanner(PartialStyles, Static):
         """A request that failed for good."""
         self._retry = None
         self._slots.pop("retry", None)
-        self._slots["error"] = self._error_text(error, context, gave_up, hint, "error-banner--title", "✖")
+        self._slots["error"] = partial(self._error_text, error, context, gave_up, hint, "error-banner--title", "✖")
         self._refresh()
 
     def show_tail_failure(self, error: ApiError, next_poll_s: float, *, rows_loaded: bool = True) -> None:
         """A tail cycle failed for good; the tail tries again after `next_poll_s` (counted down)."""
         self._tail = _TailFailure(error, time.monotonic() + next_poll_s, rows_loaded)
-        self._slots["tail"] = self._tail_text()
+        self._slots["tail"] = self._tail_text
         self._start_ticking()
         self._refresh()
 
@@ -116,7 +126,7 @@ class ErrorBanner(PartialStyles, Static):
             self._tail = None
             self._slots.pop("tail", None)
         self._retry = _Retry(event, time.monotonic() + event.wait_s, context)
-        self._slots["retry"] = self._retry_text()
+        self._slots["retry"] = self._retry_text
         self._start_ticking()
         self._refresh()
 
@@ -125,12 +135,15 @@ class ErrorBanner(PartialStyles, Static):
             self._ticker = self.set_interval(1.0, self._tick)
 
     def show_notice(self, message: str, *, warn: bool = True, slot: str = "notice") -> None:
+        self._slots[slot] = partial(self._notice_text, message, warn)
+        self._refresh()
+
+    def _notice_text(self, message: str, warn: bool) -> Text:
         text = Text(no_wrap=False, overflow="fold")
         style = "error-banner--warn-title" if warn else "error-banner--notice-title"
         text.append("⚠ " if warn else "ℹ ", style=self._partial(style))
         text.append(clean(message))
-        self._slots[slot] = text
-        self._refresh()
+        return text
 
     def clear(self, *slots: str) -> None:
         """Remove the given slots (all when none are named). Nothing shown in them: nothing to do
@@ -177,7 +190,7 @@ class ErrorBanner(PartialStyles, Static):
         return slot in self._slots
 
     def plain(self) -> str:
-        return "\n".join(self._slots[s].plain for s in SLOTS if s in self._slots)
+        return self._drawn.plain  # (as drawn: a countdown says the second it was drawn at)
 
     # -- internals ------------------------------------------------------------------------
     def _tick(self) -> None:
@@ -192,16 +205,12 @@ class ErrorBanner(PartialStyles, Static):
     def redraw_countdowns(self) -> None:
         """The countdowns drawn again now: when the status line counts the same wait (at its own
         tick), so that both say the same second (they were a second apart, found in a walk)."""
-        if self._retry is not None:
-            self._slots["retry"] = self._retry_text()
-        if self._tail is not None:
-            self._slots["tail"] = self._tail_text()
         if self._retry is not None or self._tail is not None:
             self._refresh()
 
     def _tail_text(self) -> Text:
         assert self._tail is not None
-        remaining = self._tail.deadline - time.monotonic()
+        remaining = self._tail.deadline - self._drawn_at
         when = f"polling again in {format_wait(remaining)}" if remaining > 0.5 else "polling again now"
         stay = " · the rows loaded stay" if self._tail.rows_loaded else ""
         return self._error_text(self._tail.error, "live tail", None,
@@ -210,9 +219,10 @@ class ErrorBanner(PartialStyles, Static):
     def _retry_text(self) -> Text:
         assert self._retry is not None
         event, context = self._retry.event, self._retry.context
-        remaining = self._retry.deadline - time.monotonic()
+        remaining = self._retry.deadline - self._drawn_at
         error = event.error
-        what = "rate limited" if error.status == 429 else f"{error_head(error)}: {clean_line(error.message)}"
+        what = "rate limited" if error.status == 429 else clean_line(error.message) if error.answered else \
+            f"{error_head(error)}: {clean_line(error.message)}"
         when = f"retrying in {format_wait(remaining)}" if remaining > 0.5 else "retrying now"
         text = Text(no_wrap=False, overflow="fold")
         text.append("⟳ ", style=self._partial("error-banner--warn-title"))
@@ -230,8 +240,10 @@ class ErrorBanner(PartialStyles, Static):
                     title_class: str, icon: str) -> Text:
         style = self._partial
         text = Text(no_wrap=False, overflow="fold")
-        text.append(f"{icon} {context}: {error_head(error)}", style=style(title_class))
-        text.append("  ")
+        # (an unusable 2xx's message says it all: no status to head it)
+        text.append(f"{icon} {context}:" if error.answered else f"{icon} {context}: {error_head(error)}",
+                    style=style(title_class))
+        text.append(" " if error.answered else "  ")
         text.append(clean_line(error.message), style=style("error-banner--detail"))
         if error.detail:
             detail = clean(error.detail)
@@ -250,9 +262,18 @@ class ErrorBanner(PartialStyles, Static):
         return text
 
     def _refresh(self) -> None:
-        parts = [self._slots[s] for s in SLOTS if s in self._slots]
-        self.display = bool(parts)
+        self.display = bool(self._slots)
         self.set_class("error" in self._slots, "-error")
         self.set_class("error" not in self._slots and ("retry" in self._slots or "tail" in self._slots), "-warn")
         self.set_class(list(self._slots) == ["notice"], "-notice")
-        self.update(Text("\n").join(parts) if parts else Text())
+        self._drawn_at = time.monotonic()
+        self.redraw()
+
+    def redraw(self) -> None:
+        # (the countdowns as at `_drawn_at`: a restyle, a tab shown, does not move them between
+        # their ticks, which the status line's are in step with)
+        drawn = Text("\n").join(self._slots[s]() for s in SLOTS if s in self._slots)
+        if drawn.plain == self._drawn.plain and drawn.spans == self._drawn.spans:
+            return  # (each repaint costs a layout: an empty banner cleared or restyled has none)
+        self._drawn = drawn
+        self.update(drawn)

@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from logview.sanitize import clean_line
+from logview.session.status import ConnectionState
 from logview.ui.widgets.styling import PartialStyles
 
 # Connection states and the component class that colours them.
@@ -48,6 +49,14 @@ class StatusInfo:
     loaded: int = 0
     total: int | None = None
     new_rows: int = 0
+
+    @classmethod
+    def of(cls, label: str, connection: ConnectionState, *, shown: int, loaded: int, total: int | None,
+           new_rows: int = 0) -> StatusInfo:
+        """The line for a session's connection state (`ViewerSession.state`) and its counts."""
+        state, text, shorter, tail = connection
+        return cls(label=label, state=state, state_text=text, state_shorter=shorter, tail=tail, shown=shown,
+                   loaded=loaded, total=total, new_rows=new_rows)
 
 
 class StatusBar(PartialStyles, Static):
@@ -127,23 +136,11 @@ class StatusBar(PartialStyles, Static):
 
     def _fit(self, info: StatusInfo, width: int) -> tuple[Text, Text, Text]:
         """(left part, badge, badge + counts) of the first arrangement that fits `width` (else
-        the last, whose left part is then cut). On a narrow line the counts give way, from the
-        right, but for `shown` (while loading, `loaded` and `total` are in the state's text too);
-        then the state says it in fewer words, form after form (each drops the least important
-        part left: the widest that fits is used, not the fewest words at once, found in a walk);
-        then `shown` and the badge's hint give way; then the fewest words go without the label:
-        a budget that binds is why loading is slow. The user scrolled away from the top must
-        always see that live rows arrived. A line that narrowed widens again only with
-        WIDEN_SLACK columns to spare (else it flipped every second as the numbers changed)."""
+        the last, whose left part is then cut; see `_arrangements`). A line that narrowed widens
+        again only with WIDEN_SLACK columns to spare (else it flipped every second as the
+        numbers changed)."""
         forms = (info.state_text, *info.state_shorter)
-        arrangements = [(form, True, counts, True, 0) for form in forms for counts in (3, 2, 1)]
-        # (the tail's note in fewer words before `shown` goes: at 120 columns "next poll in ~8m"
-        # took its place for minutes, and at 80 the time itself was cut, found in a walk)
-        arrangements += [(form, True, 1, True, brevity) for form in forms for brevity in (1, 2)]
-        arrangements += [(form, True, 0, hint, 1) for form in forms for hint in (True, False)]
-        if info.state_shorter:
-            arrangements += [(forms[-1], False, 1, True, brevity) for brevity in (1, 2)]
-            arrangements += [(forms[-1], False, 0, hint, 1) for hint in (True, False)]
+        arrangements = self._arrangements(info.state, forms)
         key = (info.state, len(forms), bool(info.new_rows), width)
         narrowed_to = self._arranged[1] if self._arranged is not None and self._arranged[0] == key else 0
         for index, (state_text, label, counts, hint, tail_brevity) in enumerate(arrangements):
@@ -154,6 +151,39 @@ class StatusBar(PartialStyles, Static):
                 break
         self._arranged = (key, index)
         return text, badge, right
+
+    @staticmethod
+    def _arrangements(state: str, forms: tuple[str, ...]) -> list[tuple[str, bool, int, bool, int]]:
+        """(state text, label shown, counts shown, badge hint, tail brevity), widest first. While
+        loading, on a narrow line the counts give way, from the right, but for `shown` (`loaded`
+        and `total` are in the state's text); then the state says it in fewer words, form after
+        form (each drops the least important part left: the widest that fits is used, not the
+        fewest words at once, found in a walk), the tail's note in fewer words first; then the
+        label goes, then `shown` and the badge's hint. In any other state the counts are said
+        nowhere else: the state's fewer words come first, and the label goes before `shown` (at
+        160 columns the budget's long words pushed `total` off, and at 80 and 120 a profile's
+        label took the place of `shown` and of a retry's time, s17 K3). The user scrolled away
+        from the top must always see that live rows arrived."""
+        if state != "loading":
+            arrangements = [(form, True, counts, True, 0) for counts in (3, 2, 1) for form in forms]
+            arrangements.append((forms[-1], False, 1, True, 0))
+            return arrangements + [(forms[-1], False, 0, hint, 0) for hint in (True, False)]
+        # (each form with the tail's note in fewer words, "live · poll ~33 s", before a shorter
+        # form; and "poll ~33 s" before the fewest words, which drop the count of the total: at
+        # 160 columns a profile's label and "next poll in ~33 s" left "◌ 5% · budget 1/3 …", where
+        # "loading page 3 · 200 of 3,004 (6%) · …" fitted. The note is short before `shown` goes:
+        # at 120 columns "next poll in ~8m" took its place for minutes, and at 80 the time itself
+        # was cut, found in walks)
+        steps = ((3, 0), (2, 0), (1, 0), (1, 1))
+        arrangements = [(form, True, counts, True, brevity) for form in forms[:-1] for counts, brevity in steps]
+        arrangements += [(form, True, 1, True, 2) for form in forms[:-1]]
+        arrangements += [(forms[-1], True, counts, True, brevity) for counts, brevity in (*steps, (1, 2))]
+        if len(forms) > 1:  # (the label before `shown`: at 120 a profile's label took its place)
+            arrangements += [(forms[-1], False, 1, True, brevity) for brevity in (1, 2)]
+        arrangements += [(form, True, 0, hint, 1) for form in forms for hint in (True, False)]
+        if len(forms) > 1:
+            arrangements += [(forms[-1], False, 0, hint, brevity) for brevity in (1, 2) for hint in (True, False)]
+        return arrangements
 
     def _counts(self, info: StatusInfo, most: int) -> Text:
         """`shown N   loaded N   total N   `, the first `most` of them."""
@@ -184,14 +214,8 @@ class StatusBar(PartialStyles, Static):
         if self.info is not None:
             self.update(self._render_info(self.info), layout=False)
 
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        # (drawn when the info changes: a theme chosen from the palette kept the last theme's
-        # colours, the badge orange under nord, until the next change; found in a walk). Drawn
-        # once all the styles are (the component classes' come after this widget's).
-        self.call_later(self._restyled)
-
-    def _restyled(self) -> None:
-        self._rich_style_cache.clear()
+    def redraw(self) -> None:
+        # (a theme chosen from the palette kept the last theme's colours, the badge orange under
+        # nord, until the next change; found in a walk)
         if self.info is not None:
             self.update(self._render_info(self.info), layout=False)

@@ -74,10 +74,26 @@ def legible(color: Color, under: Color, minimum: float = LEGIBLE) -> Color:
 
 
 class PartialStyles(Widget):
-    """Mixin for widgets that paint `Text` with their component classes."""
+    """Mixin for widgets that paint `Text` with their component classes. A `Text` keeps the styles
+    it was drawn with: a widget that keeps one between changes draws it again in `redraw`, which
+    runs when its styles change (a theme chosen from the palette kept the last theme's colours
+    until the next change, found in walks)."""
 
     def _partial(self, name: str) -> Style:
         return partial_style(self, name)
+
+    def redraw(self) -> None:
+        """Draw again what was drawn with the component classes' styles (their new ones now)."""
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        if type(self).redraw is not PartialStyles.redraw:
+            # once all the styles are (the component classes' come after this widget's)
+            self.call_later(self._restyled)
+
+    def _restyled(self) -> None:
+        self._rich_style_cache.clear()
+        self.redraw()
 
 
 def legible_style(style: Style) -> Style:
