@@ -166,6 +166,10 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
 
     forms = (form(page, count, archived, full), form(page, count, full), form(page, count, unsaid),
              form(page, count, brief))
+    if shared and total:  # (the count of the total before the key's hint: at 160 columns beside a
+        # profile's label and the tail's poll, "10% · shared with the tail (t pauses it)" said no
+        # total; without a total the count is `shown`'s, said beside it: the hint goes last)
+        forms += (form(page, count, f"{SHARED[2]}{eta}"),)
     if not binds:  # (short enough: the counts beside it give way first)
         return forms
     short_page = f"{_percent(loaded, total)}%" if total else page.removeprefix("loading ")
