@@ -284,15 +284,16 @@ def unfilled_page(count: int = 5) -> ColumnEntries:
 
 
 def test_c_code_reading_an_unfilled_page_sees_every_entry_or_refuses_it() -> None:
-    """No list subclass: C code that reads a list's storage directly (`PySequence_Fast`:
-    `str.join`, `*args`; `json.dumps`, orjson) would see an unfilled page as `[]`. It either reads
-    the entries through the sequence's methods, which fill it, or refuses it loudly."""
+    """No list subclass: C code that takes a list subclass for a list and reads its storage
+    directly saw an unfilled page as `[]` (orjson did). Now C code reads the entries through the
+    sequence's methods, which fill it (`str.join`, `*args`, a `list(...)` for the JSON encoders),
+    or refuses the page itself loudly."""
     ids = [f"e{i}" for i in range(5)]
     assert not isinstance(unfilled_page(), list)
     with pytest.raises(TypeError):
-        json.dumps(unfilled_page())  # (a list subclass wrote "[]")
+        json.dumps(unfilled_page())
     with pytest.raises(TypeError):
-        orjson.dumps(unfilled_page())
+        orjson.dumps(unfilled_page())  # (of the list subclass it wrote b"[]")
     assert json.loads(json.dumps([entry.id for entry in list(unfilled_page())])) == ids
     assert orjson.loads(orjson.dumps([entry.raw for entry in list(unfilled_page())])) == [
         {"id": i, "log_time": STAMPS[n % len(STAMPS)], "status": 200} for n, i in enumerate(ids)]

@@ -101,11 +101,11 @@ class ColumnEntries(MutableSequence[LogEntry]):
     columns.
 
     Not a `list`, on purpose: it holds its entries in a list of its own (`_items`, empty until
-    filled). A list subclass's items are read directly by C code (`json.dumps`, `str.join`,
-    `f(*entries)`, `PySequence_Fast` users), which would see none of an unfilled page's entries;
-    this one is read through its methods, each of which fills it first, and `json.dumps` of it
-    fails (TypeError) rather than write `[]`. Where a real list is wanted, say so: `list(entries)`.
-    A slice is a plain list (no columns)."""
+    filled). C code that takes a list subclass for a list may read its items directly, and see
+    none of an unfilled page's (`orjson.dumps` wrote `[]`); this one is read through its methods
+    alone, each of which fills it first, and `json.dumps` or `orjson.dumps` of it fails (TypeError)
+    rather than write `[]`. Where a real list is wanted, say so: `list(entries)`. A slice is a
+    plain list (no columns)."""
 
     __slots__ = ("_items", "columns", "filled")
 
