@@ -8,8 +8,11 @@ code the same columns as the per-entry path over the very same entries (a plain 
 
 from __future__ import annotations
 
+import json
+import pickle
 import sys
 from datetime import datetime, timedelta, timezone
+from operator import attrgetter, is_
 from typing import Any
 
 import numpy as np
@@ -237,8 +240,10 @@ def test_entries_made_by_two_threads_at_once_are_made_once() -> None:
         for _ in range(5):
             entries = source.parse_page(orjson.dumps({"logs": logs})).entries
             with ThreadPoolExecutor(4) as pool:
-                seen = list(pool.map(lambda _: [entry.id for entry in entries], range(4)))
-            assert seen == [[log["id"] for log in logs]] * 4 and list.__len__(entries) == 3000
+                seen = list(pool.map(lambda _: list(entries), range(4)))  # (each filling, or waiting)
+            assert [[entry.id for entry in made] for made in seen] == [[log["id"] for log in logs]] * 4
+            assert len(entries._items) == 3000 and all(  # (made once: the very same entries)
+                all(map(is_, made, entries._items)) for made in seen)
     finally:
         sys.setswitchinterval(switching)
 
@@ -268,3 +273,57 @@ def bodies_held(bodies: list[bytes], unheld: list[int] | None) -> Any:
     """Each body's references (`unheld` None), or whether each has more than `unheld` says."""
     counts = [sys.getrefcount(body) for body in bodies]
     return counts if unheld is None else [count > before for count, before in zip(counts, unheld)]
+
+
+def unfilled_page(count: int = 5) -> ColumnEntries:
+    source = source_for_kind("supermetrics")
+    logs = [{"id": f"e{i}", "log_time": STAMPS[i % len(STAMPS)], "status": 200} for i in range(count)]
+    entries = source.parse_page(orjson.dumps({"logs": logs})).entries
+    assert type(entries) is ColumnEntries and not entries.filled and columns_of(entries) is not None
+    return entries
+
+
+def test_c_code_reading_an_unfilled_page_sees_every_entry_or_refuses_it() -> None:
+    """No list subclass: C code that takes a list subclass for a list and reads its storage
+    directly saw an unfilled page as `[]` (orjson did). Now C code reads the entries through the
+    sequence's methods, which fill it (`str.join`, `*args`, a `list(...)` for the JSON encoders),
+    or refuses the page itself loudly."""
+    ids = [f"e{i}" for i in range(5)]
+    assert not isinstance(unfilled_page(), list)
+    with pytest.raises(TypeError):
+        json.dumps(unfilled_page())
+    with pytest.raises(TypeError):
+        orjson.dumps(unfilled_page())  # (of the list subclass it wrote b"[]")
+    assert json.loads(json.dumps([entry.id for entry in list(unfilled_page())])) == ids
+    assert orjson.loads(orjson.dumps([entry.raw for entry in list(unfilled_page())])) == [
+        {"id": i, "log_time": STAMPS[n % len(STAMPS)], "status": 200} for n, i in enumerate(ids)]
+    assert orjson.loads(orjson.dumps(list(unfilled_page()), default=attrgetter("id"))) == ids
+    assert json.loads(json.dumps(list(unfilled_page()), default=attrgetter("id"))) == ids
+    assert ",".join(map(attrgetter("id"), unfilled_page())) == ",".join(ids)
+    assert ",".join(entry.id for entry in unfilled_page()) == ",".join(ids)
+    assert (lambda *entries: [entry.id for entry in entries])(*unfilled_page()) == ids
+    assert [*unfilled_page()] == list(unfilled_page()) == list(tuple(unfilled_page())) and len([*unfilled_page()]) == 5
+    assert ",".join(unfilled_page()[1:3][n].id for n in range(2)) == "e1,e2"
+    assert np.array([entry.id for entry in unfilled_page()]).tolist() == ids
+
+
+def test_an_unfilled_page_reads_as_the_list_of_its_entries() -> None:
+    import copy
+
+    page, plain = unfilled_page(), list(unfilled_page())
+    assert len(page) == 5 and bool(page) and not page.filled  # (its length from the columns)
+    assert page == plain and plain == page and page != plain[:4] and page == unfilled_page()
+    assert page.filled and columns_of(page) is not None  # (read, not changed: the columns kept)
+    unfilled = unfilled_page()
+    assert unfilled[-1] == plain[-1] and unfilled[1:3] == plain[1:3] and type(unfilled[1:3]) is list
+    assert plain[2] in unfilled_page() and unfilled_page().index(plain[2]) == 2 and unfilled_page().count(plain[2]) == 1
+    assert list(reversed(unfilled_page())) == plain[::-1] and unfilled_page() + plain[:1] == plain + plain[:1]
+    assert plain[:1] + unfilled_page() == plain[:1] + plain and unfilled_page() * 2 == plain * 2
+    assert repr(unfilled_page()) == f"ColumnEntries({plain!r})"
+    assert not ColumnEntries() and ColumnEntries() == [] and len(ColumnEntries()) == 0
+    for made in (copy.copy(unfilled_page()), unfilled_page().copy(), pickle.loads(pickle.dumps(unfilled_page()))):
+        assert type(made) is ColumnEntries and not made.filled and columns_of(made) is not None
+        assert made == plain
+    filled = unfilled_page().fill()
+    again = pickle.loads(pickle.dumps(filled))
+    assert again.filled and columns_of(again) is not None and again == plain

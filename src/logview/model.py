@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -150,7 +151,7 @@ class LogEntry:
 class Page:
     """One parsed response page. `total`/`has_more`/`returned` only where the API reports them (Aitronos)."""
 
-    entries: list[LogEntry]
+    entries: Sequence[LogEntry]  # (a typed Supermetrics page's: a `ColumnEntries`, not a list)
     total: int | None = None
     has_more: bool | None = None
     returned: int | None = None  # what the server says the page holds (checked against `entries`)

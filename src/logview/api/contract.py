@@ -66,7 +66,7 @@ class RecentIds:
             self._members.discard(self._order.popleft())
         return True
 
-    def take_new(self, entries: Sequence[LogEntry]) -> list[LogEntry]:
+    def take_new(self, entries: Sequence[LogEntry]) -> Sequence[LogEntry]:
         """The entries whose ids are new, each remembered (a page's ids are distinct already:
         `newest_first` saw to it). Set operations for the usual page of nothing but new ids."""
         columns = columns_of(entries)  # (a typed page's: its ids are a column already)
@@ -99,7 +99,7 @@ def sort_key(entry: LogEntry) -> float:
     return entry.time.timestamp() if entry.time is not None else float("-inf")
 
 
-def newest_first(page_entries: Sequence[LogEntry]) -> list[LogEntry]:
+def newest_first(page_entries: Sequence[LogEntry]) -> Sequence[LogEntry]:
     """`page_entries` once each (an id the page repeats is dropped), their timed entries newest
     first. An entry without a time has no place in time: it keeps its place in the page. A page
     already in order (the usual case) is returned as it came (a typed page's: itself, its columns
@@ -107,7 +107,7 @@ def newest_first(page_entries: Sequence[LogEntry]) -> list[LogEntry]:
     columns = columns_of(page_entries)
     if columns is not None and len(set(columns.ids)) == len(page_entries) and all(
             map(ge, columns.times_us, islice(columns.times_us, 1, None))):
-        return page_entries  # type: ignore[return-value]
+        return page_entries
     if len({e.id for e in page_entries}) < len(page_entries):
         once: dict[str, LogEntry] = {}
         for entry in page_entries:
@@ -129,7 +129,7 @@ class Checked:
     server ignoring where it was asked to start (the pager strikes, and goes on from the cursor
     `next_cursor` gives, unless that was the third strike)."""
 
-    entries: list[LogEntry]
+    entries: Sequence[LogEntry]
     ignored: bool = False
 
 
@@ -151,7 +151,7 @@ class StreamContract:
     def check(self, page: Page, cursor: Cursor) -> Checked:
         return Checked(self.in_order(page))
 
-    def in_order(self, page: Page) -> list[LogEntry]:
+    def in_order(self, page: Page) -> Sequence[LogEntry]:
         """The page's entries newest first; a page that came otherwise is said, and doubted."""
         ordered = newest_first(page.entries)
         if ordered is not page.entries and (len(ordered) != len(page.entries)

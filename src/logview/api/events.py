@@ -4,6 +4,7 @@ failure. The viewer, export and the archived pager all speak in these."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Literal, Union
 
 from logview.api.types import RetryEvent
@@ -14,7 +15,7 @@ from logview.model import ApiFailure, LogEntry, counted
 class EntriesLoaded:
     """New entries matching the filters, newest first. `live`: from a tail cycle, newer than all."""
 
-    entries: list[LogEntry]
+    entries: Sequence[LogEntry]  # (a list, or typed pages' `ColumnEntries`: `sources/page_columns.py`)
     pages: int
     loaded: int
     total: int | None

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Union
@@ -52,7 +52,7 @@ MAX_BARREN_PAGES = 10
 class _Batch:
     """Fresh entries from one page of one stream (before client-side filtering)."""
 
-    entries: list[LogEntry]
+    entries: Sequence[LogEntry]
     total: int | None
 
 
@@ -256,7 +256,7 @@ class Pager:
                 batch = ready if keep_all else [entry for entry in ready if self.source.matches(entry, self.filters)]
                 if self.max_entries is not None and self.loaded + len(batch) >= self.max_entries:
                     capped = self.loaded + len(batch) > self.max_entries or bool(active) or any(buffers)
-                    batch = first(batch, self.max_entries - self.loaded)  # type: ignore[assignment]
+                    batch = first(batch, self.max_entries - self.loaded)
                 self.loaded += len(batch)
                 total = sum(totals) if all(t is not None for t in totals) else None  # type: ignore[arg-type]
                 yield EntriesLoaded(batch, self.pages, self.loaded, total)
@@ -352,7 +352,7 @@ class Pager:
                 await self._sleep(pause)
 
 
-def _take_ready(buffers: list[deque[LogEntry]], active: set[int]) -> list[LogEntry]:
+def _take_ready(buffers: list[deque[LogEntry]], active: set[int]) -> Sequence[LogEntry]:
     """Pop every buffered entry no live stream can still precede, merged newest first.
 
     A live stream's future entries are all older than its oldest buffered one, so an entry is safe

@@ -103,10 +103,10 @@ class ArchivedPager:
         return await self._archiving.flush()
 
     # -- bookkeeping ----------------------------------------------------------------------
-    def _cap(self, entries: list[LogEntry]) -> tuple[list[LogEntry], bool]:
+    def _cap(self, entries: Sequence[LogEntry]) -> tuple[Sequence[LogEntry], bool]:
         if self.max_entries is None or self.loaded + len(entries) < self.max_entries:
             return entries, False
-        return first(entries, self.max_entries - self.loaded), True  # type: ignore[return-value]
+        return first(entries, self.max_entries - self.loaded), True
 
     def _full(self) -> bool:
         return self.max_entries is not None and self.loaded >= self.max_entries
@@ -122,7 +122,7 @@ class ArchivedPager:
             self._told = self.from_archive + sum(t for t in self._totals if t is not None) - sum(self._repeats)
         return self._told
 
-    def _loaded(self, entries: list[LogEntry], *, live: bool = False) -> EntriesLoaded:
+    def _loaded(self, entries: Sequence[LogEntry], *, live: bool = False) -> EntriesLoaded:
         self.loaded += len(entries)
         self.tail.head.note(entries)
         if not self._head_pending:
@@ -315,7 +315,7 @@ class ArchivedPager:
                    shown_below: set[str]) -> AsyncIterator[PagerEvent]:
         async for item in self._fetch(low, high, open_top=open_top, keep_above=keep_above, keep_below=keep_below,
                                       held_at_ceiling=shown_below):
-            if not isinstance(item, list):
+            if not isinstance(item, Sequence):  # (a batch: a list, or a typed page's `ColumnEntries`)
                 yield item
                 continue
             batch, capped = self._cap(item)
@@ -333,7 +333,7 @@ class ArchivedPager:
         try:
             async for item in self._fetch(head, None, open_top=True, keep_above=head, keep_below=None,
                                           held_at_floor=set(self.tail.head.ids)):
-                if isinstance(item, list):
+                if isinstance(item, Sequence):  # (a batch: see `_gap`)
                     found.extend(item)
                 else:
                     yield item
@@ -348,7 +348,7 @@ class ArchivedPager:
     async def _fetch(self, low: datetime | None, high: datetime | None, *, open_top: bool,
                      keep_above: datetime | None, keep_below: datetime | None,
                      held_at_floor: set[str] | None = None,
-                     held_at_ceiling: Collection[str] = ()) -> AsyncIterator[PagerEvent | list[LogEntry]]:
+                     held_at_ceiling: Collection[str] = ()) -> AsyncIterator[PagerEvent | Sequence[LogEntry]]:
         """The server's entries in [low, high], stored as they come, each page with the span it
         completes; yields the batches (only entries strictly between `keep_above` and
         `keep_below`: the spans around a gap hold the rest) and the pager's other events.

@@ -57,10 +57,10 @@ class TimelessLedger:
         self.floor = archived.last_rowid()
         self._shown: set[str] = set()
 
-    def fresh(self, entries: Sequence[LogEntry]) -> list[LogEntry]:
+    def fresh(self, entries: Sequence[LogEntry]) -> Sequence[LogEntry]:
         """`entries` less the timeless ones archived before this walk or shown already by it."""
         if columns_of(entries) is not None:  # (a typed page's: every entry timed)
-            return entries.copy()  # type: ignore[attr-defined,no-any-return]
+            return entries.copy()  # type: ignore[attr-defined]  # (a `ColumnEntries`'s, columns kept)
         timeless = [entry.id for entry in entries if entry.time is None]
         if not timeless:
             return list(entries)

@@ -7,24 +7,27 @@ first, new ids, the head, the cursor: `api/contract.py`, `api/paging.py`), the s
 (`store/codes.py`), the archive's hand-off (texts and times). Done column by column over lists
 the parse made anyway, each is a few passes in C instead of an attribute read per entry.
 
-`ColumnEntries` is a list of the entries (what every other reader takes: a batch is still a
-`list[LogEntry]`) that carries those columns, and makes its entries (`PageEntry`s) only when one
-is first read as a list's item: the store keeps the columns (`HeldEntries`), and makes the entry of
-a row when the row is read (the ~45 on screen of a load of 100k). Any change to the list but
-`extend` by another `ColumnEntries` forgets the columns (`columns_of` is then None and the reader
-goes the entry way), so the columns always describe exactly the entries held: a page cut,
-filtered or merged with others is a plain list again.
+`ColumnEntries` is a sequence of the entries (what every other reader takes: a batch is a
+`Sequence[LogEntry]`, read by iteration, `len` and indexing) that carries those columns, and makes
+its entries (`PageEntry`s) only when one is first read: the store keeps the columns
+(`HeldEntries`), and makes the entry of a row when the row is read (the ~45 on screen of a load of
+100k). Any change but `extend` by another `ColumnEntries` forgets the columns (`columns_of` is then
+None and the reader goes the entry way), so the columns always describe exactly the entries held:
+a page cut, filtered or merged with others is a plain list again. It is no `list` subclass, so no
+C code can read its (unfilled) storage behind its back; a reader that needs a real list makes one
+(`list(entries)`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, MutableSequence, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import compress, repeat
 from operator import attrgetter, not_
 from threading import Lock
-from typing import Any, SupportsIndex
+from typing import Any, SupportsIndex, overload
 
 from logview.jsonutil import load_json
 from logview.model import LogEntry
@@ -91,36 +94,109 @@ class PageColumns:
                         zip(part.texts, part.events, part.durations), repeat("supermetrics")))
 
 
-class ColumnEntries(list):  # type: ignore[type-arg]
-    """A list of entries with their page's columns (None once the list changed otherwise than
-    by `extend` with another `ColumnEntries`). Made of `columns` alone, it holds no entry until
-    one is read (`filled`); made of `entries`, their columns must be given. Empty: no entries,
-    empty columns."""
+class ColumnEntries(MutableSequence[LogEntry]):
+    """A sequence of entries with their page's columns (None once it changed otherwise than by
+    `extend` with another `ColumnEntries`). Made of `columns` alone, it holds no entry until one is
+    read (`filled`); made of `entries`, their columns must be given. Empty: no entries, empty
+    columns.
 
-    __slots__ = ("columns", "filled")
+    Not a `list`, on purpose: it holds its entries in a list of its own (`_items`, empty until
+    filled). C code that takes a list subclass for a list may read its items directly, and see
+    none of an unfilled page's (`orjson.dumps` wrote `[]`); this one is read through its methods
+    alone, each of which fills it first, and `json.dumps` or `orjson.dumps` of it fails (TypeError)
+    rather than write `[]`. Where a real list is wanted, say so: `list(entries)`. A slice is a
+    plain list (no columns)."""
 
-    def __init__(self, entries: Sequence[LogEntry] = (), columns: PageColumns | None = None) -> None:
-        super().__init__(entries)
-        self.filled = bool(entries)  # (the list's own items are the entries)
-        self.columns: PageColumns | None = columns if columns is not None else (None if entries else PageColumns())
+    __slots__ = ("_items", "columns", "filled")
+
+    def __init__(self, entries: Iterable[LogEntry] = (), columns: PageColumns | None = None) -> None:
+        self._items: list[LogEntry] = list(entries)
+        self.filled = bool(self._items)  # (its items are the entries; unfilled, `_items` is empty)
+        self.columns: PageColumns | None = columns if columns is not None else (None if self._items else PageColumns())
 
     def fill(self) -> ColumnEntries:
-        """Make the entries the columns describe the list's items (once, whichever thread asks:
-        the archive's writer thread reads a page's entries too)."""
+        """Make the entries the columns describe its items (once, whichever thread asks: the
+        archive's writer thread reads a page's entries too)."""
         if not self.filled:
             with _FILLING:
                 if not self.filled:
                     if self.columns is not None and self.columns.ids:
-                        list.extend(self, self.columns.entries())
-                    self.filled = True  # (only now: its length is the list's own from here)
+                        self._items = self.columns.entries()  # (was empty: unfilled)
+                    self.filled = True  # (only now: its length is its items' from here)
         return self
 
-    def __len__(self) -> int:
-        return list.__len__(self) if self.filled or self.columns is None else len(self.columns.ids)
+    def _changing(self) -> list[LogEntry]:
+        """Its items, filled, about to change otherwise than by a `ColumnEntries`' `extend`: the
+        columns no longer describe them."""
+        self.fill()
+        self.columns = None
+        return self._items
 
-    def extend(self, entries: Any) -> None:  # type: ignore[override]
+    def __len__(self) -> int:
+        return len(self._items) if self.filled or self.columns is None else len(self.columns.ids)
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    # -- reading: each fills first --------------------------------------------------------
+    @overload
+    def __getitem__(self, index: int) -> LogEntry: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[LogEntry]: ...
+    def __getitem__(self, index: int | slice) -> LogEntry | list[LogEntry]:
+        return (self._items if self.filled else self.fill()._items)[index]
+
+    def __iter__(self) -> Iterator[LogEntry]:
+        return iter(self._items if self.filled else self.fill()._items)
+
+    def __reversed__(self) -> Iterator[LogEntry]:
+        return reversed(self.fill()._items)
+
+    def __contains__(self, entry: object) -> bool:
+        return entry in self.fill()._items
+
+    def index(self, entry: Any, start: SupportsIndex = 0, stop: SupportsIndex = sys.maxsize) -> int:
+        return self.fill()._items.index(entry, start, stop)
+
+    def count(self, entry: Any) -> int:
+        return self.fill()._items.count(entry)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to a list, or a `ColumnEntries`, of equal entries (its columns aside)."""
+        if type(other) is ColumnEntries:
+            other = other.fill()._items
+        elif not isinstance(other, list):
+            return NotImplemented
+        return self.fill()._items == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __add__(self, other: Iterable[LogEntry]) -> list[LogEntry]:
+        if not isinstance(other, (list, ColumnEntries)):
+            return NotImplemented
+        return [*self, *other]
+
+    def __radd__(self, other: Iterable[LogEntry]) -> list[LogEntry]:
+        if not isinstance(other, list):
+            return NotImplemented
+        return [*other, *self]
+
+    def __mul__(self, times: SupportsIndex) -> list[LogEntry]:
+        return self.fill()._items * times
+
+    __rmul__ = __mul__
+
+    def __repr__(self) -> str:
+        return f"ColumnEntries({self.fill()._items!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (and `copy.copy`-ed) with its columns, unfilled as it is."""
+        return ColumnEntries, (self._items if self.filled else (), self.columns)
+
+    # -- changing: each but `extend` by another `ColumnEntries` forgets the columns ------------
+    def extend(self, entries: Iterable[LogEntry]) -> None:
         theirs = columns_of(entries)
-        if self.columns is not None and theirs is not None and not self.filled and not entries.filled:
+        if self.columns is not None and theirs is not None and not self.filled and not entries.filled:  # type: ignore[attr-defined]
             self.columns.extend(theirs)  # (neither holds entries yet: nor does the whole)
             return
         self.fill()
@@ -128,11 +204,51 @@ class ColumnEntries(list):  # type: ignore[type-arg]
             self.columns.extend(theirs)
         else:
             self.columns = None
-        list.extend(self, entries)
+        self._items.extend(entries)
 
+    def __iadd__(self, entries: Iterable[LogEntry]) -> ColumnEntries:  # type: ignore[override,misc]
+        self.extend(entries)
+        return self
+
+    def __imul__(self, times: SupportsIndex) -> ColumnEntries:
+        self._changing().__imul__(times)
+        return self
+
+    @overload
+    def __setitem__(self, index: int, entry: LogEntry) -> None: ...
+    @overload
+    def __setitem__(self, index: slice, entry: Iterable[LogEntry]) -> None: ...
+    def __setitem__(self, index: Any, entry: Any) -> None:
+        self._changing()[index] = entry
+
+    def __delitem__(self, index: int | slice) -> None:
+        del self._changing()[index]
+
+    def insert(self, index: int, entry: LogEntry) -> None:
+        self._changing().insert(index, entry)
+
+    def append(self, entry: LogEntry) -> None:
+        self._changing().append(entry)
+
+    def pop(self, index: int = -1) -> LogEntry:
+        return self._changing().pop(index)
+
+    def remove(self, entry: LogEntry) -> None:
+        self._changing().remove(entry)
+
+    def clear(self) -> None:
+        self._changing().clear()
+
+    def reverse(self) -> None:
+        self._changing().reverse()
+
+    def sort(self, *, key: Callable[[LogEntry], Any] | None = None, reverse: bool = False) -> None:
+        self._changing().sort(key=key, reverse=reverse)  # type: ignore[arg-type]
+
+    # -- parts that keep the columns -------------------------------------------------------
     def without(self, left_out: list[bool]) -> ColumnEntries:
-        """The entries `left_out` does not mark, with their columns (which must describe this
-        list); as slices when those marked come first (a page's repeats, its newest tie group)."""
+        """The entries `left_out` does not mark, with their columns (which must describe these
+        entries); as slices when those marked come first (a page's repeats, its newest tie group)."""
         assert self.columns is not None
         if False not in left_out:
             return ColumnEntries()
@@ -141,49 +257,21 @@ class ColumnEntries(list):  # type: ignore[type-arg]
             return self._part(start, None)
         kept = list(map(not_, left_out))
         columns = self.columns.kept(kept)
-        return ColumnEntries(compress(self, kept), columns) if self.filled else ColumnEntries(columns=columns)
+        return ColumnEntries(compress(self._items, kept), columns) if self.filled else ColumnEntries(columns=columns)
 
     def _part(self, start: int, stop: int | None) -> ColumnEntries:
         assert self.columns is not None
         columns = self.columns.part(start, stop)
         if not self.filled:
             return ColumnEntries(columns=columns)
-        return ColumnEntries(list.__getitem__(self, slice(start, stop)), columns) if columns.ids else ColumnEntries()
+        return ColumnEntries(self._items[start:stop], columns) if columns.ids else ColumnEntries()
 
-    def copy(self) -> ColumnEntries:  # type: ignore[override]
+    def copy(self) -> ColumnEntries:
         if self.columns is None:
-            return ColumnEntries(self, None)
+            return ColumnEntries(self._items, None)
         return self._part(0, len(self))
 
-    def _filling(name: str, forgets: bool) -> Any:  # type: ignore[misc]  # (the entries made first)
-        inherited = getattr(list, name)
-
-        def filling(self: ColumnEntries, *args: Any, **kwargs: Any) -> Any:
-            self.fill()
-            if forgets:  # (a change: the columns no longer describe the list)
-                self.columns = None
-            return inherited(self, *args, **kwargs)
-        filling.__name__ = name
-        return filling
-
-    append, insert, remove, pop, clear, reverse, sort = map(_filling, (
-        "append", "insert", "remove", "pop", "clear", "reverse", "sort"), repeat(True))
-    __setitem__, __delitem__, __iadd__, __imul__ = map(_filling, (
-        "__setitem__", "__delitem__", "__iadd__", "__imul__"), repeat(True))
-    # (reading an item, or the list as a whole, makes the entries: C code reading a list's items
-    # directly would see none; it reads them through these, a list subclass's being overridden)
-    __getitem__, __iter__, __reversed__, __contains__, index, count, __eq__, __ne__, __lt__, __le__, __gt__, \
-        __ge__, __add__, __mul__, __rmul__, __repr__, __reduce_ex__ = map(_filling, (
-            "__getitem__", "__iter__", "__reversed__", "__contains__", "index", "count", "__eq__", "__ne__",
-            "__lt__", "__le__", "__gt__", "__ge__", "__add__", "__mul__", "__rmul__", "__repr__", "__reduce_ex__"),
-            repeat(False))
-    del _filling
-
-    def __radd__(self, other: list[Any]) -> list[Any]:
-        return list(other) + list(self.fill().__iter__())
-
-    def __bool__(self) -> bool:
-        return len(self) > 0
+    __copy__ = copy
 
 
 def columns_of(entries: object) -> PageColumns | None:

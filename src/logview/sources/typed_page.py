@@ -34,7 +34,7 @@ from logview.times import epoch_us_remembered
 Undecoded = tuple[msgspec.Raw, str | None, int | None]  # (JSON text, event, duration_ms)
 
 
-def undecoded(entries: list[LogEntry]) -> list[Undecoded] | None:
+def undecoded(entries: Sequence[LogEntry]) -> list[Undecoded] | None:
     """Each entry's (JSON text, event, duration_ms) when every one is a `PageEntry` whose raw
     value has not been read yet (in C: `map`); else None."""
     if set(map(type, entries)) != _PAGE_ENTRY:
@@ -46,7 +46,7 @@ def undecoded(entries: list[LogEntry]) -> list[Undecoded] | None:
 _PAGE_ENTRY, _TUPLE = {PageEntry}, {tuple}
 
 
-def raw_values(entries: list[LogEntry]) -> list[Any]:
+def raw_values(entries: Sequence[LogEntry]) -> list[Any]:
     """`[entry.raw for entry in entries]`, the unread texts of a batch of typed entries read in
     one `load_json` call (one by one, each would cost its own call: an export writes every entry);
     none is kept (the entries stay unread). Alike either way: a typed entry's text holds only
@@ -67,7 +67,7 @@ def json_array(texts: Iterable[msgspec.Raw]) -> bytes:
     return b"[" + b",".join(map(bytes, texts)) + b"]"
 
 
-def texts_and_times(entries: list[LogEntry], texts: list[Undecoded]) -> tuple[bytes, list[int]]:
+def texts_and_times(entries: Sequence[LogEntry], texts: list[Undecoded]) -> tuple[bytes, list[int]]:
     """What the archive makes typed entries' rows of (`typed_rows.py`), given their `undecoded`
     texts: the texts joined (`joined_texts`), and the entries' times in epoch microseconds, from
     the times the parse made (remembered for the store's time column, which the entries' batch
@@ -86,15 +86,15 @@ def typed_texts_and_times(entries: Sequence[LogEntry]) -> tuple[bytes, list[int]
     if columns is not None and not entries.filled and columns.ids:  # type: ignore[attr-defined]
         return json_array(columns.texts), columns.times_us  # (no entry made: none read)
     listed = entries if columns is not None else list(entries)
-    texts = undecoded(listed) if listed else None  # type: ignore[arg-type]
+    texts = undecoded(listed) if listed else None
     if texts is None:
         return None
     if columns is not None:
         return json_array(columns.texts), columns.times_us
-    return texts_and_times(listed, texts)  # type: ignore[arg-type]
+    return texts_and_times(listed, texts)
 
 
-def column_raws(entries: list[LogEntry]) -> list[Any]:
+def column_raws(entries: Sequence[LogEntry]) -> list[Any]:
     """Each entry's raw value as the filter columns read it, decoding none: an undecoded
     `PageEntry` stands in as the two fields they read of it (it holds no other they read), any
     other entry as its raw value (a batch may mix them: a page read by the archive's thread)."""
@@ -119,7 +119,7 @@ id_of, stamp_of, status_of, event_of, duration_of = (attrgetter(name) for name i
 DECODE_ERRORS = (msgspec.DecodeError, RecursionError)  # what a typed decode refuses with (ValidationError too)
 
 
-def supermetrics_page_entries(body: bytes) -> list[LogEntry] | None:
+def supermetrics_page_entries(body: bytes) -> Sequence[LogEntry] | None:
     """The entries `SupermetricsSource.parse_page` makes of `body`, when it is an object whose
     `logs` are plainly valid entries holding the documented keys alone, each time parsing; None
     when not (the page is then parsed the exact way)."""

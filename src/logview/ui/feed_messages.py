@@ -6,6 +6,7 @@ the workers composed by the feed (`file_reading.py`) can post them without impor
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -27,7 +28,7 @@ class Loaded(Message, namespace="feed"):
     (`live`); or archived rows as columns (`rows`, with no `entries`). `head`: the backfill's own
     live batch, what is newer than the archive (on top, but in the backfill's count: `total`)."""
 
-    def __init__(self, generation: int, entries: list[LogEntry], *, live: bool, pages: int,
+    def __init__(self, generation: int, entries: Sequence[LogEntry], *, live: bool, pages: int,
                  total: int | None, archived: int = 0, rows: ArchivedRows | None = None,
                  head: bool = False) -> None:
         super().__init__()

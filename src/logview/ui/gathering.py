@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, MutableSequence, Sequence
 from typing import Any, Protocol
 
 
 class PagesMessage(Protocol):
     generation: int
-    entries: list[Any]
+    entries: MutableSequence[Any]  # (extended by each page: a `ColumnEntries` keeps typed pages' columns)
     pages: int
     total: int | None
     archived: int
@@ -28,7 +28,7 @@ class Gathering:
         self._later: asyncio.TimerHandle | None = None
         self._then: list[Any] = []  # messages that go right after the gathered one (`then`)
 
-    def add(self, generation: int, entries: list[Any], pages: int, total: int | None, archived: int) -> None:
+    def add(self, generation: int, entries: Sequence[Any], pages: int, total: int | None, archived: int) -> None:
         gathered = self._gathered
         if gathered is not None and gathered.generation != generation:
             self.flush()
