@@ -16,7 +16,7 @@ from textual.css import stylesheet
 from logview.ui.stylesheet import KeptStyles, ParsedOnceStylesheet, kept_name
 from test_ui_terminal_bytes import read_for, read_until
 from test_ui_typed_ahead import FIVE_ROWS, quit_and_close, typed_ahead
-from ui_helpers import SIZE, file_app, wait_until
+from ui_helpers import SIZE, file_app, settle, wait_until
 
 RED, BLUE = "Static { color: red; }", "Static { color: blue; }"
 
@@ -99,6 +99,7 @@ async def test_the_second_launch_parses_no_style_and_looks_the_same(tmp_path: Pa
         app.stylesheet = ParsedOnceStylesheet(variables=app.stylesheet._variables, kept=kept)  # (as `run_viewer`)
         async with app.run_test(size=SIZE) as pilot:
             await wait_until(pilot, lambda: len(app.viewer.view) == 5)
+            await settle(pilot)  # (the rows are in before their fields are read: "file loaded" after)
             await pilot.pause()
             screens.append([(segment.text, segment.style) for strip in app.screen._compositor.render_strips()
                             for segment in strip])
@@ -124,3 +125,23 @@ def test_a_launch_keeps_its_styles_in_the_users_cache_folder(tmp_path: Path, mon
     assert kept.stat().st_mode & 0o077 == 0
     with open(kept, "rb") as file:
         assert any(Path(key[1][0]).name == "widgets.tcss" for key in pickle.load(file))
+
+
+async def test_a_textual_without_what_the_kept_styles_build_on_keeps_its_own_stylesheet(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ParsedOnceStylesheet` reads parts of Textual's `Stylesheet` that are not its public API: a
+    Textual that renamed one must still open the viewer, parsing its styles as Textual does."""
+    assert ParsedOnceStylesheet.fits(stylesheet.Stylesheet())  # (the Textual installed: kept styles)
+    monkeypatch.delattr(stylesheet.Stylesheet, "_parse_cache", raising=False)
+    original_init = stylesheet.Stylesheet.__init__
+
+    def without_parse_cache(self, *args, **kwargs) -> None:
+        original_init(self, *args, **kwargs)
+        del self._parse_cache
+
+    monkeypatch.setattr(stylesheet.Stylesheet, "__init__", without_parse_cache)
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in FIVE_ROWS))
+    app = file_app(path)
+    assert not isinstance(app.stylesheet, ParsedOnceStylesheet)
+    monkeypatch.setattr(stylesheet.Stylesheet, "__init__", original_init)  # (Textual parses as it can)

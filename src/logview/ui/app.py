@@ -76,7 +76,8 @@ class LogViewApp(App[int]):
         an earlier launch (`stylesheet.py`)."""
         super().__init__()
         # (no source read yet: the stylesheet Textual made holds only the theme's variables)
-        self.stylesheet = ParsedOnceStylesheet(variables=self.stylesheet._variables, kept=kept_styles)
+        if ParsedOnceStylesheet.fits(self.stylesheet):
+            self.stylesheet = ParsedOnceStylesheet(variables=self.stylesheet._variables, kept=kept_styles)
         self.archive_problem = archive_problem
         self.welcome = options.welcome
         self.notes = options.notes

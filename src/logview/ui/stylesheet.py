@@ -97,9 +97,19 @@ class KeptStyles:
             pass
 
 
+# What `ParsedOnceStylesheet` reads of Textual's `Stylesheet` beyond its public methods: a Textual
+# that renamed any of them gets its own stylesheet, every source parsed at each launch, as before.
+TEXTUAL_INTERNALS = ("_parse_cache", "_variables", "_rules", "_rules_map", "_invalid_css", "_require_parse", "source")
+
+
 class ParsedOnceStylesheet(Stylesheet):
     """A `Stylesheet` that takes what `kept` has before it parses a source, and whose `reparse`
     keeps what it parsed for the next `parse`."""
+
+    @staticmethod
+    def fits(stylesheet: Stylesheet) -> bool:
+        """Whether `stylesheet` (Textual's, as the app made it) has what this one builds on."""
+        return all(hasattr(stylesheet, name) for name in TEXTUAL_INTERNALS)
 
     def __init__(self, *, variables: dict[str, str] | None = None, kept: KeptStyles | None = None) -> None:
         super().__init__(variables=variables)
