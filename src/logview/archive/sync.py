@@ -82,7 +82,7 @@ class ArchivedPager:
                               sleep=sleep, archive=lambda entries, span: self._store(entries, span),
                               wanted=filters.model_copy(update={"since": None, "until": None}))
         self._head_known = self.tail.ready
-        self._head_pending, self.head_found = False, []  # (the latter: see `_head`)
+        self._head_pending, self.head_found, self.head_total = False, [], None  # (the latter two: see `_head`)
         self.pages = self.loaded = 0
         self.from_archive = 0  # entries shown without a request (counted, for `sql --sync`)
         self._unshown = 0  # … of them counted, not shown (`show_archived` False)
@@ -335,6 +335,7 @@ class ArchivedPager:
                                           held_at_floor=set(self.tail.head.ids)):
                 if isinstance(item, Sequence):  # (a batch: see `_gap`)
                     found.extend(item)
+                    self.head_total = self._totals[-1]  # (the server's count of it, where it gives one)
                 else:
                     yield item
             found.sort(key=_sort_key, reverse=True)

@@ -52,7 +52,7 @@ class Waits:
     next_page_s: float | None = None
     # what is newer than the archive, while it is fetched (its rows come together at the end): its
     # pages and entries so far; "loading page 1 · 19,939 so far" stood still for minutes (s18 W2)
-    head_filling: tuple[int, int] | None = None
+    head_filling: tuple[int, int, int | None] | None = None  # (and the server's count of them)
     asked: str = ""  # what else is asked of the API besides logs: "a listing", "credential names"
     # the budget bound earlier in this load: still said while it loads ("backfill paced" between
     # its waits), else the line changed form at every window, the counts coming and going with it
@@ -133,8 +133,10 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
     else:  # (not known yet, or never: the count alone, not "N of N (100%)" while much is to come)
         count = f"{loaded:,} so far" if loaded else ""
     if waits.head_filling is not None:
-        pages, newer = waits.head_filling
+        pages, newer, counted_newer = waits.head_filling
         page, count = f"loading page {pages + 1}", f"{newer:,} newer so far"
+        if counted_newer:  # (a few of those counted may be held already: never past 100%)
+            count = f"{newer:,} of {max(newer, counted_newer):,} newer ({_percent(newer, counted_newer)}%)"
     archived = f"{session.from_archive:,} from the archive" if session.from_archive else ""
     budget = waits.budget
     binds = budget is not None and (budget.binds or waits.budget_held)

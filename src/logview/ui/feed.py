@@ -332,11 +332,14 @@ class Feed(Widget):
     def _from_archive(self) -> int:
         return archived.from_archive if (archived := self._archived()) is not None else 0
 
-    def head_filling(self) -> tuple[int, int] | None:
+    def head_filling(self) -> tuple[int, int, int | None] | None:
         """While what is newer than the archive is fetched (shown together once all has come): the
-        pages so far and the entries they brought, for the status line to count (s18 W2)."""
+        pages so far, the entries they brought and the server's count of them (Aitronos gives
+        one), for the status line to count (s18 W2)."""
         archived = self._archived()
-        return (archived.pages, len(archived.head_found)) if archived is not None and archived.head_found else None
+        if archived is None or not archived.head_found:
+            return None
+        return archived.pages, len(archived.head_found), archived.head_total
 
     def _archived(self) -> ArchivedPager | None:
         """The pager, when it goes through the archive."""
