@@ -84,7 +84,7 @@ class TailReserves:
         """Whether the tails would need more than half of a whole window: then they take turns (for
         the whole window: by the polls to come until the reset, they fitted in half near each reset,
         and the tail took every request there again)."""
-        return sum(reserve.per_window(window_s) for reserve in self.held) > limit // 2
+        return self._needed_per_window(window_s) > limit // 2
 
     def reserve(self, now: float, reset_at: float, window_s: float, limit: int, own: float) -> int:
         """Requests the backfill leaves to the tails until the reset: their polls to come, at most
@@ -94,7 +94,11 @@ class TailReserves:
 
     def per_window(self, window_s: float, limit: int) -> int:
         """Requests the tails keep back in a whole window (at most half of it)."""
-        return min(limit // 2, sum(reserve.per_window(window_s) for reserve in self.held))
+        return min(limit // 2, self._needed_per_window(window_s))
+
+    def _needed_per_window(self, window_s: float) -> int:
+        """Requests the tails would make in a whole window, all their polls on time."""
+        return sum(reserve.per_window(window_s) for reserve in self.held)
 
     def shortest_interval(self) -> float:
         return min(reserve.interval_s for reserve in self.held)

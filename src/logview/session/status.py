@@ -136,7 +136,8 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
         pages, newer, counted_newer = waits.head_filling
         page, count = f"loading page {pages + 1}", f"{newer:,} newer so far"
         if counted_newer:  # (a few of those counted may be held already: never past 100%)
-            count = f"{newer:,} of {max(newer, counted_newer):,} newer ({_percent(newer, counted_newer)}%)"
+            of = max(newer, counted_newer)
+            count = f"{newer:,} of {of:,} newer ({_percent(newer, of)}%)"
     archived = f"{session.from_archive:,} from the archive" if session.from_archive else ""
     budget = waits.budget
     binds = budget is not None and (budget.binds or waits.budget_held)
