@@ -50,15 +50,15 @@ def merge_rows(codes: Codes, backings: Backings,
     for index, (label, rows, theirs_codes, theirs_backings, held) in enumerate(parts):
         lo, hi = rows.head, (rows.head if label in left_out else rows.tail)
         source = sources[index] if index < len(sources) else None
-        taken = slice(None) if source is None else sightings.setdefault(source, _Sightings()).first(rows, held, lo, hi)
+        entries = np.fromiter(held.take(rows.span("held", lo, hi)), dtype=object, count=hi - lo)
+        taken = slice(None) if source is None else sightings.setdefault(source, _Sightings()).first(rows, entries, lo, hi)
         ordinals = np.arange(lo, hi, dtype=np.int64)[taken]
         pieces["origin"].append(np.full(len(ordinals), codes.origins.code(label), dtype=np.int32))
         pieces["part"].append(np.full(len(ordinals), index, dtype=np.int64))
         pieces["ordinal"].append(ordinals)
         for name in ("time", "duration", "invalid", "rowid"):
             pieces[name].append(rows.span(name, lo, hi)[taken])
-        pieces["entry"].append(np.fromiter(held.take(rows.span("held", lo, hi)[taken]), dtype=object,
-                                           count=len(ordinals)))
+        pieces["entry"].append(entries[taken])
         renumbered = np.array([0, *map(backings.code, theirs_backings.readers)], dtype=np.uint8)
         pieces["backing"].append(renumbered[rows.span("backing", lo, hi)[taken]])
         theirs = theirs_codes.by_field()
@@ -84,14 +84,14 @@ class _Sightings:
         self.rowids = np.zeros(0, dtype=np.int64)
         self.ids: set[str] = set()
 
-    def first(self, rows: RowBuffer, held: HeldEntries, lo: int, hi: int) -> np.ndarray:
-        """Which of the rows `lo`..`hi` hold an entry no earlier part holds (a mask); they are
-        seen from now on."""
+    def first(self, rows: RowBuffer, entries: np.ndarray, lo: int, hi: int) -> np.ndarray:
+        """Which of the rows `lo`..`hi` (their `entries` held) hold an entry no earlier part holds
+        (a mask); they are seen from now on."""
         rowids, archived = rows.span("rowid", lo, hi), rows.span("backing", lo, hi) != 0
         taken = np.ones(hi - lo, dtype=bool)
         taken[archived] = ~np.isin(rowids[archived], self.rowids)
         in_memory = np.flatnonzero(~archived)
-        ids = [getattr(entry, "id", None) for entry in held.take(rows.span("held", lo, hi)[in_memory])]
+        ids = [getattr(entry, "id", None) for entry in entries[in_memory]]
         taken[in_memory] = np.fromiter((found is None or found not in self.ids for found in ids), dtype=bool,
                                        count=len(ids))
         self.rowids = np.concatenate([self.rowids, rowids[archived & taken]])
