@@ -153,12 +153,17 @@ _COLUMN_VALUES = [st.just(1), st.text(min_size=1, max_size=3), _integers, _texts
                   _texts, _numbers, _texts, _texts, _texts, st.binary(max_size=8)]
 
 
+_KINDS = st.lists(st.sets(st.sampled_from([type(None), str, int, float, bytes])), min_size=len(ROW_COLUMNS),
+                  max_size=len(ROW_COLUMNS))
+
+
 @settings(max_examples=120, deadline=None)
 @given(rows=st.lists(st.tuples(*_COLUMN_VALUES), max_size=30),
-       nones=st.lists(st.sampled_from(range(len(ROW_COLUMNS))), max_size=5))
-def test_insert_rows_stores_every_value_with_its_type_as_executemany_does(rows, nones) -> None:
+       nones=st.lists(st.sampled_from(range(len(ROW_COLUMNS))), max_size=5), kinds=_KINDS)
+def test_insert_rows_stores_every_value_with_its_type_as_executemany_does(rows, nones, kinds) -> None:
     """NULL written for a column of Nones, and 0 or '' bound for a None turned back into NULL,
-    leave every value and its storage class as binding each value does."""
+    leave every value and its storage class as binding each value does; so do bytes bound as
+    bytearrays, and binding by the types the rows' maker says (`Rows.kinds`) instead of looking."""
     rows = [tuple(None if index in nones else value for index, value in enumerate(row)) for row in rows]
     typeof = ", ".join(f"typeof({name}), {name}" for name in ROW_COLUMNS)
 
@@ -172,6 +177,10 @@ def test_insert_rows_stores_every_value_with_its_type_as_executemany_does(rows, 
 
     expected = table(lambda db, rows: db.executemany(INSERT_ROW, rows))
     got = table(lambda db, rows: insert_rows(db, Rows.of(rows)))
+    assert [typed(row) for row in got] == [typed(row) for row in expected]
+    # bound by the types a maker says (`Rows.kinds`: more types than a column holds, never fewer)
+    said = [frozenset({*map(type, column), *extra}) for column, extra in zip(Rows.of(rows).columns, kinds)]
+    got = table(lambda db, rows: insert_rows(db, Rows(Rows.of(rows).columns, said)))
     assert [typed(row) for row in got] == [typed(row) for row in expected]
 
 

@@ -50,6 +50,10 @@ def assert_as_the_exact_rows(archived: ArchivedSource, text: bytes) -> bool:
     ours = supermetrics_text_rows(archived._writable_id(), archived.api_source, text)
     if ours is not None:
         assert [typed(row) for row in ours.tuples()] == exact_rows(archived, text)
+        assert ours.kinds is not None  # (what `insert_rows` binds by: every type a column holds, Nones alone said so)
+        for column, kinds in zip(ours.columns, ours.kinds):
+            assert set(map(type, column)) <= kinds
+            assert kinds != {type(None)} or set(column) == {None}
     assert [typed(row) for row in archived.rows_from_text(text).tuples()] == exact_rows(archived, text)
     return ours is not None
 

@@ -27,7 +27,7 @@ import msgspec
 from logview.archive.rows import Rows
 from logview.jsonutil import is_utf8
 from logview.sources.api_times import api_times_us
-from logview.sources.base import DURATION_LIMIT, Source
+from logview.sources.base import Source
 from logview.sources.shapes import SupermetricsDocumented
 from logview.sources.typed_page import (DECODE_ERRORS, duration_of, event_of, id_of, stamp_of,
                                         status_of)
@@ -65,12 +65,20 @@ def supermetrics_text_rows(source_id: int, source: Source, text: bytes,
     def nothing() -> list[Any]:  # (tool, connector, credential, error, invalid: a documented entry has none)
         return [None] * count
 
-    return Rows([[source_id] * count, list(map(id_of, fields)), times,
-                 [None if status is None else str(status) for status in statuses], statuses, events,
-                 nothing(), nothing(), nothing(),
-                 [None if duration is None or not 0 <= duration < DURATION_LIMIT else float(duration)
-                  for duration in durations],
-                 nothing(), _error_groups(source, statuses, events), nothing(), list(map(bytes, _texts(text)))])
+    # (a duration is an integer from 0 to 10**18 here: within `DURATION_LIMIT`, kept as `raws_rows` keeps it)
+    return Rows([[source_id] * count, list(map(id_of, fields)), times, list(map(_STATUS_TEXT.__getitem__, statuses)),
+                 statuses, events, nothing(), nothing(), nothing(),
+                 list(map(float, durations)) if None not in durations else
+                 [None if duration is None else float(duration) for duration in durations],
+                 nothing(), _error_groups(source, statuses, events), nothing(), list(map(bytes, _texts(text)))],
+                _KINDS)
+
+
+_STATUS_TEXT: dict[int | None, str | None] = {None: None, **{code: str(code) for code in range(100, 600)}}
+_TEXT, _NUMBER, _NONE = frozenset((str, type(None))), frozenset((int, type(None))), frozenset((type(None),))
+# (`Rows.kinds` of these rows, in ROW_COLUMNS' order: the columns' makers above say them)
+_KINDS = (frozenset((int,)), frozenset((str,)), frozenset((int,)), _TEXT, _NUMBER, _TEXT, _NONE, _NONE, _NONE,
+          frozenset((float, type(None))), _NONE, _TEXT, _NONE, frozenset((bytes,)))
 
 
 def _error_groups(source: Source, statuses: list[int | None], events: list[str | None]) -> list[str | None]:
