@@ -6,6 +6,7 @@ when it dies, and keep everything it was handed when the viewer itself is killed
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import signal
 import subprocess
@@ -21,9 +22,9 @@ from hypothesis import strategies as st
 
 from logview.archive import Archive, Retention, Span
 from logview.archive import writer as archive_writer
-from logview.archive.rows import page_rows
+from logview.archive.rows import Rows, page_rows
 from logview.archive.writer import PageWriter, process_part
-from logview.archive.writer_child import part_rows
+from logview.archive.writer_child import frame, out_of_band, part_rows, read_frame
 from logview.archive.writer_process import WriterProcess
 from logview.files.jsonl import source_for_kind
 from logview.jsonutil import load_json
@@ -60,8 +61,36 @@ def test_the_process_makes_the_rows_the_thread_makes_of_any_page(kind: str, data
     with tempfile.TemporaryDirectory() as folder, Archive.open(Path(folder) / "a.sqlite3") as archive:
         archived = archive.source(identity)
         sent = process_part(archived, entries)  # (what crosses the pipe: bytes, or rows orjson refused)
-        assert [typed(row) for row in part_rows(archived, sent).tuples()] == \
+        received = crossed(([out_of_band(sent)], None, "", True))[0][0]  # (its text out of band)
+        assert [typed(row) for row in part_rows(archived, received).tuples()] == \
             [typed(row) for row in page_rows(archived._writable_id(), archived.api_source, entries).tuples()]
+
+
+def crossed(message: object) -> object:
+    """`message` as the process reads it from the pipe."""
+    return read_frame(io.BytesIO(b"".join(map(bytes, frame(message)))))
+
+
+@pytest.mark.parametrize("part", [b'[{"id":"a"}]', (b'[{"id":"a"},{"id":"b"}]', [1, 2]), Rows.of([(1, "a")])])
+def test_a_frame_carries_a_pages_text_out_of_band_and_one_cut_short_reads_as_the_end(part) -> None:
+    """(the text as it is, not copied into the pickle; a viewer killed mid-write leaves a frame cut
+    short, which the process takes for the end of its input: it stores nothing of it)"""
+    message = ([out_of_band(part), out_of_band(part)], Span(1, 2), "q", True)
+    pieces = frame(message)
+    assert len(pieces) == (1 if isinstance(part, Rows) else 3)  # (the pickle, then each text as it is)
+    got = crossed(message)
+    texts = [one if isinstance(one, bytes) else one[0] for one in got[0] if not isinstance(one, Rows)]
+    assert all(type(text) is bytes for text in texts) and got[1:] == message[1:]
+    assert plain(got[0]) == plain([part, part])
+    whole = b"".join(map(bytes, pieces))
+    assert all(read_frame(io.BytesIO(whole[:end])) is None for end in range(len(whole)))
+    stream = io.BytesIO(whole + b"".join(map(bytes, frame(({}, None)))))
+    assert plain(read_frame(stream)[0]) == plain(got[0])
+    assert read_frame(stream) == ({}, None) and read_frame(stream) is None
+
+
+def plain(parts: list) -> list:
+    return [part.columns if isinstance(part, Rows) else part for part in parts]
 
 
 async def test_a_backfill_stored_by_the_process_is_what_the_thread_stores(always_a_process):

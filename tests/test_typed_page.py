@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import msgspec
 import orjson
 import pytest
 from hypothesis import given, settings
@@ -20,7 +21,7 @@ from logview.files.jsonl import source_for_kind
 from logview.jsonutil import load_json
 from logview.model import LogEntry
 from logview.sources.base import InvalidBody, Source
-from logview.sources.typed_page import PageEntry, raw_values, undecoded
+from logview.sources.typed_page import PageEntry, json_array, raw_values, undecoded
 from logview.store.codes import Codes
 from logview.times import epoch_us
 
@@ -175,3 +176,8 @@ def test_a_source_set_to_read_pages_the_exact_way_does():
     assert type(source.parse_page(body).entries[0]) is PageEntry
     source.typed_pages = False  # type: ignore[attr-defined]
     assert type(source.parse_page(body).entries[0]) is LogEntry
+
+
+@pytest.mark.parametrize("texts", [[], [b"1"], [b"{}", b"[]"], [b'{"a":1}', b"2", b'"3"']])
+def test_json_array_is_the_texts_joined_in_brackets(texts: list[bytes]) -> None:
+    assert json_array([msgspec.Raw(text) for text in texts]) == b"[" + b",".join(texts) + b"]"

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from logview.archive.db import ArchiveError
-from logview.archive.writer_child import FRAME, Part, frame
+from logview.archive.writer_child import FRAME, LENGTH, Part, frame, out_of_band
 
 if TYPE_CHECKING:
     from logview.archive.coverage import Span
@@ -94,7 +94,7 @@ class WriterProcess:
             answer.set_exception(WriterGone(self._gone_reason()))
             return answer
         self._unanswered.append(answer)
-        self._send((list(parts), covered, query_key, want_rowids))
+        self._send(([out_of_band(part) for part in parts], covered, query_key, want_rowids))
         return answer
 
     def close(self) -> None:
@@ -111,15 +111,18 @@ class WriterProcess:
         stdin = self._process.stdin
         assert stdin is not None
         if not stdin.is_closing():
-            stdin.write(frame(value))  # (buffered by the transport while the pipe is full)
+            for piece in frame(value):  # (each buffered by the transport while the pipe is full)
+                stdin.write(piece)
 
     async def _read_answers(self) -> None:
         stdout = self._process.stdout
         assert stdout is not None
         try:
             while True:
-                head = await stdout.readexactly(FRAME.size)
-                answer: Answer = pickle.loads(await stdout.readexactly(FRAME.unpack(head)[0]))
+                size, count = FRAME.unpack(await stdout.readexactly(FRAME.size))
+                lengths = LENGTH.iter_unpack(await stdout.readexactly(LENGTH.size * count))
+                body = await stdout.readexactly(size)
+                answer: Answer = pickle.loads(body, buffers=[await stdout.readexactly(length) for (length,) in lengths])
                 waiting = self._unanswered.popleft()
                 if not waiting.done():
                     waiting.set_result(answer)
