@@ -301,3 +301,28 @@ def test_a_search_in_a_thread_finds_the_rows_archived_while_it_ran(tmp_path) -> 
             assert store.finish_search(job)
             wanted = Filters(search=needle)
             assert np.array_equal(FilteredView(store, wanted).index, FilteredView(memory, wanted).index), needle
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_the_rows_the_archives_word_names_are_each_row_holding_an_entry_it_names(data: st.DataObject) -> None:
+    """`HeldEntries.archived` (the rows of a store's `held` column that hold an entry the answer
+    names, each with its rowid) is the plain loop's answer, whatever the rows' order (a tail's rows
+    come before a backfill's), the entries let go, ids the store never held or said twice."""
+    from logview.store.held import HeldEntries
+
+    count = data.draw(st.integers(0, 60))
+    held = HeldEntries(track=True)
+    held.add([LogEntry(f"e{i}", None, None, {}, "supermetrics") for i in range(count)])
+    column = np.array(data.draw(st.permutations(list(range(1, count + 1)) + [0] * data.draw(st.integers(0, 5)))),
+                      dtype=np.int32)
+    for index in data.draw(st.lists(st.integers(1, max(count, 1)), max_size=5)) if count else ():
+        held.release(np.array([index]))
+    named = data.draw(st.lists(st.sampled_from([f"e{i}" for i in range(count + 3)]), max_size=count + 3))
+    rowids = {entry_id: 1000 + n for n, entry_id in enumerate(named)}
+    waited = dict(held.unarchived or {})
+    expected = [(position, rowids[entry.id]) for position, index in enumerate(column.tolist())
+                if index and (entry := held.entries[index]) is not None and waited.get(entry.id) == index
+                and entry.id in rowids]
+    positions, at = held.archived(rowids, column)
+    assert sorted(zip(positions.tolist(), at.tolist())) == expected

@@ -76,9 +76,13 @@ class HeldEntries:
         found, at = indices[order], np.fromiter(rowids.values(), np.int64, count)[alive][order]
         if not len(found):
             return np.zeros(0, dtype=np.int64), at
-        recent = np.flatnonzero(column >= found[0])  # (the rows added since: a few pages' worth)
-        positions = recent[np.isin(column[recent], found)]
-        return positions, at[np.searchsorted(found, column[positions])]
+        # (the rows holding an index between the page's first and last: about a page's worth, of
+        # the many added since; each looked up in the sorted indices, not sorted with them: `isin`)
+        recent = np.flatnonzero((column >= found[0]) & (column <= found[-1]))
+        within = column[recent]
+        places = np.searchsorted(found, within)
+        matched = found[places] == within
+        return recent[matched], at[places[matched]]
 
     def entry(self, index: int) -> LogEntry | None:
         """The entry at `index` (None at 0 and once let go)."""
@@ -101,6 +105,6 @@ class HeldEntries:
             for index in kept:
                 if (entry := self.entry(index)) is not None and pending.get(entry.id) == index:
                     del pending[entry.id]
-        self._columns.release(kept, entries)
+        self._columns.release(kept, entries, all_held=archived)  # (`archived` found each one held)
         deque(map(entries.__setitem__, kept, repeat(None)), maxlen=0)  # (each let go, in C)
         deque(map(texts.__setitem__, kept, repeat(None)), maxlen=0)

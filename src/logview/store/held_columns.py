@@ -59,13 +59,15 @@ class HeldColumns:
             held[index] = made
         return held[index]  # (None: let go meanwhile)
 
-    def release(self, indices: list[int], held: list[LogEntry | None]) -> None:
+    def release(self, indices: list[int], held: list[LogEntry | None], *, all_held: bool = False) -> None:
         """The rows at `indices` are about to be let go: a part none of whose rows is left goes
-        (a page's worth at a time, in C)."""
+        (a page's worth at a time, in C). `all_held`: every one of them is held still (none let go
+        before: the caller looked)."""
         if not self._starts or not indices:
             return
         rows = np.array(indices, dtype=np.int64)
-        alive = np.fromiter(map(is_not, map(held.__getitem__, indices), repeat(None)), bool, len(indices))
+        alive = np.ones(len(indices), bool) if all_held else \
+            np.fromiter(map(is_not, map(held.__getitem__, indices), repeat(None)), bool, len(indices))
         starts = np.array(self._starts, dtype=np.int64)
         parts = np.searchsorted(starts, rows, side="right") - 1
         within = (parts >= 0) & alive
