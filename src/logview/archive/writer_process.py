@@ -122,7 +122,8 @@ class WriterProcess:
                 size, count = FRAME.unpack(await stdout.readexactly(FRAME.size))
                 lengths = LENGTH.iter_unpack(await stdout.readexactly(LENGTH.size * count))
                 body = await stdout.readexactly(size)
-                answer: Answer = pickle.loads(body, buffers=[await stdout.readexactly(length) for (length,) in lengths])
+                buffers = [await stdout.readexactly(length) for (length,) in lengths]
+                answer: Answer = pickle.loads(body, buffers=buffers)
                 waiting = self._unanswered.popleft()
                 if not waiting.done():
                     waiting.set_result(answer)
