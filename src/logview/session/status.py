@@ -50,8 +50,8 @@ class Waits:
     # without that (Supermetrics counts no entries): when it lets the backfill's next page go, the
     # only time there is to give (a line saying only "…" for an hour hid that it went on at all)
     next_page_s: float | None = None
-    # what is newer than the archive, while it is fetched (its rows come together at the end): its
-    # pages and entries so far; "loading page 1 · 19,939 so far" stood still for minutes (s18 W2)
+    # what is newer than the archive, while it is fetched: its pages and entries so far; "loading
+    # page 1 · 19,939 so far" stood still for minutes (s18 W2)
     head_filling: tuple[int, int, int | None] | None = None  # (and the server's count of them)
     asked: str = ""  # what else is asked of the API besides logs: "a listing", "credential names"
     # the budget bound earlier in this load: still said while it loads ("backfill paced" between
