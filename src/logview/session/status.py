@@ -176,7 +176,11 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
     if not binds:  # (short enough: the counts beside it give way first)
         return forms
     short_page = f"{_percent(loaded, total)}%" if total else page.removeprefix("loading ")
-    return *forms, form(short_page, brief), *((form(short_page, SHARED[2]),) if shared else ())
+    # (shared with the tail, when the next page goes or the load is done outlasts why: at 120 and 80
+    # columns "page 3 · shared with the tail …" stood beside "● live · next poll in ~29m 59s", no time)
+    timed = (form(short_page, f"{SHARED[2]}{eta}"), form(short_page, eta.removeprefix(" · "))) if eta else \
+        (form(short_page, SHARED[2]),)
+    return *forms, form(short_page, brief), *(timed if shared else ())
 
 
 def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tuple[str, ...]]:
