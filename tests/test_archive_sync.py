@@ -19,6 +19,7 @@ from logview.archive.sync import ArchivedPager
 from logview.demo import DemoServer, DemoState
 from logview.demo.state import Fault
 from logview.model import ApiFailure, Filters
+from logview.times import epoch_us
 
 from support import aitronos, supermetrics
 
@@ -42,7 +43,7 @@ class Run:
                  filters: Filters | None = None, max_entries: int | None = None, paint_first: bool = True) -> None:
         self.server, self.archive, self.kind, self.paint_first = server, archive, kind, paint_first
         self.page_limit, self.filters, self.max_entries = page_limit, filters or Filters(), max_entries
-        self.shown: list = []  # entries in screen order: live batches go on top
+        self.shown: list = []  # entries in screen order: live batches go on top, merged into place
         self.first_requests: int | None = None  # requests made when the first batch came
         self.others: list = []
         self.total: int | None = None  # the server's count, as the last batch gave it
@@ -61,7 +62,10 @@ class Run:
                     self.totals.append(event.total)
                     if self.first_requests is None and event.entries:
                         self.first_requests = len(log_requests(self.server.state)) - before
-                    self.shown = event.entries + self.shown if event.live else self.shown + event.entries
+                    # (as the store puts them: the fill of what is newer than the archive comes a
+                    # page at a time, each older than the one before it, s18 W2)
+                    self.shown = (sorted(event.entries + self.shown, key=shown_order, reverse=True) if event.live
+                                  else self.shown + event.entries)
                 else:
                     self.others.append(event)
                 if stop_after_pages is not None and pager.pages >= stop_after_pages:
@@ -75,6 +79,10 @@ class Run:
     @property
     def ids(self) -> list[str]:
         return [e.id for e in self.shown]
+
+
+def shown_order(entry) -> float:
+    return entry.time.timestamp() if entry.time is not None else float("-inf")
 
 
 def assert_newest_first(entries) -> None:
@@ -161,6 +169,45 @@ async def test_an_interrupted_backfill_resumes_from_its_oldest_archived_entry(ki
         pages = -(-len(server_ids(state, kind)) // 100)
         assert resumed.requests <= 1 + (pages - stop_after_pages) + 1
         assert resumed.first_requests == 0
+
+
+@pytest.mark.parametrize("kind", ["aitronos", "supermetrics"])
+async def test_a_relaunch_fill_stopped_part_way_claims_only_what_it_fetched(kind, archive):
+    """s18 W2: the fill of what is newer than the archive shows each page as it comes. Stopped
+    after a few of its pages (the user quits), every span the archive calls complete holds all of
+    the server's entries in it, and the next launch shows each entry once."""
+    state = DemoState(aitronos_entries=200, supermetrics_entries=0, live_rate=0.0, seed=9)
+    with DemoServer(state) as server:
+        moment = datetime.now(UTC)
+        if kind == "supermetrics":  # (the generated ones hold tie groups larger than a page: see below)
+            state.insert_supermetrics(200, at=moment, same_time=False)
+        first = Run(server, archive, kind, page_limit=20)
+        await first.backfill()
+        newest = max(entry.time for entry in first.shown)
+        await asyncio.sleep(0.35)  # (the server's clock past the 300 below: a fill asks up to its now)
+        for minute in range(1, 11):  # a night away, arriving over time, each at its own time (a page
+            # all at one time claims nothing: entries at it may go on in the next; found flaky)
+            if kind == "aitronos":
+                for step in range(30):
+                    state.insert_aitronos(1, at=newest + timedelta(milliseconds=minute * 30 + step))
+            else:  # (30 seconds counting back from each minute: after what was archived)
+                state.insert_supermetrics(30, at=moment + timedelta(minutes=minute), same_time=False)
+        stopped = Run(server, archive, kind, page_limit=20)
+        await stopped.backfill(stop_after_pages=4)
+        assert 200 < len(stopped.ids) < 500 and len(set(stopped.ids)) == len(stopped.ids)
+        assert_newest_first(stopped.shown)
+        archived = archive.source(final_identity(server, kind))
+        source, _ = KINDS[kind](server)
+        logs = source.entries_from_raws(state.aitronos_logs if kind == "aitronos" else state.supermetrics_logs)
+        held = {e.id for e in archived.entries()}
+        assert len(archived.coverage("")) == 2  # the first launch's, and the fill's top part
+        for span in archived.coverage(""):
+            inside = {e.id for e in logs if span.contains(epoch_us(e.time))}
+            assert inside <= held, span
+        resumed = Run(server, archive, kind, page_limit=20)
+        await resumed.backfill()
+        assert sorted(resumed.ids) == sorted(server_ids(state, kind))
+        assert_newest_first(resumed.shown)
 
 
 @pytest.mark.parametrize("kind", ["aitronos", "supermetrics"])

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from logview.demo import DEMO_ORG
+from logview.demo import DEMO_ORG, FAULT_KINDS, Fault
 
 from test_export import CLEAN_ENV, logview
 
@@ -104,3 +104,16 @@ def test_help_and_the_readme_describe_every_option():
 def test_a_negative_count_or_rate_is_a_usage_error(argv):
     result = logview("demo-server", *argv, timeout=30)
     assert result.returncode == 2 and f"argument {argv[0]}: must be 0 or more" in result.stderr.decode()
+
+
+def test_the_help_lists_every_fault_kind_the_faults_endpoint_takes_one_line_each():
+    """`--help` named no fault kind, though `POST /_demo/faults` refuses any other (found in a
+    walk): each is listed on a line of its own, within 80 columns, and each listed one is taken."""
+    result = logview("demo-server", "--help", timeout=30)
+    text = result.stdout.decode()
+    assert result.returncode == 0 and "/_demo/faults" in text
+    listed = dict(re.findall(r"^ {2}(\w+) {2,}(\S.*)$", text.split("Its kinds:\n", 1)[1], flags=re.MULTILINE))
+    assert tuple(listed) == FAULT_KINDS and all(listed.values())
+    assert max(map(len, text.splitlines())) <= 80, text
+    for kind in listed:
+        Fault(kind=kind)  # (each one the server takes)

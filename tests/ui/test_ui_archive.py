@@ -5,7 +5,8 @@ cannot be opened is said once while the viewer goes on without it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -127,11 +128,10 @@ async def test_a_tab_whose_key_is_refused_shows_its_archive_plainly_and_the_merg
             assert f"shown {len(working.store) + len(supermetrics.store):,}" in screen
 
 
-async def test_a_relaunch_filling_a_large_gap_counts_its_pages_as_they_come(tmp_path) -> None:
-    """Found in a walk (s18 W2): a relaunch with hours of entries newer than the archive said
-    "loading page 1 · 19,939 so far" for the whole fill (minutes at a budget), its rows shown
-    together at the end. The line now counts the fill's pages and entries as they come, of the
-    server's count of them."""
+@contextmanager
+def night_away(tmp_path) -> Iterator[Callable[[], Awaitable[LogViewApp]]]:
+    """An Aitronos archive of 100 entries, then 300 newer on the server (30 pages of 10, 3 s at
+    its budget of 10 a second): each call gives the relaunch's app (the first one launches first)."""
     state = DemoState(aitronos_entries=100, supermetrics_entries=0, live_rate=0.0, seed=13,
                       budget={"aitronos": "10/1"})
     with DemoServer(state) as server, Archive.open(tmp_path / "archive.sqlite3") as archive:
@@ -139,10 +139,23 @@ async def test_a_relaunch_filling_a_large_gap_counts_its_pages_as_they_come(tmp_
             options = ViewerOptions(filters=Filters(), connection=connection(server, "aitronos", page_limit=10))
             return LogViewApp(options, policy=FAST, archive=archive)
 
-        async with app().run_test(size=SIZE) as pilot:
-            await settle(pilot)
-        server.state.insert_aitronos(300)  # a night away: 30 pages, 3 s at the budget
-        again = app()
+        async def relaunch() -> LogViewApp:
+            if not state.request_log:
+                async with app().run_test(size=SIZE) as pilot:
+                    await settle(pilot)
+                state.insert_aitronos(300)
+            return app()
+
+        yield relaunch
+
+
+async def test_a_relaunch_filling_a_large_gap_counts_its_pages_as_they_come(tmp_path) -> None:
+    """Found in a walk (s18 W2): a relaunch with hours of entries newer than the archive said
+    "loading page 1 · 19,939 so far" for the whole fill (minutes at a budget), its rows shown
+    together at the end. The line now counts the fill's pages and entries as they come, of the
+    server's count of them."""
+    with night_away(tmp_path) as app:
+        again = await app()
         seen = []
 
         def looked() -> bool:
@@ -159,3 +172,36 @@ async def test_a_relaunch_filling_a_large_gap_counts_its_pages_as_they_come(tmp_
         assert counted, seen
         # (the archive's count gives way to the fill's own at 160 columns while it loads; said at the end)
         assert "all loaded · 100 from the archive" in seen[-1], seen[-1]
+
+
+async def test_a_relaunch_fill_shows_its_rows_as_they_come_with_a_done_in(tmp_path) -> None:
+    """Found in a walk (s18 W2): the rows of a relaunch's fill of what is newer than the archive
+    came all at once at the end, and the line gave no "done in". Now each page's rows go on top as
+    it comes (newest first, the user's selected row kept), the line says when the fill is done,
+    and no entry comes twice."""
+    with night_away(tmp_path) as app:
+        again = await app()
+        lines, counts, picked = [], [], []
+
+        def looked() -> bool:
+            viewer = again.viewer
+            viewer.refresh_status()
+            lines.append(screen_text(again).splitlines()[0])
+            store, view = viewer.store, viewer.view
+            counts.append(len(store))
+            times = [entry.time for entry in store.entries(view.index[:len(view)])]
+            assert times == sorted(times, reverse=True)  # newest first at every step
+            if viewer.table.cursor_ordinal is not None:
+                picked.append(store.entry(viewer.table.cursor_ordinal).id)
+            return viewer.session.phase == "complete"
+
+        async with again.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: len(again.viewer.store) >= 100)
+            await pilot.press("down", "down")  # the user picks an archived row
+            chosen = again.viewer.store.entry(again.viewer.table.cursor_ordinal).id
+            await wait_until(pilot, looked, timeout=20)
+            ids = [entry.id for entry in again.viewer.store.entries(again.viewer.view.index[:400])]
+        assert [count for count in counts if 100 < count < 400], counts  # rows came as they arrived
+        assert any(re.search(r"of 30\d newer \(\d+%\).* · done in ~\d+ s", line) for line in lines), lines
+        assert set(picked) == {chosen}  # the selection stayed on the row picked
+        assert len(ids) == len(set(ids)) == 400

@@ -70,3 +70,19 @@ async def test_a_tail_needing_more_than_the_budget_shares_it_and_the_line_says_s
         app.viewer.refresh_status()
         line = screen_text(app).splitlines()[0]
         assert "shared with the tail" not in line and "tail paused" in line and "next page ~" in line, line
+
+
+@pytest.mark.parametrize("width", [120, 80])
+async def test_a_narrow_line_sharing_the_budget_with_the_tail_says_when_the_next_page_goes(
+        hourly: DemoServer, width: int) -> None:
+    """At 120 columns the line fell to "◌ page 3 · shared with the tail …" beside "● live · next
+    poll in ~29m 59s": when the next page goes, said at 160, was said nowhere (at 80 too)."""
+    app = make_app(hourly, "supermetrics", page_limit=100, follow=True, interval_s=2.0)
+    async with app.run_test(size=(width, 40)) as pilot:
+        budget = app.viewer.feed.client.budget
+        await wait_until(pilot, lambda: budget.state().waiting and budget.state().tail_halves, timeout=20)
+        await pilot.pause(0.7)
+        app.viewer.refresh_status()
+        line = screen_text(app).splitlines()[0]
+        assert re.search(r"◌ page \d+ · next page ~\d+m \d\ds …", line), line
+        assert re.search(r"● (live · )?poll ~\d+m \d\ds", line) and "shown " in line, line  # (in fewer words, as the state)

@@ -291,6 +291,16 @@ class OffsetContract(StreamContract):
     total: int | None = None  # the latest page's
     disorder: int = 0  # pages in a row, beyond the total, of entries newer than everything taken
     beyond_total: bool = False  # the page asked for lies past what `total` counted
+    # A tail's range has no end (`open_top`): what arrives while it pages comes on top, newer than
+    # the first page's newest (`top`), and moves every offset down by as many. Later pages then
+    # bring some of it, newer than what was taken, and a page moved down by a page or more holds
+    # only entries taken already: both honest, neither doubted nor struck (the latter still goes
+    # on to the next offset: the entries below it are yet to come). A tail waiting 11 s for the
+    # budget at 80 entries a second had its cycle, and the next, claim nothing (s18 W4).
+    open_top: bool = False
+    top: datetime | None = None
+    first_total: int | None = None  # (the first page's: what arrived since is the total's growth)
+    moved_down: bool = False  # the last page repeated only because arrivals moved the offsets
 
     def check(self, page: Page, cursor: Cursor) -> Checked:
         ordered = self.in_order(page)
@@ -298,10 +308,15 @@ class OffsetContract(StreamContract):
         if page.returned is not None and page.returned != len(page.entries):
             self.note("whose `returned` disagreed with the entries they held (the entries were counted)", 1,
                       "page", "pages")
+        if self.open_top and self.top is None:
+            self.top = next((e.time for e in ordered if e.time is not None), None)
+            self.first_total = page.total
         if page.total is not None:  # the latest: entries may arrive late within the pinned range, honestly
             self.total = page.total
         self.beyond_total = self.total is None or (isinstance(cursor, int) and cursor >= self.total)
         repeated = bool(ordered) and isinstance(cursor, int) and cursor > 0 and all(self.seen(e.id) for e in ordered)
+        arrived = 0 if self.first_total is None or page.total is None else page.total - self.first_total
+        self.moved_down = repeated and self.open_top and arrived >= len(ordered)
         if not repeated:
             self.strikes = 0
         return Checked(ordered, repeated)
@@ -309,7 +324,8 @@ class OffsetContract(StreamContract):
     def took(self, fresh: Sequence[LogEntry]) -> None:
         floor = self.floor
         times = [e.time for e in fresh if e.time is not None]
-        newer = sum(1 for t in times if floor is not None and t > floor)
+        top = self.top if self.open_top else None
+        newer = sum(1 for t in times if floor is not None and t > floor and (top is None or t < top))
         self.note("newer than entries sent before them, kept where they came", newer, doubt=True)
         if times and newer == len(times) and self.beyond_total:
             self.disorder += 1
@@ -321,6 +337,10 @@ class OffsetContract(StreamContract):
         elif times:
             self.disorder = 0
         super().took(fresh)
+
+    def strike(self, cursor: Cursor) -> None:
+        if not self.moved_down:
+            super().strike(cursor)
 
     def next_cursor(self, page: Page, checked: Checked, cursor: Cursor) -> Cursor | None:
         assert isinstance(cursor, int)
@@ -347,10 +367,10 @@ class OffsetContract(StreamContract):
         return super().summary()
 
 
-def stream_contract(source: Source, seen: Callable[[str], bool]) -> StreamContract:
-    """The checks for one request stream of `source`."""
+def stream_contract(source: Source, seen: Callable[[str], bool], *, open_top: bool = False) -> StreamContract:
+    """The checks for one request stream of `source`; `open_top`: a range without an end (the tail's)."""
     if source.kind == "supermetrics":
         return TimeCursorContract(source, seen)
     if source.kind == "aitronos":
-        return OffsetContract(source, seen)
+        return OffsetContract(source, seen, open_top=open_top)
     return StreamContract(source, seen)

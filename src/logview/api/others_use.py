@@ -49,7 +49,7 @@ class OthersUse:
     def new_window(self, window: float | None) -> None:
         """The server began counting afresh (a later reset, or remaining rose)."""
         # (the first window was seen from its middle on: its count is not a whole window's)
-        self.expected_before = self._whole(self.others) if self.windows == 1 else float(self.others)
+        self.expected_before = self._first_window() if self.windows == 1 else float(self.others)
         self.others_before, self.others, self.windows = self.others, 0, self.windows + 1
         self.window, self.mine = window, 0
         if self.before_start is not None:
@@ -95,7 +95,19 @@ class OthersUse:
         is done (not for the pace): the last window's; in the first, at the pace it went until the
         last answer. (With the first window's count so far, the first estimates beside another
         logview's tails ran 30-45% short: s18 W6.)"""
-        return self._whole(self.others) if self.windows <= 1 else max(self.expected_before, float(self.others))
+        return self._first_window() if self.windows <= 1 else max(self.expected_before, float(self.others))
+
+    def _first_window(self) -> float:
+        """What the others will spend of the first window. Once an answer has shown them spending
+        beside this process (remaining fell by more than its own requests), what the server had
+        counted before its first request was theirs or this logview's previous run's: half of it
+        is taken as theirs. (Counting only what they spent from then on, a logview launched late in
+        a window the other's two tails had half spent said "done in" 38% short, s18 W6; all of it
+        overshot as often, by up to 2.7 times: that window had been theirs alone.)"""
+        seen = self._whole(self.others)
+        if self.others <= 0 or not self.before_start:
+            return seen
+        return (seen + self._whole(self.others + self.before_start)) / 2
 
     def _whole(self, count: int) -> float:
         """`count` spent by the last answer at that pace over the whole window (half of it gone at

@@ -299,7 +299,7 @@ class Pager:
     ) -> AsyncIterator[RetryEvent | Notice]:
         cursor = self.source.first_cursor(query)
         seen = {entry.id for entry in found}
-        contract = stream_contract(self.source, seen.__contains__)
+        contract = stream_contract(self.source, seen.__contains__, open_top=True)
         holder: list[Page] = []
         while True:
             async for retry in self._fetch_page(cursor, query, holder):

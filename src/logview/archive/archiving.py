@@ -53,12 +53,13 @@ class PageArchiving:
 
     def hold_word(self) -> None:
         """Keep the archive's word of where entries went until `pass_word`: the pages newer than
-        the archive are archived as they come but shown together once all have come."""
+        the archive are archived as they come, and a page's word may come before it is shown."""
         self._held_word = []
 
-    def pass_word(self) -> None:
-        """Pass on the word held since `hold_word` (the entries are shown now), and what comes next."""
-        held, self._held_word = self._held_word, None
+    def pass_word(self, *, holding: bool = False) -> None:
+        """Pass on the word held since `hold_word` (the entries are shown now), and what comes
+        next, or (`holding`) keep holding what comes next."""
+        held, self._held_word = self._held_word, [] if holding else None
         for rowids in held or ():
             self._archived(rowids)
 

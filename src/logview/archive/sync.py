@@ -6,7 +6,7 @@ it in its place. For one query (the server's part of the filters; its `query_key
 knows which time spans are complete. The backfill walks the query's range newest first:
 
 - `paint_first` (the viewer): the newest covered span is shown first, straight from the archive;
-  what is newer than it comes next, as one live batch (one request when nothing is new) — for
+  what is newer than it comes next, page by page on top (one request when nothing is new) — for
   Aitronos by `start_date` from the newest archived time, for Supermetrics by pages from the head
   until they reach it; then older gaps and spans alternate down to the range's start, so an
   interrupted backfill resumes from its oldest archived entry instead of starting over.
@@ -82,7 +82,7 @@ class ArchivedPager:
                               sleep=sleep, archive=lambda entries, span: self._store(entries, span),
                               wanted=filters.model_copy(update={"since": None, "until": None}))
         self._head_known = self.tail.ready
-        self._head_pending, self.head_found, self.head_total = False, [], None  # (the latter two: see `_head`)
+        self._head_pending, self.head_newer, self.head_total = False, 0, None  # (the latter two: see `_head`)
         self.pages = self.loaded = 0
         self.from_archive = 0  # entries shown without a request (counted, for `sql --sync`)
         self._unshown = 0  # … of them counted, not shown (`show_archived` False)
@@ -325,24 +325,25 @@ class ArchivedPager:
                 return
 
     async def _head(self, head: datetime) -> AsyncIterator[PagerEvent]:
-        """What is newer than the archive, as one live batch: it goes above what is shown. Its
-        pages are archived as they come, and the archive's word of where they went waits until
-        they are shown (`on_archived` hears of entries it has been given)."""
-        found = self.head_found = []  # (as they come: the status line counts them, s18 W2)
+        """What is newer than the archive, each page a live batch on top as it comes (s18 W2: all
+        at once at the end), up to the cap even when the archive's rows filled it (the store lets
+        the oldest go). The archive's word of where its entries went waits until they are shown."""
+        self.head_newer = 0
         self._archiving.hold_word()
         try:
             async for item in self._fetch(head, None, open_top=True, keep_above=head, keep_below=None,
                                           held_at_floor=set(self.tail.head.ids)):
-                if isinstance(item, Sequence):  # (a batch: see `_gap`)
-                    found.extend(item)
-                    self.head_total = self._totals[-1]  # (the server's count of it, where it gives one)
-                else:
+                if not isinstance(item, Sequence):  # (a batch: see `_gap`)
                     yield item
-            found.sort(key=_sort_key, reverse=True)
-            self._head_pending, self.head_found = False, []
-            # (all of them, up to the cap, even when the archive's rows filled it: they go on top,
-            # and the store lets the oldest go, as for the tail's)
-            yield self._loaded(found[: self.max_entries], live=True)
+                    continue
+                self.head_total = self._totals[-1]  # (the server's count of it, where it gives one)
+                room = None if self.max_entries is None else self.max_entries - self.head_newer
+                if batch := sorted(item, key=_sort_key, reverse=True)[:room]:
+                    self.head_newer += len(batch)
+                    yield self._loaded(batch, live=True)
+                    self._archiving.pass_word(holding=True)  # (what was archived of it is shown now)
+            self._head_pending, self.head_newer = False, 0
+            yield self._loaded([], live=True)  # (the head is final: the tail may begin; the total is said)
         finally:
             self._archiving.pass_word()
 

@@ -154,9 +154,16 @@ def export_parser() -> argparse.ArgumentParser:
 
 
 def demo_server_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="logview demo-server",
-                                     description="Run the demo server (both APIs) in the foreground; "
-                                                 "it prints the keys and ids to use with it. Ctrl-C stops it.")
+    from logview.demo.constants import FAULTS  # (here: the viewer's own start-up never loads the demo)
+
+    kinds = "\n".join(f"  {kind:<18}{what}" for kind, what in FAULTS.items())
+    parser = _Parser(prog="logview demo-server", formatter_class=argparse.RawDescriptionHelpFormatter,
+                     description="Run the demo server (both APIs) in the foreground; it prints the keys and ids\n"
+                                 "to use with it. Ctrl-C stops it.",
+                     epilog="faults: POST a JSON object to /_demo/faults, such as\n"
+                            "{\"kind\": \"status\", \"status\": 429, \"retry_after\": \"2\"}: the next `count` API\n"
+                            "requests (default 1) of `api` (\"aitronos\" or \"supermetrics\"; default either)\n"
+                            "get it. Its kinds:\n" + kinds)
     parser.add_argument("--port", type=_port, default=8765,
                         help="port to listen on, 0 to 65535; 0 picks a free one (default 8765)")
     parser.add_argument("--host", default="127.0.0.1",

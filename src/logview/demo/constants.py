@@ -15,3 +15,15 @@ AITRONOS_STATUSES = ("success", "error", "blocked", "timeout")
 # what the built-in demo (`logview` with no arguments) enforces. Aitronos: "about 100 requests/min";
 # Supermetrics budgets per hour.
 PUBLISHED_BUDGETS = {"aitronos": "100/60", "supermetrics": "1000/3600"}
+
+# What `POST /_demo/faults` can make the next API requests do ({"kind": …}), one line each: the
+# server's checks and `logview demo-server --help` both read it.
+FAULTS = {
+    "status": "`status` (default 500) in the API's own error envelope",
+    "html": "`status` as an HTML error page, as a proxy's",
+    "truncated": "the normal answer, its body cut in half",
+    "latency": "the normal answer, after `delay` seconds",
+    "hang": "nothing for `delay` seconds (past a client's timeout)",
+    "invalid_json_200": "200 with a body that is not JSON",
+    "trickle": "the normal answer, its body in pieces over `delay` seconds",
+}

@@ -20,7 +20,7 @@ import orjson
 
 from .broken import Breakage
 from .budget import BUDGET_APIS, Budget, Budgets, BudgetSpec, Served
-from .constants import DEMO_CONNECTOR, DEMO_EMPTY_CONNECTOR
+from .constants import DEMO_CONNECTOR, DEMO_EMPTY_CONNECTOR, FAULTS
 from .data import (
     Entry,
     aitronos_dataset,
@@ -32,7 +32,7 @@ from .data import (
 from .store import SortedLog
 from .timeutil import US_PER_DAY, dt_to_us, now_us, us_to_dt
 
-FAULT_KINDS = ("status", "html", "truncated", "latency", "hang", "invalid_json_200", "trickle")
+FAULT_KINDS = tuple(FAULTS)
 FAULT_APIS = (None, "aitronos", "supermetrics")
 _REQUEST_LOG_SIZE = 10_000
 _VIEW_CACHE_SIZE = 64

@@ -50,8 +50,8 @@ class Waits:
     # without that (Supermetrics counts no entries): when it lets the backfill's next page go, the
     # only time there is to give (a line saying only "…" for an hour hid that it went on at all)
     next_page_s: float | None = None
-    # what is newer than the archive, while it is fetched (its rows come together at the end): its
-    # pages and entries so far; "loading page 1 · 19,939 so far" stood still for minutes (s18 W2)
+    # what is newer than the archive, while it is fetched: its pages and entries so far; "loading
+    # page 1 · 19,939 so far" stood still for minutes (s18 W2)
     head_filling: tuple[int, int, int | None] | None = None  # (and the server's count of them)
     asked: str = ""  # what else is asked of the API besides logs: "a listing", "credential names"
     # the budget bound earlier in this load: still said while it loads ("backfill paced" between
@@ -176,7 +176,11 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
     if not binds:  # (short enough: the counts beside it give way first)
         return forms
     short_page = f"{_percent(loaded, total)}%" if total else page.removeprefix("loading ")
-    return *forms, form(short_page, brief), *((form(short_page, SHARED[2]),) if shared else ())
+    # (shared with the tail, when the next page goes or the load is done outlasts why: at 120 and 80
+    # columns "page 3 · shared with the tail …" stood beside "● live · next poll in ~29m 59s", no time)
+    timed = (form(short_page, f"{SHARED[2]}{eta}"), form(short_page, eta.removeprefix(" · "))) if eta else \
+        (form(short_page, SHARED[2]),)
+    return *forms, form(short_page, brief), *(timed if shared else ())
 
 
 def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tuple[str, ...]]:

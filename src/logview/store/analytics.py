@@ -56,10 +56,15 @@ class Snapshot:
 
     @staticmethod
     def capture(store: EntryStore, index: np.ndarray, fields: tuple[str, ...]) -> Capture:
-        """What `gather` needs, taken on the thread that owns the store (cheap: a copy of the
-        index and references to the column arrays); `gather` may then run in a worker."""
+        """What `gather` needs, taken on the thread that owns the store (cheap: the index, and
+        references to the column arrays); `gather` may then run in a worker. Unfiltered rows are
+        one run, taken as its two ends: the copy of a million ordinals into fresh memory took the
+        UI thread ~60 ms at a histogram's first open (its second took 0.4 ms)."""
         names = ("time", "status", "invalid", "duration", *fields)
-        return Capture(np.array(index, dtype=np.int64), store.frozen_columns(names), fields,
+        n = len(index)
+        run = n > 0 and int(index[-1]) - int(index[0]) + 1 == n  # (ascending: one run, no gaps)
+        rows = range(int(index[0]), int(index[0]) + n) if run else np.array(index, dtype=np.int64)
+        return Capture(rows, store.frozen_columns(names), fields,
                        {field: list(store.categories(field).values) for field in fields})
 
     def __len__(self) -> int:
@@ -70,14 +75,18 @@ class Snapshot:
 class Capture:
     """A snapshot not yet gathered (see `Snapshot.capture`)."""
 
-    index: np.ndarray
+    index: np.ndarray | range  # (a range: the rows are one run, `FrozenColumns.column` reads it as views)
     columns: FrozenColumns
     fields: tuple[str, ...]
     values: dict[str, list[Any]]
 
     def gather(self) -> Snapshot:
         columns = self.columns
-        covered = self.index[self.index < columns.ready]  # a file's rows not read yet wait
+        index = self.index  # (a file's rows not read yet wait)
+        if isinstance(index, range):
+            covered = index[: max(0, columns.ready - index.start)] or np.empty(0, dtype=np.int64)
+        else:
+            covered = index[index < columns.ready]
         severity = columns.severity_lut[columns.column("status", covered)]
         invalid = columns.column("invalid", covered)
         klass = _CLASS_OF_SEVERITY[severity]

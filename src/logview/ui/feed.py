@@ -333,13 +333,13 @@ class Feed(Widget):
         return archived.from_archive if (archived := self._archived()) is not None else 0
 
     def head_filling(self) -> tuple[int, int, int | None] | None:
-        """While what is newer than the archive is fetched (shown together once all has come): the
+        """While what is newer than the archive is fetched (its rows shown as they come): the
         pages so far, the entries they brought and the server's count of them (Aitronos gives
         one), for the status line to count (s18 W2)."""
         archived = self._archived()
-        if archived is None or not archived.head_found:
+        if archived is None or not archived.head_newer:
             return None
-        return archived.pages, len(archived.head_found), archived.head_total
+        return archived.pages, archived.head_newer, archived.head_total
 
     def _archived(self) -> ArchivedPager | None:
         """The pager, when it goes through the archive."""

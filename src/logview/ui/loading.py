@@ -69,7 +69,7 @@ class LoadControl:
         budget = self._budget()
         if budget is None:
             return waits
-        pages_left = self.session.pages_left()
+        pages_left = self.session.pages_left(waits.head_filling)
         eta = budget.eta_s(pages_left) if pages_left else None
         asked = self._names.asking() if self._names is not None else ""
         state = budget.state()

@@ -177,7 +177,10 @@ class StatusBar(PartialStyles, Static):
         steps = ((3, 0), (2, 0), (1, 0), (1, 1))
         arrangements = [(form, True, counts, True, brevity) for form in forms[:-1] for counts, brevity in steps]
         arrangements += [(form, True, 1, True, 2) for form in forms[:-1]]
-        arrangements += [(forms[-1], True, counts, True, brevity) for counts, brevity in (*steps, (1, 2))]
+        # (the fewest words beside the tail's note in fewer words: "page 3 · next page ~8m 32s …   ● live
+        # · next poll in ~17m 06s" read as two states of one length, found at 120 columns)
+        fewest = ((3, 1), (2, 1), (1, 1), (1, 2)) if len(forms) > 1 else (*steps, (1, 2))
+        arrangements += [(forms[-1], True, counts, True, brevity) for counts, brevity in fewest]
         if len(forms) > 1:  # (the label before `shown`: at 120 a profile's label took its place)
             arrangements += [(forms[-1], False, 1, True, brevity) for brevity in (1, 2)]
         arrangements += [(form, True, 0, hint, 1) for form in forms for hint in (True, False)]
