@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import threading
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,23 @@ async def test_kept_rules_that_textual_trips_on_are_parsed_again_and_the_file_re
                 for rule in found:
                     del rule.selector_names
             kept.write(app.stylesheet._variables, rules)
+
+
+def test_a_fifo_at_the_kept_files_path_is_passed_over_and_replaced(tmp_path: Path, parsed: list[str]) -> None:
+    """s19 #2: opening a FIFO waits for a writer: the launch froze on a blank screen, deaf to q and Ctrl-C."""
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o700)
+    variables = {"primary": "#004578"}
+    os.mkfifo(folder / kept_name(variables), 0o600)
+    kept = KeptStyles(folder)
+    outcome: list[ParsedOnceStylesheet] = []
+    reading = threading.Thread(target=lambda: outcome.append(sheet(kept, RED, variables=variables)), daemon=True)
+    reading.start()
+    reading.join(timeout=10)
+    if reading.is_alive():  # (let the stuck open go, or the test run would hang too)
+        with open(folder / kept_name(variables), "wb"):
+            pass
+        pytest.fail("reading the kept styles waited on a FIFO")
+    assert parsed == [RED] and outcome[0].rules[0].styles.color.hex == "#FF0000"
+    outcome[0].keep_parsed()
+    assert kept.read(variables)  # (a regular file in its place)

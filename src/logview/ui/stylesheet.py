@@ -84,8 +84,10 @@ class KeptStyles:
         trusted or read: it is parsed again and written anew)."""
         path = self.folder / kept_name(variables)
         try:
-            with open(path, "rb") as kept:
-                if not (_only_mine(os.fstat(kept.fileno())) and _only_mine(os.stat(self.folder))):
+            # (not blocking: a FIFO at the path would hold the launch before any check, deaf to keys)
+            with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as kept:
+                found = os.fstat(kept.fileno())
+                if not (stat.S_ISREG(found.st_mode) and _only_mine(found) and _only_mine(os.stat(self.folder))):
                     return {}
                 written = kept.read()
             digest, payload = written[:DIGEST_SIZE], written[DIGEST_SIZE:]
