@@ -174,3 +174,17 @@ def test_a_format_for_an_extension_logview_does_not_write_is_warned(server, tmp_
     assert result.returncode == 0
     assert f"logview: writing CSV to {out}: logview writes no .xlsx files" in result.stderr.decode()
     assert out.read_text().startswith("id,")
+
+
+@pytest.mark.parametrize("command", [(), ("export",)], ids=["viewer", "export"])
+def test_file_given_twice_is_a_usage_error_naming_it(tmp_path, command):
+    """s19 #9: the viewer opened the second file only, with no tab and no word about the first."""
+    paths = []
+    for name in ("first.jsonl", "second.jsonl"):
+        paths.append(tmp_path / name)
+        paths[-1].write_text('{"id": "a", "log_time": "2025-11-15T10:00:00Z", "status": 200}\n')
+    result = logview(*command, "--file", str(paths[0]), "--file", str(paths[1]), timeout=20)
+    assert (result.returncode, result.stdout) == (2, b"")
+    prog = " ".join(("logview", *command))
+    assert result.stderr.decode() == (f"{prog}: --file given twice: it takes one file (run logview again for "
+                                      f"another) (`{prog} --help` lists the options)\n")

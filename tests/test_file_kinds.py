@@ -4,9 +4,12 @@ with or without `--source`, by the viewer and by `logview export` alike."""
 
 from __future__ import annotations
 
+import bz2
 import csv
+import gzip
 import io
 import json
+import lzma
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -123,3 +126,47 @@ def test_a_file_opening_with_a_byte_order_mark_reads_whole(tmp_path: Path, mixed
     assert result.returncode == 0, result.stderr
     assert result.stdout == source.read_bytes()  # every line, the first as it was without the mark
 
+
+
+# -- a compressed or empty file given to --file (s19 #7, #8) --------------------------------------
+
+def supermetrics_jsonl(tmp_path: Path) -> Path:
+    path = tmp_path / "plain.jsonl"
+    path.write_bytes(b"".join(dump_json(raw) + b"\n" for kind, raw in merged_timeline() if kind == "supermetrics"))
+    return path
+
+
+@pytest.mark.parametrize("command", [(), ("export",)], ids=["viewer", "export"])
+@pytest.mark.parametrize("source", [None, "supermetrics"])
+def test_a_gzipped_file_is_refused_saying_so(tmp_path: Path, command: tuple, source: str | None) -> None:
+    """It was "cannot tell which API wrote this file"; with the --source it suggested, its bytes
+    showed as rows of "invalid entry", and `export` wrote them out with exit 0."""
+    packed = tmp_path / "logs.jsonl.gz"
+    packed.write_bytes(gzip.compress(supermetrics_jsonl(tmp_path).read_bytes()))
+    result = logview(*command, "--file", str(packed), *(("--source", source) if source else ()), timeout=20)
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert result.stderr.decode() == (f"logview: {packed} is gzip-compressed: logview reads plain JSONL "
+                                      "(gunzip it first)\n")
+
+
+@pytest.mark.parametrize(("compress", "named"), [(bz2.compress, "bzip2-compressed: logview reads plain JSONL "
+                                                                 "(bunzip2 it first)"),
+                                                 (lzma.compress, "xz-compressed: logview reads plain JSONL (unxz it first)")])
+def test_other_compressions_are_named_too(tmp_path: Path, compress, named: str) -> None:
+    packed = tmp_path / "logs.jsonl.packed"
+    packed.write_bytes(compress(supermetrics_jsonl(tmp_path).read_bytes()))
+    result = logview("export", "--file", str(packed))
+    assert result.returncode == 2 and result.stderr.decode() == f"logview: {packed} is {named}\n"
+
+
+@pytest.mark.parametrize("command", [(), ("export",)], ids=["viewer", "export"])
+@pytest.mark.parametrize(("content", "said"), [(b"", "is empty: it holds no entries"),
+                                               (b"\n  \n\r\n", "holds only blank lines: it has no entries")])
+def test_an_empty_file_is_said_to_be_empty(tmp_path: Path, command: tuple, content: bytes, said: str) -> None:
+    """An export that matched nothing is an empty file: opening it said "cannot tell which API
+    wrote this file … pass --source"."""
+    path = tmp_path / "nomatch.jsonl"
+    path.write_bytes(content)
+    result = logview(*command, "--file", str(path), timeout=20)
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert result.stderr.decode() == f"logview: {path} {said}\n"

@@ -109,3 +109,27 @@ async def test_enter_enter_pgdn_in_one_burst_scrolls_the_detail_not_the_table(tm
         detail = app.viewer.detail
         assert app.viewer.table.cursor_ordinal == first and detail_text(app).startswith("r0")
         assert app.focused is detail and detail.scroll_y > 0
+
+
+async def test_a_status_key_behind_the_searchs_enter_in_one_burst_toggles_the_status(tmp_path: Path) -> None:
+    """`/gmail⏎4` in one read (a paste, a macro): 4 reached the field before the Enter had moved the
+    focus on, went into it, and the applied search set the field back: 5xx was never picked (s19 #13)."""
+    app = file_app(write_file(tmp_path / "big.jsonl"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await burst(pilot, "slash", *"gmail", "enter", "4", "G")
+        matching = [i for i in range(LINES) if i % 5 == 4 and i % 7 == 3]
+        assert app.viewer.filters.search == "gmail" and app.viewer.filters.statuses == ("5xx",)
+        assert len(app.viewer.view) == len(matching) and app.viewer.focused is app.viewer.table
+        assert app.viewer.table.cursor_row == len(matching) - 1  # (G too: the oldest match)
+        assert app.viewer.sidebar.query_one("#search").value == "gmail"
+
+
+async def test_a_date_that_does_not_parse_keeps_what_is_typed_behind_its_enter(tmp_path: Path) -> None:
+    """The focus stays in a date field whose Enter found an error: keys behind it are typed there."""
+    app = file_app(write_file(tmp_path / "big.jsonl"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await burst(pilot, "d", *"nonsense", "enter", "x", "y")
+        since = app.viewer.sidebar.query_one("#since")
+        assert app.focused is since and since.value == "nonsensexy"

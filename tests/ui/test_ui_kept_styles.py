@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import threading
 from pathlib import Path
 
 import pytest
 from textual.css import stylesheet
 
-from logview.ui.stylesheet import KeptStyles, ParsedOnceStylesheet, kept_name
+from logview.ui.stylesheet import DIGEST_SIZE, KeptStyles, ParsedOnceStylesheet, kept_name
 from test_ui_terminal_bytes import read_for, read_until
 from test_ui_typed_ahead import FIVE_ROWS, quit_and_close, typed_ahead
 from ui_helpers import SIZE, file_app, settle, wait_until
@@ -123,8 +124,8 @@ def test_a_launch_keeps_its_styles_in_the_users_cache_folder(tmp_path: Path, mon
         quit_and_close(process, leader)
     (kept,) = (tmp_path / "user-cache" / "logview").glob("styles-*.pickle")
     assert kept.stat().st_mode & 0o077 == 0
-    with open(kept, "rb") as file:
-        assert any(Path(key[1][0]).name == "widgets.tcss" for key in pickle.load(file))
+    kept_rules = pickle.loads(kept.read_bytes()[DIGEST_SIZE:])  # (after the digest)
+    assert any(Path(key[1][0]).name == "widgets.tcss" for key in kept_rules)
 
 
 async def test_a_textual_without_what_the_kept_styles_build_on_keeps_its_own_stylesheet(
@@ -145,3 +146,63 @@ async def test_a_textual_without_what_the_kept_styles_build_on_keeps_its_own_sty
     app = file_app(path)
     assert not isinstance(app.stylesheet, ParsedOnceStylesheet)
     monkeypatch.setattr(stylesheet.Stylesheet, "__init__", original_init)  # (Textual parses as it can)
+
+
+def test_a_kept_file_with_any_byte_changed_is_parsed_afresh_and_rewritten(tmp_path: Path, parsed: list[str]) -> None:
+    """s19 #1: one changed byte could still unpickle, into rules Textual tripped on at every launch."""
+    folder = tmp_path / "cache"
+    kept = KeptStyles(folder)
+    sheet(kept, RED).keep_parsed()
+    (path,) = folder.iterdir()
+    good = path.read_bytes()
+    for position in range(0, len(good), max(1, len(good) // 40)):
+        damaged = bytearray(good)
+        damaged[position] ^= 0x73
+        path.write_bytes(bytes(damaged))
+        parsed.clear()
+        styles = sheet(kept, RED)
+        assert parsed == [RED], position
+        assert styles.rules[0].styles.color.hex == "#FF0000"
+        styles.keep_parsed()
+        assert path.read_bytes() == good  # (rewritten whole)
+
+
+async def test_kept_rules_that_textual_trips_on_are_parsed_again_and_the_file_rewritten(tmp_path: Path) -> None:
+    """s19 #1: rules that unpickle whole but lack what Textual uses (as the walk's flipped memo
+    reference made them) crashed every launch until the cache folder was deleted."""
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in FIVE_ROWS))
+    kept = KeptStyles(tmp_path / "cache")
+    for launch in ("writes the file", "trips on it", "reads it rewritten"):
+        app = file_app(path)
+        app.stylesheet = ParsedOnceStylesheet(variables=app.stylesheet._variables, kept=kept)  # (as `run_viewer`)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: len(app.viewer.view) == 5)
+        app.stylesheet.keep_parsed()
+        rules = kept.read(app.stylesheet._variables)
+        assert rules and all(hasattr(rule, "selector_names") for found in rules.values() for rule in found), launch
+        if launch == "writes the file":
+            for found in rules.values():
+                for rule in found:
+                    del rule.selector_names
+            kept.write(app.stylesheet._variables, rules)
+
+
+def test_a_fifo_at_the_kept_files_path_is_passed_over_and_replaced(tmp_path: Path, parsed: list[str]) -> None:
+    """s19 #2: opening a FIFO waits for a writer: the launch froze on a blank screen, deaf to q and Ctrl-C."""
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o700)
+    variables = {"primary": "#004578"}
+    os.mkfifo(folder / kept_name(variables), 0o600)
+    kept = KeptStyles(folder)
+    outcome: list[ParsedOnceStylesheet] = []
+    reading = threading.Thread(target=lambda: outcome.append(sheet(kept, RED, variables=variables)), daemon=True)
+    reading.start()
+    reading.join(timeout=10)
+    if reading.is_alive():  # (let the stuck open go, or the test run would hang too)
+        with open(folder / kept_name(variables), "wb"):
+            pass
+        pytest.fail("reading the kept styles waited on a FIFO")
+    assert parsed == [RED] and outcome[0].rules[0].styles.color.hex == "#FF0000"
+    outcome[0].keep_parsed()
+    assert kept.read(variables)  # (a regular file in its place)

@@ -23,7 +23,8 @@ def _add_source_args(parser: argparse.ArgumentParser, profile_help: str) -> None
     group.add_argument("--team", metavar="TEAM_ID", help="Supermetrics team id")
     group.add_argument("--connector", metavar="CONNECTOR_ID", help="Supermetrics connector identifier")
     group.add_argument("--base-url", metavar="URL", help="API base URL (https, or http for loopback)")
-    group.add_argument("--file", metavar="PATH", type=Path, help="a JSONL file written by `logview export`")
+    group.add_argument("--file", metavar="PATH", type=Path, action=_OneFile,
+                       help="a JSONL file written by `logview export`")
     group.add_argument("--profile", metavar="NAME", action="append", help=profile_help)
 
 
@@ -43,10 +44,19 @@ class _Once(argparse.Action):
     """A filter given once: a second value is a usage error, not the first silently dropped
     (`--event a --event b` is not "a or b")."""
 
+    TAKES = "it takes one value (--status is the repeatable filter)"
+
     def __call__(self, parser, namespace, values, option_string=None):  # noqa: ANN001 - argparse's
         if getattr(namespace, self.dest, None) is not None:
-            parser.error(f"{option_string} given twice: it takes one value (--status is the repeatable filter)")
+            parser.error(f"{option_string} given twice: {self.TAKES}")
         setattr(namespace, self.dest, values)
+
+
+class _OneFile(_Once):
+    """`--file` opened the last of two silently: a user expecting tabs, as two `--profile` give,
+    had no word that the first was dropped (found in a walk)."""
+
+    TAKES = "it takes one file (run logview again for another)"
 
 
 class _Parser(argparse.ArgumentParser):

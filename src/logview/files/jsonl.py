@@ -35,6 +35,12 @@ class CsvExport(UnknownFileFormat):
     """A CSV written by logview: its columns are not the entries, so it cannot be read back."""
 
 
+# What a compressed file starts with, its compression, and what undoes it: read as lines, its
+# bytes became 143 rows of "invalid entry", and `export` wrote them out with exit 0 (found in a walk)
+COMPRESSED = ((b"\x1f\x8b", "gzip", "gunzip"), (b"BZh", "bzip2", "bunzip2"),
+              (b"\xfd7zXZ\x00", "xz", "unxz"), (b"\x28\xb5\x2f\xfd", "zstd", "unzstd"))
+
+
 def source_for_kind(kind: FileKind) -> Source:
     """A parsing-only source (files never touch the network, so ids and URLs are placeholders)."""
     if kind == "mixed":
@@ -46,8 +52,9 @@ def source_for_kind(kind: FileKind) -> Source:
 
 def detect_kind(path: Path, given: SourceKind | None = None) -> FileKind:
     """What wrote this file: one API, told by the time field of its first readable entries (or
-    `given` by --source), or the merged tab ("mixed") when they are envelopes. A CSV export, and
-    --source on a mixed file, are refused with a message saying what to do instead."""
+    `given` by --source), or the merged tab ("mixed") when they are envelopes. A CSV export, a
+    compressed or empty file, and --source on a mixed file, are refused with a message saying
+    what to do instead (or what is wrong)."""
     found = _sniff(path)
     if given is not None and found == "mixed":
         raise UnknownFileFormat(f"{path} holds entries of both APIs, each with its source (saved from the "
@@ -64,7 +71,14 @@ def detect_kind(path: Path, given: SourceKind | None = None) -> FileKind:
 
 def _sniff(path: Path) -> FileKind | None:
     with path.open("rb") as handle:
+        start = handle.read(8)
+        for magic, compression, undo in COMPRESSED:
+            if start.startswith(magic):
+                raise UnknownFileFormat(f"{path} is {compression}-compressed: logview reads plain JSONL "
+                                        f"({undo} it first)")
+        handle.seek(0)
         first = True
+        blank = True  # (so far: an empty file is said to be, not "cannot tell which API")
         for number, line in enumerate(handle):
             if number >= DETECT_LINES:
                 break
@@ -72,6 +86,7 @@ def _sniff(path: Path) -> FileKind | None:
                 line = line.removeprefix(BOM)
             if not line.strip():
                 continue
+            blank = False
             try:
                 raw = load_json(line)
             except InvalidBody:
@@ -88,6 +103,9 @@ def _sniff(path: Path) -> FileKind | None:
                     return "supermetrics"
                 if "created_at" in raw:
                     return "aitronos"
+        if blank and not handle.read(1):
+            raise UnknownFileFormat(f"{path} is empty: it holds no entries" if not start else
+                                    f"{path} holds only blank lines: it has no entries")
     return None
 
 

@@ -250,7 +250,8 @@ class LogBrowser(Vertical):
         """What the panels chart: the rows on screen (they call this when they compute)."""
         session = self.session
         return ChartRows(session.store, session.view.index, session.filters, session.picked_filters(),
-                         loading=session.phase == "loading", note=session.chart_note())
+                         loading=session.phase == "loading", note=session.chart_note(),
+                         errors_uncounted=session.errors_uncounted())
 
     def rows_may_come(self) -> bool:
         """Whether rows may still be shown without the user asking: loading, or searching."""

@@ -8,7 +8,10 @@ it comes from, so a changed source is parsed afresh; a file kept by another Text
 never read (its name says which: `kept_name`).
 
 The file is a pickle, which runs code when read: it is read only if this user owns it and the
-folder and no one else may write to either (as Python trusts its own `__pycache__`).
+folder and no one else may write to either (as Python trusts its own `__pycache__`). A damaged
+file must never stop a launch: the pickle is unpickled only if its SHA-256, written before it,
+matches (one changed byte can unpickle into rules Textual trips on much later), and should kept
+rules still fail where Textual applies them, every source is parsed again and the file rewritten.
 
 Textual's `Stylesheet.reparse` also parses every source in a fresh stylesheet and keeps its
 rules, not its parse cache: in 16 colours the theme's reparse at start-up was followed by a
@@ -57,6 +60,15 @@ def kept_name(variables: dict[str, str]) -> str:
     return f"styles-{hashlib.sha256(chr(0).join(made_by).encode()).hexdigest()[:32]}.pickle"
 
 
+DIGEST_SIZE = 32  # (the SHA-256 of the pickle, which follows it in the file)
+
+
+def _all_rule_lists(rules: object) -> bool:
+    return isinstance(rules, dict) and all(
+        isinstance(key, tuple) and isinstance(found, list) and all(isinstance(rule, RuleSet) for rule in found)
+        for key, found in rules.items())
+
+
 def _only_mine(found: os.stat_result) -> bool:
     return found.st_uid == os.getuid() and not found.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
@@ -72,13 +84,19 @@ class KeptStyles:
         trusted or read: it is parsed again and written anew)."""
         path = self.folder / kept_name(variables)
         try:
-            with open(path, "rb") as kept:
-                if not (_only_mine(os.fstat(kept.fileno())) and _only_mine(os.stat(self.folder))):
+            # (not blocking: a FIFO at the path would hold the launch before any check, deaf to keys)
+            with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as kept:
+                found = os.fstat(kept.fileno())
+                if not (stat.S_ISREG(found.st_mode) and _only_mine(found) and _only_mine(os.stat(self.folder))):
                     return {}
-                rules = pickle.load(kept)
+                written = kept.read()
+            digest, payload = written[:DIGEST_SIZE], written[DIGEST_SIZE:]
+            if hashlib.sha256(payload).digest() != digest:
+                return {}  # (damaged, or kept before files had their digest)
+            rules = pickle.loads(payload)
         except Exception:  # (missing, truncated, made by other code: parsed again, as without it)
             return {}
-        return rules if isinstance(rules, dict) else {}
+        return rules if _all_rule_lists(rules) else {}
 
     def write(self, variables: dict[str, str], rules: dict[ParseKey, list[RuleSet]]) -> None:
         """Keep `rules` for `variables` (atomically: a launch beside this one reads the whole file
@@ -87,8 +105,9 @@ class KeptStyles:
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(prefix=".styles.", dir=self.folder)
             try:
+                payload = pickle.dumps(rules, protocol=pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(handle, "wb") as out:
-                    pickle.dump(rules, out, protocol=pickle.HIGHEST_PROTOCOL)
+                    out.write(hashlib.sha256(payload).digest() + payload)
                 os.replace(temporary, self.folder / kept_name(variables))
             except BaseException:
                 os.unlink(temporary)
@@ -139,6 +158,24 @@ class ParsedOnceStylesheet(Stylesheet):
     def parse(self) -> None:
         self._take_kept()
         super().parse()
+
+    def apply(self, node: Any, *, animate: bool = False, cache: dict[tuple, Any] | None = None) -> None:
+        try:
+            super().apply(node, animate=animate, cache=cache)
+        except Exception:
+            if not self._kept_rules:
+                raise  # (Textual's own parse: not the kept file's fault)
+            self._forget_kept()
+            if cache is not None:
+                cache.clear()
+            super().apply(node, animate=animate, cache=cache)
+
+    def _forget_kept(self) -> None:
+        """Parse every source again, as with no kept file (which `keep_parsed` rewrites): kept
+        rules that Textual trips on must not stop a launch, nor the next."""
+        self._kept_rules = {}
+        self._parse_cache.clear()
+        self.parse()  # (each source marked parsed here)
 
     def reparse(self) -> None:
         # As Textual's (a fresh stylesheet, so that invalid CSS leaves this one as it was), but the

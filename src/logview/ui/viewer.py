@@ -335,7 +335,8 @@ class ViewerScreen(FittingScreen):
         getattr(self.browser, f"action_{action}")(*arguments)
 
     def action_quit_viewer(self) -> None:
-        self.app.exit(0)
+        from logview.ui.save import quit_unless_saving
+        quit_unless_saving(self.app)
 
     def action_help(self) -> None:
         from logview.ui.screens.help import HelpScreen  # (dialogs load when asked for, not at start-up)

@@ -1,4 +1,5 @@
-"""A small modal that asks before something is replaced (a file by `s`, saved filters by a name)."""
+"""A small modal that asks before something is replaced (a file by `s`, saved filters by a name),
+or before `q` quits with a save unwritten."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ class ConfirmReplace(ModalScreen[bool]):
         Binding("enter,y", "answer(True)", "Replace"),
         Binding("escape,n", "answer(False)", "Cancel"),
     ]
+    YES, YES_DOES = "Replace", "replaces"  # (the button, and what Enter or y does)
 
     def __init__(self, question: str) -> None:
         super().__init__()
@@ -41,9 +43,9 @@ class ConfirmReplace(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
             yield Static(Text(clean_line(self.question), style="bold"), id="confirm-question")
-            yield Static(Text("Enter or y replaces · Esc or n cancels", style="dim"), id="confirm-keys")
+            yield Static(Text(f"Enter or y {self.YES_DOES} · Esc or n cancels", style="dim"), id="confirm-keys")
             with Horizontal(id="confirm-buttons"):
-                yield Button("Replace", variant="warning", id="confirm-replace")
+                yield Button(self.YES, variant="warning", id="confirm-replace")
                 yield Button("Cancel", id="confirm-cancel")
         yield KeyFooter()  # (over the viewer's, whose keys do nothing here)
 
@@ -57,6 +59,16 @@ class ConfirmReplace(ModalScreen[bool]):
 
     def action_answer(self, replace: bool) -> None:
         self.dismiss(replace)
+
+
+class ConfirmQuit(ConfirmReplace):
+    """Returns True to quit all the same."""
+
+    BINDINGS = [
+        Binding("enter,y", "answer(True)", "Quit"),
+        Binding("escape,n", "answer(False)", "Cancel"),
+    ]
+    YES, YES_DOES = "Quit", "quits"
 
 
 def confirm_replace(dialog: Screen, question: str, replace: Callable[[], None], focus_again: str) -> None:

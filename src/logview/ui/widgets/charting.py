@@ -33,6 +33,7 @@ class ChartRows:
     active: dict[str, str | None]  # the filters the stats panel can pick, to mark their rows
     loading: bool
     note: str  # why the numbers may be partial ("fields of N entries still being read")
+    errors_uncounted: str | None = None  # why errors may be missed ("the fields of N entries are still being read")
 
 
 RowsOf = Callable[[], ChartRows]

@@ -6,7 +6,9 @@ a newline, and the viewer reads that as ctrl+j: the search stood in its field, n
 nothing to say why. In a one-line field ctrl+j can only have meant Enter.
 
 Keys that come in one burst (`/gmail⏎⏎`) all reach the field before its first Enter has moved the
-focus on: the second Enter, meant for the table (to open the first match), is said as `EnterAhead`.
+focus on: the second Enter, meant for the table (to open the first match), is said as `EnterAhead`,
+and a character typed behind it (`/slack⏎3`: 3 picks "blocked") as `KeyAhead`: it had gone into the
+field, whose text the applied search then set back, and was lost (found in a walk).
 And a field's bound keys (ctrl+u, ⌫, Enter …) act at once, in order with the characters around them:
 Textual looks a key's binding up once the key has bubbled to the app, a hop per widget, so in a burst
 (`s` ctrl+u `name⏎`) the characters after ctrl+u were typed first and then cleared by it. Tab and
@@ -31,12 +33,21 @@ class Field(Input):
         """Enter again, the field's text unchanged since its last Enter: typed ahead of the focus
         that Enter moves on (for what gets it: the field's own Enter is not submitted twice)."""
 
+    class KeyAhead(Message):
+        """A character typed right behind the field's Enter, ahead of the focus it moves on: for
+        where the focus goes (`key`, as sent there: should the focus stay, it is typed here)."""
+
+        def __init__(self, key: events.Key) -> None:
+            super().__init__()
+            self.key = key
+
     def __init__(self, *args: object, enter_ahead: bool = False, **kwargs: object) -> None:
         """`enter_ahead`: its Enter moves the focus on (the sidebar's fields): another Enter before
         anything is typed is said as `EnterAhead` (a dialog's field asks again after a "no")."""
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.enter_ahead = enter_ahead
         self._submitted: str | None = None  # the text Enter was last pressed on (None: since focused)
+        self._sent_ahead: set[events.Key] = set()  # (said as `KeyAhead`: typed here if they come back)
 
     async def _on_key(self, event: events.Key) -> None:
         # (handled here, not by a binding: the newline arrives with its character, "\n", and
@@ -53,6 +64,15 @@ class Field(Input):
             event.stop()
             event.prevent_default()
             focused.post_message(events.Key(event.key, event.character))
+            return
+        if event in self._sent_ahead:  # (back: the focus stayed here, after an error)
+            self._sent_ahead.discard(event)
+        elif self.enter_ahead and event.is_printable and self._submitted == self.value:
+            event.stop()
+            event.prevent_default()
+            ahead = events.Key(event.key, event.character)
+            self._sent_ahead.add(ahead)
+            self.post_message(self.KeyAhead(ahead))  # (behind the Enter's Submitted, in this queue)
             return
         if event.key in _FOCUS_KEYS:  # (the app's binding: it ran after the characters typed behind it,
             event.stop()               # which went into this field, found in a walk: since got until's text)

@@ -226,13 +226,13 @@ class LogTable(ScrollView, can_focus=True):
     # -- cursor ---------------------------------------------------------------------------
     def _move_to(self, row: int, keep_sticky: bool = False) -> None:
         view = self.view
+        self.sticky_end = keep_sticky  # (even with no row yet: G before any row matched, found in a walk)
         if view is None or not len(view):
             return
         row = max(0, min(row, len(view) - 1))
         was_following = self.following
         old_row = self.cursor_row if self.cursor_ordinal is not None else None
         old_scroll = self.scroll_y
-        self.sticky_end = keep_sticky
         ordinal = view.ordinal(row)
         if ordinal != self.cursor_ordinal:
             self.cursor_ordinal = ordinal

@@ -319,6 +319,13 @@ class FilterSidebar(VerticalScroll):
         event.stop()
         self.post_message(self.EnterTyped())
 
+    @on(Field.KeyAhead)
+    def _key_ahead(self, event: Field.KeyAhead) -> None:
+        """To the screen, behind the filters its field's Enter posted from here (so after the
+        focus has moved on), as a key typed there: the focus decides who gets it."""
+        event.stop()
+        self.call_later(self.screen.post_message, event.key)
+
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -26,7 +26,7 @@ from textual.worker import get_current_worker
 from logview.model import counted
 from logview.store.analytics import Capture, ErrorGroup, GroupStats, Snapshot, error_groups, group_stats
 from logview.sanitize import clean_line
-from logview.ui.widgets.charting import Recompute, RowsOf
+from logview.ui.widgets.charting import ChartRows, Recompute, RowsOf
 from logview.ui.widgets.stats_layout import MARK, StatsLayout, group_numbers, newest_text, stats_layout
 from logview.ui.widgets.styling import legible_segments, partial_style
 
@@ -84,6 +84,7 @@ class StatsPanel(ScrollView, can_focus=True):
         self.active: dict[str, str | None] = {}  # the filters now applied, to mark their rows
         self.cursor = 0
         self.note = "counting…"
+        self.errors_uncounted: str | None = None  # (then no error group is "no errors")
         self.labels: dict[str, dict[str, str]] = {}  # field → value → its name (credential ids)
         self._rows: list[_Row] = []
         self._first_error = 0  # the row of the first error group
@@ -103,30 +104,34 @@ class StatsPanel(ScrollView, can_focus=True):
             return
         rows = self.rows_of()
         capture = Snapshot.capture(rows.store, rows.index, (*self.fields, "error"))
-        self._run(self.recompute.token, capture, self.field, rows.active, rows.note)
+        self._run(self.recompute.token, capture, self.field, rows)
 
     @work(thread=True, exclusive=True, group="analytics", exit_on_error=False)
-    def _run(self, token: int, capture: Capture, field: str, active: dict[str, str | None], note: str) -> None:
+    def _run(self, token: int, capture: Capture, field: str, rows: ChartRows) -> None:
         snapshot = capture.gather()
         data = StatsData(field, group_stats(snapshot, field), error_groups(snapshot), len(snapshot))
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._computed, token, data, active, note)
+            self.app.call_from_thread(self._computed, token, data, rows)
 
-    def _computed(self, token: int, data: StatsData, active: dict[str, str | None], note: str) -> None:
+    def _computed(self, token: int, data: StatsData, rows: ChartRows) -> None:
         if not self.is_attached or not self.display:
             return
         if data.field == self.field:
-            self.show(data, active, note)
+            self.show(data, rows.active, rows.note, rows.errors_uncounted)
         if self.recompute.stale(token):
             self.recompute.changed()  # the rows changed while computing: once more, throttled
 
-    def show(self, data: StatsData, active: dict[str, str | None], note: str = "") -> None:
+    def show(self, data: StatsData, active: dict[str, str | None], note: str = "",
+             errors_uncounted: str | None = None) -> None:
         previous = self._rows[self.cursor].item if self.cursor < len(self._rows) else None
-        self.data, self.active, self.note = data, active, note
+        self.data, self.active, self.note, self.errors_uncounted = data, active, note, errors_uncounted
         rows = [_Row("group", g) for g in data.groups]
         rows += [_Row("blank", None), _Row("heading", "ERROR GROUPS")]
         self._first_error = len(rows)
-        rows += [_Row("error", e) for e in data.errors] or [_Row("blank", "no errors among these entries")]
+        # (not "no errors" while the fields that tell them are unread: said of 120,461 errors in a walk)
+        rows += [_Row("error", e) for e in data.errors] or (
+            [_Row("blank", "errors are still being counted:"), _Row("blank", errors_uncounted)] if errors_uncounted
+            else [_Row("blank", "no errors among these entries")])
         self._rows = rows
         keys = [self._key(row) for row in rows]
         key = self._key(_Row("group" if isinstance(previous, GroupStats) else "error", previous)) if previous else None
@@ -255,21 +260,22 @@ class StatsPanel(ScrollView, can_focus=True):
         return self._strip(text, width)
 
     def _title(self, width: int) -> Text:
-        """What the panel shows, shortened to the width: the note goes first, then the count."""
+        """What the panel shows, shortened to the width: "group by" goes first, then the note to
+        "partial" and then the count; the note goes last (without it partial numbers look final:
+        at 160 and 80 columns it was the first to go, found in a walk)."""
         fields = Text()
         for field in self.fields:
             name = f" {FIELD_TITLES.get(field, field)} "
             fields.append(name, style=self._style("active") if field == self.field else self._style("dim"))
-        tails = [Text(f"  {counted(self.data.entries)}", style=self._style("dim"))] if self.data is not None else []
-        if self.note:
-            tails.append(Text(f" · {self.note}", style=self._style("dim")))
-        for keep in range(len(tails), -1, -1):
+        count = f"  {counted(self.data.entries)}" if self.data is not None else ""
+        notes = [f" · {self.note}", " · partial"] if self.note else [""]
+        tails = [count + note for note in notes] + [note.lstrip() for note in notes[-1:] if note] + [""]
+        for tail in dict.fromkeys(tails):
             for group_by in ("  group by ", " "):
                 text = Text(" STATS", style=self._style("title"))
                 text.append(group_by, style=self._style("dim"))
                 text.append_text(fields)
-                for part in tails[:keep]:
-                    text.append_text(part)
+                text.append(tail, style=self._style("dim"))
                 if text.cell_len <= width:
                     return text
         return text
