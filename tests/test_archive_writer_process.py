@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -25,7 +26,7 @@ from logview.archive import writer as archive_writer
 from logview.archive.rows import Rows, page_rows
 from logview.archive.writer import PageWriter, process_part
 from logview.archive.writer_child import frame, out_of_band, part_rows, read_frame
-from logview.archive.writer_process import WriterProcess
+from logview.archive.writer_process import WriterGone, WriterProcess
 from logview.files.jsonl import source_for_kind
 from logview.jsonutil import load_json
 from logview.times import epoch_us
@@ -346,3 +347,50 @@ async def test_the_process_is_handed_several_transactions_to_go_on_with_while_th
             os.kill(pid, signal.SIGCONT)
         await writer.flush()
         assert writer.problem is None and stored.count() == len(entries)
+
+
+# A process in the writer's place that, once handed something, answers with `frame` and stays:
+# what the viewer reads is not an answer, so it must give up on every transaction and end it.
+NOT_AN_ANSWER = {
+    "UnpicklingError": b"\x02\x00\x00\x00\x00\x00\x00\x00\xff\xff",  # (2 bytes of pickle that are none)
+    "TypeError": b"".join(map(bytes, frame(7))),  # (a pickle, not the pair an answer is)
+}
+
+
+async def a_process_answering(answer: bytes) -> asyncio.subprocess.Process:
+    script = f"import sys, time; sys.stdin.buffer.read(1); sys.stdout.buffer.write({answer!r}); sys.stdout.flush(); time.sleep(60)"
+    return await asyncio.create_subprocess_exec(sys.executable, "-c", script, stdin=subprocess.PIPE,
+                                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("error", ["UnpicklingError", "TypeError"])
+async def test_an_answer_that_cannot_be_read_fails_every_transaction_at_once_and_ends_the_process(error):
+    process = WriterProcess(await a_process_answering(NOT_AN_ANSWER[error]))
+    answers = [process.submit([b'[{"id":"a"}]'], None, "", False) for _ in range(3)]
+    failures = await asyncio.wait_for(asyncio.gather(*answers, return_exceptions=True), 5)
+    said = f"the archive's writer process sent an answer that could not be read ({error})"
+    assert [str(failure) for failure in failures] == [said] * 3
+    await asyncio.wait_for(process.ended(), 5)
+    assert process._process.returncode == -signal.SIGKILL
+    with pytest.raises(WriterGone, match=re.escape(said)):
+        await process.submit([b"[]"], None, "", False)
+
+
+async def test_the_viewer_goes_on_without_the_archive_when_the_processs_answers_cannot_be_read(monkeypatch):
+    errors: list[dict] = []
+    asyncio.get_running_loop().set_exception_handler(lambda loop, context: errors.append(context))
+    monkeypatch.setattr(archive_writer, "PROCESS_AFTER", 0)
+
+    async def a_bad_writer(archived):
+        return WriterProcess(await a_process_answering(NOT_AN_ANSWER["UnpicklingError"]))
+
+    monkeypatch.setattr(WriterProcess, "start", a_bad_writer)
+    entries = aitronos_entries(1_000)
+    with Archive.open() as archive:
+        writer = PageWriter(archive.source(aitronos_identity()), "")
+        for start in range(0, 1_000, 100):
+            writer.store(entries[start:start + 100], None)
+            await asyncio.wait_for(writer.room(), 5)
+        await asyncio.wait_for(writer.flush(), 5)
+        assert writer.problem == "the archive's writer process sent an answer that could not be read (UnpicklingError)"
+        assert errors == []

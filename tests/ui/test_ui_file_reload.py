@@ -138,3 +138,31 @@ async def test_a_file_changed_on_disk_is_said_once_and_r_reads_it_again(tmp_path
         await settle(pilot)
         assert [e.id for e in app.viewer.store.entries(app.viewer.view.index)] == ["7", "6", "5"]
         assert "changed on disk" not in app.viewer.banner.plain()
+
+
+async def test_a_file_cut_short_while_its_fields_are_read_counts_the_lines_gone_as_invalid(tmp_path, monkeypatch) -> None:
+    """(walk s19 #10) Cut short after its lines were indexed, a file's rows past the cut were shown
+    but never counted: 'file loaded' while the sidebar said 'counting … 1,500 entries to go' for good."""
+    from logview.ui import feed, file_reading
+
+    monkeypatch.setattr(feed, "FILE_CHECK_EVERY_S", 0.1)
+    path = tmp_path / "live.jsonl"
+    write_entries(path, demo_entries(3_000, seed=1))
+    read_columns = file_reading.read_columns
+
+    def cut_short_first(path, *args, **kwargs):
+        path.write_bytes(b"".join(path.read_bytes().splitlines(keepends=True)[:1_500]))
+        return read_columns(path, *args, **kwargs)
+
+    monkeypatch.setattr(file_reading, "read_columns", cut_short_first)
+    app = file_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await wait_until(pilot, lambda: "file loaded" in screen_text(app))
+        await wait_until(pilot, lambda: "live.jsonl changed on disk" in app.viewer.banner.plain())
+        text = screen_text(app)
+        assert "counting" not in text and "shown 3,000" in text
+        counts = app.viewer.session.sidebar_counts().counts
+        store = app.viewer.store
+        invalid = int(store.column("invalid", app.viewer.view.index).sum())
+        assert invalid == 1_500 and sum(counts) == 3_000  # (Supermetrics: an invalid row's status is 'other')

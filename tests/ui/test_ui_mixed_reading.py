@@ -6,6 +6,7 @@ what the user sees meanwhile is seen for sure."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -213,3 +214,20 @@ async def test_r_while_a_mixed_file_is_read_says_it_reads_it_again(tmp_path: Pat
         await settle(pilot)
         await wait_until(pilot, lambda: app.viewer.session.phase == "complete")
         assert len(app.viewer.view) == ROWS and f"shown {ROWS:,}" in screen_text(app)
+
+
+async def test_the_sidebar_says_a_mixed_files_counts_are_partial_while_it_is_read(tmp_path: Path, gate) -> None:
+    """(walk s19 #12) A plain file's sidebar says 'counting … N entries to go' while it is read; a
+    mixed file's said 'none selected = all' beside growing counts, as if they were final."""
+    write_mixed(tmp_path / "mixed.jsonl")
+    app = file_app(tmp_path / "mixed.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(app.viewer.view) > 0)
+        await pilot.pause(0.1)
+        left = 100 - int(100 * app.viewer.session.file_scanned)
+        assert 0 < left < 100 and re.search(f"  counting … {left}% to go +▕", screen_text(app))  # (of the file; one line)
+        gate["open"].set()
+        await settle(pilot)
+        await wait_until(pilot, lambda: app.viewer.session.phase == "complete")
+        text = screen_text(app)
+        assert "counting" not in text and "none selected = all" in text

@@ -4,6 +4,7 @@ selection and the final counts show at once."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -12,9 +13,12 @@ from textual.app import App, ComposeResult
 from textual.widgets import Static
 
 import logview.ui.widgets.sidebar as sidebar_module
+from logview.files.columns import ColumnChunk
 from logview.model import Filters
 from logview.session.viewer_session import SidebarCounts
 from logview.ui.widgets.sidebar import FilterSidebar, StatusOption
+from test_ui_file_reload import demo_entries, write_entries
+from ui_helpers import SIZE, file_app, screen_text, settle, wait_until
 
 OPTIONS = ("success", "error")
 
@@ -38,9 +42,11 @@ class FakeSession:
     counts: list[int]
     selected: set[int] = field(default_factory=set)
     filters: Filters = field(default_factory=Filters)
+    fields_shown: int | None = None  # (set by the sidebar: the rows its counts cover)
 
     def sidebar_counts(self) -> SidebarCounts:
-        pending = len(self.store) - (self.store.ready - self.store.head)
+        ready = self.store.ready - self.store.head
+        pending = len(self.store) - (ready if self.fields_shown is None else min(ready, self.fields_shown))
         note = f"counting … {pending:,} to go" if pending else "none selected = all"
         return SidebarCounts(list(self.counts), set(self.selected), note)
 
@@ -72,18 +78,18 @@ async def test_partial_counts_wait_selection_and_final_counts_do_not(monkeypatch
         sidebar.show_session(session)
         await pilot.pause()
         assert shown(app) == ([90, 10], [False, False], "counting … 900 to go")
-        # more fields read a moment later: the partial counts wait (what is left to count, one
-        # line, says at once how far the reading is, as the status line does) ...
+        # more fields read a moment later: the partial counts wait, and what is left to count
+        # with them (it said 500 to go beside counts of 100: walk s19 #11) ...
         session.store.ready, session.counts = 500, [450, 50]
         clock[0] += 0.1
         sidebar.show_session(session)
         await pilot.pause()
-        assert shown(app) == ([90, 10], [False, False], "counting … 500 to go")
+        assert shown(app) == ([90, 10], [False, False], "counting … 900 to go")
         # ... but a status picked by the user shows at once
         session.selected = {1}
         sidebar.show_session(session)
         await pilot.pause()
-        assert shown(app) == ([90, 10], [False, True], "counting … 500 to go")
+        assert shown(app) == ([90, 10], [False, True], "counting … 900 to go")
         # once the interval has passed, the partial counts show
         clock[0] += sidebar_module.PARTIAL_COUNTS_EVERY_S
         sidebar.show_session(session)
@@ -111,6 +117,53 @@ async def test_partial_counts_held_back_show_when_their_interval_ends_without_an
         session.store.ready, session.counts = 500, [450, 50]
         sidebar.show_session(session)  # (held back: within the interval)
         await pilot.pause()
-        assert shown(app) == ([90, 10], [False, False], "counting … 500 to go")
+        assert shown(app) == ([90, 10], [False, False], "counting … 900 to go")
         await pilot.pause(1.2)  # no other change comes
         assert shown(app) == ([450, 50], [False, False], "counting … 500 to go")
+
+
+def in_pieces(chunk: ColumnChunk, rows: int) -> list[ColumnChunk]:
+    """`chunk` as pieces of `rows` rows, as a reader reading less at a time gives them."""
+    return [ColumnChunk(time=chunk.time[lo:lo + rows], codes={name: codes[lo:lo + rows] for name, codes in chunk.codes.items()},
+                        duration=chunk.duration[lo:lo + rows], invalid=chunk.invalid[lo:lo + rows],
+                        new_values=chunk.new_values if lo == 0 else {}) for lo in range(0, len(chunk), rows)]
+
+
+@pytest.mark.asyncio
+async def test_the_headers_n_of_m_and_the_sidebars_to_go_say_the_rows_its_counts_cover(tmp_path, monkeypatch) -> None:
+    """(walk s19 #11) While counts were held back, the header said 'reading fields · 393,216 of
+    1,000,000' and the sidebar '606,784 to go' beside counts adding up to 131,072."""
+    from logview.ui import file_reading
+
+    monkeypatch.setattr(sidebar_module, "PARTIAL_COUNTS_EVERY_S", 60.0)  # (the pieces' counts held back)
+    monkeypatch.setattr(file_reading, "POST_COLUMNS_ROWS_AT_MOST", 500)  # (each piece posted as it comes)
+    reading_on = threading.Event()
+    read_columns = file_reading.read_columns
+
+    def two_pieces_then_held(*args, **kwargs):
+        for chunk in read_columns(*args, **kwargs):
+            for number, piece in enumerate(in_pieces(chunk, 500)):
+                if number == 2:
+                    reading_on.wait(20)
+                yield piece
+
+    monkeypatch.setattr(file_reading, "read_columns", two_pieces_then_held)
+    write_entries(tmp_path / "logs.jsonl", demo_entries(3_000, seed=1))
+    app = file_app(tmp_path / "logs.jsonl")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            store = app.viewer.store
+            await wait_until(pilot, lambda: store.ready - store.head == 1_000)
+            await pilot.pause(0.2)
+            counted = sum(option.count for option in app.viewer.sidebar.query(StatusOption))
+            note = app.viewer.sidebar.query_one("#status-note", Static).content
+            assert counted < 1_000  # (held back: they said 1,000 of 3,000, and 2,000 to go)
+            assert f"reading fields · {counted:,} of 3,000" in screen_text(app)
+            assert str(note) == f"counting … {3_000 - counted:,} entries to go"
+            reading_on.set()
+            await settle(pilot)
+            text = screen_text(app)
+            assert sum(option.count for option in app.viewer.sidebar.query(StatusOption)) == 3_000
+            assert "file loaded" in text and "counting" not in text
+    finally:
+        reading_on.set()

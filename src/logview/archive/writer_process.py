@@ -4,8 +4,8 @@ from its output, in order. `submit` returns at once with the answer's future.
 
 If no process can be started (no interpreter to run it with, or the archive is open read-only
 here), `start` says so and the writer stores in its thread as before. If it ends while
-transactions are unanswered, their futures fail with `WriterGone`, whose message is the writer's
-`problem`. It is given only the environment an interpreter needs: never the viewer's API keys.
+transactions are unanswered, or sends an answer that cannot be read (then it is killed), their
+futures fail with `WriterGone`, whose message is the writer's `problem`. It is given only the environment an interpreter needs: never the viewer's API keys.
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ class WriterProcess:
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self._process = process
         self._unanswered: deque[asyncio.Future[Answer]] = deque()
+        self._why_gone = ""  # (said once reading its answers has ended)
         self._reading = asyncio.ensure_future(self._read_answers())
 
     @classmethod
@@ -91,7 +92,7 @@ class WriterProcess:
         """Hand a transaction over; its answer comes in order (see `writer_child.py`)."""
         answer: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
         if self._reading.done():
-            answer.set_exception(WriterGone(self._gone_reason()))
+            answer.set_exception(WriterGone(self._why_gone))
             return answer
         self._unanswered.append(answer)
         self._send(([out_of_band(part) for part in parts], covered, query_key, want_rowids))
@@ -117,27 +118,42 @@ class WriterProcess:
     async def _read_answers(self) -> None:
         stdout = self._process.stdout
         assert stdout is not None
+        unreadable: str | None = None
         try:
-            while True:
-                size, count = FRAME.unpack(await stdout.readexactly(FRAME.size))
-                lengths = LENGTH.iter_unpack(await stdout.readexactly(LENGTH.size * count))
-                body = await stdout.readexactly(size)
-                buffers = [await stdout.readexactly(length) for (length,) in lengths]
-                answer: Answer = pickle.loads(body, buffers=buffers)
+            try:
+                while True:
+                    size, count = FRAME.unpack(await stdout.readexactly(FRAME.size))
+                    lengths = LENGTH.iter_unpack(await stdout.readexactly(LENGTH.size * count))
+                    body = await stdout.readexactly(size)
+                    buffers = [await stdout.readexactly(length) for (length,) in lengths]
+                    rowids, problem = pickle.loads(body, buffers=buffers)
+                    waiting = self._unanswered.popleft()  # (IndexError: an answer to nothing asked)
+                    if not waiting.done():
+                        waiting.set_result((rowids, problem))
+            except (asyncio.IncompleteReadError, ConnectionError):
+                pass  # (its output ended: it has exited, or is exiting)
+            except Exception as error:  # noqa: BLE001 (a bad frame, or no memory for it: no later answer can be trusted)
+                unreadable = ("the archive's writer process sent an answer that could not be read "
+                              f"({type(error).__name__})")
+                self._end_child()
+            await self._process.wait()
+        finally:  # (every way out, a cancellation too: no transaction is left waiting for ever)
+            self._why_gone = unreadable or self._gone_reason()
+            while self._unanswered:
                 waiting = self._unanswered.popleft()
                 if not waiting.done():
-                    waiting.set_result(answer)
-        except (asyncio.IncompleteReadError, ConnectionError, IndexError):
-            pass
-        returncode = await self._process.wait()
-        reason = self._gone_reason(returncode)
-        while self._unanswered:
-            waiting = self._unanswered.popleft()
-            if not waiting.done():
-                waiting.set_exception(WriterGone(reason))
+                    waiting.set_exception(WriterGone(self._why_gone))
 
-    def _gone_reason(self, returncode: int | None = None) -> str:
-        code = self._process.returncode if returncode is None else returncode
+    def _end_child(self) -> None:
+        """Kill the process and stop writing to it: it is no longer understood."""
+        self.close()
+        try:
+            self._process.kill()
+        except ProcessLookupError:  # (it has exited already)
+            pass
+
+    def _gone_reason(self) -> str:
+        code = self._process.returncode
         if code is not None and code < 0:
             try:
                 how = f"killed by {signal.Signals(-code).name}"

@@ -180,8 +180,9 @@ def indexed_chunks(path: Path, spans: Iterable[tuple[np.ndarray, np.ndarray]],
     """The lines at `spans` (offsets and lengths, in file order, as a scan found them) with their
     bytes, read about `chunk_bytes` at a time: a second pass over lines already indexed, without
     looking for their line breaks again (~10% of reading a line's columns). Ends early where the
-    file has become shorter than a line's end (it changed since it was indexed). `into`: each
-    chunk's bytes are read into it, good only until the next chunk is asked for."""
+    file has become shorter than a line's end (it changed since it was indexed), after the lines
+    still whole. `into`: each chunk's bytes are read into it, good only until the next chunk is
+    asked for."""
     with open(path, "rb", buffering=0) as handle:
         fd = handle.fileno()
         size = os.fstat(fd).st_size
@@ -192,7 +193,11 @@ def indexed_chunks(path: Path, spans: Iterable[tuple[np.ndarray, np.ndarray]],
                 hi = max(lo + 1, int(np.searchsorted(starts, base + chunk_bytes)))
                 stop = int(starts[hi - 1]) + int(lengths[hi - 1])
                 data = os.pread(fd, stop - base, base) if into is None else into.read(fd, stop - base, base)
-                if len(data) < stop - base:
+                if len(data) < stop - base:  # (the lines wholly in what is left, then no more)
+                    whole = int(np.searchsorted(starts[lo:hi] + lengths[lo:hi], base + len(data), side="right"))
+                    if whole:
+                        end = int(starts[lo + whole - 1]) + int(lengths[lo + whole - 1])
+                        yield LineChunk(starts[lo:lo + whole], lengths[lo:lo + whole], end, size, data, base)
                     return
                 yield LineChunk(starts[lo:hi], lengths[lo:hi], stop, size, data, base)
                 del data  # (a chunk's bytes go as soon as its reader drops them, before the next read)

@@ -9,12 +9,13 @@ again by where it came from.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from logview.model import Filters
 from logview.session.status import left_out_of_merge
-from logview.session.viewer_session import ViewerSession
+from logview.session.viewer_session import SidebarCounts, ViewerSession
 from logview.sources.mixed import MixedSource
 from logview.store import EntryStore
 
@@ -58,6 +59,15 @@ class MergedSession(ViewerSession):
         self._versions = [store.moves.version for store in self._stores]
         self.view.refilter(self.filters)
         return True
+
+    def sidebar_counts(self) -> SidebarCounts:
+        counts = super().sidebar_counts()
+        if self.phase == "loading" and not self.searching:  # (a mixed file read: its counts are partial)
+            # (how many entries are left is not known before the end, as a plain file's index
+            # knows it: how much of the file is, as the header says it)
+            left = 100 - int(100 * self.file_scanned)
+            return replace(counts, note=f"counting … {left}% to go")
+        return counts
 
     def save_waits_for(self) -> str | None:
         """A mixed file's rows show as they are read (its screen says it is loading): a save

@@ -201,7 +201,7 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
     store = session.store
     loading = waits.backfilling or session.phase == "loading"
     if session.file_mode and not session.merged and loading:
-        rows, ready = len(store), store.ready - store.head
+        rows, ready = len(store), session.fields_counted()
         if session.file_scanned < 1.0:
             return "loading", f"indexing the file · {counted(rows)} ({int(100 * session.file_scanned)}%) …"
         return "loading", f"reading fields · {ready:,} of {rows:,} ({100 * ready // max(1, rows)}%) …"

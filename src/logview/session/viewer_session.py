@@ -71,6 +71,7 @@ class ViewerSession:
         self.tail_paused = False  # the user stopped the tail with t
         self.pending_clear = False  # a reload: the old rows go when the first new page comes
         self.file_scanned = 0.0  # share of the file indexed so far
+        self.fields_shown: int | None = None  # rows the partial counts on screen cover (`fields_counted`)
         self.searching: str | None = None  # a search running in a worker thread
         # what the user picked in the panels
         self.range_history: list[Filters] = []  # the ranges before each histogram drill-down
@@ -110,7 +111,7 @@ class ViewerSession:
             self.backfill_total, self.tail_found = None, 0
         self.pending_clear = not clear_now
         self.phase, self.pages, self.capped = "loading", 0, False
-        self.file_scanned = 0.0
+        self.file_scanned, self.fields_shown = 0.0, None
         self.from_archive = 0
         return self.filters if self.file_mode else server_part(self.source, self.filters)
 
@@ -269,12 +270,19 @@ class ViewerSession:
     def trouble(self, waits: Waits) -> str | None:
         return trouble(self, waits)
 
+    def fields_counted(self) -> int:
+        """Rows whose fields are counted, as the sidebar's counts show them: held back while
+        partial (`FilterSidebar.show_session`), and the header's 'N of M' and the sidebar's
+        'to go' with them (they said up to 262,144 more than the counts added up to)."""
+        ready = self.store.ready - self.store.head
+        return ready if self.fields_shown is None else min(ready, self.fields_shown)
+
     def sidebar_counts(self) -> SidebarCounts:
         selected = selected_indices(self.status_options, self.filters)
         server_status = self.where.get("status") == "server" and bool(selected)
         counts = [None if server_status and i not in selected else int(c)
                   for i, c in enumerate(np.asarray(self.view.option_counts))]
-        pending = len(self.store) - (self.store.ready - self.store.head)
+        pending = len(self.store) - self.fields_counted()
         if self.searching:
             note = "searching …"
         elif pending > 0:

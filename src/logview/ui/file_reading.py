@@ -13,11 +13,12 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
 from textual.message import Message
 from textual.worker import Worker
 
 from logview.api.events import BackfillDone, capped_notice
-from logview.files.columns import ColumnChunk, ColumnReader
+from logview.files.columns import FIELDS, NO_TIME, ColumnChunk, ColumnReader
 from logview.files.columns_pass import Spans, read_columns
 from logview.files.lines import LineChunk, LineTally
 from logview.files.memory import release_free_memory
@@ -46,6 +47,13 @@ def file_error(path: Path, exc: OSError) -> ApiError:
 def unexpected_error(exc: BaseException) -> ApiError:
     """A bug or an unforeseen fault, shown in the banner instead of killing the app."""
     return ApiError(code="UNEXPECTED_ERROR", message=f"{type(exc).__name__}: {exc}", retryable=True)
+
+
+def lines_gone(count: int) -> ColumnChunk:
+    """The columns of `count` lines indexed that the file no longer holds: invalid, as their rows
+    read back now (else they were never counted, and the sidebar said 'counting … to go' for good)."""
+    return ColumnChunk(time=np.full(count, NO_TIME, np.int64), codes={name: np.zeros(count, np.int32) for name in FIELDS},
+                       duration=np.full(count, np.nan), invalid=np.ones(count, bool))
 
 
 class FileReading:
@@ -136,7 +144,7 @@ class FileReading:
             return
         columns: list[ColumnChunk] = []
         posted = time.monotonic()
-        rows = 0
+        rows = read = 0
         # The reader starts once the screen has taken the lines (the child reading the back was
         # let go when the line scan ended): side by side, both took twice as long, and every row
         # is reachable (`G`) only once they are taken (~0.06 s for a million).
@@ -147,12 +155,15 @@ class FileReading:
                 return
             columns.append(chunk)
             rows += len(chunk)
+            read += len(chunk)
             if rows >= POST_COLUMNS_ROWS_AT_MOST:
                 self._wait_until_received(worker)  # (so that no more than this is held, twice, at once)
             if (time.monotonic() - posted >= POST_COLUMNS_EVERY_S or rows >= POST_COLUMNS_ROWS_AT_MOST) \
                     and self.posted == self.received:
                 self._post_columns(columns)
                 columns, posted, rows = [], time.monotonic(), 0
+        if read < self.load.found and not worker.is_cancelled:  # (the file was cut short since it was indexed)
+            columns.append(lines_gone(self.load.found - read))
         if columns:
             self._post_columns(columns)
 

@@ -140,6 +140,7 @@ class MixedFileViewer(MergedScreen):
     def _reading(self, fraction: float) -> None:
         self.session.file_scanned = fraction
         self.refresh_status()
+        self.sidebar.show_session(self.session)  # (its 'counting … N% to go' with the header's N% read)
 
     def _file_read(self, outcome: Parts | ApiError) -> None:
         if not self.table.is_attached:

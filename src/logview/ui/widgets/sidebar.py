@@ -185,9 +185,12 @@ class FilterSidebar(VerticalScroll):
         store = session.store
         partial = store.ready - store.head < len(store)
         now = time.monotonic()
-        counts = session.sidebar_counts()
         wait = PARTIAL_COUNTS_EVERY_S - (now - self._partial_shown)
-        if partial and wait > 0 and not held_back:  # (the selection and what is left to count: at once)
+        hold = partial and wait > 0 and not held_back
+        if not hold:  # (the rows these counts cover: the header's 'N of M' and the 'to go' say them)
+            session.fields_shown = store.ready - store.head if partial else None
+        counts = session.sidebar_counts()
+        if hold:  # (the selection at once)
             self.show_counts([option.count for option in self.query(StatusOption)], counts.selected, counts.note)
             if self._held is None:
                 self._held = self.set_timer(wait, lambda: self._show_held(session))
