@@ -156,6 +156,13 @@ def test_export_takes_its_format_from_the_name_by_the_viewers_rule(server, tmp_p
     (["export", "--event", "a", "--event", "b"], "logview export: --event given twice: it takes one value"),
     (["export", "--search", "a", "--search", "b"], "logview export: --search given twice"),
     (["--credential", "a", "--credential", "b"], "logview: --credential given twice"),
+    (["--org", "a", "--org", "b"], "logview: --org given twice: it takes one value (one source a run; the viewer opens several"),
+    (["export", "--source", "aitronos", "--source", "supermetrics"], "logview export: --source given twice"),
+    (["sql", "select 1", "--team", "1", "--team", "2"], "logview sql: --team given twice"),
+    (["archive", "prune", "--org", "a", "--org", "b"], "logview archive prune: --org given twice"),
+    (["--connector", "A", "--connector", "B"], "logview: --connector given twice"),
+    (["export", "--base-url", "http://127.0.0.1:1", "--base-url", "http://127.0.0.1:2"],
+     "logview export: --base-url given twice"),
     (["export", "--max-entries", "abc"], "logview export: argument --max-entries: must be a whole number, not 'abc'"),
     (["archive", "prune", "--max-entries", "x"], "logview archive prune: argument --max-entries: must be a whole"),
 ])

@@ -57,9 +57,9 @@ async def test_q_while_a_save_waits_for_the_fields_asks_and_n_keeps_it(
     assert app.return_code == 0 and len(target.read_bytes().splitlines()) == LINES
 
 
-@pytest.mark.parametrize("answer", ["y", "enter"])
+@pytest.mark.parametrize("quit_key, answer", [("q", "y"), ("q", "enter"), ("ctrl+q", "y"), ("ctrl+q", "ctrl+q")])
 async def test_q_while_a_save_is_written_asks_and_y_quits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                         answer: str) -> None:
+                                                         quit_key: str, answer: str) -> None:
     writing, release = threading.Event(), threading.Event()
     copy_lines = logview.ui.save.copy_lines
 
@@ -77,7 +77,7 @@ async def test_q_while_a_save_is_written_asks_and_y_quits(tmp_path: Path, monkey
             await settle(pilot)
             await save_to(pilot, target)
             await wait_until(pilot, writing.is_set)
-            await pilot.press("q")
+            await pilot.press(quit_key)  # (ctrl+q, Textual's own quit, asks as q does)
             await wait_until(pilot, lambda: isinstance(app.screen, ConfirmQuit))
             await pilot.press(answer)
             await wait_until(pilot, lambda: not app.is_running)

@@ -18,14 +18,21 @@ DEFAULT_VIEWER_MAX = 100_000
 def _add_source_args(parser: argparse.ArgumentParser, profile_help: str) -> None:
     group = parser.add_argument_group("source (one of)")
     group.add_argument("--demo", action="store_true", help="start the embedded demo server and read it")
-    group.add_argument("--source", choices=SOURCE_KINDS, help="which API (default aitronos with --demo)")
-    group.add_argument("--org", metavar="ORG_ID", help="Aitronos organization id")
-    group.add_argument("--team", metavar="TEAM_ID", help="Supermetrics team id")
-    group.add_argument("--connector", metavar="CONNECTOR_ID", help="Supermetrics connector identifier")
-    group.add_argument("--base-url", metavar="URL", help="API base URL (https, or http for loopback)")
+    _add_source_identity(group, "which API (default aitronos with --demo)",
+                         "API base URL (https, or http for loopback)")
     group.add_argument("--file", metavar="PATH", type=Path, action=_OneFile,
                        help="a JSONL file written by `logview export`")
     group.add_argument("--profile", metavar="NAME", action="append", help=profile_help)
+
+
+def _add_source_identity(group: argparse._ArgumentGroup, source_help: str, base_url_help: str) -> None:
+    """The flags naming one source, each given once (`_OneSource`)."""
+    group.add_argument("--source", choices=SOURCE_KINDS, action=_OneSource, help=source_help)
+    group.add_argument("--org", metavar="ORG_ID", action=_OneSource, help="Aitronos organization id")
+    group.add_argument("--team", metavar="TEAM_ID", action=_OneSource, help="Supermetrics team id")
+    group.add_argument("--connector", metavar="CONNECTOR_ID", action=_OneSource,
+                       help="Supermetrics connector identifier")
+    group.add_argument("--base-url", metavar="URL", action=_OneSource, help=base_url_help)
 
 
 def _add_filter_args(parser: argparse.ArgumentParser) -> None:
@@ -57,6 +64,13 @@ class _OneFile(_Once):
     had no word that the first was dropped (found in a walk)."""
 
     TAKES = "it takes one file (run logview again for another)"
+
+
+class _OneSource(_Once):
+    """`--org a --org b` read org b alone, without a word: a user wanting both sources side by side
+    gets them as tabs from two profiles."""
+
+    TAKES = "it takes one value (one source a run; the viewer opens several, one tab each, with --profile)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -211,11 +225,7 @@ def config_parser() -> argparse.ArgumentParser:
 def _add_archived_source_args(parser: argparse.ArgumentParser, what: str) -> None:
     """Which archived source: flags or a profile, as when reading it (no key needed)."""
     group = parser.add_argument_group(f"source (leave out for {what})")
-    group.add_argument("--source", choices=SOURCE_KINDS, help="which API")
-    group.add_argument("--org", metavar="ORG_ID", help="Aitronos organization id")
-    group.add_argument("--team", metavar="TEAM_ID", help="Supermetrics team id")
-    group.add_argument("--connector", metavar="CONNECTOR_ID", help="Supermetrics connector identifier")
-    group.add_argument("--base-url", metavar="URL", help="API base URL, when not the API's default")
+    _add_source_identity(group, "which API", "API base URL, when not the API's default")
     group.add_argument("--profile", metavar="NAME", action="append", help=f"a profile from {config_path()}")
     parser.set_defaults(demo=False, file=None)  # what resolving a connection looks at (sql --sync)
 

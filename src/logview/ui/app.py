@@ -178,6 +178,17 @@ class LogViewApp(App[int]):
             return
         self.show_tab((self.viewers.index(self.screen) + step) % len(self.viewers))
 
+    async def action_quit(self) -> None:
+        """ctrl+q, Textual's own quit: asks first while a save is unwritten, as `q` does; asked
+        already, a second ctrl+q quits."""
+        from logview.ui.save import quit_unless_saving
+        from logview.ui.screens.confirm import ConfirmQuit
+
+        if isinstance(self.screen, ConfirmQuit):
+            self.exit(0)
+        else:
+            quit_unless_saving(self)
+
     def show_tab(self, index: int) -> None:
         if 0 <= index < len(self.viewers) and self.viewers[index] is not self.screen:
             self.switch_screen(f"tab-{index}")
