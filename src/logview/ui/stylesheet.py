@@ -18,7 +18,6 @@ keeps it.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import stat
@@ -31,6 +30,11 @@ import platformdirs
 import textual
 from textual.css.model import RuleSet
 from textual.css.stylesheet import Stylesheet
+
+try:  # (hashlib's own BLAKE2: `import hashlib` loads OpenSSL, ~3.5 MiB resident, for one name a launch)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python without it
+    from hashlib import blake2b
 
 # Textual's modules whose code makes the rules (a new Textual changes them, and so the file's name)
 PARSING_MODULES = ("css/parse.py", "css/tokenize.py", "css/tokenizer.py", "css/model.py", "css/styles.py",
@@ -54,7 +58,7 @@ def kept_name(variables: dict[str, str]) -> str:
         except OSError:
             made_by.append(module)
     made_by += [f"{name}={value}" for name, value in sorted(variables.items())]
-    return f"styles-{hashlib.sha256(chr(0).join(made_by).encode()).hexdigest()[:32]}.pickle"
+    return f"styles-{blake2b(chr(0).join(made_by).encode(), digest_size=16).hexdigest()}.pickle"
 
 
 def _only_mine(found: os.stat_result) -> bool:
