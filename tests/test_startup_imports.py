@@ -17,11 +17,28 @@ from logview.model import AitronosLog, ApiError, Filters, SupermetricsLog
 from logview.settings.saved_filters import SavedFilter
 
 # Runs `logview --file PATH` headless until the first rows are in the table, then writes the
-# modules loaded by then to OUT (Textual captures stdout while it runs).
+# modules loaded by then to OUT (Textual captures stdout while it runs). Textual's `App.run` is
+# made headless as the command line imports it (importing it here first would import asyncio
+# before the command line does).
 FIRST_PAINT = """
-import json, sys
-from textual.app import App
+import importlib.util, json, sys
 
+class Headless:
+    def find_spec(self, name, path=None, target=None):
+        if name != "textual.app":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        load = spec.loader.exec_module
+        def exec_module(module):
+            load(module)
+            App = module.App
+            run = App.run
+            App.run = lambda self, **kwargs: run(self, headless=True, size=(160, 48), auto_pilot=until_first_rows)
+        spec.loader.exec_module = exec_module
+        return spec
+
+sys.meta_path.insert(0, Headless())
 path, out = sys.argv[1], sys.argv[2]
 
 async def until_first_rows(pilot):
@@ -35,8 +52,6 @@ async def until_first_rows(pilot):
         json.dump({"rows": len(app.viewer.view), "modules": sorted(sys.modules)}, file)
     app.exit()
 
-run = App.run
-App.run = lambda self, **kwargs: run(self, headless=True, size=(160, 48), auto_pilot=until_first_rows)
 sys.argv = ["logview", "--file", path]
 from logview.cli import main
 sys.exit(main())
@@ -70,6 +85,8 @@ NOT_FOR_A_FILE = {
     "logview.ui.widgets.detail_pane": "the detail pane (made when an entry is first opened)",
     "logview.store.analytics": "the panels' counts",
     "logview.api.paging": "the API's paging, its contract checks and prefetching",
+    "ssl": "TLS (asyncio's import of it: OpenSSL, ~5 MiB resident with hashlib's)",
+    "_hashlib": "OpenSSL's hashes (the kept styles' name is hashed by Python's own BLAKE2)",
 }
 
 

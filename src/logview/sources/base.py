@@ -6,7 +6,6 @@ API means one new module with one `Source` subclass.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from abc import ABC, abstractmethod
@@ -399,6 +398,8 @@ def invalid_entry(raw: Any, source: SourceKind, time_field: str, reason: str) ->
             blob = dump_json(raw)
         except UnicodeEncodeError:  # a lone surrogate (`"\\ud800"` in the JSON): hash it escaped
             blob = json.dumps(raw, separators=(",", ":")).encode()
+        import hashlib  # (a rare line: hashlib loads OpenSSL, ~3.5 MiB resident, in the child too)
+
         entry_id = "invalid:" + hashlib.sha1(blob).hexdigest()[:16]
     status = fields.get("status")
     return LogEntry(

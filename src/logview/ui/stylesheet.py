@@ -9,7 +9,7 @@ never read (its name says which: `kept_name`).
 
 The file is a pickle, which runs code when read: it is read only if this user owns it and the
 folder and no one else may write to either (as Python trusts its own `__pycache__`). A damaged
-file must never stop a launch: the pickle is unpickled only if its SHA-256, written before it,
+file must never stop a launch: the pickle is unpickled only if its BLAKE2 digest, written before it,
 matches (one changed byte can unpickle into rules Textual trips on much later), and should kept
 rules still fail where Textual applies them, every source is parsed again and the file rewritten.
 
@@ -21,7 +21,6 @@ keeps it.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import stat
@@ -34,6 +33,11 @@ import platformdirs
 import textual
 from textual.css.model import RuleSet
 from textual.css.stylesheet import Stylesheet
+
+try:  # (hashlib's own BLAKE2: `import hashlib` loads OpenSSL, ~3.5 MiB resident, for one name a launch)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python without it
+    from hashlib import blake2b
 
 # Textual's modules whose code makes the rules (a new Textual changes them, and so the file's name)
 PARSING_MODULES = ("css/parse.py", "css/tokenize.py", "css/tokenizer.py", "css/model.py", "css/styles.py",
@@ -57,10 +61,14 @@ def kept_name(variables: dict[str, str]) -> str:
         except OSError:
             made_by.append(module)
     made_by += [f"{name}={value}" for name, value in sorted(variables.items())]
-    return f"styles-{hashlib.sha256(chr(0).join(made_by).encode()).hexdigest()[:32]}.pickle"
+    return f"styles-{blake2b(chr(0).join(made_by).encode(), digest_size=16).hexdigest()}.pickle"
 
 
-DIGEST_SIZE = 32  # (the SHA-256 of the pickle, which follows it in the file)
+DIGEST_SIZE = 32  # (the BLAKE2 digest of the pickle, which follows it in the file)
+
+
+def _digest(payload: bytes) -> bytes:
+    return blake2b(payload, digest_size=DIGEST_SIZE).digest()
 
 
 def _all_rule_lists(rules: object) -> bool:
@@ -91,7 +99,7 @@ class KeptStyles:
                     return {}
                 written = kept.read()
             digest, payload = written[:DIGEST_SIZE], written[DIGEST_SIZE:]
-            if hashlib.sha256(payload).digest() != digest:
+            if _digest(payload) != digest:
                 return {}  # (damaged, or kept before files had their digest)
             rules = pickle.loads(payload)
         except Exception:  # (missing, truncated, made by other code: parsed again, as without it)
@@ -107,7 +115,7 @@ class KeptStyles:
             try:
                 payload = pickle.dumps(rules, protocol=pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(handle, "wb") as out:
-                    out.write(hashlib.sha256(payload).digest() + payload)
+                    out.write(_digest(payload) + payload)
                 os.replace(temporary, self.folder / kept_name(variables))
             except BaseException:
                 os.unlink(temporary)
