@@ -1,6 +1,7 @@
 """A chunk of a file read for its columns in several decoded blocks (`columns.DECODE_BYTES`):
 the same columns as parsing each line, whichever lines fall in a block that must be read line by
-line, and whether the chunk is read from the file's bytes (`read_chunk`) or from lines (`read`)."""
+line, and whether the chunk is read from the file's bytes (`read_chunk`) or from lines (`read`), or
+several chunks as one (`read_chunks`)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,26 @@ def test_blocks_of_a_chunk_match_entries(kind: str, data: st.DataObject) -> None
             assert len(columns) == len(chunk.starts)
             for name, values in decoder.columns(columns).items():
                 got[name] += values
+        decoder.check_tables()
+    assert_same(got, want)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@PROPERTY
+@given(data=st.data())
+def test_chunks_read_as_one_match_entries(kind: str, data: st.DataObject) -> None:
+    """Several chunks gathered into one chunk of columns (`read_chunks`, the child's segments): the
+    rows of the lines read the exact way, and of their error groups, counted on from chunk to chunk."""
+    lines = [line for line in data.draw(lines_for(kind)) if line.strip() and b"\n" not in line and b"\r" not in line]
+    want = expected_columns(kind, lines)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "chunks.jsonl"
+        path.write_bytes(b"".join(line + b"\n" for line in lines))
+        decoder = Decoder()
+        columns = ColumnReader(source_for_kind(kind)).read_chunks(
+            scan_lines(path, chunk_bytes=512, first_bytes=512, with_data=True))
+        assert len(columns) == len(lines)
+        got = decoder.columns(columns)
         decoder.check_tables()
     assert_same(got, want)
 

@@ -17,7 +17,7 @@ chunk carries the values first seen in it so the store can translate codes with 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,7 +93,7 @@ class ColumnChunk:
 
 @dataclass
 class _Gathered:
-    """What the blocks of a chunk leave for the bulk work: times, durations and codes a block each,
+    """What the blocks of a chunk (or of consecutive chunks) leave for the bulk work: times, durations and codes a block each,
     the error groups found so far (sparse) and the exact reading of the lines that need it."""
 
     stamps: StampTexts = field(default_factory=StampTexts)
@@ -102,6 +102,7 @@ class _Gathered:
     group_rows: list[int] = field(default_factory=list)  # rows whose error group is found
     groups: list[Any] = field(default_factory=list)  # ...and their groups
     exact: list[tuple[int, int, float, bool]] = field(default_factory=list)  # (row, time, duration, invalid)
+    rows: int = 0  # lines gathered (of one chunk, or of several read as one)
 
 
 def _blocks(lengths: np.ndarray) -> list[tuple[int, int]]:
@@ -180,12 +181,31 @@ class ColumnReader:
         n = len(lines)
         lengths = np.fromiter(map(len, lines), dtype=np.int64, count=n)
         framed = np.fromiter((line[:1] == b"{" and line[-1:] == b"}" for line in lines), dtype=bool, count=n)
-        return self._read(lengths, framed, lambda lo, hi: b"\n".join(lines[lo:hi]), lambda lo, hi: lines[lo:hi])
+        columns = _Gathered()
+        self._gather(lengths, framed, lambda lo, hi: b"\n".join(lines[lo:hi]), lambda lo, hi: lines[lo:hi], columns)
+        return self._columns(columns)
 
     def read_chunk(self, chunk: LineChunk, count: int | None = None,
                    between: Callable[[], None] | None = None) -> ColumnChunk:
         """The columns of a chunk's lines (scanned `with_data`), its first `count` only if given;
         `between` is called between the blocks decoded (a chance for the reader to pause)."""
+        columns = _Gathered()
+        self._gather_chunk(chunk, count, between, columns)
+        return self._columns(columns)
+
+    def read_chunks(self, chunks: Iterable[LineChunk]) -> ColumnChunk:
+        """The columns of consecutive chunks' lines as one chunk, their times, codes and error
+        groups worked out once for all: that work is a few dozen numpy calls a chunk whatever its
+        size (~0.25 ms), 7–9% of the CPU of reading 1 MiB chunks (the child's), 1–2% of 4 MiB."""
+        columns = _Gathered()
+        for chunk in chunks:
+            self._gather_chunk(chunk, None, None, columns)
+            del chunk  # (its bytes may be read over by the next: `lines.ReadBuffer`)
+        return self._columns(columns)
+
+    def _gather_chunk(self, chunk: LineChunk, count: int | None, between: Callable[[], None] | None,
+                      columns: _Gathered) -> None:
+        """A chunk's lines (its first `count`) decoded and coded into `columns`, after those there."""
         assert chunk.data is not None
         raw = chunk.data
         n = len(chunk.starts) if count is None else min(count, len(chunk.starts))
@@ -202,24 +222,27 @@ class ColumnReader:
         def lines_of(lo: int, hi: int) -> list[bytes]:  # (bytes, whatever `raw` is: read exactly as a file's lines)
             return [view[s:e + 1].tobytes() for s, e in zip(first[lo:hi].tolist(), last[lo:hi].tolist())]
 
-        return self._read(lengths, plain, lambda lo, hi: view[int(first[lo]):int(last[hi - 1]) + 1], lines_of,
-                          between, checked=True)
+        self._gather(lengths, plain, lambda lo, hi: view[int(first[lo]):int(last[hi - 1]) + 1], lines_of,
+                     columns, between, checked=True)
 
-    def _read(self, lengths: np.ndarray, plain: np.ndarray, block_of: Callable[[int, int], bytes | memoryview],
-              lines_of: Callable[[int, int], list[bytes]], between: Callable[[], None] | None = None,
-              checked: bool = False) -> ColumnChunk:
+    def _gather(self, lengths: np.ndarray, plain: np.ndarray, block_of: Callable[[int, int], bytes | memoryview],
+                lines_of: Callable[[int, int], list[bytes]], columns: _Gathered,
+                between: Callable[[], None] | None = None, checked: bool = False) -> None:
         """Typed decoding where the lines allow it (`typed.py`), a block of about DECODE_BYTES
         in one call when all its lines are `plain` (framed by braces; `checked` if found fit for
         msgspec too), else line by line; the exact per-line reading for the lines that do not
-        decode. Whatever needs Python objects is done block by block (the Structs of one block
-        alive at a time), each column at C speed; the rest in few numpy calls for the whole chunk
-        (each call may wait for the UI thread's turn)."""
-        n = len(lengths)
-        columns = _Gathered()
+        decode. Whatever needs Python objects is done here block by block (the Structs of one
+        block alive at a time), each column at C speed; the rest in `_columns`."""
         for lo, hi in _blocks(lengths):
             if lo and between is not None:
                 between()
             self._read_block(lo, hi, block_of, lines_of, columns, bool(plain[lo:hi].all()), checked)
+        columns.rows += len(lengths)
+
+    def _columns(self, columns: _Gathered) -> ColumnChunk:
+        """The columns of the lines gathered, in few numpy calls for all of them (each call may
+        wait for the UI thread's turn)."""
+        n = columns.rows
         times, parsed = columns.stamps.parse()
         time_us, stamps = self._time_us, columns.stamps
         for i in np.flatnonzero(~parsed).tolist():
@@ -258,6 +281,7 @@ class ColumnReader:
         """Lines [lo, hi): their fields as Python objects, coded (all but the error groups of
         Supermetrics, found from the codes later) and gathered into `columns`."""
         decoder, n = self._decoder, hi - lo
+        row = columns.rows + lo  # (the block's first row among those gathered)
         fields = decoder.decode_block(block_of(lo, hi), n, checked) if plain and decoder.decode else None
         slow: list[int] = []
         lines = None
@@ -282,13 +306,13 @@ class ColumnReader:
                      for f in fields]  # the first alias present names the tool (`sources.base.tool_of`)
         if not self._by_codes:
             rows, groups = self._groups.by_fields(fields, slow)
-            columns.group_rows += [lo + i for i in rows]
+            columns.group_rows += [row + i for i in rows]
             columns.groups += groups
         del fields  # (a block's Structs go before the next block's come)
         for i in slow:  # what the exact reading says, in place of the placeholder's
             moment, statuses[i], credentials[i], events[i], tools[i], group, duration, bad = self._exact(lines[i])
-            columns.exact.append((lo + i, moment, duration, bad))
-            columns.group_rows.append(lo + i)
+            columns.exact.append((row + i, moment, duration, bad))
+            columns.group_rows.append(row + i)
             columns.groups.append(group)
         tables, lookups = self._codes, self._lookups
         for name, values in zip(FIELDS[:4], (statuses, credentials, events, tools)):
