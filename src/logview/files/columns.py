@@ -45,6 +45,8 @@ NO_TIME = np.iinfo(np.int64).min  # an entry without a usable time
 FIELDS = ("status", "credential", "event", "tool", "error")
 NAME_FIELDS = ("credential", "event", "tool")
 RAW_KEYS = {"credential": ("credential_id",), "event": ("event",), "tool": TOOL_KEYS}
+# The Struct fields whose values the decoder learns (`TypedDecoder.learn`), by column
+_LEARNED = {"status": "status", "credential": "credential_id", "event": "event", "tool": "tool"}
 TIME_CACHE_LIMIT = 20_000  # distinct time strings remembered (second-resolution logs repeat a lot)
 # Only a whole `YYYY-MM-DDTHH:MM:SS` second parses like its `.mmmZ` forms plus the milliseconds:
 # `2025-01-01T00:00+01` is a time, `2025-01-01T00:00+01.123Z` is not.
@@ -283,6 +285,7 @@ class ColumnReader:
         decoder, n = self._decoder, hi - lo
         row = columns.rows + lo  # (the block's first row among those gathered)
         fields = decoder.decode_block(block_of(lo, hi), n, checked) if plain and decoder.decode else None
+        typed, documented = fields is not None, fields is not None and decoder.last_documented
         slow: list[int] = []
         lines = None
         if fields is None:
@@ -298,7 +301,7 @@ class ColumnReader:
         columns.durations.append(durations_of([f.duration_ms for f in fields]))
         statuses = [f.status for f in fields]
         events = [f.event for f in fields]
-        if type(fields[0]) is decoder.documented:  # (no credential, no tool: `shapes.DOCUMENTED`)
+        if documented:  # (no credential, no tool: `shapes.DOCUMENTED`)
             credentials, tools = [None] * n, [None] * n
         else:
             credentials = [f.credential_id for f in fields]  # (a name that is not a string is coded 0)
@@ -317,6 +320,8 @@ class ColumnReader:
         tables, lookups = self._codes, self._lookups
         for name, values in zip(FIELDS[:4], (statuses, credentials, events, tools)):
             columns.codes[name].append(codes_of(tables[name], lookups[name], values))
+        if typed and not decoder.last_learned:  # (the values met so far, for the next blocks)
+            decoder.learn({attribute: lookups[name] for name, attribute in _LEARNED.items()})
 
     def _exact(self, line: bytes) -> tuple[int, Any, Any, Any, Any, Any, float, bool]:
         """One line's columns by parsing it into an entry's fields, as `entry_from_line` reads
