@@ -244,17 +244,22 @@ class ColumnReader:
     def _columns(self, columns: _Gathered) -> ColumnChunk:
         """The columns of the lines gathered, in few numpy calls for all of them (each call may
         wait for the UI thread's turn)."""
-        n = columns.rows
-        times, parsed = columns.stamps.parse()
-        time_us, stamps = self._time_us, columns.stamps
+        # (what is gathered goes as each column is made from it: several chunks' worth, for the child)
+        n, stamps = columns.rows, columns.stamps
+        times, parsed = stamps.parse()
+        time_us = self._time_us
         for i in np.flatnonzero(~parsed).tolist():
             times[i] = time_us(stamps.text(i))
+        columns.stamps = stamps = StampTexts()
         durations = valid_durations(np.concatenate(columns.durations) if n else np.zeros(0))
+        columns.durations.clear()
         invalid = times == NO_TIME
         for i, moment, duration, bad in columns.exact:  # what the exact reading says
             times[i], durations[i], invalid[i] = moment, duration, bad
-        codes = {name: np.concatenate(arrays) if arrays else np.zeros(n, dtype=np.int32)
-                 for name, arrays in columns.codes.items()}
+        codes = {}
+        for name, arrays in columns.codes.items():
+            codes[name] = np.concatenate(arrays) if arrays else np.zeros(n, dtype=np.int32)
+            arrays.clear()
         codes["error"] = self._error_codes(n, columns, codes)
         tables = self._codes
         return ColumnChunk(time=times, codes=codes, duration=durations, invalid=invalid,

@@ -137,7 +137,10 @@ def _parse_fixed(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     clock = _number(texts, 11, 12) * 3600 + _number(texts, 14, 15) * 60 + _number(texts, 17, 18)
     ok &= clock < 86_400  # hour ≤ 23 (minutes and seconds are in range)
     days, date_ok = _days(_number(texts, 0, 1, 2, 3, 5, 6, 8, 9))  # YYYYMMDD
-    micros = (days.astype(np.int64) * 86_400 + clock) * _US_PER_S
+    micros = days.astype(np.int64)  # (each step in place: one array of 64-bit integers)
+    micros *= 86_400
+    micros += clock
+    micros *= _US_PER_S
     if length == 24:
         micros += _number(texts, 20, 21, 22) * 1000
     return micros, ok & date_ok
