@@ -95,8 +95,9 @@ class ColumnChunk:
 
 @dataclass
 class _Gathered:
-    """What the blocks of a chunk (or of consecutive chunks) leave for the bulk work: times, durations and codes a block each,
-    the error groups found so far (sparse) and the exact reading of the lines that need it."""
+    """What the blocks of a chunk (or of consecutive chunks) leave for the bulk work: times,
+    durations and codes a block each, the error groups found so far (sparse) and the exact reading
+    of the lines that need it."""
 
     stamps: StampTexts = field(default_factory=StampTexts)
     durations: list[np.ndarray] = field(default_factory=list)  # as given (`coding.durations_of`)
@@ -250,7 +251,8 @@ class ColumnReader:
         time_us = self._time_us
         for i in np.flatnonzero(~parsed).tolist():
             times[i] = time_us(stamps.text(i))
-        columns.stamps = stamps = StampTexts()
+        del stamps
+        columns.stamps = StampTexts()
         durations = valid_durations(np.concatenate(columns.durations) if n else np.zeros(0))
         columns.durations.clear()
         invalid = times == NO_TIME

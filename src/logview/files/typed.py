@@ -123,7 +123,8 @@ def _learned_shape(shape: type[msgspec.Struct], values: dict[str, Collection[Any
     """`shape` with each field of `values` it has taking only the `values` (up to LEARNED_VALUES_MOST)
     its own type takes (`msgspec.convert`: an integer status within its bounds, never a bool ...),
     or null."""
-    types = {field.name: field.type for field in msgspec.structs.fields(shape)}
+    types = {field.name: field.type for field in msgspec.structs.fields(shape)
+             if field.encode_name == field.name}  # (a field made anew would lose its key's other name)
     learned = []
     for name, met in values.items():
         if name not in types or len(met) > LEARNED_VALUES_MOST:
