@@ -27,6 +27,7 @@ KINDS = ("aitronos", "supermetrics")
 @pytest.fixture(autouse=True)
 def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(filecolumns, "DECODE_BYTES", 90)  # a block holds one to a few lines
+    monkeypatch.setattr(filecolumns, "TIMES_EVERY_ROWS", 3)  # chunks read as one make their times now and then
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -71,6 +72,10 @@ def test_chunks_read_as_one_match_entries(kind: str, data: st.DataObject) -> Non
     assert_same(got, want)
 
 
+def test_no_chunks_read_as_one_are_no_rows() -> None:
+    assert len(ColumnReader(source_for_kind("aitronos")).read_chunks([])) == 0
+
+
 def test_blocks_cut_at_line_ends() -> None:
     lengths = filecolumns.np.array([40, 40, 200, 10, 10, 10, 100], dtype=filecolumns.np.int64)
     blocks = filecolumns._blocks(lengths)
@@ -100,6 +105,7 @@ def test_chunks_read_as_one_hold_little_beyond_their_columns(tmp_path: Path, kin
     durations) goes as each column is made from it: at the peak, the segment took ~2.1 times what
     its columns hold (~2.3 with all of it kept to the end; 4.6 with the times' parse of 64-bit pairs)."""
     monkeypatch.setattr(filecolumns, "DECODE_BYTES", 256 << 10)  # (as read: not a block a line)
+    monkeypatch.setattr(filecolumns, "TIMES_EVERY_ROWS", 1 << 13)
     state = DemoState(aitronos_entries=6000 if kind == "aitronos" else 0,
                       supermetrics_entries=6000 if kind == "supermetrics" else 0, live_rate=0.0, seed=3)
     entries = state.aitronos_logs if kind == "aitronos" else state.supermetrics_logs
