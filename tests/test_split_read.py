@@ -133,9 +133,11 @@ def test_the_child_codes_each_value_once_for_all_its_segments(tmp_path):
     back.close()
 
 
-def test_the_viewer_gives_its_read_buffers_back_after_each_segment(tmp_path, monkeypatch):
-    """Freed, a segment's buffers stayed in the heap until the whole read ended, the peak of the
-    process tree (the child beside it): they go back to the system as each segment ends."""
+def test_the_viewer_keeps_its_freed_heap_from_one_segment_to_the_next(tmp_path, monkeypatch):
+    """Given back to the system after each segment, the heap's pages were faulted in again by the
+    next segment's temporaries (~3 MiB of them, its times' numpy work above all): 13% more of the
+    viewer's reading CPU (Supermetrics) for no lower peak. It goes back once the viewer meets the
+    child (below) and when the read ends."""
     path = tmp_path / "logs.jsonl"
     count = write_file(path, "supermetrics")
     released: list[int] = []
@@ -143,7 +145,7 @@ def test_the_viewer_gives_its_read_buffers_back_after_each_segment(tmp_path, mon
     monkeypatch.setattr(split_read, "_child", lambda *args: os._exit(1))  # (claims none: the viewer reads all)
     back = BackReader(path, "supermetrics")
     assert_same(columns(path, "supermetrics", count, back, spans=index_of(path)), columns(path, "supermetrics", count))
-    assert len(released) >= segments_of(count)
+    assert released == []
 
 
 def test_lines_read_where_the_index_has_them_are_the_lines_a_scan_finds(tmp_path):

@@ -45,10 +45,11 @@ def read_columns(path: Path, reader: ColumnReader, count: int, pause: Callable[[
             read += got
             if got < want:  # (the file is shorter than when it was indexed: the lines still there)
                 return
-            # Each segment's read buffers (a chunk's bytes, its blocks' Structs) go back to the system
-            # as it ends: in the heap they stayed until the read ended, at the peak of the whole
-            # tree (the child still alive beside it): Supermetrics 1M 150 → 139 MiB, same CPU.
-            release_free_memory()
+            # (The freed heap is not given back between segments: each segment's temporaries, the
+            # numpy work of its times above all, took ~3 MiB of pages again, each faulting in at
+            # ~1.7 µs: 13% more of the viewer's reading CPU for Supermetrics, and the next segment
+            # held them again, so no lower a peak. The chunks' bytes, which did pile up in the
+            # heap, are read into one buffer now: `ReadBuffer`.)
         if read < count:
             # The front's read buffers go back to the system before the child is waited for (its
             # last segment, ~35 ms of Aitronos lines) and its columns come: the tree peaks while

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-# digit positions of `YYYY-MM-DDTHH:MM:SS`, and the separators between them
-_DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18])
+# the separators between the digits of `YYYY-MM-DDTHH:MM:SS`
 _SEPARATORS = {4: b"-", 7: b"-", 10: b"T", 13: b":", 16: b":"}
 _SHAPES = {20: {19: b"Z"}, 24: {19: b".", 23: b"Z"}}  # length → its own separators
 # The tens of a month, day, hour, minute and second are at most 1, 3, 2, 5, 5: checked with the
@@ -123,23 +122,38 @@ class StampTexts:
 
 
 def _parse_fixed(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of one shape's characters, each with the line break after it → (µs, valid)."""
+    """Rows of one shape's characters, each with the line break after it → (µs, valid).
+
+    Few temporaries as large as the texts (one, the check of each byte against its template; the
+    numbers are made a column at a time): a segment's parse took ~3 MiB of them, which the reader's
+    heap then held, or faulted in again at each segment once given back (`columns_pass.py`)."""
     rows, length = texts.shape[0], texts.shape[1] - 1
     lowest, most = _tiled(length, rows)
-    offsets = texts.reshape(-1) - lowest  # (a byte below its lowest wraps around: beyond its most)
+    beyond = texts.reshape(-1) - lowest  # (a byte below its lowest wraps around: beyond its most)
+    np.greater(beyond, most, out=beyond.view(bool))
     ok = np.ones(rows, dtype=bool)
-    ok[np.flatnonzero(offsets > most) // (length + 1)] = False
-    offsets = offsets.reshape(rows, length + 1)
-    digits = offsets[:, _DIGITS]
-    pairs = (digits[:, 0::2] * np.uint8(10) + digits[:, 1::2]).astype(np.int64)  # YY YY MM DD hh mm ss
-    clock = (pairs[:, 4] * 60 + pairs[:, 5]) * 60 + pairs[:, 6]
+    ok[np.flatnonzero(beyond) // (length + 1)] = False
+    del beyond
+    clock = _number(texts, 11, 12) * 3600 + _number(texts, 14, 15) * 60 + _number(texts, 17, 18)
     ok &= clock < 86_400  # hour ≤ 23 (minutes and seconds are in range)
-    days, date_ok = _days((pairs[:, 0] * 100 + pairs[:, 1]) * 10_000 + pairs[:, 2] * 100 + pairs[:, 3])
-    micros = (days * 86_400 + clock) * _US_PER_S
+    days, date_ok = _days(_number(texts, 0, 1, 2, 3, 5, 6, 8, 9))  # YYYYMMDD
+    micros = days.astype(np.int64)  # (each step in place: one array of 64-bit integers)
+    micros *= 86_400
+    micros += clock
+    micros *= _US_PER_S
     if length == 24:
-        millis = offsets[:, 20:23].astype(np.int64)
-        micros += (millis[:, 0] * 100 + millis[:, 1] * 10 + millis[:, 2]) * 1000
+        micros += _number(texts, 20, 21, 22) * 1000
     return micros, ok & date_ok
+
+
+def _number(texts: np.ndarray, *columns: int) -> np.ndarray:
+    """The decimal number the digits at these columns of each row write (int32; digits checked by the caller)."""
+    value = texts[:, columns[0]].astype(np.int32)
+    for column in columns[1:]:
+        value *= 10
+        value += texts[:, column]
+    value -= int("1" * len(columns)) * ord("0")  # (each digit's character code, 48 more than its value)
+    return value
 
 
 def _days(dates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

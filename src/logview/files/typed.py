@@ -19,8 +19,8 @@ the last value (a first value of the wrong type fails the line, which is then re
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Collection
+from typing import Any, Literal
 
 import msgspec
 
@@ -29,6 +29,14 @@ from logview.sources.base import Source, may_hold_surrogates
 from logview.sources.shapes import DOCUMENTED, SHAPES
 
 _DECODE_ERRORS = (msgspec.DecodeError, RecursionError)
+# A shape's fields whose few values a file repeats line after line (the columns code them: status,
+# event ...): once met, they are decoded as literals (`TypedDecoder.learn`), which msgspec gives as the
+# objects it was given, already hashed, instead of a new string (or integer) a line, made, looked up
+# and freed.
+LEARNED_VALUES_MOST = 256  # a field with more values met keeps its own type (they need not repeat)
+# Blocks the learned shape may fail (each one decoded twice, in part) before it is no longer tried:
+# a file whose values keep coming, or that holds values no literal takes (a tool that is a number).
+LEARNED_MISSES_MOST = 32
 
 
 class TypedDecoder:
@@ -45,6 +53,32 @@ class TypedDecoder:
         self.documented = DOCUMENTED.get(source.kind)
         self._decode_documented = None if self.documented is None else msgspec.json.Decoder(
             self.documented).decode_lines
+        self.last_documented = False  # whether the last block decoded is of `documented` lines
+        # the shape that decoded the last block, with the values met as literals (`learn`), tried first
+        self._learned: Callable[[Any], Any] | None = None
+        self._learned_documented = False
+        self._learned_sizes: tuple[int, ...] = ()  # how many values each field had when learned
+        self._learned_misses = 0
+        self.last_learned = False  # whether the last block was decoded by it
+
+    def learn(self, values: dict[str, Collection[Any]]) -> None:
+        """The values met so far of some fields (the reader's codes, any type): the next blocks
+        are first decoded by the shape of the last with those of them its type takes as literals.
+        Exact: such a line decodes into the same values as into the shape itself, and a line
+        holding another value fails the block, which the shape then decodes."""
+        sizes = tuple(map(len, values.values()))
+        shape = self.documented if self.last_documented else self.shape
+        learned_already = self._learned is not None and (sizes, self.last_documented) == (
+            self._learned_sizes, self._learned_documented)  # (no new value, the same shape)
+        if self.last_learned or shape is None or self._learned_misses >= LEARNED_MISSES_MOST or learned_already:
+            return
+        try:
+            self._learned = msgspec.json.Decoder(_learned_shape(shape, values)).decode_lines
+        # (a value no literal of msgspec's holds, as an integer beyond 64 bits: learning only saves time)
+        except (TypeError, ValueError, NotImplementedError):
+            self._learned, self._learned_misses = None, LEARNED_MISSES_MOST
+            return
+        self._learned_documented, self._learned_sizes = self.last_documented, sizes
 
     def decode_block(self, block: bytes | memoryview, count: int, checked: bool = False) -> list[Any] | None:
         """The fields of the `count` lines that make up `block` (joined by line breaks, blank
@@ -64,15 +98,55 @@ class TypedDecoder:
             return None
         if not checked and b"\\" in block and (b"\\ud" in block or b"\\uD" in block):  # escaped surrogates
             return None
+        self.last_learned = self.last_documented = False
+        if self._learned is not None:
+            found = _decoded(self._learned, block)
+            if found is not None:
+                self.last_learned, self.last_documented = True, self._learned_documented
+                return found if len(found) == count else None
+            self._learned_misses += 1
+            if self._learned_misses >= LEARNED_MISSES_MOST:
+                self._learned = None
         if self._decode_documented is not None:
             found = _decoded(self._decode_documented, block)
             if found is not None:
+                self.last_documented = True
                 return found if len(found) == count else None
         found = _decoded(self._decode_lines, block)
         if found is None:
             return None
         self._decode_documented = None
         return found if len(found) == count else None
+
+
+def _learned_shape(shape: type[msgspec.Struct], values: dict[str, Collection[Any]]) -> type[msgspec.Struct]:
+    """`shape` with each field of `values` it has taking only the `values` (up to LEARNED_VALUES_MOST)
+    its own type takes (`msgspec.convert`: an integer status within its bounds, never a bool ...),
+    or null."""
+    types = {field.name: field.type for field in msgspec.structs.fields(shape)
+             if field.encode_name == field.name}  # (a field made anew would lose its key's other name)
+    learned = []
+    for name, met in values.items():
+        if name not in types or len(met) > LEARNED_VALUES_MOST:
+            continue
+        taken = tuple(value for value in met if value is not None and _takes(types[name], value))
+        if taken and _takes(types[name], None):
+            learned.append((name, Literal[taken] | None, None))  # type: ignore[valid-type]
+    return msgspec.defstruct(f"Learned{shape.__name__}", learned, bases=(shape,), gc=False,
+                             forbid_unknown_fields=shape.__struct_config__.forbid_unknown_fields,
+                             kw_only=not shape.__match_args__)  # (each field where the shape has it)
+
+
+def _takes(kind: Any, value: Any) -> bool:
+    """Whether a field of type `kind` takes `value`, and a literal can hold it (not a lone
+    surrogate, which only the exact reading of a line makes: msgspec writes a literal as UTF-8)."""
+    try:
+        msgspec.convert(value, kind)
+        if type(value) is str and not value.isascii():
+            value.encode()
+    except (msgspec.ValidationError, UnicodeEncodeError):
+        return False
+    return True
 
 
 def _decoded(decode: Callable[[Any], Any], data: bytes | memoryview) -> Any:
