@@ -51,6 +51,10 @@ USER_QUIET_S = 0.15  # reading pauses this long after each key or scroll (they c
 # … but a jump (to the newest or oldest row: one press, one repaint) only this long: the bench's
 # `G` until the oldest row shows held a 1M file's reading back ~0.15 s a press (`bench_viewer.py`)
 USER_JUMP_QUIET_S = 0.03
+# While a backfill runs, the memory its archived entries freed goes back to the system at most this
+# often (and at its end): a trim after each of the archive's words cost ~15 ms per 100k, and the
+# page faults of taking the same pages back for the next pages' entries.
+TRIM_ARCHIVED_EVERY_S = 0.25
 VIEWER_POLICY = RetryPolicy(max_wait_s=None)  # any Retry-After is waited out, with a countdown
 
 
@@ -85,6 +89,7 @@ class Feed(Widget):
         self._poll_started: float | None = None  # when the tail's current cycle began (None: pausing)
         self._painted = threading.Event()  # the screen's first paint is done (`painted`)
         self._paint_said = False
+        self._trimmed_at = -TRIM_ARCHIVED_EVERY_S  # (see `_trim`)
         self._first_archived: ArchivedRows | None = None  # read by `start`, for the first paint
         # (pages gathered into a list that keeps typed pages' columns, for the store: `page_columns.py`)
         self._gathering = Gathering(self.post_message, lambda generation: Feed.Loaded(
@@ -115,7 +120,7 @@ class Feed(Widget):
     def on_feed_entries_archived(self, message: EntriesArchived) -> None:
         message.stop()
         if self._taken(message, message.generation) and self.session.store.archived(message.rowids, message.reader):
-            release_free_memory()  # (the entries let go are scattered among objects that stay)
+            self._trim(paced=self.backfilling)  # (the entries let go are scattered among objects that stay)
 
     def on_feed_lines_found(self, message: LinesFound) -> None:
         if self._taken(message, message.generation):
@@ -136,7 +141,15 @@ class Feed(Widget):
             if self.file_mode and self.session.store.lines is not None:
                 self.session.store.newest_first()  # a file written out of order (the view resets)
             message.change = self.session.finished(message.done.capped)
-            release_free_memory()  # the pages the reading freed go back to the system
+            self._trim(paced=False)  # the pages the reading freed go back to the system
+
+    def _trim(self, *, paced: bool) -> None:
+        """Give the heaps' free pages back to the system; `paced` (while a backfill runs): only
+        if the last time was `TRIM_ARCHIVED_EVERY_S` ago."""
+        now = time.monotonic()
+        if not paced or now - self._trimmed_at >= TRIM_ARCHIVED_EVERY_S:
+            self._trimmed_at = now
+            release_free_memory()
 
     def on_feed_failed(self, message: Failed) -> None:
         if self._taken(message, message.generation):
