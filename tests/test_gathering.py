@@ -40,3 +40,26 @@ async def test_a_new_generation_posts_the_old_ones_pages_and_words_first():
     gathering.add(2, ["x"], 1, None, 0)
     assert [(p, None) if isinstance(p, str) else (p.entries, p.generation) for p in posted] == \
         [(["a"], 1), (["b"], 1), ("archived b", None), (["x"], 2)]
+
+
+async def test_words_waiting_together_are_merged_when_merge_takes_them_and_go_in_order():
+    """(The archive's words, `feed_messages.merge_archived`: one pass of the store for many pages.)"""
+    posted: list = []
+    gathering = Gathering(posted.append, Batch, every_s=10)
+
+    def merge(last, word):
+        if not (isinstance(last, set) and isinstance(word, set)):
+            return False
+        last |= word
+        return True
+
+    gathering.then({"first"}, merge)  # nothing gathered: at once, never merged later
+    gathering.add(1, ["a"], 1, None, 0)
+    gathering.add(1, ["b"], 2, None, 0)
+    gathering.then({"a"}, merge)
+    gathering.then({"b"}, merge)
+    gathering.then("other")  # one merge refuses: a new message
+    gathering.then({"c"}, merge)
+    assert posted == [{"first"}, Batch(1, ["a"], 1)]
+    gathering.flush()
+    assert posted == [{"first"}, Batch(1, ["a"], 1), Batch(1, ["b"], 2), {"a", "b"}, "other", {"c"}]

@@ -241,7 +241,7 @@ class Feed(Widget):
         generation = self.generation
 
         def entries_archived(rowids: dict[str, int]) -> None:  # (after the entries gathered: in the store by then)
-            self._gathering.then(self.EntriesArchived(generation, rowids, archived))
+            self._gathering.then(self.EntriesArchived(generation, rowids, archived), messages.merge_archived)
 
         return ArchivedPager(self.source, self.client, server_filters, archived, max_entries=self.max_entries,
                              sleep=self._tail_sleep, paint_columns=True, on_archived=entries_archived)

@@ -49,6 +49,17 @@ class EntriesArchived(Message, namespace="feed"):
         self.generation, self.rowids, self.reader = generation, rowids, reader
 
 
+def merge_archived(last: Message, word: EntriesArchived) -> bool:
+    """Take `word` into `last` if it is the archive's word on other entries of the same query and
+    archive, still waiting to be posted: the store then finds the rows of many pages in one pass
+    (~100 words per 100k entries came in ~4 bursts, each word a scan of every row held)."""
+    if (not isinstance(last, EntriesArchived) or last.generation != word.generation or last.reader is not word.reader
+            or not last.rowids.keys().isdisjoint(word.rowids)):
+        return False
+    last.rowids.update(word.rowids)
+    return True
+
+
 class LinesFound(Message, namespace="feed"):
     """A file's next lines were indexed (rows to show; columns come later). `chunk` is let go once taken."""
 

@@ -43,12 +43,13 @@ class Gathering:
         elif self._later is None:
             self._later = asyncio.get_running_loop().call_later(wait, self.flush)
 
-    def then(self, message: Any) -> None:
+    def then(self, message: Any, merge: Callable[[Any, Any], bool] | None = None) -> None:
         """Post `message` right after what is gathered now (at once if nothing is): about the
-        entries gathered, it must come after them, and it need not hurry them."""
+        entries gathered, it must come after them, and it need not hurry them. `merge(last,
+        message)`: True if it took `message` into the last one waiting (then one message goes)."""
         if self._gathered is None:
             self._post(message)
-        else:
+        elif not (self._then and merge is not None and merge(self._then[-1], message)):
             self._then.append(message)
 
     def flush(self) -> None:
