@@ -52,6 +52,8 @@ TIME_CACHE_LIMIT = 20_000  # distinct time strings remembered (second-resolution
 # `2025-01-01T00:00+01` is a time, `2025-01-01T00:00+01.123Z` is not.
 _SECOND = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d", re.ASCII)
 _UNSEEN = object()
+# A field no line of a block holds (coded 0 at once: not a list of None made, then compared)
+_ABSENT: list[Any] = []
 _OPEN, _CLOSE = ord("{"), ord("}")
 _LONG_DIGITS = re.compile(rb"\d{19}")  # where `load_json` may read numbers unlike orjson (a superset)
 # A chunk of columns is read from this many bytes: its numpy work is a few dozen calls whatever its
@@ -327,7 +329,7 @@ class ColumnReader:
         statuses = [f.status for f in fields]
         events = [f.event for f in fields]
         if documented:  # (no credential, no tool: `shapes.DOCUMENTED`)
-            credentials, tools = [None] * n, [None] * n
+            credentials = tools = _ABSENT
         else:
             credentials = [f.credential_id for f in fields]  # (a name that is not a string is coded 0)
             tools = [f.tool if f.tool is not None else f.tool_key if f.tool_key is not None else f.tool_name
@@ -344,7 +346,8 @@ class ColumnReader:
             columns.groups.append(group)
         tables, lookups = self._codes, self._lookups
         for name, values in zip(FIELDS[:4], (statuses, credentials, events, tools)):
-            columns.codes[name].append(codes_of(tables[name], lookups[name], values))
+            columns.codes[name].append(np.zeros(n, dtype=np.int32) if values is _ABSENT
+                                       else codes_of(tables[name], lookups[name], values))
         if typed and not decoder.last_learned:  # (the values met so far, for the next blocks)
             decoder.learn({attribute: lookups[name] for name, attribute in _LEARNED.items()})
 

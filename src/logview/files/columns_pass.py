@@ -27,10 +27,11 @@ SPAN_ROWS = 1 << 17
 
 def read_columns(path: Path, reader: ColumnReader, count: int, pause: Callable[[], None],
                  back: BackReader | None = None, wanted: Callable[[], bool] = lambda: True,
-                 spans: Spans | None = None) -> Iterator[ColumnChunk]:
+                 spans: Spans | None = None, met: Callable[[], None] = lambda: None) -> Iterator[ColumnChunk]:
     """The columns of the first `count` lines of `path`; `pause` is called between blocks read
     (a chance to stand back for the user's keys), `wanted` while the child is waited for (False:
-    stop it). `spans(lo, hi)`: the offsets and lengths of lines [lo, hi) as indexed (the store's),
+    stop it), `met` once the viewer has met the child, before it waits for the child's last
+    segment (a chance to hand on what it has read meanwhile). `spans(lo, hi)`: the offsets and lengths of lines [lo, hi) as indexed (the store's),
     so that they are read where they are instead of being looked for again; without it, the file
     is scanned. Closing the iterator stops the child."""
     try:
@@ -57,6 +58,7 @@ def read_columns(path: Path, reader: ColumnReader, count: int, pause: Callable[[
             # at the peak, 1M lines). The read buffer itself: 4.5 MiB.
             del into
             release_free_memory()
+            met()
             found = back.columns(wanted)
             if not wanted():
                 return
