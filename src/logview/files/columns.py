@@ -59,8 +59,10 @@ _LONG_DIGITS = re.compile(rb"\d{19}")  # where `load_json` may read numbers unli
 # A chunk of columns is read from this many bytes: its numpy work is a few dozen calls whatever its
 # size, and each call releases the interpreter, then waits for the UI thread's turn to win it back
 # (up to a switch interval while the UI is busy): 1 MB chunks took up to twice as long in the app as
-# 8 MB. 4 MB: each chunk read costs its bytes about three times over in memory while it is read.
-CHUNK_BYTES = 4 << 20
+# 8 MB. Each chunk read costs its bytes about three times over in memory while it is read, at the
+# peak of a big file's read (beside the child): 2 MiB, not 4, held the viewer 6-7 MiB lower at the
+# same rows read (Aitronos 1M), for 1-2% more reading CPU in process and no slower a whole file.
+CHUNK_BYTES = 2 << 20
 # ...decoded this many bytes at a time: one msgspec call holds the interpreter throughout (about a
 # ms), and only one block's Structs are alive at once. Small enough that they (up to 2.3× the bytes
 # decoded, for Supermetrics) stay in a core's cache while their fields are taken out and freed:

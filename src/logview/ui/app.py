@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from rich.segment import Segments
 from textual import events
 from textual.app import App, SystemCommand
+from textual import screen as textual_screen
 from textual.binding import Binding
 from textual.screen import Screen
 
@@ -28,6 +29,7 @@ from logview.ui.crash import crash_report
 from logview.ui.feed import USER_JUMP_QUIET_S, USER_QUIET_S
 from logview.ui.stylesheet import KeptStyles, ParsedOnceStylesheet, kept_styles_folder
 from logview.ui.viewer import ViewerScreen
+from logview.ui.widgets.key_footer import key_character, key_display
 from logview.ui.widgets.log_table import JUMP_KEYS
 from logview.ui.widgets.tab_strip import TabStrip, merged_tab_label
 
@@ -39,6 +41,11 @@ if TYPE_CHECKING:  # the archive (sqlite) loads when an API source keeps one, no
 # "Maximize" (with its "Minimize"), which hid the status line, the sidebar and the footer while the
 # keys went on acting unseen: `/GET⏎` filtered the table with nothing to say so (found in a walk)
 LEFT_OUT = frozenset({"Keys", "Maximize", "Minimize"})
+
+# A screen gathering its bindings asks `key_to_character` for each key (at the first frame and at
+# each key pressed): logview's keys are answered without Textual's lookup in the Unicode name table
+# (`key_footer.KEY_CHARACTERS`: why). Textual's own function answers the rest.
+textual_screen.key_to_character = partial(key_character, named_by_textual=textual_screen.key_to_character)
 
 
 def styles_dir() -> Path:
@@ -215,6 +222,11 @@ class LogViewApp(App[int]):
         self._exit_renderables.append(Segments(self.console.render(crash_report(error, traceback),
                                                                    self.console.options)))
         self._close_messages_no_wait()
+
+    def get_key_display(self, binding: Binding) -> str:
+        """As Textual's, without its lookup in the Unicode name table for logview's keys."""
+        shown = key_display(binding)
+        return super().get_key_display(binding) if shown is None else shown
 
     def get_system_commands(self, screen: Screen) -> Iterator[SystemCommand]:
         # The viewer's own "Keys" (the full help) replaces Textual's panel of the focused widget's keys.

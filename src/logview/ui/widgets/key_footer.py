@@ -15,7 +15,7 @@ keys that do not fit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import ActiveBinding, Binding
 from textual.command import CommandPalette
+from textual.keys import KEY_DISPLAY_ALIASES
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -33,6 +34,39 @@ from logview.ui.widgets.styling import legible_style
 # j/k as ↓/↑ in the dialogs' lists, as in the table and the detail (only the arrows moved there)
 UP_DOWN_KEYS = (Binding("j", "cursor_down", show=False), Binding("k", "cursor_up", show=False))
 PALETTE_RULE = "▏"  # (Textual's footer draws a `vkey` left border before the palette's key)
+
+
+# The keys logview binds, named as Textual names them (a test holds them equal to Textual's own
+# `key_to_character` and `format_key`). Textual finds both by looking the key's name up in
+# Python's table of Unicode names (`unicodedata.lookup`): the first lookups fault in ~0.7 MiB of
+# it, resident in the viewer through a big file's read, its peak beside the child (measured: the
+# module's mapping 0.84 MiB resident against 0.10 once imported). A key not here is Textual's.
+KEY_CHARACTERS: dict[str, str | None] = {  # what `key_to_character` answers
+    "backspace": "\x08", "down": None, "end": None, "enter": None, "escape": "\x1b", "home": None,
+    "left": None, "left_square_bracket": "[", "pagedown": None, "pageup": None, "question_mark": "?",
+    "right": None, "right_square_bracket": "]", "slash": None, "space": " ", "tab": "\t", "up": None}
+KEY_DISPLAYS = {**KEY_DISPLAY_ALIASES, "end": "end", "home": "home", "left_square_bracket": "[",
+                "question_mark": "?", "right_square_bracket": "]", "slash": "/", "tab": "tab"}
+
+
+def key_character(key: str, named_by_textual: Callable[[str], str | None]) -> str | None:
+    """The character a key types, as Textual's `key_to_character` (`named_by_textual`) says."""
+    return KEY_CHARACTERS[key] if key in KEY_CHARACTERS else named_by_textual(key)
+
+
+def key_display(binding: Binding) -> str | None:
+    """How the footer writes a binding's key, as Textual's `App.get_key_display`; None for a key
+    it names from the Unicode table (not one of logview's)."""
+    if binding.key_display:
+        return binding.key_display
+    modifiers, key = binding.parse_key()
+    shown = KEY_DISPLAYS.get(key) or (key if len(key) == 1 and key.isalnum() else None)
+    if shown is None:
+        return None
+    if "ctrl" in modifiers:
+        modifiers.remove("ctrl")
+        shown = f"^{shown}"
+    return "+".join([*modifiers, shown])
 
 
 @dataclass(frozen=True)
