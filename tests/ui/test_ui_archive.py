@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -129,9 +130,11 @@ async def test_a_tab_whose_key_is_refused_shows_its_archive_plainly_and_the_merg
 
 
 @contextmanager
-def night_away(tmp_path) -> Iterator[Callable[[], Awaitable[LogViewApp]]]:
+def night_away(tmp_path, spread: bool = False) -> Iterator[Callable[[], Awaitable[LogViewApp]]]:
     """An Aitronos archive of 100 entries, then 300 newer on the server (30 pages of 10, 3 s at
-    its budget of 10 a second): each call gives the relaunch's app (the first one launches first)."""
+    its budget of 10 a second): each call gives the relaunch's app (the first one launches first).
+    `spread`: the 300 at 300 times (the fill comes newest first: each page's rows older than the
+    last's), else at one."""
     state = DemoState(aitronos_entries=100, supermetrics_entries=0, live_rate=0.0, seed=13,
                       budget={"aitronos": "10/1"})
     with DemoServer(state) as server, Archive.open(tmp_path / "archive.sqlite3") as archive:
@@ -143,7 +146,12 @@ def night_away(tmp_path) -> Iterator[Callable[[], Awaitable[LogViewApp]]]:
             if not state.request_log:
                 async with app().run_test(size=SIZE) as pilot:
                     await settle(pilot)
-                state.insert_aitronos(300)
+                if spread:
+                    moment = datetime.now(UTC) - timedelta(seconds=1)
+                    for n in range(300):
+                        state.insert_aitronos(1, at=moment + timedelta(milliseconds=3 * n))
+                else:
+                    state.insert_aitronos(300)
             return app()
 
         yield relaunch
@@ -205,3 +213,34 @@ async def test_a_relaunch_fill_shows_its_rows_as_they_come_with_a_done_in(tmp_pa
         assert any(re.search(r"of 30\d newer \(\d+%\).* · done in ~\d+ s", line) for line in lines), lines
         assert set(picked) == {chosen}  # the selection stayed on the row picked
         assert len(ids) == len(set(ids)) == 400
+
+
+@pytest.mark.parametrize("keys", [("down",), ("g", "pagedown")])
+async def test_a_selection_among_the_fills_rows_stays_on_its_entry_and_in_view(tmp_path, keys) -> None:
+    """Found in a walk (s19 V1, V2): during a relaunch's fill, a user who pressed Down to the
+    second row was put back on the newest at each page, and one a page down was scrolled off the
+    screen under "▲ +N new · g to jump". The fill comes newest first, so each page's rows are
+    older than those shown before them and land below the user's row: the selected entry stays
+    selected and on screen, and no row is said to be new above it."""
+    with night_away(tmp_path, spread=True) as app:
+        again = await app()
+        picked, lines = [], []
+
+        def looked() -> bool:
+            viewer = again.viewer
+            table = viewer.table
+            viewer.refresh_status()
+            lines.append(screen_text(again).splitlines()[0])
+            picked.append((again.viewer.store.entry(table.cursor_ordinal).id,
+                           0 <= table.cursor_row - round(table.scroll_y) < table.page_rows))
+            return viewer.session.phase == "complete"
+
+        async with again.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: len(again.viewer.store) >= 150)  # (five of the fill's pages)
+            await pilot.press(*keys)
+            table = again.viewer.table
+            assert table.cursor_row > 0
+            chosen = again.viewer.store.entry(table.cursor_ordinal).id
+            await wait_until(pilot, looked, timeout=20)
+        assert len(picked) > 10 and set(picked) == {(chosen, True)}, picked
+        assert not [line for line in lines if "new · g to jump" in line], lines
