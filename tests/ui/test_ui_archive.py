@@ -157,24 +157,29 @@ def night_away(tmp_path, spread: bool = False) -> Iterator[Callable[[], Awaitabl
         yield relaunch
 
 
+async def header_lines(app: LogViewApp) -> list[str]:
+    """The header line as it reads every 20 ms, from launch until all is loaded (and just after)."""
+    seen = []
+
+    def looked() -> bool:
+        app.viewer.refresh_status()
+        seen.append(screen_text(app).splitlines()[0])
+        return app.viewer.session.phase == "complete"
+
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, looked, timeout=30)
+        await pilot.pause(0.2)
+        looked()
+    return seen
+
+
 async def test_a_relaunch_filling_a_large_gap_counts_its_pages_as_they_come(tmp_path) -> None:
     """Found in a walk (s18 W2): a relaunch with hours of entries newer than the archive said
     "loading page 1 · 19,939 so far" for the whole fill (minutes at a budget), its rows shown
     together at the end. The line now counts the fill's pages and entries as they come, of the
     server's count of them."""
     with night_away(tmp_path) as app:
-        again = await app()
-        seen = []
-
-        def looked() -> bool:
-            again.viewer.refresh_status()
-            seen.append(screen_text(again).splitlines()[0])
-            return again.viewer.session.phase == "complete"
-
-        async with again.run_test(size=SIZE) as pilot:
-            await wait_until(pilot, looked, timeout=20)
-            await pilot.pause(0.2)
-            looked()
+        seen = await header_lines(await app())
         # (Aitronos counts what is newer: "of 300", s18 W2)
         counted = [line for line in seen if re.search(r"loading page ([3-9]|\d\d) · [1-9][\d,]* of 30\d newer \(\d+%\)", line)]
         assert counted, seen
@@ -244,3 +249,19 @@ async def test_a_selection_among_the_fills_rows_stays_on_its_entry_and_in_view(t
             await wait_until(pilot, looked, timeout=20)
         assert len(picked) > 10 and set(picked) == {(chosen, True)}, picked
         assert not [line for line in lines if "new · g to jump" in line], lines
+
+
+async def test_a_hole_left_by_a_quit_mid_fill_is_counted_as_the_first_gap_is(tmp_path) -> None:
+    """Found in a walk (s19 V3): after a quit part way through a relaunch's fill, the archive holds
+    two stretches, and the next launch filled the hole between them saying only "loading page 15 ·
+    2,088 so far". The hole is counted as the gap above the archive is: of the server's count of it,
+    with a percentage and a "done in"."""
+    with night_away(tmp_path, spread=True) as app:
+        stopped = await app()
+        async with stopped.run_test(size=SIZE) as pilot:  # (quit a few pages into the fill)
+            await wait_until(pilot, lambda: len(stopped.viewer.store) >= 150)
+        lines = await header_lines(await app())
+        holes = [line for line in lines if re.search(r"\d+ of [1-2]\d\d older \(\d+%\)", line)]
+        filling = lines[lines.index(holes[0]):len(lines) - lines[::-1].index(holes[-1])]
+        assert holes and not [line for line in filling if "so far" in line], filling
+        assert any(re.search(r"older \(\d+%\).* · done in ~\d+ s", line) for line in holes), holes
