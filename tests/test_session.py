@@ -90,6 +90,20 @@ def test_the_status_line_names_each_state() -> None:
     assert all(state.shorter == () for state in (s.state(Waits()), picker.state(Waits(backfilling=True))))
 
 
+def test_a_full_budget_is_not_said_to_make_the_backfill_wait() -> None:
+    """s19 V6: against a server that only advertises its limit (its remaining never falls), the
+    line said "API budget 100/100 · resets in 46 s · backfill waits": the budget paces the backfill
+    over the window, as the line says between two waits."""
+    s = session()
+    s.begin(clear_now=True)
+    s.loaded([ait(i) for i in range(30)], live=False, pages=3, total=None)
+    full = BudgetState(limit=100, remaining=100, window_s=60, resets_in_s=46, waiting=True, known=True,
+                       reset_known=True)
+    state = s.state(Waits(backfilling=True, budget=full))
+    assert state.text == "loading page 4 · 30 so far · API budget 100/100 · resets in 46 s · backfill paced …"
+    assert not [form for form in state.shorter if "waits" in form], state.shorter
+
+
 def test_a_budget_that_binds_has_a_short_form_for_a_narrow_line() -> None:
     s = session(follow=True)
     s.begin(clear_now=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -130,9 +131,11 @@ async def test_a_tab_whose_key_is_refused_shows_its_archive_plainly_and_the_merg
 
 
 @contextmanager
-def night_away(tmp_path) -> Iterator[Callable[[], Awaitable[LogViewApp]]]:
+def night_away(tmp_path, spread: bool = False) -> Iterator[Callable[[], Awaitable[LogViewApp]]]:
     """An Aitronos archive of 100 entries, then 300 newer on the server (30 pages of 10, 3 s at
-    its budget of 10 a second): each call gives the relaunch's app (the first one launches first)."""
+    its budget of 10 a second): each call gives the relaunch's app (the first one launches first).
+    `spread`: the 300 at 300 times (the fill comes newest first: each page's rows older than the
+    last's), else at one."""
     state = DemoState(aitronos_entries=100, supermetrics_entries=0, live_rate=0.0, seed=13,
                       budget={"aitronos": "10/1"})
     with DemoServer(state) as server, Archive.open(tmp_path / "archive.sqlite3") as archive:
@@ -144,10 +147,31 @@ def night_away(tmp_path) -> Iterator[Callable[[], Awaitable[LogViewApp]]]:
             if not state.request_log:
                 async with app().run_test(size=SIZE) as pilot:
                     await settle(pilot)
-                state.insert_aitronos(300)
+                if spread:
+                    moment = datetime.now(UTC) - timedelta(seconds=1)
+                    for n in range(300):
+                        state.insert_aitronos(1, at=moment + timedelta(milliseconds=3 * n))
+                else:
+                    state.insert_aitronos(300)
             return app()
 
         yield relaunch
+
+
+async def header_lines(app: LogViewApp) -> list[str]:
+    """The header line as it reads every 20 ms, from launch until all is loaded (and just after)."""
+    seen = []
+
+    def looked() -> bool:
+        app.viewer.refresh_status()
+        seen.append(screen_text(app).splitlines()[0])
+        return app.viewer.session.phase == "complete"
+
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, looked, timeout=30)
+        await pilot.pause(0.2)
+        looked()
+    return seen
 
 
 async def test_a_relaunch_filling_a_large_gap_counts_its_pages_as_they_come(tmp_path) -> None:
@@ -156,18 +180,7 @@ async def test_a_relaunch_filling_a_large_gap_counts_its_pages_as_they_come(tmp_
     together at the end. The line now counts the fill's pages and entries as they come, of the
     server's count of them."""
     with night_away(tmp_path) as app:
-        again = await app()
-        seen = []
-
-        def looked() -> bool:
-            again.viewer.refresh_status()
-            seen.append(screen_text(again).splitlines()[0])
-            return again.viewer.session.phase == "complete"
-
-        async with again.run_test(size=SIZE) as pilot:
-            await wait_until(pilot, looked, timeout=20)
-            await pilot.pause(0.2)
-            looked()
+        seen = await header_lines(await app())
         # (Aitronos counts what is newer: "of 300", s18 W2)
         counted = [line for line in seen if re.search(r"loading page ([3-9]|\d\d) · [1-9][\d,]* of 30\d newer \(\d+%\)", line)]
         assert counted, seen
@@ -240,3 +253,50 @@ async def test_the_memory_archived_entries_freed_goes_back_paced_while_loading_a
             # at the end, and after each word that came after it
             assert trims.count(False) == 1 + words.count(False)
             assert held.entries.count(None) == len(held.entries)  # (let go: read back from the archive)
+
+
+@pytest.mark.parametrize("keys", [("down",), ("g", "pagedown")])
+async def test_a_selection_among_the_fills_rows_stays_on_its_entry_and_in_view(tmp_path, keys) -> None:
+    """Found in a walk (s19 V1, V2): during a relaunch's fill, a user who pressed Down to the
+    second row was put back on the newest at each page, and one a page down was scrolled off the
+    screen under "▲ +N new · g to jump". The fill comes newest first, so each page's rows are
+    older than those shown before them and land below the user's row: the selected entry stays
+    selected and on screen, and no row is said to be new above it."""
+    with night_away(tmp_path, spread=True) as app:
+        again = await app()
+        picked, lines = [], []
+
+        def looked() -> bool:
+            viewer = again.viewer
+            table = viewer.table
+            viewer.refresh_status()
+            lines.append(screen_text(again).splitlines()[0])
+            picked.append((again.viewer.store.entry(table.cursor_ordinal).id,
+                           0 <= table.cursor_row - round(table.scroll_y) < table.page_rows))
+            return viewer.session.phase == "complete"
+
+        async with again.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: len(again.viewer.store) >= 150)  # (five of the fill's pages)
+            await pilot.press(*keys)
+            table = again.viewer.table
+            assert table.cursor_row > 0
+            chosen = again.viewer.store.entry(table.cursor_ordinal).id
+            await wait_until(pilot, looked, timeout=20)
+        assert len(picked) > 10 and set(picked) == {(chosen, True)}, picked
+        assert not [line for line in lines if "new · g to jump" in line], lines
+
+
+async def test_a_hole_left_by_a_quit_mid_fill_is_counted_as_the_first_gap_is(tmp_path) -> None:
+    """Found in a walk (s19 V3): after a quit part way through a relaunch's fill, the archive holds
+    two stretches, and the next launch filled the hole between them saying only "loading page 15 ·
+    2,088 so far". The hole is counted as the gap above the archive is: of the server's count of it,
+    with a percentage and a "done in"."""
+    with night_away(tmp_path, spread=True) as app:
+        stopped = await app()
+        async with stopped.run_test(size=SIZE) as pilot:  # (quit a few pages into the fill)
+            await wait_until(pilot, lambda: len(stopped.viewer.store) >= 150)
+        lines = await header_lines(await app())
+        holes = [line for line in lines if re.search(r"\d+ of [1-2]\d\d older \(\d+%\)", line)]
+        filling = lines[lines.index(holes[0]):len(lines) - lines[::-1].index(holes[-1])]
+        assert holes and not [line for line in filling if "so far" in line], filling
+        assert any(re.search(r"older \(\d+%\).* · done in ~\d+ s", line) for line in holes), holes

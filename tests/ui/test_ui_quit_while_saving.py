@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -58,29 +59,60 @@ async def test_q_while_a_save_waits_for_the_fields_asks_and_n_keeps_it(
 
 
 @pytest.mark.parametrize("quit_key, answer", [("q", "y"), ("q", "enter"), ("ctrl+q", "y"), ("ctrl+q", "ctrl+q")])
-async def test_q_while_a_save_is_written_asks_and_y_quits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+async def test_q_while_a_save_is_written_asks_and_y_quits(tmp_path: Path, slow_save: threading.Event,
                                                          quit_key: str, answer: str) -> None:
+    app = file_app(big_file(tmp_path / "big.jsonl"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await saving(pilot, tmp_path / "saved.jsonl", slow_save)
+        await pilot.press(quit_key)  # (ctrl+q, Textual's own quit, asks as q does)
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmQuit))
+        await pilot.press(answer)
+        await wait_until(pilot, lambda: not app.is_running)
+    assert app.return_code == 0
+
+
+@pytest.fixture
+def slow_save(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """A save held at its start (a save of a million lines takes seconds) until the event is set."""
     writing, release = threading.Event(), threading.Event()
     copy_lines = logview.ui.save.copy_lines
 
-    def slow_copy(*args, **kwargs) -> None:  # (a save of a million lines takes seconds)
+    def slow_copy(*args, **kwargs) -> None:
         writing.set()
         release.wait(10)
         copy_lines(*args, **kwargs)
 
     monkeypatch.setattr(logview.ui.save, "copy_lines", slow_copy)
+    release.writing = writing
+    yield release
+    release.set()
+
+
+async def saving(pilot, target: Path, slow_save: threading.Event) -> None:
+    """Once the file is read, a save to `target` being written."""
+    await wait_until(pilot, lambda: len(pilot.app.viewer.store) == LINES)
+    await settle(pilot)
+    await save_to(pilot, target)
+    await wait_until(pilot, slow_save.writing.is_set)
+
+
+async def test_the_question_says_when_the_save_has_ended_while_it_is_up(tmp_path: Path,
+                                                                        slow_save: threading.Event) -> None:
+    """s19 V5: the dialog stayed up saying "It will not be written" under the toast "Saved …", the
+    file complete on disk. It now says the save has ended, and y still quits."""
     target = tmp_path / "saved.jsonl"
     app = file_app(big_file(tmp_path / "big.jsonl"))
-    try:
-        async with app.run_test(size=(160, 48)) as pilot:
-            await wait_until(pilot, lambda: len(app.viewer.store) == LINES)
-            await settle(pilot)
-            await save_to(pilot, target)
-            await wait_until(pilot, writing.is_set)
-            await pilot.press(quit_key)  # (ctrl+q, Textual's own quit, asks as q does)
-            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmQuit))
-            await pilot.press(answer)
-            await wait_until(pilot, lambda: not app.is_running)
-    finally:
-        release.set()
-    assert app.return_code == 0
+    async with app.run_test(size=(160, 48)) as pilot:
+        await saving(pilot, target, slow_save)
+        await pilot.press("q")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmQuit))
+        assert "It will not be written" in question_on_screen(app)
+        slow_save.set()
+        await wait_until(pilot, lambda: "has ended" in question_on_screen(app))
+        asked = question_on_screen(app)
+        said = f"The save to {target} has ended (see its message): quit now?"
+        assert "".join(said.split()) in "".join(asked.split()), asked  # (a long path folds mid-word)
+        assert "will not be written" not in asked and "Enter or y quits · Esc or n cancels" in asked
+        await pilot.press("y")
+        await wait_until(pilot, lambda: not app.is_running)
+    assert app.return_code == 0 and len(target.read_bytes().splitlines()) == LINES

@@ -31,6 +31,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iter
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
+from logview.api.contract import sort_key
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, PagerEvent, capped_notice
 from logview.archive.archiving import PageArchiving, query_key
 from logview.archive.columns import ArchivedColumns
@@ -67,8 +68,7 @@ class ArchivedPager:
                  on_archived: Callable[[dict[str, int]], None] | None = None) -> None:
         self.source, self.client, self.filters, self.archived = source, client, filters, archived
         self.paint_columns = paint_columns  # archived spans come as `ArchivedRows` (the viewer's store)
-        self.max_entries, self.paint_first = max_entries, paint_first
-        self.show_archived = show_archived  # False: only fill the archive (`logview sql --sync`)
+        self.max_entries, self.paint_first, self.show_archived = max_entries, paint_first, show_archived
         # Only the server's part of the filters is fetched and archived (what a span is complete
         # for); the rest is applied to what is shown.
         self.server_filters = source.server_part(filters)
@@ -78,13 +78,13 @@ class ArchivedPager:
         self._store = store or self._archiving.store
         # The tail is a plain pager whose head is what the backfill has shown. It waits until the
         # head is final: in paint-first mode, until what is newer than the archive has come.
-        self.tail = TailPager(source, client, self.server_filters.model_copy(update={"since": None, "until": None}),
-                              sleep=sleep, archive=lambda entries, span: self._store(entries, span),
-                              wanted=filters.model_copy(update={"since": None, "until": None}))
+        unbounded = {"since": None, "until": None}
+        self.tail = TailPager(source, client, self.server_filters.model_copy(update=unbounded), sleep=sleep,
+                              archive=self._store, wanted=filters.model_copy(update=unbounded))
         self._head_known = self.tail.ready
-        self._head_pending, self.head_newer, self.head_total = False, 0, None  # (the latter two: see `_head`)
-        self.pages = self.loaded = 0
-        self.from_archive = 0  # entries shown without a request (counted, for `sql --sync`)
+        # (what is newer than the archive while fetched: see `_head`; or "older": a hole's, `_gap`)
+        self._head_pending, self.head_newer, self.head_total, self.filling = False, 0, None, "newer"
+        self.pages = self.loaded = self.from_archive = 0  # (the last: entries shown without a request)
         self._unshown = 0  # … of them counted, not shown (`show_archived` False)
         self._unreached = True  # pieces of the range not yet begun: their entries are not counted yet
         self._told: int | None = None  # the total the last batch gave
@@ -313,22 +313,26 @@ class ArchivedPager:
     async def _gap(self, low: datetime | None, high: datetime | None, *, open_top: bool,
                    keep_above: datetime | None, keep_below: datetime | None,
                    shown_below: set[str]) -> AsyncIterator[PagerEvent]:
+        counting, self.head_newer = self._unreached, 0
         async for item in self._fetch(low, high, open_top=open_top, keep_above=keep_above, keep_below=keep_below,
                                       held_at_ceiling=shown_below):
             if not isinstance(item, Sequence):  # (a batch: a list, or a typed page's `ColumnEntries`)
                 yield item
                 continue
             batch, capped = self._cap(item)
+            if counting:  # (a hole between stretches: the total waits for the one below; s19 V3: "N so far")
+                self.filling, self.head_newer, self.head_total = "older", self.head_newer + len(batch), self._totals[-1]
             yield self._loaded(batch)
             if capped:
                 yield self._cut_at_cap()
                 return
+        self.head_newer = 0
 
     async def _head(self, head: datetime) -> AsyncIterator[PagerEvent]:
         """What is newer than the archive, each page a live batch on top as it comes (s18 W2: all
         at once at the end), up to the cap even when the archive's rows filled it (the store lets
         the oldest go). The archive's word of where its entries went waits until they are shown."""
-        self.head_newer = 0
+        self.head_newer, self.filling = 0, "newer"
         self._archiving.hold_word()
         try:
             async for item in self._fetch(head, None, open_top=True, keep_above=head, keep_below=None,
@@ -338,7 +342,7 @@ class ArchivedPager:
                     continue
                 self.head_total = self._totals[-1]  # (the server's count of it, where it gives one)
                 room = None if self.max_entries is None else self.max_entries - self.head_newer
-                if batch := sorted(item, key=_sort_key, reverse=True)[:room]:
+                if batch := sorted(item, key=sort_key, reverse=True)[:room]:
                     self.head_newer += len(batch)
                     yield self._loaded(batch, live=True)
                     self._archiving.pass_word(holding=True)  # (what was archived of it is shown now)
@@ -410,10 +414,6 @@ class ArchivedPager:
 
 def _us(moment: datetime | None) -> int | None:
     return None if moment is None else epoch_us(moment)
-
-
-def _sort_key(entry: LogEntry) -> float:
-    return entry.time.timestamp() if entry.time is not None else float("-inf")
 
 
 __all__ = ["ArchivedPager", "ArchivedRows", "query_key"]

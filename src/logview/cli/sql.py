@@ -40,7 +40,13 @@ def _fail(message: str) -> int:
 
 
 def run_sql_command(argv: Sequence[str]) -> int:
-    args = sql_parser().parse_args(argv)
+    parser = sql_parser()
+    options = argv[: list(argv).index("--")] if "--" in argv else argv
+    if any(arg == "--file" or arg.startswith("--file=") for arg in options):
+        # (its path was taken as the SQL and the SQL called unrecognized, s19 V7)
+        parser.error("--file is not an option of logview sql: it queries the archive "
+                     "(a file is opened with `logview --file PATH`)")
+    args = parser.parse_args(argv)
     path = default_archive_path()
     try:
         identity = archived_identity(args)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+import shlex
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -35,10 +36,20 @@ class CsvExport(UnknownFileFormat):
     """A CSV written by logview: its columns are not the entries, so it cannot be read back."""
 
 
-# What a compressed file starts with, its compression, and what undoes it: read as lines, its
-# bytes became 143 rows of "invalid entry", and `export` wrote them out with exit 0 (found in a walk)
-COMPRESSED = ((b"\x1f\x8b", "gzip", "gunzip"), (b"BZh", "bzip2", "bunzip2"),
-              (b"\xfd7zXZ\x00", "xz", "unxz"), (b"\x28\xb5\x2f\xfd", "zstd", "unzstd"))
+# What a compressed file starts with, its compression, and the suffix its tool expects: read as
+# lines, its bytes became 143 rows of "invalid entry", and `export` wrote them out with exit 0
+COMPRESSED = ((b"\x1f\x8b", "gzip", ".gz"), (b"BZh", "bzip2", ".bz2"),
+              (b"\xfd7zXZ\x00", "xz", ".xz"), (b"\x28\xb5\x2f\xfd", "zstd", ".zst"))
+
+
+def _decompress_hint(path: Path, tool: str, suffix: str) -> str:
+    """A command that decompresses `path` whatever its name ("gunzip it first" was refused by
+    gunzip for a name without .gz, s19 V8), into a file beside it that is not itself."""
+    if path.name.endswith(suffix) and len(path.name) > len(suffix):
+        plain = path.with_name(path.name[: -len(suffix)])
+    else:
+        plain = path.with_name(path.name.removesuffix(".jsonl") + ".plain.jsonl")
+    return f"{tool} -dc {shlex.quote(str(path))} > {shlex.quote(str(plain))}"
 
 
 def source_for_kind(kind: FileKind) -> Source:
@@ -72,10 +83,10 @@ def detect_kind(path: Path, given: SourceKind | None = None) -> FileKind:
 def _sniff(path: Path) -> FileKind | None:
     with path.open("rb") as handle:
         start = handle.read(8)
-        for magic, compression, undo in COMPRESSED:
+        for magic, compression, suffix in COMPRESSED:
             if start.startswith(magic):
                 raise UnknownFileFormat(f"{path} is {compression}-compressed: logview reads plain JSONL "
-                                        f"({undo} it first)")
+                                        f"(decompress it first: {_decompress_hint(path, compression, suffix)})")
         handle.seek(0)
         first = True
         blank = True  # (so far: an empty file is said to be, not "cannot tell which API")

@@ -50,9 +50,9 @@ class Waits:
     # without that (Supermetrics counts no entries): when it lets the backfill's next page go, the
     # only time there is to give (a line saying only "…" for an hour hid that it went on at all)
     next_page_s: float | None = None
-    # what is newer than the archive, while it is fetched: its pages and entries so far; "loading
-    # page 1 · 19,939 so far" stood still for minutes (s18 W2)
-    head_filling: tuple[int, int, int | None] | None = None  # (and the server's count of them)
+    # what is newer than the archive, while it is fetched: its pages and entries so far, the server's
+    # count, "newer" (or "older": a hole between two stretches, s19 V3); "loading page 1 · 19,939 so far"
+    head_filling: tuple[int, int, int | None, str] | None = None  # stood still for minutes (s18 W2)
     asked: str = ""  # what else is asked of the API besides logs: "a listing", "credential names"
     # the budget bound earlier in this load: still said while it loads ("backfill paced" between
     # its waits), else the line changed form at every window, the counts coming and going with it
@@ -133,11 +133,11 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
     else:  # (not known yet, or never: the count alone, not "N of N (100%)" while much is to come)
         count = f"{loaded:,} so far" if loaded else ""
     if waits.head_filling is not None:
-        pages, newer, counted_newer = waits.head_filling
-        page, count = f"loading page {pages + 1}", f"{newer:,} newer so far"
+        pages, newer, counted_newer, word = waits.head_filling
+        page, count = f"loading page {pages + 1}", f"{newer:,} {word} so far"
         if counted_newer:  # (a few of those counted may be held already: never past 100%)
             of = max(newer, counted_newer)
-            count = f"{newer:,} of {of:,} newer ({_percent(newer, of)}%)"
+            count = f"{newer:,} of {of:,} {word} ({_percent(newer, of)}%)"
     archived = f"{session.from_archive:,} from the archive" if session.from_archive else ""
     budget = waits.budget
     binds = budget is not None and (budget.binds or waits.budget_held)
@@ -154,7 +154,9 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
         # (between two waits, as many words: the line keeps its form, its parts in their places)
         # (a reload's first page that waits, the archive's rows shown: "backfill paced" said nothing of it, s18 W1)
         paced = "first page waits" if budget.live_waits and not session.pages else "backfill paced"
-        said = budget.describe(waiting) if budget.waiting else f"{budget.describe('')} · {paced}"
+        # (a server that only says its limit left "API budget 100/100 … backfill waits": paced, s19 V6)
+        said = budget.describe(waiting) if budget.waiting and budget.remaining < budget.limit \
+            else f"{budget.describe('')} · {paced}"
         full, brief = said + eta, budget.brief() + eta
         # (that the backfill waits is what the line says already: its words go first; shared with
         # the tail, the reset's time and then the budget's count go first: they tell less than why

@@ -85,14 +85,14 @@ class ViewerSession:
         still pages, so the two are kept apart)."""
         return None if self.backfill_total is None else self.backfill_total + self.tail_found
 
-    def pages_left(self, head_filling: tuple[int, int, int | None] | None = None) -> int | None:
+    def pages_left(self, head_filling: tuple[int, int, int | None, str] | None = None) -> int | None:
         """Pages the backfill still has to fetch, when the server's count says (Aitronos); while
         what is newer than the archive is fetched (`Waits.head_filling`), the pages left of that
         (the total is said once it is in, and a relaunch's fill gave no "done in", s18 W2)."""
         if self.phase != "loading" or self.file_mode:
             return None
         if head_filling is not None:
-            _, newer, counted_newer = head_filling
+            _, newer, counted_newer, _ = head_filling
             return pages_left(counted_newer, newer, self.source.page_limit, None)
         return pages_left(self.total, len(self.store), self.source.page_limit, self.max_entries)
 

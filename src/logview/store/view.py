@@ -88,6 +88,7 @@ class FilteredView:
         self._epoch, self._head, self._tail, self._ready = store.epoch, store.head, store.tail, store.ready
         self._cover = store.covered(self.filters)
         self._moves = self._moved_from = store.moves.version
+        self._before: np.ndarray | None = None  # the index before rows were merged into place
 
     def sync(self) -> ViewChange:
         """Take in what the store gained or lost since the last call."""
@@ -101,7 +102,7 @@ class FilteredView:
             return ViewChange(reset=True)
         if moved is not None:
             return self._moved(*moved)
-        self._moved_from = self._moves  # nothing moved since the last sync
+        self._moved_from, self._before = self._moves, None  # nothing moved since the last sync
         front = back = np.empty(0, dtype=np.int64)
         prepended = appended = dropped = 0
         if store.tail < self._tail:  # the oldest rows were dropped (tail at the cap)
@@ -138,7 +139,7 @@ class FilteredView:
         recompute, and say how many rows the unmoved rows shifted by, so the table keeps its place."""
         old, old_head, moves = self.index.copy(), self._head, self._moves
         self.refilter()
-        self._moved_from = moves
+        self._moved_from, self._before = moves, old
         new, tail = self.index, self.store.tail
         anchor = hi if lo <= old_head else old_head  # the first row that kept its ordinal, from the top
         prepended = int(np.searchsorted(new, anchor)) - int(np.searchsorted(old, anchor))
@@ -149,6 +150,13 @@ class FilteredView:
     def moved(self, ordinal: int) -> int:
         """Where the row at `ordinal` before the last `sync` is now (rows merged into place move)."""
         return self.store.moves.follow(ordinal, self._moved_from)
+
+    def row_before(self, ordinal: int) -> int:
+        """The row that showed `ordinal` (as numbered before the last `sync`) before it: a merge's
+        rows may land below the user's row (a relaunch's fill of what is newer than the archive
+        comes newest first, each page older than the last), and only those above it move it."""
+        before = self._before if self._before is not None else self.index
+        return int(np.searchsorted(before, ordinal))
 
     def _add_counts(self, part: Selection) -> None:
         self.option_counts = self.option_counts + part.option_counts

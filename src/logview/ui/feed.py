@@ -345,14 +345,14 @@ class Feed(Widget):
     def _from_archive(self) -> int:
         return archived.from_archive if (archived := self._archived()) is not None else 0
 
-    def head_filling(self) -> tuple[int, int, int | None] | None:
+    def head_filling(self) -> tuple[int, int, int | None, str] | None:
         """While what is newer than the archive is fetched (its rows shown as they come): the
         pages so far, the entries they brought and the server's count of them (Aitronos gives
         one), for the status line to count (s18 W2)."""
         archived = self._archived()
         if archived is None or not archived.head_newer:
             return None
-        return archived.pages, archived.head_newer, archived.head_total
+        return archived.pages, archived.head_newer, archived.head_total, archived.filling
 
     def _archived(self) -> ArchivedPager | None:
         """The pager, when it goes through the archive."""

@@ -86,14 +86,29 @@ def quit_unless_saving(app: App) -> None:
     (a walk's save of 1,000,000 entries vanished without a word, exit 0)."""
     from logview.ui.screens.confirm import ConfirmQuit
 
-    unwritten = set(_WAITING.get(app, ()))
-    unwritten.update(Path(worker.name) for worker in app.workers if worker.group == "save" and not worker.is_finished)
+    unwritten = _unwritten(app)
     if not unwritten:
         app.exit(0)
         return
-    names = ", ".join(sorted(str(path) for path in unwritten))
-    question = f"A save to {names} is not finished: quit anyway? It will not be written."
-    app.push_screen(ConfirmQuit(question), lambda yes: app.exit(0) if yes else None)
+
+    def question() -> str:  # (asked again as the saves end: it stayed up saying "It will not be written"
+        # under the toast saying the file was saved, s19 V5)
+        if left := _unwritten(app):
+            return f"A save to {_names(left)} is not finished: quit anyway? It will not be written."
+        return f"The save to {_names(unwritten)} has ended (see its message): quit now?"
+
+    app.push_screen(ConfirmQuit(question(), asked=question), lambda yes: app.exit(0) if yes else None)
+
+
+def _unwritten(app: App) -> set[Path]:
+    """The saves being written or waiting to be."""
+    unwritten = set(_WAITING.get(app, ()))
+    unwritten.update(Path(worker.name) for worker in app.workers if worker.group == "save" and not worker.is_finished)
+    return unwritten
+
+
+def _names(paths: set[Path]) -> str:
+    return ", ".join(sorted(str(path) for path in paths))
 
 
 @dataclass

@@ -70,6 +70,21 @@ class ConfirmQuit(ConfirmReplace):
     ]
     YES, YES_DOES = "Quit", "quits"
 
+    def __init__(self, question: str, asked: Callable[[], str] | None = None) -> None:
+        """`asked`: the question as things stand (a save ends while it is up), asked every 0.2 s."""
+        super().__init__(question)
+        self._asked = asked
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self._asked is not None:
+            self.set_interval(0.2, self._ask_again)
+
+    def _ask_again(self) -> None:
+        if self._asked is not None and (question := self._asked()) != self.question:
+            self.question = question
+            self.query_one("#confirm-question", Static).update(Text(clean_line(question), style="bold"))
+
 
 def confirm_replace(dialog: Screen, question: str, replace: Callable[[], None], focus_again: str) -> None:
     """Ask `question` over `dialog`; on yes call `replace`, on no give the focus back to the

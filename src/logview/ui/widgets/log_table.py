@@ -136,14 +136,14 @@ class LogTable(ScrollView, can_focus=True):
             if sticky:
                 self.action_last()
             return
+        above = change.prepended  # (the view is updated: the cursor's row moved down by the rows above it)
         if change.reordered:  # rows that came out of order were merged into place: follow ours
             self._cache.clear()
-            if self.cursor_ordinal is not None:
-                self.cursor_ordinal = view.moved(self.cursor_ordinal)
-        # the view is already updated: the cursor's row moved down by what was prepended
-        was_following = not self.pinned and self.cursor_row - change.prepended <= 0 and round(self.scroll_y) == 0
-        was_empty = self.cursor_ordinal is None
-        old_scroll = round(self.scroll_y)
+            if self.cursor_ordinal is not None:  # (those that landed below it move nothing, V1/V2)
+                before, self.cursor_ordinal = view.row_before(self.cursor_ordinal), view.moved(self.cursor_ordinal)
+                above = max(0, self.cursor_row - before)
+        was_following = not self.pinned and self.cursor_row - above <= 0 and round(self.scroll_y) == 0
+        was_empty, old_scroll = self.cursor_ordinal is None, round(self.scroll_y)
         self._update_size()
         if was_empty and len(view):
             self.cursor_ordinal = view.ordinal(0)
@@ -153,9 +153,9 @@ class LogTable(ScrollView, can_focus=True):
             if was_following:
                 self.cursor_ordinal = view.ordinal(0)
                 self.post_message(self.CursorMoved(self.cursor_ordinal))
-            else:
-                self.new_rows += change.prepended
-                self.scroll_to(y=old_scroll + change.prepended, animate=False)
+            elif above:
+                self.new_rows += above
+                self.scroll_to(y=old_scroll + above, animate=False)
                 self.post_message(self.FollowChanged(False, self.new_rows))
         if self.cursor_ordinal is not None and not len(view):
             self.cursor_ordinal = None
