@@ -16,7 +16,7 @@ from logview.archive.rows import identity_of
 from logview.archive.sync import ArchivedPager
 from logview.demo import DemoServer, DemoState
 from logview.model import ApiFailure, Filters
-from logview.times import epoch_us
+from logview.times import epoch_us, parse_api_time
 
 from test_archive_sync import KINDS, Run, archive, server_ids  # noqa: F401 (archive: the fixture)
 
@@ -35,10 +35,17 @@ async def test_a_tail_from_a_made_up_head_claims_nothing_from_it(kind, archive):
             made_up_head = pager.tail.head.time
             assert made_up_head is not None
             state.broken.set([])
+            # (a head made up newer than every real entry would leave the healed server nothing newer
+            # to show: entries arrive, as they do, so that the cycle has something to claim past it)
+            (state.insert_aitronos if kind == "aitronos" else state.insert_supermetrics)(3)
             found = [e for event in [x async for x in pager.poll()] if isinstance(event, EntriesLoaded)
                      for e in event.entries]
             await pager.flush()
-        assert found  # the healed server's entries newer than the made-up head were shown …
+        # the healed server's entries newer than the made-up head were shown, no more, no fewer
+        field = "created_at" if kind == "aitronos" else "log_time"
+        newer = {e["id"] for e in (state.aitronos_logs if kind == "aitronos" else state.supermetrics_logs)
+                 if parse_api_time(e[field]) > made_up_head}
+        assert newer and {e.id for e in found} == newer, (len(found), len(newer))
         relaunch = Run(server, archive, kind, page_limit=100)
         await relaunch.backfill()
         # … and the next launch shows the server's entries, none made up

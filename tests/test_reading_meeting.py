@@ -47,7 +47,7 @@ def test_the_viewer_says_it_has_met_the_child_before_it_waits_for_it(tmp_path, m
         found.append(chunk)
     assert len(events) == 2 and events[1] == "wait"
     read_by_the_viewer = int(events[0].split()[-1])
-    assert 0 < read_by_the_viewer < count
+    assert 0 <= read_by_the_viewer < count  # (the child, still reading, may have claimed every segment)
     assert_same(ColumnChunk.join(found), columns(path, "supermetrics", count))
 
 
