@@ -32,6 +32,10 @@ class FakeStore:
     def __len__(self) -> int:
         return self.rows
 
+    @property
+    def fields_read(self) -> int:  # (as `RowBuffer.fields_read`)
+        return self.ready - self.head
+
     def facet_values(self, facet: str) -> list[str]:
         return []
 

@@ -274,7 +274,7 @@ class ViewerSession:
         """Rows whose fields are counted, as the sidebar's counts show them: held back while
         partial (`FilterSidebar.show_session`), and the header's 'N of M' and the sidebar's
         'to go' with them (they said up to 262,144 more than the counts added up to)."""
-        ready = self.store.ready - self.store.head
+        ready = self.store.fields_read
         return ready if self.fields_shown is None else min(ready, self.fields_shown)
 
     def sidebar_counts(self) -> SidebarCounts:
@@ -311,7 +311,7 @@ class ViewerSession:
         if self.searching:
             return f"Searching for {self.searching!r} …"
         if len(store) and store.covered(self.filters) < store.tail:
-            return (f"Reading fields ({store.ready - store.head:,} of {len(store):,}) — "
+            return (f"Reading fields ({store.fields_read:,} of {len(store):,}) — "
                     "matching entries appear as they are read.")
         if len(store):
             return "No loaded entries match the filters."
@@ -342,7 +342,7 @@ class ViewerSession:
 
     def _fields_unread(self) -> int:
         """Rows whose filter fields are not read yet (a big file's, read after its lines)."""
-        return len(self.store) - (self.store.ready - self.store.head)
+        return len(self.store) - self.store.fields_read
 
     def chart_note(self) -> str:
         """Why the histogram and stats may be partial."""

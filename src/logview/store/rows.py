@@ -72,6 +72,11 @@ class RowBuffer:
         self.tail = 0
         self.ready = 0  # rows below this have their filter columns (always `tail` in memory)
 
+    @property
+    def fields_read(self) -> int:
+        """Rows whose filter columns are read: all of them, but a big file's while it is read."""
+        return self.ready - self.head
+
     def reserve(self, front: int, back: int, exact: bool = False) -> None:
         """Make room for `front` rows before the head and `back` after the tail."""
         capacity = self.capacity

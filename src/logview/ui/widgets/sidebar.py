@@ -183,12 +183,12 @@ class FilterSidebar(VerticalScroll):
         that interval ends, whether or not another change comes then (`held_back`: this is that
         moment); final counts are shown at once."""
         store = session.store
-        partial = store.ready - store.head < len(store)
+        partial = store.fields_read < len(store)
         now = time.monotonic()
         wait = PARTIAL_COUNTS_EVERY_S - (now - self._partial_shown)
         hold = partial and wait > 0 and not held_back
         if not hold:  # (the rows these counts cover: the header's 'N of M' and the 'to go' say them)
-            session.fields_shown = store.ready - store.head if partial else None
+            session.fields_shown = store.fields_read if partial else None
         counts = session.sidebar_counts()
         if hold:  # (the selection at once)
             self.show_counts([option.count for option in self.query(StatusOption)], counts.selected, counts.note)
