@@ -300,3 +300,51 @@ async def test_a_hole_left_by_a_quit_mid_fill_is_counted_as_the_first_gap_is(tmp
         filling = lines[lines.index(holes[0]):len(lines) - lines[::-1].index(holes[-1])]
         assert holes and not [line for line in filling if "so far" in line], filling
         assert any(re.search(r"older \(\d+%\).* · done in ~\d+ s", line) for line in holes), holes
+
+
+def rows_drawn_selected(app: LogViewApp) -> list[int]:
+    """The table's rows drawn with the selection's bar on the screen as composed (not as the
+    table would draw them if asked now: a line it was not told to redraw keeps its old look)."""
+    table = app.viewer.table
+    strips, region = app.screen._compositor.render_strips(), table.content_region
+    bar = table.get_component_rich_style("log-table--cursor").bgcolor
+    return [round(table.scroll_y) + y - region.y - 1 for y in range(region.y + 1, region.bottom)
+            if any(segment.style is not None and segment.style.bgcolor == bar for segment in strips[y])]
+
+
+@pytest.mark.parametrize("keys", [("g", "pagedown"), ("G", "k")])
+async def test_the_selected_row_stays_drawn_selected_when_a_page_is_taken_late(tmp_path, keys) -> None:
+    """Seen in tmux (s20): after a relaunch's fill the selected row's bar was not drawn, and `k`
+    did not bring it back. The table follows its row through a merge by what the merge's change
+    says, not by the view's state at the time it is applied: another change can come between
+    (the feed takes the fill's end before the viewer has the last page), which left the cursor on
+    the number its row had before the merge, another row's or none. Here every page is followed by
+    such a change; the pages land below the row (a page down) or above it (near the oldest)."""
+    with night_away(tmp_path, spread=True) as app:
+        again = await app()
+        seen = []
+        async with again.run_test(size=SIZE) as pilot:
+            session = again.viewer.session
+            taken = session.loaded
+
+            def taken_then_another_change(*args, **kwargs):
+                change = taken(*args, **kwargs)
+                session.view.sync()  # (what the feed's `Finished` does before the viewer has `change`)
+                return change
+
+            session.loaded = taken_then_another_change
+            await wait_until(pilot, lambda: len(again.viewer.store) >= 150)
+            await pilot.press(*keys)
+            table = again.viewer.table
+            chosen = again.viewer.store.entry(table.cursor_ordinal).id
+
+            def looked() -> bool:
+                seen.append((again.viewer.store.entry(table.cursor_ordinal).id, rows_drawn_selected(again)))
+                return again.viewer.session.phase == "complete"
+
+            await wait_until(pilot, looked, timeout=20)
+            await settle(pilot)
+            assert again.viewer.store.entry(table.cursor_ordinal).id == chosen
+            assert rows_drawn_selected(again) == [table.cursor_row]
+        assert len(seen) > 10 and {entry for entry, _ in seen} == {chosen}, seen
+        assert all(len(drawn) == 1 for _, drawn in seen), seen

@@ -45,10 +45,10 @@ class Moves:
         moved = [(lo, lo + len(new)) for v, lo, new in self._log if v > version]
         return min(lo for lo, _ in moved), max(hi for _, hi in moved)
 
-    def follow(self, ordinal: int, version: int) -> int:
-        """Where the row at `ordinal` (as of `version`) is now."""
+    def follow(self, ordinal: int, version: int, until: int | None = None) -> int:
+        """Where the row at `ordinal` (as of `version`) is now, or was at version `until`."""
         for v, lo, new_of_old in self._log:
-            if v > version and lo <= ordinal < lo + len(new_of_old):
+            if version < v <= (self.version if until is None else until) and lo <= ordinal < lo + len(new_of_old):
                 ordinal = lo + int(new_of_old[ordinal - lo])
         return ordinal
 

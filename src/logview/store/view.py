@@ -6,24 +6,43 @@ that arriving rows cost only themselves, and the cursor can stay on an ordinal (
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from logview.model import Filters
 from logview.store.entries import EntryStore
+from logview.store.rows import Moves
 from logview.store.select import Selection
 
 
 @dataclass(frozen=True)
 class ViewChange:
-    """What one `FilteredView.sync` did, in rows of the view."""
+    """What one `FilteredView.sync` did, in rows of the view.
+
+    A change is applied by the table after the session made it, and other syncs may come between
+    (the feed's `Finished` is taken before the viewer has the last page's `Loaded`): so a merge's
+    change carries what the table needs to follow its row (`follow`), not the view's latest state."""
 
     prepended: int = 0
     appended: int = 0
     dropped: int = 0
     reset: bool = False
-    reordered: bool = False  # rows arriving out of order were merged into place: see `moved`
+    reordered: bool = False  # rows arriving out of order were merged into place: see `follow`
+    moves: tuple[int, int] = (0, 0)  # the store's move versions the merge went from and to
+    before: np.ndarray | None = field(default=None, compare=False, repr=False)  # the index before it
+    after: np.ndarray | None = field(default=None, compare=False, repr=False)  # and after it
+
+    def follow(self, moves: Moves, ordinal: int) -> tuple[int, int]:
+        """Where the row at `ordinal` (as numbered before this change) went, and how many rows
+        landed above it: a merge's rows may land below the user's row (a relaunch's fill of what
+        is newer than the archive comes newest first, each page older than the last), and only
+        those above it move it."""
+        if self.before is None or self.after is None:
+            return ordinal, self.prepended
+        was = int(np.searchsorted(self.before, ordinal))
+        ordinal = moves.follow(ordinal, *self.moves)
+        return ordinal, max(0, int(np.searchsorted(self.after, ordinal)) - was)
 
 
 class FilteredView:
@@ -87,8 +106,7 @@ class FilteredView:
         store = self.store
         self._epoch, self._head, self._tail, self._ready = store.epoch, store.head, store.tail, store.ready
         self._cover = store.covered(self.filters)
-        self._moves = self._moved_from = store.moves.version
-        self._before: np.ndarray | None = None  # the index before rows were merged into place
+        self._moves = store.moves.version
 
     def sync(self) -> ViewChange:
         """Take in what the store gained or lost since the last call."""
@@ -102,7 +120,6 @@ class FilteredView:
             return ViewChange(reset=True)
         if moved is not None:
             return self._moved(*moved)
-        self._moved_from, self._before = self._moves, None  # nothing moved since the last sync
         front = back = np.empty(0, dtype=np.int64)
         prepended = appended = dropped = 0
         if store.tail < self._tail:  # the oldest rows were dropped (tail at the cap)
@@ -139,24 +156,13 @@ class FilteredView:
         recompute, and say how many rows the unmoved rows shifted by, so the table keeps its place."""
         old, old_head, moves = self.index.copy(), self._head, self._moves
         self.refilter()
-        self._moved_from, self._before = moves, old
         new, tail = self.index, self.store.tail
         anchor = hi if lo <= old_head else old_head  # the first row that kept its ordinal, from the top
         prepended = int(np.searchsorted(new, anchor)) - int(np.searchsorted(old, anchor))
         dropped = len(old) - int(np.searchsorted(old, tail))
         appended = len(new) - len(old) - prepended + dropped
-        return ViewChange(max(0, prepended), max(0, appended), dropped, reordered=True)
-
-    def moved(self, ordinal: int) -> int:
-        """Where the row at `ordinal` before the last `sync` is now (rows merged into place move)."""
-        return self.store.moves.follow(ordinal, self._moved_from)
-
-    def row_before(self, ordinal: int) -> int:
-        """The row that showed `ordinal` (as numbered before the last `sync`) before it: a merge's
-        rows may land below the user's row (a relaunch's fill of what is newer than the archive
-        comes newest first, each page older than the last), and only those above it move it."""
-        before = self._before if self._before is not None else self.index
-        return int(np.searchsorted(before, ordinal))
+        return ViewChange(max(0, prepended), max(0, appended), dropped, reordered=True,
+                          moves=(moves, self._moves), before=old, after=new.copy())
 
     def _add_counts(self, part: Selection) -> None:
         self.option_counts = self.option_counts + part.option_counts

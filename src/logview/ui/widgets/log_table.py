@@ -140,8 +140,7 @@ class LogTable(ScrollView, can_focus=True):
         if change.reordered:  # rows that came out of order were merged into place: follow ours
             self._cache.clear()
             if self.cursor_ordinal is not None:  # (those that landed below it move nothing, V1/V2)
-                before, self.cursor_ordinal = view.row_before(self.cursor_ordinal), view.moved(self.cursor_ordinal)
-                above = max(0, self.cursor_row - before)
+                self.cursor_ordinal, above = change.follow(view.store.moves, self.cursor_ordinal)
         was_following = not self.pinned and self.cursor_row - above <= 0 and round(self.scroll_y) == 0
         was_empty, old_scroll = self.cursor_ordinal is None, round(self.scroll_y)
         self._update_size()
