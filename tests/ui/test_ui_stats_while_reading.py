@@ -6,6 +6,7 @@ with 120,461 errors, whose fields were simply not read yet."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 from pathlib import Path
 
@@ -47,3 +48,33 @@ async def test_the_stats_say_they_are_partial_and_errors_uncounted_until_the_fie
         title = stats.render_line(0).text
         assert "partial" not in title and "still being read" not in title, title
         assert "quota exceeded" in screen_text(app)
+
+
+async def test_the_count_of_fields_unread_is_the_stores_as_the_read_goes_on(
+        held_reading: threading.Event, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found in a walk (s19 V4): "the fields of 215 entries are still being read" stayed while
+    868,928 were: the panel said the count of when its numbers were counted, and a million rows'
+    count can outlast the whole read. Here the panel counts once, then not again (as that count
+    would): the note follows the store's rows still unread, and is gone once every field is read."""
+    app = file_app(aitronos_rows(tmp_path / "big.jsonl"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: len(app.viewer.store) == LINES)
+        await pilot.press("i")
+        stats = app.viewer.stats
+        await wait_until(pilot, lambda: stats.data is not None)
+        monkeypatch.setattr(type(stats), "_run", lambda *args: None)  # (the next count never ends)
+        await pilot.pause(0.2)
+        assert f"the fields of {LINES:,} entries are still being read" in screen_text(app)
+        held_reading.set()
+        notes: list[str] = []
+
+        def read() -> bool:
+            notes.extend(re.findall(r"the fields of ([\d,]+) entries are still being read", screen_text(app)))
+            return app.viewer.store.fields_read == LINES
+
+        await wait_until(pilot, read)
+        await pilot.pause(0.3)
+        lines = screen_text(app)
+        assert "still being read" not in lines and "every field is read: counting" in lines, lines
+        counts = [int(note.replace(",", "")) for note in notes]
+        assert counts == sorted(counts, reverse=True) and counts[-1] <= LINES, counts

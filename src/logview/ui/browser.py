@@ -265,6 +265,8 @@ class LogBrowser(Vertical):
         loading = self.session.phase == "loading"
         for panel in self.panels_made():
             panel.rows_changed(now=now, loading=loading)
+        if self._stats is not None and self._stats.display:
+            self._stats.reading_went_on(self.session.chart_note(), self.session.errors_uncounted())
 
     def action_toggle_histogram(self) -> None:
         """h: show the histogram (and focus it, for ←/→ Enter); again: hide it."""

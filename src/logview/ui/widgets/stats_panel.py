@@ -85,6 +85,7 @@ class StatsPanel(ScrollView, can_focus=True):
         self.cursor = 0
         self.note = "counting…"
         self.errors_uncounted: str | None = None  # (then no error group is "no errors")
+        self._counted_unread = False  # the numbers shown were counted while fields were unread
         self.labels: dict[str, dict[str, str]] = {}  # field → value → its name (credential ids)
         self._rows: list[_Row] = []
         self._first_error = 0  # the row of the first error group
@@ -117,9 +118,21 @@ class StatsPanel(ScrollView, can_focus=True):
         if not self.is_attached or not self.display:
             return
         if data.field == self.field:
+            self._counted_unread = rows.errors_uncounted is not None
             self.show(data, rows.active, rows.note, rows.errors_uncounted)
         if self.recompute.stale(token):
             self.recompute.changed()  # the rows changed while computing: once more, throttled
+
+    def reading_went_on(self, note: str, errors_uncounted: str | None) -> None:
+        """More of a big file's fields were read: say how many are left now, not how many were
+        when the numbers were counted (a million rows' count can outlast the read: "the fields of
+        215 entries are still being read" stayed while 868,928 were, s19 V4). Once all are read,
+        the numbers shown are still those counted before: said until they are counted again."""
+        if self.data is None or not self._counted_unread:
+            return
+        note, errors_uncounted = note or "counting…", errors_uncounted or "every field is read: counting …"
+        if (note, errors_uncounted) != (self.note, self.errors_uncounted):
+            self.show(self.data, self.active, note, errors_uncounted)
 
     def show(self, data: StatsData, active: dict[str, str | None], note: str = "",
              errors_uncounted: str | None = None) -> None:
