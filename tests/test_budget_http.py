@@ -284,3 +284,19 @@ def test_export_verbose_says_when_the_budget_binds(monkeypatch, capfdbinary):
     # as the status line says it: when the backfill will be done (4 pages, 2 requests every 2 s)
     assert any(lines) and all(0 < int(eta) <= 8 for eta in lines if eta), stderr
     assert DEMO_AITRONOS_KEY not in stderr
+
+
+async def test_a_budget_the_server_only_advertises_is_not_waited_for_in_the_estimate():
+    """Found in a walk (s19 V6): against a server that only advertises its limit (its remaining
+    stays 100 whatever is sent), a fill with 122 pages to go said "done in ~104 s" (the reset,
+    then the next window) and was done in 10. A count that never falls is no budget to wait for:
+    the estimate is the pace's, for what does not fit in what it says remains."""
+    with DemoServer(DemoState(aitronos_entries=60, supermetrics_entries=0, live_rate=0.0)) as server:
+        source, connection = aitronos_connection(server)
+        async with connection.client(policy=FAST_RETRIES) as client:
+            assert len(await backfill(source, client)) == 60  # (6 pages, each answered "100 remain")
+            budget = client.budget
+            state = budget.state()
+            assert (state.limit, state.remaining, state.known) == (100, 100, True)
+            pace = budget.state().resets_in_s / 100  # (a request every 0.6 s, as the pace spreads them)
+            assert budget.eta_s(122) == pytest.approx(22 * pace, rel=0.1)  # (the window's end is no wait)

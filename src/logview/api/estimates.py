@@ -34,6 +34,11 @@ class Estimates:
             # (of the pace, the others take their share until the reset; what is left goes by then)
             share = max(1 - self._others.expected_per_window() * span / self._window_s / own, left / own, 0.05)
             return start + round(left / max(self._rate(now) * share, 1e-9), 6)  # (41.00000000000001 s for 41)
+        if self._unspent():
+            # A count that never falls never runs out: no wait for the window's end (it said "done
+            # in ~104 s" for a fill done in 10, s19 V6). The pace spreads what does not fit, then
+            # the rest goes at once, as it does when all that is left fits.
+            return start + (requests - free_now) / max(self._rate(now), 1e-9)
         if self._window_guessed and self._limit != self._published_limit:
             return None
         full_reserve = self._tails.per_window(self._window_s, self._limit)
