@@ -192,3 +192,17 @@ def test_the_config_check_names_each_wrong_archive_key(tmp_path, monkeypatch):
     assert any(p.startswith("archive_max_age: not an age: 'soon'") for p in problems)
     assert any(p.startswith("archiv: unknown key") for p in problems)
     assert archive_choice(viewer_parser().parse_args([])) == (True, Retention())  # wrong keys: the defaults
+
+
+@pytest.mark.parametrize("given", [("prune", "--file", "x.jsonl"), ("clear", "--file", "x.jsonl", "--yes"),
+                                   ("clear", "--file=x.jsonl")])
+def test_a_file_given_to_prune_or_clear_is_said_not_to_be_in_the_archive(archived, given):
+    """`logview archive prune --file X` (or clear) said argparse's "unrecognized arguments: --file X":
+    one line says the archive holds API sources only, as `logview sql --file` does, and nothing is dropped."""
+    before = logview("archive", "list").stdout
+    result = logview("archive", *given)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (f"logview archive: --file is not an option of logview archive {given[0]}: the archive "
+                             "holds API sources only (a file is opened with `logview --file PATH`) "
+                             "(`logview archive --help` lists the options)\n")
+    assert logview("archive", "list").stdout == before != ""

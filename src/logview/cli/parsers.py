@@ -5,6 +5,7 @@ resolve to is `resolve.py`."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -78,6 +79,15 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: {message} (`{self.prog} --help` lists the options)\n")
+
+
+def refuse_file_option(parser: argparse.ArgumentParser, argv: Sequence[str], command: str, why: str) -> None:
+    """`--file` given to a command of the archive, which has none: one line that says why (exit 2),
+    where argparse took the path for the SQL and called the SQL unrecognized (s19 V7), or said
+    "unrecognized arguments: --file X" (`archive prune`, `archive clear`)."""
+    options = argv[: list(argv).index("--")] if "--" in argv else argv
+    if any(arg == "--file" or arg.startswith("--file=") for arg in options):
+        parser.error(f"--file is not an option of {command}: {why} (a file is opened with `logview --file PATH`)")
 
 
 def _positive_int(text: str) -> int:

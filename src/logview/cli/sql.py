@@ -20,7 +20,7 @@ import orjson
 from logview.archive import Archive, ArchiveError, default_archive_path
 from logview.cli.output import STDOUT, writing
 from logview.archive.query import LogsQuery, QueryError
-from logview.cli.parsers import sql_parser
+from logview.cli.parsers import refuse_file_option, sql_parser
 from logview.cli.resolve import UsageError, archive_choice, archived_identity, no_archive_yet, resolve_connection
 from logview.model import Filters
 from logview.sanitize import clean_line
@@ -41,11 +41,7 @@ def _fail(message: str) -> int:
 
 def run_sql_command(argv: Sequence[str]) -> int:
     parser = sql_parser()
-    options = argv[: list(argv).index("--")] if "--" in argv else argv
-    if any(arg == "--file" or arg.startswith("--file=") for arg in options):
-        # (its path was taken as the SQL and the SQL called unrecognized, s19 V7)
-        parser.error("--file is not an option of logview sql: it queries the archive "
-                     "(a file is opened with `logview --file PATH`)")
+    refuse_file_option(parser, argv, "logview sql", "it queries the archive")
     args = parser.parse_args(argv)
     path = default_archive_path()
     try:
