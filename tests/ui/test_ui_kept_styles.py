@@ -9,6 +9,7 @@ import json
 import os
 import pickle
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,32 @@ def test_a_fifo_at_the_kept_files_path_is_passed_over_and_replaced(tmp_path: Pat
     assert parsed == [RED] and outcome[0].rules[0].styles.color.hex == "#FF0000"
     outcome[0].keep_parsed()
     assert kept.read(variables)  # (a regular file in its place)
+
+
+def test_writing_a_kept_file_removes_those_no_launch_reads_again(tmp_path: Path, parsed: list[str]) -> None:
+    """Kept files named as before (one digest of everything: sha256's 64 or 32 hex, BLAKE2's 32) and
+    those of another Python or Textual unchanged for a month stayed in the cache folder for ever.
+    Writing one removes them; not another theme's, another install's written lately, a file not of
+    logview's naming, another's file behind a symlink, nor anything outside the folder."""
+    folder, outside = tmp_path / "cache", tmp_path / "elsewhere"
+    outside.mkdir()
+    folder.mkdir(mode=0o700)
+    month_ago = time.time() - 31 * 86400
+    stale = [f"styles-{'a' * 64}.pickle", f"styles-{'b' * 32}.pickle", f"styles-{'c' * 16}-{'d' * 16}.pickle"]
+    kept = [f"styles-{'e' * 16}-{'d' * 16}.pickle",  # another install's, written lately
+            "styles-notes.pickle", f"styles-{'a' * 64}.pickle.bak", "archive.sqlite3", f"styles-{'f' * 63}.pickle"]
+    for name in stale + kept:
+        (folder / name).write_bytes(b"kept before")
+        os.utime(folder / name, (month_ago, month_ago))
+    os.utime(folder / kept[0])  # (now)
+    target = outside / "precious"
+    target.write_bytes(b"not logview's")
+    os.utime(target, (month_ago, month_ago))
+    (folder / f"styles-{'9' * 32}.pickle").symlink_to(target)
+    other_theme = {"primary": "#ff0000"}
+    sheet(KeptStyles(folder), "Static { color: $primary; }", variables=other_theme).keep_parsed()
+    sheet(KeptStyles(folder), RED).keep_parsed()  # (this theme's file: the other theme's stays)
+    left = sorted(path.name for path in folder.iterdir())
+    assert left == sorted([*kept, f"styles-{'9' * 32}.pickle", kept_name(other_theme),
+                           kept_name({"primary": "#004578"})]), left
+    assert target.read_bytes() == b"not logview's" and not any(name in left for name in stale)

@@ -5,7 +5,8 @@ the ~0.4 s to a big file's first rows, for text that changes only with logview o
 rules parsed are kept in the user's cache folder (`KeptStyles`), one file per theme's variables,
 and a launch takes them from there (~2 ms). Each source is looked up by its whole text and where
 it comes from, so a changed source is parsed afresh; a file kept by another Textual or Python is
-never read (its name says which: `kept_name`).
+never read (its name says which: `kept_name`); writing a file removes those no launch reads again
+(`remove_stale`).
 
 The file is a pickle, which runs code when read: it is read only if this user owns it and the
 folder and no one else may write to either (as Python trusts its own `__pycache__`). A damaged
@@ -23,9 +24,11 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 import stat
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +54,14 @@ def kept_styles_folder() -> Path:
 
 
 def kept_name(variables: dict[str, str]) -> str:
-    """The kept file's name for a theme's `variables`, under this Python and Textual."""
+    """The kept file's name for a theme's `variables`, under this Python and Textual:
+    `styles-<theirs>-<the theme's>.pickle` (by the first part, `remove_stale` knows the files
+    another Python or Textual made)."""
+    theme = [f"{name}={value}" for name, value in sorted(variables.items())]
+    return f"styles-{_made_by()}-{_hex(theme)}.pickle"
+
+
+def _made_by() -> str:
     textual_dir = Path(textual.__file__).parent
     made_by = [sys.version, str(textual_dir)]
     for module in PARSING_MODULES:
@@ -60,8 +70,41 @@ def kept_name(variables: dict[str, str]) -> str:
             made_by.append(f"{module} {found.st_size} {found.st_mtime_ns}")
         except OSError:
             made_by.append(module)
-    made_by += [f"{name}={value}" for name, value in sorted(variables.items())]
-    return f"styles-{blake2b(chr(0).join(made_by).encode(), digest_size=16).hexdigest()}.pickle"
+    return _hex(made_by)
+
+
+def _hex(parts: list[str]) -> str:
+    return blake2b(chr(0).join(parts).encode(), digest_size=8).hexdigest()
+
+
+# Names kept files had before (one digest of everything: sha256's, then BLAKE2's), and have now
+EARLIER_NAME = re.compile(r"styles-(?:[0-9a-f]{32}|[0-9a-f]{64})\.pickle")
+KEPT_NAME = re.compile(r"styles-([0-9a-f]{16})-[0-9a-f]{16}\.pickle")
+OTHERS_KEPT_S = 30 * 86400  # another Python's or Textual's file unchanged this long: likely none reads it
+
+
+def remove_stale(folder: Path, now: float) -> None:
+    """Remove kept files no launch of this logview reads again (they stayed for ever): those named
+    as before, and another Python's or Textual's (an upgrade's leftovers; or another install's,
+    which writes its own again, hence only when unchanged for a month). Only logview's own names in
+    its folder, only regular files of this user, no symlink followed; a file that cannot be
+    removed stays."""
+    mine = _made_by()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        kept = KEPT_NAME.fullmatch(entry.name)
+        if not (kept or EARLIER_NAME.fullmatch(entry.name)) or (kept and kept.group(1) == mine):
+            continue
+        try:
+            found = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(found.st_mode) and found.st_uid == os.getuid() and (
+                    not kept or now - found.st_mtime > OTHERS_KEPT_S):
+                os.unlink(entry.path)
+        except OSError:
+            pass
 
 
 DIGEST_SIZE = 32  # (the BLAKE2 digest of the pickle, which follows it in the file)
@@ -121,7 +164,8 @@ class KeptStyles:
                 os.unlink(temporary)
                 raise
         except (OSError, pickle.PicklingError):
-            pass
+            return
+        remove_stale(self.folder, time.time())
 
 
 # What `ParsedOnceStylesheet` reads of Textual's `Stylesheet` beyond its public methods: a Textual
@@ -216,4 +260,4 @@ class ParsedOnceStylesheet(Stylesheet):
         self._parsed_here = False
 
 
-__all__ = ["KeptStyles", "ParsedOnceStylesheet", "kept_name", "kept_styles_folder"]
+__all__ = ["KeptStyles", "ParsedOnceStylesheet", "kept_name", "kept_styles_folder", "remove_stale"]
