@@ -45,6 +45,7 @@ class Run:
         self.page_limit, self.filters, self.max_entries = page_limit, filters or Filters(), max_entries
         self.shown: list = []  # entries in screen order: live batches go on top, merged into place
         self.first_requests: int | None = None  # requests made when the first batch came
+        self.shown_before_requests = 0  # entries shown before the first request
         self.others: list = []
         self.total: int | None = None  # the server's count, as the last batch gave it
         self.totals: list[int | None] = []  # … as each batch gave it
@@ -58,13 +59,18 @@ class Run:
                                   max_entries=self.max_entries, paint_first=self.paint_first)
             async for event in pager.backfill():
                 if isinstance(event, EntriesLoaded):
+                    if len(log_requests(self.server.state)) == before:
+                        self.shown_before_requests += len(event.entries)
                     self.total = event.total
                     self.totals.append(event.total)
                     if self.first_requests is None and event.entries:
                         self.first_requests = len(log_requests(self.server.state)) - before
                     # (as the store puts them: the fill of what is newer than the archive comes a
-                    # page at a time, each older than the one before it, s18 W2)
-                    self.shown = (sorted(event.entries + self.shown, key=shown_order, reverse=True) if event.live
+                    # page at a time, each older than the one before it, s18 W2; a hole's pages come
+                    # after the older stretch below it, painted at once, s19 V3)
+                    merged = event.live or self.shown and event.entries and shown_order(
+                        event.entries[0]) > min(map(shown_order, self.shown))
+                    self.shown = (sorted(event.entries + self.shown, key=shown_order, reverse=True) if merged
                                   else self.shown + event.entries)
                 else:
                     self.others.append(event)
@@ -207,6 +213,37 @@ async def test_a_relaunch_fill_stopped_part_way_claims_only_what_it_fetched(kind
         resumed = Run(server, archive, kind, page_limit=20)
         await resumed.backfill()
         assert sorted(resumed.ids) == sorted(server_ids(state, kind))
+        assert_newest_first(resumed.shown)
+
+
+@pytest.mark.parametrize("kind", ["aitronos", "supermetrics"])
+async def test_a_relaunch_after_a_quit_mid_fill_shows_both_archived_stretches_before_any_request(kind, archive):
+    """Found in a walk (s19 V3): after a quit part way through a fill, the archive holds two
+    stretches with a hole between them, and the next launch showed the older stretch only once the
+    hole was filled ("shown 2,088" with 20,105 archived). Every archived entry is shown before any
+    request; the hole's entries come after, each in its place, and each entry once."""
+    state = DemoState(aitronos_entries=200, supermetrics_entries=0, live_rate=0.0, seed=9)
+    with DemoServer(state) as server:
+        moment = datetime.now(UTC)
+        if kind == "supermetrics":
+            state.insert_supermetrics(200, at=moment, same_time=False)
+        await Run(server, archive, kind, page_limit=20).backfill()
+        newest = max(e.time for e in archive.source(final_identity(server, kind)).entries())
+        await asyncio.sleep(0.35)  # (the server's clock past the entries below)
+        for minute in range(1, 11):  # (as in the test above: 300 newer, each at its own time)
+            if kind == "aitronos":
+                for step in range(30):
+                    state.insert_aitronos(1, at=newest + timedelta(milliseconds=minute * 30 + step))
+            else:
+                state.insert_supermetrics(30, at=moment + timedelta(minutes=minute), same_time=False)
+        await Run(server, archive, kind, page_limit=20).backfill(stop_after_pages=4)
+        archived = archive.source(final_identity(server, kind))
+        held = len(list(archived.entries()))
+        assert len(archived.coverage("")) == 2 and 200 < held < 500
+        resumed = Run(server, archive, kind, page_limit=20)
+        await resumed.backfill()
+        assert resumed.shown_before_requests == held
+        assert sorted(resumed.ids) == sorted(server_ids(state, kind)) and len(resumed.ids) == 500
         assert_newest_first(resumed.shown)
 
 

@@ -155,6 +155,7 @@ def night_away(tmp_path, spread: bool = False) -> Iterator[Callable[[], Awaitabl
                     state.insert_aitronos(300)
             return app()
 
+        relaunch.archive = archive  # type: ignore[attr-defined]  (what it holds before a launch)
         yield relaunch
 
 
@@ -348,3 +349,19 @@ async def test_the_selected_row_stays_drawn_selected_when_a_page_is_taken_late(t
             assert rows_drawn_selected(again) == [table.cursor_row]
         assert len(seen) > 10 and {entry for entry, _ in seen} == {chosen}, seen
         assert all(len(drawn) == 1 for _, drawn in seen), seen
+
+
+async def test_a_hole_left_by_a_quit_mid_fill_has_the_older_stretch_shown_while_it_is_filled(tmp_path) -> None:
+    """Found in a walk (s19 V3): the relaunch after a quit mid-fill showed only the newest stretch
+    while the hole below it was filled ("shown 2,088" with 20,105 archived), the older one only at
+    "all loaded". Every archived row is shown before the hole's pages, which come in above it."""
+    with night_away(tmp_path, spread=True) as app:
+        stopped = await app()
+        async with stopped.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: len(stopped.viewer.store) >= 150)
+        (held,) = [summary.entries for summary in app.archive.summaries()]
+        lines = await header_lines(await app())
+    shown = [int(re.search(r"shown ([\d,]+)", line)[1].replace(",", "")) for line in lines
+             if re.search(r"\d+ of \d+ older \(\d+%\)", line)]
+    assert shown and min(shown) >= held and 100 < held < 400, (held, lines)
+    assert "all loaded" in lines[-1] and "shown 400" in lines[-1], lines[-1]

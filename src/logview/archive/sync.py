@@ -5,11 +5,11 @@ asked only for the time ranges the archive does not cover.
 it in its place. For one query (the server's part of the filters; its `query_key`) the archive
 knows which time spans are complete. The backfill walks the query's range newest first:
 
-- `paint_first` (the viewer): the newest covered span is shown first, straight from the archive;
-  what is newer than it comes next, page by page on top (one request when nothing is new) — for
-  Aitronos by `start_date` from the newest archived time, for Supermetrics by pages from the head
-  until they reach it; then older gaps and spans alternate down to the range's start, so an
-  interrupted backfill resumes from its oldest archived entry instead of starting over.
+- `paint_first` (the viewer): the covered spans are shown first, straight from the archive (the
+  older ones if the cap has room for all: `older_stretches.py`); what is newer comes next, page by
+  page on top (one request when nothing is new; Aitronos by `start_date` from the newest archived
+  time, Supermetrics by pages from the head until they reach it); then the gaps, down to the range's
+  start, so an interrupted backfill resumes from its oldest archived entry, not from the start.
 - Without it (export), the same pieces come strictly newest first.
 
 Every fetched page is stored as it arrives (`archiving.py`), and the span it completes is recorded
@@ -37,6 +37,7 @@ from logview.archive.archiving import PageArchiving, query_key
 from logview.archive.columns import ArchivedColumns
 from logview.archive.painted import ArchivedRows, SpanPainting
 from logview.archive.coverage import Span, joined_next, settled
+from logview.archive.older_stretches import OlderStretches
 from logview.archive.db import ArchiveError
 from logview.archive.tail import TailPager, newest_time
 from logview.archive.timeless import TimelessLedger, keeping_timeless
@@ -58,7 +59,7 @@ def from_us(value: int) -> datetime:
     return EPOCH + timedelta(microseconds=value)
 
 
-class ArchivedPager:
+class ArchivedPager(OlderStretches):
     """A `Pager` that reads and fills the archive (see the module's docstring)."""
 
     def __init__(self, source: Source, client: ApiClient, filters: Filters, archived: ArchivedSource, *,
@@ -104,9 +105,10 @@ class ArchivedPager:
 
     # -- bookkeeping ----------------------------------------------------------------------
     def _cap(self, entries: Sequence[LogEntry]) -> tuple[Sequence[LogEntry], bool]:
-        if self.max_entries is None or self.loaded + len(entries) < self.max_entries:
+        room = None if self.max_entries is None else self.max_entries - self.loaded + self._early_rows
+        if room is None or len(entries) < room:
             return entries, False
-        return first(entries, self.max_entries - self.loaded), True
+        return first(entries, room), True
 
     def _full(self) -> bool:
         return self.max_entries is not None and self.loaded >= self.max_entries
@@ -131,7 +133,7 @@ class ArchivedPager:
 
     # -- the backfill ---------------------------------------------------------------------
     def _covered(self) -> list[Span]:
-        since, until = _us(self.filters.since), _us(self.filters.until)
+        since, until = epoch_us(self.filters.since), epoch_us(self.filters.until)
         return [span for span in self.archived.coverage(self.key) if span.meets(since, until)]
 
     def paint_now(self) -> ArchivedRows | None:
@@ -144,7 +146,7 @@ class ArchivedPager:
             if not (spans and self.paint_first and self.paint_columns and self.show_archived
                     and self.filters.until is None and not self.filters.search):
                 return None
-            low, high = spans[0].shown_part(_us(self.filters.since), None)
+            low, high = spans[0].shown_part(epoch_us(self.filters.since), None)
             self._painting = painting = SpanPainting(self.archived, self.source, self.filters, low, high)
             first = painting.first()
         except (ArchiveError, sqlite3.Error, OSError):
@@ -197,6 +199,8 @@ class ArchivedPager:
             self._head_pending, self._unreached = True, top.start_us is not None
             async for event in self._show_span(top, since, until):
                 yield event
+            async for event in self._paint_older(spans, since, until):  # (before any request, s19 V3)
+                yield event
             head = from_us(top.end_us)
             self.tail.head.start_from(head, {e.id for e in self.archived.entries(top.end_us, top.end_us)})
             async for event in self._head(head):
@@ -217,7 +221,7 @@ class ArchivedPager:
             if self._full():
                 yield self._cut_at_cap()
                 return
-            async for event in self._show_span(span, since, until):
+            async for event in self._show_once(span, since, until):
                 yield event
             if span.start_us is None:
                 return
@@ -242,10 +246,10 @@ class ArchivedPager:
         """The span's archived entries within the range that match the filters: as columns
         (`paint_columns`, unless a search needs every entry's text), else as entries."""
         if not self.show_archived:  # (counted all the same: the progress and the end say what export says)
-            self._unshown += (count := self.archived.count_in(*span.within(_us(since), _us(until))))
+            self._unshown += (count := self.archived.count_in(*span.within(epoch_us(since), epoch_us(until))))
             self.from_archive += count
             return
-        low, high = span.shown_part(_us(since), _us(until))
+        low, high = span.shown_part(epoch_us(since), epoch_us(until))
         painted = self._span_columns(low, high) if self.paint_columns and not self.filters.search \
             else self._span_entries(low, high)
         async for event in painted:
@@ -305,7 +309,7 @@ class ArchivedPager:
 
     def _floor_ids(self, span: Span, since: datetime | None) -> set[str]:
         """The ids archived at the time just below `span`, which `_show_span` showed with it."""
-        low, _ = span.shown_part(_us(since), None)
+        low, _ = span.shown_part(epoch_us(since), None)
         if not self.show_archived or span.start_us is None or low is None or low >= span.start_us:
             return set()
         return {entry.id for entry in self.archived.entries(low, low, timeless=False)}
@@ -410,10 +414,6 @@ class ArchivedPager:
 
     def follow(self, interval_s: float, *, max_backoff_s: float = 60.0) -> AsyncIterator[PagerEvent]:
         return self.tail.follow(interval_s, max_backoff_s=max_backoff_s)
-
-
-def _us(moment: datetime | None) -> int | None:
-    return None if moment is None else epoch_us(moment)
 
 
 __all__ = ["ArchivedPager", "ArchivedRows", "query_key"]
