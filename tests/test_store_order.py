@@ -58,7 +58,7 @@ def test_a_backfill_page_newer_than_rows_shown_is_merged_into_place() -> None:
     assert change.reordered and not change.reset
     assert order(store) == [f"log_{i}" for i in sorted([*range(0, 40, 2), 31, 7, 45, 3])]
     assert ids(store, view.index) == ids(store, store.select(view.filters).index)
-    assert store.entry(change.follow(store.moves, cursor)[0]).id == cursor_id  # the cursor's entry is found again
+    assert store.entry(change.follow(store.moves, cursor, change.moves[0])[0]).id == cursor_id  # the cursor's entry is found again
     assert view.others_total == len(store) and sum(view.option_counts) == len(store)
 
 
@@ -72,7 +72,7 @@ def test_a_tail_batch_older_than_the_head_is_merged_into_place() -> None:
     change = view.sync()
     assert change.reordered
     assert order(store) == [f"log_{i}" for i in sorted([*range(10, 30), 2, 15, 0, 27])]
-    assert len(view) == 24 and store.entry(change.follow(store.moves, top)[0]).id == "log_10"
+    assert len(view) == 24 and store.entry(change.follow(store.moves, top, change.moves[0])[0]).id == "log_10"
     assert change.prepended == 4  # all four sit above log_28, the first row that kept its ordinal
 
 
@@ -144,14 +144,14 @@ def test_any_arrival_order_is_held_newest_first_and_the_view_follows(batches, fi
                 batch.append(AIT.entry_from_raw({"id": f"t{number}", "created_at": "?", "status": "error", "x": "b"}))
             else:
                 batch.append(ait(number, minutes=value, status=("error", "success")[number % 2], note="ab"[number % 2]))
-        cursor = view.ordinal(pick % len(view)) if len(view) else None
+        cursor, numbered = view.ordinal(pick % len(view)) if len(view) else None, store.moves.version
         before = store.entry(cursor).id if cursor is not None else None
         (store.prepend if live else store.append)(batch)
         change = view.sync()
         assert timed_newest_first(store)
         assert ids(store, view.index) == ids(store, store.select(filters).index)
         if cursor is not None:
-            assert store.entry(change.follow(store.moves, cursor)[0]).id == before
+            assert store.entry(change.follow(store.moves, cursor, numbered)[0]).id == before
     assert sorted(order(store)) == sorted({*order(store)}) and len(store) == number
 
 

@@ -31,18 +31,19 @@ class ViewChange:
     reordered: bool = False  # rows arriving out of order were merged into place: see `follow`
     moves: tuple[int, int] = (0, 0)  # the store's move versions the merge went from and to
     before: np.ndarray | None = field(default=None, compare=False, repr=False)  # the index before it
-    after: np.ndarray | None = field(default=None, compare=False, repr=False)  # and after it
 
-    def follow(self, moves: Moves, ordinal: int) -> tuple[int, int]:
-        """Where the row at `ordinal` (as numbered before this change) went, and how many rows
-        landed above it: a merge's rows may land below the user's row (a relaunch's fill of what
-        is newer than the archive comes newest first, each page older than the last), and only
-        those above it move it."""
-        if self.before is None or self.after is None:
-            return ordinal, self.prepended
-        was = int(np.searchsorted(self.before, ordinal))
-        ordinal = moves.follow(ordinal, *self.moves)
-        return ordinal, max(0, int(np.searchsorted(self.after, ordinal)) - was)
+    def follow(self, moves: Moves, ordinal: int, numbered_at: int) -> tuple[int, int | None]:
+        """Where the row at `ordinal` (numbered as the store was at version `numbered_at`) is now,
+        numbered as the store is now (a later change may still wait to be applied: a row on screen
+        is drawn by today's numbers), and the row it showed before this change: a merge's rows may
+        land below the user's row (a relaunch's fill of what is newer than the archive comes newest
+        first, each page older than the last), and only those above it move it. None: the ordinal
+        was numbered after this change (by an earlier change applied, or the user's move), whose
+        rows were counted then."""
+        now = moves.follow(ordinal, numbered_at)
+        if self.before is None or numbered_at > self.moves[0]:
+            return now, None
+        return now, int(np.searchsorted(self.before, moves.follow(ordinal, numbered_at, self.moves[0])))
 
 
 class FilteredView:
@@ -162,7 +163,7 @@ class FilteredView:
         dropped = len(old) - int(np.searchsorted(old, tail))
         appended = len(new) - len(old) - prepended + dropped
         return ViewChange(max(0, prepended), max(0, appended), dropped, reordered=True,
-                          moves=(moves, self._moves), before=old, after=new.copy())
+                          moves=(moves, self._moves), before=old)
 
     def _add_counts(self, part: Selection) -> None:
         self.option_counts = self.option_counts + part.option_counts

@@ -26,14 +26,14 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from logview.store import FilteredView, ViewChange
-from logview.ui.widgets.table_messages import CursorMoved, FollowChanged
+from logview.ui.widgets.table_messages import CursorMoved, FollowChanged, SidewaysWheel
 from logview.ui.cells import COLUMNS, Column, format_time, local_time, time_width, today
 from logview.ui.table_layout import TableLayout, fit, with_time_width
 from logview.ui.table_rows import header_text, needs_dates, on_screen, row_text, with_arrows
 from logview.ui.widgets.styling import legible_segments, partial_style
 
 
-class LogTable(ScrollView, can_focus=True):
+class LogTable(SidewaysWheel, ScrollView, can_focus=True):
     """Newest-first log rows from a `FilteredView`, with a cursor that never jumps on its own."""
 
     BINDINGS: list[BindingType] = [
@@ -60,6 +60,7 @@ class LogTable(ScrollView, can_focus=True):
         self._activate, self.kind = activate, kind
         self.columns: tuple[Column, ...] = COLUMNS[kind]
         self.view: FilteredView | None = None
+        self._numbered_at = 0  # the store's moves version the cursor's ordinal is numbered as of
         self.cursor_ordinal: int | None = None
         self.new_rows = 0  # live rows that arrived above the user's place ("+N new")
         self.sticky_end = False  # after G/End: keep going to the oldest row as pages arrive
@@ -95,6 +96,17 @@ class LogTable(ScrollView, can_focus=True):
         self.labels = labels
         self._cache.clear()
         self.refresh()
+
+    @property
+    def cursor_ordinal(self) -> int | None:
+        """The selected entry's ordinal as the store numbers its rows now: those merged into place
+        since it was set are followed (the change that says how many landed above it may come later)."""
+        ordinal, view = self._cursor_ordinal, self.view
+        return ordinal if ordinal is None or view is None else view.store.moves.follow(ordinal, self._numbered_at)
+
+    @cursor_ordinal.setter
+    def cursor_ordinal(self, ordinal: int | None) -> None:
+        self._cursor_ordinal, self._numbered_at = ordinal, self.view.store.moves.version if self.view else 0
 
     @property
     def row_count(self) -> int:
@@ -139,8 +151,9 @@ class LogTable(ScrollView, can_focus=True):
         above = change.prepended  # (the view is updated: the cursor's row moved down by the rows above it)
         if change.reordered:  # rows that came out of order were merged into place: follow ours
             self._cache.clear()
-            if self.cursor_ordinal is not None:  # (those that landed below it move nothing, V1/V2)
-                self.cursor_ordinal, above = change.follow(view.store.moves, self.cursor_ordinal)
+            if self._cursor_ordinal is not None:  # (those that landed below it move nothing, V1/V2)
+                self.cursor_ordinal, was = change.follow(view.store.moves, self._cursor_ordinal, self._numbered_at)
+                above = 0 if was is None else max(0, self.cursor_row - was)
         was_following = not self.pinned and self.cursor_row - above <= 0 and round(self.scroll_y) == 0
         was_empty, old_scroll = self.cursor_ordinal is None, round(self.scroll_y)
         self._update_size()
@@ -251,9 +264,7 @@ class LogTable(ScrollView, can_focus=True):
         else:
             self.refresh()
 
-    def move_to_row(self, row: int) -> None:
-        """Select a row by number (used for e/E jumps), scrolling it into view."""
-        self._move_to(row)
+    move_to_row = _move_to  # (select a row by number, scrolling it into view: e/E jumps)
 
     def _scroll_cursor_visible(self) -> None:
         row, top, page = self.cursor_row, round(self.scroll_y), self.page_rows
@@ -350,16 +361,6 @@ class LogTable(ScrollView, can_focus=True):
         if shift != self.shift:
             self.shift = shift
             self.refresh()
-
-    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
-        if event.shift or event.ctrl:  # the wheel with Shift scrolls sideways
-            self.action_shift(1)
-
-    def on_mouse_scroll_right(self, event: events.MouseScrollRight) -> None:
-        self.action_shift(1)
-
-    def on_mouse_scroll_left(self, event: events.MouseScrollLeft) -> None:
-        self.action_shift(-1)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
