@@ -61,6 +61,11 @@ class FittingScreen(Screen[None]):
         if not self._resumed_once:
             self._resumed_once = True
             event.refresh_styles = False
+            # Fitted to the terminal before Textual's first layout of the screen (its handler, next):
+            # the Resize that layout sends the screen is then one it is fitted and laid out at, let
+            # go. Fitted at that Resize, it cost a second layout and paint (12–17 ms) just after a
+            # big file's first rows, while its lines waited to be taken.
+            self._fit(self.app.size)
 
     def on_mount(self) -> None:
         self.watch(self, "focused", self._focus_moved, init=False)
@@ -69,16 +74,20 @@ class FittingScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         # Runs before Textual's own handler (`Screen._on_resize`), which lays out and repaints the
-        # whole screen. A launch sends the screen its size twice, as it is shown and again when the
-        # app takes the terminal's: the second, ~50 ms of layout and paint just after a big file's
-        # first rows, changes nothing. A size the screen is fitted to and laid out at (both: the
-        # compositor's size too, should Textual lay a screen out some other way) is let go.
+        # whole screen. A launch sends the screen its size twice, from Textual's first layout of it
+        # and again when the app takes the terminal's: the screen is fitted before that layout
+        # (`_on_screen_resume`), so neither changes anything (each ~15–50 ms of layout and paint
+        # just after a big file's first rows). A size the screen is fitted to and laid out at (both:
+        # the compositor's size too, should Textual lay a screen out some other way) is let go.
         if event.size == self._fitted_to and event.size == self._compositor.size:
             event.prevent_default()
             event.stop()
             return
-        self._fitted_to = event.size
-        width, height = self.size
+        self._fit(event.size)
+
+    def _fit(self, size: Size) -> None:
+        self._fitted_to = size
+        width, height = size
         narrow = width < SIDEBAR_FOLDS_BELOW
         if narrow != self._narrow:  # across the threshold, the sidebar does what the size says again
             self._narrow, self._sidebar_wanted = narrow, None
@@ -86,19 +95,21 @@ class FittingScreen(Screen[None]):
         self.set_class(width < SIDEBAR_COVERS_BELOW, "-drawer")
         self.set_class(height < DETAIL_COVERS_BELOW, "-short")
         self.browser.set_class(width >= WIDE_FROM, "-wide")
-        self._fold()
+        self._fold(width)
 
     @property
     def sidebar_folded(self) -> bool:
         return self.has_class("-folded")
 
-    def _fold(self) -> None:
+    def _fold(self, width: int | None = None) -> None:
+        """`width`: the screen's, when it is not yet laid out at it."""
         shown = self._sidebar_wanted if self._sidebar_wanted is not None else not self._narrow
         folded = not shown and not self._peeking
         if folded and self.focused is not None and self.sidebar in self.focused.ancestors:
             self.set_focus(self.browser.table)  # nothing hidden keeps the focus
         self.set_class(folded, "-folded")
-        self.set_class(not folded and self.size.width < STATS_BESIDE_FROM, "-stats-above")
+        width = self.size.width if width is None else width
+        self.set_class(not folded and width < STATS_BESIDE_FROM, "-stats-above")
         self._one_panel_when_crowded()
 
     def _one_panel_when_crowded(self) -> None:
