@@ -11,15 +11,21 @@ from ui_helpers import SIZE, file_app, make_app, screen_text, settle
 
 async def palette_titles(pilot, query: str) -> list[str]:
     """The titles the palette lists for `query`, as the user sees them."""
-    from textual.command import CommandList
+    from textual.command import CommandList, CommandPalette
 
     await pilot.press("ctrl+p")
     await pilot.pause()
     await pilot.press(*query)
-    await pilot.pause(0.5)
-    options = pilot.app.screen.query_one(CommandList)
-    titles = [str(options.get_option_at_index(i).prompt).split("\n")[0] for i in range(options.option_count)]
-    return titles
+    await pilot.pause()
+    palette = pilot.app.screen
+    # the search runs in the palette's workers: wait for them, not for a fixed time (a 0.5 s pause
+    # raced Textual's own 0.5 s countdown to "No matches found" on a loaded machine)
+    for worker in [worker for worker in pilot.app.workers if worker.node is palette]:
+        await worker.wait()
+    await pilot.pause()
+    options = palette.query_one(CommandList)
+    listed = [options.get_option_at_index(i) for i in range(options.option_count)]
+    return [str(option.prompt).split("\n")[0] for option in listed if option.id != CommandPalette._NO_MATCHES]
 
 
 async def test_every_command_is_listed_once(demo: DemoServer) -> None:
