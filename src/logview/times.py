@@ -141,6 +141,11 @@ def epoch_us(moment: datetime | None) -> int | None:
     return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
+def from_epoch_us(value: int) -> datetime:
+    """The UTC moment `value` microseconds after the epoch (`epoch_us`'s inverse)."""
+    return _EPOCH + timedelta(microseconds=value)
+
+
 def epoch_us_all(times: list[datetime | None]) -> list[int | None]:
     """`[epoch_us(moment) for moment in times]`, the same arithmetic run in C for the common list
     (every time aware: a time's Python call cost more than the rest of its archive row)."""

@@ -8,52 +8,48 @@ them all, and the hole's pages are merged into place above them as they come (th
 rows newest first). The cap then leaves the rows painted early out of what a hole above them may
 fetch: they are older, and the store lets the oldest go, as it does for what is newer than the
 archive (`_head`).
-
-A mixin of `ArchivedPager`, whose state it reads as its own (importing `sync.py` here would be an
-import loop), as `api/estimates.py` is of the budget.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
-from datetime import datetime
-from types import MappingProxyType
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from typing import TypeVar
 
 from logview.archive.coverage import Span
-from logview.times import epoch_us
+
+Event = TypeVar("Event")
 
 
 class OlderStretches:
-    """`ArchivedPager._paint_older`, `_show_once` and `_early_rows`."""
+    """Which stretches the walk painted early, and how many rows each showed. The pager says how
+    many rows it has shown so far (`shown`) and, to each call, how a span is shown (`show`)."""
 
-    _early: Mapping[Span, int] = MappingProxyType({})  # the stretches painted early: rows each showed
+    def __init__(self, shown: Callable[[], int]) -> None:
+        self._shown = shown
+        self._early: dict[Span, int] = {}
 
     @property
-    def _early_rows(self) -> int:
-        """Rows painted early older than what the walk fetches now: not in the cap's count for it."""
+    def rows(self) -> int:
+        """Rows painted early, older than what the walk fetches now: not in the cap's count for it."""
         return sum(self._early.values())
 
-    async def _paint_older(self, spans: list[Span], since: datetime | None, until: datetime | None
-                           ) -> AsyncIterator[Any]:
-        """Every stretch of `spans` (older than the one shown), now, if the cap has room for them all."""
-        self._early = early = {}
-        room = self.max_entries  # type: ignore[attr-defined]
-        if room is not None and self.loaded + sum(  # type: ignore[attr-defined]
-                self.archived.count_in(*span.within(epoch_us(since), epoch_us(until)))  # type: ignore[attr-defined]
-                for span in spans) >= room:
+    async def paint(self, spans: list[Span], show: Callable[[Span], AsyncIterator[Event]], *,
+                    room: int | None, rows_in: Callable[[Span], int]) -> AsyncIterator[Event]:
+        """Every stretch of `spans` (older than the one shown), now, if `room` (the cap's, None: no
+        cap) holds what is shown already and all their rows (`rows_in` a span)."""
+        self._early = {}
+        if room is not None and self._shown() + sum(rows_in(span) for span in spans) >= room:
             return
         for span in spans:
-            shown = self.loaded  # type: ignore[attr-defined]
-            async for event in self._show_span(span, since, until):  # type: ignore[attr-defined]
+            before = self._shown()
+            async for event in show(span):
                 yield event
-            early[span] = self.loaded - shown  # type: ignore[attr-defined]
+            self._early[span] = self._shown() - before
 
-    async def _show_once(self, span: Span, since: datetime | None, until: datetime | None) -> AsyncIterator[Any]:
-        """`_show_span`, unless `span` was painted early: then what the walk fetches next is older
+    async def show_once(self, span: Span, show: Callable[[Span], AsyncIterator[Event]]) -> AsyncIterator[Event]:
+        """`span` shown, unless it was painted early: then what the walk fetches next is older
         than its rows, which count against the cap again."""
-        if span in self._early:
-            self._early = {key: rows for key, rows in self._early.items() if key != span}
+        if self._early.pop(span, None) is not None:
             return
-        async for event in self._show_span(span, since, until):  # type: ignore[attr-defined]
+        async for event in show(span):
             yield event

@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from functools import partial
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from logview.api.contract import sort_key
@@ -42,7 +43,7 @@ from logview.archive.db import ArchiveError
 from logview.archive.tail import TailPager, newest_time
 from logview.archive.timeless import TimelessLedger, keeping_timeless
 from logview.model import Filters, LogEntry
-from logview.times import epoch_us
+from logview.times import epoch_us, from_epoch_us
 from logview.sources.page_columns import first, oldest_time
 
 if TYPE_CHECKING:
@@ -52,14 +53,9 @@ if TYPE_CHECKING:
 
 PAINT_BATCH = 5_000  # archived entries handed over at once: the first screen comes after the first
 ONE_US = timedelta(microseconds=1)
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
-def from_us(value: int) -> datetime:
-    return EPOCH + timedelta(microseconds=value)
-
-
-class ArchivedPager(OlderStretches):
+class ArchivedPager:
     """A `Pager` that reads and fills the archive (see the module's docstring)."""
 
     def __init__(self, source: Source, client: ApiClient, filters: Filters, archived: ArchivedSource, *,
@@ -94,6 +90,7 @@ class ArchivedPager(OlderStretches):
         self._cut_short = False  # the cap ended the walk before the range's end
         self._spans: list[Span] | None = None  # the archive's coverage, once `paint_now` has read it
         self._painting: SpanPainting | None = None  # the top span, begun by `paint_now`
+        self._older = OlderStretches(lambda: self.loaded)  # (painted before any request: s19 V3)
 
     @property
     def archive_problem(self) -> str | None:
@@ -105,7 +102,7 @@ class ArchivedPager(OlderStretches):
 
     # -- bookkeeping ----------------------------------------------------------------------
     def _cap(self, entries: Sequence[LogEntry]) -> tuple[Sequence[LogEntry], bool]:
-        room = None if self.max_entries is None else self.max_entries - self.loaded + self._early_rows
+        room = None if self.max_entries is None else self.max_entries - self.loaded + self._older.rows
         if room is None or len(entries) < room:
             return entries, False
         return first(entries, room), True
@@ -194,26 +191,28 @@ class ArchivedPager(OlderStretches):
         # wanted) until a span has been shown, then that span's start (entries at it are in it).
         ceiling, open_top, inside = until, until is None, False
         shown_below: set[str] = set()  # the ids shown just below `ceiling` (`Span.shown_part`)
+        show = partial(self._show_span, since=since, until=until)
         if spans and self.paint_first and open_top:
             top = spans.pop(0)
             self._head_pending, self._unreached = True, top.start_us is not None
             async for event in self._show_span(top, since, until):
                 yield event
-            async for event in self._paint_older(spans, since, until):  # (before any request, s19 V3)
+            rows_in = lambda span: self.archived.count_in(*span.within(epoch_us(since), epoch_us(until)))  # noqa: E731
+            async for event in self._older.paint(spans, show, room=self.max_entries, rows_in=rows_in):
                 yield event
-            head = from_us(top.end_us)
+            head = from_epoch_us(top.end_us)
             self.tail.head.start_from(head, {e.id for e in self.archived.entries(top.end_us, top.end_us)})
             async for event in self._head(head):
                 yield event
             if top.start_us is None:
                 return
-            ceiling, open_top, inside = from_us(top.start_us), False, True
+            ceiling, open_top, inside = from_epoch_us(top.start_us), False, True
             shown_below = self._floor_ids(top, since)
         for span in spans:
             if self._full():
                 yield self._cut_at_cap()
                 return
-            floor = from_us(span.end_us)
+            floor = from_epoch_us(span.end_us)
             if ceiling is None or floor < ceiling:
                 async for event in self._gap(floor, ceiling, open_top=open_top, keep_above=floor,
                                              keep_below=ceiling if inside else None, shown_below=shown_below):
@@ -221,11 +220,11 @@ class ArchivedPager(OlderStretches):
             if self._full():
                 yield self._cut_at_cap()
                 return
-            async for event in self._show_once(span, since, until):
+            async for event in self._older.show_once(span, show):
                 yield event
             if span.start_us is None:
                 return
-            ceiling, open_top, inside = from_us(span.start_us), False, True
+            ceiling, open_top, inside = from_epoch_us(span.start_us), False, True
             shown_below = self._floor_ids(span, since)
         self._unreached = False
         if ceiling is None or since is None or ceiling > since:  # (a part below the last span)
@@ -293,8 +292,8 @@ class ArchivedPager(OlderStretches):
         self.from_archive += count
         self.loaded += count
         newest, head = columns.newest_us(), self.tail.head.time
-        if newest is not None and (head is None or from_us(newest) >= head):
-            self.tail.head.start_from(from_us(newest), {e.id for e in self.archived.entries(newest, newest)
+        if newest is not None and (head is None or from_epoch_us(newest) >= head):
+            self.tail.head.start_from(from_epoch_us(newest), {e.id for e in self.archived.entries(newest, newest)
                                                    if self.source.matches(e, self.filters)})
         if not self._head_pending:
             self._head_known.set()
