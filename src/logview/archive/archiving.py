@@ -81,19 +81,23 @@ class PageArchiving:
 
     async def ending(self, done: BackfillDone) -> AsyncIterator[Notice | BackfillDone]:
         """A backfill's end: every page handed over archived (its trouble said), then `done` —
-        or, `done_first` (the viewer), `done` at once and the archive's catching up after it.
+        or, `done_first` (the viewer) while a writer process stores the backfill, `done` at once
+        and the archive's catching up after it.
 
         The viewer shows every entry it fetched whether or not it is archived yet; making the
-        user wait for the writer to finish its last pages (~0.1 s per 100k from the loopback
-        demo, more where the writer lags) told them nothing, and the status line says
-        "archiving …" until the generator ends. Export and `logview sql` end on what the archive
-        holds, so for them the end waits. A quit meanwhile archives what was handed over (the
+        user wait for the writer process's last pages (~0.1 s per 100k from the loopback demo,
+        more where it lags) told them nothing, and the status line says "archiving …" until the
+        generator ends. A thread's last page (a paced backfill, a relaunch's newest) is committed
+        in a few ms, and the end waits for it as before: what the viewer asks at the end (the
+        credentials' names) then still goes after the tail's first poll. Export and `logview
+        sql` end on what the archive holds. A quit meanwhile archives what was handed over (the
         viewer's close flushes, as after any backfill)."""
-        if self.done_first:
+        first = self.done_first and self.writer.in_process
+        if first:
             yield done
         if (trouble := await self.flush()) is not None:
             yield trouble
-        if not self.done_first:
+        if not first:
             yield done
 
     def _problem_notice(self) -> Notice | None:

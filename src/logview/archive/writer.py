@@ -147,6 +147,11 @@ class PageWriter:
         if self._writing is None or self._writing.done():
             self._writing = asyncio.ensure_future(self._write())
 
+    @property
+    def in_process(self) -> bool:
+        """Whether a writer process stores the pages (or is starting to)."""
+        return self._starting is not None
+
     def _fast(self, count: int) -> bool:
         """Whether PROCESS_AFTER entries have now been handed over within PROCESS_WINDOW_S."""
         now = time.monotonic()
