@@ -14,7 +14,9 @@ the viewer's interpreter. Each run then starts, one after the other, two fresh c
   rows shown and the process's peak RSS (VmHWM). `--archive`: through a fresh archive in a
   temporary folder, as `logview` runs by default (entries stored while the next page is fetched);
   a run that archived fewer than N is noted (a writer that failed goes on without the archive,
-  faster).
+  faster). The viewer says its rows are loaded before its archive's writer has stored the last
+  pages ("archiving …"): `archived s` runs on until it has (and the writer process has ended),
+  `arch ratio` is it over the bare loop's; a viewer that waits for its archive gives `s` again.
 - bare: `httpx.AsyncClient` + `orjson.loads`, the same 1,000-entry pages with a naive `before`
   cursor, nothing kept but a count.
 - `--prefetch`: the viewer sends each page's successor while it parses the page (off by default,
@@ -102,6 +104,9 @@ async def viewer_child(url: str, n: int, archive_dir: str | None) -> dict:
         loaded_s = time.perf_counter() - started
         cpu_s = time.process_time() - cpu_started
         loaded, phase = len(app.viewer.store), session.phase
+        while getattr(app.viewer.feed, "archiving", False):  # (the last pages, archived after the rows are all shown)
+            await asyncio.sleep(0.002)
+        archived_s, archived_cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
     archived = None
     if archive is not None:  # (a writer that failed leaves the rest unarchived, and is faster for it)
         from logview.archive.rows import identity_of
@@ -110,7 +115,7 @@ async def viewer_child(url: str, n: int, archive_dir: str | None) -> dict:
         assert identity is not None
         archived = archive.source(identity).count()
         archive.close()
-    return {"archived": archived, "seconds": loaded_s, "first_rows_s": first_rows, "loaded": loaded, "phase": phase,
+    return {"archived": archived, "archived_s": archived_s, "archived_cpu_s": archived_cpu_s, "seconds": loaded_s, "first_rows_s": first_rows, "loaded": loaded, "phase": phase,
             "load_s": loaded_s - (first_request[0] - started), "rss_mib": peak_rss_mib(), "cpu_s": cpu_s,
             "paints": paints[0], "layouts": paints[1], "gc_s": collections[0], "collections": int(collections[1]),
             "parse_s": ingest[0], "code_s": ingest[1]}
@@ -302,12 +307,14 @@ def main(argv: list[str] | None = None) -> int:
           "cpu s: the process's CPU time over s; gc s: of it in cyclic collections (how many: gcs); "
           "ratio: s / bare s; parse s, code s: CPU in SupermetricsSource.parse_page and Codes.encode")
     viewers = ["viewer"] + (["baseline"] if args.baseline is not None else [])
-    print(f"{'run':<8}{'':<10}{'s':>7}{'load s':>8}{'first rows s':>14}{'cpu s':>7}{'gc s':>6}{'gcs':>5}{'paints':>8}{'layouts':>8}{'loaded':>10}"
+    print(f"{'run':<8}{'':<10}{'s':>7}{'archived s':>11}{'arch ratio':>11}{'load s':>8}{'first rows s':>14}{'cpu s':>7}{'gc s':>6}{'gcs':>5}{'paints':>8}{'layouts':>8}{'loaded':>10}"
           f"{'peak RSS MiB':>14}{'ratio':>8}{'load ratio':>12}{'parse s':>9}{'code s':>8}")
 
     def line(run: str, name: str, viewer: dict, bare: dict) -> str:
         first = viewer["first_rows_s"]
-        return (f"{run:<8}{name:<10}{viewer['seconds']:>7.2f}{viewer['load_s']:>8.2f}"
+        archived_s = viewer.get("archived_s", viewer["seconds"])
+        return (f"{run:<8}{name:<10}{viewer['seconds']:>7.2f}{archived_s:>11.2f}{archived_s / bare['seconds']:>11.2f}"
+                f"{viewer['load_s']:>8.2f}"
                 f"{first if first is not None else float('nan'):>14.2f}{viewer['cpu_s']:>7.2f}"
                 f"{viewer.get('gc_s', float('nan')):>6.2f}{viewer.get('collections', 0):>5}{viewer['paints']:>8}{viewer.get('layouts', 0):>8}"
                 f"{viewer['loaded']:>10,}{viewer['rss_mib']:>14.0f}"
@@ -318,14 +325,17 @@ def main(argv: list[str] | None = None) -> int:
         bare = children["bare"]
         for name in viewers:
             print(line(str(run), name, children[name], bare))
-        print(f"{run:<8}{'bare':<10}{bare['seconds']:>7.2f}{'':>22}{bare['cpu_s']:>7.2f}{'':>27}{bare['loaded']:>10,}"
+        print(f"{run:<8}{'bare':<10}{bare['seconds']:>7.2f}{'':>44}{bare['cpu_s']:>7.2f}{'':>27}{bare['loaded']:>10,}"
               f"{bare['rss_mib']:>14.0f}")
     for name in viewers + ["bare"]:
         values = [children[name] for children in runs]
         ratios = [children[name]["seconds"] / children["bare"]["seconds"] for children in runs]
         load_ratios = [children[name].get("load_s", 0) / children["bare"]["seconds"] for children in runs]
         median = statistics.median
+        archived = [v.get("archived_s", v["seconds"]) for v in values]
         print(f"{'median':<8}{name:<10}{median(v['seconds'] for v in values):>7.2f}"
+              + (f"{median(archived):>11.2f}{median(a / c['bare']['seconds'] for a, c in zip(archived, runs)):>11.2f}"
+                 if name != "bare" else f"{'':>22}")
               + (f"{median(v['load_s'] for v in values):>8.2f}{median(v['first_rows_s'] or 0 for v in values):>14.2f}"
                  if name != "bare" else f"{'':>22}")
               + f"{median(v['cpu_s'] for v in values):>7.2f}"

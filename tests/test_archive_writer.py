@@ -71,7 +71,8 @@ async def test_after_each_commit_it_says_where_the_entries_are_archived_and_not_
 
 
 async def test_a_fetch_faster_than_the_archive_waits_for_it(monkeypatch):
-    """What waits to be stored is held in memory: past BACKLOG_ENTRIES, `room` holds the fetch."""
+    """What waits to be stored is held in memory: past BACKLOG_BYTES, `room` holds the fetch (rows
+    count ROW_BYTES an entry)."""
     import time
 
     import logview.archive.writer as writer_module
@@ -86,7 +87,9 @@ async def test_a_fetch_faster_than_the_archive_waits_for_it(monkeypatch):
             return store_rows(rows, **options)
 
         stored.store_rows = slowly
-        monkeypatch.setattr(writer_module, "BACKLOG_ENTRIES", 500)
+        monkeypatch.setattr(writer_module, "BACKLOG_BYTES", 500 * writer_module.ROW_BYTES)
+        monkeypatch.setattr(writer_module, "PROCESS_AFTER", 10**9)  # (rows, in the thread: the process's pages
+        # wait as their text, `test_archive_writer_process.py`)
         writer = PageWriter(stored, "")
         most = 0
         for start in range(0, len(entries), 100):

@@ -225,22 +225,27 @@ async def test_a_relaunch_fill_shows_its_rows_as_they_come_with_a_done_in(tmp_pa
 async def test_the_memory_archived_entries_freed_goes_back_paced_while_loading_and_at_the_end(
         quiet_server, tmp_path, monkeypatch) -> None:
     """A trim after each of the archive's words cost ~15 ms per 100k (and the page faults after):
-    while the backfill runs, at most one a `TRIM_ARCHIVED_EVERY_S`; once it has ended, one at
-    its end and after every later word, so that what the last entries freed goes back too."""
+    while the backfill runs or its last pages are archived, at most one a `TRIM_ARCHIVED_EVERY_S`;
+    one when every entry is shown, one when the archive has caught up, and after every later
+    word, so that what the last entries freed goes back too."""
     from logview.store.entries import EntryStore
     from logview.ui import feed as feed_module
 
     monkeypatch.setattr(feed_module, "TRIM_ARCHIVED_EVERY_S", 60.0)
-    trims: list[bool] = []  # (whether a backfill was running at each)
-    words: list[bool] = []
+    trims: list[str] = []  # (at each: the backfill running, its archive catching up, or neither)
+    words: list[str] = []
     archived = EntryStore.archived
 
+    def when() -> str:
+        feed = app.viewer.feed
+        return "loading" if feed.backfilling else "archiving" if feed.archiving else "done"
+
     def counted_word(store, rowids, reader):
-        words.append(app.viewer.feed.backfilling)
+        words.append(when())
         return archived(store, rowids, reader)
 
     monkeypatch.setattr(EntryStore, "archived", counted_word)
-    monkeypatch.setattr(feed_module, "release_free_memory", lambda: trims.append(app.viewer.feed.backfilling))
+    monkeypatch.setattr(feed_module, "release_free_memory", lambda: trims.append(when()))
     quiet_server.state.add_fault(Fault(kind="latency", delay=0.25, count=20, api="supermetrics"))  # (~2.5 s)
     with Archive.open(tmp_path / "archive.sqlite3") as archive:
         app = archived_app(quiet_server, archive, "supermetrics")
@@ -249,10 +254,10 @@ async def test_the_memory_archived_entries_freed_goes_back_paced_while_loading_a
             held = app.viewer.store.held
             await wait_until(pilot, lambda: not held.unarchived)  # every entry archived and let go
             assert len(app.viewer.store) == 900
-            assert words.count(True) > 1  # (9 pages of 100: more than one word while loading)
-            assert trims.count(True) <= 1
-            # at the end, and after each word that came after it
-            assert trims.count(False) == 1 + words.count(False)
+            assert words.count("loading") > 1  # (9 pages of 100: more than one word while loading)
+            assert trims.count("loading") <= 1
+            # every entry shown, the archive caught up, and after each word that came after that
+            assert len(trims) - trims.count("loading") == 2 + words.count("done")
             assert held.entries.count(None) == len(held.entries)  # (let go: read back from the archive)
 
 

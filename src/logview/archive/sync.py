@@ -62,7 +62,7 @@ class ArchivedPager:
                  max_entries: int | None = None, paint_first: bool = True, show_archived: bool = True,
                  store: Callable[[Sequence[LogEntry], Span | None], Awaitable[Notice | None]] | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, paint_columns: bool = False,
-                 on_archived: Callable[[dict[str, int]], None] | None = None) -> None:
+                 on_archived: Callable[[dict[str, int]], None] | None = None, done_before_archived: bool = False) -> None:
         self.source, self.client, self.filters, self.archived = source, client, filters, archived
         self.paint_columns = paint_columns  # archived spans come as `ArchivedRows` (the viewer's store)
         self.max_entries, self.paint_first, self.show_archived = max_entries, paint_first, show_archived
@@ -71,7 +71,7 @@ class ArchivedPager:
         self.server_filters = source.server_part(filters)
         self.key = query_key(self.server_filters)
         self._keep_all = source.keeps_everything(filters)  # (no entry to test against the filters)
-        self._archiving = PageArchiving(archived, self.key, on_archived)
+        self._archiving = PageArchiving(archived, self.key, on_archived, done_first=done_before_archived)
         self._store = store or self._archiving.store
         # The tail is a plain pager whose head is what the backfill has shown. It waits until the
         # head is final: in paint-first mode, until what is newer than the archive has come.
@@ -181,9 +181,8 @@ class ArchivedPager:
                 self.tail.head.start_from(since, set())
             self._head_pending = False
             self._head_known.set()
-        if (trouble := await self.flush()) is not None:
-            yield trouble
-        yield BackfillDone(self.loaded + self._unshown, self.pages, capped)
+        async for event in self._archiving.ending(BackfillDone(self.loaded + self._unshown, self.pages, capped)):
+            yield event  # (the archive's trouble and the end, in the order `PageArchiving.ending` says)
 
     async def _walk(self, spans: list[Span], since: datetime | None, until: datetime | None
                     ) -> AsyncIterator[PagerEvent]:

@@ -64,9 +64,15 @@ if TYPE_CHECKING:
 
 GATHER_S = 0.2  # how long the first page waits for others (the viewer's batches come as often)
 GATHER_ENTRIES = 1_000  # … unless this many entries wait already; and no more go to one transaction
-# A fetch faster than the archive (loopback) waits while this many entries wait to be stored: each
-# waits as rows, a few KB an entry (100k Supermetrics entries from the demo held ~400 MiB without).
-BACKLOG_ENTRIES = 4 * GATHER_ENTRIES
+# A fetch faster than the archive (loopback) waits while this much waits to be stored, in memory. A
+# page waiting as rows (the thread's), or not made ready yet, counts ROW_BYTES an entry: the 4,000
+# entries the bound was before (they hold a few KB each in fact: 100k Supermetrics entries from the
+# demo held ~400 MiB without a bound). A page for the writer process counts its JSON text and times
+# (~0.2 KB a Supermetrics entry): counted as rows, 4,000 entries were ~1 MiB, and the fetch waited
+# for the process 0.04-0.06 s per 100k, mostly while it started (traced); now up to ~37k entries
+# wait, ~0.25 s of the process's work (a quit waits for what is handed over: `Feed.aclose`).
+BACKLOG_BYTES = 8 << 20
+ROW_BYTES = BACKLOG_BYTES // (4 * GATHER_ENTRIES)
 # A writer process is started once this many entries are handed over within PROCESS_WINDOW_S: a
 # backfill at the network's pace, not a tail's trickle, nor a backfill the API's budget paces (100
 # requests a minute of 100 Aitronos entries never: the thread keeps up with that, and the process
@@ -93,6 +99,7 @@ class _Page:
     to_process: bool  # made the JSON text of its raw entries for the writer process, not rows
     part: Part | None = None
     taken: bool = False  # to be stored
+    held: int = 0  # bytes it counts in the backlog (`held_bytes`)
 
     def __len__(self) -> int:
         return self.size
@@ -108,6 +115,7 @@ class PageWriter:
         self.on_archived = on_archived  # called on the loop after each commit: id → rowid
         self._pending: list[_Page] = []
         self._waiting = 0  # entries in `_pending`
+        self._held = 0  # … and the bytes they count (see BACKLOG_BYTES)
         self._writing: asyncio.Future[None] | None = None
         self._committing: asyncio.Future[dict[str, int]] | None = None  # the transaction in its thread
         self._wake = asyncio.Event()  # enough pages wait, or a flush wants them all now
@@ -127,15 +135,22 @@ class PageWriter:
             return
         if self._starting is None and self._fast(len(entries)):
             self._starting = asyncio.ensure_future(WriterProcess.start(self._archived))
-        page = _Page(entries, covered, len(entries), self._starting is not None, None if entries else Rows.of(()))
+        page = _Page(entries, covered, len(entries), self._starting is not None, None if entries else Rows.of(()),
+                     held=len(entries) * ROW_BYTES)
         self._pending.append(page)
         self._waiting += len(entries)
+        self._held += page.held
         if entries:
             asyncio.get_running_loop().call_soon(self._build, page)
         if self._waiting >= GATHER_ENTRIES:
             self._wake.set()
         if self._writing is None or self._writing.done():
             self._writing = asyncio.ensure_future(self._write())
+
+    @property
+    def in_process(self) -> bool:
+        """Whether a writer process stores the pages (or is starting to)."""
+        return self._starting is not None
 
     def _fast(self, count: int) -> bool:
         """Whether PROCESS_AFTER entries have now been handed over within PROCESS_WINDOW_S."""
@@ -147,9 +162,9 @@ class PageWriter:
         return sum(count for _, count in handed) >= PROCESS_AFTER
 
     async def room(self) -> None:
-        """Wait while more than BACKLOG_ENTRIES wait to be stored (the fetch goes no faster than
+        """Wait while more than BACKLOG_BYTES wait to be stored (the fetch goes no faster than
         the archive: what waits is held in memory)."""
-        while self._waiting > BACKLOG_ENTRIES and self.problem is None:
+        while self._held > BACKLOG_BYTES and self.problem is None:
             self._room.clear()
             await self._room.wait()
 
@@ -192,6 +207,7 @@ class PageWriter:
                 self._build(page)  # (one whose turn on the loop has not come yet: a burst of pages)
                 page.taken = True
                 self._waiting -= len(page)
+                self._held -= page.held
             self._room.set()
             if process is not None and all(page.part is not None for page in pages):
                 await self._submit(process, pages, covered)
@@ -205,7 +221,7 @@ class PageWriter:
                 self.on_archived(archived)
         if self.problem is not None:
             self._pending.clear()
-            self._waiting = 0
+            self._waiting = self._held = 0
             self._room.set()
 
     def _build(self, page: _Page) -> None:
@@ -219,6 +235,10 @@ class PageWriter:
         except Exception:  # noqa: BLE001 (the thread's attempt says what it was)
             return
         page.entries = ()
+        self._held += (held := held_bytes(page.part, len(page))) - page.held
+        page.held = held
+        if self._held <= BACKLOG_BYTES:
+            self._room.set()
 
     def _commit(self, pages: list[_Page], covered: Span | None) -> dict[str, int]:
         """One transaction (in a thread); a failure becomes `problem`. Where the pages' entries
@@ -284,6 +304,16 @@ def process_part(archived: ArchivedSource, entries: Sequence[LogEntry]) -> Part:
         return orjson.dumps([entry.raw for entry in entries])
     except TypeError:
         return archived.rows(entries)
+
+
+def held_bytes(part: Part, entries: int) -> int:
+    """What a page made ready counts in the backlog: for the writer process its JSON text and
+    times as held, as rows ROW_BYTES an entry (see BACKLOG_BYTES)."""
+    if isinstance(part, bytes):
+        return len(part)
+    if isinstance(part, tuple):
+        return len(part[0]) + 8 * len(part[1])
+    return entries * ROW_BYTES
 
 
 def gathered(pending: list[_Page]) -> tuple[list[_Page], Span | None]:

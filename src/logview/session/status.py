@@ -57,6 +57,7 @@ class Waits:
     # the budget bound earlier in this load: still said while it loads ("backfill paced" between
     # its waits), else the line changed form at every window, the counts coming and going with it
     budget_held: bool = False
+    archiving: bool = False  # every entry is loaded, the archive's writer still storing the last pages
 
 
 POLL_SLOW_S = 5.0  # a tail cycle waiting this long for the server is said on the status line
@@ -82,6 +83,8 @@ class ConnectionState(NamedTuple):
 def connection_state(session: SessionState, waits: Waits) -> ConnectionState:
     """The status line's state, text, shorter forms and (while loading) the tail's state."""
     state, forms = _state_and_forms(session, waits)
+    if waits.archiving and state in ("live", "complete", "paused", "capped"):  # (dropped first when narrow)
+        forms = (f"{forms[0]} · archiving …", *forms)
     unique = tuple(dict.fromkeys(forms))  # (a part that is not there drops nothing)
     tail = ""
     if state == "loading" and not (session.file_mode or session.merged):

@@ -56,8 +56,6 @@ USER_JUMP_QUIET_S = 0.03
 # page faults of taking the same pages back for the next pages' entries.
 TRIM_ARCHIVED_EVERY_S = 0.25
 VIEWER_POLICY = RetryPolicy(max_wait_s=None)  # any Retry-After is waited out, with a countdown
-
-
 FILE_CHECK_EVERY_S = CHECK_EVERY_S  # how often a file is looked at for a change on disk (one stat)
 
 
@@ -68,7 +66,7 @@ class Feed(Widget):
     Loaded, LinesFound, ColumnsRead = messages.Loaded, messages.LinesFound, messages.ColumnsRead
     EntriesArchived = messages.EntriesArchived
     Retrying, Noticed, Finished = messages.Retrying, messages.Noticed, messages.Finished
-    Failed, TailFailed = messages.Failed, messages.TailFailed
+    Failed, TailFailed, ArchiveCaughtUp = messages.Failed, messages.TailFailed, messages.ArchiveCaughtUp
 
     def __init__(self, session: ViewerSession, *, connection: Connection | None, file: Path | None,
                  file_kind: SourceKind | None, max_entries: int | None, interval_s: float,
@@ -91,6 +89,7 @@ class Feed(Widget):
         self._paint_said = False
         self._trimmed_at = -TRIM_ARCHIVED_EVERY_S  # (see `_trim`)
         self._first_archived: ArchivedRows | None = None  # read by `start`, for the first paint
+        self._catching_up: int | None = None  # the generation whose backfill is done, its last pages archiving
         # (pages gathered into a list that keeps typed pages' columns, for the store: `page_columns.py`)
         self._gathering = Gathering(self.post_message, lambda generation: Feed.Loaded(
             generation, ColumnEntries(), live=False, pages=0, total=None), POST_ENTRIES_EVERY_S)
@@ -120,7 +119,7 @@ class Feed(Widget):
     def on_feed_entries_archived(self, message: EntriesArchived) -> None:
         message.stop()
         if self._taken(message, message.generation) and self.session.store.archived(message.rowids, message.reader):
-            self._trim(paced=self.backfilling)  # (the entries let go are scattered among objects that stay)
+            self._trim(paced=running(self, "backfill"))  # (the entries let go are scattered among objects that stay)
 
     def on_feed_lines_found(self, message: LinesFound) -> None:
         if self._taken(message, message.generation):
@@ -142,6 +141,10 @@ class Feed(Widget):
                 self.session.store.newest_first()  # a file written out of order (the view resets)
             message.change = self.session.finished(message.done.capped)
             self._trim(paced=False)  # the pages the reading freed go back to the system
+
+    def on_feed_archive_caught_up(self, message: ArchiveCaughtUp) -> None:
+        if self._taken(message, message.generation):
+            self._trim(paced=False)  # (what the last words let go: they came before this)
 
     def _trim(self, *, paced: bool) -> None:
         """Give the heaps' free pages back to the system; `paced` (while a backfill runs): only
@@ -244,7 +247,8 @@ class Feed(Widget):
             self._gathering.then(self.EntriesArchived(generation, rowids, archived), messages.merge_archived)
 
         return ArchivedPager(self.source, self.client, server_filters, archived, max_entries=self.max_entries,
-                             sleep=self._tail_sleep, paint_columns=True, on_archived=entries_archived)
+                             sleep=self._tail_sleep, paint_columns=True, on_archived=entries_archived,
+                             done_before_archived=True)
 
     def first_paint_said(self) -> bool:
         """True the first time only: the screen says its first paint once (`ViewerScreen.painted`)."""
@@ -274,7 +278,12 @@ class Feed(Widget):
 
     @property
     def backfilling(self) -> bool:
-        return running(self, "backfill")
+        return running(self, "backfill") and not self.archiving
+
+    @property
+    def archiving(self) -> bool:
+        """The backfill's entries are all shown, its last pages still archiving (`PageArchiving.ending`)."""
+        return self._catching_up == self.generation and running(self, "backfill")
 
     def user_active(self, seconds: float = USER_QUIET_S) -> None:
         """A key or scroll: background reading stands back for `seconds` (or longer, for an earlier
@@ -338,6 +347,7 @@ class Feed(Widget):
         elif isinstance(event, Notice):
             self.post_message(self.Noticed(generation, event))
         elif isinstance(event, BackfillDone):
+            self._catching_up = generation if self._archived() is not None else None
             self.post_message(self.Finished(generation, event))
         elif isinstance(event, TailFailed):
             self.post_message(self.TailFailed(generation, event.failure.error, event.next_poll_s))
@@ -346,9 +356,8 @@ class Feed(Widget):
         return archived.from_archive if (archived := self._archived()) is not None else 0
 
     def head_filling(self) -> tuple[int, int, int | None, str] | None:
-        """While what is newer than the archive is fetched (its rows shown as they come): the
-        pages so far, the entries they brought and the server's count of them (Aitronos gives
-        one), for the status line to count (s18 W2)."""
+        """While what is newer than the archive is fetched (its rows shown as they come): the pages so far,
+        the entries they brought and the server's count of them (Aitronos gives one), for the status line (s18 W2)."""
         archived = self._archived()
         if archived is None or not archived.head_newer:
             return None
@@ -379,6 +388,9 @@ class Feed(Widget):
             raise
         except Exception as exc:  # never let a fault take the app down
             self._failed(generation, unexpected_error(exc), None)
+        finally:
+            if self._catching_up == generation:  # (the status line's "archiving …" goes: see `archiving`)
+                self.post_message(self.ArchiveCaughtUp(generation))
 
     async def _first_paint(self) -> None:
         until = time.monotonic() + FIRST_PAINT_WAIT_S
@@ -403,7 +415,6 @@ class Feed(Widget):
 
 
 def _archived_rows(event: object) -> bool:
-    """Whether `event` is archived rows (`ArchivedRows`: only an archive's pager, which loads the
-    module, makes them)."""
+    """Whether `event` is archived rows (`ArchivedRows`: only an archive's pager, which loads the module, makes them)."""
     painted = sys.modules.get("logview.archive.painted")
     return painted is not None and isinstance(event, painted.ArchivedRows)

@@ -102,6 +102,14 @@ class Finished(Message, namespace="feed"):
         self.change = ViewChange()
 
 
+class ArchiveCaughtUp(Message, namespace="feed"):
+    """A backfill said done before its last pages were archived (`PageArchiving.ending`): they are now."""
+
+    def __init__(self, generation: int) -> None:
+        super().__init__()
+        self.generation = generation
+
+
 class Failed(Message, namespace="feed"):
     def __init__(self, generation: int, error: ApiError, gave_up: str | None) -> None:
         super().__init__()

@@ -297,6 +297,7 @@ class ViewerScreen(FittingScreen):
 
     @on(ErrorBanner.Ticked)
     @on(LogTable.FollowChanged)
+    @on(Feed.ArchiveCaughtUp)  # ("archiving …" said no more)
     def refresh_status(self) -> None:
         if not self.status_bar.is_attached:  # a last timer tick while the app closes
             return
