@@ -441,3 +441,23 @@ def test_the_childs_columns_are_its_files_pages_mapped_and_let_go_with_them(tmp_
     del chunk, arrays
     assert mapped() == 0
     back.close()
+
+
+def test_a_segment_of_values_met_before_is_recoded_without_a_look_for_new_ones(tmp_path, monkeypatch):
+    """Most of the child's segments hold no value the viewer has not met: their codes are looked
+    up in one pass and that is all (looking for the codes not met yet was two more passes a
+    column, a quarter of the time the child's rows took to be recoded)."""
+    path = tmp_path / "logs.jsonl"
+    count = write_file(path, "supermetrics")
+    back, found = read_by_the_child(path, "supermetrics", count)
+    reader = ColumnReader(source_for_kind("supermetrics"))
+    recoder = split_read.Recoder(reader, found.values)
+    last = max(found.segments)
+    recoder.recode(found.segment(last, found.segments[last][1]))  # (its values met: the recoder's now)
+    looked: list[int] = []
+    flatnonzero = np.flatnonzero
+    monkeypatch.setattr(split_read.np, "flatnonzero", lambda found: looked.append(len(found)) or flatnonzero(found))
+    again = recoder.recode(found.segment(last, found.segments[last][1]))
+    assert looked == []
+    assert_same(again, recoder.recode(found.segment(last, found.segments[last][1])))
+    back.close()

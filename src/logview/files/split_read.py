@@ -321,15 +321,17 @@ class Recoder:
 
     def _recoded(self, name: str, codes: np.ndarray) -> np.ndarray:
         mapping = self._maps[name]
-        found = mapping[codes]
-        unmet = np.flatnonzero(found < 0)
-        if not len(unmet):
+        # (`take` and `min`, not an index and `found < 0`: most segments meet no value the front
+        # did not, and these two passes cost 2 of the 8 ms 590k Supermetrics rows took the other way)
+        found = mapping.take(codes)
+        if not len(found) or found.min() >= 0:
             return found
+        unmet = np.flatnonzero(found < 0)
         new, first = np.unique(codes[unmet], return_index=True)
         table, values = self._tables[name], self._values[name]
         for code in new[np.argsort(first)].tolist():  # (in the order of their first rows)
             mapping[code] = table.code(values[code])
-        return mapping[codes]
+        return mapping.take(codes)
 
 
 def fork_back_reader(path: Path, kind: str) -> BackReader | None:
