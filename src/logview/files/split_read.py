@@ -313,11 +313,14 @@ class Recoder:
         self._maps = {name: np.full(len(values[name]), -1, dtype=np.int32) for name in values}
         for mapping in self._maps.values():
             mapping[0] = 0
+        self._first = True  # (the child has ended: the rows from its first chunk on are all read)
 
     def recode(self, chunk: ColumnChunk) -> ColumnChunk:
         codes = {name: self._recoded(name, codes) for name, codes in chunk.codes.items()}
+        first, self._first = self._first, False
         return ColumnChunk(time=chunk.time, codes=codes, duration=chunk.duration, invalid=chunk.invalid,
-                           new_values={name: table.take_new() for name, table in self._tables.items()})
+                           new_values={name: table.take_new() for name, table in self._tables.items()},
+                           rest_read=first)
 
     def _recoded(self, name: str, codes: np.ndarray) -> np.ndarray:
         mapping = self._maps[name]
