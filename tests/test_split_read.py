@@ -461,3 +461,21 @@ def test_a_segment_of_values_met_before_is_recoded_without_a_look_for_new_ones(t
     assert looked == []
     assert_same(again, recoder.recode(found.segment(last, found.segments[last][1])))
     back.close()
+
+
+def test_where_the_childs_file_cannot_be_mapped_its_columns_are_read(tmp_path, monkeypatch):
+    """A file system that cannot map the child's file (or no mapping left) only means its bytes
+    are read: the viewer still takes the child's segments, the same columns."""
+    def refused(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise OSError(19, "No such device")
+
+    path = tmp_path / "logs.jsonl"
+    count = write_file(path, "aitronos")
+    back = BackReader(path, "aitronos")
+    wait_for_child(back, 0, count)
+    monkeypatch.setattr(split_read.mmap, "mmap", refused)
+    recoded: list[int] = []
+    recode = split_read.Recoder.recode
+    monkeypatch.setattr(split_read.Recoder, "recode", lambda self, chunk: recoded.append(len(chunk)) or recode(self, chunk))
+    assert_same(columns(path, "aitronos", count, back, spans=index_of(path)), columns(path, "aitronos", count))
+    assert sum(recoded) == count

@@ -113,7 +113,11 @@ class BackColumns:
         offset, _, layout, sizes = place
         if not sum(sizes):
             return pickle.loads(layout)
-        pages = mmap.mmap(self.file.fileno(), sum(map(_padded, sizes)), offset=offset, prot=mmap.PROT_READ)
+        length = sum(map(_padded, sizes))
+        try:
+            pages: mmap.mmap | bytes = mmap.mmap(self.file.fileno(), length, offset=offset, prot=mmap.PROT_READ)
+        except OSError:  # (a file system that cannot map it, no mapping left: its bytes read instead)
+            pages = os.pread(self.file.fileno(), length, offset)
         view, buffers, at = memoryview(pages), [], 0
         for size in sizes:
             buffers.append(view[at:at + size])
