@@ -145,3 +145,35 @@ def test_the_viewers_read_holds_a_chunk_of_two_mib_at_a_time(tmp_path: Path) -> 
         tracemalloc.stop()
     assert read == len(starts)
     assert peak < 7 << 20
+
+
+@pytest.mark.skipif(not GLIBC, reason="glibc (Linux) only")
+def test_pages_faulted_in_aside_are_in_memory_and_hold_what_they_held() -> None:
+    """`fault_in_aside` brings a region's pages into memory in a thread of its own (the end of a
+    split read: the store's pages for the child's rows, on the core the child has left), and
+    leaves what they hold as it was: a page written meanwhile is not written over."""
+    import ctypes
+    import mmap
+    import threading
+
+    from logview.files.memory import fault_in_aside
+
+    pages = 64
+    region = mmap.mmap(-1, pages * mmap.PAGESIZE)
+    region[5:8] = b"abc"
+    address = ctypes.addressof(ctypes.c_char.from_buffer(region))
+    libc = ctypes.CDLL(None)
+    libc.mincore.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p)
+
+    def resident() -> int:
+        vector = ctypes.create_string_buffer(pages)
+        assert libc.mincore(address, pages * mmap.PAGESIZE, vector) == 0
+        return sum(byte & 1 for byte in vector.raw)
+
+    assert resident() == 1
+    fault_in_aside([(address + 100, pages * mmap.PAGESIZE - 100)])  # (from within its first page)
+    for thread in threading.enumerate():
+        if thread.name == "logview-fault-in":
+            thread.join(5)
+    assert resident() == pages
+    assert region[:10] == b"\0" * 5 + b"abc\0\0" and region[mmap.PAGESIZE:] == b"\0" * ((pages - 1) * mmap.PAGESIZE)

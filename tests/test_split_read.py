@@ -23,7 +23,7 @@ from logview.files.columns_pass import Spans, read_columns
 from logview.files.jsonl import source_for_kind
 from logview.files.lines import LineChunk, scan_lines
 from logview.files import early
-from logview.files.split_read import BackReader, Claims, fork_back_reader
+from logview.files.split_read import BackColumns, BackReader, Claims, fork_back_reader
 
 HOSTILE = [b'{"id": "x", "log_time": 5, "status": "200"}', b"not json at all", b"   ",
            '{"id":"é","log_time":"2025-11-15T12:00:00Z","status":503,"event":"ü"}'.encode(),
@@ -91,6 +91,17 @@ def wait_for_child(back: BackReader, segments_left: int, count: int) -> None:
         time.sleep(0.001)
 
 
+def read_by_the_child(path: Path, kind: str, count: int) -> tuple[BackReader, BackColumns]:
+    """A child that read every segment of `path`, once it has ended, and its columns."""
+    back = BackReader(path, kind)
+    wait_for_child(back, 0, count)
+    while not back._ended():
+        time.sleep(0.01)
+    found = back.columns()
+    assert found is not None
+    return back, found
+
+
 @pytest.mark.parametrize("kind", ["aitronos", "supermetrics"])
 @pytest.mark.parametrize("viewer_from", ["the start", "half", "the end"])
 def test_front_and_back_together_are_one_reader_reading_the_whole_file(tmp_path, kind, viewer_from, monkeypatch):
@@ -118,12 +129,8 @@ def test_the_child_codes_each_value_once_for_all_its_segments(tmp_path):
     viewer gives each its code where the file first holds it (the test above)."""
     path = tmp_path / "logs.jsonl"
     count = write_file(path, "supermetrics")
-    back = BackReader(path, "supermetrics")
-    wait_for_child(back, 0, count)
-    while not back._ended():
-        time.sleep(0.01)
-    found = back.columns()
-    assert found is not None and len(found.segments) == segments_of(count)
+    back, found = read_by_the_child(path, "supermetrics", count)
+    assert len(found.segments) == segments_of(count)
     rows = [line for line in path.read_bytes().splitlines() if line.strip()]
     size = split_read.SEGMENT_ROWS
     as_met = [line for lo in range((len(rows) - 1) // size * size, -1, -size) for line in rows[lo:lo + size]]
@@ -428,3 +435,69 @@ def test_the_viewers_read_buffer_is_let_go_before_it_waits_for_the_child(tmp_pat
     wait_for_child(back, segments_of(count) // 2, count)  # (the child has the back half)
     assert_same(columns(path, "aitronos", count, back, spans=index_of(path)), columns(path, "aitronos", count))
     assert alive == [0]
+
+
+def test_the_childs_columns_are_its_files_pages_mapped_and_let_go_with_them(tmp_path):
+    """The child's segments are taken without a copy (each fresh page of a copy cost ~2 µs to
+    fault in, most of the time the end of a big file's read took): a segment's columns are its
+    file's pages, mapped as the segment is taken and unmapped once its columns are dropped (so
+    never more is held than a copy would hold)."""
+    path = tmp_path / "logs.jsonl"
+    count = write_file(path, "supermetrics")
+    back, found = read_by_the_child(path, "supermetrics", count)
+    inode = str(os.fstat(found.file.fileno()).st_ino)
+
+    def mapped() -> int:
+        with open("/proc/self/maps") as maps:
+            return sum(1 for line in maps if line.split()[4:5] == [inode])
+
+    segment = max(found.segments)
+    chunk = found.segment(segment, found.segments[segment][1])
+    assert chunk is not None and mapped() == 1
+    arrays = [chunk.time, chunk.duration, chunk.invalid, *chunk.codes.values()]
+    assert not any(array.flags.owndata or array.flags.writeable for array in arrays)
+    whole = columns(path, "supermetrics", count)
+    lo = segment * split_read.SEGMENT_ROWS
+    assert np.array_equal(chunk.time, whole.time[lo:]) and np.array_equal(chunk.invalid, whole.invalid[lo:])
+    assert np.array_equal(chunk.duration, whole.duration[lo:], equal_nan=True)
+    del chunk, arrays
+    assert mapped() == 0
+    back.close()
+
+
+def test_a_segment_of_values_met_before_is_recoded_without_a_look_for_new_ones(tmp_path, monkeypatch):
+    """Most of the child's segments hold no value the viewer has not met: their codes are looked
+    up in one pass and that is all (looking for the codes not met yet was two more passes a
+    column, a quarter of the time the child's rows took to be recoded)."""
+    path = tmp_path / "logs.jsonl"
+    count = write_file(path, "supermetrics")
+    back, found = read_by_the_child(path, "supermetrics", count)
+    reader = ColumnReader(source_for_kind("supermetrics"))
+    recoder = split_read.Recoder(reader, found.values)
+    last = max(found.segments)
+    recoder.recode(found.segment(last, found.segments[last][1]))  # (its values met: the recoder's now)
+    looked: list[int] = []
+    flatnonzero = np.flatnonzero
+    monkeypatch.setattr(split_read.np, "flatnonzero", lambda found: looked.append(len(found)) or flatnonzero(found))
+    again = recoder.recode(found.segment(last, found.segments[last][1]))
+    assert looked == []
+    assert_same(again, recoder.recode(found.segment(last, found.segments[last][1])))
+    back.close()
+
+
+def test_where_the_childs_file_cannot_be_mapped_its_columns_are_read(tmp_path, monkeypatch):
+    """A file system that cannot map the child's file (or no mapping left) only means its bytes
+    are read: the viewer still takes the child's segments, the same columns."""
+    def refused(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise OSError(19, "No such device")
+
+    path = tmp_path / "logs.jsonl"
+    count = write_file(path, "aitronos")
+    back = BackReader(path, "aitronos")
+    wait_for_child(back, 0, count)
+    monkeypatch.setattr(split_read.mmap, "mmap", refused)
+    recoded: list[int] = []
+    recode = split_read.Recoder.recode
+    monkeypatch.setattr(split_read.Recoder, "recode", lambda self, chunk: recoded.append(len(chunk)) or recode(self, chunk))
+    assert_same(columns(path, "aitronos", count, back, spans=index_of(path)), columns(path, "aitronos", count))
+    assert sum(recoded) == count

@@ -294,3 +294,34 @@ def test_columns_past_the_cap_fill_nothing(tmp_path: Path) -> None:
     assert store.fill_columns(reader.read(lines[:8])) == 5
     assert store.fill_columns(reader.read(lines[8:12]), reader.read(lines[12:])) == 0
     assert store.fill_columns() == 0 and store.ready == 5
+
+
+def test_once_the_rest_is_read_the_pages_of_its_rows_are_faulted_in_aside(tmp_path, monkeypatch):
+    """At the end of a split read the child's rows come in posts, one at a time on the UI thread:
+    once the first of them comes (the rest all read), the pages its rows and the rest will be
+    written in are faulted in aside, on the core the child has left: the time and the duration, and the codes of
+    the fields that have values (an absent field's pages stay untouched), a post's rows at a time."""
+    from logview.store import file_ingest
+
+    path = tmp_path / "sm.jsonl"
+    path.write_bytes(b"\n".join(sm_line(i) for i in range(300)) + b"\n")
+    store = file_store(path, SM, columns_upto=100)
+    asked: list[list[tuple[int, int]]] = []
+    monkeypatch.setattr(file_ingest, "fault_in_aside", asked.append)
+    monkeypatch.setattr(file_ingest, "FAULT_IN_ROWS", 64)
+    lines = [line for chunk in scan_lines(path, with_data=True) for line in chunk.lines()]
+    reader = ColumnReader(SM)
+    reader.read(lines[:100])  # (the reader's codes as they were)
+    store.fill_columns(reader.read(lines[100:150]))
+    assert asked == []  # (rows not yet read may never be: the front's own posts)
+    rest = reader.read(lines[150:200])
+    rest.rest_read = True
+    store.fill_columns(rest)
+    filled = {name for name, table in store.codes.by_field().items() if len(table) > 1}
+    assert filled == {"status", "event"}
+    names = ["time", "duration", "status", "event"]
+    spans = [store.span(name, lo, min(300, lo + 64)) for lo in range(150, 300, 64) for name in names]
+    expected = [(span.ctypes.data, span.nbytes) for span in spans]
+    assert asked == [expected]
+    store.fill_columns(reader.read(lines[200:]))
+    assert len(asked) == 1

@@ -84,6 +84,9 @@ class ColumnChunk:
     duration: np.ndarray  # float64 ms, NaN when absent (`sources.base.duration_ms`)
     invalid: np.ndarray  # bool
     new_values: dict[str, list[Any]] = field(default_factory=dict)  # values coded first here, in code order
+    # The columns of every row after these are read already (the child's, once it has ended): the
+    # store may fault in their pages now, beside the work of taking them (`file_ingest.py`).
+    rest_read: bool = False
 
     def __len__(self) -> int:
         return len(self.time)
