@@ -842,3 +842,50 @@ async def test_an_answer_after_a_429_cut_short_is_believed_when_nothing_else_was
     await time.run(budget.acquire(LIVE))
     budget.settle({**headers_saying(100, 98), "X-RateLimit-Reset": reset}, 200)
     assert budget.state().remaining == 98
+
+
+class AdvertisingServer(FakeServer):
+    """Says its limit, with all of it remaining, whatever is sent (the demo without a budget; s19 V6)."""
+
+    def answer(self) -> tuple[dict[str, str], int]:
+        now = self.time.wall()
+        if now >= self.start + self.window_s:
+            self.start = now
+        self.used += 1
+        return {**headers_saying(self.limit, self.limit), "X-RateLimit-Reset": str(math.ceil(self.start + self.window_s))}, 200
+
+
+@pytest.mark.parametrize("count", [150, 300, 450])
+async def test_the_estimate_against_a_count_that_never_falls_is_when_the_pace_ends(count):
+    """Found in walks (s19 V6, s20 S20-2): against a server whose remaining never falls, the pace
+    spreads the same 100 over the time left, ever faster: "done in ~3m 51s" for a load done in
+    58 s, then no estimate for the last third. The estimate, made every 2 s along the way, is the
+    time the backfill then takes (what one window's pace carries: 450 of 100-a-minute here)."""
+    time = FakeTime()
+    budget = time.budget("aitronos")
+    server = AdvertisingServer(time, 100, 60.0)
+    lefts: list[int] = []
+    ends: list[float] = []
+
+    async def load() -> None:
+        for left in range(count, 0, -1):
+            budget.expect_backfill("load", left)
+            lefts.append(left)
+            await request(time, budget, server, BACKFILL, [])
+        budget.expect_backfill("load", None)
+        ends.append(time.now)
+
+    estimates: list[tuple[float, float | None]] = []
+
+    async def watch() -> None:
+        while not ends:
+            estimates.append((time.now, budget.eta_s(lefts[-1] if lefts else count)))
+            await time.sleep(2.0)
+
+    await time.run(load(), watch(), until=time.now + 600)
+    assert ends and len(estimates) > 3
+    for at, eta in estimates[1:]:
+        took = ends[0] - at
+        assert eta == pytest.approx(took, rel=0.15, abs=2.0), (at - estimates[0][0], eta, took)
+        if took >= 3:
+            assert eta is not None and eta >= 1  # (said all along: "done in ~…" is dropped below 1 s)

@@ -298,5 +298,6 @@ async def test_a_budget_the_server_only_advertises_is_not_waited_for_in_the_esti
             budget = client.budget
             state = budget.state()
             assert (state.limit, state.remaining, state.known) == (100, 100, True)
-            pace = budget.state().resets_in_s / 100  # (a request every 0.6 s, as the pace spreads them)
-            assert budget.eta_s(122) == pytest.approx(22 * pace, rel=0.1)  # (the window's end is no wait)
+            # (done by the window's end, not after the next window: `test_budget.py` holds the
+            # estimate to the time such a load takes)
+            assert 0 < budget.eta_s(400) <= state.resets_in_s
