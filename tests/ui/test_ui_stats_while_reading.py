@@ -25,6 +25,24 @@ def aitronos_rows(path: Path) -> Path:
     return path
 
 
+async def notes_falling(pilot, held_reading: threading.Event, note: str) -> str:
+    """Let the read go on to its end, checking that the counts `note` (a pattern) says on screen
+    only fall and stay within the file's; then the screen's text."""
+    app = pilot.app
+    held_reading.set()
+    notes: list[str] = []
+
+    def read() -> bool:
+        notes.extend(re.findall(note, screen_text(app)))
+        return app.viewer.store.fields_read == LINES
+
+    await wait_until(pilot, read)
+    await pilot.pause(0.3)
+    counts = [int(found.replace(",", "")) for found in notes]
+    assert counts == sorted(counts, reverse=True) and counts[-1] <= LINES, counts
+    return screen_text(app)
+
+
 @pytest.mark.parametrize("size", [(160, 48), (80, 24)])
 async def test_the_stats_say_they_are_partial_and_errors_uncounted_until_the_fields_are_read(
         held_reading: threading.Event, tmp_path: Path, size: tuple[int, int]) -> None:
@@ -50,31 +68,28 @@ async def test_the_stats_say_they_are_partial_and_errors_uncounted_until_the_fie
         assert "quota exceeded" in screen_text(app)
 
 
+@pytest.mark.parametrize(("key", "panel", "note", "then"), [
+    ("i", "stats", "the fields of {} entries are still being read", "every field is read: counting"),
+    ("h", "histogram", "fields of {} entries still being read", "VOLUME · counting…"),
+])
 async def test_the_count_of_fields_unread_is_the_stores_as_the_read_goes_on(
-        held_reading: threading.Event, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Found in a walk (s19 V4): "the fields of 215 entries are still being read" stayed while
-    868,928 were: the panel said the count of when its numbers were counted, and a million rows'
-    count can outlast the whole read. Here the panel counts once, then not again (as that count
-    would): the note follows the store's rows still unread, and is gone once every field is read."""
+        held_reading: threading.Event, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        key: str, panel: str, note: str, then: str) -> None:
+    """Found in walks (s19 V4, s20 S20-1): "the fields of 215 entries are still being read" stayed
+    while 868,928 were, in the stats panel and then in the histogram (to the end of a 1M read and
+    past "file loaded", its body saying "no entries with a time to chart"): each said the count of
+    when its numbers were counted, and a million rows' count can outlast the whole read. Here the
+    panel counts once, then not again (as that count would): the note follows the store's rows
+    still unread, and is gone once every field is read."""
     app = file_app(aitronos_rows(tmp_path / "big.jsonl"))
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_until(pilot, lambda: len(app.viewer.store) == LINES)
-        await pilot.press("i")
-        stats = app.viewer.stats
-        await wait_until(pilot, lambda: stats.data is not None)
-        monkeypatch.setattr(type(stats), "_run", lambda *args: None)  # (the next count never ends)
+        await pilot.press(key)
+        shown = getattr(app.viewer, panel)
+        await wait_until(pilot, lambda: shown.data is not None)
+        monkeypatch.setattr(type(shown), "_run", lambda *args: None)  # (the next count never ends)
         await pilot.pause(0.2)
-        assert f"the fields of {LINES:,} entries are still being read" in screen_text(app)
-        held_reading.set()
-        notes: list[str] = []
-
-        def read() -> bool:
-            notes.extend(re.findall(r"the fields of ([\d,]+) entries are still being read", screen_text(app)))
-            return app.viewer.store.fields_read == LINES
-
-        await wait_until(pilot, read)
-        await pilot.pause(0.3)
         lines = screen_text(app)
-        assert "still being read" not in lines and "every field is read: counting" in lines, lines
-        counts = [int(note.replace(",", "")) for note in notes]
-        assert counts == sorted(counts, reverse=True) and counts[-1] <= LINES, counts
+        assert note.format(f"{LINES:,}") in lines and "no entries with a time to chart" not in lines, lines
+        lines = await notes_falling(pilot, held_reading, note.format(r"([\d,]+)"))
+        assert "still being read" not in lines and then in lines, lines

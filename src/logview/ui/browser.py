@@ -267,6 +267,8 @@ class LogBrowser(Vertical):
             panel.rows_changed(now=now, loading=loading)
         if self._stats is not None and self._stats.display:
             self._stats.reading_went_on(self.session.chart_note(), self.session.errors_uncounted())
+        if self._histogram is not None and self._histogram.display:
+            self._histogram.reading_went_on(self.session.chart_note())
 
     def action_toggle_histogram(self) -> None:
         """h: show the histogram (and focus it, for ←/→ Enter); again: hide it."""

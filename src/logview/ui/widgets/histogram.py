@@ -148,6 +148,7 @@ class VolumeHistogram(Widget, can_focus=True):
         self.user_picked = False  # the bar picked by the user (←/→, Home/End, a click), else the newest filled
         self.requested = 0
         self.note = "counting…"
+        self._counted_unread = self._computing_unread = False  # (bars counted while fields were unread)
 
     # -- data -----------------------------------------------------------------------------
     @property
@@ -183,6 +184,7 @@ class VolumeHistogram(Widget, can_focus=True):
             return
         rows = self.rows_of()
         capture = Snapshot.capture(rows.store, rows.index, ())
+        self._computing_unread = rows.errors_uncounted is not None
         self._run(self.recompute.token, capture, self._buckets(), epoch_us(rows.filters.since),
                   epoch_us(rows.filters.until), rows.note)
 
@@ -196,9 +198,19 @@ class VolumeHistogram(Widget, can_focus=True):
     def _computed(self, token: int, data: Histogram, buckets: int, note: str) -> None:
         if not self.is_attached or not self.display:
             return
+        self._counted_unread = self._computing_unread
         self.show(data, buckets, note)
         if self.recompute.stale(token):
             self.recompute.changed()  # the rows changed while computing: once more, throttled
+
+    def reading_went_on(self, note: str) -> None:
+        """More of a big file's fields were read: the title says how many are left now, not how
+        many were when the bars were counted ("fields of 215 entries still being read" stayed to
+        the end of a 1M read, s20 S20-1, as it did in the stats panel); then "counting…" until
+        the bars are counted again."""
+        if self.data is not None and self._counted_unread and (note or "counting…") != self.note:
+            self.note = note or "counting…"
+            self.refresh()
 
     def show(self, data: Histogram, requested: int, note: str = "") -> None:
         """Draw `data`, computed for `requested` buckets (asked again when that was not right)."""
@@ -292,7 +304,8 @@ class VolumeHistogram(Widget, can_focus=True):
         if y == 0:
             return self._strip(self._title(), width)
         if data is None or not len(data):
-            text = Text(" " * GUTTER + ("no entries with a time to chart" if data is not None else self.note),
+            empty = "no entries with a time to chart" if data is not None and not self._counted_unread else self.note
+            text = Text(" " * GUTTER + empty,
                         style=self._style("hint"))
             return self._strip(text if y == BAR_ROWS // 2 else Text(""), width)
         if y <= BAR_ROWS:
