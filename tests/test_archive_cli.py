@@ -195,7 +195,7 @@ def test_the_config_check_names_each_wrong_archive_key(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("given", [("prune", "--file", "x.jsonl"), ("clear", "--file", "x.jsonl", "--yes"),
-                                   ("clear", "--file=x.jsonl")])
+                                   ("clear", "--file=x.jsonl"), ("prune", "--fil", "x.jsonl")])
 def test_a_file_given_to_prune_or_clear_is_said_not_to_be_in_the_archive(archived, given):
     """`logview archive prune --file X` (or clear) said argparse's "unrecognized arguments: --file X":
     one line says the archive holds API sources only, as `logview sql --file` does, and nothing is dropped."""
@@ -203,6 +203,15 @@ def test_a_file_given_to_prune_or_clear_is_said_not_to_be_in_the_archive(archive
     result = logview("archive", *given)
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == (f"logview archive: --file is not an option of logview archive {given[0]}: the archive "
-                             "holds API sources only (a file is opened with `logview --file PATH`) "
-                             "(`logview archive --help` lists the options)\n")
+                             "holds API sources only; a file is opened with `logview --file PATH` "
+                             f"(`logview archive {given[0]} --help` lists the options)\n")
     assert logview("archive", "list").stdout == before != ""
+
+
+def test_an_unknown_option_of_a_subcommand_names_the_subcommands_help(archived):
+    """s20 S20-7: `logview archive prune --bogus` pointed at `logview archive --help`, which lists
+    the subcommands, not prune's options."""
+    result = logview("archive", "prune", "--bogus")
+    assert result.returncode == 2
+    assert result.stderr == "logview archive: unrecognized arguments: --bogus (`logview archive prune --help` lists the options)\n"
+    assert "--max-entries" in logview("archive", "prune", "--help").stdout

@@ -256,11 +256,12 @@ def test_with_the_archive_off_sql_says_why_there_is_none(capsys, tmp_path, monke
     assert result.returncode == 2 and "the config says `archive = false`, so logview keeps none" in result.stderr
 
 
-@pytest.mark.parametrize("given", [("--file", "x.jsonl"), ("--file", "a", "--file", "b"), ("--file=x.jsonl",)])
+@pytest.mark.parametrize("given", [("--file", "x.jsonl"), ("--file", "a", "--file", "b"), ("--file=x.jsonl",),
+                                   ("--fil", "x.jsonl"), ("--fi=x.jsonl",)])
 def test_a_file_given_to_sql_is_said_not_to_be_its_option(tmp_path, given):
     """s19 V7: `logview sql --file X "select 1"` said "unrecognized arguments: --file select 1" (the
     path taken as the SQL, the SQL called unrecognized)."""
     result = logview("sql", *given, "select 1")
     assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr == ("logview sql: --file is not an option of logview sql: it queries the archive (a file "
-                             "is opened with `logview --file PATH`) (`logview sql --help` lists the options)\n")
+    assert result.stderr == ("logview sql: --file is not an option of logview sql: it queries the archive; a file "
+                             "is opened with `logview --file PATH` (`logview sql --help` lists the options)\n")

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from logview.archive import Archive, ArchiveError, SourceSummary, Span, default_archive_path, parse_age
 from logview.archive.db import archive_files
 from logview.cli.output import STDOUT, writing
-from logview.cli.parsers import archive_parser, refuse_file_option
+from logview.cli.parsers import ARCHIVE_COMMANDS, archive_parser, refuse_file_option
 from logview.cli.resolve import UsageError, archive_choice, archived_identity, no_archive_yet
 from logview.sanitize import clean_line
 
@@ -23,7 +23,7 @@ def _fail(message: str) -> int:
 
 def run_archive_command(argv: Sequence[str]) -> int:
     parser = archive_parser()
-    command = next((f"logview archive {arg}" for arg in argv if not arg.startswith("-")), "logview archive")
+    command = next((f"logview archive {arg}" for arg in argv if arg in ARCHIVE_COMMANDS), "logview archive")
     refuse_file_option(parser, argv, command, "the archive holds API sources only")
     args = parser.parse_args(argv)
     path = default_archive_path()

@@ -77,8 +77,12 @@ class _OneSource(_Once):
 class _Parser(argparse.ArgumentParser):
     """Its errors are one line, as logview's own are (argparse puts its usage block first)."""
 
+    # The command whose help lists the options: `logview archive prune`'s, not `logview archive`'s,
+    # which lists only the subcommands (the unrecognized arguments are the top parser's to say)
+    help_command: str | None = None
+
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: {message} (`{self.prog} --help` lists the options)\n")
+        self.exit(2, f"{self.prog}: {message} (`{self.help_command or self.prog} --help` lists the options)\n")
 
 
 def refuse_file_option(parser: argparse.ArgumentParser, argv: Sequence[str], command: str, why: str) -> None:
@@ -86,8 +90,11 @@ def refuse_file_option(parser: argparse.ArgumentParser, argv: Sequence[str], com
     where argparse took the path for the SQL and called the SQL unrecognized (s19 V7), or said
     "unrecognized arguments: --file X" (`archive prune`, `archive clear`)."""
     options = argv[: list(argv).index("--")] if "--" in argv else argv
-    if any(arg == "--file" or arg.startswith("--file=") for arg in options):
-        parser.error(f"--file is not an option of {command}: {why} (a file is opened with `logview --file PATH`)")
+    if isinstance(parser, _Parser):
+        parser.help_command = command
+    # (`--fil X` too, as argparse takes a prefix for the option it names: s20 S20-7)
+    if any(len(name := arg.split("=", 1)[0]) >= 4 and "--file".startswith(name) for arg in options):
+        parser.error(f"--file is not an option of {command}: {why}; a file is opened with `logview --file PATH`")
 
 
 def _positive_int(text: str) -> int:
@@ -240,12 +247,15 @@ def _add_archived_source_args(parser: argparse.ArgumentParser, what: str) -> Non
     parser.set_defaults(demo=False, file=None)  # what resolving a connection looks at (sql --sync)
 
 
+ARCHIVE_COMMANDS = ("list", "path", "prune", "clear")
+
+
 def archive_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="logview archive",
         description="The local archive of entries fetched before: a launch paints them at once and fetches "
                     "only what is newer. It never holds a key.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{list,path,prune,clear}",
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{" + ",".join(ARCHIVE_COMMANDS) + "}",
                                      parser_class=_Parser)
     commands.add_parser("list", help="one line per archived source: entries, time span, complete ranges",
                         description="One line per archived source: its API, base URL and scope, how many "
