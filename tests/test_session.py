@@ -104,6 +104,19 @@ def test_a_full_budget_is_not_said_to_make_the_backfill_wait() -> None:
     assert not [form for form in state.shorter if "waits" in form], state.shorter
 
 
+def test_a_gap_fills_narrow_line_says_how_far_it_is_not_its_page() -> None:
+    """Found in a walk (s20 S20-5): at 120 and 80 columns a relaunch's fill said "page 75 · budget
+    6/10 · …", where a fresh load says its percentage ("9% · budget …", the README's example)."""
+    s = session(follow=True)
+    s.begin(clear_now=True)
+    s.loaded([ait(i) for i in range(30)], live=False, pages=3, total=None)
+    waiting = BudgetState(limit=10, remaining=0, window_s=5, resets_in_s=2, waiting=True, known=True, reset_known=True)
+    for filling, short in (((74, 900, 1_297, "newer"), "69% newer"), ((9, 99, 3_553, "older"), "2% older"),
+                           ((4, 450, None, "newer"), "page 5")):
+        forms = s.state(Waits(backfilling=True, budget=waiting, backfill_eta_s=20, head_filling=filling)).shorter
+        assert forms[-1] == f"{short} · budget 0/10 · resets 2 s · done in ~20 s …", forms
+
+
 def test_a_budget_that_binds_has_a_short_form_for_a_narrow_line() -> None:
     s = session(follow=True)
     s.begin(clear_now=True)

@@ -135,12 +135,15 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
         count = f"{loaded:,} of {total:,} ({_percent(loaded, total)}%)"
     else:  # (not known yet, or never: the count alone, not "N of N (100%)" while much is to come)
         count = f"{loaded:,} so far" if loaded else ""
+    short_page = f"{_percent(loaded, total)}%" if total else page.removeprefix("loading ")
     if waits.head_filling is not None:
         pages, newer, counted_newer, word = waits.head_filling
         page, count = f"loading page {pages + 1}", f"{newer:,} {word} so far"
+        short_page = page.removeprefix("loading ")
         if counted_newer:  # (a few of those counted may be held already: never past 100%)
             of = max(newer, counted_newer)
             count = f"{newer:,} of {of:,} {word} ({_percent(newer, of)}%)"
+            short_page = f"{_percent(newer, of)}% {word}"  # (not "page 75" at 120 and 80 columns, s20 S20-5)
     archived = f"{session.from_archive:,} from the archive" if session.from_archive else ""
     budget = waits.budget
     binds = budget is not None and (budget.binds or waits.budget_held)
@@ -180,7 +183,6 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
         forms += (form(page, count, f"{SHARED[2]}{eta}"),)
     if not binds:  # (short enough: the counts beside it give way first)
         return forms
-    short_page = f"{_percent(loaded, total)}%" if total else page.removeprefix("loading ")
     # (shared with the tail, when the next page goes or the load is done outlasts why: at 120 and 80
     # columns "page 3 · shared with the tail …" stood beside "● live · next poll in ~29m 59s", no time)
     timed = (form(short_page, f"{SHARED[2]}{eta}"), form(short_page, eta.removeprefix(" · "))) if eta else \
