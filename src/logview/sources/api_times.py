@@ -104,7 +104,7 @@ def _learn(stamps: list[str]) -> bool:
 
 def _plain_times(texts: list[str]) -> list[datetime] | None:
     """`api_times(texts)` when every text is one `fromisoformat` reads as it is, naming its time
-    zone, in C (`map`): the usual page's ~220 new texts cost ~1.5 µs each one by one through
+    zone, in C (`map`): the usual page's ~220 new texts cost ~0.6 µs each one by one through
     `api_time`, ~0.2 here; None when one is not (too long, blank at an end, refused, naive), for
     the exact way. With no blank at either end and at most 64 characters, `parse_api_time` reads a
     text by the same `fromisoformat`, and `api_time` too."""
