@@ -89,15 +89,7 @@ async def test_a_wrong_guess_is_discarded_unread_and_the_result_stays_exact(quie
     """Pages out of order: the last entry of a body is not its oldest, so the cursor guessed from
     it is wrong; that one request is discarded, and the stream guesses no more."""
     quiet.state.broken.set(["unordered"])
-    source, client = supermetrics(quiet, page_limit=100)
-    entries = []
-    async with client:
-        async for event in Pager(source, client, prefetch=True).backfill():
-            if isinstance(event, EntriesLoaded):
-                entries.extend(event.entries)
-            elif isinstance(event, BackfillDone):
-                pages = event.pages
-        await asyncio.sleep(0.05)
+    entries, pages = await prefetched(*supermetrics(quiet, page_limit=100))
     assert [entry.id for entry in entries] == [raw["id"] for raw in quiet.state.supermetrics_logs]
     assert len(sent) == len(set(sent)) <= pages + 1  # each page once, and at most the one wrong guess
     assert len(server_targets(quiet)) == len(sent)
@@ -115,3 +107,29 @@ async def test_a_replaced_query_leaves_no_request_in_flight(quiet, sent) -> None
         await asyncio.sleep(0.05)
         lingering = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
         assert lingering == []
+
+
+async def test_an_answer_cut_short_guesses_nothing_ahead_and_is_retried_first(quiet, sent) -> None:
+    """A body cut in half (a dropped connection) is retried: no request goes ahead of the retry on
+    a guess from it (the faults that server has left would be spent on a page not yet reached)."""
+    from logview.demo.state import Fault
+
+    quiet.state.add_fault(Fault(kind="truncated", count=1, api="aitronos"))
+    entries, _ = await prefetched(*aitronos(quiet, page_limit=40))
+    assert [entry.id for entry in entries] == [raw["id"] for raw in quiet.state.aitronos_logs]
+    offsets = [dict(pair.split("=") for pair in target.split("&"))["offset"] for target in sent]
+    assert offsets[:3] == ["0", "0", "40"]  # the retry first, then the page after it
+    assert len(offsets) == len(set(offsets)) + 1  # each page once, but for the one retried
+
+
+async def prefetched(source, client) -> tuple[list, int]:
+    """A prefetching backfill's entries and pages, and a moment for any request still in flight."""
+    entries, pages = [], 0
+    async with client:
+        async for event in Pager(source, client, prefetch=True).backfill():
+            if isinstance(event, EntriesLoaded):
+                entries.extend(event.entries)
+            elif isinstance(event, BackfillDone):
+                pages = event.pages
+        await asyncio.sleep(0.05)
+    return entries, pages

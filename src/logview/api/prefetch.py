@@ -71,11 +71,18 @@ def predicted_cursor(source: Source, query: ServerQuery, contract: StreamContrac
         return None
 
     def while_healthy(body: bytes, cursor: Cursor) -> Cursor | None:
-        if contract.strikes or getattr(contract, "disorder", 0):
+        if contract.strikes or getattr(contract, "disorder", 0) or not _whole(body):
             return None
         return guess(body, cursor)
 
     return while_healthy
+
+
+def _whole(body: bytes) -> bool:
+    """Whether `body` may be a whole page: it ends as a JSON object does. A body cut short (a
+    dropped connection) is retried: guessing from it would spend a request on a page the stream
+    may never reach."""
+    return body.rstrip(b" \t\r\n")[-1:] == b"}"
 
 
 def _time_cursor_guess(source: Source, query: ServerQuery, contract: StreamContract,

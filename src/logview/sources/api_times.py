@@ -4,6 +4,7 @@ the pages of a backfill (a module below `base.py` so that the typed page path ca
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from logview.times import epoch_us_all, parse_api_time
@@ -91,9 +92,32 @@ def _learn(stamps: list[str]) -> bool:
         _MOMENTS.clear()
     new = list(set(stamps).difference(_MICROS))
     if new:
-        moments = api_times(new)
-        if None in moments:
-            return False
+        moments = _plain_times(new)
+        if moments is None:  # (one is no time, or needs a look of its own: each the exact way)
+            moments = api_times(new)
+            if None in moments:
+                return False
         _MOMENTS.update(zip(new, moments))  # type: ignore[arg-type]
         _MICROS.update(zip(new, epoch_us_all(moments)))  # type: ignore[arg-type]
     return True
+
+
+def _plain_times(texts: list[str]) -> list[datetime] | None:
+    """`api_times(texts)` when every text is one `fromisoformat` reads as it is, naming its time
+    zone, in C (`map`): the usual page's ~220 new texts cost ~0.6 µs each one by one through
+    `api_time`, ~0.2 here; None when one is not (too long, blank at an end, refused, naive), for
+    the exact way. With no blank at either end and at most 64 characters, `parse_api_time` reads a
+    text by the same `fromisoformat`, and `api_time` too."""
+    if max(map(len, texts)) > _LONGEST or "" in texts:
+        return None
+    if True in map(str.isspace, map(_FIRST, texts)) or True in map(str.isspace, map(_LAST, texts)):
+        return None
+    try:
+        moments = list(map(datetime.fromisoformat, texts))
+    except ValueError:
+        return None
+    return None if None in map(_TZINFO, moments) else moments
+
+
+_LONGEST = 64  # (`parse_api_time`'s bound)
+_FIRST, _LAST, _TZINFO = itemgetter(0), itemgetter(-1), attrgetter("tzinfo")
