@@ -99,3 +99,20 @@ def test_enter_typed_before_the_viewer_opens_shows_the_entry(tmp_path: Path) -> 
         process.wait(timeout=10)
     finally:
         quit_and_close(process, leader)
+
+
+@pytest.mark.parametrize("after", [b"i", b"h", b"\r", b"/", b"s"], ids=["stats", "histogram", "enter", "search", "save"])
+def test_a_key_typed_with_q_in_one_read_quits_cleanly(tmp_path: Path, after: bytes) -> None:
+    """Found in a walk (s20 #1, #2): `q` and the next key in one read of the terminal (a fast
+    typist, a paste, tmux's send-keys): `i`, `h` or Enter mounted a panel on a viewer being torn
+    down and ended it with a MountError, exit 1; after `/` or `s` the `q` was lost, the viewer open."""
+    process, leader = typed_ahead(tmp_path / "five.jsonl", FIVE_ROWS, b"", cooked=False)
+    try:
+        read_until(leader, b"shown", 30)
+        read_for(leader, 0.5)
+        os.write(leader, b"q" + after)
+        output = read_for(leader, 3)
+        assert process.wait(timeout=10) == 0, output
+        assert b"Error" not in output, output
+    finally:
+        quit_and_close(process, leader)

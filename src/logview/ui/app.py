@@ -34,6 +34,12 @@ from logview.ui.widgets.log_table import JUMP_KEYS
 from logview.ui.widgets.tab_strip import TabStrip, merged_tab_label
 
 if TYPE_CHECKING:  # the archive (sqlite) loads when an API source keeps one, not for a file
+    from collections.abc import Mapping
+
+    from rich.console import RenderableType
+    from textual.actions import ActionParseResult
+    from textual.dom import DOMNode
+
     from logview.api.types import RetryPolicy
     from logview.archive import Archive, Retention
 
@@ -100,6 +106,7 @@ class LogViewApp(App[int]):
             first = ViewerScreen(options, policy=policy, source=source, file_kind=file_kind,
                                  tabs=labels if more else None, tab=0, archive=archive, **settings)
         self._drawn: set[ViewerScreen] = set()  # viewers a frame was drawn of (see `post_display_hook`)
+        self.closing = False  # `exit` was asked: what else was typed acts no more (`run_action`)
         self.viewers = [first]
         self.viewers += [ViewerScreen(extra, policy=policy, tabs=labels, tab=index, archive=archive, **settings)
                          for index, extra in enumerate(more, start=1)]
@@ -184,6 +191,18 @@ class LogViewApp(App[int]):
             self.notify("One source is open: tabs come with several --profile options.", timeout=3, markup=False)
             return
         self.show_tab((self.viewers.index(self.screen) + step) % len(self.viewers))
+
+    def exit(self, result: int | None = None, return_code: int = 0, message: RenderableType | None = None) -> None:
+        self.closing = True
+        super().exit(result, return_code, message)
+
+    async def run_action(self, action: str | ActionParseResult, default_namespace: DOMNode | None = None,
+                         namespaces: Mapping[str, DOMNode] | None = None) -> bool:
+        """No action once the viewer closes: a key typed with `q` in one read of the terminal (a
+        fast typist, a paste) mounted a panel on screens being torn down, a MountError (s20 #1)."""
+        if self.closing:
+            return True  # (taken: nothing is left to do)
+        return await super().run_action(action, default_namespace, namespaces)
 
     async def action_quit(self) -> None:
         """ctrl+q, Textual's own quit: asks first while a save is unwritten, as `q` does; asked

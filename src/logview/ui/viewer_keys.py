@@ -19,7 +19,9 @@ from logview.ui.browser import LogBrowser
 from logview.ui.commands import COMMANDS
 
 VIEWER_KEYS = [
-    Binding("q", "quit_viewer", "Quit"),
+    # priority: taken in the order typed, before a key after it (`/`, `s`) moves the focus and it
+    # is lost (s20 #2); not while typing in a field or under a dialog (`key_allowed`)
+    Binding("q", "quit_viewer", "Quit", priority=True),
     Binding("question_mark", "help", "Help"),
     Binding("b", "toggle_sidebar", "Filters"),  # (fitting.py: the sidebar folds away on narrow screens)
     # priority: focus must move before the next key arrives, or fast typing after `/` lands
@@ -46,9 +48,9 @@ VIEWER_KEYS = [
 
 
 def key_allowed(screen: Screen, action: str) -> bool:
-    """`/`, `d` and `s` (priority keys) open their field unless the user is typing in one (the key
+    """`/`, `d`, `s` and `q` (priority keys) open their field (or quit) unless the user is typing in one (the key
     goes to it then) or a dialog is on top of `screen`; every other key acts."""
-    if action in ("focus_search", "focus_dates", "save"):
+    if action in ("focus_search", "focus_dates", "save", "quit_viewer"):
         typing = isinstance(screen.focused, Input) or type(screen.focused).__name__ == "SelectOverlay"
         return screen.app.screen is screen and not typing  # (and no dialog on top)
     return True
