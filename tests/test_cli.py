@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -85,6 +86,17 @@ def test_a_folder_given_to_file_is_called_a_folder(tmp_path, command):
     result = logview(*command, "--file", str(missing), timeout=30)
     assert result.returncode == 2
     assert result.stderr.decode() == f"logview: no such file: {missing}\n"
+
+
+@pytest.mark.parametrize("command", [(), ("export",)], ids=["viewer", "export"])
+def test_a_pipe_given_to_file_is_called_a_pipe(tmp_path, command):
+    """Found in a walk (s20 #6): a FIFO, `<(zcat x.gz)` or /dev/null said "no such file"."""
+    fifo = tmp_path / "logs.fifo"
+    os.mkfifo(fifo)
+    for given in (fifo, Path("/dev/null")):
+        result = logview(*command, "--file", str(given), timeout=30)
+        assert result.returncode == 2
+        assert result.stderr.decode().startswith(f"logview: {given} is a pipe or a device, not a file: "), result.stderr
 
 
 def test_no_config_file_means_no_profiles(tmp_path):

@@ -362,6 +362,9 @@ def file_kind(args: argparse.Namespace):
     if args.file.is_dir():
         raise UsageError(f"{args.file} is a folder, not a file")
     if not args.file.is_file():
+        if args.file.exists():  # (a pipe, `<(zcat x.gz)`, /dev/stdin: it said "no such file", s20 #6)
+            raise UsageError(f"{args.file} is a pipe or a device, not a file: logview reads a file it can seek "
+                             "(save the stream to one first: `zcat logs.jsonl.gz > logs.jsonl`)")
         raise UsageError(f"no such file: {args.file}")
     try:  # even with --source: a CSV export or a mixed file is told apart from its lines
         return detect_kind(args.file, args.source)
