@@ -63,14 +63,16 @@ def app_on(server: DemoServer, archive: Archive) -> LogViewApp:
 
 def status_line(app: LogViewApp) -> str:
     app.viewer.refresh_status()
-    return next(line for line in screen_text(app).splitlines() if "loaded" in line)
+    return next(line for line in screen_text(app).splitlines() if "shown" in line)
 
 
+@pytest.mark.parametrize("size", [SIZE, (100, 30), (80, 24)])
 async def test_every_entry_is_shown_before_the_last_pages_are_archived_and_the_status_line_says_so(
-        server, tmp_path, stopped_writer) -> None:
+        server, tmp_path, stopped_writer, size) -> None:
+    """At 100 and 80 columns too: "archiving …" went first there, before "loaded 3,000" (s20 #3)."""
     with Archive.open(tmp_path / "archive.sqlite3") as archive:
         app = app_on(server, archive)
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=size) as pilot:
             session, feed = app.viewer.session, app.viewer.feed
             await wait_until(pilot, lambda: session.phase == "complete")
             assert feed.archiving and not feed.backfilling

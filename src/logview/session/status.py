@@ -83,8 +83,10 @@ class ConnectionState(NamedTuple):
 def connection_state(session: SessionState, waits: Waits) -> ConnectionState:
     """The status line's state, text, shorter forms and (while loading) the tail's state."""
     state, forms = _state_and_forms(session, waits)
-    if waits.archiving and state in ("live", "complete", "paused", "capped"):  # (dropped first when narrow)
-        forms = (f"{forms[0]} · archiving …", *forms)
+    if waits.archiving and state in ("live", "complete", "paused", "capped"):
+        # (in every form: at 100 and 80 columns it went first, before "loaded 100,000" said again
+        # what the state said, and it is the one hint that a quit now waits for the archive, s20 #3)
+        forms = tuple(f"{form} · archiving …" for form in forms)
     unique = tuple(dict.fromkeys(forms))  # (a part that is not there drops nothing)
     tail = ""
     if state == "loading" and not (session.file_mode or session.merged):
