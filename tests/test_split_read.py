@@ -501,3 +501,39 @@ def test_where_the_childs_file_cannot_be_mapped_its_columns_are_read(tmp_path, m
     monkeypatch.setattr(split_read.Recoder, "recode", lambda self, chunk: recoded.append(len(chunk)) or recode(self, chunk))
     assert_same(columns(path, "aitronos", count, back, spans=index_of(path)), columns(path, "aitronos", count))
     assert sum(recoded) == count
+
+
+def test_the_rest_of_the_index_is_read_into_arrays_faulted_in_as_the_first_chunk_is_taken(tmp_path, monkeypatch):
+    """The rest of the lines is taken after the first paint: the arrays it is read into are made
+    as the first chunk is taken, as many lines as the first chunk's lines a byte say (+5%), their
+    pages faulted in aside meanwhile. A rest with more lines than that is read into arrays of its
+    own: the lines are the scan's either way."""
+    from logview.files import memory
+
+    asked: list[list[tuple[int, int]]] = []
+    monkeypatch.setattr(memory, "fault_in_aside", asked.append)
+    monkeypatch.setattr(child_index, "FAULT_IN_ROWS_FROM", 1)
+    path = tmp_path / "logs.jsonl"
+    write_file(path, "supermetrics", 20_000)
+    back = BackReader(path, "supermetrics")
+    assert back.columns() is not None  # (the index said whole by then: its rest is one take)
+    first, rest = back.index.chunks()
+    estimated = int(1.05 * (first.size - first.scanned) * len(first.starts) / first.scanned) + 64
+    assert len(rest.starts) <= estimated
+    assert asked == [[(rest.starts.ctypes.data, estimated * 8), (rest.lengths.ctypes.data, estimated * 4)]]
+    assert_same_lines([first, rest], scan_lines(path))
+    back.close()
+
+    asked.clear()
+    long_then_short = tmp_path / "long-then-short.jsonl"
+    with long_then_short.open("w") as out:
+        for i in range(1_200):  # (the first 2 MiB record: long lines)
+            out.write(json.dumps({"id": f"l{i}", "log_time": "2025-11-15T12:00:00Z", "request": "x" * 2_000}) + "\n")
+        for i in range(60_000):
+            out.write(json.dumps({"id": f"s{i}", "status": 200}) + "\n")
+    back = BackReader(long_then_short, "supermetrics")
+    assert back.columns() is not None
+    chunks = list(back.index.chunks())
+    assert len(asked) == 1 and all(chunks[1].starts.ctypes.data != address for address, _ in asked[0])
+    assert_same_lines(chunks, scan_lines(long_then_short))
+    back.close()

@@ -325,3 +325,30 @@ def test_once_the_rest_is_read_the_pages_of_its_rows_are_faulted_in_aside(tmp_pa
     assert asked == [expected]
     store.fill_columns(reader.read(lines[200:]))
     assert len(asked) == 1
+
+
+def test_the_pages_of_the_rest_of_the_lines_are_faulted_in_aside_at_the_first_chunk(tmp_path, monkeypatch):
+    """The first chunk sizes the offset and length columns for the whole file; their pages for the
+    rest of the lines (written ~50 ms later, on the UI thread, in one post) are faulted in aside then,
+    the filter columns' left untouched; a small file's rest is not worth a thread."""
+    from logview.store import file_ingest
+
+    path = tmp_path / "sm.jsonl"
+    path.write_bytes(b"\n".join(sm_line(i) for i in range(300)) + b"\n")
+    asked: list[list[tuple[int, int]]] = []
+    monkeypatch.setattr(file_ingest, "fault_in_aside", asked.append)
+    small = file_store(path, SM)
+    assert asked == [] and len(small) == 300
+    monkeypatch.setattr(file_ingest, "FAULT_IN_LINES_FROM", 64)
+    store = EntryStore(SM, lines=LineFile(path))
+    chunks = scan_lines(path, chunk_bytes=1 << 12, first_bytes=256)
+    first = next(chunks)
+    store.append_lines(first)
+    n, expected = len(first.starts), int(1.05 * first.size * len(first.starts) / first.scanned) + 64
+    rest = [(store.span(name, n, expected).ctypes.data, store.span(name, n, expected).nbytes)
+            for name in ("start", "length")]
+    assert asked == [rest] and rest[0][1] == (expected - n) * store.span("start", 0, 1).itemsize
+    for chunk in chunks:
+        store.append_lines(chunk)
+    assert len(asked) == 1 and len(store) == 300
+    assert store.span("start", 0, 300).tolist() == [int(s) for c in scan_lines(path) for s in c.starts]

@@ -8,7 +8,6 @@ error after retries, 130 interrupted by Ctrl-C, 143 by SIGTERM (which stops logv
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import os
 import signal
@@ -20,15 +19,19 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from logview.cli.early_file import begin_a_plain_file_launch
 from logview.cli.output import STDOUT, OutputFailed, writing
-from logview.cli.parsers import config_parser, demo_server_parser, export_parser, viewer_parser
 
 if TYPE_CHECKING:
+    import argparse
+
     from logview.archive import Archive
     from logview.options import Connection
 
 # Resolving (sources, options, the config's models) loads once the arguments are parsed: `--help`
-# and a usage error answer before it, and the names below stay importable from here.
+# and a usage error answer before it, and the names below stay importable from here. The parsers
+# (argparse, the config's path) load as a command needs them: a plain file's launch begins its
+# reading before them (`early_file.py`).
 _RESOLVED_HERE = ("UsageError", "distinct_profiles", "resolve_connection", "viewer_options")
 
 
@@ -37,6 +40,10 @@ def __getattr__(name: str) -> Any:
         from logview.cli import resolve
 
         return getattr(resolve, name)
+    if name == "viewer_parser":
+        from logview.cli.parsers import viewer_parser
+
+        return viewer_parser
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -52,17 +59,21 @@ def _fail(message: str) -> int:
 
 
 def run_viewer_command(argv: Sequence[str]) -> int:
-    args = viewer_parser().parse_args(argv)
     from logview.ui.bulk_gc import hold_for_startup, release_startup_hold
 
-    hold_for_startup()  # (the viewer releases it at its first rows)
+    hold_for_startup()  # (the viewer releases it at its first rows; a big file's child runs without it)
     try:
-        return _run_viewer(args)
+        begin_a_plain_file_launch(argv)
+        from logview.cli.parsers import viewer_parser
+
+        return _run_viewer(viewer_parser().parse_args(argv))
     finally:
         release_startup_hold(freeze=False)  # (if the viewer never drew rows)
 
 
 def _run_viewer(args: argparse.Namespace) -> int:
+    import argparse
+
     from logview.cli.resolve import UsageError, archive_choice, profiles_once, viewer_options
 
     profiles_once(args, "opening")
@@ -126,6 +137,7 @@ def _import_asyncio_without_tls() -> None:
 
 def run_export_command(argv: Sequence[str]) -> int:
     from logview.cli.export import export_connection, export_file
+    from logview.cli.parsers import export_parser
     from logview.files.writer import UnknownFormat, format_for, name_contradiction
 
     args = export_parser().parse_args(argv)
@@ -189,6 +201,7 @@ def _archive_for(args: argparse.Namespace, connection: Connection, stack: ExitSt
 def run_demo_server_command(argv: Sequence[str]) -> int:
     from logview.demo.budget import parse_budget_option
     from logview.demo.server import run_foreground
+    from logview.cli.parsers import demo_server_parser
 
     args = demo_server_parser().parse_args(argv)
     try:
@@ -205,6 +218,7 @@ def run_demo_server_command(argv: Sequence[str]) -> int:
 
 
 def run_config_command(argv: Sequence[str]) -> int:
+    from logview.cli.parsers import config_parser
     from logview.settings.check import check_config
 
     config_parser().parse_args(argv)
