@@ -59,17 +59,24 @@ def read_columns(path: Path, reader: ColumnReader, count: int, pause: Callable[[
             del into
             release_free_memory()
             met()
+            back.met()  # (a child starved by other work is not waited for: the viewer reads its segment)
             found = back.columns(wanted)
             if not wanted():
                 return
             if found is not None and found.rows == count:
                 recoder = Recoder(reader, found.values)
                 for segment in range(read // size, -(-count // size)):
-                    chunk = found.segment(segment, min(count, (segment + 1) * size) - segment * size)
-                    if chunk is None:
-                        break
-                    yield recoder.recode(chunk)
-                    read += len(chunk)
+                    end = min(count, (segment + 1) * size)
+                    chunk = found.segment(segment, end - read)
+                    if chunk is not None:
+                        yield recoder.recode(chunk)
+                        read += len(chunk)
+                        continue
+                    # (not the child's: the one it was stopped in, or one it found cut short)
+                    read += yield from _read(path, reader, end - read, pause, first_row=read, spans=spans,
+                                             into=ReadBuffer())
+                    if read < end:  # (the file is shorter than when it was indexed)
+                        return
         yield from _read(path, reader, count - read, pause, first_row=read, spans=spans, into=ReadBuffer())
     finally:
         if back is not None:
