@@ -59,10 +59,10 @@ CHILD_CHUNK_BYTES = 1 << 20
 # Near the viewer's claims (`Claims.near_front`) the child reads smaller chunks, so that the viewer
 # sees it get on (`Claims.rows_left`) every ~1,200 Supermetrics or ~430 Aitronos rows, not 4,900 / 1,700.
 CHILD_NEAR_CHUNK_BYTES = 256 << 10
-# A viewer that has met the child stops it once it has read no chunk for this long (with its core it
-# reads one of 256 KiB in ~1 ms, starved, niced behind one busy process, in ~10) with this many rows
-# of its segment left: fewer, and the child, even at a chunk per 5 ms, ends them before the viewer
-# would have read the whole segment again (10 ms of Supermetrics, 35 of Aitronos).
+# A viewer that has met the child looks at its pace this often (with its core it reads a chunk of
+# 256 KiB in ~1 ms, starved, niced behind one busy process, in ~10), and stops it where, at that
+# pace, the rows of its segment left would take longer than the viewer reading the whole segment
+# itself; never with fewer than CHILD_STALLED_ROWS left (a few ms of the child's, whatever its pace).
 CHILD_STALLED_S, CHILD_STALLED_ROWS = 0.005, 2048
 CHILD_POLL_S = 0.01  # how often a viewer waiting for the child asks whether it is still wanted
 _LENGTH = struct.Struct("<q")  # (each record of the child's file begins with its length)
@@ -177,7 +177,7 @@ class BackReader:
         self.index = ChildIndex(path, os.dup(index_file.fileno()), notify_read)
         index_file.close()
         self._reaped, self._closing = False, threading.Lock()
-        self._stop_stalled = False  # (`met`)
+        self._stop_stalled, self._viewer_row_s = False, 0.0  # (`met`)
         self._reaper: threading.Thread | None = None
 
     def claim(self, segment: int) -> bool:
@@ -185,11 +185,11 @@ class BackReader:
         claimed it, i.e. the two have met."""
         return self._claims.claim_front(segment)
 
-    def met(self) -> None:
-        """The viewer has met the child: while it waits for it (`columns`), a child that reads no
-        chunk for CHILD_STALLED_S (`CHILD_STALLED_ROWS` left) is stopped, its whole segments taken,
-        and the viewer reads the rest."""
-        self._stop_stalled = True
+    def met(self, row_s: float) -> None:
+        """The viewer has met the child, reading a row in `row_s` seconds: while it waits for it
+        (`columns`), a child slower than that at its segment's rest (CHILD_STALLED_S) is stopped,
+        its whole segments taken, and the viewer reads the rest."""
+        self._stop_stalled, self._viewer_row_s = True, row_s
 
     def columns(self, wanted: Callable[[], bool] = lambda: True) -> BackColumns | None:
         """The child's columns (waiting for the child to end), or None when it failed, or when
@@ -210,7 +210,7 @@ class BackReader:
                     select.select([ends], [], [], poll)
                 else:
                     time.sleep(poll)
-                stalled = stop_stalled and self._claims.rows_left == rows_left >= CHILD_STALLED_ROWS
+                stalled = stop_stalled and self._slower_than_the_viewer(rows_left, self._claims.rows_left, poll)
                 rows_left = self._claims.rows_left
         finally:
             if ends is not None:
@@ -229,6 +229,14 @@ class BackReader:
         if found is None:
             self.close()
         return found
+
+    def _slower_than_the_viewer(self, rows_left: int, left_now: int, seconds: float) -> bool:
+        """Whether the child, having read `rows_left - left_now` rows in `seconds`, would take longer
+        over the `left_now` of its segment left than the viewer over the whole segment."""
+        if left_now < CHILD_STALLED_ROWS:
+            return False
+        read = rows_left - left_now
+        return read <= 0 or left_now * seconds / read > self.segment_rows * self._viewer_row_s
 
     def _ended(self) -> bool:
         """Whether the child has ended (left for `_wait` to reap); True where that cannot be
