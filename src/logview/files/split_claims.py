@@ -22,10 +22,10 @@ class Claims:
 
     def __init__(self, segment_rows: int) -> None:
         self.segment_rows = segment_rows  # (a segment is rows [i * segment_rows, (i + 1) * segment_rows))
-        self._memory = mmap.mmap(-1, 40)  # (anonymous and shared: the child writes the same page)
+        self._memory = mmap.mmap(-1, 32)  # (anonymous and shared: the child writes the same page)
         self._marks = memoryview(self._memory).cast("q")
         self._marks[0], self._marks[1] = 0, _UNCLAIMED
-        self._marks[2], self._marks[4] = -1, 0
+        self._marks[2], self._marks[3] = -1, 0
 
     def claim_front(self, segment: int) -> bool:
         """The viewer's next segment, if the child has not claimed it."""
@@ -46,10 +46,10 @@ class Claims:
 
     @property
     def rows_left(self) -> int:
-        return self._marks[4]
+        return self._marks[3]
 
     def left(self, rows: int) -> None:  # (the child's mark: only it writes it)
-        self._marks[4] = rows
+        self._marks[3] = rows
 
     @property
     def committed(self) -> int:
