@@ -9,6 +9,7 @@ reads those segments itself: the columns are always those of the lines indexed.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeAlias
@@ -38,7 +39,7 @@ def read_columns(path: Path, reader: ColumnReader, count: int, pause: Callable[[
         if back is None or spans is None:  # (the child's segments are rows of the index)
             yield from _read(path, reader, count, pause, spans=spans, into=ReadBuffer())
             return
-        read, size = 0, back.segment_rows
+        read, size, began = 0, back.segment_rows, time.monotonic()
         into = ReadBuffer()  # (one for all the segments the viewer reads)
         while read < count and back.claim(read // size):
             want = min(count, read + size) - read
@@ -59,17 +60,25 @@ def read_columns(path: Path, reader: ColumnReader, count: int, pause: Callable[[
             del into
             release_free_memory()
             met()
+            # (a child starved by other work is not waited for: the viewer reads its segment)
+            back.met((time.monotonic() - began) / read if read else float("inf"))
             found = back.columns(wanted)
             if not wanted():
                 return
             if found is not None and found.rows == count:
                 recoder = Recoder(reader, found.values)
                 for segment in range(read // size, -(-count // size)):
-                    chunk = found.segment(segment, min(count, (segment + 1) * size) - segment * size)
-                    if chunk is None:
-                        break
-                    yield recoder.recode(chunk)
-                    read += len(chunk)
+                    end = min(count, (segment + 1) * size)
+                    chunk = found.segment(segment, end - read)
+                    if chunk is not None:
+                        yield recoder.recode(chunk)
+                        read += len(chunk)
+                        continue
+                    # (not the child's: the one it was stopped in, or one it found cut short)
+                    read += yield from _read(path, reader, end - read, pause, first_row=read, spans=spans,
+                                             into=ReadBuffer())
+                    if read < end:  # (the file is shorter than when it was indexed)
+                        return
         yield from _read(path, reader, count - read, pause, first_row=read, spans=spans, into=ReadBuffer())
     finally:
         if back is not None:

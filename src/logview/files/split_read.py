@@ -35,7 +35,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -45,7 +45,8 @@ import numpy as np
 from logview.files.child_index import ChildIndex, spans_of_rows, write_index
 from logview.files.columns import ColumnChunk, ColumnReader
 from logview.files.jsonl import source_for_kind
-from logview.files.lines import ReadBuffer, indexed_chunks
+from logview.files.lines import LineChunk, ReadBuffer, indexed_chunks
+from logview.files.split_claims import Claims
 
 SPLIT_FROM_BYTES = 32 << 20  # smaller files are read in well under a second by the viewer alone
 # Rows a side claims at a time: the last segment both may read (see `Claims`), and what the viewer
@@ -55,38 +56,17 @@ SEGMENT_ROWS = 1 << 14
 # such turns to take, and each chunk's bytes are held while it is read: 2 MiB took 3–4% less of its
 # CPU, but the child held 1.2 (Supermetrics) to 3 MiB (Aitronos) more all along, at the peak of the tree.
 CHILD_CHUNK_BYTES = 1 << 20
+# Near the viewer's claims (`Claims.near_front`) the child reads smaller chunks, so that the viewer
+# sees it get on (`Claims.rows_left`) every ~1,200 Supermetrics or ~430 Aitronos rows, not 4,900 / 1,700.
+CHILD_NEAR_CHUNK_BYTES = 256 << 10
+# A viewer that has met the child looks at its pace this often (with its core it reads a chunk of
+# 256 KiB in ~1 ms, starved, niced behind one busy process, in ~10), and stops it where, at that
+# pace, the rows of its segment left would take longer than the viewer reading the whole segment
+# itself; never with fewer than CHILD_STALLED_ROWS left (a few ms of the child's, whatever its pace).
+CHILD_STALLED_S, CHILD_STALLED_ROWS = 0.005, 2048
 CHILD_POLL_S = 0.01  # how often a viewer waiting for the child asks whether it is still wanted
+_LENGTH = struct.Struct("<q")  # (each record of the child's file begins with its length)
 CHILD_NICE = 10  # (the viewer's threads come first whenever both cores are wanted)
-_UNCLAIMED = (1 << 31) - 1  # the child's first claim before it has made one
-_FOOTER = struct.Struct("<q")  # the columns file ends with the offset of its table of segments
-
-
-class Claims:
-    """Which segments each side reads, in memory the two processes share (made before the fork):
-    the viewer segments [0, front), the child [back, …). Each side reads the other's mark, then
-    moves its own; no lock: a side that sees the other's mark late only reads a segment the other
-    reads too (at the meeting point, at most one), and the viewer keeps its own copy of it. No
-    segment is left unread, as each side stops only where it has seen the other's claims begin."""
-
-    def __init__(self, segment_rows: int) -> None:
-        self.segment_rows = segment_rows  # (a segment is rows [i * segment_rows, (i + 1) * segment_rows))
-        self._memory = mmap.mmap(-1, 16)  # (anonymous and shared: the child writes the same page)
-        self._marks = memoryview(self._memory).cast("q")
-        self._marks[0], self._marks[1] = 0, _UNCLAIMED
-
-    def claim_front(self, segment: int) -> bool:
-        """The viewer's next segment, if the child has not claimed it."""
-        if segment >= self._marks[1]:
-            return False
-        self._marks[0] = segment + 1
-        return True
-
-    def claim_back(self, segment: int) -> bool:
-        """The child's next segment (the one below its last), if the viewer has not claimed it."""
-        if segment < self._marks[0]:
-            return False
-        self._marks[1] = segment
-        return True
 
 
 @dataclass(frozen=True)
@@ -99,6 +79,24 @@ class BackColumns:
     segments: dict[int, tuple[int, int, bytes, tuple[int, ...]]]  # segment → `_write_segment`'s place
     file: IO[bytes]
     values: dict[str, list[Any]]
+
+    @classmethod
+    def recorded(cls, file: IO[bytes], offset: int) -> BackColumns | None:
+        """The segments the child's file records as whole, from its last record (at `offset`) back
+        to its first (each says where the one before it is: `_child`); None if it recorded none."""
+        segments: dict[int, tuple[int, int, bytes, tuple[int, ...]]] = {}
+        news: list[dict[str, list[Any]]] = []
+        rows = 0
+        while offset >= 0:
+            length = _LENGTH.unpack(os.pread(file.fileno(), _LENGTH.size, offset))[0]
+            rows, segment, place, new_values, offset = pickle.loads(
+                os.pread(file.fileno(), length, offset + _LENGTH.size))
+            segments[segment] = place
+            news.append(new_values)
+        if not segments:
+            return None
+        values = {name: [None, *(value for new in reversed(news) for value in new[name])] for name in news[0]}
+        return cls(rows, segments, file, values)
 
     def segment(self, segment: int, rows: int) -> ColumnChunk | None:
         """The child's columns of `segment`, if it read that segment and found `rows` lines in it.
@@ -150,7 +148,7 @@ class BackReader:
     columns from the last one down, as long as the viewer has not claimed them (`claim`).
 
     It writes the columns to an unnamed temporary file as it reads them, and the viewer reads that
-    file once the child is done: nothing of it waits for the viewer's threads to take their turn
+    file once the child is done (or, the child stalled, the segments it recorded whole): nothing of it waits for the viewer's threads to take their turn
     with the interpreter (a pipe would have stalled the child at each of those waits), and the
     child holds no segment longer than it takes to write it out."""
 
@@ -179,41 +177,66 @@ class BackReader:
         self.index = ChildIndex(path, os.dup(index_file.fileno()), notify_read)
         index_file.close()
         self._reaped, self._closing = False, threading.Lock()
+        self._stop_stalled, self._viewer_row_s = False, 0.0  # (`met`)
+        self._reaper: threading.Thread | None = None
 
     def claim(self, segment: int) -> bool:
         """Whether the viewer reads `segment` (the one after its last): False once the child has
         claimed it, i.e. the two have met."""
         return self._claims.claim_front(segment)
 
+    def met(self, row_s: float) -> None:
+        """The viewer has met the child, reading a row in `row_s` seconds: while it waits for it
+        (`columns`), a child slower than that at its segment's rest (CHILD_STALLED_S) is stopped,
+        its whole segments taken, and the viewer reads the rest."""
+        self._stop_stalled, self._viewer_row_s = True, row_s
+
     def columns(self, wanted: Callable[[], bool] = lambda: True) -> BackColumns | None:
         """The child's columns (waiting for the child to end), or None when it failed, or when
         `wanted` turned False while it was waited for (the viewer quit or reloaded meanwhile: the
         child is stopped at once rather than waited for to read its segments)."""
         ends = _end_of(self.pid)
+        stop_stalled, stalled = self._stop_stalled, False
+        poll = CHILD_STALLED_S if stop_stalled else CHILD_POLL_S
+        rows_left = self._claims.rows_left
         try:
-            while not self._ended():
+            while not stalled and not self._ended():
                 if not wanted():
                     self.close()
                     return None
                 # (waiting for the segment the child is reading when the viewer meets it: the
                 # columns are taken as it ends, not up to a poll later)
                 if ends is not None:
-                    select.select([ends], [], [], CHILD_POLL_S)
+                    select.select([ends], [], [], poll)
                 else:
-                    time.sleep(CHILD_POLL_S)
+                    time.sleep(poll)
+                stalled = stop_stalled and self._slower_than_the_viewer(rows_left, self._claims.rows_left, poll)
+                rows_left = self._claims.rows_left
         finally:
             if ends is not None:
                 os.close(ends)
         try:
-            if not self._wait() or self._file.closed:
+            if stalled:  # (its segment's rest is the viewer's to read: `read_columns`)
+                self._kill()
+                self._reap_aside()
+            elif not self._wait():
                 return None
-            self._file.seek(-_FOOTER.size, os.SEEK_END)
-            self._file.seek(_FOOTER.unpack(self._file.read(_FOOTER.size))[0])
-            rows, segments, values = pickle.load(self._file)
-        except Exception:  # it was killed, or wrote something else: the viewer reads it instead
+            if self._file.closed:
+                return None
+            found = BackColumns.recorded(self._file, self._claims.committed)
+        except Exception:  # it wrote something else: the viewer reads it instead
+            found = None
+        if found is None:
             self.close()
-            return None
-        return BackColumns(rows, segments, self._file, values)
+        return found
+
+    def _slower_than_the_viewer(self, rows_left: int, left_now: int, seconds: float) -> bool:
+        """Whether the child, having read `rows_left - left_now` rows in `seconds`, would take longer
+        over the `left_now` of its segment left than the viewer over the whole segment."""
+        if left_now < CHILD_STALLED_ROWS:
+            return False
+        read = rows_left - left_now
+        return read <= 0 or left_now * seconds / read > self.segment_rows * self._viewer_row_s
 
     def _ended(self) -> bool:
         """Whether the child has ended (left for `_wait` to reap); True where that cannot be
@@ -241,13 +264,23 @@ class BackReader:
         """Stop the child if it still runs, reap it, and drop its files."""
         if not self.index.taken:  # (else the index's reader closes it when it ends)
             self.index.close()
+        if self._reaper is None:
+            self._kill()
+            self._wait()
+        self._file.close()
+
+    def _kill(self) -> None:
         if not self._reaped:
             try:
                 os.kill(self.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-            self._wait()
-        self._file.close()
+
+    def _reap_aside(self) -> None:
+        """Reap the child, killed, on a thread of its own: starved, niced, it may take tens of ms
+        to be gone (its pages let go at its pace); the viewer has what it needs meanwhile."""
+        self._reaper = threading.Thread(target=self._wait, name="logview-reaper", daemon=True)
+        self._reaper.start()
 
 
 def _end_of(pid: int) -> int | None:
@@ -260,7 +293,9 @@ def _end_of(pid: int) -> int | None:
 
 def _child(path: Path, kind: str, claims: Claims, out: IO[bytes], index_fd: int, notify_fd: int) -> None:
     """Find the lines of `path` for the viewer, then read segments of their columns from the last
-    one down while `claims` lets it, each written to `out` as it is read, then the table of them.
+    one down while `claims` lets it, each written to `out` as it is read, with a record of it (its
+    place, the values its codes met first, where the record before it is), marked in `claims` once
+    whole: the viewer may take the segments recorded without the child's end (`BackReader.columns`).
     Exits without running the parent's clean-up (it is a fork)."""
     parent = os.getppid()
     code = 1
@@ -271,33 +306,46 @@ def _child(path: Path, kind: str, claims: Claims, out: IO[bytes], index_fd: int,
         source = source_for_kind(kind)  # type: ignore[arg-type]
         rows = sum(count for _, count in records)
         size = claims.segment_rows
-        written: dict[int, tuple[int, int, bytes, tuple[int, ...]]] = {}
         reader = ColumnReader(source)  # (its codes follow the order it reads in, from the back: see `Recoder`)
         into = ReadBuffer()
         for segment in range(-(-rows // size) - 1, -1, -1):
             if os.getppid() != parent or not claims.claim_back(segment):  # the viewer is gone, or met
                 break
             lo, hi = segment * size, min(rows, (segment + 1) * size)
+            chunk_bytes = min(CHILD_NEAR_CHUNK_BYTES, CHILD_CHUNK_BYTES) if claims.near_front(segment) \
+                else CHILD_CHUNK_BYTES
             # (the lines as indexed: not looked for again; a file changed meanwhile ends them early,
             # and the viewer, counting other rows than its own, reads the segment itself)
             # (the segment's columns worked out once, not once a chunk: 7–9% of the child's CPU)
-            columns = reader.read_chunks(indexed_chunks(path, spans_of_rows(index_fd, records, lo, hi),
-                                                        CHILD_CHUNK_BYTES, into))
+            chunks = indexed_chunks(path, spans_of_rows(index_fd, records, lo, hi), chunk_bytes, into)
+            columns = reader.read_chunks(_counted(chunks, claims, hi - lo))
             if len(columns):
-                columns.new_values = {}  # (the values are written once, at the end)
-                written[segment] = _write_segment(columns, out)
+                new_values, columns.new_values = columns.new_values, {}
+                place = _write_segment(columns, out)
                 del columns
-        if os.getppid() == parent:
-            table = out.tell()
-            values = {name: table.values for name, table in reader.tables.items()}
-            pickle.dump((rows, written, values), out, protocol=pickle.HIGHEST_PROTOCOL)
-            out.write(_FOOTER.pack(table))
-            out.flush()
-            code = 0
+                record = pickle.dumps((rows, segment, place, new_values, claims.committed),
+                                      protocol=pickle.HIGHEST_PROTOCOL)
+                at = out.tell()
+                out.write(_LENGTH.pack(len(record)))
+                out.write(record)
+                out.flush()  # (in the file before it is marked: the viewer may read it at once)
+                claims.commit(at)
+        code = 0
     except BaseException:  # noqa: BLE001 - any failure: the viewer reads this part itself
         pass
     finally:
         os._exit(code)  # (not `exit`: the parent's buffers and clean-up are not the child's)
+
+
+def _counted(chunks: Iterator[LineChunk], claims: Claims, rows: int) -> Iterator[LineChunk]:
+    """A segment's `chunks` (`rows` lines), the rows left marked in `claims` as each is read."""
+    claims.left(rows)
+    for chunk in chunks:
+        rows -= len(chunk.starts)
+        yield chunk
+        del chunk
+        claims.left(rows)
+    claims.left(0)
 
 
 class Recoder:
