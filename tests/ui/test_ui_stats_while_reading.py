@@ -93,3 +93,18 @@ async def test_the_count_of_fields_unread_is_the_stores_as_the_read_goes_on(
         assert note.format(f"{LINES:,}") in lines and "no entries with a time to chart" not in lines, lines
         lines = await notes_falling(pilot, held_reading, note.format(r"([\d,]+)"))
         assert "still being read" not in lines and then in lines, lines
+
+
+async def test_a_narrow_header_gives_the_count_shown_while_the_fields_are_read(
+        held_reading: threading.Event, tmp_path: Path) -> None:
+    """Found in a walk (s20 #9): at 80×24 "◌ reading fields · 131,072 of 1,000,000 (13%) …" left no
+    room for `shown`: how many rows a filter matched was unsaid until the read ended."""
+    app = file_app(aitronos_rows(tmp_path / "big.jsonl"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: len(app.viewer.store) == LINES)
+        await pilot.pause(0.2)
+        app.viewer.refresh_status()
+        await pilot.pause()
+        header = screen_text(app).splitlines()[0]
+        assert re.search(r"reading fields \d+% … +shown 30,000", header), header
+        held_reading.set()

@@ -211,9 +211,12 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
     loading = waits.backfilling or session.phase == "loading"
     if session.file_mode and not session.merged and loading:
         rows, ready = len(store), session.fields_counted()
+        # (and in fewer words: at 80 columns the long form left no room for `shown`, s20 #9)
         if session.file_scanned < 1.0:
-            return "loading", f"indexing the file · {counted(rows)} ({int(100 * session.file_scanned)}%) …"
-        return "loading", f"reading fields · {ready:,} of {rows:,} ({100 * ready // max(1, rows)}%) …"
+            percent = int(100 * session.file_scanned)
+            return "loading", (f"indexing the file · {counted(rows)} ({percent}%) …", f"indexing {percent}% …")
+        percent = 100 * ready // max(1, rows)
+        return "loading", (f"reading fields · {ready:,} of {rows:,} ({percent}%) …", f"reading fields {percent}% …")
     archived = f"{session.from_archive:,} from the archive" if session.from_archive else ""
     if loading:
         if session.merged:
