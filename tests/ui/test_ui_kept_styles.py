@@ -18,7 +18,7 @@ from textual.css import stylesheet
 from logview.ui.stylesheet import DIGEST_SIZE, KeptStyles, ParsedOnceStylesheet, kept_name
 from test_ui_terminal_bytes import read_for, read_until
 from test_ui_typed_ahead import FIVE_ROWS, quit_and_close, typed_ahead
-from ui_helpers import SIZE, file_app, settle, wait_until
+from ui_helpers import SIZE, file_app, screen_text, settle, wait_until
 
 RED, BLUE = "Static { color: red; }", "Static { color: blue; }"
 
@@ -103,7 +103,7 @@ async def test_the_second_launch_parses_no_style_and_looks_the_same(tmp_path: Pa
             await wait_until(pilot, lambda: len(app.viewer.view) == 5)
             # (the rows are in before their fields are read: "file loaded" after; on a loaded
             # machine one launch was caught a frame before it: a flake in a full suite)
-            await wait_until(pilot, lambda: app.viewer.session.phase == "complete")
+            await wait_until(pilot, lambda: "file loaded" in screen_text(app))
             await settle(pilot)
             await pilot.pause()
             screens.append([(segment.text, segment.style) for strip in app.screen._compositor.render_strips()
