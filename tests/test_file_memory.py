@@ -177,3 +177,28 @@ def test_pages_faulted_in_aside_are_in_memory_and_hold_what_they_held() -> None:
             thread.join(5)
     assert resident() == pages
     assert region[:10] == b"\0" * 5 + b"abc\0\0" and region[mmap.PAGESIZE:] == b"\0" * ((pages - 1) * mmap.PAGESIZE)
+
+
+@pytest.mark.skipif(not GLIBC, reason="glibc (Linux) only")
+def test_pages_are_faulted_in_by_a_niced_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The thread runs at nice 19 (its own: Linux's nice is a thread's), so that the faults take
+    an idle core and not the first paint's or the file's child's (a first-rows figure 0.03 s slower
+    in the session that added the faults at the first chunk)."""
+    import os
+    import threading
+
+    import numpy as np
+
+    from logview.files import memory
+
+    asked: list[tuple[int, int, int]] = []
+    monkeypatch.setattr(os, "setpriority", lambda which, who, value: asked.append((which, who, value)))
+    region = np.empty(1 << 16)
+    memory.fault_in_aside([(region.ctypes.data, region.nbytes)])
+    for thread in threading.enumerate():
+        if thread.name == "logview-fault-in":
+            thread.join(5)
+    assert len(asked) == 1
+    which, who, value = asked[0]
+    assert (which, value) == (os.PRIO_PROCESS, memory.FAULT_IN_NICE) == (os.PRIO_PROCESS, 19)
+    assert who not in (0, os.getpid(), threading.get_native_id())  # (the thread's own id: not the process's)
