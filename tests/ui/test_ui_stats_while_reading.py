@@ -108,3 +108,26 @@ async def test_a_narrow_header_gives_the_count_shown_while_the_fields_are_read(
         header = screen_text(app).splitlines()[0]
         assert re.search(r"reading fields \d+% … +shown 30,000", header), header
         held_reading.set()
+
+
+async def test_the_stats_note_counts_the_fields_unread_as_the_header_and_sidebar_do(
+        held_reading: threading.Event, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found in a walk (s20 S20-4): for ~0.6 s of a 1M read the header ("131,072 of 1,000,000"),
+    the sidebar ("868,928 entries to go") and the stats panel ("the fields of 737,856 entries")
+    gave three counts: the stats counted every field read, the other two the counts shown."""
+    app = file_app(aitronos_rows(tmp_path / "big.jsonl"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: len(app.viewer.store) == LINES)
+        await pilot.press("i")
+        await wait_until(pilot, lambda: app.viewer.stats.data is not None)
+        session = app.viewer.session
+        try:
+            # (the sidebar holds its counts back while a newer read is in: 10,000 read, none shown)
+            monkeypatch.setattr(type(app.viewer.store), "fields_read", property(lambda store: 10_000))
+            session.fields_shown = 0
+            assert session.sidebar_counts().note == f"counting … {LINES:,} entries to go"
+            assert session.chart_note() == f"fields of {LINES:,} entries still being read"
+            assert session.errors_uncounted() == f"the fields of {LINES:,} entries are still being read"
+        finally:
+            monkeypatch.undo()
+            held_reading.set()

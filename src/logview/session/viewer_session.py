@@ -341,8 +341,10 @@ class ViewerSession:
         return f"the fields of {counted(pending)} are still being read" if pending > 0 else None
 
     def _fields_unread(self) -> int:
-        """Rows whose filter fields are not read yet (a big file's, read after its lines)."""
-        return len(self.store) - self.store.fields_read
+        """Rows whose filter fields are not read yet (a big file's, read after its lines), as the
+        header and the sidebar count them (`fields_counted`: the three said three numbers for
+        ~0.6 s of a 1M read, s20 S20-4)."""
+        return len(self.store) - self.fields_counted()
 
     def chart_note(self) -> str:
         """Why the histogram and stats may be partial."""
