@@ -96,6 +96,9 @@ async def test_the_panels_and_the_detail_are_made_when_first_wanted(tmp_path) ->
         await wait_until(pilot, lambda: len(app.viewer.view) == 20)
         browser = app.viewer.browser
         assert not app.screen.query(DetailPane) and not app.screen.query(VolumeHistogram)
+        # (the rows are put newest first once every field is read: an Enter before that opened
+        # the oldest, then on top, in a fresh-clone CI on a loaded machine)
+        await wait_until(pilot, lambda: app.viewer.session.phase == "complete")
         assert not browser.panels_made() and not browser.shown("detail")
         await pilot.press("i")
         await wait_until(pilot, lambda: app.screen.focused is browser.stats and browser.stats.region.height > 0)
