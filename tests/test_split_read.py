@@ -247,6 +247,36 @@ def test_a_child_that_saw_other_lines_than_the_index_leaves_the_back_to_the_view
     assert_same(found, columns(path, "aitronos", count))
 
 
+def test_the_child_s_columns_are_taken_as_it_says_it_is_done_not_as_its_process_ends(tmp_path, monkeypatch):
+    """The child's process is slow to end after its last segment (niced, its memory let go on a
+    busy machine: up to 40 ms): the viewer takes its columns once it says it has read all it
+    could claim, and the process is reaped aside."""
+    path = tmp_path / "logs.jsonl"
+    count = write_file(path, "supermetrics")
+    real_child = split_read._child
+
+    def slow_to_end(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        code = real_child(*args, **kwargs)
+        time.sleep(30)  # (its process lingers after its last segment)
+        return code
+
+    monkeypatch.setattr(split_read, "_child", slow_to_end)
+    back = BackReader(path, "supermetrics")
+    try:
+        wait_for_child(back, 0, count)  # (every segment claimed: the viewer takes them all)
+        began = time.monotonic()
+        found = columns(path, "supermetrics", count, back, spans=index_of(path))
+        assert time.monotonic() - began < 10
+        assert_same(found, columns(path, "supermetrics", count))
+        assert os.waitid(os.P_PID, back.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None  # (still there)
+    finally:
+        os.kill(back.pid, signal.SIGKILL)
+    if back._reaper is not None:
+        back._reaper.join(timeout=10)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(back.pid, os.WNOHANG)  # reaped aside: no process left behind
+
+
 def test_stopping_early_stops_the_child(tmp_path):
     path = tmp_path / "logs.jsonl"
     count = write_file(path, "supermetrics", 20_000)
@@ -368,7 +398,7 @@ def test_a_child_stopped_before_its_lines_are_taken_leaves_nothing_behind(tmp_pa
     back.close()  # (the viewer quit at once, or read the file capped)
     with pytest.raises(ChildProcessError):
         os.waitpid(back.pid, os.WNOHANG)
-    assert len(set(os.listdir("/proc/self/fd"))) == len(fds) - 3  # its lines' file and pipe, its columns' file
+    assert len(set(os.listdir("/proc/self/fd"))) == len(fds) - 4  # its lines' file and pipe, its columns' file, its done pipe
 
 
 def test_a_big_files_early_reading_is_the_childs(tmp_path, monkeypatch):

@@ -86,7 +86,7 @@ async def test_the_columns_reach_the_store_as_read_not_joined_into_a_copy(tmp_pa
         await wait_until(pilot, lambda: f"shown {failed:,} " in screen_text(app))
 
 
-def _slow_child(path, kind, claims, out, index_fd, notify_fd) -> None:  # noqa: ANN001 - split_read._child's own
+def _slow_child(path, kind, claims, out, index_fd, notify_fd, *, done_fd) -> None:  # noqa: ANN001 - split_read._child's own
     """A child that finds the lines, then takes far longer than any test waits over the last
     segment's columns (as a starved child may)."""
     rows = sum(len(chunk.starts) for chunk in scan_lines(path))

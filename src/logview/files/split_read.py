@@ -34,7 +34,6 @@ import struct
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +66,7 @@ CHILD_STALLED_S, CHILD_STALLED_ROWS = 0.005, 2048
 CHILD_POLL_S = 0.01  # how often a viewer waiting for the child asks whether it is still wanted
 _LENGTH = struct.Struct("<q")  # (each record of the child's file begins with its length)
 CHILD_NICE = 10  # (the viewer's threads come first whenever both cores are wanted)
+DONE = b"\0"  # what the child writes on its `done` pipe once its last segment is recorded
 
 
 @dataclass(frozen=True)
@@ -159,21 +159,28 @@ class BackReader:
         self._file = tempfile.TemporaryFile(prefix="logview-columns-")
         index_file = tempfile.TemporaryFile(prefix="logview-lines-")
         notify_read, notify_write = os.pipe()
+        # (the child says on `done` that its last segment is recorded: its exit, its pages let go
+        # niced, 2–5 ms on a quiet machine and up to 40 on a busy one, is not waited for)
+        done_read, done_write = os.pipe()
         try:
             self.pid = os.fork()
         except OSError:
             index_file.close()
-            os.close(notify_read)
-            os.close(notify_write)
+            for end in (notify_read, notify_write, done_read, done_write):
+                os.close(end)
             self._file.close()
             raise
         if self.pid == 0:  # the child: never returns
             try:
                 os.close(notify_read)
-                _child(path, kind, self._claims, self._file, index_file.fileno(), notify_write)
+                os.close(done_read)
+                os._exit(_child(path, kind, self._claims, self._file, index_file.fileno(), notify_write,
+                                done_fd=done_write))
             finally:
-                os._exit(1)  # (`_child` exits itself: this only if it could not even begin)
+                os._exit(1)  # (not `exit`: the parent's buffers and clean-up are not the child's)
         os.close(notify_write)
+        os.close(done_write)
+        self._done = done_read
         self.index = ChildIndex(path, os.dup(index_file.fileno()), notify_read)
         index_file.close()
         self._reaped, self._closing = False, threading.Lock()
@@ -192,32 +199,32 @@ class BackReader:
         self._stop_stalled, self._viewer_row_s = True, row_s
 
     def columns(self, wanted: Callable[[], bool] = lambda: True) -> BackColumns | None:
-        """The child's columns (waiting for the child to end), or None when it failed, or when
-        `wanted` turned False while it was waited for (the viewer quit or reloaded meanwhile: the
-        child is stopped at once rather than waited for to read its segments)."""
-        ends = _end_of(self.pid)
-        stop_stalled, stalled = self._stop_stalled, False
+        """The child's columns (waiting for the child to say it has read all it could claim, or to
+        end), or None when it failed, or when `wanted` turned False while it was waited for (the
+        viewer quit or reloaded meanwhile: the child is stopped at once rather than waited for to
+        read its segments)."""
+        stop_stalled, stalled, done = self._stop_stalled, False, False
         poll = CHILD_STALLED_S if stop_stalled else CHILD_POLL_S
         rows_left = self._claims.rows_left
+        while not stalled and not done and not self._ended():
+            if not wanted():
+                self.close()
+                return None
+            # (waiting for the segment the child is reading when the viewer meets it: the columns
+            # are taken as it says it is done, not up to a poll later; an end without a word, a
+            # child that failed, makes the pipe readable too)
+            if select.select([self._done], [], [], poll)[0]:
+                said = os.read(self._done, 1)
+                if not said:  # (it ended without a word: `_wait` says how)
+                    break
+                done = said == DONE
+            stalled = stop_stalled and self._slower_than_the_viewer(rows_left, self._claims.rows_left, poll)
+            rows_left = self._claims.rows_left
         try:
-            while not stalled and not self._ended():
-                if not wanted():
-                    self.close()
-                    return None
-                # (waiting for the segment the child is reading when the viewer meets it: the
-                # columns are taken as it ends, not up to a poll later)
-                if ends is not None:
-                    select.select([ends], [], [], poll)
-                else:
-                    time.sleep(poll)
-                stalled = stop_stalled and self._slower_than_the_viewer(rows_left, self._claims.rows_left, poll)
-                rows_left = self._claims.rows_left
-        finally:
-            if ends is not None:
-                os.close(ends)
-        try:
-            if stalled:  # (its segment's rest is the viewer's to read: `read_columns`)
+            if stalled and not done:  # (its segment's rest is the viewer's to read: `read_columns`)
                 self._kill()
+                self._reap_aside()
+            elif done:  # (its segments all recorded: it is reaped aside as it ends)
                 self._reap_aside()
             elif not self._wait():
                 return None
@@ -268,6 +275,9 @@ class BackReader:
             self._kill()
             self._wait()
         self._file.close()
+        if self._done >= 0:
+            os.close(self._done)
+            self._done = -1
 
     def _kill(self) -> None:
         if not self._reaped:
@@ -283,20 +293,14 @@ class BackReader:
         self._reaper.start()
 
 
-def _end_of(pid: int) -> int | None:
-    """A descriptor readable once process `pid` has ended (Linux 5.3 on), or None."""
-    try:
-        return os.pidfd_open(pid)
-    except (AttributeError, OSError):
-        return None
-
-
-def _child(path: Path, kind: str, claims: Claims, out: IO[bytes], index_fd: int, notify_fd: int) -> None:
+def _child(path: Path, kind: str, claims: Claims, out: IO[bytes], index_fd: int, notify_fd: int, *,
+           done_fd: int) -> int:
     """Find the lines of `path` for the viewer, then read segments of their columns from the last
     one down while `claims` lets it, each written to `out` as it is read, with a record of it (its
     place, the values its codes met first, where the record before it is), marked in `claims` once
-    whole: the viewer may take the segments recorded without the child's end (`BackReader.columns`).
-    Exits without running the parent's clean-up (it is a fork)."""
+    whole: the viewer may take the segments recorded without the child's end (`BackReader.columns`),
+    and says on `done_fd` when it has read all it could claim, before its memory is let go.
+    Returns its exit code: 0 when done, 1 if anything failed."""
     parent = os.getppid()
     code = 1
     try:
@@ -330,11 +334,11 @@ def _child(path: Path, kind: str, claims: Claims, out: IO[bytes], index_fd: int,
                 out.write(record)
                 out.flush()  # (in the file before it is marked: the viewer may read it at once)
                 claims.commit(at)
+        os.write(done_fd, DONE)
         code = 0
     except BaseException:  # noqa: BLE001 - any failure: the viewer reads this part itself
         pass
-    finally:
-        os._exit(code)  # (not `exit`: the parent's buffers and clean-up are not the child's)
+    return code
 
 
 def _counted(chunks: Iterator[LineChunk], claims: Claims, rows: int) -> Iterator[LineChunk]:
