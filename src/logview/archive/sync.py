@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 from logview.api.contract import sort_key
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, PagerEvent, capped_notice
+from logview.api.streams import spare_request
 from logview.archive.archiving import PageArchiving, query_key
 from logview.archive.columns import ArchivedColumns
 from logview.archive.painted import ArchivedRows, SpanPainting
@@ -66,8 +67,7 @@ class ArchivedPager:
         self.source, self.client, self.filters, self.archived = source, client, filters, archived
         self.paint_columns = paint_columns  # archived spans come as `ArchivedRows` (the viewer's store)
         self.max_entries, self.paint_first, self.show_archived = max_entries, paint_first, show_archived
-        # Only the server's part of the filters is fetched and archived (what a span is complete
-        # for); the rest is applied to what is shown.
+        # Only the server's part of the filters is fetched and archived (a span's); the rest filters what is shown.
         self.server_filters = source.server_part(filters)
         self.key = query_key(self.server_filters)
         self._keep_all = source.keeps_everything(filters)  # (no entry to test against the filters)
@@ -87,7 +87,8 @@ class ArchivedPager:
         self._told: int | None = None  # the total the last batch gave
         self._totals: list[int | None] = []  # each fetched gap's server count, once known
         self._repeats: list[int] = []  # … less what the spans around it held already
-        self._cut_short = False  # the cap ended the walk before the range's end
+        self._cut_short = False  # the cap ended the walk before the range's end; `_more`: `EntriesLoaded.more`'s, last
+        self._more: bool | None = None
         self._spans: list[Span] | None = None  # the archive's coverage, once `paint_now` has read it
         self._painting: SpanPainting | None = None  # the top span, begun by `paint_now`
         self._older = OlderStretches(lambda: self.loaded)  # (painted before any request: s19 V3)
@@ -101,11 +102,11 @@ class ArchivedPager:
         return await self._archiving.flush()
 
     # -- bookkeeping ----------------------------------------------------------------------
-    def _cap(self, entries: Sequence[LogEntry]) -> tuple[Sequence[LogEntry], bool]:
+    def _cap(self, entries: Sequence[LogEntry]) -> tuple[Sequence[LogEntry], bool | None]:  # (`Notice.older`)
         room = None if self.max_entries is None else self.max_entries - self.loaded + self._older.rows
         if room is None or len(entries) < room:
             return entries, False
-        return first(entries, room), True
+        return first(entries, room), True if len(entries) > room else self._more
 
     def _full(self) -> bool:
         return self.max_entries is not None and self.loaded >= self.max_entries
@@ -234,10 +235,9 @@ class ArchivedPager:
                                          keep_below=ceiling if inside else None, shown_below=shown_below):
                 yield event
 
-    def _cut_at_cap(self) -> Notice:
-        """The cap ends the walk with part of the range unvisited: the total is unknown."""
-        self._cut_short = True
-        return capped_notice(self.max_entries)
+    def _cut_at_cap(self, older: bool | None = True) -> Notice:
+        self._cut_short = True  # (the cap ends the walk with part of the range unvisited: the total is unknown)
+        return capped_notice(self.max_entries, older=older)
 
     async def _show_span(self, span: Span, since: datetime | None, until: datetime | None
                          ) -> AsyncIterator[PagerEvent | ArchivedRows]:
@@ -315,18 +315,20 @@ class ArchivedPager:
     async def _gap(self, low: datetime | None, high: datetime | None, *, open_top: bool,
                    keep_above: datetime | None, keep_below: datetime | None,
                    shown_below: set[str]) -> AsyncIterator[PagerEvent]:
-        counting, self.head_newer = self._unreached, 0
+        counting, self.head_newer, probed = self._unreached, 0, False
         async for item in self._fetch(low, high, open_top=open_top, keep_above=keep_above, keep_below=keep_below,
                                       held_at_ceiling=shown_below):
             if not isinstance(item, Sequence):  # (a batch: a list, or a typed page's `ColumnEntries`)
                 yield item
                 continue
-            batch, capped = self._cap(item)
+            batch, older = self._cap(item)
             if counting:  # (a hole between stretches: the total waits for the one below; s19 V3: "N so far")
                 self.filling, self.head_newer, self.head_total = "older", self.head_newer + len(batch), self._totals[-1]
             yield self._loaded(batch)
-            if capped:
-                yield self._cut_at_cap()
+            if older is None and not probed and spare_request(self.client.budget):
+                probed = True  # (exactly at the cap: the next page says whether anything is older, `Pager._probe`)
+            elif older is not False:
+                yield self._cut_at_cap(older)
                 return
         self.head_newer = 0
 
@@ -376,6 +378,7 @@ class ArchivedPager:
         async for event in pager.backfill():
             self.pages = pages_before + pager.pages
             if isinstance(event, EntriesLoaded):
+                self._more = event.more if self._keep_all or not event.more else None  # (all filtered out?)
                 if self._totals[index] is None:
                     self._totals[index] = event.total
                 top = top or newest_time(event.entries)

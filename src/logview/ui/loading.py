@@ -102,9 +102,10 @@ class LoadControl:
     def show_notice(self, notice: Notice) -> None:
         """What the loading noticed, on the banner: the cap reached, the archive, a file changed on disk."""
         if notice.kind == "capped":
+            older = "older entries were not loaded" if notice.older else "older entries may exist"
             self.banner.show_notice(
                 f"Showing the newest {counted(len(self.session.store))}: the cap (--max-entries) was reached, "
-                "older entries were not loaded. Narrow the filters to see further back.")
+                f"{older}. Narrow the filters to see further back.")
         else:
             self.banner.show_notice(notice.message, slot="archive" if notice.kind == "archive" else "notice")
 
