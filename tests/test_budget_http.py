@@ -300,4 +300,4 @@ async def test_a_budget_the_server_only_advertises_is_not_waited_for_in_the_esti
             assert (state.limit, state.remaining, state.known) == (100, 100, True)
             # (done by the window's end, not after the next window: `test_budget.py` holds the
             # estimate to the time such a load takes)
-            assert 0 < budget.eta_s(400) <= state.resets_in_s
+            assert 0 < budget.estimates.eta_s(400) <= state.resets_in_s

@@ -50,7 +50,7 @@ class _Waiter:
     wake: asyncio.Future[None] | None = None
 
 
-class Budget(Estimates):
+class Budget:
     """The requests one key may still make to one host, and who may make them next."""
 
     def __init__(
@@ -90,6 +90,7 @@ class Budget(Estimates):
         self._refilled_at = clock()
         self._waiters: list[_Waiter] = []
         self._seq = itertools.count()
+        self.estimates = Estimates(self)  # (`eta_s`: when the pace lets n backfill requests go)
         self.version = 0  # bumped at every change: a status line polls it (and `state()`) once a second
 
     def __repr__(self) -> str:

@@ -46,7 +46,7 @@ def spare_request(budget: Budget | None) -> bool:
     one whose pace lets it go now (a metered user would not wait minutes of an hourly pace for it)."""
     if budget is None:
         return True
-    wait_s = budget.eta_s(1)  # (None: the window is not known, nor the wait)
+    wait_s = budget.estimates.eta_s(1)  # (None: the window is not known, nor the wait)
     return wait_s is not None and wait_s <= SPARE_WAIT_S
 
 
