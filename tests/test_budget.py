@@ -858,9 +858,10 @@ class AdvertisingServer(FakeServer):
 @pytest.mark.parametrize("count", [150, 300, 450])
 async def test_the_estimate_against_a_count_that_never_falls_is_when_the_pace_ends(count):
     """Found in walks (s19 V6, s20 S20-2): against a server whose remaining never falls, the pace
-    spreads the same 100 over the time left, ever faster: "done in ~3m 51s" for a load done in
-    58 s, then no estimate for the last third. The estimate, made every 2 s along the way, is the
-    time the backfill then takes (what one window's pace carries: 450 of 100-a-minute here)."""
+    spread the same 100 over the time left, ever faster: "done in ~3m 51s" for a load done in
+    58 s, then no estimate for the last third. The pace is now the limit a window (s21: ~100 a
+    minute here, 450 taking 4m 23s), and the estimate, made every 2 s along the way, is the time
+    the backfill then takes."""
     time = FakeTime()
     budget = time.budget("aitronos")
     server = AdvertisingServer(time, 100, 60.0)
@@ -889,3 +890,20 @@ async def test_the_estimate_against_a_count_that_never_falls_is_when_the_pace_en
         assert eta == pytest.approx(took, rel=0.15, abs=2.0), (at - estimates[0][0], eta, took)
         if took >= 3:
             assert eta is not None and eta >= 1  # (said all along: "done in ~…" is dropped below 1 s)
+
+
+async def test_a_count_that_never_falls_is_paced_at_its_limit_a_window():
+    """s20: against a server whose remaining never falls, the pace spread the same 100 over the
+    time left in the window, ever faster (~5 times the limit a minute): a real server whose header
+    is stuck would have been sent 500 requests a minute. No minute now holds more than the limit."""
+    time = FakeTime()
+    budget = time.budget("aitronos")
+    server = AdvertisingServer(time, 100, 60.0)
+    log: list = []
+    budget.expect_backfill("load", 1000)  # (more than any window: the backfill is paced)
+    await time.run(backfill(time, budget, server, 400, log), until=time.now + 600)
+    sent = [at for at, _ in log]
+    assert len(sent) == 400
+    busiest = max(sum(1 for at in sent if start <= at < start + 60.0) for start in sent)
+    assert 90 <= busiest <= 100, busiest  # (the burst, then the rest spread: the limit, not 5 times it)
+    assert budget.state().unspent and budget.state().describe() == "API budget 100/100 · 100/min"

@@ -165,7 +165,7 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
         paced = "first page waits" if budget.live_waits and not session.pages else "backfill paced"
         # (a server that only says its limit left "API budget 100/100 … backfill waits": paced, s19 V6)
         said = budget.describe(waiting) if budget.waiting and budget.remaining < budget.limit \
-            else f"{budget.describe('')} · {paced}"
+            else budget.describe("") if budget.unspent else f"{budget.describe('')} · {paced}"
         full, brief = said + eta, budget.brief() + eta
         # (that the backfill waits is what the line says already: its words go first; shared with
         # the tail, the reset's time and then the budget's count go first: they tell less than why
