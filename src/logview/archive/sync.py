@@ -12,15 +12,14 @@ knows which time spans are complete. The backfill walks the query's range newest
   start, so an interrupted backfill resumes from its oldest archived entry, not from the start.
 - Without it (export), the same pieces come strictly newest first.
 
-Every fetched page is stored as it arrives (`archiving.py`), and the span it completes is recorded
-in the same transaction, so a crash loses at most the pages not yet committed. However the backfill
-ends (Ctrl-C or a closed viewer cancelling it, a failure), the pages received are committed first:
-the next run resumes below them instead of spending the API's budget on them again. A span's newest
-end is only ever an entry's own time or a bound the server was sent, never this machine's clock: a
-clock ahead of the server's must not claim minutes the server has not filled yet. A bound that is
-not yet well in the past (a histogram's bucket of today ends at midnight) is no end either: the
-span ends at the newest entry received, as with no bound, or the next launch and its tail would
-believe the rest of the day already fetched.
+Every fetched page is stored as it arrives (`archiving.py`), and the span it completes is recorded in the same
+transaction, so a crash loses at most the pages not yet committed. However the backfill ends (Ctrl-C or a closed
+viewer cancelling it, a failure), the pages received are committed first: the next run resumes below them instead of
+spending the API's budget on them again. A span's newest end is only ever an entry's own time or a bound the server
+was sent, never this machine's clock: a clock ahead of the server's must not claim minutes the server has not filled
+yet. A bound that is not yet well in the past (a histogram's bucket of today ends at midnight) is no end either: the
+span ends at the newest entry received, as with no bound, or the next launch and its tail would believe the rest of
+the day already fetched.
 """
 
 from __future__ import annotations
@@ -39,7 +38,7 @@ from logview.archive.archiving import PageArchiving, query_key
 from logview.archive.columns import ArchivedColumns
 from logview.archive.painted import ArchivedRows, SpanPainting
 from logview.archive.coverage import Span, joined_next, settled
-from logview.archive.older_stretches import OlderStretches
+from logview.archive.older_stretches import OlderStretches, older_than_span
 from logview.archive.db import ArchiveError
 from logview.archive.tail import TailPager, newest_time
 from logview.archive.timeless import TimelessLedger, keeping_timeless
@@ -104,9 +103,8 @@ class ArchivedPager:
     # -- bookkeeping ----------------------------------------------------------------------
     def _cap(self, entries: Sequence[LogEntry]) -> tuple[Sequence[LogEntry], bool | None]:  # (`Notice.older`)
         room = None if self.max_entries is None else self.max_entries - self.loaded + self._older.rows
-        if room is None or len(entries) < room:
-            return entries, False
-        return first(entries, room), True if len(entries) > room else self._more
+        fits = room is None or len(entries) < room
+        return (entries, False) if fits else (first(entries, room), len(entries) > room or self._more)
 
     def _full(self) -> bool:
         return self.max_entries is not None and self.loaded >= self.max_entries
@@ -241,10 +239,11 @@ class ArchivedPager:
 
     async def _show_span(self, span: Span, since: datetime | None, until: datetime | None
                          ) -> AsyncIterator[PagerEvent | ArchivedRows]:
-        """The span's archived entries within the range that match the filters: as columns
-        (`paint_columns`, unless a search needs every entry's text), else as entries."""
+        """The span's entries within the range that match the filters: as columns (`paint_columns`, not a search's)."""
+        within = span.within(epoch_us(since), epoch_us(until))
+        before = 0 if self._painting is not None else self.from_archive  # (rows shown before it: `paint_now`'s are its)
         if not self.show_archived:  # (counted all the same: the progress and the end say what export says)
-            self._unshown += (count := self.archived.count_in(*span.within(epoch_us(since), epoch_us(until))))
+            self._unshown += (count := self.archived.count_in(*within))
             self.from_archive += count
             return
         low, high = span.shown_part(epoch_us(since), epoch_us(until))
@@ -254,8 +253,9 @@ class ArchivedPager:
             if event is None:
                 return
             yield event
-        if self._full():
-            yield self._cut_at_cap()
+        rows_left = lambda: self.archived.count_in(*within) - (self.from_archive - before)  # noqa: E731
+        if self._full() and (older := older_than_span(span, epoch_us(since), rows_left(), self._keep_all)) is not False:
+            yield self._cut_at_cap(older)
 
     def _span_entries(self, low: int | None, high: int) -> AsyncIterator[EntriesLoaded | None]:
         return self._painted_entries(self.archived.entries(low, high, timeless=False))
