@@ -358,12 +358,12 @@ async def test_the_estimate_counts_every_other_request_when_the_backfill_takes_t
     await time.run(spend_the_burst(), until=time.now + 1)
     with budget.hold_tail_reserve(2.0):
         assert budget.state().tail_halves
-        first = budget.eta_s(10)
+        first = budget.estimates.eta_s(10)
         assert first == pytest.approx(2 * 10 / 23 * 3600, rel=0.01)
         time.now += 600
-        taking_turns = budget.eta_s(10)
+        taking_turns = budget.estimates.eta_s(10)
         assert taking_turns <= first - 600  # a countdown, where "next page in ~7m 57s" stood still
-    assert budget.eta_s(10) < taking_turns / 1.5  # the tail paused: every request the backfill's
+    assert budget.estimates.eta_s(10) < taking_turns / 1.5  # the tail paused: every request the backfill's
 
 
 async def _tail(time: FakeTime, budget: Budget, server: FakeServer, log: list, *, polls: int,
@@ -565,11 +565,11 @@ async def test_the_estimate_counts_another_clients_share():
     server = FakeServer(time, 10, 5.0)
     budget, log = time.budget(), []
     await time.run(backfill(time, budget, server, 2, log))
-    alone = budget.eta_s(40)
+    alone = budget.estimates.eta_s(40)
     for _ in range(4):
         server.answer()  # another client's requests in this window
     await time.run(backfill(time, budget, server, 1, log))
-    assert alone is not None and budget.eta_s(40) > alone * 1.5  # 4 of each 10 are the other's: ~10/6 as long
+    assert alone is not None and budget.estimates.eta_s(40) > alone * 1.5  # 4 of each 10 are the other's: ~10/6 as long
 
 
 async def loading_beside_two_tails(after_s: float) -> tuple[list[tuple[float, float | None]], float]:
@@ -600,7 +600,7 @@ async def loading_beside_two_tails(after_s: float) -> tuple[list[tuple[float, fl
         await request(time, mine, server, Priority.FIRST, log)
         for left in range(34, 0, -1):
             mine.expect_backfill("pages", left)
-            estimates.append((time.now - started, mine.eta_s(left)))
+            estimates.append((time.now - started, mine.estimates.eta_s(left)))
             await request(time, mine, server, BACKFILL, log)
         finished.append(time.now - started)
         polling.cancel()
@@ -655,8 +655,8 @@ async def test_state_eta_and_version():
     assert state == BudgetState(limit=100, remaining=3, window_s=60.0, resets_in_s=41.0, waiting=False,
                                 known=True, reset_known=True)
     assert state.describe() == "API budget 3/100 · resets in 41 s" and state.binds is False
-    assert budget.eta_s(0) == 0 and budget.eta_s(3) <= 41
-    assert budget.eta_s(203) == pytest.approx(41 + 200 / 100 * 60)
+    assert budget.estimates.eta_s(0) == 0 and budget.estimates.eta_s(3) <= 41
+    assert budget.estimates.eta_s(203) == pytest.approx(41 + 200 / 100 * 60)
     assert time.budget().state().describe() == "API budget ~100/100 · resets in ~60 s"
     assert state.brief() == "budget 3/100 · resets 41 s"  # a narrow status line's
     assert time.budget().state().brief() == "budget ~100/100 · resets ~60 s"
@@ -672,11 +672,11 @@ def test_no_estimate_beyond_the_window_until_the_server_shows_how_long_windows_a
     budget, server = time.budget(), FakeServer(time, 10, 5.0)
     server.start, server.used = time.wall(), 6  # someone else spent 6 of this window
     budget.settle(*server.answer())
-    assert budget.eta_s(2) is not None and budget.eta_s(2) <= 5  # what remains of this window
-    assert budget.eta_s(30) is None  # a minute's window would say ~3 minutes
+    assert budget.estimates.eta_s(2) is not None and budget.estimates.eta_s(2) <= 5  # what remains of this window
+    assert budget.estimates.eta_s(30) is None  # a minute's window would say ~3 minutes
     time.now += 5.5
     budget.settle(*server.answer())  # the next window's first answer: its reset is a window away
-    assert budget.eta_s(30) == pytest.approx(15, abs=5)
+    assert budget.estimates.eta_s(30) == pytest.approx(15, abs=5)
 
 
 # -- one budget per key and host --------------------------------------------------------------
@@ -858,9 +858,10 @@ class AdvertisingServer(FakeServer):
 @pytest.mark.parametrize("count", [150, 300, 450])
 async def test_the_estimate_against_a_count_that_never_falls_is_when_the_pace_ends(count):
     """Found in walks (s19 V6, s20 S20-2): against a server whose remaining never falls, the pace
-    spreads the same 100 over the time left, ever faster: "done in ~3m 51s" for a load done in
-    58 s, then no estimate for the last third. The estimate, made every 2 s along the way, is the
-    time the backfill then takes (what one window's pace carries: 450 of 100-a-minute here)."""
+    spread the same 100 over the time left, ever faster: "done in ~3m 51s" for a load done in
+    58 s, then no estimate for the last third. The pace is now the limit a window (s21: ~100 a
+    minute here, 450 taking 4m 23s), and the estimate, made every 2 s along the way, is the time
+    the backfill then takes."""
     time = FakeTime()
     budget = time.budget("aitronos")
     server = AdvertisingServer(time, 100, 60.0)
@@ -879,7 +880,7 @@ async def test_the_estimate_against_a_count_that_never_falls_is_when_the_pace_en
 
     async def watch() -> None:
         while not ends:
-            estimates.append((time.now, budget.eta_s(lefts[-1] if lefts else count)))
+            estimates.append((time.now, budget.estimates.eta_s(lefts[-1] if lefts else count)))
             await time.sleep(2.0)
 
     await time.run(load(), watch(), until=time.now + 600)
@@ -889,3 +890,20 @@ async def test_the_estimate_against_a_count_that_never_falls_is_when_the_pace_en
         assert eta == pytest.approx(took, rel=0.15, abs=2.0), (at - estimates[0][0], eta, took)
         if took >= 3:
             assert eta is not None and eta >= 1  # (said all along: "done in ~…" is dropped below 1 s)
+
+
+async def test_a_count_that_never_falls_is_paced_at_its_limit_a_window():
+    """s20: against a server whose remaining never falls, the pace spread the same 100 over the
+    time left in the window, ever faster (~5 times the limit a minute): a real server whose header
+    is stuck would have been sent 500 requests a minute. No minute now holds more than the limit."""
+    time = FakeTime()
+    budget = time.budget("aitronos")
+    server = AdvertisingServer(time, 100, 60.0)
+    log: list = []
+    budget.expect_backfill("load", 1000)  # (more than any window: the backfill is paced)
+    await time.run(backfill(time, budget, server, 400, log), until=time.now + 600)
+    sent = [at for at, _ in log]
+    assert len(sent) == 400
+    busiest = max(sum(1 for at in sent if start <= at < start + 60.0) for start in sent)
+    assert 90 <= busiest <= 100, busiest  # (the burst, then the rest spread: the limit, not 5 times it)
+    assert budget.state().unspent and budget.state().describe() == "API budget 100/100 · 100/min"

@@ -339,3 +339,21 @@ def test_a_merged_file_being_read_says_how_far(tmp_path) -> None:
     merged = MergedSession(lambda: [])
     merged.phase, merged.file_scanned = "loading", heard[0] / path.stat().st_size
     assert merged.state(Waits(backfilling=True))[:2] == ("loading", "reading the file · 41% …")
+
+
+def test_a_count_that_never_falls_is_said_as_the_pace_it_is_held_to() -> None:
+    """s20: against a server whose remaining never falls, the line said "API budget 99/100 · resets
+    in 46 s · backfill paced" while the backfill went ~5 times the limit a minute. It goes at the
+    limit now, and the line says so: no reset is waited for."""
+    s = session()
+    s.begin(clear_now=True)
+    s.loaded([ait(i) for i in range(30)], live=False, pages=3, total=None)
+    stuck = BudgetState(limit=100, remaining=99, window_s=60, resets_in_s=46, waiting=True, known=True,
+                        reset_known=True, unspent=True)
+    state = s.state(Waits(backfilling=True, budget=stuck, backfill_eta_s=125))
+    assert state.text == "loading page 4 · 30 so far · API budget 99/100 · 100/min · done in ~2m 05s …"
+    assert not [form for form in (state.text, *state.shorter) if "paced" in form or "resets" in form]
+    assert "budget 99/100 · 100/min · done in ~2m 05s" in state.shorter[-1], state.shorter
+    hourly = BudgetState(limit=1000, remaining=1000, window_s=3600, resets_in_s=46, waiting=True, known=True,
+                         unspent=True)
+    assert hourly.describe() == "API budget 1000/1000 · 1000/h" and hourly.brief() == "budget 1000/1000 · 1000/h"

@@ -16,7 +16,7 @@ from logview.options import Connection, ViewerOptions
 from logview.sources import SupermetricsSource
 from logview.ui.app import LogViewApp
 from logview.ui.widgets.status_bar import StatusBar
-from ui_helpers import FAST, SIZE, connection, make_app, screen_text, settle
+from ui_helpers import FAST, SIZE, connection, make_app, screen_text, settle, wait_until
 
 
 @pytest.fixture
@@ -197,3 +197,25 @@ async def test_a_loading_the_budget_paces_keeps_its_count_of_the_total_and_shown
                                             settled=lambda line: width < 160 or bool(loading_said.search(line)))
     assert loading_said.search(line) or width < 160, line
     assert re.search(r"● (live · )?(next )?poll (in )?~\d+ s", line) and "shown " in line, line
+
+
+async def test_a_server_whose_count_never_falls_is_paced_at_its_limit_and_the_line_says_so() -> None:
+    """s20: the demo without a budget advertises 100 a minute, all of it remaining whatever is sent;
+    the line said "budget 99/100 · backfill paced" while the backfill went ~5 times that. Now it
+    goes at the limit (the window's burst, then the rest spread) and the line says that pace."""
+    state = DemoState(aitronos_entries=20_000, supermetrics_entries=0, live_rate=0.0, seed=4)
+    with DemoServer(state) as server:
+        app = make_app(server, page_limit=100)
+        async with app.run_test(size=SIZE) as pilot:
+            def line() -> str:
+                app.viewer.refresh_status()
+                return screen_text(app).splitlines()[0]
+
+            await wait_until(pilot, lambda: re.search(r"API budget \d+/100 · 100/min", line()) is not None)
+            said = line()
+            assert "paced" not in said and "resets" not in said and "waits" not in said, said
+            sent = server.state.served("aitronos").requests
+            await pilot.pause(4.0)
+            # (at most the pace's 1.25 a second: at ~5 times the limit, 30 would have gone)
+            assert server.state.served("aitronos").requests - sent <= 7
+            assert app.viewer.session.phase == "loading"

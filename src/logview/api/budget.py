@@ -50,7 +50,7 @@ class _Waiter:
     wake: asyncio.Future[None] | None = None
 
 
-class Budget(Estimates):
+class Budget:
     """The requests one key may still make to one host, and who may make them next."""
 
     def __init__(
@@ -69,7 +69,7 @@ class Budget(Estimates):
         self._clock, self._wall, self._sleep = clock, wall, sleep
         self._limit = limit or default_limit
         self._window_s = window_s or default_window
-        self._published_limit = default_limit
+        self._published_limit, self._published_window = default_limit, default_window
         self._window_guessed = window_s is None  # the published window: nothing has shown the server's
         self._known = False  # the limit came from a header
         self._reset_known = False  # the reset time came from a header
@@ -90,6 +90,7 @@ class Budget(Estimates):
         self._refilled_at = clock()
         self._waiters: list[_Waiter] = []
         self._seq = itertools.count()
+        self.estimates = Estimates(self)  # (`eta_s`: when the pace lets n backfill requests go)
         self.version = 0  # bumped at every change: a status line polls it (and `state()`) once a second
 
     def __repr__(self) -> str:
@@ -115,9 +116,19 @@ class Budget(Estimates):
         return min(0.25, self._window_s * 0.02)
 
     def _rate(self, now: float) -> float:
-        """Tokens a second: what remains spread over the time left, slower after 429s."""
+        """Tokens a second: what remains spread over the time left, slower after 429s (`_unspent`: see there)."""
         caution = self._caution if now < self._caution_until else 1.0
-        return max(0.0, self._own(now)) / max(self._resets_in(now), MIN_SPAN_S) * caution
+        rate = max(0.0, self._own(now)) / max(self._resets_in(now), MIN_SPAN_S)
+        return (min(rate, self._advertised_rate()) if self._unspent() else rate) * caution
+
+    def _advertised_rate(self) -> float:
+        """Against a count that never falls, the limit a window less the burst each window opens with (the same
+        remaining spread over an ever shorter time went ~5 times the limit a minute, s20; a stuck header may count)."""
+        return max(1.0, self._limit - self._burst()) / self._pace_window()
+
+    def _pace_window(self) -> float:
+        """`_advertised_rate`'s: one seen between two resets, else at least the published (17 s of 60 was taken)."""
+        return self._window_s if self._window_learned else max(self._window_s, self._published_window)
 
     def _refill(self, now: float) -> None:
         elapsed = max(0.0, now - self._refilled_at)
@@ -188,9 +199,9 @@ class Budget(Estimates):
         return not self._unpaced(priority, now)
 
     def _expected_fits(self, free: float) -> bool:
-        """Whether what the running backfills still need (as far as they said) fits in what this window has
-        left for them: then spreading it gains nothing (a sliding window counts it the same), and no one waits."""
-        return bool(self._expected) and sum(self._expected.values()) <= free
+        """Whether what the running backfills still need (as far as they said) fits in what this window has left
+        for them (never what a count that never falls says remains): then spreading it gains nothing, no one waits."""
+        return bool(self._expected) and not self._unspent() and sum(self._expected.values()) <= free
 
     def expect_backfill(self, backfill: object, requests: int | None) -> None:
         """`backfill` (any key of the caller's) still needs `requests` requests (None: unknown,
@@ -311,10 +322,11 @@ class Budget(Estimates):
                     apart = said.reset_epoch - last
                     self._window_s = min(self._window_s, apart) if self._window_learned else apart
                     self._window_learned, self._window_guessed = True, False
-                elif (not self._window_learned and said.limit is not None and said.remaining is not None
+                elif (last is None and said.limit is not None and said.remaining is not None
                       and said.remaining >= said.limit - 1):
-                    # The first request of a window: its reset is a window away (until two
-                    # windows have been seen, this beats the published default by far).
+                    # The first request of a window: its reset is a window away (until two windows have been
+                    # seen, this beats the published default by far). Only the first answer: a count that
+                    # never falls said so of every answer, the window shrinking with the time left (to 4.9 s).
                     self._window_s, self._window_guessed = max(1.0, said.reset_in_s), False
                 self._window_s = max(self._window_s, said.reset_in_s)  # no reset is beyond a window
                 self._last_reset_epoch, self._reset_known = said.reset_epoch, True
@@ -328,7 +340,8 @@ class Budget(Estimates):
         if said.remaining is not None:
             # The first word on this window, or a rise beyond what answers in flight explain: a
             # new window (without a Reset header, the only sign that one began). Its burst is known.
-            fresh = self._reported is None or said.remaining > self._reported + self._in_flight
+            fresh = self._reported is None or said.remaining > self._reported + self._in_flight or (
+                said.reset_epoch is not None and last_reset is not None and said.reset_epoch > last_reset + 0.5)
             if fresh and self._reported is not None and said.reset_epoch is None:
                 self._reset_at = now + self._window_s
             if fresh and said.reset_epoch is None:
@@ -395,6 +408,8 @@ class Budget(Estimates):
             known=self._known,
             reset_known=self._reset_known,
             blocked_s=max(0.0, self._blocked_until - now),
+            unspent=(unspent := self._unspent()),
+            pace_window_s=self._pace_window() if unspent else 0.0,
         )
 
     def _tail_next_s(self, now: float) -> float:

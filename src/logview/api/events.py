@@ -20,6 +20,8 @@ class EntriesLoaded:
     loaded: int
     total: int | None
     live: bool = False
+    # a backfill's: whether entries follow (None: unknown, a full page that counted nothing)
+    more: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,9 @@ class Notice:
 
     kind: Literal["capped", "tie_group", "stuck", "contract", "archive", "file"]
     message: str
+    # a "capped" one's: whether entries older than the cap exist (None: unknown, the server counts
+    # nothing and the last page was full; s20 #5 said "older entries not loaded" of none)
+    older: bool | None = True
 
 
 @dataclass(frozen=True)
@@ -46,9 +51,10 @@ class TailFailed:
     next_poll_s: float
 
 
-def capped_notice(cap: int | None) -> Notice:
-    """What a backfill stopped by `--max-entries` says (the archived pager's too)."""
-    return Notice("capped", f"stopped at {counted(cap or 0)} (--max-entries)")
+def capped_notice(cap: int | None, *, older: bool | None = True) -> Notice:
+    """What a backfill stopped by `--max-entries` says (the archived pager's too); `older`: see `Notice`."""
+    unsure = "" if older else "; older entries may exist"
+    return Notice("capped", f"stopped at {counted(cap or 0)} (--max-entries){unsure}", older)
 
 
 PagerEvent = Union[EntriesLoaded, RetryEvent, Notice, BackfillDone, TailFailed]

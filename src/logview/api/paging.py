@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 from logview.api.contract import RecentIds, StreamContract, sort_key, stream_contract
 from logview.api.events import BackfillDone, EntriesLoaded, Notice, PagerEvent, TailFailed, capped_notice
 from logview.api.head import Head
+from logview.api.streams import Batch, Probed, StreamItem, following_entries, spare_request, take_ready
 from logview.api.prefetch import Prefetch, predicted_cursor
 from logview.api.types import Priority, RetryEvent, pages_left
 from logview.model import ApiFailure, Filters, LogEntry, Page, ServerQuery
@@ -46,17 +46,6 @@ PREFETCH = False
 # cursor in a way the contract checks cannot see would otherwise be paged forever).
 MAX_BARREN_PAGES = 10
 
-
-
-@dataclass
-class _Batch:
-    """Fresh entries from one page of one stream (before client-side filtering)."""
-
-    entries: Sequence[LogEntry]
-    total: int | None
-
-
-_StreamItem = Union[_Batch, RetryEvent, Notice]
 
 
 def _utc_now() -> datetime:
@@ -152,7 +141,7 @@ class Pager:
         budget.expect_backfill(stream, pages_left(total, received, self.source.page_limit, room))
 
     # -- backfill -------------------------------------------------------------------------
-    async def _stream(self, query: ServerQuery) -> AsyncIterator[_StreamItem]:
+    async def _stream(self, query: ServerQuery) -> AsyncIterator[StreamItem]:
         """All pages of one request stream, checked against the API's contract (`contract.py`),
         de-duplicated, oldest page last; at its natural end, what the server got wrong."""
         recent = RecentIds()
@@ -170,7 +159,7 @@ class Pager:
             yield Notice("contract", corrected)
 
     async def _pages(self, query: ServerQuery, recent: RecentIds, contract: StreamContract,
-                     requests: Prefetch) -> AsyncIterator[_StreamItem]:
+                     requests: Prefetch) -> AsyncIterator[StreamItem]:
         source = self.source
         cursor = source.first_cursor(query)
         escapes: list[Cursor] = []
@@ -190,10 +179,11 @@ class Pager:
             fresh = recent.take_new(checked.entries)
             contract.took(fresh)
             self.head.note(fresh)
-            yield _Batch(fresh, page.total)
-            if source.reached_lower_bound(Page(checked.entries), query):
-                return
-            following = contract.next_cursor(page, checked, cursor)
+            # (known before the batch goes: a backfill stopped at its cap by it says whether anything is older)
+            following = None if source.reached_lower_bound(Page(checked.entries), query) else \
+                contract.next_cursor(page, checked, cursor)
+            counts = page.has_more is not None or page.total is not None
+            yield Batch(fresh, page.total, False if following is None else True if counts else None)
             if following is None:
                 return
             if checked.ignored:  # the third in a row raises ContractBroken
@@ -229,6 +219,7 @@ class Pager:
         streams = [self._stream(query) for query in queries]
         buffers: list[deque[LogEntry]] = [deque() for _ in queries]
         totals: list[int | None] = [None] * len(queries)
+        more: list[bool | None] = [None] * len(queries)  # (each stream's last `Batch.more`)
         active = set(range(len(queries)))
         capped = False
         keep_all = self.source.keeps_everything(self.filters)
@@ -243,30 +234,66 @@ class Pager:
                         except StopAsyncIteration:
                             active.discard(index)
                             break
-                        if isinstance(item, _Batch):
+                        if isinstance(item, Batch):
                             if single:  # (taken whole, a typed page's columns with it: nothing to merge)
                                 buffers[index] = item.entries  # type: ignore[call-overload]
                             else:
                                 buffers[index].extend(item.entries)
                             if item.total is not None and totals[index] is None:
                                 totals[index] = item.total
+                            more[index] = item.more
                         else:
                             yield item
-                ready = _take_ready(buffers, active)
+                ready = take_ready(buffers, active)
                 batch = ready if keep_all else [entry for entry in ready if self.source.matches(entry, self.filters)]
+                following = following_entries(buffers, active, more)
+                older: bool | None = False
                 if self.max_entries is not None and self.loaded + len(batch) >= self.max_entries:
-                    capped = self.loaded + len(batch) > self.max_entries or bool(active) or any(buffers)
-                    batch = first(batch, self.max_entries - self.loaded)
+                    older = True if self.loaded + len(batch) > self.max_entries else following
+                    if older and not keep_all:  # (what follows may all be filtered out here)
+                        older = None
+                    capped, batch = older is not False, first(batch, self.max_entries - self.loaded)
                 self.loaded += len(batch)
                 total = sum(totals) if all(t is not None for t in totals) else None  # type: ignore[arg-type]
-                yield EntriesLoaded(batch, self.pages, self.loaded, total)
+                yield EntriesLoaded(batch, self.pages, self.loaded, total, more=following)
+                if capped and older is None and spare_request(self.client.budget):
+                    # Exactly at the cap after a full page that counts nothing: the next page says
+                    # whether anything is older (one request, while the budget has it to spare).
+                    async for item in self._probe(streams, active, more, keep_all):
+                        if isinstance(item, Probed):
+                            older, capped = item.older, item.older is not False
+                        else:
+                            yield item
                 if capped:
-                    yield capped_notice(self.max_entries)
+                    yield capped_notice(self.max_entries, older=older)
                     break
         finally:
             for stream in streams:
                 await stream.aclose()
         yield BackfillDone(self.loaded, self.pages, capped)
+
+    async def _probe(self, streams: list[AsyncIterator[StreamItem]], active: set[int], more: list[bool | None],
+                     keep_all: bool) -> AsyncIterator[StreamItem | Probed]:
+        """The next page of each stream not known ended, until one holds an entry (True: older
+        entries exist); False when every stream ends; None (unknown) when a page brings only repeats."""
+        for index in sorted(active):
+            while more[index] is None:
+                try:
+                    item = await anext(streams[index])
+                except StopAsyncIteration:
+                    more[index] = False
+                    break
+                if not isinstance(item, Batch):
+                    yield item
+                    continue
+                if any(keep_all or self.source.matches(entry, self.filters) for entry in item.entries):
+                    yield Probed(True)
+                    return
+                if item.more is not False:
+                    yield Probed(None)
+                    return
+                more[index] = False
+        yield Probed(following_entries([], active, more))
 
     # -- live tail ------------------------------------------------------------------------
     async def poll(self) -> AsyncIterator[PagerEvent]:
@@ -350,37 +377,6 @@ class Pager:
                     pause = min(max(pause * 2, interval_s), max_backoff_s)
                     yield TailFailed(failure, pause)
                 await self._sleep(pause)
-
-
-def _take_ready(buffers: list[deque[LogEntry]], active: set[int]) -> Sequence[LogEntry]:
-    """Pop every buffered entry no live stream can still precede, merged newest first.
-
-    A live stream's future entries are all older than its oldest buffered one, so an entry is safe
-    once it is at least as new as the newest of those "oldest buffered" marks. The marks are the
-    minimum of each buffer, not its last entry: an API may send a page out of order, or entries
-    without a time, and a mark taken from the wrong end would leave the merge waiting forever on a
-    stream that has nothing more to give until its buffer is drained. With the minimum, the stream
-    that sets the threshold always drains whole, so every call makes progress.
-    """
-    if len(buffers) == 1:  # one stream: nothing to merge with, every buffered entry is ready
-        ready = buffers[0]  # (the stream's last batch as it came: see `Pager.backfill`)
-        buffers[0] = deque()
-        return ready  # type: ignore[return-value]
-    marks = [min(map(sort_key, buffers[index])) for index in active if buffers[index]]
-    threshold = max(marks) if marks else float("-inf")
-    ready: list[LogEntry] = []
-    for buffer in buffers:
-        if not buffer:
-            continue
-        keep = [entry for entry in buffer if sort_key(entry) < threshold]
-        if len(keep) == len(buffer):
-            continue
-        ready.extend(entry for entry in buffer if sort_key(entry) >= threshold)
-        buffer.clear()
-        buffer.extend(keep)
-    if len(buffers) > 1:
-        ready.sort(key=sort_key, reverse=True)
-    return ready
 
 
 __all__ = [

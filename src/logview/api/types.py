@@ -94,6 +94,10 @@ class BudgetState:
     # the live tails would need more than half of a window: they take turns with the backfill, which
     # gets every other request (`tail_reserve.py`); `t` pausing the tail gives the backfill all
     tail_halves: bool = False
+    # the server's remaining never falls (a header stuck at its limit, or one only advertised): the
+    # budget paces at the limit a window, and the line says that pace, not a reset nothing waits for
+    unspent: bool = False
+    pace_window_s: float = 0.0  # … over how long it spreads its limit (0: `window_s`)
 
     @property
     def binds(self) -> bool:
@@ -108,6 +112,8 @@ class BudgetState:
         parts = [f"API budget {guess}{self.remaining}/{self.limit}"]
         if self.blocked_s > 0:
             parts.append(f"rate limited, resumes in {_duration(self.blocked_s)}")
+        elif self.unspent:
+            return f"{parts[0]} · {self.pace()}"  # (no reset is waited for, and nothing else holds it back)
         else:
             parts.append(f"resets in {'' if self.reset_known else '~'}{_duration(self.resets_in_s)}")
         if self.waiting and waiting:
@@ -115,6 +121,14 @@ class BudgetState:
         elif self.live_waits and waiting:
             parts.append("next request waits")
         return " · ".join(parts)
+
+    def pace(self) -> str:
+        """`100/min`, `1000/h`, `10 per 5 s`: the limit a window, the pace against an unspent count."""
+        # (a window learned from the resets' whole seconds is a minute give or take one: 60.8 s)
+        window = self.pace_window_s or self.window_s
+        per = next((unit for length, unit in ((60.0, "/min"), (3600.0, "/h"))
+                    if abs(window - length) <= length / 20), f" per {_duration(window)}")
+        return f"{self.limit}{per}"
 
     def why_next_waits(self, wait_s: float) -> str:
         """Why the next request may go only in `wait_s` seconds, so that requests left beside a
@@ -131,6 +145,8 @@ class BudgetState:
         guess = "" if self.known else "~"
         if self.blocked_s > 0:
             return f"budget {guess}{self.remaining}/{self.limit} · 429, resumes {_duration(self.blocked_s)}"
+        if self.unspent:
+            return f"budget {guess}{self.remaining}/{self.limit} · {self.pace()}"
         return f"budget {guess}{self.remaining}/{self.limit} · resets {'' if self.reset_known else '~'}" \
                f"{_duration(self.resets_in_s)}"
 

@@ -20,6 +20,17 @@ from logview.archive.coverage import Span
 Event = TypeVar("Event")
 
 
+def older_than_span(span: Span, since_us: int | None, rows_left: int, keep_all: bool) -> bool | None:
+    """Whether entries older than a span's rows shown up to a cap met exactly exist (`Notice.older`):
+    rows of it left unshown (True; None where filters may match none of them); else a range below it
+    (None: not known without a request, or older stretches yet to be shown), or none (False: it
+    reaches the range's start). A relaunch on an archive of exactly the cap's entries said "capped at
+    300 — older entries not loaded" of none (s21)."""
+    if rows_left > 0:
+        return True if keep_all else None
+    return False if span.start_us is None or (since_us is not None and since_us >= span.start_us) else None
+
+
 class OlderStretches:
     """Which stretches the walk painted early, and how many rows each showed. The pager says how
     many rows it has shown so far (`shown`) and, to each call, how a span is shown (`show`)."""

@@ -12,15 +12,14 @@ knows which time spans are complete. The backfill walks the query's range newest
   start, so an interrupted backfill resumes from its oldest archived entry, not from the start.
 - Without it (export), the same pieces come strictly newest first.
 
-Every fetched page is stored as it arrives (`archiving.py`), and the span it completes is recorded
-in the same transaction, so a crash loses at most the pages not yet committed. However the backfill
-ends (Ctrl-C or a closed viewer cancelling it, a failure), the pages received are committed first:
-the next run resumes below them instead of spending the API's budget on them again. A span's newest
-end is only ever an entry's own time or a bound the server was sent, never this machine's clock: a
-clock ahead of the server's must not claim minutes the server has not filled yet. A bound that is
-not yet well in the past (a histogram's bucket of today ends at midnight) is no end either: the
-span ends at the newest entry received, as with no bound, or the next launch and its tail would
-believe the rest of the day already fetched.
+Every fetched page is stored as it arrives (`archiving.py`), and the span it completes is recorded in the same
+transaction, so a crash loses at most the pages not yet committed. However the backfill ends (Ctrl-C or a closed
+viewer cancelling it, a failure), the pages received are committed first: the next run resumes below them instead of
+spending the API's budget on them again. A span's newest end is only ever an entry's own time or a bound the server
+was sent, never this machine's clock: a clock ahead of the server's must not claim minutes the server has not filled
+yet. A bound that is not yet well in the past (a histogram's bucket of today ends at midnight) is no end either: the
+span ends at the newest entry received, as with no bound, or the next launch and its tail would believe the rest of
+the day already fetched.
 """
 
 from __future__ import annotations
@@ -34,11 +33,12 @@ from typing import TYPE_CHECKING
 
 from logview.api.contract import sort_key
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, PagerEvent, capped_notice
+from logview.api.streams import spare_request
 from logview.archive.archiving import PageArchiving, query_key
 from logview.archive.columns import ArchivedColumns
 from logview.archive.painted import ArchivedRows, SpanPainting
 from logview.archive.coverage import Span, joined_next, settled
-from logview.archive.older_stretches import OlderStretches
+from logview.archive.older_stretches import OlderStretches, older_than_span
 from logview.archive.db import ArchiveError
 from logview.archive.tail import TailPager, newest_time
 from logview.archive.timeless import TimelessLedger, keeping_timeless
@@ -66,8 +66,7 @@ class ArchivedPager:
         self.source, self.client, self.filters, self.archived = source, client, filters, archived
         self.paint_columns = paint_columns  # archived spans come as `ArchivedRows` (the viewer's store)
         self.max_entries, self.paint_first, self.show_archived = max_entries, paint_first, show_archived
-        # Only the server's part of the filters is fetched and archived (what a span is complete
-        # for); the rest is applied to what is shown.
+        # Only the server's part of the filters is fetched and archived (a span's); the rest filters what is shown.
         self.server_filters = source.server_part(filters)
         self.key = query_key(self.server_filters)
         self._keep_all = source.keeps_everything(filters)  # (no entry to test against the filters)
@@ -87,7 +86,8 @@ class ArchivedPager:
         self._told: int | None = None  # the total the last batch gave
         self._totals: list[int | None] = []  # each fetched gap's server count, once known
         self._repeats: list[int] = []  # … less what the spans around it held already
-        self._cut_short = False  # the cap ended the walk before the range's end
+        self._cut_short = False  # the cap ended the walk before the range's end; `_more`: `EntriesLoaded.more`'s, last
+        self._more: bool | None = None
         self._spans: list[Span] | None = None  # the archive's coverage, once `paint_now` has read it
         self._painting: SpanPainting | None = None  # the top span, begun by `paint_now`
         self._older = OlderStretches(lambda: self.loaded)  # (painted before any request: s19 V3)
@@ -101,11 +101,10 @@ class ArchivedPager:
         return await self._archiving.flush()
 
     # -- bookkeeping ----------------------------------------------------------------------
-    def _cap(self, entries: Sequence[LogEntry]) -> tuple[Sequence[LogEntry], bool]:
+    def _cap(self, entries: Sequence[LogEntry]) -> tuple[Sequence[LogEntry], bool | None]:  # (`Notice.older`)
         room = None if self.max_entries is None else self.max_entries - self.loaded + self._older.rows
-        if room is None or len(entries) < room:
-            return entries, False
-        return first(entries, room), True
+        fits = room is None or len(entries) < room
+        return (entries, False) if fits else (first(entries, room), len(entries) > room or self._more)
 
     def _full(self) -> bool:
         return self.max_entries is not None and self.loaded >= self.max_entries
@@ -234,17 +233,17 @@ class ArchivedPager:
                                          keep_below=ceiling if inside else None, shown_below=shown_below):
                 yield event
 
-    def _cut_at_cap(self) -> Notice:
-        """The cap ends the walk with part of the range unvisited: the total is unknown."""
-        self._cut_short = True
-        return capped_notice(self.max_entries)
+    def _cut_at_cap(self, older: bool | None = True) -> Notice:
+        self._cut_short = True  # (the cap ends the walk with part of the range unvisited: the total is unknown)
+        return capped_notice(self.max_entries, older=older)
 
     async def _show_span(self, span: Span, since: datetime | None, until: datetime | None
                          ) -> AsyncIterator[PagerEvent | ArchivedRows]:
-        """The span's archived entries within the range that match the filters: as columns
-        (`paint_columns`, unless a search needs every entry's text), else as entries."""
+        """The span's entries within the range that match the filters: as columns (`paint_columns`, not a search's)."""
+        within = span.within(epoch_us(since), epoch_us(until))
+        before = 0 if self._painting is not None else self.from_archive  # (rows shown before it: `paint_now`'s are its)
         if not self.show_archived:  # (counted all the same: the progress and the end say what export says)
-            self._unshown += (count := self.archived.count_in(*span.within(epoch_us(since), epoch_us(until))))
+            self._unshown += (count := self.archived.count_in(*within))
             self.from_archive += count
             return
         low, high = span.shown_part(epoch_us(since), epoch_us(until))
@@ -254,8 +253,9 @@ class ArchivedPager:
             if event is None:
                 return
             yield event
-        if self._full():
-            yield self._cut_at_cap()
+        rows_left = lambda: self.archived.count_in(*within) - (self.from_archive - before)  # noqa: E731
+        if self._full() and (older := older_than_span(span, epoch_us(since), rows_left(), self._keep_all)) is not False:
+            yield self._cut_at_cap(older)
 
     def _span_entries(self, low: int | None, high: int) -> AsyncIterator[EntriesLoaded | None]:
         return self._painted_entries(self.archived.entries(low, high, timeless=False))
@@ -315,18 +315,20 @@ class ArchivedPager:
     async def _gap(self, low: datetime | None, high: datetime | None, *, open_top: bool,
                    keep_above: datetime | None, keep_below: datetime | None,
                    shown_below: set[str]) -> AsyncIterator[PagerEvent]:
-        counting, self.head_newer = self._unreached, 0
+        counting, self.head_newer, probed = self._unreached, 0, False
         async for item in self._fetch(low, high, open_top=open_top, keep_above=keep_above, keep_below=keep_below,
                                       held_at_ceiling=shown_below):
             if not isinstance(item, Sequence):  # (a batch: a list, or a typed page's `ColumnEntries`)
                 yield item
                 continue
-            batch, capped = self._cap(item)
+            batch, older = self._cap(item)
             if counting:  # (a hole between stretches: the total waits for the one below; s19 V3: "N so far")
                 self.filling, self.head_newer, self.head_total = "older", self.head_newer + len(batch), self._totals[-1]
             yield self._loaded(batch)
-            if capped:
-                yield self._cut_at_cap()
+            if older is None and not probed and spare_request(self.client.budget):
+                probed = True  # (exactly at the cap: the next page says whether anything is older, `Pager._probe`)
+            elif older is not False:
+                yield self._cut_at_cap(older)
                 return
         self.head_newer = 0
 
@@ -376,6 +378,7 @@ class ArchivedPager:
         async for event in pager.backfill():
             self.pages = pages_before + pager.pages
             if isinstance(event, EntriesLoaded):
+                self._more = event.more if self._keep_all or not event.more else None  # (all filtered out?)
                 if self._totals[index] is None:
                     self._totals[index] = event.total
                 top = top or newest_time(event.entries)

@@ -206,7 +206,7 @@ def backfill_eta(client: ApiClient, source: Source, last: EntriesLoaded | None,
                   max_entries: int | None) -> float | None:
     """When the budget lets the backfill finish, as the viewer's status line says it."""
     pages = pages_left(last.total, last.loaded, source.page_limit, max_entries) if last is not None else None
-    return client.budget.eta_s(pages) if pages and client.budget is not None else None
+    return client.budget.estimates.eta_s(pages) if pages and client.budget is not None else None
 
 
 class CannotWrite(Exception):

@@ -19,6 +19,7 @@ class SessionState(Protocol):
     phase: str
     pages: int
     capped: bool
+    capped_older: bool | None
     want_tail: bool
     tail_paused: bool
     file_mode: bool
@@ -164,7 +165,7 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
         paced = "first page waits" if budget.live_waits and not session.pages else "backfill paced"
         # (a server that only says its limit left "API budget 100/100 … backfill waits": paced, s19 V6)
         said = budget.describe(waiting) if budget.waiting and budget.remaining < budget.limit \
-            else f"{budget.describe('')} · {paced}"
+            else budget.describe("") if budget.unspent else f"{budget.describe('')} · {paced}"
         full, brief = said + eta, budget.brief() + eta
         # (that the backfill waits is what the line says already: its words go first; shared with
         # the tail, the reset's time and then the budget's count go first: they tell less than why
@@ -239,8 +240,10 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
         if session.searching:  # (the rows shown are the last search's until it ends)
             text += " · searching …"
         return "live", " · ".join(part for part in (text, cap, budget) if part)
-    if cap:
+    if cap and session.capped_older:
         return "capped", cap + " — older entries not loaded"
+    if cap:  # (the server counts nothing, its last page was full: s20 #5 said "not loaded" of none)
+        return "capped", f"stopped at the cap of {session.max_entries:,} · older entries may exist"
     if session.searching:  # (the rows shown are the last search's until it ends)
         return "loading", "searching …"
     if session.merged:

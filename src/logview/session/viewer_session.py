@@ -67,6 +67,7 @@ class ViewerSession:
         self.tail_found = 0  # entries the live tail has found since
         self.from_archive = 0  # entries of this query shown from the local archive, not fetched
         self.capped = False
+        self.capped_older: bool | None = True  # with `capped`: whether older entries exist (None: unknown)
         self.want_tail = follow
         self.tail_paused = False  # the user stopped the tail with t
         self.pending_clear = False  # a reload: the old rows go when the first new page comes
@@ -110,7 +111,7 @@ class ViewerSession:
             self.view.refilter(self.filters)  # on the empty store: instant, whatever the search
             self.backfill_total, self.tail_found = None, 0
         self.pending_clear = not clear_now
-        self.phase, self.pages, self.capped = "loading", 0, False
+        self.phase, self.pages, self.capped, self.capped_older = "loading", 0, False, True
         self.file_scanned, self.fields_shown = 0.0, None
         self.from_archive = 0
         return self.filters if self.file_mode else server_part(self.source, self.filters)

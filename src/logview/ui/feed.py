@@ -162,7 +162,7 @@ class Feed(Widget):
         if not self._taken(message, message.generation):
             return
         if message.notice.kind == "capped":
-            self.session.capped = True
+            self.session.capped, self.session.capped_older = True, message.notice.older
         elif message.notice.kind == "archive":  # (it stopped: what is fetched from now on stays held)
             self.session.store.held.untrack()
 

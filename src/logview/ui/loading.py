@@ -70,10 +70,10 @@ class LoadControl:
         if budget is None:
             return waits
         pages_left = self.session.pages_left(waits.head_filling)
-        eta = budget.eta_s(pages_left) if pages_left else None
+        eta = budget.estimates.eta_s(pages_left) if pages_left else None
         asked = self._names.asking() if self._names is not None else ""
         state = budget.state()
-        next_page = budget.eta_s(1) if pages_left is None and state.waiting else None
+        next_page = budget.estimates.eta_s(1) if pages_left is None and state.waiting else None
         self._budget_bound = self.feed.backfilling and (self._budget_bound or state.binds)
         return replace(waits, budget=state, backfill_eta_s=eta, next_page_s=next_page, asked=asked,
                        budget_held=self._budget_bound)
@@ -97,14 +97,15 @@ class LoadControl:
         """What the API's budget says now, and in how long it lets one more request go as it
         paces them (None, None: a file, or no budget)."""
         budget = self._budget()
-        return (None, None) if budget is None else (budget.state(), budget.eta_s(1))
+        return (None, None) if budget is None else (budget.state(), budget.estimates.eta_s(1))
 
     def show_notice(self, notice: Notice) -> None:
         """What the loading noticed, on the banner: the cap reached, the archive, a file changed on disk."""
         if notice.kind == "capped":
+            older = "older entries were not loaded" if notice.older else "older entries may exist"
             self.banner.show_notice(
                 f"Showing the newest {counted(len(self.session.store))}: the cap (--max-entries) was reached, "
-                "older entries were not loaded. Narrow the filters to see further back.")
+                f"{older}. Narrow the filters to see further back.")
         else:
             self.banner.show_notice(notice.message, slot="archive" if notice.kind == "archive" else "notice")
 
@@ -157,7 +158,7 @@ class LoadControl:
                          timeout=4, markup=False)
             return False
         self._reload_anyway_until = now + RELOAD_ANYWAY_S
-        self._notify(paced_backfill_note(state, budget.eta_s(1)), timeout=RELOAD_ANYWAY_S, markup=False)
+        self._notify(paced_backfill_note(state, budget.estimates.eta_s(1)), timeout=RELOAD_ANYWAY_S, markup=False)
         return True
 
     def toggle_tail(self) -> None:
