@@ -10,6 +10,7 @@ given and reports on it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -78,6 +79,15 @@ class PageArchiving:
         """Wait until every page handed over is archived."""
         await self.writer.flush()
         return self._problem_notice()
+
+    async def close(self, wait_s: float) -> int:
+        """At a quit: wait up to `wait_s` for every page handed over to be archived, then give up
+        (`PageWriter.give_up`). How many entries were left unarchived (said on stderr)."""
+        try:
+            await asyncio.wait_for(self.writer.flush(), timeout=wait_s)
+        except (TimeoutError, asyncio.CancelledError):
+            return await self.writer.give_up()
+        return 0
 
     async def ending(self, done: BackfillDone) -> AsyncIterator[Notice | BackfillDone]:
         """A backfill's end: every page handed over archived (its trouble said), then `done` —

@@ -93,8 +93,8 @@ class ArchivedPager:
         self._older = OlderStretches(lambda: self.loaded)  # (painted before any request: s19 V3)
 
     @property
-    def archive_problem(self) -> str | None:
-        return self._archiving.problem
+    def archiving(self) -> PageArchiving:  # (the viewer's quit, and its status line: `Feed`)
+        return self._archiving
 
     async def flush(self) -> Notice | None:
         """Wait until every page handed over is archived."""

@@ -86,6 +86,10 @@ PROCESS_WINDOW_S = 2.0
 # in the pipe is each page's text (~0.2 MB for 1,000 Supermetrics entries).
 IN_FLIGHT = 8
 IDLE_S = 2.0  # a writer process with nothing to store for this long is ended
+# The fetch waiting this long for room in the backlog is said on the status line (`behind`): a
+# writer process stopped or starved held the load at "loading page N" with no word of why (s20 #4);
+# a fast load waits for it a few ms at a time.
+BEHIND_AFTER_S = 1.0
 
 
 @dataclass(eq=False)
@@ -118,6 +122,7 @@ class PageWriter:
         self._held = 0  # … and the bytes they count (see BACKLOG_BYTES)
         self._writing: asyncio.Future[None] | None = None
         self._committing: asyncio.Future[dict[str, int]] | None = None  # the transaction in its thread
+        self._committing_entries = 0  # … and its entries
         self._wake = asyncio.Event()  # enough pages wait, or a flush wants them all now
         self._room = asyncio.Event()  # pages were taken to be stored (see `room`)
         self._hurry = False
@@ -125,8 +130,11 @@ class PageWriter:
         self._starting: asyncio.Future[WriterProcess | None] | None = None  # the writer process
         self._answers: deque[asyncio.Future[Answer]] = deque()  # its transactions, in order
         self._idle: asyncio.TimerHandle | None = None
-        self._ending: asyncio.Future[None] | None = None
+        self._ending: asyncio.Future[None] | None = None  # the last process's end (`_begin_ending`)
+        self._closing: asyncio.Future[WriterProcess | None] | None = None  # … and that process
         self.checkpointing: asyncio.Future[None] | None = None  # the WAL after a writer process
+        self._in_answer: dict[asyncio.Future[Answer], int] = {}  # entries each unanswered transaction holds
+        self._stalled_since: float | None = None  # when the fetch began waiting for room (see `behind`)
         self.problem: str | None = None
 
     def store(self, entries: Sequence[LogEntry], covered: Span | None) -> None:
@@ -164,9 +172,44 @@ class PageWriter:
     async def room(self) -> None:
         """Wait while more than BACKLOG_BYTES wait to be stored (the fetch goes no faster than
         the archive: what waits is held in memory)."""
-        while self._held > BACKLOG_BYTES and self.problem is None:
-            self._room.clear()
-            await self._room.wait()
+        try:
+            while self._held > BACKLOG_BYTES and self.problem is None:
+                self._room.clear()
+                self._stalled_since = self._stalled_since or time.monotonic()
+                await self._room.wait()
+        finally:
+            self._stalled_since = None
+
+    @property
+    def behind(self) -> int | None:
+        """The bytes waiting to be stored, while the fetch has waited BEHIND_AFTER_S or longer for
+        room among them (None otherwise)."""
+        since = self._stalled_since
+        return self._held if since is not None and time.monotonic() - since >= BEHIND_AFTER_S else None
+
+    @property
+    def unarchived(self) -> int:
+        """Entries handed over and not archived yet: waiting, or in a transaction not answered."""
+        committing = self._committing is not None and not self._committing.done()
+        return self._waiting + sum(self._in_answer.values()) + (self._committing_entries if committing else 0)
+
+    async def give_up(self) -> int:
+        """At a quit that cannot wait longer: stop storing, and kill the writer process (what it
+        committed stays; a stopped or starved one would otherwise outlive the viewer, its end
+        reported to an event loop closed by then). Returns how many entries handed over were
+        not archived (the next launch fetches them). A transaction in the thread runs on."""
+        left = self.unarchived
+        self.problem = self.problem or "the viewer was closed"
+        self._pending.clear()
+        self._waiting = self._held = 0
+        self._room.set()
+        starting = self._starting or self._closing  # (running, or ending: it may be as slow to end)
+        self._begin_ending()
+        if starting is not None and (process := await starting) is not None:
+            await process.kill()
+        if self._ending is not None:
+            await asyncio.shield(self._ending)
+        return left
 
     async def flush(self) -> None:
         """Wait until every page handed over is archived (or the archive has failed), also after
@@ -215,6 +258,7 @@ class PageWriter:
             # (the thread: also a page that could not be made ready, so that its failure is met
             # again there and becomes `problem`, never a span stored without its entries)
             # Shielded: cancelling this task does not forget the transaction, which `flush` awaits.
+            self._committing_entries = sum(map(len, pages))
             self._committing = asyncio.get_running_loop().run_in_executor(None, self._commit, pages, covered)
             archived = await asyncio.shield(self._committing)
             if archived and self.on_archived is not None:
@@ -254,6 +298,7 @@ class PageWriter:
     async def _submit(self, process: WriterProcess, pages: list[_Page], covered: Span | None) -> None:
         """Hand a transaction to the process; wait only while it holds IN_FLIGHT already."""
         answer = process.submit([page.part for page in pages], covered, self._key, self.on_archived is not None)
+        self._in_answer[answer] = sum(map(len, pages))
         answer.add_done_callback(self._answered)
         self._answers.append(answer)
         while self._answers and self._answers[0].done():
@@ -263,6 +308,7 @@ class PageWriter:
 
     def _answered(self, answer: asyncio.Future[Answer]) -> None:
         """A transaction's answer (in order): where its entries went, or the problem."""
+        self._in_answer.pop(answer, None)
         error = answer.exception()
         rowids, problem = answer.result() if error is None else ({}, str(error))
         if problem is not None:
@@ -276,16 +322,31 @@ class PageWriter:
     def _end_if_idle(self) -> None:
         busy = self._pending or (self._writing is not None and not self._writing.done())
         if not busy and all(answer.done() for answer in self._answers):
-            self._ending = asyncio.ensure_future(self._end_process())
+            self._begin_ending()
 
     async def _end_process(self) -> None:
         """End the writer process, once every transaction it was given is answered: the next
-        pages go to the thread until PROCESS_AFTER entries come within PROCESS_WINDOW_S again."""
+        pages go to the thread until PROCESS_AFTER entries come within PROCESS_WINDOW_S again.
+        A second caller (two flushes: a cancelled backfill's and the quit's) waits for the same
+        end: returning at once let the quit close the event loop while the process was still
+        ending, and asyncio said "Loop … that handles pid … is closed" after the viewer (s20 #8)."""
+        if (ending := self._begin_ending()) is not None:
+            await asyncio.shield(ending)
+
+    def _begin_ending(self) -> asyncio.Future[None] | None:
+        """The process's end, begun now (its own task, which no cancelled caller takes down) or
+        earlier; None if no process was ever started."""
         starting, self._starting = self._starting, None
         self._handed.clear()
         if self._idle is not None:
             self._idle.cancel()
-        if starting is not None and (process := await starting) is not None:
+        if starting is not None:
+            self._closing = starting
+            self._ending = asyncio.ensure_future(self._close_process(starting))
+        return self._ending
+
+    async def _close_process(self, starting: asyncio.Future[WriterProcess | None]) -> None:
+        if (process := await starting) is not None:
             process.close()
             self._archived.recount()  # (its entries count toward the retention)
             await process.ended()

@@ -104,6 +104,12 @@ class WriterProcess:
         if stdin is not None and not stdin.is_closing():
             stdin.close()
 
+    async def kill(self) -> None:
+        """Kill the process (stopped, or starved: what it committed stays) and wait until it has
+        exited and its answers are read."""
+        self._end_child()
+        await self.ended()
+
     async def ended(self) -> None:
         """Wait until the process has exited (every answer is in by then)."""
         await asyncio.shield(self._reading)

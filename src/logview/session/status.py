@@ -59,6 +59,8 @@ class Waits:
     # its waits), else the line changed form at every window, the counts coming and going with it
     budget_held: bool = False
     archiving: bool = False  # every entry is loaded, the archive's writer still storing the last pages
+    # bytes waiting for the archive's writer while the load waits for it (stopped or starved: `PageWriter.behind`)
+    archive_behind: int | None = None
 
 
 POLL_SLOW_S = 5.0  # a tail cycle waiting this long for the server is said on the status line
@@ -88,6 +90,8 @@ def connection_state(session: SessionState, waits: Waits) -> ConnectionState:
         # (in every form: at 100 and 80 columns it went first, before "loaded 100,000" said again
         # what the state said, and it is the one hint that a quit now waits for the archive, s20 #3)
         forms = tuple(f"{form} · archiving …" for form in forms)
+    if waits.archive_behind is not None and state == "loading":
+        forms = _behind_forms(forms, waits.archive_behind)
     unique = tuple(dict.fromkeys(forms))  # (a part that is not there drops nothing)
     tail = ""
     if state == "loading" and not (session.file_mode or session.merged):
@@ -95,6 +99,21 @@ def connection_state(session: SessionState, waits: Waits) -> ConnectionState:
         if tail == "live" and (held := _next_poll(session, waits)):
             tail = f"live · {held}"
     return ConnectionState(state, unique[0], unique[1:], tail)
+
+
+def _behind_forms(forms: tuple[str, ...], waiting: int) -> tuple[str, ...]:
+    """The load's forms saying why it stands still: the archive's writer is behind (at "loading
+    page 12 …" alone, a stopped or starved writer looked like a hung server, s20 #4); the hint
+    kept to the narrowest, the load's own words going first."""
+    size = f"{round(waiting / (1 << 20))} MiB" if waiting >= 1 << 20 else f"{max(1, waiting >> 10)} KiB"
+    said = f"archive writer behind ({size} waiting)"
+
+    def joined(form: str, hint: str) -> str:
+        return f"{form.removesuffix(' …')} · {hint} …"
+
+    page = forms[0].split(" · ")[0].removesuffix(" …").removeprefix("loading ")  # ("page 12", "41%")
+    return (*(joined(form, said) for form in forms), *(joined(form, "archive behind") for form in forms[-1:]),
+            f"{page} · archive behind …", "archive behind …")
 
 
 def _next_poll(session: SessionState, waits: Waits) -> str:

@@ -311,6 +311,10 @@ def run_viewer(options: ViewerOptions, *more: ViewerOptions, keep_archive: bool 
         app.run()
         if isinstance(app.stylesheet, ParsedOnceStylesheet):  # (after the screen is gone)
             app.stylesheet.keep_parsed()  # (for the next launch)
+        for viewer in app.viewers:  # (the screen is restored: said where it stays)
+            if viewer.feed.unarchived:
+                print(f"logview: {viewer.feed.unarchived:,} fetched entries were not archived (the archive's writer "
+                      "was behind); the next launch fetches them again", file=sys.stderr)
     finally:
         if archive is not None:
             archive.close()

@@ -56,6 +56,7 @@ USER_JUMP_QUIET_S = 0.03
 # page faults of taking the same pages back for the next pages' entries.
 TRIM_ARCHIVED_EVERY_S = 0.25
 VIEWER_POLICY = RetryPolicy(max_wait_s=None)  # any Retry-After is waited out, with a countdown
+QUIT_WAITS_FOR_ARCHIVE_S = 2.0  # then what is not archived yet is given up (the next launch fetches it)
 FILE_CHECK_EVERY_S = CHECK_EVERY_S  # how often a file is looked at for a change on disk (one stat)
 
 
@@ -90,6 +91,7 @@ class Feed(Widget):
         self._trimmed_at = -TRIM_ARCHIVED_EVERY_S  # (see `_trim`)
         self._first_archived: ArchivedRows | None = None  # read by `start`, for the first paint
         self._catching_up: int | None = None  # the generation whose backfill is done, its last pages archiving
+        self.unarchived = 0  # entries fetched and not archived when the feed was closed
         # (pages gathered into a list that keeps typed pages' columns, for the store: `page_columns.py`)
         self._gathering = Gathering(self.post_message, lambda generation: Feed.Loaded(
             generation, ColumnEntries(), live=False, pages=0, total=None), POST_ENTRIES_EVERY_S)
@@ -101,10 +103,9 @@ class Feed(Widget):
     # -- into the session: each message first stops here (see the module's docstring) ---------
     def _taken(self, message: Message, generation: int) -> bool:
         """From the query on screen (not a replaced one), and the app is not shutting down."""
-        if generation == self.generation and self.is_attached:
-            return True
-        message.stop()
-        return False
+        if not (taken := generation == self.generation and self.is_attached):
+            message.stop()
+        return taken
 
     def on_feed_loaded(self, message: Loaded) -> None:
         if not self._taken(message, message.generation):
@@ -323,10 +324,7 @@ class Feed(Widget):
         self.stop_tail()
         self.cancel_backfill()
         if (archived := self._archived()) is not None:  # what was fetched is kept for the next launch
-            try:
-                await asyncio.wait_for(archived.flush(), timeout=2.0)
-            except (asyncio.TimeoutError, asyncio.CancelledError):
-                pass
+            self.unarchived = await archived.archiving.close(QUIT_WAITS_FOR_ARCHIVE_S)  # (said: `run_viewer`)
         if self.client is not None:
             await self.client.aclose()
 
@@ -352,14 +350,16 @@ class Feed(Widget):
         elif isinstance(event, TailFailed):
             self.post_message(self.TailFailed(generation, event.failure.error, event.next_poll_s))
 
+    def archive_behind(self) -> int | None:  # (bytes waiting while the load waits for them: `PageWriter.behind`)
+        return archived.archiving.writer.behind if (archived := self._archived()) is not None else None
+
     def _from_archive(self) -> int:
         return archived.from_archive if (archived := self._archived()) is not None else 0
 
     def head_filling(self) -> tuple[int, int, int | None, str] | None:
         """While what is newer than the archive is fetched (its rows shown as they come): the pages so far,
         the entries they brought and the server's count of them (Aitronos gives one), for the status line (s18 W2)."""
-        archived = self._archived()
-        if archived is None or not archived.head_newer:
+        if (archived := self._archived()) is None or not archived.head_newer:
             return None
         return archived.pages, archived.head_newer, archived.head_total, archived.filling
 

@@ -65,7 +65,8 @@ class LoadControl:
         """What is being waited for: retries and the tail (the banner's countdowns), and the
         API's budget with when it lets the backfill finish."""
         waits = replace(self.banner.waits(self.feed.backfilling), poll_waiting_s=self.feed.poll_waiting_s,
-                        head_filling=self.feed.head_filling(), archiving=self.feed.archiving)
+                        head_filling=self.feed.head_filling(), archiving=self.feed.archiving,
+                        archive_behind=self.feed.archive_behind())
         budget = self._budget()
         if budget is None:
             return waits
