@@ -136,10 +136,15 @@ def _fault_in_rest(rows: RowBuffer, codes: Codes, start: int, stop: int) -> None
 FAULT_IN_ROWS = 1 << 17  # (a post's rows: `ui/file_reading.py` POST_COLUMNS_ROWS_AT_MOST)
 
 
-def put_newest_first(rows: RowBuffer) -> np.ndarray | None:
-    """Once every column is read, put the rows newest first if the file was written in another
-    order (`files.order`). Returns where each row went (its new place, from `head`), or None
-    when none moved."""
+def put_newest_first(rows: RowBuffer, lines: int | None = None) -> np.ndarray | None:
+    """Once every column is read, keep the first `lines` rows if given (the lines still whole in a
+    file truncated while it was read: the rows past them read back as nothing; a view sees
+    the tail drop and counts again), then put the rows newest first if the file was written in
+    another order (`files.order`). Returns where each row went (its new place, from `head`), or
+    None when none moved."""
+    if lines is not None and lines < len(rows):
+        rows.tail = rows.head + lines
+        rows.ready = min(rows.ready, rows.tail)
     if rows.ready < rows.tail:
         return None
     order = newest_first_order(rows.span("time", rows.head, rows.tail))
