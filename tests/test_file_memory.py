@@ -154,9 +154,8 @@ def test_pages_faulted_in_aside_are_in_memory_and_hold_what_they_held() -> None:
     leaves what they hold as it was: a page written meanwhile is not written over."""
     import ctypes
     import mmap
-    import threading
 
-    from logview.files.memory import fault_in_aside
+    from logview.files.memory import fault_in_aside, faulted_in
 
     pages = 64
     region = mmap.mmap(-1, pages * mmap.PAGESIZE)
@@ -172,9 +171,7 @@ def test_pages_faulted_in_aside_are_in_memory_and_hold_what_they_held() -> None:
 
     assert resident() == 1
     fault_in_aside([(address + 100, pages * mmap.PAGESIZE - 100)])  # (from within its first page)
-    for thread in threading.enumerate():
-        if thread.name == "logview-fault-in":
-            thread.join(5)
+    assert faulted_in(5)
     assert resident() == pages
     assert region[:10] == b"\0" * 5 + b"abc\0\0" and region[mmap.PAGESIZE:] == b"\0" * ((pages - 1) * mmap.PAGESIZE)
 
@@ -193,12 +190,45 @@ def test_pages_are_faulted_in_by_a_niced_thread(monkeypatch: pytest.MonkeyPatch)
 
     asked: list[tuple[int, int, int]] = []
     monkeypatch.setattr(os, "setpriority", lambda which, who, value: asked.append((which, who, value)))
+    monkeypatch.setattr(memory, "_FAULTING", memory._FaultingWorker())  # (its thread not started yet)
     region = np.empty(1 << 16)
     memory.fault_in_aside([(region.ctypes.data, region.nbytes)])
-    for thread in threading.enumerate():
-        if thread.name == "logview-fault-in":
-            thread.join(5)
+    assert memory.faulted_in(5)
     assert len(asked) == 1
     which, who, value = asked[0]
     assert (which, value) == (os.PRIO_PROCESS, memory.FAULT_IN_NICE) == (os.PRIO_PROCESS, 19)
     assert who not in (0, os.getpid(), threading.get_native_id())  # (the thread's own id: not the process's)
+
+
+@pytest.mark.skipif(not GLIBC, reason="glibc (Linux) only")
+def test_one_kept_thread_faults_in_every_call_s_regions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read's calls (the index's rest, the store's offsets, the columns at the end) are handed to
+    one daemon thread, started at the first and kept, not a thread each; each call's pages are in
+    memory once it says so. A fork's child keeps no such thread: it would start one of its own."""
+    import os
+    import threading
+
+    import numpy as np
+
+    from logview.files import memory
+
+    monkeypatch.setattr(memory, "_FAULTING", memory._FaultingWorker())
+    regions = [np.zeros(1 << 15) for _ in range(3)]
+    for region in regions:
+        memory.fault_in_aside([(region.ctypes.data, region.nbytes)])
+    assert memory.faulted_in(5)
+    faulting = [thread for thread in threading.enumerate() if thread.name == "logview-fault-in"]
+    assert memory._FAULTING._thread in faulting and memory._FAULTING._thread.daemon
+    region = np.zeros(1 << 15)
+    memory.fault_in_aside([(region.ctypes.data, region.nbytes)])
+    assert memory.faulted_in(5)
+    assert [thread for thread in threading.enumerate() if thread.name == "logview-fault-in"] == faulting
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # (the child: the worker forgot the parent's thread)
+        os.write(write, b"1" if memory._FAULTING._thread is None else b"0")
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 1) == b"1"
+    os.close(read)
+    os.close(write)

@@ -542,7 +542,7 @@ def test_the_rest_of_the_index_is_read_into_arrays_faulted_in_as_the_first_chunk
 
     asked: list[list[tuple[int, int]]] = []
     monkeypatch.setattr(memory, "fault_in_aside", asked.append)
-    monkeypatch.setattr(child_index, "FAULT_IN_ROWS_FROM", 1)
+    monkeypatch.setattr(memory, "FAULT_IN_ASIDE_FROM_ROWS", 1)
     path = tmp_path / "logs.jsonl"
     write_file(path, "supermetrics", 20_000)
     back = BackReader(path, "supermetrics")

@@ -339,7 +339,7 @@ def test_the_pages_of_the_rest_of_the_lines_are_faulted_in_aside_at_the_first_ch
     monkeypatch.setattr(file_ingest, "fault_in_aside", asked.append)
     small = file_store(path, SM)
     assert asked == [] and len(small) == 300
-    monkeypatch.setattr(file_ingest, "FAULT_IN_LINES_FROM", 64)
+    monkeypatch.setattr(file_ingest, "FAULT_IN_ASIDE_FROM_ROWS", 64)
     store = EntryStore(SM, lines=LineFile(path))
     chunks = scan_lines(path, chunk_bytes=1 << 12, first_bytes=256)
     first = next(chunks)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
 
 from logview.demo import DemoState
 from test_ui_mixed_file import read_back_file
-from ui_helpers import FIXED_NOW, SIZE, file_app, screen_text, settle, table_lines, wait_until
+from ui_helpers import FIXED_NOW, SIZE, cursor_line, file_app, screen_text, settle, table_lines, wait_until
 
 
 def write_entries(path: Path, entries: list[dict]) -> None:
@@ -140,29 +141,52 @@ async def test_a_file_changed_on_disk_is_said_once_and_r_reads_it_again(tmp_path
         assert "changed on disk" not in app.viewer.banner.plain()
 
 
-async def test_a_file_cut_short_while_its_fields_are_read_counts_the_lines_gone_as_invalid(tmp_path, monkeypatch) -> None:
-    """(walk s19 #10) Cut short after its lines were indexed, a file's rows past the cut were shown
-    but never counted: 'file loaded' while the sidebar said 'counting … 1,500 entries to go' for good."""
+def sidebar_status_counts(text: str) -> list[int]:
+    """The status counts the sidebar shows on screen (`  1 ○ 2xx   1,234`)."""
+    found = (re.match(r"\s*\d ○ \S+\s+([\d,]+)", line[:31]) for line in text.splitlines())
+    return [int(match.group(1).replace(",", "")) for match in found if match]
+
+
+async def test_a_file_truncated_while_its_fields_are_read_shows_the_lines_still_in_it(tmp_path, monkeypatch) -> None:
+    """(walks s19 #10, s20 #7) Truncated after its lines were indexed, a file kept its rows past
+    the cut: they read back as nothing, and were counted as invalid (or, read before the cut, as
+    what they had been), 'shown 3,000' for a file of 1,500 lines. Now the header, the sidebar's
+    counts and the rows shown are the 1,500 lines whole in it (not the torn one at the cut), the
+    banner says what was left out, and `r` reads it again."""
     from logview.ui import feed, file_reading
 
     monkeypatch.setattr(feed, "FILE_CHECK_EVERY_S", 0.1)
     path = tmp_path / "live.jsonl"
     write_entries(path, demo_entries(3_000, seed=1))
+    lines = path.read_bytes().splitlines(keepends=True)
     read_columns = file_reading.read_columns
 
-    def cut_short_first(path, *args, **kwargs):
-        path.write_bytes(b"".join(path.read_bytes().splitlines(keepends=True)[:1_500]))
+    def truncated_first(path, *args, **kwargs):
+        with path.open("r+b") as same_file:  # (`truncate`, in place: the same inode)
+            same_file.truncate(sum(map(len, lines[:1_500])) + len(lines[1_500]) // 2)
         return read_columns(path, *args, **kwargs)
 
-    monkeypatch.setattr(file_reading, "read_columns", cut_short_first)
+    monkeypatch.setattr(file_reading, "read_columns", truncated_first)
     app = file_app(path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: "file loaded" in screen_text(app))
+        await wait_until(pilot, lambda: "truncated" in app.viewer.banner.plain())
+        await pilot.pause(0.3)  # (the file's watch looks again: it has nothing more to say)
+        text = screen_text(app)
+        assert "shown 1,500" in text and "loaded 1,500" in text and "counting" not in text
+        assert sum(sidebar_status_counts(text)) == 1_500
+        assert ("live.jsonl was truncated on disk while it was read: its 1,500 entries past the cut are left out "
+                "— r reads it again") in text
+        assert len(app.viewer.view) == 1_500
+        assert not app.viewer.store.column("invalid", app.viewer.view.index).any()
+        await pilot.press("G")  # the oldest row shown is the last line whole in the file
+        await settle(pilot)
+        oldest = json.loads(lines[1_499])
+        assert oldest["event"] in cursor_line(app) and oldest["request"] in cursor_line(app)
+        monkeypatch.setattr(file_reading, "read_columns", read_columns)
+        await pilot.press("r")
         await settle(pilot)
         await wait_until(pilot, lambda: "file loaded" in screen_text(app))
-        await wait_until(pilot, lambda: "live.jsonl changed on disk" in app.viewer.banner.plain())
         text = screen_text(app)
-        assert "counting" not in text and "shown 3,000" in text
-        counts = app.viewer.session.sidebar_counts().counts
-        store = app.viewer.store
-        invalid = int(store.column("invalid", app.viewer.view.index).sum())
-        assert invalid == 1_500 and sum(counts) == 3_000  # (Supermetrics: an invalid row's status is 'other')
+        assert "shown 1,501" in text and sum(sidebar_status_counts(text)) == 1_501  # (the torn line: invalid)
+        assert "truncated" not in app.viewer.banner.plain()

@@ -136,16 +136,14 @@ class LineArrays:
         if not first.scanned or first.size <= first.scanned:
             return None
         rows = int(1.05 * (first.size - first.scanned) * len(first.starts) / first.scanned) + 64
-        if rows < FAULT_IN_ROWS_FROM:
-            return None
-        from logview.files.memory import fault_in_aside
+        from logview.files.memory import FAULT_IN_ASIDE_FROM_ROWS, fault_in_aside
 
+        if rows < FAULT_IN_ASIDE_FROM_ROWS:
+            return None
         arrays = cls(np.empty(rows, np.int64), np.empty(rows, np.int32))
         fault_in_aside([(array.ctypes.data, array.nbytes) for array in (arrays.starts, arrays.lengths)])
         return arrays
 
-
-FAULT_IN_ROWS_FROM = 1 << 16
 
 
 def _bytes_of(array: np.ndarray) -> memoryview:

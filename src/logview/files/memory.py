@@ -26,6 +26,7 @@ from __future__ import annotations
 import ctypes
 import os
 import platform
+import queue
 import threading
 from mmap import PAGESIZE
 
@@ -53,29 +54,81 @@ def release_free_memory() -> bool:
 
 FAULT_IN_NICE = 19
 _MADV_POPULATE_WRITE = 23  # (Linux 5.14 on; older kernels refuse it, and nothing is done)
+# Rows of a file's columns from which their pages are worth faulting in aside (both callers, at a
+# file's first chunk: `child_index.LineArrays.for_the_rest`, `file_ingest._fault_in_lines`). 65,536
+# rows of offsets and lengths (8 + 4 bytes) are 768 KiB, ~190 pages, ~0.4 ms of first writes at
+# ~2 µs a page, spread over the posts that write them: less than the faulting thread's start, which
+# cost its first caller 0.4–50 ms on a loaded machine (s21), so a smaller file never starts it.
+FAULT_IN_ASIDE_FROM_ROWS = 1 << 16
 
 
-def fault_in_aside(regions: list[tuple[int, int]]) -> None:
-    """Fault in the pages of these (address, bytes) regions of the process's memory, writable,
-    in a thread of their own that holds no lock of the interpreter's: each page costs ~2 µs the
-    first time it is written (more where the host backs it afresh), time the thread that writes it
-    next need not spend. Their contents are left as they are (`MADV_POPULATE_WRITE`), so whatever
-    writes them meanwhile is not disturbed; a region freed meanwhile is refused, not touched."""
-    if _LIBC is None or not regions:
-        return
-    madvise = _LIBC.madvise
-    madvise.argtypes, madvise.restype = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int), ctypes.c_int
+class _FaultingWorker:
+    """One daemon thread, started at the first regions asked for and kept, that faults in the
+    regions it is handed in the order they come. A thread per call cost each caller a thread's
+    start: 3 ms (0.2–75) at each of a 1M read's three calls, load ~4, against 0.02 ms to hand
+    them on here; the first two calls' pages were in no later for running side by side (two niced
+    threads on two busy cores: 35 ms median against 21 here, s21, 16 paired reads)."""
 
-    def fault_in() -> None:
+    def __init__(self) -> None:
+        self._regions: queue.SimpleQueue[list[tuple[int, int]]] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._starting = threading.Lock()
+        self._pending = 0  # regions lists handed and not yet faulted in (`wait`)
+        self._done = threading.Condition()
+
+    def hand(self, regions: list[tuple[int, int]]) -> None:
+        with self._done:
+            self._pending += 1
+        self._regions.put(regions)
+        with self._starting:  # (a fork's child inherits no thread: `os.register_at_fork` forgets it)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="logview-fault-in", daemon=True)
+                self._thread.start()
+
+    def wait(self, timeout: float) -> bool:
+        """Whether every region handed so far has been faulted in, waiting up to `timeout` s."""
+        with self._done:
+            return self._done.wait_for(lambda: not self._pending, timeout)
+
+    def forget_thread(self) -> None:
+        self._thread, self._pending = None, 0
+        self._regions, self._starting, self._done = queue.SimpleQueue(), threading.Lock(), threading.Condition()
+
+    def _run(self) -> None:
         # Niced (Linux's nice is a thread's: `_LIBC` is glibc's on Linux alone): the faults are
         # worth doing on an idle core, never at the cost of the first paint or the file's child
         try:
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), FAULT_IN_NICE)
         except OSError:
             pass
-        for address, size in regions:
-            start = address - address % PAGESIZE
-            madvise(start, size + address - start, _MADV_POPULATE_WRITE)
+        assert _LIBC is not None
+        madvise = _LIBC.madvise
+        madvise.argtypes, madvise.restype = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int), ctypes.c_int
+        while True:
+            for address, size in self._regions.get():
+                start = address - address % PAGESIZE
+                madvise(start, size + address - start, _MADV_POPULATE_WRITE)
+            with self._done:
+                self._pending -= 1
+                self._done.notify_all()
 
-    threading.Thread(target=fault_in, name="logview-fault-in", daemon=True).start()
 
+_FAULTING = _FaultingWorker()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=lambda: _FAULTING.forget_thread())  # (the worker of the moment)
+
+
+def fault_in_aside(regions: list[tuple[int, int]]) -> None:
+    """Fault in the pages of these (address, bytes) regions of the process's memory, writable,
+    in a thread that holds no lock of the interpreter's (one, kept: `_FaultingWorker`): each page
+    costs ~2 µs the first time it is written (more where the host backs it afresh), time the thread
+    that writes it next need not spend. Their contents are left as they are (`MADV_POPULATE_WRITE`),
+    so whatever writes them meanwhile is not disturbed; a region freed meanwhile is refused, not touched."""
+    if _LIBC is None or not regions:
+        return
+    _FAULTING.hand(regions)
+
+
+def faulted_in(timeout: float = 5.0) -> bool:
+    """Whether every region asked for so far is faulted in, waiting up to `timeout` s (tests, benchmarks)."""
+    return _FAULTING.wait(timeout)

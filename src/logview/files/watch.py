@@ -59,6 +59,8 @@ class FileWatch:
         # was said to have grown while its rows no longer read back)
         grew = (now is not None and now[0] == self._as_read[0] and now[1] > self._as_read[1]
                 and _tail(self.path, self._as_read[1]) == self._tail_as_read)
+        # (shorter: truncated, or rewritten; either way the rows past its end read back as nothing)
+        shorter = " (shorter now)" if now is not None and now[0] == self._as_read[0] and now[1] < self._as_read[1] else ""
         what = ("has grown on disk since it was read" if grew else
-                "changed on disk since it was read: the rows shown may no longer match it")
+                f"changed on disk since it was read{shorter}: the rows shown may no longer match it")
         return f"{self.path.name} {what} — r reads it again"

@@ -231,12 +231,12 @@ class EntryStore(RowBuffer):
         output, in order). Returns how many rows they covered (fewer when the cap cut the file short)."""
         return fill_read_columns(self, self.codes, self._code_map, chunks)
 
-    def newest_first(self) -> bool:
-        """Once a file's columns are all read, put its rows newest first if the file was written
-        in another order (`files.order`). Like `clear`, a move starts a new epoch (a view
-        recomputes itself); returns whether the rows moved."""
+    def newest_first(self, lines: int | None = None) -> bool:
+        """Once a file's columns are all read, keep its first `lines` rows (`put_newest_first`) and put them newest
+        first if the file was written in another order (`files.order`). Like `clear`, a move starts
+        a new epoch (a view recomputes itself); returns whether the rows moved."""
         assert self.lines is not None, "newest_first is for a store over a file"
-        places = put_newest_first(self)
+        places = put_newest_first(self, lines)
         if places is None:
             return False
         self.epoch += 1

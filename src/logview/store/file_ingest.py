@@ -18,7 +18,7 @@ import numpy as np
 from logview.categories import CodeMap
 from logview.files.columns import ColumnChunk
 from logview.files.lines import LineChunk
-from logview.files.memory import fault_in_aside
+from logview.files.memory import FAULT_IN_ASIDE_FROM_ROWS, fault_in_aside
 from logview.files.order import newest_first_order
 from logview.store.codes import Codes
 from logview.store.file_rows import write_offsets
@@ -63,13 +63,10 @@ def _fault_in_lines(rows: RowBuffer, first: int, expected: int) -> None:
     timed: first writes of memory the host backs anew). The filter columns are left alone (see
     below: their pages wait for the columns)."""
     start, stop = rows.head + rows.offset + first, rows.head + rows.offset + expected
-    if stop - start < FAULT_IN_LINES_FROM:  # (a small file's rest: its own write costs less than a thread)
+    if stop - start < FAULT_IN_ASIDE_FROM_ROWS:  # (a small file's rest: its own write costs less than a thread's)
         return
     fault_in_aside([(column.ctypes.data + start * column.itemsize, (stop - start) * column.itemsize)
                     for column in (rows.cols["start"], rows.cols["length"])])
-
-
-FAULT_IN_LINES_FROM = 1 << 16
 
 
 def fill_read_columns(rows: RowBuffer, codes: Codes, code_map: CodeMap, chunks: Sequence[ColumnChunk]) -> int:
@@ -136,10 +133,15 @@ def _fault_in_rest(rows: RowBuffer, codes: Codes, start: int, stop: int) -> None
 FAULT_IN_ROWS = 1 << 17  # (a post's rows: `ui/file_reading.py` POST_COLUMNS_ROWS_AT_MOST)
 
 
-def put_newest_first(rows: RowBuffer) -> np.ndarray | None:
-    """Once every column is read, put the rows newest first if the file was written in another
-    order (`files.order`). Returns where each row went (its new place, from `head`), or None
-    when none moved."""
+def put_newest_first(rows: RowBuffer, lines: int | None = None) -> np.ndarray | None:
+    """Once every column is read, keep the first `lines` rows if given (the lines still whole in a
+    file truncated while it was read: the rows past them read back as nothing; a view sees
+    the tail drop and counts again), then put the rows newest first if the file was written in
+    another order (`files.order`). Returns where each row went (its new place, from `head`), or
+    None when none moved."""
+    if lines is not None and lines < len(rows):
+        rows.tail = rows.head + lines
+        rows.ready = min(rows.ready, rows.tail)
     if rows.ready < rows.tail:
         return None
     order = newest_first_order(rows.span("time", rows.head, rows.tail))

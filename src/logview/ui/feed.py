@@ -139,7 +139,7 @@ class Feed(Widget):
     def on_feed_finished(self, message: Finished) -> None:
         if self._taken(message, message.generation):
             if self.file_mode and self.session.store.lines is not None:
-                self.session.store.newest_first()  # a file written out of order (the view resets)
+                self.session.store.newest_first(message.lines)  # (the view resets; a file truncated meanwhile is cut)
             message.change = self.session.finished(message.done.capped)
             self._trim(paced=False)  # the pages the reading freed go back to the system
 
@@ -198,7 +198,7 @@ class Feed(Widget):
             self._file_watch.read()
             self.reading = FileReading(self.file, self.source, generation=self.generation,
                                        max_entries=self.max_entries, post=self.post_message,
-                                       first_paint=self._painted, spans=self._line_spans)
+                                       first_paint=self._painted, spans=self._line_spans, watch=self._file_watch)
             if self.reading.begin():
                 self._load_file(self.reading)
         else:

@@ -96,9 +96,11 @@ class Noticed(Message, namespace="feed"):
 
 
 class Finished(Message, namespace="feed"):
-    def __init__(self, generation: int, done: BackfillDone) -> None:
+    """`lines`: a file truncated while it was read keeps its first `lines` rows (those still whole in it)."""
+
+    def __init__(self, generation: int, done: BackfillDone, lines: int | None = None) -> None:
         super().__init__()
-        self.generation, self.done = generation, done
+        self.generation, self.done, self.lines = generation, done, lines
         self.change = ViewChange()
 
 

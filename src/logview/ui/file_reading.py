@@ -8,6 +8,7 @@ are kept; entries are read back when shown. What it finds goes up as the feed's 
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,14 +18,15 @@ import numpy as np
 from textual.message import Message
 from textual.worker import Worker
 
-from logview.api.events import BackfillDone, capped_notice
+from logview.api.events import BackfillDone, Notice, capped_notice
 from logview.files.columns import FIELDS, NO_TIME, ColumnChunk, ColumnReader
 from logview.files.columns_pass import Spans, read_columns
 from logview.files.lines import LineChunk, LineTally
 from logview.files.memory import release_free_memory
 from logview.files import early
 from logview.files.split_read import BackReader
-from logview.model import ApiError
+from logview.files.watch import FileWatch
+from logview.model import ApiError, counted
 from logview.sources.base import Source
 from logview.ui.feed_messages import ColumnsRead, Failed, Finished, LinesFound, Noticed
 
@@ -50,6 +52,19 @@ def unexpected_error(exc: BaseException) -> ApiError:
     return ApiError(code="UNEXPECTED_ERROR", message=f"{type(exc).__name__}: {exc}", retryable=True)
 
 
+def lines_within(spans: Spans, count: int, size: int) -> int:
+    """How many of the first `count` lines of `spans` (in file order) end within `size` bytes."""
+    lo, hi = 0, count  # (bisected a line at a time: the store's lines are not copied out)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        starts, lengths = spans(mid, mid + 1)
+        if len(starts) and int(starts[0]) + int(lengths[0]) <= size:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
 def lines_gone(count: int) -> ColumnChunk:
     """The columns of `count` lines indexed that the file no longer holds: invalid, as their rows
     read back now (else they were never counted, and the sidebar said 'counting … to go' for good)."""
@@ -62,15 +77,18 @@ class FileReading:
 
     def __init__(self, path: Path, source: Source, *, generation: int, max_entries: int | None,
                  post: Callable[[Message], object], first_paint: threading.Event | None = None,
-                 spans: Spans | None = None) -> None:
+                 spans: Spans | None = None, watch: FileWatch | None = None) -> None:
         self.path, self.source, self.generation = path, source, generation
         self.first_paint = first_paint  # set once the screen has painted (`None`: no wait)
         self.spans = spans  # the lines as the screen holds them (`columns_pass.read_columns`)
+        self.watch = watch  # the file's change on disk, said once (a cut said here is not said again)
         self.load = LineTally(max_entries)  # how far indexing has got
         self._post = post
         self.first_lines: LineChunk | None = None  # read by `begin`, for the first paint
         self._scan: Iterator[LineChunk] = iter(())
         self._back: BackReader | None = None
+        self.lines_left: int | None = None  # (a file truncated while it was read: its lines still whole)
+        self._file_id: tuple[int, int] | None = None  # (its device and inode)
         # Rows/columns posted (by the reader) and received (by the UI thread, which counts them
         # here): the reader posts again once all are received, so batches grow while the UI is
         # busy (no backlog).
@@ -91,6 +109,11 @@ class FileReading:
         """Read the first chunk of lines, taking over the line scan and the child reading the
         back of the file if the command line started them for this file. False: the file cannot
         be read (reported)."""
+        try:  # (the file as it is read from here: `_leave_out_lines_gone`)
+            opened = os.stat(self.path)
+            self._file_id = (opened.st_dev, opened.st_ino)
+        except OSError:
+            pass
         started = early.take(self.path)
         scan, back = started.chunks, started.back
         try:
@@ -126,7 +149,7 @@ class FileReading:
                 self._back.close()
         if not worker.is_cancelled:
             load = self.load
-            self._post(Finished(self.generation, BackfillDone(load.found, load.chunks, load.capped)))
+            self._post(Finished(self.generation, BackfillDone(load.found, load.chunks, load.capped), self.lines_left))
 
     def _wait_for_first_paint(self, worker: Worker[None]) -> None:
         if self.first_paint is None:
@@ -188,6 +211,31 @@ class FileReading:
             columns.append(lines_gone(self.load.found - read))
         if columns:
             self._post_columns(columns)
+        if not worker.is_cancelled:
+            self._leave_out_lines_gone()
+
+    def _leave_out_lines_gone(self) -> None:
+        """If the file was truncated while it was read, its rows past the lines still whole in it
+        go (`Finished` says how many are left, and the store keeps those), and the banner says so.
+        Shown, they read back as nothing, and were counted as read (the child's, read before the
+        cut) or as invalid: 1,000,000 rows in the header for a file cut to 195,763 lines (walk s20).
+        Not for a file replaced (another inode) or removed: the rows shown read back from the one
+        read (`LineFile`)."""
+        try:
+            now = os.stat(self.path)
+        except OSError:
+            return
+        if self.spans is None or (now.st_dev, now.st_ino) != self._file_id:
+            return
+        whole = lines_within(self.spans, self.load.found, now.st_size)
+        if whole < self.load.found:
+            gone, self.load.found = self.load.found - whole, whole
+            self.lines_left = whole
+            self._post(Noticed(self.generation, Notice("file", f"{self.path.name} was truncated on disk while it "
+                                                      f"was read: its {counted(gone)} past the cut are left out "
+                                                      "— r reads it again")))
+            if self.watch is not None:  # (else it says the same, less, up to CHECK_EVERY_S later)
+                self.watch.read()
 
     def _wait_until_received(self, worker: Worker[None]) -> None:
         # (woken as the UI thread receives the post, not at a poll up to 2 ms later: at the end of
