@@ -207,11 +207,11 @@ class LogViewApp(App[int]):
     async def action_quit(self) -> None:
         """ctrl+q, Textual's own quit: asks first while a save is unwritten, as `q` does; asked
         already, a second ctrl+q quits."""
-        from logview.ui.save import quit_unless_saving
+        from logview.ui.save import quit_dropping_saves, quit_unless_saving
         from logview.ui.screens.confirm import ConfirmQuit
 
         if isinstance(self.screen, ConfirmQuit):
-            self.exit(0)
+            quit_dropping_saves(self)
         else:
             quit_unless_saving(self)
 
