@@ -377,3 +377,29 @@ def test_logview_config_flags_a_reversed_time_range(tmp_path) -> None:
                              '[profiles.p.filters]\nsince = "1h"\nuntil = "2d"\n')
     report = check_config(config, SavedFilters(tmp_path / "saved.json"))
     assert "profile 'p': filters.since: '1h' is later than until ('2d')" in report.problems
+
+
+def test_an_undefined_default_is_not_a_problem_of_the_profile_named(server: DemoServer, tmp_path) -> None:
+    """`--profile b` lists b's own problems only: the undefined default concerns a run that opens
+    the default, so it is only in the closing line, and a good profile named opens despite it."""
+    config = write(tmp_path, 'default = "x"\n' + demo_profile("a", server)
+                   + '[profiles.b]\nsource = "aitronos"\norg = "o"\n'
+                   '[profiles.b.filters]\nsince = "2d"\nuntil = "3d"\nevent = "data.page"\n')
+    env = {"LOGVIEW_CONFIG": str(config), "FREDDY_API_KEY": "k"}
+    for argv in (["--profile", "b"], ["export", "--profile", "b"]):
+        result = logview(*argv, env=env, timeout=30)
+        err = result.stderr.decode()
+        assert result.returncode == 2, err
+        assert err.startswith(f"logview: {config} has 2 problems with profile 'b':\n"), err
+        assert "default profile 'x'" not in err
+        assert "profile 'b': filters.since: '2d' is later than until ('3d')" in err
+        assert "profile 'b': filters.event: applies to supermetrics only" in err
+        assert err.endswith("\n  (the rest of the file has problems too: `logview config` lists them)\n")
+    result = export_profile(config, "a", "--max-entries", "3")
+    assert result.returncode == 0, result.stderr
+    assert len(jsonl(result.stdout)) == 3
+    assert result.stderr.decode().splitlines()[0] == (
+        f"logview: {config} has problems elsewhere (`logview config` lists them)")
+    result = logview("export", env=env, timeout=30)  # the default is used: then it is the problem
+    assert result.returncode == 2
+    assert result.stderr.decode().startswith(f"logview: {config}: default profile 'x' is not defined")

@@ -67,8 +67,10 @@ def test_an_entry_read_back_is_the_entry_read(tmp_path_factory, lines: list[byte
         for at, source, entry, can_read in zip(batch.places, batch.sources, batch.entries, batch.readable):
             line = lines[places.index(at)]
             expected = _as_one_line(line)
-            if expected is None:  # not an envelope: shown invalid, and held (its bytes saved back as they are)
-                assert (source, isinstance(entry, UnreadableLine), can_read) == (UNREADABLE_SOURCE, True, False)
+            if expected is None:  # not an envelope: shown invalid, and held (its bytes saved back as they are),
+                # under the source it names when only its `api` is unknown
+                named = "a" if line == b'{"source":"a","api":"x","entry":{}}' else UNREADABLE_SOURCE
+                assert (source, isinstance(entry, UnreadableLine), can_read) == (named, True, False)
                 assert entry.line == line
                 continue
             assert (source, described(entry), entry.raw) == (expected[0], described(expected[1]), expected[1].raw)
@@ -168,6 +170,7 @@ def test_a_line_that_is_nearly_an_envelope_says_what_is_wrong(tmp_path: Path) ->
         "unknown api 'zendesk' (aitronos or supermetrics)", "its source is not text",
         "not an envelope of a mixed file (source, api, entry)", "unknown api '[1]' (aitronos or supermetrics)",
         "unknown api \"{'x': 1}\" (aitronos or supermetrics)"]
+    assert batch.sources == ["zd", UNREADABLE_SOURCE, UNREADABLE_SOURCE, "a", "a"]  # (the source each names)
 
 
 def test_a_byte_order_mark_opening_a_mixed_file_is_no_line_s(tmp_path: Path) -> None:

@@ -357,3 +357,29 @@ def test_a_count_that_never_falls_is_said_as_the_pace_it_is_held_to() -> None:
     hourly = BudgetState(limit=1000, remaining=1000, window_s=3600, resets_in_s=46, waiting=True, known=True,
                          unspent=True)
     assert hourly.describe() == "API budget 1000/1000 · 1000/h" and hourly.brief() == "budget 1000/1000 · 1000/h"
+
+
+def test_the_merged_session_says_which_sources_are_not_whole_and_how_far_they_are() -> None:
+    """s21 walk #8 and #16: "2 sources merged" while a tab had 2,000 of ~20,000 entries, paced for
+    hours, or retried with none."""
+    one, two, three = EntryStore(AIT), EntryStore(SM), EntryStore(SM)
+    one.append([ait(i, minutes=2 * i) for i in range(3)])
+    merged = MergedSession(lambda: [("a", one), ("smb", two), ("dead", three)])
+    merged.merge()
+    assert merged.state(Waits())[:2] == ("complete", "3 sources merged") and merged.partial_note() is None
+    merged.source_loading = {"smb": ("loading 1,998 so far · next page ~7m 26s", "loading 1,998")}
+    merged.source_troubles = {"dead": "retrying (connection failed)"}
+    state = merged.state(Waits())
+    assert (state.state, state.text) == (
+        "retrying", "1 of 3 sources complete · smb: loading 1,998 so far · next page ~7m 26s · "
+                    "dead: retrying (connection failed)")
+    assert state.shorter == ("1 of 3 complete · smb: loading 1,998 · dead: retrying",
+                             "1/3 complete · smb loading · dead retrying")
+    assert merged.partial_note() == "smb loading, dead retrying"
+    assert merged.chart_note() == "partial: smb loading, dead retrying"
+    merged.source_troubles = {"dead": "failed"}
+    assert merged.state(Waits())[:2] == ("error", "1 of 3 sources complete · smb: loading 1,998 so far · "
+                                                  "next page ~7m 26s · dead: failed")
+    merged.source_troubles = {}
+    assert merged.state(Waits())[:2] == ("loading", "2 of 3 sources complete · smb: loading 1,998 so far · "
+                                                    "next page ~7m 26s")

@@ -190,14 +190,16 @@ def _profile_connection(args: argparse.Namespace, name: str, path: Path, reading
     profile = reading.config.profiles.get(name)
     replaced = _profile_overrides(args, name, profile, chosen=chosen) if profile is not None else {}
     overridden = [filter_name for filter_name in ProfileFilters.model_fields if getattr(args, filter_name, None)]
-    problems = reading.problems + profile_problems(reading, name, overridden=overridden, replaced=replaced,
-                                                   needs_connector=not pick_connector)
-    read_here = len(reading.problems) + len(reading.profile_problems.get(name, []))
-    elsewhere = len(reading.all_problems()) > read_here
+    # (an undefined default concerns only a run that opens the default, not `--profile NAME`)
+    file_problems = [problem for problem in reading.problems if not chosen or problem not in reading.default_problems]
+    problems = file_problems + profile_problems(reading, name, overridden=overridden, replaced=replaced,
+                                                needs_connector=not pick_connector)
+    elsewhere = len(reading.all_problems()) > len(file_problems) + len(reading.profile_problems.get(name, []))
     if problems:
         raise _problems_error(path, problems, about=f" with profile {name!r}", elsewhere=elsewhere)
-    if elsewhere:
-        _say_once(args, f"{path} has problems in other profiles (`logview config` lists them)")
+    if elsewhere:  # (an undefined default is not in another profile)
+        where = "in other profiles" if file_problems == reading.problems else "elsewhere"
+        _say_once(args, f"{path} has problems {where} (`logview config` lists them)")
     assert profile is not None  # (a profile the file names but could not read has problems)
     return _connection_from_profile(name, profile.model_copy(update=replaced), pick_connector)
 

@@ -56,7 +56,8 @@ def read_envelopes(lines: Sequence[bytes]) -> tuple[list[str], list[LogEntry]]:
     """Lines (without their breaks) as their sources and their entries, each entry parsed by its
     API's `entries_from_raws`, a batch at a time: exactly as the viewer reads it back from its
     line when it is shown (`mixed.EnvelopeLines`). Never raises: a line that is not JSON or not
-    an envelope becomes an invalid entry of UNREADABLE_SOURCE."""
+    an envelope becomes an invalid entry of UNREADABLE_SOURCE (one naming an unknown `api`, of the
+    source it names)."""
     sources = [UNREADABLE_SOURCE] * len(lines)
     entries: list[LogEntry | None] = [None] * len(lines)
     raws: list[Any] = [None] * len(lines)
@@ -68,7 +69,11 @@ def read_envelopes(lines: Sequence[bytes]) -> tuple[list[str], list[LogEntry]]:
             entries[i] = unreadable_line(line, line.decode("utf-8", errors="replace"), unreadable_reason(error))
             continue
         if not is_envelope(value):
-            entries[i] = unreadable_line(line, value, _why_not_an_envelope(value))
+            if _names_its_source(value):  # (an unknown `api`: the source it names is still its own)
+                sources[i] = value["source"]
+                entries[i] = unreadable_line(line, value["entry"], _why_not_an_envelope(value))
+            else:
+                entries[i] = unreadable_line(line, value, _why_not_an_envelope(value))
             continue
         sources[i], raws[i] = value["source"], value["entry"]
         by_api.setdefault(value["api"], []).append(i)
@@ -77,6 +82,12 @@ def read_envelopes(lines: Sequence[bytes]) -> tuple[list[str], list[LogEntry]]:
         for i, entry in zip(rows, PARSERS[api].entries_from_raws([raws[i] for i in rows], surrogates=surrogates)):
             entries[i] = entry
     return sources, entries  # type: ignore[return-value]  # (every row is filled)
+
+
+def _names_its_source(value: Any) -> bool:
+    """An envelope in every way but its `api`: shown under the source it names, its entry's own
+    time and status salvaged as a bare entry's are (it was shown as "(unreadable)", s21 walk #15)."""
+    return type(value) is dict and value.keys() == _ENVELOPE_KEY_SET and isinstance(value["source"], str)
 
 
 def _why_not_an_envelope(value: Any) -> str:

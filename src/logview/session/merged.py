@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from logview.model import Filters
-from logview.session.status import left_out_of_merge
+from logview.session.status import fewest_words, left_out_of_merge, not_whole
 from logview.session.viewer_session import SidebarCounts, ViewerSession
 from logview.sources.mixed import MixedSource
 from logview.store import EntryStore
@@ -73,6 +73,16 @@ class MergedSession(ViewerSession):
         """A mixed file's rows show as they are read (its screen says it is loading): a save
         then wrote those read so far, 106,000 of a million, without a word (found in a walk)."""
         return "the file is read" if self.phase == "loading" else super().save_waits_for()
+
+    def partial_note(self) -> str | None:
+        """The sources not whole yet, a word each (`smb loading, dead failed`), or None: the
+        histogram and the save dialog read as whole while a tab had 2,000 of ~20,000 entries
+        (s21 walk #8)."""
+        return ", ".join(f"{label} {fewest_words(short)}" for label, (_, short) in not_whole(self).items()) or None
+
+    def chart_note(self) -> str:
+        partial = self.partial_note()
+        return super().chart_note() or (f"partial: {partial}" if partial else "")
 
     def errors_uncounted(self) -> str | None:
         return "the file is still being read" if self.phase == "loading" else super().errors_uncounted()

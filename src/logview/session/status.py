@@ -28,6 +28,7 @@ class SessionState(Protocol):
     max_entries: int | None
     interval_s: float
     source_troubles: dict[str, str]
+    source_loading: dict[str, tuple[str, str]]
     from_archive: int
     searching: str | None
 
@@ -266,24 +267,82 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
     if session.searching:  # (the rows shown are the last search's until it ends)
         return "loading", "searching …"
     if session.merged:
-        # (a mixed file's lines that name no source are a part, not a source)
-        sources = sum(1 for label in store.origins.values[1:] if label != UNREADABLE_SOURCE)
-        left_out = sum(map(left_out_of_merge, session.source_troubles.values()))
-        merged = (f"{sources - left_out} of {counted(sources, 'source', 'sources')} merged" if left_out
-                  else f"{counted(sources, 'source', 'sources')} merged")
-        said = [f"{label}: {trouble}" for label, trouble in session.source_troubles.items()]
-        troubles = [trouble for trouble in session.source_troubles.values() if not trouble.startswith(SAME_AS)]
-        if not troubles:  # (a tab reading what another reads is no trouble: its rows are there once)
-            return "complete", " · ".join([merged, *said])
-        # (⟳ while a source is retrying; a source that failed for good waits for r)
-        settled = all(trouble == "failed" for trouble in troubles)
-        return ("error" if settled else "retrying"), " · ".join([merged, *said])
+        return _merged_forms(session)
     if session.file_mode:
         return "complete", "file loaded"
     loaded = f"all loaded · {archived}" if archived else "all loaded"
     if session.tail_paused:
         return "paused", f"{loaded} · tail paused (t resumes)"
     return "complete", loaded
+
+
+def _merged_forms(session: SessionState) -> tuple[str, tuple[str, ...]]:
+    """`2 sources merged` once every tab is whole; while one is not, which are and how far each
+    other one is: `1 of 2 sources complete · smb: loading 1,998 so far · next page ~7m 26s`, then
+    in fewer words (`1 of 2 complete · smb: loading 1,998`, `1/2 complete · smb loading`). It said
+    "2 sources merged" while a tab had 2,000 of ~20,000 entries, its budget pacing it for hours, or
+    retried with none (s21 walk #8, #16)."""
+    # (a mixed file's lines that name no source are a part, not a source)
+    sources = sum(1 for label in session.store.origins.values[1:] if label != UNREADABLE_SOURCE)
+    troubles = session.source_troubles
+    said = [f"{label}: {trouble}" for label, trouble in troubles.items()]
+    pending = not_whole(session)
+    unsettled = [trouble for trouble in troubles.values() if not trouble.startswith(SAME_AS) and trouble != "failed"]
+    # (⟳ while a source is retrying; a source that failed for good waits for r)
+    failed = "failed" in troubles.values()
+    state = "retrying" if unsettled else "error" if failed else "loading" if session.source_loading else "complete"
+    if all(words == "failed" for words, _ in pending.values()):
+        left_out = sum(map(left_out_of_merge, troubles.values()))
+        merged = (f"{sources - left_out} of {counted(sources, 'source', 'sources')} merged" if left_out
+                  else f"{counted(sources, 'source', 'sources')} merged")
+        return state, (" · ".join([merged, *said]),)
+    whole = max(0, sources - len(pending))
+    full = [f"{whole} of {counted(sources, 'source', 'sources')} complete",
+            *(f"{label}: {words}" for label, (words, _) in pending.items()), *(
+                f"{label}: {trouble}" for label, trouble in troubles.items() if label not in pending)]
+    fewer = [f"{whole} of {sources} complete", *(f"{label}: {short}" for label, (_, short) in pending.items())]
+    fewest = [f"{whole}/{sources} complete",
+              *(f"{label} {fewest_words(short)}" for label, (_, short) in pending.items())]
+    return state, tuple(" · ".join(form) for form in (full, fewer, fewest))
+
+
+def not_whole(session: SessionState) -> dict[str, tuple[str, str]]:
+    """The merged timeline's sources not whole: loading, retrying, failed (each in words and in
+    fewer). A tab reading what another reads is no trouble (its rows are there once), nor is a
+    failing tail's (its rows are all there up to the tail)."""
+    pending = {label: (trouble, trouble.split(" (")[0]) for label, trouble in session.source_troubles.items()
+               if not trouble.startswith((SAME_AS, "live tail"))}
+    pending.update(session.source_loading)
+    order = {label: at for at, label in enumerate(session.store.origins.values)}  # (the tabs' order)
+    return dict(sorted(pending.items(), key=lambda item: order.get(item[0], len(order))))
+
+
+def fewest_words(short: str) -> str:
+    """A source's state without its count: `loading`, `retrying`, `no connector`."""
+    return "loading" if short.startswith("loading") else short
+
+
+def loading_progress(session: SessionState, waits: Waits) -> tuple[str, str] | None:
+    """How far a tab is from whole, for the merged tab, in words and in fewer (`loading 1,998 of
+    5,153 (38%) · done in ~2m`, `loading 38%`); None once it is whole, or while it is in trouble
+    (`trouble` says it)."""
+    if session.needs_connector and session.phase != "error":
+        return "no connector chosen (c in its tab)", "no connector"
+    if session.phase == "cancelled":
+        return "stopped (r in its tab loads it)", "stopped"
+    if not (waits.backfilling or session.phase == "loading"):
+        return None
+    loaded, total = len(session.store), session.total
+    if total:
+        count, short = f"{loaded:,} of {total:,} ({_percent(loaded, total)}%)", f"{_percent(loaded, total)}%"
+    else:
+        count = short = f"{loaded:,} so far" if loaded else ""
+    eta = done_in(waits.backfill_eta_s)
+    budget = waits.budget
+    if not eta and budget is not None and budget.waiting:  # (why it stands still: paced for hours, s21 walk #8)
+        eta = (f" · next page ~{format_wait(waits.next_page_s)}" if waits.next_page_s is not None
+               and waits.next_page_s >= 1 else f" · waits for its {budget.brief()}")
+    return " ".join(("loading", count)).strip() + eta, " ".join(("loading", short.removesuffix(" so far"))).strip()
 
 
 def _budget_text(waits: Waits) -> str:

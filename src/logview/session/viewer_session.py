@@ -22,7 +22,7 @@ from logview.files.columns import ColumnChunk
 from logview.files.lines import LineChunk, LineFile
 from logview.model import Filters, LogEntry, counted
 from logview.session.filtering import needs_requery, selected_indices, server_part, status_options, toggle_status, where
-from logview.session.status import ConnectionState, Waits, connection_state, trouble
+from logview.session.status import ConnectionState, Waits, connection_state, loading_progress, trouble
 from logview.sources import SupermetricsSource
 from logview.sources.base import Source
 from logview.store import EntryStore, FileSearchJob, FilteredView, SearchJob, ViewChange
@@ -78,6 +78,8 @@ class ViewerSession:
         self.range_history: list[Filters] = []  # the ranges before each histogram drill-down
         self.stats_picks: dict[str, str] = {}  # filters picked in the stats panel (x lifts them)
         self.source_troubles: dict[str, str] = {}  # the merged timeline's failing sources
+        # the merged timeline's sources not whole yet: how far each is, in words and in fewer (`loading_progress`)
+        self.source_loading: dict[str, tuple[str, str]] = {}
 
     @property
     def total(self) -> int | None:
@@ -271,6 +273,9 @@ class ViewerSession:
     def trouble(self, waits: Waits) -> str | None:
         return trouble(self, waits)
 
+    def loading_progress(self, waits: Waits) -> tuple[str, str] | None:
+        return loading_progress(self, waits)
+
     def fields_counted(self) -> int:
         """Rows whose fields are counted, as the sidebar's counts show them: held back while
         partial (`FilterSidebar.show_session`), and the header's 'N of M' and the sidebar's
@@ -329,6 +334,10 @@ class ViewerSession:
         they need are still being read (a big file). A save waits for them (`s`)."""
         store = self.store
         return bool(self.searching) or (len(store) > 0 and store.covered(self.filters) < store.tail)
+
+    def partial_note(self) -> str | None:
+        """Why the rows shown may be a part of what they will be (the merged timeline's), or None."""
+        return None
 
     def save_waits_for(self) -> str | None:
         """What a save (`s`) waits for before it writes, in words (the dialog and its message say

@@ -195,6 +195,8 @@ class ConfigReading:
     config: Config
     names: list[str]  # every profile the file names, also those that could not be read
     problems: list[str] = field(default_factory=list)  # about the file as a whole
+    # Those of `problems` about `default`: they concern only a run that opens the default profile.
+    default_problems: list[str] = field(default_factory=list)
     profile_problems: dict[str, list[str]] = field(default_factory=dict)
     # Each profile's keys that were wrong and so left out (`team`, `filters.since`): reported once
     # already, the checks after reading must not call them missing as well.
@@ -243,14 +245,16 @@ def read_config(path: Path) -> ConfigReading | None:
         problems.append("profiles: must be tables named [profiles.NAME]")
         profiles = {}
     default = document.get("default")
+    default_problems: list[str] = []
     if default is not None and not isinstance(default, str):
-        problems.append("default: must be a profile's name in quotes")
+        default_problems.append("default: must be a profile's name in quotes")
         default = None
     elif default is not None and default not in profiles:
         known = ", ".join(profiles) or "none"
-        problems.append(f"default profile {_shown(default)} is not defined (profiles: {known})")
+        default_problems.append(f"default profile {_shown(default)} is not defined (profiles: {known})")
+    problems += default_problems
     reading = ConfigReading(Config(default=default, **_archive_settings(document, problems)), names=list(profiles),
-                            problems=problems)
+                            problems=problems, default_problems=default_problems)
     for name, raw in profiles.items():
         found: list[str] = []
         left_out: set[str] = set()

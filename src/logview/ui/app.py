@@ -175,7 +175,11 @@ class LogViewApp(App[int]):
         for label, first in same_readings([(label, viewer) for label, viewer in zip(labels, self.viewers[:-1])
                                            if label not in said]).items():
             said[label] = SAME_AS + first  # (merged once: the merged tab leaves the later one out)
-        self.viewers[-1].session.source_troubles = said
+        merged = self.viewers[-1].session
+        merged.source_troubles = said
+        merged.source_loading = {  # (how far each tab not whole is: the merged tab says it)
+            label: progress for label, viewer in zip(labels, self.viewers[:-1])
+            if label not in said and (progress := viewer.session.loading_progress(viewer.loader.waits())) is not None}
 
     def _retry_failed(self) -> int:
         """`r` in the merged tab: each tab whose loading failed loads again, as its own `r` does."""
@@ -207,11 +211,11 @@ class LogViewApp(App[int]):
     async def action_quit(self) -> None:
         """ctrl+q, Textual's own quit: asks first while a save is unwritten, as `q` does; asked
         already, a second ctrl+q quits."""
-        from logview.ui.save import quit_unless_saving
+        from logview.ui.save import quit_dropping_saves, quit_unless_saving
         from logview.ui.screens.confirm import ConfirmQuit
 
         if isinstance(self.screen, ConfirmQuit):
-            self.exit(0)
+            quit_dropping_saves(self)
         else:
             quit_unless_saving(self)
 

@@ -24,6 +24,7 @@ class MergedScreen(ViewerScreen):
         self.merged = MergedSession(parts, sources=sources)
         super().__init__(ViewerOptions(filters=Filters(), merged=True), session=self.merged, **kwargs)
         self.label, self.retry_failed = label, retry_failed
+        self._partial: str | None = None  # (the sources not whole yet, as the panels' notes last said)
 
     def start(self) -> None:
         self.merge_now()
@@ -34,6 +35,9 @@ class MergedScreen(ViewerScreen):
         table = self.table
         if not table.is_attached:
             return
+        if (partial := self.merged.partial_note()) != self._partial:  # (the panels' notes say it: counted again)
+            self._partial = partial
+            self.browser.rows_changed()
         was_at, was_scrolled, counted = table.cursor_row, round(table.scroll_y), table.new_rows
         selected = self.merged.origin_of(table.cursor_ordinal)
         if not self.merged.merge(force):
@@ -55,9 +59,10 @@ class MergedScreen(ViewerScreen):
             self.notify(f"Retrying {retried} failed source{'s' if retried > 1 else ''}; "
                         f"{'their' if retried > 1 else 'its'} entries appear here as they come.", timeout=4,
                         markup=False)
-        else:  # (it was silent)
-            self.notify("No source failed: each tab loads its own (r in a tab loads it again), merged here.",
-                        timeout=4, markup=False)
+        else:  # (it was silent; and said nothing of a source still loading, s21 walk #8)
+            partial = self.merged.partial_note()
+            self.notify(f"No source failed{f' ({partial})' if partial else ''}: each tab loads its own "
+                        "(r in a tab loads it again), merged here.", timeout=4, markup=False)
         self.merge_now(force=True)
 
     def action_toggle_tail(self) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, WeakSet
 
 import numpy as np
 from textual.app import App
@@ -33,6 +33,9 @@ from logview.ui.workers import running
 CHUNK = 5000
 SAY_SAVING_FROM = 20_000  # rows: a save this big takes long enough to say it has begun
 _WAITING: WeakKeyDictionary[App, set[Path]] = WeakKeyDictionary()  # saves waiting for the rows to settle
+# Apps asking "quit anyway? It will not be written": no waiting save starts under that question (one
+# started behind it, and `y` then left a blank screen for 8 s while it wrote the file, s21 walk #1).
+_ASKING_TO_QUIT: WeakSet[App] = WeakSet()
 
 
 def save_view(screen: Screen, path: Path, session: ViewerSession) -> None:
@@ -73,7 +76,9 @@ def save_when_settled(screen: Screen, path: Path, session: ViewerSession) -> Non
     waiting.add(path)
 
     def check() -> None:
-        if session.save_waits_for() is None:
+        if path not in waiting:  # dropped: the user quit anyway
+            timer.stop()
+        elif session.save_waits_for() is None and screen.app not in _ASKING_TO_QUIT:
             timer.stop()
             waiting.discard(path)
             save_view(screen, path, session)
@@ -97,7 +102,19 @@ def quit_unless_saving(app: App) -> None:
             return f"A save to {_names(left)} is not finished: quit anyway? It will not be written."
         return f"The save to {_names(unwritten)} has ended (see its message): quit now?"
 
-    app.push_screen(ConfirmQuit(question(), asked=question), lambda yes: app.exit(0) if yes else None)
+    def answered(yes: bool | None) -> None:
+        _ASKING_TO_QUIT.discard(app)
+        if yes:
+            quit_dropping_saves(app)
+
+    _ASKING_TO_QUIT.add(app)
+    app.push_screen(ConfirmQuit(question(), asked=question), answered)
+
+
+def quit_dropping_saves(app: App) -> None:
+    """Quit as the user answered: the saves still waiting are dropped, not started on the way out."""
+    _WAITING.get(app, set()).clear()
+    app.exit(0)
 
 
 def _unwritten(app: App) -> set[Path]:

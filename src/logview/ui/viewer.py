@@ -392,7 +392,7 @@ class ViewerScreen(FittingScreen):
             self.notify("A save is still being written: its message says when it is done.", timeout=4, markup=False)
             return
         self.app.push_screen(SaveDialog("logview-export.jsonl", lambda: len(self.view), self.session.save_waits_for,
-                                        merged=self.session.merged),
+                                        merged=self.session.merged, partial=self.session.partial_note),
                              lambda path: path is not None and save_when_settled(self, path, self.session))
 
     def action_escape(self) -> None:

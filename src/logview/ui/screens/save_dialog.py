@@ -34,14 +34,16 @@ class SaveDialog(ModalScreen[Path | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, default: str, count: Callable[[], int], settling: Callable[[], str | None] = lambda: None,
-                 merged: bool = False) -> None:
+                 merged: bool = False, partial: Callable[[], str | None] = lambda: None) -> None:
         """`count`: the rows shown, asked again while the dialog is open; `settling`: what the
         save will wait for while they are not yet all the filters pick (a big file's fields being
         read, a mixed file being read), in words, else None;
-        `merged`: the merged timeline, whose JSONL is an envelope a line (`files/envelope.py`)."""
+        `merged`: the merged timeline, whose JSONL is an envelope a line (`files/envelope.py`);
+        `partial`: why the rows are a part of what they will be, saved as they are (the merged
+        timeline's sources still loading: `smb loading`), else None."""
         super().__init__()
         self.default, self.merged = default, merged
-        self._count, self._settling = count, settling
+        self._count, self._settling, self._partial = count, settling, partial
 
     @property
     def count(self) -> int:
@@ -51,7 +53,9 @@ class SaveDialog(ModalScreen[Path | None]):
         awaited = self._settling()
         if awaited is not None:
             return Text(f"Save the entries shown ({self.count:,} so far; saved once {awaited})", style="bold")
-        return Text(f"Save the {counted(self.count)} shown", style="bold")
+        partial = self._partial()
+        return Text(f"Save the {counted(self.count)} shown" + (f" (partial: {partial})" if partial else ""),
+                    style="bold")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="save-box"):

@@ -1,0 +1,113 @@
+"""The merged tab says which sources are whole and how far the others are (s21 walk #8, #16): it
+said "2 sources merged" while one profile's tab had 2,000 of ~20,000 entries, its budget pacing
+it for hours, and while a tab retried with no entries at all. Two profiles from a config, as a
+user opens them (`logview --profile a --profile b`), against demo servers, one whose budget binds."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from logview import cli
+from logview.api.types import RetryPolicy
+from logview.demo import (DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM, DemoServer,
+                          DemoState)
+from logview.ui.app import LogViewApp
+from logview.ui.screens.save_dialog import SaveDialog
+from test_faults import closed_port
+from ui_helpers import FAST, SIZE, screen_text, wait_until, widget_text
+
+
+@pytest.fixture
+def plain() -> Iterator[DemoServer]:
+    with DemoServer(DemoState(aitronos_entries=300, supermetrics_entries=0, live_rate=0.0, seed=8)) as server:
+        yield server
+
+
+@pytest.fixture
+def paced() -> Iterator[DemoServer]:
+    """Supermetrics at 2 requests a minute: the backfill's second page waits most of a minute."""
+    state = DemoState(aitronos_entries=0, supermetrics_entries=3000, live_rate=0.0, seed=16,
+                      budget={"supermetrics": "2/60"})
+    with DemoServer(state) as server:
+        yield server
+
+
+def profiles_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, profiles: str, *names: str,
+                 policy: RetryPolicy = FAST) -> LogViewApp:
+    """The app `logview --profile A --profile B --no-archive` opens over `profiles` (a config's text)."""
+    config = tmp_path / "config.toml"
+    config.write_text(profiles)
+    monkeypatch.setenv("LOGVIEW_CONFIG", str(config))
+    monkeypatch.setenv("FREDDY_API_KEY", DEMO_AITRONOS_KEY)
+    monkeypatch.setenv("SUPERMETRICS_API_KEY", DEMO_SUPERMETRICS_KEY)
+    opened = []
+    monkeypatch.setattr("logview.ui.app.run_viewer", lambda *options, **_: opened.extend(options) or 0)
+    assert cli.main([arg for name in names for arg in ("--profile", name)] + ["--no-archive"]) == 0
+    return LogViewApp(*opened, policy=policy)
+
+
+def aitronos_profile(name: str, server_url: str) -> str:
+    return f'[profiles.{name}]\nsource = "aitronos"\norg = "{DEMO_ORG}"\nbase_url = "{server_url}"\n'
+
+
+def status_line(app: LogViewApp) -> str:
+    """(under the tab strip)"""
+    app.viewer.refresh_status()
+    return next(line for line in screen_text(app).splitlines() if line.startswith(" logview "))
+
+
+async def test_the_merged_tab_says_a_paced_source_is_loading_and_how_far(
+        plain: DemoServer, paced: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = profiles_app(tmp_path, monkeypatch, aitronos_profile("ait", plain.url) + (
+        f'[profiles.smb]\nsource = "supermetrics"\nteam = {DEMO_TEAM}\nconnector = "{DEMO_CONNECTOR}"\n'
+        f'base_url = "{paced.url}"\n'), "ait", "smb")
+    async with app.run_test(size=SIZE) as pilot:
+        ait, smb, merged = app.viewers
+        await wait_until(pilot, lambda: ait.session.phase == "complete" and len(smb.store) > 0
+                         and "backfill waits" in smb.session.state(smb.loader.waits()).text, timeout=20)
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await wait_until(pilot, lambda: app.screen is merged and len(merged.view) == 300 + len(smb.store))
+        loaded = len(smb.store)
+        assert smb.session.phase == "loading" and loaded < 3000
+
+        def paced_said() -> re.Match | None:
+            return re.search(rf"◌ 1 of 2 sources complete · smb: loading {loaded:,} so far · "
+                             r"(next page ~\d|waits for its budget 0/2 · resets ~?\d)", status_line(app))
+
+        await wait_until(pilot, lambda: paced_said() is not None)  # (the tabs are looked at every second)
+        assert "sources merged" not in status_line(app)
+        await pilot.press("h")  # the histogram says its timeline is partial
+        await wait_until(pilot, lambda: "partial: smb loading" in widget_text(merged.browser.histogram))
+        await pilot.press("h", "r")
+        await wait_until(pilot, lambda: any("No source failed (smb loading)" in str(n.message)
+                                            for n in app._notifications))
+        await pilot.press("s")
+        await wait_until(pilot, lambda: isinstance(app.screen, SaveDialog))
+        await pilot.pause(0.3)
+        assert f"Save the {300 + loaded:,} entries shown (partial: smb loading)" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.resize_terminal(80, 24)  # in fewer words, still saying which source loads
+        await wait_until(pilot, lambda: re.search(r"1(/| of )2 complete · smb:? loading", status_line(app)))
+        assert "shown" in status_line(app)
+
+
+async def test_the_merged_tab_counts_a_retrying_source_as_not_merged(
+        plain: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While `dead` (nothing listens there) retries: "1 of 2 sources complete · dead: retrying
+    (…)" (it said "2 sources merged"); once it has failed, "1 of 2 sources merged · dead: failed"."""
+    slow = RetryPolicy(max_retries=2, initial_backoff_s=2.0, max_backoff_s=2.0, max_wait_s=None)
+    app = profiles_app(tmp_path, monkeypatch, aitronos_profile("ait", plain.url)
+                       + aitronos_profile("dead", f"http://127.0.0.1:{closed_port()}"), "ait", "dead", policy=slow)
+    async with app.run_test(size=SIZE) as pilot:
+        ait, dead, merged = app.viewers
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await wait_until(pilot, lambda: app.screen is merged and ait.session.phase == "complete")
+        await wait_until(pilot, lambda: "dead: retrying" in status_line(app))
+        line = status_line(app)
+        assert re.search(r"⟳ 1 of 2 sources complete · dead: retrying \(connection failed", line), line
+        await wait_until(pilot, lambda: dead.trouble() == "failed", timeout=20)
+        await wait_until(pilot, lambda: "✖ 1 of 2 sources merged · dead: failed" in status_line(app))
