@@ -13,7 +13,9 @@ import pty
 import select
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -149,3 +151,51 @@ def test_sql_csv_through_a_pipe_stays_exact(data_home):
                             capture_output=True, env=_env(data_home), timeout=60)
     assert result.returncode == 0, result.stderr
     assert _csv_rows(result.stdout.decode()) == [["x", "y"], ["a\x1b]0;SQLCSV\x07", "\x9bc1\u202e"]]
+
+
+# ---- messages quoting a server's text -----------------------------------------------------------
+
+KEY = "sk_test_terminal_0123456789"
+HOSTILE_ERROR = {
+    "error": {"code": "BAD\x1b]0;CODE\x07", "message": f"no\x1b]0;EVIL\x07 \x9b2J\roverwritten {KEY[:8]}\x00{KEY[8:]}",
+              "description": "d\x1b[2Jx", "system_message": "sys\u202e"},
+    "meta": {"request_id": "rq\x1b]0;RID\x07"},
+}
+
+
+class _HostileErrors(BaseHTTPRequestHandler):
+    """Every request answered 400 with an error envelope full of escape sequences, the key in it."""
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        body = json.dumps(HOSTILE_ERROR).encode()
+        self.send_response(400)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def hostile_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _HostileErrors)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_error_quoting_escape_sequences_reaches_stderr_inert_and_without_the_key(hostile_server):
+    result = subprocess.run([sys.executable, "-m", "logview", "export", "--source", "aitronos", "--org", "o",
+                             "--base-url", hostile_server, "--no-archive", "-v"],
+                            capture_output=True, env={**_env(), "FREDDY_API_KEY": KEY}, timeout=60)
+    assert result.returncode == 3
+    for byte in [*ACTIVE, b"\r"]:
+        assert byte not in result.stderr, (byte, result.stderr)
+    stderr = result.stderr.decode()
+    assert "HTTP 400 BAD]0;CODE: no]0;EVIL 2Joverwritten [redacted] (request rq]0;RID)" in stderr
+    assert "→ 400 BAD]0;CODE" in stderr  # (the -v request line)
+    assert KEY not in stderr and result.stdout == b""

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from logview.api.types import BudgetState, RequestRecord, RetryEvent, RetryPolicy, done_in, pages_left
 from logview.model import ApiFailure, Filters, LogEntry, counted
+from logview.sanitize import clean
 from logview.options import Connection
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, PagerEvent
 from logview.archive import Archive, identity_of
@@ -62,7 +63,7 @@ class Reporter:
         message ends the run, drawn again below it."""
         self._stop_counting()
         frame = self._frame if self._line_open and progress_after else ""
-        self._write(f"{CLEAR if self._line_open else ''}{text}\n{frame}")
+        self._write(f"{CLEAR if self._line_open else ''}{clean(text)}\n{frame}")  # (a server's text in it: inert)
         self._line_open = bool(frame) and self._stream is not None
 
     def _write(self, text: str) -> None:
