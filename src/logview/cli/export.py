@@ -253,6 +253,7 @@ def export_connection(connection: Connection, filters: Filters, *, fmt: str, out
             if code == EXIT_OK:
                 with writing(output_name(output)):
                     publish()  # no entries matched: an empty file (a CSV header) says so
+            _say_fieldless(writer, "entry", "entries")
             return code
         except BrokenPipeError:
             return _quiet_broken_pipe()
@@ -297,7 +298,16 @@ def export_file(path: Path, source: Source, filters: Filters, *, fmt: str, outpu
                 publish()
         except BrokenPipeError:
             return _quiet_broken_pipe()
+    _say_fieldless(writer, "line", "lines")
     return EXIT_OK
+
+
+def _say_fieldless(writer: EntryWriter, noun: str, plural: str) -> None:
+    """What a CSV left out: an entry that is not a JSON object has no column to fill (a row of
+    empty cells said nothing, s21 walk #11); JSONL keeps it."""
+    if writer.fieldless:
+        print(f"logview: {counted(writer.fieldless, noun, plural)} left out of the CSV, with none of its columns "
+              "(not JSON objects, or nested too deep to read); --format jsonl keeps them", file=sys.stderr)
 
 
 def _file_batches(path: Path, source: Source) -> Iterator[tuple[list[LogEntry], list[str] | None]]:

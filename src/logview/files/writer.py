@@ -142,6 +142,7 @@ class EntryWriter:
             self._csv = csv.writer(_EncodedRows(stream))
             self._csv.writerow(source.csv_columns)
         self.written = 0
+        self.fieldless = 0  # entries with no field (a line that is not a JSON object): no CSV row
 
     def write(self, entries: Sequence[LogEntry], origins: Sequence[str] | None = None) -> None:
         """`origins`: for entries of both APIs, the source each comes from (an entry does not know it)."""
@@ -149,6 +150,7 @@ class EntryWriter:
         if mixed is not None and origins is None:
             raise ValueError("entries of both APIs are written with their sources")
         if self._csv is not None:
+            entries, origins = self._with_fields(entries, origins)
             rows = map(mixed.csv_row, entries, origins) if mixed else map(self._source.csv_row, entries)
             self._csv.writerows(([visible(cell) for cell in row] for row in rows) if self._on_terminal else rows)
         else:
@@ -160,6 +162,17 @@ class EntryWriter:
         if entries and not self.written and self._on_first_entries is not None:
             self._on_first_entries()
         self.written += len(entries)
+
+    def _with_fields(self, entries: Sequence[LogEntry],
+                     origins: Sequence[str] | None) -> tuple[Sequence[LogEntry], Sequence[str] | None]:
+        """The entries a CSV row can hold: one that is not a JSON object (a line of a file that is
+        not JSON) has none of the columns, and its row was `,,,,,,` without a word (s21 walk #11);
+        it is left out and counted in `fieldless`, for the caller to say."""
+        if all(isinstance(entry.raw, dict) for entry in entries):
+            return entries, origins
+        kept = [i for i, entry in enumerate(entries) if isinstance(entry.raw, dict)]
+        self.fieldless += len(entries) - len(kept)
+        return [entries[i] for i in kept], None if origins is None else [origins[i] for i in kept]
 
 
 def on_a_terminal(stream: object) -> bool:
