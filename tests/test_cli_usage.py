@@ -195,3 +195,14 @@ def test_file_given_twice_is_a_usage_error_naming_it(tmp_path, command):
     prog = " ".join(("logview", *command))
     assert result.stderr.decode() == (f"{prog}: --file given twice: it takes one file (run logview again for "
                                       f"another) (`{prog} --help` lists the options)\n")
+
+
+@pytest.mark.parametrize("argv", [("export", "--file", ""), ("export", "--demo", "-o", ""), ("--file", "")],
+                         ids=["export-file", "export-output", "viewer-file"])
+def test_an_empty_file_name_is_refused_as_such(argv):
+    """`-o ""` (an unset variable) said 'cannot write .: Is a directory', `--file ""` '. is a
+    folder, not a file': the empty name became the current folder (s21 CLI walk)."""
+    result = logview(*argv, timeout=20)
+    assert result.returncode == 2 and result.stdout == b""
+    assert "an empty name names no file" in result.stderr.decode()
+    assert "Is a directory" not in result.stderr.decode() and "folder" not in result.stderr.decode()

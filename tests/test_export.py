@@ -408,7 +408,7 @@ def test_saving_a_crlf_file_keeps_its_line_endings(tmp_path) -> None:
     found = LineChunk.join(list(scan_lines(path)))
     saved = tmp_path / "saved.jsonl"
     assert save_lines(saved, LineFile(path), found.starts[::-1].copy(), found.lengths[::-1].copy(),
-                      SupermetricsSource(1, "C1")) == 4
+                      SupermetricsSource(1, "C1")).written == 4
     assert saved.read_bytes() == lines[3] + b"\n" + b"".join(line + b"\r\n" for line in lines[2::-1])
 
 

@@ -114,6 +114,7 @@ def test_with_source_options_logs_holds_that_source_only(archived, capsys, monke
     "WITH gone AS (SELECT 1) DELETE FROM entries", "PRAGMA journal_mode = DELETE", "PRAGMA wal_checkpoint",
     "PRAGMA incremental_vacuum", "PRAGMA writable_schema = 1",
     "DELETE FROM logs", "UPDATE logs SET status = 'x'", "INSERT INTO logs (id) VALUES ('x')",  # (the view)
+    "SELECT load_extension('/tmp/x')",  # (said 'not authorized' alone)
 ])
 def test_a_statement_that_would_write_is_refused_and_the_archive_unchanged(statement, capsys, monkeypatch):
     monkeypatch.setenv("LOGVIEW_CONFIG", "/nonexistent/config.toml")

@@ -8,6 +8,10 @@ one-line table cell) *and* is rendered as plain text, never as markup.
 Removed: C0 controls except tab and newline, DEL, C1 controls (U+0080–U+009F, `CSI` among them),
 lone surrogates, and the Unicode bidirectional overrides/isolates that can make a terminal line
 read differently from what it contains.
+
+The CLI's data on a terminal (`export`, `sql` as CSV or JSONL) keeps them visible instead, as
+`ls -q` does for file names: `visible` writes each as a backslash escape (`\\x1b`), `inert_json`
+as the JSON escape that means the same character. Written to a file or a pipe the data stays exact.
 """
 
 from __future__ import annotations
@@ -43,3 +47,35 @@ def clean_line(text: str) -> str:
 def is_clean(text: str) -> bool:
     """True when `clean` would leave `text` unchanged (for tests and assertions)."""
     return _UNSAFE.search(text) is None
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """`text` with each character `clean` removes written as its escape (`\\x1b`, `\\x9b`, `\\u202e`):
+    what a CSV cell holds is seen on a terminal, never acted on. Tab and newline stay (a CSV
+    field quoted by the writer may hold a newline); a carriage return, which would move the
+    cursor back over the line, does not."""
+    if _UNSAFE.search(text) is None:
+        return text
+    return _UNSAFE.sub(_escaped, text)
+
+
+# In UTF-8 JSON text (orjson's: C0 and lone surrogates already escaped) what a terminal could still
+# act on: DEL, C1 (U+0080–U+009F, 0xC2 0x80–0x9F) and the bidi controls (U+202A–U+202E, U+2066–U+2069).
+_UNSAFE_IN_JSON = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
+
+
+def _json_escaped(match: re.Match[bytes]) -> bytes:
+    return b"\\u%04x" % ord(match.group().decode("utf-8"))
+
+
+def inert_json(line: bytes) -> bytes:
+    """A JSON text (UTF-8) with the controls a terminal could act on written as `\\u009b`: the same
+    JSON value, read back, and inert on a terminal. They can only stand inside strings."""
+    if _UNSAFE_IN_JSON.search(line) is None:
+        return line
+    return _UNSAFE_IN_JSON.sub(_json_escaped, line)

@@ -40,6 +40,7 @@ from logview.api.types import (  # noqa: F401 - re-exported: the client's vocabu
     is_loopback_host,
 )
 from logview.model import ApiError, ApiFailure
+from logview.sanitize import clean
 from logview.sources.base import InvalidBody
 
 if TYPE_CHECKING:
@@ -175,9 +176,11 @@ class ApiClient:
         return self.budget.hold_tail_reserve(interval_s, per_cycle) if self.budget else nullcontext()
 
     def _redact_error(self, error: ApiError) -> ApiError:
-        """The error with every text field redacted: it reaches retry lines, banners and stderr."""
+        """The error with every text field without control characters, then redacted: it reaches
+        retry lines, banners and stderr (`export` printed a server's `ESC ]0;…` raw, s21). Cleaned
+        first, so that a key the server cut with them is whole again, and redacted."""
         fields = ("code", "message", "detail", "request_id", "body_excerpt")
-        update = {name: self.redact(value) for name in fields if isinstance(value := getattr(error, name), str)}
+        update = {name: self.redact(clean(value)) for name in fields if isinstance(value := getattr(error, name), str)}
         return error.model_copy(update=update)
 
     async def fetch(

@@ -186,7 +186,10 @@ def is_loopback_host(host: str) -> bool:
 
 def check_base_url(url: str) -> str:
     """Refuse URLs that would send a key in clear text: plain http only to loopback hosts."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as error:  # ('http://[::1': "Invalid IPv6 URL" alone named neither the flag nor the URL)
+        raise ValueError(f"not a URL: {url!r} ({error})") from None
     if "@" in parts.netloc:
         # (said before anything quotes the URL: the password in it is shown nowhere)
         raise ValueError("a user or password in the URL (user:…@host) is refused: both APIs take the key in a "

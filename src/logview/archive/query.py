@@ -142,6 +142,8 @@ class LogsQuery:
         """`error` in one line: a refusal if the statement would write."""
         words = sql.split(None, 1)
         verb = words[0].upper() if words and words[0].isalpha() else ""
+        if not self._refused and str(error) == "not authorized":  # (SQLite's own: `load_extension()`, turned off;
+            self._refused.append("load_extension")               # 'not authorized' alone said nothing of why)
         # (a write to the `logs` view fails as SQLite prepares it, before the authorizer is asked)
         if self._refused or verb in _WRITING_VERBS:
             # what the statement says it does (DROP, VACUUM), or what a read tried underneath

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from logview.api.types import BudgetState, RequestRecord, RetryEvent, RetryPolicy, done_in, pages_left
 from logview.model import ApiFailure, Filters, LogEntry, counted
+from logview.sanitize import clean
 from logview.options import Connection
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, PagerEvent
 from logview.archive import Archive, identity_of
@@ -62,7 +63,7 @@ class Reporter:
         message ends the run, drawn again below it."""
         self._stop_counting()
         frame = self._frame if self._line_open and progress_after else ""
-        self._write(f"{CLEAR if self._line_open else ''}{text}\n{frame}")
+        self._write(f"{CLEAR if self._line_open else ''}{clean(text)}\n{frame}")  # (a server's text in it: inert)
         self._line_open = bool(frame) and self._stream is not None
 
     def _write(self, text: str) -> None:
@@ -252,6 +253,7 @@ def export_connection(connection: Connection, filters: Filters, *, fmt: str, out
             if code == EXIT_OK:
                 with writing(output_name(output)):
                     publish()  # no entries matched: an empty file (a CSV header) says so
+            _say_fieldless(writer, "entry", "entries")
             return code
         except BrokenPipeError:
             return _quiet_broken_pipe()
@@ -296,7 +298,16 @@ def export_file(path: Path, source: Source, filters: Filters, *, fmt: str, outpu
                 publish()
         except BrokenPipeError:
             return _quiet_broken_pipe()
+    _say_fieldless(writer, "line", "lines")
     return EXIT_OK
+
+
+def _say_fieldless(writer: EntryWriter, noun: str, plural: str) -> None:
+    """What a CSV left out: an entry that is not a JSON object has no column to fill (a row of
+    empty cells said nothing, s21 walk #11); JSONL keeps it."""
+    if writer.fieldless:
+        print(f"logview: {counted(writer.fieldless, noun, plural)} left out of the CSV, with none of its columns "
+              "(not JSON objects, or nested too deep to read); --format jsonl keeps them", file=sys.stderr)
 
 
 def _file_batches(path: Path, source: Source) -> Iterator[tuple[list[LogEntry], list[str] | None]]:

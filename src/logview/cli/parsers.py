@@ -21,7 +21,7 @@ def _add_source_args(parser: argparse.ArgumentParser, profile_help: str) -> None
     group.add_argument("--demo", action="store_true", help="start the embedded demo server and read it")
     _add_source_identity(group, "which API (default aitronos with --demo)",
                          "API base URL (https, or http for loopback)")
-    group.add_argument("--file", metavar="PATH", type=Path, action=_OneFile,
+    group.add_argument("--file", metavar="PATH", type=_path, action=_OneFile,
                        help="a JSONL file written by `logview export`")
     group.add_argument("--profile", metavar="NAME", action="append", help=profile_help)
 
@@ -95,6 +95,14 @@ def refuse_file_option(parser: argparse.ArgumentParser, argv: Sequence[str], com
     # (`--fil X` too, as argparse takes a prefix for the option it names: s20 S20-7)
     if any(len(name := arg.split("=", 1)[0]) >= 4 and "--file".startswith(name) for arg in options):
         parser.error(f"--file is not an option of {command}: {why}; a file is opened with `logview --file PATH`")
+
+
+def _path(text: str) -> Path:
+    """A file's name; an empty one (`-o ""`, an unset variable) is refused: as a path it is the
+    current folder, and 'cannot write .: Is a directory' left the user to guess why."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty name names no file")
+    return Path(text)
 
 
 def _positive_int(text: str) -> int:
@@ -187,7 +195,7 @@ def export_parser() -> argparse.ArgumentParser:
                              "default from the --output extension (.csv; .jsonl .ndjson .json .log .txt or "
                              "none: jsonl; any other is refused), jsonl on stdout; given, it wins over the "
                              "extension (with a warning)")
-    parser.add_argument("--output", "-o", metavar="PATH", type=Path, help="write here instead of stdout (`-`: stdout)")
+    parser.add_argument("--output", "-o", metavar="PATH", type=_path, help="write here instead of stdout (`-`: stdout)")
     parser.add_argument("--max-entries", type=_positive_int, metavar="N", help="stop after N entries (default: all)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each request to stderr")
     _add_no_archive(parser)

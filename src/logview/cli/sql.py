@@ -23,7 +23,8 @@ from logview.archive.query import LogsQuery, QueryError
 from logview.cli.parsers import refuse_file_option, sql_parser
 from logview.cli.resolve import UsageError, archive_choice, archived_identity, no_archive_yet, resolve_connection
 from logview.model import Filters
-from logview.sanitize import clean_line
+from logview.files.writer import on_a_terminal
+from logview.sanitize import clean_line, inert_json, visible
 
 if TYPE_CHECKING:
     from logview.cli.export import Reporter
@@ -157,19 +158,24 @@ def _width(text: str) -> int:
 
 
 def write_rows(fmt: str, columns: list[str], rows: Iterator[tuple[Any, ...]], out: TextIO) -> int:
-    """Write the result in `fmt`; returns how many rows."""
+    """Write the result in `fmt`; returns how many rows. CSV and JSONL are exact, but on a terminal
+    a value's control characters are written visible and inert (`sanitize.visible`, `inert_json`),
+    as `export` writes them (the table removes them)."""
+    on_terminal = on_a_terminal(out)
     if fmt == "csv":
+        shown = visible if on_terminal else str
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
+        writer.writerow([shown(name) for name in columns])
         count = 0
         for count, row in enumerate(rows, 1):
-            writer.writerow([_text(value) for value in row])
+            writer.writerow([shown(_text(value)) for value in row])
         return count
     if fmt == "jsonl":
         count, keys = 0, _unique(columns)
         for count, row in enumerate(rows, 1):
             record = {name: _text(value) if isinstance(value, bytes) else value for name, value in zip(keys, row)}
-            out.write(orjson.dumps(record, option=orjson.OPT_SERIALIZE_NUMPY).decode() + "\n")
+            line = orjson.dumps(record, option=orjson.OPT_SERIALIZE_NUMPY)
+            out.write((inert_json(line) if on_terminal else line).decode() + "\n")
         return count
     return _write_table(columns, rows, out)
 

@@ -17,6 +17,7 @@ import numpy as np
 from logview.files.envelope import envelope_line
 from logview.files.lines import LineFile
 from logview.model import LogEntry
+from logview.sanitize import inert_json, visible
 from logview.sources.base import Source, dump_json
 from logview.sources.mixed import MixedSource
 from logview.sources.typed_page import raw_values
@@ -125,7 +126,9 @@ class EntryWriter:
     """Writes batches of entries in one format and flushes after each batch. Entries of both APIs
     (a `MixedSource`) are written with the source each comes from: JSONL as envelopes (see
     `sources/envelope.py`), CSV with a leading `source` column. `on_first_entries` is called once
-    the first entries are written and flushed."""
+    the first entries are written and flushed. On a terminal the control characters an entry
+    holds are written visible and inert (`sanitize.visible`, `inert_json`): a logged `ESC ]0;…`
+    retitled the terminal (s21 walk #3); to a file or a pipe every byte stays as it was."""
 
     def __init__(self, stream: BinaryIO, fmt: str, source: Source,
                  on_first_entries: Callable[[], None] | None = None) -> None:
@@ -134,10 +137,12 @@ class EntryWriter:
         self._source = source
         self._mixed = source if isinstance(source, MixedSource) else None
         self._csv: csv.writer | None = None  # type: ignore[valid-type]
+        self._on_terminal = on_a_terminal(stream)
         if fmt == "csv":
             self._csv = csv.writer(_EncodedRows(stream))
             self._csv.writerow(source.csv_columns)
         self.written = 0
+        self.fieldless = 0  # entries with no field (a line that is not a JSON object): no CSV row
 
     def write(self, entries: Sequence[LogEntry], origins: Sequence[str] | None = None) -> None:
         """`origins`: for entries of both APIs, the source each comes from (an entry does not know it)."""
@@ -145,15 +150,37 @@ class EntryWriter:
         if mixed is not None and origins is None:
             raise ValueError("entries of both APIs are written with their sources")
         if self._csv is not None:
-            self._csv.writerows(map(mixed.csv_row, entries, origins) if mixed else map(self._source.csv_row, entries))
+            entries, origins = self._with_fields(entries, origins)
+            rows = map(mixed.csv_row, entries, origins) if mixed else map(self._source.csv_row, entries)
+            self._csv.writerows(([visible(cell) for cell in row] for row in rows) if self._on_terminal else rows)
         else:
             lines = map(envelope_line, origins, entries) if mixed else map(dump_json, raw_values(list(entries)))
+            if self._on_terminal:
+                lines = map(inert_json, lines)
             self._stream.write(b"".join(line + b"\n" for line in lines))
         self._stream.flush()
         if entries and not self.written and self._on_first_entries is not None:
             self._on_first_entries()
         self.written += len(entries)
 
+    def _with_fields(self, entries: Sequence[LogEntry],
+                     origins: Sequence[str] | None) -> tuple[Sequence[LogEntry], Sequence[str] | None]:
+        """The entries a CSV row can hold: one that is not a JSON object (a line of a file that is
+        not JSON) has none of the columns, and its row was `,,,,,,` without a word (s21 walk #11);
+        it is left out and counted in `fieldless`, for the caller to say."""
+        if all(isinstance(entry.raw, dict) for entry in entries):
+            return entries, origins
+        kept = [i for i, entry in enumerate(entries) if isinstance(entry.raw, dict)]
+        self.fieldless += len(entries) - len(kept)
+        return [entries[i] for i in kept], None if origins is None else [origins[i] for i in kept]
+
+
+def on_a_terminal(stream: object) -> bool:
+    """Whether `stream` writes to a terminal (stdout, or `--output /dev/tty`); not when it cannot tell."""
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):  # (no such method, or a closed stream)
+        return False
 
 
 class _EncodedRows:

@@ -46,7 +46,7 @@ def save_view(screen: Screen, path: Path, session: ViewerSession) -> None:
     lines = store.lines
     if lines is not None:
         starts, lengths = store.column("start", index), store.column("length", index)
-        write: Callable[[], Saved] = lambda: Saved(save_lines(path, lines, starts, lengths, source))  # noqa: E731
+        write: Callable[[], Saved] = lambda: save_lines(path, lines, starts, lengths, source)  # noqa: E731
     else:  # (rows read back from the archive or a file are read in the worker, a chunk at a time)
         entries = store.entries(index)
         origins = session.origins_of(index) if isinstance(session, MergedSession) else None
@@ -136,9 +136,17 @@ class Saved:
     written: int
     gone: Counter[str] = field(default_factory=Counter)
 
+    def took(self, writer: EntryWriter) -> None:
+        """What `writer` wrote, and left out of a CSV (`EntryWriter.fieldless`)."""
+        self.written = writer.written
+        if writer.fieldless:
+            self.gone[NOT_AN_OBJECT] += writer.fieldless
 
+
+NOT_AN_OBJECT = "not a JSON object"  # (a reason an entry is left out of a CSV: it has none of its columns)
 _LEFT_OUT = {GONE: "no longer in the archive (pruned since shown)",
-             FILE_CHANGED: "no longer in the file as it was read (it changed since)"}
+             FILE_CHANGED: "no longer in the file as it was read (it changed since)",
+             NOT_AN_OBJECT: "with no CSV columns (not JSON objects: .jsonl keeps them)"}
 
 
 def _save(screen: Screen, path: Path, write: Callable[[], Saved]) -> None:
@@ -151,8 +159,9 @@ def _save(screen: Screen, path: Path, write: Callable[[], Saved]) -> None:
         return
     left_out = "".join(f"; {counted(count)} {_LEFT_OUT.get(reason, reason)} left out"
                        for reason, count in saved.gone.items())
-    screen.app.call_from_thread(screen.notify, f"Saved {counted(saved.written)} to {path}{left_out}"
-                                + (": r reloads" if left_out else ""), markup=False, timeout=8 if left_out else 4)
+    reloads = ": r reloads" if any(reason in GONE_REASONS for reason in saved.gone) else ""
+    screen.app.call_from_thread(screen.notify, f"Saved {counted(saved.written)} to {path}{left_out}{reloads}",
+                                markup=False, timeout=8 if left_out else 4)
 
 
 def save_entries(path: Path, entries: Sequence[LogEntry], source: Source, origins: list[str] | None = None) -> Saved:
@@ -174,14 +183,16 @@ def save_entries(path: Path, entries: Sequence[LogEntry], source: Source, origin
                 chunk = [chunk[i] for i in kept]
                 chunk_origins = None if chunk_origins is None else [chunk_origins[i] for i in kept]
             writer.write(chunk, chunk_origins)
-            saved.written += len(chunk)
+        saved.took(writer)
 
     _write_atomically(path, write)
     return saved
 
 
-def save_lines(path: Path, lines: LineFile, starts: np.ndarray, lengths: np.ndarray, source: Source) -> int:
-    """Write the file lines at `starts`: JSONL copies them byte for byte, CSV parses them."""
+def save_lines(path: Path, lines: LineFile, starts: np.ndarray, lengths: np.ndarray, source: Source) -> Saved:
+    """Write the file lines at `starts`: JSONL copies them byte for byte, CSV parses them (a line
+    that is not a JSON object left out, and counted)."""
+    saved = Saved(len(starts))
     def batches() -> Iterator[list[bytes]]:
         for start in range(0, len(starts), CHUNK):
             yield lines.read_lines(starts[start:start + CHUNK], lengths[start:start + CHUNK])
@@ -194,9 +205,10 @@ def save_lines(path: Path, lines: LineFile, starts: np.ndarray, lengths: np.ndar
         writer = EntryWriter(stream, fmt, source)
         for batch in batches():
             writer.write([entry_from_line(source, line) for line in batch])
+        saved.took(writer)
 
     _write_atomically(path, write)
-    return len(starts)
+    return saved
 
 
 def _write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:

@@ -1,0 +1,201 @@
+"""The CLI's data on a terminal: `export` and `sql` as CSV or JSONL write an entry's control
+characters visible and inert when stdout (or `--output`) is a terminal, as `ls -q` does, and
+exactly when it is a file or a pipe (s21 walk #3: a logged `ESC ]0;TITLE BEL` retitled the pane).
+Each command runs in a process of its own with its stdout on a real pseudo-terminal."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import pty
+import select
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from logview.archive import Archive
+
+from test_export import CLEAN_ENV
+
+TITLE = "\x1b[31mRED\x1b[0m\x1b]0;TITLE\x07"  # colours, then an OSC that retitles the terminal
+C1_AND_CR = "a\r\nb \x9b c \x7f"  # a carriage return, a C1 CSI, DEL
+BIDI = "\u202eevil"  # a right-to-left override
+ENTRIES = [
+    {"id": "h1", "log_time": "2025-11-15T11:01:00Z", "status": 500, "event": TITLE, "request": C1_AND_CR,
+     "duration_ms": 5, "request_id": "r"},
+    {"id": "h2", "log_time": "2025-11-15T11:02:00Z", "status": 200, "event": BIDI, "request": "GET /",
+     "duration_ms": 1, "request_id": "r"},
+]
+# What a terminal could act on, as the bytes it receives (UTF-8)
+ACTIVE = [b"\x1b", b"\x07", b"\x7f", "\x9b".encode(), BIDI[0].encode()]
+QUERY = "select 'a'||char(27)||']0;SQLCSV'||char(7) as x, char(155)||'c1'||char(8238) as y"
+
+
+@pytest.fixture
+def hostile_file(tmp_path):
+    path = tmp_path / "hostile.jsonl"
+    path.write_text("".join(json.dumps(entry) + "\n" for entry in ENTRIES))
+    return path
+
+
+@pytest.fixture
+def data_home(tmp_path):
+    """An empty archive in a data folder of its own (`sql` needs one to run a statement)."""
+    folder = tmp_path / "data"
+    with Archive.open(folder / "logview" / "archive.sqlite3"):
+        pass
+    return folder
+
+
+def _env(data_home=None) -> dict:
+    env = {**CLEAN_ENV, "LOGVIEW_CONFIG": "/nonexistent/config.toml"}
+    return env if data_home is None else {**env, "XDG_DATA_HOME": str(data_home)}
+
+
+def on_a_terminal(*args: str, env: dict, output_arg: bool = False) -> tuple[int, bytes, bytes]:
+    """`logview ARGS` with stdout on a pseudo-terminal (or, `output_arg`, stdout a pipe and
+    `--output` the terminal's device): its exit code, the bytes the terminal received, stderr."""
+    leader, follower = pty.openpty()
+    command = [sys.executable, "-m", "logview", *args]
+    if output_arg:
+        command += ["--output", os.ttyname(follower)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE if output_arg else follower,
+                               stderr=subprocess.PIPE, env=env)
+    if not output_arg:  # (else kept open until the end: the process opens the terminal by its name)
+        os.close(follower)
+    received = b""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # read as it comes: a full terminal would hold the writer
+        if select.select([leader], [], [], 0.1)[0]:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # (EIO: every writer has closed the terminal)
+                break
+            if not chunk:
+                break
+            received += chunk
+        elif process.poll() is not None and not select.select([leader], [], [], 0.2)[0]:
+            break
+    os.close(leader)
+    if output_arg:
+        os.close(follower)
+    _, stderr = process.communicate(timeout=30)
+    return process.returncode, received, stderr
+
+
+def _assert_inert(received: bytes) -> None:
+    assert received, "nothing reached the terminal"
+    for byte in ACTIVE:
+        assert byte not in received, (byte, received[:400])
+
+
+def _csv_rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def test_a_csv_export_on_a_terminal_shows_control_characters_as_escapes(hostile_file):
+    code, received, stderr = on_a_terminal("export", "--file", str(hostile_file), "--format", "csv", env=_env())
+    assert code == 0, stderr
+    _assert_inert(received)
+    text = received.decode().replace("\r\n", "\n")  # (the terminal ends lines with CR LF)
+    assert "\\x1b[31mRED\\x1b[0m\\x1b]0;TITLE\\x07" in text
+    assert "a\\x0d\nb \\x9b c \\x7f" in text  # the field's newline kept, its CR shown
+    assert "\\u202eevil" in text
+    assert [row[0] for row in _csv_rows(text)] == ["id", "h1", "h2"]
+
+
+def test_a_csv_export_through_a_pipe_stays_exact(hostile_file):
+    result = subprocess.run([sys.executable, "-m", "logview", "export", "--file", str(hostile_file),
+                             "--format", "csv"], capture_output=True, env=_env(), timeout=60)
+    assert result.returncode == 0, result.stderr
+    rows = _csv_rows(result.stdout.decode())
+    assert rows[1][3] == TITLE and rows[1][4] == C1_AND_CR and rows[2][3] == BIDI
+
+
+def test_an_output_file_that_is_the_terminal_gets_the_escapes_too(hostile_file):
+    code, received, stderr = on_a_terminal("export", "--file", str(hostile_file), "--format", "csv",
+                                           env=_env(), output_arg=True)
+    assert code == 0, stderr
+    _assert_inert(received)
+    assert b"\\x1b]0;TITLE\\x07" in received
+
+
+def test_a_jsonl_export_on_a_terminal_is_the_same_json_and_inert(hostile_file):
+    code, received, stderr = on_a_terminal("export", "--file", str(hostile_file), env=_env())
+    assert code == 0, stderr
+    _assert_inert(received)
+    assert [json.loads(line) for line in received.decode().splitlines()] == ENTRIES
+    assert b"\\u009b" in received and b"\\u202e" in received
+
+
+def test_sql_csv_and_jsonl_on_a_terminal_are_inert(data_home):
+    for fmt in ("csv", "jsonl"):
+        code, received, stderr = on_a_terminal("sql", "--format", fmt, QUERY, env=_env(data_home))
+        assert code == 0, stderr
+        _assert_inert(received)
+        text = received.decode().replace("\r\n", "\n")
+        if fmt == "csv":
+            assert text == "x,y\na\\x1b]0;SQLCSV\\x07,\\x9bc1\\u202e\n"
+        else:
+            assert json.loads(text) == {"x": "a\x1b]0;SQLCSV\x07", "y": "\x9bc1\u202e"}
+
+
+def test_sql_csv_through_a_pipe_stays_exact(data_home):
+    result = subprocess.run([sys.executable, "-m", "logview", "sql", "--format", "csv", QUERY],
+                            capture_output=True, env=_env(data_home), timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert _csv_rows(result.stdout.decode()) == [["x", "y"], ["a\x1b]0;SQLCSV\x07", "\x9bc1\u202e"]]
+
+
+# ---- messages quoting a server's text -----------------------------------------------------------
+
+KEY = "sk_test_terminal_0123456789"
+HOSTILE_ERROR = {
+    "error": {"code": "BAD\x1b]0;CODE\x07", "message": f"no\x1b]0;EVIL\x07 \x9b2J\roverwritten {KEY[:8]}\x00{KEY[8:]}",
+              "description": "d\x1b[2Jx", "system_message": "sys\u202e"},
+    "meta": {"request_id": "rq\x1b]0;RID\x07"},
+}
+
+
+class _HostileErrors(BaseHTTPRequestHandler):
+    """Every request answered 400 with an error envelope full of escape sequences, the key in it."""
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        body = json.dumps(HOSTILE_ERROR).encode()
+        self.send_response(400)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def hostile_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _HostileErrors)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_error_quoting_escape_sequences_reaches_stderr_inert_and_without_the_key(hostile_server):
+    result = subprocess.run([sys.executable, "-m", "logview", "export", "--source", "aitronos", "--org", "o",
+                             "--base-url", hostile_server, "--no-archive", "-v"],
+                            capture_output=True, env={**_env(), "FREDDY_API_KEY": KEY}, timeout=60)
+    assert result.returncode == 3
+    for byte in [*ACTIVE, b"\r"]:
+        assert byte not in result.stderr, (byte, result.stderr)
+    stderr = result.stderr.decode()
+    assert "HTTP 400 BAD]0;CODE: no]0;EVIL 2Joverwritten [redacted] (request rq]0;RID)" in stderr
+    assert "→ 400 BAD]0;CODE" in stderr  # (the -v request line)
+    assert KEY not in stderr and result.stdout == b""
