@@ -225,7 +225,7 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
         cause, remaining = waits.tail_failing
         when = f"next try in {format_wait(remaining)}" if remaining > 0.5 else "trying now"
         return "retrying", f"live tail failing: {cause} · {when}"
-    if session.phase == "cancelled":
+    if session.phase == "cancelled" and not session.want_tail:  # (t after Esc starts the tail alone)
         return "cancelled", "stopped — r reloads"
     store = session.store
     loading = waits.backfilling or session.phase == "loading"
@@ -258,7 +258,9 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
             text = f"live · waiting {format_wait(waited)} for the server"
         if session.searching:  # (the rows shown are the last search's until it ends)
             text += " · searching …"
-        return "live", " · ".join(part for part in (text, cap, budget) if part)
+        # (the tail alone after Esc cancelled the load: what it did not load is said, r loads it)
+        stopped = "loading stopped — r reloads" if session.phase == "cancelled" else ""
+        return "live", " · ".join(part for part in (text, cap, budget, stopped) if part)
     if cap and session.capped_older:
         return "capped", cap + " — older entries not loaded"
     if cap:  # (the server counts nothing, its last page was full: s20 #5 said "not loaded" of none)
