@@ -231,12 +231,16 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
     loading = waits.backfilling or session.phase == "loading"
     if session.file_mode and not session.merged and loading:
         rows, ready = len(store), session.fields_counted()
-        # (and in fewer words: at 80 columns the long form left no room for `shown`, s20 #9)
+        # (and in fewer words: at 80 columns the long form left no room for `shown`, s20 #9; a
+        # search under way said too: the table showed every row under an applied search, s21 #7)
+        searching = " · searching" if session.searching else ""
         if session.file_scanned < 1.0:
             percent = int(100 * session.file_scanned)
-            return "loading", (f"indexing the file · {counted(rows)} ({percent}%) …", f"indexing {percent}% …")
+            return "loading", (f"indexing the file · {counted(rows)} ({percent}%){searching} …",
+                               f"indexing {percent}%{searching} …")
         percent = 100 * ready // max(1, rows)
-        return "loading", (f"reading fields · {ready:,} of {rows:,} ({percent}%) …", f"reading fields {percent}% …")
+        return "loading", (f"reading fields · {ready:,} of {rows:,} ({percent}%){searching} …",
+                           f"reading fields {percent}%{searching} …")
     archived = f"{session.from_archive:,} from the archive" if session.from_archive else ""
     if loading:
         if session.merged:
