@@ -119,6 +119,9 @@ class FilterSidebar(VerticalScroll):
     class EnterTyped(Message):
         """Enter typed ahead in a field, after the Enter that applied its filters: meant for the table."""
 
+    class CountsShown(Message):
+        """Counts held back are shown now: the header and the panels say the count they cover."""
+
     class FiltersChanged(Message):
         def __init__(self, filters: Filters, *, typed: bool) -> None:
             super().__init__()
@@ -210,6 +213,7 @@ class FilterSidebar(VerticalScroll):
         self._held = None
         if self.is_attached:
             self.show_session(session, held_back=True)
+            self.post_message(self.CountsShown())
 
     def show_filters(self, filters: Filters) -> None:
         """Reflect the applied filters (e.g. from the command line) in the inputs; the time
