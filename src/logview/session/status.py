@@ -209,7 +209,13 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
     # columns "page 3 · shared with the tail …" stood beside "● live · next poll in ~29m 59s", no time)
     timed = (form(short_page, f"{SHARED[2]}{eta}"), form(short_page, eta.removeprefix(" · "))) if eta else \
         (form(short_page, SHARED[2]),)
-    return *forms, form(short_page, brief), *(timed if shared else ())
+    # (and without the reset's time: at 80 columns "page 4 · budget 7/10 · resets ~60 min · next
+    # page ~8m 29s" left no room for `shown`, where a file's read keeps it, s21 #14)
+    # (only where the count is `shown`'s and the time is the next page's: a total's percent and its
+    # "done in" say the rest, and a reset is all a line without a time has)
+    next_page = eta.startswith(" · next page") and not total and budget is not None and not budget.unspent
+    fewest = form(short_page, budget.brief().split(" · ")[0] + eta) if next_page and not shared else ""
+    return *forms, form(short_page, brief), *(timed if shared else (fewest,) if fewest else ())
 
 
 def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tuple[str, ...]]:
