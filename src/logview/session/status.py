@@ -167,6 +167,11 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
             count = f"{newer:,} of {of:,} {word} ({_percent(newer, of)}%)"
             short_page = f"{_percent(newer, of)}% {word}"  # (not "page 75" at 120 and 80 columns, s20 S20-5)
     archived = f"{session.from_archive:,} from the archive" if session.from_archive else ""
+    archive_only = waits.head_filling is None and 0 < loaded <= session.from_archive
+    if archive_only:
+        # (no page of this run in yet, every row the archive's: "loading page 1 · 67,536 so far · 67,536
+        # from the archive" said one number three times, `shown` the third, of a page not in, s21 #12)
+        page, count, archived, short_page = "from the archive", f"{loaded:,} · asking the API", "", "archive"
     budget = waits.budget
     binds = budget is not None and (budget.binds or waits.budget_held)
     eta = done_in(waits.backfill_eta_s)
@@ -203,8 +208,8 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
         # profile's label and the tail's poll, "10% · shared with the tail (t pauses it)" said no
         # total; without a total the count is `shown`'s, said beside it: the hint goes last)
         forms += (form(page, count, f"{SHARED[2]}{eta}"),)
-    if not binds:  # (short enough: the counts beside it give way first)
-        return forms
+    if not binds:  # (short enough: the counts beside it give way first; the archive's count is `shown`'s)
+        return (*forms, form(page, "asking the API")) if archive_only else forms
     # (shared with the tail, when the next page goes or the load is done outlasts why: at 120 and 80
     # columns "page 3 · shared with the tail …" stood beside "● live · next poll in ~29m 59s", no time)
     timed = (form(short_page, f"{SHARED[2]}{eta}"), form(short_page, eta.removeprefix(" · "))) if eta else \
@@ -242,8 +247,9 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
         searching = " · searching" if session.searching else ""
         if session.file_scanned < 1.0:
             percent = int(100 * session.file_scanned)
-            return "loading", (f"indexing the file · {counted(rows)} ({percent}%){searching} …",
-                               f"indexing {percent}%{searching} …")
+            # (the share of the bytes alone: "215 entries (0%)" set a count of lines beside a percent
+            # of bytes, s21 #12; `shown` and `loaded` count the lines)
+            return "loading", (f"indexing the file · {percent}%{searching} …", f"indexing {percent}%{searching} …")
         percent = 100 * ready // max(1, rows)
         return "loading", (f"reading fields · {ready:,} of {rows:,} ({percent}%){searching} …",
                            f"reading fields {percent}%{searching} …")
