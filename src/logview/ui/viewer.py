@@ -88,6 +88,7 @@ class ViewerScreen(FittingScreen):
         self.tab_strip = TabStrip(tabs, tab, id="tabs") if tabs else None
         self.status_bar = StatusBar(id="status")
         self.sidebar = FilterSidebar(session.status_options, session.facet, session.where, id="sidebar")
+        self.sidebar.counts_shown = self._counts_shown
         self.browser = LogBrowser(session, id="main")
         self.banner, self.table = self.browser.banner, self.browser.table
         self.loader = LoadControl(session, self.feed, self.table, self.banner, notify=self.notify, names=self.names)
@@ -258,8 +259,7 @@ class ViewerScreen(FittingScreen):
         self.refresh_all()
         self.browser.rows_changed(now=True)  # the user asked: no throttling delay
 
-    @on(FilterSidebar.CountsShown)  # (the header and the panels say the sidebar's count, s21 #6)
-    def _counts_shown(self) -> None:
+    def _counts_shown(self) -> None:  # (the header and the panels say the sidebar's count, s21 #6)
         self.refresh_status()
         self.browser.rows_changed(now=True)
 
