@@ -158,7 +158,7 @@ def test_a_first_page_the_budget_holds_back_is_said_beside_the_archives_rows() -
     first_waits = BudgetState(limit=20, remaining=1, window_s=3600, resets_in_s=3300, waiting=False, known=True,
                               live_waits=True)
     state = s.state(Waits(backfilling=True, budget=first_waits, budget_held=True))
-    assert state.text == ("loading page 1 · 30 so far · 30 from the archive · API budget 1/20 · resets in ~55 min"
+    assert state.text == ("from the archive · 30 · asking the API · API budget 1/20 · resets in ~55 min"
                           " · first page waits …"), state.text
 
 

@@ -46,7 +46,7 @@ EXTRA_FIELDS: dict[str, Any] = {
     "x_big": 123456789012345678901234567890,
 }
 LOADING_PATTERNS = (
-    re.compile(r"indexing the file · ([\d,]+) entries \((\d+)%\) …"),
+    re.compile(r"indexing the file · (\d+)% …"),
     re.compile(r"reading fields · ([\d,]+) of ([\d,]+) \((\d+)%\) …"),
 )
 

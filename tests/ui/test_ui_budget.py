@@ -219,3 +219,25 @@ async def test_a_server_whose_count_never_falls_is_paced_at_its_limit_and_the_li
             # (at most the pace's 1.25 a second: at ~5 times the limit, 30 would have gone)
             assert server.state.served("aitronos").requests - sent <= 7
             assert app.viewer.session.phase == "loading"
+
+
+@pytest.mark.parametrize("width", [80, 100])
+async def test_a_load_the_budget_holds_keeps_shown_at_80_columns(width) -> None:
+    """Found in a walk (s21 #14): at 80 columns a Supermetrics load waiting for its budget said
+    "◌ page 4 · budget 7/10 · resets ~60 min · next page ~8m 29s …" and no count; at 100 `shown`
+    was there, and a file's read keeps it at 80 (s20 #9). The reset's time goes before `shown`."""
+    state = DemoState(aitronos_entries=0, supermetrics_entries=2000, live_rate=0.0, seed=21,
+                      budget={"supermetrics": "3/60"})
+    with DemoServer(state) as server:
+        app = make_app(server, "supermetrics", page_limit=100)
+        async with app.run_test(size=(width, 24)) as pilot:
+            for _ in range(150):
+                await pilot.pause(0.1)
+                app.viewer.refresh_status()
+                line = screen_text(app).splitlines()[0]
+                if "budget" in line and "next page ~" in line:
+                    break
+            else:
+                pytest.fail(f"the budget never held the load back, or the header never said so: {line}")
+            shown = f"shown {len(app.viewer.view):,}"
+            assert re.search(r"◌ (loading )?page \d+ · .*budget \d/3", line) and shown in line, line

@@ -172,3 +172,24 @@ async def test_at_80_by_24_the_list_scrolls_and_its_keys_stay_in_view(demo: Demo
             lines = text.splitlines()
             keys = next(i for i, line in enumerate(lines) if "Space toggles" in line)
             assert "cancels" in lines[keys] + lines[keys + 1], text  # (the keys line, wrapped, whole)
+
+
+async def test_on_a_narrow_screen_the_last_chosen_column_gives_way_first(demo: DemoServer, tmp_path) -> None:
+    """Found in a walk (s21 #13): `inputs` ticked with f, then the terminal at 120 columns, and
+    `credential`, the first of the chosen columns, was gone while `inputs`, the last, stayed."""
+    choice = ColumnChoice(tmp_path / "columns.json")
+    app = app_with(demo, choice)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        await pick(pilot, app, {"credential", "tool", "duration", "error", "inputs"})
+        assert header(app) == ["time", "status", "credential", "tool", "duration", "error", "inputs"]
+        for width, height in ((120, 40), (100, 30), (80, 24)):
+            await pilot.resize_terminal(width, height)
+            await settle(pilot)
+            shown = header(app)
+            assert "credential" in shown and "inputs" not in shown, (width, shown)
+        await pilot.resize_terminal(*SIZE)
+        await settle(pilot)
+        assert header(app) == ["time", "status", "credential", "tool", "duration", "error", "inputs"]

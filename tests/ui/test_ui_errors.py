@@ -208,7 +208,7 @@ async def test_cancelling_a_tail_retry_says_the_tail_stopped_and_r_resumes_it(fr
         await wait_until(pilot, lambda: viewer.banner.retry_pending)
         await pilot.press("escape")
         await settle(pilot)
-        assert "Retry cancelled: loading and the live tail stopped. Press r to start again." in banner(app)
+        assert "Retry cancelled: loading and the live tail stopped. Press r to start again, t for the live tail alone." in banner(app)
         assert "stopped — r reloads" in widget_text(viewer.status_bar)
         assert not viewer.feed.tailing
         await pilot.press("r")

@@ -44,33 +44,47 @@ async def test_a_resume_says_so_far_keeps_the_wide_form_and_shows_the_tail_while
     yet), fell back to "◌ 41% · budget 0/10 · resets 1 s …" with ~35 columns blank once "N from the
     archive" was in the line, and never said whether the live tail was on until loading ended."""
     with Archive.open(tmp_path / "archive.sqlite3") as archive:
-        first = archived_app(metered, archive, follow=False)
-        async with first.run_test(size=SIZE) as pilot:  # closed mid-backfill: its pages stay archived
-            while len(first.viewer.store) < 400:
-                await pilot.pause(0.05)
+        await archive_part(metered, archive, 400)
         app = archived_app(metered, archive, follow=True)
-        lines: list[str] = []
         async with app.run_test(size=SIZE) as pilot:
-            for _ in range(150):
-                app.viewer.refresh_status()
-                lines.append(screen_text(app).splitlines()[0])
-                if app.viewer.session.phase == "complete":
-                    break
-                await pilot.pause(0.1)
+            lines = await headers_until(app, pilot, lambda: app.viewer.session.phase == "complete", 150, 0.1)
             await settle(pilot)
             assert len(app.viewer.store) == ENTRIES
             final = screen_text(app).splitlines()[0]
     loading = [line for line in lines if "◌" in line]
     assert loading and all("● live" in line for line in loading), loading  # the tail is on: said at once
     assert "● live · every 60 s" in final
-    assert any(re.search(r"◌ loading page \d+ · [\d,]+ so far · [\d,]+ from the archive", line) for line in loading)
+    # (before a page of this run is in, the archive's count once, s21 #12)
+    assert any(re.search(r"◌ (loading page \d+ · [\d,]+ so far · [\d,]+ from the archive|from the archive · "
+                         r"[\d,]+ · asking the API)", line) for line in loading), loading
     for line in loading:
         if (found := re.search(r"([\d,]+) of ([\d,]+) \((\d+)%\)", line)):
             assert found[2] == f"{ENTRIES:,}" and int(found[3]) < 100, line  # the server's count or none
     with_budget = [line for line in loading if "budget" in line]
     assert with_budget, "the budget never held the backfill back"
-    assert all(re.search(r"◌ loading page \d+ · [\d,]+ (of|so far).* · API budget \d/4 · resets in", line)
+    assert all(re.search(r"◌ (loading page \d+ · [\d,]+ (of|so far)|from the archive · [\d,]+ · asking the API)"
+                         r".* · API budget \d/4 · resets in", line)
                for line in with_budget), with_budget  # never the fewest words while room is left
+
+
+async def archive_part(server: DemoServer, archive: Archive, rows: int) -> None:
+    """A first run closed mid-backfill once `rows` are loaded: its pages stay archived."""
+    first = archived_app(server, archive, follow=False)
+    async with first.run_test(size=SIZE) as pilot:
+        while len(first.viewer.store) < rows:
+            await pilot.pause(0.05)
+
+
+async def headers_until(app, pilot, done, steps: int, every_s: float) -> list[str]:
+    """The status line every `every_s`, until `done()` (at most `steps` times)."""
+    lines: list[str] = []
+    for _ in range(steps):
+        app.viewer.refresh_status()
+        lines.append(screen_text(app).splitlines()[0])
+        if done():
+            break
+        await pilot.pause(every_s)
+    return lines
 
 
 class StatusLine(App[None]):
@@ -146,3 +160,26 @@ async def test_a_tail_held_by_the_budget_says_when_and_keeps_shown(width) -> Non
         assert "8m 10s" in line and re.search(r"budget 7/10 · resets (in )?~60 min", line), line
         assert "loading page 4 · 1,993 so far" in line or width < 160, line
         assert "shown 1,993" in line or width < 120, line  # (at 80, the time before the count)
+
+
+@pytest.mark.parametrize("size", [(160, 48), (80, 24)])
+async def test_a_relaunch_says_the_archives_rows_once_before_its_first_page(metered, tmp_path, size) -> None:
+    """Found in a walk (s21 #12): before any page was asked for, a relaunch on an archive said
+    "◌ loading page 1 · 67,536 so far · 67,536 from the archive …   shown 67,536": one number
+    three times, of a page not in yet. It says where the rows are from, once, and what it asks."""
+    from logview.demo.state import Fault
+
+    with Archive.open(tmp_path / "archive.sqlite3") as archive:
+        await archive_part(metered, archive, 300)
+        metered.state.add_fault(Fault(kind="latency", delay=3.0, count=1, api="aitronos"))  # (the first page)
+        app = archived_app(metered, archive, follow=False)
+        async with app.run_test(size=size) as pilot:  # (until the first page's rows are in)
+            lines = await headers_until(app, pilot, lambda: len(app.viewer.store) > app.viewer.session.from_archive,
+                                        60, 0.05)
+            metered.state.clear_faults()
+    before = [line for line in lines if "from the archive" in line]
+    assert before, lines
+    for line in before:
+        archived = re.search(r"◌ from the archive · ([\d,]+) · asking the API( · |\b.*…)", line)
+        assert archived and f"shown {archived[1]}" in line, line
+    assert not any(re.search(r"loading page \d+ · ([\d,]+) so far · \1 from the archive", line) for line in lines), lines

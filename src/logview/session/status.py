@@ -168,6 +168,11 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
             count = f"{newer:,} of {of:,} {word} ({_percent(newer, of)}%)"
             short_page = f"{_percent(newer, of)}% {word}"  # (not "page 75" at 120 and 80 columns, s20 S20-5)
     archived = f"{session.from_archive:,} from the archive" if session.from_archive else ""
+    archive_only = waits.head_filling is None and 0 < loaded <= session.from_archive
+    if archive_only:
+        # (no page of this run in yet, every row the archive's: "loading page 1 · 67,536 so far · 67,536
+        # from the archive" said one number three times, `shown` the third, of a page not in, s21 #12)
+        page, count, archived, short_page = "from the archive", f"{loaded:,} · asking the API", "", "archive"
     budget = waits.budget
     binds = budget is not None and (budget.binds or waits.budget_held)
     eta = done_in(waits.backfill_eta_s)
@@ -204,13 +209,19 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
         # profile's label and the tail's poll, "10% · shared with the tail (t pauses it)" said no
         # total; without a total the count is `shown`'s, said beside it: the hint goes last)
         forms += (form(page, count, f"{SHARED[2]}{eta}"),)
-    if not binds:  # (short enough: the counts beside it give way first)
-        return forms
+    if not binds:  # (short enough: the counts beside it give way first; the archive's count is `shown`'s)
+        return (*forms, form(page, "asking the API")) if archive_only else forms
     # (shared with the tail, when the next page goes or the load is done outlasts why: at 120 and 80
     # columns "page 3 · shared with the tail …" stood beside "● live · next poll in ~29m 59s", no time)
     timed = (form(short_page, f"{SHARED[2]}{eta}"), form(short_page, eta.removeprefix(" · "))) if eta else \
         (form(short_page, SHARED[2]),)
-    return *forms, form(short_page, brief), *(timed if shared else ())
+    # (and without the reset's time: at 80 columns "page 4 · budget 7/10 · resets ~60 min · next
+    # page ~8m 29s" left no room for `shown`, where a file's read keeps it, s21 #14)
+    # (only where the count is `shown`'s and the time is the next page's: a total's percent and its
+    # "done in" say the rest, and a reset is all a line without a time has)
+    next_page = eta.startswith(" · next page") and not total and budget is not None and not budget.unspent
+    fewest = form(short_page, budget.brief().split(" · ")[0] + eta) if next_page and not shared else ""
+    return *forms, form(short_page, brief), *(timed if shared else (fewest,) if fewest else ())
 
 
 def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tuple[str, ...]]:
@@ -226,18 +237,23 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
         cause, remaining = waits.tail_failing
         when = f"next try in {format_wait(remaining)}" if remaining > 0.5 else "trying now"
         return "retrying", f"live tail failing: {cause} · {when}"
-    if session.phase == "cancelled":
+    if session.phase == "cancelled" and not session.want_tail:  # (t after Esc starts the tail alone)
         return "cancelled", "stopped — r reloads"
     store = session.store
     loading = waits.backfilling or session.phase == "loading"
     if session.file_mode and not session.merged and loading:
         rows, ready = len(store), session.fields_counted()
-        # (and in fewer words: at 80 columns the long form left no room for `shown`, s20 #9)
+        # (and in fewer words: at 80 columns the long form left no room for `shown`, s20 #9; a
+        # search under way said too: the table showed every row under an applied search, s21 #7)
+        searching = " · searching" if session.searching else ""
         if session.file_scanned < 1.0:
             percent = int(100 * session.file_scanned)
-            return "loading", (f"indexing the file · {counted(rows)} ({percent}%) …", f"indexing {percent}% …")
+            # (the share of the bytes alone: "215 entries (0%)" set a count of lines beside a percent
+            # of bytes, s21 #12; `shown` and `loaded` count the lines)
+            return "loading", (f"indexing the file · {percent}%{searching} …", f"indexing {percent}%{searching} …")
         percent = 100 * ready // max(1, rows)
-        return "loading", (f"reading fields · {ready:,} of {rows:,} ({percent}%) …", f"reading fields {percent}% …")
+        return "loading", (f"reading fields · {ready:,} of {rows:,} ({percent}%){searching} …",
+                           f"reading fields {percent}%{searching} …")
     archived = f"{session.from_archive:,} from the archive" if session.from_archive else ""
     if loading:
         if session.merged:
@@ -259,7 +275,9 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
             text = f"live · waiting {format_wait(waited)} for the server"
         if session.searching:  # (the rows shown are the last search's until it ends)
             text += " · searching …"
-        return "live", " · ".join(part for part in (text, cap, budget) if part)
+        # (the tail alone after Esc cancelled the load: what it did not load is said, r loads it)
+        stopped = "loading stopped — r reloads" if session.phase == "cancelled" else ""
+        return "live", " · ".join(part for part in (text, cap, budget, stopped) if part)
     if cap and session.capped_older:
         return "capped", cap + " — older entries not loaded"
     if cap:  # (the server counts nothing, its last page was full: s20 #5 said "not loaded" of none)

@@ -70,6 +70,9 @@ class ViewerSession:
         self.capped_older: bool | None = True  # with `capped`: whether older entries exist (None: unknown)
         self.want_tail = follow
         self.tail_paused = False  # the user stopped the tail with t
+        # a retry cancelled (Esc) stopped the tail too: the next load starts it again, unless t
+        # decided since (kept wanted, the first t after Esc turned it off unsaid, s21 #2)
+        self.tail_resumes = False
         self.pending_clear = False  # a reload: the old rows go when the first new page comes
         self.file_scanned = 0.0  # share of the file indexed so far
         self.fields_shown: int | None = None  # rows the partial counts on screen cover (`fields_counted`)
@@ -116,6 +119,8 @@ class ViewerSession:
         self.phase, self.pages, self.capped, self.capped_older = "loading", 0, False, True
         self.file_scanned, self.fields_shown = 0.0, None
         self.from_archive = 0
+        if self.tail_resumes:
+            self.want_tail, self.tail_resumes = True, False
         return self.filters if self.file_mode else server_part(self.source, self.filters)
 
     def _take_pending_clear(self) -> None:
@@ -183,12 +188,14 @@ class ViewerSession:
         self.phase = "error"
 
     def cancel(self) -> None:
-        """Esc during a retry wait: stop. The tail stays wanted, so `r` starts it again too."""
+        """Esc during a retry wait: stop, the tail too; `r` starts it again with the load."""
         self.phase = "cancelled"
+        self.want_tail, self.tail_resumes = False, self.want_tail or self.tail_resumes
 
     def toggle_tail(self) -> bool:
-        """t: whether the tail is wanted now."""
+        """t: whether the tail is wanted now (after a cancel, the user's word, not the load's)."""
         self.want_tail, self.tail_paused = not self.want_tail, self.want_tail
+        self.tail_resumes = False
         return self.want_tail
 
     # -- filters --------------------------------------------------------------------------

@@ -248,8 +248,10 @@ class LogBrowser(Vertical):
     # -- the histogram and the stats panel ------------------------------------------------
     def chart_rows(self) -> ChartRows:
         """What the panels chart: the rows on screen (they call this when they compute)."""
-        session = self.session
-        return ChartRows(session.store, session.view.index, session.filters, session.picked_filters(),
+        session, index = self.session, self.session.view.index
+        if session.fields_shown is not None:  # (the rows the header and the sidebar count: no more, s21 #6)
+            index = index[index < session.fields_counted()]
+        return ChartRows(session.store, index, session.filters, session.picked_filters(),
                          loading=session.phase == "loading", note=session.chart_note(),
                          errors_uncounted=session.errors_uncounted())
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from collections.abc import Sequence
 from typing import Any
@@ -115,6 +115,12 @@ def columns_for(kind: SourceKind, keys: list[str] | None) -> tuple[Column, ...]:
             chosen.append(builtin[key])
         elif key.startswith(FIELD_PREFIX) and len(key) > len(FIELD_PREFIX) and key not in shown_as_fields:
             chosen.append(field_column(key[len(FIELD_PREFIX):]))
+    if keys is not None:  # (the user's order: the last chosen gives way first on a narrow screen, where a
+        # field added with f outlasted the credential chosen before it at 120 columns, s21 #13)
+        below = 99
+        for at in range(len(ALWAYS), len(chosen)):
+            chosen[at] = replace(chosen[at], priority=min(chosen[at].priority, below))
+            below = chosen[at].priority - 1
     if not any(c.flex for c in chosen) and len(chosen) > len(ALWAYS):
         last = chosen[-1]
         chosen[-1] = Column(last.key, last.title, 0, max(last.min_width, 12), flex=True, right=last.right,

@@ -175,7 +175,11 @@ class LoadControl:
                          timeout=4, markup=False)
         elif self.session.toggle_tail():
             self.feed.start_tail()
-            if self.feed.backfilling:  # (the status line speaks of the loading until it is done)
+            if self.session.phase == "cancelled":  # (its "Retry cancelled" banner stayed under new rows, s21 #2)
+                self.banner.clear("notice")
+                self._notify("Live tail on: new entries come in; the load stays stopped (r loads the rest).",
+                             timeout=4, markup=False)
+            elif self.feed.backfilling:  # (the status line speaks of the loading until it is done)
                 self._notify("Live tail on: new entries come in while the rest loads.", timeout=4, markup=False)
         else:
             self.feed.stop_tail()
@@ -196,5 +200,5 @@ class LoadControl:
             self.feed.stop_tail()
         self.banner.clear("retry", "tail")
         stopped = "loading and the live tail stopped" if self.session.want_tail else "loading stopped"
-        self.banner.show_notice(f"Retry cancelled: {stopped}. Press r to start again.")
+        self.banner.show_notice(f"Retry cancelled: {stopped}. Press r to start again, t for the live tail alone.")
         self.session.cancel()

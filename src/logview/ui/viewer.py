@@ -88,6 +88,7 @@ class ViewerScreen(FittingScreen):
         self.tab_strip = TabStrip(tabs, tab, id="tabs") if tabs else None
         self.status_bar = StatusBar(id="status")
         self.sidebar = FilterSidebar(session.status_options, session.facet, session.where, id="sidebar")
+        self.sidebar.counts_shown = self._counts_shown
         self.browser = LogBrowser(session, id="main")
         self.banner, self.table = self.browser.banner, self.browser.table
         self.loader = LoadControl(session, self.feed, self.table, self.banner, notify=self.notify, names=self.names)
@@ -254,12 +255,13 @@ class ViewerScreen(FittingScreen):
         if decision == "requery":
             self.start_loading(clear_now=True)
         else:
-            self.refilter()
+            self.browser.refilter()
         self.refresh_all()
         self.browser.rows_changed(now=True)  # the user asked: no throttling delay
 
-    def refilter(self) -> None:
-        self.browser.refilter()
+    def _counts_shown(self) -> None:  # (the header and the panels say the sidebar's count, s21 #6)
+        self.refresh_status()
+        self.browser.rows_changed(now=True)
 
     @on(FilterSidebar.FiltersChanged)
     def _sidebar_changed(self, event: FilterSidebar.FiltersChanged) -> None:
@@ -288,7 +290,7 @@ class ViewerScreen(FittingScreen):
     def tick(self) -> None:
         """Every second: the countdowns in the status line, and a relative range moved on."""
         if self.session.slide_time():
-            self.refilter()
+            self.browser.refilter()
             self.refresh_all()
         elif not len(self.view):  # (its message may count down a wait)
             self.show_empty_message()
@@ -302,8 +304,7 @@ class ViewerScreen(FittingScreen):
         if not self.status_bar.is_attached:  # a last timer tick while the app closes
             return
         self.status_bar.show(StatusInfo.of(self.label, self.loader.state(), shown=len(self.view),
-                                           loaded=len(self.store), total=self.session.total,
-                                           new_rows=self.table.new_rows))
+                                           loaded=len(self.store), total=self.session.total, new_rows=self.table.new_rows))
 
     def refresh_soon(self) -> None:
         """`refresh_all` at most every REFRESH_EVERY_S: a file's chunks arrive faster than a

@@ -8,7 +8,7 @@ for; the app decides what that means for the data.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.text import Text
 from textual import on
@@ -139,6 +139,8 @@ class FilterSidebar(VerticalScroll):
         self._note = ""  # the status note as shown
         self._partial_shown = 0.0  # when partial counts were last shown (monotonic)
         self._held: Timer | None = None  # shows the partial counts held back once their interval ends
+        # called once counts held back are shown: the viewer's header and panels say the count too (s21 #6)
+        self.counts_shown: Callable[[], None] = lambda: None
         self.can_focus = False
         self.summary: FilterLine | None = None  # the line that says the filters while this is folded
 
@@ -210,6 +212,7 @@ class FilterSidebar(VerticalScroll):
         self._held = None
         if self.is_attached:
             self.show_session(session, held_back=True)
+            self.counts_shown()  # (called, not posted: a message let a frame show the two counts apart)
 
     def show_filters(self, filters: Filters) -> None:
         """Reflect the applied filters (e.g. from the command line) in the inputs; the time

@@ -181,8 +181,9 @@ class StatusBar(PartialStyles, Static):
         # · next poll in ~17m 06s" read as two states of one length, found at 120 columns)
         fewest = ((3, 1), (2, 1), (1, 1), (1, 2)) if len(forms) > 1 else (*steps, (1, 2))
         arrangements += [(forms[-1], True, counts, True, brevity) for counts, brevity in fewest]
-        if len(forms) > 1:  # (the label before `shown`: at 120 a profile's label took its place)
-            arrangements += [(forms[-1], False, 1, True, brevity) for brevity in (1, 2)]
+        if len(forms) > 1:  # (the label before `shown`: at 120 a profile's label took its place; the
+            # form before the fewest first: at 80 the budget's reset stays where it fits, s21 #14)
+            arrangements += [(form, False, 1, True, brevity) for form in forms[-2:] for brevity in (1, 2)]
         arrangements += [(form, True, 0, hint, 1) for form in forms for hint in (True, False)]
         if len(forms) > 1:
             arrangements += [(forms[-1], False, 0, hint, brevity) for brevity in (1, 2) for hint in (True, False)]

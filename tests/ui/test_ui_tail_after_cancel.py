@@ -1,0 +1,73 @@
+"""t after Esc cancelled a live-tail retry (s21 walk #2): the first t turned off a tail the cancel
+had stopped but kept wanted, saying nothing; the second started it, while the status line kept
+"stopped — r reloads" and the "Retry cancelled" banner stayed over the rows it brought in."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from logview.api.client import RetryPolicy
+from logview.demo import DemoServer
+from ui_helpers import make_app, screen_text, settle, wait_until, widget_text
+
+SLOW = RetryPolicy(max_retries=3, initial_backoff_s=30, max_backoff_s=30, max_wait_s=None)
+
+
+@pytest.mark.parametrize("size", [(160, 48), (80, 24)])
+async def test_t_after_a_cancelled_tail_retry_starts_the_tail_and_the_line_says_live(
+        fresh_demo: DemoServer, size: tuple[int, int]) -> None:
+    app = make_app(fresh_demo, follow=True, interval_s=1, policy=SLOW)
+    async with app.run_test(size=size) as pilot:
+        viewer = app.viewer
+        await wait_until(pilot, lambda: viewer.feed.tailing and viewer.session.phase == "complete")
+        with httpx.Client(base_url=fresh_demo.url) as demo:  # (the tester's curl, over loopback)
+            assert demo.post("/_demo/faults", json={"kind": "status", "status": 503, "count": 8, "api": "aitronos"}).status_code == 201
+            viewer.feed.poll_now()
+            await wait_until(pilot, lambda: viewer.banner.retry_pending)
+            await pilot.press("escape")
+            await settle(pilot)
+            demo.delete("/_demo/faults")  # (the server answers again)
+            assert "Retry cancelled" in widget_text(viewer.banner)
+            assert "stopped — r reloads" in widget_text(viewer.status_bar)
+            assert not viewer.feed.tailing
+
+            await pilot.press("t")  # the first t starts the tail, and says so
+            await wait_until(pilot, lambda: viewer.feed.tailing)
+            await settle(pilot)
+            assert any("Live tail on" in str(note.message) for note in app._notifications)
+            line = widget_text(viewer.status_bar)
+            assert "● live" in line and "stopped — r reloads" not in line.split("live", 1)[0], line
+            assert not viewer.banner.display or "Retry cancelled" not in widget_text(viewer.banner)
+
+            loaded = len(viewer.store)
+            assert demo.post("/_demo/insert", json={"api": "aitronos", "count": 3}).status_code == 201
+            viewer.feed.poll_now()
+            await wait_until(pilot, lambda: len(viewer.store) == loaded + 3)
+            viewer.refresh_status()
+            line = widget_text(viewer.status_bar)
+            assert "● live" in line and f"{loaded + 3:,}" in line, line
+            assert "Retry cancelled" not in screen_text(app)
+
+            await pilot.press("t")  # and the second stops it, as t always does
+            await wait_until(pilot, lambda: not viewer.feed.tailing)
+            viewer.refresh_status()
+            assert "stopped — r reloads" in widget_text(viewer.status_bar)
+
+
+async def test_r_after_a_cancelled_tail_retry_starts_the_tail_again(fresh_demo: DemoServer) -> None:
+    app = make_app(fresh_demo, follow=True, interval_s=1, policy=SLOW)
+    async with app.run_test(size=(100, 30)) as pilot:
+        viewer = app.viewer
+        await wait_until(pilot, lambda: viewer.feed.tailing and viewer.session.phase == "complete")
+        with httpx.Client(base_url=fresh_demo.url) as demo:
+            assert demo.post("/_demo/faults", json={"kind": "status", "status": 503, "count": 8, "api": "aitronos"}).status_code == 201
+        viewer.feed.poll_now()
+        await wait_until(pilot, lambda: viewer.banner.retry_pending)
+        await pilot.press("escape")
+        await settle(pilot)
+        httpx.delete(f"{fresh_demo.url}/_demo/faults")
+        await pilot.press("r")
+        await wait_until(pilot, lambda: viewer.feed.tailing and viewer.session.phase == "complete")
+        viewer.refresh_status()
+        assert "● live" in widget_text(viewer.status_bar)
