@@ -21,7 +21,7 @@ C code can read its (unfilled) storage behind its back; a reader that needs a re
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator, MutableSequence, Sequence
+from collections.abc import Callable, Iterable, Iterator, MutableSequence, Sequence, Sized
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import compress, repeat
@@ -195,6 +195,8 @@ class ColumnEntries(MutableSequence[LogEntry]):
 
     # -- changing: each but `extend` by another `ColumnEntries` forgets the columns ------------
     def extend(self, entries: Iterable[LogEntry]) -> None:
+        if isinstance(entries, Sized) and not len(entries):
+            return  # (nothing added: the columns stay, unfilled; an empty batch made a 100k load build every entry)
         theirs = columns_of(entries)
         if self.columns is not None and theirs is not None and not self.filled and not entries.filled:  # type: ignore[attr-defined]
             self.columns.extend(theirs)  # (neither holds entries yet: nor does the whole)
