@@ -105,11 +105,12 @@ def test_another_profiles_problems_are_one_line_of_notice(server, tmp_path):
     (("--base-url", "http://u:pw@127.0.0.1:9"), "--base-url: a user or password in the URL (user:…@host) is refused"),
     (("--base-url", "ftp://127.0.0.1:9"), "--base-url: not an http(s) URL: 'ftp://127.0.0.1:9'"),
     (("--base-url", "http://[::1"), "--base-url: not a URL: 'http://[::1' (Invalid IPv6 URL)"),
+    (("--base-url", "http://u:hunter2@[::1"), "--base-url: not a URL (Invalid IPv6 URL)"),
     (("--since", "5x"), "--since: not a time: '5x' ("),
     (("--until", "5x"), "--until: not a time: '5x' ("),
     (("--since", "99999999d"), "--since: out of range: '99999999d' ("),
     (("--status", "nope"), "--status: unknown Aitronos status 'nope'"),
-], ids=["user-in-url", "ftp", "ipv6-unclosed", "since", "until", "far-since", "status"])
+], ids=["user-in-url", "ftp", "ipv6-unclosed", "ipv6-unclosed-password", "since", "until", "far-since", "status"])
 @pytest.mark.parametrize("command", [("export",), ()], ids=["export", "viewer"])
 def test_a_bad_flag_beside_a_profile_is_blamed_on_the_flag(config, command, argv, message):
     """Found in a walk (s18 W3): `--base-url http://u:pw@…` beside --profile was blamed on the
@@ -120,3 +121,4 @@ def test_a_bad_flag_beside_a_profile_is_blamed_on_the_flag(config, command, argv
     said = result.stderr.decode()
     assert said.startswith(f"logview: {message}"), said
     assert "config.toml" not in said and "profile" not in said and said.count("\n") == 1, said
+    assert "hunter2" not in said

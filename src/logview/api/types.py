@@ -189,7 +189,8 @@ def check_base_url(url: str) -> str:
     try:
         parts = urlsplit(url)
     except ValueError as error:  # ('http://[::1': "Invalid IPv6 URL" alone named neither the flag nor the URL)
-        raise ValueError(f"not a URL: {url!r} ({error})") from None
+        shown = "" if "@" in url else f": {url!r}"  # (a password in it is shown nowhere, as below)
+        raise ValueError(f"not a URL{shown} ({error})") from None
     if "@" in parts.netloc:
         # (said before anything quotes the URL: the password in it is shown nowhere)
         raise ValueError("a user or password in the URL (user:…@host) is refused: both APIs take the key in a "
