@@ -99,14 +99,16 @@ async def settle(pilot: Pilot) -> None:
         await pilot.pause()
 
 
-async def wait_until(pilot: Pilot, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Poll a condition (for things a worker loop does, like a tail cycle)."""
+async def wait_until(pilot: Pilot, predicate: Callable[[], bool], timeout: float = 10.0,
+                     said: Callable[[], object] | None = None) -> None:
+    """Poll a condition (for things a worker loop does, like a tail cycle); `said` tells, when it
+    is not met, what there was instead (what a flaky run in CI saw is all there is to go on)."""
     steps = int(timeout / 0.02)
     for _ in range(steps):
         if predicate():
             return
         await pilot.pause(0.02)
-    raise AssertionError("condition not met in time")
+    raise AssertionError("condition not met in time" + (f"; instead: {said()!r}" if said is not None else ""))
 
 
 def screen_text(app: LogViewApp) -> str:
