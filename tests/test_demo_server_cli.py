@@ -14,9 +14,10 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
-from logview.demo import DEMO_ORG, FAULT_KINDS, Fault
+from logview.demo import DEMO_AITRONOS_KEY, DEMO_ORG, FAULT_KINDS, Fault
 
 from test_export import CLEAN_ENV, logview
 
@@ -117,3 +118,38 @@ def test_the_help_lists_every_fault_kind_the_faults_endpoint_takes_one_line_each
     assert max(map(len, text.splitlines())) <= 80, text
     for kind in listed:
         Fault(kind=kind)  # (each one the server takes)
+
+
+def test_data_slower_than_the_start_timeout_still_serves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """s22 walk #1: 100,000 entries an API on a busy machine took longer to generate than the 10 s
+    the start allowed, and `logview demo-server` died with a traceback. The time to accept
+    connections is counted once the data exists; the generation is waited for."""
+    from logview.demo import DemoServer, DemoState
+    from logview.demo import server as demo_server
+
+    monkeypatch.setattr(demo_server, "_START_TIMEOUT", 0.2)
+
+    def slow_state() -> DemoState:
+        time.sleep(0.6)
+        return DemoState(aitronos_entries=5, supermetrics_entries=5, live_rate=0.0)
+
+    server = DemoServer(make_state=slow_state).start()
+    try:
+        answer = httpx.get(f"{server.url}/v1/personal-connectors/logs", params={"organization_id": DEMO_ORG},
+                           headers={"X-API-Key": DEMO_AITRONOS_KEY}, timeout=5)
+        assert answer.status_code == 200 and answer.json()["total"] == 5
+    finally:
+        server.stop()
+
+
+def test_data_that_cannot_be_made_is_one_line_and_exit_1(monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from logview import cli
+    from logview.demo import server as demo_server
+
+    def broken_state(**_: object) -> object:
+        raise MemoryError("out of memory while generating")
+
+    monkeypatch.setattr(demo_server, "DemoState", broken_state)
+    assert cli.main(["demo-server", "--port", "0", *SMALL]) == 1
+    assert capsys.readouterr().err == "logview: demo server failed to start: MemoryError: out of memory while generating\n"

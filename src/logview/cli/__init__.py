@@ -53,9 +53,9 @@ EXIT_TERMINATED = 128 + signal.SIGTERM  # (the shell's convention: 128 + the sig
 __all__ = ["main", "viewer_parser", *_RESOLVED_HERE]
 
 
-def _fail(message: str) -> int:
+def _fail(message: str, code: int = EXIT_USAGE) -> int:
     print(f"logview: {message}", file=sys.stderr)
-    return EXIT_USAGE
+    return code
 
 
 def run_viewer_command(argv: Sequence[str]) -> int:
@@ -200,7 +200,7 @@ def _archive_for(args: argparse.Namespace, connection: Connection, stack: ExitSt
 
 def run_demo_server_command(argv: Sequence[str]) -> int:
     from logview.demo.budget import parse_budget_option
-    from logview.demo.server import run_foreground
+    from logview.demo.server import DemoServerFailed, run_foreground
     from logview.cli.parsers import demo_server_parser
 
     args = demo_server_parser().parse_args(argv)
@@ -214,6 +214,8 @@ def run_demo_server_command(argv: Sequence[str]) -> int:
                        budget=budget, broken=args.broken)
     except OSError as error:  # the address is in use, the host does not resolve: one line, no traceback
         return _fail(error.strerror or str(error))
+    except DemoServerFailed as error:
+        return _fail(str(error), 1)  # (what a bug ends with: README's exit codes)
     return EXIT_OK
 
 

@@ -27,7 +27,13 @@ from .broken import broken_modes
 from .budget import Budget, BudgetSpec
 from .state import DemoState
 
+# How long the server may take to accept connections once its data exists. The data's generation is
+# not timed (100,000 entries a API take ~10 s on a busy 2-core machine): a thread that dies says so.
 _START_TIMEOUT = 10.0
+
+
+class DemoServerFailed(RuntimeError):
+    """The server's thread ended before it served, or did not start serving in time (why, in one line)."""
 
 
 class _Uvicorn(uvicorn.Server):
@@ -104,6 +110,7 @@ class DemoServer:
         self._thread: threading.Thread | None = None
         self._sock: socket.socket | None = None
         self._app = create_app(state) if state is not None else None
+        self._failure = ""  # why the thread ended before serving, if it did
 
     @property
     def state(self) -> DemoState:
@@ -113,8 +120,8 @@ class DemoServer:
                 self._state = self._make_state()
                 self._app = create_app(self._state)
                 self._state_ready.set()
-            elif not self._state_ready.wait(_START_TIMEOUT):
-                raise RuntimeError("demo server failed to start")
+            else:
+                self._wait_for_state()
         assert self._state is not None
         return self._state
 
@@ -158,17 +165,37 @@ class DemoServer:
                                         name=f"logview-demo-{self.port}", daemon=True)
         self._thread.start()
         if wait:
-            deadline = time.monotonic() + _START_TIMEOUT
-            while not server.ready.wait(0.005):
-                if not self._thread.is_alive() or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError("demo server failed to start")
+            try:
+                self._wait_for_state()
+                deadline = time.monotonic() + _START_TIMEOUT
+                while not server.ready.wait(0.005):
+                    if not self._thread.is_alive():
+                        raise DemoServerFailed(f"demo server failed to start{self._why()}")
+                    if time.monotonic() > deadline:
+                        raise DemoServerFailed(f"demo server did not accept connections within {_START_TIMEOUT:g} s")
+            except DemoServerFailed:
+                self.stop()
+                raise
         return self
+
+    def _wait_for_state(self) -> None:
+        """Until the served data exists, however long its generation takes, while the thread lives."""
+        thread = self._thread
+        while not self._state_ready.wait(0.05):
+            if thread is None or not thread.is_alive():
+                raise DemoServerFailed(f"demo server failed to start{self._why()}")
+
+    def _why(self) -> str:
+        return f": {self._failure}" if self._failure else ""
 
     def _serve(self, server: "_Uvicorn", sock: socket.socket) -> None:
         if self._state is None:
-            self._state = self._make_state()
-            self._app = create_app(self._state)
+            try:
+                self._state = self._make_state()
+                self._app = create_app(self._state)
+            except Exception as error:  # said by the thread that waits (`_why`), not as a thread's traceback
+                self._failure = f"{type(error).__name__}: {error}"
+                return
             self._state_ready.set()
         assert self._app is not None
         self._app.state.stopping = asyncio.Event()  # fresh per run: a restart must not inherit a set one
