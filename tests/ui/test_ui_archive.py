@@ -156,6 +156,7 @@ def night_away(tmp_path, spread: bool = False, budget: str = "10/1") -> Iterator
             return app()
 
         relaunch.archive = archive  # type: ignore[attr-defined]  (what it holds before a launch)
+        relaunch.state = state  # type: ignore[attr-defined]  (the server's, for its faults)
         yield relaunch
 
 
@@ -187,6 +188,25 @@ async def test_a_relaunch_filling_a_large_gap_counts_its_pages_as_they_come(tmp_
         assert counted, seen
         # (the archive's count gives way to the fill's own at 160 columns while it loads; said at the end)
         assert "all loaded · 100 from the archive" in seen[-1], seen[-1]
+
+
+async def test_a_relaunch_fill_that_fails_says_which_rows_are_the_archives(tmp_path) -> None:
+    """s22 walk #2: a load that failed after fetching most of its rows said "the rows shown are the
+    local archive's" of them all (2,701 of 2,801 fetched in that run). It says how many are."""
+    with night_away(tmp_path) as app:
+        again = await app()
+        async with again.run_test(size=SIZE) as pilot:
+            session = again.viewer.session
+            await wait_until(pilot, lambda: session.pages >= 2 and len(again.viewer.store) > 100,
+                             said=lambda: (session.pages, len(again.viewer.store)))
+            app.state.add_fault(  # type: ignore[attr-defined]
+                Fault("status", 500, count=1000, api="aitronos"))
+            await wait_until(pilot, lambda: session.phase == "error", timeout=20, said=lambda: session.phase)
+            banner = " ".join(again.viewer.banner.plain().split())
+            fetched = len(again.viewer.store) - 100
+            assert fetched > 0
+            assert "r retries · the rows already loaded stay visible (100 from the local archive)" in banner, banner
+            assert "are the local archive's" not in banner
 
 
 async def test_a_relaunch_fill_shows_its_rows_as_they_come_with_a_done_in(tmp_path) -> None:
