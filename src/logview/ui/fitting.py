@@ -12,12 +12,15 @@ at any size; `/` and `d` open it for as long as their field has the focus.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import events
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input
 
+from logview.model import Filters
 from logview.ui.browser import BOTH_PANELS_FROM, LogBrowser
 from logview.ui.widgets.sidebar import FilterSidebar
 
@@ -38,6 +41,8 @@ class FittingScreen(Screen[None]):
 
     sidebar: FilterSidebar
     browser: LogBrowser
+    filters: Filters  # the viewer's, in force, and how it applies others (a search cleared by Esc)
+    apply_filters: Callable[[Filters], None]
 
     # the browser's panels and detail pane (each made when first wanted: `LogBrowser`)
     detail = property(lambda self: self.browser.detail)
@@ -144,6 +149,21 @@ class FittingScreen(Screen[None]):
             self.came_from = self.focused
         self.set_focus(field)
         self.sidebar.scroll_to_widget(field, animate=False)
+
+    def leave_field(self) -> bool:
+        """Esc in the sidebar: leave it for where the focus came from (the search cleared, the
+        dates in force shown again); False when the focus is not there."""
+        focused = self.focused
+        if not (isinstance(focused, Input) or (focused is not None and self.sidebar in focused.ancestors)):
+            return False
+        if isinstance(focused, Input) and focused.id == "search":
+            focused.value = ""
+            self.apply_filters(self.filters.model_copy(update={"search": None}))
+        elif isinstance(focused, Input) and focused.id in ("since", "until"):
+            self.sidebar.show_time_range(self.filters)  # text typed but never applied is dropped
+        back, self.came_from = self.came_from, None  # (the detail the user was reading, say; else the table)
+        self.set_focus(back if back is not None and back.is_attached and back.focusable else self.browser.table)
+        return True
 
     def _focus_moved(self, focused: Widget | None) -> None:
         if self._peeking and (focused is None or self.sidebar not in focused.ancestors):

@@ -13,11 +13,11 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from logview.api.types import format_wait
-from logview.model import counted
+from logview.model import ApiError, counted
 from logview.session import ViewerSession, Waits
 from logview.ui.feed import Feed
 from logview.ui.file_reading import file_error
-from logview.ui.widgets.error_banner import ErrorBanner
+from logview.ui.widgets.error_banner import ErrorBanner, failure_hint
 from logview.ui.widgets.log_table import LogTable
 
 if TYPE_CHECKING:
@@ -109,6 +109,12 @@ class LoadControl:
                 f"{older}. Narrow the filters to see further back.")
         else:
             self.banner.show_notice(notice.message, slot="archive" if notice.kind == "archive" else "notice")
+
+    def show_failure(self, error: ApiError, gave_up: str | None, *, tabbed: bool) -> None:
+        """A load that failed for good, on the banner: what failed and what the rows shown are."""
+        context = "reading the file" if self.feed.file_mode else "loading"
+        hint = failure_hint(len(self.session.store), self.session.from_archive, tabbed=tabbed)
+        self.banner.show_failure(error, context=context, gave_up=gave_up, hint=hint)
 
     def start(self, *, clear_now: bool) -> None:
         """Load from scratch. `clear_now` False (a reload) keeps the old rows until new ones come."""

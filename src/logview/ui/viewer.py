@@ -19,7 +19,6 @@ from textual.app import ComposeResult, SystemCommand
 from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Input
 
 from logview.files.lines import LineFile
 from logview.model import Filters, LogEntry, SourceKind
@@ -38,7 +37,7 @@ from logview.ui.names import LISTING, Names
 from logview.ui.saving_filters import SavedFilterCommands
 from logview.ui.viewer_keys import VIEWER_KEYS, key_allowed, key_commands
 from logview.ui.bulk_gc import release_startup_hold
-from logview.ui.widgets.error_banner import ErrorBanner, failure_hint
+from logview.ui.widgets.error_banner import ErrorBanner
 from logview.ui.widgets.key_footer import KeyFooter
 from logview.ui.widgets.log_table import LogTable
 from logview.ui.widgets.sidebar import FilterSidebar
@@ -203,10 +202,8 @@ class ViewerScreen(FittingScreen):
 
     @on(Feed.Failed)
     def _failed(self, message: Feed.Failed) -> None:
-        context = "reading the file" if self.feed.file_mode else "loading"
-        hint = failure_hint(len(self.store), self.session.from_archive, tabbed=self.tab_strip is not None)
         self.names.query_answered()
-        self.banner.show_failure(message.error, context=context, gave_up=message.gave_up, hint=hint)
+        self.loader.show_failure(message.error, message.gave_up, tabbed=self.tab_strip is not None)
         self.refresh_all()
 
     @on(Feed.TailFailed)
@@ -397,18 +394,8 @@ class ViewerScreen(FittingScreen):
                              lambda path: path is not None and save_when_settled(self, path, self.session))
 
     def action_escape(self) -> None:
-        """Esc: leave an input (clearing the search, restoring the dates in force) or a panel,
-        else close the detail, else stop a retry wait."""
-        focused = self.focused
-        if isinstance(focused, Input) or (focused is not None and self.sidebar in focused.ancestors):
-            if isinstance(focused, Input) and focused.id == "search":
-                focused.value = ""
-                self.apply_filters(self.filters.model_copy(update={"search": None}))
-            elif isinstance(focused, Input) and focused.id in ("since", "until"):
-                self.sidebar.show_time_range(self.filters)  # text typed but never applied is dropped
-            back, self.came_from = self.came_from, None  # (the detail the user was reading, say; else the table)
-            self.focus_now(back if back is not None and back.is_attached and back.focusable else self.table)
-        elif not self.browser.close_something() and self.banner.retry_pending:
+        """Esc: leave an input (`leave_field`) or a panel, else close the detail, else stop a retry wait."""
+        if not self.leave_field() and not self.browser.close_something() and self.banner.retry_pending:
             self.loader.cancel_retry()
             self.refresh_all()
 
