@@ -36,6 +36,13 @@ CONTRACT_BROKEN = "CONTRACT_BROKEN"
 # boundary (tie groups, offsets shifted by inserts), so a window many pages deep is exact without
 # holding every id of an unlimited export in memory.
 RECENT_IDS = 20_000
+# What was done with an Aitronos page's entries newer than ones sent before them: kept in the order
+# they came, which is true where entries are written as they arrive (`export`, its lines in arrival
+# order). A reader that shows every entry newest first (the viewer's table) says instead that they
+# were sorted into place (`in_time_order`): the viewer said "kept where they came" of rows its
+# table had sorted (s22 walk #4).
+KEPT_WHERE_THEY_CAME = "kept where they came"
+SORTED_INTO_PLACE = "sorted newest first"
 
 
 class ContractBroken(ApiFailure):
@@ -282,7 +289,8 @@ class TimeCursorContract(StreamContract):
 class OffsetContract(StreamContract):
     """Aitronos: `offset` pages through a pinned range newest first; `total`, `has_more` and
     `returned` describe it. Every entry within the range the server counted is kept (entries
-    newer than ones sent before them too: said to be out of order, kept where they came).
+    newer than ones sent before them too: said to be out of order, kept where they came, or
+    sorted into place by a reader that sorts: `in_time_order`).
     `returned`, `total` and `has_more` that disagree with what arrives are corrected: paging goes
     on while either says more, until a page brings nothing. Strikes: a page of nothing but
     entries already taken (the offset ignored); beyond the total (or without one), a page of
@@ -326,7 +334,7 @@ class OffsetContract(StreamContract):
         times = [e.time for e in fresh if e.time is not None]
         top = self.top if self.open_top else None
         newer = sum(1 for t in times if floor is not None and t > floor and (top is None or t < top))
-        self.note("newer than entries sent before them, kept where they came", newer, doubt=True)
+        self.note(f"newer than entries sent before them, {KEPT_WHERE_THEY_CAME}", newer, doubt=True)
         if times and newer == len(times) and self.beyond_total:
             self.disorder += 1
             if self.disorder >= CONTRACT_STRIKES:
@@ -365,6 +373,12 @@ class OffsetContract(StreamContract):
         if self.total is not None and self.received != self.total:
             self.note(f"`total` said {counted(self.total)}, {counted(self.received)} came", 1, "")
         return super().summary()
+
+
+def in_time_order(words: str) -> str:
+    """A contract's words (a summary, or what `ContractBroken` corrected before it) as said by a
+    reader that puts every entry in time order, whatever order they came in."""
+    return words.replace(KEPT_WHERE_THEY_CAME, SORTED_INTO_PLACE)
 
 
 def stream_contract(source: Source, seen: Callable[[str], bool], *, open_top: bool = False) -> StreamContract:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from logview.api.contract import in_time_order
 from logview.api.types import format_wait
 from logview.model import ApiError, counted
 from logview.session import ViewerSession, Waits
@@ -107,13 +108,16 @@ class LoadControl:
             self.banner.show_notice(
                 f"Showing the newest {counted(len(self.session.store))}: the cap (--max-entries) was reached, "
                 f"{older}. Narrow the filters to see further back.")
-        else:
-            self.banner.show_notice(notice.message, slot="archive" if notice.kind == "archive" else "notice")
+        else:  # (the table sorts what came out of order: its words say so, not export's)
+            message = in_time_order(notice.message) if notice.kind == "contract" else notice.message
+            self.banner.show_notice(message, slot="archive" if notice.kind == "archive" else "notice")
 
     def show_failure(self, error: ApiError, gave_up: str | None, *, tabbed: bool) -> None:
         """A load that failed for good, on the banner: what failed and what the rows shown are."""
         context = "reading the file" if self.feed.file_mode else "loading"
         hint = failure_hint(len(self.session.store), self.session.from_archive, tabbed=tabbed)
+        if error.detail:  # (what the contract corrected before it broke: sorted in the table)
+            error = replace(error, detail=in_time_order(error.detail))
         self.banner.show_failure(error, context=context, gave_up=gave_up, hint=hint)
 
     def start(self, *, clear_now: bool) -> None:
