@@ -326,6 +326,11 @@ class LogBrowser(Vertical):
             name = FIELD_TITLES.get(event.field, event.field)  # (not "origin": found in a walk)
             self.notify(f"Filtered by {name}; Enter on it again (or x) lifts it.", timeout=3, markup=False)
 
+    def action_toggle_banner(self) -> None:
+        """m: the banner's messages in full, or folded to their first lines and keys."""
+        if not self.banner.toggle_fold():
+            self.notify("No message above the table to fold or unfold: it is shown whole.", timeout=2, markup=False)
+
     def action_clear_pattern_filters(self) -> None:
         """x: lift the filters picked in the stats panel (and any tool or error-group filter)."""
         filters, lifted = self.session.lift_picks()

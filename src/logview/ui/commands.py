@@ -11,5 +11,6 @@ COMMANDS = (  # the palette's commands: (title, what it does, the action)
     ("Stats", "Per tool/credential/event numbers and error groups; Enter filters (i)", "toggle_stats"),
     ("Clear stats filters", "Lift the filters picked in the stats panel (x)", "clear_pattern_filters"),
     ("Columns", "Choose the table's columns, fields found in the data too (f)", "pick_columns"),
+    ("Banner", "Show the message above the table in full, or fold it to its first lines (m)", "toggle_banner"),
     ("Filter sidebar", "Show or hide the filters on the left; below 120 columns they fold away (b)", "toggle_sidebar"),
 )

@@ -100,6 +100,7 @@ class FittingScreen(Screen[None]):
         self.set_class(width < SIDEBAR_COVERS_BELOW, "-drawer")
         self.set_class(height < DETAIL_COVERS_BELOW, "-short")
         self.browser.set_class(width >= WIDE_FROM, "-wide")
+        self.browser.banner.fit(height)  # (its messages fold on a small screen)
         self._fold(width)
 
     @property

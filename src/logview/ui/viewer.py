@@ -394,10 +394,15 @@ class ViewerScreen(FittingScreen):
                              lambda path: path is not None and save_when_settled(self, path, self.session))
 
     def action_escape(self) -> None:
-        """Esc: leave an input (`leave_field`) or a panel, else close the detail, else stop a retry wait."""
-        if not self.leave_field() and not self.browser.close_something() and self.banner.retry_pending:
+        """Esc: leave an input (`leave_field`) or a panel, else close the detail, else stop a retry
+        wait, else fold the banner's messages drawn in full."""
+        if self.leave_field() or self.browser.close_something():
+            return
+        if self.banner.retry_pending:
             self.loader.cancel_retry()
             self.refresh_all()
+        else:
+            self.banner.fold()
 
     def system_commands(self) -> Iterator[SystemCommand]:
         """This viewer's commands in the palette (the app adds them to its own)."""

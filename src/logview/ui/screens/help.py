@@ -25,7 +25,8 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Reading", (
         ("Enter", "open / focus the detail of the selected entry"),
         ("", "in the focused detail: ↑ ↓ j k PgUp PgDn g G Home End (and the wheel) scroll it"),
-        ("Esc", "close the detail · leave an input · cancel a retry wait"),
+        ("Esc", "close the detail · leave an input · cancel a retry wait · fold the banner"),
+        ("m", "the banner's message in full, or folded to what failed and its keys"),
         ("y", "copy the selected entry as JSON (exactly as received)"),
         ("s", "save the filtered view to a file (.jsonl raw entries, .csv columns)"),
         ("f", "choose the table's columns, fields found in the data too (remembered per API)"),

@@ -2,7 +2,8 @@
 
 Errors are shown where the user is looking (not only as a toast) and leave the loaded rows in
 place. A retry shows a countdown that ticks every second, so a long Retry-After is visibly a
-wait, never a hang; Escape cancels it and `r` retries at once.
+wait, never a hang; Escape cancels it and `r` retries at once. On a small screen the messages
+fold to their first lines and keys, and `m` shows them in full (`banner_fold.py`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from logview.api.types import RetryEvent
 from logview.model import ApiError
 from logview.sanitize import clean, clean_line
 from logview.session import Waits, format_wait
+from logview.ui.widgets.banner_fold import BannerLines, BannerMessage, FoldState
 from logview.ui.widgets.styling import PartialStyles
 
 # Display order, most important first. The archive's trouble has a slot of its own: it lasts the
@@ -95,9 +97,11 @@ class ErrorBanner(PartialStyles, Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        # each slot's text, drawn when shown (again in another theme's colours: `redraw`)
-        self._slots: dict[str, Callable[[], Text]] = {}
-        self._drawn = Text()
+        # each slot's message, drawn when shown (again in another theme's colours: `redraw`)
+        self._slots: dict[str, Callable[[], BannerMessage]] = {}
+        self._drawn: tuple[BannerMessage, ...] = ()
+        self._drawn_fold: tuple[bool | None, int] = (None, 0)  # the fold's choice and room drawn
+        self.fold_state = FoldState()
         self._drawn_at = time.monotonic()  # when the countdowns drawn were counted
         self._retry: _Retry | None = None
         self._tail: _TailFailure | None = None
@@ -142,12 +146,12 @@ class ErrorBanner(PartialStyles, Static):
         self._slots[slot] = partial(self._notice_text, message, warn)
         self._refresh()
 
-    def _notice_text(self, message: str, warn: bool) -> Text:
+    def _notice_text(self, message: str, warn: bool) -> BannerMessage:
         text = Text(no_wrap=False, overflow="fold")
         style = "error-banner--warn-title" if warn else "error-banner--notice-title"
         text.append("⚠ " if warn else "ℹ ", style=self._partial(style))
         text.append(clean(message))
-        return text
+        return BannerMessage.prose(text)
 
     def clear(self, *slots: str) -> None:
         """Remove the given slots (all when none are named). Nothing shown in them: nothing to do
@@ -194,7 +198,28 @@ class ErrorBanner(PartialStyles, Static):
         return slot in self._slots
 
     def plain(self) -> str:
-        return self._drawn.plain  # (as drawn: a countdown says the second it was drawn at)
+        """The messages in full, folded or not (as drawn: a countdown says the second it was drawn at)."""
+        return "\n".join(paragraph.plain for message in self._drawn for paragraph in message.full)
+
+    # -- folding (`m`, Escape, the screen's height) ------------------------------------------
+    def fit(self, screen_height: int) -> None:
+        """The screen's height changed: the messages may fold, or unfold, by themselves."""
+        if self.fold_state.fit(screen_height):
+            self.redraw()
+
+    def toggle_fold(self) -> bool:
+        """`m`: the messages in full, or folded; False when there is nothing to fold."""
+        if not self.display or not self.fold_state.toggle():
+            return False
+        self.redraw()
+        return True
+
+    def fold(self) -> bool:
+        """Escape with nothing else to do: fold the messages drawn in full (False if none were)."""
+        if not self.display or not self.fold_state.fold():
+            return False
+        self.redraw()
+        return True
 
     # -- internals ------------------------------------------------------------------------
     def _tick(self) -> None:
@@ -217,10 +242,10 @@ class ErrorBanner(PartialStyles, Static):
         remaining = self._tail.deadline - self._drawn_at
         when = f"polling again in {format_wait(remaining)}" if remaining > 0.5 else "polling again now"
         stay = " · the rows loaded stay" if self._tail.rows_loaded else ""
-        return self._error_text(self._tail.error, "live tail", None,
-                                f"{when}{stay} · t stops the tail", "error-banner--warn-title", "⚠")
+        return self._error_text(self._tail.error, "live tail", None, f"{when}{stay} · t stops the tail",
+                                "error-banner--warn-title", "⚠", short_hint=f"t stops the tail · {when}{stay}")
 
-    def _retry_text(self) -> Text:
+    def _retry_text(self) -> BannerMessage:
         assert self._retry is not None
         event, context = self._retry.event, self._retry.context
         remaining = self._retry.deadline - self._drawn_at
@@ -228,45 +253,48 @@ class ErrorBanner(PartialStyles, Static):
         what = "rate limited" if error.status == 429 else clean_line(error.message) if error.answered else \
             f"{error_head(error)}: {clean_line(error.message)}"
         when = f"retrying in {format_wait(remaining)}" if remaining > 0.5 else "retrying now"
-        text = Text(no_wrap=False, overflow="fold")
-        text.append("⟳ ", style=self._partial("error-banner--warn-title"))
-        text.append(f"{context}: ", style=self._partial("error-banner--meta"))
-        text.append(f"{what} — {when}, attempt {event.attempt + 1}/{event.max_attempts}",
-                    style=self._partial("error-banner--warn-title"))
-        text.append("\n")
-        hint = "Esc cancels the wait · r retries now"
-        if error.request_id:
-            hint = f"request {clean_line(error.request_id)} · " + hint
-        text.append(hint, style=self._partial("error-banner--hint"))
-        return text
+        title = Text(no_wrap=False, overflow="fold")
+        title.append("⟳ ", style=self._partial("error-banner--warn-title"))
+        title.append(f"{context}: ", style=self._partial("error-banner--meta"))
+        title.append(f"{what} — {when}, attempt {event.attempt + 1}/{event.max_attempts}",
+                     style=self._partial("error-banner--warn-title"))
+        keys, hint_style = "Esc cancels the wait · r retries now", self._partial("error-banner--hint")
+        request = f"request {clean_line(error.request_id)}" if error.request_id else None
+        hint = Text(f"{request} · {keys}" if request else keys, style=hint_style)
+        short = Text(f"{keys} · {request}" if request else keys, style=hint_style)  # (the keys first)
+        return BannerMessage((title, hint), ((title, 1), (short, 1)))
 
     def _error_text(self, error: ApiError, context: str, gave_up: str | None, hint: str,
-                    title_class: str, icon: str) -> Text:
+                    title_class: str, icon: str, short_hint: str | None = None) -> BannerMessage:
+        """What failed, why, and what the user can do (`hint`; `short_hint`: its keys first, for the
+        folded form, when `hint` does not start with them)."""
         style = self._partial
-        text = Text(no_wrap=False, overflow="fold")
+        title = Text(no_wrap=False, overflow="fold")
         # (an unusable 2xx's message says it all: no status to head it)
-        text.append(f"{icon} {context}:" if error.answered else f"{icon} {context}: {error_head(error)}",
-                    style=style(title_class))
-        text.append(" " if error.answered else "  ")
-        text.append(clean_line(error.message), style=style("error-banner--detail"))
+        title.append(f"{icon} {context}:" if error.answered else f"{icon} {context}: {error_head(error)}",
+                     style=style(title_class))
+        title.append(" " if error.answered else "  ")
+        title.append(clean_line(error.message), style=style("error-banner--detail"))
+        paragraphs = [title]
         if error.detail:
             detail = clean(error.detail)
             if len(detail) > MAX_DETAIL_CHARS:
                 detail = detail[:MAX_DETAIL_CHARS] + "…"
-            text.append("\n")
-            text.append(detail, style=style("error-banner--detail"))
+            paragraphs.append(Text(detail, style=style("error-banner--detail")))
         meta = []
         if error.request_id:
             meta.append(f"request id {clean_line(error.request_id)}")
         if gave_up:
             meta.append(clean_line(gave_up))
-        meta.append(hint)
-        text.append("\n")
-        text.append(" · ".join(meta), style=style("error-banner--meta"))
-        return text
+        paragraphs.append(Text(" · ".join([*meta, hint]), style=style("error-banner--meta")))
+        # folded: what failed, then the hint (its keys first: `r retries`), the rest cut first
+        short = Text(" · ".join([short_hint or hint, *reversed(meta)]), style=style("error-banner--meta"))
+        return BannerMessage(tuple(paragraphs), ((title, 1), (short, 1)))
 
     def _refresh(self) -> None:
         self.display = bool(self._slots)
+        if not self._slots:  # (a choice to fold or unfold holds while something is shown)
+            self.fold_state.choice = None
         self.set_class("error" in self._slots, "-error")
         self.set_class("error" not in self._slots and ("retry" in self._slots or "tail" in self._slots), "-warn")
         self.set_class(list(self._slots) == ["notice"], "-notice")
@@ -276,8 +304,9 @@ class ErrorBanner(PartialStyles, Static):
     def redraw(self) -> None:
         # (the countdowns as at `_drawn_at`: a restyle, a tab shown, does not move them between
         # their ticks, which the status line's are in step with)
-        drawn = Text("\n").join(self._slots[s]() for s in SLOTS if s in self._slots)
-        if drawn.plain == self._drawn.plain and drawn.spans == self._drawn.spans:
-            return  # (each repaint costs a layout: an empty banner cleared or restyled has none)
-        self._drawn = drawn
-        self.update(drawn)
+        drawn = tuple(self._slots[s]() for s in SLOTS if s in self._slots)
+        fold = (self.fold_state.choice, self.fold_state.room)
+        if drawn == self._drawn and (fold == self._drawn_fold or not drawn):
+            return  # (each repaint costs a layout: an empty banner cleared, restyled or resized has none)
+        self._drawn, self._drawn_fold = drawn, fold
+        self.update(BannerLines(drawn, self.fold_state, self._partial("error-banner--hint")))
