@@ -74,9 +74,10 @@ def rows(text: Text, console: Console, width: int) -> list[Text]:
 
 
 def word_end(row: str) -> int:
-    """Where to end `row`, cut: after its last whole part (`a · b`) or word, when one ends in its
-    second half (a key cut in two read as another key: `t stops the ta…`)."""
-    for separator in (" · ", " "):
+    """Where to end `row`, cut: after its last whole part (`a · b`), clause (`not newest first: 3 pages`)
+    or word, the first of them that ends in its second half (a key cut in two read as another
+    key, `t stops the ta…`; a clause cut after a word, `not newest first: 3…`)."""
+    for separator in (" · ", "; ", ": ", ", ", " "):
         at = row.rfind(separator)
         if at >= len(row) // 2:
             return at
