@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from logview.demo import DemoServer, DemoState, Fault
 from logview.model import ApiError
 from ui_helpers import FIXED_NOW, file_app, make_app, screen_text, settle, table_lines, wait_until
@@ -153,3 +155,26 @@ async def test_a_files_long_failure_folds_and_unfolds_with_m(tmp_path: Path) -> 
         assert len(banner_rows(app)) > 4
         await press(pilot, "m")
         assert len(banner_rows(app)) == 2
+
+
+MODES = [("aitronos", mode) for mode in ("cursor_ignored", "unordered", "lying_totals", "random_values")] + \
+        [("supermetrics", mode) for mode in ("cursor_ignored", "unordered", "random_values")]
+
+
+@pytest.mark.parametrize(("kind", "mode"), MODES)
+async def test_every_broken_mode_at_80x24_leaves_the_table_its_rows(kind, mode) -> None:
+    """Whatever the server breaks, at 80×24 the banner takes at most a fifth of the lines (4), a
+    failure keeps `r retries` in sight, and the table shows at least 15 rows."""
+    entries = {"aitronos": 400 if kind == "aitronos" else 0, "supermetrics": 400 if kind == "supermetrics" else 0}
+    with broken_server(mode, **entries) as server:
+        app = make_app(server, kind, page_limit=100)
+        async with app.run_test(size=SMALL) as pilot:
+            session = app.viewer.session
+            await settle(pilot)
+            await wait_until(pilot, lambda: session.phase in ("error", "complete"), said=lambda: session.phase)
+            await pilot.pause()
+            shown = banner_rows(app)
+            assert len(shown) <= 4, shown
+            if session.phase == "error":
+                assert "CONTRACT_BROKEN" in shown[0] and "r retries" in words(shown), shown
+            assert table_rows(app) >= 15
