@@ -217,6 +217,20 @@ async def _escape(walk: Walk, key: str) -> None:
         assert viewer.focused is viewer.table and isinstance(walk.app.screen, ViewerScreen)
 
 
+@check("toggle_banner")
+async def _banner(walk: Walk, key: str) -> None:
+    """Nothing shown: m says so. A long message: m folds it to two lines, and again shows it all."""
+    banner = walk.viewer.banner
+    await walk.press(key)
+    assert "No message above the table to fold or unfold" in walk.notes()[-1]
+    banner.show_notice("a long notice " * 60)
+    await walk.press(key)
+    assert banner.region.height == 2 and "m shows all" in walk.text()
+    await walk.press(key)
+    assert banner.region.height > 2 and "m folds" in walk.text()
+    banner.clear()
+
+
 @check("quit_viewer")
 async def _quit(walk: Walk, key: str) -> None:
     """Checked in a test of its own (the app ends)."""
