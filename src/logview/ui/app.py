@@ -116,7 +116,8 @@ class LogViewApp(App[int]):
             sources = list(zip(labels, self.viewers))
             self.viewers.append(MergedScreen(lambda: [(label, viewer.store) for label, viewer in sources],
                                              sources=lambda: [source_of(viewer) for _, viewer in sources],
-                                             retry_failed=self._retry_failed, tabs=labels, tab=len(labels) - 1,
+                                             retry_failed=self._retry_failed, toggle_tails=self._toggle_tails,
+                                             tabs=labels, tab=len(labels) - 1,
                                              **settings))
 
     @property
@@ -187,6 +188,24 @@ class LogViewApp(App[int]):
         for viewer in failed:
             viewer.action_reload()
         return len(failed)
+
+    def _toggle_tails(self) -> str:
+        """`t` in the merged tab: the live tail of every tab that can have one on, or all of them
+        off once they all are on; what it did, in words."""
+        labels = self.viewers[-1].tab_strip.labels if self.viewers[-1].tab_strip is not None else []
+        tabs = list(zip(labels, self.viewers[:-1]))
+        able = [(label, viewer) for label, viewer in tabs if viewer.loader.why_no_tail() is None]
+        unable = ", ".join(label for label, viewer in tabs if (label, viewer) not in able)
+        if not able:
+            return f"No tab can tail ({unable}): a file holds what was written to it; a tab with nothing loaded: r."
+        on = not all(viewer.session.want_tail for _, viewer in able)
+        for _, viewer in able:
+            if viewer.session.want_tail != on:
+                viewer.loader.toggle_tail(say=False)
+        names = ", ".join(label for label, _ in able)
+        said = f"Live tail on in {names}: new entries appear here as they come (t stops them)" if on \
+            else f"Live tail off in {names}"
+        return said + (f"; {unable}: no live tail." if unable else ".")
 
     def action_switch_tab(self, step: int) -> None:
         if not isinstance(self.screen, ViewerScreen):
