@@ -24,7 +24,7 @@ from dataclasses import replace
 from functools import partial
 
 from logview.api.budget_waiters import Waiters
-from logview.api.estimates import Estimates
+from logview.api.estimates import Estimates, PaceReading
 from logview.api.others_use import OthersUse
 from logview.api.ratelimit import RateHeaders, read_rate_headers
 from logview.api.tail_reserve import TAIL_GRACE_S, TailReserve, TailReserves
@@ -354,6 +354,27 @@ class Budget:
         if reserve in self._tails.held:
             self._tails.held.remove(reserve)
             self._changed()
+
+    # -- read by its estimates (`estimates.py`) --------------------------------------------
+    def pace_reading(self) -> PaceReading:
+        """The pace as it is now (the window rolled on if it has ended)."""
+        now = self._clock()
+        self._roll(now)
+        free = max(0.0, self._own(now) - self._reserve(now))
+        return PaceReading(
+            now=now, blocked_s=max(0.0, self._blocked_until - now), resets_in_s=self._resets_in(now),
+            own=self._own(now), backfill_free=free, expected_fits=self._expected_fits(free), rate=self._rate(now),
+            burst=self._burst(), tails_halve=self._over_half(now), backfill_turn=self._backfill_turn(now),
+            unspent=self._unspent(), limit=self._limit, window_s=self._window_s,
+            window_unknown=self._window_guessed and self._limit != self._published_limit,
+            tails_per_window=self._tails.per_window(self._window_s, self._limit),
+            others_per_window=self._others.expected_per_window(),
+            pace_window_s=self._pace_window(), advertised_rate=self._advertised_rate())
+
+    def refilled_tokens(self, now: float) -> float:
+        """The pace's tokens at `now` (refilled for the time since they last were: read them only when needed)."""
+        self._refill(now)
+        return self._tokens
 
     # -- what it says ---------------------------------------------------------------------
     def state(self) -> BudgetState:
