@@ -27,6 +27,7 @@ from logview.files.jsonl import FileKind
 from logview.ui.bulk_gc import STARTUP_HOLD_S, release_startup_hold
 from logview.ui.crash import crash_report
 from logview.ui.feed import USER_JUMP_QUIET_S, USER_QUIET_S
+from logview.ui.saves import Saves
 from logview.ui.stylesheet import KeptStyles, ParsedOnceStylesheet, kept_styles_folder
 from logview.ui.viewer import ViewerScreen
 from logview.ui.widgets.key_footer import key_character, key_display
@@ -96,7 +97,8 @@ class LogViewApp(App[int]):
         self.notes = options.notes
         labels = [tab_label(o) for o in (options, *more)]
         labels += [merged_tab_label(labels)] if more else []
-        settings = {"saved_filters": saved_filters, "column_choice": column_choice}
+        self.saves = Saves(self)  # (the saves being written, and quitting meanwhile)
+        settings = {"saved_filters": saved_filters, "column_choice": column_choice, "saves": self.saves}
         if file_kind == "mixed":
             from logview.ui.mixed_file import MixedFileViewer  # (what one source does not need loads when asked)
 
@@ -211,13 +213,12 @@ class LogViewApp(App[int]):
     async def action_quit(self) -> None:
         """ctrl+q, Textual's own quit: asks first while a save is unwritten, as `q` does; asked
         already, a second ctrl+q quits."""
-        from logview.ui.save import quit_dropping_saves, quit_unless_saving
         from logview.ui.screens.confirm import ConfirmQuit
 
         if isinstance(self.screen, ConfirmQuit):
-            quit_dropping_saves(self)
+            self.saves.quit_now()
         else:
-            quit_unless_saving(self)
+            self.saves.ask_to_quit()
 
     def show_tab(self, index: int) -> None:
         if 0 <= index < len(self.viewers) and self.viewers[index] is not self.screen:
