@@ -350,7 +350,8 @@ class Budget:
         self._changed()
         return reserve
 
-    def _release(self, reserve: TailReserve) -> None:
+    def release_tail_reserve(self, reserve: TailReserve) -> None:
+        """The tail holding `reserve` stopped (`TailReserve.release`): its requests go back to the backfill."""
         if reserve in self._tails.held:
             self._tails.held.remove(reserve)
             self._changed()
