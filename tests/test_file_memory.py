@@ -190,7 +190,7 @@ def test_pages_are_faulted_in_by_a_niced_thread(monkeypatch: pytest.MonkeyPatch)
 
     asked: list[tuple[int, int, int]] = []
     monkeypatch.setattr(os, "setpriority", lambda which, who, value: asked.append((which, who, value)))
-    monkeypatch.setattr(memory, "_FAULTING", memory._FaultingWorker())  # (its thread not started yet)
+    monkeypatch.setattr(memory, "_FAULTING", memory._Faulting())  # (its thread not started yet)
     region = np.empty(1 << 16)
     memory.fault_in_aside([(region.ctypes.data, region.nbytes)])
     assert memory.faulted_in(5)
@@ -203,8 +203,9 @@ def test_pages_are_faulted_in_by_a_niced_thread(monkeypatch: pytest.MonkeyPatch)
 @pytest.mark.skipif(not GLIBC, reason="glibc (Linux) only")
 def test_one_kept_thread_faults_in_every_call_s_regions(monkeypatch: pytest.MonkeyPatch) -> None:
     """A read's calls (the index's rest, the store's offsets, the columns at the end) are handed to
-    one daemon thread, started at the first and kept, not a thread each; each call's pages are in
-    memory once it says so. A fork's child keeps no such thread: it would start one of its own."""
+    one thread (an executor's one worker), started at the first and kept, not a thread each; each
+    call's pages are in memory once it says so. A fork's child keeps no such thread: it would
+    start one of its own."""
     import os
     import threading
 
@@ -212,21 +213,27 @@ def test_one_kept_thread_faults_in_every_call_s_regions(monkeypatch: pytest.Monk
 
     from logview.files import memory
 
-    monkeypatch.setattr(memory, "_FAULTING", memory._FaultingWorker())
+    def faulting_threads() -> set[threading.Thread]:
+        return {thread for thread in threading.enumerate() if thread.name.startswith("logview-fault-in")}
+
+    others = faulting_threads()  # (earlier tests' faulting threads, still kept)
+    monkeypatch.setattr(memory, "_FAULTING", memory._Faulting())
     regions = [np.zeros(1 << 15) for _ in range(3)]
     for region in regions:
         memory.fault_in_aside([(region.ctypes.data, region.nbytes)])
     assert memory.faulted_in(5)
-    faulting = [thread for thread in threading.enumerate() if thread.name == "logview-fault-in"]
-    assert memory._FAULTING._thread in faulting and memory._FAULTING._thread.daemon
+    faulting = faulting_threads() - others
+    assert len(faulting) == 1
     region = np.zeros(1 << 15)
     memory.fault_in_aside([(region.ctypes.data, region.nbytes)])
     assert memory.faulted_in(5)
-    assert [thread for thread in threading.enumerate() if thread.name == "logview-fault-in"] == faulting
+    assert faulting_threads() - others == faulting
     read, write = os.pipe()
     pid = os.fork()
-    if pid == 0:  # (the child: the worker forgot the parent's thread)
-        os.write(write, b"1" if memory._FAULTING._thread is None else b"0")
+    if pid == 0:  # (the child: the faulting forgot the parent's thread, and starts one of its own)
+        region = np.zeros(1 << 15)
+        memory.fault_in_aside([(region.ctypes.data, region.nbytes)])
+        os.write(write, b"1" if memory.faulted_in(5) else b"0")
         os._exit(0)
     os.waitpid(pid, 0)
     assert os.read(read, 1) == b"1"

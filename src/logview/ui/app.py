@@ -12,10 +12,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.segment import Segments
 from textual import events
 from textual.app import App, SystemCommand
-from textual import screen as textual_screen
 from textual.binding import Binding
 from textual.screen import Screen
 
@@ -27,7 +25,9 @@ from logview.files.jsonl import FileKind
 from logview.ui.bulk_gc import STARTUP_HOLD_S, release_startup_hold
 from logview.ui.crash import crash_report
 from logview.ui.feed import USER_JUMP_QUIET_S, USER_QUIET_S
+from logview.ui.saves import Saves
 from logview.ui.stylesheet import KeptStyles, ParsedOnceStylesheet, kept_styles_folder
+from logview.ui.textual_internals import name_keys_first, unhandled_error
 from logview.ui.viewer import ViewerScreen
 from logview.ui.widgets.key_footer import key_character, key_display
 from logview.ui.widgets.log_table import JUMP_KEYS
@@ -48,10 +48,9 @@ if TYPE_CHECKING:  # the archive (sqlite) loads when an API source keeps one, no
 # keys went on acting unseen: `/GET⏎` filtered the table with nothing to say so (found in a walk)
 LEFT_OUT = frozenset({"Keys", "Maximize", "Minimize"})
 
-# A screen gathering its bindings asks `key_to_character` for each key (at the first frame and at
-# each key pressed): logview's keys are answered without Textual's lookup in the Unicode name table
-# (`key_footer.KEY_CHARACTERS`: why). Textual's own function answers the rest.
-textual_screen.key_to_character = partial(key_character, named_by_textual=textual_screen.key_to_character)
+# logview's keys are named without Textual's lookup in the Unicode name table (`key_footer.KEY_CHARACTERS`:
+# why); Textual's own function names the rest
+name_keys_first(key_character)
 
 
 def styles_dir() -> Path:
@@ -90,13 +89,14 @@ class LogViewApp(App[int]):
         super().__init__()
         # (no source read yet: the stylesheet Textual made holds only the theme's variables)
         if ParsedOnceStylesheet.fits(self.stylesheet):
-            self.stylesheet = ParsedOnceStylesheet(variables=self.stylesheet._variables, kept=kept_styles)
+            self.stylesheet = ParsedOnceStylesheet.instead_of(self.stylesheet, kept=kept_styles)
         self.archive_problem = archive_problem
         self.welcome = options.welcome
         self.notes = options.notes
         labels = [tab_label(o) for o in (options, *more)]
         labels += [merged_tab_label(labels)] if more else []
-        settings = {"saved_filters": saved_filters, "column_choice": column_choice}
+        self.saves = Saves(self)  # (the saves being written, and quitting meanwhile)
+        settings = {"saved_filters": saved_filters, "column_choice": column_choice, "saves": self.saves}
         if file_kind == "mixed":
             from logview.ui.mixed_file import MixedFileViewer  # (what one source does not need loads when asked)
 
@@ -230,13 +230,12 @@ class LogViewApp(App[int]):
     async def action_quit(self) -> None:
         """ctrl+q, Textual's own quit: asks first while a save is unwritten, as `q` does; asked
         already, a second ctrl+q quits."""
-        from logview.ui.save import quit_dropping_saves, quit_unless_saving
         from logview.ui.screens.confirm import ConfirmQuit
 
         if isinstance(self.screen, ConfirmQuit):
-            quit_dropping_saves(self)
+            self.saves.quit_now()
         else:
-            quit_unless_saving(self)
+            self.saves.ask_to_quit()
 
     def show_tab(self, index: int) -> None:
         if 0 <= index < len(self.viewers) and self.viewers[index] is not self.screen:
@@ -258,12 +257,10 @@ class LogViewApp(App[int]):
         """An unexpected error ends the viewer with a short report: Textual's own (every frame's
         locals) took minutes after a RecursionError, the screen frozen (see `crash.py`)."""
         error, traceback = sys.exc_info()[1], sys.exc_info()[2]
-        if error is None and self._exception is not None:
-            error, traceback = self._exception, self._exception.__traceback__
+        if error is None and (noted := unhandled_error(self)) is not None:
+            error, traceback = noted, noted.__traceback__
         self.bell()
-        self._exit_renderables.append(Segments(self.console.render(crash_report(error, traceback),
-                                                                   self.console.options)))
-        self._close_messages_no_wait()
+        self.panic(crash_report(error, traceback))
 
     def get_key_display(self, binding: Binding) -> str:
         """As Textual's, without its lookup in the Unicode name table for logview's keys."""

@@ -48,6 +48,7 @@ from logview.ui.widgets.tab_strip import TabStrip
 if TYPE_CHECKING:
     from logview.api.types import RetryPolicy
     from logview.archive import Archive
+    from logview.ui.saves import Saves
 
 REFRESH_EVERY_S = 0.1
 
@@ -62,11 +63,12 @@ class ViewerScreen(FittingScreen):
                  source: Source | None = None, file_kind: SourceKind | None = None,
                  saved_filters: SavedFilters | None = None, column_choice: ColumnChoice | None = None,
                  tabs: list[str] | None = None, tab: int = 0, session: ViewerSession | None = None,
-                 archive: Archive | None = None) -> None:
+                 archive: Archive | None = None, saves: Saves) -> None:
         """`source`/`file_kind`: what a file holds; `tabs`: the labels of every tab when the app
-        shows several sources, `tab` this one's; `session`: a ready one (the merged timeline's)."""
+        shows several sources, `tab` this one's; `session`: a ready one (the merged timeline's);
+        `saves`: the app's (`saves.py`)."""
         super().__init__()
-        self.options = options
+        self.options, self.saves = options, saves
         if options.connection is not None:
             source, self.label = options.connection.source, options.connection.label
         elif options.file is not None:
@@ -337,8 +339,7 @@ class ViewerScreen(FittingScreen):
         getattr(self.browser, f"action_{action}")(*arguments)
 
     def action_quit_viewer(self) -> None:
-        from logview.ui.save import quit_unless_saving
-        quit_unless_saving(self.app)
+        self.saves.ask_to_quit()
 
     def action_help(self) -> None:
         from logview.ui.screens.help import HelpScreen  # (dialogs load when asked for, not at start-up)
@@ -387,14 +388,7 @@ class ViewerScreen(FittingScreen):
             self.notify(warning, severity="warning", timeout=6, markup=False)
 
     def action_save(self) -> None:
-        from logview.ui.save import save_when_settled, still_saving
-        from logview.ui.screens.save_dialog import SaveDialog
-        if still_saving(self):
-            self.notify("A save is still being written: its message says when it is done.", timeout=4, markup=False)
-            return
-        self.app.push_screen(SaveDialog("logview-export.jsonl", lambda: len(self.view), self.session.save_waits_for,
-                                        merged=self.session.merged, partial=self.session.partial_note),
-                             lambda path: path is not None and save_when_settled(self, path, self.session))
+        self.saves.ask_where(self, self.session)
 
     def action_escape(self) -> None:
         """Esc: leave an input (clearing the search, restoring the dates in force) or a panel,

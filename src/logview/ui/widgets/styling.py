@@ -13,6 +13,8 @@ from rich.style import Style
 from textual.color import Color
 from textual.widget import Widget
 
+from logview.ui.textual_internals import style_cache
+
 LEGIBLE = 4.5  # WCAG AA for text: with room for a 256-colour terminal's nearest colours (3:1 came out 2.7:1)
 _RESOLVED = "\x00resolved"  # (its key in the widget's style cache, which Textual clears on a restyle)
 
@@ -26,7 +28,7 @@ def partial_style(widget: Widget, name: str) -> Style:
     in a walk). Here auto is the contrasting text colour, and a translucent colour is blended
     over what is under it: the rule's own background, over the widget's."""
     key = (_RESOLVED, name)
-    cached = widget._rich_style_cache.get(key)
+    cached = style_cache(widget).get(key)
     if cached is not None:
         return cached[1]
     style = widget.get_component_rich_style(name, partial=True)
@@ -41,7 +43,7 @@ def partial_style(widget: Widget, name: str) -> Style:
         if styles.auto_color:  # (the parsed colour is white, at the rule's alpha)
             color = under.get_contrast_text(color.a)
         style += Style(color=legible(under + color, under).rich_color)
-    widget._rich_style_cache[key] = (style, style)
+    style_cache(widget)[key] = (style, style)
     return style
 
 
@@ -92,7 +94,7 @@ class PartialStyles(Widget):
             self.call_later(self._restyled)
 
     def _restyled(self) -> None:
-        self._rich_style_cache.clear()
+        style_cache(self).clear()
         self.redraw()
 
 
