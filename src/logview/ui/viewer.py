@@ -34,7 +34,7 @@ from logview.ui.columns import ColumnControl
 from logview.ui.feed import Feed
 from logview.ui.fitting import FittingScreen
 from logview.ui.loading import NO_TAIL, LoadControl
-from logview.ui.names import LISTING, Names
+from logview.ui.names import LISTING, Names, connector_label
 from logview.ui.saving_filters import SavedFilterCommands
 from logview.ui.viewer_keys import VIEWER_KEYS, key_allowed, key_commands
 from logview.ui.bulk_gc import release_startup_hold
@@ -218,10 +218,8 @@ class ViewerScreen(FittingScreen):
     # -- names ----------------------------------------------------------------------------
     @on(Names.ConnectorChosen)
     def _connector_chosen(self, message: Names.ConnectorChosen) -> None:
-        if isinstance(self.source, SupermetricsSource):  # (a profile keeps its name in the header)
-            profile = self.label.split(" · ")[0] if self.label.startswith("profile ") else None
-            self.label = (f"{profile} · {message.identifier}" if profile
-                          else f"supermetrics team {self.source.team_id} / {message.identifier}")
+        if isinstance(self.source, SupermetricsSource):
+            self.label = connector_label(self.label, self.source, message.identifier)
         self.start_loading(clear_now=True)
 
     @on(Names.ConnectorsListed)
