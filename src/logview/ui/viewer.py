@@ -301,7 +301,7 @@ class ViewerScreen(FittingScreen):
     def refresh_status(self) -> None:
         if not self.status_bar.is_attached:  # a last timer tick while the app closes
             return
-        self.status_bar.show(StatusInfo.of(self.label, self.loader.state(), shown=len(self.view),
+        self.status_bar.show(StatusInfo.of(self.label, self.loader.state(), shown=self.session.shown_counted(),
                                            loaded=len(self.store), total=self.session.total, new_rows=self.table.new_rows))
 
     def refresh_soon(self) -> None:
