@@ -20,6 +20,7 @@ HEADER = re.compile(r"reading fields · ([\d,]+) of 30,000")
 NARROW_HEADER = re.compile(r"reading fields (\d+)% …")  # (at 80 columns: the percent of the same count)
 SIDEBAR = re.compile(r"counting … ([\d,]+) entries to go")
 STATS = re.compile(r"STATS .*?([\d,]+) entries")
+STATS_COUNTING = re.compile(r"STATS .*? entries · counting ([\d,]+) …")  # (its numbers a compute behind)
 
 
 def number(found: re.Match[str] | None) -> int | None:
@@ -55,6 +56,7 @@ async def test_header_sidebar_and_stats_say_one_count_as_the_fields_are_read(
         if size[0] >= 160:
             await pilot.press("i")
         samples: list[tuple[int | None, int | None, int | None]] = []
+        counting: list[int | None] = []
 
         def sample() -> bool:
             text = screen_text(app)
@@ -62,6 +64,7 @@ async def test_header_sidebar_and_stats_say_one_count_as_the_fields_are_read(
             header, to_go = number(header_words.search(text.splitlines()[0])), number(SIDEBAR.search(note))
             sidebar = None if to_go is None else LINES - to_go if size[0] >= 160 else 100 * (LINES - to_go) // LINES
             samples.append((header, sidebar, number(STATS.search(text))))
+            counting.append(number(STATS_COUNTING.search(text)))
             return viewer.session.phase == "complete"
 
         await wait_until(pilot, sample, timeout=30)
@@ -73,6 +76,10 @@ async def test_header_sidebar_and_stats_say_one_count_as_the_fields_are_read(
             stats = [(header, counted) for header, _, counted in reading if counted is not None]
             assert all(counted <= header for header, counted in stats), stats
             assert any(counted == header > 0 for header, counted in stats), stats
+            # s22 #2: at every update the title says the header's count: its numbers', or the one it counts
+            said = [(header, counted, behind) for (header, _, counted), behind in zip(samples, counting)
+                    if header is not None and counted is not None]
+            assert all(header in (counted, behind) for header, counted, behind in said), said
 
 
 SHOWN = re.compile(r"shown ([\d,]+)")
