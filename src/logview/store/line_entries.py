@@ -1,0 +1,36 @@
+"""A file store's entries, read back from the file's lines when shown (the store keeps only their
+places and columns): the last ENTRY_CACHE parsed kept, as a few screens of scrolling read them."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from logview.files.jsonl import entry_from_line
+from logview.files.lines import LineFile
+from logview.model import LogEntry
+from logview.sources.base import Source
+
+ENTRY_CACHE = 1024  # parsed entries kept for a file store (a few screens of scrolling)
+
+
+class LineEntries:
+    """The entries of `lines` by row (`ordinal`), each parsed from its line at (`start`, `length`)."""
+
+    def __init__(self, source: Source, lines: LineFile) -> None:
+        self.source, self.lines = source, lines
+        self._cache: OrderedDict[int, LogEntry] = OrderedDict()
+
+    def entry(self, ordinal: int, start: int, length: int) -> LogEntry:
+        cache = self._cache
+        found = cache.get(ordinal)
+        if found is None:
+            found = cache[ordinal] = entry_from_line(self.source, self.lines.read(start, length) or b"")
+            if len(cache) > ENTRY_CACHE:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(ordinal)
+        return found
+
+    def forget(self) -> None:
+        """The rows moved (or went): what is kept by row no longer says which line it is."""
+        self._cache.clear()
