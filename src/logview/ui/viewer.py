@@ -192,6 +192,7 @@ class ViewerScreen(FittingScreen):
     @on(Feed.Noticed)
     def _noticed(self, message: Feed.Noticed) -> None:
         self.loader.show_notice(message.notice)
+        self.browser.noticed(message.notice)
         self.refresh_status()
 
     @on(Feed.Finished)
