@@ -393,3 +393,30 @@ async def test_a_hole_left_by_a_quit_mid_fill_has_the_older_stretch_shown_while_
              if re.search(r"\d+ of \d+ older \(\d+%\)", line)]
     assert shown and min(shown) >= held and 100 < held < 400, (held, lines)
     assert "all loaded" in lines[-1] and "shown 400" in lines[-1], lines[-1]
+
+
+async def test_an_entry_with_a_lone_surrogate_is_archived_and_shown_inert_at_a_relaunch(tmp_path) -> None:
+    """s21 #5: '\\ud800' in a JSON string of an entry (UTF-8 cannot encode it) stopped the archive
+    ('Without the archive from now on'): it is archived as received, and a relaunch paints it from
+    the archive, the surrogate left out of what the screen shows."""
+    state = DemoState(aitronos_entries=30, supermetrics_entries=0, live_rate=0.0, seed=13)
+    moment = datetime.now(UTC) - timedelta(seconds=1)
+    state.insert_raw("aitronos", [(moment, {"id": "odd\ud800one", "created_at": moment.isoformat(), "status": "error",
+                                            "tool": "gmail\ud800.send", "error": {"message": "lone \udfff here"}})])
+    with DemoServer(state) as server, Archive.open(tmp_path / "archive.sqlite3") as archive:
+        first = archived_app(server, archive)
+        async with first.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert len(first.viewer.store) == 31
+            assert "Without the archive" not in first.viewer.banner.plain()
+        again = archived_app(server, archive)
+        async with again.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            viewer = again.viewer
+            assert len(viewer.store) == 31 and viewer.session.from_archive == 31
+            await pilot.press("slash", "o", "d", "d", "enter", "enter")  # (its detail: a search finds it)
+            await wait_until(pilot, lambda: "oddone" in screen_text(again))
+            text = screen_text(again)
+            assert "gmail.send" in text and "lone  here" in text
+            assert "\ud800" not in text and "\udfff" not in text
+            assert "Without the archive" not in viewer.banner.plain()

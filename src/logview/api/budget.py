@@ -26,7 +26,7 @@ from functools import partial
 from logview.api.budget_waiters import Waiters
 from logview.api.estimates import Estimates, PaceReading
 from logview.api.others_use import OthersUse
-from logview.api.ratelimit import RateHeaders, read_rate_headers
+from logview.api.ratelimit import RateHeaders, read_rate_headers, uncounted_answers
 from logview.api.tail_reserve import TAIL_GRACE_S, TailReserve, TailReserves
 from logview.api.types import BudgetState, BudgetWaitTooLong, Priority  # (the latter: for the callers)
 
@@ -71,7 +71,7 @@ class Budget:
         self._base = self._limit  # remaining at the last report (or the window's start)
         self._unseen = 0  # requests granted since that report
         self._in_flight = self._late_possible = 0  # (the latter: answers due from requests in flight at that report)
-        self._full_answers = 0  # answers in a row that said the whole limit remains (see `_unspent`)
+        self._uncounted = 0  # answers in a row whose count our requests did not spend (see `_unspent`)
         self._reset_at: float | None = None  # clock time; the assumed window opens with the first request
         self._blocked_until = 0.0
         self._caution, self._caution_until = 1.0, 0.0
@@ -171,9 +171,8 @@ class Budget:
         return max(1e-3, (1 - self._tokens) / max(self._rate(now), 1e-9))
 
     def _unspent(self) -> bool:
-        """The server's count is not spent by our requests: answers in a row say the whole limit
-        remains (a server that only advertises its limit; one that counts says limit - 1 at once)."""
-        return self._full_answers >= 2
+        """The server's count is not spent by our requests: two answers in a row said so (`uncounted_answers`)."""
+        return self._uncounted >= 2
 
     def _unpaced(self, priority: Priority, now: float) -> bool:
         """A backfill request that may go at once, without a token: what every backfill still
@@ -311,9 +310,10 @@ class Budget:
                 self._reset_at = now + self._window_s
             if fresh and said.reset_epoch is None:
                 self._others.new_window(None)  # (with a Reset header, its epoch names the window)
+            self._uncounted = uncounted_answers(self._uncounted, said.remaining, self._reported, self._limit,
+                                                new_window=fresh, refused=status == 429)
             self._base, self._unseen, self._reported = said.remaining, self._in_flight, said.remaining
             self._late_possible = self._in_flight
-            self._full_answers = self._full_answers + 1 if said.remaining >= self._limit else 0
             if self._known:
                 self._others.observe(now, window=said.reset_epoch, limit=self._limit, remaining=said.remaining,
                                      in_flight=self._in_flight, refused=status == 429,

@@ -34,7 +34,7 @@ from logview.ui.columns import ColumnControl
 from logview.ui.feed import Feed
 from logview.ui.fitting import FittingScreen
 from logview.ui.loading import NO_TAIL, LoadControl
-from logview.ui.names import LISTING, Names
+from logview.ui.names import LISTING, Names, connector_label
 from logview.ui.saving_filters import SavedFilterCommands
 from logview.ui.viewer_keys import VIEWER_KEYS, key_allowed, key_commands
 from logview.ui.bulk_gc import release_startup_hold
@@ -194,6 +194,7 @@ class ViewerScreen(FittingScreen):
     @on(Feed.Noticed)
     def _noticed(self, message: Feed.Noticed) -> None:
         self.loader.show_notice(message.notice)
+        self.browser.noticed(message.notice)
         self.refresh_status()
 
     @on(Feed.Finished)
@@ -220,10 +221,8 @@ class ViewerScreen(FittingScreen):
     # -- names ----------------------------------------------------------------------------
     @on(Names.ConnectorChosen)
     def _connector_chosen(self, message: Names.ConnectorChosen) -> None:
-        if isinstance(self.source, SupermetricsSource):  # (a profile keeps its name in the header)
-            profile = self.label.split(" · ")[0] if self.label.startswith("profile ") else None
-            self.label = (f"{profile} · {message.identifier}" if profile
-                          else f"supermetrics team {self.source.team_id} / {message.identifier}")
+        if isinstance(self.source, SupermetricsSource):
+            self.label = connector_label(self.label, self.source, message.identifier)
         self.start_loading(clear_now=True)
 
     @on(Names.ConnectorsListed)
@@ -305,7 +304,7 @@ class ViewerScreen(FittingScreen):
     def refresh_status(self) -> None:
         if not self.status_bar.is_attached:  # a last timer tick while the app closes
             return
-        self.status_bar.show(StatusInfo.of(self.label, self.loader.state(), shown=len(self.view),
+        self.status_bar.show(StatusInfo.of(self.label, self.loader.state(), shown=self.session.shown_counted(),
                                            loaded=len(self.store), total=self.session.total, new_rows=self.table.new_rows))
 
     def refresh_soon(self) -> None:
