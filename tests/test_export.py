@@ -39,9 +39,17 @@ class _CleanEnv(Mapping):
 CLEAN_ENV = _CleanEnv()
 
 
-def logview(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "logview", *args], capture_output=True, timeout=timeout,
+def logview(*args: str, env: dict | None = None, timeout: float = 60,
+            launch: tuple[str, ...] = ("-m", "logview")) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *launch, *args], capture_output=True, timeout=timeout,
                           env={**CLEAN_ENV, "LOGVIEW_CONFIG": "/nonexistent/config.toml", **(env or {})})
+
+
+# `logview` with its back-offs in milliseconds (Retry-After is still honoured as sent): five retries
+# at the CLI's own 0.5 s doubling to 8 s slept ~15 s of a test that checks what is said and written.
+FAST_BACKOFF = ("import sys, functools, logview.cli.export as export; "
+                "export.RetryPolicy = functools.partial(export.RetryPolicy, initial_backoff_s=0.01, max_backoff_s=0.05); "
+                "from logview.cli import main; sys.exit(main(sys.argv[1:]))")
 
 
 def aitronos_args(server, *extra):
@@ -235,7 +243,8 @@ def test_faults_are_survived_end_to_end_with_retries_reported(fresh_server):
     for fault in (Fault(kind="status", status=429, retry_after="1"), Fault(kind="html", status=503),
                   Fault(kind="truncated"), Fault(kind="status", status=502, count=2)):
         state.add_fault(fault)
-    result = logview(*supermetrics_args(fresh_server, "-v"), env=SUPERMETRICS_KEY, timeout=90)
+    result = logview(*supermetrics_args(fresh_server, "-v"), env=SUPERMETRICS_KEY, timeout=90,
+                     launch=("-c", FAST_BACKOFF))
     assert result.returncode == 0, result.stderr
     assert jsonl(result.stdout) == state.supermetrics_logs
     stderr = result.stderr.decode()
