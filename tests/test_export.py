@@ -18,6 +18,7 @@ import pytest
 from logview.demo import (DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM,
                           DemoServer, DemoState, Fault)
 from logview.times import parse_api_time
+from support import FAST_BACKOFF
 
 class _CleanEnv(Mapping):
     """The environment without API keys, read when used: each test's own data folder (the
@@ -43,13 +44,6 @@ def logview(*args: str, env: dict | None = None, timeout: float = 60,
             launch: tuple[str, ...] = ("-m", "logview")) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, *launch, *args], capture_output=True, timeout=timeout,
                           env={**CLEAN_ENV, "LOGVIEW_CONFIG": "/nonexistent/config.toml", **(env or {})})
-
-
-# `logview` with its back-offs in milliseconds (Retry-After is still honoured as sent): five retries
-# at the CLI's own 0.5 s doubling to 8 s slept ~15 s of a test that checks what is said and written.
-FAST_BACKOFF = ("import sys, functools, logview.cli.export as export; "
-                "export.RetryPolicy = functools.partial(export.RetryPolicy, initial_backoff_s=0.01, max_backoff_s=0.05); "
-                "from logview.cli import main; sys.exit(main(sys.argv[1:]))")
 
 
 def aitronos_args(server, *extra):
