@@ -291,7 +291,9 @@ async def test_a_selection_among_the_fills_rows_stays_on_its_entry_and_in_view(t
     screen under "▲ +N new · g to jump". The fill comes newest first, so each page's rows are
     older than those shown before them and land below the user's row: the selected entry stays
     selected and on screen, and no row is said to be new above it."""
-    with night_away(tmp_path, spread=True) as app:
+    # (at 4 requests a second the fill lasts ~7 s: looks enough to count even on a loaded machine,
+    # where at 10 a second 8 looks were all there was time for)
+    with night_away(tmp_path, spread=True, budget="4/1") as app:
         again = await app()
         picked, lines = [], []
 

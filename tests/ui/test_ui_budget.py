@@ -92,13 +92,15 @@ async def test_a_tail_the_budget_holds_back_says_when_it_polls_next() -> None:
     with DemoServer(state) as server:
         app = make_app(server, "supermetrics", follow=True, interval_s=2.0, page_limit=100)
         async with app.run_test(size=SIZE) as pilot:
-            for _ in range(40):
+            for _ in range(300):  # (the wait it says lasts the hour: a loaded machine may take seconds to get there)
                 await pilot.pause(0.1)
                 app.viewer.refresh_status()
                 line = screen_text(app).splitlines()[0]
                 if "next poll in" in line:
                     break
-            assert re.search(r"◌ loading page 2 · 100 so far .*● live · next poll in ~(59|60)m", line), line
+            # (which of the two the second request went to is a race: on a loaded machine the backfill's
+            # page 2 can go before the tail's first poll, "◌ loading page 3 · 193 so far · shared with the tail")
+            assert re.search(r"◌ loading page [23] · 1?\d\d so far .*● live · next poll in ~(59|60)m", line), line
             assert server.state.served("supermetrics").throttled == 0
 
 
@@ -116,7 +118,7 @@ async def test_a_tail_the_budget_holds_back_says_when_at_120_and_80_columns(widt
                                 follow=True, interval_s=2.0)
         app = LogViewApp(options, policy=FAST)
         async with app.run_test(size=(width, 24)) as pilot:
-            for _ in range(80):
+            for _ in range(300):  # (as above: the poll's wait, once said, lasts minutes)
                 await pilot.pause(0.1)
                 app.viewer.refresh_status()
                 line = screen_text(app).splitlines()[0]

@@ -104,7 +104,8 @@ async def test_the_merged_tab_counts_a_retrying_source_as_not_merged(
         plain: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """While `dead` (nothing listens there) retries: "1 of 2 sources complete · dead: retrying
     (…)" (it said "2 sources merged"); once it has failed, "1 of 2 sources merged · dead: failed"."""
-    slow = RetryPolicy(max_retries=2, initial_backoff_s=2.0, max_backoff_s=2.0, max_wait_s=None)
+    # (its retries last 6 s: the line is read while they wait, once the merged tab has heard that ait is whole)
+    slow = RetryPolicy(max_retries=2, initial_backoff_s=3.0, max_backoff_s=3.0, max_wait_s=None)
     app = profiles_app(tmp_path, monkeypatch, aitronos_profile("ait", plain.url)
                        + aitronos_profile("dead", f"http://127.0.0.1:{closed_port()}"), "ait", "dead", policy=slow)
     async with app.run_test(size=SIZE) as pilot:

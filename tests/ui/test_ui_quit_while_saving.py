@@ -72,6 +72,7 @@ async def test_q_while_a_save_is_written_asks_and_y_quits(tmp_path: Path, slow_s
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmQuit))
         await pilot.press(answer)
         await wait_until(pilot, lambda: not app.is_running)
+    slow_save.set()  # (the held save's thread let go now: the test's loop waited out its 10 s hold at its close)
     assert app.return_code == 0
 
 

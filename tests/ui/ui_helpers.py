@@ -24,6 +24,11 @@ FIXED_NOW = datetime(2025, 11, 15, 12, 0, tzinfo=timezone.utc)
 SIZE = (160, 48)
 # Retries wait milliseconds in tests; Retry-After is still honoured (and shown) as sent.
 FAST = RetryPolicy(max_retries=5, initial_backoff_s=0.01, max_backoff_s=0.05, max_wait_s=None)
+# For a server whose tests are not about the budget: one it counts and no test spends. Without a
+# budget the demo only advertises Aitronos' published 100 requests a minute, all remaining, and
+# the viewer, whose spending that count never shows, paces itself to it after a burst of ~20
+# requests: 0.6 s a page (a load of 3,000 entries took ~6 s, a walk's reloads ~4 s each).
+UNSPENT_BUDGET = {"aitronos": "1000/60"}
 
 
 def connection(server: DemoServer, kind: SourceKind, *, key: str | None = None,
