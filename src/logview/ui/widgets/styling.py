@@ -7,10 +7,13 @@ row or a selected option; a partial one carries only what the `.tcss` rule sets.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
+from rich.color import Color as RichColor, ColorSystem
 from rich.segment import Segment
 from rich.style import Style
-from textual.color import Color
+from textual.color import BLACK, WHITE, Color
+from textual.filter import LineFilter
 from textual.widget import Widget
 
 LEGIBLE = 4.5  # WCAG AA for text: with room for a 256-colour terminal's nearest colours (3:1 came out 2.7:1)
@@ -109,3 +112,51 @@ def legible_segments(segments: Iterable[Segment]) -> list[Segment]:
     background: a theme's red on its blurred cursor read at 2.8:1 (nord)."""
     return [Segment(text, legible_style(style), control) if style is not None and not control else
             Segment(text, style, control) for text, style, control in segments]
+
+
+class LegibleText(LineFilter):
+    """The last word on every cell drawn, Textual's own widgets' included: its colour reads at
+    LEGIBLE on its background in true colour *and* once reduced to 256 colours (Rich reduces
+    each colour to the nearest of the palette as the line is written, when COLORTERM does not
+    say truecolor: the default theme's cursor row, white on #0178d4 at 4.6:1, became white on
+    colour 32 at 3.9:1; solarized's cursor row, white on #268bd2, read 3.7:1 even in true
+    colour; found in a walk). The terminal's own colours (an ANSI theme's, 16 colours) are its."""
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        return [Segment(text, legible_cell(style), control) if style is not None and not control else
+                Segment(text, style, control) for text, style, control in segments]
+
+
+@lru_cache(4096)
+def legible_cell(style: Style) -> Style:
+    """`style` with its colour, or if no colour on the text's side of it would read (white on a
+    mid blue), its background moved just enough: in whole cells, spaces too, so a bar stays one
+    colour."""
+    if style.color is None or style.bgcolor is None or style.color.triplet is None or style.bgcolor.triplet is None:
+        return style
+    color, under = Color(*style.color.triplet), Color(*style.bgcolor.triplet)
+    if _reads(color, under):
+        return style
+    lighter = _luminance(color) >= _luminance(under)
+    towards, away = (WHITE, BLACK) if lighter else (BLACK, WHITE)
+    if _reads(towards, under):
+        moved = next(moved for moved in _steps(color, towards) if _reads(moved, under))
+        return style + Style(color=moved.rich_color)
+    moved = next(moved for moved in _steps(under, away) if _reads(color, moved))
+    return style + Style(bgcolor=moved.rich_color)
+
+
+def _steps(color: Color, towards: Color) -> Iterable[Color]:
+    """`color` blended towards `towards` in twentieths, ending there."""
+    return (color.blend(towards, step / 20) for step in range(1, 21))
+
+
+def _reads(color: Color, under: Color) -> bool:
+    return contrast(color, under) >= LEGIBLE and contrast(_in_256(color), _in_256(under)) >= LEGIBLE
+
+
+@lru_cache(4096)
+def _in_256(color: Color) -> Color:
+    """`color` as a 256-colour terminal shows it (Rich's reduction, as the line is written)."""
+    reduced = RichColor.from_rgb(color.r, color.g, color.b).downgrade(ColorSystem.EIGHT_BIT)
+    return Color(*reduced.get_truecolor())
