@@ -115,16 +115,29 @@ def legible_segments(segments: Iterable[Segment]) -> list[Segment]:
 
 
 class LegibleText(LineFilter):
-    """The last word on every cell drawn, Textual's own widgets' included: its colour reads at
-    LEGIBLE on its background in true colour *and* once reduced to 256 colours (Rich reduces
-    each colour to the nearest of the palette as the line is written, when COLORTERM does not
-    say truecolor: the default theme's cursor row, white on #0178d4 at 4.6:1, became white on
-    colour 32 at 3.9:1; solarized's cursor row, white on #268bd2, read 3.7:1 even in true
-    colour; found in a walk). The terminal's own colours (an ANSI theme's, 16 colours) are its."""
+    """The last word on every cell of text drawn, Textual's own widgets' included: its colour
+    reads at LEGIBLE on its background in true colour *and* once reduced to 256 colours (Rich
+    reduces each colour to the nearest of the palette as the line is written, when COLORTERM does
+    not say truecolor: the default theme's cursor row, white on #0178d4 at 4.6:1, became white on
+    colour 32 at 3.9:1; solarized's cursor row, white on #268bd2, read 3.7:1 even in true colour;
+    found in a walk). What is drawn, not read (bars, rules, borders, scrollbars), keeps its
+    colours, and the terminal's own colours (an ANSI theme's, 16 colours) are the terminal's."""
 
     def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
-        return [Segment(text, legible_cell(style), control) if style is not None and not control else
-                Segment(text, style, control) for text, style, control in segments]
+        styles = [legible_cell(style) if style is not None and not control and not _drawn_only(text) else style
+                  for text, style, control in segments]
+        # a background moved under text is moved under the blanks beside it too: a bar stays one colour
+        moved = {style.bgcolor: new.bgcolor for (_, style, _), new in zip(segments, styles)
+                 if style is not None and new is not None and new.bgcolor != style.bgcolor}
+        if moved:
+            styles = [new + Style(bgcolor=moved[new.bgcolor]) if new is not None and not text.strip()
+                      and new.bgcolor in moved else new for (text, _, _), new in zip(segments, styles)]
+        return [Segment(text, new, control) for (text, _, control), new in zip(segments, styles)]
+
+
+def _drawn_only(text: str) -> bool:
+    """Whether `text` is blanks and box drawing or block glyphs (U+2500 to U+259F) only."""
+    return all(char == " " or "\u2500" <= char <= "\u259f" for char in text)
 
 
 @lru_cache(4096)

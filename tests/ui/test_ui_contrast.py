@@ -1,0 +1,115 @@
+"""Every text cell drawn reads at 4.5:1 on its background (WCAG AA, as the README promises), in
+every theme Textual ships, in true colour and after Rich's reduction to 256 colours (what a
+terminal without COLORTERM=truecolor gets, tmux's by default): solarized's cursor row and footer
+were white on #268bd2 at 3.7:1, the default theme's cursor row in 256 colours 3.9:1 (s22 walk #7).
+
+The colours are measured on the segments the screen is composed of, after Textual's line filters
+(its ANSI and dim colours resolved, NO_COLOR's greys), reduced as Rich reduces them when the line
+is written. A 16-colour terminal gets the ANSI theme (`app.main`): its colours are the terminal's."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pytest
+from rich.color import Color as RichColor, ColorSystem
+from textual.color import Color
+from textual.theme import BUILTIN_THEMES
+
+from logview.demo import DemoServer
+from logview.model import Filters
+from logview.options import ViewerOptions
+from logview.ui.app import LogViewApp
+from logview.ui.widgets.styling import LEGIBLE, contrast
+from ui_helpers import FAST, connection, each_theme, settle, wait_until
+
+GLYPHS = " ▔▁▂▃▄▅▆▇█▕▏▌▊▎│─╭╮╰╯┊╳▒░"  # bars, rules, borders and the histogram's patterns: drawn, not read
+SYSTEMS = {"true colour": None, "256 colours": ColorSystem.EIGHT_BIT}
+
+
+def as_written(color: RichColor, system: ColorSystem | None, foreground: bool) -> Color:
+    """`color` as the terminal is told it in `system`."""
+    reduced = color if system is None else color.downgrade(system)
+    return Color(*reduced.get_truecolor(foreground=foreground))
+
+
+@lru_cache(4096)
+def written_contrast(color: RichColor, bgcolor: RichColor, system: ColorSystem | None) -> float:
+    return contrast(as_written(color, system, True), as_written(bgcolor, system, False))
+
+
+def unreadable_cells(app: LogViewApp) -> list[tuple[str, float, int, str]]:
+    """Each run of text on screen reading below LEGIBLE in true colour or 256 colours, or drawn
+    with no colour or background of its own: (colour system, ratio, line, text)."""
+    found = []
+    for y, strip in enumerate(app.screen._compositor.render_strips()):
+        for segment in strip:
+            text, style = segment.text.strip(GLYPHS), segment.style
+            if not text or segment.control:
+                continue
+            if style is None or style.color is None or style.bgcolor is None:
+                found.append(("unset", 0.0, y, text))
+                continue
+            for name, system in SYSTEMS.items():
+                if (ratio := written_contrast(style.color, style.bgcolor, system)) < LEGIBLE:
+                    found.append((name, round(ratio, 2), y, text))
+    return found
+
+
+def api_app(demo: DemoServer) -> LogViewApp:
+    """An Aitronos tab (every status), a Supermetrics tab refused (its error banner) and the
+    merged tab."""
+    first = ViewerOptions(filters=Filters(), connection=connection(demo, "aitronos"))
+    refused = ViewerOptions(filters=Filters(), connection=connection(demo, "supermetrics", key="wrong-key"))
+    return LogViewApp(first, refused, policy=FAST)
+
+
+def all_themes() -> list[str]:
+    return sorted(name for name in BUILTIN_THEMES if not name.startswith("ansi"))
+
+
+async def open_api_screens(app: LogViewApp, pilot) -> None:
+    """The Aitronos tab at 160x48: status line, sidebar, table and its cursor row, histogram,
+    stats, detail and footer."""
+    await pilot.press("down", "enter", "h", "i")
+    await wait_until(pilot, lambda: app.viewer.detail.display, said=lambda: app.viewer.detail.display)
+
+
+async def open_dialog_folded(app: LogViewApp, pilot) -> None:
+    """The column picker (a dialog, the screen dimmed behind it) at 80x24."""
+    await pilot.resize_terminal(80, 24)
+    await pilot.press("f")
+    await wait_until(pilot, lambda: len(app.screen_stack) > 2, said=lambda: app.screen_stack)
+
+
+async def open_refused_tab_folded(app: LogViewApp, pilot) -> None:
+    """The refused tab at 80x24: its error banner, the folded filters line, the footer's keys."""
+    await pilot.resize_terminal(80, 24)
+    await pilot.press("right_square_bracket")
+    await wait_until(pilot, lambda: "HTTP 401" in app.viewer.banner.plain() and app.viewer.has_class("-folded"),
+                     said=lambda: (app.viewer.banner.plain(), app.viewer.classes))
+
+
+# A dialog is drawn in the same theme colours as the screens, over the screen dimmed behind it:
+# Textual's dimming takes ~1 s a theme on a loaded machine, so the dialog is drawn in the default
+# theme, the walk's solarized-light, and the two other light ones whose picks read worst.
+DIALOG_THEMES = ["textual-dark", "solarized-light", "textual-light", "catppuccin-latte"]
+
+
+@pytest.mark.parametrize(("screens", "themes"), [(open_api_screens, None), (open_refused_tab_folded, None),
+                                                 (open_dialog_folded, DIALOG_THEMES)],
+                         ids=["api-160x48", "refused-80x24", "dialog-80x24"])
+async def test_every_text_reads_at_4_5_in_every_theme_in_true_and_256_colours(demo: DemoServer, screens,
+                                                                               themes: list[str] | None) -> None:
+    app = api_app(demo)
+    problems = {}
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await screens(app, pilot)
+        themes = themes or all_themes()
+        assert "solarized-light" in themes and "textual-dark" in themes
+        async for theme in each_theme(pilot, themes):
+            if found := unreadable_cells(app):
+                problems[theme] = found[:4]
+    assert problems == {}
+
