@@ -2,6 +2,7 @@
 every theme Textual ships, in true colour and after Rich's reduction to 256 colours (what a
 terminal without COLORTERM=truecolor gets, tmux's by default): solarized's cursor row and footer
 were white on #268bd2 at 3.7:1, the default theme's cursor row in 256 colours 3.9:1 (s22 walk #7).
+Under NO_COLOR an error stands out by weight and a mark, never by being fainter (s22 walk #8).
 
 The colours are measured on the segments the screen is composed of, after Textual's line filters
 (its ANSI and dim colours resolved, NO_COLOR's greys), reduced as Rich reduces them when the line
@@ -13,6 +14,7 @@ from functools import lru_cache
 
 import pytest
 from rich.color import Color as RichColor, ColorSystem
+from rich.segment import Segment
 from textual.color import Color
 from textual.theme import BUILTIN_THEMES
 
@@ -21,7 +23,7 @@ from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.ui.app import LogViewApp
 from logview.ui.widgets.styling import LEGIBLE, contrast
-from ui_helpers import FAST, connection, each_theme, settle, wait_until
+from ui_helpers import FAST, connection, each_theme, make_app, settle, wait_until
 
 GLYPHS = " ▔▁▂▃▄▅▆▇█▕▏▌▊▎│─╭╮╰╯┊╳▒░"  # bars, rules, borders and the histogram's patterns: drawn, not read
 SYSTEMS = {"true colour": None, "256 colours": ColorSystem.EIGHT_BIT}
@@ -113,3 +115,39 @@ async def test_every_text_reads_at_4_5_in_every_theme_in_true_and_256_colours(de
                 problems[theme] = found[:4]
     assert problems == {}
 
+
+def runs_of(app: LogViewApp, widget) -> list[tuple[int, str, Segment]]:
+    """The runs of text drawn in `widget`'s region: (line, the line's text, the run)."""
+    region = widget.region
+    strips = app.screen._compositor.render_strips()[region.y:region.bottom]
+    runs = []
+    for y, strip in enumerate(strips, region.y):
+        line = strip.crop(region.x, region.right)
+        runs += [(y, line.text, segment) for segment in line if segment.text.strip() and segment.style is not None]
+    return runs
+
+
+def brightness(segment: Segment) -> float:
+    return contrast(as_written(segment.style.color, None, True), Color(0, 0, 0))
+
+
+async def test_under_no_color_an_error_stands_out_by_weight_and_a_mark(demo: DemoServer,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """NO_COLOR showed each status as a grey of its colour's brightness: `error` was grey 245
+    beside `success`'s 250, the dimmest thing in the table, its row's first cell blank."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(demo)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        assert app.no_color
+        table = [run for run in runs_of(app, app.viewer.table) if run[2].text.strip() in ("error", "success")]
+        errors = [(line, segment) for _, line, segment in table if segment.text.strip() == "error"]
+        successes = [(line, segment) for _, line, segment in table if segment.text.strip() == "success"]
+        assert errors and successes
+        for line, segment in errors:
+            assert segment.style.bold and line.lstrip().startswith("✖"), line
+            assert brightness(segment) >= max(brightness(s) for _, s in successes)
+        assert not any("✖" in line for line, _ in successes)
+        sidebar = {segment.text.strip(): segment for _, _, segment in runs_of(app, app.viewer.sidebar)}
+        assert sidebar["error"].style.bold and brightness(sidebar["error"]) >= brightness(sidebar["success"])
+        assert unreadable_cells(app) == []
