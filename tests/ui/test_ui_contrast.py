@@ -6,15 +6,18 @@ Under NO_COLOR an error stands out by weight and a mark, never by being fainter 
 
 The colours are measured on the segments the screen is composed of, after Textual's line filters
 (its ANSI and dim colours resolved, NO_COLOR's greys), reduced as Rich reduces them when the line
-is written. A 16-colour terminal gets the ANSI theme (`app.main`): its colours are the terminal's."""
+is written. A 16-colour terminal gets the ANSI theme (`app.main`): its colours are the terminal's,
+measured in the palette Textual assumes for a dark terminal."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 
 import pytest
 from rich.color import Color as RichColor, ColorSystem
 from rich.segment import Segment
+from rich.style import Style
 from textual.color import Color
 from textual.theme import BUILTIN_THEMES
 
@@ -40,21 +43,26 @@ def written_contrast(color: RichColor, bgcolor: RichColor, system: ColorSystem |
     return contrast(as_written(color, system, True), as_written(bgcolor, system, False))
 
 
+def text_runs(app: LogViewApp) -> Iterator[tuple[int, str, Style | None]]:
+    """Each run of text on screen, as composed: (line, text without glyphs, style)."""
+    for y, strip in enumerate(app.screen._compositor.render_strips()):
+        for segment in strip:
+            text = segment.text.strip(GLYPHS)
+            if text and not segment.control:
+                yield y, text, segment.style
+
+
 def unreadable_cells(app: LogViewApp) -> list[tuple[str, float, int, str]]:
     """Each run of text on screen reading below LEGIBLE in true colour or 256 colours, or drawn
     with no colour or background of its own: (colour system, ratio, line, text)."""
     found = []
-    for y, strip in enumerate(app.screen._compositor.render_strips()):
-        for segment in strip:
-            text, style = segment.text.strip(GLYPHS), segment.style
-            if not text or segment.control:
-                continue
-            if style is None or style.color is None or style.bgcolor is None:
-                found.append(("unset", 0.0, y, text))
-                continue
-            for name, system in SYSTEMS.items():
-                if (ratio := written_contrast(style.color, style.bgcolor, system)) < LEGIBLE:
-                    found.append((name, round(ratio, 2), y, text))
+    for y, text, style in text_runs(app):
+        if style is None or style.color is None or style.bgcolor is None:
+            found.append(("unset", 0.0, y, text))
+            continue
+        for name, system in SYSTEMS.items():
+            if (ratio := written_contrast(style.color, style.bgcolor, system)) < LEGIBLE:
+                found.append((name, round(ratio, 2), y, text))
     return found
 
 
@@ -114,6 +122,37 @@ async def test_every_text_reads_at_4_5_in_every_theme_in_true_and_256_colours(de
             if found := unreadable_cells(app):
                 problems[theme] = found[:4]
     assert problems == {}
+
+
+def ansi_cells_below(app: LogViewApp) -> list[tuple[str, float, int, str]]:
+    """Under the ANSI theme, each run of text drawn in a colour that is not the terminal's own (Rich
+    would pick the nearest of its guess at the palette) or reading below LEGIBLE in the palette
+    Textual assumes for a dark terminal."""
+    palette, found = app.ansi_theme_dark, []
+    for y, text, style in text_runs(app):
+        if style is None or style.color is None or style.bgcolor is None:
+            found.append(("unset", 0.0, y, text))
+        elif style.color.triplet is not None or style.bgcolor.triplet is not None:
+            found.append(("not the terminal's", 0.0, y, text))
+        elif (ratio := contrast(Color(*style.color.get_truecolor(palette, True)),
+                                Color(*style.bgcolor.get_truecolor(palette, False)))) < LEGIBLE:
+            found.append(("16 colours", round(ratio, 2), y, text))
+    return found
+
+
+async def test_in_16_colours_every_text_is_in_the_terminals_colours_and_reads(demo: DemoServer) -> None:
+    """The ANSI theme (what a terminal of 16 colours gets): `logview` and the active tab were the
+    terminal's foreground on its green, 1.1:1, the sidebar's `server` on its blue 2.6:1."""
+    app = api_app(demo)
+    app.theme = "ansi-dark"
+    problems = {}
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        for screens in (open_api_screens, open_refused_tab_folded):
+            await screens(app, pilot)
+            await settle(pilot)
+            problems[screens.__name__] = ansi_cells_below(app)[:4]
+    assert problems == {"open_api_screens": [], "open_refused_tab_folded": []}
 
 
 def runs_of(app: LogViewApp, widget) -> list[tuple[int, str, Segment]]:
