@@ -11,8 +11,10 @@ measured in the palette Textual assumes for a dark terminal."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from functools import lru_cache
+from pathlib import Path
 
 import pytest
 from rich.color import Color as RichColor, ColorSystem
@@ -26,9 +28,9 @@ from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.ui.app import LogViewApp
 from logview.ui.widgets.styling import LEGIBLE, contrast
-from ui_helpers import FAST, connection, each_theme, make_app, settle, wait_until
+from ui_helpers import FAST, connection, each_theme, file_app, make_app, settle, table_lines, wait_until
 
-GLYPHS = " ▔▁▂▃▄▅▆▇█▕▏▌▊▎│─╭╮╰╯┊╳▒░"  # bars, rules, borders and the histogram's patterns: drawn, not read
+GLYPHS = " ▔▁▂▃▄▅▆▇█▕▏▌▊▎│─╭╮╰╯┊╳▒░"  # bars, rules, borders, the histogram's patterns: drawn, not read
 SYSTEMS = {"true colour": None, "256 colours": ColorSystem.EIGHT_BIT}
 
 
@@ -119,6 +121,24 @@ async def test_every_text_reads_at_4_5_in_every_theme_in_true_and_256_colours(de
         themes = themes or all_themes()
         assert "solarized-light" in themes and "textual-dark" in themes
         async for theme in each_theme(pilot, themes):
+            if found := unreadable_cells(app):
+                problems[theme] = found[:4]
+    assert problems == {}
+
+
+async def test_a_files_rows_read_in_every_theme_in_true_and_256_colours(tmp_path: Path) -> None:
+    """A file's viewer at 80x24: every status, an invalid line's `!` row (bold, the error's colour)."""
+    statuses = ["success", "error", "blocked", "timeout"] * 3
+    rows = [{"id": f"e{i}", "created_at": f"2025-11-15T11:00:{59 - i:02d}.000Z", "status": status,
+             "tool": f"tool-{status}", "duration_ms": 10} for i, status in enumerate(statuses)]
+    path = tmp_path / "statuses.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows) + "{not json\n")
+    app = file_app(path)
+    problems = {}
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "!" in "".join(table_lines(app))
+        async for theme in each_theme(pilot, all_themes()):
             if found := unreadable_cells(app):
                 problems[theme] = found[:4]
     assert problems == {}
