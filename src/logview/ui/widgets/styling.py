@@ -126,13 +126,29 @@ class LegibleText(LineFilter):
     def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
         styles = [legible_cell(style) if style is not None and not control and not _drawn_only(text) else style
                   for text, style, control in segments]
-        # a background moved under text is moved under the blanks beside it too: a bar stays one colour
-        moved = {style.bgcolor: new.bgcolor for (_, style, _), new in zip(segments, styles)
-                 if style is not None and new is not None and new.bgcolor != style.bgcolor}
+        # A background moved under a text is moved as far under the whole line's cells of that
+        # background, the texts' colours checked again on it: a bar stays one colour (the cursor
+        # row's white date and its coloured status asked for two blues).
+        moved: dict[RichColor, RichColor] = {}
+        for (_, style, _), new in zip(segments, styles):
+            if style is not None and new is not None and new.bgcolor != style.bgcolor:
+                before = moved.get(style.bgcolor)
+                if before is None or _distance(new.bgcolor, style.bgcolor) > _distance(before, style.bgcolor):
+                    moved[style.bgcolor] = new.bgcolor
         if moved:
-            styles = [new + Style(bgcolor=moved[new.bgcolor]) if new is not None and not text.strip()
-                      and new.bgcolor in moved else new for (text, _, _), new in zip(segments, styles)]
+            styles = [_on(style, moved[style.bgcolor], text) if style is not None and style.bgcolor in moved else new
+                      for (text, style, _), new in zip(segments, styles)]
         return [Segment(text, new, control) for (text, _, control), new in zip(segments, styles)]
+
+
+def _distance(one: RichColor, other: RichColor) -> float:
+    return contrast(Color(*one.get_truecolor()), Color(*other.get_truecolor()))
+
+
+def _on(style: Style, bgcolor: RichColor, text: str) -> Style:
+    """`style` on the moved background `bgcolor`, its colour legible there if it is text's."""
+    style += Style(bgcolor=bgcolor)
+    return style if _drawn_only(text) else legible_cell(style)
 
 
 def _drawn_only(text: str) -> bool:
@@ -142,9 +158,9 @@ def _drawn_only(text: str) -> bool:
 
 @lru_cache(4096)
 def legible_cell(style: Style) -> Style:
-    """`style` with its colour, or if no colour on the text's side of it would read (white on a
-    mid blue), its background moved just enough: in whole cells, spaces too, so a bar stays one
-    colour."""
+    """`style` with its colour moved towards black or white just enough to read; or, where not
+    even black or white would (white on a mid blue), its background moved just enough for them
+    and the colour then, so that a bar is the same colour under every text on it."""
     if style.color is None or style.bgcolor is None or style.color.triplet is None or style.bgcolor.triplet is None:
         return style
     color, under = Color(*style.color.triplet), Color(*style.bgcolor.triplet)
@@ -155,8 +171,11 @@ def legible_cell(style: Style) -> Style:
     if _reads(towards, under):
         moved = next(moved for moved in _steps(color, towards) if _reads(moved, under))
         return style + Style(color=moved.rich_color)
-    moved = next(moved for moved in _steps(under, away) if _reads(color, moved))
-    return style + Style(bgcolor=moved.rich_color)
+    # (as far as black or white needs: the same bar for every text on it, lines and rows alike)
+    under = next(moved for moved in _steps(under, away) if _reads(towards, moved))
+    if not _reads(color, under):
+        color = next(moved for moved in _steps(color, towards) if _reads(moved, under))
+    return style + Style(color=color.rich_color, bgcolor=under.rich_color)
 
 
 def _steps(color: Color, towards: Color) -> Iterable[Color]:
