@@ -17,6 +17,7 @@ from logview.demo.state import Fault
 from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.ui.app import LogViewApp, open_archive
+from logview.ui.widgets.styling import legible_cell, partial_style
 from ui_helpers import FAST, SIZE, connection, screen_text, settle, wait_until
 
 
@@ -338,7 +339,8 @@ def rows_drawn_selected(app: LogViewApp) -> list[int]:
     table would draw them if asked now: a line it was not told to redraw keeps its old look)."""
     table = app.viewer.table
     strips, region = app.screen._compositor.render_strips(), table.content_region
-    bar = table.get_component_rich_style("log-table--cursor").bgcolor
+    # (as drawn: the bar is darkened where its text would read below 4.5:1, styling.LegibleText)
+    bar = legible_cell(partial_style(table, "log-table--cursor")).bgcolor
     return [round(table.scroll_y) + y - region.y - 1 for y in range(region.y + 1, region.bottom)
             if any(segment.style is not None and segment.style.bgcolor == bar for segment in strips[y])]
 

@@ -4,7 +4,7 @@ loading workers, and read the screen as text (what the user sees)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -102,6 +102,15 @@ async def settle(pilot: Pilot) -> None:
             if not busy() and not scheduled():
                 return
         await pilot.pause()
+
+
+async def each_theme(pilot: Pilot, themes: Iterable[str]) -> AsyncIterator[str]:
+    """Each of `themes` chosen in turn as the palette does, with the app running, and settled."""
+    for theme in themes:
+        pilot.app.theme = theme
+        await pilot.pause(0.1)
+        await settle(pilot)
+        yield theme
 
 
 async def wait_until(pilot: Pilot, predicate: Callable[[], bool], timeout: float = 10.0,

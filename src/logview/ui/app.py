@@ -7,7 +7,7 @@ shows one at a time and keeps the others loading; `app.viewer` is the one on scr
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.filter import LineFilter
 from textual.screen import Screen
 
 from logview.settings.column_choice import ColumnChoice
@@ -31,6 +32,7 @@ from logview.ui.textual_internals import name_keys_first, unhandled_error
 from logview.ui.viewer import ViewerScreen
 from logview.ui.widgets.key_footer import key_character, key_display
 from logview.ui.widgets.log_table import JUMP_KEYS
+from logview.ui.widgets.styling import LegibleText
 from logview.ui.widgets.tab_strip import TabStrip, merged_tab_label
 
 if TYPE_CHECKING:  # the archive (sqlite) loads when an API source keeps one, not for a file
@@ -87,6 +89,7 @@ class LogViewApp(App[int]):
         none although one was wanted, said once on screen). `kept_styles`: the styles parsed at
         an earlier launch (`stylesheet.py`)."""
         super().__init__()
+        self.legible_text = LegibleText()
         # (no source read yet: the stylesheet Textual made holds only the theme's variables)
         if ParsedOnceStylesheet.fits(self.stylesheet):
             self.stylesheet = ParsedOnceStylesheet.instead_of(self.stylesheet, kept=kept_styles)
@@ -127,6 +130,10 @@ class LogViewApp(App[int]):
             if isinstance(screen, ViewerScreen):
                 return screen
         return self.viewers[0]
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        # (after Textual's: a theme's ANSI and dim colours are resolved by then)
+        return [*super().get_line_filters(), self.legible_text]
 
     async def on_mount(self) -> None:
         self.set_timer(STARTUP_HOLD_S, release_startup_hold)  # should no rows come (the viewer's first rows do)
