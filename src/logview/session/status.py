@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import NamedTuple
 
-from logview.api.types import BudgetState, done_in, format_wait
+from logview.api.types import BudgetState, done_in, format_wait, no_answer
 from logview.files.envelope import UNREADABLE_SOURCE
 from logview.model import counted
 from logview.session.status_inputs import SessionState, Waits
@@ -219,11 +219,6 @@ def _fewest_forms(short_page: str, budget: BudgetState, eta: str, counted: bool,
 
 def _form(*parts: str) -> str:
     return " · ".join(part for part in parts if part) + " …"
-
-
-def no_answer(waited_s: float) -> str:
-    """`no answer for 12 s`: a request sent and not answered, as every line says it."""
-    return f"no answer for {format_wait(waited_s)}"
 
 
 def _unanswered_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
