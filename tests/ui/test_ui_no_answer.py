@@ -10,6 +10,7 @@ import re
 import pytest
 
 from logview.api import client
+from logview.session import status
 from logview.demo import DemoServer, Fault
 from ui_helpers import SIZE, make_app, screen_text, settle, wait_until
 
@@ -60,3 +61,16 @@ async def test_a_retry_in_flight_waits_for_the_server_not_retrying_now(
                          timeout=20, said=lambda: banner(app))
         await settle(pilot)
         assert "no answer" not in screen_text(app) and "all loaded" in status_line(app)
+
+
+async def test_a_tail_poll_without_an_answer_is_said_then_polls_on(
+        fresh_demo: DemoServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(status, "POLL_SLOW_S", 0.3)  # (the tail's cycle is timed apart: `Feed.poll_waiting_s`)
+    app = make_app(fresh_demo, follow=True, interval_s=0.2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: "● live · every" in status_line(app), said=lambda: status_line(app))
+        fresh_demo.state.add_fault(Fault(kind="latency", delay=3.0, count=1, api="aitronos"))
+        await wait_until(pilot, lambda: "no answer for" in status_line(app), said=lambda: status_line(app))
+        assert re.search(r"● live · no answer for \d s", status_line(app)), status_line(app)
+        await wait_until(pilot, lambda: "● live · every" in status_line(app), timeout=15, said=lambda: status_line(app))
+        assert "no answer" not in screen_text(app)
