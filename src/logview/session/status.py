@@ -3,9 +3,10 @@ so every state it can be in is named here, in the order that decides between the
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import NamedTuple
 
-from logview.api.types import BudgetState, done_in, format_wait
+from logview.api.types import BudgetState, done_in, format_wait, no_answer
 from logview.files.envelope import UNREADABLE_SOURCE
 from logview.model import counted
 from logview.session.status_inputs import SessionState, Waits
@@ -220,10 +221,23 @@ def _form(*parts: str) -> str:
     return " · ".join(part for part in parts if part) + " …"
 
 
+def _unanswered_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
+    """A load whose request has no answer: its progress without the estimate (which grew while
+    nothing came), the wait first after the page, and at last the wait alone (80 columns)."""
+    assert waits.unanswered_s is not None
+    said = no_answer(waits.unanswered_s)
+    still = replace(waits, backfill_eta_s=None, next_page_s=None, budget=None, budget_held=False)
+    progress = _progress(session, still)
+    return (_form(progress.page, said, progress.count, progress.archived), _form(progress.page, said, progress.count),
+            _form(progress.short_page, said), _form(said))
+
+
 def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tuple[str, ...]]:
     if waits.retry is not None:  # (the connectors' listing's too: a 429 waited a minute unsaid)
         cause, remaining = waits.retry
         when = f"retrying in {format_wait(remaining)}" if remaining > 0.5 else "retrying now"
+        if remaining <= 0.5 and waits.unanswered_s is not None:  # (the attempt is sent: "now" stood 30 s)
+            when = no_answer(waits.unanswered_s)
         return "retrying", f"{cause} · {when}"
     if session.needs_connector and session.phase != "error":  # nothing to load until one is chosen
         return "paused", "choose a connector (c)"
@@ -255,6 +269,8 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
         if session.merged:
             read = f" · {int(100 * session.file_scanned)}%" if 0 < session.file_scanned < 1 else ""
             return "loading", f"reading the file{read} …"
+        if waits.unanswered_s is not None:
+            return "loading", _unanswered_forms(session, waits)
         return "loading", _loading_forms(session, waits)
     budget = _budget_text(waits)
     cap = f"capped at {session.max_entries:,}" if session.capped and session.max_entries else ""
@@ -268,7 +284,7 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
         elif not held and waited is not None and waited >= max(POLL_SLOW_S, session.interval_s):
             # a hung request (30 s); one the budget holds has not reached the server: "waiting
             # 77 s for the server" was said while nothing had been sent (found in a walk)
-            text = f"live · waiting {format_wait(waited)} for the server"
+            text = f"live · {no_answer(waited)}"
         if session.searching:  # (the rows shown are the last search's until it ends)
             text += " · searching …"
         # (the tail alone after Esc cancelled the load: what it did not load is said, r loads it)

@@ -64,7 +64,9 @@ class LoadControl:
     def waits(self) -> Waits:
         """What is being waited for: retries and the tail (the banner's countdowns), and the
         API's budget with when it lets the backfill finish."""
+        client = self.feed.client
         waits = replace(self.banner.waits(self.feed.backfilling), poll_waiting_s=self.feed.poll_waiting_s,
+                        unanswered_s=client.unanswered_s() if client is not None else None,
                         head_filling=self.feed.head_filling(), archiving=self.feed.archiving,
                         archive_behind=self.feed.archive_behind())
         budget = self._budget()

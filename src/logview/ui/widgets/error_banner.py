@@ -227,14 +227,18 @@ class ErrorBanner(PartialStyles, Static):
         error = event.error
         what = "rate limited" if error.status == 429 else clean_line(error.message) if error.answered else \
             f"{error_head(error)}: {clean_line(error.message)}"
-        when = f"retrying in {format_wait(remaining)}" if remaining > 0.5 else "retrying now"
+        attempt = f"attempt {event.attempt + 1}/{event.max_attempts}"
+        if remaining > 0.5:
+            said, hint = f"retrying in {format_wait(remaining)}, {attempt}", "Esc cancels the wait · r retries now"
+        else:  # the attempt is sent (its read timeout is 30 s): "retrying now · Esc cancels the wait" stood
+            # as long, of no wait (s22 walk #10); Esc stops the loading in flight, r sends the request again
+            said, hint = f"{attempt} · waiting for the server ({format_wait(-remaining)})", \
+                "Esc stops the loading · r asks again"
         text = Text(no_wrap=False, overflow="fold")
         text.append("⟳ ", style=self._partial("error-banner--warn-title"))
         text.append(f"{context}: ", style=self._partial("error-banner--meta"))
-        text.append(f"{what} — {when}, attempt {event.attempt + 1}/{event.max_attempts}",
-                    style=self._partial("error-banner--warn-title"))
+        text.append(f"{what} — {said}", style=self._partial("error-banner--warn-title"))
         text.append("\n")
-        hint = "Esc cancels the wait · r retries now"
         if error.request_id:
             hint = f"request {clean_line(error.request_id)} · " + hint
         text.append(hint, style=self._partial("error-banner--hint"))
