@@ -972,7 +972,7 @@ def main(argv: list[str] | None = None) -> int:
     tools, missing = available_tools([t.strip() for t in args.tools.split(",") if t.strip()], file)
     for tool in tools:
         precompile(tool)
-        if tool.name == "logview" and args.logview_keys:
+        if tool.name.startswith("logview") and args.logview_keys:  # (logview@DIR too: a pair times the same keys)
             first, second = args.logview_keys.split(",")
             tool.keys = (first, second)
     needles = needles_for(file)

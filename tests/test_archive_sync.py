@@ -18,6 +18,7 @@ from logview.archive.rows import identity_of
 from logview.archive.sync import ArchivedPager
 from logview.demo import DemoServer, DemoState
 from logview.demo.state import Fault
+from logview.jsonutil import load_json
 from logview.model import ApiFailure, Filters
 from logview.times import epoch_us
 
@@ -498,20 +499,27 @@ async def test_an_archive_that_fails_mid_run_is_said_once_and_the_entries_still_
         assert writes == 2  # after the failure nothing more is tried
 
 
-async def test_an_entry_the_archive_cannot_hold_stops_the_archive_not_the_backfill(archive):
+async def test_an_entry_with_a_lone_surrogate_is_archived_as_received(archive):
+    """`\\ud800` in a JSON string (UTF-8 cannot encode it): before, its id or tool stopped the
+    archive for the session ('Without the archive from now on'); now it is kept as the server sent it."""
     state = DemoState(aitronos_entries=0, supermetrics_entries=0, live_rate=0.0, seed=14)
     moment = datetime.now(UTC) - timedelta(minutes=5)
-    state.insert_raw("aitronos", [(moment, {"id": "bad\ud800id", "created_at": moment.isoformat(), "status": "error"}),
-                                  (moment - timedelta(seconds=1),
+    odd = {"id": "bad\ud800id", "created_at": moment.isoformat(), "status": "error", "tool": "t\udfffx",
+           "error": {"message": "lone \ud800"}}
+    state.insert_raw("aitronos", [(moment, odd), (moment - timedelta(seconds=1),
                                    {"id": "fine", "created_at": (moment - timedelta(seconds=1)).isoformat()})])
     with DemoServer(state) as server:
         source, client = aitronos(server, page_limit=100)
         async with client:
-            pager = ArchivedPager(source, client, Filters(), archive.source(identity_of(source)))
+            archived = archive.source(identity_of(source))
+            pager = ArchivedPager(source, client, Filters(), archived)
             events = [event async for event in pager.backfill()]
     shown = {e.id for event in events if isinstance(event, EntriesLoaded) for e in event.entries}
     assert shown == {"bad\ud800id", "fine"}
-    assert [e.kind for e in events if isinstance(e, Notice)] == ["archive"]
+    assert [e for e in events if isinstance(e, Notice)] == []
+    rowids = archived.rowids(["bad\ud800id", "fine"])
+    assert sorted(rowids) == ["bad\ud800id", "fine"]
+    assert load_json(archived.raw([rowids["bad\ud800id"]])[0]) == odd
 
 
 async def test_pages_are_archived_several_to_a_transaction_each_with_its_span(archive, monkeypatch):

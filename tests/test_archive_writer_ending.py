@@ -42,12 +42,16 @@ async def test_a_second_flush_waits_for_the_process_the_first_is_ending(always_a
         await started(always_a_process, 1)
         process = always_a_process[0]._process
         first = asyncio.ensure_future(writer.flush())
-        while stored.count() < len(entries):  # (every transaction answered: the first flush ends it next)
+        # (every transaction committed and its answer taken: the first flush ends the process next.
+        # Committed alone was not enough: on a loaded machine the answers were still on their way when
+        # the process was stopped, and the flush waited for them for ever)
+        while stored.count() < len(entries) or not all(answer.done() for answer in writer._answers):
             await asyncio.sleep(0.01)
         os.kill(process.pid, signal.SIGSTOP)  # (slow to end: a busy core)
         try:
-            while writer._starting is not None:
-                await asyncio.sleep(0.01)
+            async with asyncio.timeout(20):
+                while writer._starting is not None:
+                    await asyncio.sleep(0.01)
             second = asyncio.ensure_future(writer.flush())
             await asyncio.sleep(0.3)
             assert not second.done()  # (it returned at once, and the viewer's loop closed before the process ended)

@@ -845,14 +845,18 @@ async def test_an_answer_after_a_429_cut_short_is_believed_when_nothing_else_was
 
 
 class AdvertisingServer(FakeServer):
-    """Says its limit, with all of it remaining, whatever is sent (the demo without a budget; s19 V6)."""
+    """Says its limit, with all of it remaining, whatever is sent (the demo without a budget; s19 V6),
+    or with `stuck` remaining (a header stuck below the limit: s22)."""
+
+    stuck: int | None = None
 
     def answer(self) -> tuple[dict[str, str], int]:
         now = self.time.wall()
         if now >= self.start + self.window_s:
             self.start = now
         self.used += 1
-        return {**headers_saying(self.limit, self.limit), "X-RateLimit-Reset": str(math.ceil(self.start + self.window_s))}, 200
+        remaining = self.limit if self.stuck is None else self.stuck
+        return {**headers_saying(self.limit, remaining), "X-RateLimit-Reset": str(math.ceil(self.start + self.window_s))}, 200
 
 
 @pytest.mark.parametrize("count", [150, 300, 450])
@@ -892,18 +896,44 @@ async def test_the_estimate_against_a_count_that_never_falls_is_when_the_pace_en
             assert eta is not None and eta >= 1  # (said all along: "done in ~…" is dropped below 1 s)
 
 
-async def test_a_count_that_never_falls_is_paced_at_its_limit_a_window():
+async def test_a_count_that_falls_is_never_taken_for_a_stuck_one_across_windows_and_refusals():
+    """s22: a count the same twice in a row is a stuck header, but not one a window's reset raised
+    again, nor 0 said again by refusals: a counting server over three windows, spent in each."""
+    time = FakeTime()
+    budget = time.budget("aitronos")
+    server = FakeServer(time, 10, 5.0)
+    unspent: list[bool] = []
+
+    async def load() -> None:
+        for _ in range(40):
+            await request(time, budget, server, BACKFILL, [])
+            unspent.append(budget.state().unspent)
+        reset = str(int(time.wall()) + 5)
+        for _ in range(3):  # (refused: 0 said again and again)
+            budget.settle({**headers_saying(10, 0, retry_after="5"), "X-RateLimit-Reset": reset}, 429)
+            unspent.append(budget.state().unspent)
+
+    budget.expect_backfill("load", 1000)
+    await time.run(load(), until=time.now + 120)
+    assert len(unspent) == 43 and server.used and not any(unspent)
+
+
+@pytest.mark.parametrize("stuck", [None, 99, 40])
+async def test_a_count_that_never_falls_is_paced_at_its_limit_a_window(stuck):
     """s20: against a server whose remaining never falls, the pace spread the same 100 over the
     time left in the window, ever faster (~5 times the limit a minute): a real server whose header
-    is stuck would have been sent 500 requests a minute. No minute now holds more than the limit."""
+    is stuck would have been sent 500 requests a minute. No minute now holds more than the limit.
+    s22: stuck below the limit too (99 of 100 was taken for a count that falls, each request free)."""
     time = FakeTime()
     budget = time.budget("aitronos")
     server = AdvertisingServer(time, 100, 60.0)
+    server.stuck = stuck
     log: list = []
     budget.expect_backfill("load", 1000)  # (more than any window: the backfill is paced)
     await time.run(backfill(time, budget, server, 400, log), until=time.now + 600)
     sent = [at for at, _ in log]
     assert len(sent) == 400
     busiest = max(sum(1 for at in sent if start <= at < start + 60.0) for start in sent)
-    assert 90 <= busiest <= 100, busiest  # (the burst, then the rest spread: the limit, not 5 times it)
-    assert budget.state().unspent and budget.state().describe() == "API budget 100/100 · 100/min"
+    left = 100 if stuck is None else stuck
+    assert min(90, left) <= busiest <= 100, busiest  # (the burst, then the rest spread: the limit, not 5 times it)
+    assert budget.state().unspent and budget.state().describe() == f"API budget {left}/100 · 100/min"

@@ -108,6 +108,28 @@ async def test_a_binding_budget_leaves_it_unknown_without_a_request():
         assert log_requests(server) == 2
 
 
+@pytest.mark.parametrize("budget", [None, "3/3600"])
+async def test_a_filter_applied_here_that_cuts_a_page_at_the_cap_says_older_entries_exist(budget):
+    """s22: a search (applied here, not by the server) matching more of a Supermetrics page than the
+    cap: the entries cut were older matches, yet the pager asked for the next page to learn whether
+    any exist, and where the budget spared no request (an hourly 3) the cap said "older entries may
+    exist". The server's count is no help with a filter it does not apply: that stays unknown."""
+    with DemoServer(DemoState(aitronos_entries=0, supermetrics_entries=0, live_rate=0.0,
+                              budget={"supermetrics": budget} if budget else None)) as server:
+        server.state.insert_supermetrics(250, same_time=False)
+        source, _ = supermetrics(server, page_limit=PAGE)
+        client = ApiClient(source.base_url, source.auth_headers(DEMO_SUPERMETRICS_KEY), policy=FAST_RETRIES,
+                           budget=Budget("supermetrics", host=source.base_url))
+        filters = Filters(search="-")  # (in every entry's id and time)
+        assert not source.keeps_everything(filters)
+        async with client:
+            loaded, notices, done = await drain(Pager(source, client, filters, max_entries=150).backfill())
+        assert loaded == 150 and done.capped  # (met within the second page: 100 + 99)
+        assert [(n.kind, n.older, n.message) for n in notices] == [
+            ("capped", True, "stopped at 150 entries (--max-entries)")]
+        assert log_requests(server) == 2
+
+
 @pytest.mark.parametrize("offset,said", [(-1, False), (0, False), (1, True)])
 def test_export_verbose_says_it_stopped_only_when_it_left_entries_out(fresh_server, offset, said):
     # (export's own page sizes: Aitronos 100, Supermetrics 1000, a full page at either cap)

@@ -138,7 +138,26 @@ base_url = "http://127.0.0.1:8765"
 def test_logview_config_without_a_file_says_so_and_shows_an_example(tmp_path) -> None:
     result = logview("config", env={"LOGVIEW_CONFIG": str(tmp_path / "none.toml"), "XDG_DATA_HOME": str(tmp_path)})
     out = result.stdout.decode()
-    assert result.returncode == 0 and "none yet" in out and "[profiles.prod]" in out and "config OK" in out
+    assert result.returncode == 0 and "[profiles.prod]" in out and "config OK" in out
+    assert f"config file: {tmp_path / 'none.toml'} (none: LOGVIEW_CONFIG names it; logview opens the demo " \
+           "without one)" in out.splitlines()
+
+
+def test_a_config_path_that_names_no_file_is_said_so(tmp_path) -> None:
+    """s22 walk #9: a typo in LOGVIEW_CONFIG read as a file without that profile ("no profile 'ait'
+    in /nonexistent/c.toml (profiles: none)")."""
+    missing = tmp_path / "nowhere" / "c.toml"
+    result = logview("--profile", "ait", env={"LOGVIEW_CONFIG": str(missing), "XDG_DATA_HOME": str(tmp_path)})
+    assert result.returncode == 2
+    assert result.stderr.decode() == (f"logview: no profile 'ait': no config file at {missing} (LOGVIEW_CONFIG "
+                                      "names it; its folder does not exist)\n")
+    result = logview("config", env={"LOGVIEW_CONFIG": str(missing), "XDG_DATA_HOME": str(tmp_path)})
+    assert "(none: LOGVIEW_CONFIG names it; its folder does not exist; " in result.stdout.decode()
+    default = logview("--profile", "ait", env={"LOGVIEW_CONFIG": "", "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
+                                               "XDG_DATA_HOME": str(tmp_path)})
+    assert default.returncode == 2 and default.stderr.decode() == (
+        f"logview: no profile 'ait': no config file yet at {tmp_path / 'cfg' / 'logview' / 'config.toml'} "
+        "(`logview config` shows an example)\n")
 
 
 def test_logview_config_reports_an_unreadable_file(tmp_path) -> None:

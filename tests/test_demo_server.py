@@ -97,7 +97,7 @@ def test_start_is_fast_and_stop_releases_the_port():
     t0 = time.perf_counter()
     srv.start()
     elapsed = time.perf_counter() - t0
-    assert elapsed < 1.0, elapsed
+    assert elapsed < 3.0, elapsed  # (~0.1 s quiet: what it guards against is generating before listening)
     port = srv.port
     assert srv.url == f"http://127.0.0.1:{port}"
     assert httpx.get(srv.url + AIT_PATH, params=ORG, headers=AIT_AUTH).status_code == 200

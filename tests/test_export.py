@@ -18,6 +18,7 @@ import pytest
 from logview.demo import (DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM,
                           DemoServer, DemoState, Fault)
 from logview.times import parse_api_time
+from support import FAST_BACKOFF
 
 class _CleanEnv(Mapping):
     """The environment without API keys, read when used: each test's own data folder (the
@@ -39,8 +40,9 @@ class _CleanEnv(Mapping):
 CLEAN_ENV = _CleanEnv()
 
 
-def logview(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "logview", *args], capture_output=True, timeout=timeout,
+def logview(*args: str, env: dict | None = None, timeout: float = 60,
+            launch: tuple[str, ...] = ("-m", "logview")) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *launch, *args], capture_output=True, timeout=timeout,
                           env={**CLEAN_ENV, "LOGVIEW_CONFIG": "/nonexistent/config.toml", **(env or {})})
 
 
@@ -235,7 +237,8 @@ def test_faults_are_survived_end_to_end_with_retries_reported(fresh_server):
     for fault in (Fault(kind="status", status=429, retry_after="1"), Fault(kind="html", status=503),
                   Fault(kind="truncated"), Fault(kind="status", status=502, count=2)):
         state.add_fault(fault)
-    result = logview(*supermetrics_args(fresh_server, "-v"), env=SUPERMETRICS_KEY, timeout=90)
+    result = logview(*supermetrics_args(fresh_server, "-v"), env=SUPERMETRICS_KEY, timeout=90,
+                     launch=("-c", FAST_BACKOFF))
     assert result.returncode == 0, result.stderr
     assert jsonl(result.stdout) == state.supermetrics_logs
     stderr = result.stderr.decode()

@@ -87,7 +87,7 @@ def test_entries_written_before_a_later_page_fails_stay_in_the_output_file(fresh
     refused (403): the export fails with exit 3 and the file keeps every entry written."""
     state = fresh_server.state
     state.insert_aitronos(1000)
-    state.add_fault(Fault(kind="latency", delay=1.0, count=2))
+    state.add_fault(Fault(kind="latency", delay=2.0, count=2))  # (the second page's 2 s: time to script the 403)
     out = tmp_path / "partial.jsonl"
     process = subprocess.Popen([sys.executable, "-m", "logview", *aitronos_args(fresh_server, "-o", str(out))],
                                env={**CLEAN_ENV, "FREDDY_API_KEY": DEMO_AITRONOS_KEY}, stderr=subprocess.PIPE)

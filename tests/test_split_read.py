@@ -204,7 +204,8 @@ def test_a_slow_child_leaves_the_viewer_reading_on(tmp_path, monkeypatch):
     back = slow_child(path, monkeypatch)
     began = time.monotonic()
     found = columns(path, "supermetrics", count, back, spans=index_of(path))
-    assert time.monotonic() - began < 1.5  # (the child's fixed share, 5/8 of the lines: ~4 s here)
+    # (the child's fixed share, 5/8 of the lines, slept ~4 s here: 3 s leaves a loaded machine room)
+    assert time.monotonic() - began < 3.0
     assert_same(found, columns(path, "supermetrics", count))
     assert child_claims(back) >= segments_of(count) - 2
 

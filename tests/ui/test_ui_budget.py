@@ -3,7 +3,9 @@ that the backfill waits, when the backfill will be done), and never a 429 from a
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 from collections.abc import Callable, Iterator
 
 import httpx
@@ -92,13 +94,15 @@ async def test_a_tail_the_budget_holds_back_says_when_it_polls_next() -> None:
     with DemoServer(state) as server:
         app = make_app(server, "supermetrics", follow=True, interval_s=2.0, page_limit=100)
         async with app.run_test(size=SIZE) as pilot:
-            for _ in range(40):
+            for _ in range(300):  # (the wait it says lasts the hour: a loaded machine may take seconds to get there)
                 await pilot.pause(0.1)
                 app.viewer.refresh_status()
                 line = screen_text(app).splitlines()[0]
                 if "next poll in" in line:
                     break
-            assert re.search(r"◌ loading page 2 · 100 so far .*● live · next poll in ~(59|60)m", line), line
+            # (which of the two the second request went to is a race: on a loaded machine the backfill's
+            # page 2 can go before the tail's first poll, "◌ loading page 3 · 193 so far · shared with the tail")
+            assert re.search(r"◌ loading page [23] · 1?\d\d so far .*● live · next poll in ~(59|60)m", line), line
             assert server.state.served("supermetrics").throttled == 0
 
 
@@ -116,7 +120,7 @@ async def test_a_tail_the_budget_holds_back_says_when_at_120_and_80_columns(widt
                                 follow=True, interval_s=2.0)
         app = LogViewApp(options, policy=FAST)
         async with app.run_test(size=(width, 24)) as pilot:
-            for _ in range(80):
+            for _ in range(300):  # (as above: the poll's wait, once said, lasts minutes)
                 await pilot.pause(0.1)
                 app.viewer.refresh_status()
                 line = screen_text(app).splitlines()[0]
@@ -203,6 +207,10 @@ async def test_a_server_whose_count_never_falls_is_paced_at_its_limit_and_the_li
     """s20: the demo without a budget advertises 100 a minute, all of it remaining whatever is sent;
     the line said "budget 99/100 · backfill paced" while the backfill went ~5 times that. Now it
     goes at the limit (the window's burst, then the rest spread) and the line says that pace."""
+    # (the demo advertises a window of the wall clock's minute: a look across a new one's start counted
+    # its fresh burst as the pace, 30 in 4 s, failing a full run; the look is made early in a minute)
+    if (left_s := 60 - time.time() % 60) < 30:
+        await asyncio.sleep(left_s + 0.1)
     state = DemoState(aitronos_entries=20_000, supermetrics_entries=0, live_rate=0.0, seed=4)
     with DemoServer(state) as server:
         app = make_app(server, page_limit=100)

@@ -124,8 +124,8 @@ async def test_slow_responses_load_and_show_progress(fresh_demo: DemoServer, kin
     fresh_demo.state.add_fault(Fault(kind=kind, delay=1.5, count=1, api="aitronos"))
     app = make_app(fresh_demo, page_limit=50)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.1)
-        assert "loading page 1" in screen_text(app).splitlines()[0]
+        await wait_until(pilot, lambda: "loading page 1" in screen_text(app).splitlines()[0], timeout=5,
+                         said=lambda: screen_text(app).splitlines()[0])  # (while the first page is held)
         await settle(pilot)
         assert len(app.viewer.view) == 120 and not app.viewer.banner.display
 

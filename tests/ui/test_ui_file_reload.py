@@ -12,7 +12,7 @@ import pytest
 
 from logview.demo import DemoState
 from test_ui_mixed_file import read_back_file
-from ui_helpers import FIXED_NOW, SIZE, cursor_line, file_app, screen_text, settle, table_lines, wait_until
+from ui_helpers import FIXED_NOW, SIZE, cursor_line, detail_text, file_app, screen_text, settle, table_lines, wait_until
 
 
 def write_entries(path: Path, entries: list[dict]) -> None:
@@ -190,3 +190,35 @@ async def test_a_file_truncated_while_its_fields_are_read_shows_the_lines_still_
         text = screen_text(app)
         assert "shown 1,501" in text and sum(sidebar_status_counts(text)) == 1_501  # (the torn line: invalid)
         assert "truncated" not in app.viewer.banner.plain()
+
+
+async def test_a_row_whose_line_was_cut_from_the_file_says_so_in_the_detail(tmp_path, monkeypatch) -> None:
+    """s21 #6: a file truncated after it was read keeps its rows (r reads it again), and the detail
+    of one whose line is gone showed an empty entry ('—', no fields), or the entry as read before
+    the cut while it was still kept: it says the row is no longer in the file, and the rows still
+    whole read as before."""
+    from logview.ui import feed
+
+    monkeypatch.setattr(feed, "FILE_CHECK_EVERY_S", 0.1)
+    path = tmp_path / "cut.jsonl"
+    write_entries(path, demo_entries(40, seed=6))
+    lines = path.read_bytes().splitlines(keepends=True)
+    app = file_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        viewer = app.viewer
+        await pilot.press("end", "enter")  # (the oldest row, the file's last line: its detail read once)
+        oldest = viewer.store.entry(int(viewer.view.index[-1]))
+        await wait_until(pilot, lambda: oldest.id in detail_text(app))
+        with path.open("r+b") as cut:  # (the same file, its last ten lines and half of one more cut)
+            cut.truncate(sum(map(len, lines[:30])) - 20)
+        await wait_until(pilot, lambda: "cut.jsonl changed on disk" in viewer.banner.plain())
+        await wait_until(pilot, lambda: "no longer in the file as it was read" in detail_text(app))
+        assert oldest.id not in detail_text(app)
+        await pilot.press("home")  # (the newest row: its line still whole)
+        newest = viewer.store.entry(int(viewer.view.index[0]))
+        assert newest.invalid is None and newest.id == json.loads(lines[0])["id"]
+        await wait_until(pilot, lambda: newest.id in detail_text(app))
+        assert "no longer in the file" not in detail_text(app)
+        cut_row = viewer.store.entry(int(viewer.view.index[29]))  # (the line cut in half)
+        assert cut_row.invalid == "no longer in the file as it was read (the file changed since)"

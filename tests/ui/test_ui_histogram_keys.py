@@ -11,13 +11,15 @@ import pytest
 
 from logview.demo import DemoServer, DemoState
 from test_ui_palette import one_entry_file
-from ui_helpers import SIZE, file_app, make_app, settle
+from ui_helpers import SIZE, UNSPENT_BUDGET, file_app, make_app, settle
 
 
 @pytest.fixture
 def recent() -> Iterator[DemoServer]:
-    """Entries up to the real now: the newest bars reach into the future."""
-    with DemoServer(DemoState(aitronos_entries=3000, supermetrics_entries=0, live_rate=0.0, seed=3)) as server:
+    """Entries up to the real now: the newest bars reach into the future (30 pages: a budget no test
+    spends, or the published one's pace takes ~6 s)."""
+    with DemoServer(DemoState(aitronos_entries=3000, supermetrics_entries=0, live_rate=0.0, seed=3,
+                              budget=UNSPENT_BUDGET)) as server:
         yield server
 
 

@@ -104,15 +104,41 @@ async def test_the_merged_tab_counts_a_retrying_source_as_not_merged(
         plain: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """While `dead` (nothing listens there) retries: "1 of 2 sources complete · dead: retrying
     (…)" (it said "2 sources merged"); once it has failed, "1 of 2 sources merged · dead: failed"."""
-    slow = RetryPolicy(max_retries=2, initial_backoff_s=2.0, max_backoff_s=2.0, max_wait_s=None)
+    # (its retries last 6 s: the line is read while they wait, once the merged tab has heard that ait is whole)
+    slow = RetryPolicy(max_retries=2, initial_backoff_s=3.0, max_backoff_s=3.0, max_wait_s=None)
     app = profiles_app(tmp_path, monkeypatch, aitronos_profile("ait", plain.url)
                        + aitronos_profile("dead", f"http://127.0.0.1:{closed_port()}"), "ait", "dead", policy=slow)
     async with app.run_test(size=SIZE) as pilot:
         ait, dead, merged = app.viewers
         await pilot.press("right_square_bracket", "right_square_bracket")
         await wait_until(pilot, lambda: app.screen is merged and ait.session.phase == "complete")
-        await wait_until(pilot, lambda: "dead: retrying" in status_line(app))
-        line = status_line(app)
-        assert re.search(r"⟳ 1 of 2 sources complete · dead: retrying \(connection failed", line), line
+        # (the merged line is redrawn after `ait` completes: wait for it to say so while `dead` retries;
+        # reading it at "dead: retrying" saw "0 of 2 sources complete · ait: loading 100 of 300" on a loaded run)
+        await wait_until(pilot, lambda: re.search(r"⟳ 1 of 2 sources complete · dead: retrying \(connection failed",
+                                                  status_line(app)), said=lambda: status_line(app))
         await wait_until(pilot, lambda: dead.trouble() == "failed", timeout=20)
         await wait_until(pilot, lambda: "✖ 1 of 2 sources merged · dead: failed" in status_line(app))
+
+
+async def test_t_in_the_merged_tab_tails_every_tab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """s22 walk #11: the merged tab's footer offered `t Tail`, and `t` only said to press it in a
+    tab. It turns every tab's live tail on (their new entries come into the merged timeline), and
+    off again once all are on."""
+    state = DemoState(aitronos_entries=40, supermetrics_entries=40, live_rate=0.0, seed=5)
+    with DemoServer(state) as server:
+        app = profiles_app(tmp_path, monkeypatch, aitronos_profile("ait", server.url) + (
+            f'[profiles.smb]\nsource = "supermetrics"\nteam = {DEMO_TEAM}\nconnector = "{DEMO_CONNECTOR}"\n'
+            f'base_url = "{server.url}"\ninterval = 1\n'), "ait", "smb")
+        async with app.run_test(size=SIZE) as pilot:
+            ait, smb, merged = app.viewers
+            await pilot.press("right_square_bracket", "right_square_bracket")
+            await wait_until(pilot, lambda: app.screen is merged and len(merged.view) == 80)
+            assert "t Tail" in screen_text(app).splitlines()[-1]
+            await pilot.press("t")
+            assert ait.session.want_tail and smb.session.want_tail
+            assert any("Live tail on in ait, smb" in str(n.message) for n in app._notifications)
+            state.insert_supermetrics(2)
+            await wait_until(pilot, lambda: len(merged.view) == 82, timeout=15, said=lambda: len(merged.view))
+            await pilot.press("t")
+            assert not ait.session.want_tail and not smb.session.want_tail
+            assert any("Live tail off in ait, smb." in str(n.message) for n in app._notifications)

@@ -57,3 +57,23 @@ async def test_a_save_waiting_for_the_read_does_not_start_under_the_quit_questio
         quit_in = time.monotonic() - asked
     assert app.return_code == 0 and not target.exists()
     assert quit_in < 2.0
+
+
+async def test_w_while_a_save_waits_for_the_read_writes_it_once_read_then_quits(
+        tmp_path: Path, held_reading: threading.Event) -> None:
+    big_file(tmp_path / "read.jsonl")
+    target = tmp_path / "saved.jsonl"
+    app = file_app(tmp_path / "read.jsonl")
+    async with app.run_test(size=(160, 48)) as pilot:
+        viewer = app.viewer
+        await wait_until(pilot, lambda: len(viewer.store) == LINES)
+        await pilot.press("4")  # 5xx: needs every row's status, so the save waits for the fields
+        await save_to(pilot, target)
+        await pilot.press("q")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmQuit))
+        assert "w saves it, then quits · Enter or y quits · Esc or n cancels" in question_on_screen(app)
+        await pilot.press("w")
+        await wait_until(pilot, lambda: "Quitting once" in question_on_screen(app))
+        held_reading.set()
+        await wait_until(pilot, lambda: not app.is_running)
+    assert app.return_code == 0 and target.read_bytes().count(b"\n") == LINES

@@ -10,7 +10,7 @@ import pytest
 from textual.pilot import Pilot
 
 from logview.demo import DemoServer, DemoState, Fault
-from ui_helpers import FIXED_NOW, SIZE, make_app, settle
+from ui_helpers import FIXED_NOW, SIZE, make_app, screen_text, settle, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +99,9 @@ def test_merged_timeline(snap_compare, snap_demo: DemoServer) -> None:
                 break
             await pilot.pause(0.05)
         app.show_tab(2)
-        await pilot.pause(0.7)
+        # (merged once both sources are: a fixed 0.7 s pause caught '1 of 2 sources complete ·
+        # loading 100 of 400' on a loaded machine)
+        await wait_until(pilot, lambda: "2 sources merged" in screen_text(app), said=lambda: screen_text(app)[:400])
         await settle(pilot)
 
     app = LogViewApp(ViewerOptions(filters=Filters(), connection=connection(snap_demo, "aitronos")),

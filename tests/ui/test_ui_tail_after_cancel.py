@@ -21,6 +21,7 @@ async def test_t_after_a_cancelled_tail_retry_starts_the_tail_and_the_line_says_
     async with app.run_test(size=size) as pilot:
         viewer = app.viewer
         await wait_until(pilot, lambda: viewer.feed.tailing and viewer.session.phase == "complete")
+        await settle(pilot)  # (the credential names' lookup done before the faults: met by one, it waits out SLOW's back-offs)
         with httpx.Client(base_url=fresh_demo.url) as demo:  # (the tester's curl, over loopback)
             assert demo.post("/_demo/faults", json={"kind": "status", "status": 503, "count": 8, "api": "aitronos"}).status_code == 201
             viewer.feed.poll_now()
@@ -60,6 +61,7 @@ async def test_r_after_a_cancelled_tail_retry_starts_the_tail_again(fresh_demo: 
     async with app.run_test(size=(100, 30)) as pilot:
         viewer = app.viewer
         await wait_until(pilot, lambda: viewer.feed.tailing and viewer.session.phase == "complete")
+        await settle(pilot)  # (the credential names' lookup done before the faults: met by one, it waits out SLOW's back-offs)
         with httpx.Client(base_url=fresh_demo.url) as demo:
             assert demo.post("/_demo/faults", json={"kind": "status", "status": 503, "count": 8, "api": "aitronos"}).status_code == 201
         viewer.feed.poll_now()

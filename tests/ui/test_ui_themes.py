@@ -12,7 +12,7 @@ from textual.color import Color
 from logview.demo import DemoServer
 from logview.ui.app import LogViewApp
 from logview.ui.widgets.styling import contrast
-from ui_helpers import make_app, settle, two_tabs_app
+from ui_helpers import each_theme, make_app, settle, two_tabs_app
 
 READABLE = 3.0  # WCAG's least for large or bold text; the walk counted below 2:1 as unreadable
 GLYPHS = " ▔▁▂▃▄▅▆▇█▕▏▌▊▎│─╭╮╰╯┊"  # bars, rules and borders: drawn, not read
@@ -46,10 +46,7 @@ async def test_every_theme_the_palette_offers_reads_on_the_main_screens(demo: De
         themes = [name for name in app.available_themes if not name.startswith("ansi")]
         assert "textual-light" in themes and "catppuccin-latte" in themes
         problems = {}
-        for theme in themes:  # (switched as the palette does, with the app running)
-            app.theme = theme
-            await pilot.pause(0.1)
-            await settle(pilot)
+        async for theme in each_theme(pilot, themes):
             if found := unreadable(app):
                 problems[theme] = found[:5]
         assert problems == {}

@@ -10,6 +10,7 @@ the merged timeline, the detail pane open, and an input focused (where keys are 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,19 @@ from logview.options import ViewerOptions
 from logview.ui.app import LogViewApp
 from logview.ui.widgets.detail_pane import DetailPane
 from logview.ui.widgets.log_table import LogTable
-from ui_helpers import FAST, FIXED_NOW, SIZE, connection, file_app, make_app, settle, wait_until
+from ui_helpers import FAST, FIXED_NOW, SIZE, UNSPENT_BUDGET, connection, file_app, make_app, settle, wait_until
 from walkthrough_checks import CHECKS, PALETTE, Walk, action_name, viewer_keys
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[DemoServer]:
+    """The conftest's quiet dataset, on a server that counts a budget no walk spends: a walk reloads
+    Aitronos' 6 pages some 40 times (the budget's pacing has tests of its own: test_budget*,
+    test_ui_budget)."""
+    state = DemoState(aitronos_entries=600, supermetrics_entries=3000, live_rate=0.0, now=FIXED_NOW, seed=11,
+                      budget=UNSPENT_BUDGET)
+    with DemoServer(state) as server:
+        yield server
 
 
 # -- states -----------------------------------------------------------------------------------

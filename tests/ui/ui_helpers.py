@@ -4,7 +4,7 @@ loading workers, and read the screen as text (what the user sees)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +24,11 @@ FIXED_NOW = datetime(2025, 11, 15, 12, 0, tzinfo=timezone.utc)
 SIZE = (160, 48)
 # Retries wait milliseconds in tests; Retry-After is still honoured (and shown) as sent.
 FAST = RetryPolicy(max_retries=5, initial_backoff_s=0.01, max_backoff_s=0.05, max_wait_s=None)
+# For a server whose tests are not about the budget: one it counts and no test spends. Without a
+# budget the demo only advertises Aitronos' published 100 requests a minute, all remaining, and
+# the viewer, whose spending that count never shows, paces itself to it after a burst of ~20
+# requests: 0.6 s a page (a load of 3,000 entries took ~6 s, a walk's reloads ~4 s each).
+UNSPENT_BUDGET = {"aitronos": "1000/60"}
 
 
 def connection(server: DemoServer, kind: SourceKind, *, key: str | None = None,
@@ -97,6 +102,15 @@ async def settle(pilot: Pilot) -> None:
             if not busy() and not scheduled():
                 return
         await pilot.pause()
+
+
+async def each_theme(pilot: Pilot, themes: Iterable[str]) -> AsyncIterator[str]:
+    """Each of `themes` chosen in turn as the palette does, with the app running, and settled."""
+    for theme in themes:
+        pilot.app.theme = theme
+        await pilot.pause(0.1)
+        await settle(pilot)
+        yield theme
 
 
 async def wait_until(pilot: Pilot, predicate: Callable[[], bool], timeout: float = 10.0,

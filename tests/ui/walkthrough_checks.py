@@ -279,9 +279,14 @@ async def _dates(walk: Walk, key: str) -> None:
 @check("toggle_tail")
 async def _tail(walk: Walk, key: str) -> None:
     viewer = walk.viewer
-    if walk.state == "merged":
-        await walk.press(key)
-        assert any("Each tab tails its own source" in note for note in walk.notes())
+    if walk.state == "merged":  # every tab's tail on, then off (s22 walk #11: it only said to press t in a tab)
+        tabs = [viewer for viewer in walk.app.viewers[:-1] if viewer.loader.why_no_tail() is None]
+        assert tabs
+        for _ in range(2):  # on (off if all were on), then the other way
+            on = not all(viewer.session.want_tail for viewer in tabs)
+            await walk.press(key)
+            assert all(viewer.session.want_tail == on for viewer in tabs)
+            assert any(("Live tail on in " if on else "Live tail off in ") in note for note in walk.notes())
         return
     if viewer.feed.file_mode:  # not offered: the footer has no `t`, and the key says why
         before = walk.status_line()

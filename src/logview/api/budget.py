@@ -17,15 +17,16 @@ it each response's headers). One thread and one event loop at a time; a budget o
 from __future__ import annotations
 
 import asyncio
-import itertools
 import math
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from functools import partial
 
-from logview.api.estimates import Estimates
+from logview.api.budget_waiters import Waiters
+from logview.api.estimates import Estimates, PaceReading
 from logview.api.others_use import OthersUse
-from logview.api.ratelimit import RateHeaders, read_rate_headers
+from logview.api.ratelimit import RateHeaders, read_rate_headers, uncounted_answers
 from logview.api.tail_reserve import TAIL_GRACE_S, TailReserve, TailReserves
 from logview.api.types import BudgetState, BudgetWaitTooLong, Priority  # (the latter: for the callers)
 
@@ -39,15 +40,6 @@ BURST_SHARE = 0.25  # of what remains in a window, the part that may go at once
 MIN_SPAN_S = 0.05  # the shortest time a window's remainder is spread over
 MIN_CAUTION = 0.25  # after 429s the pace is at most quartered
 BINDS_AFTER_S = 1.0  # a wait longer than this is worth telling the user
-RECHECK_S = 5.0  # the longest a waiter sleeps before it looks at the budget again
-
-@dataclass(eq=False)
-class _Waiter:
-    priority: Priority
-    seq: int
-    since: float
-    loop: asyncio.AbstractEventLoop
-    wake: asyncio.Future[None] | None = None
 
 
 class Budget:
@@ -66,7 +58,7 @@ class Budget:
     ) -> None:
         default_limit, default_window = PUBLISHED_DEFAULTS.get(api, PUBLISHED_DEFAULTS["aitronos"])
         self.api, self.host = api, host
-        self._clock, self._wall, self._sleep = clock, wall, sleep
+        self._clock, self._wall = clock, wall
         self._limit = limit or default_limit
         self._window_s = window_s or default_window
         self._published_limit, self._published_window = default_limit, default_window
@@ -79,7 +71,7 @@ class Budget:
         self._base = self._limit  # remaining at the last report (or the window's start)
         self._unseen = 0  # requests granted since that report
         self._in_flight = self._late_possible = 0  # (the latter: answers due from requests in flight at that report)
-        self._full_answers = 0  # answers in a row that said the whole limit remains (see `_unspent`)
+        self._uncounted = 0  # answers in a row whose count our requests did not spend (see `_unspent`)
         self._reset_at: float | None = None  # clock time; the assumed window opens with the first request
         self._blocked_until = 0.0
         self._caution, self._caution_until = 1.0, 0.0
@@ -88,8 +80,7 @@ class Budget:
         self._others = OthersUse()  # what other clients of the key spend (another logview, say)
         self._tokens = float(self._burst())  # as if the window were fresh: the first answer corrects it
         self._refilled_at = clock()
-        self._waiters: list[_Waiter] = []
-        self._seq = itertools.count()
+        self._waiters = Waiters(sleep)
         self.estimates = Estimates(self)  # (`eta_s`: when the pace lets n backfill requests go)
         self.version = 0  # bumped at every change: a status line polls it (and `state()`) once a second
 
@@ -180,9 +171,8 @@ class Budget:
         return max(1e-3, (1 - self._tokens) / max(self._rate(now), 1e-9))
 
     def _unspent(self) -> bool:
-        """The server's count is not spent by our requests: answers in a row say the whole limit
-        remains (a server that only advertises its limit; one that counts says limit - 1 at once)."""
-        return self._full_answers >= 2
+        """The server's count is not spent by our requests: two answers in a row said so (`uncounted_answers`)."""
+        return self._uncounted >= 2
 
     def _unpaced(self, priority: Priority, now: float) -> bool:
         """A backfill request that may go at once, without a token: what every backfill still
@@ -215,19 +205,7 @@ class Budget:
     # -- waiting --------------------------------------------------------------------------
     def _changed(self) -> None:
         self.version += 1
-        for waiter in self._waiters:
-            if waiter.wake is not None and not waiter.wake.done() and not waiter.loop.is_closed():
-                waiter.wake.set_result(None)
-
-    def _head(self, loop: asyncio.AbstractEventLoop, now: float) -> _Waiter | None:
-        # Waiters of a closed loop (a test's, abandoned) can never go: forget them.
-        self._waiters = [w for w in self._waiters if not w.loop.is_closed()]
-        mine = [w for w in self._waiters if w.loop is loop]
-        head = min(mine, key=lambda w: (w.priority, w.seq), default=None)
-        if head is not None and head.priority is Priority.LIVE and self._backfill_turn(now):
-            # (tails over half a window take turns with the backfill: see `tail_reserve.py`)
-            return min((w for w in mine if w.priority is Priority.BACKFILL), key=lambda w: w.seq, default=head)
-        return head
+        self._waiters.wake_all()
 
     async def acquire(
         self,
@@ -242,14 +220,14 @@ class Budget:
         BudgetWaitTooLong when the wait would exceed `max_wait_s`; `on_wait` hears once about a
         wait longer than BINDS_AFTER_S."""
         loop = asyncio.get_running_loop()
-        waiter = _Waiter(priority, next(self._seq), self._clock(), loop)
-        self._waiters.append(waiter)
+        waiter = self._waiters.join(priority, self._clock())
         first, told = True, False
         try:
             while True:
                 now = self._clock()
                 self._roll(now)
-                delay = self._delay(priority, now) if self._head(loop, now) is waiter else None
+                head = self._waiters.head(loop, partial(self._backfill_turn, now))
+                delay = self._delay(priority, now) if head is waiter else None
                 if delay == 0.0:
                     self._grant(now, priority, token=self._paced(priority, now))
                     return
@@ -263,24 +241,10 @@ class Budget:
                     told = True
                     if on_wait is not None:
                         on_wait(self.state())
-                await self._pause(waiter, delay)
+                await self._waiters.pause(waiter, delay)
         finally:
-            if waiter in self._waiters:  # (a closed loop's waiter may have been forgotten already)
-                self._waiters.remove(waiter)
+            self._waiters.leave(waiter)
             self._changed()
-
-    async def _pause(self, waiter: _Waiter, delay: float | None) -> None:
-        """Until the budget changes, or `delay` seconds (the head's turn) have passed."""
-        waiter.wake = wake = waiter.loop.create_future()
-        if delay is None:
-            await wake
-            return
-        # (RECHECK_S: the pace quickens as the reset nears; a poll went 30 s after its token came)
-        timer = asyncio.ensure_future(self._sleep(min(delay, RECHECK_S)))
-        try:
-            await asyncio.wait({wake, timer}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            timer.cancel()
 
     def _grant(self, now: float, priority: Priority, *, token: bool = True) -> None:
         if priority is not Priority.BACKFILL:
@@ -346,9 +310,10 @@ class Budget:
                 self._reset_at = now + self._window_s
             if fresh and said.reset_epoch is None:
                 self._others.new_window(None)  # (with a Reset header, its epoch names the window)
+            self._uncounted = uncounted_answers(self._uncounted, said.remaining, self._reported, self._limit,
+                                                new_window=fresh, refused=status == 429)
             self._base, self._unseen, self._reported = said.remaining, self._in_flight, said.remaining
             self._late_possible = self._in_flight
-            self._full_answers = self._full_answers + 1 if said.remaining >= self._limit else 0
             if self._known:
                 self._others.observe(now, window=said.reset_epoch, limit=self._limit, remaining=said.remaining,
                                      in_flight=self._in_flight, refused=status == 429,
@@ -385,10 +350,32 @@ class Budget:
         self._changed()
         return reserve
 
-    def _release(self, reserve: TailReserve) -> None:
+    def release_tail_reserve(self, reserve: TailReserve) -> None:
+        """The tail holding `reserve` stopped (`TailReserve.release`): its requests go back to the backfill."""
         if reserve in self._tails.held:
             self._tails.held.remove(reserve)
             self._changed()
+
+    # -- read by its estimates (`estimates.py`) --------------------------------------------
+    def pace_reading(self) -> PaceReading:
+        """The pace as it is now (the window rolled on if it has ended)."""
+        now = self._clock()
+        self._roll(now)
+        free = max(0.0, self._own(now) - self._reserve(now))
+        return PaceReading(
+            now=now, blocked_s=max(0.0, self._blocked_until - now), resets_in_s=self._resets_in(now),
+            own=self._own(now), backfill_free=free, expected_fits=self._expected_fits(free), rate=self._rate(now),
+            burst=self._burst(), tails_halve=self._over_half(now), backfill_turn=self._backfill_turn(now),
+            unspent=self._unspent(), limit=self._limit, window_s=self._window_s,
+            window_unknown=self._window_guessed and self._limit != self._published_limit,
+            tails_per_window=self._tails.per_window(self._window_s, self._limit),
+            others_per_window=self._others.expected_per_window(),
+            pace_window_s=self._pace_window(), advertised_rate=self._advertised_rate())
+
+    def refilled_tokens(self, now: float) -> float:
+        """The pace's tokens at `now` (refilled for the time since they last were: read them only when needed)."""
+        self._refill(now)
+        return self._tokens
 
     # -- what it says ---------------------------------------------------------------------
     def state(self) -> BudgetState:
@@ -400,9 +387,8 @@ class Budget:
             window_s=self._window_s,
             resets_in_s=self._resets_in(now),
             # (not once it may go: a window just opened showed "API budget 10/10 … backfill waits")
-            waiting=any(w.priority is Priority.BACKFILL for w in self._waiters)
-            and self._delay(Priority.BACKFILL, now) > 0,
-            live_waits=any(w.priority < Priority.BACKFILL and now - w.since > BINDS_AFTER_S for w in self._waiters),
+            waiting=self._waiters.any_of(Priority.BACKFILL) and self._delay(Priority.BACKFILL, now) > 0,
+            live_waits=self._waiters.ahead_of_backfill_waited(now, BINDS_AFTER_S),
             tail_next_s=self._tail_next_s(now),
             tail_halves=self._over_half(now),
             known=self._known,
@@ -414,7 +400,7 @@ class Budget:
 
     def _tail_next_s(self, now: float) -> float:
         """Seconds until a waiting tail poll may go (0: none waits; a token later on the backfill's turn)."""
-        if not any(w.priority is Priority.LIVE for w in self._waiters):
+        if not self._waiters.any_of(Priority.LIVE):
             return 0.0
         delay = self._delay(Priority.LIVE, now)
         return delay + 1 / max(self._rate(now), 1e-9) if self._backfill_turn(now) else delay

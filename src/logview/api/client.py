@@ -52,6 +52,10 @@ T = TypeVar("T")
 DEFAULT_TIMEOUT_S = {"connect": 10.0, "read": 30.0, "write": 10.0, "pool": 10.0}  # (`httpx.Timeout`'s)
 # A body that trickles in never trips the per-read timeout; this bounds one attempt as a whole.
 ATTEMPT_DEADLINE_S = 120.0
+# A request sent this long without an answer is said (the status line, the banner, `export -v`):
+# pages come every second or two, so 5 s is already unusual, and the read timeout (30 s) is long
+# to watch a line that reads as if pages still came (s22 walk #10). Read at each call: a test sets it.
+NO_ANSWER_SAID_S = 5.0
 
 
 def _network_error(exc: BaseException) -> ApiError:
@@ -140,6 +144,16 @@ class ApiClient:
         self._on_request = on_request
         self._sleep = sleep
         self._base_url, self._headers, self._timeout, self._transport = base_url, headers, timeout, transport
+        self._unanswered: dict[int, float] = {}  # each request sent and not yet answered: when it was sent
+        self._sends = 0
+
+    def unanswered_s(self) -> float | None:
+        """How long the oldest request in flight has waited for the server's answer, once that is
+        NO_ANSWER_SAID_S or more (None: every request sent was answered in time, or none is sent)."""
+        if not self._unanswered:
+            return None
+        waited = time.monotonic() - min(self._unanswered.values())
+        return waited if waited >= NO_ANSWER_SAID_S else None
 
     @cached_property
     def _http(self) -> httpx.AsyncClient:
@@ -149,7 +163,7 @@ class ApiClient:
         return httpx.AsyncClient(
             base_url=self._base_url,
             headers={"User-Agent": f"logview/{__version__}", "Accept": "application/json", **self._headers},
-            timeout=self._timeout or httpx.Timeout(**DEFAULT_TIMEOUT_S),
+            timeout=self._timeout or httpx.Timeout(**DEFAULT_TIMEOUT_S),  # (read at the first request: a test sets it)
             transport=self._transport,
             follow_redirects=False,  # a redirect must never carry the key to another host
             verify=tls.verify_for(self._base_url),  # (built off the first paint's path: see tls.py)
@@ -283,11 +297,16 @@ class ApiClient:
             except OSError as exc:  # (certificates that cannot be loaded: SSL_CERT_FILE / SSL_CERT_DIR)
                 reason = tls.environment_problem() or str(exc)
                 raise ApiFailure(ApiError(code="TLS_SETUP", message=f"could not load the certificates: {reason}")) from None
+            self._sends += 1
+            send = self._sends
+            self._unanswered[send] = time.monotonic()  # (after the budget's wait: nothing was sent before)
             try:
                 async with asyncio.timeout(self._attempt_deadline_s):
                     response = await http.get(path, params=params, extensions=_sent_trace(on_sent))
             except (httpx.TransportError, TimeoutError) as exc:
                 raise ApiFailure(self._redact_error(_network_error(exc))) from None
+            finally:
+                del self._unanswered[send]  # (answered, failed or cancelled: none waits any more)
             status = response.status_code
             if budget is not None:
                 answered = True

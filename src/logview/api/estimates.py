@@ -2,46 +2,47 @@
 budget's pace, its tails' turns and what other clients of the key take (`others_use.py`), for the
 status line's and `export -v`'s "done in ~2m 05s" and "next page ~7m 57s".
 
-A part of `Budget` (its `estimates`), apart from it as it only reads it: it is handed its budget,
-typed by what it reads of it (`PacedBudget`: importing `budget.py` would be an import loop).
+A part of `Budget` (its `estimates`), apart from it as it only reads it: what it reads is a
+`PaceReading` the budget hands it (`Budget.pace_reading`), and the pace's tokens when it needs
+them (`Budget.refilled_tokens`: they are refilled as they are read, so only then).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
-from logview.api.others_use import OthersUse
-from logview.api.tail_reserve import TailReserves
+
+@dataclass(frozen=True)
+class PaceReading:
+    """A budget's pace at one moment: all its estimates read of it (see `budget.py` for the model)."""
+
+    now: float  # the budget's clock
+    blocked_s: float  # until a 429's wait ends
+    resets_in_s: float  # until the window resets
+    own: float  # what remains of the window for this process (less what other clients will likely spend)
+    backfill_free: float  # of that, what the running tails leave the backfill (not below 0)
+    expected_fits: bool  # what the running backfills said they need fits in `backfill_free`: none is paced
+    rate: float  # the pace: tokens a second
+    burst: int  # the tokens a window opens with
+    tails_halve: bool  # the tails take over half a window: they take turns with the backfill
+    backfill_turn: bool  # ... and the backfill has the next
+    unspent: bool  # the server's count never falls (`Budget._unspent`)
+    limit: int
+    window_s: float
+    window_unknown: bool  # the limit is not the published one and nothing has shown the window
+    tails_per_window: int  # the requests the running tails take a whole window
+    others_per_window: float  # what other clients of the key are expected to take a window (`OthersUse`)
+    pace_window_s: float  # against a count that never falls: the window its pace is spread over
+    advertised_rate: float  # ... and that pace (`Budget._advertised_rate`)
 
 
 class PacedBudget(Protocol):
-    """What an estimate reads of its `Budget` (its model: see `budget.py`)."""
+    """What an estimate reads of its `Budget` (importing `budget.py` would be an import loop)."""
 
-    _clock: Callable[[], float]
-    _blocked_until: float
-    _tokens: float
-    _limit: int
-    _published_limit: int
-    _window_s: float
-    _window_guessed: bool
-    _others: OthersUse
-    _tails: TailReserves
-
-    def _roll(self, now: float) -> None: ...
-    def _refill(self, now: float) -> None: ...
-    def _resets_in(self, now: float) -> float: ...
-    def _own(self, now: float) -> float: ...
-    def _reserve(self, now: float) -> int: ...
-    def _rate(self, now: float) -> float: ...
-    def _over_half(self, now: float) -> bool: ...
-    def _backfill_turn(self, now: float) -> bool: ...
-    def _expected_fits(self, free: float) -> bool: ...
-    def _unspent(self) -> bool: ...
-    def _pace_window(self) -> float: ...
-    def _advertised_rate(self) -> float: ...
-    def _burst(self) -> int: ...
+    def pace_reading(self) -> PaceReading: ...
+    def refilled_tokens(self, now: float) -> float: ...
 
 
 class Estimates:
@@ -57,43 +58,39 @@ class Estimates:
         if requests <= 0:
             return 0.0
         budget = self._budget
-        now = budget._clock()
-        budget._roll(now)
-        start = max(0.0, budget._blocked_until - now)
-        span = budget._resets_in(now)
-        free_now = max(0.0, budget._own(now) - budget._reserve(now))
-        if budget._unspent():
-            return start + self._unspent_s(requests, now, span)
+        pace = budget.pace_reading()
+        start, span, free_now = pace.blocked_s, pace.resets_in_s, pace.backfill_free
+        if pace.unspent:
+            return start + self._unspent_s(requests, pace)
         if requests <= free_now:
-            if budget._expected_fits(free_now):
+            if pace.expected_fits:
                 return start
-            budget._refill(now)  # the pace's tokens to come (taking turns with the tails, every other one)
-            needed = requests * 2 - budget._backfill_turn(now) if budget._over_half(now) else requests
-            left, own = max(0.0, needed - max(0.0, budget._tokens)), max(budget._own(now), 1.0)
+            # the pace's tokens to come (taking turns with the tails, every other one)
+            tokens = budget.refilled_tokens(pace.now)
+            needed = requests * 2 - pace.backfill_turn if pace.tails_halve else requests
+            left, own = max(0.0, needed - max(0.0, tokens)), max(pace.own, 1.0)
             # (of the pace, the others take their share until the reset; what is left goes by then)
-            others = budget._others.expected_per_window() * span / budget._window_s
+            others = pace.others_per_window * span / pace.window_s
             share = max(1 - others / own, left / own, 0.05)
-            return start + round(left / max(budget._rate(now) * share, 1e-9), 6)  # (41.00000000000001 s for 41)
-        if budget._window_guessed and budget._limit != budget._published_limit:
+            return start + round(left / max(pace.rate * share, 1e-9), 6)  # (41.00000000000001 s for 41)
+        if pace.window_unknown:
             return None
-        full_reserve = budget._tails.per_window(budget._window_s, budget._limit)
-        others = math.ceil(budget._others.expected_per_window())  # (another logview's share)
-        per_window = max(1, budget._limit - full_reserve - others)
-        return max(start, span) + (requests - free_now) / per_window * budget._window_s
+        others = math.ceil(pace.others_per_window)  # (another logview's share)
+        per_window = max(1, pace.limit - pace.tails_per_window - others)
+        return max(start, span) + (requests - free_now) / per_window * pace.window_s
 
-    def _unspent_s(self, requests: int, now: float, span: float) -> float:
+    def _unspent_s(self, requests: int, pace: PaceReading) -> float:
         """Against a count that never falls (it never runs out, nor is a reset waited for): the
         burst's tokens at once, the rest at the pace (`Budget._advertised_rate`) until the reset;
         then each window opens with its burst and paces the rest (s19 V6 said "done in ~104 s" for
         a fill done in 10, and a straight line missed the bursts: 41 s for 21)."""
-        budget = self._budget
-        budget._refill(now)
-        rate = max(budget._rate(now), 1e-9)
-        paced = requests - max(0.0, budget._tokens)
+        tokens, span = self._budget.refilled_tokens(pace.now), pace.resets_in_s
+        rate = max(pace.rate, 1e-9)
+        paced = requests - max(0.0, tokens)
         if paced <= rate * span:
             return max(0.0, paced) / rate
-        left, burst = paced - rate * span, float(budget._burst())
-        window, pace = budget._pace_window(), max(budget._advertised_rate(), 1e-9)
-        windows = max(0, math.floor((left - burst) / (burst + pace * window)))  # (whole ones before the last)
-        left -= windows * (burst + pace * window)
-        return span + windows * window + max(0.0, left - burst) / pace
+        left, burst = paced - rate * span, float(pace.burst)
+        window, per_s = pace.pace_window_s, max(pace.advertised_rate, 1e-9)
+        windows = max(0, math.floor((left - burst) / (burst + per_s * window)))  # (whole ones before the last)
+        left -= windows * (burst + per_s * window)
+        return span + windows * window + max(0.0, left - burst) / per_s

@@ -249,9 +249,11 @@ class Pager:
                 following = following_entries(buffers, active, more)
                 older: bool | None = False
                 if self.max_entries is not None and self.loaded + len(batch) >= self.max_entries:
-                    older = True if self.loaded + len(batch) > self.max_entries else following
-                    if older and not keep_all:  # (what follows may all be filtered out here)
-                        older = None
+                    # Beyond the cap: the entries cut from this batch matched and are older. At it:
+                    # what follows may all be filtered out here (the server's count, under its own
+                    # filters, cannot say: the next page, `_probe`, may).
+                    older = True if self.loaded + len(batch) > self.max_entries else \
+                        following if keep_all or not following else None
                     capped, batch = older is not False, first(batch, self.max_entries - self.loaded)
                 self.loaded += len(batch)
                 total = sum(totals) if all(t is not None for t in totals) else None  # type: ignore[arg-type]

@@ -62,3 +62,18 @@ def read_rate_headers(headers: Mapping[str, str], *, now_epoch: float) -> RateHe
         retry_after_s=retry_after if retry_after is not None and retry_after <= MAX_RESET_S else None,
         window_s=float(policy[1]) if policy and int(policy[1]) > 0 else None,
     )
+
+
+def uncounted_answers(before: int, said: int, reported: int | None, limit: int, *, new_window: bool,
+                      refused: bool) -> int:
+    """How many answers in a row, with this one saying `said` remain, show a count our requests do
+    not spend (`before`: as many up to the last; `reported`: what the last said): one saying the
+    whole limit remains (a counting server says limit - 1 at once), or the same as the last, in the
+    same window, above 0 (a header stuck at 99 of 100: the last answer's request was not counted).
+    A new window's first answer says nothing either way (its reset raises the count); one that fell
+    ends the run. At 0, or refused, the count cannot fall: neither a sign."""
+    if said >= limit:
+        return before + 1
+    if new_window or refused or said == 0:
+        return before
+    return before + 1 if said == reported else 0

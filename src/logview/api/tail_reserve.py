@@ -25,7 +25,7 @@ from typing import Protocol
 class _Holder(Protocol):
     """The budget a reserve is held in (`budget.Budget`)."""
 
-    def _release(self, reserve: TailReserve) -> None: ...
+    def release_tail_reserve(self, reserve: TailReserve) -> None: ...
 
 
 @dataclass(eq=False)
@@ -54,7 +54,7 @@ class TailReserve:
     def release(self) -> None:
         if self.held:
             self.held = False
-            self.budget._release(self)
+            self.budget.release_tail_reserve(self)
 
     def __enter__(self) -> TailReserve:
         return self

@@ -161,6 +161,11 @@ def format_wait(seconds: float) -> str:
     return f"{whole // 3600}h {(whole % 3600) // 60:02d}m"
 
 
+def no_answer(waited_s: float) -> str:
+    """`no answer for 12 s`: a request sent and not answered, as the status line and `export -v` say it."""
+    return f"no answer for {format_wait(waited_s)}"
+
+
 def done_in(eta_s: float | None) -> str:
     """` · done in ~2m 05s`: when a backfill the budget holds back will finish, as the status line
     and `logview export -v` say it; empty without an estimate, or under a second."""

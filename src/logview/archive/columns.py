@@ -22,13 +22,15 @@ import numpy as np
 from logview.files.columns import NO_TIME
 from logview.jsonutil import InvalidJSON, load_json
 from logview.model import Filters
-from logview.sources.base import Source, tool_of
+from logview.archive.rows import has_escaped_surrogate
+from logview.sources.base import Source, connector_of, tool_of
 from logview.times import epoch_us
 
 CHUNK_ROWS = 65_536
 FACETS = ("status", "event", "tool", "connector", "credential_id", "error_group")
 _NAMES = {"event": lambda raw: raw.get("event"), "tool": tool_of,  # the facets a store codes as names
           "credential_id": lambda raw: raw.get("credential_id")}
+_FIELDS = {**_NAMES, "connector": connector_of}  # (the archive's text for each, `rows.entry_row`)
 _NOT_JSON_TEXT = {"True", "False", "nan", "inf", "-inf"}  # str() of values that JSON would not read back
 
 
@@ -111,7 +113,7 @@ class FacetCoder:
         self._indexes: list[dict[Any, int]] = [{None: 0} for _ in FACETS]
         self._raw_of = raw_of  # rowid → raw JSON, for the rows `repair` must look at
         self._source = source  # … and the parser that made their entries
-        self._doubtful: dict[str, set[int]] = {name: set() for name in ("status", *_NAMES)}  # codes to check
+        self._doubtful: dict[str, set[int]] = {name: set() for name in FACETS}  # codes to check
 
     def chunk(self, rows: list[tuple[Any, ...]]) -> ArchivedColumns:
         count = len(rows)
@@ -125,7 +127,7 @@ class FacetCoder:
             for value in set(values):  # a facet has few distinct values: codes by a lookup each
                 if value not in index:
                     index[value] = len(index)
-                    if name in self._doubtful and (_may_not_be_text(value) if name in _NAMES else _huge(value)):
+                    if _doubtful(name, value):
                         self._doubtful[name].add(index[value])
             codes[name] = np.fromiter(map(index.__getitem__, values), np.int32, count)
         rowid = np.fromiter(rowids, np.int64, count)
@@ -141,24 +143,41 @@ class FacetCoder:
                                 for name, index in zip(FACETS, self._indexes)})
 
     def repair(self, rowid: np.ndarray, codes: dict[str, np.ndarray]) -> None:
-        """Rows whose facet text may stand for a number or an object get the entry's own value:
-        None (code 0) for a name that is no string, the number for a status."""
+        """Rows whose facet text may stand for a number or an object, or hold a lone surrogate
+        the archive wrote escaped (`rows.storable`), get the entry's own value: None (code 0) for
+        a name that is no string, the number for a status, the text with its surrogate."""
         for name, doubtful in self._doubtful.items():
             rows = np.flatnonzero(np.isin(codes[name], list(doubtful))) if doubtful else ()
             if not len(rows):
                 continue
             found = self._raw_of(rowid[rows].tolist())
+            index = self._indexes[FACETS.index(name)]
             for row in rows.tolist():
                 try:
                     raw = load_json(found[int(rowid[row])])
                 except (InvalidJSON, KeyError):  # (pruned meanwhile: as archived)
                     continue
-                if name == "status":
-                    status = self._source.entry_from_raw(raw).status
-                    index = self._indexes[FACETS.index("status")]
-                    codes[name][row] = index.setdefault(status, len(index))
-                elif type(_NAMES[name](raw if type(raw) is dict else {})) is not str:
-                    codes[name][row] = 0
+                codes[name][row] = index.setdefault(self._entry_value(name, raw), len(index))
+
+    def _entry_value(self, name: str, raw: Any) -> Any:
+        """The facet `name` of the entry whose raw value is `raw`, as the viewer's store codes it."""
+        fields = raw if type(raw) is dict else {}
+        if name in _FIELDS:
+            value = _FIELDS[name](fields)
+            return value if type(value) is str else None
+        status = self._source.entry_from_raw(raw).status
+        if name == "status":
+            return status
+        return self._source.error_group(None if isinstance(status, bool) else status, fields)
+
+
+def _doubtful(name: str, value: Any) -> bool:
+    """Whether a facet's archived text may not be the entry's own value (`FacetCoder.repair`)."""
+    if isinstance(value, str) and has_escaped_surrogate(value):
+        return True
+    if name in _NAMES:
+        return _may_not_be_text(value)
+    return name == "status" and _huge(value)
 
 
 def _huge(value: Any) -> bool:

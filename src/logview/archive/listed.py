@@ -20,7 +20,7 @@ from __future__ import annotations
 import sqlite3
 
 from logview.archive.coverage import Span
-from logview.archive.rows import ROW_COLUMNS, Rows
+from logview.archive.rows import ROW_COLUMNS, Rows, storable
 
 _ID, _TIME = ROW_COLUMNS.index("id"), ROW_COLUMNS.index("time_us")
 
@@ -42,7 +42,7 @@ def forget_unlisted(db: sqlite3.Connection, source_id: int, covered: Span, rows:
                           (source_id, *bounds)).fetchone()[0]
     if archived <= listed:  # (nothing more than the listed: the usual case, decided without the ids;
         return 0            # a listed entry whose first copy was archived at another time may hide one)
-    ids = set(rows.columns[_ID])
+    ids = set(map(storable, rows.columns[_ID]))  # (as archived: an id's lone surrogate escaped)
     gone = [(rowid,) for rowid, entry_id in db.execute(
         f"SELECT rowid, id FROM entries WHERE source = ? AND {where}", (source_id, *bounds)) if entry_id not in ids]
     db.executemany("DELETE FROM entries WHERE rowid = ?", gone)

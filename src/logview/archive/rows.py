@@ -309,8 +309,11 @@ def insert_rows(db: sqlite3.Connection, rows: Rows) -> list[int] | None:
         end = min(count, start + sizes[0])
         size = min(size for size in sizes if size >= end - start)
         before = db.total_changes
-        cursor = db.execute(*_statement([column[start:end] + column[end - 1:end] * (size - end + start)
-                                         for column in columns], rows.kinds))
+        chunk = [column[start:end] + column[end - 1:end] * (size - end + start) for column in columns]
+        try:
+            cursor = db.execute(*_statement(chunk, rows.kinds))
+        except UnicodeEncodeError:  # (raised while binding: nothing of the statement was inserted)
+            cursor = db.execute(*_statement([list(map(storable, column)) for column in chunk], rows.kinds))
         inserted = db.total_changes - before
         if placed is not None and inserted == end - start and cursor.lastrowid is not None:
             placed.extend(range(cursor.lastrowid - inserted + 1, cursor.lastrowid + 1))
@@ -318,9 +321,28 @@ def insert_rows(db: sqlite3.Connection, rows: Rows) -> list[int] | None:
             placed = None
         start = end
     if start < count:  # (a limit below one row's variables)
-        db.executemany(INSERT_ROW, zip(*(column[start:] for column in columns)))
+        db.executemany(INSERT_ROW, zip(*(list(map(storable, column[start:])) for column in columns)))
         placed = None
     return placed
+
+
+def storable(value: Any) -> Any:
+    """`value` as SQLite can hold it: a text with a lone surrogate (JSON `"\\ud800"`, which UTF-8
+    cannot encode) with each such one written as its escape (`\\ud800`, as the raw JSON beside it
+    has it); any other value as it is. Only a statement that failed to bind takes this look
+    (`insert_rows`); the columns read back take the entry's own value (`columns.FacetCoder`)."""
+    if type(value) is not str or value.isascii():
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
+
+
+def has_escaped_surrogate(text: str) -> bool:
+    """Whether a text read from the archive may be one `storable` escaped (or held that escape)."""
+    return "\\u" in text and ("\\ud" in text or "\\uD" in text)
 
 
 def _statement(columns: list[list[Any]],

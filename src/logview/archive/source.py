@@ -9,7 +9,8 @@ from logview.archive.coverage import Span, merge_spans, record_span, stored_span
 from logview.archive.db import ArchiveError, Database
 from logview.archive.listed import forget_unlisted
 from logview.archive.retention import Retention, prune_source
-from logview.archive.rows import Rows, SourceIdentity, entry_from_row, insert_rows, page_rows, raws_rows, source_for
+from logview.archive.rows import (Rows, SourceIdentity, entry_from_row, insert_rows, page_rows, raws_rows, source_for,
+                                  storable)
 from logview.jsonutil import load_json
 from logview.model import LogEntry
 from logview.sources.base import Source
@@ -185,12 +186,14 @@ class ArchivedSource:
         found: dict[str, int] = {}
         if self._source_id is None:
             return found
+        stored = _as_stored(ids)
+        keys = ids if stored is None else list(stored)
         with self._database.reading() as db:
-            for start in range(0, len(ids), _IDS_A_QUERY):
-                part = ids[start:start + _IDS_A_QUERY]
+            for start in range(0, len(keys), _IDS_A_QUERY):
+                part = keys[start:start + _IDS_A_QUERY]
                 found.update(db.execute(f"SELECT id, rowid FROM entries WHERE source = ? AND id IN "
                                         f"({', '.join('?' * len(part))})", (self._source_id, *part)))
-        return found
+        return found if stored is None else {stored[key]: rowid for key, rowid in found.items()}
 
     def _scalar(self, sql: str):
         if self._source_id is None:
@@ -253,13 +256,15 @@ class ArchivedSource:
             return set()
         found: set[str] = set()
         chunk = _columns().RAW_CHUNK
+        stored = _as_stored(ids)
+        keys = ids if stored is None else list(stored)
         with self._database.reading() as db:
-            for start in range(0, len(ids), chunk):
-                part = list(ids[start:start + chunk])
+            for start in range(0, len(keys), chunk):
+                part = list(keys[start:start + chunk])
                 found.update(row[0] for row in db.execute(
                     f"SELECT id FROM entries WHERE source = ? AND id IN ({', '.join('?' * len(part))}) "
                     "AND time_us IS NULL AND rowid <= ?", (self._source_id, *part, up_to_rowid)))
-        return found
+        return found if stored is None else {stored[key] for key in found}
 
     def columns(self, since_us: int | None = None, until_us: int | None = None) -> ArchivedColumns:
         """Every archived entry in the range as columns, newest first (see `ArchivedColumns`)."""
@@ -367,3 +372,12 @@ class ArchivedSource:
         with self._bulk().reading() as db:
             # (numpy ints are no parameters)
             return _columns().raw_rows(db, self._source_id, [int(rowid) for rowid in rowids])
+
+
+def _as_stored(ids: Sequence[str]) -> dict[str, str] | None:
+    """Each id as the archive holds it (`rows.storable`: a lone surrogate escaped) → the id, if
+    any of `ids` is held otherwise than as it is; else None (the usual case: ASCII ids)."""
+    if all(map(str.isascii, ids)):
+        return None
+    stored = {storable(entry_id): entry_id for entry_id in ids}
+    return None if all(key is value for key, value in stored.items()) else stored

@@ -141,8 +141,8 @@ def run_export_command(argv: Sequence[str]) -> int:
     from logview.files.writer import UnknownFormat, format_for, name_contradiction
 
     args = export_parser().parse_args(argv)
-    from logview.cli.resolve import (UsageError, connection_filters, file_kind, filters_from_args, profiles_once,
-                                     resolve_connection)
+    from logview.cli.filter_flags import connection_filters, filters_from_args
+    from logview.cli.resolve import UsageError, file_kind, profiles_once, resolve_connection
 
     profiles_once(args, "exporting")
     if args.output is not None and str(args.output) == "-":  # (the usual spelling of stdout)

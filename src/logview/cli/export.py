@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, aclosing
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import ExitStack, aclosing, asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
-from logview.api.types import BudgetState, RequestRecord, RetryEvent, RetryPolicy, done_in, pages_left
+from logview.api.types import BudgetState, RequestRecord, RetryEvent, RetryPolicy, done_in, no_answer, pages_left
 from logview.model import ApiFailure, Filters, LogEntry, counted
 from logview.sanitize import clean
 from logview.options import Connection
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from logview.api.client import ApiClient
 
 EXIT_OK, EXIT_USAGE, EXIT_API = 0, 2, 3
+NO_ANSWER_EVERY_S = 10.0  # with -v, a request still unanswered is said again this often (one line)
 TICK_S = 1.0  # a wait for the budget counts down on the progress line (a terminal's) this often
 CLEAR = "\r\x1b[K"  # back to the line's start, and erase it: the progress line is drawn anew
 
@@ -113,6 +114,23 @@ class Reporter:
                 self._ticking = None
                 return
 
+    async def watch_answers(self, client: ApiClient) -> None:
+        """A request sent without an answer is said, as the viewer's status line says it: with -v a
+        line when it is first long (NO_ANSWER_SAID_S) and every NO_ANSWER_EVERY_S after; on a
+        terminal, on the progress line, counting up (it stood still for the 30 s of a read timeout)."""
+        said_at = 0.0  # how long the wait was when last said on a line (0: not said)
+        while True:
+            await asyncio.sleep(TICK_S)
+            waited = client.unanswered_s()
+            if waited is None:
+                said_at = 0.0
+                continue
+            if self._verbose and (not said_at or waited - said_at >= NO_ANSWER_EVERY_S):
+                said_at = waited
+                self._say(f"logview: {no_answer(waited)}")
+            if self._live and self.last is not None and self._ticking is None:
+                self._progress_line(self.last, f" · {no_answer(waited)}")
+
     def _stop_counting(self) -> None:
         if self._ticking is not None:
             self._ticking.cancel()
@@ -180,7 +198,8 @@ async def _export(connection: Connection, filters: Filters, writer: EntryWriter,
         connection.source.typed_pages = False  # (every raw value is written: see `typed_pages`)
     identity = identity_of(connection.source) if archive is not None else None
     reporter.follow_budget(client, connection.source, max_entries)
-    async with client:
+    watching = asyncio.get_running_loop().create_task(reporter.watch_answers(client))
+    async with client, _stopped_after(watching):
         pager: Pager | ArchivedPager
         if archive is None or identity is None:
             pager = Pager(connection.source, client, filters, max_entries=max_entries)
@@ -201,6 +220,14 @@ async def _export(connection: Connection, filters: Filters, writer: EntryWriter,
             reporter.failure(client.redact(failure.describe()), client.redact(detail) if detail else None)
             return EXIT_API
     return EXIT_OK
+
+
+@asynccontextmanager
+async def _stopped_after(task: asyncio.Task) -> AsyncIterator[None]:
+    try:
+        yield
+    finally:
+        task.cancel()
 
 
 def backfill_eta(client: ApiClient, source: Source, last: EntriesLoaded | None,

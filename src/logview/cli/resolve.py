@@ -11,80 +11,20 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from logview.api.types import check_base_url
-from logview.cli.conflicts import ID_FLAGS, blamed_for_time, flag_name, refused_base_url_flag, refused_beside_source
+from logview.cli.conflicts import ID_FLAGS, flag_name, refused_base_url_flag, refused_beside_source
+from logview.cli.errors import UsageError
+from logview.cli.filter_flags import connection_filters, filters_from_args
 from logview.cli.parsers import DEFAULT_VIEWER_MAX
-from logview.model import Filters
 from logview.options import Connection, ViewerOptions
-from logview.settings.config import (ONE_API_FILTERS, Config, ConfigError, ConfigReading, Profile, ProfileFilters,
-                                     config_path, filters_of_another_api, looks_like_variable_name, read_config)
+from logview.settings.config import (Config, ConfigError, ConfigReading, Profile, ProfileFilters, config_path,
+                                     looks_like_variable_name, missing_config, read_config)
 from logview.sources import AitronosSource, Source, SupermetricsSource
-from logview.times import ReversedRange, TimeParseError
 
 if TYPE_CHECKING:  # the archive (sqlite) loads for the commands that use it, not for the viewer's flags
     from logview.archive import Retention, SourceIdentity
-
-# A profile's filters when no profile is used: every one unset, as in `ProfileFilters()` (whose
-# pydantic model a launch with flags alone, or with --file, need not build).
-_NO_PROFILE_FILTERS = SimpleNamespace(status=[], since=None, until=None, credential=None, event=None, tool=None,
-                                      search=None)
-
-
-class UsageError(Exception):
-    """A bad flag, a missing key, a refused URL: exit 2 with this message."""
-
-
-def filters_from_args(args: argparse.Namespace, source: Source | None, defaults: ProfileFilters | None = None,
-             where: str = "") -> Filters:
-    """The flags' filters; a flag not given takes the profile's default (`defaults`)."""
-    defaults = defaults or _NO_PROFILE_FILTERS
-    since_text = args.since or defaults.since or ""
-    until_text = args.until or defaults.until or ""
-    statuses: list[str] = []
-    for value in args.status or defaults.status:
-        try:
-            canonical = source.validate_status(value) if source else value.strip().lower()
-        except ValueError as error:
-            raise UsageError(f"{'--status: ' if args.status else where}{error}") from None
-        if canonical not in statuses:
-            statuses.append(canonical)
-    if source is not None:
-        _refuse_filters_of_another_api(args, source.kind, defaults, where)
-    filters = Filters(statuses=tuple(statuses), credential=args.credential or defaults.credential,
-                      event=args.event or defaults.event, tool=defaults.tool,
-                      search=args.search or defaults.search or None)
-    try:  # kept as typed: the viewer resolves a relative time again on reload and while tailing
-        return filters.with_time_range(since_text, until_text)
-    except ReversedRange:
-        raise UsageError(f"{where}--since is later than --until") from None
-    except TimeParseError as error:
-        raise UsageError(f"{blamed_for_time(args, where)}{error}") from None
-
-
-def _refuse_filters_of_another_api(args: argparse.Namespace, kind: str, defaults: ProfileFilters,
-                                   where: str) -> None:
-    """`--event` on Aitronos, `--credential` on Supermetrics: nothing could ever match, so say so
-    rather than show nothing. A flag replaces the profile's default of the same name."""
-    flags = {name: getattr(args, name, None) for name in ONE_API_FILTERS}
-    prefix, wrong = "", [(f"--{name}", owner) for name, owner in filters_of_another_api(kind, **flags)]
-    if not wrong:
-        unflagged = {name: getattr(defaults, name) for name in ONE_API_FILTERS if not flags[name]}
-        prefix, wrong = where, filters_of_another_api(kind, **unflagged)
-    if wrong:
-        names = " and ".join(name for name, _ in wrong)
-        raise UsageError(f"{prefix}{names} {'applies' if len(wrong) == 1 else 'apply'} to {wrong[0][1]} only "
-                         f"(this reads {kind})")
-
-
-def connection_filters(args: argparse.Namespace, connection: Connection) -> Filters:
-    profile = connection.profile
-    if profile is None:
-        return filters_from_args(args, connection.source)
-    return filters_from_args(args, connection.source, profile.filters, where=f"{connection.label} filters: ")
-
 
 def _build_source(kind: str, *, org: str | None, team: str | int | None, connector: str | None,
                   base_url: str | None, pick_connector: bool = False) -> Source:
@@ -179,7 +119,9 @@ def _profile_connection(args: argparse.Namespace, name: str, path: Path, reading
     """The profile's connection, its ids replaced by the flags that name them, or a UsageError
     with every problem of that profile and of the file as a whole (a key written at its top, an
     undefined default); another profile's problems do not stop this one."""
-    if reading is None or name not in reading.names:
+    if reading is None:  # (a typo in LOGVIEW_CONFIG read as an empty config, s22 walk #9)
+        raise UsageError(f"no profile {name!r}: {missing_config(path)}")
+    if name not in reading.names:
         known = ", ".join(sorted(reading.names)) if reading and reading.names else "none"
         listed = "".join(f"\n  {problem}" for problem in reading.problems) if reading else ""
         # the file's own problems may be why (a profile written as [name], not [profiles.name])

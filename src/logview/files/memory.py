@@ -26,8 +26,8 @@ from __future__ import annotations
 import ctypes
 import os
 import platform
-import queue
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from mmap import PAGESIZE
 
 
@@ -62,65 +62,67 @@ _MADV_POPULATE_WRITE = 23  # (Linux 5.14 on; older kernels refuse it, and nothin
 FAULT_IN_ASIDE_FROM_ROWS = 1 << 16
 
 
-class _FaultingWorker:
-    """One daemon thread, started at the first regions asked for and kept, that faults in the
-    regions it is handed in the order they come. A thread per call cost each caller a thread's
-    start: 3 ms (0.2–75) at each of a 1M read's three calls, load ~4, against 0.02 ms to hand
-    them on here; the first two calls' pages were in no later for running side by side (two niced
-    threads on two busy cores: 35 ms median against 21 here, s21, 16 paired reads)."""
+class _Faulting:
+    """One thread, started at the first regions asked for and kept (an executor of one worker),
+    that faults in the regions it is handed in the order they come. A thread per call cost each
+    caller a thread's start: 3 ms (0.2–75) at each of a 1M read's three calls, load ~4, against
+    0.02 ms to hand them on to a kept one; the first two calls' pages were in no later for running
+    side by side (two niced threads on two busy cores: 35 ms median against 21 here, s21, 16 paired
+    reads)."""
 
     def __init__(self) -> None:
-        self._regions: queue.SimpleQueue[list[tuple[int, int]]] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._last: Future[None] | None = None  # (one worker: once it is done, all before it are)
         self._starting = threading.Lock()
-        self._pending = 0  # regions lists handed and not yet faulted in (`wait`)
-        self._done = threading.Condition()
 
     def hand(self, regions: list[tuple[int, int]]) -> None:
-        with self._done:
-            self._pending += 1
-        self._regions.put(regions)
-        with self._starting:  # (a fork's child inherits no thread: `os.register_at_fork` forgets it)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="logview-fault-in", daemon=True)
-                self._thread.start()
+        with self._starting:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(1, "logview-fault-in", initializer=_nice_this_thread)
+            self._last = self._executor.submit(_fault_in, regions)
 
     def wait(self, timeout: float) -> bool:
         """Whether every region handed so far has been faulted in, waiting up to `timeout` s."""
-        with self._done:
-            return self._done.wait_for(lambda: not self._pending, timeout)
+        last = self._last
+        if last is None:
+            return True
+        try:
+            last.result(timeout)
+        except TimeoutError:
+            return False
+        return True
 
     def forget_thread(self) -> None:
-        self._thread, self._pending = None, 0
-        self._regions, self._starting, self._done = queue.SimpleQueue(), threading.Lock(), threading.Condition()
-
-    def _run(self) -> None:
-        # Niced (Linux's nice is a thread's: `_LIBC` is glibc's on Linux alone): the faults are
-        # worth doing on an idle core, never at the cost of the first paint or the file's child
-        try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), FAULT_IN_NICE)
-        except OSError:
-            pass
-        assert _LIBC is not None
-        madvise = _LIBC.madvise
-        madvise.argtypes, madvise.restype = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int), ctypes.c_int
-        while True:
-            for address, size in self._regions.get():
-                start = address - address % PAGESIZE
-                madvise(start, size + address - start, _MADV_POPULATE_WRITE)
-            with self._done:
-                self._pending -= 1
-                self._done.notify_all()
+        """In a fork's child, which inherits no thread: the next regions start one of its own."""
+        self._executor, self._last, self._starting = None, None, threading.Lock()
 
 
-_FAULTING = _FaultingWorker()
+def _nice_this_thread() -> None:
+    # Niced (Linux's nice is a thread's: `_LIBC` is glibc's on Linux alone): the faults are worth
+    # doing on an idle core, never at the cost of the first paint or the file's child
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), FAULT_IN_NICE)
+    except OSError:
+        pass
+
+
+def _fault_in(regions: list[tuple[int, int]]) -> None:
+    assert _LIBC is not None
+    madvise = _LIBC.madvise
+    madvise.argtypes, madvise.restype = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int), ctypes.c_int
+    for address, size in regions:
+        start = address - address % PAGESIZE
+        madvise(start, size + address - start, _MADV_POPULATE_WRITE)
+
+
+_FAULTING = _Faulting()
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=lambda: _FAULTING.forget_thread())  # (the worker of the moment)
+    os.register_at_fork(after_in_child=lambda: _FAULTING.forget_thread())  # (the faulting of the moment)
 
 
 def fault_in_aside(regions: list[tuple[int, int]]) -> None:
     """Fault in the pages of these (address, bytes) regions of the process's memory, writable,
-    in a thread that holds no lock of the interpreter's (one, kept: `_FaultingWorker`): each page
+    in a thread that holds no lock of the interpreter's (one, kept: `_Faulting`): each page
     costs ~2 µs the first time it is written (more where the host backs it afresh), time the thread
     that writes it next need not spend. Their contents are left as they are (`MADV_POPULATE_WRITE`),
     so whatever writes them meanwhile is not disturbed; a region freed meanwhile is refused, not touched."""

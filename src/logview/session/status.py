@@ -3,66 +3,13 @@ so every state it can be in is named here, in the order that decides between the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import NamedTuple, Protocol
+from dataclasses import replace
+from typing import NamedTuple
 
-from logview.api.types import BudgetState, done_in, format_wait
+from logview.api.types import BudgetState, done_in, format_wait, no_answer
 from logview.files.envelope import UNREADABLE_SOURCE
 from logview.model import counted
-from logview.store import EntryStore
-
-
-class SessionState(Protocol):
-    """What the status line reads of a session (`ViewerSession` has it all)."""
-
-    store: EntryStore
-    phase: str
-    pages: int
-    capped: bool
-    capped_older: bool | None
-    want_tail: bool
-    tail_paused: bool
-    file_mode: bool
-    merged: bool
-    file_scanned: float
-    max_entries: int | None
-    interval_s: float
-    source_troubles: dict[str, str]
-    source_loading: dict[str, tuple[str, str]]
-    from_archive: int
-    searching: str | None
-
-    @property
-    def needs_connector(self) -> bool: ...
-
-    @property
-    def total(self) -> int | None: ...
-
-
-@dataclass(frozen=True)
-class Waits:
-    """What is being waited for, with the banner's deadlines (so both count down in step)."""
-
-    retry: tuple[str, float] | None = None  # a request being retried: (cause, seconds left)
-    tail_failing: tuple[str, float] | None = None  # the live tail's next try: (cause, seconds left)
-    backfilling: bool = False  # a backfill (or a file's reading) is running
-    poll_waiting_s: float | None = None  # how long the tail's current cycle has waited for the server
-    budget: BudgetState | None = None  # the API's request budget, shown when it binds
-    backfill_eta_s: float | None = None  # when the budget lets the backfill finish
-    # without that (Supermetrics counts no entries): when it lets the backfill's next page go, the
-    # only time there is to give (a line saying only "…" for an hour hid that it went on at all)
-    next_page_s: float | None = None
-    # what is newer than the archive, while it is fetched: its pages and entries so far, the server's
-    # count, "newer" (or "older": a hole between two stretches, s19 V3); "loading page 1 · 19,939 so far"
-    head_filling: tuple[int, int, int | None, str] | None = None  # stood still for minutes (s18 W2)
-    asked: str = ""  # what else is asked of the API besides logs: "a listing", "credential names"
-    # the budget bound earlier in this load: still said while it loads ("backfill paced" between
-    # its waits), else the line changed form at every window, the counts coming and going with it
-    budget_held: bool = False
-    archiving: bool = False  # every entry is loaded, the archive's writer still storing the last pages
-    # bytes waiting for the archive's writer while the load waits for it (stopped or starved: `PageWriter.behind`)
-    archive_behind: int | None = None
-
+from logview.session.status_inputs import SessionState, Waits
 
 POLL_SLOW_S = 5.0  # a tail cycle waiting this long for the server is said on the status line
 # the tail would need more than half the budget and takes turns with the backfill (`BudgetState.tail_halves`)
@@ -152,82 +99,145 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
     in 1 s · backfill waits · done in ~14 s …` (the budget only when it binds), then the same
     without the archive's count, without "backfill waits", with the budget in fewer words, then
     `41% · budget 0/10 · resets 1 s · done in ~14 s …`."""
+    progress, budget, eta = _progress(session, waits), waits.budget, _eta(waits)
+    binds = budget is not None and (budget.binds or waits.budget_held)
+    waiting, shared = _waiting(waits)
+    words = _budget_words(session, budget, waiting, eta, shared) if budget is not None and binds else _NO_WORDS
+    page, count = progress.page, progress.count
+    forms = (_form(page, count, progress.archived, words.full), _form(page, count, words.full),
+             _form(page, count, words.unsaid), _form(page, count, words.brief))
+    if shared and session.total:  # (the count of the total before the key's hint: at 160 columns beside a
+        # profile's label and the tail's poll, "10% · shared with the tail (t pauses it)" said no
+        # total; without a total the count is `shown`'s, said beside it: the hint goes last)
+        forms += (_form(page, count, f"{SHARED[2]}{eta}"),)
+    if budget is None or not binds:  # (short: the counts beside give way first; the archive's count is `shown`'s)
+        return (*forms, _form(page, "asking the API")) if progress.archive_only else forms
+    return *forms, _form(progress.short_page, words.brief), *_fewest_forms(progress.short_page, budget, eta,
+                                                                          bool(session.total), shared)
+
+
+class _Progress(NamedTuple):
+    """How far a load is: `page` and `count` ("loading page 3", "1,310 of 3,156 (41%)"), the rows
+    from the archive, the fewest words' `short_page` ("41%"), and whether every row is the archive's."""
+
+    page: str
+    count: str
+    archived: str
+    short_page: str
+    archive_only: bool = False
+
+
+def _progress(session: SessionState, waits: Waits) -> _Progress:
     loaded, total = len(session.store), session.total
-    page = f"loading page {session.pages + 1}"
-    if total:
-        count = f"{loaded:,} of {total:,} ({_percent(loaded, total)}%)"
-    else:  # (not known yet, or never: the count alone, not "N of N (100%)" while much is to come)
-        count = f"{loaded:,} so far" if loaded else ""
-    short_page = f"{_percent(loaded, total)}%" if total else page.removeprefix("loading ")
-    if waits.head_filling is not None:
-        pages, newer, counted_newer, word = waits.head_filling
-        page, count = f"loading page {pages + 1}", f"{newer:,} {word} so far"
-        short_page = page.removeprefix("loading ")
-        if counted_newer:  # (a few of those counted may be held already: never past 100%)
-            of = max(newer, counted_newer)
-            count = f"{newer:,} of {of:,} {word} ({_percent(newer, of)}%)"
-            short_page = f"{_percent(newer, of)}% {word}"  # (not "page 75" at 120 and 80 columns, s20 S20-5)
     archived = f"{session.from_archive:,} from the archive" if session.from_archive else ""
-    archive_only = waits.head_filling is None and 0 < loaded <= session.from_archive
-    if archive_only:
+    if waits.head_filling is not None:
+        return _head_progress(waits.head_filling, archived)
+    if 0 < loaded <= session.from_archive:
         # (no page of this run in yet, every row the archive's: "loading page 1 · 67,536 so far · 67,536
         # from the archive" said one number three times, `shown` the third, of a page not in, s21 #12)
-        page, count, archived, short_page = "from the archive", f"{loaded:,} · asking the API", "", "archive"
-    budget = waits.budget
-    binds = budget is not None and (budget.binds or waits.budget_held)
-    eta = done_in(waits.backfill_eta_s)
+        return _Progress("from the archive", f"{loaded:,} · asking the API", "", "archive", archive_only=True)
+    page = f"loading page {session.pages + 1}"
+    if total:
+        return _Progress(page, f"{loaded:,} of {total:,} ({_percent(loaded, total)}%)", archived,
+                         f"{_percent(loaded, total)}%")
+    # (not known yet, or never: the count alone, not "N of N (100%)" while much is to come)
+    return _Progress(page, f"{loaded:,} so far" if loaded else "", archived, page.removeprefix("loading "))
+
+
+def _head_progress(filling: tuple[int, int, int | None, str], archived: str) -> _Progress:
+    """What is newer than the archive, while it is fetched (`Waits.head_filling`)."""
+    pages, newer, counted_newer, word = filling
+    page = f"loading page {pages + 1}"
+    if not counted_newer:
+        return _Progress(page, f"{newer:,} {word} so far", archived, page.removeprefix("loading "))
+    of = max(newer, counted_newer)  # (a few of those counted may be held already: never past 100%)
+    # (not "page 75" at 120 and 80 columns, s20 S20-5)
+    return _Progress(page, f"{newer:,} of {of:,} {word} ({_percent(newer, of)}%)", archived,
+                     f"{_percent(newer, of)}% {word}")
+
+
+def _eta(waits: Waits) -> str:
+    """When the budget lets the backfill be done (" · done in ~14 s"), else its next page go."""
+    budget, eta = waits.budget, done_in(waits.backfill_eta_s)
     if not eta and budget is not None and budget.waiting and waits.next_page_s is not None and waits.next_page_s >= 1:
-        eta = f" · next page ~{format_wait(waits.next_page_s)}"
+        return f" · next page ~{format_wait(waits.next_page_s)}"
+    return eta
+
+
+def _waiting(waits: Waits) -> tuple[str, bool]:
+    """What waits for the budget, and whether the backfill shares it with the tail (then why it
+    goes at half the pace, and what would give it all: said in the fewest words too)."""
+    budget = waits.budget
     # (a listing the user asked for waits too: said, as the toast said it only for 4 s)
     waiting = "backfill and a listing wait" if waits.asked == "a listing" else "backfill waits"
     shared = budget is not None and budget.tail_halves and not budget.blocked_s and waiting == "backfill waits"
-    if shared:  # (why it goes at half the pace, and what would give it all: said in the fewest words too)
-        waiting = SHARED[0]
-    full = brief = unsaid = ""
-    if budget is not None and binds:
-        # (between two waits, as many words: the line keeps its form, its parts in their places)
-        # (a reload's first page that waits, the archive's rows shown: "backfill paced" said nothing of it, s18 W1)
-        paced = "first page waits" if budget.live_waits and not session.pages else "backfill paced"
-        # (a server that only says its limit left "API budget 100/100 … backfill waits": paced, s19 V6)
-        said = budget.describe(waiting) if budget.waiting and budget.remaining < budget.limit \
-            else budget.describe("") if budget.unspent else f"{budget.describe('')} · {paced}"
-        full, brief = said + eta, budget.brief() + eta
-        # (that the backfill waits is what the line says already: its words go first; shared with
-        # the tail, the reset's time and then the budget's count go first: they tell less than why
-        # the backfill goes slowly, and what would speed it)
-        unsaid = f"{said.split(' · ')[0]} · {SHARED[1]}{eta}" if shared else full
-        brief = f"{SHARED[1]}{eta}" if shared else brief
+    return (SHARED[0] if shared else waiting), bool(shared)
+
+
+class _BudgetWords(NamedTuple):
+    """A binding budget said in full, `brief`ly, and in full without what the line says already."""
+
+    full: str
+    brief: str
+    unsaid: str
+
+
+_NO_WORDS = _BudgetWords("", "", "")
+
+
+def _budget_words(session: SessionState, budget: BudgetState, waiting: str, eta: str, shared: bool) -> _BudgetWords:
+    # (between two waits, as many words: the line keeps its form, its parts in their places)
+    # (a reload's first page that waits, the archive's rows shown: "backfill paced" said nothing of it, s18 W1)
+    paced = "first page waits" if budget.live_waits and not session.pages else "backfill paced"
+    # (a server that only says its limit left "API budget 100/100 … backfill waits": paced, s19 V6)
+    said = budget.describe(waiting) if budget.waiting and budget.remaining < budget.limit \
+        else budget.describe("") if budget.unspent else f"{budget.describe('')} · {paced}"
+    # (that the backfill waits is what the line says already: its words go first; shared with
+    # the tail, the reset's time and then the budget's count go first: they tell less than why
+    # the backfill goes slowly, and what would speed it)
+    unsaid = f"{said.split(' · ')[0]} · {SHARED[1]}{eta}" if shared else said + eta
     for words in (waiting, "backfill paced", "next request waits"):
         unsaid = unsaid.replace(f" · {words}", "")
+    return _BudgetWords(said + eta, f"{SHARED[1]}{eta}" if shared else budget.brief() + eta, unsaid)
 
-    def form(*parts: str) -> str:
-        return " · ".join(part for part in parts if part) + " …"
 
-    forms = (form(page, count, archived, full), form(page, count, full), form(page, count, unsaid),
-             form(page, count, brief))
-    if shared and total:  # (the count of the total before the key's hint: at 160 columns beside a
-        # profile's label and the tail's poll, "10% · shared with the tail (t pauses it)" said no
-        # total; without a total the count is `shown`'s, said beside it: the hint goes last)
-        forms += (form(page, count, f"{SHARED[2]}{eta}"),)
-    if not binds:  # (short enough: the counts beside it give way first; the archive's count is `shown`'s)
-        return (*forms, form(page, "asking the API")) if archive_only else forms
-    # (shared with the tail, when the next page goes or the load is done outlasts why: at 120 and 80
-    # columns "page 3 · shared with the tail …" stood beside "● live · next poll in ~29m 59s", no time)
-    timed = (form(short_page, f"{SHARED[2]}{eta}"), form(short_page, eta.removeprefix(" · "))) if eta else \
-        (form(short_page, SHARED[2]),)
+def _fewest_forms(short_page: str, budget: BudgetState, eta: str, counted: bool, shared: bool) -> tuple[str, ...]:
+    """The shortest forms of a binding budget's line (`counted`: the server counts the entries)."""
+    if shared:
+        # (shared with the tail, when the next page goes or the load is done outlasts why: at 120 and 80
+        # columns "page 3 · shared with the tail …" stood beside "● live · next poll in ~29m 59s", no time)
+        return (_form(short_page, f"{SHARED[2]}{eta}"), _form(short_page, eta.removeprefix(" · "))) if eta else \
+            (_form(short_page, SHARED[2]),)
     # (and without the reset's time: at 80 columns "page 4 · budget 7/10 · resets ~60 min · next
     # page ~8m 29s" left no room for `shown`, where a file's read keeps it, s21 #14)
     # (only where the count is `shown`'s and the time is the next page's: a total's percent and its
     # "done in" say the rest, and a reset is all a line without a time has)
-    next_page = eta.startswith(" · next page") and not total and budget is not None and not budget.unspent
-    fewest = form(short_page, budget.brief().split(" · ")[0] + eta) if next_page and not shared else ""
-    return *forms, form(short_page, brief), *(timed if shared else (fewest,) if fewest else ())
+    if eta.startswith(" · next page") and not counted and not budget.unspent:
+        return (_form(short_page, budget.brief().split(" · ")[0] + eta),)
+    return ()
+
+
+def _form(*parts: str) -> str:
+    return " · ".join(part for part in parts if part) + " …"
+
+
+def _unanswered_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
+    """A load whose request has no answer: its progress without the estimate (which grew while
+    nothing came), the wait first after the page, and at last the wait alone (80 columns)."""
+    assert waits.unanswered_s is not None
+    said = no_answer(waits.unanswered_s)
+    still = replace(waits, backfill_eta_s=None, next_page_s=None, budget=None, budget_held=False)
+    progress = _progress(session, still)
+    return (_form(progress.page, said, progress.count, progress.archived), _form(progress.page, said, progress.count),
+            _form(progress.short_page, said), _form(said))
 
 
 def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tuple[str, ...]]:
     if waits.retry is not None:  # (the connectors' listing's too: a 429 waited a minute unsaid)
         cause, remaining = waits.retry
         when = f"retrying in {format_wait(remaining)}" if remaining > 0.5 else "retrying now"
+        if remaining <= 0.5 and waits.unanswered_s is not None:  # (the attempt is sent: "now" stood 30 s)
+            when = no_answer(waits.unanswered_s)
         return "retrying", f"{cause} · {when}"
     if session.needs_connector and session.phase != "error":  # nothing to load until one is chosen
         return "paused", "choose a connector (c)"
@@ -259,6 +269,8 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
         if session.merged:
             read = f" · {int(100 * session.file_scanned)}%" if 0 < session.file_scanned < 1 else ""
             return "loading", f"reading the file{read} …"
+        if waits.unanswered_s is not None:
+            return "loading", _unanswered_forms(session, waits)
         return "loading", _loading_forms(session, waits)
     budget = _budget_text(waits)
     cap = f"capped at {session.max_entries:,}" if session.capped and session.max_entries else ""
@@ -272,7 +284,7 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
         elif not held and waited is not None and waited >= max(POLL_SLOW_S, session.interval_s):
             # a hung request (30 s); one the budget holds has not reached the server: "waiting
             # 77 s for the server" was said while nothing had been sent (found in a walk)
-            text = f"live · waiting {format_wait(waited)} for the server"
+            text = f"live · {no_answer(waited)}"
         if session.searching:  # (the rows shown are the last search's until it ends)
             text += " · searching …"
         # (the tail alone after Esc cancelled the load: what it did not load is said, r loads it)

@@ -179,6 +179,16 @@ class Config(metaclass=BuiltOnFirstUse):
 ARCHIVE_KEYS = ("archive", "archive_max_entries", "archive_max_age")
 
 
+def missing_config(path: Path) -> str:
+    """Why there is no config to read, in words: `no config file at PATH (LOGVIEW_CONFIG names it;
+    its folder does not exist)`, or where the default one would be."""
+    named = os.environ.get(CONFIG_ENV)
+    if named and Path(named) == path:
+        folder = "" if path.parent.is_dir() else "; its folder does not exist"
+        return f"no config file at {path} ({CONFIG_ENV} names it{folder})"
+    return f"no config file yet at {path} (`logview config` shows an example)"
+
+
 def config_path() -> Path:
     override = os.environ.get(CONFIG_ENV)
     if override:

@@ -23,14 +23,12 @@ Filters that need columns cover `[head, ready)`; with none but search, every row
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from logview.files.columns import NO_TIME, ColumnChunk
-from logview.files.jsonl import entry_from_line
 from logview.files.lines import LineChunk, LineFile
 from logview.model import SEV_WARN, Filters, LogEntry
 from logview.sources.base import Source
@@ -41,6 +39,7 @@ from logview.store.codes import Codes
 from logview.store.file_ingest import add_lines, fill_read_columns, put_newest_first
 from logview.store.file_rows import line_columns  # entries left in the file
 from logview.store.held import HELD_DTYPE, HeldEntries
+from logview.store.line_entries import LineEntries
 from logview.store.merge import merge_rows
 from logview.store.order import settle_appended, settle_prepended
 from logview.store.rows import FrozenColumns, RowBuffer
@@ -53,7 +52,6 @@ if TYPE_CHECKING:  # (a file's session never loads the archive, nor sqlite)
 
 # per entry appended, the reader that can read it again (None: held in memory), and its rowid there
 ReadBack = tuple[Sequence[RawReader | None], Sequence[int]]
-ENTRY_CACHE = 1024  # parsed entries kept for a file store (a few screens of scrolling)
 
 _FILTER_COLUMNS: dict[str, Any] = {
     "time": np.int64,
@@ -85,7 +83,7 @@ class EntryStore(RowBuffer):
         self.backings = Backings()
         self.held = HeldEntries()  # the entries in memory (a store over a file holds none)
         self.search = RowSearch(self, source, lines, self.backings, lambda: self.held)
-        self._entry_cache: OrderedDict[int, LogEntry] = OrderedDict()
+        self.line_entries = LineEntries(source, lines) if lines is not None else None  # (a file's rows)
         self._code_map = CodeMap()  # a file reader's category codes → ours
         self.epoch = 0  # bumped by clear(): ordinals from before mean nothing after
         self.dropped_total = 0  # rows dropped from the old end to respect max_entries
@@ -235,13 +233,13 @@ class EntryStore(RowBuffer):
         """Once a file's columns are all read, keep its first `lines` rows (`put_newest_first`) and put them newest
         first if the file was written in another order (`files.order`). Like `clear`, a move starts
         a new epoch (a view recomputes itself); returns whether the rows moved."""
-        assert self.lines is not None, "newest_first is for a store over a file"
+        assert self.line_entries is not None, "newest_first is for a store over a file"
         places = put_newest_first(self, lines)
         if places is None:
             return False
         self.epoch += 1
         self._sorted = (self.epoch, self.head, places)
-        self._entry_cache.clear()
+        self.line_entries.forget()
         return True
 
     def sorted_place(self, ordinal: int) -> int | None:
@@ -298,7 +296,8 @@ class EntryStore(RowBuffer):
         self.reset_rows(1024, 128)
         self.epoch += 1
         self.dropped_total = 0
-        self._entry_cache.clear()
+        if self.line_entries is not None:
+            self.line_entries.forget()
         self.backings.clear()
         # (a search still running keeps the old table: its indices are its own)
         self.held = HeldEntries(track=self.held.unarchived is not None)
@@ -310,19 +309,12 @@ class EntryStore(RowBuffer):
 
     # -- reading --------------------------------------------------------------------------
     def entry(self, ordinal: int) -> LogEntry:
-        if self.lines is None:
+        if self.line_entries is None:
             held = int(self.cols["held"][ordinal + self.offset])
             found = self.held.entry(held) if held else None
             return found if found is not None else self._archived_entry(ordinal)
-        cache = self._entry_cache
-        found = cache.get(ordinal)
-        if found is None:
-            found = cache[ordinal] = entry_from_line(self.source, self.line(ordinal) or b"")
-            if len(cache) > ENTRY_CACHE:
-                cache.popitem(last=False)
-        else:
-            cache.move_to_end(ordinal)
-        return found
+        index = ordinal + self.offset
+        return self.line_entries.entry(ordinal, int(self.cols["start"][index]), int(self.cols["length"][index]))
 
     def line(self, ordinal: int) -> bytes | None:
         """A file row's line exactly as in the file (None for a store in memory)."""

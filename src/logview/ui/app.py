@@ -7,16 +7,15 @@ shows one at a time and keeps the others loading; `app.viewer` is the one on scr
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.segment import Segments
 from textual import events
 from textual.app import App, SystemCommand
-from textual import screen as textual_screen
 from textual.binding import Binding
+from textual.filter import LineFilter
 from textual.screen import Screen
 
 from logview.settings.column_choice import ColumnChoice
@@ -27,10 +26,13 @@ from logview.files.jsonl import FileKind
 from logview.ui.bulk_gc import STARTUP_HOLD_S, release_startup_hold
 from logview.ui.crash import crash_report
 from logview.ui.feed import USER_JUMP_QUIET_S, USER_QUIET_S
+from logview.ui.saves import Saves
 from logview.ui.stylesheet import KeptStyles, ParsedOnceStylesheet, kept_styles_folder
+from logview.ui.textual_internals import name_keys_first, unhandled_error
 from logview.ui.viewer import ViewerScreen
 from logview.ui.widgets.key_footer import key_character, key_display
 from logview.ui.widgets.log_table import JUMP_KEYS
+from logview.ui.widgets.styling import LegibleText
 from logview.ui.widgets.tab_strip import TabStrip, merged_tab_label
 
 if TYPE_CHECKING:  # the archive (sqlite) loads when an API source keeps one, not for a file
@@ -48,10 +50,9 @@ if TYPE_CHECKING:  # the archive (sqlite) loads when an API source keeps one, no
 # keys went on acting unseen: `/GET⏎` filtered the table with nothing to say so (found in a walk)
 LEFT_OUT = frozenset({"Keys", "Maximize", "Minimize"})
 
-# A screen gathering its bindings asks `key_to_character` for each key (at the first frame and at
-# each key pressed): logview's keys are answered without Textual's lookup in the Unicode name table
-# (`key_footer.KEY_CHARACTERS`: why). Textual's own function answers the rest.
-textual_screen.key_to_character = partial(key_character, named_by_textual=textual_screen.key_to_character)
+# logview's keys are named without Textual's lookup in the Unicode name table (`key_footer.KEY_CHARACTERS`:
+# why); Textual's own function names the rest
+name_keys_first(key_character)
 
 
 def styles_dir() -> Path:
@@ -88,15 +89,17 @@ class LogViewApp(App[int]):
         none although one was wanted, said once on screen). `kept_styles`: the styles parsed at
         an earlier launch (`stylesheet.py`)."""
         super().__init__()
+        self.legible_text = LegibleText()
         # (no source read yet: the stylesheet Textual made holds only the theme's variables)
         if ParsedOnceStylesheet.fits(self.stylesheet):
-            self.stylesheet = ParsedOnceStylesheet(variables=self.stylesheet._variables, kept=kept_styles)
+            self.stylesheet = ParsedOnceStylesheet.instead_of(self.stylesheet, kept=kept_styles)
         self.archive_problem = archive_problem
         self.welcome = options.welcome
         self.notes = options.notes
         labels = [tab_label(o) for o in (options, *more)]
         labels += [merged_tab_label(labels)] if more else []
-        settings = {"saved_filters": saved_filters, "column_choice": column_choice}
+        self.saves = Saves(self)  # (the saves being written, and quitting meanwhile)
+        settings = {"saved_filters": saved_filters, "column_choice": column_choice, "saves": self.saves}
         if file_kind == "mixed":
             from logview.ui.mixed_file import MixedFileViewer  # (what one source does not need loads when asked)
 
@@ -116,7 +119,8 @@ class LogViewApp(App[int]):
             sources = list(zip(labels, self.viewers))
             self.viewers.append(MergedScreen(lambda: [(label, viewer.store) for label, viewer in sources],
                                              sources=lambda: [source_of(viewer) for _, viewer in sources],
-                                             retry_failed=self._retry_failed, tabs=labels, tab=len(labels) - 1,
+                                             retry_failed=self._retry_failed, toggle_tails=self._toggle_tails,
+                                             tabs=labels, tab=len(labels) - 1,
                                              **settings))
 
     @property
@@ -126,6 +130,10 @@ class LogViewApp(App[int]):
             if isinstance(screen, ViewerScreen):
                 return screen
         return self.viewers[0]
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        # (after Textual's: a theme's ANSI and dim colours are resolved by then)
+        return [*super().get_line_filters(), self.legible_text]
 
     async def on_mount(self) -> None:
         self.set_timer(STARTUP_HOLD_S, release_startup_hold)  # should no rows come (the viewer's first rows do)
@@ -188,6 +196,24 @@ class LogViewApp(App[int]):
             viewer.action_reload()
         return len(failed)
 
+    def _toggle_tails(self) -> str:
+        """`t` in the merged tab: the live tail of every tab that can have one on, or all of them
+        off once they all are on; what it did, in words."""
+        labels = self.viewers[-1].tab_strip.labels if self.viewers[-1].tab_strip is not None else []
+        tabs = list(zip(labels, self.viewers[:-1]))
+        able = [(label, viewer) for label, viewer in tabs if viewer.loader.why_no_tail() is None]
+        unable = ", ".join(label for label, viewer in tabs if (label, viewer) not in able)
+        if not able:
+            return f"No tab can tail ({unable}): a file holds what was written to it; a tab with nothing loaded: r."
+        on = not all(viewer.session.want_tail for _, viewer in able)
+        for _, viewer in able:
+            if viewer.session.want_tail != on:
+                viewer.loader.toggle_tail(say=False)
+        names = ", ".join(label for label, _ in able)
+        said = f"Live tail on in {names}: new entries appear here as they come (t stops them)" if on \
+            else f"Live tail off in {names}"
+        return said + (f"; {unable}: no live tail." if unable else ".")
+
     def action_switch_tab(self, step: int) -> None:
         if not isinstance(self.screen, ViewerScreen):
             return
@@ -211,13 +237,12 @@ class LogViewApp(App[int]):
     async def action_quit(self) -> None:
         """ctrl+q, Textual's own quit: asks first while a save is unwritten, as `q` does; asked
         already, a second ctrl+q quits."""
-        from logview.ui.save import quit_dropping_saves, quit_unless_saving
         from logview.ui.screens.confirm import ConfirmQuit
 
         if isinstance(self.screen, ConfirmQuit):
-            quit_dropping_saves(self)
+            self.saves.quit_now()
         else:
-            quit_unless_saving(self)
+            self.saves.ask_to_quit()
 
     def show_tab(self, index: int) -> None:
         if 0 <= index < len(self.viewers) and self.viewers[index] is not self.screen:
@@ -239,12 +264,10 @@ class LogViewApp(App[int]):
         """An unexpected error ends the viewer with a short report: Textual's own (every frame's
         locals) took minutes after a RecursionError, the screen frozen (see `crash.py`)."""
         error, traceback = sys.exc_info()[1], sys.exc_info()[2]
-        if error is None and self._exception is not None:
-            error, traceback = self._exception, self._exception.__traceback__
+        if error is None and (noted := unhandled_error(self)) is not None:
+            error, traceback = noted, noted.__traceback__
         self.bell()
-        self._exit_renderables.append(Segments(self.console.render(crash_report(error, traceback),
-                                                                   self.console.options)))
-        self._close_messages_no_wait()
+        self.panic(crash_report(error, traceback))
 
     def get_key_display(self, binding: Binding) -> str:
         """As Textual's, without its lookup in the Unicode name table for logview's keys."""

@@ -33,6 +33,7 @@ from logview.ui.widgets.filter_line import FilterLine
 from logview.ui.widgets.log_table import LogTable
 
 if TYPE_CHECKING:
+    from logview.api.events import Notice
     from logview.ui.widgets.detail_pane import DetailPane
     from logview.ui.widgets.histogram import VolumeHistogram
     from logview.ui.widgets.stats_panel import StatsPanel
@@ -197,6 +198,15 @@ class LogBrowser(Vertical):
         origin = (self.session.origins_of(np.array([ordinal]))[0]
                   if isinstance(self.session, MergedSession) and entry is not None and ordinal is not None else None)
         self.detail.show_entry(entry, source.time_field if entry is None else source.time_field_for(entry), origin)
+
+    def noticed(self, notice: Notice) -> None:
+        """A file changed on disk: the rows read before are read again (one whose line the file no
+        longer holds whole says so: the detail showed what was read before the file was cut)."""
+        if notice.kind == "file" and self.session.store.line_entries is not None:
+            self.session.store.line_entries.forget()
+            self.table.refresh()
+            if self.shown("detail"):
+                self.show_detail()
 
     def name_credentials(self, labels: dict[str, str], notes: dict[str, str]) -> None:
         """Credential names instead of ids, in the table, the stats and the detail."""

@@ -22,6 +22,7 @@ from textual.widgets import Input
 
 from logview.model import Filters
 from logview.ui.browser import BOTH_PANELS_FROM, LogBrowser
+from logview.ui.textual_internals import laid_out_size
 from logview.ui.widgets.sidebar import FilterSidebar
 
 SIDEBAR_FOLDS_BELOW = 120  # columns: below, the table takes the whole width
@@ -84,7 +85,7 @@ class FittingScreen(Screen[None]):
         # (`_on_screen_resume`), so neither changes anything (each ~15–50 ms of layout and paint
         # just after a big file's first rows). A size the screen is fitted to and laid out at (both:
         # the compositor's size too, should Textual lay a screen out some other way) is let go.
-        if event.size == self._fitted_to and event.size == self._compositor.size:
+        if event.size == self._fitted_to and event.size == laid_out_size(self):
             event.prevent_default()
             event.stop()
             return

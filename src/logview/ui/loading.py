@@ -65,7 +65,9 @@ class LoadControl:
     def waits(self) -> Waits:
         """What is being waited for: retries and the tail (the banner's countdowns), and the
         API's budget with when it lets the backfill finish."""
+        client = self.feed.client
         waits = replace(self.banner.waits(self.feed.backfilling), poll_waiting_s=self.feed.poll_waiting_s,
+                        unanswered_s=client.unanswered_s() if client is not None else None,
                         head_filling=self.feed.head_filling(), archiving=self.feed.archiving,
                         archive_behind=self.feed.archive_behind())
         budget = self._budget()
@@ -172,30 +174,37 @@ class LoadControl:
         self._notify(paced_backfill_note(state, budget.estimates.eta_s(1)), timeout=RELOAD_ANYWAY_S, markup=False)
         return True
 
-    def toggle_tail(self) -> None:
-        """t: start or stop the live tail. Starting it keeps the user's place (it jumped to the
-        newest entry, a detail open with it: new rows now count above it, and g jumps)."""
+    def why_no_tail(self) -> str | None:
+        """Why `t` cannot start a live tail here now, in words; None when it can."""
         if self.feed.file_mode:
-            self._notify(NO_TAIL, timeout=3, markup=False)
-        elif self.session.needs_connector:
-            self._notify("Choose a connector first (c): there is nothing to tail yet.", timeout=3, markup=False)
-        elif self.session.phase in ("error", "cancelled") and not len(self.session.store) \
+            return NO_TAIL
+        if self.session.needs_connector:
+            return "Choose a connector first (c): there is nothing to tail yet."
+        if self.session.phase in ("error", "cancelled") and not len(self.session.store) \
                 and not self.feed.tailing:  # (it polled a refused key every 2 s, with nothing shown)
-            self._notify("Nothing loaded: r retries the load (the live tail follows from its newest entry).",
-                         timeout=4, markup=False)
+            return "Nothing loaded: r retries the load (the live tail follows from its newest entry)."
+        return None
+
+    def toggle_tail(self, say: bool = True) -> None:
+        """t: start or stop the live tail. Starting it keeps the user's place (it jumped to the
+        newest entry, a detail open with it: new rows now count above it, and g jumps). `say`:
+        the toasts (the merged tab's t, which toggles every tab's, says it once for all)."""
+        notify = self._notify if say else lambda *_, **__: None
+        if (why := self.why_no_tail()) is not None:
+            notify(why, timeout=4 if why.startswith("Nothing") else 3, markup=False)
         elif self.session.toggle_tail():
             self.feed.start_tail()
             if self.session.phase == "cancelled":  # (its "Retry cancelled" banner stayed under new rows, s21 #2)
                 self.banner.clear("notice")
-                self._notify("Live tail on: new entries come in; the load stays stopped (r loads the rest).",
-                             timeout=4, markup=False)
+                notify("Live tail on: new entries come in; the load stays stopped (r loads the rest).",
+                       timeout=4, markup=False)
             elif self.feed.backfilling:  # (the status line speaks of the loading until it is done)
-                self._notify("Live tail on: new entries come in while the rest loads.", timeout=4, markup=False)
+                notify("Live tail on: new entries come in while the rest loads.", timeout=4, markup=False)
         else:
             self.feed.stop_tail()
             self.banner.clear("tail")
             if self.feed.backfilling:
-                self._notify("Live tail off.", timeout=3, markup=False)
+                notify("Live tail off.", timeout=3, markup=False)
 
     def cancel_retry(self) -> None:
         """Esc during a retry wait: loading and the live tail both stop; `r` starts both again

@@ -18,12 +18,14 @@ class MergedScreen(ViewerScreen):
     """A viewer whose rows are merged from other stores."""
 
     def __init__(self, parts: Parts, *, label: str = "all sources, merged",
-                 retry_failed: Callable[[], int] = lambda: 0, sources: Sources = tuple, **kwargs: Any) -> None:
+                 retry_failed: Callable[[], int] = lambda: 0, toggle_tails: Callable[[], str] = lambda: "",
+                 sources: Sources = tuple, **kwargs: Any) -> None:
         """`retry_failed`: `r` here retries the tabs whose loading failed (how many it did);
+        `toggle_tails`: `t` here turns every tab's live tail on or off (what it did, in words);
         `sources`: what each part reads (`source_of`), so an entry two of them hold shows once."""
         self.merged = MergedSession(parts, sources=sources)
         super().__init__(ViewerOptions(filters=Filters(), merged=True), session=self.merged, **kwargs)
-        self.label, self.retry_failed = label, retry_failed
+        self.label, self.retry_failed, self.toggle_tails = label, retry_failed, toggle_tails
         self._partial: str | None = None  # (the sources not whole yet, as the panels' notes last said)
 
     def start(self) -> None:
@@ -66,8 +68,10 @@ class MergedScreen(ViewerScreen):
         self.merge_now(force=True)
 
     def action_toggle_tail(self) -> None:
-        self.notify("Each tab tails its own source: press t in a tab; its new entries appear here.", timeout=4,
-                    markup=False)
+        """t: every tab's live tail on (off once all are on): the footer offered `t Tail` here and it
+        only said to press t in a tab (s22 walk #11)."""
+        self.notify(self.toggle_tails(), timeout=4, markup=False)
+        self.merge_now(force=True)
 
     def action_choose_connector(self) -> None:
         self.notify("Each Supermetrics tab reads its own connector: press c in that tab ([ and ] switch tabs).",

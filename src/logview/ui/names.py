@@ -50,6 +50,12 @@ def credential_labels(credentials: dict[str, CredentialInfo]) -> dict[str, str]:
             for cid, credential in credentials.items()}
 
 
+def connector_label(label: str, source: SupermetricsSource, connector: str) -> str:
+    """A Supermetrics tab's label once `connector` is chosen (a profile keeps its name in the header)."""
+    profile = label.split(" · ")[0] if label.startswith("profile ") else None
+    return f"{profile} · {connector}" if profile else f"supermetrics team {source.team_id} / {connector}"
+
+
 class Names(Widget):
     """Non-visual: picks the connector and names the credentials; posts what it found."""
 

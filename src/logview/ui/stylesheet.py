@@ -182,6 +182,11 @@ class ParsedOnceStylesheet(Stylesheet):
         """Whether `stylesheet` (Textual's, as the app made it) has what this one builds on."""
         return all(hasattr(stylesheet, name) for name in TEXTUAL_INTERNALS)
 
+    @classmethod
+    def instead_of(cls, stylesheet: Stylesheet, *, kept: KeptStyles | None) -> ParsedOnceStylesheet:
+        """One for Textual's `stylesheet` (as the app made it: no source read yet, its theme's variables)."""
+        return cls(variables=stylesheet._variables, kept=kept)
+
     def __init__(self, *, variables: dict[str, str] | None = None, kept: KeptStyles | None = None) -> None:
         super().__init__(variables=variables)
         self.kept = kept

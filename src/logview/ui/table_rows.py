@@ -28,6 +28,7 @@ from logview.ui.cells import (
 from logview.ui.labels import fit_labels
 from logview.ui.table_layout import PAD, TableLayout
 
+ERROR_MARK = "✖"
 StyleOf = Callable[[str], Style]  # a component class's name (`date`, `error`, …) → its style
 
 
@@ -44,14 +45,17 @@ def header_text(layout: TableLayout) -> Text:
 
 
 def row_text(entry: LogEntry, ordinal: int, store: EntryStore, layout: TableLayout, *, date: str, clock: str,
-             labels: dict[str, dict[str, str]], style: StyleOf) -> Text:
-    """One entry's row across the whole layout (`date`, `clock`: its time, formatted)."""
+             labels: dict[str, dict[str, str]], style: StyleOf, mark_errors: bool = False) -> Text:
+    """One entry's row across the whole layout (`date`, `clock`: its time, formatted).
+    `mark_errors` (NO_COLOR, where red is a grey): an error's row is marked `✖`, as an invalid
+    one is `!`."""
     cells = row_cells(entry)
     text = Text(" " * PAD, no_wrap=True, end="")
     for spot in layout.placed:
         column, key = spot.column, spot.column.key
         if key == "mark":
-            cell = Text("!" if entry.invalid else " ", style=style("invalid"))
+            mark = "!" if entry.invalid else ERROR_MARK if mark_errors and status_class(entry.status) == "error" else " "
+            cell = Text(mark, style=style("invalid"))
         elif key == "time":
             cell = Text.assemble((date, style("date")), clock)
         elif key == "status":

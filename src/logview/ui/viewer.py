@@ -33,7 +33,7 @@ from logview.ui.columns import ColumnControl
 from logview.ui.feed import Feed
 from logview.ui.fitting import FittingScreen
 from logview.ui.loading import NO_TAIL, LoadControl
-from logview.ui.names import LISTING, Names
+from logview.ui.names import LISTING, Names, connector_label
 from logview.ui.saving_filters import SavedFilterCommands
 from logview.ui.viewer_keys import VIEWER_KEYS, key_allowed, key_commands
 from logview.ui.bulk_gc import release_startup_hold
@@ -47,6 +47,7 @@ from logview.ui.widgets.tab_strip import TabStrip
 if TYPE_CHECKING:
     from logview.api.types import RetryPolicy
     from logview.archive import Archive
+    from logview.ui.saves import Saves
 
 REFRESH_EVERY_S = 0.1
 
@@ -61,11 +62,12 @@ class ViewerScreen(FittingScreen):
                  source: Source | None = None, file_kind: SourceKind | None = None,
                  saved_filters: SavedFilters | None = None, column_choice: ColumnChoice | None = None,
                  tabs: list[str] | None = None, tab: int = 0, session: ViewerSession | None = None,
-                 archive: Archive | None = None) -> None:
+                 archive: Archive | None = None, saves: Saves) -> None:
         """`source`/`file_kind`: what a file holds; `tabs`: the labels of every tab when the app
-        shows several sources, `tab` this one's; `session`: a ready one (the merged timeline's)."""
+        shows several sources, `tab` this one's; `session`: a ready one (the merged timeline's);
+        `saves`: the app's (`saves.py`)."""
         super().__init__()
-        self.options = options
+        self.options, self.saves = options, saves
         if options.connection is not None:
             source, self.label = options.connection.source, options.connection.label
         elif options.file is not None:
@@ -191,6 +193,7 @@ class ViewerScreen(FittingScreen):
     @on(Feed.Noticed)
     def _noticed(self, message: Feed.Noticed) -> None:
         self.loader.show_notice(message.notice)
+        self.browser.noticed(message.notice)
         self.refresh_status()
 
     @on(Feed.Finished)
@@ -215,10 +218,8 @@ class ViewerScreen(FittingScreen):
     # -- names ----------------------------------------------------------------------------
     @on(Names.ConnectorChosen)
     def _connector_chosen(self, message: Names.ConnectorChosen) -> None:
-        if isinstance(self.source, SupermetricsSource):  # (a profile keeps its name in the header)
-            profile = self.label.split(" · ")[0] if self.label.startswith("profile ") else None
-            self.label = (f"{profile} · {message.identifier}" if profile
-                          else f"supermetrics team {self.source.team_id} / {message.identifier}")
+        if isinstance(self.source, SupermetricsSource):
+            self.label = connector_label(self.label, self.source, message.identifier)
         self.start_loading(clear_now=True)
 
     @on(Names.ConnectorsListed)
@@ -300,7 +301,7 @@ class ViewerScreen(FittingScreen):
     def refresh_status(self) -> None:
         if not self.status_bar.is_attached:  # a last timer tick while the app closes
             return
-        self.status_bar.show(StatusInfo.of(self.label, self.loader.state(), shown=len(self.view),
+        self.status_bar.show(StatusInfo.of(self.label, self.loader.state(), shown=self.session.shown_counted(),
                                            loaded=len(self.store), total=self.session.total, new_rows=self.table.new_rows))
 
     def refresh_soon(self) -> None:
@@ -334,8 +335,7 @@ class ViewerScreen(FittingScreen):
         getattr(self.browser, f"action_{action}")(*arguments)
 
     def action_quit_viewer(self) -> None:
-        from logview.ui.save import quit_unless_saving
-        quit_unless_saving(self.app)
+        self.saves.ask_to_quit()
 
     def action_help(self) -> None:
         from logview.ui.screens.help import HelpScreen  # (dialogs load when asked for, not at start-up)
@@ -384,14 +384,7 @@ class ViewerScreen(FittingScreen):
             self.notify(warning, severity="warning", timeout=6, markup=False)
 
     def action_save(self) -> None:
-        from logview.ui.save import save_when_settled, still_saving
-        from logview.ui.screens.save_dialog import SaveDialog
-        if still_saving(self):
-            self.notify("A save is still being written: its message says when it is done.", timeout=4, markup=False)
-            return
-        self.app.push_screen(SaveDialog("logview-export.jsonl", lambda: len(self.view), self.session.save_waits_for,
-                                        merged=self.session.merged, partial=self.session.partial_note),
-                             lambda path: path is not None and save_when_settled(self, path, self.session))
+        self.saves.ask_where(self, self.session)
 
     def action_escape(self) -> None:
         """Esc: leave an input (`leave_field`) or a panel, else close the detail, else stop a retry

@@ -3,7 +3,8 @@ or before `q` quits with a save unwritten."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Protocol
 
 from rich.text import Text
 from textual import on
@@ -43,11 +44,17 @@ class ConfirmReplace(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
             yield Static(Text(clean_line(self.question), style="bold"), id="confirm-question")
-            yield Static(Text(f"Enter or y {self.YES_DOES} · Esc or n cancels", style="dim"), id="confirm-keys")
+            yield Static(Text(self.keys_said(), style="dim"), id="confirm-keys")
             with Horizontal(id="confirm-buttons"):
-                yield Button(self.YES, variant="warning", id="confirm-replace")
-                yield Button("Cancel", id="confirm-cancel")
+                yield from self.buttons()
         yield KeyFooter()  # (over the viewer's, whose keys do nothing here)
+
+    def keys_said(self) -> str:
+        return f"Enter or y {self.YES_DOES} · Esc or n cancels"
+
+    def buttons(self) -> Iterator[Button]:
+        yield Button(self.YES, variant="warning", id="confirm-replace")
+        yield Button("Cancel", id="confirm-cancel")
 
     def on_mount(self) -> None:
         self.query_one("#confirm-replace", Button).focus()
@@ -61,29 +68,64 @@ class ConfirmReplace(ModalScreen[bool]):
         self.dismiss(replace)
 
 
+class QuitQuestion(Protocol):
+    """What `ConfirmQuit` asks about (`ui/saves.py`'s `Saves`): the saves unwritten as `q` quits."""
+
+    def quit_question(self, waiting: bool) -> tuple[str, str]: ...  # (the question, and its keys)
+    def wait_then_quit(self) -> None: ...
+    def all_written(self) -> bool: ...
+
+
 class ConfirmQuit(ConfirmReplace):
-    """Returns True to quit all the same."""
+    """Returns True to quit all the same (what is still written is stopped), at once or, after w,
+    once the saves are written."""
 
     BINDINGS = [
         Binding("enter,y", "answer(True)", "Quit"),
         Binding("escape,n", "answer(False)", "Cancel"),
+        Binding("w", "wait", "Wait, then quit"),
     ]
     YES, YES_DOES = "Quit", "quits"
 
-    def __init__(self, question: str, asked: Callable[[], str] | None = None) -> None:
-        """`asked`: the question as things stand (a save ends while it is up), asked every 0.2 s."""
+    def __init__(self, about: QuitQuestion) -> None:
+        """`about`: the question as things stand (a save ends while it is up), asked every 0.2 s."""
+        self._about = about
+        self.waiting = False  # w was pressed: the dialog quits once every save is written
+        question, self._keys = about.quit_question(self.waiting)
         super().__init__(question)
-        self._asked = asked
+
+    def keys_said(self) -> str:
+        return self._keys
+
+    def buttons(self) -> Iterator[Button]:
+        yield from super().buttons()
+        yield Button("Wait, then quit", id="confirm-wait")
 
     def on_mount(self) -> None:
         super().on_mount()
-        if self._asked is not None:
-            self.set_interval(0.2, self._ask_again)
+        self.set_interval(0.2, self._ask_again)
+
+    @on(Button.Pressed, "#confirm-wait")
+    def _wait_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_wait()
+
+    def action_wait(self) -> None:
+        if not self.waiting:
+            self.waiting = True
+            self._about.wait_then_quit()
+            self.query_one("#confirm-wait", Button).display = False
+            self._ask_again()
 
     def _ask_again(self) -> None:
-        if self._asked is not None and (question := self._asked()) != self.question:
-            self.question = question
+        if self.waiting and self._about.all_written():
+            self.dismiss(True)
+            return
+        question, keys = self._about.quit_question(self.waiting)
+        if (question, keys) != (self.question, self._keys):
+            self.question, self._keys = question, keys
             self.query_one("#confirm-question", Static).update(Text(clean_line(question), style="bold"))
+            self.query_one("#confirm-keys", Static).update(Text(keys, style="dim"))
 
 
 def confirm_replace(dialog: Screen, question: str, replace: Callable[[], None], focus_again: str) -> None:

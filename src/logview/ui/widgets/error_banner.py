@@ -237,7 +237,7 @@ class ErrorBanner(PartialStyles, Static):
         if self._retry is not None or self._tail is not None:
             self._refresh()
 
-    def _tail_text(self) -> Text:
+    def _tail_text(self) -> BannerMessage:
         assert self._tail is not None
         remaining = self._tail.deadline - self._drawn_at
         when = f"polling again in {format_wait(remaining)}" if remaining > 0.5 else "polling again now"
@@ -252,13 +252,18 @@ class ErrorBanner(PartialStyles, Static):
         error = event.error
         what = "rate limited" if error.status == 429 else clean_line(error.message) if error.answered else \
             f"{error_head(error)}: {clean_line(error.message)}"
-        when = f"retrying in {format_wait(remaining)}" if remaining > 0.5 else "retrying now"
+        attempt = f"attempt {event.attempt + 1}/{event.max_attempts}"
+        if remaining > 0.5:
+            said, keys = f"retrying in {format_wait(remaining)}, {attempt}", "Esc cancels the wait · r retries now"
+        else:  # the attempt is sent (its read timeout is 30 s): "retrying now · Esc cancels the wait" stood
+            # as long, of no wait (s22 walk #10); Esc stops the loading in flight, r sends the request again
+            said, keys = f"{attempt} · waiting for the server ({format_wait(-remaining)})", \
+                "Esc stops the loading · r asks again"
         title = Text(no_wrap=False, overflow="fold")
         title.append("⟳ ", style=self._partial("error-banner--warn-title"))
         title.append(f"{context}: ", style=self._partial("error-banner--meta"))
-        title.append(f"{what} — {when}, attempt {event.attempt + 1}/{event.max_attempts}",
-                     style=self._partial("error-banner--warn-title"))
-        keys, hint_style = "Esc cancels the wait · r retries now", self._partial("error-banner--hint")
+        title.append(f"{what} — {said}", style=self._partial("error-banner--warn-title"))
+        hint_style = self._partial("error-banner--hint")
         request = f"request {clean_line(error.request_id)}" if error.request_id else None
         hint = Text(f"{request} · {keys}" if request else keys, style=hint_style)
         short = Text(f"{keys} · {request}" if request else keys, style=hint_style)  # (the keys first)

@@ -22,6 +22,8 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
 
+from logview.ui.textual_internals import own_bindings
+
 
 _FOCUS_KEYS = ("tab", "shift+tab")
 
@@ -50,6 +52,8 @@ class Field(Input):
         self._sent_ahead: set[events.Key] = set()  # (said as `KeyAhead`: typed here if they come back)
 
     async def _on_key(self, event: events.Key) -> None:
+        # (Textual's own handler, by its private name: `Input` acts on keys there, before any public
+        # handler would run; Textual 8.2, see `textual_internals.py`)
         # (handled here, not by a binding: the newline arrives with its character, "\n", and
         # such a key did not reach a binding while the screen was starting)
         if event.key == "ctrl+j":
@@ -79,7 +83,7 @@ class Field(Input):
             event.prevent_default()
             self.screen.focus_next() if event.key == "tab" else self.screen.focus_previous()
             return
-        own = next((b for b in self._bindings.key_to_bindings.get(event.key, ()) if "." not in b.action), None)
+        own = next((b for b in own_bindings(self, event.key) if "." not in b.action), None)
         if own is not None:  # (its own: not the screen's or the app's, which still go their way)
             event.stop()
             event.prevent_default()

@@ -411,7 +411,7 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
         date, clock = format_time(local_time(store.time_us(ordinal)), with_date=show_date, millis=millis,
                                   dated=self._dated)
         text = row_text(store.entry(ordinal), ordinal, store, layout, date=date, clock=clock, labels=self.labels,
-                        style=self._style)
+                        style=self._style, mark_errors=self.app.no_color)
         return Strip(list(text.render(self.app.console)), layout.width)
 
 

@@ -189,8 +189,10 @@ class FilterSidebar(VerticalScroll):
         now = time.monotonic()
         wait = PARTIAL_COUNTS_EVERY_S - (now - self._partial_shown)
         hold = partial and wait > 0 and not held_back
+        moved = False  # (the count the header and the panels say moved on)
         if not hold:  # (the rows these counts cover: the header's 'N of M' and the 'to go' say them)
-            session.fields_shown = store.fields_read if partial else None
+            before, session.fields_shown = session.fields_shown, store.fields_read if partial else None
+            moved = held_back or (partial and session.fields_shown != before)
         counts = session.sidebar_counts()
         if hold:  # (the selection at once)
             self.show_counts([option.count for option in self.query(StatusOption)], counts.selected, counts.note)
@@ -207,12 +209,13 @@ class FilterSidebar(VerticalScroll):
             self._facet_count = len(values)
             self.set_facet_values(values, getattr(session.filters, self.facet))
         self.show_pattern_filters(session.pattern_filters())
+        if moved:  # (called, not posted: a message let a frame show the two counts apart)
+            self.counts_shown()
 
     def _show_held(self, session: ViewerSession) -> None:
         self._held = None
         if self.is_attached:
             self.show_session(session, held_back=True)
-            self.counts_shown()  # (called, not posted: a message let a frame show the two counts apart)
 
     def show_filters(self, filters: Filters) -> None:
         """Reflect the applied filters (e.g. from the command line) in the inputs; the time

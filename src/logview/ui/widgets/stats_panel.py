@@ -86,6 +86,7 @@ class StatsPanel(ScrollView, can_focus=True):
         self.note = "counting…"
         self.errors_uncounted: str | None = None  # (then no error group is "no errors")
         self._counted_unread = False  # the numbers shown were counted while fields were unread
+        self._counting: int | None = None  # the entries the latest compute counts (the title says it until shown)
         self.labels: dict[str, dict[str, str]] = {}  # field → value → its name (credential ids)
         self._rows: list[_Row] = []
         self._first_error = 0  # the row of the first error group
@@ -106,6 +107,9 @@ class StatsPanel(ScrollView, can_focus=True):
         rows = self.rows_of()
         capture = Snapshot.capture(rows.store, rows.index, (*self.fields, "error"))
         self._run(self.recompute.token, capture, self.field, rows)
+        if self.data is not None and len(rows.index) != self._counting:  # (the title says it at once)
+            self._counting = len(rows.index)
+            self.refresh()
 
     @work(thread=True, exclusive=True, group="analytics", exit_on_error=False)
     def _run(self, token: int, capture: Capture, field: str, rows: ChartRows) -> None:
@@ -122,6 +126,8 @@ class StatsPanel(ScrollView, can_focus=True):
             self.show(data, rows.active, rows.note, rows.errors_uncounted)
         if self.recompute.stale(token):
             self.recompute.changed()  # the rows changed while computing: once more, throttled
+        else:
+            self._counting = None
 
     def reading_went_on(self, note: str, errors_uncounted: str | None) -> None:
         """More of a big file's fields were read: say how many are left now, not how many were
@@ -281,6 +287,8 @@ class StatsPanel(ScrollView, can_focus=True):
             name = f" {FIELD_TITLES.get(field, field)} "
             fields.append(name, style=self._style("active") if field == self.field else self._style("dim"))
         count = f"  {counted(self.data.entries)}" if self.data is not None else ""
+        if self.data is not None and self._counting not in (None, self.data.entries):  # (~0.1 s behind the header)
+            count += f" · counting {self._counting:,} …"
         notes = [f" · {self.note}", " · partial"] if self.note else [""]
         tails = [count + note for note in notes] + [note.lstrip() for note in notes[-1:] if note] + [""]
         for tail in dict.fromkeys(tails):

@@ -7,11 +7,16 @@ row or a selected option; a partial one carries only what the `.tcss` rule sets.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
+from rich.color import Color as RichColor, ColorSystem
 from rich.segment import Segment
 from rich.style import Style
-from textual.color import Color
+from textual.color import BLACK, WHITE, Color
+from textual.filter import LineFilter
 from textual.widget import Widget
+
+from logview.ui.textual_internals import style_cache
 
 LEGIBLE = 4.5  # WCAG AA for text: with room for a 256-colour terminal's nearest colours (3:1 came out 2.7:1)
 _RESOLVED = "\x00resolved"  # (its key in the widget's style cache, which Textual clears on a restyle)
@@ -26,7 +31,7 @@ def partial_style(widget: Widget, name: str) -> Style:
     in a walk). Here auto is the contrasting text colour, and a translucent colour is blended
     over what is under it: the rule's own background, over the widget's."""
     key = (_RESOLVED, name)
-    cached = widget._rich_style_cache.get(key)
+    cached = style_cache(widget).get(key)
     if cached is not None:
         return cached[1]
     style = widget.get_component_rich_style(name, partial=True)
@@ -41,7 +46,7 @@ def partial_style(widget: Widget, name: str) -> Style:
         if styles.auto_color:  # (the parsed colour is white, at the rule's alpha)
             color = under.get_contrast_text(color.a)
         style += Style(color=legible(under + color, under).rich_color)
-    widget._rich_style_cache[key] = (style, style)
+    style_cache(widget)[key] = (style, style)
     return style
 
 
@@ -92,7 +97,7 @@ class PartialStyles(Widget):
             self.call_later(self._restyled)
 
     def _restyled(self) -> None:
-        self._rich_style_cache.clear()
+        style_cache(self).clear()
         self.redraw()
 
 
@@ -109,3 +114,83 @@ def legible_segments(segments: Iterable[Segment]) -> list[Segment]:
     background: a theme's red on its blurred cursor read at 2.8:1 (nord)."""
     return [Segment(text, legible_style(style), control) if style is not None and not control else
             Segment(text, style, control) for text, style, control in segments]
+
+
+class LegibleText(LineFilter):
+    """The last word on every cell of text drawn, Textual's own widgets' included: its colour
+    reads at LEGIBLE on its background in true colour *and* once reduced to 256 colours (Rich
+    reduces each colour to the nearest of the palette as the line is written, when COLORTERM does
+    not say truecolor: the default theme's cursor row, white on #0178d4 at 4.6:1, became white on
+    colour 32 at 3.9:1; solarized's cursor row, white on #268bd2, read 3.7:1 even in true colour;
+    found in a walk). What is drawn, not read (bars, rules, borders, scrollbars), keeps its
+    colours, and the terminal's own colours (an ANSI theme's, 16 colours) are the terminal's."""
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        styles = [legible_cell(style) if style is not None and not control and not _drawn_only(text) else style
+                  for text, style, control in segments]
+        # A background moved under a text is moved as far under the whole line's cells of that
+        # background, the texts' colours checked again on it: a bar stays one colour (the cursor
+        # row's white date and its coloured status asked for two blues).
+        moved: dict[RichColor, RichColor] = {}
+        for (_, style, _), new in zip(segments, styles):
+            if style is not None and new is not None and new.bgcolor != style.bgcolor:
+                before = moved.get(style.bgcolor)
+                if before is None or _distance(new.bgcolor, style.bgcolor) > _distance(before, style.bgcolor):
+                    moved[style.bgcolor] = new.bgcolor
+        if moved:
+            styles = [_on(style, moved[style.bgcolor], text) if style is not None and style.bgcolor in moved else new
+                      for (text, style, _), new in zip(segments, styles)]
+        return [Segment(text, new, control) for (text, _, control), new in zip(segments, styles)]
+
+
+def _distance(one: RichColor, other: RichColor) -> float:
+    return contrast(Color(*one.get_truecolor()), Color(*other.get_truecolor()))
+
+
+def _on(style: Style, bgcolor: RichColor, text: str) -> Style:
+    """`style` on the moved background `bgcolor`, its colour legible there if it is text's."""
+    style += Style(bgcolor=bgcolor)
+    return style if _drawn_only(text) else legible_cell(style)
+
+
+def _drawn_only(text: str) -> bool:
+    """Whether `text` is blanks and box drawing or block glyphs (U+2500 to U+259F) only."""
+    return all(char == " " or "\u2500" <= char <= "\u259f" for char in text)
+
+
+@lru_cache(4096)
+def legible_cell(style: Style) -> Style:
+    """`style` with its colour moved towards black or white just enough to read; or, where not
+    even black or white would (white on a mid blue), its background moved just enough for them
+    and the colour then, so that a bar is the same colour under every text on it."""
+    if style.color is None or style.bgcolor is None or style.color.triplet is None or style.bgcolor.triplet is None:
+        return style
+    color, under = Color(*style.color.triplet), Color(*style.bgcolor.triplet)
+    if _reads(color, under):
+        return style
+    lighter = _luminance(color) >= _luminance(under)
+    towards, away = (WHITE, BLACK) if lighter else (BLACK, WHITE)
+    if _reads(towards, under):
+        moved = next(moved for moved in _steps(color, towards) if _reads(moved, under))
+        return style + Style(color=moved.rich_color)
+    # (as far as black or white needs: the same bar for every text on it, lines and rows alike)
+    under = next(moved for moved in _steps(under, away) if _reads(towards, moved))
+    if not _reads(color, under):
+        color = next(moved for moved in _steps(color, towards) if _reads(moved, under))
+    return style + Style(color=color.rich_color, bgcolor=under.rich_color)
+
+
+def _steps(color: Color, towards: Color) -> Iterable[Color]:
+    """`color` blended towards `towards` in twentieths, ending there."""
+    return (color.blend(towards, step / 20) for step in range(1, 21))
+
+
+def _reads(color: Color, under: Color) -> bool:
+    return contrast(color, under) >= LEGIBLE and contrast(_in_256(color), _in_256(under)) >= LEGIBLE
+
+
+@lru_cache(4096)
+def _in_256(color: Color) -> Color:
+    """`color` as a 256-colour terminal shows it (Rich's reduction, as the line is written)."""
+    reduced = RichColor.from_rgb(color.r, color.g, color.b).downgrade(ColorSystem.EIGHT_BIT)
+    return Color(*reduced.get_truecolor())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.message import Message
@@ -72,8 +73,10 @@ class TabStrip(PartialStyles, Static):
             style = "tab-strip--active" if index == self.active else "tab-strip--other"
             trouble = self.troubles[index] if index < len(self.troubles) else None
             text.append(" ", style=self._partial(style))
-            if trouble:
-                text.append("⚠ ", style=self._partial(style) + self._partial("tab-strip--trouble"))
+            if trouble:  # (in the terminal's 16 colours, its yellow on its green read 1.4:1: the tab's own there)
+                on_green = self.app.native_ansi_color and index == self.active
+                mark = Style() if on_green else self._partial("tab-strip--trouble")
+                text.append("⚠ ", style=self._partial(style) + mark)
             text.append(f"{label} ", style=self._partial(style))
             self._spans.append((start, text.cell_len))
             text.append(" ")

@@ -1,0 +1,65 @@
+"""What the status line reads: a session's state (`SessionState`, `ViewerSession` has it all) and
+what it waits for (`Waits`), apart from the words made of them (`status.py`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from logview.api.types import BudgetState
+from logview.store import EntryStore
+
+
+class SessionState(Protocol):
+    """What the status line reads of a session (`ViewerSession` has it all)."""
+
+    store: EntryStore
+    phase: str
+    pages: int
+    capped: bool
+    capped_older: bool | None
+    want_tail: bool
+    tail_paused: bool
+    file_mode: bool
+    merged: bool
+    file_scanned: float
+    max_entries: int | None
+    interval_s: float
+    source_troubles: dict[str, str]
+    source_loading: dict[str, tuple[str, str]]
+    from_archive: int
+    searching: str | None
+
+    @property
+    def needs_connector(self) -> bool: ...
+
+    @property
+    def total(self) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class Waits:
+    """What is being waited for, with the banner's deadlines (so both count down in step)."""
+
+    retry: tuple[str, float] | None = None  # a request being retried: (cause, seconds left)
+    tail_failing: tuple[str, float] | None = None  # the live tail's next try: (cause, seconds left)
+    backfilling: bool = False  # a backfill (or a file's reading) is running
+    poll_waiting_s: float | None = None  # how long the tail's current cycle has waited for the server
+    # how long a request sent has had no answer, once that is long (`ApiClient.unanswered_s`): the
+    # line said pages came, its estimate growing, for the 30 s of a read timeout (s22 walk #10)
+    unanswered_s: float | None = None
+    budget: BudgetState | None = None  # the API's request budget, shown when it binds
+    backfill_eta_s: float | None = None  # when the budget lets the backfill finish
+    # without that (Supermetrics counts no entries): when it lets the backfill's next page go, the
+    # only time there is to give (a line saying only "…" for an hour hid that it went on at all)
+    next_page_s: float | None = None
+    # what is newer than the archive, while it is fetched: its pages and entries so far, the server's
+    # count, "newer" (or "older": a hole between two stretches, s19 V3); "loading page 1 · 19,939 so far"
+    head_filling: tuple[int, int, int | None, str] | None = None  # stood still for minutes (s18 W2)
+    asked: str = ""  # what else is asked of the API besides logs: "a listing", "credential names"
+    # the budget bound earlier in this load: still said while it loads ("backfill paced" between
+    # its waits), else the line changed form at every window, the counts coming and going with it
+    budget_held: bool = False
+    archiving: bool = False  # every entry is loaded, the archive's writer still storing the last pages
+    # bytes waiting for the archive's writer while the load waits for it (stopped or starved: `PageWriter.behind`)
+    archive_behind: int | None = None

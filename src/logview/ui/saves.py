@@ -1,0 +1,138 @@
+"""The saves (`s`) of one app, and quitting while one is unwritten.
+
+The app owns one `Saves` and hands it to each viewer: it knows which saves are being written
+(`SaveRun`: how far each is, and a stop asked of it) and which wait for the rows to settle, and
+asks before `q` quits while any is unwritten (the `ConfirmQuit` dialog, which reads its question
+here). The writing itself is `save.py`'s.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.app import App
+from textual.screen import Screen
+
+from logview.model import counted
+from logview.session import ViewerSession
+from logview.ui.workers import running
+
+if TYPE_CHECKING:  # (the writing, and its formats, load at the first save)
+    from logview.ui.save import SaveRun
+
+QUITS = "Enter or y quits · Esc or n cancels"
+
+
+class Saves:
+    """The saves of `app`'s viewers being written or waiting to be, and `q`'s question meanwhile."""
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+        self._waiting: set[Path] = set()  # saves waiting for the rows to settle
+        self._runs: list[SaveRun] = []  # saves being written (and some just ended: `being_written` forgets them)
+        # No waiting save starts under "quit anyway? It will not be written" (one started behind it,
+        # and `y` then left a blank screen for 8 s while it wrote the file, s21 walk #1).
+        self._asking_to_quit = False
+        self._asked_about: set[Path] = set()  # what was unwritten when `q` asked
+
+    # -- saving ---------------------------------------------------------------------------
+    def ask_where(self, screen: Screen, session: ViewerSession) -> None:
+        """`s`: ask where to write the rows `session` shows, then write them once they settle."""
+        from logview.ui.screens.save_dialog import SaveDialog  # (dialogs load when asked for)
+
+        if running(screen, "save"):  # (a second save to the same new name would race it)
+            screen.notify("A save is still being written: its message says when it is done.", timeout=4, markup=False)
+            return
+        self._app.push_screen(SaveDialog("logview-export.jsonl", lambda: len(session.view), session.save_waits_for,
+                                         merged=session.merged, partial=session.partial_note),
+                              lambda path: path is not None and self.save_when_settled(screen, path, session))
+
+    def save_when_settled(self, screen: Screen, path: Path, session: ViewerSession) -> None:
+        """Save the view once it shows every row its filters pick: a big file's fields still being
+        read, a mixed file still being read, or a search still running, would otherwise leave the
+        file short without a word (`ViewerSession.save_waits_for`)."""
+        from logview.ui.save import save_view
+
+        awaited = session.save_waits_for()
+        if awaited is None:
+            save_view(screen, path, session, self._begun)
+            return
+        screen.notify(f"Saving to {path} once {awaited} …", markup=False, timeout=4)
+        self._waiting.add(path)
+
+        def check() -> None:
+            if path not in self._waiting:  # dropped: the user quit anyway
+                timer.stop()
+            elif session.save_waits_for() is None and not self._asking_to_quit:
+                timer.stop()
+                self._waiting.discard(path)
+                save_view(screen, path, session, self._begun)
+
+        timer = screen.set_interval(0.1, check)
+
+    def _begun(self, run: SaveRun) -> None:
+        self._runs.append(run)
+
+    def being_written(self) -> list[SaveRun]:
+        self._runs = [run for run in self._runs if not run.finished]
+        return list(self._runs)
+
+    def unwritten(self) -> set[Path]:
+        """The saves being written or waiting to be."""
+        return self._waiting | {run.path for run in self.being_written()}
+
+    # -- quitting -------------------------------------------------------------------------
+    def ask_to_quit(self) -> None:
+        """`q`: quit, but ask first while a save is being written or waits to be: quitting dropped
+        it (a walk's save of 1,000,000 entries vanished without a word, exit 0)."""
+        from logview.ui.screens.confirm import ConfirmQuit
+
+        self._asked_about = self.unwritten()
+        if not self._asked_about:
+            self._app.exit(0)
+            return
+        self._asking_to_quit = True
+        self._app.push_screen(ConfirmQuit(self), self._answered)
+
+    def _answered(self, yes: bool | None) -> None:
+        self._asking_to_quit = False
+        if yes:
+            self.quit_now()
+
+    def quit_now(self) -> None:
+        """Quit as the user answered: the saves being written are stopped (their thread leaves the
+        next chunk unwritten and removes the file begun), those still waiting are dropped."""
+        self._waiting.clear()
+        for run in self.being_written():
+            run.stop()
+        self._app.exit(0)
+
+    def wait_then_quit(self) -> None:
+        """`w` in the quit dialog: the saves go on (a waiting one starts once its rows settle)."""
+        self._asking_to_quit = False
+
+    def all_written(self) -> bool:
+        return not self.unwritten()
+
+    def quit_question(self, waiting: bool) -> tuple[str, str]:
+        """The quit dialog's question and keys as things stand (it asks again every 0.2 s: it stayed
+        up saying "It will not be written" under the toast saying the file was saved, s19 V5)."""
+        runs, left = self.being_written(), self.unwritten()
+        if not left:
+            return f"The save to {_names(self._asked_about)} has ended (see its message): quit now?", QUITS
+        written = "".join(f" ({run.written:,} of {counted(run.rows)} written)" for run in runs[:1])
+        if waiting:
+            return (f"Quitting once the save to {_names(left)} is written{written} …",
+                    "Enter or y stops it and quits now · Esc or n stays")
+        if runs:
+            return (f"A save to {_names(left)} is being written{written}: quit anyway? "
+                    "It is stopped, and the part written removed.",
+                    "w waits for it, then quits · Enter or y stops it and quits · Esc or n cancels")
+        return (f"A save to {_names(left)} is not finished: quit anyway? It will not be written.",
+                f"w saves it, then quits · {QUITS}")
+
+
+def _names(paths: set[Path]) -> str:
+    return ", ".join(sorted(str(path) for path in paths))
+

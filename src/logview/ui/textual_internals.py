@@ -1,0 +1,59 @@
+"""Where logview uses Textual's private API, for want of a public way, each in one place with why.
+
+Written against Textual 8.2 (pinned `>=8.2,<9` in pyproject.toml); `tests/test_textual_internals.py`
+fails if a release moves or renames one of them, and `tests/ui/test_ui_key_names.py` and
+`tests/ui/test_ui_kept_styles.py` check the key names and the kept styles. Where Textual has a
+public way, logview takes it (a crash report leaves through `App.panic`).
+
+Besides these functions, Textual's own handlers are overridden, by their private names, where
+logview must act before them and no public hook runs first: `Input._on_key` and `Input._on_focus`
+(`widgets/fields.py`: keys typed ahead of a focus change), `Screen._on_screen_resume`
+(`fitting.py`: the first resume's restyle of every node, ~50 ms of a big file's first paint) and
+`App._fatal_error` (`app.py`: a short crash report, not every frame's locals). The kept styles read
+`Stylesheet`'s internals in `stylesheet.py` alone (`TEXTUAL_INTERNALS`: without one of them the app
+keeps Textual's own stylesheet). The log table calls `ScrollView._scroll_update` (`log_table.py`,
+`_update_size`: rows added below the screen move the scrollbar without a layout of the screen).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+
+from rich.style import Style
+from textual import screen as textual_screen
+from textual.app import App
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.screen import Screen
+from textual.widget import Widget
+
+
+def name_keys_first(key_character: Callable[..., str | None]) -> None:
+    """Have a screen gathering its bindings (at the first frame, and at each key pressed) ask
+    `key_character` for the character each key types before Textual's `key_to_character`, which
+    looks keys up in the Unicode name table (~0.8 MiB resident: `widgets/key_footer.py`). Textual's
+    screen module calls the function it imported by name: it is replaced there (`key_character` is
+    handed Textual's own as `named_by_textual`)."""
+    textual_screen.key_to_character = partial(key_character, named_by_textual=textual_screen.key_to_character)
+
+
+def style_cache(widget: Widget) -> dict[tuple[str, ...], tuple[Style, Style]]:
+    """The widget's cache of component styles, which Textual clears whenever the widget is restyled:
+    a style worked out from them (`widgets/styling.py`) is kept there, to go when they change."""
+    return widget._rich_style_cache
+
+
+def own_bindings(widget: Widget, key: str) -> Sequence[Binding]:
+    """The bindings of `key` on `widget` itself (its class's and its bases'), not its screen's or app's."""
+    return widget._bindings.key_to_bindings.get(key, ())
+
+
+def laid_out_size(screen: Screen) -> Size:
+    """The size Textual last laid `screen` out at (its compositor's)."""
+    return screen._compositor.size
+
+
+def unhandled_error(app: App) -> BaseException | None:
+    """The error that is ending `app` (`App._handle_exception` notes it before `_fatal_error`)."""
+    return app._exception

@@ -1,0 +1,71 @@
+"""The Textual private API logview uses (`ui/textual_internals.py`, Textual 8.2) is still there and
+does what logview takes it for: a Textual release that moves or renames any of it fails here, not
+silently in the viewer. (The key names: `ui/test_ui_key_names.py`; the kept styles' stylesheet
+internals: `ui/test_ui_kept_styles.py`.)"""
+
+from __future__ import annotations
+
+import inspect
+import tomllib
+from pathlib import Path
+
+import textual
+from textual import events, screen as textual_screen
+from textual.app import App
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Input
+
+from logview.ui.textual_internals import laid_out_size, own_bindings, style_cache, unhandled_error
+from logview.ui.widgets.fields import FilterField
+
+
+def test_the_textual_installed_is_the_one_pinned() -> None:
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    [pin] = [requirement for requirement in pyproject["project"]["dependencies"] if requirement.startswith("textual")]
+    assert pin == "textual>=8.2,<9" and textual.__version__.startswith("8.")
+
+
+def test_a_screen_names_its_keys_through_the_function_its_module_imported() -> None:
+    """`name_keys_first` replaces `textual.screen.key_to_character`: the screen must call it by that name."""
+    assert "key_to_character(key)" in inspect.getsource(textual_screen.Screen)
+
+
+def test_the_style_cache_is_a_widget_s_own_and_cleared_when_it_is_restyled() -> None:
+    widget = Widget()
+    cache = style_cache(widget)
+    assert cache == {} and style_cache(Widget()) is not cache
+    assert inspect.getsource(Widget).count("self._rich_style_cache.clear()") >= 1
+
+
+def test_own_bindings_are_the_widget_s_class_s() -> None:
+    field = FilterField()
+    assert [binding.action for binding in own_bindings(field, "enter")] == ["submit"]
+    assert [binding.action for binding in own_bindings(field, "escape")] == ["screen.escape"]
+    assert list(own_bindings(field, "f9")) == []
+
+
+async def test_laid_out_size_is_the_size_a_screen_was_laid_out_at() -> None:
+    app = App()
+    async with app.run_test(size=(90, 30)) as pilot:
+        await pilot.pause()
+        assert laid_out_size(app.screen) == (90, 30)
+        await pilot.resize_terminal(100, 40)
+        await pilot.pause()
+        assert laid_out_size(app.screen) == (100, 40)
+
+
+def test_the_unhandled_error_is_noted_before_the_fatal_error_is_called() -> None:
+    assert unhandled_error(App()) is None
+    handling = inspect.getsource(App._handle_exception)
+    assert handling.index("self._exception = error") < handling.index("self._fatal_error()")
+
+
+def test_the_handlers_logview_overrides_are_still_textual_s() -> None:
+    """`Input._on_key`/`_on_focus` (fields.py), `Screen._on_screen_resume` (fitting.py, and its
+    `refresh_styles`), `App._fatal_error` (app.py), `Widget._scroll_update` (log_table.py)."""
+    assert inspect.iscoroutinefunction(Input._on_key) and callable(Input._on_focus)
+    assert "event.refresh_styles" in inspect.getsource(Screen._on_screen_resume)
+    assert events.ScreenResume().refresh_styles is True
+    assert callable(App._fatal_error) and list(inspect.signature(App._fatal_error).parameters) == ["self"]
+    assert list(inspect.signature(Widget._scroll_update).parameters) == ["self", "virtual_size"]
