@@ -95,8 +95,9 @@ async def test_the_merged_tab_says_a_paced_source_is_loading_and_how_far(
         await pilot.pause(0.3)
         assert f"Save the {300 + loaded:,} entries shown (partial: smb loading)" in screen_text(app)
         await pilot.press("escape")
-        await pilot.resize_terminal(80, 24)  # in fewer words, still saying which source loads
-        await wait_until(pilot, lambda: re.search(r"1(/| of )2 complete · smb:? loading", status_line(app)))
+        await pilot.resize_terminal(80, 24)  # in fewer words, still saying which source loads (or waits, and how long)
+        await wait_until(pilot, lambda: re.search(r"1(/| of )2 complete · smb:? (loading|next page ~|waits[ (])",
+                                                  status_line(app)), said=lambda: status_line(app))
         assert "shown" in status_line(app)
 
 
@@ -142,3 +143,36 @@ async def test_t_in_the_merged_tab_tails_every_tab(tmp_path: Path, monkeypatch: 
             await pilot.press("t")
             assert not ait.session.want_tail and not smb.session.want_tail
             assert any("Live tail off in ait, smb." in str(n.message) for n in app._notifications)
+
+
+async def test_the_merged_tab_keeps_a_paced_sources_wait_at_every_width(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """s22 walk #3: below ~200 columns the merged line said `smb: loading 2,998`, as if the load
+    moved, while its next page was ~8 minutes off. The shorter forms drop the count and keep the
+    wait: `smb: next page ~10m` (or `smb: waits (resets ~60 min)` before its pace is measured),
+    at 80 columns `smb waits ~10m`. (2 requests in 10 minutes: the window's two pages answered,
+    the third waits; `aitbig`, paced too, still loading, makes the line long.)"""
+    state = DemoState(aitronos_entries=60_000, supermetrics_entries=3000, live_rate=0.0, seed=16,
+                      budget={"supermetrics": "2/600", "aitronos": "2/600"})
+    with DemoServer(state) as server:
+        app = profiles_app(tmp_path, monkeypatch, aitronos_profile("aitbig", server.url) + (
+            f'[profiles.smb]\nsource = "supermetrics"\nteam = {DEMO_TEAM}\nconnector = "{DEMO_CONNECTOR}"\n'
+            f'base_url = "{server.url}"\n'), "aitbig", "smb")
+        async with app.run_test(size=(200, 48)) as pilot:
+            ait, smb, merged = app.viewers
+            await wait_until(pilot, lambda: smb.session.pages == 2 and ait.session.pages == 2
+                             and "backfill waits" in smb.session.state(smb.loader.waits()).text, timeout=20,
+                             said=lambda: (smb.session.pages, ait.session.pages))
+            await pilot.press("right_square_bracket", "right_square_bracket")
+            loaded = len(smb.store)
+            await wait_until(pilot, lambda: app.screen is merged and len(merged.view) == len(ait.store) + loaded)
+            # (the time is the next page's once the pace is measured, else the budget's reset)
+            waiting = r"(next page ~\d|waits \(resets ~?\d)"
+            forms = {200: rf"smb: (loading {loaded:,} so far · (next page ~\d|waits for its budget)|{waiting})",
+                     160: rf"smb: {waiting}", 120: rf"smb: {waiting}", 80: r"smb waits ~\d"}
+            for width, form in forms.items():
+                await pilot.resize_terminal(width, 48)
+                await wait_until(pilot, lambda: re.search(form, status_line(app)) is not None,
+                                 said=lambda: (width, status_line(app)))
+                assert not re.search(r"smb:? loading(?! [\d,]+ so far · (next page|waits for))", status_line(app))
+                assert "shown" in status_line(app)

@@ -309,7 +309,8 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
 def _merged_forms(session: SessionState) -> tuple[str, tuple[str, ...]]:
     """`2 sources merged` once every tab is whole; while one is not, which are and how far each
     other one is: `1 of 2 sources complete · smb: loading 1,998 so far · next page ~7m 26s`, then
-    in fewer words (`1 of 2 complete · smb: loading 1,998`, `1/2 complete · smb loading`). It said
+    in fewer words, a paced source's wait kept and its count dropped (`1 of 2 complete · smb: next
+    page ~8m`, `1/2 complete · smb waits ~8m`), a loading one's `smb: loading 38%`. It said
     "2 sources merged" while a tab had 2,000 of ~20,000 entries, its budget pacing it for hours, or
     retried with none (s21 walk #8, #16)."""
     # (a mixed file's lines that name no source are a part, not a source)
@@ -332,7 +333,7 @@ def _merged_forms(session: SessionState) -> tuple[str, tuple[str, ...]]:
                 f"{label}: {trouble}" for label, trouble in troubles.items() if label not in pending)]
     fewer = [f"{whole} of {sources} complete", *(f"{label}: {short}" for label, (_, short) in pending.items())]
     fewest = [f"{whole}/{sources} complete",
-              *(f"{label} {fewest_words(short)}" for label, (_, short) in pending.items())]
+              *(f"{label} {fewest_words(short, wait=True)}" for label, (_, short) in pending.items())]
     return state, tuple(" · ".join(form) for form in (full, fewer, fewest))
 
 
@@ -347,9 +348,12 @@ def not_whole(session: SessionState) -> dict[str, tuple[str, str]]:
     return dict(sorted(pending.items(), key=lambda item: order.get(item[0], len(order))))
 
 
-def fewest_words(short: str) -> str:
-    """A source's state without its count: `loading`, `retrying`, `no connector`."""
-    return "loading" if short.startswith("loading") else short
+def fewest_words(short: str, wait: bool = False) -> str:
+    """A source's state without its count: `loading`, `retrying`, `no connector`; one the budget
+    holds back: `loading`, or with its `wait` (`waits ~8m`: "loading" alone read as moving)."""
+    if wait and short.startswith(("next page ~", "waits (resets ")):  # (the reset is when the next page goes)
+        return "waits ~" + short.removeprefix("next page ~").removeprefix("waits (resets ").lstrip("~").rstrip(")")
+    return "loading" if short.startswith(("loading", "next page ~", "waits (")) else short
 
 
 def loading_progress(session: SessionState, waits: Waits) -> tuple[str, str] | None:
@@ -367,12 +371,20 @@ def loading_progress(session: SessionState, waits: Waits) -> tuple[str, str] | N
         count, short = f"{loaded:,} of {total:,} ({_percent(loaded, total)}%)", f"{_percent(loaded, total)}%"
     else:
         count = short = f"{loaded:,} so far" if loaded else ""
-    eta = done_in(waits.backfill_eta_s)
-    budget = waits.budget
+    eta, budget, next_page = done_in(waits.backfill_eta_s), waits.budget, waits.next_page_s
+    loading = " ".join(("loading", count)).strip()
     if not eta and budget is not None and budget.waiting:  # (why it stands still: paced for hours, s21 walk #8)
-        eta = (f" · next page ~{format_wait(waits.next_page_s)}" if waits.next_page_s is not None
-               and waits.next_page_s >= 1 else f" · waits for its {budget.brief()}")
-    return " ".join(("loading", count)).strip() + eta, " ".join(("loading", short.removesuffix(" so far"))).strip()
+        # (the fewer words keep the wait and drop the count: at 160 columns "smb: loading 2,998" read
+        # as a load under way while its next page was ~8 minutes off, s22 walk #3)
+        if next_page is not None and next_page >= 1:
+            return f"{loading} · next page ~{format_wait(next_page)}", f"next page ~{_rough_wait(next_page)}"
+        return f"{loading} · waits for its {budget.brief()}", f"waits ({budget.brief().split(' · ')[-1]})"
+    return loading + eta, " ".join(("loading", short.removesuffix(" so far"))).strip()
+
+
+def _rough_wait(seconds: float) -> str:
+    """`8m` for 7m 56s: a wait of minutes in the fewest words (the seconds change every redraw)."""
+    return format_wait(seconds) if seconds < 120 or seconds >= 7200 else f"{round(seconds / 60)}m"
 
 
 def _budget_text(waits: Waits) -> str:

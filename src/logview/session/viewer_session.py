@@ -22,7 +22,8 @@ from logview.files.columns import ColumnChunk
 from logview.files.lines import LineChunk, LineFile
 from logview.model import Filters, LogEntry, counted
 from logview.session.filtering import needs_requery, selected_indices, server_part, status_options, toggle_status, where
-from logview.session.status import ConnectionState, Waits, connection_state, loading_progress, trouble
+from logview.session.status import (ConnectionState, Waits, connection_state, fewest_words, loading_progress,
+                                   trouble)
 from logview.sources import SupermetricsSource
 from logview.sources.base import Source
 from logview.store import EntryStore, FileSearchJob, FilteredView, SearchJob, ViewChange
@@ -354,6 +355,17 @@ class ViewerSession:
     def partial_note(self) -> str | None:
         """Why the rows shown may be a part of what they will be (the merged timeline's), or None."""
         return None
+
+    def save_note(self, waits: Waits) -> str | None:
+        """Why a save now writes a part of what the view will hold (`s`'s dialog and its toast say
+        `partial: loading 35%`), or None: a tab's load under way said nothing of it, and the file
+        had 2,700 of ~6,000 entries (s22 walk #6). The merged timeline's: its sources not whole."""
+        progress = None if self.merged or self.file_mode else loading_progress(self, waits)
+        if progress is None:
+            return self.partial_note()
+        short = progress[1]  # (`loading 35%`, `stopped`; a paced load's `next page ~8m`: `loading, waits ~8m`)
+        waits_said = fewest_words(short, wait=True)
+        return f"loading, {waits_said}" if waits_said.startswith("waits") else short
 
     def save_waits_for(self) -> str | None:
         """What a save (`s`) waits for before it writes, in words (the dialog and its message say

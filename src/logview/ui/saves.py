@@ -8,8 +8,9 @@ here). The writing itself is `save.py`'s.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from textual.app import App
 from textual.screen import Screen
@@ -22,6 +23,14 @@ if TYPE_CHECKING:  # (the writing, and its formats, load at the first save)
     from logview.ui.save import SaveRun
 
 QUITS = "Enter or y quits · Esc or n cancels"
+
+
+class SaidAtSave(NamedTuple):
+    """What `s`'s dialog said as it opened: the rows shown (None: it named no count, the rows still
+    settling), and why they are a part of what they will be (asked again as the save starts)."""
+
+    opened_with: int | None = None
+    partial: Callable[[], str | None] = lambda: None
 
 
 class Saves:
@@ -37,18 +46,24 @@ class Saves:
         self._asked_about: set[Path] = set()  # what was unwritten when `q` asked
 
     # -- saving ---------------------------------------------------------------------------
-    def ask_where(self, screen: Screen, session: ViewerSession) -> None:
-        """`s`: ask where to write the rows `session` shows, then write them once they settle."""
+    def ask_where(self, screen: Screen, session: ViewerSession, partial: Callable[[], str | None]) -> None:
+        """`s`: ask where to write the rows `session` shows, then write them once they settle
+        (`partial`: why they are a part of what they will be, `ViewerSession.save_note`)."""
         from logview.ui.screens.save_dialog import SaveDialog  # (dialogs load when asked for)
 
         if running(screen, "save"):  # (a second save to the same new name would race it)
             screen.notify("A save is still being written: its message says when it is done.", timeout=4, markup=False)
             return
+        # (the rows shown as it opens: more that come while the name is typed are saved too, the
+        # most the user can have, and the toast says so; the dialog's count follows them meanwhile)
+        shown = None if session.save_waits_for() is not None else len(session.view)
         self._app.push_screen(SaveDialog("logview-export.jsonl", lambda: len(session.view), session.save_waits_for,
-                                         merged=session.merged, partial=session.partial_note),
-                              lambda path: path is not None and self.save_when_settled(screen, path, session))
+                                         merged=session.merged, partial=partial),
+                              lambda path: path is not None and self.save_when_settled(screen, path, session,
+                                                                                       SaidAtSave(shown, partial)))
 
-    def save_when_settled(self, screen: Screen, path: Path, session: ViewerSession) -> None:
+    def save_when_settled(self, screen: Screen, path: Path, session: ViewerSession,
+                          said: SaidAtSave = SaidAtSave()) -> None:
         """Save the view once it shows every row its filters pick: a big file's fields still being
         read, a mixed file still being read, or a search still running, would otherwise leave the
         file short without a word (`ViewerSession.save_waits_for`)."""
@@ -56,7 +71,7 @@ class Saves:
 
         awaited = session.save_waits_for()
         if awaited is None:
-            save_view(screen, path, session, self._begun)
+            save_view(screen, path, session, self._begun, said.opened_with, said.partial())
             return
         screen.notify(f"Saving to {path} once {awaited} …", markup=False, timeout=4)
         self._waiting.add(path)
@@ -67,7 +82,7 @@ class Saves:
             elif session.save_waits_for() is None and not self._asking_to_quit:
                 timer.stop()
                 self._waiting.discard(path)
-                save_view(screen, path, session, self._begun)
+                save_view(screen, path, session, self._begun, said.opened_with, said.partial())
 
         timer = screen.set_interval(0.1, check)
 

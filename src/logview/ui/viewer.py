@@ -384,7 +384,7 @@ class ViewerScreen(FittingScreen):
             self.notify(warning, severity="warning", timeout=6, markup=False)
 
     def action_save(self) -> None:
-        self.saves.ask_where(self, self.session)
+        self.saves.ask_where(self, self.session, lambda: self.session.save_note(self.loader.waits()))
 
     def action_escape(self) -> None:
         """Esc: leave an input (`leave_field`) or a panel, else close the detail, else stop a retry
