@@ -145,7 +145,6 @@ class LineArrays:
         return arrays
 
 
-
 def _bytes_of(array: np.ndarray) -> memoryview:
     """A (contiguous) array as the bytes `preadv` fills."""
     return memoryview(array).cast("B")

@@ -15,8 +15,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from logview.archive import default_archive_path
-from logview.settings.config import (CONFIG_ENV, ONE_API_FILTERS, Config, ConfigError, ConfigReading, Profile, config_path,
-                            filters_of_another_api, looks_like_variable_name, read_config)
+from logview.settings.config import (ONE_API_FILTERS, Config, ConfigError, ConfigReading, Profile, config_path,
+                                     filters_of_another_api, looks_like_variable_name, named_missing, read_config)
 from logview.api.types import check_base_url
 from logview.settings.saved_filters import SavedFilters, SavedFiltersError
 from logview.sources import AitronosSource, SupermetricsSource
@@ -226,11 +226,9 @@ def check_config(path: Path | None = None, saved: SavedFilters | None = None) ->
         report.problems.append(str(error))
         reading = None
     else:
-        named = os.environ.get(CONFIG_ENV)
-        missing = (f" (none: {CONFIG_ENV} names it" + ("" if path.parent.is_dir() else "; its folder does not exist")
-                   + "; logview opens the demo without one)") if named and Path(named) == path \
-            else " (none yet: logview opens the demo without one)"
-        report.lines.append(f"config file: {path}" + ("" if reading else missing))
+        named = named_missing(path)
+        none = f"none: {named}" if named is not None else "none yet"
+        report.lines.append(f"config file: {path}" + ("" if reading else f" ({none}; logview opens the demo without one)"))
     if reading is None and report.ok:
         report.lines += ["", "A config file names profiles, for example:", "", *EXAMPLE.splitlines()]
     elif reading is not None:

@@ -179,13 +179,21 @@ class Config(metaclass=BuiltOnFirstUse):
 ARCHIVE_KEYS = ("archive", "archive_max_entries", "archive_max_age")
 
 
+def named_missing(path: Path) -> str | None:
+    """Who named `path`, a config file that does not exist: `LOGVIEW_CONFIG names it; its folder
+    does not exist`; None where it is the default one's place (none written yet)."""
+    named = os.environ.get(CONFIG_ENV)
+    if not named or Path(named) != path:
+        return None
+    return f"{CONFIG_ENV} names it" + ("" if path.parent.is_dir() else "; its folder does not exist")
+
+
 def missing_config(path: Path) -> str:
     """Why there is no config to read, in words: `no config file at PATH (LOGVIEW_CONFIG names it;
     its folder does not exist)`, or where the default one would be."""
-    named = os.environ.get(CONFIG_ENV)
-    if named and Path(named) == path:
-        folder = "" if path.parent.is_dir() else "; its folder does not exist"
-        return f"no config file at {path} ({CONFIG_ENV} names it{folder})"
+    named = named_missing(path)
+    if named is not None:
+        return f"no config file at {path} ({named})"
     return f"no config file yet at {path} (`logview config` shows an example)"
 
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from logview.files.mixed import FILE_CHANGED
 from logview.jsonutil import InvalidJSON, load_json
-from logview.model import LogEntry
+from logview.model import LogEntry, SourceKind
 from logview.sources.base import Source, may_hold_surrogates
 
 if TYPE_CHECKING:  # (a file's session never loads the archive, nor sqlite)
@@ -62,9 +62,14 @@ def rebuild(reader: RawReader, rowids: Sequence[int]) -> list[LogEntry]:
     named = getattr(reader, "row_name", lambda rowid: f"archived row {rowid}")
     for i, rowid in enumerate(rowids):
         if int(rowid) not in found:
-            entries[i] = LogEntry(id=named(int(rowid)), time=None, status=None, raw={}, source=source.kind,
-                                  invalid=gone)
+            entries[i] = gone_entry(named(int(rowid)), source.kind, gone)
     return entries
+
+
+def gone_entry(name: str, kind: SourceKind, why: str) -> LogEntry:
+    """The row `name` (`archived row 12`, `the line at byte 4,096`) whose entry can no longer be
+    read back (`why`: GONE, FILE_CHANGED), as an invalid entry saying so."""
+    return LogEntry(id=name, time=None, status=None, raw={}, source=kind, invalid=why)
 
 
 class Backings:

@@ -12,6 +12,7 @@ from logview.files.lines import LineFile
 from logview.files.mixed import FILE_CHANGED
 from logview.model import LogEntry
 from logview.sources.base import Source
+from logview.store.archived import gone_entry
 
 ENTRY_CACHE = 1024  # parsed entries kept for a file store (a few screens of scrolling)
 
@@ -28,9 +29,9 @@ class LineEntries:
         found = cache.get(ordinal)
         if found is None:
             line = self.lines.read(start, length)
-            found = cache[ordinal] = entry_from_line(self.source, line) if len(line) == length else LogEntry(
-                id=f"the line at byte {start:,}", time=None, status=None, raw={}, source=self.source.kind,
-                invalid=FILE_CHANGED)  # (as a mixed file's row says it: a save leaves it out, `ui/save.py`)
+            # (a line cut short: as a mixed file's row says it, and a save leaves it out, `ui/save.py`)
+            found = cache[ordinal] = entry_from_line(self.source, line) if len(line) == length else gone_entry(
+                f"the line at byte {start:,}", self.source.kind, FILE_CHANGED)
             if len(cache) > ENTRY_CACHE:
                 cache.popitem(last=False)
         else:
