@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from logview.api.types import BudgetState
 from logview.model import Filters
 from logview.session import MergedSession, ViewerSession, Waits
+from logview.session.status_inputs import SourceProgress
 from logview.sources import SupermetricsSource
 from logview.store import EntryStore
 from test_store import AIT, SM, ait, ids, sm
@@ -367,7 +368,8 @@ def test_the_merged_session_says_which_sources_are_not_whole_and_how_far_they_ar
     merged = MergedSession(lambda: [("a", one), ("smb", two), ("dead", three)])
     merged.merge()
     assert merged.state(Waits())[:2] == ("complete", "3 sources merged") and merged.partial_note() is None
-    merged.source_loading = {"smb": ("loading 1,998 so far · next page ~7m 26s", "loading 1,998")}
+    merged.source_loading = {"smb": SourceProgress("loading 1,998 so far · next page ~7m 26s", "loading 1,998",
+                                                   "loading", "loading")}
     merged.source_troubles = {"dead": "retrying (connection failed)"}
     state = merged.state(Waits())
     assert (state.state, state.text) == (

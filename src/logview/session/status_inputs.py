@@ -1,13 +1,31 @@
 """What the status line reads: a session's state (`SessionState`, `ViewerSession` has it all) and
-what it waits for (`Waits`), apart from the words made of them (`status.py`)."""
+what it waits for (`Waits`), apart from the words made of them (`status.py`); and how far a tab is
+from whole (`SourceProgress`, made by `progress.py`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from logview.api.types import BudgetState
 from logview.store import EntryStore
+
+
+class SourceProgress(NamedTuple):
+    """How far a tab is from whole, as the merged tab and a save's note say it: in words
+    (`loading 1,998 of 5,153 (38%) · done in ~2m`), in fewer (`loading 38%`; paced: `next page ~8m`),
+    in the fewest (`loading`; what holds it back where something does: `waits ~8m`, `no answer for
+    12 s`), and its `state` in a word (`loading`, `stopped`, `no connector`)."""
+
+    long: str
+    short: str
+    fewest: str
+    state: str
+
+    @property
+    def held(self) -> bool:
+        """Whether the fewest words say what holds the load back, not only that it loads."""
+        return self.fewest != self.state
 
 
 class SessionState(Protocol):
@@ -26,7 +44,7 @@ class SessionState(Protocol):
     max_entries: int | None
     interval_s: float
     source_troubles: dict[str, str]
-    source_loading: dict[str, tuple[str, str]]
+    source_loading: dict[str, SourceProgress]
     from_archive: int
     searching: str | None
 
