@@ -302,8 +302,8 @@ def test_a_tail_cycle_waiting_on_the_server_is_said() -> None:
     tailing.begin(clear_now=True)
     tailing.loaded([ait(i) for i in range(3)], live=False, pages=1, total=3)
     tailing.finished(capped=False)
-    assert tailing.state(Waits(poll_waiting_s=1.0))[:2] == ("live", "live · every 2 s")
-    state, text = tailing.state(Waits(poll_waiting_s=12.0))[:2]
+    assert tailing.state(Waits())[:2] == ("live", "live · every 2 s")
+    state, text = tailing.state(Waits(unanswered_s=12.0))[:2]
     assert (state, text) == ("live", "live · no answer for 12 s")
     tailing.searching = "x"  # (and a search running while it tails is said too)
     assert tailing.state(Waits())[:2] == ("live", "live · every 2 s · searching …")
@@ -318,10 +318,10 @@ def test_a_tail_poll_the_budget_holds_is_not_said_to_wait_for_the_server() -> No
     tailing.finished(capped=False)
     held = BudgetState(limit=10, remaining=6, window_s=3600, resets_in_s=3500, waiting=False, known=True,
                        live_waits=True)
-    text = tailing.state(Waits(poll_waiting_s=77.0, budget=held))[1]
+    text = tailing.state(Waits(unanswered_s=77.0, budget=held))[1]
     assert "for the server" not in text and text.startswith("live · next poll waits for the API budget"), text
     later = BudgetState(**{**vars(held), "tail_next_s": 480.0})  # (and with the budget's estimate, it)
-    text = tailing.state(Waits(poll_waiting_s=77.0, budget=later))[1]
+    text = tailing.state(Waits(unanswered_s=77.0, budget=later))[1]
     assert text.startswith("live · next poll in ~8m") and "for the server" not in text, text
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from logview.api.types import done_in, format_wait
+from logview.api.types import done_in, format_wait, no_answer
 from logview.session.status_inputs import SessionState, SourceProgress, Waits
 
 
@@ -68,6 +68,11 @@ def source_progress(session: SessionState, waits: Waits) -> SourceProgress | Non
     loaded = len(session.store)
     count, percent = load_count(loaded, session.total)
     loading = " ".join(("loading", count)).strip()
+    if waits.unanswered_s is not None:
+        # (its estimate left out, which grew while nothing came: the merged tab said "smb: loading
+        # 38% · done in ~2m" of a source whose server had not answered for a minute)
+        said = no_answer(waits.unanswered_s)
+        return SourceProgress(f"{loading} · {said}", said, said, "loading")
     eta, budget, next_page = done_in(waits.backfill_eta_s), waits.budget, waits.next_page_s
     if not eta and budget is not None and budget.waiting:  # (why it stands still: paced for hours, s21 walk #8)
         # (the fewer words keep the wait and drop the count: at 160 columns "smb: loading 2,998" read

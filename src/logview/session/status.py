@@ -12,7 +12,6 @@ from logview.model import counted
 from logview.session.progress import load_progress
 from logview.session.status_inputs import SessionState, SourceProgress, Waits
 
-POLL_SLOW_S = 5.0  # a tail cycle waiting this long for the server is said on the status line
 # the tail would need more than half the budget and takes turns with the backfill (`BudgetState.tail_halves`)
 SHARED = ("backfill shares the budget with the tail (t pauses it)", "shared with the tail (t pauses it)",
           "shared with the tail")
@@ -192,10 +191,7 @@ def _unanswered_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
 def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tuple[str, ...]]:
     if waits.retry is not None:  # (the connectors' listing's too: a 429 waited a minute unsaid)
         cause, remaining = waits.retry
-        when = f"retrying in {format_wait(remaining)}" if remaining > 0.5 else "retrying now"
-        if remaining <= 0.5 and waits.unanswered_s is not None:  # (the attempt is sent: "now" stood 30 s)
-            when = no_answer(waits.unanswered_s)
-        return "retrying", f"{cause} · {when}"
+        return "retrying", f"{cause} · {f'retrying in {format_wait(remaining)}' if remaining > 0.5 else _retry_due(waits)}"
     if session.needs_connector and session.phase != "error":  # nothing to load until one is chosen
         return "paused", "choose a connector (c)"
     if session.phase == "error":
@@ -234,14 +230,14 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
     if session.want_tail:
         next_poll = _next_poll(session, waits)
         text = f"live · {next_poll or f'every {session.interval_s:g} s'}"
-        waited = waits.poll_waiting_s
         held = waits.budget is not None and waits.budget.live_waits  # (the poll is not sent yet)
         if held and not next_poll:
             text = "live · next poll waits for the API budget"
-        elif not held and waited is not None and waited >= max(POLL_SLOW_S, session.interval_s):
-            # a hung request (30 s); one the budget holds has not reached the server: "waiting
-            # 77 s for the server" was said while nothing had been sent (found in a walk)
-            text = f"live · {no_answer(waited)}"
+        elif not held and waits.unanswered_s is not None:
+            # a hung request (30 s), counted from when it was sent, by the client as for a load; a
+            # poll the budget holds has not reached the server ("waiting 77 s for the server" was
+            # said while nothing had been sent, found in a walk)
+            text = f"live · {no_answer(waits.unanswered_s)}"
         if session.searching:  # (the rows shown are the last search's until it ends)
             text += " · searching …"
         # (the tail alone after Esc cancelled the load: what it did not load is said, r loads it)
@@ -261,6 +257,17 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
     if session.tail_paused:
         return "paused", f"{loaded} · tail paused (t resumes)"
     return "complete", loaded
+
+
+def _retry_due(waits: Waits) -> str:
+    """A retry whose wait is over: its attempt sent and waiting for the server, then, once long, how
+    long ("retrying now" stood 30 s of a read timeout, s22 walk #10, then its first 5 s), or not
+    sent yet (the API's budget may hold it)."""
+    if waits.unanswered_s is not None:
+        return no_answer(waits.unanswered_s)
+    if waits.sent:
+        return "waiting for the server"
+    return "retry waits for the API budget" if waits.budget is not None and waits.budget.binds else "retrying now"
 
 
 def _merged_forms(session: SessionState) -> tuple[str, tuple[str, ...]]:

@@ -62,10 +62,12 @@ class Waits:
     retry: tuple[str, float] | None = None  # a request being retried: (cause, seconds left)
     tail_failing: tuple[str, float] | None = None  # the live tail's next try: (cause, seconds left)
     backfilling: bool = False  # a backfill (or a file's reading) is running
-    poll_waiting_s: float | None = None  # how long the tail's current cycle has waited for the server
     # how long a request sent has had no answer, once that is long (`ApiClient.unanswered_s`): the
     # line said pages came, its estimate growing, for the 30 s of a read timeout (s22 walk #10)
     unanswered_s: float | None = None
+    # whether a request is sent and not answered yet, however briefly: a retry whose wait is over
+    # has sent its attempt (the line said "retrying now" for its first 5 s) or not (the budget holds it)
+    sent: bool = False
     budget: BudgetState | None = None  # the API's request budget, shown when it binds
     backfill_eta_s: float | None = None  # when the budget lets the backfill finish
     # without that (Supermetrics counts no entries): when it lets the backfill's next page go, the
