@@ -211,9 +211,10 @@ class LoadControl:
                 notify("Live tail off.", timeout=3, markup=False)
 
     def cancel_retry(self) -> None:
-        """Esc during a retry wait: loading and the live tail both stop; `r` starts both again
-        (the tail is still wanted: it resumes once the reload's first page is in); a connector
-        listing's retry stops too (with no connector chosen, it was all that waited)."""
+        """Esc during a retry wait: loading and the live tail both stop, and a lookup of the
+        credentials' names; `r` starts them again (the tail is still wanted: it resumes once the
+        reload's first page is in; the names are asked once its logs are in); a connector listing's
+        retry stops too (with no connector chosen, it was all that waited)."""
         if self._names is not None and self._names.cancel_listing() and self.session.needs_connector:
             self.banner.clear("retry")
             self.banner.show_notice("Retry cancelled: the team's connectors were not listed. Press c to list them.")
@@ -221,6 +222,8 @@ class LoadControl:
         self.feed.cancel_backfill()
         if self.session.want_tail:
             self.feed.stop_tail()
+        if self._names is not None:
+            self._names.stop_naming()
         self.banner.clear("retry", "tail")
         stopped = "loading and the live tail stopped" if self.session.want_tail else "loading stopped"
         self.banner.show_notice(f"Retry cancelled: {stopped}. Press r to start again, t for the live tail alone.")
