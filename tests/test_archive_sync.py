@@ -520,6 +520,10 @@ async def test_an_entry_with_a_lone_surrogate_is_archived_as_received(archive):
     rowids = archived.rowids(["bad\ud800id", "fine"])
     assert sorted(rowids) == ["bad\ud800id", "fine"]
     assert load_json(archived.raw([rowids["bad\ud800id"]])[0]) == odd
+    # (and one without a time, as a walk's ledger asks for them: found by the id as received)
+    archived.store([source.entry_from_raw({"id": "no\udfffdate", "status": "error"})])
+    asked = ["no\udfffdate", "bad\ud800id", "fine"]
+    assert archived.archived_timeless(asked, archived.last_rowid()) == {"no\udfffdate"}
 
 
 async def test_pages_are_archived_several_to_a_transaction_each_with_its_span(archive, monkeypatch):

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from logview.api.types import BudgetState
 from logview.model import Filters
 from logview.session import MergedSession, ViewerSession, Waits
+from logview.session.status_inputs import SourceProgress
 from logview.sources import SupermetricsSource
 from logview.store import EntryStore
 from test_store import AIT, SM, ait, ids, sm
@@ -301,8 +302,8 @@ def test_a_tail_cycle_waiting_on_the_server_is_said() -> None:
     tailing.begin(clear_now=True)
     tailing.loaded([ait(i) for i in range(3)], live=False, pages=1, total=3)
     tailing.finished(capped=False)
-    assert tailing.state(Waits(poll_waiting_s=1.0))[:2] == ("live", "live · every 2 s")
-    state, text = tailing.state(Waits(poll_waiting_s=12.0))[:2]
+    assert tailing.state(Waits())[:2] == ("live", "live · every 2 s")
+    state, text = tailing.state(Waits(unanswered_s=12.0))[:2]
     assert (state, text) == ("live", "live · no answer for 12 s")
     tailing.searching = "x"  # (and a search running while it tails is said too)
     assert tailing.state(Waits())[:2] == ("live", "live · every 2 s · searching …")
@@ -317,10 +318,10 @@ def test_a_tail_poll_the_budget_holds_is_not_said_to_wait_for_the_server() -> No
     tailing.finished(capped=False)
     held = BudgetState(limit=10, remaining=6, window_s=3600, resets_in_s=3500, waiting=False, known=True,
                        live_waits=True)
-    text = tailing.state(Waits(poll_waiting_s=77.0, budget=held))[1]
+    text = tailing.state(Waits(unanswered_s=77.0, budget=held))[1]
     assert "for the server" not in text and text.startswith("live · next poll waits for the API budget"), text
     later = BudgetState(**{**vars(held), "tail_next_s": 480.0})  # (and with the budget's estimate, it)
-    text = tailing.state(Waits(poll_waiting_s=77.0, budget=later))[1]
+    text = tailing.state(Waits(unanswered_s=77.0, budget=later))[1]
     assert text.startswith("live · next poll in ~8m") and "for the server" not in text, text
 
 
@@ -367,7 +368,8 @@ def test_the_merged_session_says_which_sources_are_not_whole_and_how_far_they_ar
     merged = MergedSession(lambda: [("a", one), ("smb", two), ("dead", three)])
     merged.merge()
     assert merged.state(Waits())[:2] == ("complete", "3 sources merged") and merged.partial_note() is None
-    merged.source_loading = {"smb": ("loading 1,998 so far · next page ~7m 26s", "loading 1,998")}
+    merged.source_loading = {"smb": SourceProgress("loading 1,998 so far · next page ~7m 26s", "loading 1,998",
+                                                   "loading", "loading")}
     merged.source_troubles = {"dead": "retrying (connection failed)"}
     state = merged.state(Waits())
     assert (state.state, state.text) == (

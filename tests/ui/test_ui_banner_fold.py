@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from logview.demo import DemoServer, DemoState, Fault
+from logview.demo import DemoServer, DemoState
 from logview.model import ApiError
-from ui_helpers import FIXED_NOW, file_app, make_app, screen_text, settle, table_lines, wait_until
+from ui_helpers import FIXED_NOW, file_app, make_app, screen_text, settle, table_lines, tail_fails, wait_until
 
 SMALL, LARGE = (80, 24), (160, 48)
 
@@ -120,13 +120,7 @@ async def test_a_short_message_is_never_folded_and_m_says_so(fresh_demo: DemoSer
 async def test_a_failing_live_tail_folds_at_80x24_keeping_its_keys(fresh_demo: DemoServer) -> None:
     app = make_app(fresh_demo, follow=True, interval_s=60.0)
     async with app.run_test(size=SMALL) as pilot:
-        viewer = app.viewer
-        await wait_until(pilot, lambda: viewer.feed.tailing and viewer.session.phase == "complete")
-        await settle(pilot)  # (the credentials' names asked: the faults are the tail's)
-        fresh_demo.state.add_fault(Fault(kind="status", status=500, count=6, api="aitronos"))
-        viewer.feed.poll_now()
-        await wait_until(pilot, lambda: viewer.banner.tail_failing() is not None and not viewer.banner.retry_pending,
-                         said=viewer.banner.plain)
+        await tail_fails(pilot, fresh_demo, 500)
         await pilot.pause()
         folded = banner_rows(app)
         assert len(folded) == 2, folded

@@ -1,7 +1,9 @@
 """A server that stops answering is said (s22 walk #10): the status line counts the wait once a
 request has had no answer for a while (its estimate left out), and a retry's attempt in flight says
-it waits for the server, not "retrying now · Esc cancels the wait". The threshold and the read
-timeout are made short here, so that a test waits seconds, not the 30 s of the real timeout."""
+it waits for the server, not "retrying now · Esc cancels the wait", counted from when it was sent.
+The client times every request, a load's, a retry's, the tail's, and the merged tab says it of its
+source. The threshold and the read timeout are made short here, so that a test waits seconds, not
+the 30 s of the real timeout."""
 
 from __future__ import annotations
 
@@ -10,9 +12,8 @@ import re
 import pytest
 
 from logview.api import client
-from logview.session import status
-from logview.demo import DemoServer, Fault
-from ui_helpers import SIZE, make_app, screen_text, settle, wait_until
+from logview.demo import DemoServer, DemoState, Fault
+from ui_helpers import FIXED_NOW, SIZE, make_app, screen_text, settle, two_tabs_app, wait_until, widget_text
 
 
 def status_line(app) -> str:
@@ -64,8 +65,8 @@ async def test_a_retry_in_flight_waits_for_the_server_not_retrying_now(
 
 
 async def test_a_tail_poll_without_an_answer_is_said_then_polls_on(
-        fresh_demo: DemoServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(status, "POLL_SLOW_S", 0.3)  # (the tail's cycle is timed apart: `Feed.poll_waiting_s`)
+        fresh_demo: DemoServer, quick_no_answer: None) -> None:
+    """The tail's poll is timed by the client, as a load's request is (it kept a 5 s timer of its own)."""
     app = make_app(fresh_demo, follow=True, interval_s=0.2)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, lambda: "● live · every" in status_line(app), said=lambda: status_line(app))
@@ -74,3 +75,60 @@ async def test_a_tail_poll_without_an_answer_is_said_then_polls_on(
         assert re.search(r"● live · no answer for \d s", status_line(app)), status_line(app)
         await wait_until(pilot, lambda: "● live · every" in status_line(app), timeout=15, said=lambda: status_line(app))
         assert "no answer" not in screen_text(app)
+
+
+async def test_a_retry_the_budget_holds_is_not_counted_as_waiting_for_the_server_and_its_attempt_is() -> None:
+    """A retry's attempt waits for the server from when it is sent: the banner counted from when it
+    was due, the budget's wait before it went counted too, and the status line said "retrying now"
+    for the attempt's first 5 s. Here the window's 2 requests go to two 503s: the third attempt,
+    due at once, waits for the window's end, then for an answer held 3 s."""
+    state = DemoState(aitronos_entries=120, supermetrics_entries=0, live_rate=0.0, now=FIXED_NOW, seed=5,
+                      budget={"aitronos": "2/6"})
+    with DemoServer(state) as server:
+        state.add_fault(Fault(kind="status", status=503, count=2, api="aitronos"))
+        state.add_fault(Fault(kind="latency", delay=3.0, count=1, api="aitronos"))
+        app = make_app(server)
+        async with app.run_test(size=SIZE) as pilot:
+            viewer = app.viewer
+
+            def both() -> tuple[str, str]:
+                viewer.refresh_status()
+                return status_line(app), banner(app)
+
+            await wait_until(pilot, lambda: "retry waits for the API budget" in status_line(app)
+                             and "attempt 3/6" in banner(app), said=both)
+            viewer.banner.redraw_countdowns()
+            text = banner(app)
+            assert "HTTP 503" in status_line(app) and "retrying now, attempt 3/6" in text, both()
+            assert "waiting for the server" not in text, text
+            # sent: the server holds its answer 3 s (the window's 6 s are over)
+            await wait_until(pilot, lambda: "waiting for the server" in status_line(app), timeout=15, said=both)
+            line, text = both()
+            assert "⟳ HTTP 503 · waiting for the server" in line and "retrying now" not in line, line
+            waited = re.search(r"attempt 3/6 · waiting for the server \((\d+) s\)", text)
+            assert waited and int(waited[1]) <= 4, text  # (the answer comes 3 s after; from the due time: 6 s and more)
+            assert "Esc stops the loading · r asks again" in text
+            await wait_until(pilot, lambda: len(viewer.view) == 120 and not viewer.banner.display, timeout=15,
+                             said=both)
+            await settle(pilot)
+            assert "all loaded" in status_line(app) and "waiting for the server" not in screen_text(app)
+
+
+async def test_the_merged_tab_says_a_source_without_an_answer(fresh_demo: DemoServer, quick_no_answer: None) -> None:
+    """The merged tab said "demo data (supermetrics): loading" of a source whose server had not answered."""
+    fresh_demo.state.add_fault(Fault(kind="latency", delay=6.0, count=1, api="supermetrics"))
+    app = two_tabs_app(fresh_demo)
+    async with app.run_test(size=SIZE) as pilot:
+        ait, smb, merged = app.viewers
+        app.show_tab(2)
+
+        def merged_status() -> str:
+            merged.refresh_status()
+            return widget_text(merged.status_bar)
+
+        await wait_until(pilot, lambda: "no answer for" in merged_status(), said=merged_status)
+        assert re.search(r"of 2 sources complete · demo data \(supermetrics\): loading · no answer for \d s",
+                         merged_status()), merged_status()
+        await wait_until(pilot, lambda: smb.session.phase == "complete" and "2 sources merged" in merged_status(),
+                         timeout=20, said=merged_status)
+        assert "no answer" not in merged_status()

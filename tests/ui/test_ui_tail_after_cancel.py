@@ -4,14 +4,18 @@ had stopped but kept wanted, saying nothing; the second started it, while the st
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
 from logview.api.client import RetryPolicy
-from logview.demo import DemoServer
-from ui_helpers import make_app, screen_text, settle, wait_until, widget_text
+from logview.demo import DemoServer, DemoState, Fault
+from logview.ui.workers import running
+from ui_helpers import FIXED_NOW, SIZE, make_app, screen_text, settle, wait_until, widget_text
 
 SLOW = RetryPolicy(max_retries=3, initial_backoff_s=30, max_backoff_s=30, max_wait_s=None)
+LISTING = "/v1/personal-connectors?"  # (the credentials' names: the request log's path)
 
 
 @pytest.mark.parametrize("size", [(160, 48), (80, 24)])
@@ -73,3 +77,38 @@ async def test_r_after_a_cancelled_tail_retry_starts_the_tail_again(fresh_demo: 
         await wait_until(pilot, lambda: viewer.feed.tailing and viewer.session.phase == "complete")
         viewer.refresh_status()
         assert "● live" in widget_text(viewer.status_bar)
+
+
+@pytest.fixture
+def one_page() -> Iterator[DemoServer]:
+    with DemoServer(DemoState(aitronos_entries=80, supermetrics_entries=0, live_rate=0.0, now=FIXED_NOW)) as server:
+        yield server
+
+
+async def test_esc_on_a_retry_stops_the_credential_names_lookup_too_and_r_asks_again(one_page: DemoServer) -> None:
+    """Esc on a retry stopped the loading and the tail, while the credentials' names, looked up
+    aside once the logs were in, went on retrying unseen against the failing server (review item)."""
+    state = one_page.state
+    state.add_fault(Fault(kind="latency", delay=2.0, count=1, api="aitronos"))  # (the one page, held a while)
+    app = make_app(one_page, follow=True, interval_s=1, policy=SLOW)
+    async with app.run_test(size=SIZE) as pilot:
+        viewer, names = app.viewer, app.viewer.names
+        await wait_until(pilot, lambda: not state.faults)  # (the page is asked: every request after it fails)
+        state.add_fault(Fault(kind="status", status=503, count=50, api="aitronos"))
+
+        def names_failed() -> bool:
+            return any(path.startswith(LISTING) and status == 503 for _, path, status in state.request_log)
+
+        # the logs in, the names' lookup failed once and waits to retry, and so does the tail
+        await wait_until(pilot, lambda: viewer.banner.retry_pending and names_failed() and running(names, "names"),
+                         said=lambda: (viewer.banner.plain(), state.request_log[-3:]))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not running(names, "names"), timeout=5, said=lambda: state.request_log[-3:])
+        assert "Retry cancelled" in widget_text(viewer.banner) and not viewer.feed.tailing
+        assert "Work Gmail" not in screen_text(app)
+
+        state.clear_faults()  # (the server answers again)
+        await pilot.press("r")  # the reload's logs in, the names are asked again
+        await wait_until(pilot, lambda: "Work Gmail" in screen_text(app), timeout=15,
+                         said=lambda: (viewer.session.phase, state.request_log[-3:]))
+        assert sum(path.startswith(LISTING) and status == 200 for _, path, status in state.request_log) == 1

@@ -10,7 +10,8 @@ from logview.demo import DemoServer, DemoState, Fault
 from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.ui.app import LogViewApp
-from ui_helpers import FAST, FIXED_NOW, SIZE, connection, make_app, screen_text, settle, wait_until, widget_text
+from ui_helpers import (FAST, FIXED_NOW, SIZE, connection, make_app, screen_text, settle, tail_fails, wait_until,
+                        widget_text)
 
 
 async def test_a_failing_tail_is_shown_on_its_tab_the_other_tabs_and_the_merged_one(demo: DemoServer) -> None:
@@ -56,11 +57,7 @@ async def test_a_failed_tails_next_cycle_retried_replaces_its_failure_on_the_ban
     app = make_app(fresh_demo, follow=True, interval_s=1.0)
     async with app.run_test(size=SIZE) as pilot:
         viewer = app.viewer
-        await wait_until(pilot, lambda: viewer.feed.tailing and viewer.session.phase == "complete")
-        await settle(pilot)  # (the credentials' names asked: the faults are the tail's)
-        fresh_demo.state.add_fault(Fault(kind="status", status=503, count=6, api="aitronos"))
-        viewer.feed.poll_now()
-        await wait_until(pilot, lambda: viewer.banner.tail_failing() is not None)
+        await tail_fails(pilot, fresh_demo, 503)
         failed = re.search(r"request id (\S+)", viewer.banner.plain())
         assert failed, viewer.banner.plain()
         fresh_demo.state.add_fault(Fault(kind="status", status=503, count=1, retry_after="20", api="aitronos"))
@@ -79,11 +76,7 @@ async def test_the_header_and_the_banner_count_a_retry_down_together(fresh_demo:
     app = make_app(fresh_demo, follow=True, interval_s=1.0)
     async with app.run_test(size=SIZE) as pilot:
         viewer = app.viewer
-        await wait_until(pilot, lambda: viewer.feed.tailing and viewer.session.phase == "complete")
-        await settle(pilot)
-        fresh_demo.state.add_fault(Fault(kind="status", status=503, count=6, api="aitronos"))
-        viewer.feed.poll_now()  # (a failing tail: the banner ticks from now on, at its own phase)
-        await wait_until(pilot, lambda: viewer.banner.tail_failing() is not None)
+        await tail_fails(pilot, fresh_demo, 503)  # (the banner ticks from now on, at its own phase)
         await pilot.pause(0.4)
         fresh_demo.state.add_fault(Fault(kind="status", status=503, count=1, retry_after="20", api="aitronos"))
         await wait_until(pilot, lambda: viewer.banner.retry_pending)

@@ -12,7 +12,7 @@ from pathlib import Path
 from rich.console import Console
 from textual.pilot import Pilot
 
-from logview.demo import DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM, DemoServer, DemoState
+from logview.demo import DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM, DemoServer, DemoState, Fault
 from logview.api.client import RetryPolicy
 from logview.model import Filters, SourceKind
 from logview.options import Connection, ViewerOptions
@@ -123,6 +123,19 @@ async def wait_until(pilot: Pilot, predicate: Callable[[], bool], timeout: float
             return
         await pilot.pause(0.02)
     raise AssertionError("condition not met in time" + (f"; instead: {said()!r}" if said is not None else ""))
+
+
+async def tail_fails(pilot: Pilot, server: DemoServer, status: int) -> None:
+    """The tail of a loaded viewer over `server` made to fail: once its load and the credentials'
+    names are in (the faults are then the tail's), the server answers `status` to the next six
+    requests and the tail polls at once; back when its failure is on the banner, no retry waiting."""
+    viewer = pilot.app.viewer
+    await wait_until(pilot, lambda: viewer.feed.tailing and viewer.session.phase == "complete")
+    await settle(pilot)
+    server.state.add_fault(Fault(kind="status", status=status, count=6, api="aitronos"))
+    viewer.feed.poll_now()
+    await wait_until(pilot, lambda: viewer.banner.tail_failing() is not None and not viewer.banner.retry_pending,
+                     said=viewer.banner.plain)
 
 
 def screen_text(app: LogViewApp) -> str:

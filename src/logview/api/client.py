@@ -147,13 +147,14 @@ class ApiClient:
         self._unanswered: dict[int, float] = {}  # each request sent and not yet answered: when it was sent
         self._sends = 0
 
-    def unanswered_s(self) -> float | None:
-        """How long the oldest request in flight has waited for the server's answer, once that is
-        NO_ANSWER_SAID_S or more (None: every request sent was answered in time, or none is sent)."""
+    def unanswered_s(self, said_after: float | None = None) -> float | None:
+        """How long the oldest request in flight has waited for the server's answer since it was
+        sent, once that is `said_after` (NO_ANSWER_SAID_S unless given; 0: any request in flight)
+        or more (None: every request sent was answered in time, or none is sent)."""
         if not self._unanswered:
             return None
         waited = time.monotonic() - min(self._unanswered.values())
-        return waited if waited >= NO_ANSWER_SAID_S else None
+        return waited if waited >= (NO_ANSWER_SAID_S if said_after is None else said_after) else None
 
     @cached_property
     def _http(self) -> httpx.AsyncClient:

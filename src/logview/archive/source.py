@@ -183,17 +183,10 @@ class ArchivedSource:
 
     def rowids(self, ids: Sequence[str]) -> dict[str, int]:
         """Where these entries are archived, by id (one not archived, or pruned already, is left out)."""
-        found: dict[str, int] = {}
         if self._source_id is None:
-            return found
-        stored = _as_stored(ids)
-        keys = ids if stored is None else list(stored)
-        with self._database.reading() as db:
-            for start in range(0, len(keys), _IDS_A_QUERY):
-                part = keys[start:start + _IDS_A_QUERY]
-                found.update(db.execute(f"SELECT id, rowid FROM entries WHERE source = ? AND id IN "
-                                        f"({', '.join('?' * len(part))})", (self._source_id, *part)))
-        return found if stored is None else {stored[key]: rowid for key, rowid in found.items()}
+            return {}
+        return dict(self._rows_of_ids("SELECT id, rowid FROM entries WHERE source = ? AND id IN ({})", ids,
+                                      _IDS_A_QUERY))
 
     def _scalar(self, sql: str):
         if self._source_id is None:
@@ -254,17 +247,23 @@ class ArchivedSource:
         """Those of `ids` archived without a usable time at or before row `up_to_rowid`."""
         if self._source_id is None:
             return set()
-        found: set[str] = set()
-        chunk = _columns().RAW_CHUNK
+        return {row[0] for row in self._rows_of_ids(
+            "SELECT id FROM entries WHERE source = ? AND id IN ({}) AND time_us IS NULL AND rowid <= ?", ids,
+            _columns().RAW_CHUNK, up_to_rowid)}
+
+    def _rows_of_ids(self, sql: str, ids: Sequence[str], chunk: int, *after: object) -> list[tuple]:
+        """The rows `sql` finds of this source's entries among `ids` (its `IN ({})` given `chunk`
+        of them a query, then `after`), each row's id (its first column) as asked: the archive
+        holds an id's lone surrogate escaped (`rows.storable`), so those are asked escaped and
+        given back as they were (`_as_stored`, once for both ways)."""
         stored = _as_stored(ids)
-        keys = ids if stored is None else list(stored)
+        keys = list(ids) if stored is None else list(stored)
+        rows: list[tuple] = []
         with self._database.reading() as db:
             for start in range(0, len(keys), chunk):
-                part = list(keys[start:start + chunk])
-                found.update(row[0] for row in db.execute(
-                    f"SELECT id FROM entries WHERE source = ? AND id IN ({', '.join('?' * len(part))}) "
-                    "AND time_us IS NULL AND rowid <= ?", (self._source_id, *part, up_to_rowid)))
-        return found if stored is None else {stored[key] for key in found}
+                part = keys[start:start + chunk]
+                rows.extend(db.execute(sql.format(", ".join("?" * len(part))), (self._source_id, *part, *after)))
+        return rows if stored is None else [(stored[row[0]], *row[1:]) for row in rows]
 
     def columns(self, since_us: int | None = None, until_us: int | None = None) -> ArchivedColumns:
         """Every archived entry in the range as columns, newest first (see `ArchivedColumns`)."""

@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from logview.model import Filters
-from logview.session.status import fewest_words, left_out_of_merge, not_whole
+from logview.session.status import left_out_of_merge, not_whole
 from logview.session.viewer_session import SidebarCounts, ViewerSession
 from logview.sources.mixed import MixedSource
 from logview.store import EntryStore
@@ -78,7 +78,7 @@ class MergedSession(ViewerSession):
         """The sources not whole yet, a word each (`smb loading, dead failed`), or None: the
         histogram and the save dialog read as whole while a tab had 2,000 of ~20,000 entries
         (s21 walk #8)."""
-        return ", ".join(f"{label} {fewest_words(short)}" for label, (_, short) in not_whole(self).items()) or None
+        return ", ".join(f"{label} {progress.state}" for label, progress in not_whole(self).items()) or None
 
     def chart_note(self) -> str:
         partial = self.partial_note()

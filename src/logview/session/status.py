@@ -9,9 +9,9 @@ from typing import NamedTuple
 from logview.api.types import BudgetState, done_in, format_wait, no_answer
 from logview.files.envelope import UNREADABLE_SOURCE
 from logview.model import counted
-from logview.session.status_inputs import SessionState, Waits
+from logview.session.progress import load_progress
+from logview.session.status_inputs import SessionState, SourceProgress, Waits
 
-POLL_SLOW_S = 5.0  # a tail cycle waiting this long for the server is said on the status line
 # the tail would need more than half the budget and takes turns with the backfill (`BudgetState.tail_halves`)
 SHARED = ("backfill shares the budget with the tail (t pauses it)", "shared with the tail (t pauses it)",
           "shared with the tail")
@@ -73,10 +73,6 @@ def _next_poll(session: SessionState, waits: Waits) -> str:
     return f"next poll in ~{format_wait(budget.tail_next_s)}"
 
 
-def _percent(loaded: int, total: int) -> int:
-    return min(100, 100 * loaded // total)
-
-
 def _state_and_forms(session: SessionState, waits: Waits) -> tuple[str, tuple[str, ...]]:
     state, text = _state_and_text(session, waits)
     if isinstance(text, tuple):  # (an API's loading)
@@ -99,7 +95,7 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
     in 1 s · backfill waits · done in ~14 s …` (the budget only when it binds), then the same
     without the archive's count, without "backfill waits", with the budget in fewer words, then
     `41% · budget 0/10 · resets 1 s · done in ~14 s …`."""
-    progress, budget, eta = _progress(session, waits), waits.budget, _eta(waits)
+    progress, budget, eta = load_progress(session, waits), waits.budget, _eta(waits)
     binds = budget is not None and (budget.binds or waits.budget_held)
     waiting, shared = _waiting(waits)
     words = _budget_words(session, budget, waiting, eta, shared) if budget is not None and binds else _NO_WORDS
@@ -114,46 +110,6 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
         return (*forms, _form(page, "asking the API")) if progress.archive_only else forms
     return *forms, _form(progress.short_page, words.brief), *_fewest_forms(progress.short_page, budget, eta,
                                                                           bool(session.total), shared)
-
-
-class _Progress(NamedTuple):
-    """How far a load is: `page` and `count` ("loading page 3", "1,310 of 3,156 (41%)"), the rows
-    from the archive, the fewest words' `short_page` ("41%"), and whether every row is the archive's."""
-
-    page: str
-    count: str
-    archived: str
-    short_page: str
-    archive_only: bool = False
-
-
-def _progress(session: SessionState, waits: Waits) -> _Progress:
-    loaded, total = len(session.store), session.total
-    archived = f"{session.from_archive:,} from the archive" if session.from_archive else ""
-    if waits.head_filling is not None:
-        return _head_progress(waits.head_filling, archived)
-    if 0 < loaded <= session.from_archive:
-        # (no page of this run in yet, every row the archive's: "loading page 1 · 67,536 so far · 67,536
-        # from the archive" said one number three times, `shown` the third, of a page not in, s21 #12)
-        return _Progress("from the archive", f"{loaded:,} · asking the API", "", "archive", archive_only=True)
-    page = f"loading page {session.pages + 1}"
-    if total:
-        return _Progress(page, f"{loaded:,} of {total:,} ({_percent(loaded, total)}%)", archived,
-                         f"{_percent(loaded, total)}%")
-    # (not known yet, or never: the count alone, not "N of N (100%)" while much is to come)
-    return _Progress(page, f"{loaded:,} so far" if loaded else "", archived, page.removeprefix("loading "))
-
-
-def _head_progress(filling: tuple[int, int, int | None, str], archived: str) -> _Progress:
-    """What is newer than the archive, while it is fetched (`Waits.head_filling`)."""
-    pages, newer, counted_newer, word = filling
-    page = f"loading page {pages + 1}"
-    if not counted_newer:
-        return _Progress(page, f"{newer:,} {word} so far", archived, page.removeprefix("loading "))
-    of = max(newer, counted_newer)  # (a few of those counted may be held already: never past 100%)
-    # (not "page 75" at 120 and 80 columns, s20 S20-5)
-    return _Progress(page, f"{newer:,} of {of:,} {word} ({_percent(newer, of)}%)", archived,
-                     f"{_percent(newer, of)}% {word}")
 
 
 def _eta(waits: Waits) -> str:
@@ -227,7 +183,7 @@ def _unanswered_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
     assert waits.unanswered_s is not None
     said = no_answer(waits.unanswered_s)
     still = replace(waits, backfill_eta_s=None, next_page_s=None, budget=None, budget_held=False)
-    progress = _progress(session, still)
+    progress = load_progress(session, still)
     return (_form(progress.page, said, progress.count, progress.archived), _form(progress.page, said, progress.count),
             _form(progress.short_page, said), _form(said))
 
@@ -235,10 +191,7 @@ def _unanswered_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
 def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tuple[str, ...]]:
     if waits.retry is not None:  # (the connectors' listing's too: a 429 waited a minute unsaid)
         cause, remaining = waits.retry
-        when = f"retrying in {format_wait(remaining)}" if remaining > 0.5 else "retrying now"
-        if remaining <= 0.5 and waits.unanswered_s is not None:  # (the attempt is sent: "now" stood 30 s)
-            when = no_answer(waits.unanswered_s)
-        return "retrying", f"{cause} · {when}"
+        return "retrying", f"{cause} · {f'retrying in {format_wait(remaining)}' if remaining > 0.5 else _retry_due(waits)}"
     if session.needs_connector and session.phase != "error":  # nothing to load until one is chosen
         return "paused", "choose a connector (c)"
     if session.phase == "error":
@@ -277,14 +230,14 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
     if session.want_tail:
         next_poll = _next_poll(session, waits)
         text = f"live · {next_poll or f'every {session.interval_s:g} s'}"
-        waited = waits.poll_waiting_s
         held = waits.budget is not None and waits.budget.live_waits  # (the poll is not sent yet)
         if held and not next_poll:
             text = "live · next poll waits for the API budget"
-        elif not held and waited is not None and waited >= max(POLL_SLOW_S, session.interval_s):
-            # a hung request (30 s); one the budget holds has not reached the server: "waiting
-            # 77 s for the server" was said while nothing had been sent (found in a walk)
-            text = f"live · {no_answer(waited)}"
+        elif not held and waits.unanswered_s is not None:
+            # a hung request (30 s), counted from when it was sent, by the client as for a load; a
+            # poll the budget holds has not reached the server ("waiting 77 s for the server" was
+            # said while nothing had been sent, found in a walk)
+            text = f"live · {no_answer(waits.unanswered_s)}"
         if session.searching:  # (the rows shown are the last search's until it ends)
             text += " · searching …"
         # (the tail alone after Esc cancelled the load: what it did not load is said, r loads it)
@@ -306,6 +259,17 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
     return "complete", loaded
 
 
+def _retry_due(waits: Waits) -> str:
+    """A retry whose wait is over: its attempt sent and waiting for the server, then, once long, how
+    long ("retrying now" stood 30 s of a read timeout, s22 walk #10, then its first 5 s), or not
+    sent yet (the API's budget may hold it)."""
+    if waits.unanswered_s is not None:
+        return no_answer(waits.unanswered_s)
+    if waits.sent:
+        return "waiting for the server"
+    return "retry waits for the API budget" if waits.budget is not None and waits.budget.binds else "retrying now"
+
+
 def _merged_forms(session: SessionState) -> tuple[str, tuple[str, ...]]:
     """`2 sources merged` once every tab is whole; while one is not, which are and how far each
     other one is: `1 of 2 sources complete · smb: loading 1,998 so far · next page ~7m 26s`, then
@@ -322,69 +286,29 @@ def _merged_forms(session: SessionState) -> tuple[str, tuple[str, ...]]:
     # (⟳ while a source is retrying; a source that failed for good waits for r)
     failed = "failed" in troubles.values()
     state = "retrying" if unsettled else "error" if failed else "loading" if session.source_loading else "complete"
-    if all(words == "failed" for words, _ in pending.values()):
+    if all(progress.long == "failed" for progress in pending.values()):
         left_out = sum(map(left_out_of_merge, troubles.values()))
         merged = (f"{sources - left_out} of {counted(sources, 'source', 'sources')} merged" if left_out
                   else f"{counted(sources, 'source', 'sources')} merged")
         return state, (" · ".join([merged, *said]),)
     whole = max(0, sources - len(pending))
     full = [f"{whole} of {counted(sources, 'source', 'sources')} complete",
-            *(f"{label}: {words}" for label, (words, _) in pending.items()), *(
+            *(f"{label}: {progress.long}" for label, progress in pending.items()), *(
                 f"{label}: {trouble}" for label, trouble in troubles.items() if label not in pending)]
-    fewer = [f"{whole} of {sources} complete", *(f"{label}: {short}" for label, (_, short) in pending.items())]
-    fewest = [f"{whole}/{sources} complete",
-              *(f"{label} {fewest_words(short, wait=True)}" for label, (_, short) in pending.items())]
+    fewer = [f"{whole} of {sources} complete", *(f"{label}: {progress.short}" for label, progress in pending.items())]
+    fewest = [f"{whole}/{sources} complete", *(f"{label} {progress.fewest}" for label, progress in pending.items())]
     return state, tuple(" · ".join(form) for form in (full, fewer, fewest))
 
 
-def not_whole(session: SessionState) -> dict[str, tuple[str, str]]:
+def not_whole(session: SessionState) -> dict[str, SourceProgress]:
     """The merged timeline's sources not whole: loading, retrying, failed (each in words and in
     fewer). A tab reading what another reads is no trouble (its rows are there once), nor is a
     failing tail's (its rows are all there up to the tail)."""
-    pending = {label: (trouble, trouble.split(" (")[0]) for label, trouble in session.source_troubles.items()
+    pending = {label: _in_trouble(trouble) for label, trouble in session.source_troubles.items()
                if not trouble.startswith((SAME_AS, "live tail"))}
     pending.update(session.source_loading)
     order = {label: at for at, label in enumerate(session.store.origins.values)}  # (the tabs' order)
     return dict(sorted(pending.items(), key=lambda item: order.get(item[0], len(order))))
-
-
-def fewest_words(short: str, wait: bool = False) -> str:
-    """A source's state without its count: `loading`, `retrying`, `no connector`; one the budget
-    holds back: `loading`, or with its `wait` (`waits ~8m`: "loading" alone read as moving)."""
-    if wait and short.startswith(("next page ~", "waits (resets ")):  # (the reset is when the next page goes)
-        return "waits ~" + short.removeprefix("next page ~").removeprefix("waits (resets ").lstrip("~").rstrip(")")
-    return "loading" if short.startswith(("loading", "next page ~", "waits (")) else short
-
-
-def loading_progress(session: SessionState, waits: Waits) -> tuple[str, str] | None:
-    """How far a tab is from whole, for the merged tab, in words and in fewer (`loading 1,998 of
-    5,153 (38%) · done in ~2m`, `loading 38%`); None once it is whole, or while it is in trouble
-    (`trouble` says it)."""
-    if session.needs_connector and session.phase != "error":
-        return "no connector chosen (c in its tab)", "no connector"
-    if session.phase == "cancelled":
-        return "stopped (r in its tab loads it)", "stopped"
-    if not (waits.backfilling or session.phase == "loading"):
-        return None
-    loaded, total = len(session.store), session.total
-    if total:
-        count, short = f"{loaded:,} of {total:,} ({_percent(loaded, total)}%)", f"{_percent(loaded, total)}%"
-    else:
-        count = short = f"{loaded:,} so far" if loaded else ""
-    eta, budget, next_page = done_in(waits.backfill_eta_s), waits.budget, waits.next_page_s
-    loading = " ".join(("loading", count)).strip()
-    if not eta and budget is not None and budget.waiting:  # (why it stands still: paced for hours, s21 walk #8)
-        # (the fewer words keep the wait and drop the count: at 160 columns "smb: loading 2,998" read
-        # as a load under way while its next page was ~8 minutes off, s22 walk #3)
-        if next_page is not None and next_page >= 1:
-            return f"{loading} · next page ~{format_wait(next_page)}", f"next page ~{_rough_wait(next_page)}"
-        return f"{loading} · waits for its {budget.brief()}", f"waits ({budget.brief().split(' · ')[-1]})"
-    return loading + eta, " ".join(("loading", short.removesuffix(" so far"))).strip()
-
-
-def _rough_wait(seconds: float) -> str:
-    """`8m` for 7m 56s: a wait of minutes in the fewest words (the seconds change every redraw)."""
-    return format_wait(seconds) if seconds < 120 or seconds >= 7200 else f"{round(seconds / 60)}m"
 
 
 def _budget_text(waits: Waits) -> str:
@@ -396,6 +320,12 @@ def _budget_text(waits: Waits) -> str:
         return ""
     asked = {"a listing": "a listing waits", "credential names": "credential names wait"}
     return budget.describe(waiting=asked.get(waits.asked, "a request waits"))
+
+
+def _in_trouble(trouble: str) -> SourceProgress:
+    """A tab in trouble as the merged tab says it: in its words (`retrying (HTTP 503)`) and in one."""
+    word = trouble.split(" (")[0]
+    return SourceProgress(trouble, word, word, word)
 
 
 SAME_AS = "same as "  # a tab reading what an earlier one reads: "production-eu-west-2: same as production-eu-west-1"

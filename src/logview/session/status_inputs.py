@@ -1,13 +1,31 @@
 """What the status line reads: a session's state (`SessionState`, `ViewerSession` has it all) and
-what it waits for (`Waits`), apart from the words made of them (`status.py`)."""
+what it waits for (`Waits`), apart from the words made of them (`status.py`); and how far a tab is
+from whole (`SourceProgress`, made by `progress.py`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from logview.api.types import BudgetState
 from logview.store import EntryStore
+
+
+class SourceProgress(NamedTuple):
+    """How far a tab is from whole, as the merged tab and a save's note say it: in words
+    (`loading 1,998 of 5,153 (38%) · done in ~2m`), in fewer (`loading 38%`; paced: `next page ~8m`),
+    in the fewest (`loading`; what holds it back where something does: `waits ~8m`, `no answer for
+    12 s`), and its `state` in a word (`loading`, `stopped`, `no connector`)."""
+
+    long: str
+    short: str
+    fewest: str
+    state: str
+
+    @property
+    def held(self) -> bool:
+        """Whether the fewest words say what holds the load back, not only that it loads."""
+        return self.fewest != self.state
 
 
 class SessionState(Protocol):
@@ -26,7 +44,7 @@ class SessionState(Protocol):
     max_entries: int | None
     interval_s: float
     source_troubles: dict[str, str]
-    source_loading: dict[str, tuple[str, str]]
+    source_loading: dict[str, SourceProgress]
     from_archive: int
     searching: str | None
 
@@ -44,10 +62,12 @@ class Waits:
     retry: tuple[str, float] | None = None  # a request being retried: (cause, seconds left)
     tail_failing: tuple[str, float] | None = None  # the live tail's next try: (cause, seconds left)
     backfilling: bool = False  # a backfill (or a file's reading) is running
-    poll_waiting_s: float | None = None  # how long the tail's current cycle has waited for the server
     # how long a request sent has had no answer, once that is long (`ApiClient.unanswered_s`): the
     # line said pages came, its estimate growing, for the 30 s of a read timeout (s22 walk #10)
     unanswered_s: float | None = None
+    # whether a request is sent and not answered yet, however briefly: a retry whose wait is over
+    # has sent its attempt (the line said "retrying now" for its first 5 s) or not (the budget holds it)
+    sent: bool = False
     budget: BudgetState | None = None  # the API's request budget, shown when it binds
     backfill_eta_s: float | None = None  # when the budget lets the backfill finish
     # without that (Supermetrics counts no entries): when it lets the backfill's next page go, the

@@ -22,8 +22,9 @@ from logview.files.columns import ColumnChunk
 from logview.files.lines import LineChunk, LineFile
 from logview.model import Filters, LogEntry, counted
 from logview.session.filtering import needs_requery, selected_indices, server_part, status_options, toggle_status, where
-from logview.session.status import (ConnectionState, Waits, connection_state, fewest_words, loading_progress,
-                                   trouble)
+from logview.session.progress import source_progress
+from logview.session.status import ConnectionState, Waits, connection_state, trouble
+from logview.session.status_inputs import SourceProgress
 from logview.sources import SupermetricsSource
 from logview.sources.base import Source
 from logview.store import EntryStore, FileSearchJob, FilteredView, SearchJob, ViewChange
@@ -82,8 +83,8 @@ class ViewerSession:
         self.range_history: list[Filters] = []  # the ranges before each histogram drill-down
         self.stats_picks: dict[str, str] = {}  # filters picked in the stats panel (x lifts them)
         self.source_troubles: dict[str, str] = {}  # the merged timeline's failing sources
-        # the merged timeline's sources not whole yet: how far each is, in words and in fewer (`loading_progress`)
-        self.source_loading: dict[str, tuple[str, str]] = {}
+        # the merged timeline's sources not whole yet: how far each is (`source_progress`)
+        self.source_loading: dict[str, SourceProgress] = {}
 
     @property
     def total(self) -> int | None:
@@ -281,8 +282,8 @@ class ViewerSession:
     def trouble(self, waits: Waits) -> str | None:
         return trouble(self, waits)
 
-    def loading_progress(self, waits: Waits) -> tuple[str, str] | None:
-        return loading_progress(self, waits)
+    def source_progress(self, waits: Waits) -> SourceProgress | None:
+        return source_progress(self, waits)
 
     def fields_counted(self) -> int:
         """Rows whose fields are counted, as the sidebar's counts show them: held back while
@@ -360,12 +361,11 @@ class ViewerSession:
         """Why a save now writes a part of what the view will hold (`s`'s dialog and its toast say
         `partial: loading 35%`), or None: a tab's load under way said nothing of it, and the file
         had 2,700 of ~6,000 entries (s22 walk #6). The merged timeline's: its sources not whole."""
-        progress = None if self.merged or self.file_mode else loading_progress(self, waits)
+        progress = None if self.merged or self.file_mode else source_progress(self, waits)
         if progress is None:
             return self.partial_note()
-        short = progress[1]  # (`loading 35%`, `stopped`; a paced load's `next page ~8m`: `loading, waits ~8m`)
-        waits_said = fewest_words(short, wait=True)
-        return f"loading, {waits_said}" if waits_said.startswith("waits") else short
+        # (`loading 35%`, `stopped`; a load held back says why: `loading, waits ~8m`, not `next page ~8m`)
+        return f"{progress.state}, {progress.fewest}" if progress.held else progress.short
 
     def save_waits_for(self) -> str | None:
         """What a save (`s`) waits for before it writes, in words (the dialog and its message say

@@ -187,7 +187,7 @@ class LogViewApp(App[int]):
         merged.source_troubles = said
         merged.source_loading = {  # (how far each tab not whole is: the merged tab says it)
             label: progress for label, viewer in zip(labels, self.viewers[:-1])
-            if label not in said and (progress := viewer.session.loading_progress(viewer.loader.waits())) is not None}
+            if label not in said and (progress := viewer.session.source_progress(viewer.loader.waits())) is not None}
 
     def _retry_failed(self) -> int:
         """`r` in the merged tab: each tab whose loading failed loads again, as its own `r` does."""

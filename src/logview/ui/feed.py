@@ -85,7 +85,6 @@ class Feed(Widget):
         self._quiet_until = 0.0
         self.reading: FileReading | None = None  # the file's current reading
         self._file_watch: FileWatch | None = None  # the file as read (watched from the first reading)
-        self._poll_started: float | None = None  # when the tail's current cycle began (None: pausing)
         self._painted = threading.Event()  # the screen's first paint is done (`painted`)
         self._paint_said = False
         self._trimmed_at = -TRIM_ARCHIVED_EVERY_S  # (see `_trim`)
@@ -307,18 +306,11 @@ class Feed(Widget):
 
     async def _tail_sleep(self, seconds: float) -> None:
         self._wake = self._wake or asyncio.Event()
-        self._poll_started = None
         try:
             await asyncio.wait_for(self._wake.wait(), timeout=seconds)
         except asyncio.TimeoutError:
             pass
         self._wake.clear()
-        self._poll_started = time.monotonic()
-
-    @property
-    def poll_waiting_s(self) -> float | None:
-        """How long the tail's current cycle has been waiting for the server (None: pausing)."""
-        return None if self._poll_started is None or not self.tailing else time.monotonic() - self._poll_started
 
     async def aclose(self) -> None:
         self.stop_tail()
@@ -399,7 +391,6 @@ class Feed(Widget):
 
     @work(exclusive=True, group="tail", exit_on_error=False)
     async def _tail(self, generation: int, pager: Pager | ArchivedPager) -> None:
-        self._poll_started = time.monotonic()
         try:
             async for event in pager.follow(self.interval_s):
                 self._report(generation, event, live=True)

@@ -57,6 +57,9 @@ class LoadControl:
     def __init__(self, session: ViewerSession, feed: Feed, table: LogTable, banner: ErrorBanner, *,
                  notify: Notify, names: Names | None = None) -> None:
         self.session, self.feed, self.table, self.banner = session, feed, table, banner
+        # (a retry's attempt waits for the server from when it was sent, as the client counts it:
+        # counted from when it was due, a wait for the API's budget before it went was counted too)
+        banner.count_sent_by(lambda: feed.client.unanswered_s(said_after=0) if feed.client is not None else None)
         self._notify = notify
         self._names = names  # (what else waits for the budget: a listing, credential names)
         self._reload_anyway_until = 0.0  # (see `_spares_the_budget`)
@@ -66,8 +69,9 @@ class LoadControl:
         """What is being waited for: retries and the tail (the banner's countdowns), and the
         API's budget with when it lets the backfill finish."""
         client = self.feed.client
-        waits = replace(self.banner.waits(self.feed.backfilling), poll_waiting_s=self.feed.poll_waiting_s,
+        waits = replace(self.banner.waits(self.feed.backfilling),
                         unanswered_s=client.unanswered_s() if client is not None else None,
+                        sent=client is not None and client.unanswered_s(said_after=0) is not None,
                         head_filling=self.feed.head_filling(), archiving=self.feed.archiving,
                         archive_behind=self.feed.archive_behind())
         budget = self._budget()
@@ -207,9 +211,10 @@ class LoadControl:
                 notify("Live tail off.", timeout=3, markup=False)
 
     def cancel_retry(self) -> None:
-        """Esc during a retry wait: loading and the live tail both stop; `r` starts both again
-        (the tail is still wanted: it resumes once the reload's first page is in); a connector
-        listing's retry stops too (with no connector chosen, it was all that waited)."""
+        """Esc during a retry wait: loading and the live tail both stop, and a lookup of the
+        credentials' names; `r` starts them again (the tail is still wanted: it resumes once the
+        reload's first page is in; the names are asked once its logs are in); a connector listing's
+        retry stops too (with no connector chosen, it was all that waited)."""
         if self._names is not None and self._names.cancel_listing() and self.session.needs_connector:
             self.banner.clear("retry")
             self.banner.show_notice("Retry cancelled: the team's connectors were not listed. Press c to list them.")
@@ -217,6 +222,8 @@ class LoadControl:
         self.feed.cancel_backfill()
         if self.session.want_tail:
             self.feed.stop_tail()
+        if self._names is not None:
+            self._names.stop_naming()
         self.banner.clear("retry", "tail")
         stopped = "loading and the live tail stopped" if self.session.want_tail else "loading stopped"
         self.banner.show_notice(f"Retry cancelled: {stopped}. Press r to start again, t for the live tail alone.")

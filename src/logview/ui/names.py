@@ -240,6 +240,13 @@ class Names(Widget):
         self._names_asked = True
         self._load_credential_names()
 
+    def stop_naming(self) -> None:
+        """Esc on a retry: a lookup of the credentials' names stops with the loading (against a
+        server that fails it retried on, unseen); the next load's end asks again (`r`)."""
+        if running(self, "names"):
+            self.workers.cancel_group(self, "names")
+            self._names_asked = False
+
     @work(exclusive=True, group="names", exit_on_error=False)
     async def _load_credential_names(self) -> None:
         source, client = self.source, self.client

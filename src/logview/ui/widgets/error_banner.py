@@ -103,6 +103,8 @@ class ErrorBanner(PartialStyles, Static):
         self._drawn_fold: tuple[bool | None, int] = (None, 0)  # the fold's choice and room drawn
         self.fold_state = FoldState()
         self._drawn_at = time.monotonic()  # when the countdowns drawn were counted
+        self._sent_for: Callable[[], float | None] = lambda: None  # (see `count_sent_by`)
+        self._drawn_sent: float | None = None  # how long the request in flight had waited at `_drawn_at`
         self._retry: _Retry | None = None
         self._tail: _TailFailure | None = None
         self._ticker: Timer | None = None
@@ -137,6 +139,11 @@ class ErrorBanner(PartialStyles, Static):
         self._slots["retry"] = self._retry_text
         self._start_ticking()
         self._refresh()
+
+    def count_sent_by(self, sent_for: Callable[[], float | None]) -> None:
+        """How a retry's attempt is timed once its wait is over: `sent_for` says how long the request
+        in flight has waited for the server since it was sent, None while none is (the client's count)."""
+        self._sent_for = sent_for
 
     def _start_ticking(self) -> None:
         if self._ticker is None:
@@ -253,12 +260,13 @@ class ErrorBanner(PartialStyles, Static):
         what = "rate limited" if error.status == 429 else clean_line(error.message) if error.answered else \
             f"{error_head(error)}: {clean_line(error.message)}"
         attempt = f"attempt {event.attempt + 1}/{event.max_attempts}"
-        if remaining > 0.5:
-            said, keys = f"retrying in {format_wait(remaining)}, {attempt}", "Esc cancels the wait · r retries now"
+        sent = self._drawn_sent
+        if remaining > 0.5 or sent is None:  # (due but not sent: the API's budget may hold it back)
+            when = f"retrying in {format_wait(remaining)}" if remaining > 0.5 else "retrying now"
+            said, keys = f"{when}, {attempt}", "Esc cancels the wait · r retries now"
         else:  # the attempt is sent (its read timeout is 30 s): "retrying now · Esc cancels the wait" stood
             # as long, of no wait (s22 walk #10); Esc stops the loading in flight, r sends the request again
-            said, keys = f"{attempt} · waiting for the server ({format_wait(-remaining)})", \
-                "Esc stops the loading · r asks again"
+            said, keys = f"{attempt} · waiting for the server ({format_wait(sent)})", "Esc stops the loading · r asks again"
         title = Text(no_wrap=False, overflow="fold")
         title.append("⟳ ", style=self._partial("error-banner--warn-title"))
         title.append(f"{context}: ", style=self._partial("error-banner--meta"))
@@ -304,6 +312,7 @@ class ErrorBanner(PartialStyles, Static):
         self.set_class("error" not in self._slots and ("retry" in self._slots or "tail" in self._slots), "-warn")
         self.set_class(list(self._slots) == ["notice"], "-notice")
         self._drawn_at = time.monotonic()
+        self._drawn_sent = self._sent_for() if self._retry is not None else None
         self.redraw()
 
     def redraw(self) -> None:
