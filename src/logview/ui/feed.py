@@ -34,6 +34,7 @@ from logview.ui import feed_messages as messages
 from logview.ui.bulk_gc import bulk_collection
 from logview.ui.file_reading import FIRST_PAINT_WAIT_S, FileReading, unexpected_error
 from logview.ui.gathering import Gathering
+from logview.ui.tail_pacing import TailPacing
 from logview.ui.workers import running
 
 if TYPE_CHECKING:
@@ -81,11 +82,10 @@ class Feed(Widget):
         self.client: ApiClient | None = connection.client(policy=policy or VIEWER_POLICY) if connection else None
         self.generation = 0
         self.pager: Pager | ArchivedPager | None = None
-        self._wake: asyncio.Event | None = None
+        self._pacing = TailPacing()  # the tail's pause between cycles
         self._quiet_until = 0.0
         self.reading: FileReading | None = None  # the file's current reading
         self._file_watch: FileWatch | None = None  # the file as read (watched from the first reading)
-        self._poll_started: float | None = None  # when the tail's current cycle began (None: pausing)
         self._painted = threading.Event()  # the screen's first paint is done (`painted`)
         self._paint_said = False
         self._trimmed_at = -TRIM_ARCHIVED_EVERY_S  # (see `_trim`)
@@ -233,7 +233,7 @@ class Feed(Widget):
 
             identity = identity_of(self.source)
         if self.archive is None or identity is None:
-            return Pager(self.source, self.client, server_filters, max_entries=self.max_entries, sleep=self._tail_sleep)
+            return Pager(self.source, self.client, server_filters, max_entries=self.max_entries, sleep=self._pacing.sleep)
         try:
             archived = self.archive.source(identity)
         except ArchiveError as error:
@@ -248,7 +248,7 @@ class Feed(Widget):
             self._gathering.then(self.EntriesArchived(generation, rowids, archived), messages.merge_archived)
 
         return ArchivedPager(self.source, self.client, server_filters, archived, max_entries=self.max_entries,
-                             sleep=self._tail_sleep, paint_columns=True, on_archived=entries_archived,
+                             sleep=self._pacing.sleep, paint_columns=True, on_archived=entries_archived,
                              done_before_archived=True)
 
     def first_paint_said(self) -> bool:
@@ -302,23 +302,12 @@ class Feed(Widget):
 
     def poll_now(self) -> None:
         """Cut the tail's pause short: the next cycle runs at once (or right after the current)."""
-        self._wake = self._wake or asyncio.Event()
-        self._wake.set()
-
-    async def _tail_sleep(self, seconds: float) -> None:
-        self._wake = self._wake or asyncio.Event()
-        self._poll_started = None
-        try:
-            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
-        except asyncio.TimeoutError:
-            pass
-        self._wake.clear()
-        self._poll_started = time.monotonic()
+        self._pacing.poll_now()
 
     @property
     def poll_waiting_s(self) -> float | None:
         """How long the tail's current cycle has been waiting for the server (None: pausing)."""
-        return None if self._poll_started is None or not self.tailing else time.monotonic() - self._poll_started
+        return self._pacing.waiting_s() if self.tailing else None
 
     async def aclose(self) -> None:
         self.stop_tail()
@@ -399,7 +388,7 @@ class Feed(Widget):
 
     @work(exclusive=True, group="tail", exit_on_error=False)
     async def _tail(self, generation: int, pager: Pager | ArchivedPager) -> None:
-        self._poll_started = time.monotonic()
+        self._pacing.began()
         try:
             async for event in pager.follow(self.interval_s):
                 self._report(generation, event, live=True)
