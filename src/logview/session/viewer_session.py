@@ -27,6 +27,7 @@ from logview.session.status import (ConnectionState, Waits, connection_state, fe
 from logview.sources import SupermetricsSource
 from logview.sources.base import Source
 from logview.store import EntryStore, FileSearchJob, FilteredView, SearchJob, ViewChange
+from logview.store.archived import RawReader
 
 if TYPE_CHECKING:  # the archive's sync (and the API pager under it) loads with an API source only
     from logview.archive.sync import ArchivedRows
@@ -147,6 +148,13 @@ class ViewerSession:
             self.store.append(entries)
             self._paged(pages, total)
         return self.view.sync()
+
+    def archived(self, rowids: dict[str, int], reader: RawReader) -> tuple[int, ViewChange]:
+        """The archive holds these fetched entries now (`EntryStore.archived`): how many rows let
+        go of their entry, and the view's change (rows holding an id's older answer went)."""
+        rows = len(self.store)
+        released = self.store.archived(rowids, reader)
+        return released, self.view.sync() if len(self.store) != rows else ViewChange()
 
     def _paged(self, pages: int, total: int | None) -> None:
         self.pages, self.backfill_total = pages, total

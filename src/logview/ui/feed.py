@@ -118,9 +118,13 @@ class Feed(Widget):
                                                  head=message.head)
 
     def on_feed_entries_archived(self, message: EntriesArchived) -> None:
-        message.stop()
-        if self._taken(message, message.generation) and self.session.store.archived(message.rowids, message.reader):
+        if not self._taken(message, message.generation):
+            return
+        released, message.change = self.session.archived(message.rowids, message.reader)
+        if released:
             self._trim(paced=running(self, "backfill"))  # (the entries let go are scattered among objects that stay)
+        if not message.change.reordered:  # (only rows holding an id's older answer going take the screen's time)
+            message.stop()
 
     def on_feed_lines_found(self, message: LinesFound) -> None:
         if self._taken(message, message.generation):
