@@ -90,8 +90,11 @@ class ViewerSession:
     def total(self) -> int | None:
         """How many entries match on the server: its count when the backfill began, which every
         later page repeats, plus what the tail has found since (the tail runs while the backfill
-        still pages, so the two are kept apart)."""
-        return None if self.backfill_total is None else self.backfill_total + self.tail_found
+        still pages, so the two are kept apart). None once more are loaded than it says: a server
+        whose count is wrong (`--broken random_values`) had "total 382" beside 700 loaded, and
+        "700 of 382 (183%)"; its entries are counted as they come, as without a total."""
+        total = None if self.backfill_total is None else self.backfill_total + self.tail_found
+        return None if total is None or len(self.store) > total else total
 
     def pages_left(self, head_filling: tuple[int, int, int | None, str] | None = None) -> int | None:
         """Pages the backfill still has to fetch, when the server's count says (Aitronos); while
