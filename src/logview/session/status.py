@@ -351,6 +351,8 @@ def not_whole(session: SessionState) -> dict[str, tuple[str, str]]:
 def fewest_words(short: str, wait: bool = False) -> str:
     """A source's state without its count: `loading`, `retrying`, `no connector`; one the budget
     holds back: `loading`, or with its `wait` (`waits ~8m`: "loading" alone read as moving)."""
+    if wait and short == "waits (reset unknown)":  # (no time known, but still not moving)
+        return "waits"
     if wait and short.startswith(("next page ~", "waits (resets ")):  # (the reset is when the next page goes)
         return "waits ~" + short.removeprefix("next page ~").removeprefix("waits (resets ").lstrip("~").rstrip(")")
     return "loading" if short.startswith(("loading", "next page ~", "waits (")) else short
