@@ -46,22 +46,29 @@ def test_a_new_archive_is_stamped_in_the_data_folder_and_reopens_with_its_entrie
         assert archive.source(aitronos_identity()).count() == 50
 
 
-def test_the_first_copy_of_an_entry_wins_and_raw_is_kept_as_received():
+def test_an_entry_sent_again_with_other_fields_replaces_its_row_and_raw_is_kept_as_received():
     first = raw_aitronos("log_1", NOW_US, status="error", zeta=1, alpha=2, big=123456789012345678901234567890)
-    second = raw_aitronos("log_1", NOW_US, status="success")
+    second = raw_aitronos("log_1", NOW_US + 5_000_000, status="success")
     given_bytes = LogEntry(id="log_2", time=at(NOW_US - 1), status="success", source="aitronos",
                            raw=b'{"id": "log_2",   "created_at": "2025-11-15T09:46:39Z", "status": "success"}')
     with Archive.open() as archive:
         stored = archive.source(aitronos_identity())
         assert stored.store([first, given_bytes]) == 2
-        assert stored.store([second, first]) == 0
-        assert stored.count() == 2
+        assert stored.store([first, given_bytes]) == 0  # the same answer again changes nothing
         columns = stored.columns()
         assert stored.raw(list(columns.rowid)) == [dump_json(first.raw), given_bytes.raw]
         assert dump_json(first.raw).index(b"zeta") < dump_json(first.raw).index(b"alpha")  # field order kept
         again = list(stored.entries())
         assert again[0].raw == first.raw and again[0].status == "error"  # the huge integer exact too
         assert again[1].raw["status"] == "success" and again[1].id == "log_2"
+        rowid = stored.rowids(["log_1"])["log_1"]
+        assert stored.store([second]) == 1  # the newer answer replaces the row, in place
+        assert stored.count() == 2 and stored.rowids(["log_1"]) == {"log_1": rowid}
+        assert stored.raw([rowid]) == [dump_json(second.raw)]
+        columns = stored.columns()  # its indexed columns too: newest first by its new time
+        assert list(columns.rowid) == [rowid, stored.rowids(["log_2"])["log_2"]]
+        assert list(columns.time_us)[0] == NOW_US + 5_000_000 and columns.facets["status"].values[
+            columns.facets["status"].codes[0]] == "success"
 
 
 def test_entries_come_back_newest_first_as_the_source_parsed_them_in_chunks(monkeypatch):

@@ -207,7 +207,13 @@ async def test_supermetrics_without_a_reset_header_assumes_an_hourly_window():
     state = budget.state()
     assert (state.limit, state.remaining, state.reset_known) == (200, 199, False)
     assert state.resets_in_s == pytest.approx(3600, abs=1)
-    assert "resets in ~" in state.describe()
+    # (paced as hourly, but a limit not the published one may have another window: no reset time claimed)
+    assert "· reset time unknown" in state.describe() and state.brief() == "budget 199/200 · reset unknown"
+    assert "until a reset (not seen yet; the API publishes a window of 60 min)" in state.why_next_waits(3600)
+    published = time.budget("supermetrics")
+    await time.run(published.acquire(LIVE))
+    published.settle(headers_saying(1000, 999), 200)
+    assert "resets in ~60 min" in published.state().describe()  # (the published limit: its published window)
 
 
 # -- priorities -------------------------------------------------------------------------------

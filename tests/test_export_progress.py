@@ -16,7 +16,7 @@ from test_export import AITRONOS_KEY, CLEAN_ENV, aitronos_args, jsonl
 from ui.test_ui_terminal_bytes import read_for
 
 
-def export_on_a_terminal(server: DemoServer, output: str, *extra: str) -> bytes:
+def export_on_a_terminal(server: DemoServer, output: str, *extra: str, succeeds: bool = True) -> bytes:
     """Every byte an export sends to its stderr, a pseudo-terminal (its data goes to `output`)."""
     leader, follower = pty.openpty()
     process = subprocess.Popen([sys.executable, "-m", "logview", *aitronos_args(server, "--output", output, *extra)],
@@ -33,7 +33,7 @@ def export_on_a_terminal(server: DemoServer, output: str, *extra: str) -> bytes:
             process.kill()
         process.wait()
         os.close(leader)
-    assert process.returncode == 0, said
+    assert (process.returncode == 0) == succeeds, said
     return said
 
 
@@ -84,3 +84,18 @@ def test_a_count_whose_total_is_not_known_yet_says_so_far() -> None:
     reporter.progress(EntriesLoaded(entries=[], pages=2, loaded=1312, total=3408))
     assert stream.getvalue().split("\r\x1b[K")[1:] == ["1,213 entries so far, 1 page",
                                                      "1,312 of 3,408 entries, 2 pages"]
+
+
+def test_a_count_past_the_servers_total_does_not_claim_it(tmp_path) -> None:
+    """Against `--broken random_values` the line read "700 of 382 entries": past the server's
+    total, the count stands alone and the total is said as what the server said."""
+    state = DemoState(aitronos_entries=0, supermetrics_entries=0, live_rate=0.0, seed=5)
+    state.broken.set(["random_values"])
+    with DemoServer(state) as server:
+        said = export_on_a_terminal(server, str(tmp_path / "out.jsonl"), succeeds=False).decode()
+    lines = said.split("\r\x1b[K")
+    counts = [(int(found[1].replace(",", "")), int(found[2].replace(",", "")))
+              for line in lines if (found := re.match(r"([\d,]+) of ([\d,]+) entries", line))]
+    assert all(loaded <= total for loaded, total in counts), counts
+    assert any(re.match(r"[\d,]+ entries so far, more than the server's total of [\d,]+, \d+ pages", line)
+               for line in lines), lines

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from logview.demo import DemoServer, DemoState
 from logview.files.columns import NO_TIME
-from ui_helpers import FIXED_NOW, SIZE, make_app, settle
+from ui_helpers import FIXED_NOW, SIZE, make_app, screen_text, settle
 
 
 def banner(app) -> str:
@@ -33,7 +33,7 @@ async def test_a_server_ignoring_its_cursor_is_named_in_the_banner_and_paging_st
             assert app.is_running
 
 
-async def test_random_schema_valid_pages_end_with_the_violation_named_and_rows_newest_first() -> None:
+async def test_random_schema_valid_pages_end_with_the_violation_named_rows_newest_first_and_no_total_claimed() -> None:
     state = DemoState(aitronos_entries=0, supermetrics_entries=0, live_rate=0.0, now=FIXED_NOW, seed=5)
     state.broken.set(["random_values"])
     with DemoServer(state) as server:
@@ -44,3 +44,12 @@ async def test_random_schema_valid_pages_end_with_the_violation_named_and_rows_n
             store = app.viewer.store
             assert len(store) >= 100 and timed_newest_first(store)  # kept where they belong, not where they came
             assert len(state.request_log) < 60
+            # Past the server's total (random, 0 to 500: passed by page 6) it is not claimed: the
+            # header read "loaded 700   total 382", the status line "700 of 382 (183%)"
+            session = app.viewer.session
+            assert session.phase == "error" and len(store) > session.backfill_total
+            app.viewer.refresh_status()
+            header = screen_text(app).splitlines()[0]
+            assert f"loaded {len(store):,}" in header and "total" not in header, header
+            assert session.total is None and session.pages_left() is None
+

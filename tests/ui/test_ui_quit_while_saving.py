@@ -6,6 +6,7 @@ save write on to its end while the quitting viewer waited for it (s22)."""
 from __future__ import annotations
 
 import asyncio
+import os
 import itertools
 import json
 import threading
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import logview.ui.save
-from logview.ui.screens.confirm import ConfirmQuit
+from logview.ui.screens.confirm import ConfirmQuit, ConfirmReplace
 from logview.ui.screens.save_dialog import SaveDialog
 from test_ui_save_dialogs import question_on_screen
 from ui_helpers import file_app, make_app, settle, supermetrics_server, wait_until
@@ -241,3 +242,60 @@ async def test_y_stops_a_save_of_entries_in_memory_at_its_next_chunk(tmp_path: P
         await asyncio.sleep(0.02)
     assert run.finished and run.written == 10_000  # (the held chunk, and no more)
     assert app.return_code == 0 and list(tmp_path.iterdir()) == []
+
+
+async def quit_asked_replacing(pilot, target: Path, held_save: threading.Event) -> str:
+    """`quit_asked` for a `target` that exists: its replacing confirmed first."""
+    await wait_until(pilot, lambda: len(pilot.app.viewer.store) == LINES)
+    await settle(pilot)
+    await save_to(pilot, target)
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConfirmReplace))
+    await pilot.press("y")
+    await wait_until(pilot, held_save.writing.is_set)
+    await pilot.press("q")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConfirmQuit))
+    return question_on_screen(pilot.app)
+
+
+async def test_y_while_a_save_is_written_through_a_link_leaves_the_file_it_names_as_it_was(
+        tmp_path: Path, held_after_a_chunk: threading.Event) -> None:
+    """A save to a link was written straight into the file it names: `y` left the first chunk
+    there, under a dialog saying the part written was removed (s22). The named file is written
+    beside itself now, and left as it was; the link stays a link."""
+    target, link = tmp_path / "kept.jsonl", tmp_path / "link.jsonl"
+    target.write_bytes(b'{"id": "before"}\n')
+    link.symlink_to(target)
+    app = file_app(big_file(tmp_path / "big.jsonl"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        asked = await quit_asked_replacing(pilot, link, held_after_a_chunk)
+        assert one_line("It is stopped, and the part written removed.") in one_line(asked), asked
+        await pilot.press("y")
+        held_after_a_chunk.set()
+        await wait_until(pilot, lambda: not app.is_running)
+    for _ in range(500):  # (the save's thread ends on its own after the app's: it removes what it began)
+        if not list(tmp_path.glob(".*.partial")):
+            break
+        await asyncio.sleep(0.02)
+    assert link.is_symlink() and target.read_bytes() == b'{"id": "before"}\n'
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["big.jsonl", "kept.jsonl", "link.jsonl"]
+
+
+async def test_y_while_a_save_is_written_into_a_pipe_says_the_part_written_stays(
+        tmp_path: Path, held_after_a_chunk: threading.Event) -> None:
+    """A pipe takes what is written as it comes: nothing can be removed, and the dialog said it
+    would be (s22). It says the part written stays, and where."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    app = file_app(big_file(tmp_path / "big.jsonl"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        asked = await quit_asked_replacing(pilot, pipe, held_after_a_chunk)
+        assert one_line(f"It is stopped; the part written stays in {pipe} (a pipe).") in one_line(asked), asked
+        assert "removed" not in asked
+        await pilot.press("y")
+        held_after_a_chunk.set()
+        await wait_until(pilot, lambda: not app.is_running)
+    reader.join(10)
+    assert received and 0 < len(received[0].splitlines()) < LINES  # (what it wrote before the stop)

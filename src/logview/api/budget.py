@@ -396,6 +396,7 @@ class Budget:
             blocked_s=max(0.0, self._blocked_until - now),
             unspent=(unspent := self._unspent()),
             pace_window_s=self._pace_window() if unspent else 0.0,
+            window_known=not (self._window_guessed and self._limit != self._published_limit),
         )
 
     def _tail_next_s(self, now: float) -> float:

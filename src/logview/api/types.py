@@ -98,6 +98,13 @@ class BudgetState:
     # budget paces at the limit a window, and the line says that pace, not a reset nothing waits for
     unspent: bool = False
     pace_window_s: float = 0.0  # … over how long it spreads its limit (0: `window_s`)
+    # the window is the API's published one or one seen; False: a limit not the published one and no
+    # reset seen (Supermetrics sends none), so its reset time is not known ("resets ~60 min" was a guess)
+    window_known: bool = True
+
+    @property
+    def _reset_unknown(self) -> bool:
+        return not (self.reset_known or self.window_known)
 
     @property
     def binds(self) -> bool:
@@ -114,6 +121,8 @@ class BudgetState:
             parts.append(f"rate limited, resumes in {_duration(self.blocked_s)}")
         elif self.unspent:
             return f"{parts[0]} · {self.pace()}"  # (no reset is waited for, and nothing else holds it back)
+        elif self._reset_unknown:
+            parts.append("reset time unknown")
         else:
             parts.append(f"resets in {'' if self.reset_known else '~'}{_duration(self.resets_in_s)}")
         if self.waiting and waiting:
@@ -135,6 +144,10 @@ class BudgetState:
         long wait do not read as a contradiction ("1/3" and "3600 s", found in a walk)."""
         if self.blocked_s > 0:
             return f"the API asked to wait {wait_s:.0f} s"
+        if self._reset_unknown:  # (paced over the API's published window until a reset is seen)
+            return (f"the API budget {'is spent' if self.remaining == 0 else f'paces its {self.remaining} left'} "
+                    f"until a reset (not seen yet; the API publishes a window of {_duration(self.window_s)}): "
+                    f"the next may go in {wait_s:.0f} s")
         if self.remaining == 0:
             return f"the API budget is spent until it resets, in {wait_s:.0f} s"
         return (f"the API budget paces its {self.remaining} left over the {_duration(self.resets_in_s)} to its "
@@ -147,6 +160,8 @@ class BudgetState:
             return f"budget {guess}{self.remaining}/{self.limit} · 429, resumes {_duration(self.blocked_s)}"
         if self.unspent:
             return f"budget {guess}{self.remaining}/{self.limit} · {self.pace()}"
+        if self._reset_unknown:
+            return f"budget {guess}{self.remaining}/{self.limit} · reset unknown"
         return f"budget {guess}{self.remaining}/{self.limit} · resets {'' if self.reset_known else '~'}" \
                f"{_duration(self.resets_in_s)}"
 

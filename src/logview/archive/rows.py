@@ -26,8 +26,16 @@ from logview.times import epoch_us, epoch_us_all
 
 ROW_COLUMNS = ("source", "id", "time_us", "status", "status_code", "event", "tool", "connector",
                "credential_id", "duration_ms", "error", "error_group", "invalid", "raw")
-INSERT_ROW = (f"INSERT OR IGNORE INTO entries ({', '.join(ROW_COLUMNS)}) "  # first copy wins
-              f"VALUES ({', '.join('?' * len(ROW_COLUMNS))})")
+# An id archived already takes the newer answer's row in place (its rowid, and so the rows shown
+# from it, stay): a server that sends an id again with other fields (a re-run keeping its id, a test
+# server restarted) showed the first copy's detail under the newer row. A copy equal to the row
+# changes nothing, and is not counted as a change (`insert_rows` pads its statements with such copies);
+# OR IGNORE still skips a row that breaks another constraint (no id, no raw JSON), as before.
+UPSERT = (" ON CONFLICT (source, id) DO UPDATE SET "
+          + ", ".join(f"{name} = excluded.{name}" for name in ROW_COLUMNS[2:])
+          + " WHERE entries.raw IS NOT excluded.raw")
+INSERT_ROW = (f"INSERT OR IGNORE INTO entries ({', '.join(ROW_COLUMNS)}) "
+              f"VALUES ({', '.join('?' * len(ROW_COLUMNS))})" + UPSERT)
 
 
 @dataclass(frozen=True)
@@ -277,7 +285,7 @@ def _first_named(raws: list[dict[str, Any]], keys: tuple[str, ...]) -> list[Any]
 
 # The rows one statement binds: a count of rows is sent in statements of 1,024 (SQLite's limit on
 # variables allowing), the last filled up to the next of these sizes with copies of its last row,
-# which INSERT OR IGNORE skips (their id is that row's: the first copy wins). A size per count would
+# which the upsert leaves as they are (their id is that row's, their fields the same). A size per count would
 # prepare a statement per page (~1.2 MiB each, kept in the connection's cache), and a few fixed
 # sizes left a page of 975 fresh rows to nine statements of 100 and more: each runs with the GIL
 # released and waits to take it back, up to a switch interval, while the fetching holds it.
@@ -291,7 +299,7 @@ _NONE_AS_EMPTY = {None: ""}
 
 
 def insert_rows(db: sqlite3.Connection, rows: Rows) -> list[int] | None:
-    """`db.executemany(INSERT_ROW, rows.tuples())`, the same rows in the same order (the first copy
+    """`db.executemany(INSERT_ROW, rows.tuples())`, the same rows in the same order (the last copy
     of an id wins), in a few statements of many rows each rather than one per row: the interpreter
     binds them all, then SQLite inserts them without it (a statement runs with the GIL released),
     so a page is written beside the fetching in the other thread, not row by row against it.
@@ -300,11 +308,14 @@ def insert_rows(db: sqlite3.Connection, rows: Rows) -> list[int] | None:
     or twice among the rows: then ask `ArchivedSource.rowids`). A statement's new rows take the
     rowids after the table's largest, one by one in their order (SQLite's rule for a table without
     AUTOINCREMENT, short of the largest possible rowid, which a source never nears): its last is
-    `lastrowid`, and the copies it was filled up with are ignored without taking one."""
+    `lastrowid`, and the copies it was filled up with are left without taking one. A row replaced
+    in place counts as a change too, without a new rowid: so every row was new only when the
+    changes and the rowids taken past the table's largest both match the rows sent."""
     most = db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(ROW_COLUMNS)
     sizes = [size for size in _SIZES if size <= most]
     columns, count, start = rows.columns, len(rows), 0
     placed: list[int] | None = []
+    top = (db.execute("SELECT max(rowid) FROM entries").fetchone()[0] or 0) if count else 0
     while start < count and sizes:
         end = min(count, start + sizes[0])
         size = min(size for size in sizes if size >= end - start)
@@ -315,8 +326,9 @@ def insert_rows(db: sqlite3.Connection, rows: Rows) -> list[int] | None:
         except UnicodeEncodeError:  # (raised while binding: nothing of the statement was inserted)
             cursor = db.execute(*_statement([list(map(storable, column)) for column in chunk], rows.kinds))
         inserted = db.total_changes - before
-        if placed is not None and inserted == end - start and cursor.lastrowid is not None:
-            placed.extend(range(cursor.lastrowid - inserted + 1, cursor.lastrowid + 1))
+        if placed is not None and inserted == end - start and cursor.lastrowid == top + inserted:
+            placed.extend(range(top + 1, cursor.lastrowid + 1))
+            top = cursor.lastrowid
         else:
             placed = None
         start = end
@@ -388,7 +400,8 @@ def _insert_many(marks: tuple[str, ...], size: int) -> str:
         if len(_STATEMENTS) > 256:  # (a handful of column patterns in practice)
             _STATEMENTS.clear()
         one = f"({', '.join(marks)})"
-        sql = _STATEMENTS[marks, size] = INSERT_ROW.partition(" VALUES ")[0] + " VALUES " + ", ".join([one] * size)
+        sql = _STATEMENTS[marks, size] = (INSERT_ROW.partition(" VALUES ")[0] + " VALUES "
+                                          + ", ".join([one] * size) + UPSERT)
     return sql
 
 

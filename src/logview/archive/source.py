@@ -57,9 +57,9 @@ class ArchivedSource:
 
     # -- writing ----------------------------------------------------------------------------
     def store(self, entries: Sequence[LogEntry], *, covered: Span | None = None, query_key: str = "") -> int:
-        """In one transaction: archive the entries not archived yet (by id; the first copy wins),
-        then record `covered` as complete for `query_key`, then apply the retention. Returns how
-        many entries were new."""
+        """In one transaction: archive the entries (by id; an entry archived already with other
+        fields is replaced in place: the newer answer wins), then record `covered` as complete for
+        `query_key`, then apply the retention. Returns how many entries were new or replaced."""
         return self.store_rows(self.rows(entries), covered=covered, query_key=query_key)
 
     def rows(self, entries: Sequence[LogEntry]) -> Rows:

@@ -144,8 +144,11 @@ class Reporter:
 
     def _progress_line(self, event: EntriesLoaded, waits: str) -> None:
         # (no total yet, or none at all: the count alone, not "N of N" while much is still to come)
+        # (past a server's total, the count alone, and the total said as what it was: "700 of 382")
         entries = (f"{counted(event.loaded, 'entry', 'entries')} so far" if event.total is None
-                   else f"{event.loaded:,} of {counted(event.total, 'entry', 'entries')}")
+                   else f"{event.loaded:,} of {counted(event.total, 'entry', 'entries')}" if event.loaded <= event.total
+                   else f"{counted(event.loaded, 'entry', 'entries')} so far, more than the server's total of "
+                        f"{event.total:,}")
         self._frame = f"{entries}, {counted(event.pages, 'page', 'pages')}{waits}"
         self._write(f"{CLEAR}{self._frame}")
         self._line_open = self._stream is not None

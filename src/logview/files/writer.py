@@ -73,21 +73,23 @@ class OutputFile:
     """A file that takes its name only once entries are in it (`publish`), or when the export
     ends well: it is written beside its place and renamed into place, so a failed export leaves
     no empty file behind, nor an older file of that name emptied. Once published the writing goes
-    on into it, so the entries written stay written when a later page fails. A link, or a name
-    that is not a regular file (`/dev/stdout`, a pipe), is written through directly."""
+    on into it, so the entries written stay written when a later page fails. A link stays a link:
+    the file it names is written so, beside itself (written through, a save stopped at a quit left
+    it half written). A name that is not a regular file (`/dev/stdout`, a pipe) is written through
+    directly (`written_in_place` says why)."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
+        self.path = _linked_file(path)
         self._temp: Path | None = None
-        if path.is_symlink() or (path.exists() and not path.is_file()):
-            self.stream: BinaryIO = path.open("wb")
+        if self.path.is_symlink() or (self.path.exists() and not self.path.is_file()):
+            self.stream: BinaryIO = self.path.open("wb")
             return
         try:
             handle, self._temp = self._create_beside()
         except PermissionError:
-            if not path.is_file():
+            if not self.path.is_file():
                 raise
-            self.stream = path.open("wb")  # a file we may write in a folder we may not: in place
+            self.stream = self.path.open("wb")  # a file we may write in a folder we may not: in place
             return
         if self.path.exists():  # the new file keeps the old one's permissions, as writing into it would
             os.fchmod(handle, stat.S_IMODE(self.path.stat().st_mode))
@@ -120,6 +122,32 @@ class OutputFile:
         finally:
             if self._temp is not None:
                 self._temp.unlink(missing_ok=True)
+
+
+def _linked_file(path: Path) -> Path:
+    """The file a link names (to be written, or not there yet), else `path` itself."""
+    if not path.is_symlink():
+        return path
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError):  # (a loop of links: written through, and failing, as before)
+        return path
+    return target if target.is_file() or not target.exists() else path
+
+
+def written_in_place(path: Path) -> str | None:
+    """Why `OutputFile(path)` writes straight into its target, so that what is written cannot be
+    taken back (a save stopped at a quit leaves it there), in words: `a pipe`; None when it is
+    written beside its place and renamed into it."""
+    try:
+        mode = path.stat().st_mode  # (through a link: what it names)
+    except OSError:
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a pipe"
+    if not stat.S_ISREG(mode):
+        return "not a regular file"
+    return None if os.access(_linked_file(path).parent, os.W_OK) else "written in place: its folder cannot be written"
 
 
 class EntryWriter:

@@ -50,7 +50,7 @@ class MergedSession(ViewerSession):
         # walk); so is a tab reading what an earlier one reads (the same entries twice)
         left_out = frozenset(label for label, trouble in self.source_troubles.items() if left_out_of_merge(trouble))
         sources = tuple(self.sources())
-        signature = (left_out, sources, tuple((store.epoch, store.head, store.tail) for _, store in parts))
+        signature = (left_out, sources, tuple((store.epoch, store.head, store.tail, store.moves.version) for _, store in parts))
         if signature == self._signature and not force:
             return False
         self._signature = signature

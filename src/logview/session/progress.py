@@ -85,6 +85,8 @@ def source_progress(session: SessionState, waits: Waits) -> SourceProgress | Non
         last = brief.split(" · ")[-1]  # (`resets ~60 min`, or a 429's wait, or the budget's pace)
         # (a reset is when the next page goes: said in the fewest words too; a 429's or a pace is not)
         fewest = f"waits ~{last.removeprefix('resets ').lstrip('~')}" if last.startswith("resets ") else "loading"
+        if last == "reset unknown":  # (no time known, but still not moving)
+            fewest = "waits"
         return SourceProgress(f"{loading} · waits for its {brief}", f"waits ({last})", fewest, "loading")
     short = percent or (f"{loaded:,}" if loaded else "")
     return SourceProgress(loading + eta, " ".join(("loading", short)).strip(), "loading", "loading")

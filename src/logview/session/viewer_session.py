@@ -28,6 +28,7 @@ from logview.session.status_inputs import SourceProgress
 from logview.sources import SupermetricsSource
 from logview.sources.base import Source
 from logview.store import EntryStore, FileSearchJob, FilteredView, SearchJob, ViewChange
+from logview.store.archived import RawReader
 
 if TYPE_CHECKING:  # the archive's sync (and the API pager under it) loads with an API source only
     from logview.archive.sync import ArchivedRows
@@ -90,8 +91,11 @@ class ViewerSession:
     def total(self) -> int | None:
         """How many entries match on the server: its count when the backfill began, which every
         later page repeats, plus what the tail has found since (the tail runs while the backfill
-        still pages, so the two are kept apart)."""
-        return None if self.backfill_total is None else self.backfill_total + self.tail_found
+        still pages, so the two are kept apart). None once more are loaded than it says: a server
+        whose count is wrong (`--broken random_values`) had "total 382" beside 700 loaded, and
+        "700 of 382 (183%)"; its entries are counted as they come, as without a total."""
+        total = None if self.backfill_total is None else self.backfill_total + self.tail_found
+        return None if total is None or len(self.store) > total else total
 
     def pages_left(self, head_filling: tuple[int, int, int | None, str] | None = None) -> int | None:
         """Pages the backfill still has to fetch, when the server's count says (Aitronos); while
@@ -148,6 +152,13 @@ class ViewerSession:
             self.store.append(entries)
             self._paged(pages, total)
         return self.view.sync()
+
+    def archived(self, rowids: dict[str, int], reader: RawReader) -> tuple[int, ViewChange]:
+        """The archive holds these fetched entries now (`EntryStore.archived`): how many rows let
+        go of their entry, and the view's change (rows holding an id's older answer went)."""
+        rows = len(self.store)
+        released = self.store.archived(rowids, reader)
+        return released, self.view.sync() if len(self.store) != rows else ViewChange()
 
     def _paged(self, pages: int, total: int | None) -> None:
         self.pages, self.backfill_total = pages, total

@@ -99,6 +99,11 @@ class Backings:
             self._cache.move_to_end((backing, rowid))
         return found
 
+    def forget(self, backing: int, rowids: np.ndarray) -> None:
+        """The entries at these rows were replaced in the archive: read them again when next asked."""
+        for rowid in rowids.tolist():
+            self._cache.pop((backing, rowid), None)
+
     def read(self, backings: np.ndarray, rowids: np.ndarray) -> list[LogEntry]:
         """The entries of these archived rows (each backing read in one go), kept in the cache."""
         entries: list[LogEntry | None] = [None] * len(rowids)

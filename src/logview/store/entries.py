@@ -41,7 +41,7 @@ from logview.store.file_rows import line_columns  # entries left in the file
 from logview.store.held import HELD_DTYPE, HeldEntries
 from logview.store.line_entries import LineEntries
 from logview.store.merge import merge_rows
-from logview.store.order import settle_appended, settle_prepended
+from logview.store.order import settle_appended, settle_prepended, take_out
 from logview.store.rows import FrozenColumns, RowBuffer
 from logview.store.search import FileSearchJob, RowSearch, SearchJob
 from logview.store.select import Selection, compile_filters, needs_columns, select_range
@@ -273,13 +273,22 @@ class EntryStore(RowBuffer):
     def archived(self, rowids: dict[str, int], reader: RawReader) -> int:
         """The rows whose entries `reader`'s archive now holds (`rowids`, by id: see
         `HeldEntries.track`) let go of them, and are read back from the archive from now on, as a
-        relaunch's rows are (the view does not change). Returns how many."""
+        relaunch's rows are. A row read from one of those rowids already showed the id's older
+        answer, just replaced in the archive (`archive/rows.py`): it goes (`take_out`: one row an
+        id). Returns how many let go of their entry."""
         held = self.span("held", self.head, self.tail)
         rows, at = self.held.archived(rowids, held)
-        self.span("rowid", self.head, self.tail)[rows] = at
-        self.span("backing", self.head, self.tail)[rows] = self.backings.code(reader)
+        code, rowid = self.backings.code(reader), self.span("rowid", self.head, self.tail)
+        older = np.zeros(0, dtype=np.int64)  # (a new row's rowid is past all the archive had: only a replaced one's is met)
+        if len(at) and len(rowid) and int(at.min()) <= int(rowid.max()):
+            older = np.flatnonzero((self.span("backing", self.head, self.tail) == code) & np.isin(rowid, at))
+            self.backings.forget(code, rowid[older])
+        rowid[rows] = at
+        self.span("backing", self.head, self.tail)[rows] = code
         self.held.release(held[rows], archived=True)
         held[rows] = 0
+        if len(older):  # (an archived row holds no entry)
+            take_out(self, older + self.head)
         return len(rows)
 
     def _drop_oldest(self, count: int) -> None:

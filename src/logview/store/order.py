@@ -88,10 +88,28 @@ def settle_prepended(rows: RowBuffer, stop: int) -> bool:
     return _permute(rows, rows.head, order_keys(rows.span("time", rows.head, stop + newer)))
 
 
+def take_out(rows: RowBuffer, ordinals: np.ndarray) -> None:
+    """Take the rows at `ordinals` (distinct, ascending) out: each row after them moves up past
+    those gone, as a merge into place moves rows (`moves` says where: views and cursors follow),
+    and the tail comes in by as many. Nothing else moves, so the rows stay newest first."""
+    lo = int(ordinals[0])
+    kept = np.ones(rows.tail - lo, dtype=bool)
+    kept[ordinals - lo] = False
+    _reorder(rows, lo, np.concatenate([np.flatnonzero(kept), ordinals - lo]))
+    rows.tail -= len(ordinals)
+    rows.ready = min(rows.ready, rows.tail)
+
+
 def _permute(rows: RowBuffer, lo: int, keys: np.ndarray) -> bool:
     order = np.argsort(keys, kind="stable")
     if (order == np.arange(len(order))).all():
         return False
+    _reorder(rows, lo, order)
+    return True
+
+
+def _reorder(rows: RowBuffer, lo: int, order: np.ndarray) -> None:
+    """Rows [lo, lo + len(order)) become those at lo + order, in that order."""
     start, stop = lo + rows.offset, lo + rows.offset + len(order)
     for name, column in rows.cols.items():
         # into a copy: columns frozen for a worker thread (`FrozenColumns`) are never written
@@ -99,4 +117,3 @@ def _permute(rows: RowBuffer, lo: int, keys: np.ndarray) -> bool:
         moved[start:stop] = column[start:stop][order]
         rows.cols[name] = moved
     rows.moves.record(lo, order)
-    return True

@@ -34,6 +34,7 @@ from logview.ui import feed_messages as messages
 from logview.ui.bulk_gc import bulk_collection
 from logview.ui.file_reading import FIRST_PAINT_WAIT_S, FileReading, unexpected_error
 from logview.ui.gathering import Gathering
+from logview.ui.tail_pacing import TailPacing
 from logview.ui.workers import running
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ class Feed(Widget):
         self.client: ApiClient | None = connection.client(policy=policy or VIEWER_POLICY) if connection else None
         self.generation = 0
         self.pager: Pager | ArchivedPager | None = None
-        self._wake: asyncio.Event | None = None
+        self._pacing = TailPacing()  # the tail's pause between cycles
         self._quiet_until = 0.0
         self.reading: FileReading | None = None  # the file's current reading
         self._file_watch: FileWatch | None = None  # the file as read (watched from the first reading)
@@ -117,9 +118,13 @@ class Feed(Widget):
                                                  head=message.head)
 
     def on_feed_entries_archived(self, message: EntriesArchived) -> None:
-        message.stop()
-        if self._taken(message, message.generation) and self.session.store.archived(message.rowids, message.reader):
+        if not self._taken(message, message.generation):
+            return
+        released, message.change = self.session.archived(message.rowids, message.reader)
+        if released:
             self._trim(paced=running(self, "backfill"))  # (the entries let go are scattered among objects that stay)
+        if not message.change.reordered:  # (only rows holding an id's older answer going take the screen's time)
+            message.stop()
 
     def on_feed_lines_found(self, message: LinesFound) -> None:
         if self._taken(message, message.generation):
@@ -232,7 +237,7 @@ class Feed(Widget):
 
             identity = identity_of(self.source)
         if self.archive is None or identity is None:
-            return Pager(self.source, self.client, server_filters, max_entries=self.max_entries, sleep=self._tail_sleep)
+            return Pager(self.source, self.client, server_filters, max_entries=self.max_entries, sleep=self._pacing.sleep)
         try:
             archived = self.archive.source(identity)
         except ArchiveError as error:
@@ -247,7 +252,7 @@ class Feed(Widget):
             self._gathering.then(self.EntriesArchived(generation, rowids, archived), messages.merge_archived)
 
         return ArchivedPager(self.source, self.client, server_filters, archived, max_entries=self.max_entries,
-                             sleep=self._tail_sleep, paint_columns=True, on_archived=entries_archived,
+                             sleep=self._pacing.sleep, paint_columns=True, on_archived=entries_archived,
                              done_before_archived=True)
 
     def first_paint_said(self) -> bool:
@@ -301,16 +306,7 @@ class Feed(Widget):
 
     def poll_now(self) -> None:
         """Cut the tail's pause short: the next cycle runs at once (or right after the current)."""
-        self._wake = self._wake or asyncio.Event()
-        self._wake.set()
-
-    async def _tail_sleep(self, seconds: float) -> None:
-        self._wake = self._wake or asyncio.Event()
-        try:
-            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
-        except asyncio.TimeoutError:
-            pass
-        self._wake.clear()
+        self._pacing.poll_now()
 
     async def aclose(self) -> None:
         self.stop_tail()

@@ -42,11 +42,13 @@ class Loaded(Message, namespace="feed"):
 
 class EntriesArchived(Message, namespace="feed"):
     """The archive holds these fetched entries now (`rowids`, by id, in `reader`): the store lets
-    go of them (`EntryStore.archived`). The feed's own: it goes no further."""
+    go of them (`EntryStore.archived`). The feed's own: it goes no further, unless rows holding an
+    id's older answer went (`change`), for the screen to redraw."""
 
     def __init__(self, generation: int, rowids: dict[str, int], reader: RawReader) -> None:
         super().__init__()
         self.generation, self.rowids, self.reader = generation, rowids, reader
+        self.change = ViewChange()  # set once the session has taken it
 
 
 def merge_archived(last: Message, word: EntriesArchived) -> bool:

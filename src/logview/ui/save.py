@@ -19,7 +19,7 @@ from typing import BinaryIO
 import numpy as np
 from textual.screen import Screen
 
-from logview.files.writer import EntryWriter, OutputFile, copy_lines, format_for
+from logview.files.writer import EntryWriter, OutputFile, copy_lines, format_for, written_in_place
 from logview.files.jsonl import entry_from_line
 from logview.files.lines import LineFile
 from logview.model import LogEntry, counted
@@ -48,6 +48,7 @@ class SaveRun:
         self.path, self.rows = path, rows
         self.opened_with, self.partial = opened_with, partial
         self.written = 0
+        self.in_place = written_in_place(path)  # why what it writes cannot be taken back (a pipe), if so
         self.finished = False  # (after its message: `saves.Saves.being_written` then forgets it)
         self._stop = threading.Event()
 

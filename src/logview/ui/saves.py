@@ -141,8 +141,11 @@ class Saves:
             return (f"Quitting once the save to {_names(left)} is written{written} …",
                     "Enter or y stops it and quits now · Esc or n stays")
         if runs:
-            return (f"A save to {_names(left)} is being written{written}: quit anyway? "
-                    "It is stopped, and the part written removed.",
+            # (a pipe took what was written as it came: the dialog said "removed" of it, s22)
+            kept = "".join(f" It is stopped; the part written stays in {run.path} ({run.in_place})."
+                           for run in runs[:1] if run.in_place)
+            return (f"A save to {_names(left)} is being written{written}: quit anyway?"
+                    f"{kept or ' It is stopped, and the part written removed.'}",
                     "w waits for it, then quits · Enter or y stops it and quits · Esc or n cancels")
         return (f"A save to {_names(left)} is not finished: quit anyway? It will not be written.",
                 f"w saves it, then quits · {QUITS}")

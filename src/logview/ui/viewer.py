@@ -181,7 +181,8 @@ class ViewerScreen(FittingScreen):
 
     @on(Feed.LinesFound)
     @on(Feed.ColumnsRead)
-    def _rows_read(self, message: Feed.LinesFound | Feed.ColumnsRead) -> None:
+    @on(Feed.EntriesArchived)  # (rows holding an id's older answer went)
+    def _rows_read(self, message: Feed.LinesFound | Feed.ColumnsRead | Feed.EntriesArchived) -> None:
         self.table.apply_change(message.change)
         self.refresh_soon()
 
