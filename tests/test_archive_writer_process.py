@@ -299,7 +299,10 @@ def test_the_process_holds_no_key_from_the_viewers_environment(tmp_path, monkeyp
             return environ
 
     environ = asyncio.run(environment_of_the_process())
-    assert b"PATH=" in environ and b"sk-" not in environ and b"FREDDY_API_KEY" not in environ
+    names = sorted(item.split(b"=", 1)[0].decode() for item in environ.split(b"\0") if item)
+    assert b"PATH=" in environ, names  # (the process's own environment was read, not an empty one)
+    assert b"sk-never-in-the-writer" not in environ and b"sk-nor-this-one" not in environ, names
+    assert b"FREDDY_API_KEY" not in environ and b"MY_PROFILE_KEY" not in environ, names
 
 
 async def test_the_process_leaves_the_wal_to_grow_and_the_viewer_checkpoints_it_once_it_has_ended(always_a_process):
