@@ -163,6 +163,17 @@ def test_a_first_page_the_budget_holds_back_is_said_beside_the_archives_rows() -
                           " · first page waits …"), state.text
 
 
+def test_the_archives_rows_shown_while_the_api_does_not_answer_are_said_as_the_archives() -> None:
+    """Found in a walk (s23 #9): "from the archive · no answer for 7 s · 60,070 · asking the API"
+    read as if the archive had not answered; the count is the archive's, the silence the API's."""
+    s = session()
+    s.begin(clear_now=True)
+    s.loaded([ait(i) for i in range(30)], live=False, pages=0, total=None, archived=30)
+    state = s.state(Waits(backfilling=True, unanswered_s=7.0))
+    assert state.text == "30 from the archive · asking the API · no answer for 7 s …", state.text
+    assert state.shorter[-1] == "no answer for 7 s …", state.shorter
+
+
 def test_while_loading_the_status_line_has_a_form_for_each_width_and_says_the_tail() -> None:
     """Found in a walk: at 160 columns the line fell back to its fewest words once the archive's
     count was in it; a resume said "1,209 of 1,209 (100%)" before its total was known; and the

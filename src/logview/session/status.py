@@ -184,6 +184,9 @@ def _unanswered_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
     said = no_answer(waits.unanswered_s)
     still = replace(waits, backfill_eta_s=None, next_page_s=None, budget=None, budget_held=False)
     progress = load_progress(session, still)
+    if progress.archive_only:  # (the archive answered: "from the archive · no answer for 7 s · 60,070" read as if it had not)
+        return (_form(f"{len(session.store):,} from the archive", "asking the API", said),
+                _form("asking the API", said), _form(said))
     return (_form(progress.page, said, progress.count, progress.archived), _form(progress.page, said, progress.count),
             _form(progress.short_page, said), _form(said))
 
