@@ -338,8 +338,10 @@ class LogBrowser(Vertical):
 
     def action_toggle_banner(self) -> None:
         """m: the banner's messages in full, or folded to their first lines and keys."""
-        if not self.banner.toggle_fold():
-            self.notify("No message above the table to fold or unfold: it is shown whole.", timeout=2, markup=False)
+        if not self.banner.toggle_fold():  # ("it is shown whole" of no message at all, s23 walk #13)
+            said = ("The message above the table is short: it is shown whole." if self.banner.display
+                    else "No message above the table to fold or unfold.")
+            self.notify(said, timeout=2, markup=False)
 
     def action_clear_pattern_filters(self) -> None:
         """x: lift the filters picked in the stats panel (and any tool or error-group filter)."""

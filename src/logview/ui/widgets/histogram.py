@@ -56,7 +56,7 @@ def short_count(value: int) -> str:
 def width_text(width_us: int) -> str:
     for unit, size in (("d", US["d"]), ("h", US["h"]), ("min", US["m"]), ("s", US["s"])):
         if width_us >= size and width_us % size == 0:
-            return f"{width_us // size} {unit}"
+            return f"{width_us // size:,} {unit}"  # ("1,460 d", as every count is said)
     return f"{width_us / US['s']:g} s"
 
 
