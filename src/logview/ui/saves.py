@@ -26,7 +26,7 @@ QUITS = "Enter or y quits · Esc or n cancels"
 
 
 class SaidAtSave(NamedTuple):
-    """What `s`'s dialog said as it opened: the rows shown (None: it named no count, the rows still
+    """What `s`'s dialog said as it closed: the rows shown (None: it named no count, the rows still
     settling), and why they are a part of what they will be (asked again as the save starts)."""
 
     opened_with: int | None = None
@@ -54,13 +54,12 @@ class Saves:
         if running(screen, "save"):  # (a second save to the same new name would race it)
             screen.notify("A save is still being written: its message says when it is done.", timeout=4, markup=False)
             return
-        # (the rows shown as it opens: more that come while the name is typed are saved too, the
-        # most the user can have, and the toast says so; the dialog's count follows them meanwhile)
-        shown = None if session.save_waits_for() is not None else len(session.view)
-        self._app.push_screen(SaveDialog("logview-export.jsonl", lambda: len(session.view), session.save_waits_for,
-                                         merged=session.merged, partial=partial),
-                              lambda path: path is not None and self.save_when_settled(screen, path, session,
-                                                                                       SaidAtSave(shown, partial)))
+        # (more rows that come while the name is typed are saved too, the most the user can have: the
+        # dialog's count follows them, and the toast says those that came after it last said one)
+        dialog = SaveDialog("logview-export.jsonl", lambda: len(session.view), session.save_waits_for,
+                            merged=session.merged, partial=partial)
+        self._app.push_screen(dialog, lambda path: path is not None and self.save_when_settled(
+            screen, path, session, SaidAtSave(dialog.said, partial)))
 
     def save_when_settled(self, screen: Screen, path: Path, session: ViewerSession,
                           said: SaidAtSave = SaidAtSave()) -> None:

@@ -44,6 +44,9 @@ class SaveDialog(ModalScreen[Path | None]):
         super().__init__()
         self.default, self.merged = default, merged
         self._count, self._settling, self._partial = count, settling, partial
+        # the count the title said last (None while it says none): what the save's toast counts
+        # from, so that its "N came while you typed" adds up with it (s23 walk #6)
+        self.said: int | None = None
 
     @property
     def count(self) -> int:
@@ -52,9 +55,10 @@ class SaveDialog(ModalScreen[Path | None]):
     def _title(self) -> Text:
         awaited = self._settling()
         if awaited is not None:
+            self.said = None
             return Text(f"Save the entries shown ({self.count:,} so far; saved once {awaited})", style="bold")
-        partial = self._partial()
-        return Text(f"Save the {counted(self.count)} shown" + (f" (partial: {partial})" if partial else ""),
+        partial, self.said = self._partial(), self.count
+        return Text(f"Save the {counted(self.said)} shown" + (f" (partial: {partial})" if partial else ""),
                     style="bold")
 
     def compose(self) -> ComposeResult:
