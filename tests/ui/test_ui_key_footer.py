@@ -52,11 +52,11 @@ async def test_the_footer_draws_each_key_then_its_description_and_the_palette_on
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         line = footer_line(app)
-        assert line.startswith(" ⏎ Detail  q Quit  ? Help  b Filters ")
+        assert line.startswith(" ⏎ Detail  q Quit  ? Help  r Reload  b Filters ")
         assert line.rstrip().endswith(f"{PALETTE_RULE}^p palette")
         footer = footer_of(app)
         keys = [item.display for item in footer.items]
-        assert keys[:4] == ["⏎", "q", "?", "b"] and len(keys) == len(set(keys))
+        assert keys[:5] == ["⏎", "q", "?", "r", "b"] and len(keys) == len(set(keys))
         assert footer.palette is not None and footer.palette.description == "palette"
         strip = footer.render_line(0)
         bold = [segment for segment in strip if segment.style and segment.style.bold]

@@ -15,7 +15,7 @@ from logview.ui.screens.confirm import ConfirmQuit
 from test_ui_mixed_reading import gate, write_mixed  # noqa: F401 - gate: a fixture
 from test_ui_quit_while_saving import LINES, big_file, save_to
 from test_ui_save_dialogs import question_on_screen
-from ui_helpers import file_app, wait_until
+from ui_helpers import file_app, screen_text, wait_until
 
 
 @pytest.mark.parametrize("kind", ["mixed", "single"])
@@ -59,6 +59,10 @@ async def test_a_save_waiting_for_the_read_does_not_start_under_the_quit_questio
     assert quit_in < 2.0
 
 
+def footer_line(app) -> str:
+    return screen_text(app).splitlines()[-1]
+
+
 async def test_w_while_a_save_waits_for_the_read_writes_it_once_read_then_quits(
         tmp_path: Path, held_reading: threading.Event) -> None:
     big_file(tmp_path / "read.jsonl")
@@ -72,8 +76,12 @@ async def test_w_while_a_save_waits_for_the_read_writes_it_once_read_then_quits(
         await pilot.press("q")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmQuit))
         assert "w saves it, then quits · Enter or y quits · Esc or n cancels" in question_on_screen(app)
+        assert "w Wait, then quit" in footer_line(app)
         await pilot.press("w")
         await wait_until(pilot, lambda: "Quitting once" in question_on_screen(app))
+        # (the footer no longer offers what was just pressed, s23 walk #7)
+        await wait_until(pilot, lambda: "Wait, then quit" not in footer_line(app), said=lambda: footer_line(app))
+        assert "y Quit" in footer_line(app)
         held_reading.set()
         await wait_until(pilot, lambda: not app.is_running)
     assert app.return_code == 0 and target.read_bytes().count(b"\n") == LINES

@@ -150,7 +150,13 @@ class ViewerScreen(FittingScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_tail" and self.feed.file_mode and not self.session.merged:
             return False  # (a file has no tail: not offered in the footer)
+        if action == "choose_connector" and not self.offers_connectors:
+            return False  # (offered only where there are connectors: `c` then says why, `no_connector`)
         return key_allowed(self, action)
+
+    @property
+    def offers_connectors(self) -> bool:
+        return isinstance(self.source, SupermetricsSource) and self.feed.client is not None
 
     def focus_now(self, widget: Widget) -> None:
         """Move focus before the next key is handled (`Widget.focus` waits a cycle, so fast
@@ -369,8 +375,11 @@ class ViewerScreen(FittingScreen):
     def action_clear_status(self) -> None:
         self.apply_filters(self.filters.model_copy(update={"statuses": ()}))
 
+    def action_no_connector(self) -> None:
+        self.action_choose_connector()
+
     def action_choose_connector(self) -> None:
-        """c: pick another Supermetrics connector."""
+        """c: pick another Supermetrics connector (or, `no_connector`, say why there is none to pick)."""
         why_not = self.names.choose_connector()
         if why_not:
             self.notify(why_not, timeout=3, markup=False)
@@ -400,7 +409,6 @@ class ViewerScreen(FittingScreen):
 
     def system_commands(self) -> Iterator[SystemCommand]:
         """This viewer's commands in the palette (the app adds them to its own)."""
-        connectors = isinstance(self.source, SupermetricsSource) and self.feed.client is not None
-        yield from key_commands(self, self.browser, connectors=connectors)
+        yield from key_commands(self, self.browser, connectors=self.offers_connectors)
         yield from self.saved.commands()
         yield SystemCommand("Keys", "Show every key (?)", self.action_help)

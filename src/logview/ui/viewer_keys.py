@@ -23,6 +23,8 @@ VIEWER_KEYS = [
     # is lost (s20 #2); not while typing in a field or under a dialog (`key_allowed`)
     Binding("q", "quit_viewer", "Quit", priority=True),
     Binding("question_mark", "help", "Help"),
+    # (r before the rest: on a failed load at 80 columns the one key the banner asks for was cut off, s23 walk #7)
+    Binding("r", "reload", "Reload"),
     Binding("b", "toggle_sidebar", "Filters"),  # (fitting.py: the sidebar folds away on narrow screens)
     # priority: focus must move before the next key arrives, or fast typing after `/` lands
     # in the table (`key_allowed` lets the key through to an input that has focus)
@@ -30,14 +32,14 @@ VIEWER_KEYS = [
     Binding("d", "focus_dates", "Dates", priority=True),
     Binding("t", "toggle_tail", "Tail"),
     Binding("t", "no_tail", show=False),  # (where toggle_tail is not offered, a file: says why)
-    Binding("r", "reload", "Reload"),
     # the table area's keys: their actions are the browser's (`browser.action_…`)
     Binding("e", "browser('next_error', 1)", "Next error"),
     Binding("E", "browser('next_error', -1)", "Prev error", show=False),
     Binding("h", "browser('toggle_histogram')", "Histogram"),
     Binding("i", "browser('toggle_stats')", "Stats"),
     Binding("x", "browser('clear_pattern_filters')", "Clear stats filters", show=False),
-    Binding("c", "choose_connector", "Connector", show=False),
+    Binding("c", "choose_connector", "Connector"),  # (a Supermetrics source's footer never named it, s23 walk #7)
+    Binding("c", "no_connector", show=False),  # (where choose_connector is not offered: says why)
     Binding("f", "pick_columns", "Columns", show=False),
     Binding("y", "browser('copy_entry')", "Copy"),
     Binding("s", "save", "Save", priority=True),  # (the name typed at once after it goes to its dialog)

@@ -97,6 +97,10 @@ class ConfirmQuit(ConfirmReplace):
     def keys_said(self) -> str:
         return self._keys
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # (once pressed, w is no longer offered: the footer still said "w Wait, then quit", s23 walk #7)
+        return not (action == "wait" and self.waiting)
+
     def buttons(self) -> Iterator[Button]:
         yield from super().buttons()
         yield Button("Wait, then quit", id="confirm-wait")
@@ -115,6 +119,7 @@ class ConfirmQuit(ConfirmReplace):
             self.waiting = True
             self._about.wait_then_quit()
             self.query_one("#confirm-wait", Button).display = False
+            self.refresh_bindings()
             self._ask_again()
 
     def _ask_again(self) -> None:
