@@ -281,3 +281,8 @@ async def test_tabs_of_one_source_with_other_server_filters_show_each_entry_once
             origins = Counter(merged.session.origins_of(np.arange(merged.store.head, merged.store.tail)))
             assert origins == {"errors": len(errors), "recent": len(recent - errors)}
             assert re.search(rf"○ error\s+{len(errors):,} ", text), text  # (the sidebar's count agrees)
+            # ... and the header says where the second tab's shared entries went (it vanished, s23 walk #10)
+            shared = len(errors & recent)
+            await wait_until(pilot, lambda: f"recent: shares {shared:,} entries with errors (shown once, as errors)"
+                             in screen_text(app), said=lambda: screen_text(app).splitlines()[:3])
+            assert "⚠" not in screen_text(app).splitlines()[0]  # (no trouble on the tabs)

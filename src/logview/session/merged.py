@@ -39,6 +39,8 @@ class MergedSession(ViewerSession):
         self._parts = np.zeros(0, dtype=np.int64)  # per row: which part, and its ordinal there
         self._ordinals = np.zeros(0, dtype=np.int64)
         self._stores: list[EntryStore] = []  # the parts merged, and how far their rows had moved then
+        # parts whose entries are an earlier part's too, each shown once as that one's (`folded`)
+        self.folded: dict[str, tuple[int, str]] = {}
         self._versions: list[int] = []
 
     def merge(self, force: bool = False) -> bool:
@@ -55,6 +57,7 @@ class MergedSession(ViewerSession):
             return False
         self._signature = signature
         self._parts, self._ordinals = self.store.merge_from(parts, left_out, sources)
+        self.folded = _folded(parts, left_out, sources, np.bincount(self._parts, minlength=len(parts)))
         self._stores = [store for _, store in parts]
         self._versions = [store.moves.version for store in self._stores]
         self.view.refilter(self.filters)
@@ -118,3 +121,20 @@ class MergedSession(ViewerSession):
             return None
         merged_ordinal = self.store.head + int(hits[0])
         return self.view.row_of(merged_ordinal) if self.view.contains(merged_ordinal) else None
+
+
+def _folded(parts: Sequence[tuple[str, EntryStore]], left_out: frozenset[str], sources: Sequence[Hashable | None],
+            merged: np.ndarray) -> dict[str, tuple[int, str]]:
+    """Each part with rows that an earlier part of its source holds too (two profiles of one org,
+    one with a status filter): how many, and that part's label. Each entry is shown once, as the
+    earlier part's: said, as the second tab otherwise vanished from the merged tab (s23 walk #10)."""
+    folded: dict[str, tuple[int, str]] = {}
+    for at, (label, store) in enumerate(parts):
+        source, shown = sources[at] if at < len(sources) else None, int(merged[at]) if at < len(merged) else 0
+        if source is None or label in left_out or len(store) <= shown:
+            continue
+        first = next((other for (other, _), earlier in zip(parts[:at], sources)
+                      if earlier == source and other not in left_out), None)
+        if first is not None:
+            folded[label] = (len(store) - shown, first)
+    return folded

@@ -285,7 +285,7 @@ def _merged_forms(session: SessionState) -> tuple[str, tuple[str, ...]]:
     troubles = session.source_troubles
     said = [f"{label}: {trouble}" for label, trouble in troubles.items()]
     pending = not_whole(session)
-    unsettled = [trouble for trouble in troubles.values() if not trouble.startswith(SAME_AS) and trouble != "failed"]
+    unsettled = [trouble for trouble in troubles.values() if not trouble.startswith((SAME_AS, SHARES)) and trouble != "failed"]
     # (⟳ while a source is retrying; a source that failed for good waits for r)
     failed = "failed" in troubles.values()
     state = "retrying" if unsettled else "error" if failed else "loading" if session.source_loading else "complete"
@@ -308,7 +308,7 @@ def not_whole(session: SessionState) -> dict[str, SourceProgress]:
     fewer). A tab reading what another reads is no trouble (its rows are there once), nor is a
     failing tail's (its rows are all there up to the tail)."""
     pending = {label: _in_trouble(trouble) for label, trouble in session.source_troubles.items()
-               if not trouble.startswith((SAME_AS, "live tail"))}
+               if not trouble.startswith((SAME_AS, SHARES, "live tail"))}
     pending.update(session.source_loading)
     order = {label: at for at, label in enumerate(session.store.origins.values)}  # (the tabs' order)
     return dict(sorted(pending.items(), key=lambda item: order.get(item[0], len(order))))
@@ -332,6 +332,8 @@ def _in_trouble(trouble: str) -> SourceProgress:
 
 
 SAME_AS = "same as "  # a tab reading what an earlier one reads: "production-eu-west-2: same as production-eu-west-1"
+# a tab whose entries an earlier tab of its source holds too: "prod-ok: shares 5,833 entries with prod (shown once, as prod)"
+SHARES = "shares "
 
 
 def left_out_of_merge(trouble: str) -> bool:

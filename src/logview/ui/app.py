@@ -171,7 +171,8 @@ class LogViewApp(App[int]):
     def _show_troubles(self) -> None:
         """Every tab strip marks the failing sources, and the merged tab names them (and the tabs
         it leaves out for reading what an earlier one reads)."""
-        from logview.session.status import SAME_AS
+        from logview.model import counted
+        from logview.session.status import SAME_AS, SHARES
         from logview.ui.merged import same_readings  # (loaded with the merged tab, when there are tabs)
 
         troubles = [viewer.trouble() for viewer in self.viewers[:-1]] + [None]
@@ -184,6 +185,8 @@ class LogViewApp(App[int]):
                                            if label not in said]).items():
             said[label] = SAME_AS + first  # (merged once: the merged tab leaves the later one out)
         merged = self.viewers[-1].session
+        for label, (count, first) in merged.folded.items():  # (its shared entries shown once, as the first's)
+            said.setdefault(label, f"{SHARES}{counted(count)} with {first} (shown once, as {first})")
         merged.source_troubles = said
         merged.source_loading = {  # (how far each tab not whole is: the merged tab says it)
             label: progress for label, viewer in zip(labels, self.viewers[:-1])
