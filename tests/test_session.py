@@ -200,6 +200,25 @@ def test_while_loading_the_status_line_has_a_form_for_each_width_and_says_the_ta
                                 ("all loaded · tail paused (t resumes)",), "")  # (the text says the tail)
 
 
+def test_a_writer_behind_keeps_the_loads_counts_before_the_budgets_words_and_no_estimate() -> None:
+    """s23 walk #13: at 160 columns, the writer behind, the line fell to "30% · budget 100/100 ·
+    100/min · done in ~4m 17s · archive writer behind (8 MiB waiting)", and its "done in" counted
+    down while nothing loaded."""
+    s = session()
+    s.begin(clear_now=True)
+    s.loaded([ait(i) for i in range(1900)], live=False, pages=19, total=6_000, archived=0)
+    binding = BudgetState(limit=100, remaining=100, window_s=60, resets_in_s=30, waiting=True, known=True,
+                          reset_known=True)
+    state = s.state(Waits(backfilling=True, budget=binding, backfill_eta_s=257, archive_behind=8 << 20))
+    forms = (state.text, *state.shorter)
+    assert not [form for form in forms if "done in" in form], forms
+    counts = "loading page 20 · 1,900 of 6,000 (31%) · archive writer behind (8 MiB waiting) …"
+    assert counts in forms, forms
+    # (after the forms with the budget in full, before those with it in fewer words)
+    assert all("budget" not in form or "API budget" in form for form in forms[:forms.index(counts)]), forms
+    assert forms[-1] == "archive behind …"
+
+
 def test_drill_down_and_zoom_out_keep_a_typed_range() -> None:
     s = session(filters=Filters().with_time_range("2d", ""))
     narrowed = s.drill_into(datetime(2025, 1, 1, tzinfo=timezone.utc), datetime(2025, 1, 2, tzinfo=timezone.utc))

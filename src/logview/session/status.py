@@ -9,7 +9,7 @@ from typing import NamedTuple
 from logview.api.types import BudgetState, done_in, format_wait, no_answer
 from logview.files.envelope import UNREADABLE_SOURCE
 from logview.model import counted
-from logview.session.progress import load_progress
+from logview.session.progress import LoadProgress, load_progress
 from logview.session.status_inputs import SessionState, SourceProgress, Waits
 
 # the tail would need more than half the budget and takes turns with the backfill (`BudgetState.tail_halves`)
@@ -33,13 +33,15 @@ class ConnectionState(NamedTuple):
 
 def connection_state(session: SessionState, waits: Waits) -> ConnectionState:
     """The status line's state, text, shorter forms and (while loading) the tail's state."""
+    if waits.archive_behind is not None:  # (nothing loads while the writer catches up: its "done in" counted down, s23 #13)
+        waits = replace(waits, backfill_eta_s=None)
     state, forms = _state_and_forms(session, waits)
     if waits.archiving and state in ("live", "complete", "paused", "capped"):
         # (in every form: at 100 and 80 columns it went first, before "loaded 100,000" said again
         # what the state said, and it is the one hint that a quit now waits for the archive, s20 #3)
         forms = tuple(f"{form} · archiving …" for form in forms)
     if waits.archive_behind is not None and state == "loading":
-        forms = _behind_forms(forms, waits.archive_behind)
+        forms = _behind_forms(forms, waits.archive_behind, load_progress(session, waits))
     unique = tuple(dict.fromkeys(forms))  # (a part that is not there drops nothing)
     tail = ""
     if state == "loading" and not (session.file_mode or session.merged):
@@ -49,10 +51,11 @@ def connection_state(session: SessionState, waits: Waits) -> ConnectionState:
     return ConnectionState(state, unique[0], unique[1:], tail)
 
 
-def _behind_forms(forms: tuple[str, ...], waiting: int) -> tuple[str, ...]:
+def _behind_forms(forms: tuple[str, ...], waiting: int, progress: LoadProgress) -> tuple[str, ...]:
     """The load's forms saying why it stands still: the archive's writer is behind (at "loading
     page 12 …" alone, a stopped or starved writer looked like a hung server, s20 #4); the hint
-    kept to the narrowest, the load's own words going first."""
+    kept to the narrowest, the load's own words going first, its counts before the budget's (at 160
+    columns the line fell to "30% · budget 100/100 · 100/min …", s23 walk #13)."""
     size = f"{round(waiting / (1 << 20))} MiB" if waiting >= 1 << 20 else f"{max(1, waiting >> 10)} KiB"
     said = f"archive writer behind ({size} waiting)"
 
@@ -60,8 +63,9 @@ def _behind_forms(forms: tuple[str, ...], waiting: int) -> tuple[str, ...]:
         return f"{form.removesuffix(' …')} · {hint} …"
 
     page = forms[0].split(" · ")[0].removesuffix(" …").removeprefix("loading ")  # ("page 12", "41%")
-    return (*(joined(form, said) for form in forms), *(joined(form, "archive behind") for form in forms[-1:]),
-            f"{page} · archive behind …", "archive behind …")
+    counts = _form(progress.page, progress.count, said)
+    return (*(joined(form, said) for form in forms[:2]), counts, *(joined(form, said) for form in forms[2:]),
+            *(joined(form, "archive behind") for form in forms[-1:]), f"{page} · archive behind …", "archive behind …")
 
 
 def _next_poll(session: SessionState, waits: Waits) -> str:
