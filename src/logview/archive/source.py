@@ -87,7 +87,7 @@ class ArchivedSource:
             rows = supermetrics_text_rows(source_id, self._api_source, text, times_us)
             if rows is not None:
                 return rows
-        return raws_rows(source_id, self._api_source, load_json(text))
+        return raws_rows(source_id, self._api_source, load_json(text), times_us)
 
     def store_rows(self, rows: Rows, *, covered: Span | None = None, query_key: str = "",
                    placed: dict[str, int] | None = None) -> int:
