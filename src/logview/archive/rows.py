@@ -261,7 +261,8 @@ def _plain_columns(source_id: int, source: Source, ids: list[Any], times: list[d
         codes = [status if type(status) is int and status in _INT64 else None for status in statuses]
     else:
         texts, codes = statuses, [None] * count
-    return [[source_id] * count, ids, times_us if times_us is not None else epoch_us_all(times),  # type: ignore[arg-type]
+    times_us = epoch_us_all(times) if times_us is None else times_us  # type: ignore[arg-type]
+    return [[source_id] * count, ids, times_us,
             texts, codes, events, tools, connectors, credentials,
             [None if duration is None or not 0 <= duration < DURATION_LIMIT else float(duration)
              for duration in durations],

@@ -117,7 +117,8 @@ class ArchivedSource:
                 removed += gone + self._apply_retention(db, source_id, new - gone)
         for (rows, _, _, placed), at in zip(batches, placings):
             if placed is not None and len(rows):  # (a row removed since it was inserted: ask where each is)
-                placed.update(zip(rows.columns[1], at) if at is not None and not removed else self.rowids(rows.columns[1]))
+                ids = rows.columns[1]
+                placed.update(zip(ids, at) if at is not None and not removed else self.rowids(ids))
         return news
 
     def writer_setup(self) -> tuple[object, Retention, SourceIdentity]:

@@ -20,8 +20,9 @@ the length); out of band ~0.1 ms.
   the same answer. Transactions read while the last was stored are committed as one (`MERGED`).
 
 At the end of its input (the viewer closed it, or died, even by `kill -9`), the process has
-committed every transaction it read (a dead viewer's answers are dropped), and exits. It runs in a session of its own: Ctrl-C in the
-terminal is the viewer's to handle, not a signal that could cut a transaction short here.
+committed every transaction it read (a dead viewer's answers are dropped), and exits. It runs in
+a session of its own: Ctrl-C in the terminal is the viewer's to handle, not a signal that could cut
+a transaction short here.
 """
 
 from __future__ import annotations
@@ -102,6 +103,7 @@ def store_transaction(archived: ArchivedSource, parts: Sequence[Part], covered: 
 
 
 Transaction = tuple[Sequence[Part], Union["Span", None], str, bool]  # (parts, covered, query_key, want_rowids)
+Answer = tuple[dict[str, int], str | None]  # rowids, and the problem once storing failed
 
 
 def store_transactions(archived: ArchivedSource, transactions: Sequence[Transaction]) -> list[dict[str, int]]:
@@ -182,7 +184,7 @@ def serve(inp: BinaryIO, out: BinaryIO) -> None:
     try:
         while not ended:
             transactions, ended = _taken(waiting)
-            answers: list[tuple[dict[str, int], str | None]] = [({}, problem)] * len(transactions)
+            answers: list[Answer] = [({}, problem)] * len(transactions)
             if problem is None and transactions:
                 try:
                     answers = [(rowids, None) for rowids in store_transactions(archived, transactions)]
@@ -201,10 +203,10 @@ def serve(inp: BinaryIO, out: BinaryIO) -> None:
             archive.close()
 
 
-def _one_by_one(archived: ArchivedSource, transactions: Sequence[Transaction]) -> list[tuple[dict[str, int], str | None]]:
+def _one_by_one(archived: ArchivedSource, transactions: Sequence[Transaction]) -> list[Answer]:
     """Each transaction stored alone and its answer, until one fails: that failure is the writer's
     one problem (any failure is), the answer of that one and of every later one, none tried."""
-    answers: list[tuple[dict[str, int], str | None]] = []
+    answers: list[Answer] = []
     for transaction in transactions:
         try:
             answers.append((store_transaction(archived, *transaction), None))
