@@ -29,7 +29,8 @@ the viewer's interpreter. Each run then starts, one after the other, two fresh c
 
 Each child also reports its CPU seconds, the part of them the cyclic garbage collector took (`gc s`,
 in `gcs` collections), the parts in `SupermetricsSource.parse_page` (`parse s`: a page's bytes to entries, its
-decoding included) and in `Codes.encode` (`code s`: entries to the store's columns), the screen's paints (how often Textual's compositor redrew, `paints`) and
+decoding included) and in `Codes.encode` (`code s`: entries to the store's columns), with `--archive` the archive's writer process's
+CPU (its rusage once reaped), the screen's paints (how often Textual's compositor redrew, `paints`) and
 its layouts (`layouts`): on a shared machine the wall clock varies with the neighbours, CPU less.
 
 The ratio viewer / bare is per run; the table shows each run and the median. `--profile` writes a
@@ -92,6 +93,9 @@ async def viewer_child(url: str, n: int, archive_dir: str | None) -> dict:
     ingest = time_ingest()
     paints = count_paints()
     collections = time_collections()
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # (the archive's writer process, once reaped)
     started, cpu_started = time.perf_counter(), time.process_time()
     app = LogViewApp(options, archive=archive)
     first_rows = None
@@ -107,6 +111,8 @@ async def viewer_child(url: str, n: int, archive_dir: str | None) -> dict:
         while getattr(app.viewer.feed, "archiving", False):  # (the last pages, archived after the rows are all shown)
             await asyncio.sleep(0.002)
         archived_s, archived_cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
+    reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
+    writer_cpu_s = reaped.ru_utime + reaped.ru_stime - children.ru_utime - children.ru_stime
     archived = None
     if archive is not None:  # (a writer that failed leaves the rest unarchived, and is faster for it)
         from logview.archive.rows import identity_of
@@ -115,7 +121,7 @@ async def viewer_child(url: str, n: int, archive_dir: str | None) -> dict:
         assert identity is not None
         archived = archive.source(identity).count()
         archive.close()
-    return {"archived": archived, "archived_s": archived_s, "archived_cpu_s": archived_cpu_s, "seconds": loaded_s, "first_rows_s": first_rows, "loaded": loaded, "phase": phase,
+    return {"writer_cpu_s": writer_cpu_s, "archived": archived, "archived_s": archived_s, "archived_cpu_s": archived_cpu_s, "seconds": loaded_s, "first_rows_s": first_rows, "loaded": loaded, "phase": phase,
             "load_s": loaded_s - (first_request[0] - started), "rss_mib": peak_rss_mib(), "cpu_s": cpu_s,
             "paints": paints[0], "layouts": paints[1], "gc_s": collections[0], "collections": int(collections[1]),
             "parse_s": ingest[0], "code_s": ingest[1]}
@@ -346,6 +352,11 @@ def main(argv: list[str] | None = None) -> int:
               + (f"{median(ratios):>8.2f}{median(load_ratios):>12.2f}"
                  f"{median(v.get('parse_s', 0) for v in values):>9.2f}{median(v.get('code_s', 0) for v in values):>8.2f}"
                  if name != "bare" else ""))
+    if args.archive:
+        for name in viewers:
+            writer = [children[name].get("writer_cpu_s", float("nan")) for children in runs]
+            print(f"the archive's writer process's CPU s, {name}: median {statistics.median(writer):.2f} "
+                  f"({', '.join(f'{value:.2f}' for value in writer)})")
     if any(children[name]["phase"] != "complete" or children[name]["loaded"] != args.n
            for children in runs for name in viewers):
         print("note: a viewer run did not load every entry (see the loaded column)")

@@ -201,3 +201,29 @@ def test_a_page_is_inserted_in_statements_of_a_few_fixed_sizes(count: int, state
     db.set_trace_callback(None)
     assert [sql.count("), (") + 1 for sql in traced if sql.startswith("INSERT")] == statements
     assert db.execute("SELECT count(*), max(rowid) FROM entries").fetchone() == (count, count)
+
+
+def test_a_page_handed_over_with_its_times_takes_them_and_one_missing_a_time_finds_them_again() -> None:
+    """The viewer hands the writer process a page's times with its text (`writer.process_part`):
+    they are the time column as given, not parsed from the texts again; a page with an entry
+    whose time did not parse goes as text alone, and that entry's row keeps no time."""
+    from logview.archive import Archive
+    from logview.archive.writer import process_part
+    from logview.archive.writer_child import part_rows
+    from logview.times import epoch_us
+
+    from archive_support import aitronos_identity
+
+    entries = demo_aitronos(30)
+    raws = [entry.raw for entry in entries]
+    with Archive.open() as archive:
+        archived = archive.source(aitronos_identity())
+        part = process_part(archived, entries)
+        assert isinstance(part, tuple) and part[1] == [epoch_us(entry.time) for entry in entries]
+        shifted = [moment + 1 for moment in part[1]]  # (not the texts' times: seen only if taken as given)
+        assert part_rows(archived, (part[0], shifted)).columns[2] == shifted
+        broken = source_for_kind("aitronos").parse_page(body_of([*raws[:5], {**raws[5], "created_at": "soon"}])).entries
+        sent = process_part(archived, broken)
+        assert isinstance(sent, bytes)
+        assert part_rows(archived, sent).columns[2] == [epoch_us(entry.time) for entry in broken]
+        assert part_rows(archived, sent).columns[2][-1] is None

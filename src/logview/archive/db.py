@@ -63,9 +63,16 @@ CREATE TABLE IF NOT EXISTS entries (
     error TEXT,                     -- the entry's error message (Aitronos)
     error_group TEXT,               -- its failure kind, variable parts masked (Source.error_group)
     invalid TEXT,                   -- why it broke its schema, when it did
-    raw BLOB NOT NULL,              -- the entry's JSON as received
-    UNIQUE (source, id)
+    raw BLOB NOT NULL               -- the entry's JSON as received
 )""",
+    # The first copy of an id wins (`INSERT OR IGNORE`), and reads by id go through this index. In
+    # descending order: a backfill stores newest first, and where ids grow with time (the demo's
+    # Supermetrics ids, and any id made from a time or a counter) each one lands at the index's end
+    # rather than at its start, where SQLite splits a full page in two halves it leaves half empty.
+    # Storing 98k such entries: ~50 ms less of the writer process's CPU (~15% of SQLite's), the index
+    # 40% smaller; random ids (Aitronos') cost the same either way. Archives made before this keep
+    # the table's `UNIQUE (source, id)` (its `sqlite_autoindex_entries_1`), which does the same.
+    "CREATE UNIQUE INDEX IF NOT EXISTS entries_id ON entries (source, id DESC)",
     # then rowid: arrival order. No other index: one on (source, status) served only a `logview sql`
     # filtering by status over all time, and cost a tenth of every insert (`_update_schema`)
     "CREATE INDEX IF NOT EXISTS entries_time ON entries (source, time_us DESC)", """

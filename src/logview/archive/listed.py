@@ -18,6 +18,7 @@ newest time may be the previous page's.
 from __future__ import annotations
 
 import sqlite3
+from bisect import bisect_left, bisect_right
 
 from logview.archive.coverage import Span
 from logview.archive.rows import ROW_COLUMNS, Rows, storable
@@ -29,7 +30,8 @@ def forget_unlisted(db: sqlite3.Connection, source_id: int, covered: Span, rows:
     """Inside the caller's transaction, after `rows` were stored with `covered` (the unfiltered
     query's span): delete the source's archived entries inside it that `rows` do not hold.
     Returns how many went. One indexed count when none is to go (the usual case)."""
-    times = [moment for moment in rows.columns[_TIME] if moment is not None]
+    column = rows.columns[_TIME]
+    times = column if None not in column else [moment for moment in column if moment is not None]
     if not times:
         return 0
     high = min(covered.end_us, max(times) - 1)
@@ -37,7 +39,8 @@ def forget_unlisted(db: sqlite3.Connection, source_id: int, covered: Span, rows:
     if low is not None and high < low:
         return 0
     where, bounds = ("time_us BETWEEN ? AND ?", (low, high)) if low is not None else ("time_us <= ?", (high,))
-    listed = sum(1 for moment in times if (low is None or low <= moment) and moment <= high)
+    ordered = sorted(times)  # (counted by bisection, in C: a page's loop over its times was ~10 ms per 100k)
+    listed = bisect_right(ordered, high) - (0 if low is None else bisect_left(ordered, low))
     archived = db.execute(f"SELECT count(*) FROM entries WHERE source = ? AND {where}",
                           (source_id, *bounds)).fetchone()[0]
     if archived <= listed:  # (nothing more than the listed: the usual case, decided without the ids;

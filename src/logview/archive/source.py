@@ -87,27 +87,39 @@ class ArchivedSource:
             rows = supermetrics_text_rows(source_id, self._api_source, text, times_us)
             if rows is not None:
                 return rows
-        return raws_rows(source_id, self._api_source, load_json(text))
+        return raws_rows(source_id, self._api_source, load_json(text), times_us)
 
     def store_rows(self, rows: Rows, *, covered: Span | None = None, query_key: str = "",
                    placed: dict[str, int] | None = None) -> int:
         """`store` for entries already made `rows`; `placed`, if given, is filled with where each
         of their entries is archived now, by id, as `rowids` says (an entry pruned at once is left
         out), without asking when every row was new and none was pruned."""
+        return self.store_batches([(rows, covered, query_key, placed)])[0]
+
+    def store_batches(self, batches: Sequence[tuple[Rows, Span | None, str, dict[str, int] | None]]) -> list[int]:
+        """`store_rows` of each (rows, covered, query_key, placed) in turn, in one transaction
+        (the writer process, behind, stores the transactions waiting for it at once: where ids are
+        random, a commit rewrites most of the id index's pages it touched). How many were new, each."""
         source_id = self._writable_id()
+        news: list[int] = []
+        placings: list[list[int] | None] = []
+        removed = 0
         with self._database.writing() as db:
-            before = db.total_changes
-            at = insert_rows(db, rows)
-            new = db.total_changes - before
-            gone = 0
-            if covered is not None:
-                record_span(db, source_id, covered, query_key)
-                if not query_key:  # (what the server listed whole: the rest in that range is gone from it)
-                    gone = forget_unlisted(db, source_id, covered, rows)
-            pruned = self._apply_retention(db, source_id, new - gone)
-        if placed is not None and len(rows):
-            placed.update(zip(rows.columns[1], at) if at is not None and not pruned else self.rowids(rows.columns[1]))
-        return new
+            for rows, covered, query_key, _ in batches:
+                before = db.total_changes
+                placings.append(insert_rows(db, rows))
+                news.append(new := db.total_changes - before)
+                gone = 0
+                if covered is not None:
+                    record_span(db, source_id, covered, query_key)
+                    if not query_key:  # (what the server listed whole: the rest in that range is gone from it)
+                        gone = forget_unlisted(db, source_id, covered, rows)
+                removed += gone + self._apply_retention(db, source_id, new - gone)
+        for (rows, _, _, placed), at in zip(batches, placings):
+            if placed is not None and len(rows):  # (a row removed since it was inserted: ask where each is)
+                ids = rows.columns[1]
+                placed.update(zip(ids, at) if at is not None and not removed else self.rowids(ids))
+        return news
 
     def writer_setup(self) -> tuple[object, Retention, SourceIdentity]:
         """What a writer process needs to store for this source (`writer_child.py`): the file,

@@ -21,13 +21,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from logview.archive.db import ArchiveError
-from logview.archive.writer_child import FRAME, LENGTH, Part, frame, out_of_band
+from logview.archive.writer_child import FRAME, LENGTH, Answer, Part, frame, out_of_band
 
 if TYPE_CHECKING:
     from logview.archive.coverage import Span
     from logview.archive.source import ArchivedSource
-
-Answer = tuple[dict[str, int], str | None]  # rowids, and the problem once storing failed
 
 
 PIPE_BYTES = 1 << 20  # a transaction's text in one write, not four of the default 64 KiB (each a wake-up)
