@@ -161,6 +161,7 @@ class ColumnReader:
         # stands in for the fields of a line read the exact way (its columns are overwritten)
         shape = SHAPES.get(source.kind, SHAPES["supermetrics"])
         self._placeholder = shape(id="", stamp="")
+        self._gathered: _Gathered | None = None  # the lines `gather`ed whose columns are still to be made
 
     @property
     def tables(self) -> dict[str, Categories]:
@@ -203,22 +204,34 @@ class ColumnReader:
 
     def read_chunk(self, chunk: LineChunk, count: int | None = None,
                    between: Callable[[], None] | None = None) -> ColumnChunk:
-        """The columns of a chunk's lines (scanned `with_data`), its first `count` only if given;
-        `between` is called between the blocks decoded (a chance for the reader to pause)."""
-        columns = _Gathered()
-        self._gather_chunk(chunk, count, between, columns)
-        return self._columns(columns)
+        """The columns of a chunk's lines (scanned `with_data`), its first `count` only if given,
+        after those of the chunks gathered before it (`gather`), all as one chunk; `between` is
+        called between the blocks decoded (a chance for the reader to pause)."""
+        self.gather(chunk, count, between)
+        return self.columns_gathered()
 
     def read_chunks(self, chunks: Iterable[LineChunk]) -> ColumnChunk:
-        """The columns of consecutive chunks' lines as one chunk, their times, codes and error
-        groups worked out once for all: that work is a few dozen numpy calls a chunk whatever its
-        size (~0.25 ms), 7–9% of the CPU of reading 1 MiB chunks (the child's), 1–2% of 4 MiB."""
-        columns = _Gathered()
+        """The columns of consecutive chunks' lines as one chunk (`gather`)."""
         for chunk in chunks:
-            self._gather_chunk(chunk, None, None, columns)
+            self.gather(chunk)
             del chunk  # (its bytes may be read over by the next: `lines.ReadBuffer`)
-            if columns.stamps.count >= TIMES_EVERY_ROWS:
-                self._make_times(columns)
+        return self.columns_gathered()
+
+    def gather(self, chunk: LineChunk, count: int | None = None, between: Callable[[], None] | None = None) -> None:
+        """A chunk's lines (its first `count`) decoded and coded now, their columns made with those
+        of the chunks gathered after it, as one chunk, by `columns_gathered` or `read_chunk`: their
+        times, codes and error groups worked out once for all. That work is a few dozen numpy calls
+        whatever the rows (~0.25 ms): 7–9% of the CPU of reading 1 MiB chunks one by one (the
+        child's), 1–2% of 4 MiB ones; each call gives the interpreter's lock up, to the UI thread
+        if it wants it (the viewer's reader)."""
+        columns = self._gathered = self._gathered if self._gathered is not None else _Gathered()
+        self._gather_chunk(chunk, count, between, columns)
+        if columns.stamps.count >= TIMES_EVERY_ROWS:
+            self._make_times(columns)
+
+    def columns_gathered(self) -> ColumnChunk:
+        """The columns of the lines gathered since the last chunk of columns made (`gather`)."""
+        columns, self._gathered = self._gathered if self._gathered is not None else _Gathered(), None
         return self._columns(columns)
 
     def _gather_chunk(self, chunk: LineChunk, count: int | None, between: Callable[[], None] | None,

@@ -26,11 +26,13 @@ def suspect_lines(raw: bytes | bytearray, data: np.ndarray, first: np.ndarray, l
         return suspect
     if not raw.isascii():  # only the lines whose greatest byte is beyond ASCII are decoded
         rows = np.flatnonzero(np.maximum.reduceat(data, first) >= 0x80)
-        texts = [raw[start:end + 1] for start, end in zip(first[rows].tolist(), last[rows].tolist())]
+        view = memoryview(raw)  # (the lines joined straight from where they lie: no copy of each first)
+        texts = [view[start:end + 1] for start, end in zip(first[rows].tolist(), last[rows].tolist())]
         try:  # (all at once: a line break between lines keeps each line's verdict its own)
             b"\n".join(texts).decode("utf-8")
         except UnicodeDecodeError:  # (strict UTF-8 refuses surrogates written as bytes, too)
-            suspect[rows] = [not is_utf8(text) for text in texts]
+            suspect[rows] = [not is_utf8(text.tobytes()) for text in texts]
+        del texts, view  # (`raw` may be a buffer read into again: no view of it outlives this call)
     if b"\\" in raw:  # (`memchr`: fast where there is none)
         escapes = np.flatnonzero(data[:-2] == _BACKSLASH)
         escapes = escapes[(data[escapes + 1] == _U) & ((data[escapes + 2] | 0x20) == _LOWER_D)]

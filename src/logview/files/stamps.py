@@ -19,6 +19,11 @@ _TENS_MOST = {5: 1, 8: 3, 11: 2, 14: 5, 17: 5}
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 _US_PER_S = 1_000_000
 _NEWLINE = ord("\n")
+_DATE = (0, 1, 2, 3, 5, 6, 8, 9)  # the columns of a date's digits, YYYYMMDD
+# The dates met, by their YYYYMMDD number: (days since 1970-01-01, valid). A file's lines span few
+# dates; a file of more is remembered afresh from this many on.
+_DATES: dict[int, tuple[int, bool]] = {}
+DATES_MET_MOST = 4096
 
 
 def _templates(length: int) -> tuple[np.ndarray, np.ndarray]:
@@ -136,7 +141,7 @@ def _parse_fixed(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     del beyond
     clock = _number(texts, 11, 12) * 3600 + _number(texts, 14, 15) * 60 + _number(texts, 17, 18)
     ok &= clock < 86_400  # hour ≤ 23 (minutes and seconds are in range)
-    days, date_ok = _days(_number(texts, 0, 1, 2, 3, 5, 6, 8, 9))  # YYYYMMDD
+    days, date_ok = _days(texts)
     micros = days.astype(np.int64)  # (each step in place: one array of 64-bit integers)
     micros *= 86_400
     micros += clock
@@ -156,16 +161,39 @@ def _number(texts: np.ndarray, *columns: int) -> np.ndarray:
     return value
 
 
-def _days(dates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(days since 1970-01-01, valid) of dates given as the numbers YYYYMMDD (month ≤ 19, day ≤
-    39). A chunk's lines mostly come in time order: each run of one date is worked out once."""
-    cuts = np.flatnonzero(dates[1:] != dates[:-1]) + 1
-    if len(cuts) * 4 > len(dates):  # (no runs to speak of)
-        return _dates_days(dates)
-    firsts = np.concatenate(([0], cuts))
-    days, ok = _dates_days(dates[firsts])
-    runs = np.diff(np.append(firsts, len(dates)))
-    return np.repeat(days, runs), np.repeat(ok, runs)
+def _days(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(days since 1970-01-01, valid) of each row's date. A chunk's lines mostly come in time order:
+    the runs of one date's text are found from its bytes, and each run's days taken from the dates
+    met before (`_DATES`). Why: the date's 8 digits were a pass each over all the rows, and the days
+    of each run's date ~20 numpy calls on a few values (~50 µs) at every parse: 13–16% of a parse of
+    8,192 or 3,400 rows, either file's times."""
+    firsts = _starts_of_runs(texts, 0, 2)  # (the 10 of YYYY-MM-DD)
+    if len(firsts) * 4 > len(texts):  # (no runs to speak of)
+        return _dates_days(_number(texts, *_DATE))
+    dates = _number(texts[firsts], *_DATE).tolist()  # YYYYMMDD (month ≤ 19, day ≤ 39)
+    met = {date: _DATES.get(date) for date in dict.fromkeys(dates)}  # (its own: readers in other threads)
+    new = [date for date, found in met.items() if found is None]
+    if new:
+        found = dict(zip(new, zip(*(column.tolist() for column in _dates_days(np.array(new, dtype=np.int64))))))
+        met.update(found)
+        if len(_DATES) + len(new) > DATES_MET_MOST:
+            _DATES.clear()
+        _DATES.update(found)
+    days, ok = zip(*map(met.__getitem__, dates))
+    runs = np.diff(np.append(firsts, len(texts)))
+    return np.repeat(np.array(days, dtype=np.int64), runs), np.repeat(np.array(ok, dtype=bool), runs)
+
+
+def _starts_of_runs(texts: np.ndarray, *offsets: int) -> np.ndarray:
+    """The rows where a run of rows equal in the 8 bytes at each of `offsets` begins (each row's
+    bytes read as 64-bit words where they lie: no copy, and ~5 times faster than comparing bytes)."""
+    rows, width = texts.shape
+    flat = np.ascontiguousarray(texts).reshape(-1)
+    changed = np.zeros(max(rows - 1, 0), dtype=bool)
+    for offset in offsets:
+        words = np.ndarray((rows,), dtype="<u8", buffer=flat, offset=offset, strides=(width,))
+        changed |= words[1:] != words[:-1]
+    return np.concatenate(([0], np.flatnonzero(changed) + 1))
 
 
 def _dates_days(dates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
