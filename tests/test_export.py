@@ -18,6 +18,7 @@ import pytest
 from logview.demo import (DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM,
                           DemoServer, DemoState, Fault)
 from logview.times import parse_api_time
+import cli_runner
 from support import FAST_BACKOFF
 
 class _CleanEnv(Mapping):
@@ -42,7 +43,7 @@ CLEAN_ENV = _CleanEnv()
 
 def logview(*args: str, env: dict | None = None, timeout: float = 60,
             launch: tuple[str, ...] = ("-m", "logview")) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, *launch, *args], capture_output=True, timeout=timeout,
+    return cli_runner.run([sys.executable, *launch, *args], capture_output=True, timeout=timeout,
                           env={**CLEAN_ENV, "LOGVIEW_CONFIG": "/nonexistent/config.toml", **(env or {})})
 
 
@@ -285,7 +286,7 @@ def test_ctrl_c_exits_130_and_keeps_what_was_written(tmp_path):
     with DemoServer(DemoState(aitronos_entries=3000, supermetrics_entries=0, live_rate=0.0)) as server:
         server.state.add_fault(Fault(kind="latency", delay=0.4, count=1000))
         out = tmp_path / "out.jsonl"
-        process = subprocess.Popen([sys.executable, "-m", "logview", *aitronos_args(server, "--output", str(out))],
+        process = cli_runner.Popen([sys.executable, "-m", "logview", *aitronos_args(server, "--output", str(out))],
                                    env={**CLEAN_ENV, **AITRONOS_KEY}, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 20
         while (not out.exists() or out.stat().st_size == 0) and time.monotonic() < deadline:
@@ -310,10 +311,14 @@ def test_export_via_demo_flag_and_reexport_of_a_file(tmp_path):
 
 
 def test_broken_pipe_is_quiet(server):
-    command = f"{sys.executable} -m logview " + " ".join(supermetrics_args(server)) + " | head -n 3"
-    result = subprocess.run(command, shell=True, capture_output=True, env={**CLEAN_ENV, **SUPERMETRICS_KEY}, timeout=60)
-    assert len(result.stdout.splitlines()) == 3
-    assert b"Traceback" not in result.stderr and b"BrokenPipe" not in result.stderr
+    """`logview export ... | head -n 3`: the reader takes three lines and closes the pipe."""
+    process = cli_runner.Popen([sys.executable, "-m", "logview", *supermetrics_args(server)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env={**CLEAN_ENV, **SUPERMETRICS_KEY})
+    head = [process.stdout.readline() for _ in range(3)]
+    process.stdout.close()
+    _, stderr = process.communicate(timeout=60)
+    assert len(head) == 3 and all(line.endswith(b"\n") for line in head)
+    assert b"Traceback" not in stderr and b"BrokenPipe" not in stderr
 
 
 HOSTILE_VALUES = ["[bold]x[/]", "[@click=app.quit]q", "\x1b]2;pwned\x07", "\x1b]52;c;aGk=\x07", "\x1b[2J\x9b2J",
