@@ -222,3 +222,14 @@ def run(*popenargs: Any, input: Any = None, capture_output: bool = False, timeou
     if check:
         result.check_returncode()
     return result
+
+
+def head(*popenargs: Any, lines: int, timeout: float | None = 60, **kwargs: Any) -> subprocess.CompletedProcess:
+    """`COMMAND | head -n LINES`: its stdout is read up to LINES lines, then the pipe is closed; the
+    result's stdout is what `head` printed, its stderr the command's (stderr=subprocess.STDOUT: None)."""
+    kwargs.setdefault("stderr", subprocess.PIPE)
+    with Popen(*popenargs, stdout=subprocess.PIPE, **kwargs) as process:
+        printed = b"".join(process.stdout.readline() for _ in range(lines))
+        process.stdout.close()
+        _, stderr = process.communicate(timeout=timeout)
+    return subprocess.CompletedProcess(process.args, process.returncode, printed, stderr)

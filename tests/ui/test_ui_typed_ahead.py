@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+import cli_runner
 from test_ui_terminal_bytes import read_for, read_until
 
 SHOWN = re.compile(rb"shown(?:\s|\x1b\[[0-9;]*m)*([0-9,]+)")
@@ -39,7 +40,7 @@ def typed_ahead(path: Path, rows: list[dict], typed: bytes, *,
         termios.tcsetattr(follower, termios.TCSANOW, modes)
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "160", "LINES": "48"}
     os.write(leader, typed)
-    process = subprocess.Popen([sys.executable, "-m", "logview", "--file", str(path)],
+    process = cli_runner.Popen([sys.executable, "-m", "logview", "--file", str(path)],
                                stdin=follower, stdout=follower, stderr=follower, env=env, start_new_session=True)
     os.close(follower)
     return process, leader
