@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import select
+
 from logview.demo import DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM, DemoServer
 from logview.api.client import ApiClient, RetryPolicy
 from logview.sources import AitronosSource, SupermetricsSource
@@ -24,3 +27,17 @@ def supermetrics(server: DemoServer, page_limit: int | None = None) -> tuple[Sup
 FAST_BACKOFF = ("import sys, functools, logview.cli.export as export; "
                 "export.RetryPolicy = functools.partial(export.RetryPolicy, initial_backoff_s=0.01, max_backoff_s=0.05); "
                 "from logview.cli import main; sys.exit(main(sys.argv[1:]))")
+
+
+def drained(leader: int) -> bytes:
+    """What a pseudo-terminal's writers (ended: wait for them first) left for its leader to read."""
+    said = b""
+    while select.select([leader], [], [], 0.2)[0]:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # (EIO: its last writer closed it)
+            break
+        if not chunk:
+            break
+        said += chunk
+    return said

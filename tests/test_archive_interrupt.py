@@ -36,6 +36,7 @@ from logview.demo.timeutil import parse_iso
 from logview.sources import AitronosSource
 from logview.times import epoch_us, parse_api_time
 
+import cli_runner
 from archive_support import aitronos_entries, aitronos_identity
 from test_cli_usage import write_config
 from test_export import AITRONOS_KEY, CLEAN_ENV, aitronos_args, jsonl, logview
@@ -119,7 +120,7 @@ def test_an_interrupted_export_archives_every_page_received_and_the_next_resumes
     with DemoServer(DemoState(aitronos_entries=2000, supermetrics_entries=0, live_rate=0.0, seed=21)) as server:
         hold_after(server, 7)
         out = tmp_path / "out.jsonl"
-        process = subprocess.Popen([sys.executable, "-c", WIDE_GATHER, *aitronos_args(server, "--output", str(out))],
+        process = cli_runner.Popen([sys.executable, "-c", WIDE_GATHER, *aitronos_args(server, "--output", str(out))],
                                    env=environment(), stderr=subprocess.PIPE)
         wait_until(lambda: not server.state.faults)  # the eighth request is held
         process.send_signal(stop)
@@ -151,7 +152,7 @@ def test_ctrl_c_right_after_a_page_as_things_are_keeps_it(tmp_path):
     with DemoServer(DemoState(aitronos_entries=3000, supermetrics_entries=0, live_rate=0.0, seed=22)) as server:
         server.state.add_fault(Fault(kind="latency", delay=0.1, count=1000))
         out = tmp_path / "out.jsonl"
-        process = subprocess.Popen([sys.executable, "-m", "logview", *aitronos_args(server, "--output", str(out))],
+        process = cli_runner.Popen([sys.executable, "-m", "logview", *aitronos_args(server, "--output", str(out))],
                                    env=environment(), stderr=subprocess.PIPE)
         wait_until(lambda: out.exists() and out.stat().st_size > 0)
         size = out.stat().st_size
@@ -174,7 +175,7 @@ def test_a_viewer_closed_during_the_backfill_archives_every_page_received(tmp_pa
         leader, follower = pty.openpty()
         fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 140, 0, 0))
         env = environment(TERM="xterm-256color", LOGVIEW_CONFIG=write_config(tmp_path, server))
-        process = subprocess.Popen([sys.executable, "-c", WIDE_GATHER, "--profile", "a"], stdin=follower,
+        process = cli_runner.Popen([sys.executable, "-c", WIDE_GATHER, "--profile", "a"], stdin=follower,
                                    stdout=follower, stderr=follower, env=env, start_new_session=True)
         os.close(follower)
         try:

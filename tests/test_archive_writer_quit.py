@@ -23,6 +23,7 @@ import pytest
 from logview.archive import Archive, default_archive_path
 from logview.demo import DemoServer, DemoState
 
+import cli_runner
 from test_archive_interrupt import answered, environment, hold_after
 from test_cli_usage import write_config
 from test_export import SUPERMETRICS_KEY
@@ -80,7 +81,7 @@ def test_a_quit_during_an_archive_load_leaves_no_asyncio_line_and_says_what_was_
         fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
         env = environment(TERM="xterm-256color", LOGVIEW_CONFIG=write_config(tmp_path, server), **SUPERMETRICS_KEY,
                           COLUMNS="160", LINES="48")  # (the pty's size: under xdist the viewer drew 80×24 without them)
-        process = subprocess.Popen([sys.executable, "-c", SMALL_BACKLOG, "--profile", "b"], stdin=follower,
+        process = cli_runner.Popen([sys.executable, "-c", SMALL_BACKLOG, "--profile", "b"], stdin=follower,
                                    stdout=follower, stderr=follower, env=env, start_new_session=True)
         os.close(follower)
         child = None

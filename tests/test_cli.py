@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import pty
-import select
 import signal
 import subprocess
 import sys
@@ -18,6 +17,8 @@ from logview.cli import main
 from logview.settings.config import ConfigError, load_config
 from logview.demo import DEMO_AITRONOS_KEY, DEMO_ORG, DEMO_SUPERMETRICS_KEY
 
+import cli_runner
+from support import drained
 from test_export import CLEAN_ENV, jsonl, logview
 
 
@@ -115,7 +116,7 @@ def test_version_and_help(capsys):
 
 
 def test_demo_server_runs_in_the_foreground_and_stops_quietly_on_ctrl_c():
-    process = subprocess.Popen([sys.executable, "-m", "logview", "demo-server", "--port", "0"],
+    process = cli_runner.Popen([sys.executable, "-m", "logview", "demo-server", "--port", "0"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=CLEAN_ENV, text=True)
     try:
         banner = ""
@@ -137,20 +138,12 @@ def export_on_a_terminal(server) -> tuple[int, bytes, bytes]:
     """An Aitronos export of `server` with stderr on a pseudo-terminal: its exit code, its
     stdout, and the bytes the terminal received."""
     leader, follower = pty.openpty()
-    process = subprocess.Popen(
+    process = cli_runner.Popen(
         [sys.executable, "-m", "logview", "export", "--source", "aitronos", "--org", DEMO_ORG, "--base-url", server.url],
         stdout=subprocess.PIPE, stderr=follower, env={**CLEAN_ENV, "FREDDY_API_KEY": DEMO_AITRONOS_KEY})
     os.close(follower)
     stdout, _ = process.communicate(timeout=60)
-    terminal = b""
-    while select.select([leader], [], [], 0.2)[0]:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        terminal += chunk
+    terminal = drained(leader)
     os.close(leader)
     return process.returncode, stdout, terminal
 

@@ -20,6 +20,7 @@ from logview.demo import DEMO_AITRONOS_KEY, DemoServer, DemoState
 
 DEMO_ENTRIES = inspect.signature(DemoState).parameters["aitronos_entries"].default  # (what `--demo` loads)
 
+import cli_runner
 from test_cli_usage import write_config
 from test_export import CLEAN_ENV
 from ui.test_ui_terminal_bytes import read_for, read_until
@@ -31,7 +32,7 @@ def viewer_in_a_terminal(flags: list[str], env: dict[str, str]) -> Iterator[int]
     which must end it with exit 0."""
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
-    process = subprocess.Popen([sys.executable, "-m", "logview", *flags], stdin=follower, stdout=follower,
+    process = cli_runner.Popen([sys.executable, "-m", "logview", *flags], stdin=follower, stdout=follower,
                                stderr=follower, env={**CLEAN_ENV, "TERM": "xterm-256color", **env},
                                start_new_session=True)
     os.close(follower)

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from test_export import AITRONOS_KEY, CLEAN_ENV, aitronos_args, logview
+import cli_runner
 
 
 # -- times past the calendar (C1) -------------------------------------------------------------
@@ -44,7 +45,7 @@ def test_config_lists_a_far_profile_time_as_a_problem(tmp_path):
 def logview_into_full_disk(*args: str, env: dict) -> subprocess.CompletedProcess:
     """`logview … > /dev/full`: every write to stdout fails with ENOSPC, as on a full disk."""
     with open("/dev/full", "wb") as full:
-        return subprocess.run([sys.executable, "-m", "logview", *args], stdout=full, stderr=subprocess.PIPE,
+        return cli_runner.run([sys.executable, "-m", "logview", *args], stdout=full, stderr=subprocess.PIPE,
                               timeout=60, env={**CLEAN_ENV, "LOGVIEW_CONFIG": "/nonexistent/config.toml", **env})
 
 

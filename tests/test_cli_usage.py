@@ -16,6 +16,7 @@ import pytest
 from logview.demo import DEMO_AITRONOS_KEY, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DemoServer
 
 from ui.test_ui_terminal_bytes import read_for, read_until  # a real pseudo-terminal
+import cli_runner
 from test_export import AITRONOS_KEY, CLEAN_ENV, SUPERMETRICS_KEY, aitronos_args, jsonl, logview, supermetrics_args
 
 
@@ -115,7 +116,7 @@ def test_the_viewer_in_a_terminal_says_so_and_shows_one_tab(server, tmp_path):
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
     env = {**CLEAN_ENV, "TERM": "xterm-256color", "LOGVIEW_CONFIG": write_config(tmp_path, server),
            "FREDDY_API_KEY": DEMO_AITRONOS_KEY, "SUPERMETRICS_API_KEY": DEMO_SUPERMETRICS_KEY}
-    process = subprocess.Popen([sys.executable, "-m", "logview", "--profile", "a", "--profile", "a"],
+    process = cli_runner.Popen([sys.executable, "-m", "logview", "--profile", "a", "--profile", "a"],
                                stdin=follower, stdout=follower, stderr=follower, env=env, start_new_session=True)
     os.close(follower)
     try:

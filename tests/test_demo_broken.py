@@ -20,6 +20,7 @@ from logview.demo import (DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPE
 from logview.demo.broken import (BROKEN_MODES, LONGEST_MS, random_aitronos_entry, random_supermetrics_entry)
 from logview.model import AitronosLog, SupermetricsLog
 from logview.times import parse_api_time
+import cli_runner
 from test_demo_server_cli import read_banner
 from test_export import CLEAN_ENV
 
@@ -116,7 +117,7 @@ def test_random_entries_reach_every_edge_of_the_schema() -> None:
 def test_logview_demo_server_takes_the_modes_and_says_so() -> None:
     modes = demo_server_parser()._option_string_actions["--broken"].choices
     assert tuple(modes) == BROKEN_MODES
-    process = subprocess.Popen([sys.executable, "-m", "logview", "demo-server", "--port", "0", "--rate", "0",
+    process = cli_runner.Popen([sys.executable, "-m", "logview", "demo-server", "--port", "0", "--rate", "0",
                                 "--aitronos-entries", "5", "--supermetrics-entries", "1200",
                                 "--broken", "cursor_ignored", "--broken", "unordered"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=CLEAN_ENV, text=True)
@@ -124,7 +125,7 @@ def test_logview_demo_server_takes_the_modes_and_says_so() -> None:
         banner = read_banner(process)
         assert "Breaking the contract on purpose: cursor_ignored, unordered." in banner
         url = re.findall(r"--base-url (\S+)", banner)[0]
-        exported = subprocess.run([sys.executable, "-m", "logview", "export", "--source", "supermetrics", "--team",
+        exported = cli_runner.run([sys.executable, "-m", "logview", "export", "--source", "supermetrics", "--team",
                                    str(DEMO_TEAM), "--connector", DEMO_CONNECTOR, "--base-url", url],
                                   capture_output=True, timeout=60,
                                   env={**CLEAN_ENV, "SUPERMETRICS_API_KEY": DEMO_SUPERMETRICS_KEY,

@@ -27,6 +27,7 @@ from logview.demo import (
 )
 from logview.demo.budget import parse_budget_option
 
+import cli_runner
 from test_demo_server import AIT_AUTH, AIT_PATH, ORG, SM_AUTH, SM_PATH, assert_ait_error, assert_sm_error
 from test_demo_server_cli import read_banner
 from test_export import CLEAN_ENV, logview
@@ -261,7 +262,7 @@ def test_a_malformed_budget_is_refused(text):
 
 
 def test_demo_server_budget_flag_enforces_a_budget():
-    process = subprocess.Popen([sys.executable, "-m", "logview", "demo-server", "--port", "0", "--budget", "3/0.5",
+    process = cli_runner.Popen([sys.executable, "-m", "logview", "demo-server", "--port", "0", "--budget", "3/0.5",
                                 "--budget", "supermetrics=1/60", *SMALL],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=CLEAN_ENV, text=True)
     try:

@@ -19,6 +19,7 @@ import pytest
 
 from logview.demo import DEMO_AITRONOS_KEY, DEMO_ORG, FAULT_KINDS, Fault
 
+import cli_runner
 from test_export import CLEAN_ENV, logview
 
 SMALL = ("--aitronos-entries", "20", "--supermetrics-entries", "20", "--rate", "0")
@@ -68,7 +69,7 @@ def read_banner(process: subprocess.Popen, seconds: float = 30) -> str:
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::"])
 def test_on_every_interface_the_banner_suggests_a_url_logview_accepts(host):
-    process = subprocess.Popen([sys.executable, "-m", "logview", "demo-server", "--host", host, "--port", "0", *SMALL],
+    process = cli_runner.Popen([sys.executable, "-m", "logview", "demo-server", "--host", host, "--port", "0", *SMALL],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=CLEAN_ENV, text=True)
     try:
         banner = read_banner(process)

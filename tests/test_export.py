@@ -18,6 +18,7 @@ import pytest
 from logview.demo import (DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM,
                           DemoServer, DemoState, Fault)
 from logview.times import parse_api_time
+import cli_runner
 from support import FAST_BACKOFF
 
 class _CleanEnv(Mapping):
@@ -42,7 +43,7 @@ CLEAN_ENV = _CleanEnv()
 
 def logview(*args: str, env: dict | None = None, timeout: float = 60,
             launch: tuple[str, ...] = ("-m", "logview")) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, *launch, *args], capture_output=True, timeout=timeout,
+    return cli_runner.run([sys.executable, *launch, *args], capture_output=True, timeout=timeout,
                           env={**CLEAN_ENV, "LOGVIEW_CONFIG": "/nonexistent/config.toml", **(env or {})})
 
 
@@ -285,7 +286,7 @@ def test_ctrl_c_exits_130_and_keeps_what_was_written(tmp_path):
     with DemoServer(DemoState(aitronos_entries=3000, supermetrics_entries=0, live_rate=0.0)) as server:
         server.state.add_fault(Fault(kind="latency", delay=0.4, count=1000))
         out = tmp_path / "out.jsonl"
-        process = subprocess.Popen([sys.executable, "-m", "logview", *aitronos_args(server, "--output", str(out))],
+        process = cli_runner.Popen([sys.executable, "-m", "logview", *aitronos_args(server, "--output", str(out))],
                                    env={**CLEAN_ENV, **AITRONOS_KEY}, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 20
         while (not out.exists() or out.stat().st_size == 0) and time.monotonic() < deadline:
@@ -310,8 +311,8 @@ def test_export_via_demo_flag_and_reexport_of_a_file(tmp_path):
 
 
 def test_broken_pipe_is_quiet(server):
-    command = f"{sys.executable} -m logview " + " ".join(supermetrics_args(server)) + " | head -n 3"
-    result = subprocess.run(command, shell=True, capture_output=True, env={**CLEAN_ENV, **SUPERMETRICS_KEY}, timeout=60)
+    result = cli_runner.head([sys.executable, "-m", "logview", *supermetrics_args(server)], lines=3,
+                             env={**CLEAN_ENV, **SUPERMETRICS_KEY})
     assert len(result.stdout.splitlines()) == 3
     assert b"Traceback" not in result.stderr and b"BrokenPipe" not in result.stderr
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 from test_export import CLEAN_ENV
+import cli_runner
 
 GOOD = [{"id": f"h{i}", "log_time": f"2025-11-15T11:0{i}:00Z", "status": 200, "event": "data.page",
          "request": "GET /", "duration_ms": i, "request_id": "r"} for i in range(1, 4)]
@@ -27,7 +28,7 @@ def mixed_file(tmp_path):
 
 
 def export(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "logview", "export", *args], capture_output=True, timeout=60,
+    return cli_runner.run([sys.executable, "-m", "logview", "export", *args], capture_output=True, timeout=60,
                           env={**CLEAN_ENV, "LOGVIEW_CONFIG": "/nonexistent/config.toml"})
 
 

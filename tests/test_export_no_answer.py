@@ -8,6 +8,7 @@ import sys
 
 from logview.demo import DemoServer, DemoState, Fault
 
+import cli_runner
 from test_export import AITRONOS_KEY, CLEAN_ENV, aitronos_args, jsonl
 
 # the export's own process, with the threshold short (a test waits seconds, not the 5 s in use)
@@ -20,7 +21,7 @@ def test_export_verbose_says_a_request_without_an_answer(tmp_path) -> None:
     with DemoServer(state) as server:
         server.state.add_fault(Fault(kind="latency", delay=2.5, count=1, api="aitronos"))
         output = tmp_path / "out.jsonl"
-        done = subprocess.run([sys.executable, "-c", RUN_SHORT, *aitronos_args(server, "--output", str(output), "-v")],
+        done = cli_runner.run([sys.executable, "-c", RUN_SHORT, *aitronos_args(server, "--output", str(output), "-v")],
                               capture_output=True, text=True, timeout=60,
                               env={**CLEAN_ENV, "LOGVIEW_CONFIG": "/nonexistent/config.toml", **AITRONOS_KEY})
     assert done.returncode == 0, done.stderr

@@ -12,6 +12,7 @@ import time
 
 from logview.demo import DEMO_AITRONOS_KEY, Fault
 
+import cli_runner
 from test_cli import export_on_a_terminal
 from test_export import AITRONOS_KEY, CLEAN_ENV, aitronos_args, jsonl, logview
 
@@ -89,7 +90,7 @@ def test_entries_written_before_a_later_page_fails_stay_in_the_output_file(fresh
     state.insert_aitronos(1000)
     state.add_fault(Fault(kind="latency", delay=2.0, count=2))  # (the second page's 2 s: time to script the 403)
     out = tmp_path / "partial.jsonl"
-    process = subprocess.Popen([sys.executable, "-m", "logview", *aitronos_args(fresh_server, "-o", str(out))],
+    process = cli_runner.Popen([sys.executable, "-m", "logview", *aitronos_args(fresh_server, "-o", str(out))],
                                env={**CLEAN_ENV, "FREDDY_API_KEY": DEMO_AITRONOS_KEY}, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 20
     while not out.exists() and time.monotonic() < deadline:
@@ -114,7 +115,7 @@ def test_a_pipe_or_a_link_given_as_output_is_written_through(server, tmp_path):
     stays a link, and the file it points to receives the entries."""
     pipe = tmp_path / "pipe"
     os.mkfifo(pipe)
-    process = subprocess.Popen([sys.executable, "-m", "logview", *aitronos_args(server, "-o", str(pipe))],
+    process = cli_runner.Popen([sys.executable, "-m", "logview", *aitronos_args(server, "-o", str(pipe))],
                                env={**CLEAN_ENV, **AITRONOS_KEY}, stderr=subprocess.PIPE)
     with pipe.open("rb") as reader:
         received = reader.read()
@@ -128,21 +129,15 @@ def test_a_pipe_or_a_link_given_as_output_is_written_through(server, tmp_path):
     assert link.is_symlink() and jsonl(target.read_bytes()) == server.state.aitronos_logs
 
 
-def _shell(command: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(command, shell=True, capture_output=True, env={**CLEAN_ENV, **env}, timeout=60)
-
-
 def test_a_closed_stderr_stops_the_messages_not_the_export(fresh_server, tmp_path):
     """`export -v -o f 2>&1 | head -1`: the reader of the messages goes away after one line. The
     export carries on to the end and exits 0 (it stopped after the first page before)."""
     fresh_server.state.insert_aitronos(450)
     out = tmp_path / "all.jsonl"
-    command = (f"{sys.executable} -m logview " + " ".join(aitronos_args(fresh_server, "-v", "-o", str(out)))
-               + "  2>&1 | head -n 1; echo rc=${PIPESTATUS[0]}")
-    result = subprocess.run(["bash", "-c", command], capture_output=True, env={**CLEAN_ENV, **AITRONOS_KEY},
-                            timeout=60)
+    result = cli_runner.head([sys.executable, "-m", "logview", *aitronos_args(fresh_server, "-v", "-o", str(out))],
+                             lines=1, stderr=subprocess.STDOUT, env={**CLEAN_ENV, **AITRONOS_KEY})
     lines = result.stdout.decode().splitlines()
-    assert lines[0].startswith("GET /v1/personal-connectors/logs") and lines[-1] == "rc=0", lines
+    assert lines[0].startswith("GET /v1/personal-connectors/logs") and result.returncode == 0, lines
     assert jsonl(out.read_bytes()) == fresh_server.state.aitronos_logs  # every entry, not the first page
 
 
@@ -150,8 +145,8 @@ def test_a_reader_of_stdout_that_stops_early_leaves_the_pages_received_archived(
     """`export | head -1` ends the export at its first write; the pages it had received are in the
     archive all the same (as after Ctrl-C), so the next export does not fetch them again."""
     fresh_server.state.insert_aitronos(300)
-    result = _shell(f"{sys.executable} -m logview " + " ".join(aitronos_args(fresh_server)) + " | head -n 1",
-                    AITRONOS_KEY)
+    result = cli_runner.head([sys.executable, "-m", "logview", *aitronos_args(fresh_server)], lines=1,
+                             env={**CLEAN_ENV, **AITRONOS_KEY})
     assert len(result.stdout.splitlines()) == 1 and b"Traceback" not in result.stderr
     from logview.archive import Archive, default_archive_path
 
@@ -161,7 +156,7 @@ def test_a_reader_of_stdout_that_stops_early_leaves_the_pages_received_archived(
 
 def test_output_dash_is_stdout(fresh_server, tmp_path):
     fresh_server.state.insert_aitronos(3)
-    result = subprocess.run([sys.executable, "-m", "logview", *aitronos_args(fresh_server, "-o", "-")],
+    result = cli_runner.run([sys.executable, "-m", "logview", *aitronos_args(fresh_server, "-o", "-")],
                             capture_output=True, env={**CLEAN_ENV, **AITRONOS_KEY}, timeout=60, cwd=tmp_path)
     assert result.returncode == 0 and len(jsonl(result.stdout)) == 3
     assert not (tmp_path / "-").exists()

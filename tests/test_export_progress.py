@@ -12,6 +12,7 @@ import sys
 
 from logview.demo import DemoServer, DemoState
 
+import cli_runner
 from test_export import AITRONOS_KEY, CLEAN_ENV, aitronos_args, jsonl
 from ui.test_ui_terminal_bytes import read_for
 
@@ -19,7 +20,7 @@ from ui.test_ui_terminal_bytes import read_for
 def export_on_a_terminal(server: DemoServer, output: str, *extra: str, succeeds: bool = True) -> bytes:
     """Every byte an export sends to its stderr, a pseudo-terminal (its data goes to `output`)."""
     leader, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "logview", *aitronos_args(server, "--output", output, *extra)],
+    process = cli_runner.Popen([sys.executable, "-m", "logview", *aitronos_args(server, "--output", output, *extra)],
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=follower,
                                env={**CLEAN_ENV, "LOGVIEW_CONFIG": "/nonexistent/config.toml", **AITRONOS_KEY})
     os.close(follower)

@@ -24,6 +24,7 @@ from logview.archive.db import archive_files
 from logview.cli import main
 
 from archive_support import DAY_US, aitronos_entries, aitronos_identity, supermetrics_entries, supermetrics_identity
+import cli_runner
 
 README = Path(__file__).parent.parent / "README.md"
 AITRONOS_ARGS = ("--source", "aitronos", "--org", "org_archive", "--base-url", "http://127.0.0.1:9")
@@ -33,7 +34,7 @@ SUPERMETRICS_ARGS = ("--source", "supermetrics", "--team", "42", "--connector", 
 
 def logview(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     env = {key: value for key, value in os.environ.items() if not key.endswith("_API_KEY")}
-    return subprocess.run([sys.executable, "-m", "logview", *args], capture_output=True, text=True, timeout=60,
+    return cli_runner.run([sys.executable, "-m", "logview", *args], capture_output=True, text=True, timeout=60,
                           input=stdin, env={**env, "LOGVIEW_CONFIG": "/nonexistent/config.toml"})
 
 

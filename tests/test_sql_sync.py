@@ -13,12 +13,14 @@ from logview.archive.db import archive_files
 from logview.demo import DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM, DemoServer, \
     DemoState
 
+import cli_runner
+
 COUNT = "SELECT count(*) AS n FROM logs"
 
 
 def logview(*args: str, key_env: dict[str, str]) -> subprocess.CompletedProcess:
     env = {key: value for key, value in os.environ.items() if not key.endswith("_API_KEY")}
-    return subprocess.run([sys.executable, "-m", "logview", *args], capture_output=True, text=True, timeout=60,
+    return cli_runner.run([sys.executable, "-m", "logview", *args], capture_output=True, text=True, timeout=60,
                           env={**env, "LOGVIEW_CONFIG": "/nonexistent/config.toml", **key_env})
 
 

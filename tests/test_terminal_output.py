@@ -21,6 +21,7 @@ import pytest
 
 from logview.archive import Archive
 
+import cli_runner
 from test_export import CLEAN_ENV
 
 TITLE = "\x1b[31mRED\x1b[0m\x1b]0;TITLE\x07"  # colours, then an OSC that retitles the terminal
@@ -65,7 +66,7 @@ def on_a_terminal(*args: str, env: dict, output_arg: bool = False) -> tuple[int,
     command = [sys.executable, "-m", "logview", *args]
     if output_arg:
         command += ["--output", os.ttyname(follower)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE if output_arg else follower,
+    process = cli_runner.Popen(command, stdout=subprocess.PIPE if output_arg else follower,
                                stderr=subprocess.PIPE, env=env)
     if not output_arg:  # (else kept open until the end: the process opens the terminal by its name)
         os.close(follower)
@@ -111,7 +112,7 @@ def test_a_csv_export_on_a_terminal_shows_control_characters_as_escapes(hostile_
 
 
 def test_a_csv_export_through_a_pipe_stays_exact(hostile_file):
-    result = subprocess.run([sys.executable, "-m", "logview", "export", "--file", str(hostile_file),
+    result = cli_runner.run([sys.executable, "-m", "logview", "export", "--file", str(hostile_file),
                              "--format", "csv"], capture_output=True, env=_env(), timeout=60)
     assert result.returncode == 0, result.stderr
     rows = _csv_rows(result.stdout.decode())
@@ -147,7 +148,7 @@ def test_sql_csv_and_jsonl_on_a_terminal_are_inert(data_home):
 
 
 def test_sql_csv_through_a_pipe_stays_exact(data_home):
-    result = subprocess.run([sys.executable, "-m", "logview", "sql", "--format", "csv", QUERY],
+    result = cli_runner.run([sys.executable, "-m", "logview", "sql", "--format", "csv", QUERY],
                             capture_output=True, env=_env(data_home), timeout=60)
     assert result.returncode == 0, result.stderr
     assert _csv_rows(result.stdout.decode()) == [["x", "y"], ["a\x1b]0;SQLCSV\x07", "\x9bc1\u202e"]]
@@ -189,7 +190,7 @@ def hostile_server():
 
 
 def test_an_error_quoting_escape_sequences_reaches_stderr_inert_and_without_the_key(hostile_server):
-    result = subprocess.run([sys.executable, "-m", "logview", "export", "--source", "aitronos", "--org", "o",
+    result = cli_runner.run([sys.executable, "-m", "logview", "export", "--source", "aitronos", "--org", "o",
                              "--base-url", hostile_server, "--no-archive", "-v"],
                             capture_output=True, env={**_env(), "FREDDY_API_KEY": KEY}, timeout=60)
     assert result.returncode == 3

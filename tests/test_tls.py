@@ -15,6 +15,8 @@ import pytest
 from logview.api import tls
 from logview.api.client import ApiClient
 
+import cli_runner
+
 
 def test_an_https_client_verifies_with_what_httpx_would_build_once() -> None:
     first, second = tls.verify_for("https://api.example.test"), tls.verify_for("HTTPS://other.example.test")
@@ -36,7 +38,7 @@ def test_ssl_cert_file_is_honoured_as_httpx_does(tmp_path) -> None:
         bundle.write_text(source.read().split("-----END CERTIFICATE-----")[0] + "-----END CERTIFICATE-----\n")
     script = ("from logview.api import tls; tls.prepare(); "
               "print(len(tls.verify_for('https://x.example.test').get_ca_certs()))")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+    done = cli_runner.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                           env={"SSL_CERT_FILE": str(bundle), "PATH": "/usr/bin:/bin"})
     assert done.stdout.strip() == "1"
 
@@ -52,7 +54,7 @@ def test_a_bad_ssl_cert_file_fails_the_first_request_with_one_clear_error(tmp_pa
               "try:\n    asyncio.run(client.fetch('/v1/logs', {}, bytes))\n"
               "except ApiFailure as failure:\n    print(failure.error.summary())\n")
     missing = tmp_path / "missing.pem"
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+    done = cli_runner.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                           env={"SSL_CERT_FILE": str(missing), "PATH": "/usr/bin:/bin"})
     assert done.stdout.startswith("TLS_SETUP: could not load the certificates") and str(missing) in done.stdout
     assert done.stdout.count("\n") == 1, done.stdout
@@ -70,7 +72,7 @@ async def test_the_client_is_given_the_context(url: str) -> None:
 def test_a_wrong_certificate_setting_is_one_line_and_exit_2(tmp_path, variable: str, command: list[str]) -> None:
     missing = str(tmp_path / "nowhere")
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), variable: missing, "FREDDY_API_KEY": "k-secret-1"}
-    done = subprocess.run([sys.executable, "-m", "logview", *command, "--source", "aitronos", "--org", "o1"],
+    done = cli_runner.run([sys.executable, "-m", "logview", *command, "--source", "aitronos", "--org", "o1"],
                           capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and variable in done.stderr and missing in done.stderr, done.stderr

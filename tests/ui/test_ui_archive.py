@@ -371,15 +371,20 @@ async def test_the_selected_row_stays_drawn_selected_when_a_page_is_taken_late(t
             table = again.viewer.table
             chosen = again.viewer.store.entry(table.cursor_ordinal).id
 
+            filled: set[int] = set()  # (the store's sizes the looks saw: how many of the merges they saw)
+
             def looked() -> bool:
                 seen.append((again.viewer.store.entry(table.cursor_ordinal).id, rows_drawn_selected(again)))
+                filled.add(len(again.viewer.store))
                 return again.viewer.session.phase == "complete"
 
             await wait_until(pilot, looked, timeout=20)
             await settle(pilot)
             assert again.viewer.store.entry(table.cursor_ordinal).id == chosen
             assert rows_drawn_selected(again) == [table.cursor_row]
-        assert len(seen) > 10 and {entry for entry, _ in seen} == {chosen}, seen
+        # (looked at after several merges, however few looks a loaded machine allows: it was "more
+        # than 10 looks", 7 in a full run on a loaded machine, which could all have been of one merge)
+        assert len(filled) >= 3 and {entry for entry, _ in seen} == {chosen}, (filled, seen)
         assert all(len(drawn) == 1 for _, drawn in seen), seen
 
 

@@ -18,6 +18,8 @@ import termios
 import time
 from pathlib import Path
 
+import cli_runner
+
 TITLE = "\x1b]2;pwned-title\x07"
 TITLE_ST = "\x1b]0;pwned-title-st\x1b\\"
 CLIPBOARD = "\x1b]52;c;cHduZWQ=\x07"
@@ -67,7 +69,7 @@ def run_in_terminal(argv: list[str], env: dict[str, str], *, size: tuple[int, in
     columns, lines = size
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
     env = {**env, "COLUMNS": str(columns), "LINES": str(lines)}
-    process = subprocess.Popen([sys.executable, "-m", "logview", *argv],
+    process = cli_runner.Popen([sys.executable, "-m", "logview", *argv],
                                stdin=follower, stdout=follower, stderr=follower, env=env, start_new_session=True)
     os.close(follower)
     try:

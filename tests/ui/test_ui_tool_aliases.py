@@ -20,6 +20,8 @@ from logview.model import Filters
 from logview.sources import AitronosSource
 from ui_helpers import FIXED_NOW, SIZE, file_app, make_app, settle, table_lines
 
+import cli_runner
+
 SPELLINGS = [("tool_key", "gmail"), ("tool_name", "slack"), ("tool", "jira"), ("connector_name", "notion")]
 
 
@@ -86,7 +88,7 @@ async def test_a_file_of_aliased_entries_filters_by_tool(tmp_path) -> None:
 
 
 def test_the_csv_export_fills_tool_and_connector_from_their_aliases(aliased_server) -> None:
-    result = subprocess.run(
+    result = cli_runner.run(
         [sys.executable, "-m", "logview", "export", "--source", "aitronos", "--org", DEMO_ORG,
          "--base-url", aliased_server.url, "--format", "csv"],
         capture_output=True, timeout=60,

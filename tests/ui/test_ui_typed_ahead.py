@@ -14,10 +14,12 @@ import struct
 import subprocess
 import sys
 import termios
+import time
 from pathlib import Path
 
 import pytest
 
+import cli_runner
 from test_ui_terminal_bytes import read_for, read_until
 
 SHOWN = re.compile(rb"shown(?:\s|\x1b\[[0-9;]*m)*([0-9,]+)")
@@ -39,10 +41,21 @@ def typed_ahead(path: Path, rows: list[dict], typed: bytes, *,
         termios.tcsetattr(follower, termios.TCSANOW, modes)
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "160", "LINES": "48"}
     os.write(leader, typed)
-    process = subprocess.Popen([sys.executable, "-m", "logview", "--file", str(path)],
+    process = cli_runner.Popen([sys.executable, "-m", "logview", "--file", str(path)],
                                stdin=follower, stdout=follower, stderr=follower, env=env, start_new_session=True)
     os.close(follower)
     return process, leader
+
+
+def read_until_shown(leader: int, count: bytes, seconds: float = 30) -> bytes:
+    """What the terminal is sent until the last `shown N` it was sent says `count` (the typed keys
+    applied: the state the test waits for, not the typed text's echo, which comes before it), or
+    until `seconds` have gone by."""
+    output = b""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and SHOWN.findall(output)[-1:] != [count]:
+        output += read_for(leader, 0.2)
+    return output
 
 
 def quit_and_close(process: subprocess.Popen, leader: int) -> None:
@@ -61,9 +74,7 @@ def test_a_search_typed_before_the_viewer_opens_is_applied(tmp_path: Path, cooke
     late, after `/` had opened the search, and the Enter went to the table (found in a walk)."""
     process, leader = typed_ahead(tmp_path / "five.jsonl", FIVE_ROWS, b"/needle.tool\r", cooked=cooked)
     try:
-        output = read_until(leader, b"needle.tool", 30)
-        output += read_for(leader, 2)
-        counts = SHOWN.findall(output)
+        counts = SHOWN.findall(read_until_shown(leader, b"1"))
         assert counts and counts[-1] == b"1", counts  # the search applied: one row of five shown
         os.write(leader, b"q")  # (the table has the focus again)
         read_for(leader, 2)
@@ -75,9 +86,7 @@ def test_a_search_typed_before_the_viewer_opens_is_applied(tmp_path: Path, cooke
 def test_a_date_typed_before_the_viewer_opens_is_applied(tmp_path: Path) -> None:
     process, leader = typed_ahead(tmp_path / "five.jsonl", FIVE_ROWS, b"d2025-11-15T11:03\r", cooked=False)
     try:
-        output = read_until(leader, b"2025-11-15T11:03", 30)
-        output += read_for(leader, 2)
-        counts = SHOWN.findall(output)
+        counts = SHOWN.findall(read_until_shown(leader, b"2"))
         assert counts and counts[-1] == b"2", counts  # since 11:03: two rows of five shown
     finally:
         quit_and_close(process, leader)
