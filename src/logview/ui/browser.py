@@ -197,7 +197,8 @@ class LogBrowser(Vertical):
         entry, source, ordinal = self.selected_entry(), self.session.source, self.table.cursor_ordinal
         origin = (self.session.origins_of(np.array([ordinal]))[0]
                   if isinstance(self.session, MergedSession) and entry is not None and ordinal is not None else None)
-        self.detail.show_entry(entry, source.time_field if entry is None else source.time_field_for(entry), origin)
+        self.detail.show_entry(entry, source.time_field if entry is None else source.time_field_for(entry), origin,
+                               needle=self.session.filters.search)
 
     def noticed(self, notice: Notice) -> None:
         """A file changed on disk: the rows read before are read again (one whose line the file no

@@ -5,11 +5,14 @@ highlighter, never markup), long values wrap, and the time field is shown both a
 in the local time zone. Unknown fields are shown like any other. The head line repeats what one
 opens an entry for — status, tool or event, duration, and the error — so it is seen without
 scrolling however small the pane; the pane scrolls by keys when focused, by the wheel when hovered.
+The table's search (`/`) is marked in it wherever it occurs, and `n`/`N` go to its next and previous
+line there (a 50,000-character error or a deep `inputs` could only be scrolled through, s23 walk #8).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
@@ -98,6 +101,8 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
         Binding("k", "scroll_up", "Scroll up", show=False),
         Binding("g", "scroll_home", "Top", show=False),
         Binding("G", "scroll_end", "Bottom", show=False),
+        Binding("n", "next_match(1)", "Next match", show=False),
+        Binding("N", "next_match(-1)", "Previous match", show=False),
     ]
 
     COMPONENT_CLASSES = {
@@ -110,6 +115,7 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
         "detail-pane--warn",
         "detail-pane--error",
         "detail-pane--dim",
+        "detail-pane--match",
     }
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -119,28 +125,42 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
         self.notes: dict[str, dict[str, str]] = {}  # field → value → a line shown under it
         self._laying_out = False  # an entry was just shown: its lines are not laid out yet
         self.body = Static(id="detail-body")  # (held: an entry is shown at once when the pane is made)
+        self.needle: str | None = None  # the table's search, marked wherever it occurs
+        self._shown: RenderableType = Text("")  # what the body holds (its lines are searched for `n`)
+        self._match = -1  # the match `n`/`N` went to last, of the lines holding the needle
+        self._match_said = ""  # ... in words: "match 1 of 2 lines · n N"
 
     def compose(self) -> ComposeResult:
         yield self.body
 
     TITLE = "entry detail · Enter focuses · Esc closes · y copies JSON"
     FOCUSED_TITLE = "entry detail · ↑↓ j k PgUp PgDn g G scroll · Esc closes · y copies JSON"
+    SEARCH_TITLE = "entry detail · ↑↓ j k PgUp PgDn g G scroll · n N next/previous match · Esc closes · y copies"
 
     def on_mount(self) -> None:
         self.border_title = self.TITLE
 
     def on_focus(self) -> None:
-        self.border_title = self.FOCUSED_TITLE
+        self.border_title = self.SEARCH_TITLE if self.needle else self.FOCUSED_TITLE
+        if self.needle and self._match >= 0:  # (its top border is all it has: said in the title)
+            self.border_title = self.border_title.replace("n N next/previous match", self._match_said)
 
     def on_blur(self) -> None:
         self.border_title = self.TITLE
 
-    def show_entry(self, entry: LogEntry | None, time_field: str, origin: str | None = None) -> None:
-        """`origin`: the tab the entry came from (the merged timeline)."""
-        if entry is self.entry and time_field == self.time_field:
+    def show_entry(self, entry: LogEntry | None, time_field: str, origin: str | None = None,
+                   needle: str | None = None) -> None:
+        """`origin`: the tab the entry came from (the merged timeline); `needle`: the table's search."""
+        if entry is self.entry and time_field == self.time_field and needle == self.needle:
             return
-        self.entry, self.time_field = entry, time_field
-        self.body.update(self._render_entry(entry, origin) if entry is not None else Text("No entry selected."))
+        same_entry = entry is self.entry
+        self.entry, self.time_field, self.needle, self._match = entry, time_field, needle or None, -1
+        self._shown = self._render_entry(entry, origin) if entry is not None else Text("No entry selected.")
+        self.body.update(self._shown)
+        if self.has_focus:
+            self.on_focus()
+        if same_entry:  # (only the search changed: the place in the entry is kept)
+            return
         self.scroll_home(animate=False)
         self._laying_out = True
         self.call_after_refresh(self._laid_out)
@@ -179,6 +199,36 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
     def action_scroll_end(self) -> None:
         self._scroll_when_laid_out(super().action_scroll_end)
 
+    def action_next_match(self, step: int) -> None:
+        """n / N: the next (previous) line of the entry holding the table's search, at the pane's top."""
+        if not self.needle:
+            self.notify("No search to find: / searches the entries, and its matches are marked here.",
+                        timeout=3, markup=False)
+            return
+        lines = self._match_lines()
+        if not lines:
+            self.notify("No match in this entry's lines (a match cut by a line's end is not found).",
+                        timeout=3, markup=False)
+            return
+        self._match = (self._match + step) % len(lines) if self._match >= 0 or step > 0 else len(lines) - 1
+        self._scroll_when_laid_out(lambda: self.scroll_to(y=lines[self._match], animate=False))
+        self._match_said = f"match {self._match + 1} of {len(lines)} lines · n N"
+        self.on_focus()
+
+    def _match_lines(self) -> list[int]:
+        """The lines of the body, as laid out at the pane's width, that hold the needle."""
+        console = self.app.console
+        width = self.body.size.width or self.scrollable_content_region.width
+        lines = console.render_lines(self._shown, console.options.update_width(max(1, width)), pad=False)
+        needle = (self.needle or "").lower()
+        return [at for at, line in enumerate(lines) if needle in "".join(segment.text for segment in line).lower()]
+
+    def _mark(self, text: Text) -> Text:
+        """`text` with the needle's every occurrence marked (case as the search: ignored)."""
+        if self.needle:
+            text.highlight_regex(re.compile(re.escape(self.needle), re.IGNORECASE), self._partial("detail-pane--match"))
+        return text
+
     def _render_entry(self, entry: LogEntry, origin: str | None = None) -> RenderableType:
         style = self._partial
         status_style = style(f"detail-pane--{status_class(entry.status)}")
@@ -193,10 +243,10 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
         what = " · ".join(cell for cell in (cells["what"], cells["duration"], cells.get("request")) if cell)
         if what:
             head.append("   " + what)
-        parts: list[RenderableType] = [head]
+        parts: list[RenderableType] = [self._mark(head)]
         error = error_summary(entry.raw)
         if error:
-            parts.append(Text(_truncate(clean(error)), style=status_style, overflow="fold"))
+            parts.append(self._mark(Text(_truncate(clean(error)), style=status_style, overflow="fold")))
         if entry.invalid is not None:
             parts.append(Text("⚠ invalid entry: " + clean_line(entry.invalid), style=style("detail-pane--invalid")))
         grid = Table.grid(padding=(0, 2), expand=True)
@@ -207,14 +257,15 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
             for key, value in raw.items():
                 shown = clean_line(str(key)).strip()
                 label = Text(shown) if shown else Text("(unprintable key)", style=style("detail-pane--dim"))
-                grid.add_row(label, self._value(key, value))
+                grid.add_row(self._mark(label), self._mark(self._value(key, value)))
         else:
-            grid.add_row(Text("raw"), json_text(raw) if not isinstance(raw, str) else Text(_truncate(clean(raw))))
+            grid.add_row(Text("raw"), self._mark(json_text(raw) if not isinstance(raw, str)
+                                                 else Text(_truncate(clean(raw)))))
         parts.append(Text(""))
         parts.append(grid)
         return Group(*parts)
 
-    def _value(self, key: str, value: Any) -> RenderableType:
+    def _value(self, key: str, value: Any) -> Text:
         if isinstance(value, str):
             text = Text(_truncate(clean(value)), overflow="fold")
             if key == self.time_field:

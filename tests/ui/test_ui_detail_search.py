@@ -1,0 +1,77 @@
+"""The search marked in the detail pane, and `n`/`N` to its lines there (s23 walk #8): `/` in the
+detail filtered the table and left the entry's long text to be scrolled through by eye."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ui_helpers import file_app, settle, wait_until
+
+SCROLLBAR = "▁▂▃▄▅▆▇█▀▔▌▐"
+LONG_FIELD = "\n".join(f"line {n}: nothing here" for n in range(120))
+
+
+def a_long_entry(path: Path) -> None:
+    entry = {"id": "long-one", "status": "error", "created_at": "2026-12-01T10:00:00Z", "event": "data.page",
+             "error": {"message": "boom"}, "notes": LONG_FIELD + "\nthe NEEDLE is here\n" + LONG_FIELD,
+             "tail": "and a needle again"}
+    other = {"id": "other", "status": "success", "created_at": "2026-12-01T09:00:00Z", "event": "data.page"}
+    path.write_text(json.dumps(entry) + "\n" + json.dumps(other) + "\n")
+
+
+def marked_cells(app) -> list[str]:
+    """The detail's text drawn in the match's style (reverse), as the screen shows it."""
+    detail = app.viewer.detail
+    lines = app.screen._compositor.render_strips()
+    region = detail.content_region
+    found = []
+    for y in range(region.y, region.bottom):
+        run = "".join(segment.text for segment in lines[y] if segment.style is not None and segment.style.reverse)
+        run = run.strip().strip(SCROLLBAR)  # (the scrollbar's thumb is drawn reversed too)
+        if run:
+            found.append(run)
+    return found
+
+
+async def test_the_search_is_marked_in_the_detail_and_n_goes_to_its_lines(tmp_path: Path) -> None:
+    a_long_entry(tmp_path / "long.jsonl")
+    app = file_app(tmp_path / "long.jsonl")
+    async with app.run_test(size=(120, 40)) as pilot:
+        viewer = app.viewer
+        await wait_until(pilot, lambda: len(viewer.view) == 2)
+        await pilot.press("slash", *"needle", "enter")
+        await wait_until(pilot, lambda: len(viewer.view) == 1, said=lambda: len(viewer.view))
+        await pilot.press("enter", "enter")  # (the detail, then its focus)
+        await wait_until(pilot, lambda: viewer.focused is viewer.detail)
+        await settle(pilot)
+        detail = viewer.detail
+        assert "n N next/previous match" in str(detail.border_title)
+        assert detail.scroll_y == 0 and marked_cells(app) == []  # (the match is far below the top)
+        await pilot.press("n")
+        await wait_until(pilot, lambda: detail.scroll_y > 100, said=lambda: detail.scroll_y)
+        await settle(pilot)
+        assert marked_cells(app)[:1] == ["NEEDLE"], marked_cells(app)
+        assert "match 1 of 2 lines · n N" in str(detail.border_title)
+        first = detail.scroll_y
+        await pilot.press("n")  # the second, at the end of the entry
+        await wait_until(pilot, lambda: detail.scroll_y > first, said=lambda: detail.scroll_y)
+        await settle(pilot)
+        assert "needle" in marked_cells(app), marked_cells(app)
+        await pilot.press("N")
+        await wait_until(pilot, lambda: detail.scroll_y == first, said=lambda: detail.scroll_y)
+        assert "match 1 of 2 lines · n N" in str(detail.border_title)
+
+
+async def test_n_without_a_search_says_how_to_search(tmp_path: Path) -> None:
+    a_long_entry(tmp_path / "long.jsonl")
+    app = file_app(tmp_path / "long.jsonl")
+    async with app.run_test(size=(120, 40)) as pilot:
+        viewer = app.viewer
+        await wait_until(pilot, lambda: len(viewer.view) == 2)
+        await pilot.press("enter", "enter")
+        await wait_until(pilot, lambda: viewer.focused is viewer.detail)
+        await pilot.press("n")
+        await wait_until(pilot, lambda: any("/ searches the entries" in str(note.message)
+                                            for note in app._notifications))
+        assert viewer.detail.scroll_y == 0
