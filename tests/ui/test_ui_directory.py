@@ -82,8 +82,13 @@ async def test_a_listing_retried_after_a_429_counts_down_and_says_why(fresh_demo
         assert re.search(r"⟳ 429 rate limited · retrying in [12] s", text.splitlines()[0]), text
         banner = r"⟳ listing the team's connectors: rate limited — retrying in [12] s, attempt 2/6"
         assert re.search(banner, text), text
-        said = [str(n.message) for n in app._notifications]  # (the toast names the same cause, not the budget's pace)
-        assert "Listing the team's connectors … — the API asked to wait (429)" in said, said
+        cause = "Listing the team's connectors … — the API asked to wait (429)"
+
+        def toasts() -> list[str]:  # (the toast names the same cause, not the budget's pace)
+            return [str(n.message) for n in app._notifications]
+
+        # (waited for: on a loaded machine the toast came after the header and the banner had said it)
+        await wait_until(pilot, lambda: cause in toasts(), said=toasts)
         await settle(pilot)
         assert isinstance(app.screen, ConnectorPicker)
         await pilot.press("escape")
