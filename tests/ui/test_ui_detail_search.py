@@ -34,17 +34,24 @@ def marked_cells(app) -> list[str]:
     return found
 
 
+async def detail_focused(pilot, app, search: str = "") -> None:
+    """The long entry's detail open and focused, after `search` (if any) filtered the table."""
+    viewer = app.viewer
+    await wait_until(pilot, lambda: len(viewer.view) == 2)
+    if search:
+        await pilot.press("slash", *search, "enter")
+        await wait_until(pilot, lambda: len(viewer.view) == 1, said=lambda: len(viewer.view))
+    await pilot.press("enter", "enter")  # (the detail, then its focus)
+    await wait_until(pilot, lambda: viewer.focused is viewer.detail)
+    await settle(pilot)
+
+
 async def test_the_search_is_marked_in_the_detail_and_n_goes_to_its_lines(tmp_path: Path) -> None:
     a_long_entry(tmp_path / "long.jsonl")
     app = file_app(tmp_path / "long.jsonl")
     async with app.run_test(size=(120, 40)) as pilot:
         viewer = app.viewer
-        await wait_until(pilot, lambda: len(viewer.view) == 2)
-        await pilot.press("slash", *"needle", "enter")
-        await wait_until(pilot, lambda: len(viewer.view) == 1, said=lambda: len(viewer.view))
-        await pilot.press("enter", "enter")  # (the detail, then its focus)
-        await wait_until(pilot, lambda: viewer.focused is viewer.detail)
-        await settle(pilot)
+        await detail_focused(pilot, app, "needle")
         detail = viewer.detail
         assert "n N next/previous match" in str(detail.border_title)
         assert detail.scroll_y == 0 and marked_cells(app) == []  # (the match is far below the top)
@@ -68,9 +75,7 @@ async def test_n_without_a_search_says_how_to_search(tmp_path: Path) -> None:
     app = file_app(tmp_path / "long.jsonl")
     async with app.run_test(size=(120, 40)) as pilot:
         viewer = app.viewer
-        await wait_until(pilot, lambda: len(viewer.view) == 2)
-        await pilot.press("enter", "enter")
-        await wait_until(pilot, lambda: viewer.focused is viewer.detail)
+        await detail_focused(pilot, app)
         await pilot.press("n")
         await wait_until(pilot, lambda: any("/ searches the entries" in str(note.message)
                                             for note in app._notifications))
