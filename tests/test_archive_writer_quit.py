@@ -98,9 +98,10 @@ def test_a_quit_during_an_archive_load_leaves_no_asyncio_line_and_says_what_was_
                 wait_for(lambda: not server.state.faults, leader)  # (the fifth asked: the fourth handed over)
             os.write(leader, b"q")
             output = b""
-            if stopped:  # (the quit waits 2 s for it, then gives up: a writer going on after that
-                # ended after the viewer's event loop had closed, and asyncio said so)
-                output += read_for(leader, 2.5)
+            if stopped:  # (the quit waits while it stores, and gives up on one that stored nothing for
+                # 2 s: a writer going on after that ended after the viewer's event loop had closed, and
+                # asyncio said so; its SIGCONT comes once it is surely given up)
+                output += read_for(leader, 4.5)
                 if not gone(child):
                     os.kill(child, signal.SIGCONT)
             output += wait_for(lambda: process.poll() is not None, leader)

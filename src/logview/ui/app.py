@@ -26,6 +26,7 @@ from logview.files.jsonl import FileKind
 from logview.ui.bulk_gc import STARTUP_HOLD_S, release_startup_hold
 from logview.ui.crash import crash_report
 from logview.ui.feed import USER_JUMP_QUIET_S, USER_QUIET_S
+from logview.ui.quit_archiving import QuitWhileArchiving
 from logview.ui.saves import Saves
 from logview.ui.stylesheet import KeptStyles, ParsedOnceStylesheet, kept_styles_folder
 from logview.ui.textual_internals import name_keys_first, unhandled_error
@@ -98,7 +99,8 @@ class LogViewApp(App[int]):
         self.notes = options.notes
         labels = [tab_label(o) for o in (options, *more)]
         labels += [merged_tab_label(labels)] if more else []
-        self.saves = Saves(self)  # (the saves being written, and quitting meanwhile)
+        # (the saves being written, and quitting meanwhile; then the archive's writer, if behind)
+        self.saves = Saves(self, leave=QuitWhileArchiving(self, lambda: self.viewers).quit)
         settings = {"saved_filters": saved_filters, "column_choice": column_choice, "saves": self.saves}
         if file_kind == "mixed":
             from logview.ui.mixed_file import MixedFileViewer  # (what one source does not need loads when asked)

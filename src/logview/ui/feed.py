@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from logview.archive import Archive
     from logview.api.paging import Pager
     from logview.archive.sync import ArchivedPager, ArchivedRows
+    from logview.archive.writer import PageWriter
 
 # A backfill's pages are posted together at most this often (the first at once): each post costs
 # the screen a layout and a repaint. 0.5 s: 100k entries cost ~0.7 s less CPU than at 0.2 s.
@@ -312,7 +313,8 @@ class Feed(Widget):
         self.stop_tail()
         self.cancel_backfill()
         if (archived := self._archived()) is not None:  # what was fetched is kept for the next launch
-            self.unarchived = await archived.archiving.close(QUIT_WAITS_FOR_ARCHIVE_S)  # (said: `run_viewer`)
+            # (said: `run_viewer`; a quit that gave it up already counted the transaction it left running too)
+            self.unarchived = max(self.unarchived, await archived.archiving.close(QUIT_WAITS_FOR_ARCHIVE_S))
         if self.client is not None:
             await self.client.aclose()
 
@@ -337,6 +339,9 @@ class Feed(Widget):
             self.post_message(self.Finished(generation, event))
         elif isinstance(event, TailFailed):
             self.post_message(self.TailFailed(generation, event.failure.error, event.next_poll_s))
+
+    def archive_writer(self) -> PageWriter | None:  # (what stores the fetched entries: a quit waits for it)
+        return archived.archiving.writer if (archived := self._archived()) is not None else None
 
     def archive_behind(self) -> int | None:  # (bytes waiting while the load waits for them: `PageWriter.behind`)
         return archived.archiving.writer.behind if (archived := self._archived()) is not None else None

@@ -36,8 +36,9 @@ class SaidAtSave(NamedTuple):
 class Saves:
     """The saves of `app`'s viewers being written or waiting to be, and `q`'s question meanwhile."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, leave: Callable[[], None] | None = None) -> None:
         self._app = app
+        self._leave = leave or (lambda: app.exit(0))  # (quitting, once no save is left: it may wait for the archive)
         self._waiting: set[Path] = set()  # saves waiting for the rows to settle
         self._runs: list[SaveRun] = []  # saves being written (and some just ended: `being_written` forgets them)
         # No waiting save starts under "quit anyway? It will not be written" (one started behind it,
@@ -104,7 +105,7 @@ class Saves:
 
         self._asked_about = self.unwritten()
         if not self._asked_about:
-            self._app.exit(0)
+            self._leave()
             return
         self._asking_to_quit = True
         self._app.push_screen(ConfirmQuit(self), self._answered)
