@@ -57,7 +57,8 @@ class MergedSession(ViewerSession):
             return False
         self._signature = signature
         self._parts, self._ordinals = self.store.merge_from(parts, left_out, sources)
-        self.folded = _folded(parts, left_out, sources, np.bincount(self._parts, minlength=len(parts)))
+        # (`astype`: no rows merged give an empty float array, which bincount refuses)
+        self.folded = _folded(parts, left_out, sources, np.bincount(self._parts.astype(np.int64), minlength=len(parts)))
         self._stores = [store for _, store in parts]
         self._versions = [store.moves.version for store in self._stores]
         self.view.refilter(self.filters)
