@@ -176,7 +176,8 @@ async def test_a_200_whose_answer_is_not_json_says_so_not_http_200(fresh_demo: D
         await wait_until(pilot, lambda: app.viewer.banner.retry_pending)
         app.viewer.refresh_status()
         text = screen_text(app)
-        assert re.search(r"⟳ answer not JSON · retrying (in \d s|now)", text.splitlines()[0]), text
+        due = r"retrying (in \d s|now)|waiting for the server"  # (due: its attempt about to go, or sent)
+        assert re.search(rf"⟳ answer not JSON · ({due})", text.splitlines()[0]), text
         assert f"⟳ loading: {said}" in banner(app) and "HTTP 200" not in text
         await pilot.press("escape")
 

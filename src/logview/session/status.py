@@ -198,7 +198,8 @@ def _unanswered_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
 def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tuple[str, ...]]:
     if waits.retry is not None:  # (the connectors' listing's too: a 429 waited a minute unsaid)
         cause, remaining = waits.retry
-        return "retrying", f"{cause} · {f'retrying in {format_wait(remaining)}' if remaining > 0.5 else _retry_due(waits)}"
+        when = f"retrying in {format_wait(remaining)}" if remaining > 0.5 else _retry_due(waits)
+        return "retrying", f"{cause} · {when}"
     if session.needs_connector and session.phase != "error":  # nothing to load until one is chosen
         return "paused", "choose a connector (c)"
     if session.phase == "error":

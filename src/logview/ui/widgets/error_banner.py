@@ -266,7 +266,8 @@ class ErrorBanner(PartialStyles, Static):
             said, keys = f"{when}, {attempt}", "Esc cancels the wait · r retries now"
         else:  # the attempt is sent (its read timeout is 30 s): "retrying now · Esc cancels the wait" stood
             # as long, of no wait (s22 walk #10); Esc stops the loading in flight, r sends the request again
-            said, keys = f"{attempt} · waiting for the server ({format_wait(sent)})", "Esc stops the loading · r asks again"
+            said = f"{attempt} · waiting for the server ({format_wait(sent)})"
+            keys = "Esc stops the loading · r asks again"
         title = Text(no_wrap=False, overflow="fold")
         title.append("⟳ ", style=self._partial("error-banner--warn-title"))
         title.append(f"{context}: ", style=self._partial("error-banner--meta"))
