@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,8 @@ from typing import Any
 from logview.archive.coverage import Span, merge_spans
 from logview.archive.db import Database, default_archive_path
 from logview.archive.names import KeptNames, forget_names, read_names, write_names
-from logview.archive.retention import Retention, prune_source
+from logview.api.events import Notice
+from logview.archive.retention import Retention, dropped_notice, prune_source
 from logview.archive.rows import SourceIdentity
 from logview.archive.scrub import clean_base_url
 from logview.archive.source import ArchivedSource
@@ -37,6 +39,7 @@ class Archive:
         self.path: Path = database.path
         self.readonly = database.readonly
         self.retention = retention
+        self._held: set[SourceIdentity] = set()  # the sources a viewer of this process shows (`shown_source`)
 
     @classmethod
     def open(cls, path: Path | None = None, *, readonly: bool = False,
@@ -64,6 +67,17 @@ class Archive:
         source_id = self._source_id(identity, create=not self.readonly)
         return ArchivedSource(self._database, identity, source_id, self.retention,
                               find_id=lambda: self._source_id(identity, create=False))
+
+    def shown_source(self, identity: SourceIdentity, said: Callable[[Notice], None]) -> ArchivedSource:
+        """`source` for a viewer, which the retention no longer prunes (`ArchivedSource.hold`);
+        `said` hears of the entries the retention took before, if any: only the first time this
+        process opens `identity` (a second tab of it, or a reload, must not take rows the first shows)."""
+        archived = self.source(identity)
+        first = identity not in self._held
+        self._held.add(identity)
+        if dropped := archived.hold(prune=first):
+            said(dropped_notice(dropped, self.retention))
+        return archived
 
     def _source_id(self, identity: SourceIdentity, *, create: bool) -> int | None:
         key = (identity.api, identity.base_url, identity.scope)

@@ -2,7 +2,12 @@
 
 Pruning removes the oldest entries first (those without a usable time before any) and cuts the
 source's coverage so it never claims a range whose entries are gone: a later sync fetches that
-range again instead of believing it complete.
+range again instead of believing it complete. Nor does it keep a claim older than every entry left
+(`coverage.holding`).
+
+A viewer applies the retention once, as it opens a source and before it shows any of it, and then
+not while it runs (`ArchivedSource.hold`): a row it shows stays readable, whatever the limits; what
+it stores meanwhile goes at the next launch. `logview archive prune`, run by the user, prunes at once.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from logview.archive.coverage import trim_coverage
+from logview.api.events import Notice
+from logview.archive.coverage import drop_slivers, trim_coverage
 from logview.times import TimeParseError, is_relative, parse_user_time
 
 DEFAULT_MAX_ENTRIES = 1_000_000
@@ -31,6 +37,15 @@ class Retention:
         return f"{count} per source, {age}"
 
 
+def dropped_notice(count: int, retention: Retention) -> Notice:
+    """What a viewer says of the entries the retention took as it opened a source (none shown yet)."""
+    limits = [f"{retention.max_entries:,} entries"] if retention.max_entries is not None else []
+    if retention.max_age_s is not None:
+        limits.append(f"{describe_age(retention.max_age_s)} old")
+    return Notice("retention", f"Archive retention (at most {' and '.join(limits)} a source) dropped {count:,} older "
+                  f"entr{'y' if count == 1 else 'ies'} at launch, before showing any; the load fetches what it reaches")
+
+
 def parse_age(text: str) -> float:
     """Seconds in an age like `30d`, `12h`, `90m`; ValueError with a helpful message otherwise."""
     if not is_relative(text):
@@ -47,6 +62,20 @@ def describe_age(seconds: float) -> str:
         if seconds >= size and seconds % size == 0:
             return f"{seconds // size:g}{unit}"
     return f"{seconds:g}s"
+
+
+def pruning_due(db: sqlite3.Connection, source_id: int, retention: Retention, now_s: float | None = None) -> bool:
+    """Whether `prune_source` would change anything, found by reading only (a launch must not wait
+    for another process's write lock when there is nothing to prune)."""
+    if retention.max_age_s is not None:
+        cutoff = int(((time.time() if now_s is None else now_s) - retention.max_age_s) * 1_000_000)
+        if db.execute("SELECT 1 FROM entries WHERE source = ? AND time_us < ? LIMIT 1", (source_id, cutoff)).fetchone():
+            return True
+    if retention.max_entries is not None and db.execute(
+            "SELECT count(*) FROM entries WHERE source = ?", (source_id,)).fetchone()[0] > retention.max_entries:
+        return True
+    return db.execute("SELECT 1 FROM coverage WHERE source = ? AND end_us < (SELECT min(time_us) FROM entries "
+                      "WHERE source = ?) LIMIT 1", (source_id, source_id)).fetchone() is not None
 
 
 def prune_source(db: sqlite3.Connection, source_id: int, retention: Retention, now_s: float | None = None) -> int:
@@ -77,4 +106,5 @@ def prune_source(db: sqlite3.Connection, source_id: int, retention: Retention, n
                 floor = max(floor or last_time + 1, last_time + 1)
     if floor is not None:
         trim_coverage(db, source_id, floor)
+    drop_slivers(db, source_id)  # (also those an earlier logview left: s23 walk #4)
     return removed
