@@ -7,7 +7,8 @@ range again instead of believing it complete. Nor does it keep a claim older tha
 
 A viewer applies the retention once, as it opens a source and before it shows any of it, and then
 not while it runs (`ArchivedSource.hold`): a row it shows stays readable, whatever the limits; what
-it stores meanwhile goes at the next launch. `logview archive prune`, run by the user, prunes at once.
+it stores meanwhile goes once it has quit (`Archive.prune_shown`), or at its next launch.
+`logview archive prune`, run by the user, and an export's stores prune at once.
 """
 
 from __future__ import annotations
@@ -37,13 +38,19 @@ class Retention:
         return f"{count} per source, {age}"
 
 
-def dropped_notice(count: int, retention: Retention) -> Notice:
-    """What a viewer says of the entries the retention took as it opened a source (none shown yet)."""
+def dropped_words(count: int, retention: Retention) -> str:
+    """"Archive retention (at most 2,000 entries a source) dropped 3,343 older entries"."""
     limits = [f"{retention.max_entries:,} entries"] if retention.max_entries is not None else []
     if retention.max_age_s is not None:
         limits.append(f"{describe_age(retention.max_age_s)} old")
-    return Notice("retention", f"Archive retention (at most {' and '.join(limits)} a source) dropped {count:,} older "
-                  f"entr{'y' if count == 1 else 'ies'} at launch, before showing any; the load fetches what it reaches")
+    return (f"Archive retention (at most {' and '.join(limits)} a source) dropped {count:,} older "
+            f"entr{'y' if count == 1 else 'ies'}")
+
+
+def dropped_notice(count: int, retention: Retention) -> Notice:
+    """What a viewer says of the entries the retention took as it opened a source (none shown yet)."""
+    return Notice("retention", f"{dropped_words(count, retention)} at launch, before showing any; the load "
+                  "fetches what it reaches")
 
 
 def parse_age(text: str) -> float:
@@ -71,7 +78,10 @@ def pruning_due(db: sqlite3.Connection, source_id: int, retention: Retention, no
         cutoff = int(((time.time() if now_s is None else now_s) - retention.max_age_s) * 1_000_000)
         if db.execute("SELECT 1 FROM entries WHERE source = ? AND time_us < ? LIMIT 1", (source_id, cutoff)).fetchone():
             return True
+    # (counting a big source costs a launch tens of ms before its first paint; the archive's last
+    # rowid bounds every source's count at once, as rowids only grow)
     if retention.max_entries is not None and db.execute(
+            "SELECT ifnull(max(rowid), 0) FROM entries").fetchone()[0] > retention.max_entries and db.execute(
             "SELECT count(*) FROM entries WHERE source = ?", (source_id,)).fetchone()[0] > retention.max_entries:
         return True
     return db.execute("SELECT 1 FROM coverage WHERE source = ? AND end_us < (SELECT min(time_us) FROM entries "
