@@ -6,16 +6,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from logview.archive.coverage import Span, merge_spans
 from logview.archive.db import ArchiveError, Database, default_archive_path
 from logview.archive.names import KeptNames, forget_names, read_names, write_names
-from logview.api.events import Notice
 from logview.archive.retention import Retention, dropped_notice, dropped_words, prune_source
 from logview.archive.rows import SourceIdentity
 from logview.archive.scrub import clean_base_url
 from logview.archive.source import ArchivedSource
+
+if TYPE_CHECKING:
+    from logview.api.events import Notice
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,14 @@ from __future__ import annotations
 import sqlite3
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from datetime import datetime, timezone
 
-from logview.api.events import Notice
 from logview.archive.coverage import drop_slivers, trim_coverage
 from logview.times import TimeParseError, is_relative, parse_user_time
+
+if TYPE_CHECKING:
+    from logview.api.events import Notice
 
 DEFAULT_MAX_ENTRIES = 1_000_000
 
@@ -49,6 +52,8 @@ def dropped_words(count: int, retention: Retention) -> str:
 
 def dropped_notice(count: int, retention: Retention) -> Notice:
     """What a viewer says of the entries the retention took as it opened a source (none shown yet)."""
+    from logview.api.events import Notice  # (only then: `logview.api` brings httpx, after the first paint)
+
     return Notice("retention", f"{dropped_words(count, retention)} at launch, before showing any; the load "
                   "fetches what it reaches")
 

@@ -113,8 +113,8 @@ class ArchivedSource:
         """Apply the retention now (if `prune`), before this process shows any entry of the source,
         and not again while it runs: logview's own housekeeping must not take a row the viewer
         shows (it turned rows painted a second earlier into "no longer in the archive": s23 walk
-        #2). What it stores meanwhile is pruned at the next launch, or by `logview archive prune`.
-        Returns how many entries went now."""
+        #2). What it stores meanwhile is pruned once the viewer has quit (`Archive.prune_shown`),
+        or at the next launch. Returns how many entries went now."""
         retention, self._retention, self._count = self._retention, Retention(max_entries=None, max_age_s=None), None
         source_id = self._source_id
         if not prune or self._database.readonly or source_id is None:
