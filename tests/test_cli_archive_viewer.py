@@ -14,6 +14,7 @@ import termios
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from logview.archive import Archive, default_archive_path
 from logview.demo import DEMO_AITRONOS_KEY, DemoServer, DemoState
@@ -27,9 +28,9 @@ from ui.test_ui_terminal_bytes import read_for, read_until
 
 
 @contextmanager
-def viewer_in_a_terminal(flags: list[str], env: dict[str, str]) -> Iterator[int]:
+def viewer_in_a_terminal(flags: list[str], env: dict[str, str], after_quit: list[bytes] | None = None) -> Iterator[int]:
     """logview with `flags` in a 160×48 pseudo-terminal: its end to read and write; `q` when done,
-    which must end it with exit 0."""
+    which must end it with exit 0 (`after_quit` gets what it wrote from the `q` to its end)."""
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
     process = cli_runner.Popen([sys.executable, "-m", "logview", *flags], stdin=follower, stdout=follower,
@@ -39,8 +40,10 @@ def viewer_in_a_terminal(flags: list[str], env: dict[str, str]) -> Iterator[int]
     try:
         yield leader
         os.write(leader, b"q")
-        read_for(leader, 2)
+        said = read_for(leader, 2)
         assert process.wait(timeout=15) == 0
+        if after_quit is not None:
+            after_quit.append(said + read_for(leader, 1))
     finally:
         if process.poll() is None:
             process.kill()
@@ -134,3 +137,26 @@ def test_the_demo_archives_its_run_in_a_private_folder_and_leaves_nothing(tmp_pa
         assert archived >= DEMO_ENTRIES  # (a status key is then answered from it: `test_ui_archive*`)
     assert list((tmp_path / "tmp").iterdir()) == []
     assert not (tmp_path / "data").exists()  # (the user's archive: not made)
+
+
+def test_the_retention_prunes_once_the_viewer_has_quit_and_says_so(tmp_path, monkeypatch):
+    """s23 walk #2: the config's `archive_max_entries` took rows the viewer had painted. It waits
+    now until the screen is gone (the rows shown all stay archived while it runs), then prunes
+    and says what went on stderr."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    with DemoServer(DemoState(aitronos_entries=450, supermetrics_entries=0, live_rate=0.0, seed=2)) as server:
+        config = tmp_path / "config.toml"
+        config.write_text("archive_max_entries = 100\n" + Path(write_config(tmp_path, server)).read_text())
+        env = {"LOGVIEW_CONFIG": str(config), "FREDDY_API_KEY": DEMO_AITRONOS_KEY, "XDG_DATA_HOME": str(tmp_path / "data")}
+        said: list[bytes] = []
+        with viewer_in_a_terminal(["--profile", "a"], env, after_quit=said) as leader:
+            read_until(leader, b"all loaded", 30)
+            with Archive.open(default_archive_path(), readonly=True) as archive:  # (nothing pruned under the viewer)
+                deadline = time.monotonic() + 30  # (its writer commits the last pages after "all loaded")
+                while [s.entries for s in archive.summaries()] != [450] and time.monotonic() < deadline:
+                    read_for(leader, 0.1)
+                assert [s.entries for s in archive.summaries()] == [450]
+        assert b"Archive retention (at most 100 entries a source) dropped 350 older entries of aitronos" in said[0]
+        with Archive.open(default_archive_path(), readonly=True) as archive:
+            [summary] = archive.summaries()
+            assert summary.entries == 100 and len(summary.covered[""]) == 1

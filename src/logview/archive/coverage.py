@@ -88,6 +88,14 @@ def trimmed(spans: Iterable[Span], floor_us: int) -> list[Span]:
     return kept
 
 
+def holding(spans: Iterable[Span], oldest_us: int | None) -> list[Span]:
+    """`spans` less those wholly older than `oldest_us`, the oldest entry archived (None: none):
+    pruning leaves behind, between two pages it took, the seconds the server had nothing in, and
+    those "complete" slivers hold nothing, fill `archive list` and split a later load into one fill a
+    gap (s23 walk #4, #5). Dropping one only asks the server again for a range it had nothing in."""
+    return [span for span in spans if oldest_us is not None and span.end_us >= oldest_us]
+
+
 def stored_spans(db: sqlite3.Connection, source_id: int, query_key: str) -> list[Span]:
     rows = db.execute("SELECT start_us, end_us FROM coverage WHERE source = ? AND query_key = ?",
                       (source_id, query_key)).fetchall()
@@ -124,10 +132,26 @@ def trim_coverage(db: sqlite3.Connection, source_id: int, floor_us: int) -> None
     and one microsecond more: a backfill's page whose previous page met it at a time just below
     the floor (whose entries went) then finds its previous span cut, and claims no further than
     its own entries (`Span.joins_at`; entries at `floor_us` itself stay, merely unclaimed)."""
-    keys = [key for (key,) in db.execute("SELECT DISTINCT query_key FROM coverage WHERE source = ?",
-                                         (source_id,))]
-    for key in keys:
+    for key in _query_keys(db, source_id):
         _replace(db, source_id, key, trimmed(stored_spans(db, source_id, key), floor_us + 1))
+
+
+def drop_slivers(db: sqlite3.Connection, source_id: int) -> None:
+    """Every span of the source, for every filter, left only where it reaches the oldest entry
+    archived or later (`holding`). A source holding no entry keeps its spans: an empty range
+    fetched is complete, and nothing was pruned from it."""
+    oldest = db.execute("SELECT min(time_us) FROM entries WHERE source = ?", (source_id,)).fetchone()[0]
+    if oldest is None:
+        return
+    for key in _query_keys(db, source_id):
+        spans = stored_spans(db, source_id, key)
+        kept = holding(spans, oldest)
+        if len(kept) != len(spans):
+            _replace(db, source_id, key, kept)
+
+
+def _query_keys(db: sqlite3.Connection, source_id: int) -> list[str]:
+    return [key for (key,) in db.execute("SELECT DISTINCT query_key FROM coverage WHERE source = ?", (source_id,))]
 
 
 def _replace(db: sqlite3.Connection, source_id: int, query_key: str, spans: list[Span]) -> None:

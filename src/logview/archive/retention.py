@@ -2,7 +2,13 @@
 
 Pruning removes the oldest entries first (those without a usable time before any) and cuts the
 source's coverage so it never claims a range whose entries are gone: a later sync fetches that
-range again instead of believing it complete.
+range again instead of believing it complete. Nor does it keep a claim older than every entry left
+(`coverage.holding`).
+
+A viewer applies the retention once, as it opens a source and before it shows any of it, and then
+not while it runs (`ArchivedSource.hold`): a row it shows stays readable, whatever the limits; what
+it stores meanwhile goes once it has quit (`Archive.prune_shown`), or at its next launch.
+`logview archive prune`, run by the user, and an export's stores prune at once.
 """
 
 from __future__ import annotations
@@ -10,10 +16,14 @@ from __future__ import annotations
 import sqlite3
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from datetime import datetime, timezone
 
-from logview.archive.coverage import trim_coverage
+from logview.archive.coverage import drop_slivers, trim_coverage
 from logview.times import TimeParseError, is_relative, parse_user_time
+
+if TYPE_CHECKING:
+    from logview.api.events import Notice
 
 DEFAULT_MAX_ENTRIES = 1_000_000
 
@@ -29,6 +39,23 @@ class Retention:
         count = "no limit on entries" if self.max_entries is None else f"up to {self.max_entries:,} entries"
         age = "no age limit" if self.max_age_s is None else f"none older than {describe_age(self.max_age_s)}"
         return f"{count} per source, {age}"
+
+
+def dropped_words(count: int, retention: Retention) -> str:
+    """"Archive retention (at most 2,000 entries a source) dropped 3,343 older entries"."""
+    limits = [f"{retention.max_entries:,} entries"] if retention.max_entries is not None else []
+    if retention.max_age_s is not None:
+        limits.append(f"{describe_age(retention.max_age_s)} old")
+    return (f"Archive retention (at most {' and '.join(limits)} a source) dropped {count:,} older "
+            f"entr{'y' if count == 1 else 'ies'}")
+
+
+def dropped_notice(count: int, retention: Retention) -> Notice:
+    """What a viewer says of the entries the retention took as it opened a source (none shown yet)."""
+    from logview.api.events import Notice  # (only then: `logview.api` brings httpx, after the first paint)
+
+    return Notice("retention", f"{dropped_words(count, retention)} at launch, before showing any; the load "
+                  "fetches what it reaches")
 
 
 def parse_age(text: str) -> float:
@@ -47,6 +74,23 @@ def describe_age(seconds: float) -> str:
         if seconds >= size and seconds % size == 0:
             return f"{seconds // size:g}{unit}"
     return f"{seconds:g}s"
+
+
+def pruning_due(db: sqlite3.Connection, source_id: int, retention: Retention, now_s: float | None = None) -> bool:
+    """Whether `prune_source` would change anything, found by reading only (a launch must not wait
+    for another process's write lock when there is nothing to prune)."""
+    if retention.max_age_s is not None:
+        cutoff = int(((time.time() if now_s is None else now_s) - retention.max_age_s) * 1_000_000)
+        if db.execute("SELECT 1 FROM entries WHERE source = ? AND time_us < ? LIMIT 1", (source_id, cutoff)).fetchone():
+            return True
+    # (counting a big source costs a launch tens of ms before its first paint; the archive's last
+    # rowid bounds every source's count at once, as rowids only grow)
+    if retention.max_entries is not None and db.execute(
+            "SELECT ifnull(max(rowid), 0) FROM entries").fetchone()[0] > retention.max_entries and db.execute(
+            "SELECT count(*) FROM entries WHERE source = ?", (source_id,)).fetchone()[0] > retention.max_entries:
+        return True
+    return db.execute("SELECT 1 FROM coverage WHERE source = ? AND end_us < (SELECT min(time_us) FROM entries "
+                      "WHERE source = ?) LIMIT 1", (source_id, source_id)).fetchone() is not None
 
 
 def prune_source(db: sqlite3.Connection, source_id: int, retention: Retention, now_s: float | None = None) -> int:
@@ -77,4 +121,5 @@ def prune_source(db: sqlite3.Connection, source_id: int, retention: Retention, n
                 floor = max(floor or last_time + 1, last_time + 1)
     if floor is not None:
         trim_coverage(db, source_id, floor)
+    drop_slivers(db, source_id)  # (also those an earlier logview left: s23 walk #4)
     return removed

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from logview.archive.coverage import Span, merge_spans, record_span, stored_spans
 from logview.archive.db import ArchiveError, Database
 from logview.archive.listed import forget_unlisted
-from logview.archive.retention import Retention, prune_source
+from logview.archive.retention import Retention, prune_source, pruning_due
 from logview.archive.rows import (Rows, SourceIdentity, entry_from_row, insert_rows, page_rows, raws_rows, source_for,
                                   storable)
 from logview.jsonutil import load_json
@@ -120,6 +120,22 @@ class ArchivedSource:
                 ids = rows.columns[1]
                 placed.update(zip(ids, at) if at is not None and not removed else self.rowids(ids))
         return news
+
+    def hold(self, *, prune: bool = True) -> int:
+        """Apply the retention now (if `prune`), before this process shows any entry of the source,
+        and not again while it runs: logview's own housekeeping must not take a row the viewer
+        shows (it turned rows painted a second earlier into "no longer in the archive": s23 walk
+        #2). What it stores meanwhile is pruned once the viewer has quit (`Archive.prune_shown`),
+        or at the next launch. Returns how many entries went now."""
+        retention, self._retention, self._count = self._retention, Retention(max_entries=None, max_age_s=None), None
+        source_id = self._source_id
+        if not prune or self._database.readonly or source_id is None:
+            return 0
+        with self._database.reading() as db:
+            if not pruning_due(db, source_id, retention):
+                return 0
+        with self._database.writing() as db:
+            return prune_source(db, source_id, retention)
 
     def writer_setup(self) -> tuple[object, Retention, SourceIdentity]:
         """What a writer process needs to store for this source (`writer_child.py`): the file,

@@ -347,6 +347,8 @@ def run_viewer(options: ViewerOptions, *more: ViewerOptions, keep_archive: bool 
             if viewer.feed.unarchived:
                 print(f"logview: {viewer.feed.unarchived:,} fetched entries were not archived (the archive's writer "
                       "was behind); the next launch fetches them again", file=sys.stderr)
+        for line in archive.prune_shown() if archive is not None else ():  # (no row is shown now)
+            print(f"logview: {line}", file=sys.stderr)
     finally:
         if archive is not None:
             archive.close()

@@ -235,12 +235,12 @@ class Feed(Widget):
         if self.archive is not None:  # (imported here: a file's session never loads the archive, nor sqlite)
             from logview.archive import ArchiveError, identity_of
             from logview.archive.sync import ArchivedPager
-
             identity = identity_of(self.source)
         if self.archive is None or identity is None:
             return Pager(self.source, self.client, server_filters, max_entries=self.max_entries, sleep=self._pacing.sleep)
         try:
-            archived = self.archive.source(identity)
+            archived = self.archive.shown_source(identity, said=lambda notice: self.post_message(
+                self.Noticed(self.generation, notice)))  # (what the retention took before the first paint)
         except ArchiveError as error:
             self.archive = None
             self.post_message(self.Noticed(self.generation, Notice("archive", f"Without the archive this run: {error}")))
