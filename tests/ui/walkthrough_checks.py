@@ -164,6 +164,16 @@ async def _scroll(walk: Walk, key: str) -> None:
         assert '"k79"' in walk.text()  # the last field of the entry is on screen
 
 
+@check("next_match")
+async def _next_match(walk: Walk, key: str) -> None:
+    """No search: n / N say how to search and leave the place (with one: test_ui_detail_search.py)."""
+    pane = walk.viewer.detail
+    before = round(pane.scroll_y)
+    await walk.press(key)
+    assert "/ searches the entries" in walk.notes()[-1]
+    assert round(pane.scroll_y) == before
+
+
 @check("page_down", "page_up")
 async def _page(walk: Walk, key: str) -> None:
     if walk.state == "detail_focused":
