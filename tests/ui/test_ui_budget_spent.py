@@ -36,9 +36,10 @@ async def test_a_spent_window_says_when_the_load_goes_on_and_r_r_shows_the_serve
 
             # settled: the window's last two requests spent (the first page, then a poll or page 2), and said
             await wait_until(pilot, lambda: server.state.served("supermetrics").requests == 3
-                             and "budget 0/3" in header() and "next page ~" in header(), timeout=30, said=header)
+                             and "budget 0/3" in header(), timeout=30, said=header)
             line = header()
-            assert re.search(r"◌ loading page [23] · 1?\d\d so far · (API )?budget 0/3 · [^…]*next page ~\d+m", line), line
+            # (Supermetrics sends no reset and the window is not the published hour: its reset is not known)
+            assert re.search(r"◌ loading page [23] · 1?\d\d so far · (API )?budget 0/3 · reset (time )?unknown", line), line
             assert "shared with the tail" not in line, line
 
             await pilot.press("r")  # (the first r says the backfill goes on by itself; a second reloads anyway)
@@ -50,7 +51,7 @@ async def test_a_spent_window_says_when_the_load_goes_on_and_r_r_shows_the_serve
             assert "1/3" not in text, text
             # the server's wait, under its ten minutes: never the hour restarted at the key press
             waits = [int(m) for m in re.findall(r"(?:in|~)\s?~?(\d+)m \d\ds", text)]
-            assert waits and max(waits) < WINDOW_S / 60, text
+            assert waits and max(waits) <= WINDOW_S / 60, text
 
 
 async def test_the_merged_tab_at_80_columns_keeps_a_429s_wait(tmp_path, monkeypatch) -> None:

@@ -73,9 +73,8 @@ class Estimates:
             others = pace.others_per_window * span / pace.window_s
             share = max(1 - others / own, left / own, 0.05)
             return start + round(left / max(pace.rate * share, 1e-9), 6)  # (41.00000000000001 s for 41)
-        if pace.window_unknown:  # (but the first request past what is free goes when the budget looks again, at
-            # the reset it assumes: "next page ~54m" was left out of a spent window's line, s23 #3)
-            return max(start, span) if requests - free_now <= 1 else None
+        if pace.window_unknown:
+            return None
         others = math.ceil(pace.others_per_window)  # (another logview's share)
         per_window = max(1, pace.limit - pace.tails_per_window - others)
         return max(start, span) + (requests - free_now) / per_window * pace.window_s
