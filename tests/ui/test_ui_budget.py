@@ -101,10 +101,8 @@ async def test_a_tail_the_budget_holds_back_says_when_it_polls_next() -> None:
                 if "next poll in" in line:
                     break
             # (which of the two the second request went to is a race: on a loaded machine the backfill's
-            # page 2 can go before the tail's first poll, "◌ loading page 3 · 193 so far · shared with the tail";
-            # when the backfill's next page goes said too, the count gives way to it: `shown` says it, s23 #3)
-            assert re.search(r"◌ (loading )?page [23] · (1?\d\d so far · )?.*● live · next poll in ~(59|60)m", line), line
-            assert re.search(r"shown 1?\d\d\b", line), line
+            # page 2 can go before the tail's first poll, "◌ loading page 3 · 193 so far · shared with the tail")
+            assert re.search(r"◌ loading page [23] · 1?\d\d so far .*● live · next poll in ~(59|60)m", line), line
             assert server.state.served("supermetrics").throttled == 0
 
 
