@@ -40,6 +40,7 @@ BURST_SHARE = 0.25  # of what remains in a window, the part that may go at once
 MIN_SPAN_S = 0.05  # the shortest time a window's remainder is spread over
 MIN_CAUTION = 0.25  # after 429s the pace is at most quartered
 BINDS_AFTER_S = 1.0  # a wait longer than this is worth telling the user
+LET_THROUGH_S = 30.0  # `r`'s one request goes within this, or not at all (a reload starts its request at once)
 
 
 class Budget:
@@ -74,6 +75,7 @@ class Budget:
         self._uncounted = 0  # answers in a row whose count our requests did not spend (see `_unspent`)
         self._reset_at: float | None = None  # clock time; the assumed window opens with the first request
         self._blocked_until = 0.0
+        self._let_through_until = 0.0  # `lift_block`: the next request goes at once, whatever the pace
         self._caution, self._caution_until = 1.0, 0.0
         self._tails = TailReserves()
         self._expected: dict[object, int] = {}  # requests each running backfill still needs, when it knows
@@ -150,6 +152,8 @@ class Budget:
 
     def _delay(self, priority: Priority, now: float) -> float:
         """Seconds until a request of this priority may go; 0: now."""
+        if now < self._let_through_until:
+            return 0.0
         if now < self._blocked_until or priority is Priority.BACKFILL and self._others.unsure and self._in_flight:
             return max(self._blocked_until - now, MIN_SPAN_S)  # (a 429's wait; or one at a time: OthersUse.unsure)
         if self._unpaced(priority, now) or (priority is Priority.FIRST and self._own(now) >= 1):
@@ -251,6 +255,8 @@ class Budget:
             self._tails.polled(now, self._window_s, self._limit)
         else:
             self._tails.backfill_next = False
+        if now < self._let_through_until:  # (the one `r` let through: no token of the pace)
+            self._let_through_until, token = 0.0, False
         if token:
             self._tokens -= 1
         self._unseen += 1
@@ -331,15 +337,13 @@ class Budget:
             self._caution_until = self._blocked_until + self._window_s
 
     def lift_block(self) -> None:
-        """The user asked to retry now (`r` during a long Retry-After): one request may go at once
-        to see whether the server still refuses; the pace stays lowered."""
-        now = self._clock()
+        """The user asked to send a request now (`r` during a 429's wait or with the window spent): the next
+        one goes at once, whatever the pace, and the server's answer says the truth (a 429's Retry-After, or a
+        new window's count). What remains and when the window resets stay as the server said: raising the
+        one and restarting the other let nothing go past what other clients of the key are kept, and moved a
+        Supermetrics reset a full hour from the key press, 38 min past the server's (s23 #11)."""
         self._blocked_until = 0.0
-        if self._available() < 1:
-            self._base = self._unseen + 1
-        if not self._reset_known:
-            self._reset_at = now + self._window_s
-        self._tokens = max(self._tokens, 1.0)
+        self._let_through_until = self._clock() + LET_THROUGH_S
         self._changed()
 
     # -- the tail's reserve ---------------------------------------------------------------

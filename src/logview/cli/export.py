@@ -283,6 +283,8 @@ def export_connection(connection: Connection, filters: Filters, *, fmt: str, out
             if code == EXIT_OK:
                 with writing(output_name(output)):
                     publish()  # no entries matched: an empty file (a CSV header) says so
+            elif writer.written:  # (stopped midway by the API or its budget: a script logging stderr must learn it)
+                reporter.failure(what_was_written(output, writer.written), None)
             _say_fieldless(writer, "entry", "entries")
             return code
         except BrokenPipeError:

@@ -78,7 +78,7 @@ def source_progress(session: SessionState, waits: Waits) -> SourceProgress | Non
         # (the fewer words keep the wait and drop the count: at 160 columns "smb: loading 2,998" read
         # as a load under way while its next page was ~8 minutes off, s22 walk #3)
         if next_page is not None and next_page >= 1:
-            rough = _rough_wait(next_page)
+            rough = rough_wait(next_page)
             return SourceProgress(f"{loading} · next page ~{format_wait(next_page)}", f"next page ~{rough}",
                                   f"waits ~{rough}", "loading")
         brief = budget.brief()
@@ -92,6 +92,6 @@ def source_progress(session: SessionState, waits: Waits) -> SourceProgress | Non
     return SourceProgress(loading + eta, " ".join(("loading", short)).strip(), "loading", "loading")
 
 
-def _rough_wait(seconds: float) -> str:
+def rough_wait(seconds: float) -> str:
     """`8m` for 7m 56s: a wait of minutes in the fewest words (the seconds change every redraw)."""
     return format_wait(seconds) if seconds < 120 or seconds >= 7200 else f"{round(seconds / 60)}m"

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from logview.api.types import BudgetState, done_in, format_wait, no_answer
 from logview.files.envelope import UNREADABLE_SOURCE
 from logview.model import counted
-from logview.session.progress import LoadProgress, load_progress
+from logview.session.progress import LoadProgress, load_progress, rough_wait
 from logview.session.status_inputs import SessionState, SourceProgress, Waits
 
 # the tail would need more than half the budget and takes turns with the backfill (`BudgetState.tail_halves`)
@@ -130,7 +130,10 @@ def _waiting(waits: Waits) -> tuple[str, bool]:
     budget = waits.budget
     # (a listing the user asked for waits too: said, as the toast said it only for 4 s)
     waiting = "backfill and a listing wait" if waits.asked == "a listing" else "backfill waits"
-    shared = budget is not None and budget.tail_halves and not budget.blocked_s and waiting == "backfill waits"
+    # (not with the window spent: then the reset holds it, not the tail's turns, and "shared with the tail" took
+    # the place of "resets in ~54 min" and of when the next page goes, for minutes, s23 #3)
+    shared = budget is not None and budget.tail_halves and not budget.blocked_s and waiting == "backfill waits" \
+        and budget.remaining > 0
     return (SHARED[0] if shared else waiting), bool(shared)
 
 
@@ -331,11 +334,15 @@ def _budget_text(waits: Waits) -> str:
 
 
 def _in_trouble(trouble: str) -> SourceProgress:
-    """A tab in trouble as the merged tab says it: in its words (`retrying (HTTP 503)`) and in one."""
+    """A tab in trouble as the merged tab says it: in its words (`retrying (HTTP 503)`) and in one, a
+    retry's wait of minutes kept (`retrying in ~20m`, `retries in ~20m`, as a paced load's wait, see `trouble`)."""
     word = trouble.split(" (")[0]
+    if word == "retrying" and (wait := trouble.rpartition(") in ~")[2]) != trouble:
+        return SourceProgress(trouble, f"retrying in ~{wait}", f"retries in ~{wait}", word)
     return SourceProgress(trouble, word, word, word)
 
 
+RETRY_SAID_S = 60.0  # a retry's wait the merged tab says (shorter ones are over before it is read)
 SAME_AS = "same as "  # a tab reading what an earlier one reads: "production-eu-west-2: same as production-eu-west-1"
 # a tab whose entries an earlier tab of its source holds too: "prod-ok: shares 5,833 entries with prod (shown once, as prod)"
 SHARES = "shares "
@@ -354,4 +361,8 @@ def trouble(session: SessionState, waits: Waits) -> str | None:
         return "failed"
     if waits.tail_failing is not None and session.want_tail:
         return f"live tail failing ({waits.tail_failing[0]})"
-    return None if waits.retry is None else f"retrying ({waits.retry[0]})"
+    if waits.retry is None:
+        return None
+    cause, remaining = waits.retry
+    # (a wait of a minute or more said: at 80 columns the merged tab's "smh retrying" hid a 429's 20 minutes, s23 #3)
+    return f"retrying ({cause}) in ~{rough_wait(remaining)}" if remaining >= RETRY_SAID_S else f"retrying ({cause})"

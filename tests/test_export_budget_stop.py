@@ -1,0 +1,48 @@
+"""An export the API's budget stops (exit 3) after writing entries says its output is incomplete, as an
+interrupted one does (walk s23 #1: a script that logs only stderr could not tell a usable prefix from an
+empty failure)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import httpx
+
+from logview.demo import DEMO_CONNECTOR, DEMO_SUPERMETRICS_KEY, DEMO_TEAM, DemoServer, DemoState
+
+KEY_VARS = ("FREDDY_API_KEY", "SUPERMETRICS_API_KEY")
+
+
+def export(server: DemoServer, *extra: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in KEY_VARS and k != "LOGVIEW_CONFIG"}
+    argv = ["export", "--source", "supermetrics", "--team", str(DEMO_TEAM), "--connector", DEMO_CONNECTOR,
+            "--base-url", server.url, *extra]
+    return subprocess.run([sys.executable, "-m", "logview", *argv], capture_output=True, timeout=120,
+                          env={**env, "SUPERMETRICS_API_KEY": DEMO_SUPERMETRICS_KEY})
+
+
+def test_an_export_the_budget_stops_says_its_file_holds_only_the_first_entries(tmp_path):
+    # 3 requests an hour: the first pages go, then the next would wait far past the 60 s logview waits
+    with DemoServer(DemoState(aitronos_entries=0, supermetrics_entries=5000, live_rate=0.0,
+                              budget={"supermetrics": "3/3600"})) as server:
+        out = tmp_path / "smh-export.jsonl"
+        done = export(server, "-o", str(out))
+    stderr = done.stderr.decode()
+    written = len(out.read_bytes().splitlines())
+    assert done.returncode == 3 and 0 < written < 5000, stderr
+    assert "RATE_LIMITED" in stderr
+    assert stderr.splitlines()[-1] == f"logview: {out} holds the first {written:,} entries (incomplete)", stderr
+
+
+def test_an_export_the_budget_stops_before_any_entry_says_only_why(tmp_path):
+    with DemoServer(DemoState(aitronos_entries=0, supermetrics_entries=5000, live_rate=0.0,
+                              budget={"supermetrics": "1/3600"})) as server:
+        spent = httpx.get(f"{server.url}/v1/teams/{DEMO_TEAM}/connector_builder/connectors/{DEMO_CONNECTOR}/logs", params={"limit": "1"},
+                          headers={"Authorization": f"Bearer {DEMO_SUPERMETRICS_KEY}"})
+        assert spent.status_code == 200  # another client took the hour's one request
+        out = tmp_path / "nothing.jsonl"
+        done = export(server, "-o", str(out))
+    stderr = done.stderr.decode()
+    assert done.returncode == 3 and "(incomplete)" not in stderr and not out.exists(), stderr
