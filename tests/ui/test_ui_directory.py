@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from logview.demo import DEMO_EMPTY_CONNECTOR, DemoServer
 from logview.demo.data import CREDENTIALS
 from logview.demo.state import Fault
@@ -35,13 +37,15 @@ async def test_without_a_connector_the_picker_lists_the_teams_and_enter_reads_on
         assert "team 1 / EMPTY1" in screen_text(app) and "No entries" in "\n".join(table_lines(app))
 
 
-async def test_a_profile_keeps_its_name_in_the_header_once_a_connector_is_picked(demo: DemoServer) -> None:
-    app = picker_app(demo, label="profile smc")
+@pytest.mark.parametrize("label", ["profile smc", "demo data (supermetrics)"])
+async def test_a_profile_keeps_its_name_in_the_header_once_a_connector_is_picked(demo: DemoServer, label: str) -> None:
+    """... and the demo its "demo data" (s23 walk #13: retitled "supermetrics team 1 / EMPTY1")."""
+    app = picker_app(demo, label=label)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("down", "enter")
         await settle(pilot)
-        assert f"profile smc · {DEMO_EMPTY_CONNECTOR}" in screen_text(app).splitlines()[0]
+        assert f"{label} · {DEMO_EMPTY_CONNECTOR}" in screen_text(app).splitlines()[0]
 
 
 async def test_escape_leaves_nothing_loaded_and_says_how_to_choose(demo: DemoServer) -> None:

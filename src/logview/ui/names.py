@@ -51,9 +51,10 @@ def credential_labels(credentials: dict[str, CredentialInfo]) -> dict[str, str]:
 
 
 def connector_label(label: str, source: SupermetricsSource, connector: str) -> str:
-    """A Supermetrics tab's label once `connector` is chosen (a profile keeps its name in the header)."""
-    profile = label.split(" · ")[0] if label.startswith("profile ") else None
-    return f"{profile} · {connector}" if profile else f"supermetrics team {source.team_id} / {connector}"
+    """A Supermetrics tab's label once `connector` is chosen (a profile keeps its name in the header,
+    and the demo its "demo data": it was retitled "supermetrics team 1 / EMPTY1", s23 walk #13)."""
+    kept = label.split(" · ")[0] if label.startswith(("profile ", "demo data ")) else None
+    return f"{kept} · {connector}" if kept else f"supermetrics team {source.team_id} / {connector}"
 
 
 class Names(Widget):
