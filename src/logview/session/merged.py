@@ -57,8 +57,7 @@ class MergedSession(ViewerSession):
             return False
         self._signature = signature
         self._parts, self._ordinals = self.store.merge_from(parts, left_out, sources)
-        # (`astype`: no rows merged give an empty float array, which bincount refuses)
-        self.folded = _folded(parts, left_out, sources, np.bincount(self._parts.astype(np.int64), minlength=len(parts)))
+        self.folded = _folded(parts, left_out, sources, np.bincount(self._parts, minlength=len(parts)))
         self._stores = [store for _, store in parts]
         self._versions = [store.moves.version for store in self._stores]
         self.view.refilter(self.filters)
@@ -131,7 +130,7 @@ def _folded(parts: Sequence[tuple[str, EntryStore]], left_out: frozenset[str], s
     earlier part's: said, as the second tab otherwise vanished from the merged tab (s23 walk #10)."""
     folded: dict[str, tuple[int, str]] = {}
     for at, (label, store) in enumerate(parts):
-        source, shown = sources[at] if at < len(sources) else None, int(merged[at]) if at < len(merged) else 0
+        source, shown = sources[at] if at < len(sources) else None, int(merged[at])  # (merged: one count a part)
         if source is None or label in left_out or len(store) <= shown:
             continue
         first = next((other for (other, _), earlier in zip(parts[:at], sources)

@@ -66,7 +66,9 @@ def merge_rows(codes: Codes, backings: Backings,
             lookup = np.fromiter((mine[name].code(v) for v in theirs[name].values), dtype=np.int32,
                                  count=len(theirs[name]))
             pieces[name].append(lookup[rows.span(name, lo, hi)[taken]])
-    joined = {name: np.concatenate(arrays) if arrays else np.zeros(0) for name, arrays in pieces.items()}
+    # (no part at all: empty columns; a row's part and ordinal index arrays, so whole numbers even then)
+    empty = {name: np.zeros(0, dtype=np.int64 if name in ("part", "ordinal") else float) for name in pieces}
+    joined = {name: np.concatenate(arrays) if arrays else empty[name] for name, arrays in pieces.items()}
     times = joined["time"]
     order = np.argsort(np.where(times == NO_TIME, np.iinfo(np.int64).max, -times), kind="stable")
     return MergedRows({name: joined[name][order] for name in MERGED_COLUMNS}, joined["entry"][order],
