@@ -286,3 +286,23 @@ async def test_tabs_of_one_source_with_other_server_filters_show_each_entry_once
             await wait_until(pilot, lambda: f"recent: shares {shared:,} entries with errors (shown once, as errors)"
                              in screen_text(app), said=lambda: screen_text(app).splitlines()[:3])
             assert "⚠" not in screen_text(app).splitlines()[0]  # (no trouble on the tabs)
+
+
+async def test_a_source_filter_on_a_tab_whose_entries_another_holds_says_where_they_are(demo: DemoServer) -> None:
+    """s24 walk #7: the merged tab's Source filter set to a tab whose entries all belong to an
+    earlier tab of its source (its errors) showed an empty table that blamed the filters."""
+    errors = [log for log in demo.state.aitronos_logs if log["status"] == "error"]
+    tabs = []
+    for label, filters in (("all", Filters()), ("errs", Filters(statuses=("error",)))):
+        chosen = connection(demo, "aitronos")
+        chosen.label = label
+        tabs.append(ViewerOptions(filters=filters, connection=chosen))
+    app = LogViewApp(*tabs, policy=FAST)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle_all(pilot, app)
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        merged = app.viewers[2]
+        await wait_until(pilot, lambda: len(merged.view) == len(demo.state.aitronos_logs))
+        merged.sidebar.query_one("#facet").value = "errs"  # type: ignore[attr-defined]
+        said = f"errs's {len(errors):,} entries are all's too, shown once, as all: Source all shows them."
+        await wait_until(pilot, lambda: said in " ".join(screen_text(app).split()), said=lambda: screen_text(app))
