@@ -3,6 +3,8 @@ so every state it can be in is named here, in the order that decides between the
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -300,7 +302,8 @@ def _merged_forms(session: SessionState) -> tuple[str, tuple[str, ...]]:
         left_out = sum(map(left_out_of_merge, troubles.values()))
         merged = (f"{sources - left_out} of {counted(sources, 'source', 'sources')} merged" if left_out
                   else f"{counted(sources, 'source', 'sources')} merged")
-        return state, (" · ".join([merged, *said]),)
+        briefly = [f"{label}: {_shared_briefly(trouble)}" for label, trouble in troubles.items()]
+        return state, (" · ".join([merged, *said]), " · ".join([merged, *briefly]), merged)
     whole = max(0, sources - len(pending))
     full = [f"{whole} of {counted(sources, 'source', 'sources')} complete",
             *(f"{label}: {progress.long}" for label, progress in pending.items()), *(
@@ -308,6 +311,13 @@ def _merged_forms(session: SessionState) -> tuple[str, tuple[str, ...]]:
     fewer = [f"{whole} of {sources} complete", *(f"{label}: {progress.short}" for label, progress in pending.items())]
     fewest = [f"{whole}/{sources} complete", *(f"{label} {progress.fewest}" for label, progress in pending.items())]
     return state, tuple(" · ".join(form) for form in (full, fewer, fewest))
+
+
+def _shared_briefly(trouble: str) -> str:
+    """`713 shared with aitb` for `shares 713 entries with aitb (shown once, as aitb)`: at 80
+    columns the long form was cut inside the tab's name (s24 walk #11); other troubles as they are."""
+    found = re.fullmatch(r"shares ([\d,]+) entr(?:y|ies) with (.*) \(shown once, as .*\)", trouble)
+    return f"{found[1]} shared with {found[2]}" if found else trouble
 
 
 def not_whole(session: SessionState) -> dict[str, SourceProgress]:
