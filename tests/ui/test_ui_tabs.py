@@ -288,16 +288,21 @@ async def test_tabs_of_one_source_with_other_server_filters_show_each_entry_once
             assert "⚠" not in screen_text(app).splitlines()[0]  # (no trouble on the tabs)
 
 
-async def test_a_source_filter_on_a_tab_whose_entries_another_holds_says_where_they_are(demo: DemoServer) -> None:
-    """s24 walk #7: the merged tab's Source filter set to a tab whose entries all belong to an
-    earlier tab of its source (its errors) showed an empty table that blamed the filters."""
-    errors = [log for log in demo.state.aitronos_logs if log["status"] == "error"]
+def all_and_errors_app(demo: DemoServer) -> LogViewApp:
+    """Two tabs of one org: all of it (`all`) and its errors (`errs`), which the first holds too."""
     tabs = []
     for label, filters in (("all", Filters()), ("errs", Filters(statuses=("error",)))):
         chosen = connection(demo, "aitronos")
         chosen.label = label
         tabs.append(ViewerOptions(filters=filters, connection=chosen))
-    app = LogViewApp(*tabs, policy=FAST)
+    return LogViewApp(*tabs, policy=FAST)
+
+
+async def test_a_source_filter_on_a_tab_whose_entries_another_holds_says_where_they_are(demo: DemoServer) -> None:
+    """s24 walk #7: the merged tab's Source filter set to a tab whose entries all belong to an
+    earlier tab of its source (its errors) showed an empty table that blamed the filters."""
+    errors = [log for log in demo.state.aitronos_logs if log["status"] == "error"]
+    app = all_and_errors_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle_all(pilot, app)
         await pilot.press("right_square_bracket", "right_square_bracket")
@@ -313,12 +318,7 @@ async def test_at_120_columns_the_merged_tab_says_the_shared_entries_in_fewer_wo
     at 100 the header's `shown` was dropped for the long form. Where the long form does not fit beside
     the counts the short one does; at 80 the line says `2 sources merged`."""
     errors = [log for log in demo.state.aitronos_logs if log["status"] == "error"]
-    tabs = []
-    for label, filters in (("all", Filters()), ("errs", Filters(statuses=("error",)))):
-        chosen = connection(demo, "aitronos")
-        chosen.label = label
-        tabs.append(ViewerOptions(filters=filters, connection=chosen))
-    app = LogViewApp(*tabs, policy=FAST)
+    app = all_and_errors_app(demo)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle_all(pilot, app)
         await pilot.press("right_square_bracket", "right_square_bracket")
