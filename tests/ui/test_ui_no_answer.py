@@ -126,7 +126,10 @@ async def test_the_merged_tab_says_a_source_without_an_answer(fresh_demo: DemoSe
             merged.refresh_status()
             return widget_text(merged.status_bar)
 
-        await wait_until(pilot, lambda: "no answer for" in merged_status(), said=merged_status)
+        # (the Aitronos tab's own load done too: under load it was still "loading" when the
+        # Supermetrics source's silence was first said, and the line read otherwise)
+        await wait_until(pilot, lambda: ait.session.phase == "complete" and "no answer for" in merged_status(),
+                         said=merged_status)
         assert re.search(r"of 2 sources complete · demo data \(supermetrics\): loading · no answer for \d s",
                          merged_status()), merged_status()
         await wait_until(pilot, lambda: smb.session.phase == "complete" and "2 sources merged" in merged_status(),
