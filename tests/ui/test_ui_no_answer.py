@@ -116,7 +116,8 @@ async def test_a_retry_the_budget_holds_is_not_counted_as_waiting_for_the_server
 
 async def test_the_merged_tab_says_a_source_without_an_answer(fresh_demo: DemoServer, quick_no_answer: None) -> None:
     """The merged tab said "demo data (supermetrics): loading" of a source whose server had not answered."""
-    fresh_demo.state.add_fault(Fault(kind="latency", delay=6.0, count=1, api="supermetrics"))
+    # (10 s: the Aitronos tab loads first even on a loaded machine, where it took several seconds)
+    fresh_demo.state.add_fault(Fault(kind="latency", delay=10.0, count=1, api="supermetrics"))
     app = two_tabs_app(fresh_demo)
     async with app.run_test(size=SIZE) as pilot:
         ait, smb, merged = app.viewers
@@ -126,12 +127,11 @@ async def test_the_merged_tab_says_a_source_without_an_answer(fresh_demo: DemoSe
             merged.refresh_status()
             return widget_text(merged.status_bar)
 
-        # (the Aitronos tab's own load done too: under load it was still "loading" when the
-        # Supermetrics source's silence was first said, and the line read otherwise)
-        await wait_until(pilot, lambda: ait.session.phase == "complete" and "no answer for" in merged_status(),
-                         said=merged_status)
-        assert re.search(r"of 2 sources complete · demo data \(supermetrics\): loading · no answer for \d s",
-                         merged_status()), merged_status()
+        # The line as it settles once the Aitronos source is loaded too: under load the merged tab still
+        # said "demo data (aitronos): loading" when the Supermetrics source's silence was first said
+        # (and for a moment after the Aitronos tab's own load was complete), and a line read once failed.
+        silent = r"of 2 sources complete · demo data \(supermetrics\): loading · no answer for \d s"
+        await wait_until(pilot, lambda: re.search(silent, merged_status()) is not None, said=merged_status)
         await wait_until(pilot, lambda: smb.session.phase == "complete" and "2 sources merged" in merged_status(),
                          timeout=20, said=merged_status)
         assert "no answer" not in merged_status()
