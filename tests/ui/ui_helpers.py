@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime, timezone
 from pathlib import Path
 
 from rich.console import Console
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from logview.demo import DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM, DemoServer, DemoState, Fault
 from logview.api.client import RetryPolicy
@@ -94,7 +95,8 @@ async def settle(pilot: Pilot) -> None:
 
     for _ in range(100):
         if busy():
-            await app.workers.wait_for_complete(busy())
+            with suppress(WorkerCancelled):  # (a recount the app replaced by a newer one: that one is waited for next)
+                await app.workers.wait_for_complete(busy())
         elif scheduled():
             await pilot.pause(0.05)
         else:
