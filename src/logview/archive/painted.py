@@ -12,6 +12,7 @@ from logview.archive.columns import ArchivedColumns, joined
 from logview.model import Filters
 
 if TYPE_CHECKING:
+    from logview.archive.coverage import Span
     from logview.archive.source import ArchivedSource
     from logview.sources.base import Source
 
@@ -85,3 +86,11 @@ class SpanPainting:
                 gathered, ahead = [], total - self._read
         if gathered:
             yield joined(gathered), ahead
+
+
+def floor_ids(archived: ArchivedSource, span: Span, since_us: int | None) -> set[str]:
+    """The ids archived at the time just below `span`, which a pager showing the span showed with it."""
+    low, _ = span.shown_part(since_us, None)
+    if span.start_us is None or low is None or low >= span.start_us:
+        return set()
+    return {entry.id for entry in archived.entries(low, low, timeless=False)}

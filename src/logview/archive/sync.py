@@ -36,7 +36,7 @@ from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, Pager
 from logview.api.streams import spare_request
 from logview.archive.archiving import PageArchiving, query_key
 from logview.archive.columns import ArchivedColumns
-from logview.archive.painted import ArchivedRows, SpanPainting
+from logview.archive.painted import ArchivedRows, SpanPainting, floor_ids
 from logview.archive.coverage import Span, joined_next, settled
 from logview.archive.older_stretches import OlderStretches, older_than_span
 from logview.archive.db import ArchiveError
@@ -92,8 +92,7 @@ class ArchivedPager:
         self._painting: SpanPainting | None = None  # the top span, begun by `paint_now`
         self._older = OlderStretches(lambda: self.loaded)  # (painted before any request: s19 V3)
         self._superseded = 0  # archived copies `_painted_entries` passed over
-        # The ids fetched, where archived spans come as entries (export, a search): `_painted_entries`
-        self._fetched_ids: set[str] | None = set() if not paint_columns or filters.search else None
+        self._fetched_ids = set[str]() if not paint_columns or filters.search else None  # (`_painted_entries`)
 
     @property
     def archiving(self) -> PageArchiving:  # (the viewer's quit, and its status line: `Feed`)
@@ -210,7 +209,7 @@ class ArchivedPager:
             if top.start_us is None:
                 return
             ceiling, open_top, inside = from_epoch_us(top.start_us), False, True
-            shown_below = self._floor_ids(top, since)
+            shown_below = floor_ids(self.archived, top, epoch_us(since)) if self.show_archived else set()
         for span in spans:
             if self._full():
                 yield self._cut_at_cap()
@@ -228,7 +227,7 @@ class ArchivedPager:
             if span.start_us is None:
                 return
             ceiling, open_top, inside = from_epoch_us(span.start_us), False, True
-            shown_below = self._floor_ids(span, since)
+            shown_below = floor_ids(self.archived, span, epoch_us(since)) if self.show_archived else set()
         self._unreached = False
         if ceiling is None or since is None or ceiling > since:  # (a part below the last span)
             if self._full():
@@ -246,8 +245,7 @@ class ArchivedPager:
                          ) -> AsyncIterator[PagerEvent | ArchivedRows]:
         """The span's entries within the range that match the filters: as columns (`paint_columns`, not a search's)."""
         within = span.within(epoch_us(since), epoch_us(until))
-        before = 0 if self._painting is not None else self.from_archive  # (rows shown before it: `paint_now`'s are its)
-        superseded = self._superseded
+        before = 0 if self._painting is not None else self.from_archive + self._superseded  # (`paint_now`'s are its)
         if not self.show_archived:  # (counted all the same: the progress and the end say what export says)
             self._unshown += (count := self.archived.count_in(*within))
             self.from_archive += count
@@ -259,8 +257,7 @@ class ArchivedPager:
             if event is None:
                 return
             yield event
-        rows_left = lambda: (self.archived.count_in(*within) - (self.from_archive - before)  # noqa: E731
-                             - (self._superseded - superseded))
+        rows_left = lambda: self.archived.count_in(*within) - (self.from_archive + self._superseded - before)  # noqa: E731
         if self._full() and (older := older_than_span(span, epoch_us(since), rows_left(), self._keep_all)) is not False:
             yield self._cut_at_cap(older)
 
@@ -314,13 +311,6 @@ class ArchivedPager:
             return None
         self.from_archive += len(batch)
         return self._loaded(batch)
-
-    def _floor_ids(self, span: Span, since: datetime | None) -> set[str]:
-        """The ids archived at the time just below `span`, which `_show_span` showed with it."""
-        low, _ = span.shown_part(epoch_us(since), None)
-        if not self.show_archived or span.start_us is None or low is None or low >= span.start_us:
-            return set()
-        return {entry.id for entry in self.archived.entries(low, low, timeless=False)}
 
     async def _gap(self, low: datetime | None, high: datetime | None, *, open_top: bool,
                    keep_above: datetime | None, keep_below: datetime | None,

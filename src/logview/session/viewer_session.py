@@ -59,8 +59,7 @@ class ViewerSession:
         self.store = EntryStore(source, max_entries, lines=lines)
         self.view = FilteredView(self.store, filters, self.status_options)
         self.max_entries, self.interval_s = max_entries, interval_s
-        self.file_mode = file_mode  # no API behind it: a file, or the merged timeline
-        self.merged = merged
+        self.file_mode, self.merged = file_mode, merged  # (file_mode: no API behind it, a file or the merged timeline)
         self.where = where(source, file_mode)
         self.facet = FACETS.get(source.kind, "origin")
         # loading
@@ -158,8 +157,7 @@ class ViewerSession:
         go of their entry, and the view's change (rows holding an id's older answer went)."""
         rows = len(self.store)
         released = self.store.archived(rowids, reader)
-        if taken := rows - len(self.store):  # (the tail's newer answer of an id is no new entry: s24 walk #5)
-            self.tail_found -= min(taken, self.tail_found)
+        self.tail_found -= min(taken := rows - len(self.store), self.tail_found)  # (an id's newer answer: s24 walk #5)
         return released, self.view.sync() if taken else ViewChange()
 
     def _paged(self, pages: int, total: int | None) -> None:
