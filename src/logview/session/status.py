@@ -3,6 +3,7 @@ so every state it can be in is named here, in the order that decides between the
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -70,11 +71,29 @@ def _behind_forms(forms: tuple[str, ...], waiting: int, progress: LoadProgress) 
 
 def _next_poll(session: SessionState, waits: Waits) -> str:
     """`next poll in ~7m 55s` when the budget holds the tail's poll back longer than its interval
-    (Supermetrics' hourly pace: "live" alone, while nothing was asked for minutes, misled)."""
+    (Supermetrics' hourly pace: "live" alone, while nothing was asked for minutes, misled), and all
+    along while its pace holds every poll back (`_tail_period`): it came and went between polls."""
     budget = waits.budget
-    if budget is None or budget.tail_next_s <= max(session.interval_s, 1.0):
+    if budget is None:
+        return ""
+    if _tail_period(session, waits):
+        return f"next poll in ~{format_wait(max(1.0, budget.tail_next_s))}"
+    if budget.tail_next_s <= max(session.interval_s, 1.0):
         return ""
     return f"next poll in ~{format_wait(budget.tail_next_s)}"
+
+
+PACED_BEYOND = 1.25  # a tail is paced past its interval when the budget's period between polls is that much longer
+
+
+def _tail_period(session: SessionState, waits: Waits) -> float:
+    """The seconds between the tail's polls where the budget's pace holds each poll past its interval
+    (0: it does not). Said steadily, with when the next goes: a tail paced to a poll every ~5 s said
+    "every 2 s", then "next poll in ~7 s", then the budget's words, in turn (s23 walk #12)."""
+    budget = waits.budget
+    if budget is None or budget.tail_period_s <= max(session.interval_s, 1.0) * PACED_BEYOND:
+        return 0.0
+    return budget.tail_period_s
 
 
 def _state_and_forms(session: SessionState, waits: Waits) -> tuple[str, tuple[str, ...]]:
@@ -84,12 +103,16 @@ def _state_and_forms(session: SessionState, waits: Waits) -> tuple[str, tuple[st
     if session.merged or state not in ("live", "complete", "paused"):
         return state, (text,)
     budget, archived = waits.budget, f" · {session.from_archive:,} from the archive"
-    if state == "live" and budget is not None and budget.binds:
+    paced = bool(_tail_period(session, waits))
+    if state == "live" and budget is not None and (budget.binds or paced):
         # (each form before a count goes: at 160 columns the budget's long words pushed `total`
         # off the line, found in a walk)
-        said, plain = _budget_text(waits), budget.describe(waiting="")
+        said, plain = _budget_text(waits, paced=paced), budget.describe(waiting="")
         brief = text.replace(said, budget.brief())
         shortest = brief.replace("next poll in ", "poll ").replace("next poll waits for the API budget", "poll waits")
+        if paced:  # (the period goes before the countdown, and the budget's words last: the poll is what is waited for)
+            shortest = re.sub(r"polls every ~[^·]+ · ", "", shortest)
+            return state, (text, text.replace(said, plain), brief, shortest, shortest.split(" · budget ")[0])
         return state, (text, text.replace(said, plain), brief, shortest, f"live · {budget.brief()}")
     return state, (text, text.replace(archived, ""))  # ("all loaded", the tail paused or not)
 
@@ -241,6 +264,8 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
     if session.want_tail:
         next_poll = _next_poll(session, waits)
         text = f"live · {next_poll or f'every {session.interval_s:g} s'}"
+        if period := _tail_period(session, waits):
+            text = f"live · polls every ~{rough_wait(period)} · {next_poll}"
         held = waits.budget is not None and waits.budget.live_waits  # (the poll is not sent yet)
         if held and not next_poll:
             text = "live · next poll waits for the API budget"
@@ -253,6 +278,7 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
             text += " · searching …"
         # (the tail alone after Esc cancelled the load: what it did not load is said, r loads it)
         stopped = "loading stopped — r reloads" if session.phase == "cancelled" else ""
+        budget = _budget_text(waits, paced=bool(period))
         return "live", " · ".join(part for part in (text, cap, budget, stopped) if part)
     if cap and session.capped_older:
         return "capped", cap + " — older entries not loaded"
@@ -322,15 +348,16 @@ def not_whole(session: SessionState) -> dict[str, SourceProgress]:
     return dict(sorted(pending.items(), key=lambda item: order.get(item[0], len(order))))
 
 
-def _budget_text(waits: Waits) -> str:
+def _budget_text(waits: Waits, *, paced: bool = False) -> str:
     """The API's budget, only when it binds: `API budget 0/100 · resets in 41 s · next request waits`.
     (Nothing is loading: what waits at the backfill's turn is a listing or the credentials' names,
-    named as such: "a listing waits" on an Aitronos viewer, which has none, misled; found in a walk.)"""
+    named as such: "a listing waits" on an Aitronos viewer, which has none, misled; found in a walk.)
+    `paced`: the tail's pace is said, and the budget with it all along; a waiting poll is what it says."""
     budget = waits.budget
-    if budget is None or not budget.binds:
+    if budget is None or not (budget.binds or paced):
         return ""
     asked = {"a listing": "a listing waits", "credential names": "credential names wait"}
-    return budget.describe(waiting=asked.get(waits.asked, "a request waits"))
+    return budget.describe(waiting=asked.get(waits.asked, "a request waits") if budget.waiting or not paced else "")
 
 
 def _in_trouble(trouble: str) -> SourceProgress:
