@@ -269,7 +269,7 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
         held = waits.budget is not None and waits.budget.live_waits  # (the poll is not sent yet)
         if held and not next_poll:
             text = "live · next poll waits for the API budget"
-        elif not held and waits.unanswered_s is not None:
+        elif tail_unanswered(session, waits):
             # a hung request (30 s), counted from when it was sent, by the client as for a load; a
             # poll the budget holds has not reached the server ("waiting 77 s for the server" was
             # said while nothing had been sent, found in a walk)
@@ -296,6 +296,13 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
     return "complete", loaded
 
 
+def tail_unanswered(session: SessionState, waits: Waits) -> bool:
+    """A loaded tab's tail poll sent and without an answer for long (not one the budget holds: unsent)."""
+    loading = waits.backfilling or session.phase == "loading"
+    held = waits.budget is not None and waits.budget.live_waits
+    return session.want_tail and not loading and not held and waits.unanswered_s is not None
+
+
 def _retry_due(waits: Waits) -> str:
     """A retry whose wait is over: its attempt sent and waiting for the server, then, once long, how
     long ("retrying now" stood 30 s of a read timeout, s22 walk #10, then its first 5 s), or not
@@ -319,7 +326,9 @@ def _merged_forms(session: SessionState) -> tuple[str, tuple[str, ...]]:
     troubles = session.source_troubles
     said = [f"{label}: {trouble}" for label, trouble in troubles.items()]
     pending = not_whole(session)
-    unsettled = [trouble for trouble in troubles.values() if not trouble.startswith((SAME_AS, SHARES)) and trouble != "failed"]
+    # (a tail without an answer is no retry: its tab says "● live · no answer for 12 s")
+    unsettled = [trouble for trouble in troubles.values()
+                 if not trouble.startswith((SAME_AS, SHARES, TAIL_UNANSWERED)) and trouble != "failed"]
     # (⟳ while a source is retrying; a source that failed for good waits for r)
     failed = "failed" in troubles.values()
     state = "retrying" if unsettled else "error" if failed else "loading" if session.source_loading else "complete"
@@ -327,7 +336,10 @@ def _merged_forms(session: SessionState) -> tuple[str, tuple[str, ...]]:
         left_out = sum(map(left_out_of_merge, troubles.values()))
         merged = (f"{sources - left_out} of {counted(sources, 'source', 'sources')} merged" if left_out
                   else f"{counted(sources, 'source', 'sources')} merged")
-        return state, (" · ".join([merged, *said]),)
+        # (in fewer words, what is wrong before the count merged: at 80 columns "2 sources merged · smb: live tail:
+        # no answer for 12 s" was cut before the wait)
+        fewer = [f"{label}: {trouble.removeprefix(TAIL_UNANSWERED)}" for label, trouble in troubles.items()]
+        return state, tuple(dict.fromkeys(" · ".join(form) for form in ([merged, *said], [merged, *fewer], fewer) if form))
     whole = max(0, sources - len(pending))
     full = [f"{whole} of {counted(sources, 'source', 'sources')} complete",
             *(f"{label}: {progress.long}" for label, progress in pending.items()), *(
@@ -373,6 +385,7 @@ RETRY_SAID_S = 60.0  # a retry's wait the merged tab says (shorter ones are over
 SAME_AS = "same as "  # a tab reading what an earlier one reads: "production-eu-west-2: same as production-eu-west-1"
 # a tab whose entries an earlier tab of its source holds too: "prod-ok: shares 5,833 entries with prod (shown once, as prod)"
 SHARES = "shares "
+TAIL_UNANSWERED = "live tail: "  # a loaded tab's tail poll without an answer: "sm: live tail: no answer for 12 s"
 
 
 def left_out_of_merge(trouble: str) -> bool:
@@ -388,6 +401,8 @@ def trouble(session: SessionState, waits: Waits) -> str | None:
         return "failed"
     if waits.tail_failing is not None and session.want_tail:
         return f"live tail failing ({waits.tail_failing[0]})"
+    if waits.retry is None and tail_unanswered(session, waits):  # (the merged tab said "2 sources merged")
+        return f"{TAIL_UNANSWERED}{no_answer(waits.unanswered_s or 0.0)}"
     if waits.retry is None:
         return None
     cause, remaining = waits.retry
