@@ -63,7 +63,7 @@ def _behind_forms(forms: tuple[str, ...], waiting: int, progress: LoadProgress) 
     def joined(form: str, hint: str) -> str:
         return f"{form.removesuffix(' …')} · {hint} …"
 
-    page = forms[0].split(" · ")[0].removesuffix(" …").removeprefix("loading ")  # ("page 12", "41%")
+    page = progress.page.removeprefix("loading ")  # ("page 12": its own words, not read back out of a form)
     counts = _form(progress.page, progress.count, said)
     return (*(joined(form, said) for form in forms[:2]), counts, *(joined(form, said) for form in forms[2:]),
             *(joined(form, "archive behind") for form in forms[-1:]), f"{page} · archive behind …", "archive behind …")
