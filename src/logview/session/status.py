@@ -142,8 +142,15 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
 def _eta(waits: Waits) -> str:
     """When the budget lets the backfill be done (" · done in ~14 s"), else its next page go."""
     budget, eta = waits.budget, done_in(waits.backfill_eta_s)
-    if not eta and budget is not None and budget.waiting and waits.next_page_s is not None and waits.next_page_s >= 1:
+    if eta or budget is None or not budget.waiting:
+        return eta
+    if waits.next_page_s is not None and waits.next_page_s >= 1:
         return f" · next page ~{format_wait(waits.next_page_s)}"
+    if budget.remaining == 0 and not budget.blocked_s and budget.resets_in_s >= 1:
+        # (the window spent, its reset not known: the backfill goes on when the budget looks again, at the reset it
+        # assumes; the line said when it goes on nowhere, for minutes, s23 walk #3. In minutes: a line of 160 keeps
+        # "backfill and a listing wait" beside it)
+        return f" · next page ~{rough_wait(budget.resets_in_s)}"
     return eta
 
 
@@ -182,6 +189,8 @@ def _budget_words(session: SessionState, budget: BudgetState, waiting: str, eta:
     # the tail, the reset's time and then the budget's count go first: they tell less than why
     # the backfill goes slowly, and what would speed it)
     unsaid = f"{said.split(' · ')[0]} · {SHARED[1]}{eta}" if shared else said + eta
+    # (a listing that waits is not what the line says already: kept, "a listing waits" beside when the next page goes)
+    unsaid = unsaid.replace(" · backfill and a listing wait", " · a listing waits")
     for words in (waiting, "backfill paced", "next request waits"):
         unsaid = unsaid.replace(f" · {words}", "")
     return _BudgetWords(said + eta, f"{SHARED[1]}{eta}" if shared else budget.brief() + eta, unsaid)
