@@ -83,15 +83,11 @@ def _next_poll(session: SessionState, waits: Waits) -> str:
     return f"next poll in ~{format_wait(budget.tail_next_s)}"
 
 
-PACED_BEYOND = 1.25  # a tail is paced past its interval when the budget's period between polls is that much longer
-
-
 def _tail_period(session: SessionState, waits: Waits) -> float:
-    """The seconds between the tail's polls where the budget's pace holds each poll past its interval
-    (0: it does not). Said steadily, with when the next goes: a tail paced to a poll every ~5 s said
-    "every 2 s", then "next poll in ~7 s", then the budget's words, in turn (s23 walk #12)."""
+    """The seconds between the tail's polls where the budget's pace holds each past its interval (0: it does not), said
+    steadily: a tail paced to a poll every ~5 s said "every 2 s", "next poll in ~7 s", the budget's words (s23 #12)."""
     budget = waits.budget
-    if budget is None or budget.tail_period_s <= max(session.interval_s, 1.0) * PACED_BEYOND:
+    if budget is None or budget.tail_period_s <= max(session.interval_s, 1.0) * 1.25:  # (a quarter longer, or more)
         return 0.0
     return budget.tail_period_s
 
@@ -147,9 +143,8 @@ def _eta(waits: Waits) -> str:
     if waits.next_page_s is not None and waits.next_page_s >= 1:
         return f" · next page ~{format_wait(waits.next_page_s)}"
     if budget.remaining == 0 and not budget.blocked_s and budget.resets_in_s >= 1:
-        # (the window spent, its reset not known: the backfill goes on when the budget looks again, at the reset it
-        # assumes; the line said when it goes on nowhere, for minutes, s23 walk #3. In minutes: a line of 160 keeps
-        # "backfill and a listing wait" beside it)
+        # (spent, its reset not known: when the budget looks again, at the reset it assumes; the line said when the
+        # load goes on nowhere, for minutes, s23 walk #3; in minutes: a line of 160 keeps "a listing waits" beside it)
         return f" · next page ~{rough_wait(budget.resets_in_s)}"
     return eta
 
@@ -353,8 +348,12 @@ def _merged_forms(session: SessionState) -> tuple[str, tuple[str, ...]]:
     full = [f"{whole} of {counted(sources, 'source', 'sources')} complete",
             *(f"{label}: {progress.long}" for label, progress in pending.items()), *(
                 f"{label}: {trouble}" for label, trouble in troubles.items() if label not in pending)]
-    fewer = [f"{whole} of {sources} complete", *(f"{label}: {progress.short}" for label, progress in pending.items())]
-    fewest = [f"{whole}/{sources} complete", *(f"{label} {progress.fewest}" for label, progress in pending.items())]
+    unanswered = {label: trouble.removeprefix(TAIL_UNANSWERED) for label, trouble in troubles.items()  # (in every
+                  if label not in pending and trouble.startswith(TAIL_UNANSWERED)}  # form: 80 columns left it to ⚠)
+    fewer = [f"{whole} of {sources} complete", *(f"{label}: {progress.short}" for label, progress in pending.items()),
+             *(f"{label}: {said}" for label, said in unanswered.items())]
+    fewest = [f"{whole}/{sources} complete", *(f"{label} {progress.fewest}" for label, progress in pending.items()),
+              *(f"{label} {said}" for label, said in unanswered.items())]
     return state, tuple(" · ".join(form) for form in (full, fewer, fewest))
 
 
