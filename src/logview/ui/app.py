@@ -176,7 +176,7 @@ class LogViewApp(App[int]):
         """Every tab strip marks the failing sources, and the merged tab names them (and the tabs
         it leaves out for reading what an earlier one reads)."""
         from logview.model import counted
-        from logview.session.status import SAME_AS, SHARES
+        from logview.session.troubles import SAME_AS, SHARES
         from logview.ui.merged import same_readings  # (loaded with the merged tab, when there are tabs)
 
         troubles = [viewer.trouble() for viewer in self.viewers[:-1]] + [None]
