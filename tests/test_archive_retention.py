@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from logview.api.paging import EntriesLoaded
 from logview.archive import Archive, Retention
+from logview.archive.retention import dropped_words
 from logview.archive.rows import identity_of
 from logview.archive.sync import ArchivedPager
 from logview.demo import DemoServer, DemoState
@@ -131,3 +132,12 @@ async def test_a_pruning_load_leaves_one_span_and_a_relaunch_fetches_the_rest_in
             # (unknown while the paint and the look for what is newer come; then the load's own)
             assert 400 in totals[:3] and set(totals[totals.index(400):]) == {400}
             assert len(state.request_log) - before <= 1 + (340 + PAGE - 1) // PAGE + 1
+
+
+def test_the_words_name_each_limit_in_a_phrase_a_person_reads() -> None:
+    """s24 walk #2: "(at most 1,000,000 entries and 1d old a source)" did not parse."""
+    assert dropped_words(3_343, Retention(2_000)) == "Archive retention (at most 2,000 entries a source) dropped 3,343 older entries"
+    assert dropped_words(929, Retention(max_age_s=86_400)) == ("Archive retention (at most 1,000,000 entries a source, none "
+                                                               "older than 1 day) dropped 929 older entries")
+    assert dropped_words(1, Retention(None, 3 * 86_400)) == "Archive retention (none older than 3 days) dropped 1 older entry"
+    assert Retention(None, 12 * 3600).describe() == "no limit on entries per source, none older than 12 hours"

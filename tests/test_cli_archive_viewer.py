@@ -13,11 +13,13 @@ import sys
 import termios
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from contextlib import contextmanager
 from pathlib import Path
 
 from logview.archive import Archive, default_archive_path
 from logview.demo import DEMO_AITRONOS_KEY, DemoServer, DemoState
+from logview.times import parse_api_time
 
 DEMO_ENTRIES = inspect.signature(DemoState).parameters["aitronos_entries"].default  # (what `--demo` loads)
 
@@ -72,8 +74,8 @@ def test_a_second_launch_shows_the_archive_and_asks_only_for_what_is_new(tmp_pat
         assert b"from the archive" not in first
         before = log_requests(server)
         second = launch(tmp_path, server)
-        # (before its first page "from the archive · 450 · asking the API", s21 #12; once loaded the count after)
-        assert "from the archive · 450".encode() in second or b"450 from the archive" in second
+        # (before its first page "450 from the archive · asking the API", s21 #12 and s24 #3; once loaded, after)
+        assert b"450 from the archive" in second
         assert log_requests(server) - before == 1
         with Archive.open(default_archive_path(), readonly=True) as archive:
             assert [s.entries for s in archive.summaries()] == [450]
@@ -160,3 +162,26 @@ def test_the_retention_prunes_once_the_viewer_has_quit_and_says_so(tmp_path, mon
         with Archive.open(default_archive_path(), readonly=True) as archive:
             [summary] = archive.summaries()
             assert summary.entries == 100 and len(summary.covered[""]) == 1
+
+
+def test_an_archive_max_age_is_the_viewers_default_start_so_no_launch_fetches_what_its_quit_drops(tmp_path, monkeypatch):
+    """s24 walk #4: with `archive_max_age = "1d"` every launch paged the 13 older days from the API
+    again, and every quit dropped them again. The viewer now loads from that age on (its date
+    filter says `since 2d`; `d` clears it), and nothing older is fetched or archived."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    with DemoServer(DemoState(aitronos_entries=1400, supermetrics_entries=0, live_rate=0.0, seed=3, span_days=14)) as server:
+        config = tmp_path / "config.toml"
+        config.write_text('archive_max_age = "2d"\n' + Path(write_config(tmp_path, server)).read_text())
+        env = {"LOGVIEW_CONFIG": str(config), "FREDDY_API_KEY": DEMO_AITRONOS_KEY, "XDG_DATA_HOME": str(tmp_path / "data")}
+        cutoff = datetime.now(UTC) - timedelta(days=2)
+        recent = [r for r in server.state.aitronos_logs if parse_api_time(r["created_at"]) >= cutoff + timedelta(minutes=1)]
+        said: list[bytes] = []
+        with viewer_in_a_terminal(["--profile", "a"], env, after_quit=said) as leader:
+            screen = read_until(leader, b"all loaded", 30) + read_for(leader, 0.5)
+            assert b"2d" in screen  # (the sidebar's date filter)
+        asked = [path for _, path, _ in server.state.request_log if "/logs" in path]
+        assert asked and all("start_date=" in path for path in asked), asked
+        assert b"Archive retention" not in said[0]  # (nothing older came, nothing to drop)
+        with Archive.open(default_archive_path(), readonly=True) as archive:
+            [summary] = archive.summaries()
+            assert len(recent) <= summary.entries < len(recent) + 20

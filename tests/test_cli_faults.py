@@ -182,3 +182,21 @@ def test_a_flag_the_source_cannot_use_is_refused(tmp_path, commands, argv, messa
         result = logview(*command, *(str(file) if arg == "{file}" else arg for arg in argv),
                          env=AITRONOS_KEY | {"SUPERMETRICS_API_KEY": "k"}, timeout=20)
         assert result.returncode == 2 and message in result.stderr.decode() and result.stdout == b"", command
+
+
+@pytest.mark.parametrize(("given", "lines", "said"), [
+    ("supermetrics", '{"id": "a", "created_at": "2026-12-01T00:00:00Z", "status": "success"}\n',
+     "looks like an Aitronos export (its entries have created_at, not log_time): --source supermetrics would read none"),
+    ("aitronos", '{"id": "a", "log_time": "2026-12-01T00:00:00Z", "status": 200}\n',
+     "looks like a Supermetrics export (its entries have log_time, not created_at): --source aitronos would read none"),
+])
+def test_a_file_of_the_other_api_than_source_says_so(tmp_path, given, lines, said):
+    """s24 walk #9: every line was shown as an invalid entry (no time, status counts all 0), and
+    `export --format csv` wrote empty columns with exit 0, without a word of the other API."""
+    file = tmp_path / "other.jsonl"
+    file.write_text(lines * 3)
+    for command in ((), ("export", "--format", "csv")):
+        result = logview(*command, "--file", str(file), "--source", given, timeout=20)
+        assert result.returncode == 2 and said in result.stderr.decode() and result.stdout == b"", (command, result)
+        assert "open it without --source" in result.stderr.decode()
+    assert logview("export", "--file", str(file), timeout=20).returncode == 0  # (told from its fields)

@@ -5,6 +5,8 @@ local filters never leave a range half archived, and --no-archive fetches everyt
 from __future__ import annotations
 
 
+from datetime import UTC, datetime, timedelta
+
 from logview.archive import Archive, default_archive_path
 from logview.demo import DemoServer, DemoState
 from logview.times import parse_api_time
@@ -74,3 +76,23 @@ def test_an_archive_that_cannot_be_opened_is_one_line_and_the_export_goes_on(tmp
         lines = result.stderr.decode().splitlines()
         assert len(lines) == 1 and lines[0].startswith("logview: without the archive this run: ")
         assert str(path) in lines[0]
+
+
+def test_an_id_sent_again_with_other_fields_is_written_once_as_its_newer_answer() -> None:
+    """s24 walk #1: the head fetched newer than the archive brings an id the archive holds with
+    older fields (a re-run that kept its id, a test server restarted): the export wrote both."""
+    with DemoServer(DemoState(aitronos_entries=300, supermetrics_entries=0, live_rate=0.0, seed=12)) as server:
+        first = logview(*aitronos_args(server), env=AITRONOS_KEY)
+        assert first.returncode == 0, first.stderr
+        older = server.state.aitronos_logs[40]
+        at = datetime.now(UTC) - timedelta(milliseconds=5)
+        newer = {**older, "created_at": at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                 "status": "timeout" if older["status"] != "timeout" else "blocked", "duration_ms": 98_765}
+        server.state.insert_raw("aitronos", [(at, newer)])
+        again = logview(*aitronos_args(server, "-v"), env=AITRONOS_KEY)
+        assert again.returncode == 0, again.stderr
+        written = jsonl(again.stdout)
+        assert [r["id"] for r in written].count(older["id"]) == 1, [(i, r["created_at"]) for i, r in enumerate(written) if r["id"] == older["id"]]
+        assert written[0] == newer and len(written) == 300
+        assert written[1:] == [r for r in jsonl(first.stdout) if r["id"] != older["id"]]
+        assert again.stderr.decode().endswith("logview: 300 entries in 1 page (299 from the archive)\n")

@@ -18,7 +18,7 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from logview.demo import DEMO_SUPERMETRICS_KEY
+from logview.demo import DEMO_SUPERMETRICS_KEY, DemoServer, DemoState
 from logview.demo.state import Fault
 from logview.api.client import ApiClient, RetryPolicy
 from logview.model import ApiFailure, Filters
@@ -47,13 +47,15 @@ def client_for(url: str, *, policy: RetryPolicy = FAST_RETRIES, timeout: httpx.T
                              timeout=timeout, attempt_deadline_s=deadline)
 
 
-@pytest.mark.parametrize("url, code, words", [
-    ("closed port", "CONNECTION_FAILED", "could not connect"),  # the same id on every xdist worker
-    ("https://logview-test.invalid", "CONNECTION_FAILED", "could not connect"),  # no such name
+@pytest.mark.parametrize("url, code, words", [  # (where it went and why in words, not errno's: s24 walk #8)
+    ("closed port", "CONNECTION_FAILED", "could not connect to 127.0.0.1:{port}: connection refused"),  # the same id on every xdist worker
+    ("https://logview-test.invalid", "CONNECTION_FAILED",
+     "could not connect to logview-test.invalid:443: the name does not resolve (DNS)"),  # no such name
 ])
 async def test_unreachable_apis_fail_after_retries_with_a_clear_message(url: str, code: str, words: str) -> None:
     if url == "closed port":
-        url = f"http://127.0.0.1:{closed_port()}"
+        port = closed_port()
+        url, words = f"http://127.0.0.1:{port}", words.format(port=port)
     source, client = client_for(url, policy=RetryPolicy(max_retries=2, initial_backoff_s=0.01, max_backoff_s=0.02))
     events: list = []
     async with client:
@@ -212,3 +214,17 @@ async def test_no_connection_is_left_open_after_failures_and_close(fresh_server)
         await asyncio.sleep(0.05)
     assert open_sockets() <= before
 
+
+
+async def test_https_to_a_plain_http_server_says_so_and_names_where() -> None:
+    """s24 walk #8: `--base-url https://127.0.0.1:PORT` on a plain server read "[SSL: WRONG_VERSION_NUMBER]
+    wrong version number (_ssl.c:1006)"."""
+    with DemoServer(DemoState(aitronos_entries=0, supermetrics_entries=10, live_rate=0.0)) as server:
+        url = server.url.replace("http://", "https://")
+        source, client = client_for(url, policy=RetryPolicy(max_retries=1, initial_backoff_s=0.01, max_backoff_s=0.02))
+        async with client:
+            with pytest.raises(ApiFailure) as failure:
+                await first_page(client, source)
+    message = failure.value.error.message
+    assert message.startswith(f"could not connect to {url.removeprefix('https://')}: the TLS handshake failed"), message
+    assert "plain HTTP" in message and "http://" in message and "_ssl.c" not in message

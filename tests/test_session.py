@@ -159,7 +159,7 @@ def test_a_first_page_the_budget_holds_back_is_said_beside_the_archives_rows() -
     first_waits = BudgetState(limit=20, remaining=1, window_s=3600, resets_in_s=3300, waiting=False, known=True,
                               live_waits=True)
     state = s.state(Waits(backfilling=True, budget=first_waits, budget_held=True))
-    assert state.text == ("from the archive · 30 · asking the API · API budget 1/20 · resets in ~55 min"
+    assert state.text == ("30 from the archive · asking the API · API budget 1/20 · resets in ~55 min"
                           " · first page waits …"), state.text
 
 
@@ -169,6 +169,8 @@ def test_the_archives_rows_shown_while_the_api_does_not_answer_are_said_as_the_a
     s = session()
     s.begin(clear_now=True)
     s.loaded([ait(i) for i in range(30)], live=False, pages=0, total=None, archived=30)
+    asking = s.state(Waits(backfilling=True))  # (before the silence is said: the same words, in the same order, s24 #3)
+    assert asking.text == "30 from the archive · asking the API …", asking.text
     state = s.state(Waits(backfilling=True, unanswered_s=7.0))
     assert state.text == "30 from the archive · asking the API · no answer for 7 s …", state.text
     assert state.shorter[-1] == "no answer for 7 s …", state.shorter

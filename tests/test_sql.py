@@ -123,6 +123,9 @@ def test_a_statement_that_would_write_is_refused_and_the_archive_unchanged(state
     result = logview("sql", statement) if statement.startswith("DELETE") else in_process(capsys, "sql", statement)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.startswith("logview sql: refused") and result.stderr.count("\n") == 1
+    if statement.startswith("PRAGMA"):  # (not "only SELECT": the pragmas that read are answered, s24 walk #11)
+        name = statement.split()[1]
+        assert f"refused: PRAGMA {name} acts on the archive" in result.stderr and "pragmas that read" in result.stderr
     assert fingerprint() == before
     assert Archive.open(readonly=True).source(aitronos_identity()).count() == count
 

@@ -23,7 +23,7 @@ def test_a_writer_behind_says_the_loads_page_in_the_fewest_words(pages: int, arc
                          "loading page 20 · 1,900 of 6,000 (31%) · archive behind …", "page 20 · archive behind …",
                          "archive behind …"), forms
     else:  # (a relaunch's rows, all the archive's, before any page: where they are from)
-        assert forms == ("from the archive · 1,900 · asking the API · archive writer behind (300 KiB waiting) …",
+        assert forms == ("1,900 from the archive · asking the API · archive writer behind (300 KiB waiting) …",
                          "from the archive · asking the API · archive writer behind (300 KiB waiting) …",
-                         "from the archive · asking the API · archive behind …", "from the archive · archive behind …",
+                         "from the archive · asking the API · archive behind …", "1,900 from the archive · archive behind …",
                          "archive behind …"), forms

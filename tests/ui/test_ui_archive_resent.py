@@ -97,6 +97,8 @@ async def test_the_tail_shows_an_id_sent_again_once_as_its_newer_answer(server, 
             await wait_until(pilot, lambda: once_as(app, newer), timeout=20,
                              said=lambda: (len(app.viewer.store), screen_text(app).splitlines()[0]))
             assert len(app.viewer.view) == TOTAL
+            await wait_until(pilot, lambda: f"loaded {TOTAL}   total {TOTAL}" in screen_text(app).splitlines()[0],
+                             said=lambda: screen_text(app).splitlines()[0])  # (an update, not a new entry)
             await pilot.press("slash", *newer["id"], "enter")  # searched for: one row
             await wait_until(pilot, lambda: len(app.viewer.view) == 1)
             await pilot.press("enter")

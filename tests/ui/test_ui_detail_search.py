@@ -59,7 +59,7 @@ async def test_the_search_is_marked_in_the_detail_and_n_goes_to_its_lines(tmp_pa
         await wait_until(pilot, lambda: detail.scroll_y > 100, said=lambda: detail.scroll_y)
         await settle(pilot)
         assert marked_cells(app)[:1] == ["NEEDLE"], marked_cells(app)
-        assert "match 1 of 2 lines · n N" in str(detail.border_title)
+        assert "match 1 of 2 · n N" in str(detail.border_title)
         first = detail.scroll_y
         await pilot.press("n")  # the second, at the end of the entry
         await wait_until(pilot, lambda: detail.scroll_y > first, said=lambda: detail.scroll_y)
@@ -67,7 +67,7 @@ async def test_the_search_is_marked_in_the_detail_and_n_goes_to_its_lines(tmp_pa
         assert "needle" in marked_cells(app), marked_cells(app)
         await pilot.press("N")
         await wait_until(pilot, lambda: detail.scroll_y == first, said=lambda: detail.scroll_y)
-        assert "match 1 of 2 lines · n N" in str(detail.border_title)
+        assert "match 1 of 2 · n N" in str(detail.border_title)
 
 
 async def test_n_without_a_search_says_how_to_search(tmp_path: Path) -> None:
@@ -80,3 +80,32 @@ async def test_n_without_a_search_says_how_to_search(tmp_path: Path) -> None:
         await wait_until(pilot, lambda: any("/ searches the entries" in str(note.message)
                                             for note in app._notifications))
         assert viewer.detail.scroll_y == 0
+
+
+async def test_n_reaches_a_match_the_wrap_splits_and_says_one_past_the_cut(tmp_path: Path) -> None:
+    """s24 walk #10: `n` searched the wrapped lines' text, so a match the wrap split (marked all the
+    same) was skipped, which ones depending on the terminal's width; and a match past the first
+    20,000 characters of a value was "cut by a line's end"."""
+    split = {"id": "split", "status": "error", "created_at": "2026-12-01T10:00:00Z", "event": "data.page",
+             **{f"v{k}": "x" * k + "needle" + "y" * 100 for k in range(60, 90)}}
+    far = {"id": "far", "status": "error", "created_at": "2026-12-01T09:00:00Z", "event": "data.page",
+           "big": "A" * 30_000 + " needle "}
+    (tmp_path / "wrap.jsonl").write_text(json.dumps(split) + "\n" + json.dumps(far) + "\n")
+    app = file_app(tmp_path / "wrap.jsonl")
+    async with app.run_test(size=(120, 40)) as pilot:
+        viewer = app.viewer
+        await wait_until(pilot, lambda: len(viewer.view) == 2)
+        await pilot.press("slash", *"needle", "enter")
+        await wait_until(pilot, lambda: viewer.session.filters.search == "needle" and len(viewer.view) == 2)
+        await pilot.press("enter", "enter")  # (the newest: every field's needle, wherever the wrap falls)
+        await wait_until(pilot, lambda: viewer.focused is viewer.detail and viewer.detail.needle == "needle")
+        await settle(pilot)
+        await pilot.press("n")
+        await wait_until(pilot, lambda: "match 1 of 30 · n N" in str(viewer.detail.border_title),
+                         said=lambda: (viewer.detail.border_title, [str(n.message) for n in app._notifications]))
+        await pilot.press("escape", "j", "enter", "enter")  # (the far one)
+        await wait_until(pilot, lambda: viewer.focused is viewer.detail and viewer.detail.entry is not None
+                         and viewer.detail.entry.id == "far", said=lambda: viewer.detail.entry)
+        await pilot.press("n")
+        await wait_until(pilot, lambda: any("past the first 20,000 characters" in str(note.message)
+                                            for note in app._notifications))

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from logview.demo import DemoServer
 from logview.settings.saved_filters import SavedFilter, SavedFilters
 from logview.times import parse_api_time
-from ui_helpers import SIZE, make_app, screen_text, settle
+from ui_helpers import SIZE, make_app, screen_text, settle, wait_until
 
 
 async def palette(pilot, text: str) -> None:
@@ -93,3 +93,17 @@ async def test_a_saved_absolute_range_comes_back_exactly(demo: DemoServer, tmp_p
         assert [e.id for e in app.viewer.store.entries(app.viewer.view.index)] == \
             [e["id"] for e in logs if parse_api_time(e["created_at"]) >= app.viewer.filters.since]
         assert isinstance(app.viewer.filters.since, datetime)
+
+
+async def test_the_palettes_quit_says_what_logviews_quit_does(demo: DemoServer) -> None:
+    """s24 walk #11: Textual's "Quit the application as soon as possible", where logview's quit asks
+    first while a save is being written."""
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Quit")
+        await wait_until(pilot, lambda: "Quit logview, as q does" in screen_text(app), said=lambda: screen_text(app))
+        assert "as soon as possible" not in screen_text(app)
+        await pilot.press("escape")

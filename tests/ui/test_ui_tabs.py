@@ -286,3 +286,45 @@ async def test_tabs_of_one_source_with_other_server_filters_show_each_entry_once
             await wait_until(pilot, lambda: f"recent: shares {shared:,} entries with errors (shown once, as errors)"
                              in screen_text(app), said=lambda: screen_text(app).splitlines()[:3])
             assert "⚠" not in screen_text(app).splitlines()[0]  # (no trouble on the tabs)
+
+
+def all_and_errors_app(demo: DemoServer) -> LogViewApp:
+    """Two tabs of one org: all of it (`all`) and its errors (`errs`), which the first holds too."""
+    tabs = []
+    for label, filters in (("all", Filters()), ("errs", Filters(statuses=("error",)))):
+        chosen = connection(demo, "aitronos")
+        chosen.label = label
+        tabs.append(ViewerOptions(filters=filters, connection=chosen))
+    return LogViewApp(*tabs, policy=FAST)
+
+
+async def test_a_source_filter_on_a_tab_whose_entries_another_holds_says_where_they_are(demo: DemoServer) -> None:
+    """s24 walk #7: the merged tab's Source filter set to a tab whose entries all belong to an
+    earlier tab of its source (its errors) showed an empty table that blamed the filters."""
+    errors = [log for log in demo.state.aitronos_logs if log["status"] == "error"]
+    app = all_and_errors_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle_all(pilot, app)
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        merged = app.viewers[2]
+        await wait_until(pilot, lambda: len(merged.view) == len(demo.state.aitronos_logs))
+        merged.sidebar.query_one("#facet").value = "errs"  # type: ignore[attr-defined]
+        said = f"errs's {len(errors):,} entries are all's too, shown once, as all: Source all shows them."
+        await wait_until(pilot, lambda: said in " ".join(screen_text(app).split()), said=lambda: screen_text(app))
+
+
+async def test_at_120_columns_the_merged_tab_says_the_shared_entries_in_fewer_words(demo: DemoServer) -> None:
+    """s24 walk #11: at 80 columns `… aitb2: shares 713 entries with ai…`, cut inside the tab's name;
+    at 100 the header's `shown` was dropped for the long form. Where the long form does not fit beside
+    the counts the short one does; at 80 the line says `2 sources merged`."""
+    errors = [log for log in demo.state.aitronos_logs if log["status"] == "error"]
+    app = all_and_errors_app(demo)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle_all(pilot, app)
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        said = f"2 sources merged · errs: {len(errors):,} shared with all "
+        await wait_until(pilot, lambda: said in screen_text(app).splitlines()[1], said=lambda: screen_text(app).splitlines()[1])
+        assert "shown 600" in screen_text(app).splitlines()[1]
+        await pilot.resize_terminal(80, 24)
+        await wait_until(pilot, lambda: "2 sources merged " in screen_text(app).splitlines()[1]
+                         and "shares" not in screen_text(app), said=lambda: screen_text(app).splitlines()[1])

@@ -15,15 +15,17 @@ no request (`archive/sync.py`).
 from __future__ import annotations
 
 import asyncio
+import errno
 import html
 import json
 import re
+import socket
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar
-from urllib.parse import quote, quote_plus, urlencode
+from urllib.parse import quote, quote_plus, urlencode, urlsplit
 
 from logview import __version__
 from logview.api import tls
@@ -58,7 +60,7 @@ ATTEMPT_DEADLINE_S = 120.0
 NO_ANSWER_SAID_S = 5.0
 
 
-def _network_error(exc: BaseException) -> ApiError:
+def _network_error(exc: BaseException, where: str) -> ApiError:
     import httpx
 
     if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
@@ -71,8 +73,43 @@ def _network_error(exc: BaseException) -> ApiError:
         return ApiError(code="TIMEOUT", message=f"timed out {kind}", retryable=True)
     reason = str(exc) or type(exc).__name__
     if isinstance(exc, httpx.ConnectError):
-        return ApiError(code="CONNECTION_FAILED", message=f"could not connect: {reason}", retryable=True)
+        return ApiError(code="CONNECTION_FAILED", message=f"could not connect to {where}: {_why_not(exc, reason)}",
+                        retryable=True)
     return ApiError(code="NETWORK_ERROR", message=f"{type(exc).__name__}: {reason}", retryable=True)
+
+
+def _origin(base_url: str) -> str:
+    """`api.aitronos.com:443`: where a connection goes, as a failure names it."""
+    parts = urlsplit(base_url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        port = "?"
+    return f"{parts.hostname or base_url}:{port}"
+
+
+def _why_not(exc: BaseException, reason: str) -> str:
+    """A connection's failure in words (the socket library's, `[Errno -2] Name or service not
+    known` or `[SSL: WRONG_VERSION_NUMBER] … (_ssl.c:1006)`, said nothing to a user: s24 walk #8),
+    found from the exceptions it was raised from, else from its text."""
+    causes, seen = [], exc
+    while seen is not None and len(causes) < 8:
+        causes.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    texts = " ".join(str(cause) for cause in causes)
+    if any(isinstance(cause, socket.gaierror) for cause in causes) or "Name or service not known" in texts \
+            or "name resolution" in texts or "nodename nor servname" in texts:
+        return "the name does not resolve (DNS)"
+    if any(isinstance(cause, ConnectionRefusedError) for cause in causes) or "Connection refused" in texts:
+        return "connection refused (nothing listens there)"
+    if "WRONG_VERSION_NUMBER" in texts or "record layer failure" in texts:
+        return "the TLS handshake failed: it answers in plain HTTP (for such a server the URL is http://)"
+    if "CERTIFICATE_VERIFY_FAILED" in texts:
+        detail = texts.split("certificate verify failed:", 1)[-1].split("(_ssl", 1)[0].strip(" )")
+        return f"its TLS certificate is not trusted ({detail})" if detail else "its TLS certificate is not trusted"
+    if any(isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH) for cause in causes):
+        return "the network cannot reach it"
+    return reason
 
 
 def _is_retryable(exc: BaseException) -> bool:
@@ -305,7 +342,7 @@ class ApiClient:
                 async with asyncio.timeout(self._attempt_deadline_s):
                     response = await http.get(path, params=params, extensions=_sent_trace(on_sent))
             except (httpx.TransportError, TimeoutError) as exc:
-                raise ApiFailure(self._redact_error(_network_error(exc))) from None
+                raise ApiFailure(self._redact_error(_network_error(exc, _origin(self._base_url)))) from None
             finally:
                 del self._unanswered[send]  # (answered, failed or cancelled: none waits any more)
             status = response.status_code

@@ -147,7 +147,10 @@ class LogsQuery:
         # (a write to the `logs` view fails as SQLite prepares it, before the authorizer is asked)
         if self._refused or verb in _WRITING_VERBS:
             # what the statement says it does (DROP, VACUUM), or what a read tried underneath
-            what = self._refused[0] if verb in ("", "SELECT", "WITH", "VALUES") else verb
+            what = self._refused[0] if verb in ("", "SELECT", "WITH", "VALUES", "PRAGMA") and self._refused else verb
+            if what.startswith("PRAGMA"):  # (the reading ones are answered: "only SELECT" said otherwise, s24 walk #11)
+                return QueryError(f"refused: {what} acts on the archive — logview sql only reads (SELECT, WITH … SELECT, "
+                                  "and the pragmas that read, such as table_info); the archive is unchanged", refused=True)
             return QueryError(f"refused: {what} — logview sql only reads (SELECT or WITH … SELECT); "
                               "the archive is unchanged", refused=True)
         name = getattr(error, "sqlite_errorname", "") or ""

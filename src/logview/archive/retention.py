@@ -42,12 +42,12 @@ class Retention:
 
 
 def dropped_words(count: int, retention: Retention) -> str:
-    """"Archive retention (at most 2,000 entries a source) dropped 3,343 older entries"."""
-    limits = [f"{retention.max_entries:,} entries"] if retention.max_entries is not None else []
+    """"Archive retention (at most 2,000 entries a source) dropped 3,343 older entries", or with an
+    age "(at most 1,000,000 entries a source, none older than 1 day)"."""
+    limits = [f"at most {retention.max_entries:,} entries a source"] if retention.max_entries is not None else []
     if retention.max_age_s is not None:
-        limits.append(f"{describe_age(retention.max_age_s)} old")
-    return (f"Archive retention (at most {' and '.join(limits)} a source) dropped {count:,} older "
-            f"entr{'y' if count == 1 else 'ies'}")
+        limits.append(f"none older than {describe_age(retention.max_age_s)}")
+    return f"Archive retention ({', '.join(limits)}) dropped {count:,} older entr{'y' if count == 1 else 'ies'}"
 
 
 def dropped_notice(count: int, retention: Retention) -> Notice:
@@ -55,7 +55,7 @@ def dropped_notice(count: int, retention: Retention) -> Notice:
     from logview.api.events import Notice  # (only then: `logview.api` brings httpx, after the first paint)
 
     return Notice("retention", f"{dropped_words(count, retention)} at launch, before showing any; the load "
-                  "fetches what it reaches")
+                  "fetches them again if it reaches that far")
 
 
 def parse_age(text: str) -> float:
@@ -70,6 +70,15 @@ def parse_age(text: str) -> float:
 
 
 def describe_age(seconds: float) -> str:
+    """"1 day", "30 days", "12 hours", "90 seconds": the unit the age is a whole number of."""
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size:g} {unit}{'' if seconds == size else 's'}"
+    return f"{seconds:g} second{'' if seconds == 1 else 's'}"
+
+
+def age_text(seconds: float) -> str:
+    """The age as `--since` takes it ("1d", "90m"): a viewer's default start under `archive_max_age`."""
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size and seconds % size == 0:
             return f"{seconds // size:g}{unit}"

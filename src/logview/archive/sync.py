@@ -91,6 +91,9 @@ class ArchivedPager:
         self._spans: list[Span] | None = None  # the archive's coverage, once `paint_now` has read it
         self._painting: SpanPainting | None = None  # the top span, begun by `paint_now`
         self._older = OlderStretches(lambda: self.loaded)  # (painted before any request: s19 V3)
+        self._superseded = 0  # archived copies `_painted_entries` passed over
+        # The ids fetched, where archived spans come as entries (export, a search): `_painted_entries`
+        self._fetched_ids: set[str] | None = set() if not paint_columns or filters.search else None
 
     @property
     def archiving(self) -> PageArchiving:  # (the viewer's quit, and its status line: `Feed`)
@@ -120,7 +123,9 @@ class ArchivedPager:
             self._told = self.from_archive + sum(t for t in self._totals if t is not None) - sum(self._repeats)
         return self._told
 
-    def _loaded(self, entries: Sequence[LogEntry], *, live: bool = False) -> EntriesLoaded:
+    def _loaded(self, entries: Sequence[LogEntry], *, live: bool = False, fetched: bool = False) -> EntriesLoaded:
+        if fetched and self._fetched_ids is not None:
+            self._fetched_ids.update(entry.id for entry in entries)
         self.loaded += len(entries)
         self.tail.head.note(entries)
         if not self._head_pending:
@@ -242,6 +247,7 @@ class ArchivedPager:
         """The span's entries within the range that match the filters: as columns (`paint_columns`, not a search's)."""
         within = span.within(epoch_us(since), epoch_us(until))
         before = 0 if self._painting is not None else self.from_archive  # (rows shown before it: `paint_now`'s are its)
+        superseded = self._superseded
         if not self.show_archived:  # (counted all the same: the progress and the end say what export says)
             self._unshown += (count := self.archived.count_in(*within))
             self.from_archive += count
@@ -253,7 +259,8 @@ class ArchivedPager:
             if event is None:
                 return
             yield event
-        rows_left = lambda: self.archived.count_in(*within) - (self.from_archive - before)  # noqa: E731
+        rows_left = lambda: (self.archived.count_in(*within) - (self.from_archive - before)  # noqa: E731
+                             - (self._superseded - superseded))
         if self._full() and (older := older_than_span(span, epoch_us(since), rows_left(), self._keep_all)) is not False:
             yield self._cut_at_cap(older)
 
@@ -261,9 +268,12 @@ class ArchivedPager:
         return self._painted_entries(self.archived.entries(low, high, timeless=False))
 
     async def _painted_entries(self, entries: Iterable[LogEntry]) -> AsyncIterator[EntriesLoaded | None]:
-        batch: list[LogEntry] = []
+        batch: list[LogEntry] = []  # (an archived copy of an id fetched is its older answer: the server sent
+        fetched = self._fetched_ids if self._fetched_ids is not None else ()  # it again, s24 walk #1)
         for entry in entries:
-            if self.source.matches(entry, self.filters):
+            if entry.id in fetched:
+                self._superseded += 1  # (neither shown nor counted)
+            elif self.source.matches(entry, self.filters):
                 batch.append(entry)
             if len(batch) >= PAINT_BATCH:
                 yield self._painted(batch)
@@ -324,7 +334,7 @@ class ArchivedPager:
             batch, older = self._cap(item)
             if counting:  # (a hole between stretches: the total waits for the one below; s19 V3: "N so far")
                 self.filling, self.head_newer, self.head_total = "older", self.head_newer + len(batch), self._totals[-1]
-            yield self._loaded(batch)
+            yield self._loaded(batch, fetched=True)
             if older is None and not probed and spare_request(self.client.budget):
                 probed = True  # (exactly at the cap: the next page says whether anything is older, `Pager._probe`)
             elif older is not False:
@@ -348,7 +358,7 @@ class ArchivedPager:
                 room = None if self.max_entries is None else self.max_entries - self.head_newer
                 if batch := sorted(item, key=sort_key, reverse=True)[:room]:
                     self.head_newer += len(batch)
-                    yield self._loaded(batch, live=True)
+                    yield self._loaded(batch, live=True, fetched=True)
                     self._archiving.pass_word(holding=True)  # (what was archived of it is shown now)
             self._head_pending, self.head_newer = False, 0
             yield self._loaded([], live=True)  # (the head is final: the tail may begin; the total is said)

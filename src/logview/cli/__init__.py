@@ -74,7 +74,7 @@ def run_viewer_command(argv: Sequence[str]) -> int:
 def _run_viewer(args: argparse.Namespace) -> int:
     import argparse
 
-    from logview.cli.resolve import UsageError, archive_choice, profiles_once, viewer_options
+    from logview.cli.resolve import UsageError, archive_choice, profiles_once, viewer_options, within_retention, within_words
 
     profiles_once(args, "opening")
     with ExitStack() as stack:
@@ -113,6 +113,9 @@ def _run_viewer(args: argparse.Namespace) -> int:
         keep, retention, path = False, None, None
         if connections:
             keep, retention = archive_choice(args)
+            if keep and (bounded := [within_retention(o, retention) for o in options]) != options:
+                options = bounded  # (what the archive would drop at the quit is not loaded by default)
+                options[0] = dataclasses.replace(options[0], notes=(*options[0].notes, within_words(retention)))
             if keep and any(connection.demo for connection in connections):
                 path = _demo_archive_path(stack)
         return run_viewer(*options, keep_archive=keep, retention=retention, archive_path=path)

@@ -5,6 +5,7 @@ never read the environment or the config file themselves."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from collections import Counter
@@ -360,3 +361,24 @@ def profiles_once(args: argparse.Namespace, doing: str) -> None:
     args.notes_said = list(notes)
     for note in notes:
         print(f"logview: {note}", file=sys.stderr)
+
+
+def within_retention(options: ViewerOptions, retention: Retention) -> ViewerOptions:
+    """An API source's view from `archive_max_age` ago on, unless its filters name a start: a
+    launch fetched at every start what the archive then dropped at every quit, the API's budget
+    and all (s24 walk #4). The date filter says so (`since 1d`); `d` clears it."""
+    from logview.archive.retention import age_text
+
+    connection, filters = options.connection, options.filters
+    if (retention.max_age_s is None or connection is None or connection.demo or filters.since is not None
+            or (filters.until is not None and filters.until_text is None)):
+        return options
+    since = age_text(retention.max_age_s)
+    return dataclasses.replace(options, filters=filters.with_time_range(since, filters.until_text or ""))
+
+
+def within_words(retention: Retention) -> str:
+    from logview.archive.retention import describe_age
+
+    return (f"Loading the last {describe_age(retention.max_age_s or 0)}: the config's archive_max_age keeps nothing "
+            "older. d changes the time range.")

@@ -70,6 +70,11 @@ def detect_kind(path: Path, given: SourceKind | None = None) -> FileKind:
     if given is not None and found == "mixed":
         raise UnknownFileFormat(f"{path} holds entries of both APIs, each with its source (saved from the "
                                 "merged tab); --source does not apply: open it without --source")
+    if given is not None and found is not None and found != given:  # (every line then read as invalid: s24 walk #9)
+        field, missing = ("created_at", "log_time") if found == "aitronos" else ("log_time", "created_at")
+        raise UnknownFileFormat(f"{path} looks like a{'n Aitronos' if found == 'aitronos' else ' Supermetrics'} "
+                                f"export (its entries have {field}, not {missing}): --source {given} would read none "
+                                f"of it; open it without --source (the API is told from its fields)")
     if given is not None:
         return given
     if found is None:

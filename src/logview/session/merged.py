@@ -90,6 +90,15 @@ class MergedSession(ViewerSession):
     def errors_uncounted(self) -> str | None:
         return "the file is still being read" if self.phase == "loading" else super().errors_uncounted()
 
+    def empty_message(self, connector_message: str, budget=None, next_request_in_s: float | None = None) -> str:
+        """A Source filter on a tab whose entries an earlier tab holds too: they are shown as that
+        one's, which the empty table blamed on the filters (s24 walk #7)."""
+        if (shared := self.folded.get(self.filters.origin or "")) is not None and not len(self.view):
+            count, first = shared
+            return (f"{self.filters.origin}'s {count:,} entries are {first}'s too, shown once, as {first}: "
+                    f"Source {first} shows them.")
+        return super().empty_message(connector_message, budget, next_request_in_s)
+
     def origin_of(self, ordinal: int | None) -> Origin | None:
         """Where the row at `ordinal` came from now: its part's store and its ordinal there, which
         follows the rows merged into place since (a mixed file's parts are put in order once read,

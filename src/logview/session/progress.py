@@ -40,8 +40,9 @@ def load_progress(session: SessionState, waits: Waits) -> LoadProgress:
         return _head_progress(waits.head_filling, archived)
     if 0 < loaded <= session.from_archive:
         # (no page of this run in yet, every row the archive's: "loading page 1 · 67,536 so far · 67,536
-        # from the archive" said one number three times, `shown` the third, of a page not in, s21 #12)
-        return LoadProgress("from the archive", f"{loaded:,} · asking the API", "", "archive", archive_only=True)
+        # from the archive" said one number three times, `shown` the third, of a page not in, s21 #12;
+        # the count first, as "no answer for 7 s" then keeps it: s24 walk #3)
+        return LoadProgress(f"{loaded:,} from the archive", "asking the API", "", "archive", archive_only=True)
     page = f"loading page {session.pages + 1}"
     count, percent = load_count(loaded, total)
     return LoadProgress(page, count, archived, percent or page.removeprefix("loading "))

@@ -129,7 +129,7 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
         # total; without a total the count is `shown`'s, said beside it: the hint goes last)
         forms += (_form(page, count, f"{SHARED[2]}{eta}"),)
     if budget is None or not binds:  # (short: the counts beside give way first; the archive's count is `shown`'s)
-        return (*forms, _form(page, "asking the API")) if progress.archive_only else forms
+        return (*forms, _form("from the archive", count)) if progress.archive_only else forms
     return *forms, _form(progress.short_page, words.brief), *_fewest_forms(progress.short_page, budget, eta,
                                                                           bool(session.total), shared)
 
@@ -218,8 +218,7 @@ def _unanswered_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
     still = replace(waits, backfill_eta_s=None, next_page_s=None, budget=None, budget_held=False)
     progress = load_progress(session, still)
     if progress.archive_only:  # (the archive answered: "from the archive · no answer for 7 s · 60,070" read as if it had not)
-        return (_form(f"{len(session.store):,} from the archive", "asking the API", said),
-                _form("asking the API", said), _form(said))
+        return _form(progress.page, progress.count, said), _form(progress.count, said), _form(said)
     return (_form(progress.page, said, progress.count, progress.archived), _form(progress.page, said, progress.count),
             _form(progress.short_page, said), _form(said))
 

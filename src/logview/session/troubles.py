@@ -4,6 +4,8 @@ from the status line's words of one source (`status.py`), which call on them."""
 
 from __future__ import annotations
 
+import re
+
 from logview.api.types import no_answer
 from logview.files.envelope import UNREADABLE_SOURCE
 from logview.model import counted
@@ -40,10 +42,13 @@ def merged_forms(session: SessionState) -> tuple[str, tuple[str, ...]]:
         left_out = sum(map(left_out_of_merge, troubles.values()))
         merged = (f"{sources - left_out} of {counted(sources, 'source', 'sources')} merged" if left_out
                   else f"{counted(sources, 'source', 'sources')} merged")
-        # (in fewer words, what is wrong before the count merged: at 80 columns "2 sources merged · smb: live tail:
-        # no answer for 12 s" was cut before the wait)
-        fewer = [f"{label}: {trouble.removeprefix(TAIL_UNANSWERED)}" for label, trouble in troubles.items()]
-        return state, tuple(dict.fromkeys(" · ".join(form) for form in ([merged, *said], [merged, *fewer], fewer) if form))
+        briefly = [f"{label}: {_shared_briefly(trouble).removeprefix(TAIL_UNANSWERED)}"
+                   for label, trouble in troubles.items()]
+        # (a tail without an answer before the count merged: at 80 columns "2 sources merged · smb: live tail: no
+        # answer for 12 s" was cut before the wait)
+        alone = [briefly] if any(trouble.startswith(TAIL_UNANSWERED) for trouble in troubles.values()) else []
+        forms = ([merged, *said], [merged, *briefly], *alone, [merged])
+        return state, tuple(dict.fromkeys(" · ".join(form) for form in forms))
     whole = max(0, sources - len(pending))
     full = [f"{whole} of {counted(sources, 'source', 'sources')} complete",
             *(f"{label}: {progress.long}" for label, progress in pending.items()), *(
@@ -55,6 +60,13 @@ def merged_forms(session: SessionState) -> tuple[str, tuple[str, ...]]:
     fewest = [f"{whole}/{sources} complete", *(f"{label} {progress.fewest}" for label, progress in pending.items()),
               *(f"{label} {said}" for label, said in unanswered.items())]
     return state, tuple(" · ".join(form) for form in (full, fewer, fewest))
+
+
+def _shared_briefly(trouble: str) -> str:
+    """`713 shared with aitb` for `shares 713 entries with aitb (shown once, as aitb)`: at 80
+    columns the long form was cut inside the tab's name (s24 walk #11); other troubles as they are."""
+    found = re.fullmatch(r"shares ([\d,]+) entr(?:y|ies) with (.*) \(shown once, as .*\)", trouble)
+    return f"{found[1]} shared with {found[2]}" if found else trouble
 
 
 def not_whole(session: SessionState) -> dict[str, SourceProgress]:

@@ -158,7 +158,9 @@ class ViewerSession:
         go of their entry, and the view's change (rows holding an id's older answer went)."""
         rows = len(self.store)
         released = self.store.archived(rowids, reader)
-        return released, self.view.sync() if len(self.store) != rows else ViewChange()
+        if taken := rows - len(self.store):  # (the tail's newer answer of an id is no new entry: s24 walk #5)
+            self.tail_found -= min(taken, self.tail_found)
+        return released, self.view.sync() if taken else ViewChange()
 
     def _paged(self, pages: int, total: int | None) -> None:
         self.pages, self.backfill_total = pages, total

@@ -287,7 +287,11 @@ class LogViewApp(App[int]):
 
     def get_system_commands(self, screen: Screen) -> Iterator[SystemCommand]:
         # The viewer's own "Keys" (the full help) replaces Textual's panel of the focused widget's keys.
-        yield from (command for command in super().get_system_commands(screen) if command.title not in LEFT_OUT)
+        for command in super().get_system_commands(screen):
+            if command.title == "Quit":  # (Textual's "as soon as possible": logview's asks first while a save is written)
+                yield command._replace(help="Quit logview, as q does (a save still being written is asked about first)")
+            elif command.title not in LEFT_OUT:
+                yield command
         yield from self.viewer.system_commands()
 
 

@@ -226,5 +226,6 @@ class LoadControl:
             self._names.stop_naming()
         self.banner.clear("retry", "tail")
         stopped = "loading and the live tail stopped" if self.session.want_tail else "loading stopped"
-        self.banner.show_notice(f"Retry cancelled: {stopped}. Press r to start again, t for the live tail alone.")
         self.session.cancel()
+        alone = ", t for the live tail alone" if self.why_no_tail() is None else ""  # (with nothing loaded, t refuses: s24 walk #6)
+        self.banner.show_notice(f"Retry cancelled: {stopped}. Press r to start again{alone}.")

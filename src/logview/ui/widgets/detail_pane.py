@@ -19,6 +19,8 @@ from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.highlighter import JSONHighlighter
+from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -36,6 +38,7 @@ from logview.ui.cells import row_cells, status_class
 from logview.ui.widgets.styling import PartialStyles
 
 DEEPEST_INDENTED = 32  # levels of arrays and objects shown indented
+MATCH_META = Style.from_meta({"logview-match": True})  # (how `_match_lines` knows a mark: any style may be the match's)
 MAX_VALUE_CHARS = 20_000  # a pathological value must not stall rendering; `y` copies it whole
 _JSON = JSONHighlighter()
 
@@ -207,26 +210,42 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
             return
         lines = self._match_lines()
         if not lines:
-            self.notify("No match in this entry's lines (a match cut by a line's end is not found).",
-                        timeout=3, markup=False)
+            raw = None if self.entry is None else self.entry.raw
+            text = raw if isinstance(raw, str) else dump_json(raw).decode("utf-8", "replace")
+            beyond = raw is not None and (self.needle or "").lower() in text.lower()
+            self.notify(f"The match lies past the first {MAX_VALUE_CHARS:,} characters of a value, which is all "
+                        "this pane shows of it: y copies the whole entry." if beyond else
+                        "No match in the lines shown of this entry.", timeout=4, markup=False)
             return
         self._match = (self._match + step) % len(lines) if self._match >= 0 or step > 0 else len(lines) - 1
         self._scroll_when_laid_out(lambda: self.scroll_to(y=lines[self._match], animate=False))
-        self._match_said = f"match {self._match + 1} of {len(lines)} lines · n N"
+        self._match_said = (f"match {self._match + 1} of {len(lines)}" if len(lines) > 1 else "the only match") + " · n N"
         self.on_focus()
 
     def _match_lines(self) -> list[int]:
-        """The lines of the body, as laid out at the pane's width, that hold the needle."""
+        """The lines of the body, as laid out at the pane's width, where a match begins: found by
+        its mark (a match the wrap splits was marked and skipped when the lines' text was searched,
+        s24 walk #10)."""
         console = self.app.console
         width = self.body.size.width or self.scrollable_content_region.width
         lines = console.render_lines(self._shown, console.options.update_width(max(1, width)), pad=False)
-        needle = (self.needle or "").lower()
-        return [at for at, line in enumerate(lines) if needle in "".join(segment.text for segment in line).lower()]
+        begins: list[int] = []
+        marked = False  # (the text before was marked: a match goes on, across the wrap and its padding)
+        for at, line in enumerate(lines):
+            for segment in line:
+                if _is_match(segment):
+                    if not marked and (not begins or begins[-1] != at):
+                        begins.append(at)
+                    marked = True
+                elif segment.text.strip():
+                    marked = False
+        return begins
 
     def _mark(self, text: Text) -> Text:
         """`text` with the needle's every occurrence marked (case as the search: ignored)."""
         if self.needle:
-            text.highlight_regex(re.compile(re.escape(self.needle), re.IGNORECASE), self._partial("detail-pane--match"))
+            text.highlight_regex(re.compile(re.escape(self.needle), re.IGNORECASE),
+                                 self._partial("detail-pane--match") + MATCH_META)
         return text
 
     def _render_entry(self, entry: LogEntry, origin: str | None = None) -> RenderableType:
@@ -277,3 +296,7 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
                 text.append("\n" + clean_line(note), style=self._partial("detail-pane--local"))
             return text
         return json_text(value)
+
+
+def _is_match(segment: Segment) -> bool:
+    return segment.style is not None and bool(segment.style.meta.get("logview-match"))
