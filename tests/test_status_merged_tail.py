@@ -35,4 +35,4 @@ def test_a_tail_without_an_answer_is_named_once_every_tab_is_whole() -> None:
     state = merged.state(Waits())
     assert (state.state, state.text, *state.shorter) == (
         "complete", "2 sources merged · sm: live tail: no answer for 12 s", "2 sources merged · sm: no answer for 12 s",
-        "sm: no answer for 12 s", "2 sources merged")
+        "sm: no answer for 12 s")  # (not "2 sources merged" last: at 80 columns it took the place of the wait)

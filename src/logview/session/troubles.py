@@ -44,10 +44,10 @@ def merged_forms(session: SessionState) -> tuple[str, tuple[str, ...]]:
                   else f"{counted(sources, 'source', 'sources')} merged")
         briefly = [f"{label}: {_shared_briefly(trouble).removeprefix(TAIL_UNANSWERED)}"
                    for label, trouble in troubles.items()]
-        # (a tail without an answer before the count merged: at 80 columns "2 sources merged · smb: live tail: no
-        # answer for 12 s" was cut before the wait)
-        alone = [briefly] if any(trouble.startswith(TAIL_UNANSWERED) for trouble in troubles.values()) else []
-        forms = ([merged, *said], [merged, *briefly], *alone, [merged])
+        # (a tail without an answer, in the fewest words, instead of the count merged: at 80 columns "2 sources
+        # merged · smb: live tail: no answer for 12 s" was cut before the wait, then said "2 sources merged")
+        fewest = briefly if any(trouble.startswith(TAIL_UNANSWERED) for trouble in troubles.values()) else [merged]
+        forms = ([merged, *said], [merged, *briefly], fewest)
         return state, tuple(dict.fromkeys(" · ".join(form) for form in forms))
     whole = max(0, sources - len(pending))
     full = [f"{whole} of {counted(sources, 'source', 'sources')} complete",
