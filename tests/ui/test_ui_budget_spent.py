@@ -41,6 +41,11 @@ async def test_a_spent_window_says_when_the_load_goes_on_and_r_r_shows_the_serve
             # (Supermetrics sends no reset and the window is not the published hour: its reset is not known)
             assert re.search(r"◌ loading page [23] · 1?\d\d so far · (API )?budget 0/3 · reset (time )?unknown", line), line
             assert "shared with the tail" not in line, line
+            # and, once the backfill's next page waits for it, when it goes on: at the reset the budget assumes, when
+            # it looks again (said nowhere, s23 walk #3)
+            await wait_until(pilot, lambda: "next page ~" in header(), timeout=30, said=header)
+            assert re.search(r"budget 0/3 · reset (time )?unknown · (backfill waits · )?next page ~(59|60)m", header()), \
+                header()
 
             await pilot.press("r")  # (the first r says the backfill goes on by itself; a second reloads anyway)
             await pilot.press("r")

@@ -27,7 +27,7 @@ from logview.api.budget_waiters import Waiters
 from logview.api.estimates import Estimates, PaceReading
 from logview.api.others_use import OthersUse
 from logview.api.ratelimit import RateHeaders, read_rate_headers, uncounted_answers
-from logview.api.tail_reserve import TAIL_GRACE_S, TailReserve, TailReserves
+from logview.api.tail_reserve import TAIL_GRACE_S, TailPace, TailReserve, TailReserves, TailTiming
 from logview.api.types import BudgetState, BudgetWaitTooLong, Priority  # (the latter: for the callers)
 
 # The published limits, used until the server's headers say otherwise. Aitronos: "about 100
@@ -393,7 +393,8 @@ class Budget:
             # (not once it may go: a window just opened showed "API budget 10/10 … backfill waits")
             waiting=self._waiters.any_of(Priority.BACKFILL) and self._delay(Priority.BACKFILL, now) > 0,
             live_waits=self._waiters.ahead_of_backfill_waited(now, BINDS_AFTER_S),
-            tail_next_s=self._tail_next_s(now),
+            tail_next_s=(tail := self._tail_timing(now)).next_s,
+            tail_period_s=tail.period_s,
             tail_halves=self._over_half(now),
             known=self._known,
             reset_known=self._reset_known,
@@ -403,9 +404,9 @@ class Budget:
             window_known=not (self._window_guessed and self._limit != self._published_limit),
         )
 
-    def _tail_next_s(self, now: float) -> float:
-        """Seconds until a waiting tail poll may go (0: none waits; a token later on the backfill's turn)."""
-        if not self._waiters.any_of(Priority.LIVE):
-            return 0.0
-        delay = self._delay(Priority.LIVE, now)
-        return delay + 1 / max(self._rate(now), 1e-9) if self._backfill_turn(now) else delay
+    def _tail_timing(self, now: float) -> TailTiming:
+        """When a tail's next poll goes, and how often the pace lets the tails poll (`TailReserves.timing`)."""
+        backfill_turn = self._backfill_turn(now) and self._waiters.any_of(Priority.BACKFILL)  # (none: the tail goes)
+        return self._tails.timing(now, TailPace(
+            self._waiters.any_of(Priority.LIVE), self._delay(Priority.LIVE, now), 1 / max(self._rate(now), 1e-9),
+            backfill_turn, self.refilled_tokens(now), self._window_s))

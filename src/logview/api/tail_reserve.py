@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 
 class _Holder(Protocol):
@@ -109,6 +109,22 @@ class TailReserves:
         for reserve in self.held:
             reserve.last_poll = now
 
+    def next_due_in(self, now: float) -> float:
+        """Seconds until the soonest tail's interval since its last poll has passed (0: due now, or none polled)."""
+        return max(0.0, min((r.last_poll + r.interval_s - now for r in self.held if r.last_poll is not None),
+                            default=0.0))
+
+    def timing(self, now: float, pace: TailPace) -> TailTiming:
+        """When the tails' next poll goes and how often the pace lets them go (`TailTiming`)."""
+        turn_s = pace.token_s if pace.backfill_turn else 0.0  # (a waiting backfill's request first, on its turn)
+        if pace.tail_waits:
+            next_s = pace.delay_s + turn_s
+        else:  # (between two polls: the next as the pace and its interval let it go, not "none waits")
+            next_s = max(pace.delay_s, self.next_due_in(now)) if self.held else 0.0
+        # (the pace holds each poll back, not a burst's tokens: a burst lets them go at their interval)
+        period = pace.token_s + turn_s if self.held and pace.tokens < 2 else 0.0
+        return TailTiming(next_s, period if period < pace.window_s else 0.0)  # (longer: the window is spent)
+
     def poll_in(self, now: float, token_s: float, window_s: float, limit: int) -> float | None:
         """Seconds until a tail's next poll when it comes sooner than the token after this one
         (a little late counts: its timer may lag); None when no tail is about to poll, or the
@@ -118,6 +134,25 @@ class TailReserves:
         polls = [r.last_poll + r.interval_s - now for r in self.held if r.last_poll is not None]
         soon = [due for due in polls if -TAIL_GRACE_S <= due < token_s]
         return max(0.0, min(soon)) if soon else None
+
+
+class TailPace(NamedTuple):
+    """The budget's pace as a tail's timing reads it (`TailReserves.timing`)."""
+
+    tail_waits: bool  # a tail's poll waits for the budget now
+    delay_s: float  # until a tail's request may go by the pace (0: now)
+    token_s: float  # seconds a token of the pace takes to come
+    backfill_turn: bool  # a backfill waits and has the next request (tails over half take turns)
+    tokens: float  # the pace's tokens now
+    window_s: float
+
+
+class TailTiming(NamedTuple):
+    """`next_s`: seconds until a tail's next poll goes (0: none runs, or it may go now); `period_s`: the
+    seconds between its polls while the pace holds them to that (0: it does not, or the reset does)."""
+
+    next_s: float
+    period_s: float
 
 
 TAIL_GRACE_S = 0.25  # how late a tail's poll may be and still have its token kept

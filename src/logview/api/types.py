@@ -91,6 +91,9 @@ class BudgetState:
     # a tail poll waits for the budget: the seconds until it may go (0: none waits); longer than
     # the tail's interval, "● live" alone promised rows that came minutes later (found in a walk)
     tail_next_s: float = 0.0
+    # the seconds between a tail's polls while the budget's pace holds them to that (0: it does not): said
+    # steadily, where the line flickered between "every 2 s", "next poll in ~7 s" and the budget's words (s23 #12)
+    tail_period_s: float = 0.0
     # the live tails would need more than half of a window: they take turns with the backfill, which
     # gets every other request (`tail_reserve.py`); `t` pausing the tail gives the backfill all
     tail_halves: bool = False

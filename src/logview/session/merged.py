@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from logview.model import Filters
-from logview.session.status import left_out_of_merge, not_whole
+from logview.session.troubles import left_out_of_merge, not_whole
 from logview.session.viewer_session import SidebarCounts, ViewerSession
 from logview.sources.mixed import MixedSource
 from logview.store import EntryStore

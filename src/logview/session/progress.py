@@ -59,7 +59,7 @@ def _head_progress(filling: tuple[int, int, int | None, str], archived: str) -> 
 
 def source_progress(session: SessionState, waits: Waits) -> SourceProgress | None:
     """How far a tab is from whole (`SourceProgress`); None once it is whole, or while it is in
-    trouble (`status.trouble` says it)."""
+    trouble (`troubles.trouble` says it)."""
     if session.needs_connector and session.phase != "error":
         return SourceProgress("no connector chosen (c in its tab)", "no connector", "no connector", "no connector")
     if session.phase == "cancelled":

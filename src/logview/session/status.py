@@ -4,15 +4,13 @@ so every state it can be in is named here, in the order that decides between the
 from __future__ import annotations
 
 import re
-
 from dataclasses import replace
 from typing import NamedTuple
 
 from logview.api.types import BudgetState, done_in, format_wait, no_answer
-from logview.files.envelope import UNREADABLE_SOURCE
-from logview.model import counted
 from logview.session.progress import LoadProgress, load_progress, rough_wait
-from logview.session.status_inputs import SessionState, SourceProgress, Waits
+from logview.session.status_inputs import SessionState, Waits
+from logview.session.troubles import merged_forms, tail_unanswered, trouble  # (trouble: the session says it from here)
 
 # the tail would need more than half the budget and takes turns with the backfill (`BudgetState.tail_halves`)
 SHARED = ("backfill shares the budget with the tail (t pauses it)", "shared with the tail (t pauses it)",
@@ -64,7 +62,7 @@ def _behind_forms(forms: tuple[str, ...], waiting: int, progress: LoadProgress) 
     def joined(form: str, hint: str) -> str:
         return f"{form.removesuffix(' …')} · {hint} …"
 
-    page = forms[0].split(" · ")[0].removesuffix(" …").removeprefix("loading ")  # ("page 12", "41%")
+    page = progress.page.removeprefix("loading ")  # ("page 12": its own words, not read back out of a form)
     counts = _form(progress.page, progress.count, said)
     return (*(joined(form, said) for form in forms[:2]), counts, *(joined(form, said) for form in forms[2:]),
             *(joined(form, "archive behind") for form in forms[-1:]), f"{page} · archive behind …", "archive behind …")
@@ -72,11 +70,25 @@ def _behind_forms(forms: tuple[str, ...], waiting: int, progress: LoadProgress) 
 
 def _next_poll(session: SessionState, waits: Waits) -> str:
     """`next poll in ~7m 55s` when the budget holds the tail's poll back longer than its interval
-    (Supermetrics' hourly pace: "live" alone, while nothing was asked for minutes, misled)."""
+    (Supermetrics' hourly pace: "live" alone, while nothing was asked for minutes, misled), and all
+    along while its pace holds every poll back (`_tail_period`): it came and went between polls."""
     budget = waits.budget
-    if budget is None or budget.tail_next_s <= max(session.interval_s, 1.0):
+    if budget is None:
+        return ""
+    if _tail_period(session, waits):
+        return f"next poll in ~{format_wait(max(1.0, budget.tail_next_s))}"
+    if budget.tail_next_s <= max(session.interval_s, 1.0):
         return ""
     return f"next poll in ~{format_wait(budget.tail_next_s)}"
+
+
+def _tail_period(session: SessionState, waits: Waits) -> float:
+    """The seconds between the tail's polls where the budget's pace holds each past its interval (0: it does not), said
+    steadily: a tail paced to a poll every ~5 s said "every 2 s", "next poll in ~7 s", the budget's words (s23 #12)."""
+    budget = waits.budget
+    if budget is None or budget.tail_period_s <= max(session.interval_s, 1.0) * 1.25:  # (a quarter longer, or more)
+        return 0.0
+    return budget.tail_period_s
 
 
 def _state_and_forms(session: SessionState, waits: Waits) -> tuple[str, tuple[str, ...]]:
@@ -86,12 +98,16 @@ def _state_and_forms(session: SessionState, waits: Waits) -> tuple[str, tuple[st
     if session.merged or state not in ("live", "complete", "paused"):
         return state, (text,)
     budget, archived = waits.budget, f" · {session.from_archive:,} from the archive"
-    if state == "live" and budget is not None and budget.binds:
+    paced = bool(_tail_period(session, waits))
+    if state == "live" and budget is not None and (budget.binds or paced):
         # (each form before a count goes: at 160 columns the budget's long words pushed `total`
         # off the line, found in a walk)
-        said, plain = _budget_text(waits), budget.describe(waiting="")
+        said, plain = _budget_text(waits, paced=paced), budget.describe(waiting="")
         brief = text.replace(said, budget.brief())
         shortest = brief.replace("next poll in ", "poll ").replace("next poll waits for the API budget", "poll waits")
+        if paced:  # (the period goes before the countdown, and the budget's words last: the poll is what is waited for)
+            shortest = re.sub(r"polls every ~[^·]+ · ", "", shortest)
+            return state, (text, text.replace(said, plain), brief, shortest, shortest.split(" · budget ")[0])
         return state, (text, text.replace(said, plain), brief, shortest, f"live · {budget.brief()}")
     return state, (text, text.replace(archived, ""))  # ("all loaded", the tail paused or not)
 
@@ -121,8 +137,14 @@ def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
 def _eta(waits: Waits) -> str:
     """When the budget lets the backfill be done (" · done in ~14 s"), else its next page go."""
     budget, eta = waits.budget, done_in(waits.backfill_eta_s)
-    if not eta and budget is not None and budget.waiting and waits.next_page_s is not None and waits.next_page_s >= 1:
+    if eta or budget is None or not budget.waiting:
+        return eta
+    if waits.next_page_s is not None and waits.next_page_s >= 1:
         return f" · next page ~{format_wait(waits.next_page_s)}"
+    if budget.remaining == 0 and not budget.blocked_s and budget.resets_in_s >= 1:
+        # (spent, its reset not known: when the budget looks again, at the reset it assumes; the line said when the
+        # load goes on nowhere, for minutes, s23 walk #3; in minutes: a line of 160 keeps "a listing waits" beside it)
+        return f" · next page ~{rough_wait(budget.resets_in_s)}"
     return eta
 
 
@@ -161,6 +183,8 @@ def _budget_words(session: SessionState, budget: BudgetState, waiting: str, eta:
     # the tail, the reset's time and then the budget's count go first: they tell less than why
     # the backfill goes slowly, and what would speed it)
     unsaid = f"{said.split(' · ')[0]} · {SHARED[1]}{eta}" if shared else said + eta
+    # (a listing that waits is not what the line says already: kept, "a listing waits" beside when the next page goes)
+    unsaid = unsaid.replace(" · backfill and a listing wait", " · a listing waits")
     for words in (waiting, "backfill paced", "next request waits"):
         unsaid = unsaid.replace(f" · {words}", "")
     return _BudgetWords(said + eta, f"{SHARED[1]}{eta}" if shared else budget.brief() + eta, unsaid)
@@ -242,10 +266,12 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
     if session.want_tail:
         next_poll = _next_poll(session, waits)
         text = f"live · {next_poll or f'every {session.interval_s:g} s'}"
+        if period := _tail_period(session, waits):
+            text = f"live · polls every ~{rough_wait(period)} · {next_poll}"
         held = waits.budget is not None and waits.budget.live_waits  # (the poll is not sent yet)
         if held and not next_poll:
             text = "live · next poll waits for the API budget"
-        elif not held and waits.unanswered_s is not None:
+        elif tail_unanswered(session, waits):
             # a hung request (30 s), counted from when it was sent, by the client as for a load; a
             # poll the budget holds has not reached the server ("waiting 77 s for the server" was
             # said while nothing had been sent, found in a walk)
@@ -254,6 +280,7 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
             text += " · searching …"
         # (the tail alone after Esc cancelled the load: what it did not load is said, r loads it)
         stopped = "loading stopped — r reloads" if session.phase == "cancelled" else ""
+        budget = _budget_text(waits, paced=bool(period))
         return "live", " · ".join(part for part in (text, cap, budget, stopped) if part)
     if cap and session.capped_older:
         return "capped", cap + " — older entries not loaded"
@@ -262,7 +289,7 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
     if session.searching:  # (the rows shown are the last search's until it ends)
         return "loading", "searching …"
     if session.merged:
-        return _merged_forms(session)
+        return merged_forms(session)
     if session.file_mode:
         return "complete", "file loaded"
     loaded = f"all loaded · {archived}" if archived else "all loaded"
@@ -282,96 +309,13 @@ def _retry_due(waits: Waits) -> str:
     return "retry waits for the API budget" if waits.budget is not None and waits.budget.binds else "retrying now"
 
 
-def _merged_forms(session: SessionState) -> tuple[str, tuple[str, ...]]:
-    """`2 sources merged` once every tab is whole; while one is not, which are and how far each
-    other one is: `1 of 2 sources complete · smb: loading 1,998 so far · next page ~7m 26s`, then
-    in fewer words, a paced source's wait kept and its count dropped (`1 of 2 complete · smb: next
-    page ~8m`, `1/2 complete · smb waits ~8m`), a loading one's `smb: loading 38%`. It said
-    "2 sources merged" while a tab had 2,000 of ~20,000 entries, its budget pacing it for hours, or
-    retried with none (s21 walk #8, #16)."""
-    # (a mixed file's lines that name no source are a part, not a source)
-    sources = sum(1 for label in session.store.origins.values[1:] if label != UNREADABLE_SOURCE)
-    troubles = session.source_troubles
-    said = [f"{label}: {trouble}" for label, trouble in troubles.items()]
-    pending = not_whole(session)
-    unsettled = [trouble for trouble in troubles.values() if not trouble.startswith((SAME_AS, SHARES)) and trouble != "failed"]
-    # (⟳ while a source is retrying; a source that failed for good waits for r)
-    failed = "failed" in troubles.values()
-    state = "retrying" if unsettled else "error" if failed else "loading" if session.source_loading else "complete"
-    if all(progress.long == "failed" for progress in pending.values()):
-        left_out = sum(map(left_out_of_merge, troubles.values()))
-        merged = (f"{sources - left_out} of {counted(sources, 'source', 'sources')} merged" if left_out
-                  else f"{counted(sources, 'source', 'sources')} merged")
-        briefly = [f"{label}: {_shared_briefly(trouble)}" for label, trouble in troubles.items()]
-        return state, (" · ".join([merged, *said]), " · ".join([merged, *briefly]), merged)
-    whole = max(0, sources - len(pending))
-    full = [f"{whole} of {counted(sources, 'source', 'sources')} complete",
-            *(f"{label}: {progress.long}" for label, progress in pending.items()), *(
-                f"{label}: {trouble}" for label, trouble in troubles.items() if label not in pending)]
-    fewer = [f"{whole} of {sources} complete", *(f"{label}: {progress.short}" for label, progress in pending.items())]
-    fewest = [f"{whole}/{sources} complete", *(f"{label} {progress.fewest}" for label, progress in pending.items())]
-    return state, tuple(" · ".join(form) for form in (full, fewer, fewest))
-
-
-def _shared_briefly(trouble: str) -> str:
-    """`713 shared with aitb` for `shares 713 entries with aitb (shown once, as aitb)`: at 80
-    columns the long form was cut inside the tab's name (s24 walk #11); other troubles as they are."""
-    found = re.fullmatch(r"shares ([\d,]+) entr(?:y|ies) with (.*) \(shown once, as .*\)", trouble)
-    return f"{found[1]} shared with {found[2]}" if found else trouble
-
-
-def not_whole(session: SessionState) -> dict[str, SourceProgress]:
-    """The merged timeline's sources not whole: loading, retrying, failed (each in words and in
-    fewer). A tab reading what another reads is no trouble (its rows are there once), nor is a
-    failing tail's (its rows are all there up to the tail)."""
-    pending = {label: _in_trouble(trouble) for label, trouble in session.source_troubles.items()
-               if not trouble.startswith((SAME_AS, SHARES, "live tail"))}
-    pending.update(session.source_loading)
-    order = {label: at for at, label in enumerate(session.store.origins.values)}  # (the tabs' order)
-    return dict(sorted(pending.items(), key=lambda item: order.get(item[0], len(order))))
-
-
-def _budget_text(waits: Waits) -> str:
+def _budget_text(waits: Waits, *, paced: bool = False) -> str:
     """The API's budget, only when it binds: `API budget 0/100 · resets in 41 s · next request waits`.
     (Nothing is loading: what waits at the backfill's turn is a listing or the credentials' names,
-    named as such: "a listing waits" on an Aitronos viewer, which has none, misled; found in a walk.)"""
+    named as such: "a listing waits" on an Aitronos viewer, which has none, misled; found in a walk.)
+    `paced`: the tail's pace is said, and the budget with it all along; a waiting poll is what it says."""
     budget = waits.budget
-    if budget is None or not budget.binds:
+    if budget is None or not (budget.binds or paced):
         return ""
     asked = {"a listing": "a listing waits", "credential names": "credential names wait"}
-    return budget.describe(waiting=asked.get(waits.asked, "a request waits"))
-
-
-def _in_trouble(trouble: str) -> SourceProgress:
-    """A tab in trouble as the merged tab says it: in its words (`retrying (HTTP 503)`) and in one, a
-    retry's wait of minutes kept (`retrying in ~20m`, `retries in ~20m`, as a paced load's wait, see `trouble`)."""
-    word = trouble.split(" (")[0]
-    if word == "retrying" and (wait := trouble.rpartition(") in ~")[2]) != trouble:
-        return SourceProgress(trouble, f"retrying in ~{wait}", f"retries in ~{wait}", word)
-    return SourceProgress(trouble, word, word, word)
-
-
-RETRY_SAID_S = 60.0  # a retry's wait the merged tab says (shorter ones are over before it is read)
-SAME_AS = "same as "  # a tab reading what an earlier one reads: "production-eu-west-2: same as production-eu-west-1"
-# a tab whose entries an earlier tab of its source holds too: "prod-ok: shares 5,833 entries with prod (shown once, as prod)"
-SHARES = "shares "
-
-
-def left_out_of_merge(trouble: str) -> bool:
-    """Whether the merged timeline leaves a tab's rows out: its load failed (the header says it is
-    not merged), or an earlier tab reads the same (its rows would be there twice)."""
-    return trouble == "failed" or trouble.startswith(SAME_AS)
-
-
-def trouble(session: SessionState, waits: Waits) -> str | None:
-    """What is wrong with this source now, in a few words (None when nothing is): marked on its
-    tab, and told by the merged timeline, which would otherwise look fine while stale."""
-    if session.phase == "error":
-        return "failed"
-    if waits.tail_failing is not None and session.want_tail:
-        return f"live tail failing ({waits.tail_failing[0]})"
-    if waits.retry is None:
-        return None
-    cause, remaining = waits.retry
-    # (a wait of a minute or more said: at 80 columns the merged tab's "smh retrying" hid a 429's 20 minutes, s23 #3)
-    return f"retrying ({cause}) in ~{rough_wait(remaining)}" if remaining >= RETRY_SAID_S else f"retrying ({cause})"
+    return budget.describe(waiting=asked.get(waits.asked, "a request waits") if budget.waiting or not paced else "")

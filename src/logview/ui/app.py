@@ -75,8 +75,10 @@ class LogViewApp(App[int]):
     TITLE = "logview"
     CSS_PATH = stylesheets()
     BINDINGS = [
-        Binding("right_square_bracket", "switch_tab(1)", "Next tab", show=False),
+        # (named in a footer of several tabs where it has room: only the tab row said them, s23 walk #7)
+        Binding("right_square_bracket", "switch_tab(1)", "Tabs", key_display="[ ]"),
         Binding("left_square_bracket", "switch_tab(-1)", "Previous tab", show=False),
+        *(Binding(key, "no_tabs", show=False) for key in ("right_square_bracket", "left_square_bracket")),
     ]
 
     def __init__(self, options: ViewerOptions, *more: ViewerOptions, policy: RetryPolicy | None = None,
@@ -174,7 +176,7 @@ class LogViewApp(App[int]):
         """Every tab strip marks the failing sources, and the merged tab names them (and the tabs
         it leaves out for reading what an earlier one reads)."""
         from logview.model import counted
-        from logview.session.status import SAME_AS, SHARES
+        from logview.session.troubles import SAME_AS, SHARES
         from logview.ui.merged import same_readings  # (loaded with the merged tab, when there are tabs)
 
         troubles = [viewer.trouble() for viewer in self.viewers[:-1]] + [None]
@@ -219,13 +221,17 @@ class LogViewApp(App[int]):
             else f"Live tail off in {names}"
         return said + (f"; {unable}: no live tail." if unable else ".")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # (one tab: `[` `]` are not offered, and say why: `no_tabs`)
+        return not (action == "switch_tab" and len(self.viewers) < 2)
+
     def action_switch_tab(self, step: int) -> None:
-        if not isinstance(self.screen, ViewerScreen):
-            return
-        if len(self.viewers) < 2:
+        if isinstance(self.screen, ViewerScreen):
+            self.show_tab((self.viewers.index(self.screen) + step) % len(self.viewers))
+
+    def action_no_tabs(self) -> None:
+        if isinstance(self.screen, ViewerScreen):
             self.notify("One source is open: tabs come with several --profile options.", timeout=3, markup=False)
-            return
-        self.show_tab((self.viewers.index(self.screen) + step) % len(self.viewers))
 
     def exit(self, result: int | None = None, return_code: int = 0, message: RenderableType | None = None) -> None:
         self.closing = True

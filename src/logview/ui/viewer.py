@@ -347,7 +347,9 @@ class ViewerScreen(FittingScreen):
     def action_help(self) -> None:
         from logview.ui.screens.help import HelpScreen  # (dialogs load when asked for, not at start-up)
         if not isinstance(self.app.screen, HelpScreen):
-            self.app.push_screen(HelpScreen())
+            # (the keys that do nothing here dimmed: a key the app offers, `[ ]`, the app's to say)
+            self.app.push_screen(HelpScreen(lambda action: (self.app if action == "switch_tab" else self).check_action(
+                action, ()) is not False))
 
     def action_reload(self) -> None:
         if self.session.needs_connector:  # nothing to load yet: ask for the connector list again

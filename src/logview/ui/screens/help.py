@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -60,14 +62,35 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 )
 
 
-def _sections_table(sections: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]) -> Table:
+# The keys that act only on some sources: the action the viewer offers each by, and what it is not there.
+# (`?` was one page everywhere: on an Aitronos source it listed c, on one source [ ], on a file t, and
+# each key then answered with a toast that it does nothing here, s23 walk #7)
+SCOPED_KEYS: dict[str, tuple[str, str]] = {
+    "c": ("choose_connector", "not here: only a Supermetrics tab reading its API has connectors to choose from"),
+    "t": ("toggle_tail", "not here: a file has no live tail"),
+    "[  ]": ("switch_tab", "not here: one source is open (tabs come with several --profile options)"),
+}
+NOT_HERE_STYLE = "dim"
+
+
+def everywhere(action: str) -> bool:
+    """Every key acts (the help of no screen in particular)."""
+    return True
+
+
+def _sections_table(sections: tuple[tuple[str, tuple[tuple[str, str], ...]], ...],
+                    offered: Callable[[str], bool]) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True, min_width=10)
     table.add_column()
     for section, keys in sections:
         table.add_row(Text(section, style="bold underline"), "")
         for key, what in keys:
-            table.add_row(key, what)
+            action, not_here = SCOPED_KEYS.get(key, ("", ""))
+            if action and not offered(action):  # (dimmed and said why, not left out: the key is learnt)
+                table.add_row(Text(key, style=NOT_HERE_STYLE), Text(f"{what} — {not_here}", style=NOT_HERE_STYLE))
+            else:
+                table.add_row(key, what)
         table.add_row("", "")
     return table
 
@@ -75,35 +98,40 @@ def _sections_table(sections: tuple[tuple[str, tuple[tuple[str, str], ...]], ...
 TWO_COLUMNS_WIDTH = 150  # the help box's width in two columns; narrower screens get one (scrolled)
 
 
-def help_table(two_columns: bool = True) -> Table:
+def help_table(two_columns: bool = True, offered: Callable[[str], bool] = everywhere) -> Table:
     """The sections in two columns, so that all of them fit a 48-line terminal; in one column
-    where two would be cut off on the right."""
+    where two would be cut off on the right. `offered(action)`: whether the screen shown offers a
+    key's action (`SCOPED_KEYS`): the keys it does not are dimmed, with why."""
     if not two_columns:
-        return _sections_table(KEYS)
+        return _sections_table(KEYS, offered)
     half = (len(KEYS) + 1) // 2
     table = Table.grid(padding=(0, 3), expand=True)
     table.add_column(ratio=1)
     table.add_column(ratio=1)
-    table.add_row(_sections_table(KEYS[:half]), _sections_table(KEYS[half:]))
+    table.add_row(_sections_table(KEYS[:half], offered), _sections_table(KEYS[half:], offered))
     return table
 
 
 class HelpScreen(ModalScreen[None]):
-    """Every key, grouped; any of Esc, ? or q closes it."""
+    """Every key, grouped, those that do nothing on the screen below dimmed; any of Esc, ? or q closes it."""
 
     BINDINGS = [
         Binding("escape,question_mark,q", "close", "Close"),
     ]
 
+    def __init__(self, offered: Callable[[str], bool] = everywhere) -> None:
+        super().__init__()
+        self._offered = offered
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
             yield Static(Text("logview — keys", style="bold"), id="help-title")
-            yield Static(help_table(), id="help-body")
+            yield Static(help_table(offered=self._offered), id="help-body")
             yield Static(Text("Esc, ? or q closes this help", style="dim"), id="help-footer")
         yield KeyFooter()  # (over the viewer's, whose keys do nothing here: q closes the help)
 
     def on_resize(self) -> None:
-        self.query_one("#help-body", Static).update(help_table(self.size.width >= TWO_COLUMNS_WIDTH + 2))
+        self.query_one("#help-body", Static).update(help_table(self.size.width >= TWO_COLUMNS_WIDTH + 2, self._offered))
 
     def action_close(self) -> None:
         self.dismiss(None)

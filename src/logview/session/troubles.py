@@ -1,0 +1,118 @@
+"""What is wrong with a tab, in a few words (`trouble`: marked on its tab, told by the merged tab), and the
+merged tab's status line (`merged_forms`): how far each tab is from whole and what is wrong with it. Apart
+from the status line's words of one source (`status.py`), which call on them."""
+
+from __future__ import annotations
+
+import re
+
+from logview.api.types import no_answer
+from logview.files.envelope import UNREADABLE_SOURCE
+from logview.model import counted
+from logview.session.progress import rough_wait
+from logview.session.status_inputs import SessionState, SourceProgress, Waits
+
+
+def tail_unanswered(session: SessionState, waits: Waits) -> bool:
+    """A loaded tab's tail poll sent and without an answer for long (not one the budget holds: unsent)."""
+    loading = waits.backfilling or session.phase == "loading"
+    held = waits.budget is not None and waits.budget.live_waits
+    return session.want_tail and not loading and not held and waits.unanswered_s is not None
+
+
+def merged_forms(session: SessionState) -> tuple[str, tuple[str, ...]]:
+    """`2 sources merged` once every tab is whole; while one is not, which are and how far each
+    other one is: `1 of 2 sources complete · smb: loading 1,998 so far · next page ~7m 26s`, then
+    in fewer words, a paced source's wait kept and its count dropped (`1 of 2 complete · smb: next
+    page ~8m`, `1/2 complete · smb waits ~8m`), a loading one's `smb: loading 38%`. It said
+    "2 sources merged" while a tab had 2,000 of ~20,000 entries, its budget pacing it for hours, or
+    retried with none (s21 walk #8, #16)."""
+    # (a mixed file's lines that name no source are a part, not a source)
+    sources = sum(1 for label in session.store.origins.values[1:] if label != UNREADABLE_SOURCE)
+    troubles = session.source_troubles
+    said = [f"{label}: {trouble}" for label, trouble in troubles.items()]
+    pending = not_whole(session)
+    # (a tail without an answer is no retry: its tab says "● live · no answer for 12 s")
+    unsettled = [trouble for trouble in troubles.values()
+                 if not trouble.startswith((SAME_AS, SHARES, TAIL_UNANSWERED)) and trouble != "failed"]
+    # (⟳ while a source is retrying; a source that failed for good waits for r)
+    failed = "failed" in troubles.values()
+    state = "retrying" if unsettled else "error" if failed else "loading" if session.source_loading else "complete"
+    if all(progress.long == "failed" for progress in pending.values()):
+        left_out = sum(map(left_out_of_merge, troubles.values()))
+        merged = (f"{sources - left_out} of {counted(sources, 'source', 'sources')} merged" if left_out
+                  else f"{counted(sources, 'source', 'sources')} merged")
+        briefly = [f"{label}: {_shared_briefly(trouble).removeprefix(TAIL_UNANSWERED)}"
+                   for label, trouble in troubles.items()]
+        # (a tail without an answer, in the fewest words, instead of the count merged: at 80 columns "2 sources
+        # merged · smb: live tail: no answer for 12 s" was cut before the wait, then said "2 sources merged")
+        fewest = briefly if any(trouble.startswith(TAIL_UNANSWERED) for trouble in troubles.values()) else [merged]
+        forms = ([merged, *said], [merged, *briefly], fewest)
+        return state, tuple(dict.fromkeys(" · ".join(form) for form in forms))
+    whole = max(0, sources - len(pending))
+    full = [f"{whole} of {counted(sources, 'source', 'sources')} complete",
+            *(f"{label}: {progress.long}" for label, progress in pending.items()), *(
+                f"{label}: {trouble}" for label, trouble in troubles.items() if label not in pending)]
+    unanswered = {label: trouble.removeprefix(TAIL_UNANSWERED) for label, trouble in troubles.items()  # (in every
+                  if label not in pending and trouble.startswith(TAIL_UNANSWERED)}  # form: 80 columns left it to ⚠)
+    fewer = [f"{whole} of {sources} complete", *(f"{label}: {progress.short}" for label, progress in pending.items()),
+             *(f"{label}: {said}" for label, said in unanswered.items())]
+    fewest = [f"{whole}/{sources} complete", *(f"{label} {progress.fewest}" for label, progress in pending.items()),
+              *(f"{label} {said}" for label, said in unanswered.items())]
+    return state, tuple(" · ".join(form) for form in (full, fewer, fewest))
+
+
+def _shared_briefly(trouble: str) -> str:
+    """`713 shared with aitb` for `shares 713 entries with aitb (shown once, as aitb)`: at 80
+    columns the long form was cut inside the tab's name (s24 walk #11); other troubles as they are."""
+    found = re.fullmatch(r"shares ([\d,]+) entr(?:y|ies) with (.*) \(shown once, as .*\)", trouble)
+    return f"{found[1]} shared with {found[2]}" if found else trouble
+
+
+def not_whole(session: SessionState) -> dict[str, SourceProgress]:
+    """The merged timeline's sources not whole: loading, retrying, failed (each in words and in
+    fewer). A tab reading what another reads is no trouble (its rows are there once), nor is a
+    failing tail's (its rows are all there up to the tail)."""
+    pending = {label: _in_trouble(trouble) for label, trouble in session.source_troubles.items()
+               if not trouble.startswith((SAME_AS, SHARES, "live tail"))}
+    pending.update(session.source_loading)
+    order = {label: at for at, label in enumerate(session.store.origins.values)}  # (the tabs' order)
+    return dict(sorted(pending.items(), key=lambda item: order.get(item[0], len(order))))
+
+
+def _in_trouble(trouble: str) -> SourceProgress:
+    """A tab in trouble as the merged tab says it: in its words (`retrying (HTTP 503)`) and in one, a
+    retry's wait of minutes kept (`retrying in ~20m`, `retries in ~20m`, as a paced load's wait, see `trouble`)."""
+    word = trouble.split(" (")[0]
+    if word == "retrying" and (wait := trouble.rpartition(") in ~")[2]) != trouble:
+        return SourceProgress(trouble, f"retrying in ~{wait}", f"retries in ~{wait}", word)
+    return SourceProgress(trouble, word, word, word)
+
+
+RETRY_SAID_S = 60.0  # a retry's wait the merged tab says (shorter ones are over before it is read)
+SAME_AS = "same as "  # a tab reading what an earlier one reads: "production-eu-west-2: same as production-eu-west-1"
+# a tab whose entries an earlier tab of its source holds too: "prod-ok: shares 5,833 entries with prod (shown once, as prod)"
+SHARES = "shares "
+TAIL_UNANSWERED = "live tail: "  # a loaded tab's tail poll without an answer: "sm: live tail: no answer for 12 s"
+
+
+def left_out_of_merge(trouble: str) -> bool:
+    """Whether the merged timeline leaves a tab's rows out: its load failed (the header says it is
+    not merged), or an earlier tab reads the same (its rows would be there twice)."""
+    return trouble == "failed" or trouble.startswith(SAME_AS)
+
+
+def trouble(session: SessionState, waits: Waits) -> str | None:
+    """What is wrong with this source now, in a few words (None when nothing is): marked on its
+    tab, and told by the merged timeline, which would otherwise look fine while stale."""
+    if session.phase == "error":
+        return "failed"
+    if waits.tail_failing is not None and session.want_tail:
+        return f"live tail failing ({waits.tail_failing[0]})"
+    if waits.retry is None and tail_unanswered(session, waits):  # (the merged tab said "2 sources merged")
+        return f"{TAIL_UNANSWERED}{no_answer(waits.unanswered_s or 0.0)}"
+    if waits.retry is None:
+        return None
+    cause, remaining = waits.retry
+    # (a wait of a minute or more said: at 80 columns the merged tab's "smh retrying" hid a 429's 20 minutes, s23 #3)
+    return f"retrying ({cause}) in ~{rough_wait(remaining)}" if remaining >= RETRY_SAID_S else f"retrying ({cause})"
