@@ -216,13 +216,13 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
 
     def _update_size(self) -> None:
         size = Size(self.size.width, self.row_count + 1)
-        if size.width == self.virtual_size.width and self.show_vertical_scrollbar:
-            # Only the row count changed and the scrollbar is there: its thumb and the scroll
-            # limits change, not the layout (which `virtual_size` would redo for the whole screen,
-            # 20–80 ms, at each batch a big file's reading adds). A scrollbar that must go does it.
+        if size.height != self.virtual_size.height and size.width == self.virtual_size.width \
+                and self.show_vertical_scrollbar:  # (no row added, a file's columns read: nothing to repaint)
+            # Only the row count changed, the scrollbar is there: its thumb moves, not the layout (which
+            # `virtual_size` redoes for the screen, 20–80 ms a batch of a big file). A bar that must go does.
             self.set_reactive(LogTable.virtual_size, size)
             self._scroll_update(size)
-        else:
+        elif size != self.virtual_size:
             self.virtual_size = size
         self._date_when_needed()
 
