@@ -56,13 +56,13 @@ def memory_store(entries: list[LogEntry], kind: str, **options: Any) -> EntrySto
 
 
 def archived_order(archived: ArchivedSource, originals: list[LogEntry]) -> list[LogEntry]:
-    """The entries as the archive holds them (the first copy of an id), in its order."""
-    first: dict[str, LogEntry] = {}
-    for entry in originals:
-        first.setdefault(entry.id, entry)
+    """The entries as the archive holds them (the last copy of an id, where its first was), in its order."""
+    latest: dict[str, LogEntry] = {}
+    for entry in originals:  # (an id sent again takes its row's place with its own fields: rows.py's UPSERT)
+        latest[entry.id] = entry
     rowids = archived.columns().rowid.tolist()
     rebuilt = [archived.api_source.entry_from_raw(load_json(raw)) for raw in archived.raw(rowids)]
-    return [first[entry.id] for entry in rebuilt]
+    return [latest[entry.id] for entry in rebuilt]
 
 
 def decoded(store: EntryStore, name: str) -> list[Any]:
