@@ -29,10 +29,19 @@ FAST_BACKOFF = ("import sys, functools, logview.cli.export as export; "
                 "from logview.cli import main; sys.exit(main(sys.argv[1:]))")
 
 
+def readable(fd: int, timeout_s: float) -> bool:
+    """Whether `fd` has something to read (or its writers are gone) within `timeout_s`. By poll, not
+    select: select refuses a descriptor numbered 1024 or more, which a worker late in a run reaches
+    (a CI run's pty leader was descriptor 5958: four terminal tests failed with ValueError)."""
+    waiting = select.poll()
+    waiting.register(fd, select.POLLIN)
+    return bool(waiting.poll(timeout_s * 1000))
+
+
 def drained(leader: int) -> bytes:
     """What a pseudo-terminal's writers (ended: wait for them first) left for its leader to read."""
     said = b""
-    while select.select([leader], [], [], 0.2)[0]:
+    while readable(leader, 0.2):
         try:
             chunk = os.read(leader, 65536)
         except OSError:  # (EIO: its last writer closed it)

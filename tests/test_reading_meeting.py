@@ -73,11 +73,11 @@ def test_what_the_viewer_read_since_its_last_post_is_posted_at_the_meeting(monke
 
 
 def test_a_reader_waiting_for_its_post_to_be_taken_is_woken_as_it_is_taken(monkeypatch):
-    monkeypatch.setattr(file_reading, "RECEIVED_POLL_S", 5.0)
+    monkeypatch.setattr(file_reading, "RECEIVED_POLL_S", 60.0)
     reading = FileReading(Path("unused"), source_for_kind("supermetrics"), generation=1, max_entries=None,
                           post=lambda message: None)
     reading.posted = 1
     began = time.monotonic()
     threading.Timer(0.05, lambda: setattr(reading, "received", 1)).start()
     reading._wait_until_received(Worker())  # type: ignore[arg-type]
-    assert time.monotonic() - began < 2.0  # (woken, not at its next look 5 s on)
+    assert time.monotonic() - began < 20.0  # (woken, not at its next look 60 s on: a loaded machine has room)

@@ -40,10 +40,23 @@ def ait_line(i: int, status: object = "success", cred: object = "tcred_a") -> by
                          "tool": f"tool.{i % 3}", "error": _ERRORS[i % len(_ERRORS)], "duration_ms": [5, 1.5, None, -1][i % 4]})
 
 
+_OPEN: list[EntryStore] = []
+
+
+@pytest.fixture(autouse=True)
+def stores_closed() -> None:
+    """Each file store a test made lets its file go at the test's end (a property test makes 60):
+    a worker that ran this module held every one open until it ended."""
+    yield
+    while _OPEN:
+        _OPEN.pop().close()
+
+
 def file_store(path: Path, source, *, columns_upto: int | None = None,
                chunk_bytes: int = 1 << 12) -> EntryStore:
     """A store over `path` as the viewer builds it: lines first, then columns (maybe partly)."""
     store = EntryStore(source, lines=LineFile(path))
+    _OPEN.append(store)
     for chunk in scan_lines(path, chunk_bytes=chunk_bytes, first_bytes=256):
         store.append_lines(chunk)
     reader = ColumnReader(source)

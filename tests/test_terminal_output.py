@@ -10,7 +10,6 @@ import io
 import json
 import os
 import pty
-import select
 import subprocess
 import sys
 import threading
@@ -22,6 +21,7 @@ import pytest
 from logview.archive import Archive
 
 import cli_runner
+from support import readable
 from test_export import CLEAN_ENV
 
 TITLE = "\x1b[31mRED\x1b[0m\x1b]0;TITLE\x07"  # colours, then an OSC that retitles the terminal
@@ -73,7 +73,7 @@ def on_a_terminal(*args: str, env: dict, output_arg: bool = False) -> tuple[int,
     received = b""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # read as it comes: a full terminal would hold the writer
-        if select.select([leader], [], [], 0.1)[0]:
+        if readable(leader, 0.1):
             try:
                 chunk = os.read(leader, 65536)
             except OSError:  # (EIO: every writer has closed the terminal)
@@ -81,7 +81,7 @@ def on_a_terminal(*args: str, env: dict, output_arg: bool = False) -> tuple[int,
             if not chunk:
                 break
             received += chunk
-        elif process.poll() is not None and not select.select([leader], [], [], 0.2)[0]:
+        elif process.poll() is not None and not readable(leader, 0.2):
             break
     os.close(leader)
     if output_arg:

@@ -10,7 +10,6 @@ import json
 import os
 import pty
 import re
-import select
 import struct
 import subprocess
 import sys
@@ -19,6 +18,7 @@ import time
 from pathlib import Path
 
 import cli_runner
+from support import readable
 
 TITLE = "\x1b]2;pwned-title\x07"
 TITLE_ST = "\x1b]0;pwned-title-st\x1b\\"
@@ -37,7 +37,7 @@ def read_for(fd: int, seconds: float) -> bytes:
     out = b""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if select.select([fd], [], [], 0.05)[0]:
+        if readable(fd, 0.05):
             try:
                 chunk = os.read(fd, 1 << 16)
             except OSError:
