@@ -27,6 +27,7 @@ a transaction short here.
 
 from __future__ import annotations
 
+import os
 import pickle
 import queue
 import struct
@@ -220,3 +221,7 @@ if __name__ == "__main__":
         serve(sys.stdin.buffer, sys.stdout.buffer)
     except BrokenPipeError:  # the viewer is gone: everything read was committed
         pass
+    # Everything read is committed, every answer written and flushed, the archive closed: the
+    # interpreter's teardown (freeing every module and object, ~20 ms of CPU) is skipped, and with
+    # it a wait at the end of every backfill through the archive (the viewer waits for this exit).
+    os._exit(0)
