@@ -56,13 +56,12 @@ def memory_store(entries: list[LogEntry], kind: str, **options: Any) -> EntrySto
 
 
 def archived_order(archived: ArchivedSource, originals: list[LogEntry]) -> list[LogEntry]:
-    """The entries as the archive holds them (the first copy of an id), in its order."""
-    first: dict[str, LogEntry] = {}
-    for entry in originals:
-        first.setdefault(entry.id, entry)
+    """The entries as the archive holds them (the last copy of an id, in the first's place: the
+    archive's upsert, `rows.UPSERT`), in its order."""
+    last = {entry.id: entry for entry in originals}
     rowids = archived.columns().rowid.tolist()
     rebuilt = [archived.api_source.entry_from_raw(load_json(raw)) for raw in archived.raw(rowids)]
-    return [first[entry.id] for entry in rebuilt]
+    return [last[entry.id] for entry in rebuilt]
 
 
 def decoded(store: EntryStore, name: str) -> list[Any]:
