@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logview.archive.db import SCHEMA
-from logview.archive.rows import INSERT_ROW, ROW_COLUMNS, Rows, _plain_page_rows, entry_row, insert_rows, page_rows
+from logview.archive.inserting import insert_rows
+from logview.archive.rows import INSERT_ROW, ROW_COLUMNS, Rows, _plain_page_rows, entry_row, page_rows
 from logview.files.jsonl import source_for_kind
 from logview.jsonutil import LiteralNumber, load_json
 

@@ -198,7 +198,10 @@ async def test_a_timeout_is_retried(fresh_server):
     async with client:
         entries, others = await run(Pager(source, client).backfill())
     assert ids(entries) == ids(state.aitronos_logs)
-    assert [o.error.code for o in others if isinstance(o, RetryEvent)] == ["TIMEOUT"]
+    # (the hung request's timeout, retried; on a loaded machine another request may pass 0.5 s too,
+    # and is retried the same way: CI saw ['TIMEOUT', 'TIMEOUT'] at load 10)
+    retried = [o.error.code for o in others if isinstance(o, RetryEvent)]
+    assert retried and set(retried) == {"TIMEOUT"}
 
 
 async def test_errors_that_cannot_be_retried_end_the_backfill(server):

@@ -22,7 +22,7 @@ import numpy as np
 from logview.files.columns import NO_TIME
 from logview.jsonutil import InvalidJSON, load_json
 from logview.model import Filters
-from logview.archive.rows import has_escaped_surrogate
+from logview.archive.inserting import has_escaped_surrogate
 from logview.sources.base import Source, connector_of, tool_of
 from logview.times import epoch_us
 
@@ -144,7 +144,7 @@ class FacetCoder:
 
     def repair(self, rowid: np.ndarray, codes: dict[str, np.ndarray]) -> None:
         """Rows whose facet text may stand for a number or an object, or hold a lone surrogate
-        the archive wrote escaped (`rows.storable`), get the entry's own value: None (code 0) for
+        the archive wrote escaped (`inserting.storable`), get the entry's own value: None (code 0) for
         a name that is no string, the number for a status, the text with its surrogate."""
         for name, doubtful in self._doubtful.items():
             rows = np.flatnonzero(np.isin(codes[name], list(doubtful))) if doubtful else ()

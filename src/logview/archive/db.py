@@ -17,8 +17,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-import platformdirs
-
 from logview.archive.names import NAMES_TABLE
 from logview.archive.scrub import dirty_sources, scrub_sources
 
@@ -102,6 +100,8 @@ class ArchiveError(Exception):
 def default_archive_path() -> Path:
     """In the user's data directory, not the cache: re-downloading costs the user's API budget,
     and cache cleaners throw caches away."""
+    import platformdirs  # (here: the archive's writer process, handed its file, never asks; ~8 ms of its start-up)
+
     return Path(platformdirs.user_data_dir("logview", appauthor=False)) / ARCHIVE_NAME
 
 

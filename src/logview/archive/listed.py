@@ -21,7 +21,8 @@ import sqlite3
 from bisect import bisect_left, bisect_right
 
 from logview.archive.coverage import Span
-from logview.archive.rows import ROW_COLUMNS, Rows, storable
+from logview.archive.inserting import storable
+from logview.archive.rows import ROW_COLUMNS, Rows
 
 _ID, _TIME = ROW_COLUMNS.index("id"), ROW_COLUMNS.index("time_us")
 

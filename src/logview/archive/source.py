@@ -9,8 +9,8 @@ from logview.archive.coverage import Span, merge_spans, record_span, stored_span
 from logview.archive.db import ArchiveError, Database
 from logview.archive.listed import forget_unlisted
 from logview.archive.retention import Retention, prune_source, pruning_due
-from logview.archive.rows import (Rows, SourceIdentity, entry_from_row, insert_rows, page_rows, raws_rows, source_for,
-                                  storable)
+from logview.archive.inserting import insert_rows, storable
+from logview.archive.rows import Rows, SourceIdentity, entry_from_row, page_rows, raws_rows, source_for
 from logview.jsonutil import load_json
 from logview.model import LogEntry
 from logview.sources.base import Source
@@ -282,7 +282,7 @@ class ArchivedSource:
     def _rows_of_ids(self, sql: str, ids: Sequence[str], chunk: int, *after: object) -> list[tuple]:
         """The rows `sql` finds of this source's entries among `ids` (its `IN ({})` given `chunk`
         of them a query, then `after`), each row's id (its first column) as asked: the archive
-        holds an id's lone surrogate escaped (`rows.storable`), so those are asked escaped and
+        holds an id's lone surrogate escaped (`inserting.storable`), so those are asked escaped and
         given back as they were (`_as_stored`, once for both ways)."""
         stored = _as_stored(ids)
         keys = list(ids) if stored is None else list(stored)
@@ -402,7 +402,7 @@ class ArchivedSource:
 
 
 def _as_stored(ids: Sequence[str]) -> dict[str, str] | None:
-    """Each id as the archive holds it (`rows.storable`: a lone surrogate escaped) → the id, if
+    """Each id as the archive holds it (`inserting.storable`: a lone surrogate escaped) → the id, if
     any of `ids` is held otherwise than as it is; else None (the usual case: ASCII ids)."""
     if all(map(str.isascii, ids)):
         return None

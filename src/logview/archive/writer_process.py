@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from logview.archive.db import ArchiveError
-from logview.archive.writer_child import FRAME, LENGTH, Answer, Part, frame, out_of_band
+from logview.archive.writer_child import FRAME, LENGTH, START, Answer, Part, frame, out_of_band
 
 if TYPE_CHECKING:
     from logview.archive.coverage import Span
@@ -76,7 +76,7 @@ class WriterProcess:
             return None
         try:
             process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "logview.archive.writer_child", stdin=subprocess.PIPE,
+                sys.executable, "-c", START, stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True, env=_child_environment())
         except (OSError, RuntimeError, NotImplementedError):  # (no subprocesses on this loop)
             return None
