@@ -27,7 +27,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Reading", (
         ("Enter", "open / focus the detail of the selected entry"),
         ("", "in the focused detail: ↑ ↓ j k PgUp PgDn g G Home End (and the wheel) scroll it"),
-        ("n N", "in the focused detail: the next / previous line holding the search (/), marked there"),
+        ("n N", "in the focused detail: the next / previous match of the search (/), marked there"),
         ("Esc", "close the detail · leave an input · cancel a retry wait · fold the banner"),
         ("m", "the banner's message in full, or folded to what failed and its keys"),
         ("y", "copy the selected entry as JSON (exactly as received)"),
