@@ -158,15 +158,25 @@ class BudgetState:
 
     def brief(self) -> str:
         """`budget 3/100 · resets 41 s`: `describe` for a narrow status line."""
-        guess = "" if self.known else "~"
-        if self.blocked_s > 0:
-            return f"budget {guess}{self.remaining}/{self.limit} · 429, resumes {_duration(self.blocked_s)}"
-        if self.unspent:
-            return f"budget {guess}{self.remaining}/{self.limit} · {self.pace()}"
-        if self._reset_unknown:
-            return f"budget {guess}{self.remaining}/{self.limit} · reset unknown"
-        return f"budget {guess}{self.remaining}/{self.limit} · resets {'' if self.reset_known else '~'}" \
-               f"{_duration(self.resets_in_s)}"
+        return f"{self.count()} · {self.holding()}"
+
+    def count(self) -> str:
+        """`budget 3/100` (`~3/100` while the count is assumed): `brief`'s first part."""
+        return f"budget {'' if self.known else '~'}{self.remaining}/{self.limit}"
+
+    def holding(self) -> str:
+        """What holds requests back, in `brief`'s words: `429, resumes 20 s`, the pace, or the reset's
+        time (`resets ~41 s`, `reset unknown`)."""
+        if (wait := self.reset_wait()) is None:
+            return f"429, resumes {_duration(self.blocked_s)}" if self.blocked_s > 0 else self.pace()
+        return f"resets {'' if self.reset_known else '~'}{wait}" if wait else "reset unknown"
+
+    def reset_wait(self) -> str | None:
+        """The wait for the reset (`41 s`) where a reset is what requests wait for; "" where its time is
+        not known; None where a 429's wait or the pace against an unspent count holds them instead."""
+        if self.blocked_s > 0 or self.unspent:
+            return None
+        return "" if self._reset_unknown else _duration(self.resets_in_s)
 
 
 def format_wait(seconds: float) -> str:

@@ -82,13 +82,12 @@ def source_progress(session: SessionState, waits: Waits) -> SourceProgress | Non
             rough = rough_wait(next_page)
             return SourceProgress(f"{loading} · next page ~{format_wait(next_page)}", f"next page ~{rough}",
                                   f"waits ~{rough}", "loading")
-        brief = budget.brief()
-        last = brief.split(" · ")[-1]  # (`resets ~60 min`, or a 429's wait, or the budget's pace)
-        # (a reset is when the next page goes: said in the fewest words too; a 429's or a pace is not)
-        fewest = f"waits ~{last.removeprefix('resets ').lstrip('~')}" if last.startswith("resets ") else "loading"
-        if last == "reset unknown":  # (no time known, but still not moving)
-            fewest = "waits"
-        return SourceProgress(f"{loading} · waits for its {brief}", f"waits ({last})", fewest, "loading")
+        # (a reset is when the next page goes: said in the fewest words too, or that it waits where its
+        # time is not known; a 429's wait or the pace is not)
+        wait = budget.reset_wait()
+        fewest = "loading" if wait is None else f"waits ~{wait}" if wait else "waits"
+        return SourceProgress(f"{loading} · waits for its {budget.brief()}", f"waits ({budget.holding()})", fewest,
+                              "loading")
     short = percent or (f"{loaded:,}" if loaded else "")
     return SourceProgress(loading + eta, " ".join(("loading", short)).strip(), "loading", "loading")
 

@@ -202,7 +202,7 @@ def _fewest_forms(short_page: str, budget: BudgetState, eta: str, counted: bool,
     # (only where the count is `shown`'s and the time is the next page's: a total's percent and its
     # "done in" say the rest, and a reset is all a line without a time has)
     if eta.startswith(" · next page") and not counted and not budget.unspent:
-        return (_form(short_page, budget.brief().split(" · ")[0] + eta),)
+        return (_form(short_page, budget.count() + eta),)
     return ()
 
 
