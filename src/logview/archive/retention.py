@@ -69,20 +69,28 @@ def parse_age(text: str) -> float:
         raise ValueError(str(error)) from None
 
 
+# (each unit: its letter as an age is written, `30d`, its word as it is said, and its seconds)
+_AGE_UNITS = (("d", "day", 86400), ("h", "hour", 3600), ("m", "minute", 60))
+
+
+def _whole_units(seconds: float) -> tuple[float, str, str]:
+    """The age as a whole number of the largest unit it is one of, else of seconds."""
+    for letter, word, size in _AGE_UNITS:
+        if seconds >= size and seconds % size == 0:
+            return seconds // size, letter, word
+    return seconds, "s", "second"
+
+
 def describe_age(seconds: float) -> str:
     """"1 day", "30 days", "12 hours", "90 seconds": the unit the age is a whole number of."""
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{seconds // size:g} {unit}{'' if seconds == size else 's'}"
-    return f"{seconds:g} second{'' if seconds == 1 else 's'}"
+    number, _, word = _whole_units(seconds)
+    return f"{number:g} {word}{'' if number == 1 else 's'}"
 
 
 def age_text(seconds: float) -> str:
     """The age as `--since` takes it ("1d", "90m"): a viewer's default start under `archive_max_age`."""
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{seconds // size:g}{unit}"
-    return f"{seconds:g}s"
+    number, letter, _ = _whole_units(seconds)
+    return f"{number:g}{letter}"
 
 
 def pruning_due(db: sqlite3.Connection, source_id: int, retention: Retention, now_s: float | None = None) -> bool:
