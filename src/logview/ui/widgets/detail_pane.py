@@ -6,7 +6,7 @@ in the local time zone. Unknown fields are shown like any other. The head line r
 opens an entry for — status, tool or event, duration, and the error — so it is seen without
 scrolling however small the pane; the pane scrolls by keys when focused, by the wheel when hovered.
 The table's search (`/`) is marked in it wherever it occurs, and `n`/`N` go to its next and previous
-line there (a 50,000-character error or a deep `inputs` could only be scrolled through, s23 walk #8).
+match there (a 50,000-character error or a deep `inputs` could only be scrolled through, s23 walk #8).
 """
 
 from __future__ import annotations
@@ -130,8 +130,8 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
         self.body = Static(id="detail-body")  # (held: an entry is shown at once when the pane is made)
         self.needle: str | None = None  # the table's search, marked wherever it occurs
         self._shown: RenderableType = Text("")  # what the body holds (its lines are searched for `n`)
-        self._match = -1  # the match `n`/`N` went to last, of the lines holding the needle
-        self._match_said = ""  # ... in words: "match 1 of 2 lines · n N"
+        self._match = -1  # the match `n`/`N` went to last, of those `_match_lines` finds
+        self._match_said = ""  # ... in words: "match 1 of 2 · n N"
 
     def compose(self) -> ComposeResult:
         yield self.body
@@ -203,7 +203,7 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
         self._scroll_when_laid_out(super().action_scroll_end)
 
     def action_next_match(self, step: int) -> None:
-        """n / N: the next (previous) line of the entry holding the table's search, at the pane's top."""
+        """n / N: the line where the entry's next (previous) match of the table's search begins, at the pane's top."""
         if not self.needle:
             self.notify("No search to find: / searches the entries, and its matches are marked here.",
                         timeout=3, markup=False)
@@ -212,7 +212,7 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
         if not lines:
             raw = None if self.entry is None else self.entry.raw
             text = raw if isinstance(raw, str) else dump_json(raw).decode("utf-8", "replace")
-            beyond = raw is not None and (self.needle or "").lower() in text.lower()
+            beyond = raw is not None and self.needle.lower() in text.lower()
             self.notify(f"The match lies past the first {MAX_VALUE_CHARS:,} characters of a value, which is all "
                         "this pane shows of it: y copies the whole entry." if beyond else
                         "No match in the lines shown of this entry.", timeout=4, markup=False)
