@@ -3,7 +3,6 @@ so every state it can be in is named here, in the order that decides between the
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -69,17 +68,22 @@ def _behind_forms(forms: tuple[str, ...], waiting: int, progress: LoadProgress) 
 
 
 def _next_poll(session: SessionState, waits: Waits) -> str:
-    """`next poll in ~7m 55s` when the budget holds the tail's poll back longer than its interval
-    (Supermetrics' hourly pace: "live" alone, while nothing was asked for minutes, misled), and all
-    along while its pace holds every poll back (`_tail_period`): it came and went between polls."""
+    """`next poll in ~7m 55s` (see `_next_poll_wait`), or nothing."""
+    return f"next poll in ~{wait}" if (wait := _next_poll_wait(session, waits)) else ""
+
+
+def _next_poll_wait(session: SessionState, waits: Waits) -> str:
+    """The wait for the tail's next poll (`7m 55s`) when the budget holds it back longer than its interval
+    (Supermetrics' hourly pace: "live" alone, while nothing was asked for minutes, misled), and all along
+    while its pace holds every poll back (`_tail_period`): it came and went between polls. Else ""."""
     budget = waits.budget
     if budget is None:
         return ""
     if _tail_period(session, waits):
-        return f"next poll in ~{format_wait(max(1.0, budget.tail_next_s))}"
+        return format_wait(max(1.0, budget.tail_next_s))
     if budget.tail_next_s <= max(session.interval_s, 1.0):
         return ""
-    return f"next poll in ~{format_wait(budget.tail_next_s)}"
+    return format_wait(budget.tail_next_s)
 
 
 def _tail_period(session: SessionState, waits: Waits) -> float:
@@ -93,23 +97,64 @@ def _tail_period(session: SessionState, waits: Waits) -> float:
 
 def _state_and_forms(session: SessionState, waits: Waits) -> tuple[str, tuple[str, ...]]:
     state, text = _state_and_text(session, waits)
-    if isinstance(text, tuple):  # (an API's loading)
+    if isinstance(text, tuple):  # (an API's loading, the live tail's line)
         return state, text
-    if session.merged or state not in ("live", "complete", "paused"):
+    if session.merged or state not in ("complete", "paused"):
         return state, (text,)
-    budget, archived = waits.budget, f" · {session.from_archive:,} from the archive"
-    paced = bool(_tail_period(session, waits))
-    if state == "live" and budget is not None and (budget.binds or paced):
-        # (each form before a count goes: at 160 columns the budget's long words pushed `total`
-        # off the line, found in a walk)
-        said, plain = _budget_text(waits, paced=paced), budget.describe(waiting="")
-        brief = text.replace(said, budget.brief())
-        shortest = brief.replace("next poll in ", "poll ").replace("next poll waits for the API budget", "poll waits")
-        if paced:  # (the period goes before the countdown, and the budget's words last: the poll is what is waited for)
-            shortest = re.sub(r"polls every ~[^·]+ · ", "", shortest)
-            return state, (text, text.replace(said, plain), brief, shortest, shortest.split(" · budget ")[0])
-        return state, (text, text.replace(said, plain), brief, shortest, f"live · {budget.brief()}")
-    return state, (text, text.replace(archived, ""))  # ("all loaded", the tail paused or not)
+    return state, (text, text.replace(f" · {session.from_archive:,} from the archive", ""))  # ("all loaded")
+
+
+class _PollWords(NamedTuple):
+    """What the live line says of the tail's next poll, in full and short (`next poll in ~3 s`, `poll ~3 s`);
+    `counted`: a countdown to the poll, beside which a paced tail says its period."""
+
+    full: str
+    short: str
+    counted: bool = False
+
+
+def _poll_words(session: SessionState, waits: Waits) -> _PollWords:
+    if waits.budget is not None and waits.budget.live_waits and not (wait := _next_poll_wait(session, waits)):
+        return _PollWords("next poll waits for the API budget", "poll waits")  # (the poll is not sent yet)
+    if tail_unanswered(session, waits):
+        # a hung request (30 s), counted from when it was sent, by the client as for a load; a poll the
+        # budget holds has not reached the server ("waiting 77 s for the server" was said while nothing
+        # had been sent, found in a walk)
+        said = no_answer(waits.unanswered_s)
+        return _PollWords(said, said)
+    if wait := _next_poll_wait(session, waits):
+        return _PollWords(f"next poll in ~{wait}", f"poll ~{wait}", counted=True)
+    return _PollWords(f"every {session.interval_s:g} s", f"every {session.interval_s:g} s")
+
+
+def _live_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
+    """The live tail's line (`live · polls every ~5 s · next poll in ~3 s · API budget 1000/1000 · 1000/h`), then
+    while the budget binds or paces the tail, shorter: the budget without what waits, in brief, the poll in
+    brief without the period, and at last the tail's words alone (paced: the poll is what is waited for) or
+    with the budget in brief."""
+    budget, period = waits.budget, _tail_period(session, waits)
+    poll, cap = _poll_words(session, waits), _cap(session)
+    # (the tail alone after Esc cancelled the load: what it did not load is said, r loads it)
+    stopped = "loading stopped — r reloads" if session.phase == "cancelled" else ""
+    searching = " · searching …" if session.searching else ""  # (the rows shown are the last search's until it ends)
+    pace = f"polls every ~{rough_wait(period)}" if period and poll.counted else ""
+
+    def line(poll_said: str, budget_said: str, pace: str, stopped: str) -> str:
+        live = " · ".join(part for part in ("live", pace, poll_said) if part) + searching
+        return " · ".join(part for part in (live, cap, budget_said, stopped) if part)
+
+    text = line(poll.full, _budget_text(waits, paced=bool(period)), pace, stopped)
+    if budget is None or not (budget.binds or period):
+        return (text,)
+    # (each form before a count goes: at 160 columns the budget's long words pushed `total` off the line,
+    # found in a walk; paced, the period goes before the countdown, and the budget's words last)
+    last = line(poll.short, "", "", "") if period else f"live · {budget.brief()}"
+    return (text, line(poll.full, budget.describe(waiting=""), pace, stopped), line(poll.full, budget.brief(), pace, stopped),
+            line(poll.short, budget.brief(), "", stopped), last)
+
+
+def _cap(session: SessionState) -> str:
+    return f"capped at {session.max_entries:,}" if session.capped and session.max_entries else ""
 
 
 def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
@@ -261,27 +306,9 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
         if waits.unanswered_s is not None:
             return "loading", _unanswered_forms(session, waits)
         return "loading", _loading_forms(session, waits)
-    budget = _budget_text(waits)
-    cap = f"capped at {session.max_entries:,}" if session.capped and session.max_entries else ""
     if session.want_tail:
-        next_poll = _next_poll(session, waits)
-        text = f"live · {next_poll or f'every {session.interval_s:g} s'}"
-        if period := _tail_period(session, waits):
-            text = f"live · polls every ~{rough_wait(period)} · {next_poll}"
-        held = waits.budget is not None and waits.budget.live_waits  # (the poll is not sent yet)
-        if held and not next_poll:
-            text = "live · next poll waits for the API budget"
-        elif tail_unanswered(session, waits):
-            # a hung request (30 s), counted from when it was sent, by the client as for a load; a
-            # poll the budget holds has not reached the server ("waiting 77 s for the server" was
-            # said while nothing had been sent, found in a walk)
-            text = f"live · {no_answer(waits.unanswered_s)}"
-        if session.searching:  # (the rows shown are the last search's until it ends)
-            text += " · searching …"
-        # (the tail alone after Esc cancelled the load: what it did not load is said, r loads it)
-        stopped = "loading stopped — r reloads" if session.phase == "cancelled" else ""
-        budget = _budget_text(waits, paced=bool(period))
-        return "live", " · ".join(part for part in (text, cap, budget, stopped) if part)
+        return "live", _live_forms(session, waits)
+    cap = _cap(session)
     if cap and session.capped_older:
         return "capped", cap + " — older entries not loaded"
     if cap:  # (the server counts nothing, its last page was full: s20 #5 said "not loaded" of none)
