@@ -213,7 +213,8 @@ class BackReader:
             # (waiting for the segment the child is reading when the viewer meets it: the columns
             # are taken as it says it is done, not up to a poll later; an end without a word, a
             # child that failed, makes the pipe readable too)
-            if select.select([self._done], [], [], poll)[0]:
+            # (`poll`, not `select`: a process with over 1,024 files open, a long test run's worker, cannot select on more)
+            if _readable(self._done, poll):
                 said = os.read(self._done, 1)
                 if not said:  # (it ended without a word: `_wait` says how)
                     break
@@ -291,6 +292,12 @@ class BackReader:
         to be gone (its pages let go at its pace); the viewer has what it needs meanwhile."""
         self._reaper = threading.Thread(target=self._wait, name="logview-reaper", daemon=True)
         self._reaper.start()
+
+
+def _readable(fd: int, timeout_s: float) -> bool:
+    watch = select.poll()
+    watch.register(fd, select.POLLIN)
+    return bool(watch.poll(timeout_s * 1000))
 
 
 def _child(path: Path, kind: str, claims: Claims, out: IO[bytes], index_fd: int, notify_fd: int, *,
