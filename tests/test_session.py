@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from logview.api.types import BudgetState
 from logview.model import Filters
 from logview.session import MergedSession, ViewerSession, Waits
-from logview.session.status_inputs import SourceProgress
+from logview.session.status_inputs import SourceProgress, Trouble
 from logview.sources import SupermetricsSource
 from logview.store import EntryStore
 from test_store import AIT, SM, ait, ids, sm
@@ -83,7 +83,7 @@ def test_the_status_line_names_each_state() -> None:
     s.want_tail = True
     assert s.state(Waits(tail_failing=("connection failed", 30)))[:2] == \
         ("retrying", "live tail failing: connection failed · next try in 30 s")
-    assert s.trouble(Waits(tail_failing=("connection failed", 30))) == "live tail failing (connection failed)"
+    assert str(s.trouble(Waits(tail_failing=("connection failed", 30)))) == "live tail failing (connection failed)"
     s.cancel()
     assert s.state(Waits())[:2] == ("cancelled", "stopped — r reloads")
     picker = ViewerSession(SupermetricsSource(1, None), Filters(), max_entries=None)
@@ -279,7 +279,7 @@ def test_the_merged_session_finds_an_entry_again_after_a_merge() -> None:
     assert merged.row_of_origin(origin) == 2
     assert merged.origins_of(merged.view.index) == ["a", "a", "b", "a", "b", "a", "b"]
     assert merged.state(Waits())[:2] == ("complete", "2 sources merged")
-    merged.source_troubles = {"b": "failed"}
+    merged.source_troubles = {"b": Trouble("failed", "failed")}
     assert merged.state(Waits())[:2] == ("error", "1 of 2 sources merged · b: failed")  # (b brings nothing)
 
 
@@ -402,7 +402,7 @@ def test_the_merged_session_says_which_sources_are_not_whole_and_how_far_they_ar
     assert merged.state(Waits())[:2] == ("complete", "3 sources merged") and merged.partial_note() is None
     merged.source_loading = {"smb": SourceProgress("loading 1,998 so far · next page ~7m 26s", "loading 1,998",
                                                    "loading", "loading")}
-    merged.source_troubles = {"dead": "retrying (connection failed)"}
+    merged.source_troubles = {"dead": Trouble("retrying", "retrying (connection failed)")}
     state = merged.state(Waits())
     assert (state.state, state.text) == (
         "retrying", "1 of 3 sources complete · smb: loading 1,998 so far · next page ~7m 26s · "
@@ -411,7 +411,7 @@ def test_the_merged_session_says_which_sources_are_not_whole_and_how_far_they_ar
                              "1/3 complete · smb loading · dead retrying")
     assert merged.partial_note() == "smb loading, dead retrying"
     assert merged.chart_note() == "partial: smb loading, dead retrying"
-    merged.source_troubles = {"dead": "failed"}
+    merged.source_troubles = {"dead": Trouble("failed", "failed")}
     assert merged.state(Waits())[:2] == ("error", "1 of 3 sources complete · smb: loading 1,998 so far · "
                                                   "next page ~7m 26s · dead: failed")
     merged.source_troubles = {}

@@ -4,7 +4,7 @@ still loads, its fewer words ("1/2 complete · ait loading") left it to the tab 
 from __future__ import annotations
 
 from logview.session import MergedSession, Waits
-from logview.session.status_inputs import SourceProgress
+from logview.session.status_inputs import SourceProgress, Trouble
 from logview.store import EntryStore
 from test_store import AIT, SM, ait, sm
 
@@ -20,7 +20,7 @@ def merged_of_two() -> MergedSession:
 
 def test_a_tail_without_an_answer_is_named_beside_a_tab_still_loading() -> None:
     merged = merged_of_two()
-    merged.source_troubles = {"sm": "live tail: no answer for 12 s"}
+    merged.source_troubles = {"sm": Trouble("tail_unanswered", "live tail: no answer for 12 s", "no answer for 12 s")}
     merged.source_loading = {"ait": SourceProgress("loading 300 of 600 (50%)", "loading 50%", "loading", "loading")}
     state = merged.state(Waits())
     assert (state.text, *state.shorter) == (
@@ -31,7 +31,7 @@ def test_a_tail_without_an_answer_is_named_beside_a_tab_still_loading() -> None:
 
 def test_a_tail_without_an_answer_is_named_once_every_tab_is_whole() -> None:
     merged = merged_of_two()
-    merged.source_troubles = {"sm": "live tail: no answer for 12 s"}
+    merged.source_troubles = {"sm": Trouble("tail_unanswered", "live tail: no answer for 12 s", "no answer for 12 s")}
     state = merged.state(Waits())
     assert (state.state, state.text, *state.shorter) == (
         "complete", "2 sources merged · sm: live tail: no answer for 12 s", "2 sources merged · sm: no answer for 12 s",

@@ -117,7 +117,7 @@ async def test_a_tab_whose_key_is_refused_shows_its_archive_plainly_and_the_merg
                          archive=archive)
         async with app.run_test(size=SIZE) as pilot:
             working, bad, supermetrics, merged = app.viewers
-            await wait_until(pilot, lambda: bad.trouble() == "failed" and supermetrics.session.phase == "complete"
+            await wait_until(pilot, lambda: str(bad.trouble()) == "failed" and supermetrics.session.phase == "complete"
                              and working.session.phase == "complete")
             await pilot.press("right_square_bracket")
             await wait_until(pilot, lambda: "the rows shown are the local archive's" in screen_text(app))

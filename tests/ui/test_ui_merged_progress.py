@@ -117,7 +117,7 @@ async def test_the_merged_tab_counts_a_retrying_source_as_not_merged(
         # reading it at "dead: retrying" saw "0 of 2 sources complete · ait: loading 100 of 300" on a loaded run)
         await wait_until(pilot, lambda: re.search(r"⟳ 1 of 2 sources complete · dead: retrying \(connection failed",
                                                   status_line(app)), said=lambda: status_line(app))
-        await wait_until(pilot, lambda: dead.trouble() == "failed", timeout=20)
+        await wait_until(pilot, lambda: str(dead.trouble()) == "failed", timeout=20)
         await wait_until(pilot, lambda: "✖ 1 of 2 sources merged · dead: failed" in status_line(app))
 
 

@@ -163,7 +163,7 @@ async def test_r_in_the_merged_tab_retries_the_sources_that_failed(fresh_demo: D
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         failing = app.viewers[1]
-        await wait_until(pilot, lambda: failing.trouble() == "failed")
+        await wait_until(pilot, lambda: str(failing.trouble()) == "failed")
         fresh_demo.state.clear_faults()
         await pilot.press("right_square_bracket", "right_square_bracket")
         await pilot.pause()

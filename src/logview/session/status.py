@@ -149,8 +149,8 @@ def _live_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
     # (each form before a count goes: at 160 columns the budget's long words pushed `total` off the line,
     # found in a walk; paced, the period goes before the countdown, and the budget's words last)
     last = line(poll.short, "", "", "") if period else f"live · {budget.brief()}"
-    return (text, line(poll.full, budget.describe(waiting=""), pace, stopped), line(poll.full, budget.brief(), pace, stopped),
-            line(poll.short, budget.brief(), "", stopped), last)
+    return (text, line(poll.full, budget.describe(waiting=""), pace, stopped),
+            line(poll.full, budget.brief(), pace, stopped), line(poll.short, budget.brief(), "", stopped), last)
 
 
 def _cap(session: SessionState) -> str:

@@ -5,10 +5,31 @@ from whole (`SourceProgress`, made by `progress.py`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 from logview.api.types import BudgetState
 from logview.store import EntryStore
+
+
+@dataclass(frozen=True)
+class Trouble:
+    """What is wrong with a tab, or what the merged tab says of it: `kind` picks what the merged tab does
+    (a tab `failed` or `same_as` an earlier one is left out of it; one `retrying` or whose tail is
+    `tail_failing` makes it retry; a `tail_unanswered` or `shares` tab is merged and said), `words` say it
+    in full (`retrying (HTTP 503) in ~20m`, `shares 713 entries with aitb (shown once, as aitb)`), `brief`
+    in fewer (`713 shared with aitb`, `no answer for 12 s`), `wait` a retry's wait of minutes (`20m`)."""
+
+    kind: Literal["failed", "retrying", "tail_failing", "tail_unanswered", "same_as", "shares"]
+    words: str
+    brief: str = ""
+    wait: str = ""
+
+    def __str__(self) -> str:
+        return self.words
+
+    @property
+    def fewer(self) -> str:
+        return self.brief or self.words
 
 
 class SourceProgress(NamedTuple):
@@ -43,7 +64,7 @@ class SessionState(Protocol):
     file_scanned: float
     max_entries: int | None
     interval_s: float
-    source_troubles: dict[str, str]
+    source_troubles: dict[str, Trouble]
     source_loading: dict[str, SourceProgress]
     from_archive: int
     searching: str | None

@@ -4,13 +4,11 @@ from the status line's words of one source (`status.py`), which call on them."""
 
 from __future__ import annotations
 
-import re
-
 from logview.api.types import no_answer
 from logview.files.envelope import UNREADABLE_SOURCE
 from logview.model import counted
 from logview.session.progress import rough_wait
-from logview.session.status_inputs import SessionState, SourceProgress, Waits
+from logview.session.status_inputs import SessionState, SourceProgress, Trouble, Waits
 
 
 def tail_unanswered(session: SessionState, waits: Waits) -> bool:
@@ -33,28 +31,26 @@ def merged_forms(session: SessionState) -> tuple[str, tuple[str, ...]]:
     said = [f"{label}: {trouble}" for label, trouble in troubles.items()]
     pending = not_whole(session)
     # (a tail without an answer is no retry: its tab says "● live · no answer for 12 s")
-    unsettled = [trouble for trouble in troubles.values()
-                 if not trouble.startswith((SAME_AS, SHARES, TAIL_UNANSWERED)) and trouble != "failed"]
+    unsettled = [trouble for trouble in troubles.values() if trouble.kind in ("retrying", "tail_failing")]
     # (⟳ while a source is retrying; a source that failed for good waits for r)
-    failed = "failed" in troubles.values()
+    failed = any(trouble.kind == "failed" for trouble in troubles.values())
     state = "retrying" if unsettled else "error" if failed else "loading" if session.source_loading else "complete"
     if all(progress.long == "failed" for progress in pending.values()):
         left_out = sum(map(left_out_of_merge, troubles.values()))
         merged = (f"{sources - left_out} of {counted(sources, 'source', 'sources')} merged" if left_out
                   else f"{counted(sources, 'source', 'sources')} merged")
-        briefly = [f"{label}: {_shared_briefly(trouble).removeprefix(TAIL_UNANSWERED)}"
-                   for label, trouble in troubles.items()]
+        briefly = [f"{label}: {trouble.fewer}" for label, trouble in troubles.items()]
         # (a tail without an answer, in the fewest words, instead of the count merged: at 80 columns "2 sources
         # merged · smb: live tail: no answer for 12 s" was cut before the wait, then said "2 sources merged")
-        fewest = briefly if any(trouble.startswith(TAIL_UNANSWERED) for trouble in troubles.values()) else [merged]
+        fewest = briefly if any(trouble.kind == "tail_unanswered" for trouble in troubles.values()) else [merged]
         forms = ([merged, *said], [merged, *briefly], fewest)
         return state, tuple(dict.fromkeys(" · ".join(form) for form in forms))
     whole = max(0, sources - len(pending))
     full = [f"{whole} of {counted(sources, 'source', 'sources')} complete",
             *(f"{label}: {progress.long}" for label, progress in pending.items()), *(
                 f"{label}: {trouble}" for label, trouble in troubles.items() if label not in pending)]
-    unanswered = {label: trouble.removeprefix(TAIL_UNANSWERED) for label, trouble in troubles.items()  # (in every
-                  if label not in pending and trouble.startswith(TAIL_UNANSWERED)}  # form: 80 columns left it to ⚠)
+    unanswered = {label: trouble.brief for label, trouble in troubles.items()  # (in every form: 80 columns left it to ⚠)
+                  if label not in pending and trouble.kind == "tail_unanswered"}
     fewer = [f"{whole} of {sources} complete", *(f"{label}: {progress.short}" for label, progress in pending.items()),
              *(f"{label}: {said}" for label, said in unanswered.items())]
     fewest = [f"{whole}/{sources} complete", *(f"{label} {progress.fewest}" for label, progress in pending.items()),
@@ -62,57 +58,61 @@ def merged_forms(session: SessionState) -> tuple[str, tuple[str, ...]]:
     return state, tuple(" · ".join(form) for form in (full, fewer, fewest))
 
 
-def _shared_briefly(trouble: str) -> str:
-    """`713 shared with aitb` for `shares 713 entries with aitb (shown once, as aitb)`: at 80
-    columns the long form was cut inside the tab's name (s24 walk #11); other troubles as they are."""
-    found = re.fullmatch(r"shares ([\d,]+) entr(?:y|ies) with (.*) \(shown once, as .*\)", trouble)
-    return f"{found[1]} shared with {found[2]}" if found else trouble
-
-
 def not_whole(session: SessionState) -> dict[str, SourceProgress]:
     """The merged timeline's sources not whole: loading, retrying, failed (each in words and in
     fewer). A tab reading what another reads is no trouble (its rows are there once), nor is a
     failing tail's (its rows are all there up to the tail)."""
     pending = {label: _in_trouble(trouble) for label, trouble in session.source_troubles.items()
-               if not trouble.startswith((SAME_AS, SHARES, "live tail"))}
+               if trouble.kind in ("failed", "retrying")}
     pending.update(session.source_loading)
     order = {label: at for at, label in enumerate(session.store.origins.values)}  # (the tabs' order)
     return dict(sorted(pending.items(), key=lambda item: order.get(item[0], len(order))))
 
 
-def _in_trouble(trouble: str) -> SourceProgress:
+def _in_trouble(trouble: Trouble) -> SourceProgress:
     """A tab in trouble as the merged tab says it: in its words (`retrying (HTTP 503)`) and in one, a
     retry's wait of minutes kept (`retrying in ~20m`, `retries in ~20m`, as a paced load's wait, see `trouble`)."""
-    word = trouble.split(" (")[0]
-    if word == "retrying" and (wait := trouble.rpartition(") in ~")[2]) != trouble:
-        return SourceProgress(trouble, f"retrying in ~{wait}", f"retries in ~{wait}", word)
-    return SourceProgress(trouble, word, word, word)
+    word = "retrying" if trouble.kind == "retrying" else "failed"
+    if trouble.wait:
+        return SourceProgress(trouble.words, f"retrying in ~{trouble.wait}", f"retries in ~{trouble.wait}", word)
+    return SourceProgress(trouble.words, word, word, word)
 
 
 RETRY_SAID_S = 60.0  # a retry's wait the merged tab says (shorter ones are over before it is read)
-SAME_AS = "same as "  # a tab reading what an earlier one reads: "production-eu-west-2: same as production-eu-west-1"
-# a tab whose entries an earlier tab of its source holds too: "prod-ok: shares 5,833 entries with prod (shown once, as prod)"
-SHARES = "shares "
-TAIL_UNANSWERED = "live tail: "  # a loaded tab's tail poll without an answer: "sm: live tail: no answer for 12 s"
-
-
-def left_out_of_merge(trouble: str) -> bool:
+def left_out_of_merge(trouble: Trouble) -> bool:
     """Whether the merged timeline leaves a tab's rows out: its load failed (the header says it is
     not merged), or an earlier tab reads the same (its rows would be there twice)."""
-    return trouble == "failed" or trouble.startswith(SAME_AS)
+    return trouble.kind in ("failed", "same_as")
 
 
-def trouble(session: SessionState, waits: Waits) -> str | None:
+def same_as(first: str) -> Trouble:
+    """A tab reading what an earlier one reads: `production-eu-west-2: same as production-eu-west-1`."""
+    return Trouble("same_as", f"same as {first}")
+
+
+def shares(count: int, first: str) -> Trouble:
+    """A tab whose entries an earlier tab of its source holds too: `prod-ok: shares 5,833 entries with prod
+    (shown once, as prod)`; in fewer words (`5,833 shared with prod`) at 80 columns, where the long form was
+    cut inside the tab's name (s24 walk #11)."""
+    return Trouble("shares", f"shares {counted(count)} with {first} (shown once, as {first})",
+                   f"{count:,} shared with {first}")
+
+
+def trouble(session: SessionState, waits: Waits) -> Trouble | None:
     """What is wrong with this source now, in a few words (None when nothing is): marked on its
     tab, and told by the merged timeline, which would otherwise look fine while stale."""
     if session.phase == "error":
-        return "failed"
+        return Trouble("failed", "failed")
     if waits.tail_failing is not None and session.want_tail:
-        return f"live tail failing ({waits.tail_failing[0]})"
+        return Trouble("tail_failing", f"live tail failing ({waits.tail_failing[0]})")
     if waits.retry is None and tail_unanswered(session, waits):  # (the merged tab said "2 sources merged")
-        return f"{TAIL_UNANSWERED}{no_answer(waits.unanswered_s or 0.0)}"
+        said = no_answer(waits.unanswered_s or 0.0)
+        return Trouble("tail_unanswered", f"live tail: {said}", said)
     if waits.retry is None:
         return None
     cause, remaining = waits.retry
     # (a wait of a minute or more said: at 80 columns the merged tab's "smh retrying" hid a 429's 20 minutes, s23 #3)
-    return f"retrying ({cause}) in ~{rough_wait(remaining)}" if remaining >= RETRY_SAID_S else f"retrying ({cause})"
+    if remaining >= RETRY_SAID_S:
+        wait = rough_wait(remaining)
+        return Trouble("retrying", f"retrying ({cause}) in ~{wait}", wait=wait)
+    return Trouble("retrying", f"retrying ({cause})")

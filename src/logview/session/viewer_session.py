@@ -24,7 +24,7 @@ from logview.model import Filters, LogEntry, counted
 from logview.session.filtering import needs_requery, selected_indices, server_part, status_options, toggle_status, where
 from logview.session.progress import source_progress
 from logview.session.status import ConnectionState, Waits, connection_state, trouble
-from logview.session.status_inputs import SourceProgress
+from logview.session.status_inputs import SourceProgress, Trouble
 from logview.sources import SupermetricsSource
 from logview.sources.base import Source
 from logview.store import EntryStore, FileSearchJob, FilteredView, SearchJob, ViewChange
@@ -82,7 +82,7 @@ class ViewerSession:
         # what the user picked in the panels
         self.range_history: list[Filters] = []  # the ranges before each histogram drill-down
         self.stats_picks: dict[str, str] = {}  # filters picked in the stats panel (x lifts them)
-        self.source_troubles: dict[str, str] = {}  # the merged timeline's failing sources
+        self.source_troubles: dict[str, Trouble] = {}  # the merged timeline's failing sources
         # the merged timeline's sources not whole yet: how far each is (`source_progress`)
         self.source_loading: dict[str, SourceProgress] = {}
 
@@ -290,7 +290,7 @@ class ViewerSession:
         """(state, text, short) for the status line."""
         return connection_state(self, waits)
 
-    def trouble(self, waits: Waits) -> str | None:
+    def trouble(self, waits: Waits) -> Trouble | None:
         return trouble(self, waits)
 
     def source_progress(self, waits: Waits) -> SourceProgress | None:

@@ -175,8 +175,7 @@ class LogViewApp(App[int]):
     def _show_troubles(self) -> None:
         """Every tab strip marks the failing sources, and the merged tab names them (and the tabs
         it leaves out for reading what an earlier one reads)."""
-        from logview.model import counted
-        from logview.session.troubles import SAME_AS, SHARES
+        from logview.session.troubles import same_as, shares
         from logview.ui.merged import same_readings  # (loaded with the merged tab, when there are tabs)
 
         troubles = [viewer.trouble() for viewer in self.viewers[:-1]] + [None]
@@ -187,10 +186,10 @@ class LogViewApp(App[int]):
         said = {label: trouble for label, trouble in zip(labels, troubles) if trouble}
         for label, first in same_readings([(label, viewer) for label, viewer in zip(labels, self.viewers[:-1])
                                            if label not in said]).items():
-            said[label] = SAME_AS + first  # (merged once: the merged tab leaves the later one out)
+            said[label] = same_as(first)  # (merged once: the merged tab leaves the later one out)
         merged = self.viewers[-1].session
         for label, (count, first) in merged.folded.items():  # (its shared entries shown once, as the first's)
-            said.setdefault(label, f"{SHARES}{counted(count)} with {first} (shown once, as {first})")
+            said.setdefault(label, shares(count, first))
         merged.source_troubles = said
         merged.source_loading = {  # (how far each tab not whole is: the merged tab says it)
             label: progress for label, viewer in zip(labels, self.viewers[:-1])
@@ -198,7 +197,8 @@ class LogViewApp(App[int]):
 
     def _retry_failed(self) -> int:
         """`r` in the merged tab: each tab whose loading failed loads again, as its own `r` does."""
-        failed = [viewer for viewer in self.viewers[:-1] if viewer.trouble() == "failed"]
+        failed = [viewer for viewer in self.viewers[:-1]
+                  if (trouble := viewer.trouble()) is not None and trouble.kind == "failed"]
         for viewer in failed:
             viewer.action_reload()
         return len(failed)

@@ -46,6 +46,7 @@ from logview.ui.widgets.tab_strip import TabStrip
 
 if TYPE_CHECKING:
     from logview.api.types import RetryPolicy
+    from logview.session.status_inputs import Trouble
     from logview.archive import Archive
     from logview.ui.saves import Saves
 
@@ -288,7 +289,7 @@ class ViewerScreen(FittingScreen):
         self.apply_filters(event.filters)
 
     # -- what the user sees ---------------------------------------------------------------
-    def trouble(self) -> str | None:
+    def trouble(self) -> Trouble | None:
         """What is wrong with this source now (its tab is marked, the merged tab says it)."""
         return self.session.trouble(self.loader.waits())
 

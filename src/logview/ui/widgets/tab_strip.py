@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from logview.sanitize import clean_line
+from logview.session.status_inputs import Trouble
 from logview.ui.labels import fit_labels
 from logview.ui.widgets.styling import PartialStyles
 
@@ -42,10 +43,10 @@ class TabStrip(PartialStyles, Static):
     def __init__(self, labels: Sequence[str], active: int, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.labels, self.active = list(labels), active
-        self.troubles: list[str | None] = [None] * len(self.labels)  # per tab: what is wrong there
+        self.troubles: list[Trouble | None] = [None] * len(self.labels)  # per tab: what is wrong there
         self._spans: list[tuple[int, int]] = []
 
-    def show_troubles(self, troubles: Sequence[str | None]) -> None:
+    def show_troubles(self, troubles: Sequence[Trouble | None]) -> None:
         """Mark the tabs whose source is failing (`⚠`), so a stale tab is seen from any other."""
         if list(troubles) != self.troubles:
             self.troubles = list(troubles)
