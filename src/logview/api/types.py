@@ -122,7 +122,7 @@ class BudgetState:
         parts = [f"API budget {guess}{self.remaining}/{self.limit}"]
         if self.blocked_s > 0:
             parts.append(f"rate limited, resumes in {_duration(self.blocked_s)}")
-        elif self.unspent:
+        elif not self.names_what_waits:
             return f"{parts[0]} · {self.pace()}"  # (no reset is waited for, and nothing else holds it back)
         elif self._reset_unknown:
             parts.append("reset time unknown")
@@ -133,6 +133,11 @@ class BudgetState:
         elif self.live_waits and waiting:
             parts.append("next request waits")
         return " · ".join(parts)
+
+    @property
+    def names_what_waits(self) -> bool:
+        """Whether `describe` says what waits (an unspent count says its pace alone, but for a 429's wait)."""
+        return self.blocked_s > 0 or not self.unspent
 
     def pace(self) -> str:
         """`100/min`, `1000/h`, `10 per 5 s`: the limit a window, the pace against an unspent count."""

@@ -221,18 +221,21 @@ def _budget_words(session: SessionState, budget: BudgetState, waiting: str, eta:
     # (between two waits, as many words: the line keeps its form, its parts in their places)
     # (a reload's first page that waits, the archive's rows shown: "backfill paced" said nothing of it, s18 W1)
     paced = "first page waits" if budget.live_waits and not session.pages else "backfill paced"
+    held = budget.describe("")  # (the count and what holds requests back: the reset, a 429's wait, the pace)
     # (a server that only says its limit left "API budget 100/100 … backfill waits": paced, s19 V6)
-    said = budget.describe(waiting) if budget.waiting and budget.remaining < budget.limit \
-        else budget.describe("") if budget.unspent else f"{budget.describe('')} · {paced}"
-    # (that the backfill waits is what the line says already: its words go first; shared with
-    # the tail, the reset's time and then the budget's count go first: they tell less than why
-    # the backfill goes slowly, and what would speed it)
-    unsaid = f"{said.split(' · ')[0]} · {SHARED[1]}{eta}" if shared else said + eta
-    # (a listing that waits is not what the line says already: kept, "a listing waits" beside when the next page goes)
-    unsaid = unsaid.replace(" · backfill and a listing wait", " · a listing waits")
-    for words in (waiting, "backfill paced", "next request waits"):
-        unsaid = unsaid.replace(f" · {words}", "")
-    return _BudgetWords(said + eta, f"{SHARED[1]}{eta}" if shared else budget.brief() + eta, unsaid)
+    waits_now = budget.waiting and budget.remaining < budget.limit
+    said = budget.describe(waiting) if waits_now else held if budget.unspent else f"{held} · {paced}"
+    # (that the backfill waits is what the line says already: its words go first; shared with the tail, the
+    # reset's time and then the budget's count go first: they tell less than why the backfill goes slowly, and
+    # what would speed it; a listing that waits, or a first page, is not what the line says already: kept)
+    if shared:
+        unsaid = f"API {budget.count()} · {SHARED[1]}"
+    elif waits_now:
+        listing = waiting == "backfill and a listing wait" and budget.names_what_waits
+        unsaid = f"{held} · a listing waits" if listing else held
+    else:
+        unsaid = f"{held} · {paced}" if paced == "first page waits" and not budget.unspent else held
+    return _BudgetWords(said + eta, f"{SHARED[1]}{eta}" if shared else budget.brief() + eta, unsaid + eta)
 
 
 def _fewest_forms(short_page: str, budget: BudgetState, eta: str, counted: bool, shared: bool) -> tuple[str, ...]:
