@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal, NamedTuple, Protocol
 
 from logview.api.types import BudgetState
+from logview.model import Filters
 from logview.store import EntryStore
 
 
@@ -53,6 +54,7 @@ class SessionState(Protocol):
     """What the status line reads of a session (`ViewerSession` has it all)."""
 
     store: EntryStore
+    filters: Filters
     phase: str
     pages: int
     capped: bool

@@ -21,6 +21,7 @@ from logview.api.types import BudgetState, format_wait, pages_left
 from logview.files.columns import ColumnChunk
 from logview.files.lines import LineChunk, LineFile
 from logview.model import Filters, LogEntry, counted
+from logview.session.empty import empty_message
 from logview.session.filtering import needs_requery, selected_indices, server_part, status_options, toggle_status, where
 from logview.session.progress import source_progress
 from logview.session.status import ConnectionState, Waits, connection_state, trouble
@@ -340,23 +341,7 @@ class ViewerSession:
                       next_request_in_s: float | None = None) -> str:
         """What the table says when it shows no row (`budget`: the API's, when there is one, and
         when it lets the next request go, if it can tell)."""
-        if self.needs_connector:
-            return connector_message
-        store = self.store
-        if self.searching:
-            return f"Searching for {self.searching!r} …"
-        if len(store) and store.covered(self.filters) < store.tail:
-            return (f"Reading fields ({store.fields_read:,} of {len(store):,}) — "
-                    "matching entries appear as they are read.")
-        if len(store):
-            return "No loaded entries match the filters."
-        if self.phase == "error":
-            return "Nothing loaded — see the error above."
-        if self.phase == "cancelled":
-            return "Loading stopped — press r to load."
-        if self.phase == "loading":
-            return _first_page_wait(budget, next_request_in_s) or "Loading …"
-        return "No entries." if self.filters.is_empty() else "No entries match the filters."
+        return empty_message(self, connector_message, budget, next_request_in_s)
 
     def view_settling(self) -> bool:
         """The rows shown are not yet all those the filters pick: a search is running, or fields
@@ -401,20 +386,3 @@ class ViewerSession:
         if pending > 0:
             return f"fields of {counted(pending)} still being read"
         return "loading…" if self.phase == "loading" else ""
-
-
-def _first_page_wait(budget: BudgetState | None, next_request_in_s: float | None) -> str | None:
-    """How long the first page waits for the budget, paced or spent, or for a 429's Retry-After
-    (Supermetrics paces over an hour: "Loading …" alone hid it, found in a walk)."""
-    if budget is None or not (budget.blocked_s > 0 or budget.live_waits):
-        return None
-    exact = budget.blocked_s > 0 or (budget.reset_known and budget.remaining == 0)
-    if budget.blocked_s > 0:
-        wait_s = budget.blocked_s
-    elif budget.remaining == 0 or next_request_in_s is None:
-        wait_s = budget.resets_in_s
-    else:  # paced: what remains is spread over the window
-        wait_s = next_request_in_s
-    r_does = "r retries now" if budget.blocked_s > 0 else "r sends it now"  # (nothing failed unless a 429)
-    goes_in = f"{'' if exact else '~'}{format_wait(wait_s)}"
-    return f"Waiting for the API's budget: the first page goes in {goes_in} ({r_does})."

@@ -1,0 +1,47 @@
+"""What a tab's table says when it shows no row: a connector to choose, a search under way, fields still
+being read, nothing matching, a failure, a stop, or a first page the API's budget holds back."""
+
+from __future__ import annotations
+
+from logview.api.types import BudgetState, format_wait
+from logview.session.status_inputs import SessionState
+
+
+def empty_message(session: SessionState, connector_message: str, budget: BudgetState | None = None,
+                  next_request_in_s: float | None = None) -> str:
+    """What the table says when it shows no row (`budget`: the API's, when there is one, and
+    when it lets the next request go, if it can tell)."""
+    if session.needs_connector:
+        return connector_message
+    store = session.store
+    if session.searching:
+        return f"Searching for {session.searching!r} …"
+    if len(store) and store.covered(session.filters) < store.tail:
+        return (f"Reading fields ({store.fields_read:,} of {len(store):,}) — "
+                "matching entries appear as they are read.")
+    if len(store):
+        return "No loaded entries match the filters."
+    if session.phase == "error":
+        return "Nothing loaded — see the error above."
+    if session.phase == "cancelled":
+        return "Loading stopped — press r to load."
+    if session.phase == "loading":
+        return _first_page_wait(budget, next_request_in_s) or "Loading …"
+    return "No entries." if session.filters.is_empty() else "No entries match the filters."
+
+
+def _first_page_wait(budget: BudgetState | None, next_request_in_s: float | None) -> str | None:
+    """How long the first page waits for the budget, paced or spent, or for a 429's Retry-After
+    (Supermetrics paces over an hour: "Loading …" alone hid it, found in a walk)."""
+    if budget is None or not (budget.blocked_s > 0 or budget.live_waits):
+        return None
+    exact = budget.blocked_s > 0 or (budget.reset_known and budget.remaining == 0)
+    if budget.blocked_s > 0:
+        wait_s = budget.blocked_s
+    elif budget.remaining == 0 or next_request_in_s is None:
+        wait_s = budget.resets_in_s
+    else:  # paced: what remains is spread over the window
+        wait_s = next_request_in_s
+    r_does = "r retries now" if budget.blocked_s > 0 else "r sends it now"  # (nothing failed unless a 429)
+    goes_in = f"{'' if exact else '~'}{format_wait(wait_s)}"
+    return f"Waiting for the API's budget: the first page goes in {goes_in} ({r_does})."
