@@ -109,3 +109,45 @@ async def test_n_reaches_a_match_the_wrap_splits_and_says_one_past_the_cut(tmp_p
         await pilot.press("n")
         await wait_until(pilot, lambda: any("past the first 20,000 characters" in str(note.message)
                                             for note in app._notifications))
+
+
+def current_match_cells(app) -> list[str]:
+    """The detail's text drawn as the current match (reverse and underlined), as the screen shows it."""
+    detail = app.viewer.detail
+    lines = app.screen._compositor.render_strips()
+    region = detail.content_region
+    return [run for y in range(region.y, region.bottom)
+            if (run := "".join(segment.text for segment in lines[y]
+                               if segment.style is not None and segment.style.reverse and segment.style.underline))]
+
+
+async def test_n_counts_matches_one_space_apart_one_by_one_and_marks_the_current(tmp_path: Path) -> None:
+    """s25 walk #1: thirty needles one space apart were one match ("match 1 of 2" for 60 marks), and every
+    mark looked alike, so nothing said which one `n` had gone to."""
+    words = {"id": "words", "status": "error", "created_at": "2026-12-01T10:00:00Z", "event": "data.page",
+             "notes": " ".join(["needle"] * 30)}
+    (tmp_path / "words.jsonl").write_text(json.dumps(words) + "\n")
+    app = file_app(tmp_path / "words.jsonl")
+    async with app.run_test(size=(160, 48)) as pilot:
+        viewer = app.viewer
+        await wait_until(pilot, lambda: len(viewer.view) == 1)
+        await pilot.press("slash", *"needle", "enter")
+        await wait_until(pilot, lambda: viewer.session.filters.search == "needle")
+        await pilot.press("enter", "enter")
+        await wait_until(pilot, lambda: viewer.focused is viewer.detail and viewer.detail.needle == "needle")
+        await settle(pilot)
+        assert current_match_cells(app) == []  # (none is current before n)
+        await pilot.press("n")
+        await wait_until(pilot, lambda: "match 1 of 30 · n N" in str(viewer.detail.border_title),
+                         said=lambda: viewer.detail.border_title)
+        await settle(pilot)
+        assert current_match_cells(app) == ["needle"], current_match_cells(app)
+        await pilot.press("n", "n")
+        await wait_until(pilot, lambda: "match 3 of 30 · n N" in str(viewer.detail.border_title),
+                         said=lambda: viewer.detail.border_title)
+        await pilot.press("N", "N", "N")
+        await wait_until(pilot, lambda: "match 30 of 30 · n N" in str(viewer.detail.border_title),
+                         said=lambda: viewer.detail.border_title)
+        await settle(pilot)
+        assert current_match_cells(app) == ["needle"], current_match_cells(app)
+        assert marked_cells(app)[0].count("needle") >= 2  # (the others still marked beside it)

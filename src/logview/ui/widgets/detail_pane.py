@@ -19,7 +19,6 @@ from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.highlighter import JSONHighlighter
-from rich.segment import Segment
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
@@ -38,7 +37,7 @@ from logview.ui.cells import row_cells, status_class
 from logview.ui.widgets.styling import PartialStyles
 
 DEEPEST_INDENTED = 32  # levels of arrays and objects shown indented
-MATCH_META = Style.from_meta({"logview-match": True})  # (how `_match_lines` knows a mark: any style may be the match's)
+MATCH_KEY = "logview-match"  # (each match's mark carries its number: `_match_lines` finds each by it, in any style)
 MAX_VALUE_CHARS = 20_000  # a pathological value must not stall rendering; `y` copies it whole
 _JSON = JSONHighlighter()
 
@@ -119,6 +118,7 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
         "detail-pane--error",
         "detail-pane--dim",
         "detail-pane--match",
+        "detail-pane--match-current",
     }
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -130,7 +130,9 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
         self.body = Static(id="detail-body")  # (held: an entry is shown at once when the pane is made)
         self.needle: str | None = None  # the table's search, marked wherever it occurs
         self._shown: RenderableType = Text("")  # what the body holds (its lines are searched for `n`)
-        self._match = -1  # the match `n`/`N` went to last, of those `_match_lines` finds
+        self._match = -1  # the match `n`/`N` went to last (its number, from 0), marked apart from the others
+        self._marks = 0  # matches marked so far in the entry being drawn (each mark's number)
+        self._origin: str | None = None
         self._match_said = ""  # ... in words: "match 1 of 2 · n N"
 
     def compose(self) -> ComposeResult:
@@ -158,8 +160,8 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
             return
         same_entry = entry is self.entry
         self.entry, self.time_field, self.needle, self._match = entry, time_field, needle or None, -1
-        self._shown = self._render_entry(entry, origin) if entry is not None else Text("No entry selected.")
-        self.body.update(self._shown)
+        self._origin = origin
+        self._draw()
         if self.has_focus:
             self.on_focus()
         if same_entry:  # (only the search changed: the place in the entry is kept)
@@ -167,6 +169,11 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
         self.scroll_home(animate=False)
         self._laying_out = True
         self.call_after_refresh(self._laid_out)
+
+    def _draw(self) -> None:
+        self._shown = self._render_entry(self.entry, self._origin) if self.entry is not None \
+            else Text("No entry selected.")
+        self.body.update(self._shown)
 
     def _laid_out(self) -> None:
         self._laying_out = False
@@ -203,7 +210,8 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
         self._scroll_when_laid_out(super().action_scroll_end)
 
     def action_next_match(self, step: int) -> None:
-        """n / N: the line where the entry's next (previous) match of the table's search begins, at the pane's top."""
+        """n / N: the entry's next (previous) match of the table's search, marked apart from the others,
+        the line where it begins at the pane's top."""
         if not self.needle:
             self.notify("No search to find: / searches the entries, and its matches are marked here.",
                         timeout=3, markup=False)
@@ -218,38 +226,39 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
                         "No match in the lines shown of this entry.", timeout=4, markup=False)
             return
         self._match = (self._match + step) % len(lines) if self._match >= 0 or step > 0 else len(lines) - 1
+        self._draw()  # (the current match in its own mark: the same lines, another style)
         self._scroll_when_laid_out(lambda: self.scroll_to(y=lines[self._match], animate=False))
         self._match_said = (f"match {self._match + 1} of {len(lines)}" if len(lines) > 1 else "the only match") + " · n N"
         self.on_focus()
 
     def _match_lines(self) -> list[int]:
-        """The lines of the body, as laid out at the pane's width, where a match begins: found by
-        its mark (a match the wrap splits was marked and skipped when the lines' text was searched,
-        s24 walk #10)."""
+        """Per match, in the entry's order, the line of the body, as laid out at the pane's width, where it
+        begins: found by its mark's number (a match the wrap splits was marked and skipped when the lines'
+        text was searched, s24 walk #10; matches one space apart, counted by runs of marks, were one)."""
         console = self.app.console
         width = self.body.size.width or self.scrollable_content_region.width
         lines = console.render_lines(self._shown, console.options.update_width(max(1, width)), pad=False)
-        begins: list[int] = []
-        marked = False  # (the text before was marked: a match goes on, across the wrap and its padding)
+        begins: dict[int, int] = {}
         for at, line in enumerate(lines):
             for segment in line:
-                if _is_match(segment):
-                    if not marked and (not begins or begins[-1] != at):
-                        begins.append(at)
-                    marked = True
-                elif segment.text.strip():
-                    marked = False
-        return begins
+                if segment.style is not None and (number := segment.style.meta.get(MATCH_KEY)) is not None:
+                    begins.setdefault(number, at)
+        return [begins[number] for number in sorted(begins)]
 
     def _mark(self, text: Text) -> Text:
         """`text` with the needle's every occurrence marked (case as the search: ignored)."""
-        if self.needle:
-            text.highlight_regex(re.compile(re.escape(self.needle), re.IGNORECASE),
-                                 self._partial("detail-pane--match") + MATCH_META)
+        if not self.needle:
+            return text
+        for found in re.finditer(re.escape(self.needle), text.plain, re.IGNORECASE):
+            current = self._marks == self._match
+            style = self._partial("detail-pane--match-current" if current else "detail-pane--match")
+            text.stylize(style + Style.from_meta({MATCH_KEY: self._marks}), found.start(), found.end())
+            self._marks += 1
         return text
 
     def _render_entry(self, entry: LogEntry, origin: str | None = None) -> RenderableType:
         style = self._partial
+        self._marks = 0
         status_style = style(f"detail-pane--{status_class(entry.status)}")
         head = Text(no_wrap=False, overflow="fold")
         if origin is not None:
@@ -296,7 +305,3 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
                 text.append("\n" + clean_line(note), style=self._partial("detail-pane--local"))
             return text
         return json_text(value)
-
-
-def _is_match(segment: Segment) -> bool:
-    return segment.style is not None and bool(segment.style.meta.get("logview-match"))
