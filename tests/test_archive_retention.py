@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from logview.api.paging import EntriesLoaded
 from logview.archive import Archive, Retention
-from logview.archive.retention import dropped_words
+from logview.archive.retention import describe_age, dropped_words
 from logview.archive.rows import identity_of
 from logview.archive.sync import ArchivedPager
 from logview.demo import DemoServer, DemoState
@@ -141,3 +141,27 @@ def test_the_words_name_each_limit_in_a_phrase_a_person_reads() -> None:
                                                                "older than 1 day) dropped 929 older entries")
     assert dropped_words(1, Retention(None, 3 * 86_400)) == "Archive retention (none older than 3 days) dropped 1 older entry"
     assert Retention(None, 12 * 3600).describe() == "no limit on entries per source, none older than 12 hours"
+
+
+async def test_an_age_out_at_a_viewers_launch_is_not_said_and_a_count_limit_is_in_its_own_number(tmp_path) -> None:
+    """s25 walk #4: with `archive_max_age` entries cross the age every minute, so nearly every launch put a
+    banner "dropped 1 older entry … fetches them again" over what the config asked for (and the viewer,
+    loading from that age on, never fetches them). Said: what the count limit took, alone."""
+    state = DemoState(aitronos_entries=300, supermetrics_entries=0, live_rate=0.0, seed=7)
+    with DemoServer(state) as server:
+        identity = identity_of(aitronos(server)[0])
+        times = sorted(map(created, state.aitronos_logs), reverse=True)
+        with Archive.open(tmp_path / "a.sqlite3") as archive:
+            await load(server, archive, held=False)
+        age_s = (datetime.now(UTC) - times[199]).total_seconds()  # (about the newest 200 within it)
+        with Archive.open(tmp_path / "a.sqlite3", retention=Retention(max_entries=None, max_age_s=age_s)) as archive:
+            said: list[str] = []
+            archive.shown_source(identity, said=lambda notice: said.append(notice.message))
+            assert said == [] and 190 <= archive.source(identity).count() <= 200
+        with Archive.open(tmp_path / "a.sqlite3", retention=Retention(max_entries=150, max_age_s=age_s)) as archive:
+            archive.shown_source(identity, said=lambda notice: said.append(notice.message))
+            dropped = said[0].split(" dropped ")[1].split(" older")[0]
+            assert said == [f"Archive retention (at most 150 entries a source, none older than {describe_age(age_s)}) "
+                            f"dropped {dropped} older entries at launch, before showing any; the load fetches them "
+                            "again if it reaches that far"] and 40 <= int(dropped) <= 50, said
+            assert archive.source(identity).count() == 150

@@ -55,7 +55,7 @@ def dropped_notice(count: int, retention: Retention) -> Notice:
     from logview.api.events import Notice  # (only then: `logview.api` brings httpx, after the first paint)
 
     return Notice("retention", f"{dropped_words(count, retention)} at launch, before showing any; the load "
-                  "fetches them again if it reaches that far")
+                  f"fetches {'it' if count == 1 else 'them'} again if it reaches that far")
 
 
 def parse_age(text: str) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from logview.archive.coverage import Span, merge_spans, record_span, stored_spans
@@ -126,7 +127,8 @@ class ArchivedSource:
         and not again while it runs: logview's own housekeeping must not take a row the viewer
         shows (it turned rows painted a second earlier into "no longer in the archive": s23 walk
         #2). What it stores meanwhile is pruned once the viewer has quit (`Archive.prune_shown`),
-        or at the next launch. Returns how many entries went now."""
+        or at the next launch. Returns how many entries went now for the count limit (those the age
+        limit took are older than the viewer loads by default: `within_retention`, s25 walk #4)."""
         retention, self._retention, self._count = self._retention, Retention(max_entries=None, max_age_s=None), None
         source_id = self._source_id
         if not prune or self._database.readonly or source_id is None:
@@ -135,7 +137,8 @@ class ArchivedSource:
             if not pruning_due(db, source_id, retention):
                 return 0
         with self._database.writing() as db:
-            return prune_source(db, source_id, retention)
+            prune_source(db, source_id, replace(retention, max_entries=None))  # (the age first, as `prune_source` does)
+            return prune_source(db, source_id, replace(retention, max_age_s=None))
 
     def writer_setup(self) -> tuple[object, Retention, SourceIdentity]:
         """What a writer process needs to store for this source (`writer_child.py`): the file,
