@@ -66,3 +66,22 @@ def test_info_reads_bright_blue_and_the_scrollbar_keeps_the_terminals_background
     output = run_in_terminal(["--file", str(path)], {**env, "TERM": "xterm"}, size=(100, 30), until=b"GET /moved")
     assert colour_of(output, b"301") == b"94"
     assert b"\x1b[40m" not in output and b";40m" not in output and b";40;" not in output
+
+
+@pytest.mark.parametrize("term", ["xterm", "linux"])
+def test_no_color_in_16_colours_keeps_text_bright_and_the_cursor_row_on_grey(tmp_path: Path, term: str) -> None:
+    """s25 walk #5: NO_COLOR in 16 colours drew every text dark grey (90) on black, and the cursor's row
+    differed from an error's only by bold: the text is white there now, and the cursor's row stands on grey."""
+    path = tmp_path / "four.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in ROWS))
+    env = {key: value for key, value in os.environ.items() if key not in ("COLORTERM", "TEXTUAL_COLOR_SYSTEM")}
+    output = run_in_terminal(["--file", str(path)], {**env, "TERM": term, "NO_COLOR": "1"}, size=(100, 30),
+                             until=b"tool-timeout")
+    def drawn_in(word: bytes) -> list[bytes]:
+        found = re.search(rb"\x1b\[([0-9;]*)m[^\x1b]*" + word, output)
+        assert found is not None, word
+        return found.group(1).split(b";")
+
+    blocked, cursor = drawn_in(b"tool-blocked"), drawn_in(b"tool-success")  # (the newest row holds the cursor)
+    assert ({b"37", b"97"} & set(blocked)) and b"90" not in blocked, blocked
+    assert ({b"47", b"100", b"107"} & set(cursor)) and b"40" not in cursor, cursor

@@ -340,11 +340,14 @@ def run_viewer(options: ViewerOptions, *more: ViewerOptions, keep_archive: bool 
     archive, problem = open_archive(keep_archive and options.connection is not None, retention, archive_path)
     app = LogViewApp(options, *more, source=source, file_kind=kind, archive=archive, archive_problem=problem,
                      kept_styles=KeptStyles(kept_styles_folder()))
-    if app.console.color_system in ("standard", "windows"):
+    if app.console.color_system in ("standard", "windows") and not app.no_color:
         # 16 colours (TERM=xterm, screen, linux): the default theme's muted greens and reds all
         # come out as the same grey there, and its accent as an alarming red. The ANSI theme
         # uses the terminal's own red, green and yellow, as a user's palette defines them.
         # (Here, not in the app: a test's headless app looks the same whatever TERM says.)
+        # Not under NO_COLOR: its colours made greys all came out as one dark grey (90) on black,
+        # the cursor's row told from an error's only by bold; the default theme's greys keep
+        # white text, a grey cursor row and the badge black on white there (s25 walk #5).
         app.theme = "ansi-dark"
     # Background threads (file reading, search) hold the GIL in turns of this length; the UI
     # thread waits up to one turn each time it wakes. 5 ms (the default) shows in key latency.
