@@ -118,11 +118,12 @@ class LogViewApp(App[int]):
         self.viewers += [ViewerScreen(extra, policy=policy, tabs=labels, tab=index, archive=archive, **settings)
                          for index, extra in enumerate(more, start=1)]
         if more:  # and a last tab: all of them merged into one timeline
-            from logview.ui.merged import MergedScreen, source_of
+            from logview.ui.merged import MergedScreen, reach_of, source_of
 
             sources = list(zip(labels, self.viewers))
             self.viewers.append(MergedScreen(lambda: [(label, viewer.store) for label, viewer in sources],
                                              sources=lambda: [source_of(viewer) for _, viewer in sources],
+                                             reaches=lambda: [reach_of(label, viewer) for label, viewer in sources],
                                              retry_failed=self._retry_failed, toggle_tails=self._toggle_tails,
                                              tabs=labels, tab=len(labels) - 1,
                                              **settings))

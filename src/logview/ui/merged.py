@@ -5,6 +5,7 @@ MERGE_EVERY_S, so a tab's live tail shows here too) and keeps the entry the user
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from logview.model import Filters
@@ -19,13 +20,14 @@ class MergedScreen(ViewerScreen):
 
     def __init__(self, parts: Parts, *, label: str = "all sources, merged",
                  retry_failed: Callable[[], int] = lambda: 0, toggle_tails: Callable[[], str] = lambda: "",
-                 sources: Sources = tuple, **kwargs: Any) -> None:
+                 sources: Sources = tuple, reaches: Callable[[], list[Reach]] = list, **kwargs: Any) -> None:
         """`retry_failed`: `r` here retries the tabs whose loading failed (how many it did);
         `toggle_tails`: `t` here turns every tab's live tail on or off (what it did, in words);
-        `sources`: what each part reads (`source_of`), so an entry two of them hold shows once."""
+        `sources`: what each part reads (`source_of`), so an entry two of them hold shows once;
+        `reaches`: how far back each tab loaded (`reach_of`)."""
         self.merged = MergedSession(parts, sources=sources)
         super().__init__(ViewerOptions(filters=Filters(), merged=True), session=self.merged, **kwargs)
-        self.label, self.retry_failed, self.toggle_tails = label, retry_failed, toggle_tails
+        self.label, self.retry_failed, self.toggle_tails, self.reaches = label, retry_failed, toggle_tails, reaches
         self._partial: str | None = None  # (the sources not whole yet, as the panels' notes last said)
 
     def start(self) -> None:
@@ -55,6 +57,22 @@ class MergedScreen(ViewerScreen):
                 table.new_rows = counted + max(0, row - was_at)
         self.refresh_all()
 
+    def apply_filters(self, new: Filters) -> None:
+        """As a tab's, and where the range starts before what a tab loaded, that said: the merged tab's
+        dates filter the tabs' rows, so `3d` over tabs that loaded `1d` (the config's archive_max_age)
+        showed one day under "since 3d", nothing saying the rest was not loaded (s25 walk #6)."""
+        before = self.session.filters.since
+        super().apply_filters(new)
+        if new.since is None or new.since == before:
+            return
+        short = [(label, text or f"{since.astimezone():%Y-%m-%d %H:%M}") for label, since, text in self.reaches()
+                 if since is not None and since > new.since]
+        if short:
+            names = ", ".join(f"{label} since {when}" for label, when in short)
+            whose = "its tab loads" if len(short) == 1 else "their tabs load"
+            self.notify(f"Older entries are not here: the tabs loaded {names} (d on {whose} further back).",
+                        timeout=6, markup=False)
+
     def action_reload(self) -> None:
         retried = self.retry_failed()
         if retried:
@@ -76,6 +94,17 @@ class MergedScreen(ViewerScreen):
     def action_choose_connector(self) -> None:
         self.notify("Each Supermetrics tab reads its own connector: press c in that tab ([ and ] switch tabs).",
                     timeout=4, markup=False)
+
+
+Reach = tuple[str, "datetime | None", "str | None"]  # a tab's label, the start of what it loaded, that start as typed
+
+
+def reach_of(label: str, viewer: ViewerScreen) -> Reach:
+    """How far back a tab loaded: the start of its server-side range (a file's dates filter what it read)."""
+    filters = viewer.session.filters
+    if source_of(viewer) is None:
+        return label, None, None
+    return label, filters.since, filters.since_text
 
 
 def source_of(viewer: ViewerScreen) -> tuple[object, ...] | None:
