@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from logview.archive.coverage import Span, merge_spans
 from logview.archive.db import ArchiveError, Database, default_archive_path
-from logview.archive.names import KeptNames, forget_names, read_names, write_names
+from logview.archive.names import KeptNames, forget_names, names_of_api, read_names, write_names
 from logview.archive.retention import Retention, dropped_notice, dropped_words, prune_source
 from logview.archive.rows import SourceIdentity
 from logview.archive.scrub import clean_base_url
@@ -119,6 +119,12 @@ class Archive:
             return None
         with self._database.reading() as db:
             return read_names(db, source_id, kind)
+
+    def names_of_api(self, api: str, kind: str) -> list[dict[str, Any]]:
+        """The names of `kind` kept for every source of `api` (`names.names_of_api`): an id names one
+        credential whichever organization listed it, and a file does not say its API's address."""
+        with self._database.reading() as db:
+            return names_of_api(db, api, kind)
 
     def keep_names(self, identity: SourceIdentity, kind: str, items: list[dict[str, Any]]) -> None:
         """Keep what the API has just listed, for the next launch (replacing what was kept)."""

@@ -56,6 +56,24 @@ def read_names(db: sqlite3.Connection, source_id: int, kind: str) -> KeptNames |
     return KeptNames([item for item in items if isinstance(item, dict)], float(row[1]))
 
 
+def names_of_api(db: sqlite3.Connection, api: str, kind: str) -> list[dict[str, Any]]:
+    """Every source of `api`'s names of `kind`, the most recently listed last (so they win where two
+    lists name one id): what a file of that API's entries is named from (`Archive.names_of_api`)."""
+    try:
+        rows = db.execute("SELECT names.items FROM names JOIN sources ON sources.id = names.source "
+                          "WHERE sources.api = ? AND names.kind = ? ORDER BY names.fetched_at", (api, kind)).fetchall()
+    except sqlite3.OperationalError:  # (no names table yet)
+        return []
+    found: list[dict[str, Any]] = []
+    for (items,) in rows:
+        try:
+            listed = load_json(items)
+        except ValueError:
+            continue
+        found += [item for item in listed if isinstance(item, dict)] if isinstance(listed, list) else []
+    return found
+
+
 def write_names(db: sqlite3.Connection, source_id: int, kind: str, items: list[dict[str, Any]],
                 fetched_at: float) -> None:
     db.execute("INSERT OR REPLACE INTO names (source, kind, fetched_at, items) VALUES (?, ?, ?, ?)",

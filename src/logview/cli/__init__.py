@@ -9,6 +9,7 @@ error after retries, 130 interrupted by Ctrl-C, 143 by SIGTERM (which stops logv
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import signal
 import sys
@@ -96,6 +97,8 @@ def _run_viewer(args: argparse.Namespace) -> int:
             # (its lines found, and a big file's back read by a child, while the viewer starts up)
             early.begin(file, kind, with_child=options[0].max_entries is None)
         options[0] = dataclasses.replace(options[0], notes=tuple(args.notes_said))
+        if file is not None and kind == "aitronos":  # (its credentials named from the archive, once it is read)
+            options[0] = dataclasses.replace(options[0], names_archive=functools.partial(_kept_archive, args))
         connections = [o.connection for o in options if o.connection is not None]
         if any(c.source.base_url.lower().startswith("https://") for c in connections):
             from logview.api import tls
@@ -120,6 +123,15 @@ def _run_viewer(args: argparse.Namespace) -> int:
                 path = _demo_archive_path(stack)
         return run_viewer(*options, keep_archive=keep, retention=retention, archive_path=path)
     return EXIT_OK  # pragma: no cover - ExitStack never swallows
+
+
+def _kept_archive(args: argparse.Namespace) -> Path | None:
+    """The user's archive, unless the config or `--no-archive` keeps none."""
+    from logview.archive.db import default_archive_path
+    from logview.cli.resolve import archive_choice
+
+    keep, _ = archive_choice(args)
+    return default_archive_path() if keep else None
 
 
 def _import_asyncio_without_tls() -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -37,6 +38,9 @@ if TYPE_CHECKING:  # httpx and the client load only once there is an API to ask 
 
 CREDENTIALS = "credentials"  # the kind of names the archive keeps for an Aitronos source
 NAMES_FRESH_FOR_S = 24 * 3600.0  # kept names older than this are asked for again (once the logs are in)
+# A file's credentials are named this long after it is read: the archive's imports and ~4 MiB come after the
+# first look at its rows (`test_startup_imports.py`), which the names only decorate.
+NAMES_AFTER_S = 1.0
 LISTING_SAID_AFTER_S = 1.0  # c: a listing not shown by then is said to be under way
 LISTING = "listing the team's connectors"  # what the banner says a listing's retry or failure is for
 
@@ -240,6 +244,31 @@ class Names(Widget):
             return
         self._names_asked = True
         self._load_credential_names()
+
+    def name_from_archive(self, archive_path: Callable[[], Path | None]) -> None:
+        """A file of Aitronos entries, read: its credentials named as its API's tab names them, from the names
+        the user's archive keeps (`archive_path`: None where the config keeps none), any organization's (an id
+        names one credential). A saved file showed `tcred_…` ids where its tab showed names (s25 walk #3)."""
+        if self._names_asked or self.client is not None or not isinstance(self.source, AitronosSource):
+            return
+        self._names_asked = True
+        self.set_timer(NAMES_AFTER_S, lambda: self._read_kept_names(archive_path))
+
+    @work(thread=True, exclusive=True, group="names", exit_on_error=False)
+    def _read_kept_names(self, archive_path: Callable[[], Path | None]) -> None:
+        path = archive_path()
+        if path is None or not path.is_file():
+            return
+        from logview.api.directory import credentials_from_items
+        from logview.archive import Archive, ArchiveError
+
+        try:
+            with Archive.open(path, readonly=True) as archive:
+                items = archive.names_of_api("aitronos", CREDENTIALS)
+        except ArchiveError:
+            return  # (names are a convenience: ids stay)
+        if credentials := credentials_from_items(items):
+            self.app.call_from_thread(self._named, credentials)
 
     def stop_naming(self) -> None:
         """Esc on a retry: a lookup of the credentials' names stops with the loading (against a

@@ -209,6 +209,8 @@ class ViewerScreen(FittingScreen):
         self.table.apply_change(message.change)
         self.banner.clear("retry")
         self.names.name_credentials(lambda: self.store.facet_values("credential"))
+        if self.options.names_archive is not None:
+            self.names.name_from_archive(self.options.names_archive)
         self.refresh_all()
 
     @on(Feed.Failed)

@@ -1,0 +1,55 @@
+"""A file of Aitronos entries names its credentials as its API's tab does, from the names the user's archive
+keeps (s25 walk #3: a file saved from a tab showed `tcred_…` ids where the tab showed `Work Gmail`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from logview.archive import Archive
+from logview.archive.rows import SourceIdentity
+from logview.files.jsonl import source_for_kind
+from logview.model import Filters
+from logview.options import ViewerOptions
+from logview.ui.app import LogViewApp
+from ui_helpers import SIZE, screen_text, settle, wait_until
+
+NAMED = [{"id": "tcred_work", "display_name": "Work Gmail", "account_email": "dana@example.com", "tool_key": "gmail"},
+         {"id": "tcred_old", "display_name": "Old name", "account_email": "", "tool_key": "slack"}]
+RENAMED = [{"id": "tcred_old", "display_name": "Team Slack", "account_email": "", "tool_key": "slack"}]
+
+
+def a_file(path: Path) -> Path:
+    rows = [{"id": f"e{i}", "created_at": f"2026-12-01T10:00:{59 - i:02d}Z", "status": "error",
+             "organization_id": "org_1", "credential_id": credential, "tool_key": "gmail.send_email", "duration_ms": 5}
+            for i, credential in enumerate(["tcred_work", "tcred_old", "tcred_unknown"])]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path
+
+
+def file_app(path: Path, names: Path | None) -> LogViewApp:
+    options = ViewerOptions(filters=Filters(), file=path, file_source="aitronos", names_archive=lambda: names)
+    return LogViewApp(options, source=source_for_kind("aitronos"), file_kind="aitronos")
+
+
+async def test_a_files_credentials_are_named_from_every_organizations_kept_names(tmp_path: Path) -> None:
+    archive_path = tmp_path / "archive.sqlite3"
+    with Archive.open(archive_path) as archive:
+        archive.keep_names(SourceIdentity("aitronos", "https://one.example", "org_1"), "credentials", NAMED)
+        archive.keep_names(SourceIdentity("aitronos", "https://two.example", "org_2"), "credentials", RENAMED)
+    app = file_app(a_file(tmp_path / "errors.jsonl"), archive_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: "Work Gmail" in screen_text(app), said=lambda: screen_text(app))
+        await settle(pilot)
+        screen = screen_text(app)
+        # (the later list's name for an id two lists name; an id none names stays an id)
+        assert "Team Slack" in screen and "Old name" not in screen and "tcred_unknown" in screen, screen
+        assert "tcred_work" not in screen
+
+
+async def test_without_an_archive_the_ids_stay(tmp_path: Path) -> None:
+    app = file_app(a_file(tmp_path / "errors.jsonl"), None)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: "tcred_work" in screen_text(app))
+        await settle(pilot)
+        assert "Work Gmail" not in screen_text(app)
