@@ -364,17 +364,23 @@ def profiles_once(args: argparse.Namespace, doing: str) -> None:
 
 
 def within_retention(options: ViewerOptions, retention: Retention) -> ViewerOptions:
-    """An API source's view from `archive_max_age` ago on, unless its filters name a start: a
-    launch fetched at every start what the archive then dropped at every quit, the API's budget
-    and all (s24 walk #4). The date filter says so (`since 1d`); `d` clears it."""
+    """An API source's view from `archive_max_age` ago on, unless its filters name a start, or an end
+    older than that (last week's incident, `--until 2026-12-03`: the range is the user's, though the
+    archive will not keep it; a start put before it reversed the range and crashed, s25 walk #7): a
+    launch fetched at every start what the archive then dropped at every quit, the API's budget and
+    all (s24 walk #4). The date filter says so (`since 1d`); `d` clears it."""
     from logview.archive.retention import age_text
+    from logview.times import ReversedRange
 
     connection, filters = options.connection, options.filters
     if (retention.max_age_s is None or connection is None or connection.demo or filters.since is not None
             or (filters.until is not None and filters.until_text is None)):
         return options
-    since = age_text(retention.max_age_s)
-    return dataclasses.replace(options, filters=filters.with_time_range(since, filters.until_text or ""))
+    try:
+        bounded = filters.with_time_range(age_text(retention.max_age_s), filters.until_text or "")
+    except ReversedRange:
+        return options
+    return dataclasses.replace(options, filters=bounded)
 
 
 def within_words(retention: Retention) -> str:
