@@ -203,6 +203,7 @@ def test_a_crash_traceback_in_a_process_does_not_show_the_key(server, homes, tmp
                                              "LOGVIEW_CONFIG": str(tmp_path / "none.toml")})
     assert result.returncode == 1
     assert b"Traceback" in result.stderr and b"forced crash" in result.stderr
+    assert result.stderr.startswith(b"logview stopped on an unexpected error (RuntimeError). This is a bug")
     assert_clean(result.stdout + result.stderr, CANARY, where="in the traceback")
 
 
@@ -213,8 +214,9 @@ def test_a_crash_rendered_with_locals_does_not_show_the_key(server, homes, monke
 
     monkeypatch.setattr(AitronosSource, "request_params", boom)
     monkeypatch.setenv("FREDDY_API_KEY", CANARY)
-    with pytest.raises(RuntimeError) as info:
-        cli.main(aitronos_args(server.url))
+    args = aitronos_args(server.url)
+    with pytest.raises(RuntimeError) as info:  # (the command itself: `main` says a crash in words, below)
+        cli.COMMANDS[args[0]](args[1:])
     plain = "".join(traceback.format_exception(info.value))
     console = Console(width=200, file=io.StringIO(), record=True)
     console.print(Traceback.from_exception(type(info.value), info.value, info.value.__traceback__, show_locals=True,

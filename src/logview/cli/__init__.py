@@ -48,7 +48,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-EXIT_OK, EXIT_USAGE, EXIT_API, EXIT_INTERRUPTED = 0, 2, 3, 130
+EXIT_OK, EXIT_CRASH, EXIT_USAGE, EXIT_API, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 EXIT_TERMINATED = 128 + signal.SIGTERM  # (the shell's convention: 128 + the signal)
 
 __all__ = ["main", "viewer_parser", *_RESOLVED_HERE]
@@ -315,3 +315,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"logview: {error}", file=sys.stderr)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_USAGE
+    except Exception as error:  # a bug outside the viewer's screen: said as the viewer's crash is (s25 walk #7)
+        import traceback
+
+        from logview.sanitize import clean
+        from logview.ui.crash import CRASH_FRAMES, crash_headline
+
+        print(f"{crash_headline(error)}\n{clean(''.join(traceback.format_exception(error, limit=-CRASH_FRAMES)))}",
+              file=sys.stderr)
+        return EXIT_CRASH
