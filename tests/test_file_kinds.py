@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from logview.demo import DemoState
+from logview.files.jsonl import detect_kind
 from logview.jsonutil import dump_json
 from logview.model import severity
 from test_export import jsonl, logview
@@ -175,3 +176,17 @@ def test_an_empty_file_is_said_to_be_empty(tmp_path: Path, command: tuple, conte
     result = logview(*command, "--file", str(path), timeout=20)
     assert (result.returncode, result.stdout) == (2, b"")
     assert result.stderr.decode() == f"logview: {path} {said}\n"
+
+
+def test_the_api_is_the_one_most_first_entries_are(tmp_path) -> None:
+    """s25 walk #8: one Supermetrics line ahead of 200 Aitronos ones (`cat one.jsonl other.jsonl`) read the
+    whole file as Supermetrics, 200 of 201 lines invalid."""
+    sm = {"id": "s1", "log_time": "2025-11-15T11:59:55Z", "status": 200, "event": "data.page"}
+    ait = [{"id": f"a{n}", "created_at": "2025-11-15T11:59:55Z", "status": "error"} for n in range(200)]
+    path = tmp_path / "mostly-ait.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in [sm, *ait]))
+    assert detect_kind(path) == "aitronos"
+    path.write_text("".join(json.dumps(row) + "\n" for row in [ait[0], sm, sm]))
+    assert detect_kind(path) == "supermetrics"
+    path.write_text("".join(json.dumps(row) + "\n" for row in [ait[0], sm]))
+    assert detect_kind(path) == "aitronos"  # (a tie: the first seen)

@@ -62,7 +62,7 @@ def source_for_kind(kind: FileKind) -> Source:
 
 
 def detect_kind(path: Path, given: SourceKind | None = None) -> FileKind:
-    """What wrote this file: one API, told by the time field of its first readable entries (or
+    """What wrote this file: one API, told by the time field of most of its first entries (or
     `given` by --source), or the merged tab ("mixed") when they are envelopes. A CSV export, a
     compressed or empty file, and --source on a mixed file, are refused with a message saying
     what to do instead (or what is wrong)."""
@@ -95,6 +95,7 @@ def _sniff(path: Path) -> FileKind | None:
         handle.seek(0)
         first = True
         blank = True  # (so far: an empty file is said to be, not "cannot tell which API")
+        votes: dict[FileKind, int] = {}  # (each API's entries among the first lines, in the order first seen)
         for number, line in enumerate(handle):
             if number >= DETECT_LINES:
                 break
@@ -114,15 +115,15 @@ def _sniff(path: Path) -> FileKind | None:
             first = False
             if is_envelope(raw):
                 return "mixed"
-            if isinstance(raw, dict):
-                if "log_time" in raw:
-                    return "supermetrics"
-                if "created_at" in raw:
-                    return "aitronos"
+            if isinstance(raw, dict) and (kind := "supermetrics" if "log_time" in raw else
+                                          "aitronos" if "created_at" in raw else None):
+                votes[kind] = votes.get(kind, 0) + 1
         if blank and not handle.read(1):
             raise UnknownFileFormat(f"{path} is empty: it holds no entries" if not start else
                                     f"{path} holds only blank lines: it has no entries")
-    return None
+    # (the API most of the first entries are: one line of the other API ahead of a file's, as `cat` makes,
+    # read the whole file as that API's, every other line invalid, s25 walk #8; a tie goes to the first seen)
+    return max(votes, key=votes.__getitem__) if votes else None
 
 
 def looks_like_csv_header(line: bytes) -> bool:
