@@ -134,6 +134,7 @@ def test_a_statement_that_would_write_is_refused_and_the_archive_unchanged(state
     ("PRAGMA user_version", ["user_version"], None), ("PRAGMA journal_mode", ["journal_mode"], ["wal"]),
     ("SELECT name FROM pragma_table_info('logs') WHERE name = 'status'", ["name"], ["status"]),
     ("PRAGMA table_info(logs)", ["cid", "name", "type", "notnull", "dflt_value", "pk"], None),
+    ("PRAGMA foreign_keys", ["foreign_keys"], None), ("PRAGMA synchronous", ["synchronous"], None),  # (s25 walk #9)
 ])
 def test_a_pragma_that_only_tells_is_answered(statement, header, first, archived, capsys, monkeypatch):
     """The README refuses only a PRAGMA that sets something (these were refused, one as `UPDATE`)."""

@@ -49,7 +49,11 @@ _INTROSPECTION_PRAGMAS = {"table_info", "table_xinfo", "index_list", "index_info
 _READING_PRAGMAS = _INTROSPECTION_PRAGMAS | {
     "user_version", "schema_version", "application_id", "data_version", "journal_mode", "page_size", "page_count",
     "freelist_count", "encoding", "database_list", "compile_options", "function_list", "pragma_list",
-    "collation_list", "module_list", "quick_check", "integrity_check"}
+    "collation_list", "module_list", "quick_check", "integrity_check", "foreign_key_check",
+    # (settings, read when no value is given: `PRAGMA foreign_keys` was refused as acting, s25 walk #9)
+    "foreign_keys", "synchronous", "cache_size", "auto_vacuum", "locking_mode", "temp_store", "wal_autocheckpoint",
+    "mmap_size", "secure_delete", "recursive_triggers", "query_only", "busy_timeout", "max_page_count",
+    "cell_size_check", "automatic_index", "trusted_schema", "read_uncommitted"}
 _WRITING_VERBS = {"INSERT", "UPDATE", "DELETE", "REPLACE", "UPSERT", "CREATE", "DROP", "ALTER", "ATTACH", "DETACH",
                   "VACUUM", "REINDEX", "ANALYZE", "BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"}
 _ACTIONS = {getattr(sqlite3, f"SQLITE_{name}"): name.replace("_", " ") for name in (
