@@ -63,7 +63,8 @@ async def test_a_retry_in_flight_waits_for_the_server_not_retrying_now(
         await wait_until(pilot, lambda: "attempt 2/6" in banner(app), said=lambda: banner(app))
         await wait_until(pilot, lambda: "no answer for" in status_line(app), said=lambda: status_line(app))
         text = banner(app)
-        assert "timed out waiting for the response — attempt 2/6 · waiting for the server (" in text, text
+        assert "timed out waiting for the response from 127.0.0.1:" in text and \
+            "— attempt 2/6 · waiting for the server (" in text, text
         assert "Esc stops the loading · r asks again" in text and "retrying now" not in text
         assert "cancels the wait" not in text
         assert "⟳ timed out · no answer for" in status_line(app)

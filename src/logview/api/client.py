@@ -64,13 +64,13 @@ def _network_error(exc: BaseException, where: str) -> ApiError:
     import httpx
 
     if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
-        kind = {
-            httpx.ConnectTimeout: "connecting",
-            httpx.ReadTimeout: "waiting for the response",
-            httpx.WriteTimeout: "sending the request",
-            httpx.PoolTimeout: "waiting for a free connection",
-        }.get(type(exc), "receiving the response")
-        return ApiError(code="TIMEOUT", message=f"timed out {kind}", retryable=True)
+        kind = {  # (the host named, as a connection's failure names it: s25 walk #9)
+            httpx.ConnectTimeout: "connecting to",
+            httpx.ReadTimeout: "waiting for the response from",
+            httpx.WriteTimeout: "sending the request to",
+            httpx.PoolTimeout: "waiting for a free connection to",
+        }.get(type(exc), "receiving the response from")
+        return ApiError(code="TIMEOUT", message=f"timed out {kind} {where}", retryable=True)
     reason = str(exc) or type(exc).__name__
     if isinstance(exc, httpx.ConnectError):
         return ApiError(code="CONNECTION_FAILED", message=f"could not connect to {where}: {_why_not(exc, reason)}",
