@@ -165,3 +165,16 @@ async def test_an_age_out_at_a_viewers_launch_is_not_said_and_a_count_limit_is_i
                             f"dropped {dropped} older entries at launch, before showing any; the load fetches them "
                             "again if it reaches that far"] and 40 <= int(dropped) <= 50, said
             assert archive.source(identity).count() == 150
+
+
+async def test_the_quits_prune_names_the_source_with_its_host(tmp_path) -> None:
+    """s25 walk #9: `dropped 2,299 older entries of supermetrics 1/DEMO01 as the viewer closed` named one of three
+    sources of that name (three demo servers): the host is said too."""
+    state = DemoState(aitronos_entries=120, supermetrics_entries=0, live_rate=0.0, seed=3)
+    with DemoServer(state) as server:
+        with Archive.open(tmp_path / "a.sqlite3", retention=Retention(max_entries=50)) as archive:
+            await load(server, archive, held=True)
+            said = archive.prune_shown()
+        host, scope = server.url.removeprefix("http://").rstrip("/"), identity_of(aitronos(server)[0]).scope
+    assert said == [f"Archive retention (at most 50 entries a source) dropped 70 older entries of aitronos {scope} "
+                    f"at {host} as the viewer closed (the next launch fetches what it needs again)"], said

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from logview.archive.coverage import Span, merge_spans
 from logview.archive.db import ArchiveError, Database, default_archive_path
@@ -97,8 +98,10 @@ class Archive:
             except ArchiveError:
                 continue
             if removed:
-                said.append(f"{dropped_words(removed, self.retention)} of {identity.api} {identity.scope} as the viewer "
-                            "closed (the next launch fetches what it needs again)")
+                # (with its host: three demo servers' `supermetrics 1/DEMO01` read as one, s25 walk #9)
+                host = urlsplit(identity.base_url).netloc or identity.base_url
+                said.append(f"{dropped_words(removed, self.retention)} of {identity.api} {identity.scope} at {host} as "
+                            "the viewer closed (the next launch fetches what it needs again)")
         return said
 
     def _source_id(self, identity: SourceIdentity, *, create: bool) -> int | None:
