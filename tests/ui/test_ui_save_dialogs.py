@@ -350,3 +350,17 @@ async def test_tab_in_a_burst_moves_on_in_its_turn(demo: DemoServer) -> None:
         sidebar = app.viewer.sidebar
         assert (sidebar.query_one("#since").value, sidebar.query_one("#until").value) == ("2025-11-14", "2025-11-15")
         assert sidebar.query_one("#search").value == ""
+
+
+async def test_s_with_nothing_shown_says_the_file_will_be_empty(demo: DemoServer) -> None:
+    """s25 walk #9: `Save the 0 entries shown` wrote an empty file, which `--file` then refuses."""
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"no-such-thing-anywhere", "enter")
+        await settle(pilot)
+        assert len(app.viewer.view) == 0
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SaveDialog)
+        assert "Save the 0 entries shown (nothing matches: the file will be empty)" in screen_text(app)

@@ -58,6 +58,8 @@ class SaveDialog(ModalScreen[Path | None]):
             self.said = None
             return Text(f"Save the entries shown ({self.count:,} so far; saved once {awaited})", style="bold")
         partial, self.said = self._partial(), self.count
+        if not self.said:  # (it wrote an empty file, which `--file` then refuses: s25 walk #9)
+            return Text("Save the 0 entries shown (nothing matches: the file will be empty)", style="bold")
         return Text(f"Save the {counted(self.said)} shown" + (f" (partial: {partial})" if partial else ""),
                     style="bold")
 
