@@ -146,3 +146,14 @@ async def test_escape_in_a_date_field_restores_the_range_in_force(demo: DemoServ
         await settle(pilot)
         assert app.viewer.sidebar.query_one("#until").value == ""
         assert "not a time" not in screen_text(app) and len(app.viewer.view) == shown
+
+
+async def test_d_then_a_range_typed_replaces_the_range_in_force(demo) -> None:
+    """s25 walk: `d` put the cursor after `1d` (the config's archive_max_age), so `1h` typed read `1d1h`."""
+    app = make_app(demo, filters=Filters().with_time_range("1d", ""))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert since_field(app) == "1d"
+        await pilot.press("d", *"1h", "enter")
+        await wait_until(pilot, lambda: app.viewer.session.filters.since_text == "1h",
+                         said=lambda: (since_field(app), app.viewer.session.filters.since_text))

@@ -152,8 +152,9 @@ class FilterSidebar(VerticalScroll):
         since_where, until_where = self.where.get("since"), self.where.get("until")
         mixed = since_where != until_where
         yield SectionTitle("Time range", "mixed" if mixed else since_where, id="time-title")
-        yield DateField(placeholder="since (e.g. 2h, 7d)", id="since", select_on_focus=False, compact=True)
-        yield DateField(placeholder="until (e.g. 2025-11-15)", id="until", select_on_focus=False, compact=True)
+        # (its text selected as d focuses it: `1h` typed over `1d` read `1d1h`, s25 walk)
+        yield DateField(placeholder="since (e.g. 2h, 7d)", id="since", compact=True)
+        yield DateField(placeholder="until (e.g. 2025-11-15)", id="until", compact=True)
         if mixed:
             yield Static(Text(f"since {since_where}, until {until_where}"), id="time-where", classes="note")
         yield Static(id="time-error", classes="note error")
