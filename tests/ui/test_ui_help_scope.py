@@ -72,3 +72,24 @@ async def test_a_file_marks_the_tail_and_connectors(tmp_path: Path) -> None:
         footer = screen_text(app).splitlines()[-1]
     assert NO_TAIL in text and NO_CONNECTORS in text and NO_TABS in text and text.count("not here") == 3, text
     assert "Tabs" not in footer, footer
+
+
+@pytest.mark.parametrize("size, scrolls", [((220, 90), False), ((160, 48), True), ((80, 24), True)])
+async def test_the_help_says_it_scrolls_where_it_runs_past_the_box_and_no_toast_covers_it(tmp_path: Path, size,
+                                                                                           scrolls: bool) -> None:
+    """s25 walk #9: at 80×24 the launch's toast covered the help's lower right, and nothing said it scrolled
+    (how to close it was at its end, out of sight)."""
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps({"id": "a", "created_at": "2026-12-01T10:00:00Z", "status": "error"}) + "\n")
+    app = file_app(path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        app.notify("a toast of the launch", timeout=30)
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        title = widget_text(app.screen.query_one("#help-title"))
+        assert ("↓ PgDn for more · Esc closes" in title) is scrolls, title
+        assert "a toast of the launch" not in screen_text(app)

@@ -130,8 +130,19 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("Esc, ? or q closes this help", style="dim"), id="help-footer")
         yield KeyFooter()  # (over the viewer's, whose keys do nothing here: q closes the help)
 
+    def on_mount(self) -> None:
+        self.app.clear_notifications()  # (a launch's toast covered the help's lower right at 80×24, s25 walk #9)
+
     def on_resize(self) -> None:
         self.query_one("#help-body", Static).update(help_table(self.size.width >= TWO_COLUMNS_WIDTH + 2, self._offered))
+        self.call_after_refresh(self._say_scrolling)
+
+    def _say_scrolling(self) -> None:
+        """Where the keys run past the box (80×24), its title says they scroll: nothing did, the box's end
+        (how to close it) out of sight."""
+        box = self.query_one("#help-box", VerticalScroll)
+        more = " · ↓ PgDn for more · Esc closes" if box.max_scroll_y > 0 else ""
+        self.query_one("#help-title", Static).update(Text.assemble(("logview — keys", "bold"), (more, "dim")))
 
     def action_close(self) -> None:
         self.dismiss(None)
