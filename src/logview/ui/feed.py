@@ -124,8 +124,8 @@ class Feed(Widget):
         released, message.change = self.session.archived(message.rowids, message.reader)
         if released:
             self._trim(paced=running(self, "backfill"))  # (the entries let go are scattered among objects that stay)
-        if not message.change.reordered:  # (only rows holding an id's older answer going take the screen's time)
-            message.stop()
+        if message.change == ViewChange():  # (only a change the view made takes the screen's time: one that is not
+            message.stop()                  # reordered, rows gone or come at the ends, went unpainted, s25 walk #2)
 
     def on_feed_lines_found(self, message: LinesFound) -> None:
         if self._taken(message, message.generation):
