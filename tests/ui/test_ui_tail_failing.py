@@ -27,7 +27,9 @@ async def test_a_failing_tail_is_shown_on_its_tab_the_other_tabs_and_the_merged_
             tailing.feed.poll_now()
             await wait_until(pilot, lambda: tailing.banner.tail_failing() is not None)
             await settle(pilot)
-            await pilot.pause(1.1)  # a tick of the countdowns
+            # (the tabs are marked at a tick of the countdowns, each second: waited for, not paused for)
+            await wait_until(pilot, lambda: "⚠ demo data (aitronos)" in screen_text(app).splitlines()[0],
+                             said=lambda: screen_text(app).splitlines()[0])
             tabs = screen_text(app).splitlines()[0]
             assert "⚠ demo data (aitronos)" in tabs and "⚠ demo data (supermetrics)" not in tabs
 
@@ -38,8 +40,8 @@ async def test_a_failing_tail_is_shown_on_its_tab_the_other_tabs_and_the_merged_
             assert "● live" not in status
             banner = tailing.banner.plain()
             assert "CONNECTION_FAILED" in banner and "polling again in" in banner
-            await pilot.pause(1.1)
-            assert tailing.banner.plain() != banner  # the countdown moves
+            # the countdown moves
+            await wait_until(pilot, lambda: tailing.banner.plain() != banner, said=tailing.banner.plain)
             assert "rows loaded stay" in tailing.banner.plain() and len(tailing.view) == 40
 
             app.show_tab(2)
