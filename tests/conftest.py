@@ -15,8 +15,9 @@ from logview.demo import DemoServer, DemoState
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """`-n auto` (the README's command): twice the cores this process may use, at most 16. The suite
     waits about half its time (answers a demo server holds, budget windows, tails' intervals, Pilot
-    pauses): on 2 cores at -n 2 its CPU was ~1 core's worth of the wall, and in the 25th session 4
-    workers ran a seventh of it (178 tests) in 0.57x the time of 2, each test taking as long as with 2."""
+    pauses): on 2 cores at -n 2 its CPU was ~1 core's worth of the wall. In the 25th session, beside
+    others' benchmarks (load 3.5-6.5), 4 workers ran it in 13:56 against 20:39 with 2, for the same
+    CPU (771 s against 773)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return min(2 * cores, 16)
 
