@@ -18,7 +18,7 @@ from logview.options import ViewerOptions
 from logview.ui.app import LogViewApp
 from logview.ui.loading import NO_TAIL
 from logview.ui.screens.save_dialog import SaveDialog
-from test_ui_tabs import settle_all, tabs_app
+from test_ui_tabs import settle_all, shown_merged, tabs_app
 from ui_helpers import (FAST, SIZE, connection, cursor_line, detail_text, file_app, screen_text, settle, table_lines,
                         wait_until, widget_text)
 
@@ -44,7 +44,7 @@ async def save_merged_tab(demo: DemoServer, target: Path) -> list:
     async with app.run_test(size=SIZE) as pilot:
         await settle_all(pilot, app)
         app.show_tab(2)
-        await pilot.pause(0.6)
+        await shown_merged(pilot, app)
         merged = app.viewers[2]
         assert app.screen is merged
         entries = merged.store.entries(merged.view.index)

@@ -112,7 +112,15 @@ async def test_a_retry_the_budget_holds_is_not_counted_as_waiting_for_the_server
             assert "HTTP 503" in status_line(app) and "retrying now, attempt 3/6" in text, both()
             assert "waiting for the server" not in text, text
             # sent: the server holds its answer 3 s (the window's 6 s are over)
-            await wait_until(pilot, lambda: "waiting for the server" in status_line(app), timeout=15, said=both)
+
+            def both_say_it_waits() -> bool:
+                # (each is redrawn at its own tick: at load 6 the status line said it first, and the
+                # banner, read then, still said "retrying now")
+                viewer.banner.redraw_countdowns()
+                return ("waiting for the server" in status_line(app)
+                        and "attempt 3/6 · waiting for the server (" in banner(app))
+
+            await wait_until(pilot, both_say_it_waits, timeout=15, said=both)
             line, text = both()
             assert "⟳ HTTP 503 · waiting for the server" in line and "retrying now" not in line, line
             waited = re.search(r"attempt 3/6 · waiting for the server \((\d+) s\)", text)

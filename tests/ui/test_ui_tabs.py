@@ -35,6 +35,15 @@ async def settle_all(pilot, app) -> None:
         await pilot.pause(0.05)
 
 
+async def shown_merged(pilot, app) -> None:
+    """Wait until the merged tab is on screen with every tab's rows (merged every MERGE_EVERY_S: a
+    fixed 0.6 s pause gave a loaded machine one chance at it)."""
+    *tabs, merged = app.viewers
+    await wait_until(pilot, lambda: app.screen is merged and len(merged.view) == sum(len(t.store) for t in tabs),
+                     said=lambda: (app.screen, len(merged.view), [len(t.store) for t in tabs]))
+    await pilot.pause()
+
+
 async def test_every_tab_loads_from_the_start_and_keys_switch_between_them(demo: DemoServer) -> None:
     app = tabs_app(demo)
     async with app.run_test(size=SIZE) as pilot:
@@ -105,7 +114,7 @@ async def test_the_last_tab_merges_every_source_into_one_timeline(fresh_demo: De
         first, second, merged = app.viewers
         assert merged.merged and " all " in screen_text(app).splitlines()[0]
         await pilot.press("left_square_bracket")  # from the first tab, back around to the last
-        await pilot.pause(0.6)
+        await shown_merged(pilot, app)
         assert app.screen is merged
         total = len(first.store) + len(second.store)
         assert len(merged.view) == total  # every loaded row of every tab (its own filters apply)
@@ -135,7 +144,7 @@ async def test_new_rows_in_a_tab_reach_the_merged_timeline_and_the_selection_sta
         await settle_all(pilot, app)
         first, second, merged = app.viewers
         app.show_tab(2)
-        await pilot.pause(0.6)
+        await shown_merged(pilot, app)
         await pilot.press("j", "j", "j")
         chosen = merged.selected_entry()
         before = len(merged.view)
