@@ -66,8 +66,13 @@ class Pager:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         prefetch: bool | None = None,
         new_query: bool = True,
+        cap_room: Callable[[], int | None] | None = None,
     ) -> None:
         self.prefetch = PREFETCH if prefetch is None else prefetch
+        # How many entries a caller's own cap leaves (an `ArchivedPager`'s: it stops the walk, not
+        # this pager); prefetch guesses no page after one that may reach it.
+        self._cap_room = cap_room
+        self._streams = 1  # (the backfill's request streams)
         # Each stream's first page is what the user waits for (FIRST: unpaced), unless the query
         # has shown pages before (an archive's older gap: LIVE, paced, so it does not spend the window).
         self.first_page = Priority.FIRST if new_query else Priority.LIVE
@@ -95,9 +100,19 @@ class Pager:
             return self.client.fetch(self.source.logs_path(), self.source.request_params(cursor, query),
                                      self.source.parse_page, priority=priority, **hooks)  # type: ignore[arg-type]
 
-        room = lambda: None if self.max_entries is None else self.max_entries - self.loaded  # noqa: E731
-        guess = predicted_cursor(self.source, query, contract, room) if contract and self.prefetch else None
+        budget = self.client.budget
+        goes_now = lambda: budget is None or budget.goes_now(Priority.BACKFILL)  # noqa: E731
+        guess = predicted_cursor(self.source, query, contract, self._room, goes_now) \
+            if contract and self.prefetch else None
         return Prefetch(send, guess)
+
+    def _room(self) -> int | None:
+        """How many entries the cap leaves (None: no cap), for prefetch's guesses."""
+        left = self._cap_room() if self._cap_room is not None else \
+            None if self.max_entries is None else self.max_entries - self.loaded
+        # Merged streams under a cap: the others' entries reach it too, in an order a page's body
+        # cannot tell (a stream's next page may never be asked for): no guess.
+        return 0 if left is not None and self._streams > 1 else left
 
     async def _fetch(self, cursor: Cursor, query: ServerQuery, priority: Priority,
                      requests: Prefetch | None = None) -> AsyncIterator[RetryEvent | Page]:
@@ -216,6 +231,7 @@ class Pager:
     async def backfill(self) -> AsyncIterator[PagerEvent]:
         """Everything matching the filters, newest first, in batches as pages arrive."""
         queries = self.source.streams(self.filters, self._clock())
+        self._streams = len(queries)
         streams = [self._stream(query) for query in queries]
         buffers: list[deque[LogEntry]] = [deque() for _ in queries]
         totals: list[int | None] = [None] * len(queries)

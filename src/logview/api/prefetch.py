@@ -57,12 +57,15 @@ class Request:
 
 
 def predicted_cursor(source: Source, query: ServerQuery, contract: StreamContract,
-                     room: Callable[[], int | None]) -> Predict | None:
+                     room: Callable[[], int | None], goes_now: Callable[[], bool] = lambda: True) -> Predict | None:
     """A cheap guess at the cursor after a page, from its raw body (None: no guess, the page may
     be the last); None for a source whose cursor cannot be read that way. `room`: how many entries
     the cap leaves (a page that may reach it is the last). While the stream's `contract` counts the
     server breaking it (a strike, pages out of order), nothing is guessed: the page at hand may be
-    the one that stops the stream."""
+    the one that stops the stream. Nor while the budget binds (`goes_now` false): a paced stream's
+    requests are seconds apart, a page's parse gains nothing there, and the wait for the budget
+    must stay the page the user waits for (its countdown on the status line, `export -v`'s),
+    not a request in the background the user may never need (a quit, a wait too long)."""
     if source.kind == "supermetrics":
         guess = _time_cursor_guess(source, query, contract, room)
     elif source.kind == "aitronos":
@@ -71,7 +74,7 @@ def predicted_cursor(source: Source, query: ServerQuery, contract: StreamContrac
         return None
 
     def while_healthy(body: bytes, cursor: Cursor) -> Cursor | None:
-        if contract.strikes or getattr(contract, "disorder", 0) or not _whole(body):
+        if contract.strikes or getattr(contract, "disorder", 0) or not _whole(body) or not goes_now():
             return None
         return guess(body, cursor)
 
