@@ -35,13 +35,15 @@ from logview.sources.page_columns import first
 if TYPE_CHECKING:
     from logview.api.client import ApiClient
 
-# Whether a backfill stream sends its next request while the page at hand is parsed (prefetch.py),
-# for a Pager not told otherwise. Measured: with 30 ms a page of server and network time, 30k
-# Supermetrics entries paged ~10-15% sooner; on loopback (a page costs the server a millisecond or
-# two) the viewer's 100k ingest is the same either way (bench_ingest.py --prefetch with --baseline).
-# Off for now: a page is then fetched before the one before it is handed over, which
-# tests/test_export.py's failure-part-way test does not allow for.
-PREFETCH = False
+# Whether a backfill stream sends its next request while the page at hand is parsed and handed
+# over (prefetch.py), for a Pager not told otherwise: the viewer's backfills, `export`, `sql --sync`.
+# On (s25): on a quiet 2-core machine the server builds the next page on the other core while this
+# one is handed over (the viewer's 100k loopback ingest 2.04-1.78x the bare loop against 2.31-2.20x
+# without, 13 of 14 pairs faster; on a busy machine the same, both cores taken: RESULTS.md, s20, s25).
+# It never costs a request the walk would not have made: no guess past a cap (an ArchivedPager's
+# too, `cap_room`), a range's start, a page that does not parse or breaks the contract, nor while
+# the budget binds (tests/test_prefetch_requests.py holds the request logs equal, on and off).
+PREFETCH = True
 # Pages in a row that bring nothing new before a stream is declared stuck (a server ignoring its
 # cursor in a way the contract checks cannot see would otherwise be paged forever).
 MAX_BARREN_PAGES = 10
