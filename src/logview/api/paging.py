@@ -74,7 +74,8 @@ class Pager:
         # How many entries a caller's own cap leaves (an `ArchivedPager`'s: it stops the walk, not
         # this pager); prefetch guesses no page after one that may reach it.
         self._cap_room = cap_room
-        self._streams = 1  # (the backfill's request streams)
+        self._streams = 1  # (the backfill's request streams; below, the entries each one's pages held)
+        self._received: dict[int, int] = {}
         # Each stream's first page is what the user waits for (FIRST: unpaced), unless the query
         # has shown pages before (an archive's older gap: LIVE, paced, so it does not spend the window).
         self.first_page = Priority.FIRST if new_query else Priority.LIVE
@@ -104,9 +105,11 @@ class Pager:
 
         budget = self.client.budget
         goes_now = lambda: budget is None or budget.goes_now(Priority.BACKFILL)  # noqa: E731
-        guess = predicted_cursor(self.source, query, contract, self._room, goes_now) \
-            if contract and self.prefetch else None
-        return Prefetch(send, guess)
+        if not (contract and self.prefetch):
+            return Prefetch(send)
+        stream = id(contract)
+        heard = lambda page: self._expect(stream, page.total, self._received[stream] + len(page.entries))  # noqa: E731
+        return Prefetch(send, predicted_cursor(self.source, query, contract, self._room, goes_now), heard)
 
     def _room(self) -> int | None:
         """How many entries the cap leaves (None: no cap), for prefetch's guesses."""
@@ -183,7 +186,7 @@ class Pager:
         stuck_time: datetime | None = None
         barren = 0
         holder: list[Page] = []
-        received = 0  # entries the stream's pages held, repeats too (an offset's worth)
+        received = self._received[id(contract)] = 0  # entries the stream's pages held, repeats too (an offset's worth)
         priority = self.first_page  # the rest is backfill
         while True:
             async for retry in self._fetch_page(cursor, query, holder, priority, requests):
@@ -191,6 +194,7 @@ class Pager:
             priority = Priority.BACKFILL
             page = holder[0]
             received += len(page.entries)
+            self._received[id(contract)] = received
             self._expect(id(contract), page.total, received)
             checked = contract.check(page, cursor)
             fresh = recent.take_new(checked.entries)

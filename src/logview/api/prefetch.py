@@ -129,9 +129,13 @@ def _offset_guess(source: Source, room: Callable[[], int | None]) -> Predict:
 class Prefetch:
     """The requests of one request stream, with the next one sent ahead where `predict` allows."""
 
-    def __init__(self, send: Send, predict: Predict | None = None) -> None:
+    def __init__(self, send: Send, predict: Predict | None = None,
+                 heard: Callable[[Page], None] | None = None) -> None:
         self._send = send
         self._predict = predict
+        # (told each page before its successor is guessed: the budget hears how many requests the
+        # stream still needs, `Pager._expect`, before the guess takes its turn, as it would without)
+        self._heard = heard
         self._ahead: Request | None = None
         self.discarded = 0  # prefetched requests never read (a wrong guess, or the stream's end)
 
@@ -162,12 +166,14 @@ class Prefetch:
             self._send(cursor, priority, on_retry=request.retries.put_nowait, on_sent=on_sent, **hooks))
         return request
 
-    def _guesser(self, request: Request) -> Callable[[bytes], Awaitable[None]]:
-        async def on_body(body: bytes) -> None:
+    def _guesser(self, request: Request) -> Callable[[bytes, Page], Awaitable[None]]:
+        async def on_body(body: bytes, page: Page) -> None:
             if not request.taken.done():
                 await request.taken  # answered early: one request ahead at most, this one
             if self._predict is None or self._ahead is not None:
                 return  # (a retried answer guesses no more: its first guess is ahead already)
+            if self._heard is not None:
+                self._heard(page)
             following = self._predict(body, request.cursor)
             if following is None or following == request.cursor:
                 return
