@@ -124,8 +124,8 @@ async def test_prefetch_sends_the_requests_it_would_without(monkeypatch, tmp_pat
         if guess is None:
             return None
 
-        def counted(body, cursor):
-            following = guess(body, cursor)
+        def counted(body, page, cursor):
+            following = guess(body, page, cursor)
             guesses.append(following) if following is not None else None
             return following
         return counted
