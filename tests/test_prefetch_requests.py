@@ -2,7 +2,8 @@
 the same backfill with prefetch on and off sends the same requests, the same cursors in the same
 order, and ends the same way (the same entries, or the same failure), across caps (at a page's
 end, within a page), a range's start (`--since`), a budget that stops the backfill, and faults
-(retried, a body that does not parse, a fatal answer part way); plain and through the archive."""
+(retried, a body that does not parse, a fatal answer part way), a server sending its pages out of
+order (and ignoring its cursor too); plain and through the archive."""
 
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ def failing_from(request: int, kind: str, status: int = 500) -> list[Fault]:
     return [*before, Fault(kind=kind, status=status)]
 
 
-# (api, entries, cap, the range's start at the n-th newest entry, budget, faults)
+# (api, entries, cap, the range's start at the n-th newest entry, budget, faults or the ways the server breaks
+# the contract, `DemoState.broken`)
 SCENARIOS = {
     "aitronos whole": ("aitronos", 450, None, None, None, []),
     "aitronos cap at a page's end": ("aitronos", 450, 300, None, None, []),
@@ -51,6 +53,9 @@ SCENARIOS = {
     "supermetrics 500, retried": ("supermetrics", 450, None, None, None, failing_from(2, "status")),
     "supermetrics not JSON, retried": ("supermetrics", 450, None, None, None, failing_from(3, "invalid_json_200")),
     "supermetrics stopped by the budget": ("supermetrics", 450, None, None, "3/3600", []),
+    "supermetrics out of order": ("supermetrics", 450, None, None, None, ["unordered"]),
+    "supermetrics out of order, its cursor ignored": ("supermetrics", 450, None, None, None,
+                                                      ["unordered", "cursor_ignored"]),
 }
 
 
@@ -78,8 +83,10 @@ async def run(server: DemoServer, api: str, scenario: tuple, archive_path: Path 
     """One backfill from a fresh request log: the requests the server saw, the entries, how it ended."""
     _, entries, cap, since_at, budget, faults = scenario
     server.state.clear_request_log()
-    for fault in faults:
+    for fault in (fault for fault in faults if isinstance(fault, Fault)):
         server.state.add_fault(fault)
+    if broken := [way for way in faults if isinstance(way, str)]:
+        server.state.broken.set(broken)
     logs = server.state.aitronos_logs if api == "aitronos" else server.state.supermetrics_logs
     since = parse_api_time(logs[since_at]["created_at" if api == "aitronos" else "log_time"]) if since_at else None
     filters = Filters(since=since)
@@ -137,7 +144,7 @@ async def test_prefetch_sends_the_requests_it_would_without(monkeypatch, tmp_pat
         with filled(api, scenario[1], scenario[4]) as server:
             results.append(await run(server, api, scenario, tmp_path / f"{on}.sqlite3" if through == "archive" else None))
     (off_log, off_ids, off_end), (on_log, on_ids, on_end) = results
-    assert on_log == off_log
+    assert on_log == off_log, (off_end, on_end)
     assert (on_ids, on_end) == (off_ids, off_end)
     assert len(off_log) >= 2 and off_ids  # (a walk of several pages, each case)
     if scenario[4] is None:
