@@ -19,8 +19,9 @@ the viewer's interpreter. Each run then starts, one after the other, two fresh c
   `arch ratio` is it over the bare loop's; a viewer that waits for its archive gives `s` again.
 - bare: `httpx.AsyncClient` + `orjson.loads`, the same 1,000-entry pages with a naive `before`
   cursor, nothing kept but a count.
-- `--prefetch`: the viewer sends each page's successor while it parses the page (off by default,
-  `logview.api.paging.PREFETCH`), to compare with a `--baseline` of the same code.
+- `--prefetch`: the viewer sends each page's successor while it hands the page over
+  (`logview.api.paging.PREFETCH`: on by default since s25, so the flag only matters for a tree where
+  it is off), to compare with a `--baseline` of the same code.
 - baseline (`--baseline DIR`): the viewer again, with another checkout's `DIR/src` first on the
   path (e.g. `git archive HEAD src styles | tar -x -C DIR`: without `styles/` the app runs with no
   CSS, which draws faster), for a before/after in the same run. Both

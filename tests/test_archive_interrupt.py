@@ -16,6 +16,7 @@ import fcntl
 import json
 import os
 import pty
+import re
 import signal
 import struct
 import subprocess
@@ -105,6 +106,18 @@ def assert_no_key(*texts: bytes) -> None:
         assert not file.exists() or key not in file.read_bytes(), file
 
 
+SHOWN = re.compile(rb"shown(?:\s|\x1b\[[0-9;]*m)*([0-9,]+)")  # (the header's count, as `ui/test_ui_typed_ahead.py` reads it)
+
+
+def read_until_shown_over(leader: int, count: int, seconds: float = 30) -> bytes:
+    """What the terminal is sent until the last `shown N` it was sent says more than `count`."""
+    output = b""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not [n for n in SHOWN.findall(output)[-1:] if int(n.replace(b",", b"")) > count]:
+        output += read_for(leader, 0.2)
+    return output
+
+
 def wait_until(condition: Callable[[], bool], terminal: int | None = None, seconds: float = 15) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -123,6 +136,8 @@ def test_an_interrupted_export_archives_every_page_received_and_the_next_resumes
         process = cli_runner.Popen([sys.executable, "-c", WIDE_GATHER, *aitronos_args(server, "--output", str(out))],
                                    env=environment(), stderr=subprocess.PIPE)
         wait_until(lambda: not server.state.faults)  # the eighth request is held
+        # … and the seventh page written (prefetch asks for the eighth while the seventh is handed over)
+        wait_until(lambda: out.exists() and out.read_bytes().count(b"\n") == 700)
         process.send_signal(stop)
         _, stderr = process.communicate(timeout=20)
         said = "terminated" if stop == signal.SIGTERM else "interrupted"
@@ -180,6 +195,8 @@ def test_a_viewer_closed_during_the_backfill_archives_every_page_received(tmp_pa
         os.close(follower)
         try:
             wait_until(lambda: not server.state.faults, terminal=leader)
+            # … and the sixth page shown (prefetch asks for the seventh while the sixth is handed over)
+            read_until_shown_over(leader, 599)
             if close == "q":
                 os.write(leader, b"q")
             else:

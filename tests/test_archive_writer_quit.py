@@ -24,7 +24,7 @@ from logview.archive import Archive, default_archive_path
 from logview.demo import DemoServer, DemoState
 
 import cli_runner
-from test_archive_interrupt import answered, environment, hold_after
+from test_archive_interrupt import answered, environment, hold_after, read_until_shown_over
 from test_cli_usage import write_config
 from test_export import SUPERMETRICS_KEY
 from ui.test_ui_terminal_bytes import read_for, read_until
@@ -95,7 +95,10 @@ def test_a_quit_during_an_archive_load_leaves_no_asyncio_line_and_says_what_was_
                 assert re.search(rb"archive writer behind \(\d+ KiB waiting\)", screen), \
                     re.findall(rb"[^\x1b]{0,60}(?:behind|loading|archiv)[^\x1b]{0,60}", screen)[-5:]
             else:
-                wait_for(lambda: not server.state.faults, leader)  # (the fifth asked: the fourth handed over)
+                wait_for(lambda: not server.state.faults, leader)  # (the fifth asked …
+                # … and the fourth shown: prefetch asks for the fifth while the fourth is handed over)
+                limits = [int(parse_qs(urlsplit(path).query)["limit"][0]) for path in answered(server)]
+                read_until_shown_over(leader, sum(limits[:-1]))
             os.write(leader, b"q")
             output = b""
             if stopped:  # (the quit waits while it stores, and gives up on one that stored nothing for

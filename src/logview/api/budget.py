@@ -360,6 +360,12 @@ class Budget:
             self._tails.held.remove(reserve)
             self._changed()
 
+    def goes_now(self, priority: Priority) -> bool:
+        """Whether a request of `priority` asked for now would go at once: none waits, nor the pace."""
+        now = self._clock()
+        self._roll(now)
+        return not self._waiters.any_waiting() and self._delay(priority, now) == 0.0
+
     # -- read by its estimates (`estimates.py`) --------------------------------------------
     def pace_reading(self) -> PaceReading:
         """The pace as it is now (the window rolled on if it has ended)."""

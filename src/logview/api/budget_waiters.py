@@ -60,6 +60,9 @@ class Waiters:
     def any_of(self, priority: Priority) -> bool:
         return any(w.priority is priority for w in self._waiting)
 
+    def any_waiting(self) -> bool:
+        return bool(self._waiting)
+
     def ahead_of_backfill_waited(self, now: float, seconds: float) -> bool:
         """Whether a request that goes before the backfill has waited longer than `seconds`."""
         return any(w.priority < Priority.BACKFILL and now - w.since > seconds for w in self._waiting)

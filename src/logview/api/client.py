@@ -243,13 +243,13 @@ class ApiClient:
         on_retry: Callable[[RetryEvent], None] | None = None,
         priority: Priority = Priority.LIVE,
         *,
-        on_body: Callable[[bytes], Awaitable[None]] | None = None,
+        on_body: Callable[[bytes, T], Awaitable[None]] | None = None,
         on_sent: Callable[[], None] | None = None,
     ) -> T:
         """GET `path` and parse the body, retrying transient failures per the policy. `priority`
         says who goes first when the budget binds: FIRST (a new query's first page), LIVE (the default)
         or BACKFILL. `on_body` is
-        awaited with a successful answer's body before it is parsed (the pager sends the next
+        awaited with a successful answer's body and its parse (the pager sends the next
         request from it, see prefetch.py); `on_sent` hears when the request has been sent."""
         from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
@@ -317,7 +317,7 @@ class ApiClient:
                                             f"longer than the {self.policy.max_wait_s:.0f} s logview waits") from None
 
     async def _attempt(self, path: str, params: dict[str, str], parse: Callable[[bytes], T], priority: Priority,
-                       on_body: Callable[[bytes], Awaitable[None]] | None = None,
+                       on_body: Callable[[bytes, T], Awaitable[None]] | None = None,
                        on_sent: Callable[[], None] | None = None) -> T:
         import httpx
 
@@ -352,13 +352,14 @@ class ApiClient:
             if not 200 <= status < 300:
                 # A server may echo the key it was sent ("invalid key sk-…"): redact what it says.
                 raise ApiFailure(self._redact_error(error_from_response(status, response.headers, response.content)))
-            if on_body is not None:
-                await on_body(response.content)
             try:
-                return parse(response.content)
+                parsed = parse(response.content)
             except InvalidBody as exc:
                 error = invalid_body_error(status, response.headers, response.content, str(exc))
                 raise ApiFailure(self._redact_error(error)) from None
+            if on_body is not None:  # (after the parse: a body that does not parse is retried, never guessed from)
+                await on_body(response.content, parsed)
+            return parsed
         except ApiFailure as failure:
             outcome = failure.error.code
             raise

@@ -35,13 +35,15 @@ from logview.sources.page_columns import first
 if TYPE_CHECKING:
     from logview.api.client import ApiClient
 
-# Whether a backfill stream sends its next request while the page at hand is parsed (prefetch.py),
-# for a Pager not told otherwise. Measured: with 30 ms a page of server and network time, 30k
-# Supermetrics entries paged ~10-15% sooner; on loopback (a page costs the server a millisecond or
-# two) the viewer's 100k ingest is the same either way (bench_ingest.py --prefetch with --baseline).
-# Off for now: a page is then fetched before the one before it is handed over, which
-# tests/test_export.py's failure-part-way test does not allow for.
-PREFETCH = False
+# Whether a backfill stream sends its next request while the page at hand is parsed and handed
+# over (prefetch.py), for a Pager not told otherwise: the viewer's backfills, `export`, `sql --sync`.
+# On (s25): on a quiet 2-core machine the server builds the next page on the other core while this
+# one is handed over (the viewer's 100k loopback ingest 2.04-1.78x the bare loop against 2.31-2.20x
+# without, 13 of 14 pairs faster; on a busy machine the same, both cores taken: RESULTS.md, s20, s25).
+# It never costs a request the walk would not have made: no guess past a cap (an ArchivedPager's
+# too, `cap_room`), a range's start, a page that does not parse or breaks the contract, nor while
+# the budget binds (tests/test_prefetch_requests.py holds the request logs equal, on and off).
+PREFETCH = True
 # Pages in a row that bring nothing new before a stream is declared stuck (a server ignoring its
 # cursor in a way the contract checks cannot see would otherwise be paged forever).
 MAX_BARREN_PAGES = 10
@@ -66,8 +68,14 @@ class Pager:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         prefetch: bool | None = None,
         new_query: bool = True,
+        cap_room: Callable[[], int | None] | None = None,
     ) -> None:
         self.prefetch = PREFETCH if prefetch is None else prefetch
+        # How many entries a caller's own cap leaves (an `ArchivedPager`'s: it stops the walk, not
+        # this pager); prefetch guesses no page after one that may reach it.
+        self._cap_room = cap_room
+        self._streams = 1  # (the backfill's request streams; below, the entries each one's pages held)
+        self._received: dict[int, int] = {}
         # Each stream's first page is what the user waits for (FIRST: unpaced), unless the query
         # has shown pages before (an archive's older gap: LIVE, paced, so it does not spend the window).
         self.first_page = Priority.FIRST if new_query else Priority.LIVE
@@ -95,9 +103,21 @@ class Pager:
             return self.client.fetch(self.source.logs_path(), self.source.request_params(cursor, query),
                                      self.source.parse_page, priority=priority, **hooks)  # type: ignore[arg-type]
 
-        room = lambda: None if self.max_entries is None else self.max_entries - self.loaded  # noqa: E731
-        guess = predicted_cursor(self.source, query, contract, room) if contract and self.prefetch else None
-        return Prefetch(send, guess)
+        budget = self.client.budget
+        goes_now = lambda: budget is None or budget.goes_now(Priority.BACKFILL)  # noqa: E731
+        if not (contract and self.prefetch):
+            return Prefetch(send)
+        stream = id(contract)
+        heard = lambda page: self._expect(stream, page.total, self._received[stream] + len(page.entries))  # noqa: E731
+        return Prefetch(send, predicted_cursor(self.source, query, contract, self._room, goes_now), heard)
+
+    def _room(self) -> int | None:
+        """How many entries the cap leaves (None: no cap), for prefetch's guesses."""
+        left = self._cap_room() if self._cap_room is not None else \
+            None if self.max_entries is None else self.max_entries - self.loaded
+        # Merged streams under a cap: the others' entries reach it too, in an order a page's body
+        # cannot tell (a stream's next page may never be asked for): no guess.
+        return 0 if left is not None and self._streams > 1 else left
 
     async def _fetch(self, cursor: Cursor, query: ServerQuery, priority: Priority,
                      requests: Prefetch | None = None) -> AsyncIterator[RetryEvent | Page]:
@@ -166,7 +186,7 @@ class Pager:
         stuck_time: datetime | None = None
         barren = 0
         holder: list[Page] = []
-        received = 0  # entries the stream's pages held, repeats too (an offset's worth)
+        received = self._received[id(contract)] = 0  # entries the stream's pages held, repeats too (an offset's worth)
         priority = self.first_page  # the rest is backfill
         while True:
             async for retry in self._fetch_page(cursor, query, holder, priority, requests):
@@ -174,6 +194,7 @@ class Pager:
             priority = Priority.BACKFILL
             page = holder[0]
             received += len(page.entries)
+            self._received[id(contract)] = received
             self._expect(id(contract), page.total, received)
             checked = contract.check(page, cursor)
             fresh = recent.take_new(checked.entries)
@@ -216,6 +237,7 @@ class Pager:
     async def backfill(self) -> AsyncIterator[PagerEvent]:
         """Everything matching the filters, newest first, in batches as pages arrive."""
         queries = self.source.streams(self.filters, self._clock())
+        self._streams = len(queries)
         streams = [self._stream(query) for query in queries]
         buffers: list[deque[LogEntry]] = [deque() for _ in queries]
         totals: list[int | None] = [None] * len(queries)

@@ -1,10 +1,10 @@
-"""One page ahead: a backfill stream sends its next request before it parses the page at hand.
+"""One page ahead: a backfill stream sends its next request before it checks and hands over the page at hand.
 
-Without it the server sits idle while a page is parsed, checked and handed over, and the pager
-idles while the server builds the next. Where the next cursor can be read cheaply from the raw
-body (`predicted_cursor`: Supermetrics' `before` is just past the last entry's time on an honest
-page; Aitronos' offset is the next page's unless `has_more` is false), that request goes out first
-and the page is parsed while the server works.
+Without it the server sits idle while a page is checked and handed over, and the pager idles
+while the server builds the next. Where the next cursor can be read from the parsed page before
+the contract's checks (`predicted_cursor`: Supermetrics' `before` is just past the page's oldest
+time; Aitronos' offset is the next page's unless `has_more` is false), that request goes out
+first and the page is handed over while the server works.
 
 The prediction is a guess; the pager's own decision (`contract.py` checks the page first) is what
 counts. The prefetched request is used only for exactly the cursor the pager then asks for;
@@ -14,8 +14,11 @@ contract, or a guess that fails, costs at most one request). So:
 - a page is never requested twice: a guess equal to the cursor at hand is no guess;
 - a page that turns out broken stops the stream as before, its prefetched successor discarded
   unseen (the stream's `close`);
-- no more requests are made than without prefetching, but for one discarded at the end when the
-  pager stops for a reason the body did not show (the cap, the end of a range);
+- no more requests are made than without prefetching (tests/test_prefetch_requests.py): no guess
+  from a page that may reach the cap (`room`, an archived pager's too) or the range's start, that
+  does not parse, while the budget binds, nor from merged streams under a cap. What a body cannot
+  show may still cost one: the user quitting or changing the query while a page is handed over,
+  or a server whose pages bring nothing new until the pager gives up (`MAX_BARREN_PAGES`);
 - one request at most is ahead: an answer that arrives before its page is asked for waits, unparsed,
   until it is (its own guess, the request after it, waits too);
 - the prefetched request takes its budget turn like any other backfill request (`Priority.BACKFILL`:
@@ -33,17 +36,17 @@ from logview.api.contract import StreamContract
 from logview.api.types import Priority, RetryEvent
 from logview.model import Page, ServerQuery
 from logview.sources.base import ONE_MILLISECOND, Cursor, Source
+from logview.sources.page_columns import oldest_time
 from logview.times import format_api_time, parse_api_time
 
 # How long a page's parsing waits for its successor's request to be on the wire (a loopback
 # request is sent in well under a millisecond; a budget wait is the prefetched request's own).
 SEND_WAIT_S = 0.02
-_STRING_VALUE = re.compile(rb'\s*:\s*"([^"\\]{1,64})"')
 _HAS_MORE = b'"has_more"'
 _FALSE = re.compile(rb"\s*:\s*false")
 
 Send = Callable[..., Awaitable[Page]]  # (cursor, priority, on_retry=, on_body=, on_sent=) -> the page
-Predict = Callable[[bytes, Cursor], "Cursor | None"]
+Predict = Callable[[bytes, Page, Cursor], "Cursor | None"]  # (the raw body, its parse, its cursor)
 
 
 @dataclass
@@ -57,12 +60,15 @@ class Request:
 
 
 def predicted_cursor(source: Source, query: ServerQuery, contract: StreamContract,
-                     room: Callable[[], int | None]) -> Predict | None:
+                     room: Callable[[], int | None], goes_now: Callable[[], bool] = lambda: True) -> Predict | None:
     """A cheap guess at the cursor after a page, from its raw body (None: no guess, the page may
     be the last); None for a source whose cursor cannot be read that way. `room`: how many entries
     the cap leaves (a page that may reach it is the last). While the stream's `contract` counts the
     server breaking it (a strike, pages out of order), nothing is guessed: the page at hand may be
-    the one that stops the stream."""
+    the one that stops the stream. Nor while the budget binds (`goes_now` false): a paced stream's
+    requests are seconds apart, a page's parse gains nothing there, and the wait for the budget
+    must stay the page the user waits for (its countdown on the status line, `export -v`'s),
+    not a request in the background the user may never need (a quit, a wait too long)."""
     if source.kind == "supermetrics":
         guess = _time_cursor_guess(source, query, contract, room)
     elif source.kind == "aitronos":
@@ -70,10 +76,10 @@ def predicted_cursor(source: Source, query: ServerQuery, contract: StreamContrac
     else:
         return None
 
-    def while_healthy(body: bytes, cursor: Cursor) -> Cursor | None:
-        if contract.strikes or getattr(contract, "disorder", 0) or not _whole(body):
+    def while_healthy(body: bytes, page: Page, cursor: Cursor) -> Cursor | None:
+        if contract.strikes or getattr(contract, "disorder", 0) or not _whole(body) or not goes_now():
             return None
-        return guess(body, cursor)
+        return guess(body, page, cursor)
 
     return while_healthy
 
@@ -87,15 +93,14 @@ def _whole(body: bytes) -> bool:
 
 def _time_cursor_guess(source: Source, query: ServerQuery, contract: StreamContract,
                        room: Callable[[], int | None]) -> Predict:
-    key = b'"' + source.time_field.encode() + b'"'
-
-    def guess(body: bytes, cursor: Cursor) -> Cursor | None:
-        count = body.count(key)
+    def guess(body: bytes, page: Page, cursor: Cursor) -> Cursor | None:
+        count = len(page.entries)
         left = room()
         if count < source.page_limit or (left is not None and count >= left):
             return None
-        value = _STRING_VALUE.match(body, body.rfind(key) + len(key))  # newest first: the oldest is last
-        oldest = parse_api_time(value.group(1).decode("ascii", "replace")) if value else None
+        # (the parse's oldest, not the body's last: a page out of order, which the contract then
+        # corrects and counts, would have its next cursor guessed wrong, a request spent on it)
+        oldest = oldest_time(page.entries)
         if oldest is None or (query.start is not None and oldest < query.start):
             return None
         inclusive = getattr(contract, "inclusive", False)  # (the next cursor is then the oldest time itself)
@@ -109,7 +114,7 @@ def _time_cursor_guess(source: Source, query: ServerQuery, contract: StreamContr
 
 
 def _offset_guess(source: Source, room: Callable[[], int | None]) -> Predict:
-    def guess(body: bytes, cursor: Cursor) -> Cursor | None:
+    def guess(body: bytes, page: Page, cursor: Cursor) -> Cursor | None:
         left = room()
         if not isinstance(cursor, int) or (left is not None and source.page_limit >= left):
             return None
@@ -126,9 +131,13 @@ def _offset_guess(source: Source, room: Callable[[], int | None]) -> Predict:
 class Prefetch:
     """The requests of one request stream, with the next one sent ahead where `predict` allows."""
 
-    def __init__(self, send: Send, predict: Predict | None = None) -> None:
+    def __init__(self, send: Send, predict: Predict | None = None,
+                 heard: Callable[[Page], None] | None = None) -> None:
         self._send = send
         self._predict = predict
+        # (told each page before its successor is guessed: the budget hears how many requests the
+        # stream still needs, `Pager._expect`, before the guess takes its turn, as it would without)
+        self._heard = heard
         self._ahead: Request | None = None
         self.discarded = 0  # prefetched requests never read (a wrong guess, or the stream's end)
 
@@ -159,13 +168,15 @@ class Prefetch:
             self._send(cursor, priority, on_retry=request.retries.put_nowait, on_sent=on_sent, **hooks))
         return request
 
-    def _guesser(self, request: Request) -> Callable[[bytes], Awaitable[None]]:
-        async def on_body(body: bytes) -> None:
+    def _guesser(self, request: Request) -> Callable[[bytes, Page], Awaitable[None]]:
+        async def on_body(body: bytes, page: Page) -> None:
             if not request.taken.done():
                 await request.taken  # answered early: one request ahead at most, this one
             if self._predict is None or self._ahead is not None:
                 return  # (a retried answer guesses no more: its first guess is ahead already)
-            following = self._predict(body, request.cursor)
+            if self._heard is not None:
+                self._heard(page)
+            following = self._predict(body, page, request.cursor)
             if following is None or following == request.cursor:
                 return
             sent = asyncio.get_running_loop().create_future()

@@ -103,9 +103,11 @@ class ArchivedPager:
         return await self._archiving.flush()
 
     # -- bookkeeping ----------------------------------------------------------------------
+    def _room(self) -> int | None:  # (what the cap leaves: `_cap`'s; a gap's prefetch's, `Pager(cap_room=)`)
+        return None if self.max_entries is None else self.max_entries - self.loaded + self._older.rows
+
     def _cap(self, entries: Sequence[LogEntry]) -> tuple[Sequence[LogEntry], bool | None]:  # (`Notice.older`)
-        room = None if self.max_entries is None else self.max_entries - self.loaded + self._older.rows
-        fits = room is None or len(entries) < room
+        fits = (room := self._room()) is None or len(entries) < room
         return (entries, False) if fits else (first(entries, room), len(entries) > room or self._more)
 
     def _full(self) -> bool:
@@ -252,7 +254,7 @@ class ArchivedPager:
             return
         low, high = span.shown_part(epoch_us(since), epoch_us(until))
         painted = self._span_columns(low, high) if self.paint_columns and not self.filters.search \
-            else self._span_entries(low, high)
+            else self._painted_entries(self.archived.entries(low, high, timeless=False))
         async for event in painted:
             if event is None:
                 return
@@ -260,9 +262,6 @@ class ArchivedPager:
         rows_left = lambda: self.archived.count_in(*within) - (self.from_archive + self._superseded - before)  # noqa: E731
         if self._full() and (older := older_than_span(span, epoch_us(since), rows_left(), self._keep_all)) is not False:
             yield self._cut_at_cap(older)
-
-    def _span_entries(self, low: int | None, high: int) -> AsyncIterator[EntriesLoaded | None]:
-        return self._painted_entries(self.archived.entries(low, high, timeless=False))
 
     async def _painted_entries(self, entries: Iterable[LogEntry]) -> AsyncIterator[EntriesLoaded | None]:
         batch: list[LogEntry] = []  # (an archived copy of an id fetched is its older answer: the server sent
@@ -369,7 +368,8 @@ class ArchivedPager:
         `open_top`: no `high` was sent, so coverage ends at the newest entry received."""
         # No cap of its own: what the server sends is archived whole, and the caller stops at its cap.
         pager = Pager(keeping_timeless(self.source), self.client, self.server_filters.model_copy(
-            update={"since": low, "until": high}), new_query=not self._totals)
+            update={"since": low, "until": high}), new_query=not self._totals,
+            cap_room=self._room if held_at_floor is None else None)  # (`_head`'s walk goes on past the cap)
         top = None if open_top or not settled(high) else high
         pages_before, index, whole = self.pages, len(self._totals), True
         joins_at: int | None = None  # where the span of the last page that claimed one starts
