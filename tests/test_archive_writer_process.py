@@ -293,7 +293,11 @@ def test_the_process_holds_no_key_from_the_viewers_environment(tmp_path, monkeyp
         with Archive.open(tmp_path / "a.sqlite3") as archive:
             process = await WriterProcess.start(archive.source(aitronos_identity()))
             assert process is not None
-            environ = Path(f"/proc/{process._process.pid}/environ").read_bytes()
+            environ, deadline = b"", time.monotonic() + 10
+            while not environ and time.monotonic() < deadline:  # (empty while the process is still being exec'd:
+                environ = Path(f"/proc/{process._process.pid}/environ").read_bytes()  # read so under load)
+                if not environ:
+                    await asyncio.sleep(0.02)
             process.close()
             await process.ended()
             return environ
