@@ -181,3 +181,12 @@ def test_a_source_set_to_read_pages_the_exact_way_does():
 @pytest.mark.parametrize("texts", [[], [b"1"], [b"{}", b"[]"], [b'{"a":1}', b"2", b'"3"']])
 def test_json_array_is_the_texts_joined_in_brackets(texts: list[bytes]) -> None:
     assert json_array([msgspec.Raw(text) for text in texts]) == b"[" + b",".join(texts) + b"]"
+
+
+def test_json_array_of_texts_cut_from_a_page_is_that_page_s_array() -> None:
+    """The texts as a typed page holds them (views of its body, joined without a copy of each first)."""
+    body = b'{"logs":[{"id":"a","n":1},{"id":"b","n":[2,3]},"x"]}'
+    texts = msgspec.json.decode(body, type=dict[str, list[msgspec.Raw]])["logs"]
+    joined = json_array(texts)
+    assert type(joined) is bytes and joined == b'[{"id":"a","n":1},{"id":"b","n":[2,3]},"x"]'
+    assert json_array(texts[1:2]) == b'[{"id":"b","n":[2,3]}]'

@@ -28,7 +28,7 @@ from logview.session.status import ConnectionState, Waits, connection_state, tro
 from logview.session.status_inputs import SourceProgress, Trouble
 from logview.sources import SupermetricsSource
 from logview.sources.base import Source
-from logview.store import EntryStore, FileSearchJob, FilteredView, SearchJob, ViewChange
+from logview.store import EntryStore, FileSearchJob, FilteredView, Rowids, SearchJob, ViewChange
 from logview.store.archived import RawReader
 
 if TYPE_CHECKING:  # the archive's sync (and the API pager under it) loads with an API source only
@@ -153,7 +153,7 @@ class ViewerSession:
             self._paged(pages, total)
         return self.view.sync()
 
-    def archived(self, rowids: dict[str, int], reader: RawReader) -> tuple[int, ViewChange]:
+    def archived(self, rowids: Rowids, reader: RawReader) -> tuple[int, ViewChange]:
         """The archive holds these fetched entries now (`EntryStore.archived`): how many rows let
         go of their entry, and the view's change (rows holding an id's older answer went)."""
         rows = len(self.store)

@@ -65,12 +65,14 @@ def joined_texts(texts: list[Undecoded]) -> bytes:
 def json_array(texts: Iterable[msgspec.Raw]) -> bytes:
     """The JSON array of these JSON texts, made in one buffer of its size: brackets added to the
     joined texts copied ~0.2 MB twice more for a page of 1,000 Supermetrics entries, each into a
-    buffer new to the process (0.38 against 0.12 ms a page; the archive takes every page's)."""
-    parts = list(map(bytes, texts))
+    buffer new to the process (0.38 against 0.12 ms a page; the archive takes every page's). The
+    join reads each `Raw` where it lies (a view of the page's body): a `bytes` copy of each first
+    cost the viewer 0.22 against 0.05 ms a page (~17 ms of its CPU per 100k through the archive)."""
+    parts: list[Any] = list(texts)
     if not parts:
         return b"[]"
-    parts[0] = b"[" + parts[0]
-    parts[-1] += b"]"  # (after: one text is both the first and the last)
+    parts[0] = b"[" + parts[0]  # (bytes.join and + take any buffer: a Raw, a memoryview)
+    parts[-1] = bytes(parts[-1]) + b"]"  # (after: one text is both the first and the last)
     return b",".join(parts)
 
 

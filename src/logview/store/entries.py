@@ -38,7 +38,7 @@ from logview.store.archived import READ_AROUND, Backings, EntryList, RawReader, 
 from logview.store.codes import Codes
 from logview.store.file_ingest import add_lines, fill_read_columns, put_newest_first
 from logview.store.file_rows import line_columns  # entries left in the file
-from logview.store.held import HELD_DTYPE, HeldEntries
+from logview.store.held import HELD_DTYPE, HeldEntries, Rowids
 from logview.store.line_entries import LineEntries
 from logview.store.merge import merge_rows
 from logview.store.order import settle_appended, settle_prepended, take_out
@@ -270,12 +270,12 @@ class EntryStore(RowBuffer):
             return excess
         return 0
 
-    def archived(self, rowids: dict[str, int], reader: RawReader) -> int:
-        """The rows whose entries `reader`'s archive now holds (`rowids`, by id: see
-        `HeldEntries.track`) let go of them, and are read back from the archive from now on, as a
-        relaunch's rows are. A row read from one of those rowids already showed the id's older
-        answer, just replaced in the archive (`archive/rows.py`): it goes (`take_out`: one row an
-        id). Returns how many let go of their entry."""
+    def archived(self, rowids: Rowids, reader: RawReader) -> int:
+        """The rows whose entries `reader`'s archive now holds (`rowids`, by id, one word or several
+        in turn: see `HeldEntries.track`) let go of them, and are read back from the archive from
+        now on, as a relaunch's rows are. A row read from one of those rowids already showed the
+        id's older answer, just replaced in the archive (`archive/rows.py`): it goes (`take_out`:
+        one row an id). Returns how many let go of their entry."""
         held = self.span("held", self.head, self.tail)
         rows, at = self.held.archived(rowids, held)
         code, rowid = self.backings.code(reader), self.span("rowid", self.head, self.tail)
