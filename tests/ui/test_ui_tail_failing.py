@@ -34,7 +34,8 @@ async def test_a_failing_tail_is_shown_on_its_tab_the_other_tabs_and_the_merged_
             assert "⚠ demo data (aitronos)" in tabs and "⚠ demo data (supermetrics)" not in tabs
 
             app.show_tab(1)
-            await pilot.pause()
+            await wait_until(pilot, lambda: "live tail failing" in widget_text(tailing.status_bar),
+                             said=lambda: widget_text(tailing.status_bar))
             status = widget_text(tailing.status_bar)
             assert "live tail failing: connection failed · next try in" in status
             assert "● live" not in status
@@ -44,10 +45,10 @@ async def test_a_failing_tail_is_shown_on_its_tab_the_other_tabs_and_the_merged_
             await wait_until(pilot, lambda: tailing.banner.plain() != banner, said=tailing.banner.plain)
             assert "rows loaded stay" in tailing.banner.plain() and len(tailing.view) == 40
 
-            app.show_tab(2)
-            await pilot.pause()
-            merged = widget_text(app.viewers[2].status_bar)
-            assert "2 sources merged" in merged and "demo data (aitronos): live tail failing" in merged
+            app.show_tab(2)  # (its line says the tabs' troubles from the next tick of the countdowns: waited for)
+            await wait_until(pilot, lambda: "demo data (aitronos): live tail failing"
+                             in widget_text(app.viewers[2].status_bar), said=lambda: widget_text(app.viewers[2].status_bar))
+            assert "2 sources merged" in widget_text(app.viewers[2].status_bar)
     finally:
         other.stop()
 
