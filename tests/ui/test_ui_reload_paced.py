@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from logview.demo import DemoServer, DemoState
-from ui_helpers import SIZE, make_app, screen_text, settle, wait_until
+from ui_helpers import SIZE, make_app, screen_text, wait_until
 
 
 @pytest.fixture
@@ -25,26 +25,36 @@ def notes(app) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
 
+def status_line(app) -> str:
+    """The header as drawn once it is told to redraw (the pages fetched so far are posted together,
+    `POST_ENTRIES_EVERY_S`: waited for, not paused for)."""
+    app.viewer.refresh_status()
+    return screen_text(app).splitlines()[0]
+
+
+def last_note(app) -> str:
+    return notes(app)[-1] if notes(app) else ""
+
+
 async def test_r_while_the_budget_holds_the_backfill_spends_nothing_and_says_why(hourly: DemoServer) -> None:
     app = make_app(hourly, "supermetrics", page_limit=100)
     async with app.run_test(size=SIZE) as pilot:
         budget = app.viewer.feed.client.budget
         await wait_until(pilot, lambda: budget.state().waiting, timeout=20)
-        await pilot.pause(0.7)  # (the pages fetched so far are posted together: POST_ENTRIES_EVERY_S)
+        await wait_until(pilot, lambda: "backfill waits" in status_line(app), said=lambda: status_line(app))
         assert budget.state().waiting
-        app.viewer.refresh_status()
-        assert "backfill waits" in screen_text(app).splitlines()[0]
         requests, loaded, generation = len(hourly.state.request_log), len(app.viewer.store), app.viewer.feed.generation
         await pilot.press("r")
-        await pilot.pause(0.5)
+        await wait_until(pilot, lambda: last_note(app).startswith("The backfill waits for the API's budget ("),
+                         said=lambda: notes(app))
+        await pilot.pause()  # (not `settle`: the backfill waits a minute for the budget, by design)
         assert len(hourly.state.request_log) == requests and len(app.viewer.store) == loaded
         assert app.viewer.feed.generation == generation and app.viewer.feed.backfilling  # it goes on
-        said = notes(app)[-1]
-        assert said.startswith("The backfill waits for the API's budget (") and "r again within 5 s" in said
+        assert "r again within 5 s" in last_note(app)
         await pilot.press("r")  # asked for knowingly: it loads again
-        await pilot.pause()
-        assert app.viewer.feed.generation == generation + 1
-        assert notes(app)[-1].startswith("Loading again from the newest entry (API budget ")
+        await wait_until(pilot, lambda: app.viewer.feed.generation == generation + 1)
+        await wait_until(pilot, lambda: last_note(app).startswith("Loading again from the newest entry (API budget "),
+                         said=lambda: notes(app))
 
 
 async def test_a_tail_needing_more_than_the_budget_shares_it_and_the_line_says_so(hourly: DemoServer) -> None:
@@ -56,20 +66,17 @@ async def test_a_tail_needing_more_than_the_budget_shares_it_and_the_line_says_s
     async with app.run_test(size=SIZE) as pilot:
         budget = app.viewer.feed.client.budget
         await wait_until(pilot, lambda: budget.state().waiting and budget.state().tail_halves, timeout=20)
-        await pilot.pause(0.7)
-        app.viewer.refresh_status()
-        line = screen_text(app).splitlines()[0]
-        assert "shared with the tail (t pauses it)" in line and re.search(r"next page ~\d+m \d\ds", line), line
+        await wait_until(pilot, lambda: "shared with the tail (t pauses it)" in status_line(app)
+                         and re.search(r"next page ~\d+m \d\ds", status_line(app)), said=lambda: status_line(app))
         await pilot.press("r")
-        await pilot.pause(0.5)
-        said = notes(app)[-1]
-        assert "takes turns with the live tail, t pauses the tail" in said, said
+        await wait_until(pilot, lambda: "takes turns with the live tail, t pauses the tail" in last_note(app),
+                         said=lambda: notes(app))
+        said = last_note(app)
         assert re.search(r"its next page goes by itself in ~\d+m \d\ds", said) and "goes on by itself" not in said
         await pilot.press("t")
-        await pilot.pause(0.5)
-        app.viewer.refresh_status()
-        line = screen_text(app).splitlines()[0]
-        assert "shared with the tail" not in line and "tail paused" in line and "next page ~" in line, line
+        await wait_until(pilot, lambda: "tail paused" in status_line(app), said=lambda: status_line(app))
+        line = status_line(app)
+        assert "shared with the tail" not in line and "next page ~" in line, line
 
 
 @pytest.mark.parametrize("width", [120, 80])
@@ -81,8 +88,7 @@ async def test_a_narrow_line_sharing_the_budget_with_the_tail_says_when_the_next
     async with app.run_test(size=(width, 40)) as pilot:
         budget = app.viewer.feed.client.budget
         await wait_until(pilot, lambda: budget.state().waiting and budget.state().tail_halves, timeout=20)
-        await pilot.pause(0.7)
-        app.viewer.refresh_status()
-        line = screen_text(app).splitlines()[0]
-        assert re.search(r"◌ page \d+ · next page ~\d+m \d\ds …", line), line
+        await wait_until(pilot, lambda: re.search(r"◌ page \d+ · next page ~\d+m \d\ds …", status_line(app)),
+                         said=lambda: status_line(app))
+        line = status_line(app)
         assert re.search(r"● (live · )?poll ~\d+m \d\ds", line) and "shown " in line, line  # (in fewer words, as the state)
