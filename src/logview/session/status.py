@@ -114,7 +114,8 @@ class _PollWords(NamedTuple):
 
 
 def _poll_words(session: SessionState, waits: Waits) -> _PollWords:
-    if waits.budget is not None and waits.budget.live_waits and not (wait := _next_poll_wait(session, waits)):
+    wait = _next_poll_wait(session, waits)
+    if waits.budget is not None and waits.budget.live_waits and not wait:
         return _PollWords("next poll waits for the API budget", "poll waits")  # (the poll is not sent yet)
     if tail_unanswered(session, waits):
         # a hung request (30 s), counted from when it was sent, by the client as for a load; a poll the
@@ -122,7 +123,7 @@ def _poll_words(session: SessionState, waits: Waits) -> _PollWords:
         # had been sent, found in a walk)
         said = no_answer(waits.unanswered_s)
         return _PollWords(said, said)
-    if wait := _next_poll_wait(session, waits):
+    if wait:
         return _PollWords(f"next poll in ~{wait}", f"poll ~{wait}", counted=True)
     return _PollWords(f"every {session.interval_s:g} s", f"every {session.interval_s:g} s")
 

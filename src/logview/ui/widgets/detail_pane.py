@@ -249,9 +249,9 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
         """`text` with the needle's every occurrence marked (case as the search: ignored)."""
         if not self.needle:
             return text
+        marked, current = self._partial("detail-pane--match"), self._partial("detail-pane--match-current")
         for found in re.finditer(re.escape(self.needle), text.plain, re.IGNORECASE):
-            current = self._marks == self._match
-            style = self._partial("detail-pane--match-current" if current else "detail-pane--match")
+            style = current if self._marks == self._match else marked
             text.stylize(style + Style.from_meta({MATCH_KEY: self._marks}), found.start(), found.end())
             self._marks += 1
         return text
