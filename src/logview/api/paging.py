@@ -103,10 +103,10 @@ class Pager:
             return self.client.fetch(self.source.logs_path(), self.source.request_params(cursor, query),
                                      self.source.parse_page, priority=priority, **hooks)  # type: ignore[arg-type]
 
-        budget = self.client.budget
-        goes_now = lambda: budget is None or budget.goes_now(Priority.BACKFILL)  # noqa: E731
         if not (contract and self.prefetch):
             return Prefetch(send)
+        budget = self.client.budget
+        goes_now = lambda: budget is None or budget.goes_now(Priority.BACKFILL)  # noqa: E731
         stream = id(contract)
         heard = lambda page: self._expect(stream, page.total, self._received[stream] + len(page.entries))  # noqa: E731
         return Prefetch(send, predicted_cursor(self.source, query, contract, self._room, goes_now), heard)
