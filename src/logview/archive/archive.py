@@ -94,7 +94,7 @@ class Archive:
                 continue
             try:
                 with self._database.writing() as db:
-                    removed = prune_source(db, source_id, self.retention)
+                    removed = prune_source(db, source_id, self.retention).total
             except ArchiveError:
                 continue
             if removed:
@@ -180,7 +180,7 @@ class Archive:
         removed = 0
         for source_id, _ in self._sources(identity):
             with self._database.writing() as db:
-                removed += prune_source(db, source_id, retention)
+                removed += prune_source(db, source_id, retention).total
         return removed
 
     def clear(self, identity: SourceIdentity | None = None) -> int:

@@ -110,15 +110,28 @@ def pruning_due(db: sqlite3.Connection, source_id: int, retention: Retention, no
                       "WHERE source = ?) LIMIT 1", (source_id, source_id)).fetchone() is not None
 
 
-def prune_source(db: sqlite3.Connection, source_id: int, retention: Retention, now_s: float | None = None) -> int:
-    """Apply `retention` to one source inside the caller's transaction; returns how many entries
-    went."""
-    removed, floor = 0, None
+@dataclass(frozen=True)
+class Pruned:
+    """How many entries a prune took, by the limit that took them: a launch says only the count
+    limit's (the age's are older than it loads by default: `within_retention`)."""
+
+    by_age: int
+    by_count: int
+
+    @property
+    def total(self) -> int:
+        return self.by_age + self.by_count
+
+
+def prune_source(db: sqlite3.Connection, source_id: int, retention: Retention, now_s: float | None = None) -> Pruned:
+    """Apply `retention` to one source inside the caller's transaction (the age first, then the
+    count); returns how many entries went."""
+    by_age, removed, floor = 0, 0, None
     if retention.max_age_s is not None:
         cutoff = int(((time.time() if now_s is None else now_s) - retention.max_age_s) * 1_000_000)
-        gone = db.execute("DELETE FROM entries WHERE source = ? AND time_us < ?", (source_id, cutoff)).rowcount
-        if gone:
-            removed, floor = removed + gone, cutoff  # everything before the cutoff went, nothing after
+        by_age = db.execute("DELETE FROM entries WHERE source = ? AND time_us < ?", (source_id, cutoff)).rowcount
+        if by_age:
+            floor = cutoff  # everything before the cutoff went, nothing after
     if retention.max_entries is not None:
         count = db.execute("SELECT count(*) FROM entries WHERE source = ?", (source_id,)).fetchone()[0]
         excess = count - retention.max_entries
@@ -139,4 +152,4 @@ def prune_source(db: sqlite3.Connection, source_id: int, retention: Retention, n
     if floor is not None:
         trim_coverage(db, source_id, floor)
     drop_slivers(db, source_id)  # (also those an earlier logview left: s23 walk #4)
-    return removed
+    return Pruned(by_age, removed)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from logview.archive.coverage import Span, merge_spans, record_span, stored_spans
@@ -137,8 +136,7 @@ class ArchivedSource:
             if not pruning_due(db, source_id, retention):
                 return 0
         with self._database.writing() as db:
-            prune_source(db, source_id, replace(retention, max_entries=None))  # (the age first, as `prune_source` does)
-            return prune_source(db, source_id, replace(retention, max_age_s=None))
+            return prune_source(db, source_id, retention).by_count
 
     def writer_setup(self) -> tuple[object, Retention, SourceIdentity]:
         """What a writer process needs to store for this source (`writer_child.py`): the file,
@@ -170,7 +168,7 @@ class ArchivedSource:
                 self._count += new
             over_limit = self._count > retention.max_entries
         if over_limit or (retention.max_age_s is not None and new):
-            removed = prune_source(db, source_id, retention)
+            removed = prune_source(db, source_id, retention).total
             if self._count is not None:  # (never above the limit: another process may have pruned too)
                 self._count = min(self._count - removed, retention.max_entries or self._count)
             return removed
