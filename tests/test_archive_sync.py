@@ -53,19 +53,20 @@ class Run:
 
     async def backfill(self, stop_after_pages: int | None = None, between_pages=None) -> ArchivedPager:
         """`between_pages(pager)`: awaited after each page (another process acting meanwhile)."""
+        # (this run's requests by its own client: a stopped run's prefetched request may reach the
+        # server's log after this one began)
         source, client = KINDS[self.kind](self.server, page_limit=self.page_limit)
-        before = len(log_requests(self.server.state))
         async with client:
             pager = ArchivedPager(source, client, self.filters, self.archive.source(identity_of(source)),
                                   max_entries=self.max_entries, paint_first=self.paint_first)
             async for event in pager.backfill():
                 if isinstance(event, EntriesLoaded):
-                    if len(log_requests(self.server.state)) == before:
+                    if not client.sent:
                         self.shown_before_requests += len(event.entries)
                     self.total = event.total
                     self.totals.append(event.total)
                     if self.first_requests is None and event.entries:
-                        self.first_requests = len(log_requests(self.server.state)) - before
+                        self.first_requests = client.sent
                     # (as the store puts them: the fill of what is newer than the archive comes a
                     # page at a time, each older than the one before it, s18 W2; a hole's pages come
                     # after the older stretch below it, painted at once, s19 V3)
@@ -80,7 +81,7 @@ class Run:
                 if between_pages is not None:
                     await between_pages(pager)
             await pager.flush()  # as the viewer does when it closes
-        self.requests = len(log_requests(self.server.state)) - before
+            self.requests = client.sent
         return pager
 
     @property

@@ -57,7 +57,7 @@ def test_one_merged_word_lets_go_of_what_the_words_in_turn_do(data):
     held, column = held_and_column()
     in_turn: dict[int, int] = {}
     for word in words:
-        rows, at = held.archived(word, column)
+        rows, at = held.archived([word], column)
         in_turn.update(zip(rows.tolist(), at.tolist()))
     held, column = held_and_column()
     merged = EntriesArchived(1, {}, reader := Reader())

@@ -255,8 +255,8 @@ def test_fetched_rows_let_go_of_their_entries_once_archived_and_read_them_back(t
         found = archived.rowids([e.id for e in entries[:300]])
         assert len(found) == len({e.id for e in entries[:300]})
         memory = memory_store(entries[:400], kind)
-        assert store.archived(found, archived) == len(found)
-        assert store.archived(found, archived) == 0  # (said twice: nothing more)
+        assert store.archived([found], archived) == len(found)
+        assert store.archived([found], archived) == 0  # (said twice: nothing more)
         backing = store.span("backing", store.head, store.tail)
         assert (backing > 0).sum() == len(found) and not store.span("held", store.head, store.tail)[backing > 0].any()
         assert sum(e is not None for e in store.held.entries) == 400 - len(found)
@@ -276,7 +276,7 @@ def test_an_entry_not_archived_stays_held(tmp_path) -> None:
         store.held.track()
         store.append(entries[10:])
         archived.store(entries)
-        store.archived(archived.rowids([e.id for e in entries]), archived)
+        store.archived([archived.rowids([e.id for e in entries])], archived)
         assert store.held.take(store.span("held", store.head, store.tail)) == \
             entries[:10] + [None] * 40  # (the rows in the store's order: the first ten, then archived)
 
@@ -292,7 +292,7 @@ def test_a_search_in_a_thread_finds_the_rows_archived_while_it_ran(tmp_path) -> 
         for needle in ("data.page", "e"):
             job = store.search_job(needle)
             archived.store(entries[100:200])  # meanwhile, a page is archived and let go
-            store.archived(archived.rowids([e.id for e in entries[100:200]]), archived)
+            store.archived([archived.rowids([e.id for e in entries[100:200]])], archived)
             job.run()
             assert store.finish_search(job)
             wanted = Filters(search=needle)
@@ -320,7 +320,7 @@ def test_the_rows_the_archives_word_names_are_each_row_holding_an_entry_it_names
     expected = [(position, rowids[entry.id]) for position, index in enumerate(column.tolist())
                 if index and (entry := held.entries[index]) is not None and waited.get(entry.id) == index
                 and entry.id in rowids]
-    positions, at = held.archived(rowids, column)
+    positions, at = held.archived([rowids], column)
     assert sorted(zip(positions.tolist(), at.tolist())) == expected
 
 

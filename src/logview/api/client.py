@@ -184,6 +184,11 @@ class ApiClient:
         self._unanswered: dict[int, float] = {}  # each request sent and not yet answered: when it was sent
         self._sends = 0
 
+    @property
+    def sent(self) -> int:
+        """How many requests this client has sent (each attempt one; none held by the budget)."""
+        return self._sends
+
     def unanswered_s(self, said_after: float | None = None) -> float | None:
         """How long the oldest request in flight has waited for the server's answer since it was
         sent, once that is `said_after` (NO_ANSWER_SAID_S unless given; 0: any request in flight)

@@ -271,8 +271,8 @@ class EntryStore(RowBuffer):
         return 0
 
     def archived(self, rowids: Rowids, reader: RawReader) -> int:
-        """The rows whose entries `reader`'s archive now holds (`rowids`, by id, one word or several
-        in turn: see `HeldEntries.track`) let go of them, and are read back from the archive from
+        """The rows whose entries `reader`'s archive now holds (`rowids`: its words, by id, in
+        turn: see `HeldEntries.track`) let go of them, and are read back from the archive from
         now on, as a relaunch's rows are. A row read from one of those rowids already showed the
         id's older answer, just replaced in the archive (`archive/rows.py`): it goes (`take_out`:
         one row an id). Returns how many let go of their entry."""

@@ -27,9 +27,9 @@ from logview.store.held_columns import MADE_WHEN_READ, HeldColumns
 from logview.sources.page_columns import columns_of
 
 HELD_DTYPE = np.int32  # (2**31 entries fetched in one store's life: never)
-# The archive's word of where entries went, by id: one transaction's, or several in the order said
-# (words waiting together are taken in one pass: `ui/feed_messages.merge_archived`).
-Rowids = Mapping[str, int] | Sequence[Mapping[str, int]]
+# The archive's words of where entries went, by id: each transaction's, in the order said (words
+# waiting together are taken in one pass: `ui/feed_messages.merge_archived`).
+Rowids = Sequence[Mapping[str, int]]
 _VALUES = methodcaller("values")
 
 
@@ -67,19 +67,18 @@ class HeldEntries:
 
     def archived(self, rowids: Rowids, column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Which rows of `column` (a store's `held` column) hold an entry the archive now holds
-        at `rowids` (by id; several words: as each in turn), and each one's rowid; those entries
+        at `rowids` (its words by id, each in turn), and each one's rowid; those entries
         are no longer waited for."""
-        words = [rowids] if isinstance(rowids, Mapping) else rowids
-        pending, entries, count = self.unarchived, self.entries, sum(map(len, words))
+        pending, entries, count = self.unarchived, self.entries, sum(map(len, rowids))
         if not pending or not count:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         # each entry's index, 0 for one not waited for (entries[0] is None, as is one let go: an
         # id a word before this one named too), a page's worth a column at a time, in C
-        popped = list(map(pending.pop, chain.from_iterable(words), repeat(0)))
+        popped = list(map(pending.pop, chain.from_iterable(rowids), repeat(0)))
         alive = np.fromiter(map(is_not, map(entries.__getitem__, popped), repeat(None)), bool, count)
         indices = np.array(popped, dtype=HELD_DTYPE)[alive]
         order = np.argsort(indices, kind="stable")
-        at = np.fromiter(chain.from_iterable(map(_VALUES, words)), np.int64, count)
+        at = np.fromiter(chain.from_iterable(map(_VALUES, rowids)), np.int64, count)
         found, at = indices[order], at[alive][order]
         if not len(found):
             return np.zeros(0, dtype=np.int64), at
