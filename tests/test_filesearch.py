@@ -46,14 +46,19 @@ def expected(kind: str, lines: list[bytes], needle: str) -> list[bool]:
 
 
 def search(path: Path, kind: str, lines: list[bytes], needle: str, *, known_invalid: bool = True,
-           breaks: list[bytes] | None = None, block_bytes: int | None = None) -> list[bool]:
+           breaks: list[bytes] | None = None, block_bytes: int | None = None,
+           count_quotes_most: float | None = None, rounds: int | None = None) -> list[bool]:
     source = source_for_kind(kind)
     starts, lengths = index(path, lines, breaks)
     assert len(starts) == len(lines)
     invalid = ColumnReader(source).read(lines).invalid if known_invalid else None
     handle = LineFile(path)
     try:
-        with mock.patch.object(filesearch, "BLOCK_BYTES", block_bytes or filesearch.BLOCK_BYTES):
+        with mock.patch.object(filesearch, "BLOCK_BYTES", block_bytes or filesearch.BLOCK_BYTES), \
+                mock.patch.object(filesearch, "COUNT_QUOTES_MOST", filesearch.COUNT_QUOTES_MOST
+                                  if count_quotes_most is None else count_quotes_most), \
+                mock.patch.object(filesearch, "FIRST_MATCH_ROUNDS", filesearch.FIRST_MATCH_ROUNDS
+                                  if rounds is None else rounds):
             hits = filesearch.search_lines(handle, source, starts, lengths, needle, invalid)
     finally:
         handle.close()
@@ -294,16 +299,20 @@ def cases(draw, kind: str) -> tuple[list[bytes], str]:
 def test_search_matches_the_entry_search(kind: str, data: st.DataObject) -> None:
     lines, needle = data.draw(cases(kind))
     block_bytes = data.draw(st.sampled_from([1, 16, 64, 300, 1 << 22]))
+    # the quotes before a match counted a match at a time, or listed a line at a time; lines
+    # decided by their first matches first, or all matches at once
+    counted, rounds = data.draw(st.sampled_from([None, 0, 1_000])), data.draw(st.sampled_from([None, 0, 1]))
     breaks = [data.draw(st.sampled_from([b"\n", b"\n", b"\r\n", b"\n\n", b"\n \t\n"])) for _ in lines]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "log.jsonl"
         want = expected(kind, lines, needle)
-        assert search(path, kind, lines, needle, breaks=breaks, block_bytes=block_bytes) == want
+        assert search(path, kind, lines, needle, breaks=breaks, block_bytes=block_bytes,
+                      count_quotes_most=counted, rounds=rounds) == want
         # every line JSON: the result must not depend on knowing the invalid ones
         json_lines = [line for line in lines if _is_json(line)]
         if json_lines:
-            assert search(path, kind, json_lines, needle, known_invalid=False, block_bytes=block_bytes) == \
-                expected(kind, json_lines, needle)
+            assert search(path, kind, json_lines, needle, known_invalid=False, block_bytes=block_bytes,
+                          count_quotes_most=counted, rounds=rounds) == expected(kind, json_lines, needle)
 
 
 def _is_json(line: bytes) -> bool:
