@@ -70,6 +70,7 @@ class LogBrowser(Vertical):
         self._detail: DetailPane | None = None
         self._credential_names: tuple[dict[str, str], dict[str, str]] = ({}, {})  # (for those made later)
         self._came_from: Widget | None = None  # what had the focus before a panel took it
+        self._asked = False  # the user asked for the view a search still computes (`refilter`)
 
     def compose(self) -> ComposeResult:
         yield self.filter_line
@@ -129,13 +130,16 @@ class LogBrowser(Vertical):
         """The histogram and the stats panel, those made (open or once opened)."""
         return [panel for panel in (self._histogram, self._stats) if panel is not None]
 
-    def refilter(self) -> None:
-        """The table after the filters changed (a new search over many rows runs in a thread)."""
+    def refilter(self, *, asked: bool = True) -> None:
+        """The table after the filters changed (a new search over many rows runs in a thread); `asked`:
+        by the user, not by a relative range moving on (`LogTable.refiltered`), until the table shows it."""
+        self._asked = self._asked or asked
         job = self.session.refilter()
         if job is not None:
             self._search(job)
         else:
-            self.table.refiltered()
+            self.table.refiltered(asked=self._asked)
+            self._asked = False
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _search(self, job: SearchJob | FileSearchJob) -> None:

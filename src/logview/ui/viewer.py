@@ -298,7 +298,7 @@ class ViewerScreen(FittingScreen):
     def tick(self) -> None:
         """Every second: the countdowns in the status line, and a relative range moved on."""
         if self.session.slide_time():
-            self.browser.refilter()
+            self.browser.refilter(asked=False)
             self.refresh_all()
         elif not len(self.view):  # (its message may count down a wait)
             self.show_empty_message()
@@ -312,7 +312,8 @@ class ViewerScreen(FittingScreen):
         if not self.status_bar.is_attached:  # a last timer tick while the app closes
             return
         self.status_bar.show(StatusInfo.of(self.label, self.loader.state(), shown=self.session.shown_counted(),
-                                           loaded=len(self.store), total=self.session.total, new_rows=self.table.new_rows))
+                                           loaded=len(self.store), total=self.session.total, new_rows=self.table.new_rows,
+                                           newer=self.table.newer_unseen))
 
     def refresh_soon(self) -> None:
         """`refresh_all` at most every REFRESH_EVERY_S: a file's chunks arrive faster than a
