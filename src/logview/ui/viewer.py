@@ -160,8 +160,7 @@ class ViewerScreen(FittingScreen):
         return isinstance(self.source, SupermetricsSource) and self.feed.client is not None
 
     def focus_now(self, widget: Widget) -> None:
-        """Move focus before the next key is handled (`Widget.focus` waits a cycle, so fast
-        typing after `/` would otherwise reach the table)."""
+        """Move focus before the next key is handled (`Widget.focus` waits a cycle: keys after `/` reached the table)."""
         self.set_focus(widget)
 
     # -- loading (the feed has taken each message into the session before it comes here) ---
@@ -400,7 +399,7 @@ class ViewerScreen(FittingScreen):
             self.notify(warning, severity="warning", timeout=6, markup=False)
 
     def action_save(self) -> None:
-        self.saves.ask_where(self, self.session, lambda: self.session.save_note(self.loader.waits()))
+        self.saves.ask_where(self, self.session, lambda: self.session.save_note(self.loader.waits()), self.feed.file_watch)
 
     def action_escape(self) -> None:
         """Esc: leave an input (`leave_field`) or a panel, else close the detail, else stop a retry
