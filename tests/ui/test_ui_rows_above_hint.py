@@ -192,3 +192,23 @@ async def test_the_merged_tab_says_the_newer_rows_a_search_left_above_and_keeps_
         assert came > 0 and f"▲ +{came} new, {above:,} newer · g to jump" in status_line(app)
         await pilot.press("g")
         await wait_until(pilot, lambda: "▲" not in status_line(app), said=lambda: status_line(app))
+
+
+async def test_a_search_while_tailing_under_a_relative_range_keeps_the_entry_and_loads_nothing_again(
+        fresh_demo: DemoServer) -> None:
+    """The range moves on every second while the tail runs; the sidebar's copy of it, resolved when
+    it was shown, made the search's filters differ from the server's: every search loaded the
+    range again from the server, the table back at the top, the user's entry gone from view."""
+    app = make_app(fresh_demo, follow=True, filters=Filters().with_time_range("3000d", ""))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        viewer = app.viewer
+        await wait_until(pilot, lambda: viewer.feed.tailing)
+        since = viewer.session.filters.since
+        await wait_until(pilot, lambda: viewer.session.filters.since != since)  # the range has moved on
+        await pilot.press(*["pagedown"] * 2)
+        reading, requests = viewer.selected_entry(), fresh_demo.state.request_log
+        await searched(pilot, viewer, DEMO_ORG)  # (every entry's)
+        assert fresh_demo.state.request_log == requests  # nothing asked of the server again
+        assert viewer.selected_entry().id == reading.id and viewer.session.filters.since_text == "3000d"
+        assert newer_said(app) == rows_above_screen(viewer) > 0, status_line(app)
