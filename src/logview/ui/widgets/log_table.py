@@ -213,9 +213,8 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
         self.refresh()
 
     def count_above(self, new_rows: int, newer: int) -> None:
-        """Count these rows above the user's place, as many as are above the screen."""
-        self.new_rows = min(new_rows, top := round(self.scroll_y))
-        self.newer_unseen = min(newer, top - self.new_rows)
+        """Count these rows above the user's place (the newer, as many as are above the screen under the new)."""
+        self.new_rows, self.newer_unseen = new_rows, min(newer, max(0, round(self.scroll_y) - new_rows))
 
     def _first_row_shown(self) -> None:
         if self.enters_waiting and self.cursor_ordinal is not None:
