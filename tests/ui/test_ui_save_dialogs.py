@@ -309,7 +309,8 @@ async def test_s_while_a_save_is_written_says_so_and_a_big_save_says_it_began(de
     monkeypatch.setattr(save, "SAY_SAVING_FROM", 100)  # (the demo's 600 rows count as big here)
     release = threading.Event()
     write = save._write_atomically
-    monkeypatch.setattr(save, "_write_atomically", lambda path, how: (release.wait(10), write(path, how)))
+    monkeypatch.setattr(save, "_write_atomically",
+                        lambda path, how, made=None: (release.wait(10), write(path, how, made)))
     target = tmp_path / "big.jsonl"
     app = make_app(demo)
     async with app.run_test(size=SIZE) as pilot:

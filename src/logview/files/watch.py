@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 CHECK_EVERY_S = 2.0
@@ -13,9 +14,12 @@ Stamp = tuple[int, int, int]  # (inode, size, mtime)
 
 def _stamp(path: Path) -> Stamp | None:
     try:
-        info = path.stat()
+        return stamp_of(path.stat())
     except OSError:
         return None
+
+
+def stamp_of(info: os.stat_result) -> Stamp:
     return info.st_ino, info.st_size, info.st_mtime_ns
 
 
@@ -39,6 +43,7 @@ class FileWatch:
         self._as_read: Stamp | None = None
         self._tail_as_read: bytes | None = None
         self._told = False
+        self._own: set[Stamp] = set()  # the file as the viewer's own saves over it leave it (`own_write`)
 
     def read(self) -> bool:
         """The file is read (again) from now: a change is measured from here. False when it is
@@ -47,12 +52,30 @@ class FileWatch:
         self._tail_as_read = None if self._as_read is None else _tail(self.path, self._as_read[1])
         return self._as_read is not None
 
+    def holds(self, path: Path) -> bool:
+        """Whether `path` names the file watched (by another name, a link, too)."""
+        try:
+            return path.samefile(self.path)
+        except OSError:
+            return False
+
+    def own_write(self, stamp: Stamp) -> None:
+        """A save of the viewer's own puts a new file of `stamp` in the path's place (written beside
+        it, renamed): seen there, it is the file as read from then on, not a change to speak of.
+        The rows shown still read back as they were read, from the file held open (`LineFile`,
+        `mixed.OpenedFile`). Called from the save's thread before the rename (a set's add)."""
+        self._own.add(stamp)
+
     def news(self) -> str | None:
         """What to say of a change since `read`, the first time it is seen; else None."""
         if self._told or self._as_read is None:
             return None
         now = _stamp(self.path)
         if now == self._as_read:
+            return None
+        if now in self._own:  # (the viewer's own save: it warned of itself, s25 walk #9)
+            self._own.discard(now)
+            self._as_read, self._tail_as_read = now, _tail(self.path, now[1])
             return None
         self._told = True
         # (only grown if what was read is still there: rewritten in place and made longer, it

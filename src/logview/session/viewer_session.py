@@ -216,6 +216,12 @@ class ViewerSession:
     def change_filters(self, new: Filters) -> str:
         """Take `new` filters: "same", "requery" (a server-side filter changed: load again), or
         "local" (re-index the loaded rows: see `refilter`)."""
+        if self.want_tail and self.filters.relative and (new.since_text, new.until_text) == (
+                self.filters.since_text, self.filters.until_text):
+            # the range moves on with the clock (`slide_time`): the same words are the range in force. The
+            # sidebar's copy of it, resolved when last shown, made every search or facet picked while tailing
+            # under `since 1d` load it all again from the server, from the top (found in s26's hint work)
+            new = new.model_copy(update={"since": self.filters.since, "until": self.filters.until})
         if new == self.filters:
             return "same"
         old, self.filters = self.filters, new

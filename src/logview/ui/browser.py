@@ -70,6 +70,7 @@ class LogBrowser(Vertical):
         self._detail: DetailPane | None = None
         self._credential_names: tuple[dict[str, str], dict[str, str]] = ({}, {})  # (for those made later)
         self._came_from: Widget | None = None  # what had the focus before a panel took it
+        self._asked_for: str | None = None  # the search the user asked for, still computed in a thread
 
     def compose(self) -> ComposeResult:
         yield self.filter_line
@@ -129,13 +130,16 @@ class LogBrowser(Vertical):
         """The histogram and the stats panel, those made (open or once opened)."""
         return [panel for panel in (self._histogram, self._stats) if panel is not None]
 
-    def refilter(self) -> None:
-        """The table after the filters changed (a new search over many rows runs in a thread)."""
+    def refilter(self, *, asked: bool = True) -> None:
+        """The table after the filters changed (a new search over many rows runs in a thread); `asked`:
+        by the user, not by a relative range moving on (`LogTable.refiltered`), as is the search it starts."""
         job = self.session.refilter()
-        if job is not None:
-            self._search(job)
-        else:
-            self.table.refiltered()
+        if job is None:
+            self.table.refiltered(asked=asked)
+            return
+        if asked:  # (a range moving on meanwhile starts it again: asked still, once done)
+            self._asked_for = job.needle
+        self._search(job)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _search(self, job: SearchJob | FileSearchJob) -> None:
@@ -146,7 +150,8 @@ class LogBrowser(Vertical):
 
     def _search_done(self, job: SearchJob | FileSearchJob) -> None:
         if self.session.search_done(job):  # (not if the user has asked for something else since)
-            self.refilter()
+            asked, self._asked_for = job.needle == self._asked_for, None
+            self.refilter(asked=asked)
             self.post_message(self.Searched())
 
     def focus_now(self, widget: Widget) -> None:

@@ -86,7 +86,7 @@ class Feed(Widget):
         self._pacing = TailPacing()  # the tail's pause between cycles
         self._quiet_until = 0.0
         self.reading: FileReading | None = None  # the file's current reading
-        self._file_watch: FileWatch | None = None  # the file as read (watched from the first reading)
+        self.file_watch: FileWatch | None = None  # the file as read (watched from the first reading)
         self._painted = threading.Event()  # the screen's first paint is done (`painted`)
         self._paint_said = False
         self._trimmed_at = -TRIM_ARCHIVED_EVERY_S  # (see `_trim`)
@@ -197,13 +197,13 @@ class Feed(Widget):
         if self.client is None:
             assert self.file is not None and self.file_kind is not None
             self.pager = None
-            if self._file_watch is None:  # (the first reading: watched from now on)
-                self._file_watch = FileWatch(self.file)
+            if self.file_watch is None:  # (the first reading: watched from now on)
+                self.file_watch = FileWatch(self.file)
                 self.set_interval(FILE_CHECK_EVERY_S, self._check_file)
-            self._file_watch.read()
+            self.file_watch.read()
             self.reading = FileReading(self.file, self.source, generation=self.generation,
                                        max_entries=self.max_entries, post=self.post_message,
-                                       first_paint=self._painted, spans=self._line_spans, watch=self._file_watch)
+                                       first_paint=self._painted, spans=self._line_spans, watch=self.file_watch)
             if self.reading.begin():
                 self._load_file(self.reading)
         else:
@@ -215,7 +215,7 @@ class Feed(Widget):
     def _check_file(self) -> None:
         """A file changed on disk after it was read (rewritten in place, appended to): say so
         once, for the rows shown are read back from it (a rewritten file shows other bytes)."""
-        news = None if self._file_watch is None else self._file_watch.news()
+        news = None if self.file_watch is None else self.file_watch.news()
         if news is not None:
             self.post_message(self.Noticed(self.generation, Notice("file", news)))
 

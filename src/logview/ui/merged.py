@@ -42,7 +42,7 @@ class MergedScreen(ViewerScreen):
         if (partial := self.merged.partial_note()) != self._partial:  # (the panels' notes say it: counted again)
             self._partial = partial
             self.browser.rows_changed()
-        was_at, was_scrolled, counted = table.cursor_row, round(table.scroll_y), table.new_rows
+        was_at, was_scrolled, counted = table.cursor_row, round(table.scroll_y), (table.new_rows, table.newer_unseen)
         selected = self.merged.origin_of(table.cursor_ordinal)
         if not self.merged.merge(force):
             return
@@ -54,7 +54,7 @@ class MergedScreen(ViewerScreen):
                 # tab does with its tail's (it drifted down the screen without a word)
                 table.move_to_row(row)
                 table.scroll_to(y=max(0, was_scrolled + row - was_at), animate=False)
-                table.new_rows = counted + max(0, row - was_at)
+                table.count_above(counted[0] + max(0, row - was_at), counted[1])  # (and those a search left)
         self.refresh_all()
 
     def apply_filters(self, new: Filters) -> None:

@@ -41,7 +41,7 @@ class MixedFileViewer(MergedScreen):
         self._waiting: list[str] = []  # (the table's actions, see _WAITING_KEYS)
         # (every row turned `!` when the file changed on disk, the sidebar's counts unchanged and
         # no word of `r`: found in a walk)
-        self._watch = FileWatch(path)
+        self._watch = self.feed.file_watch = FileWatch(path)  # (the feed's too: `s` over it is the viewer's own write)
 
     def start(self) -> None:
         super().start()

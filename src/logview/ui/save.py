@@ -9,6 +9,7 @@ quitting meanwhile: `saves.py`.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -19,6 +20,7 @@ from typing import BinaryIO
 import numpy as np
 from textual.screen import Screen
 
+from logview.files.watch import FileWatch, Stamp, stamp_of
 from logview.files.writer import EntryWriter, OutputFile, copy_lines, format_for, written_in_place
 from logview.files.jsonl import entry_from_line
 from logview.files.lines import LineFile
@@ -50,6 +52,7 @@ class SaveRun:
         self.written = 0
         self.in_place = written_in_place(path)  # why what it writes cannot be taken back (a pipe), if so
         self.finished = False  # (after its message: `saves.Saves.being_written` then forgets it)
+        self.read_from_shown: int | None = None  # over the file shown: the entries read from it (else None)
         self._stop = threading.Event()
 
     def wrote(self, rows: int) -> None:
@@ -67,20 +70,25 @@ class SaveRun:
 
 
 def save_view(screen: Screen, path: Path, session: ViewerSession, begun: Callable[[SaveRun], None],
-              opened_with: int | None = None, partial: str | None = None) -> None:
+              opened_with: int | None = None, partial: str | None = None, shown_file: FileWatch | None = None) -> None:
     """Write the rows `session` shows to `path` in a worker of `screen`, and say how it went
-    (`begun`: hears of the save as it starts; `opened_with`, `partial`: `SaveRun`'s). A file's lines
-    are read in the worker, not here; entries in memory are taken here (the store may change meanwhile)."""
+    (`begun`: hears of the save as it starts; `opened_with`, `partial`: `SaveRun`'s; `shown_file`: the
+    watch of the file shown, when `path` is it). A file's lines are read in the worker, not here;
+    entries in memory are taken here (the store may change meanwhile)."""
     store, index, source = session.store, session.view.index, session.source
     run = SaveRun(path, len(index), opened_with, partial)
+    made: Made | None = None
+    if shown_file is not None:  # (its own write, no change on disk to warn of; the toast says what it holds)
+        made, run.read_from_shown = shown_file.own_write, len(store)
     lines = store.lines
     if lines is not None:
         starts, lengths = store.column("start", index), store.column("length", index)
-        write: Callable[[], Saved] = lambda: save_lines(path, lines, starts, lengths, source, wrote=run.wrote)  # noqa: E731
+        write: Callable[[], Saved] = lambda: save_lines(path, lines, starts, lengths, source,  # noqa: E731
+                                                        wrote=run.wrote, made=made)
     else:  # (rows read back from the archive or a file are read in the worker, a chunk at a time)
         entries = store.entries(index)
         origins = session.origins_of(index) if isinstance(session, MergedSession) else None
-        write = lambda: save_entries(path, entries, source, origins, wrote=run.wrote)  # noqa: E731
+        write = lambda: save_entries(path, entries, source, origins, wrote=run.wrote, made=made)  # noqa: E731
     if len(index) >= SAY_SAVING_FROM:  # (seconds of writing: say it has begun, or it looks like nothing happened)
         screen.notify(f"Saving {counted(len(index))} to {path} …", markup=False, timeout=4)
     begun(run)
@@ -135,14 +143,19 @@ def _write_and_say(screen: Screen, run: SaveRun, write: Callable[[], Saved]) -> 
     came = run.rows - run.opened_with if run.opened_with is not None and run.rows > run.opened_with else 0
     why = "; ".join(part for part in (f"{came:,} came while you typed" if came else "",
                                       f"partial: {run.partial}" if run.partial else "") if part)
-    said = f"Saved {counted(saved.written)} to {path}{f' ({why})' if why else ''}{left_out}{reloads}"
+    read = run.read_from_shown  # (a filtered view saved over the file shown leaves out what it hid)
+    fewer = f"it holds only them now, of the {read:,} read: r reads it again" if read and saved.written < read else ""
+    why = "; ".join(part for part in (why, fewer) if part)
+    shown = "" if read is None else ", the file shown"
+    said = f"Saved {counted(saved.written)} to {path}{shown}{f' ({why})' if why else ''}{left_out}{reloads}"
     screen.app.call_from_thread(screen.notify, said, markup=False, timeout=8 if left_out or why else 4)
 
 
 def save_entries(path: Path, entries: Sequence[LogEntry], source: Source, origins: list[str] | None = None, *,
-                 wrote: Callable[[int], None] = lambda rows: None) -> Saved:
+                 wrote: Callable[[int], None] = lambda rows: None, made: Made | None = None) -> Saved:
     """Write `entries` to `path` (CSV for `.csv`, JSONL otherwise). `origins`: the merged
-    timeline's source of each entry, saved with it; `wrote`: hears of each chunk written. An entry that could not be read back (pruned
+    timeline's source of each entry, saved with it; `wrote`: hears of each chunk written; `made`: of
+    the new file before it takes the name (`_write_atomically`). An entry that could not be read back (pruned
     from the archive, or its file changed, since it was shown) is left out rather than written as
     `{}`, and counted."""
     saved = Saved(0)
@@ -162,14 +175,14 @@ def save_entries(path: Path, entries: Sequence[LogEntry], source: Source, origin
             wrote(len(chunk))
         saved.took(writer)
 
-    _write_atomically(path, write)
+    _write_atomically(path, write, made)
     return saved
 
 
 def save_lines(path: Path, lines: LineFile, starts: np.ndarray, lengths: np.ndarray, source: Source, *,
-               wrote: Callable[[int], None] = lambda rows: None) -> Saved:
+               wrote: Callable[[int], None] = lambda rows: None, made: Made | None = None) -> Saved:
     """Write the file lines at `starts`: JSONL copies them byte for byte, CSV parses them (a line
-    that is not a JSON object left out, and counted). `wrote`: hears of each chunk written."""
+    that is not a JSON object left out, and counted). `wrote`, `made`: as `save_entries`'."""
     saved = Saved(len(starts))
 
     def write(stream: BinaryIO) -> None:
@@ -185,13 +198,23 @@ def save_lines(path: Path, lines: LineFile, starts: np.ndarray, lengths: np.ndar
         if writer is not None:
             saved.took(writer)
 
-    _write_atomically(path, write)
+    _write_atomically(path, write, made)
     return saved
 
 
-def _write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
+Made = Callable[[Stamp], None]  # hears of the file a save made, before it takes the name (`FileWatch.own_write`)
+
+
+def _write_atomically(path: Path, write: Callable[[BinaryIO], None], made: Made | None = None) -> None:
     """As `logview export -o` writes (`OutputFile`): beside the destination, then renamed into
-    place, with the permissions opening the file would give (an existing file's are kept)."""
+    place, with the permissions opening the file would give (an existing file's are kept). `made`
+    hears of the new file, whole, before the rename; not of a file written in place (then not new:
+    a file shown read back from it sees other bytes, and its watch says so)."""
     with OutputFile(path) as output:
         write(output.stream)
+        if made is not None:
+            output.stream.flush()
+            written = os.fstat(output.stream.fileno())
+            if not (path.exists() and os.path.samestat(written, path.stat())):
+                made(stamp_of(written))
         output.publish()

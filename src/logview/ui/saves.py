@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from textual.app import App
 from textual.screen import Screen
 
+from logview.files.watch import FileWatch
 from logview.model import counted
 from logview.session import ViewerSession
 from logview.ui.workers import running
@@ -47,9 +48,11 @@ class Saves:
         self._asked_about: set[Path] = set()  # what was unwritten when `q` asked
 
     # -- saving ---------------------------------------------------------------------------
-    def ask_where(self, screen: Screen, session: ViewerSession, partial: Callable[[], str | None]) -> None:
+    def ask_where(self, screen: Screen, session: ViewerSession, partial: Callable[[], str | None],
+                  shown_file: FileWatch | None = None) -> None:
         """`s`: ask where to write the rows `session` shows, then write them once they settle
-        (`partial`: why they are a part of what they will be, `ViewerSession.save_note`)."""
+        (`partial`: why they are a part of what they will be, `ViewerSession.save_note`; `shown_file`:
+        the file they were read from, watched: a save over it is asked and said as such)."""
         from logview.ui.screens.save_dialog import SaveDialog  # (dialogs load when asked for)
 
         if running(screen, "save"):  # (a second save to the same new name would race it)
@@ -58,20 +61,22 @@ class Saves:
         # (more rows that come while the name is typed are saved too, the most the user can have: the
         # dialog's count follows them, and the toast says those that came after it last said one)
         dialog = SaveDialog("logview-export.jsonl", lambda: len(session.view), session.save_waits_for,
-                            merged=session.merged, partial=partial)
+                            merged=session.merged, partial=partial,
+                            replacing=lambda path, shown, count: replace_question(shown_file, session, path, shown, count))
         self._app.push_screen(dialog, lambda path: path is not None and self.save_when_settled(
-            screen, path, session, SaidAtSave(dialog.said, partial)))
+            screen, path, session, SaidAtSave(dialog.said, partial), shown_file))
 
     def save_when_settled(self, screen: Screen, path: Path, session: ViewerSession,
-                          said: SaidAtSave = SaidAtSave()) -> None:
+                          said: SaidAtSave = SaidAtSave(), shown_file: FileWatch | None = None) -> None:
         """Save the view once it shows every row its filters pick: a big file's fields still being
         read, a mixed file still being read, or a search still running, would otherwise leave the
         file short without a word (`ViewerSession.save_waits_for`)."""
         from logview.ui.save import save_view
 
         awaited = session.save_waits_for()
+        over = shown_file if shown_file is not None and shown_file.holds(path) else None
         if awaited is None:
-            save_view(screen, path, session, self._begun, said.opened_with, said.partial())
+            save_view(screen, path, session, self._begun, said.opened_with, said.partial(), over)
             return
         screen.notify(f"Saving to {path} once {awaited} …", markup=False, timeout=4)
         self._waiting.add(path)
@@ -82,7 +87,7 @@ class Saves:
             elif session.save_waits_for() is None and not self._asking_to_quit:
                 timer.stop()
                 self._waiting.discard(path)
-                save_view(screen, path, session, self._begun, said.opened_with, said.partial())
+                save_view(screen, path, session, self._begun, said.opened_with, said.partial(), over)
 
         timer = screen.set_interval(0.1, check)
 
@@ -149,6 +154,21 @@ class Saves:
                     "w waits for it, then quits · Enter or y stops it and quits · Esc or n cancels")
         return (f"A save to {_names(left)} is not finished: quit anyway? It will not be written.",
                 f"w saves it, then quits · {QUITS}")
+
+
+def replace_question(shown_file: FileWatch | None, session: ViewerSession, path: Path, shown: str,
+                     count: int | None) -> str | None:
+    """The save dialog's question before it replaces the file shown (`shown`, `count`: the entries shown,
+    in words and in number, None while they settle), what leaves the file said; None for another file
+    (a replace of the file shown was asked as of any file, s25 walk #9)."""
+    if shown_file is None or not shown_file.holds(path):
+        return None
+    question, read = f"{path} is the file shown. Replace it with {shown}", len(session.store)
+    if session.capped:
+        return f"{question}? It was read only in part (--max-entries): the rest will no longer be in it."
+    if count is not None and count < read:
+        return f"{question}? The other {read - count:,} read from it will no longer be in it."
+    return f"{question}{', all those read from it' if count is not None else ''}?"
 
 
 def _names(paths: set[Path]) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 
+from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -19,6 +20,7 @@ from logview.ui.cells import (
     FIELD_PREFIX,
     GAP,
     field_cell,
+    format_time,
     local_time,
     row_cells,
     status_class,
@@ -42,6 +44,20 @@ def header_text(layout: TableLayout) -> Text:
         text.append(" " * GAP)
     text.truncate(layout.width, overflow="crop", pad=True)
     return text
+
+
+def header_strip(layout: TableLayout, width: int, shift: int, console: Console) -> Strip:
+    """The header as the table draws it, `shift` columns scrolled sideways (its styles still to apply)."""
+    return with_arrows(Strip(list(header_text(layout).render(console)), layout.width), layout, width, shift)
+
+
+def row_strip(store: EntryStore, ordinal: int, layout: TableLayout, console: Console, *, show_date: bool, dated: bool,
+              millis: bool, labels: dict[str, dict[str, str]], style: StyleOf, mark_errors: bool) -> Strip:
+    """One entry's whole row as the table draws it (`row_text`), its time dated if `show_date`."""
+    date, clock = format_time(local_time(store.time_us(ordinal)), with_date=show_date, millis=millis, dated=dated)
+    text = row_text(store.entry(ordinal), ordinal, store, layout, date=date, clock=clock, labels=labels,
+                    style=style, mark_errors=mark_errors)
+    return Strip(list(text.render(console)), layout.width)
 
 
 def row_text(entry: LogEntry, ordinal: int, store: EntryStore, layout: TableLayout, *, date: str, clock: str,

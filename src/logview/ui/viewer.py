@@ -160,8 +160,7 @@ class ViewerScreen(FittingScreen):
         return isinstance(self.source, SupermetricsSource) and self.feed.client is not None
 
     def focus_now(self, widget: Widget) -> None:
-        """Move focus before the next key is handled (`Widget.focus` waits a cycle, so fast
-        typing after `/` would otherwise reach the table)."""
+        """Move focus before the next key is handled (`Widget.focus` waits a cycle: keys after `/` reached the table)."""
         self.set_focus(widget)
 
     # -- loading (the feed has taken each message into the session before it comes here) ---
@@ -298,7 +297,7 @@ class ViewerScreen(FittingScreen):
     def tick(self) -> None:
         """Every second: the countdowns in the status line, and a relative range moved on."""
         if self.session.slide_time():
-            self.browser.refilter()
+            self.browser.refilter(asked=False)
             self.refresh_all()
         elif not len(self.view):  # (its message may count down a wait)
             self.show_empty_message()
@@ -312,7 +311,8 @@ class ViewerScreen(FittingScreen):
         if not self.status_bar.is_attached:  # a last timer tick while the app closes
             return
         self.status_bar.show(StatusInfo.of(self.label, self.loader.state(), shown=self.session.shown_counted(),
-                                           loaded=len(self.store), total=self.session.total, new_rows=self.table.new_rows))
+                                           loaded=len(self.store), total=self.session.total, new_rows=self.table.new_rows,
+                                           newer=self.table.newer_unseen))
 
     def refresh_soon(self) -> None:
         """`refresh_all` at most every REFRESH_EVERY_S: a file's chunks arrive faster than a
@@ -399,7 +399,7 @@ class ViewerScreen(FittingScreen):
             self.notify(warning, severity="warning", timeout=6, markup=False)
 
     def action_save(self) -> None:
-        self.saves.ask_where(self, self.session, lambda: self.session.save_note(self.loader.waits()))
+        self.saves.ask_where(self, self.session, lambda: self.session.save_note(self.loader.waits()), self.feed.file_watch)
 
     def action_escape(self) -> None:
         """Esc: leave an input (`leave_field`) or a panel, else close the detail, else stop a retry

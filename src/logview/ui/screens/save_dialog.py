@@ -34,16 +34,19 @@ class SaveDialog(ModalScreen[Path | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, default: str, count: Callable[[], int], settling: Callable[[], str | None] = lambda: None,
-                 merged: bool = False, partial: Callable[[], str | None] = lambda: None) -> None:
+                 merged: bool = False, partial: Callable[[], str | None] = lambda: None,
+                 replacing: Callable[[Path, str, int | None], str | None] = lambda path, shown, count: None) -> None:
         """`count`: the rows shown, asked again while the dialog is open; `settling`: what the
         save will wait for while they are not yet all the filters pick (a big file's fields being
         read, a mixed file being read), in words, else None;
         `merged`: the merged timeline, whose JSONL is an envelope a line (`files/envelope.py`);
         `partial`: why the rows are a part of what they will be, saved as they are (the merged
-        timeline's sources still loading: `smb loading`), else None."""
+        timeline's sources still loading: `smb loading`), else None; `replacing(path, shown, count)`: the
+        question before replacing `path` when it is the file shown (`shown`: the entries shown, in words;
+        `count`: how many, None while they settle), else None."""
         super().__init__()
         self.default, self.merged = default, merged
-        self._count, self._settling, self._partial = count, settling, partial
+        self._count, self._settling, self._partial, self._replacing = count, settling, partial, replacing
         # the count the title said last (None while it says none): what the save's toast counts
         # from, so that its "N came while you typed" adds up with it (s23 walk #6)
         self.said: int | None = None
@@ -120,9 +123,10 @@ class SaveDialog(ModalScreen[Path | None]):
             return
         self.query_one("#save-error", Static).update("")
         if path.exists():
-            shown = "the entries shown" if self._settling() is not None else f"the {counted(self.count)} shown"
-            confirm_replace(self, f"{path} already exists. Replace it with {shown}?",
-                            lambda: self.dismiss(path), focus_again="#save-path")
+            count = None if self._settling() is not None else self.count
+            shown = "the entries shown" if count is None else f"the {counted(count)} shown"
+            question = self._replacing(path, shown, count) or f"{path} already exists. Replace it with {shown}?"
+            confirm_replace(self, question, lambda: self.dismiss(path), focus_again="#save-path")
             return
         self.dismiss(path)
 

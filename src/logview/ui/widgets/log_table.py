@@ -27,9 +27,9 @@ from textual.strip import Strip
 
 from logview.store import FilteredView, ViewChange
 from logview.ui.widgets.table_messages import CursorMoved, FollowChanged, SidewaysWheel
-from logview.ui.cells import COLUMNS, Column, format_time, local_time, time_width, today
+from logview.ui.cells import COLUMNS, Column, local_time, time_width, today
 from logview.ui.table_layout import TableLayout, fit, with_time_width
-from logview.ui.table_rows import header_text, needs_dates, on_screen, row_text, with_arrows
+from logview.ui.table_rows import header_strip, needs_dates, on_screen, row_strip
 from logview.ui.widgets.styling import legible_segments, partial_style
 
 
@@ -63,6 +63,9 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
         self._numbered_at = 0  # the store's moves version the cursor's ordinal is numbered as of
         self.cursor_ordinal: int | None = None
         self.new_rows = 0  # live rows that arrived above the user's place ("+N new")
+        # rows a view the user asked for put above the screen, not scrolled to since ("N newer": a search
+        # kept the user's entry, nothing saying newer matches were above it, s25 walk #9); under the new rows
+        self.newer_unseen = 0
         self.sticky_end = False  # after G/End: keep going to the oldest row as pages arrive
         self.pinned = False  # an entry's detail is open: live rows never take the cursor off it
         # Enters before any row is shown (typed ahead): the first row's detail opens (two: focused too)
@@ -143,7 +146,7 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
             if place is None or (self._cursor_y == 0 and round(self.scroll_y) == 0 and not self.sticky_end):
                 self.refiltered(keep_place=False)  # (any other reset, or at the top: the newest)
                 return
-            sticky, self.cursor_ordinal = self.sticky_end, place
+            sticky, self.cursor_ordinal, self.new_rows = self.sticky_end, place, 0
             self.refiltered()
             if sticky:
                 self.action_last()
@@ -183,16 +186,17 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
                 change.appended and first_new <= old_scroll + self.page_rows):
             self.refresh()
 
-    def refiltered(self, keep_place: bool = True) -> None:
-        """The view was recomputed (filters changed): stay on the same entry if it is still
-        shown, at the same height on screen; otherwise on the nearest older one."""
+    def refiltered(self, keep_place: bool = True, *, asked: bool = False) -> None:
+        """The view was recomputed (filters changed): stay on the same entry if it is still shown, at the same
+        height on screen; otherwise on the nearest older one. `asked` (a search, a filter, a range): the rows put
+        above the screen count as newer, unseen; else (the range moved on) those counted above stay counted."""
         view = self.view
         if view is None:
             return
         screen_y = self._cursor_y if 0 <= self._cursor_y < self.page_rows else 0
         self._update_size()
         self._cache.clear()
-        self.new_rows = 0
+        counted, self.new_rows, self.newer_unseen = (self.new_rows, self.newer_unseen), 0, 0
         if not len(view):
             self.cursor_ordinal = None
         elif not keep_place or self.cursor_ordinal is None:
@@ -203,9 +207,14 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
             self.cursor_ordinal = view.ordinal(row)
             self.scroll_to(y=max(0, row - screen_y), animate=False)
             self._scroll_cursor_visible()
+            self.count_above(*((0, round(self.scroll_y)) if asked else counted))
         self.post_message(self.CursorMoved(self.cursor_ordinal))
         self._first_row_shown()
         self.refresh()
+
+    def count_above(self, new_rows: int, newer: int) -> None:
+        """Count these rows above the user's place (the newer, as many as are above the screen under the new)."""
+        self.new_rows, self.newer_unseen = new_rows, min(newer, max(0, round(self.scroll_y) - new_rows))
 
     def _first_row_shown(self) -> None:
         if self.enters_waiting and self.cursor_ordinal is not None:
@@ -333,6 +342,9 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
         if round(new_value) == 0 and self.new_rows and self.cursor_row == 0:
             self.new_rows = 0
             self.post_message(self.FollowChanged(True, 0))
+        if self.newer_unseen > (unseen := max(0, round(new_value) - self.new_rows)):  # (scrolled into view: seen)
+            self.newer_unseen = unseen
+            self.post_message(self.FollowChanged(self.following, self.new_rows))
 
     # -- rendering ------------------------------------------------------------------------
     def on_resize(self) -> None:
@@ -367,7 +379,7 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
         layout = self.table_layout()
         base = self.rich_style
         if y == 0:
-            return self._header_strip(layout, width)
+            return header_strip(layout, width, self.shift, self.app.console).apply_style(self._style("header")).apply_style(base)
         view = self.view
         row = round(self.scroll_y) + y - 1
         if view is None or not len(view):
@@ -385,7 +397,9 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
         key = (ordinal, show_date)
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._row_strip(ordinal, show_date, layout)
+            strip = row_strip(view.store, ordinal, layout, self.app.console, show_date=show_date, dated=self._dated,
+                              millis=self.kind != "supermetrics", labels=self.labels, style=self._style,
+                              mark_errors=self.app.no_color)
             self._cache[key] = strip
         strip = on_screen(strip, layout, width, self.shift)
         if ordinal == self.cursor_ordinal:
@@ -398,21 +412,6 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
     def _day(self, ordinal: int) -> object:
         moment = local_time(self.view.store.time_us(ordinal))  # type: ignore[union-attr]
         return None if moment is None else moment.date()
-
-    def _header_strip(self, layout: TableLayout, width: int) -> Strip:
-        text = header_text(layout)
-        strip = with_arrows(Strip(list(text.render(self.app.console)), layout.width), layout, width, self.shift)
-        return strip.apply_style(self._style("header")).apply_style(self.rich_style)
-
-    def _row_strip(self, ordinal: int, show_date: bool, layout: TableLayout) -> Strip:
-        assert self.view is not None
-        store = self.view.store
-        millis = self.kind != "supermetrics"
-        date, clock = format_time(local_time(store.time_us(ordinal)), with_date=show_date, millis=millis,
-                                  dated=self._dated)
-        text = row_text(store.entry(ordinal), ordinal, store, layout, date=date, clock=clock, labels=self.labels,
-                        style=self._style, mark_errors=self.app.no_color)
-        return Strip(list(text.render(self.app.console)), layout.width)
 
 
 # The keys that jump to the newest or oldest row: one press each, not a burst (`Feed.user_active`)

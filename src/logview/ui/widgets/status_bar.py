@@ -49,14 +49,15 @@ class StatusInfo:
     loaded: int = 0
     total: int | None = None
     new_rows: int = 0
+    newer: int = 0  # rows a search or filter left above the screen, over the user's entry (`LogTable.newer_unseen`)
 
     @classmethod
     def of(cls, label: str, connection: ConnectionState, *, shown: int, loaded: int, total: int | None,
-           new_rows: int = 0) -> StatusInfo:
+           new_rows: int = 0, newer: int = 0) -> StatusInfo:
         """The line for a session's connection state (`ViewerSession.state`) and its counts."""
         state, text, shorter, tail = connection
         return cls(label=label, state=state, state_text=text, state_shorter=shorter, tail=tail, shown=shown,
-                   loaded=loaded, total=total, new_rows=new_rows)
+                   loaded=loaded, total=total, new_rows=new_rows, newer=newer)
 
 
 class StatusBar(PartialStyles, Static):
@@ -76,7 +77,7 @@ class StatusBar(PartialStyles, Static):
     }
 
     class NewRowsClicked(Message):
-        """A click on the `+N new` badge: the user wants the rows that arrived."""
+        """A click on the `+N new` (or `N newer`) badge: the user wants the rows above."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -141,11 +142,11 @@ class StatusBar(PartialStyles, Static):
         numbers changed)."""
         forms = (info.state_text, *info.state_shorter)
         arrangements = self._arrangements(info.state, forms)
-        key = (info.state, len(forms), bool(info.new_rows), width)
+        key = (info.state, len(forms), bool(info.new_rows or info.newer), width)
         narrowed_to = self._arranged[1] if self._arranged is not None and self._arranged[0] == key else 0
         for index, (state_text, label, counts, hint, tail_brevity) in enumerate(arrangements):
             text = self._left(info, state_text, label, tail_brevity)
-            badge = self._new_rows_badge(info.new_rows, hint)
+            badge = self._rows_above_badge(info.new_rows, info.newer, hint)
             right = Text.assemble(badge, self._counts(info, counts))
             if text.cell_len + 2 + right.cell_len + (WIDEN_SLACK if index < narrowed_to else 0) <= width:
                 break
@@ -200,12 +201,15 @@ class StatusBar(PartialStyles, Static):
             counts.append("   ")
         return counts
 
-    def _new_rows_badge(self, new_rows: int, hint: bool) -> Text:
-        """Live rows that arrived above the user's place (here, not over the table's header)."""
-        if not new_rows:
+    def _rows_above_badge(self, new_rows: int, newer: int, hint: bool) -> Text:
+        """Live rows that arrived above the user's place, and newer rows a search or filter left above
+        the screen (`▲ +3 new, 1,204 newer · g to jump`; here, not over the table's header)."""
+        if not (new_rows or newer):
             return Text()
+        counts = ", ".join(part for part in (f"+{new_rows:,} new" if new_rows else "",
+                                             f"{newer:,} newer" if newer else "") if part)
         badge = Text(no_wrap=True)
-        badge.append(f" ▲ +{new_rows:,} new" + (" · g to jump " if hint else " "), style=self._partial("status-bar--new"))
+        badge.append(f" ▲ {counts}" + (" · g to jump " if hint else " "), style=self._partial("status-bar--new"))
         badge.append("   ")
         return badge
 

@@ -1,0 +1,141 @@
+"""`s` over the file shown (s25 walk #9): the dialog's question says it is the file shown, and what a
+filtered save leaves out of it; the save is the viewer's own write, not a change on disk to warn of
+(it said at once `⚠ errors.jsonl changed on disk since it was read: the rows shown may no longer match
+it`). The rows shown still read back from the file as read, held open; the watch takes the file the
+save made as the file read, so a later change is still said, in its own words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from test_ui_file_reload import demo_entries, write_entries
+from test_ui_mixed_file import watched_mixed_file
+from test_ui_save_dialogs import question_on_screen, type_save_name
+from ui_helpers import SIZE, file_app, screen_text, settle, wait_until
+
+LINE = '{"id":"late","log_time":"2025-11-15T11:59:59Z","status":200,"event":"late"}\n'
+
+
+def asks(app, question: str) -> bool:
+    """Whether the confirmation asks exactly `question` (a long path folds mid-word: spaces aside)."""
+    return "".join(f"╮{question}Enter or y replaces".split()) in "".join(question_on_screen(app).split())
+
+
+def notes(app) -> list[str]:
+    return [str(note.message) for note in app._notifications]
+
+
+async def saved_over(pilot, app, name: str, question: str, said: str) -> None:
+    """`s`, the file's own name, the question asked as expected, `y`, and the toast said."""
+    await type_save_name(pilot, name)
+    assert asks(app, question), question_on_screen(app)
+    await pilot.press("y")
+    await wait_until(pilot, lambda: any(note.startswith("Saved ") for note in notes(app)), said=lambda: notes(app))
+    assert said in notes(app), notes(app)
+
+
+async def only_a_later_change_is_said(pilot, app, path: Path) -> None:
+    """The watch has looked at the file since the save (what an append makes it say shows it), and
+    saw no change before that: the save was its own (else it said `changed on disk`, once, and no
+    more after)."""
+    with path.open("a") as handle:
+        handle.write(LINE)
+    await wait_until(pilot, lambda: "on disk" in app.viewer.banner.plain(), said=lambda: app.viewer.banner.plain())
+    banner = app.viewer.banner.plain()
+    assert f"{path.name} has grown on disk since it was read — r reads it again" in banner
+    assert "changed on disk" not in banner and "changed on disk" not in screen_text(app)
+
+
+@pytest.fixture
+def errors_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from logview.ui import feed
+
+    monkeypatch.setattr(feed, "FILE_CHECK_EVERY_S", 0.1)
+    path = tmp_path / "errors.jsonl"
+    write_entries(path, demo_entries(43, seed=4))
+    return path
+
+
+@pytest.mark.parametrize("typed", ["own name", "whole path"])
+async def test_s_over_the_file_shown_says_so_and_its_own_write_is_no_change_on_disk(
+        errors_file: Path, monkeypatch: pytest.MonkeyPatch, typed: str) -> None:
+    monkeypatch.chdir(errors_file.parent)
+    name = "errors.jsonl" if typed == "own name" else str(errors_file)
+    app = file_app(errors_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await saved_over(pilot, app, name,
+                         f"{name} is the file shown. Replace it with the 43 entries shown, all those read from it?",
+                         f"Saved 43 entries to {name}, the file shown")
+        assert len(errors_file.read_text().splitlines()) == 43
+        await pilot.press("enter")  # (a row still reads back whole)
+        await settle(pilot)
+        assert "no longer in the file" not in screen_text(app)
+        await pilot.press("escape")
+        await only_a_later_change_is_said(pilot, app, errors_file)
+
+
+async def test_a_filtered_save_over_the_file_shown_says_what_leaves_it(errors_file: Path) -> None:
+    app = file_app(errors_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        viewer = app.viewer
+        await pilot.press("1")  # one status only
+        await wait_until(pilot, lambda: 0 < len(viewer.view) < 43, said=lambda: len(viewer.view))
+        await settle(pilot)
+        shown = len(viewer.view)
+        name = str(errors_file)
+        await saved_over(pilot, app, name,
+                         f"{name} is the file shown. Replace it with the {shown} entries shown? The other "
+                         f"{43 - shown} read from it will no longer be in it.",
+                         f"Saved {shown} entries to {name}, the file shown (it holds only them now, of the 43 read: "
+                         f"r reads it again)")
+        assert len(errors_file.read_text().splitlines()) == shown
+        assert f"shown {shown}   loaded 43" in screen_text(app)  # (the rows read stay, read back as read)
+        await only_a_later_change_is_said(pilot, app, errors_file)
+        await pilot.press("r")
+        await settle(pilot)
+        await wait_until(pilot, lambda: f"loaded {shown + 1}" in screen_text(app), said=lambda: screen_text(app)[:160])
+        assert "on disk" not in app.viewer.banner.plain()
+
+
+async def test_a_file_read_in_part_says_the_rest_leaves_it(errors_file: Path) -> None:
+    app = file_app(errors_file, max_entries=10)
+    before = errors_file.read_bytes()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        name = str(errors_file)
+        await type_save_name(pilot, name)
+        assert asks(app, f"{name} is the file shown. Replace it with the 10 entries shown? It was read only in part "
+                         "(--max-entries): the rest will no longer be in it."), question_on_screen(app)
+        await pilot.press("n")
+        await settle(pilot)
+    assert errors_file.read_bytes() == before
+
+
+async def test_another_file_is_asked_of_as_before(errors_file: Path) -> None:
+    other = errors_file.with_name("other.jsonl")
+    other.write_text(LINE)
+    app = file_app(errors_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_save_name(pilot, str(other))
+        assert asks(app, f"{other} already exists. Replace it with the 43 entries shown?"), question_on_screen(app)
+
+
+async def test_s_over_the_mixed_file_shown_says_so_and_its_own_write_is_no_change_on_disk(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path, lines, app = watched_mixed_file(tmp_path, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        read = len(app.viewer.store)
+        await saved_over(pilot, app, str(path),
+                         f"{path} is the file shown. Replace it with the {read} entries shown, all those read from it?",
+                         f"Saved {read} entries to {path}, the file shown")
+        with path.open("a") as handle:
+            handle.write(lines[0] + "\n")
+        await wait_until(pilot, lambda: "on disk" in app.viewer.banner.plain(), said=lambda: app.viewer.banner.plain())
+        assert "mixed.jsonl has grown on disk since it was read — r reads it again" in app.viewer.banner.plain()
+        assert "changed on disk" not in app.viewer.banner.plain()
