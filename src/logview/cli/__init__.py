@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from logview.archive import Archive
     from logview.options import Connection
+    from logview.model import Filters
 
 # Resolving (sources, options, the config's models) loads once the arguments are parsed: `--help`
 # and a usage error answer before it, and the names below stay importable from here. The parsers
@@ -75,7 +76,8 @@ def run_viewer_command(argv: Sequence[str]) -> int:
 def _run_viewer(args: argparse.Namespace) -> int:
     import argparse
 
-    from logview.cli.resolve import UsageError, archive_choice, profiles_once, viewer_options, within_retention, within_words
+    from logview.cli.resolve import (UsageError, archive_choice, not_kept_words, profiles_once, reaches_past_age,
+                                     viewer_options, within_retention, within_words)
 
     profiles_once(args, "opening")
     with ExitStack() as stack:
@@ -119,6 +121,9 @@ def _run_viewer(args: argparse.Namespace) -> int:
             if keep and (bounded := [within_retention(o, retention) for o in options]) != options:
                 options = bounded  # (what the archive would drop at the quit is not loaded by default)
                 options[0] = dataclasses.replace(options[0], notes=(*options[0].notes, within_words(retention)))
+            if keep and any(reaches_past_age(o.connection, o.filters, retention) for o in options):
+                options[0] = dataclasses.replace(options[0], notes=(*options[0].notes,
+                                                                    not_kept_words(retention, "shown")))
             if keep and any(connection.demo for connection in connections):
                 path = _demo_archive_path(stack)
         return run_viewer(*options, keep_archive=keep, retention=retention, archive_path=path)
@@ -181,7 +186,7 @@ def run_export_command(argv: Sequence[str]) -> int:
             filters = connection_filters(args, connection)
         except UsageError as error:
             return _fail(str(error))
-        archive = _archive_for(args, connection, stack)
+        archive = _archive_for(args, connection, filters, stack)
         return export_connection(connection, filters, fmt=fmt, output=args.output,
                                  verbose=args.verbose, max_entries=args.max_entries, archive=archive)
     return EXIT_OK  # pragma: no cover
@@ -196,14 +201,18 @@ def _demo_archive_path(stack: ExitStack) -> Path:
     return Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="logview-demo-"))) / ARCHIVE_NAME
 
 
-def _archive_for(args: argparse.Namespace, connection: Connection, stack: ExitStack) -> Archive | None:
+def _archive_for(args: argparse.Namespace, connection: Connection, filters: Filters,
+                 stack: ExitStack) -> Archive | None:
     """The archive an export reads and fills (not with --no-archive, archive = false, or the demo,
-    whose data is new at each start); one line on stderr when it cannot be used."""
-    from logview.cli.resolve import archive_choice
+    whose data is new at each start); one line on stderr when it cannot be used, or will not keep
+    part of the range (the export writes the range asked for, all of it)."""
+    from logview.cli.resolve import archive_choice, not_kept_words, reaches_past_age
 
     keep, retention = archive_choice(args)
     if not keep or connection.demo:
         return None
+    if reaches_past_age(connection, filters, retention):
+        print(f"logview: {not_kept_words(retention, 'written')}", file=sys.stderr)
     from logview.archive import Archive, ArchiveError
 
     try:
