@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
     from logview.archive import Archive
     from logview.options import Connection
-    from logview.model import Filters
 
 # Resolving (sources, options, the config's models) loads once the arguments are parsed: `--help`
 # and a usage error answer before it, and the names below stay importable from here. The parsers
@@ -186,7 +185,7 @@ def run_export_command(argv: Sequence[str]) -> int:
             filters = connection_filters(args, connection)
         except UsageError as error:
             return _fail(str(error))
-        archive = _archive_for(args, connection, filters, stack)
+        archive = _archive_for(args, connection, stack)
         return export_connection(connection, filters, fmt=fmt, output=args.output,
                                  verbose=args.verbose, max_entries=args.max_entries, archive=archive)
     return EXIT_OK  # pragma: no cover
@@ -201,18 +200,14 @@ def _demo_archive_path(stack: ExitStack) -> Path:
     return Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="logview-demo-"))) / ARCHIVE_NAME
 
 
-def _archive_for(args: argparse.Namespace, connection: Connection, filters: Filters,
-                 stack: ExitStack) -> Archive | None:
+def _archive_for(args: argparse.Namespace, connection: Connection, stack: ExitStack) -> Archive | None:
     """The archive an export reads and fills (not with --no-archive, archive = false, or the demo,
-    whose data is new at each start); one line on stderr when it cannot be used, or will not keep
-    part of the range (the export writes the range asked for, all of it)."""
-    from logview.cli.resolve import archive_choice, not_kept_words, reaches_past_age
+    whose data is new at each start); one line on stderr when it cannot be used."""
+    from logview.cli.resolve import archive_choice
 
     keep, retention = archive_choice(args)
     if not keep or connection.demo:
         return None
-    if reaches_past_age(connection, filters, retention):
-        print(f"logview: {not_kept_words(retention, 'written')}", file=sys.stderr)
     from logview.archive import Archive, ArchiveError
 
     try:
