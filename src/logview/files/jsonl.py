@@ -55,6 +55,9 @@ def _decompress_hint(path: Path, tool: str, suffix: str) -> str:
 API_NAMES = {"aitronos": "Aitronos", "supermetrics": "Supermetrics"}
 
 
+TIME_FIELDS = {"aitronos": "created_at", "supermetrics": "log_time"}
+
+
 def api_of(raw: object) -> SourceKind | None:
     """Which API an entry is of, told by its time field (`log_time`: Supermetrics)."""
     if not isinstance(raw, dict):
@@ -167,7 +170,12 @@ def entry_from_line(source: Source, line: bytes) -> LogEntry:
     except InvalidBody as error:
         text = line.decode("utf-8", errors="replace")
         return invalid_entry(text, source.kind, source.time_field, unreadable_reason(error))
-    return source.entry_from_raw(raw)
+    entry = source.entry_from_raw(raw)
+    if entry.invalid is not None and source.kind in API_NAMES and (api := api_of(raw)) not in (None, source.kind):
+        # ("created_at: Field required" over a plain Supermetrics entry said nothing of why, s26 walk #2)
+        entry.invalid = (f"a {API_NAMES[api]} entry ({TIME_FIELDS[api]}) in a file read as {API_NAMES[source.kind]}, "
+                         "the API most of its first lines are")
+    return entry
 
 
 def iter_file_batches(path: Path, kind: SourceKind, batch_size: int = 5000) -> Iterator[list[LogEntry]]:
