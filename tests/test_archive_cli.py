@@ -199,6 +199,22 @@ def test_the_config_check_names_each_wrong_archive_key(tmp_path, monkeypatch):
     assert archive_choice(viewer_parser().parse_args([])) == (True, Retention())  # wrong keys: the defaults
 
 
+@pytest.mark.parametrize("age", ["0d", "0s", "0w"])
+def test_an_age_of_nothing_is_refused_by_the_config_check_and_a_launch(age, tmp_path):
+    """`archive_max_age = "0d"` was "config OK", and every API launch then loaded `since 0s`: nothing,
+    not even the live tail's new entries (s26 walk #5)."""
+    config = tmp_path / "config.toml"
+    config.write_text(f'archive_max_age = "{age}"\n[profiles.p]\nsource = "aitronos"\norg = "o"\n'
+                      'base_url = "http://127.0.0.1:9"\n')
+    says = (f"archive_max_age: '{age}' would keep nothing, not even the newest entries: give an age greater than "
+            'zero, such as "30d", or leave archive_max_age out for no age limit')
+    checked = logview("config", config=str(config))
+    assert checked.returncode == 2 and f"1 problem:\n  {says}\n" in checked.stdout + checked.stderr, checked
+    assert "config OK" not in checked.stdout
+    launched = logview("--profile", "p", config=str(config))
+    assert (launched.returncode, launched.stdout, launched.stderr) == (2, "", f"logview: {config}: {says}\n")
+
+
 @pytest.mark.parametrize("given", [("prune", "--file", "x.jsonl"), ("clear", "--file", "x.jsonl", "--yes"),
                                    ("clear", "--file=x.jsonl"), ("prune", "--fil", "x.jsonl")])
 def test_a_file_given_to_prune_or_clear_is_said_not_to_be_in_the_archive(archived, given):

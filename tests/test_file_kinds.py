@@ -190,3 +190,37 @@ def test_the_api_is_the_one_most_first_entries_are(tmp_path) -> None:
     assert detect_kind(path) == "supermetrics"
     path.write_text("".join(json.dumps(row) + "\n" for row in [ait[0], sm]))
     assert detect_kind(path) == "aitronos"  # (a tie: the first seen)
+
+
+@pytest.fixture
+def half_file(tmp_path: Path) -> Path:
+    """1 Aitronos line, 25 Supermetrics, 25 Aitronos, as `cat` of two exports makes (s26 walk #2)."""
+    state = DemoState(aitronos_entries=26, supermetrics_entries=25, live_rate=0.0, now=NOW, seed=3)
+    ait, sm = state.aitronos_logs, state.supermetrics_logs
+    path = tmp_path / "half.jsonl"
+    path.write_bytes(b"".join(dump_json(raw) + b"\n" for raw in [ait[0], *sm, *ait[1:]]))
+    return path
+
+
+@pytest.mark.parametrize("fmt, written", [
+    ("csv", "written under the Aitronos columns, mostly empty (--format jsonl keeps each line as it is)"),
+    ("jsonl", "written as they are")])
+def test_an_export_of_a_file_mixing_both_apis_says_how_many_lines_are_the_others(half_file, fmt, written) -> None:
+    """It wrote the Supermetrics lines under the Aitronos columns (their `status` 200 under `id`'s
+    neighbours), exit 0 and nothing said (s26 walk #2)."""
+    result = logview("export", "--file", str(half_file), "--format", fmt)
+    assert result.returncode == 0 and len(result.stdout.splitlines()) == 51 + (fmt == "csv")
+    assert result.stderr.decode() == ("logview: half.jsonl: 25 of its 51 entries are Supermetrics entries: the "
+                                      f"file is read as Aitronos; they were {written}\n")
+    errors = logview("export", "--file", str(half_file), "--format", fmt, "--status", "error")
+    assert errors.returncode == 0 and b"Supermetrics" not in errors.stderr  # (none of them written)
+
+
+def test_an_export_of_a_file_of_one_api_says_nothing_of_the_other(tmp_path) -> None:
+    state = DemoState(aitronos_entries=0, supermetrics_entries=60, live_rate=0.0, now=NOW, seed=3)
+    path = tmp_path / "sm.jsonl"
+    path.write_bytes(b"".join(dump_json(raw) + b"\n" for raw in state.supermetrics_logs) + b"not json\n")
+    result = logview("export", "--file", str(path), "--format", "csv")  # (the line not JSON: said as such alone)
+    assert result.returncode == 0 and result.stderr.decode().splitlines() == [
+        "logview: 1 line left out of the CSV, with none of its columns (not JSON objects, or nested too deep to "
+        "read); --format jsonl keeps them"]

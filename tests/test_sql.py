@@ -135,6 +135,8 @@ def test_a_statement_that_would_write_is_refused_and_the_archive_unchanged(state
     ("SELECT name FROM pragma_table_info('logs') WHERE name = 'status'", ["name"], ["status"]),
     ("PRAGMA table_info(logs)", ["cid", "name", "type", "notnull", "dflt_value", "pk"], None),
     ("PRAGMA foreign_keys", ["foreign_keys"], None), ("PRAGMA synchronous", ["synchronous"], None),  # (s25 walk #9)
+    ("PRAGMA quick_check(1)", ["quick_check"], ["ok"]), ("PRAGMA integrity_check(3)", ["integrity_check"], ["ok"]),
+    ("PRAGMA main.quick_check", ["quick_check"], ["ok"]),  # (s26 walk #6: the limit was refused as a value set)
 ])
 def test_a_pragma_that_only_tells_is_answered(statement, header, first, archived, capsys, monkeypatch):
     """The README refuses only a PRAGMA that sets something (these were refused, one as `UPDATE`)."""
@@ -145,6 +147,18 @@ def test_a_pragma_that_only_tells_is_answered(statement, header, first, archived
     rows = [line.split(",") for line in result.stdout.splitlines()]
     assert rows[0] == header and len(rows) >= 2 and (first is None or rows[1] == first), rows
     assert fingerprint() == before
+
+
+def test_a_float_reads_alike_in_the_table_csv_and_jsonl(archived, capsys, monkeypatch):
+    """The table wrote 2**63 as `9223372036854775808.` (six places, zeros cut) and CSV `9.223372036854776e+18`."""
+    monkeypatch.setenv("LOGVIEW_CONFIG", "/nonexistent/config.toml")
+    query = "SELECT 9223372036854775807 + 1 AS big, 0.1 + 0.2 AS sum, 1e-9 AS tiny, 1310.0 AS whole, 1e999 AS inf"
+    header, rule, row = in_process(capsys, "sql", query).stdout.splitlines()
+    csv_rows = list(csv.reader(io.StringIO(in_process(capsys, "sql", "--format", "csv", query).stdout)))
+    jsonl = orjson.loads(in_process(capsys, "sql", "--format", "jsonl", query).stdout)
+    assert header.split() == csv_rows[0] == ["big", "sum", "tiny", "whole", "inf"] and set(rule) == {"-", " "}
+    assert row.split() == csv_rows[1] == ["9.223372036854776e+18", "0.30000000000000004", "1e-09", "1310.0", "inf"]
+    assert [jsonl[name] for name in csv_rows[0][:4]] == [float(text) for text in csv_rows[1][:4]]
 
 
 @pytest.mark.parametrize("statement, says", [

@@ -144,3 +144,27 @@ def test_a_sync_the_budget_stops_says_why_in_words_that_agree() -> None:
                         r"until a reset \(not seen yet; the API publishes a window of 60 min\): "
                         r"the next may go in (3600|35[5-9]\d) s, ", said), said
         assert server.state.served("supermetrics").throttled == 0
+
+
+def test_sync_under_an_age_limit_fetches_only_what_the_archive_keeps(tmp_path) -> None:
+    """Under `archive_max_age = "1d"` every `--sync` fetched the whole history (48 pages against the
+    walk's demo), which the archive dropped again at once, and the next run fetched it all again
+    (s26 walk #3): now it fetches the last day, and the next run only what is newer."""
+    config = tmp_path / "config.toml"
+    config.write_text('archive_max_age = "1d"\n')
+    with DemoServer(DemoState(aitronos_entries=2800, supermetrics_entries=0, live_rate=0.0, span_days=14,
+                              seed=5)) as server:
+        source = ("--source", "aitronos", "--org", DEMO_ORG, "--base-url", server.url)
+        key = {"FREDDY_API_KEY": DEMO_AITRONOS_KEY, "LOGVIEW_CONFIG": str(config)}
+        query = "SELECT count(*) AS n, min(time_us) >= (strftime('%s', 'now') - 86400) * 1000000 AS kept FROM logs"
+        first = logview("sql", query, *source, "--sync", "--format", "csv", key_env=key)
+        assert first.returncode == 0, first.stderr
+        header, row = first.stdout.splitlines()
+        count, all_kept = map(int, row.split(","))
+        assert header == "n,kept" and 100 < count < 400 and all_kept == 1, first.stdout  # (~200 of 2,800 a day)
+        fetched = log_requests(server)
+        assert fetched <= 5, fetched  # (28 pages for the whole history)
+
+        again = logview("sql", query, *source, "--sync", "--format", "csv", key_env=key)
+        assert again.returncode == 0 and again.stdout.splitlines()[1] == row, again.stderr
+        assert log_requests(server) - fetched == 1

@@ -44,8 +44,10 @@ FROM main.entries AS e JOIN main.sources AS s ON s.id = e.source"""
 
 _READS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
 # Pragmas that only tell (`PRAGMA table_info(logs)` shows the columns; `PRAGMA user_version`):
-# allowed with no value to set, or with a table's or an index's name.
-_INTROSPECTION_PRAGMAS = {"table_info", "table_xinfo", "index_list", "index_info", "index_xinfo", "foreign_key_list"}
+# allowed with no value to set, or with a table's or an index's name, or (the checks) with the
+# most errors to list (`PRAGMA quick_check(1)` was refused while `integrity_check` was answered, s26 walk #6).
+_INTROSPECTION_PRAGMAS = {"table_info", "table_xinfo", "index_list", "index_info", "index_xinfo", "foreign_key_list",
+                          "quick_check", "integrity_check", "foreign_key_check"}
 _READING_PRAGMAS = _INTROSPECTION_PRAGMAS | {
     "user_version", "schema_version", "application_id", "data_version", "journal_mode", "page_size", "page_count",
     "freelist_count", "encoding", "database_list", "compile_options", "function_list", "pragma_list",

@@ -11,14 +11,14 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import ExitStack, aclosing, asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from logview.api.types import BudgetState, RequestRecord, RetryEvent, RetryPolicy, done_in, no_answer, pages_left
 from logview.model import ApiFailure, Filters, LogEntry, counted
-from logview.sanitize import clean
+from logview.sanitize import clean, clean_line
 from logview.options import Connection
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, PagerEvent
 from logview.archive import Archive, identity_of
@@ -195,7 +195,8 @@ def _running() -> bool:
 
 
 async def _export(connection: Connection, filters: Filters, writer: EntryWriter, reporter: Reporter,
-                  max_entries: int | None, archive: Archive | None = None, output_name: str = STDOUT) -> int:
+                  max_entries: int | None, archive: Archive | None = None, output_name: str = STDOUT,
+                  past_age: PastAge | None = None) -> int:
     client = connection.client(policy=RetryPolicy(), on_request=reporter.request, on_budget_wait=reporter.budget)
     if isinstance(connection.source, SupermetricsSource):
         connection.source.typed_pages = False  # (every raw value is written: see `typed_pages`)
@@ -217,6 +218,8 @@ async def _export(connection: Connection, filters: Filters, writer: EntryWriter,
                     if isinstance(event, EntriesLoaded):
                         with writing(output_name):
                             writer.write(event.entries)
+                        if past_age is not None:
+                            past_age.see(event.entries)
                     reporter.tell(event, pager.from_archive if isinstance(pager, ArchivedPager) else 0)
         except ApiFailure as failure:  # (an ArchivedPager has archived the pages fetched before it)
             detail = failure.error.detail
@@ -270,6 +273,7 @@ def _quiet_broken_pipe() -> int:
 def export_connection(connection: Connection, filters: Filters, *, fmt: str, output: Path | None,
                       verbose: bool, max_entries: int | None, archive: Archive | None = None) -> int:
     reporter = Reporter(sys.stderr, verbose=verbose)
+    past_age = PastAge(archive.retention.max_age_s) if archive is not None and archive.retention.max_age_s else None
     with ExitStack() as stack:
         try:
             stream, publish = _open_output(stack, output)
@@ -279,7 +283,9 @@ def export_connection(connection: Connection, filters: Filters, *, fmt: str, out
             writer = EntryWriter(stream, fmt, connection.source, on_first_entries=publish)
         try:
             code = asyncio.run(_export(connection, filters, writer, reporter, max_entries, archive,
-                                       output_name(output)))
+                                       output_name(output), past_age))
+            if past_age is not None and past_age.written:
+                past_age.say()
             if code == EXIT_OK:
                 with writing(output_name(output)):
                     publish()  # no entries matched: an empty file (a CSV header) says so
@@ -296,6 +302,28 @@ def export_connection(connection: Connection, filters: Filters, *, fmt: str, out
     return EXIT_OK  # pragma: no cover
 
 
+class PastAge:
+    """Whether an export wrote entries older than the config's `archive_max_age`: written as
+    asked, but the archive drops them, so the next export fetches them again (said nowhere, s26
+    walk #3)."""
+
+    def __init__(self, max_age_s: float) -> None:
+        from datetime import datetime, timedelta, timezone
+
+        self.max_age_s = max_age_s
+        self.oldest_kept = datetime.now(timezone.utc) - timedelta(seconds=max_age_s)
+        self.written = False
+
+    def see(self, entries: Sequence[LogEntry]) -> None:
+        self.written = self.written or any(e.time is not None and e.time < self.oldest_kept for e in entries)
+
+    def say(self) -> None:
+        from logview.archive.retention import Retention
+        from logview.cli.resolve import not_kept_words
+
+        print(f"logview: {not_kept_words(Retention(max_age_s=self.max_age_s), 'written')}", file=sys.stderr)
+
+
 def what_was_written(output: Path | None, written: int) -> str:
     """What an export stopped midway left, said after 'interrupted'."""
     if not written:
@@ -308,7 +336,10 @@ def export_file(path: Path, source: Source, filters: Filters, *, fmt: str, outpu
                 max_entries: int | None) -> int:
     """Re-export a JSONL file (filtered, or to CSV) without touching the network; a mixed file
     (`source` a MixedSource) keeps each line's source."""
+    from logview.files.jsonl import other_api_entries
+
     remaining = max_entries
+    written, other_api = 0, 0
     with ExitStack() as stack:
         try:
             stream, publish = _open_output(stack, output)
@@ -323,15 +354,31 @@ def export_file(path: Path, source: Source, filters: Filters, *, fmt: str, outpu
                     if remaining is not None:
                         matching = matching[:remaining]
                         remaining -= len(matching)
-                    writer.write([batch[i] for i in matching],
-                                 None if origins is None else [origins[i] for i in matching])
+                    kept = [batch[i] for i in matching]
+                    writer.write(kept, None if origins is None else [origins[i] for i in matching])
+                    written += len(kept)
+                    other_api += 0 if origins is not None else other_api_entries(kept, source.kind)
                     if remaining == 0:
                         break
                 publish()
         except BrokenPipeError:
             return _quiet_broken_pipe()
     _say_fieldless(writer, "line", "lines")
+    if other_api:
+        _say_other_api(path, other_api, written, source, fmt)
     return EXIT_OK
+
+
+def _say_other_api(path: Path, count: int, written: int, source: Source, fmt: str) -> None:
+    """A file mixing both APIs: the other's entries, written invalid (in a CSV, under this API's
+    columns, mostly empty). (`--source` the other API is refused on a file most of which is not
+    of it.)"""
+    from logview.files.jsonl import API_NAMES, mix_words
+
+    where = (f"written under the {API_NAMES[source.kind]} columns, mostly empty (--format jsonl keeps each line "
+             "as it is)" if fmt == "csv" else "written as they are")
+    print(f"logview: {clean_line(path.name)}: {mix_words(count, written, source.kind)}; they were {where}",
+          file=sys.stderr)
 
 
 def _say_fieldless(writer: EntryWriter, noun: str, plural: str) -> None:

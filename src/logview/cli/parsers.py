@@ -300,7 +300,8 @@ def sql_parser() -> argparse.ArgumentParser:
                              "one object per row")
     parser.add_argument("--sync", action="store_true",
                         help="first fetch what is newer than the archive from the API (needs a source and "
-                             "its key); on a terminal its progress is shown on stderr")
+                             "its key; under the config's archive_max_age, nothing older than that age); on a "
+                             "terminal its progress is shown on stderr")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="with --sync: log each request, and each wait for the API's budget, to stderr")
     return parser

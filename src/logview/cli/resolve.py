@@ -26,6 +26,7 @@ from logview.sources import AitronosSource, Source, SupermetricsSource
 
 if TYPE_CHECKING:  # the archive (sqlite) loads for the commands that use it, not for the viewer's flags
     from logview.archive import Retention, SourceIdentity
+    from logview.model import Filters
 
 def _build_source(kind: str, *, org: str | None, team: str | int | None, connector: str | None,
                   base_url: str | None, pick_connector: bool = False) -> Source:
@@ -381,6 +382,28 @@ def within_retention(options: ViewerOptions, retention: Retention) -> ViewerOpti
     except ReversedRange:
         return options
     return dataclasses.replace(options, filters=bounded)
+
+
+def reaches_past_age(connection: Connection | None, filters: Filters, retention: Retention) -> bool:
+    """Whether a range the user asked for reaches further back than `archive_max_age`: fetched and
+    shown (or written) as asked, but the archive drops it, so each run fetches it again (s26 walk
+    #3 and #6: said nowhere)."""
+    from datetime import datetime, timedelta, timezone
+
+    if retention.max_age_s is None or connection is None or connection.demo:
+        return False
+    # (a minute's slack: the age's own start, `since 1d` put by `within_retention`, was counted
+    # back from a moment a little before this one)
+    oldest_kept = datetime.now(timezone.utc) - timedelta(seconds=retention.max_age_s + 60)
+    return filters.since is None or filters.since < oldest_kept
+
+
+def not_kept_words(retention: Retention, done: str) -> str:
+    """"Entries older than 1 day are shown but not kept: …" (`done`: shown, written)."""
+    from logview.archive.retention import describe_age
+
+    return (f"Entries older than {describe_age(retention.max_age_s or 0)} are {done} but not kept: the config's "
+            "archive_max_age drops them from the archive, so the next run fetches them again.")
 
 
 def within_words(retention: Retention) -> str:

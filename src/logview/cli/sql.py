@@ -27,6 +27,7 @@ from logview.files.writer import on_a_terminal
 from logview.sanitize import clean_line, inert_json, visible
 
 if TYPE_CHECKING:
+    from logview.archive.retention import Retention
     from logview.cli.export import Reporter
 
 EXIT_OK, EXIT_USAGE, EXIT_API = 0, 2, 3
@@ -81,6 +82,7 @@ async def sync_archive(connection: Any, filters: Filters, archive: Archive,
     from logview.api.paging import EntriesLoaded, Notice
     from logview.archive import identity_of
     from logview.archive.sync import ArchivedPager
+    from logview.archive.retention import Retention
     from logview.cli.export import Reporter
 
     identity = identity_of(connection.source)
@@ -108,6 +110,7 @@ def _sync(args) -> int | None:
     enabled, retention = archive_choice(args)
     if not enabled:
         raise UsageError("--sync writes the archive, and the config says archive = false")
+    from logview.archive.retention import Retention
     from logview.cli.export import Reporter
 
     with ExitStack() as stack:
@@ -118,7 +121,7 @@ def _sync(args) -> int | None:
 
             reporter = Reporter(sys.stderr, verbose=args.verbose)
             try:
-                asyncio.run(sync_archive(connection, Filters(), archive, reporter=reporter))
+                asyncio.run(sync_archive(connection, kept_range(retention), archive, reporter=reporter))
             except ApiFailure as failure:
                 reporter.end(keep=False)  # (the message says the budget as the line did)
                 # (what was fetched is archived; the statement is not run over a half-synced archive)
@@ -128,6 +131,16 @@ def _sync(args) -> int | None:
             finally:
                 reporter.end()
     return None
+
+
+def kept_range(retention: Retention) -> Filters:
+    """What `--sync` fetches: under `archive_max_age`, the age's span and nothing older (it fetched
+    the whole history at every run, which the archive dropped again at once, s26 walk #3)."""
+    if retention.max_age_s is None:
+        return Filters()
+    from logview.archive.retention import age_text
+
+    return Filters().with_time_range(age_text(retention.max_age_s), "")
 
 
 def _text(value: Any) -> str:
@@ -182,8 +195,8 @@ def write_rows(fmt: str, columns: list[str], rows: Iterator[tuple[Any, ...]], ou
 
 def _cell(value: Any) -> str:
     """A value as a person reads it, on one line, made inert, cut to CELL_WIDTH."""
-    if isinstance(value, float):
-        text = str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:.6f}".rstrip("0")
+    if isinstance(value, float):  # (as CSV and JSONL write it: six places cut 2**63 to `…808.`, s26 walk #6)
+        text = repr(value)
     else:
         text = clean_line(_text(value))
     if _width(text) <= CELL_WIDTH:

@@ -147,8 +147,11 @@ def _build_config() -> type:
         @field_validator("archive_max_age")
         @classmethod
         def _an_age(cls, value: str | None) -> str | None:
-            if value is not None:
-                parse_age(value)  # ValueError: says what an age looks like
+            # (ValueError: says what an age looks like; "0d" passed and hid every entry, the live
+            # tail's too, s26 walk #5: leaving the key out is how no age limit is said)
+            if value is not None and parse_age(value) <= 0:
+                raise ValueError(f"{value!r} would keep nothing, not even the newest entries: give an age "
+                                 "greater than zero, such as \"30d\", or leave archive_max_age out for no age limit")
             return value
 
         def retention(self) -> Retention:

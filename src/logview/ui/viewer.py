@@ -28,6 +28,7 @@ from logview.settings.column_choice import ColumnChoice
 from logview.settings.saved_filters import SavedFilters
 from logview.sources import SupermetricsSource
 from logview.sources.base import Source
+from logview.ui.api_mix import ApiMixNote
 from logview.ui.browser import LogBrowser
 from logview.ui.columns import ColumnControl
 from logview.ui.feed import Feed
@@ -64,9 +65,8 @@ class ViewerScreen(FittingScreen):
                  saved_filters: SavedFilters | None = None, column_choice: ColumnChoice | None = None,
                  tabs: list[str] | None = None, tab: int = 0, session: ViewerSession | None = None,
                  archive: Archive | None = None, saves: Saves) -> None:
-        """`source`/`file_kind`: what a file holds; `tabs`: the labels of every tab when the app
-        shows several sources, `tab` this one's; `session`: a ready one (the merged timeline's);
-        `saves`: the app's (`saves.py`)."""
+        """`source`/`file_kind`: what a file holds; `tabs`: every tab's label when the app shows several
+        sources, `tab` this one's; `session`: a ready one (the merged timeline's); `saves`: the app's."""
         super().__init__()
         self.options, self.saves = options, saves
         if options.connection is not None:
@@ -210,6 +210,7 @@ class ViewerScreen(FittingScreen):
         self.names.name_credentials(lambda: self.store.facet_values("credential"))
         if self.options.names_archive is not None:
             self.names.name_from_archive(self.options.names_archive)
+        ApiMixNote(self, self.banner).file_read(self.options.file, self.source.kind, self.store)
         self.refresh_all()
 
     @on(Feed.Failed)
