@@ -221,7 +221,7 @@ class LogViewApp(App[int]):
                 viewer.loader.toggle_tail(say=False)
         names = ", ".join(label for label, _ in able)
         said = f"Live tail on in {names}: new entries appear here as they come (t stops them)" if on \
-            else f"Live tail off in {names}"
+            else f"Live tail paused in {names}"  # (the status line's word for it)
         return said + (f"; {unable}: no live tail." if unable else ".")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
