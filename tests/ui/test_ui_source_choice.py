@@ -21,6 +21,18 @@ async def merged_tab(pilot) -> None:
     await settle(pilot)
 
 
+def supermetrics_row(source: Select) -> int:
+    return next(index for index, (prompt, _) in enumerate(source._options) if str(prompt) == SUPERMETRICS)
+
+
+async def table_has_the_focus_on_the_source_chosen(pilot, demo: DemoServer) -> None:
+    merged, source = pilot.app.viewer, pilot.app.viewer.sidebar.query_one("#facet", Select)
+    await wait_until(pilot, lambda: len(merged.view) == len(demo.state.supermetrics_logs),
+                     said=lambda: (source.value, len(merged.view)))
+    await wait_until(pilot, lambda: merged.focused is merged.table, said=lambda: merged.focused)
+    assert not source.expanded
+
+
 async def test_a_source_chosen_by_mouse_gives_the_focus_back_to_the_table(demo: DemoServer) -> None:
     app = two_tabs_app(demo)
     async with app.run_test(size=SIZE) as pilot:
@@ -30,12 +42,8 @@ async def test_a_source_chosen_by_mouse_gives_the_focus_back_to_the_table(demo: 
         await pilot.click(source)
         overlay = source.query_one(SelectOverlay)
         await wait_until(pilot, lambda: source.expanded and SUPERMETRICS in screen_text(app))
-        row = next(index for index, (prompt, _) in enumerate(source._options) if str(prompt) == SUPERMETRICS)
-        await pilot.click(overlay, offset=(2, row))
-        await wait_until(pilot, lambda: len(merged.view) == len(demo.state.supermetrics_logs),
-                         said=lambda: (source.value, len(merged.view)))
-        await wait_until(pilot, lambda: merged.focused is merged.table, said=lambda: merged.focused)
-        assert not source.expanded
+        await pilot.click(overlay, offset=(2, supermetrics_row(source)))
+        await table_has_the_focus_on_the_source_chosen(pilot, demo)
         await pilot.press("enter")  # the first row's detail, not the dropdown again
         await wait_until(pilot, lambda: merged.detail.display, said=lambda: (source.expanded, merged.focused))
         assert not source.expanded
@@ -50,8 +58,5 @@ async def test_a_source_chosen_by_keys_gives_the_focus_back_to_the_table(demo: D
         source.focus()
         await pilot.press("enter")
         await wait_until(pilot, lambda: source.expanded)
-        row = next(index for index, (prompt, _) in enumerate(source._options) if str(prompt) == SUPERMETRICS)
-        await pilot.press(*["down"] * row, "enter")
-        await wait_until(pilot, lambda: len(merged.view) == len(demo.state.supermetrics_logs),
-                         said=lambda: (source.value, len(merged.view)))
-        await wait_until(pilot, lambda: merged.focused is merged.table, said=lambda: merged.focused)
+        await pilot.press(*["down"] * supermetrics_row(source), "enter")
+        await table_has_the_focus_on_the_source_chosen(pilot, demo)
