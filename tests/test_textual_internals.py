@@ -12,11 +12,13 @@ from pathlib import Path
 import textual
 from textual import events, screen as textual_screen
 from textual.app import App
+from textual.command import CommandPalette
+from textual.message_pump import MessagePump
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input
 
-from logview.ui.textual_internals import laid_out_size, own_bindings, style_cache, unhandled_error
+from logview.ui.textual_internals import laid_out_size, message_clock, own_bindings, style_cache, unhandled_error
 from logview.ui.widgets.fields import FilterField
 
 
@@ -69,3 +71,17 @@ def test_the_handlers_logview_overrides_are_still_textual_s() -> None:
     assert events.ScreenResume().refresh_styles is True
     assert callable(App._fatal_error) and list(inspect.signature(App._fatal_error).parameters) == ["self"]
     assert list(inspect.signature(Widget._scroll_update).parameters) == ["self", "virtual_size"]
+
+
+def test_a_dialog_s_messages_pass_through_the_dispatch_it_guards() -> None:
+    """`screens/dialog.py` calls `MessagePump._on_message` and `Screen.dismiss` for its dialogs and
+    the palette: neither may have been overridden between them (it would be skipped)."""
+    for screen in (Screen, CommandPalette):
+        assert screen._on_message is MessagePump._on_message and screen.dismiss is Screen.dismiss
+    assert inspect.iscoroutinefunction(MessagePump._on_message)
+
+
+def test_the_message_clock_is_the_clock_of_a_key_s_time() -> None:
+    before = message_clock()
+    key = events.Key("y", "y")
+    assert before <= key.time <= message_clock()

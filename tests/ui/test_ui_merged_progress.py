@@ -142,7 +142,7 @@ async def test_t_in_the_merged_tab_tails_every_tab(tmp_path: Path, monkeypatch: 
             await wait_until(pilot, lambda: len(merged.view) == 82, timeout=15, said=lambda: len(merged.view))
             await pilot.press("t")
             assert not ait.session.want_tail and not smb.session.want_tail
-            assert any("Live tail off in ait, smb." in str(n.message) for n in app._notifications)
+            assert any("Live tail paused in ait, smb." in str(n.message) for n in app._notifications)
 
 
 async def test_the_merged_tab_keeps_a_paced_sources_wait_at_every_width(

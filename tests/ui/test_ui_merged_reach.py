@@ -24,7 +24,7 @@ async def test_a_merged_range_older_than_what_tabs_loaded_names_them_and_how_far
         await wait_until(pilot, lambda: app.viewer is app.viewers[2])
         await pilot.press("d", *"3d", "enter")
         said = ("Older entries are not here: the tabs loaded demo data (aitronos) since 1h, demo data (supermetrics) "
-                "since 1d (d on their tabs load further back).")
+                "since 1d (d on their tabs loads further back).")
         await wait_until(pilot, lambda: said in toasts(app), said=lambda: toasts(app))
         await pilot.press("d", *["backspace"] * 5, *"12h", "enter")  # (within the day: the hour's tab alone)
         one = "Older entries are not here: the tabs loaded demo data (aitronos) since 1h (d on its tab loads further back)."

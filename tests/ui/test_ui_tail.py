@@ -174,4 +174,4 @@ async def test_t_while_loading_says_the_tail_is_on(fresh_demo: DemoServer) -> No
             "Live tail on" in str(note.message) for note in app._notifications)
         await pilot.press("t")
         await pilot.pause(0.1)
-        assert any(str(note.message) == "Live tail off." for note in app._notifications)
+        assert any(str(note.message) == "Live tail paused (t resumes)." for note in app._notifications)

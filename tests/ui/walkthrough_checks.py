@@ -296,7 +296,7 @@ async def _tail(walk: Walk, key: str) -> None:
             on = not all(viewer.session.want_tail for viewer in tabs)
             await walk.press(key)
             assert all(viewer.session.want_tail == on for viewer in tabs)
-            assert any(("Live tail on in " if on else "Live tail off in ") in note for note in walk.notes())
+            assert any(("Live tail on in " if on else "Live tail paused in ") in note for note in walk.notes())
         return
     if viewer.feed.file_mode:  # not offered: the footer has no `t`, and the key says why
         before = walk.status_line()

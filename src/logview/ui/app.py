@@ -28,6 +28,7 @@ from logview.ui.crash import crash_report
 from logview.ui.feed import USER_JUMP_QUIET_S, USER_QUIET_S
 from logview.ui.quit_archiving import QuitWhileArchiving
 from logview.ui.saves import Saves
+from logview.ui.screens.dialog import Palette, StrayKeys
 from logview.ui.stylesheet import KeptStyles, ParsedOnceStylesheet, kept_styles_folder
 from logview.ui.textual_internals import name_keys_first, unhandled_error
 from logview.ui.viewer import ViewerScreen
@@ -114,6 +115,7 @@ class LogViewApp(App[int]):
                                  tabs=labels if more else None, tab=0, archive=archive, **settings)
         self._drawn: set[ViewerScreen] = set()  # viewers a frame was drawn of (see `post_display_hook`)
         self.closing = False  # `exit` was asked: what else was typed acts no more (`run_action`)
+        self.stray_keys = StrayKeys()  # (a key sent to a dialog acts on no screen under it)
         self.viewers = [first]
         self.viewers += [ViewerScreen(extra, policy=policy, tabs=labels, tab=index, archive=archive, **settings)
                          for index, extra in enumerate(more, start=1)]
@@ -219,7 +221,7 @@ class LogViewApp(App[int]):
                 viewer.loader.toggle_tail(say=False)
         names = ", ".join(label for label, _ in able)
         said = f"Live tail on in {names}: new entries appear here as they come (t stops them)" if on \
-            else f"Live tail off in {names}"
+            else f"Live tail paused in {names}"  # (the status line's word for it)
         return said + (f"; {unable}: no live tail." if unable else ".")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -264,6 +266,8 @@ class LogViewApp(App[int]):
         self.show_tab(event.index)
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:  # (as it comes from the terminal)
+            self.stray_keys.sent(event, self.screen)
         if isinstance(event, (events.Key, events.MouseScrollDown, events.MouseScrollUp)):
             # file reading gives way to the user's keys; a jump is one press (see `Feed.user_active`)
             jump = isinstance(event, events.Key) and event.key in JUMP_KEYS
@@ -271,6 +275,16 @@ class LogViewApp(App[int]):
             if isinstance(event, events.Key):  # a connector listing that comes after it keeps off the keys
                 self.viewer.names.key_pressed()
         await super().on_event(event)
+
+    def on_key(self, event: events.Key) -> None:
+        """Back from the screen it was sent to, for its binding: not if that was a dialog since gone."""
+        if self.stray_keys.stray(event, self.screen):
+            event.prevent_default()  # (Textual's `App._on_key`, which looks the binding up, is not called)
+
+    def action_command_palette(self) -> None:
+        """Textual's, with a palette that answers once (`screens/dialog.py`)."""
+        if self.use_command_palette and not Palette.is_open(self):
+            self.push_screen(Palette(id="--command-palette"))
 
     def _fatal_error(self) -> None:
         """An unexpected error ends the viewer with a short report: Textual's own (every frame's

@@ -208,7 +208,8 @@ class LoadControl:
             self.feed.stop_tail()
             self.banner.clear("tail")
             if self.feed.backfilling:
-                notify("Live tail off.", timeout=3, markup=False)
+                # (the status line's word for the state: "Live tail off" stood beside "tail paused")
+                notify("Live tail paused (t resumes).", timeout=3, markup=False)
 
     def cancel_retry(self) -> None:
         """Esc during a retry wait: loading and the live tail both stop, and a lookup of the

@@ -69,8 +69,8 @@ class MergedScreen(ViewerScreen):
                  if since is not None and since > new.since]
         if short:
             names = ", ".join(f"{label} since {when}" for label, when in short)
-            whose = "its tab loads" if len(short) == 1 else "their tabs load"
-            self.notify(f"Older entries are not here: the tabs loaded {names} (d on {whose} further back).",
+            whose = "its tab" if len(short) == 1 else "their tabs"  # (d loads: "d on their tabs load" read wrong)
+            self.notify(f"Older entries are not here: the tabs loaded {names} (d on {whose} loads further back).",
                         timeout=6, markup=False)
 
     def action_reload(self) -> None:

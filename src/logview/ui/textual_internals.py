@@ -8,8 +8,10 @@ public way, logview takes it (a crash report leaves through `App.panic`).
 Besides these functions, Textual's own handlers are overridden, by their private names, where
 logview must act before them and no public hook runs first: `Input._on_key` and `Input._on_focus`
 (`widgets/fields.py`: keys typed ahead of a focus change), `Screen._on_screen_resume`
-(`fitting.py`: the first resume's restyle of every node, ~50 ms of a big file's first paint) and
-`App._fatal_error` (`app.py`: a short crash report, not every frame's locals). The kept styles read
+(`fitting.py`: the first resume's restyle of every node, ~50 ms of a big file's first paint),
+`App._fatal_error` (`app.py`: a short crash report, not every frame's locals) and
+`MessagePump._on_message` (`screens/dialog.py`: a dialog that has answered hears its widgets no
+more, a subclass's handlers running before any of its base's). The kept styles read
 `Stylesheet`'s internals in `stylesheet.py` alone (`TEXTUAL_INTERNALS`: without one of them the app
 keeps Textual's own stylesheet). The log table calls `ScrollView._scroll_update` (`log_table.py`,
 `_update_size`: rows added below the screen move the scrollbar without a layout of the screen).
@@ -21,7 +23,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 
 from rich.style import Style
-from textual import screen as textual_screen
+from textual import _time as textual_time, screen as textual_screen
 from textual.app import App
 from textual.binding import Binding
 from textual.geometry import Size
@@ -57,3 +59,8 @@ def laid_out_size(screen: Screen) -> Size:
 def unhandled_error(app: App) -> BaseException | None:
     """The error that is ending `app` (`App._handle_exception` notes it before `_fatal_error`)."""
     return app._exception
+
+
+def message_clock() -> float:
+    """Now, on the clock a message's (a key's) `time` is read from (monotonic; perf_counter on Windows)."""
+    return textual_time.get_time()

@@ -273,7 +273,7 @@ class ViewerScreen(FittingScreen):
 
     @on(FilterSidebar.FiltersChanged)
     def _sidebar_changed(self, event: FilterSidebar.FiltersChanged) -> None:
-        if event.typed:
+        if event.done:
             self.focus_now(self.table)
         self.apply_filters(event.filters)
 

@@ -1,1 +1,1 @@
-"""Modal screens: help and the save dialog."""
+"""Modal screens: help and the dialogs."""

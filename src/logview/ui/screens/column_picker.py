@@ -11,13 +11,13 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.strip import Strip
 from textual.widgets import OptionList, SelectionList, Static
 from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from logview.sanitize import clean_line
+from logview.ui.screens.dialog import Dialog
 from logview.ui.widgets.key_footer import UP_DOWN_KEYS, KeyFooter
 
 
@@ -48,7 +48,7 @@ BOX_OVERHEAD = 13
 HINT_LINES = 3  # of those, the hint's two and its margin
 
 
-class ColumnPicker(ModalScreen[list[str] | None]):
+class ColumnPicker(Dialog[list[str] | None]):
     """Returns the chosen keys in list order, `[]` for "back to the defaults", None if cancelled.
 
     `options` are (key, title) pairs: the built-in columns first, then the discovered fields;

@@ -7,18 +7,20 @@ from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Button, Static
 
 from logview.sanitize import clean_line
+from logview.ui.screens.dialog import Dialog
+from logview.ui.textual_internals import message_clock
 from logview.ui.widgets.key_footer import KeyFooter
 
 
-class ConfirmReplace(ModalScreen[bool]):
+class ConfirmReplace(Dialog[bool]):
     """Returns True to replace. Enter or y replaces, Escape or n cancels (so does a click on the
     buttons, or Enter on a focused Cancel). The question is plain text: it names what the user typed."""
 
@@ -40,6 +42,14 @@ class ConfirmReplace(ModalScreen[bool]):
     def __init__(self, question: str) -> None:
         super().__init__()
         self.question = question
+        self.asked_at = message_clock()
+
+    def on_key(self, event: events.Key) -> None:
+        """A key pressed before the question was asked is no answer to it: an Enter typed ahead
+        (`s⏎⏎` onto a name that exists, a paste) replaced the file before it was asked about."""
+        if event.time < self.asked_at:
+            event.stop()
+            event.prevent_default()  # (nor its binding, looked up once the key reaches the app)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):

@@ -9,12 +9,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from logview.api.directory import ConnectorInfo
 from logview.sanitize import clean_line
+from logview.ui.screens.dialog import Dialog
 from logview.ui.widgets.key_footer import UP_DOWN_KEYS, KeyFooter
 
 
@@ -33,7 +33,7 @@ class ConnectorList(OptionList):
     BINDINGS = [Binding("enter", "select", "Read its logs"), *UP_DOWN_KEYS]
 
 
-class ConnectorPicker(ModalScreen[str | None]):
+class ConnectorPicker(Dialog[str | None]):
     """Returns the chosen connector's identifier, or None when dismissed."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]

@@ -9,9 +9,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from logview.ui.screens.dialog import Dialog
 from logview.ui.widgets.key_footer import KeyFooter
 
 KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
@@ -112,7 +112,7 @@ def help_table(two_columns: bool = True, offered: Callable[[str], bool] = everyw
     return table
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """Every key, grouped, those that do nothing on the screen below dimmed; any of Esc, ? or q closes it."""
 
     BINDINGS = [

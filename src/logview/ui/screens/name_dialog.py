@@ -9,16 +9,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from logview.sanitize import clean_line
 from logview.ui.screens.confirm import confirm_replace
+from logview.ui.screens.dialog import Dialog
 from logview.ui.widgets.fields import SaveField
 from logview.ui.widgets.key_footer import KeyFooter
 
 
-class NameDialog(ModalScreen[str | None]):
+class NameDialog(Dialog[str | None]):
     """Returns the name typed (as `check` returns it), or None when cancelled. `replacing`, given
     the name, returns a question to confirm first when the name is taken (or None when it is free)."""
 

@@ -11,13 +11,13 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from logview.files.writer import CSV_EXTENSIONS, JSONL_EXTENSIONS, UnknownFormat, format_for
 from logview.model import counted
 from logview.sanitize import clean_line
 from logview.ui.screens.confirm import confirm_replace
+from logview.ui.screens.dialog import Dialog
 from logview.ui.widgets.fields import SaveField
 from logview.ui.widgets.key_footer import KeyFooter
 
@@ -27,7 +27,7 @@ _EDITING = {"ctrl+u": "action_delete_left_all", "ctrl+w": "action_delete_left_wo
             "enter": "action_submit"}
 
 
-class SaveDialog(ModalScreen[Path | None]):
+class SaveDialog(Dialog[Path | None]):
     """Returns the chosen path, or None when cancelled. The format follows the extension, by
     `logview export`'s rule (`format_for`); an existing file is replaced only once confirmed."""
 

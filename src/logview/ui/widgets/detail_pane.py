@@ -245,12 +245,18 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
                     begins.setdefault(number, at)
         return [begins[number] for number in sorted(begins)]
 
-    def _mark(self, text: Text) -> Text:
-        """`text` with the needle's every occurrence marked (case as the search: ignored)."""
+    def _mark(self, text: Text, counted: bool = True) -> Text:
+        """`text` with the needle's every occurrence marked (case as the search: ignored). Not
+        `counted`: the summary under the title, which repeats the entry's values (its request, its
+        error), is marked but not counted nor stepped through by `n`: 30 needles in a request were
+        "60 matches", `n` going through the summary's copies first (s26 walk #6)."""
         if not self.needle:
             return text
         marked, current = self._partial("detail-pane--match"), self._partial("detail-pane--match-current")
         for found in re.finditer(re.escape(self.needle), text.plain, re.IGNORECASE):
+            if not counted:
+                text.stylize(marked, found.start(), found.end())
+                continue
             style = current if self._marks == self._match else marked
             text.stylize(style + Style.from_meta({MATCH_KEY: self._marks}), found.start(), found.end())
             self._marks += 1
@@ -271,10 +277,10 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
         what = " · ".join(cell for cell in (cells["what"], cells["duration"], cells.get("request")) if cell)
         if what:
             head.append("   " + what)
-        parts: list[RenderableType] = [self._mark(head)]
+        parts: list[RenderableType] = [self._mark(head, counted=False)]
         error = error_summary(entry.raw)
         if error:
-            parts.append(self._mark(Text(_truncate(clean(error)), style=status_style, overflow="fold")))
+            parts.append(self._mark(Text(_truncate(clean(error)), style=status_style, overflow="fold"), counted=False))
         if entry.invalid is not None:
             parts.append(Text("⚠ invalid entry: " + clean_line(entry.invalid), style=style("detail-pane--invalid")))
         grid = Table.grid(padding=(0, 2), expand=True)

@@ -120,10 +120,11 @@ class FilterSidebar(VerticalScroll):
         """Enter typed ahead in a field, after the Enter that applied its filters: meant for the table."""
 
     class FiltersChanged(Message):
-        def __init__(self, filters: Filters, *, typed: bool) -> None:
+        def __init__(self, filters: Filters, *, done: bool) -> None:
             super().__init__()
             self.filters = filters
-            self.typed = typed  # submitted from an input (so the user is done typing there)
+            # the user is done there (a field's Enter, a choice in the dropdown): the table takes the focus
+            self.done = done
 
     def __init__(self, options: Sequence[str], facet: str, where: dict[str, str], *,
                  id: str | None = None) -> None:
@@ -310,7 +311,7 @@ class FilterSidebar(VerticalScroll):
     @on(StatusOption.Clicked)
     def _status_clicked(self, event: StatusOption.Clicked) -> None:
         event.stop()
-        self.post_message(self.FiltersChanged(toggle_status(self.options, self.filters, event.index), typed=False))
+        self.post_message(self.FiltersChanged(toggle_status(self.options, self.filters, event.index), done=False))
 
     @on(Input.Submitted, "#since, #until")
     def _time_submitted(self, event: Input.Submitted) -> None:
@@ -322,7 +323,7 @@ class FilterSidebar(VerticalScroll):
             self.show_time_error(str(error))
             return
         self.show_time_error("")
-        self.post_message(self.FiltersChanged(filters, typed=True))
+        self.post_message(self.FiltersChanged(filters, done=True))
 
     @on(Field.EnterAhead)
     def _enter_ahead(self, event: Field.EnterAhead) -> None:
@@ -342,13 +343,14 @@ class FilterSidebar(VerticalScroll):
     def _search_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.post_message(self.FiltersChanged(self.filters.model_copy(update={"search": event.value or None}),
-                                              typed=True))
+                                              done=True))
 
     @on(Select.Changed, "#facet")
     def _facet_changed(self, event: Select.Changed) -> None:
         event.stop()
         value = event.value if isinstance(event.value, str) else None
-        self.post_message(self.FiltersChanged(self.filters.model_copy(update={self.facet: value}), typed=False))
+        # (done: the focus stayed on the dropdown after a choice by mouse, and `e` or Enter opened it again)
+        self.post_message(self.FiltersChanged(self.filters.model_copy(update={self.facet: value}), done=True))
 
     def show_time_range(self, filters: Filters) -> None:
         """The time fields as `filters` have them (typed text stays as typed), no error."""
