@@ -3,6 +3,7 @@ loading workers, and read the screen as text (what the user sees)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -14,7 +15,8 @@ from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
 from logview.demo import DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM, DemoServer, DemoState, Fault
-from logview.api.client import RetryPolicy
+from logview.api.budget import Priority
+from logview.api.client import ApiClient, RetryPolicy
 from logview.model import Filters, SourceKind
 from logview.options import Connection, ViewerOptions
 from logview.sources import AitronosSource, SupermetricsSource
@@ -125,6 +127,46 @@ async def wait_until(pilot: Pilot, predicate: Callable[[], bool], timeout: float
             return
         await pilot.pause(0.02)
     raise AssertionError("condition not met in time" + (f"; instead: {said()!r}" if said is not None else ""))
+
+
+def hold_requests(monkeypatch, asked: Callable[[str, object], bool], *, after: int = 0) -> asyncio.Event:
+    """The requests `asked(path, priority)` picks, after its first `after`, are sent (over real
+    HTTP) only once the event returned is set: a request still under way by construction, however
+    slow the machine (a server's latency only made it likely). The others go as usual."""
+    release = asyncio.Event()
+    fetch = ApiClient.fetch
+    seen = 0
+
+    async def held(self, path: str, params, parse, *args, **kwargs):
+        nonlocal seen
+        if asked(path, kwargs.get("priority")):
+            seen += 1
+            if seen > after:
+                await release.wait()
+        return await fetch(self, path, params, parse, *args, **kwargs)
+
+    monkeypatch.setattr(ApiClient, "fetch", held)
+    return release
+
+
+def hold_the_backfill(monkeypatch, *, after_pages: int) -> asyncio.Event:
+    """The loading's pages after its first `after_pages` wait for the event (a tail's polls, LIVE, do not)."""
+    return hold_requests(monkeypatch, lambda path, priority: path.endswith("/logs") and
+                         priority in (Priority.FIRST, Priority.BACKFILL), after=after_pages)
+
+
+def calls_to(owner: object, name: str) -> Callable[[], int]:
+    """How many times `owner.name` (a method, wrapped on this instance) has been called from now:
+    a wait for a timer's next turns, where a fixed pause guessed how long they take."""
+    method, calls = getattr(owner, name), 0
+
+    def counted(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        return method(*args, **kwargs)
+
+    setattr(owner, name, counted)
+    return lambda: calls
 
 
 async def tail_fails(pilot: Pilot, server: DemoServer, status: int) -> None:
