@@ -18,7 +18,7 @@ from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.ui.app import LogViewApp, open_archive
 from logview.ui.widgets.styling import legible_cell, partial_style
-from ui_helpers import FAST, SIZE, connection, screen_text, settle, wait_until
+from ui_helpers import FAST, SIZE, calls_to, connection, screen_text, settle, wait_until
 
 
 @pytest.fixture
@@ -124,7 +124,8 @@ async def test_a_tab_whose_key_is_refused_shows_its_archive_plainly_and_the_merg
             assert "(all leaves them out)" in screen_text(app)
             await pilot.press("right_square_bracket", "right_square_bracket")
             await wait_until(pilot, lambda: len(merged.view) == len(working.store) + len(supermetrics.store))
-            await pilot.pause(1.2)  # (merged again since: still without the failed tab's rows)
+            merges = calls_to(merged.merged, "merge")  # (merged again since, on the merge's timer: still as it was)
+            await wait_until(pilot, lambda: merges() >= 2)
             assert len(merged.view) == len(working.store) + len(supermetrics.store)
             screen = screen_text(app)
             assert "2 of 3 sources merged · bad: failed" in screen

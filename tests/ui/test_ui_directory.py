@@ -11,7 +11,7 @@ from logview.demo import DEMO_EMPTY_CONNECTOR, DemoServer
 from logview.demo.data import CREDENTIALS
 from logview.demo.state import Fault
 from logview.ui.screens.connector_picker import ConnectorPicker
-from ui_helpers import SIZE, detail_text, make_app, picker_app, screen_text, settle, table_lines, wait_until, widget_text
+from ui_helpers import SIZE, calls_to, detail_text, hold_requests, make_app, picker_app, screen_text, settle, table_lines, wait_until, widget_text
 
 
 async def test_without_a_connector_the_picker_lists_the_teams_and_enter_reads_one(demo: DemoServer) -> None:
@@ -191,11 +191,13 @@ async def test_c_says_the_listing_is_under_way_when_it_takes_a_while(fresh_demo:
     app = make_app(fresh_demo, "supermetrics")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        fresh_demo.state.add_fault(Fault(kind="latency", delay=3.0, api="supermetrics"))
+        # (the listing held until it has been said; a server's 3 s latency let a loaded machine's pause overshoot it)
+        release = hold_requests(monkeypatch, lambda path, _: path.endswith("/connector_builder/connectors"))
         await pilot.press("c")
-        await pilot.pause(1.2)
+        await wait_until(pilot, lambda: any(str(n.message).startswith("Listing the team's connectors …")
+                                            for n in app._notifications), said=lambda: app._notifications)
         assert not isinstance(app.screen, ConnectorPicker)
-        assert any(str(n.message).startswith("Listing the team's connectors …") for n in app._notifications)
+        release.set()
         await wait_until(pilot, lambda: isinstance(app.screen, ConnectorPicker), timeout=20)  # (then it comes, as asked)
         await pilot.press("escape")
 
@@ -204,7 +206,8 @@ async def test_c_says_nothing_more_when_the_list_comes_at_once(demo: DemoServer)
     app = make_app(demo, "supermetrics")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        looked = calls_to(app.viewer.names, "_still_listing")  # (its look LISTING_SAID_AFTER_S later: made, not guessed)
         await pilot.press("c")
-        await pilot.pause(1.3)
+        await wait_until(pilot, lambda: isinstance(app.screen, ConnectorPicker) and looked() == 1)
         assert isinstance(app.screen, ConnectorPicker) and not app._notifications
         await pilot.press("escape")
