@@ -129,28 +129,47 @@ async def wait_until(pilot: Pilot, predicate: Callable[[], bool], timeout: float
     raise AssertionError("condition not met in time" + (f"; instead: {said()!r}" if said is not None else ""))
 
 
-def hold_requests(monkeypatch, asked: Callable[[str, object], bool], *, after: int = 0) -> asyncio.Event:
+class Held:
+    """Requests held back by `hold_requests`: `let_go()` lets the next one go, `set()` all of them."""
+
+    def __init__(self) -> None:
+        self.let_through, self.all = 0, False
+
+    def let_go(self, requests: int = 1) -> None:
+        self.let_through += requests
+
+    def set(self) -> None:
+        self.all = True
+
+    async def wait(self) -> None:
+        while not (self.all or self.let_through > 0):
+            await asyncio.sleep(0.01)
+        if not self.all:
+            self.let_through -= 1
+
+
+def hold_requests(monkeypatch, asked: Callable[[str, object], bool], *, after: int = 0) -> Held:
     """The requests `asked(path, priority)` picks, after its first `after`, are sent (over real
-    HTTP) only once the event returned is set: a request still under way by construction, however
-    slow the machine (a server's latency only made it likely). The others go as usual."""
-    release = asyncio.Event()
+    HTTP) only as the `Held` returned lets them go: a request still under way by construction,
+    however slow the machine (a server's latency only made it likely). The others go as usual."""
+    held = Held()
     fetch = ApiClient.fetch
     seen = 0
 
-    async def held(self, path: str, params, parse, *args, **kwargs):
+    async def holding(self, path: str, params, parse, *args, **kwargs):
         nonlocal seen
         if asked(path, kwargs.get("priority")):
             seen += 1
             if seen > after:
-                await release.wait()
+                await held.wait()
         return await fetch(self, path, params, parse, *args, **kwargs)
 
-    monkeypatch.setattr(ApiClient, "fetch", held)
-    return release
+    monkeypatch.setattr(ApiClient, "fetch", holding)
+    return held
 
 
-def hold_the_backfill(monkeypatch, *, after_pages: int) -> asyncio.Event:
-    """The loading's pages after its first `after_pages` wait for the event (a tail's polls, LIVE, do not)."""
+def hold_the_backfill(monkeypatch, *, after_pages: int) -> Held:
+    """The loading's pages after its first `after_pages` are held (a tail's polls, LIVE, are not)."""
     return hold_requests(monkeypatch, lambda path, priority: path.endswith("/logs") and
                          priority in (Priority.FIRST, Priority.BACKFILL), after=after_pages)
 
