@@ -174,6 +174,21 @@ def hold_the_backfill(monkeypatch, *, after_pages: int) -> Held:
                          priority in (Priority.FIRST, Priority.BACKFILL), after=after_pages)
 
 
+def kept_toasts(app: LogViewApp) -> list[str]:
+    """Every toast's text, kept from when it is asked for (`notify`): `app._notifications` holds a
+    toast only from when its message is handled until its timeout, and a loaded machine's settle
+    outlasted a 4 s toast (an empty list where three had been said)."""
+    kept: list[str] = []
+    notify = app.notify
+
+    def keeping(message, *args, **kwargs):
+        kept.append(str(message))
+        return notify(message, *args, **kwargs)
+
+    app.notify = keeping  # (screens and widgets call their app's)
+    return kept
+
+
 def calls_to(owner: object, name: str) -> Callable[[], int]:
     """How many times `owner.name` (a method, wrapped on this instance) has been called from now:
     a wait for a timer's next turns, where a fixed pause guessed how long they take."""
