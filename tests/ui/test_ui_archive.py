@@ -18,7 +18,7 @@ from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.ui.app import LogViewApp, open_archive
 from logview.ui.widgets.styling import legible_cell, partial_style
-from ui_helpers import FAST, SIZE, connection, screen_text, settle, wait_until
+from ui_helpers import FAST, SIZE, calls_to, connection, hold_requests, screen_text, settle, wait_until
 
 
 @pytest.fixture
@@ -124,7 +124,8 @@ async def test_a_tab_whose_key_is_refused_shows_its_archive_plainly_and_the_merg
             assert "(all leaves them out)" in screen_text(app)
             await pilot.press("right_square_bracket", "right_square_bracket")
             await wait_until(pilot, lambda: len(merged.view) == len(working.store) + len(supermetrics.store))
-            await pilot.pause(1.2)  # (merged again since: still without the failed tab's rows)
+            merges = calls_to(merged.merged, "merge")  # (merged again since, on the merge's timer: still as it was)
+            await wait_until(pilot, lambda: merges() >= 2)
             assert len(merged.view) == len(working.store) + len(supermetrics.store)
             screen = screen_text(app)
             assert "2 of 3 sources merged · bad: failed" in screen
@@ -286,17 +287,18 @@ async def test_the_memory_archived_entries_freed_goes_back_paced_while_loading_a
 
 
 @pytest.mark.parametrize("keys", [("down",), ("g", "pagedown")])
-async def test_a_selection_among_the_fills_rows_stays_on_its_entry_and_in_view(tmp_path, keys) -> None:
+async def test_a_selection_among_the_fills_rows_stays_on_its_entry_and_in_view(tmp_path, keys, monkeypatch) -> None:
     """Found in a walk (s19 V1, V2): during a relaunch's fill, a user who pressed Down to the
     second row was put back on the newest at each page, and one a page down was scrolled off the
     screen under "▲ +N new · g to jump". The fill comes newest first, so each page's rows are
     older than those shown before them and land below the user's row: the selected entry stays
     selected and on screen, and no row is said to be new above it."""
-    # (at 4 requests a second the fill lasts ~7 s: looks enough to count even on a loaded machine,
-    # where at 10 a second 8 looks were all there was time for)
-    with night_away(tmp_path, spread=True, budget="4/1") as app:
+    with night_away(tmp_path, spread=True) as app:
         again = await app()
-        picked, lines = [], []
+        # (the fill's pages after the fifth go one at a time, each once a look saw the last: at 10 a
+        # second a loaded machine had 8 looks, and at 4 a second it could still end the fill before the keys)
+        held = hold_requests(monkeypatch, lambda path, _: path.endswith("/logs"), after=5)
+        picked, lines, sizes = [], [], set()
 
         def looked() -> bool:
             viewer = again.viewer
@@ -305,6 +307,9 @@ async def test_a_selection_among_the_fills_rows_stays_on_its_entry_and_in_view(t
             lines.append(screen_text(again).splitlines()[0])
             picked.append((again.viewer.store.entry(table.cursor_ordinal).id,
                            0 <= table.cursor_row - round(table.scroll_y) < table.page_rows))
+            if len(viewer.store) not in sizes:
+                sizes.add(len(viewer.store))
+                held.let_go()
             return viewer.session.phase == "complete"
 
         async with again.run_test(size=SIZE) as pilot:
@@ -313,8 +318,8 @@ async def test_a_selection_among_the_fills_rows_stays_on_its_entry_and_in_view(t
             table = again.viewer.table
             assert table.cursor_row > 0
             chosen = again.viewer.store.entry(table.cursor_ordinal).id
-            await wait_until(pilot, looked, timeout=20)
-        assert len(picked) > 10 and set(picked) == {(chosen, True)}, picked
+            await wait_until(pilot, looked, timeout=40)
+        assert len(sizes) > 10 and set(picked) == {(chosen, True)}, (sizes, picked)
         assert not [line for line in lines if "new · g to jump" in line], lines
 
 
@@ -346,7 +351,7 @@ def rows_drawn_selected(app: LogViewApp) -> list[int]:
 
 
 @pytest.mark.parametrize("keys", [("g", "pagedown"), ("G", "k")])
-async def test_the_selected_row_stays_drawn_selected_when_a_page_is_taken_late(tmp_path, keys) -> None:
+async def test_the_selected_row_stays_drawn_selected_when_a_page_is_taken_late(tmp_path, keys, monkeypatch) -> None:
     """Seen in tmux (s20): after a relaunch's fill the selected row's bar was not drawn, and `k`
     did not bring it back. The table follows its row through a merge by what the merge's change
     says, not by the view's state at the time it is applied: another change can come between
@@ -355,6 +360,9 @@ async def test_the_selected_row_stays_drawn_selected_when_a_page_is_taken_late(t
     such a change; the pages land below the row (a page down) or above it (near the oldest)."""
     with night_away(tmp_path, spread=True) as app:
         again = await app()
+        # (the fill's pages after the fifth go one at a time, each once the last is looked at: a
+        # loaded machine had the fill done before the keys, one look of one merge)
+        held = hold_requests(monkeypatch, lambda path, _: path.endswith("/logs"), after=5)
         seen = []
         async with again.run_test(size=SIZE) as pilot:
             session = again.viewer.session
@@ -375,10 +383,12 @@ async def test_the_selected_row_stays_drawn_selected_when_a_page_is_taken_late(t
 
             def looked() -> bool:
                 seen.append((again.viewer.store.entry(table.cursor_ordinal).id, rows_drawn_selected(again)))
-                filled.add(len(again.viewer.store))
+                if len(again.viewer.store) not in filled:  # (a merge seen: the next page goes)
+                    filled.add(len(again.viewer.store))
+                    held.let_go()
                 return again.viewer.session.phase == "complete"
 
-            await wait_until(pilot, looked, timeout=20)
+            await wait_until(pilot, looked, timeout=40)
             await settle(pilot)
             assert again.viewer.store.entry(table.cursor_ordinal).id == chosen
             assert rows_drawn_selected(again) == [table.cursor_row]

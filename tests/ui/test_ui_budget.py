@@ -142,11 +142,9 @@ async def test_a_429_without_a_usable_retry_after_counts_down_to_the_reset(retry
     with DemoServer(state) as server:
         app = make_app(server, page_limit=100)
         async with app.run_test(size=SIZE) as pilot:
-            for _ in range(50):
-                await pilot.pause(0.1)
-                if "rate limited" in app.viewer.banner.plain():
-                    break
-            await pilot.pause(1.2)  # (a backoff's second has gone by)
+            await wait_until(pilot, lambda: "rate limited" in app.viewer.banner.plain(), timeout=20,
+                             said=app.viewer.banner.plain)
+            await pilot.pause(1.2)  # (a backoff's second has gone by: what it said then is what is asserted)
             text = app.viewer.banner.plain()
             assert "retrying now" not in text
             assert (found := re.search(r"retrying in (\d+) s", text)) and int(found.group(1)) >= 20, text

@@ -11,7 +11,7 @@ from logview.demo import DEMO_EMPTY_CONNECTOR, DemoServer
 from logview.demo.data import CREDENTIALS
 from logview.demo.state import Fault
 from logview.ui.screens.connector_picker import ConnectorPicker
-from ui_helpers import SIZE, detail_text, make_app, picker_app, screen_text, settle, table_lines, wait_until, widget_text
+from ui_helpers import SIZE, calls_to, detail_text, hold_requests, kept_toasts, make_app, picker_app, screen_text, settle, table_lines, wait_until, widget_text
 
 
 async def test_without_a_connector_the_picker_lists_the_teams_and_enter_reads_one(demo: DemoServer) -> None:
@@ -73,21 +73,23 @@ async def test_a_failed_listing_is_shown_and_r_asks_again(fresh_demo: DemoServer
         assert isinstance(app.screen, ConnectorPicker)
 
 
-async def test_a_listing_retried_after_a_429_counts_down_and_says_why(fresh_demo: DemoServer) -> None:
+async def test_a_listing_retried_after_a_429_counts_down_and_says_why(fresh_demo: DemoServer, monkeypatch) -> None:
     """Found in a walk: a listing refused with a 429 waited its minute behind "‖ choose a connector"
     and "Listing the team's connectors…", with no cause and no countdown; the loading of logs
     says "⟳ 429 rate limited · retrying in N s", and so does the listing now."""
     # (a 6 s wait: with 3 s, a loaded machine's toast, due 1 s into the listing, came after the
-    # retry had listed them, and so never; the countdown is read while the toast is up)
+    # retry had listed them, and so never; and at load 15 the look 1 s in came before the 429 was
+    # taken: "Listing the team's connectors …", rightly. The look is made here once it is taken, the
+    # toasts kept as they are said, not read while up)
+    monkeypatch.setattr("logview.ui.names.LISTING_SAID_AFTER_S", 60.0)
     fresh_demo.state.add_fault(Fault("status", status=429, retry_after="6", api="supermetrics"))
     app = picker_app(fresh_demo)
+    toasts = kept_toasts(app)  # (the toast names the same cause, not the budget's pace)
     async with app.run_test(size=SIZE) as pilot:
         cause = "Listing the team's connectors … — the API asked to wait (429)"
-
-        def toasts() -> list[str]:  # (the toast names the same cause, not the budget's pace)
-            return [str(n.message) for n in app._notifications]
-
-        await wait_until(pilot, lambda: cause in toasts(), said=toasts)
+        await wait_until(pilot, lambda: "retrying in" in app.viewer.banner.plain(), said=app.viewer.banner.plain)
+        app.viewer.names._still_listing()  # (the look LISTING_SAID_AFTER_S after c)
+        await wait_until(pilot, lambda: cause in toasts, timeout=20, said=lambda: toasts)
         header = r"⟳ 429 rate limited · retrying in [1-5] s"
         banner = r"⟳ listing the team's connectors: rate limited — retrying in [1-5] s, attempt 2/6"
 
@@ -96,7 +98,7 @@ async def test_a_listing_retried_after_a_429_counts_down_and_says_why(fresh_demo
             return screen_text(app)
 
         await wait_until(pilot, lambda: re.search(header, counted_down().splitlines()[0])
-                         and re.search(banner, counted_down()), said=counted_down)
+                         and re.search(banner, counted_down()), timeout=20, said=counted_down)
         await wait_until(pilot, lambda: isinstance(app.screen, ConnectorPicker), timeout=20, said=counted_down)
         await settle(pilot)
         assert isinstance(app.screen, ConnectorPicker)
@@ -191,11 +193,13 @@ async def test_c_says_the_listing_is_under_way_when_it_takes_a_while(fresh_demo:
     app = make_app(fresh_demo, "supermetrics")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        fresh_demo.state.add_fault(Fault(kind="latency", delay=3.0, api="supermetrics"))
+        # (the listing held until it has been said; a server's 3 s latency let a loaded machine's pause overshoot it)
+        release = hold_requests(monkeypatch, lambda path, _: path.endswith("/connector_builder/connectors"))
         await pilot.press("c")
-        await pilot.pause(1.2)
+        await wait_until(pilot, lambda: any(str(n.message).startswith("Listing the team's connectors …")
+                                            for n in app._notifications), said=lambda: app._notifications)
         assert not isinstance(app.screen, ConnectorPicker)
-        assert any(str(n.message).startswith("Listing the team's connectors …") for n in app._notifications)
+        release.set()
         await wait_until(pilot, lambda: isinstance(app.screen, ConnectorPicker), timeout=20)  # (then it comes, as asked)
         await pilot.press("escape")
 
@@ -204,7 +208,8 @@ async def test_c_says_nothing_more_when_the_list_comes_at_once(demo: DemoServer)
     app = make_app(demo, "supermetrics")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        looked = calls_to(app.viewer.names, "_still_listing")  # (its look LISTING_SAID_AFTER_S later: made, not guessed)
         await pilot.press("c")
-        await pilot.pause(1.3)
+        await wait_until(pilot, lambda: isinstance(app.screen, ConnectorPicker) and looked() == 1)
         assert isinstance(app.screen, ConnectorPicker) and not app._notifications
         await pilot.press("escape")

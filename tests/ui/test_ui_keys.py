@@ -9,11 +9,11 @@ from pathlib import Path
 import orjson
 import pytest
 
-from logview.demo import DemoServer, Fault
+from logview.demo import DemoServer
 from logview.demo.data import CREDENTIALS
 from logview.ui.screens.help import HelpScreen
 from logview.ui.screens.save_dialog import SaveDialog
-from ui_helpers import SIZE, cursor_line, make_app, screen_text, settle, table_lines
+from ui_helpers import SIZE, cursor_line, hold_the_backfill, make_app, screen_text, settle, table_lines, wait_until
 
 
 async def test_loaded_view_shows_rows_newest_first_with_counts(demo: DemoServer) -> None:
@@ -61,16 +61,14 @@ async def test_cursor_keys_move_and_scroll(demo: DemoServer) -> None:
         assert table.cursor_row == 0
 
 
-async def test_G_keeps_going_to_the_oldest_as_pages_arrive(demo: DemoServer) -> None:
-    demo.state.add_fault(Fault(kind="latency", delay=0.05, count=12, api="aitronos"))
+async def test_G_keeps_going_to_the_oldest_as_pages_arrive(demo: DemoServer, monkeypatch) -> None:
+    release = hold_the_backfill(monkeypatch, after_pages=1)  # (G pressed while loading, whatever the pace)
     app = make_app(demo, page_limit=50)
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(200):
-            await pilot.pause(0.02)
-            if len(app.viewer.store) >= 50:
-                break
-        assert 0 < len(app.viewer.store) < 600
+        await wait_until(pilot, lambda: len(app.viewer.store) >= 50)
+        assert len(app.viewer.store) == 50
         await pilot.press("G")
+        release.set()
         await settle(pilot)
         assert len(app.viewer.view) == 600
         assert app.viewer.table.cursor_row == 599

@@ -105,8 +105,9 @@ async def test_the_merged_tab_counts_a_retrying_source_as_not_merged(
         plain: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """While `dead` (nothing listens there) retries: "1 of 2 sources complete · dead: retrying
     (…)" (it said "2 sources merged"); once it has failed, "1 of 2 sources merged · dead: failed"."""
-    # (its retries last 6 s: the line is read while they wait, once the merged tab has heard that ait is whole)
-    slow = RetryPolicy(max_retries=2, initial_backoff_s=3.0, max_backoff_s=3.0, max_wait_s=None)
+    # (its retries last 16 s: the line is read while they wait, once the merged tab has heard that ait is
+    # whole; at load 12 the 6 s they lasted were over before the merged tab said so)
+    slow = RetryPolicy(max_retries=2, initial_backoff_s=8.0, max_backoff_s=8.0, max_wait_s=None)
     app = profiles_app(tmp_path, monkeypatch, aitronos_profile("ait", plain.url)
                        + aitronos_profile("dead", f"http://127.0.0.1:{closed_port()}"), "ait", "dead", policy=slow)
     async with app.run_test(size=SIZE) as pilot:
@@ -117,7 +118,7 @@ async def test_the_merged_tab_counts_a_retrying_source_as_not_merged(
         # reading it at "dead: retrying" saw "0 of 2 sources complete · ait: loading 100 of 300" on a loaded run)
         await wait_until(pilot, lambda: re.search(r"⟳ 1 of 2 sources complete · dead: retrying \(connection failed",
                                                   status_line(app)), said=lambda: status_line(app))
-        await wait_until(pilot, lambda: str(dead.trouble()) == "failed", timeout=20)
+        await wait_until(pilot, lambda: str(dead.trouble()) == "failed", timeout=40)
         await wait_until(pilot, lambda: "✖ 1 of 2 sources merged · dead: failed" in status_line(app))
 
 

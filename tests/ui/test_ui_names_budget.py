@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from logview.api.budget import Priority
 from logview.archive import Archive, identity_of
 from logview.demo import DemoServer, DemoState
 from logview.demo.data import CREDENTIALS
@@ -21,7 +22,7 @@ from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.ui.app import LogViewApp
 from logview.ui.screens.connector_picker import ConnectorPicker
-from ui_helpers import FAST, SIZE, connection, make_app, picker_app, screen_text, settle, table_lines
+from ui_helpers import FAST, SIZE, connection, make_app, picker_app, screen_text, settle, table_lines, wait_until
 
 
 @pytest.fixture
@@ -122,13 +123,14 @@ async def test_names_wait_for_the_tails_polls_when_the_budget_binds(tmp_path) ->
         again = archived_app(demo, archive, follow=True, interval_s=1.0)
         said = set()  # what the status line says waits
         async with again.run_test(size=SIZE) as pilot:
-            for _ in range(240):
-                await pilot.pause(0.05)
+            def the_poll_after_the_names() -> bool:
                 again.viewer.refresh_status()
                 said.update(re.findall(r"· ([a-z ]+) waits?\b", screen_text(again).splitlines()[0]))
-                if len(names_requests(demo)) == 7:
-                    break
-            await pilot.pause(0.7)  # (the poll after them)
+                log = [path for _, path, _ in demo.state.request_log]
+                names = [i for i, path in enumerate(log) if path in names_requests(demo)]
+                return len(names) == 7 and any("/logs?" in path for path in log[names[-1]:])
+
+            await wait_until(pilot, the_poll_after_the_names, timeout=30, said=lambda: demo.state.request_log)
         log = [path for _, path, _ in demo.state.request_log]
     assert demo.state.served("aitronos").throttled == 0
     names = [i for i, path in enumerate(log) if path in names_requests(demo)]
@@ -143,11 +145,15 @@ async def test_names_wait_for_the_tails_polls_when_the_budget_binds(tmp_path) ->
 
 
 async def wait_for_listing(app: LogViewApp, pilot) -> None:
-    for _ in range(60):
-        await pilot.pause(0.1)
-        if not app.viewer.names.listing:
-            break
+    await wait_until(pilot, lambda: not app.viewer.names.listing, timeout=20)
     await pilot.pause()
+
+
+def listing_waits_for_the_budget(app: LogViewApp) -> bool:
+    """A `c` listing has been asked for and the budget holds it (a settled state: nothing is sent
+    for the window's length), where a fixed pause guessed that it had got that far."""
+    budget = app.viewer.feed.client.budget
+    return app.viewer.names.listing and budget is not None and budget._waiters.any_of(Priority.FIRST)
 
 
 def notified(app: LogViewApp, text: str) -> bool:
@@ -215,14 +221,10 @@ async def test_r_sends_the_querys_first_page_before_a_listing_the_budget_holds_b
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)  # one page: the hour's request is spent
         await pilot.press("c")
-        await pilot.pause(1.2)
+        await wait_until(pilot, lambda: listing_waits_for_the_budget(app))
         assert app.viewer.names.listing and not listing_requests(demo)
         await pilot.press("r")
-        for _ in range(30):
-            await pilot.pause(0.1)
-            if len(demo.state.request_log) > 1:
-                break
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: len(demo.state.request_log) > 1, said=lambda: demo.state.request_log)
         log = [path for _, path, _ in demo.state.request_log]
         assert len(log) == 2 and log[1].startswith(log[0].split("?")[0]), log  # the page, not the listing
         assert not isinstance(app.screen, ConnectorPicker)
@@ -235,9 +237,12 @@ async def test_a_first_page_waiting_for_the_budget_says_how_long(one_request_an_
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("down", "enter")  # EMPTY1: its first page waits for the next hour
-        await pilot.pause(1.5)
-        app.viewer.tick()
-        await pilot.pause()
+
+        def said_to_wait() -> bool:
+            app.viewer.tick()
+            return "Waiting for the API's budget" in "\n".join(table_lines(app))
+
+        await wait_until(pilot, said_to_wait, said=lambda: table_lines(app))
         rows = await shown_rows(app)
         assert "Waiting for the API's budget: the first page goes in ~59m" in rows, rows
         assert "(r sends it now)" in rows and "Loading" not in rows  # (nothing failed: no "retries")
@@ -275,14 +280,17 @@ async def test_a_listing_that_waits_during_loading_is_said_on_the_status_line() 
     with DemoServer(state) as demo:
         app = make_app(demo, "supermetrics", page_limit=100)
         async with app.run_test(size=SIZE) as pilot:
-            for _ in range(30):
-                await pilot.pause(0.1)
-                if len(demo.state.request_log) == 2:
-                    break
+            await wait_until(pilot, lambda: len(demo.state.request_log) == 2, said=lambda: demo.state.request_log)
             await pilot.press("c")
-            await pilot.pause(1.5)
-            app.viewer.refresh_status()
-            line = screen_text(app).splitlines()[0]
+
+            def status_line() -> str:
+                app.viewer.refresh_status()
+                return screen_text(app).splitlines()[0]
+
+            # (the second page's rows posted, `POST_ENTRIES_EVERY_S` after it came: a loaded CI read "page 2" before)
+            await wait_until(pilot, lambda: listing_waits_for_the_budget(app) and "loading page 3 ·" in status_line(),
+                             said=status_line)
+            line = status_line()
             assert app.viewer.names.listing and not listing_requests(demo)
     # (and when the backfill goes on, at the reset the budget assumes: in fewer words where the line has no room)
     assert re.search(r"◌ loading page 3 · \d+ so far · API budget 0/2 · reset time unknown · "

@@ -13,7 +13,7 @@ from logview.demo import DemoServer
 from logview.model import Filters
 from logview.sources import AitronosSource, SupermetricsSource
 from logview.times import epoch_us, parse_api_time
-from ui_helpers import SIZE, file_app, make_app, screen_text, settle, two_tabs_app, widget_text
+from ui_helpers import SIZE, file_app, kept_toasts, make_app, screen_text, settle, two_tabs_app, widget_text
 
 
 def shown(app) -> list[str]:
@@ -235,6 +235,7 @@ async def test_patterns_of_a_file_and_hostile_names_stay_inert(tmp_path) -> None
 
 async def test_x_lifts_an_event_picked_in_the_stats_as_the_notice_promises(demo: DemoServer) -> None:
     app = make_app(demo, "supermetrics")
+    said = kept_toasts(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("i")
@@ -243,13 +244,13 @@ async def test_x_lifts_an_event_picked_in_the_stats_as_the_notice_promises(demo:
         await pilot.press("enter")
         await settle(pilot)
         assert app.viewer.filters.event == event
-        assert any("(or x) lifts it" in str(n.message) for n in app._notifications)
+        assert any("(or x) lifts it" in message for message in said), said
         await pilot.press("x")
         await settle(pilot)
         assert app.viewer.filters.event is None and len(app.viewer.view) == len(demo.state.supermetrics_logs)
-        assert any("Lifted the event filter." == str(n.message) for n in app._notifications)
+        assert "Lifted the event filter." in said, said
         await pilot.press("x")  # nothing left: said, not silent
-        assert any("No filter picked in the stats" in str(n.message) for n in app._notifications)
+        assert any("No filter picked in the stats" in message for message in said), said
 
 
 async def test_x_leaves_an_event_chosen_in_the_sidebar(demo: DemoServer) -> None:
@@ -292,6 +293,7 @@ async def test_a_source_picked_in_the_stats_is_called_a_source(demo: DemoServer)
     """'Filtered by origin': the field's internal name, where the column, the sidebar and the
     stats all say source (found in a walk)."""
     app = two_tabs_app(demo)
+    said = kept_toasts(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("right_square_bracket", "right_square_bracket", "i")
@@ -301,6 +303,5 @@ async def test_a_source_picked_in_the_stats_is_called_a_source(demo: DemoServer)
         await settle(pilot)
         await pilot.press("x")
         await settle(pilot)
-        said = [str(n.message) for n in app._notifications]
         assert any(message.startswith("Filtered by source;") for message in said), said
         assert "Lifted the source filter." in said and not any("origin" in message for message in said)

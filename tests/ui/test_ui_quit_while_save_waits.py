@@ -44,7 +44,7 @@ async def test_a_save_waiting_for_the_read_does_not_start_under_the_quit_questio
         assert "It will not be written" in question_on_screen(app)
         release.set()  # the read ends while the question is up
         await wait_until(pilot, lambda: viewer.session.save_waits_for() is None)
-        await pilot.pause(0.5)  # (the waiting save looks every 0.1 s)
+        await pilot.pause(0.5)  # (the waiting save looks every 0.1 s: time for a wrong start to show)
         assert not [worker for worker in app.workers if worker.group == "save"]
         assert "It will not be written" in question_on_screen(app)
         asked = time.monotonic()
@@ -56,7 +56,8 @@ async def test_a_save_waiting_for_the_read_does_not_start_under_the_quit_questio
         await wait_until(pilot, lambda: not app.is_running)
         quit_in = time.monotonic() - asked
     assert app.return_code == 0 and not target.exists()
-    assert quit_in < 2.0
+    # (it took 7-8 s, writing the whole file; 5 s leaves a loaded machine's slow frames room)
+    assert quit_in < 5.0
 
 
 def footer_line(app) -> str:

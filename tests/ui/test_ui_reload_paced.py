@@ -41,7 +41,11 @@ async def test_r_while_the_budget_holds_the_backfill_spends_nothing_and_says_why
     async with app.run_test(size=SIZE) as pilot:
         budget = app.viewer.feed.client.budget
         await wait_until(pilot, lambda: budget.state().waiting, timeout=20)
-        await wait_until(pilot, lambda: "backfill waits" in status_line(app), said=lambda: status_line(app))
+        # (and every page answered is posted, `POST_ENTRIES_EVERY_S` after it came: a loaded machine's
+        # look came between the second page's answer and its rows, 100 loaded where 193 were by `r`)
+        await wait_until(pilot, lambda: "backfill waits" in status_line(app) and
+                         f"loading page {len(hourly.state.request_log) + 1} " in status_line(app),
+                         said=lambda: (status_line(app), hourly.state.request_log))
         assert budget.state().waiting
         requests, loaded, generation = len(hourly.state.request_log), len(app.viewer.store), app.viewer.feed.generation
         await pilot.press("r")

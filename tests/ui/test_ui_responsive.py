@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 from textual.widgets import Input
 
-from logview.demo import DemoServer, Fault
+from logview.demo import DemoServer
 from logview.model import Filters
 from logview.ui import table_rows
 from logview.ui.cells import COLUMNS, columns_for
@@ -18,7 +18,7 @@ from logview.ui.labels import fit_labels
 from logview.ui.table_layout import fit
 from logview.ui.widgets import log_table
 from logview.ui.widgets.stats_layout import MARK
-from ui_helpers import detail_text, make_app, screen_text, settle, table_lines, wait_until, widget_text
+from ui_helpers import detail_text, hold_the_backfill, make_app, screen_text, settle, table_lines, wait_until, widget_text
 
 SMALL = (80, 24)
 
@@ -238,8 +238,11 @@ async def test_panels_opened_wide_take_turns_once_the_terminal_shrinks(demo: Dem
         assert not viewer.histogram.display and len(table_lines(app)) >= 5 and viewer.filters == filters
 
 
-async def test_resizing_while_loading_and_tailing_keeps_the_cursor_on_its_entry(fresh_demo: DemoServer) -> None:
-    fresh_demo.state.add_fault(Fault(kind="latency", delay=0.05, count=10, api="aitronos"))
+async def test_resizing_while_loading_and_tailing_keeps_the_cursor_on_its_entry(
+        fresh_demo: DemoServer, monkeypatch) -> None:
+    # Loading by construction while it is resized: the third page waits for the test (a server's
+    # latency let a loaded CI finish the load before the resize: 'complete' where 'loading' was asserted).
+    release = hold_the_backfill(monkeypatch, after_pages=2)
     app = make_app(fresh_demo, follow=True, page_limit=10)
     async with app.run_test(size=(200, 50)) as pilot:
         viewer = app.viewer
@@ -258,6 +261,8 @@ async def test_resizing_while_loading_and_tailing_keeps_the_cursor_on_its_entry(
 
         for size in ((80, 24), (200, 50)):
             await resize_and_check(size)
+        assert viewer.session.phase == "loading"
+        release.set()
         await settle(pilot)
         await wait_until(pilot, lambda: viewer.feed.tailing)
         fresh_demo.state.insert_aitronos(3)

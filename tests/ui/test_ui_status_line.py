@@ -128,7 +128,9 @@ async def test_a_paced_backfill_keeps_one_form_of_the_line_while_it_loads(metere
             await pilot.pause(0.1)
     since_bound = lines[next(i for i, line in enumerate(lines) if "budget" in line):]
     loading = [line for line in since_bound if "◌" in line]
-    assert len(loading) > 20  # (some 6 s of windows)
+    # (some 6 s of windows: counted in the load's progress the looks saw, not in looks, which a loaded
+    # machine makes fewer of: 18 there in 6 s of loading)
+    assert len({re.search(r"(\d+)%", line)[1] for line in loading if "%" in line}) >= 5, loading
     forms = [" ".join(re.sub(r"\d[\d,]*|waits|paced", "N", line.partition("●")[0]).split()) for line in loading]
     taken = [form for index, form in enumerate(forms) if not index or form != forms[index - 1]]
     assert len(taken) == len(set(taken)), "\n".join(loading)  # (narrower as the numbers grow, never back)

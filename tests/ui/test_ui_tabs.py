@@ -18,7 +18,7 @@ from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.ui.app import LogViewApp
 from logview.ui.viewer import ViewerScreen
-from ui_helpers import FAST, SIZE, connection, detail_text, screen_text, settle, table_lines, wait_until
+from ui_helpers import FAST, SIZE, calls_to, connection, detail_text, screen_text, settle, table_lines, wait_until
 
 
 def tabs_app(server: DemoServer) -> LogViewApp:
@@ -150,13 +150,11 @@ async def test_new_rows_in_a_tab_reach_the_merged_timeline_and_the_selection_sta
         before = len(merged.view)
         fresh_demo.state.insert_aitronos(3)
         first.action_reload()  # the tab loads again and finds the new entries
-        for _ in range(60):
-            await pilot.pause(0.05)
-            if len(merged.view) == before + 3:
-                break
+        await wait_until(pilot, lambda: len(merged.view) == before + 3 and
+                         "+3 new" in " ".join(screen_text(app).splitlines()[:2]),
+                         said=lambda: (len(merged.view), screen_text(app).splitlines()[:2]))
         assert len(merged.view) == before + 3
         assert merged.selected_entry().id == chosen.id  # the user's place is kept
-        await pilot.pause(0.1)
         # ...at its height on screen, and the rows that came above it said, as a tab says its tail's
         assert merged.table.cursor_row - round(merged.table.scroll_y) == 3
         assert "+3 new" in " ".join(screen_text(app).splitlines()[:2])  # (the status line, under the tabs)
@@ -232,7 +230,8 @@ async def test_a_tab_reading_what_an_earlier_one_reads_is_merged_once(demo: Demo
         first, _, supermetrics, merged = app.viewers
         await pilot.press("right_square_bracket", "right_square_bracket", "right_square_bracket")
         await wait_until(pilot, lambda: len(merged.view) == len(first.store) + len(supermetrics.store))
-        await pilot.pause(1.2)  # (merged again since: still once)
+        merges = calls_to(merged.merged, "merge")  # (merged again since, on the merge's timer: still once)
+        await wait_until(pilot, lambda: merges() >= 2)
         assert len(merged.view) == len(first.store) + len(supermetrics.store)
         assert "2 of 3 sources merged · production-eu-west-2: same as production-eu-west-1" in screen_text(app)
         assert "⚠" not in screen_text(app).splitlines()[0]  # (no trouble on the tabs)
@@ -284,7 +283,8 @@ async def test_tabs_of_one_source_with_other_server_filters_show_each_entry_once
             await pilot.press("right_square_bracket", "right_square_bracket")
             union = len(errors | recent)
             await wait_until(pilot, lambda: len(merged.view) == union)
-            await pilot.pause(1.2)  # (merged again since: still once)
+            merges = calls_to(merged.merged, "merge")  # (merged again since, on the merge's timer: still once)
+            await wait_until(pilot, lambda: merges() >= 2)
             text = screen_text(app)
             assert len(merged.view) == union and f"shown {union:,}" in text
             origins = Counter(merged.session.origins_of(np.arange(merged.store.head, merged.store.tail)))

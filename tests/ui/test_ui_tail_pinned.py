@@ -66,13 +66,14 @@ async def test_the_merged_tab_keeps_an_open_detail_on_the_newest_row(fresh_demo:
         first, _, merged = app.viewers
         await wait_until(pilot, lambda: first.feed.tailing)
         app.show_tab(2)
-        await pilot.pause(0.6)
+        await wait_until(pilot, lambda: app.viewer is merged and len(merged.view) == 420, said=lambda: len(merged.view))
         await pilot.press("enter")
+        await wait_until(pilot, lambda: merged.detail.display)
         reading = merged.selected_entry()
         fresh_demo.state.insert_aitronos(3)
         first.feed.poll_now()
-        await wait_until(pilot, lambda: len(merged.view) == 423)
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: len(merged.view) == 423 and "+3 new" in " ".join(screen_text(app).splitlines()[:2]),
+                         said=lambda: (len(merged.view), screen_text(app).splitlines()[:2]))
         assert merged.selected_entry().id == reading.id and reading.id in detail_text(app).splitlines()[0]
         assert merged.table.cursor_row == 3 and "+3 new" in " ".join(screen_text(app).splitlines()[:2])
 

@@ -3,6 +3,7 @@ loading workers, and read the screen as text (what the user sees)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -14,7 +15,8 @@ from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
 from logview.demo import DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM, DemoServer, DemoState, Fault
-from logview.api.client import RetryPolicy
+from logview.api.budget import Priority
+from logview.api.client import ApiClient, RetryPolicy
 from logview.model import Filters, SourceKind
 from logview.options import Connection, ViewerOptions
 from logview.sources import AitronosSource, SupermetricsSource
@@ -125,6 +127,80 @@ async def wait_until(pilot: Pilot, predicate: Callable[[], bool], timeout: float
             return
         await pilot.pause(0.02)
     raise AssertionError("condition not met in time" + (f"; instead: {said()!r}" if said is not None else ""))
+
+
+class Held:
+    """Requests held back by `hold_requests`: `let_go()` lets the next one go, `set()` all of them."""
+
+    def __init__(self) -> None:
+        self.let_through, self.all = 0, False
+
+    def let_go(self, requests: int = 1) -> None:
+        self.let_through += requests
+
+    def set(self) -> None:
+        self.all = True
+
+    async def wait(self) -> None:
+        while not (self.all or self.let_through > 0):
+            await asyncio.sleep(0.01)
+        if not self.all:
+            self.let_through -= 1
+
+
+def hold_requests(monkeypatch, asked: Callable[[str, object], bool], *, after: int = 0) -> Held:
+    """The requests `asked(path, priority)` picks, after its first `after`, are sent (over real
+    HTTP) only as the `Held` returned lets them go: a request still under way by construction,
+    however slow the machine (a server's latency only made it likely). The others go as usual."""
+    held = Held()
+    fetch = ApiClient.fetch
+    seen = 0
+
+    async def holding(self, path: str, params, parse, *args, **kwargs):
+        nonlocal seen
+        if asked(path, kwargs.get("priority")):
+            seen += 1
+            if seen > after:
+                await held.wait()
+        return await fetch(self, path, params, parse, *args, **kwargs)
+
+    monkeypatch.setattr(ApiClient, "fetch", holding)
+    return held
+
+
+def hold_the_backfill(monkeypatch, *, after_pages: int) -> Held:
+    """The loading's pages after its first `after_pages` are held (a tail's polls, LIVE, are not)."""
+    return hold_requests(monkeypatch, lambda path, priority: path.endswith("/logs") and
+                         priority in (Priority.FIRST, Priority.BACKFILL), after=after_pages)
+
+
+def kept_toasts(app: LogViewApp) -> list[str]:
+    """Every toast's text, kept from when it is asked for (`notify`): `app._notifications` holds a
+    toast only from when its message is handled until its timeout, and a loaded machine's settle
+    outlasted a 4 s toast (an empty list where three had been said)."""
+    kept: list[str] = []
+    notify = app.notify
+
+    def keeping(message, *args, **kwargs):
+        kept.append(str(message))
+        return notify(message, *args, **kwargs)
+
+    app.notify = keeping  # (screens and widgets call their app's)
+    return kept
+
+
+def calls_to(owner: object, name: str) -> Callable[[], int]:
+    """How many times `owner.name` (a method, wrapped on this instance) has been called from now:
+    a wait for a timer's next turns, where a fixed pause guessed how long they take."""
+    method, calls = getattr(owner, name), 0
+
+    def counted(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        return method(*args, **kwargs)
+
+    setattr(owner, name, counted)
+    return lambda: calls
 
 
 async def tail_fails(pilot: Pilot, server: DemoServer, status: int) -> None:
