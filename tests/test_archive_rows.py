@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logview.archive.db import SCHEMA
+from logview.archive.schema import SCHEMA
 from logview.archive.inserting import insert_rows
 from logview.archive.rows import INSERT_ROW, ROW_COLUMNS, Rows, _plain_page_rows, entry_row, page_rows
 from logview.files.jsonl import source_for_kind
