@@ -11,7 +11,7 @@ import pytest
 
 from logview.archive import Archive, ArchiveError, Retention, Span, default_archive_path, identity_of, parse_age
 from logview.archive import source as archived_source
-from logview.archive.db import APPLICATION_ID, SCHEMA_VERSION
+from logview.archive.schema import APPLICATION_ID, SCHEMA_VERSION
 from logview.files.columns import NO_TIME
 from logview.jsonutil import dump_json
 from logview.model import LogEntry

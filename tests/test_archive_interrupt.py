@@ -30,7 +30,7 @@ import pytest
 
 from logview.archive import Archive, Span, default_archive_path, identity_of
 from logview.archive import writer as archive_writer
-from logview.archive.db import archive_files
+from logview.archive.location import archive_files
 from logview.archive.writer import PageWriter
 from logview.demo import DEMO_AITRONOS_KEY, DEMO_ORG, DemoServer, DemoState, Fault
 from logview.demo.timeutil import parse_iso

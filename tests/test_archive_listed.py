@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logview.archive.coverage import Span
-from logview.archive.db import SCHEMA
+from logview.archive.schema import SCHEMA
 from logview.archive.listed import forget_unlisted
 from logview.archive.rows import Rows
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logview.archive.db import SCHEMA
+from logview.archive.schema import SCHEMA
 from logview.archive.inserting import insert_rows
 from logview.archive.rows import INSERT_ROW, ROW_COLUMNS, Rows, _plain_page_rows, entry_row, page_rows
 from logview.files.jsonl import source_for_kind
@@ -205,11 +205,11 @@ def test_a_page_is_inserted_in_statements_of_a_few_fixed_sizes(count: int, state
 
 
 def test_a_page_handed_over_with_its_times_takes_them_and_one_missing_a_time_finds_them_again() -> None:
-    """The viewer hands the writer process a page's times with its text (`writer.process_part`):
+    """The viewer hands the writer process a page's times with its text (`writer_process.process_part`):
     they are the time column as given, not parsed from the texts again; a page with an entry
     whose time did not parse goes as text alone, and that entry's row keeps no time."""
     from logview.archive import Archive
-    from logview.archive.writer import process_part
+    from logview.archive.writer_process import process_part
     from logview.archive.writer_child import part_rows
     from logview.times import epoch_us
 

@@ -17,7 +17,7 @@ import pytest
 
 from logview.archive import Archive, ArchiveError, default_archive_path, identity_of
 from logview.archive import db as archive_db
-from logview.archive.db import archive_files
+from logview.archive.location import archive_files
 from logview.demo import DEMO_AITRONOS_KEY
 from logview.options import Connection
 from logview.sources import AitronosSource

@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 from logview.archive import Archive, Retention, Span
-from logview.archive.db import APPLICATION_ID, SCHEMA_VERSION
+from logview.archive.schema import APPLICATION_ID, SCHEMA_VERSION
 from logview.archive.names import NAMES_TABLE
 
 from archive_support import aitronos_entries, aitronos_identity, supermetrics_entries, supermetrics_identity

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 
 from logview.archive import Archive, SourceIdentity, Span, default_archive_path
-from logview.archive.db import archive_files
+from logview.archive.location import archive_files
 from logview.archive.query import LogsQuery
 
 from archive_support import NOW_US, aitronos_entries

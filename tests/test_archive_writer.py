@@ -129,15 +129,16 @@ async def test_a_tail_page_stored_with_a_backfill_page_forgets_none_of_the_pages
 def test_a_gaps_pages_in_a_row_are_gathered_into_one_transaction_and_nothing_else_is():
     """Gathering is what keeps a writer behind a fast fetch from a transaction per page: a
     listing's pages, each joining where the one before it starts, still go together."""
-    from logview.archive.writer import _Page, gathered
+    from logview.archive.gathering import HandedPage, gathered
+    from logview.archive.writer import GATHER_ENTRIES
 
     entries = aitronos_entries(400)
     top, starts = epoch_us(entries[0].time), [epoch_us(entries[end - 1].time) + 1 for end in (100, 200, 300, 400)]
     spans = [Span(starts[0], top)] + [Span(starts[i], top, starts[i - 1]) for i in (1, 2, 3)]
-    pages = [_Page(entries[i * 100:(i + 1) * 100], spans[i], 100, False, None) for i in range(4)]
-    taken, covered = gathered(pages)
+    pages = [HandedPage(entries[i * 100:(i + 1) * 100], spans[i], 100, False, None) for i in range(4)]
+    taken, covered = gathered(pages, GATHER_ENTRIES)
     assert len(taken) == 4 and covered == Span(starts[3], top)
-    tail = _Page(aitronos_entries(3, seed=2), Span(top, top + 1), 3, False, None)
-    assert [len(gathered(batch)[0]) for batch in ([*pages[:2], tail, pages[2]], [tail, *pages])] == [2, 1]
-    unclaimed = _Page(entries[100:200], None, 100, False, None)  # (a doubted page claims nothing)
-    assert len(gathered([pages[0], unclaimed])[0]) == 1
+    tail = HandedPage(aitronos_entries(3, seed=2), Span(top, top + 1), 3, False, None)
+    assert [len(gathered(batch, GATHER_ENTRIES)[0]) for batch in ([*pages[:2], tail, pages[2]], [tail, *pages])] == [2, 1]
+    unclaimed = HandedPage(entries[100:200], None, 100, False, None)  # (a doubted page claims nothing)
+    assert len(gathered([pages[0], unclaimed], GATHER_ENTRIES)[0]) == 1

@@ -14,7 +14,7 @@ import pytest
 from logview.archive import Archive, Retention, Span, writer_child
 from logview.archive.rows import Rows
 from logview.archive.source import ArchivedSource
-from logview.archive.writer import process_part
+from logview.archive.writer_process import process_part
 from logview.archive.writer_child import frame, out_of_band, read_frame, serve
 from logview.times import epoch_us
 

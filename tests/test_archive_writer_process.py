@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 from logview.archive import Archive, Retention, Span
 from logview.archive import writer as archive_writer
 from logview.archive.rows import Rows, page_rows
-from logview.archive.writer import PageWriter, process_part
+from logview.archive.writer import PageWriter
+from logview.archive.writer_process import process_part
 from logview.archive.writer_child import frame, out_of_band, part_rows, read_frame
 from logview.archive.writer_process import WriterGone, WriterProcess
 from logview.files.jsonl import source_for_kind

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from logview.files import split_claims, split_read
+from logview.files import recoder, split_claims, split_read
 from logview.files.columns import ColumnReader
 from logview.files.split_read import BackReader, Claims
 from test_split_read import assert_same, columns, index_of, write_file
@@ -53,7 +53,7 @@ def child_that(patch: pytest.MonkeyPatch, after_rows: int, then: str) -> None:
 def read_counting(path: Path, back: BackReader) -> tuple[object, int, int]:
     """The columns as the viewer takes them, the rows its own reader read, the child's rows taken."""
     viewer_rows, taken_rows = [0], [0]
-    read_chunk, recode = ColumnReader.read_chunk, split_read.Recoder.recode
+    read_chunk, recode = ColumnReader.read_chunk, recoder.Recoder.recode
 
     def counted_read(self, chunk, count=None, between=None):  # noqa: ANN001, ANN202
         found = read_chunk(self, chunk, count, between)
@@ -66,7 +66,7 @@ def read_counting(path: Path, back: BackReader) -> tuple[object, int, int]:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ColumnReader, "read_chunk", counted_read)
-        patch.setattr(split_read.Recoder, "recode", counted_recode)
+        patch.setattr(recoder.Recoder, "recode", counted_recode)
         found = columns(path, "supermetrics", LINES, back, spans=index_of(path))
     return found, viewer_rows[0], taken_rows[0]
 

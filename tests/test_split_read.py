@@ -17,13 +17,14 @@ import numpy as np
 import pytest
 
 from logview.demo import DemoState
-from logview.files import child_index, columns_pass, split_read
+from logview.files import back_columns, child_index, columns_pass, recoder, split_read
 from logview.files.columns import ColumnChunk, ColumnReader
 from logview.files.columns_pass import Spans, read_columns
 from logview.files.jsonl import source_for_kind
 from logview.files.lines import LineChunk, scan_lines
 from logview.files import early
-from logview.files.split_read import BackColumns, BackReader, Claims, fork_back_reader
+from logview.files.back_columns import BackColumns
+from logview.files.split_read import BackReader, Claims, fork_back_reader
 
 HOSTILE = [b'{"id": "x", "log_time": 5, "status": "200"}', b"not json at all", b"   ",
            '{"id":"é","log_time":"2025-11-15T12:00:00Z","status":503,"event":"ü"}'.encode(),
@@ -112,8 +113,8 @@ def test_front_and_back_together_are_one_reader_reading_the_whole_file(tmp_path,
     count = write_file(path, kind)
     path.write_bytes(path.read_bytes().replace(b"}\n", b"}\r\n", 40).replace(b"\n", b"\n\n", 3))
     recoded: list[int] = []
-    recode = split_read.Recoder.recode
-    monkeypatch.setattr(split_read.Recoder, "recode", lambda self, chunk: recoded.append(len(chunk)) or recode(self, chunk))
+    recode = recoder.Recoder.recode
+    monkeypatch.setattr(recoder.Recoder, "recode", lambda self, chunk: recoded.append(len(chunk)) or recode(self, chunk))
     back = BackReader(path, kind)
     wait_for_child(back, {"the start": 1 << 40, "half": segments_of(count) // 2, "the end": 0}[viewer_from], count)
     assert_same(columns(path, kind, count, back, spans=index_of(path)), columns(path, kind, count))
@@ -512,15 +513,15 @@ def test_a_segment_of_values_met_before_is_recoded_without_a_look_for_new_ones(t
     count = write_file(path, "supermetrics")
     back, found = read_by_the_child(path, "supermetrics", count)
     reader = ColumnReader(source_for_kind("supermetrics"))
-    recoder = split_read.Recoder(reader, found.values)
+    recoding = recoder.Recoder(reader, found.values)
     last = max(found.segments)
-    recoder.recode(found.segment(last, found.segments[last][1]))  # (its values met: the recoder's now)
+    recoding.recode(found.segment(last, found.segments[last][1]))  # (its values met: the recoder's now)
     looked: list[int] = []
     flatnonzero = np.flatnonzero
-    monkeypatch.setattr(split_read.np, "flatnonzero", lambda found: looked.append(len(found)) or flatnonzero(found))
-    again = recoder.recode(found.segment(last, found.segments[last][1]))
+    monkeypatch.setattr(recoder.np, "flatnonzero", lambda found: looked.append(len(found)) or flatnonzero(found))
+    again = recoding.recode(found.segment(last, found.segments[last][1]))
     assert looked == []
-    assert_same(again, recoder.recode(found.segment(last, found.segments[last][1])))
+    assert_same(again, recoding.recode(found.segment(last, found.segments[last][1])))
     back.close()
 
 
@@ -534,10 +535,10 @@ def test_where_the_childs_file_cannot_be_mapped_its_columns_are_read(tmp_path, m
     count = write_file(path, "aitronos")
     back = BackReader(path, "aitronos")
     wait_for_child(back, 0, count)
-    monkeypatch.setattr(split_read.mmap, "mmap", refused)
+    monkeypatch.setattr(back_columns.mmap, "mmap", refused)
     recoded: list[int] = []
-    recode = split_read.Recoder.recode
-    monkeypatch.setattr(split_read.Recoder, "recode", lambda self, chunk: recoded.append(len(chunk)) or recode(self, chunk))
+    recode = recoder.Recoder.recode
+    monkeypatch.setattr(recoder.Recoder, "recode", lambda self, chunk: recoded.append(len(chunk)) or recode(self, chunk))
     assert_same(columns(path, "aitronos", count, back, spans=index_of(path)), columns(path, "aitronos", count))
     assert sum(recoded) == count
 

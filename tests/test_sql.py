@@ -20,7 +20,7 @@ import orjson
 import pytest
 
 from logview.archive import Archive, default_archive_path
-from logview.archive.db import archive_files
+from logview.archive.location import archive_files
 from logview.cli import main
 
 from archive_support import DAY_US, aitronos_entries, aitronos_identity, supermetrics_entries, supermetrics_identity

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from logview.archive import default_archive_path
-from logview.archive.db import archive_files
+from logview.archive.location import archive_files
 from logview.demo import DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM, DemoServer, \
     DemoState
 

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logview.archive.writer import process_part
+from logview.archive.writer_process import process_part
 from logview.files.jsonl import source_for_kind
 from logview.jsonutil import load_json
 from logview.model import LogEntry

@@ -94,10 +94,16 @@ def _renders_since(name: str) -> None:
 
 def _patch_split_read(m) -> None:
     m.write_index = _timed("child.write_index", m.write_index)
-    m._write_segment = _timed("child.write_segment", m._write_segment)
+    m.write_segment = _timed("child.write_segment", m.write_segment)  # (the name `_child` calls)
     m._child = _then(m._child, lambda: _threads_cpu("child.end"))
     m.BackReader.columns = _timed("viewer.wait_child", m.BackReader.columns)
+
+
+def _patch_back_columns(m) -> None:
     m.BackColumns.segment = _timed("viewer.child_segment_mapped", m.BackColumns.segment)
+
+
+def _patch_recoder(m) -> None:
     m.Recoder.recode = _timed("viewer.recode", m.Recoder.recode)
 
 
@@ -144,6 +150,8 @@ def _patch_widget(m) -> None:
 
 PATCHES = {
     "logview.files.split_read": _patch_split_read,
+    "logview.files.back_columns": _patch_back_columns,
+    "logview.files.recoder": _patch_recoder,
     "logview.files.columns": _patch_columns,
     "logview.ui.file_reading": _patch_file_reading,
     "logview.ui.feed": _patch_feed,

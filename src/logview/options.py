@@ -16,7 +16,7 @@ from logview.model import Filters
 from logview.sources.base import Source
 
 if TYPE_CHECKING:
-    from logview.settings.config import Profile
+    from logview.settings.config_models import Profile
     from logview.api.client import ApiClient
 
 

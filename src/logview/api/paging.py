@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from logview.api.contract import RecentIds, StreamContract, sort_key, stream_contract
 from logview.api.events import BackfillDone, EntriesLoaded, Notice, PagerEvent, TailFailed, capped_notice
 from logview.api.head import Head
-from logview.api.streams import Batch, Probed, StreamItem, following_entries, spare_request, take_ready
+from logview.api.streams import Batch, Probed, StreamItem, following_entries, probe, spare_request, take_ready
 from logview.api.prefetch import Prefetch, predicted_cursor
 from logview.api.types import Priority, RetryEvent, pages_left
 from logview.model import ApiFailure, Filters, LogEntry, Page, ServerQuery
@@ -273,7 +273,7 @@ class Pager:
                 if self.max_entries is not None and self.loaded + len(batch) >= self.max_entries:
                     # Beyond the cap: the entries cut from this batch matched and are older. At it:
                     # what follows may all be filtered out here (the server's count, under its own
-                    # filters, cannot say: the next page, `_probe`, may).
+                    # filters, cannot say: the next page, `streams.probe`, may).
                     older = True if self.loaded + len(batch) > self.max_entries else \
                         following if keep_all or not following else None
                     capped, batch = older is not False, first(batch, self.max_entries - self.loaded)
@@ -283,7 +283,8 @@ class Pager:
                 if capped and older is None and spare_request(self.client.budget):
                     # Exactly at the cap after a full page that counts nothing: the next page says
                     # whether anything is older (one request, while the budget has it to spare).
-                    async for item in self._probe(streams, active, more, keep_all):
+                    async for item in probe(streams, active, more,
+                                            None if keep_all else lambda entry: self.source.matches(entry, self.filters)):
                         if isinstance(item, Probed):
                             older, capped = item.older, item.older is not False
                         else:
@@ -295,29 +296,6 @@ class Pager:
             for stream in streams:
                 await stream.aclose()
         yield BackfillDone(self.loaded, self.pages, capped)
-
-    async def _probe(self, streams: list[AsyncIterator[StreamItem]], active: set[int], more: list[bool | None],
-                     keep_all: bool) -> AsyncIterator[StreamItem | Probed]:
-        """The next page of each stream not known ended, until one holds an entry (True: older
-        entries exist); False when every stream ends; None (unknown) when a page brings only repeats."""
-        for index in sorted(active):
-            while more[index] is None:
-                try:
-                    item = await anext(streams[index])
-                except StopAsyncIteration:
-                    more[index] = False
-                    break
-                if not isinstance(item, Batch):
-                    yield item
-                    continue
-                if any(keep_all or self.source.matches(entry, self.filters) for entry in item.entries):
-                    yield Probed(True)
-                    return
-                if item.more is not False:
-                    yield Probed(None)
-                    return
-                more[index] = False
-        yield Probed(following_entries([], active, more))
 
     # -- live tail ------------------------------------------------------------------------
     async def poll(self) -> AsyncIterator[PagerEvent]:

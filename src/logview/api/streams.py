@@ -4,7 +4,7 @@ what is ready to hand over, and whether anything follows it (for a cap met exact
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
 
@@ -36,7 +36,7 @@ StreamItem = Union[Batch, RetryEvent, Notice]
 
 @dataclass(frozen=True)
 class Probed:
-    """What a look past the cap found (`paging.Pager._probe`): see `Notice.older`."""
+    """What a look past the cap found (`probe`): see `Notice.older`."""
 
     older: bool | None
 
@@ -87,3 +87,28 @@ def take_ready(buffers: list[deque[LogEntry]], active: set[int]) -> Sequence[Log
     if len(buffers) > 1:
         ready.sort(key=sort_key, reverse=True)
     return ready
+
+
+async def probe(streams: list[AsyncIterator[StreamItem]], active: set[int], more: list[bool | None],
+                wanted: Callable[[LogEntry], bool] | None) -> AsyncIterator[StreamItem | Probed]:
+    """The next page of each stream not known ended, until one holds an entry `wanted` (None: any;
+    True: older entries exist); False when every stream ends; None (unknown) when a page brings
+    only repeats."""
+    for index in sorted(active):
+        while more[index] is None:
+            try:
+                item = await anext(streams[index])
+            except StopAsyncIteration:
+                more[index] = False
+                break
+            if not isinstance(item, Batch):
+                yield item
+                continue
+            if any(wanted is None or wanted(entry) for entry in item.entries):
+                yield Probed(True)
+                return
+            if item.more is not False:
+                yield Probed(None)
+                return
+            more[index] = False
+    yield Probed(following_entries([], active, more))

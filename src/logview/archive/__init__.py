@@ -7,7 +7,8 @@ network code: it is given entries). `query` runs `logview sql` over it, read-onl
 
 from logview.archive.archive import Archive, SourceSummary
 from logview.archive.coverage import Span
-from logview.archive.db import ArchiveError, default_archive_path
+from logview.archive.db import ArchiveError
+from logview.archive.location import default_archive_path
 from logview.archive.retention import DEFAULT_MAX_ENTRIES, Retention, parse_age
 from logview.archive.rows import SourceIdentity, identity_of
 from logview.archive.source import ArchivedSource

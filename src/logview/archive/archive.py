@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from logview.archive.coverage import Span, merge_spans
-from logview.archive.db import ArchiveError, Database, default_archive_path
+from logview.archive.db import ArchiveError, Database
+from logview.archive.location import default_archive_path
 from logview.archive.names import KeptNames, forget_names, names_of_api, read_names, write_names
 from logview.archive.retention import Retention, dropped_notice, dropped_words, prune_source
 from logview.archive.rows import SourceIdentity

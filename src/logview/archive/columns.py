@@ -23,6 +23,7 @@ from logview.files.columns import NO_TIME
 from logview.jsonutil import InvalidJSON, load_json
 from logview.model import Filters
 from logview.archive.inserting import has_escaped_surrogate
+from logview.archive.scans import time_range
 from logview.sources.base import Source, connector_of, tool_of
 from logview.times import epoch_us
 
@@ -93,16 +94,6 @@ class ArchivedColumns:
 COLUMNS_SQL = (f"rowid, ifnull(time_us, {NO_TIME}), ifnull(duration_ms, -1.0), invalid IS NOT NULL, "
                "coalesce(status_code, status), " + ", ".join(FACETS[1:]))
 _QUERY = f"SELECT {COLUMNS_SQL} FROM entries WHERE source = ?{{range}} ORDER BY time_us DESC, rowid ASC"
-
-
-def time_range(since_us: int | None, until_us: int | None) -> tuple[str, list[int]]:
-    """The SQL condition (after `source = ?`) and parameters for an inclusive time range."""
-    condition, params = "", []
-    if since_us is not None:
-        condition, params = condition + " AND time_us >= ?", [*params, since_us]
-    if until_us is not None:
-        condition, params = condition + " AND time_us <= ?", [*params, until_us]
-    return condition, params
 
 
 class FacetCoder:

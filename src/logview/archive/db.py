@@ -1,4 +1,5 @@
-"""The archive's SQLite file: where it lives, its schema, opening it safely, and its errors.
+"""The archive's SQLite file: opening it safely, and its errors (where it lives: `location.py`;
+its schema: `schema.py`).
 
 SQLite from the standard library, in WAL mode so one process can tail and write while another
 reads or exports; `busy_timeout` makes either wait a few seconds for the other instead of failing
@@ -17,11 +18,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-from logview.archive.names import NAMES_TABLE
+from logview.archive.location import archive_files, private_file
+from logview.archive.schema import APPLICATION_ID, SCHEMA, SCHEMA_VERSION, schema_updates
 from logview.archive.scrub import dirty_sources, scrub_sources
 
-APPLICATION_ID = 0x4C4F4756  # "LOGV": tells a logview archive from any other SQLite file
-SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 5.0  # how long a reader or writer waits for another process's lock
 # The page cache of the connection that writes. 32 MiB was a third of an archived session's peak
 # memory (100k fetched: 205 MiB, 173 with 2 MiB); storing 20,000 Aitronos entries (random ids) into
@@ -34,53 +34,8 @@ CACHE_KIB = 8_192
 # took 0.64-1.13 s against 0.53-0.70 s without), on the writer a loopback backfill waits for. The
 # viewer checkpoints once the process has ended (`PageWriter`), in a thread no one waits for.
 BULK_CHECKPOINT_PAGES = 16_384
-ARCHIVE_NAME = "archive.sqlite3"
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _WAY_OUT = "or run with --no-archive"
-
-SCHEMA = ("""
-CREATE TABLE IF NOT EXISTS sources (
-    id INTEGER PRIMARY KEY,
-    api TEXT NOT NULL,
-    base_url TEXT NOT NULL,
-    scope TEXT NOT NULL,            -- Aitronos: organization id; Supermetrics: team/connector
-    UNIQUE (api, base_url, scope)   -- never a key: entries are kept by what they are, not who read them
-)""", """
-CREATE TABLE IF NOT EXISTS entries (
-    rowid INTEGER PRIMARY KEY,      -- declared, so VACUUM keeps it: the viewer addresses rows by it
-    source INTEGER NOT NULL REFERENCES sources (id),
-    id TEXT NOT NULL,
-    time_us INTEGER,                -- UTC microseconds since the epoch; NULL when unusable
-    status TEXT,
-    status_code INTEGER,            -- Supermetrics' HTTP status; NULL for Aitronos' words
-    event TEXT,
-    tool TEXT,
-    connector TEXT,
-    credential_id TEXT,
-    duration_ms REAL,
-    error TEXT,                     -- the entry's error message (Aitronos)
-    error_group TEXT,               -- its failure kind, variable parts masked (Source.error_group)
-    invalid TEXT,                   -- why it broke its schema, when it did
-    raw BLOB NOT NULL               -- the entry's JSON as received
-)""",
-    # The first copy of an id wins (`INSERT OR IGNORE`), and reads by id go through this index. In
-    # descending order: a backfill stores newest first, and where ids grow with time (the demo's
-    # Supermetrics ids, and any id made from a time or a counter) each one lands at the index's end
-    # rather than at its start, where SQLite splits a full page in two halves it leaves half empty.
-    # Storing 98k such entries: ~50 ms less of the writer process's CPU (~15% of SQLite's), the index
-    # 40% smaller; random ids (Aitronos') cost the same either way. Archives made before this keep
-    # the table's `UNIQUE (source, id)` (its `sqlite_autoindex_entries_1`), which does the same.
-    "CREATE UNIQUE INDEX IF NOT EXISTS entries_id ON entries (source, id DESC)",
-    # then rowid: arrival order. No other index: one on (source, status) served only a `logview sql`
-    # filtering by status over all time, and cost a tenth of every insert (`_update_schema`)
-    "CREATE INDEX IF NOT EXISTS entries_time ON entries (source, time_us DESC)", """
-CREATE TABLE IF NOT EXISTS coverage (
-    source INTEGER NOT NULL REFERENCES sources (id),
-    query_key TEXT NOT NULL,        -- the server-side filter the span is complete for; '' = none
-    start_us INTEGER,               -- NULL: from the beginning of the source's data
-    end_us INTEGER NOT NULL         -- inclusive
-)""",
-    "CREATE INDEX IF NOT EXISTS coverage_source ON coverage (source, query_key)", NAMES_TABLE)
 
 
 class ArchiveError(Exception):
@@ -95,19 +50,6 @@ class ArchiveError(Exception):
         """The message for `sql` and `archive`, which have nothing to do without the archive and
         refuse --no-archive: its other way out only (s18 K1)."""
         return str(self).replace(f", {_WAY_OUT}", "")
-
-
-def default_archive_path() -> Path:
-    """In the user's data directory, not the cache: re-downloading costs the user's API budget,
-    and cache cleaners throw caches away."""
-    import platformdirs  # (here: the archive's writer process, handed its file, never asks; ~8 ms of its start-up)
-
-    return Path(platformdirs.user_data_dir("logview", appauthor=False)) / ARCHIVE_NAME
-
-
-def archive_files(path: Path) -> list[Path]:
-    """The database and the files SQLite keeps beside it in WAL mode."""
-    return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
 
 
 def error_for(error: BaseException, path: Path) -> ArchiveError:
@@ -284,13 +226,13 @@ class _HeldFiles:
         self._lock = threading.Lock()
 
     def hold(self, path: Path, readonly: bool) -> tuple[int, int] | None:
-        """Count a connection about to be made to `path`; the file made private (`_private_file`)
+        """Count a connection about to be made to `path`; the file made private (`private_file`)
         and its header checked first, unless a connection holds it already (they were then)."""
         with self._lock:
             key = _file_key(path)
             if not self._connections.get(key):
                 if not readonly:
-                    _private_file(path)
+                    private_file(path)
                 _check_header(path)
                 key = _file_key(path)
             self._connections[key] = self._connections.get(key, 0) + 1
@@ -327,16 +269,6 @@ def _file_key(path: Path) -> tuple[int, int] | None:
     return found.st_dev, found.st_ino
 
 
-def _private_file(path: Path) -> None:
-    """Create the file 0600 in a 0700 folder before SQLite does, so it never exists readable by
-    others. Only a folder logview created, or its own data folder, is narrowed."""
-    folder = path.parent
-    created = not folder.exists()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if created or folder == default_archive_path().parent:
-        os.chmod(folder, 0o700)
-    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
-
 
 def _check_header(path: Path) -> None:
     """Random bytes are refused before SQLite is asked (it might otherwise try to recover them).
@@ -363,19 +295,11 @@ def _check_identity(db: sqlite3.Connection, path: Path) -> bool:
     return False
 
 
-UNUSED_INDEXES = ("entries_status",)  # made by earlier versions
-
-
 def _update_schema(db: sqlite3.Connection) -> None:
-    """Drop what earlier versions indexed and nothing reads, and add the tables they did not
-    have (which they ignore: the schema's version stays); left for a later open while another
-    process holds the archive (an older logview reads on without the one, this one without the
-    other)."""
-    statements = [f"DROP INDEX {name}" for name in UNUSED_INDEXES if db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone()]
-    if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'names'").fetchone():
-        statements.append(NAMES_TABLE)
-    for statement in statements:
+    """Bring an earlier version's schema up to date (`schema_updates`); left for a later open while
+    another process holds the archive (an older logview reads on without the one, this one without
+    the other)."""
+    for statement in schema_updates(db):
         db.execute("PRAGMA busy_timeout = 0")  # not worth a wait
         try:
             db.execute(statement)

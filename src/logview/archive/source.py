@@ -9,7 +9,8 @@ from logview.archive.coverage import Span, merge_spans, record_span, stored_span
 from logview.archive.db import ArchiveError, Database
 from logview.archive.listed import forget_unlisted
 from logview.archive.retention import Retention, prune_source, pruning_due
-from logview.archive.inserting import insert_rows, storable
+from logview.archive.scans import IDS_A_QUERY, rows_of_ids, time_range, timed_chunks, untimed_chunks
+from logview.archive.inserting import insert_rows
 from logview.archive.rows import Rows, SourceIdentity, entry_from_row, page_rows, raws_rows, source_for
 from logview.jsonutil import load_json
 from logview.model import LogEntry
@@ -30,7 +31,6 @@ def _columns() -> ModuleType:
 
 
 ENTRY_CHUNK = 2_000  # entries rebuilt per query by `entries` (memory stays flat however many)
-_IDS_A_QUERY = 900  # (within the 999 parameters older SQLite builds allow)
 BULK_CACHE_KIB = 2_048  # the page cache of the bulk reader (see `_bulk`)
 
 
@@ -214,8 +214,8 @@ class ArchivedSource:
         """Where these entries are archived, by id (one not archived, or pruned already, is left out)."""
         if self._source_id is None:
             return {}
-        return dict(self._rows_of_ids("SELECT id, rowid FROM entries WHERE source = ? AND id IN ({})", ids,
-                                      _IDS_A_QUERY))
+        return dict(rows_of_ids(self._database.reading, self._source_id,
+                                "SELECT id, rowid FROM entries WHERE source = ? AND id IN ({})", ids, IDS_A_QUERY))
 
     def _scalar(self, sql: str):
         if self._source_id is None:
@@ -231,22 +231,10 @@ class ArchivedSource:
         chunk at a time."""
         if self._source_id is None:
             return
-        after: tuple[int, int] = (2**63 - 1, -1)
-        while True:
-            # one upper bound, as in `_chunks`: with the range's end and the last chunk's apart,
-            # SQLite seeks by the range's and walks every row before the chunk, each chunk
-            # (300k entries took 7.5 s instead of 1.1 s; a million, minutes)
-            bound = after[0] if until_us is None else min(until_us, after[0])
-            condition, params = _columns().time_range(since_us, bound)
-            timed = (f"SELECT rowid, time_us, raw FROM entries WHERE source = ? AND time_us IS NOT NULL{condition} "
-                     "AND (time_us < ? OR rowid > ?) ORDER BY time_us DESC, rowid ASC LIMIT ?")
-            with self._database.reading() as db:
-                rows = db.execute(timed, (self._source_id, *params, after[0], after[1], ENTRY_CHUNK)).fetchall()
+        for rows in timed_chunks(self._database.reading, self._source_id, "rowid, time_us, raw", since_us, until_us,
+                                 ENTRY_CHUNK, ENTRY_CHUNK):
             for _, _, raw in rows:
                 yield entry_from_row(self._api_source, raw)
-            if len(rows) < ENTRY_CHUNK:
-                break
-            after = (rows[-1][1], rows[-1][0])
         if timeless if timeless is not None else since_us is None and until_us is None:
             yield from self.timeless_entries()
 
@@ -255,17 +243,11 @@ class ArchivedSource:
         at or before row `up_to_rowid` when it is given."""
         if self._source_id is None:
             return
-        untimed = ("SELECT rowid, raw FROM entries WHERE source = ? AND time_us IS NULL AND rowid < ? "
-                   "ORDER BY rowid DESC LIMIT ?")
-        last_row = 2**63 - 1 if up_to_rowid is None else up_to_rowid + 1
-        while True:
-            with self._database.reading() as db:
-                rows = db.execute(untimed, (self._source_id, last_row, ENTRY_CHUNK)).fetchall()
+        below = 2**63 - 1 if up_to_rowid is None else up_to_rowid + 1
+        for rows in untimed_chunks(self._database.reading, self._source_id, "rowid, raw", ENTRY_CHUNK, ENTRY_CHUNK,
+                                   below=below):
             for _, raw in rows:
                 yield entry_from_row(self._api_source, raw)
-            if len(rows) < ENTRY_CHUNK:
-                break
-            last_row = rows[-1][0]
 
     def last_rowid(self) -> int:
         """The archive's last row, of any source: rows after it are stored later (rowids only grow)."""
@@ -276,23 +258,10 @@ class ArchivedSource:
         """Those of `ids` archived without a usable time at or before row `up_to_rowid`."""
         if self._source_id is None:
             return set()
-        return {row[0] for row in self._rows_of_ids(
+        return {row[0] for row in rows_of_ids(
+            self._database.reading, self._source_id,
             "SELECT id FROM entries WHERE source = ? AND id IN ({}) AND time_us IS NULL AND rowid <= ?", ids,
             _columns().RAW_CHUNK, up_to_rowid)}
-
-    def _rows_of_ids(self, sql: str, ids: Sequence[str], chunk: int, *after: object) -> list[tuple]:
-        """The rows `sql` finds of this source's entries among `ids` (its `IN ({})` given `chunk`
-        of them a query, then `after`), each row's id (its first column) as asked: the archive
-        holds an id's lone surrogate escaped (`inserting.storable`), so those are asked escaped and
-        given back as they were (`_as_stored`, once for both ways)."""
-        stored = _as_stored(ids)
-        keys = list(ids) if stored is None else list(stored)
-        rows: list[tuple] = []
-        with self._database.reading() as db:
-            for start in range(0, len(keys), chunk):
-                part = keys[start:start + chunk]
-                rows.extend(db.execute(sql.format(", ".join("?" * len(part))), (self._source_id, *part, *after)))
-        return rows if stored is None else [(stored[row[0]], *row[1:]) for row in rows]
 
     def columns(self, since_us: int | None = None, until_us: int | None = None) -> ArchivedColumns:
         """Every archived entry in the range as columns, newest first (see `ArchivedColumns`)."""
@@ -340,39 +309,23 @@ class ArchivedSource:
                 timeless: bool | None) -> Iterator[ArchivedColumns]:
         columns = _columns()
         coder = columns.FacetCoder(self.raw_found, self._api_source)
-        after, size = (2**63 - 1, -1), first
-        while True:
-            # one upper bound, the lower of the range's end and where the last chunk stopped: with
-            # two, SQLite may seek by the range's and walk every row before the chunk each time
-            bound = after[0] if until_us is None else min(until_us, after[0])
-            condition, params = columns.time_range(since_us, bound)
-            timed = (f"SELECT {columns.COLUMNS_SQL} FROM entries WHERE source = ? AND time_us IS NOT NULL{condition} "
-                     "AND (time_us < ? OR rowid > ?) ORDER BY time_us DESC, rowid ASC LIMIT ?")
-            with scanner.reading() as db:
-                rows = db.execute(timed, (self._source_id, *params, after[0], after[1], size)).fetchall()
+        read = 0  # chunks: the timeless rows come `first` at a time after a lone one, else `then`
+        for rows in timed_chunks(scanner.reading, self._source_id, columns.COLUMNS_SQL, since_us, until_us,
+                                 first, then):
+            read += 1
             if rows:
                 yield coder.chunk(rows)
-            if len(rows) < size:
-                break
-            after, size = (rows[-1][1], rows[-1][0]), then
         if not (timeless if timeless is not None else since_us is None and until_us is None):
             return
-        untimed = (f"SELECT {columns.COLUMNS_SQL} FROM entries WHERE source = ? AND time_us IS NULL AND rowid > ? "
-                   "ORDER BY rowid ASC LIMIT ?")
-        last_row = -1
-        while True:
-            with scanner.reading() as db:
-                rows = db.execute(untimed, (self._source_id, last_row, size)).fetchall()
+        for rows in untimed_chunks(scanner.reading, self._source_id, columns.COLUMNS_SQL,
+                                   first if read == 1 else then, then):  # (oldest row first)
             if rows:
                 yield coder.chunk(rows)
-            if len(rows) < size:
-                break
-            last_row, size = rows[-1][0], then
 
     def count_in(self, since_us: int | None = None, until_us: int | None = None) -> int:
         """How many entries `columns(since_us, until_us)` would hold (through a connection of
         its own: counting a million takes a while, and drawing must not wait for it)."""
-        condition, params = _columns().time_range(since_us, until_us)
+        condition, params = time_range(since_us, until_us)
         if self._source_id is None:
             return 0
         counter = self._reader()
@@ -400,12 +353,3 @@ class ArchivedSource:
         with self._bulk().reading() as db:
             # (numpy ints are no parameters)
             return _columns().raw_rows(db, self._source_id, [int(rowid) for rowid in rowids])
-
-
-def _as_stored(ids: Sequence[str]) -> dict[str, str] | None:
-    """Each id as the archive holds it (`inserting.storable`: a lone surrogate escaped) → the id, if
-    any of `ids` is held otherwise than as it is; else None (the usual case: ASCII ids)."""
-    if all(map(str.isascii, ids)):
-        return None
-    stored = {storable(entry_id): entry_id for entry_id in ids}
-    return None if all(key is value for key, value in stored.items()) else stored

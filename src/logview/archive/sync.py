@@ -325,7 +325,7 @@ class ArchivedPager:
                 self.filling, self.head_newer, self.head_total = "older", self.head_newer + len(batch), self._totals[-1]
             yield self._loaded(batch, fetched=True)
             if older is None and not probed and spare_request(self.client.budget):
-                probed = True  # (exactly at the cap: the next page says whether anything is older, `Pager._probe`)
+                probed = True  # (exactly at the cap: the next page says whether anything is older, `streams.probe`)
             elif older is not False:
                 yield self._cut_at_cap(older)
                 return

@@ -46,19 +46,15 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
-
-import orjson
 
 from logview.archive.coverage import Span
 from logview.archive.db import ArchiveError
+from logview.archive.gathering import HandedPage, gathered
 from logview.archive.rows import Rows
 from logview.archive.writer_child import Part, problem_of, store_transaction
-from logview.archive.writer_process import Answer, WriterProcess
+from logview.archive.writer_process import Answer, WriterProcess, process_part
 from logview.model import LogEntry
-from logview.sources.typed_page import typed_texts_and_times
-from logview.times import epoch_us_remembered
 
 if TYPE_CHECKING:
     from logview.archive.source import ArchivedSource
@@ -93,23 +89,6 @@ IDLE_S = 2.0  # a writer process with nothing to store for this long is ended
 BEHIND_AFTER_S = 1.0
 
 
-@dataclass(eq=False)
-class _Page:
-    """A page handed over: its entries until they are made ready to store (on the loop; by the
-    thread only to meet a failure again), and the span it completes."""
-
-    entries: Sequence[LogEntry]
-    covered: Span | None
-    size: int
-    to_process: bool  # made the JSON text of its raw entries for the writer process, not rows
-    part: Part | None = None
-    taken: bool = False  # to be stored
-    held: int = 0  # bytes it counts in the backlog (`held_bytes`)
-
-    def __len__(self) -> int:
-        return self.size
-
-
 class PageWriter:
     """Stores pages in order, in a thread or a writer process; `problem` says why it stopped (a
     full disk, a lock held too long, text SQLite cannot hold), after which nothing more is tried."""
@@ -118,7 +97,7 @@ class PageWriter:
                  on_archived: Callable[[dict[str, int]], None] | None = None) -> None:
         self._archived, self._key = archived, query_key
         self.on_archived = on_archived  # called on the loop after each commit: id → rowid
-        self._pending: list[_Page] = []
+        self._pending: list[HandedPage] = []
         self._waiting = 0  # entries in `_pending`
         self._held = 0  # … and the bytes they count (see BACKLOG_BYTES)
         self._writing: asyncio.Future[None] | None = None
@@ -144,7 +123,7 @@ class PageWriter:
             return
         if self._starting is None and self._fast(len(entries)):
             self._starting = asyncio.ensure_future(WriterProcess.start(self._archived))
-        page = _Page(entries, covered, len(entries), self._starting is not None, None if entries else Rows.of(()),
+        page = HandedPage(entries, covered, len(entries), self._starting is not None, None if entries else Rows.of(()),
                      held=len(entries) * ROW_BYTES)
         self._pending.append(page)
         self._waiting += len(entries)
@@ -245,7 +224,7 @@ class PageWriter:
                 self._wake.clear()
             # (started before any page is taken: a cancellation here leaves them all pending)
             process = await asyncio.shield(self._starting) if self._pending[0].to_process and self._starting else None
-            pages, covered = gathered(self._pending)
+            pages, covered = gathered(self._pending, GATHER_ENTRIES)
             del self._pending[:len(pages)]
             for page in pages:
                 self._build(page)  # (one whose turn on the loop has not come yet: a burst of pages)
@@ -269,7 +248,7 @@ class PageWriter:
             self._waiting = self._held = 0
             self._room.set()
 
-    def _build(self, page: _Page) -> None:
+    def _build(self, page: HandedPage) -> None:
         """The page made ready to store (once): rows, or for the writer process the JSON text of
         its raw entries. A failure is left for the thread to meet again and report."""
         if page.taken or page.part is not None or self.problem is not None:
@@ -285,7 +264,7 @@ class PageWriter:
         if self._held <= BACKLOG_BYTES:
             self._room.set()
 
-    def _commit(self, pages: list[_Page], covered: Span | None) -> dict[str, int]:
+    def _commit(self, pages: list[HandedPage], covered: Span | None) -> dict[str, int]:
         """One transaction (in a thread); a failure becomes `problem`. Where the pages' entries
         are archived now, by id, if anyone asks (`on_archived`)."""
         try:
@@ -296,7 +275,7 @@ class PageWriter:
         return {}
 
     # -- the writer process -----------------------------------------------------------------
-    async def _submit(self, process: WriterProcess, pages: list[_Page], covered: Span | None) -> None:
+    async def _submit(self, process: WriterProcess, pages: list[HandedPage], covered: Span | None) -> None:
         """Hand a transaction to the process; wait only while it holds IN_FLIGHT already."""
         answer = process.submit([page.part for page in pages], covered, self._key, self.on_archived is not None)
         self._in_answer[answer] = sum(map(len, pages))
@@ -355,23 +334,6 @@ class PageWriter:
             self.checkpointing = asyncio.get_running_loop().run_in_executor(None, self._archived.checkpoint)
 
 
-def process_part(archived: ArchivedSource, entries: Sequence[LogEntry]) -> Part:
-    """A page as the writer process takes it: the JSON text of its raw entries (`part_rows`
-    makes the same rows of it) and their times in epoch microseconds (remembered for the store's
-    time column, which the entries' batch makes next: `raws_rows`), or its rows where orjson
-    refuses a value (a number beyond a double, a lone surrogate: `page_rows` keeps those as they
-    were read)."""
-    typed = typed_texts_and_times(entries)
-    if typed is not None:  # (a typed page's entries, as their JSON texts came, none decoded here, and their times)
-        return typed
-    try:
-        text = orjson.dumps([entry.raw for entry in entries])
-    except TypeError:
-        return archived.rows(entries)
-    times = epoch_us_remembered([entry.time for entry in entries])
-    return text if None in times else (text, times)  # type: ignore[return-value]  (a time missing: found there again)
-
-
 def held_bytes(part: Part, entries: int) -> int:
     """What a page made ready counts in the backlog: for the writer process its JSON text and
     times as held, as rows ROW_BYTES an entry (see BACKLOG_BYTES)."""
@@ -380,33 +342,3 @@ def held_bytes(part: Part, entries: int) -> int:
     if isinstance(part, tuple):
         return len(part[0]) + 8 * len(part[1])
     return entries * ROW_BYTES
-
-
-def gathered(pending: list[_Page]) -> tuple[list[_Page], Span | None]:
-    """The first pages of `pending` (`GATHER_ENTRIES` entries at most, unless the first has more)
-    that continue one listing (each page's claim joins where the one before it starts: a gap's
-    pages, `Span.joins_at`), to store as one page; with the span they make. At least one page.
-
-    Only a listing's own pages: a transaction's rows are taken to hold every entry of its span
-    (`listed.py` forgets the rest). A tail page (its span from the top to now) gathered with a
-    gap's page (from its oldest entry up to that top) made one span over the gap's earlier pages,
-    stored before, and forgot them, while the span said complete (found measuring the budget)."""
-    pages, covered = pending[:1], pending[0].covered
-    count = len(pending[0])
-    for page in pending[1:]:
-        if count + len(page) > GATHER_ENTRIES or page.to_process != pages[0].to_process:
-            break  # (a writer far behind would otherwise store every page at once)
-        span = page.covered
-        if span is not None and covered is not None:
-            if span.joins_at is None or span.joins_at != covered.start_us:
-                break  # (not the next page of the same listing)
-            # (joined up to where the newest page's own previous page began: see `Span.joins_at`)
-            span = Span(span.start_us, covered.end_us, covered.joins_at)
-        elif span is None and covered is not None and len(page):
-            break  # (entries claiming nothing beside a listing's: the listing's rows must be its own)
-        elif span is not None and covered is None and count:
-            break
-        pages.append(page)
-        count += len(page)
-        covered = span if span is not None else covered
-    return pages, covered

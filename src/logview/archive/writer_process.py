@@ -20,8 +20,13 @@ from collections import deque
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import orjson
+
 from logview.archive.db import ArchiveError
 from logview.archive.writer_child import FRAME, LENGTH, START, Answer, Part, frame, out_of_band
+from logview.model import LogEntry
+from logview.sources.typed_page import typed_texts_and_times
+from logview.times import epoch_us_remembered
 
 if TYPE_CHECKING:
     from logview.archive.coverage import Span
@@ -166,3 +171,20 @@ class WriterProcess:
         else:
             how = f"exit status {code}"
         return f"the archive's writer process ended unexpectedly ({how})"
+
+
+def process_part(archived: ArchivedSource, entries: Sequence[LogEntry]) -> Part:
+    """A page as the writer process takes it: the JSON text of its raw entries (`part_rows`
+    makes the same rows of it) and their times in epoch microseconds (remembered for the store's
+    time column, which the entries' batch makes next: `raws_rows`), or its rows where orjson
+    refuses a value (a number beyond a double, a lone surrogate: `page_rows` keeps those as they
+    were read)."""
+    typed = typed_texts_and_times(entries)
+    if typed is not None:  # (a typed page's entries, as their JSON texts came, none decoded here, and their times)
+        return typed
+    try:
+        text = orjson.dumps([entry.raw for entry in entries])
+    except TypeError:
+        return archived.rows(entries)
+    times = epoch_us_remembered([entry.time for entry in entries])
+    return text if None in times else (text, times)  # type: ignore[return-value]  (a time missing: found there again)

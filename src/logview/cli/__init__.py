@@ -131,7 +131,7 @@ def _run_viewer(args: argparse.Namespace) -> int:
 
 def _kept_archive(args: argparse.Namespace) -> Path | None:
     """The user's archive, unless the config or `--no-archive` keeps none."""
-    from logview.archive.db import default_archive_path
+    from logview.archive.location import default_archive_path
     from logview.cli.resolve import archive_choice
 
     keep, _ = archive_choice(args)
@@ -195,7 +195,7 @@ def _demo_archive_path(stack: ExitStack) -> Path:
     """An archive for the demo's run alone, in a private temporary folder removed at its end."""
     import tempfile
 
-    from logview.archive.db import ARCHIVE_NAME  # (the archive opens next: sqlite loads with it anyway)
+    from logview.archive.location import ARCHIVE_NAME  # (the archive opens next: sqlite loads with it anyway)
 
     return Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="logview-demo-"))) / ARCHIVE_NAME
 

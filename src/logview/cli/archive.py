@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 
 from logview.archive import Archive, ArchiveError, SourceSummary, Span, default_archive_path, parse_age
-from logview.archive.db import archive_files
+from logview.archive.location import archive_files
 from logview.cli.output import STDOUT, writing
 from logview.cli.parsers import ARCHIVE_COMMANDS, archive_parser, refuse_file_option
 from logview.cli.resolve import UsageError, archive_choice, archived_identity, no_archive_yet

@@ -10,7 +10,8 @@ from logview.cli.conflicts import blamed_for_time
 from logview.cli.errors import UsageError
 from logview.model import Filters
 from logview.options import Connection
-from logview.settings.config import ONE_API_FILTERS, ProfileFilters, filters_of_another_api
+from logview.settings.config import ONE_API_FILTERS, filters_of_another_api
+from logview.settings.config_models import ProfileFilters
 from logview.sources import Source
 from logview.times import ReversedRange, TimeParseError
 

@@ -11,7 +11,8 @@ from typing import NoReturn
 
 from logview import __version__
 from logview.model import SOURCE_KINDS
-from logview.settings.config import LONGEST_POLL_INTERVAL_S, config_path
+from logview.settings.config import config_path
+from logview.settings.config_models import LONGEST_POLL_INTERVAL_S
 
 DEFAULT_VIEWER_MAX = 100_000
 

@@ -20,8 +20,9 @@ from logview.cli.errors import UsageError
 from logview.cli.filter_flags import connection_filters, filters_from_args
 from logview.cli.parsers import DEFAULT_VIEWER_MAX
 from logview.options import Connection, ViewerOptions
-from logview.settings.config import (Config, ConfigError, ConfigReading, Profile, ProfileFilters, config_path,
-                                     looks_like_variable_name, missing_config, read_config)
+from logview.settings.config import (ConfigError, ConfigReading, config_path, looks_like_variable_name, missing_config,
+                                     read_config)
+from logview.settings.config_models import Config, Profile, ProfileFilters
 from logview.sources import AitronosSource, Source, SupermetricsSource
 
 if TYPE_CHECKING:  # the archive (sqlite) loads for the commands that use it, not for the viewer's flags

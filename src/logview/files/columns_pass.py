@@ -19,7 +19,8 @@ import numpy as np
 from logview.files.columns import ColumnChunk, ColumnReader
 from logview.files.lines import ReadBuffer, indexed_chunks, scan_lines
 from logview.files.memory import release_free_memory
-from logview.files.split_read import BackReader, Recoder
+from logview.files.recoder import Recoder
+from logview.files.split_read import BackReader
 
 Spans: TypeAlias = Callable[[int, int], tuple[np.ndarray, np.ndarray]]  # rows [lo, hi) → offsets, lengths
 # Rows taken from the line index at a time (`spans`): their offsets as int64, 1 MiB a block.

@@ -16,8 +16,8 @@ from typing import Any
 from logview.jsonutil import dump_json
 from logview.model import LogEntry
 from logview.sources.aitronos import AitronosSource
-from logview.sources.base import (InvalidBody, Source, invalid_entry, load_json, may_hold_surrogates,
-                                  unreadable_reason)
+from logview.sources.base import InvalidBody, Source, load_json, may_hold_surrogates, unreadable_reason
+from logview.sources.invalid_entries import invalid_entry
 from logview.sources.supermetrics import SupermetricsSource
 
 ENVELOPE_KEYS = ("source", "api", "entry")

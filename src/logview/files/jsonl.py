@@ -16,7 +16,8 @@ from typing import Literal, TypeVar
 
 from logview.model import LogEntry, SourceKind
 from logview.sources.aitronos import AitronosSource
-from logview.sources.base import InvalidBody, Source, invalid_entry, load_json, unreadable_reason
+from logview.sources.base import InvalidBody, Source, load_json, unreadable_reason
+from logview.sources.invalid_entries import invalid_entry
 from logview.files.envelope import is_envelope
 from logview.files.lines import BOM
 from logview.sources.mixed import MixedSource

@@ -15,7 +15,7 @@ depends on the file and on what else the machine runs (a fixed share left the vi
 
 The child reads all its segments with one reader (a reader per segment cost it 5–9% more CPU:
 each segment coded its values again, the slow way), so a child's code says when the child first met
-a value, from the back; `Recoder` puts each segment into the viewer's reader's codes in file order,
+a value, from the back; `Recoder` (`recoder.py`) puts each segment into the viewer's reader's codes in file order,
 so the store sees what one reader reading the whole file would have given it. Whatever goes wrong in the child (it
 dies, its count of lines is not the viewer's) only means the viewer reads those segments itself
 (`columns_pass.py`, `child_index.py`).
@@ -25,24 +25,19 @@ POSIX `fork` only (Linux): elsewhere the viewer reads the whole file itself.
 
 from __future__ import annotations
 
-import mmap
 import os
-import pickle
 import select
 import signal
-import struct
 import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
-import numpy as np
-
+from logview.files.back_columns import BackColumns, write_record, write_segment
 from logview.files.child_index import ChildIndex, spans_of_rows, write_index
-from logview.files.columns import ColumnChunk, ColumnReader
+from logview.files.columns import ColumnReader
 from logview.files.jsonl import source_for_kind
 from logview.files.lines import LineChunk, ReadBuffer, indexed_chunks
 from logview.files.split_claims import Claims
@@ -64,90 +59,15 @@ CHILD_NEAR_CHUNK_BYTES = 256 << 10
 # itself; never with fewer than CHILD_STALLED_ROWS left (a few ms of the child's, whatever its pace).
 CHILD_STALLED_S, CHILD_STALLED_ROWS = 0.005, 2048
 CHILD_POLL_S = 0.01  # how often a viewer waiting for the child asks whether it is still wanted
-_LENGTH = struct.Struct("<q")  # (each record of the child's file begins with its length)
 CHILD_NICE = 10  # (the viewer's threads come first whenever both cores are wanted)
 DONE = b"\0"  # what the child writes on its `done` pipe once its last segment is recorded
-
-
-@dataclass(frozen=True)
-class BackColumns:
-    """What the child read: the lines it counted, the segments it read (each a `ColumnChunk` in
-    the child's codes, mapped from its file one at a time: see `_write_segment`), and the values
-    its codes stand for, per field (`Categories.values`)."""
-
-    rows: int
-    segments: dict[int, tuple[int, int, bytes, tuple[int, ...]]]  # segment → `_write_segment`'s place
-    file: IO[bytes]
-    values: dict[str, list[Any]]
-
-    @classmethod
-    def recorded(cls, file: IO[bytes], offset: int) -> BackColumns | None:
-        """The segments the child's file records as whole, from its last record (at `offset`) back
-        to its first (each says where the one before it is: `_child`); None if it recorded none."""
-        segments: dict[int, tuple[int, int, bytes, tuple[int, ...]]] = {}
-        news: list[dict[str, list[Any]]] = []
-        rows = 0
-        while offset >= 0:
-            length = _LENGTH.unpack(os.pread(file.fileno(), _LENGTH.size, offset))[0]
-            rows, segment, place, new_values, offset = pickle.loads(
-                os.pread(file.fileno(), length, offset + _LENGTH.size))
-            segments[segment] = place
-            news.append(new_values)
-        if not segments:
-            return None
-        values = {name: [None, *(value for new in reversed(news) for value in new[name])] for name in news[0]}
-        return cls(rows, segments, file, values)
-
-    def segment(self, segment: int, rows: int) -> ColumnChunk | None:
-        """The child's columns of `segment`, if it read that segment and found `rows` lines in it.
-        Its arrays are the file's pages mapped, not copied: a copy's fresh pages cost ~2 µs each
-        to fault in (unpickled, the 590k rows of a 1M Supermetrics file's back took 7–8 ms, the
-        same bytes copied into memory used before 1.6), where a mapped file's pages come from the
-        page cache 16 at a fault. They are unmapped as the arrays are dropped (once the store has
-        copied them), so no more is held than a copy held."""
-        place = self.segments.get(segment)
-        if place is None or place[1] != rows:
-            return None
-        offset, _, layout, sizes = place
-        if not sum(sizes):
-            return pickle.loads(layout)
-        length = sum(map(_padded, sizes))
-        try:
-            pages: mmap.mmap | bytes = mmap.mmap(self.file.fileno(), length, offset=offset, prot=mmap.PROT_READ)
-        except OSError:  # (a file system that cannot map it, no mapping left: its bytes read instead)
-            pages = os.pread(self.file.fileno(), length, offset)
-        view, buffers, at = memoryview(pages), [], 0
-        for size in sizes:
-            buffers.append(view[at:at + size])
-            at += _padded(size)
-        return pickle.loads(layout, buffers=buffers)
-
-
-def _write_segment(columns: ColumnChunk, out: IO[bytes]) -> tuple[int, int, bytes, tuple[int, ...]]:
-    """Write a segment's arrays to `out` from where a page begins, each from a multiple of 64
-    bytes on; returns where (its offset, its rows, the rest of its pickle, its arrays' sizes)."""
-    buffers: list[pickle.PickleBuffer] = []
-    layout = pickle.dumps(columns, protocol=5, buffer_callback=buffers.append)
-    offset = -(-out.tell() // mmap.ALLOCATIONGRANULARITY) * mmap.ALLOCATIONGRANULARITY
-    out.seek(offset)
-    sizes = []
-    for buffer in buffers:
-        raw = buffer.raw()
-        out.write(raw)
-        out.write(bytes(_padded(len(raw)) - len(raw)))
-        sizes.append(len(raw))
-    return offset, len(columns), layout, tuple(sizes)
-
-
-def _padded(size: int) -> int:
-    return -(-size // 64) * 64
 
 
 class BackReader:
     """A child process that finds the lines of `path` (`index`) and then reads segments of their
     columns from the last one down, as long as the viewer has not claimed them (`claim`).
 
-    It writes the columns to an unnamed temporary file as it reads them, and the viewer reads that
+    It writes the columns to an unnamed temporary file as it reads them (`back_columns.py`), and the viewer reads that
     file once the child is done (or, the child stalled, the segments it recorded whole): nothing of it waits for the viewer's threads to take their turn
     with the interpreter (a pipe would have stalled the child at each of those waits), and the
     child holds no segment longer than it takes to write it out."""
@@ -332,15 +252,10 @@ def _child(path: Path, kind: str, claims: Claims, out: IO[bytes], index_fd: int,
             columns = reader.read_chunks(_counted(chunks, claims, hi - lo))
             if len(columns):
                 new_values, columns.new_values = columns.new_values, {}
-                place = _write_segment(columns, out)
+                place = write_segment(columns, out)
                 del columns
-                record = pickle.dumps((rows, segment, place, new_values, claims.committed),
-                                      protocol=pickle.HIGHEST_PROTOCOL)
-                at = out.tell()
-                out.write(_LENGTH.pack(len(record)))
-                out.write(record)
-                out.flush()  # (in the file before it is marked: the viewer may read it at once)
-                claims.commit(at)
+                at = write_record(out, rows, segment, place, new_values, claims.committed)
+                claims.commit(at)  # (flushed first: `write_record`)
         os.write(done_fd, DONE)
         code = 0
     except BaseException:  # noqa: BLE001 - any failure: the viewer reads this part itself
@@ -357,47 +272,6 @@ def _counted(chunks: Iterator[LineChunk], claims: Claims, rows: int) -> Iterator
         del chunk
         claims.left(rows)
     claims.left(0)
-
-
-class Recoder:
-    """The child's segments, taken in file order, in `reader`'s codes, as if it had read them itself.
-
-    The child coded each value where it first met it, reading from the back; a reader reading the
-    file codes it where the file first holds it. So a child's code is given its code here at its
-    first row in the segments as they are taken: the codes not met before in a segment, in the
-    order of their first rows there (`Categories.code` of its value; a value known already keeps
-    its code). Exact for these columns: their values are text, integers and None, and no two of
-    them are equal unless they are the same value (`Categories` would take `1` and `True` for one)."""
-
-    def __init__(self, reader: ColumnReader, values: dict[str, list[Any]]) -> None:
-        self._tables = reader.tables
-        self._values = values
-        # the child's code → the code here; -1: not met yet (0, absent, stays 0)
-        self._maps = {name: np.full(len(values[name]), -1, dtype=np.int32) for name in values}
-        for mapping in self._maps.values():
-            mapping[0] = 0
-        self._first = True  # (the child has ended: the rows from its first chunk on are all read)
-
-    def recode(self, chunk: ColumnChunk) -> ColumnChunk:
-        codes = {name: self._recoded(name, codes) for name, codes in chunk.codes.items()}
-        first, self._first = self._first, False
-        return ColumnChunk(time=chunk.time, codes=codes, duration=chunk.duration, invalid=chunk.invalid,
-                           new_values={name: table.take_new() for name, table in self._tables.items()},
-                           rest_read=first)
-
-    def _recoded(self, name: str, codes: np.ndarray) -> np.ndarray:
-        mapping = self._maps[name]
-        # (`take` and `min`, not an index and `found < 0`: most segments meet no value the front
-        # did not, and these two passes cost 2 of the 8 ms 590k Supermetrics rows took the other way)
-        found = mapping.take(codes)
-        if not len(found) or found.min() >= 0:
-            return found
-        unmet = np.flatnonzero(found < 0)
-        new, first = np.unique(codes[unmet], return_index=True)
-        table, values = self._tables[name], self._values[name]
-        for code in new[np.argsort(first)].tolist():  # (in the order of their first rows)
-            mapping[code] = table.code(values[code])
-        return mapping.take(codes)
 
 
 def fork_back_reader(path: Path, kind: str) -> BackReader | None:

@@ -15,8 +15,9 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from logview.archive import default_archive_path
-from logview.settings.config import (ONE_API_FILTERS, Config, ConfigError, ConfigReading, Profile, config_path,
-                                     filters_of_another_api, looks_like_variable_name, named_missing, read_config)
+from logview.settings.config import (ONE_API_FILTERS, ConfigError, ConfigReading, config_path, filters_of_another_api,
+                                     looks_like_variable_name, named_missing, read_config)
+from logview.settings.config_models import Config, Profile
 from logview.api.types import check_base_url
 from logview.settings.saved_filters import SavedFilters, SavedFiltersError
 from logview.sources import AitronosSource, SupermetricsSource

@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from logview.model import AITRONOS_STATUSES, AitronosLog, Filters, LogEntry, Page, ServerQuery
-from logview.sources.base import (Cursor, Source, connector_of, csv_cell, invalid_entry, mask_variable,
-                                  numbers_within, tool_of, validation_reason)
+from logview.sources.base import Cursor, Source, connector_of, csv_cell, numbers_within, tool_of
+from logview.sources.error_groups import mask_variable
+from logview.sources.invalid_entries import invalid_entry, validation_reason
 from logview.times import format_api_time
 
 

@@ -6,21 +6,15 @@ API means one new module with one `Source` subclass.
 
 from __future__ import annotations
 
-import json
-import re
 from abc import ABC, abstractmethod
 from datetime import datetime, timedelta, timezone
 from itertools import repeat
-from typing import TYPE_CHECKING, Any, ClassVar, Hashable
+from typing import Any, ClassVar, Hashable
 
 from logview.jsonutil import DEEPEST, InvalidJSON, TooDeepJSON, dump_json
 from logview.jsonutil import load_json as _load_json
 from logview.model import Filters, LogEntry, Page, ServerQuery, SourceKind
 from logview.sources.api_times import api_time, api_times
-from logview.times import parse_api_time
-
-if TYPE_CHECKING:
-    from pydantic import ValidationError
 
 Cursor = Hashable
 
@@ -311,7 +305,7 @@ class Source(ABC):
 
     # -- patterns ----------------------------------------------------------------------------
     def error_group(self, status: str | int | None, raw: dict[str, Any]) -> str | None:
-        """The kind of failure an entry records, its variable parts masked (see `mask_variable`)
+        """The kind of failure an entry records, its variable parts masked (`error_groups.py`)
         so that failures of one kind count as one group; None when it records none. `status` is
         the entry's normalised status (`LogEntry.status`)."""
         return None
@@ -324,34 +318,6 @@ class Source(ABC):
     def csv_row(self, entry: LogEntry) -> list[str]:
         raw = entry.raw if isinstance(entry.raw, dict) else {}
         return [csv_cell(raw.get(column)) for column in self.csv_columns]
-
-
-_VARIABLE = re.compile(
-    r"(?P<id>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"  # a uuid
-    r"|(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[0-9])(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}(?![0-9A-Za-z]))"  # hex
-    r"|(?P<n>\d+(?:\.\d+)?)"  # a number
-)
-GROUP_CHARS = 160  # an error group's text is cut here: longer ones differ only in detail
-
-
-_MASKED: dict[str, str] = {}  # error texts repeat: a file of a million entries has a few hundred
-_MASKED_LIMIT = 50_000
-
-
-def mask_variable(text: str) -> str:
-    """`text` with the parts that vary between failures of one kind replaced by `<n>` (numbers)
-    and `<id>` (uuids, long hex ids): "retry after 37s" and "retry after 4s" are one group."""
-    found = _MASKED.get(text)
-    if found is None:
-        if len(_MASKED) >= _MASKED_LIMIT:
-            _MASKED.clear()
-        masked = _VARIABLE.sub(_placeholder, text[:4 * GROUP_CHARS])
-        found = _MASKED[text] = masked if len(masked) <= GROUP_CHARS else masked[:GROUP_CHARS - 1] + "…"
-    return found
-
-
-def _placeholder(match: re.Match[str]) -> str:
-    return "<id>" if match.group("id") else "<n>"
 
 
 DURATION_LIMIT = 1e300  # beyond any duration, and below what overflows a float (or is infinite)
@@ -375,38 +341,3 @@ def csv_cell(value: Any) -> str:
 
 
 ONE_MILLISECOND = timedelta(milliseconds=1)
-
-
-def validation_reason(error: ValidationError) -> str:
-    """The first schema violation, short enough for the table's invalid marker."""
-    first = error.errors()[0]
-    where = ".".join(str(part) for part in first.get("loc", ())) or "entry"
-    return f"{where}: {first.get('msg', 'invalid')}"
-
-
-def invalid_entry(raw: Any, source: SourceKind, time_field: str, reason: str) -> LogEntry:
-    """Keep an entry that broke the schema, salvaging what can be salvaged for sorting.
-
-    Without a usable id the content hash stands in, so de-duplication neither merges different
-    broken entries nor lets one repeat."""
-    fields = raw if isinstance(raw, dict) else {}
-    raw_id = fields.get("id")
-    if isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool) and str(raw_id):
-        entry_id = str(raw_id)
-    else:
-        try:
-            blob = dump_json(raw)
-        except UnicodeEncodeError:  # a lone surrogate (`"\\ud800"` in the JSON): hash it escaped
-            blob = json.dumps(raw, separators=(",", ":")).encode()
-        import hashlib  # (a rare line: hashlib loads OpenSSL, ~3.5 MiB resident, in the child too)
-
-        entry_id = "invalid:" + hashlib.sha1(blob).hexdigest()[:16]
-    status = fields.get("status")
-    return LogEntry(
-        id=entry_id,
-        time=parse_api_time(fields.get(time_field)),
-        status=status if isinstance(status, (str, int)) and not isinstance(status, bool) else None,
-        raw=raw,
-        source=source,
-        invalid=reason,
-    )

@@ -9,8 +9,8 @@ from typing import Any
 
 from logview.model import OTHER_STATUS, SUPERMETRICS_STATUS_CLASSES, Filters, LogEntry, Page, ServerQuery, SupermetricsLog
 from logview.sources.page_columns import oldest_time
-from logview.sources.base import (ONE_MILLISECOND, Cursor, Source, invalid_entry, numbers_within,
-                                  validation_reason)
+from logview.sources.base import ONE_MILLISECOND, Cursor, Source, numbers_within
+from logview.sources.invalid_entries import invalid_entry, validation_reason
 from logview.times import format_api_time
 
 CONNECTOR_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")

@@ -20,6 +20,10 @@ from logview.files.mixed import FILE_CHANGED
 from logview.jsonutil import InvalidJSON, load_json
 from logview.model import LogEntry, SourceKind
 from logview.sources.base import Source, may_hold_surrogates
+from logview.store.codes import Codes
+from logview.store.held import HeldEntries, Rowids
+from logview.store.order import take_out
+from logview.store.rows import RowBuffer
 
 if TYPE_CHECKING:  # (a file's session never loads the archive, nor sqlite)
     from logview.archive.columns import ArchivedColumns
@@ -166,3 +170,63 @@ def facet_codes(columns: ArchivedColumns, tables: dict, count: int) -> dict[str,
         lookup = np.fromiter((table.code(value) for value in facet.values), np.int32, len(facet.values))
         coded[column] = lookup[facet.codes[:count]]
     return coded
+
+
+# -- archived rows in a store's row buffer (functions of it, as `file_ingest.py`'s and `order.py`'s are,
+# called by `EntryStore.append_archived`, `archived` and `entry`, which keep what is the store's own)
+def add_archived(rows: RowBuffer, codes: Codes, backings: Backings, columns: ArchivedColumns, reader: RawReader,
+                 n: int) -> int:
+    """Write the first `n` rows of `columns` after the tail, as columns only (their raw JSON left
+    in `reader`'s archive); returns where they begin."""
+    rows.reserve(0, n)
+    coded = facet_codes(columns, codes.by_field(), n)
+    codes.widen(rows)
+    codes.update_severity()
+    lo, hi = rows.tail, rows.tail + n
+    start, stop = lo + rows.offset, hi + rows.offset
+    cols = rows.cols
+    for name, values in coded.items():
+        cols[name][start:stop] = values
+    cols["time"][start:stop] = columns.time_us[:n]
+    cols["duration"][start:stop] = columns.duration_ms[:n]
+    cols["invalid"][start:stop] = columns.invalid[:n]
+    cols["rowid"][start:stop] = columns.rowid[:n]
+    cols["backing"][start:stop] = backings.code(reader)
+    if cols["held"][start:stop].any():  # (rows past the tail hold none: their pages stay unwritten)
+        cols["held"][start:stop] = 0
+    rows.tail = rows.ready = hi
+    return lo
+
+
+def let_go_archived(rows: RowBuffer, held_entries: HeldEntries, backings: Backings, rowids: Rowids,
+                    reader: RawReader) -> int:
+    """`EntryStore.archived`: the rows whose entries `reader`'s archive now holds let go of them
+    (read back from there from now on), and a row showing an id's older answer goes."""
+    held = rows.span("held", rows.head, rows.tail)
+    let_go, at = held_entries.archived(rowids, held)
+    code, rowid = backings.code(reader), rows.span("rowid", rows.head, rows.tail)
+    older = np.zeros(0, dtype=np.int64)  # (a new row's rowid is past all the archive had: only a replaced one's is met)
+    if len(at) and len(rowid) and int(at.min()) <= int(rowid.max()):
+        older = np.flatnonzero((rows.span("backing", rows.head, rows.tail) == code) & np.isin(rowid, at))
+        backings.forget(code, rowid[older])
+    rowid[let_go] = at
+    rows.span("backing", rows.head, rows.tail)[let_go] = code
+    held_entries.release(held[let_go], archived=True)
+    held[let_go] = 0
+    if len(older):  # (an archived row holds no entry)
+        take_out(rows, older + rows.head)
+    return len(let_go)
+
+
+def read_archived(rows: RowBuffer, backings: Backings, ordinal: int) -> LogEntry:
+    """The entry of the archived row at `ordinal`, from the cache or read back."""
+    index = ordinal + rows.offset
+    backing, rowid = int(rows.cols["backing"][index]), int(rows.cols["rowid"][index])
+    found = backings.cached(backing, rowid)
+    if found is None:  # read the rows around it too: scrolling goes on from here
+        around = np.arange(max(rows.head, ordinal - READ_AROUND[0]), min(rows.tail, ordinal + READ_AROUND[1]))
+        around = around[rows.column("backing", around) > 0]
+        backings.read(rows.column("backing", around), rows.column("rowid", around))
+        found = backings.cached(backing, rowid)
+        assert found is not None
+    return found

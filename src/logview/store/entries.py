@@ -34,14 +34,14 @@ from logview.model import SEV_WARN, Filters, LogEntry
 from logview.sources.base import Source
 from logview.sources.page_columns import first
 from logview.categories import Categories, CodeMap
-from logview.store.archived import READ_AROUND, Backings, EntryList, RawReader, facet_codes
+from logview.store.archived import Backings, EntryList, RawReader, add_archived, let_go_archived, read_archived
 from logview.store.codes import Codes
 from logview.store.file_ingest import add_lines, fill_read_columns, put_newest_first
 from logview.store.file_rows import line_columns  # entries left in the file
 from logview.store.held import HELD_DTYPE, HeldEntries, Rowids
 from logview.store.line_entries import LineEntries
 from logview.store.merge import merge_rows
-from logview.store.order import settle_appended, settle_prepended, take_out
+from logview.store.order import settle_appended, settle_prepended
 from logview.store.rows import FrozenColumns, RowBuffer
 from logview.store.search import FileSearchJob, RowSearch, SearchJob
 from logview.store.select import Selection, compile_filters, needs_columns, select_range
@@ -161,25 +161,9 @@ class EntryStore(RowBuffer):
         if expected is not None and expected > n:
             cap = expected if self.max_entries is None else min(expected, self.max_entries - len(self))
             self.reserve(0, cap, exact=True)
-        self.reserve(0, n)
-        coded = facet_codes(columns, self.codes.by_field(), n)
-        self.codes.widen(self)
-        self.codes.update_severity()
-        lo, hi = self.tail, self.tail + n
-        start, stop = lo + self.offset, hi + self.offset
-        cols = self.cols
-        for name, values in coded.items():
-            cols[name][start:stop] = values
-        cols["time"][start:stop] = columns.time_us[:n]
-        cols["duration"][start:stop] = columns.duration_ms[:n]
-        cols["invalid"][start:stop] = columns.invalid[:n]
-        cols["rowid"][start:stop] = columns.rowid[:n]
-        cols["backing"][start:stop] = self.backings.code(reader)
-        if cols["held"][start:stop].any():  # (rows past the tail hold none: their pages stay unwritten)
-            cols["held"][start:stop] = 0
-        self.tail = self.ready = hi
+        lo = add_archived(self, self.codes, self.backings, columns, reader, n)
         if self.search.needle is not None:
-            self.search.evaluate(self.search.needle, lo, hi)
+            self.search.evaluate(self.search.needle, lo, lo + n)
         if settle:
             settle_appended(self, lo)
         return n
@@ -276,20 +260,7 @@ class EntryStore(RowBuffer):
         now on, as a relaunch's rows are. A row read from one of those rowids already showed the
         id's older answer, just replaced in the archive (`archive/rows.py`): it goes (`take_out`:
         one row an id). Returns how many let go of their entry."""
-        held = self.span("held", self.head, self.tail)
-        rows, at = self.held.archived(rowids, held)
-        code, rowid = self.backings.code(reader), self.span("rowid", self.head, self.tail)
-        older = np.zeros(0, dtype=np.int64)  # (a new row's rowid is past all the archive had: only a replaced one's is met)
-        if len(at) and len(rowid) and int(at.min()) <= int(rowid.max()):
-            older = np.flatnonzero((self.span("backing", self.head, self.tail) == code) & np.isin(rowid, at))
-            self.backings.forget(code, rowid[older])
-        rowid[rows] = at
-        self.span("backing", self.head, self.tail)[rows] = code
-        self.held.release(held[rows], archived=True)
-        held[rows] = 0
-        if len(older):  # (an archived row holds no entry)
-            take_out(self, older + self.head)
-        return len(rows)
+        return let_go_archived(self, self.held, self.backings, rowids, reader)
 
     def _drop_oldest(self, count: int) -> None:
         new_tail = self.tail - count
@@ -321,7 +292,7 @@ class EntryStore(RowBuffer):
         if self.line_entries is None:
             held = int(self.cols["held"][ordinal + self.offset])
             found = self.held.entry(held) if held else None
-            return found if found is not None else self._archived_entry(ordinal)
+            return found if found is not None else read_archived(self, self.backings, ordinal)
         index = ordinal + self.offset
         return self.line_entries.entry(ordinal, int(self.cols["start"][index]), int(self.cols["length"][index]))
 
@@ -331,18 +302,6 @@ class EntryStore(RowBuffer):
             return None
         index = ordinal + self.offset
         return self.lines.read(int(self.cols["start"][index]), int(self.cols["length"][index]))
-
-    def _archived_entry(self, ordinal: int) -> LogEntry:
-        index = ordinal + self.offset
-        backing, rowid = int(self.cols["backing"][index]), int(self.cols["rowid"][index])
-        found = self.backings.cached(backing, rowid)
-        if found is None:  # read the rows around it too: scrolling goes on from here
-            around = np.arange(max(self.head, ordinal - READ_AROUND[0]), min(self.tail, ordinal + READ_AROUND[1]))
-            around = around[self.column("backing", around) > 0]
-            self.backings.read(self.column("backing", around), self.column("rowid", around))
-            found = self.backings.cached(backing, rowid)
-            assert found is not None
-        return found
 
     def entries(self, ordinals: np.ndarray) -> Sequence[LogEntry]:
         """The entries of these rows: a list, or for archived rows an `EntryList` that reads
