@@ -34,15 +34,17 @@ def marked_cells(app) -> list[str]:
     return found
 
 
-async def detail_focused(pilot, app, search: str = "") -> None:
-    """The long entry's detail open and focused, after `search` (if any) filtered the table."""
+async def detail_focused(pilot, app, search: str = "", rows: int = 2, matching: int = 1) -> None:
+    """The newest entry's detail open and focused (the file's `rows` read), after `search` (if any)
+    left `matching` of them in the table and the detail marks it."""
     viewer = app.viewer
-    await wait_until(pilot, lambda: len(viewer.view) == 2)
+    await wait_until(pilot, lambda: len(viewer.view) == rows)
     if search:
         await pilot.press("slash", *search, "enter")
-        await wait_until(pilot, lambda: len(viewer.view) == 1, said=lambda: len(viewer.view))
+        await wait_until(pilot, lambda: viewer.session.filters.search == search and len(viewer.view) == matching,
+                         said=lambda: len(viewer.view))
     await pilot.press("enter", "enter")  # (the detail, then its focus)
-    await wait_until(pilot, lambda: viewer.focused is viewer.detail)
+    await wait_until(pilot, lambda: viewer.focused is viewer.detail and (not search or viewer.detail.needle == search))
     await settle(pilot)
 
 
@@ -94,12 +96,8 @@ async def test_n_reaches_a_match_the_wrap_splits_and_says_one_past_the_cut(tmp_p
     app = file_app(tmp_path / "wrap.jsonl")
     async with app.run_test(size=(120, 40)) as pilot:
         viewer = app.viewer
-        await wait_until(pilot, lambda: len(viewer.view) == 2)
-        await pilot.press("slash", *"needle", "enter")
-        await wait_until(pilot, lambda: viewer.session.filters.search == "needle" and len(viewer.view) == 2)
-        await pilot.press("enter", "enter")  # (the newest: every field's needle, wherever the wrap falls)
-        await wait_until(pilot, lambda: viewer.focused is viewer.detail and viewer.detail.needle == "needle")
-        await settle(pilot)
+        # (the newest: every field's needle, wherever the wrap falls)
+        await detail_focused(pilot, app, "needle", rows=2, matching=2)
         await pilot.press("n")
         await wait_until(pilot, lambda: "match 1 of 30 · n N" in str(viewer.detail.border_title),
                          said=lambda: (viewer.detail.border_title, [str(n.message) for n in app._notifications]))
@@ -130,12 +128,7 @@ async def test_n_counts_matches_one_space_apart_one_by_one_and_marks_the_current
     app = file_app(tmp_path / "words.jsonl")
     async with app.run_test(size=(160, 48)) as pilot:
         viewer = app.viewer
-        await wait_until(pilot, lambda: len(viewer.view) == 1)
-        await pilot.press("slash", *"needle", "enter")
-        await wait_until(pilot, lambda: viewer.session.filters.search == "needle")
-        await pilot.press("enter", "enter")
-        await wait_until(pilot, lambda: viewer.focused is viewer.detail and viewer.detail.needle == "needle")
-        await settle(pilot)
+        await detail_focused(pilot, app, "needle", rows=1)
         assert current_match_cells(app) == []  # (none is current before n)
         await pilot.press("n")
         await wait_until(pilot, lambda: "match 1 of 30 · n N" in str(viewer.detail.border_title),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from test_ui_detail_search import current_match_cells, marked_cells
+from test_ui_detail_search import current_match_cells, detail_focused, marked_cells
 from ui_helpers import file_app, settle, wait_until
 
 NEEDLES = " ".join(["needle"] * 30)
@@ -21,12 +21,7 @@ async def test_n_counts_the_needles_of_the_request_once_not_again_in_the_summary
     app = file_app(tmp_path / "long.jsonl")
     async with app.run_test(size=(160, 48)) as pilot:
         viewer = app.viewer
-        await wait_until(pilot, lambda: len(viewer.view) == 1)
-        await pilot.press("slash", *"needle", "enter")
-        await wait_until(pilot, lambda: viewer.session.filters.search == "needle")
-        await pilot.press("enter", "enter")
-        await wait_until(pilot, lambda: viewer.focused is viewer.detail and viewer.detail.needle == "needle")
-        await settle(pilot)
+        await detail_focused(pilot, app, "needle", rows=1)
         summary = marked_cells(app)[0]
         assert summary.count("needle") >= 2  # the summary's copies are marked all the same
         await pilot.press("n")
