@@ -54,16 +54,16 @@ def _decompress_hint(path: Path, tool: str, suffix: str) -> str:
 
 
 API_NAMES = {"aitronos": "Aitronos", "supermetrics": "Supermetrics"}
-
-
-TIME_FIELDS = {"aitronos": "created_at", "supermetrics": "log_time"}
+# Each API's time field, in the order an entry is told by them (one holding both is Supermetrics')
+_TIME_FIELDS: dict[SourceKind, str] = {"supermetrics": SupermetricsSource.time_field,
+                                       "aitronos": AitronosSource.time_field}
 
 
 def api_of(raw: object) -> SourceKind | None:
     """Which API an entry is of, told by its time field (`log_time`: Supermetrics)."""
     if not isinstance(raw, dict):
         return None
-    return "supermetrics" if "log_time" in raw else "aitronos" if "created_at" in raw else None
+    return next((api for api, field in _TIME_FIELDS.items() if field in raw), None)
 
 
 def other_api_entries(entries: list[LogEntry], kind: SourceKind) -> int:
@@ -174,7 +174,7 @@ def entry_from_line(source: Source, line: bytes) -> LogEntry:
     entry = source.entry_from_raw(raw)
     if entry.invalid is not None and source.kind in API_NAMES and (api := api_of(raw)) not in (None, source.kind):
         # ("created_at: Field required" over a plain Supermetrics entry said nothing of why, s26 walk #2)
-        entry.invalid = (f"a {API_NAMES[api]} entry ({TIME_FIELDS[api]}) in a file read as {API_NAMES[source.kind]}, "
+        entry.invalid = (f"a {API_NAMES[api]} entry ({_TIME_FIELDS[api]}) in a file read as {API_NAMES[source.kind]}, "
                          "the API most of its first lines are")
     return entry
 
