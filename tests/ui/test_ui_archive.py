@@ -323,15 +323,18 @@ async def test_a_selection_among_the_fills_rows_stays_on_its_entry_and_in_view(t
         assert not [line for line in lines if "new · g to jump" in line], lines
 
 
-async def test_a_hole_left_by_a_quit_mid_fill_is_counted_as_the_first_gap_is(tmp_path) -> None:
+async def test_a_hole_left_by_a_quit_mid_fill_is_counted_as_the_first_gap_is(tmp_path, monkeypatch) -> None:
     """Found in a walk (s19 V3): after a quit part way through a relaunch's fill, the archive holds
     two stretches, and the next launch filled the hole between them saying only "loading page 15 ·
     2,088 so far". The hole is counted as the gap above the archive is: of the server's count of it,
     with a percentage and a "done in"."""
     with night_away(tmp_path, spread=True) as app:
         stopped = await app()
+        # (the fill's pages past its eighth request wait: a loaded machine quit after the whole fill)
+        hold_requests(monkeypatch, lambda path, _: path.endswith("/logs"), after=8)
         async with stopped.run_test(size=SIZE) as pilot:  # (quit a few pages into the fill)
             await wait_until(pilot, lambda: len(stopped.viewer.store) >= 150)
+        monkeypatch.undo()
         lines = await header_lines(await app())
         holes = [line for line in lines if re.search(r"\d+ of [1-2]\d\d older \(\d+%\)", line)]
         filling = lines[lines.index(holes[0]):len(lines) - lines[::-1].index(holes[-1])]
