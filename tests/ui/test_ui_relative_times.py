@@ -104,6 +104,31 @@ async def test_reload_counts_a_relative_range_back_from_now_again(demo: DemoServ
         assert f"shown {len(app.viewer.view):,}" in screen_text(app)
 
 
+@pytest.mark.parametrize("kind, keys", [("aitronos", ("slash", *"github", "enter")),
+                                       ("supermetrics", ("slash", *"insights", "enter")),
+                                       ("supermetrics", ("1",))], ids=["aitronos search", "supermetrics search",
+                                                                       "supermetrics status key"])
+async def test_a_local_filter_under_a_relative_range_asks_nothing_of_the_server(fresh_demo: DemoServer, clock: Clock,
+                                                                              kind, keys) -> None:
+    """s27 walk #3: under `since 1h` (or the `since` an archive_max_age gives), every search loaded the
+    range again from the server, a request of the budget each, the rows changing under the user: the
+    sidebar resolved `1h` again when it posted the search, and the range then differed. The same words
+    are the range loaded; `r` counts it back from now again (above)."""
+    app = make_app(fresh_demo, kind, filters=Filters().with_time_range("7d", ""))  # (resolved as the command line is)
+    clock.now = FIXED_NOW + timedelta(seconds=1)  # (the launch: the load counts back from a moment later)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        viewer, requests = app.viewer, len(fresh_demo.state.request_log)
+        loaded, since = len(viewer.store), viewer.session.filters.since
+        clock.now = FIXED_NOW + timedelta(minutes=5)  # (the user reads a while, then filters)
+        await pilot.press(*keys)
+        await settle(pilot)
+        await wait_until(pilot, lambda: 0 < len(viewer.view) < loaded, said=lambda: len(viewer.view))
+        assert len(fresh_demo.state.request_log) == requests  # nothing asked of the server again
+        assert len(viewer.store) == loaded and viewer.session.filters.since == since
+        assert since_field(app) == "7d" and "loading" not in screen_text(app).splitlines()[0]
+
+
 async def test_while_tailing_a_relative_range_moves_with_the_clock(demo: DemoServer, clock: Clock) -> None:
     app = make_app(demo, filters=Filters().with_time_range("1d", ""), follow=True)
     async with app.run_test(size=SIZE) as pilot:

@@ -216,11 +216,12 @@ class ViewerSession:
     def change_filters(self, new: Filters) -> str:
         """Take `new` filters: "same", "requery" (a server-side filter changed: load again), or
         "local" (re-index the loaded rows: see `refilter`)."""
-        if self.want_tail and self.filters.relative and (new.since_text, new.until_text) == (
-                self.filters.since_text, self.filters.until_text):
-            # the range moves on with the clock (`slide_time`): the same words are the range in force. The
-            # sidebar's copy of it, resolved when last shown, made every search or facet picked while tailing
-            # under `since 1d` load it all again from the server, from the top (found in s26's hint work)
+        if self.filters.relative and (new.since_text, new.until_text) == (self.filters.since_text,
+                                                                           self.filters.until_text):
+            # The same words are the range in force, however long ago they were counted back from now
+            # (`start` counts again, the tail moves it on: `slide_time`; `r` counts again). The sidebar's
+            # copy, resolved when it was shown, made every search or facet picked under `since 1h` load
+            # it all again from the server, a request of the budget each (s26 hint work, s27 walk #3)
             new = new.model_copy(update={"since": self.filters.since, "until": self.filters.until})
         if new == self.filters:
             return "same"
