@@ -13,7 +13,7 @@ import pytest
 from logview.archive import Archive, ArchiveError, Retention, Span, default_archive_path
 from logview.cli import main
 from logview.cli.parsers import export_parser, viewer_parser
-from logview.cli.resolve import archive_choice
+from logview.cli.resolve import UsageError, archive_choice
 from logview.settings.check import check_config
 
 from archive_support import DAY_US, aitronos_entries, aitronos_identity, supermetrics_entries, supermetrics_identity
@@ -196,7 +196,9 @@ def test_the_config_check_names_each_wrong_archive_key(tmp_path, monkeypatch):
     assert "archive_max_entries: must be greater than 0" in problems
     assert any(p.startswith("archive_max_age: not an age: 'soon'") for p in problems)
     assert any(p.startswith("archiv: unknown key") for p in problems)
-    assert archive_choice(viewer_parser().parse_args([])) == (True, Retention())  # wrong keys: the defaults
+    with pytest.raises(UsageError, match="archive: must be true or false"):  # (its defaults kept an archive)
+        archive_choice(viewer_parser().parse_args([]))
+    assert archive_choice(viewer_parser().parse_args([]), lenient=True) == (True, Retention())  # (a file's names)
 
 
 @pytest.mark.parametrize("age", ["0d", "0s", "0w"])
@@ -213,6 +215,34 @@ def test_an_age_of_nothing_is_refused_by_the_config_check_and_a_launch(age, tmp_
     assert "config OK" not in checked.stdout
     launched = logview("--profile", "p", config=str(config))
     assert (launched.returncode, launched.stdout, launched.stderr) == (2, "", f"logview: {config}: {says}\n")
+
+
+@pytest.mark.parametrize("command", [AITRONOS_ARGS, ("export", *AITRONOS_ARGS), ("sql", "SELECT 1", "--sync", *AITRONOS_ARGS)],
+                         ids=["viewer", "export", "sql --sync"])
+@pytest.mark.parametrize("setting, says", [
+    ('archive_max_age = "-1d"', "archive_max_age: not an age: '-1d'"),
+    ("archive = no", "not valid TOML"),
+], ids=["mistyped age", "not TOML"])
+def test_a_config_whose_archive_settings_are_refused_is_said_by_every_command_that_keeps_the_archive(
+        command, setting, says, tmp_path):
+    """s27 walk #2: refused only with `--profile` and by `logview config`: a launch with `--source`, `export`,
+    `sql` and `archive prune` ran without a word on the defaults (no age limit; an archive kept where the
+    file may have said `archive = false` beside a typo), the user believing the archive trimmed."""
+    config = tmp_path / "config.toml"
+    config.write_text(setting + "\n")
+    result = logview(*command, config=str(config))
+    assert (result.returncode, result.stdout) == (2, ""), result
+    assert result.stderr.startswith("logview") and f"{config}: {says}" in result.stderr, result.stderr
+    assert not default_archive_path().exists()  # (nothing fetched, nothing kept)
+
+
+def test_a_prune_under_a_refused_age_says_so_and_drops_nothing(archived, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('archive_max_age = "0d"\n')
+    before = logview("archive", "list").stdout
+    result = logview("archive", "prune", config=str(config))
+    assert (result.returncode, result.stdout) == (2, "") and "archive_max_age: '0d' would keep nothing" in result.stderr
+    assert logview("archive", "list").stdout == before
 
 
 @pytest.mark.parametrize("given", [("prune", "--file", "x.jsonl"), ("clear", "--file", "x.jsonl", "--yes"),

@@ -89,6 +89,8 @@ def _run_viewer(args: argparse.Namespace) -> int:
                            for name in profiles]
             else:
                 options = [viewer_options(args, stack)]
+            # (an API's launch keeps what it fetches: a config refusing the archive's keys stops it here)
+            keep, retention = archive_choice(args) if any(o.connection for o in options) else (False, None)
         except UsageError as error:
             return _fail(str(error))
         file, kind = options[0].file, options[0].file_source
@@ -114,17 +116,14 @@ def _run_viewer(args: argparse.Namespace) -> int:
         # archive of its own run, gone when it ends, so that its filters are answered from what
         # was loaded as a real source's are (without, each status key reloaded from the demo's
         # budget: a minute's wait for a first look).
-        keep, retention, path = False, None, None
-        if connections:
-            keep, retention = archive_choice(args)
-            if keep and (bounded := [within_retention(o, retention) for o in options]) != options:
-                options = bounded  # (what the archive would drop at the quit is not loaded by default)
-                options[0] = dataclasses.replace(options[0], notes=(*options[0].notes, within_words(retention)))
-            if keep and any(reaches_past_age(o.connection, o.filters, retention) for o in options):
-                options[0] = dataclasses.replace(options[0], notes=(*options[0].notes,
-                                                                    not_kept_words(retention, "shown")))
-            if keep and any(connection.demo for connection in connections):
-                path = _demo_archive_path(stack)
+        path = None
+        if keep and (bounded := [within_retention(o, retention) for o in options]) != options:
+            options = bounded  # (what the archive would drop at the quit is not loaded by default)
+            options[0] = dataclasses.replace(options[0], notes=(*options[0].notes, within_words(retention)))
+        if keep and any(reaches_past_age(o.connection, o.filters, retention) for o in options):
+            options[0] = dataclasses.replace(options[0], notes=(*options[0].notes, not_kept_words(retention, "shown")))
+        if keep and any(connection.demo for connection in connections):
+            path = _demo_archive_path(stack)
         return run_viewer(*options, keep_archive=keep, retention=retention, archive_path=path)
     return EXIT_OK  # pragma: no cover - ExitStack never swallows
 
@@ -134,7 +133,7 @@ def _kept_archive(args: argparse.Namespace) -> Path | None:
     from logview.archive.location import default_archive_path
     from logview.cli.resolve import archive_choice
 
-    keep, _ = archive_choice(args)
+    keep, _ = archive_choice(args, lenient=True)  # (a file's launch reads no config: README)
     return default_archive_path() if keep else None
 
 
@@ -183,9 +182,9 @@ def run_export_command(argv: Sequence[str]) -> int:
                 return export_file(args.file, source, filters_from_args(args, source), fmt=fmt,
                                    output=args.output, max_entries=args.max_entries)
             filters = connection_filters(args, connection)
+            archive = _archive_for(args, connection, stack)
         except UsageError as error:
             return _fail(str(error))
-        archive = _archive_for(args, connection, stack)
         return export_connection(connection, filters, fmt=fmt, output=args.output,
                                  verbose=args.verbose, max_entries=args.max_entries, archive=archive)
     return EXIT_OK  # pragma: no cover

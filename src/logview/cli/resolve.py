@@ -20,8 +20,8 @@ from logview.cli.errors import UsageError
 from logview.cli.filter_flags import connection_filters, filters_from_args
 from logview.cli.parsers import DEFAULT_VIEWER_MAX
 from logview.options import Connection, ViewerOptions
-from logview.settings.config import (ConfigError, ConfigReading, config_path, looks_like_variable_name, missing_config,
-                                     read_config)
+from logview.settings.config import (ARCHIVE_KEYS, ConfigError, ConfigReading, config_path, looks_like_variable_name,
+                                     missing_config, read_config)
 from logview.settings.config_models import Config, Profile, ProfileFilters
 from logview.sources import AitronosSource, Source, SupermetricsSource
 
@@ -272,25 +272,32 @@ def archived_identity(args: argparse.Namespace) -> SourceIdentity | None:
     return identity_of(source)
 
 
-def archive_choice(args: argparse.Namespace) -> tuple[bool, Retention]:
+def archive_choice(args: argparse.Namespace, *, lenient: bool = False) -> tuple[bool, Retention]:
     """Whether this run keeps the archive (not with `--no-archive`, nor `archive = false` in the
-    config) and how much of it (the config's retention). A config that cannot be read keeps the
-    defaults here; the command reports it where it reads a profile."""
+    config) and how much of it (the config's retention). A config that cannot be read is a usage
+    error, as it is for a profile: its defaults kept an archive the user had turned off, or one
+    without the age limit they had mistyped (`"-1d"`), without a word (s27 walk #2). `lenient`
+    (what a file's launch names from the archive, a message's words): the defaults instead."""
     from logview.archive.retention import Retention
 
-    wanted = not getattr(args, "no_archive", False)
+    wanted, path = not getattr(args, "no_archive", False), config_path()
     try:
-        reading = read_config(config_path())
-    except ConfigError:
+        reading = read_config(path)
+    except ConfigError as error:
+        if not lenient:
+            raise UsageError(str(error)) from None
         reading = None
     if reading is None:  # the defaults, without building the config's model (pydantic: ~60 ms before the first paint)
         return wanted, Retention()
+    refused = [problem for problem in reading.problems if problem.split(":")[0] in ARCHIVE_KEYS]
+    if refused and not lenient:
+        raise _problems_error(path, refused)
     return reading.config.archive and wanted, reading.config.retention()
 
 
 def no_archive_yet(path: Path) -> str:
     """What `archive list` and `sql` say when there is no archive file: why there is none."""
-    keeps, _ = archive_choice(argparse.Namespace())
+    keeps, _ = archive_choice(argparse.Namespace(), lenient=True)
     why = ("logview keeps one once it has read logs from an API" if keeps
            else "the config says `archive = false`, so logview keeps none")
     return f"no archive yet at {path}: {why}"
