@@ -274,10 +274,9 @@ def archived_identity(args: argparse.Namespace) -> SourceIdentity | None:
 
 def archive_choice(args: argparse.Namespace, *, lenient: bool = False) -> tuple[bool, Retention]:
     """Whether this run keeps the archive (not with `--no-archive`, nor `archive = false` in the
-    config) and how much of it (the config's retention). A config that cannot be read is a usage
-    error, as it is for a profile: its defaults kept an archive the user had turned off, or one
-    without the age limit they had mistyped (`"-1d"`), without a word (s27 walk #2). `lenient`
-    (what a file's launch names from the archive, a message's words): the defaults instead."""
+    config) and how much of it (the config's retention). A config that cannot be read, or refuses
+    an archive key, is a usage error unless `lenient`: its defaults kept, without a word, what the
+    user had turned off or limited with a typo (`"-1d"`, s27 walk #2)."""
     from logview.archive.retention import Retention
 
     wanted, path = not getattr(args, "no_archive", False), config_path()
