@@ -36,9 +36,13 @@ class Retention:
     max_age_s: float | None = None
 
     def describe(self) -> str:
-        count = "no limit on entries" if self.max_entries is None else f"up to {self.max_entries:,} entries"
-        age = "no age limit" if self.max_age_s is None else f"none older than {describe_age(self.max_age_s)}"
-        return f"{count} per source, {age}"
+        return f"{self.entries_words()} per source, {self.age_words()}"
+
+    def entries_words(self) -> str:
+        return "no limit on entries" if self.max_entries is None else f"up to {self.max_entries:,} entries"
+
+    def age_words(self) -> str:
+        return "no age limit" if self.max_age_s is None else f"none older than {describe_age(self.max_age_s)}"
 
 
 def dropped_words(count: int, retention: Retention) -> str:
