@@ -266,3 +266,34 @@ def test_an_unknown_option_of_a_subcommand_names_the_subcommands_help(archived):
     assert result.returncode == 2
     assert result.stderr == "logview archive: unrecognized arguments: --bogus (`logview archive prune --help` lists the options)\n"
     assert "--max-entries" in logview("archive", "prune", "--help").stdout
+
+
+@pytest.mark.parametrize(("lines", "said", "refused"), [
+    ('archive_max_age = "0d"\n', "keeps up to 1,000,000 entries per source · archive_max_age refused (below) · ",
+     ["archive_max_age: '0d' would keep nothing"]),
+    ('archive_max_age = "soon"\narchive_max_entries = -3\n',
+     "archive_max_entries and archive_max_age refused (below) · ",
+     ["archive_max_entries: must be greater than 0", "archive_max_age: not an age: 'soon'"]),
+    ('archive = "maybe"\narchive_max_age = "30d"\n', "archive refused (below)\n", ["archive: must be true or false"]),
+])
+def test_the_config_check_never_states_an_archive_setting_it_refuses(lines, said, refused, tmp_path):
+    """With a wrong archive_max_age, `logview config` printed "no age limit" and only then the
+    error: the archive's line says each refused key as refused, not as its default."""
+    config = tmp_path / "config.toml"
+    config.write_text(lines)
+    checked = logview("config", config=str(config))
+    assert checked.returncode == 2, checked
+    archive_line = next(line for line in checked.stdout.splitlines(keepends=True) if line.startswith("archive: "))
+    assert said in archive_line and "no age limit" not in archive_line and "keeps" not in archive_line.split(said)[1]
+    problems = checked.stderr.splitlines()
+    assert problems[0] == f"{len(refused)} problem{'s' if len(refused) > 1 else ''}:"
+    assert [line.strip()[:len(start)] for line, start in zip(problems[1:], refused)] == refused
+
+
+def test_the_config_check_states_the_archive_settings_it_takes(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('archive_max_age = "30d"\narchive_max_entries = 5000\n')
+    checked = logview("config", config=str(config))
+    assert (checked.returncode, checked.stderr) == (0, ""), checked
+    assert (" · keeps up to 5,000 entries per source, none older than 30 days · `logview archive list` shows what it "
+            "holds\n") in checked.stdout

@@ -130,15 +130,22 @@ async def test_a_search_over_an_api_source_says_the_newer_rows_above_and_a_new_l
         assert viewer.table.cursor_row == 0 and "▲" not in status_line(app)
 
 
+async def newer_above_while_tailing(pilot, app) -> int:
+    """The tail running, the user two pages down, then a search for every entry's org (the new ones'
+    too): the entry kept, with newer rows above the screen; how many."""
+    await settle(pilot)
+    viewer = app.viewer
+    await wait_until(pilot, lambda: viewer.feed.tailing)
+    await pilot.press(*["pagedown"] * 2)
+    await searched(pilot, viewer, DEMO_ORG)
+    return rows_above_screen(viewer)
+
+
 async def test_the_tail_says_both_its_new_rows_and_the_newer_ones_a_search_left_above(fresh_demo: DemoServer) -> None:
     app = make_app(fresh_demo, follow=True)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
         viewer = app.viewer
-        await wait_until(pilot, lambda: viewer.feed.tailing)
-        await pilot.press(*["pagedown"] * 2)
-        await searched(pilot, viewer, DEMO_ORG)  # (every entry's, the new ones' too) the entry kept, rows above
-        above = rows_above_screen(viewer)
+        above = await newer_above_while_tailing(pilot, app)
         assert above > 0 and newer_said(app) == above, status_line(app)
         fresh_demo.state.insert_aitronos(4)
         await poll(pilot, app, 124)

@@ -36,9 +36,20 @@ class Retention:
     max_age_s: float | None = None
 
     def describe(self) -> str:
-        count = "no limit on entries" if self.max_entries is None else f"up to {self.max_entries:,} entries"
-        age = "no age limit" if self.max_age_s is None else f"none older than {describe_age(self.max_age_s)}"
-        return f"{count} per source, {age}"
+        return f"{self.entries_words()} per source, {self.age_words()}"
+
+    def age_start_s(self, now_s: float | None = None) -> float | None:
+        """The moment (epoch seconds) before which an entry is past `archive_max_age` and dropped;
+        None without an age limit. The one place the age's start is counted back from now."""
+        if self.max_age_s is None:
+            return None
+        return (time.time() if now_s is None else now_s) - self.max_age_s
+
+    def entries_words(self) -> str:
+        return "no limit on entries" if self.max_entries is None else f"up to {self.max_entries:,} entries"
+
+    def age_words(self) -> str:
+        return "no age limit" if self.max_age_s is None else f"none older than {describe_age(self.max_age_s)}"
 
 
 def dropped_words(count: int, retention: Retention) -> str:
@@ -96,8 +107,9 @@ def age_text(seconds: float) -> str:
 def pruning_due(db: sqlite3.Connection, source_id: int, retention: Retention, now_s: float | None = None) -> bool:
     """Whether `prune_source` would change anything, found by reading only (a launch must not wait
     for another process's write lock when there is nothing to prune)."""
-    if retention.max_age_s is not None:
-        cutoff = int(((time.time() if now_s is None else now_s) - retention.max_age_s) * 1_000_000)
+    age_start_s = retention.age_start_s(now_s)
+    if age_start_s is not None:
+        cutoff = int(age_start_s * 1_000_000)
         if db.execute("SELECT 1 FROM entries WHERE source = ? AND time_us < ? LIMIT 1", (source_id, cutoff)).fetchone():
             return True
     # (counting a big source costs a launch tens of ms before its first paint; the archive's last
@@ -127,8 +139,9 @@ def prune_source(db: sqlite3.Connection, source_id: int, retention: Retention, n
     """Apply `retention` to one source inside the caller's transaction (the age first, then the
     count); returns how many entries went."""
     by_age, removed, floor = 0, 0, None
-    if retention.max_age_s is not None:
-        cutoff = int(((time.time() if now_s is None else now_s) - retention.max_age_s) * 1_000_000)
+    age_start_s = retention.age_start_s(now_s)
+    if age_start_s is not None:
+        cutoff = int(age_start_s * 1_000_000)
         by_age = db.execute("DELETE FROM entries WHERE source = ? AND time_us < ?", (source_id, cutoff)).rowcount
         if by_age:
             floor = cutoff  # everything before the cutoff went, nothing after

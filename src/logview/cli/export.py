@@ -31,6 +31,7 @@ from logview.sources.supermetrics import SupermetricsSource
 
 if TYPE_CHECKING:
     from logview.api.client import ApiClient
+    from logview.archive.retention import Retention
 
 EXIT_OK, EXIT_USAGE, EXIT_API = 0, 2, 3
 NO_ANSWER_EVERY_S = 10.0  # with -v, a request still unanswered is said again this often (one line)
@@ -273,7 +274,7 @@ def _quiet_broken_pipe() -> int:
 def export_connection(connection: Connection, filters: Filters, *, fmt: str, output: Path | None,
                       verbose: bool, max_entries: int | None, archive: Archive | None = None) -> int:
     reporter = Reporter(sys.stderr, verbose=verbose)
-    past_age = PastAge(archive.retention.max_age_s) if archive is not None and archive.retention.max_age_s else None
+    past_age = PastAge(archive.retention) if archive is not None and archive.retention.max_age_s else None
     with ExitStack() as stack:
         try:
             stream, publish = _open_output(stack, output)
@@ -307,21 +308,20 @@ class PastAge:
     asked, but the archive drops them, so the next export fetches them again (said nowhere, s26
     walk #3)."""
 
-    def __init__(self, max_age_s: float) -> None:
-        from datetime import datetime, timedelta, timezone
+    def __init__(self, retention: Retention) -> None:
+        from datetime import datetime, timezone
 
-        self.max_age_s = max_age_s
-        self.oldest_kept = datetime.now(timezone.utc) - timedelta(seconds=max_age_s)
+        self.retention = retention
+        self.oldest_kept = datetime.fromtimestamp(retention.age_start_s() or 0, timezone.utc)
         self.written = False
 
     def see(self, entries: Sequence[LogEntry]) -> None:
         self.written = self.written or any(e.time is not None and e.time < self.oldest_kept for e in entries)
 
     def say(self) -> None:
-        from logview.archive.retention import Retention
         from logview.cli.resolve import not_kept_words
 
-        print(f"logview: {not_kept_words(Retention(max_age_s=self.max_age_s), 'written')}", file=sys.stderr)
+        print(f"logview: {not_kept_words(self.retention, 'written')}", file=sys.stderr)
 
 
 def what_was_written(output: Path | None, written: int) -> str:

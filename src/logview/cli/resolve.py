@@ -395,14 +395,14 @@ def reaches_past_age(connection: Connection | None, filters: Filters, retention:
     """Whether a range the user asked for reaches further back than `archive_max_age`: fetched and
     shown (or written) as asked, but the archive drops it, so each run fetches it again (s26 walk
     #3 and #6: said nowhere)."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timezone
 
-    if retention.max_age_s is None or connection is None or connection.demo:
+    age_start_s = retention.age_start_s()
+    if age_start_s is None or connection is None or connection.demo:
         return False
     # (a minute's slack: the age's own start, `since 1d` put by `within_retention`, was counted
     # back from a moment a little before this one)
-    oldest_kept = datetime.now(timezone.utc) - timedelta(seconds=retention.max_age_s + 60)
-    return filters.since is None or filters.since < oldest_kept
+    return filters.since is None or filters.since < datetime.fromtimestamp(age_start_s - 60, timezone.utc)
 
 
 def not_kept_words(retention: Retention, done: str) -> str:

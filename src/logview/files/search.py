@@ -184,12 +184,12 @@ def _search_block(block: bytes, rs: np.ndarray, lengths: np.ndarray, needle: Nee
     if needle.in_strings:
         _hits_in_strings(block, data, re_, needle, matches, line, hits, slow)
     elif len(matches):
-        _hits_anywhere(block, data, rs, lengths, needle, matches, line, hits)
+        _hits_anywhere(block, data, rs, lengths, re_, needle, matches, line, hits)
     return _exact_rest(block, rs, lengths, hits, slow, exact)
 
 
-def _hits_anywhere(block: bytes, data: np.ndarray, rs: np.ndarray, lengths: np.ndarray, needle: Needle,
-                   matches: np.ndarray, line: np.ndarray, hits: np.ndarray) -> None:
+def _hits_anywhere(block: bytes, data: np.ndarray, rs: np.ndarray, lengths: np.ndarray, re_: np.ndarray,
+                   needle: Needle, matches: np.ndarray, line: np.ndarray, hits: np.ndarray) -> None:
     """Mark lines where a match of a needle that may stand outside strings (numbers, `true`) lies
     in a value. A line one match has hit needs no look at its others: where matches are many
     (`e`, a digit: ~40 an Aitronos line), each undecided line's first is looked at, a few rounds,
@@ -198,25 +198,26 @@ def _hits_anywhere(block: bytes, data: np.ndarray, rs: np.ndarray, lengths: np.n
         if len(matches) <= COUNT_QUOTES_MOST * len(rs):
             break
         _, first = np.unique(line, return_index=True)
-        hits[line[first][_in_values(block, data, rs, lengths, needle, matches[first], line[first])]] = True
+        hits[line[first][_in_values(block, data, rs, lengths, re_, needle, matches[first], line[first])]] = True
         left = ~hits[line]
         left[first] = False
         matches, line = matches[left], line[left]
     if len(matches):
-        hits[line[_in_values(block, data, rs, lengths, needle, matches, line)]] = True
+        hits[line[_in_values(block, data, rs, lengths, re_, needle, matches, line)]] = True
 
 
-def _in_values(block: bytes, data: np.ndarray, rs: np.ndarray, lengths: np.ndarray, needle: Needle,
-               matches: np.ndarray, line: np.ndarray) -> np.ndarray:
+def _in_values(block: bytes, data: np.ndarray, rs: np.ndarray, lengths: np.ndarray, re_: np.ndarray,
+               needle: Needle, matches: np.ndarray, line: np.ndarray) -> np.ndarray:
     """Which matches lie in a value: told by the parity of the quotes before each on its line
-    (whose quotes pair up: a line with an odd count or an escape is checked exactly instead)."""
+    (whose quotes pair up: a line with an odd count or an escape is checked exactly instead).
+    `re_`: each line's end (`rs + lengths`, computed once a block, not again each round)."""
     if len(matches) <= COUNT_QUOTES_MOST * len(rs):
         # (each match's quotes counted by `bytes.count` over its line up to it: for `true` in an
         # Aitronos file, ~0.4 matches a line, 5× less CPU than listing the quotes of its lines)
         before = np.fromiter(map(block.count, repeat(b'"'), rs[line].tolist(), matches.tolist()), np.int64,
                              len(matches))
         inside = (before & 1).astype(bool)
-        closing_of = lambda at: next_quotes(block, data, matches[at], (rs + lengths)[line[at]])  # noqa: E731
+        closing_of = lambda at: next_quotes(block, data, matches[at], re_[line[at]])  # noqa: E731
     else:
         quotes = _quotes_in_lines(data, rs, lengths, np.unique(line))
         before = np.searchsorted(quotes, matches)  # quotes strictly before each match

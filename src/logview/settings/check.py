@@ -234,7 +234,8 @@ def check_config(path: Path | None = None, saved: SavedFilters | None = None) ->
         report.lines += ["", "A config file names profiles, for example:", "", *EXAMPLE.splitlines()]
     elif reading is not None:
         _check_reading(reading, report)
-    report.lines.append(_describe_archive(reading.config if reading else Config()))
+    report.lines.append(_describe_archive(reading.config if reading else Config(),
+                                          reading.refused_archive_keys if reading else set()))
     saved = saved or SavedFilters()
     try:
         counts = {kind: len(entries) for kind, entries in saved.load().items() if entries}
@@ -246,11 +247,22 @@ def check_config(path: Path | None = None, saved: SavedFilters | None = None) ->
     return report
 
 
-def _describe_archive(config: Config) -> str:
+def _describe_archive(config: Config, refused: Collection[str]) -> str:
+    """The archive's line; a key refused (left at its default) is said as refused, not as its
+    default: "no age limit" printed above an archive_max_age refused below contradicted it."""
+    where = f"archive: {default_archive_path()}"
+    if "archive" in refused:
+        return f"{where} · archive refused (below)"
     if not config.archive:  # (`archive list` then refuses: pointing to it misled, s18 K3)
-        return f"archive: {default_archive_path()} · off (archive = false): nothing is read from it or kept in it"
-    return (f"archive: {default_archive_path()} · keeps {config.retention().describe()} · "
-            "`logview archive list` shows what it holds")
+        return f"{where} · off (archive = false): nothing is read from it or kept in it"
+    retention = config.retention()
+    limits = {"archive_max_entries": f"{retention.entries_words()} per source",
+              "archive_max_age": retention.age_words()}
+    kept = [words for key, words in limits.items() if key not in refused]
+    parts = [where] + ([f"keeps {', '.join(kept)}"] if kept else [])
+    wrong = [key for key in limits if key in refused]
+    parts += [f"{' and '.join(wrong)} refused (below)"] if wrong else []
+    return " · ".join([*parts, "`logview archive list` shows what it holds"])
 
 
 def _check_reading(reading: ConfigReading, report: Report) -> None:

@@ -133,6 +133,13 @@ def needs_dates(view: FilteredView | None, rows: range | None = None) -> bool | 
     return False
 
 
+def message_strip(message: str, width: int, style: Style, console: Console) -> Strip:
+    """A line of the table saying `message` in its middle (no row to show: "Loading…")."""
+    text = Text(message.center(width), style=style, no_wrap=True)
+    text.truncate(width, overflow="crop", pad=True)
+    return Strip(list(text.render(console)), width)
+
+
 def on_screen(strip: Strip, layout: TableLayout, width: int, shift: int) -> Strip:
     """The part of a whole row on a screen `width` cells wide: the frozen columns (the time), then
     the rest from `shift` on."""

@@ -70,6 +70,16 @@ def _truncate(text: str) -> str:
     return text[:MAX_VALUE_CHARS] + f"\n… {len(text) - MAX_VALUE_CHARS:,} more characters (y copies the whole entry)"
 
 
+def _needle_pattern(needle: str, as_json: bool) -> re.Pattern[str]:
+    """The needle as it is marked, case ignored; `as_json`: also as JSON writes it inside a string
+    (tried first: `\"` is not marked as a lone `"` beside its backslash)."""
+    forms = [needle]
+    escaped = json.dumps(needle, ensure_ascii=False)[1:-1]
+    if as_json and escaped != needle:
+        forms.insert(0, escaped)
+    return re.compile("|".join(map(re.escape, forms)), re.IGNORECASE)
+
+
 def local_time_text(value: Any) -> str | None:
     moment = parse_api_time(value)
     if moment is None:
@@ -132,6 +142,7 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
         self._shown: RenderableType = Text("")  # what the body holds (its lines are searched for `n`)
         self._match = -1  # the match `n`/`N` went to last (its number, from 0), marked apart from the others
         self._marks = 0  # matches marked so far in the entry being drawn (each mark's number)
+        self._summary_marks = 0  # ... in the summary under the title (marked, not counted)
         self._origin: str | None = None
         self._match_said = ""  # ... in words: "match 1 of 2 · n N"
 
@@ -218,18 +229,25 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
             return
         lines = self._match_lines()
         if not lines:
-            raw = None if self.entry is None else self.entry.raw
-            text = raw if isinstance(raw, str) else dump_json(raw).decode("utf-8", "replace")
-            beyond = raw is not None and self.needle.lower() in text.lower()
-            self.notify(f"The match lies past the first {MAX_VALUE_CHARS:,} characters of a value, which is all "
-                        "this pane shows of it: y copies the whole entry." if beyond else
-                        "No match in the lines shown of this entry.", timeout=4, markup=False)
+            self.notify(self._no_match_words(), timeout=4, markup=False)
             return
         self._match = (self._match + step) % len(lines) if self._match >= 0 or step > 0 else len(lines) - 1
         self._draw()  # (the current match in its own mark: the same lines, another style)
         self._scroll_when_laid_out(lambda: self.scroll_to(y=lines[self._match], animate=False))
         self._match_said = (f"match {self._match + 1} of {len(lines)}" if len(lines) > 1 else "the only match") + " · n N"
         self.on_focus()
+
+    def _no_match_words(self) -> str:
+        """Why `n` has no match to go to in the entry's fields, saying where the search matched."""
+        raw = None if self.entry is None else self.entry.raw
+        text = raw if isinstance(raw, str) else dump_json(raw).decode("utf-8", "replace")
+        if raw is not None and self.needle and self.needle.lower() in text.lower():
+            return (f"The match lies past the first {MAX_VALUE_CHARS:,} characters of a value, which is all this "
+                    "pane shows of it: y copies the whole entry.")
+        if self._summary_marks:  # (marked on screen: "no match" there read as wrong)
+            return ("The search matches only the summary under the entry's title, not its fields: nothing for n "
+                    "to go to.")
+        return "No match in the lines shown of this entry."
 
     def _match_lines(self) -> list[int]:
         """Per match, in the entry's order, the line of the body, as laid out at the pane's width, where it
@@ -245,17 +263,21 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
                     begins.setdefault(number, at)
         return [begins[number] for number in sorted(begins)]
 
-    def _mark(self, text: Text, counted: bool = True) -> Text:
+    def _mark(self, text: Text, counted: bool = True, as_json: bool = False) -> Text:
         """`text` with the needle's every occurrence marked (case as the search: ignored). Not
         `counted`: the summary under the title, which repeats the entry's values (its request, its
         error), is marked but not counted nor stepped through by `n`: 30 needles in a request were
-        "60 matches", `n` going through the summary's copies first (s26 walk #6)."""
+        "60 matches", `n` going through the summary's copies first (s26 walk #6). `as_json`: a
+        nested value, shown as JSON, where the needle's quotes and backslashes are written escaped
+        (`\"foo\"`): that form is its match there (an error's `"foo"` was marked in the summary
+        only, and `n` said there was no match)."""
         if not self.needle:
             return text
         marked, current = self._partial("detail-pane--match"), self._partial("detail-pane--match-current")
-        for found in re.finditer(re.escape(self.needle), text.plain, re.IGNORECASE):
+        for found in _needle_pattern(self.needle, as_json).finditer(text.plain):
             if not counted:
                 text.stylize(marked, found.start(), found.end())
+                self._summary_marks += 1
                 continue
             style = current if self._marks == self._match else marked
             text.stylize(style + Style.from_meta({MATCH_KEY: self._marks}), found.start(), found.end())
@@ -264,7 +286,7 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
 
     def _render_entry(self, entry: LogEntry, origin: str | None = None) -> RenderableType:
         style = self._partial
-        self._marks = 0
+        self._marks = self._summary_marks = 0
         status_style = style(f"detail-pane--{status_class(entry.status)}")
         head = Text(no_wrap=False, overflow="fold")
         if origin is not None:
@@ -291,10 +313,11 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
             for key, value in raw.items():
                 shown = clean_line(str(key)).strip()
                 label = Text(shown) if shown else Text("(unprintable key)", style=style("detail-pane--dim"))
-                grid.add_row(self._mark(label), self._mark(self._value(key, value)))
+                shown_value = self._mark(self._value(key, value), as_json=not isinstance(value, str))
+                grid.add_row(self._mark(label), shown_value)
         else:
             grid.add_row(Text("raw"), self._mark(json_text(raw) if not isinstance(raw, str)
-                                                 else Text(_truncate(clean(raw)))))
+                                                 else Text(_truncate(clean(raw))), as_json=not isinstance(raw, str)))
         parts.append(Text(""))
         parts.append(grid)
         return Group(*parts)

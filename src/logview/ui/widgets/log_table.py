@@ -15,9 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
@@ -29,8 +27,8 @@ from logview.store import FilteredView, ViewChange
 from logview.ui.widgets.table_messages import CursorMoved, FollowChanged, SidewaysWheel
 from logview.ui.cells import COLUMNS, Column, local_time, time_width, today
 from logview.ui.table_layout import TableLayout, fit, with_time_width
-from logview.ui.table_rows import header_strip, needs_dates, on_screen, row_strip
-from logview.ui.widgets.styling import legible_segments, partial_style
+from logview.ui.table_rows import header_strip, message_strip, needs_dates, on_screen, row_strip
+from logview.ui.widgets.styling import partial_style, with_cursor
 
 
 class LogTable(SidewaysWheel, ScrollView, can_focus=True):
@@ -65,7 +63,7 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
         self.new_rows = 0  # live rows that arrived above the user's place ("+N new")
         # rows a view the user asked for put above the screen, not scrolled to since ("N newer": a search
         # kept the user's entry, nothing saying newer matches were above it, s25 walk #9); under the new rows
-        self.newer_unseen = 0
+        self._newer_counted = 0  # (those of them above the screen now: `newer_unseen`)
         self.sticky_end = False  # after G/End: keep going to the oldest row as pages arrive
         self.pinned = False  # an entry's detail is open: live rows never take the cursor off it
         # Enters before any row is shown (typed ahead): the first row's detail opens (two: focused too)
@@ -125,6 +123,12 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
     def page_rows(self) -> int:
         """How many data rows fit (the first line is the header)."""
         return max(1, self.scrollable_content_region.height - 1)
+
+    @property
+    def newer_unseen(self) -> int:
+        """The newer rows counted that are above the screen now: a resize moves its top, a taller screen
+        shows some, a shorter one hides them again (the count read stale after one, until the next entry)."""
+        return min(self._newer_counted, max(0, round(self.scroll_y) - self.new_rows))
 
     @property
     def following(self) -> bool:
@@ -196,7 +200,7 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
         screen_y = self._cursor_y if 0 <= self._cursor_y < self.page_rows else 0
         self._update_size()
         self._cache.clear()
-        counted, self.new_rows, self.newer_unseen = (self.new_rows, self.newer_unseen), 0, 0
+        counted, self.new_rows, self._newer_counted = (self.new_rows, self.newer_unseen), 0, 0
         if not len(view):
             self.cursor_ordinal = None
         elif not keep_place or self.cursor_ordinal is None:
@@ -214,7 +218,7 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
 
     def count_above(self, new_rows: int, newer: int) -> None:
         """Count these rows above the user's place (the newer, as many as are above the screen under the new)."""
-        self.new_rows, self.newer_unseen = new_rows, min(newer, max(0, round(self.scroll_y) - new_rows))
+        self.new_rows, self._newer_counted = new_rows, min(newer, max(0, round(self.scroll_y) - new_rows))
 
     def _first_row_shown(self) -> None:
         if self.enters_waiting and self.cursor_ordinal is not None:
@@ -342,8 +346,10 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
         if round(new_value) == 0 and self.new_rows and self.cursor_row == 0:
             self.new_rows = 0
             self.post_message(self.FollowChanged(True, 0))
-        if self.newer_unseen > (unseen := max(0, round(new_value) - self.new_rows)):  # (scrolled into view: seen)
-            self.newer_unseen = unseen
+        said = min(self._newer_counted, max(0, round(old_value) - self.new_rows))
+        if new_value < old_value <= self.max_scroll_y:  # scrolled up (not cut back to a taller screen's end): seen
+            self._newer_counted = self.newer_unseen
+        if self.newer_unseen != said:
             self.post_message(self.FollowChanged(self.following, self.new_rows))
 
     # -- rendering ------------------------------------------------------------------------
@@ -382,12 +388,9 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
             return header_strip(layout, width, self.shift, self.app.console).apply_style(self._style("header")).apply_style(base)
         view = self.view
         row = round(self.scroll_y) + y - 1
-        if view is None or not len(view):
-            if y == 2:
-                text = Text(self.empty_message.center(width), style=self._style("empty"), no_wrap=True)
-                text.truncate(width, overflow="crop", pad=True)
-                return Strip(list(text.render(self.app.console)), width).apply_style(base)
-            return Strip.blank(width, base)
+        if view is None or not len(view):  # (the message on the second row)
+            return (message_strip(self.empty_message, width, self._style("empty"), self.app.console) if y == 2
+                    else Strip.blank(width)).apply_style(base)
         if row >= len(view):
             return Strip.blank(width, base)
         ordinal = view.ordinal(row)
@@ -404,9 +407,7 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
         strip = on_screen(strip, layout, width, self.shift)
         if ordinal == self.cursor_ordinal:
             self._cursor_y = y - 1
-            # on top of the cell colours, like a selection: red text on a blue bar is unreadable
-            cursor = self._style("cursor" if self.has_focus else "cursor-blurred")
-            strip = Strip(legible_segments(Segment.apply_style(strip, post_style=cursor)), strip.cell_length)
+            strip = with_cursor(strip, self._style("cursor" if self.has_focus else "cursor-blurred"))
         return strip.apply_style(base)
 
     def _day(self, ordinal: int) -> object:

@@ -14,6 +14,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.color import BLACK, WHITE, Color
 from textual.filter import LineFilter
+from textual.strip import Strip
 from textual.widget import Widget
 
 from logview.ui.textual_internals import style_cache
@@ -110,6 +111,12 @@ def legible_style(style: Style) -> Style:
         return style
     color, under = Color.from_rich_color(style.color), Color.from_rich_color(style.bgcolor)
     return style + Style(color=legible(color, under).rich_color)
+
+
+def with_cursor(strip: Strip, cursor: Style) -> Strip:
+    """A table's row drawn as the cursor's: on top of the cell colours, like a selection (red text
+    on a blue bar is unreadable)."""
+    return Strip(legible_segments(Segment.apply_style(strip, post_style=cursor)), strip.cell_length)
 
 
 def legible_segments(segments: Iterable[Segment]) -> list[Segment]:
