@@ -45,6 +45,18 @@ class Retention:
             return None
         return (time.time() if now_s is None else now_s) - self.max_age_s
 
+    def drops_from(self, since: datetime | None) -> bool:
+        """Whether a range from `since` (None: the beginning) reaches past the age: what is older is
+        fetched and shown, then dropped, and fetched again at each run. (A minute's slack: a range
+        of the age itself, `since 1d` put there at launch, was counted back a moment before now.)"""
+        start = self.age_start_s()
+        return start is not None and (since is None or since.timestamp() < start - 60)
+
+    def not_kept_words(self, done: str) -> str:
+        """"Entries older than 1 day are shown but not kept: …" (`done`: shown, written)."""
+        return (f"Entries older than {describe_age(self.max_age_s or 0)} are {done} but not kept: the config's "
+                "archive_max_age drops them from the archive, so the next run fetches them again.")
+
     def entries_words(self) -> str:
         return "no limit on entries" if self.max_entries is None else f"up to {self.max_entries:,} entries"
 

@@ -75,7 +75,7 @@ def run_viewer_command(argv: Sequence[str]) -> int:
 def _run_viewer(args: argparse.Namespace) -> int:
     import argparse
 
-    from logview.cli.resolve import (UsageError, archive_choice, not_kept_words, profiles_once, reaches_past_age,
+    from logview.cli.resolve import (UsageError, archive_choice, profiles_once, reaches_past_age,
                                      viewer_options, within_retention, within_words)
 
     profiles_once(args, "opening")
@@ -121,7 +121,7 @@ def _run_viewer(args: argparse.Namespace) -> int:
             options = bounded  # (what the archive would drop at the quit is not loaded by default)
             options[0] = dataclasses.replace(options[0], notes=(*options[0].notes, within_words(retention)))
         if keep and any(reaches_past_age(o.connection, o.filters, retention) for o in options):
-            options[0] = dataclasses.replace(options[0], notes=(*options[0].notes, not_kept_words(retention, "shown")))
+            options[0] = dataclasses.replace(options[0], notes=(*options[0].notes, retention.not_kept_words("shown")))
         if keep and any(connection.demo for connection in connections):
             path = _demo_archive_path(stack)
         return run_viewer(*options, keep_archive=keep, retention=retention, archive_path=path)

@@ -319,9 +319,7 @@ class PastAge:
         self.written = self.written or any(e.time is not None and e.time < self.oldest_kept for e in entries)
 
     def say(self) -> None:
-        from logview.cli.resolve import not_kept_words
-
-        print(f"logview: {not_kept_words(self.retention, 'written')}", file=sys.stderr)
+        print(f"logview: {self.retention.not_kept_words('written')}", file=sys.stderr)
 
 
 def what_was_written(output: Path | None, written: int) -> str:

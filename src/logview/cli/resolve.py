@@ -392,25 +392,9 @@ def within_retention(options: ViewerOptions, retention: Retention) -> ViewerOpti
 
 
 def reaches_past_age(connection: Connection | None, filters: Filters, retention: Retention) -> bool:
-    """Whether a range the user asked for reaches further back than `archive_max_age`: fetched and
-    shown (or written) as asked, but the archive drops it, so each run fetches it again (s26 walk
-    #3 and #6: said nowhere)."""
-    from datetime import datetime, timezone
-
-    age_start_s = retention.age_start_s()
-    if age_start_s is None or connection is None or connection.demo:
-        return False
-    # (a minute's slack: the age's own start, `since 1d` put by `within_retention`, was counted
-    # back from a moment a little before this one)
-    return filters.since is None or filters.since < datetime.fromtimestamp(age_start_s - 60, timezone.utc)
-
-
-def not_kept_words(retention: Retention, done: str) -> str:
-    """"Entries older than 1 day are shown but not kept: …" (`done`: shown, written)."""
-    from logview.archive.retention import describe_age
-
-    return (f"Entries older than {describe_age(retention.max_age_s or 0)} are {done} but not kept: the config's "
-            "archive_max_age drops them from the archive, so the next run fetches them again.")
+    """Whether a range the user asked for reaches further back than `archive_max_age` (s26 walk #3
+    and #6: fetched and shown or written as asked, then dropped, and fetched again each run)."""
+    return connection is not None and not connection.demo and retention.drops_from(filters.since)
 
 
 def within_words(retention: Retention) -> str:

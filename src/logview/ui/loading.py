@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from logview.api.contract import in_time_order
 from logview.api.types import format_wait
-from logview.model import ApiError, counted
+from logview.model import ApiError, Filters, counted
 from logview.session import ViewerSession, Waits
 from logview.ui.feed import Feed
 from logview.ui.file_reading import file_error
@@ -64,6 +64,7 @@ class LoadControl:
         self._names = names  # (what else waits for the budget: a listing, credential names)
         self._reload_anyway_until = 0.0  # (see `_spares_the_budget`)
         self._budget_bound = False  # (in this load: see `Waits.budget_held`)
+        self._past_age_said = _range_start(session.filters)  # (a launch's range: the command line says it)
 
     def waits(self) -> Waits:
         """What is being waited for: retries and the tail (the banner's countdowns), and the
@@ -136,6 +137,18 @@ class LoadControl:
         first = self.feed.first_rows()
         if first is not None:  # a file's first rows, in time for the first paint
             self.table.apply_change(first)
+        self._say_past_age()
+
+    def _say_past_age(self) -> None:
+        """A range picked here (`d 3d`, the histogram's way back) that reaches past archive_max_age
+        is said once, as the command line says a launch's: it said nothing, and the quit then
+        dropped what it had loaded (s27 walk #6)."""
+        archive, connection, start = self.feed.archive, self.feed.connection, _range_start(self.session.filters)
+        if start == self._past_age_said or archive is None or connection is None or connection.demo:
+            return
+        self._past_age_said = start
+        if archive.retention.drops_from(self.session.filters.since):
+            self._notify(archive.retention.not_kept_words("shown"), timeout=8, markup=False)
 
     def reload(self) -> None:
         """r: load again from the newest entry; after an error or during a wait, retry now."""
@@ -230,3 +243,9 @@ class LoadControl:
         self.session.cancel()
         alone = ", t for the live tail alone" if self.why_no_tail() is None else ""  # (with nothing loaded, t refuses: s24 walk #6)
         self.banner.show_notice(f"Retry cancelled: {stopped}. Press r to start again{alone}.")
+
+
+def _range_start(filters: Filters) -> object:
+    """Where a range starts, as the user gave it: `3d` is the same range however often it is
+    counted back from now again (`r`)."""
+    return filters.since_text if filters.since_text is not None else filters.since
