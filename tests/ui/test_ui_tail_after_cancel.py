@@ -1,6 +1,8 @@
 """t after Esc cancelled a live-tail retry (s21 walk #2): the first t turned off a tail the cancel
 had stopped but kept wanted, saying nothing; the second started it, while the status line kept
-"stopped — r reloads" and the "Retry cancelled" banner stayed over the rows it brought in."""
+"stopped — r reloads" and the "Retry cancelled" banner stayed over the rows it brought in. All
+loaded, the cancel stops the tail alone: the line said "stopped — r reloads" with nothing left to
+load (s27 walk #7); it says the tail is paused."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import pytest
 from logview.api.client import RetryPolicy
 from logview.demo import DemoServer, DemoState, Fault
 from logview.ui.workers import running
-from ui_helpers import FIXED_NOW, SIZE, make_app, screen_text, settle, wait_until, widget_text
+from ui_helpers import FIXED_NOW, SIZE, kept_toasts, make_app, screen_text, settle, wait_until, widget_text
 
 SLOW = RetryPolicy(max_retries=3, initial_backoff_s=30, max_backoff_s=30, max_wait_s=None)
 LISTING = "/v1/personal-connectors?"  # (the credentials' names: the request log's path)
@@ -22,6 +24,7 @@ LISTING = "/v1/personal-connectors?"  # (the credentials' names: the request log
 async def test_t_after_a_cancelled_tail_retry_starts_the_tail_and_the_line_says_live(
         fresh_demo: DemoServer, size: tuple[int, int]) -> None:
     app = make_app(fresh_demo, follow=True, interval_s=1, policy=SLOW)
+    said = kept_toasts(app)
     async with app.run_test(size=size) as pilot:
         viewer = app.viewer
         await wait_until(pilot, lambda: viewer.feed.tailing and viewer.session.phase == "complete")
@@ -33,14 +36,14 @@ async def test_t_after_a_cancelled_tail_retry_starts_the_tail_and_the_line_says_
             await pilot.press("escape")
             await settle(pilot)
             demo.delete("/_demo/faults")  # (the server answers again)
-            assert "Retry cancelled" in widget_text(viewer.banner)
-            assert "stopped — r reloads" in widget_text(viewer.status_bar)
-            assert not viewer.feed.tailing
+            assert "Retry cancelled: the live tail stopped. Press t to start it again." in widget_text(viewer.banner)
+            assert "all loaded · tail paused (t resumes)" in widget_text(viewer.status_bar)
+            assert "stopped — r reloads" not in widget_text(viewer.status_bar) and not viewer.feed.tailing
 
             await pilot.press("t")  # the first t starts the tail, and says so
             await wait_until(pilot, lambda: viewer.feed.tailing)
             await settle(pilot)
-            assert any("Live tail on" in str(note.message) for note in app._notifications)
+            assert "Live tail on: new entries come in." in said, said
             line = widget_text(viewer.status_bar)
             assert "● live" in line and "stopped — r reloads" not in line.split("live", 1)[0], line
             assert not viewer.banner.display or "Retry cancelled" not in widget_text(viewer.banner)
@@ -57,7 +60,7 @@ async def test_t_after_a_cancelled_tail_retry_starts_the_tail_and_the_line_says_
             await pilot.press("t")  # and the second stops it, as t always does
             await wait_until(pilot, lambda: not viewer.feed.tailing)
             viewer.refresh_status()
-            assert "stopped — r reloads" in widget_text(viewer.status_bar)
+            assert "tail paused (t resumes)" in widget_text(viewer.status_bar)
 
 
 async def test_r_after_a_cancelled_tail_retry_starts_the_tail_again(fresh_demo: DemoServer) -> None:

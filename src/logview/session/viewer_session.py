@@ -206,6 +206,11 @@ class ViewerSession:
         self.phase = "cancelled"
         self.want_tail, self.tail_resumes = False, self.want_tail or self.tail_resumes
 
+    def cancel_tail(self) -> None:
+        """Esc during the tail's retry once all is loaded: the tail pauses (t resumes it; `r`'s
+        reload too, as after a cancelled load); nothing else stops."""
+        self.want_tail, self.tail_paused, self.tail_resumes = False, True, True
+
     def toggle_tail(self) -> bool:
         """t: whether the tail is wanted now (after a cancel, the user's word, not the load's)."""
         self.want_tail, self.tail_paused = not self.want_tail, self.want_tail

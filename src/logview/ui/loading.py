@@ -64,6 +64,7 @@ class LoadControl:
         self._names = names  # (what else waits for the budget: a listing, credential names)
         self._reload_anyway_until = 0.0  # (see `_spares_the_budget`)
         self._budget_bound = False  # (in this load: see `Waits.budget_held`)
+        self._tail_cancelled = False  # (the banner says a cancel stopped the tail alone: t takes it away)
         self._past_age_said = _range_start(session.filters)  # (a launch's range: the command line says it)
 
     def waits(self) -> Waits:
@@ -211,10 +212,11 @@ class LoadControl:
             notify(why, timeout=4 if why.startswith("Nothing") else 3, markup=False)
         elif self.session.toggle_tail():
             self.feed.start_tail()
-            if self.session.phase == "cancelled":  # (its "Retry cancelled" banner stayed under new rows, s21 #2)
+            if self.session.phase == "cancelled" or self._tail_cancelled:  # (its "Retry cancelled" banner stayed, s21 #2)
                 self.banner.clear("notice")
-                notify("Live tail on: new entries come in; the load stays stopped (r loads the rest).",
-                       timeout=4, markup=False)
+                self._tail_cancelled = False
+                rest = "; the load stays stopped (r loads the rest)" if self.session.phase == "cancelled" else ""
+                notify(f"Live tail on: new entries come in{rest}.", timeout=4, markup=False)
             elif self.feed.backfilling:  # (the status line speaks of the loading until it is done)
                 notify("Live tail on: new entries come in while the rest loads.", timeout=4, markup=False)
         else:
@@ -239,6 +241,12 @@ class LoadControl:
         if self._names is not None:
             self._names.stop_naming()
         self.banner.clear("retry", "tail")
+        if self.session.phase == "complete":  # (the tail's poll waited, the load whole: nothing else stops)
+            self.session.cancel_tail()
+            # (it said "loading and the live tail stopped", and r "loads the rest": there was none, s27 walk #7)
+            self.banner.show_notice("Retry cancelled: the live tail stopped. Press t to start it again.")
+            self._tail_cancelled = True
+            return
         stopped = "loading and the live tail stopped" if self.session.want_tail else "loading stopped"
         self.session.cancel()
         alone = ", t for the live tail alone" if self.why_no_tail() is None else ""  # (with nothing loaded, t refuses: s24 walk #6)
