@@ -65,6 +65,9 @@ class Needle:
     anchors: tuple[bytes, ...] = ()
     # It holds U+FFFD, which is what a line's invalid UTF-8 reads as: any line beyond ASCII may match.
     replacement: bool = False
+    # It holds a quote or a backslash, which a JSON string holds only escaped: only a line with an
+    # escape (or not JSON) can have it in a value, and those are checked exactly (`_search_block`).
+    written_escaped: bool = False
 
     @classmethod
     def of(cls, text: str) -> Needle:
@@ -73,7 +76,7 @@ class Needle:
         folds = tuple(seq for char, seq in _FOLDS_TO_ASCII.items() if char in lowered) if raw.isascii() else ()
         anchors = () if raw.isascii() else lowering_into(next(c for c in lowered if not c.isascii()))
         return cls(lowered, raw, raw.isascii(), not any(c in _STRUCTURAL for c in raw), folds, only_in_strings(raw),
-                   anchors=anchors, replacement="\ufffd" in lowered)
+                   anchors=anchors, replacement="\ufffd" in lowered, written_escaped=b'"' in raw or b"\\" in raw)
 
 
 _CASED_BELOW = 0x1F000  # every character whose lower case differs lies below this (Unicode 15)
@@ -171,6 +174,9 @@ def _search_block(block: bytes, rs: np.ndarray, lengths: np.ndarray, needle: Nee
                   invalid: np.ndarray | None, exact) -> np.ndarray:
     hits = np.zeros(len(rs), dtype=bool)
     data = np.frombuffer(block, dtype=np.uint8)
+    if needle.written_escaped:  # (its bytes are every line's quotes: `"` took as long as `e`, s27 walk)
+        slow = _undecidable(block, data, rs, invalid, _fold_positions(block, data, needle))
+        return _exact_rest(block, rs, lengths, hits, slow | _odd_quotes(data, rs, lengths), exact)
     matches = folded_occurrences(data, needle.raw, needle.order)
     folds_at = _fold_positions(block, data, needle)
     if _settled(block, needle, len(matches) > 0, folds_at):
