@@ -17,7 +17,6 @@ then on. Not by id: each page handed to the archive is bound to the indices its 
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Sequence
 from itertools import repeat
 from operator import is_, is_not
@@ -26,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from logview.model import LogEntry
-from logview.store.held_columns import MADE_WHEN_READ, HeldColumns
+from logview.store.held_columns import MADE_WHEN_READ, HeldColumns, let_go
 
 if TYPE_CHECKING:  # (a file's session never loads the archive, nor sqlite)
     from logview.archive.archiving import Handing, Word
@@ -144,11 +143,10 @@ class HeldEntries:
         """Let go of the entries at `indices` (their rows are gone, or `archived`: read back from
         the archive from now on). One the archive has not said it holds yet is not waited for
         any more: its word finds it let go (`archived`)."""
-        entries, texts = self.entries, self.texts
-        kept = indices[indices > 0].tolist()
-        self._columns.release(kept, entries, all_held=archived)  # (`archived` found each one held)
-        deque(map(entries.__setitem__, kept, repeat(None)), maxlen=0)  # (each let go, in C)
-        deque(map(texts.__setitem__, kept, repeat(None)), maxlen=0)
+        kept = np.sort(indices[indices > 0])
+        self._columns.release(kept, self.entries, all_held=archived)  # (`archived` found each one held)
+        let_go(self.entries, kept)
+        let_go(self.texts, kept)
 
 
 def _array(rowids: Sequence[int]) -> np.ndarray:
