@@ -46,3 +46,33 @@ def filled_archive(aitronos: int = 300, supermetrics: int = 300) -> Archive:
     archive.source(aitronos_identity()).store(aitronos_entries(aitronos))
     archive.source(supermetrics_identity()).store(supermetrics_entries(supermetrics))
     return archive
+
+
+def told_by_id(said, pages) -> dict[str, int]:
+    """The archive's words (`PageWriter.on_archived`: each transaction's pages and their rowids, in
+    order) by id: `pages` gives each page's entries' ids; an entry not archived (rowid 0) is left out."""
+    told: dict[str, int] = {}
+    for tickets, rowids in said:
+        start = 0
+        for ticket in tickets:
+            told.update((entry_id, rowid) for entry_id, rowid in zip(pages[ticket], rowids[start:start + ticket.size])
+                        if rowid)
+            start += ticket.size
+    return told
+
+
+def append_handed(store, entries, page: int = 100) -> list:
+    """`store.append(entries)` as the viewer adds a backfill's pages handed to the archive, `page`
+    entries each: bound to the store's held indices (`HeldEntries.bind`); their `Handed`s, in order."""
+    from logview.archive.gathering import Handed
+
+    tickets = [Handed(len(entries[start:start + page])) for start in range(0, len(entries), page)]
+    first = len(store.held.entries)
+    store.append(entries)
+    store.held.bind([(page * n, (ticket, None)) for n, ticket in enumerate(tickets)], first)
+    return tickets
+
+
+def word_of(archived, tickets, entries) -> tuple:
+    """The archive's word on `entries` handed as the pages `tickets` (their rowids, in order)."""
+    return tickets, archived.placed([entry.id for entry in entries])

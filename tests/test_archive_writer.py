@@ -11,7 +11,7 @@ from logview.archive import Archive, Span
 from logview.archive.writer import PageWriter
 from logview.times import epoch_us
 
-from archive_support import aitronos_entries, aitronos_identity
+from archive_support import aitronos_entries, aitronos_identity, told_by_id
 
 
 async def test_pages_become_rows_on_the_event_loop_and_are_stored_whole_with_their_span():
@@ -60,12 +60,12 @@ async def test_after_each_commit_it_says_where_the_entries_are_archived_and_not_
     entries = aitronos_entries(450)  # newest first; the archive keeps the newest 400
     with Archive.open(retention=Retention(max_entries=400)) as archive:
         stored = archive.source(aitronos_identity())
-        said: list[dict[str, int]] = []
-        writer = PageWriter(stored, "", on_archived=said.append)
-        for start in range(0, len(entries), 100):
-            writer.store(entries[start:start + 100], None)
+        said: list = []
+        writer = PageWriter(stored, "", on_archived=lambda *word: said.append(word))
+        pages = {writer.store(page, None): [e.id for e in page]
+                 for page in (entries[start:start + 100] for start in range(0, len(entries), 100))}
         await writer.flush()
-        told = {entry_id: rowid for one in said for entry_id, rowid in one.items()}
+        told = told_by_id(said, pages)
         assert set(told) == {e.id for e in entries[:400]} == {e.id for e in stored.entries()}
         assert all(load_json(stored.raw([rowid])[0])["id"] == entry_id for entry_id, rowid in told.items())
 

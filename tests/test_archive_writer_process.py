@@ -32,7 +32,7 @@ from logview.files.jsonl import source_for_kind
 from logview.jsonutil import load_json
 from logview.times import epoch_us
 
-from archive_support import aitronos_entries, aitronos_identity, supermetrics_entries, supermetrics_identity
+from archive_support import aitronos_entries, aitronos_identity, supermetrics_entries, supermetrics_identity, told_by_id
 from test_archive_rows import KINDS, any_logs, typed
 from test_fast_parse import body_of
 
@@ -100,18 +100,19 @@ async def test_a_backfill_stored_by_the_process_is_what_the_thread_stores(always
     top = epoch_us(entries[0].time)
     with Archive.open() as archive:
         stored = archive.source(aitronos_identity())
-        said: list[dict[str, int]] = []
-        writer = PageWriter(stored, "q", on_archived=said.append)
+        said: list = []
+        writer = PageWriter(stored, "q", on_archived=lambda *word: said.append(word))
+        pages = {}
         for start in range(0, len(entries), 100):
             page = entries[start:start + 100]
-            writer.store(page, Span(epoch_us(page[-1].time) + 1, top))
+            pages[writer.store(page, Span(epoch_us(page[-1].time) + 1, top))] = [e.id for e in page]
             await writer.room()
         await writer.flush()
         assert writer.problem is None and len(always_a_process) == 1 and always_a_process[0] is not None
         assert [entry.id for entry in stored.entries()] == [entry.id for entry in entries]
         assert [entry.raw for entry in stored.entries()] == [entry.raw for entry in entries]
         assert stored.coverage("q") == [Span(epoch_us(entries[-1].time) + 1, top)]
-        told = {entry_id: rowid for one in said for entry_id, rowid in one.items()}
+        told = told_by_id(said, pages)
         assert set(told) == {entry.id for entry in entries}
         assert all(load_json(stored.raw([rowid])[0])["id"] == entry_id for entry_id, rowid in told.items())
         assert always_a_process[0]._process.returncode == 0  # a flush ends it
@@ -206,7 +207,7 @@ KILLED_VIEWER = textwrap.dedent("""
         top = epoch_us(entries[0].time)
         with Archive.open(Path({path!r})) as archive:
             page_writer = PageWriter(archive.source(aitronos_identity()), "",
-                                     on_archived=lambda rowids: print("answered", len(rowids), flush=True))
+                                     on_archived=lambda tickets, rowids: print("answered", len(rowids), flush=True))
             for start in range(0, len(entries), 100):
                 page = entries[start:start + 100]
                 page_writer.store(page, Span(epoch_us(page[-1].time) + 1, top))

@@ -225,7 +225,7 @@ def test_a_row_let_go_while_a_search_thread_makes_its_entry_is_none_not_a_crash(
     source = source_for_kind("supermetrics")
     held = HeldEntries()
     indices = held.add(source.parse_page(orjson.dumps({"logs": [{"id": "a", "log_time": STAMPS[0]}]})).entries)
-    held._columns.release(indices.tolist(), held.entries)  # (the first half of `release`)
+    held._columns.release(indices, held.entries)  # (the first half of `release`)
     assert held.entry(int(indices[0])) is None
 
 

@@ -22,7 +22,7 @@ from logview.store import EntryStore, FilteredView
 from logview.store.archived import ARCHIVED_CACHE, GONE, EntryList
 from logview.store.codes import CODE_FIELDS
 
-from archive_support import AITRONOS, SUPERMETRICS, aitronos_entries, supermetrics_entries
+from archive_support import AITRONOS, SUPERMETRICS, aitronos_entries, append_handed, supermetrics_entries, word_of
 from test_fast_parse import described
 from test_filecolumns import raw_entries, well_typed
 from test_hostile_data import aitronos_entries as hostile_aitronos
@@ -249,14 +249,14 @@ def test_fetched_rows_let_go_of_their_entries_once_archived_and_read_them_back(t
         archived = archived_part(archive, kind)
         store = EntryStore(SOURCES[kind])
         store.held.track()
-        store.append(entries[:400])
+        tickets = append_handed(store, entries[:400])
         store.set_search("e")  # (texts made for the entries held)
-        archived.store(entries[:300])  # two pages of three archived: the third not yet
+        archived.store(entries[:300])  # three pages of four archived: the fourth not yet
         found = archived.rowids([e.id for e in entries[:300]])
         assert len(found) == len({e.id for e in entries[:300]})
         memory = memory_store(entries[:400], kind)
-        assert store.archived([found], archived) == len(found)
-        assert store.archived([found], archived) == 0  # (said twice: nothing more)
+        assert store.archived([word_of(archived, tickets[:3], entries[:300])], archived) == len(found)
+        assert store.archived([word_of(archived, tickets[:3], entries[:300])], archived) == 0  # (said twice: nothing more)
         backing = store.span("backing", store.head, store.tail)
         assert (backing > 0).sum() == len(found) and not store.span("held", store.head, store.tail)[backing > 0].any()
         assert sum(e is not None for e in store.held.entries) == 400 - len(found)
@@ -272,11 +272,11 @@ def test_an_entry_not_archived_stays_held(tmp_path) -> None:
     with Archive.open(tmp_path / "archive.sqlite3") as archive:
         archived = archived_part(archive, "supermetrics")
         store = EntryStore(SUPERMETRICS)
-        store.append(entries[:10])  # (not tracked yet: never let go)
+        early = append_handed(store, entries[:10])  # (not tracked yet: never let go)
         store.held.track()
-        store.append(entries[10:])
+        later = append_handed(store, entries[10:])
         archived.store(entries)
-        store.archived([archived.rowids([e.id for e in entries])], archived)
+        store.archived([word_of(archived, early, entries[:10]), word_of(archived, later, entries[10:])], archived)
         assert store.held.take(store.span("held", store.head, store.tail)) == \
             entries[:10] + [None] * 40  # (the rows in the store's order: the first ten, then archived)
 
@@ -287,12 +287,12 @@ def test_a_search_in_a_thread_finds_the_rows_archived_while_it_ran(tmp_path) -> 
         archived = archived_part(archive, "supermetrics")
         store = EntryStore(SUPERMETRICS)
         store.held.track()
-        store.append(entries)
+        tickets = append_handed(store, entries)
         memory = memory_store(entries, "supermetrics")
         for needle in ("data.page", "e"):
             job = store.search_job(needle)
             archived.store(entries[100:200])  # meanwhile, a page is archived and let go
-            store.archived([archived.rowids([e.id for e in entries[100:200]])], archived)
+            store.archived([word_of(archived, tickets[1:2], entries[100:200])], archived)
             job.run()
             assert store.finish_search(job)
             wanted = Filters(search=needle)
@@ -302,26 +302,48 @@ def test_a_search_in_a_thread_finds_the_rows_archived_while_it_ran(tmp_path) -> 
 @settings(max_examples=150, deadline=None)
 @given(data=st.data())
 def test_the_rows_the_archives_word_names_are_each_row_holding_an_entry_it_names(data: st.DataObject) -> None:
-    """`HeldEntries.archived` (the rows of a store's `held` column that hold an entry the answer
-    names, each with its rowid) is the plain loop's answer, whatever the rows' order (a tail's rows
-    come before a backfill's), the entries let go, ids the store never held or said twice."""
+    """`HeldEntries.archived` (the rows of a store's `held` column that hold an entry of a page the
+    words name, each with its rowid at the entry's place in the page) is the plain loop's answer,
+    whatever the rows' order (a tail's rows come before a backfill's), the pages' entries kept in
+    another order or in part (a head sorted, a page filtered), entries let go, rowids 0 (pruned),
+    pages never bound or named twice (the second time: nothing)."""
+    from logview.archive.gathering import Handed
     from logview.store.held import HeldEntries
 
-    count = data.draw(st.integers(0, 60))
     held = HeldEntries(track=True)
-    held.add([LogEntry(f"e{i}", None, None, {}, "supermetrics") for i in range(count)])
+    pages: list[tuple[Handed, dict[int, int]]] = []  # each page, and its places' held indices
+    for size in data.draw(st.lists(st.integers(1, 12), max_size=6)):
+        ticket = Handed(size)
+        places = data.draw(st.one_of(st.none(), st.permutations(range(size)).flatmap(
+            lambda order: st.integers(0, len(order)).map(lambda n: order[:n]))))
+        kept = size if places is None else len(places)
+        first = len(held.entries)
+        held.add([LogEntry(f"e{first + i}", None, None, {}, "supermetrics") for i in range(kept)])
+        if data.draw(st.booleans()) or not pages:  # (a page some batch never bound: named, nothing held)
+            held.bind([(0, (ticket, None if places is None else list(places)))], first)
+            pages.append((ticket, {place: first + i for i, place in enumerate(range(size) if places is None else places)}))
+        else:
+            pages.append((ticket, {}))
+    count = len(held.entries) - 1
     column = np.array(data.draw(st.permutations(list(range(1, count + 1)) + [0] * data.draw(st.integers(0, 5)))),
                       dtype=np.int32)
     for index in data.draw(st.lists(st.integers(1, max(count, 1)), max_size=5)) if count else ():
         held.release(np.array([index]))
-    named = data.draw(st.lists(st.sampled_from([f"e{i}" for i in range(count + 3)]), max_size=count + 3))
-    rowids = {entry_id: 1000 + n for n, entry_id in enumerate(named)}
-    waited = dict(held.unarchived or {})
-    expected = [(position, rowids[entry.id]) for position, index in enumerate(column.tolist())
-                if index and (entry := held.entries[index]) is not None and waited.get(entry.id) == index
-                and entry.id in rowids]
-    positions, at = held.archived([rowids], column)
+    alive = [entry is not None for entry in held.entries]
+    said = data.draw(st.lists(st.sampled_from(range(len(pages))), max_size=8)) if pages else []
+    rowid = iter(range(1000, 2000))
+    words = [([pages[n][0]], [next(rowid) if data.draw(st.booleans()) else 0 for _ in range(pages[n][0].size)])
+             for n in said]
+    taken: dict[int, int] = {}  # held index → rowid, each page's first word only
+    for at, n in enumerate(said):
+        if n in said[:at]:
+            continue
+        rowids = words[at][1]
+        taken.update((index, rowids[place]) for place, index in pages[n][1].items() if rowids[place] and alive[index])
+    expected = [(position, taken[index]) for position, index in enumerate(column.tolist()) if index in taken]
+    positions, at = held.archived(words, column)
     assert sorted(zip(positions.tolist(), at.tolist())) == expected
+    assert held.archived(words, column)[0].tolist() == []  # (said again: nothing more)
 
 
 # -- a lone surrogate (JSON `"\ud800"`) in an entry's text: archived as received --------------

@@ -61,6 +61,9 @@ async def test_a_relaunch_paints_the_archive_and_fetches_only_what_is_new(quiet_
             view = again.viewer.view
             shown_first = again.viewer.store.entries(view.index[:2])  # the two rows on top
             assert {e.id for e in shown_first} == {e["id"] for e in new}
+            # the two fetched let go once archived (the head's batch, sorted, bound by place), read back the same
+            await wait_until(pilot, lambda: again.viewer.store.held.entries.count(None) == len(again.viewer.store.held.entries))
+            assert [e.raw for e in again.viewer.store.entries(view.index[:2])] == [e.raw for e in shown_first]
             # the server's count, the two new ones once (not again as if the tail had found them)
             assert session.total == (total + 2 if kind == "aitronos" else None)
             if kind == "aitronos":

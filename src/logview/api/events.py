@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from collections.abc import Sequence
-from typing import Literal, Union
+from typing import Any, Literal, Union
 
 from logview.api.types import RetryEvent
 from logview.model import ApiFailure, LogEntry, counted
@@ -22,6 +22,8 @@ class EntriesLoaded:
     live: bool = False
     # a backfill's: whether entries follow (None: unknown, a full page that counted nothing)
     more: bool | None = None
+    # what the archive was handed of them, for the store to bind (`archive/archiving.py`: `Handing`)
+    handed: Any = None
 
 
 @dataclass(frozen=True)

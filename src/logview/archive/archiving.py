@@ -11,16 +11,32 @@ given and reports on it.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Union
 
 from logview.api.paging import BackfillDone, Notice
 from logview.archive.coverage import Span
+from logview.archive.gathering import Handed
 from logview.archive.writer import PageWriter
 from logview.model import Filters, LogEntry
+from logview.sources.page_columns import columns_of
 
 if TYPE_CHECKING:
     from logview.archive.source import ArchivedSource
+
+
+# The archive's word on a transaction: its pages, and where their entries went, in order (`PageWriter`).
+Word = tuple[list[Handed], Sequence[int]]
+OnArchived = Callable[[list[Handed], Sequence[int]], None]  # (told each word: `PageWriter.on_archived`)
+# A batch of entries as handed to the archive: its page, and each entry's place in it (None: the page whole, in order).
+Handing = tuple[Handed, Union[list[int], None]]
+HANDED_KEPT = 8  # pages handed over whose ids are kept for `handed` (a backfill's and the tail's, a few each)
+
+
+def ids_of(entries: Sequence[LogEntry]) -> list[str]:
+    columns = columns_of(entries)  # (a typed page's ids are a column already)
+    return columns.ids if columns is not None else [entry.id for entry in entries]
 
 
 def query_key(filters: Filters) -> str:
@@ -37,21 +53,40 @@ class PageArchiving:
     """One pager's pages into the archive under `key` (see the module's docstring)."""
 
     def __init__(self, archived: ArchivedSource, key: str,
-                 on_archived: Callable[[dict[str, int]], None] | None, *, done_first: bool = False) -> None:
+                 on_archived: OnArchived | None, *, done_first: bool = False) -> None:
         self.done_first = done_first  # (see `ending`)
         self._on_archived = on_archived  # told where each entry stored went, once it is shown
-        self._held_word: list[dict[str, int]] | None = None  # while the head is fetched (see `hold_word`)
+        self._held_word: list[Word] | None = None  # while the head is fetched (see `hold_word`)
         self.writer = PageWriter(archived, key, self._archived if on_archived else None)
         self._problem_said = False
+        # the last pages handed over, newest last, each with its entries' ids (see `handed`)
+        self._handed: deque[tuple[Handed, list[str]]] = deque(maxlen=HANDED_KEPT)
 
     async def store(self, entries: Sequence[LogEntry], covered: Span | None) -> Notice | None:
         """Archive a page in a thread, behind the pages before it (so a span is never recorded
         before its entries), while the next page is fetched: the archive never holds up the
         network (see `PageWriter`). If it fails (a full disk, a lock held too long), go on
         without it, and say so once (here or at a later page)."""
-        self.writer.store(entries, covered)
+        ticket = self.writer.store(entries, covered)
+        if ticket is not None and entries and self._on_archived is not None:
+            self._handed.append((ticket, ids_of(entries)))
         await self.writer.room()
         return self._problem_notice()
+
+    def handed(self, batch: Sequence[LogEntry]) -> Handing | None:
+        """What the archive was handed of `batch`'s entries, for the store to bind (`HeldEntries.bind`):
+        the page they came in (one handed over lately: the tail's pages may come between a
+        backfill's) and, unless they are that page's entries in its order, each one's place in it."""
+        if not batch or not self._handed:
+            return None
+        ids = ids_of(batch)
+        for ticket, page in reversed(self._handed):
+            if ids == page:  # (the common case: a page kept whole, its ids compared in C)
+                return ticket, None
+            places = dict(zip(page, range(len(page))))
+            if ids[0] in places and ids[-1] in places and all(map(places.__contains__, ids)):
+                return ticket, list(map(places.__getitem__, ids))
+        return None
 
     def hold_word(self) -> None:
         """Keep the archive's word of where entries went until `pass_word`: the pages newer than
@@ -62,14 +97,14 @@ class PageArchiving:
         """Pass on the word held since `hold_word` (the entries are shown now), and what comes
         next, or (`holding`) keep holding what comes next."""
         held, self._held_word = self._held_word, [] if holding else None
-        for rowids in held or ():
-            self._archived(rowids)
+        for tickets, rowids in held or ():
+            self._archived(tickets, rowids)
 
-    def _archived(self, rowids: dict[str, int]) -> None:
+    def _archived(self, tickets: list[Handed], rowids: Sequence[int]) -> None:
         if self._held_word is not None:
-            self._held_word.append(rowids)
+            self._held_word.append((tickets, rowids))
         elif self._on_archived is not None:
-            self._on_archived(rowids)
+            self._on_archived(tickets, rowids)
 
     @property
     def problem(self) -> str | None:

@@ -6,11 +6,26 @@ span they complete together.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from logview.archive.coverage import Span
 from logview.archive.writer_child import Part
 from logview.model import LogEntry
+
+
+class Handed:
+    """A page handed to the archive, as the store binds it once it holds the page's entries
+    (`HeldEntries.bind`): `held`, each position's held index (0: none), in `table`. The archive's
+    word on a transaction names its pages' `Handed`s and their rowids in the same order, so the
+    store finds what it let go by position, never by id (`HeldEntries.archived`)."""
+
+    __slots__ = ("size", "held", "table")
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.held: Any = None  # (a numpy array, once bound: the archive's layer imports no numpy for it)
+        self.table: object = None
 
 
 @dataclass(eq=False)
@@ -25,6 +40,10 @@ class HandedPage:
     part: Part | None = None
     taken: bool = False  # to be stored
     held: int = 0  # bytes it counts in the backlog (`held_bytes`)
+    ticket: Handed = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.ticket = Handed(self.size)
 
     def __len__(self) -> int:
         return self.size

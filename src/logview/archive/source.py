@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 from logview.archive.coverage import Span, merge_spans, record_span, stored_spans
@@ -90,13 +91,15 @@ class ArchivedSource:
         return raws_rows(source_id, self._api_source, load_json(text), times_us)
 
     def store_rows(self, rows: Rows, *, covered: Span | None = None, query_key: str = "",
-                   placed: dict[str, int] | None = None) -> int:
-        """`store` for entries already made `rows`; `placed`, if given, is filled with where each
-        of their entries is archived now, by id, as `rowids` says (an entry pruned at once is left
-        out), without asking when every row was new and none was pruned."""
+                   placed: list[Sequence[int]] | None = None) -> int:
+        """`store` for entries already made `rows`; `placed`, if given, gets one item: where each
+        of their entries is archived now, in the rows' order (0 for one pruned at once: `placed`),
+        without asking when every row was new and none was pruned (then a `range`: they took the
+        rowids after the table's largest, in order, `insert_rows`)."""
         return self.store_batches([(rows, covered, query_key, placed)])[0]
 
-    def store_batches(self, batches: Sequence[tuple[Rows, Span | None, str, dict[str, int] | None]]) -> list[int]:
+    def store_batches(self, batches: Sequence[tuple[Rows, Span | None, str, list[Sequence[int]] | None]]
+                      ) -> list[int]:
         """`store_rows` of each (rows, covered, query_key, placed) in turn, in one transaction
         (the writer process, behind, stores the transactions waiting for it at once: where ids are
         random, a commit rewrites most of the id index's pages it touched). How many were new, each."""
@@ -117,8 +120,8 @@ class ArchivedSource:
                 removed += gone + self._apply_retention(db, source_id, new - gone)
         for (rows, _, _, placed), at in zip(batches, placings):
             if placed is not None and len(rows):  # (a row removed since it was inserted: ask where each is)
-                ids = rows.columns[1]
-                placed.update(zip(ids, at) if at is not None and not removed else self.rowids(ids))
+                placed.append(range(at[0], at[0] + len(at)) if at is not None and not removed
+                              else self.placed(rows.columns[1]))
         return news
 
     def hold(self, *, prune: bool = True) -> int:
@@ -209,6 +212,11 @@ class ArchivedSource:
             ids = {row[0] for row in db.execute("SELECT id FROM entries WHERE source = ? AND time_us = ?",
                                                 (self._source_id, moment))}
         return moment, ids
+
+    def placed(self, ids: Sequence[str]) -> list[int]:
+        """Where these entries are archived, in their order (0: not archived, or pruned already)."""
+        found = self.rowids(ids)
+        return list(map(found.get, ids, repeat(0)))
 
     def rowids(self, ids: Sequence[str]) -> dict[str, int]:
         """Where these entries are archived, by id (one not archived, or pruned already, is left out)."""

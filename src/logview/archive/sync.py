@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 from logview.api.contract import sort_key
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, PagerEvent, capped_notice
 from logview.api.streams import spare_request
-from logview.archive.archiving import PageArchiving, query_key
+from logview.archive.archiving import OnArchived, PageArchiving, query_key
 from logview.archive.columns import ArchivedColumns
 from logview.archive.painted import ArchivedRows, SpanPainting, floor_ids
 from logview.archive.coverage import Span, joined_next, settled
@@ -62,7 +62,7 @@ class ArchivedPager:
                  max_entries: int | None = None, paint_first: bool = True, show_archived: bool = True,
                  store: Callable[[Sequence[LogEntry], Span | None], Awaitable[Notice | None]] | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, paint_columns: bool = False,
-                 on_archived: Callable[[dict[str, int]], None] | None = None, done_before_archived: bool = False) -> None:
+                 on_archived: OnArchived | None = None, done_before_archived: bool = False) -> None:
         self.source, self.client, self.filters, self.archived = source, client, filters, archived
         self.paint_columns = paint_columns  # archived spans come as `ArchivedRows` (the viewer's store)
         self.max_entries, self.paint_first, self.show_archived = max_entries, paint_first, show_archived
@@ -76,7 +76,7 @@ class ArchivedPager:
         # head is final: in paint-first mode, until what is newer than the archive has come.
         unbounded = {"since": None, "until": None}
         self.tail = TailPager(source, client, self.server_filters.model_copy(update=unbounded), sleep=sleep,
-                              archive=self._store, wanted=filters.model_copy(update=unbounded))
+                              archive=self._store, wanted=filters.model_copy(update=unbounded), handed=self._archiving.handed)
         self._head_known = self.tail.ready
         # (what is newer than the archive while fetched: see `_head`; or "older": a hole's, `_gap`)
         self._head_pending, self.head_newer, self.head_total, self.filling = False, 0, None, "newer"
@@ -131,7 +131,8 @@ class ArchivedPager:
         self.tail.head.note(entries)
         if not self._head_pending:
             self._head_known.set()
-        return EntriesLoaded(entries, self.pages, self.loaded + self._unshown, self._total(), live=live)
+        return EntriesLoaded(entries, self.pages, self.loaded + self._unshown, self._total(), live=live,
+                             handed=self._archiving.handed(entries) if fetched else None)  # (`HeldEntries.bind`)
 
     # -- the backfill ---------------------------------------------------------------------
     def _covered(self) -> list[Span]:
@@ -415,6 +416,5 @@ class ArchivedPager:
 
     def follow(self, interval_s: float, *, max_backoff_s: float = 60.0) -> AsyncIterator[PagerEvent]:
         return self.tail.follow(interval_s, max_backoff_s=max_backoff_s)
-
 
 __all__ = ["ArchivedPager", "ArchivedRows", "query_key"]

@@ -21,9 +21,11 @@ class TailPager(Pager):
     span from the head it started at. `follow` is the `Pager`'s own (with its tail reserve)."""
 
     def __init__(self, *args: Any, archive: Callable[[Sequence[LogEntry], Span | None], Awaitable[Notice | None]],
-                 wanted: Filters, **kwargs: Any) -> None:
+                 wanted: Filters, handed: Callable[[Sequence[LogEntry]], Any] = lambda batch: None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._archive, self._wanted = archive, wanted
+        self._handed = handed  # what the archive was handed of a batch (`PageArchiving.handed`)
         self.ready = asyncio.Event()
         # The newest time pages that broke the contract brought (the backfill's or a cycle's): a
         # head at or below it may be one of their made-up entries, and a span from it would
@@ -51,7 +53,8 @@ class TailPager(Pager):
                                               if vouched and newest and not doubted else None)
                 if trouble is not None:
                     yield trouble
-                event = replace(event, entries=[e for e in event.entries if self.source.matches(e, self._wanted)])
+                kept = [e for e in event.entries if self.source.matches(e, self._wanted)]
+                event = replace(event, entries=kept, handed=self._handed(kept))
             yield event
 
 

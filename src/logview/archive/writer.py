@@ -18,8 +18,8 @@ time, each wait up to a switch interval) a few times a transaction instead of th
 build; and the gathered pages hold rows, not the parsed entries (freed at once, as without the
 archive, instead of aging into the collector's older generations).
 
-Once a transaction is committed, `on_archived` hears where each of its entries is archived (by
-id): the viewer lets go of them and reads them back from the archive when they are shown, as it
+Once a transaction is committed, `on_archived` hears where each of its entries is archived (its
+pages' `Handed`s and the rowids in their entries' order): the viewer lets go of them and reads them back from the archive when they are shown, as it
 does the rows a relaunch paints (`store/held.py`).
 
 A fast backfill (`PROCESS_AFTER` entries handed over within `PROCESS_WINDOW_S`) is stored by a writer process
@@ -46,11 +46,12 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
 from logview.archive.coverage import Span
 from logview.archive.db import ArchiveError
-from logview.archive.gathering import HandedPage, gathered
+from logview.archive.gathering import Handed, HandedPage, gathered
 from logview.archive.rows import Rows
 from logview.archive.writer_child import Part, problem_of, store_transaction
 from logview.archive.writer_process import Answer, WriterProcess, process_part
@@ -94,14 +95,14 @@ class PageWriter:
     full disk, a lock held too long, text SQLite cannot hold), after which nothing more is tried."""
 
     def __init__(self, archived: ArchivedSource, query_key: str,
-                 on_archived: Callable[[dict[str, int]], None] | None = None) -> None:
+                 on_archived: Callable[[list[Handed], Sequence[int]], None] | None = None) -> None:
         self._archived, self._key = archived, query_key
-        self.on_archived = on_archived  # called on the loop after each commit: id → rowid
+        self.on_archived = on_archived  # called on the loop after each commit: its pages, their rowids
         self._pending: list[HandedPage] = []
         self._waiting = 0  # entries in `_pending`
         self._held = 0  # … and the bytes they count (see BACKLOG_BYTES)
         self._writing: asyncio.Future[None] | None = None
-        self._committing: asyncio.Future[dict[str, int]] | None = None  # the transaction in its thread
+        self._committing: asyncio.Future[Sequence[int]] | None = None  # the transaction in its thread
         self._committing_entries = 0  # … and its entries
         self._wake = asyncio.Event()  # enough pages wait, or a flush wants them all now
         self._room = asyncio.Event()  # pages were taken to be stored (see `room`)
@@ -117,10 +118,11 @@ class PageWriter:
         self._stalled_since: float | None = None  # when the fetch began waiting for room (see `behind`)
         self.problem: str | None = None
 
-    def store(self, entries: Sequence[LogEntry], covered: Span | None) -> None:
-        """Hand a page over (and the span it completes, recorded with its entries)."""
+    def store(self, entries: Sequence[LogEntry], covered: Span | None) -> Handed | None:
+        """Hand a page over (and the span it completes, recorded with its entries); what the
+        archive's word on it will name (None: not taken, the archive has stopped)."""
         if self.problem is not None:
-            return
+            return None
         if self._starting is None and self._fast(len(entries)):
             self._starting = asyncio.ensure_future(WriterProcess.start(self._archived))
         page = HandedPage(entries, covered, len(entries), self._starting is not None, None if entries else Rows.of(()),
@@ -134,6 +136,7 @@ class PageWriter:
             self._wake.set()
         if self._writing is None or self._writing.done():
             self._writing = asyncio.ensure_future(self._write())
+        return page.ticket
 
     @property
     def in_process(self) -> bool:
@@ -242,7 +245,7 @@ class PageWriter:
             self._committing = asyncio.get_running_loop().run_in_executor(None, self._commit, pages, covered)
             archived = await asyncio.shield(self._committing)
             if archived and self.on_archived is not None:
-                self.on_archived(archived)
+                self.on_archived([page.ticket for page in pages], archived)
         if self.problem is not None:
             self._pending.clear()
             self._waiting = self._held = 0
@@ -264,37 +267,37 @@ class PageWriter:
         if self._held <= BACKLOG_BYTES:
             self._room.set()
 
-    def _commit(self, pages: list[HandedPage], covered: Span | None) -> dict[str, int]:
+    def _commit(self, pages: list[HandedPage], covered: Span | None) -> Sequence[int]:
         """One transaction (in a thread); a failure becomes `problem`. Where the pages' entries
-        are archived now, by id, if anyone asks (`on_archived`)."""
+        are archived now, in their order, if anyone asks (`on_archived`)."""
         try:
             parts = [page.part if page.part is not None else self._archived.rows(page.entries) for page in pages]
             return store_transaction(self._archived, parts, covered, self._key, self.on_archived is not None)
         except (ArchiveError, ValueError) as error:
             self.problem = problem_of(error)
-        return {}
+        return ()
 
     # -- the writer process -----------------------------------------------------------------
     async def _submit(self, process: WriterProcess, pages: list[HandedPage], covered: Span | None) -> None:
         """Hand a transaction to the process; wait only while it holds IN_FLIGHT already."""
         answer = process.submit([page.part for page in pages], covered, self._key, self.on_archived is not None)
         self._in_answer[answer] = sum(map(len, pages))
-        answer.add_done_callback(self._answered)
+        answer.add_done_callback(partial(self._answered, [page.ticket for page in pages]))
         self._answers.append(answer)
         while self._answers and self._answers[0].done():
             self._answers.popleft()
         if len(self._answers) >= IN_FLIGHT:
             await asyncio.wait([self._answers[0]])
 
-    def _answered(self, answer: asyncio.Future[Answer]) -> None:
-        """A transaction's answer (in order): where its entries went, or the problem."""
+    def _answered(self, tickets: list[Handed], answer: asyncio.Future[Answer]) -> None:
+        """A transaction's answer (in order): where its pages' entries went, or the problem."""
         self._in_answer.pop(answer, None)
         error = answer.exception()
-        rowids, problem = answer.result() if error is None else ({}, str(error))
+        rowids, problem = answer.result() if error is None else ((), str(error))
         if problem is not None:
             self.problem = self.problem or problem
         elif rowids and self.on_archived is not None:
-            self.on_archived(rowids)
+            self.on_archived(tickets, rowids)
         if self._idle is not None:
             self._idle.cancel()
         self._idle = asyncio.get_running_loop().call_later(IDLE_S, self._end_if_idle)

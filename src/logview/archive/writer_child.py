@@ -15,7 +15,8 @@ the length); out of band ~0.1 ms.
   query_key, want_rowids)`, each part a page (`Part`): as `Rows`, as the JSON text of its raw
   entries, or as that text and the entries' times in epoch microseconds (a typed page's, as the
   viewer's parse found them: `typed_page.texts_and_times`).
-- Out: a frame a transaction, in order: `(rowids, None)` (by id, when asked), or `({}, problem)`
+- Out: a frame a transaction, in order: `(rowids, None)` (when asked: where each entry went, in the
+  order it was handed them, a `range` when every one was new), or `((), problem)`
   once storing failed; after a problem nothing more is stored, and every later transaction gets
   the same answer. Transactions read while the last was stored are committed as one (`MERGED`).
 
@@ -98,26 +99,31 @@ def part_rows(archived: ArchivedSource, part: Part) -> Rows:
 
 
 def store_transaction(archived: ArchivedSource, parts: Sequence[Part], covered: Span | None,
-                      query_key: str, want_rowids: bool) -> dict[str, int]:
+                      query_key: str, want_rowids: bool) -> Sequence[int]:
     """One transaction: the pages' entries, then the span they complete. Where the entries are
-    archived now, by id, if asked. Raises ArchiveError, or ValueError for text SQLite cannot hold."""
+    archived now, in the order of the pages' entries, if asked (0: pruned at once; `()` if not
+    asked). Raises ArchiveError, or ValueError for text SQLite cannot hold.
+
+    By position, not by id: the viewer knows which page each of its entries came in
+    (`HeldEntries.archived`); an answer by id cost both processes a dict a page, pickled and read,
+    and the viewer a lookup an entry (~0.05-0.1 s of its CPU per 100k, RESULTS.md, 27th session)."""
     return store_transactions(archived, [(parts, covered, query_key, want_rowids)])[0]
 
 
 Transaction = tuple[Sequence[Part], Union["Span", None], str, bool]  # (parts, covered, query_key, want_rowids)
-Answer = tuple[dict[str, int], str | None]  # rowids, and the problem once storing failed
+Answer = tuple[Sequence[int], str | None]  # rowids, and the problem once storing failed
 
 
-def store_transactions(archived: ArchivedSource, transactions: Sequence[Transaction]) -> list[dict[str, int]]:
+def store_transactions(archived: ArchivedSource, transactions: Sequence[Transaction]) -> list[Sequence[int]]:
     """`store_transaction` of each, in order, committed together (see `MERGED`)."""
-    batches = [(Rows.joined([part_rows(archived, part) for part in parts]), covered, query_key, {} if want else None)
+    batches = [(Rows.joined([part_rows(archived, part) for part in parts]), covered, query_key, [] if want else None)
                for parts, covered, query_key, want in transactions]
     if len(batches) == 1:  # (the thread's transaction, and a process not behind)
         rows, covered, query_key, placed = batches[0]
         archived.store_rows(rows, covered=covered, query_key=query_key, placed=placed)
     else:
         archived.store_batches(batches)
-    return [placed or {} for _, _, _, placed in batches]
+    return [placed[0] if placed else () for _, _, _, placed in batches]
 
 
 # Transactions already waiting when the last was stored are committed as one (their answers still
@@ -186,7 +192,7 @@ def serve(inp: BinaryIO, out: BinaryIO) -> None:
     try:
         while not ended:
             transactions, ended = _taken(waiting)
-            answers: list[Answer] = [({}, problem)] * len(transactions)
+            answers: list[Answer] = [((), problem)] * len(transactions)
             if problem is None and transactions:
                 try:
                     answers = [(rowids, None) for rowids in store_transactions(archived, transactions)]
@@ -213,7 +219,7 @@ def _one_by_one(archived: ArchivedSource, transactions: Sequence[Transaction]) -
         try:
             answers.append((store_transaction(archived, *transaction), None))
         except Exception as error:  # noqa: BLE001
-            return answers + [({}, problem_of(error))] * (len(transactions) - len(answers))
+            return answers + [((), problem_of(error))] * (len(transactions) - len(answers))
     return answers
 
 

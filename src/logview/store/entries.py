@@ -255,8 +255,8 @@ class EntryStore(RowBuffer):
         return 0
 
     def archived(self, rowids: Rowids, reader: RawReader) -> int:
-        """The rows whose entries `reader`'s archive now holds (`rowids`: its words, by id, in
-        turn: see `HeldEntries.track`) let go of them, and are read back from the archive from
+        """The rows whose entries `reader`'s archive now holds (`rowids`: its words, each its
+        pages and their rowids, in turn: see `HeldEntries.bind`) let go of them, and are read back from the archive from
         now on, as a relaunch's rows are. A row read from one of those rowids already showed the
         id's older answer, just replaced in the archive (`archive/rows.py`): it goes (`take_out`:
         one row an id). Returns how many let go of their entry."""
@@ -280,7 +280,7 @@ class EntryStore(RowBuffer):
             self.line_entries.forget()
         self.backings.clear()
         # (a search still running keeps the old table: its indices are its own)
-        self.held = HeldEntries(track=self.held.unarchived is not None)
+        self.held = HeldEntries(track=self.held.tracking)
         self._code_map.clear()  # a new file reader numbers its categories afresh
 
     def close(self) -> None:

@@ -9,28 +9,33 @@ zeros costs no memory until it is written: a relaunch's million archived rows ho
 Append-only: an index is never given twice (a store's `clear` starts a new table), so a search in
 a worker thread may cache texts by index while rows come and go.
 
-Fetched entries go too once the archive holds them (`track`, `archived`: the archive's writer says
-where each one is, `archive/writer.py`); their rows are read back from the archive from then on.
+Fetched entries go too once the archive holds them (`track`, `bind`, `archived`: the archive's
+writer says where each one is, `archive/writer.py`); their rows are read back from the archive from
+then on. Not by id: each page handed to the archive is bound to the indices its entries took here
+(`bind`), and the archive's word names the pages and their rowids in the same order.
 """
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Mapping, Sequence
-from itertools import chain, repeat
-from operator import is_, is_not, methodcaller
+from collections.abc import Sequence
+from itertools import repeat
+from operator import is_, is_not
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from logview.model import LogEntry
-from logview.store.held_columns import MADE_WHEN_READ, HeldColumns
-from logview.sources.page_columns import columns_of
+from logview.store.held_columns import MADE_WHEN_READ, HeldColumns, let_go
+
+if TYPE_CHECKING:  # (a file's session never loads the archive, nor sqlite)
+    from logview.archive.archiving import Handing, Word
+    from logview.archive.gathering import Handed
 
 HELD_DTYPE = np.int32  # (2**31 entries fetched in one store's life: never)
-# The archive's words of where entries went, by id: each transaction's, in the order said (words
-# waiting together are taken in one pass: `ui/feed_messages.merge_archived`).
-Rowids = Sequence[Mapping[str, int]]
-_VALUES = methodcaller("values")
+# The archive's words of where entries went: each transaction's pages and their rowids, in the order
+# said (words waiting together are taken in one pass: `ui/feed_messages.merge_archived`).
+Rowids = Sequence["Word"]
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 class HeldEntries:
@@ -41,17 +46,45 @@ class HeldEntries:
         self.entries: list[LogEntry | None] = [None]
         self.texts: list[str | None] = [None]
         self._columns = HeldColumns()
-        # the entries the archive is yet to say it holds, by id (None: no archive takes them)
-        self.unarchived: dict[str, int] | None = {} if track else None
+        self.tracking = track  # (False: no archive takes the entries: none is bound, none let go)
+        self._bound: dict[Handed, None] = {}  # the pages handed to the archive bound here, not answered yet
 
     def track(self) -> None:
         """From now on, entries added are let go once `archived` says the archive holds them."""
-        if self.unarchived is None:
-            self.unarchived = {}
+        self.tracking = True
 
     def untrack(self) -> None:
         """The archive stopped: no entry waits for it any more (they stay held)."""
-        self.unarchived = None
+        self.tracking = False
+        self._bound.clear()
+
+    @property
+    def unarchived(self) -> int | None:
+        """How many entries held wait for the archive's word (None: not tracking)."""
+        if not self.tracking:
+            return None
+        waiting = [index for ticket in self._bound for index in ticket.held.tolist() if index]
+        return sum(self.entries[index] is not None for index in waiting)
+
+    def bind(self, handed: Sequence[tuple[int, Handing]], first: int) -> None:
+        """The entries just added from index `first` on came in these pages handed to the archive
+        (each: where its batch begins among them, its page, and each entry's place in that page,
+        None: the page whole, in order): the archive's word on a page lets go of them by place."""
+        added = len(self.entries) - first
+        if not self.tracking or added <= 0:
+            return
+        for offset, (ticket, places) in handed:
+            count = min(ticket.size if places is None else len(places), added - offset)
+            if count <= 0:
+                continue
+            if ticket.table is not self:  # (a page bound here the first time: or again, after a `clear`)
+                ticket.table, ticket.held = self, np.zeros(ticket.size, dtype=HELD_DTYPE)
+                self._bound[ticket] = None
+            indices = np.arange(first + offset, first + offset + count, dtype=HELD_DTYPE)
+            if places is None:
+                ticket.held[:count] = indices
+            else:
+                ticket.held[np.array(places[:count], dtype=np.int64)] = indices
 
     def add(self, entries: Sequence[LogEntry]) -> np.ndarray:
         """Hold `entries`; their indices, in order."""
@@ -59,29 +92,33 @@ class HeldEntries:
         if not self._columns.add(first, entries, self.entries):
             self.entries.extend(entries)
         self.texts.extend([None] * len(entries))
-        if self.unarchived is not None:
-            columns = columns_of(entries)  # (a typed page's ids are a column already)
-            ids = [entry.id for entry in entries] if columns is None else columns.ids
-            self.unarchived.update(zip(ids, range(first, len(self.entries))))
         return np.arange(first, first + len(entries), dtype=HELD_DTYPE)
 
-    def archived(self, rowids: Rowids, column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def archived(self, words: Rowids, column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Which rows of `column` (a store's `held` column) hold an entry the archive now holds
-        at `rowids` (its words by id, each in turn), and each one's rowid; those entries
-        are no longer waited for."""
-        pending, entries, count = self.unarchived, self.entries, sum(map(len, rowids))
-        if not pending or not count:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        # each entry's index, 0 for one not waited for (entries[0] is None, as is one let go: an
-        # id a word before this one named too), a page's worth a column at a time, in C
-        popped = list(map(pending.pop, chain.from_iterable(rowids), repeat(0)))
-        alive = np.fromiter(map(is_not, map(entries.__getitem__, popped), repeat(None)), bool, count)
-        indices = np.array(popped, dtype=HELD_DTYPE)[alive]
-        order = np.argsort(indices, kind="stable")
-        at = np.fromiter(chain.from_iterable(map(_VALUES, rowids)), np.int64, count)
-        found, at = indices[order], at[alive][order]
+        (`words`: each transaction's pages and their entries' rowids, in turn), and each one's
+        rowid; those entries are no longer waited for (a page's word is taken once)."""
+        bound, rowids = [], []
+        for tickets, placed in words if self.tracking else ():
+            start = 0
+            for ticket in tickets:
+                if ticket.table is self:
+                    bound.append(ticket.held)
+                    rowids.append(_array(placed[start:start + ticket.size]))
+                    ticket.table = ticket.held = None
+                    self._bound.pop(ticket, None)
+                start += ticket.size
+        if not bound:
+            return _NONE, _NONE
+        indices, at = np.concatenate(bound), np.concatenate(rowids)
+        named = (indices > 0) & (at > 0)  # (an entry not bound here, or pruned at once: none)
+        indices, at = indices[named], at[named]
+        # (one let go meanwhile, dropped or cleared, is None: not let go again)
+        alive = np.fromiter(map(is_not, map(self.entries.__getitem__, indices.tolist()), repeat(None)), bool, len(indices))
+        order = np.argsort(indices[alive], kind="stable")
+        found, at = indices[alive][order], at[alive][order]
         if not len(found):
-            return np.zeros(0, dtype=np.int64), at
+            return _NONE, at
         # (the rows holding an index between the page's first and last: about a page's worth, of
         # the many added since; each looked up in the sorted indices, not sorted with them: `isin`)
         recent = np.flatnonzero((column >= found[0]) & (column <= found[-1]))
@@ -104,13 +141,16 @@ class HeldEntries:
 
     def release(self, indices: np.ndarray, *, archived: bool = False) -> None:
         """Let go of the entries at `indices` (their rows are gone, or `archived`: read back from
-        the archive from now on, which `archived` no longer waits for: none to look up by id)."""
-        entries, texts, pending = self.entries, self.texts, self.unarchived
-        kept = indices[indices > 0].tolist()
-        if pending and not archived:  # (those the archive has not said it holds yet: no longer waited for)
-            for index in kept:
-                if (entry := self.entry(index)) is not None and pending.get(entry.id) == index:
-                    del pending[entry.id]
-        self._columns.release(kept, entries, all_held=archived)  # (`archived` found each one held)
-        deque(map(entries.__setitem__, kept, repeat(None)), maxlen=0)  # (each let go, in C)
-        deque(map(texts.__setitem__, kept, repeat(None)), maxlen=0)
+        the archive from now on). One the archive has not said it holds yet is not waited for
+        any more: its word finds it let go (`archived`)."""
+        kept = np.sort(indices[indices > 0])
+        self._columns.release(kept, self.entries, all_held=archived)  # (`archived` found each one held)
+        let_go(self.entries, kept)
+        let_go(self.texts, kept)
+
+
+def _array(rowids: Sequence[int]) -> np.ndarray:
+    """A page's rowids as an array (a `range`: every entry was new, `ArchivedSource.store_rows`)."""
+    if isinstance(rowids, range):
+        return np.arange(rowids.start, rowids.stop, dtype=np.int64)
+    return np.array(rowids, dtype=np.int64)

@@ -59,15 +59,15 @@ class HeldColumns:
             held[index] = made
         return held[index]  # (None: let go meanwhile)
 
-    def release(self, indices: list[int], held: list[LogEntry | None], *, all_held: bool = False) -> None:
-        """The rows at `indices` are about to be let go: a part none of whose rows is left goes
-        (a page's worth at a time, in C). `all_held`: every one of them is held still (none let go
-        before: the caller looked)."""
-        if not self._starts or not indices:
+    def release(self, indices: np.ndarray, held: list[LogEntry | None], *, all_held: bool = False) -> None:
+        """The rows at `indices` (sorted) are about to be let go: a part none of whose rows is left
+        goes (a page's worth at a time, in C). `all_held`: every one of them is held still (none let
+        go before: the caller looked)."""
+        if not self._starts or not len(indices):
             return
-        rows = np.array(indices, dtype=np.int64)
-        alive = np.ones(len(indices), bool) if all_held else \
-            np.fromiter(map(is_not, map(held.__getitem__, indices), repeat(None)), bool, len(indices))
+        rows = indices.astype(np.int64, copy=False)
+        alive = np.ones(len(rows), bool) if all_held else \
+            np.fromiter(map(is_not, map(held.__getitem__, rows.tolist()), repeat(None)), bool, len(rows))
         starts = np.array(self._starts, dtype=np.int64)
         parts = np.searchsorted(starts, rows, side="right") - 1
         within = (parts >= 0) & alive
@@ -81,5 +81,18 @@ class HeldColumns:
             if not self._left[part]:
                 self._parts[part] = None
             else:  # (each row's text let go: a page's body goes with its last row's, as its entries' did)
-                at = (rows[parts == part] - starts[part]).tolist()
-                deque(map(columns.texts.__setitem__, at, repeat(None)), maxlen=0)
+                let_go(columns.texts, rows[parts == part] - starts[part])
+
+
+def let_go(items: list, at: np.ndarray) -> None:
+    """`items[i] = None` for each `i` of `at` (sorted): each run of them at once where they come in
+    runs (the rows of the pages a word of the archive names: ~5 ms per 100k, against ~25 ms one by
+    one, most of it the indices as Python ints), one by one where they are scattered."""
+    if not len(at):
+        return
+    breaks = np.flatnonzero(np.diff(at) != 1) + 1
+    if len(breaks) > len(at) // 8:
+        deque(map(items.__setitem__, at.tolist(), repeat(None)), maxlen=0)
+        return
+    for start, stop in zip(at[np.r_[0, breaks]].tolist(), (at[np.r_[breaks - 1, len(at) - 1]] + 1).tolist()):
+        items[start:stop] = [None] * (stop - start)

@@ -38,11 +38,14 @@ from logview.ui.tail_pacing import TailPacing
 from logview.ui.workers import running
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import numpy as np
 
     from logview.api.client import ApiClient
     from logview.archive import Archive
     from logview.api.paging import Pager
+    from logview.archive.gathering import Handed
     from logview.archive.sync import ArchivedPager, ArchivedRows
     from logview.archive.writer import PageWriter
 
@@ -114,14 +117,16 @@ class Feed(Widget):
         if message.rows is not None:
             message.change = self.session.archived_rows(message.rows, archived=message.archived)
         else:
+            held, first = self.session.store.held, len(self.session.store.held.entries)  # (a clear makes a new table)
             message.change = self.session.loaded(message.entries, live=message.live, pages=message.pages,
                                                  total=message.total, archived=message.archived,
                                                  head=message.head)
+            self.session.store.held.bind(message.handed, first if self.session.store.held is held else 1)
 
     def on_feed_entries_archived(self, message: EntriesArchived) -> None:
         if not self._taken(message, message.generation):
             return
-        released, message.change = self.session.archived(message.rowids, message.reader)
+        released, message.change = self.session.archived(message.words, message.reader)
         if released:
             self._trim(paced=running(self, "backfill"))  # (the entries let go are scattered among objects that stay)
         if message.change == ViewChange():  # (only a change the view made takes the screen's time: one that is not
@@ -249,8 +254,8 @@ class Feed(Widget):
         self.session.store.held.track()
         generation = self.generation
 
-        def entries_archived(rowids: dict[str, int]) -> None:  # (after the entries gathered: in the store by then)
-            self._gathering.then(self.EntriesArchived(generation, rowids, archived), messages.merge_archived)
+        def entries_archived(tickets: list[Handed], rowids: Sequence[int]) -> None:  # (after the entries gathered)
+            self._gathering.then(self.EntriesArchived(generation, (tickets, rowids), archived), messages.merge_archived)
 
         return ArchivedPager(self.source, self.client, server_filters, archived, max_entries=self.max_entries,
                              sleep=self._pacing.sleep, paint_columns=True, on_archived=entries_archived,
@@ -321,12 +326,14 @@ class Feed(Widget):
     # -- workers --------------------------------------------------------------------------
     def _report(self, generation: int, event: object, *, live: bool) -> None:
         if isinstance(event, EntriesLoaded) and not (live or event.live):
-            self._gathering.add(generation, event.entries, event.pages, event.total, self._from_archive())
+            self._gathering.add(generation, event.entries, event.pages, event.total, self._from_archive(), event.handed)
             return
         self._gathering.flush()  # what came before goes first
         if isinstance(event, EntriesLoaded):
-            self.post_message(self.Loaded(generation, event.entries, live=True, pages=event.pages,
-                                          total=event.total, archived=self._from_archive(), head=not live))
+            loaded = self.Loaded(generation, event.entries, live=True, pages=event.pages,
+                                 total=event.total, archived=self._from_archive(), head=not live)
+            loaded.handed = [(0, event.handed)] if event.handed is not None else []
+            self.post_message(loaded)
         elif _archived_rows(event):
             self.post_message(self.Loaded(generation, [], live=False, pages=event.pages, total=event.total,
                                           archived=self._from_archive(), rows=event))

@@ -20,13 +20,16 @@ from logview.store import ViewChange
 from logview.store.archived import RawReader
 
 if TYPE_CHECKING:  # (a file's session never loads the archive, nor sqlite)
+    from logview.archive.archiving import Handing, Word
     from logview.archive.sync import ArchivedRows
 
 
 class Loaded(Message, namespace="feed"):
     """Entries of a backfill (pages posted together, see `gathering.py`) or of a tail cycle
     (`live`); or archived rows as columns (`rows`, with no `entries`). `head`: the backfill's own
-    live batch, what is newer than the archive (on top, but in the backfill's count: `total`)."""
+    live batch, what is newer than the archive (on top, but in the backfill's count: `total`).
+    `handed`: where each batch handed to the archive begins among `entries`, and its handing
+    (`HeldEntries.bind`)."""
 
     def __init__(self, generation: int, entries: Sequence[LogEntry], *, live: bool, pages: int,
                  total: int | None, archived: int = 0, rows: ArchivedRows | None = None,
@@ -37,18 +40,20 @@ class Loaded(Message, namespace="feed"):
         self.rows = rows
         self.generation, self.entries, self.live = generation, entries, live
         self.pages, self.total = pages, total
+        self.handed: list[tuple[int, Handing]] = []
         self.change = ViewChange()  # set once the session has taken it
 
 
 class EntriesArchived(Message, namespace="feed"):
-    """The archive holds these fetched entries now (`rowids`: each transaction's word, by id, in the
-    order said; in `reader`): the store lets go of them (`EntryStore.archived`). The feed's own: it
-    goes no further, unless rows holding an id's older answer went (`change`), for the screen to redraw."""
+    """The archive holds these fetched entries now (`words`: each transaction's pages and their
+    rowids, in the order said; in `reader`): the store lets go of them (`EntryStore.archived`). The
+    feed's own: it goes no further, unless rows holding an id's older answer went (`change`), for
+    the screen to redraw."""
 
-    def __init__(self, generation: int, rowids: dict[str, int], reader: RawReader) -> None:
+    def __init__(self, generation: int, word: Word, reader: RawReader) -> None:
         super().__init__()
         self.generation, self.reader = generation, reader
-        self.rowids: list[dict[str, int]] = [rowids]
+        self.words: list[Word] = [word]
         self.change = ViewChange()  # set once the session has taken it
 
 
@@ -56,11 +61,10 @@ def merge_archived(last: Message, word: EntriesArchived) -> bool:
     """Take `word` into `last` if it is the archive's word on entries of the same query and archive,
     still waiting to be posted: the store then finds the rows of many pages in one pass (~100 words
     per 100k entries came in ~4 bursts, each word a scan of every row held). The words are kept
-    apart, in order, and taken as in turn (`HeldEntries.archived`): merged into one dict, each of
-    the ~100 cost a look for ids said twice and a copy, ~25 ms of the viewer's CPU per 100k."""
+    apart, in order, and taken as in turn (`HeldEntries.archived`)."""
     if not isinstance(last, EntriesArchived) or last.generation != word.generation or last.reader is not word.reader:
         return False
-    last.rowids += word.rowids
+    last.words += word.words
     return True
 
 

@@ -16,6 +16,7 @@ class PagesMessage(Protocol):
     pages: int
     total: int | None
     archived: int
+    handed: list[tuple[int, Any]]  # (each batch handed to the archive: where it begins among `entries`, its handing)
 
 
 class Gathering:
@@ -28,13 +29,16 @@ class Gathering:
         self._later: asyncio.TimerHandle | None = None
         self._then: list[Any] = []  # messages that go right after the gathered one (`then`)
 
-    def add(self, generation: int, entries: Sequence[Any], pages: int, total: int | None, archived: int) -> None:
+    def add(self, generation: int, entries: Sequence[Any], pages: int, total: int | None, archived: int,
+            handed: Any = None) -> None:
         gathered = self._gathered
         if gathered is not None and gathered.generation != generation:
             self.flush()
             gathered = None
         if gathered is None:
             gathered = self._gathered = self._make(generation)
+        if handed is not None:
+            gathered.handed.append((len(gathered.entries), handed))
         gathered.entries.extend(entries)
         gathered.pages, gathered.total, gathered.archived = pages, total, archived
         wait = self._posted_at + self._every_s - time.monotonic()
