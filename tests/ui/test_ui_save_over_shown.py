@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from logview.ui.screens.save_dialog import SaveDialog
 from test_ui_file_reload import demo_entries, write_entries
 from test_ui_mixed_file import watched_mixed_file
 from test_ui_save_dialogs import question_on_screen, type_save_name
@@ -144,3 +145,40 @@ async def test_s_over_the_mixed_file_shown_says_so_and_its_own_write_is_no_chang
                          f"{path} is the file shown. Replace it with the {read} entries shown, all those read from it?",
                          f"Saved {read} entries to {path}, the file shown")
         await only_a_later_change_is_said(pilot, app, path, lines[0] + "\n")
+
+
+def save_box_drawn(app) -> str:
+    """The save dialog as the user reads it, spaces aside (a long path folds mid-word)."""
+    box = app.screen.query_one("#save-box").region
+    return "".join("".join(line[box.x:box.right] for line in screen_text(app).splitlines()[box.y:box.bottom])
+                   .replace("│", "").split())
+
+
+@pytest.mark.parametrize("named", ["csv", "link"])
+async def test_csv_over_the_jsonl_file_shown_is_refused_and_a_jsonl_save_is_asked_as_before(
+        errors_file: Path, named: str) -> None:
+    """The file shown is JSONL whatever its name (`--file` opens nothing else): a save named `.csv` is
+    CSV, and over the file shown (named `.csv`, or by a `.csv` link to it) it replaced the entries as
+    received with the source's columns, asked as any file, and `r` then refused the file it left."""
+    shown = errors_file.with_name("errors.csv") if named == "csv" else errors_file
+    if named == "csv":
+        errors_file.rename(shown)
+    else:
+        errors_file.with_name("errors.csv").symlink_to(errors_file)
+    before = shown.read_bytes()
+    app = file_app(shown)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        name = str(shown.with_name("errors.csv"))
+        await type_save_name(pilot, name)
+        said = (f"{name} is the file shown, read as JSONL: as CSV it would hold the source's columns instead of the "
+                "entries as received, and --file could not open it again. Save the CSV under another name.")
+        await wait_until(pilot, lambda: "".join(said.split()) in save_box_drawn(app), said=lambda: save_box_drawn(app))
+        assert isinstance(app.screen, SaveDialog)  # (refused, not asked: the dialog waits for another name)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert shown.read_bytes() == before and not any(note.startswith("Saved ") for note in notes(app))
+        if named == "link":  # the JSONL name is asked of as before
+            await saved_over(pilot, app, str(shown),
+                             f"{shown} is the file shown. Replace it with the 43 entries shown, all those read from it?",
+                             f"Saved 43 entries to {shown}, the file shown")

@@ -62,7 +62,9 @@ class Saves:
         # dialog's count follows them, and the toast says those that came after it last said one)
         dialog = SaveDialog("logview-export.jsonl", lambda: len(session.view), session.save_waits_for,
                             merged=session.merged, partial=partial,
-                            replacing=lambda path, shown, count: replace_question(shown_file, session, path, shown, count))
+                            replacing=lambda path, shown, count: replace_question(shown_file, session, path, shown,
+                                                                                  count),
+                            refusing=lambda path: csv_over_shown(shown_file, path))
         self._app.push_screen(dialog, lambda path: path is not None and self.save_when_settled(
             screen, path, session, SaidAtSave(dialog.said, partial), shown_file))
 
@@ -169,6 +171,19 @@ def replace_question(shown_file: FileWatch | None, session: ViewerSession, path:
     if count is not None and count < read:
         return f"{question}? The other {read - count:,} read from it will no longer be in it."
     return f"{question}{', all those read from it' if count is not None else ''}?"
+
+
+def csv_over_shown(shown_file: FileWatch | None, path: Path) -> str | None:
+    """Why a save as CSV may not take the file shown's place (it is named `.csv`, or linked to by
+    such a name): the file is JSONL (`--file` reads nothing else), and CSV under its name would put
+    the source's columns in place of the entries as received, a file `--file` and `r` then refuse.
+    Refused, not asked: the JSONL is lost whatever the answer (a CSV name was not special, s26)."""
+    from logview.files.writer import format_for  # (as the save dialog does: when asked)
+
+    if shown_file is None or format_for(None, path) != "csv" or not shown_file.holds(path):
+        return None
+    return (f"{path} is the file shown, read as JSONL: as CSV it would hold the source's columns instead of the "
+            "entries as received, and --file could not open it again. Save the CSV under another name.")
 
 
 def _names(paths: set[Path]) -> str:

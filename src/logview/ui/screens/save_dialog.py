@@ -35,7 +35,8 @@ class SaveDialog(Dialog[Path | None]):
 
     def __init__(self, default: str, count: Callable[[], int], settling: Callable[[], str | None] = lambda: None,
                  merged: bool = False, partial: Callable[[], str | None] = lambda: None,
-                 replacing: Callable[[Path, str, int | None], str | None] = lambda path, shown, count: None) -> None:
+                 replacing: Callable[[Path, str, int | None], str | None] = lambda path, shown, count: None,
+                 refusing: Callable[[Path], str | None] = lambda path: None) -> None:
         """`count`: the rows shown, asked again while the dialog is open; `settling`: what the
         save will wait for while they are not yet all the filters pick (a big file's fields being
         read, a mixed file being read), in words, else None;
@@ -43,10 +44,12 @@ class SaveDialog(Dialog[Path | None]):
         `partial`: why the rows are a part of what they will be, saved as they are (the merged
         timeline's sources still loading: `smb loading`), else None; `replacing(path, shown, count)`: the
         question before replacing `path` when it is the file shown (`shown`: the entries shown, in words;
-        `count`: how many, None while they settle), else None."""
+        `count`: how many, None while they settle), else None; `refusing(path)`: why a save to `path` is
+        refused (CSV over the JSONL file shown), said with the name still to change, else None."""
         super().__init__()
         self.default, self.merged = default, merged
         self._count, self._settling, self._partial, self._replacing = count, settling, partial, replacing
+        self._refusing = refusing
         # the count the title said last (None while it says none): what the save's toast counts
         # from, so that its "N came while you typed" adds up with it (s23 walk #6)
         self.said: int | None = None
@@ -117,7 +120,7 @@ class SaveDialog(Dialog[Path | None]):
             self.query_one("#save-error", Static).update(Text(f"{clean_line(str(path))} is a folder: name a file.",
                                                               style="red"))
             return
-        problem = folder_problem(path)
+        problem = folder_problem(path) or self._refusing(path)
         if problem:
             self.query_one("#save-error", Static).update(Text(clean_line(problem), style="red"))
             return
