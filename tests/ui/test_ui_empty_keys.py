@@ -9,11 +9,7 @@ from pathlib import Path
 
 from logview.demo import DemoServer
 from test_ui_tabs import settle_all, tabs_app
-from ui_helpers import SIZE, file_app, screen_text, settle
-
-
-def notes(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+from ui_helpers import SIZE, file_app, kept_toasts, screen_text, settle, wait_until
 
 
 def write_file(path: Path, rows: int) -> Path:
@@ -29,11 +25,12 @@ async def test_keys_on_an_empty_table_say_no_row_is_shown(tmp_path: Path) -> Non
         await pilot.press("2")  # 3xx: none
         await settle(pilot)
         assert not len(app.viewer.view)
+        said = kept_toasts(app)  # (as they are said: app._notifications holds one only once its message is handled)
         for key in ("e", "E", "y"):
-            app.clear_notifications()
+            said.clear()
             await pilot.press(key)
-            await pilot.pause()
-            assert notes(app) == {"e": ["No row is shown: no error to go to."],
+            await wait_until(pilot, lambda: said, said=lambda: said)
+            assert said == {"e": ["No row is shown: no error to go to."],
                                   "E": ["No row is shown: no error to go to."],
                                   "y": ["Nothing to copy: no row is shown."]}[key]
 
@@ -52,11 +49,12 @@ async def test_r_on_the_merged_tab_with_no_failed_source_says_so(demo: DemoServe
     app = tabs_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle_all(pilot, app)
+        said = kept_toasts(app)
         app.show_tab(2)
         await pilot.pause(0.3)
         await pilot.press("r")
-        await pilot.pause()
-        assert notes(app) == ["No source failed: each tab loads its own (r in a tab loads it again), merged here."]
+        await wait_until(pilot, lambda: said, said=lambda: said)
+        assert said == ["No source failed: each tab loads its own (r in a tab loads it again), merged here."]
 
 
 async def test_leaving_a_panel_goes_back_to_the_focused_detail(tmp_path: Path) -> None:

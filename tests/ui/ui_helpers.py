@@ -174,6 +174,25 @@ def hold_the_backfill(monkeypatch, *, after_pages: int) -> Held:
                          priority in (Priority.FIRST, Priority.BACKFILL), after=after_pages)
 
 
+def hold_retries(monkeypatch) -> Held:
+    """Every client's wait before a retry lasts until the `Held` returned lets it go (what the
+    retry says it waits, the policy's backoff, is said as usual): a retry still waiting by
+    construction while the test reads what it says, where a long backoff only made it likely."""
+    held = Held()
+    init = ApiClient.__init__
+
+    def holding(self, *args, **kwargs) -> None:
+        init(self, *args, **kwargs)
+
+        async def held_sleep(_seconds: float) -> None:
+            await held.wait()
+
+        self._sleep = held_sleep
+
+    monkeypatch.setattr(ApiClient, "__init__", holding)
+    return held
+
+
 def kept_toasts(app: LogViewApp) -> list[str]:
     """Every toast's text, kept from when it is asked for (`notify`): `app._notifications` holds a
     toast only from when its message is handled until its timeout, and a loaded machine's settle
