@@ -80,6 +80,7 @@ class ViewerSession:
         self.file_scanned = 0.0  # share of the file indexed so far
         self.fields_shown: int | None = None  # rows the partial counts on screen cover (`fields_counted`)
         self.searching: str | None = None  # a search running in a worker thread
+        self.credential_names: dict[str, str] = {}  # id → the name the table shows (the empty view's words)
         # what the user picked in the panels
         self.range_history: list[Filters] = []  # the ranges before each histogram drill-down
         self.stats_picks: dict[str, str] = {}  # filters picked in the stats panel (x lifts them)
