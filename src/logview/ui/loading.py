@@ -165,6 +165,7 @@ class LoadControl:
                 return
             if budget is not None:  # the user asks for a request now: a 429's wait is theirs to cut
                 budget.lift_block()
+            self.banner.asked_again = self.banner.asked_again + 1 if self.banner.retry_pending else 0
             self.start(clear_now=False)
             return
         # A file's first rows are read before the next paint: there is nothing to bridge. Read
