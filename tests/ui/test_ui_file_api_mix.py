@@ -88,3 +88,23 @@ async def test_source_on_a_file_half_of_each_api_reads_the_half_it_names(tmp_pat
     await banner_says("supermetrics", supermetrics_then_aitronos(tmp_path),
                       "halfsm.jsonl: 26 of its 51 entries are Aitronos entries: the file is read as Supermetrics; "
                       "they are shown invalid (!): --source aitronos reads them instead")
+
+
+async def test_the_sidebar_says_how_many_rows_are_in_no_status(tmp_path: Path) -> None:
+    """s27 walk #5: success 21 · error 2 · blocked 2 · timeout 1 = 26 of 51 rows, the other API's 25
+    (invalid) in no count, though `e` steps onto them."""
+    app = open_file(mixed(tmp_path, 25))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        note = "none selected = all; 25 more in none (invalid, or another status)"
+        await wait_until(pilot, lambda: note in " ".join(sidebar_text(app).split()), "the note")
+    app = open_file(mixed(tmp_path, 0))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await wait_until(pilot, lambda: "none selected = all" in sidebar_text(app), "the note")
+        assert "in none" not in sidebar_text(app)
+
+
+def sidebar_text(app: LogViewApp) -> str:
+    """The sidebar's column of the screen, its lines joined."""
+    return " ".join(line.split("▕")[0] for line in screen_text(app).splitlines()[1:])
