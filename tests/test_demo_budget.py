@@ -287,16 +287,21 @@ def test_demo_server_budget_flag_enforces_a_budget():
 def test_demo_server_refuses_a_bad_budget_in_one_line():
     result = logview("demo-server", "--port", "0", "--budget", "0/5", *SMALL, timeout=30)
     assert result.returncode == 2 and result.stdout == b""
-    assert result.stderr.decode() == ("logview: --budget: a budget is N/WINDOW_S (N requests, 1 or more, per "
-                                      "WINDOW_S seconds above 0, e.g. 100/60), not '0/5'\n")
+    assert result.stderr.decode() == ("logview demo-server: argument --budget: a budget is N/WINDOW_S (N requests, 1 "
+                                      "or more, per WINDOW_S seconds above 0, e.g. 100/60), not '0/5' (`logview "
+                                      "demo-server --help` lists the options)\n")
+    port = logview("demo-server", "--port", "99999", timeout=30)  # (in one voice, s27 walk #5)
+    assert port.returncode == 2 and port.stderr.decode().startswith("logview demo-server: argument --port: ")
 
 
 @pytest.mark.parametrize(("value", "named"), [("ten/5", "'ten/5'"), ("3/0", "'3/0'"), ("github=1/1", "'github'")])
 def test_every_bad_budget_is_one_line_naming_it_before_anything_listens(value, named, capsys, monkeypatch):
     monkeypatch.setattr("logview.demo.server.run_foreground", lambda *a, **k: pytest.fail("must not start"))
-    assert cli.main(["demo-server", "--budget", value]) == 2
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["demo-server", "--budget", value])
     lines = capsys.readouterr().err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("logview: --budget: ") and named in lines[0]
+    assert exited.value.code == 2 and len(lines) == 1 and named in lines[0]
+    assert lines[0].startswith("logview demo-server: argument --budget: ")
 
 
 def test_help_and_the_readme_describe_the_budget_option(monkeypatch):

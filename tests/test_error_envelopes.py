@@ -127,7 +127,7 @@ def test_arbitrary_bytes_never_break_error_parsing(status, body):
      "the server's answer was not JSON (text/html): an HTML page (Gateway Timeout)"),
     (b"nope, not today", "application/json", "the server's answer was not JSON (application/json): it starts with "
                                              "'nope, not today'"),
-    (b'{"logs": [{"id"', "application/json", "the server's answer could not be read: cut"),  # (the parser's word)
+    (b'{"logs": [{"id"', "application/json", "the answer from the server could not be read: cut"),  # (the parser's)
 ])
 def test_a_page_that_is_no_json_says_what_it_is(body, content_type, said):
     """s17 K1: a 200 whose body is not JSON was described by the parser's guess ("invalid literal,
@@ -136,3 +136,20 @@ def test_a_page_that_is_no_json_says_what_it_is(body, content_type, said):
     error = invalid_body_error(200, {"content-type": content_type} if content_type else {}, body, "cut")
     assert error.message == said and error.summary() == said
     assert error.code == ("INVALID_RESPONSE" if body.startswith(b"{") else "NOT_JSON")
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    (b'{"logs": [{"id": "a1", "created_at": "2025-11-15', "the answer from api.example.com:443 was cut short (48 bytes "
+                                                         "of JSON, unfinished)"),
+    (b'{"logs": [{"id" 3}]}', "the answer from api.example.com:443 could not be read: unexpected character, expected "
+                              "':' after key"),
+])
+def test_a_page_cut_short_or_torn_names_the_host_not_the_parsers_place(body, said):
+    """s27 walk #5: "the server's answer could not be read: unexpected end of data: line 1 column 30240
+    (char 30239)" named neither the host nor that the answer was cut short."""
+    from logview.sources.base import InvalidBody, load_json
+
+    with pytest.raises(InvalidBody) as parsed:
+        load_json(body)
+    error = invalid_body_error(200, {"content-type": "application/json"}, body, str(parsed.value), "api.example.com:443")
+    assert error.message == said and error.code == "INVALID_RESPONSE"

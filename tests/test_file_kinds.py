@@ -192,6 +192,44 @@ def test_the_api_is_the_one_most_first_entries_are(tmp_path) -> None:
     assert detect_kind(path) == "aitronos"  # (a tie: the first seen)
 
 
+def test_a_file_half_of_each_api_is_read_as_the_api_most_of_its_entries_are(tmp_path) -> None:
+    """s27 walk #8: 25 Supermetrics lines then 26 Aitronos ones read as Supermetrics (the first lines'
+    API), the 26 shown invalid; in a big file the halves are seen all through it, not at its start."""
+    sm = {"id": "s1", "log_time": "2025-11-15T11:59:55Z", "status": 200, "event": "data.page"}
+    ait = {"id": "a1", "created_at": "2025-11-15T11:59:55Z", "status": "error"}
+    path = tmp_path / "halfsm.jsonl"
+    path.write_text(json.dumps(sm) + "\n" * 1 + (json.dumps(sm) + "\n") * 24 + (json.dumps(ait) + "\n") * 26)
+    assert detect_kind(path) == "aitronos"
+    lines = 40_000  # (~3 MB: past the size every line of which is counted)
+    path.write_text((json.dumps(sm) + "\n") * (lines // 3) + (json.dumps(ait) + "\n") * (lines - lines // 3))
+    assert path.stat().st_size > 2 * 1024 * 1024 and detect_kind(path) == "aitronos"
+    path.write_text((json.dumps(ait) + "\n") * (lines // 3) + (json.dumps(sm) + "\n") * (lines - lines // 3))
+    assert detect_kind(path) == "supermetrics"
+
+
+@pytest.mark.parametrize("command", [(), ("export", "--format", "jsonl")], ids=["viewer", "export"])
+def test_source_on_a_file_mixing_both_apis_picks_the_half_read(tmp_path, command) -> None:
+    """`--source aitronos` on a file half Supermetrics was refused as reading "none of it" (s27 walk
+    #8); a file wholly of the other API is still refused, and one whose single Aitronos line lies
+    deep in a big Supermetrics file is read as asked."""
+    sm = json.dumps({"id": "s1", "log_time": "2025-11-15T11:59:55Z", "status": 200}) + "\n"
+    ait = json.dumps({"id": "a1", "created_at": "2025-11-15T11:59:55Z", "status": "error"}) + "\n"
+    half, whole, deep = tmp_path / "half.jsonl", tmp_path / "whole.jsonl", tmp_path / "deep.jsonl"
+    half.write_text(sm * 25 + ait * 26)
+    whole.write_text(sm * 51)
+    deep.write_text(sm * 30_001 + ait + sm * 30_000)
+    for path, given in ((half, "aitronos"), (half, "supermetrics"), (deep, "aitronos")):
+        assert detect_kind(path, given) == given
+    if command:  # (the viewer's launch is the same resolving: the export shows what is read)
+        result = logview(*command, "--file", str(half), "--source", "supermetrics", timeout=30)
+        assert result.returncode == 0 and len(result.stdout.splitlines()) == 51
+        assert result.stderr.decode() == ("logview: half.jsonl: 26 of its 51 entries are Aitronos entries: the file "
+                                          "is read as Supermetrics; they were written as they are; --source aitronos "
+                                          "reads them instead\n")
+    refused = logview(*command, "--file", str(whole), "--source", "aitronos", timeout=30)
+    assert refused.returncode == 2 and "--source aitronos would read none of it" in refused.stderr.decode()
+
+
 @pytest.fixture
 def half_file(tmp_path: Path) -> Path:
     """1 Aitronos line, 25 Supermetrics, 25 Aitronos, as `cat` of two exports makes (s26 walk #2)."""
@@ -211,7 +249,8 @@ def test_an_export_of_a_file_mixing_both_apis_says_how_many_lines_are_the_others
     result = logview("export", "--file", str(half_file), "--format", fmt)
     assert result.returncode == 0 and len(result.stdout.splitlines()) == 51 + (fmt == "csv")
     assert result.stderr.decode() == ("logview: half.jsonl: 25 of its 51 entries are Supermetrics entries: the "
-                                      f"file is read as Aitronos; they were {written}\n")
+                                      f"file is read as Aitronos; they were {written}; --source supermetrics reads "
+                                      "them instead\n")
     errors = logview("export", "--file", str(half_file), "--format", fmt, "--status", "error")
     assert errors.returncode == 0 and b"Supermetrics" not in errors.stderr  # (none of them written)
 

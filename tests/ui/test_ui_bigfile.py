@@ -587,7 +587,7 @@ async def test_max_entries_caps_a_file_and_says_so(sm: JsonlFile, cap: int) -> N
         await pilot.pause()
         assert app.screen.query_one(DetailPane).entry.raw == sm.raws[cap - 1]  # type: ignore[union-attr]
         # the notice names the number of entries shown
-        notice = re.search(r"Showing the newest ([\d,]+) entries: the cap \(--max-entries\) was reached",
+        notice = re.search(r"Showing the file's first ([\d,]+) entries: the cap \(--max-entries\) was reached",
                            screen_text(app))
         assert notice is not None and notice.group(1) == f"{cap:,}", notice and notice.group(0)
 

@@ -49,7 +49,7 @@ FAULTS = [
                  id="503-supermetrics"),
     pytest.param(Fault(kind="html", status=502, count=6, api="aitronos"), "HTML page from the server or a proxy",
                  id="html"),
-    pytest.param(Fault(kind="truncated", count=6, api="aitronos"), "✖ loading: the server's answer could not be read: ",
+    pytest.param(Fault(kind="truncated", count=6, api="aitronos"), "was cut short (",
                  id="truncated"),
     # (what the body is, not the JSON parser's guess: "invalid literal, expected 'null'", s17 K1)
     pytest.param(Fault(kind="invalid_json_200", count=6, api="supermetrics"),

@@ -135,6 +135,10 @@ async def test_a_file_is_filtered_locally_and_has_no_tail(hostile_file: Path) ->
         assert said and said[-1].startswith("A file has no live tail"), said  # (it was silent: found in a walk)
 
 
+WAY_ON = ("Showing the file's first 120 entries: the cap (--max-entries) was reached, the rest of the file was "
+          "not read. Launch without --max-entries (or with a larger one) to read it.")
+
+
 async def test_a_file_over_the_cap_says_so(tmp_path: Path) -> None:
     path = tmp_path / "many.jsonl"
     rows = [{"id": f"sm{i}", "log_time": f"2025-11-15T10:{59 - i // 60:02d}:{59 - i % 60:02d}Z", "status": 200,
@@ -148,3 +152,11 @@ async def test_a_file_over_the_cap_says_so(tmp_path: Path) -> None:
         text = screen_text(app)
         assert len(app.viewer.store) == 120 and "capped at 120" in text.splitlines()[0]
         assert "the cap (--max-entries) was reached" in text
+        banner = app.viewer.banner
+        await wait_until(pilot, lambda: WAY_ON in " ".join(banner.plain().split()), 30, said=banner.plain)
+        assert "Narrow the filters" not in screen_text(app)  # (a file's filters are local: s27 walk #9)
+        await pilot.press("2")  # (3xx: none of the rows; narrowed, the words stay the file's)
+        await wait_until(pilot, lambda: "shown 0 " in screen_text(app).splitlines()[0],
+                         30, said=lambda: screen_text(app))
+        assert "Narrow the filters" not in screen_text(app)
+        assert WAY_ON in " ".join(banner.plain().split())

@@ -53,3 +53,27 @@ async def test_without_an_archive_the_ids_stay(tmp_path: Path) -> None:
         await wait_until(pilot, lambda: "tcred_work" in screen_text(app))
         await settle(pilot)
         assert "Work Gmail" not in screen_text(app)
+
+
+async def searched_for(pilot, app: LogViewApp, text: str) -> str:
+    """The table's words once a search for `text` (/ text Enter) has shown no row."""
+    await pilot.press("/", "ctrl+u", *text, "enter")
+    await wait_until(pilot, lambda: app.viewer.session.filters.search == text and not app.viewer.session.searching
+                     and "No loaded entries match" in screen_text(app), 20, said=lambda: screen_text(app))
+    await settle(pilot)
+    return " ".join(screen_text(app).split())
+
+
+async def test_a_search_for_a_credentials_shown_name_says_it_matches_ids_and_where_to_pick_it(tmp_path: Path) -> None:
+    """s27 walk #4: `/inbox` (the table's `Support inbox`) said only "No loaded entries match the filters"."""
+    archive_path = tmp_path / "archive.sqlite3"
+    with Archive.open(archive_path) as archive:
+        archive.keep_names(SourceIdentity("aitronos", "https://two.example", "org_2"), "credentials", RENAMED)
+    app = file_app(a_file(tmp_path / "errors.jsonl"), archive_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: "Team Slack" in screen_text(app), said=lambda: screen_text(app))
+        said = await searched_for(pilot, app, "team")  # (no entry holds it: the name "Team Slack" does)
+        assert ("No loaded entries match the filters." in said and "The search reads the entries' values (ids), not the "
+                "names shown: pick 'Team Slack' in the sidebar's CREDENTIAL." in said), said
+        said = await searched_for(pilot, app, "zzqq")  # (no name holds it: the plain words)
+        assert "No loaded entries match the filters." in said and "CREDENTIAL." not in said, said

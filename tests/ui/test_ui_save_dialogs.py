@@ -228,6 +228,14 @@ async def test_s_into_a_folder_that_does_not_exist_says_so_in_the_dialog(demo: D
     assert await save_refused_inline(demo, not_a_folder / "x.jsonl") == unspaced(f"not a folder: {not_a_folder}")
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="a /proc to try")
+async def test_s_into_a_folder_that_takes_no_file_says_so_in_the_dialog(demo: DemoServer) -> None:
+    """s27 walk #5: `/proc/x.jsonl` closed the dialog, a toast saying the OS's "No such file or
+    directory" of a folder that exists."""
+    assert await save_refused_inline(demo, Path("/proc/x.jsonl")) == unspaced(
+        "no file can be made in the folder /proc: name one in another folder")
+
+
 async def test_s_into_a_folder_without_write_permission_says_so_in_the_dialog(demo: DemoServer, tmp_path: Path,
                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "locked"

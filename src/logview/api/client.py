@@ -360,7 +360,8 @@ class ApiClient:
             try:
                 parsed = parse(response.content)
             except InvalidBody as exc:
-                error = invalid_body_error(status, response.headers, response.content, str(exc))
+                error = invalid_body_error(status, response.headers, response.content, str(exc),
+                                           _origin(self._base_url))
                 raise ApiFailure(self._redact_error(error)) from None
             if on_body is not None:  # (after the parse: a body that does not parse is retried, never guessed from)
                 await on_body(response.content, parsed)

@@ -221,11 +221,12 @@ def run_demo_server_command(argv: Sequence[str]) -> int:
     from logview.demo.server import DemoServerFailed, run_foreground
     from logview.cli.parsers import demo_server_parser
 
-    args = demo_server_parser().parse_args(argv)
+    parser = demo_server_parser()
+    args = parser.parse_args(argv)
     try:
         budget = parse_budget_option(args.budget)
-    except ValueError as error:
-        return _fail(f"--budget: {error}")
+    except ValueError as error:  # (in argparse's voice, as --port's: it said "logview: --budget: …", s27 walk #5)
+        parser.error(f"argument --budget: {error}")
     try:
         run_foreground(args.host, args.port, aitronos_entries=args.aitronos_entries,
                        supermetrics_entries=args.supermetrics_entries, live_rate=args.rate, seed=args.seed,

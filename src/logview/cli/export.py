@@ -369,13 +369,13 @@ def export_file(path: Path, source: Source, filters: Filters, *, fmt: str, outpu
 
 def _say_other_api(path: Path, count: int, written: int, source: Source, fmt: str) -> None:
     """A file mixing both APIs: the other's entries, written invalid (in a CSV, under this API's
-    columns, mostly empty). (`--source` the other API is refused on a file most of which is not
-    of it.)"""
-    from logview.files.jsonl import API_NAMES, mix_words
+    columns, mostly empty), and how to write the other half instead."""
+    from logview.files.jsonl import API_NAMES, mix_words, other_half_words
 
     where = (f"written under the {API_NAMES[source.kind]} columns, mostly empty (--format jsonl keeps each line "
              "as it is)" if fmt == "csv" else "written as they are")
-    print(f"logview: {clean_line(path.name)}: {mix_words(count, written, source.kind)}; they were {where}",
+    print(f"logview: {clean_line(path.name)}: {mix_words(count, written, source.kind)}; they were {where}; "
+          f"{other_half_words(source.kind)}",
           file=sys.stderr)
 
 

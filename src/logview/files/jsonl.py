@@ -12,7 +12,7 @@ import re
 import shlex
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import BinaryIO, Literal, TypeVar
 
 from logview.model import LogEntry, SourceKind
 from logview.sources.aitronos import AitronosSource
@@ -79,6 +79,11 @@ def mix_words(count: int, total: int, kind: SourceKind) -> str:
             f"{other} entr{'y' if count == 1 else 'ies'}: the file is read as {API_NAMES[kind]}")
 
 
+def other_half_words(kind: SourceKind) -> str:
+    """How to read a mixed file's other half: "--source supermetrics reads them instead"."""
+    return f"--source {'aitronos' if kind == 'supermetrics' else 'supermetrics'} reads them instead"
+
+
 def source_for_kind(kind: FileKind) -> Source:
     """A parsing-only source (files never touch the network, so ids and URLs are placeholders)."""
     if kind == "mixed":
@@ -89,16 +94,20 @@ def source_for_kind(kind: FileKind) -> Source:
 
 
 def detect_kind(path: Path, given: SourceKind | None = None) -> FileKind:
-    """What wrote this file: one API, told by the time field of most of its first entries (or
-    `given` by --source), or the merged tab ("mixed") when they are envelopes. A CSV export, a
-    compressed or empty file, and --source on a mixed file, are refused with a message saying
-    what to do instead (or what is wrong)."""
-    found = _sniff(path)
-    if given is not None and found == "mixed":
-        raise UnknownFileFormat(f"{path} holds entries of both APIs, each with its source (saved from the "
-                                "merged tab); --source does not apply: open it without --source")
-    if given is not None and found is not None and found != given:  # (every line then read as invalid: s24 walk #9)
-        field, missing = ("created_at", "log_time") if found == "aitronos" else ("log_time", "created_at")
+    """What wrote this file: one API, the one most of its entries are (or `given` by --source,
+    which on a file mixing both picks the half read), or the merged tab ("mixed") when they are
+    envelopes. A CSV export, a compressed or empty file, --source on a mixed file, and --source
+    on a file holding none of that API's entries, are refused saying what to do instead."""
+    votes = _sniff(path)
+    if votes == "mixed":
+        if given is not None:
+            raise UnknownFileFormat(f"{path} holds entries of both APIs, each with its source (saved from the "
+                                    "merged tab); --source does not apply: open it without --source")
+        return "mixed"
+    found = max(votes, key=votes.__getitem__) if votes else None  # (a tie: the first seen)
+    if given is not None and found is not None and given not in votes and not _holds_field(path, given):
+        # (every line then read as invalid, s24 walk #9; a file mixing both is read as --source says, s27 walk #8)
+        field, missing = _TIME_FIELDS[found], _TIME_FIELDS[given]
         raise UnknownFileFormat(f"{path} looks like a{'n Aitronos' if found == 'aitronos' else ' Supermetrics'} "
                                 f"export (its entries have {field}, not {missing}): --source {given} would read none "
                                 f"of it; open it without --source (the API is told from its fields)")
@@ -112,7 +121,17 @@ def detect_kind(path: Path, given: SourceKind | None = None) -> FileKind:
     return found
 
 
-def _sniff(path: Path) -> FileKind | None:
+# A file up to this size has every line counted; a bigger one its first lines and PROBES runs of
+# PROBE_LINES lines spread through it, so that the halves of `cat a.jsonl b.jsonl` are both seen
+# (the first 50 lines' API read a half-and-half file as its minority's, s27 walk #8) while a
+# million-line file's launch reads a few hundred lines, not 200 MB.
+WHOLE_FILE_BYTES = 1 << 20
+PROBES, PROBE_LINES = 16, 16
+
+
+def _sniff(path: Path) -> dict[SourceKind, int] | Literal["mixed"]:
+    """Each API's entries counted (in the order first seen), over the whole file or a sample of it."""
+    votes: dict[SourceKind, int] = {}
     with path.open("rb") as handle:
         start = handle.read(8)
         for magic, compression, suffix in COMPRESSED:
@@ -120,36 +139,62 @@ def _sniff(path: Path) -> FileKind | None:
                 raise UnknownFileFormat(f"{path} is {compression}-compressed: logview reads plain JSONL "
                                         f"(decompress it first: {_decompress_hint(path, compression, suffix)})")
         handle.seek(0)
-        first = True
-        blank = True  # (so far: an empty file is said to be, not "cannot tell which API")
-        votes: dict[FileKind, int] = {}  # (each API's entries among the first lines, in the order first seen)
-        for number, line in enumerate(handle):
-            if number >= DETECT_LINES:
-                break
-            if number == 0:
-                line = line.removeprefix(BOM)
-            if not line.strip():
-                continue
-            blank = False
-            try:
-                raw = load_json(line)
-            except InvalidBody:
-                if first and looks_like_csv_header(line):
-                    raise CsvExport(f"{path} is a CSV export; --file reads JSONL "
-                                    "(save or export with .jsonl to open it again)") from None
-                first = False
-                continue
-            first = False
-            if is_envelope(raw):
-                return "mixed"
-            if kind := api_of(raw):
-                votes[kind] = votes.get(kind, 0) + 1
-        if blank and not handle.read(1):
+        size = path.stat().st_size
+        first_lines = None if size <= WHOLE_FILE_BYTES else DETECT_LINES
+        seen = _count_lines(path, handle, first_lines, votes, first=True)
+        if seen == "mixed":
+            return "mixed"
+        if not seen and not handle.read(1):
             raise UnknownFileFormat(f"{path} is empty: it holds no entries" if not start else
                                     f"{path} holds only blank lines: it has no entries")
-    # (the API most of the first entries are: one line of the other API ahead of a file's, as `cat` makes,
-    # read the whole file as that API's, every other line invalid, s25 walk #8; a tie goes to the first seen)
-    return max(votes, key=votes.__getitem__) if votes else None
+        if first_lines is not None:
+            for probe in range(1, PROBES + 1):
+                handle.seek(size * probe // (PROBES + 1))
+                handle.readline()  # (the rest of a line begun before the probe)
+                _count_lines(path, handle, PROBE_LINES, votes, first=False)
+    return votes
+
+
+def _count_lines(path: Path, handle: BinaryIO, most: int | None, votes: dict[SourceKind, int],
+                 first: bool) -> int | Literal["mixed"]:
+    """Counts the API of each of the next `most` lines (all if None) into `votes`; how many were
+    not blank, or "mixed" at an envelope. `first`: the file's start, where a CSV header is told."""
+    seen = 0
+    for number, line in enumerate(handle):
+        if most is not None and number >= most:
+            break
+        if first and number == 0:
+            line = line.removeprefix(BOM)
+        if not line.strip():
+            continue
+        seen += 1
+        try:
+            raw = load_json(line)
+        except InvalidBody:
+            if first and seen == 1 and looks_like_csv_header(line):
+                raise CsvExport(f"{path} is a CSV export; --file reads JSONL "
+                                "(save or export with .jsonl to open it again)") from None
+            continue
+        if is_envelope(raw):
+            return "mixed"
+        if kind := api_of(raw):
+            votes[kind] = votes.get(kind, 0) + 1
+    return seen
+
+
+def _holds_field(path: Path, kind: SourceKind) -> bool:
+    """Whether a big file's bytes hold `kind`'s time field as a key anywhere, where its sample
+    found none: --source then reads what the user asked for, not a refusal the file belies."""
+    key = b'"' + _TIME_FIELDS[kind].encode() + b'":'
+    if path.stat().st_size <= WHOLE_FILE_BYTES:
+        return False  # (every line was counted)
+    with path.open("rb") as handle:
+        tail = b""
+        while chunk := handle.read(1 << 22):
+            if key in tail + chunk[: len(key)] or key in chunk:
+                return True
+            tail = chunk[-len(key):]
+    return False
 
 
 def looks_like_csv_header(line: bytes) -> bool:
@@ -174,8 +219,8 @@ def entry_from_line(source: Source, line: bytes) -> LogEntry:
     entry = source.entry_from_raw(raw)
     if entry.invalid is not None and source.kind in API_NAMES and (api := api_of(raw)) not in (None, source.kind):
         # ("created_at: Field required" over a plain Supermetrics entry said nothing of why, s26 walk #2)
-        entry.invalid = (f"a {API_NAMES[api]} entry ({_TIME_FIELDS[api]}) in a file read as {API_NAMES[source.kind]}, "
-                         "the API most of its first lines are")
+        entry.invalid = (f"a {API_NAMES[api]} entry ({_TIME_FIELDS[api]}) in a file read as {API_NAMES[source.kind]}: "
+                         f"{other_half_words(source.kind).replace('them', 'those')}")
     return entry
 
 

@@ -7,6 +7,22 @@ from logview.api.types import BudgetState, format_wait
 from logview.session.status_inputs import SessionState
 
 
+NOTHING_MATCHES = "No loaded entries match the filters."
+
+
+def names_searched_words(search: str, names: dict[str, str]) -> str:
+    """Where a search found nothing and its words are in a credential's name as the table shows it
+    (`inbox` for `Support inbox`), why, and the way to that credential (s27 walk #4). The search
+    stays over what entries hold, as `export --search` and a file's byte search read it: a name is
+    the viewer's own, looked up apart and not in a file or an export."""
+    needle = search.casefold()
+    named = sorted({name for name in names.values() if needle in name.casefold()})
+    if not named:
+        return ""
+    which = " or ".join(repr(name) for name in named[:3]) + (" …" if len(named) > 3 else "")
+    return f"\nThe search reads the entries' values (ids), not the names shown: pick {which} in the sidebar's CREDENTIAL."
+
+
 def empty_message(session: SessionState, connector_message: str, budget: BudgetState | None = None,
                   next_request_in_s: float | None = None) -> str:
     """What the table says when it shows no row (`budget`: the API's, when there is one, and
@@ -20,7 +36,8 @@ def empty_message(session: SessionState, connector_message: str, budget: BudgetS
         return (f"Reading fields ({store.fields_read:,} of {len(store):,}) — "
                 "matching entries appear as they are read.")
     if len(store):
-        return "No loaded entries match the filters."
+        search = session.filters.search
+        return NOTHING_MATCHES + (names_searched_words(search, session.credential_names) if search else "")
     if session.phase == "error":
         return "Nothing loaded — see the error above."
     if session.phase == "cancelled":

@@ -70,6 +70,7 @@ class SessionState(Protocol):
     source_loading: dict[str, SourceProgress]
     from_archive: int
     searching: str | None
+    credential_names: dict[str, str]
 
     @property
     def needs_connector(self) -> bool: ...

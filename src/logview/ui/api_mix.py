@@ -1,5 +1,5 @@
-"""A file that mixes both APIs (`cat` of two exports) is read as the API most of its first lines
-are, and the other's lines are its invalid rows: once it is read, the banner says how many (25 of
+"""A file that mixes both APIs (`cat` of two exports) is read as the API most of its entries are
+(or as --source says), and the other's lines are its invalid rows: once it is read, the banner says how many (25 of
 51 rows read "invalid entry: created_at: Field required" and nothing said why, s26 walk #2).
 
 Only the invalid rows' lines are read again, in a thread: a file of one API has few or none.
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from logview.files.jsonl import API_NAMES, api_of, mix_words
+from logview.files.jsonl import API_NAMES, api_of, mix_words, other_half_words
 from logview.sanitize import clean_line
 from logview.sources.base import InvalidBody, load_json
 
@@ -61,5 +61,6 @@ class ApiMixNote:
         if other:
             beyond = " at least" if len(starts) > MOST_LOOKED_AT else ""
             words = mix_words(other, total, kind)  # type: ignore[arg-type]
-            message = f"{clean_line(path.name)}:{beyond} {words}; they are shown invalid (!)"
+            message = (f"{clean_line(path.name)}:{beyond} {words}; they are shown invalid (!): "
+                       f"{other_half_words(kind)}")  # type: ignore[arg-type]
             self.viewer.app.call_from_thread(self.banner.show_notice, message, slot="notice")

@@ -218,6 +218,7 @@ class LogBrowser(Vertical):
         """Credential names instead of ids, in the table, the stats and the detail."""
         self.table.set_labels({"credential": labels})
         self._credential_names = (labels, notes)
+        self.session.credential_names = labels
         if self._stats is not None:
             self._stats.labels = {"credential": labels}
         if self._detail is not None:

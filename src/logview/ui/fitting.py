@@ -167,6 +167,14 @@ class FittingScreen(Screen[None]):
         self.set_focus(back if back is not None and back.is_attached and back.focusable else self.browser.table)
         return True
 
+    def stop_search(self) -> bool:
+        """Esc wherever the focus is, while a search runs (a big file's takes seconds): stopped and
+        cleared, as Esc in the search field does (the table's focus let it run on, s27 walk #5)."""
+        if not self.browser.session.searching:
+            return False
+        self.apply_filters(self.filters.model_copy(update={"search": None}))
+        return True
+
     def _focus_moved(self, focused: Widget | None) -> None:
         if self._peeking and (focused is None or self.sidebar not in focused.ancestors):
             self._peeking = False

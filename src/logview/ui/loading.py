@@ -111,7 +111,12 @@ class LoadControl:
 
     def show_notice(self, notice: Notice) -> None:
         """What the loading noticed, on the banner: the cap reached, the archive, a file changed on disk."""
-        if notice.kind == "capped":
+        if notice.kind == "capped" and self.feed.file_mode:
+            # (a file's filters are local: "narrow the filters to see further back" read nothing more, s27 walk #9)
+            self.banner.show_notice(
+                f"Showing the file's first {counted(len(self.session.store))}: the cap (--max-entries) was reached, "
+                "the rest of the file was not read. Launch without --max-entries (or with a larger one) to read it.")
+        elif notice.kind == "capped":
             older = "older entries were not loaded" if notice.older else "older entries may exist"
             self.banner.show_notice(
                 f"Showing the newest {counted(len(self.session.store))}: the cap (--max-entries) was reached, "
@@ -160,6 +165,7 @@ class LoadControl:
                 return
             if budget is not None:  # the user asks for a request now: a 429's wait is theirs to cut
                 budget.lift_block()
+            self.banner.asked_again = self.banner.asked_again + 1 if self.banner.retry_pending else 0
             self.start(clear_now=False)
             return
         # A file's first rows are read before the next paint: there is nothing to bridge. Read

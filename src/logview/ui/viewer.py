@@ -403,9 +403,9 @@ class ViewerScreen(FittingScreen):
         self.saves.ask_where(self, self.session, lambda: self.session.save_note(self.loader.waits()), self.feed.file_watch)
 
     def action_escape(self) -> None:
-        """Esc: leave an input (`leave_field`) or a panel, else close the detail, else stop a retry
-        wait, else fold the banner's messages drawn in full."""
-        if self.leave_field() or self.browser.close_something():
+        """Esc: leave an input (`leave_field`) or a panel, else close the detail, else stop a search
+        (`stop_search`) or a retry wait, else fold the banner's messages drawn in full."""
+        if self.leave_field() or self.browser.close_something() or self.stop_search():
             return
         if self.banner.retry_pending:
             self.loader.cancel_retry()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -148,4 +150,12 @@ def folder_problem(path: Path) -> str | None:
     # the save writes a temporary file beside the target and renames it: the folder must let it
     if not os.access(folder, os.W_OK | os.X_OK):
         return f"no permission to write in the folder {folder}"
+    try:  # (a folder that takes no file, /proc, said the OS's "No such file or directory" once the dialog closed)
+        tempfile.TemporaryFile(dir=folder).close()
+    except PermissionError:
+        return f"no permission to write in the folder {folder}"
+    except OSError as error:
+        if error.errno == errno.EROFS:
+            return f"the folder {folder} is on a read-only file system"
+        return f"no file can be made in the folder {folder}: name one in another folder"
     return None

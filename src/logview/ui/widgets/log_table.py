@@ -388,9 +388,9 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
             return header_strip(layout, width, self.shift, self.app.console).apply_style(self._style("header")).apply_style(base)
         view = self.view
         row = round(self.scroll_y) + y - 1
-        if view is None or not len(view):  # (the message on the second row)
-            return (message_strip(self.empty_message, width, self._style("empty"), self.app.console) if y == 2
-                    else Strip.blank(width)).apply_style(base)
+        if view is None or not len(view):  # (the message on the second row, a line more under it if it has one)
+            said = dict(enumerate(self.empty_message.split("\n"), start=2)).get(y, "")
+            return message_strip(said, width, self._style("empty"), self.app.console).apply_style(base)
         if row >= len(view):
             return Strip.blank(width, base)
         ordinal = view.ordinal(row)
