@@ -65,8 +65,9 @@ class Needle:
     anchors: tuple[bytes, ...] = ()
     # It holds U+FFFD, which is what a line's invalid UTF-8 reads as: any line beyond ASCII may match.
     replacement: bool = False
-    # It holds a quote or a backslash, which a JSON string holds only escaped: only a line with an
-    # escape (or not JSON) can have it in a value, and those are checked exactly (`_search_block`).
+    # It holds a quote, which a JSON string holds only escaped: only a line with an escape (or not
+    # JSON) can have it in a value, and those are checked exactly (`_search_block`). (A backslash
+    # is rare enough in a file for its own occurrences to be the quicker way to those lines.)
     written_escaped: bool = False
 
     @classmethod
@@ -76,7 +77,7 @@ class Needle:
         folds = tuple(seq for char, seq in _FOLDS_TO_ASCII.items() if char in lowered) if raw.isascii() else ()
         anchors = () if raw.isascii() else lowering_into(next(c for c in lowered if not c.isascii()))
         return cls(lowered, raw, raw.isascii(), not any(c in _STRUCTURAL for c in raw), folds, only_in_strings(raw),
-                   anchors=anchors, replacement="\ufffd" in lowered, written_escaped=b'"' in raw or b"\\" in raw)
+                   anchors=anchors, replacement="\ufffd" in lowered, written_escaped=b'"' in raw)
 
 
 _CASED_BELOW = 0x1F000  # every character whose lower case differs lies below this (Unicode 15)
