@@ -123,6 +123,23 @@ async def test_e_and_E_jump_between_problem_entries(demo: DemoServer) -> None:
         assert logs[problems[0]]["status"] in cursor_line(app)
 
 
+@pytest.mark.parametrize("panel", ["i", "h"])
+async def test_e_from_a_panel_goes_to_the_next_error_in_the_table(demo: DemoServer, panel: str) -> None:
+    """s27 walk #5: `e` with the stats panel focused (80×24) moved the table's cursor unseen, drawn
+    as an unfocused table's: nothing on the screen said it had."""
+    app = make_app(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        logs = demo.state.aitronos_logs
+        problems = [i for i, e in enumerate(logs) if e["status"] != "success" and i > 0]
+        await pilot.press(panel)
+        await wait_until(pilot, lambda: app.focused is not app.viewer.table, said=lambda: app.focused)
+        await pilot.press("e")
+        await wait_until(pilot, lambda: app.focused is app.viewer.table, said=lambda: app.focused)
+        assert app.viewer.table.cursor_row == problems[0]
+        assert logs[problems[0]]["status"] in cursor_line(app)
+
+
 async def test_y_copies_the_selected_entry_exactly_as_received(demo: DemoServer) -> None:
     app = make_app(demo)
     async with app.run_test(size=SIZE) as pilot:

@@ -251,6 +251,8 @@ class LogBrowser(Vertical):
                         "No more errors " + ("below." if step > 0 else "above."), timeout=2, markup=False)
         else:
             self.table.move_to_row(row)
+            if self.screen.focused in self.panels_made():  # (from the stats or the histogram: the row
+                self.focus_now(self.table)  # moved unseen, drawn as an unfocused table's, s27 walk #5)
 
     def action_copy_entry(self) -> None:
         entry = self.selected_entry()
