@@ -20,8 +20,8 @@ from logview.cli.errors import UsageError
 from logview.cli.filter_flags import connection_filters, filters_from_args
 from logview.cli.parsers import DEFAULT_VIEWER_MAX
 from logview.options import Connection, ViewerOptions
-from logview.settings.config import (ARCHIVE_KEYS, ConfigError, ConfigReading, config_path, looks_like_variable_name,
-                                     missing_config, read_config)
+from logview.settings.config import (ConfigError, ConfigReading, config_path, looks_like_variable_name, missing_config,
+                                     read_config)
 from logview.settings.config_models import Config, Profile, ProfileFilters
 from logview.sources import AitronosSource, Source, SupermetricsSource
 
@@ -288,9 +288,8 @@ def archive_choice(args: argparse.Namespace, *, lenient: bool = False) -> tuple[
         reading = None
     if reading is None:  # the defaults, without building the config's model (pydantic: ~60 ms before the first paint)
         return wanted, Retention()
-    refused = [problem for problem in reading.problems if problem.split(":")[0] in ARCHIVE_KEYS]
-    if refused and not lenient:
-        raise _problems_error(path, refused)
+    if reading.archive_problems and not lenient:
+        raise _problems_error(path, list(reading.archive_problems.values()))
     return reading.config.archive and wanted, reading.config.retention()
 
 

@@ -235,7 +235,7 @@ def check_config(path: Path | None = None, saved: SavedFilters | None = None) ->
     elif reading is not None:
         _check_reading(reading, report)
     report.lines.append(_describe_archive(reading.config if reading else Config(),
-                                          reading.refused_archive_keys if reading else set()))
+                                          reading.archive_problems if reading else {}))
     saved = saved or SavedFilters()
     try:
         counts = {kind: len(entries) for kind, entries in saved.load().items() if entries}

@@ -112,9 +112,9 @@ class ConfigReading:
     # Each profile's keys that were wrong and so left out (`team`, `filters.since`): reported once
     # already, the checks after reading must not call them missing as well.
     left_out: dict[str, set[str]] = field(default_factory=dict)
-    # The archive's keys that were wrong (left at their defaults): a summary must not state those
-    # defaults as what the file keeps.
-    refused_archive_keys: set[str] = field(default_factory=set)
+    # The archive's keys that were wrong (left at their defaults), each with its line of `problems`: a
+    # summary must not state those defaults as what the file keeps, nor a command keep the archive by them.
+    archive_problems: dict[str, str] = field(default_factory=dict)
 
     def all_problems(self) -> list[str]:
         return self.problems + [line for name in self.names for line in self.profile_problems.get(name, [])]
@@ -167,10 +167,10 @@ def read_config(path: Path) -> ConfigReading | None:
         known = ", ".join(profiles) or "none"
         default_problems.append(f"default profile {_shown(default)} is not defined (profiles: {known})")
     problems += default_problems
-    refused_archive_keys: set[str] = set()
-    archive_settings = _archive_settings(document, problems, refused_archive_keys)
+    archive_problems: dict[str, str] = {}
+    archive_settings = _archive_settings(document, problems, archive_problems)
     reading = ConfigReading(Config(default=default, **archive_settings), names=list(profiles), problems=problems,
-                            default_problems=default_problems, refused_archive_keys=refused_archive_keys)
+                            default_problems=default_problems, archive_problems=archive_problems)
     for name, raw in profiles.items():
         found: list[str] = []
         left_out: set[str] = set()
@@ -184,9 +184,9 @@ def read_config(path: Path) -> ConfigReading | None:
     return reading
 
 
-def _archive_settings(document: dict, problems: list[str], refused: set[str]) -> dict[str, object]:
-    """The archive's keys that are right; each wrong one is a problem, named in `refused`, and
-    stays at its default."""
+def _archive_settings(document: dict, problems: list[str], refused: dict[str, str]) -> dict[str, object]:
+    """The archive's keys that are right; each wrong one is a problem, also in `refused` by its
+    key, and stays at its default."""
     from pydantic import ValidationError
 
     settings: dict[str, object] = {}
@@ -195,8 +195,8 @@ def _archive_settings(document: dict, problems: list[str], refused: set[str]) ->
             try:
                 settings[key] = getattr(Config.model_validate({key: document[key]}), key)
             except ValidationError as error:
-                problems.append(f"{key}: {_explain(error.errors()[0], '')}")
-                refused.add(key)
+                refused[key] = f"{key}: {_explain(error.errors()[0], '')}"
+                problems.append(refused[key])
     return settings
 
 
