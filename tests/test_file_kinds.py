@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from logview.demo import DemoState
-from logview.files.jsonl import detect_kind
+from logview.files.jsonl import UnknownFileFormat, detect_kind, sample_windows
 from logview.jsonutil import dump_json
 from logview.model import severity
 from test_export import jsonl, logview
@@ -228,6 +228,33 @@ def test_source_on_a_file_mixing_both_apis_picks_the_half_read(tmp_path, command
                                           "reads them instead\n")
     refused = logview(*command, "--file", str(whole), "--source", "aitronos", timeout=30)
     assert refused.returncode == 2 and "--source aitronos would read none of it" in refused.stderr.decode()
+
+
+def test_source_on_a_big_file_searches_a_sample_of_it_and_says_so(tmp_path) -> None:
+    """s28 review: a big file whose sampled lines held none of --source's entries was searched whole
+    for its time field before the refusal (seconds for 1 GB). Now its head and a window at each of
+    the sniff's probes: an Aitronos line between two windows is not read, and the refusal says how
+    much was (its words stay true: the file holds one), where a line inside a window is found."""
+    sm = json.dumps({"id": "s1", "log_time": "2025-11-15T11:59:55Z", "status": 200}) + "\n"
+    ait = json.dumps({"id": "a1", "created_at": "2025-11-15T11:59:55Z", "status": "error"}) + "\n"
+    lines = 12 * (1 << 20) // len(sm)  # (12 MiB: the windows leave gaps between them)
+    size = lines * len(sm) + len(ait)
+    windows = sample_windows(size)
+    (first, first_length), (second, _) = windows[1], windows[2]
+    gap = first + first_length + (second - first - first_length) // 2  # (midway between two windows)
+    path = tmp_path / "big.jsonl"
+    for at, read in ((first // len(sm) + 1, True), (gap // len(sm), False)):  # (inside a window, in a gap)
+        path.write_text(sm * at + ait + sm * (lines - at))
+        if read:
+            assert detect_kind(path, "aitronos") == "aitronos"
+            continue
+        with pytest.raises(UnknownFileFormat) as refused:
+            detect_kind(path, "aitronos")
+        assert str(refused.value) == (f"{path} looks like a Supermetrics export (its entries have log_time, not "
+                                      "created_at, in the 5.0 MiB read of its 12.0 MiB): --source aitronos would read "
+                                      "few of its entries, if any; open it without --source (the API is told from "
+                                      "its fields)")
+    assert sum(length for _, length in windows) == 5 * (1 << 20)
 
 
 @pytest.fixture

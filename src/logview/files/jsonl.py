@@ -105,12 +105,16 @@ def detect_kind(path: Path, given: SourceKind | None = None) -> FileKind:
                                     "merged tab); --source does not apply: open it without --source")
         return "mixed"
     found = max(votes, key=votes.__getitem__) if votes else None  # (a tie: the first seen)
-    if given is not None and found is not None and given not in votes and not _holds_field(path, given):
+    if given is not None and found is not None and given not in votes and \
+            (searched := _bytes_without_field(path, given)) is not None:
         # (every line then read as invalid, s24 walk #9; a file mixing both is read as --source says, s27 walk #8)
         field, missing = _TIME_FIELDS[found], _TIME_FIELDS[given]
+        # (a big file is sampled, not read whole: its words say what was read, s28 review)
+        where, reads = ("", "none of it") if not searched else \
+            (f", in the {_mib(searched)} read of its {_mib(path.stat().st_size)}", "few of its entries, if any")
         raise UnknownFileFormat(f"{path} looks like a{'n Aitronos' if found == 'aitronos' else ' Supermetrics'} "
-                                f"export (its entries have {field}, not {missing}): --source {given} would read none "
-                                f"of it; open it without --source (the API is told from its fields)")
+                                f"export (its entries have {field}, not {missing}{where}): --source {given} would read "
+                                f"{reads}; open it without --source (the API is told from its fields)")
     if given is not None:
         return given
     if found is None:
@@ -182,19 +186,47 @@ def _count_lines(path: Path, handle: BinaryIO, most: int | None, votes: dict[Sou
     return seen
 
 
-def _holds_field(path: Path, kind: SourceKind) -> bool:
-    """Whether a big file's bytes hold `kind`'s time field as a key anywhere, where its sample
-    found none: --source then reads what the user asked for, not a refusal the file belies."""
+# Where a big file's sample found none of --source's entries, its bytes are searched for that API's
+# time field over its first HEAD_BYTES and PROBES windows of PROBE_BYTES spread through it: a key
+# is cheap to find in bytes (~5 MiB: a few ms), where reading a 1 GB file whole for it took seconds
+HEAD_BYTES, PROBE_BYTES = 1 << 20, 1 << 18
+
+
+def _bytes_without_field(path: Path, kind: SourceKind) -> int | None:
+    """How many bytes of a big file were searched for `kind`'s time field as a key, where its lines'
+    sample found none of `kind`'s entries, and none held it (0: a file whose every line was counted);
+    None where one did: --source then reads what the user asked for, not a refusal the file belies."""
     key = b'"' + _TIME_FIELDS[kind].encode() + b'":'
-    if path.stat().st_size <= WHOLE_FILE_BYTES:
-        return False  # (every line was counted)
+    size = path.stat().st_size
+    if size <= WHOLE_FILE_BYTES:
+        return 0  # (every line was counted)
+    searched = 0
     with path.open("rb") as handle:
-        tail = b""
-        while chunk := handle.read(1 << 22):
-            if key in tail + chunk[: len(key)] or key in chunk:
-                return True
-            tail = chunk[-len(key):]
-    return False
+        for start, length in sample_windows(size):
+            handle.seek(start)
+            window = handle.read(length + len(key) - 1)  # (a key across a window's end is found in it)
+            if key in window:
+                return None
+            searched += min(length, len(window))
+    return searched
+
+
+def sample_windows(size: int) -> list[tuple[int, int]]:
+    """The byte ranges (start, length) of a file of `size` that `_bytes_without_field` searches, in
+    order, none overlapping: the head, then one at each of `_sniff`'s probes."""
+    windows, end = [], 0
+    for start in [0, *(size * probe // (PROBES + 1) for probe in range(1, PROBES + 1))]:
+        start = max(start, end)
+        stop = min(size, start + (HEAD_BYTES if not windows else PROBE_BYTES))
+        if stop > start:
+            windows.append((start, stop - start))
+            end = stop
+    return windows
+
+
+def _mib(size: int) -> str:
+    """A file's size or a part of it, for a message: "5.0 MiB", "1.2 GiB"."""
+    return f"{size / (1 << 30):.1f} GiB" if size >= 1 << 30 else f"{size / (1 << 20):.1f} MiB"
 
 
 def looks_like_csv_header(line: bytes) -> bool:
