@@ -67,4 +67,6 @@ def test_one_merged_word_lets_go_of_what_the_words_in_turn_do(data):
     merged.words.pop(0)  # (the word it was made with: none)
     rows, at = held.archived(merged.words, column)
     assert dict(zip(rows.tolist(), at.tolist())) == in_turn
-    assert held.unarchived == sum(size for n, size in enumerate(sizes) if not any(n in pages for pages in named))
+    held.release(column[rows], archived=True)  # (as the store lets go of them: `let_go_archived`)
+    still_held = sum(entry is not None for entry in held.entries)  # (the pages no word named)
+    assert still_held == sum(size for n, size in enumerate(sizes) if not any(n in pages for pages in named))

@@ -279,9 +279,9 @@ async def test_the_memory_archived_entries_freed_goes_back_paced_while_loading_a
         app = archived_app(quiet_server, archive, "supermetrics")
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            held = app.viewer.store.held
-            await wait_until(pilot, lambda: not held.unarchived)  # every entry archived and let go
-            assert len(app.viewer.store) == 900
+            store, held = app.viewer.store, app.viewer.store.held
+            # every entry archived and let go: each row read back from the archive
+            await wait_until(pilot, lambda: len(store) == 900 and (store.span("backing", store.head, store.tail) > 0).all())
             assert words.count("loading") > 1  # (9 pages of 100: more than one word while loading)
             assert trims.count("loading") <= 1
             # every entry shown, the archive caught up, and after each word that came after that

@@ -29,7 +29,6 @@ from logview.store.held_columns import MADE_WHEN_READ, HeldColumns, let_go
 
 if TYPE_CHECKING:  # (a file's session never loads the archive, nor sqlite)
     from logview.archive.archiving import Handing, Word
-    from logview.archive.gathering import Handed
 
 HELD_DTYPE = np.int32  # (2**31 entries fetched in one store's life: never)
 # The archive's words of where entries went: each transaction's pages and their rowids, in the order
@@ -47,7 +46,6 @@ class HeldEntries:
         self.texts: list[str | None] = [None]
         self._columns = HeldColumns()
         self.tracking = track  # (False: no archive takes the entries: none is bound, none let go)
-        self._bound: dict[Handed, None] = {}  # the pages handed to the archive bound here, not answered yet
 
     def track(self) -> None:
         """From now on, entries added are let go once `archived` says the archive holds them."""
@@ -56,15 +54,6 @@ class HeldEntries:
     def untrack(self) -> None:
         """The archive stopped: no entry waits for it any more (they stay held)."""
         self.tracking = False
-        self._bound.clear()
-
-    @property
-    def unarchived(self) -> int | None:
-        """How many entries held wait for the archive's word (None: not tracking)."""
-        if not self.tracking:
-            return None
-        waiting = [index for ticket in self._bound for index in ticket.held.tolist() if index]
-        return sum(self.entries[index] is not None for index in waiting)
 
     def bind(self, handed: Sequence[tuple[int, Handing]], first: int) -> None:
         """The entries just added from index `first` on came in these pages handed to the archive
@@ -79,7 +68,6 @@ class HeldEntries:
                 continue
             if ticket.table is not self:  # (a page bound here the first time: or again, after a `clear`)
                 ticket.table, ticket.held = self, np.zeros(ticket.size, dtype=HELD_DTYPE)
-                self._bound[ticket] = None
             indices = np.arange(first + offset, first + offset + count, dtype=HELD_DTYPE)
             if places is None:
                 ticket.held[:count] = indices
@@ -106,7 +94,6 @@ class HeldEntries:
                     bound.append(ticket.held)
                     rowids.append(_array(placed[start:start + ticket.size]))
                     ticket.table = ticket.held = None
-                    self._bound.pop(ticket, None)
                 start += ticket.size
         if not bound:
             return _NONE, _NONE
