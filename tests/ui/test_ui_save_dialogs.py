@@ -172,29 +172,40 @@ async def test_save_filters_as_an_existing_name_asks_before_replacing_them(demo:
     assert saved.get("aitronos", "mine") == SavedFilter(statuses=("error",))
 
 
-async def test_the_confirmation_draws_over_the_viewer_like_every_dialog(demo: DemoServer, tmp_path: Path) -> None:
+@pytest.mark.parametrize("size", [SIZE, (60, 20)])
+async def test_the_confirmation_draws_over_the_viewer_like_every_dialog(demo: DemoServer, tmp_path: Path,
+                                                                       size: tuple[int, int]) -> None:
     """The question is asked over a dialog over the viewer: the viewer stays in sight, dimmed,
-    rather than a blank screen (both routes: `s` and the palette's "Save filters as…")."""
+    rather than a blank screen (both routes: `s` and the palette's "Save filters as…"). Its border
+    is the only one: the dialog's box under it is hidden, whose border showed inside or below the
+    question's where the two were as wide (the save's at 60 columns, the name's at any size, s28)."""
     target = tmp_path / "kept.jsonl"
     target.write_bytes(b"what was there\n")
     saved = SavedFilters(tmp_path / "saved.json")
     saved.save("aitronos", "mine", SavedFilter(statuses=("blocked",)))
     app = make_app(demo, saved_filters=saved)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        first_row = table_lines(app)[1][:40].strip()
+        first_row = table_lines(app)[-1][:40].strip()  # (the last row on screen: below the box at 60×20)
+
+        async def asked(question: str) -> None:
+            assert isinstance(app.screen, ConfirmReplace)
+            behind = screen_text(app)
+            assert first_row in behind and "shown 600" in behind
+            assert behind.count("╭") == behind.count("╰") == 1, behind
+            assert unspaced(question) in unspaced(question_on_screen(app))
+            await pilot.press("escape")
+            await pilot.pause()
+            assert "╭" in screen_text(app)  # (the dialog's box again, once the question is answered)
+            await pilot.press("escape")
+            await pilot.pause()
+
         await type_save_name(pilot, str(target))
-        assert isinstance(app.screen, ConfirmReplace)
-        behind = screen_text(app)
-        assert first_row in behind and "shown 600" in behind
-        await pilot.press("escape", "escape")
-        await pilot.pause()
+        await asked(f"{target} already exists. Replace it with the 600 entries shown?")
         await palette(pilot, "Save filters as")
         await pilot.press(*"mine", "enter")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmReplace)
-        behind = screen_text(app)
-        assert first_row in behind and "shown 600" in behind
+        await asked("Saved filters “mine” already exist. Replace them with the current filters?")
 
 
 # -- a folder that cannot take the file is said in the dialog ---------------------------------------

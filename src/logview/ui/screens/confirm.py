@@ -144,12 +144,15 @@ class ConfirmQuit(ConfirmReplace):
 
 
 def confirm_replace(dialog: Screen, question: str, replace: Callable[[], None], focus_again: str) -> None:
-    """Ask `question` over `dialog`; on yes call `replace`, on no give the focus back to the
-    dialog's input (`focus_again`, a selector) with its text as typed, to change it."""
+    """Ask `question` over `dialog`, whose box is hidden meanwhile (`-asked`, styles/widgets.tcss); on
+    yes call `replace`, on no give the focus back to the dialog's input (`focus_again`, a selector)
+    with its text as typed, to change it."""
     def answered(yes: bool | None) -> None:
+        dialog.remove_class("-asked")
         if yes:
             replace()
         else:
             dialog.query_one(focus_again).focus()
 
+    dialog.add_class("-asked")
     dialog.app.push_screen(ConfirmReplace(question), answered)
