@@ -37,6 +37,26 @@ async def test_without_a_connector_the_picker_lists_the_teams_and_enter_reads_on
         assert "team 1 / EMPTY1" in screen_text(app) and "No entries" in "\n".join(table_lines(app))
 
 
+async def test_the_launch_notes_are_said_once_the_chosen_connector_loads_not_over_the_picker(demo: DemoServer) -> None:
+    """s28 (left from the s27 walk): under archive_max_age, "Loading the last 1 day …" was said at once, over the
+    picker's last lines at 80×24, before anything loaded; it is said once the chosen connector's load starts."""
+    note = "Loading the last 1 day: the config's archive_max_age keeps nothing older. d changes the time range."
+    app = picker_app(demo, notes=(note,))
+    said = kept_toasts(app)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:  # (toasts drawn, as a user sees them)
+        await settle(pilot)
+        assert isinstance(app.screen, ConnectorPicker) and "Loading the last" not in screen_text(app)
+        assert said == [] and len(app.viewer.store) == 0
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "Loading the last 1 day" in screen_text(app), said=lambda: screen_text(app))
+        assert app.viewer.source.connector_id == "DEMO01" and said == [note]
+        await pilot.press("c")  # (another connector: said once a launch)
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert app.viewer.source.connector_id == DEMO_EMPTY_CONNECTOR and said == [note]
+
+
 @pytest.mark.parametrize("label", ["profile smc", "demo data (supermetrics)"])
 async def test_a_profile_keeps_its_name_in_the_header_once_a_connector_is_picked(demo: DemoServer, label: str) -> None:
     """... and the demo its "demo data" (s23 walk #13: retitled "supermetrics team 1 / EMPTY1")."""

@@ -68,11 +68,12 @@ def two_tabs_app(server: DemoServer) -> LogViewApp:
     return LogViewApp(first, second, policy=FAST)
 
 
-def picker_app(server: DemoServer, label: str = f"supermetrics team {DEMO_TEAM}") -> LogViewApp:
-    """A Supermetrics viewer given no connector: it lists the team's to choose from."""
+def picker_app(server: DemoServer, label: str = f"supermetrics team {DEMO_TEAM}",
+               notes: tuple[str, ...] = ()) -> LogViewApp:
+    """A Supermetrics viewer given no connector: it lists the team's to choose from (`notes`: the launch's)."""
     source = SupermetricsSource(DEMO_TEAM, None, base_url=server.url)
-    return LogViewApp(ViewerOptions(filters=Filters(), connection=Connection(source, DEMO_SUPERMETRICS_KEY, label)),
-                      policy=FAST)
+    return LogViewApp(ViewerOptions(filters=Filters(), connection=Connection(source, DEMO_SUPERMETRICS_KEY, label),
+                                    notes=notes), policy=FAST)
 
 
 def file_app(path: Path, *, filters: Filters | None = None, max_entries: int | None = 100_000) -> LogViewApp:

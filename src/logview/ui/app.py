@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import events
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.filter import LineFilter
@@ -25,6 +25,7 @@ from logview.sources.base import Source
 from logview.files.jsonl import FileKind
 from logview.ui.bulk_gc import STARTUP_HOLD_S, release_startup_hold
 from logview.ui.crash import crash_report
+from logview.ui.names import Names
 from logview.ui.feed import USER_JUMP_QUIET_S, USER_QUIET_S
 from logview.ui.quit_archiving import QuitWhileArchiving
 from logview.ui.saves import Saves
@@ -162,8 +163,20 @@ class LogViewApp(App[int]):
             self.set_interval(1.0, self._show_troubles)
         if self.welcome:
             self.notify(self.welcome, title="Welcome to logview", timeout=20, markup=False)
-        for note in self.notes:  # (printed on stderr too, where the viewer's screen hides them)
+        if not self.viewers[0].session.needs_connector:  # (else once one is chosen: `_connector_chosen`)
+            self._say_notes()
+
+    def _say_notes(self) -> None:
+        """The launch's notes (printed on stderr too, where the viewer's screen hides them), once."""
+        notes, self.notes = self.notes, ()
+        for note in notes:
             self.notify(note, severity="warning", timeout=10, markup=False)
+
+    @on(Names.ConnectorChosen)
+    def _connector_chosen(self) -> None:
+        """A load starts: a launch that first lists the connectors to choose from says its notes now. At
+        mount they covered the picker's last lines, "Loading the last 1 day" before anything loaded (s28)."""
+        self._say_notes()
 
     def post_display_hook(self) -> None:
         # The first frame drawn of a viewer holds its first rows (put in its table as it mounted):
