@@ -50,7 +50,7 @@ def test_a_reload_that_finds_nothing_leaves_nothing_and_a_failure_keeps_the_rows
     assert len(s.view) == 5 and s.phase == "error" and s.state(Waits())[1] == "error — r retries"
     s.begin(clear_now=False)
     s.finished(capped=False)
-    assert len(s.view) == 0 and s.empty_message("") == "No entries."
+    assert len(s.view) == 0 and s.empty_message("").startswith("No entries: the server has none for organization")
 
 
 def test_filter_changes_say_whether_the_server_must_be_asked_again() -> None:

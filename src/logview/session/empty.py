@@ -4,7 +4,10 @@ being read, nothing matching, a failure, a stop, or a first page the API's budge
 from __future__ import annotations
 
 from logview.api.types import BudgetState, format_wait
+from logview.sanitize import clean_line
 from logview.session.status_inputs import SessionState
+from logview.session.summary import filter_parts
+from logview.sources import AitronosSource, SupermetricsSource
 
 
 NOTHING_MATCHES = "No loaded entries match the filters."
@@ -44,7 +47,31 @@ def empty_message(session: SessionState, connector_message: str, budget: BudgetS
         return "Loading stopped — press r to load."
     if session.phase == "loading":
         return _first_page_wait(budget, next_request_in_s) or "Loading …"
+    if not (session.file_mode or session.merged):
+        return none_on_the_server(session)
     return "No entries." if session.filters.is_empty() else "No entries match the filters."
+
+
+def none_on_the_server(session: SessionState) -> str:
+    """An API's answer of no entry at all: which source and what was asked of it, and the keys that ask
+    for more (it said "No entries." alone, or "No entries match the filters." where only the range the
+    config's archive_max_age gives was in force: s28)."""
+    source, filters = session.store.source, session.filters
+    if isinstance(source, SupermetricsSource):
+        asked_of = f"connector {source.connector_id} of team {source.team_id}"
+    else:
+        asked_of = f"organization {source.organization_id}" if isinstance(source, AitronosSource) else "the source"
+    server = source.server_side_filters(filters)
+    asked = [f"{name} {value}" for name, value in filter_parts(filters, {"credential": session.credential_names})
+             if name in server]
+    keys = [key for key, wanted in (
+        ("d changes the time range", "since" in server or "until" in server),
+        ("0 shows every status", "status" in server),
+        ("CREDENTIAL (sidebar) takes any", "credential" in server),
+        ("c picks another connector", isinstance(source, SupermetricsSource))) if wanted] or ["r asks again"]
+    lines = [f"No entries: the server has none for {clean_line(asked_of)}.", *(["Server filters: " + " · ".join(asked)] if asked else []),
+             *(" · ".join(keys[at:at + 2]) for at in range(0, len(keys), 2))]  # (two keys a line: 80 columns)
+    return "\n".join(lines)
 
 
 def _first_page_wait(budget: BudgetState | None, next_request_in_s: float | None) -> str | None:
