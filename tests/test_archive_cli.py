@@ -61,6 +61,21 @@ def test_list_says_what_each_source_holds_and_never_a_key(archived):
     assert KEY not in result.stdout + result.stderr
 
 
+def test_list_shows_a_gap_within_one_second_to_the_microsecond():
+    """s28 walk: "complete: 2026-12-06 12:31:59Z … 12:46:52Z, 2026-12-05 16:11:58Z … 2026-12-06 12:31:59Z" read
+    as one range cut in two, where the gap between the two lay inside 12:31:59."""
+    second_us = 1_765_024_319_000_000  # 2025-12-06 12:31:59Z
+    with Archive.open() as archive:
+        aitronos = archive.source(aitronos_identity())
+        aitronos.store(aitronos_entries(10, now_us=second_us + 900_000, span_us=DAY_US),
+                       covered=Span(second_us - DAY_US, second_us + 120_000))
+        aitronos.cover(Span(second_us + 450_000, second_us + 900_000), "")
+    result = logview("archive", "list")
+    assert result.returncode == 0, result.stderr
+    assert ("complete: 2025-12-06 12:31:59.450000Z … 2025-12-06 12:31:59.900000Z, "
+            "2025-12-05 12:31:59.000000Z … 2025-12-06 12:31:59.120000Z") in result.stdout, result.stdout
+
+
 def test_list_and_prune_without_an_archive_say_so_and_create_nothing(capsys):
     for args in (("list",), ("prune", "--max-entries", "5"), ("clear", "--yes")):
         assert main(["archive", *args]) == 0
