@@ -91,6 +91,18 @@ def test_list_with_the_archive_off_says_so(capsys, tmp_path, monkeypatch):
     assert "the config says `archive = false`, so logview keeps none" in capsys.readouterr().out
 
 
+def test_list_of_an_archive_the_config_turned_off_says_so_beside_what_it_holds(archived, tmp_path):
+    """s28 walk: `logview config` said "nothing is read from it", and `archive list` listed its sources without a word."""
+    config = tmp_path / "config.toml"
+    config.write_text("archive = false\n")
+    result = logview("archive", "list", config=str(config))
+    assert result.returncode == 0 and "2 sources" in result.stdout, result.stderr
+    assert result.stderr.strip() == (f"the config says `archive = false`: logview keeps nothing more in "
+                                     f"{default_archive_path()}, and this is what earlier runs kept "
+                                     "(`logview archive clear` forgets it)")
+    assert logview("archive", "list").stderr == ""
+
+
 def test_prune_by_count_and_age_one_source_or_all(archived, capsys):
     assert main(["archive", "prune", "--max-entries", "100", *AITRONOS_ARGS]) == 0
     assert capsys.readouterr().out == "pruned 200 entries of aitronos http://127.0.0.1:9 org_archive\n"

@@ -10,7 +10,7 @@ from logview.archive import Archive, ArchiveError, SourceSummary, Span, default_
 from logview.archive.location import archive_files
 from logview.cli.output import STDOUT, writing
 from logview.cli.parsers import ARCHIVE_COMMANDS, archive_parser, refuse_file_option
-from logview.cli.resolve import UsageError, archive_choice, archived_identity, no_archive_yet
+from logview.cli.resolve import UsageError, archive_choice, archive_turned_off, archived_identity, no_archive_yet
 from logview.sanitize import clean_line
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -63,6 +63,8 @@ def _list(path) -> int:
     print(f"{path} ({size / 1_048_576:.1f} MB, {len(summaries)} source{'' if len(summaries) == 1 else 's'})")
     for summary in summaries:
         print(describe_summary(summary))
+    if (off := archive_turned_off(path)) is not None:
+        print(off, file=sys.stderr)
     return EXIT_OK
 
 
