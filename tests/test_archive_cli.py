@@ -61,6 +61,21 @@ def test_list_says_what_each_source_holds_and_never_a_key(archived):
     assert KEY not in result.stdout + result.stderr
 
 
+def test_list_shows_a_gap_within_one_second_to_the_microsecond():
+    """s28 walk: "complete: 2026-12-06 12:31:59Z … 12:46:52Z, 2026-12-05 16:11:58Z … 2026-12-06 12:31:59Z" read
+    as one range cut in two, where the gap between the two lay inside 12:31:59."""
+    second_us = 1_765_024_319_000_000  # 2025-12-06 12:31:59Z
+    with Archive.open() as archive:
+        aitronos = archive.source(aitronos_identity())
+        aitronos.store(aitronos_entries(10, now_us=second_us + 900_000, span_us=DAY_US),
+                       covered=Span(second_us - DAY_US, second_us + 120_000))
+        aitronos.cover(Span(second_us + 450_000, second_us + 900_000), "")
+    result = logview("archive", "list")
+    assert result.returncode == 0, result.stderr
+    assert ("complete: 2025-12-06 12:31:59.450000Z … 2025-12-06 12:31:59.900000Z, "
+            "2025-12-05 12:31:59.000000Z … 2025-12-06 12:31:59.120000Z") in result.stdout, result.stdout
+
+
 def test_list_and_prune_without_an_archive_say_so_and_create_nothing(capsys):
     for args in (("list",), ("prune", "--max-entries", "5"), ("clear", "--yes")):
         assert main(["archive", *args]) == 0
@@ -74,6 +89,18 @@ def test_list_with_the_archive_off_says_so(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("LOGVIEW_CONFIG", str(config))
     assert main(["archive", "list"]) == 0
     assert "the config says `archive = false`, so logview keeps none" in capsys.readouterr().out
+
+
+def test_list_of_an_archive_the_config_turned_off_says_so_beside_what_it_holds(archived, tmp_path):
+    """s28 walk: `logview config` said "nothing is read from it", and `archive list` listed its sources without a word."""
+    config = tmp_path / "config.toml"
+    config.write_text("archive = false\n")
+    result = logview("archive", "list", config=str(config))
+    assert result.returncode == 0 and "2 sources" in result.stdout, result.stderr
+    assert result.stderr.strip() == (f"the config says `archive = false`: logview keeps nothing more in "
+                                     f"{default_archive_path()}, and this is what earlier runs kept "
+                                     "(`logview archive clear` forgets it)")
+    assert logview("archive", "list").stderr == ""
 
 
 def test_prune_by_count_and_age_one_source_or_all(archived, capsys):

@@ -9,6 +9,7 @@ from logview.api.types import BudgetState
 from logview.model import Filters
 from logview.session import MergedSession, ViewerSession, Waits
 from logview.session.status_inputs import SourceProgress, Trouble
+from logview.session.troubles import same_as
 from logview.sources import SupermetricsSource
 from logview.store import EntryStore
 from test_store import AIT, SM, ait, ids, sm
@@ -417,3 +418,21 @@ def test_the_merged_session_says_which_sources_are_not_whole_and_how_far_they_ar
     merged.source_troubles = {}
     assert merged.state(Waits())[:2] == ("loading", "2 of 3 sources complete · smb: loading 1,998 so far · "
                                                     "next page ~7m 26s")
+
+
+def test_a_tab_reading_what_another_reads_is_counted_once_and_never_complete_while_that_one_loads() -> None:
+    """s28 walk #3: "2 of 3 sources complete · sm: loading … · small: same as sm" where only one was: the tab
+    merged as `sm` counted apart, and complete, while `sm` loads."""
+    one, two, three = EntryStore(AIT), EntryStore(SM), EntryStore(SM)
+    one.append([ait(i, minutes=2 * i) for i in range(3)])
+    merged = MergedSession(lambda: [("ai", one), ("sm", two), ("small", three)])
+    merged.merge()
+    merged.source_loading = {"sm": SourceProgress("loading 3,375 so far · next page ~8m 26s", "next page ~8m",
+                                                  "waits ~8m", "loading")}
+    merged.source_troubles = {"small": same_as("sm")}
+    state = merged.state(Waits())
+    assert (state.state, state.text, *state.shorter) == (
+        "loading", "1 of 2 sources complete · sm: loading 3,375 so far · next page ~8m 26s · small: same as sm",
+        "1 of 2 complete · sm: next page ~8m", "1/2 complete · sm waits ~8m")
+    merged.source_loading = {}  # (once sm is whole, the tab repeating it is said left out)
+    assert merged.state(Waits())[:2] == ("complete", "2 of 3 sources merged · small: same as sm")

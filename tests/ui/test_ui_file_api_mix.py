@@ -108,3 +108,15 @@ async def test_the_sidebar_says_how_many_rows_are_in_no_status(tmp_path: Path) -
 def sidebar_text(app: LogViewApp) -> str:
     """The sidebar's column of the screen, its lines joined."""
     return " ".join(line.split("▕")[0] for line in screen_text(app).splitlines()[1:])
+
+
+async def test_an_aitronos_entry_in_a_file_read_as_supermetrics_says_why_in_its_detail(tmp_path: Path) -> None:
+    """s28 walk: "a Aitronos entry (created_at) in a file read as Supermetrics"."""
+    options = ViewerOptions(filters=Filters(), file=mixed(tmp_path, 25), file_source="supermetrics", follow=False)
+    app = LogViewApp(options, source=source_for_kind("supermetrics"), file_kind="supermetrics")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("G", "enter")  # (the file's first line, oldest: an Aitronos entry)
+        await wait_until(pilot, lambda: "⚠ invalid entry:" in detail_text(app), "the detail")
+        assert "⚠ invalid entry: an Aitronos entry (created_at) in a file read as Supermetrics" in " ".join(
+            detail_text(app).split())

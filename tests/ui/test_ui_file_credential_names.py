@@ -77,3 +77,23 @@ async def test_a_search_for_a_credentials_shown_name_says_it_matches_ids_and_whe
                 "names shown: pick 'Team Slack' in the sidebar's CREDENTIAL." in said), said
         said = await searched_for(pilot, app, "zzqq")  # (no name holds it: the plain words)
         assert "No loaded entries match the filters." in said and "CREDENTIAL." not in said, said
+
+
+async def test_the_credential_picker_lists_them_by_the_names_shown(tmp_path: Path) -> None:
+    """s28 walk: the picker listed named credentials by their ids, in no order a user could see."""
+    archive_path = tmp_path / "archive.sqlite3"
+    with Archive.open(archive_path) as archive:
+        archive.keep_names(SourceIdentity("aitronos", "https://one.example", "org_1"), "credentials",
+                           [{"id": "tcred_old", "display_name": "zebra desk", "account_email": "", "tool_key": "slack"},
+                            {"id": "tcred_work", "display_name": "Accounts", "account_email": "", "tool_key": "gmail"}])
+    app = file_app(a_file(tmp_path / "errors.jsonl"), archive_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: "Accounts" in screen_text(app), said=lambda: screen_text(app))
+        await settle(pilot)
+        app.viewer.sidebar.query_one("#facet").focus()
+        await pilot.press("enter")  # (the picker open, as the user sees it)
+        await settle(pilot)
+        screen = screen_text(app)
+        lines = screen.splitlines()
+        picker = [line[:30].strip() for line in lines[next(i for i, line in enumerate(lines) if "CREDENTIAL" in line):]]
+        assert picker[2:6] == ["any credential", "Accounts", "tcred_unknown", "zebra desk"], screen

@@ -131,3 +131,18 @@ async def test_the_stats_note_counts_the_fields_unread_as_the_header_and_sidebar
         finally:
             monkeypatch.undo()
             held_reading.set()
+
+
+async def test_with_no_entry_shown_the_error_groups_say_there_is_nothing_to_count(tmp_path: Path) -> None:
+    """s28 walk: "no errors among these entries" of none (an API tab that loaded nothing while its
+    connection failed, or filters that match nothing): it read as a verdict on entries that are not there."""
+    app = file_app(aitronos_rows(tmp_path / "errors.jsonl"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("3", "i")  # (blocked: none in the file)
+        await settle(pilot)
+        assert "no entries shown: nothing to count" in screen_text(app)
+        assert "no errors among these entries" not in screen_text(app)
+        await pilot.press("escape", "3", "2", "i")  # (success and error… back to every status but one)
+        await settle(pilot)
+        assert "no entries shown" not in screen_text(app)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from logview.archive import Archive, ArchiveError, SourceSummary, Span, default_archive_path, parse_age
 from logview.archive.location import archive_files
 from logview.cli.output import STDOUT, writing
 from logview.cli.parsers import ARCHIVE_COMMANDS, archive_parser, refuse_file_option
-from logview.cli.resolve import UsageError, archive_choice, archived_identity, no_archive_yet
+from logview.cli.resolve import UsageError, archive_choice, archive_turned_off, archived_identity, no_archive_yet
 from logview.sanitize import clean_line
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -63,22 +63,35 @@ def _list(path) -> int:
     print(f"{path} ({size / 1_048_576:.1f} MB, {len(summaries)} source{'' if len(summaries) == 1 else 's'})")
     for summary in summaries:
         print(describe_summary(summary))
+    if (off := archive_turned_off(path)) is not None:
+        print(off, file=sys.stderr)
     return EXIT_OK
 
 
-def when(time_us: int | None) -> str:
-    """A UTC time to the second, for a person: `2025-11-15 09:46:40Z`."""
+def when(time_us: int | None, exact: bool = False) -> str:
+    """A UTC time to the second, for a person: `2025-11-15 09:46:40Z` (`exact`: to the microsecond)."""
     if time_us is None:
         return "?"
     try:
-        return datetime.fromtimestamp(time_us / 1e6, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+        moment = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=time_us)
+        return moment.strftime("%Y-%m-%d %H:%M:%S.%fZ" if exact else "%Y-%m-%d %H:%M:%SZ")
     except (OverflowError, ValueError, OSError):
         return str(time_us)
 
 
 def _spans(spans: list[Span]) -> str:
-    return ", ".join(f"{'the beginning' if span.start_us is None else when(span.start_us)} … {when(span.end_us)}"
-                     for span in spans)
+    """The spans, newest first; two whose gap lies within one second, to the microsecond: "12:31:59Z …
+    12:46:52Z, 16:11:58Z … 12:31:59Z" read as one range cut in two (s28 walk)."""
+    exact = set()
+    for newer, older in zip(spans, spans[1:]):
+        if newer.start_us is not None and when(newer.start_us) == when(older.end_us):
+            exact.update((id(newer), id(older)))
+
+    def said(span: Span) -> str:
+        fine = id(span) in exact
+        start = "the beginning" if span.start_us is None else when(span.start_us, exact=fine)
+        return f"{start} … {when(span.end_us, exact=fine)}"
+    return ", ".join(map(said, spans))
 
 
 def describe_summary(summary: SourceSummary) -> str:

@@ -293,6 +293,14 @@ def archive_choice(args: argparse.Namespace, *, lenient: bool = False) -> tuple[
     return reading.config.archive and wanted, reading.config.retention()
 
 
+def archive_turned_off(path: Path) -> str | None:
+    """What `archive list` and `sql` add when the config turns the archive off and it is read anyway: it
+    said "nothing is read from it" of a file they still read (s28 walk)."""
+    keeps, _ = archive_choice(argparse.Namespace(), lenient=True)
+    return None if keeps else (f"the config says `archive = false`: logview keeps nothing more in {path}, and "
+                               "this is what earlier runs kept (`logview archive clear` forgets it)")
+
+
 def no_archive_yet(path: Path) -> str:
     """What `archive list` and `sql` say when there is no archive file: why there is none."""
     keeps, _ = archive_choice(argparse.Namespace(), lenient=True)

@@ -251,7 +251,8 @@ def entry_from_line(source: Source, line: bytes) -> LogEntry:
     entry = source.entry_from_raw(raw)
     if entry.invalid is not None and source.kind in API_NAMES and (api := api_of(raw)) not in (None, source.kind):
         # ("created_at: Field required" over a plain Supermetrics entry said nothing of why, s26 walk #2)
-        entry.invalid = (f"a {API_NAMES[api]} entry ({_TIME_FIELDS[api]}) in a file read as {API_NAMES[source.kind]}: "
+        article = "an" if API_NAMES[api][0] in "AEIOU" else "a"  # (an Aitronos entry, a Supermetrics entry)
+        entry.invalid = (f"{article} {API_NAMES[api]} entry ({_TIME_FIELDS[api]}) in a file read as {API_NAMES[source.kind]}: "
                          f"{other_half_words(source.kind).replace('them', 'those')}")
     return entry
 

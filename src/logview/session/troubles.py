@@ -45,6 +45,9 @@ def merged_forms(session: SessionState) -> tuple[str, tuple[str, ...]]:
         fewest = briefly if any(trouble.kind == "tail_unanswered" for trouble in troubles.values()) else [merged]
         forms = ([merged, *said], [merged, *briefly], fewest)
         return state, tuple(dict.fromkeys(" · ".join(form) for form in forms))
+    # (a tab reading what another reads is merged once, as that one: counted once, never "complete" while its
+    # first loads, s28 walk #3; it is still named in the full form, "small: same as sm")
+    sources -= sum(1 for trouble in troubles.values() if trouble.kind == "same_as")
     whole = max(0, sources - len(pending))
     full = [f"{whole} of {counted(sources, 'source', 'sources')} complete",
             *(f"{label}: {progress.long}" for label, progress in pending.items()), *(

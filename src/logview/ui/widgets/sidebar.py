@@ -293,9 +293,12 @@ class FilterSidebar(VerticalScroll):
             text = Text(clean_line(label) if label else clean_line(value), no_wrap=True, overflow="ellipsis")
             return text
 
+        def by_name(value: str) -> tuple[str, str]:  # (as the user reads them: by id, named ones were in no order)
+            return (self._facet_labels.get(value) or value).casefold(), value
+
         select = self.query_one("#facet", Select)
         with select.prevent(Select.Changed):
-            select.set_options((prompt(v), v) for v in self._facet_values)
+            select.set_options((prompt(v), v) for v in sorted(self._facet_values, key=by_name))
             if current is not None:
                 select.value = current
 

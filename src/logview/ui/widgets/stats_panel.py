@@ -150,7 +150,8 @@ class StatsPanel(ScrollView, can_focus=True):
         # (not "no errors" while the fields that tell them are unread: said of 120,461 errors in a walk)
         rows += [_Row("error", e) for e in data.errors] or (
             [_Row("blank", "errors are still being counted:"), _Row("blank", errors_uncounted)] if errors_uncounted
-            else [_Row("blank", "no errors among these entries")])
+            else [_Row("blank", "no errors among these entries" if data.entries else
+                       "no entries shown: nothing to count")])  # (not "no errors" of none: s28 walk)
         self._rows = rows
         keys = [self._key(row) for row in rows]
         key = self._key(_Row("group" if isinstance(previous, GroupStats) else "error", previous)) if previous else None
