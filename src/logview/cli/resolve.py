@@ -5,7 +5,6 @@ never read the environment or the config file themselves."""
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 from collections import Counter
@@ -27,7 +26,6 @@ from logview.sources import AitronosSource, Source, SupermetricsSource
 
 if TYPE_CHECKING:  # the archive (sqlite) loads for the commands that use it, not for the viewer's flags
     from logview.archive import Retention, SourceIdentity
-    from logview.model import Filters
 
 def _build_source(kind: str, *, org: str | None, team: str | int | None, connector: str | None,
                   base_url: str | None, pick_connector: bool = False) -> Source:
@@ -368,36 +366,3 @@ def profiles_once(args: argparse.Namespace, doing: str) -> None:
     args.notes_said = list(notes)
     for note in notes:
         print(f"logview: {note}", file=sys.stderr)
-
-
-def within_retention(options: ViewerOptions, retention: Retention) -> ViewerOptions:
-    """An API source's view from `archive_max_age` ago on, unless its filters name a start, or an end
-    older than that (last week's incident, `--until 2026-12-03`: the range is the user's, though the
-    archive will not keep it; a start put before it reversed the range and crashed, s25 walk #7): a
-    launch fetched at every start what the archive then dropped at every quit, the API's budget and
-    all (s24 walk #4). The date filter says so (`since 1d`); `d` clears it."""
-    from logview.archive.retention import age_text
-    from logview.times import ReversedRange
-
-    connection, filters = options.connection, options.filters
-    if (retention.max_age_s is None or connection is None or connection.demo or filters.since is not None
-            or (filters.until is not None and filters.until_text is None)):
-        return options
-    try:
-        bounded = filters.with_time_range(age_text(retention.max_age_s), filters.until_text or "")
-    except ReversedRange:
-        return options
-    return dataclasses.replace(options, filters=bounded)
-
-
-def reaches_past_age(connection: Connection | None, filters: Filters, retention: Retention) -> bool:
-    """Whether a range the user asked for reaches further back than `archive_max_age` (s26 walk #3
-    and #6: fetched and shown or written as asked, then dropped, and fetched again each run)."""
-    return connection is not None and not connection.demo and retention.drops_from(filters.since)
-
-
-def within_words(retention: Retention) -> str:
-    from logview.archive.retention import describe_age
-
-    return (f"Loading the last {describe_age(retention.max_age_s or 0)}: the config's archive_max_age keeps nothing "
-            "older. d changes the time range.")
