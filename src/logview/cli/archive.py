@@ -34,7 +34,7 @@ def run_archive_command(argv: Sequence[str]) -> int:
         if args.command == "list":
             with writing(STDOUT):
                 return _list(path)
-        identity = archived_identity(args)
+        identity = archived_identity(args, f"archive {args.command}")
         if not path.exists():
             print(f"no archive yet at {path}: nothing to {args.command}", file=sys.stderr)
             return EXIT_OK

@@ -241,19 +241,25 @@ def _named_connection(args: argparse.Namespace, stack: ExitStack, *, default_dem
     raise UsageError("no source: give --demo, --source, --profile or --file")
 
 
-def archived_identity(args: argparse.Namespace) -> SourceIdentity | None:
+def archived_identity(args: argparse.Namespace, command: str) -> SourceIdentity | None:
     """The archived source the flags or the profile name, without needing its key (entries are
-    archived by source, not by key); None when none is named (every source)."""
+    archived by source, not by key); None when none is named (every source). A profile's missing
+    id is said naming `command` (`sql`), as export says it (not flags never typed, s28 walk #4)."""
     if args.profile:
         if len(args.profile) > 1:
             raise UsageError("one --profile at a time here")
-        path, reading = _read_config()
-        profile = reading.config.profiles.get(args.profile[0]) if reading else None
+        name, (path, reading) = args.profile[0], _read_config()
+        profile = reading.config.profiles.get(name) if reading else None
         if profile is None:
             known = ", ".join(sorted(reading.names)) if reading and reading.names else "none"
-            raise UsageError(f"no usable profile {args.profile[0]!r} in {path} (profiles: {known}; "
+            raise UsageError(f"no usable profile {name!r} in {path} (profiles: {known}; "
                              "`logview config` checks them)")
-        profile = profile.model_copy(update=_profile_overrides(args, args.profile[0], profile, chosen=True))
+        from logview.settings.check import source_problems
+
+        replaced = _profile_overrides(args, name, profile, chosen=True)
+        if problems := source_problems(reading, name, command, replaced=replaced):
+            raise _problems_error(path, problems, about=f" with profile {name!r}")
+        profile = profile.model_copy(update=replaced)
         source = _build_source(profile.source, org=profile.org, team=profile.team, connector=profile.connector,
                                base_url=profile.base_url)
     elif args.source:
