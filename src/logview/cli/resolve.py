@@ -105,14 +105,21 @@ def _read_config() -> tuple[Path, ConfigReading | None]:
         raise UsageError(str(error)) from None
 
 
-def _problems_error(path: Path, problems: list[str], *, about: str = "", elsewhere: bool = False) -> UsageError:
-    """Every problem, one a line. `elsewhere`: the rest of the file has problems too, which are
-    not this command's business; one line says so rather than list them."""
+def _problems_error(path: Path, problems: list[str], *, about: str = "", in_file: Sequence[str] = (),
+                    elsewhere: bool = False) -> UsageError:
+    """Every problem, one a line: those of what `about` names (` with profile 'b'`), then those of
+    the file as a whole (`in_file`, an archive key), counted apart: counted as the profile's, the user
+    looked for one in [profiles.b] (s28 walk #9). `elsewhere`: the rest of the file has problems
+    too, which are not this command's business; one line says so rather than list them."""
     note = "\n  (the rest of the file has problems too: `logview config` lists them)" if elsewhere else ""
-    if len(problems) == 1:
-        return UsageError(f"{path}: {problems[0]}{note}")
-    listed = "".join(f"\n  {problem}" for problem in problems)
-    return UsageError(f"{path} has {len(problems)} problems{about}:{listed}{note}")
+    every = [*problems, *in_file]
+    if len(every) == 1:
+        return UsageError(f"{path}: {every[0]}{note}")
+    listed = "".join(f"\n  {problem}" for problem in every)
+    if not problems or not about:
+        return UsageError(f"{path} has {len(every)} problems{about if problems else ''}:{listed}{note}")
+    counted = f"{len(problems)} problem{'' if len(problems) == 1 else 's'}{about}"
+    return UsageError(f"{path} has {counted}{f', and {len(in_file)} in the file' if in_file else ''}:{listed}{note}")
 
 
 def _profile_connection(args: argparse.Namespace, name: str, path: Path, reading: ConfigReading | None,
@@ -135,11 +142,12 @@ def _profile_connection(args: argparse.Namespace, name: str, path: Path, reading
     overridden = [filter_name for filter_name in ProfileFilters.model_fields if getattr(args, filter_name, None)]
     # (an undefined default concerns only a run that opens the default, not `--profile NAME`)
     file_problems = [problem for problem in reading.problems if not chosen or problem not in reading.default_problems]
-    problems = file_problems + profile_problems(reading, name, overridden=overridden, replaced=replaced,
-                                                needs_connector=not pick_connector)
+    problems = profile_problems(reading, name, overridden=overridden, replaced=replaced,
+                                needs_connector=not pick_connector)
     elsewhere = len(reading.all_problems()) > len(file_problems) + len(reading.profile_problems.get(name, []))
-    if problems:
-        raise _problems_error(path, problems, about=f" with profile {name!r}", elsewhere=elsewhere)
+    if problems or file_problems:
+        raise _problems_error(path, problems, about=f" with profile {name!r}", in_file=file_problems,
+                              elsewhere=elsewhere)
     if elsewhere:  # (an undefined default is not in another profile)
         where = "in other profiles" if file_problems == reading.problems else "elsewhere"
         _say_once(args, f"{path} has problems {where} (`logview config` lists them)")
