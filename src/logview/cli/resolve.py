@@ -116,10 +116,11 @@ def _problems_error(path: Path, problems: list[str], *, about: str = "", in_file
     if len(every) == 1:
         return UsageError(f"{path}: {every[0]}{note}")
     listed = "".join(f"\n  {problem}" for problem in every)
-    if not problems or not about:
-        return UsageError(f"{path} has {len(every)} problems{about if problems else ''}:{listed}{note}")
-    counted = f"{len(problems)} problem{'' if len(problems) == 1 else 's'}{about}"
-    return UsageError(f"{path} has {counted}{f', and {len(in_file)} in the file' if in_file else ''}:{listed}{note}")
+    if problems and in_file:
+        counted = f"{len(problems)} problem{'' if len(problems) == 1 else 's'}{about}, and {len(in_file)} in the file"
+    else:
+        counted = f"{len(every)} problems{about if problems else ''}"
+    return UsageError(f"{path} has {counted}:{listed}{note}")
 
 
 def _profile_connection(args: argparse.Namespace, name: str, path: Path, reading: ConfigReading | None,

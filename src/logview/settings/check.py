@@ -226,7 +226,7 @@ def source_problems(reading: ConfigReading, name: str, command: str, *,
     replaced = replaced or {}
     left_out = [key for key in reading.left_out.get(name, ()) if key not in replaced]
     wrong = tuple(f"profile {name!r}: {key}:" for key in left_out if key in SOURCE_KEYS)
-    problems = [problem for problem in reading.profile_problems.get(name, []) if wrong and problem.startswith(wrong)]
+    problems = [problem for problem in reading.profile_problems.get(name, []) if problem.startswith(wrong)]
     profile = reading.config.profiles.get(name)
     if profile is not None:
         found: list[str] = []
