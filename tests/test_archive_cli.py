@@ -133,6 +133,26 @@ def test_bad_options_are_one_line_and_exit_2(archived, capsys, args, says):
     assert err.startswith("logview archive: ") and says in err and err.count("\n") == 1
 
 
+@pytest.mark.parametrize("command", [("prune", "--max-entries", "100"), ("clear",)], ids=["prune", "clear"])
+def test_a_source_the_archive_never_held_is_said_so(archived, command):
+    """Found in a walk (s28 #12): `archive prune … --connector NOPE` said "pruned 0 entries of …",
+    a source with nothing old enough to go, for a connector typed wrong."""
+    typo = ("--source", "supermetrics", "--team", "42", "--connector", "T3S7O", "--base-url", "http://127.0.0.1:9")
+    result = logview("archive", *command, *typo)
+    assert result.returncode == 0 and result.stdout == ""
+    assert result.stderr == (f"nothing archived yet for supermetrics http://127.0.0.1:9 42/T3S7O: nothing to "
+                             f"{command[0]} (`logview archive list` shows what it holds)\n")
+    assert logview("archive", "clear", *AITRONOS_ARGS).stdout == "cleared 300 entries of aitronos http://127.0.0.1:9 " \
+                                                                 "org_archive\n"
+    again = logview("archive", *command, *AITRONOS_ARGS)  # (a cleared source holds nothing, though its row stays)
+    assert again.stdout == "" and again.stderr.startswith("nothing archived yet for aitronos http://127.0.0.1:9 ")
+    with Archive.open(readonly=True) as archive:
+        assert [summary.entries for summary in archive.summaries()] == [200]
+    held = logview("archive", *command, "--source", "supermetrics", "--team", "42", "--connector", "T3S70",
+                   "--base-url", "http://127.0.0.1:9")
+    assert held.stdout.startswith("pruned 100 entries of" if command[0] == "prune" else "cleared 200 entries of")
+
+
 def test_clear_one_source_or_everything_and_everything_asks_first(archived, capsys, monkeypatch):
     assert main(["archive", "clear", *AITRONOS_ARGS]) == 0
     assert capsys.readouterr().out == "cleared 300 entries of aitronos http://127.0.0.1:9 org_archive\n"

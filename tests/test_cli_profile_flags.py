@@ -122,3 +122,42 @@ def test_a_bad_flag_beside_a_profile_is_blamed_on_the_flag(config, command, argv
     assert said.startswith(f"logview: {message}"), said
     assert "config.toml" not in said and "profile" not in said and said.count("\n") == 1, said
     assert "hunter2" not in said
+
+
+@pytest.mark.parametrize("command", [("sql", "SELECT count(*) FROM logs"), ("archive", "prune", "--max-entries", "9")],
+                         ids=["sql", "archive-prune"])
+def test_a_profile_without_a_connector_is_said_as_export_says_it(tmp_path, command):
+    """Found in a walk (s28 #4): `logview sql --profile small` of a Supermetrics profile without a
+    connector said "--source supermetrics needs --team TEAM_ID and --connector CONNECTOR_ID", flags
+    the user never typed, where export names the profile and its missing `connector`."""
+    path = tmp_path / "config.toml"
+    path.write_text('[profiles.small]\nsource = "supermetrics"\nteam = 1\nbase_url = "http://127.0.0.1:9"\n')
+    named = " ".join(command[:2]) if command[0] == "archive" else "sql"
+    result = logview(*command, "--profile", "small", env={"LOGVIEW_CONFIG": str(path)})
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.decode() == (
+        f"logview {command[0]}: {path}: profile 'small': connector: missing: {named} needs connector = "
+        "\"CONNECTOR_ID\" (or --connector CONNECTOR_ID: the archive keeps each connector's entries apart)\n")
+    given = logview(*command, "--profile", "small", "--connector", "T3S70", env={"LOGVIEW_CONFIG": str(path)})
+    assert b"no archive yet" in given.stderr and b"connector" not in given.stderr  # (the flag supplies it)
+
+
+def test_export_says_why_it_needs_the_connector(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('[profiles.small]\nsource = "supermetrics"\nteam = 1\nbase_url = "http://127.0.0.1:9"\n')
+    result = logview("export", "--profile", "small", env={"LOGVIEW_CONFIG": str(path), **KEYS})
+    assert result.returncode == 2 and result.stderr.decode() == (
+        f"logview: {path}: profile 'small': connector: missing: export needs connector = \"CONNECTOR_ID\" "
+        "(only the viewer offers the team's connectors to pick from)\n")
+
+
+def test_a_profile_whose_ids_are_wrong_is_said_by_its_keys(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('[profiles.half]\nsource = "supermetrics"\nteam = "one"\nbase_url = "ftp://x"\n')
+    result = logview("sql", "--profile", "half", "SELECT 1", env={"LOGVIEW_CONFIG": str(path)})
+    assert result.returncode == 2
+    assert result.stderr.decode().splitlines() == [
+        f"logview sql: {path} has 3 problems with profile 'half':", "  profile 'half': team: must be an integer",
+        "  profile 'half': base_url: not an http(s) URL: 'ftp://x'",
+        "  profile 'half': connector: missing: sql needs connector = \"CONNECTOR_ID\" (or --connector CONNECTOR_ID: "
+        "the archive keeps each connector's entries apart)"]

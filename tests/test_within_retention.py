@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from logview.archive.retention import Retention
-from logview.cli.resolve import within_retention
+from logview.cli.age_range import within_retention
 from logview.model import Filters
 from logview.options import Connection, ViewerOptions
 from logview.sources import AitronosSource

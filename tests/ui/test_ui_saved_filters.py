@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from logview.demo import DemoServer
+from logview.demo.data import CREDENTIALS
 from logview.settings.saved_filters import SavedFilter, SavedFilters
 from logview.times import parse_api_time
 from ui_helpers import SIZE, make_app, screen_text, settle, wait_until
@@ -107,3 +108,36 @@ async def test_the_palettes_quit_says_what_logviews_quit_does(demo: DemoServer) 
         await wait_until(pilot, lambda: "Quit logview, as q does" in screen_text(app), said=lambda: screen_text(app))
         assert "as soon as possible" not in screen_text(app)
         await pilot.press("escape")
+
+
+def under_the_title(app) -> str:
+    """What the save dialog shows between its title and its hint, as on screen (inside its border,
+    its lines joined)."""
+    lines = [line.split("│")[1].strip() for line in screen_text(app).splitlines() if line.count("│") == 2]
+    title, hint = lines.index("Save the current filters"), next(i for i, line in enumerate(lines) if "Recall" in line)
+    return " ".join(lines[title + 1:hint])
+
+
+async def test_the_save_dialog_shows_the_filters_it_saves(demo: DemoServer, tmp_path) -> None:
+    """Found in a walk (s28 #12): the dialog said "Save the current filters" without saying which;
+    the name is all the user types, so they saved blind. They are shown as the summary line says
+    them (a credential by its name), as plain text."""
+    saved = SavedFilters(tmp_path / "saved.json")
+    app = make_app(demo, saved_filters=saved)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await palette(pilot, "Save filters as")
+        assert under_the_title(app) == "no filters: every entry"
+        await pilot.press("escape")
+        credential = next(c for c in CREDENTIALS if c.display_name == "Work Gmail").id
+        app.viewer.sidebar.query_one("#facet").value = credential  # type: ignore[attr-defined]
+        await settle(pilot)
+        await pilot.press("4", "slash", *"[bold]x", "enter", "d", *"2h", "enter")
+        await settle(pilot)
+        await palette(pilot, "Save filters as")
+        shown = 'status timeout · since 2h · credential Work Gmail · search "[bold]x"'
+        await wait_until(pilot, lambda: under_the_title(app) == shown, said=lambda: screen_text(app))
+        await pilot.press(*"mine", "enter")
+        await pilot.pause()
+        assert saved.get("aitronos", "mine") == SavedFilter(statuses=("timeout",), since="2h", credential=credential,
+                                                            search="[bold]x")

@@ -169,6 +169,15 @@ class Archive:
                                                {key: merge_spans(found) for key, found in sorted(spans.items())}))
         return summaries
 
+    def holds(self, identity: SourceIdentity) -> bool:
+        """Whether the archive holds anything of `identity`: an entry or a range known complete (what
+        `summaries` lists; a cleared source keeps its row, holding nothing)."""
+        found = [source_id for source_id, _ in self._sources(identity)]
+        with self._database.reading() as db:
+            return any(db.execute("SELECT EXISTS (SELECT 1 FROM entries WHERE source = ?) "
+                                  "OR EXISTS (SELECT 1 FROM coverage WHERE source = ?)", (source_id, source_id)
+                                  ).fetchone()[0] for source_id in found)
+
     def prune(self, identity: SourceIdentity | None = None, *, max_entries: int | None = None,
               max_age_s: float | None = None) -> int:
         """Apply the retention (each limit given replaces the archive's) to one source or all;

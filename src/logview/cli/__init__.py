@@ -75,8 +75,8 @@ def run_viewer_command(argv: Sequence[str]) -> int:
 def _run_viewer(args: argparse.Namespace) -> int:
     import argparse
 
-    from logview.cli.resolve import (UsageError, archive_choice, profiles_once, reaches_past_age,
-                                     viewer_options, within_retention, within_words)
+    from logview.cli.age_range import reaches_past_age, within_retention, within_words
+    from logview.cli.resolve import UsageError, archive_choice, profiles_once, viewer_options
 
     profiles_once(args, "opening")
     with ExitStack() as stack:

@@ -34,7 +34,7 @@ def run_archive_command(argv: Sequence[str]) -> int:
         if args.command == "list":
             with writing(STDOUT):
                 return _list(path)
-        identity = archived_identity(args)
+        identity = archived_identity(args, f"archive {args.command}")
         if not path.exists():
             print(f"no archive yet at {path}: nothing to {args.command}", file=sys.stderr)
             return EXIT_OK
@@ -116,11 +116,22 @@ def _prune(args, identity) -> int:
     if max_age_s is not None and max_age_s <= 0:  # (as --max-entries 0: `archive clear` forgets all)
         raise UsageError("--max-age: must be more than 0 (`logview archive clear` forgets everything)")
     with Archive.open(retention=retention) as archive:
+        held = identity is None or archive.holds(identity)
         removed = archive.prune(identity, max_entries=args.max_entries, max_age_s=max_age_s)
         kept = archive.retention if args.max_entries is None and max_age_s is None else None
+    if not held:
+        return _nothing_archived(identity, "prune")
     which = "every source" if identity is None else clean_line(identity.describe())
     rule = f" (keeping {kept.describe()})" if kept else ""
     _say(f"pruned {removed:,} entr{'y' if removed == 1 else 'ies'} of {which}{rule}")
+    return EXIT_OK
+
+
+def _nothing_archived(identity, command: str) -> int:
+    """A source the archive holds nothing of, as `logview sql` says it: "pruned 0 entries of" read as
+    a source with nothing old enough to go, for a connector typed wrong (s28 walk #12)."""
+    print(f"nothing archived yet for {clean_line(identity.describe())}: nothing to {command} "
+          "(`logview archive list` shows what it holds)", file=sys.stderr)
     return EXIT_OK
 
 
@@ -147,7 +158,10 @@ def _clear(args, identity, path) -> int:
         _say(f"removed the damaged archive {path}")
         return EXIT_OK
     with archive:
-        removed = archive.clear(identity)
+        held = identity is None or archive.holds(identity)
+        removed = archive.clear(identity)  # (a source holding nothing may still have names kept)
+    if not held:
+        return _nothing_archived(identity, "clear")
     which = "" if identity is None else f" of {clean_line(identity.describe())}"
     _say(f"cleared {removed:,} entr{'y' if removed == 1 else 'ies'}{which}")
     return EXIT_OK

@@ -5,7 +5,6 @@ never read the environment or the config file themselves."""
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 from collections import Counter
@@ -27,7 +26,6 @@ from logview.sources import AitronosSource, Source, SupermetricsSource
 
 if TYPE_CHECKING:  # the archive (sqlite) loads for the commands that use it, not for the viewer's flags
     from logview.archive import Retention, SourceIdentity
-    from logview.model import Filters
 
 def _build_source(kind: str, *, org: str | None, team: str | int | None, connector: str | None,
                   base_url: str | None, pick_connector: bool = False) -> Source:
@@ -107,14 +105,22 @@ def _read_config() -> tuple[Path, ConfigReading | None]:
         raise UsageError(str(error)) from None
 
 
-def _problems_error(path: Path, problems: list[str], *, about: str = "", elsewhere: bool = False) -> UsageError:
-    """Every problem, one a line. `elsewhere`: the rest of the file has problems too, which are
-    not this command's business; one line says so rather than list them."""
+def _problems_error(path: Path, problems: list[str], *, about: str = "", in_file: Sequence[str] = (),
+                    elsewhere: bool = False) -> UsageError:
+    """Every problem, one a line: those of what `about` names (` with profile 'b'`), then those of
+    the file as a whole (`in_file`, an archive key), counted apart: counted as the profile's, the user
+    looked for one in [profiles.b] (s28 walk #9). `elsewhere`: the rest of the file has problems
+    too, which are not this command's business; one line says so rather than list them."""
     note = "\n  (the rest of the file has problems too: `logview config` lists them)" if elsewhere else ""
-    if len(problems) == 1:
-        return UsageError(f"{path}: {problems[0]}{note}")
-    listed = "".join(f"\n  {problem}" for problem in problems)
-    return UsageError(f"{path} has {len(problems)} problems{about}:{listed}{note}")
+    every = [*problems, *in_file]
+    if len(every) == 1:
+        return UsageError(f"{path}: {every[0]}{note}")
+    listed = "".join(f"\n  {problem}" for problem in every)
+    if problems and in_file:
+        counted = f"{len(problems)} problem{'' if len(problems) == 1 else 's'}{about}, and {len(in_file)} in the file"
+    else:
+        counted = f"{len(every)} problems{about if problems else ''}"
+    return UsageError(f"{path} has {counted}:{listed}{note}")
 
 
 def _profile_connection(args: argparse.Namespace, name: str, path: Path, reading: ConfigReading | None,
@@ -137,11 +143,12 @@ def _profile_connection(args: argparse.Namespace, name: str, path: Path, reading
     overridden = [filter_name for filter_name in ProfileFilters.model_fields if getattr(args, filter_name, None)]
     # (an undefined default concerns only a run that opens the default, not `--profile NAME`)
     file_problems = [problem for problem in reading.problems if not chosen or problem not in reading.default_problems]
-    problems = file_problems + profile_problems(reading, name, overridden=overridden, replaced=replaced,
-                                                needs_connector=not pick_connector)
+    problems = profile_problems(reading, name, overridden=overridden, replaced=replaced,
+                                needs_connector=not pick_connector)
     elsewhere = len(reading.all_problems()) > len(file_problems) + len(reading.profile_problems.get(name, []))
-    if problems:
-        raise _problems_error(path, problems, about=f" with profile {name!r}", elsewhere=elsewhere)
+    if problems or file_problems:
+        raise _problems_error(path, problems, about=f" with profile {name!r}", in_file=file_problems,
+                              elsewhere=elsewhere)
     if elsewhere:  # (an undefined default is not in another profile)
         where = "in other profiles" if file_problems == reading.problems else "elsewhere"
         _say_once(args, f"{path} has problems {where} (`logview config` lists them)")
@@ -243,19 +250,25 @@ def _named_connection(args: argparse.Namespace, stack: ExitStack, *, default_dem
     raise UsageError("no source: give --demo, --source, --profile or --file")
 
 
-def archived_identity(args: argparse.Namespace) -> SourceIdentity | None:
+def archived_identity(args: argparse.Namespace, command: str) -> SourceIdentity | None:
     """The archived source the flags or the profile name, without needing its key (entries are
-    archived by source, not by key); None when none is named (every source)."""
+    archived by source, not by key); None when none is named (every source). A profile's missing
+    id is said naming `command` (`sql`), as export says it (not flags never typed, s28 walk #4)."""
     if args.profile:
         if len(args.profile) > 1:
             raise UsageError("one --profile at a time here")
-        path, reading = _read_config()
-        profile = reading.config.profiles.get(args.profile[0]) if reading else None
+        name, (path, reading) = args.profile[0], _read_config()
+        profile = reading.config.profiles.get(name) if reading else None
         if profile is None:
             known = ", ".join(sorted(reading.names)) if reading and reading.names else "none"
-            raise UsageError(f"no usable profile {args.profile[0]!r} in {path} (profiles: {known}; "
+            raise UsageError(f"no usable profile {name!r} in {path} (profiles: {known}; "
                              "`logview config` checks them)")
-        profile = profile.model_copy(update=_profile_overrides(args, args.profile[0], profile, chosen=True))
+        from logview.settings.check import source_problems
+
+        replaced = _profile_overrides(args, name, profile, chosen=True)
+        if problems := source_problems(reading, name, command, replaced=replaced):
+            raise _problems_error(path, problems, about=f" with profile {name!r}")
+        profile = profile.model_copy(update=replaced)
         source = _build_source(profile.source, org=profile.org, team=profile.team, connector=profile.connector,
                                base_url=profile.base_url)
     elif args.source:
@@ -376,36 +389,3 @@ def profiles_once(args: argparse.Namespace, doing: str) -> None:
     args.notes_said = list(notes)
     for note in notes:
         print(f"logview: {note}", file=sys.stderr)
-
-
-def within_retention(options: ViewerOptions, retention: Retention) -> ViewerOptions:
-    """An API source's view from `archive_max_age` ago on, unless its filters name a start, or an end
-    older than that (last week's incident, `--until 2026-12-03`: the range is the user's, though the
-    archive will not keep it; a start put before it reversed the range and crashed, s25 walk #7): a
-    launch fetched at every start what the archive then dropped at every quit, the API's budget and
-    all (s24 walk #4). The date filter says so (`since 1d`); `d` clears it."""
-    from logview.archive.retention import age_text
-    from logview.times import ReversedRange
-
-    connection, filters = options.connection, options.filters
-    if (retention.max_age_s is None or connection is None or connection.demo or filters.since is not None
-            or (filters.until is not None and filters.until_text is None)):
-        return options
-    try:
-        bounded = filters.with_time_range(age_text(retention.max_age_s), filters.until_text or "")
-    except ReversedRange:
-        return options
-    return dataclasses.replace(options, filters=bounded)
-
-
-def reaches_past_age(connection: Connection | None, filters: Filters, retention: Retention) -> bool:
-    """Whether a range the user asked for reaches further back than `archive_max_age` (s26 walk #3
-    and #6: fetched and shown or written as asked, then dropped, and fetched again each run)."""
-    return connection is not None and not connection.demo and retention.drops_from(filters.since)
-
-
-def within_words(retention: Retention) -> str:
-    from logview.archive.retention import describe_age
-
-    return (f"Loading the last {describe_age(retention.max_age_s or 0)}: the config's archive_max_age keeps nothing "
-            "older. d changes the time range.")

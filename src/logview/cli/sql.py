@@ -47,7 +47,7 @@ def run_sql_command(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
     path = default_archive_path()
     try:
-        identity = archived_identity(args)
+        identity = archived_identity(args, "sql")
         if args.sync:
             failure = _sync(args)
             if failure is not None:

@@ -54,12 +54,18 @@ class Report:
         return not self.problems
 
 
+# What a command that reads one connector says when the profile names none: why it needs one.
+_CONNECTOR_WHY = {"export": "only the viewer offers the team's connectors to pick from"}
+_ARCHIVE_CONNECTOR_WHY = "or --connector CONNECTOR_ID: the archive keeps each connector's entries apart"
+SOURCE_KEYS = ("org", "team", "connector", "base_url")  # a profile's keys that name its source
+
+
 def _source(profile: Profile, problems: list[str], left_out: Collection[str] = (),
-            needs_connector: bool = False) -> Source | None:
+            needs_connector: str = "") -> Source | None:
     """The profile's source, checked as the CLI checks it; every reason it cannot be built (a
     refused URL and a missing id alike) goes to `problems`. A key in `left_out` was reported as
     wrong when the file was read: it is not reported again as missing. `needs_connector`: the
-    profile is used where no one picks a connector (export)."""
+    command that uses the profile where no one picks a connector (`export`, `sql`)."""
     base_url = None
     if profile.base_url:
         try:
@@ -73,8 +79,8 @@ def _source(profile: Profile, problems: list[str], left_out: Collection[str] = (
             return None
         return AitronosSource(profile.org, base_url=base_url)
     if needs_connector and profile.connector is None and "connector" not in left_out:
-        problems.append("connector: missing: export needs connector = \"CONNECTOR_ID\" "
-                        "(only the viewer offers the team's connectors to pick from)")
+        why = _CONNECTOR_WHY.get(needs_connector, _ARCHIVE_CONNECTOR_WHY)
+        problems.append(f"connector: missing: {needs_connector} needs connector = \"CONNECTOR_ID\" ({why})")
     if profile.team is None:
         if "team" not in left_out:
             problems.append("team: missing: a supermetrics profile needs team = TEAM_ID")
@@ -184,7 +190,7 @@ def _checked(profile: Profile, left_out: Collection[str], *, overridden: Collect
              needs_connector: bool = False) -> tuple[Source | None, list[str]]:
     """The profile's source (None when it cannot be built) and every problem using it would meet."""
     problems: list[str] = []
-    source = _source(profile, problems, left_out, needs_connector)
+    source = _source(profile, problems, left_out, "export" if needs_connector else "")
     key_problem = _key_problem(profile, left_out)
     if key_problem:
         problems.append(key_problem)
@@ -207,6 +213,24 @@ def profile_problems(reading: ConfigReading, name: str, *, overridden: Collectio
         left_out = [key for key in reading.left_out.get(name, ()) if key not in replaced]
         _, found = _checked(profile.model_copy(update=replaced), left_out, overridden=overridden,
                             needs_connector=needs_connector)
+        problems += [f"profile {name!r}: {problem}" for problem in found]
+    return problems
+
+
+def source_problems(reading: ConfigReading, name: str, command: str, *,
+                    replaced: Mapping[str, object] | None = None) -> list[str]:
+    """What keeps profile `name` (which the file names) from naming one archived source, for a
+    `command` that reads the archive without a key and picks no connector (`sql`, `archive prune`):
+    its ids and base URL only, one line each naming the profile, as `profile_problems` says them.
+    `replaced`: the keys flags replace."""
+    replaced = replaced or {}
+    left_out = [key for key in reading.left_out.get(name, ()) if key not in replaced]
+    wrong = tuple(f"profile {name!r}: {key}:" for key in left_out if key in SOURCE_KEYS)
+    problems = [problem for problem in reading.profile_problems.get(name, []) if problem.startswith(wrong)]
+    profile = reading.config.profiles.get(name)
+    if profile is not None:
+        found: list[str] = []
+        _source(profile.model_copy(update=replaced), found, left_out, command)
         problems += [f"profile {name!r}: {problem}" for problem in found]
     return problems
 

@@ -7,13 +7,14 @@ panel's tool and error group, the search).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 from textual.app import SystemCommand
 from textual.screen import Screen
 
 from logview.model import Filters
 from logview.session.filtering import time_inputs
+from logview.session.summary import filter_parts
 from logview.session.viewer_session import ViewerSession
 from logview.settings.saved_filters import SavedFilter, SavedFilters, SavedFiltersError, check_name
 from logview.times import TimeParseError
@@ -23,12 +24,14 @@ Notify = Callable[..., None]
 
 class SavedFilterCommands:
     """The palette's commands: save the filters as…, recall one, forget one. `apply` is how the
-    viewer takes filters (the sidebar follows); `notify` how it tells the user."""
+    viewer takes filters (the sidebar follows); `notify` how it tells the user; `labels` what the
+    filters' values are shown as (credential ids by their names)."""
 
     def __init__(self, saved: SavedFilters, session: ViewerSession, screen: Screen, *,
-                 apply: Callable[[Filters], None], notify: Notify) -> None:
+                 apply: Callable[[Filters], None], notify: Notify,
+                 labels: Callable[[], Mapping[str, Mapping[str, str]]] = dict) -> None:
         self.saved, self.session, self.screen = saved, session, screen
-        self._apply, self._notify = apply, notify
+        self._apply, self._notify, self._labels = apply, notify, labels
 
     @property
     def kind(self) -> str:
@@ -45,9 +48,16 @@ class SavedFilterCommands:
         from logview.ui.screens.name_dialog import NameDialog  # (dialogs load when asked for)
 
         self.screen.app.push_screen(NameDialog("Save the current filters", f"Recall them from the command palette "
-                                        f"(ctrl+p) in any {self.kind} view.", check_name,
-                                        replacing=self._replacing),
-                             self._save)
+                                               f"(ctrl+p) in any {self.kind} view.", check_name,
+                                               replacing=self._replacing, detail=self.described()),
+                                    self._save)
+
+    def described(self) -> str:
+        """The filters saved, as the summary line says them (`status 4xx,5xx · since 1h`): the name
+        is all the user types, and they saved blind (s28 walk #12)."""
+        saved = self.session.filters.model_copy(update={"origin": None})  # (the merged tab's own: not saved)
+        parts = filter_parts(saved, self._labels())
+        return " · ".join(f"{name} {value}" for name, value in parts) or "no filters: every entry"
 
     def _replacing(self, name: str) -> str | None:
         """The question to ask before saving over filters of the same name, if there are any."""

@@ -95,8 +95,8 @@ class ViewerScreen(FittingScreen):
         self.banner, self.table = self.browser.banner, self.browser.table
         self.loader = LoadControl(session, self.feed, self.table, self.banner, notify=self.notify, names=self.names)
         self.columns = ColumnControl(self.source.kind, column_choice or ColumnChoice(), self.table)
-        self.saved = SavedFilterCommands(saved_filters or SavedFilters(), session, self,
-                                         apply=self.apply_filters, notify=self.notify)
+        self.saved = SavedFilterCommands(saved_filters or SavedFilters(), session, self, apply=self.apply_filters,
+                                         notify=self.notify, labels=self.sidebar.value_labels)
         self._refresh_timer: Timer | None = None
 
     @property

@@ -20,19 +20,23 @@ from logview.ui.widgets.key_footer import KeyFooter
 
 class NameDialog(Dialog[str | None]):
     """Returns the name typed (as `check` returns it), or None when cancelled. `replacing`, given
-    the name, returns a question to confirm first when the name is taken (or None when it is free)."""
+    the name, returns a question to confirm first when the name is taken (or None when it is free).
+    `detail`: what is named, a line under the title (plain text: it may hold a search typed)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, hint: str, check: Callable[[str], str], value: str = "",
-                 replacing: Callable[[str], str | None] | None = None) -> None:
+                 replacing: Callable[[str], str | None] | None = None, detail: str = "") -> None:
         super().__init__()
         self.title_text, self.hint, self.check, self.value = title, hint, check, value
+        self.detail = detail
         self.replacing = replacing
 
     def compose(self) -> ComposeResult:
         with Vertical(id="name-box"):
             yield Static(Text(self.title_text, style="bold"), id="name-title")
+            if self.detail:
+                yield Static(Text(clean_line(self.detail)), id="name-detail")
             yield Static(Text(self.hint, style="dim"), id="name-hint")
             yield SaveField(value=self.value, id="name-input")  # (its footer showed only Esc)
             yield Static(id="name-error")

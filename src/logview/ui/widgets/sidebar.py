@@ -226,7 +226,7 @@ class FilterSidebar(VerticalScroll):
         fields show the range as typed (text typed but never applied goes)."""
         self.filters = filters
         if self.summary is not None:
-            self.summary.show(filters, {self.facet: self._facet_labels})
+            self.summary.show(filters, self.value_labels())
         selected = selected_indices(self.options, filters)
         self.show_time_range(filters)
         for option in self.query(StatusOption):
@@ -279,11 +279,15 @@ class FilterSidebar(VerticalScroll):
         self._facet_values = values
         self._set_facet_options(current)
 
+    def value_labels(self) -> dict[str, dict[str, str]]:
+        """Per filter, what its values are shown as (credential ids by their names), as the summary does."""
+        return {self.facet: self._facet_labels}
+
     def set_facet_labels(self, labels: dict[str, str]) -> None:
         """Name the facet's values (credential ids) in the picker; the values stay the ids."""
         self._facet_labels = labels
         if self.summary is not None:
-            self.summary.show(self.filters, {self.facet: labels})
+            self.summary.show(self.filters, self.value_labels())
         select = self.query_one("#facet", Select)
         self._set_facet_options(select.value if isinstance(select.value, str) else None)
 
