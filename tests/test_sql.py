@@ -295,6 +295,23 @@ def test_with_the_archive_off_sql_says_why_there_is_none(capsys, tmp_path, monke
     assert result.returncode == 2 and "the config says `archive = false`, so logview keeps none" in result.stderr
 
 
+def test_with_the_archive_off_sql_reads_what_earlier_runs_kept_and_says_so(capsys, tmp_path, monkeypatch):
+    """s28 walk: `logview config` said nothing is read from it, and `sql` answered from it without a word."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("LOGVIEW_CONFIG", "/nonexistent/config.toml")
+    assert in_process(capsys, "sql", "SELECT 1").returncode == 2  # (no archive yet: made below)
+    with Archive.open():
+        pass
+    assert "archive = false" not in in_process(capsys, "sql", "SELECT 1").stderr
+    config = tmp_path / "config.toml"
+    config.write_text("archive = false\n")
+    monkeypatch.setenv("LOGVIEW_CONFIG", str(config))
+    result = in_process(capsys, "sql", "SELECT 1 AS one")
+    assert result.returncode == 0 and result.stdout.split() == ["one", "---", "1"], result.stdout
+    assert (f"logview sql: the config says `archive = false`: logview keeps nothing more in {default_archive_path()}, "
+            "and this is what earlier runs kept (`logview archive clear` forgets it)") in result.stderr
+
+
 @pytest.mark.parametrize("given", [("--file", "x.jsonl"), ("--file", "a", "--file", "b"), ("--file=x.jsonl",),
                                    ("--fil", "x.jsonl"), ("--fi=x.jsonl",)])
 def test_a_file_given_to_sql_is_said_not_to_be_its_option(tmp_path, given):

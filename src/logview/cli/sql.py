@@ -21,7 +21,8 @@ from logview.archive import Archive, ArchiveError, default_archive_path
 from logview.cli.output import STDOUT, writing
 from logview.archive.query import LogsQuery, QueryError
 from logview.cli.parsers import refuse_file_option, sql_parser
-from logview.cli.resolve import UsageError, archive_choice, archived_identity, no_archive_yet, resolve_connection
+from logview.cli.resolve import (UsageError, archive_choice, archive_turned_off, archived_identity, no_archive_yet,
+                                 resolve_connection)
 from logview.model import Filters
 from logview.files.writer import on_a_terminal
 from logview.sanitize import clean_line, inert_json, visible
@@ -69,6 +70,8 @@ def run_sql_command(argv: Sequence[str]) -> int:
         return EXIT_OK
     if args.format == "table":
         print(f"({count:,} row{'' if count == 1 else 's'})", file=sys.stderr)
+    if (off := archive_turned_off(path)) is not None:  # (--sync refuses it: `archive_choice`)
+        print(f"logview sql: {off}", file=sys.stderr)
     return EXIT_OK
 
 
