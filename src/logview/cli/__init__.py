@@ -154,7 +154,8 @@ def _import_asyncio_without_tls() -> None:
 
 
 def run_export_command(argv: Sequence[str]) -> int:
-    from logview.cli.export import export_connection, export_file
+    from logview.cli.export import export_connection
+    from logview.cli.export_file import export_file
     from logview.cli.parsers import export_parser
     from logview.files.writer import UnknownFormat, format_for, name_contradiction
 
@@ -180,7 +181,7 @@ def run_export_command(argv: Sequence[str]) -> int:
 
                 source = source_for_kind(file_kind(args))
                 return export_file(args.file, source, filters_from_args(args, source), fmt=fmt,
-                                   output=args.output, max_entries=args.max_entries)
+                                   output=args.output, max_entries=args.max_entries, verbose=args.verbose)
             filters = connection_filters(args, connection)
             archive = _archive_for(args, connection, stack)
         except UsageError as error:
