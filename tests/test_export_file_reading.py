@@ -1,7 +1,8 @@
 """`logview export --file` reads the file as the viewer does (its filter columns, not an entry a
 line: ~35 times the viewer's save on a 1M file, s28 walk #2): the same bytes as the entries made one
 by one write, for every filter; on a terminal a progress line and the closing count an API export
-gives (s28 walk #2, #10: a file export that matched nothing said nothing)."""
+gives (s28 walk #2, #10: a file export that matched nothing said nothing); a `--since` later than
+now is said (s28 walk #10)."""
 
 from __future__ import annotations
 
@@ -99,3 +100,20 @@ def test_a_file_export_that_matched_nothing_says_so_on_a_terminal(odd_file):
 def test_off_a_terminal_the_file_export_says_nothing_of_its_progress(odd_file):
     result = logview("export", "--file", str(odd_file), "--event", "nope")
     assert result.returncode == 0 and result.stdout == b"" and result.stderr == b""
+
+
+def test_a_since_later_than_now_is_said(odd_file):
+    result = logview("export", "--file", str(odd_file), "--since", "2999-01-01")
+    assert result.returncode == 0 and result.stdout == b""
+    said = result.stderr.decode()
+    assert said.startswith("logview: --since 2999-01-01 is later than now (") and said.count("\n") == 1, said
+    assert said.endswith("only entries dated after it are written, none from the past\n"), said
+    assert logview("export", "--file", str(odd_file), "--since", "2025-11-15").stderr == b""
+
+
+def test_an_api_export_says_it_too(server):
+    from test_export import AITRONOS_KEY, aitronos_args
+
+    result = logview(*aitronos_args(server, "--since", "2999-01-01T00:00:00Z"), env=AITRONOS_KEY)
+    assert result.returncode == 0 and result.stdout == b""
+    assert result.stderr.decode().startswith("logview: --since 2999-01-01T00:00:00Z is later than now ("), result.stderr
