@@ -91,6 +91,21 @@ def test_on_a_terminal_a_file_export_shows_how_far_it_is_and_ends_with_its_count
     assert terminal.endswith(f"\r\x1b[Klogview: {written} entries of the 306 in odd.jsonl\r\n"), repr(terminal)
 
 
+def test_entries_written_to_the_terminal_itself_follow_its_cleared_progress_line(odd_file):
+    """stdout and stderr one terminal: the entries began on the progress line ("odd.jsonl: writing
+    5 entriesid,log_time,…"); it is cleared before they come. (Few: a terminal nobody reads fills.)"""
+    leader, follower = pty.openpty()
+    process = cli_runner.Popen([sys.executable, "-m", "logview", "export", "--file", str(odd_file), "--status", "5xx",
+                                "--max-entries", "5", "--format", "csv"], stdout=follower, stderr=follower,
+                               env={**CLEAN_ENV, "LOGVIEW_CONFIG": "/nonexistent/config.toml"})
+    os.close(follower)
+    process.wait(timeout=60)
+    terminal = drained(leader).decode()
+    os.close(leader)
+    assert "writing" not in terminal and "\r\x1b[Kid,log_time,status," in terminal, repr(terminal[:300])
+    assert terminal.endswith("\r\nlogview: 5 entries of the 306 in odd.jsonl\r\n"), repr(terminal[-200:])
+
+
 def test_a_file_export_that_matched_nothing_says_so_on_a_terminal(odd_file):
     code, stdout, terminal = export_on_a_terminal("--file", str(odd_file), "--event", "nope")
     assert code == 0 and stdout == b""

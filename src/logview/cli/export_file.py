@@ -21,6 +21,7 @@ from typing import BinaryIO
 from logview.cli.export import (EXIT_OK, EXIT_USAGE, CannotWrite, Reporter, _cannot_write, _open_output,
                                 _quiet_broken_pipe, say_fieldless)
 from logview.cli.output import output_name, writing
+from logview.files.writer import on_a_terminal
 from logview.model import Filters, counted
 from logview.sanitize import clean_line
 from logview.sources.base import Source
@@ -49,21 +50,27 @@ class FileProgress:
         elif total:
             self._draw(f"reading fields · {rows:,} of {total:,} ({rows / total:.0%})")
 
-    def writing(self, total: int) -> WriteCount:
-        return WriteCount(self, total)
+    def writing(self, total: int, stream: BinaryIO) -> WriteCount:
+        """The count of the entries written to `stream`; none said when it is the terminal itself
+        (the entries then follow each other there, the progress line cleared first)."""
+        if on_a_terminal(stream):
+            self._reporter.end(keep=False)
+        return WriteCount(None if on_a_terminal(stream) else self, total)
 
 
 class WriteCount:
-    """The entries written so far of `total`, said on the progress line."""
+    """The entries written so far of `total`, said on the progress line (`progress`: if any)."""
 
-    def __init__(self, progress: FileProgress, total: int) -> None:
+    def __init__(self, progress: FileProgress | None, total: int) -> None:
         self._progress, self.total, self.written = progress, total, 0
-        progress._draw(f"writing {counted(total, 'entry', 'entries')}", now=True)
+        if progress is not None:
+            progress._draw(f"writing {counted(total, 'entry', 'entries')}", now=True)
 
     def __call__(self, rows: int) -> None:
         self.written += rows
-        self._progress._draw(f"writing · {self.written:,} of {counted(self.total, 'entry', 'entries')} "
-                             f"({self.written / self.total:.0%})")
+        if self._progress is not None:
+            self._progress._draw(f"writing · {self.written:,} of {counted(self.total, 'entry', 'entries')} "
+                                 f"({self.written / self.total:.0%})")
 
 
 class Exported:
@@ -134,8 +141,8 @@ def _export_lines(path: Path, source: Source, filters: Filters, fmt: str, stream
         index = index if max_entries is None else index[:max_entries]
         starts, lengths = store.column("start", index), store.column("length", index)
         with writing(output_name(output)):
-            writer = write_lines(stream, fmt, store.lines, starts, lengths, source, wrote=progress.writing(len(index)),
-                                 copied=False)
+            writer = write_lines(stream, fmt, store.lines, starts, lengths, source,
+                                 wrote=progress.writing(len(index), stream), copied=False)
         invalid = store.column("invalid", index)
         other = other_api_lines(store.lines, starts[invalid].tolist(), lengths[invalid].tolist(), source.kind) \
             if source.kind in ("aitronos", "supermetrics") and invalid.any() else 0
