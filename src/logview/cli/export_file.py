@@ -36,6 +36,7 @@ class FileProgress:
     def __init__(self, reporter: Reporter, path: Path) -> None:
         self._reporter, self._name = reporter, clean_line(path.name)
         self._drawn = 0.0
+        self._lines = 0  # the lines indexed
 
     def _draw(self, text: str, *, now: bool = False) -> None:
         moment = time.monotonic()
@@ -43,12 +44,16 @@ class FileProgress:
             self._drawn = moment
             self._reporter.frame(f"{self._name}: {text}")
 
-    def read(self, rows: int, share: float | None, total: int | None = None) -> None:
-        """The lines indexed (`share`: of the file's bytes), then (`share` None) the rows whose fields are read."""
+    def read(self, rows: int, share: float | None) -> None:
+        """The lines indexed (`share`: of the file's bytes), then (`share` None) the rows whose
+        fields are read (without lines indexed: the entries read, a merged timeline's file)."""
         if share is not None:
+            self._lines = rows
             self._draw(f"reading · {rows:,} lines ({share:.0%})")
-        elif total:
-            self._draw(f"reading fields · {rows:,} of {total:,} ({rows / total:.0%})")
+        elif self._lines:
+            self._draw(f"reading fields · {rows:,} of {self._lines:,} ({rows / self._lines:.0%})")
+        else:
+            self._draw(f"reading · {counted(rows, 'entry', 'entries')}")
 
     def writing(self, total: int, stream: BinaryIO) -> WriteCount:
         """The count of the entries written to `stream`; none said when it is the terminal itself
@@ -88,7 +93,7 @@ class Exported:
 def export_file(path: Path, source: Source, filters: Filters, *, fmt: str, output: Path | None,
                 max_entries: int | None, verbose: bool = False) -> int:
     """Re-export a JSONL file (filtered, or to CSV) without touching the network; a mixed file
-    (`source` a MixedSource) keeps each line's source. `max_entries`: the newest N that match."""
+    (`source` a MixedSource) keeps each line's source. `max_entries`: the first N that match."""
     reporter = Reporter(sys.stderr, verbose=verbose)
     progress = FileProgress(reporter, path)
     with ExitStack() as stack:
@@ -123,19 +128,13 @@ def export_file(path: Path, source: Source, filters: Filters, *, fmt: str, outpu
 
 def _export_lines(path: Path, source: Source, filters: Filters, fmt: str, stream: BinaryIO, output: Path | None,
                   max_entries: int | None, progress: FileProgress) -> Exported:
-    """A file of one API: read as the viewer reads it, its lines picked by the view and copied."""
+    """A file of one API: read as the viewer reads it, its lines picked by a view and written."""
     from logview.files.jsonl import other_api_lines
     from logview.files.writer import write_lines
     from logview.store.view import FilteredView
     from logview.store.whole_file import read_whole_file
 
-    total: list[int] = [0]
-
-    def read(rows: int, share: float | None) -> None:
-        total[0] = rows if share is not None else total[0]
-        progress.read(rows, share, total[0])
-
-    store = read_whole_file(path, source, read, newest_first=False)  # (in file order, as ever)
+    store = read_whole_file(path, source, progress.read, newest_first=False)  # (in file order, as ever)
     try:
         index = FilteredView(store, filters).index
         index = index if max_entries is None else index[:max_entries]
