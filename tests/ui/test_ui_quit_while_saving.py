@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import logview.files.writer
 import logview.ui.save
 from logview.ui.screens.confirm import ConfirmQuit, ConfirmReplace
 from logview.ui.screens.save_dialog import SaveDialog
@@ -81,7 +82,7 @@ def hold_the_copy(monkeypatch: pytest.MonkeyPatch, *, from_call: int) -> threadi
     """A save's line copies (a chunk each) held from the `from_call`-th (0: the first) until the
     event is set; its `writing` is set once one is held."""
     writing, release = threading.Event(), threading.Event()
-    copy_lines, calls = logview.ui.save.copy_lines, itertools.count()
+    copy_lines, calls = logview.files.writer.copy_lines, itertools.count()  # (the save's `write_lines` calls it)
 
     def held_copy(*args, **kwargs) -> None:
         if next(calls) >= from_call:
@@ -89,7 +90,7 @@ def hold_the_copy(monkeypatch: pytest.MonkeyPatch, *, from_call: int) -> threadi
             release.wait(10)
         copy_lines(*args, **kwargs)
 
-    monkeypatch.setattr(logview.ui.save, "copy_lines", held_copy)
+    monkeypatch.setattr(logview.files.writer, "copy_lines", held_copy)
     release.writing = writing
     return release
 

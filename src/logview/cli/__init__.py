@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import argparse
 
     from logview.archive import Archive
+    from logview.model import Filters
     from logview.options import Connection
 
 # Resolving (sources, options, the config's models) loads once the arguments are parsed: `--help`
@@ -154,7 +155,8 @@ def _import_asyncio_without_tls() -> None:
 
 
 def run_export_command(argv: Sequence[str]) -> int:
-    from logview.cli.export import export_connection, export_file
+    from logview.cli.export import export_connection
+    from logview.cli.export_file import export_file
     from logview.cli.parsers import export_parser
     from logview.files.writer import UnknownFormat, format_for, name_contradiction
 
@@ -179,15 +181,26 @@ def run_export_command(argv: Sequence[str]) -> int:
                 from logview.files.jsonl import source_for_kind
 
                 source = source_for_kind(file_kind(args))
-                return export_file(args.file, source, filters_from_args(args, source), fmt=fmt,
-                                   output=args.output, max_entries=args.max_entries)
+                filters = filters_from_args(args, source)
+                _say_future_since(filters)
+                return export_file(args.file, source, filters, fmt=fmt,
+                                   output=args.output, max_entries=args.max_entries, verbose=args.verbose)
             filters = connection_filters(args, connection)
+            _say_future_since(filters)
             archive = _archive_for(args, connection, stack)
         except UsageError as error:
             return _fail(str(error))
         return export_connection(connection, filters, fmt=fmt, output=args.output,
                                  verbose=args.verbose, max_entries=args.max_entries, archive=archive)
     return EXIT_OK  # pragma: no cover
+
+
+def _say_future_since(filters: Filters) -> None:
+    from logview.cli.filter_flags import since_in_the_future
+
+    words = since_in_the_future(filters)
+    if words:
+        print(f"logview: {words}", file=sys.stderr)
 
 
 def _demo_archive_path(stack: ExitStack) -> Path:

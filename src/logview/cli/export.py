@@ -11,14 +11,14 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import ExitStack, aclosing, asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from logview.api.types import BudgetState, RequestRecord, RetryEvent, RetryPolicy, done_in, no_answer, pages_left
 from logview.model import ApiFailure, Filters, LogEntry, counted
-from logview.sanitize import clean, clean_line
+from logview.sanitize import clean
 from logview.options import Connection
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, PagerEvent
 from logview.archive import Archive, identity_of
@@ -26,7 +26,6 @@ from logview.archive.sync import ArchivedPager
 from logview.cli.output import STDOUT, output_name, writing
 from logview.files.writer import EntryWriter, OutputFile
 from logview.sources.base import Source
-from logview.sources.mixed import MixedSource
 from logview.sources.supermetrics import SupermetricsSource
 
 if TYPE_CHECKING:
@@ -150,9 +149,18 @@ class Reporter:
                    else f"{event.loaded:,} of {counted(event.total, 'entry', 'entries')}" if event.loaded <= event.total
                    else f"{counted(event.loaded, 'entry', 'entries')} so far, more than the server's total of "
                         f"{event.total:,}")
-        self._frame = f"{entries}, {counted(event.pages, 'page', 'pages')}{waits}"
-        self._write(f"{CLEAR}{self._frame}")
+        self._draw(f"{entries}, {counted(event.pages, 'page', 'pages')}{waits}")
+
+    def _draw(self, frame: str) -> None:
+        self._frame = frame
+        self._write(f"{CLEAR}{frame}")
         self._line_open = self._stream is not None
+
+    def frame(self, text: str) -> None:
+        """On a terminal, a progress line in the caller's words (how far a file's export has got)."""
+        if self._live:
+            self._stop_counting()
+            self._draw(text)
 
     def retry(self, event: RetryEvent) -> None:
         self._say(f"logview: {event.describe()}")
@@ -161,11 +169,14 @@ class Reporter:
         self._say(f"logview: {event.message}")
 
     def done(self, event: BackfillDone, from_archive: int = 0) -> None:
+        pages = counted(event.pages, "page", "pages")
+        archived = f" ({from_archive:,} from the archive)" if from_archive else ""
+        self.closing(f"logview: {counted(event.loaded, 'entry', 'entries')} in {pages}{archived}")
+
+    def closing(self, text: str) -> None:
+        """The line that ends an export, on a terminal or with -v (`logview: 0 entries in 1 page`)."""
         if self._live or self._verbose:
-            pages = counted(event.pages, "page", "pages")
-            archived = f" ({from_archive:,} from the archive)" if from_archive else ""
-            self._say(f"logview: {counted(event.loaded, 'entry', 'entries')} in {pages}{archived}",
-                      progress_after=False)
+            self._say(text, progress_after=False)
         else:
             self.end()
 
@@ -292,7 +303,7 @@ def export_connection(connection: Connection, filters: Filters, *, fmt: str, out
                     publish()  # no entries matched: an empty file (a CSV header) says so
             elif writer.written:  # (stopped midway by the API or its budget: a script logging stderr must learn it)
                 reporter.failure(what_was_written(output, writer.written), None)
-            _say_fieldless(writer, "entry", "entries")
+            say_fieldless(writer.fieldless, "entry", "entries")
             return code
         except BrokenPipeError:
             return _quiet_broken_pipe()
@@ -330,72 +341,9 @@ def what_was_written(output: Path | None, written: int) -> str:
     return f"{where} holds the first {counted(written, 'entry', 'entries')} (incomplete)"
 
 
-def export_file(path: Path, source: Source, filters: Filters, *, fmt: str, output: Path | None,
-                max_entries: int | None) -> int:
-    """Re-export a JSONL file (filtered, or to CSV) without touching the network; a mixed file
-    (`source` a MixedSource) keeps each line's source."""
-    from logview.files.jsonl import other_api_entries
-
-    remaining = max_entries
-    written, other_api = 0, 0
-    with ExitStack() as stack:
-        try:
-            stream, publish = _open_output(stack, output)
-        except CannotWrite as error:
-            return _cannot_write(error)
-        with writing(output_name(output)):
-            writer = EntryWriter(stream, fmt, source, on_first_entries=publish)
-        try:
-            with writing(output_name(output)):
-                for batch, origins in _file_batches(path, source):
-                    matching = [i for i, entry in enumerate(batch) if source.matches(entry, filters)]
-                    if remaining is not None:
-                        matching = matching[:remaining]
-                        remaining -= len(matching)
-                    kept = [batch[i] for i in matching]
-                    writer.write(kept, None if origins is None else [origins[i] for i in matching])
-                    written += len(kept)
-                    other_api += 0 if origins is not None else other_api_entries(kept, source.kind)
-                    if remaining == 0:
-                        break
-                publish()
-        except BrokenPipeError:
-            return _quiet_broken_pipe()
-    _say_fieldless(writer, "line", "lines")
-    if other_api:
-        _say_other_api(path, other_api, written, source, fmt)
-    return EXIT_OK
-
-
-def _say_other_api(path: Path, count: int, written: int, source: Source, fmt: str) -> None:
-    """A file mixing both APIs: the other's entries, written invalid (in a CSV, under this API's
-    columns, mostly empty), and how to write the other half instead."""
-    from logview.files.jsonl import API_NAMES, mix_words, other_half_words
-
-    where = (f"written under the {API_NAMES[source.kind]} columns, mostly empty (--format jsonl keeps each line "
-             "as it is)" if fmt == "csv" else "written as they are")
-    print(f"logview: {clean_line(path.name)}: {mix_words(count, written, source.kind)}; they were {where}; "
-          f"{other_half_words(source.kind)}",
-          file=sys.stderr)
-
-
-def _say_fieldless(writer: EntryWriter, noun: str, plural: str) -> None:
+def say_fieldless(fieldless: int, noun: str, plural: str) -> None:
     """What a CSV left out: an entry that is not a JSON object has no column to fill (a row of
     empty cells said nothing, s21 walk #11); JSONL keeps it."""
-    if writer.fieldless:
-        print(f"logview: {counted(writer.fieldless, noun, plural)} left out of the CSV, with none of its columns "
+    if fieldless:
+        print(f"logview: {counted(fieldless, noun, plural)} left out of the CSV, with none of its columns "
               "(not JSON objects, or nested too deep to read); --format jsonl keeps them", file=sys.stderr)
-
-
-def _file_batches(path: Path, source: Source) -> Iterator[tuple[list[LogEntry], list[str] | None]]:
-    """A file's entries in file order, in batches, with the source of each for a mixed file."""
-    if isinstance(source, MixedSource):
-        from logview.files.mixed import iter_envelope_batches
-
-        for origins, entries in iter_envelope_batches(path):
-            yield entries, origins
-        return
-    from logview.files.jsonl import iter_file_batches
-
-    for batch in iter_file_batches(path, source.kind):
-        yield batch, None

@@ -10,16 +10,16 @@ from __future__ import annotations
 import csv
 import re
 import shlex
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Literal, TypeVar
 
 from logview.model import LogEntry, SourceKind
 from logview.sources.aitronos import AitronosSource
-from logview.sources.base import InvalidBody, Source, load_json, unreadable_reason
+from logview.sources.base import InvalidBody, Source, dump_json, load_json, unreadable_reason
 from logview.sources.invalid_entries import invalid_entry
 from logview.files.envelope import is_envelope
-from logview.files.lines import BOM
+from logview.files.lines import BOM, LineFile
 from logview.sources.mixed import MixedSource
 from logview.sources.supermetrics import SupermetricsSource
 
@@ -70,6 +70,20 @@ def other_api_entries(entries: list[LogEntry], kind: SourceKind) -> int:
     """How many of a file's `entries`, read as `kind`'s, are invalid because the other API's: a
     file that mixes both (`cat` of two exports) said nothing of it (s26 walk #2)."""
     return sum(1 for entry in entries if entry.invalid is not None and api_of(entry.raw) not in (None, kind))
+
+
+def other_api_lines(lines: LineFile, starts: Iterable[int], lengths: Iterable[int], kind: SourceKind) -> int:
+    """How many of a file's lines at `starts` (rows read invalid as `kind`'s) are the other API's
+    entries, as `other_api_entries` counts them, each line read back and parsed (a file of one API
+    has few or no invalid lines)."""
+    other = 0
+    for start, length in zip(starts, lengths):
+        try:
+            raw = load_json(lines.read(start, length))
+        except (InvalidBody, OSError):
+            continue
+        other += api_of(raw) not in (None, kind)
+    return other
 
 
 def mix_words(count: int, total: int, kind: SourceKind) -> str:
@@ -255,6 +269,17 @@ def entry_from_line(source: Source, line: bytes) -> LogEntry:
         entry.invalid = (f"{article} {API_NAMES[api]} entry ({_TIME_FIELDS[api]}) in a file read as {API_NAMES[source.kind]}: "
                          f"{other_half_words(source.kind).replace('them', 'those')}")
     return entry
+
+
+def exported_json(line: bytes) -> bytes:
+    """A file's line as `logview export` writes it in JSONL, `dump_json(entry_from_line(…).raw)`
+    without making the entry (the model's checks were most of a file export's time, s28 walk #2):
+    the JSON the line holds, compact, or a line that is not JSON as a JSON string of its text."""
+    try:
+        raw = load_json(line)
+    except InvalidBody:
+        raw = line.decode("utf-8", errors="replace")
+    return dump_json(raw)
 
 
 def iter_file_batches(path: Path, kind: SourceKind, batch_size: int = 5000) -> Iterator[list[LogEntry]]:

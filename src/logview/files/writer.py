@@ -234,3 +234,29 @@ def copy_lines(stream: BinaryIO, lines: LineFile, starts: np.ndarray, lengths: n
         read = lines.read_lines(starts[lo:lo + chunk], part.astype(np.int64) + 1)
         stream.write(b"".join(line[:n] + (b"\r\n" if line[n:] == b"\r" else b"\n")
                               for line, n in zip(read, part.tolist())))
+
+
+def write_lines(stream: BinaryIO, fmt: str, lines: LineFile, starts: np.ndarray, lengths: np.ndarray,
+                source: Source, *, wrote: Callable[[int], None] = lambda rows: None, chunk: int = 5000,
+                copied: bool = True) -> EntryWriter | None:
+    """A file's lines at `starts` in `fmt`. JSONL: the viewer's `s` copies them byte for byte
+    (`copy_lines`); `logview export --file` (`copied` False) writes each line's JSON again, as
+    `EntryWriter` writes an entry (`jsonl.exported_json`: compact; a line that is not JSON as a JSON
+    string). CSV parses them into the source's columns (a line that is not a JSON object left out:
+    the writer returned counts it, `fieldless`; None for JSONL). `wrote` hears of each chunk written."""
+    from logview.files.jsonl import entry_from_line, exported_json  # (parsing loads with the first CSV)
+
+    writer = None if fmt == "jsonl" else EntryWriter(stream, fmt, source)
+    inert = writer is None and not copied and on_a_terminal(stream)  # (`EntryWriter`'s rule: see there)
+    for lo in range(0, len(starts), chunk):
+        part = slice(lo, lo + chunk)
+        if writer is not None:
+            writer.write([entry_from_line(source, line) for line in lines.read_lines(starts[part], lengths[part])])
+        elif copied:
+            copy_lines(stream, lines, starts[part], lengths[part], chunk)
+        else:
+            texts = map(exported_json, lines.read_lines(starts[part], lengths[part]))
+            stream.write(b"".join(text + b"\n" for text in (map(inert_json, texts) if inert else texts)))
+            stream.flush()
+        wrote(len(starts[part]))
+    return writer

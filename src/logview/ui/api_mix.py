@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from logview.files.jsonl import API_NAMES, api_of, mix_words, other_half_words
+from logview.files.jsonl import API_NAMES, mix_words, other_api_lines, other_half_words
 from logview.sanitize import clean_line
-from logview.sources.base import InvalidBody, load_json
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -50,14 +49,7 @@ class ApiMixNote:
 
     def _count(self, path: Path, kind: str, store: EntryStore, starts: np.ndarray, lengths: np.ndarray,
                total: int) -> None:
-        lines = store.lines
-        other = 0
-        for start, length in zip(starts[:MOST_LOOKED_AT].tolist(), lengths[:MOST_LOOKED_AT].tolist()):
-            try:
-                raw = load_json(lines.read(start, length))
-            except (InvalidBody, OSError):
-                continue
-            other += api_of(raw) not in (None, kind)
+        other = other_api_lines(store.lines, starts[:MOST_LOOKED_AT].tolist(), lengths[:MOST_LOOKED_AT].tolist(), kind)
         if other:
             beyond = " at least" if len(starts) > MOST_LOOKED_AT else ""
             words = mix_words(other, total, kind)  # type: ignore[arg-type]

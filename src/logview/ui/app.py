@@ -104,7 +104,8 @@ class LogViewApp(App[int]):
         labels = [tab_label(o) for o in (options, *more)]
         labels += [merged_tab_label(labels)] if more else []
         # (the saves being written, and quitting meanwhile; then the archive's writer, if behind)
-        self.saves = Saves(self, leave=QuitWhileArchiving(self, lambda: self.viewers).quit)
+        self.saves = Saves(self, leave=QuitWhileArchiving(self, lambda: self.viewers).quit,
+                           progress=lambda: [viewer.refresh_status() for viewer in self.viewers])
         settings = {"saved_filters": saved_filters, "column_choice": column_choice, "saves": self.saves}
         if file_kind == "mixed":
             from logview.ui.mixed_file import MixedFileViewer  # (what one source does not need loads when asked)

@@ -21,8 +21,7 @@ import numpy as np
 from textual.screen import Screen
 
 from logview.files.watch import FileWatch, Stamp, stamp_of
-from logview.files.writer import EntryWriter, OutputFile, copy_lines, format_for, written_in_place
-from logview.files.jsonl import entry_from_line
+from logview.files.writer import EntryWriter, OutputFile, format_for, write_lines, written_in_place
 from logview.files.lines import LineFile
 from logview.model import LogEntry, counted
 from logview.sanitize import clean_line
@@ -186,15 +185,7 @@ def save_lines(path: Path, lines: LineFile, starts: np.ndarray, lengths: np.ndar
     saved = Saved(len(starts))
 
     def write(stream: BinaryIO) -> None:
-        fmt = format_for(None, path)
-        writer = None if fmt == "jsonl" else EntryWriter(stream, fmt, source)
-        for start in range(0, len(starts), CHUNK):
-            chunk = slice(start, start + CHUNK)
-            if writer is None:
-                copy_lines(stream, lines, starts[chunk], lengths[chunk], CHUNK)
-            else:
-                writer.write([entry_from_line(source, line) for line in lines.read_lines(starts[chunk], lengths[chunk])])
-            wrote(len(starts[chunk]))
+        writer = write_lines(stream, format_for(None, path), lines, starts, lengths, source, wrote=wrote, chunk=CHUNK)
         if writer is not None:
             saved.took(writer)
 

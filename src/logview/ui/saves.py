@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from textual.app import App
 from textual.screen import Screen
+from textual.timer import Timer
 
 from logview.files.watch import FileWatch
 from logview.model import counted
@@ -24,6 +25,7 @@ if TYPE_CHECKING:  # (the writing, and its formats, load at the first save)
     from logview.ui.save import SaveRun
 
 QUITS = "Enter or y quits · Esc or n cancels"
+PROGRESS_EVERY_S = 0.5  # how often the status line says again how far a save is
 
 
 class SaidAtSave(NamedTuple):
@@ -37,9 +39,14 @@ class SaidAtSave(NamedTuple):
 class Saves:
     """The saves of `app`'s viewers being written or waiting to be, and `q`'s question meanwhile."""
 
-    def __init__(self, app: App, leave: Callable[[], None] | None = None) -> None:
+    def __init__(self, app: App, leave: Callable[[], None] | None = None,
+                 progress: Callable[[], None] = lambda: None) -> None:
+        """`progress`: says how far the saves are (the viewers' status lines: `saving_words`),
+        called every PROGRESS_EVERY_S while one is written, and once it has ended."""
         self._app = app
         self._leave = leave or (lambda: app.exit(0))  # (quitting, once no save is left: it may wait for the archive)
+        self._progress = progress
+        self._ticking: Timer | None = None
         self._waiting: set[Path] = set()  # saves waiting for the rows to settle
         self._runs: list[SaveRun] = []  # saves being written (and some just ended: `being_written` forgets them)
         # No waiting save starts under "quit anyway? It will not be written" (one started behind it,
@@ -95,6 +102,24 @@ class Saves:
 
     def _begun(self, run: SaveRun) -> None:
         self._runs.append(run)
+        if self._ticking is None:  # (the toast is gone after 4 s; a million entries to CSV took 35, s28 walk #11)
+            self._ticking = self._app.set_interval(PROGRESS_EVERY_S, self._tick)
+        self._progress()
+
+    def _tick(self) -> None:
+        if not self.being_written() and self._ticking is not None:
+            self._ticking.stop()
+            self._ticking = None
+        self._progress()
+
+    def saving_words(self) -> str:
+        """How far the save being written is, for the status line (`saving big2.csv 42%`); "" when none is."""
+        runs = self.being_written()
+        if not runs:
+            return ""
+        run = runs[0]
+        more = f" (+{len(runs) - 1} more)" if len(runs) > 1 else ""
+        return f"saving {run.path.name} {run.written * 100 // max(1, run.rows)}%{more}"
 
     def being_written(self) -> list[SaveRun]:
         self._runs = [run for run in self._runs if not run.finished]

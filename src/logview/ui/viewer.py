@@ -313,7 +313,7 @@ class ViewerScreen(FittingScreen):
             return
         self.status_bar.show(StatusInfo.of(self.label, self.loader.state(), shown=self.session.shown_counted(),
                                            loaded=len(self.store), total=self.session.total, new_rows=self.table.new_rows,
-                                           newer=self.table.newer_unseen))
+                                           newer=self.table.newer_unseen, saving=self.saves.saving_words()))
 
     def refresh_soon(self) -> None:
         """`refresh_all` at most every REFRESH_EVERY_S: a file's chunks arrive faster than a

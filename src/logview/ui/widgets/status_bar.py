@@ -50,14 +50,15 @@ class StatusInfo:
     total: int | None = None
     new_rows: int = 0
     newer: int = 0  # rows a search or filter left above the screen, over the user's entry (`LogTable.newer_unseen`)
+    saving: str = ""  # how far a save is (`saving big2.csv 42%`, `Saves.saving_words`), after the state; else ""
 
     @classmethod
     def of(cls, label: str, connection: ConnectionState, *, shown: int, loaded: int, total: int | None,
-           new_rows: int = 0, newer: int = 0) -> StatusInfo:
+           new_rows: int = 0, newer: int = 0, saving: str = "") -> StatusInfo:
         """The line for a session's connection state (`ViewerSession.state`) and its counts."""
         state, text, shorter, tail = connection
         return cls(label=label, state=state, state_text=text, state_shorter=shorter, tail=tail, shown=shown,
-                   loaded=loaded, total=total, new_rows=new_rows, newer=newer)
+                   loaded=loaded, total=total, new_rows=new_rows, newer=newer, saving=saving)
 
 
 class StatusBar(PartialStyles, Static):
@@ -111,6 +112,9 @@ class StatusBar(PartialStyles, Static):
             words, colour = TAIL_MARKS[kind]
             text.append("   ")
             text.append(self._tail(words, clean_line(note), tail_brevity), style=style(f"status-bar--{colour}"))
+        if info.saving:
+            text.append("   ")
+            text.append(clean_line(info.saving), style=style("status-bar--info"))
         return text
 
     @staticmethod
