@@ -22,7 +22,8 @@ class ConnectionState(NamedTuple):
     part left (the archive's count, "backfill waits", the budget's long words, "loading page"), so
     a line too narrow for one takes the next, not the fewest words at once; `tail`, while loading, whether
     the live tail is on ("live", or "live · next poll in ~8m 02s" when the budget holds it back) or
-    stopped by t ("paused"): after loading, `text` says it."""
+    stopped by t ("paused"): after loading, `text` says it; the merged tab's, whether its tabs' tails
+    are on ("live", "live 1 of 2" when only some), in every state."""
 
     state: str
     text: str
@@ -47,6 +48,9 @@ def connection_state(session: SessionState, waits: Waits) -> ConnectionState:
         tail = "live" if session.want_tail else "paused" if session.tail_paused else ""
         if tail == "live" and (held := _next_poll(session, waits)):
             tail = f"live · {held}"
+    if session.merged:  # (its line never said whether t had turned the tabs' tails on or off, s28 walk #3)
+        live, able = session.tails_live
+        tail = "" if not live else "live" if live >= able else f"live {live} of {able}"
     return ConnectionState(state, unique[0], unique[1:], tail)
 
 

@@ -44,7 +44,9 @@ class StatusInfo:
     state: str  # a key of STATE_CLASSES
     state_text: str
     state_shorter: tuple[str, ...] = ()  # the same in fewer words, each shorter, for a narrow line
-    tail: str = ""  # while loading: "live" or "paused" (a key of TAIL_MARKS), perhaps " · " a note; else ""
+    # while loading: "live" or "paused" (a key of TAIL_MARKS), perhaps " · " a note; else "" (the merged
+    # tab's, in any state: "live", or "live 1 of 2" of its tabs' tails)
+    tail: str = ""
     shown: int = 0
     loaded: int = 0
     total: int | None = None
@@ -107,8 +109,10 @@ class StatusBar(PartialStyles, Static):
         marker = {"live": "● ", "loading": "◌ ", "retrying": "⟳ ", "error": "✖ ", "paused": "‖ "}.get(info.state, "")
         text.append(marker + clean_line(state_text), style=style(f"status-bar--{STATE_CLASSES.get(info.state, 'dim')}"))
         kind, _, note = info.tail.partition(" · ")  # ("live · next poll in ~8m 02s": the budget holds it)
+        kind, _, some = kind.partition(" ")  # ("live 1 of 2": the merged tab's, of its tabs' tails; brief: "live")
         if kind in TAIL_MARKS:
             words, colour = TAIL_MARKS[kind]
+            words = f"{words} {some}" if some and not tail_brevity else words
             text.append("   ")
             text.append(self._tail(words, clean_line(note), tail_brevity), style=style(f"status-bar--{colour}"))
         return text
@@ -164,11 +168,12 @@ class StatusBar(PartialStyles, Static):
         nowhere else: the state's fewer words come first, and the label goes before `shown` (at
         160 columns the budget's long words pushed `total` off, and at 80 and 120 a profile's
         label took the place of `shown` and of a retry's time, s17 K3). The user scrolled away
-        from the top must always see that live rows arrived."""
+        from the top must always see that live rows arrived; last, the merged tab's `● live 1 of 2` is
+        `● live`."""
         if state != "loading":
             arrangements = [(form, True, counts, True, 0) for counts in (3, 2, 1) for form in forms]
             arrangements.append((forms[-1], False, 1, True, 0))
-            return arrangements + [(forms[-1], False, 0, hint, 0) for hint in (True, False)]
+            return arrangements + [(forms[-1], False, 0, hint, brevity) for brevity in (0, 1) for hint in (True, False)]
         # (each form with the tail's note in fewer words, "live · poll ~33 s", before a shorter
         # form; and "poll ~33 s" before the fewest words, which drop the count of the total: at
         # 160 columns a profile's label and "next poll in ~33 s" left "◌ 5% · budget 1/3 …", where
