@@ -47,6 +47,7 @@ class StatusInfo:
     # while loading: "live" or "paused" (a key of TAIL_MARKS), perhaps " · " a note; else "" (the merged
     # tab's, in any state: "live", or "live 1 of 2" of its tabs' tails)
     tail: str = ""
+    tail_brief: str = ""  # the tail in the fewest words ("live · poll ~8m"; "": as `tail`)
     shown: int = 0
     loaded: int = 0
     total: int | None = None
@@ -57,9 +58,9 @@ class StatusInfo:
     def of(cls, label: str, connection: ConnectionState, *, shown: int, loaded: int, total: int | None,
            new_rows: int = 0, newer: int = 0) -> StatusInfo:
         """The line for a session's connection state (`ViewerSession.state`) and its counts."""
-        state, text, shorter, tail = connection
-        return cls(label=label, state=state, state_text=text, state_shorter=shorter, tail=tail, shown=shown,
-                   loaded=loaded, total=total, new_rows=new_rows, newer=newer)
+        state, text, shorter, tail, tail_brief = connection
+        return cls(label=label, state=state, state_text=text, state_shorter=shorter, tail=tail, tail_brief=tail_brief,
+                   shown=shown, loaded=loaded, total=total, new_rows=new_rows, newer=newer)
 
 
 class StatusBar(PartialStyles, Static):
@@ -108,7 +109,8 @@ class StatusBar(PartialStyles, Static):
             text.append("   ")
         marker = {"live": "● ", "loading": "◌ ", "retrying": "⟳ ", "error": "✖ ", "paused": "‖ "}.get(info.state, "")
         text.append(marker + clean_line(state_text), style=style(f"status-bar--{STATE_CLASSES.get(info.state, 'dim')}"))
-        kind, _, note = info.tail.partition(" · ")  # ("live · next poll in ~8m 02s": the budget holds it)
+        tail = info.tail_brief if tail_brevity > 2 and info.tail_brief else info.tail
+        kind, _, note = tail.partition(" · ")  # ("live · next poll in ~8m 02s": the budget holds it)
         kind, _, some = kind.partition(" ")  # ("live 1 of 2": the merged tab's, of its tabs' tails; brief: "live")
         if kind in TAIL_MARKS:
             words, colour = TAIL_MARKS[kind]
@@ -121,7 +123,7 @@ class StatusBar(PartialStyles, Static):
     def _tail(words: str, note: str, brevity: int) -> str:
         """`● live · next poll in ~8m 02s`; brevity 1: `● live · poll ~8m 02s`; 2: `● poll ~8m 02s`
         (the mark's colour says live: at 120 columns a connector's label left no room for `shown`
-        beside the longer ones, found in a walk)."""
+        beside the longer ones, found in a walk); 3: `● poll ~8m` (the note given brief, `tail_brief`)."""
         if not note:
             return words
         if brevity:
@@ -189,10 +191,10 @@ class StatusBar(PartialStyles, Static):
         arrangements += [(forms[-1], True, counts, True, brevity) for counts, brevity in fewest]
         if len(forms) > 1:  # (the label before `shown`: at 120 a profile's label took its place; the
             # form before the fewest first: at 80 the budget's reset stays where it fits, s21 #14)
-            arrangements += [(form, False, 1, True, brevity) for form in forms[-2:] for brevity in (1, 2)]
+            arrangements += [(form, False, 1, True, brevity) for form in forms[-2:] for brevity in (1, 2, 3)]
         arrangements += [(form, True, 0, hint, 1) for form in forms for hint in (True, False)]
         if len(forms) > 1:
-            arrangements += [(forms[-1], False, 0, hint, brevity) for brevity in (1, 2) for hint in (True, False)]
+            arrangements += [(forms[-1], False, 0, hint, brevity) for brevity in (1, 2, 3) for hint in (True, False)]
         return arrangements
 
     def _counts(self, info: StatusInfo, most: int) -> Text:
