@@ -1,0 +1,33 @@
+"""The merged tab's columns at the width at hand: the `source` column as wide as its tab labels
+(s28 walk #6: 16 cells held for `ai` and `sm` at 60 columns, the tool or event beside it cut)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from logview.demo import DEMO_CONNECTOR, DEMO_TEAM, DemoServer, DemoState
+from test_ui_merged_progress import aitronos_profile, profiles_app
+from ui_helpers import table_lines, wait_until
+
+
+def two_profiles(server: DemoServer) -> str:
+    return aitronos_profile("ai", server.url) + (
+        f'[profiles.sm]\nsource = "supermetrics"\nteam = {DEMO_TEAM}\nconnector = "{DEMO_CONNECTOR}"\n'
+        f'base_url = "{server.url}"\n')
+
+
+async def test_the_source_column_is_as_wide_as_its_labels(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with DemoServer(DemoState(aitronos_entries=40, supermetrics_entries=40, live_rate=0.0, seed=5)) as server:
+        app = profiles_app(tmp_path, monkeypatch, two_profiles(server), "ai", "sm")
+        async with app.run_test(size=(60, 20)) as pilot:
+            merged = app.viewers[-1]
+            await pilot.press("right_square_bracket", "right_square_bracket")
+            await wait_until(pilot, lambda: app.screen is merged and len(merged.view) == 80)
+            header, *rows = table_lines(app)
+            assert header.index("tool / event") - header.index("source") == len("source") + 2, header
+            at = header.index("source")
+            assert {row[at:at + 8] for row in rows if row.strip()} == {"ai      ", "sm      "}, rows
+            # (the room given to the tool or event: 12 cells and its ellipsis, where it had 8)
+            assert any(row[at + 8:].startswith("gmail.") and len(row[at + 8:].split("…")[0]) >= 12 for row in rows), rows
