@@ -172,7 +172,7 @@ async def test_e_while_a_mixed_file_is_read_says_errors_are_still_being_counted(
         await settle(pilot)
         await pilot.press("e")
         await pilot.pause()
-        assert str(list(app._notifications)[-1].message) == "No more errors below."
+        assert str(list(app._notifications)[-1].message) == "No errors, warnings or invalid entries in the rows shown."
 
 
 async def test_the_detail_shows_the_oldest_row_g_reaches_as_rows_come(tmp_path: Path, gate) -> None:
