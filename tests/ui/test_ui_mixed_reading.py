@@ -22,8 +22,9 @@ T0 = datetime(2025, 11, 15, 12, 0, tzinfo=timezone.utc)
 
 
 def shown_at(i: int) -> str:
-    """The time column of the i-th newest row (the table shows no id: the detail does)."""
-    return (T0 - timedelta(seconds=i)).strftime("%H:%M:%S.000")
+    """The time column of the i-th newest row (the table shows no id: the detail does); a Supermetrics
+    row's (the odd ones) in whole seconds, its milliseconds' place blank."""
+    return (T0 - timedelta(seconds=i)).strftime("%H:%M:%S    " if i % 2 else "%H:%M:%S.000")
 
 
 def write_mixed(path: Path, newest_first: bool = True) -> list[str]:
