@@ -129,7 +129,7 @@ def test_a_budget_that_binds_has_a_short_form_for_a_narrow_line() -> None:
                                 " · done in ~7 s …",
                      ("loading page 4 · 30 of 100 (30%) · API budget 0/10 · resets in 2 s · done in ~7 s …",
                       "loading page 4 · 30 of 100 (30%) · budget 0/10 · resets 2 s · done in ~7 s …",
-                      "30% · budget 0/10 · resets 2 s · done in ~7 s …"), "live")  # (the tail: on while loading)
+                      "30% · budget 0/10 · resets 2 s · done in ~7 s …"), "live", "")  # (the tail: on while loading)
     free = BudgetState(limit=10, remaining=6, window_s=5, resets_in_s=2, waiting=False, known=True)
     assert s.state(Waits(backfilling=True, budget=free)).shorter == ()  # it does not bind: nothing long to say
     s.finished(capped=False)
@@ -138,7 +138,7 @@ def test_a_budget_that_binds_has_a_short_form_for_a_narrow_line() -> None:
         assert s.state(Waits(budget=waiting, asked=asked)) == (
             "live", f"live · every 2 s · API budget 0/10 · resets in 2 s · {said}",
             ("live · every 2 s · API budget 0/10 · resets in 2 s", "live · every 2 s · budget 0/10 · resets 2 s",
-             "live · budget 0/10 · resets 2 s"), "")
+             "live · budget 0/10 · resets 2 s"), "", "")
     # the poll the budget holds back, in fewer words too, before a count gives way (s17 K3)
     s.interval_s = 0.5
     held = BudgetState(limit=10, remaining=0, window_s=60, resets_in_s=30, waiting=False, known=True,
@@ -197,10 +197,10 @@ def test_while_loading_the_status_line_has_a_form_for_each_width_and_says_the_ta
     assert state.tail == "live"
     s.toggle_tail()
     assert s.state(Waits(backfilling=True)) == ("loading", "loading page 2 · 1,209 so far · 1,208 from the archive …",
-                                                ("loading page 2 · 1,209 so far …",), "paused")
+                                                ("loading page 2 · 1,209 so far …",), "paused", "")
     s.finished(capped=False)
     assert s.state(Waits()) == ("paused", "all loaded · 1,208 from the archive · tail paused (t resumes)",
-                                ("all loaded · tail paused (t resumes)",), "")  # (the text says the tail)
+                                ("all loaded · tail paused (t resumes)",), "", "")  # (the text says the tail)
 
 
 def test_a_writer_behind_keeps_the_loads_counts_before_the_budgets_words_and_no_estimate() -> None:

@@ -96,3 +96,16 @@ async def test_a_narrow_line_sharing_the_budget_with_the_tail_says_when_the_next
                          said=lambda: status_line(app))
         line = status_line(app)
         assert re.search(r"● (live · )?poll ~\d+m \d\ds", line) and "shown " in line, line  # (in fewer words, as the state)
+
+
+async def test_at_60_columns_the_tails_next_poll_is_said_in_minutes_not_cut(hourly: DemoServer) -> None:
+    """s28 walk #5: at 60 columns the line read "● poll ~8m 1…", cut inside its number (as if eight
+    minutes): it says the minutes alone where the seconds do not fit."""
+    app = make_app(hourly, "supermetrics", page_limit=100, follow=True, interval_s=2.0)
+    async with app.run_test(size=(60, 20)) as pilot:
+        budget = app.viewer.feed.client.budget
+        await wait_until(pilot, lambda: budget.state().waiting and budget.state().tail_halves, timeout=20)
+        await wait_until(pilot, lambda: re.search(r"◌ page \d+ · next page ~\d+m \d\ds …", status_line(app)),
+                         said=lambda: status_line(app))
+        line = status_line(app).rstrip()
+        assert re.search(r"◌ page \d+ · next page ~\d+m \d\ds …   ● poll ~\d+m$", line), line

@@ -29,6 +29,7 @@ from urllib.parse import quote, quote_plus, urlencode, urlsplit
 
 from logview import __version__
 from logview.api import tls
+from logview.api.asked_now import AskedAgain, AskedNow
 from logview.api.budget import Budget, BudgetWaitTooLong
 from logview.api.envelopes import error_from_response, invalid_body_error
 from logview.api.types import (  # noqa: F401 - re-exported: the client's vocabulary
@@ -183,6 +184,7 @@ class ApiClient:
         self._base_url, self._headers, self._timeout, self._transport = base_url, headers, timeout, transport
         self._unanswered: dict[int, float] = {}  # each request sent and not yet answered: when it was sent
         self._sends = 0
+        self._asked_now = AskedNow()  # (what `retry_now` cuts short)
 
     @property
     def sent(self) -> int:
@@ -197,6 +199,15 @@ class ApiClient:
             return None
         waited = time.monotonic() - min(self._unanswered.values())
         return waited if waited >= (NO_ANSWER_SAID_S if said_after is None else said_after) else None
+
+    def retry_now(self) -> int:
+        """The user asked for the failed requests now (`r` during a retry's wait): each retry waiting
+        is sent at once, and a retry sent and not answered yet is sent again (`asked_now.py`). How many."""
+        return self._asked_now.now()
+
+    async def _retry_wait(self, seconds: float) -> None:
+        """A retry's wait (Retry-After, the backoff): `seconds`, or until `retry_now`."""
+        await self._asked_now.until_asked(self._sleep(seconds))
 
     @cached_property
     def _http(self) -> httpx.AsyncClient:
@@ -266,6 +277,8 @@ class ApiClient:
 
         def wait_for(state: RetryCallState) -> float:
             failure = state.outcome.exception() if state.outcome else None
+            if isinstance(failure, AskedAgain):
+                return 0.0  # (the user asked for it now)
             retry_after = failure.error.retry_after if isinstance(failure, ApiFailure) else None
             wait = retry_after if retry_after is not None else backoff(state)
             if isinstance(failure, ApiFailure) and failure.error.status == 429 and self.budget is not None:
@@ -288,13 +301,16 @@ class ApiClient:
             wait=wait_for,
             retry=retry_if_exception(_is_retryable),
             before_sleep=before_sleep,
-            sleep=self._sleep,
+            sleep=self._retry_wait,
             reraise=True,
         )
+        retried: ApiError | None = None  # what the attempt under way retries
         try:
             async for attempt in retrying:
                 with attempt:
-                    result = await self._attempt(path, params, parse, priority, on_body, on_sent)
+                    result = await self._attempt(path, params, parse, priority, on_body, on_sent, retried=retried)
+                if isinstance(failure := attempt.retry_state.outcome.exception(), ApiFailure):
+                    retried = failure.error
         except ApiFailure as failure:
             raise self._final_failure(failure, retrying.statistics.get("attempt_number", 1)) from None
         return result
@@ -323,7 +339,9 @@ class ApiClient:
 
     async def _attempt(self, path: str, params: dict[str, str], parse: Callable[[bytes], T], priority: Priority,
                        on_body: Callable[[bytes, T], Awaitable[None]] | None = None,
-                       on_sent: Callable[[], None] | None = None) -> T:
+                       on_sent: Callable[[], None] | None = None, *, retried: ApiError | None = None) -> T:
+        """One attempt. A retry's (of the failure `retried`) is sent again, a new attempt, when
+        `retry_now` asks before it is answered (the banner offers it: "r asks again")."""
         import httpx
 
         budget = self.budget
@@ -345,7 +363,11 @@ class ApiClient:
             self._unanswered[send] = time.monotonic()  # (after the budget's wait: nothing was sent before)
             try:
                 async with asyncio.timeout(self._attempt_deadline_s):
-                    response = await http.get(path, params=params, extensions=_sent_trace(on_sent))
+                    getting = http.get(path, params=params, extensions=_sent_trace(on_sent))
+                    response = await self._asked_now.until_asked(getting) if retried is not None else await getting
+                if response is None:
+                    assert retried is not None  # (only a retry's attempt is cut short)
+                    raise AskedAgain(retried)
             except (httpx.TransportError, TimeoutError) as exc:
                 raise ApiFailure(self._redact_error(_network_error(exc, _origin(self._base_url)))) from None
             finally:

@@ -3,6 +3,7 @@ so every state it can be in is named here, in the order that decides between the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -22,12 +23,15 @@ class ConnectionState(NamedTuple):
     part left (the archive's count, "backfill waits", the budget's long words, "loading page"), so
     a line too narrow for one takes the next, not the fewest words at once; `tail`, while loading, whether
     the live tail is on ("live", or "live · next poll in ~8m 02s" when the budget holds it back) or
-    stopped by t ("paused"): after loading, `text` says it."""
+    stopped by t ("paused"): after loading, `text` says it; the merged tab's, whether its tabs' tails
+    are on ("live", "live 1 of 2" when only some), in every state; `tail_brief`, the tail's poll in
+    the fewest words ("live · poll ~8m"), for a line too narrow for its seconds."""
 
     state: str
     text: str
     shorter: tuple[str, ...] = ()
     tail: str = ""
+    tail_brief: str = ""
 
 
 def connection_state(session: SessionState, waits: Waits) -> ConnectionState:
@@ -42,12 +46,16 @@ def connection_state(session: SessionState, waits: Waits) -> ConnectionState:
     if waits.archive_behind is not None and state == "loading":
         forms = _behind_forms(forms, waits.archive_behind, load_progress(session, waits))
     unique = tuple(dict.fromkeys(forms))  # (a part that is not there drops nothing)
-    tail = ""
+    tail = brief = ""
     if state == "loading" and not (session.file_mode or session.merged):
         tail = "live" if session.want_tail else "paused" if session.tail_paused else ""
         if tail == "live" and (held := _next_poll(session, waits)):
-            tail = f"live · {held}"
-    return ConnectionState(state, unique[0], unique[1:], tail)
+            # (at 60 columns "● poll ~8m 1…" was cut inside its number, and read as eight minutes, s28 walk #5)
+            tail, brief = f"live · {held}", f"live · poll ~{_next_poll_wait(session, waits, rough_wait)}"
+    if session.merged:  # (its line never said whether t had turned the tabs' tails on or off, s28 walk #3)
+        live, able = session.tails_live
+        tail = "" if not live else "live" if live >= able else f"live {live} of {able}"
+    return ConnectionState(state, unique[0], unique[1:], tail, brief)
 
 
 def _behind_forms(forms: tuple[str, ...], waiting: int, progress: LoadProgress) -> tuple[str, ...]:
@@ -72,18 +80,19 @@ def _next_poll(session: SessionState, waits: Waits) -> str:
     return f"next poll in ~{wait}" if (wait := _next_poll_wait(session, waits)) else ""
 
 
-def _next_poll_wait(session: SessionState, waits: Waits) -> str:
+def _next_poll_wait(session: SessionState, waits: Waits, said: Callable[[float], str] = format_wait) -> str:
     """The wait for the tail's next poll (`7m 55s`) when the budget holds it back longer than its interval
     (Supermetrics' hourly pace: "live" alone, while nothing was asked for minutes, misled), and all along
-    while its pace holds every poll back (`_tail_period`): it came and went between polls. Else ""."""
+    while its pace holds every poll back (`_tail_period`): it came and went between polls. Else "".
+    `said`: how the wait is said (`rough_wait`: `8m`)."""
     budget = waits.budget
     if budget is None:
         return ""
     if _tail_period(session, waits):
-        return format_wait(max(1.0, budget.tail_next_s))
+        return said(max(1.0, budget.tail_next_s))
     if budget.tail_next_s <= max(session.interval_s, 1.0):
         return ""
-    return format_wait(budget.tail_next_s)
+    return said(budget.tail_next_s)
 
 
 def _tail_period(session: SessionState, waits: Waits) -> float:

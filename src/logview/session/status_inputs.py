@@ -68,6 +68,7 @@ class SessionState(Protocol):
     interval_s: float
     source_troubles: dict[str, Trouble]
     source_loading: dict[str, SourceProgress]
+    tails_live: tuple[int, int]
     from_archive: int
     searching: str | None
     credential_names: dict[str, str]

@@ -87,6 +87,7 @@ class ViewerSession:
         self.source_troubles: dict[str, Trouble] = {}  # the merged timeline's failing sources
         # the merged timeline's sources not whole yet: how far each is (`source_progress`)
         self.source_loading: dict[str, SourceProgress] = {}
+        self.tails_live = (0, 0)  # the merged timeline's tabs: how many tail live, of those that read an API
 
     @property
     def total(self) -> int | None:

@@ -211,6 +211,12 @@ class LogViewApp(App[int]):
         merged.source_loading = {  # (how far each tab not whole is: the merged tab says it)
             label: progress for label, viewer in zip(labels, self.viewers[:-1])
             if label not in said and (progress := viewer.session.source_progress(viewer.loader.waits())) is not None}
+        self._count_tails()
+
+    def _count_tails(self) -> None:
+        """The merged tab's `● live` (`live 1 of 2`): how many tabs' tails are on, of the tabs that read an API."""
+        tabs = [viewer.session for viewer in self.viewers[:-1] if not viewer.feed.file_mode]
+        self.viewers[-1].session.tails_live = (sum(session.want_tail for session in tabs), len(tabs))
 
     def _retry_failed(self) -> int:
         """`r` in the merged tab: each tab whose loading failed loads again, as its own `r` does."""
@@ -233,6 +239,7 @@ class LogViewApp(App[int]):
         for _, viewer in able:
             if viewer.session.want_tail != on:
                 viewer.loader.toggle_tail(say=False)
+        self._count_tails()  # (the merged tab's line says it at once)
         names = ", ".join(label for label, _ in able)
         said = f"Live tail on in {names}: new entries appear here as they come (t stops them)" if on \
             else f"Live tail paused in {names}"  # (the status line's word for it)

@@ -247,7 +247,10 @@ class LogBrowser(Vertical):
         if row is None:
             # (said at 'reading fields · 0%', with 120,461 errors below: found in a walk)
             uncounted = self.session.errors_uncounted()
+            # (none at all: "No more errors below." sent the user scrolling up for one, s28 walk #12)
+            none = self.session.view.next_problem(-1, 1) is None
             self.notify(f"Errors are still being counted: {uncounted} …" if uncounted else
+                        "No errors, warnings or invalid entries in the rows shown." if none else
                         "No more errors " + ("below." if step > 0 else "above."), timeout=2, markup=False)
         else:
             self.table.move_to_row(row)

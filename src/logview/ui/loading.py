@@ -157,7 +157,8 @@ class LoadControl:
             self._notify(archive.retention.not_kept_words("shown"), timeout=8, markup=False)
 
     def reload(self) -> None:
-        """r: load again from the newest entry; after an error or during a wait, retry now."""
+        """r: load again from the newest entry; after an error, retry; during a retry's wait, send the
+        failed request now (the load goes on from where it was, its rows kept)."""
         store = self.session.store
         if not self.feed.file_mode:
             budget = self._budget()
@@ -165,7 +166,11 @@ class LoadControl:
                 return
             if budget is not None:  # the user asks for a request now: a 429's wait is theirs to cut
                 budget.lift_block()
-            self.banner.asked_again = self.banner.asked_again + 1 if self.banner.retry_pending else 0
+            if self.banner.retry_pending and self.feed.client is not None and self.feed.client.retry_now():
+                # the failed request goes now and the load on from where it was: a reload dropped the
+                # rows loaded and spent the budget on them again (s28 walk #1)
+                self.banner.retry_asked()
+                return
             self.start(clear_now=False)
             return
         # A file's first rows are read before the next paint: there is nothing to bridge. Read

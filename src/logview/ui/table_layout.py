@@ -10,8 +10,15 @@ the rest, where ←/→ scroll to it, while the time stays put at the left (`fro
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
+
+from logview.sanitize import clean_line
 from logview.ui.cells import GAP, Column
+
+if TYPE_CHECKING:
+    from logview.store import FilteredView
 
 ESSENTIAL = 100  # a column of this priority (or more) is always on screen
 FROZEN = ("mark", "time")  # stay at the left when the table scrolls sideways
@@ -116,3 +123,19 @@ def fit(columns: tuple[Column, ...], width: int) -> TableLayout:
 def with_time_width(columns: tuple[Column, ...], width: int) -> tuple[Column, ...]:
     """The columns with the time column `width` cells wide (without the date when it is not needed)."""
     return tuple(replace(c, width=width, min_width=width) if c.key == "time" else c for c in columns)
+
+
+def widest_origin(view: FilteredView | None) -> int:
+    """The cells of the widest tab label a merged timeline's rows name (0: none, or no merged rows)."""
+    labels = view.store.categories("origin").values[1:] if view is not None else ()
+    return max((cell_len(clean_line(str(label))) for label in labels), default=0)
+
+
+def with_origin_width(columns: tuple[Column, ...], widest: int) -> tuple[Column, ...]:
+    """The merged timeline's `source` column as wide as its widest label (`widest_origin`), its title at least:
+    it held 14 cells for two-letter tab names at 60 columns, while the tool or event beside it was cut (s28 walk #6)."""
+    if not widest:
+        return columns
+    width = {c.key: min(c.width, max(len(c.title), widest)) for c in columns}
+    return tuple(replace(c, width=width[c.key], min_width=min(c.min_width, width[c.key])) if c.key == "origin" else c
+                 for c in columns)

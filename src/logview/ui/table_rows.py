@@ -54,8 +54,13 @@ def header_strip(layout: TableLayout, width: int, shift: int, console: Console) 
 def row_strip(store: EntryStore, ordinal: int, layout: TableLayout, console: Console, *, show_date: bool, dated: bool,
               millis: bool, labels: dict[str, dict[str, str]], style: StyleOf, mark_errors: bool) -> Strip:
     """One entry's whole row as the table draws it (`row_text`), its time dated if `show_date`."""
+    entry = store.entry(ordinal)
     date, clock = format_time(local_time(store.time_us(ordinal)), with_date=show_date, millis=millis, dated=dated)
-    text = row_text(store.entry(ordinal), ordinal, store, layout, date=date, clock=clock, labels=labels,
+    if millis and entry.source == "supermetrics" and clock.endswith(".000"):
+        # (the merged timeline: a time in whole seconds, as the API sent it, its place kept; ".000" beside
+        # an Aitronos ".384" was precision it never had, s28 walk #12)
+        clock = clock.removesuffix(".000").ljust(len(clock))
+    text = row_text(entry, ordinal, store, layout, date=date, clock=clock, labels=labels,
                     style=style, mark_errors=mark_errors)
     return Strip(list(text.render(console)), layout.width)
 

@@ -52,7 +52,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     )),
     ("Data", (
         ("t", "toggle the live tail (new entries appear at the top)"),
-        ("r", "reload; after an error or during a retry wait: retry now"),
+        ("r", "reload; after an error: retry; during a retry's wait: send it now, the load going on where it was"),
         ("c", "choose another Supermetrics connector of the team"),
         ("[  ]", "previous / next tab (several --profile options; the last tab merges them)"),
         ("ctrl+p", "command palette"),

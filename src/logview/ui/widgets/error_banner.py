@@ -106,9 +106,6 @@ class ErrorBanner(PartialStyles, Static):
         self._sent_for: Callable[[], float | None] = lambda: None  # (see `count_sent_by`)
         self._drawn_sent: float | None = None  # how long the request in flight had waited at `_drawn_at`
         self._retry: _Retry | None = None
-        # r during a retry's wait starts the load over, its attempts from 1: how often, said beside them
-        # ('attempt 2/6' each time read as if r did nothing, s27 walk #5); a page or Esc ends it
-        self.asked_again = 0
         self._tail: _TailFailure | None = None
         self._ticker: Timer | None = None
 
@@ -167,8 +164,6 @@ class ErrorBanner(PartialStyles, Static):
         """Remove the given slots (all when none are named). Nothing shown in them: nothing to do
         (every batch of a backfill clears the banner, and a repaint would cost a layout each)."""
         removed = False
-        if "retry" in slots:  # (a page came, or Esc: not a reload's clearing of all, which r's is)
-            self.asked_again = 0
         for slot in slots or SLOTS:
             removed = self._slots.pop(slot, None) is not None or removed
             if slot == "retry":
@@ -182,6 +177,12 @@ class ErrorBanner(PartialStyles, Static):
         """The retry counted down for `context` is over (not another's that took its place)."""
         if self._retry is not None and self._retry.context == context:
             self.clear("retry")
+
+    def retry_asked(self) -> None:
+        """`r` sent the retry now: its countdown is over (the attempt's wait for the server follows)."""
+        if self._retry is not None:
+            self._retry.deadline = time.monotonic()
+            self._refresh()
 
     @property
     def retry_pending(self) -> bool:
@@ -265,8 +266,6 @@ class ErrorBanner(PartialStyles, Static):
         what = "rate limited" if error.status == 429 else clean_line(error.message) if error.answered else \
             f"{error_head(error)}: {clean_line(error.message)}"
         attempt = f"attempt {event.attempt + 1}/{event.max_attempts}"
-        if self.asked_again:
-            attempt += f" (r asked again: {'once' if self.asked_again == 1 else f'{self.asked_again} times'})"
         sent = self._drawn_sent
         if remaining > 0.5 or sent is None:  # (due but not sent: the API's budget may hold it back)
             when = f"retrying in {format_wait(remaining)}" if remaining > 0.5 else "retrying now"

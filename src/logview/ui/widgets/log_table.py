@@ -26,7 +26,7 @@ from textual.strip import Strip
 from logview.store import FilteredView, ViewChange
 from logview.ui.widgets.table_messages import CursorMoved, FollowChanged, SidewaysWheel
 from logview.ui.cells import COLUMNS, Column, local_time, time_width, today
-from logview.ui.table_layout import TableLayout, fit, with_time_width
+from logview.ui.table_layout import TableLayout, fit, widest_origin, with_origin_width, with_time_width
 from logview.ui.table_rows import header_strip, message_strip, needs_dates, on_screen, row_strip
 from logview.ui.widgets.styling import partial_style, with_cursor
 
@@ -364,11 +364,11 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
     def table_layout(self) -> TableLayout:
         """Where the columns go at the present width (laid out again when that or the columns change)."""
         width = self.scrollable_content_region.width
-        key = (width, self.columns, self._dated)
+        key = (width, self.columns, self._dated, widest := widest_origin(self.view))
         if self._layout is None or key != self._layout_key:
             millis = self.kind != "supermetrics"
             columns = with_time_width(self.columns, time_width(dated=self._dated, millis=millis))
-            self._layout, self._layout_key = fit(columns, width), key
+            self._layout, self._layout_key = fit(with_origin_width(columns, widest), width), key
             self._cache.clear()
             self.shift = self._layout.settled_shift(self.shift, width)
         return self._layout

@@ -44,7 +44,10 @@ class StatusInfo:
     state: str  # a key of STATE_CLASSES
     state_text: str
     state_shorter: tuple[str, ...] = ()  # the same in fewer words, each shorter, for a narrow line
-    tail: str = ""  # while loading: "live" or "paused" (a key of TAIL_MARKS), perhaps " · " a note; else ""
+    # while loading: "live" or "paused" (a key of TAIL_MARKS), perhaps " · " a note; else "" (the merged
+    # tab's, in any state: "live", or "live 1 of 2" of its tabs' tails)
+    tail: str = ""
+    tail_brief: str = ""  # the tail in the fewest words ("live · poll ~8m"; "": as `tail`)
     shown: int = 0
     loaded: int = 0
     total: int | None = None
@@ -56,9 +59,9 @@ class StatusInfo:
     def of(cls, label: str, connection: ConnectionState, *, shown: int, loaded: int, total: int | None,
            new_rows: int = 0, newer: int = 0, saving: str = "") -> StatusInfo:
         """The line for a session's connection state (`ViewerSession.state`) and its counts."""
-        state, text, shorter, tail = connection
-        return cls(label=label, state=state, state_text=text, state_shorter=shorter, tail=tail, shown=shown,
-                   loaded=loaded, total=total, new_rows=new_rows, newer=newer, saving=saving)
+        state, text, shorter, tail, tail_brief = connection
+        return cls(label=label, state=state, state_text=text, state_shorter=shorter, tail=tail, tail_brief=tail_brief,
+                   shown=shown, loaded=loaded, total=total, new_rows=new_rows, newer=newer, saving=saving)
 
 
 class StatusBar(PartialStyles, Static):
@@ -107,9 +110,12 @@ class StatusBar(PartialStyles, Static):
             text.append("   ")
         marker = {"live": "● ", "loading": "◌ ", "retrying": "⟳ ", "error": "✖ ", "paused": "‖ "}.get(info.state, "")
         text.append(marker + clean_line(state_text), style=style(f"status-bar--{STATE_CLASSES.get(info.state, 'dim')}"))
-        kind, _, note = info.tail.partition(" · ")  # ("live · next poll in ~8m 02s": the budget holds it)
+        tail = info.tail_brief if tail_brevity > 2 and info.tail_brief else info.tail
+        kind, _, note = tail.partition(" · ")  # ("live · next poll in ~8m 02s": the budget holds it)
+        kind, _, some = kind.partition(" ")  # ("live 1 of 2": the merged tab's, of its tabs' tails; brief: "live")
         if kind in TAIL_MARKS:
             words, colour = TAIL_MARKS[kind]
+            words = f"{words} {some}" if some and not tail_brevity else words
             text.append("   ")
             text.append(self._tail(words, clean_line(note), tail_brevity), style=style(f"status-bar--{colour}"))
         if info.saving:
@@ -121,7 +127,7 @@ class StatusBar(PartialStyles, Static):
     def _tail(words: str, note: str, brevity: int) -> str:
         """`● live · next poll in ~8m 02s`; brevity 1: `● live · poll ~8m 02s`; 2: `● poll ~8m 02s`
         (the mark's colour says live: at 120 columns a connector's label left no room for `shown`
-        beside the longer ones, found in a walk)."""
+        beside the longer ones, found in a walk); 3: `● poll ~8m` (the note given brief, `tail_brief`)."""
         if not note:
             return words
         if brevity:
@@ -168,11 +174,12 @@ class StatusBar(PartialStyles, Static):
         nowhere else: the state's fewer words come first, and the label goes before `shown` (at
         160 columns the budget's long words pushed `total` off, and at 80 and 120 a profile's
         label took the place of `shown` and of a retry's time, s17 K3). The user scrolled away
-        from the top must always see that live rows arrived."""
+        from the top must always see that live rows arrived; last, the merged tab's `● live 1 of 2` is
+        `● live`."""
         if state != "loading":
             arrangements = [(form, True, counts, True, 0) for counts in (3, 2, 1) for form in forms]
             arrangements.append((forms[-1], False, 1, True, 0))
-            return arrangements + [(forms[-1], False, 0, hint, 0) for hint in (True, False)]
+            return arrangements + [(forms[-1], False, 0, hint, brevity) for brevity in (0, 1) for hint in (True, False)]
         # (each form with the tail's note in fewer words, "live · poll ~33 s", before a shorter
         # form; and "poll ~33 s" before the fewest words, which drop the count of the total: at
         # 160 columns a profile's label and "next poll in ~33 s" left "◌ 5% · budget 1/3 …", where
@@ -188,10 +195,10 @@ class StatusBar(PartialStyles, Static):
         arrangements += [(forms[-1], True, counts, True, brevity) for counts, brevity in fewest]
         if len(forms) > 1:  # (the label before `shown`: at 120 a profile's label took its place; the
             # form before the fewest first: at 80 the budget's reset stays where it fits, s21 #14)
-            arrangements += [(form, False, 1, True, brevity) for form in forms[-2:] for brevity in (1, 2)]
+            arrangements += [(form, False, 1, True, brevity) for form in forms[-2:] for brevity in (1, 2, 3)]
         arrangements += [(form, True, 0, hint, 1) for form in forms for hint in (True, False)]
         if len(forms) > 1:
-            arrangements += [(forms[-1], False, 0, hint, brevity) for brevity in (1, 2) for hint in (True, False)]
+            arrangements += [(forms[-1], False, 0, hint, brevity) for brevity in (1, 2, 3) for hint in (True, False)]
         return arrangements
 
     def _counts(self, info: StatusInfo, most: int) -> Text:
