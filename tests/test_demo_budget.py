@@ -241,6 +241,20 @@ def test_served_and_throttled_counts_per_api(server, http):
     assert end["aitronos"]["budget"] == "2/30" and end["supermetrics"]["budget"] == "1/30"
 
 
+def test_the_request_log_keeps_each_answers_time_and_the_budgets_count_said_with_it(server, http):
+    """What tells a test which window the server counted a request in (the order alone did not,
+    on a loaded machine): the remaining count of each answer, as its header said, in order."""
+    server.state.budget = "2/30"
+    server.state.clear_request_log()
+    before = time.time()
+    answers = [ait(http) for _ in range(3)]
+    answered = server.state.answered.answers()
+    assert [(a.status, a.remaining) for a in answered] == [(200, 1), (200, 0), (429, 0)]
+    assert [a.remaining for a in answered] == [remaining(r) for r in answers]
+    assert before <= answered[0].at <= answered[1].at <= answered[2].at <= time.time()
+    assert [(a.method, a.path, a.status) for a in answered] == server.state.request_log
+
+
 def test_a_state_is_built_with_one_budget_or_one_per_api():
     assert DemoState(aitronos_entries=1, supermetrics_entries=1, budget="10/0.5").budget == {
         "aitronos": Budget(10, 0.5), "supermetrics": Budget(10, 0.5)}

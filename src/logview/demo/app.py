@@ -347,7 +347,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 class _RequestLog:
-    """Pure ASGI middleware recording (method, path?query, status) of API requests (not /_demo)."""
+    """Pure ASGI middleware recording (method, path?query, status, the budget's remaining) of API
+    requests (not /_demo)."""
 
     def __init__(self, app: ASGIApp, state: DemoState) -> None:
         self.app = app
@@ -362,7 +363,9 @@ class _RequestLog:
 
         async def send_and_record(message: Message) -> None:
             if message["type"] == "http.response.start":
-                self.state.record_request(scope["method"], target, message["status"])
+                remaining = dict(message.get("headers", ())).get(b"x-ratelimit-remaining")
+                self.state.record_request(scope["method"], target, message["status"],
+                                          None if remaining is None else int(remaining))
             await send(message)
 
         await self.app(scope, receive, send_and_record)

@@ -10,7 +10,6 @@ import json
 import random
 import threading
 import time
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
@@ -18,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from .answered import AnsweredLog
 from .broken import Breakage
 from .budget import BUDGET_APIS, Budget, Budgets, BudgetSpec, Served
 from .constants import DEMO_CONNECTOR, DEMO_EMPTY_CONNECTOR, FAULTS
@@ -131,7 +131,7 @@ class DemoState:
         self._live_done = 0
 
         self._faults: list[Fault] = []
-        self._request_log: deque[tuple[str, str, int]] = deque(maxlen=_REQUEST_LOG_SIZE)
+        self.answered = AnsweredLog(_REQUEST_LOG_SIZE)  # (request_log's, with when and the budget's count)
         self.budgets = Budgets(budget)  # the app admits each API request here
 
     # ---- clock and live arrivals ------------------------------------------------------------
@@ -361,19 +361,16 @@ class DemoState:
 
     # ---- request log and rate-limit bookkeeping ---------------------------------------------
 
-    def record_request(self, method: str, path: str, status: int) -> None:
-        with self._lock:
-            self._request_log.append((method, path, status))
+    def record_request(self, method: str, path: str, status: int, remaining: int | None = None) -> None:
+        self.answered.record(method, path, status, remaining)
 
     @property
     def request_log(self) -> list[tuple[str, str, int]]:
         """(method, path_with_query, status) of the last 10k API requests served."""
-        with self._lock:
-            return list(self._request_log)
+        return [(a.method, a.path, a.status) for a in self.answered.answers()]
 
     def clear_request_log(self) -> None:
-        with self._lock:
-            self._request_log.clear()
+        self.answered.clear()
 
     @property
     def budget(self) -> dict[str, Budget | None]:
@@ -401,7 +398,7 @@ class DemoState:
                 "supermetrics_before_inclusive": self.supermetrics_before_inclusive,
                 "broken": sorted(self.broken.modes),
                 "live_rate": self._live_rate,
-                "requests_served": len(self._request_log),
+                "requests_served": len(self.answered),
                 "now": self.now().isoformat().replace("+00:00", "Z"),
             }
 
