@@ -61,3 +61,23 @@ def test_an_export_past_the_age_writes_it_all_and_says_once_it_is_not_kept(tmp_p
         for flags in (("--since", "12h"), ("--max-entries", "20")):  # (the newest 20: none older than the age)
             day = logview("export", "--profile", "a", *flags, "-o", str(tmp_path / "day.jsonl"), env=env)
             assert day.returncode == 0 and b"not kept" not in day.stderr, day.stderr
+
+
+@pytest.mark.parametrize("flags, said", [(("--since", "2999-01-01"), True), (("--since", "2h"), False), ((), False)])
+def test_a_viewer_launch_says_a_since_later_than_now(flags, said, tmp_path, monkeypatch, capsys):
+    """s28 walk #9 (as export now says it): the viewer took a --since in the future without a word, its table empty."""
+    from logview import cli
+
+    given = []
+    monkeypatch.setattr("logview.ui.app.run_viewer", lambda *options, **_: given.append(options) or 0)
+    with DemoServer(DemoState(aitronos_entries=1, supermetrics_entries=0, live_rate=0.0)) as server:
+        monkeypatch.setenv("LOGVIEW_CONFIG", write_config(tmp_path, server))
+        monkeypatch.setenv("FREDDY_API_KEY", DEMO_AITRONOS_KEY)
+        assert cli.main(["--profile", "a", *flags]) == 0
+    [[options]] = given
+    future = [note for note in options.notes if "is later than now" in note]
+    assert bool(future) is said, options.notes
+    if said:
+        assert future[0].startswith("--since 2999-01-01 is later than now (") and future[0].endswith(
+            "only entries dated after it are shown, none from the past")
+        assert f"logview: {future[0]}" in capsys.readouterr().err

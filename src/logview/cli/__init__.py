@@ -101,6 +101,9 @@ def _run_viewer(args: argparse.Namespace) -> int:
             # (its lines found, and a big file's back read by a child, while the viewer starts up)
             early.begin(file, kind, with_child=options[0].max_entries is None)
         options[0] = dataclasses.replace(options[0], notes=tuple(args.notes_said))
+        if future := _future_since(options):  # (the view stays empty until then: said, as export says it)
+            print(f"logview: {future}", file=sys.stderr)
+            options[0] = dataclasses.replace(options[0], notes=(*options[0].notes, future))
         if file is not None and kind == "aitronos":  # (its credentials named from the archive, once it is read)
             options[0] = dataclasses.replace(options[0], names_archive=functools.partial(_kept_archive, args))
         connections = [o.connection for o in options if o.connection is not None]
@@ -193,6 +196,13 @@ def run_export_command(argv: Sequence[str]) -> int:
         return export_connection(connection, filters, fmt=fmt, output=args.output,
                                  verbose=args.verbose, max_entries=args.max_entries, archive=archive)
     return EXIT_OK  # pragma: no cover
+
+
+def _future_since(options: list) -> str | None:
+    """The first viewer's `--since` later than now, in words (a tab of each profile may have its own)."""
+    from logview.cli.filter_flags import since_in_the_future
+
+    return next((words for option in options if (words := since_in_the_future(option.filters, done="shown"))), None)
 
 
 def _say_future_since(filters: Filters) -> None:

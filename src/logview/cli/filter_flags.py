@@ -49,7 +49,7 @@ def filters_from_args(args: argparse.Namespace, source: Source | None, defaults:
         raise UsageError(f"{blamed_for_time(args, where)}{error}") from None
 
 
-def since_in_the_future(filters: Filters, now: datetime | None = None) -> str | None:
+def since_in_the_future(filters: Filters, now: datetime | None = None, done: str = "written") -> str | None:
     """Why an export may match nothing: a `--since` later than now, taken without a word (its
     `0 entries` said nothing of why, s28 walk #10), in words; None otherwise. Said, not refused:
     a file's entries may be dated ahead of this clock."""
@@ -58,7 +58,7 @@ def since_in_the_future(filters: Filters, now: datetime | None = None) -> str | 
         return None
     typed = filters.since_text or filters.since.isoformat()
     return (f"--since {typed} is later than now ({now.astimezone():%Y-%m-%d %H:%M}): only entries dated after it "
-            "are written, none from the past")
+            f"are {done}, none from the past")
 
 
 def _refuse_filters_of_another_api(args: argparse.Namespace, kind: str, defaults: ProfileFilters,
