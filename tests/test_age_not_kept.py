@@ -6,6 +6,7 @@ export said nothing either (s26 walk #3)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import orjson
 import pytest
@@ -29,20 +30,26 @@ def aged_config(tmp_path, server) -> str:
     return path
 
 
-@pytest.mark.parametrize("flags, said", [
-    ((), False), (("--until", "2d"), True), (("--since", "3d"), True), (("--since", "2h"), False),
-    (("--until", "2h"), False), (("--no-archive", "--until", "2d"), False),
-])
-def test_a_launch_says_once_that_a_range_past_the_age_is_not_kept(flags, said, tmp_path, monkeypatch):
+def launched(flags: tuple[str, ...], tmp_path, monkeypatch, config) -> Any:
+    """The options `logview --profile a FLAGS` opens the viewer with (`config`: the config file's maker), over a demo."""
     from logview import cli
 
     given = []
     monkeypatch.setattr("logview.ui.app.run_viewer", lambda *options, **_: given.append(options) or 0)
     with DemoServer(DemoState(aitronos_entries=1, supermetrics_entries=0, live_rate=0.0)) as server:
-        monkeypatch.setenv("LOGVIEW_CONFIG", aged_config(tmp_path, server))
+        monkeypatch.setenv("LOGVIEW_CONFIG", config(tmp_path, server))
         monkeypatch.setenv("FREDDY_API_KEY", DEMO_AITRONOS_KEY)
         assert cli.main(["--profile", "a", *flags]) == 0
     [[options]] = given
+    return options
+
+
+@pytest.mark.parametrize("flags, said", [
+    ((), False), (("--until", "2d"), True), (("--since", "3d"), True), (("--since", "2h"), False),
+    (("--until", "2h"), False), (("--no-archive", "--until", "2d"), False),
+])
+def test_a_launch_says_once_that_a_range_past_the_age_is_not_kept(flags, said, tmp_path, monkeypatch):
+    options = launched(flags, tmp_path, monkeypatch, aged_config)
     assert (NOT_KEPT.format("shown") in options.notes) is said, options.notes
     assert len(options.notes) <= 1
 
@@ -66,15 +73,7 @@ def test_an_export_past_the_age_writes_it_all_and_says_once_it_is_not_kept(tmp_p
 @pytest.mark.parametrize("flags, said", [(("--since", "2999-01-01"), True), (("--since", "2h"), False), ((), False)])
 def test_a_viewer_launch_says_a_since_later_than_now(flags, said, tmp_path, monkeypatch, capsys):
     """s28 walk #9 (as export now says it): the viewer took a --since in the future without a word, its table empty."""
-    from logview import cli
-
-    given = []
-    monkeypatch.setattr("logview.ui.app.run_viewer", lambda *options, **_: given.append(options) or 0)
-    with DemoServer(DemoState(aitronos_entries=1, supermetrics_entries=0, live_rate=0.0)) as server:
-        monkeypatch.setenv("LOGVIEW_CONFIG", write_config(tmp_path, server))
-        monkeypatch.setenv("FREDDY_API_KEY", DEMO_AITRONOS_KEY)
-        assert cli.main(["--profile", "a", *flags]) == 0
-    [[options]] = given
+    options = launched(flags, tmp_path, monkeypatch, write_config)
     future = [note for note in options.notes if "is later than now" in note]
     assert bool(future) is said, options.notes
     if said:
