@@ -21,7 +21,7 @@ from logview.jsonutil import dump_json, load_json
 from logview.model import LogEntry
 from logview.sanitize import clean, clean_line, is_clean
 from logview.sources.base import InvalidBody
-from logview.files.jsonl import entry_from_line, iter_file_batches, source_for_kind
+from logview.files.jsonl import entry_from_line, iter_line_batches, source_for_kind
 from logview.ui.cells import MAX_CELL_CHARS, cell_text, format_duration, row_cells, status_text
 
 # What must never reach a terminal: C0 (but tab/newline in multi-line views), DEL, C1.
@@ -34,6 +34,13 @@ HOSTILE_PIECES = [
     "\x00", "\x07", "\x08", "\x7f", "\x85", "\r", "\r\n", "\n", "\t", "\u2028", "\u202e", "\ud800",
     "\\", "\"", "{", "}", "ö", "日本", "\U0001f600",
 ]
+
+
+def iter_file_batches(path, kind: str, batch_size: int = 5000):
+    """A file's entries in file order, in batches, each line read the exact way (`entry_from_line`): the
+    reference the file readers are held to (the viewer and `export --file` read columns instead)."""
+    source = source_for_kind(kind)
+    return iter_line_batches(path, lambda line: entry_from_line(source, line), batch_size)
 
 
 def hostile_texts(surrogates: bool = True) -> st.SearchStrategy[str]:

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from logview.model import Filters, LogEntry, Page
 from logview.sources import AitronosSource, InvalidBody, SupermetricsSource
-from logview.files.jsonl import UnknownFileFormat, detect_kind, iter_file_batches
+from logview.files.jsonl import UnknownFileFormat, detect_kind
+from test_hostile_data import iter_file_batches
 
 UTC = timezone.utc
 NOW = datetime(2025, 11, 15, 12, 0, tzinfo=UTC)

@@ -282,12 +282,6 @@ def exported_json(line: bytes) -> bytes:
     return dump_json(raw)
 
 
-def iter_file_batches(path: Path, kind: SourceKind, batch_size: int = 5000) -> Iterator[list[LogEntry]]:
-    """Entries in file order, in batches, never raising on a bad line."""
-    source = source_for_kind(kind)
-    return iter_line_batches(path, lambda line: entry_from_line(source, line), batch_size)
-
-
 def iter_line_batches(path: Path, parse: Callable[[bytes], Parsed], batch_size: int = 5000,
                       on_bytes: Callable[[int], None] | None = None) -> Iterator[list[Parsed]]:
     """Each line that is not blank, without its break, through `parse`, in file order, in batches.
