@@ -12,7 +12,7 @@ from textual.app import App, ComposeResult
 
 from logview.api.types import BudgetState
 from logview.archive import Archive
-from logview.demo import DemoServer, DemoState
+from logview.demo import DemoServer, DemoState, Fault
 from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.session import ViewerSession, Waits
@@ -20,7 +20,7 @@ from logview.sources import SupermetricsSource
 from logview.ui.app import LogViewApp
 from logview.ui.widgets.status_bar import WIDEN_SLACK, StatusBar, StatusInfo
 from test_store import sm
-from ui_helpers import FAST, SIZE, connection, screen_text, settle
+from ui_helpers import FAST, SIZE, connection, screen_text, settle, wait_until
 
 ENTRIES = 1500
 
@@ -139,6 +139,32 @@ async def test_a_paced_backfill_keeps_one_form_of_the_line_while_it_loads(metere
     counts = [(form, len(re.findall(r"(shown|loaded|total) \d", line))) for form, line in zip(forms, loading)]
     assert all(later <= earlier for (form, earlier), (next_form, later) in zip(counts, counts[1:])
                if form == next_form), "\n".join(loading)
+
+
+@pytest.mark.parametrize("archived", [False, True], ids=["no-archive", "archive"])
+async def test_done_in_waits_for_no_request_already_sent(tmp_path, archived) -> None:
+    """s28: "done in" counted a page whose request was on the wire as one still to ask for. While the
+    last page's answer was slow, the line said "done in ~42 s": the wait for the budget of a request
+    that would never be made (and on a loaded machine it came back after it had gone). Through the
+    archive, the gap's pager counts its requests on the one the viewer reads."""
+    state = DemoState(aitronos_entries=200, supermetrics_entries=0, live_rate=0.0, seed=31,
+                      budget={"aitronos": "2/30"})
+    with DemoServer(state) as server, Archive.open(tmp_path / "archive.sqlite3") as archive:
+        server.state.add_fault(Fault(kind="latency", delay=2.0, count=2, api="aitronos"))  # (both pages answer late)
+        app = LogViewApp(ViewerOptions(filters=Filters(), connection=connection(server, "aitronos", page_limit=100)),
+                         policy=FAST, archive=archive if archived else None)
+        async with app.run_test(size=SIZE) as pilot:
+            def line() -> str:
+                app.viewer.refresh_status()
+                return screen_text(app).splitlines()[0]
+
+            await wait_until(pilot, lambda: len(app.viewer.store) == 100, said=line)
+            assert app.viewer.feed.pager.on_the_wire.count == 1  # (the last page's request, sent, unanswered)
+            waiting = line()
+            assert "100 of 200" in waiting and "budget 0/2" in waiting and "done in" not in waiting, waiting
+            await wait_until(pilot, lambda: app.viewer.session.phase == "complete", said=line)
+            assert app.viewer.feed.pager.on_the_wire.count == 0
+            assert len(app.viewer.store) == 200 and server.state.served("aitronos").requests == 2
 
 
 @pytest.mark.parametrize("width", [160, 120, 80])

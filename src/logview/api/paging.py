@@ -26,7 +26,7 @@ from logview.api.contract import RecentIds, StreamContract, sort_key, stream_con
 from logview.api.events import BackfillDone, EntriesLoaded, Notice, PagerEvent, TailFailed, capped_notice
 from logview.api.head import Head
 from logview.api.streams import Batch, Probed, StreamItem, following_entries, probe, spare_request, take_ready
-from logview.api.prefetch import Prefetch, predicted_cursor
+from logview.api.prefetch import OnTheWire, Prefetch, predicted_cursor
 from logview.api.types import Priority, RetryEvent, pages_left
 from logview.model import ApiFailure, Filters, LogEntry, Page, ServerQuery
 from logview.sources.base import Cursor, Source
@@ -69,11 +69,13 @@ class Pager:
         prefetch: bool | None = None,
         new_query: bool = True,
         cap_room: Callable[[], int | None] | None = None,
+        on_the_wire: OnTheWire | None = None,
     ) -> None:
         self.prefetch = PREFETCH if prefetch is None else prefetch
         # How many entries a caller's own cap leaves (an `ArchivedPager`'s: it stops the walk, not
         # this pager); prefetch guesses no page after one that may reach it.
         self._cap_room = cap_room
+        self.on_the_wire = on_the_wire or OnTheWire()  # (the backfill's requests unanswered: an ArchivedPager's gaps share one)
         self._streams = 1  # (the backfill's request streams; below, the entries each one's pages held)
         self._received: dict[int, int] = {}
         # Each stream's first page is what the user waits for (FIRST: unpaced), unless the query
@@ -104,12 +106,13 @@ class Pager:
                                      self.source.parse_page, priority=priority, **hooks)  # type: ignore[arg-type]
 
         if not (contract and self.prefetch):
-            return Prefetch(send)
+            return Prefetch(send, on_the_wire=self.on_the_wire if contract else None)
         budget = self.client.budget
         goes_now = lambda: budget is None or budget.goes_now(Priority.BACKFILL)  # noqa: E731
         stream = id(contract)
         heard = lambda page: self._expect(stream, page.total, self._received[stream] + len(page.entries))  # noqa: E731
-        return Prefetch(send, predicted_cursor(self.source, query, contract, self._room, goes_now), heard)
+        return Prefetch(send, predicted_cursor(self.source, query, contract, self._room, goes_now), heard,
+                        self.on_the_wire)
 
     def _room(self) -> int | None:
         """How many entries the cap leaves (None: no cap), for prefetch's guesses."""

@@ -128,13 +128,43 @@ def _offset_guess(source: Source, room: Callable[[], int | None]) -> Predict:
     return guess
 
 
+class OnTheWire:
+    """How many of a load's backfill requests are sent and not yet answered. Their budget is spent:
+    the status line's "done in" counts the pages still to ask for, not these. Counted as pages to
+    fetch, the last page's request, answered slowly under load, brought "done in ~N s" back (the
+    wait for a request never to be made) after it had gone (s28: the line changed form twice)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def watch(self, on_sent: Callable[[], None] | None) -> tuple[Callable[[], None], Callable[[object], None]]:
+        """The hook for one request's `on_sent` (its first attempt on the wire counts it; a retry's
+        is the same request), and the callback for when it ends, answered or not."""
+        reached = False
+
+        def sent() -> None:
+            nonlocal reached
+            if not reached:
+                reached, self.count = True, self.count + 1
+            if on_sent is not None:
+                on_sent()
+
+        def ended(_task: object) -> None:
+            if reached:
+                self.count -= 1
+
+        return sent, ended
+
+
 class Prefetch:
-    """The requests of one request stream, with the next one sent ahead where `predict` allows."""
+    """The requests of one request stream, with the next one sent ahead where `predict` allows;
+    a backfill's are counted `on_the_wire` while sent and unanswered."""
 
     def __init__(self, send: Send, predict: Predict | None = None,
-                 heard: Callable[[Page], None] | None = None) -> None:
+                 heard: Callable[[Page], None] | None = None, on_the_wire: OnTheWire | None = None) -> None:
         self._send = send
         self._predict = predict
+        self._on_the_wire = on_the_wire
         # (told each page before its successor is guessed: the budget hears how many requests the
         # stream still needs, `Pager._expect`, before the guess takes its turn, as it would without)
         self._heard = heard
@@ -164,8 +194,13 @@ class Prefetch:
     def _start(self, cursor: Cursor, priority: Priority, on_sent: Callable[[], None] | None = None) -> Request:
         request = Request(cursor)
         hooks = {"on_body": self._guesser(request)} if self._predict is not None else {}
+        ended = None
+        if self._on_the_wire is not None:
+            on_sent, ended = self._on_the_wire.watch(on_sent)
         request.task = asyncio.ensure_future(
             self._send(cursor, priority, on_retry=request.retries.put_nowait, on_sent=on_sent, **hooks))
+        if ended is not None:
+            request.task.add_done_callback(ended)
         return request
 
     def _guesser(self, request: Request) -> Callable[[bytes, Page], Awaitable[None]]:
@@ -196,4 +231,4 @@ class Prefetch:
         request.task.add_done_callback(lambda task: task.cancelled() or task.exception())
 
 
-__all__ = ["Prefetch", "Request", "SEND_WAIT_S", "predicted_cursor"]
+__all__ = ["OnTheWire", "Prefetch", "Request", "SEND_WAIT_S", "predicted_cursor"]

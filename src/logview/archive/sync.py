@@ -13,13 +13,12 @@ knows which time spans are complete. The backfill walks the query's range newest
 - Without it (export), the same pieces come strictly newest first.
 
 Every fetched page is stored as it arrives (`archiving.py`), and the span it completes is recorded in the same
-transaction, so a crash loses at most the pages not yet committed. However the backfill ends (Ctrl-C or a closed
-viewer cancelling it, a failure), the pages received are committed first: the next run resumes below them instead of
-spending the API's budget on them again. A span's newest end is only ever an entry's own time or a bound the server
-was sent, never this machine's clock: a clock ahead of the server's must not claim minutes the server has not filled
-yet. A bound that is not yet well in the past (a histogram's bucket of today ends at midnight) is no end either: the
-span ends at the newest entry received, as with no bound, or the next launch and its tail would believe the rest of
-the day already fetched.
+transaction, so a crash loses at most the pages not yet committed. However the backfill ends (Ctrl-C or a closed viewer
+cancelling it, a failure), the pages received are committed first: the next run resumes below them instead of spending
+the API's budget on them again. A span's newest end is only ever an entry's own time or a bound the server was sent,
+never this machine's clock: a clock ahead of the server's must not claim minutes the server has not filled yet. A bound
+that is not yet well in the past (a histogram's bucket of today ends at midnight) is no end either: the span ends at
+the newest entry received, as with no bound, or the next launch and its tail would take the rest of the day as fetched.
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from logview.api.contract import sort_key
-from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, PagerEvent, capped_notice
+from logview.api.paging import BackfillDone, EntriesLoaded, Notice, OnTheWire, Pager, PagerEvent, capped_notice
 from logview.api.streams import spare_request
 from logview.archive.archiving import OnArchived, PageArchiving, query_key
 from logview.archive.columns import ArchivedColumns
@@ -81,6 +80,7 @@ class ArchivedPager:
         # (what is newer than the archive while fetched: see `_head`; or "older": a hole's, `_gap`)
         self._head_pending, self.head_newer, self.head_total, self.filling = False, 0, None, "newer"
         self.pages = self.loaded = self.from_archive = 0  # (the last: entries shown without a request)
+        self.on_the_wire = OnTheWire()  # its gaps' requests unanswered (`Pager.on_the_wire`)
         self._unshown = 0  # … of them counted, not shown (`show_archived` False)
         self._unreached = True  # pieces of the range not yet begun: their entries are not counted yet
         self._told: int | None = None  # the total the last batch gave
@@ -369,7 +369,7 @@ class ArchivedPager:
         `open_top`: no `high` was sent, so coverage ends at the newest entry received."""
         # No cap of its own: what the server sends is archived whole, and the caller stops at its cap.
         pager = Pager(keeping_timeless(self.source), self.client, self.server_filters.model_copy(
-            update={"since": low, "until": high}), new_query=not self._totals,
+            update={"since": low, "until": high}), new_query=not self._totals, on_the_wire=self.on_the_wire,
             cap_room=self._room if held_at_floor is None else None)  # (`_head`'s walk goes on past the cap)
         top = None if open_top or not settled(high) else high
         pages_before, index, whole = self.pages, len(self._totals), True

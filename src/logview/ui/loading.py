@@ -80,6 +80,8 @@ class LoadControl:
         if budget is None:
             return waits
         pages_left = self.session.pages_left(waits.head_filling)
+        if pages_left and (pager := self.feed.pager) is not None:  # (a request sent waits for no budget: `OnTheWire`)
+            pages_left = max(0, pages_left - pager.on_the_wire.count)
         eta = budget.estimates.eta_s(pages_left) if pages_left else None
         asked = self._names.asking() if self._names is not None else ""
         state = budget.state()
