@@ -13,14 +13,14 @@ from logview.demo import DemoServer, DemoState
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """`-n auto` (the README's command): a worker a core this process may use, at most 16. The suite
-    waits about half its time (answers a demo server holds, budget windows, tails' intervals, Pilot
-    pauses), and in the 25th session two workers a core ran it in 13:56 against 20:39 with one, beside
-    others' benchmarks, for the same CPU; but at two a core its timing-bound tests failed in two of
-    three fresh-clone CI runs (a header read before a page's rows were posted, a file's counts sampled
-    late): one a core until they wait for settled states only."""
+    """`-n auto` (the README's command): two workers a core this process may use, at most 16. The
+    suite waits about half its time (answers a demo server holds, budget windows, tails' intervals,
+    Pilot pauses): its CPU is ~900 s (user 850, sys 57 in the 28th session), about one core's worth of
+    its wall at a worker a core (15:18 at load 1.6-2.0), so a second worker a core fills the waits
+    (the 25th session: 13:56 against 20:39, for the same CPU). Its timing-bound tests now wait for
+    settled states (the names' budget test reads the windows the server counted, not the log's order)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return min(cores, 16)
+    return min(2 * cores, 16)
 
 
 @pytest.fixture(autouse=True)
