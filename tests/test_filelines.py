@@ -96,6 +96,15 @@ def test_a_byte_order_mark_opening_the_file_belongs_to_no_line(path: Path, chunk
     assert scan(path, chunk_bytes, first_bytes)[0].starts[0] == 3
 
 
+@pytest.mark.parametrize("data", [b"\xef\xbb\xbf", b"\xef\xbb\xbf\n", b"\xef\xbb\xbf\r\n", b"\xef\xbb\xbf  \n\n"])
+@pytest.mark.parametrize("chunk_bytes, first_bytes", [(64, 16), (1 << 16, 1 << 10), (7, 3)])
+def test_a_byte_order_mark_with_nothing_after_it_is_no_line(path: Path, data: bytes, chunk_bytes: int,
+                                                            first_bytes: int) -> None:
+    """A file of the mark alone (a Windows tool's empty export) raised IndexError in the read, the
+    first line's start past the bytes read (found by the hypothesis suite in CI)."""
+    assert check(path, data, chunk_bytes, first_bytes) and reference(data) == []
+
+
 def test_a_cr_inside_a_line_stays(path: Path) -> None:
     data = b'{"a":\r1}\n\r{"b":2}\n'
     check(path, data, 64, 16)

@@ -126,6 +126,8 @@ def scan_lines(path: Path, chunk_bytes: int = SCAN_CHUNK, first_bytes: int = FIR
             lengths = ends - starts
             if position == 0 and block[:3] == BOM:  # (not part of the first line: see BOM)
                 starts[0], lengths[0] = 3, lengths[0] - 3
+                if not lengths[0]:  # (a BOM and no more on its line: a file of the BOM alone had its start past the read)
+                    starts, lengths = starts[1:], lengths[1:]
             if block.find(b"\r", 0, filled) >= 0:  # a rare byte: memchr skips the rest fast
                 # strip a CR before the LF (files written on Windows)
                 crlf = np.flatnonzero(lengths > 0)
