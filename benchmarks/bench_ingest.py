@@ -24,18 +24,26 @@ the viewer's interpreter. Each run then starts, one after the other, two fresh c
   it is off), to compare with a `--baseline` of the same code.
 - baseline (`--baseline DIR`): the viewer again, with another checkout's `DIR/src` first on the
   path (e.g. `git archive HEAD src styles | tar -x -C DIR`: without `styles/` the app runs with no
-  CSS, which draws faster), for a before/after in the same run. Both
-  viewers then run from compiled copies taken at the start, taking turns to go first (commits
-  landing in a shared working tree during the runs would otherwise change the code measured).
+  CSS, which draws faster), for a before/after in the same run, the two taking turns to go first.
+  This checkout's viewer always runs from a compiled copy taken at the start (commits landing in a
+  shared working tree during the runs would otherwise change the code measured; and under
+  `PYTHONDONTWRITEBYTECODE` a tree without current `.pyc` files compiled at every run the 17 modules
+  of logview the viewer imports inside the clock, ~26 ms, and the writer process its own at its start;
+  the profile, which also saw the imports before the clock, 0.64 s).
 
 Each child also reports its CPU seconds, the part of them the cyclic garbage collector took (`gc s`,
 in `gcs` collections), the parts in `SupermetricsSource.parse_page` (`parse s`: a page's bytes to entries, its
 decoding included) and in `Codes.encode` (`code s`: entries to the store's columns), with `--archive` the archive's writer process's
 CPU (its rusage once reaped), the screen's paints (how often Textual's compositor redrew, `paints`) and
-its layouts (`layouts`): on a shared machine the wall clock varies with the neighbours, CPU less.
+its layouts (`layouts`), and the main thread's CPU in imports within `s` (`import s`: httpx, httpcore,
+anyio and tenacity load at the first request, ~0.07 s; the bare loop imports httpx before its clock): on a
+shared machine the wall clock varies with the neighbours, CPU less.
 
 The ratio viewer / bare is per run; the table shows each run and the median. `--profile` writes a
-cProfile of one more viewer run (`python -m pstats OUT.prof`, or snakeviz).
+cProfile of one more viewer run's load, from its first request to every entry archived (the app's start,
+the imports before it and the checks after are left out; `python -m pstats OUT.prof`, or snakeviz). Its
+clock is the wall's: on two shared cores a call during which the process was preempted (a `send` that
+wakes the server, a pipe `write` that wakes the writer process) shows that wait as its own time.
 """
 
 from __future__ import annotations
@@ -66,7 +74,7 @@ def peak_rss_mib() -> float:
 
 # -- the children -------------------------------------------------------------------------------
 
-async def viewer_child(url: str, n: int, archive_dir: str | None) -> dict:
+async def viewer_child(url: str, n: int, archive_dir: str | None, profiler=None) -> dict:
     from logview.api.client import ApiClient
     from logview.archive import Archive
     from logview.demo import DEMO_CONNECTOR, DEMO_SUPERMETRICS_KEY, DEMO_TEAM
@@ -87,6 +95,8 @@ async def viewer_child(url: str, n: int, archive_dir: str | None) -> dict:
     fetch = ApiClient.fetch
 
     def timed_fetch(*args, **kwargs):  # (when the loading starts: the app's own start-up excluded)
+        if not first_request and profiler is not None:
+            profiler.enable()  # (--profile: the load alone, from its first request)
         first_request.append(first_request[0] if first_request else time.perf_counter())
         return fetch(*args, **kwargs)
 
@@ -97,6 +107,7 @@ async def viewer_child(url: str, n: int, archive_dir: str | None) -> dict:
     import resource
 
     children = resource.getrusage(resource.RUSAGE_CHILDREN)  # (the archive's writer process, once reaped)
+    imports = time_imports()  # (from here: the bench's own imports are done)
     started, cpu_started = time.perf_counter(), time.process_time()
     app = LogViewApp(options, archive=archive)
     first_rows = None
@@ -109,9 +120,12 @@ async def viewer_child(url: str, n: int, archive_dir: str | None) -> dict:
         loaded_s = time.perf_counter() - started
         cpu_s = time.process_time() - cpu_started
         loaded, phase = len(app.viewer.store), session.phase
+        import_s = imports[0]
         while getattr(app.viewer.feed, "archiving", False):  # (the last pages, archived after the rows are all shown)
             await asyncio.sleep(0.002)
         archived_s, archived_cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
+        if profiler is not None:
+            profiler.disable()
     reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
     writer_cpu_s = reaped.ru_utime + reaped.ru_stime - children.ru_utime - children.ru_stime
     archived = None
@@ -125,7 +139,33 @@ async def viewer_child(url: str, n: int, archive_dir: str | None) -> dict:
     return {"writer_cpu_s": writer_cpu_s, "archived": archived, "archived_s": archived_s, "archived_cpu_s": archived_cpu_s, "seconds": loaded_s, "first_rows_s": first_rows, "loaded": loaded, "phase": phase,
             "load_s": loaded_s - (first_request[0] - started), "rss_mib": peak_rss_mib(), "cpu_s": cpu_s,
             "paints": paints[0], "layouts": paints[1], "gc_s": collections[0], "collections": int(collections[1]),
-            "parse_s": ingest[0], "code_s": ingest[1]}
+            "parse_s": ingest[0], "code_s": ingest[1], "import_s": import_s}
+
+
+def time_imports() -> list[float]:
+    """[CPU seconds]: the main thread's imports from now on (modules imported at their first use:
+    httpx, httpcore, anyio and tenacity at the first request, the archive's writer modules at the
+    first page), the outermost import timed alone. The bare loop imports httpx before its clock."""
+    import importlib._bootstrap as bootstrap
+    import threading
+
+    totals, depth, find_and_load = [0.0], [0], bootstrap._find_and_load
+    main = threading.main_thread()
+
+    def timed(name, import_):
+        if threading.current_thread() is not main:
+            return find_and_load(name, import_)
+        depth[0] += 1
+        began = time.thread_time()
+        try:
+            return find_and_load(name, import_)
+        finally:
+            depth[0] -= 1
+            if depth[0] == 0:
+                totals[0] += time.thread_time() - began
+
+    bootstrap._find_and_load = timed
+    return totals
 
 
 def time_ingest() -> list[float]:
@@ -218,10 +258,8 @@ def child(argv: list[str]) -> None:
     elif kind == "profile":
         import cProfile
 
-        profiler = cProfile.Profile()
-        profiler.enable()
-        result = asyncio.run(viewer_child(url, n, argv[4] if len(argv) > 4 else None))
-        profiler.disable()
+        profiler = cProfile.Profile()  # (enabled from the first request to every entry archived)
+        result = asyncio.run(viewer_child(url, n, argv[4] if len(argv) > 4 else None, profiler))
         profiler.dump_stats(argv[3])
     else:
         result = asyncio.run(bare_child(url, n))
@@ -278,18 +316,19 @@ def main(argv: list[str] | None = None) -> int:
     server, url = start_server(args.n)
     print(f"demo server with {args.n:,} Supermetrics entries up in {time.perf_counter() - started:.1f} s at {url}")
     runs: list[dict[str, dict]] = []
-    # With a baseline, this checkout's viewer runs from a compiled copy too (taken now: others may
-    # commit to the working tree meanwhile), and the two take turns going first.
-    here = Path(tempfile.mkdtemp()) if args.baseline is not None else None
-    if here is not None:
-        shutil.copytree(Path(__file__).resolve().parent.parent / "src", here / "src",
-                        ignore=shutil.ignore_patterns("__pycache__"))
-        shutil.copytree(Path(__file__).resolve().parent.parent / "styles", here / "styles")  # (the app's CSS)
-        subprocess.run([sys.executable, "-m", "compileall", "-q", str(here / "src")], check=True)
+    # This checkout's viewer runs from a compiled copy (taken now: others may commit to the working
+    # tree meanwhile; and with PYTHONDONTWRITEBYTECODE a tree without current .pyc files compiled
+    # the modules it imports inside the clock at each run, see the docstring), and with a baseline
+    # the two take turns going first.
+    here = Path(tempfile.mkdtemp())
+    shutil.copytree(Path(__file__).resolve().parent.parent / "src", here / "src",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(Path(__file__).resolve().parent.parent / "styles", here / "styles")  # (the app's CSS)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(here / "src")], check=True)
     try:
         for run in range(args.runs):
             children: dict[str, dict] = {}
-            viewers = [("viewer", here, args.prefetch), ("baseline", args.baseline, False)][:2 if here else 1]
+            viewers = [("viewer", here, args.prefetch), ("baseline", args.baseline, False)][:2 if args.baseline else 1]
             for name, code, prefetch in viewers if run % 2 == 0 else viewers[::-1]:
                 with tempfile.TemporaryDirectory() as folder:
                     children[name] = run_child("viewer", url, str(args.n), *([folder] if args.archive else []),
@@ -301,21 +340,22 @@ def main(argv: list[str] | None = None) -> int:
         if args.profile:
             with tempfile.TemporaryDirectory() as folder:
                 run_child("profile", url, str(args.n), str(args.profile), *([folder] if args.archive else []),
-                          prefetch=args.prefetch)
-            print(f"profile of one viewer run written to {args.profile}")
+                          code=here, prefetch=args.prefetch)
+            print(f"profile of one viewer run's load (its first request to every entry archived) written to "
+                  f"{args.profile}")
     finally:
         server.terminate()
         server.wait()
-        if here is not None:
-            shutil.rmtree(here, ignore_errors=True)
+        shutil.rmtree(here, ignore_errors=True)
     mode = "through a fresh archive" if args.archive else "without the archive"
     print(f"\nViewer ingest of {args.n:,} Supermetrics entries ({PAGE} a page, loopback), {mode}")
     print("s: from the app's start; load s: from its first request (the app's start-up excluded); "
           "cpu s: the process's CPU time over s; gc s: of it in cyclic collections (how many: gcs); "
-          "ratio: s / bare s; parse s, code s: CPU in SupermetricsSource.parse_page and Codes.encode")
+          "ratio: s / bare s; parse s, code s: CPU in SupermetricsSource.parse_page and Codes.encode; "
+          "import s: the main thread's CPU in imports within s (the bare loop's are before its clock)")
     viewers = ["viewer"] + (["baseline"] if args.baseline is not None else [])
     print(f"{'run':<8}{'':<10}{'s':>7}{'archived s':>11}{'arch ratio':>11}{'load s':>8}{'first rows s':>14}{'cpu s':>7}{'gc s':>6}{'gcs':>5}{'paints':>8}{'layouts':>8}{'loaded':>10}"
-          f"{'peak RSS MiB':>14}{'ratio':>8}{'load ratio':>12}{'parse s':>9}{'code s':>8}")
+          f"{'peak RSS MiB':>14}{'ratio':>8}{'load ratio':>12}{'parse s':>9}{'code s':>8}{'import s':>10}")
 
     def line(run: str, name: str, viewer: dict, bare: dict) -> str:
         first = viewer["first_rows_s"]
@@ -326,7 +366,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{viewer.get('gc_s', float('nan')):>6.2f}{viewer.get('collections', 0):>5}{viewer['paints']:>8}{viewer.get('layouts', 0):>8}"
                 f"{viewer['loaded']:>10,}{viewer['rss_mib']:>14.0f}"
                 f"{viewer['seconds'] / bare['seconds']:>8.2f}{viewer['load_s'] / bare['seconds']:>12.2f}"
-                f"{viewer.get('parse_s', float('nan')):>9.2f}{viewer.get('code_s', float('nan')):>8.2f}")
+                f"{viewer.get('parse_s', float('nan')):>9.2f}{viewer.get('code_s', float('nan')):>8.2f}"
+                f"{viewer.get('import_s', float('nan')):>10.2f}")
 
     for run, children in enumerate(runs, 1):
         bare = children["bare"]
@@ -352,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
               + f"{'':>10}{median(v['rss_mib'] for v in values):>14.0f}"
               + (f"{median(ratios):>8.2f}{median(load_ratios):>12.2f}"
                  f"{median(v.get('parse_s', 0) for v in values):>9.2f}{median(v.get('code_s', 0) for v in values):>8.2f}"
+                 f"{median(v.get('import_s', 0) for v in values):>10.2f}"
                  if name != "bare" else ""))
     if args.archive:
         for name in viewers:
