@@ -92,7 +92,9 @@ def check_file_bytes(data: bytes, needle: str, *, chunk_bytes: int = 1 << 16, fi
                 for column, text in row_cells(entry).items():
                     assert is_clean(text) and "\n" not in text, (column, text)
             exact = [i for i, line in enumerate(lines) if _exactly_searchable(line)]
-            if exact and needle.strip("\n"):
-                kept = [lines[i] for i in exact]
+            kept = [lines[i] for i in exact]
+            if kept and kept[0].startswith(b"\xef\xbb\xbf"):  # (written first again, it would open the file: no line's)
+                kept = kept[1:]
+            if kept and needle.strip("\n"):
                 needle = needle.replace("\n", "")
                 assert search(path, kind, kept, needle, block_bytes=block_bytes) == expected(kind, kept, needle)
