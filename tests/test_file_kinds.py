@@ -113,7 +113,7 @@ def test_a_jsonl_file_whose_first_line_is_torn_still_opens(tmp_path: Path) -> No
     path.write_text('{"id": "a", "log_ti\n{"id": "b", "log_time": "2025-11-15T10:00:00Z", "status": 200}\n')
     result = logview("export", "--file", str(path))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[1] == b'{"id":"b","log_time":"2025-11-15T10:00:00Z","status":200}'
+    assert result.stdout == path.read_bytes()  # (both lines, as they stand)
 
 
 @pytest.mark.parametrize("api", ["supermetrics", "mixed"])

@@ -16,7 +16,7 @@ from typing import BinaryIO, Literal, TypeVar
 
 from logview.model import LogEntry, SourceKind
 from logview.sources.aitronos import AitronosSource
-from logview.sources.base import InvalidBody, Source, dump_json, load_json, unreadable_reason
+from logview.sources.base import InvalidBody, Source, load_json, unreadable_reason
 from logview.sources.invalid_entries import invalid_entry
 from logview.files.envelope import is_envelope
 from logview.files.lines import BOM, LineFile
@@ -269,17 +269,6 @@ def entry_from_line(source: Source, line: bytes) -> LogEntry:
         entry.invalid = (f"{article} {API_NAMES[api]} entry ({_TIME_FIELDS[api]}) in a file read as {API_NAMES[source.kind]}: "
                          f"{other_half_words(source.kind).replace('them', 'those')}")
     return entry
-
-
-def exported_json(line: bytes) -> bytes:
-    """A file's line as `logview export` writes it in JSONL, `dump_json(entry_from_line(…).raw)`
-    without making the entry (the model's checks were most of a file export's time, s28 walk #2):
-    the JSON the line holds, compact, or a line that is not JSON as a JSON string of its text."""
-    try:
-        raw = load_json(line)
-    except InvalidBody:
-        raw = line.decode("utf-8", errors="replace")
-    return dump_json(raw)
 
 
 def iter_line_batches(path: Path, parse: Callable[[bytes], Parsed], batch_size: int = 5000,
