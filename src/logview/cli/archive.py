@@ -11,6 +11,7 @@ from logview.archive.location import archive_files
 from logview.cli.output import STDOUT, writing
 from logview.cli.parsers import ARCHIVE_COMMANDS, archive_parser, refuse_file_option
 from logview.cli.resolve import UsageError, archive_choice, archive_turned_off, archived_identity, no_archive_yet
+from logview.model import sized
 from logview.sanitize import clean_line
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -60,7 +61,7 @@ def _list(path) -> int:
     with Archive.open(path, readonly=True) as archive:
         summaries = archive.summaries()
     size = sum(file.stat().st_size for file in archive_files(path) if file.exists())
-    print(f"{path} ({size / 1_048_576:.1f} MB, {len(summaries)} source{'' if len(summaries) == 1 else 's'})")
+    print(f"{path} ({sized(size)}, {len(summaries)} source{'' if len(summaries) == 1 else 's'})")
     for summary in summaries:
         print(describe_summary(summary))
     if (off := archive_turned_off(path)) is not None:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Literal, TypeVar
 
-from logview.model import LogEntry, SourceKind
+from logview.model import LogEntry, SourceKind, sized
 from logview.sources.aitronos import AitronosSource
 from logview.sources.base import InvalidBody, Source, load_json, unreadable_reason
 from logview.sources.invalid_entries import invalid_entry
@@ -125,7 +125,7 @@ def detect_kind(path: Path, given: SourceKind | None = None) -> FileKind:
         field, missing = _TIME_FIELDS[found], _TIME_FIELDS[given]
         # (a big file is sampled, not read whole: its words say what was read, s28 review)
         where, reads = ("", "none of it") if not searched else \
-            (f", in the {_mib(searched)} read of its {_mib(path.stat().st_size)}", "few of its entries, if any")
+            (f", in the {sized(searched)} read of its {sized(path.stat().st_size)}", "few of its entries, if any")
         raise UnknownFileFormat(f"{path} looks like a{'n Aitronos' if found == 'aitronos' else ' Supermetrics'} "
                                 f"export (its entries have {field}, not {missing}{where}): --source {given} would read "
                                 f"{reads}; open it without --source (the API is told from its fields)")
@@ -236,11 +236,6 @@ def sample_windows(size: int) -> list[tuple[int, int]]:
             windows.append((start, stop - start))
             end = stop
     return windows
-
-
-def _mib(size: int) -> str:
-    """A file's size or a part of it, for a message: "5.0 MiB", "1.2 GiB"."""
-    return f"{size / (1 << 30):.1f} GiB" if size >= 1 << 30 else f"{size / (1 << 20):.1f} MiB"
 
 
 def looks_like_csv_header(line: bytes) -> bool:
