@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
@@ -55,8 +56,9 @@ def _say(line: str) -> None:
 
 
 def _list(path) -> int:
+    keeps, _ = archive_choice(argparse.Namespace(), lenient=True)  # (the config read once, for both words)
     if not path.exists():
-        print(no_archive_yet(path))
+        print(no_archive_yet(path, keeps))
         return EXIT_OK
     with Archive.open(path, readonly=True) as archive:
         summaries = archive.summaries()
@@ -64,7 +66,7 @@ def _list(path) -> int:
     print(f"{path} ({sized(size)}, {len(summaries)} source{'' if len(summaries) == 1 else 's'})")
     for summary in summaries:
         print(describe_summary(summary))
-    if (off := archive_turned_off(path)) is not None:
+    if (off := archive_turned_off(path, keeps)) is not None:
         print(off, file=sys.stderr)
     return EXIT_OK
 
