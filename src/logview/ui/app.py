@@ -109,8 +109,7 @@ class LogViewApp(App[int]):
         self.saves = Saves(self, leave=QuitWhileArchiving(self, lambda: self.viewers).quit,
                            progress=lambda: [viewer.refresh_status() for viewer in self.viewers])
         settings = {"saved_filters": saved_filters, "column_choice": column_choice, "saves": self.saves}
-        self._first = partial(first_viewer, options, policy=policy, tabs=labels if more else None, archive=archive,
-                              **settings)
+        self._first = partial(first_viewer, options, policy=policy, tabs=labels if more else None, archive=archive, **settings)
         first = self._first(source, file_kind)
         self._drawn: set[ViewerScreen] = set()  # viewers a frame was drawn of (see `post_display_hook`)
         self.closing = False  # `exit` was asked: what else was typed acts no more (`run_action`)
@@ -213,6 +212,7 @@ class LogViewApp(App[int]):
             label: progress for label, viewer in zip(labels, self.viewers[:-1])
             if label not in said and (progress := viewer.session.source_progress(viewer.loader.waits())) is not None}
         self._count_tails()
+        self.viewers[-1].merge_now()  # (the rows with the line: it said "2 sources merged" over "No entries.")
 
     def _count_tails(self) -> None:
         """The merged tab's `● live` (`live 1 of 2`): how many tabs' tails are on, of the tabs that read an API."""
