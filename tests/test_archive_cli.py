@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -11,9 +12,11 @@ import time
 import pytest
 
 from logview.archive import Archive, ArchiveError, Retention, Span, default_archive_path
+from logview.archive.location import archive_files
 from logview.cli import main
 from logview.cli.parsers import export_parser, viewer_parser
 from logview.cli.resolve import UsageError, archive_choice
+from logview.model import sized
 from logview.settings.check import check_config
 
 from archive_support import DAY_US, aitronos_entries, aitronos_identity, supermetrics_entries, supermetrics_identity
@@ -54,6 +57,8 @@ def test_list_says_what_each_source_holds_and_never_a_key(archived):
     assert result.returncode == 0, result.stderr
     head, aitronos, supermetrics = result.stdout.splitlines()
     assert head.startswith(str(default_archive_path())) and "2 sources" in head
+    size = sum(file.stat().st_size for file in archive_files(default_archive_path()) if file.exists())
+    assert f" ({sized(size)}, 2 sources)" in head and re.search(r" \((\d\.\d|\d+) (KiB|MiB), ", head), head  # (s29: not "MB")
     assert aitronos.startswith("aitronos http://127.0.0.1:9 org_archive · 300 entries · ")
     assert "complete: the beginning … " in aitronos and "complete for status=error: " in aitronos
     assert supermetrics.startswith("supermetrics http://127.0.0.1:9 42/T3S70 · 200 entries")

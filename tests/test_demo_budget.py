@@ -284,6 +284,7 @@ def test_demo_server_budget_flag_enforces_a_budget():
     try:
         banner = read_banner(process)
         assert "aitronos 3 requests per 0.5 s, supermetrics 1 requests per 60 s" in banner, banner
+        assert "No rate limit is enforced" not in banner, banner
         url = re.search(r"listening on (http://\S+)", banner)[1]
         with httpx.Client(base_url=url, timeout=5.0) as http:
             assert [ait(http).status_code for _ in range(4)] == [200, 200, 200, 429]
@@ -324,3 +325,19 @@ def test_help_and_the_readme_describe_the_budget_option(monkeypatch):
     assert re.search(r"^ {2}--budget N/WINDOW_S\s{2,}\S.*default", text, flags=re.MULTILINE), text
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert "| `--budget N/WINDOW_S` |" in readme.split("\n## Demo server\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_without_a_budget_the_demo_server_says_its_limits_are_only_advertised():
+    """s29: a viewer paced to the published limit in the headers said it "waits for its budget 100/100",
+    and the demo server, which enforces none, said nothing of its limits."""
+    process = cli_runner.Popen([sys.executable, "-m", "logview", "demo-server", "--port", "0", *SMALL],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=CLEAN_ENV, text=True)
+    try:
+        banner = read_banner(process)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=15)
+    assert ("\nNo rate limit is enforced for aitronos or supermetrics: the published 100 requests per 60 s and "
+            "1000 requests per 3600 s are only advertised,\nall of it left in every answer (logview paces itself "
+            "to it); --budget enforces one.\n") in banner, banner
+    assert "Rate limits enforced" not in banner

@@ -1,6 +1,7 @@
 """`logview export --file` reads the file as the viewer does (its filter columns, not an entry a
-line: ~35 times the viewer's save on a 1M file, s28 walk #2): the same bytes as the entries made one
-by one write, for every filter; on a terminal a progress line and the closing count an API export
+line: ~35 times the viewer's save on a 1M file, s28 walk #2): for every filter, the lines whose
+entries made one by one match, byte for byte in JSONL (s29: as the viewer's `s` writes them), their
+rows in CSV; on a terminal a progress line and the closing count an API export
 gives (s28 walk #2, #10: a file export that matched nothing said nothing); a `--since` later than
 now is said (s28 walk #10)."""
 
@@ -44,12 +45,16 @@ def odd_file(tmp_path: Path) -> Path:
 
 
 def made_one_by_one(path: Path, fmt: str, filters: Filters) -> bytes:
-    """What the export wrote when it made an entry of each line and matched it (`Source.matches`)."""
+    """What the export wrote when it made an entry of each line and matched it (`Source.matches`):
+    CSV the entries' rows; JSONL (s29) the matching lines themselves, byte for byte, each with its
+    own line break (`\n` after a last line that had none), as the viewer's `s` writes them."""
     source = source_for_kind("supermetrics")
+    lines = [line + b"\n" for line in path.read_bytes().removesuffix(b"\n").split(b"\n") if line.strip()]
+    matching = [line for line in lines if source.matches(entry_from_line(source, line.rstrip(b"\r\n")), filters)]
+    if fmt == "jsonl":
+        return b"".join(matching)
     stream = io.BytesIO()
-    writer = EntryWriter(stream, fmt, source)
-    entries = [entry_from_line(source, line.rstrip(b"\r")) for line in path.read_bytes().splitlines() if line.strip()]
-    writer.write([entry for entry in entries if source.matches(entry, filters)])
+    EntryWriter(stream, fmt, source).write([entry_from_line(source, line.rstrip(b"\r\n")) for line in matching])
     return stream.getvalue()
 
 
@@ -64,7 +69,7 @@ def made_one_by_one(path: Path, fmt: str, filters: Filters) -> bytes:
      Filters().with_time_range("2025-11-15T10:30:00Z", "2025-11-15T10:59:00Z")),
 ], ids=["all", "5xx", "error-429", "other", "event", "search", "dates"])
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
-def test_a_file_export_writes_what_the_entries_made_one_by_one_wrote(odd_file, fmt, flags, filters):
+def test_a_file_export_writes_the_lines_whose_entries_made_one_by_one_match(odd_file, fmt, flags, filters):
     result = logview("export", "--file", str(odd_file), "--source", "supermetrics", "--format", fmt, *flags)
     assert result.returncode == 0, result.stderr
     assert result.stdout == made_one_by_one(odd_file, fmt, filters)

@@ -113,7 +113,7 @@ def test_a_jsonl_file_whose_first_line_is_torn_still_opens(tmp_path: Path) -> No
     path.write_text('{"id": "a", "log_ti\n{"id": "b", "log_time": "2025-11-15T10:00:00Z", "status": 200}\n')
     result = logview("export", "--file", str(path))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[1] == b'{"id":"b","log_time":"2025-11-15T10:00:00Z","status":200}'
+    assert result.stdout == path.read_bytes()  # (both lines, as they stand)
 
 
 @pytest.mark.parametrize("api", ["supermetrics", "mixed"])
@@ -251,7 +251,7 @@ def test_source_on_a_big_file_searches_a_sample_of_it_and_says_so(tmp_path) -> N
         with pytest.raises(UnknownFileFormat) as refused:
             detect_kind(path, "aitronos")
         assert str(refused.value) == (f"{path} looks like a Supermetrics export (its entries have log_time, not "
-                                      "created_at, in the 5.0 MiB read of its 12.0 MiB): --source aitronos would read "
+                                      "created_at, in the 5.0 MiB read of its 12 MiB): --source aitronos would read "
                                       "few of its entries, if any; open it without --source (the API is told from "
                                       "its fields)")
     assert sum(length for _, length in windows) == 5 * (1 << 20)

@@ -215,7 +215,7 @@ def test_a_writer_behind_keeps_the_loads_counts_before_the_budgets_words_and_no_
     state = s.state(Waits(backfilling=True, budget=binding, backfill_eta_s=257, archive_behind=8 << 20))
     forms = (state.text, *state.shorter)
     assert not [form for form in forms if "done in" in form], forms
-    counts = "loading page 20 · 1,900 of 6,000 (31%) · archive writer behind (8 MiB waiting) …"
+    counts = "loading page 20 · 1,900 of 6,000 (31%) · archive writer behind (8.0 MiB waiting) …"  # (`model.sized`)
     assert counts in forms, forms
     # (after the forms with the budget in full, before those with it in fewer words)
     assert all("budget" not in form or "API budget" in form for form in forms[:forms.index(counts)]), forms

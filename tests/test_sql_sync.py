@@ -170,3 +170,30 @@ def test_sync_under_an_age_limit_fetches_only_what_the_archive_keeps(tmp_path) -
         again = logview("sql", query, *source, "--sync", "--format", "csv", key_env=key)
         assert again.returncode == 0 and again.stdout.splitlines()[1] == row, again.stderr
         assert log_requests(server) - fetched == 1
+
+
+def test_sync_reads_the_config_once(tmp_path, monkeypatch, capsys) -> None:
+    """s29: `archive_turned_off` read the config again after `--sync`'s own `archive_choice`; what it says
+    of the archive is now that one reading's (a config written between the two was read twice over)."""
+    from logview.cli import main
+    import logview.cli.resolve
+
+    config = tmp_path / "config.toml"
+    config.write_text('archive_max_age = "3650d"\n')
+    reads = []
+
+    def counted_read(path):
+        reads.append(path)
+        return read_config(path)
+
+    read_config = logview.cli.resolve.read_config
+    monkeypatch.setattr(logview.cli.resolve, "read_config", counted_read)
+    monkeypatch.setenv("LOGVIEW_CONFIG", str(config))
+    monkeypatch.setenv("FREDDY_API_KEY", DEMO_AITRONOS_KEY)
+    with DemoServer(DemoState(aitronos_entries=120, supermetrics_entries=0, live_rate=0.0, seed=3)) as server:
+        code = main(["sql", COUNT, "--source", "aitronos", "--org", DEMO_ORG, "--base-url", server.url, "--sync",
+                     "--format", "csv"])
+    assert code == 0 and capsys.readouterr().out.splitlines() == ["n", "120"]
+    assert reads == [config]
+    reads.clear()
+    assert main(["sql", COUNT, "--format", "csv"]) == 0 and reads == [config]  # (without --sync: once too)

@@ -135,6 +135,22 @@ def test_a_jsonl_export_on_a_terminal_is_the_same_json_and_inert(hostile_file):
     assert b"\\u009b" in received and b"\\u202e" in received
 
 
+def test_a_file_export_copies_its_lines_to_a_terminal_inert(tmp_path):
+    """s29: `export --file` copies the lines as they stand, on a terminal too: a line that is not
+    JSON is shown as it is (before, as a JSON string), its raw ESC and C1 written as escapes, as an
+    entry's raw UTF-8 C1 and bidi are, the entry still the same JSON."""
+    path = tmp_path / "raw.jsonl"
+    garbage = b"torn \x1b]0;TITLE\x07 \xc2\x9b \xff"
+    path.write_bytes(json.dumps(ENTRIES[0], ensure_ascii=False).encode() + b"\n" + garbage + b"\n"
+                     + json.dumps(ENTRIES[1], ensure_ascii=False).encode() + b"\n")
+    code, received, stderr = on_a_terminal("export", "--file", str(path), env=_env())
+    assert code == 0, stderr
+    _assert_inert(received)
+    first, shown, second = received.decode().splitlines()
+    assert shown == "torn \\u001b]0;TITLE\\u0007 \\u009b \\xff", shown
+    assert [json.loads(first), json.loads(second)] == ENTRIES
+
+
 def test_sql_csv_and_jsonl_on_a_terminal_are_inert(data_home):
     for fmt in ("csv", "jsonl"):
         code, received, stderr = on_a_terminal("sql", "--format", fmt, QUERY, env=_env(data_home))

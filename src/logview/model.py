@@ -276,6 +276,25 @@ def counted(count: int, noun: str = "entry", plural: str = "entries") -> str:
     return f"{count:,} {noun if count == 1 else plural}"
 
 
+_SIZE_UNITS = ("KiB", "MiB", "GiB", "TiB")
+
+
+def sized(size: int) -> str:
+    """A size in bytes as every message says one (a file and the part of it read, the archive, the
+    archive writer's backlog: they said "5.0 MiB", "5.2 MB" and "8 MiB"): binary units, one decimal
+    below 10, as `ls -h` says them: `512 bytes`, `300 KiB`, `8.0 MiB`, `1.2 GiB`."""
+    if size < 1024:
+        return counted(size, "byte", "bytes")
+    value = float(size)
+    for unit in _SIZE_UNITS:
+        value /= 1024
+        if round(value, 1) < 10:
+            return f"{value:.1f} {unit}"
+        if round(value) < 1024 or unit == _SIZE_UNITS[-1]:
+            return f"{value:.0f} {unit}"
+    raise AssertionError("unreachable: the last unit returns")
+
+
 # Severity of a status, used for colours and for jumping between problem entries (e / E).
 SEV_UNKNOWN, SEV_OK, SEV_INFO, SEV_WARN, SEV_ERROR = 0, 1, 2, 3, 4
 _WORD_SEVERITY = {"success": SEV_OK, "ok": SEV_OK, "error": SEV_ERROR, "failed": SEV_ERROR,

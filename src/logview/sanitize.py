@@ -79,3 +79,22 @@ def inert_json(line: bytes) -> bytes:
     if _UNSAFE_IN_JSON.search(line) is None:
         return line
     return _UNSAFE_IN_JSON.sub(_json_escaped, line)
+
+
+def _json_escaped_text(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def inert_copied_line(line: bytes) -> bytes:
+    """A file's line copied to a terminal (`export --file` to stdout): each control `clean` removes
+    written as its JSON escape (`\\u001b`), bytes that are not UTF-8 as `\\xff`. A JSON line reads
+    back as the same value (a control stands only inside its strings); any other line (a torn one,
+    garbage) is seen, never acted on, where `inert_json` would have let its raw ESC through."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        text = line.decode("utf-8", "backslashreplace")
+    else:
+        if _UNSAFE.search(text) is None:
+            return line
+    return _UNSAFE.sub(_json_escaped_text, text).encode()

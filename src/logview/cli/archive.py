@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
@@ -11,6 +12,7 @@ from logview.archive.location import archive_files
 from logview.cli.output import STDOUT, writing
 from logview.cli.parsers import ARCHIVE_COMMANDS, archive_parser, refuse_file_option
 from logview.cli.resolve import UsageError, archive_choice, archive_turned_off, archived_identity, no_archive_yet
+from logview.model import sized
 from logview.sanitize import clean_line
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -54,16 +56,17 @@ def _say(line: str) -> None:
 
 
 def _list(path) -> int:
+    keeps, _ = archive_choice(argparse.Namespace(), lenient=True)  # (the config read once, for both words)
     if not path.exists():
-        print(no_archive_yet(path))
+        print(no_archive_yet(path, keeps))
         return EXIT_OK
     with Archive.open(path, readonly=True) as archive:
         summaries = archive.summaries()
     size = sum(file.stat().st_size for file in archive_files(path) if file.exists())
-    print(f"{path} ({size / 1_048_576:.1f} MB, {len(summaries)} source{'' if len(summaries) == 1 else 's'})")
+    print(f"{path} ({sized(size)}, {len(summaries)} source{'' if len(summaries) == 1 else 's'})")
     for summary in summaries:
         print(describe_summary(summary))
-    if (off := archive_turned_off(path)) is not None:
+    if (off := archive_turned_off(path, keeps)) is not None:
         print(off, file=sys.stderr)
     return EXIT_OK
 

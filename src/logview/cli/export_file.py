@@ -3,9 +3,11 @@
 A file of one API is read as the viewer reads it (`store/whole_file.py`: its lines indexed, their
 filter columns read; the rows left in file order), the view's filters pick the rows, and their
 lines are written by the viewer's `s`'s writer (`files/writer.write_lines`; in JSONL each line's
-JSON written again, compact, as this export always has): the rows a save would write, in the time
-a save takes plus the reading (each line was made an entry, ~35 times that, s28 walk #2). A merged timeline's file (envelopes) is parsed a batch at a
-time, each line keeping its source. On a terminal a progress line says how far it has got and a
+bytes copied as they stand, exactly as the API returned them: until s29 each line's JSON was written
+again, compact, and a line that is not JSON as a JSON string, unlike `s`): the bytes a save writes,
+in the file's order, in the time a save takes plus the reading (each line was made an entry, ~35 times
+that, s28 walk #2). A merged timeline's file (envelopes) is parsed a batch at a time, each line
+keeping its source. On a terminal a progress line says how far it has got and a
 last line how many entries were written (`logview: 37,918 entries of the 1,000,000 in x.jsonl`),
 as an API's export says them.
 """
@@ -141,7 +143,7 @@ def _export_lines(path: Path, source: Source, filters: Filters, fmt: str, stream
         starts, lengths = store.column("start", index), store.column("length", index)
         with writing(output_name(output)):
             writer = write_lines(stream, fmt, store.lines, starts, lengths, source,
-                                 wrote=progress.writing(len(index), stream), copied=False)
+                                 wrote=progress.writing(len(index), stream))
         invalid = store.column("invalid", index)
         other = other_api_lines(store.lines, starts[invalid].tolist(), lengths[invalid].tolist(), source.kind) \
             if source.kind in ("aitronos", "supermetrics") and invalid.any() else 0

@@ -306,17 +306,17 @@ def archive_choice(args: argparse.Namespace, *, lenient: bool = False) -> tuple[
     return reading.config.archive and wanted, reading.config.retention()
 
 
-def archive_turned_off(path: Path) -> str | None:
-    """What `archive list` and `sql` add when the config turns the archive off and it is read anyway: it
-    said "nothing is read from it" of a file they still read (s28 walk)."""
-    keeps, _ = archive_choice(argparse.Namespace(), lenient=True)
+def archive_turned_off(path: Path, keeps: bool) -> str | None:
+    """What `archive list` and `sql` add when the config turns the archive off (`keeps`: their
+    `archive_choice`, the config read once) and it is read anyway: it said "nothing is read from it"
+    of a file they still read (s28 walk)."""
     return None if keeps else (f"the config says `archive = false`: logview keeps nothing more in {path}, and "
                                "this is what earlier runs kept (`logview archive clear` forgets it)")
 
 
-def no_archive_yet(path: Path) -> str:
-    """What `archive list` and `sql` say when there is no archive file: why there is none."""
-    keeps, _ = archive_choice(argparse.Namespace(), lenient=True)
+def no_archive_yet(path: Path, keeps: bool) -> str:
+    """What `archive list` and `sql` say when there is no archive file: why there is none (`keeps`:
+    as `archive_turned_off`)."""
     why = ("logview keeps one once it has read logs from an API" if keeps
            else "the config says `archive = false`, so logview keeps none")
     return f"no archive yet at {path}: {why}"

@@ -46,11 +46,15 @@ def run_sql_command(argv: Sequence[str]) -> int:
     parser = sql_parser()
     refuse_file_option(parser, argv, "logview sql", "it queries the archive")
     args = parser.parse_args(argv)
-    path = default_archive_path()
+    path, keeps = default_archive_path(), True
     try:
         identity = archived_identity(args, "sql")
+        if args.sync and not (args.source or args.profile):
+            raise UsageError("--sync needs a source to fetch from: --source … or --profile NAME")
+        # (the config read once: what is said of the archive below is this reading's, s29)
+        keeps, retention = archive_choice(args, lenient=not args.sync)
         if args.sync:
-            failure = _sync(args)
+            failure = _sync(args, keeps, retention)
             if failure is not None:
                 return failure
         with LogsQuery(path, identity) as query:
@@ -62,7 +66,7 @@ def run_sql_command(argv: Sequence[str]) -> int:
     except UsageError as error:
         return _fail(str(error))
     except ArchiveError as error:
-        return _fail(no_archive_yet(path) if not path.exists() else error.without_no_archive())
+        return _fail(no_archive_yet(path, keeps) if not path.exists() else error.without_no_archive())
     except QueryError as error:
         return _fail(str(error))
     except BrokenPipeError:  # `| head`: the reader has what it wanted
@@ -70,7 +74,7 @@ def run_sql_command(argv: Sequence[str]) -> int:
         return EXIT_OK
     if args.format == "table":
         print(f"({count:,} row{'' if count == 1 else 's'})", file=sys.stderr)
-    if (off := archive_turned_off(path)) is not None:  # (--sync refuses it: `archive_choice`)
+    if (off := archive_turned_off(path, keeps)) is not None:  # (--sync refuses it: `_sync`)
         print(f"logview sql: {off}", file=sys.stderr)
     return EXIT_OK
 
@@ -106,14 +110,11 @@ async def sync_archive(connection: Any, filters: Filters, archive: Archive,
         return fetched
 
 
-def _sync(args) -> int | None:
-    """Top the archive up from the API first (`--sync`); an exit code when that cannot be done."""
-    if not (args.source or args.profile):
-        raise UsageError("--sync needs a source to fetch from: --source … or --profile NAME")
-    enabled, retention = archive_choice(args)
+def _sync(args, enabled: bool, retention: Retention) -> int | None:
+    """Top the archive up from the API first (`--sync`), as the config's archive keys say (`enabled`,
+    `retention`: `archive_choice`); an exit code when that cannot be done."""
     if not enabled:
         raise UsageError("--sync writes the archive, and the config says archive = false")
-    from logview.archive.retention import Retention
     from logview.cli.export import Reporter
 
     with ExitStack() as stack:

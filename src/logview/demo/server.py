@@ -22,6 +22,7 @@ from .constants import (
     DEMO_ORG,
     DEMO_SUPERMETRICS_KEY,
     DEMO_TEAM,
+    PUBLISHED_BUDGETS,
 )
 from .broken import broken_modes
 from .budget import Budget, BudgetSpec
@@ -256,10 +257,22 @@ def _loopback_reaching(host: str) -> str | None:
         return None
 
 
+def _per_key(budget: Budget) -> str:
+    return f"{budget.requests} requests per {budget.window_s:g} s"
+
+
 def _budget_lines(budgets: Mapping[str, Budget | None]) -> str:
-    enforced = [f"{api} {budget.requests} requests per {budget.window_s:g} s"
-                for api, budget in budgets.items() if budget is not None]
-    return f"\nRate limits enforced for each key: {', '.join(enforced)}.\n" if enforced else ""
+    """The rate limits enforced, and those only advertised: without --budget a viewer paced to the
+    published limit in the headers said it "waits for its budget 100/100", nothing here said why (s29)."""
+    enforced = [f"{api} {_per_key(budget)}" for api, budget in budgets.items() if budget is not None]
+    advertised = {api: _per_key(Budget.parse(published)) for api, published in PUBLISHED_BUDGETS.items()
+                  if budgets.get(api) is None}
+    lines = [f"Rate limits enforced for each key: {', '.join(enforced)}."] if enforced else []
+    if advertised:
+        lines.append(f"No rate limit is enforced for {' or '.join(advertised)}: the published "
+                     f"{' and '.join(advertised.values())} {'are' if len(advertised) > 1 else 'is'} only advertised,\n"
+                     "all of it left in every answer (logview paces itself to it); --budget enforces one.")
+    return "".join(f"\n{line}\n" for line in lines)
 
 
 def _broken_line(broken: Iterable[str]) -> str:

@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Literal, TypeVar
 
-from logview.model import LogEntry, SourceKind
+from logview.model import LogEntry, SourceKind, sized
 from logview.sources.aitronos import AitronosSource
-from logview.sources.base import InvalidBody, Source, dump_json, load_json, unreadable_reason
+from logview.sources.base import InvalidBody, Source, load_json, unreadable_reason
 from logview.sources.invalid_entries import invalid_entry
 from logview.files.envelope import is_envelope
 from logview.files.lines import BOM, LineFile
@@ -125,7 +125,7 @@ def detect_kind(path: Path, given: SourceKind | None = None) -> FileKind:
         field, missing = _TIME_FIELDS[found], _TIME_FIELDS[given]
         # (a big file is sampled, not read whole: its words say what was read, s28 review)
         where, reads = ("", "none of it") if not searched else \
-            (f", in the {_mib(searched)} read of its {_mib(path.stat().st_size)}", "few of its entries, if any")
+            (f", in the {sized(searched)} read of its {sized(path.stat().st_size)}", "few of its entries, if any")
         raise UnknownFileFormat(f"{path} looks like a{'n Aitronos' if found == 'aitronos' else ' Supermetrics'} "
                                 f"export (its entries have {field}, not {missing}{where}): --source {given} would read "
                                 f"{reads}; open it without --source (the API is told from its fields)")
@@ -238,11 +238,6 @@ def sample_windows(size: int) -> list[tuple[int, int]]:
     return windows
 
 
-def _mib(size: int) -> str:
-    """A file's size or a part of it, for a message: "5.0 MiB", "1.2 GiB"."""
-    return f"{size / (1 << 30):.1f} GiB" if size >= 1 << 30 else f"{size / (1 << 20):.1f} MiB"
-
-
 def looks_like_csv_header(line: bytes) -> bool:
     """A line that is not JSON but a row of column names (`id,log_time,status,…`), as the CSV
     `logview export` and `s` write starts. A torn JSON line never is one: it has braces or quotes."""
@@ -269,17 +264,6 @@ def entry_from_line(source: Source, line: bytes) -> LogEntry:
         entry.invalid = (f"{article} {API_NAMES[api]} entry ({_TIME_FIELDS[api]}) in a file read as {API_NAMES[source.kind]}: "
                          f"{other_half_words(source.kind).replace('them', 'those')}")
     return entry
-
-
-def exported_json(line: bytes) -> bytes:
-    """A file's line as `logview export` writes it in JSONL, `dump_json(entry_from_line(…).raw)`
-    without making the entry (the model's checks were most of a file export's time, s28 walk #2):
-    the JSON the line holds, compact, or a line that is not JSON as a JSON string of its text."""
-    try:
-        raw = load_json(line)
-    except InvalidBody:
-        raw = line.decode("utf-8", errors="replace")
-    return dump_json(raw)
 
 
 def iter_line_batches(path: Path, parse: Callable[[bytes], Parsed], batch_size: int = 5000,

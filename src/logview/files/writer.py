@@ -17,7 +17,7 @@ import numpy as np
 from logview.files.envelope import envelope_line
 from logview.files.lines import LineFile
 from logview.model import LogEntry
-from logview.sanitize import inert_json, visible
+from logview.sanitize import inert_copied_line, inert_json, visible
 from logview.sources.base import Source, dump_json
 from logview.sources.mixed import MixedSource
 from logview.sources.typed_page import raw_values
@@ -224,39 +224,39 @@ class _EncodedRows:
         self._stream.write(row.encode("utf-8", "backslashreplace"))
 
 
-def copy_lines(stream: BinaryIO, lines: LineFile, starts: np.ndarray, lengths: np.ndarray, chunk: int = 5000) -> None:
+def copy_lines(stream: BinaryIO, lines: LineFile, starts: np.ndarray, lengths: np.ndarray, chunk: int = 5000, *,
+               inert: bool = False) -> None:
     """Write a file's lines at `starts` byte for byte, each with the line break it had in the file:
     `\r\n` where it had one (a file written on Windows stays so), `\n` otherwise (also after a
-    last line that had none)."""
+    last line that had none). `inert`: to a terminal, each line's controls written as escapes
+    (`sanitize.inert_copied_line`)."""
     for lo in range(0, len(starts), chunk):
         part = lengths[lo:lo + chunk]
         # one byte more than each line: its CR, if it ends in CR LF (a line's length leaves it out)
         read = lines.read_lines(starts[lo:lo + chunk], part.astype(np.int64) + 1)
-        stream.write(b"".join(line[:n] + (b"\r\n" if line[n:] == b"\r" else b"\n")
+        stream.write(b"".join((inert_copied_line(line[:n]) if inert else line[:n]) +
+                              (b"\r\n" if line[n:] == b"\r" else b"\n")
                               for line, n in zip(read, part.tolist())))
 
 
 def write_lines(stream: BinaryIO, fmt: str, lines: LineFile, starts: np.ndarray, lengths: np.ndarray,
-                source: Source, *, wrote: Callable[[int], None] = lambda rows: None, chunk: int = 5000,
-                copied: bool = True) -> EntryWriter | None:
-    """A file's lines at `starts` in `fmt`. JSONL: the viewer's `s` copies them byte for byte
-    (`copy_lines`); `logview export --file` (`copied` False) writes each line's JSON again, as
-    `EntryWriter` writes an entry (`jsonl.exported_json`: compact; a line that is not JSON as a JSON
-    string). CSV parses them into the source's columns (a line that is not a JSON object left out:
-    the writer returned counts it, `fieldless`; None for JSONL). `wrote` hears of each chunk written."""
-    from logview.files.jsonl import entry_from_line, exported_json  # (parsing loads with the first CSV)
+                source: Source, *, wrote: Callable[[int], None] = lambda rows: None,
+                chunk: int = 5000) -> EntryWriter | None:
+    """A file's lines at `starts` in `fmt`, as the viewer's `s` and `logview export --file` write
+    them. JSONL: copied byte for byte (`copy_lines`: exactly as the API returned them, a line that
+    is not JSON as it stands; on a terminal with its controls made inert). CSV parses them into the
+    source's columns (a line that is not a JSON object left out: the writer returned counts it,
+    `fieldless`; None for JSONL). `wrote` hears of each chunk written."""
+    from logview.files.jsonl import entry_from_line  # (parsing loads with the first CSV)
 
     writer = None if fmt == "jsonl" else EntryWriter(stream, fmt, source)
-    inert = writer is None and not copied and on_a_terminal(stream)  # (`EntryWriter`'s rule: see there)
+    inert = writer is None and on_a_terminal(stream)  # (`EntryWriter`'s rule: see there)
     for lo in range(0, len(starts), chunk):
         part = slice(lo, lo + chunk)
         if writer is not None:
             writer.write([entry_from_line(source, line) for line in lines.read_lines(starts[part], lengths[part])])
-        elif copied:
-            copy_lines(stream, lines, starts[part], lengths[part], chunk)
         else:
-            texts = map(exported_json, lines.read_lines(starts[part], lengths[part]))
-            stream.write(b"".join(text + b"\n" for text in (map(inert_json, texts) if inert else texts)))
-            stream.flush()
+            copy_lines(stream, lines, starts[part], lengths[part], chunk, inert=inert)
+            stream.flush()  # (a pipe's reader sees each chunk as it is written)
         wrote(len(starts[part]))
     return writer

@@ -82,6 +82,10 @@ def source_progress(session: SessionState, waits: Waits) -> SourceProgress | Non
             rough = rough_wait(next_page)
             return SourceProgress(f"{loading} · next page ~{format_wait(next_page)}", f"next page ~{rough}",
                                   f"waits ~{rough}", "loading")
+        if budget.unspent and budget.blocked_s <= 0:  # (its count never falls: only the pace holds it back)
+            # ("waits for its budget 100/100" of a demo server that enforces none and advertises 100/min, s29)
+            return SourceProgress(f"{loading} · paced to the API's {budget.pace()} (its {budget.count()} unspent)",
+                                  f"paced ({budget.pace()})", "loading", "loading")
         # (a reset is when the next page goes: said in the fewest words too, or that it waits where its
         # time is not known; a 429's wait or the pace is not)
         wait = budget.reset_wait()

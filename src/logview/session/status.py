@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from logview.api.types import BudgetState, done_in, format_wait, no_answer
+from logview.model import sized
 from logview.session.progress import LoadProgress, load_progress, rough_wait
 from logview.session.status_inputs import SessionState, Waits
 from logview.session.troubles import merged_forms, tail_unanswered, trouble  # (trouble: the session says it from here)
@@ -63,8 +64,7 @@ def _behind_forms(forms: tuple[str, ...], waiting: int, progress: LoadProgress) 
     page 12 …" alone, a stopped or starved writer looked like a hung server, s20 #4); the hint
     kept to the narrowest, the load's own words going first, its counts before the budget's (at 160
     columns the line fell to "30% · budget 100/100 · 100/min …", s23 walk #13)."""
-    size = f"{round(waiting / (1 << 20))} MiB" if waiting >= 1 << 20 else f"{max(1, waiting >> 10)} KiB"
-    said = f"archive writer behind ({size} waiting)"
+    said = f"archive writer behind ({sized(waiting)} waiting)"
 
     def joined(form: str, hint: str) -> str:
         return f"{form.removesuffix(' …')} · {hint} …"

@@ -4,8 +4,9 @@ The lines are indexed (`files/lines.scan_lines`, or the child a big file's readi
 command line starts it, `files/early.begin`), then their filter columns read at the offsets found
 (`files/columns_pass.read_columns`: the child reads the back of a big file on the other core), and
 the rows put newest first (or left in file order); a `FilteredView` over the store then picks the rows, and their lines
-are written (`files/writer.write_lines`), as the viewer's `s` writes them. Only the lines written
-are parsed, none into an entry but for a CSV (it parsed every line into an entry, ~35 times the viewer's save, s28 walk #2).
+are written (`files/writer.write_lines`), as the viewer's `s` writes them: JSONL copies their bytes,
+a CSV parses the lines it writes into entries (every line was parsed into one, ~35 times the viewer's
+save, s28 walk #2).
 """
 
 from __future__ import annotations

@@ -27,6 +27,8 @@ from logview.ui.bulk_gc import STARTUP_HOLD_S, release_startup_hold
 from logview.ui.crash import crash_report
 from logview.ui.names import Names
 from logview.ui.feed import USER_JUMP_QUIET_S, USER_QUIET_S
+from logview.ui.file_api import FileApiChanged
+from logview.ui.file_viewer import first_viewer, made_again
 from logview.ui.quit_archiving import QuitWhileArchiving
 from logview.ui.saves import Saves
 from logview.ui.screens.dialog import Palette, StrayKeys
@@ -107,14 +109,8 @@ class LogViewApp(App[int]):
         self.saves = Saves(self, leave=QuitWhileArchiving(self, lambda: self.viewers).quit,
                            progress=lambda: [viewer.refresh_status() for viewer in self.viewers])
         settings = {"saved_filters": saved_filters, "column_choice": column_choice, "saves": self.saves}
-        if file_kind == "mixed":
-            from logview.ui.mixed_file import MixedFileViewer  # (what one source does not need loads when asked)
-
-            assert options.file is not None
-            first: ViewerScreen = MixedFileViewer(options.file, max_entries=options.max_entries, **settings)
-        else:
-            first = ViewerScreen(options, policy=policy, source=source, file_kind=file_kind,
-                                 tabs=labels if more else None, tab=0, archive=archive, **settings)
+        self._first = partial(first_viewer, options, policy=policy, tabs=labels if more else None, archive=archive, **settings)
+        first = self._first(source, file_kind)
         self._drawn: set[ViewerScreen] = set()  # viewers a frame was drawn of (see `post_display_hook`)
         self.closing = False  # `exit` was asked: what else was typed acts no more (`run_action`)
         self.stray_keys = StrayKeys()  # (a key sent to a dialog acts on no screen under it)
@@ -131,6 +127,10 @@ class LogViewApp(App[int]):
                                              retry_failed=self._retry_failed, toggle_tails=self._toggle_tails,
                                              tabs=labels, tab=len(labels) - 1,
                                              **settings))
+
+    @on(FileApiChanged)
+    async def _file_api_changed(self, changed: FileApiChanged) -> None:
+        await made_again(self, self.viewers, self._first, changed)
 
     @property
     def viewer(self) -> ViewerScreen:
@@ -212,6 +212,7 @@ class LogViewApp(App[int]):
             label: progress for label, viewer in zip(labels, self.viewers[:-1])
             if label not in said and (progress := viewer.session.source_progress(viewer.loader.waits())) is not None}
         self._count_tails()
+        self.viewers[-1].merge_now()  # (the rows with the line: it said "2 sources merged" over "No entries.")
 
     def _count_tails(self) -> None:
         """The merged tab's `● live` (`live 1 of 2`): how many tabs' tails are on, of the tabs that read an API."""

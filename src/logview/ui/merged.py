@@ -12,7 +12,11 @@ from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.session import MERGE_EVERY_S, MergedSession, Parts
 from logview.session.merged import Sources
+from logview.session.status_inputs import SourceProgress
 from logview.ui.viewer import ViewerScreen
+
+
+STARTING = SourceProgress("loading", "loading", "loading", "loading")  # (a tab's progress before it is told)
 
 
 class MergedScreen(ViewerScreen):
@@ -27,6 +31,9 @@ class MergedScreen(ViewerScreen):
         `reaches`: how far back each tab loaded (`reach_of`)."""
         self.merged = MergedSession(parts, sources=sources)
         super().__init__(ViewerOptions(filters=Filters(), merged=True), session=self.merged, **kwargs)
+        # every tab loading until the app says how far each is (`LogViewApp._show_troubles`, a second on): the
+        # line said "2 sources merged" from the start, over "No entries." (s29)
+        self.merged.source_loading = {label: STARTING for label in (self.tab_strip.labels[:-1] if self.tab_strip else ())}
         self.label, self.retry_failed, self.toggle_tails, self.reaches = label, retry_failed, toggle_tails, reaches
         self._partial: str | None = None  # (the sources not whole yet, as the panels' notes last said)
 

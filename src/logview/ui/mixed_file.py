@@ -21,6 +21,7 @@ from textual.worker import Worker, get_current_worker
 from logview.files.watch import CHECK_EVERY_S, FileWatch
 from logview.model import ApiError
 from logview.store import EntryStore
+from logview.ui.file_api import file_api_changed
 from logview.ui.file_reading import file_error, unexpected_error
 from logview.ui.loading import reading_again
 from logview.ui.merged import MergedScreen
@@ -50,8 +51,11 @@ class MixedFileViewer(MergedScreen):
 
     def action_reload(self) -> None:
         """r reads the file again, and says so as for a plain file (it said nothing, found in a walk);
-        a file gone or unreadable says so on the banner instead, the rows kept."""
-        if self._read_again():
+        a file gone or unreadable says so on the banner instead, the rows kept. A file one API's
+        export replaced is made a plain file's viewer (`file_api.py`)."""
+        if changed := file_api_changed(self.path, "mixed", self.filters):
+            self.post_message(changed)
+        elif self._read_again():
             self.notify(reading_again(self.path.name), timeout=3, markup=False)
 
     def _read_again(self) -> bool:

@@ -32,6 +32,7 @@ from logview.ui.api_mix import ApiMixNote
 from logview.ui.browser import LogBrowser
 from logview.ui.columns import ColumnControl
 from logview.ui.feed import Feed
+from logview.ui.file_api import file_api_changed
 from logview.ui.fitting import FittingScreen
 from logview.ui.loading import NO_TAIL, LoadControl
 from logview.ui.names import LISTING, Names, connector_label
@@ -175,9 +176,8 @@ class ViewerScreen(FittingScreen):
         if message.live:
             self.banner.clear("tail", "retry")
         else:
-            # Entries are acyclic JSON: refcounting frees them, so take them out of the cyclic
-            # collector's sight. Otherwise every full collection walks them all (~100 ms per
-            # 100k entries) and the UI stutters while a large backfill loads.
+            # Entries are acyclic JSON: refcounting frees them, so take them out of the cyclic collector's sight.
+            # Otherwise every full collection walks them all (~100 ms per 100k entries): the UI stutters.
             gc.freeze()
             self.banner.clear("error", "retry")
         self.table.apply_change(message.change)
@@ -358,6 +358,8 @@ class ViewerScreen(FittingScreen):
     def action_reload(self) -> None:
         if self.session.needs_connector:  # nothing to load yet: ask for the connector list again
             self.action_choose_connector()
+        elif changed := file_api_changed(self.feed.file, self.feed.file_kind, self.filters):  # (the app makes it again)
+            self.post_message(changed)
         else:
             self.names.give_way()
             self.loader.reload()
@@ -386,8 +388,7 @@ class ViewerScreen(FittingScreen):
 
     def action_choose_connector(self) -> None:
         """c: pick another Supermetrics connector (or, `no_connector`, say why there is none to pick)."""
-        why_not = self.names.choose_connector()
-        if why_not:
+        if why_not := self.names.choose_connector():
             self.notify(why_not, timeout=3, markup=False)
 
     def action_pick_columns(self) -> None:
@@ -395,8 +396,7 @@ class ViewerScreen(FittingScreen):
         self.app.push_screen(self.columns.picker(self.store), self._columns_picked)
 
     def _columns_picked(self, keys: list[str] | None) -> None:
-        warning = self.columns.picked(keys)
-        if warning:
+        if warning := self.columns.picked(keys):
             self.notify(warning, severity="warning", timeout=6, markup=False)
 
     def action_save(self) -> None:

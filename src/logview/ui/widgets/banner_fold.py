@@ -11,6 +11,7 @@ drew (what `m` and Escape then do).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -69,8 +70,26 @@ class FoldState:
         return True
 
 
+# A number and its unit (`3 s`, `30.0 s`, `8.0 MiB`) and a wait's two parts (`2m 05s`) stay on one row:
+# Rich wraps at any whitespace, a no-break space too (s29: "retrying in 3" above "s, attempt 2/5").
+_UNIT_SPACE = re.compile(r"(?<=\d) (?=(?:ms|s|m|h|d|min|KiB|MiB|GiB|TiB|bytes?)\b)|(?<=\d[smh]) (?=\d)")
+_JOINER = "\ue000"  # (a cell wide and not whitespace: no row ends at it; a space again once wrapped)
+
+
 def rows(text: Text, console: Console, width: int) -> list[Text]:
-    return list(text.wrap(console, width)) if text.plain else [text]
+    """`text` wrapped to `width`, a number never parted from its unit."""
+    plain = text.plain
+    if not plain:
+        return [text]
+    joined = _UNIT_SPACE.sub(_JOINER, plain) if _JOINER not in plain else plain
+    if joined == plain:
+        return list(text.wrap(console, width))
+    held = text.copy()
+    held.plain = joined  # (as long: the styles' spans stay where they were)
+    lines = list(held.wrap(console, width))
+    for line in lines:
+        line.plain = line.plain.replace(_JOINER, " ")
+    return lines
 
 
 def word_end(row: str) -> int:
