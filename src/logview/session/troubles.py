@@ -115,7 +115,8 @@ def trouble(session: SessionState, waits: Waits) -> Trouble | None:
         return None
     cause, remaining = waits.retry
     # (a wait of a minute or more said: at 80 columns the merged tab's "smh retrying" hid a 429's 20 minutes, s23 #3)
-    if remaining >= RETRY_SAID_S:
-        wait = rough_wait(remaining)
-        return Trouble("retrying", f"retrying ({cause}) in ~{wait}", wait=wait)
-    return Trouble("retrying", f"retrying ({cause})")
+    wait = rough_wait(remaining) if remaining >= RETRY_SAID_S else ""
+    said = f"retrying ({cause})" + (f" in ~{wait}" if wait else "")
+    if waits.retry_is_tail:  # (its rows are all there: the merged tab said "⟳ 1 of 2 complete", s29 walk 2 #1)
+        return Trouble("tail_failing", f"live tail {said}", f"live tail retries in ~{wait}" if wait else "", wait)
+    return Trouble("retrying", said, wait=wait)
