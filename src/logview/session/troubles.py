@@ -42,7 +42,9 @@ def merged_forms(session: SessionState) -> tuple[str, tuple[str, ...]]:
         briefly = [f"{label}: {trouble.fewer}" for label, trouble in troubles.items()]
         # (a tail without an answer, in the fewest words, instead of the count merged: at 80 columns "2 sources
         # merged · smb: live tail: no answer for 12 s" was cut before the wait, then said "2 sources merged")
-        fewest = briefly if any(trouble.kind == "tail_unanswered" for trouble in troubles.values()) else [merged]
+        # (and a tail's retry of minutes, kept as a loading tab's is: "2 sources merged" hid a 429's 15 minutes)
+        fewest = briefly if any(trouble.kind == "tail_unanswered" or (trouble.kind == "tail_failing" and trouble.wait)
+                                for trouble in troubles.values()) else [merged]
         forms = ([merged, *said], [merged, *briefly], fewest)
         return state, tuple(dict.fromkeys(" · ".join(form) for form in forms))
     # (a tab reading what another reads is merged once, as that one: counted once, never "complete" while its
