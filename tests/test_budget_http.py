@@ -265,7 +265,7 @@ async def test_a_budget_wait_beyond_max_wait_ends_with_a_reason_and_sends_nothin
         with pytest.raises(ApiFailure) as failed:
             await client.fetch(source.logs_path(), {}, source.parse_page)
     assert failed.value.describe() == (
-        "RATE_LIMITED: API budget 0/1000 · rate limited, resumes in 60 min; the API asked to wait 3600 s, "
+        "RATE_LIMITED: API budget 0/1000 · rate limited, resumes in 60 min; the API asked to wait 60m 00s, "
         "longer than the 60 s logview waits")
     assert enforcing.state.served("supermetrics").requests == 0
 

@@ -5,6 +5,7 @@ empty failure)."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -34,6 +35,19 @@ def test_an_export_the_budget_stops_says_its_file_holds_only_the_first_entries(t
     assert done.returncode == 3 and 0 < written < 5000, stderr
     assert "RATE_LIMITED" in stderr
     assert stderr.splitlines()[-1] == f"logview: {out} holds the first {written:,} entries (incomplete)", stderr
+
+
+def test_an_export_the_budget_stops_says_when_to_run_it_again_and_that_it_resumes(tmp_path):
+    """s29 walk 2 #3: "the next may go in 514 s, longer than the 60 s logview waits", and nothing of what to do.
+    With the archive on, what came is kept: it says when to run it again, and that only the rest is fetched."""
+    with DemoServer(DemoState(aitronos_entries=0, supermetrics_entries=5000, live_rate=0.0,
+                              budget={"supermetrics": "3/3600"})) as server:
+        done = export(server, "-o", str(tmp_path / "first.jsonl"))
+        without = export(server, "--no-archive", "-o", str(tmp_path / "second.jsonl"))
+    said = done.stderr.decode().splitlines()
+    assert done.returncode == 3 and re.fullmatch(r"logview: run it again in ~(60m 0\ds|59m [0-5]\ds): the pages that "
+                                                 r"came are archived, and only the rest is fetched", said[-2]), said
+    assert without.returncode == 3 and "run it again" not in without.stderr.decode()  # (nothing kept to resume)
 
 
 def test_an_export_the_budget_stops_before_any_entry_says_only_why(tmp_path):

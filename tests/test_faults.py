@@ -141,7 +141,8 @@ async def test_429_with_an_http_date_is_honoured(fresh_server) -> None:
 
 
 @pytest.mark.parametrize(("retry_after", "said"), [
-    ("3600", "3600 s"),
+    ("3600", "60m 00s"),  # (as the viewer counts it down; it said "3600 s": s29 walk 2 #3)
+    ("7300", "2h 01m"),
     ("9" * 23, "more than a day"),  # (it said 'wait 99999999999999991611392 s', a float's digits: s17 K2)
 ])
 async def test_a_429_asking_for_an_hour_is_not_slept_through(fresh_server, retry_after, said) -> None:

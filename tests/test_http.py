@@ -96,7 +96,7 @@ async def test_a_wait_longer_than_the_limit_is_not_slept_through():
     with pytest.raises(ApiFailure) as caught:
         await fetch(transport, sleeps=sleeps)
     assert sleeps == [] and len(seen) == 1
-    assert "wait 3600 s" in str(caught.value) and "60 s" in str(caught.value)
+    assert "wait 60m 00s" in str(caught.value) and "60 s" in str(caught.value)
 
 
 async def test_without_a_limit_long_waits_are_slept_for_the_viewer_countdown():

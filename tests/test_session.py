@@ -420,6 +420,28 @@ def test_the_merged_session_says_which_sources_are_not_whole_and_how_far_they_ar
                                                     "next page ~7m 26s")
 
 
+def test_a_loaded_tabs_tail_retrying_is_said_as_the_tails_on_a_whole_merged_timeline() -> None:
+    """s29 walk 2 #1: a loaded tab whose live tail met a 429 made the merged tab say "⟳ 1 of 2 complete · ai:
+    retrying in ~15m", and its save "partial": the tail retries, every entry is there. At 80 columns the
+    fewest words keep the wait (a 429's 15 minutes hidden behind "2 sources merged" misleads as much)."""
+    s = session()
+    s.finished(capped=False)
+    s.want_tail = True
+    tail = s.trouble(Waits(retry=("429 rate limited", 900.0), retry_is_tail=True))
+    assert tail is not None and tail.kind == "tail_failing"
+    assert str(tail) == "live tail retrying (429 rate limited) in ~15m"
+    one, two = EntryStore(AIT), EntryStore(SM)
+    one.append([ait(i, minutes=2 * i) for i in range(3)])
+    merged = MergedSession(lambda: [("ai", one), ("sm", two)])
+    merged.merge()
+    merged.source_troubles = {"ai": tail}
+    state = merged.state(Waits())
+    assert (state.state, state.text) == ("retrying", "2 sources merged · ai: live tail retrying (429 rate limited) "
+                                                     "in ~15m")
+    assert state.shorter == ("2 sources merged · ai: live tail retries in ~15m", "ai: live tail retries in ~15m")
+    assert merged.partial_note() is None
+
+
 def test_a_tab_reading_what_another_reads_is_counted_once_and_never_complete_while_that_one_loads() -> None:
     """s28 walk #3: "2 of 3 sources complete · sm: loading … · small: same as sm" where only one was: the tab
     merged as `sm` counted apart, and complete, while `sm` loads."""

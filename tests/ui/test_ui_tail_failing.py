@@ -16,9 +16,7 @@ from ui_helpers import (FAST, FIXED_NOW, SIZE, connection, make_app, screen_text
 
 async def test_a_failing_tail_is_shown_on_its_tab_the_other_tabs_and_the_merged_one(demo: DemoServer) -> None:
     other = DemoServer(DemoState(aitronos_entries=40, supermetrics_entries=0, live_rate=0.0, now=FIXED_NOW)).start()
-    first = ViewerOptions(filters=Filters(), connection=connection(demo, "supermetrics"))
-    second = ViewerOptions(filters=Filters(), connection=connection(other, "aitronos"), follow=True, interval_s=5)
-    app = LogViewApp(first, second, policy=FAST)
+    app = _beside_a_tailing_tab(demo, other)
     try:
         async with app.run_test(size=SIZE) as pilot:
             tailing = app.viewers[1]
@@ -104,3 +102,36 @@ async def test_the_header_and_the_banner_count_a_retry_down_together(fresh_demo:
             if None not in pair:
                 pairs.append(pair)
         assert len(pairs) >= 8 and all(h == b for h, b in pairs), pairs
+
+
+async def test_a_tail_retrying_leaves_its_loaded_tab_complete_on_the_merged_tab(demo: DemoServer) -> None:
+    """Found in the s29 API walk: a tab loaded whole whose live tail met a 429 (or a 500) made the merged tab say
+    "⟳ 1 of 2 complete · ai: retrying in ~15m" ("0 of 2" with both tails), and its save and histogram "partial",
+    though every entry was there: it is the tail that retries, and the timeline is whole."""
+    other = DemoServer(DemoState(aitronos_entries=40, supermetrics_entries=0, live_rate=0.0, now=FIXED_NOW)).start()
+    app = _beside_a_tailing_tab(demo, other)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            tailing, merged = app.viewers[1], app.viewers[2]
+            await wait_until(pilot, lambda: app.viewers[0].session.phase == "complete")
+            await wait_until(pilot, lambda: tailing.feed.tailing and tailing.session.phase == "complete")
+            await settle(pilot)
+            other.state.add_fault(Fault(kind="status", status=429, count=1, retry_after="900", api="aitronos"))
+            tailing.feed.poll_now()
+            await wait_until(pilot, lambda: tailing.banner.retry_pending, said=tailing.banner.plain)
+            app.show_tab(2)
+            await wait_until(pilot, lambda: "live tail retries" in widget_text(merged.status_bar),
+                             said=lambda: widget_text(merged.status_bar))
+            status = widget_text(merged.status_bar)  # (in fewer words: the tab's name is long)
+            assert "⟳ 2 sources merged · demo data (aitronos): live tail retries in ~15m" in status, status
+            assert "complete" not in status, status
+            assert merged.session.partial_note() is None  # (the save's and the histogram's note)
+    finally:
+        other.stop()
+
+
+def _beside_a_tailing_tab(demo: DemoServer, other: DemoServer) -> LogViewApp:
+    """Two tabs and the merged one: the demo's Supermetrics, then `other`'s Aitronos tailing every 5 s."""
+    first = ViewerOptions(filters=Filters(), connection=connection(demo, "supermetrics"))
+    second = ViewerOptions(filters=Filters(), connection=connection(other, "aitronos"), follow=True, interval_s=5)
+    return LogViewApp(first, second, policy=FAST)

@@ -40,6 +40,7 @@ from logview.api.types import (  # noqa: F401 - re-exported: the client's vocabu
     RetryEvent,
     RetryPolicy,
     check_base_url,
+    format_wait,
     is_loopback_host,
 )
 from logview.model import ApiError, ApiFailure
@@ -321,7 +322,7 @@ class ApiClient:
             return failure
         wait = error.retry_after
         if wait is not None and self.policy.max_wait_s is not None and wait > self.policy.max_wait_s:
-            said = f"{wait:.0f} s" if wait < 86_400 else "more than a day"  # (not a float's 23 digits)
+            said = format_wait(wait) if wait < 86_400 else "more than a day"  # (not a float's 23 digits)
             reason = (f"the server asked to wait {said} before retrying, "
                       f"longer than the {self.policy.max_wait_s:.0f} s logview waits")
         else:

@@ -149,17 +149,19 @@ class BudgetState:
 
     def why_next_waits(self, wait_s: float) -> str:
         """Why the next request may go only in `wait_s` seconds, so that requests left beside a
-        long wait do not read as a contradiction ("1/3" and "3600 s", found in a walk)."""
+        long wait do not read as a contradiction ("1/3" and "3600 s", found in a walk); the wait as the
+        viewer counts it down (`8m 34s`, not `514 s` for the user to divide: s29 walk 2 #3)."""
+        wait = format_wait(wait_s)
         if self.blocked_s > 0:
-            return f"the API asked to wait {wait_s:.0f} s"
+            return f"the API asked to wait {wait}"
         if self._reset_unknown:  # (paced over the API's published window until a reset is seen)
             return (f"the API budget {'is spent' if self.remaining == 0 else f'paces its {self.remaining} left'} "
                     f"until a reset (not seen yet; the API publishes a window of {_duration(self.window_s)}): "
-                    f"the next may go in {wait_s:.0f} s")
+                    f"the next may go in {wait}")
         if self.remaining == 0:
-            return f"the API budget is spent until it resets, in {wait_s:.0f} s"
+            return f"the API budget is spent until it resets, in {wait}"
         return (f"the API budget paces its {self.remaining} left over the {_duration(self.resets_in_s)} to its "
-                f"reset: the next may go in {wait_s:.0f} s")
+                f"reset: the next may go in {wait}")
 
     def brief(self) -> str:
         """`budget 3/100 · resets 41 s`: `describe` for a narrow status line."""

@@ -85,6 +85,7 @@ class Waits:
     """What is being waited for, with the banner's deadlines (so both count down in step)."""
 
     retry: tuple[str, float] | None = None  # a request being retried: (cause, seconds left)
+    retry_is_tail: bool = False  # that request is a live tail's poll, not the load's (its rows are all there)
     tail_failing: tuple[str, float] | None = None  # the live tail's next try: (cause, seconds left)
     backfilling: bool = False  # a backfill (or a file's reading) is running
     # how long a request sent has had no answer, once that is long (`ApiClient.unanswered_s`): the

@@ -42,7 +42,9 @@ def merged_forms(session: SessionState) -> tuple[str, tuple[str, ...]]:
         briefly = [f"{label}: {trouble.fewer}" for label, trouble in troubles.items()]
         # (a tail without an answer, in the fewest words, instead of the count merged: at 80 columns "2 sources
         # merged · smb: live tail: no answer for 12 s" was cut before the wait, then said "2 sources merged")
-        fewest = briefly if any(trouble.kind == "tail_unanswered" for trouble in troubles.values()) else [merged]
+        # (and a tail's retry of minutes, kept as a loading tab's is: "2 sources merged" hid a 429's 15 minutes)
+        fewest = briefly if any(trouble.kind == "tail_unanswered" or (trouble.kind == "tail_failing" and trouble.wait)
+                                for trouble in troubles.values()) else [merged]
         forms = ([merged, *said], [merged, *briefly], fewest)
         return state, tuple(dict.fromkeys(" · ".join(form) for form in forms))
     # (a tab reading what another reads is merged once, as that one: counted once, never "complete" while its
@@ -115,7 +117,8 @@ def trouble(session: SessionState, waits: Waits) -> Trouble | None:
         return None
     cause, remaining = waits.retry
     # (a wait of a minute or more said: at 80 columns the merged tab's "smh retrying" hid a 429's 20 minutes, s23 #3)
-    if remaining >= RETRY_SAID_S:
-        wait = rough_wait(remaining)
-        return Trouble("retrying", f"retrying ({cause}) in ~{wait}", wait=wait)
-    return Trouble("retrying", f"retrying ({cause})")
+    wait = rough_wait(remaining) if remaining >= RETRY_SAID_S else ""
+    said = f"retrying ({cause})" + (f" in ~{wait}" if wait else "")
+    if waits.retry_is_tail:  # (its rows are all there: the merged tab said "⟳ 1 of 2 complete", s29 walk 2 #1)
+        return Trouble("tail_failing", f"live tail {said}", f"live tail retries in ~{wait}" if wait else "", wait)
+    return Trouble("retrying", said, wait=wait)
