@@ -85,3 +85,23 @@ def test_no_color_in_16_colours_keeps_text_bright_and_the_cursor_row_on_grey(tmp
     blocked, cursor = drawn_in(b"tool-blocked"), drawn_in(b"tool-success")  # (the newest row holds the cursor)
     assert ({b"37", b"97"} & set(blocked)) and b"90" not in blocked, blocked
     assert ({b"47", b"100", b"107"} & set(cursor)) and b"40" not in cursor, cursor
+
+
+def test_every_scrollbar_keeps_the_terminals_background_in_16_colours(tmp_path: Path) -> None:
+    """s29 walk #7: the table's scrollbar kept the terminal's background (above), the others were black
+    (40): the help's, the detail's, the stats panel's, the palette's, a black bar at each one's right edge
+    on a light terminal. Each is opened here where it has more than it shows, so its scrollbar is drawn."""
+    from logview.demo import DemoState
+    from test_ui_file_reload import write_entries
+    from ui_helpers import FIXED_NOW
+
+    path = tmp_path / "ait.jsonl"
+    write_entries(path, DemoState(aitronos_entries=300, supermetrics_entries=0, live_rate=0.0, now=FIXED_NOW,
+                                  seed=3).aitronos_logs)
+    env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "COLORTERM",
+                                                                          "TEXTUAL_COLOR_SYSTEM")}
+    output = run_in_terminal(["--file", str(path)], {**env, "TERM": "xterm"}, size=(80, 24), until=b"gmail",
+                             keys=(b"?", b"\x1b", b"\r", b"\r", b"\x1b", b"i", b"i", b"\x10", b"\x1b"))
+    for drawn in (b"logview \xe2\x80\x94 keys", b"entry detail", b"STATS", b"Search"):
+        assert drawn in output, drawn  # (each was opened)
+    assert b"\x1b[40m" not in output and b";40m" not in output and b";40;" not in output
