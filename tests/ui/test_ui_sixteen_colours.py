@@ -105,3 +105,19 @@ def test_every_scrollbar_keeps_the_terminals_background_in_16_colours(tmp_path: 
     for drawn in (b"logview \xe2\x80\x94 keys", b"entry detail", b"STATS", b"Search"):
         assert drawn in output, drawn  # (each was opened)
     assert b"\x1b[40m" not in output and b";40m" not in output and b";40;" not in output
+
+
+def test_the_details_json_keys_read_bright_blue_in_16_colours(tmp_path: Path) -> None:
+    """s29 walk #5: a nested value's keys were the terminal's blue (34, Rich's `json.key`), 2.2:1 on
+    black in xterm's palette where bold is not drawn bright, as the info texts were before they took
+    bright blue (above)."""
+    path = tmp_path / "nested.jsonl"
+    path.write_text(json.dumps({"id": "j1", "created_at": "2025-11-15T11:00:00.000Z", "status": "success",
+                                "tool": "gmail.send_email", "duration_ms": 10,
+                                "inputs": {"subject": "quarterly numbers"}}) + "\n")
+    env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "COLORTERM",
+                                                                          "TEXTUAL_COLOR_SYSTEM")}
+    output = run_in_terminal(["--file", str(path)], {**env, "TERM": "xterm"}, size=(100, 30),
+                             until=b"gmail.send_email", keys=(b"\r",))
+    assert b"quarterly numbers" in output  # (the detail was drawn)
+    assert colour_of(output, b'"subject"') == b"94"
