@@ -121,3 +121,19 @@ def test_the_details_json_keys_read_bright_blue_in_16_colours(tmp_path: Path) ->
                              until=b"gmail.send_email", keys=(b"\r",))
     assert b"quarterly numbers" in output  # (the detail was drawn)
     assert colour_of(output, b'"subject"') == b"94"
+
+
+@pytest.mark.parametrize("theme", ["ansi-dark", "ansi-light"])
+def test_the_badge_is_black_on_the_terminals_green_in_either_ansi_theme(tmp_path: Path, theme: str) -> None:
+    """s29 walk #4: the palette's ansi-light drew the ` logview ` badge and the active tab black on the
+    terminal's magenta, 1.9:1 in GNOME's Tango palette (#75507B); ansi-dark's green is light in the usual
+    palettes, and black reads on it."""
+    path = tmp_path / "four.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in ROWS))
+    env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "COLORTERM",
+                                                                          "TEXTUAL_COLOR_SYSTEM")}
+    output = run_in_terminal(["--file", str(path)], {**env, "TERM": "xterm-256color", "TEXTUAL_THEME": theme},
+                             size=(100, 30), until=b"tool-timeout")
+    found = re.search(rb"\x1b\[([0-9;]*)m logview ", output)
+    assert found is not None
+    assert {b"30", b"42"} <= set(found.group(1).split(b";")), found.group(1)
