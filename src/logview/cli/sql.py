@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import os
 import sys
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import orjson
 
 from logview.archive import Archive, ArchiveError, default_archive_path
-from logview.cli.output import STDOUT, writing
+from logview.cli.output import STDOUT, terminal_columns, writing
 from logview.archive.query import LogsQuery, QueryError
 from logview.cli.parsers import refuse_file_option, sql_parser
 from logview.cli.resolve import (UsageError, archive_choice, archive_turned_off, archived_identity, no_archive_yet,
@@ -196,14 +195,6 @@ def write_rows(fmt: str, columns: list[str], rows: Iterator[tuple[Any, ...]], ou
             out.write((inert_json(line) if on_terminal else line).decode() + "\n")
         return count
     return _write_table(columns, rows, out, terminal_columns(out) if on_terminal else None)
-
-
-def terminal_columns(out: TextIO) -> int | None:
-    """How wide the terminal `out` writes to is (None: not known)."""
-    try:
-        return os.get_terminal_size(out.fileno()).columns or None
-    except (OSError, ValueError, AttributeError):
-        return None
 
 
 def _cell(value: Any, most: int = CELL_WIDTH) -> str:
