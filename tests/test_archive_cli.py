@@ -349,3 +349,21 @@ def test_the_config_check_states_the_archive_settings_it_takes(tmp_path):
     assert (checked.returncode, checked.stderr) == (0, ""), checked
     assert (" · keeps up to 5,000 entries per source, none older than 30 days · `logview archive list` shows what it "
             "holds\n") in checked.stdout
+
+
+def test_list_on_a_narrow_terminal_breaks_a_source_between_its_parts(archived):
+    """s29 walk #6: at 80 columns each source's line was broken by the terminal wherever it reached the
+    edge, inside a time (`2026-11-22 15:41` / `:50Z …`). On a terminal a source too long for a line is
+    said over several, broken only between its parts (` · `), the later ones indented; through a pipe it
+    stays one line (above)."""
+    from test_terminal_output import on_a_terminal
+
+    code, received, stderr = on_a_terminal("archive", "list", env={**os.environ, "LOGVIEW_CONFIG": "/nonexistent"},
+                                           columns=80)
+    assert code == 0, stderr
+    lines = received.decode().replace("\r\n", "\n").splitlines()
+    assert all(len(line) <= 80 for line in lines[1:]), lines  # (the archive's path is what it is)
+    aitronos = lines[1:lines.index(next(line for line in lines if line.startswith("supermetrics")))]
+    assert len(aitronos) > 1 and aitronos[0].startswith("aitronos http://127.0.0.1:9 org_archive · 300 entries")
+    assert all(line.startswith("  ") for line in aitronos[1:]), aitronos
+    assert " · ".join(line.strip() for line in aitronos) == logview("archive", "list").stdout.splitlines()[1]

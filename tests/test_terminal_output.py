@@ -6,12 +6,15 @@ Each command runs in a process of its own with its stdout on a real pseudo-termi
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import json
 import os
 import pty
+import struct
 import subprocess
 import sys
+import termios
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -59,10 +62,14 @@ def _env(data_home=None) -> dict:
     return env if data_home is None else {**env, "XDG_DATA_HOME": str(data_home)}
 
 
-def on_a_terminal(*args: str, env: dict, output_arg: bool = False) -> tuple[int, bytes, bytes]:
+def on_a_terminal(*args: str, env: dict, output_arg: bool = False,
+                  columns: int | None = None) -> tuple[int, bytes, bytes]:
     """`logview ARGS` with stdout on a pseudo-terminal (or, `output_arg`, stdout a pipe and
-    `--output` the terminal's device): its exit code, the bytes the terminal received, stderr."""
+    `--output` the terminal's device), `columns` wide if given: its exit code, the bytes the
+    terminal received, stderr."""
     leader, follower = pty.openpty()
+    if columns is not None:
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
     command = [sys.executable, "-m", "logview", *args]
     if output_arg:
         command += ["--output", os.ttyname(follower)]
@@ -161,6 +168,30 @@ def test_sql_csv_and_jsonl_on_a_terminal_are_inert(data_home):
             assert text == "x,y\na\\x1b]0;SQLCSV\\x07,\\x9bc1\\u202e\n"
         else:
             assert json.loads(text) == {"x": "a\x1b]0;SQLCSV\x07", "y": "\x9bc1\u202e"}
+
+
+WIDE_QUERY = ("SELECT printf('%030d', 1) AS first_column, printf('%030d', 2) AS second, 'short' AS s, "
+              "printf('%030d', 3) AS third")
+
+
+def test_sql_table_on_a_terminal_fits_its_width(data_home):
+    """s29 walk #6: at 60 columns an 81-column table wrapped every row over two lines. On a terminal the
+    widest columns give way until the table fits, their cells cut with `…`, none below 12 columns (more
+    columns than that leaves wrap as before: a value cut to `2026-1…` reads as nothing); through a pipe
+    it is whole."""
+    code, received, stderr = on_a_terminal("sql", WIDE_QUERY, env=_env(data_home), columns=60)
+    assert code == 0, stderr
+    lines = received.decode().replace("\r\n", "\n").splitlines()
+    assert len(lines) == 3 and all(len(line) <= 60 for line in lines), lines
+    assert lines[0].split() == ["first_column", "second", "s", "third"], lines
+    assert lines[2].split()[2] == "short" and lines[2].split()[0].endswith("…"), lines
+    code, received, stderr = on_a_terminal("sql", WIDE_QUERY.replace(
+        "AS s,", "AS s, printf('%030d', 4) AS fourth, printf('%030d', 5) AS fifth,"),
+                                           env=_env(data_home), columns=60)
+    assert max(len(line) for line in received.decode().splitlines()) > 60  # (five of 30: no room for 12 each)
+    piped = cli_runner.run([sys.executable, "-m", "logview", "sql", WIDE_QUERY], capture_output=True,
+                           env=_env(data_home), timeout=60)
+    assert piped.stdout.decode().splitlines()[2].split()[0] == "0" * 29 + "1"
 
 
 def test_sql_csv_through_a_pipe_stays_exact(data_home):

@@ -43,6 +43,15 @@ async def searched(pilot, viewer, text: str) -> None:
     await settle(pilot)
 
 
+async def kept_below_gmail_matches(pilot, app):
+    """The viewer, a search for `gmail` made eight pages down: the user's entry kept, newer matches above it."""
+    await settle(pilot)
+    viewer = app.viewer
+    await pilot.press(*["pagedown"] * 8)
+    await searched(pilot, viewer, "gmail")
+    return viewer
+
+
 def aitronos_file(tmp_path: Path) -> Path:
     from logview.demo import DemoState
     from ui_helpers import FIXED_NOW
@@ -97,10 +106,7 @@ async def test_a_search_that_keeps_the_entry_says_the_newer_matches_above_and_fo
 async def test_a_click_on_the_newer_count_jumps_to_them_and_a_view_from_the_top_says_none(tmp_path: Path) -> None:
     app = file_app(aitronos_file(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        viewer = app.viewer
-        await pilot.press(*["pagedown"] * 8)
-        await searched(pilot, viewer, "gmail")
+        viewer = await kept_below_gmail_matches(pilot, app)
         line = status_line(app)
         assert newer_said(app) == rows_above_screen(viewer) > 0
         await pilot.click(offset=(line.index("▲") + 2, 0))
@@ -219,3 +225,20 @@ async def test_a_search_while_tailing_under_a_relative_range_keeps_the_entry_and
         assert fresh_demo.state.request_log == requests  # nothing asked of the server again
         assert viewer.selected_entry().id == reading.id and viewer.session.filters.since_text == "3000d"
         assert newer_said(app) == rows_above_screen(viewer) > 0, status_line(app)
+
+
+async def test_a_jump_to_the_oldest_entry_forgets_the_newer_rows_a_search_left_above(tmp_path: Path) -> None:
+    """s29 walk #2: after `G` the line went on saying `▲ 225 newer · g to jump` where 74,341 rows were
+    newer than the screen: the count is of the rows a view put above the user's entry, and `G` leaves it,
+    as `g` does. The line says none once at the oldest entry, and `k` or `PgUp` there does not bring it back."""
+    app = file_app(aitronos_file(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        viewer = await kept_below_gmail_matches(pilot, app)
+        assert newer_said(app) == rows_above_screen(viewer) > 40, status_line(app)
+        await pilot.press("G")
+        await settle(pilot)
+        assert viewer.table.cursor_row == len(viewer.session.view) - 1
+        assert "▲" not in status_line(app) and "newer" not in status_line(app), status_line(app)
+        await pilot.press("k", "k", "pageup")
+        await settle(pilot)
+        assert "▲" not in status_line(app), status_line(app)

@@ -85,3 +85,55 @@ def test_no_color_in_16_colours_keeps_text_bright_and_the_cursor_row_on_grey(tmp
     blocked, cursor = drawn_in(b"tool-blocked"), drawn_in(b"tool-success")  # (the newest row holds the cursor)
     assert ({b"37", b"97"} & set(blocked)) and b"90" not in blocked, blocked
     assert ({b"47", b"100", b"107"} & set(cursor)) and b"40" not in cursor, cursor
+
+
+def test_every_scrollbar_keeps_the_terminals_background_in_16_colours(tmp_path: Path) -> None:
+    """s29 walk #7: the table's scrollbar kept the terminal's background (above), the others were black
+    (40): the help's, the detail's, the stats panel's, the palette's, a black bar at each one's right edge
+    on a light terminal. Each is opened here where it has more than it shows, so its scrollbar is drawn."""
+    from logview.demo import DemoState
+    from test_ui_file_reload import write_entries
+    from ui_helpers import FIXED_NOW
+
+    path = tmp_path / "ait.jsonl"
+    write_entries(path, DemoState(aitronos_entries=300, supermetrics_entries=0, live_rate=0.0, now=FIXED_NOW,
+                                  seed=3).aitronos_logs)
+    env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "COLORTERM",
+                                                                          "TEXTUAL_COLOR_SYSTEM")}
+    output = run_in_terminal(["--file", str(path)], {**env, "TERM": "xterm"}, size=(80, 24), until=b"gmail",
+                             keys=(b"?", b"\x1b", b"\r", b"\r", b"\x1b", b"i", b"i", b"\x10", b"\x1b"))
+    for drawn in (b"logview \xe2\x80\x94 keys", b"entry detail", b"STATS", b"Search"):
+        assert drawn in output, drawn  # (each was opened)
+    assert b"\x1b[40m" not in output and b";40m" not in output and b";40;" not in output
+
+
+def test_the_details_json_keys_read_bright_blue_in_16_colours(tmp_path: Path) -> None:
+    """s29 walk #5: a nested value's keys were the terminal's blue (34, Rich's `json.key`), 2.2:1 on
+    black in xterm's palette where bold is not drawn bright, as the info texts were before they took
+    bright blue (above)."""
+    path = tmp_path / "nested.jsonl"
+    path.write_text(json.dumps({"id": "j1", "created_at": "2025-11-15T11:00:00.000Z", "status": "success",
+                                "tool": "gmail.send_email", "duration_ms": 10,
+                                "inputs": {"subject": "quarterly numbers"}}) + "\n")
+    env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "COLORTERM",
+                                                                          "TEXTUAL_COLOR_SYSTEM")}
+    output = run_in_terminal(["--file", str(path)], {**env, "TERM": "xterm"}, size=(100, 30),
+                             until=b"gmail.send_email", keys=(b"\r",))
+    assert b"quarterly numbers" in output  # (the detail was drawn)
+    assert colour_of(output, b'"subject"') == b"94"
+
+
+@pytest.mark.parametrize("theme", ["ansi-dark", "ansi-light"])
+def test_the_badge_is_black_on_the_terminals_green_in_either_ansi_theme(tmp_path: Path, theme: str) -> None:
+    """s29 walk #4: the palette's ansi-light drew the ` logview ` badge and the active tab black on the
+    terminal's magenta, 1.9:1 in GNOME's Tango palette (#75507B); ansi-dark's green is light in the usual
+    palettes, and black reads on it."""
+    path = tmp_path / "four.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in ROWS))
+    env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "COLORTERM",
+                                                                          "TEXTUAL_COLOR_SYSTEM")}
+    output = run_in_terminal(["--file", str(path)], {**env, "TERM": "xterm-256color", "TEXTUAL_THEME": theme},
+                             size=(100, 30), until=b"tool-timeout")
+    found = re.search(rb"\x1b\[([0-9;]*)m logview ", output)
+    assert found is not None
+    assert {b"30", b"42"} <= set(found.group(1).split(b";")), found.group(1)

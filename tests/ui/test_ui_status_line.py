@@ -16,10 +16,10 @@ from logview.demo import DemoServer, DemoState, Fault
 from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.session import ViewerSession, Waits
-from logview.sources import SupermetricsSource
+from logview.sources import AitronosSource, SupermetricsSource
 from logview.ui.app import LogViewApp
 from logview.ui.widgets.status_bar import WIDEN_SLACK, StatusBar, StatusInfo
-from test_store import sm
+from test_store import ait, sm
 from ui_helpers import FAST, SIZE, connection, screen_text, settle, wait_until
 
 ENTRIES = 1500
@@ -188,6 +188,25 @@ async def test_a_tail_held_by_the_budget_says_when_and_keeps_shown(width) -> Non
         assert "8m 10s" in line and re.search(r"budget 7/10 · resets (in )?~60 min", line), line
         assert "loading page 4 · 1,993 so far" in line or width < 160, line
         assert "shown 1,993" in line or width < 120, line  # (at 80, the time before the count)
+
+
+@pytest.mark.parametrize("width", [60, 80])
+async def test_a_paced_load_with_a_total_says_when_it_is_done_whole_at_60_columns(width) -> None:
+    """s29 walk #1: at 60 columns an Aitronos load the budget paced was cut inside its estimate,
+    "◌ 16% · budget 1/10 · resets 1 s · done in ~23…" (23 of what?), `shown` gone, for the whole load:
+    its fewest words kept the budget's count and reset, which a total's percent and "done in" outweigh."""
+    session = ViewerSession(AitronosSource("org_demo"), Filters(), max_entries=None, follow=False)
+    session.begin(clear_now=True)
+    session.loaded([ait(i) for i in range(800)], live=False, pages=8, total=5_011)
+    budget = BudgetState(limit=10, remaining=1, window_s=5, resets_in_s=1, waiting=True, known=True, reset_known=True)
+    connection = session.state(Waits(backfilling=True, budget=budget, budget_held=True, backfill_eta_s=23))
+    app = StatusLine()
+    async with app.run_test(size=(width, 5)):
+        bar = app.query_one(StatusBar)
+        bar.show(StatusInfo.of("aitronos org_demo", connection, shown=800, loaded=800, total=5_011))
+        line = bar.plain()
+    assert re.search(r"◌ 15% · (budget 1/10 · )?(resets 1 s · )?done in ~23 s …", line), line
+    assert "shown 800" in line, line
 
 
 @pytest.mark.parametrize("size", [(160, 48), (80, 24)])

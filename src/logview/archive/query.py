@@ -165,6 +165,8 @@ class LogsQuery:
                                   "and the pragmas that read, such as table_info); the archive is unchanged", refused=True)
             return QueryError(f"refused: {what} — logview sql only reads (SELECT or WITH … SELECT); "
                               "the archive is unchanged", refused=True)
+        if isinstance(error, sqlite3.ProgrammingError) and "one statement" in str(error):  # (SQLite's words, s29 #8)
+            return QueryError("one statement at a time: this holds more than one (;) — run each on its own")
         name = getattr(error, "sqlite_errorname", "") or ""
         if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_IOERR")):
             return error_for(error, self.path)

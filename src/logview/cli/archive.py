@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 from logview.archive import Archive, ArchiveError, SourceSummary, Span, default_archive_path, parse_age
 from logview.archive.location import archive_files
-from logview.cli.output import STDOUT, writing
+from logview.cli.output import STDOUT, parts_fitted, terminal_columns, writing
 from logview.cli.parsers import ARCHIVE_COMMANDS, archive_parser, refuse_file_option
 from logview.cli.resolve import UsageError, archive_choice, archive_turned_off, archived_identity, no_archive_yet
 from logview.model import sized
@@ -64,8 +64,9 @@ def _list(path) -> int:
         summaries = archive.summaries()
     size = sum(file.stat().st_size for file in archive_files(path) if file.exists())
     print(f"{path} ({sized(size)}, {len(summaries)} source{'' if len(summaries) == 1 else 's'})")
+    columns = terminal_columns(sys.stdout)
     for summary in summaries:
-        print(describe_summary(summary))
+        print("\n".join(parts_fitted(summary_parts(summary), columns)))
     if (off := archive_turned_off(path, keeps)) is not None:
         print(off, file=sys.stderr)
     return EXIT_OK
@@ -97,17 +98,16 @@ def _spans(spans: list[Span]) -> str:
     return ", ".join(map(said, spans))
 
 
-def describe_summary(summary: SourceSummary) -> str:
-    """One line: `aitronos https://api.aitronos.com org_1 · 1,200 entries · <oldest> … <newest> ·
-    complete: <ranges>` (and the ranges complete for one server filter only)."""
+def summary_parts(summary: SourceSummary) -> list[str]:
+    """A source's line in parts: `aitronos https://api.aitronos.com org_1 · 1,200 entries · <oldest> …
+    <newest> · complete: <ranges>` (and the ranges complete for one server filter only)."""
     parts = [clean_line(summary.identity.describe()),
              f"{summary.entries:,} entr{'y' if summary.entries == 1 else 'ies'}"]
     if summary.entries:
         parts.append(f"{when(summary.oldest_us)} … {when(summary.newest_us)}")
     complete = summary.covered.get("")
     parts.append(f"complete: {_spans(complete)}" if complete else "no range known complete")
-    parts += [f"complete for {clean_line(key)}: {_spans(spans)}" for key, spans in summary.covered.items() if key]
-    return " · ".join(parts)
+    return parts + [f"complete for {clean_line(key)}: {_spans(spans)}" for key, spans in summary.covered.items() if key]
 
 
 def _prune(args, identity) -> int:

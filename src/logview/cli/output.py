@@ -1,11 +1,14 @@
 """A write that fails (a full disk, an I/O error) ends a command with one line and exit 2, as an
-`--output` that cannot be created does, not with a traceback (found with `-o /dev/full`)."""
+`--output` that cannot be created does, not with a traceback (found with `-o /dev/full`); and how wide
+the terminal a command writes to is, for what it lays out for a person."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 STDOUT = "to stdout"
 
@@ -13,6 +16,28 @@ STDOUT = "to stdout"
 def output_name(output: Path | None) -> str:
     """How a failure names where the output goes."""
     return STDOUT if output is None else str(output)
+
+
+def terminal_columns(out: TextIO) -> int | None:
+    """How wide the terminal `out` writes to is (None: not a terminal, or not known)."""
+    try:
+        return os.get_terminal_size(out.fileno()).columns or None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def parts_fitted(parts: Sequence[str], columns: int | None) -> list[str]:
+    """`parts` joined by ` · `, broken between two parts (never inside one) into lines of at most
+    `columns`, the later lines indented: a time or a URL broken by the terminal at its edge read as two
+    (`2026-11-22 15:41` / `:50Z`, s29 walk #6). One line where `columns` is None or it fits."""
+    lines = [" · ".join(parts)]
+    if columns is None or len(lines[0]) <= columns:
+        return lines
+    lines = [parts[0]]
+    for part in parts[1:]:
+        joined = f"{lines[-1]} · {part}"
+        lines[-1:] = [joined] if len(joined) <= columns else [lines[-1], f"  {part}"]
+    return lines
 
 
 class OutputFailed(Exception):

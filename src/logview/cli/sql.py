@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import orjson
 
 from logview.archive import Archive, ArchiveError, default_archive_path
-from logview.cli.output import STDOUT, writing
+from logview.cli.output import STDOUT, terminal_columns, writing
 from logview.archive.query import LogsQuery, QueryError
 from logview.cli.parsers import refuse_file_option, sql_parser
 from logview.cli.resolve import (UsageError, archive_choice, archive_turned_off, archived_identity, no_archive_yet,
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_USAGE, EXIT_API = 0, 2, 3
 CELL_WIDTH = 60  # a wider cell is cut (with …): `raw` would otherwise make every row a screenful
+NARROWEST_CELL = 12  # on a terminal, columns give way to fit its width down to this, else none does
 MEASURED_ROWS = 200  # a table's column widths are taken from these first rows
 SYNC_MAX_ENTRIES = 100_000  # what one `--sync` fetches at most: the viewer's default cap
 
@@ -194,38 +195,53 @@ def write_rows(fmt: str, columns: list[str], rows: Iterator[tuple[Any, ...]], ou
             line = orjson.dumps(record, option=orjson.OPT_SERIALIZE_NUMPY)
             out.write((inert_json(line) if on_terminal else line).decode() + "\n")
         return count
-    return _write_table(columns, rows, out)
+    return _write_table(columns, rows, out, terminal_columns(out) if on_terminal else None)
 
 
-def _cell(value: Any) -> str:
-    """A value as a person reads it, on one line, made inert, cut to CELL_WIDTH."""
+def _cell(value: Any, most: int = CELL_WIDTH) -> str:
+    """A value as a person reads it, on one line, made inert, cut to `most` columns."""
     if isinstance(value, float):  # (as CSV and JSONL write it: six places cut 2**63 to `…808.`, s26 walk #6)
         text = repr(value)
     else:
         text = clean_line(_text(value))
-    if _width(text) <= CELL_WIDTH:
+    if _width(text) <= most:
         return text
     kept, width = 0, 0  # (one pass: a cell may hold a whole entry's JSON)
     for char in text:
         width += _width(char)
-        if width > CELL_WIDTH - 1:
+        if width > most - 1:
             break
         kept += 1
     return text[:kept] + "…"
 
 
-def _write_table(columns: list[str], rows: Iterator[tuple[Any, ...]], out: TextIO) -> int:
+def _write_table(columns: list[str], rows: Iterator[tuple[Any, ...]], out: TextIO, room: int | None) -> int:
+    """The rows aligned under their names; on a terminal `room` columns wide, as wide as it at most."""
     first = list(islice(rows, MEASURED_ROWS))
     numeric = [bool(first) and all(isinstance(row[i], (int, float)) or row[i] is None for row in first)
                for i in range(len(columns))]
-    header = [_cell(name) for name in columns]
-    widths = [max([_width(name), *(_width(_cell(row[i])) for row in first)]) for i, name in enumerate(header)]
-    out.write(_line(header, widths, [False] * len(columns)))
+    widths = [max([_width(_cell(name)), *(_width(_cell(row[i])) for row in first)]) for i, name in enumerate(columns)]
+    if room is not None:
+        widths = _fitted(widths, room)
+    out.write(_line([_cell(name, most) for name, most in zip(columns, widths)], widths, [False] * len(columns)))
     out.write("  ".join("-" * width for width in widths).rstrip() + "\n")
     count = 0
     for count, row in enumerate(chain(first, rows), 1):
-        out.write(_line([_cell(value) for value in row], widths, numeric))
+        out.write(_line([_cell(value, most) for value, most in zip(row, widths)], widths, numeric))
     return count
+
+
+def _fitted(widths: list[int], room: int) -> list[int]:
+    """`widths` narrowed, the widest first, until the table fits `room` columns: at 60 columns a table of
+    81 wrapped each row over two lines (s29 walk #6). None goes below NARROWEST_CELL: a table that
+    would need that keeps its widths and wraps, every value readable on its two lines."""
+    fitted = list(widths)
+    while sum(fitted) + 2 * (len(fitted) - 1) > room:
+        widest = max(range(len(fitted)), key=fitted.__getitem__)
+        if fitted[widest] <= NARROWEST_CELL:
+            return widths
+        fitted[widest] -= 1
+    return fitted
 
 
 def _line(cells: Iterable[str], widths: list[int], right: list[bool]) -> str:

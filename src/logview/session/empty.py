@@ -3,11 +3,15 @@ being read, nothing matching, a failure, a stop, or a first page the API's budge
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from logview.api.types import BudgetState, format_wait
+from logview.files.columns import NO_TIME
 from logview.sanitize import clean_line
 from logview.session.status_inputs import SessionState
 from logview.session.summary import filter_parts
 from logview.sources import AitronosSource, SupermetricsSource
+from logview.times import from_epoch_us
 
 
 NOTHING_MATCHES = "No loaded entries match the filters."
@@ -26,6 +30,29 @@ def names_searched_words(search: str, names: dict[str, str]) -> str:
     return f"\nThe search reads the entries' values (ids), not the names shown: pick {which} in the sidebar's CREDENTIAL."
 
 
+def outside_range_words(session: SessionState) -> str:
+    """Where the time range in force lies wholly after or before the entries loaded (their fields read),
+    when they run and the key that changes it: `2h` over last month's export said only that nothing
+    matched (s29 walk #3)."""
+    since, until, store = session.filters.since, session.filters.until, session.store
+    if since is None and until is None:
+        return ""
+    times = store.span("time", store.head, store.ready)
+    times = times[times != NO_TIME]
+    if not len(times):
+        return ""
+    oldest, newest = from_epoch_us(int(times.min())), from_epoch_us(int(times.max()))
+    if not ((since is not None and since > newest) or (until is not None and until < oldest)):
+        return ""
+    # (two lines: 60 columns hold each)
+    return f"\nEntries loaded: {_minute(oldest)} … {_minute(newest)}\nd changes the time range."
+
+
+def _minute(moment: datetime) -> str:
+    """`2025-11-15 11:59`, in local time as the table shows it."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
 def empty_message(session: SessionState, connector_message: str, budget: BudgetState | None = None,
                   next_request_in_s: float | None = None) -> str:
     """What the table says when it shows no row (`budget`: the API's, when there is one, and
@@ -40,7 +67,8 @@ def empty_message(session: SessionState, connector_message: str, budget: BudgetS
                 "matching entries appear as they are read.")
     if len(store):
         search = session.filters.search
-        return NOTHING_MATCHES + (names_searched_words(search, session.credential_names) if search else "")
+        return NOTHING_MATCHES + outside_range_words(session) + (
+            names_searched_words(search, session.credential_names) if search else "")
     if session.phase == "error":
         return "Nothing loaded — see the error above."
     if session.phase == "cancelled":

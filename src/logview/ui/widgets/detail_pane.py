@@ -21,7 +21,7 @@ from rich.console import Group, RenderableType
 from rich.highlighter import JSONHighlighter
 from rich.style import Style
 from rich.table import Table
-from rich.text import Text
+from rich.text import Span, Text
 from textual.app import ComposeResult
 from textual.actions import SkipAction
 from textual.binding import Binding
@@ -42,11 +42,12 @@ MAX_VALUE_CHARS = 20_000  # a pathological value must not stall rendering; `y` c
 _JSON = JSONHighlighter()
 
 
-def json_text(value: Any) -> Text:
+def json_text(value: Any, ansi: bool = False) -> Text:
     """A JSON value pretty-printed, sanitised, then highlighted (safe for any content). One nested
     deeper than DEEPEST_INDENTED is shown as written, not indented: indented it would be mostly
     spaces, and the standard library's indenting recursion overflowed Python's stack near 1,000
-    levels, which hung the viewer (a file or an API may hold entries nested up to 1,024 deep)."""
+    levels, which hung the viewer (a file or an API may hold entries nested up to 1,024 deep).
+    `ansi`: in the terminal's 16 colours, its keys bright blue (its blue read 2.2:1 on black, s29 walk #5)."""
     depth = nesting_depth(value)
     note = None
     if depth > DEEPEST_INDENTED:
@@ -59,6 +60,9 @@ def json_text(value: Any) -> Text:
             dumped = repr(value)
     text = Text(_truncate(clean(dumped)), overflow="fold")
     _JSON.highlight(text)
+    if ansi:
+        text.spans = [Span(span.start, span.end, "bold bright_blue") if span.style == "json.key" else span
+                      for span in text.spans]
     if note:
         text.append(f"\n({note})", style="dim")
     return text
@@ -316,7 +320,7 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
                 shown_value = self._mark(self._value(key, value), as_json=not isinstance(value, str))
                 grid.add_row(self._mark(label), shown_value)
         else:
-            grid.add_row(Text("raw"), self._mark(json_text(raw) if not isinstance(raw, str)
+            grid.add_row(Text("raw"), self._mark(json_text(raw, self.app.native_ansi_color) if not isinstance(raw, str)
                                                  else Text(_truncate(clean(raw))), as_json=not isinstance(raw, str)))
         parts.append(Text(""))
         parts.append(grid)
@@ -333,4 +337,4 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
             if note:
                 text.append("\n" + clean_line(note), style=self._partial("detail-pane--local"))
             return text
-        return json_text(value)
+        return json_text(value, self.app.native_ansi_color)

@@ -93,6 +93,14 @@ class Field(Input):
             return
         await super()._on_key(event)
 
+    def action_copy(self) -> None:
+        """ctrl+c: copy what is selected; with nothing selected, say how to quit, as the table does (the
+        field runs its keys itself, above: Input's copy skipped and the app's answer never came, s29 walk #8)."""
+        if self.selected_text:
+            super().action_copy()
+        else:
+            self.app.action_help_quit()
+
     async def action_submit(self) -> None:
         if self.enter_ahead and self._submitted == self.value:
             self.post_message(self.EnterAhead())

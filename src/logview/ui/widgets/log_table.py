@@ -1,14 +1,12 @@
 """The virtual log table: draws only the visible rows with the Line API.
 
-`DataTable` keeps a Python object per row and re-measures cells, which takes seconds at 100k rows.
-This widget reads rows straight from the columnar store through a `FilteredView` (an array of
-ordinals) and renders one `Strip` per visible line, cached per entry. The first line is a sticky
-column header.
+`DataTable` keeps a Python object per row and re-measures cells, which takes seconds at 100k rows. This widget
+reads rows straight from the columnar store through a `FilteredView` (an array of ordinals) and renders one
+`Strip` per visible line, cached per entry. The first line is a sticky column header. Columns are laid out by
+priority (`table_layout`); those that do not fit are reached with ←/→.
 
-Columns are laid out by priority (`table_layout`); those that do not fit are reached with ←/→.
-
-The cursor is kept on an *entry* (its ordinal), not on a row number, which is what keeps the
-user's place when live rows are prepended: rows shift, the entry under the cursor does not.
+The cursor is kept on an *entry* (its ordinal), not on a row number, which is what keeps the user's place when
+live rows are prepended: rows shift, the entry under the cursor does not.
 """
 
 from __future__ import annotations
@@ -240,8 +238,7 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
         self._date_when_needed()
 
     def _date_when_needed(self) -> None:
-        """Dates in the time column only while a row on screen is not today's: at 80 columns
-        the 11 cells of a date are the request's."""
+        """Dates in the time column only while a row on screen is not today's (at 80 columns they took the request's)."""
         top = round(self.scroll_y)
         dated = needs_dates(self.view, range(top, top + max(1, self.page_rows)))
         if dated is not None and dated != self._dated:
@@ -305,8 +302,11 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
     def action_first(self) -> None:
         self._move_to(0)
 
-    def action_last(self) -> None:
+    def action_last(self) -> None:  # (G leaves the entry a view kept: its rows above are newer no more, s29 walk #2)
+        forgotten, self._newer_counted = self.newer_unseen, 0
         self._move_to(self.row_count - 1, keep_sticky=True)
+        if forgotten:
+            self.post_message(self.FollowChanged(self.following, self.new_rows))
 
     def action_activate(self) -> None:
         self._activate(self.cursor_ordinal)  # (a call: see `LogBrowser.activated`; None: no row shown)

@@ -160,7 +160,31 @@ class StatusBar(PartialStyles, Static):
             right = Text.assemble(badge, self._counts(info, counts))
             if text.cell_len + 2 + right.cell_len + (WIDEN_SLACK if index < narrowed_to else 0) <= width:
                 break
+        else:  # (not even the fewest words fit: parts go whole, never cut inside a number)
+            text, badge, right = self._fewer_parts(info, arrangements[-1], width)
         self._arranged = (key, index)
+        return text, badge, right
+
+    def _fewer_parts(self, info: StatusInfo, arrangement: tuple[str, bool, int, bool, int],
+                     width: int) -> tuple[Text, Text, Text]:
+        """The last arrangement with its state's middle parts dropped, the last first, until it fits
+        (beside `shown` while loading, then without): what it is (`16%`) and when it ends (`done in ~23 s`)
+        stay whole. At 60 columns "◌ 16% · budget 1/10 · resets 1 s · done in ~23…" was cut inside its
+        estimate for a whole load, `shown` gone (s29 walk #1)."""
+        state_text, label, counts, hint, tail_brevity = arrangement
+        ongoing = state_text.endswith(" …")
+        whole = state_text.removesuffix(" …").split(" · ")
+        badge = self._rows_above_badge(info.new_rows, info.newer, hint)
+        for shown in (1, counts) if info.state == "loading" and counts < 1 else (counts,):
+            right = Text.assemble(badge, self._counts(info, shown))
+            parts = list(whole)
+            while True:
+                text = self._left(info, " · ".join(parts) + (" …" if ongoing else ""), label, tail_brevity)
+                if text.cell_len + 2 + right.cell_len <= width or len(parts) <= 2:
+                    break
+                del parts[-2]
+            if text.cell_len + 2 + right.cell_len <= width:
+                break
         return text, badge, right
 
     @staticmethod
