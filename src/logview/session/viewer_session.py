@@ -208,6 +208,10 @@ class ViewerSession:
         self.phase = "cancelled"
         self.want_tail, self.tail_resumes = False, self.want_tail or self.tail_resumes
 
+    def stop_loading(self) -> None:
+        """Esc while the budget paces the backfill: it stops, the tail (the budget's first claim) goes on."""
+        self.phase = "cancelled"
+
     def cancel_tail(self) -> None:
         """Esc during the tail's retry once all is loaded: the tail pauses (t resumes it; `r`'s
         reload too, as after a cancelled load); nothing else stops."""

@@ -239,6 +239,27 @@ class LoadControl:
                 # (the status line's word for the state: "Live tail off" stood beside "tail paused")
                 notify("Live tail paused (t resumes).", timeout=3, markup=False)
 
+    def stop_waiting(self) -> bool:
+        """Esc: a retry's wait cancelled, or a backfill the budget paces stopped; False when neither waits."""
+        if self.banner.retry_pending:
+            self.cancel_retry()
+            return True
+        return self.stop_paced_backfill()
+
+    def stop_paced_backfill(self) -> bool:
+        """Esc while the API's budget paces the backfill (it did nothing and said nothing, s29 walk 2
+        #4): the backfill stops where it is and the live tail goes on, with the whole budget; `r`
+        loads the rest (through the archive, only the rest is fetched). False when none is paced."""
+        if not (self.feed.backfilling and self._budget_bound):
+            return False
+        self.feed.cancel_backfill()
+        self.session.stop_loading()
+        tail = "; the live tail goes on" if self.session.want_tail else ""
+        # (without the archive, r asks for every page again: said, the budget being what is short)
+        again = "load the rest (what came is archived)" if self.feed.archive is not None else "load again from the newest"
+        self.banner.show_notice(f"Loading stopped where the API's budget held it{tail}. Press r to {again}.")
+        return True
+
     def cancel_retry(self) -> None:
         """Esc during a retry wait: loading and the live tail both stop, and a lookup of the
         credentials' names; `r` starts them again (the tail is still wanted: it resumes once the

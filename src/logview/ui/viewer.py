@@ -404,11 +404,10 @@ class ViewerScreen(FittingScreen):
 
     def action_escape(self) -> None:
         """Esc: leave an input (`leave_field`) or a panel, else close the detail, else stop a search
-        (`stop_search`) or a retry wait, else fold the banner's messages drawn in full."""
+        (`stop_search`), a retry wait or a backfill the budget paces, else fold the banner's messages."""
         if self.leave_field() or self.browser.close_something() or self.stop_search():
             return
-        if self.banner.retry_pending:
-            self.loader.cancel_retry()
+        if self.loader.stop_waiting():
             self.refresh_all()
         else:
             self.banner.fold()
