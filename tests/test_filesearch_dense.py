@@ -76,6 +76,16 @@ def test_a_torn_line_amid_a_block_leaves_the_next_lines_told_right(tmp_path: Pat
         == expected("aitronos", lines, needle)
 
 
+@pytest.mark.parametrize("needle", ["n", "u", "l", "nu", "ul", "ll", "nul", "null", "NULL", "a", "e"])
+def test_null_never_matches_where_it_stands_at_any_byte_of_a_word(tmp_path: Path, needle: str) -> None:
+    lines = [orjson.dumps({"id": str(pad), "created_at": "2025-01-01T00:00:00Z", "p": "x" * pad, "v": [None] * 20,
+                           "w": [False, None, True]}) for pad in range(70)]
+    lines.append(orjson.dumps({"id": "s", "created_at": "2025-01-01T00:00:00Z", "t": "null", "u": "nullable"}))
+    want = expected("aitronos", lines, needle)
+    assert searched(tmp_path / "log.jsonl", "aitronos", lines, needle, 0) == want
+    assert want[-1] and any(want[:-1]) == (needle in ("l", "u", "a", "e"))
+
+
 @pytest.mark.parametrize("dense_least", [0, NEVER])
 @pytest.mark.parametrize("needle", ["s", "e", "o", "1", "x"])
 def test_lines_searched_with_others_between_them(tmp_path: Path, needle: str, dense_least: int) -> None:

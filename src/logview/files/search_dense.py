@@ -25,7 +25,7 @@ import threading
 
 import numpy as np
 
-QUOTE, COLON, NEWLINE = ord('"'), ord(":"), ord("\n")
+QUOTE, COLON = ord('"'), ord(":")
 _NULL = b"null"
 _ALL = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
 _local = threading.local()
@@ -75,8 +75,8 @@ def dense_hits(data: np.ndarray, rs: np.ndarray, re_: np.ndarray, start_bits: np
     if len(flips):
         inside ^= _prefix_xor(_set_bits(np.zeros(words, np.uint64), rs[flips] - 1))
     colon_bits = _bits_where(data, np.equal, COLON)
-    # (no control byte but blanks stands in a valid line; a line break ends what a colon says)
-    blank_or_colon = (_bits_where(data, np.less_equal, 32) & ~_bits_where(data, np.equal, NEWLINE)) | colon_bits
+    # (no control byte but blanks stands in a valid line; a line's end ends what a colon says)
+    blank_or_colon = _clear_bits(_bits_where(data, np.less_equal, 32), re_) | colon_bits
     before_colon = blank_or_colon & ~_add(blank_or_colon, colon_bits)  # colons and the blanks before them
     key_closing = quote_bits & ~inside & _next_byte(before_colon)
     in_keys = inside & ~_add(inside, _next_byte(key_closing))
@@ -84,7 +84,7 @@ def dense_hits(data: np.ndarray, rs: np.ndarray, re_: np.ndarray, start_bits: np
     if literal_ok:
         outside = start_bits & ~inside & ~quote_bits
         if raw in _NULL:
-            outside &= ~_nulls(data, words)
+            outside &= ~_nulls(data)
         good |= outside
     return _any_between(good, rs, re_), odd
 
@@ -132,6 +132,11 @@ def _set_bits(bits: np.ndarray, positions: np.ndarray) -> np.ndarray:
     return bits
 
 
+def _clear_bits(bits: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    np.bitwise_and.at(bits, positions >> 6, ~(np.uint64(1) << (63 - (positions & 63)).astype(np.uint64)))
+    return bits
+
+
 def _prefix_xor(bits: np.ndarray) -> np.ndarray:
     """Each bit XOR every bit before it (the earlier bytes): 1 inside a quoted span, its opening
     quote included, its closing quote not."""
@@ -143,10 +148,17 @@ def _prefix_xor(bits: np.ndarray) -> np.ndarray:
     return out
 
 
-def _next_byte(bits: np.ndarray) -> np.ndarray:
-    """Each byte's bit replaced by the next byte's."""
-    out = bits << np.uint64(1)
-    out[:-1] |= bits[1:] >> np.uint64(63)
+def _next_byte(bits: np.ndarray, offset: int = 1) -> np.ndarray:
+    """Each byte's bit replaced by the bit `offset` (< 64) bytes after it."""
+    out = bits << np.uint64(offset)
+    out[:-1] |= bits[1:] >> np.uint64(64 - offset)
+    return out
+
+
+def _previous_byte(bits: np.ndarray, offset: int) -> np.ndarray:
+    """Each byte's bit replaced by the bit `offset` (< 64) bytes before it."""
+    out = bits >> np.uint64(offset)
+    out[1:] |= bits[:-1] << np.uint64(64 - offset)
     return out
 
 
@@ -161,13 +173,12 @@ def _add(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return total
 
 
-def _nulls(data: np.ndarray, words: int) -> np.ndarray:
+def _nulls(data: np.ndarray) -> np.ndarray:
     """The bytes of each `null` in the block (which search never matches)."""
-    size = len(data)
-    at = np.ones(max(size - 3, 0), dtype=bool)
-    for offset, byte in enumerate(_NULL):
-        at &= data[offset:size - 3 + offset] == byte
-    spans = np.zeros(size, dtype=bool)
-    for offset in range(4):
-        spans[offset:offset + len(at)] |= at
-    return _pack(spans, words)
+    at = _bits_where(data, np.equal, _NULL[0])
+    for offset, byte in enumerate(_NULL[1:], 1):
+        at &= _next_byte(_bits_where(data, np.equal, byte), offset)
+    spans = at.copy()
+    for offset in range(1, len(_NULL)):
+        spans |= _previous_byte(at, offset)
+    return spans
