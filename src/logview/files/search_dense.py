@@ -64,6 +64,7 @@ def dense_hits(data: np.ndarray, rs: np.ndarray, re_: np.ndarray, start_bits: np
     """Which lines [rs, re_) of the block `data` have an occurrence in a value, and which have an
     odd number of quotes (not JSON: to be checked exactly). `start_bits`: where the needle occurs
     (`mask_bits`, `position_bits`)."""
+    rs, re_ = rs.astype(np.int64, copy=False), re_.astype(np.int64, copy=False)  # (a store's may be uint32)
     words = len(start_bits)
     quote_bits = _bits_where(data, np.equal, QUOTE)
     inside = _prefix_xor(quote_bits)
