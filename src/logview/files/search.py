@@ -35,7 +35,7 @@ import numpy as np
 
 from logview.files.jsonl import entry_from_line
 from logview.files.lines import LineFile
-from logview.files.search_dense import byte_mask, dense_hits, dense_ok, mask_bits, position_bits
+from logview.files.search_dense import byte_mask, dense_hits, dense_ok, mask_bits, position_bits, release_scratch
 from logview.files.search_strings import folded_occurrences, next_quotes, only_in_strings, rarity_order
 from logview.sources.base import Source, searchable_text
 
@@ -48,7 +48,7 @@ COUNT_QUOTES_MOST = 1
 # Rounds of each undecided line's first match before the rest are looked at together
 FIRST_MATCH_ROUNDS = 4
 # Matches a line at least (on average over a block) for every byte of the block to be told at once
-# (`search_dense`, for a needle it can take: ~4 ms a 4 MiB block whatever the matches) rather than
+# (`search_dense`, for a needle it can take: ~5 ms a 4 MiB block whatever the matches) rather than
 # match by match (`e`, a digit: ~40 matches an Aitronos line).
 DENSE_LEAST = 2
 _QUOTE, _BACKSLASH, _COLON = ord('"'), ord("\\"), ord(":")
@@ -154,6 +154,7 @@ def search_lines(lines: LineFile, source: Source, starts: np.ndarray, lengths: n
     finally:
         if pool:
             pool.shutdown(cancel_futures=True)
+        release_scratch()  # (the pool's threads end, and their scratch with them)
     return hits
 
 

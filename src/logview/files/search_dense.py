@@ -98,6 +98,11 @@ def _scratch(size: int) -> tuple[np.ndarray, np.ndarray]:
     return held[0][:size], held[1][:size]
 
 
+def release_scratch() -> None:
+    """Let this thread's scratch go (a long-lived thread, as the viewer's, would hold ~8 MiB)."""
+    _local.__dict__.pop("arrays", None)
+
+
 def _bits_where(data: np.ndarray, compare, byte: int) -> np.ndarray:
     mask, _ = _scratch(len(data))
     return mask_bits(compare(data, byte, out=mask))
