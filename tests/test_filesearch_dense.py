@@ -25,7 +25,8 @@ NEVER = 10**9
 
 
 def searched(path: Path, kind: str, lines: list[bytes], needle: str, dense_least: int, **options) -> list[bool]:
-    with mock.patch.object(filesearch, "DENSE_LEAST", dense_least):
+    with mock.patch.object(filesearch, "DENSE_LEAST", dense_least), \
+            mock.patch.object(filesearch, "DENSE_LEAST_IN_STRINGS", dense_least):
         return search(path, kind, lines, needle, **options)
 
 
@@ -99,7 +100,8 @@ def test_lines_searched_with_others_between_them(tmp_path: Path, needle: str, de
     starts, lengths = index(path, lines)
     handle = LineFile(path)
     try:
-        with mock.patch.object(filesearch, "DENSE_LEAST", dense_least):
+        with mock.patch.object(filesearch, "DENSE_LEAST", dense_least), \
+                mock.patch.object(filesearch, "DENSE_LEAST_IN_STRINGS", dense_least):
             hits = filesearch.search_lines(handle, source_for_kind("aitronos"), starts[0::2], lengths[0::2], needle)
     finally:
         handle.close()
