@@ -179,6 +179,19 @@ def test_search_job_on_a_file_matches_values_not_keys(tmp_path: Path) -> None:
         assert ids(store, view.index) == [f"sm_{i}" for i in expected], needle
 
 
+def test_a_one_letter_search_on_a_file_finds_what_the_entries_hold(tmp_path: Path) -> None:
+    # (a letter or digit on most lines is searched a block's bytes at once, from the store's narrow offsets)
+    path = write(tmp_path / "ait.jsonl", [ait_line(i, status=["success", "error", None][i % 3]) for i in range(90)])
+    on_file, in_memory = file_store(path, AIT), memory_store(path, AIT)
+    for needle in ("e", "0", "s", "l", "U"):
+        job = on_file.search_job(needle)
+        job.run()
+        assert on_file.finish_search(job)
+        want = in_memory.select(Filters(search=needle)).index
+        assert ids(on_file, FilteredView(on_file, Filters(search=needle)).index) == ids(in_memory, want), needle
+        assert 0 < len(want) < 90 or needle in ("e", "0", "l")
+
+
 def test_entries_are_read_back_exactly_from_the_file(tmp_path: Path) -> None:
     huge = 123456789012345678901234567890
     line = ('{"id":"sm_x","log_time":"2025-11-15T12:00:00Z","status":200,"extra":{"n":%d,"s":"é"}}' % huge).encode()
