@@ -51,6 +51,13 @@ class LogBrowser(Vertical):
     class Searched(Message):
         """A search that ran in a worker thread is in: the rows shown changed."""
 
+    class SearchFailed(Message):
+        """A search that ran in a worker thread raised (`error`: its kind): it is to be cleared."""
+
+        def __init__(self, error: str) -> None:
+            super().__init__()
+            self.error = error
+
     class FiltersWanted(Message):
         """The user picked filters here (a histogram bar, a stats row, `x`)."""
 
@@ -144,9 +151,19 @@ class LogBrowser(Vertical):
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _search(self, job: SearchJob | FileSearchJob) -> None:
         worker = get_current_worker()
-        job.run(lambda: worker.is_cancelled)
+        try:
+            job.run(lambda: worker.is_cancelled)
+        except Exception as error:  # (a fault in the search left 'searching …' said for good, s29)
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._search_failed, job, error)
+            return
         if not worker.is_cancelled:
             self.app.call_from_thread(self._search_done, job)
+
+    def _search_failed(self, job: SearchJob | FileSearchJob, error: Exception) -> None:
+        if job.needle == self.session.searching:  # (not if the user has asked for something else since)
+            self._asked_for = None
+            self.post_message(self.SearchFailed(type(error).__name__))
 
     def _search_done(self, job: SearchJob | FileSearchJob) -> None:
         if self.session.search_done(job):  # (not if the user has asked for something else since)

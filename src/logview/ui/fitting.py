@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual import events
+from textual import events, on
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
@@ -174,6 +174,13 @@ class FittingScreen(Screen[None]):
             return False
         self.apply_filters(self.filters.model_copy(update={"search": None}))
         return True
+
+    @on(LogBrowser.SearchFailed)
+    def _search_failed(self, message: LogBrowser.SearchFailed) -> None:
+        """A search that raised in its thread: cleared as Esc clears it, and said (it said 'searching …' for good)."""
+        if self.stop_search():
+            self.notify(f"The search failed ({message.error}: a fault in logview, please report it) and was cleared.",
+                        severity="error", timeout=8, markup=False)
 
     def _focus_moved(self, focused: Widget | None) -> None:
         if self._peeking and (focused is None or self.sidebar not in focused.ancestors):
