@@ -282,6 +282,8 @@ class LogViewApp(App[int]):
 
     def show_tab(self, index: int) -> None:
         if 0 <= index < len(self.viewers) and self.viewers[index] is not self.screen:
+            if index == len(self.viewers) - 1 > 0:  # (the merged tab, as it is now: its first second said every tab loading)
+                self._show_troubles()
             self.switch_screen(f"tab-{index}")
 
     def on_tab_strip_picked(self, event: TabStrip.Picked) -> None:
