@@ -106,7 +106,7 @@ def search_figures(store: EntryStore, path: Path, kind: str, runs: int) -> None:
     print("|---|---|---|---|---|---|---|")
     needles = ["bench.oldest.marker", "campaign_performance" if kind == "supermetrics" else "gmail",
                "get" if kind == "supermetrics" else "success", "status", "200", "true", "é", "zzzz-not-there",
-               "e", "0"]  # (a search's first letter: on every line, ~40 times an Aitronos line)
+               "e", "0", "n", "a"]  # (a search's first letter: on every line, ~40 times an Aitronos line; n the costliest, its nulls told too)
     default_threads = filesearch.SEARCH_THREADS
     for needle in needles:
         for threads in sorted({1, default_threads}):
