@@ -149,28 +149,42 @@ async def test_entries_at_or_after_their_cursor_are_left_out_and_said(fresh_serv
         "2 entries at or after the `before` cursor they were asked with, left out"]
 
 
-async def test_the_tail_over_a_server_ignoring_its_cursor_fails_and_retries_instead_of_looping(fresh_server) -> None:
-    state = fresh_server.state
+async def tail_failures(server, count: int) -> list[TailFailed]:
+    """The first `count` failed cycles of a tail over a server that ignores its cursor, its pauses not slept."""
+    state = server.state
     state.insert_supermetrics(5, at=datetime(2025, 11, 1, tzinfo=UTC), same_time=False)
-    sleeps: list[float] = []
 
     async def sleep(seconds: float) -> None:
-        sleeps.append(seconds)
+        pass
 
-    source, client = supermetrics(fresh_server, page_limit=10)
+    source, client = supermetrics(server, page_limit=10)
+    failures: list[TailFailed] = []
     async with client:
         pager = Pager(source, client, sleep=sleep)
         await drain(pager)
         state.insert_supermetrics(30, same_time=False)  # more than a page: the tail walks back
         state.broken.set(["cursor_ignored"])
-        events = []
         async for event in pager.follow(2.0):
-            events.append(event)
             if isinstance(event, TailFailed):
-                break
-    failure = events[-1].failure
-    assert isinstance(failure, ContractBroken) and "ignored the before cursor" in failure.describe()
-    assert len(state.request_log) <= 1 + 1 + 1 + 3
+                failures.append(event)
+                if len(failures) == count:
+                    break
+    return failures
+
+
+async def test_the_tail_over_a_server_ignoring_its_cursor_fails_and_retries_instead_of_looping(fresh_server) -> None:
+    [failed] = await tail_failures(fresh_server, 1)
+    assert isinstance(failed.failure, ContractBroken) and "ignored the before cursor" in failed.failure.describe()
+    assert len(fresh_server.state.request_log) <= 1 + 1 + 1 + 3
+
+
+async def test_a_tail_over_a_server_ignoring_its_cursor_tries_ever_more_seldom(fresh_server) -> None:
+    """s29 walk 2 #2: each try walks pages back to the gap (3+ requests), and the pauses stopped
+    doubling at a minute: a Supermetrics budget of an hour lost ~180 requests an hour to a broken
+    server. Its pauses go on doubling, to a quarter of an hour; another failure's stop at a minute."""
+    failures = await tail_failures(fresh_server, 10)
+    assert all(isinstance(failed.failure, ContractBroken) for failed in failures)
+    assert [failed.next_poll_s for failed in failures] == [4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 900.0, 900.0]
 
 
 @pytest.mark.parametrize("api", ["aitronos", "supermetrics"])

@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from logview.api.contract import RecentIds, StreamContract, sort_key, stream_contract
+from logview.api.contract import ContractBroken, RecentIds, StreamContract, sort_key, stream_contract
 from logview.api.events import BackfillDone, EntriesLoaded, Notice, PagerEvent, TailFailed, capped_notice
 from logview.api.head import Head
 from logview.api.streams import Batch, Probed, StreamItem, following_entries, probe, spare_request, take_ready
@@ -47,6 +47,8 @@ PREFETCH = True
 # Pages in a row that bring nothing new before a stream is declared stuck (a server ignoring its
 # cursor in a way the contract checks cannot see would otherwise be paged forever).
 MAX_BARREN_PAGES = 10
+# The longest pause of a tail whose polls break the API's contract (other failures: `follow`'s max_backoff_s).
+CONTRACT_BACKOFF_S = 900.0
 
 
 
@@ -379,7 +381,10 @@ class Pager:
                         yield event
                     pause = interval_s
                 except ApiFailure as failure:
-                    pause = min(max(pause * 2, interval_s), max_backoff_s)
+                    # (a server breaking its contract does not mend in a minute, and each try walks pages of the
+                    # budget back to the gap: 3+ requests a minute for good, s29 walk 2 #2)
+                    most = CONTRACT_BACKOFF_S if isinstance(failure, ContractBroken) else max_backoff_s
+                    pause = min(max(pause * 2, interval_s), max(most, max_backoff_s))
                     yield TailFailed(failure, pause)
                 await self._sleep(pause)
 
