@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -293,26 +295,31 @@ def cases(draw, kind: str) -> tuple[list[bytes], str]:
     return lines, needle.replace("\n", "")
 
 
+def assert_searches_as_entries(kind: str, data: st.DataObject, search_with: Callable[..., list[bool]]) -> None:
+    """`search_with` (`search` with some of its ways forced) over a drawn file finds the lines the
+    entry-level search finds; and over its JSON lines alone without being told the invalid ones."""
+    lines, needle = data.draw(cases(kind))
+    block_bytes = data.draw(st.sampled_from([1, 16, 64, 300, 1 << 22]))
+    breaks = [data.draw(st.sampled_from([b"\n", b"\n", b"\r\n", b"\n\n", b"\n \t\n"])) for _ in lines]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "log.jsonl"
+        assert search_with(path, kind, lines, needle, breaks=breaks, block_bytes=block_bytes) \
+            == expected(kind, lines, needle)
+        # every line JSON: the result must not depend on knowing the invalid ones
+        json_lines = [line for line in lines if _is_json(line)]
+        if json_lines:
+            assert search_with(path, kind, json_lines, needle, known_invalid=False, block_bytes=block_bytes) \
+                == expected(kind, json_lines, needle)
+
+
 @pytest.mark.parametrize("kind", ["supermetrics", "aitronos"])
 @PROPERTY
 @given(data=st.data())
 def test_search_matches_the_entry_search(kind: str, data: st.DataObject) -> None:
-    lines, needle = data.draw(cases(kind))
-    block_bytes = data.draw(st.sampled_from([1, 16, 64, 300, 1 << 22]))
     # the quotes before a match counted a match at a time, or listed a line at a time; lines
     # decided by their first matches first, or all matches at once
     counted, rounds = data.draw(st.sampled_from([None, 0, 1_000])), data.draw(st.sampled_from([None, 0, 1]))
-    breaks = [data.draw(st.sampled_from([b"\n", b"\n", b"\r\n", b"\n\n", b"\n \t\n"])) for _ in lines]
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "log.jsonl"
-        want = expected(kind, lines, needle)
-        assert search(path, kind, lines, needle, breaks=breaks, block_bytes=block_bytes,
-                      count_quotes_most=counted, rounds=rounds) == want
-        # every line JSON: the result must not depend on knowing the invalid ones
-        json_lines = [line for line in lines if _is_json(line)]
-        if json_lines:
-            assert search(path, kind, json_lines, needle, known_invalid=False, block_bytes=block_bytes,
-                          count_quotes_most=counted, rounds=rounds) == expected(kind, json_lines, needle)
+    assert_searches_as_entries(kind, data, functools.partial(search, count_quotes_most=counted, rounds=rounds))
 
 
 def _is_json(line: bytes) -> bool:

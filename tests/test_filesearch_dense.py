@@ -3,6 +3,7 @@ exactly the lines the entry-level search finds, as the match-by-match ways do.""
 
 from __future__ import annotations
 
+import functools
 import json
 import tempfile
 from pathlib import Path
@@ -13,7 +14,7 @@ import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_filesearch import _is_json, cases, expected, index, search
+from test_filesearch import assert_searches_as_entries, expected, index, search
 
 import logview.files.search as filesearch
 import logview.files.search_dense as search_dense
@@ -34,17 +35,7 @@ def searched(path: Path, kind: str, lines: list[bytes], needle: str, dense_least
 @PROPERTY
 @given(data=st.data())
 def test_every_byte_at_once_matches_the_entry_search(kind: str, data: st.DataObject) -> None:
-    lines, needle = data.draw(cases(kind))
-    block_bytes = data.draw(st.sampled_from([1, 16, 64, 300, 1 << 22]))
-    breaks = [data.draw(st.sampled_from([b"\n", b"\n", b"\r\n", b"\n\n", b"\n \t\n"])) for _ in lines]
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "log.jsonl"
-        assert searched(path, kind, lines, needle, 0, breaks=breaks, block_bytes=block_bytes) \
-            == expected(kind, lines, needle)
-        json_lines = [line for line in lines if _is_json(line)]
-        if json_lines:
-            assert searched(path, kind, json_lines, needle, 0, known_invalid=False, block_bytes=block_bytes) \
-                == expected(kind, json_lines, needle)
+    assert_searches_as_entries(kind, data, functools.partial(searched, dense_least=0))
 
 
 # -- long strings, long blanks: what carries across the 64-bit words -------------------------------
