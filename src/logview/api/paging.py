@@ -77,7 +77,7 @@ class Pager:
         # How many entries a caller's own cap leaves (an `ArchivedPager`'s: it stops the walk, not
         # this pager); prefetch guesses no page after one that may reach it.
         self._cap_room = cap_room
-        self.on_the_wire = on_the_wire or OnTheWire()  # (the backfill's requests unanswered: an ArchivedPager's gaps share one)
+        self.on_the_wire = on_the_wire or OnTheWire()  # (its backfill's requests unanswered; an ArchivedPager's gaps share one)
         self._streams = 1  # (the backfill's request streams; below, the entries each one's pages held)
         self._received: dict[int, int] = {}
         # Each stream's first page is what the user waits for (FIRST: unpaced), unless the query
@@ -383,8 +383,9 @@ class Pager:
                 except ApiFailure as failure:
                     # (a server breaking its contract does not mend in a minute, and each try walks pages of the
                     # budget back to the gap: 3+ requests a minute for good, s29 walk 2 #2)
-                    most = CONTRACT_BACKOFF_S if isinstance(failure, ContractBroken) else max_backoff_s
-                    pause = min(max(pause * 2, interval_s), max(most, max_backoff_s))
+                    broken = isinstance(failure, ContractBroken)
+                    most = max(CONTRACT_BACKOFF_S, max_backoff_s) if broken else max_backoff_s
+                    pause = min(max(pause * 2, interval_s), most)
                     yield TailFailed(failure, pause)
                 await self._sleep(pause)
 
