@@ -100,11 +100,11 @@ def read_floor_ms(path: Path) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def search_figures(store: EntryStore, path: Path, kind: str, runs: int) -> None:
+def search_figures(store: EntryStore, path: Path, kind: str, runs: int, needles: list[str] | None = None) -> None:
     print(f"\n| search over {len(store):,} rows (whole-file scan) | threads | best ms | median ms | "
           f"read floor ms | ÷ floor | hits |")
     print("|---|---|---|---|---|---|---|")
-    needles = ["bench.oldest.marker", "campaign_performance" if kind == "supermetrics" else "gmail",
+    needles = needles or ["bench.oldest.marker", "campaign_performance" if kind == "supermetrics" else "gmail",
                "get" if kind == "supermetrics" else "success", "status", "200", "true", "é", "zzzz-not-there",
                "e", "0", "n", "a"]  # (a search's first letter: on every line, ~40 times an Aitronos line; n the costliest, its nulls told too)
     default_threads = filesearch.SEARCH_THREADS
@@ -196,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-app", action="store_true", help="only the store figures")
     parser.add_argument("--search-only", action="store_true",
                         help="index the lines only (no columns) and time the searches")
+    parser.add_argument("--needles", help="comma-separated needles to search for (default: a fixed dozen)")
     args = parser.parse_args(argv)
     kind = detect_kind(args.file)
     print(f"file: {args.file} ({args.file.stat().st_size / 2**20:,.0f} MiB, {kind})")
@@ -203,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         store = EntryStore(source_for_kind(kind), lines=LineFile(args.file))
         for chunk in scan_lines(args.file):
             store.append_lines(chunk)
-        search_figures(store, args.file, kind, args.runs)
+        search_figures(store, args.file, kind, args.runs, args.needles.split(",") if args.needles else None)
         store.close()
         return 0
     store_figures(args.file, kind, args.runs)
