@@ -177,7 +177,7 @@ def test_sync_reads_the_config_once(tmp_path, monkeypatch, capsys) -> None:
     """s29: `archive_turned_off` read the config again after `--sync`'s own `archive_choice`; what it says
     of the archive is now that one reading's (a config written between the two was read twice over)."""
     from logview.cli import main
-    import logview.cli.resolve
+    import logview.settings.config
 
     config = tmp_path / "config.toml"
     config.write_text('archive_max_age = "3650d"\n')
@@ -187,8 +187,8 @@ def test_sync_reads_the_config_once(tmp_path, monkeypatch, capsys) -> None:
         reads.append(path)
         return read_config(path)
 
-    read_config = logview.cli.resolve.read_config
-    monkeypatch.setattr(logview.cli.resolve, "read_config", counted_read)
+    read_config = logview.settings.config.read_config
+    monkeypatch.setattr(logview.settings.config, "read_config", counted_read)
     monkeypatch.setenv("LOGVIEW_CONFIG", str(config))
     monkeypatch.setenv("FREDDY_API_KEY", DEMO_AITRONOS_KEY)
     with DemoServer(DemoState(aitronos_entries=120, supermetrics_entries=0, live_rate=0.0, seed=3)) as server:

@@ -77,9 +77,10 @@ def _run_viewer(args: argparse.Namespace) -> int:
     import argparse
 
     from logview.cli.age_range import reaches_past_age, within_retention, within_words
-    from logview.cli.resolve import UsageError, archive_choice, profiles_once, viewer_options
+    from logview.cli.resolve import UsageError, archive_choice, config_once, profiles_once, viewer_options
 
     profiles_once(args, "opening")
+    config_once(args)  # (before the tabs' copies of the arguments: they share its one reading of the file)
     with ExitStack() as stack:
         try:
             profiles = args.profile
