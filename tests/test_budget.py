@@ -215,7 +215,8 @@ async def test_supermetrics_without_a_reset_header_assumes_an_hourly_window():
     assert state.resets_in_s == pytest.approx(3600, abs=1)
     # (paced as hourly, but a limit not the published one may have another window: no reset time claimed)
     assert "· reset time unknown" in state.describe() and state.brief() == "budget 199/200 · reset unknown"
-    assert "until a reset (not seen yet; the API publishes a window of 60 min)" in state.why_next_waits(3600)
+    assert state.holds_next(3600) == ("the API budget (199/200 left, reset time unknown: the API publishes a window "
+                                      "of 60 min) paces the next request to ~60m 00s from now")
     published = time.budget("supermetrics")
     await time.run(published.acquire(LIVE))
     published.settle(headers_saying(1000, 999), 200)

@@ -21,7 +21,7 @@ from logview.archive.archive import Archive
 from logview.archive.rows import identity_of
 from logview.archive.sync import ArchivedPager
 from logview.demo import DEMO_SUPERMETRICS_KEY, DemoServer, DemoState, Fault
-from logview.model import ApiFailure, Filters
+from logview.model import PACED_BY_LOGVIEW, ApiFailure, Filters
 from logview.times import parse_api_time
 
 from support import FAST_RETRIES, aitronos, supermetrics
@@ -150,4 +150,4 @@ async def test_prefetch_sends_the_requests_it_would_without(monkeypatch, tmp_pat
     if scenario[4] is None:
         assert guesses
     else:  # (a binding budget guesses only the request its burst lets go at once: a wait is the page's, shown)
-        assert len(guesses) <= 1 and off_end == "RATE_LIMITED"
+        assert len(guesses) <= 1 and off_end == PACED_BY_LOGVIEW

@@ -62,11 +62,11 @@ def _env(data_home=None) -> dict:
     return env if data_home is None else {**env, "XDG_DATA_HOME": str(data_home)}
 
 
-def on_a_terminal(*args: str, env: dict, output_arg: bool = False,
-                  columns: int | None = None) -> tuple[int, bytes, bytes]:
+def on_a_terminal(*args: str, env: dict, output_arg: bool = False, columns: int | None = None,
+                  stderr_too: bool = False) -> tuple[int, bytes, bytes]:
     """`logview ARGS` with stdout on a pseudo-terminal (or, `output_arg`, stdout a pipe and
     `--output` the terminal's device), `columns` wide if given: its exit code, the bytes the
-    terminal received, stderr."""
+    terminal received, stderr (`stderr_too`: on the terminal as well, and b"" returned)."""
     leader, follower = pty.openpty()
     if columns is not None:
         fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
@@ -74,7 +74,7 @@ def on_a_terminal(*args: str, env: dict, output_arg: bool = False,
     if output_arg:
         command += ["--output", os.ttyname(follower)]
     process = cli_runner.Popen(command, stdout=subprocess.PIPE if output_arg else follower,
-                               stderr=subprocess.PIPE, env=env)
+                               stderr=follower if stderr_too else subprocess.PIPE, env=env)
     if not output_arg:  # (else kept open until the end: the process opens the terminal by its name)
         os.close(follower)
     received = b""
@@ -94,7 +94,7 @@ def on_a_terminal(*args: str, env: dict, output_arg: bool = False,
     if output_arg:
         os.close(follower)
     _, stderr = process.communicate(timeout=30)
-    return process.returncode, received, stderr
+    return process.returncode, received, stderr or b""
 
 
 def _assert_inert(received: bytes) -> None:

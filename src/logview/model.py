@@ -211,6 +211,12 @@ class Filters:
         return self.with_time_range(self.since_text or "", self.until_text or "", now=now)
 
 
+# The code of a request that logview's own pace for the API's budget held back too long: no server
+# refused it, so `summary` says it in logview's words alone (`RATE_LIMITED: API budget 7/10 …` read
+# as a 429 that never came, s30). A 429 the server sent keeps the server's code.
+PACED_BY_LOGVIEW = "PACED_BY_LOGVIEW"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ApiError:
     """Every failure — either envelope shape, a proxy's HTML page, a torn body, a network fault —
@@ -237,9 +243,9 @@ class ApiError:
 
     def summary(self) -> str:
         """`HTTP <status> <CODE>: <message> (request <id>)`: the line export prints on failure
-        (a 2xx that was unusable: its message alone)."""
+        (a 2xx that was unusable, or logview's own pace: its message alone)."""
         head = f"HTTP {self.status} {self.code}" if self.status is not None else self.code
-        text = self.message if self.answered else f"{head}: {self.message}"
+        text = self.message if self.answered or self.code == PACED_BY_LOGVIEW else f"{head}: {self.message}"
         if self.request_id:
             text += f" (request {self.request_id})"
         return text

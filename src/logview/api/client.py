@@ -43,7 +43,7 @@ from logview.api.types import (  # noqa: F401 - re-exported: the client's vocabu
     format_wait,
     is_loopback_host,
 )
-from logview.model import ApiError, ApiFailure
+from logview.model import PACED_BY_LOGVIEW, ApiError, ApiFailure
 from logview.sanitize import clean
 from logview.sources.base import InvalidBody
 
@@ -334,9 +334,10 @@ class ApiClient:
             await budget.acquire(priority, max_wait_s=self.policy.max_wait_s, on_wait=self._on_budget_wait)
         except BudgetWaitTooLong as too_long:
             state, wait_s = too_long.state, too_long.wait_s
-            error = ApiError(code="RATE_LIMITED", message=state.describe(waiting=""), retry_after=wait_s)
-            raise ApiFailure(error, gave_up=f"{state.why_next_waits(wait_s)}, "
-                                            f"longer than the {self.policy.max_wait_s:.0f} s logview waits") from None
+            # (logview's own refusal: no server refused anything, so no server's code is said)
+            reason = f"{state.holds_next(wait_s)}, longer than the {self.policy.max_wait_s:.0f} s logview waits"
+            error = ApiError(code=PACED_BY_LOGVIEW, message=reason, retry_after=wait_s)
+            raise ApiFailure(error) from None
 
     async def _attempt(self, path: str, params: dict[str, str], parse: Callable[[bytes], T], priority: Priority,
                        on_body: Callable[[bytes, T], Awaitable[None]] | None = None,

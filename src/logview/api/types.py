@@ -147,21 +147,23 @@ class BudgetState:
                     if abs(window - length) <= length / 20), f" per {_duration(window)}")
         return f"{self.limit}{per}"
 
-    def why_next_waits(self, wait_s: float) -> str:
-        """Why the next request may go only in `wait_s` seconds, so that requests left beside a
-        long wait do not read as a contradiction ("1/3" and "3600 s", found in a walk); the wait as the
-        viewer counts it down (`8m 34s`, not `514 s` for the user to divide: s29 walk 2 #3)."""
-        wait = format_wait(wait_s)
+    def holds_next(self, wait_s: float) -> str:
+        """Why logview holds the next request `wait_s` seconds, in its own words: its pace is no
+        server's refusal (`RATE_LIMITED: API budget 7/10 …` read as a 429 that never came, s30).
+        The requests left are said beside the wait, so a long wait with some left is no contradiction
+        ("1/3" and "3600 s"), and the wait as the viewer counts it down (`8m 34s`, not `514 s`)."""
+        wait = f"~{format_wait(wait_s)} from now"
+        left = f"{'' if self.known else '~'}{self.remaining}/{self.limit} left"
         if self.blocked_s > 0:
-            return f"the API asked to wait {wait}"
+            return f"the API answered 429 and asked to wait: the next request may go {wait} (API budget {left})"
+        if self.unspent:
+            return f"the API's published pace ({self.pace()}; its budget {left}) paces the next request to {wait}"
         if self._reset_unknown:  # (paced over the API's published window until a reset is seen)
-            return (f"the API budget {'is spent' if self.remaining == 0 else f'paces its {self.remaining} left'} "
-                    f"until a reset (not seen yet; the API publishes a window of {_duration(self.window_s)}): "
-                    f"the next may go in {wait}")
-        if self.remaining == 0:
-            return f"the API budget is spent until it resets, in {wait}"
-        return (f"the API budget paces its {self.remaining} left over the {_duration(self.resets_in_s)} to its "
-                f"reset: the next may go in {wait}")
+            budget = f"{left}, reset time unknown: the API publishes a window of {_duration(self.window_s)}"
+        else:
+            budget = f"{left}, resets in {'' if self.reset_known else '~'}{_duration(self.resets_in_s)}"
+        holds = "holds the next request until its reset," if self.remaining == 0 else "paces the next request to"
+        return f"the API budget ({budget}) {holds} {wait}"
 
     def brief(self) -> str:
         """`budget 3/100 · resets 41 s`: `describe` for a narrow status line."""

@@ -21,7 +21,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from logview.cli.early_file import begin_a_plain_file_launch
-from logview.cli.output import STDOUT, OutputFailed, writing
+from logview.cli.output import STDOUT, OutputFailed, parts_fitted, terminal_columns, words_fitted, writing
 
 if TYPE_CHECKING:
     import argparse
@@ -77,9 +77,10 @@ def _run_viewer(args: argparse.Namespace) -> int:
     import argparse
 
     from logview.cli.age_range import reaches_past_age, within_retention, within_words
-    from logview.cli.resolve import UsageError, archive_choice, profiles_once, viewer_options
+    from logview.cli.resolve import UsageError, archive_choice, config_once, profiles_once, viewer_options
 
     profiles_once(args, "opening")
+    config_once(args)  # (before the tabs' copies of the arguments: they share its one reading of the file)
     with ExitStack() as stack:
         try:
             profiles = args.profile
@@ -268,14 +269,16 @@ def run_config_command(argv: Sequence[str]) -> int:
     config_parser().parse_args(argv)
     report = check_config()
     with writing(STDOUT):
-        for line in report.lines:
-            print(line)
+        columns = terminal_columns(sys.stdout)  # (on a terminal, lines break between their parts)
+        for line in report.parted:
+            print("\n".join(parts_fitted(line.parts, columns, line.separator)))
         if report.ok:
             print("config OK")
             return EXIT_OK
     print(f"{len(report.problems)} problem{'s' if len(report.problems) != 1 else ''}:", file=sys.stderr)
+    columns = terminal_columns(sys.stderr)
     for problem in report.problems:
-        print(f"  {problem}", file=sys.stderr)
+        print("\n".join(words_fitted(f"  {problem}", columns)), file=sys.stderr)
     return EXIT_USAGE
 
 

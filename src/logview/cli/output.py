@@ -26,18 +26,28 @@ def terminal_columns(out: TextIO) -> int | None:
         return None
 
 
-def parts_fitted(parts: Sequence[str], columns: int | None) -> list[str]:
-    """`parts` joined by ` · `, broken between two parts (never inside one) into lines of at most
-    `columns`, the later lines indented: a time or a URL broken by the terminal at its edge read as two
-    (`2026-11-22 15:41` / `:50Z`, s29 walk #6). One line where `columns` is None or it fits."""
-    lines = [" · ".join(parts)]
+def parts_fitted(parts: Sequence[str], columns: int | None, separator: str = " · ") -> list[str]:
+    """`parts` joined by `separator`, broken between two parts (never inside one) into lines of at most
+    `columns`, the later lines indented two more than the first: a time or a URL broken by the terminal
+    at its edge read as two (`2026-11-22 15:41` / `:50Z`, s29 walk #6). A part longer than `columns`
+    has a line of its own, whole. One line where `columns` is None or it fits."""
+    lines = [separator.join(parts)]
     if columns is None or len(lines[0]) <= columns:
         return lines
+    indent = " " * (len(parts[0]) - len(parts[0].lstrip(" ")) + 2)
     lines = [parts[0]]
     for part in parts[1:]:
-        joined = f"{lines[-1]} · {part}"
-        lines[-1:] = [joined] if len(joined) <= columns else [lines[-1], f"  {part}"]
+        joined = f"{lines[-1]}{separator}{part}"
+        lines[-1:] = [joined] if len(joined) <= columns else [lines[-1], f"{indent}{part}"]
     return lines
+
+
+def words_fitted(text: str, columns: int | None) -> list[str]:
+    """A sentence broken between its words (`parts_fitted`), never inside one: a URL, a path, a
+    variable's name stays whole where a terminal would break it at its edge."""
+    indent = text[:len(text) - len(text.lstrip(" "))]
+    first, *rest = text.lstrip(" ").split(" ")
+    return parts_fitted([indent + first, *rest], columns, separator=" ")
 
 
 class OutputFailed(Exception):

@@ -19,8 +19,8 @@ from logview.cli.errors import UsageError
 from logview.cli.filter_flags import connection_filters, filters_from_args
 from logview.cli.parsers import DEFAULT_VIEWER_MAX
 from logview.options import Connection, ViewerOptions
-from logview.settings.config import (ConfigError, ConfigReading, config_path, looks_like_variable_name, missing_config,
-                                     read_config)
+from logview.settings.config import (ConfigError, ConfigOnce, ConfigReading, config_path, looks_like_variable_name,
+                                     missing_config)
 from logview.settings.config_models import Config, Profile, ProfileFilters
 from logview.sources import AitronosSource, Source, SupermetricsSource
 
@@ -97,10 +97,15 @@ def _key_from_env(name: str, *, named_in: str | None = None) -> str:
     return key
 
 
-def _read_config() -> tuple[Path, ConfigReading | None]:
-    path = config_path()
+def config_once(args: argparse.Namespace) -> ConfigOnce:
+    """The command's one reading of the config file, kept with its arguments (copies of them made
+    after this share it: the viewer's tabs)."""
+    return args.__dict__.setdefault("config_once", ConfigOnce())
+
+
+def _read_config(args: argparse.Namespace) -> tuple[Path, ConfigReading | None]:
     try:
-        return path, read_config(path)
+        return config_once(args).read()
     except ConfigError as error:
         raise UsageError(str(error)) from None
 
@@ -233,7 +238,7 @@ def _named_connection(args: argparse.Namespace, stack: ExitStack, *, default_dem
     if args.profile:
         if len(args.profile) > 1:
             raise UsageError("one --profile at a time here (the viewer opens several as tabs)")
-        return _profile_connection(args, args.profile[0], *_read_config(), pick_connector)
+        return _profile_connection(args, args.profile[0], *_read_config(args), pick_connector)
     if args.demo:
         return stack.enter_context(_demo_connection(args.source or "aitronos"))
     if args.source:
@@ -241,7 +246,7 @@ def _named_connection(args: argparse.Namespace, stack: ExitStack, *, default_dem
                                base_url=args.base_url, pick_connector=pick_connector)
         return Connection(source=source, key=_key_from_env(source.key_env),
                           label=f"{source.kind} {_source_ids(source)}")
-    path, reading = _read_config()
+    path, reading = _read_config(args)
     if reading is not None and (reading.names or reading.problems):
         return _profile_connection(args, _default_profile(path, reading), path, reading, pick_connector,
                                    chosen=False)
@@ -257,7 +262,7 @@ def archived_identity(args: argparse.Namespace, command: str) -> SourceIdentity 
     if args.profile:
         if len(args.profile) > 1:
             raise UsageError("one --profile at a time here")
-        name, (path, reading) = args.profile[0], _read_config()
+        name, (path, reading) = args.profile[0], _read_config(args)
         profile = reading.config.profiles.get(name) if reading else None
         if profile is None:
             known = ", ".join(sorted(reading.names)) if reading and reading.names else "none"
@@ -292,9 +297,9 @@ def archive_choice(args: argparse.Namespace, *, lenient: bool = False) -> tuple[
     user had turned off or limited with a typo (`"-1d"`, s27 walk #2)."""
     from logview.archive.retention import Retention
 
-    wanted, path = not getattr(args, "no_archive", False), config_path()
+    wanted = not getattr(args, "no_archive", False)
     try:
-        reading = read_config(path)
+        path, reading = config_once(args).read()
     except ConfigError as error:
         if not lenient:
             raise UsageError(str(error)) from None

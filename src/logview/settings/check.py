@@ -44,14 +44,35 @@ key_env = "SUPERMETRICS_API_KEY"
 """
 
 
+@dataclass(frozen=True)
+class ReportLine:
+    """A line of the report in its parts (a URL, a path, a variable's name each whole inside one), so
+    that a narrow terminal's line breaks between them, never inside one (s30: the terminal broke a
+    base_url where the edge fell)."""
+
+    parts: tuple[str, ...]
+    separator: str = " · "
+
+    def __str__(self) -> str:
+        return self.separator.join(self.parts)
+
+
 @dataclass
 class Report:
-    lines: list[str] = field(default_factory=list)
+    parted: list[ReportLine] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def lines(self) -> list[str]:
+        """The report's lines whole, as a pipe receives them."""
+        return [str(line) for line in self.parted]
+
+    def add(self, *parts: str, separator: str = " · ") -> None:
+        self.parted.append(ReportLine(parts, separator))
 
 
 # What a command that reads one connector says when the profile names none: why it needs one.
@@ -128,7 +149,7 @@ def _shown_url(url: str) -> str:
     return shown if shown.isprintable() else repr(shown)
 
 
-def _describe(name: str, profile: Profile, source: Source | None, left_out: Collection[str] = ()) -> str:
+def _describe(name: str, profile: Profile, source: Source | None, left_out: Collection[str] = ()) -> list[str]:
     if isinstance(source, AitronosSource):
         where = f"aitronos org {source.organization_id}"
     elif isinstance(source, SupermetricsSource):
@@ -149,11 +170,11 @@ def _describe(name: str, profile: Profile, source: Source | None, left_out: Coll
         ("status", ",".join(defaults.status)), ("since", defaults.since), ("until", defaults.until),
         ("credential", defaults.credential), ("event", defaults.event), ("tool", defaults.tool),
         ("search", defaults.search)) if value]
-    if chosen:
-        parts.append("filters: " + " · ".join(chosen))
+    if chosen:  # (each filter a part: a search's words and a status list are not broken either)
+        parts += [f"filters: {chosen[0]}", *chosen[1:]]
     if profile.follow:
         parts.append(f"follows live every {profile.interval or 2:g} s")
-    return " · ".join(parts)
+    return parts
 
 
 def _check_filters(profile: Profile, problems: list[str], overridden: Collection[str] = ()) -> None:
@@ -238,7 +259,7 @@ def source_problems(reading: ConfigReading, name: str, command: str, *,
 def _check_profile(name: str, profile: Profile, left_out: Collection[str], report: Report) -> None:
     source, problems = _checked(profile, left_out)
     report.problems += [f"profile {name!r}: {problem}" for problem in problems]
-    report.lines.append(_describe(name, profile, source, left_out))
+    report.add(*_describe(name, profile, source, left_out))
 
 
 def check_config(path: Path | None = None, saved: SavedFilters | None = None) -> Report:
@@ -247,19 +268,21 @@ def check_config(path: Path | None = None, saved: SavedFilters | None = None) ->
     try:
         reading = read_config(path)
     except ConfigError as error:
-        report.lines.append(f"config file: {path}")
+        report.add(f"config file: {path}")
         report.problems.append(str(error))
         reading = None
     else:
         named = named_missing(path)
         none = f"none: {named}" if named is not None else "none yet"
-        report.lines.append(f"config file: {path}" + ("" if reading else f" ({none}; logview opens the demo without one)"))
+        report.add(f"config file: {path}", *([] if reading else [f"({none}; logview opens the demo without one)"]),
+                   separator=" ")
     if reading is None and report.ok:
-        report.lines += ["", "A config file names profiles, for example:", "", *EXAMPLE.splitlines()]
+        for line in ["", "A config file names profiles, for example:", "", *EXAMPLE.splitlines()]:
+            report.add(line)
     elif reading is not None:
         _check_reading(reading, report)
-    report.lines.append(_describe_archive(reading.config if reading else Config(),
-                                          reading.archive_problems if reading else {}))
+    report.add(*_describe_archive(reading.config if reading else Config(),
+                                  reading.archive_problems if reading else {}))
     saved = saved or SavedFilters()
     try:
         counts = {kind: len(entries) for kind, entries in saved.load().items() if entries}
@@ -267,18 +290,18 @@ def check_config(path: Path | None = None, saved: SavedFilters | None = None) ->
         report.problems.append(str(error))
     else:
         described = ", ".join(f"{kind} {count}" for kind, count in sorted(counts.items())) or "none yet"
-        report.lines.append(f"saved filters: {saved.path} ({described})")
+        report.add(f"saved filters: {saved.path}", f"({described})", separator=" ")
     return report
 
 
-def _describe_archive(config: Config, refused: Collection[str]) -> str:
+def _describe_archive(config: Config, refused: Collection[str]) -> list[str]:
     """The archive's line; a key refused (left at its default) is said as refused, not as its
     default: "no age limit" printed above an archive_max_age refused below contradicted it."""
     where = f"archive: {default_archive_path()}"
     if "archive" in refused:
-        return f"{where} · archive refused (below)"
+        return [where, "archive refused (below)"]
     if not config.archive:  # (`archive list` then refuses: pointing to it misled, s18 K3)
-        return f"{where} · off (archive = false): nothing is read from it or kept in it"
+        return [where, "off (archive = false): nothing is read from it or kept in it"]
     retention = config.retention()
     limits = {"archive_max_entries": f"{retention.entries_words()} per source",
               "archive_max_age": retention.age_words()}
@@ -286,18 +309,18 @@ def _describe_archive(config: Config, refused: Collection[str]) -> str:
     parts = [where] + ([f"keeps {', '.join(kept)}"] if kept else [])
     wrong = [key for key in limits if key in refused]
     parts += [f"{' and '.join(wrong)} refused (below)"] if wrong else []
-    return " · ".join([*parts, "`logview archive list` shows what it holds"])
+    return [*parts, "`logview archive list` shows what it holds"]
 
 
 def _check_reading(reading: ConfigReading, report: Report) -> None:
     config = reading.config
     report.problems += reading.problems
-    report.lines.append(f"default profile: {config.default or '(none)'}")
-    report.lines.append(f"profiles ({len(reading.names)}):" if reading.names else "profiles: none")
+    report.add(f"default profile: {config.default or '(none)'}")
+    report.add(f"profiles ({len(reading.names)}):" if reading.names else "profiles: none")
     for name in reading.names:
         report.problems += reading.profile_problems.get(name, [])
         profile = config.profiles.get(name)
         if profile is None:
-            report.lines.append(f"  {name}: cannot be read (see the problems)")
+            report.add(f"  {name}: cannot be read (see the problems)")
         else:
             _check_profile(name, profile, reading.left_out.get(name, ()), report)

@@ -135,6 +135,29 @@ def load_config(path: Path | None = None) -> Config | None:
     return reading.config
 
 
+class ConfigOnce:
+    """The config file as one command reads it: read at the first need, and that reading (or its
+    ConfigError) given to every later one. `sql --profile P --sync` read it three times (s30): a file
+    saved between two reads gave the archive one config and the profile another, and each read cost
+    its parse."""
+
+    def __init__(self) -> None:
+        self._read: tuple[Path, ConfigReading | None, ConfigError | None] | None = None
+
+    def read(self) -> tuple[Path, ConfigReading | None]:
+        """The file's path and its reading (None: no file); ConfigError as `read_config` raises it."""
+        if self._read is None:
+            path = config_path()
+            try:
+                self._read = (path, read_config(path), None)
+            except ConfigError as error:
+                self._read = (path, None, error)
+        path, reading, error = self._read
+        if error is not None:
+            raise ConfigError(str(error))
+        return path, reading
+
+
 def read_config(path: Path) -> ConfigReading | None:
     """Every profile that can be read and every problem; None when there is no file. ConfigError
     only when nothing can be read (no access, not TOML)."""
