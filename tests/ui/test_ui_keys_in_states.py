@@ -1,0 +1,50 @@
+"""Keys in the states where they were silent or left the screen wrong (s30 walk, every key in every state):
+Esc back from a detail that covered the table, `q` in a dialog, `n` in the table, Enter on an empty histogram."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ui_helpers import file_app, screen_text, settle, table_lines
+
+SHORT = (80, 24)  # (under 30 lines the detail opens over the whole table)
+
+
+def write_rows(path: Path, rows: int) -> Path:
+    """`rows` Supermetrics entries a minute apart, newest first, their requests numbered (`GET /r7`)."""
+    path.write_text("".join(json.dumps({"id": f"e{i}", "log_time": f"2025-11-15T10:{59 - i:02d}:00Z",
+                                        "status": 500 if i % 7 == 3 else 200, "event": "data.page",
+                                        "request": f"GET /r{i}", "duration_ms": 40}) + "\n" for i in range(rows)))
+    return path
+
+
+async def test_escape_from_a_detail_over_the_whole_table_shows_the_table_as_it_was(tmp_path: Path) -> None:
+    """The table scrolled its entry to its top line while the detail covered it: the newer rows above it were
+    hidden, and nothing said so (`▲ N newer` is for rows a filter put there)."""
+    app = file_app(write_rows(tmp_path / "rows.jsonl", 40))
+    async with app.run_test(size=SHORT) as pilot:
+        await settle(pilot)
+        await pilot.press(*"jjjjj")
+        before = table_lines(app)
+        assert "GET /r0" in before[1] and "GET /r5" in before[6]
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert "entry detail" in screen_text(app) and app.viewer.table.size.height <= 1  # (covered)
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert table_lines(app) == before
+
+
+async def test_an_entry_gone_to_under_a_detail_over_the_table_is_in_sight_after_escape(tmp_path: Path) -> None:
+    app = file_app(write_rows(tmp_path / "rows.jsonl", 60))
+    async with app.run_test(size=SHORT) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "e", "e", "e", "e")  # (the errors: every 7th request from r3; r24 is off the screen)
+        await pilot.pause(0.2)
+        assert "GET /r24" in screen_text(app)  # (in the detail)
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        lines = table_lines(app)
+        assert any("GET /r24" in line for line in lines) and "GET /r0" not in lines[1]
+
