@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ui_helpers import file_app, screen_text, settle, table_lines
+from test_ui_tabs import settle_all
+from ui_helpers import SIZE, file_app, screen_text, settle, table_lines, two_tabs_app, wait_until
 
 SHORT = (80, 24)  # (under 30 lines the detail opens over the whole table)
 
@@ -48,3 +49,40 @@ async def test_an_entry_gone_to_under_a_detail_over_the_table_is_in_sight_after_
         lines = table_lines(app)
         assert any("GET /r24" in line for line in lines) and "GET /r0" not in lines[1]
 
+
+async def test_q_closes_the_columns_dialog_as_escape_does(tmp_path: Path) -> None:
+    """`q` did nothing there, and said nothing (the help closes on it; the save dialog takes it as a letter)."""
+    app = file_app(write_rows(tmp_path / "rows.jsonl", 5))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await wait_until(pilot, lambda: "Table columns" in screen_text(app))
+        await pilot.press("space", "q")  # (a column unticked, then cancelled: the table keeps its columns)
+        await pilot.pause(0.2)
+        assert "Table columns" not in screen_text(app) and "request" in table_lines(app)[0]
+        assert app.is_running
+
+
+async def test_q_closes_the_connector_list_as_escape_does(demo) -> None:
+    app = two_tabs_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle_all(pilot, app)
+        await pilot.press("right_square_bracket", "c")
+        await wait_until(pilot, lambda: "Connectors of team" in screen_text(app))
+        await pilot.press("q")
+        await pilot.pause(0.2)
+        assert "Connectors of team" not in screen_text(app) and app.is_running
+
+
+async def test_q_answers_the_replace_question_as_no(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "kept.jsonl").write_bytes(b"what was there\n")
+    app = file_app(write_rows(tmp_path / "rows.jsonl", 5))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s", *"kept.jsonl", "enter")
+        await wait_until(pilot, lambda: "already exists" in screen_text(app))
+        await pilot.press("q")
+        await pilot.pause(0.2)
+        assert "already exists" not in screen_text(app) and app.is_running
+        assert (tmp_path / "kept.jsonl").read_bytes() == b"what was there\n"
