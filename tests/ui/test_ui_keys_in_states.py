@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from test_ui_tabs import settle_all
-from ui_helpers import SIZE, file_app, screen_text, settle, table_lines, two_tabs_app, wait_until
+from ui_helpers import SIZE, file_app, kept_toasts, screen_text, settle, table_lines, two_tabs_app, wait_until
 
 SHORT = (80, 24)  # (under 30 lines the detail opens over the whole table)
 
@@ -86,3 +86,24 @@ async def test_q_answers_the_replace_question_as_no(tmp_path: Path, monkeypatch)
         await pilot.pause(0.2)
         assert "already exists" not in screen_text(app) and app.is_running
         assert (tmp_path / "kept.jsonl").read_bytes() == b"what was there\n"
+
+
+async def test_n_outside_the_focused_detail_says_where_it_goes_through_the_matches(tmp_path: Path) -> None:
+    """n / N act in the focused detail only: in the table, after a search, they did nothing."""
+    app = file_app(write_rows(tmp_path / "rows.jsonl", 30))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        said = kept_toasts(app)
+        await pilot.press("n")
+        assert said == ["n / N go through a search's matches in the focused detail: / searches first."]
+        await pilot.press("slash", *"/r1", "enter")
+        await settle(pilot)
+        assert "shown 11" in screen_text(app).splitlines()[0]  # (r1, r10 … r19)
+        await pilot.press("N")
+        assert said[-1] == ("n / N go through the search's matches in the focused detail: "
+                            "Enter opens an entry's, Enter again focuses it.")
+        await pilot.press("enter", "n")
+        assert said[-1] == "n / N go through the search's matches in the focused detail: Enter focuses it."
+        await pilot.press("enter", "n")
+        await pilot.pause(0.2)
+        assert len(said) == 3 and "the only match · n N" in screen_text(app)

@@ -383,3 +383,12 @@ class LogBrowser(Vertical):
 
         names = " and ".join(FIELD_TITLES.get(field, field) for field in lifted)
         self.notify(f"Lifted the {names} filter{'s' if len(lifted) > 1 else ''}.", timeout=2, markup=False)
+
+    def action_where_matches_are(self) -> None:
+        """n / N outside the focused detail (where they go through the search's matches) say where they act:
+        they did nothing, where a user of less or vim presses n after / (s30 walk #4)."""
+        where = "Enter focuses it" if self.shown("detail") else "Enter opens an entry's, Enter again focuses it"
+        self.notify(f"n / N go through the search's matches in the focused detail: {where}."
+                    if self.session.filters.search else
+                    "n / N go through a search's matches in the focused detail: / searches first.",
+                    timeout=3, markup=False)
