@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 from test_ui_tabs import settle_all
-from ui_helpers import SIZE, file_app, kept_toasts, screen_text, settle, table_lines, two_tabs_app, wait_until
+from ui_helpers import (SIZE, file_app, hold_the_backfill, kept_toasts, screen_text, settle, table_lines, two_tabs_app,
+                        wait_until)
 
 SHORT = (80, 24)  # (under 30 lines the detail opens over the whole table)
 
@@ -107,3 +108,24 @@ async def test_n_outside_the_focused_detail_says_where_it_goes_through_the_match
         await pilot.press("enter", "n")
         await pilot.pause(0.2)
         assert len(said) == 3 and "the only match · n N" in screen_text(app)
+
+
+async def test_escape_on_the_merged_tab_says_where_it_stops_a_tabs_load(demo, monkeypatch) -> None:
+    """Esc stops a load the API's budget paces, in its tab; on the merged tab it did nothing and said nothing."""
+    release = hold_the_backfill(monkeypatch, after_pages=1)
+    app = two_tabs_app(demo)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            merged = app.viewers[-1]
+            await pilot.press("right_square_bracket", "right_square_bracket")
+            await wait_until(pilot, lambda: app.screen is merged and "loading" in screen_text(app).splitlines()[1],
+                             said=lambda: screen_text(app).splitlines()[1])
+            said = kept_toasts(app)
+            await pilot.press("enter", "escape")  # (the detail first, as anywhere)
+            assert not said and not merged.browser.shown("detail")
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: said, said=lambda: said)
+            assert said[-1].startswith("Esc in a tab stops its load while the API's budget paces it (")
+            assert "loading; [ and ] switch tabs)" in said[-1]
+    finally:
+        release.set()
