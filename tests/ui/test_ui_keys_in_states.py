@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from test_ui_mixed_file import envelope
 from test_ui_tabs import settle_all
 from ui_helpers import (SIZE, file_app, hold_the_backfill, kept_toasts, screen_text, settle, table_lines, two_tabs_app,
                         wait_until)
@@ -129,3 +130,20 @@ async def test_escape_on_the_merged_tab_says_where_it_stops_a_tabs_load(demo, mo
             assert "loading; [ and ] switch tabs)" in said[-1]
     finally:
         release.set()
+
+
+async def test_y_copies_a_merged_files_line_that_is_no_envelope_exactly_as_it_is(tmp_path: Path) -> None:
+    """It copied the line as a JSON string (`"not json [b]x[/b]"`, quoted and escaped), or an unknown API's
+    entry without its envelope: a save writes such a line back as it is, and `y` on a plain file's line does."""
+    odd = ["not json at all [b]x[/b]", '{"source": "s2",  "api": "martian", "entry": {"id": "m1"}}']
+    path = tmp_path / "merged.jsonl"
+    path.write_text("\n".join([envelope("ait", "aitronos", {"id": "a1", "created_at": "2025-11-15T12:00:00Z",
+                                                           "status": "success"}), *odd]) + "\n")
+    app = file_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        copied = []
+        for _ in range(3):
+            await pilot.press("y", "j")
+            copied.append(app.clipboard)
+        assert sorted(copied[1:]) == sorted(odd), copied
