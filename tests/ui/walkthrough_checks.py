@@ -340,6 +340,15 @@ async def _next_error(walk: Walk, key: str) -> None:
     assert viewer.store.problem_mask(viewer.view.index[after:after + 1])[0]  # on an error/warning row
 
 
+@check("where_matches_are")
+async def _where_matches(walk: Walk, key: str) -> None:
+    """n / N outside the focused detail say where they act (a search's matches, there); nothing moves."""
+    before, focused = walk.viewer.table.cursor_row, walk.viewer.focused
+    await walk.press(key)
+    assert walk.notes()[-1] == "n / N go through a search's matches in the focused detail: / searches first."
+    assert walk.viewer.table.cursor_row == before and walk.viewer.focused is focused
+
+
 @check("toggle_histogram", "toggle_stats")
 async def _panel(walk: Walk, key: str) -> None:
     """h / i: the panel opens with its numbers; the same key hides it."""

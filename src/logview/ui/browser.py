@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.worker import get_current_worker
 
+from logview.files.envelope import UnreadableLine
 from logview.model import Filters, LogEntry
 from logview.session import MergedSession, ViewerSession
 from logview.sources.base import dump_json
@@ -281,6 +282,8 @@ class LogBrowser(Vertical):
             return
         ordinal = self.table.cursor_ordinal
         line = self.session.store.line(ordinal) if ordinal is not None else None
+        if line is None and isinstance(entry, UnreadableLine):  # (a merged file's line that is no envelope: as
+            line = entry.line  # it is, as a save writes it; it was copied as a JSON string, s30 walk #8)
         text = line if line is not None else dump_json(entry.raw)  # a file's line exactly as stored
         copy_for_user(self.screen, text.decode("utf-8", errors="replace"), "the selected entry")
 
@@ -383,3 +386,12 @@ class LogBrowser(Vertical):
 
         names = " and ".join(FIELD_TITLES.get(field, field) for field in lifted)
         self.notify(f"Lifted the {names} filter{'s' if len(lifted) > 1 else ''}.", timeout=2, markup=False)
+
+    def action_where_matches_are(self) -> None:
+        """n / N outside the focused detail (where they go through the search's matches) say where they act:
+        they did nothing, where a user of less or vim presses n after / (s30 walk #4)."""
+        where = "Enter focuses it" if self.shown("detail") else "Enter opens an entry's, Enter again focuses it"
+        self.notify(f"n / N go through the search's matches in the focused detail: {where}."
+                    if self.session.filters.search else
+                    "n / N go through a search's matches in the focused detail: / searches first.",
+                    timeout=3, markup=False)

@@ -98,6 +98,17 @@ class MergedScreen(ViewerScreen):
         self.notify(self.toggle_tails(), timeout=4, markup=False)
         self.merge_now(force=True)
 
+    def action_escape(self) -> None:
+        """As in a tab; with nothing here to leave, close or fold, and a tab loading, where Esc stops a load
+        the API's budget paces (in its tab) is said: it was silent here (s30 walk #7)."""
+        if self.leave_field() or self.browser.close_something() or self.stop_search() or self.banner.fold():
+            return
+        loading = [label for label, progress in self.merged.source_loading.items() if progress.state == "loading"]
+        if loading:
+            self.notify(f"Esc in a tab stops its load while the API's budget paces it ({', '.join(loading)} "
+                        "loading; [ and ] switch tabs): the merged tab only shows what the tabs load.",
+                        timeout=4, markup=False)
+
     def action_choose_connector(self) -> None:
         self.notify("Each Supermetrics tab reads its own connector: press c in that tab ([ and ] switch tabs).",
                     timeout=4, markup=False)

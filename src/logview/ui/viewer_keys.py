@@ -45,6 +45,7 @@ VIEWER_KEYS = [
     Binding("s", "save", "Save", priority=True),  # (the name typed at once after it goes to its dialog)
     Binding("escape", "escape", "Close", show=False),
     Binding("m", "browser('toggle_banner')", "Banner", show=False),  # (the banner says it where it folds)
+    Binding("n,N", "browser('where_matches_are')", show=False),  # (the focused detail's own n/N come first)
     Binding("0", "clear_status", "All statuses", show=False),
     *[Binding(str(n), f"toggle_status({n - 1})", f"Status {n}", show=False) for n in range(1, 10)],
 ]

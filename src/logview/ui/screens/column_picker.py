@@ -55,7 +55,7 @@ class ColumnPicker(Dialog[list[str] | None]):
     `defaults` the keys shown until the user picks others (`d` ticks just those, in their order)."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
+        Binding("escape,q", "cancel", "Cancel"),  # (q as in the help: it did nothing, s30 walk)
         Binding("enter", "apply", "Apply", priority=True),
         Binding("d", "defaults", "Defaults"),
     ]

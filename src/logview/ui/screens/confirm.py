@@ -35,7 +35,7 @@ class ConfirmReplace(Dialog[bool]):
     """
     BINDINGS = [
         Binding("enter,y", "answer(True)", "Replace"),
-        Binding("escape,n", "answer(False)", "Cancel"),
+        Binding("escape,n,q", "answer(False)", "Cancel"),  # (q: as it closes the help; it did nothing, s30 walk)
     ]
     YES, YES_DOES = "Replace", "replaces"  # (the button, and what Enter or y does)
 

@@ -36,7 +36,7 @@ class ConnectorList(OptionList):
 class ConnectorPicker(Dialog[str | None]):
     """Returns the chosen connector's identifier, or None when dismissed."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape,q", "cancel", "Cancel")]  # (q as in the help: it did nothing, s30 walk)
 
     def __init__(self, team_id: int, connectors: Sequence[ConnectorInfo], current: str | None = None) -> None:
         super().__init__()

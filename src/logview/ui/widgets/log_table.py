@@ -280,8 +280,8 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
         row, top, page = self.cursor_row, round(self.scroll_y), self.page_rows
         if row < top:
             self.scroll_to(y=row, animate=False)
-        elif row >= top + page:
-            self.scroll_to(y=row - page + 1, animate=False)
+        elif row >= top + page and self.scrollable_content_region.height > 1:  # (not the header alone, a short
+            self.scroll_to(y=row - page + 1, animate=False)  # screen's detail over it: its row went to the top, s30)
 
     def action_cursor_up(self) -> None:
         self._move_to(self.cursor_row - 1)
