@@ -69,6 +69,10 @@ class LogBrowser(Vertical):
     def __init__(self, session: ViewerSession, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.session = session
+        # Whether G's chase of the oldest row goes on while the detail is open, taking each new oldest entry:
+        # for a file, read within seconds (its mixed kind's viewer says so too); not for an API's pages, which
+        # come for minutes when paced, the detail switching entry at each (s30 walk #1)
+        self.chases_through_detail = session.file_mode and not session.merged
         kind = session.source.kind
         self.filter_line = FilterLine(id="filter-line")
         self.banner = ErrorBanner(id="banner")
@@ -203,6 +207,8 @@ class LogBrowser(Vertical):
         away (they count as new above it, as when the user has moved down): it was swapped for
         the next new entry at every poll, scrolled back to its top."""
         self.table.pinned = shown
+        if shown and not self.chases_through_detail:
+            self.table.sticky_end = False  # (G's chase of the oldest row ends: see `chases_through_detail`)
         if shown or self._detail is not None:
             self.detail.display = shown
 

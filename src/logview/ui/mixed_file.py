@@ -39,6 +39,7 @@ class MixedFileViewer(MergedScreen):
         self.parts: list[tuple[str, EntryStore]] = []
         super().__init__(lambda: self.parts, label=f"file {path.name}", **kwargs)
         self.path, self.max_entries = path, max_entries
+        self.browser.chases_through_detail = True  # (a file: read within seconds)
         self._waiting: list[str] = []  # (the table's actions, see _WAITING_KEYS)
         # (every row turned `!` when the file changed on disk, the sidebar's counts unchanged and
         # no word of `r`: found in a walk)
