@@ -8,7 +8,7 @@ request stream) about each page before taking its entries, and it answers three 
 - which entries are admitted, newest first (a page out of order within itself is sorted, and said);
 - whether the page shows the server ignoring where it was asked to start; a few such pages in a
   row stop the stream with `ContractBroken` (an `ApiFailure`: `export` exits 3, the viewer shows
-  it in its banner), so a broken server is never paged forever;
+  it in its banner; a live tail stops), so a broken server is never paged forever;
 - what was wrong but could be corrected, said once at the end of the stream (`summary`).
 
 What an honest server sends passes untouched: every check holds for it, so the result stays exact.
@@ -46,13 +46,19 @@ SORTED_INTO_PLACE = "sorted newest first"
 
 
 class ContractBroken(ApiFailure):
-    """The server broke its contract so that paging cannot go on; the message names how."""
+    """The server broke its contract so that paging cannot go on; the message names how, not what
+    stopped (a backfill, export's paging, a live tail: each reader says it in its own words)."""
 
     def __init__(self, message: str, detail: str | None = None) -> None:
         super().__init__(ApiError(code=CONTRACT_BROKEN, message=message, detail=detail))
 
     def describe(self) -> str:
-        return self.error.message  # what was corrected before is the error's detail
+        return f"{self.error.message}; paging stopped"  # what was corrected before is the error's detail
+
+
+def contract_broken(error: ApiError) -> bool:
+    """Whether `error` is logview's own verdict on a server that broke its contract (no code the server sent)."""
+    return error.code == CONTRACT_BROKEN
 
 
 class RecentIds:
@@ -281,8 +287,7 @@ class TimeCursorContract(StreamContract):
         asked = parse_api_time(cursor) if isinstance(cursor, str) else None
         where = format_api_time(asked) if asked is not None else str(cursor)
         return (f"the server ignored the before cursor: {CONTRACT_STRIKES} pages in a row asked for entries "
-                f"before {where} and brought none older ({counted(self.at_or_after)} at or after it); "
-                "paging stopped")
+                f"before {where} and brought none older ({counted(self.at_or_after)} at or after it)")
 
 
 @dataclass
@@ -341,7 +346,7 @@ class OffsetContract(StreamContract):
                 past = "past its total " if self.total is not None else ""
                 raise ContractBroken(
                     f"the server's pages are not newest first: {CONTRACT_STRIKES} pages in a row {past}brought "
-                    "only entries newer than ones it had sent before; paging stopped", self._corrected())
+                    "only entries newer than ones it had sent before", self._corrected())
         elif times:
             self.disorder = 0
         super().took(fresh)
@@ -367,7 +372,7 @@ class OffsetContract(StreamContract):
 
     def ignored_message(self, cursor: Cursor) -> str:
         return (f"the server ignored the offset: {CONTRACT_STRIKES} pages in a row, the last at offset {cursor}, "
-                "repeated entries it had already sent; paging stopped")
+                "repeated entries it had already sent")
 
     def summary(self) -> str | None:
         if self.total is not None and self.received != self.total:
