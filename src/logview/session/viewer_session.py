@@ -72,8 +72,7 @@ class ViewerSession:
         self.capped = False
         self.capped_older: bool | None = True  # with `capped`: whether older entries exist (None: unknown)
         self.want_tail = follow
-        self.tail_paused = False  # the user stopped the tail with t (or the server, `tail_stopped`)
-        self.tail_stopped = ""  # why the tail stopped by itself: the server broke its contract (r or t tries again)
+        self.tail_paused, self.tail_stopped = False, ""  # t stopped the tail; or a broken server did (why it did)
         # a retry cancelled (Esc) stopped the tail too: the next load starts it again, unless t
         # decided since (kept wanted, the first t after Esc turned it off unsaid, s21 #2)
         self.tail_resumes = False
