@@ -187,6 +187,36 @@ async def test_a_tail_over_a_server_ignoring_its_cursor_stops_after_its_first_fa
     assert isinstance(failures[0].failure, ContractBroken)
 
 
+async def test_an_aitronos_tail_cycle_over_a_server_ignoring_its_offset_ends_after_a_burst(fresh_server) -> None:
+    """s30: a page's worth arriving early in a cycle, over a server ignoring its offset, excused every repeat
+    after it as offsets moved down by arrivals (counted since the cycle's first page): the cycle asked for the
+    same page for good, yielding nothing ("● live", no row, a request a second). Moved down is counted since
+    the page before: the repeats strike, and the tail stops after three."""
+    state = fresh_server.state
+    state.insert_aitronos(5, at=datetime(2025, 11, 1, tzinfo=UTC))
+    source, client = aitronos(fresh_server, page_limit=10)
+    sent = 0
+    fetch = client.fetch
+
+    async def fetch_counted(*args, **kwargs):
+        nonlocal sent
+        sent += 1
+        assert sent <= 20, "the tail cycle never ends"
+        if sent == 3:  # (the cycle's second request: a page's worth arrived since its first)
+            state.insert_aitronos(10)
+        return await fetch(*args, **kwargs)
+
+    client.fetch = fetch_counted
+    async with client:
+        pager = Pager(source, client)
+        await drain(pager)
+        state.insert_aitronos(10)
+        state.broken.set(["cursor_ignored"])
+        failures = [event async for event in pager.follow(2.0) if isinstance(event, TailFailed)]
+    assert [failed.next_poll_s for failed in failures] == [None], failures
+    assert "ignored the offset" in failures[0].failure.describe() and sent <= 1 + 6
+
+
 @pytest.mark.parametrize("api", ["aitronos", "supermetrics"])
 async def test_the_tail_says_when_its_polls_break_the_contract(broken_server, api) -> None:
     """Every poll brought random entries (dates back to 1890, out of order) while the status line

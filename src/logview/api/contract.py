@@ -309,10 +309,12 @@ class OffsetContract(StreamContract):
     # bring some of it, newer than what was taken, and a page moved down by a page or more holds
     # only entries taken already: both honest, neither doubted nor struck (the latter still goes
     # on to the next offset: the entries below it are yet to come). A tail waiting 11 s for the
-    # budget at 80 entries a second had its cycle, and the next, claim nothing (s18 W4).
+    # budget at 80 entries a second had its cycle, and the next, claim nothing (s18 W4). Moved down
+    # by what arrived since the page before, not since the first: counted from the first, a burst
+    # early in a cycle excused every repeat after it, and a tail over a server ignoring its offset
+    # asked for the same page for good, its cycle never ending, "● live" and no row (s30).
     open_top: bool = False
     top: datetime | None = None
-    first_total: int | None = None  # (the first page's: what arrived since is the total's growth)
     moved_down: bool = False  # the last page repeated only because arrivals moved the offsets
 
     def check(self, page: Page, cursor: Cursor) -> Checked:
@@ -323,12 +325,12 @@ class OffsetContract(StreamContract):
                       "page", "pages")
         if self.open_top and self.top is None:
             self.top = next((e.time for e in ordered if e.time is not None), None)
-            self.first_total = page.total
+        before = self.total  # (the page before's: what arrived since is the total's growth)
         if page.total is not None:  # the latest: entries may arrive late within the pinned range, honestly
             self.total = page.total
         self.beyond_total = self.total is None or (isinstance(cursor, int) and cursor >= self.total)
         repeated = bool(ordered) and isinstance(cursor, int) and cursor > 0 and all(self.seen(e.id) for e in ordered)
-        arrived = 0 if self.first_total is None or page.total is None else page.total - self.first_total
+        arrived = 0 if before is None or page.total is None else page.total - before
         self.moved_down = repeated and self.open_top and arrived >= len(ordered)
         if not repeated:
             self.strikes = 0
