@@ -172,19 +172,49 @@ async def tail_failures(server, count: int) -> list[TailFailed]:
     return failures
 
 
-async def test_the_tail_over_a_server_ignoring_its_cursor_fails_and_retries_instead_of_looping(fresh_server) -> None:
+async def test_the_tail_over_a_server_ignoring_its_cursor_fails_instead_of_looping(fresh_server) -> None:
     [failed] = await tail_failures(fresh_server, 1)
     assert isinstance(failed.failure, ContractBroken) and "ignored the before cursor" in failed.failure.describe()
     assert len(fresh_server.state.request_log) <= 1 + 1 + 1 + 3
 
 
-async def test_a_tail_over_a_server_ignoring_its_cursor_tries_ever_more_seldom(fresh_server) -> None:
-    """s29 walk 2 #2: each try walks pages back to the gap (3+ requests), and the pauses stopped
-    doubling at a minute: a Supermetrics budget of an hour lost ~180 requests an hour to a broken
-    server. Its pauses go on doubling, to a quarter of an hour; another failure's stop at a minute."""
+async def test_a_tail_over_a_server_ignoring_its_cursor_stops_after_its_first_failed_cycle(fresh_server) -> None:
+    """s29 walk 2 #2, s30: each try walks pages back to the gap (3+ requests of a metered budget), and a
+    server that broke its contract does not mend by waiting: the tail stops (`next_poll_s` None) and
+    its follow ends, where it tried again every minute, then every quarter of an hour."""
     failures = await tail_failures(fresh_server, 10)
-    assert all(isinstance(failed.failure, ContractBroken) for failed in failures)
-    assert [failed.next_poll_s for failed in failures] == [4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 900.0, 900.0]
+    assert [failed.next_poll_s for failed in failures] == [None]
+    assert isinstance(failures[0].failure, ContractBroken)
+
+
+async def test_an_aitronos_tail_cycle_over_a_server_ignoring_its_offset_ends_after_a_burst(fresh_server) -> None:
+    """s30: a page's worth arriving early in a cycle, over a server ignoring its offset, excused every repeat
+    after it as offsets moved down by arrivals (counted since the cycle's first page): the cycle asked for the
+    same page for good, yielding nothing ("● live", no row, a request a second). Moved down is counted since
+    the page before: the repeats strike, and the tail stops after three."""
+    state = fresh_server.state
+    state.insert_aitronos(5, at=datetime(2025, 11, 1, tzinfo=UTC))
+    source, client = aitronos(fresh_server, page_limit=10)
+    sent = 0
+    fetch = client.fetch
+
+    async def fetch_counted(*args, **kwargs):
+        nonlocal sent
+        sent += 1
+        assert sent <= 20, "the tail cycle never ends"
+        if sent == 3:  # (the cycle's second request: a page's worth arrived since its first)
+            state.insert_aitronos(10)
+        return await fetch(*args, **kwargs)
+
+    client.fetch = fetch_counted
+    async with client:
+        pager = Pager(source, client)
+        await drain(pager)
+        state.insert_aitronos(10)
+        state.broken.set(["cursor_ignored"])
+        failures = [event async for event in pager.follow(2.0) if isinstance(event, TailFailed)]
+    assert [failed.next_poll_s for failed in failures] == [None], failures
+    assert "ignored the offset" in failures[0].failure.describe() and sent <= 1 + 6
 
 
 @pytest.mark.parametrize("api", ["aitronos", "supermetrics"])

@@ -73,6 +73,6 @@ class ViewerOptions:
     merged: bool = False
     welcome: str | None = None  # said once the viewer opens: why it shows what it shows (the demo)
     notes: tuple[str, ...] = ()  # said once the viewer opens, as they were on stderr before it took the screen
-    # a file of Aitronos entries: where its credentials' names are kept (the user's archive, if the config keeps
-    # one; None: none), asked once the file is read (the config is not read before a file's first paint)
+    # a file's: where an Aitronos file's credentials' names are kept (the user's archive, if the config keeps
+    # one; None: none), asked once the file is read as one (the config is not read before a file's first paint)
     names_archive: Callable[[], Path | None] | None = None

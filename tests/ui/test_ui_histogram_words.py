@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from logview.ui.widgets.histogram import US, width_text
+from logview.ui.widgets.histogram_cells import US, width_text
 
 
 def test_a_bucket_width_is_said_in_its_largest_whole_unit_with_thousands_separated() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from logview.demo import DemoServer
-from ui_helpers import make_app, screen_text, settle, table_lines
+from ui_helpers import make_app, open_histogram, screen_text, settle, table_lines
 
 
 async def test_the_picked_bar_says_its_counts_in_fewer_words_beside_the_stats(demo: DemoServer) -> None:
@@ -80,10 +80,7 @@ async def test_without_colour_the_histograms_classes_differ_by_pattern(demo: Dem
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app(demo)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("h")
-        await settle(pilot)
-        histogram = app.viewer.histogram
+        histogram = await open_histogram(pilot)
         lines = [histogram.render_line(y).text for y in range(histogram.size.height)]
         assert "█ ok ▓ info ░ other ▒ warn ╳ error" in lines[0]
         bars = "".join(lines[1:7])

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from logview.ui.cells import GAP
-from logview.ui.widgets.histogram import GUTTER, short_count
+from logview.ui.widgets.histogram import GUTTER
+from logview.ui.widgets.histogram_cells import short_count
 from logview.ui.widgets.stats_layout import MARK
 from ui_helpers import file_app, settle, table_lines, widget_text
 

@@ -236,6 +236,14 @@ async def tail_fails(pilot: Pilot, server: DemoServer, status: int) -> None:
                      said=viewer.banner.plain)
 
 
+async def open_histogram(pilot: Pilot):
+    """`h` pressed on a viewer loaded: its histogram, drawn."""
+    await settle(pilot)
+    await pilot.press("h")
+    await settle(pilot)
+    return pilot.app.viewer.histogram
+
+
 def screen_text(app: LogViewApp) -> str:
     """The whole screen as plain text, exactly as composed for the terminal."""
     width, height = app.size

@@ -8,7 +8,7 @@ request stream) about each page before taking its entries, and it answers three 
 - which entries are admitted, newest first (a page out of order within itself is sorted, and said);
 - whether the page shows the server ignoring where it was asked to start; a few such pages in a
   row stop the stream with `ContractBroken` (an `ApiFailure`: `export` exits 3, the viewer shows
-  it in its banner), so a broken server is never paged forever;
+  it in its banner; a live tail stops), so a broken server is never paged forever;
 - what was wrong but could be corrected, said once at the end of the stream (`summary`).
 
 What an honest server sends passes untouched: every check holds for it, so the result stays exact.
@@ -46,13 +46,19 @@ SORTED_INTO_PLACE = "sorted newest first"
 
 
 class ContractBroken(ApiFailure):
-    """The server broke its contract so that paging cannot go on; the message names how."""
+    """The server broke its contract so that paging cannot go on; the message names how, not what
+    stopped (a backfill, export's paging, a live tail: each reader says it in its own words)."""
 
     def __init__(self, message: str, detail: str | None = None) -> None:
         super().__init__(ApiError(code=CONTRACT_BROKEN, message=message, detail=detail))
 
     def describe(self) -> str:
-        return self.error.message  # what was corrected before is the error's detail
+        return f"{self.error.message}; paging stopped"  # what was corrected before is the error's detail
+
+
+def contract_broken(error: ApiError) -> bool:
+    """Whether `error` is logview's own verdict on a server that broke its contract (no code the server sent)."""
+    return error.code == CONTRACT_BROKEN
 
 
 class RecentIds:
@@ -281,8 +287,7 @@ class TimeCursorContract(StreamContract):
         asked = parse_api_time(cursor) if isinstance(cursor, str) else None
         where = format_api_time(asked) if asked is not None else str(cursor)
         return (f"the server ignored the before cursor: {CONTRACT_STRIKES} pages in a row asked for entries "
-                f"before {where} and brought none older ({counted(self.at_or_after)} at or after it); "
-                "paging stopped")
+                f"before {where} and brought none older ({counted(self.at_or_after)} at or after it)")
 
 
 @dataclass
@@ -304,10 +309,12 @@ class OffsetContract(StreamContract):
     # bring some of it, newer than what was taken, and a page moved down by a page or more holds
     # only entries taken already: both honest, neither doubted nor struck (the latter still goes
     # on to the next offset: the entries below it are yet to come). A tail waiting 11 s for the
-    # budget at 80 entries a second had its cycle, and the next, claim nothing (s18 W4).
+    # budget at 80 entries a second had its cycle, and the next, claim nothing (s18 W4). Moved down
+    # by what arrived since the page before, not since the first: counted from the first, a burst
+    # early in a cycle excused every repeat after it, and a tail over a server ignoring its offset
+    # asked for the same page for good, its cycle never ending, "● live" and no row (s30).
     open_top: bool = False
     top: datetime | None = None
-    first_total: int | None = None  # (the first page's: what arrived since is the total's growth)
     moved_down: bool = False  # the last page repeated only because arrivals moved the offsets
 
     def check(self, page: Page, cursor: Cursor) -> Checked:
@@ -318,12 +325,12 @@ class OffsetContract(StreamContract):
                       "page", "pages")
         if self.open_top and self.top is None:
             self.top = next((e.time for e in ordered if e.time is not None), None)
-            self.first_total = page.total
+        before = self.total  # (the page before's: what arrived since is the total's growth)
         if page.total is not None:  # the latest: entries may arrive late within the pinned range, honestly
             self.total = page.total
         self.beyond_total = self.total is None or (isinstance(cursor, int) and cursor >= self.total)
         repeated = bool(ordered) and isinstance(cursor, int) and cursor > 0 and all(self.seen(e.id) for e in ordered)
-        arrived = 0 if self.first_total is None or page.total is None else page.total - self.first_total
+        arrived = 0 if before is None or page.total is None else page.total - before
         self.moved_down = repeated and self.open_top and arrived >= len(ordered)
         if not repeated:
             self.strikes = 0
@@ -341,7 +348,7 @@ class OffsetContract(StreamContract):
                 past = "past its total " if self.total is not None else ""
                 raise ContractBroken(
                     f"the server's pages are not newest first: {CONTRACT_STRIKES} pages in a row {past}brought "
-                    "only entries newer than ones it had sent before; paging stopped", self._corrected())
+                    "only entries newer than ones it had sent before", self._corrected())
         elif times:
             self.disorder = 0
         super().took(fresh)
@@ -367,7 +374,7 @@ class OffsetContract(StreamContract):
 
     def ignored_message(self, cursor: Cursor) -> str:
         return (f"the server ignored the offset: {CONTRACT_STRIKES} pages in a row, the last at offset {cursor}, "
-                "repeated entries it had already sent; paging stopped")
+                "repeated entries it had already sent")
 
     def summary(self) -> str | None:
         if self.total is not None and self.received != self.total:

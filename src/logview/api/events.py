@@ -47,10 +47,11 @@ class BackfillDone:
 
 @dataclass(frozen=True)
 class TailFailed:
-    """A tail cycle failed for good; the tail goes on and retries after `next_poll_s`."""
+    """A tail cycle failed for good; the tail goes on and retries after `next_poll_s`, or, None (the
+    server broke its contract), has stopped."""
 
     failure: ApiFailure
-    next_poll_s: float
+    next_poll_s: float | None
 
 
 def capped_notice(cap: int | None, *, older: bool | None = True) -> Notice:

@@ -47,9 +47,6 @@ PREFETCH = True
 # Pages in a row that bring nothing new before a stream is declared stuck (a server ignoring its
 # cursor in a way the contract checks cannot see would otherwise be paged forever).
 MAX_BARREN_PAGES = 10
-# The longest pause of a tail whose polls break the API's contract (other failures: `follow`'s max_backoff_s).
-CONTRACT_BACKOFF_S = 900.0
-
 
 
 def _utc_now() -> datetime:
@@ -361,7 +358,7 @@ class Pager:
             found.extend(fresh)
             following = contract.next_cursor(page, checked, cursor)
             if checked.ignored and following is not None:
-                contract.strike(cursor)  # the third in a row raises: the tail reports it, and retries later
+                contract.strike(cursor)  # the third in a row raises: the tail reports it and stops
             elif older_seen or following is None or unseen == 0 or (not fresh and following == cursor):
                 break
             if budget is not None and len(found) >= budget:
@@ -371,8 +368,9 @@ class Pager:
             yield Notice("contract", f"live tail: {corrected}")
 
     async def follow(self, interval_s: float, *, max_backoff_s: float = 60.0) -> AsyncIterator[PagerEvent]:
-        """Tail forever: a cycle, then a pause; after a failure, pauses double up to `max_backoff_s`.
-        While it runs, the backfill leaves it a request per stream every interval in the budget."""
+        """Tail until the server breaks its contract: a cycle, then a pause; after a failure, pauses
+        double up to `max_backoff_s`. While it runs, the backfill leaves it a request per stream
+        every interval in the budget."""
         pause = interval_s
         with self.client.tail_reserve(interval_s, len(self._tail_streams())):
             while True:
@@ -380,12 +378,14 @@ class Pager:
                     async for event in self.poll():
                         yield event
                     pause = interval_s
+                except ContractBroken as failure:
+                    # A server that broke its contract (ignored its cursor) does not mend by waiting, nor can a
+                    # try tell it cheaply: each walks 3+ requests of a metered budget back to the gap, and what a
+                    # poll then brings cannot be trusted. The tail stops (`next_poll_s` None); r or t tries again.
+                    yield TailFailed(failure, None)
+                    return
                 except ApiFailure as failure:
-                    # (a server breaking its contract does not mend in a minute, and each try walks pages of the
-                    # budget back to the gap: 3+ requests a minute for good, s29 walk 2 #2)
-                    broken = isinstance(failure, ContractBroken)
-                    most = max(CONTRACT_BACKOFF_S, max_backoff_s) if broken else max_backoff_s
-                    pause = min(max(pause * 2, interval_s), most)
+                    pause = min(max(pause * 2, interval_s), max_backoff_s)
                     yield TailFailed(failure, pause)
                 await self._sleep(pause)
 

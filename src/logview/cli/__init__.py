@@ -105,7 +105,9 @@ def _run_viewer(args: argparse.Namespace) -> int:
         if future := _future_since(options):  # (the view stays empty until then: said, as export says it)
             print(f"logview: {future}", file=sys.stderr)
             options[0] = dataclasses.replace(options[0], notes=(*options[0].notes, future))
-        if file is not None and kind == "aitronos":  # (its credentials named from the archive, once it is read)
+        # (an Aitronos file's credentials named from the archive once it is read; any file's: `r` may find it is
+        # now an Aitronos export, and make the viewer again as a launch on it would, s30; asked only then)
+        if file is not None:
             options[0] = dataclasses.replace(options[0], names_archive=functools.partial(_kept_archive, args))
         connections = [o.connection for o in options if o.connection is not None]
         if any(c.source.base_url.lower().startswith("https://") for c in connections):

@@ -333,6 +333,8 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
     if session.file_mode:
         return "complete", "file loaded"
     loaded = f"all loaded · {archived}" if archived else "all loaded"
+    if session.tail_stopped:  # (by the server: said as the banner says it, not as the user's pause)
+        return "paused", f"{loaded} · live tail stopped (r or t tries again)"
     if session.tail_paused:
         return "paused", f"{loaded} · tail paused (t resumes)"
     return "complete", loaded

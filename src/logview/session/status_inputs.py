@@ -16,11 +16,12 @@ from logview.store import EntryStore
 class Trouble:
     """What is wrong with a tab, or what the merged tab says of it: `kind` picks what the merged tab does
     (a tab `failed` or `same_as` an earlier one is left out of it; one `retrying` or whose tail is
-    `tail_failing` makes it retry; a `tail_unanswered` or `shares` tab is merged and said), `words` say it
-    in full (`retrying (HTTP 503) in ~20m`, `shares 713 entries with aitb (shown once, as aitb)`), `brief`
-    in fewer (`713 shared with aitb`, `no answer for 12 s`), `wait` a retry's wait of minutes (`20m`)."""
+    `tail_failing` makes it retry; a `tail_stopped`, `tail_unanswered` or `shares` tab is merged and
+    said), `words` say it in full (`retrying (HTTP 503) in ~20m`, `shares 713 entries with aitb (shown
+    once, as aitb)`), `brief` in fewer (`713 shared with aitb`, `no answer for 12 s`), `wait` a retry's
+    wait of minutes (`20m`)."""
 
-    kind: Literal["failed", "retrying", "tail_failing", "tail_unanswered", "same_as", "shares"]
+    kind: Literal["failed", "retrying", "tail_failing", "tail_stopped", "tail_unanswered", "same_as", "shares"]
     words: str
     brief: str = ""
     wait: str = ""
@@ -61,6 +62,7 @@ class SessionState(Protocol):
     capped_older: bool | None
     want_tail: bool
     tail_paused: bool
+    tail_stopped: str
     file_mode: bool
     merged: bool
     file_scanned: float

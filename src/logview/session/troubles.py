@@ -108,6 +108,8 @@ def trouble(session: SessionState, waits: Waits) -> Trouble | None:
     tab, and told by the merged timeline, which would otherwise look fine while stale."""
     if session.phase == "error":
         return Trouble("failed", "failed")
+    if session.tail_stopped and not session.want_tail:  # (its rows are merged: the merged tab says the tail stopped)
+        return Trouble("tail_stopped", f"live tail stopped: {session.tail_stopped}", "tail stopped")
     if waits.tail_failing is not None and session.want_tail:
         return Trouble("tail_failing", f"live tail failing ({waits.tail_failing[0]})")
     if waits.retry is None and tail_unanswered(session, waits):  # (the merged tab said "2 sources merged")

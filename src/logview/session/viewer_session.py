@@ -72,7 +72,7 @@ class ViewerSession:
         self.capped = False
         self.capped_older: bool | None = True  # with `capped`: whether older entries exist (None: unknown)
         self.want_tail = follow
-        self.tail_paused = False  # the user stopped the tail with t
+        self.tail_paused, self.tail_stopped = False, ""  # t stopped the tail; or a broken server did (why it did)
         # a retry cancelled (Esc) stopped the tail too: the next load starts it again, unless t
         # decided since (kept wanted, the first t after Esc turned it off unsaid, s21 #2)
         self.tail_resumes = False
@@ -128,7 +128,7 @@ class ViewerSession:
         self.file_scanned, self.fields_shown = 0.0, None
         self.from_archive = 0
         if self.tail_resumes:
-            self.want_tail, self.tail_resumes = True, False
+            self.want_tail, self.tail_resumes, self.tail_stopped = True, False, ""
         return self.filters if self.file_mode else server_part(self.source, self.filters)
 
     def _take_pending_clear(self) -> None:
@@ -212,15 +212,15 @@ class ViewerSession:
         """Esc while the budget paces the backfill: it stops, the tail (the budget's first claim) goes on."""
         self.phase = "cancelled"
 
-    def cancel_tail(self) -> None:
-        """Esc during the tail's retry once all is loaded: the tail pauses (t resumes it; `r`'s
-        reload too, as after a cancelled load); nothing else stops."""
-        self.want_tail, self.tail_paused, self.tail_resumes = False, True, True
+    def cancel_tail(self, stopped: str = "") -> None:
+        """Esc during the tail's retry once all is loaded, or the server stopping it (`stopped`: why): the
+        tail pauses (t resumes it; `r`'s reload too, as after a cancelled load); nothing else stops."""
+        self.want_tail, self.tail_paused, self.tail_resumes, self.tail_stopped = False, True, True, stopped
 
     def toggle_tail(self) -> bool:
         """t: whether the tail is wanted now (after a cancel, the user's word, not the load's)."""
         self.want_tail, self.tail_paused = not self.want_tail, self.want_tail
-        self.tail_resumes = False
+        self.tail_resumes, self.tail_stopped = False, ""
         return self.want_tail
 
     # -- filters --------------------------------------------------------------------------

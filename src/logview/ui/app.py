@@ -6,6 +6,7 @@ shows one at a time and keeps the others loading; `app.viewer` is the one on scr
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from functools import partial
@@ -34,6 +35,7 @@ from logview.ui.saves import Saves
 from logview.ui.screens.dialog import Palette, StrayKeys
 from logview.ui.stylesheet import KeptStyles, ParsedOnceStylesheet, kept_styles_folder
 from logview.ui.textual_internals import name_keys_first, unhandled_error
+from logview.ui.theme_choice import launch_theme
 from logview.ui.viewer import ViewerScreen
 from logview.ui.widgets.key_footer import key_character, key_display
 from logview.ui.widgets.log_table import JUMP_KEYS
@@ -379,15 +381,13 @@ def run_viewer(options: ViewerOptions, *more: ViewerOptions, keep_archive: bool 
     archive, problem = open_archive(keep_archive and options.connection is not None, retention, archive_path)
     app = LogViewApp(options, *more, source=source, file_kind=kind, archive=archive, archive_problem=problem,
                      kept_styles=KeptStyles(kept_styles_folder()))
-    if app.console.color_system in ("standard", "windows") and not app.no_color:
-        # 16 colours (TERM=xterm, screen, linux): the default theme's muted greens and reds all
-        # come out as the same grey there, and its accent as an alarming red. The ANSI theme
-        # uses the terminal's own red, green and yellow, as a user's palette defines them.
-        # (Here, not in the app: a test's headless app looks the same whatever TERM says.)
-        # Not under NO_COLOR: its colours made greys all came out as one dark grey (90) on black,
-        # the cursor's row told from an error's only by bold; the default theme's greys keep
-        # white text, a grey cursor row and the badge black on white there (s25 walk #5).
-        app.theme = "ansi-dark"
+    # (Here, not in the app: a test's headless app looks the same whatever TERM says.)
+    theme, said = launch_theme(app.console.color_system, app.no_color, os.environ.get("TEXTUAL_THEME"),
+                               app.available_themes, os.environ.get("TERM"))
+    if theme is not None:
+        app.theme = theme
+    if said is not None:  # (a toast, with the launch's notes)
+        app.notes = (*app.notes, said)
     # Background threads (file reading, search) hold the GIL in turns of this length; the UI
     # thread waits up to one turn each time it wakes. 5 ms (the default) shows in key latency.
     sys.setswitchinterval(0.001)

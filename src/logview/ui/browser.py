@@ -43,6 +43,9 @@ STATS_FIELDS = {"aitronos": ("tool", "credential"), "supermetrics": ("event",), 
 
 
 BOTH_PANELS_FROM = 40  # lines: below, the histogram and the stats stacked above the table take turns
+# lines: below, the histogram open takes the table's place, and Esc (or h) gives it back: its 10 lines
+# left a table of 80×12 no row (s30); 20 leaves one of 3 rows beside it under a banner of 3 lines
+HISTOGRAM_ALONE_BELOW = 20
 
 
 class LogBrowser(Vertical):
@@ -342,13 +345,24 @@ class LogBrowser(Vertical):
         if self.shown(other) and stacked and self.screen.size.height < BOTH_PANELS_FROM:
             getattr(self, other).display = False  # (both above the table, on a short screen: no row of it left)
         panel.display = True
+        self.histogram_turns()
         self.focus_now(panel)
         panel.rows_changed(now=True)
 
     def _leave_panel(self) -> None:
-        """Back to the focused detail the panel was opened from (it went to the table), else the table."""
+        """Back to the focused detail the panel was opened from (it went to the table), else the table
+        (a histogram in its place gives it back: `histogram_turns`)."""
+        if self.has_class("-histogram-alone"):
+            self.histogram.display = False
+        self.histogram_turns()
         back = self.detail if self._came_from is self._detail and self.shown("detail") else self.table
         self.focus_now(back)
+
+    def histogram_turns(self, height: int | None = None) -> None:
+        """The histogram open on a screen of fewer than HISTOGRAM_ALONE_BELOW lines (`height`: the
+        screen's, when it is not yet laid out at it) takes the table's place, its bars as many as fit."""
+        height = self.screen.size.height if height is None else height
+        self.set_class(self.shown("histogram") and height < HISTOGRAM_ALONE_BELOW, "-histogram-alone")
 
     def on_volume_histogram_bucket_chosen(self, event: VolumeHistogram.BucketChosen) -> None:
         since = datetime.fromtimestamp(event.start_us / 1_000_000, tz=timezone.utc)

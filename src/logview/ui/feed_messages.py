@@ -127,6 +127,6 @@ class Failed(Message, namespace="feed"):
 
 
 class TailFailed(Message, namespace="feed"):
-    def __init__(self, generation: int, error: ApiError, next_poll_s: float) -> None:
-        super().__init__()
+    def __init__(self, generation: int, error: ApiError, next_poll_s: float | None) -> None:
+        super().__init__()  # (`next_poll_s` None: the tail stopped, the server having broken its contract)
         self.generation, self.error, self.next_poll_s = generation, error, next_poll_s

@@ -6,7 +6,8 @@ SIDEBAR_FOLDS_BELOW columns: the sidebar starts hidden; shown, it takes its plac
 table, whose time and status stay in view), `-drawer` (below SIDEBAR_COVERS_BELOW: too narrow for
 both, the sidebar is a drawer over the table), `-folded` (the
 sidebar is hidden and the one-line filter summary shown instead), `-short` (below
-DETAIL_COVERS_BELOW lines: the detail opens over the whole table). `b` shows or hides the sidebar
+DETAIL_COVERS_BELOW lines: the detail opens over the whole table); the browser's `-histogram-alone`
+(below `HISTOGRAM_ALONE_BELOW` lines: the histogram open takes the table's place). `b` shows or hides the sidebar
 at any size; `/` and `d` open it for as long as their field has the focus.
 """
 
@@ -103,6 +104,7 @@ class FittingScreen(Screen[None]):
         self.browser.set_class(width >= WIDE_FROM, "-wide")
         self.browser.banner.fit(height)  # (its messages fold on a small screen)
         self._fold(width)
+        self.browser.histogram_turns(height)
 
     @property
     def sidebar_folded(self) -> bool:

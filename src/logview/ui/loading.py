@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from logview.api.contract import in_time_order
+from logview.api.contract import contract_broken, in_time_order
 from logview.api.types import format_wait
 from logview.model import ApiError, Filters, counted
 from logview.session import ViewerSession, Waits
@@ -127,9 +127,24 @@ class LoadControl:
             message = in_time_order(notice.message) if notice.kind == "contract" else notice.message
             self.banner.show_notice(message, slot="archive" if notice.kind == "archive" else "notice")
 
+    def tail_failed(self, error: ApiError, next_poll_s: float | None) -> None:
+        """A tail cycle failed for good: it tries again in `next_poll_s`, counted down on the banner; or, None,
+        it stopped for good (the server broke its contract, `Pager.follow`): r (as after a cancelled tail) or
+        t starts it again. (It said "CONTRACT_BROKEN … paging stopped" above "polling again in 6 s", every
+        quarter of an hour 3+ requests of a metered budget spent on a server it could not trust, s30.)"""
+        rows_loaded = bool(len(self.session.store))
+        if next_poll_s is not None:
+            self.banner.show_tail_failure(error, next_poll_s, rows_loaded=rows_loaded)
+            return
+        self.feed.stop_tail()  # (a backfill's page may have started it again before this came)
+        self.session.cancel_tail(stopped="the server broke its contract")
+        if error.detail:
+            error = replace(error, detail=in_time_order(error.detail))
+        self.banner.show_tail_stopped(error, rows_loaded=rows_loaded)
+
     def show_failure(self, error: ApiError, gave_up: str | None, *, tabbed: bool) -> None:
         """A load that failed for good, on the banner: what failed and what the rows shown are."""
-        context = "reading the file" if self.feed.file_mode else "loading"
+        context = "reading the file" if self.feed.file_mode else "loading stopped" if contract_broken(error) else "loading"
         hint = failure_hint(len(self.session.store), self.session.from_archive, tabbed=tabbed)
         if error.detail:  # (what the contract corrected before it broke: sorted in the table)
             error = replace(error, detail=in_time_order(error.detail))

@@ -222,7 +222,7 @@ class ViewerScreen(FittingScreen):
     @on(Feed.TailFailed)
     def _tail_failed(self, message: Feed.TailFailed) -> None:
         self.banner.clear("retry")
-        self.banner.show_tail_failure(message.error, message.next_poll_s, rows_loaded=bool(len(self.store)))
+        self.loader.tail_failed(message.error, message.next_poll_s)
         self.refresh_status()
 
     # -- names ----------------------------------------------------------------------------

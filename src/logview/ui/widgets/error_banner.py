@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static
 
+from logview.api.contract import contract_broken
 from logview.api.types import RetryEvent
 from logview.model import ApiError
 from logview.sanitize import clean, clean_line
@@ -33,7 +34,10 @@ MAX_DETAIL_CHARS = 600
 
 def error_head(error: ApiError) -> str:
     """`HTTP 401 AUTHENTICATION_REQUIRED` (or just the code when no response arrived; a 2xx that
-    was unusable in words: `answer not JSON`)."""
+    was unusable in words: `answer not JSON`; a server that broke its contract: nothing, its message
+    says it, and `CONTRACT_BROKEN` read as a code the server had sent)."""
+    if contract_broken(error):
+        return ""
     if error.answered:
         return retry_cause(error)
     return f"HTTP {error.status} {error.code}" if error.status is not None else error.code
@@ -126,6 +130,14 @@ class ErrorBanner(PartialStyles, Static):
         self._tail = _TailFailure(error, time.monotonic() + next_poll_s, rows_loaded)
         self._slots["tail"] = self._tail_text
         self._start_ticking()
+        self._refresh()
+
+    def show_tail_stopped(self, error: ApiError, *, rows_loaded: bool = True) -> None:
+        """The tail stopped for good (the server broke its contract): why, and that r or t tries again."""
+        self._tail = None
+        stay = " · the rows loaded stay" if rows_loaded else ""
+        self._slots["tail"] = partial(self._error_text, error, "live tail stopped", None, f"r or t tries again{stay}",
+                                      "error-banner--warn-title", "⚠")
         self._refresh()
 
     def show_retry(self, event: RetryEvent, *, context: str) -> None:
@@ -291,10 +303,11 @@ class ErrorBanner(PartialStyles, Static):
         folded form, when `hint` does not start with them)."""
         style = self._partial
         title = Text(no_wrap=False, overflow="fold")
-        # (an unusable 2xx's message says it all: no status to head it)
-        title.append(f"{icon} {context}:" if error.answered else f"{icon} {context}: {error_head(error)}",
+        # (an unusable 2xx's message says it all: no status to head it; nor has logview's own verdict)
+        head = error_head(error)
+        title.append(f"{icon} {context}: {head}" if head and not error.answered else f"{icon} {context}:",
                      style=style(title_class))
-        title.append(" " if error.answered else "  ")
+        title.append("  " if head and not error.answered else " ")
         title.append(clean_line(error.message), style=style("error-banner--detail"))
         paragraphs = [title]
         if error.detail:

@@ -11,8 +11,6 @@ so a failure never disappears into a tall bar of successes.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import numpy as np
 
 from rich.segment import Segment
@@ -25,81 +23,18 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.worker import get_current_worker
 
-from logview.store.analytics import CLASSES, US, Capture, Histogram, Snapshot, histogram
+from logview.store.analytics import CLASSES, Capture, Histogram, Snapshot, histogram
 from logview.times import epoch_us
 from logview.ui.cells import counted
 from logview.ui.widgets.charting import Recompute, RowsOf
+from logview.ui.widgets.histogram_cells import ERROR, WARN, bar_cells, moment_text, short_count, width_text
 from logview.ui.widgets.styling import partial_style
 
-BLOCKS = " ▁▂▃▄▅▆▇█"
 # Without colour (NO_COLOR) the classes are told by their cells' pattern, ok's bars keeping their
 # eighths: in greys one step apart, errors on a bar's tip could not be seen (found in walks)
 PATTERNS = {"ok": "█", "info": "▓", "other": "░", "warn": "▒", "error": "╳"}
 GUTTER = 7  # the count scale on the left
-BAR_ROWS = 6
-_WARN, _ERROR = CLASSES.index("warn"), CLASSES.index("error")
-
-
-def short_count(value: int) -> str:
-    """A count in at most five cells (the gutter's room)."""
-    if value < 10_000:
-        return f"{value:,}"
-    for unit, size in (("k", 10**3), ("M", 10**6), ("G", 10**9), ("T", 10**12)):
-        scaled = value / size
-        if scaled < 99.95:
-            return f"{scaled:.1f}{unit}" if unit != "k" else f"{scaled:.0f}{unit}"
-        if scaled < 999.5:
-            return f"{scaled:.0f}{unit}"
-    return f"{value:.0e}"
-
-
-def width_text(width_us: int) -> str:
-    for unit, size in (("d", US["d"]), ("h", US["h"]), ("min", US["m"]), ("s", US["s"])):
-        if width_us >= size and width_us % size == 0:
-            return f"{width_us // size:,} {unit}"  # ("1,460 d", as every count is said)
-    return f"{width_us / US['s']:g} s"
-
-
-def moment_text(moment_us: int, width_us: int, span_us: int) -> str:
-    """A bucket's start, as precise as its width needs."""
-    try:
-        moment = datetime.fromtimestamp(moment_us / 1_000_000).astimezone()
-    except (OverflowError, OSError, ValueError):
-        return "?"
-    if span_us > 366 * US["d"]:  # years apart (a date of 1890 among today's): the year says which
-        return moment.strftime("%d %b %Y")
-    if width_us >= US["d"]:
-        return moment.strftime("%d %b")
-    if width_us >= US["m"]:
-        return moment.strftime("%d %b %H:%M" if span_us > US["d"] else "%H:%M")
-    return moment.strftime("%H:%M:%S")
-
-
-def bar_cells(counts: list[int], peak: int, rows: int) -> list[tuple[str, int]]:
-    """A bucket's bar as (block, class) per cell row, bottom first; class -1 for a blank cell."""
-    total = sum(counts)
-    if not total or not peak:
-        return [(" ", -1)] * rows
-    eighths = max(1, round(total / peak * rows * 8))
-    bounds, running = [], 0
-    for count in counts:
-        running += count
-        bounds.append(round(running / total * eighths))
-    cells: list[tuple[str, int]] = []
-    for row in range(rows):
-        filled = max(0, min(8, eighths - 8 * row))
-        if not filled:
-            cells.append((" ", -1))
-            continue
-        middle = 8 * row + filled / 2
-        klass = next((k for k, bound in enumerate(bounds) if bound > middle), len(bounds) - 1)
-        cells.append((BLOCKS[filled], klass))
-    drawn = {klass for _, klass in cells}
-    worst = _ERROR if counts[_ERROR] else _WARN if counts[_WARN] else None
-    if worst is not None and worst not in drawn and not (worst == _WARN and _ERROR in drawn):
-        top = max(i for i, (_, klass) in enumerate(cells) if klass >= 0)
-        cells[top] = (cells[top][0], worst)
-    return cells
+BAR_ROWS = 6  # the most: on a short screen, fewer (as the widget's height leaves room for)
 
 
 class VolumeHistogram(Widget, can_focus=True):
@@ -144,6 +79,7 @@ class VolumeHistogram(Widget, can_focus=True):
         self.recompute = Recompute(self, self._compute)
         self.data: Histogram | None = None
         self._bars: list[list[tuple[str, int]]] = []  # per bucket, its cells (bar_cells), drawn line by line
+        self.bar_rows = BAR_ROWS  # (fewer on a short screen: the title, the axis and the bar's words stay)
         self.selected: int | None = None
         self.user_picked = False  # the bar picked by the user (←/→, Home/End, a click), else the newest filled
         self.requested = 0
@@ -165,8 +101,19 @@ class VolumeHistogram(Widget, can_focus=True):
         return self.buckets_for(self.size.width)
 
     def on_resize(self) -> None:
+        rows = max(1, min(BAR_ROWS, self.size.height - 3))  # (the title, the axis and the bar's words)
+        if rows != self.bar_rows:
+            self.bar_rows = rows
+            self._draw_bars()
         if self.data is not None and self.requested != self.max_buckets:
             self.recompute.changed(now=True)
+
+    def _draw_bars(self) -> None:
+        """Each bucket's bar as cells, `bar_rows` high."""
+        data = self.data
+        peak = int(data.totals.max()) if data is not None and len(data.totals) else 0
+        self._bars = [] if data is None else [bar_cells(counts, peak, self.bar_rows) for counts in data.counts.tolist()]
+        self.refresh()
 
     def rows_changed(self, *, now: bool = False, loading: bool = False) -> None:
         """The rows to chart changed: compute again (soon, or `now`)."""
@@ -217,9 +164,7 @@ class VolumeHistogram(Widget, can_focus=True):
         old = self.data
         self.requested = requested
         self.data, self.note = data, note
-        totals = data.totals
-        peak = int(totals.max()) if len(totals) else 0
-        self._bars = [bar_cells(counts, peak, BAR_ROWS) for counts in data.counts.tolist()]
+        self._draw_bars()
         if not len(data):
             self.selected = None
         elif self.selected is None or old is None or (old.start_us, old.bucket_us) != (data.start_us, data.bucket_us):
@@ -285,7 +230,7 @@ class VolumeHistogram(Widget, can_focus=True):
         if offset is None or self.data is None or not len(self.data) or offset.x < GUTTER:
             return
         bucket = (offset.x - GUTTER) // self._cell_width()
-        if bucket < len(self.data) and 1 <= offset.y <= BAR_ROWS + 1:
+        if bucket < len(self.data) and 1 <= offset.y <= self.bar_rows + 1:
             self.selected, self.user_picked = bucket, True
             self.refresh()
             self.action_choose()
@@ -307,12 +252,13 @@ class VolumeHistogram(Widget, can_focus=True):
             empty = "no entries with a time to chart" if data is not None and not self._counted_unread else self.note
             text = Text(" " * GUTTER + empty,
                         style=self._style("hint"))
-            return self._strip(text if y == BAR_ROWS // 2 else Text(""), width)
-        if y <= BAR_ROWS:
-            return self._bar_line(BAR_ROWS - y, width)
-        if y == BAR_ROWS + 1:
+            return self._strip(text if y == (self.bar_rows + 1) // 2 else Text(""), width)
+        rows = self.bar_rows
+        if y <= rows:
+            return self._bar_line(rows - y, width)
+        if y == rows + 1:
             return self._strip(self._axis(), width)
-        if y == BAR_ROWS + 2:
+        if y == rows + 2:
             return self._strip(self._info(), width)
         return Strip.blank(width, self.rich_style)
 
@@ -341,7 +287,7 @@ class VolumeHistogram(Widget, can_focus=True):
         assert data is not None
         totals = data.totals
         peak = int(totals.max()) if len(totals) else 0
-        label = short_count(peak) if row == BAR_ROWS - 1 else "0" if row == 0 else ""
+        label = short_count(peak) if row == self.bar_rows - 1 else "0" if row == 0 else ""
         segments = [Segment(label.rjust(GUTTER - 2) + " ▕", self._style("axis"))]
         cell_width = self._cell_width()
         bar_width = cell_width - 1 if cell_width >= 2 else cell_width  # a gap between bars
@@ -401,7 +347,7 @@ class VolumeHistogram(Widget, can_focus=True):
             counted_text = text.copy()
             total = f"{sum(counts):,}"
             counted_text.append(f"  {counted(sum(counts), 'entry') if words[0] else total}", style=self._style("axis"))
-            for klass, label in ((_ERROR, words[1]), (_WARN, words[2])):
+            for klass, label in ((ERROR, words[1]), (WARN, words[2])):
                 if counts[klass]:
                     counted_text.append(f" · {label} {counts[klass]:,}", style=self._style(CLASSES[klass]))
             if counted_text.cell_len <= self.size.width:
