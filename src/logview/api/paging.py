@@ -208,6 +208,8 @@ class Pager:
             # (known before the batch goes: a backfill stopped at its cap by it says whether anything is older)
             following = None if source.reached_lower_bound(Page(checked.entries), query) else \
                 contract.next_cursor(page, checked, cursor)
+            if contract.confirming and not spare_request(self.client.budget):  # (not worth a wait of the pace)
+                following, contract.confirming = None, False
             counts = page.has_more is not None or page.total is not None
             yield Batch(fresh, page.total, False if following is None or contract.confirming else True if counts else None)
             if following is None:
