@@ -56,9 +56,10 @@ async def drain(events) -> tuple[int, list[Notice], BackfillDone]:
 
 # (the server's count from the cap, whether the cap is said, its `older`, requests): at the cap,
 # Aitronos' `has_more` says no more; Supermetrics' last page was full: the next, asked once, says
+# (below the cap, its short last page is the end only once one request more brings nothing older)
 CASES = {
     "aitronos": [(-1, False, None, 3), (0, False, None, 3), (1, True, True, 3)],
-    "supermetrics": [(-1, False, None, 4), (0, False, None, 5), (1, True, True, 5)],
+    "supermetrics": [(-1, False, None, 5), (0, False, None, 5), (1, True, True, 5)],
 }
 CASE_IDS = [(kind, *case) for kind, cases in CASES.items() for case in cases]
 

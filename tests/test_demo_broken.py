@@ -136,3 +136,18 @@ def test_logview_demo_server_takes_the_modes_and_says_so() -> None:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=15)
     assert "Traceback" not in process.stderr.read()
+
+
+def test_repeated_ids_and_short_pages_break_the_pages_as_they_say(http) -> None:
+    client, state = http
+    state.broken.set(["repeated_ids"])
+    page = ait(client, limit=10, offset=10)
+    assert len(page["logs"]) == 11 and page["returned"] == 11 and page["logs"][0] == page["logs"][1]
+    logs = sm(client, limit=10)["logs"]
+    assert len(logs) == 11 and logs[0] == logs[1]
+    state.broken.set(["short_pages"])
+    assert len(ait(client, limit=10)["logs"]) == 10  # a first page whole
+    half = ait(client, limit=10, offset=10)
+    assert len(half["logs"]) == half["returned"] == 5 and half["has_more"] is True
+    first = sm(client, limit=10)["logs"]
+    assert len(first) == 10 and len(sm(client, limit=10, before=first[-1]["log_time"])["logs"]) == 5

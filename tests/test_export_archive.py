@@ -96,3 +96,19 @@ def test_an_id_sent_again_with_other_fields_is_written_once_as_its_newer_answer(
         assert written[0] == newer and len(written) == 300
         assert written[1:] == [r for r in jsonl(first.stdout) if r["id"] != older["id"]]
         assert again.stderr.decode().endswith("logview: 300 entries in 1 page (299 from the archive)\n")
+
+
+def test_short_pages_mid_stream_are_said_and_a_second_export_once_healed_has_every_entry() -> None:
+    """s30 walk: a Supermetrics page shorter than asked, mid-stream, ended the export with 1,467 of
+    20,268 entries (exit 0, nothing said), and the archive held all that was older as fetched: no
+    later export, relaunch or `sql --sync` asked for it again."""
+    with DemoServer(DemoState(aitronos_entries=0, supermetrics_entries=1800, live_rate=0.0, seed=8)) as server:
+        server.state.broken.set(["short_pages"])
+        broken = logview(*supermetrics_args(server), env=SUPERMETRICS_KEY)
+        assert broken.returncode == 0, broken.stderr
+        assert "pages shorter than asked before the end of the data (paging went on)" in broken.stderr.decode()
+        assert len(jsonl(broken.stdout)) > 1000  # (where the first short page had ended it)
+        server.state.broken.set([])
+        healed = logview(*supermetrics_args(server), env=SUPERMETRICS_KEY)
+        assert healed.returncode == 0, healed.stderr
+        assert jsonl(healed.stdout) == server.state.supermetrics_logs

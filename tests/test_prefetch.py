@@ -60,10 +60,11 @@ async def test_the_next_page_is_asked_for_before_this_one_is_handed_over(quiet, 
                 pages = event.pages
     expected = quiet.state.supermetrics_logs if api == "supermetrics" else quiet.state.aitronos_logs
     assert [entry.id for entry in entries] == [raw["id"] for raw in expected]  # exact, newest first
-    assert len(requested_at_handover) == pages > 5
+    # (Supermetrics: one request more after its short last page, to be sure it was the end, hands nothing over)
+    assert len(requested_at_handover) == pages - (api == "supermetrics") > 5
     # page k (1-based) handed over with page k+1 already asked for; the last with nothing more
-    assert requested_at_handover[:-1] == list(range(2, pages + 1)), requested_at_handover
-    assert requested_at_handover[-1] == pages
+    assert requested_at_handover[:-1] == list(range(2, len(requested_at_handover) + 1)), requested_at_handover
+    assert requested_at_handover[-1] == len(requested_at_handover)
     targets = server_targets(quiet)
     assert len(targets) == len(set(targets)) == pages == len(sent)  # each page once, no extra request
 

@@ -17,12 +17,12 @@ What an honest server sends passes untouched: every check holds for it, so the r
 from __future__ import annotations
 
 from collections import deque
-from itertools import islice, pairwise, repeat
-from operator import ge
+from itertools import repeat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from logview.api.page_order import newest_first
 from logview.model import ApiError, ApiFailure, LogEntry, Page, counted
 from logview.sources.base import Cursor, Source
 from logview.sources.page_columns import columns_of, oldest_time
@@ -107,35 +107,6 @@ class RecentIds:
         return entry_id in self._members
 
 
-def sort_key(entry: LogEntry) -> float:
-    """Newest first by this key, descending; entries without a time last."""
-    return entry.time.timestamp() if entry.time is not None else float("-inf")
-
-
-def newest_first(page_entries: Sequence[LogEntry]) -> Sequence[LogEntry]:
-    """`page_entries` once each (an id the page repeats is dropped), their timed entries newest
-    first. An entry without a time has no place in time: it keeps its place in the page. A page
-    already in order (the usual case) is returned as it came (a typed page's: itself, its columns
-    telling, every entry timed: ids distinct, times newest first as integers)."""
-    columns = columns_of(page_entries)
-    if columns is not None and len(set(columns.ids)) == len(page_entries) and all(
-            map(ge, columns.times_us, islice(columns.times_us, 1, None))):
-        return page_entries
-    if len({e.id for e in page_entries}) < len(page_entries):
-        once: dict[str, LogEntry] = {}
-        for entry in page_entries:
-            once.setdefault(entry.id, entry)
-        page_entries = list(once.values())
-    slots = [i for i, e in enumerate(page_entries) if e.time is not None]
-    times = [page_entries[i].time for i in slots]
-    if all(a >= b for a, b in pairwise(times)):  # type: ignore[operator]
-        return list(page_entries)
-    ordered = list(page_entries)
-    for slot, entry in zip(slots, sorted((page_entries[i] for i in slots), key=sort_key, reverse=True)):
-        ordered[slot] = entry
-    return ordered
-
-
 @dataclass
 class Checked:
     """A page as the contract admits it: `entries` newest first; `ignored`: the page shows the
@@ -160,6 +131,7 @@ class StreamContract:
     # Pages whose times broke the contract (out of order, outside their cursor, repeated): what
     # such a page seems to cover proves nothing, and the archive records no span from it on.
     doubts: int = 0
+    confirming: bool = False  # past a short page (the end, by the contract): the next page tells whether it was
 
     def check(self, page: Page, cursor: Cursor) -> Checked:
         return Checked(self.in_order(page))
@@ -229,6 +201,7 @@ class TimeCursorContract(StreamContract):
     at_or_after: int = 0  # entries at or after their cursor in the pages struck so far
     inclusive: bool = False  # the server sent entries at exactly `before`: it reads it as "at or before"
     refused: RecentIds = field(default_factory=RecentIds)  # entries left out (a page boundary repeats some)
+    fresh: int = 0  # new entries the last page brought
 
     def check(self, page: Page, cursor: Cursor) -> Checked:
         ordered = self.in_order(page)
@@ -269,9 +242,26 @@ class TimeCursorContract(StreamContract):
             self.strikes = self.at_or_after = 0
         return Checked(admitted, ignored)
 
+    def took(self, fresh: Sequence[LogEntry]) -> None:
+        self.fresh = len(fresh)
+        super().took(fresh)
+
     def next_cursor(self, page: Page, checked: Checked, cursor: Cursor) -> Cursor | None:
+        if self.confirming:
+            self.confirming = False
+            if not self.fresh and len(page.entries) < self.source.page_limit:
+                return None  # nothing older: the short page was the end
+            self.note("shorter than asked before the end of the data (paging went on)", 1, "page", "pages",
+                      doubt=True)  # (one cut inside a tie group hides the group's rest: the archive trusts none)
         following = self.source.next_cursor(page, cursor)
         oldest = oldest_time(page.entries)
+        if following is None and self.fresh and len(page.entries) < self.source.page_limit \
+                and (admitted := oldest_time(checked.entries)) is not None:
+            # A short page ends the data by the contract, but a server with a bug may send one
+            # mid-stream, and the archive would hold all that is older as fetched, for good (s30
+            # walk): one request more tells, as an honest server has nothing older.
+            self.confirming = True
+            following = format_api_time(admitted)  # (an honest page held its oldest time's group whole)
         if following is not None and self.inclusive and oldest is not None and oldest.microsecond % 1000 == 0:
             # Just past the oldest time asks an inclusive server for the group a millisecond newer
             # again; the oldest time itself brings the oldest group back whole, and what is older.
@@ -359,7 +349,13 @@ class OffsetContract(StreamContract):
 
     def next_cursor(self, page: Page, checked: Checked, cursor: Cursor) -> Cursor | None:
         assert isinstance(cursor, int)
-        count = len(page.entries)  # offsets count the server's rows, an id it repeats too
+        # By the page's distinct entries, at most the limit: a repeat may be no row of the server's,
+        # and stepping past it skipped an entry (s30 walk). Too short a step only repeats entries.
+        count = len({entry.id for entry in page.entries})
+        if len(page.entries) > self.source.page_limit:
+            self.note("holding more entries than the limit asked (the offset moved by the limit)", 1,
+                      "page", "pages")
+            count = min(count, self.source.page_limit)
         by_total = None if self.total is None else cursor + count < self.total
         if count == 0:
             if page.has_more or by_total:

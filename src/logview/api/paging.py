@@ -22,10 +22,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from logview.api.contract import ContractBroken, RecentIds, StreamContract, sort_key, stream_contract
+from logview.api.contract import ContractBroken, RecentIds, StreamContract, stream_contract
 from logview.api.events import BackfillDone, EntriesLoaded, Notice, PagerEvent, TailFailed, capped_notice
 from logview.api.head import Head
-from logview.api.streams import Batch, Probed, StreamItem, following_entries, probe, spare_request, take_ready
+from logview.api.streams import Batch, Probed, StreamItem, following_entries, probe, sort_key, spare_request, take_ready
 from logview.api.prefetch import OnTheWire, Prefetch, predicted_cursor
 from logview.api.types import Priority, RetryEvent, pages_left
 from logview.model import ApiFailure, Filters, LogEntry, Page, ServerQuery
@@ -205,8 +205,10 @@ class Pager:
             # (known before the batch goes: a backfill stopped at its cap by it says whether anything is older)
             following = None if source.reached_lower_bound(Page(checked.entries), query) else \
                 contract.next_cursor(page, checked, cursor)
+            if contract.confirming and not spare_request(self.client.budget):  # (not worth a wait of the pace)
+                following, contract.confirming = None, False
             counts = page.has_more is not None or page.total is not None
-            yield Batch(fresh, page.total, False if following is None else True if counts else None)
+            yield Batch(fresh, page.total, False if following is None or contract.confirming else True if counts else None)
             if following is None:
                 return
             if checked.ignored:  # the third in a row raises ContractBroken

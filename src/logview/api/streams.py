@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
 
-from logview.api.contract import sort_key
+from logview.api.page_order import sort_key
 from logview.api.events import Notice
 from logview.api.types import RetryEvent
 from logview.model import LogEntry

@@ -30,7 +30,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iter
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from logview.api.contract import sort_key
+from logview.api.page_order import sort_key
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, OnTheWire, Pager, PagerEvent, capped_notice
 from logview.api.streams import spare_request
 from logview.archive.archiving import OnArchived, PageArchiving, query_key

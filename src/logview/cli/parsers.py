@@ -232,12 +232,15 @@ def demo_server_parser() -> argparse.ArgumentParser:
                         help="seed of the generated data: the same seed makes the same entries, their times "
                              "counted back from the start (default 7)")
     parser.add_argument("--broken", action="append", default=[], metavar="MODE",
-                        choices=("cursor_ignored", "unordered", "lying_totals", "random_values"),
+                        choices=("cursor_ignored", "unordered", "lying_totals", "random_values", "repeated_ids",
+                                 "short_pages"),
                         help="break the API contract on purpose, as a server with bugs might (repeatable): "
                              "cursor_ignored (before/offset ignored), unordered (pages in any order), "
                              "lying_totals (Aitronos total/has_more/returned wrong), random_values (every page "
                              "fresh random entries at the schema's edges: nulls, dates back to 1890, any "
-                             "status 100-599, durations up to 2^31 ms)")
+                             "status 100-599, durations up to 2^31 ms), repeated_ids (every page holds its newest "
+                             "entry twice), short_pages (a page asked with a cursor "
+                             "holds half of what it should)")
     return parser
 
 

@@ -6,6 +6,11 @@ have, so that logview can be tried (and tested) against them.
 - ``unordered``: every page's entries come in a random order.
 - ``lying_totals``: Aitronos says `total` is a page more than it holds, `has_more` is always
   true and `returned` one more than the page holds.
+- ``repeated_ids``: every page holds its newest entry twice, side by side: one entry more than the
+  `limit` asked for a full page (Aitronos' `returned` counting it).
+- ``short_pages``: a page asked with a cursor (Supermetrics `before`, an Aitronos `offset` past 0)
+  holds only the first half of what it should, mid-stream: Aitronos' `total` and `has_more` still
+  say more, Supermetrics' short page reads as the end of the data.
 - ``random_values``: every page is a fresh set of random entries that follow the schema to the
   letter — nulls wherever allowed, times back to 1890, any status from 100 to 599, durations up
   to 2³¹ ms —, in any order, whatever the cursor or offset (Aitronos: random `total`, `has_more`
@@ -28,7 +33,7 @@ import orjson
 from .constants import AITRONOS_STATUSES
 from .timeutil import now_us
 
-BROKEN_MODES = ("cursor_ignored", "unordered", "lying_totals", "random_values")
+BROKEN_MODES = ("cursor_ignored", "unordered", "lying_totals", "random_values", "repeated_ids", "short_pages")
 FAR_PAST = datetime(1890, 1, 1, tzinfo=UTC)
 LONGEST_MS = 2**31  # the longest duration the schema-edge server sends
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -136,9 +141,10 @@ def serve_supermetrics(state: DemoState, connector: str, *, before: int | None, 
         now = _EPOCH + timedelta(microseconds=now_us())
         logs = [random_supermetrics_entry(rng, random_time(rng, now)) for _ in range(limit)]
         return orjson.dumps({"logs": logs})
+    asked = before
     before = None if "cursor_ignored" in modes else before
     body = state.query_supermetrics(connector, before=before, limit=limit)
-    return _reshaped(body, modes, rng)
+    return _reshaped(body, modes, rng, cursor_given=asked is not None)
 
 
 def serve_aitronos(state: DemoState, *, limit: int, offset: int, **query: Any) -> bytes:
@@ -150,13 +156,24 @@ def serve_aitronos(state: DemoState, *, limit: int, offset: int, **query: Any) -
         now = _EPOCH + timedelta(microseconds=now_us())
         logs = [random_aitronos_entry(rng, random_time(rng, now)) for _ in range(limit)]
         return orjson.dumps({"logs": logs, "total": rng.randint(0, 5 * limit), "returned": limit, "has_more": True})
+    asked = offset
     offset = 0 if "cursor_ignored" in modes else offset
     body = state.query_aitronos(limit=limit, offset=offset, **query)
-    return _reshaped(body, modes, rng, limit)
+    return _reshaped(body, modes, rng, limit, cursor_given=asked > 0)
 
 
-def _reshaped(body: bytes, modes: frozenset[str], rng: random.Random, limit: int = 0) -> bytes:
+def _reshaped(body: bytes, modes: frozenset[str], rng: random.Random, limit: int = 0, *,
+              cursor_given: bool = False) -> bytes:
     document = json.loads(body)  # (not orjson: entries served as given keep integers beyond 64 bits)
+    logs = document["logs"]
+    if "short_pages" in modes and cursor_given and len(logs) > 1:
+        document["logs"] = logs = logs[: len(logs) // 2]
+        if "returned" in document:
+            document["returned"] = len(logs)
+    if "repeated_ids" in modes and logs:
+        logs.insert(1, logs[0])
+        if "returned" in document:
+            document["returned"] = len(logs)
     if "unordered" in modes:
         rng.shuffle(document["logs"])
     if "lying_totals" in modes and "total" in document:
