@@ -14,6 +14,7 @@ from logview.archive.db import ArchiveError, Database
 from logview.archive.location import default_archive_path
 from logview.archive.names import KeptNames, forget_names, names_of_api, read_names, write_names
 from logview.archive.retention import Retention, dropped_notice, dropped_words, prune_source
+from logview.archive.rowid_top import rowids_kept_growing
 from logview.archive.rows import SourceIdentity
 from logview.archive.scrub import clean_base_url
 from logview.archive.source import ArchivedSource
@@ -199,7 +200,8 @@ class Archive:
         removed = 0
         for source_id, _ in self._sources(identity):
             with self._database.writing() as db:
-                removed += db.execute("DELETE FROM entries WHERE source = ?", (source_id,)).rowcount
+                with rowids_kept_growing(db):
+                    removed += db.execute("DELETE FROM entries WHERE source = ?", (source_id,)).rowcount
                 db.execute("DELETE FROM coverage WHERE source = ?", (source_id,))
                 forget_names(db, source_id)
                 # the source's row stays: another process may be storing under its id right now

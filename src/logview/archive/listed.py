@@ -22,6 +22,7 @@ from bisect import bisect_left, bisect_right
 
 from logview.archive.coverage import Span
 from logview.archive.inserting import storable
+from logview.archive.rowid_top import rowids_kept_growing
 from logview.archive.rows import ROW_COLUMNS, Rows
 
 _ID, _TIME = ROW_COLUMNS.index("id"), ROW_COLUMNS.index("time_us")
@@ -49,5 +50,6 @@ def forget_unlisted(db: sqlite3.Connection, source_id: int, covered: Span, rows:
     ids = set(map(storable, rows.columns[_ID]))  # (as archived: an id's lone surrogate escaped)
     gone = [(rowid,) for rowid, entry_id in db.execute(
         f"SELECT rowid, id FROM entries WHERE source = ? AND {where}", (source_id, *bounds)) if entry_id not in ids]
-    db.executemany("DELETE FROM entries WHERE rowid = ?", gone)
+    with rowids_kept_growing(db):
+        db.executemany("DELETE FROM entries WHERE rowid = ?", gone)
     return len(gone)

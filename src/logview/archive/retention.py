@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from datetime import datetime, timezone
 
 from logview.archive.coverage import drop_slivers, trim_coverage
+from logview.archive.rowid_top import rowids_kept_growing
 from logview.times import TimeParseError, is_relative, parse_user_time
 
 if TYPE_CHECKING:
@@ -150,6 +151,11 @@ class Pruned:
 def prune_source(db: sqlite3.Connection, source_id: int, retention: Retention, now_s: float | None = None) -> Pruned:
     """Apply `retention` to one source inside the caller's transaction (the age first, then the
     count); returns how many entries went."""
+    with rowids_kept_growing(db):
+        return _prune(db, source_id, retention, now_s)
+
+
+def _prune(db: sqlite3.Connection, source_id: int, retention: Retention, now_s: float | None) -> Pruned:
     by_age, removed, floor = 0, 0, None
     age_start_s = retention.age_start_s(now_s)
     if age_start_s is not None:
