@@ -389,8 +389,7 @@ def test_export_from_a_server_whose_totals_lie_is_exact_and_says_where_it_was_no
     assert result.returncode == 0, result.stderr
     assert jsonl(result.stdout) == state.aitronos_logs
     assert result.stderr.decode() == (
-        "logview: the server broke its contract: 3 pages out of time order or repeating an entry (sorted, once "
-        "each); 4 pages whose `returned` disagreed with the entries they held "
+        "logview: the server broke its contract: 3 pages out of time order (sorted); 4 pages whose `returned` disagreed with the entries they held "
         "(the entries were counted); 1 page empty where `total` or `has_more` promised more; "
         "`total` said 350 entries, 250 entries came\n")
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from logview.api.page_order import newest_first
+from logview.api.page_order import newest_first, what_was_wrong
 from logview.model import ApiError, ApiFailure, LogEntry, Page, counted
 from logview.sources.base import Cursor, Source
 from logview.sources.page_columns import columns_of, oldest_time
@@ -141,7 +141,7 @@ class StreamContract:
         ordered = newest_first(page.entries)
         if ordered is not page.entries and (len(ordered) != len(page.entries)
                                             or any(a is not b for a, b in zip(ordered, page.entries))):
-            self.note("out of time order or repeating an entry (sorted, once each)", 1, "page", "pages", doubt=True)
+            self.note(what_was_wrong(page.entries, ordered), 1, "page", "pages", doubt=True)
         return ordered
 
     def took(self, fresh: Sequence[LogEntry]) -> None:

@@ -26,10 +26,7 @@ def newest_first(page_entries: Sequence[LogEntry]) -> Sequence[LogEntry]:
             map(ge, columns.times_us, islice(columns.times_us, 1, None))):
         return page_entries
     if len({e.id for e in page_entries}) < len(page_entries):
-        once: dict[str, LogEntry] = {}
-        for entry in page_entries:
-            once.setdefault(entry.id, entry)
-        page_entries = list(once.values())
+        page_entries = _once_each(page_entries)
     slots = [i for i, e in enumerate(page_entries) if e.time is not None]
     times = [page_entries[i].time for i in slots]
     if all(a >= b for a, b in pairwise(times)):  # type: ignore[operator]
@@ -38,3 +35,21 @@ def newest_first(page_entries: Sequence[LogEntry]) -> Sequence[LogEntry]:
     for slot, entry in zip(slots, sorted((page_entries[i] for i in slots), key=sort_key, reverse=True)):
         ordered[slot] = entry
     return ordered
+
+
+def what_was_wrong(page_entries: Sequence[LogEntry], ordered: Sequence[LogEntry]) -> str:
+    """What `newest_first` mended in a page, in words: the ids it repeated, its times' order, or both
+    (the words named both where one had happened: s30 walk #8)."""
+    repeated = len(ordered) < len(page_entries)
+    once = _once_each(page_entries) if repeated else page_entries
+    if not any(a is not b for a, b in zip(ordered, once)):
+        return "repeating an entry (taken once)"
+    return "out of time order and repeating an entry (sorted, once each)" if repeated else "out of time order (sorted)"
+
+
+def _once_each(page_entries: Sequence[LogEntry]) -> list[LogEntry]:
+    """Each id's first entry, in the page's order."""
+    once: dict[str, LogEntry] = {}
+    for entry in page_entries:
+        once.setdefault(entry.id, entry)
+    return list(once.values())
