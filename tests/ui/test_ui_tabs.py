@@ -18,7 +18,8 @@ from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.ui.app import LogViewApp
 from logview.ui.viewer import ViewerScreen
-from ui_helpers import FAST, SIZE, calls_to, connection, detail_text, screen_text, settle, table_lines, wait_until
+from ui_helpers import (FAST, SIZE, calls_to, connection, detail_text, kept_toasts, screen_text, settle, table_lines,
+                        wait_until)
 
 
 def tabs_app(server: DemoServer) -> LogViewApp:
@@ -175,9 +176,10 @@ async def test_r_in_the_merged_tab_retries_the_sources_that_failed(fresh_demo: D
         await pilot.press("right_square_bracket", "right_square_bracket")
         await pilot.pause()
         assert app.screen is app.viewers[-1]
+        said = kept_toasts(app)
         await pilot.press("r")
         await pilot.pause()
-        assert any("Retrying 1 failed source" in str(n.message) for n in app._notifications)
+        assert any("Retrying 1 failed source" in toast for toast in said), said
         await wait_until(pilot, lambda: failing.session.phase == "complete" and failing.trouble() is None)
         assert len(failing.store) == len(fresh_demo.state.supermetrics_logs)
 
