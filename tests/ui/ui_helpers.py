@@ -215,6 +215,12 @@ async def toast_said(pilot: Pilot, kept: list[str], part: str, timeout: float = 
     return next(toast for toast in kept if part in toast)
 
 
+def toasts_drawn(app: LogViewApp) -> str:
+    """The toasts' text as drawn at the screen's right (`run_test(notifications=True)`), their lines
+    joined by single spaces: what is on screen now, where `kept_toasts` keeps what was said."""
+    return " ".join(" ".join(line.rsplit("▌", 1)[1] for line in screen_text(app).splitlines() if "▌" in line).split())
+
+
 def calls_to(owner: object, name: str) -> Callable[[], int]:
     """How many times `owner.name` (a method, wrapped on this instance) has been called from now:
     a wait for a timer's next turns, where a fixed pause guessed how long they take."""
