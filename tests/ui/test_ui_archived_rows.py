@@ -18,7 +18,8 @@ from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.ui.app import LogViewApp
 from test_ui_save_dialogs import type_save_name
-from ui_helpers import FAST, SIZE, connection, cursor_line, detail_text, screen_text, settle, widget_text
+from ui_helpers import (FAST, SIZE, connection, cursor_line, detail_text, kept_toasts, screen_text, settle, toast_said,
+                        widget_text)
 
 ENTRIES = 900
 
@@ -332,9 +333,9 @@ async def test_a_save_after_a_prune_leaves_out_the_entries_gone_and_says_so(quie
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             archive.prune(max_entries=300)
+            said = kept_toasts(app)
             await type_save_name(pilot, str(tmp_path / "after.jsonl"))
+            note = await toast_said(pilot, said, "Saved 300 entries")
             saved = [json.loads(line) for line in (tmp_path / "after.jsonl").read_bytes().splitlines()]
             assert len(saved) == 300 and all(entry == logs[entry["id"]] for entry in saved)
-            notes = [str(n.message) for n in app._notifications]
-            assert any("Saved 300 entries" in note and f"{ENTRIES - 300:,} entries no longer in the archive" in note
-                       for note in notes), notes
+            assert f"{ENTRIES - 300:,} entries no longer in the archive" in note, said

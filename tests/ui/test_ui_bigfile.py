@@ -33,7 +33,7 @@ from logview.ui.app import LogViewApp
 from logview.ui.screens.save_dialog import SaveDialog
 from logview.ui.widgets.detail_pane import DetailPane
 from logview.ui.widgets.sidebar import StatusOption
-from ui_helpers import SIZE, cursor_line, detail_text, screen_text, table_lines
+from ui_helpers import SIZE, cursor_line, detail_text, kept_toasts, screen_text, table_lines
 
 GEN_FILE = Path(__file__).resolve().parents[2] / "benchmarks" / "gen_file.py"
 TIMEOUT_S = 30.0  # generous: a file here loads in about a second
@@ -274,9 +274,9 @@ async def clear_search(pilot: Pilot) -> None:
     await wait_until(pilot, lambda: app.viewer.filters.search is None and search_idle(app), "the search to clear")
 
 
-def saved(app: LogViewApp, count: int) -> bool:
-    """The app has told the user it saved `count` entries (its notification)."""
-    return any(n.message.startswith(f"Saved {count:,} entries to ") for n in app._notifications)
+def saved(toasts: list[str], count: int) -> bool:
+    """The app has told the user it saved `count` entries (its toast, of a `kept_toasts` list)."""
+    return any(toast.startswith(f"Saved {count:,} entries to ") for toast in toasts)
 
 
 def ids_of(data: JsonlFile, numbers: list[int]) -> list[str]:
@@ -608,8 +608,9 @@ async def test_save_the_filtered_view_writes_the_matching_lines_byte_for_byte(sm
         assert isinstance(app.screen, SaveDialog)
         assert f"Save the {len(wanted):,} entries shown" in screen_text(app)
         app.screen.query_one("#save-path").value = str(target)  # type: ignore[attr-defined]
+        said = kept_toasts(app)
         await pilot.press("enter")
-        await wait_until(pilot, lambda: target.exists() and saved(app, len(wanted)), "the save")
+        await wait_until(pilot, lambda: target.exists() and saved(said, len(wanted)), "the save")
         assert not isinstance(app.screen, SaveDialog)
     assert target.read_bytes() == b"".join(sm.lines[i] + b"\n" for i in wanted)
 
@@ -623,8 +624,9 @@ async def test_save_the_whole_view_reproduces_the_file(ait: JsonlFile, tmp_path:
         await pilot.press("s")
         await pilot.pause()
         app.screen.query_one("#save-path").value = str(target)  # type: ignore[attr-defined]
+        said = kept_toasts(app)
         await pilot.press("enter")
-        await wait_until(pilot, lambda: target.exists() and saved(app, 20_000), "the save")
+        await wait_until(pilot, lambda: target.exists() and saved(said, 20_000), "the save")
     assert target.read_bytes() == ait.path.read_bytes()
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from logview.ui import clipboard
-from ui_helpers import SIZE, file_app, settle, wait_until
+from ui_helpers import SIZE, file_app, kept_toasts, settle, wait_until
 
 # These tests put fake clipboard commands on PATH: the conftest must not switch them off.
 pytestmark = pytest.mark.uses_clipboard_commands
@@ -36,19 +36,16 @@ def entry_file(tmp_path: Path) -> tuple[Path, str]:
     return path, line
 
 
-def notes(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
-
-
 async def press_y(tmp_path: Path) -> tuple[list[str], str]:
     """Open a one-entry file, press `y`; returns the messages shown and what went by OSC 52."""
     path, _ = entry_file(tmp_path)
     app = file_app(path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        said = kept_toasts(app)
         await pilot.press("y")
-        await wait_until(pilot, lambda: bool(notes(app)))
-        return notes(app), app.clipboard
+        await wait_until(pilot, lambda: bool(said))
+        return said, app.clipboard
 
 
 async def test_y_copies_the_exact_line_with_a_local_clipboard_command(tmp_path: Path,

@@ -15,7 +15,8 @@ from logview.jsonutil import load_json
 from logview.ui import save
 from test_deep_entries import GOOD, deep_line, envelope
 from test_ui_archive import archived_app
-from ui_helpers import FIXED_NOW, SIZE, detail_text, file_app, screen_text, settle, table_lines, wait_until
+from ui_helpers import (FIXED_NOW, SIZE, detail_text, file_app, kept_toasts, screen_text, settle, table_lines,
+                        toast_said, wait_until)
 from test_ui_mixed_file import save_via_dialog
 from test_ui_save_dialogs import type_save_name
 
@@ -29,10 +30,6 @@ def deep_file(tmp_path: Path, mixed: bool) -> tuple[Path, list[bytes]]:
     path = tmp_path / ("mixed-deep.jsonl" if mixed else "deep.jsonl")
     path.write_bytes(b"\n".join(lines) + b"\n")
     return path, lines
-
-
-def notes(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
 
 
 @pytest.mark.parametrize("mixed", [False, True], ids=["plain", "mixed"])
@@ -62,15 +59,16 @@ async def test_s_y_and_search_take_an_entry_nested_1000_deep(tmp_path: Path, mix
     app = file_app(path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        said = kept_toasts(app)
         await save_via_dialog(pilot, app, target)
-        await wait_until(pilot, lambda: any(note.startswith("Saved 3 entries to ") for note in notes(app)))
+        await toast_said(pilot, said, "Saved 3 entries to ")
         assert sorted(target.read_bytes().splitlines()) == sorted(lines)
 
         await pilot.press("slash", *"sm_deep", "enter")
         await settle(pilot)
         assert len(app.viewer.view) == 1 and app.viewer.view.index is not None
         await pilot.press("escape", "y")  # (escape: from the search field back to the table)
-        await wait_until(pilot, lambda: any(note.startswith("Sent the selected entry") for note in notes(app)))
+        await toast_said(pilot, said, "Sent the selected entry")
         assert app.clipboard.encode() == deep_line(1000)  # the entry as stored (a mixed file: out of its envelope)
 
 
@@ -86,9 +84,10 @@ async def test_a_save_that_fails_for_any_reason_says_so(tmp_path: Path, monkeypa
     app = file_app(path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        said = kept_toasts(app)
         await type_save_name(pilot, str(target))
-        await wait_until(pilot, lambda: bool(notes(app)))
-        assert notes(app) == [f"Could not save to {target}: ValueError: a writer's bug"]
+        await wait_until(pilot, lambda: bool(said))
+        assert said == [f"Could not save to {target}: ValueError: a writer's bug"]
         assert not target.exists() and not list(tmp_path.glob("*.partial"))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ui_helpers import file_app, settle, wait_until
+from ui_helpers import file_app, kept_toasts, settle, toast_said, wait_until
 
 SCROLLBAR = "▁▂▃▄▅▆▇█▀▔▌▐"
 LONG_FIELD = "\n".join(f"line {n}: nothing here" for n in range(120))
@@ -78,9 +78,9 @@ async def test_n_without_a_search_says_how_to_search(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         viewer = app.viewer
         await detail_focused(pilot, app)
+        said = kept_toasts(app)
         await pilot.press("n")
-        await wait_until(pilot, lambda: any("/ searches the entries" in str(note.message)
-                                            for note in app._notifications))
+        await toast_said(pilot, said, "/ searches the entries")
         assert viewer.detail.scroll_y == 0
 
 
@@ -94,19 +94,19 @@ async def test_n_reaches_a_match_the_wrap_splits_and_says_one_past_the_cut(tmp_p
            "big": "A" * 30_000 + " needle "}
     (tmp_path / "wrap.jsonl").write_text(json.dumps(split) + "\n" + json.dumps(far) + "\n")
     app = file_app(tmp_path / "wrap.jsonl")
+    said = kept_toasts(app)
     async with app.run_test(size=(120, 40)) as pilot:
         viewer = app.viewer
         # (the newest: every field's needle, wherever the wrap falls)
         await detail_focused(pilot, app, "needle", rows=2, matching=2)
         await pilot.press("n")
         await wait_until(pilot, lambda: "match 1 of 30 · n N" in str(viewer.detail.border_title),
-                         said=lambda: (viewer.detail.border_title, [str(n.message) for n in app._notifications]))
+                         said=lambda: (viewer.detail.border_title, said))
         await pilot.press("escape", "j", "enter", "enter")  # (the far one)
         await wait_until(pilot, lambda: viewer.focused is viewer.detail and viewer.detail.entry is not None
                          and viewer.detail.entry.id == "far", said=lambda: viewer.detail.entry)
         await pilot.press("n")
-        await wait_until(pilot, lambda: any("past the first 20,000 characters" in str(note.message)
-                                            for note in app._notifications))
+        await toast_said(pilot, said, "past the first 20,000 characters")
 
 
 def current_match_cells(app) -> list[str]:

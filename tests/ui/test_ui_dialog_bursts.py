@@ -25,7 +25,7 @@ from logview.ui.screens.name_dialog import NameDialog
 from logview.ui.screens.save_dialog import SaveDialog
 from logview.ui.viewer import ViewerScreen
 from test_ui_save_dialogs import question_on_screen
-from ui_helpers import SIZE, make_app, picker_app, screen_text, settle, wait_until
+from ui_helpers import SIZE, kept_toasts, make_app, picker_app, screen_text, settle, wait_until
 
 CHARACTERS = {"enter": "\r", "ctrl+p": "\x10"}
 
@@ -52,8 +52,8 @@ async def answers_a_key(pilot) -> None:
     await wait_until(pilot, lambda: isinstance(app.screen, ViewerScreen), said=lambda: stack(app))
 
 
-def saved_toasts(app) -> list[str]:
-    return [n.message for n in app._notifications if n.message.startswith("Saved ")]
+def saved_toasts(said: list[str]) -> list[str]:
+    return [toast for toast in said if toast.startswith("Saved ")]
 
 
 @pytest.mark.parametrize("enters", [2, 3, 10])
@@ -61,12 +61,13 @@ async def test_s_then_enters_in_one_burst_save_once_and_leave_the_viewer_in_fron
         demo: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, enters: int) -> None:
     monkeypatch.chdir(tmp_path)
     app = make_app(demo)
+    said = kept_toasts(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         burst(app, "s", *["enter"] * enters)
-        await wait_until(pilot, lambda: bool(saved_toasts(app)), said=lambda: stack(app))
+        await wait_until(pilot, lambda: bool(saved_toasts(said)), said=lambda: stack(app))
         await settle(pilot)
-        assert saved_toasts(app) == ["Saved 600 entries to logview-export.jsonl"]
+        assert saved_toasts(said) == ["Saved 600 entries to logview-export.jsonl"]
         await answers_a_key(pilot)
         assert stack(app) == ["ViewerScreen"]
         assert not app.viewer.detail.display  # (no Enter went on to open the first row's detail)
@@ -84,6 +85,7 @@ async def test_enters_typed_ahead_of_the_replace_question_do_not_answer_it(
     target = tmp_path / "logview-export.jsonl"
     target.write_bytes(b"what was there\n")
     app = make_app(demo)
+    said = kept_toasts(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         burst(app, "s", "enter", "enter", "enter")
@@ -93,9 +95,9 @@ async def test_enters_typed_ahead_of_the_replace_question_do_not_answer_it(
         assert "already exists. Replace it with the 600 entries shown?" in question_on_screen(app)
         assert target.read_bytes() == b"what was there\n"
         burst(app, "y", "y", "y")  # the answer, bouncing
-        await wait_until(pilot, lambda: bool(saved_toasts(app)), said=lambda: stack(app))
+        await wait_until(pilot, lambda: bool(saved_toasts(said)), said=lambda: stack(app))
         await settle(pilot)
-        assert len(saved_toasts(app)) == 1
+        assert len(saved_toasts(said)) == 1
         await answers_a_key(pilot)
         assert stack(app) == ["ViewerScreen"]
     assert len(target.read_bytes().splitlines()) == 600

@@ -5,15 +5,11 @@ still says why)."""
 from __future__ import annotations
 
 from logview.demo import DemoServer
-from ui_helpers import file_app, make_app, screen_text, settle, wait_until
+from ui_helpers import file_app, kept_toasts, make_app, screen_text, settle, toast_said, wait_until
 
 
 def footer_line(app) -> str:
     return screen_text(app).splitlines()[-1]
-
-
-def toasts(app) -> list[str]:
-    return [str(note.message) for note in app._notifications]
 
 
 async def test_a_failed_load_at_80_columns_names_r_in_the_footer(demo: DemoServer) -> None:
@@ -33,8 +29,9 @@ async def test_a_supermetrics_source_offers_c_and_an_aitronos_one_does_not(demo:
     async with app.run_test(size=(200, 48)) as pilot:
         await settle(pilot)
         assert "Connector" not in footer_line(app), footer_line(app)
+        said = kept_toasts(app)
         await pilot.press("c")  # (not offered, but the key says why)
-        await wait_until(pilot, lambda: any("Supermetrics" in note for note in toasts(app)), said=lambda: toasts(app))
+        await toast_said(pilot, said, "Supermetrics")
 
 
 async def test_a_file_offers_no_c_and_the_key_says_why(tmp_path, demo: DemoServer) -> None:
@@ -45,5 +42,6 @@ async def test_a_file_offers_no_c_and_the_key_says_why(tmp_path, demo: DemoServe
         await wait_until(pilot, lambda: len(app.viewer.view) == 1)
         await settle(pilot)
         assert "Connector" not in footer_line(app), footer_line(app)
+        said = kept_toasts(app)
         await pilot.press("c")
-        await wait_until(pilot, lambda: len(toasts(app)) > 0, said=lambda: toasts(app))
+        await wait_until(pilot, lambda: len(said) > 0)

@@ -13,7 +13,7 @@ from logview.cli import resolve, viewer_parser
 from logview.demo import DemoServer
 from logview.ui.app import LogViewApp
 from logview.ui.screens.help import KEYS, HelpScreen
-from ui_helpers import connection, make_app, screen_text, settle, widget_text
+from ui_helpers import connection, kept_toasts, make_app, screen_text, settle, widget_text
 
 
 @pytest.mark.parametrize("size", [(160, 48), (120, 40), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
@@ -45,9 +45,9 @@ async def test_logview_with_nothing_to_open_says_why_it_shows_the_demo(demo: Dem
             options = resolve.viewer_options(viewer_parser().parse_args(argv), stack)
         assert (options.welcome is not None) == welcomed
     app = LogViewApp(replace(options, welcome=resolve._demo_welcome()))
+    toasts = kept_toasts(app, titled=True)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
-        toasts = [(n.title, n.message) for n in app._notifications]
         assert len(toasts) == 1 and toasts[0][0] == "Welcome to logview"
         text = toasts[0][1]
         assert f"no config file at\n{tmp_path / 'none.toml'}\n" in text and "--source aitronos\n--org ORG_ID" in text

@@ -11,7 +11,7 @@ import pytest
 
 from logview.demo import DemoServer, DemoState
 from test_ui_palette import one_entry_file
-from ui_helpers import SIZE, UNSPENT_BUDGET, file_app, make_app, settle
+from ui_helpers import SIZE, UNSPENT_BUDGET, file_app, kept_toasts, make_app, settle
 
 
 @pytest.fixture
@@ -62,11 +62,11 @@ async def test_enter_on_a_bar_that_cannot_narrow_says_so(tmp_path: Path) -> None
     app = file_app(one_entry_file(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await open_histogram(pilot)
+        said = kept_toasts(app)
         for _ in range(8):  # down to one second a bar, and once more
-            app.clear_notifications()
+            said.clear()
             await pilot.press("enter")
             await settle(pilot)
-        said = [str(n.message) for n in app._notifications]
         assert said == ["This bar is the range already: it cannot be narrowed further (⌫ zooms out)."], said
 
 

@@ -18,7 +18,7 @@ from logview.demo import (DEMO_AITRONOS_KEY, DEMO_CONNECTOR, DEMO_ORG, DEMO_SUPE
 from logview.ui.app import LogViewApp
 from logview.ui.screens.save_dialog import SaveDialog
 from test_faults import closed_port
-from ui_helpers import FAST, SIZE, hold_retries, screen_text, wait_until, widget_text
+from ui_helpers import FAST, SIZE, hold_retries, kept_toasts, screen_text, toast_said, wait_until, widget_text
 
 
 @pytest.fixture
@@ -87,9 +87,9 @@ async def test_the_merged_tab_says_a_paced_source_is_loading_and_how_far(
         assert "sources merged" not in status_line(app)
         await pilot.press("h")  # the histogram says its timeline is partial
         await wait_until(pilot, lambda: "partial: smb loading" in widget_text(merged.browser.histogram))
+        said = kept_toasts(app)
         await pilot.press("h", "r")
-        await wait_until(pilot, lambda: any("No source failed (smb loading)" in str(n.message)
-                                            for n in app._notifications))
+        await toast_said(pilot, said, "No source failed (smb loading)")
         await pilot.press("s")
         await wait_until(pilot, lambda: isinstance(app.screen, SaveDialog))
         await pilot.pause(0.3)
@@ -138,14 +138,15 @@ async def test_t_in_the_merged_tab_tails_every_tab(tmp_path: Path, monkeypatch: 
             await pilot.press("right_square_bracket", "right_square_bracket")
             await wait_until(pilot, lambda: app.screen is merged and len(merged.view) == 80)
             assert "t Tail" in screen_text(app).splitlines()[-1]
+            said = kept_toasts(app)
             await pilot.press("t")
             assert ait.session.want_tail and smb.session.want_tail
-            assert any("Live tail on in ait, smb" in str(n.message) for n in app._notifications)
+            assert any("Live tail on in ait, smb" in toast for toast in said), said
             state.insert_supermetrics(2)
             await wait_until(pilot, lambda: len(merged.view) == 82, timeout=15, said=lambda: len(merged.view))
             await pilot.press("t")
             assert not ait.session.want_tail and not smb.session.want_tail
-            assert any("Live tail paused in ait, smb." in str(n.message) for n in app._notifications)
+            assert any("Live tail paused in ait, smb." in toast for toast in said), said
 
 
 async def test_the_merged_tab_keeps_a_paced_sources_wait_at_every_width(

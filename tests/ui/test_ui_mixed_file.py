@@ -19,8 +19,8 @@ from logview.ui.app import LogViewApp
 from logview.ui.loading import NO_TAIL
 from logview.ui.screens.save_dialog import SaveDialog
 from test_ui_tabs import settle_all, shown_merged, tabs_app
-from ui_helpers import (FAST, SIZE, connection, cursor_line, detail_text, file_app, screen_text, settle, table_lines,
-                        wait_until, widget_text)
+from ui_helpers import (FAST, SIZE, connection, cursor_line, detail_text, file_app, kept_toasts, screen_text, settle,
+                        table_lines, toast_said, wait_until, widget_text)
 
 AITRONOS_LABEL, SUPERMETRICS_LABEL = "demo data (aitronos)", "demo data (supermetrics)"
 
@@ -190,12 +190,13 @@ async def test_r_reads_a_mixed_file_again(tmp_path: Path) -> None:
         assert [e.id for e in shown_entries(app)] == ["a1"]
         with path.open("a") as handle:
             handle.write(HOSTILE_LINES[1] + "\n")
+        said = kept_toasts(app)
         await pilot.press("r")
         await settle(pilot)
         assert [e.id for e in shown_entries(app)] == ["a1", "s1"]
         assert app.viewer.sidebar._facet_values == sorted(["prod", HOSTILE_LABEL])
         # as for a plain file (it said nothing: found in a walk)
-        assert [str(n.message) for n in app._notifications] == ["Reading grows.jsonl again, as it is now."]
+        assert said == ["Reading grows.jsonl again, as it is now."]
 
 
 def watched_mixed_file(tmp_path: Path, monkeypatch) -> tuple[Path, list[str], LogViewApp]:
@@ -328,10 +329,10 @@ async def test_a_save_leaves_out_lines_changed_since_the_file_was_read(tmp_path:
         app.viewer.store.backings._cache.clear()  # (what was read back before the change is kept)
         for _, part in app.viewer.parts:
             part.backings._cache.clear()
+        toasts = kept_toasts(app)
         await save_via_dialog(pilot, app, saved)
-        await pilot.pause(0.3)
-        said = " ".join(str(n.message) for n in app._notifications)
-        assert "Saved 1 entry" in said and "60 entries no longer in the file as it was read" in said, said
+        said = await toast_said(pilot, toasts, "Saved 1 entry")
+        assert "60 entries no longer in the file as it was read" in said, said
         assert "r reloads" in said
         await pilot.press("r")
         await settle(pilot)
@@ -349,10 +350,11 @@ async def test_keys_that_do_not_apply_to_a_mixed_file(tmp_path: Path) -> None:
         await settle(pilot)
         before = screen_text(app)
         assert " Tail" not in before.splitlines()[-1]
+        said = kept_toasts(app)
         await pilot.press("t")
         await pilot.pause(0.2)
         assert not app.viewer.feed.tailing
         await pilot.press("c")
         await pilot.pause(0.2)
-        assert [str(n.message) for n in app._notifications] == [
+        assert said == [
             NO_TAIL, "A file holds what its sources read: no connector to choose."]

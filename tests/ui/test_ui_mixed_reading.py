@@ -15,7 +15,8 @@ import pytest
 
 from logview.files.mixed_columns import MixedColumnReader
 from logview.ui.mixed_parts import FIRST_ROWS
-from ui_helpers import SIZE, cursor_line, detail_text, file_app, screen_text, settle, table_lines, wait_until
+from ui_helpers import (SIZE, cursor_line, detail_text, file_app, kept_toasts, screen_text, settle, table_lines,
+                        toast_said, wait_until)
 
 ROWS = 3 * FIRST_ROWS
 T0 = datetime(2025, 11, 15, 12, 0, tzinfo=timezone.utc)
@@ -133,13 +134,13 @@ async def test_s_while_a_mixed_file_is_read_waits_for_it_and_writes_every_entry(
         assert "Save the entries shown (saved once the file is read)" in screen_text(app), [
             line for line in screen_text(app).splitlines() if "Save the" in line or "read;" in line]
         app.screen.query_one("#save-path").value = str(target)  # type: ignore[attr-defined]
+        said = kept_toasts(app)
         await pilot.press("enter")
+        await toast_said(pilot, said, "once the file is read")
         await pilot.pause(0.3)
         assert not target.exists()  # nothing written while the file is still being read
-        assert any("once the file is read" in str(n.message) for n in app._notifications)
         gate["open"].set()
-        await wait_until(pilot, lambda: any(str(n.message).startswith(f"Saved {ROWS:,} entries")
-                                            for n in app._notifications))
+        await toast_said(pilot, said, f"Saved {ROWS:,} entries")
     assert target.read_bytes() == source.read_bytes()  # (newest first, as written)
 
 
@@ -165,15 +166,15 @@ async def test_e_while_a_mixed_file_is_read_says_errors_are_still_being_counted(
     app = file_app(tmp_path / "mixed.jsonl")
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: len(app.viewer.view) > 0)
+        said = kept_toasts(app)
         await pilot.press("e")
         await pilot.pause()
-        assert [str(n.message) for n in app._notifications] == [
-            "Errors are still being counted: the file is still being read …"]
+        assert said == ["Errors are still being counted: the file is still being read …"]
         gate["open"].set()
         await settle(pilot)
         await pilot.press("e")
         await pilot.pause()
-        assert str(list(app._notifications)[-1].message) == "No errors, warnings or invalid entries in the rows shown."
+        assert said[-1] == "No errors, warnings or invalid entries in the rows shown.", said
 
 
 async def test_the_detail_shows_the_oldest_row_g_reaches_as_rows_come(tmp_path: Path, gate) -> None:
@@ -208,9 +209,10 @@ async def test_r_while_a_mixed_file_is_read_says_it_reads_it_again(tmp_path: Pat
     app = file_app(tmp_path / "mixed.jsonl")
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: len(app.viewer.view) > 0)
+        said = kept_toasts(app)
         await pilot.press("r")
         await pilot.pause(0.1)
-        assert [str(n.message) for n in app._notifications] == ["Reading mixed.jsonl again, as it is now."]
+        assert said == ["Reading mixed.jsonl again, as it is now."]
         gate["open"].set()  # (the first read, held, ends as cancelled; the second is not held)
         await settle(pilot)
         await wait_until(pilot, lambda: app.viewer.session.phase == "complete")

@@ -22,7 +22,8 @@ from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.ui.app import LogViewApp
 from logview.ui.screens.connector_picker import ConnectorPicker
-from ui_helpers import FAST, SIZE, connection, make_app, picker_app, screen_text, settle, table_lines, wait_until
+from ui_helpers import (FAST, SIZE, connection, kept_toasts, make_app, picker_app, screen_text, settle, table_lines,
+                        wait_until)
 
 
 @pytest.fixture
@@ -165,10 +166,6 @@ def listing_waits_for_the_budget(app: LogViewApp) -> bool:
     return app.viewer.names.listing and budget is not None and budget._waiters.any_of(Priority.FIRST)
 
 
-def notified(app: LogViewApp, text: str) -> bool:
-    return any(text in str(n.message) for n in app._notifications)
-
-
 async def test_a_late_listing_does_not_take_the_keys_typed_meanwhile_and_c_opens_it_at_once(server) -> None:
     """A listing the budget held back popped the picker up minutes after `c`: `G` and `Enter`
     typed meanwhile went to it, and Enter reads a connector (found in a walk)."""
@@ -176,12 +173,13 @@ async def test_a_late_listing_does_not_take_the_keys_typed_meanwhile_and_c_opens
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         server.state.add_fault(Fault(kind="latency", delay=1.2, api="supermetrics"))
+        said = kept_toasts(app)
         await pilot.press("c")
         await pilot.pause(0.3)
         await pilot.press("G", "enter")  # the oldest entry, and its detail
         await wait_for_listing(app, pilot)
         assert not isinstance(app.screen, ConnectorPicker)
-        assert notified(app, "The team's 2 connectors are listed: press c to choose.")
+        assert "The team's 2 connectors are listed: press c to choose." in said, said
         assert app.viewer.table.cursor_row == len(app.viewer.view) - 1 and app.viewer.detail.entry is not None
         listed = len(listing_requests(server))
         await pilot.press("escape", "c")
@@ -197,10 +195,11 @@ async def test_a_listing_later_than_a_moment_after_c_is_said_not_opened(server, 
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         server.state.add_fault(Fault(kind="latency", delay=0.8, api="supermetrics"))
+        said = kept_toasts(app)
         await pilot.press("c")
         await wait_for_listing(app, pilot)
         assert not isinstance(app.screen, ConnectorPicker)
-        assert notified(app, "press c to choose")
+        assert any("press c to choose" in toast for toast in said), said
 
 
 async def test_without_a_connector_a_late_listing_opens_the_picker_all_the_same(server, monkeypatch) -> None:

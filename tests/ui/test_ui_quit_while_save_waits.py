@@ -15,7 +15,7 @@ from logview.ui.screens.confirm import ConfirmQuit
 from test_ui_mixed_reading import gate, write_mixed  # noqa: F401 - gate: a fixture
 from test_ui_quit_while_saving import LINES, big_file, save_to
 from test_ui_save_dialogs import question_on_screen
-from ui_helpers import file_app, screen_text, wait_until
+from ui_helpers import file_app, kept_toasts, screen_text, toast_said, wait_until
 
 
 @pytest.mark.parametrize("kind", ["mixed", "single"])
@@ -31,6 +31,7 @@ async def test_a_save_waiting_for_the_read_does_not_start_under_the_quit_questio
         release = held_reading
     target = tmp_path / "saved.jsonl"
     app = file_app(tmp_path / "read.jsonl")
+    said = kept_toasts(app)
     async with app.run_test(size=(160, 48)) as pilot:
         viewer = app.viewer
         await wait_until(pilot, lambda: len(viewer.view) > 0)
@@ -50,7 +51,7 @@ async def test_a_save_waiting_for_the_read_does_not_start_under_the_quit_questio
         asked = time.monotonic()
         await pilot.press(answer)
         if answer == "n":
-            await wait_until(pilot, lambda: any(str(n.message).startswith("Saved ") for n in app._notifications))
+            await toast_said(pilot, said, "Saved ")
             assert target.read_bytes().count(b"\n") == len(viewer.view)
             return
         await wait_until(pilot, lambda: not app.is_running)

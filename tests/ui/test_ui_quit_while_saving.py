@@ -20,7 +20,7 @@ import logview.ui.save
 from logview.ui.screens.confirm import ConfirmQuit, ConfirmReplace
 from logview.ui.screens.save_dialog import SaveDialog
 from test_ui_save_dialogs import question_on_screen
-from ui_helpers import file_app, make_app, settle, supermetrics_server, wait_until
+from ui_helpers import file_app, kept_toasts, make_app, settle, supermetrics_server, toast_said, wait_until
 
 LINES = 30_000
 
@@ -43,6 +43,7 @@ async def test_q_while_a_save_waits_for_the_fields_asks_and_n_keeps_it(
         held_reading: threading.Event, tmp_path: Path) -> None:
     target = tmp_path / "saved.jsonl"
     app = file_app(big_file(tmp_path / "big.jsonl"))
+    said = kept_toasts(app)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_until(pilot, lambda: len(app.viewer.store) == LINES)
         await pilot.press("4")  # 5xx: needs every row's status, so the save waits
@@ -57,7 +58,7 @@ async def test_q_while_a_save_waits_for_the_fields_asks_and_n_keeps_it(
         await pilot.pause()
         assert app.is_running and not isinstance(app.screen, ConfirmQuit)
         held_reading.set()
-        await wait_until(pilot, lambda: any(str(n.message).startswith(f"Saved {LINES:,}") for n in app._notifications))
+        await toast_said(pilot, said, f"Saved {LINES:,}")
         await settle(pilot)
         await pilot.press("q")  # (nothing left to write: quits at once)
         await wait_until(pilot, lambda: not app.is_running)
@@ -156,6 +157,7 @@ async def test_w_while_a_save_is_written_waits_for_it_then_quits(tmp_path: Path,
     """`w` waits for the save, saying so, and quits once it is written; `n` meanwhile stays, the save going on."""
     target = tmp_path / "saved.jsonl"
     app = file_app(big_file(tmp_path / "big.jsonl"))
+    toasts = kept_toasts(app)
     async with app.run_test(size=(160, 48)) as pilot:
         asked = await quit_asked(pilot, target, slow_save)
         said = (f"A save to {target} is being written (0 of {LINES:,} entries written): quit anyway? "
@@ -175,7 +177,7 @@ async def test_w_while_a_save_is_written_waits_for_it_then_quits(tmp_path: Path,
         assert app.is_running
         slow_save.set()
         if then == "n":
-            await wait_until(pilot, lambda: any(str(n.message).startswith(f"Saved {LINES:,}") for n in app._notifications))
+            await toast_said(pilot, toasts, f"Saved {LINES:,}")
             await settle(pilot)
             assert app.is_running
         else:

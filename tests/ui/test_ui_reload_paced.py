@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from logview.demo import DemoServer, DemoState
-from ui_helpers import SIZE, make_app, screen_text, wait_until
+from ui_helpers import SIZE, kept_toasts, make_app, screen_text, wait_until
 
 
 @pytest.fixture
@@ -21,10 +21,6 @@ def hourly() -> Iterator[DemoServer]:
         yield server
 
 
-def notes(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
-
-
 def status_line(app) -> str:
     """The header as drawn once it is told to redraw (the pages fetched so far are posted together,
     `POST_ENTRIES_EVERY_S`: waited for, not paused for)."""
@@ -32,12 +28,13 @@ def status_line(app) -> str:
     return screen_text(app).splitlines()[0]
 
 
-def last_note(app) -> str:
-    return notes(app)[-1] if notes(app) else ""
+def last_note(said: list[str]) -> str:
+    return said[-1] if said else ""
 
 
 async def test_r_while_the_budget_holds_the_backfill_spends_nothing_and_says_why(hourly: DemoServer) -> None:
     app = make_app(hourly, "supermetrics", page_limit=100)
+    toasts = kept_toasts(app)
     async with app.run_test(size=SIZE) as pilot:
         budget = app.viewer.feed.client.budget
         await wait_until(pilot, lambda: budget.state().waiting, timeout=20)
@@ -49,16 +46,16 @@ async def test_r_while_the_budget_holds_the_backfill_spends_nothing_and_says_why
         assert budget.state().waiting
         requests, loaded, generation = len(hourly.state.request_log), len(app.viewer.store), app.viewer.feed.generation
         await pilot.press("r")
-        await wait_until(pilot, lambda: last_note(app).startswith("The backfill waits for the API's budget ("),
-                         said=lambda: notes(app))
+        await wait_until(pilot, lambda: last_note(toasts).startswith("The backfill waits for the API's budget ("),
+                         said=lambda: toasts)
         await pilot.pause()  # (not `settle`: the backfill waits a minute for the budget, by design)
         assert len(hourly.state.request_log) == requests and len(app.viewer.store) == loaded
         assert app.viewer.feed.generation == generation and app.viewer.feed.backfilling  # it goes on
-        assert "r again within 5 s" in last_note(app)
+        assert "r again within 5 s" in last_note(toasts)
         await pilot.press("r")  # asked for knowingly: it loads again
         await wait_until(pilot, lambda: app.viewer.feed.generation == generation + 1)
-        await wait_until(pilot, lambda: last_note(app).startswith("Loading again from the newest entry (API budget "),
-                         said=lambda: notes(app))
+        again = "Loading again from the newest entry (API budget "
+        await wait_until(pilot, lambda: last_note(toasts).startswith(again), said=lambda: toasts)
 
 
 async def test_a_tail_needing_more_than_the_budget_shares_it_and_the_line_says_so(hourly: DemoServer) -> None:
@@ -67,15 +64,16 @@ async def test_a_tail_needing_more_than_the_budget_shares_it_and_the_line_says_s
     said it "goes on by itself". Now the two take turns, and the line and `r` say so, with when the
     next page goes; `t` pausing the tail gives the backfill the whole budget."""
     app = make_app(hourly, "supermetrics", page_limit=100, follow=True, interval_s=2.0)
+    toasts = kept_toasts(app)
     async with app.run_test(size=SIZE) as pilot:
         budget = app.viewer.feed.client.budget
         await wait_until(pilot, lambda: budget.state().waiting and budget.state().tail_halves, timeout=20)
         await wait_until(pilot, lambda: "shared with the tail (t pauses it)" in status_line(app)
                          and re.search(r"next page ~\d+m \d\ds", status_line(app)), said=lambda: status_line(app))
         await pilot.press("r")
-        await wait_until(pilot, lambda: "takes turns with the live tail, t pauses the tail" in last_note(app),
-                         said=lambda: notes(app))
-        said = last_note(app)
+        await wait_until(pilot, lambda: "takes turns with the live tail, t pauses the tail" in last_note(toasts),
+                         said=lambda: toasts)
+        said = last_note(toasts)
         assert re.search(r"its next page goes by itself in ~\d+m \d\ds", said) and "goes on by itself" not in said
         await pilot.press("t")
         await wait_until(pilot, lambda: "tail paused" in status_line(app), said=lambda: status_line(app))

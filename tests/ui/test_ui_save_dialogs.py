@@ -17,7 +17,7 @@ from logview.ui.screens.name_dialog import NameDialog
 from logview.ui.screens.save_dialog import SaveDialog
 from test_export import AITRONOS_KEY, logview
 from test_ui_saved_filters import palette
-from ui_helpers import SIZE, make_app, screen_text, settle, table_lines, widget_text
+from ui_helpers import SIZE, kept_toasts, make_app, screen_text, settle, table_lines, toast_said, widget_text
 
 
 def export_to(demo: DemoServer, target: Path):
@@ -216,10 +216,11 @@ async def save_refused_inline(demo: DemoServer, target: Path) -> str:
     app = make_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await type_save_name(pilot, str(target))
+        said = kept_toasts(app)
+        await type_save_name(pilot, str(target))  # (and its save, had one begun, done: settled)
         assert isinstance(app.screen, SaveDialog), screen_text(app)  # still asking
         assert app.screen.query_one("#save-path").value == str(target)
-        assert not app._notifications  # no "Could not save" toast
+        assert not said  # no "Could not save" toast
         box = app.screen.query_one("#save-error").region
         drawn = [line[box.x:box.right] for line in screen_text(app).splitlines()[box.y:box.bottom]]
         await pilot.press("escape")
@@ -334,21 +335,20 @@ async def test_s_while_a_save_is_written_says_so_and_a_big_save_says_it_began(de
     app = make_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        said = kept_toasts(app)
         await pilot.press("s")
         await pilot.pause()
         app.screen.query_one("#save-path").value = str(target)
         await pilot.press("enter")
-        await pilot.pause(0.2)
-        notes = [str(n.message) for n in app._notifications]
-        assert f"Saving 600 entries to {target} …" in notes, notes
+        await toast_said(pilot, said, "Saving ")
+        assert said == [f"Saving 600 entries to {target} …"], said
         await pilot.press("s")
-        await pilot.pause(0.2)
+        await toast_said(pilot, said, "A save is still being written")
         assert not isinstance(app.screen, SaveDialog)
-        assert "A save is still being written: its message says when it is done." in [
-            str(n.message) for n in app._notifications]
+        assert said[1:] == ["A save is still being written: its message says when it is done."], said
         release.set()
         await settle(pilot)
-        assert any(str(n.message).startswith(f"Saved 600 entries to {target}") for n in app._notifications)
+        assert len(said) == 3 and said[2].startswith(f"Saved 600 entries to {target}"), said
     assert len(target.read_bytes().splitlines()) == 600
 
 

@@ -13,7 +13,7 @@ import pytest
 from logview.model import Filters
 from logview.ui.screens.save_dialog import SaveDialog
 from test_export import logview
-from ui_helpers import SIZE, file_app, screen_text, settle, wait_until
+from ui_helpers import SIZE, file_app, kept_toasts, settle, toast_said, wait_until
 
 FILTERS = {"all": ((), Filters()), "5xx": (("--status", "5xx"), Filters(statuses=("5xx",))),
            "event": (("--event", "auth.token.refresh"), Filters(event="auth.token.refresh"))}
@@ -46,9 +46,9 @@ async def saved_by_s(path: Path, filters: Filters, target: Path) -> bytes:
         await pilot.press("s")
         await wait_until(pilot, lambda: isinstance(app.screen, SaveDialog))
         app.screen.query_one("#save-path").value = str(target)
+        said = kept_toasts(app)
         await pilot.press("enter")
-        await wait_until(pilot, lambda: any(str(n.message).startswith("Saved ") for n in app._notifications),
-                         said=lambda: screen_text(app))
+        await toast_said(pilot, said, "Saved ")
     return target.read_bytes()
 
 

@@ -14,7 +14,7 @@ from logview.ui.screens.save_dialog import SaveDialog
 from test_ui_file_reload import demo_entries, write_entries
 from test_ui_mixed_file import watched_mixed_file
 from test_ui_save_dialogs import question_on_screen, type_save_name
-from ui_helpers import SIZE, file_app, screen_text, settle, wait_until
+from ui_helpers import SIZE, file_app, kept_toasts, screen_text, settle, toast_said, wait_until
 
 LINE = '{"id":"late","log_time":"2025-11-15T11:59:59Z","status":200,"event":"late"}\n'
 
@@ -24,17 +24,14 @@ def asks(app, question: str) -> bool:
     return "".join(f"╮{question}Enter or y replaces".split()) in "".join(question_on_screen(app).split())
 
 
-def notes(app) -> list[str]:
-    return [str(note.message) for note in app._notifications]
-
-
 async def saved_over(pilot, app, name: str, question: str, said: str) -> None:
     """`s`, the file's own name, the question asked as expected, `y`, and the toast said."""
+    toasts = kept_toasts(app)
     await type_save_name(pilot, name)
     assert asks(app, question), question_on_screen(app)
     await pilot.press("y")
-    await wait_until(pilot, lambda: any(note.startswith("Saved ") for note in notes(app)), said=lambda: notes(app))
-    assert said in notes(app), notes(app)
+    await toast_said(pilot, toasts, "Saved ")
+    assert said in toasts, toasts
 
 
 async def own_write_taken(pilot, app) -> None:
@@ -167,6 +164,7 @@ async def test_csv_over_the_jsonl_file_shown_is_refused_and_a_jsonl_save_is_aske
         errors_file.with_name("errors.csv").symlink_to(errors_file)
     before = shown.read_bytes()
     app = file_app(shown)
+    toasts = kept_toasts(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         name = str(shown.with_name("errors.csv"))
@@ -177,7 +175,7 @@ async def test_csv_over_the_jsonl_file_shown_is_refused_and_a_jsonl_save_is_aske
         assert isinstance(app.screen, SaveDialog)  # (refused, not asked: the dialog waits for another name)
         await pilot.press("escape")
         await settle(pilot)
-        assert shown.read_bytes() == before and not any(note.startswith("Saved ") for note in notes(app))
+        assert shown.read_bytes() == before and not any(note.startswith("Saved ") for note in toasts), toasts
         if named == "link":  # the JSONL name is asked of as before
             await saved_over(pilot, app, str(shown),
                              f"{shown} is the file shown. Replace it with the 43 entries shown, all those read from it?",

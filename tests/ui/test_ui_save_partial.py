@@ -11,11 +11,7 @@ from pathlib import Path
 
 from logview.demo import DemoServer, DemoState
 from logview.ui.screens.save_dialog import SaveDialog
-from ui_helpers import SIZE, make_app, screen_text, wait_until
-
-
-def toasts(app) -> list[str]:
-    return [str(notification.message) for notification in app._notifications]
+from ui_helpers import SIZE, kept_toasts, make_app, screen_text, toast_said, wait_until
 
 
 async def test_s_while_a_paced_tab_loads_says_partial_and_what_came_while_typing(tmp_path: Path) -> None:
@@ -42,10 +38,9 @@ async def test_s_while_a_paced_tab_loads_says_partial_and_what_came_while_typing
             # ... and the dialog's count follows it (its title is redrawn every 0.25 s)
             await wait_until(pilot, lambda: (dialog.said or 0) > opened_with, said=lambda: (dialog.said, opened_with))
             target = tmp_path / "partial.jsonl"
+            toasts = kept_toasts(app)
             await pilot.press(*str(target), "enter")
-            await wait_until(pilot, lambda: any(t.startswith("Saved ") for t in toasts(app)), timeout=20,
-                             said=lambda: toasts(app))
-            said = next(t for t in toasts(app) if t.startswith("Saved "))
+            said = await toast_said(pilot, toasts, "Saved ", timeout=20)
             found = re.search(r"Saved ([\d,]+) entries to .*? \((?:([\d,]+) came while you typed; )?partial: loading ",
                               said)
             assert found is not None, said

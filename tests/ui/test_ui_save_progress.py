@@ -15,7 +15,7 @@ import logview.files.writer
 from logview.ui.screens.confirm import ConfirmQuit
 from test_ui_quit_while_saving import LINES, big_file, one_line, save_to
 from test_ui_save_dialogs import question_on_screen
-from ui_helpers import file_app, screen_text, settle, wait_until
+from ui_helpers import file_app, kept_toasts, screen_text, settle, toast_said, wait_until
 
 
 @pytest.fixture
@@ -44,6 +44,7 @@ async def test_the_status_line_and_the_quit_dialog_follow_a_save_to_its_end(
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_until(pilot, lambda: len(app.viewer.store) == LINES)
         await settle(pilot)
+        said = kept_toasts(app)
         await save_to(pilot, target)
         await wait_until(pilot, lambda: "saving saved.jsonl 16%" in status_line(app), said=lambda: status_line(app))
         await pilot.press("q")
@@ -55,6 +56,6 @@ async def test_the_status_line_and_the_quit_dialog_follow_a_save_to_its_end(
         await pilot.press("n")  # (the dialog goes, the save goes on)
         await wait_until(pilot, lambda: "saving saved.jsonl 33%" in status_line(app), said=lambda: status_line(app))
         chunk_by_chunk.release(100)
-        await wait_until(pilot, lambda: any(str(n.message).startswith(f"Saved {LINES:,}") for n in app._notifications))
+        await toast_said(pilot, said, f"Saved {LINES:,}")
         await wait_until(pilot, lambda: "saving" not in status_line(app), said=lambda: status_line(app))
     assert len(target.read_bytes().splitlines()) == LINES

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 from logview.ui.screens.save_dialog import SaveDialog
-from ui_helpers import file_app, screen_text, wait_until
+from ui_helpers import file_app, kept_toasts, screen_text, toast_said, wait_until
 
 LINES = 30_000
 
@@ -40,13 +40,13 @@ async def test_a_save_while_fields_are_read_waits_for_them_and_holds_every_match
         text = screen_text(app)
         assert "Save the entries shown (saved once every field is read)" in text, text
         app.screen.query_one("#save-path").value = str(target)  # type: ignore[attr-defined]
+        said = kept_toasts(app)
         await pilot.press("enter")
+        await toast_said(pilot, said, "once every field is read")
         await pilot.pause(0.3)
         assert not target.exists()  # nothing written while the fields are still being read
-        assert any("once every field is read" in str(n.message) for n in app._notifications)
         held_reading.set()
-        await wait_until(pilot, lambda: any(str(n.message).startswith(f"Saved {len(wanted):,} entries")
-                                            for n in app._notifications))
+        await toast_said(pilot, said, f"Saved {len(wanted):,} entries")
     assert target.read_bytes() == b"".join(line + b"\n" for line in wanted)
 
 

@@ -9,7 +9,7 @@ from logview.demo import DemoServer
 from logview.demo.data import CREDENTIALS
 from logview.settings.saved_filters import SavedFilter, SavedFilters
 from logview.times import parse_api_time
-from ui_helpers import SIZE, make_app, screen_text, settle, wait_until
+from ui_helpers import SIZE, kept_toasts, make_app, screen_text, settle, wait_until
 
 
 async def palette(pilot, text: str) -> None:
@@ -41,12 +41,13 @@ async def test_save_filters_from_the_palette_then_recall_them(demo: DemoServer, 
         await pilot.press(*["backspace"] * 10, "enter")
         await settle(pilot)
         assert app.viewer.filters.is_empty() and len(app.viewer.view) == len(demo.state.supermetrics_logs)
+        said = kept_toasts(app)
         await palette(pilot, "Filters: 5xx")
         await settle(pilot)
         assert app.viewer.filters.statuses == ("5xx",) and app.viewer.filters.search == "reports"
         assert app.viewer.sidebar.query_one("#since").value == "2025-11-10"
         assert list(app.viewer.view.index) == wanted
-        assert any("applied" in n.message for n in app._notifications)
+        assert "Filters “5xx reports” applied." in said, said
 
 
 async def test_a_bad_name_is_refused_in_the_dialog(demo: DemoServer, tmp_path) -> None:

@@ -18,7 +18,8 @@ from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.ui.app import LogViewApp
 from logview.ui.viewer import ViewerScreen
-from ui_helpers import FAST, SIZE, calls_to, connection, detail_text, screen_text, settle, table_lines, wait_until
+from ui_helpers import (FAST, SIZE, calls_to, connection, detail_text, kept_toasts, screen_text, settle, table_lines,
+                        toasts_drawn, wait_until)
 
 
 def tabs_app(server: DemoServer) -> LogViewApp:
@@ -175,9 +176,10 @@ async def test_r_in_the_merged_tab_retries_the_sources_that_failed(fresh_demo: D
         await pilot.press("right_square_bracket", "right_square_bracket")
         await pilot.pause()
         assert app.screen is app.viewers[-1]
+        said = kept_toasts(app)
         await pilot.press("r")
         await pilot.pause()
-        assert any("Retrying 1 failed source" in str(n.message) for n in app._notifications)
+        assert any("Retrying 1 failed source" in toast for toast in said), said
         await wait_until(pilot, lambda: failing.session.phase == "complete" and failing.trouble() is None)
         assert len(failing.store) == len(fresh_demo.state.supermetrics_logs)
 
@@ -188,9 +190,8 @@ async def test_c_in_the_merged_tab_shows_its_brackets(demo: DemoServer) -> None:
     async with app.run_test(size=SIZE, notifications=True) as pilot:  # (toasts drawn, as a user sees them)
         await settle_all(pilot, app)
         await pilot.press("right_square_bracket", "right_square_bracket", "c")
-        await pilot.pause(0.3)
-        toast = " ".join(line.rsplit("▌", 1)[1].strip() for line in screen_text(app).splitlines() if "▌" in line)
-        assert "reads its own connector" in toast and "([ and ] switch tabs)." in toast
+        await wait_until(pilot, lambda: "reads its own connector" in toasts_drawn(app), said=lambda: screen_text(app))
+        assert "([ and ] switch tabs)." in toasts_drawn(app), toasts_drawn(app)
 
 
 async def test_the_merged_source_column_cuts_long_tab_names_where_they_stay_apart(demo: DemoServer) -> None:

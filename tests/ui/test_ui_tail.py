@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from logview.demo import DemoServer, Fault
-from ui_helpers import SIZE, cursor_line, make_app, screen_text, settle, table_lines, wait_until
+from ui_helpers import SIZE, cursor_line, kept_toasts, make_app, screen_text, settle, table_lines, wait_until
 
 
 async def poll(pilot, app, size: int) -> None:
@@ -168,10 +168,10 @@ async def test_t_while_loading_says_the_tail_is_on(fresh_demo: DemoServer) -> No
     app = make_app(fresh_demo, "supermetrics", interval_s=0.05)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: app.viewer.feed.backfilling)
+        said = kept_toasts(app)
         await pilot.press("t")
         await pilot.pause(0.1)
-        assert app.viewer.feed.backfilling and any(
-            "Live tail on" in str(note.message) for note in app._notifications)
+        assert app.viewer.feed.backfilling and any("Live tail on" in toast for toast in said), said
         await pilot.press("t")
         await pilot.pause(0.1)
-        assert any(str(note.message) == "Live tail paused (t resumes)." for note in app._notifications)
+        assert "Live tail paused (t resumes)." in said, said

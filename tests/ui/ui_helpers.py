@@ -194,19 +194,31 @@ def hold_retries(monkeypatch) -> Held:
     return held
 
 
-def kept_toasts(app: LogViewApp) -> list[str]:
-    """Every toast's text, kept from when it is asked for (`notify`): `app._notifications` holds a
-    toast only from when its message is handled until its timeout, and a loaded machine's settle
-    outlasted a 4 s toast (an empty list where three had been said)."""
-    kept: list[str] = []
+def kept_toasts(app: LogViewApp, *, titled: bool = False) -> list:
+    """Every toast's text (`titled`: its (title, text)), kept from when it is asked for (`notify`):
+    `app._notifications` holds a toast only from when its message is handled until its timeout, and
+    a loaded machine's settle outlasted a 4 s toast (an empty list where three had been said)."""
+    kept: list = []
     notify = app.notify
 
-    def keeping(message, *args, **kwargs):
-        kept.append(str(message))
-        return notify(message, *args, **kwargs)
+    def keeping(message, *args, title: str = "", **kwargs):
+        kept.append((title, str(message)) if titled else str(message))
+        return notify(message, *args, title=title, **kwargs)
 
     app.notify = keeping  # (screens and widgets call their app's)
     return kept
+
+
+async def toast_said(pilot: Pilot, kept: list[str], part: str, timeout: float = 10.0) -> str:
+    """The first toast of `kept` (a `kept_toasts` list) holding `part`, once one has been said."""
+    await wait_until(pilot, lambda: any(part in toast for toast in kept), timeout, said=lambda: kept)
+    return next(toast for toast in kept if part in toast)
+
+
+def toasts_drawn(app: LogViewApp) -> str:
+    """The toasts' text as drawn at the screen's right (`run_test(notifications=True)`), their lines
+    joined by single spaces: what is on screen now, where `kept_toasts` keeps what was said."""
+    return " ".join(" ".join(line.rsplit("▌", 1)[1] for line in screen_text(app).splitlines() if "▌" in line).split())
 
 
 def calls_to(owner: object, name: str) -> Callable[[], int]:

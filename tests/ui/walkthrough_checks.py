@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from unittest import mock
 
 from textual.binding import Binding
@@ -24,8 +24,7 @@ from logview.ui.screens.save_dialog import SaveDialog
 from logview.ui.viewer import ViewerScreen
 from logview.ui.widgets.detail_pane import DetailPane
 from logview.ui.widgets.log_table import LogTable
-from ui_helpers import (screen_text, settle, wait_until,
-                        widget_text)
+from ui_helpers import kept_toasts, screen_text, settle, wait_until, widget_text
 
 PALETTE = "ctrl+p"
 
@@ -58,6 +57,10 @@ class Walk:
     app: LogViewApp
     pilot: object
     state: str
+    said: list[str] = field(init=False)  # (every toast since the last `reset`, as it is said)
+
+    def __post_init__(self) -> None:
+        self.said = kept_toasts(self.app)
 
     @property
     def viewer(self) -> ViewerScreen:
@@ -70,7 +73,7 @@ class Walk:
         return widget_text(self.viewer.status_bar)
 
     def notes(self) -> list[str]:
-        return [str(n.message) for n in self.app._notifications]
+        return list(self.said)
 
     async def press(self, *keys: str) -> None:
         await self.pilot.press(*keys)  # type: ignore[attr-defined]
@@ -92,6 +95,7 @@ class Walk:
             viewer.sidebar.show_time_inputs("", "")
             viewer.apply_filters(Filters())
         app.clear_notifications()
+        self.said.clear()
         await settle(self.pilot)  # type: ignore[arg-type]
         viewer.table.move_to_row(3)
         viewer.detail.display = self.state in ("detail", "detail_focused")
