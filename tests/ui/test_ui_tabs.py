@@ -179,7 +179,7 @@ async def test_r_in_the_merged_tab_retries_the_sources_that_failed(fresh_demo: D
         said = kept_toasts(app)
         await pilot.press("r")
         await pilot.pause()
-        assert any("Retrying 1 failed source" in toast for toast in said), said
+        assert any("Retrying 1 source that failed" in toast for toast in said), said
         await wait_until(pilot, lambda: failing.session.phase == "complete" and failing.trouble() is None)
         assert len(failing.store) == len(fresh_demo.state.supermetrics_logs)
 

@@ -11,7 +11,7 @@ from logview.demo import DemoServer, DemoState
 from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.ui.app import LogViewApp
-from ui_helpers import FAST, FIXED_NOW, SIZE, connection, make_app, settle, wait_until, widget_text
+from ui_helpers import FAST, FIXED_NOW, SIZE, connection, kept_toasts, make_app, settle, wait_until, widget_text
 
 
 def _server() -> DemoServer:
@@ -74,3 +74,11 @@ async def test_the_merged_tab_says_which_tab_s_tail_stopped() -> None:
             await wait_until(pilot, lambda: "live tail stopped: the server broke its contract"
                              in widget_text(merged.status_bar), said=lambda: widget_text(merged.status_bar))
             assert "2 sources merged" in widget_text(merged.status_bar)
+            server.state.broken.set([])  # mended: r here tries the stopped tail again, as the tab's own r does
+            said = kept_toasts(app)
+            await pilot.press("r")
+            await wait_until(pilot, lambda: app.viewers[0].feed.tailing and app.viewers[0].session.tail_stopped == "",
+                             said=lambda: widget_text(merged.status_bar))
+            assert any(note.startswith("Retrying 1 source that failed or whose live tail stopped") for note in said), said
+            await wait_until(pilot, lambda: "live tail stopped" not in widget_text(merged.status_bar),
+                             said=lambda: widget_text(merged.status_bar))

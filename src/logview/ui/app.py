@@ -222,9 +222,11 @@ class LogViewApp(App[int]):
         self.viewers[-1].session.tails_live = (sum(session.want_tail for session in tabs), len(tabs))
 
     def _retry_failed(self) -> int:
-        """`r` in the merged tab: each tab whose loading failed loads again, as its own `r` does."""
+        """`r` in the merged tab: each tab whose loading failed, or whose live tail stopped on a server
+        that broke its contract, loads again, as its own `r` does (the merged tab said the tail stopped,
+        and r there said no source had failed: s30)."""
         failed = [viewer for viewer in self.viewers[:-1]
-                  if (trouble := viewer.trouble()) is not None and trouble.kind == "failed"]
+                  if (trouble := viewer.trouble()) is not None and trouble.kind in ("failed", "tail_stopped")]
         for viewer in failed:
             viewer.action_reload()
         return len(failed)

@@ -83,7 +83,7 @@ class MergedScreen(ViewerScreen):
     def action_reload(self) -> None:
         retried = self.retry_failed()
         if retried:
-            self.notify(f"Retrying {retried} failed source{'s' if retried > 1 else ''}; "
+            self.notify(f"Retrying {retried} source{'s' if retried > 1 else ''} that failed or whose live tail stopped; "
                         f"{'their' if retried > 1 else 'its'} entries appear here as they come.", timeout=4,
                         markup=False)
         else:  # (it was silent; and said nothing of a source still loading, s21 walk #8)
