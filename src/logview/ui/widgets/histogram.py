@@ -221,6 +221,8 @@ class VolumeHistogram(Widget, can_focus=True):
         if self.data is not None and self.selected is not None and self.selected < len(self.data):
             start, end = self.data.bucket_span(self.selected)
             self.post_message(self.BucketChosen(start, end))
+        elif self.data is not None and not len(self.data):  # (it was silent, the chart saying why: s30 walk #6)
+            self.notify("No bar to narrow the dates to: no entry shown has a time.", timeout=3, markup=False)
 
     def action_zoom_out(self) -> None:
         self.post_message(self.ZoomOut())
