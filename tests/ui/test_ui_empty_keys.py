@@ -35,7 +35,7 @@ async def test_keys_on_an_empty_table_say_no_row_is_shown(tmp_path: Path) -> Non
                                   "y": ["Nothing to copy: no row is shown."]}[key]
 
 
-async def test_enter_on_an_empty_histogram_says_there_is_no_bar(tmp_path: Path) -> None:
+async def test_keys_on_an_empty_histogram_say_there_is_no_bar(tmp_path: Path) -> None:
     """It was silent, the chart saying "no entries with a time to chart" (s30 walk #6)."""
     app = file_app(write_file(tmp_path / "few.jsonl", 3))
     async with app.run_test(size=SIZE) as pilot:
@@ -44,9 +44,11 @@ async def test_enter_on_an_empty_histogram_says_there_is_no_bar(tmp_path: Path) 
         await settle(pilot)
         assert not len(app.viewer.view) and "no entries with a time to chart" in screen_text(app)
         said = kept_toasts(app)
-        await pilot.press("enter")
-        await wait_until(pilot, lambda: said, said=lambda: said)
-        assert said == ["No bar to narrow the dates to: no entry shown has a time."]
+        for key, words in (("enter", "narrow the dates to"), ("left", "pick"), ("G", "pick"), ("end", "pick")):
+            said.clear()
+            await pilot.press(key)
+            await wait_until(pilot, lambda: said, said=lambda: said)
+            assert said == [f"No bar to {words}: no entry shown has a time."], key
 
 
 async def test_the_stats_count_one_entry(tmp_path: Path) -> None:

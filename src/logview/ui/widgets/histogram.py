@@ -197,21 +197,28 @@ class VolumeHistogram(Widget, can_focus=True):
     def on_blur(self) -> None:
         self.refresh()
 
+    def _no_bar(self, to: str) -> bool:
+        """Whether there is no bar to go to; said when the chart is empty (the keys were silent: s30 walk #6)."""
+        if self.data is None or len(self.data):
+            return self.data is None
+        self.notify(f"No bar to {to}: no entry shown has a time.", timeout=3, markup=False)
+        return True
+
     def action_move(self, step: int) -> None:
-        if self.data is None or not len(self.data):
+        if self._no_bar("pick"):
             return
         start = len(self.data) - 1 if self.selected is None else self.selected
         self.selected, self.user_picked = max(0, min(len(self.data) - 1, start + step)), True
         self.refresh()
 
     def action_move_to(self, bucket: int) -> None:
-        if self.data is not None and len(self.data):
+        if not self._no_bar("pick"):
             self.selected, self.user_picked = bucket % len(self.data), True
             self.refresh()
 
     def action_move_to_filled(self, newest: bool) -> None:
         """g/G: the newest (oldest) bar holding entries, as the table's newest (oldest) row."""
-        if self.data is not None and len(self.data):
+        if not self._no_bar("pick"):
             filled = np.flatnonzero(self.data.totals)
             self.selected = self._newest_filled() if newest or not len(filled) else int(filled[0])
             self.user_picked = True
@@ -221,8 +228,8 @@ class VolumeHistogram(Widget, can_focus=True):
         if self.data is not None and self.selected is not None and self.selected < len(self.data):
             start, end = self.data.bucket_span(self.selected)
             self.post_message(self.BucketChosen(start, end))
-        elif self.data is not None and not len(self.data):  # (it was silent, the chart saying why: s30 walk #6)
-            self.notify("No bar to narrow the dates to: no entry shown has a time.", timeout=3, markup=False)
+        else:
+            self._no_bar("narrow the dates to")
 
     def action_zoom_out(self) -> None:
         self.post_message(self.ZoomOut())
