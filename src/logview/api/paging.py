@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING
 from logview.api.contract import ContractBroken, RecentIds, StreamContract, stream_contract
 from logview.api.events import BackfillDone, EntriesLoaded, Notice, PagerEvent, TailFailed, capped_notice
 from logview.api.head import Head
-from logview.api.streams import Batch, Probed, StreamItem, following_entries, probe, sort_key, spare_request, take_ready
+from logview.api.page_order import sort_key
+from logview.api.streams import Batch, Probed, StreamItem, following_entries, probe, spare_request, take_ready
 from logview.api.prefetch import OnTheWire, Prefetch, predicted_cursor
 from logview.api.types import Priority, RetryEvent, pages_left
 from logview.model import ApiFailure, Filters, LogEntry, Page, ServerQuery
