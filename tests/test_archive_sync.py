@@ -58,7 +58,7 @@ class Run:
         source, client = KINDS[self.kind](self.server, page_limit=self.page_limit)
         async with client:
             pager = ArchivedPager(source, client, self.filters, self.archive.source(identity_of(source)),
-                                  max_entries=self.max_entries, paint_first=self.paint_first)
+                                  max_entries=self.max_entries, paint_first=self.paint_first, **self.pager_options())
             async for event in pager.backfill():
                 if isinstance(event, EntriesLoaded):
                     if not client.sent:
@@ -74,7 +74,7 @@ class Run:
                         event.entries[0]) > min(map(shown_order, self.shown))
                     self.shown = (sorted(event.entries + self.shown, key=shown_order, reverse=True) if merged
                                   else self.shown + event.entries)
-                else:
+                elif not self.note_other(event):
                     self.others.append(event)
                 if stop_after_pages is not None and pager.pages >= stop_after_pages:
                     break
@@ -83,6 +83,13 @@ class Run:
             await pager.flush()  # as the viewer does when it closes
             self.requests = client.sent
         return pager
+
+    def pager_options(self) -> dict:
+        return {}
+
+    def note_other(self, event) -> bool:
+        """Whether `event`, not a batch of entries, was taken as shown rows (a subclass's)."""
+        return False
 
     @property
     def ids(self) -> list[str]:

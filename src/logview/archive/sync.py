@@ -26,24 +26,27 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from functools import partial
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from logview.api.page_order import sort_key
-from logview.api.paging import BackfillDone, EntriesLoaded, Notice, OnTheWire, Pager, PagerEvent, capped_notice
+from logview.api.paging import BackfillDone, EntriesLoaded, Notice, OnTheWire, PagerEvent, capped_notice
 from logview.api.streams import spare_request
 from logview.archive.archiving import OnArchived, PageArchiving, query_key
 from logview.archive.columns import ArchivedColumns
 from logview.archive.painted import ArchivedRows, SpanPainting, floor_ids
-from logview.archive.coverage import Span, joined_next, settled
+from logview.archive.coverage import Span
+from logview.archive.meanwhile import CoveredMeanwhile, GapWatch
+from logview.archive.range_fetch import Edges, Fetching, RangeFetch
+from logview.archive.server_count import ServerCount
 from logview.archive.older_stretches import OlderStretches, older_than_span
 from logview.archive.db import ArchiveError
-from logview.archive.tail import TailPager, newest_time
-from logview.archive.timeless import TimelessLedger, keeping_timeless
+from logview.archive.tail import TailPager
+from logview.archive.timeless import TimelessLedger
 from logview.model import Filters, LogEntry
 from logview.times import epoch_us, from_epoch_us
-from logview.sources.page_columns import first, oldest_time
+from logview.sources.page_columns import first
 
 if TYPE_CHECKING:
     from logview.api.client import ApiClient
@@ -51,7 +54,6 @@ if TYPE_CHECKING:
     from logview.sources.base import Source
 
 PAINT_BATCH = 5_000  # archived entries handed over at once: the first screen comes after the first
-ONE_US = timedelta(microseconds=1)
 
 
 class ArchivedPager:
@@ -79,13 +81,12 @@ class ArchivedPager:
         self._head_known = self.tail.ready
         # (what is newer than the archive while fetched: see `_head`; or "older": a hole's, `_gap`)
         self._head_pending, self.head_newer, self.head_total, self.filling = False, 0, None, "newer"
-        self.pages = self.loaded = self.from_archive = 0  # (the last: entries shown without a request)
+        self.pages = self.loaded = 0
+        self.count = ServerCount()  # (`from_archive`: entries shown without a request)
         self.on_the_wire = OnTheWire()  # its gaps' requests unanswered (`Pager.on_the_wire`)
         self._unshown = 0  # … of them counted, not shown (`show_archived` False)
         self._unreached = True  # pieces of the range not yet begun: their entries are not counted yet
         self._told: int | None = None  # the total the last batch gave
-        self._totals: list[int | None] = []  # each fetched gap's server count, once known
-        self._repeats: list[int] = []  # … less what the spans around it held already
         self._cut_short = False  # the cap ended the walk before the range's end; `_more`: `EntriesLoaded.more`'s, last
         self._more: bool | None = None
         self._spans: list[Span] | None = None  # the archive's coverage, once `paint_now` has read it
@@ -93,6 +94,11 @@ class ArchivedPager:
         self._older = OlderStretches(lambda: self.loaded)  # (painted before any request: s19 V3)
         self._superseded = 0  # archived copies `_painted_entries` passed over
         self._fetched_ids = set[str]() if not paint_columns or filters.search else None  # (`_painted_entries`)
+        self._fetching = Fetching(source, client, self.server_filters, self.on_the_wire, self._store, self.tail, self.count)
+
+    @property
+    def from_archive(self) -> int:  # (entries shown without a request: the viewer's status line, `Feed`)
+        return self.count.from_archive
 
     @property
     def archiving(self) -> PageArchiving:  # (the viewer's quit, and its status line: `Feed`)
@@ -118,10 +124,8 @@ class ArchivedPager:
         # (unknown until what is newer than the archive has been asked for, until the walk has
         # begun its last piece, and for good once a cap left part of the range unvisited: a partial
         # sum would pass for the server's count: a resume said "1,209 of 1,209 (100%)", found in a walk)
-        if self._head_pending or self._cut_short or self._unreached or any(t is None for t in self._totals):
-            self._told = None
-        else:
-            self._told = self.from_archive + sum(t for t in self._totals if t is not None) - sum(self._repeats)
+        pending = self._head_pending or self._cut_short or self._unreached
+        self._told = None if pending else self.count.value()
         return self._told
 
     def _loaded(self, entries: Sequence[LogEntry], *, live: bool = False, fetched: bool = False) -> EntriesLoaded:
@@ -248,10 +252,10 @@ class ArchivedPager:
                          ) -> AsyncIterator[PagerEvent | ArchivedRows]:
         """The span's entries within the range that match the filters: as columns (`paint_columns`, not a search's)."""
         within = span.within(epoch_us(since), epoch_us(until))
-        before = 0 if self._painting is not None else self.from_archive + self._superseded  # (`paint_now`'s are its)
+        before = 0 if self._painting is not None else self.count.from_archive + self._superseded  # (`paint_now`'s are its)
         if not self.show_archived:  # (counted all the same: the progress and the end say what export says)
             self._unshown += (count := self.archived.count_in(*within))
-            self.from_archive += count
+            self.count.archived(count)
             return
         low, high = span.shown_part(epoch_us(since), epoch_us(until))
         painted = self._span_columns(low, high) if self.paint_columns and not self.filters.search \
@@ -260,7 +264,7 @@ class ArchivedPager:
             if event is None:
                 return
             yield event
-        rows_left = lambda: self.archived.count_in(*within) - (self.from_archive + self._superseded - before)  # noqa: E731
+        rows_left = lambda: self.archived.count_in(*within) - (self.count.from_archive + self._superseded - before)  # noqa: E731
         if self._full() and (older := older_than_span(span, epoch_us(since), rows_left(), self._keep_all)) is not False:
             yield self._cut_at_cap(older)
 
@@ -295,7 +299,7 @@ class ArchivedPager:
         if count <= 0:
             return None
         columns = columns.take(slice(0, count))
-        self.from_archive += count
+        self.count.archived(count)
         self.loaded += count
         newest, head = columns.newest_us(), self.tail.head.time
         if newest is not None and (head is None or from_epoch_us(newest) >= head):
@@ -309,28 +313,67 @@ class ArchivedPager:
         batch, _ = self._cap(batch)
         if not batch:
             return None
-        self.from_archive += len(batch)
+        self.count.archived(len(batch))
         return self._loaded(batch)
 
     async def _gap(self, low: datetime | None, high: datetime | None, *, open_top: bool,
                    keep_above: datetime | None, keep_below: datetime | None,
                    shown_below: set[str]) -> AsyncIterator[PagerEvent]:
         counting, self.head_newer, probed = self._unreached, 0, False
-        async for item in self._fetch(low, high, open_top=open_top, keep_above=keep_above, keep_below=keep_below,
-                                      held_at_ceiling=shown_below):
-            if not isinstance(item, Sequence):  # (a batch: a list, or a typed page's `ColumnEntries`)
-                yield item
-                continue
-            batch, older = self._cap(item)
-            if counting:  # (a hole between stretches: the total waits for the one below; s19 V3: "N so far")
-                self.filling, self.head_newer, self.head_total = "older", self.head_newer + len(batch), self._totals[-1]
-            yield self._loaded(batch, fetched=True)
-            if older is None and not probed and spare_request(self.client.budget):
-                probed = True  # (exactly at the cap: the next page says whether anything is older, `streams.probe`)
-            elif older is not False:
-                yield self._cut_at_cap(older)
+        wanted_from = epoch_us(keep_above) + 1 if keep_above is not None else epoch_us(low)  # (its lowest time)
+        index, rest = self.count.gap(), False
+        while True:
+            stopped, watch = None, GapWatch(partial(self.archived.coverage, self.key), wanted_from)
+            edges = Edges(keep_above, keep_below, held_at_ceiling=shown_below)
+            async for item in self._fetch(low, high, open_top=open_top, edges=edges, index=index, rest=rest, watch=watch):
+                if isinstance(item, CoveredMeanwhile):
+                    stopped = item  # (its last item: the fetch has ended)
+                    continue
+                if not isinstance(item, Sequence):  # (a batch: a list, or a typed page's `ColumnEntries`)
+                    yield item
+                    continue
+                batch, older = self._cap(item)
+                if counting:  # (a hole between stretches: the total waits for the one below; s19 V3: "N so far")
+                    self.filling, self.head_newer, self.head_total = "older", self.head_newer + len(batch), self.count.last()
+                yield self._loaded(batch, fetched=True)
+                if older is None and not probed and spare_request(self.client.budget):
+                    probed = True  # (exactly at the cap: the next page says whether anything is older, `streams.probe`)
+                elif older is not False:
+                    yield self._cut_at_cap(older)
+                    return
+            if stopped is None:
+                break
+            async for event in self._show_meanwhile(stopped, wanted_from, index):
+                yield event
+            if (ceiling := stopped.rest_below(wanted_from)) is None:
+                break
+            if self._full():
+                yield self._cut_at_cap()
                 return
+            high = keep_below = from_epoch_us(ceiling)  # (the rest, below the stretch shown and its ids at its edge)
+            open_top, rest, shown_below = False, True, floor_ids(self.archived, stopped.span, None)
         self.head_newer = 0
+
+    async def _show_meanwhile(self, stopped: CoveredMeanwhile, wanted_from: int | None, index: int
+                              ) -> AsyncIterator[PagerEvent | ArchivedRows]:
+        """What another process archived below a gap's fetch (`meanwhile.py`), from the archive, in
+        the fetch's place: counted in the gap's server count (`index`) already."""
+        low, oldest = stopped.shown_from(wanted_from), stopped.oldest_us
+        at_oldest = [e for e in self.archived.entries(oldest, oldest, timeless=False) if e.id not in stopped.received]
+        with self.count.held_by(index):
+            if not self.show_archived:
+                self._unshown += (count := len(at_oldest) + self.archived.count_in(low, oldest - 1))
+                self.count.archived(count)
+                return
+            async for event in self._painted_entries(at_oldest):
+                if event is not None:
+                    yield event
+            below = self._span_columns(low, oldest - 1) if self.paint_columns and not self.filters.search \
+                else self._painted_entries(self.archived.entries(low, oldest - 1, timeless=False))
+            async for event in below:
+                if event is None:
+                    break
+                yield event
 
     async def _head(self, head: datetime) -> AsyncIterator[PagerEvent]:
         """What is newer than the archive, each page a live batch on top as it comes (s18 W2: all
@@ -339,12 +382,12 @@ class ArchivedPager:
         self.head_newer, self.filling = 0, "newer"
         self._archiving.hold_word()
         try:
-            async for item in self._fetch(head, None, open_top=True, keep_above=head, keep_below=None,
-                                          held_at_floor=set(self.tail.head.ids)):
+            edges = Edges(above=head, held_at_floor=set(self.tail.head.ids))
+            async for item in self._fetch(head, None, open_top=True, edges=edges, index=self.count.gap()):
                 if not isinstance(item, Sequence):  # (a batch: see `_gap`)
                     yield item
                     continue
-                self.head_total = self._totals[-1]  # (the server's count of it, where it gives one)
+                self.head_total = self.count.last()  # (the server's count of it, where it gives one)
                 room = None if self.max_entries is None else self.max_entries - self.head_newer
                 if batch := sorted(item, key=sort_key, reverse=True)[:room]:
                     self.head_newer += len(batch)
@@ -355,60 +398,17 @@ class ArchivedPager:
         finally:
             self._archiving.pass_word()
 
-    async def _fetch(self, low: datetime | None, high: datetime | None, *, open_top: bool,
-                     keep_above: datetime | None, keep_below: datetime | None,
-                     held_at_floor: set[str] | None = None,
-                     held_at_ceiling: Collection[str] = ()) -> AsyncIterator[PagerEvent | Sequence[LogEntry]]:
-        """The server's entries in [low, high], stored as they come, each page with the span it
-        completes; yields the batches (only entries strictly between `keep_above` and
-        `keep_below`: the spans around a gap hold the rest) and the pager's other events.
-        `held_at_floor`: the ids of the entries at `keep_above` that are shown already (the head
-        above the archive's newest time); None when the span below holds all of them (a gap).
-        `held_at_ceiling`: the ids shown already just below `keep_below` (`Span.shown_part`).
-        What is not kept was counted by the server and shown otherwise: a repeat, for the total.
-        `open_top`: no `high` was sent, so coverage ends at the newest entry received."""
-        # No cap of its own: what the server sends is archived whole, and the caller stops at its cap.
-        pager = Pager(keeping_timeless(self.source), self.client, self.server_filters.model_copy(
-            update={"since": low, "until": high}), new_query=not self._totals, on_the_wire=self.on_the_wire,
-            cap_room=self._room if held_at_floor is None else None)  # (`_head`'s walk goes on past the cap)
-        top = None if open_top or not settled(high) else high
-        pages_before, index, whole = self.pages, len(self._totals), True
-        joins_at: int | None = None  # where the span of the last page that claimed one starts
-        self._totals.append(None)
-        self._repeats.append(0)
-        async for event in pager.backfill():
-            self.pages = pages_before + pager.pages
-            if isinstance(event, EntriesLoaded):
-                self._more = event.more if self._keep_all or not event.more else None  # (all filtered out?)
-                if self._totals[index] is None:
-                    self._totals[index] = event.total
-                top = top or newest_time(event.entries)
-                oldest = oldest_time(event.entries)
-                # entries at the oldest time may go on in the next page: the span starts after it
-                covered = (Span(epoch_us(oldest + ONE_US), epoch_us(top), joins_at)
-                           if oldest and top and oldest < top else None)
-                if pager.doubted:  # a page out of order or outside its cursor: what it spans proves nothing
-                    whole, covered = False, None
-                    self.tail.doubt(event.entries)  # (nor may the tail's span start at one of its entries)
-                joins_at = joined_next(joins_at, covered, epoch_us(top) if event.entries else None)
-                if (trouble := await self._store(event.entries, covered)) is not None:
-                    yield trouble
-                fresh = self._timeless.fresh(event.entries)
-                if keep_above is not None or keep_below is not None:  # (else every entry is kept)
-                    fresh = [e for e in fresh if e.time is None or (
-                        (keep_above is None or e.time > keep_above
-                         or (e.time == keep_above and held_at_floor is not None and e.id not in held_at_floor))
-                        and (keep_below is None or e.time < keep_below) and e.id not in held_at_ceiling)]
-                self._repeats[index] += len(event.entries) - len(fresh)
-                yield fresh if self._keep_all else [e for e in fresh if self.source.matches(e, self.filters)]
-            elif isinstance(event, BackfillDone):
-                if whole and not event.capped and top is not None and (low is None or low <= top):
-                    if (trouble := await self._store([], Span(epoch_us(low), epoch_us(top), joins_at))) is not None:
-                        yield trouble
-            else:
-                if isinstance(event, Notice):
-                    whole = whole and event.kind not in ("stuck", "tie_group", "contract")
-                yield event
+    async def _fetch(self, low: datetime | None, high: datetime | None, *, open_top: bool, edges: Edges,
+                     index: int, rest: bool = False, watch: GapWatch | None = None
+                     ) -> AsyncIterator[PagerEvent | Sequence[LogEntry] | CoveredMeanwhile]:
+        """A `RangeFetch`'s items, the walk's pages and `_more` kept up with it."""
+        fetch = RangeFetch(self._fetching, self._timeless, low, high, open_top=open_top, edges=edges, index=index,
+                           rest=rest, watch=watch, cap_room=self._room if edges.held_at_floor is None else None,
+                           keep_all=self._keep_all, matches=lambda entry: self.source.matches(entry, self.filters))
+        pages_before = self.pages  # (`_head`'s walk goes on past the cap: no `cap_room`)
+        async for item in fetch.items():
+            self.pages, self._more = pages_before + fetch.pages, fetch.more
+            yield item
 
     # -- the live tail --------------------------------------------------------------------
     def poll(self) -> AsyncIterator[PagerEvent]:

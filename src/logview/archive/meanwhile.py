@@ -1,0 +1,93 @@
+"""What another process archived while a backfill waited: not fetched again.
+
+A backfill reads the archive's coverage once, when it starts, and fetches its gaps page by page.
+Its pages may wait for minutes (a budget paced to its reset, a 429 whose `Retry-After` says an
+hour), and meanwhile another logview on the same archive (a second viewer, `export`, `sql --sync`)
+may fetch the very range the waiting one was about to ask for. On a Supermetrics budget of 20
+requests an hour, fetching it again wastes the hour (s30 walk).
+
+So once a gap's fetch has waited (`LOOK_AFTER_S` since it last looked), it looks at the coverage
+again before its next page: a span that now holds the page's oldest time and reaches below it was
+archived by someone else. The walk then stops asking, shows that stretch from the archive, and
+fetches only what is below it (`sync.ArchivedPager._gap`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from logview.archive.coverage import Span
+from logview.model import LogEntry
+from logview.times import epoch_us
+
+# How long a gap's fetch goes without looking at the coverage again: a loopback backfill's pages
+# come every few ms and never look, a budget's pace (~0.6 s an Aitronos page at 100 a minute) looks
+# every other page, a wait of minutes at once after it. One look is one small read of the archive.
+LOOK_AFTER_S = 1.0
+
+
+@dataclass(frozen=True)
+class CoveredMeanwhile:
+    """A gap's fetch stopped: the archive now holds what lies below its last page. `oldest_us`:
+    that page's oldest time, where the fetch stopped; `received`: the ids received at it, shown
+    already; `span`: the stretch another process archived, which holds `oldest_us`."""
+
+    oldest_us: int
+    received: frozenset[str]
+    span: Span
+
+    def shown_from(self, floor_us: int | None) -> int | None:
+        """Where the archive's stretch shown in the fetch's place starts: just below the span (its
+        entries at that time are archived and real: `Span.shown_part`), or at the gap's own
+        floor (`floor_us`: its lowest time wanted; None, the range's start) where the span
+        reaches it."""
+        start = self.span.start_us
+        if start is None or (floor_us is not None and start - 1 <= floor_us):
+            return floor_us
+        return start - 1
+
+    def rest_below(self, floor_us: int | None) -> int | None:
+        """Where the gap's fetch goes on, as its new ceiling (entries below it wanted): the span's
+        start; None where the span reaches the gap's floor and nothing is left to fetch."""
+        shown_from = self.shown_from(floor_us)
+        return None if shown_from == floor_us else self.span.start_us
+
+
+class GapWatch:
+    """One gap's fetch, page by page: the oldest time received and the ids at it, and whether the
+    archive's coverage (`coverage()`, newest first) has meanwhile come to hold what lies below."""
+
+    def __init__(self, coverage: Callable[[], list[Span]], floor_us: int | None, *,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._coverage, self._floor_us, self._clock = coverage, floor_us, clock
+        self._looked = clock()
+        self.oldest_us: int | None = None
+        self._at_oldest: set[str] = set()
+
+    def note(self, entries: Iterable[LogEntry]) -> None:
+        for entry in entries:
+            if entry.time is None:
+                continue
+            moment = epoch_us(entry.time)
+            if self.oldest_us is None or moment < self.oldest_us:
+                self.oldest_us, self._at_oldest = moment, {entry.id}
+            elif moment == self.oldest_us:
+                self._at_oldest.add(entry.id)
+
+    def covered(self) -> CoveredMeanwhile | None:
+        """What the archive now holds below the last page, if the fetch has waited long enough to look."""
+        oldest = self.oldest_us
+        if oldest is None or (self._floor_us is not None and oldest <= self._floor_us):
+            return None  # (nothing received yet; or at the gap's floor: the fetch is ending anyway)
+        now = self._clock()
+        if now - self._looked < LOOK_AFTER_S:
+            return None
+        self._looked = now
+        # (a span holding the page's oldest time is none of this fetch's own: each of its pages
+        # claims only what lies above its oldest time, `sync.ArchivedPager._fetch`)
+        for span in self._coverage():
+            if span.contains(oldest) and (span.start_us is None or span.start_us < oldest):
+                return CoveredMeanwhile(oldest, frozenset(self._at_oldest), span)
+        return None
