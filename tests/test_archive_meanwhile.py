@@ -123,6 +123,24 @@ async def test_a_wait_that_another_process_filled_only_in_part_fetches_the_rest(
         assert sorted(later.ids) == sorted(server_ids(state, kind)) and later.requests == 1  # (only the head)
 
 
+
+@pytest.mark.parametrize("kind", ["aitronos", "supermetrics"])
+@pytest.mark.parametrize("runner", [Run, ViewerRun], ids=["entries", "columns"])
+async def test_a_gap_begun_after_a_wait_looks_before_its_first_page(kind, runner, archive):
+    """A relaunch paints the archive and asks what is newer; that request waits (a 429 of an hour,
+    `r` pressed at last), and meanwhile another process fetches the rest. The hole below what was
+    archived is then shown from the archive, without a page of it asked for."""
+    state = DemoState(aitronos_entries=1500, supermetrics_entries=1500, live_rate=0.0, seed=26)
+    with DemoServer(state) as server:
+        await Run(server, archive, kind, page_limit=100).backfill(stop_after_pages=2)
+        meanwhile_, other = another_process_fills(server, archive, kind, at_page=1)  # (the head's page)
+        relaunch = runner(server, archive, kind, page_limit=100)
+        await relaunch.backfill(between_pages=meanwhile_)
+        assert other and sorted(relaunch.ids) == sorted(server_ids(state, kind))
+        assert_newest_first(relaunch.shown)
+        assert relaunch.requests <= 2  # (what is newer, and the page its prefetch asked for; not the 13 below)
+        assert relaunch.total == (1500 if kind == "aitronos" else None)
+
 plans = st.fixed_dictionaries({
     "initial": st.integers(0, 450), "before": st.integers(0, 5),  # (pages an earlier launch fetched, 0: none)
     "wait_at": st.integers(1, 4), "other_pages": st.one_of(st.none(), st.integers(1, 6)),  # (None: all)

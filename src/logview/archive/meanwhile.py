@@ -6,9 +6,9 @@ hour), and meanwhile another logview on the same archive (a second viewer, `expo
 may fetch the very range the waiting one was about to ask for. On a Supermetrics budget of 20
 requests an hour, fetching it again wastes the hour (s30 walk).
 
-So once a gap's fetch has waited (`LOOK_AFTER_S` since it last looked), it looks at the coverage
-again before its next page: a span that now holds the page's oldest time and reaches below it was
-archived by someone else. The walk then stops asking, shows that stretch from the archive, and
+So once the walk has gone `LOOK_AFTER_S` without looking, a gap looks at the coverage again before
+its first page and before each next one: a span that now holds the oldest time it received (or
+showed, just below its top) and reaches below it was archived by someone else. The walk then stops asking, shows that stretch from the archive, and
 fetches only what is below it (`sync.ArchivedPager._gap`).
 """
 
@@ -55,16 +55,24 @@ class CoveredMeanwhile:
         return None if shown_from == floor_us else self.span.start_us
 
 
-class GapWatch:
-    """One gap's fetch, page by page: the oldest time received and the ids at it, and whether the
-    archive's coverage (`coverage()`, newest first) has meanwhile come to hold what lies below."""
+class CoverageWatch:
+    """The walk's gaps, one after another: the oldest time each has received (or shown just below
+    its top) and the ids at it, and whether the archive's coverage (`coverage()`, newest first)
+    has meanwhile come to hold what lies below. It looks at most once a `LOOK_AFTER_S`, counted from
+    the walk's own read of the coverage: a gap begun after a long wait looks before its first page."""
 
-    def __init__(self, coverage: Callable[[], list[Span]], floor_us: int | None, *,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self._coverage, self._floor_us, self._clock = coverage, floor_us, clock
+    def __init__(self, coverage: Callable[[], list[Span]], *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._coverage, self._clock = coverage, clock
         self._looked = clock()
+        self._floor_us: int | None = None
         self.oldest_us: int | None = None
         self._at_oldest: set[str] = set()
+
+    def gap(self, floor_us: int | None, below_us: int | None, shown: Iterable[str] = ()) -> None:
+        """A gap begun: its lowest time wanted (None: the range's start), and the time it is
+        fetched below (None: its top is open) with the ids shown just below that time."""
+        self._floor_us = floor_us
+        self.oldest_us, self._at_oldest = (None, set()) if below_us is None else (below_us - 1, set(shown))
 
     def note(self, entries: Iterable[LogEntry]) -> None:
         for entry in entries:
@@ -77,7 +85,7 @@ class GapWatch:
                 self._at_oldest.add(entry.id)
 
     def covered(self) -> CoveredMeanwhile | None:
-        """What the archive now holds below the last page, if the fetch has waited long enough to look."""
+        """What the archive now holds below the gap's oldest, if it is time to look."""
         oldest = self.oldest_us
         if oldest is None or (self._floor_us is not None and oldest <= self._floor_us):
             return None  # (nothing received yet; or at the gap's floor: the fetch is ending anyway)
@@ -86,7 +94,7 @@ class GapWatch:
             return None
         self._looked = now
         # (a span holding the page's oldest time is none of this fetch's own: each of its pages
-        # claims only what lies above its oldest time, `sync.ArchivedPager._fetch`)
+        # claims only what lies above its oldest time, `range_fetch.RangeFetch`)
         for span in self._coverage():
             if span.contains(oldest) and (span.start_us is None or span.start_us < oldest):
                 return CoveredMeanwhile(oldest, frozenset(self._at_oldest), span)

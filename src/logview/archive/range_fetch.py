@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, OnTheWire, Pager, PagerEvent
 from logview.archive.coverage import Span, joined_next, settled
-from logview.archive.meanwhile import CoveredMeanwhile, GapWatch
+from logview.archive.meanwhile import CoverageWatch, CoveredMeanwhile
 from logview.archive.server_count import ServerCount
 from logview.archive.tail import TailPager, newest_time
 from logview.archive.timeless import TimelessLedger, keeping_timeless
@@ -72,6 +72,8 @@ class Fetching:
     store: Store
     tail: TailPager
     count: ServerCount
+    keep_all: bool  # (no entry to test against the filters)
+    matches: Callable[[LogEntry], bool]  # (the filters' part the server does not apply)
 
 
 class RangeFetch:
@@ -83,12 +85,10 @@ class RangeFetch:
     archived, which the gap's count holds already. `pages`, `more`: its pager's, so far."""
 
     def __init__(self, fetching: Fetching, timeless: TimelessLedger, low: datetime | None, high: datetime | None,
-                 *, open_top: bool, edges: Edges, index: int, rest: bool = False, watch: GapWatch | None = None,
-                 cap_room: Callable[[], int | None] | None = None, keep_all: bool = True,
-                 matches: Callable[[LogEntry], bool] = lambda entry: True) -> None:
+                 *, open_top: bool, edges: Edges, index: int, rest: bool = False, watch: CoverageWatch | None = None,
+                 cap_room: Callable[[], int | None] | None = None) -> None:
         self._with, self._timeless, self.low, self.high = fetching, timeless, low, high
         self.open_top, self.edges, self.index, self.rest, self.watch = open_top, edges, index, rest, watch
-        self._keep_all, self._matches = keep_all, matches
         # No cap of its own: what the server sends is archived whole, and the caller stops at its cap.
         self.pager = Pager(keeping_timeless(fetching.source), fetching.client, fetching.server_filters.model_copy(
             update={"since": low, "until": high}), new_query=index == 0 and not rest,
@@ -100,14 +100,14 @@ class RangeFetch:
         return self.pager.pages
 
     async def items(self) -> AsyncIterator[PagerEvent | Sequence[LogEntry] | CoveredMeanwhile]:
-        low, high, count = self.low, self.high, self._with.count
+        low, high, fetching, count = self.low, self.high, self._with, self._with.count
         top = None if self.open_top or not settled(high) else high
         joins_at: int | None = None  # where the span of the last page that claimed one starts
         whole = True
         async with aclosing(self.pager.backfill()) as events:
             async for event in events:
                 if isinstance(event, EntriesLoaded):
-                    self.more = event.more if self._keep_all or not event.more else None  # (all filtered out?)
+                    self.more = event.more if fetching.keep_all or not event.more else None  # (all filtered out?)
                     count.said(self.index, event.total)
                     top = top or newest_time(event.entries)
                     oldest = oldest_time(event.entries)
@@ -123,7 +123,7 @@ class RangeFetch:
                     # (below a stretch archived meanwhile, what the stretch showed is in the gap's count once already)
                     shown = self.edges.at_ceiling(event.entries) if self.rest else 0
                     count.repeated(self.index, len(event.entries) - len(fresh) - shown)
-                    yield fresh if self._keep_all else [e for e in fresh if self._matches(e)]
+                    yield fresh if fetching.keep_all else [e for e in fresh if fetching.matches(e)]
                     if self.watch is not None:
                         self.watch.note(event.entries)
                         if (stopped := self.watch.covered()) is not None:

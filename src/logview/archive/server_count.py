@@ -48,8 +48,9 @@ class ServerCount:
             self._repeats[self._holding] += count
 
     @contextmanager
-    def held_by(self, index: int) -> Iterator[None]:
-        """While archived rows are shown in the place of part of gap `index`'s fetch."""
+    def held_by(self, index: int | None) -> Iterator[None]:
+        """While archived rows are shown in the place of part of gap `index`'s fetch (None: of a
+        gap not fetched at all, whose count is none)."""
         self._holding = index
         try:
             yield

@@ -28,7 +28,7 @@ import sqlite3
 from functools import partial
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from logview.api.page_order import sort_key
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, OnTheWire, PagerEvent, capped_notice
@@ -37,7 +37,7 @@ from logview.archive.archiving import OnArchived, PageArchiving, query_key
 from logview.archive.columns import ArchivedColumns
 from logview.archive.painted import ArchivedRows, SpanPainting, floor_ids
 from logview.archive.coverage import Span
-from logview.archive.meanwhile import CoveredMeanwhile, GapWatch
+from logview.archive.meanwhile import CoverageWatch, CoveredMeanwhile
 from logview.archive.range_fetch import Edges, Fetching, RangeFetch
 from logview.archive.server_count import ServerCount
 from logview.archive.older_stretches import OlderStretches, older_than_span
@@ -84,21 +84,18 @@ class ArchivedPager:
         self.pages = self.loaded = 0
         self.count = ServerCount()  # (`from_archive`: entries shown without a request)
         self.on_the_wire = OnTheWire()  # its gaps' requests unanswered (`Pager.on_the_wire`)
-        self._unshown = 0  # … of them counted, not shown (`show_archived` False)
+        self._unshown = self._superseded = 0  # counted, not shown (`show_archived` False); archived copies passed over
         self._unreached = True  # pieces of the range not yet begun: their entries are not counted yet
         self._told: int | None = None  # the total the last batch gave
-        self._cut_short = False  # the cap ended the walk before the range's end; `_more`: `EntriesLoaded.more`'s, last
-        self._more: bool | None = None
+        # (`_cut_short`: the cap ended the walk before the range's end; `_more`: `EntriesLoaded.more`'s, the last)
+        self._cut_short, self._more = False, None
         self._spans: list[Span] | None = None  # the archive's coverage, once `paint_now` has read it
         self._painting: SpanPainting | None = None  # the top span, begun by `paint_now`
         self._older = OlderStretches(lambda: self.loaded)  # (painted before any request: s19 V3)
-        self._superseded = 0  # archived copies `_painted_entries` passed over
+        self._held_below: dict[Span, set[str]] = {}  # a span's ids at the time just below it, read as it is shown
         self._fetched_ids = set[str]() if not paint_columns or filters.search else None  # (`_painted_entries`)
-        self._fetching = Fetching(source, client, self.server_filters, self.on_the_wire, self._store, self.tail, self.count)
-
-    @property
-    def from_archive(self) -> int:  # (entries shown without a request: the viewer's status line, `Feed`)
-        return self.count.from_archive
+        self._fetching = Fetching(source, client, self.server_filters, self.on_the_wire, self._store, self.tail,
+                                  self.count, self._keep_all, lambda entry: source.matches(entry, filters))
 
     @property
     def archiving(self) -> PageArchiving:  # (the viewer's quit, and its status line: `Feed`)
@@ -168,6 +165,7 @@ class ArchivedPager:
         since, until = self.filters.since, self.filters.until
         spans, self._spans = self._spans if self._spans is not None else self._covered(), None
         capped, self._timeless = False, TimelessLedger(self.archived)
+        self._watch = CoverageWatch(partial(self.archived.coverage, self.key))  # (the coverage just read)
         try:
             async for event in self._walk(spans, since, until):
                 if isinstance(event, Notice) and event.kind == "capped":
@@ -216,7 +214,7 @@ class ArchivedPager:
             if top.start_us is None:
                 return
             ceiling, open_top, inside = from_epoch_us(top.start_us), False, True
-            shown_below = floor_ids(self.archived, top, epoch_us(since)) if self.show_archived else set()
+            shown_below = self._held_below.pop(top, set())
         for span in spans:
             if self._full():
                 yield self._cut_at_cap()
@@ -234,7 +232,7 @@ class ArchivedPager:
             if span.start_us is None:
                 return
             ceiling, open_top, inside = from_epoch_us(span.start_us), False, True
-            shown_below = floor_ids(self.archived, span, epoch_us(since)) if self.show_archived else set()
+            shown_below = self._held_below.pop(span, set())
         self._unreached = False
         if ceiling is None or since is None or ceiling > since:  # (a part below the last span)
             if self._full():
@@ -258,6 +256,7 @@ class ArchivedPager:
             self.count.archived(count)
             return
         low, high = span.shown_part(epoch_us(since), epoch_us(until))
+        self._held_below[span] = floor_ids(self.archived, span, epoch_us(since))  # (before its rows: more may come)
         painted = self._span_columns(low, high) if self.paint_columns and not self.filters.search \
             else self._painted_entries(self.archived.entries(low, high, timeless=False))
         async for event in painted:
@@ -321,43 +320,47 @@ class ArchivedPager:
                    shown_below: set[str]) -> AsyncIterator[PagerEvent]:
         counting, self.head_newer, probed = self._unreached, 0, False
         wanted_from = epoch_us(keep_above) + 1 if keep_above is not None else epoch_us(low)  # (its lowest time)
-        index, rest = self.count.gap(), False
+        index, fetched, watch = self.count.gap(), False, self._watch  # (`index`: the gap's server count)
+        watch.gap(wanted_from, None if keep_below is None else epoch_us(keep_below), shown_below)
         while True:
-            stopped, watch = None, GapWatch(partial(self.archived.coverage, self.key), wanted_from)
-            edges = Edges(keep_above, keep_below, held_at_ceiling=shown_below)
-            async for item in self._fetch(low, high, open_top=open_top, edges=edges, index=index, rest=rest, watch=watch):
-                if isinstance(item, CoveredMeanwhile):
-                    stopped = item  # (its last item: the fetch has ended)
-                    continue
-                if not isinstance(item, Sequence):  # (a batch: a list, or a typed page's `ColumnEntries`)
-                    yield item
-                    continue
-                batch, older = self._cap(item)
-                if counting:  # (a hole between stretches: the total waits for the one below; s19 V3: "N so far")
-                    self.filling, self.head_newer, self.head_total = "older", self.head_newer + len(batch), self.count.last()
-                yield self._loaded(batch, fetched=True)
-                if older is None and not probed and spare_request(self.client.budget):
-                    probed = True  # (exactly at the cap: the next page says whether anything is older, `streams.probe`)
-                elif older is not False:
-                    yield self._cut_at_cap(older)
-                    return
-            if stopped is None:
-                break
-            async for event in self._show_meanwhile(stopped, wanted_from, index):
+            if (stopped := watch.covered()) is None:  # (what was archived meanwhile: not asked for)
+                async for item in self._fetch(low, high, open_top=open_top, index=index, rest=fetched, watch=watch,
+                                              edges=Edges(keep_above, keep_below, held_at_ceiling=shown_below)):
+                    if isinstance(item, CoveredMeanwhile):
+                        stopped = item  # (its last item: the fetch has ended)
+                        continue
+                    if not isinstance(item, Sequence):  # (a batch: a list, or a typed page's `ColumnEntries`)
+                        yield item
+                        continue
+                    batch, older = self._cap(item)
+                    if counting:  # (a hole between stretches: the total waits for the one below; s19 V3)
+                        self.filling, self.head_newer, self.head_total = "older", self.head_newer + len(batch), self.count.last()
+                    yield self._loaded(batch, fetched=True)
+                    if older is None and not probed and spare_request(self.client.budget):
+                        probed = True  # (exactly at the cap: the next page says whether anything is older, `streams.probe`)
+                    elif older is not False:
+                        yield self._cut_at_cap(older)
+                        return
+                if stopped is None:
+                    break
+                fetched = True
+            async for event in self._show_meanwhile(stopped, wanted_from, index if fetched else None):
                 yield event
             if (ceiling := stopped.rest_below(wanted_from)) is None:
+                self.count.said(index, None if fetched else 0)  # (none fetched: the server counted none of it)
                 break
             if self._full():
                 yield self._cut_at_cap()
                 return
             high = keep_below = from_epoch_us(ceiling)  # (the rest, below the stretch shown and its ids at its edge)
-            open_top, rest, shown_below = False, True, floor_ids(self.archived, stopped.span, None)
+            open_top, shown_below = False, floor_ids(self.archived, stopped.span, None)
+            watch.gap(wanted_from, ceiling, shown_below)
         self.head_newer = 0
 
-    async def _show_meanwhile(self, stopped: CoveredMeanwhile, wanted_from: int | None, index: int
+    async def _show_meanwhile(self, stopped: CoveredMeanwhile, wanted_from: int | None, index: int | None
                               ) -> AsyncIterator[PagerEvent | ArchivedRows]:
         """What another process archived below a gap's fetch (`meanwhile.py`), from the archive, in
-        the fetch's place: counted in the gap's server count (`index`) already."""
+        the fetch's place: counted in the gap's server count (`index`, None: none fetched yet) already."""
         low, oldest = stopped.shown_from(wanted_from), stopped.oldest_us
         at_oldest = [e for e in self.archived.entries(oldest, oldest, timeless=False) if e.id not in stopped.received]
         with self.count.held_by(index):
@@ -365,15 +368,13 @@ class ArchivedPager:
                 self._unshown += (count := len(at_oldest) + self.archived.count_in(low, oldest - 1))
                 self.count.archived(count)
                 return
-            async for event in self._painted_entries(at_oldest):
-                if event is not None:
-                    yield event
             below = self._span_columns(low, oldest - 1) if self.paint_columns and not self.filters.search \
                 else self._painted_entries(self.archived.entries(low, oldest - 1, timeless=False))
-            async for event in below:
-                if event is None:
-                    break
-                yield event
+            for events in (self._painted_entries(at_oldest), below):
+                async for event in events:
+                    if event is None:
+                        return  # (the cap is met)
+                    yield event
 
     async def _head(self, head: datetime) -> AsyncIterator[PagerEvent]:
         """What is newer than the archive, each page a live batch on top as it comes (s18 W2: all
@@ -398,14 +399,11 @@ class ArchivedPager:
         finally:
             self._archiving.pass_word()
 
-    async def _fetch(self, low: datetime | None, high: datetime | None, *, open_top: bool, edges: Edges,
-                     index: int, rest: bool = False, watch: GapWatch | None = None
+    async def _fetch(self, low: datetime | None, high: datetime | None, *, edges: Edges, **options: Any
                      ) -> AsyncIterator[PagerEvent | Sequence[LogEntry] | CoveredMeanwhile]:
-        """A `RangeFetch`'s items, the walk's pages and `_more` kept up with it."""
-        fetch = RangeFetch(self._fetching, self._timeless, low, high, open_top=open_top, edges=edges, index=index,
-                           rest=rest, watch=watch, cap_room=self._room if edges.held_at_floor is None else None,
-                           keep_all=self._keep_all, matches=lambda entry: self.source.matches(entry, self.filters))
-        pages_before = self.pages  # (`_head`'s walk goes on past the cap: no `cap_room`)
+        """A `RangeFetch`'s items (`options`: its own), the walk's pages and `_more` kept up with it."""
+        fetch, pages_before = RangeFetch(self._fetching, self._timeless, low, high, edges=edges, **options, cap_room=(
+            self._room if edges.held_at_floor is None else None)), self.pages  # (`_head`'s goes on past the cap)
         async for item in fetch.items():
             self.pages, self._more = pages_before + fetch.pages, fetch.more
             yield item

@@ -233,7 +233,7 @@ async def _export(connection: Connection, filters: Filters, writer: EntryWriter,
                             writer.write(event.entries)
                         if past_age is not None:
                             past_age.see(event.entries)
-                    reporter.tell(event, pager.from_archive if isinstance(pager, ArchivedPager) else 0)
+                    reporter.tell(event, pager.count.from_archive if isinstance(pager, ArchivedPager) else 0)
         except ApiFailure as failure:  # (an ArchivedPager has archived the pages fetched before it)
             detail = failure.error.detail
             reporter.failure(client.redact(failure.describe()), client.redact(detail) if detail else None)

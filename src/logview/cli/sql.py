@@ -107,7 +107,7 @@ async def sync_archive(connection: Any, filters: Filters, archive: Archive,
                 raise ArchiveError(event.message)
             if isinstance(event, EntriesLoaded):
                 fetched += len(event.entries)
-            reporter.tell(event, pager.from_archive)
+            reporter.tell(event, pager.count.from_archive)
         return fetched
 
 

@@ -354,7 +354,7 @@ class Feed(Widget):
         return archived.archiving.writer.behind if (archived := self._archived()) is not None else None
 
     def _from_archive(self) -> int:
-        return archived.from_archive if (archived := self._archived()) is not None else 0
+        return archived.count.from_archive if (archived := self._archived()) is not None else 0
 
     def head_filling(self) -> tuple[int, int, int | None, str] | None:
         """While what is newer than the archive is fetched (its rows shown as they come): the pages so far,
