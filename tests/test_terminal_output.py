@@ -244,6 +244,7 @@ def test_an_error_quoting_escape_sequences_reaches_stderr_inert_and_without_the_
     for byte in [*ACTIVE, b"\r"]:
         assert byte not in result.stderr, (byte, result.stderr)
     stderr = result.stderr.decode()
-    assert "HTTP 400 BAD]0;CODE: no]0;EVIL 2Joverwritten [redacted] (request rq]0;RID)" in stderr
+    # (the description and system message told in the same line: s31)
+    assert "HTTP 400 BAD]0;CODE: no]0;EVIL 2Joverwritten [redacted]: d[2Jx; sys (request rq]0;RID)" in stderr
     assert "→ 400 BAD]0;CODE" in stderr  # (the -v request line)
     assert KEY not in stderr and result.stdout == b""

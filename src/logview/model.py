@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from logview.sanitize import clean_line
 from logview.times import is_relative, parse_api_time, parse_time_range
 
 SourceKind = Literal["aitronos", "supermetrics"]
@@ -250,6 +251,16 @@ class ApiError:
             text += f" (request {self.request_id})"
         return text
 
+    def sentence(self) -> str:
+        """`summary` with the detail told in it, one line: `HTTP 429 RATE_LIMIT_EXCEEDED: Rate limit
+        exceeded. Too many requests for this API key; retry_after: 3600 (request req_1)`, the words the
+        banner shows on its lines (export printed the detail below, the envelope's `details` as raw JSON, s31)."""
+        lines = (self.detail or "").splitlines()
+        told = "; ".join(part for line in lines if (part := " ".join(line.split()).rstrip(".;,")))
+        message = " ".join(self.message.split())
+        joined = f"{message}{' ' if message.endswith(('.', '!', '?')) else ': '}{told}" if told else message
+        return clean_line(dataclasses.replace(self, message=joined).summary())
+
 
 class ApiFailure(Exception):
     """Raised when a request failed for good (after retries, or not retryable)."""
@@ -260,7 +271,7 @@ class ApiFailure(Exception):
         super().__init__(self.describe())
 
     def describe(self) -> str:
-        text = self.error.summary()
+        text = self.error.sentence()
         if self.gave_up:
             text += f"; {self.gave_up}"
         return text

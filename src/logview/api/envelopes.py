@@ -7,7 +7,7 @@ import re
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from logview.jsonutil import InvalidJSON, dump_json, load_json
 from logview.model import ApiError
@@ -58,6 +58,46 @@ def _text(value: Any) -> str | None:
     return dump_json(value, sort_keys=True).decode()
 
 
+DETAIL_VALUE_CHARS, DETAILS_CHARS = 200, 600  # (a value, and all of them: a line, not a page, on stderr)
+DETAIL_LEVELS = 4  # (deeper, a value is its compact JSON: a server's details may nest 1,024 levels, past Python's stack)
+
+
+def details_words(details: Any) -> str | None:
+    """An envelope's `details` as `key: value` text, the empty values left out (`retry_after: 3600,
+    limit: 2`; a nested key dotted, `limits.hourly: 100`, a list in brackets): the raw JSON,
+    `{"retry_after":"3600"}`, stood on a line of its own under `export`'s error and the banner's (s31).
+    Both print these words; a value's control characters are removed, as every error field's is."""
+    if isinstance(details, dict):
+        words = ", ".join(f"{name}: {said}" for name, said in _detail_pairs(details, "", 1))
+    else:
+        words = _value_words(details, 1) or ""
+    return _cut(words, DETAILS_CHARS) or None
+
+
+def _detail_pairs(details: dict, prefix: str, level: int) -> Iterator[tuple[str, str]]:
+    for key, value in details.items():
+        name = clean_line(f"{prefix}{key}")
+        if isinstance(value, dict) and value and level < DETAIL_LEVELS:
+            yield from _detail_pairs(value, f"{name}.", level + 1)
+        elif (words := _value_words(value, level + 1)) is not None:
+            yield name, words
+
+
+def _value_words(value: Any, level: int) -> str | None:
+    if value is None or value == "" or value == {} or value == []:
+        return None
+    if isinstance(value, list) and level <= DETAIL_LEVELS:
+        items = [words for item in value if (words := _value_words(item, level + 1)) is not None]
+        return f"[{', '.join(items)}]" if items else None
+    text = "true" if value is True else "false" if value is False else value if isinstance(value, str) \
+        else dump_json(value, sort_keys=True).decode()
+    return _cut(clean_line(text).strip(), DETAIL_VALUE_CHARS) or None
+
+
+def _cut(text: str, chars: int) -> str:
+    return text[:chars] + "…" if len(text) > chars else text
+
+
 def _excerpt(body: bytes) -> str:
     return body[:BODY_EXCERPT_CHARS].decode("utf-8", errors="replace")
 
@@ -92,7 +132,7 @@ def error_from_response(status: int, headers: Mapping[str, str], body: bytes) ->
         detail_parts = [
             _text(error.get("description")),
             _text(error.get("system_message")),
-            _text(error.get("details")),
+            details_words(error.get("details")),
         ]
         return ApiError(
             code=_text(error.get("code")) or _status_name(status),

@@ -21,7 +21,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from logview.cli.early_file import begin_a_plain_file_launch
-from logview.cli.output import STDOUT, OutputFailed, parts_fitted, terminal_columns, words_fitted, writing
+from logview.cli.output import STDOUT, OutputFailed, parts_fitted, say_fitted, terminal_columns, writing
 
 if TYPE_CHECKING:
     import argparse
@@ -56,7 +56,7 @@ __all__ = ["main", "viewer_parser", *_RESOLVED_HERE]
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
-    print(f"logview: {message}", file=sys.stderr)
+    say_fitted(f"logview: {message}")  # (a profile's problems, a path: fitted to a narrow terminal)
     return code
 
 
@@ -277,10 +277,8 @@ def run_config_command(argv: Sequence[str]) -> int:
         if report.ok:
             print("config OK")
             return EXIT_OK
-    print(f"{len(report.problems)} problem{'s' if len(report.problems) != 1 else ''}:", file=sys.stderr)
-    columns = terminal_columns(sys.stderr)
-    for problem in report.problems:
-        print("\n".join(words_fitted(f"  {problem}", columns)), file=sys.stderr)
+    said = "".join(f"\n  {problem}" for problem in report.problems)
+    say_fitted(f"{len(report.problems)} problem{'s' if len(report.problems) != 1 else ''}:{said}")
     return EXIT_USAGE
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 from logview.archive import Archive, ArchiveError, SourceSummary, Span, default_archive_path, parse_age
 from logview.archive.location import archive_files
-from logview.cli.output import STDOUT, parts_fitted, terminal_columns, writing
+from logview.cli.output import STDOUT, parts_fitted, say_fitted, terminal_columns, writing
 from logview.cli.parsers import ARCHIVE_COMMANDS, archive_parser, refuse_file_option
 from logview.cli.resolve import UsageError, archive_choice, archive_turned_off, archived_identity, no_archive_yet
 from logview.model import sized
@@ -19,7 +19,7 @@ EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def _fail(message: str) -> int:
-    print(f"logview archive: {message}", file=sys.stderr)
+    say_fitted(f"logview archive: {message}")
     return EXIT_USAGE
 
 

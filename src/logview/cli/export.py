@@ -21,6 +21,7 @@ from logview.api.types import (BudgetState, RequestRecord, RetryEvent, RetryPoli
 from logview.model import ApiFailure, Filters, LogEntry, counted
 from logview.sanitize import clean
 from logview.options import Connection
+from logview.api.contract import ContractBroken
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, PagerEvent
 from logview.archive import Archive, identity_of
 from logview.archive.sync import ArchivedPager
@@ -235,7 +236,8 @@ async def _export(connection: Connection, filters: Filters, writer: EntryWriter,
                             past_age.see(event.entries)
                     reporter.tell(event, pager.count.from_archive if isinstance(pager, ArchivedPager) else 0)
         except ApiFailure as failure:  # (an ArchivedPager has archived the pages fetched before it)
-            detail = failure.error.detail
+            # (an envelope's detail is in the sentence; a broken contract's, what it corrected before, follows it)
+            detail = failure.error.detail if isinstance(failure, ContractBroken) else None
             reporter.failure(client.redact(failure.describe()), client.redact(detail) if detail else None)
             wait = failure.error.retry_after
             if isinstance(pager, ArchivedPager) and wait is not None and wait > (client.policy.max_wait_s or wait):

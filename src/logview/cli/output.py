@@ -5,6 +5,7 @@ the terminal a command writes to is, for what it lays out for a person."""
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,15 +27,17 @@ def terminal_columns(out: TextIO) -> int | None:
         return None
 
 
-def parts_fitted(parts: Sequence[str], columns: int | None, separator: str = " · ") -> list[str]:
+def parts_fitted(parts: Sequence[str], columns: int | None, separator: str = " · ",
+                 continued: int | None = None) -> list[str]:
     """`parts` joined by `separator`, broken between two parts (never inside one) into lines of at most
     `columns`, the later lines indented two more than the first: a time or a URL broken by the terminal
-    at its edge read as two (`2026-11-22 15:41` / `:50Z`, s29 walk #6). A part longer than `columns`
-    has a line of its own, whole. One line where `columns` is None or it fits."""
+    at its edge read as two (`2026-11-22 15:41` / `:50Z`, s29 walk #6), or at column `continued` when
+    given. A part longer than `columns` has a line of its own, whole. One line where `columns` is None
+    or it fits."""
     lines = [separator.join(parts)]
     if columns is None or len(lines[0]) <= columns:
         return lines
-    indent = " " * (len(parts[0]) - len(parts[0].lstrip(" ")) + 2)
+    indent = " " * (len(parts[0]) - len(parts[0].lstrip(" ")) + 2 if continued is None else continued)
     lines = [parts[0]]
     for part in parts[1:]:
         joined = f"{lines[-1]}{separator}{part}"
@@ -42,12 +45,25 @@ def parts_fitted(parts: Sequence[str], columns: int | None, separator: str = " �
     return lines
 
 
-def words_fitted(text: str, columns: int | None) -> list[str]:
+def words_fitted(text: str, columns: int | None, continued: int | None = None) -> list[str]:
     """A sentence broken between its words (`parts_fitted`), never inside one: a URL, a path, a
     variable's name stays whole where a terminal would break it at its edge."""
     indent = text[:len(text) - len(text.lstrip(" "))]
     first, *rest = text.lstrip(" ").split(" ")
-    return parts_fitted([indent + first, *rest], columns, separator=" ")
+    return parts_fitted([indent + first, *rest], columns, separator=" ", continued=continued)
+
+
+def say_fitted(text: str, stream: TextIO | None = None) -> None:
+    """A message on `stream` (stderr), each of its lines broken between words on a terminal too narrow
+    for it (`words_fitted`), as `logview config` says a profile's problems: `export`, `sql`, `archive`
+    and the viewer's start said the same problems unfitted, the terminal breaking them inside a URL,
+    a path, a variable's name (s31). Through a pipe each line stays whole. A message of several lines
+    (its first, then those it lists indented) continues each at column 4: the first line's rest at 2
+    read as one more of the list."""
+    stream = stream or sys.stderr
+    columns, lines = terminal_columns(stream), text.splitlines()
+    continued = 4 if len(lines) > 1 else None
+    print("\n".join(fitted for line in lines for fitted in words_fitted(line, columns, continued)), file=stream)
 
 
 class OutputFailed(Exception):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from logview.api.types import check_base_url
 from logview.cli.conflicts import ID_FLAGS, flag_name, refused_base_url_flag, refused_beside_source
 from logview.cli.errors import UsageError
+from logview.cli.output import say_fitted
 from logview.cli.filter_flags import connection_filters, filters_from_args
 from logview.cli.parsers import DEFAULT_VIEWER_MAX
 from logview.options import Connection, ViewerOptions
@@ -167,7 +168,7 @@ def _say_once(args: argparse.Namespace, note: str) -> None:
     said = args.__dict__.setdefault("notes_said", [])
     if note not in said:
         said.append(note)
-        print(f"logview: {note}", file=sys.stderr)
+        say_fitted(f"logview: {note}")  # (a path in it: fitted as the problems are)
 
 
 def _default_profile(path: Path, reading: ConfigReading) -> str:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import orjson
 
 from logview.archive import Archive, ArchiveError, default_archive_path
-from logview.cli.output import STDOUT, terminal_columns, writing
+from logview.cli.output import STDOUT, say_fitted, terminal_columns, writing
 from logview.archive.query import LogsQuery, QueryError
 from logview.cli.parsers import refuse_file_option, sql_parser
 from logview.cli.resolve import (UsageError, archive_choice, archive_turned_off, archived_identity, no_archive_yet,
@@ -39,7 +39,7 @@ SYNC_MAX_ENTRIES = 100_000  # what one `--sync` fetches at most: the viewer's de
 
 
 def _fail(message: str) -> int:
-    print(f"logview sql: {message}", file=sys.stderr)
+    say_fitted(f"logview sql: {message}")
     return EXIT_USAGE
 
 

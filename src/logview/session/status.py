@@ -164,7 +164,10 @@ def _live_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
 
 
 def _cap(session: SessionState) -> str:
-    return f"capped at {session.max_entries:,}" if session.capped and session.max_entries else ""
+    """`capped at 100`: the backfill stopped at the cap, or the tail's newest entries took the oldest rows' places
+    (the tail's line said nothing of the rows going, s31)."""
+    capped = session.capped or session.store.dropped_total > 0
+    return f"capped at {session.max_entries:,}" if capped and session.max_entries else ""
 
 
 def _loading_forms(session: SessionState, waits: Waits) -> tuple[str, ...]:
@@ -293,6 +296,8 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
     if waits.tail_failing is not None and session.want_tail:  # loaded, but the tail cannot reach the API
         cause, remaining = waits.tail_failing
         when = f"next try in {format_wait(remaining)}" if remaining > 0.5 else "trying now"
+        if cap := _cap(session):  # (the cap holds all along: said as the tail's other states say it)
+            return "retrying", (f"live tail failing: {cause} · {when} · {cap}", f"tail failing · {when} · {cap}")
         return "retrying", f"live tail failing: {cause} · {when}"
     if session.phase == "cancelled" and not session.want_tail:  # (t after Esc starts the tail alone)
         return "cancelled", "stopped — r reloads"
@@ -321,11 +326,8 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
         return "loading", _loading_forms(session, waits)
     if session.want_tail:
         return "live", _live_forms(session, waits)
-    cap = _cap(session)
-    if cap and session.capped_older:
-        return "capped", cap + " — older entries not loaded"
-    if cap:  # (the server counts nothing, its last page was full: s20 #5 said "not loaded" of none)
-        return "capped", f"stopped at the cap of {session.max_entries:,} · older entries may exist"
+    if cap := _cap(session):
+        return "capped", _capped_forms(session, cap)
     if session.searching:  # (the rows shown are the last search's until it ends)
         return "loading", "searching …"
     if session.merged:
@@ -333,11 +335,32 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
     if session.file_mode:
         return "complete", "file loaded"
     loaded = f"all loaded · {archived}" if archived else "all loaded"
-    if session.tail_stopped:  # (by the server: said as the banner says it, not as the user's pause)
-        return "paused", f"{loaded} · live tail stopped (r or t tries again)"
-    if session.tail_paused:
-        return "paused", f"{loaded} · tail paused (t resumes)"
+    if tail := _tail_off(session):
+        return "paused", f"{loaded} · {tail[0]}"
     return "complete", loaded
+
+
+def _tail_off(session: SessionState) -> tuple[str, str] | None:
+    """The live tail stopped by the server (said as the banner says it, not as the user's pause) or paused
+    by t, in full and in brief; None when neither."""
+    if session.tail_stopped:
+        return "live tail stopped (r or t tries again)", "tail stopped (r or t)"
+    if session.tail_paused:
+        return "tail paused (t resumes)", "tail paused (t)"
+    return None
+
+
+def _capped_forms(session: SessionState, cap: str) -> tuple[str, ...]:
+    """The cap that holds, after the tail's state when the tail is off, in every form: the cap's words
+    alone said nothing of a tail a broken server had stopped, or t paused (s31); tailing, the live
+    line says the cap (`_live_forms`)."""
+    # (the server counts nothing, its last page was full: s20 #5 said "not loaded" of none)
+    held = f"{cap} — older entries not loaded" if session.capped_older else \
+        f"stopped at the cap of {session.max_entries:,} · older entries may exist"
+    if (tail := _tail_off(session)) is None:
+        return (held,)
+    full, brief = tail
+    return f"{full} · {held}", f"{full} · {cap}", f"{brief} · {cap}"
 
 
 def _retry_due(waits: Waits) -> str:
