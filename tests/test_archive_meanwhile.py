@@ -5,6 +5,7 @@ process's entries from the archive, each once, newest first, and fetches only wh
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from types import SimpleNamespace
 
 import pytest
@@ -180,3 +181,40 @@ async def test_any_stretch_archived_during_any_wait_ends_at_the_servers_set_each
         assert_newest_first(waiting.shown)
         assert waiting.total in (None, len(wanted)) and set(waiting.totals) <= {None, len(wanted)}
         assert waiting.total == len(wanted)  # (the server's count, said once every part was reached)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(plan=plans, cap=st.integers(1, 200))
+async def test_a_capped_run_that_waited_shows_the_newest_entries_up_to_its_cap_each_once(
+        tmp_path_factory, monkeypatch, plan, cap):
+    """The same walks under `--max-entries`: the stretch shown from the archive counts against the
+    cap as fetched entries do, and the run shows the newest entries, as many as the cap, each once."""
+    monkeypatch.setattr(meanwhile, "LOOK_AFTER_S", 0.0)
+    state = DemoState(aitronos_entries=plan["initial"], supermetrics_entries=0, live_rate=0.0, seed=plan["initial"])
+    with DemoServer(state) as server, Archive.open(tmp_path_factory.mktemp("a") / "a.sqlite3") as archive:
+        if plan["before"]:
+            await Run(server, archive, "aitronos", page_limit=30).backfill(stop_after_pages=plan["before"])
+        state.insert_aitronos(plan["arrive"])
+        done: list[Run] = []
+
+        async def meanwhile_(pager) -> None:
+            if pager.pages == plan["wait_at"] and not done:
+                await pager.flush()
+                with Archive.open(archive.path) as second:
+                    done.append(Run(server, second, "aitronos", page_limit=30))
+                    await done[0].backfill(stop_after_pages=plan["other_pages"])
+
+        runner = ViewerRun if plan["columns"] else Run
+        waiting = runner(server, archive, "aitronos", page_limit=30, max_entries=cap, paint_first=plan["paint_first"])
+        await waiting.backfill(between_pages=meanwhile_)
+        logs = sorted(state.aitronos_logs, key=lambda e: e["created_at"], reverse=True)
+        assert len(waiting.ids) == len(set(waiting.ids))
+        assert_newest_first(waiting.shown)
+        # (what is newer than the archive comes on top even once its rows fill the cap: the store
+        # lets the oldest go, `ArchivedPager._head`)
+        kept = waiting.shown[:cap]
+        assert len(kept) == min(cap, len(logs))
+        if kept:  # (the newest: every entry newer than the oldest kept is kept)
+            oldest = min(e.time for e in kept)
+            newer = {e["id"] for e in logs if datetime.fromisoformat(e["created_at"].replace("Z", "+00:00")) > oldest}
+            assert newer <= {e.id for e in kept}
