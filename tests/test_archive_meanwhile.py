@@ -5,7 +5,7 @@ process's entries from the archive, each once, newest first, and fetches only wh
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
@@ -14,12 +14,13 @@ from hypothesis import strategies as st
 
 from logview.archive import meanwhile
 from logview.archive.archive import Archive
+from logview.archive.coverage import Span
 from logview.archive.meanwhile import LOOK_AFTER_S
 from logview.archive.painted import ArchivedRows
 from logview.demo import DemoServer, DemoState
 from logview.jsonutil import load_json
 from logview.model import Filters
-from logview.times import from_epoch_us
+from logview.times import epoch_us, from_epoch_us
 
 from test_archive_sync import Run, assert_newest_first, server_ids
 
@@ -218,3 +219,26 @@ async def test_a_capped_run_that_waited_shows_the_newest_entries_up_to_its_cap_e
             oldest = min(e.time for e in kept)
             newer = {e["id"] for e in logs if datetime.fromisoformat(e["created_at"].replace("Z", "+00:00")) > oldest}
             assert newer <= {e.id for e in kept}
+
+
+def test_a_pages_entries_are_read_only_where_its_fetch_stops():
+    """A typed page's entries are columns, made objects one by one when iterated: noting a page is
+    given its oldest time and keeps the page, whose ids at that time are read at a stop alone."""
+    class Counted(list):
+        reads = 0
+
+        def __iter__(self):
+            Counted.reads += 1
+            return super().__iter__()
+
+    moment = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    clock = iter([0.0, 0.5, 2.0]).__next__
+    watch = meanwhile.CoverageWatch(lambda: [Span(None, epoch_us(moment) + 10)], clock=clock)
+    watch.gap(None, None)
+    watch.note(Counted([SimpleNamespace(id="c", time=moment + timedelta(seconds=1)),
+                        SimpleNamespace(id="a", time=moment)]), moment)
+    assert watch.covered() is None  # (half a second: not yet time to look)
+    watch.note(Counted([SimpleNamespace(id="b", time=moment)]), moment)  # (the time goes on in the next page)
+    assert Counted.reads == 0
+    stopped = watch.covered()
+    assert stopped is not None and stopped.oldest_us == epoch_us(moment) and stopped.received == {"a", "b"}

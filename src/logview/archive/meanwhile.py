@@ -15,8 +15,9 @@ fetches only what is below it (`sync.ArchivedPager._gap`).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from logview.archive.coverage import Span
 from logview.model import LogEntry
@@ -66,23 +67,32 @@ class CoverageWatch:
         self._looked = clock()
         self._floor_us: int | None = None
         self.oldest_us: int | None = None
-        self._at_oldest: set[str] = set()
+        self._shown: set[str] = set()  # ids at `oldest_us` shown by the stretch above the gap
+        self._pages: list[Sequence[LogEntry]] = []  # the pages whose oldest time it is
 
     def gap(self, floor_us: int | None, below_us: int | None, shown: Iterable[str] = ()) -> None:
         """A gap begun: its lowest time wanted (None: the range's start), and the time it is
         fetched below (None: its top is open) with the ids shown just below that time."""
         self._floor_us = floor_us
-        self.oldest_us, self._at_oldest = (None, set()) if below_us is None else (below_us - 1, set(shown))
+        self.oldest_us = None if below_us is None else below_us - 1
+        self._shown, self._pages = set(shown), []
 
-    def note(self, entries: Iterable[LogEntry]) -> None:
-        for entry in entries:
-            if entry.time is None:
-                continue
-            moment = epoch_us(entry.time)
-            if self.oldest_us is None or moment < self.oldest_us:
-                self.oldest_us, self._at_oldest = moment, {entry.id}
-            elif moment == self.oldest_us:
-                self._at_oldest.add(entry.id)
+    def note(self, entries: Sequence[LogEntry], oldest: datetime | None) -> None:
+        """A page received, `oldest` its oldest time. Its ids at that time are read only if the
+        fetch stops there (`covered`): a page's entries may be columns, made objects one by one."""
+        moment = epoch_us(oldest)
+        if moment is None:
+            return
+        if self.oldest_us is None or moment < self.oldest_us:
+            self.oldest_us, self._shown, self._pages = moment, set(), [entries]
+        elif moment == self.oldest_us:
+            self._pages.append(entries)  # (a time's entries over more than one page)
+
+    def _received(self) -> frozenset[str]:
+        """The ids received or shown at the oldest time."""
+        at = self.oldest_us
+        return frozenset(self._shown.union(entry.id for page in self._pages for entry in page
+                                           if entry.time is not None and epoch_us(entry.time) == at))
 
     def covered(self) -> CoveredMeanwhile | None:
         """What the archive now holds below the gap's oldest, if it is time to look."""
@@ -97,5 +107,5 @@ class CoverageWatch:
         # claims only what lies above its oldest time, `range_fetch.RangeFetch`)
         for span in self._coverage():
             if span.contains(oldest) and (span.start_us is None or span.start_us < oldest):
-                return CoveredMeanwhile(oldest, frozenset(self._at_oldest), span)
+                return CoveredMeanwhile(oldest, self._received(), span)
         return None

@@ -125,7 +125,7 @@ class RangeFetch:
                     count.repeated(self.index, len(event.entries) - len(fresh) - shown)
                     yield fresh if fetching.keep_all else [e for e in fresh if fetching.matches(e)]
                     if self.watch is not None:
-                        self.watch.note(event.entries)
+                        self.watch.note(event.entries, oldest)
                         if (stopped := self.watch.covered()) is not None:
                             yield stopped  # (the pages below are archived: asked for no more)
                             return
