@@ -10,12 +10,21 @@ So once the walk has gone `LOOK_AFTER_S` without looking, a gap looks at the cov
 its first page and before each next one: a span that now holds the oldest time it received (or
 showed, just below its top) and reaches below it was archived by someone else. The walk then stops asking, shows that stretch from the archive, and
 fetches only what is below it (`sync.ArchivedPager._gap`).
+
+Two tabs of one source in one viewer (profiles with the same connector and other filters of their
+own) walk the same gaps at the same time, and at one pace, the budget's, they ask for the same pages
+in turn: a look never finds the other ahead. So in one process a source's range is fetched by one
+gap at a time (`one_fetch_at_a_time`); the other waits, then looks, and shows what the first
+fetched from the archive. Two processes side by side can still ask for the same pages.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable, Iterable, Sequence
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,6 +36,43 @@ from logview.times import epoch_us
 # come every few ms and never look, a budget's pace (~0.6 s an Aitronos page at 100 a minute) looks
 # every other page, a wait of minutes at once after it. One look is one small read of the archive.
 LOOK_AFTER_S = 1.0
+
+
+class FetchTurns:
+    """One archive's source and server filter, fetched by one gap at a time in this process."""
+
+    def __init__(self) -> None:
+        self._lock, self._waiting = asyncio.Lock(), 0
+
+    @asynccontextmanager
+    async def turn(self, flush: Callable[[], Awaitable[object]]) -> AsyncIterator[bool]:
+        """A gap's turn to fetch; says whether it waited for another's. A turn another gap waits for
+        ends once what it fetched is archived (`flush`): the other then looks at the coverage."""
+        waited = self._lock.locked()
+        self._waiting += 1
+        try:
+            await self._lock.acquire()
+        finally:
+            self._waiting -= 1
+        try:
+            yield waited
+            if self._waiting:
+                await flush()
+        finally:
+            self._lock.release()
+
+
+# (weak: it lives while a gap holds or awaits its turn; a test's next event loop makes its own)
+_FETCHING: weakref.WeakValueDictionary[Hashable, FetchTurns] = weakref.WeakValueDictionary()
+
+
+def one_fetch_at_a_time(where: Hashable) -> FetchTurns:
+    """The turns of a gap's fetch on this event loop (a viewer's tabs), for one archive's source and
+    server filter."""
+    key = (asyncio.get_running_loop(), where)
+    if (turns := _FETCHING.get(key)) is None:
+        _FETCHING[key] = turns = FetchTurns()
+    return turns
 
 
 @dataclass(frozen=True)
@@ -94,13 +140,14 @@ class CoverageWatch:
         return frozenset(self._shown.union(entry.id for page in self._pages for entry in page
                                            if entry.time is not None and epoch_us(entry.time) == at))
 
-    def covered(self) -> CoveredMeanwhile | None:
-        """What the archive now holds below the gap's oldest, if it is time to look."""
+    def covered(self, *, look_now: bool = False) -> CoveredMeanwhile | None:
+        """What the archive now holds below the gap's oldest, if it is time to look (`look_now`:
+        it is, whenever it last looked: the gap waited for another's fetch)."""
         oldest = self.oldest_us
         if oldest is None or (self._floor_us is not None and oldest <= self._floor_us):
             return None  # (nothing received yet; or at the gap's floor: the fetch is ending anyway)
         now = self._clock()
-        if now - self._looked < LOOK_AFTER_S:
+        if now - self._looked < LOOK_AFTER_S and not look_now:
             return None
         self._looked = now
         # (a span holding the page's oldest time is none of this fetch's own: each of its pages

@@ -51,6 +51,11 @@ class ArchivedSource:
         self._bulk_reader: Database | None = None
 
     @property
+    def where(self) -> tuple[str, SourceIdentity]:
+        """Which archive file and which source in it (no key): what two tabs of one source share."""
+        return str(self._database.path), self.identity
+
+    @property
     def _source_id(self) -> int | None:
         if self._known_id is None:
             self._known_id = self._find_id()

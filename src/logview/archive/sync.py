@@ -37,7 +37,7 @@ from logview.archive.archiving import OnArchived, PageArchiving, query_key
 from logview.archive.columns import ArchivedColumns
 from logview.archive.painted import ArchivedRows, SpanPainting, floor_ids
 from logview.archive.coverage import Span
-from logview.archive.meanwhile import CoverageWatch, CoveredMeanwhile
+from logview.archive.meanwhile import CoverageWatch, CoveredMeanwhile, one_fetch_at_a_time
 from logview.archive.range_fetch import Edges, Fetching, RangeFetch
 from logview.archive.server_count import ServerCount
 from logview.archive.older_stretches import OlderStretches, older_than_span
@@ -323,27 +323,28 @@ class ArchivedPager:
         index, fetched, watch = self.count.gap(), False, self._watch  # (`index`: the gap's server count)
         watch.gap(wanted_from, None if keep_below is None else epoch_us(keep_below), shown_below)
         while True:
-            if (stopped := watch.covered()) is None:  # (what was archived meanwhile: not asked for)
-                async for item in self._fetch(low, high, open_top=open_top, index=index, rest=fetched, watch=watch,
-                                              edges=Edges(keep_above, keep_below, held_at_ceiling=shown_below)):
-                    if isinstance(item, CoveredMeanwhile):
-                        stopped = item  # (its last item: the fetch has ended)
-                        continue
-                    if not isinstance(item, Sequence):  # (a batch: a list, or a typed page's `ColumnEntries`)
-                        yield item
-                        continue
-                    batch, older = self._cap(item)
-                    if counting:  # (a hole between stretches: the total waits for the one below; s19 V3)
-                        self.filling, self.head_newer, self.head_total = "older", self.head_newer + len(batch), self.count.last()
-                    yield self._loaded(batch, fetched=True)
-                    if older is None and not probed and spare_request(self.client.budget):
-                        probed = True  # (exactly at the cap: the next page says whether anything is older, `streams.probe`)
-                    elif older is not False:
-                        yield self._cut_at_cap(older)
-                        return
-                if stopped is None:
-                    break
-                fetched = True
+            async with one_fetch_at_a_time((*self.archived.where, self.key)).turn(self.flush) as waited:  # (tabs)
+                if (stopped := watch.covered(look_now=waited)) is None:  # (what was archived meanwhile: not asked for)
+                    async for item in self._fetch(low, high, open_top=open_top, index=index, rest=fetched, watch=watch,
+                                                  edges=Edges(keep_above, keep_below, held_at_ceiling=shown_below)):
+                        if isinstance(item, CoveredMeanwhile):
+                            stopped = item  # (its last item: the fetch has ended)
+                            continue
+                        if not isinstance(item, Sequence):  # (a batch: a list, or a typed page's `ColumnEntries`)
+                            yield item
+                            continue
+                        batch, older = self._cap(item)
+                        if counting:  # (a hole between stretches: the total waits for the one below; s19 V3)
+                            self.filling, self.head_newer, self.head_total = "older", self.head_newer + len(batch), self.count.last()
+                        yield self._loaded(batch, fetched=True)
+                        if older is None and not probed and spare_request(self.client.budget):
+                            probed = True  # (exactly at the cap: the next page says whether anything is older)
+                        elif older is not False:
+                            yield self._cut_at_cap(older)
+                            return
+                    if stopped is None:
+                        break
+                    fetched = True
             async for event in self._show_meanwhile(stopped, wanted_from, index if fetched else None):
                 yield event
             if (ceiling := stopped.rest_below(wanted_from)) is None:
