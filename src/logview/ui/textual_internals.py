@@ -56,6 +56,19 @@ def laid_out_size(screen: Screen) -> Size:
     return screen._compositor.size
 
 
+def layout_pending(screen: Screen) -> bool:
+    """Whether a layout asked for on `screen` has yet to run: a pane shown or mounted, a panel hidden,
+    a class set, a text replaced. Until it has, every widget's size and scroll limits are those of before.
+    A widget asks by a flag of its own, which it hands on to the screen only when it is next idle
+    (`Widget._check_refresh`): the screen alone does not know, nor does `call_after_refresh`, which
+    ran before such a layout (a detail just opened had no height when a PgDn behind its Enter came,
+    and did not scroll). A screen laid out at another size than the terminal's (a tab shown again
+    after a resize) is laid out again as it is shown."""
+    return (screen._layout_required or screen._compositor.size != screen.app.size
+            or any(node._layout_required or node._refresh_styles_required or not node.is_mounted
+                   for node in screen.walk_children()))
+
+
 def unhandled_error(app: App) -> BaseException | None:
     """The error that is ending `app` (`App._handle_exception` notes it before `_fatal_error`)."""
     return app._exception
