@@ -18,8 +18,8 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from logview.ui.textual_internals import (laid_out_size, layout_pending, message_clock, own_bindings, style_cache,
-                                         unhandled_error)
+from logview.ui.textual_internals import (laid_out_size, layout_asked, layout_due, message_clock, own_bindings,
+                                         style_cache, unhandled_error)
 from logview.ui.widgets.fields import FilterField
 
 
@@ -58,10 +58,11 @@ async def test_laid_out_size_is_the_size_a_screen_was_laid_out_at() -> None:
         assert laid_out_size(app.screen) == (100, 40)
 
 
-async def test_layout_pending_says_a_layout_asked_for_has_yet_to_run() -> None:
+async def test_a_layout_asked_for_is_known_from_when_it_is_asked_until_it_has_run() -> None:
     """Each way a key's action asks for one (a text replaced, a widget shown, a class that sizes it set,
-    a widget mounted, the terminal resized) is pending from when it is asked until the screen has
-    been laid out again: `call_after_refresh` alone came before a widget's own request reached it."""
+    a widget mounted) names the widget until it has told the screen, and the screen knows it is due
+    until it has been laid out again: `call_after_refresh` alone came before a widget's own request
+    reached the screen. A tab resized while another is shown is due to be laid out again."""
     class Sized(App):
         CSS = ".tall { height: 10; }"
 
@@ -76,12 +77,12 @@ async def test_layout_pending_says_a_layout_asked_for_has_yet_to_run() -> None:
         await pilot.pause()
         asked = [lambda: text.update("one\ntwo"), lambda: setattr(hidden, "display", True),
                  lambda: text.add_class("tall"), lambda: app.screen.mount(Static("new"))]
-        for ask in asked:
-            assert not layout_pending(app.screen)
+        for ask, asking in zip(asked, (text, hidden, text, None)):
+            assert not layout_asked(app.screen) and not layout_due(app.screen)
             ask()
-            assert layout_pending(app.screen)
+            assert layout_asked(app.screen) == [asking] if asking else len(layout_asked(app.screen)) == 1
             await pilot.pause()
-            assert not layout_pending(app.screen)
+            assert not layout_asked(app.screen) and not layout_due(app.screen)
         assert text.size.height == 10
         tab, other = Screen(), Screen()  # (a tab resized while another is shown: laid out again when shown)
         app.install_screen(tab, "tab")
@@ -90,10 +91,10 @@ async def test_layout_pending_says_a_layout_asked_for_has_yet_to_run() -> None:
         await pilot.pause()
         await app.switch_screen("other")
         await pilot.resize_terminal(100, 40)
-        assert layout_pending(tab) and not layout_pending(other)
+        assert layout_due(tab) and not layout_due(other) and not layout_asked(tab)
         await app.switch_screen("tab")
         await pilot.pause()
-        assert not layout_pending(tab) and laid_out_size(tab) == (100, 40)
+        assert not layout_due(tab) and laid_out_size(tab) == (100, 40)
 
 
 def test_the_unhandled_error_is_noted_before_the_fatal_error_is_called() -> None:
