@@ -16,9 +16,10 @@ from textual.command import CommandPalette
 from textual.message_pump import MessagePump
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
-from logview.ui.textual_internals import laid_out_size, message_clock, own_bindings, style_cache, unhandled_error
+from logview.ui.textual_internals import (laid_out_size, layout_asked, layout_due, message_clock, own_bindings,
+                                         style_cache, unhandled_error)
 from logview.ui.widgets.fields import FilterField
 
 
@@ -55,6 +56,45 @@ async def test_laid_out_size_is_the_size_a_screen_was_laid_out_at() -> None:
         await pilot.resize_terminal(100, 40)
         await pilot.pause()
         assert laid_out_size(app.screen) == (100, 40)
+
+
+async def test_a_layout_asked_for_is_known_from_when_it_is_asked_until_it_has_run() -> None:
+    """Each way a key's action asks for one (a text replaced, a widget shown, a class that sizes it set,
+    a widget mounted) names the widget until it has told the screen, and the screen knows it is due
+    until it has been laid out again: `call_after_refresh` alone came before a widget's own request
+    reached the screen. A tab resized while another is shown is due to be laid out again."""
+    class Sized(App):
+        CSS = ".tall { height: 10; }"
+
+        def compose(self):
+            yield Static("one", id="text")
+            yield Static("hidden", id="hidden")
+
+    app = Sized()
+    async with app.run_test(size=(90, 30)) as pilot:
+        text, hidden = app.query_one("#text", Static), app.query_one("#hidden", Static)
+        hidden.display = False
+        await pilot.pause()
+        asked = [lambda: text.update("one\ntwo"), lambda: setattr(hidden, "display", True),
+                 lambda: text.add_class("tall"), lambda: app.screen.mount(Static("new"))]
+        for ask, asking in zip(asked, (text, hidden, text, None)):
+            assert not layout_asked(app.screen) and not layout_due(app.screen)
+            ask()
+            assert layout_asked(app.screen) == [asking] if asking else len(layout_asked(app.screen)) == 1
+            await pilot.pause()
+            assert not layout_asked(app.screen) and not layout_due(app.screen)
+        assert text.size.height == 10
+        tab, other = Screen(), Screen()  # (a tab resized while another is shown: laid out again when shown)
+        app.install_screen(tab, "tab")
+        app.install_screen(other, "other")
+        await app.push_screen("tab")
+        await pilot.pause()
+        await app.switch_screen("other")
+        await pilot.resize_terminal(100, 40)
+        assert layout_due(tab) and not layout_due(other) and not layout_asked(tab)
+        await app.switch_screen("tab")
+        await pilot.pause()
+        assert not layout_due(tab) and laid_out_size(tab) == (100, 40)
 
 
 def test_the_unhandled_error_is_noted_before_the_fatal_error_is_called() -> None:

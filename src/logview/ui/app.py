@@ -26,6 +26,7 @@ from logview.sources.base import Source
 from logview.files.jsonl import FileKind
 from logview.ui.bulk_gc import STARTUP_HOLD_S, release_startup_hold
 from logview.ui.crash import crash_report
+from logview.ui.layout_wait import layout_settled
 from logview.ui.names import Names
 from logview.ui.feed import USER_JUMP_QUIET_S, USER_QUIET_S
 from logview.ui.file_api import FileApiChanged
@@ -294,6 +295,8 @@ class LogViewApp(App[int]):
         self.show_tab(event.index)
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):  # (here from the terminal, and back from the widget for its binding)
+            await layout_settled(self.screen)  # the sizes the keys before it asked for (`layout_wait.py`)
         if isinstance(event, events.Key) and not event.is_forwarded:  # (as it comes from the terminal)
             self.stray_keys.sent(event, self.screen)
         if isinstance(event, (events.Key, events.MouseScrollDown, events.MouseScrollUp)):

@@ -56,6 +56,23 @@ def laid_out_size(screen: Screen) -> Size:
     return screen._compositor.size
 
 
+def layout_asked(screen: Screen) -> list[Widget]:
+    """The widgets of `screen` that asked for a layout (or a restyle, or are still to be mounted: a pane
+    shown, a panel hidden, a class set, a text replaced) and have not yet told the screen. A widget
+    asks by a flag of its own, which it hands on to the screen only when it is next idle
+    (`Widget._check_refresh`): the screen does not know of it until then, and `call_after_refresh`
+    may run before (a detail just opened had no height when a PgDn behind its Enter came)."""
+    return [node for node in screen.walk_children()
+            if node._layout_required or node._refresh_styles_required or not node.is_mounted]
+
+
+def layout_due(screen: Screen) -> bool:
+    """Whether `screen` has been told of a layout it has not yet run (it runs it before the callbacks
+    of `call_after_refresh`), or is laid out at another size than the terminal's (a tab shown again
+    after a resize: laid out as it is shown)."""
+    return screen._layout_required or screen._compositor.size != screen.app.size
+
+
 def unhandled_error(app: App) -> BaseException | None:
     """The error that is ending `app` (`App._handle_exception` notes it before `_fatal_error`)."""
     return app._exception

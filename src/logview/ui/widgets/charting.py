@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial, wraps
+from typing import Any
 
 import numpy as np
 from textual.timer import Timer
@@ -76,3 +78,38 @@ class Recompute:
     def stale(self, token: int) -> bool:
         """A result computed for `token` arrived: is there a newer change to compute for?"""
         return token != self.token
+
+
+class KeysWaiting:
+    """A panel's keys typed before its numbers are in (`h ← Enter` in one burst, or on a big file whose
+    bars take a moment to count): they act once the numbers are shown, in the order typed, where
+    they were dropped (← picked no bar, Enter narrowed nothing, and nothing said so)."""
+
+    def __init__(self, ready: Callable[[], bool]) -> None:
+        self._ready = ready  # whether the numbers the keys act on are shown
+        self._waiting: list[Callable[[], None]] = []
+
+    def run(self, action: Callable[[], None]) -> None:
+        if self._waiting or not self._ready():
+            self._waiting.append(action)
+        else:
+            action()
+
+    def numbers_shown(self) -> None:
+        while self._waiting and self._ready():  # (a key that asks for other numbers leaves the rest waiting)
+            self._waiting.pop(0)()
+
+    def drop(self) -> None:
+        """The panel was closed: what was typed for it goes with it."""
+        self._waiting.clear()
+
+
+def after_numbers(action: Callable[..., None]) -> Callable[..., None]:
+    """A panel's key action that reads its numbers: typed before they are in, it waits for them
+    (`panel.keys_waiting`, a `KeysWaiting`)."""
+
+    @wraps(action)  # (Textual reads the action's parameters from its signature)
+    def waiting(panel: Any, *arguments: Any) -> None:
+        panel.keys_waiting.run(partial(action, panel, *arguments))
+
+    return waiting

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
-from contextlib import suppress
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -23,7 +21,6 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Span, Text
 from textual.app import ComposeResult
-from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -140,7 +137,6 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
         self.entry: LogEntry | None = None
         self.time_field = "created_at"
         self.notes: dict[str, dict[str, str]] = {}  # field → value → a line shown under it
-        self._laying_out = False  # an entry was just shown: its lines are not laid out yet
         self.body = Static(id="detail-body")  # (held: an entry is shown at once when the pane is made)
         self.needle: str | None = None  # the table's search, marked wherever it occurs
         self._shown: RenderableType = Text("")  # what the body holds (its lines are searched for `n`)
@@ -182,47 +178,11 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
         if same_entry:  # (only the search changed: the place in the entry is kept)
             return
         self.scroll_home(animate=False)
-        self._laying_out = True
-        self.call_after_refresh(self._laid_out)
 
     def _draw(self) -> None:
         self._shown = self._render_entry(self.entry, self._origin) if self.entry is not None \
             else Text("No entry selected.")
         self.body.update(self._shown)
-
-    def _laid_out(self) -> None:
-        self._laying_out = False
-
-    # -- scrolling keys typed before the entry's lines are laid out -----------------------
-    # (`Enter Enter PgDn` in one burst: PgDn reached the pane while it could not scroll yet, and
-    # Textual passed it on as if the entry were short; typed slowly, it scrolls: found in a walk)
-    def _scroll_when_laid_out(self, scroll: Callable[[], None]) -> None:
-        if not self._laying_out:
-            scroll()
-            return
-
-        def later() -> None:
-            with suppress(SkipAction):  # (a short entry cannot scroll: nothing to do)
-                scroll()
-        self.call_after_refresh(later)
-
-    def action_scroll_down(self) -> None:
-        self._scroll_when_laid_out(super().action_scroll_down)
-
-    def action_scroll_up(self) -> None:
-        self._scroll_when_laid_out(super().action_scroll_up)
-
-    def action_page_down(self) -> None:
-        self._scroll_when_laid_out(super().action_page_down)
-
-    def action_page_up(self) -> None:
-        self._scroll_when_laid_out(super().action_page_up)
-
-    def action_scroll_home(self) -> None:
-        self._scroll_when_laid_out(super().action_scroll_home)
-
-    def action_scroll_end(self) -> None:
-        self._scroll_when_laid_out(super().action_scroll_end)
 
     def action_next_match(self, step: int) -> None:
         """n / N: the entry's next (previous) match of the table's search, marked apart from the others,
@@ -237,7 +197,7 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
             return
         self._match = (self._match + step) % len(lines) if self._match >= 0 or step > 0 else len(lines) - 1
         self._draw()  # (the current match in its own mark: the same lines, another style)
-        self._scroll_when_laid_out(lambda: self.scroll_to(y=lines[self._match], animate=False))
+        self.scroll_to(y=lines[self._match], animate=False)
         self._match_said = (f"match {self._match + 1} of {len(lines)}" if len(lines) > 1 else "the only match") + " · n N"
         self.on_focus()
 

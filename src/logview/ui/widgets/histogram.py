@@ -26,7 +26,7 @@ from textual.worker import get_current_worker
 from logview.store.analytics import CLASSES, Capture, Histogram, Snapshot, histogram
 from logview.times import epoch_us
 from logview.ui.cells import counted
-from logview.ui.widgets.charting import Recompute, RowsOf
+from logview.ui.widgets.charting import KeysWaiting, Recompute, RowsOf, after_numbers
 from logview.ui.widgets.histogram_cells import ERROR, WARN, bar_cells, moment_text, short_count, width_text
 from logview.ui.widgets.styling import partial_style
 
@@ -85,6 +85,9 @@ class VolumeHistogram(Widget, can_focus=True):
         self.requested = 0
         self.note = "counting…"
         self._counted_unread = self._computing_unread = False  # (bars counted while fields were unread)
+        # (bars counted for the width the histogram is laid out at: counted for a width guessed, they are
+        # counted again, and a bar picked among them would be lost)
+        self.keys_waiting = KeysWaiting(lambda: self.data is not None and self.requested == self.max_buckets)
 
     # -- data -----------------------------------------------------------------------------
     @property
@@ -177,6 +180,7 @@ class VolumeHistogram(Widget, can_focus=True):
         self.refresh()
         if self.size.width and requested != self.max_buckets:
             self.recompute.changed(now=True)
+        self.keys_waiting.numbers_shown()
 
     def _cell_width(self) -> int:
         return max(1, self.plot_width // max(1, len(self.data or ())))
@@ -197,6 +201,9 @@ class VolumeHistogram(Widget, can_focus=True):
     def on_blur(self) -> None:
         self.refresh()
 
+    def on_hide(self) -> None:
+        self.keys_waiting.drop()
+
     def _no_bar(self, to: str) -> bool:
         """Whether there is no bar to go to; said when the chart is empty (the keys were silent: s30 walk #6)."""
         if self.data is None or len(self.data):
@@ -204,6 +211,7 @@ class VolumeHistogram(Widget, can_focus=True):
         self.notify(f"No bar to {to}: no entry shown has a time.", timeout=3, markup=False)
         return True
 
+    @after_numbers
     def action_move(self, step: int) -> None:
         if self._no_bar("pick"):
             return
@@ -211,11 +219,13 @@ class VolumeHistogram(Widget, can_focus=True):
         self.selected, self.user_picked = max(0, min(len(self.data) - 1, start + step)), True
         self.refresh()
 
+    @after_numbers
     def action_move_to(self, bucket: int) -> None:
         if not self._no_bar("pick"):
             self.selected, self.user_picked = bucket % len(self.data), True
             self.refresh()
 
+    @after_numbers
     def action_move_to_filled(self, newest: bool) -> None:
         """g/G: the newest (oldest) bar holding entries, as the table's newest (oldest) row."""
         if not self._no_bar("pick"):
@@ -224,6 +234,7 @@ class VolumeHistogram(Widget, can_focus=True):
             self.user_picked = True
             self.refresh()
 
+    @after_numbers
     def action_choose(self) -> None:
         if self.data is not None and self.selected is not None and self.selected < len(self.data):
             start, end = self.data.bucket_span(self.selected)
@@ -231,6 +242,7 @@ class VolumeHistogram(Widget, can_focus=True):
         else:
             self._no_bar("narrow the dates to")
 
+    @after_numbers
     def action_zoom_out(self) -> None:
         self.post_message(self.ZoomOut())
 

@@ -26,7 +26,7 @@ from textual.worker import get_current_worker
 from logview.model import counted
 from logview.store.analytics import Capture, ErrorGroup, GroupStats, Snapshot, error_groups, group_stats
 from logview.sanitize import clean_line
-from logview.ui.widgets.charting import ChartRows, Recompute, RowsOf
+from logview.ui.widgets.charting import ChartRows, KeysWaiting, Recompute, RowsOf, after_numbers
 from logview.ui.widgets.stats_layout import MARK, StatsLayout, group_numbers, newest_text, stats_layout
 from logview.ui.widgets.styling import legible_segments, partial_style
 
@@ -91,6 +91,7 @@ class StatsPanel(ScrollView, can_focus=True):
         self._rows: list[_Row] = []
         self._first_error = 0  # the row of the first error group
         self._fitted: tuple[StatsData, int, object, StatsLayout] | None = None  # the layout, and for what
+        self.keys_waiting = KeysWaiting(lambda: self.data is not None and self.data.field == self.field)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # One field to group by (Supermetrics: the event): no "Group by" key to offer.
@@ -160,6 +161,7 @@ class StatsPanel(ScrollView, can_focus=True):
             self.cursor = self._next_selectable(self.cursor, 1)
         self.virtual_size = Size(self.size.width, len(rows) + HEADER_LINES)
         self.refresh()
+        self.keys_waiting.numbers_shown()
 
     @staticmethod
     def _key(row: _Row) -> tuple[str, object] | None:
@@ -184,11 +186,13 @@ class StatsPanel(ScrollView, can_focus=True):
         return index if self._selectable(index) else 0
 
     # -- keys and mouse -------------------------------------------------------------------
+    @after_numbers
     def action_move(self, step: int) -> None:
         self.cursor = self._next_selectable(self.cursor, step)
         self._scroll_to_cursor()
         self.refresh()
 
+    @after_numbers
     def action_cycle(self, step: int) -> None:
         if len(self.fields) < 2:
             return
@@ -197,6 +201,7 @@ class StatsPanel(ScrollView, can_focus=True):
         self.recompute.changed(now=True)
         self.refresh()
 
+    @after_numbers
     def action_choose(self) -> None:
         if not self._selectable(self.cursor) or self.data is None:
             return
@@ -233,6 +238,9 @@ class StatsPanel(ScrollView, can_focus=True):
 
     def on_blur(self) -> None:
         self.refresh()
+
+    def on_hide(self) -> None:
+        self.keys_waiting.drop()
 
     # -- drawing --------------------------------------------------------------------------
     def _style(self, name: str) -> Style:
