@@ -8,8 +8,9 @@ requests an hour, fetching it again wastes the hour (s30 walk).
 
 So once the walk has gone `LOOK_AFTER_S` without looking, a gap looks at the coverage again before
 its first page and before each next one: a span that now holds the oldest time it received (or
-showed, just below its top) and reaches below it was archived by someone else. The walk then stops asking, shows that stretch from the archive, and
-fetches only what is below it (`sync.ArchivedPager._gap`).
+showed, just below its top) and reaches below it was archived by someone else. The walk then stops
+asking, shows that stretch from the archive, and fetches only what is below it
+(`sync.ArchivedPager._gap`).
 
 Two tabs of one source in one viewer (profiles with the same connector and other filters of their
 own) walk the same gaps at the same time, and at one pace, the budget's, they ask for the same pages
