@@ -100,7 +100,8 @@ class RangeFetch:
         return self.pager.pages
 
     async def items(self) -> AsyncIterator[PagerEvent | Sequence[LogEntry] | CoveredMeanwhile]:
-        low, high, fetching, count = self.low, self.high, self._with, self._with.count
+        low, high, fetching = self.low, self.high, self._with
+        count = fetching.count
         top = None if self.open_top or not settled(high) else high
         joins_at: int | None = None  # where the span of the last page that claimed one starts
         whole = True
@@ -115,9 +116,9 @@ class RangeFetch:
                                if oldest and top and oldest < top else None)
                     if self.pager.doubted:  # what a page out of order or outside its cursor spans proves nothing
                         whole, covered = False, None
-                        self._with.tail.doubt(event.entries)  # (nor may the tail's span start at one of its entries)
+                        fetching.tail.doubt(event.entries)  # (nor may the tail's span start at one of its entries)
                     joins_at = joined_next(joins_at, covered, epoch_us(top) if event.entries else None)
-                    if (trouble := await self._with.store(event.entries, covered)) is not None:
+                    if (trouble := await fetching.store(event.entries, covered)) is not None:
                         yield trouble
                     fresh = self.edges.kept(self._timeless.fresh(event.entries))
                     # (below a stretch archived meanwhile, what the stretch showed is in the gap's count once already)
@@ -131,7 +132,7 @@ class RangeFetch:
                             return
                 elif isinstance(event, BackfillDone):
                     if whole and not event.capped and top is not None and (low is None or low <= top):
-                        if (trouble := await self._with.store([], Span(epoch_us(low), epoch_us(top), joins_at))) is not None:
+                        if (trouble := await fetching.store([], Span(epoch_us(low), epoch_us(top), joins_at))) is not None:
                             yield trouble
                 else:
                     if isinstance(event, Notice):
