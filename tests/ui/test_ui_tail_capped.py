@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from logview.demo import DemoServer
+from logview.demo.state import Fault
 from test_ui_tail_contract import _break_the_tail, _server
 from ui_helpers import make_app, screen_text, settle, tail_fails, wait_until
 
@@ -74,3 +75,22 @@ async def test_a_capped_load_whose_tail_fails_says_both(fresh_demo: DemoServer, 
         assert "capped at 100" in line and "tail failing" in line and "next try in" in line, line
         if size[0] >= 160:
             assert "live tail failing: HTTP 503 · next try in" in line, line
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_capped_load_whose_tail_request_is_retried_says_both(fresh_demo: DemoServer, size) -> None:
+    """The seconds a tail's own request waits to be tried again said the retry alone (`⟳ HTTP 503 ·
+    retrying in 7 s`), and nothing of the cap that holds meanwhile."""
+    app = make_app(fresh_demo, follow=True, max_entries=100)
+    async with app.run_test(size=size) as pilot:
+        viewer = app.viewer
+        await wait_until(pilot, lambda: viewer.feed.tailing and viewer.session.phase == "complete")
+        await settle(pilot)
+        fresh_demo.state.add_fault(Fault(kind="status", status=503, count=1, api="aitronos", retry_after="30"))
+        viewer.feed.poll_now()
+        await wait_until(pilot, lambda: viewer.banner.retry_pending, said=viewer.banner.plain)
+        await settle(pilot)
+        line = status_line(app)
+        assert "retrying in" in line and "capped at 100" in line, line
+        if size[0] >= 160:
+            assert "HTTP 503" in line, line

@@ -288,6 +288,8 @@ def _state_and_text(session: SessionState, waits: Waits) -> tuple[str, str | tup
     if waits.retry is not None:  # (the connectors' listing's too: a 429 waited a minute unsaid)
         cause, remaining = waits.retry
         when = f"retrying in {format_wait(remaining)}" if remaining > 0.5 else _retry_due(waits)
+        if waits.retry_is_tail and (cap := _cap(session)):  # (the cap holds all along, as its failing says)
+            return "retrying", (f"{cause} · {when} · {cap}", f"{when} · {cap}")
         return "retrying", f"{cause} · {when}"
     if session.needs_connector and session.phase != "error":  # nothing to load until one is chosen
         return "paused", "choose a connector (c)"
