@@ -257,15 +257,17 @@ class ArchivedPager:
             return
         low, high = span.shown_part(epoch_us(since), epoch_us(until))
         self._held_below[span] = floor_ids(self.archived, span, epoch_us(since))  # (before its rows: more may come)
-        painted = self._span_columns(low, high) if self.paint_columns and not self.filters.search \
-            else self._painted_entries(self.archived.entries(low, high, timeless=False))
-        async for event in painted:
+        async for event in self._archived_rows(low, high):
             if event is None:
                 return
             yield event
         rows_left = lambda: self.archived.count_in(*within) - (self.count.from_archive + self._superseded - before)  # noqa: E731
         if self._full() and (older := older_than_span(span, epoch_us(since), rows_left(), self._keep_all)) is not False:
             yield self._cut_at_cap(older)
+
+    def _archived_rows(self, low: int | None, high: int) -> AsyncIterator[PagerEvent | ArchivedRows | None]:
+        return self._span_columns(low, high) if self.paint_columns and not self.filters.search else \
+            self._painted_entries(self.archived.entries(low, high, timeless=False))  # (as columns: not a search's)
 
     async def _painted_entries(self, entries: Iterable[LogEntry]) -> AsyncIterator[EntriesLoaded | None]:
         batch: list[LogEntry] = []  # (an archived copy of an id fetched is its older answer: the server sent
@@ -369,9 +371,7 @@ class ArchivedPager:
                 self._unshown += (count := len(at_oldest) + self.archived.count_in(low, oldest - 1))
                 self.count.archived(count)
                 return
-            below = self._span_columns(low, oldest - 1) if self.paint_columns and not self.filters.search \
-                else self._painted_entries(self.archived.entries(low, oldest - 1, timeless=False))
-            for events in (self._painted_entries(at_oldest), below):
+            for events in (self._painted_entries(at_oldest), self._archived_rows(low, oldest - 1)):
                 async for event in events:
                     if event is None:
                         return  # (the cap is met)
