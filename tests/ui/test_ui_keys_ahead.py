@@ -18,10 +18,12 @@ import re
 from pathlib import Path
 
 import pytest
+from textual import events
 
+import logview.ui.app as app_module
 from logview.ui.app import LogViewApp
 from test_ui_dialog_bursts import burst
-from ui_helpers import SIZE, detail_text, file_app, settle, table_lines
+from ui_helpers import SIZE, detail_text, file_app, kept_toasts, settle, table_lines
 
 LINES = 300
 SIZES = [SIZE, (80, 24)]  # (at 80×24 the detail covers the table: Enter opens it focused)
@@ -105,3 +107,34 @@ async def test_a_search_then_n_in_the_detail_goes_to_its_first_match(tmp_path: P
         assert app.focused is detail and detail_text(app).startswith("r0")
         top = detail_text(app).splitlines()[round(detail.scroll_y)]
         assert '"k9": "gmail 9"' in top, top
+
+
+async def test_n_that_the_layout_wait_let_through_early_still_goes_to_the_first_match(tmp_path: Path, monkeypatch) -> None:
+    """A key waits for the layout at most half a second (`layout_wait.py`): on a loaded machine (CI, s32)
+    the `n` of `/gmail⏎⏎n` came before the detail had its first width, found no match at no width and
+    said the match lay past what the pane shows. Here its wait runs out at once."""
+    waits_for_layout = app_module.layout_settled
+
+    async def waits_until_n(screen) -> None:
+        if not any(key == "n" for key in keys_seen):
+            await waits_for_layout(screen)
+
+    monkeypatch.setattr(app_module, "layout_settled", waits_until_n)
+    app = file_app(write_file(tmp_path / "lines.jsonl"))
+    keys_seen: list[str] = []
+    said = kept_toasts(app)
+    handles = app.on_event
+
+    async def on_event(event) -> None:
+        if isinstance(event, events.Key):
+            keys_seen.append(event.key)
+        await handles(event)
+
+    app.on_event = on_event
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await typed_ahead(pilot, "slash", *"gmail", "enter", "enter", "n")
+        detail = app.viewer.detail
+        assert app.focused is detail and detail_text(app).startswith("r0")
+        top = detail_text(app).splitlines()[round(detail.scroll_y)]
+        assert '"k9": "gmail 9"' in top and not said, (top, said)

@@ -35,6 +35,7 @@ from logview.ui.widgets.styling import PartialStyles
 
 DEEPEST_INDENTED = 32  # levels of arrays and objects shown indented
 MATCH_KEY = "logview-match"  # (each match's mark carries its number: `_match_lines` finds each by it, in any style)
+MATCH_WAITS_FOR_WIDTH = 30  # screen refreshes an `n` waits at most for the pane's first layout (it needs one or two)
 MAX_VALUE_CHARS = 20_000  # a pathological value must not stall rendering; `y` copies it whole
 _JSON = JSONHighlighter()
 
@@ -190,6 +191,15 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
         if not self.needle:
             self.notify("No search to find: / searches the entries, and its matches are marked here.",
                         timeout=3, markup=False)
+            return
+        self._step_once_laid_out(step, MATCH_WAITS_FOR_WIDTH)
+
+    def _step_once_laid_out(self, step: int, refreshes: int) -> None:
+        """The lines where the matches begin depend on the pane's width: an `n` typed ahead of its first
+        layout (`/gmail⏎⏎n` in one burst on a loaded machine) found none at no width, and said the match
+        lay past what the pane shows. It waits for the screen's next refreshes, so many at most."""
+        if not (self.body.size.width or self.scrollable_content_region.width) and refreshes:
+            self.call_after_refresh(self._step_once_laid_out, step, refreshes - 1)
             return
         lines = self._match_lines()
         if not lines:
