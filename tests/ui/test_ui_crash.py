@@ -16,7 +16,7 @@ from logview.archive import Archive
 from logview.ui import table_rows
 from test_deep_entries import GOOD, deep_line
 from test_ui_archive import archived_app
-from ui_helpers import FIXED_NOW, SIZE, detail_text, file_app, screen_text, settle, table_lines, wait_until
+from ui_helpers import FIXED_NOW, SIZE, app_ended, detail_text, file_app, screen_text, settle, table_lines
 
 pytestmark = pytest.mark.timeout(120)  # (without the guard the report took minutes)
 
@@ -39,7 +39,7 @@ async def test_a_recursion_error_ends_the_viewer_at_once_with_a_message(tmp_path
     started = time.monotonic()
     with pytest.raises(RecursionError):
         async with app.run_test(size=SIZE) as pilot:
-            await wait_until(pilot, lambda: app.return_code is not None, timeout=20)  # (it ends: waited for)
+            await app_ended(pilot, timeout=20)  # (it ends: waited for)
     assert time.monotonic() - started < 20
     said = capsys.readouterr().err  # (what the user reads once the viewer has given the terminal back)
     assert said.startswith("logview stopped: a value nested too deep for it reached a part of the viewer"), said[:300]

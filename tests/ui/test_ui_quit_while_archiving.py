@@ -17,7 +17,7 @@ from logview.demo import DemoServer, DemoState
 from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.ui.app import LogViewApp
-from ui_helpers import FAST, SIZE, connection, wait_until
+from ui_helpers import FAST, SIZE, app_ended, connection, wait_until
 
 ENTRIES = 1_500  # (below the writer process's threshold: stored by the viewer's thread)
 
@@ -70,7 +70,7 @@ async def test_q_waits_for_a_writer_that_makes_progress_and_quits_once_all_is_st
         app = archived_app(server, archive)
         async with app.run_test(size=SIZE) as pilot:
             await quit_while_archiving(pilot, app)
-            await wait_until(pilot, lambda: not app.is_running, timeout=30)
+            await app_ended(pilot, timeout=30)
         fetched = len(app.viewer.store)
         assert app.return_code == 0 and app.viewer.feed.unarchived == 0
         stored = archive.source(app.viewer.feed.pager.archived.identity)  # type: ignore[union-attr]
@@ -86,14 +86,14 @@ async def test_q_again_gives_up_and_a_stalled_writer_is_given_up(server, tmp_pat
             async with app.run_test(size=SIZE) as pilot:
                 await quit_while_archiving(pilot, app)
                 # (stalled: nothing stored since the quit, given up after STALLED_S and the close's 2 s)
-                await wait_until(pilot, lambda: not app.is_running, timeout=20)
+                await app_ended(pilot, timeout=20)
             assert app.return_code == 0 and app.viewer.feed.unarchived > 0
 
             app = archived_app(server, archive)
             async with app.run_test(size=SIZE) as pilot:
                 await quit_while_archiving(pilot, app)
                 await pilot.press("q")  # gives up at once (the close's 2 s, then the writer goes)
-                await wait_until(pilot, lambda: not app.is_running, timeout=10)
+                await app_ended(pilot, timeout=10)
             assert app.return_code == 0
     finally:
         hold.set()

@@ -15,7 +15,7 @@ from logview.ui.screens.confirm import ConfirmQuit
 from test_ui_mixed_reading import gate, write_mixed  # noqa: F401 - gate: a fixture
 from test_ui_quit_while_saving import LINES, big_file, save_to
 from test_ui_save_dialogs import question_on_screen
-from ui_helpers import file_app, kept_toasts, screen_text, toast_said, wait_until
+from ui_helpers import app_ended, file_app, kept_toasts, screen_text, toast_said, wait_until
 
 
 @pytest.mark.parametrize("kind", ["mixed", "single"])
@@ -54,7 +54,7 @@ async def test_a_save_waiting_for_the_read_does_not_start_under_the_quit_questio
             await toast_said(pilot, said, "Saved ")
             assert target.read_bytes().count(b"\n") == len(viewer.view)
             return
-        await wait_until(pilot, lambda: not app.is_running)
+        await app_ended(pilot)
         quit_in = time.monotonic() - asked
     assert app.return_code == 0 and not target.exists()
     # (it took 7-8 s, writing the whole file; 5 s leaves a loaded machine's slow frames room)
@@ -85,5 +85,5 @@ async def test_w_while_a_save_waits_for_the_read_writes_it_once_read_then_quits(
         await wait_until(pilot, lambda: "Wait, then quit" not in footer_line(app), said=lambda: footer_line(app))
         assert "y Quit" in footer_line(app)
         held_reading.set()
-        await wait_until(pilot, lambda: not app.is_running)
+        await app_ended(pilot)
     assert app.return_code == 0 and target.read_bytes().count(b"\n") == LINES

@@ -20,7 +20,7 @@ import logview.ui.save
 from logview.ui.screens.confirm import ConfirmQuit, ConfirmReplace
 from logview.ui.screens.save_dialog import SaveDialog
 from test_ui_save_dialogs import question_on_screen
-from ui_helpers import file_app, kept_toasts, make_app, settle, supermetrics_server, toast_said, wait_until
+from ui_helpers import app_ended, file_app, kept_toasts, make_app, settle, supermetrics_server, toast_said, wait_until
 
 LINES = 30_000
 
@@ -61,7 +61,7 @@ async def test_q_while_a_save_waits_for_the_fields_asks_and_n_keeps_it(
         await toast_said(pilot, said, f"Saved {LINES:,}")
         await settle(pilot)
         await pilot.press("q")  # (nothing left to write: quits at once)
-        await wait_until(pilot, lambda: not app.is_running)
+        await app_ended(pilot)
     assert app.return_code == 0 and len(target.read_bytes().splitlines()) == LINES
 
 
@@ -74,7 +74,7 @@ async def test_q_while_a_save_is_written_asks_and_y_quits(tmp_path: Path, slow_s
         await pilot.press(quit_key)  # (ctrl+q, Textual's own quit, asks as q does)
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmQuit))
         await pilot.press(answer)
-        await wait_until(pilot, lambda: not app.is_running)
+        await app_ended(pilot)
     slow_save.set()  # (the held save's thread let go now: the test's loop waited out its 10 s hold at its close)
     assert app.return_code == 0
 
@@ -143,7 +143,7 @@ async def test_the_question_says_when_the_save_has_ended_while_it_is_up(tmp_path
         assert "".join(said.split()) in "".join(asked.split()), asked  # (a long path folds mid-word)
         assert "will not be written" not in asked and "Enter or y quits · Esc or n cancels" in asked
         await pilot.press("y")
-        await wait_until(pilot, lambda: not app.is_running)
+        await app_ended(pilot)
     assert app.return_code == 0 and len(target.read_bytes().splitlines()) == LINES
 
 
@@ -181,7 +181,7 @@ async def test_w_while_a_save_is_written_waits_for_it_then_quits(tmp_path: Path,
             await settle(pilot)
             assert app.is_running
         else:
-            await wait_until(pilot, lambda: not app.is_running, said=lambda: (app.screen, app.saves.unwritten()))
+            await app_ended(pilot, said=lambda: (app.screen, app.saves.unwritten()))
     assert app.return_code == (None if then == "n" else 0) and len(target.read_bytes().splitlines()) == LINES
 
 
@@ -195,7 +195,7 @@ async def test_y_while_a_save_is_written_stops_it_and_removes_the_part_written(
         [run] = app.saves.being_written()
         await pilot.press("y")
         held_after_a_chunk.set()  # (the stop is asked: the save sees it after this chunk)
-        await wait_until(pilot, lambda: not app.is_running)
+        await app_ended(pilot)
     for _ in range(500):
         if run.finished:
             break
@@ -236,7 +236,7 @@ async def test_y_stops_a_save_of_entries_in_memory_at_its_next_chunk(tmp_path: P
                 assert one_line(f"(5,000 of {entries:,} entries written)") in one_line(question_on_screen(app))
                 await pilot.press("y")
                 release.set()  # (the stop is asked: the save sees it after this chunk)
-                await wait_until(pilot, lambda: not app.is_running)
+                await app_ended(pilot)
         finally:
             release.set()
     for _ in range(500):
@@ -274,7 +274,7 @@ async def test_y_while_a_save_is_written_through_a_link_leaves_the_file_it_names
         assert one_line("It is stopped, and the part written removed.") in one_line(asked), asked
         await pilot.press("y")
         held_after_a_chunk.set()
-        await wait_until(pilot, lambda: not app.is_running)
+        await app_ended(pilot)
     for _ in range(500):  # (the save's thread ends on its own after the app's: it removes what it began)
         if not list(tmp_path.glob(".*.partial")):
             break
@@ -299,6 +299,6 @@ async def test_y_while_a_save_is_written_into_a_pipe_says_the_part_written_stays
         assert "removed" not in asked
         await pilot.press("y")
         held_after_a_chunk.set()
-        await wait_until(pilot, lambda: not app.is_running)
+        await app_ended(pilot)
     reader.join(10)
     assert received and 0 < len(received[0].splitlines()) < LINES  # (what it wrote before the stop)

@@ -130,6 +130,17 @@ async def wait_until(pilot: Pilot, predicate: Callable[[], bool], timeout: float
     raise AssertionError("condition not met in time" + (f"; instead: {said()!r}" if said is not None else ""))
 
 
+async def app_ended(pilot: Pilot, timeout: float = 10.0, said: Callable[[], object] | None = None) -> None:
+    """Wait for the app to have exited, by the clock alone: `pilot.pause` waits for every widget to
+    handle a callback, and one asked of a widget the app's exit then closed never runs: the pause
+    waited its 30 s and failed (CI, s32)."""
+    for _ in range(int(timeout / 0.02)):
+        if not pilot.app.is_running:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the app did not exit in time" + (f"; instead: {said()!r}" if said is not None else ""))
+
+
 class Held:
     """Requests held back by `hold_requests`: `let_go()` lets the next one go, `set()` all of them."""
 
