@@ -150,6 +150,25 @@ async def test_a_gap_begun_after_a_wait_looks_before_its_first_page(kind, runner
         assert relaunch.total == (1500 if kind == "aitronos" else None)
 
 
+async def two_tabs(server: DemoServer, state: DemoState, archive: Archive, kind: str, runner: type[Run] = Run,
+                   searched_first: bool = False) -> tuple[Run, Run, set[str]]:
+    """Two profiles of one connector side by side in one viewer, backfilled at once: one shows
+    everything, the other a search it applies itself (begun first where `searched_first`); and the
+    ids the second must show. Each has shown its entries, each once, newest first."""
+    everything = runner(server, archive, kind, page_limit=100)
+    local = {"aitronos": Filters(search="gmail"), "supermetrics": Filters(search="token")}[kind]
+    searched = runner(server, archive, kind, page_limit=100, filters=local)
+    tabs = [searched, everything] if searched_first else [everything, searched]
+    await asyncio.gather(*(tab.backfill() for tab in tabs))
+    assert sorted(everything.ids) == sorted(server_ids(state, kind))
+    source, _ = KINDS[kind](server)
+    raws = state.aitronos_logs if kind == "aitronos" else state.supermetrics_logs
+    wanted = {e.id for e in source.entries_from_raws(raws) if source.matches(e, local)}
+    assert sorted(searched.ids) == sorted(wanted) and wanted
+    assert_newest_first(searched.shown)
+    return everything, searched, wanted
+
+
 @pytest.mark.parametrize("kind", ["aitronos", "supermetrics"])
 async def test_two_tabs_of_one_source_fetch_the_hole_below_the_archive_once(kind, archive):
     """Two profiles of one connector, their own filters applied locally (one shows errors), side by
@@ -159,16 +178,7 @@ async def test_two_tabs_of_one_source_fetch_the_hole_below_the_archive_once(kind
     state = DemoState(aitronos_entries=1500, supermetrics_entries=1500, live_rate=0.0, seed=27)
     with DemoServer(state) as server:
         await Run(server, archive, kind, page_limit=100).backfill(stop_after_pages=2)
-        everything = Run(server, archive, kind, page_limit=100)
-        local = {"aitronos": Filters(search="gmail"), "supermetrics": Filters(search="token")}[kind]
-        searched = Run(server, archive, kind, page_limit=100, filters=local)
-        await asyncio.gather(everything.backfill(), searched.backfill())
-        assert sorted(everything.ids) == sorted(server_ids(state, kind))
-        source, _ = KINDS[kind](server)
-        raws = state.aitronos_logs if kind == "aitronos" else state.supermetrics_logs
-        wanted = {e.id for e in source.entries_from_raws(raws) if source.matches(e, local)}
-        assert sorted(searched.ids) == sorted(wanted) and wanted
-        assert_newest_first(searched.shown)
+        everything, searched, _ = await two_tabs(server, state, archive, kind)
         # 13 pages below the archive fetched once between the two tabs (30-odd requests when each
         # fetched them), each tab asking once what is newer than the archive, a page at the seam and
         # one to be sure of the end (Supermetrics one more, its short page confirmed)
@@ -271,3 +281,22 @@ def test_a_pages_entries_are_read_only_where_its_fetch_stops():
     assert Counted.reads == 0
     stopped = watch.covered()
     assert stopped is not None and stopped.oldest_us == epoch_us(moment) and stopped.received == {"a", "b"}
+
+
+@pytest.mark.parametrize("kind", ["aitronos", "supermetrics"])
+@pytest.mark.parametrize("searched_first", [False, True], ids=["search-waits", "all-waits"])
+async def test_two_tabs_of_one_source_on_a_first_launch_fetch_the_range_once(kind, searched_first, archive):
+    """Two profiles of one connector side by side on a launch with nothing archived: the second tab
+    waits for the first's fetch of the whole range, then walks it from the archive as a launch would
+    then (as columns where it searches nothing), asking only what is newer: each asked for every page
+    before (30-odd requests)."""
+    state = DemoState(aitronos_entries=1500, supermetrics_entries=1500, live_rate=0.0, seed=28)
+    with DemoServer(state) as server:
+        everything, searched, _ = await two_tabs(server, state, archive, kind, ViewerRun, searched_first)
+        waited = everything if searched_first else searched
+        assert waited.requests == 1 and waited.painted == (1500 if searched_first else 0)
+        assert everything.total == (1500 if kind == "aitronos" else None)  # (the server's count, from its pages or the archive)
+        # 15 pages fetched once, one more to be sure of the end (Supermetrics one more, its short page
+        # confirmed), and the second tab's one request for what is newer than the archive
+        assert everything.requests + searched.requests <= 15 + 1 + 1 + (kind == "supermetrics"), \
+            (everything.requests, searched.requests)

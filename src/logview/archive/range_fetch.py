@@ -5,6 +5,12 @@ Every page is stored as it comes, with the span it completes. A span starts just
 oldest time (entries at it may go on in the next page), joins the span the page before claimed
 (`Span.joins_at`), and claims nothing where the pager doubted the page (out of order, outside its
 cursor). The whole range, down to `low`, is claimed once the server says it has no more.
+
+A span's newest end is only ever an entry's own time or a bound the server was sent, never this
+machine's clock: a clock ahead of the server's must not claim minutes the server has not filled yet.
+A bound not yet well in the past (a histogram's bucket of today ends at midnight) is no end either:
+the span ends at the newest entry received, as with no bound, or the next launch and its tail would
+take the rest of the day as fetched.
 """
 
 from __future__ import annotations

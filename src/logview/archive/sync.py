@@ -15,10 +15,7 @@ knows which time spans are complete. The backfill walks the query's range newest
 Every fetched page is stored as it arrives (`archiving.py`), and the span it completes is recorded in the same
 transaction, so a crash loses at most the pages not yet committed. However the backfill ends (Ctrl-C or a closed viewer
 cancelling it, a failure), the pages received are committed first: the next run resumes below them instead of spending
-the API's budget on them again. A span's newest end is only ever an entry's own time or a bound the server was sent,
-never this machine's clock: a clock ahead of the server's must not claim minutes the server has not filled yet. A bound
-that is not yet well in the past (a histogram's bucket of today ends at midnight) is no end either: the span ends at
-the newest entry received, as with no bound, or the next launch and its tail would take the rest of the day as fetched.
+the API's budget on them again. What a span claims: `range_fetch.py`.
 """
 
 from __future__ import annotations
@@ -118,9 +115,8 @@ class ArchivedPager:
 
     def _total(self) -> int | None:
         """The server's count: what the archive showed plus each gap's own count."""
-        # (unknown until what is newer than the archive has been asked for, until the walk has
-        # begun its last piece, and for good once a cap left part of the range unvisited: a partial
-        # sum would pass for the server's count: a resume said "1,209 of 1,209 (100%)", found in a walk)
+        # (unknown until what is newer than the archive has been asked for, until the walk has begun its last piece,
+        # and for good once a cap left part of the range unvisited: a partial sum passed for the server's count)
         pending = self._head_pending or self._cut_short or self._unreached
         self._told = None if pending else self.count.value()
         return self._told
@@ -311,8 +307,7 @@ class ArchivedPager:
         return ArchivedRows(columns, self.archived, self.pages, self.loaded, self._total(), expected)
 
     def _painted(self, batch: list[LogEntry]) -> EntriesLoaded | None:
-        batch, _ = self._cap(batch)
-        if not batch:
+        if not (batch := self._cap(batch)[0]):
             return None
         self.count.archived(len(batch))
         return self._loaded(batch)
@@ -322,10 +317,12 @@ class ArchivedPager:
                    shown_below: set[str]) -> AsyncIterator[PagerEvent]:
         counting, self.head_newer, probed = self._unreached, 0, False
         wanted_from = epoch_us(keep_above) + 1 if keep_above is not None else epoch_us(low)  # (its lowest time)
-        index, fetched, watch = self.count.gap(), False, self._watch  # (`index`: the gap's server count)
+        index, fetched, watch, again = self.count.gap(), False, self._watch, None  # (`index`: the gap's server count)
         watch.gap(wanted_from, None if keep_below is None else epoch_us(keep_below), shown_below)
         while True:
             async with one_fetch_at_a_time((*self.archived.where, self.key)).turn(self.flush) as waited:  # (tabs)
+                if waited and open_top and self.paint_first and (again := self._covered()):
+                    break  # (below)
                 if (stopped := watch.covered(look_now=waited)) is None:  # (what was archived meanwhile: not asked for)
                     async for item in self._fetch(low, high, open_top=open_top, index=index, rest=fetched, watch=watch,
                                                   edges=Edges(keep_above, keep_below, held_at_ceiling=shown_below)):
@@ -359,6 +356,10 @@ class ArchivedPager:
             open_top, shown_below = False, floor_ids(self.archived, stopped.span, None)
             watch.gap(wanted_from, ceiling, shown_below)
         self.head_newer = 0
+        if again:  # the viewer's first gap, nothing shown, waited for another tab's turn, which fetched it: the
+            self.count.said(index, 0)  # walk from the top, as a launch now would (each tab asked for every page)
+            async for event in self._walk(again, self.filters.since, self.filters.until):
+                yield event
 
     async def _show_meanwhile(self, stopped: CoveredMeanwhile, wanted_from: int | None, index: int | None
                               ) -> AsyncIterator[PagerEvent | ArchivedRows]:
