@@ -25,7 +25,7 @@ from logview.api.contract import ContractBroken
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, PagerEvent
 from logview.archive import Archive, identity_of
 from logview.archive.sync import ArchivedPager
-from logview.cli.output import STDOUT, output_name, writing
+from logview.cli.output import STDOUT, output_name, terminal_columns, words_fitted, writing
 from logview.files.writer import EntryWriter, OutputFile
 from logview.sources.base import Source
 from logview.sources.supermetrics import SupermetricsSource
@@ -66,8 +66,14 @@ class Reporter:
         message ends the run, drawn again below it."""
         self._stop_counting()
         frame = self._frame if self._line_open and progress_after else ""
-        self._write(f"{CLEAR if self._line_open else ''}{clean(text)}\n{frame}")  # (a server's text in it: inert)
+        said = "\n".join(words_fitted(clean(text), self._columns()))  # (a server's text in it: inert)
+        self._write(f"{CLEAR if self._line_open else ''}{said}\n{frame}")
         self._line_open = bool(frame) and self._stream is not None
+
+    def _columns(self) -> int | None:
+        """How wide the terminal the messages go to is, now (None: not a terminal): a message is broken
+        between its words to fit it, never inside a URL or a path where the terminal's edge falls."""
+        return None if self._stream is None else terminal_columns(self._stream)
 
     def _write(self, text: str) -> None:
         """Messages only: a stderr that cannot take them (closed by `2>&1 | head -1`) stops them,
@@ -154,8 +160,11 @@ class Reporter:
         self._draw(f"{entries}, {counted(event.pages, 'page', 'pages')}{waits}")
 
     def _draw(self, frame: str) -> None:
-        self._frame = frame
-        self._write(f"{CLEAR}{frame}")
+        # (one row, cut at the terminal's edge: a line the terminal wrapped left its first rows behind at
+        # each redraw, which erases only the row it is on)
+        columns = self._columns()
+        self._frame = frame if columns is None or len(frame) < columns else frame[:max(columns - 2, 0)] + "…"
+        self._write(f"{CLEAR}{self._frame}")
         self._line_open = self._stream is not None
 
     def frame(self, text: str) -> None:
