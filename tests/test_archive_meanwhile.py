@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from logview.archive import meanwhile
+from logview.archive import meanwhile, turns
 from logview.archive.archive import Archive
 from logview.archive.coverage import Span
 from logview.archive.meanwhile import LOOK_AFTER_S
@@ -53,6 +53,14 @@ class ViewerRun(Run):
         return True
 
 
+@pytest.fixture(autouse=True)
+def turns_stall_soon(monkeypatch):
+    """The process whose backfill waits here (`between_pages`) holds its turn at the range meanwhile
+    (`archive/turns.py`), as one waiting for a budget's reset does: the other process waits for it
+    only until it has archived nothing for this long, on a compressed clock (10 s a real one)."""
+    monkeypatch.setattr(turns, "STALLED_AFTER_S", 0.3)
+
+
 @pytest.fixture
 def archive(tmp_path):
     with Archive.open(tmp_path / "archive.sqlite3") as opened:
@@ -61,8 +69,8 @@ def archive(tmp_path):
 
 async def in_another_process(server: DemoServer, archive: Archive, kind: str, *, stop_after_pages: int | None = None,
                              **options) -> Run:
-    """Another logview's backfill on the same archive file: its own connection and event loop (a
-    viewer's tabs take turns on one loop, `meanwhile.one_fetch_at_a_time`), here in a thread."""
+    """Another logview's backfill on the same archive file: its own connection and event loop, here in
+    a thread (its turns at a range are another process's: `archive/turns.py`)."""
     async def backfill() -> Run:
         with Archive.open(archive.path) as second:
             other = Run(server, second, kind, **options)

@@ -40,8 +40,29 @@ def write_file(path: Path) -> Path:
 
 
 async def typed_ahead(pilot, *keys: str) -> None:
-    burst(pilot.app, *keys)
-    await settle(pilot)
+    """`keys` in one burst, each handled to its end: a key a widget handles comes back to the app for
+    its binding, behind what `settle` waits for, and a test that ended meanwhile closed the app under
+    it (ScreenStackError as the app ended, in a full run at load)."""
+    app, in_hand = pilot.app, [0]
+    handles = app.on_event
+
+    async def counted(event) -> None:
+        in_hand[0] += isinstance(event, events.Key)
+        try:
+            await handles(event)
+        finally:
+            in_hand[0] -= isinstance(event, events.Key)
+
+    app.on_event = counted
+    try:
+        burst(app, *keys)
+        await settle(pilot)
+        idle = 0
+        while idle < 3:  # (none in hand at three pauses in a row: none still on its way back)
+            await pilot.pause()
+            idle = idle + 1 if not in_hand[0] else 0
+    finally:
+        app.on_event = handles
     await pilot.wait_for_scheduled_animations()  # (the detail's keys scroll it smoothly)
 
 

@@ -31,7 +31,7 @@ class Notice:
     """Something the user should know that is not an error: the cap, a tie group that cannot be
     paged, what a server got wrong that paging corrected (`contract`)."""
 
-    kind: Literal["capped", "tie_group", "stuck", "contract", "archive", "file", "retention"]
+    kind: Literal["capped", "tie_group", "stuck", "contract", "archive", "file", "retention", "waiting"]
     message: str
     # a "capped" one's: whether entries older than the cap exist (None: unknown, the server counts
     # nothing and the last page was full; s20 #5 said "older entries not loaded" of none)

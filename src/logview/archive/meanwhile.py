@@ -12,20 +12,15 @@ showed, just below its top) and reaches below it was archived by someone else. T
 asking, shows that stretch from the archive, and fetches only what is below it
 (`sync.ArchivedPager._gap`).
 
-Two tabs of one source in one viewer (profiles with the same connector and other filters of their
-own) walk the same gaps at the same time, and at one pace, the budget's, they ask for the same pages
-in turn: a look never finds the other ahead. So in one process a source's range is fetched by one
-gap at a time (`one_fetch_at_a_time`); the other waits, then looks, and shows what the first
-fetched from the archive. Two processes side by side can still ask for the same pages.
+Two gaps walking the same range at one pace, the budget's (two tabs of one source, two processes),
+ask for the same pages in turn: a look never finds the other ahead. So they take turns (`turns.py`):
+the one that waited looks at once, and shows what the other fetched from the archive.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
-import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -37,43 +32,6 @@ from logview.times import epoch_us
 # come every few ms and never look, a budget's pace (~0.6 s an Aitronos page at 100 a minute) looks
 # every other page, a wait of minutes at once after it. One look is one small read of the archive.
 LOOK_AFTER_S = 1.0
-
-
-class FetchTurns:
-    """One archive's source and server filter, fetched by one gap at a time in this process."""
-
-    def __init__(self) -> None:
-        self._lock, self._waiting = asyncio.Lock(), 0
-
-    @asynccontextmanager
-    async def turn(self, flush: Callable[[], Awaitable[object]]) -> AsyncIterator[bool]:
-        """A gap's turn to fetch; says whether it waited for another's. A turn another gap waits for
-        ends once what it fetched is archived (`flush`): the other then looks at the coverage."""
-        waited = self._lock.locked()
-        self._waiting += 1
-        try:
-            await self._lock.acquire()
-        finally:
-            self._waiting -= 1
-        try:
-            yield waited
-            if self._waiting:
-                await flush()
-        finally:
-            self._lock.release()
-
-
-# (weak: it lives while a gap holds or awaits its turn; a test's next event loop makes its own)
-_FETCHING: weakref.WeakValueDictionary[Hashable, FetchTurns] = weakref.WeakValueDictionary()
-
-
-def one_fetch_at_a_time(where: Hashable) -> FetchTurns:
-    """The turns of a gap's fetch on this event loop (a viewer's tabs), for one archive's source and
-    server filter."""
-    key = (asyncio.get_running_loop(), where)
-    if (turns := _FETCHING.get(key)) is None:
-        _FETCHING[key] = turns = FetchTurns()
-    return turns
 
 
 @dataclass(frozen=True)
@@ -116,6 +74,10 @@ class CoverageWatch:
         self.oldest_us: int | None = None
         self._shown: set[str] = set()  # ids at `oldest_us` shown by the stretch above the gap
         self._pages: list[Sequence[LogEntry]] = []  # the pages whose oldest time it is
+
+    def coverage(self) -> list[Span]:
+        """The archive's coverage now (newest first), without looking for a stretch below the gap."""
+        return self._coverage()
 
     def gap(self, floor_us: int | None, below_us: int | None, shown: Iterable[str] = ()) -> None:
         """A gap begun: its lowest time wanted (None: the range's start), and the time it is

@@ -12,10 +12,8 @@ knows which time spans are complete. The backfill walks the query's range newest
   start, so an interrupted backfill resumes from its oldest archived entry, not from the start.
 - Without it (export), the same pieces come strictly newest first.
 
-Every fetched page is stored as it arrives (`archiving.py`), and the span it completes is recorded in the same
-transaction, so a crash loses at most the pages not yet committed. However the backfill ends (Ctrl-C or a closed viewer
-cancelling it, a failure), the pages received are committed first: the next run resumes below them instead of spending
-the API's budget on them again. What a span claims: `range_fetch.py`.
+Every page is stored as it arrives, with the span it completes, in one transaction (`archiving.py`, `range_fetch.py`):
+a crash, a Ctrl-C or a closed viewer loses no page received, and the next run resumes below them.
 """
 
 from __future__ import annotations
@@ -34,7 +32,8 @@ from logview.archive.archiving import OnArchived, PageArchiving, query_key
 from logview.archive.columns import ArchivedColumns
 from logview.archive.painted import ArchivedRows, SpanPainting, floor_ids
 from logview.archive.coverage import Span
-from logview.archive.meanwhile import CoverageWatch, CoveredMeanwhile, one_fetch_at_a_time
+from logview.archive.meanwhile import CoverageWatch, CoveredMeanwhile
+from logview.archive.turns import WAITING_WORDS, one_fetch_at_a_time
 from logview.archive.range_fetch import Edges, Fetching, RangeFetch
 from logview.archive.server_count import ServerCount
 from logview.archive.older_stretches import OlderStretches, older_than_span
@@ -137,10 +136,9 @@ class ArchivedPager:
         return [span for span in self.archived.coverage(self.key) if span.meets(since, until)]
 
     def paint_now(self) -> ArchivedRows | None:
-        """The newest archived rows, read at once (a few ms), for the app's first paint; the
-        backfill then goes on from them. None where they come otherwise (not as columns, a
-        search, a range with an end, nothing archived) or the archive cannot be read now (the
-        backfill meets that and says so)."""
+        """The newest archived rows, read at once (a few ms), for the app's first paint; the backfill then goes on from
+        them. None where they come otherwise (not as columns, a search, a range with an end, nothing archived) or the
+        archive cannot be read now (the backfill meets that and says so)."""
         try:
             self._spans = spans = self._covered()
             if not (spans and self.paint_first and self.paint_columns and self.show_archived
@@ -180,8 +178,7 @@ class ArchivedPager:
             raise
         finally:
             if self.tail.head.time is None and since is not None:
-                # nothing shown, from a range's start on (in the future, say): the tail starts
-                # there, not from the API's whole history (it once paged all of it, budget and all)
+                # nothing shown from a range's start on: the tail starts there, not at the API's whole history
                 self.tail.head.start_from(since, set())
             self._head_pending = False
             self._head_known.set()
@@ -319,9 +316,12 @@ class ArchivedPager:
         wanted_from = epoch_us(keep_above) + 1 if keep_above is not None else epoch_us(low)  # (its lowest time)
         index, fetched, watch, again = self.count.gap(), False, self._watch, None  # (`index`: the gap's server count)
         watch.gap(wanted_from, None if keep_below is None else epoch_us(keep_below), shown_below)
-        while True:
-            async with one_fetch_at_a_time((*self.archived.where, self.key)).turn(self.flush) as waited:  # (tabs)
-                if waited and open_top and self.paint_first and (again := self._covered()):
+        turns, processes = one_fetch_at_a_time(*self.archived.where, self.key), not open_top or keep_above is None
+        while True:  # (other processes' gaps take turns with it too, but a head's above the archive: `turns.py`)
+            if processes and turns.processes.held_elsewhere():
+                yield Notice("waiting", WAITING_WORDS)
+            async with turns.turn(self.flush, progress=watch.coverage if processes else None) as waited:
+                if waited and open_top and keep_above is None and (again := self._covered()):
                     break  # (below)
                 if (stopped := watch.covered(look_now=waited)) is None:  # (what was archived meanwhile: not asked for)
                     async for item in self._fetch(low, high, open_top=open_top, index=index, rest=fetched, watch=watch,
@@ -356,8 +356,8 @@ class ArchivedPager:
             open_top, shown_below = False, floor_ids(self.archived, stopped.span, None)
             watch.gap(wanted_from, ceiling, shown_below)
         self.head_newer = 0
-        if again:  # the viewer's first gap, nothing shown, waited for another tab's turn, which fetched it: the
-            self.count.said(index, 0)  # walk from the top, as a launch now would (each tab asked for every page)
+        if again:  # the first gap, nothing shown, waited for another's turn, which fetched it: the walk
+            self.count.said(index, 0)  # from the top, as a launch now would (each asked for every page)
             async for event in self._walk(again, self.filters.since, self.filters.until):
                 yield event
 

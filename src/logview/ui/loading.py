@@ -123,6 +123,8 @@ class LoadControl:
             self.banner.show_notice(
                 f"Showing the newest {counted(len(self.session.store))}: the cap (--max-entries) was reached, "
                 f"{older}. Narrow the filters to see further back.")
+        elif notice.kind == "waiting":  # (for another logview's fetch: said until the next rows come)
+            self.banner.show_notice(notice.message, warn=False, slot="waiting")
         else:  # (the table sorts what came out of order: its words say so, not export's)
             message = in_time_order(notice.message) if notice.kind == "contract" else notice.message
             self.banner.show_notice(message, slot="archive" if notice.kind == "archive" else "notice")

@@ -179,7 +179,7 @@ class ViewerScreen(FittingScreen):
             # Entries are acyclic JSON: refcounting frees them, so take them out of the cyclic collector's sight.
             # Otherwise every full collection walks them all (~100 ms per 100k entries): the UI stutters.
             gc.freeze()
-            self.banner.clear("error", "retry")
+            self.banner.clear("error", "retry", "waiting")
         self.table.apply_change(message.change)
         if self.session.want_tail and not self.feed.tailing:
             self.feed.start_tail()
@@ -206,7 +206,7 @@ class ViewerScreen(FittingScreen):
     @on(Feed.Finished)
     def _finished(self, message: Feed.Finished) -> None:
         self.table.apply_change(message.change)
-        self.banner.clear("retry")
+        self.banner.clear("retry", "waiting")
         self.names.name_credentials(lambda: self.store.facet_values("credential"))
         if self.options.names_archive is not None:
             self.names.name_from_archive(self.options.names_archive)

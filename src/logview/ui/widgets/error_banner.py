@@ -28,7 +28,7 @@ from logview.ui.widgets.styling import PartialStyles
 
 # Display order, most important first. The archive's trouble has a slot of its own: it lasts the
 # run, and a later notice (the cap reached) must not hide it.
-SLOTS = ("error", "tail", "retry", "archive", "notice")
+SLOTS = ("error", "tail", "retry", "waiting", "archive", "notice")
 MAX_DETAIL_CHARS = 600
 
 
@@ -331,7 +331,7 @@ class ErrorBanner(PartialStyles, Static):
             self.fold_state.choice = None
         self.set_class("error" in self._slots, "-error")
         self.set_class("error" not in self._slots and ("retry" in self._slots or "tail" in self._slots), "-warn")
-        self.set_class(list(self._slots) == ["notice"], "-notice")
+        self.set_class(bool(self._slots) and set(self._slots) <= {"notice", "waiting"}, "-notice")
         self._drawn_at = time.monotonic()
         self._drawn_sent = self._sent_for() if self._retry is not None else None
         self.redraw()

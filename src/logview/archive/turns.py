@@ -1,0 +1,165 @@
+"""One gap's fetch at a time, for one archive's source and server filter: among a viewer's tabs, and
+among logview processes.
+
+Two tabs of one source (profiles with the same connector and other filters of their own) walk the
+same gaps at the same time, and at one pace, the budget's, they asked for the same pages in turn:
+a look at the coverage (`meanwhile.py`) never found the other ahead. Two processes did the same: a
+viewer backfilling a hole and an `export` begun meanwhile reached the hole's next page together,
+and fetched every page below twice at half the pace each. So a gap waits for another's fetch of the
+same range, then looks, and shows what the other fetched from the archive.
+
+In a process the turn is an `asyncio.Lock`; among processes an OS lock (`fcntl.flock`) on an empty
+file beside the archive, one per source and filter (`<archive>-fetch-<digest>`: no name, id or key
+in it), let go when its file is closed, also when its process dies (`kill -9`). A gap that waits for
+another process says so (`Notice("waiting")`), and holds a shared lock on the file's `-waiting`
+twin meanwhile: the process whose turn ends sees it, and lets go only once its pages are archived,
+so the waiting one's look finds all of them. A turn whose process archives nothing for a while (it
+waits itself: a budget, a 429, `r`) is not waited for (`ProcessTurn.take`). Where no lock can be
+had (no `fcntl`, a folder that cannot be written), processes fetch as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import time
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # (Windows: the tabs of one viewer take turns, processes do not)
+    fcntl = None  # type: ignore[assignment]
+
+# How often a gap waiting for another process's fetch tries the lock again: a page of a paced fetch
+# takes ~0.6 s (Aitronos at 100 a minute) or minutes, so a fifth of a second is no delay worth saying.
+OTHER_PROCESS_POLL_S = 0.2
+# How long another process's turn may go without archiving anything before a waiting gap goes on
+# without it: longer than a page at a budget's even pace (0.6 s at Aitronos' 100 a minute, 3.6 s at
+# Supermetrics' 1,000 an hour), short beside a wait for a budget's reset or a 429 of an hour.
+STALLED_AFTER_S = 10.0
+NO_LOCK = -1  # (a turn taken where no lock could be had: held by nobody else, let go of as nothing)
+EXCLUSIVE, SHARED = (fcntl.LOCK_EX, fcntl.LOCK_SH) if fcntl is not None else (0, 0)
+
+WAITING_WORDS = ("another logview is fetching this range into the archive: waiting for it, to show "
+                 "its entries from there instead of asking the API for them again")
+
+
+def _locked(path: Path, operation: int) -> int | None:
+    """An open descriptor of `path` holding `operation` (`LOCK_EX`, `LOCK_SH`); None while another
+    holds a lock that excludes it; `NO_LOCK` where none can be had."""
+    if fcntl is None:
+        return NO_LOCK
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except OSError:
+        return NO_LOCK
+    try:
+        fcntl.flock(descriptor, operation | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        return None
+    except OSError:
+        os.close(descriptor)
+        return NO_LOCK
+    return descriptor
+
+
+def let_go(descriptor: int | None) -> None:
+    """A turn held (`ProcessTurn.take`) let go of."""
+    if descriptor is not None and descriptor != NO_LOCK:
+        os.close(descriptor)  # (the lock goes with it)
+
+
+class ProcessTurn:
+    """The OS lock of one archive's source and filter, and its `-waiting` twin (see the module)."""
+
+    def __init__(self, archive_path: str, source: Hashable) -> None:
+        digest = hashlib.sha256(repr(source).encode()).hexdigest()[:16]
+        archive = Path(archive_path)
+        self.path = archive.with_name(f"{archive.name}-fetch-{digest}")
+        self.waiting_path = archive.with_name(f"{archive.name}-fetch-{digest}-waiting")
+
+    def held_elsewhere(self) -> bool:
+        """Whether another process holds the turn now."""
+        descriptor = _locked(self.path, EXCLUSIVE)
+        let_go(descriptor)
+        return descriptor is None
+
+    async def take(self, progress: Callable[[], object], clock: Callable[[], float] = time.monotonic
+                   ) -> tuple[int, bool]:
+        """The turn's descriptor once held (`NO_LOCK`: gone on without it), and whether it waited for
+        another process's. It waits while the other makes progress (`progress()`, what the archive holds
+        of the range, changes within `STALLED_AFTER_S`): a holder that archives nothing for that long
+        is waiting itself (for a budget's reset, a 429's `Retry-After`, `r` after a failed page), and
+        is not waited for: its own look, once it goes on, finds what this one fetched."""
+        if (held := _locked(self.path, EXCLUSIVE)) is not None:
+            return held, False
+        waiting = _locked(self.waiting_path, SHARED)  # (said to the holder: see `someone_waits`)
+        seen, changed = progress(), clock()
+        try:
+            while (held := _locked(self.path, EXCLUSIVE)) is None:
+                await asyncio.sleep(OTHER_PROCESS_POLL_S)
+                if (now := progress()) != seen:
+                    seen, changed = now, clock()
+                elif clock() - changed >= STALLED_AFTER_S:
+                    return NO_LOCK, True
+        finally:
+            let_go(waiting)
+        return held, True
+
+    def someone_waits(self) -> bool:
+        """Whether another process waits for the turn (a shared lock on the twin)."""
+        descriptor = _locked(self.waiting_path, EXCLUSIVE)
+        let_go(descriptor)
+        return descriptor is None
+
+
+class FetchTurns:
+    """One archive's source and server filter, fetched by one gap at a time: this process's gaps in
+    turn, and (`processes`) in turn with other processes'."""
+
+    def __init__(self, archive_path: str, source: Hashable) -> None:
+        self._lock, self._waiting = asyncio.Lock(), 0
+        self.processes = ProcessTurn(archive_path, source)
+
+    @asynccontextmanager
+    async def turn(self, flush: Callable[[], Awaitable[object]], *, progress: Callable[[], object] | None = None
+                   ) -> AsyncIterator[bool]:
+        """A gap's turn to fetch; says whether it waited for another's. A turn another gap waits for
+        ends once what it fetched is archived (`flush`): the other then looks at the coverage. With
+        `progress` (what the archive holds of the range: `ProcessTurn.take`), other processes' gaps
+        take turns with it too."""
+        waited = self._lock.locked()
+        self._waiting += 1
+        try:
+            await self._lock.acquire()
+        finally:
+            self._waiting -= 1
+        held = None
+        try:
+            if progress is not None:
+                held, waited_elsewhere = await self.processes.take(progress)
+                waited = waited or waited_elsewhere
+            yield waited
+            if self._waiting or (held not in (None, NO_LOCK) and self.processes.someone_waits()):
+                await flush()
+        finally:
+            let_go(held)
+            self._lock.release()
+
+
+# (weak: it lives while a gap holds or awaits its turn; a test's next event loop makes its own)
+_FETCHING: weakref.WeakValueDictionary[Hashable, FetchTurns] = weakref.WeakValueDictionary()
+
+
+def one_fetch_at_a_time(archive_path: str, *source: Hashable) -> FetchTurns:
+    """The turns of a gap's fetch on this event loop (a viewer's tabs), for one archive's source and
+    server filter (`source`: its identity and filter, no key), and among processes."""
+    key = (asyncio.get_running_loop(), archive_path, source)
+    if (turns := _FETCHING.get(key)) is None:
+        _FETCHING[key] = turns = FetchTurns(archive_path, source)
+    return turns

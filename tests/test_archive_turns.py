@@ -1,0 +1,76 @@
+"""Two logview processes on one archive take turns at a range (`archive/turns.py`), against the demo
+server over real HTTP: a viewer backfilling a hole and an export begun meanwhile reached the hole's
+next page together and fetched every page below twice. The second process here runs on its own
+event loop and its own connection to the archive file, in a thread (`fcntl.flock` locks of two
+opens of one file exclude each other as two processes' do)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from logview.archive import turns
+from logview.archive.archive import Archive
+from logview.archive.archiving import query_key
+from logview.archive import identity_of
+from logview.archive.turns import ProcessTurn
+from logview.demo import DemoServer, DemoState
+from logview.model import Filters
+
+from test_archive_meanwhile import in_another_process
+from test_archive_sync import KINDS, Run, assert_newest_first, server_ids
+
+
+@pytest.fixture
+def archive(tmp_path):
+    with Archive.open(tmp_path / "archive.sqlite3") as opened:
+        yield opened
+
+
+def waiting_said(run: Run) -> bool:
+    return any(getattr(event, "kind", None) == "waiting" for event in run.others)
+
+
+@pytest.mark.parametrize("kind", ["aitronos", "supermetrics"])
+async def test_two_processes_at_one_hole_fetch_it_once(kind, archive):
+    """A launch that stopped at 2 pages, then two processes at once: each asks what is newer than the
+    archive, one fetches the hole below it, the other waits (and says so), then shows it from the
+    archive. Each shows the server's entries, each once, newest first."""
+    state = DemoState(aitronos_entries=1500, supermetrics_entries=1500, live_rate=0.0, seed=31)
+    with DemoServer(state) as server:
+        await Run(server, archive, kind, page_limit=100).backfill(stop_after_pages=2)
+        here = Run(server, archive, kind, page_limit=100)
+        _, there = await asyncio.gather(here.backfill(), in_another_process(server, archive, kind, page_limit=100))
+        for run in (here, there):
+            assert sorted(run.ids) == sorted(server_ids(state, kind))
+            assert_newest_first(run.shown)
+            assert run.total == (1500 if kind == "aitronos" else None)
+        # 13 pages below the archive fetched once between the two (about 30 requests when each fetched
+        # them), each asking once what is newer, a page at the seam and one to be sure of the end
+        assert here.requests + there.requests <= 13 + 2 + 2 + (kind == "supermetrics"), (here.requests, there.requests)
+        assert waiting_said(here) or waiting_said(there)
+
+
+@pytest.mark.parametrize("kind", ["aitronos", "supermetrics"])
+async def test_a_turn_whose_process_archives_nothing_is_not_waited_for(kind, archive, monkeypatch):
+    """Another process holds the turn and archives nothing (it waits for a budget's reset, a 429 of an
+    hour, `r` after a failed page): the backfill says it waits, then goes on without it once
+    `STALLED_AFTER_S` has passed, and fetches the range itself."""
+    monkeypatch.setattr(turns, "STALLED_AFTER_S", 0.5)
+    state = DemoState(aitronos_entries=500, supermetrics_entries=500, live_rate=0.0, seed=32)
+    with DemoServer(state) as server:
+        source, _ = KINDS[kind](server, page_limit=100)
+        where = archive.source(identity_of(source)).where
+        holder = ProcessTurn(where[0], (where[1], query_key(source.server_part(Filters()))))
+        held, waited = await holder.take(progress=lambda: None)
+        assert held != turns.NO_LOCK and not waited
+        try:
+            run = Run(server, archive, kind, page_limit=100)
+            started = asyncio.get_running_loop().time()
+            await asyncio.wait_for(run.backfill(), timeout=20)
+            took = asyncio.get_running_loop().time() - started
+        finally:
+            turns.let_go(held)
+        assert sorted(run.ids) == sorted(server_ids(state, kind)) and waiting_said(run)
+        assert 0.5 <= took < 10  # (it waited for the stalled turn, not for good)

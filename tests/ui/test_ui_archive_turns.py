@@ -1,0 +1,40 @@
+"""Another logview fetching the same range into the archive (`archive/turns.py`): the viewer says on
+its banner that it waits for it, and the words go once its rows come. Here the other holds the turn
+and archives nothing (it waits for its budget, say), so the viewer goes on without it after
+`STALLED_AFTER_S`, compressed."""
+
+from __future__ import annotations
+
+import pytest
+
+from logview.archive import Archive, identity_of, turns
+from logview.archive.archiving import query_key
+from logview.archive.turns import ProcessTurn
+from logview.demo import DemoServer, DemoState
+from logview.model import Filters
+from logview.options import ViewerOptions
+from logview.ui.app import LogViewApp
+from ui_helpers import FAST, SIZE, connection, screen_text, settle, wait_until
+
+WAITING = "another logview is fetching this range into the archive"
+
+
+@pytest.mark.parametrize("kind", ["aitronos", "supermetrics"])
+async def test_a_wait_for_another_logviews_fetch_is_said_until_the_rows_come(tmp_path, monkeypatch, kind) -> None:
+    monkeypatch.setattr(turns, "STALLED_AFTER_S", 1.5)
+    state = DemoState(aitronos_entries=300, supermetrics_entries=300, live_rate=0.0, seed=33)
+    with DemoServer(state) as server, Archive.open(tmp_path / "archive.sqlite3") as archive:
+        wired = connection(server, kind, page_limit=100)
+        where = archive.source(identity_of(wired.source)).where
+        other = ProcessTurn(where[0], (where[1], query_key(wired.source.server_part(Filters()))))
+        held, _ = await other.take(progress=lambda: None)
+        try:
+            app = LogViewApp(ViewerOptions(filters=Filters(), connection=wired), policy=FAST, archive=archive)
+            async with app.run_test(size=SIZE) as pilot:
+                await wait_until(pilot, lambda: WAITING in screen_text(app), said=lambda: screen_text(app)[:400])
+                assert len(app.viewer.store) == 0  # (nothing asked of the API meanwhile)
+                await wait_until(pilot, lambda: len(app.viewer.store) == 300)
+                await settle(pilot)
+                assert WAITING not in screen_text(app) and "all loaded" in screen_text(app)
+        finally:
+            turns.let_go(held)
