@@ -174,6 +174,8 @@ async def two_tabs(server: DemoServer, state: DemoState, archive: Archive, kind:
     wanted = {e.id for e in source.entries_from_raws(raws) if source.matches(e, local)}
     assert sorted(searched.ids) == sorted(wanted) and wanted
     assert_newest_first(searched.shown)
+    # (the tab that waited does not say it waits for another logview: the turn's holder is its own process)
+    assert not [e for tab in tabs for e in tab.others if getattr(e, "kind", None) == "waiting"]
     return everything, searched, wanted
 
 

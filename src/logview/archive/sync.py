@@ -318,7 +318,7 @@ class ArchivedPager:
         watch.gap(wanted_from, None if keep_below is None else epoch_us(keep_below), shown_below)
         turns, processes = one_fetch_at_a_time(*self.archived.where, self.key), not open_top or keep_above is None
         while True:  # (other processes' gaps take turns with it too, but a head's above the archive: `turns.py`)
-            if processes and turns.processes.held_elsewhere():
+            if processes and turns.held_by_another_process():
                 yield Notice("waiting", WAITING_WORDS)
             async with turns.turn(self.flush, progress=watch.coverage if processes else None) as waited:
                 if waited and open_top and keep_above is None and (again := self._covered()):

@@ -126,6 +126,11 @@ class FetchTurns:
         self._lock, self._waiting = asyncio.Lock(), 0
         self.processes = ProcessTurn(archive_path, source)
 
+    def held_by_another_process(self) -> bool:
+        """Whether another process holds the turn now (not a gap of this one's: a tab's, whose lock
+        on the file is this process's own)."""
+        return not self._lock.locked() and self.processes.held_elsewhere()
+
     @asynccontextmanager
     async def turn(self, flush: Callable[[], Awaitable[object]], *, progress: Callable[[], object] | None = None
                    ) -> AsyncIterator[bool]:
