@@ -17,11 +17,13 @@ from logview.ui.app import LogViewApp
 from ui_helpers import FAST, SIZE, connection, screen_text, settle, wait_until
 
 WAITING = "another logview is fetching this range into the archive"
+SAID_WAITING = "◌ loading · waiting for another logview"  # (the status line's words, at 80 columns too)
 
 
-@pytest.mark.parametrize("kind", ["aitronos", "supermetrics"])
-async def test_a_wait_for_another_logviews_fetch_is_said_until_the_rows_come(tmp_path, monkeypatch, kind) -> None:
-    monkeypatch.setattr(turns, "STALLED_AFTER_S", 1.5)
+@pytest.mark.parametrize(("kind", "size"), [("aitronos", SIZE), ("supermetrics", SIZE), ("aitronos", (80, 24))],
+                         ids=["aitronos", "supermetrics", "aitronos-80x24"])
+async def test_a_wait_for_another_logviews_fetch_is_said_until_the_rows_come(tmp_path, monkeypatch, kind, size) -> None:
+    monkeypatch.setattr(turns, "STALLED_AFTER_S", 3.0)
     state = DemoState(aitronos_entries=300, supermetrics_entries=300, live_rate=0.0, seed=33)
     with DemoServer(state) as server, Archive.open(tmp_path / "archive.sqlite3") as archive:
         wired = connection(server, kind, page_limit=100)
@@ -30,9 +32,12 @@ async def test_a_wait_for_another_logviews_fetch_is_said_until_the_rows_come(tmp
         held, _ = await other.take(progress=lambda: None)
         try:
             app = LogViewApp(ViewerOptions(filters=Filters(), connection=wired), policy=FAST, archive=archive)
-            async with app.run_test(size=SIZE) as pilot:
+            async with app.run_test(size=size) as pilot:
                 await wait_until(pilot, lambda: WAITING in screen_text(app), said=lambda: screen_text(app)[:400])
                 assert len(app.viewer.store) == 0  # (nothing asked of the API meanwhile)
+                # (the status line too: it said "asking the API", which nothing was)
+                await wait_until(pilot, lambda: SAID_WAITING in screen_text(app).splitlines()[0],
+                                 said=lambda: screen_text(app).splitlines()[0])
                 await wait_until(pilot, lambda: len(app.viewer.store) == 300)
                 await settle(pilot)
                 assert WAITING not in screen_text(app) and "all loaded" in screen_text(app)

@@ -38,6 +38,9 @@ def load_progress(session: SessionState, waits: Waits) -> LoadProgress:
     archived = f"{session.from_archive:,} from the archive" if session.from_archive else ""
     if waits.head_filling is not None:
         return _head_progress(waits.head_filling, archived)
+    if waits.other_logview and loaded <= session.from_archive:  # (nothing fetched: "asking the API" was not so)
+        return LoadProgress(f"{loaded:,} from the archive" if loaded else "loading", "waiting for another logview",
+                            "", "waiting", archive_only=bool(loaded))
     if 0 < loaded <= session.from_archive:
         # (no page of this run in yet, every row the archive's: "loading page 1 · 67,536 so far · 67,536
         # from the archive" said one number three times, `shown` the third, of a page not in, s21 #12;

@@ -111,3 +111,4 @@ class Waits:
     archiving: bool = False  # every entry is loaded, the archive's writer still storing the last pages
     # bytes waiting for the archive's writer while the load waits for it (stopped or starved: `PageWriter.behind`)
     archive_behind: int | None = None
+    other_logview: bool = False  # the load waits for another logview's fetch of its range (`archive/turns.py`)

@@ -218,7 +218,7 @@ class ErrorBanner(PartialStyles, Static):
         """What is counted down here, for the status line (`backfilling`: a backfill runs)."""
         retry = (self.retry_reason() or "", self.retry_remaining() or 0.0) if self._retry is not None else None
         return Waits(retry=retry, retry_is_tail=self._retry is not None and self._retry.context == "live tail",
-                     tail_failing=self.tail_failing(), backfilling=backfilling)
+                     tail_failing=self.tail_failing(), backfilling=backfilling, other_logview="waiting" in self._slots)
 
     def has(self, slot: str) -> bool:
         return slot in self._slots
