@@ -74,6 +74,13 @@ def let_go(descriptor: int | None) -> None:
         os.close(descriptor)  # (the lock goes with it)
 
 
+def _held_by_another(path: Path) -> bool:
+    """Whether another holds any lock on `path` now (tried for, and let go of at once)."""
+    descriptor = _locked(path, EXCLUSIVE)
+    let_go(descriptor)
+    return descriptor is None
+
+
 class ProcessTurn:
     """The OS lock of one archive's source and filter, and its `-waiting` twin (see the module)."""
 
@@ -85,9 +92,7 @@ class ProcessTurn:
 
     def held_elsewhere(self) -> bool:
         """Whether another process holds the turn now."""
-        descriptor = _locked(self.path, EXCLUSIVE)
-        let_go(descriptor)
-        return descriptor is None
+        return _held_by_another(self.path)
 
     async def take(self, progress: Callable[[], object], clock: Callable[[], float] = time.monotonic
                    ) -> tuple[int, bool]:
@@ -113,9 +118,7 @@ class ProcessTurn:
 
     def someone_waits(self) -> bool:
         """Whether another process waits for the turn (a shared lock on the twin)."""
-        descriptor = _locked(self.waiting_path, EXCLUSIVE)
-        let_go(descriptor)
-        return descriptor is None
+        return _held_by_another(self.waiting_path)
 
 
 class FetchTurns:
