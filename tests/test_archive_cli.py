@@ -179,6 +179,17 @@ def test_clear_one_source_or_everything_and_everything_asks_first(archived, caps
     assert main(["archive", "list"]) == 0 and capsys.readouterr().out.splitlines()[1:] == []
 
 
+def test_clearing_everything_in_a_subprocess_leaves_no_turns_file_behind(archived):
+    """The empty lock files of the fetches' turns (`archive/turns.py`) a process killed mid-fetch left
+    beside the archive go with `archive clear --yes`: the folder holds the archive alone."""
+    folder = default_archive_path().parent
+    for name in ("fetch-0123456789abcdef", "fetch-0123456789abcdef-waiting"):
+        (folder / f"{default_archive_path().name}-{name}").touch()
+    result = logview("archive", "clear", "--yes")
+    assert result.returncode == 0 and result.stdout == "cleared 500 entries\n", (result.stdout, result.stderr)
+    assert not [path.name for path in folder.iterdir() if "-fetch-" in path.name]
+
+
 @pytest.mark.parametrize("command", [["archive", "list"], ["archive", "path"], ["config"]])
 def test_a_reader_that_stops_early_gets_no_traceback(archived, command):
     """`logview archive list | head -0`: the pipe is closed before logview writes (it was a
@@ -201,8 +212,10 @@ def test_clear_removes_a_damaged_archive_and_every_command_says_what_is_wrong(ca
     listed = logview("archive", "list")
     assert listed.returncode == 2 and "is damaged" in listed.stderr and listed.stderr.count("\n") == 1
     assert main(["sql", "SELECT 1"]) == 2 and "logview archive clear --yes" in capsys.readouterr().err
+    left = path.with_name(f"{path.name}-fetch-0123456789abcdef")
+    left.touch()  # (a turn's file a killed process left: `archive/turns.py`)
     assert main(["archive", "clear", "--yes"]) == 0
-    assert "removed the damaged archive" in capsys.readouterr().out and not path.exists()
+    assert "removed the damaged archive" in capsys.readouterr().out and not path.exists() and not left.exists()
 
 
 @pytest.mark.parametrize("kind", ["damaged", "foreign"])

@@ -7,6 +7,7 @@ opens of one file exclude each other as two processes' do)."""
 from __future__ import annotations
 
 import asyncio
+import os
 
 import pytest
 
@@ -71,6 +72,66 @@ async def test_a_turn_whose_process_archives_nothing_is_not_waited_for(kind, arc
             await asyncio.wait_for(run.backfill(), timeout=20)
             took = asyncio.get_running_loop().time() - started
         finally:
-            turns.let_go(held)
+            holder.let_go(held)
         assert sorted(run.ids) == sorted(server_ids(state, kind)) and waiting_said(run)
         assert 0.5 <= took < 10  # (it waited for the stalled turn, not for good)
+
+
+def turn_files(archive) -> list[str]:
+    return sorted(path.name for path in archive.path.parent.iterdir() if "-fetch-" in path.name)
+
+
+@pytest.mark.parametrize("kind", ["aitronos", "supermetrics"])
+async def test_the_turns_files_are_gone_once_both_processes_are_done(kind, archive):
+    """The lock files live only while they are locked: after two processes took turns at a hole (one
+    waited, on the `-waiting` twin), the archive's folder holds the archive alone. They were left,
+    two empty files for each source and filter ever fetched."""
+    state = DemoState(aitronos_entries=800, supermetrics_entries=800, live_rate=0.0, seed=34)
+    with DemoServer(state) as server:
+        await Run(server, archive, kind, page_limit=100).backfill(stop_after_pages=1)
+        here = Run(server, archive, kind, page_limit=100)
+        _, there = await asyncio.gather(here.backfill(), in_another_process(server, archive, kind, page_limit=100))
+        assert waiting_said(here) or waiting_said(there)  # (both files were in use)
+        assert sorted(here.ids) == sorted(there.ids) == sorted(server_ids(state, kind))
+    assert turn_files(archive) == []
+
+
+async def test_a_turn_taken_while_its_holder_removes_its_file_is_on_the_file_named(archive, monkeypatch):
+    """A holder lets go (its file removed) between another's open of the file and its lock: that lock
+    is on a file no longer named, which a third would not see; the turn is taken on the name's file."""
+    holder = ProcessTurn(str(archive.path), ("source", "filter"))
+    held, _ = await holder.take(progress=lambda: None)
+    real_flock, raced = turns.fcntl.flock, []
+
+    def flock_after_the_holder_let_go(descriptor, operation):
+        if not raced:  # (the first open, of the holder's file: it lets go now)
+            raced.append(os.fstat(descriptor).st_ino)
+            holder.let_go(held)
+        return real_flock(descriptor, operation)
+
+    monkeypatch.setattr(turns.fcntl, "flock", flock_after_the_holder_let_go)
+    taken, waited = await ProcessTurn(str(archive.path), ("source", "filter")).take(progress=lambda: None)
+    monkeypatch.setattr(turns.fcntl, "flock", real_flock)
+    try:
+        assert raced and not waited
+        assert os.fstat(taken).st_ino == os.stat(holder.path).st_ino  # (the file named, not the one removed)
+        assert ProcessTurn(str(archive.path), ("source", "filter")).held_elsewhere()  # (a third sees it held)
+    finally:
+        holder.let_go(taken)
+    assert turn_files(archive) == []
+
+
+async def test_clearing_the_archive_removes_the_turns_files_a_killed_process_left_but_not_one_held(archive):
+    """`kill -9` during a fetch leaves its file (the lock goes with the process): clearing everything
+    removes it and its twin; a turn another process holds right now stays with it."""
+    left = ProcessTurn(str(archive.path), ("source", "left by a killed process"))
+    left.path.touch()
+    left.waiting_path.touch()
+    holder = ProcessTurn(str(archive.path), ("source", "fetching now"))
+    held, _ = await holder.take(progress=lambda: None)
+    try:
+        archive.clear()
+        assert turn_files(archive) == [holder.path.name]
+    finally:
+        holder.let_go(held)
+    assert turn_files(archive) == []

@@ -42,4 +42,4 @@ async def test_a_wait_for_another_logviews_fetch_is_said_until_the_rows_come(tmp
                 await settle(pilot)
                 assert WAITING not in screen_text(app) and "all loaded" in screen_text(app)
         finally:
-            turns.let_go(held)
+            other.let_go(held)

@@ -18,6 +18,7 @@ from logview.archive.rowid_top import rowids_kept_growing
 from logview.archive.rows import SourceIdentity
 from logview.archive.scrub import clean_base_url
 from logview.archive.source import ArchivedSource
+from logview.archive.turns import sweep
 
 if TYPE_CHECKING:
     from logview.api.events import Notice
@@ -207,4 +208,6 @@ class Archive:
                 # the source's row stays: another process may be storing under its id right now
         if identity is None and self._database.is_ready():
             self._database.compact()
+        if identity is None:
+            sweep(self.path)  # (the turns' files a killed process left: `turns.py`)
         return removed

@@ -13,7 +13,10 @@ file beside the archive, one per source and filter (`<archive>-fetch-<digest>`: 
 in it), let go when its file is closed, also when its process dies (`kill -9`). A gap that waits for
 another process says so (`Notice("waiting")`), and holds a shared lock on the file's `-waiting`
 twin meanwhile: the process whose turn ends sees it, and lets go only once its pages are archived,
-so the waiting one's look finds all of them. A turn whose process archives nothing for a while (it
+so the waiting one's look finds all of them. The files live only while they are locked: whoever holds
+one alone removes it as it lets go (`_locked` checks that the name it opened is still the file it
+locked), so that an archive's folder does not fill with two empty files for each filter ever fetched;
+`sweep` removes those a process killed while it held them left behind. A turn whose process archives nothing for a while (it
 waits itself: a budget, a 429, `r`) is not waited for (`ProcessTurn.take`). Where no lock can be
 had (no `fcntl`, a folder that cannot be written), processes fetch as before.
 """
@@ -21,6 +24,7 @@ had (no `fcntl`, a folder that cannot be written), processes fetch as before.
 from __future__ import annotations
 
 import asyncio
+import glob
 import hashlib
 import os
 import time
@@ -41,6 +45,9 @@ OTHER_PROCESS_POLL_S = 0.2
 # without it: longer than a page at a budget's even pace (0.6 s at Aitronos' 100 a minute, 3.6 s at
 # Supermetrics' 1,000 an hour), short beside a wait for a budget's reset or a 429 of an hour.
 STALLED_AFTER_S = 10.0
+# Opens of a turn's file that may find it removed under them (its holder let go meanwhile) before
+# it is taken as held: each try is a few µs, and a removal needs another process's whole turn.
+RENAMED_TRIES = 8
 NO_LOCK = -1  # (a turn taken where no lock could be had: held by nobody else, let go of as nothing)
 EXCLUSIVE, SHARED = (fcntl.LOCK_EX, fcntl.LOCK_SH) if fcntl is not None else (0, 0)
 
@@ -53,32 +60,65 @@ def _locked(path: Path, operation: int) -> int | None:
     holds a lock that excludes it; `NO_LOCK` where none can be had."""
     if fcntl is None:
         return NO_LOCK
-    try:
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    except OSError:
-        return NO_LOCK
-    try:
-        fcntl.flock(descriptor, operation | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(descriptor)
-        return None
-    except OSError:
-        os.close(descriptor)
-        return NO_LOCK
-    return descriptor
+    for _ in range(RENAMED_TRIES):
+        try:
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError:
+            return NO_LOCK
+        try:
+            fcntl.flock(descriptor, operation | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(descriptor)
+            return None
+        except OSError:
+            os.close(descriptor)
+            return NO_LOCK
+        if _still_named(descriptor, path):
+            return descriptor
+        os.close(descriptor)  # (its holder removed it between the open and the lock: the name's new file)
+    return None  # (removed under it each time: others are at it; taken as held)
 
 
-def let_go(descriptor: int | None) -> None:
-    """A turn held (`ProcessTurn.take`) let go of."""
-    if descriptor is not None and descriptor != NO_LOCK:
-        os.close(descriptor)  # (the lock goes with it)
+def _still_named(descriptor: int, path: Path) -> bool:
+    """Whether `path` still names the file `descriptor` has open."""
+    held = os.fstat(descriptor)
+    try:
+        named = os.stat(path)
+    except OSError:
+        return False
+    return (held.st_dev, held.st_ino) == (named.st_dev, named.st_ino)
+
+
+def let_go(descriptor: int | None, path: Path | None = None) -> None:
+    """A lock let go of; with `path`, a lock held alone (exclusive), its file removed first: nobody
+    else holds it, and whoever opened it meanwhile finds it no longer named (`_locked`)."""
+    if descriptor is None or descriptor == NO_LOCK:
+        return
+    if path is not None:
+        try:
+            path.unlink()
+        except OSError:
+            pass  # (removed already, or a folder that keeps it: it is only an empty file)
+    os.close(descriptor)  # (the lock goes with it)
 
 
 def _held_by_another(path: Path) -> bool:
-    """Whether another holds any lock on `path` now (tried for, and let go of at once)."""
+    """Whether another holds any lock on `path` now (tried for, and let go of at once: its file
+    removed if nobody holds it)."""
     descriptor = _locked(path, EXCLUSIVE)
-    let_go(descriptor)
+    let_go(descriptor, path)
     return descriptor is None
+
+
+def sweep(archive_path: str | Path) -> int:
+    """Remove the turns' files beside an archive that nobody holds (left by a process killed while it
+    held one); returns how many went."""
+    archive = Path(archive_path)
+    swept = 0
+    for path in archive.parent.glob(f"{glob.escape(archive.name)}-fetch-*"):
+        if path.is_file() and not _held_by_another(path) and not path.exists():
+            swept += 1
+    return swept
 
 
 class ProcessTurn:
@@ -114,7 +154,12 @@ class ProcessTurn:
                     return NO_LOCK, True
         finally:
             let_go(waiting)
+            _held_by_another(self.waiting_path)  # (its file removed, if no other waits either)
         return held, True
+
+    def let_go(self, held: int | None) -> None:
+        """The turn `take` gave let go of, its file removed (it was held alone)."""
+        let_go(held, self.path)
 
     def someone_waits(self) -> bool:
         """Whether another process waits for the turn (a shared lock on the twin)."""
@@ -156,7 +201,7 @@ class FetchTurns:
             if self._waiting or (held not in (None, NO_LOCK) and self.processes.someone_waits()):
                 await flush()
         finally:
-            let_go(held)
+            self.processes.let_go(held)
             self._lock.release()
 
 

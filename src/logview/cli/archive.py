@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 from logview.archive import Archive, ArchiveError, SourceSummary, Span, default_archive_path, parse_age
 from logview.archive.location import archive_files
+from logview.archive.turns import sweep
 from logview.cli.output import STDOUT, parts_fitted, say_fitted, terminal_columns, writing
 from logview.cli.parsers import ARCHIVE_COMMANDS, archive_parser, refuse_file_option
 from logview.cli.resolve import UsageError, archive_choice, archive_turned_off, archived_identity, no_archive_yet
@@ -158,6 +159,7 @@ def _clear(args, identity, path) -> int:
             raise
         for file in archive_files(path):  # a damaged archive is cleared by removing it
             file.unlink(missing_ok=True)
+        sweep(path)
         _say(f"removed the damaged archive {path}")
         return EXIT_OK
     with archive:
