@@ -11,6 +11,8 @@ import os
 
 import pytest
 
+import test_archive_sync
+from logview.api.budget import Budget
 from logview.archive import turns
 from logview.archive.archive import Archive
 from logview.archive.archiving import query_key
@@ -55,8 +57,8 @@ async def test_two_processes_at_one_hole_fetch_it_once(kind, archive):
 
 @pytest.mark.parametrize("kind", ["aitronos", "supermetrics"])
 async def test_a_turn_whose_process_archives_nothing_is_not_waited_for(kind, archive, monkeypatch):
-    """Another process holds the turn and archives nothing (it waits for a budget's reset, a 429 of an
-    hour, `r` after a failed page): the backfill says it waits, then goes on without it once
+    """Another process holds the turn, archives nothing and never says its fetch is under way (it is
+    suspended, ctrl+z, or stuck): the backfill says it waits, then goes on without it once
     `STALLED_AFTER_S` has passed, and fetches the range itself."""
     monkeypatch.setattr(turns, "STALLED_AFTER_S", 0.5)
     state = DemoState(aitronos_entries=500, supermetrics_entries=500, live_rate=0.0, seed=32)
@@ -75,6 +77,18 @@ async def test_a_turn_whose_process_archives_nothing_is_not_waited_for(kind, arc
             holder.let_go(held)
         assert sorted(run.ids) == sorted(server_ids(state, kind)) and waiting_said(run)
         assert 0.5 <= took < 10  # (it waited for the stalled turn, not for good)
+
+
+def with_a_budget_of_its_own(connect, limit: int, window_s: float):
+    """`connect` (`support.aitronos`, `supermetrics`) whose client paces itself by a budget of its own,
+    as each logview process's does (`budgets.budget_for` is one a process: shared by these threads'
+    event loops, which no budget can be), of `limit` requests a `window_s` (Supermetrics sends no
+    reset: its published hour would be assumed)."""
+    def connected(server, **options):
+        source, client = connect(server, **options)
+        client.budget = Budget(source.kind, host=server.url, limit=limit, window_s=window_s)
+        return source, client
+    return connected
 
 
 def turn_files(archive) -> list[str]:
@@ -135,3 +149,30 @@ async def test_clearing_the_archive_removes_the_turns_files_a_killed_process_lef
     finally:
         holder.let_go(held)
     assert turn_files(archive) == []
+
+
+@pytest.mark.parametrize("kind", ["aitronos", "supermetrics"])
+async def test_a_turn_paced_slower_than_the_stall_rule_is_waited_for_and_nothing_is_fetched_twice(
+        kind, archive, monkeypatch):
+    """A budget so tight that a page comes less often than `STALLED_AFTER_S` (Supermetrics' hourly
+    budgets: minutes a page): the holder archives nothing for longer than that between its pages, yet
+    it is not stalled, it keeps its pace, and says so. The other waits for it, and no page of the hole
+    is downloaded twice: the other took the holder for stalled, and each downloaded the pages below at
+    half the pace each (15 pages answered where 9 would do)."""
+    monkeypatch.setattr(turns, "STALLED_AFTER_S", 0.3)
+    monkeypatch.setattr(turns, "OTHER_PROCESS_POLL_S", 0.05)
+    monkeypatch.setitem(test_archive_sync.KINDS, kind, with_a_budget_of_its_own(KINDS[kind], 2, 1.0))
+    state = DemoState(aitronos_entries=700, supermetrics_entries=700, live_rate=0.0, seed=35,
+                      budget={kind: "2/1"})  # (a request each 0.5 s: longer than the stall rule's 0.3)
+    with DemoServer(state) as server:
+        await Run(server, archive, kind, page_limit=100).backfill(stop_after_pages=2)
+        state.answered.clear()
+        here = Run(server, archive, kind, page_limit=100)
+        _, there = await asyncio.gather(here.backfill(), in_another_process(server, archive, kind, page_limit=100))
+        for run in (here, there):
+            assert sorted(run.ids) == sorted(server_ids(state, kind))
+        assert waiting_said(here) or waiting_said(there)
+        # (the 5 pages below the archive downloaded once, each process asking once what is newer, a page
+        # at the seam and one to be sure of the end; the 429s two processes meet on one key are not pages)
+        pages = [answer for answer in state.answered.answers() if answer.status == 200]
+        assert len(pages) <= 5 + 2 + 2 + (kind == "supermetrics"), "\n".join(answer.path[-50:] for answer in pages)

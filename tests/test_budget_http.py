@@ -18,6 +18,7 @@ from logview.api.client import ApiClient, RetryPolicy
 from logview.api.paging import EntriesLoaded, Pager
 from logview.demo import DEMO_AITRONOS_KEY, DEMO_ORG, DEMO_SUPERMETRICS_KEY, DEMO_TEAM, DEMO_CONNECTOR
 from logview.demo import DemoServer, DemoState, Served
+from logview.demo.state import Fault
 from logview.model import ApiFailure, ServerQuery
 from logview.options import Connection
 from logview.sources import AitronosSource, SupermetricsSource
@@ -307,3 +308,31 @@ async def test_a_budget_the_server_only_advertises_is_not_waited_for_in_the_esti
             # second reset has shown the window: the first answer came mid-window)
             eta, window = budget.estimates.eta_s(400), state.pace_window_s
             assert state.unspent and window >= 60 and 3 * window <= eta <= 400 / 75 * window
+
+
+async def test_a_request_is_under_way_while_the_budget_holds_it_in_flight_and_waiting_for_its_retry(enforcing):
+    """`ApiClient.under_way` (what a turn's holder beats by, `archive/turns.py`): held by the budget, sent
+    and not answered, waiting for its retry after a 429; and no longer once the page is in."""
+    source = AitronosSource(DEMO_ORG, base_url=enforcing.url, page_limit=PAGE)
+    budget = Budget("aitronos")
+    budget.settle({"X-RateLimit-Limit": "10", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1"}, 200)
+    seen: list[bool] = []
+    async with ApiClient(source.base_url, source.auth_headers(DEMO_AITRONOS_KEY), policy=FAST_RETRIES,
+                         budget=budget) as client:
+        assert not client.under_way()
+        fetching = asyncio.create_task(client.fetch(source.logs_path(), source.request_params(0, ServerQuery()),
+                                                    source.parse_page))
+        await asyncio.sleep(0.3)
+        seen.append(client.under_way() and client.sent == 0)  # (held by the budget: ~1 s)
+        await fetching
+        assert not client.under_way()
+        enforcing.state.add_fault(Fault(kind="status", status=429, retry_after="1", count=1))
+        fetching = asyncio.create_task(client.fetch(source.logs_path(), source.request_params(0, ServerQuery()),
+                                                    source.parse_page))
+        while not any(answer.status == 429 for answer in enforcing.state.answered.answers()) and not fetching.done():
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.2)
+        seen.append(client.under_way() and not fetching.done())  # (its retry waits the second the 429 asked)
+        await fetching
+        assert not client.under_way()
+    assert seen == [True, True]

@@ -184,13 +184,17 @@ class ApiClient:
         self._sleep = sleep
         self._base_url, self._headers, self._timeout, self._transport = base_url, headers, timeout, transport
         self._unanswered: dict[int, float] = {}  # each request sent and not yet answered: when it was sent
-        self._sends = 0
+        self._sends = self._held = 0  # (`_held`: requests waiting for the budget or for their retry)
         self._asked_now = AskedNow()  # (what `retry_now` cuts short)
 
     @property
     def sent(self) -> int:
         """How many requests this client has sent (each attempt one; none held by the budget)."""
         return self._sends
+
+    def under_way(self) -> bool:
+        """Whether a request of this client is under way: held by the budget, sent, or waiting to be retried."""
+        return self._held > 0 or bool(self._unanswered)
 
     def unanswered_s(self, said_after: float | None = None) -> float | None:
         """How long the oldest request in flight has waited for the server's answer since it was
@@ -208,7 +212,11 @@ class ApiClient:
 
     async def _retry_wait(self, seconds: float) -> None:
         """A retry's wait (Retry-After, the backoff): `seconds`, or until `retry_now`."""
-        await self._asked_now.until_asked(self._sleep(seconds))
+        self._held += 1
+        try:
+            await self._asked_now.until_asked(self._sleep(seconds))
+        finally:
+            self._held -= 1
 
     @cached_property
     def _http(self) -> httpx.AsyncClient:
@@ -330,6 +338,7 @@ class ApiClient:
         return ApiFailure(error, gave_up=reason)
 
     async def _wait_for_budget(self, budget: Budget, priority: Priority) -> None:
+        self._held += 1
         try:
             await budget.acquire(priority, max_wait_s=self.policy.max_wait_s, on_wait=self._on_budget_wait)
         except BudgetWaitTooLong as too_long:
@@ -338,6 +347,8 @@ class ApiClient:
             reason = f"{state.holds_next(wait_s)}, longer than the {self.policy.max_wait_s:.0f} s logview waits"
             error = ApiError(code=PACED_BY_LOGVIEW, message=reason, retry_after=wait_s)
             raise ApiFailure(error) from None
+        finally:
+            self._held -= 1
 
     async def _attempt(self, path: str, params: dict[str, str], parse: Callable[[bytes], T], priority: Priority,
                        on_body: Callable[[bytes, T], Awaitable[None]] | None = None,

@@ -5,11 +5,10 @@ asked only for the time ranges the archive does not cover.
 it in its place. For one query (the server's part of the filters; its `query_key`) the archive
 knows which time spans are complete. The backfill walks the query's range newest first:
 
-- `paint_first` (the viewer): the covered spans are shown first, straight from the archive (the
-  older ones if the cap has room for all: `older_stretches.py`); what is newer comes next, page by
-  page on top (one request when nothing is new; Aitronos by `start_date` from the newest archived
-  time, Supermetrics by pages from the head until they reach it); then the gaps, down to the range's
-  start, so an interrupted backfill resumes from its oldest archived entry, not from the start.
+- `paint_first` (the viewer): the covered spans are shown first, straight from the archive (the older ones if
+  the cap has room for all: `older_stretches.py`); what is newer comes next, page by page on top (one request
+  when nothing is new; Aitronos by `start_date` from the newest archived time, Supermetrics by pages from the
+  head until they reach it); then the gaps, down to the range's start: an interrupted backfill resumes below.
 - Without it (export), the same pieces come strictly newest first.
 
 Every page is stored as it arrives, with the span it completes, in one transaction (`archiving.py`, `range_fetch.py`):
@@ -320,7 +319,8 @@ class ArchivedPager:
         while True:  # (other processes' gaps take turns with it too, but a head's above the archive: `turns.py`)
             if processes and turns.held_by_another_process():
                 yield Notice("waiting", WAITING_WORDS)
-            async with turns.turn(self.flush, progress=watch.coverage if processes else None) as waited:
+            async with turns.turn(self.flush, progress=watch.coverage if processes else None,
+                                  under_way=self.client.under_way) as waited:
                 if waited and open_top and keep_above is None and (again := self._covered()):
                     break  # (below)
                 if (stopped := watch.covered(look_now=waited)) is None:  # (what was archived meanwhile: not asked for)

@@ -13,12 +13,15 @@ file beside the archive, one per source and filter (`<archive>-fetch-<digest>`: 
 in it), let go when its file is closed, also when its process dies (`kill -9`). A gap that waits for
 another process says so (`Notice("waiting")`), and holds a shared lock on the file's `-waiting`
 twin meanwhile: the process whose turn ends sees it, and lets go only once its pages are archived,
-so the waiting one's look finds all of them. The files live only while they are locked: whoever holds
+so the waiting one's look finds all of them. A turn whose process archives nothing for a while (it
+is suspended, or stuck) is not waited for (`ProcessTurn.take`), unless it says its fetch is under way
+(`FetchTurns.turn`'s beat on its file: a request waits for the budget, is sent, or waits to be retried):
+at an hourly budget's pace a page comes minutes apart, and the other's own requests would have asked for
+the same pages at half the pace each. The files live only while they are locked: whoever holds
 one alone removes it as it lets go (`_locked` checks that the name it opened is still the file it
 locked), so that an archive's folder does not fill with two empty files for each filter ever fetched;
-`sweep` removes those a process killed while it held them left behind. A turn whose process archives nothing for a while (it
-waits itself: a budget, a 429, `r`) is not waited for (`ProcessTurn.take`). Where no lock can be
-had (no `fcntl`, a folder that cannot be written), processes fetch as before.
+`sweep` removes those a process killed while it held them left behind. Where no lock can be had (no `fcntl`, a folder that cannot be
+written), processes fetch as before.
 """
 
 from __future__ import annotations
@@ -41,10 +44,11 @@ except ImportError:  # (Windows: the tabs of one viewer take turns, processes do
 # How often a gap waiting for another process's fetch tries the lock again: a page of a paced fetch
 # takes ~0.6 s (Aitronos at 100 a minute) or minutes, so a fifth of a second is no delay worth saying.
 OTHER_PROCESS_POLL_S = 0.2
-# How long another process's turn may go without archiving anything before a waiting gap goes on
-# without it: longer than a page at a budget's even pace (0.6 s at Aitronos' 100 a minute, 3.6 s at
-# Supermetrics' 1,000 an hour), short beside a wait for a budget's reset or a 429 of an hour.
+# How long another process's turn may go without archiving anything, or saying its fetch is under way,
+# before a waiting gap goes on without it: longer than a page at a budget's even pace (0.6 s at Aitronos'
+# 100 a minute, 3.6 s at Supermetrics' 1,000 an hour; a slower pace, a 429's wait, say they are under way).
 STALLED_AFTER_S = 10.0
+BEATS_PER_STALL = 4  # how often in STALLED_AFTER_S a holder whose fetch is under way says so
 # Opens of a turn's file that may find it removed under them (its holder let go meanwhile) before
 # it is taken as held: each try is a few µs, and a removal needs another process's whole turn.
 RENAMED_TRIES = 8
@@ -138,17 +142,17 @@ class ProcessTurn:
                    ) -> tuple[int, bool]:
         """The turn's descriptor once held (`NO_LOCK`: gone on without it), and whether it waited for
         another process's. It waits while the other makes progress (`progress()`, what the archive holds
-        of the range, changes within `STALLED_AFTER_S`): a holder that archives nothing for that long
-        is waiting itself (for a budget's reset, a 429's `Retry-After`, `r` after a failed page), and
-        is not waited for: its own look, once it goes on, finds what this one fetched."""
+        of the range, changes within `STALLED_AFTER_S`, or the holder beats: `beat`): a holder that does
+        neither for that long is suspended (`kill -STOP`, ctrl+z) or stuck, and is not waited for: its
+        own look, once it goes on, finds what this one fetched."""
         if (held := _locked(self.path, EXCLUSIVE)) is not None:
             return held, False
         waiting = _locked(self.waiting_path, SHARED)  # (said to the holder: see `someone_waits`)
-        seen, changed = progress(), clock()
+        seen, changed = (progress(), self._beaten()), clock()
         try:
             while (held := _locked(self.path, EXCLUSIVE)) is None:
                 await asyncio.sleep(OTHER_PROCESS_POLL_S)
-                if (now := progress()) != seen:
+                if (now := (progress(), self._beaten())) != seen:
                     seen, changed = now, clock()
                 elif clock() - changed >= STALLED_AFTER_S:
                     return NO_LOCK, True
@@ -156,6 +160,22 @@ class ProcessTurn:
             let_go(waiting)
             _held_by_another(self.waiting_path)  # (its file removed, if no other waits either)
         return held, True
+
+    def beat(self, held: int) -> None:
+        """Say, holding the turn (`take`'s descriptor), that its fetch is under way: a waiting gap does
+        not take it for stalled (the file's modification time, no word written)."""
+        if held != NO_LOCK:
+            try:
+                os.utime(held)
+            except OSError:
+                pass  # (a file system that keeps no times: the stall rule as before)
+
+    def _beaten(self) -> int | None:
+        """When the holder last beat (or took the turn: its file made)."""
+        try:
+            return os.stat(self.path).st_mtime_ns
+        except OSError:
+            return None
 
     def let_go(self, held: int | None) -> None:
         """The turn `take` gave let go of, its file removed (it was held alone)."""
@@ -180,29 +200,40 @@ class FetchTurns:
         return not self._lock.locked() and self.processes.held_elsewhere()
 
     @asynccontextmanager
-    async def turn(self, flush: Callable[[], Awaitable[object]], *, progress: Callable[[], object] | None = None
-                   ) -> AsyncIterator[bool]:
+    async def turn(self, flush: Callable[[], Awaitable[object]], *, progress: Callable[[], object] | None = None,
+                   under_way: Callable[[], bool] = lambda: False) -> AsyncIterator[bool]:
         """A gap's turn to fetch; says whether it waited for another's. A turn another gap waits for
         ends once what it fetched is archived (`flush`): the other then looks at the coverage. With
         `progress` (what the archive holds of the range: `ProcessTurn.take`), other processes' gaps
-        take turns with it too."""
+        take turns with it too, and while it holds theirs, it beats whenever `under_way()` (a request
+        of its fetch waits for the budget, is sent, or waits to be retried)."""
         waited = self._lock.locked()
         self._waiting += 1
         try:
             await self._lock.acquire()
         finally:
             self._waiting -= 1
-        held = None
+        held, beating = None, None
         try:
             if progress is not None:
                 held, waited_elsewhere = await self.processes.take(progress)
                 waited = waited or waited_elsewhere
+                if held != NO_LOCK:
+                    beating = asyncio.create_task(self._beat(held, under_way))
             yield waited
             if self._waiting or (held not in (None, NO_LOCK) and self.processes.someone_waits()):
                 await flush()
         finally:
+            if beating is not None:
+                beating.cancel()
             self.processes.let_go(held)
             self._lock.release()
+
+    async def _beat(self, held: int, under_way: Callable[[], bool]) -> None:
+        while True:
+            await asyncio.sleep(STALLED_AFTER_S / BEATS_PER_STALL)
+            if under_way():
+                self.processes.beat(held)
 
 
 # (weak: it lives while a gap holds or awaits its turn; a test's next event loop makes its own)
