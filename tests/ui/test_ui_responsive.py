@@ -209,6 +209,22 @@ async def test_a_panel_opened_over_a_covering_detail_is_seen(demo: DemoServer) -
         assert viewer.histogram.display and not viewer.stats.display and viewer.table.region.height >= 5
 
 
+async def test_the_filter_line_stays_under_the_header_above_either_panel(demo: DemoServer) -> None:
+    """At 80×24 the line that says the filters sat above the histogram but below the stats panel (docked
+    to the top of the browser, over the line): it stays on the second screen line, whichever panel is open."""
+    app = make_app(demo, filters=Filters(statuses=("error",)))
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        viewer, line = app.viewer, app.viewer.browser.filter_line
+        for key, panel in (("i", "stats"), ("h", "histogram")):
+            await pilot.press(key)
+            await settle(pilot)
+            opened = getattr(viewer, panel)
+            assert opened.display and line.region.y == 1 and opened.region.y > line.region.y, panel
+            assert screen_text(app).splitlines()[1].startswith(" status error"), panel
+            assert opened.region.bottom <= viewer.table.region.y, panel
+
+
 async def test_panels_opened_wide_take_turns_once_the_terminal_shrinks(demo: DemoServer) -> None:
     """Both panels opened at 160×48 stayed when the terminal shrank: the table got no row, and a
     histogram squeezed out of sight kept the focus, so Enter narrowed the dates to a bar never
