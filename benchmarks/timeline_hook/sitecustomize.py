@@ -8,8 +8,10 @@ Without LOGVIEW_TIMELINE it does nothing. The viewer and its forked child both w
 Events: the fork (in the child), the child's line index and each segment it writes and its end;
 the viewer's reader thread (its wait for the first paint, the lines, the columns, each post, the
 wait for the child, the child's segments mapped and recoded); the UI thread's handlers of the
-feed's posts and each frame Textual paints (full or partial, and its layouts); at `Finished`, every
-thread's CPU and the renders of each widget during the read (count and CPU).
+feed's posts and each frame Textual paints (full or partial, and its layouts); each key as it reaches
+the app (`ui.key_in`: from the terminal, and `forwarded` back for its binding) and `G`'s jump
+(`ui.key_last`); at `Finished`, every thread's CPU and the renders of each widget during the read
+(count and CPU).
 """
 
 from __future__ import annotations
@@ -148,6 +150,20 @@ def _patch_widget(m) -> None:
     m.Widget.render_lines = _counted_render(m.Widget.render_lines)
 
 
+def _patch_log_table(m) -> None:
+    m.LogTable.action_last = _timed("ui.key_last", m.LogTable.action_last)  # (G: when the jump is made)
+
+
+def _patch_logview_app(m) -> None:
+    on_event = m.LogViewApp.on_event
+
+    async def keyed(self, event):  # (when a key reaches the app: from the terminal, and back for its binding)
+        if type(event).__name__ == "Key":
+            _event("ui.key_in", f"key={event.key} forwarded={event.is_forwarded}")
+        return await on_event(self, event)
+    m.LogViewApp.on_event = keyed
+
+
 PATCHES = {
     "logview.files.split_read": _patch_split_read,
     "logview.files.back_columns": _patch_back_columns,
@@ -159,6 +175,8 @@ PATCHES = {
     "textual._compositor": _patch_compositor,
     "textual.app": _patch_app,
     "textual.widget": _patch_widget,
+    "logview.ui.widgets.log_table": _patch_log_table,
+    "logview.ui.app": _patch_logview_app,
 }
 
 
