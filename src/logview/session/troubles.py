@@ -110,8 +110,10 @@ def trouble(session: SessionState, waits: Waits) -> Trouble | None:
         return Trouble("failed", "failed")
     if session.tail_stopped and not session.want_tail:  # (its rows are merged: the merged tab says the tail stopped)
         return Trouble("tail_stopped", f"live tail stopped: {session.tail_stopped}", "tail stopped")
-    if waits.tail_failing is not None and session.want_tail:
-        return Trouble("tail_failing", f"live tail failing ({waits.tail_failing[0]})")
+    if waits.tail_failing is not None and session.want_tail:  # (its cause left out where room is short: at
+        # 160 columns the merged tab's line said "2 sources merged" alone, its counts kept, the source's
+        # failing tail not named, as the words with the cause did not fit beside them)
+        return Trouble("tail_failing", f"live tail failing ({waits.tail_failing[0]})", "live tail failing")
     if waits.retry is None and tail_unanswered(session, waits):  # (the merged tab said "2 sources merged")
         said = no_answer(waits.unanswered_s or 0.0)
         return Trouble("tail_unanswered", f"live tail: {said}", said)
