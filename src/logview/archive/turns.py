@@ -20,8 +20,8 @@ at an hourly budget's pace a page comes minutes apart, and the other's own reque
 the same pages at half the pace each. The files live only while they are locked: whoever holds
 one alone removes it as it lets go (`_locked` checks that the name it opened is still the file it
 locked), so that an archive's folder does not fill with two empty files for each filter ever fetched;
-`sweep` removes those a process killed while it held them left behind. Where no lock can be had (no `fcntl`, a folder that cannot be
-written), processes fetch as before.
+`sweep` removes those a process killed while it held them left behind. Where no lock can be had (no
+`fcntl`, a folder that cannot be written), processes fetch as before.
 """
 
 from __future__ import annotations
@@ -114,15 +114,12 @@ def _held_by_another(path: Path) -> bool:
     return descriptor is None
 
 
-def sweep(archive_path: str | Path) -> int:
+def sweep(archive_path: str | Path) -> None:
     """Remove the turns' files beside an archive that nobody holds (left by a process killed while it
-    held one); returns how many went."""
+    held one): a file another holds stays (`_held_by_another` removes only one it could take)."""
     archive = Path(archive_path)
-    swept = 0
     for path in archive.parent.glob(f"{glob.escape(archive.name)}-fetch-*"):
-        if path.is_file() and not _held_by_another(path) and not path.exists():
-            swept += 1
-    return swept
+        _held_by_another(path)
 
 
 class ProcessTurn:
