@@ -11,6 +11,7 @@ burst the walk found."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,32 @@ async def test_enters_in_one_burst_run_the_palette_s_command_once(demo: DemoServ
         await wait_until(pilot, lambda: isinstance(app.screen, ViewerScreen), said=lambda: stack(app))
         await answers_a_key(pilot)
         assert stack(app) == ["ViewerScreen"]
+
+
+async def test_a_dialog_that_closes_while_a_key_of_its_burst_waits_for_the_layout_keeps_that_key(
+        demo: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key waits for the layout before it is sent (`layout_wait.py`); on a loaded machine the dialog
+    answered by the Enter before it could close meanwhile, and the second Enter of `s⏎⏎` then went
+    to the table under it and opened the first row's detail (a suite run failed so). A slow wait
+    here makes that order certain: the key goes to no screen but the one in front as it came."""
+    import logview.ui.app as app_module
+
+    settled = app_module.layout_settled
+
+    async def slow_layout(screen) -> None:
+        await settled(screen)
+        await asyncio.sleep(0.15)  # (a loaded machine's frame: the dialog's answer runs meanwhile)
+
+    monkeypatch.setattr(app_module, "layout_settled", slow_layout)
+    monkeypatch.chdir(tmp_path)
+    app = make_app(demo)
+    said = kept_toasts(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, "s", "enter", "enter")
+        await wait_until(pilot, lambda: bool(saved_toasts(said)), said=lambda: stack(app))
+        await settle(pilot)
+        await answers_a_key(pilot)
+        assert stack(app) == ["ViewerScreen"]
+        assert not app.viewer.detail.display  # (the second Enter went on to open the first row's detail)
+    assert saved_toasts(said) == ["Saved 600 entries to logview-export.jsonl"]

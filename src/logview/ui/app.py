@@ -296,9 +296,12 @@ class LogViewApp(App[int]):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):  # (here from the terminal, and back from the widget for its binding)
-            await layout_settled(self.screen)  # the sizes the keys before it asked for (`layout_wait.py`)
-        if isinstance(event, events.Key) and not event.is_forwarded:  # (as it comes from the terminal)
-            self.stray_keys.sent(event, self.screen)
+            in_front = self.screen
+            await layout_settled(in_front)  # the sizes the keys before it asked for (`layout_wait.py`)
+            if not event.is_forwarded:  # (as it comes from the terminal)
+                if self.stray_keys.closed_meanwhile(in_front, self.screen):
+                    return  # (a dialog's burst: its answer closed it while this key waited)
+                self.stray_keys.sent(event, self.screen)
         if isinstance(event, (events.Key, events.MouseScrollDown, events.MouseScrollUp)):
             # file reading gives way to the user's keys; a jump is one press (see `Feed.user_active`)
             jump = isinstance(event, events.Key) and event.key in JUMP_KEYS
