@@ -1,18 +1,19 @@
-"""A file's reading stands back for the user's keys: a movement key comes in bursts (a held key
-repeats), so each one holds the reading back for `USER_QUIET_S`; a jump to the newest or oldest
-row (g, G, Home, End) is one press and one repaint, so it holds it back only `USER_JUMP_QUIET_S`,
-and never cuts short the pause an earlier key asked for."""
+"""A file's reading stands back for the user's keys (`ui/user_quiet.py`): a movement key comes in
+bursts (a held key repeats), so each one holds the reading back for `USER_QUIET_S`; a jump to the
+newest or oldest row (g, G, Home, End) is one press and one repaint, so it holds the reading back
+until the screen has shown it, never longer than `USER_JUMP_QUIET_MAX_S`, and never cuts short the
+pause an earlier key asked for."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
-from logview.ui.feed import USER_JUMP_QUIET_S, USER_QUIET_S, Feed
+from logview.ui.user_quiet import USER_JUMP_QUIET_MAX_S, USER_QUIET_S, UserQuiet
 from test_ui_file_reload import demo_entries, write_entries
 from ui_helpers import SIZE, file_app, settle
-
 
 
 @pytest.fixture
@@ -22,40 +23,65 @@ def logs(tmp_path: Path) -> Path:
     return path
 
 
-def asked(monkeypatch) -> list[float]:
-    """The pauses the app asks the feed for, in order."""
-    pauses: list[float] = []
-    original = Feed.user_active
+def asked(monkeypatch) -> list[str]:
+    """What the app tells the reading's quiet, in order: a key's pause, a jump, a jump shown."""
+    said: list[str] = []
+    for name in ("active", "jumped", "jump_shown"):
+        original = getattr(UserQuiet, name)
 
-    def recording(feed: Feed, seconds: float = USER_QUIET_S) -> None:
-        pauses.append(seconds)
-        original(feed, seconds)
+        def recording(quiet: UserQuiet, *args, name=name, original=original) -> None:
+            said.append(name)
+            original(quiet, *args)
+        monkeypatch.setattr(UserQuiet, name, recording)
+    return said
 
-    monkeypatch.setattr(Feed, "user_active", recording)
-    return pauses
 
-
-@pytest.mark.parametrize(("key", "pause"), [
-    *((jump, USER_JUMP_QUIET_S) for jump in ("G", "end", "g", "home")),
-    *((other, USER_QUIET_S) for other in ("j", "k", "down", "pagedown", "4")),
+@pytest.mark.parametrize(("key", "told"), [
+    *((jump, ["jumped", "jump_shown"]) for jump in ("G", "end", "g", "home")),
+    *((other, ["active"]) for other in ("j", "k", "down", "pagedown", "4")),
 ])
-async def test_a_jump_holds_the_reading_back_briefly_and_any_other_key_for_its_burst(
-        logs: Path, key: str, pause: float, monkeypatch) -> None:
-    assert USER_JUMP_QUIET_S < USER_QUIET_S
-    pauses = asked(monkeypatch)
+async def test_a_jump_holds_the_reading_back_until_it_is_shown_and_any_other_key_for_its_burst(
+        logs: Path, key: str, told: list[str], monkeypatch) -> None:
+    said = asked(monkeypatch)
     app = file_app(logs)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        quiet = app.viewer.feed.quiet
         await pilot.press(key)
-        assert pauses and set(pauses) == {pause}  # (the app sees a key on its way to the screen too)
+        await settle(pilot)
+        # (the app sees a key on its way to the screen too, and a jump's again for its binding)
+        assert said and sorted(set(said)) == sorted(told), said
+        if told[-1] == "jump_shown":
+            assert said[-1] == "jump_shown" and quiet.left() == 0  # (shown: the reading goes on)
 
 
-async def test_a_jump_never_cuts_short_the_pause_an_earlier_key_asked_for(logs: Path) -> None:
+def test_a_jump_not_shown_holds_the_reading_back_at_most_its_limit_and_never_cuts_a_keys_pause_short() -> None:
+    now = [100.0]
+    quiet = UserQuiet(clock=lambda: now[0])
+    quiet.jumped()
+    assert quiet.left() == pytest.approx(USER_JUMP_QUIET_MAX_S)
+    now[0] += USER_JUMP_QUIET_MAX_S
+    assert quiet.left() == 0  # (a jump whose frame never came: the reading goes on all the same)
+    quiet.active(USER_QUIET_S)
+    quiet.jumped()
+    quiet.jump_shown()
+    assert quiet.left() == pytest.approx(USER_QUIET_S)  # (the key's pause before it stands)
+    waited: list[bool] = []
+    quiet.wait(lambda: waited.append(True) or len(waited) > 1)  # (a cancelled reading stops waiting)
+    assert len(waited) == 2
+
+
+async def test_g_typed_into_the_search_field_is_a_letter_not_a_jump(logs: Path, monkeypatch) -> None:
+    """Only the table's jump keys wait for their frame: a `G` typed into a field (whose frame no jump
+    brings) holds the reading back for a key's burst, as any letter."""
+    said = asked(monkeypatch)
     app = file_app(logs)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        feed = app.viewer.feed
-        assert feed.quiet_left() == 0  # (reading, once the keys are past)
-        feed.user_active(USER_QUIET_S)
-        feed.user_active(USER_JUMP_QUIET_S)
-        assert USER_JUMP_QUIET_S < feed.quiet_left() <= USER_QUIET_S
+        await pilot.press("slash")
+        await settle(pilot)
+        said.clear()
+        await pilot.press("G")
+        await settle(pilot)
+        assert said and set(said) == {"active"}, said
+        assert app.viewer.sidebar.query_one("#search", Input).value == "G"

@@ -28,7 +28,6 @@ from logview.ui.bulk_gc import STARTUP_HOLD_S, release_startup_hold
 from logview.ui.crash import crash_report
 from logview.ui.layout_wait import layout_settled
 from logview.ui.names import Names
-from logview.ui.feed import USER_JUMP_QUIET_S, USER_QUIET_S
 from logview.ui.file_api import FileApiChanged
 from logview.ui.file_viewer import first_viewer, made_again
 from logview.ui.quit_archiving import QuitWhileArchiving
@@ -39,7 +38,7 @@ from logview.ui.textual_internals import name_keys_first, unhandled_error
 from logview.ui.theme_choice import launch_theme
 from logview.ui.viewer import ViewerScreen
 from logview.ui.widgets.key_footer import key_character, key_display
-from logview.ui.widgets.log_table import JUMP_KEYS
+from logview.ui.widgets.log_table import JUMP_KEYS, LogTable
 from logview.ui.widgets.styling import LegibleText
 from logview.ui.widgets.tab_strip import TabStrip, merged_tab_label
 
@@ -295,20 +294,24 @@ class LogViewApp(App[int]):
         self.show_tab(event.index)
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key):  # (here from the terminal, and back from the widget for its binding)
+        # (a key, here from the terminal and back from the widget for its binding: a file's reading gives way
+        # to it before it waits for the layout, which then comes sooner: `user_quiet.py`)
+        jump = isinstance(event, events.Key) and event.key in JUMP_KEYS and isinstance(self.screen.focused, LogTable)
+        if isinstance(event, (events.Key, events.MouseScrollDown, events.MouseScrollUp)):
+            quiet = self.viewer.feed.quiet
+            quiet.jumped() if jump else quiet.active()
+            if isinstance(event, events.Key):  # a connector listing that comes after it keeps off the keys
+                self.viewer.names.key_pressed()
+        if isinstance(event, events.Key):
             in_front = self.screen
             await layout_settled(in_front)  # the sizes the keys before it asked for (`layout_wait.py`)
             if not event.is_forwarded:  # (as it comes from the terminal)
                 if self.stray_keys.closed_meanwhile(in_front, self.screen):
                     return  # (a dialog's burst: its answer closed it while this key waited)
                 self.stray_keys.sent(event, self.screen)
-        if isinstance(event, (events.Key, events.MouseScrollDown, events.MouseScrollUp)):
-            # file reading gives way to the user's keys; a jump is one press (see `Feed.user_active`)
-            jump = isinstance(event, events.Key) and event.key in JUMP_KEYS
-            self.viewer.feed.user_active(USER_JUMP_QUIET_S if jump else USER_QUIET_S)
-            if isinstance(event, events.Key):  # a connector listing that comes after it keeps off the keys
-                self.viewer.names.key_pressed()
         await super().on_event(event)
+        if jump and event.is_forwarded:  # (back from the table, its binding run: the reading goes on once it is shown)
+            self.call_after_refresh(self.viewer.feed.quiet.jump_shown)
 
     def on_key(self, event: events.Key) -> None:
         """Back from the screen it was sent to, for its binding: not if that was a dialog since gone."""

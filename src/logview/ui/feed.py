@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.message import Message
 from textual.widget import Widget
-from textual.worker import Worker, get_current_worker
+from textual.worker import get_current_worker
 
 from logview.files.memory import release_free_memory
 from logview.files.watch import CHECK_EVERY_S, FileWatch
@@ -35,6 +35,7 @@ from logview.ui.bulk_gc import bulk_collection
 from logview.ui.file_reading import FIRST_PAINT_WAIT_S, FileReading, unexpected_error
 from logview.ui.gathering import Gathering
 from logview.ui.tail_pacing import TailPacing
+from logview.ui.user_quiet import UserQuiet
 from logview.ui.workers import running
 
 if TYPE_CHECKING:
@@ -52,10 +53,6 @@ if TYPE_CHECKING:
 # A backfill's pages are posted together at most this often (the first at once): each post costs
 # the screen a layout and a repaint. 0.5 s: 100k entries cost ~0.7 s less CPU than at 0.2 s.
 POST_ENTRIES_EVERY_S = 0.5
-USER_QUIET_S = 0.15  # reading pauses this long after each key or scroll (they come in bursts) …
-# … but a jump (to the newest or oldest row: one press, one repaint) only this long: the bench's
-# `G` until the oldest row shows held a 1M file's reading back ~0.15 s a press (`bench_viewer.py`)
-USER_JUMP_QUIET_S = 0.03
 # While a backfill runs, the memory its archived entries freed goes back to the system at most this
 # often (and at its end): a trim after each of the archive's words cost ~15 ms per 100k, and the
 # page faults of taking the same pages back for the next pages' entries.
@@ -87,7 +84,7 @@ class Feed(Widget):
         self.generation = 0
         self.pager: Pager | ArchivedPager | None = None
         self._pacing = TailPacing()  # the tail's pause between cycles
-        self._quiet_until = 0.0
+        self.quiet = UserQuiet()  # (a file's reading stands back for the user's keys)
         self.reading: FileReading | None = None  # the file's current reading
         self.file_watch: FileWatch | None = None  # the file as read (watched from the first reading)
         self._painted = threading.Event()  # the screen's first paint is done (`painted`)
@@ -296,20 +293,6 @@ class Feed(Widget):
         """The backfill's entries are all shown, its last pages still archiving (`PageArchiving.ending`)."""
         return self._catching_up == self.generation and running(self, "backfill")
 
-    def user_active(self, seconds: float = USER_QUIET_S) -> None:
-        """A key or scroll: background reading stands back for `seconds` (or longer, for an earlier
-        key). Python runs one thread at a time, so a parser thread would otherwise double every
-        keypress's response time."""
-        self._quiet_until = max(self._quiet_until, time.monotonic() + seconds)
-
-    def quiet_left(self) -> float:
-        """How long background reading still stands back for the user's last key (0: it reads)."""
-        return max(0.0, self._quiet_until - time.monotonic())
-
-    def _wait_for_quiet(self, worker: Worker[None]) -> None:
-        while not worker.is_cancelled and (wait := self.quiet_left()) > 0:
-            time.sleep(min(wait, USER_QUIET_S))
-
     def poll_now(self) -> None:
         """Cut the tail's pause short: the next cycle runs at once (or right after the current)."""
         self._pacing.poll_now()
@@ -410,7 +393,7 @@ class Feed(Widget):
     @work(thread=True, exclusive=True, group="backfill", exit_on_error=False)
     def _load_file(self, reading: FileReading) -> None:
         worker = get_current_worker()
-        reading.run(worker, lambda: self._wait_for_quiet(worker))
+        reading.run(worker, lambda: self.quiet.wait(lambda: worker.is_cancelled))
 
 
 def _archived_rows(event: object) -> bool:

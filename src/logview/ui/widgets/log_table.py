@@ -415,6 +415,6 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
         return None if moment is None else moment.date()
 
 
-# The keys that jump to the newest or oldest row: one press each, not a burst (`Feed.user_active`)
+# The keys that jump to the newest or oldest row: one press each, not a burst (`ui/user_quiet.py`)
 JUMP_KEYS = frozenset(key for binding in LogTable.BINDINGS if isinstance(binding, Binding)
                       and binding.action in ("first", "last") for key in binding.key.split(","))
