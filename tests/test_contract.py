@@ -269,6 +269,31 @@ async def test_the_tail_says_when_its_polls_break_the_contract(broken_server, ap
     assert len(notices) == 1 and notices[0].startswith("live tail: the server broke its contract:"), notices
 
 
+@pytest.mark.parametrize("api", ["aitronos", "supermetrics"])
+async def test_the_tail_counts_what_its_polls_corrected_together(broken_server, api) -> None:
+    """Each poll's page out of order was said alone ("1 page out of time order"), every poll again:
+    the tail's notice counts every poll's, and says it is the tail's (a banner line of its own)."""
+    state = broken_server.state
+    source, client = (aitronos if api == "aitronos" else supermetrics)(broken_server, page_limit=50)
+    said: list[Notice] = []
+    async with client:
+        pager = Pager(source, client)
+        await drain(pager)
+        state.broken.set(["unordered"])
+        for _ in range(3):
+            if api == "aitronos":  # (ten times apart: a shuffled tie group is in order)
+                await asyncio.sleep(0.03)
+                now = datetime.now(timezone.utc)
+                for ms in range(10):
+                    state.insert_aitronos(1, at=now - timedelta(milliseconds=ms))
+            else:
+                state.insert_supermetrics(10, same_time=False)
+            said += [event async for event in pager.poll() if isinstance(event, Notice)]
+    assert [notice.live for notice in said] == [True, True, True], said
+    assert [re.search(r"\d+ pages?", notice.message)[0] for notice in said] == ["1 page", "2 pages", "3 pages"], said
+    assert all("out of time order" in notice.message for notice in said), said
+
+
 def test_newest_first_sorts_a_page_and_leaves_timeless_entries_in_their_place() -> None:
     def entry(name: str, minute: int | None) -> LogEntry:
         moment = None if minute is None else datetime(2025, 1, 1, 0, minute, tzinfo=UTC)

@@ -5,6 +5,7 @@ metered budget spent on a server it could not trust (s30). r or t tries again.""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from logview.demo import DemoServer, DemoState
@@ -82,3 +83,32 @@ async def test_the_merged_tab_says_which_tab_s_tail_stopped() -> None:
             assert any(note.startswith("Retrying 1 source that failed or whose live tail stopped") for note in said), said
             await wait_until(pilot, lambda: "live tail stopped" not in widget_text(merged.status_bar),
                              said=lambda: widget_text(merged.status_bar))
+
+
+async def test_the_backfill_s_corrections_stay_on_the_banner_beside_the_tail_s() -> None:
+    """A server sending every page out of order: the backfill said "the server broke its contract:
+    3 pages out of time order (sorted)" (in place of its "more than 10 entries share the time …"),
+    and the tail's first poll then put "live tail: … 1 page" in its place, and each poll's "1 page"
+    again. Each is said on its line, the tail's counting every poll's page (each one out of order:
+    the newest page, shuffled again)."""
+    server = DemoServer(DemoState(aitronos_entries=0, supermetrics_entries=40, live_rate=0.0, now=FIXED_NOW, seed=5))
+    server.state.broken.set(["unordered"])
+    backfill = re.compile(r"^⚠ the server broke its contract: \d+ pages out of time order \(sorted\)$", re.M)
+    tail = re.compile(r"^⚠ live tail: the server broke its contract: (\d+) pages? out of time order \(sorted\)$", re.M)
+    with server:
+        app = make_app(server, "supermetrics", follow=True, interval_s=0.5, page_limit=10)
+        async with app.run_test(size=SIZE) as pilot:
+            viewer = app.viewer
+            await wait_until(pilot, lambda: backfill.search(viewer.banner.plain()), said=viewer.banner.plain)
+            said_by_the_backfill = backfill.search(viewer.banner.plain())[0]
+            await wait_until(pilot, lambda: tail.search(viewer.banner.plain()), said=viewer.banner.plain)
+            polls, loaded = int(tail.search(viewer.banner.plain())[1]), len(viewer.session.store)
+            server.state.insert_supermetrics(8, at=FIXED_NOW + timedelta(minutes=1), same_time=False)
+            viewer.feed.poll_now()
+            await wait_until(pilot, lambda: len(viewer.session.store) == loaded + 8)
+            await wait_until(pilot, lambda: int(tail.search(viewer.banner.plain())[1]) > polls, said=viewer.banner.plain)
+            banner = viewer.banner.plain()
+            assert backfill.search(banner)[0] == said_by_the_backfill, banner
+            # (and the seed's tie group wider than a page, which the contract's line took the place of)
+            assert "⚠ more than 10 entries share the time 2025-11-09T03:37:35+00:00" in banner, banner
+            assert viewer.feed.tailing

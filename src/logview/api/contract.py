@@ -176,16 +176,24 @@ class StreamContract:
             self.problems[key] = self.problems.get(key, 0) + times
 
     def _corrected(self) -> str | None:
-        if not self.problems:
-            return None
-        return "; ".join(f"{counted(times, noun, plural)} {problem}".strip() if noun else problem
-                         for (problem, noun, plural), times in self.problems.items())
+        return corrections(self.problems)
 
     def summary(self) -> str | None:
         """At the stream's natural end: what the server got wrong that paging corrected, or
         None for an honest server."""
         corrected = self._corrected()
         return None if corrected is None else f"the server broke its contract: {corrected}"
+
+
+Problems = dict[tuple[str, str, str], int]  # (what, noun, plural) → how many (`StreamContract.problems`)
+
+
+def corrections(problems: Problems) -> str | None:
+    """What `problems` counts, in words (None: nothing)."""
+    if not problems:
+        return None
+    return "; ".join(f"{counted(times, noun, plural)} {problem}".strip() if noun else problem
+                     for (problem, noun, plural), times in problems.items())
 
 
 @dataclass

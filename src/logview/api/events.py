@@ -36,6 +36,7 @@ class Notice:
     # a "capped" one's: whether entries older than the cap exist (None: unknown, the server counts
     # nothing and the last page was full; s20 #5 said "older entries not loaded" of none)
     older: bool | None = True
+    live: bool = False  # from the live tail (a banner line of its own: the backfill's stays)
 
 
 @dataclass(frozen=True)

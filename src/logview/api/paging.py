@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from logview.api.contract import ContractBroken, RecentIds, StreamContract, stream_contract
+from logview.api.contract import ContractBroken, Problems, RecentIds, StreamContract, corrections, stream_contract
 from logview.api.events import BackfillDone, EntriesLoaded, Notice, PagerEvent, TailFailed, capped_notice
 from logview.api.head import Head
 from logview.api.page_order import sort_key
@@ -91,6 +91,7 @@ class Pager:
         self.loaded = 0
         self.head = Head()  # what a tail cycle polls from and must not repeat
         self._contracts: list[StreamContract] = []  # the backfill's streams'
+        self._tail_problems: Problems = {}  # what the tail's polls corrected so far, all of them
 
     @property
     def doubted(self) -> bool:
@@ -367,8 +368,11 @@ class Pager:
             if budget is not None and len(found) >= budget:
                 break
             cursor = following
-        if (corrected := contract.summary()) is not None:  # (said as the backfill says it)
-            yield Notice("contract", f"live tail: {corrected}")
+        if contract.problems:  # (said as the backfill says it, with the polls' before: each said "1 page")
+            for problem, times in contract.problems.items():
+                self._tail_problems[problem] = self._tail_problems.get(problem, 0) + times
+            yield Notice("contract", f"live tail: the server broke its contract: {corrections(self._tail_problems)}",
+                         live=True)
 
     async def follow(self, interval_s: float, *, max_backoff_s: float = 60.0) -> AsyncIterator[PagerEvent]:
         """Tail until the server breaks its contract: a cycle, then a pause; after a failure, pauses

@@ -117,17 +117,19 @@ class LoadControl:
             # (a file's filters are local: "narrow the filters to see further back" read nothing more, s27 walk #9)
             self.banner.show_notice(
                 f"Showing the file's first {counted(len(self.session.store))}: the cap (--max-entries) was reached, "
-                "the rest of the file was not read. Launch without --max-entries (or with a larger one) to read it.")
+                "the rest of the file was not read. Launch without --max-entries (or with a larger one) to read it.",
+                slot="capped")
         elif notice.kind == "capped":
             older = "older entries were not loaded" if notice.older else "older entries may exist"
             self.banner.show_notice(
                 f"Showing the newest {counted(len(self.session.store))}: the cap (--max-entries) was reached, "
-                f"{older}. Narrow the filters to see further back.")
+                f"{older}. Narrow the filters to see further back.", slot="capped")
         elif notice.kind == "waiting":  # (for another logview's fetch: said until the next rows come)
             self.banner.show_notice(notice.message, warn=False, slot="waiting")
         else:  # (the table sorts what came out of order: its words say so, not export's)
             message = in_time_order(notice.message) if notice.kind == "contract" else notice.message
-            self.banner.show_notice(message, slot="archive" if notice.kind == "archive" else "notice")
+            # a line for each kind (a contract's corrections took the place of "some entries at that time may be missing")
+            self.banner.show_notice(message, slot="tail-contract" if notice.live else notice.kind)
 
     def tail_failed(self, error: ApiError, next_poll_s: float | None) -> None:
         """A tail cycle failed for good: it tries again in `next_poll_s`, counted down on the banner; or, None,

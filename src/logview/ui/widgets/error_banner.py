@@ -27,8 +27,12 @@ from logview.ui.widgets.banner_fold import BannerLines, BannerMessage, FoldState
 from logview.ui.widgets.styling import PartialStyles
 
 # Display order, most important first. The archive's trouble has a slot of its own: it lasts the
-# run, and a later notice (the cap reached) must not hide it.
-SLOTS = ("error", "tail", "retry", "waiting", "archive", "notice")
+# run, and a later notice (the cap reached) must not hide it. So has each kind of what the loading
+# noticed (`api.events.Notice`), and what the live tail's polls corrected: a server's contract broken
+# took the place of "some entries at that time may be missing", the tail's "1 page out of time
+# order" that of the backfill's 30.
+SLOTS = ("error", "tail", "retry", "waiting", "archive", "notice", "capped", "tie_group", "stuck", "contract",
+         "tail-contract", "retention", "file")
 MAX_DETAIL_CHARS = 600
 
 
