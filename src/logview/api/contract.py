@@ -24,7 +24,7 @@ from datetime import datetime
 
 from logview.api.page_order import newest_first, what_was_wrong
 from logview.model import ApiError, ApiFailure, LogEntry, Page, counted
-from logview.sources.base import Cursor, Source
+from logview.sources.base import ONE_MILLISECOND, Cursor, Source
 from logview.sources.page_columns import columns_of, oldest_time
 from logview.times import format_api_time, parse_api_time
 
@@ -210,6 +210,8 @@ class TimeCursorContract(StreamContract):
     inclusive: bool = False  # the server sent entries at exactly `before`: it reads it as "at or before"
     refused: RecentIds = field(default_factory=RecentIds)  # entries left out (a page boundary repeats some)
     fresh: int = 0  # new entries the last page brought
+    cuts_short: bool = False  # the server sent a page shorter than asked before the end of the data
+    at_the_group: str | None = None  # the cursor at a short page's oldest time, when the page past it brings only it
 
     def check(self, page: Page, cursor: Cursor) -> Checked:
         ordered = self.in_order(page)
@@ -255,21 +257,32 @@ class TimeCursorContract(StreamContract):
         super().took(fresh)
 
     def next_cursor(self, page: Page, checked: Checked, cursor: Cursor) -> Cursor | None:
+        short = len(page.entries) < self.source.page_limit
         if self.confirming:
-            self.confirming = False
-            if not self.fresh and len(page.entries) < self.source.page_limit:
+            self.confirming, at_the_group = False, self.at_the_group
+            self.at_the_group = None
+            if not self.fresh and short and at_the_group is not None:
+                # Its oldest time's group again and nothing older, from a server that cuts its pages: the
+                # cut may have hidden what is older; a cursor at that time tells
+                self.confirming = True
+                return at_the_group
+            if not self.fresh and short:
                 return None  # nothing older: the short page was the end
+            self.cuts_short = True
             self.note("shorter than asked before the end of the data (paging went on)", 1, "page", "pages",
-                      doubt=True)  # (one cut inside a tie group hides the group's rest: the archive trusts none)
+                      doubt=True)  # (the first cut inside a tie group hides the group's rest: the archive trusts none)
         following = self.source.next_cursor(page, cursor)
         oldest = oldest_time(page.entries)
-        if following is None and self.fresh and len(page.entries) < self.source.page_limit \
-                and (admitted := oldest_time(checked.entries)) is not None:
+        if following is None and self.fresh and short and (admitted := oldest_time(checked.entries)) is not None:
             # A short page ends the data by the contract, but a server with a bug may send one
             # mid-stream, and the archive would hold all that is older as fetched, for good (s30
             # walk): one request more tells, as an honest server has nothing older.
             self.confirming = True
-            following = format_api_time(admitted)  # (an honest page held its oldest time's group whole)
+            following = format_api_time(admitted)
+            if self.cuts_short:  # (from just past its oldest time, as after a full page: a cut inside a tie group
+                # hid the group's rest, 66 of 5,008 entries in a walk; then at that time, if need be)
+                self.at_the_group = format_api_time(admitted - ONE_MILLISECOND) if self.inclusive else following
+                following = format_api_time(admitted + ONE_MILLISECOND)
         if following is not None and self.inclusive and oldest is not None and oldest.microsecond % 1000 == 0:
             # Just past the oldest time asks an inclusive server for the group a millisecond newer
             # again; the oldest time itself brings the oldest group back whole, and what is older.
