@@ -269,7 +269,8 @@ class TimeCursorContract(StreamContract):
             if not self.fresh and short:
                 return None  # nothing older: the short page was the end
             self.cuts_short = True
-            self.note("shorter than asked before the end of the data (paging went on)", 1, "page", "pages",
+            self.note("shorter than asked before the end of the data (paging went on; some entries of the time a page "
+                      "was cut at may be missing)", 1, "page", "pages",
                       doubt=True)  # (the first cut inside a tie group hides the group's rest: the archive trusts none)
         following = self.source.next_cursor(page, cursor)
         oldest = oldest_time(page.entries)
