@@ -247,7 +247,7 @@ class Budget:
                         on_wait(self.state())
                 await self._waiters.pause(waiter, delay)
         finally:
-            self._waiters.leave(waiter)
+            self._waiters.leave(waiter, self._clock())
             self._changed()
 
     def _grant(self, now: float, priority: Priority, *, token: bool = True) -> None:
@@ -408,6 +408,7 @@ class Budget:
             unspent=(unspent := self._unspent()),
             pace_window_s=self._pace_window() if unspent else 0.0,
             window_known=not (self._window_guessed and self._limit != self._published_limit),
+            held_s=self._waiters.held_s,
         )
 
     def _tail_timing(self, now: float) -> TailTiming:

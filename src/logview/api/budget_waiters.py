@@ -31,15 +31,17 @@ class Waiters:
         self._waiting: list[Waiter] = []
         self._seq = itertools.count()
         self._sleep = sleep
+        self.held_s = 0.0  # how long requests have waited for their turn, all told
 
     def join(self, priority: Priority, now: float) -> Waiter:
         waiter = Waiter(priority, next(self._seq), now, asyncio.get_running_loop())
         self._waiting.append(waiter)
         return waiter
 
-    def leave(self, waiter: Waiter) -> None:
+    def leave(self, waiter: Waiter, now: float) -> None:
         if waiter in self._waiting:  # (a closed loop's waiter may have been forgotten already)
             self._waiting.remove(waiter)
+            self.held_s += max(0.0, now - waiter.since)
 
     def wake_all(self) -> None:
         for waiter in self._waiting:

@@ -104,6 +104,7 @@ class BudgetState:
     # the window is the API's published one or one seen; False: a limit not the published one and no
     # reset seen (Supermetrics sends none), so its reset time is not known ("resets ~60 min" was a guess)
     window_known: bool = True
+    held_s: float = 0.0  # how long requests have waited for the budget, all told
 
     @property
     def _reset_unknown(self) -> bool:
