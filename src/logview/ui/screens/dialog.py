@@ -84,12 +84,11 @@ class StrayKeys:
         self._sent_to[key] = screen
 
     @staticmethod
-    def closed_meanwhile(was_in_front: Screen, in_front: Screen) -> bool:
+    def closed_meanwhile(was_in_front: Screen | None, in_front: Screen) -> bool:
         """A key that came while `was_in_front`, a dialog, was in front, and waited (for the layout) until
         the dialog had gone: it is the dialog's, as it would have been without the wait."""
         return isinstance(was_in_front, ModalScreen) and was_in_front is not in_front
 
     def stray(self, key: events.Key, in_front: Screen) -> bool:
         """`key`, back at the app for its binding, was sent to a dialog no longer in front."""
-        sent_to = self._sent_to.pop(key, None)
-        return isinstance(sent_to, ModalScreen) and sent_to is not in_front
+        return self.closed_meanwhile(self._sent_to.pop(key, None), in_front)
