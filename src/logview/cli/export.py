@@ -107,7 +107,7 @@ class Reporter:
         """A request waits for the API budget (more than a second): a line with -v; on a
         terminal, on the progress line too, counting down until the request goes (it stood still
         for seconds: "resets in 11 s", found in a walk)."""
-        said = f"{state.describe()}{done_in(self.estimate())}"
+        said = self._budget_words(state)
         if self._verbose:
             self._say(f"logview: {said}")
         if self._live and self.last is not None:
@@ -120,7 +120,7 @@ class Reporter:
             await asyncio.sleep(TICK_S)
             state = self._budget_now()
             waits = state is not None and (state.waiting or state.live_waits or state.blocked_s > 0)
-            self._progress_line(last, f" · {state.describe()}{done_in(self.estimate())}" if waits else "")
+            self._progress_line(last, f" · {self._budget_words(state)}" if waits else "")
             if not waits:  # (the request has gone: the line says what has come)
                 self._ticking = None
                 return
@@ -147,12 +147,17 @@ class Reporter:
             self._ticking.cancel()
             self._ticking = None
 
+    def _budget_words(self, state: BudgetState) -> str:
+        """`API budget 7/10 · resets in 5 s · done in ~10 s`: the budget, and when the export will be done."""
+        return f"{state.describe()}{done_in(self.estimate())}"
+
     def progress(self, event: EntriesLoaded) -> None:
         self.last = event
         self._stop_counting()
-        paced = self._paced()
-        if self._live:
-            self._progress_line(event, paced)
+        if self._live or (self._verbose and not self._bound):  # (else nothing would say the pace: not worked out)
+            paced = self._paced()
+            if self._live:
+                self._progress_line(event, paced)
 
     def _paced(self) -> str:
         """The budget's words and when the export will be done, once the budget binds (` · API budget
@@ -162,7 +167,7 @@ class Reporter:
         state = self._budget_now()
         if state is None or not (self._bound or state.binds or state.held_s >= BUDGET_SAID_AFTER_S):
             return ""
-        said = f"{state.describe()}{done_in(self.estimate())}"
+        said = self._budget_words(state)
         if not self._bound and self._verbose:
             self._say(f"logview: {said}")
         self._bound = True
