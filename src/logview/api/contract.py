@@ -16,7 +16,7 @@ What an honest server sends passes untouched: every check holds for it, so the r
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from itertools import repeat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -107,6 +107,9 @@ class RecentIds:
         return entry_id in self._members
 
 
+Problems = Counter[tuple[str, str, str]]  # (what, noun, plural) → how many (`StreamContract.problems`)
+
+
 @dataclass
 class Checked:
     """A page as the contract admits it: `entries` newest first; `ignored`: the page shows the
@@ -127,7 +130,7 @@ class StreamContract:
     floor: datetime | None = None  # the oldest time taken so far
     strikes: int = 0
     received: int = 0  # entries the pages held
-    problems: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (what, noun, plural) → how many
+    problems: Problems = field(default_factory=Counter)  # (what, noun, plural) → how many
     # Pages whose times broke the contract (out of order, outside their cursor, repeated): what
     # such a page seems to cover proves nothing, and the archive records no span from it on.
     doubts: int = 0
@@ -173,7 +176,7 @@ class StreamContract:
         if times:
             self.doubts += doubt
             key = (problem, noun, plural)
-            self.problems[key] = self.problems.get(key, 0) + times
+            self.problems[key] += times
 
     def _corrected(self) -> str | None:
         return corrections(self.problems)
@@ -183,9 +186,6 @@ class StreamContract:
         None for an honest server."""
         corrected = self._corrected()
         return None if corrected is None else f"the server broke its contract: {corrected}"
-
-
-Problems = dict[tuple[str, str, str], int]  # (what, noun, plural) → how many (`StreamContract.problems`)
 
 
 def corrections(problems: Problems) -> str | None:

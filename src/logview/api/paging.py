@@ -17,7 +17,7 @@ Exact under change — no duplicates, no gaps:
 from __future__ import annotations
 
 import asyncio
-from collections import deque
+from collections import Counter, deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
@@ -91,7 +91,7 @@ class Pager:
         self.loaded = 0
         self.head = Head()  # what a tail cycle polls from and must not repeat
         self._contracts: list[StreamContract] = []  # the backfill's streams'
-        self._tail_problems: Problems = {}  # what the tail's polls corrected so far, all of them
+        self._tail_problems: Problems = Counter()  # what the tail's polls corrected so far, all of them
 
     @property
     def doubted(self) -> bool:
@@ -369,8 +369,7 @@ class Pager:
                 break
             cursor = following
         if contract.problems:  # (said as the backfill says it, with the polls' before: each said "1 page")
-            for problem, times in contract.problems.items():
-                self._tail_problems[problem] = self._tail_problems.get(problem, 0) + times
+            self._tail_problems.update(contract.problems)
             yield Notice("contract", f"live tail: the server broke its contract: {corrections(self._tail_problems)}",
                          live=True)
 
