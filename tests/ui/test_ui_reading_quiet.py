@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.widgets import Input
 
 from logview.files.columns import ColumnReader
@@ -119,9 +120,17 @@ def test_keys_that_keep_coming_hold_the_reading_back_at_most_its_longest_then_it
     assert quiet.left() == 0
 
 
-async def test_a_held_key_does_not_keep_the_counts_from_coming(tmp_path: Path, monkeypatch) -> None:
-    """`j` held while a file's columns are read: the reading goes on in turns, and the counts come
-    while the key still repeats (they never came before: each key held the reading back anew)."""
+def wheel_down(app) -> None:
+    """One wheel notch over the table, as the driver delivers it."""
+    x, y = app.viewer.table.region.x + 4, app.viewer.table.region.y + 3
+    app.post_message(events.MouseScrollDown(None, x, y, 0, 1, 0, False, False, False, screen_x=x, screen_y=y))
+
+
+@pytest.mark.parametrize("held", ["j", "wheel"])
+async def test_a_held_key_does_not_keep_the_counts_from_coming(tmp_path: Path, monkeypatch, held: str) -> None:
+    """`j` held (or the wheel turned on and on) while a file's columns are read: the reading goes on
+    in turns, and the counts come while the key still repeats (they never came before: each key held
+    the reading back anew)."""
     path = tmp_path / "logs.jsonl"
     write_entries(path, demo_entries(3_000, seed=5))
     gather = ColumnReader.gather
@@ -141,6 +150,6 @@ async def test_a_held_key_does_not_keep_the_counts_from_coming(tmp_path: Path, m
         assert "reading fields" in screen_text(app)
         began = time.monotonic()
         while "reading fields" in screen_text(app) and time.monotonic() - began < 20:
-            await pilot.press("j")
+            await pilot.press("j") if held == "j" else wheel_down(app)
             await pilot.pause(0.03)
         assert "reading fields" not in screen_text(app), "the counts never came while the key was held"
