@@ -38,9 +38,10 @@ class ApiMixNote:
         if path is None or kind not in API_NAMES or store.lines is None:
             return
         count = len(store)
-        ordinals = np.arange(count)
         frozen = store.frozen_columns(("invalid", "start", "length"))
-        invalid = ordinals[frozen.column("invalid", ordinals)]
+        # (not `np.arange(count)` and a gather: right after the reading has given its pages back, a
+        # million ordinals are 8 MB of fresh pages, faulted in at ~15 ms before the final counts' frame)
+        invalid = np.flatnonzero(store.span("invalid", store.head, store.tail)) + store.head
         if not len(invalid):
             return
         starts, lengths = frozen.column("start", invalid), frozen.column("length", invalid)
