@@ -184,8 +184,7 @@ class StreamContract:
     def summary(self) -> str | None:
         """At the stream's natural end: what the server got wrong that paging corrected, or
         None for an honest server."""
-        corrected = self._corrected()
-        return None if corrected is None else f"the server broke its contract: {corrected}"
+        return broken_contract_words(self.problems)
 
 
 def corrections(problems: Problems) -> str | None:
@@ -194,6 +193,12 @@ def corrections(problems: Problems) -> str | None:
         return None
     return "; ".join(f"{counted(times, noun, plural)} {problem}".strip() if noun else problem
                      for (problem, noun, plural), times in problems.items())
+
+
+def broken_contract_words(problems: Problems) -> str | None:
+    """What `problems` counts, as a stream's end says it (None: nothing)."""
+    corrected = corrections(problems)
+    return None if corrected is None else f"the server broke its contract: {corrected}"
 
 
 @dataclass

@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from logview.api.contract import ContractBroken, Problems, RecentIds, StreamContract, corrections, stream_contract
+from logview.api.contract import ContractBroken, Problems, RecentIds, StreamContract, broken_contract_words, stream_contract
 from logview.api.events import BackfillDone, EntriesLoaded, Notice, PagerEvent, TailFailed, capped_notice
 from logview.api.head import Head
 from logview.api.page_order import sort_key
@@ -370,8 +370,7 @@ class Pager:
             cursor = following
         if contract.problems:  # (said as the backfill says it, with the polls' before: each said "1 page")
             self._tail_problems.update(contract.problems)
-            yield Notice("contract", f"live tail: the server broke its contract: {corrections(self._tail_problems)}",
-                         live=True)
+            yield Notice("contract", f"live tail: {broken_contract_words(self._tail_problems)}", live=True)
 
     async def follow(self, interval_s: float, *, max_backoff_s: float = 60.0) -> AsyncIterator[PagerEvent]:
         """Tail until the server breaks its contract: a cycle, then a pause; after a failure, pauses
