@@ -38,7 +38,7 @@ class ApiMixNote:
         if path is None or kind not in API_NAMES or store.lines is None:
             return
         count = len(store)
-        frozen = store.frozen_columns(("invalid", "start", "length"))
+        frozen = store.frozen_columns(("start", "length"))
         # (not `np.arange(count)` and a gather: right after the reading has given its pages back, a
         # million ordinals are 8 MB of fresh pages, faulted in at ~15 ms before the final counts' frame)
         invalid = np.flatnonzero(store.span("invalid", store.head, store.tail)) + store.head
