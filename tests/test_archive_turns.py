@@ -176,3 +176,46 @@ async def test_a_turn_paced_slower_than_the_stall_rule_is_waited_for_and_nothing
         # at the seam and one to be sure of the end; the 429s two processes meet on one key are not pages)
         pages = [answer for answer in state.answered.answers() if answer.status == 200]
         assert len(pages) <= 5 + 2 + 2 + (kind == "supermetrics"), "\n".join(answer.path[-50:] for answer in pages)
+
+
+async def nothing() -> None:
+    """A flush with nothing to archive."""
+
+
+async def test_a_gap_that_finds_the_turn_free_keeps_it_so_no_other_process_takes_it_before_its_own_try(archive):
+    """The gap used to look whether another process held the turn (trying for it and letting go at
+    once), then try again in `turn`: another process could take it in between, and the gap waited
+    for it without saying so (two processes at once at load: neither said it waited). The try that
+    finds the turn free now keeps it, and `turn` goes on with it; one that finds it held is the gap's
+    cue to say it waits, and `turn` then waits for it."""
+    gap = turns.FetchTurns(str(archive.path), ("source", "filter"))
+    other = ProcessTurn(str(archive.path), ("source", "filter"))
+    tried = gap.try_processes()
+    assert tried is not None and tried != turns.NOT_TRIED
+    assert other.held_elsewhere()  # (between the look and the turn, another process finds it taken)
+    async with gap.turn(flush=nothing, progress=lambda: None, tried=tried) as waited:
+        assert not waited and other.held_elsewhere()
+    assert not other.held_elsewhere() and turn_files(archive) == []  # (let go of, its file removed)
+
+    held, _ = await other.take(progress=lambda: None)
+    assert gap.try_processes() is None  # (held by another process: the gap says it waits, then waits)
+
+    async def let_go_soon() -> None:
+        await asyncio.sleep(0.2)
+        other.let_go(held)
+
+    releasing = asyncio.create_task(let_go_soon())
+    async with gap.turn(flush=nothing, progress=lambda: None, tried=None) as waited:
+        assert waited and other.held_elsewhere()
+    await releasing
+    assert turn_files(archive) == []
+
+
+async def test_a_gap_of_this_process_holding_the_turn_is_not_taken_for_another_process(archive):
+    """While a tab's gap holds the turn (the lock on the file is this process's own), another gap of
+    this process does not try for it (it would find it "held elsewhere" and say it waits for another
+    logview): it waits for the tab's, in process, as before."""
+    gap = turns.FetchTurns(str(archive.path), ("source", "filter"))
+    async with gap.turn(flush=nothing, progress=lambda: None):
+        assert gap.try_processes() == turns.NOT_TRIED
+    assert turn_files(archive) == []

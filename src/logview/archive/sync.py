@@ -32,7 +32,7 @@ from logview.archive.columns import ArchivedColumns
 from logview.archive.painted import ArchivedRows, SpanPainting, floor_ids
 from logview.archive.coverage import Span
 from logview.archive.meanwhile import CoverageWatch, CoveredMeanwhile
-from logview.archive.turns import WAITING_WORDS, one_fetch_at_a_time
+from logview.archive.turns import NOT_TRIED, WAITING_WORDS, one_fetch_at_a_time
 from logview.archive.range_fetch import Edges, Fetching, RangeFetch
 from logview.archive.server_count import ServerCount
 from logview.archive.older_stretches import OlderStretches, older_than_span
@@ -317,9 +317,9 @@ class ArchivedPager:
         watch.gap(wanted_from, None if keep_below is None else epoch_us(keep_below), shown_below)
         turns, processes = one_fetch_at_a_time(*self.archived.where, self.key), not open_top or keep_above is None
         while True:  # (other processes' gaps take turns with it too, but a head's above the archive: `turns.py`)
-            if processes and turns.held_by_another_process():
+            if (tried := turns.try_processes() if processes else NOT_TRIED) is None:  # (another's: said first)
                 yield Notice("waiting", WAITING_WORDS)
-            async with turns.turn(self.flush, progress=watch.coverage if processes else None,
+            async with turns.turn(self.flush, progress=watch.coverage if processes else None, tried=tried,
                                   under_way=self.client.under_way) as waited:
                 if waited and open_top and keep_above is None and (again := self._covered()):
                     break  # (below)

@@ -53,6 +53,7 @@ BEATS_PER_STALL = 4  # how often in STALLED_AFTER_S a holder whose fetch is unde
 # it is taken as held: each try is a few µs, and a removal needs another process's whole turn.
 RENAMED_TRIES = 8
 NO_LOCK = -1  # (a turn taken where no lock could be had: held by nobody else, let go of as nothing)
+NOT_TRIED = -2  # (`FetchTurns.try_processes` did not try for the turn: `take` tries itself)
 EXCLUSIVE, SHARED = (fcntl.LOCK_EX, fcntl.LOCK_SH) if fcntl is not None else (0, 0)
 
 WAITING_WORDS = ("another logview is fetching this range into the archive: waiting for it, to show "
@@ -135,14 +136,15 @@ class ProcessTurn:
         """Whether another process holds the turn now."""
         return _held_by_another(self.path)
 
-    async def take(self, progress: Callable[[], object], clock: Callable[[], float] = time.monotonic
-                   ) -> tuple[int, bool]:
+    async def take(self, progress: Callable[[], object], clock: Callable[[], float] = time.monotonic,
+                   first: int | None = NOT_TRIED) -> tuple[int, bool]:
         """The turn's descriptor once held (`NO_LOCK`: gone on without it), and whether it waited for
         another process's. It waits while the other makes progress (`progress()`, what the archive holds
         of the range, changes within `STALLED_AFTER_S`, or the holder beats: `beat`): a holder that does
         neither for that long is suspended (`kill -STOP`, ctrl+z) or stuck, and is not waited for: its
-        own look, once it goes on, finds what this one fetched."""
-        if (held := _locked(self.path, EXCLUSIVE)) is not None:
+        own look, once it goes on, finds what this one fetched. `first`: what the caller's own try for it
+        got (`_locked`: the turn, or None: held), else it tries first."""
+        if (held := _locked(self.path, EXCLUSIVE) if first == NOT_TRIED else first) is not None:
             return held, False
         waiting = _locked(self.waiting_path, SHARED)  # (said to the holder: see `someone_waits`)
         seen, changed = (progress(), self._beaten()), clock()
@@ -191,29 +193,36 @@ class FetchTurns:
         self._lock, self._waiting = asyncio.Lock(), 0
         self.processes = ProcessTurn(archive_path, source)
 
-    def held_by_another_process(self) -> bool:
-        """Whether another process holds the turn now (not a gap of this one's: a tab's, whose lock
-        on the file is this process's own)."""
-        return not self._lock.locked() and self.processes.held_elsewhere()
+    def try_processes(self) -> int | None:
+        """Before a gap's `turn`: the other processes' turn taken now if it is free (its descriptor,
+        which `turn(tried=…)` keeps), or None: another process holds it, and the gap can say it waits
+        before it does. Tried and kept as one step: tried and let go of, another process could take it
+        before the gap's own try, and the gap waited without a word (a test failed so at load). Not
+        tried (NOT_TRIED) while a gap of this process holds or awaits it: a tab's lock on the file is
+        this process's own."""
+        return NOT_TRIED if self._lock.locked() or self._waiting else _locked(self.processes.path, EXCLUSIVE)
 
     @asynccontextmanager
     async def turn(self, flush: Callable[[], Awaitable[object]], *, progress: Callable[[], object] | None = None,
-                   under_way: Callable[[], bool] = lambda: False) -> AsyncIterator[bool]:
+                   under_way: Callable[[], bool] = lambda: False, tried: int | None = NOT_TRIED) -> AsyncIterator[bool]:
         """A gap's turn to fetch; says whether it waited for another's. A turn another gap waits for
         ends once what it fetched is archived (`flush`): the other then looks at the coverage. With
         `progress` (what the archive holds of the range: `ProcessTurn.take`), other processes' gaps
-        take turns with it too, and while it holds theirs, it beats whenever `under_way()` (a request
-        of its fetch waits for the budget, is sent, or waits to be retried)."""
+        take turns with it too (`tried`: what `try_processes` got), and while it holds theirs, it beats
+        whenever `under_way()` (a request of its fetch waits for the budget, is sent, or waits to be retried)."""
         waited = self._lock.locked()
         self._waiting += 1
         try:
             await self._lock.acquire()
+        except BaseException:
+            self.processes.let_go(None if tried == NOT_TRIED else tried)  # (the turn `try_processes` took)
+            raise
         finally:
             self._waiting -= 1
         held, beating = None, None
         try:
             if progress is not None:
-                held, waited_elsewhere = await self.processes.take(progress)
+                held, waited_elsewhere = await self.processes.take(progress, first=tried)
                 waited = waited or waited_elsewhere
                 if held != NO_LOCK:
                     beating = asyncio.create_task(self._beat(held, under_way))
