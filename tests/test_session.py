@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from msgspec.structs import replace
+
 from logview.api.types import BudgetState
 from logview.model import Filters
 from logview.session import MergedSession, ViewerSession, Waits
@@ -353,7 +355,7 @@ def test_a_tail_poll_the_budget_holds_is_not_said_to_wait_for_the_server() -> No
                        live_waits=True)
     text = tailing.state(Waits(unanswered_s=77.0, budget=held))[1]
     assert "for the server" not in text and text.startswith("live · next poll waits for the API budget"), text
-    later = BudgetState(**{**vars(held), "tail_next_s": 480.0})  # (and with the budget's estimate, it)
+    later = replace(held, tail_next_s=480.0)  # (and with the budget's estimate, it)
     text = tailing.state(Waits(unanswered_s=77.0, budget=later))[1]
     assert text.startswith("live · next poll in ~8m") and "for the server" not in text, text
 

@@ -7,13 +7,14 @@ instead of being dropped — a log viewer must show what it was given.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
+
+import msgspec
 
 from logview.sanitize import clean_line
 from logview.times import is_relative, parse_api_time, parse_time_range
@@ -148,8 +149,7 @@ class LogEntry:
     invalid: str | None = None
 
 
-@dataclass(slots=True)
-class Page:
+class Page(msgspec.Struct):
     """One parsed response page. `total`/`has_more`/`returned` only where the API reports them (Aitronos)."""
 
     entries: Sequence[LogEntry]  # (a typed Supermetrics page's: a `ColumnEntries`, not a list)
@@ -158,8 +158,7 @@ class Page:
     returned: int | None = None  # what the server says the page holds (checked against `entries`)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Filters:
+class Filters(msgspec.Struct, frozen=True, kw_only=True):
     """What the user asked to see. Which parts run on the server is the source's decision.
     (A plain frozen value: no pydantic on the way to the first screen.)"""
 
@@ -180,11 +179,11 @@ class Filters:
 
     def __post_init__(self) -> None:
         if type(self.statuses) is not tuple:  # a list given (as pydantic took it): kept hashable
-            object.__setattr__(self, "statuses", tuple(self.statuses))
+            msgspec.structs.force_setattr(self, "statuses", tuple(self.statuses))
 
     def model_copy(self, *, update: dict[str, Any] | None = None) -> Filters:
         """A copy with the fields in `update` changed (the name pydantic gives it, kept for callers)."""
-        return dataclasses.replace(self, **(update or {}))
+        return msgspec.structs.replace(self, **(update or {}))
 
     def is_empty(self) -> bool:
         return self == Filters()
@@ -218,8 +217,7 @@ class Filters:
 PACED_BY_LOGVIEW = "PACED_BY_LOGVIEW"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ApiError:
+class ApiError(msgspec.Struct, frozen=True, kw_only=True):
     """Every failure — either envelope shape, a proxy's HTML page, a torn body, a network fault —
     reduced to one value the CLI prints and the viewer shows inline."""
 
@@ -234,7 +232,7 @@ class ApiError:
 
     def model_copy(self, *, update: dict[str, Any] | None = None) -> ApiError:
         """A copy with the fields in `update` changed (the name pydantic gives it, kept for callers)."""
-        return dataclasses.replace(self, **(update or {}))
+        return msgspec.structs.replace(self, **(update or {}))
 
     @property
     def answered(self) -> bool:
@@ -259,7 +257,7 @@ class ApiError:
         told = "; ".join(part for line in lines if (part := " ".join(line.split()).rstrip(".;,")))
         message = " ".join(self.message.split())
         joined = f"{message}{' ' if message.endswith(('.', '!', '?')) else ': '}{told}" if told else message
-        return clean_line(dataclasses.replace(self, message=joined).summary())
+        return clean_line(msgspec.structs.replace(self, message=joined).summary())
 
 
 class ApiFailure(Exception):
@@ -277,15 +275,14 @@ class ApiFailure(Exception):
         return text
 
 
-@dataclass(slots=True)
-class ServerQuery:
+class ServerQuery(msgspec.Struct):
     """The part of the filters one request stream sends to the server (one Aitronos status each)."""
 
     status: str | None = None
     credential: str | None = None
     start: datetime | None = None
     end: datetime | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 def counted(count: int, noun: str = "entry", plural: str = "entries") -> str:

@@ -19,8 +19,9 @@ from __future__ import annotations
 from collections import Counter, deque
 from itertools import repeat
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
+
+import msgspec
 
 from logview.api.page_order import newest_first, what_was_wrong
 from logview.model import ApiError, ApiFailure, LogEntry, Page, counted
@@ -110,8 +111,7 @@ class RecentIds:
 Problems = Counter[tuple[str, str, str]]  # (what, noun, plural) → how many (`StreamContract.problems`)
 
 
-@dataclass
-class Checked:
+class Checked(msgspec.Struct):
     """A page as the contract admits it: `entries` newest first; `ignored`: the page shows the
     server ignoring where it was asked to start (the pager strikes, and goes on from the cursor
     `next_cursor` gives, unless that was the third strike)."""
@@ -120,8 +120,7 @@ class Checked:
     ignored: bool = False
 
 
-@dataclass
-class StreamContract:
+class StreamContract(msgspec.Struct):
     """The checks common to every API, for one request stream. `seen(id)`: whether the stream
     has already taken an entry with that id."""
 
@@ -130,7 +129,7 @@ class StreamContract:
     floor: datetime | None = None  # the oldest time taken so far
     strikes: int = 0
     received: int = 0  # entries the pages held
-    problems: Problems = field(default_factory=Counter)  # (what, noun, plural) → how many
+    problems: Problems = msgspec.field(default_factory=Counter)  # (what, noun, plural) → how many
     # Pages whose times broke the contract (out of order, outside their cursor, repeated): what
     # such a page seems to cover proves nothing, and the archive records no span from it on.
     doubts: int = 0
@@ -201,7 +200,6 @@ def broken_contract_words(problems: Problems) -> str | None:
     return None if corrected is None else f"the server broke its contract: {corrected}"
 
 
-@dataclass
 class TimeCursorContract(StreamContract):
     """Supermetrics: `before` pages back in time. An entry at or after the `before` it was asked
     with, or newer than entries already taken, is out of contract: an honest server sent it on an
@@ -213,7 +211,7 @@ class TimeCursorContract(StreamContract):
 
     at_or_after: int = 0  # entries at or after their cursor in the pages struck so far
     inclusive: bool = False  # the server sent entries at exactly `before`: it reads it as "at or before"
-    refused: RecentIds = field(default_factory=RecentIds)  # entries left out (a page boundary repeats some)
+    refused: RecentIds = msgspec.field(default_factory=RecentIds)  # entries left out (a page boundary repeats some)
     fresh: int = 0  # new entries the last page brought
     cuts_short: bool = False  # the server sent a page shorter than asked before the end of the data
     at_the_group: str | None = None  # the cursor at a short page's oldest time, when the page past it brings only it
@@ -307,7 +305,6 @@ class TimeCursorContract(StreamContract):
                 f"before {where} and brought none older ({counted(self.at_or_after)} at or after it)")
 
 
-@dataclass
 class OffsetContract(StreamContract):
     """Aitronos: `offset` pages through a pinned range newest first; `total`, `has_more` and
     `returned` describe it. Every entry within the range the server counted is kept (entries

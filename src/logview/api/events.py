@@ -3,16 +3,16 @@ failure. The viewer, export and the archived pager all speak in these."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Sequence
 from typing import Any, Literal, Union
+
+import msgspec
 
 from logview.api.types import RetryEvent
 from logview.model import ApiFailure, LogEntry, counted
 
 
-@dataclass(frozen=True)
-class EntriesLoaded:
+class EntriesLoaded(msgspec.Struct, frozen=True):
     """New entries matching the filters, newest first. `live`: from a tail cycle, newer than all."""
 
     entries: Sequence[LogEntry]  # (a list, or typed pages' `ColumnEntries`: `sources/page_columns.py`)
@@ -26,8 +26,7 @@ class EntriesLoaded:
     handed: Any = None
 
 
-@dataclass(frozen=True)
-class Notice:
+class Notice(msgspec.Struct, frozen=True):
     """Something the user should know that is not an error: the cap, a tie group that cannot be
     paged, what a server got wrong that paging corrected (`contract`)."""
 
@@ -39,15 +38,13 @@ class Notice:
     live: bool = False  # from the live tail (a banner line of its own: the backfill's stays)
 
 
-@dataclass(frozen=True)
-class BackfillDone:
+class BackfillDone(msgspec.Struct, frozen=True):
     loaded: int
     pages: int
     capped: bool
 
 
-@dataclass(frozen=True)
-class TailFailed:
+class TailFailed(msgspec.Struct, frozen=True):
     """A tail cycle failed for good; the tail goes on and retries after `next_poll_s`, or, None (the
     server broke its contract), has stopped."""
 

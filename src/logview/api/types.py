@@ -8,17 +8,17 @@ URL check, opening a file) does not import httpx and tenacity: ~80 ms of every l
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from enum import IntEnum
 from urllib.parse import urlsplit
+
+import msgspec
 
 from logview.model import ApiError
 
 LOOPBACK_HOSTS = frozenset({"localhost", "::1", "[::1]"})
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
+class RetryPolicy(msgspec.Struct, frozen=True):
     max_retries: int = 5
     initial_backoff_s: float = 0.5
     max_backoff_s: float = 8.0
@@ -27,8 +27,7 @@ class RetryPolicy:
     max_wait_s: float | None = 60.0
 
 
-@dataclass(frozen=True)
-class RetryEvent:
+class RetryEvent(msgspec.Struct, frozen=True):
     """A failed attempt that will be retried after `wait_s` seconds."""
 
     attempt: int
@@ -41,8 +40,7 @@ class RetryEvent:
         return f"{what} — retrying in {self.wait_s:.0f} s, attempt {self.attempt + 1}/{self.max_attempts}"
 
 
-@dataclass(frozen=True)
-class RequestRecord:
+class RequestRecord(msgspec.Struct, frozen=True):
     """One attempt, for `-v` and the debug log. Holds no header, so never a secret."""
 
     method: str
@@ -73,8 +71,7 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.0f} h"
 
 
-@dataclass(frozen=True)
-class BudgetState:
+class BudgetState(msgspec.Struct, frozen=True):
     """What a request budget says about itself, for the status line and `export -v`. Holds no key."""
 
     limit: int

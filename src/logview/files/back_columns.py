@@ -10,16 +10,16 @@ import mmap
 import os
 import pickle
 import struct
-from dataclasses import dataclass
 from typing import IO, Any
+
+import msgspec
 
 from logview.files.columns import ColumnChunk
 
 RECORD_LENGTH = struct.Struct("<q")  # (each record of the child's file begins with its length)
 
 
-@dataclass(frozen=True)
-class BackColumns:
+class BackColumns(msgspec.Struct, frozen=True):
     """What the child read: the lines it counted, the segments it read (each a `ColumnChunk` in
     the child's codes, mapped from its file one at a time: see `write_segment`), and the values
     its codes stand for, per field (`Categories.values`)."""

@@ -23,10 +23,10 @@ from __future__ import annotations
 import os
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+import msgspec
 import numpy as np
 
 from logview.files.lines import LineChunk, scan_lines
@@ -119,8 +119,7 @@ def _records(index_fd: int, lengths: list[int], offset: int, into: LineArrays | 
     return LineChunk(starts, line_lengths, scanned, size)
 
 
-@dataclass
-class LineArrays:
+class LineArrays(msgspec.Struct):
     """Arrays a take of the index reads its lines' starts and lengths into."""
 
     starts: np.ndarray

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 import numpy as np
 import orjson
 
@@ -75,15 +75,14 @@ DECODE_BYTES = 256 << 10
 TIMES_EVERY_ROWS = 1 << 13
 
 
-@dataclass
-class ColumnChunk:
+class ColumnChunk(msgspec.Struct):
     """Columns for a run of consecutive lines; codes are the reader's (see `new_values`)."""
 
     time: np.ndarray  # int64 µs since the epoch, NO_TIME when absent
     codes: dict[str, np.ndarray]  # int32 per field in FIELDS
     duration: np.ndarray  # float64 ms, NaN when absent (`sources.base.duration_ms`)
     invalid: np.ndarray  # bool
-    new_values: dict[str, list[Any]] = field(default_factory=dict)  # values coded first here, in code order
+    new_values: dict[str, list[Any]] = msgspec.field(default_factory=dict)  # values coded first here, in code order
     # The columns of every row after these are read already (the child's, once it has ended): the
     # store may fault in their pages now, beside the work of taking them (`file_ingest.py`).
     rest_read: bool = False
@@ -105,19 +104,18 @@ class ColumnChunk:
         )
 
 
-@dataclass
-class _Gathered:
+class _Gathered(msgspec.Struct):
     """What the blocks of a chunk (or of consecutive chunks) leave for the bulk work: times,
     durations and codes a block each, the error groups found so far (sparse) and the exact reading
     of the lines that need it."""
 
-    stamps: StampTexts = field(default_factory=StampTexts)  # the time texts not made times yet
-    times: list[np.ndarray] = field(default_factory=list)  # ...and the times made of those before
-    durations: list[np.ndarray] = field(default_factory=list)  # as given (`coding.durations_of`)
-    codes: dict[str, list[np.ndarray]] = field(default_factory=lambda: {name: [] for name in FIELDS[:4]})
-    group_rows: list[int] = field(default_factory=list)  # rows whose error group is found
-    groups: list[Any] = field(default_factory=list)  # ...and their groups
-    exact: list[tuple[int, int, float, bool]] = field(default_factory=list)  # (row, time, duration, invalid)
+    stamps: StampTexts = msgspec.field(default_factory=StampTexts)  # the time texts not made times yet
+    times: list[np.ndarray] = msgspec.field(default_factory=list)  # ...and the times made of those before
+    durations: list[np.ndarray] = msgspec.field(default_factory=list)  # as given (`coding.durations_of`)
+    codes: dict[str, list[np.ndarray]] = msgspec.field(default_factory=lambda: {name: [] for name in FIELDS[:4]})
+    group_rows: list[int] = msgspec.field(default_factory=list)  # rows whose error group is found
+    groups: list[Any] = msgspec.field(default_factory=list)  # ...and their groups
+    exact: list[tuple[int, int, float, bool]] = msgspec.field(default_factory=list)  # (row, time, duration, invalid)
     rows: int = 0  # lines gathered (of one chunk, or of several read as one)
 
 

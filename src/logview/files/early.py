@@ -14,9 +14,10 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+
+import msgspec
 
 from logview.files.lines import LineChunk, scan_lines
 from logview.files.prescan import EarlyScan
@@ -28,8 +29,7 @@ class LineScan(Protocol):
         """The chunks of `scan_lines(path)`, as they are found (once)."""
 
 
-@dataclass
-class EarlyReading:
+class EarlyReading(msgspec.Struct):
     """What was started for one path, until the viewer takes it: the scan of its lines (the
     child's, for a big file) and the child reading the back's columns."""
 
@@ -37,8 +37,7 @@ class EarlyReading:
     back: BackReader | None
 
 
-@dataclass
-class Reading:
+class Reading(msgspec.Struct):
     """What a reading of a file starts from: its line chunks (the early scan's, or a scan of its
     own) and the child reading its back, if one was started for it."""
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 import numpy as np
 # A UTF-8 byte order mark opening a file (as Windows tools write one) belongs to no line: read as
 # part of the first line it made that line invalid JSON.
@@ -32,8 +32,7 @@ _BLANK = np.zeros(256, dtype=bool)
 _BLANK[list(b" \t\n\r\x0b\x0c")] = True
 
 
-@dataclass(frozen=True)
-class LineChunk:
+class LineChunk(msgspec.Struct, frozen=True):
     """Lines found in one stretch of the file, in file order."""
 
     starts: np.ndarray  # int64 byte offset of each line
@@ -58,8 +57,7 @@ class LineChunk:
         return [data[s - base:s - base + n] for s, n in zip(self.starts.tolist(), self.lengths.tolist())]
 
 
-@dataclass
-class LineTally:
+class LineTally(msgspec.Struct):
     """How many lines a reading of a file has found, cut at `max_entries`."""
 
     max_entries: int | None

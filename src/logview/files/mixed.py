@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import weakref
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -164,16 +163,15 @@ def _decoded(line: bytes) -> _Envelope | None:
         return None
 
 
-@dataclass
-class EnvelopeBatch:
+class EnvelopeBatch(msgspec.Struct):
     """Consecutive lines of a mixed file: each one's place (`place`: None for a line too long to
     be read back), source and entry, and whether its entry can be read back from the file (else
     it must be held)."""
 
-    places: list[int | None] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    entries: list[LogEntry] = field(default_factory=list)
-    readable: list[bool] = field(default_factory=list)
+    places: list[int | None] = msgspec.field(default_factory=list)
+    sources: list[str] = msgspec.field(default_factory=list)
+    entries: list[LogEntry] = msgspec.field(default_factory=list)
+    readable: list[bool] = msgspec.field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.places)

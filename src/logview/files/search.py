@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
 from itertools import repeat
 
+import msgspec
+from msgspec.structs import replace
 import numpy as np
 
 from logview.files.jsonl import entry_from_line
@@ -62,8 +63,7 @@ _WHITESPACE = np.array([c in b" \t\r\n" for c in range(256)])
 _FOLDS_TO_ASCII = {"k": "\u212a".encode(), "i": "\u0130".encode()}
 
 
-@dataclass(frozen=True)
-class Needle:
+class Needle(msgspec.Struct, frozen=True):
     text: str  # lower-cased
     raw: bytes  # its UTF-8 bytes
     ascii: bool

@@ -9,8 +9,8 @@ again by where it came from.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import replace
 
+from msgspec.structs import replace
 import numpy as np
 
 from logview.model import Filters

@@ -4,8 +4,9 @@ so every state it can be in is named here, in the order that decides between the
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import NamedTuple
+
+from msgspec.structs import replace
 
 from logview.api.types import BudgetState, done_in, format_wait, no_answer
 from logview.model import sized

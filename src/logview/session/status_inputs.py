@@ -4,16 +4,16 @@ from whole (`SourceProgress`, made by `progress.py`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal, NamedTuple, Protocol
+
+import msgspec
 
 from logview.api.types import BudgetState
 from logview.model import Filters
 from logview.store import EntryStore
 
 
-@dataclass(frozen=True)
-class Trouble:
+class Trouble(msgspec.Struct, frozen=True):
     """What is wrong with a tab, or what the merged tab says of it: `kind` picks what the merged tab does
     (a tab `failed` or `same_as` an earlier one is left out of it; one `retrying` or whose tail is
     `tail_failing` makes it retry; a `tail_stopped`, `tail_unanswered` or `shares` tab is merged and
@@ -82,8 +82,7 @@ class SessionState(Protocol):
     def total(self) -> int | None: ...
 
 
-@dataclass(frozen=True)
-class Waits:
+class Waits(msgspec.Struct, frozen=True):
     """What is being waited for, with the banner's deadlines (so both count down in step)."""
 
     retry: tuple[str, float] | None = None  # a request being retried: (cause, seconds left)

@@ -11,10 +11,10 @@ query starts again, and while tailing.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+import msgspec
 import numpy as np
 
 from logview.api.types import BudgetState, format_wait, pages_left
@@ -39,8 +39,7 @@ FACETS = {"aitronos": "credential", "supermetrics": "event"}  # the sidebar's on
 PICKABLE = ("tool", "credential", "event", "error", "origin")  # what the stats panel filters by
 
 
-@dataclass(frozen=True)
-class SidebarCounts:
+class SidebarCounts(msgspec.Struct, frozen=True):
     """What the sidebar's status section shows."""
 
     counts: list[int | None]  # per option; None: not loaded (filtered on the server)

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Iterator, MutableSequence, Sequence, Sized
-from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import compress, repeat
 from operator import attrgetter, not_
 from threading import Lock
 from typing import Any, SupportsIndex, overload
+
+import msgspec
 
 from logview.jsonutil import load_json
 from logview.model import LogEntry
@@ -63,18 +64,17 @@ class PageEntry(LogEntry):
     __hash__ = None  # type: ignore[assignment]  # (as a LogEntry's: its fields may change)
 
 
-@dataclass(slots=True)
-class PageColumns:
+class PageColumns(msgspec.Struct):
     """Per entry, in the entries' order: each is timed (a typed page's entries all are) and
     valid; `texts` the entry's JSON text as it came (`msgspec.Raw`)."""
 
-    ids: list[str] = field(default_factory=list)
-    times: list[datetime] = field(default_factory=list)
-    times_us: list[int] = field(default_factory=list)
-    statuses: list[int | None] = field(default_factory=list)
-    events: list[str | None] = field(default_factory=list)
-    durations: list[int | None] = field(default_factory=list)
-    texts: list[Any] = field(default_factory=list)
+    ids: list[str] = msgspec.field(default_factory=list)
+    times: list[datetime] = msgspec.field(default_factory=list)
+    times_us: list[int] = msgspec.field(default_factory=list)
+    statuses: list[int | None] = msgspec.field(default_factory=list)
+    events: list[str | None] = msgspec.field(default_factory=list)
+    durations: list[int | None] = msgspec.field(default_factory=list)
+    texts: list[Any] = msgspec.field(default_factory=list)
 
     def extend(self, other: PageColumns) -> None:
         for name in _COLUMNS:

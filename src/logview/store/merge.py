@@ -8,8 +8,8 @@ never a pass in Python.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
 
+import msgspec
 import numpy as np
 
 from logview.files.columns import NO_TIME
@@ -21,8 +21,7 @@ from logview.store.rows import RowBuffer
 MERGED_COLUMNS = (*CODE_FIELDS, "time", "duration", "invalid", "rowid", "backing", "origin")
 
 
-@dataclass(frozen=True)
-class MergedRows:
+class MergedRows(msgspec.Struct, frozen=True):
     """The merged rows, newest first: their columns (codes in the target's numbering), the entries
     held in memory (None for an archived row), and per row the index of its part and its ordinal
     there (to find a row again after the next merge)."""

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import numpy as np
 
 
@@ -115,8 +115,7 @@ class RowBuffer:
         return FrozenColumns({name: self.cols[name] for name in names}, self.offset, self.ready, severity_lut)
 
 
-@dataclass(frozen=True)
-class FrozenColumns:
+class FrozenColumns(msgspec.Struct, frozen=True):
     """Columns captured by `EntryStore.frozen_columns`; `column` reads them like the store."""
 
     arrays: dict[str, np.ndarray]

@@ -14,9 +14,9 @@ and no text kept in memory for them).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import numpy as np
 
 from logview.files.lines import LineFile
@@ -57,8 +57,7 @@ def search_archived(reader: RawReader, rowids: np.ndarray, invalid: np.ndarray, 
     return hits
 
 
-@dataclass
-class SearchJob:
+class SearchJob(msgspec.Struct):
     """A search over a snapshot of the store, safe to run in a thread (it owns its arrays)."""
 
     needle: str
@@ -94,8 +93,7 @@ class SearchJob:
             self.hits = hits
 
 
-@dataclass
-class FileSearchJob:
+class FileSearchJob(msgspec.Struct):
     """A search of a file store's rows [lo, hi): a scan of the file's bytes (see files.search)."""
 
     needle: str

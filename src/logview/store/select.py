@@ -9,8 +9,8 @@ filters that need columns decide only the rows that have them, and counts cover 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+import msgspec
 import numpy as np
 
 from logview.files.columns import NO_TIME
@@ -28,8 +28,7 @@ def needs_columns(filters: Filters) -> bool:
     return any(getattr(filters, name) not in (None, ()) for name in COLUMN_FILTERS)
 
 
-@dataclass(frozen=True)
-class Selection:
+class Selection(msgspec.Struct, frozen=True):
     """The result of a filter: the ordinals shown, newest first, and the sidebar's counts."""
 
     index: np.ndarray  # ordinals (int64, or int32 over a file), ascending (= newest first)
@@ -37,8 +36,7 @@ class Selection:
     others_total: int  # rows matching every filter but the status one
 
 
-@dataclass
-class CompiledFilters:
+class CompiledFilters(msgspec.Struct):
     status_lut: np.ndarray | None
     since: int | None
     until: int | None

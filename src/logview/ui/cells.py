@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import math
 import sys
-from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from collections.abc import Sequence
 from typing import Any
+
+import msgspec
+from msgspec.structs import replace
 
 from logview.model import LogEntry, SourceKind
 from logview.sanitize import clean_line
@@ -33,8 +35,7 @@ SEVERITY_CLASS = {
 }
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(msgspec.Struct, frozen=True):
     """One table column: a preferred width, the width it may shrink to, or `flex` for the rest;
     `priority`: how long it stays on a narrow screen (100: always; see `table_layout.fit`)."""
 

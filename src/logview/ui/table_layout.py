@@ -9,9 +9,10 @@ the rest, where ←/→ scroll to it, while the time stays put at the left (`fro
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+import msgspec
+from msgspec.structs import replace
 from rich.cells import cell_len
 
 from logview.sanitize import clean_line
@@ -26,8 +27,7 @@ OFF_SCREEN_FLEX = 40  # the width a flex column gets when it is only reached by 
 PAD = 1  # one cell of left padding before the first column
 
 
-@dataclass(frozen=True)
-class Placed:
+class Placed(msgspec.Struct, frozen=True):
     """One column where it is drawn: `x` is its first cell in the whole row (padding counted)."""
 
     column: Column
@@ -35,8 +35,7 @@ class Placed:
     width: int
 
 
-@dataclass(frozen=True)
-class TableLayout:
+class TableLayout(msgspec.Struct, frozen=True):
     """The columns in drawing order — those that fit the screen, then those reached by scrolling."""
 
     placed: tuple[Placed, ...]

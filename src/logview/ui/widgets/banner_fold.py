@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+import msgspec
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.style import Style
 from rich.text import Text
@@ -25,8 +25,7 @@ FOLD_SAVES = 2  # rows folding must give the table, or it is not offered (`m fol
 MIN_ROOM = 3  # (never fewer: a terminal of 12 lines still shows a failure and its keys whole)
 
 
-@dataclass(frozen=True)
-class BannerMessage:
+class BannerMessage(msgspec.Struct, frozen=True):
     """One slot's message. `full`: its paragraphs, each wrapping; `short`: its folded form, each
     paragraph with the rows it may take, cut with an ellipsis past them (keys first in a
     paragraph, so a cut takes words, never a key)."""
@@ -40,8 +39,7 @@ class BannerMessage:
         return cls((text,), ((text, 2),))
 
 
-@dataclass
-class FoldState:
+class FoldState(msgspec.Struct):
     """The user's choice (None: the screen's size decides) and what the banner last drew."""
 
     choice: bool | None = None  # True: folded, False: in full, whatever the size

@@ -10,10 +10,10 @@ about the rows on screen; otherwise it runs once more.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial, wraps
 from typing import Any
 
+import msgspec
 import numpy as np
 from textual.timer import Timer
 from textual.widget import Widget
@@ -25,8 +25,7 @@ EVERY_S = 0.25
 WHILE_LOADING_S = 1.0
 
 
-@dataclass(frozen=True)
-class ChartRows:
+class ChartRows(msgspec.Struct, frozen=True):
     """What a panel charts: the filtered rows of a store, and what to say beside them."""
 
     store: EntryStore

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 
+import msgspec
 from rich.text import Text
 from textual.message import Message
 from textual.timer import Timer
@@ -74,15 +74,13 @@ def retry_cause(error: ApiError) -> str:
             "NETWORK_ERROR": "network error"}.get(error.code, error.code.lower().replace("_", " "))
 
 
-@dataclass
-class _TailFailure:
+class _TailFailure(msgspec.Struct):
     error: ApiError
     deadline: float  # when the tail tries again (monotonic)
     rows_loaded: bool  # (the banner says they stay only when there are some)
 
 
-@dataclass
-class _Retry:
+class _Retry(msgspec.Struct):
     event: RetryEvent
     deadline: float
     context: str

@@ -16,9 +16,9 @@ keys that do not fit.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
@@ -69,8 +69,7 @@ def key_display(binding: Binding) -> str | None:
     return "+".join([*modifiers, shown])
 
 
-@dataclass(frozen=True)
-class FooterItem:
+class FooterItem(msgspec.Struct, frozen=True):
     """One key as the footer shows it."""
 
     key: str  # what a click presses (`App.simulate_key`)

@@ -6,8 +6,8 @@ finds them without decoding a progress widget.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+import msgspec
 from rich.text import Text
 from textual import events
 from textual.message import Message
@@ -36,8 +36,7 @@ TAIL_MARKS = {"live": ("● live", "ok"), "paused": ("‖ tail paused", "dim")}
 WIDEN_SLACK = 6
 
 
-@dataclass(frozen=True)
-class StatusInfo:
+class StatusInfo(msgspec.Struct, frozen=True):
     """Everything the status line shows; the app builds one whenever something changes."""
 
     label: str
