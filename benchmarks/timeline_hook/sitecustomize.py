@@ -142,6 +142,10 @@ def _patch_compositor(m) -> None:
     m.Compositor.reflow = _timed("ui.reflow", m.Compositor.reflow)
 
 
+def _patch_screen(m) -> None:
+    m.Screen._on_timer_update = _timed("ui.screen_tick", m.Screen._on_timer_update)  # (a frame's turn: 60 a second at most)
+
+
 def _patch_app(m) -> None:
     m.App._display = _timed("ui.display", m.App._display)  # (the frame written out)
 
@@ -173,6 +177,7 @@ PATCHES = {
     "logview.ui.feed": _patch_feed,
     "logview.ui.viewer": _patch_viewer,
     "textual._compositor": _patch_compositor,
+    "textual.screen": _patch_screen,
     "textual.app": _patch_app,
     "textual.widget": _patch_widget,
     "logview.ui.widgets.log_table": _patch_log_table,
