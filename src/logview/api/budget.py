@@ -20,8 +20,9 @@ import asyncio
 import math
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import replace
 from functools import partial
+
+from msgspec.structs import replace
 
 from logview.api.budget_waiters import Waiters
 from logview.api.estimates import Estimates, PaceReading

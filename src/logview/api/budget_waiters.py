@@ -7,15 +7,15 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+
+import msgspec
 
 from logview.api.types import Priority
 
 RECHECK_S = 5.0  # the longest a waiter sleeps before it looks at the budget again
 
 
-@dataclass(eq=False)
-class Waiter:
+class Waiter(msgspec.Struct, eq=False):
     priority: Priority
     seq: int
     since: float

@@ -10,12 +10,12 @@ them (`Budget.refilled_tokens`: they are refilled as they are read, so only then
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Protocol
 
+import msgspec
 
-@dataclass(frozen=True)
-class PaceReading:
+
+class PaceReading(msgspec.Struct, frozen=True):
     """A budget's pace at one moment: all its estimates read of it (see `budget.py` for the model)."""
 
     now: float  # the budget's clock

@@ -25,13 +25,13 @@ Apart from the budget because it is a value of its own, counted per window of th
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+
+import msgspec
 
 SAME_WINDOW_S = 0.5  # resets this close together name one window (roundings, clocks)
 
 
-@dataclass
-class OthersUse:
+class OthersUse(msgspec.Struct):
     """Requests other clients made in the server's current window and in the one before."""
 
     window: float | None = None  # the reset epoch naming the current window (None: not yet known)

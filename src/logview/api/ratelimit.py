@@ -6,8 +6,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timezone
+
+import msgspec
 
 from logview.api.envelopes import header, parse_retry_after
 
@@ -17,8 +18,7 @@ _LEADING_INT = re.compile(r"\s*(\d+)\s*(?:[;,]|$)")  # `100`, or the first of `1
 _POLICY_WINDOW = re.compile(r";\s*w\s*=\s*(\d+)")  # `100;w=60`, the IETF RateLimit-Policy form
 
 
-@dataclass(frozen=True)
-class RateHeaders:
+class RateHeaders(msgspec.Struct, frozen=True):
     """What one response said about the budget; None for a header absent or unreadable."""
 
     limit: int | None = None

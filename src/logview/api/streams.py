@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
+
+import msgspec
 
 from logview.api.page_order import sort_key
 from logview.api.events import Notice
@@ -20,8 +21,7 @@ if TYPE_CHECKING:
 SPARE_WAIT_S = 1.0  # the longest a look past the cap may wait for the budget (`BINDS_AFTER_S`'s second)
 
 
-@dataclass
-class Batch:
+class Batch(msgspec.Struct):
     """Fresh entries from one page of one stream (before client-side filtering)."""
 
     entries: Sequence[LogEntry]
@@ -34,8 +34,7 @@ class Batch:
 StreamItem = Union[Batch, RetryEvent, Notice]
 
 
-@dataclass(frozen=True)
-class Probed:
+class Probed(msgspec.Struct, frozen=True):
     """What a look past the cap found (`probe`): see `Notice.older`."""
 
     older: bool | None

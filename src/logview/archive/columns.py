@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 import numpy as np
 
 from logview.files.columns import NO_TIME
@@ -35,19 +35,17 @@ _FIELDS = {**_NAMES, "connector": connector_of}  # (the archive's text for each,
 _NOT_JSON_TEXT = {"True", "False", "nan", "inf", "-inf"}  # str() of values that JSON would not read back
 
 
-@dataclass
-class Facet:
+class Facet(msgspec.Struct):
     """A text column as codes: `values[codes[i]]` is row i's value; code 0 is always None."""
 
     codes: np.ndarray  # int32
-    values: list[Any] = field(default_factory=lambda: [None])
+    values: list[Any] = msgspec.field(default_factory=lambda: [None])
 
     def value(self, row: int) -> Any:
         return self.values[self.codes[row]]
 
 
-@dataclass
-class ArchivedColumns:
+class ArchivedColumns(msgspec.Struct):
     """Rows newest first (time, then the order they were archived). `time_us` is NO_TIME for an
     entry without a usable time (they come last); `duration_ms` NaN where there is none. The
     status facet's values are what `LogEntry.status` holds: an int for an HTTP status, else text."""

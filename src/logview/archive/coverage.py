@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+import msgspec
 
-@dataclass(frozen=True)
-class Span:
+
+class Span(msgspec.Struct, frozen=True):
     """`start_us`..`end_us`, both inclusive, UTC microseconds since the epoch. A `start_us` of
     None reaches back to the beginning of the source's data (a backfill that found its end).
 

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
+
+import msgspec
 
 from logview.archive.coverage import Span
 from logview.model import LogEntry
@@ -34,8 +35,7 @@ from logview.times import epoch_us
 LOOK_AFTER_S = 1.0
 
 
-@dataclass(frozen=True)
-class CoveredMeanwhile:
+class CoveredMeanwhile(msgspec.Struct, frozen=True):
     """A gap's fetch stopped: the archive now holds what lies below its last page. `oldest_us`:
     that page's oldest time, where the fetch stopped; `received`: the ids received at it, shown
     already; `span`: the stretch another process archived, which holds `oldest_us`."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from logview.archive.columns import ArchivedColumns, joined
 from logview.model import Filters
@@ -22,8 +23,7 @@ FIRST_PAINT_PAUSE_S = 0.15  # between the first chunk and reading the rest (see 
 PAINT_ROWS = 65_536  # rows per `ArchivedRows` after the first (each costs the screen a refresh)
 
 
-@dataclass(frozen=True)
-class ArchivedRows:
+class ArchivedRows(msgspec.Struct, frozen=True):
     """Archived entries shown as columns, without an entry object each (`paint_columns`): the
     store reads an entry's raw JSON back through `reader` when it is shown. Otherwise what
     `EntriesLoaded` is for fetched entries; `expected`: at most how many rows the span still

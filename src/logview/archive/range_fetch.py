@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from contextlib import aclosing
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, OnTheWire, Pager, PagerEvent
 from logview.archive.coverage import Span, joined_next, settled
@@ -39,8 +40,7 @@ ONE_US = timedelta(microseconds=1)
 Store = Callable[[Sequence[LogEntry], Span | None], Awaitable[Notice | None]]
 
 
-@dataclass(frozen=True)
-class Edges:
+class Edges(msgspec.Struct, frozen=True):
     """Which of a range's entries are new to the screen: only those strictly between `above` and
     `below`, the stretches around a gap holding the rest. `held_at_floor`: the ids of the entries
     at `above` shown already (the head above the archive's newest time; None where the stretch
@@ -67,8 +67,7 @@ class Edges:
             e.time >= below or e.id in self.held_at_ceiling))
 
 
-@dataclass(frozen=True)
-class Fetching:
+class Fetching(msgspec.Struct, frozen=True):
     """What every range of one walk is fetched with (`ArchivedPager`'s)."""
 
     source: Source
