@@ -15,7 +15,7 @@ import test_archive_sync
 from logview.api.budget import Budget
 from logview.archive import turns
 from logview.archive.archive import Archive
-from logview.archive.archiving import query_key
+from logview.archive.coverage import query_key
 from logview.archive import identity_of
 from logview.archive.turns import ProcessTurn
 from logview.demo import DemoServer, DemoState

@@ -67,7 +67,7 @@ assert FIRST_PAINT_OF.count("pause") == 1
 # ... and, for each heavy module, how many rows the table held when it was first imported: the
 # moment itself, not a look at the modules once the rows were seen (the backfill's first request
 # may come between a paint and the next look, on a loaded machine: a CI-like run failed so)
-HEAVY = ("httpx", "httpcore", "tenacity", "pydantic")
+HEAVY = ("httpx", "httpcore", "tenacity", "pydantic", "logview.api.paging", "logview.archive.sync")
 ROWS_AT_IMPORT = FIRST_PAINT_OF.replace("sys.meta_path.insert(0, Headless())", """
 class RowsAtImport:
     apps, seen = [], {}

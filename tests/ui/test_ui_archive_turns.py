@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from logview.archive import Archive, identity_of, turns
-from logview.archive.archiving import query_key
+from logview.archive.coverage import query_key
 from logview.archive.turns import ProcessTurn
 from logview.demo import DemoServer, DemoState
 from logview.model import Filters

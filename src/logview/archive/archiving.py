@@ -19,7 +19,7 @@ from logview.api.paging import BackfillDone, Notice
 from logview.archive.coverage import Span
 from logview.archive.gathering import Handed
 from logview.archive.writer import PageWriter
-from logview.model import Filters, LogEntry
+from logview.model import LogEntry
 from logview.sources.page_columns import columns_of
 
 if TYPE_CHECKING:
@@ -37,16 +37,6 @@ HANDED_KEPT = 8  # pages handed over whose ids are kept for `handed` (a backfill
 def ids_of(entries: Sequence[LogEntry]) -> list[str]:
     columns = columns_of(entries)  # (a typed page's ids are a column already)
     return columns.ids if columns is not None else [entry.id for entry in entries]
-
-
-def query_key(filters: Filters) -> str:
-    """The archive's name for what the server was asked, apart from the time range."""
-    parts = []
-    if filters.statuses:
-        parts.append("status=" + ",".join(sorted(filters.statuses)))
-    if filters.credential is not None:
-        parts.append("credential=" + filters.credential)
-    return "&".join(parts)
 
 
 class PageArchiving:

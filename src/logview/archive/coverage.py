@@ -10,8 +10,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 import msgspec
+
+if TYPE_CHECKING:
+    from logview.model import Filters
 
 
 class Span(msgspec.Struct, frozen=True):
@@ -86,6 +90,17 @@ def trimmed(spans: Iterable[Span], floor_us: int) -> list[Span]:
         start = span.start_us if span.start_us is not None and span.start_us >= floor_us else floor_us
         kept.append(Span(start, span.end_us))
     return kept
+
+
+def query_key(filters: Filters) -> str:
+    """The archive's name for what the server was asked, apart from the time range: its spans are kept per
+    source and per this key."""
+    parts = []
+    if filters.statuses:
+        parts.append("status=" + ",".join(sorted(filters.statuses)))
+    if filters.credential is not None:
+        parts.append("credential=" + filters.credential)
+    return "&".join(parts)
 
 
 def holding(spans: Iterable[Span], oldest_us: int | None) -> list[Span]:

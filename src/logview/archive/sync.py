@@ -18,7 +18,6 @@ a crash, a Ctrl-C or a closed viewer loses no page received, and the next run re
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from functools import partial
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
@@ -27,16 +26,15 @@ from typing import TYPE_CHECKING, Any
 from logview.api.page_order import sort_key
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, OnTheWire, PagerEvent, capped_notice
 from logview.api.streams import spare_request
-from logview.archive.archiving import OnArchived, PageArchiving, query_key
+from logview.archive.archiving import OnArchived, PageArchiving
 from logview.archive.columns import ArchivedColumns
 from logview.archive.painted import ArchivedRows, SpanPainting, floor_ids
-from logview.archive.coverage import Span
+from logview.archive.coverage import Span, query_key
 from logview.archive.meanwhile import CoverageWatch, CoveredMeanwhile
 from logview.archive.turns import NOT_TRIED, WAITING_WORDS, one_fetch_at_a_time
 from logview.archive.range_fetch import Edges, Fetching, RangeFetch
 from logview.archive.server_count import ServerCount
 from logview.archive.older_stretches import OlderStretches, older_than_span
-from logview.archive.db import ArchiveError
 from logview.archive.tail import TailPager
 from logview.archive.timeless import TimelessLedger
 from logview.model import Filters, LogEntry
@@ -45,6 +43,7 @@ from logview.sources.page_columns import first
 
 if TYPE_CHECKING:
     from logview.api.client import ApiClient
+    from logview.archive.first_paint import FirstPaint
     from logview.archive.source import ArchivedSource
     from logview.sources.base import Source
 
@@ -58,7 +57,8 @@ class ArchivedPager:
                  max_entries: int | None = None, paint_first: bool = True, show_archived: bool = True,
                  store: Callable[[Sequence[LogEntry], Span | None], Awaitable[Notice | None]] | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, paint_columns: bool = False,
-                 on_archived: OnArchived | None = None, done_before_archived: bool = False) -> None:
+                 on_archived: OnArchived | None = None, done_before_archived: bool = False,
+                 first: FirstPaint | None = None) -> None:
         self.source, self.client, self.filters, self.archived = source, client, filters, archived
         self.paint_columns = paint_columns  # archived spans come as `ArchivedRows` (the viewer's store)
         self.max_entries, self.paint_first, self.show_archived = max_entries, paint_first, show_archived
@@ -84,13 +84,17 @@ class ArchivedPager:
         self._told: int | None = None  # the total the last batch gave
         # (`_cut_short`: the cap ended the walk before the range's end; `_more`: `EntriesLoaded.more`'s, the last)
         self._cut_short, self._more = False, None
-        self._spans: list[Span] | None = None  # the archive's coverage, once `paint_now` has read it
-        self._painting: SpanPainting | None = None  # the top span, begun by `paint_now`
+        self._spans: list[Span] | None = None  # the archive's coverage, once read (`FirstPaint`'s)
+        self._painting: SpanPainting | None = None  # the top span, begun by `FirstPaint`
         self._older = OlderStretches(lambda: self.loaded)  # (painted before any request: s19 V3)
         self._held_below: dict[Span, set[str]] = {}  # a span's ids at the time just below it, read as it is shown
         self._fetched_ids = set[str]() if not paint_columns or filters.search else None  # (`_painted_entries`)
         self._fetching = Fetching(source, client, self.server_filters, self.on_the_wire, self._store, self.tail,
                                   self.count, self._keep_all, lambda entry: source.matches(entry, filters))
+        if first is not None:  # (the viewer's: the newest archived rows, read and painted before this was built)
+            self._spans, self._painting, self._head_pending = first.spans, first.painting, first.pending
+            if first.rows is not None:
+                self._shown(first.rows.columns)
 
     @property
     def archiving(self) -> PageArchiving:  # (the viewer's quit, and its status line: `Feed`)
@@ -133,26 +137,6 @@ class ArchivedPager:
     def _covered(self) -> list[Span]:
         since, until = epoch_us(self.filters.since), epoch_us(self.filters.until)
         return [span for span in self.archived.coverage(self.key) if span.meets(since, until)]
-
-    def paint_now(self) -> ArchivedRows | None:
-        """The newest archived rows, read at once (a few ms), for the app's first paint; the backfill then goes on from
-        them. None where they come otherwise (not as columns, a search, a range with an end, nothing archived) or the
-        archive cannot be read now (the backfill meets that and says so)."""
-        try:
-            self._spans = spans = self._covered()
-            if not (spans and self.paint_first and self.paint_columns and self.show_archived
-                    and self.filters.until is None and not self.filters.search):
-                return None
-            low, high = spans[0].shown_part(epoch_us(self.filters.since), None)
-            self._painting = painting = SpanPainting(self.archived, self.source, self.filters, low, high)
-            first = painting.first()
-        except (ArchiveError, sqlite3.Error, OSError):
-            self._spans = self._painting = None
-            return None
-        if not first:
-            return None
-        self._head_pending = True  # (the head is known once what is newer than the archive has come)
-        return self._painted_rows(first, None)
 
     async def backfill(self) -> AsyncIterator[PagerEvent]:
         since, until = self.filters.since, self.filters.until
@@ -242,7 +226,7 @@ class ArchivedPager:
                          ) -> AsyncIterator[PagerEvent | ArchivedRows]:
         """The span's entries within the range that match the filters: as columns (`paint_columns`, not a search's)."""
         within = span.within(epoch_us(since), epoch_us(until))
-        before = 0 if self._painting is not None else self.count.from_archive + self._superseded  # (`paint_now`'s are its)
+        before = 0 if self._painting is not None else self.count.from_archive + self._superseded  # (`FirstPaint`'s are its)
         if not self.show_archived:  # (counted all the same: the progress and the end say what export says)
             self._unshown += (count := self.archived.count_in(*within))
             self.count.archived(count)
@@ -277,7 +261,7 @@ class ArchivedPager:
 
     async def _span_columns(self, low: int | None, high: int) -> AsyncIterator[ArchivedRows | None]:
         painting, self._painting = self._painting, None
-        if self._full():  # (already, with the rows `paint_now` showed: read no more of the span)
+        if self._full():  # (already, with the rows first painted: read no more of the span)
             return
         if painting is None or painting.range != (low, high):
             painting = SpanPainting(self.archived, self.source, self.filters, low, high)
@@ -291,16 +275,20 @@ class ArchivedPager:
         count = len(columns) if self.max_entries is None else min(len(columns), self.max_entries - self.loaded)
         if count <= 0:
             return None
-        columns = columns.take(slice(0, count))
-        self.count.archived(count)
-        self.loaded += count
+        columns = self._shown(columns.take(slice(0, count)))
+        return ArchivedRows(columns, self.archived, self.pages, self.loaded, self._total(), expected)
+
+    def _shown(self, columns: ArchivedColumns) -> ArchivedColumns:
+        """Archived rows shown: counted, and the tail starts above them."""
+        self.count.archived(len(columns))
+        self.loaded += len(columns)
         newest, head = columns.newest_us(), self.tail.head.time
         if newest is not None and (head is None or from_epoch_us(newest) >= head):
             self.tail.head.start_from(from_epoch_us(newest), {e.id for e in self.archived.entries(newest, newest)
                                                    if self.source.matches(e, self.filters)})
         if not self._head_pending:
             self._head_known.set()
-        return ArchivedRows(columns, self.archived, self.pages, self.loaded, self._total(), expected)
+        return columns
 
     def _painted(self, batch: list[LogEntry]) -> EntriesLoaded | None:
         if not (batch := self._cap(batch)[0]):

@@ -39,7 +39,7 @@ from logview.ui.user_quiet import UserQuiet
 from logview.ui.workers import running
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     import numpy as np
 
@@ -47,6 +47,8 @@ if TYPE_CHECKING:
     from logview.archive import Archive
     from logview.api.paging import Pager
     from logview.archive.gathering import Handed
+    from logview.archive.first_paint import FirstPaint
+    from logview.archive.source import ArchivedSource
     from logview.archive.sync import ArchivedPager, ArchivedRows
     from logview.archive.writer import PageWriter
 
@@ -91,6 +93,7 @@ class Feed(Widget):
         self._paint_said = False
         self._trimmed_at = -TRIM_ARCHIVED_EVERY_S  # (see `_trim`)
         self._first_archived: ArchivedRows | None = None  # read by `start`, for the first paint
+        self._first_shown = 0  # ...how many rows it held
         self._catching_up: int | None = None  # the generation whose backfill is done, its last pages archiving
         self.unarchived = 0  # entries fetched and not archived when the feed was closed
         # (pages gathered into a list that keeps typed pages' columns, for the store: `page_columns.py`)
@@ -208,10 +211,15 @@ class Feed(Widget):
                                        first_paint=self._painted, spans=self._line_spans, watch=self.file_watch)
             if self.reading.begin():
                 self._load_file(self.reading)
-        else:
-            self.pager = self._pager(server_filters)
-            self._first_archived = archived.paint_now() if (archived := self._archived()) is not None else None
-            self._backfill(self.generation, self.pager, after_paint=self._first_archived is not None)
+        else:  # (the newest archived rows first; the pager, and the API layer it imports, once they are on screen)
+            first = None
+            if (archived := self._archived_source()) is not None:
+                from logview.archive.first_paint import FirstPaint
+                first = FirstPaint.read(archived, self.source, server_filters, max_entries=self.max_entries)
+            self._first_archived, self._first_shown = (first.rows, first.rows.loaded) if first and first.rows else (None, 0)
+            self.pager = None if self._first_archived is not None else self._pager(server_filters, archived, first)
+            self._backfill(self.generation, self.pager, build=lambda: self._pager(server_filters, archived, first),
+                           after_paint=self._first_archived is not None)
         return self.generation
 
     def _check_file(self) -> None:
@@ -227,28 +235,33 @@ class Feed(Widget):
         store = self.session.store
         return store.line_span(lo, min(hi, len(store)))
 
-    def _pager(self, server_filters: Filters) -> Pager | ArchivedPager:
-        """Through the archive when there is one (and the source has an identity to keep its
-        entries under: a Supermetrics connector chosen)."""
-        assert self.client is not None
-        from logview.api.paging import Pager  # (with the client: a file's launch needs neither)
-
-        identity = None
-        if self.archive is not None:  # (imported here: a file's session never loads the archive, nor sqlite)
-            from logview.archive import ArchiveError, identity_of
-            from logview.archive.sync import ArchivedPager
-            identity = identity_of(self.source)
-        if self.archive is None or identity is None:
-            return Pager(self.source, self.client, server_filters, max_entries=self.max_entries, sleep=self._pacing.sleep)
+    def _archived_source(self) -> ArchivedSource | None:
+        """The source's entries in the archive, when there is one and the source has an identity to keep
+        them under (a Supermetrics connector chosen); None otherwise, and if the archive fails (said)."""
+        if self.archive is None:  # (imported here: a file's session never loads the archive, nor sqlite)
+            return None
+        from logview.archive import ArchiveError, identity_of
+        if (identity := identity_of(self.source)) is None:
+            return None
         try:
             archived = self.archive.shown_source(identity, said=lambda notice: self.post_message(
                 self.Noticed(self.generation, notice)))  # (what the retention took before the first paint)
         except ArchiveError as error:
             self.archive = None
             self.post_message(self.Noticed(self.generation, Notice("archive", f"Without the archive this run: {error}")))
-            return self._pager(server_filters)
+            return None
         # Fetched entries are let go once archived, and read back from the archive when shown.
         self.session.store.held.track()
+        return archived
+
+    def _pager(self, server_filters: Filters, archived: ArchivedSource | None,
+               first: FirstPaint | None) -> Pager | ArchivedPager:
+        """Through the archive when there is one (`_archived_source`), going on from the rows `first` painted."""
+        assert self.client is not None
+        if archived is None:
+            from logview.api.paging import Pager  # (with the client: a file's launch needs neither)
+            return Pager(self.source, self.client, server_filters, max_entries=self.max_entries, sleep=self._pacing.sleep)
+        from logview.archive.sync import ArchivedPager
         generation = self.generation
 
         def entries_archived(tickets: list[Handed], rowids: Sequence[int]) -> None:  # (after the entries gathered)
@@ -256,7 +269,7 @@ class Feed(Widget):
 
         return ArchivedPager(self.source, self.client, server_filters, archived, max_entries=self.max_entries,
                              sleep=self._pacing.sleep, paint_columns=True, on_archived=entries_archived,
-                             done_before_archived=True)
+                             done_before_archived=True, first=first)
 
     def first_paint_said(self) -> bool:
         """True the first time only: the screen says its first paint once (`ViewerScreen.painted`)."""
@@ -337,7 +350,9 @@ class Feed(Widget):
         return archived.archiving.writer.behind if (archived := self._archived()) is not None else None
 
     def _from_archive(self) -> int:
-        return archived.count.from_archive if (archived := self._archived()) is not None else 0
+        if (archived := self._archived()) is not None:
+            return archived.count.from_archive
+        return self._first_shown  # (the rows of the first paint, shown before the pager was built)
 
     def head_filling(self) -> tuple[int, int, int | None, str] | None:
         """While what is newer than the archive is fetched (its rows shown as they come): the pages so far,
@@ -356,12 +371,15 @@ class Feed(Widget):
         self.post_message(self.Failed(generation, error, gave_up))
 
     @work(exclusive=True, group="backfill", exit_on_error=False)
-    async def _backfill(self, generation: int, pager: Pager | ArchivedPager, *, after_paint: bool = False) -> None:
-        """`after_paint`: archived rows are in the first paint, and the backfill's first request
-        (with the imports it brings, ~0.1 s: `api/client.py`) waits until they are on screen."""
+    async def _backfill(self, generation: int, pager: Pager | ArchivedPager | None = None, *,
+                        build: Callable[[], Pager | ArchivedPager] | None = None, after_paint: bool = False) -> None:
+        """`after_paint`: archived rows are in the first paint; the backfill's first request (with the imports it
+        brings, ~0.1 s: `api/client.py`), and the pager when `build` makes it, wait until they are on screen."""
         try:
             if after_paint:
                 await self._first_paint()
+            if pager is None and build is not None:
+                pager = self.pager = build()
             with bulk_collection():
                 async for event in pager.backfill():
                     self._report(generation, event, live=False)
