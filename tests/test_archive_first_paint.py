@@ -85,7 +85,7 @@ async def test_the_pager_built_after_the_paint_goes_on_from_its_rows(archived_de
     sent_before = len(server.state.request_log)
     _, client = supermetrics(server, page_limit=1000)
     async with client:
-        pager = ArchivedPager(source, client, Filters(), archived, paint_columns=True, first=first)
+        pager = ArchivedPager(source, client, Filters(), archived, paint_columns=True, painted=first)
         assert pager.loaded == len(shown) and pager.count.from_archive == len(shown)
         assert len(server.state.request_log) == sent_before  # (nothing asked before the backfill)
         async for event in pager.backfill():

@@ -4,7 +4,7 @@ The viewer paints a query's newest archived rows at once (a few ms: the coverage
 Reading them needs neither the client nor the pager, and `ArchivedPager` brings the API layer with
 it (paging, contract checks, prefetching, turns: ~7 ms of imports and building on the way to the
 first paint, where `--file` has none). So the rows are read here, painted, and only then is the
-pager built; it goes on from them (`ArchivedPager(first=…)`: their spans, the top span's painting
+pager built; it goes on from them (`ArchivedPager(painted=…)`: their spans, the top span's painting
 begun, the rows counted as shown).
 """
 

@@ -58,7 +58,7 @@ class ArchivedPager:
                  store: Callable[[Sequence[LogEntry], Span | None], Awaitable[Notice | None]] | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, paint_columns: bool = False,
                  on_archived: OnArchived | None = None, done_before_archived: bool = False,
-                 first: FirstPaint | None = None) -> None:
+                 painted: FirstPaint | None = None) -> None:
         self.source, self.client, self.filters, self.archived = source, client, filters, archived
         self.paint_columns = paint_columns  # archived spans come as `ArchivedRows` (the viewer's store)
         self.max_entries, self.paint_first, self.show_archived = max_entries, paint_first, show_archived
@@ -91,10 +91,10 @@ class ArchivedPager:
         self._fetched_ids = set[str]() if not paint_columns or filters.search else None  # (`_painted_entries`)
         self._fetching = Fetching(source, client, self.server_filters, self.on_the_wire, self._store, self.tail,
                                   self.count, self._keep_all, lambda entry: source.matches(entry, filters))
-        if first is not None:  # (the viewer's: the newest archived rows, read and painted before this was built)
-            self._spans, self._painting, self._head_pending = first.spans, first.painting, first.pending
-            if first.rows is not None:
-                self._shown(first.rows.columns)
+        if painted is not None:  # (the viewer's: the newest archived rows, read and painted before this was built)
+            self._spans, self._painting, self._head_pending = painted.spans, painted.painting, painted.pending
+            if painted.rows is not None:
+                self._shown(painted.rows.columns)
 
     @property
     def archiving(self) -> PageArchiving:  # (the viewer's quit, and its status line: `Feed`)

@@ -93,7 +93,6 @@ class Feed(Widget):
         self._paint_said = False
         self._trimmed_at = -TRIM_ARCHIVED_EVERY_S  # (see `_trim`)
         self._first_archived: ArchivedRows | None = None  # read by `start`, for the first paint
-        self._first_shown = 0  # ...how many rows it held
         self._catching_up: int | None = None  # the generation whose backfill is done, its last pages archiving
         self.unarchived = 0  # entries fetched and not archived when the feed was closed
         # (pages gathered into a list that keeps typed pages' columns, for the store: `page_columns.py`)
@@ -188,7 +187,7 @@ class Feed(Widget):
         archived), into the session."""
         if self._first_archived is not None:
             rows, self._first_archived = self._first_archived, None
-            return self.session.archived_rows(rows, archived=self._from_archive())
+            return self.session.archived_rows(rows, archived=rows.loaded)  # (all the archive has shown yet)
         if self.reading is None or self.reading.first_lines is None:
             return None
         return self.session.lines_found(self.reading.first_lines)
@@ -216,7 +215,7 @@ class Feed(Widget):
             if (archived := self._archived_source()) is not None:
                 from logview.archive.first_paint import FirstPaint
                 first = FirstPaint.read(archived, self.source, server_filters, max_entries=self.max_entries)
-            self._first_archived, self._first_shown = (first.rows, first.rows.loaded) if first and first.rows else (None, 0)
+            self._first_archived = first.rows if first is not None else None
             self.pager = None if self._first_archived is not None else self._pager(server_filters, archived, first)
             self._backfill(self.generation, self.pager, build=lambda: self._pager(server_filters, archived, first),
                            after_paint=self._first_archived is not None)
@@ -269,7 +268,7 @@ class Feed(Widget):
 
         return ArchivedPager(self.source, self.client, server_filters, archived, max_entries=self.max_entries,
                              sleep=self._pacing.sleep, paint_columns=True, on_archived=entries_archived,
-                             done_before_archived=True, first=first)
+                             done_before_archived=True, painted=first)
 
     def first_paint_said(self) -> bool:
         """True the first time only: the screen says its first paint once (`ViewerScreen.painted`)."""
@@ -350,9 +349,7 @@ class Feed(Widget):
         return archived.archiving.writer.behind if (archived := self._archived()) is not None else None
 
     def _from_archive(self) -> int:
-        if (archived := self._archived()) is not None:
-            return archived.count.from_archive
-        return self._first_shown  # (the rows of the first paint, shown before the pager was built)
+        return archived.count.from_archive if (archived := self._archived()) is not None else 0
 
     def head_filling(self) -> tuple[int, int, int | None, str] | None:
         """While what is newer than the archive is fetched (its rows shown as they come): the pages so far,
