@@ -18,7 +18,7 @@ from logview.archive.archive import Archive
 from logview.archive.coverage import query_key
 from logview.archive import identity_of
 from logview.archive.turns import ProcessTurn
-from logview.demo import DemoServer, DemoState
+from logview.demo import DemoServer, DemoState, Fault
 from logview.model import Filters
 
 from test_archive_meanwhile import in_another_process
@@ -35,6 +35,13 @@ def waiting_said(run: Run) -> bool:
     return any(getattr(event, "kind", None) == "waiting" for event in run.others)
 
 
+def slow_pages(state: DemoState) -> None:
+    """Every page from now on answered after 50 ms: the hole's pages take the holder longer than the
+    other's first request, so the two meet at the hole however the machine schedules their threads
+    (on a busy one, a holder of seven quick pages was done before the other asked: no one waited)."""
+    state.add_fault(Fault(kind="latency", delay=0.05, count=1000))
+
+
 @pytest.mark.parametrize("kind", ["aitronos", "supermetrics"])
 async def test_two_processes_at_one_hole_fetch_it_once(kind, archive):
     """A launch that stopped at 2 pages, then two processes at once: each asks what is newer than the
@@ -43,6 +50,7 @@ async def test_two_processes_at_one_hole_fetch_it_once(kind, archive):
     state = DemoState(aitronos_entries=1500, supermetrics_entries=1500, live_rate=0.0, seed=31)
     with DemoServer(state) as server:
         await Run(server, archive, kind, page_limit=100).backfill(stop_after_pages=2)
+        slow_pages(state)
         here = Run(server, archive, kind, page_limit=100)
         _, there = await asyncio.gather(here.backfill(), in_another_process(server, archive, kind, page_limit=100))
         for run in (here, there):
@@ -103,6 +111,7 @@ async def test_the_turns_files_are_gone_once_both_processes_are_done(kind, archi
     state = DemoState(aitronos_entries=800, supermetrics_entries=800, live_rate=0.0, seed=34)
     with DemoServer(state) as server:
         await Run(server, archive, kind, page_limit=100).backfill(stop_after_pages=1)
+        slow_pages(state)
         here = Run(server, archive, kind, page_limit=100)
         _, there = await asyncio.gather(here.backfill(), in_another_process(server, archive, kind, page_limit=100))
         assert waiting_said(here) or waiting_said(there)  # (both files were in use)
