@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
-from http import HTTPStatus
 from typing import Any, Iterator, Mapping
 
 from logview.jsonutil import InvalidJSON, dump_json, load_json
@@ -29,6 +27,10 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     try:
         seconds = float(text)
     except ValueError:
+        # (imported here: an HTTP date is rare, and email.utils is ~2.5 ms of a relaunch's path to its
+        # first paint, where the client is made)
+        from email.utils import parsedate_to_datetime
+
         try:
             when = parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError):
@@ -44,6 +46,8 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
 
 
 def _status_name(status: int) -> str:
+    from http import HTTPStatus  # (an error's: not on the path to the first paint)
+
     try:
         return HTTPStatus(status).name
     except ValueError:
@@ -155,6 +159,8 @@ _REFUSED_REDIRECT = " — a redirect, which logview never follows: is --base-url
 
 
 def _status_phrase(status: int) -> str:
+    from http import HTTPStatus
+
     try:
         return HTTPStatus(status).phrase
     except ValueError:

@@ -18,8 +18,9 @@ the other half.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
+
+import msgspec
 
 
 class _Holder(Protocol):
@@ -28,16 +29,15 @@ class _Holder(Protocol):
     def release_tail_reserve(self, reserve: TailReserve) -> None: ...
 
 
-@dataclass(eq=False)
-class TailReserve:
+class TailReserve(msgspec.Struct, eq=False):  # (each its own: compared by identity, as a budget releases it)
     """Requests a running tail keeps back from the backfill: `per_cycle` every `interval_s` until
     the window resets. Release it (or leave the `with` block) when the tail stops."""
 
     budget: _Holder
     interval_s: float
     per_cycle: int = 1
-    held: bool = field(default=True, init=False)
-    last_poll: float | None = field(default=None, init=False)  # clock time of the tail's last request
+    held: bool = True  # (set by `release`, not given)
+    last_poll: float | None = None  # clock time of the tail's last request (set by `TailReserves.polled`)
 
     def due_before(self, now: float, reset_at: float) -> int:
         """Requests this tail will make from `now` until `reset_at`: its polls still to come, one
@@ -63,11 +63,10 @@ class TailReserve:
         self.release()
 
 
-@dataclass(eq=False)
-class TailReserves:
+class TailReserves(msgspec.Struct, eq=False):
     """The reserves of the tails running on one budget."""
 
-    held: list[TailReserve] = field(default_factory=list)
+    held: list[TailReserve] = msgspec.field(default_factory=list)
     backfill_next: bool = False  # over half, the tail had the last request: the backfill's turn
 
     def __bool__(self) -> bool:
