@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from logview.jsonutil import TOO_DEEP, JSONText, dump_json, load_json
@@ -24,6 +24,7 @@ VALUES = st.recursive(st.none() | st.booleans() | st.integers() | TEXTS,
 @settings(max_examples=200, deadline=None)
 @given(logs=st.lists(VALUES, max_size=5), extra=st.dictionaries(TEXTS, VALUES, max_size=2),
        indent=st.sampled_from([None, 1]))
+@example(logs=[-9_223_372_036_854_775_809], extra={}, indent=None)  # (an element read alone was a double: CI, s37)
 def test_a_page_cut_at_its_brackets_reads_as_the_whole(logs, extra, indent) -> None:
     page = {**extra, "logs": logs}
     body = json.dumps(page, indent=indent, ensure_ascii=False).encode()

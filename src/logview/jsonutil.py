@@ -64,9 +64,10 @@ _INF = float("inf")
 _loads = json.JSONDecoder(parse_float=_float_or_literal, parse_constant=LiteralNumber).decode
 
 
-# 19+ digits right after `:`, `,` or `[` (where JSON numbers start); anchoring on those
-# characters makes the scan about twice as fast as a bare digit run over timestamp-heavy bodies.
-_LONG_DIGIT_RUN = re.compile(rb"[:,\[][\s-]*\d{19}")
+# 19+ digits right after `:`, `,` or `[` (where JSON numbers start), or at the text's start (a bare
+# number: a page's element read alone, a line); anchoring on those characters makes the scan about
+# twice as fast as a bare digit run over timestamp-heavy bodies.
+_LONG_DIGIT_RUN = re.compile(rb"(?:\A|[:,\[])[\s-]*\d{19}")
 # The regex scans ~100 MB/s, slower than orjson parses; every digit made a `0` and a search for
 # 19 of them in a row rules it out first at ten times that (the regex only runs on such a run).
 _DIGITS_AS_ZERO = bytes(ord("0") if ord("0") <= byte <= ord("9") else byte for byte in range(256))

@@ -43,7 +43,7 @@ def slow_transactions(monkeypatch: pytest.MonkeyPatch, seconds: float, hold: thr
 
 def left(feed) -> int:
     """The fetched entries its archive has not stored yet."""
-    return writer.unarchived if (writer := feed.archive_writer()) is not None else 0
+    return writer.unarchived if (writer := feed.api.writer()) is not None else 0
 
 
 async def quit_while_archiving(pilot, app: LogViewApp) -> None:

@@ -1,6 +1,6 @@
 """Loading in the background: backfill and live tail (and a file's reading, `file_reading.py`) as Textual workers.
 
-The feed owns the one `ApiClient` of the app's life and the current `Pager`. Workers never touch
+An API source's client, archive and pager are its `ApiLoading` (`api`; None for a file). Workers never touch
 widgets: they post messages, each stamped with the *generation* of the query that produced it.
 The feed handles each first: a message from a query the user has since replaced stops here;
 any other is taken into the session (`ViewerSession`) and goes on up to the screen, carrying
@@ -29,6 +29,7 @@ from logview.options import Connection
 from logview.api.events import BackfillDone, EntriesLoaded, Notice, TailFailed
 from logview.sources.page_columns import ColumnEntries
 from logview.session import ViewerSession
+from logview.session.api_loading import ApiLoading
 from logview.store import ViewChange
 from logview.ui import feed_messages as messages
 from logview.ui.bulk_gc import bulk_collection
@@ -47,10 +48,8 @@ if TYPE_CHECKING:
     from logview.archive import Archive
     from logview.api.paging import Pager
     from logview.archive.gathering import Handed
-    from logview.archive.first_paint import FirstPaint
     from logview.archive.source import ArchivedSource
     from logview.archive.sync import ArchivedPager, ArchivedRows
-    from logview.archive.writer import PageWriter
 
 # A backfill's pages are posted together at most this often (the first at once): each post costs
 # the screen a layout and a repaint. 0.5 s: 100k entries cost ~0.7 s less CPU than at 0.2 s.
@@ -77,15 +76,14 @@ class Feed(Widget):
                  file_kind: SourceKind | None, max_entries: int | None, interval_s: float,
                  policy: RetryPolicy | None = None, archive: Archive | None = None) -> None:
         super().__init__()
-        self.archive = archive  # entries once fetched: shown at once, never fetched again
         self.session, self.source = session, session.source
-        self.connection = connection
         self.file, self.file_kind = file, file_kind
         self.max_entries, self.interval_s = max_entries, interval_s
-        self.client: ApiClient | None = connection.client(policy=policy or VIEWER_POLICY) if connection else None
         self.generation = 0
-        self.pager: Pager | ArchivedPager | None = None
         self._pacing = TailPacing()  # the tail's pause between cycles
+        self.api = None if connection is None else ApiLoading(
+            session, connection, policy=policy or VIEWER_POLICY, archive=archive, max_entries=max_entries,
+            sleep=self._pacing.sleep)
         self.quiet = UserQuiet()  # (a file's reading stands back for the user's keys)
         self.reading: FileReading | None = None  # the file's current reading
         self.file_watch: FileWatch | None = None  # the file as read (watched from the first reading)
@@ -93,7 +91,6 @@ class Feed(Widget):
         self._paint_said = False
         self._trimmed_at = -TRIM_ARCHIVED_EVERY_S  # (see `_trim`)
         self._first_archived: ArchivedRows | None = None  # read by `start`, for the first paint
-        self._catching_up: int | None = None  # the generation whose backfill is done, its last pages archiving
         self.unarchived = 0  # entries fetched and not archived when the feed was closed
         # (pages gathered into a list that keeps typed pages' columns, for the store: `page_columns.py`)
         self._gathering = Gathering(self.post_message, lambda generation: Feed.Loaded(
@@ -101,7 +98,15 @@ class Feed(Widget):
 
     @property
     def file_mode(self) -> bool:
-        return self.client is None
+        return self.api is None
+
+    @property
+    def client(self) -> ApiClient | None:
+        return self.api.client if self.api is not None else None
+
+    @property
+    def pager(self) -> Pager | ArchivedPager | None:
+        return self.api.pager if self.api is not None else None
 
     # -- into the session: each message first stops here (see the module's docstring) ---------
     def _taken(self, message: Message, generation: int) -> bool:
@@ -198,9 +203,8 @@ class Feed(Widget):
         self.generation += 1
         self.stop_tail()
         self.workers.cancel_group(self, "backfill")
-        if self.client is None:
+        if self.api is None:
             assert self.file is not None and self.file_kind is not None
-            self.pager = None
             if self.file_watch is None:  # (the first reading: watched from now on)
                 self.file_watch = FileWatch(self.file)
                 self.set_interval(FILE_CHECK_EVERY_S, self._check_file)
@@ -211,14 +215,17 @@ class Feed(Widget):
             if self.reading.begin():
                 self._load_file(self.reading)
         else:  # (the newest archived rows first; the pager, and the API layer it imports, once they are on screen)
-            first = None
-            if (archived := self._archived_source()) is not None:
-                from logview.archive.first_paint import FirstPaint
-                first = FirstPaint.read(archived, self.source, server_filters, max_entries=self.max_entries)
-            self._first_archived = first.rows if first is not None else None
-            self.pager = None if self._first_archived is not None else self._pager(server_filters, archived, first)
-            self._backfill(self.generation, self.pager, build=lambda: self._pager(server_filters, archived, first),
-                           after_paint=self._first_archived is not None)
+            generation = self.generation
+
+            def said(notice: Notice) -> None:
+                self.post_message(self.Noticed(generation, notice))
+
+            def entries_archived(tickets: list[Handed], rowids: Sequence[int], archived: ArchivedSource) -> None:
+                # (after the entries gathered with them)
+                self._gathering.then(self.EntriesArchived(generation, (tickets, rowids), archived), messages.merge_archived)
+
+            self._first_archived, build = self.api.begin(server_filters, said=said, on_archived=entries_archived)
+            self._backfill(generation, build, after_paint=self._first_archived is not None)
         return self.generation
 
     def _check_file(self) -> None:
@@ -233,42 +240,6 @@ class Feed(Widget):
         reading's thread once every line is in the store; rows never move until it has ended)."""
         store = self.session.store
         return store.line_span(lo, min(hi, len(store)))
-
-    def _archived_source(self) -> ArchivedSource | None:
-        """The source's entries in the archive, when there is one and the source has an identity to keep
-        them under (a Supermetrics connector chosen); None otherwise, and if the archive fails (said)."""
-        if self.archive is None:  # (imported here: a file's session never loads the archive, nor sqlite)
-            return None
-        from logview.archive import ArchiveError, identity_of
-        if (identity := identity_of(self.source)) is None:
-            return None
-        try:
-            archived = self.archive.shown_source(identity, said=lambda notice: self.post_message(
-                self.Noticed(self.generation, notice)))  # (what the retention took before the first paint)
-        except ArchiveError as error:
-            self.archive = None
-            self.post_message(self.Noticed(self.generation, Notice("archive", f"Without the archive this run: {error}")))
-            return None
-        # Fetched entries are let go once archived, and read back from the archive when shown.
-        self.session.store.held.track()
-        return archived
-
-    def _pager(self, server_filters: Filters, archived: ArchivedSource | None,
-               first: FirstPaint | None) -> Pager | ArchivedPager:
-        """Through the archive when there is one (`_archived_source`), going on from the rows `first` painted."""
-        assert self.client is not None
-        if archived is None:
-            from logview.api.paging import Pager  # (with the client: a file's launch needs neither)
-            return Pager(self.source, self.client, server_filters, max_entries=self.max_entries, sleep=self._pacing.sleep)
-        from logview.archive.sync import ArchivedPager
-        generation = self.generation
-
-        def entries_archived(tickets: list[Handed], rowids: Sequence[int]) -> None:  # (after the entries gathered)
-            self._gathering.then(self.EntriesArchived(generation, (tickets, rowids), archived), messages.merge_archived)
-
-        return ArchivedPager(self.source, self.client, server_filters, archived, max_entries=self.max_entries,
-                             sleep=self._pacing.sleep, paint_columns=True, on_archived=entries_archived,
-                             done_before_archived=True, painted=first)
 
     def first_paint_said(self) -> bool:
         """True the first time only: the screen says its first paint once (`ViewerScreen.painted`)."""
@@ -303,7 +274,7 @@ class Feed(Widget):
     @property
     def archiving(self) -> bool:
         """The backfill's entries are all shown, its last pages still archiving (`PageArchiving.ending`)."""
-        return self._catching_up == self.generation and running(self, "backfill")
+        return self.api is not None and self.api.catching_up == self.generation and running(self, "backfill")
 
     def poll_now(self) -> None:
         """Cut the tail's pause short: the next cycle runs at once (or right after the current)."""
@@ -312,11 +283,9 @@ class Feed(Widget):
     async def aclose(self) -> None:
         self.stop_tail()
         self.cancel_backfill()
-        if (archived := self._archived()) is not None:  # what was fetched is kept for the next launch
+        if self.api is not None:  # what was fetched is kept for the next launch
             # (said: `run_viewer`; a quit that gave it up already counted the transaction it left running too)
-            self.unarchived = max(self.unarchived, await archived.archiving.close(QUIT_WAITS_FOR_ARCHIVE_S))
-        if self.client is not None:
-            await self.client.aclose()
+            self.unarchived = max(self.unarchived, await self.api.aclose(QUIT_WAITS_FOR_ARCHIVE_S))
 
     # -- workers --------------------------------------------------------------------------
     def _report(self, generation: int, event: object, *, live: bool) -> None:
@@ -337,46 +306,29 @@ class Feed(Widget):
         elif isinstance(event, Notice):
             self.post_message(self.Noticed(generation, event))
         elif isinstance(event, BackfillDone):
-            self._catching_up = generation if self._archived() is not None else None
+            if self.api is not None:
+                self.api.catching_up = generation if self.api.archived is not None else None
             self.post_message(self.Finished(generation, event))
         elif isinstance(event, TailFailed):
             self.post_message(self.TailFailed(generation, event.failure.error, event.next_poll_s))
 
-    def archive_writer(self) -> PageWriter | None:  # (what stores the fetched entries: a quit waits for it)
-        return archived.archiving.writer if (archived := self._archived()) is not None else None
-
-    def archive_behind(self) -> int | None:  # (bytes waiting while the load waits for them: `PageWriter.behind`)
-        return archived.archiving.writer.behind if (archived := self._archived()) is not None else None
-
     def _from_archive(self) -> int:
-        return archived.count.from_archive if (archived := self._archived()) is not None else 0
-
-    def head_filling(self) -> tuple[int, int, int | None, str] | None:
-        """While what is newer than the archive is fetched (its rows shown as they come): the pages so far,
-        the entries they brought and the server's count of them (Aitronos gives one), for the status line (s18 W2)."""
-        if (archived := self._archived()) is None or not archived.head_newer:
-            return None
-        return archived.pages, archived.head_newer, archived.head_total, archived.filling
-
-    def _archived(self) -> ArchivedPager | None:
-        """The pager, when it goes through the archive."""
-        sync = sys.modules.get("logview.archive.sync")  # (a file's session never loads the archive, nor sqlite)
-        return self.pager if sync is not None and isinstance(self.pager, sync.ArchivedPager) else None
+        return self.api.from_archive() if self.api is not None else 0
 
     def _failed(self, generation: int, error: ApiError, gave_up: str | None) -> None:
         self._gathering.flush()  # the entries before the failure stay
         self.post_message(self.Failed(generation, error, gave_up))
 
     @work(exclusive=True, group="backfill", exit_on_error=False)
-    async def _backfill(self, generation: int, pager: Pager | ArchivedPager | None = None, *,
-                        build: Callable[[], Pager | ArchivedPager] | None = None, after_paint: bool = False) -> None:
-        """`after_paint`: archived rows are in the first paint; the backfill's first request (with the imports it
-        brings, ~0.1 s: `api/client.py`), and the pager when `build` makes it, wait until they are on screen."""
+    async def _backfill(self, generation: int, build: Callable[[], Pager | ArchivedPager], *,
+                        after_paint: bool = False) -> None:
+        """`build`: the query's pager (`ApiLoading.begin`). `after_paint`: archived rows are in the first paint; the
+        backfill's first request (with the imports it brings, ~0.1 s: `api/client.py`), and the pager when `build`
+        makes it, wait until they are on screen."""
         try:
             if after_paint:
                 await self._first_paint()
-            if pager is None and build is not None:
-                pager = self.pager = build()
+            pager = self.pager if self.pager is not None else build()
             with bulk_collection():
                 async for event in pager.backfill():
                     self._report(generation, event, live=False)
@@ -387,7 +339,7 @@ class Feed(Widget):
         except Exception as exc:  # never let a fault take the app down
             self._failed(generation, unexpected_error(exc), None)
         finally:
-            if self._catching_up == generation:  # (the status line's "archiving …" goes: see `archiving`)
+            if self.api is not None and self.api.catching_up == generation:  # (the status line's "archiving …" goes)
                 self.post_message(self.ArchiveCaughtUp(generation))
 
     async def _first_paint(self) -> None:

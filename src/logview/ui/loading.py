@@ -25,6 +25,7 @@ from logview.ui.widgets.log_table import LogTable
 if TYPE_CHECKING:
     from logview.api.paging import Notice
     from logview.api.budget import Budget
+    from logview.api.client import ApiClient
     from logview.ui.names import Names
     from logview.api.types import BudgetState
     from logview.session.status import ConnectionState
@@ -60,7 +61,7 @@ class LoadControl:
         self.session, self.feed, self.table, self.banner = session, feed, table, banner
         # (a retry's attempt waits for the server from when it was sent, as the client counts it:
         # counted from when it was due, a wait for the API's budget before it went was counted too)
-        banner.count_sent_by(lambda: feed.client.unanswered_s(said_after=0) if feed.client is not None else None)
+        banner.count_sent_by(lambda: client.unanswered_s(said_after=0) if (client := self._client()) is not None else None)
         self._notify = notify
         self._names = names  # (what else waits for the budget: a listing, credential names)
         self._reload_anyway_until = 0.0  # (see `_spares_the_budget`)
@@ -71,12 +72,13 @@ class LoadControl:
     def waits(self) -> Waits:
         """What is being waited for: retries and the tail (the banner's countdowns), and the
         API's budget with when it lets the backfill finish."""
-        client = self.feed.client
+        api = self.feed.api
+        client, writer = (api.client_made, api.writer()) if api is not None else (None, None)
         waits = replace(self.banner.waits(self.feed.backfilling),
                         unanswered_s=client.unanswered_s() if client is not None else None,
                         sent=client is not None and client.unanswered_s(said_after=0) is not None,
-                        head_filling=self.feed.head_filling(), archiving=self.feed.archiving,
-                        archive_behind=self.feed.archive_behind())
+                        head_filling=api.head_filling() if api is not None else None, archiving=self.feed.archiving,
+                        archive_behind=writer.behind if writer is not None else None)
         budget = self._budget()
         if budget is None:
             return waits
@@ -104,7 +106,11 @@ class LoadControl:
         return state
 
     def _budget(self) -> Budget | None:
-        return self.feed.client.budget if self.feed.client is not None else None
+        return client.budget if (client := self._client()) is not None else None
+
+    def _client(self) -> ApiClient | None:
+        """The API's client, once it has sent (or is about to send) a request."""
+        return self.feed.api.client_made if self.feed.api is not None else None
 
     def budget_now(self) -> tuple[BudgetState | None, float | None]:
         """What the API's budget says now, and in how long it lets one more request go as it
@@ -171,8 +177,9 @@ class LoadControl:
         """A range picked here (`d 3d`, the histogram's way back) that reaches past archive_max_age
         is said once, as the command line says a launch's: it said nothing, and the quit then
         dropped what it had loaded (s27 walk #6)."""
-        archive, connection, start = self.feed.archive, self.feed.connection, _range_start(self.session.filters)
-        if start == self._past_age_said or archive is None or connection is None or connection.demo:
+        api, start = self.feed.api, _range_start(self.session.filters)
+        archive = api.archive if api is not None else None
+        if start == self._past_age_said or api is None or archive is None or api.connection.demo:
             return
         self._past_age_said = start
         if archive.retention.drops_from(self.session.filters.since):
@@ -188,7 +195,7 @@ class LoadControl:
                 return
             if budget is not None:  # the user asks for a request now: a 429's wait is theirs to cut
                 budget.lift_block()
-            if self.banner.retry_pending and self.feed.client is not None and self.feed.client.retry_now():
+            if self.banner.retry_pending and (client := self._client()) is not None and client.retry_now():
                 # the failed request goes now and the load on from where it was: a reload dropped the
                 # rows loaded and spent the budget on them again (s28 walk #1)
                 self.banner.retry_asked()
@@ -276,7 +283,8 @@ class LoadControl:
         self.session.stop_loading()
         tail = "; the live tail goes on" if self.session.want_tail else ""
         # (without the archive, r asks for every page again: said, the budget being what is short)
-        again = "load the rest (what came is archived)" if self.feed.archive is not None else "load again from the newest"
+        archived = self.feed.api is not None and self.feed.api.archive is not None
+        again = "load the rest (what came is archived)" if archived else "load again from the newest"
         self.banner.show_notice(f"Loading stopped where the API's budget held it{tail}. Press r to {again}.")
         return True
 

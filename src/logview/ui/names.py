@@ -32,6 +32,7 @@ from logview.ui.workers import running
 
 if TYPE_CHECKING:  # httpx and the client load only once there is an API to ask (never for a file)
     from logview.api.client import ApiClient
+    from logview.session.api_loading import ApiLoading
     from logview.api.directory import ConnectorInfo, CredentialInfo
     from logview.archive import Archive, SourceIdentity
     from logview.archive.names import KeptNames
@@ -86,10 +87,10 @@ class Names(Widget):
             self.labels = labels  # id → the name shown
             self.notes = notes  # id → the line the detail pane shows under it
 
-    def __init__(self, source: Source, client: ApiClient | None, archive: Archive | None = None) -> None:
+    def __init__(self, source: Source, api: ApiLoading | None, archive: Archive | None = None) -> None:
         super().__init__()
         self.display = False
-        self.source, self.client, self.archive = source, client, archive
+        self.source, self._api, self.archive = source, api, archive
         self.credentials: dict[str, CredentialInfo] = {}
         self.connector_message = "Listing the team's connectors…"  # the empty table's text meanwhile
         self.connectors = ConnectorListing()
@@ -97,6 +98,11 @@ class Names(Widget):
         self._names_asked = False
         self._put_off = False  # a listing that gave way to a query, asked again once it is answered
         self._retry_waits = False  # a listing's retry is counted down: r or c asks again now, Esc stops it
+
+    @property
+    def client(self) -> ApiClient | None:
+        """The API's client (None: a file's viewer), made at its first request if none came yet."""
+        return self._api.client if self._api is not None else None
 
     # -- the connector --------------------------------------------------------------------
     @property
@@ -112,9 +118,9 @@ class Names(Widget):
     def choose_connector(self) -> str | None:
         """c: list the team's connectors to pick from (at once when they were listed a moment
         ago); or why there is nothing to pick."""
-        if self.client is None and isinstance(self.source, SupermetricsSource):
+        if self._api is None and isinstance(self.source, SupermetricsSource):
             return "A file holds the one connector it was exported from: none to choose."
-        if not isinstance(self.source, SupermetricsSource) or self.client is None:
+        if not isinstance(self.source, SupermetricsSource) or self._api is None:
             return "Only a Supermetrics source has connectors to choose from."
         listed = self.connectors.asked()
         if listed is not None:
@@ -135,7 +141,7 @@ class Names(Widget):
 
     def _still_listing(self) -> None:
         if self.listing:
-            budget = self.client.budget if self.client is not None else None
+            budget = self.client.budget if self._api is not None else None
             state = budget.state() if budget is not None else None
             # (a 429's wait is the API's answer, which the banner counts down: not the budget's pace)
             waits = ("" if state is None or not state.binds else
@@ -237,7 +243,7 @@ class Names(Widget):
         of logs for the connection or the rate limit), unless the kept names are fresh and know
         every credential id the logs name (`seen` lists them). Asked at most once a launch: an id the API does
         not list (a deleted credential) is not worth a request at every reload."""
-        if self._names_asked or self.client is None or not isinstance(self.source, AitronosSource):
+        if self._names_asked or self._api is None or not isinstance(self.source, AitronosSource):
             return
         kept = self._kept
         if kept is not None and kept.age_s() < NAMES_FRESH_FOR_S and set(seen()) <= self.credentials.keys():
@@ -249,7 +255,7 @@ class Names(Widget):
         """A file of Aitronos entries, read: its credentials named as its API's tab names them, from the names
         the user's archive keeps (`archive_path`: None where the config keeps none), any organization's (an id
         names one credential). A saved file showed `tcred_…` ids where its tab showed names (s25 walk #3)."""
-        if self._names_asked or self.client is not None or not isinstance(self.source, AitronosSource):
+        if self._names_asked or self._api is not None or not isinstance(self.source, AitronosSource):
             return
         self._names_asked = True
         self.set_timer(NAMES_AFTER_S, lambda: self._read_kept_names(archive_path))
@@ -307,7 +313,7 @@ class Names(Widget):
 
     def _identity(self) -> SourceIdentity | None:
         """What an Aitronos source's names are kept under (None: no names to keep)."""
-        if not isinstance(self.source, AitronosSource) or self.client is None:
+        if not isinstance(self.source, AitronosSource) or self._api is None:
             return None
         from logview.archive import identity_of
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from textual.app import App
 
 if TYPE_CHECKING:
+    from logview.archive.writer import PageWriter
     from logview.ui.viewer import ViewerScreen
 
 STALLED_S = 2.0  # a writer that stored nothing this long is given up
@@ -46,8 +47,8 @@ class QuitWhileArchiving:
         for viewer in self._viewers():  # (loading stops: what was handed over is stored meanwhile)
             viewer.feed.stop_tail()
             viewer.feed.cancel_backfill()
-            if (writer := viewer.feed.archive_writer()) is not None:
-                self._flushes.append(asyncio.ensure_future(writer.flush()))
+        for _, writer in self._writers():
+            self._flushes.append(asyncio.ensure_future(writer.flush()))
         if (left := self._left()) <= 0:
             self._app.exit(0)
             return
@@ -57,7 +58,13 @@ class QuitWhileArchiving:
 
     def _left(self) -> int:
         """Fetched entries the archive has not stored yet."""
-        return sum(writer.unarchived for viewer in self._viewers() if (writer := viewer.feed.archive_writer()) is not None)
+        return sum(writer.unarchived for _, writer in self._writers())
+
+    def _writers(self) -> Iterator[tuple[ViewerScreen, PageWriter]]:
+        """Each viewer whose fetched entries go to the archive, and what stores them."""
+        for viewer in self._viewers():
+            if viewer.feed.api is not None and (writer := viewer.feed.api.writer()) is not None:
+                yield viewer, writer
 
     def _look(self) -> None:
         left, now = self._left(), time.monotonic()
@@ -79,9 +86,8 @@ class QuitWhileArchiving:
     async def _give_up(self) -> None:
         """A stalled writer is given up now (killed, what it stored kept), not after the close's 2 s
         more; the entries it left are said on stderr as the viewer ends."""
-        for viewer in self._viewers():
-            if (writer := viewer.feed.archive_writer()) is not None:
-                viewer.feed.unarchived += await writer.give_up()
+        for viewer, writer in self._writers():
+            viewer.feed.unarchived += await writer.give_up()
         self._app.exit(0)
 
     def _say(self, left: int) -> None:

@@ -85,7 +85,7 @@ class ViewerScreen(FittingScreen):
         self.feed = Feed(session, connection=options.connection, file=options.file, file_kind=file_kind,
                          max_entries=options.max_entries, interval_s=options.interval_s, policy=policy,
                          archive=archive)
-        self.names = Names(self.source, self.feed.client, archive)
+        self.names = Names(self.source, self.feed.api, archive)
         # Held directly (not queried): timers and late worker messages may still arrive while
         # the app shuts down, when a query would find nothing.
         self.tab_strip = TabStrip(tabs, tab, id="tabs") if tabs else None
@@ -158,7 +158,7 @@ class ViewerScreen(FittingScreen):
 
     @property
     def offers_connectors(self) -> bool:
-        return isinstance(self.source, SupermetricsSource) and self.feed.client is not None
+        return isinstance(self.source, SupermetricsSource) and self.feed.api is not None
 
     def focus_now(self, widget: Widget) -> None:
         """Move focus before the next key is handled (`Widget.focus` waits a cycle: keys after `/` reached the table)."""
