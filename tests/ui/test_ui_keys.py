@@ -219,7 +219,8 @@ async def test_q_quits_with_exit_code_zero(demo: DemoServer) -> None:
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
-    assert app.viewer.feed.client is not None and app.viewer.feed.client._http.is_closed  # one client, closed on exit
+    client = app.viewer.feed.api.client_made
+    assert client is not None and client._http.is_closed  # one client, made by the first request, closed on exit
 
 
 async def test_r_reloads_keeping_rows_until_the_new_ones_arrive(demo: DemoServer) -> None:

@@ -162,7 +162,7 @@ async def wait_for_listing(app: LogViewApp, pilot) -> None:
 def listing_waits_for_the_budget(app: LogViewApp) -> bool:
     """A `c` listing has been asked for and the budget holds it (a settled state: nothing is sent
     for the window's length), where a fixed pause guessed that it had got that far."""
-    budget = app.viewer.feed.client.budget
+    budget = app.viewer.feed.api.client.budget
     return app.viewer.names.listing and budget is not None and budget._waiters.any_of(Priority.FIRST)
 
 

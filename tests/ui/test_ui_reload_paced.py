@@ -36,7 +36,7 @@ async def test_r_while_the_budget_holds_the_backfill_spends_nothing_and_says_why
     app = make_app(hourly, "supermetrics", page_limit=100)
     toasts = kept_toasts(app)
     async with app.run_test(size=SIZE) as pilot:
-        budget = app.viewer.feed.client.budget
+        budget = app.viewer.feed.api.client.budget
         await wait_until(pilot, lambda: budget.state().waiting, timeout=20)
         # (and every page answered is posted, `POST_ENTRIES_EVERY_S` after it came: a loaded machine's
         # look came between the second page's answer and its rows, 100 loaded where 193 were by `r`)
@@ -66,7 +66,7 @@ async def test_a_tail_needing_more_than_the_budget_shares_it_and_the_line_says_s
     app = make_app(hourly, "supermetrics", page_limit=100, follow=True, interval_s=2.0)
     toasts = kept_toasts(app)
     async with app.run_test(size=SIZE) as pilot:
-        budget = app.viewer.feed.client.budget
+        budget = app.viewer.feed.api.client.budget
         await wait_until(pilot, lambda: budget.state().waiting and budget.state().tail_halves, timeout=20)
         await wait_until(pilot, lambda: "shared with the tail (t pauses it)" in status_line(app)
                          and re.search(r"next page ~\d+m \d\ds", status_line(app)), said=lambda: status_line(app))
@@ -88,7 +88,7 @@ async def test_a_narrow_line_sharing_the_budget_with_the_tail_says_when_the_next
     poll in ~29m 59s": when the next page goes, said at 160, was said nowhere (at 80 too)."""
     app = make_app(hourly, "supermetrics", page_limit=100, follow=True, interval_s=2.0)
     async with app.run_test(size=(width, 40)) as pilot:
-        budget = app.viewer.feed.client.budget
+        budget = app.viewer.feed.api.client.budget
         await wait_until(pilot, lambda: budget.state().waiting and budget.state().tail_halves, timeout=20)
         await wait_until(pilot, lambda: re.search(r"◌ page \d+ · next page ~\d+m \d\ds …", status_line(app)),
                          said=lambda: status_line(app))
@@ -101,7 +101,7 @@ async def test_at_60_columns_the_tails_next_poll_is_said_in_minutes_not_cut(hour
     minutes): it says the minutes alone where the seconds do not fit."""
     app = make_app(hourly, "supermetrics", page_limit=100, follow=True, interval_s=2.0)
     async with app.run_test(size=(60, 20)) as pilot:
-        budget = app.viewer.feed.client.budget
+        budget = app.viewer.feed.api.client.budget
         await wait_until(pilot, lambda: budget.state().waiting and budget.state().tail_halves, timeout=20)
         await wait_until(pilot, lambda: re.search(r"◌ page \d+ · next page ~\d+m \d\ds …", status_line(app)),
                          said=lambda: status_line(app))

@@ -44,7 +44,6 @@ if TYPE_CHECKING:
 
     import numpy as np
 
-    from logview.api.client import ApiClient
     from logview.archive import Archive
     from logview.api.paging import Pager
     from logview.archive.gathering import Handed
@@ -99,10 +98,6 @@ class Feed(Widget):
     @property
     def file_mode(self) -> bool:
         return self.api is None
-
-    @property
-    def client(self) -> ApiClient | None:
-        return self.api.client if self.api is not None else None
 
     @property
     def pager(self) -> Pager | ArchivedPager | None:
