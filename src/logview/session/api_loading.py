@@ -48,7 +48,6 @@ class ApiLoading:
         self.max_entries = max_entries
         self._sleep = sleep  # (the tail's pause between cycles: `ui/tail_pacing.py`)
         self.pager: Pager | ArchivedPager | None = None
-        self.catching_up: int | None = None  # the generation whose backfill is done, its last pages archiving
 
     @cached_property
     def client(self) -> ApiClient:

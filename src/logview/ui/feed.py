@@ -90,6 +90,7 @@ class Feed(Widget):
         self._paint_said = False
         self._trimmed_at = -TRIM_ARCHIVED_EVERY_S  # (see `_trim`)
         self._first_archived: ArchivedRows | None = None  # read by `start`, for the first paint
+        self._catching_up: int | None = None  # the generation whose backfill is done, its last pages archiving
         self.unarchived = 0  # entries fetched and not archived when the feed was closed
         # (pages gathered into a list that keeps typed pages' columns, for the store: `page_columns.py`)
         self._gathering = Gathering(self.post_message, lambda generation: Feed.Loaded(
@@ -269,7 +270,7 @@ class Feed(Widget):
     @property
     def archiving(self) -> bool:
         """The backfill's entries are all shown, its last pages still archiving (`PageArchiving.ending`)."""
-        return self.api is not None and self.api.catching_up == self.generation and running(self, "backfill")
+        return self._catching_up == self.generation and running(self, "backfill")
 
     def poll_now(self) -> None:
         """Cut the tail's pause short: the next cycle runs at once (or right after the current)."""
@@ -301,8 +302,7 @@ class Feed(Widget):
         elif isinstance(event, Notice):
             self.post_message(self.Noticed(generation, event))
         elif isinstance(event, BackfillDone):
-            if self.api is not None:
-                self.api.catching_up = generation if self.api.archived is not None else None
+            self._catching_up = generation if self.api is not None and self.api.archived is not None else None
             self.post_message(self.Finished(generation, event))
         elif isinstance(event, TailFailed):
             self.post_message(self.TailFailed(generation, event.failure.error, event.next_poll_s))
@@ -334,7 +334,7 @@ class Feed(Widget):
         except Exception as exc:  # never let a fault take the app down
             self._failed(generation, unexpected_error(exc), None)
         finally:
-            if self.api is not None and self.api.catching_up == generation:  # (the status line's "archiving …" goes)
+            if self._catching_up == generation:  # (the status line's "archiving …" goes: see `archiving`)
                 self.post_message(self.ArchiveCaughtUp(generation))
 
     async def _first_paint(self) -> None:
