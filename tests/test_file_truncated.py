@@ -58,6 +58,8 @@ class Screen:
         if isinstance(message, (LinesFound, ColumnsRead)):
             assert self.reading is not None
             self.reading.received += 1
+        if isinstance(message, LinesFound):  # (and drawn at once: the columns are read after)
+            self.reading.lines_shown()
 
     def spans(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
         joined = LineChunk.join(self.lines)

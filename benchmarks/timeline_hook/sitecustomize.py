@@ -69,6 +69,11 @@ def _threads_cpu(name: str) -> None:
             parts.append(f"{thread.name[:18].replace(' ', '_')}={time.clock_gettime(time.pthread_getcpuclockid(thread.ident)):.3f}")
         except (OSError, TypeError, AttributeError):
             pass
+    try:  # (this thread's time on a core and waiting for one, in s: /proc's schedstat)
+        on_core, waiting, _ = open("/proc/thread-self/schedstat").read().split()
+        parts.append(f"on_core={int(on_core) / 1e9:.3f} run_wait={int(waiting) / 1e9:.3f}")
+    except (OSError, ValueError):
+        pass
     _event(name, " ".join(parts) + f" process={time.process_time():.3f}")
 
 
@@ -119,8 +124,10 @@ def _patch_file_reading(m) -> None:
     for method, name in (("begin", "reader.begin"), ("run", "reader.run"),
                          ("_wait_for_first_paint", "reader.wait_first_paint"), ("_index_lines", "reader.index_lines"),
                          ("_read_columns", "reader.read_columns"), ("_post_columns", "reader.post_columns"),
-                         ("_post_lines", "reader.post_lines"), ("_wait_until_received", "reader.wait_received")):
-        setattr(reading, method, _timed(name, getattr(reading, method)))
+                         ("_post_lines", "reader.post_lines"), ("_wait_until_received", "reader.wait_received"),
+                         ("_wait_for_lines_shown", "reader.wait_lines_shown")):
+        if hasattr(reading, method):  # (a tree that has it)
+            setattr(reading, method, _timed(name, getattr(reading, method)))
 
 
 def _patch_feed(m) -> None:

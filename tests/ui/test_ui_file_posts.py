@@ -115,6 +115,8 @@ def test_a_reading_cancelled_while_the_child_reads_stops_at_once(tmp_path: Path,
     def post(message: object) -> None:
         if isinstance(message, (Feed.LinesFound, Feed.ColumnsRead)):
             reading.received += 1
+        if isinstance(message, Feed.LinesFound):  # (and drawn at once)
+            reading.lines_shown()
 
     lines = list(scan_lines(path))  # (the index as the screen would hold it: the child's segments are its rows)
     starts, lengths = np.concatenate([c.starts for c in lines]), np.concatenate([c.lengths for c in lines])
@@ -153,6 +155,8 @@ def test_the_reading_waits_for_the_first_paint(tmp_path: Path) -> None:
     def post(message: object) -> None:
         posts.append(message)
         reading.received += 1  # (as the feed counts them)
+        if isinstance(message, Feed.LinesFound):  # (and drawn at once)
+            reading.lines_shown()
 
     reading = file_reading.FileReading(path, source_for_kind("supermetrics"), generation=1, max_entries=None,
                                        post=post, first_paint=painted)

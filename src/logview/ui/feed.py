@@ -136,11 +136,17 @@ class Feed(Widget):
         if self._taken(message, message.generation):
             message.change, message.chunk = self.session.lines_found(message.chunk), None  # (see below)
         self._count_received(message.generation)  # (once taken: the reader waits for that, `file_reading.py`)
+        self.call_after_refresh(self.lines_shown, message.generation)  # (the frame drawn: the columns come next)
 
     def on_feed_columns_read(self, message: ColumnsRead) -> None:
         if self._taken(message, message.generation):
             message.change, message.chunks = self.session.columns_read(message.chunks), None  # (no copy held while queued)
         self._count_received(message.generation)
+
+    def lines_shown(self, generation: int) -> None:
+        """The screen has drawn a post of lines found (`FileReading._wait_for_lines_shown`)."""
+        if self.reading is not None and self.reading.generation == generation:
+            self.reading.lines_shown()
 
     def _count_received(self, generation: int) -> None:
         if self.reading is not None and self.reading.generation == generation:

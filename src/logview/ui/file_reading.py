@@ -40,6 +40,7 @@ POST_COLUMNS_ROWS_AT_MOST = 131_072
 # UI thread's start-up is Python, and a reader beside it takes the interpreter's lock in turns,
 # while handling a million rows before the paint cost it ~0.1 s. At most this long, should no paint come.
 FIRST_PAINT_WAIT_S = 1.0
+LINES_SHOWN_WAIT_S = 0.2  # (a screen not shown, another tab's, draws no frame: the reading goes on)
 RECEIVED_POLL_S = 0.01  # how often a reader waiting for its post to be received looks for a cancel
 
 
@@ -94,6 +95,15 @@ class FileReading:
         # busy (no backlog).
         self.posted = self._received = 0
         self._taken = threading.Condition()  # (told each time the UI thread has received a post)
+        # Posts of lines, and how many of them the screen has drawn (`lines_shown`): the columns
+        # are read once it has drawn them all
+        self.lines_posted = self._lines_drawn = 0
+
+    def lines_shown(self) -> None:
+        """The screen has drawn a post of lines (told by the UI thread once the frame is out)."""
+        with self._taken:
+            self._lines_drawn += 1
+            self._taken.notify_all()
 
     @property
     def received(self) -> int:
@@ -193,6 +203,7 @@ class FileReading:
         # let go when the line scan ended): side by side, both took twice as long, and every row
         # is reachable (`G`) only once they are taken (~0.06 s for a million).
         self._wait_until_received(worker)
+        self._wait_for_lines_shown(worker)
         for chunk in read_columns(self.path, ColumnReader(self.source), self.load.found, pause, self._back,
                                   wanted=lambda: not worker.is_cancelled, spans=self.spans,
                                   met=post_at_the_meeting):
@@ -237,6 +248,16 @@ class FileReading:
             if self.watch is not None:  # (else it says the same, less, up to CHECK_EVERY_S later)
                 self.watch.read()
 
+    def _wait_for_lines_shown(self, worker: Worker[None]) -> None:
+        """Until the frame holding every line found is on the screen (at most LINES_SHOWN_WAIT_S):
+        that frame is the first to reach the oldest row (`G`), and drawn while the columns are
+        read it took turns at the interpreter with them, twice as long."""
+        until = time.monotonic() + LINES_SHOWN_WAIT_S
+        with self._taken:
+            while self._lines_drawn < self.lines_posted and not worker.is_cancelled \
+                    and (left := until - time.monotonic()) > 0:
+                self._taken.wait(min(left, RECEIVED_POLL_S))
+
     def _wait_until_received(self, worker: Worker[None]) -> None:
         # (woken as the UI thread receives the post, not at a poll up to 2 ms later: at the end of
         # a split read the UI thread takes the child's rows a post at a time, and waits for each)
@@ -251,6 +272,7 @@ class FileReading:
     def _post_lines(self, chunk: LineChunk) -> bool:
         """Report a chunk of lines, cut at --max-entries; False once the cap is reached."""
         self.posted += 1
+        self.lines_posted += 1
         self._post(LinesFound(self.generation, self.load.take(chunk)))
         if self.load.capped:  # after the lines: the notice counts the rows shown
             self._notice_cap()
