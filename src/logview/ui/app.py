@@ -26,7 +26,7 @@ from logview.sources.base import Source
 from logview.files.jsonl import FileKind
 from logview.ui.bulk_gc import STARTUP_HOLD_S, release_startup_hold
 from logview.ui.crash import crash_report
-from logview.ui.layout_wait import layout_settled
+from logview.ui.layout_wait import LoneJumps, layout_settled
 from logview.ui.names import Names
 from logview.ui.file_api import FileApiChanged
 from logview.ui.file_viewer import first_viewer, made_again
@@ -116,6 +116,7 @@ class LogViewApp(App[int]):
         self._drawn: set[ViewerScreen] = set()  # viewers a frame was drawn of (see `post_display_hook`)
         self.closing = False  # `exit` was asked: what else was typed acts no more (`run_action`)
         self.stray_keys = StrayKeys()  # (a key sent to a dialog acts on no screen under it)
+        self.lone_jumps = LoneJumps()  # (a jump typed alone does not wait for the layout)
         self.viewers = [first]
         self.viewers += [ViewerScreen(extra, policy=policy, tabs=labels, tab=index, archive=archive, **settings)
                          for index, extra in enumerate(more, start=1)]
@@ -304,7 +305,8 @@ class LogViewApp(App[int]):
                 self.viewer.names.key_pressed()
         if isinstance(event, events.Key):
             in_front = self.screen
-            await layout_settled(in_front)  # the sizes the keys before it asked for (`layout_wait.py`)
+            if not self.lone_jumps.alone(event, jump):
+                await layout_settled(in_front)  # the sizes the keys before it asked for (`layout_wait.py`)
             if not event.is_forwarded:  # (as it comes from the terminal)
                 if self.stray_keys.closed_meanwhile(in_front, self.screen):
                     return  # (a dialog's burst: its answer closed it while this key waited)

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 from time import monotonic
+from weakref import WeakSet
 
+from textual import events
 from textual.screen import Screen
 
 from logview.ui.textual_internals import layout_asked, layout_due
@@ -23,6 +25,32 @@ from logview.ui.textual_internals import layout_asked, layout_due
 # The longest a key waits for a layout: a screen that never lays out (closing, or another's over it
 # while the key waits) must not hold the keys behind it for good
 LAYOUT_WAIT_AT_MOST_S = 0.5
+# A key typed this long after the one before it is typed alone: not in a burst (a paste, keys typed
+# ahead on a slow machine or over ssh), behind keys whose layouts it must wait for
+KEY_ALONE_AFTER_S = 0.05
+
+
+class LoneJumps:
+    """A jump to the newest or oldest row (g, G, Home, End) typed alone acts at once, without waiting
+    for the layout: it reads the row count, not a size, and the table keeps its cursor on screen
+    through any resize after it (`LogTable.on_resize`). A big file's lines found come with a layout
+    or three (the scrollbar, the counts, the status line), and a `G` just after them waited ~35 ms.
+    Typed ahead behind other keys, a jump waits as any key does."""
+
+    def __init__(self) -> None:
+        self._last_typed_at = float("-inf")  # (when the terminal gave the key before: `Message.time`)
+        self._alone: WeakSet[events.Key] = WeakSet()  # (back from the widget for its binding: the same key)
+
+    def alone(self, key: events.Key, jump: bool) -> bool:
+        """Whether `key` (a `jump` or not) acts without waiting for the layout."""
+        if key.is_forwarded:
+            return key in self._alone
+        typed_at, last = key.time, self._last_typed_at
+        self._last_typed_at = typed_at
+        if jump and typed_at - last >= KEY_ALONE_AFTER_S:
+            self._alone.add(key)
+            return True
+        return False
 
 
 async def layout_settled(screen: Screen) -> None:
