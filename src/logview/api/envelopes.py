@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from logview.jsonutil import InvalidJSON, dump_json, load_json
 from logview.model import ApiError
 from logview.sanitize import clean_line
+
+if TYPE_CHECKING:
+    from http import HTTPStatus
 
 RETRYABLE_STATUSES = frozenset({408, 429}) | frozenset(range(500, 600))
 BODY_EXCERPT_CHARS = 2000
@@ -45,13 +48,19 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, seconds)
 
 
-def _status_name(status: int) -> str:
+def _http_status(status: int) -> HTTPStatus | None:
+    """The standard status of that number (None: not one)."""
     from http import HTTPStatus  # (an error's: not on the path to the first paint)
 
     try:
-        return HTTPStatus(status).name
+        return HTTPStatus(status)
     except ValueError:
-        return f"HTTP_{status}"
+        return None
+
+
+def _status_name(status: int) -> str:
+    known = _http_status(status)
+    return f"HTTP_{status}" if known is None else known.name
 
 
 def _text(value: Any) -> str | None:
@@ -159,12 +168,8 @@ _REFUSED_REDIRECT = " — a redirect, which logview never follows: is --base-url
 
 
 def _status_phrase(status: int) -> str:
-    from http import HTTPStatus
-
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return f"HTTP status {status}"
+    known = _http_status(status)
+    return f"HTTP status {status}" if known is None else known.phrase
 
 
 def _describe_foreign_body(status: int, headers: Mapping[str, str], body: bytes) -> str:

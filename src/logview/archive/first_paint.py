@@ -42,8 +42,7 @@ class FirstPaint:
         range with an end: those come as the backfill finds them), at most `max_entries`."""
         since, until = epoch_us(filters.since), epoch_us(filters.until)
         try:
-            covered = archived.coverage(query_key(source.server_part(filters)))
-            spans = [span for span in covered if span.meets(since, until)]
+            spans = archived.coverage_within(query_key(source.server_part(filters)), since, until)
             if not spans or until is not None or filters.search:
                 return cls(spans)
             low, high = spans[0].shown_part(since, None)

@@ -199,6 +199,11 @@ class ArchivedSource:
                 spans += stored_spans(db, self._source_id, query_key)
         return merge_spans(spans)
 
+    def coverage_within(self, query_key: str, since_us: int | None, until_us: int | None) -> list[Span]:
+        """The spans complete for `query_key` (`coverage`) that meet the range [since_us, until_us]
+        (None: open at that end)."""
+        return [span for span in self.coverage(query_key) if span.meets(since_us, until_us)]
+
     def count(self) -> int:
         return self._scalar("SELECT count(*) FROM entries WHERE source = ?") or 0
 

@@ -135,8 +135,7 @@ class ArchivedPager:
 
     # -- the backfill ---------------------------------------------------------------------
     def _covered(self) -> list[Span]:
-        since, until = epoch_us(self.filters.since), epoch_us(self.filters.until)
-        return [span for span in self.archived.coverage(self.key) if span.meets(since, until)]
+        return self.archived.coverage_within(self.key, epoch_us(self.filters.since), epoch_us(self.filters.until))
 
     async def backfill(self) -> AsyncIterator[PagerEvent]:
         since, until = self.filters.since, self.filters.until
