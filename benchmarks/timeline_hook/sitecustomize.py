@@ -69,11 +69,13 @@ def _threads_cpu(name: str) -> None:
             parts.append(f"{thread.name[:18].replace(' ', '_')}={time.clock_gettime(time.pthread_getcpuclockid(thread.ident)):.3f}")
         except (OSError, TypeError, AttributeError):
             pass
-    try:  # (this thread's time on a core and waiting for one, in s: /proc's schedstat)
-        on_core, waiting, _ = open("/proc/thread-self/schedstat").read().split()
-        parts.append(f"on_core={int(on_core) / 1e9:.3f} run_wait={int(waiting) / 1e9:.3f}")
-    except (OSError, ValueError):
-        pass
+    for task in os.listdir("/proc/self/task"):  # (each thread's time waiting for a core, in s: /proc's schedstat)
+        try:
+            _, waiting, _ = open(f"/proc/self/task/{task}/schedstat").read().split()
+            comm = open(f"/proc/self/task/{task}/comm").read().strip().replace(" ", "_")
+            parts.append(f"{task}:{comm}_run_wait={int(waiting) / 1e9:.3f}")
+        except (OSError, ValueError):
+            pass
     _event(name, " ".join(parts) + f" process={time.process_time():.3f}")
 
 
