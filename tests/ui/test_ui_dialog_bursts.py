@@ -179,15 +179,15 @@ async def test_a_dialog_that_closes_while_a_key_of_its_burst_waits_for_the_layou
     answered by the Enter before it could close meanwhile, and the second Enter of `s⏎⏎` then went
     to the table under it and opened the first row's detail (a suite run failed so). A slow wait
     here makes that order certain: the key goes to no screen but the one in front as it came."""
-    import logview.ui.app as app_module
+    import logview.ui.keys_in as keys_in
 
-    settled = app_module.layout_settled
+    settled = keys_in.layout_settled
 
     async def slow_layout(screen) -> None:
         await settled(screen)
         await asyncio.sleep(0.15)  # (a loaded machine's frame: the dialog's answer runs meanwhile)
 
-    monkeypatch.setattr(app_module, "layout_settled", slow_layout)
+    monkeypatch.setattr(keys_in, "layout_settled", slow_layout)
     monkeypatch.chdir(tmp_path)
     app = make_app(demo)
     said = kept_toasts(app)

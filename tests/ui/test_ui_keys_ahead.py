@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from textual import events
 
-import logview.ui.app as app_module
+import logview.ui.keys_in as keys_in
 from logview.ui.app import LogViewApp
 from test_ui_dialog_bursts import burst
 from ui_helpers import SIZE, detail_text, file_app, kept_toasts, settle, table_lines
@@ -134,13 +134,13 @@ async def test_n_that_the_layout_wait_let_through_early_still_goes_to_the_first_
     """A key waits for the layout at most half a second (`layout_wait.py`): on a loaded machine (CI, s32)
     the `n` of `/gmail⏎⏎n` came before the detail had its first width, found no match at no width and
     said the match lay past what the pane shows. Here its wait runs out at once."""
-    waits_for_layout = app_module.layout_settled
+    waits_for_layout = keys_in.layout_settled
 
     async def waits_until_n(screen) -> None:
         if not any(key == "n" for key in keys_seen):
             await waits_for_layout(screen)
 
-    monkeypatch.setattr(app_module, "layout_settled", waits_until_n)
+    monkeypatch.setattr(keys_in, "layout_settled", waits_until_n)
     app = file_app(write_file(tmp_path / "lines.jsonl"))
     keys_seen: list[str] = []
     said = kept_toasts(app)

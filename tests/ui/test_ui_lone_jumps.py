@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-import logview.ui.app as app_module
+import logview.ui.keys_in as keys_in
 from logview.ui.layout_wait import KEY_ALONE_AFTER_S
 from test_ui_dialog_bursts import burst
 from ui_helpers import SIZE, file_app, screen_text, settle, wait_until
@@ -32,12 +32,12 @@ class HeldLayout:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.going = asyncio.Event()
         self.going.set()
-        settled = app_module.layout_settled
+        settled = keys_in.layout_settled
 
         async def held(screen) -> None:
             await self.going.wait()
             await settled(screen)
-        monkeypatch.setattr(app_module, "layout_settled", held)
+        monkeypatch.setattr(keys_in, "layout_settled", held)
 
     def hold(self) -> None:
         self.going.clear()

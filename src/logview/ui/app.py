@@ -26,19 +26,18 @@ from logview.sources.base import Source
 from logview.files.jsonl import FileKind
 from logview.ui.bulk_gc import STARTUP_HOLD_S, release_startup_hold
 from logview.ui.crash import crash_report
-from logview.ui.layout_wait import LoneJumps, layout_settled
+from logview.ui.keys_in import KeysIn
 from logview.ui.names import Names
 from logview.ui.file_api import FileApiChanged
 from logview.ui.file_viewer import first_viewer, made_again
 from logview.ui.quit_archiving import QuitWhileArchiving
 from logview.ui.saves import Saves
-from logview.ui.screens.dialog import Palette, StrayKeys
+from logview.ui.screens.dialog import Palette
 from logview.ui.stylesheet import KeptStyles, ParsedOnceStylesheet, kept_styles_folder
 from logview.ui.textual_internals import name_keys_first, unhandled_error
 from logview.ui.theme_choice import launch_theme
 from logview.ui.viewer import ViewerScreen
 from logview.ui.widgets.key_footer import key_character, key_display
-from logview.ui.widgets.log_table import JUMP_KEYS, LogTable
 from logview.ui.widgets.styling import LegibleText
 from logview.ui.widgets.tab_strip import TabStrip, merged_tab_label
 
@@ -115,8 +114,7 @@ class LogViewApp(App[int]):
         first = self._first(source, file_kind)
         self._drawn: set[ViewerScreen] = set()  # viewers a frame was drawn of (see `post_display_hook`)
         self.closing = False  # `exit` was asked: what else was typed acts no more (`run_action`)
-        self.stray_keys = StrayKeys()  # (a key sent to a dialog acts on no screen under it)
-        self.lone_jumps = LoneJumps()  # (a jump typed alone does not wait for the layout)
+        self.keys_in = KeysIn(self)  # (each key's way in: the reading stands back, the layout, a dialog's burst)
         self.viewers = [first]
         self.viewers += [ViewerScreen(extra, policy=policy, tabs=labels, tab=index, archive=archive, **settings)
                          for index, extra in enumerate(more, start=1)]
@@ -295,29 +293,11 @@ class LogViewApp(App[int]):
         self.show_tab(event.index)
 
     async def on_event(self, event: events.Event) -> None:
-        # (a key, here from the terminal and back from the widget for its binding: a file's reading gives way
-        # to it before it waits for the layout, which then comes sooner: `user_quiet.py`)
-        jump = isinstance(event, events.Key) and event.key in JUMP_KEYS and isinstance(self.screen.focused, LogTable)
-        if isinstance(event, (events.Key, events.MouseScrollDown, events.MouseScrollUp)):
-            quiet = self.viewer.feed.quiet
-            quiet.jumped() if jump else quiet.active()
-            if isinstance(event, events.Key):  # a connector listing that comes after it keeps off the keys
-                self.viewer.names.key_pressed()
-        if isinstance(event, events.Key):
-            in_front = self.screen
-            if not self.lone_jumps.alone(event, jump):
-                await layout_settled(in_front)  # the sizes the keys before it asked for (`layout_wait.py`)
-            if not event.is_forwarded:  # (as it comes from the terminal)
-                if self.stray_keys.closed_meanwhile(in_front, self.screen):
-                    return  # (a dialog's burst: its answer closed it while this key waited)
-                self.stray_keys.sent(event, self.screen)
-        await super().on_event(event)
-        if jump and event.is_forwarded:  # (back from the table, its binding run: the reading goes on once it is shown)
-            self.call_after_refresh(self.viewer.feed.quiet.jump_shown)
+        await self.keys_in.take(event, super().on_event)  # (`keys_in.py`)
 
     def on_key(self, event: events.Key) -> None:
         """Back from the screen it was sent to, for its binding: not if that was a dialog since gone."""
-        if self.stray_keys.stray(event, self.screen):
+        if self.keys_in.stray(event):
             event.prevent_default()  # (Textual's `App._on_key`, which looks the binding up, is not called)
 
     def action_command_palette(self) -> None:
