@@ -26,7 +26,7 @@ from logview.ui.widgets.table_messages import CursorMoved, FollowChanged, Sidewa
 from logview.ui.cells import COLUMNS, Column, local_time, time_width, today
 from logview.ui.table_layout import TableLayout, fit, widest_origin, with_origin_width, with_time_width
 from logview.ui.table_rows import header_strip, message_strip, needs_dates, on_screen, row_strip
-from logview.ui.widgets.styling import partial_style, with_cursor
+from logview.ui.widgets.styling import partial_style, widget_style, with_cursor
 
 
 class LogTable(SidewaysWheel, ScrollView, can_focus=True):
@@ -383,7 +383,7 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         layout = self.table_layout()
-        base = self.rich_style
+        base = widget_style(self)
         if y == 0:
             return header_strip(layout, width, self.shift, self.app.console).apply_style(self._style("header")).apply_style(base)
         view = self.view
