@@ -28,7 +28,7 @@ from logview.times import epoch_us
 from logview.ui.cells import counted
 from logview.ui.widgets.charting import KeysWaiting, Recompute, RowsOf, after_numbers
 from logview.ui.widgets.histogram_cells import ERROR, WARN, bar_cells, moment_text, short_count, width_text
-from logview.ui.widgets.styling import partial_style
+from logview.ui.widgets.styling import partial_style, widget_style
 
 # Without colour (NO_COLOR) the classes are told by their cells' pattern, ok's bars keeping their
 # eighths: in greys one step apart, errors on a bar's tip could not be seen (found in walks)
@@ -262,7 +262,7 @@ class VolumeHistogram(Widget, can_focus=True):
 
     def _strip(self, text: Text, width: int) -> Strip:
         text.truncate(width, overflow="crop", pad=True)
-        return Strip(list(text.render(self.app.console)), width).apply_style(self.rich_style)
+        return Strip(list(text.render(self.app.console)), width).apply_style(widget_style(self))
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -281,7 +281,7 @@ class VolumeHistogram(Widget, can_focus=True):
             return self._strip(self._axis(), width)
         if y == rows + 2:
             return self._strip(self._info(), width)
-        return Strip.blank(width, self.rich_style)
+        return Strip.blank(width, widget_style(self))
 
     def _title(self) -> Text:
         text = Text(" VOLUME", style=self._style("title"))
@@ -325,7 +325,7 @@ class VolumeHistogram(Widget, can_focus=True):
             segments.append(Segment(block * bar_width, style))
             if bar_width < cell_width:
                 segments.append(Segment(" " * (cell_width - bar_width), selected_style if bucket == self.selected else Style()))
-        return Strip(segments).adjust_cell_length(width).apply_style(self.rich_style)
+        return Strip(segments).adjust_cell_length(width).apply_style(widget_style(self))
 
     def _axis(self) -> Text:
         data = self.data

@@ -28,7 +28,7 @@ from logview.store.analytics import Capture, ErrorGroup, GroupStats, Snapshot, e
 from logview.sanitize import clean_line
 from logview.ui.widgets.charting import ChartRows, KeysWaiting, Recompute, RowsOf, after_numbers
 from logview.ui.widgets.stats_layout import MARK, StatsLayout, group_numbers, newest_text, stats_layout
-from logview.ui.widgets.styling import legible_segments, partial_style
+from logview.ui.widgets.styling import legible_segments, partial_style, widget_style
 
 # what the user reads for a field (the merged tab's "origin" is its "source" column; found in a walk)
 FIELD_TITLES = {"tool": "tool", "credential": "credential", "event": "event", "origin": "source", "error": "error group"}
@@ -248,7 +248,7 @@ class StatsPanel(ScrollView, can_focus=True):
 
     def _strip(self, text: Text, width: int) -> Strip:
         text.truncate(width, overflow="crop", pad=True)
-        return Strip(list(text.render(self.app.console)), width).apply_style(self.rich_style)
+        return Strip(list(text.render(self.app.console)), width).apply_style(widget_style(self))
 
     def stats_layout(self, width: int) -> StatsLayout | None:
         """The columns for this width and these numbers (computed once for both)."""
@@ -279,7 +279,7 @@ class StatsPanel(ScrollView, can_focus=True):
         if self.data is None:
             return self._strip(Text(f" {self.note}", style=self._style("dim")) if y == 3 else Text(""), width)
         if index >= len(self._rows):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, widget_style(self))
         text = self._row_text(index, width)
         if index == self.cursor and self._selectable(index):
             text.stylize(self._style("cursor" if self.has_focus else "cursor-blurred"))
