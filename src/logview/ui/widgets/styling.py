@@ -86,7 +86,8 @@ def legible(color: Color, under: Color, minimum: float = LEGIBLE) -> Color:
 def widget_style(widget: Widget) -> Style:
     """`widget.rich_style` (its colours over its ancestors' backgrounds), kept in the widget's style cache until
     it is refreshed or restyled (Textual clears that cache then, as for `partial_style`). Textual works it out
-    from every ancestor at each read: the table read it for each line it drew, ~40% of drawing a row it had."""
+    from every ancestor at each read: the table read it for each line it drew, about a quarter of drawing a
+    screen of rows it had (1.8 of 6.6 ms)."""
     cached = style_cache(widget).get(_WHOLE)
     if cached is None:
         style = widget.rich_style
