@@ -145,12 +145,16 @@ class Feed(Widget):
 
     def lines_shown(self, generation: int) -> None:
         """The screen has drawn a post of lines found (`FileReading._wait_for_lines_shown`)."""
-        if self.reading is not None and self.reading.generation == generation:
-            self.reading.lines_shown()
+        if (reading := self._reading_of(generation)) is not None:
+            reading.lines_shown()
 
     def _count_received(self, generation: int) -> None:
-        if self.reading is not None and self.reading.generation == generation:
-            self.reading.received += 1
+        if (reading := self._reading_of(generation)) is not None:
+            reading.received += 1
+
+    def _reading_of(self, generation: int) -> FileReading | None:
+        """The file's reading, if it is the one for `generation` (a post of one replaced since goes unsaid)."""
+        return self.reading if self.reading is not None and self.reading.generation == generation else None
 
     def on_feed_finished(self, message: Finished) -> None:
         if self._taken(message, message.generation):

@@ -97,7 +97,7 @@ class FileReading:
         self._taken = threading.Condition()  # (told each time the UI thread has received a post)
         # Posts of lines, and how many of them the screen has drawn (`lines_shown`): the columns
         # are read once it has drawn them all
-        self.lines_posted = self._lines_drawn = 0
+        self._lines_posted = self._lines_drawn = 0
 
     def lines_shown(self) -> None:
         """The screen has drawn a post of lines (told by the UI thread once the frame is out)."""
@@ -252,18 +252,22 @@ class FileReading:
         """Until the frame holding every line found is on the screen (at most LINES_SHOWN_WAIT_S):
         that frame is the first to reach the oldest row (`G`), and drawn while the columns are
         read it took turns at the interpreter with them, twice as long."""
-        until = time.monotonic() + LINES_SHOWN_WAIT_S
-        with self._taken:
-            while self._lines_drawn < self.lines_posted and not worker.is_cancelled \
-                    and (left := until - time.monotonic()) > 0:
-                self._taken.wait(min(left, RECEIVED_POLL_S))
+        self._wait_while(lambda: self._lines_drawn < self._lines_posted, worker, at_most_s=LINES_SHOWN_WAIT_S)
 
     def _wait_until_received(self, worker: Worker[None]) -> None:
-        # (woken as the UI thread receives the post, not at a poll up to 2 ms later: at the end of
-        # a split read the UI thread takes the child's rows a post at a time, and waits for each)
+        self._wait_while(lambda: self.posted != self._received, worker)
+
+    def _wait_while(self, pending: Callable[[], bool], worker: Worker[None], *, at_most_s: float | None = None) -> None:
+        """While `pending()` (and the worker goes on), at most `at_most_s` if given. (Woken as the UI thread
+        tells, not at a poll up to 2 ms later: at the end of a split read the UI thread takes the child's rows a
+        post at a time, and the reader waits for each.)"""
+        until = None if at_most_s is None else time.monotonic() + at_most_s
         with self._taken:
-            while self.posted != self._received and not worker.is_cancelled:
-                self._taken.wait(RECEIVED_POLL_S)
+            while pending() and not worker.is_cancelled:
+                left = RECEIVED_POLL_S if until is None else min(until - time.monotonic(), RECEIVED_POLL_S)
+                if left <= 0:
+                    return
+                self._taken.wait(left)
 
     def _post_columns(self, columns: list[ColumnChunk]) -> None:
         self.posted += 1
@@ -272,7 +276,7 @@ class FileReading:
     def _post_lines(self, chunk: LineChunk) -> bool:
         """Report a chunk of lines, cut at --max-entries; False once the cap is reached."""
         self.posted += 1
-        self.lines_posted += 1
+        self._lines_posted += 1
         self._post(LinesFound(self.generation, self.load.take(chunk)))
         if self.load.capped:  # after the lines: the notice counts the rows shown
             self._notice_cap()
