@@ -248,3 +248,14 @@ def test_a_relaunch_paints_its_archived_rows_before_loading_the_http_stack_or_py
     # each heavy module came, if at all, once the archive's rows were in the table
     early = {name: rows for name, rows in relaunch["rows_at_import"].items() if rows <= 0}
     assert early == {}, relaunch["rows_at_import"]
+
+
+def test_the_archives_writer_process_loads_no_event_loop_numpy_or_http_stack():
+    """The writer process starts at each fast backfill, on the core the fetching shares with the
+    server: asyncio (with ssl, sockets, subprocesses, logging), numpy and httpx are none of its
+    work (~25 ms of its CPU at each start when `archive.py` imported the turns' module for `clear`)."""
+    code = ("import sys, gc; gc.disable(); import logview.archive.writer_child; "
+            "from logview.archive.archive import Archive; "
+            "print(sorted(m for m in ('asyncio', 'ssl', 'numpy', 'httpx', 'textual', 'pydantic') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr

@@ -137,7 +137,8 @@ def _patch_feed(m) -> None:
                                        lambda: _renders_since("ui.renders_to_lines"))
     m.Feed.on_feed_columns_read = _timed("ui.columns_read", m.Feed.on_feed_columns_read)
     m.Feed.on_feed_finished = _then(_timed("ui.finished", m.Feed.on_feed_finished), lambda: (
-        _threads_cpu("threads_at_finished"), _renders_since("ui.renders_while_reading")))
+        _threads_cpu("threads_at_finished"), _renders_since("ui.renders_while_reading"),
+        _after_finished.__setitem__(0, True)))
 
 
 def _patch_viewer(m) -> None:
@@ -155,8 +156,19 @@ def _patch_screen(m) -> None:
     m.Screen._on_timer_update = _timed("ui.screen_tick", m.Screen._on_timer_update)  # (a frame's turn: 60 a second at most)
 
 
+_after_finished = [False]
+
+
 def _patch_app(m) -> None:
-    m.App._display = _timed("ui.display", m.App._display)  # (the frame written out)
+    display = _timed("ui.display", m.App._display)  # (the frame written out)
+
+    def displayed(self, *args, **kwargs):  # (after `Finished`: each frame's renders, so the one that shows it is known)
+        try:
+            return display(self, *args, **kwargs)
+        finally:
+            if _after_finished[0]:
+                _renders_since("ui.frame_renders")
+    m.App._display = displayed
 
 
 def _patch_widget(m) -> None:

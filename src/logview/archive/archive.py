@@ -18,7 +18,6 @@ from logview.archive.rowid_top import rowids_kept_growing
 from logview.archive.rows import SourceIdentity
 from logview.archive.scrub import clean_base_url
 from logview.archive.source import ArchivedSource
-from logview.archive.turns import sweep
 
 if TYPE_CHECKING:
     from logview.api.events import Notice
@@ -209,5 +208,7 @@ class Archive:
         if identity is None and self._database.is_ready():
             self._database.compact()
         if identity is None:
+            from logview.archive.turns import sweep  # (asyncio and the rest: not for the writer process)
+
             sweep(self.path)  # (the turns' files a killed process left: `turns.py`)
         return removed
