@@ -16,7 +16,7 @@ from logview.ui import table_rows
 from logview.ui.cells import COLUMNS, columns_for
 from logview.ui.labels import fit_labels
 from logview.ui.table_layout import fit
-from logview.ui.widgets import log_table
+from logview.ui import table_drawing
 from logview.ui.widgets.stats_layout import MARK
 from ui_helpers import detail_text, hold_the_backfill, make_app, screen_text, settle, table_lines, wait_until, widget_text
 
@@ -119,7 +119,7 @@ def test_columns_give_way_by_priority_and_the_pickers_choice_stays_reachable() -
 
 
 async def test_times_are_bare_when_every_row_shown_is_today(demo: DemoServer, monkeypatch) -> None:
-    for module in (table_rows, log_table):  # the demo's "today" is the day of its fixed clock
+    for module in (table_rows, table_drawing):  # the demo's "today" is the day of its fixed clock
         monkeypatch.setattr(module, "today", lambda: date(2025, 11, 15))
     app = make_app(demo)
     async with app.run_test(size=SMALL) as pilot:
@@ -409,7 +409,7 @@ async def test_a_timeless_row_on_screen_does_not_hide_the_dates(tmp_path, monkey
 
     from ui_helpers import file_app
 
-    for module in (table_rows, log_table):
+    for module in (table_rows, table_drawing):
         monkeypatch.setattr(module, "today", lambda: date(2025, 11, 15))
     entries = [{"id": "new", "log_time": "2025-11-15T10:00:00Z", "status": 200, "event": "today.event"},
                {"id": "old", "log_time": "2025-11-08T10:00:00Z", "status": 200, "event": "lastweek.event"}]

@@ -373,6 +373,6 @@ async def _sideways(walk: Walk, key: str) -> None:
             assert table.shift == before == 0
         assert walk.viewer.selected_entry() is entry
     finally:
-        table.shift = 0
+        table.drawing.shift = 0
         await pilot.resize_terminal(160, 48)  # type: ignore[attr-defined]
         await pilot.pause()  # type: ignore[attr-defined]

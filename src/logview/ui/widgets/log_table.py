@@ -16,17 +16,17 @@ from collections.abc import Callable
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from logview.store import FilteredView, ViewChange
-from logview.ui.widgets.table_messages import CursorMoved, FollowChanged, SidewaysWheel
-from logview.ui.cells import COLUMNS, Column, local_time, time_width, today
-from logview.ui.table_layout import TableLayout, fit, widest_origin, with_origin_width, with_time_width
-from logview.ui.table_rows import header_strip, message_strip, needs_dates, on_screen, row_strip
+from logview.ui.cells import Column
+from logview.ui.table_drawing import TableDrawing
+from logview.ui.table_layout import TableLayout
+from logview.ui.table_rows import message_strip
 from logview.ui.widgets.styling import partial_style, widget_style, with_cursor
+from logview.ui.widgets.table_messages import CursorMoved, FollowChanged, SidewaysWheel
 
 
 class LogTable(SidewaysWheel, ScrollView, can_focus=True):
@@ -54,7 +54,7 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
         """`kind`: a source's, or `mixed`. `activate(ordinal)`: Enter or a click on a row (None: none)."""
         super().__init__(id=id)
         self._activate, self.kind = activate, kind
-        self.columns: tuple[Column, ...] = COLUMNS[kind]
+        self.drawing = TableDrawing(kind)  # the columns' layout and each entry's row, drawn once
         self.view: FilteredView | None = None
         self._numbered_at = 0  # the store's moves version the cursor's ordinal is numbered as of
         self.cursor_ordinal: int | None = None
@@ -67,34 +67,41 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
         # Enters before any row is shown (typed ahead): the first row's detail opens (two: focused too)
         self.enters_waiting = 0
         self.empty_message = "Loading…"
-        self._cache: LRUCache[tuple[int, bool], Strip] = LRUCache(1024)  # whole rows, for the present layout
-        self._layout: TableLayout | None = None
-        self._layout_key: tuple[object, ...] | None = None
-        self._dated = True  # the time column shows dates (some row shown is not today's)
-        self.shift = 0  # how far the columns right of the time are scrolled sideways (←/→)
         self._cursor_y = 0  # the screen line the cursor was last drawn on (kept across refilters)
-        self.labels: dict[str, dict[str, str]] = {}  # column key → raw value → what to show instead
 
     # -- data -----------------------------------------------------------------------------
     def set_view(self, view: FilteredView) -> None:
         self.view = view
         self.cursor_ordinal = view.ordinal(0) if len(view) else None
-        self._cache.clear()
+        self.drawing.forget_rows()
         self._update_size()
         self.scroll_to(y=0, animate=False)
         self.refresh()
 
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        return self.drawing.columns
+
     def set_columns(self, columns: tuple[Column, ...]) -> None:
         """Show these columns (the field picker's choice)."""
-        self.columns = columns
-        self._cache.clear()
+        self.drawing.columns = columns
+        self.drawing.forget_rows()
         self.refresh()
+
+    @property
+    def labels(self) -> dict[str, dict[str, str]]:
+        return self.drawing.labels
 
     def set_labels(self, labels: dict[str, dict[str, str]]) -> None:
         """Show names instead of raw values in some columns (credential ids → their names)."""
-        self.labels = labels
-        self._cache.clear()
+        self.drawing.labels = labels
+        self.drawing.forget_rows()
         self.refresh()
+
+    @property
+    def shift(self) -> int:
+        """How far the columns right of the time are scrolled sideways (←/→)."""
+        return self.drawing.shift
 
     @property
     def cursor_ordinal(self) -> int | None:
@@ -155,7 +162,7 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
             return
         above = change.prepended  # (the view is updated: the cursor's row moved down by the rows above it)
         if change.reordered:  # rows that came out of order were merged into place: follow ours
-            self._cache.clear()
+            self.drawing.forget_rows()
             if self._cursor_ordinal is not None:  # (those that landed below it move nothing, V1/V2)
                 self.cursor_ordinal, was = change.follow(view.store.moves, self._cursor_ordinal, self._numbered_at)
                 above = 0 if was is None else max(0, self.cursor_row - was)
@@ -197,7 +204,7 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
             return
         screen_y = self._cursor_y if 0 <= self._cursor_y < self.page_rows else 0
         self._update_size()
-        self._cache.clear()
+        self.drawing.forget_rows()
         counted, self.new_rows, self._newer_counted = (self.new_rows, self.newer_unseen), 0, 0
         if not len(view):
             self.cursor_ordinal = None
@@ -240,9 +247,7 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
     def _date_when_needed(self) -> None:
         """Dates in the time column only while a row on screen is not today's (at 80 columns they took the request's)."""
         top = round(self.scroll_y)
-        dated = needs_dates(self.view, range(top, top + max(1, self.page_rows)))
-        if dated is not None and dated != self._dated:
-            self._dated = dated
+        if self.drawing.dates_changed(self.view, range(top, top + max(1, self.page_rows))):
             self.refresh()
 
     # -- cursor ---------------------------------------------------------------------------
@@ -338,7 +343,7 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._cache.clear()
+        self.drawing.forget_rows()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -354,7 +359,7 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
 
     # -- rendering ------------------------------------------------------------------------
     def on_resize(self) -> None:
-        self._cache.clear()
+        self.drawing.forget_rows()
         self._update_size()
         self.call_after_refresh(self._scroll_cursor_visible)  # e.g. the detail pane took space
 
@@ -363,29 +368,20 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
 
     def table_layout(self) -> TableLayout:
         """Where the columns go at the present width (laid out again when that or the columns change)."""
-        width = self.scrollable_content_region.width
-        key = (width, self.columns, self._dated, widest := widest_origin(self.view))
-        if self._layout is None or key != self._layout_key:
-            millis = self.kind != "supermetrics"
-            columns = with_time_width(self.columns, time_width(dated=self._dated, millis=millis))
-            self._layout, self._layout_key = fit(with_origin_width(columns, widest), width), key
-            self._cache.clear()
-            self.shift = self._layout.settled_shift(self.shift, width)
-        return self._layout
+        return self.drawing.layout(self.scrollable_content_region.width, self.view)
 
     def action_shift(self, step: int) -> None:
         """←/→: scroll the columns that do not fit into view, a column at a time (the time stays)."""
-        shift = self.table_layout().next_shift(self.shift, step, self.scrollable_content_region.width)
-        if shift != self.shift:
-            self.shift = shift
+        if self.drawing.shifted(step, self.scrollable_content_region.width, self.view):
             self.refresh()
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        layout = self.table_layout()
+        drawing = self.drawing
+        layout = drawing.layout(width, self.view)
         base = widget_style(self)
         if y == 0:
-            return header_strip(layout, width, self.shift, self.app.console).apply_style(self._style("header")).apply_style(base)
+            return drawing.header(layout, width, self.app.console).apply_style(self._style("header")).apply_style(base)
         view = self.view
         row = round(self.scroll_y) + y - 1
         if view is None or not len(view):  # (the message on the second row, a line more under it if it has one)
@@ -393,26 +389,12 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
             return message_strip(said, width, self._style("empty"), self.app.console).apply_style(base)
         if row >= len(view):
             return Strip.blank(width, base)
-        ordinal = view.ordinal(row)
-        day = self._day(ordinal)
-        show_date = self._dated and day != today() and (
-            y == 1 or row == 0 or self._day(view.ordinal(row - 1)) != day)
-        key = (ordinal, show_date)
-        strip = self._cache.get(key)
-        if strip is None:
-            strip = row_strip(view.store, ordinal, layout, self.app.console, show_date=show_date, dated=self._dated,
-                              millis=self.kind != "supermetrics", labels=self.labels, style=self._style,
-                              mark_errors=self.app.no_color)
-            self._cache[key] = strip
-        strip = on_screen(strip, layout, width, self.shift)
+        ordinal, strip = drawing.row(view, row, y == 1, layout, width, self.app.console, self._style,
+                                     mark_errors=self.app.no_color)
         if ordinal == self.cursor_ordinal:
             self._cursor_y = y - 1
             strip = with_cursor(strip, self._style("cursor" if self.has_focus else "cursor-blurred"))
         return strip.apply_style(base)
-
-    def _day(self, ordinal: int) -> object:
-        moment = local_time(self.view.store.time_us(ordinal))  # type: ignore[union-attr]
-        return None if moment is None else moment.date()
 
 
 # The keys that jump to the newest or oldest row: one press each, not a burst (`ui/user_quiet.py`)
