@@ -471,6 +471,28 @@ async def test_fetches_arrivals_interruptions_and_restarts_always_end_at_the_ser
         assert {e.id for e in archived.entries()} == server_ids(state, kind)
 
 
+@pytest.mark.parametrize("older, newer", [(13, 39), (5, 47), (1, 51)])
+async def test_a_stretch_ending_inside_a_millisecond_counts_what_the_server_sends_from_its_start_once(
+        tmp_path, older, newer):
+    """A stopped launch can leave its newest stretch ending a microsecond before a millisecond that
+    held more entries (its last page's oldest). The next launch asks for what is newer from that end,
+    which the API receives cut to the millisecond: the server counts the stretch's newest entries
+    again. The pager had dropped them as older than asked, so they were never counted as shown
+    already, and the total said 13 entries more than there were (found by the hypothesis suite)."""
+    state = DemoState(aitronos_entries=364, supermetrics_entries=0, live_rate=0.0, seed=364)
+    with DemoServer(state) as server, Archive.open(tmp_path / "a.sqlite3") as archive:
+        await Run(server, archive, "aitronos", page_limit=30).backfill(stop_after_pages=2)
+        at = (datetime.now(UTC) - timedelta(seconds=2)).replace(microsecond=500_000)  # (before the server's now)
+        state.insert_aitronos(older, at=at)
+        state.insert_aitronos(newer, at=at + timedelta(milliseconds=1))
+        await Run(server, archive, "aitronos", page_limit=30).backfill(stop_after_pages=2)
+        final = Run(server, archive, "aitronos", page_limit=30)
+        await final.backfill()
+        assert sorted(final.ids) == sorted(server_ids(state, "aitronos"))
+        assert final.total == len(final.ids) == 364 + older + newer
+        assert set(final.totals) <= {None, final.total}
+
+
 def final_identity(server: DemoServer, kind: str):
     source, _ = KINDS[kind](server)
     return identity_of(source)

@@ -132,6 +132,11 @@ def format_api_time(moment: datetime) -> str:
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
+def as_sent(moment: datetime) -> datetime:
+    """`moment` as `format_api_time` sends it to a server: cut to the millisecond."""
+    return moment.replace(microsecond=moment.microsecond - moment.microsecond % 1000)
+
+
 def epoch_us(moment: datetime | None) -> int | None:
     """Microseconds since the epoch, exact (unlike float `timestamp()`); naive means UTC."""
     if moment is None:

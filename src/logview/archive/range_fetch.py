@@ -30,7 +30,7 @@ from logview.archive.tail import TailPager, newest_time
 from logview.archive.timeless import TimelessLedger, keeping_timeless
 from logview.model import Filters, LogEntry
 from logview.sources.page_columns import oldest_time
-from logview.times import epoch_us
+from logview.times import as_sent, epoch_us
 
 if TYPE_CHECKING:
     from logview.api.client import ApiClient
@@ -95,8 +95,11 @@ class RangeFetch:
         self._with, self._timeless, self.low, self.high = fetching, timeless, low, high
         self.open_top, self.edges, self.index, self.rest, self.watch = open_top, edges, index, rest, watch
         # No cap of its own: what the server sends is archived whole, and the caller stops at its cap.
+        # `low` as the server is sent it (cut to the millisecond): the server counts what lies from
+        # there on, so the pager keeps it too, and what of it lies below `low` (a stretch's edge, shown
+        # from the archive) is a repeat (`Edges.kept`), not an entry the pager hid inside the count.
         self.pager = Pager(keeping_timeless(fetching.source), fetching.client, fetching.server_filters.model_copy(
-            update={"since": low, "until": high}), new_query=index == 0 and not rest,
+            update={"since": None if low is None else as_sent(low), "until": high}), new_query=index == 0 and not rest,
             on_the_wire=fetching.on_the_wire, cap_room=cap_room)
         self.more: bool | None = None
 
