@@ -130,3 +130,27 @@ def test_a_budget_that_paces_without_a_long_wait_is_said_on_the_progress_line_an
         "400 of 3,000 entries, 4 pages · API budget 3/10 · resets in 3 s · done in ~6 s"], frames
     lines = [line.split("\r\x1b[K")[-1] for line in stream.getvalue().split("\n")[:-1]]
     assert lines == ["logview: API budget 5/10 · resets in 3 s · done in ~6 s"], lines
+
+
+def test_with_v_the_budget_is_said_again_once_it_can_say_when_the_export_will_be_done() -> None:
+    """A server whose limit is not the published one has no known window until a reset shows it: the
+    first bind has no estimate, and -v, saying the budget once, never said when the export would be
+    done (found in a walk: `logview: API budget 2/10 · resets in 1 s` alone, for 57 pages)."""
+    from logview.api.paging import EntriesLoaded
+    from logview.api.types import BudgetState
+    from logview.cli.export import Reporter
+
+    def budget(remaining: int) -> BudgetState:
+        return BudgetState(limit=10, remaining=remaining, window_s=5.0, resets_in_s=3.0, waiting=False, known=True,
+                           reset_known=True, held_s=1.5)
+
+    stream = io.StringIO()
+    reporter = Reporter(stream, verbose=True, live=False)
+    states = iter([budget(9), budget(7), budget(5), budget(3), budget(1)])
+    estimates = iter([None, None, 8.0, 6.0, 4.0])
+    reporter._budget_now = lambda: next(states)
+    reporter.estimate = lambda: next(estimates)
+    for page in (1, 2, 3, 4, 5):
+        reporter.progress(EntriesLoaded(entries=[], pages=page, loaded=100 * page, total=3000))
+    assert stream.getvalue().splitlines() == ["logview: API budget 9/10 · resets in 3 s",
+                                              "logview: API budget 5/10 · resets in 3 s · done in ~8 s"]

@@ -56,6 +56,7 @@ class Reporter:
         self._ticking: asyncio.Task | None = None  # the countdown of a wait for the budget
         # the budget has bound this export (held a request, or been spent): its words stay on the progress line
         self._bound = False
+        self._eta_said = False  # -v has said when the export will be done (see `_paced`)
 
     def follow_budget(self, client: ApiClient, source: Source, max_entries: int | None) -> None:
         """What a wait for `client`'s budget says: when the backfill will be done, and (on a
@@ -154,7 +155,7 @@ class Reporter:
     def progress(self, event: EntriesLoaded) -> None:
         self.last = event
         self._stop_counting()
-        if self._live or (self._verbose and not self._bound):  # (else nothing would say the pace: not worked out)
+        if self._live or (self._verbose and not self._eta_said):  # (else nothing would say the pace: not worked out)
             paced = self._paced()
             if self._live:
                 self._progress_line(event, paced)
@@ -163,13 +164,17 @@ class Reporter:
         """The budget's words and when the export will be done, once the budget binds (` · API budget
         3/10 · resets in 2 s · done in ~8 s`), said once with -v. A budget that paced the requests a
         fraction of a second each, never a wait worth a line of its own, made 3,000 entries take 11 s
-        where they come in 1 without a word of why (found in a walk)."""
+        where they come in 1 without a word of why (found in a walk). Said once more with -v when it
+        first can say when the export will be done: a server whose limit is not the published one has
+        no known window until a reset shows it, and -v said the budget without ever saying when (s39)."""
         state = self._budget_now()
         if state is None or not (self._bound or state.binds or state.held_s >= BUDGET_SAID_AFTER_S):
             return ""
-        said = self._budget_words(state)
-        if not self._bound and self._verbose:
+        eta = done_in(self.estimate())
+        said = f"{state.describe()}{eta}"
+        if self._verbose and (not self._bound or (eta and not self._eta_said)):
             self._say(f"logview: {said}")
+            self._eta_said = bool(eta)
         self._bound = True
         return f" · {said}"
 
