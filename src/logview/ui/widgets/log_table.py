@@ -359,7 +359,10 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
 
     # -- rendering ------------------------------------------------------------------------
     def on_resize(self) -> None:
-        self.drawing.forget_rows()
+        # (the rows drawn are kept: a new width lays the columns out again, which draws them anew
+        # (`TableDrawing.layout`); a new height or the same size needs none of them drawn again. A big
+        # file's first frame is followed by a resize of the same size, and forgetting them there made
+        # the frame of the lines found draw the screen's 46 rows again: ~6 ms more of the frame a `G` waits behind)
         self._update_size()
         self.call_after_refresh(self._scroll_cursor_visible)  # e.g. the detail pane took space
 
