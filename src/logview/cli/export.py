@@ -148,9 +148,10 @@ class Reporter:
             self._ticking.cancel()
             self._ticking = None
 
-    def _budget_words(self, state: BudgetState) -> str:
-        """`API budget 7/10 · resets in 5 s · done in ~10 s`: the budget, and when the export will be done."""
-        return f"{state.describe()}{done_in(self.estimate())}"
+    def _budget_words(self, state: BudgetState, done: str | None = None) -> str:
+        """`API budget 7/10 · resets in 5 s · done in ~10 s`: the budget, and when the export will be done
+        (`done`: those words already made, `done_in`)."""
+        return f"{state.describe()}{done_in(self.estimate()) if done is None else done}"
 
     def progress(self, event: EntriesLoaded) -> None:
         self.last = event
@@ -171,7 +172,7 @@ class Reporter:
         if state is None or not (self._bound or state.binds or state.held_s >= BUDGET_SAID_AFTER_S):
             return ""
         eta = done_in(self.estimate())
-        said = f"{state.describe()}{eta}"
+        said = self._budget_words(state, eta)
         if self._verbose and (not self._bound or (eta and not self._eta_said)):
             self._say(f"logview: {said}")
             self._eta_said = bool(eta)

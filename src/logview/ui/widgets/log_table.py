@@ -88,10 +88,6 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
         self.drawing.forget_rows()
         self.refresh()
 
-    @property
-    def labels(self) -> dict[str, dict[str, str]]:
-        return self.drawing.labels
-
     def set_labels(self, labels: dict[str, dict[str, str]]) -> None:
         """Show names instead of raw values in some columns (credential ids → their names)."""
         self.drawing.labels = labels
