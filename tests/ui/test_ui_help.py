@@ -11,9 +11,12 @@ import pytest
 
 from logview.cli import resolve, viewer_parser
 from logview.demo import DemoServer
+from logview.model import Filters
+from logview.options import ViewerOptions
 from logview.ui.app import LogViewApp
 from logview.ui.screens.help import KEYS, HelpScreen
-from ui_helpers import connection, kept_toasts, make_app, screen_text, settle, widget_text
+from ui_helpers import (connection, kept_toasts, make_app, screen_text, settle, table_lines, toasts_drawn, two_tabs_app,
+                        wait_until, widget_text)
 
 
 @pytest.mark.parametrize("size", [(160, 48), (120, 40), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
@@ -53,3 +56,36 @@ async def test_logview_with_nothing_to_open_says_why_it_shows_the_demo(demo: Dem
         assert f"no config file at\n{tmp_path / 'none.toml'}\n" in text and "--source aitronos\n--org ORG_ID" in text
         # whole: a toast of ~40 columns cuts what goes beyond ~8 lines with "…" (found in a walk)
         assert len(text.splitlines()) <= 7 and all(len(line) <= 36 for line in text.splitlines()[2:])
+
+
+async def test_esc_with_nothing_else_to_close_hides_the_welcome_toast(demo: DemoServer) -> None:
+    """At 80×24 the demo's welcome covered the table's lower right for 20 s, and only a click took it
+    away (found in a walk): Esc, once nothing else is open, hides it; with the detail open Esc closes
+    the detail first and the toast stays."""
+    app = LogViewApp(ViewerOptions(filters=Filters(), connection=connection(demo, "aitronos"),
+                                   welcome=resolve._demo_welcome()))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:  # (toasts drawn, as a user sees them)
+        await settle(pilot)
+        assert "Welcome to logview" in toasts_drawn(app) and "Esc hides this" in toasts_drawn(app)
+        await pilot.press("enter")  # the detail
+        await pilot.pause()
+        assert app.viewer.browser.shown("detail")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.viewer.browser.shown("detail") and "Welcome to logview" in toasts_drawn(app)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: "Welcome" not in toasts_drawn(app), said=lambda: toasts_drawn(app))
+        assert "18:" not in toasts_drawn(app) and len(table_lines(app)) > 10  # the table's rows are whole again
+
+
+async def test_esc_in_the_merged_tab_hides_the_toasts_too(demo: DemoServer) -> None:
+    app = two_tabs_app(demo)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await wait_until(pilot, lambda: all(viewer.session.phase == "complete" for viewer in app.viewers[:-1]),
+                         timeout=60)
+        await pilot.press("right_square_bracket", "right_square_bracket")  # the merged tab
+        await wait_until(pilot, lambda: app.screen is app.viewers[-1])
+        app.notify("a word said a moment ago", timeout=30, markup=False)
+        await wait_until(pilot, lambda: "a word said" in toasts_drawn(app))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: "a word said" not in toasts_drawn(app), said=lambda: toasts_drawn(app))

@@ -375,7 +375,7 @@ def _demo_welcome() -> str:
             "Your logs: logview --source aitronos\n"
             "--org ORG_ID, key in FREDDY_API_KEY;\n"
             "or a profile: see `logview config`.\n"
-            "? lists the keys.")
+            "? lists the keys; Esc hides this.")
 
 
 def distinct_profiles(names: Sequence[str] | None, doing: str) -> tuple[list[str], list[str]]:

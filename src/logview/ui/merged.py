@@ -103,6 +103,7 @@ class MergedScreen(ViewerScreen):
         the API's budget paces (in its tab) is said: it was silent here (s30 walk #7)."""
         if self.leave_field() or self.browser.close_something() or self.stop_search() or self.banner.fold():
             return
+        self.app.clear_notifications()  # (as in a tab: nothing else to close, the toasts go)
         loading = [label for label, progress in self.merged.source_loading.items() if progress.state == "loading"]
         if loading:
             self.notify(f"Esc in a tab stops its load while the API's budget paces it ({', '.join(loading)} "

@@ -28,7 +28,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("Enter", "open / focus the detail of the selected entry"),
         ("", "in the focused detail: ↑ ↓ j k PgUp PgDn g G Home End (and the wheel) scroll it"),
         ("n N", "in the focused detail: the next / previous match of the search (/), marked there"),
-        ("Esc", "close the detail · leave an input · cancel a retry wait · stop a paced load · fold the banner"),
+        ("Esc", "close the detail · leave an input · cancel a retry wait · stop a paced load · fold the banner, hide the messages"),
         ("m", "the banner's message in full, or folded to what failed and its keys"),
         ("y", "copy the selected entry as JSON (exactly as received)"),
         ("s", "save the filtered view to a file (.jsonl raw entries, .csv columns)"),
