@@ -403,17 +403,15 @@ class ViewerScreen(FittingScreen):
         self.saves.ask_where(self, self.session, lambda: self.session.save_note(self.loader.waits()), self.feed.file_watch)
 
     def action_escape(self) -> None:
-        """Esc: leave an input (`leave_field`) or a panel, else close the detail, else stop a search
-        (`stop_search`), a retry wait or a backfill the budget paces, else fold the banner's messages
-        and hide the toasts (a launch's welcome stayed 20 s over the table at 80×24, and a toast
-        went only with a click)."""
+        """Esc: leave an input (`leave_field`) or a panel, else close the detail, else stop a search, a retry wait
+        or a paced backfill, else fold the banner's messages and hide the toasts (the welcome went only with a click)."""
         if self.leave_field() or self.browser.close_something() or self.stop_search():
             return
         if self.loader.stop_waiting():
             self.refresh_all()
-        else:
-            self.banner.fold()
-            self.app.clear_notifications()
+            return
+        self.banner.fold()
+        self.app.clear_notifications()
 
     def system_commands(self) -> Iterator[SystemCommand]:
         """This viewer's commands in the palette (the app adds them to its own)."""
