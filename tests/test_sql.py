@@ -10,6 +10,7 @@ import io
 import math
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -322,3 +323,31 @@ def test_a_file_given_to_sql_is_said_not_to_be_its_option(tmp_path, given):
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == ("logview sql: --file is not an option of logview sql: it queries the archive; a file "
                              "is opened with `logview --file PATH` (`logview sql --help` lists the options)\n")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.parametrize(("stop", "code", "said"), [(signal.SIGINT, 130, "interrupted"),
+                                                     (signal.SIGTERM, 143, "terminated")])
+def test_ctrl_c_and_sigterm_stop_a_statement_that_never_ends(stop, code, said):
+    """A recursive CTE with no end ran in SQLite's C code, where no signal's handler ran: Ctrl-C and
+    SIGTERM did nothing for 10 minutes (found in a walk). Now either stops it at once, in one line."""
+    env = {key: value for key, value in os.environ.items() if not key.endswith("_API_KEY")}
+    process = cli_runner.Popen([sys.executable, "-m", "logview", "sql",
+                                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={**env, "LOGVIEW_CONFIG": "/nonexistent/config.toml"})
+    try:
+        deadline = time.monotonic() + 30
+        while cpu_seconds(process.pid) < 1.0:  # (the statement is running: it spins a core)
+            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+            time.sleep(0.05)
+        process.send_signal(stop)
+        out, err = process.communicate(timeout=10)
+    finally:
+        process.kill()
+    assert process.returncode == code
+    assert out == b"" and err.decode() == f"logview: {said}\n"

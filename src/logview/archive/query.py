@@ -19,6 +19,13 @@ from logview.archive.db import disconnect
 from logview.archive.rows import SourceIdentity
 from logview.archive.scrub import clean_base_url, dirty_sources
 
+# SQLite calls back into Python every this many of its virtual machine's steps (~0.1 ms): a statement
+# runs in C, where a Ctrl-C's handler cannot run, and a recursive CTE with no end ignored Ctrl-C and
+# SIGTERM for 10 minutes (found in a walk). The callback is Python code, so the handler runs in it; its
+# KeyboardInterrupt aborts the statement (SQLITE_INTERRUPT), raised again here as KeyboardInterrupt.
+# One call a step this often: ~0.1% of a statement's time.
+SIGNAL_CHECK_STEPS = 10_000
+
 # The view's columns, for `--help` and the README: what each holds.
 LOGS_COLUMNS: dict[str, str] = {
     "time": "ISO 8601 text, UTC, milliseconds (2025-11-15T10:30:00.123Z)",
@@ -94,6 +101,7 @@ class LogsQuery:
                 self._create_view(ready, identity)
                 self._db.execute("PRAGMA query_only = ON")
                 self._db.set_authorizer(self._authorize)
+                self._db.set_progress_handler(_let_signals_in, SIGNAL_CHECK_STEPS)
         except BaseException:
             disconnect(self._db)
             raise
@@ -151,7 +159,10 @@ class LogsQuery:
             raise self._error(error) from None
 
     def _error(self, error: BaseException, sql: str = "") -> QueryError | ArchiveError:
-        """`error` in one line: a refusal if the statement would write."""
+        """`error` in one line: a refusal if the statement would write. A statement a signal
+        interrupted raises KeyboardInterrupt (`_let_signals_in`)."""
+        if getattr(error, "sqlite_errorname", "") == "SQLITE_INTERRUPT":
+            raise KeyboardInterrupt from None
         words = sql.split(None, 1)
         verb = words[0].upper() if words and words[0].isalpha() else ""
         if not self._refused and str(error) == "not authorized":  # (SQLite's own: `load_extension()`, turned off;
@@ -182,3 +193,9 @@ class LogsQuery:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def _let_signals_in() -> int:
+    """SQLite's progress callback: Python code, in which a pending signal's handler runs (Ctrl-C's
+    KeyboardInterrupt aborts the statement); 0 lets the statement go on."""
+    return 0
