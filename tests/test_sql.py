@@ -23,6 +23,7 @@ import pytest
 from logview.archive import Archive, default_archive_path
 from logview.archive.location import archive_files
 from logview.cli import main
+from logview.sanitize import is_clean
 
 from archive_support import DAY_US, aitronos_entries, aitronos_identity, supermetrics_entries, supermetrics_identity
 import cli_runner
@@ -185,12 +186,17 @@ def test_durations_read_as_the_api_sent_them(tmp_path, monkeypatch):
     ("SELEC * FROM logs", "syntax error"), ("SELECT nope FROM logs", "no such column: nope"),
     # (SQLite's own "You can only execute one statement at a time.", capitalised among logview's, s29 walk #8)
     ("SELECT 1; SELECT 2", "one statement at a time: this holds more"), ("   ", "no statement"),
+    # Python's own words quoted the value, control characters and all (found in a walk)
+    ("SELECT x'ff' || char(27) || ']0;title' || char(7) AS t", "is not UTF-8"),
+    ("SELEC '\x1b]0;title\x07'", "near \"SELEC\""),
+    ("SELECT [\x1b[2J] FROM logs", "no such column: \\x1b[2J"),  # (SQLite quotes the name: written visible)
 ])
 def test_bad_sql_is_one_clean_line_and_exit_2(statement, says, capsys, monkeypatch):
     monkeypatch.setenv("LOGVIEW_CONFIG", "/nonexistent/config.toml")
     result = logview("sql", statement) if statement.startswith("SELEC ") else in_process(capsys, "sql", statement)
     assert result.returncode == 2 and result.stdout == "" and "Traceback" not in result.stderr
     assert result.stderr.startswith("logview sql: ") and says in result.stderr and result.stderr.count("\n") == 1
+    assert is_clean(result.stderr) and "title" not in result.stderr  # (inert: no value of the result echoed)
 
 
 def test_json_extract_reads_the_raw_entry(archived):

@@ -178,6 +178,9 @@ class LogsQuery:
                               "the archive is unchanged", refused=True)
         if isinstance(error, sqlite3.ProgrammingError) and "one statement" in str(error):  # (SQLite's words, s29 #8)
             return QueryError("one statement at a time: this holds more than one (;) — run each on its own")
+        if str(error).startswith("Could not decode to UTF-8"):  # (Python's words, then the text itself: not echoed)
+            return QueryError("a text value of the result is not UTF-8 (as SQL can make it: `x'ff' || 'a'`); "
+                              "CAST it AS BLOB to see its bytes, written x'…'")
         name = getattr(error, "sqlite_errorname", "") or ""
         if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_IOERR")):
             return error_for(error, self.path)

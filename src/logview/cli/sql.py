@@ -68,8 +68,8 @@ def run_sql_command(argv: Sequence[str]) -> int:
         return _fail(str(error))
     except ArchiveError as error:
         return _fail(no_archive_yet(path, keeps) if not path.exists() else error.without_no_archive())
-    except QueryError as error:
-        return _fail(str(error))
+    except QueryError as error:  # (SQLite's words quote the statement: its control characters written visible)
+        return _fail(visible(str(error)))
     except BrokenPipeError:  # `| head`: the reader has what it wanted
         sys.stderr.close()
         return EXIT_OK
