@@ -357,3 +357,17 @@ def test_ctrl_c_and_sigterm_stop_a_statement_that_never_ends(stop, code, said):
         process.kill()
     assert process.returncode == code
     assert out == b"" and err.decode() == f"logview: {said}\n"
+
+
+def test_a_table_cuts_wide_and_combining_text_by_the_columns_it_takes(capsys, monkeypatch):
+    """Long cells are cut to 60 columns with …, wide (CJK) characters counted two and combining marks
+    none, and the next column starts at the same place on every line (ASCII cells are measured at
+    once, the others a character at a time)."""
+    monkeypatch.setenv("LOGVIEW_CONFIG", "/nonexistent/config.toml")
+    wide, marked, plain = "東" * 35, "e\u0301" * 70, "a" * 70
+    statement = " UNION ALL ".join(f"SELECT '{text}' AS v, 'next' AS n" for text in (wide, marked, plain, "short"))
+    lines = in_process(capsys, "sql", statement).stdout.splitlines()[2:]
+    assert lines[0] == "東" * 29 + "…" + " " + "  next"  # 59 columns, padded to the column's 60
+    assert lines[1] == "e\u0301" * 59 + "…" + "  next"
+    assert lines[2] == "a" * 59 + "…" + "  next"
+    assert lines[3] == "short" + " " * 55 + "  next"

@@ -12,7 +12,7 @@ import sys
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
-from itertools import chain, islice
+from itertools import accumulate, chain, islice, takewhile
 from typing import TYPE_CHECKING, Any, TextIO
 
 import orjson
@@ -170,9 +170,16 @@ def _unique(columns: list[str]) -> list[str]:
 
 
 def _width(text: str) -> int:
-    """The columns `text` takes in a terminal: wide (CJK) characters two, combining marks none."""
-    return sum(0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
-               for char in text)
+    """The columns `text` (made inert: no control character) takes in a terminal: wide (CJK)
+    characters two, combining marks none; ASCII one each, counted at once (a character at a time,
+    a table of 100k archived rows took 14.7 s, its `raw` cells most of it)."""
+    if text.isascii() or (text.endswith("…") and text[:-1].isascii()):  # (… ends a cut cell: one column)
+        return len(text)
+    return sum(map(_char_width, text))
+
+
+def _char_width(char: str) -> int:
+    return 0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
 
 
 def write_rows(fmt: str, columns: list[str], rows: Iterator[tuple[Any, ...]], out: TextIO) -> int:
@@ -204,14 +211,17 @@ def _cell(value: Any, most: int = CELL_WIDTH) -> str:
         text = repr(value)
     else:
         text = clean_line(_text(value))
-    if _width(text) <= most:
-        return text
-    kept, width = 0, 0  # (one pass: a cell may hold a whole entry's JSON)
+    if text.isascii():
+        return text if len(text) <= most else text[:most - 1] + "…"
+    widths, total = [], 0  # (the characters up to the first past `most`: a cell may hold a whole entry's JSON)
     for char in text:
-        width += _width(char)
-        if width > most - 1:
+        total += (width := _char_width(char))
+        if total > most:
             break
-        kept += 1
+        widths.append(width)
+    else:
+        return text
+    kept = len(list(takewhile((most - 1).__ge__, accumulate(widths))))
     return text[:kept] + "…"
 
 
