@@ -137,3 +137,23 @@ def test_an_api_export_says_it_too(server):
     result = logview(*aitronos_args(server, "--since", "2999-01-01T00:00:00Z"), env=AITRONOS_KEY)
     assert result.returncode == 0 and result.stdout == b""
     assert result.stderr.decode().startswith("logview: --since 2999-01-01T00:00:00Z is later than now ("), result.stderr
+
+
+def test_an_aitronos_file_exports_to_csv_as_its_entries_rows(tmp_path):
+    """A file's CSV rows are made from each line's fields, no entry made (`write_parsed`): the same
+    rows as its entries give, tool and connector by any of their names, error objects and lines
+    that are not entries among them."""
+    rows = [{"id": f"a{i}", "created_at": f"2025-11-15T10:{i % 60:02d}:00Z", "status": ("success", "error")[i % 2],
+             ("tool", "tool_key", "tool_name")[i % 3]: f"t{i % 4}", ("connector", "connector_key")[i % 2]: "gmail",
+             "error": {"code": "E1", "message": "bad \u009b"} if i % 2 else None, "duration_ms": i * 1.5}
+            for i in range(40)]
+    lines = [json.dumps(row).encode() for row in rows] + ODD_LINES
+    path = tmp_path / "aitronos.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    result = logview("export", "--file", str(path), "--source", "aitronos", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    source = source_for_kind("aitronos")
+    stream = io.BytesIO()
+    EntryWriter(stream, "csv", source).write([entry_from_line(source, line) for line in lines])
+    assert result.stdout == stream.getvalue()
+    assert b",gmail,t3,58.5,bad \xc2\x9b\r\n" in result.stdout  # (tool_key, connector_key, the error's message)

@@ -159,11 +159,10 @@ class AitronosSource(Source):
             return f"{status.lower()} (no error message)"
         return None
 
-    def csv_row(self, entry: LogEntry) -> list[str]:
-        row = super().csv_row(entry)
-        if isinstance(entry.raw, dict):
-            row[self.csv_columns.index("error")] = error_message(entry.raw) or ""
-            for column, value in (("tool", tool_of(entry.raw)), ("connector", connector_of(entry.raw))):
-                row[self.csv_columns.index(column)] = csv_cell(value)
+    def csv_row_of(self, raw: dict[str, Any]) -> list[str]:
+        row = super().csv_row_of(raw)
+        row[self.csv_columns.index("error")] = error_message(raw) or ""
+        for column, value in (("tool", tool_of(raw)), ("connector", connector_of(raw))):
+            row[self.csv_columns.index(column)] = csv_cell(value)
         return row
 

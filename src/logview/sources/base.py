@@ -316,7 +316,10 @@ class Source(ABC):
         return [group(status, raw) for status, raw in zip(statuses, raws)]
 
     def csv_row(self, entry: LogEntry) -> list[str]:
-        raw = entry.raw if isinstance(entry.raw, dict) else {}
+        return self.csv_row_of(entry.raw if isinstance(entry.raw, dict) else {})
+
+    def csv_row_of(self, raw: dict[str, Any]) -> list[str]:
+        """An entry's CSV row from its fields alone (a file's CSV makes no entry: `write_lines`)."""
         return [csv_cell(raw.get(column)) for column in self.csv_columns]
 
 
