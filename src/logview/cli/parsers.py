@@ -5,14 +5,17 @@ resolve to is `resolve.py`."""
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 from logview import __version__
 from logview.model import SOURCE_KINDS
 from logview.settings.config import config_path
 from logview.settings.config_models import LONGEST_POLL_INTERVAL_S
+
+Number = TypeVar("Number", int, float)
 
 DEFAULT_VIEWER_MAX = 100_000
 
@@ -106,45 +109,27 @@ def _path(text: str) -> Path:
     return Path(text)
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
+def _number(convert: Callable[[str], Number], kind: str, fits: Callable[[Number], bool], limits: str
+            ) -> Callable[[str], Number]:
+    """An argparse type: the text read by `convert` (`kind` names what it must be), refused unless
+    `fits` (`limits` says what fits)."""
+    def parse(text: str) -> Number:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {kind}, not {text!r}") from None
+        if not fits(value):  # (a NaN fits nothing: every comparison with it is false)
+            raise argparse.ArgumentTypeError(limits)
+        return value
+    return parse
 
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
-
-
-def _non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number, not {text!r}") from None
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError("must be 0 or more (and finite)")
-    return value
-
-
-def _poll_interval(text: str) -> float:
-    """Seconds between tail polls: up to a day (`inf` was taken: 'every inf s', nothing polled)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds, not {text!r}") from None
-    if not 0 < value <= LONGEST_POLL_INTERVAL_S:
-        raise argparse.ArgumentTypeError(f"must be more than 0 and at most {LONGEST_POLL_INTERVAL_S:,} (a day)")
-    return value
+_positive_int = _number(int, "a whole number", lambda value: value >= 1, "must be at least 1")
+_non_negative_int = _number(int, "a whole number", lambda value: value >= 0, "must be 0 or more")
+_non_negative_float = _number(float, "a number", lambda value: 0 <= value < math.inf, "must be 0 or more (and finite)")
+# Seconds between tail polls: up to a day (`inf` was taken: 'every inf s', nothing polled)
+_poll_interval = _number(float, "a number of seconds", lambda value: 0 < value <= LONGEST_POLL_INTERVAL_S,
+                         f"must be more than 0 and at most {LONGEST_POLL_INTERVAL_S:,} (a day)")
 
 
 def _port(text: str) -> int:
