@@ -186,6 +186,7 @@ def test_durations_read_as_the_api_sent_them(tmp_path, monkeypatch):
     ("SELEC * FROM logs", "syntax error"), ("SELECT nope FROM logs", "no such column: nope"),
     # (SQLite's own "You can only execute one statement at a time.", capitalised among logview's, s29 walk #8)
     ("SELECT 1; SELECT 2", "one statement at a time: this holds more"), ("   ", "no statement"),
+    (".schema", ".schema is a command of the sqlite3 shell, not SQL: `logview sql --help` names the columns"),
     # Python's own words quoted the value, control characters and all (found in a walk)
     ("SELECT x'ff' || char(27) || ']0;title' || char(7) AS t", "is not UTF-8"),
     ("SELEC '\x1b]0;title\x07'", "near \"SELEC\""),

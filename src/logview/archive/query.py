@@ -142,6 +142,9 @@ class LogsQuery:
         SQL or a refused statement, also while rows are read."""
         if not sql.strip():
             raise QueryError("no statement given: write a SELECT over `logs`, e.g. \"SELECT * FROM logs LIMIT 5\"")
+        if sql.lstrip().startswith("."):  # (what the sqlite3 shell's users type first: "near '.': syntax error")
+            raise QueryError(f"{sql.split()[0]} is a command of the sqlite3 shell, not SQL: `logview sql --help` names "
+                             "the columns of `logs`, as SELECT * FROM pragma_table_info('logs') does")
         self._refused.clear()
         try:
             cursor = self._db.execute(sql)
