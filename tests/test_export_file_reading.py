@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import cli_runner
 from logview.files.jsonl import entry_from_line, source_for_kind
@@ -157,3 +159,34 @@ def test_an_aitronos_file_exports_to_csv_as_its_entries_rows(tmp_path):
     EntryWriter(stream, "csv", source).write([entry_from_line(source, line) for line in lines])
     assert result.stdout == stream.getvalue()
     assert b",gmail,t3,58.5,bad \xc2\x9b\r\n" in result.stdout  # (tool_key, connector_key, the error's message)
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | st.floats(allow_nan=False)
+    | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8)
+_FIELDS = ("id", "log_time", "created_at", "status", "event", "request", "request_id", "duration_ms", "tool",
+           "tool_key", "tool_name", "connector", "connector_key", "credential_id", "error")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kind=st.sampled_from(["aitronos", "supermetrics"]),
+       lines=st.lists(st.one_of(
+           st.dictionaries(st.sampled_from(_FIELDS), _JSON_VALUES, max_size=8).map(lambda d: json.dumps(d).encode()),
+           _JSON_VALUES.map(lambda v: json.dumps(v).encode()),
+           st.binary(min_size=1, max_size=30).filter(lambda b: b"\n" not in b and b"\r" not in b and b.strip())),
+           min_size=1, max_size=12))
+def test_any_file_line_gives_the_csv_row_its_entry_gives(kind, lines):
+    """A file's CSV rows (`write_parsed`: each line's fields as parsed, no entry made) are the rows of
+    the entries made one by one, whatever the lines hold: fields of any type, values nested, not JSON."""
+    from logview.files.writer import _parsed
+
+    source = source_for_kind(kind)
+    fast, made = io.BytesIO(), io.BytesIO()
+    rows = EntryWriter(fast, "csv", source)
+    rows.write_parsed([_parsed(line) for line in lines])
+    entries = EntryWriter(made, "csv", source)
+    entries.write([entry_from_line(source, line) for line in lines])
+    assert fast.getvalue() == made.getvalue()
+    assert (rows.written, rows.fieldless) == (entries.written, entries.fieldless)
