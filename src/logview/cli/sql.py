@@ -12,7 +12,7 @@ import sys
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
-from itertools import accumulate, chain, islice, takewhile
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Any, TextIO
 
 import orjson
@@ -213,16 +213,13 @@ def _cell(value: Any, most: int = CELL_WIDTH) -> str:
         text = clean_line(_text(value))
     if text.isascii():
         return text if len(text) <= most else text[:most - 1] + "…"
-    widths, total = [], 0  # (the characters up to the first past `most`: a cell may hold a whole entry's JSON)
+    kept = width = 0  # (one pass, up to the first character past `most`: a cell may hold a whole entry's JSON)
     for char in text:
-        total += (width := _char_width(char))
-        if total > most:
-            break
-        widths.append(width)
-    else:
-        return text
-    kept = len(list(takewhile((most - 1).__ge__, accumulate(widths))))
-    return text[:kept] + "…"
+        width += _char_width(char)
+        if width > most:
+            return text[:kept] + "…"  # (the characters within `most` - 1 columns, and the …)
+        kept += width < most
+    return text
 
 
 def _write_table(columns: list[str], rows: Iterator[tuple[Any, ...]], out: TextIO, room: int | None) -> int:
