@@ -90,7 +90,6 @@ async def sync_archive(connection: Any, filters: Filters, archive: Archive,
     from logview.api.paging import EntriesLoaded, Notice
     from logview.archive import identity_of
     from logview.archive.sync import ArchivedPager
-    from logview.archive.retention import Retention
     from logview.cli.export import Reporter
 
     identity = identity_of(connection.source)
