@@ -171,7 +171,8 @@ def _unique(columns: list[str]) -> list[str]:
 def _width(text: str) -> int:
     """The columns `text` (made inert: no control character) takes in a terminal: wide (CJK)
     characters two, combining marks none; ASCII one each, counted at once (a character at a time,
-    a table of 100k archived rows took 14.7 s, its `raw` cells most of it)."""
+    a table of 100k archived rows took 14.7 s, its `raw` cells most of it). Not Rich's
+    `cell_len`: nothing outside `ui/` imports Rich (the layers' contract)."""
     if text.isascii() or (text.endswith("…") and text[:-1].isascii()):  # (… ends a cut cell: one column)
         return len(text)
     return sum(map(_char_width, text))
