@@ -14,7 +14,8 @@ from textual.strip import Strip
 
 from logview.store import FilteredView
 from logview.ui.cells import COLUMNS, Column, local_time, time_width, today
-from logview.ui.table_layout import TableLayout, fit, widest_origin, with_origin_width, with_time_width
+from logview.ui.table_layout import (TableLayout, field_widths, fit, widest_origin, with_field_widths, with_origin_width,
+                                    with_time_width)
 from logview.ui.table_rows import StyleOf, header_strip, needs_dates, on_screen, row_strip
 
 ROWS_KEPT = 1024  # drawn rows kept (a few screens' worth: scrolling back redraws none)
@@ -32,16 +33,30 @@ class TableDrawing:
         self._rows: LRUCache[tuple[int, bool], Strip] = LRUCache(ROWS_KEPT)  # whole rows, for the present layout
         self._layout: TableLayout | None = None
         self._layout_key: tuple[object, ...] | None = None
+        self._field_widths: tuple[tuple[str, int], ...] | None = None  # (None: found at the next layout with rows)
 
     def forget_rows(self) -> None:
         """Draw every row anew (its data, the styles or the layout changed)."""
         self._rows.clear()
 
+    def set_columns(self, columns: tuple[Column, ...]) -> None:
+        self.columns = columns
+        self.refit()
+
+    def refit(self) -> None:
+        """Size the columns of fields (`f`) again from the rows shown at the next layout (another view)."""
+        self._field_widths = None
+        self._rows.clear()
+
     def layout(self, width: int, view: FilteredView | None) -> TableLayout:
         """Where the columns go at `width` (laid out again when that, the columns or the dates change)."""
-        key = (width, self.columns, self.dated, widest := widest_origin(view))
+        if self._field_widths is None and view is not None and len(view):
+            self._field_widths = field_widths(self.columns, view)  # (once: a layout follows every frame)
+        fields = self._field_widths or ()
+        key = (width, self.columns, self.dated, widest := widest_origin(view), fields)
         if self._layout is None or key != self._layout_key:
-            columns = with_time_width(self.columns, time_width(dated=self.dated, millis=self.millis))
+            columns = with_field_widths(with_time_width(self.columns, time_width(dated=self.dated, millis=self.millis)),
+                                        fields)
             self._layout, self._layout_key = fit(with_origin_width(columns, widest), width), key
             self._rows.clear()
             self.shift = self._layout.settled_shift(self.shift, width)

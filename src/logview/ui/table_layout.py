@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import msgspec
+import numpy as np
 from msgspec.structs import replace
 from rich.cells import cell_len
 
 from logview.sanitize import clean_line
-from logview.ui.cells import GAP, Column
+from logview.ui.cells import FIELD_PREFIX, GAP, Column, field_cell
 
 if TYPE_CHECKING:
     from logview.store import FilteredView
@@ -25,6 +26,8 @@ ESSENTIAL = 100  # a column of this priority (or more) is always on screen
 FROZEN = ("mark", "time")  # stay at the left when the table scrolls sideways
 OFF_SCREEN_FLEX = 40  # the width a flex column gets when it is only reached by scrolling
 PAD = 1  # one cell of left padding before the first column
+FIELD_SAMPLE = 200  # rows looked at, spread over the view, for the width of a column of a field (`f`)
+FIELD_WIDEST = 40  # the most a field's column asks for, to show its values whole (a UUID's 36)
 
 
 class Placed(msgspec.Struct, frozen=True):
@@ -137,4 +140,32 @@ def with_origin_width(columns: tuple[Column, ...], widest: int) -> tuple[Column,
         return columns
     width = {c.key: min(c.width, max(len(c.title), widest)) for c in columns}
     return tuple(replace(c, width=width[c.key], min_width=min(c.min_width, width[c.key])) if c.key == "origin" else c
+                 for c in columns)
+
+
+def field_widths(columns: tuple[Column, ...], view: FilteredView | None) -> tuple[tuple[str, int], ...]:
+    """The cells each column of a field (`f`) asks for, to show its values whole: the widest of those
+    among FIELD_SAMPLE rows spread over `view` that fit FIELD_WIDEST, its title at least. A field whose
+    values mostly do not fit (a tenth of them or more: JSON objects, messages) keeps its column's width,
+    as does one none of the rows holds: cut either way, it would only push later columns off the screen.
+    A field's column held 16 cells, an id cut to `6b171820-b0c1e0…` beside a request column with room
+    to spare (found in a walk)."""
+    keys = [c.key for c in columns if c.key.startswith(FIELD_PREFIX) and not c.flex]
+    if not keys or view is None or not len(view):
+        return ()
+    rows = np.unique(np.linspace(0, len(view) - 1, min(FIELD_SAMPLE, len(view))).astype(np.int64))
+    entries = list(view.store.entries(view.index[rows]))
+    titles = {c.key: cell_len(c.title) for c in columns}
+    widths = []
+    for key in keys:
+        lengths = sorted(width for entry in entries if (width := cell_len(field_cell(entry, key[len(FIELD_PREFIX):]))))
+        if lengths and lengths[(len(lengths) - 1) * 9 // 10] <= FIELD_WIDEST:
+            widths.append((key, max(titles[key], max(width for width in lengths if width <= FIELD_WIDEST))))
+    return tuple(widths)
+
+
+def with_field_widths(columns: tuple[Column, ...], widths: tuple[tuple[str, int], ...]) -> tuple[Column, ...]:
+    """The columns with each field's as wide as `field_widths` found (narrower on a narrow screen, as any)."""
+    wanted = dict(widths)
+    return tuple(replace(c, width=wanted[c.key], min_width=min(c.min_width, wanted[c.key])) if c.key in wanted else c
                  for c in columns)

@@ -73,7 +73,7 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
     def set_view(self, view: FilteredView) -> None:
         self.view = view
         self.cursor_ordinal = view.ordinal(0) if len(view) else None
-        self.drawing.forget_rows()
+        self.drawing.refit()
         self._update_size()
         self.scroll_to(y=0, animate=False)
         self.refresh()
@@ -84,8 +84,7 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
 
     def set_columns(self, columns: tuple[Column, ...]) -> None:
         """Show these columns (the field picker's choice)."""
-        self.drawing.columns = columns
-        self.drawing.forget_rows()
+        self.drawing.set_columns(columns)
         self.refresh()
 
     def set_labels(self, labels: dict[str, dict[str, str]]) -> None:
