@@ -112,3 +112,24 @@ def test_short_pages_mid_stream_are_said_and_a_second_export_once_healed_has_eve
         healed = logview(*supermetrics_args(server), env=SUPERMETRICS_KEY)
         assert healed.returncode == 0, healed.stderr
         assert jsonl(healed.stdout) == server.state.supermetrics_logs
+
+
+def test_an_open_ended_export_the_api_refuses_says_how_to_export_what_is_archived() -> None:
+    """The API out of reach (here a key it refuses, at once; offline, after the retries): the export
+    fails, and says the `--until` that the archive alone answers; with it, no request is made."""
+    with DemoServer(DemoState(aitronos_entries=0, supermetrics_entries=1500, live_rate=0.0, seed=12)) as server:
+        assert logview(*supermetrics_args(server), env=SUPERMETRICS_KEY).returncode == 0
+        newest = server.state.supermetrics_logs[0]["log_time"]
+        refused = {"SUPERMETRICS_API_KEY": "not-the-key"}
+        failed = logview(*supermetrics_args(server), env=refused)
+        assert failed.returncode == 3 and failed.stdout == b""
+        said = failed.stderr.decode().splitlines()[-1]
+        assert said == (f"logview: the archive holds this source's entries through {newest}: "
+                        f"--until {newest} exports them without asking the API")
+        before = log_requests(server)
+        offline = logview(*supermetrics_args(server, "--until", newest), env=refused)
+        assert offline.returncode == 0, offline.stderr
+        assert jsonl(offline.stdout) == server.state.supermetrics_logs
+        assert log_requests(server) == before
+        later = logview(*supermetrics_args(server, "--since", "2099-01-01"), env=refused)  # (after the archive)
+        assert later.returncode == 3 and "the archive holds" not in later.stderr.decode()

@@ -29,6 +29,7 @@ from logview.cli.output import STDOUT, output_name, terminal_columns, words_fitt
 from logview.files.writer import EntryWriter, OutputFile
 from logview.sources.base import Source
 from logview.sources.supermetrics import SupermetricsSource
+from logview.times import epoch_us, format_api_time, from_epoch_us
 
 if TYPE_CHECKING:
     from logview.api.client import ApiClient
@@ -262,12 +263,14 @@ async def _export(connection: Connection, filters: Filters, writer: EntryWriter,
         else:  # the archived spans are written from disk, in order; only the gaps are fetched
             pager = ArchivedPager(connection.source, client, filters, archive.source(identity),
                                   max_entries=max_entries, paint_first=False)
+        wrote = False
         try:
             # closed here on any way out (the reader of stdout gone too), so that what the
             # archive was given is stored before the client closes
             async with aclosing(pager.backfill()) as events:
                 async for event in events:
                     if isinstance(event, EntriesLoaded):
+                        wrote = wrote or bool(event.entries)
                         with writing(output_name):
                             writer.write(event.entries)
                         if past_age is not None:
@@ -282,8 +285,23 @@ async def _export(connection: Connection, filters: Filters, writer: EntryWriter,
                 # (what to do, when it is only time: "514 s, longer than logview waits" left it to guess, s29 walk 2 #3)
                 reporter.failure(f"run it again in ~{format_wait(wait)}: the pages that came are archived, "
                                  "and only the rest is fetched", None)
+            elif isinstance(pager, ArchivedPager) and not wrote and (through := _archived_through(pager, filters)):
+                reporter.failure(f"the archive holds this source's entries through {through}: "
+                                 f"--until {through} exports them without asking the API", None)
             return EXIT_API
     return EXIT_OK
+
+
+def _archived_through(pager: ArchivedPager, filters: Filters) -> str | None:
+    """Until when the archive alone answers an open-ended export (the API out of reach: offline, a
+    server down), its `--until` as typed; None if the archive does not hold the range's start."""
+    if filters.until is not None:
+        return None
+    since_us = epoch_us(filters.since)
+    ends = [span.end_us for span in pager.archived.coverage(pager.key)
+            if (span.start_us is None or (since_us is not None and span.start_us <= since_us))
+            and (since_us is None or span.end_us >= since_us)]
+    return format_api_time(from_epoch_us(max(ends))).replace(".000Z", "Z") if ends else None
 
 
 @asynccontextmanager
