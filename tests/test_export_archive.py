@@ -133,3 +133,16 @@ def test_an_open_ended_export_the_api_refuses_says_how_to_export_what_is_archive
         assert log_requests(server) == before
         later = logview(*supermetrics_args(server, "--since", "2099-01-01"), env=refused)  # (after the archive)
         assert later.returncode == 3 and "the archive holds" not in later.stderr.decode()
+
+
+def test_the_archives_until_keeps_aitronos_milliseconds() -> None:
+    with DemoServer(DemoState(aitronos_entries=700, supermetrics_entries=0, live_rate=0.0, seed=13)) as server:
+        assert logview(*aitronos_args(server), env=AITRONOS_KEY).returncode == 0
+        newest = server.state.aitronos_logs[0]["created_at"]  # (`…T10:30:05.123Z`)
+        refused = {"FREDDY_API_KEY": "not-the-key"}
+        failed = logview(*aitronos_args(server), env=refused)
+        assert failed.returncode == 3
+        assert failed.stderr.decode().splitlines()[-1].endswith(f"--until {newest} exports them without asking the API")
+        offline = logview(*aitronos_args(server, "--until", newest), env=refused)
+        assert offline.returncode == 0, offline.stderr
+        assert jsonl(offline.stdout) == server.state.aitronos_logs
