@@ -193,3 +193,35 @@ async def test_on_a_narrow_screen_the_last_chosen_column_gives_way_first(demo: D
         await pilot.resize_terminal(*SIZE)
         await settle(pilot)
         assert header(app) == ["time", "status", "credential", "tool", "duration", "error", "inputs"]
+
+
+async def test_shift_arrows_and_k_j_move_a_column_and_the_table_follows_the_lists_order(demo: DemoServer,
+                                                                                        tmp_path) -> None:
+    """A field added came after the source's columns for good: the list's order is now the columns'."""
+    choice = ColumnChoice(tmp_path / "columns.json")
+    choice.save("aitronos", ["tool", "field:user_id", "field:connector"])
+    app = app_with(demo, choice)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert header(app) == ["time", "status", "tool", "user_id", "connector"]
+        await pilot.press("f")
+        await pilot.pause()
+        ticks = app.screen.query_one("#columns-list")
+        ticks.highlighted = 2  # connector
+        await pilot.press("K", "shift+up")  # to the top, the highlight with it
+        assert ticks.highlighted == 0
+        await pilot.press("K")  # already at the top: nothing moves
+        assert [ticks.get_option_at_index(i).value for i in range(3)] == ["field:connector", "tool", "field:user_id"]
+        await pilot.press("j", "J")  # the highlight down to tool, then tool below user_id
+        assert [ticks.get_option_at_index(i).value for i in range(3)] == ["field:connector", "field:user_id", "tool"]
+        assert set(ticks.selected) == {"tool", "field:user_id", "field:connector"}  # the ticks moved with their rows
+        await pilot.press("shift+down")  # tool below the first unticked row: not shown, so last of the shown
+        await pilot.press("enter")
+        await pilot.pause()
+        assert header(app) == ["time", "status", "connector", "user_id", "tool"]
+        assert choice.load("aitronos") == ["field:connector", "field:user_id", "tool"]
+        await pilot.press("f")
+        await pilot.pause()
+        ticks = app.screen.query_one("#columns-list")
+        assert [ticks.get_option_at_index(i).value for i in range(3)] == ["field:connector", "field:user_id", "tool"]
+        await pilot.press("escape")

@@ -202,7 +202,7 @@ async def test_under_a_dialog_the_footer_lists_the_dialogs_keys(demo: DemoServer
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         viewer_footer = footer_line(app)
-        dialogs = {"question_mark": " esc Close ", "f": " ⏎ Apply  space Toggle  esc Cancel  d Defaults ",
+        dialogs = {"question_mark": " esc Close ", "f": " ⏎ Apply  space Toggle  esc Cancel  d Defaults  ⇧↑ ⇧↓ Reorder ",
                    "s": " ⏎ Save  esc Cancel "}  # (each dialog's main key too: found in a walk)
         for key, keys in dialogs.items():
             await pilot.press(key)
@@ -243,4 +243,4 @@ async def test_a_dialog_s_footer_is_right_from_its_first_frame(demo: DemoServer,
         await settle(pilot)
         await pilot.press("f")
         await settle(pilot)
-        assert drawn and set(drawn) == {" ⏎ Apply  space Toggle  esc Cancel  d Defaults"}, drawn
+        assert drawn and set(drawn) == {" ⏎ Apply  space Toggle  esc Cancel  d Defaults  ⇧↑ ⇧↓ Reorder"}, drawn

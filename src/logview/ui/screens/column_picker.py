@@ -58,6 +58,9 @@ class ColumnPicker(Dialog[list[str] | None]):
         Binding("escape,q", "cancel", "Cancel"),  # (q as in the help: it did nothing, s30 walk)
         Binding("enter", "apply", "Apply", priority=True),
         Binding("d", "defaults", "Defaults"),
+        # the order of the columns: the list's (a field added came after the source's, for good)
+        Binding("shift+up,K", "move(-1)", "Reorder", key_display="⇧↑ ⇧↓"),
+        Binding("shift+down,J", "move(1)", "Reorder", show=False),
     ]
 
     def __init__(self, options: Sequence[tuple[str, str]], chosen: Sequence[str], defaults: Sequence[str]) -> None:
@@ -69,12 +72,12 @@ class ColumnPicker(Dialog[list[str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="columns-box"):
             yield Static(Text("Table columns", style="bold"), id="columns-title")
-            yield Static(Text("Time and status are always shown. The chosen columns come first, in their "
-                              "order; then the source's others and the fields found in the loaded entries.",
-                              style="dim"), id="columns-hint")
+            yield Static(Text("Time and status are always shown. The ticked columns follow in the list's "
+                              "order: the chosen first, then the source's others and the fields found in the "
+                              "loaded entries.", style="dim"), id="columns-hint")
             yield TickList(*self._selections(), id="columns-list")
-            yield Static(Text("Space toggles · Enter applies · d restores the defaults · Esc cancels", style="dim"),
-                         id="columns-keys")
+            yield Static(Text("Space toggles · ⇧↑ ⇧↓ (K J) reorder · Enter applies · d restores the defaults · "
+                              "Esc cancels", style="dim"), id="columns-keys")
         yield KeyFooter()  # (over the viewer's, whose keys do nothing here)
 
     def _selections(self) -> list[Selection[str]]:
@@ -104,19 +107,38 @@ class ColumnPicker(Dialog[list[str] | None]):
             3, min(LIST_MAX, room if hint.display else room + HINT_LINES))
 
     def action_apply(self) -> None:
-        selected = set(self.query_one("#columns-list", TickList).selected)
-        keep = [key for key in self.chosen if key in selected]  # chosen ones keep their order
-        keep += [key for key, _ in self.options if key in selected and key not in keep]
+        keep = [key for key, ticked in self._listed() if ticked]  # in the list's order
         # exactly the defaults is no choice at all: nothing is remembered, so new defaults apply later
         self.dismiss([] if keep == self.defaults else keep)
 
     def action_defaults(self) -> None:
         """Tick the defaults, in their order, and stay open: Enter applies them, Esc still cancels."""
         self.chosen = list(self.defaults)
+        self._relist(self._selections(), 0)
+
+    def action_move(self, step: int) -> None:
+        """Move the highlighted row up (-1) or down (1) the list, ticked or not, the highlight with it."""
+        at = self.query_one("#columns-list", TickList).highlighted
+        listed = self._listed()
+        if at is None or not 0 <= at + step < len(listed):
+            return
+        listed[at], listed[at + step] = listed[at + step], listed[at]
+        titles = dict(self.options)
+        self._relist([Selection(Text(clean_line(titles.get(key, key))), key, ticked) for key, ticked in listed],
+                     at + step)
+
+    def _listed(self) -> list[tuple[str, bool]]:
+        """Each row's key, in the list's order, and whether it is ticked."""
+        ticks = self.query_one("#columns-list", TickList)
+        selected = set(ticks.selected)
+        keys = [ticks.get_option_at_index(index).value for index in range(ticks.option_count)]
+        return [(key, key in selected) for key in keys]
+
+    def _relist(self, selections: list[Selection[str]], highlighted: int) -> None:
         ticks = self.query_one("#columns-list", TickList)
         ticks.clear_options()
-        ticks.add_options(self._selections())
-        ticks.highlighted = 0
+        ticks.add_options(selections)
+        ticks.highlighted = highlighted
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -32,7 +32,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("m", "the banner's message in full, or folded to what failed and its keys"),
         ("y", "copy the selected entry as JSON (exactly as received)"),
         ("s", "save the filtered view to a file (.jsonl raw entries, .csv columns)"),
-        ("f", "choose the table's columns, fields found in the data too (remembered per API)"),
+        ("f", "choose the table's columns and their order, fields found in the data too (remembered per API)"),
     )),
     ("Filtering", (
         ("1 … 9", "toggle the n-th status option (none selected = all)"),
