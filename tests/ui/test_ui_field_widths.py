@@ -111,3 +111,27 @@ def test_field_widths_want_rows_and_field_columns() -> None:
     assert field_widths(columns, None) == ()
     assert field_widths(columns, store_of([])) == ()
     assert field_widths(columns_for("aitronos", None), store_of([{"id": "a", "created_at": "2025-11-15T10:00:00Z"}])) == ()
+
+
+async def test_a_files_huge_lines_are_not_read_for_the_widths(tmp_path, monkeypatch) -> None:
+    """The sample is read on the UI thread: lines over FIELD_LINE_MOST are left out (200 lines of 50 MB
+    would be 10 GB read and parsed to size a column)."""
+    from logview.ui.table_layout import FIELD_LINE_MOST
+
+    path = tmp_path / "big-lines.jsonl"
+    lines = [{"id": f"{index:08d}-4b5a-6978-8796-a5b4c3d2e1f0", "log_time": f"2025-11-15T10:{59 - index:02d}:00Z",
+              "event": "data.page", "status": 200, "request": "GET /x", "duration_ms": 1,
+              "pad": "x" * (FIELD_LINE_MOST if index % 3 else 10)} for index in range(60)]
+    path.write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in lines))
+    choice = ColumnChoice(tmp_path / "columns.json")
+    choice.save("supermetrics", ["event", "field:id", "request"])
+    app = file_app_with(path, choice)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        viewer = app.viewer
+        asked: list[int] = []
+        entries = viewer.store.entries
+        monkeypatch.setattr(viewer.store, "entries", lambda ordinals: asked.extend(ordinals.tolist()) or entries(ordinals))
+        widths = dict(field_widths(viewer.table.columns, viewer.view))
+        assert widths == {"field:id": 36}
+        assert len(asked) == 20 and all(lines[ordinal]["pad"] == "x" * 10 for ordinal in asked)  # the short ones
