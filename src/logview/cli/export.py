@@ -263,14 +263,12 @@ async def _export(connection: Connection, filters: Filters, writer: EntryWriter,
         else:  # the archived spans are written from disk, in order; only the gaps are fetched
             pager = ArchivedPager(connection.source, client, filters, archive.source(identity),
                                   max_entries=max_entries, paint_first=False)
-        wrote = False
         try:
             # closed here on any way out (the reader of stdout gone too), so that what the
             # archive was given is stored before the client closes
             async with aclosing(pager.backfill()) as events:
                 async for event in events:
                     if isinstance(event, EntriesLoaded):
-                        wrote = wrote or bool(event.entries)
                         with writing(output_name):
                             writer.write(event.entries)
                         if past_age is not None:
@@ -285,7 +283,7 @@ async def _export(connection: Connection, filters: Filters, writer: EntryWriter,
                 # (what to do, when it is only time: "514 s, longer than logview waits" left it to guess, s29 walk 2 #3)
                 reporter.failure(f"run it again in ~{format_wait(wait)}: the pages that came are archived, "
                                  "and only the rest is fetched", None)
-            elif isinstance(pager, ArchivedPager) and not wrote and (through := _archived_through(pager, filters)):
+            elif isinstance(pager, ArchivedPager) and not writer.written and (through := _archived_through(pager, filters)):
                 reporter.failure(f"the archive holds this source's entries through {through}: "
                                  f"--until {through} exports them without asking the API", None)
             return EXIT_API
@@ -298,9 +296,8 @@ def _archived_through(pager: ArchivedPager, filters: Filters) -> str | None:
     if filters.until is not None:
         return None
     since_us = epoch_us(filters.since)
-    ends = [span.end_us for span in pager.archived.coverage(pager.key)
-            if (span.start_us is None or (since_us is not None and span.start_us <= since_us))
-            and (since_us is None or span.end_us >= since_us)]
+    ends = [span.end_us for span in pager.archived.coverage_within(pager.key, since_us, None)
+            if span.start_us is None or (since_us is not None and span.start_us <= since_us)]
     return format_api_time(from_epoch_us(max(ends))).replace(".000Z", "Z") if ends else None
 
 

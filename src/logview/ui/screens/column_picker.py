@@ -66,8 +66,9 @@ class ColumnPicker(Dialog[list[str] | None]):
     def __init__(self, options: Sequence[tuple[str, str]], chosen: Sequence[str], defaults: Sequence[str]) -> None:
         super().__init__()
         self.options = list(options)
+        self.titles = dict(self.options)
         self.chosen = list(chosen)
-        self.defaults = [key for key in defaults if key in {key for key, _ in self.options}]
+        self.defaults = [key for key in defaults if key in self.titles]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="columns-box"):
@@ -85,7 +86,10 @@ class ColumnPicker(Dialog[list[str] | None]):
         order = sorted(self.options, key=lambda option: (option[0] not in self.chosen,
                                                          self.chosen.index(option[0]) if option[0] in self.chosen
                                                          else 0))
-        return [Selection(Text(clean_line(title)), key, key in self.chosen) for key, title in order]
+        return [self._row(key, key in self.chosen) for key, _ in order]
+
+    def _row(self, key: str, ticked: bool) -> Selection[str]:
+        return Selection(Text(clean_line(self.titles[key])), key, ticked)
 
     def on_mount(self) -> None:
         self.query_one("#columns-list", TickList).focus()
@@ -123,9 +127,7 @@ class ColumnPicker(Dialog[list[str] | None]):
         if at is None or not 0 <= at + step < len(listed):
             return
         listed[at], listed[at + step] = listed[at + step], listed[at]
-        titles = dict(self.options)
-        self._relist([Selection(Text(clean_line(titles.get(key, key))), key, ticked) for key, ticked in listed],
-                     at + step)
+        self._relist([self._row(key, ticked) for key, ticked in listed], at + step)
 
     def _listed(self) -> list[tuple[str, bool]]:
         """Each row's key, in the list's order, and whether it is ticked."""
