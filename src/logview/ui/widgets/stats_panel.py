@@ -57,6 +57,12 @@ class StatsPanel(ScrollView, can_focus=True):
     BINDINGS: list[BindingType] = [
         Binding("up,k", "move(-1)", "Up", show=False),
         Binding("down,j", "move(1)", "Down", show=False),
+        # (the scroll view's own keys scrolled without the highlight: Enter then chose a row off the
+        # screen, found in a walk)
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "edge(-1)", "First", show=False),
+        Binding("end", "edge(1)", "Last", show=False),
         Binding("left", "cycle(-1)", "Group by", show=False),
         Binding("right,tab", "cycle(1)", "Group by"),
         Binding("enter", "choose", "Filter"),
@@ -193,6 +199,30 @@ class StatsPanel(ScrollView, can_focus=True):
         self.refresh()
 
     @after_numbers
+    def action_page(self, step: int) -> None:
+        """The highlight a screen's rows up or down (to the first or last row at the ends)."""
+        if not self._rows:
+            return
+        page = max(1, self.scrollable_content_region.height - HEADER_LINES - 1)
+        target = min(max(self.cursor + step * page, 0), len(self._rows) - 1)
+        found = target if self._selectable(target) else self._next_selectable(target, step)
+        if not self._selectable(found) or (found - self.cursor) * step < 0:
+            found = self._next_selectable(target, -step)
+        self._put_cursor(found)
+
+    @after_numbers
+    def action_edge(self, step: int) -> None:
+        """The highlight on the first (-1) or the last (1) row that can be chosen."""
+        first = self._next_selectable(-1, 1) if self._rows else 0
+        self._put_cursor(self._last_selectable() if step > 0 else first)
+
+    def _put_cursor(self, index: int) -> None:
+        if self._selectable(index):
+            self.cursor = index
+        self._scroll_to_cursor()
+        self.refresh()
+
+    @after_numbers
     def action_cycle(self, step: int) -> None:
         if len(self.fields) < 2:
             return
@@ -315,9 +345,17 @@ class StatsPanel(ScrollView, can_focus=True):
         title = FIELD_TITLES.get(self.field, self.field)
         if layout is None:
             return Text(" " + title, style=self._style("heading"))
+        if self._rows and round(self.scroll_y) >= self._first_error:  # (the groups' headings above errors)
+            return self._error_headings(layout)
         text = _fit(" " + title, layout.name + MARK - 1, self._style("heading"))
         for heading, cells in layout.numbers:
             text.append(heading.rjust(cells), style=self._style("heading"))
+        return text
+
+    def _error_headings(self, layout: StatsLayout) -> Text:
+        text = _fit(" ERROR GROUPS", layout.error_name + MARK, self._style("heading"))
+        text.append("entries".rjust(layout.count), style=self._style("heading"))
+        text.append("newest".rjust(layout.newest), style=self._style("heading"))
         return text
 
     def _row_text(self, index: int, width: int) -> Text:
@@ -325,10 +363,7 @@ class StatsPanel(ScrollView, can_focus=True):
         if row.kind == "blank" or layout is None:
             return Text(f" {row.item}" if row.item else "", style=self._style("dim"))
         if row.kind == "heading":
-            text = _fit(f" {row.item}", layout.error_name + MARK, self._style("heading"))
-            text.append("entries".rjust(layout.count), style=self._style("heading"))
-            text.append("newest".rjust(layout.newest), style=self._style("heading"))
-            return text
+            return self._error_headings(layout)
         item = row.item
         if isinstance(item, GroupStats):
             # ("(none)" is no filter: None == None marked it picked with no filter set; found in a walk)
