@@ -152,7 +152,9 @@ class FittingScreen(Screen[None]):
         if self.focused is not None and self.sidebar not in self.focused.ancestors:
             self.came_from = self.focused
         self.set_focus(field)
-        self.sidebar.scroll_to_widget(field, animate=False)
+        # once laid out: a sidebar shown just now has no sizes yet, and a short one stayed at its top,
+        # the field typed into below it (found in a walk at 60×15)
+        self.call_after_refresh(self.sidebar.scroll_to_widget, field, animate=False)
 
     def leave_field(self) -> bool:
         """Esc in the sidebar: leave it for where the focus came from (the search cleared, the

@@ -151,8 +151,14 @@ def on_screen(strip: Strip, layout: TableLayout, width: int, shift: int) -> Stri
     if not shift:  # the columns that fit, and nothing of those that did not
         return strip.crop(0, min(width, layout.shown)).adjust_cell_length(width)
     frozen = min(layout.frozen, width)
-    start = frozen + shift
-    return Strip.join([strip.crop(0, frozen), strip.crop(start, start + width - frozen)]).adjust_cell_length(width)
+    start = layout.frozen + shift
+    end = start + width - frozen
+    # Scrolled to the table's end, a column may be cut at the frozen edge: its tail, under no title,
+    # read as words of their own (`l_reques…`, found in a walk), so its cells are left blank.
+    cut_end = next((p.x + p.width for p in layout.placed if p.x < start < p.x + p.width), start)
+    blanked = Strip([Segment(" " * segment.cell_length, segment.style)
+                     for segment in strip.crop(start, min(cut_end, end))])
+    return Strip.join([strip.crop(0, frozen), blanked, strip.crop(min(cut_end, end), end)]).adjust_cell_length(width)
 
 
 def with_arrows(strip: Strip, layout: TableLayout, width: int, shift: int) -> Strip:
