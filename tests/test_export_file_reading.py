@@ -11,8 +11,11 @@ import io
 import json
 import os
 import pty
+import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -190,3 +193,45 @@ def test_any_file_line_gives_the_csv_row_its_entry_gives(kind, lines):
     entries.write([entry_from_line(source, line) for line in lines])
     assert fast.getvalue() == made.getvalue()
     assert (rows.written, rows.fieldless) == (entries.written, entries.fieldless)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_a_file_export_stopped_midway_says_how_far_its_output_goes(tmp_path, stop):
+    """Found in a walk: Ctrl-C or SIGTERM said only "logview: interrupted" while stdout held 24,346
+    rows; an API export says how many entries its output holds."""
+    path = tmp_path / "big.jsonl"
+    path.write_text("".join(json.dumps({"id": f"e{i}", "log_time": f"2025-11-15T10:{i // 6000 % 60:02d}:00Z",
+                                        "status": 200, "event": "data.page", "request": "GET /x" + "y" * 80,
+                                        "duration_ms": i}) + "\n" for i in range(60_000)))
+    process = cli_runner.Popen([sys.executable, "-m", "logview", "export", "--file", str(path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={**CLEAN_ENV, "LOGVIEW_CONFIG": "/nonexistent/config.toml"})
+    received = process.stdout.read(1 << 16)  # (the export then waits on a full pipe)
+    process.send_signal(stop)
+    received += process.stdout.read()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == (130 if stop == signal.SIGINT else 143)
+    said = "interrupted" if stop == signal.SIGINT else "terminated"
+    found = re.fullmatch(rf"logview: {said}: stdout (?:holds the first ([\d,]+) entries and )?may hold part of the "
+                         rf"(?:first|next) ([\d,]+)(?: entries)? \(incomplete\)\n", stderr)
+    assert found, stderr
+    holds, in_flight = (int((number or "0").replace(",", "")) for number in found.groups())
+    whole = [json.loads(line)["id"] for line in received.split(b"\n")[:-1]]  # (a torn line may end it)
+    assert 0 < len(whole) <= holds + in_flight < 60_000
+    assert whole == [f"e{i}" for i in range(len(whole))]
+
+
+def test_a_file_export_to_a_file_stopped_midway_leaves_no_file(tmp_path):
+    """`-o out.jsonl` is written beside its place and renamed there at the end: stopped, nothing was written to it."""
+    path, out = tmp_path / "big.jsonl", tmp_path / "out.jsonl"
+    path.write_text("".join(json.dumps({"id": f"e{i}", "log_time": "2025-11-15T10:00:00Z", "status": 200,
+                                        "event": "data.page", "request": "GET /x", "duration_ms": i}) + "\n"
+                            for i in range(400_000)))
+    process = cli_runner.Popen([sys.executable, "-m", "logview", "export", "--file", str(path), "-o", str(out)],
+                               stderr=subprocess.PIPE, env={**CLEAN_ENV, "LOGVIEW_CONFIG": "/nonexistent/config.toml"})
+    time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    stderr = process.stderr.read().decode()
+    if process.wait(timeout=60) == 0:
+        pytest.skip("the export finished before it was stopped")
+    assert stderr == f"logview: interrupted: nothing was written to {out}\n" and not out.exists()

@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from logview.demo import DEMO_AITRONOS_KEY, Fault
 
 import cli_runner
@@ -127,6 +129,15 @@ def test_a_pipe_or_a_link_given_as_output_is_written_through(server, tmp_path):
     result = logview(*aitronos_args(server, "-o", str(link)), env=AITRONOS_KEY)
     assert result.returncode == 0, result.stderr
     assert link.is_symlink() and jsonl(target.read_bytes()) == server.state.aitronos_logs
+
+
+@pytest.mark.parametrize("name", ["/dev/stdout", "/proc/self/fd/1"])
+def test_dev_stdout_into_a_pipe_is_written_through(server, name):
+    """`-o /dev/stdout | wc -l` and `-o >(gzip > f)` were refused: "cannot write /dev/stdout: No such
+    file or directory" (the link was followed to its target's name, `pipe:[N]`, and that created)."""
+    result = logview(*aitronos_args(server, "-o", name), env=AITRONOS_KEY)  # (stdout: a pipe)
+    assert result.returncode == 0, result.stderr
+    assert jsonl(result.stdout) == server.state.aitronos_logs
 
 
 def test_a_closed_stderr_stops_the_messages_not_the_export(fresh_server, tmp_path):

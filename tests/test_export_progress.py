@@ -154,3 +154,30 @@ def test_with_v_the_budget_is_said_again_once_it_can_say_when_the_export_will_be
         reporter.progress(EntriesLoaded(entries=[], pages=page, loaded=100 * page, total=3000))
     assert stream.getvalue().splitlines() == ["logview: API budget 9/10 · resets in 3 s",
                                               "logview: API budget 5/10 · resets in 3 s · done in ~8 s"]
+
+
+def test_entries_written_to_the_terminal_never_follow_the_progress_line_on_its_row() -> None:
+    """Found in a walk: with the entries on the terminal too (no --output), each page's first entry
+    was glued to the progress line drawn before it (`100 of 3,007 entries, 1 page{"id":"log_…`)."""
+    state = DemoState(aitronos_entries=700, supermetrics_entries=0, live_rate=0.0, seed=7)
+    leader, follower = pty.openpty()
+    with DemoServer(state) as server:
+        process = cli_runner.Popen([sys.executable, "-m", "logview", *aitronos_args(server, "--no-archive")],
+                                   stdin=subprocess.DEVNULL, stdout=follower, stderr=follower,
+                                   env={**CLEAN_ENV, "LOGVIEW_CONFIG": "/nonexistent/config.toml", **AITRONOS_KEY})
+        os.close(follower)
+        said = b""
+        try:
+            while process.poll() is None:
+                said += read_for(leader, 0.2)
+            said += read_for(leader, 0.2)
+        finally:
+            process.wait()
+            os.close(leader)
+    assert process.returncode == 0
+    rows = [row.split("\r\x1b[K")[-1] for row in said.decode().replace("\r\n", "\n").rstrip("\n").split("\n")]
+    assert said.count(b"\r\x1b[K") >= 7  # (a progress line was drawn for the pages)
+    entries = [row for row in rows if not row.startswith("logview: ")]
+    assert len(entries) == 700 and all(row.startswith('{"id":"log_') for row in entries), [
+        row for row in entries if not row.startswith('{"id":"log_')][:3]
+    assert rows[-1] == "logview: 700 entries in 7 pages"

@@ -25,7 +25,7 @@ from logview.api.contract import ContractBroken
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, PagerEvent
 from logview.archive import Archive, identity_of
 from logview.archive.sync import ArchivedPager
-from logview.cli.output import STDOUT, output_name, terminal_columns, words_fitted, writing
+from logview.cli.output import STDOUT, output_name, terminal_columns, what_was_written, words_fitted, writing
 from logview.files.writer import EntryWriter, OutputFile
 from logview.sources.base import Source
 from logview.sources.supermetrics import SupermetricsSource
@@ -98,6 +98,14 @@ class Reporter:
         if self._line_open:
             self._line_open = False
             self._write("\n" if keep else CLEAR)
+
+    def clear_for_output(self) -> None:
+        """Entries go to the terminal this line is on: cleared for them, drawn again below (each page's
+        first entry followed it on its row, `100 of 3,007 entries, 1 page{"id":…`: found in a walk)."""
+        if self._line_open:
+            self._stop_counting()
+            self._write(CLEAR)
+            self._line_open = False
 
     def request(self, record: RequestRecord) -> None:
         if self._verbose:
@@ -269,6 +277,8 @@ async def _export(connection: Connection, filters: Filters, writer: EntryWriter,
             async with aclosing(pager.backfill()) as events:
                 async for event in events:
                     if isinstance(event, EntriesLoaded):
+                        if writer.on_terminal:
+                            reporter.clear_for_output()
                         with writing(output_name):
                             writer.write(event.entries)
                         if past_age is not None:
@@ -369,7 +379,7 @@ def export_connection(connection: Connection, filters: Filters, *, fmt: str, out
         except BrokenPipeError:
             return _quiet_broken_pipe()
         except KeyboardInterrupt:  # (Ctrl-C, SIGTERM): whoever reads only the output must learn it is cut
-            raise KeyboardInterrupt(what_was_written(output, writer.written)) from None
+            raise KeyboardInterrupt(what_was_written(output, writer.written, writer.in_flight)) from None
         finally:
             reporter.end()
     return EXIT_OK  # pragma: no cover
@@ -392,14 +402,6 @@ class PastAge:
 
     def say(self) -> None:
         print(f"logview: {self.retention.not_kept_words('written')}", file=sys.stderr)
-
-
-def what_was_written(output: Path | None, written: int) -> str:
-    """What an export stopped midway left, said after 'interrupted'."""
-    if not written:
-        return f"nothing was written to {output}" if output is not None else "nothing was written"
-    where = str(output) if output is not None else "stdout"
-    return f"{where} holds the first {counted(written, 'entry', 'entries')} (incomplete)"
 
 
 def say_fieldless(fieldless: int, noun: str, plural: str) -> None:

@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import BinaryIO
 
 from logview.cli.export import (EXIT_OK, EXIT_USAGE, CannotWrite, Reporter, _cannot_write, _open_output,
                                 _quiet_broken_pipe, say_fieldless)
-from logview.cli.output import output_name, writing
-from logview.files.writer import on_a_terminal
+from logview.cli.output import output_name, what_was_written, writing
+from logview.files.writer import on_a_terminal, written_in_place
 from logview.model import Filters, counted
 from logview.sanitize import clean_line
 from logview.sources.base import Source
@@ -39,6 +40,8 @@ class FileProgress:
         self._reporter, self._name = reporter, clean_line(path.name)
         self._drawn = 0.0
         self._lines = 0  # the lines indexed
+        # the entries written so far and those being written (said if it is stopped)
+        self.written: Callable[[], tuple[int, int]] = lambda: (0, 0)
 
     def _draw(self, text: str, *, now: bool = False) -> None:
         moment = time.monotonic()
@@ -62,7 +65,9 @@ class FileProgress:
         (the entries then follow each other there, the progress line cleared first)."""
         if on_a_terminal(stream):
             self._reporter.end(keep=False)
-        return WriteCount(None if on_a_terminal(stream) else self, total)
+        count = WriteCount(None if on_a_terminal(stream) else self, total)
+        self.written = lambda: (count.written, count.in_flight)
+        return count
 
 
 class WriteCount:
@@ -70,11 +75,15 @@ class WriteCount:
 
     def __init__(self, progress: FileProgress | None, total: int) -> None:
         self._progress, self.total, self.written = progress, total, 0
+        self.in_flight = 0  # the rows being written now
         if progress is not None:
             progress._draw(f"writing {counted(total, 'entry', 'entries')}", now=True)
 
+    def writing(self, rows: int) -> None:
+        self.in_flight = rows
+
     def __call__(self, rows: int) -> None:
-        self.written += rows
+        self.written, self.in_flight = self.written + rows, 0
         if self._progress is not None:
             self._progress._draw(f"writing · {self.written:,} of {counted(self.total, 'entry', 'entries')} "
                                  f"({self.written / self.total:.0%})")
@@ -117,6 +126,11 @@ def export_file(path: Path, source: Source, filters: Filters, *, fmt: str, outpu
             reporter.end(keep=False)
             print(f"logview: cannot read {path}: {error.strerror or error}", file=sys.stderr)
             return EXIT_USAGE
+        except KeyboardInterrupt:  # (Ctrl-C, SIGTERM): whoever reads only the output must learn it is cut
+            reporter.end()
+            # (a file not written in place is never published: the entries written go with it)
+            kept = output is None or written_in_place(output) is not None
+            raise KeyboardInterrupt(what_was_written(output, *(progress.written() if kept else (0, 0)))) from None
         except BaseException:
             reporter.end()
             raise
@@ -142,8 +156,8 @@ def _export_lines(path: Path, source: Source, filters: Filters, fmt: str, stream
         index = index if max_entries is None else index[:max_entries]
         starts, lengths = store.column("start", index), store.column("length", index)
         with writing(output_name(output)):
-            writer = write_lines(stream, fmt, store.lines, starts, lengths, source,
-                                 wrote=progress.writing(len(index), stream))
+            count = progress.writing(len(index), stream)
+            writer = write_lines(stream, fmt, store.lines, starts, lengths, source, wrote=count, writing=count.writing)
         invalid = store.column("invalid", index)
         other = other_api_lines(store.lines, starts[invalid].tolist(), lengths[invalid].tolist(), source.kind) \
             if source.kind in ("aitronos", "supermetrics") and invalid.any() else 0
@@ -161,6 +175,7 @@ def _export_envelopes(path: Path, source: MixedSource, filters: Filters, fmt: st
     exported, remaining = Exported(), max_entries
     with writing(output_name(output)):
         writer = EntryWriter(stream, fmt, source)
+        progress.written = lambda: (writer.written, writer.in_flight)
         for origins, batch in iter_envelope_batches(path):
             exported.total += len(batch)
             progress.read(exported.total, None)

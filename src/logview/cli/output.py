@@ -1,6 +1,7 @@
 """A write that fails (a full disk, an I/O error) ends a command with one line and exit 2, as an
 `--output` that cannot be created does, not with a traceback (found with `-o /dev/full`); and how wide
-the terminal a command writes to is, for what it lays out for a person."""
+the terminal a command writes to is, for what it lays out for a person; what an export stopped
+midway left in its output."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
+
+from logview.model import counted
 
 STDOUT = "to stdout"
 
@@ -80,3 +83,17 @@ def writing(name: str) -> Iterator[None]:
         raise
     except OSError as error:
         raise OutputFailed(f"cannot write {name}: {error.strerror or error}") from None
+
+
+def what_was_written(output: Path | None, written: int, in_flight: int = 0) -> str:
+    """What an export stopped midway left, said after 'interrupted' (`in_flight`: entries it was
+    writing then, of which the output may hold a part: a pipe's reader had 500 rows where nothing
+    was said to be written, found in a walk)."""
+    where = str(output) if output is not None else "stdout"
+    if in_flight:
+        part = f"part of the {'next' if written else 'first'} {in_flight:,}"
+        return (f"{where} holds the first {counted(written, 'entry', 'entries')} and may hold {part} (incomplete)"
+                if written else f"{where} may hold {part} entries (incomplete)")
+    if not written:
+        return f"nothing was written to {output}" if output is not None else "nothing was written"
+    return f"{where} holds the first {counted(written, 'entry', 'entries')} (incomplete)"

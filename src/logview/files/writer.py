@@ -125,14 +125,16 @@ class OutputFile:
 
 
 def _linked_file(path: Path) -> Path:
-    """The file a link names (to be written, or not there yet), else `path` itself."""
+    """The file a link names (to be written, or not there yet), else `path` itself. A link that
+    opens though its target's name is nowhere (`/dev/stdout` into a pipe names `pipe:[N]`) is
+    written through: followed, its name was created and failed (found in a walk)."""
     if not path.is_symlink():
         return path
     try:
         target = path.resolve()
     except (OSError, RuntimeError):  # (a loop of links: written through, and failing, as before)
         return path
-    return target if target.is_file() or not target.exists() else path
+    return target if target.is_file() or not path.exists() else path
 
 
 def written_in_place(path: Path) -> str | None:
@@ -165,11 +167,12 @@ class EntryWriter:
         self._source = source
         self._mixed = source if isinstance(source, MixedSource) else None
         self._csv: csv.writer | None = None  # type: ignore[valid-type]
-        self._on_terminal = on_a_terminal(stream)
+        self.on_terminal = on_a_terminal(stream)  # (control characters made inert; a progress line cleared first)
         if fmt == "csv":
             self._csv = csv.writer(_EncodedRows(stream))
             self._csv.writerow(source.csv_columns)
         self.written = 0
+        self.in_flight = 0  # entries being written now (stopped midway, the output may hold part of them)
         self.fieldless = 0  # entries with no field (a line that is not a JSON object): no CSV row
 
     def write(self, entries: Sequence[LogEntry], origins: Sequence[str] | None = None) -> None:
@@ -177,12 +180,13 @@ class EntryWriter:
         mixed = self._mixed
         if mixed is not None and origins is None:
             raise ValueError("entries of both APIs are written with their sources")
+        self.in_flight = len(entries)
         if self._csv is not None:
             entries, origins = self._with_fields(entries, origins)
             self._write_rows(map(mixed.csv_row, entries, origins) if mixed else map(self._source.csv_row, entries))
         else:
             lines = map(envelope_line, origins, entries) if mixed else map(dump_json, raw_values(list(entries)))
-            if self._on_terminal:
+            if self.on_terminal:
                 lines = map(inert_json, lines)
             self._stream.write(b"".join(line + b"\n" for line in lines))
         self._flushed(len(entries))
@@ -194,18 +198,20 @@ class EntryWriter:
         assert self._csv is not None and self._mixed is None, "a CSV of one source"
         objects = [value for value in values if isinstance(value, dict)]
         self.fieldless += len(values) - len(objects)
+        self.in_flight = len(objects)
         self._write_rows(map(self._source.csv_row_of, objects))
         self._flushed(len(objects))
 
     def _write_rows(self, rows: Iterable[list[str]]) -> None:
         assert self._csv is not None
-        self._csv.writerows(([visible(cell) for cell in row] for row in rows) if self._on_terminal else rows)
+        self._csv.writerows(([visible(cell) for cell in row] for row in rows) if self.on_terminal else rows)
 
     def _flushed(self, count: int) -> None:
         self._stream.flush()
         if count and not self.written and self._on_first_entries is not None:
             self._on_first_entries()
         self.written += count
+        self.in_flight = 0
 
     def _with_fields(self, entries: Sequence[LogEntry],
                      origins: Sequence[str] | None) -> tuple[Sequence[LogEntry], Sequence[str] | None]:
@@ -257,16 +263,17 @@ def copy_lines(stream: BinaryIO, lines: LineFile, starts: np.ndarray, lengths: n
 
 def write_lines(stream: BinaryIO, fmt: str, lines: LineFile, starts: np.ndarray, lengths: np.ndarray,
                 source: Source, *, wrote: Callable[[int], None] = lambda rows: None,
-                chunk: int = 5000) -> EntryWriter | None:
+                writing: Callable[[int], None] = lambda rows: None, chunk: int = 5000) -> EntryWriter | None:
     """A file's lines at `starts` in `fmt`, as the viewer's `s` and `logview export --file` write
     them. JSONL: copied byte for byte (`copy_lines`: exactly as the API returned them, a line that
     is not JSON as it stands; on a terminal with its controls made inert). CSV parses them into the
     source's columns (a line that is not a JSON object left out: the writer returned counts it,
-    `fieldless`; None for JSONL). `wrote` hears of each chunk written."""
+    `fieldless`; None for JSONL). `writing` hears of each chunk about to be written, `wrote` once it is."""
     writer = None if fmt == "jsonl" else EntryWriter(stream, fmt, source)
     inert = writer is None and on_a_terminal(stream)  # (`EntryWriter`'s rule: see there)
     for lo in range(0, len(starts), chunk):
         part = slice(lo, lo + chunk)
+        writing(len(starts[part]))
         if writer is not None:
             writer.write_parsed([_parsed(line) for line in lines.read_lines(starts[part], lengths[part])])
         else:
