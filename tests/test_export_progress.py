@@ -17,11 +17,14 @@ from test_export import AITRONOS_KEY, CLEAN_ENV, aitronos_args, jsonl
 from ui.test_ui_terminal_bytes import read_for
 
 
-def export_on_a_terminal(server: DemoServer, output: str, *extra: str, succeeds: bool = True) -> bytes:
-    """Every byte an export sends to its stderr, a pseudo-terminal (its data goes to `output`)."""
+def export_on_a_terminal(server: DemoServer, output: str | None, *extra: str, succeeds: bool = True) -> bytes:
+    """Every byte an export sends to its stderr, a pseudo-terminal (its data goes to `output`; None:
+    to stdout, the same terminal)."""
     leader, follower = pty.openpty()
-    process = cli_runner.Popen([sys.executable, "-m", "logview", *aitronos_args(server, "--output", output, *extra)],
-                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=follower,
+    where = ("--output", output) if output is not None else ()
+    process = cli_runner.Popen([sys.executable, "-m", "logview", *aitronos_args(server, *where, *extra)],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL if output else follower,
+                               stderr=follower,
                                env={**CLEAN_ENV, "LOGVIEW_CONFIG": "/nonexistent/config.toml", **AITRONOS_KEY})
     os.close(follower)
     said = b""
@@ -160,21 +163,8 @@ def test_entries_written_to_the_terminal_never_follow_the_progress_line_on_its_r
     """Found in a walk: with the entries on the terminal too (no --output), each page's first entry
     was glued to the progress line drawn before it (`100 of 3,007 entries, 1 page{"id":"log_…`)."""
     state = DemoState(aitronos_entries=700, supermetrics_entries=0, live_rate=0.0, seed=7)
-    leader, follower = pty.openpty()
     with DemoServer(state) as server:
-        process = cli_runner.Popen([sys.executable, "-m", "logview", *aitronos_args(server, "--no-archive")],
-                                   stdin=subprocess.DEVNULL, stdout=follower, stderr=follower,
-                                   env={**CLEAN_ENV, "LOGVIEW_CONFIG": "/nonexistent/config.toml", **AITRONOS_KEY})
-        os.close(follower)
-        said = b""
-        try:
-            while process.poll() is None:
-                said += read_for(leader, 0.2)
-            said += read_for(leader, 0.2)
-        finally:
-            process.wait()
-            os.close(leader)
-    assert process.returncode == 0
+        said = export_on_a_terminal(server, None, "--no-archive")
     rows = [row.split("\r\x1b[K")[-1] for row in said.decode().replace("\r\n", "\n").rstrip("\n").split("\n")]
     assert said.count(b"\r\x1b[K") >= 7  # (a progress line was drawn for the pages)
     entries = [row for row in rows if not row.startswith("logview: ")]
