@@ -125,6 +125,7 @@ class LogViewApp(App[int]):
             self.viewers.append(MergedScreen(lambda: [(label, viewer.store) for label, viewer in sources],
                                              sources=lambda: [source_of(viewer) for _, viewer in sources],
                                              reaches=lambda: [reach_of(label, viewer) for label, viewer in sources],
+                                             credentials=lambda: [viewer.names.credentials for _, viewer in sources],
                                              retry_failed=self._retry_failed, toggle_tails=self._toggle_tails,
                                              tabs=labels, tab=len(labels) - 1,
                                              **settings))

@@ -6,14 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.session import MERGE_EVERY_S, MergedSession, Parts
 from logview.session.merged import Sources
 from logview.session.status_inputs import SourceProgress
+from logview.ui.names import credential_labels, credential_notes
 from logview.ui.viewer import ViewerScreen
+
+if TYPE_CHECKING:
+    from logview.api.directory import CredentialInfo
 
 
 STARTING = SourceProgress("loading", "loading", "loading", "loading")  # (a tab's progress before it is told)
@@ -24,17 +28,21 @@ class MergedScreen(ViewerScreen):
 
     def __init__(self, parts: Parts, *, label: str = "all sources, merged",
                  retry_failed: Callable[[], int] = lambda: 0, toggle_tails: Callable[[], str] = lambda: "",
-                 sources: Sources = tuple, reaches: Callable[[], list[Reach]] = list, **kwargs: Any) -> None:
+                 sources: Sources = tuple, reaches: Callable[[], list[Reach]] = list,
+                 credentials: Callable[[], list[dict[str, CredentialInfo]]] = list, **kwargs: Any) -> None:
         """`retry_failed`: `r` here retries the tabs whose loading failed (how many it did);
         `toggle_tails`: `t` here turns every tab's live tail on or off (what it did, in words);
         `sources`: what each part reads (`source_of`), so an entry two of them hold shows once;
-        `reaches`: how far back each tab loaded (`reach_of`)."""
+        `reaches`: how far back each tab loaded (`reach_of`); `credentials`: the Aitronos credentials
+        each tab has named (`Names.credentials`)."""
         self.merged = MergedSession(parts, sources=sources)
         super().__init__(ViewerOptions(filters=Filters(), merged=True), session=self.merged, **kwargs)
         # every tab loading until the app says how far each is (`LogViewApp._show_troubles`, a second on): the
         # line said "2 sources merged" from the start, over "No entries." (s29)
         self.merged.source_loading = {label: STARTING for label in (self.tab_strip.labels[:-1] if self.tab_strip else ())}
         self.label, self.retry_failed, self.toggle_tails, self.reaches = label, retry_failed, toggle_tails, reaches
+        self.credentials = credentials
+        self._named: dict[str, CredentialInfo] = {}  # (the tabs' credentials, as the detail last named them)
         self._partial: str | None = None  # (the sources not whole yet, as the panels' notes last said)
 
     def start(self) -> None:
@@ -49,6 +57,7 @@ class MergedScreen(ViewerScreen):
         if (partial := self.merged.partial_note()) != self._partial:  # (the panels' notes say it: counted again)
             self._partial = partial
             self.browser.rows_changed()
+        self._name_credentials()
         was_at, was_scrolled, counted = table.cursor_row, round(table.scroll_y), (table.new_rows, table.newer_unseen)
         selected = self.merged.origin_of(table.cursor_ordinal)
         if not self.merged.merge(force):
@@ -63,6 +72,15 @@ class MergedScreen(ViewerScreen):
                 table.scroll_to(y=max(0, was_scrolled + row - was_at), animate=False)
                 table.count_above(counted[0] + max(0, row - was_at), counted[1])  # (and those a search left)
         self.refresh_all()
+
+    def _name_credentials(self) -> None:
+        """The credentials the tabs named, named here too (an id names one credential, whatever its tab):
+        the detail showed an Aitronos entry's bare `tcred_…` id, where its tab showed `Work Gmail · …`
+        under it (found by a tester)."""
+        named = {cid: credential for credentials in self.credentials() for cid, credential in credentials.items()}
+        if named != self._named:
+            self._named = named
+            self.browser.name_credentials(credential_labels(named), credential_notes(named))
 
     def apply_filters(self, new: Filters) -> None:
         """As a tab's, and where the range starts before what a tab loaded, that said: the merged tab's

@@ -55,6 +55,12 @@ def credential_labels(credentials: dict[str, CredentialInfo]) -> dict[str, str]:
             for cid, credential in credentials.items()}
 
 
+def credential_notes(credentials: dict[str, CredentialInfo]) -> dict[str, str]:
+    """id → the line the detail pane shows under it: `Work Gmail · dana@… · gmail`."""
+    return {cid: " · ".join(part for part in (c.display_name, c.account_email, c.tool_key) if part)
+            for cid, c in credentials.items()}
+
+
 def connector_label(label: str, source: SupermetricsSource, connector: str) -> str:
     """A Supermetrics tab's label once `connector` is chosen (a profile keeps its name in the header,
     and the demo its "demo data": it was retitled "supermetrics team 1 / EMPTY1", s23 walk #13)."""
@@ -321,6 +327,4 @@ class Names(Widget):
 
     def _named(self, credentials: dict[str, CredentialInfo]) -> None:
         self.credentials = credentials
-        notes = {cid: " · ".join(part for part in (c.display_name, c.account_email, c.tool_key) if part)
-                 for cid, c in credentials.items()}
-        self.post_message(self.CredentialsNamed(credential_labels(credentials), notes))
+        self.post_message(self.CredentialsNamed(credential_labels(credentials), credential_notes(credentials)))
