@@ -200,3 +200,21 @@ async def test_a_dialog_that_closes_while_a_key_of_its_burst_waits_for_the_layou
         assert stack(app) == ["ViewerScreen"]
         assert not app.viewer.detail.display  # (the second Enter went on to open the first row's detail)
     assert saved_toasts(said) == ["Saved 600 entries to logview-export.jsonl"]
+
+
+async def test_ticks_typed_in_one_burst_toggle_the_rows_they_were_typed_on(demo: DemoServer) -> None:
+    """`↓ Space ↓ Space` in one read moved the highlight and lost the ticks: Textual toggles the row
+    highlighted when its selection message is handled, by then the last one, twice (found in a walk)."""
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        ticks = app.screen.query_one("#columns-list")
+        before = list(ticks.selected)
+        keys = [ticks.get_option_at_index(index).value for index in range(4)]
+        assert before[:4] == keys  # (the four default columns, ticked, first)
+        burst(app, "down", "space", "down", "space", "down", "down", "space")
+        await settle(pilot)
+        assert ticks.highlighted == 4  # rows 1 and 2 unticked, row 4 (unticked before) ticked
+        assert set(ticks.selected) == {keys[0], keys[3], ticks.get_option_at_index(4).value}

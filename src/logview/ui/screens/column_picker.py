@@ -27,6 +27,14 @@ class TickList(SelectionList[str]):
 
     BINDINGS = [Binding("space", "select", "Toggle"), *UP_DOWN_KEYS]  # (space: the picker's main key, in its footer)
 
+    def _on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Toggle the row Space was pressed on. Textual's toggles the row highlighted when this message is
+        handled: keys in one burst (`↓ Space ↓ Space`) moved the highlight first, and both toggled the last
+        row, or one row twice (found in a walk)."""
+        event.stop()
+        event.prevent_default()
+        self.toggle(self.get_option_at_index(event.option_index))
+
     def render_line(self, y: int) -> Strip:
         line = OptionList.render_line(self, y)  # the prompt, without SelectionList's coloured box
         index = self.scroll_offset.y + y
