@@ -380,3 +380,10 @@ def test_list_on_a_narrow_terminal_breaks_a_source_between_its_parts(archived):
     assert len(aitronos) > 1 and aitronos[0].startswith("aitronos http://127.0.0.1:9 org_archive · 300 entries")
     assert all(line.startswith("  ") for line in aitronos[1:]), aitronos
     assert " · ".join(line.strip() for line in aitronos) == logview("archive", "list").stdout.splitlines()[1]
+
+
+def test_prune_refuses_an_empty_age_not_takes_the_configs(archived):
+    """`--max-age "$AGE"`, the variable unset, pruned by the config's limits as if the flag were left out."""
+    result = logview("archive", "prune", "--max-age", "")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == "logview archive: --max-age: not an age: '' (use a number and a unit: 30s, 15m, 12h, 30d, 4w)\n"

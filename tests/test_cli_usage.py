@@ -207,3 +207,42 @@ def test_an_empty_file_name_is_refused_as_such(argv):
     assert result.returncode == 2 and result.stdout == b""
     assert "an empty name names no file" in result.stderr.decode()
     assert "Is a directory" not in result.stderr.decode() and "folder" not in result.stderr.decode()
+
+
+@pytest.mark.parametrize(("flag", "names"), [
+    ("--since", "no time: give a time (2h, 2025-11-15)"), ("--until", "no time: give a time (2h, 2025-11-15)"),
+    ("--event", "no event: give its name"), ("--search", "no text: give the text to find"),
+    ("--credential", "no credential: give its id (tcred_...)"), ("--base-url", "no URL: give the API's (https://...)"),
+])
+def test_an_empty_filter_is_refused_not_read_as_no_filter(server, flag, names):
+    """`--since "$SINCE"`, the variable unset, exported every entry with exit 0 and no word, as if the
+    flag were left out (found in a walk); a source's `--base-url ""` read the API's own."""
+    if flag == "--base-url":
+        args = ("export", "--source", "aitronos", "--org", DEMO_ORG)
+    else:
+        args = aitronos_args(server) if flag == "--credential" else supermetrics_args(server)
+    result = logview(*args, flag, "", env=AITRONOS_KEY | SUPERMETRICS_KEY)
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert result.stderr.decode() == (f'logview export: {flag} "" names {names} or leave the flag out '
+                                      "(`logview export --help` lists the options)\n")
+
+
+@pytest.mark.parametrize("argv", [("--since", " "), ("--until=",)], ids=["blank", "equals"])
+def test_the_viewer_refuses_a_blank_time_too(server, argv):
+    result = logview("--source", "aitronos", "--org", DEMO_ORG, "--base-url", server.url, *argv,
+                     env=AITRONOS_KEY, timeout=20)
+    assert (result.returncode, result.stdout) == (2, b"")  # no screen drawn
+    assert f'{argv[0].rstrip("=")} "{argv[1] if len(argv) > 1 else ""}" names no time' in result.stderr.decode()
+
+
+def test_an_empty_since_beside_a_profile_is_refused_not_the_profiles_taken(server, tmp_path):
+    config = write_config(tmp_path, server, '[profiles.a.filters]\nsince = "3d"\n')
+    result = logview("export", "--profile", "a", "--since", "", env={"LOGVIEW_CONFIG": config, **AITRONOS_KEY})
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert '--since "" names no time' in result.stderr.decode()
+
+
+def test_sql_refuses_an_empty_source_id():
+    result = logview("sql", "--source", "aitronos", "--org", "", "SELECT 1", timeout=20)
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert '--org "" names no organization: give its id' in result.stderr.decode()
