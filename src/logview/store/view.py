@@ -31,6 +31,18 @@ class ViewChange:
     reordered: bool = False  # rows arriving out of order were merged into place: see `follow`
     moves: tuple[int, int] = (0, 0)  # the store's move versions the merge went from and to
     before: np.ndarray | None = field(default=None, compare=False, repr=False)  # the index before it
+    # the view's newest row before it, with the store's move version it is numbered as of: whether the
+    # user was on it is asked of the view as it is when the change is applied (see `row_of_top`)
+    top: tuple[int, int] | None = field(default=None, compare=False, repr=False)
+
+    def row_of_top(self, view: FilteredView) -> int | None:
+        """The row the view's newest row before this change shows on now (None: the view was empty):
+        rows of later changes, not applied yet, may be above it too (two streams' rows came in two
+        posts, the second synced before the first was applied: a relaunch opened under 6 newer rows)."""
+        if self.top is None:
+            return None
+        ordinal, numbered_at = self.top
+        return view.row_of(view.store.moves.follow(ordinal, numbered_at))
 
     def follow(self, moves: Moves, ordinal: int, numbered_at: int) -> tuple[int, int | None]:
         """Where the row at `ordinal` (numbered as the store was at version `numbered_at`) is now,
@@ -123,6 +135,7 @@ class FilteredView:
             return self._moved(*moved)
         front = back = np.empty(0, dtype=np.int64)
         prepended = appended = dropped = 0
+        top = (self.ordinal(0), self._moves) if len(self) else None
         if store.tail < self._tail:  # the oldest rows were dropped (tail at the cap)
             keep = int(np.searchsorted(self.index, store.tail))
             dropped = len(self) - keep
@@ -150,7 +163,7 @@ class FilteredView:
             counts = store.select(self.filters, self.options)
             self.option_counts, self.others_total = counts.option_counts, counts.others_total
         self._head, self._tail, self._ready, self._cover = store.head, store.tail, store.ready, cover
-        return ViewChange(prepended, appended, dropped)
+        return ViewChange(prepended, appended, dropped, top=top)
 
     def _moved(self, lo: int, hi: int) -> ViewChange:
         """Rows [lo, hi) were merged into place (and rows may have come and gone at the ends):

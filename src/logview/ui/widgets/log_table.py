@@ -161,7 +161,9 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
             if self._cursor_ordinal is not None:  # (those that landed below it move nothing, V1/V2)
                 self.cursor_ordinal, was = change.follow(view.store.moves, self._cursor_ordinal, self._numbered_at)
                 above = 0 if was is None else max(0, self.cursor_row - was)
-        was_following = not self.pinned and self.cursor_row - above <= 0 and round(self.scroll_y) == 0
+        top = change.row_of_top(view)  # (None for a merge: `above` counts only this change's rows, as followed)
+        was_following = not self.pinned and self.cursor_row <= (above if top is None else top) \
+            and round(self.scroll_y) == 0
         was_empty, old_scroll = self.cursor_ordinal is None, round(self.scroll_y)
         self._update_size()
         if was_empty and len(view):
