@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from logview.api.types import BudgetState, RequestRecord, RetryPolicy
-from logview.model import Filters
+from logview.model import ApiError, Filters
 from logview.sources.base import Source
 
 if TYPE_CHECKING:
@@ -29,12 +29,20 @@ class Connection:
     label: str  # what the header shows: "demo data (aitronos)", "profile prod", "aitronos org_123"
     demo: bool = False
     profile: Profile | None = None  # the profile it came from: its default filters and tail settings
+    key_named: str | None = None  # the environment variable the key was read from (None: the demo's own)
 
     def __post_init__(self) -> None:
         # A key httpx cannot encode would crash the viewer, and Textual prints crashes with every
         # frame's locals — the headers among them. Refuse it here, without echoing it.
         if not all(33 <= ord(char) < 127 for char in self.key):
             raise ValueError("an API key must be printable ASCII without spaces or control characters")
+
+    def refused(self, error: ApiError) -> str | None:
+        """What a 401 adds to the server's words: which variable holds the key refused (the server
+        names none, and a profile's own key_env was left to guess, found in a walk); never the key."""
+        if error.status != 401 or self.key_named is None:
+            return None
+        return f"the key in {self.key_named} was refused: check it, or set another"
 
     def client(
         self,

@@ -3,13 +3,17 @@ app never dies: every envelope kind from the demo server's fault injection, plus
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import socket
 
 import pytest
 
 from logview.demo import DemoServer, Fault
-from ui_helpers import SIZE, make_app, screen_text, settle, table_lines, wait_until, widget_text
+from logview.model import Filters
+from logview.options import ViewerOptions
+from logview.ui.app import LogViewApp
+from ui_helpers import FAST, SIZE, connection, make_app, screen_text, settle, table_lines, wait_until, widget_text
 
 
 def banner(app) -> str:
@@ -28,6 +32,19 @@ async def test_wrong_key_shows_a_401_banner_in_the_main_area(demo: DemoServer) -
         assert "Nothing loaded — see the error above." in text
         assert "wrong-key" not in text  # the key never reaches the screen
         assert app.is_running
+
+
+async def test_a_401_names_the_variable_whose_key_was_refused(demo: DemoServer) -> None:
+    """The banner said the server's words alone: which variable to fix (a profile's own key_env) was
+    left to guess (found in a walk). Named, never the key's value."""
+    refused = dataclasses.replace(connection(demo, "aitronos", key="wrong-key"), key_named="FREDDY_PROD_KEY")
+    app = LogViewApp(ViewerOptions(filters=Filters(), connection=refused), policy=FAST)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        text = " ".join(screen_text(app).split())
+        assert "HTTP 401 AUTHENTICATION_REQUIRED" in text
+        assert "the key in FREDDY_PROD_KEY was refused: check it, or set another" in text
+        assert "wrong-key" not in text
 
 
 async def test_supermetrics_401_shows_code_message_and_request_id(demo: DemoServer) -> None:

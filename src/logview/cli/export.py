@@ -288,6 +288,8 @@ async def _export(connection: Connection, filters: Filters, writer: EntryWriter,
             # (an envelope's detail is in the sentence; a broken contract's, what it corrected before, follows it)
             detail = failure.error.detail if isinstance(failure, ContractBroken) else None
             reporter.failure(client.redact(failure.describe()), client.redact(detail) if detail else None)
+            if (refused := connection.refused(failure.error)) is not None:
+                reporter.failure(refused, None)
             wait = failure.error.retry_after
             if isinstance(pager, ArchivedPager) and wait is not None and wait > (client.policy.max_wait_s or wait):
                 # (what to do, when it is only time: "514 s, longer than logview waits" left it to guess, s29 walk 2 #3)

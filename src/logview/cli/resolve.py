@@ -187,9 +187,11 @@ def _default_profile(path: Path, reading: ConfigReading) -> str:
 def _connection_from_profile(name: str, profile: Profile, pick_connector: bool = False) -> Connection:
     source = _build_source(profile.source, org=profile.org, team=profile.team,
                            connector=profile.connector, base_url=profile.base_url, pick_connector=pick_connector)
-    key = (_key_from_env(profile.key_env, named_in=f"profile {name!r}") if profile.key_env
-           else _key_from_env(source.key_env))
-    return Connection(source=source, key=key, label=f"profile {name}", profile=profile)
+    key_env = profile.key_env or source.key_env
+    key = _key_from_env(key_env, named_in=f"profile {name!r}" if profile.key_env else None)
+    # (a name that may be the key itself is not repeated)
+    named = key_env if looks_like_variable_name(key_env) else f"the variable key_env names in profile {name!r}"
+    return Connection(source=source, key=key, label=f"profile {name}", profile=profile, key_named=named)
 
 
 @contextmanager
@@ -246,7 +248,7 @@ def _named_connection(args: argparse.Namespace, stack: ExitStack, *, default_dem
         source = _build_source(args.source, org=args.org, team=args.team, connector=args.connector,
                                base_url=args.base_url, pick_connector=pick_connector)
         return Connection(source=source, key=_key_from_env(source.key_env),
-                          label=f"{source.kind} {_source_ids(source)}")
+                          label=f"{source.kind} {_source_ids(source)}", key_named=source.key_env)
     path, reading = _read_config(args)
     if reading is not None and (reading.names or reading.problems):
         return _profile_connection(args, _default_profile(path, reading), path, reading, pick_connector,

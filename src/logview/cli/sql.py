@@ -131,6 +131,8 @@ def _sync(args, enabled: bool, retention: Retention) -> int | None:
                 # (what was fetched is archived; the statement is not run over a half-synced archive)
                 print(f"logview sql: {failure.describe()}; the statement was not run (without --sync it reads "
                       "the archive as it is)", file=sys.stderr)
+                if (refused := connection.refused(failure.error)) is not None:
+                    print(f"logview sql: {refused}", file=sys.stderr)
                 return EXIT_API
             finally:
                 reporter.end()

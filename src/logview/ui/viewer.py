@@ -94,6 +94,7 @@ class ViewerScreen(FittingScreen):
         self.sidebar.counts_shown = self._counts_shown
         self.browser = LogBrowser(session, id="main")
         self.banner, self.table = self.browser.banner, self.browser.table
+        self.banner.refused = options.connection.refused if options.connection else None  # (a 401 names its variable)
         self.loader = LoadControl(session, self.feed, self.table, self.banner, notify=self.notify, names=self.names)
         self.columns = ColumnControl(self.source.kind, column_choice or ColumnChoice(), self.table)
         self.saved = SavedFilterCommands(saved_filters or SavedFilters(), session, self, apply=self.apply_filters,
@@ -241,8 +242,7 @@ class ViewerScreen(FittingScreen):
     def _no_connector(self, message: Names.NoConnector) -> None:
         if message.error is not None:
             self.session.phase = "error"
-            self.banner.show_failure(message.error, context=LISTING,
-                                     gave_up=message.gave_up, hint="r or c asks again")
+            self.banner.show_failure(message.error, context=LISTING, gave_up=message.gave_up, hint="r or c asks again")
         elif self.session.needs_connector:
             self.session.phase = "cancelled"
         self.refresh_all()

@@ -114,6 +114,8 @@ class ErrorBanner(PartialStyles, Static):
         self._retry: _Retry | None = None
         self._tail: _TailFailure | None = None
         self._ticker: Timer | None = None
+        # what a refused key's error adds: the variable it is in (`Connection.refused`; the viewer's)
+        self.refused: Callable[[ApiError], str | None] | None = None
 
     def on_mount(self) -> None:
         self.display = False
@@ -322,6 +324,8 @@ class ErrorBanner(PartialStyles, Static):
             meta.append(f"request id {clean_line(error.request_id)}")
         if gave_up:
             meta.append(clean_line(gave_up))
+        if self.refused is not None and (refused := self.refused(error)) is not None:
+            meta.append(clean_line(refused))
         paragraphs.append(Text(" · ".join([*meta, hint]), style=style("error-banner--meta")))
         # folded: what failed, then the hint (its keys first: `r retries`), the rest cut first
         short = Text(" · ".join([short_hint or hint, *reversed(meta)]), style=style("error-banner--meta"))
