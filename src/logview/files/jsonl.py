@@ -11,6 +11,7 @@ import csv
 import re
 import shlex
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Literal, TypeVar
 
@@ -20,6 +21,7 @@ from logview.sources.base import InvalidBody, Source, load_json, unreadable_reas
 from logview.sources.invalid_entries import invalid_entry
 from logview.files.envelope import is_envelope
 from logview.files.lines import BOM, LineFile
+from logview.files.not_jsonl import encoding_words, not_jsonl_words, wide_encoding
 from logview.sources.mixed import MixedSource
 from logview.sources.supermetrics import SupermetricsSource
 
@@ -110,14 +112,20 @@ def source_for_kind(kind: FileKind) -> Source:
 def detect_kind(path: Path, given: SourceKind | None = None) -> FileKind:
     """What wrote this file: one API, the one most of its entries are (or `given` by --source,
     which on a file mixing both picks the half read), or the merged tab ("mixed") when they are
-    envelopes. A CSV export, a compressed or empty file, --source on a mixed file, and --source
-    on a file holding none of that API's entries, are refused saying what to do instead."""
-    votes = _sniff(path)
-    if votes == "mixed":
+    envelopes. A CSV export, a compressed, empty or UTF-16 file, one that is not JSON Lines (a JSON
+    array, pretty-printed JSON), --source on a mixed file, and --source on a file holding none of
+    that API's entries, are refused saying what to do instead."""
+    sample = _sniff(path)
+    if sample == "mixed":
         if given is not None:
             raise UnknownFileFormat(f"{path} holds entries of both APIs, each with its source (saved from the "
                                     "merged tab); --source does not apply: open it without --source")
         return "mixed"
+    if not sample.objects or (sample.first_line or b"").strip() in (b"[", b"{"):
+        # (a JSON array was "cannot tell which API … pass --source", and --source then showed every
+        # line invalid; found by a tester)
+        raise UnknownFileFormat(not_jsonl_words(path, sample.first_line, sample.whole))
+    votes = sample.votes
     found = max(votes, key=votes.__getitem__) if votes else None  # (a tie: the first seen)
     if given is not None and found is not None and given not in votes and \
             (searched := _bytes_without_field(path, given)) is not None:
@@ -147,19 +155,33 @@ WHOLE_FILE_BYTES = 1 << 20
 PROBES, PROBE_LINES = 16, 16
 
 
-def _sniff(path: Path) -> dict[SourceKind, int] | Literal["mixed"]:
-    """Each API's entries counted (in the order first seen), over the whole file or a sample of it."""
-    votes: dict[SourceKind, int] = {}
+@dataclass
+class _Sample:
+    """What the lines read of a file hold: each API's entries counted (in the order first seen),
+    the JSON objects among them, of an API or not, and the first line that is not blank."""
+
+    votes: dict[SourceKind, int] = field(default_factory=dict)
+    objects: int = 0
+    first_line: bytes | None = None
+    whole: bool = True  # every line of the file was read
+
+
+def _sniff(path: Path) -> _Sample | Literal["mixed"]:
+    """The lines of the whole file, or of a sample of it, counted."""
+    sample = _Sample()
     with path.open("rb") as handle:
         start = handle.read(8)
         for magic, compression, suffix in COMPRESSED:
             if start.startswith(magic):
                 raise UnknownFileFormat(f"{path} is {compression}-compressed: logview reads plain JSONL "
                                         f"(decompress it first: {_decompress_hint(path, compression, suffix)})")
+        if encoding := wide_encoding(start):  # (its every line read as not JSON; found by a tester)
+            raise UnknownFileFormat(encoding_words(path, encoding))
         handle.seek(0)
         size = path.stat().st_size
         first_lines = None if size <= WHOLE_FILE_BYTES else DETECT_LINES
-        seen = _count_lines(path, handle, first_lines, votes, first=True)
+        sample.whole = first_lines is None
+        seen = _count_lines(path, handle, first_lines, sample, first=True)
         if seen == "mixed":
             return "mixed"
         if not seen and not handle.read(1):
@@ -169,14 +191,14 @@ def _sniff(path: Path) -> dict[SourceKind, int] | Literal["mixed"]:
             for probe in range(1, PROBES + 1):
                 handle.seek(size * probe // (PROBES + 1))
                 handle.readline()  # (the rest of a line begun before the probe)
-                _count_lines(path, handle, PROBE_LINES, votes, first=False)
-    return votes
+                _count_lines(path, handle, PROBE_LINES, sample, first=False)
+    return sample
 
 
-def _count_lines(path: Path, handle: BinaryIO, most: int | None, votes: dict[SourceKind, int],
+def _count_lines(path: Path, handle: BinaryIO, most: int | None, sample: _Sample,
                  first: bool) -> int | Literal["mixed"]:
-    """Counts the API of each of the next `most` lines (all if None) into `votes`; how many were
-    not blank, or "mixed" at an envelope. `first`: the file's start, where a CSV header is told."""
+    """Counts each of the next `most` lines (all if None) into `sample`; how many were not blank,
+    or "mixed" at an envelope. `first`: the file's start, where a CSV header is told."""
     seen = 0
     for number, line in enumerate(handle):
         if most is not None and number >= most:
@@ -186,6 +208,8 @@ def _count_lines(path: Path, handle: BinaryIO, most: int | None, votes: dict[Sou
         if not line.strip():
             continue
         seen += 1
+        if sample.first_line is None:
+            sample.first_line = line
         try:
             raw = load_json(line)
         except InvalidBody:
@@ -195,8 +219,9 @@ def _count_lines(path: Path, handle: BinaryIO, most: int | None, votes: dict[Sou
             continue
         if is_envelope(raw):
             return "mixed"
+        sample.objects += isinstance(raw, dict)
         if kind := api_of(raw):
-            votes[kind] = votes.get(kind, 0) + 1
+            sample.votes[kind] = sample.votes.get(kind, 0) + 1
     return seen
 
 
