@@ -114,7 +114,8 @@ def summary_parts(summary: SourceSummary) -> list[str]:
 def _prune(args, identity) -> int:
     _, retention = archive_choice(args)
     try:
-        max_age_s = parse_age(args.max_age) if args.max_age else None
+        # (`--max-age ""`, an unset variable: refused, not the config's age taken without a word)
+        max_age_s = parse_age(args.max_age) if args.max_age is not None else None
     except ValueError as error:
         raise UsageError(f"--max-age: {error}") from None
     if max_age_s is not None and max_age_s <= 0:  # (as --max-entries 0: `archive clear` forgets all)

@@ -5,6 +5,7 @@ resolve to is `resolve.py`."""
 from __future__ import annotations
 
 import argparse
+import json
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -52,15 +53,27 @@ def _add_filter_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--search", metavar="TEXT", action=_Once, help="case-insensitive substring over all fields")
 
 
+# What a blank value of each flag fails to name, and what to give instead. A blank value read as
+# the flag left out: `--since "$SINCE"` with the variable unset exported everything, and beside a
+# profile took the profile's since, without a word (found in a walk).
+_BLANK = {"since": "no time: give a time (2h, 2025-11-15)", "until": "no time: give a time (2h, 2025-11-15)",
+          "credential": "no credential: give its id (tcred_...)", "event": "no event: give its name",
+          "search": "no text: give the text to find", "org": "no organization: give its id",
+          "team": "no team: give its id", "connector": "no connector: give its id",
+          "base_url": "no URL: give the API's (https://...)"}
+
+
 class _Once(argparse.Action):
     """A filter given once: a second value is a usage error, not the first silently dropped
-    (`--event a --event b` is not "a or b")."""
+    (`--event a --event b` is not "a or b"); a blank one too, not taken as no filter (`_BLANK`)."""
 
     TAKES = "it takes one value (--status is the repeatable filter)"
 
     def __call__(self, parser, namespace, values, option_string=None):  # noqa: ANN001 - argparse's
         if getattr(namespace, self.dest, None) is not None:
             parser.error(f"{option_string} given twice: {self.TAKES}")
+        if self.dest in _BLANK and not values.strip():
+            parser.error(f"{option_string} {json.dumps(values)} names {_BLANK[self.dest]} or leave the flag out")
         setattr(namespace, self.dest, values)
 
 
