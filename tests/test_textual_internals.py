@@ -125,3 +125,23 @@ def test_the_message_clock_is_the_clock_of_a_key_s_time() -> None:
     before = message_clock()
     key = events.Key("y", "y")
     assert before <= key.time <= message_clock()
+
+
+async def test_a_message_queued_at_the_app_is_seen_there_and_a_stopped_one_is_said_so() -> None:
+    from logview.ui.textual_internals import queued_at_app, stopped
+
+    class Quiet(App):
+        def on_key(self, event: events.Key) -> None:
+            pass
+
+    app = Quiet()
+    async with app.run_test():
+        key = events.Key("x", "x")
+        assert not queued_at_app(app, key)
+        app._message_queue.values.append(key)  # (where `post_message` puts it, the app's loop not woken)
+        assert queued_at_app(app, key)
+        app._message_queue.values.remove(key)
+        assert not queued_at_app(app, key)
+        assert not stopped(key)
+        key.stop()
+        assert stopped(key)

@@ -7,7 +7,9 @@ Before Textual handles a key (or a turn of the wheel):
 - it waits for the layout the keys before it asked for (`layout_wait.py`), unless it is a jump typed alone
   (`LoneJumps`);
 - a key that came while a dialog was in front, and waited until the dialog had gone, is the dialog's: it acts on
-  no screen under it (`screens/dialog.py` `StrayKeys`).
+  no screen under it (`screens/dialog.py` `StrayKeys`);
+- `/`, `d` and `s`, which move the focus at once, wait for the keys typed before them, and the keys behind them
+  wait with them (`key_order.py`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from textual import events
 from textual.screen import Screen
 
+from logview.ui.key_order import KeysInOrder
 from logview.ui.layout_wait import LoneJumps, layout_settled
 from logview.ui.screens.dialog import StrayKeys
 from logview.ui.widgets.log_table import JUMP_KEYS, LogTable
@@ -48,10 +51,12 @@ class KeysIn:
         self._app = app
         self._stray = StrayKeys()  # (a key sent to a dialog acts on no screen under it)
         self._lone_jumps = LoneJumps()  # (a jump typed alone does not wait for the layout)
+        self._order = KeysInOrder(app)  # type: ignore[arg-type]  # (keys before a focus key act first)
 
     async def take(self, event: events.Event, handle: Callable[[events.Event], Awaitable[None]]) -> None:
         """`event` handled by `handle` (Textual's), with what comes before and after it."""
         app = self._app
+        forwarded_before = event.is_forwarded
         jump = isinstance(event, events.Key) and event.key in JUMP_KEYS and isinstance(app.screen.focused, LogTable)
         if isinstance(event, (events.Key, *_WHEEL)):
             quiet = app.viewer.feed.quiet
@@ -59,6 +64,10 @@ class KeysIn:
             if isinstance(event, events.Key):
                 app.viewer.names.key_pressed()
         if isinstance(event, events.Key):
+            if event.is_forwarded:
+                self._order.back(event)
+            elif await self._order.held_back(event):
+                return  # (sent again behind the keys before it)
             in_front = app.screen
             if not self._lone_jumps.alone(event, jump):
                 await layout_settled(in_front)  # the sizes the keys before it asked for
@@ -67,6 +76,8 @@ class KeysIn:
                     return  # (a dialog's burst: its answer closed it while this key waited)
                 self._stray.sent(event, app.screen)
         await handle(event)
+        if isinstance(event, events.Key) and not forwarded_before:
+            self._order.sent(event)
         if jump and event.is_forwarded:  # (back from the table, its binding run: the reading goes on once it is shown)
             app.call_after_refresh(app.viewer.feed.quiet.jump_shown)
 

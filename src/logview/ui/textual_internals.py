@@ -27,6 +27,7 @@ from textual import _time as textual_time, screen as textual_screen
 from textual.app import App
 from textual.binding import Binding
 from textual.geometry import Size
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -81,3 +82,13 @@ def unhandled_error(app: App) -> BaseException | None:
 def message_clock() -> float:
     """Now, on the clock a message's (a key's) `time` is read from (monotonic; perf_counter on Windows)."""
     return textual_time.get_time()
+
+
+def queued_at_app(app: App, message: Message) -> bool:
+    """Whether `message` waits in the app's own queue (a key bubbled back for its binding: `key_order.py`)."""
+    return message in app._message_queue.values
+
+
+def stopped(message: Message) -> bool:
+    """Whether a handler stopped `message` (it bubbles no further)."""
+    return message._stop_propagation
