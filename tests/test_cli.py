@@ -168,3 +168,20 @@ def test_the_viewer_may_leave_the_supermetrics_connector_to_its_picker(monkeypat
         connection = resolve_connection(args, stack, default_demo=False, pick_connector=True)
     assert connection is not None and connection.source.connector_id is None
     assert connection.label == "supermetrics team 1 / (choose a connector)"
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_second_signal_while_a_stopped_command_ends_ends_it_at_once_without_a_traceback(signum, code):
+    """A second Ctrl-C while Python's exit waited for a thread printed "Exception ignored in: <module
+    'threading'>" and a traceback (found in a walk): once a command is stopped, another signal ends it."""
+    program = ("import os, signal, sys, threading, time\n"
+               "from logview.cli import _leave_at_once_on_another_signal\n"
+               "threading.Thread(target=time.sleep, args=(30,)).start()  # (what Python's exit waits for)\n"
+               "_leave_at_once_on_another_signal()\n"
+               "print('stopped', flush=True)\n")
+    process = subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.readline() == b"stopped\n"
+    time.sleep(0.2)  # (in Python's exit, waiting for the thread)
+    process.send_signal(signum)
+    assert process.wait(timeout=10) == code
+    assert process.stderr.read() == b""

@@ -325,7 +325,16 @@ def _sigterm_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 
+def _leave_at_once_on_another_signal() -> None:
+    """Stopped, the process has only to end: a second Ctrl-C (or SIGTERM) while it does ends it at once.
+    It came while Python's exit waited for a thread to finish, and printed a traceback ("Exception
+    ignored in: <module 'threading'>", found in a walk), or while the first one's line was written: twice."""
+    for signum, code in ((signal.SIGINT, EXIT_INTERRUPTED), (signal.SIGTERM, EXIT_TERMINATED)):
+        signal.signal(signum, lambda *_, code=code: os._exit(code))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    own_process = argv is None  # (the command line's, not a caller's within its own process: a test)
     argv = list(sys.argv[1:] if argv is None else argv)
     command = COMMANDS.get(argv[0]) if argv else None
     try:
@@ -335,6 +344,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sys.stdout.flush()  # (here, where a closed pipe is caught: not at the interpreter's exit)
             return EXIT_TERMINATED if _terminated.is_set() else code  # (the viewer closes cleanly on it)
     except KeyboardInterrupt as interrupt:  # (its message: what the command left, `export`'s output)
+        if own_process and threading.current_thread() is threading.main_thread():
+            _leave_at_once_on_another_signal()
         said = f": {interrupt}" if interrupt.args else ""
         print(f"logview: {'terminated' if _terminated.is_set() else 'interrupted'}{said}", file=sys.stderr)
         return EXIT_TERMINATED if _terminated.is_set() else EXIT_INTERRUPTED
