@@ -26,6 +26,12 @@ class TooDeepJSON(InvalidJSON):
     (numbers of 19+ digits) near Python's recursion limit, 1,000 frames."""
 
 
+class NotUTF8JSON(InvalidJSON):
+    """JSON whose bytes are not UTF-8, its reason saying where (`not UTF-8 (byte 0xFF at byte 10)`):
+    orjson's "str is not valid UTF-8: surrogates not allowed: line 1 column 1" said neither (found
+    by a tester)."""
+
+
 DEEPEST = 1_024  # the levels orjson reads
 TOO_DEEP = f"nested deeper than the {DEEPEST:,} levels logview reads"
 
@@ -90,7 +96,9 @@ def load_json(data: bytes | str) -> Any:
             return _loads(raw.decode())
         except RecursionError:
             raise TooDeepJSON(TOO_DEEP) from None
-        except (ValueError, UnicodeDecodeError) as error:
+        except UnicodeDecodeError as error:
+            raise _not_utf8(raw, error) from None
+        except ValueError as error:
             raise InvalidJSON(str(error)) from None
     try:
         return orjson.loads(data)
@@ -99,8 +107,23 @@ def load_json(data: bytes | str) -> Any:
             return _loads(data.decode() if isinstance(data, bytes) else data)
         except RecursionError:
             raise TooDeepJSON(TOO_DEEP) from None
-        except (ValueError, UnicodeDecodeError):
+        except UnicodeDecodeError as error:
+            raise _not_utf8(raw, error) from None
+        except ValueError:
             raise InvalidJSON(str(first_error)) from None
+
+
+def _not_utf8(data: bytes, error: UnicodeDecodeError) -> InvalidJSON:
+    """Why `data`, which is not UTF-8 (`error`), is no JSON value: its first byte that is not UTF-8,
+    and, where its text (that byte read as U+FFFD) is not JSON either, why not."""
+    where = f"byte 0x{data[error.start]:02X} at byte {error.start:,}"
+    try:
+        load_json(data.decode("utf-8", "replace"))
+    except TooDeepJSON:
+        pass  # (JSON all the same)
+    except InvalidJSON as syntax:
+        return InvalidJSON(f"{syntax}; not UTF-8 either ({where})")
+    return NotUTF8JSON(f"not UTF-8 ({where})")
 
 
 def dump_json(value: Any, *, sort_keys: bool = False) -> bytes:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from itertools import repeat
 from typing import Any, ClassVar, Hashable
 
-from logview.jsonutil import DEEPEST, InvalidJSON, TooDeepJSON, dump_json
+from logview.jsonutil import DEEPEST, InvalidJSON, NotUTF8JSON, TooDeepJSON, dump_json
 from logview.jsonutil import load_json as _load_json
 from logview.model import Filters, LogEntry, Page, ServerQuery, SourceKind
 from logview.sources.api_times import api_time, api_times
@@ -51,20 +51,26 @@ class TooDeepBody(InvalidBody):
     """JSON nested deeper than logview reads (`TooDeepJSON`): JSON all the same."""
 
 
+class NotUTF8Body(InvalidBody):
+    """JSON whose bytes are not UTF-8 (`NotUTF8JSON`): its reason says so, not "not JSON"."""
+
+
 def load_json(body: bytes | str) -> Any:
     """Parse JSON; a body that is not JSON raises InvalidBody (a retryable fault upstream)."""
     try:
         return _load_json(body)
     except TooDeepJSON as error:
         raise TooDeepBody(str(error)) from None
+    except NotUTF8JSON as error:
+        raise NotUTF8Body(str(error)) from None
     except InvalidJSON as error:
         raise InvalidBody(str(error)) from None
 
 
 def unreadable_reason(error: InvalidBody) -> str:
-    """Why a file's line holds no entry, as its row says: not JSON, or nested too deep to read
-    (it is JSON: 'not JSON: depth limit exceeded' misled)."""
-    return str(error) if isinstance(error, TooDeepBody) else f"not JSON: {error}"
+    """Why a file's line holds no entry, as its row says: not JSON, nested too deep to read (it is
+    JSON: 'not JSON: depth limit exceeded' misled), or not UTF-8 (`not UTF-8 (byte 0xFF at byte 10)`)."""
+    return str(error) if isinstance(error, (TooDeepBody, NotUTF8Body)) else f"not JSON: {error}"
 
 
 def searchable_text(value: Any) -> str:
