@@ -100,6 +100,16 @@ def test_a_pipe_given_to_file_is_called_a_pipe(tmp_path, command):
         assert result.stderr.decode().startswith(f"logview: {given} is a pipe or a device, not a file: "), result.stderr
 
 
+@pytest.mark.parametrize("command", [(), ("export",)], ids=["viewer", "export"])
+@pytest.mark.parametrize("flag", [("--file", "-"), ("--file=-",)], ids=["apart", "joined"])
+def test_a_dash_given_to_file_is_called_standard_input(command, flag):
+    """Found by a tester: `--file -` said "no such file: -", where /dev/stdin said what to do."""
+    result = logview(*command, *flag, timeout=30)
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert result.stderr.decode() == ("logview: - is standard input, not a file: logview reads a file it can seek "
+                                      "(save the stream to one first: `zcat logs.jsonl.gz > logs.jsonl`)\n")
+
+
 def test_no_config_file_means_no_profiles(tmp_path):
     assert load_config(tmp_path / "absent.toml") is None
 

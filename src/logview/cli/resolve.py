@@ -340,12 +340,14 @@ def _source_ids(source: Source) -> str:
 def file_kind(args: argparse.Namespace):
     from logview.files.jsonl import UnknownFileFormat, detect_kind
 
+    save_first = "logview reads a file it can seek (save the stream to one first: `zcat logs.jsonl.gz > logs.jsonl`)"
+    if str(args.file) == "-":  # (it said "no such file: -"; found by a tester)
+        raise UsageError(f"- is standard input, not a file: {save_first}")
     if args.file.is_dir():
         raise UsageError(f"{args.file} is a folder, not a file")
     if not args.file.is_file():
         if args.file.exists():  # (a pipe, `<(zcat x.gz)`, /dev/stdin: it said "no such file", s20 #6)
-            raise UsageError(f"{args.file} is a pipe or a device, not a file: logview reads a file it can seek "
-                             "(save the stream to one first: `zcat logs.jsonl.gz > logs.jsonl`)")
+            raise UsageError(f"{args.file} is a pipe or a device, not a file: {save_first}")
         raise UsageError(f"no such file: {args.file}")
     try:  # even with --source: a CSV export or a mixed file is told apart from its lines
         return detect_kind(args.file, args.source)
