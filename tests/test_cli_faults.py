@@ -142,7 +142,7 @@ def test_config_lists_a_credential_in_a_profiles_base_url_without_it(tmp_path, u
     (("--interval", "1e9"), "--interval: must be more than 0 and at most 86,400 (a day)"),
     (("--interval", "abc"), "--interval: must be a number of seconds, not 'abc'"),
     (("demo-server", "--rate", "abc"), "--rate: must be a number, not 'abc'"),
-    (("demo-server", "--rate", "inf"), "--rate: must be 0 or more (and finite)"),
+    (("demo-server", "--rate", "inf"), "--rate: must be from 0 to 100 (new entries a second"),
     (("demo-server", "--aitronos-entries", "many"), "--aitronos-entries: must be a whole number, not 'many'"),
 ], ids=["interval-inf", "interval-1e9", "interval-abc", "rate-abc", "rate-inf", "entries-many"])
 def test_a_number_a_flag_cannot_use_is_named_without_internal_names(argv, message):

@@ -403,6 +403,9 @@ def test_demo_control_endpoints(http, server):
     assert http.post("/_demo/insert", json={"api": "nope"}).status_code == 400
     r = http.post("/_demo/settings", json={"supermetrics_before_inclusive": True})
     assert r.json()["supermetrics_before_inclusive"] is True and server.state.supermetrics_before_inclusive
+    for rate in (100_001, -1, "fast", True):  # (any number was taken, as `--rate` took one: found in a walk)
+        r = http.post("/_demo/settings", json={"live_rate": rate})
+        assert r.status_code == 400 and "live_rate must be" in r.text and server.state.live_rate == 0
 
 
 def test_request_log_counts_api_requests(http, server):

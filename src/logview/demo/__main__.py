@@ -7,6 +7,7 @@ import sys
 
 from .broken import BROKEN_MODES
 from .budget import parse_budget_option
+from .constants import MAX_LIVE_RATE
 from .server import run_foreground
 
 
@@ -23,6 +24,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--broken", action="append", default=[], choices=BROKEN_MODES,
                    help="break the API contract on purpose (repeatable)")
     a = p.parse_args(argv)
+    if not 0 <= a.live_rate <= MAX_LIVE_RATE:  # (what the server keeps up with: `MAX_LIVE_RATE`)
+        p.error(f"--live-rate: must be from 0 to {MAX_LIVE_RATE} new entries a second")
     try:
         budget = parse_budget_option(a.budget)
     except ValueError as exc:

@@ -16,6 +16,11 @@ AITRONOS_STATUSES = ("success", "error", "blocked", "timeout")
 # Supermetrics budgets per hour.
 PUBLISHED_BUDGETS = {"aitronos": "100/60", "supermetrics": "1000/3600"}
 
+# The most new entries a second each API makes for the live tail (`--rate`, `live_rate`): at 100 a
+# page is answered in ~30 ms as memory grows ~1.3 MB/s; at 1,000 a page took up to 0.5 s and memory
+# grew ~13 MB/s; at 100,000 the server stopped answering, ~1 GB held after 4 s (found in a walk).
+MAX_LIVE_RATE = 100
+
 # What `POST /_demo/faults` can make the next API requests do ({"kind": …}), one line each: the
 # server's checks and `logview demo-server --help` both read it.
 FAULTS = {

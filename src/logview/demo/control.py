@@ -87,7 +87,7 @@ async def demo_state(request: Request) -> Response:
 
 
 async def demo_settings(request: Request) -> Response:
-    """Flip runtime knobs: ``supermetrics_before_inclusive`` (bool), ``live_rate`` (float >= 0),
+    """Flip runtime knobs: ``supermetrics_before_inclusive`` (bool), ``live_rate`` (0 to `MAX_LIVE_RATE`),
     ``budget`` ("N/WINDOW_S" or null for both APIs, or {"aitronos": "10/5", ...} for those named),
     ``broken`` (a list of `broken.BROKEN_MODES`; [] or null heals the server)."""
     state: DemoState = request.app.state.demo
@@ -107,9 +107,9 @@ async def demo_settings(request: Request) -> Response:
             state.supermetrics_before_inclusive = bool(payload["supermetrics_before_inclusive"])
         if "live_rate" in payload:
             rate = payload["live_rate"]
-            if not isinstance(rate, (int, float)) or rate < 0:
-                raise ValueError("live_rate must be a number >= 0")
-            state.live_rate = float(rate)
+            if not isinstance(rate, (int, float)) or isinstance(rate, bool):
+                raise ValueError("live_rate must be a number")
+            state.live_rate = rate  # (refused beyond what the server can keep up with)
         if budgets:
             state.budget = budgets
         if "broken" in payload:

@@ -20,7 +20,7 @@ import orjson
 from .answered import AnsweredLog
 from .broken import Breakage
 from .budget import BUDGET_APIS, Budget, Budgets, BudgetSpec, Served
-from .constants import DEMO_CONNECTOR, DEMO_EMPTY_CONNECTOR, FAULTS
+from .constants import DEMO_CONNECTOR, DEMO_EMPTY_CONNECTOR, FAULTS, MAX_LIVE_RATE
 from .data import (
     Entry,
     aitronos_dataset,
@@ -37,6 +37,14 @@ FAULT_APIS = (None, "aitronos", "supermetrics")
 _REQUEST_LOG_SIZE = 10_000
 _VIEW_CACHE_SIZE = 64
 _MAX_LIVE_BATCH = 50_000  # never materialise more than this in one go (e.g. after a long pause)
+
+
+def _checked_rate(value: float) -> float:
+    """A live rate the server can keep up with (`MAX_LIVE_RATE`), else ValueError."""
+    rate = float(value)
+    if not 0 <= rate <= MAX_LIVE_RATE:  # (a NaN too: no comparison with it holds)
+        raise ValueError(f"live_rate must be from 0 to {MAX_LIVE_RATE} new entries a second, not {value!r}")
+    return rate
 
 
 def _matches(entry: Entry, status: str | None, credential_id: str | None) -> bool:
@@ -125,7 +133,7 @@ class DemoState:
         self._rng_insert_s = random.Random(f"insert-supermetrics:{seed}")
         self._rng_live_a = random.Random(f"live-aitronos:{seed}")
         self._rng_live_s = random.Random(f"live-supermetrics:{seed}")
-        self._live_rate = max(0.0, float(live_rate))
+        self._live_rate = _checked_rate(live_rate)
         self._live_mono = self._mono0
         self._live_origin = self._t0
         self._live_done = 0
@@ -150,9 +158,10 @@ class DemoState:
     @live_rate.setter
     def live_rate(self, value: float) -> None:
         """Changing the rate restarts the arrival schedule from the current moment."""
+        rate = _checked_rate(value)
         with self._lock:
             self._materialise_live()
-            self._live_rate = max(0.0, float(value))
+            self._live_rate = rate
             self._live_mono = time.monotonic()
             self._live_origin = self.now_us()
             self._live_done = 0
