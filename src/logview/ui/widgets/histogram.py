@@ -164,15 +164,19 @@ class VolumeHistogram(Widget, can_focus=True):
 
     def show(self, data: Histogram, requested: int, note: str = "") -> None:
         """Draw `data`, computed for `requested` buckets (asked again when that was not right)."""
-        old = self.data
+        old, resized = self.data, requested != self.requested
         self.requested = requested
         self.data, self.note = data, note
         self._draw_bars()
         if not len(data):
             self.selected = None
         elif self.selected is None or old is None or (old.start_us, old.bucket_us) != (data.start_us, data.bucket_us):
-            self.selected = self._newest_filled() if self.has_focus else None
-            self.user_picked = False
+            # (counted again for another width, the bar picked was the newest again, and Enter narrowed to a range
+            # the user had not picked: found by a tester. The bucket holding the picked span's start stays picked)
+            kept = resized and self.user_picked and self.selected < len(old)
+            self.selected = (self._holding(old.bucket_span(self.selected)[0]) if kept
+                             else self._newest_filled() if self.has_focus else None)
+            self.user_picked = kept
         elif not self.user_picked:  # (picked before the narrowed range's rows came: all bars empty then,
             self.selected = self._newest_filled()  # the last, a future one, stayed picked: found in a walk)
         else:
@@ -181,6 +185,11 @@ class VolumeHistogram(Widget, can_focus=True):
         if self.size.width and requested != self.max_buckets:
             self.recompute.changed(now=True)
         self.keys_waiting.numbers_shown()
+
+    def _holding(self, moment_us: int) -> int:
+        """The bar whose bucket holds `moment_us` (the nearest at either end)."""
+        assert self.data is not None
+        return max(0, min(len(self.data) - 1, (moment_us - self.data.start_us) // self.data.bucket_us))
 
     def _cell_width(self) -> int:
         return max(1, self.plot_width // max(1, len(self.data or ())))
@@ -359,13 +368,14 @@ class VolumeHistogram(Widget, can_focus=True):
         counts = data.counts[self.selected].tolist()
         start, end = data.bucket_span(self.selected)
         span = data.bucket_us * len(data)
-        text = Text(" " * (GUTTER - 2) + "▸ ", style=self._style("title"))
-        text.append(f"{moment_text(start, data.bucket_us, span)} – {moment_text(end + 1, data.bucket_us, span)}",
-                    style=self._style("title"))
+        since = moment_text(start, data.bucket_us, span)
+        whole = f"{since} – {moment_text(end + 1, data.bucket_us, span)}"
         # the counts in fewer words where the line is narrow: cut, "warnings 31" lost its number
-        # and "warn▏" its word (found in a walk)
-        for words in (("entries", "errors", "warnings"), ("entries", "err", "warn"), ("", "err", "warn")):
-            counted_text = text.copy()
+        # and "warn▏" its word (found in a walk); narrower, the bucket by its start alone (the title says its
+        # width): at 40 columns "05 Dec – 06 Dec  380 · err 51 · w" (found by a tester)
+        for shown, words in ((whole, ("entries", "errors", "warnings")), (whole, ("entries", "err", "warn")),
+                             (whole, ("", "err", "warn")), (since, ("", "err", "warn"))):
+            counted_text = Text(" " * (GUTTER - 2) + "▸ " + shown, style=self._style("title"))
             total = f"{sum(counts):,}"
             counted_text.append(f"  {counted(sum(counts), 'entry') if words[0] else total}", style=self._style("axis"))
             for klass, label in ((ERROR, words[1]), (WARN, words[2])):
