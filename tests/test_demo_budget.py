@@ -319,6 +319,28 @@ def test_every_bad_budget_is_one_line_naming_it_before_anything_listens(value, n
     assert lines[0].startswith("logview demo-server: argument --budget: ")
 
 
+@pytest.mark.parametrize(("argv", "said"), [
+    (("1/5", "2/5"), "given twice for both APIs ('1/5' and '2/5'): give one, or one per API (aitronos=N/WINDOW_S)"),
+    (("aitronos=10/30", "aitronos=20/60"), "given twice for aitronos ('aitronos=10/30' and 'aitronos=20/60'): give one"),
+], ids=["both", "one-api"])
+def test_a_second_budget_for_the_same_api_is_refused(argv, said):
+    """`--budget 1/5 --budget 2/5` kept the last without a word, the banner saying 2/5 (found in a walk)."""
+    result = logview("demo-server", "--port", "0", *(arg for value in argv for arg in ("--budget", value)), *SMALL,
+                     timeout=30)
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert result.stderr.decode() == (f"logview demo-server: argument --budget: {said} (`logview demo-server --help` "
+                                      "lists the options)\n")
+
+
+def test_one_apis_budget_wins_over_the_one_for_both_in_either_order():
+    """(the later won: `supermetrics=1/60` then `5/1` dropped Supermetrics' own without a word)"""
+    expected = {"aitronos": Budget(5, 1), "supermetrics": Budget(1, 60)}
+    assert parse_budget_option(["supermetrics=1/60", "5/1"]) == parse_budget_option(["5/1", "supermetrics=1/60"]) \
+        == expected
+    assert parse_budget_option(["aitronos=10/30", "supermetrics=20/60"]) == {"aitronos": Budget(10, 30),
+                                                                              "supermetrics": Budget(20, 60)}
+
+
 def test_help_and_the_readme_describe_the_budget_option(monkeypatch):
     monkeypatch.setenv("COLUMNS", "250")
     text = demo_server_parser().format_help()

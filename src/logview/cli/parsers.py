@@ -227,8 +227,9 @@ def demo_server_parser() -> argparse.ArgumentParser:
                              "(default 1; 0: none)")
     parser.add_argument("--budget", action="append", default=[], metavar="N/WINDOW_S",
                         help="enforce a rate limit: N requests per WINDOW_S seconds for each key, then 429 "
-                             "with Retry-After; API=N/WINDOW_S for one API (aitronos, supermetrics), "
-                             "repeatable (default none: the published limits are only advertised)")
+                             "with Retry-After; API=N/WINDOW_S for one API (aitronos, supermetrics), which wins "
+                             "over one for both; repeatable, once per API (default none: the published limits are "
+                             "only advertised)")
     parser.add_argument("--seed", type=int, default=7,
                         help="seed of the generated data: the same seed makes the same entries, their times "
                              "counted back from the start (default 7)")

@@ -80,15 +80,21 @@ def budgets_from(spec: BudgetSpec) -> dict[str, Budget | None]:
 
 
 def parse_budget_option(values: list[str]) -> dict[str, Budget | None]:
-    """``--budget`` values: ``N/WINDOW_S`` for both APIs or ``API=N/WINDOW_S`` for one; later wins."""
-    spec: dict[str, BudgetValue] = {}
+    """``--budget`` values: ``N/WINDOW_S`` for both APIs or ``API=N/WINDOW_S`` for one, which wins
+    over the one for both, given in either order. A second for the same API is a ValueError: the
+    last was kept without a word (`--budget 1/5 --budget 2/5` enforced 2/5, found in a walk)."""
+    both: dict[str, Budget | None] = {}
+    own: dict[str, Budget | None] = {}
+    typed: dict[str, str] = {}  # each value as typed, by the API it names ("": both)
     for value in values:
         api, sep, budget = value.partition("=")
-        if sep:
-            spec.update(budgets_from({api.strip(): budget}))
-        else:
-            spec.update(budgets_from(value))
-    return budgets_from(spec)
+        api = api.strip() if sep else ""
+        if api in typed:
+            raise ValueError(f"given twice for {api or 'both APIs'} ({typed[api]!r} and {value!r}): give one"
+                             + ("" if api else ", or one per API (aitronos=N/WINDOW_S)"))
+        typed[api] = value
+        (own if api else both).update(budgets_from({api: budget} if api else value))
+    return {**both, **own}
 
 
 ALIGNED_FROM_S = 2.0  # windows this long or longer end on a whole second (shorter: tests' compressed ones)
