@@ -15,6 +15,7 @@ from msgspec.structs import replace
 
 from logview.api.contract import contract_broken, in_time_order
 from logview.api.types import format_wait
+from logview.files.watch import gone_words
 from logview.model import ApiError, Filters, counted
 from logview.session import ViewerSession, Waits
 from logview.ui.feed import Feed
@@ -207,8 +208,15 @@ class LoadControl:
         try:
             if store.lines is not None:
                 store.lines.reopen()
+        except FileNotFoundError:  # (it said "FILE_ERROR cannot read …" under "file loaded": found by a tester)
+            assert store.lines is not None and self.feed.file_watch is not None
+            if news := self.feed.file_watch.news():  # (the banner says it, if its next look has not yet)
+                self.banner.show_notice(news, slot="file")
+            self._notify(gone_words(store.lines.path.name), timeout=5, markup=False)
+            return
         except OSError as error:
             assert store.lines is not None
+            self.session.failed()  # (the status line says the error too, not "file loaded")
             self.banner.show_failure(file_error(store.lines.path, error), context="reading the file")
             return
         self.start(clear_now=True)

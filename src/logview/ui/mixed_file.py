@@ -18,7 +18,7 @@ from typing import Any
 from textual import events, work
 from textual.worker import Worker, get_current_worker
 
-from logview.files.watch import CHECK_EVERY_S, FileWatch
+from logview.files.watch import CHECK_EVERY_S, FileWatch, gone_words
 from logview.model import ApiError
 from logview.store import EntryStore
 from logview.ui.file_api import file_api_changed
@@ -56,6 +56,10 @@ class MixedFileViewer(MergedScreen):
         export replaced is made a plain file's viewer (`file_api.py`)."""
         if changed := file_api_changed(self.path, "mixed", self.filters):
             self.post_message(changed)
+        elif self._watch.gone():  # (it said "FILE_ERROR cannot read …", its rows kept: found by a tester)
+            if news := self._watch.news():  # (the banner says it, if its next look has not yet)
+                self.banner.show_notice(news)
+            self.notify(gone_words(self.path.name), timeout=5, markup=False)
         elif self._read_again():
             self.notify(reading_again(self.path.name), timeout=3, markup=False)
 
