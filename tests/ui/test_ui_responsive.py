@@ -42,7 +42,10 @@ async def test_below_120_columns_the_sidebar_folds_and_b_brings_it_back(demo: De
         await pilot.press("b")
         await pilot.pause()
         assert not viewer.sidebar.display
-        await pilot.resize_terminal(160, 40)  # wide again: the sidebar is back by itself
+        await pilot.resize_terminal(160, 40)  # wide: hidden as b left it (its choice holds: test_ui_sidebar_choice)
+        await pilot.pause()
+        assert not viewer.sidebar.display and viewer.browser.filter_line.display
+        await pilot.press("b")
         await pilot.pause()
         assert viewer.sidebar.display and not viewer.browser.filter_line.display
         await pilot.press("b")  # and b hides it at any size

@@ -8,7 +8,8 @@ both, the sidebar is a drawer over the table), `-folded` (the
 sidebar is hidden and the one-line filter summary shown instead), `-short` (below
 DETAIL_COVERS_BELOW lines: the detail opens over the whole table); the browser's `-histogram-alone`
 (below `HISTOGRAM_ALONE_BELOW` lines: the histogram open takes the table's place). `b` shows or hides the sidebar
-at any size; `/` and `d` open it for as long as their field has the focus.
+at any size, and its choice holds as the size changes (a sidebar shown folds where it would become a drawer);
+`/` and `d` open it for as long as their field has the focus.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ class FittingScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._narrow: bool | None = None
-        self._sidebar_wanted: bool | None = None  # the user's choice (`b`) at this side of the threshold
+        self._drawer: bool | None = None  # (below SIDEBAR_COVERS_BELOW)
+        self._sidebar_wanted: bool | None = None  # the user's choice (`b`), None: as the width has it
         self._peeking = False  # shown only while one of its fields has the focus (`/`, `d`)
         self._resumed_once = False
         self._fitted_to: Size | None = None  # the size `on_resize` last fitted the screen to
@@ -95,11 +97,15 @@ class FittingScreen(Screen[None]):
     def _fit(self, size: Size) -> None:
         self._fitted_to = size
         width, height = size
-        narrow = width < SIDEBAR_FOLDS_BELOW
-        if narrow != self._narrow:  # across the threshold, the sidebar does what the size says again
-            self._narrow, self._sidebar_wanted = narrow, None
+        narrow, drawer = width < SIDEBAR_FOLDS_BELOW, width < SIDEBAR_COVERS_BELOW
+        # b's choice holds at any width (it was dropped at each crossing of 120 columns: hidden at 130, the sidebar
+        # came back after a resize to 100 and back, found by a tester), but for a sidebar shown beside the table
+        # at a width where it would now cover it (a drawer): that one folds, as the width has it
+        if drawer and not self._drawer and self._sidebar_wanted:
+            self._sidebar_wanted = None
+        self._narrow, self._drawer = narrow, drawer
         self.set_class(narrow, "-narrow")
-        self.set_class(width < SIDEBAR_COVERS_BELOW, "-drawer")
+        self.set_class(drawer, "-drawer")
         self.set_class(height < DETAIL_COVERS_BELOW, "-short")
         self.browser.set_class(width >= WIDE_FROM, "-wide")
         self.browser.banner.fit(height)  # (its messages fold on a small screen)
