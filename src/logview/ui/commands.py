@@ -14,3 +14,4 @@ COMMANDS = (  # the palette's commands: (title, what it does, the action)
     ("Banner", "Show the message above the table in full, or fold it to its first lines (m)", "toggle_banner"),
     ("Filter sidebar", "Show or hide the filters on the left; below 120 columns they fold away (b)", "toggle_sidebar"),
 )
+FILE_HELP = {"reload": "Read the file again as it is now, telling its API again (r)"}  # (a file's, where it differs)

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from logview.ui.browser import LogBrowser
-from logview.ui.commands import COMMANDS
+from logview.ui.commands import COMMANDS, FILE_HELP
 
 VIEWER_KEYS = [
     # priority: taken in the order typed, before a key after it (`/`, `s`) moves the focus and it
@@ -64,7 +64,8 @@ def key_commands(screen: Screen, browser: LogBrowser, *, connectors: bool) -> It
     """The keys' actions as the palette's commands: each one `screen`'s, or else `browser`'s;
     choosing a connector only where there are connectors to choose, the tail where there is one."""
     offered = {"choose_connector": connectors, "toggle_tail": screen.check_action("toggle_tail", ()) is not False}
+    file_help = FILE_HELP if not offered["toggle_tail"] else {}  # (only a file has no live tail)
     for title, help_text, action in COMMANDS:
         if offered.get(action, True):
             owner = screen if hasattr(screen, f"action_{action}") else browser
-            yield SystemCommand(title, help_text, getattr(owner, f"action_{action}"))
+            yield SystemCommand(title, file_help.get(action, help_text), getattr(owner, f"action_{action}"))

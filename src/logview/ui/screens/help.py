@@ -71,6 +71,15 @@ SCOPED_KEYS: dict[str, tuple[str, str]] = {
     "[  ]": ("switch_tab", "not here: one source is open (tabs come with several --profile options)"),
 }
 NOT_HERE_STYLE = "dim"
+# What a key does on a file, where it differs ("reload; after an error: retry; during a retry's wait:
+# send it now" was said of `r` over a file, which it reads again: found by a tester)
+FILE_WORDS = {"r": "read the file again, as it is now, and tell its API again (another API's export in its place "
+                   "is read as that)"}
+
+
+def shows_a_file(offered: Callable[[str], bool]) -> bool:
+    """Whether the screen shows a file: only a file offers no live tail."""
+    return not offered("toggle_tail")
 
 
 def everywhere(action: str) -> bool:
@@ -83,9 +92,11 @@ def _sections_table(sections: tuple[tuple[str, tuple[tuple[str, str], ...]], ...
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True, min_width=10)
     table.add_column()
+    words = FILE_WORDS if shows_a_file(offered) else {}
     for section, keys in sections:
         table.add_row(Text(section, style="bold underline"), "")
         for key, what in keys:
+            what = words.get(key, what)
             action, not_here = SCOPED_KEYS.get(key, ("", ""))
             if action and not offered(action):  # (dimmed and said why, not left out: the key is learnt)
                 table.add_row(Text(key, style=NOT_HERE_STYLE), Text(f"{what} — {not_here}", style=NOT_HERE_STYLE))
