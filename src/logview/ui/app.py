@@ -325,6 +325,11 @@ class LogViewApp(App[int]):
         for command in super().get_system_commands(screen):
             if command.title == "Quit":  # (Textual's "as soon as possible": logview's asks first while a save is written)
                 yield command._replace(help="Quit logview, as q does (a save still being written is asked about first)")
+            elif command.title == "Screenshot":  # (saved where it can be, and said where: screenshot.py)
+                from logview.ui.screenshot import take_screenshot
+
+                yield command._replace(help="Save an SVG of the screen in the downloads folder, else the current one",
+                                       callback=lambda: self.set_timer(0.1, partial(take_screenshot, self)))
             elif command.title not in LEFT_OUT:
                 yield command
         yield from self.viewer.system_commands()
