@@ -5,17 +5,17 @@ virtual time (`test_budget.FakeTime`)."""
 
 from __future__ import annotations
 
-from test_budget import LIVE, FakeTime, headers_saying
+from test_budget import BACKFILL, LIVE, FakeTime, headers_saying
 
 
-async def tail_polls(time: FakeTime, budget, interval_s: float, sent: list[float]) -> None:
+async def tail_polls(time: FakeTime, budget, interval_s: float, sent: list[float], limit: int = 1000) -> None:
     """A tail as `Pager.follow` runs one: a poll (paced by the budget), then its interval's pause."""
     with budget.hold_tail_reserve(interval_s):
         while True:
             await budget.acquire(LIVE)
             sent.append(time.now)
             await time.sleep(0.2)  # (the request's time)
-            budget.settle(headers_saying(1000, 1000), 200)  # (Supermetrics sends no Reset)
+            budget.settle(headers_saying(limit, limit), 200)  # (Supermetrics sends no Reset; the demo none unbudgeted)
             await time.sleep(interval_s)
 
 
@@ -54,3 +54,32 @@ async def test_a_tail_the_pace_lets_go_at_its_interval_has_no_period():
     await time.run(tail_polls(time, budget, 2.0, sent), until=time.now + 60)
     assert len(sent) > 20 and budget.state().tail_period_s == 0.0
 
+
+
+async def test_a_tail_taking_turns_with_the_backfill_is_said_at_the_period_its_polls_keep():
+    """Found in a walk: a tail asked to poll every 0.05 s (more than half of Aitronos' 100 a minute) takes turns with
+    the credentials' listing (at the backfill's priority). Its polls went every ~1.6 s, and the period said was
+    ~1.6 s after a poll, ~0.8 s after the listing's request: the line flickered between "~2 s" and "~1 s"."""
+    time = FakeTime()
+    budget = time.budget("aitronos")
+    sent: list[float] = []
+    looks: list[tuple[float, float]] = []  # (when, period)
+
+    async def backfill() -> None:
+        while True:
+            await budget.acquire(BACKFILL)
+            await time.sleep(0.2)
+            budget.settle(headers_saying(100, 100), 200)
+
+    async def watch() -> None:
+        while True:
+            await time.sleep(0.1)
+            looks.append((time.now, budget.state().tail_period_s))
+
+    # (within the first window: a new one opens with a burst again)
+    await time.run(tail_polls(time, budget, 0.05, sent, limit=100), backfill(), watch(), until=time.now + 50)
+    paced_from = sent[-20]  # (the burst long spent: each poll waits for the pace)
+    real = (sent[-1] - paced_from) / 19
+    assert real > 1.0, real  # (two tokens a poll: the backfill's and its own)
+    periods = [period for at, period in looks if paced_from <= at <= sent[-1]]
+    assert all(abs(period - real) <= 0.2 for period in periods), (real, sorted(set(round(p, 2) for p in periods)))

@@ -255,7 +255,7 @@ class Budget:
         if priority is not Priority.BACKFILL:
             self._tails.polled(now, self._window_s, self._limit)
         else:
-            self._tails.backfill_next = False
+            self._tails.backfill_granted()
         if now < self._let_through_until:  # (the one `r` let through: no token of the pace)
             self._let_through_until, token = 0.0, False
         if token:
@@ -414,7 +414,7 @@ class Budget:
 
     def _tail_timing(self, now: float) -> TailTiming:
         """When a tail's next poll goes, and how often the pace lets the tails poll (`TailReserves.timing`)."""
-        backfill_turn = self._backfill_turn(now) and self._waiters.any_of(Priority.BACKFILL)  # (none: the tail goes)
+        turns = self._over_half(now) and self._own(now) - self._reserve(now) >= 1  # (`_backfill_turn`, whoever's turn)
         return self._tails.timing(now, TailPace(
             self._waiters.any_of(Priority.LIVE), self._delay(Priority.LIVE, now), 1 / max(self._rate(now), 1e-9),
-            backfill_turn, self.refilled_tokens(now), self._window_s))
+            turns, self._waiters.any_of(Priority.BACKFILL), self.refilled_tokens(now), self._window_s))

@@ -68,6 +68,7 @@ class TailReserves(msgspec.Struct, eq=False):
 
     held: list[TailReserve] = msgspec.field(default_factory=list)
     backfill_next: bool = False  # over half, the tail had the last request: the backfill's turn
+    backfill_went: bool = False  # the backfill had the last request (still under way: it takes its turn again)
 
     def __bool__(self) -> bool:
         return bool(self.held)
@@ -104,9 +105,13 @@ class TailReserves(msgspec.Struct, eq=False):
 
     def polled(self, now: float, window_s: float, limit: int) -> None:
         """A tail's poll (or a new query's first page: near enough) went at `now`."""
-        self.backfill_next = self.over_half(window_s, limit)
+        self.backfill_next, self.backfill_went = self.over_half(window_s, limit), False
         for reserve in self.held:
             reserve.last_poll = now
+
+    def backfill_granted(self) -> None:
+        """A backfill's request went: the tails' turn is next."""
+        self.backfill_next, self.backfill_went = False, True
 
     def next_due_in(self, now: float) -> float:
         """Seconds until the soonest tail's interval since its last poll has passed (0: due now, or none polled)."""
@@ -115,13 +120,17 @@ class TailReserves(msgspec.Struct, eq=False):
 
     def timing(self, now: float, pace: TailPace) -> TailTiming:
         """When the tails' next poll goes and how often the pace lets them go (`TailTiming`)."""
-        turn_s = pace.token_s if pace.backfill_turn else 0.0  # (a waiting backfill's request first, on its turn)
+        # (over half, a backfill that waits, or whose request is under way, takes every other request)
+        shares = pace.backfill_may_turn and (pace.backfill_waits or self.backfill_went)
+        turn_s = pace.token_s if shares and pace.backfill_waits and self.backfill_next else 0.0  # (its request first)
         if pace.tail_waits:
             next_s = pace.delay_s + turn_s
         else:  # (between two polls: the next as the pace and its interval let it go, not "none waits")
             next_s = max(pace.delay_s, self.next_due_in(now)) if self.held else 0.0
-        # (the pace holds each poll back, not a burst's tokens: a burst lets them go at their interval)
-        period = pace.token_s + turn_s if self.held and pace.tokens < 2 else 0.0
+        # (the pace holds each poll back, not a burst's tokens: a burst lets them go at their interval); taking
+        # turns, a poll every other token, whoever's turn is next (it said ~2 s after a poll, ~1 s after the
+        # backfill's request: found in a walk)
+        period = pace.token_s * (2 if shares else 1) if self.held and pace.tokens < 2 else 0.0
         return TailTiming(next_s, period if period < pace.window_s else 0.0)  # (longer: the window is spent)
 
     def poll_in(self, now: float, token_s: float, window_s: float, limit: int) -> float | None:
@@ -141,7 +150,8 @@ class TailPace(NamedTuple):
     tail_waits: bool  # a tail's poll waits for the budget now
     delay_s: float  # until a tail's request may go by the pace (0: now)
     token_s: float  # seconds a token of the pace takes to come
-    backfill_turn: bool  # a backfill waits and has the next request (tails over half take turns)
+    backfill_may_turn: bool  # the tails are over half, and the backfill has requests left: they take turns
+    backfill_waits: bool  # a backfill's request waits for the budget
     tokens: float  # the pace's tokens now
     window_s: float
 

@@ -98,9 +98,11 @@ def _next_poll_wait(session: SessionState, waits: Waits, said: Callable[[float],
 
 def _tail_period(session: SessionState, waits: Waits) -> float:
     """The seconds between the tail's polls where the budget's pace holds each past its interval (0: it does not), said
-    steadily: a tail paced to a poll every ~5 s said "every 2 s", "next poll in ~7 s", the budget's words (s23 #12)."""
+    steadily: a tail paced to a poll every ~5 s said "every 2 s", "next poll in ~7 s", the budget's words (s23 #12).
+    Measured against the interval itself: one under a second, paced to a poll every ~0.8 s, said "every 0.05 s"
+    (found in a walk)."""
     budget = waits.budget
-    if budget is None or budget.tail_period_s <= max(session.interval_s, 1.0) * 1.25:  # (a quarter longer, or more)
+    if budget is None or budget.tail_period_s <= session.interval_s * 1.25:  # (a quarter longer, or more)
         return 0.0
     return budget.tail_period_s
 
