@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ui_helpers import file_app, kept_toasts, settle, toast_said, wait_until
+import pytest
+
+from ui_helpers import file_app, kept_toasts, screen_text, settle, toast_said, wait_until
 
 SCROLLBAR = "▁▂▃▄▅▆▇█▀▔▌▐"
 LONG_FIELD = "\n".join(f"line {n}: nothing here" for n in range(120))
@@ -144,3 +146,30 @@ async def test_n_counts_matches_one_space_apart_one_by_one_and_marks_the_current
         await settle(pilot)
         assert current_match_cells(app) == ["needle"], current_match_cells(app)
         assert marked_cells(app)[0].count("needle") >= 2  # (the others still marked beside it)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20), (160, 48)])
+async def test_the_detail_s_title_keeps_esc_closes_whole_at_any_width(tmp_path: Path, size) -> None:
+    """At 80 columns with a search the title was cut to `… n N next/previous match · Esc cl…` (found
+    in a walk): its keys are said in fewer words where the border is short, Esc closes kept whole."""
+    a_long_entry(tmp_path / "long.jsonl")
+    app = file_app(tmp_path / "long.jsonl")
+    async with app.run_test(size=size) as pilot:
+        viewer = app.viewer
+        await detail_focused(pilot, app, "needle")
+        detail = viewer.detail
+        for step in ("focused", "n", "blurred"):
+            if step == "n":
+                await pilot.press("n")
+                await wait_until(pilot, lambda: "match 1 of 2" in str(detail.border_title) or detail.size.width < 30,
+                                 said=lambda: detail.border_title)
+            elif step == "blurred":
+                await pilot.press("tab")
+                await wait_until(pilot, lambda: viewer.focused is not detail)
+            await settle(pilot)
+            top = screen_text(app).splitlines()[detail.region.y]
+            title = str(detail.border_title)
+            assert "Esc closes" in title and title in top, (step, top)
+            if size[0] >= 160:
+                assert title in (detail.SEARCH_TITLE.replace("n N next/previous match", "match 1 of 2 · n N"),
+                                 detail.SEARCH_TITLE, detail.TITLE)  # (all of it, where it fits)

@@ -15,6 +15,7 @@ import json
 import re
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.highlighter import JSONHighlighter
 from rich.style import Style
@@ -158,12 +159,35 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
         self.border_title = self.TITLE
 
     def on_focus(self) -> None:
-        self.border_title = self.SEARCH_TITLE if self.needle else self.FOCUSED_TITLE
-        if self.needle and self._match >= 0:  # (its top border is all it has: said in the title)
-            self.border_title = self.border_title.replace("n N next/previous match", self._match_said)
+        self.border_title = self._fitted_title(focused=True)
 
     def on_blur(self) -> None:
-        self.border_title = self.TITLE
+        self.border_title = self._fitted_title(focused=False)
+
+    def on_resize(self) -> None:
+        self.border_title = self._fitted_title(focused=self.has_focus)
+
+    def _fitted_title(self, *, focused: bool) -> str:
+        """The title in the most words the pane's top border holds: at 80 columns with a search the
+        keys cut it to `… n N next/previous match · Esc cl…` (found in a walk); Esc closes stays."""
+        room = self.size.width - 4  # (the border's corners and the title's spaces)
+        titles = self._titles(focused)
+        return next((title for title in titles if cell_len(title) <= room), titles[-1])
+
+    def _titles(self, focused: bool) -> list[str]:
+        """The title's forms, longest first: the scroll keys go first, then the words of the rest."""
+        if not focused:
+            return [self.TITLE, "entry detail · Enter focuses · Esc closes", "detail · Esc closes", "Esc closes"]
+        if not self.needle:
+            return [self.FOCUSED_TITLE, "entry detail · ↑↓ PgUp PgDn scroll · Esc closes · y copies JSON",
+                    "entry detail · Esc closes · y copies JSON", "detail · Esc closes", "Esc closes"]
+        # (its top border is all it has: where `n` went is said in the title)
+        said = self._match_said if self._match >= 0 else "n N next/previous match"
+        short = self._match_said if self._match >= 0 else "n N match"
+        return [self.SEARCH_TITLE.replace("n N next/previous match", said),
+                f"entry detail · ↑↓ PgUp PgDn scroll · {said} · Esc closes · y copies",
+                f"entry detail · {said} · Esc closes · y copies", f"entry detail · {short} · Esc closes",
+                f"{short} · Esc closes", "Esc closes"]
 
     def show_entry(self, entry: LogEntry | None, time_field: str, origin: str | None = None,
                    needle: str | None = None) -> None:
