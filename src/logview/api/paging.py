@@ -79,8 +79,9 @@ class Pager:
         self._streams = 1  # (the backfill's request streams; below, the entries each one's pages held)
         self._received: dict[int, int] = {}
         # Each stream's first page is what the user waits for (FIRST: unpaced), unless the query
-        # has shown pages before (an archive's older gap: LIVE, paced, so it does not spend the window).
-        self.first_page = Priority.FIRST if new_query else Priority.LIVE
+        # has shown pages before: an archive's older gap is backfill, paced as the rest of it (at a tail's
+        # priority it took the tail's turns, counted as its polls, and the line said no "next page": found in a walk).
+        self.first_page = Priority.FIRST if new_query else Priority.BACKFILL
         self.source = source
         self.client = client
         self.filters = filters or Filters()
