@@ -19,7 +19,9 @@ from test_ui_terminal_bytes import run_in_terminal
 
 @pytest.mark.parametrize(("color_system", "no_color", "named", "theme", "said"), [
     ("standard", False, None, "ansi-dark", False),  # the default: as before
-    ("standard", False, "no-such-theme", "ansi-dark", False),  # (Textual's default then: as grey)
+    ("standard", False, "no-such-theme", "ansi-dark", True),  # (Textual's default then: as grey; the typo said)
+    ("truecolor", False, "no-such-theme", None, True),  # (a typo opened the default without a word: a walk)
+    ("standard", True, "no-such-theme", None, True),
     ("standard", False, "ansi-light", None, False),  # named and drawable: taken
     ("standard", False, "ansi-dark", None, False),
     ("standard", False, "textual-light", "ansi-light", True),  # its lightness kept, said
@@ -32,7 +34,9 @@ from test_ui_terminal_bytes import run_in_terminal
 def test_the_launch_theme_keeps_a_named_theme_or_its_lightness(color_system, no_color, named, theme, said) -> None:
     chosen, note = launch_theme(color_system, no_color, named, BUILTIN_THEMES, "xterm")
     assert chosen == theme and (note is not None) == said, (chosen, note)
-    if said:
+    if said and named == "no-such-theme":
+        assert note.startswith("TEXTUAL_THEME names no theme logview has ('no-such-theme')"), note
+    elif said:
         assert f"The theme {named} needs more than this terminal's 16 colours (TERM=xterm)" in note
         assert f"Shown in {theme}" in note
 

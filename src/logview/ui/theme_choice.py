@@ -18,6 +18,8 @@ from collections.abc import Mapping
 
 from textual.theme import Theme
 
+from logview.sanitize import clean_line
+
 SIXTEEN_COLOURS = ("standard", "windows")  # (Rich's colour systems of 16 colours)
 
 
@@ -25,10 +27,15 @@ def launch_theme(color_system: str | None, no_color: bool, named: str | None, th
                  term: str | None = None) -> tuple[str | None, str | None]:
     """The theme to open in (None: leave Textual's) and what to say of it once (None: nothing);
     `named`: the theme the user named (`TEXTUAL_THEME`), `themes`: those known by name."""
-    if color_system not in SIXTEEN_COLOURS or no_color:
+    sixteen = color_system in SIXTEEN_COLOURS and not no_color
+    if named and named not in themes:  # (a typo opened the default without a word, found in a walk)
+        return ("ansi-dark" if sixteen else None), (
+            f"TEXTUAL_THEME names no theme logview has ({clean_line(named)!r}): shown in "
+            f"{'ansi-dark' if sixteen else 'the default theme'}; ctrl+p, Theme lists those it has.")
+    if not sixteen:
         return None, None
     theme = themes.get(named) if named else None
-    if theme is None:  # (none named, or a name Textual does not know: its default, which would be as grey)
+    if theme is None:  # (none named: Textual's default, which would be as grey)
         return "ansi-dark", None
     if theme.ansi:
         return None, None
