@@ -6,6 +6,7 @@ load (s27 walk #7); it says the tail is paused."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -14,7 +15,7 @@ import pytest
 from logview.api.client import RetryPolicy
 from logview.demo import DemoServer, DemoState, Fault
 from logview.ui.workers import running
-from ui_helpers import FIXED_NOW, SIZE, kept_toasts, make_app, screen_text, settle, wait_until, widget_text
+from ui_helpers import FIXED_NOW, SIZE, kept_toasts, make_app, screen_text, settle, toast_said, wait_until, widget_text
 
 SLOW = RetryPolicy(max_retries=3, initial_backoff_s=30, max_backoff_s=30, max_wait_s=None)
 LISTING = "/v1/personal-connectors?"  # (the credentials' names: the request log's path)
@@ -115,3 +116,47 @@ async def test_esc_on_a_retry_stops_the_credential_names_lookup_too_and_r_asks_a
         await wait_until(pilot, lambda: "Work Gmail" in screen_text(app), timeout=15,
                          said=lambda: (viewer.session.phase, state.request_log[-3:]))
         assert sum(path.startswith(LISTING) and status == 200 for _, path, status in state.request_log) == 1
+
+
+async def test_t_during_a_long_wait_for_the_first_page_says_what_it_does_and_esc_offers_no_tail_alone(
+        fresh_demo: DemoServer) -> None:
+    """Found in a walk: with a 429 asking an hour's wait before the first page, `t` said "Live tail on: new entries
+    come in while the rest loads" (nothing could come for an hour); Esc then offered "t for the live tail alone",
+    and `t` refused it: nothing was loaded (the banner asked the tail's worker, still ending, whether it ran)."""
+    fresh_demo.state.add_fault(Fault(kind="status", status=429, retry_after="3600", api="aitronos"))
+    app = make_app(fresh_demo, interval_s=2)
+    said = kept_toasts(app)
+    async with app.run_test(size=SIZE) as pilot:
+        viewer = app.viewer
+        await wait_until(pilot, lambda: viewer.banner.retry_pending)
+        await pilot.press("t")
+        toast = await toast_said(pilot, said, "Live tail on")
+        assert re.fullmatch(r"Live tail on: it starts with the first page, whose request is retried in "
+                            r"(59m 5\d|60m 00)s \(r retries now\)\.", toast), toast
+        assert viewer.session.want_tail and not viewer.feed.tailing  # (as --follow: it polls from the first page on)
+
+        await pilot.press("escape")
+        await pilot.pause()
+        banner = widget_text(viewer.banner)
+        assert "Retry cancelled: loading and the live tail stopped. Press r to start again." in banner, banner
+        assert "t for the live tail" not in banner
+        await pilot.press("t")
+        await toast_said(pilot, said, "Nothing loaded: r retries the load")
+        assert not viewer.feed.tailing
+
+
+async def test_t_before_the_first_page_starts_the_tail_with_it(fresh_demo: DemoServer) -> None:
+    """The tail `t` asked for before the first page polls from the first page's newest entry, once it is in."""
+    fresh_demo.state.add_fault(Fault(kind="latency", delay=0.5, api="aitronos"))
+    app = make_app(fresh_demo, interval_s=1)
+    said = kept_toasts(app)
+    async with app.run_test(size=SIZE) as pilot:
+        viewer = app.viewer
+        await pilot.press("t")
+        assert "Live tail on: it starts with the first page." in said, said
+        await wait_until(pilot, lambda: viewer.feed.tailing and viewer.session.phase == "complete")
+        await settle(pilot)
+        loaded = len(viewer.store)
+        fresh_demo.state.insert_aitronos(2)
+        viewer.feed.poll_now()
+        await wait_until(pilot, lambda: len(viewer.store) == loaded + 2)

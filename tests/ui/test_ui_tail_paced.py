@@ -6,6 +6,7 @@ every ~5 s once the burst is spent. The line flickered between "● live · ever
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -31,20 +32,14 @@ def polls(server) -> int:
     return sum(1 for _, path, _ in server.state.request_log if "/logs" in path)
 
 
-async def header_lines_over_two_polls(app, server, size: tuple[int, int], pause_s: float = 0.2) -> list[str]:
-    """The header line every `pause_s`, once the load is done (and the credentials named: their listing takes turns
-    with the tail) and the tail has polled since, through two more polls."""
-    async with app.run_test(size=size) as pilot:
-        await wait_until(pilot, lambda: app.viewer.session.phase == "complete", timeout=30)
-        await settle(pilot)
-        settled = polls(server)
-        await wait_until(pilot, lambda: polls(server) > settled, timeout=30)
-        lines: list[str] = []
-        start = polls(server)
-        while polls(server) < start + 2:  # (two polls of the tail: through the waits and the requests)
-            app.viewer.refresh_status()
-            lines.append(screen_text(app).splitlines()[0])
-            await pilot.pause(pause_s)
+async def lines_over_two_polls(app, pilot, server, pause_s: float = 0.2) -> list[str]:
+    """The header line every `pause_s` through the tail's next two polls (through the waits and the requests)."""
+    lines: list[str] = []
+    start = polls(server)
+    while polls(server) < start + 2:
+        app.viewer.refresh_status()
+        lines.append(screen_text(app).splitlines()[0])
+        await pilot.pause(pause_s)
     return lines
 
 
@@ -53,7 +48,10 @@ async def test_a_tail_the_pace_holds_back_keeps_one_form_with_its_real_period(si
     with supermetrics_server(30, seed=5) as server:
         await spend_the_burst(server.url)
         app = make_app(server, "supermetrics", follow=True, interval_s=2.0)
-        lines = await header_lines_over_two_polls(app, server, size)
+        async with app.run_test(size=size) as pilot:
+            await wait_until(pilot, lambda: app.viewer.session.phase == "complete" and polls(server) >= 2,
+                             timeout=30, said=lambda: (app.viewer.session.phase, polls(server)))
+            lines = await lines_over_two_polls(app, pilot, server)
     assert len(lines) > 10, lines
     form = {
         # (999/1000 while a poll is in flight: the server's count says 1,000 again at its answer)
@@ -70,9 +68,16 @@ async def test_a_tail_asked_to_poll_more_often_than_a_second_says_the_pace_it_ke
     burst was spent, and the line said "● live · every 0.05 s" all along: a period was said only once it was a
     quarter longer than a second, not than the interval asked."""
     with DemoServer(DemoState(aitronos_entries=30, supermetrics_entries=0, live_rate=0.0, seed=5)) as server:
-        await spend_the_burst(server.url, "aitronos")
         app = make_app(server, "aitronos", follow=True, interval_s=0.05)
-        lines = await header_lines_over_two_polls(app, server, (160, 48), pause_s=0.1)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await wait_until(pilot, lambda: app.viewer.session.phase == "complete", timeout=30)
+            await settle(pilot)  # (the credentials named: their listing takes turns with the tail)
+            for _ in range(3):  # (the demo's window is the clock's minute: a new one opens with a burst, polls at 0.05 s)
+                minute = int(time.time() // 60)
+                await spend_the_burst(server.url, "aitronos")
+                lines = await lines_over_two_polls(app, pilot, server, pause_s=0.1)
+                if int(time.time() // 60) == minute:
+                    break
     assert len(lines) > 4, lines
     pattern = r"● live · polls every ~1 s · next poll in ~1 s · API budget (99|100)/100 · 100/min "
     assert all(re.search(pattern, line) for line in lines), "\n".join(lines)

@@ -246,10 +246,13 @@ class LoadControl:
             return NO_TAIL
         if self.session.needs_connector:
             return "Choose a connector first (c): there is nothing to tail yet."
-        if self.session.phase in ("error", "cancelled") and not len(self.session.store) \
-                and not self.feed.tailing:  # (it polled a refused key every 2 s, with nothing shown)
+        if self._nothing_loaded() and not self.feed.tailing:  # (it polled a refused key every 2 s, with nothing shown)
             return "Nothing loaded: r retries the load (the live tail follows from its newest entry)."
         return None
+
+    def _nothing_loaded(self) -> bool:
+        """The load stopped (failed, or its retry cancelled) before any entry came: a tail has nothing to follow."""
+        return self.session.phase in ("error", "cancelled") and not len(self.session.store)
 
     def toggle_tail(self, say: bool = True) -> None:
         """t: start or stop the live tail. Starting it keeps the user's place (it jumped to the
@@ -259,6 +262,12 @@ class LoadControl:
         if (why := self.why_no_tail()) is not None:
             notify(why, timeout=4 if why.startswith("Nothing") else 3, markup=False)
         elif self.session.toggle_tail():
+            if self.session.phase == "loading" and not len(self.session.store):
+                # (no first page yet: the tail polls from its newest entry once it is in, as --follow does; "new
+                # entries come in while the rest loads" was said over an hour's wait for a 429, found in a walk)
+                notify(f"Live tail on: it starts with the first page{self._first_page_wait()}.", timeout=5,
+                       markup=False)
+                return
             self.feed.start_tail()
             if self.session.phase == "cancelled" or self._tail_cancelled:  # (its "Retry cancelled" banner stayed, s21 #2)
                 self.banner.clear("notice")
@@ -273,6 +282,13 @@ class LoadControl:
             if self.feed.backfilling:
                 # (the status line's word for the state: "Live tail off" stood beside "tail paused")
                 notify("Live tail paused (t resumes).", timeout=3, markup=False)
+
+    def _first_page_wait(self) -> str:
+        """`, whose request is retried in 59m 57s (r retries now)`: a retry's wait for the first page, or nothing."""
+        remaining = self.banner.retry_remaining()
+        if remaining is None or remaining < 1:
+            return ""
+        return f", whose request is retried in {format_wait(remaining)} (r retries now)"
 
     def stop_waiting(self) -> bool:
         """Esc: a retry's wait cancelled, or a backfill the budget paces stopped; False when neither waits."""
@@ -319,7 +335,9 @@ class LoadControl:
             return
         stopped = "loading and the live tail stopped" if self.session.want_tail else "loading stopped"
         self.session.cancel()
-        alone = ", t for the live tail alone" if self.why_no_tail() is None else ""  # (with nothing loaded, t refuses: s24 walk #6)
+        # (with nothing loaded, t refuses, s24 walk #6: asked of what was loaded, not of the tail stopped just now,
+        # whose worker had not ended yet: t was offered, then refused, found in a walk)
+        alone = "" if self._nothing_loaded() else ", t for the live tail alone"
         self.banner.show_notice(f"Retry cancelled: {stopped}. Press r to start again{alone}.")
 
 
