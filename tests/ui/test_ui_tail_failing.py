@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 
+from logview.api import client
 from logview.demo import DemoServer, DemoState, Fault
 from logview.model import Filters
 from logview.options import ViewerOptions
 from logview.ui.app import LogViewApp
-from ui_helpers import (FAST, FIXED_NOW, SIZE, connection, make_app, screen_text, settle, tail_fails, wait_until,
-                        widget_text)
+from ui_helpers import (FAST, FIXED_NOW, SIZE, connection, make_app, screen_text, settle, tail_fails, tail_settled,
+                        wait_until, widget_text)
 
 
 async def test_a_failing_tail_is_shown_on_its_tab_the_other_tabs_and_the_merged_one(demo: DemoServer) -> None:
@@ -135,3 +136,23 @@ def _beside_a_tailing_tab(demo: DemoServer, other: DemoServer) -> LogViewApp:
     first = ViewerOptions(filters=Filters(), connection=connection(demo, "supermetrics"))
     second = ViewerOptions(filters=Filters(), connection=connection(other, "aitronos"), follow=True, interval_s=5)
     return LogViewApp(first, second, policy=FAST)
+
+
+async def test_a_tails_retries_are_not_counted_out_of_a_last_one(fresh_demo: DemoServer, monkeypatch) -> None:
+    """Found in a walk: a dead server's tail retries read "attempt 6/6", as a last one, then "attempt 2/6"
+    again at the next poll, the tail trying on until the server answers. They are said without a count."""
+    monkeypatch.setattr(client, "NO_ANSWER_SAID_S", 0.3)
+    app = make_app(fresh_demo, follow=True, interval_s=1.0)
+    async with app.run_test(size=SIZE) as pilot:
+        viewer = app.viewer
+        await tail_settled(pilot)
+        fresh_demo.state.add_fault(Fault(kind="status", status=503, count=1, retry_after="2", api="aitronos"))
+        fresh_demo.state.add_fault(Fault(kind="latency", delay=30.0, count=1, api="aitronos"))
+        viewer.feed.poll_now()
+        await wait_until(pilot, lambda: "retrying in" in viewer.banner.plain(), said=viewer.banner.plain)
+        assert re.search(r"⟳ live tail: HTTP 503 .*Please try again later\. — retrying in [12] s\n", viewer.banner.plain()), viewer.banner.plain()
+        # (its retry sent, no answer yet)
+        await wait_until(pilot, lambda: "waiting for the server" in viewer.banner.plain(), said=viewer.banner.plain)
+        assert re.search(r"⟳ live tail: HTTP 503 .*later\. — waiting for the server \(\d+ s\)\n", viewer.banner.plain()), \
+            viewer.banner.plain()
+        assert "attempt" not in viewer.banner.plain()

@@ -246,13 +246,19 @@ def calls_to(owner: object, name: str) -> Callable[[], int]:
     return lambda: calls
 
 
+async def tail_settled(pilot: Pilot) -> None:
+    """Once the viewer's load and the credentials' names are in and its tail runs: a fault met from then on is the tail's."""
+    viewer = pilot.app.viewer
+    await wait_until(pilot, lambda: viewer.feed.tailing and viewer.session.phase == "complete")
+    await settle(pilot)
+
+
 async def tail_fails(pilot: Pilot, server: DemoServer, status: int) -> None:
     """The tail of a loaded viewer over `server` made to fail: once its load and the credentials'
     names are in (the faults are then the tail's), the server answers `status` to the next six
     requests and the tail polls at once; back when its failure is on the banner, no retry waiting."""
     viewer = pilot.app.viewer
-    await wait_until(pilot, lambda: viewer.feed.tailing and viewer.session.phase == "complete")
-    await settle(pilot)
+    await tail_settled(pilot)
     server.state.add_fault(Fault(kind="status", status=status, count=6, api="aitronos"))
     viewer.feed.poll_now()
     await wait_until(pilot, lambda: viewer.banner.tail_failing() is not None and not viewer.banner.retry_pending,

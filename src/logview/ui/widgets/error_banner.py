@@ -282,14 +282,16 @@ class ErrorBanner(PartialStyles, Static):
         error = event.error
         what = "rate limited" if error.status == 429 else clean_line(error.message) if error.answered else \
             f"{error_head(error)}: {clean_line(error.message)}"
-        attempt = f"attempt {event.attempt + 1}/{event.max_attempts}"
+        # (the live tail tries until the server answers, its polls' retries counted again at each: "attempt 6/6",
+        # read as the last, then "attempt 2/6" again, found in a walk; its retries are not counted out of any)
+        attempt = "" if context == "live tail" else f"attempt {event.attempt + 1}/{event.max_attempts}"
         sent = self._drawn_sent
         if remaining > 0.5 or sent is None:  # (due but not sent: the API's budget may hold it back)
             when = f"retrying in {format_wait(remaining)}" if remaining > 0.5 else "retrying now"
-            said, keys = f"{when}, {attempt}", "Esc cancels the wait · r retries now"
+            said, keys = ", ".join(part for part in (when, attempt) if part), "Esc cancels the wait · r retries now"
         else:  # the attempt is sent (its read timeout is 30 s): "retrying now · Esc cancels the wait" stood
             # as long, of no wait (s22 walk #10); Esc stops the loading in flight, r sends the request again
-            said = f"{attempt} · waiting for the server ({format_wait(sent)})"
+            said = " · ".join(part for part in (attempt, f"waiting for the server ({format_wait(sent)})") if part)
             keys = "Esc stops the loading · r asks again"
         title = Text(no_wrap=False, overflow="fold")
         title.append("⟳ ", style=self._partial("error-banner--warn-title"))
