@@ -8,11 +8,32 @@ import re
 import pytest
 
 from logview.demo import DEMO_EMPTY_CONNECTOR, DemoServer
-from logview.demo.data import CREDENTIALS
+from logview.demo.data import CREDENTIALS, SUPERMETRICS_CONNECTORS
 from logview.demo.state import Fault
 from logview.ui.screens.connector_picker import ConnectorPicker
 from ui_helpers import (SIZE, calls_to, detail_text, hold_requests, kept_toasts, make_app, picker_app, screen_text,
                         settle, table_lines, toast_said, wait_until, widget_text)
+
+
+async def test_a_team_of_one_connector_is_said_so(demo: DemoServer, monkeypatch) -> None:
+    """Found in a walk: against a server listing one connector, the empty table read "Choose one of team 1's 1
+    connectors."; a listing that came late said "The team's 1 connectors are listed"."""
+    from logview.demo import app as demo_app
+
+    monkeypatch.setattr(demo_app, "SUPERMETRICS_CONNECTORS", SUPERMETRICS_CONNECTORS[:1])  # (the server's listing)
+    app = picker_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ConnectorPicker)
+        assert "Choose team 1's connector." in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        said = kept_toasts(app)
+        monkeypatch.setattr("logview.ui.connector_listing.KEPT_FOR_S", 0.0)  # (listed again, late: said, not opened)
+        monkeypatch.setattr("logview.ui.connector_listing.LATE_AFTER_S", 0.0)
+        await pilot.press("c")
+        await toast_said(pilot, said, "listed: press c to choose")
+        assert "The team's connector is listed: press c to choose." in said, said
 
 
 async def test_without_a_connector_the_picker_lists_the_teams_and_enter_reads_one(demo: DemoServer) -> None:

@@ -189,13 +189,15 @@ class Names(Widget):
         waited_for = self.connectors.listed(connectors)
         self.post_message(self.ConnectorsListed())
         if source.connector_id is None:  # the picker is the only thing to do: it opens whenever it comes
-            self.connector_message = f"Choose one of team {source.team_id}'s {len(connectors)} connectors."
+            # (one listed: "Choose one of team 1's 1 connectors", found in a walk)
+            self.connector_message = f"Choose team {source.team_id}'s connector." if len(connectors) == 1 else \
+                f"Choose one of team {source.team_id}'s {len(connectors):,} connectors."
             self._show_picker(connectors)
         elif waited_for:
             self._show_picker(connectors)
         else:  # (it would take the keys typed meanwhile: Enter could switch connectors)
-            self.notify(f"The team's {len(connectors)} connectors are listed: press c to choose.", timeout=6,
-                        markup=False)
+            listed = "connector is" if len(connectors) == 1 else f"{len(connectors):,} connectors are"
+            self.notify(f"The team's {listed} listed: press c to choose.", timeout=6, markup=False)
 
     def _retrying(self, event: RetryEvent) -> None:
         """A listing's retry is counted down as the loading's is (a 429 waited a minute unsaid)."""
