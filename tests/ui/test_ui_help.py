@@ -89,3 +89,13 @@ async def test_esc_in_the_merged_tab_hides_the_toasts_too(demo: DemoServer) -> N
         await wait_until(pilot, lambda: "a word said" in toasts_drawn(app))
         await pilot.press("escape")
         await wait_until(pilot, lambda: "a word said" not in toasts_drawn(app), said=lambda: toasts_drawn(app))
+
+
+async def test_on_a_tiny_screen_the_welcome_is_short_enough_to_be_read_whole(demo: DemoServer) -> None:
+    """At 40×10 the welcome ran off the top: `Welcome to logview` and `Demo data: …` could not be seen."""
+    app = LogViewApp(ViewerOptions(filters=Filters(), connection=connection(demo, "aitronos"),
+                                   welcome=resolve._demo_welcome()))
+    async with app.run_test(size=(40, 10), notifications=True) as pilot:
+        await settle(pilot)
+        drawn = toasts_drawn(app)
+        assert drawn.startswith("Welcome to logview Demo data:") and drawn.endswith("Esc hides this."), drawn

@@ -55,6 +55,9 @@ if TYPE_CHECKING:  # the archive (sqlite) loads when an API source keeps one, no
 # "Maximize" (with its "Minimize"), which hid the status line, the sidebar and the footer while the
 # keys went on acting unseen: `/GET⏎` filtered the table with nothing to say so (found in a walk)
 LEFT_OUT = frozenset({"Keys", "Maximize", "Minimize"})
+# The demo's welcome is ~10 lines drawn (title, 7 lines, borders): on a shorter screen, its fewest words
+WELCOME_WHOLE_FROM = 16
+SHORT_WELCOME = "Demo data: logview config says how to read yours. Esc hides this."
 
 # logview's keys are named without Textual's lookup in the Unicode name table (`key_footer.KEY_CHARACTERS`:
 # why); Textual's own function names the rest
@@ -164,8 +167,9 @@ class LogViewApp(App[int]):
             first.call_after_refresh(partial(first.banner.show_notice, self.archive_problem, slot="archive"))
         if len(self.viewers) > 1:
             self.set_interval(1.0, self._show_troubles)
-        if self.welcome:
-            self.notify(self.welcome, title="Welcome to logview", timeout=20, markup=False)
+        if self.welcome:  # (in its fewest words where the whole would stand taller than the screen, its title cut off)
+            welcome = self.welcome if self.size.height >= WELCOME_WHOLE_FROM else SHORT_WELCOME
+            self.notify(welcome, title="Welcome to logview", timeout=20, markup=False)
         if not self.viewers[0].session.needs_connector:  # (else once one is chosen: `_connector_chosen`)
             self._say_notes()
 
