@@ -15,7 +15,8 @@ import pytest
 from logview.api.client import RetryPolicy
 from logview.demo import DemoServer, DemoState, Fault
 from logview.ui.workers import running
-from ui_helpers import FIXED_NOW, SIZE, kept_toasts, make_app, screen_text, settle, toast_said, wait_until, widget_text
+from ui_helpers import (FIXED_NOW, SIZE, hold_the_backfill, kept_toasts, make_app, screen_text, settle, toast_said,
+                        wait_until, widget_text)
 
 SLOW = RetryPolicy(max_retries=3, initial_backoff_s=30, max_backoff_s=30, max_wait_s=None)
 LISTING = "/v1/personal-connectors?"  # (the credentials' names: the request log's path)
@@ -160,3 +161,22 @@ async def test_t_before_the_first_page_starts_the_tail_with_it(fresh_demo: DemoS
         fresh_demo.state.insert_aitronos(2)
         viewer.feed.poll_now()
         await wait_until(pilot, lambda: len(viewer.store) == loaded + 2)
+
+
+async def test_t_during_a_long_429_wait_in_the_middle_of_a_load_says_its_polls_wait_too(
+        demo: DemoServer, monkeypatch) -> None:
+    """Found in a walk: a page in, a 429 asking an hour's wait, `t` said "new entries come in while the rest
+    loads": its polls keep the API's wait too, so nothing could come for an hour."""
+    release = hold_the_backfill(monkeypatch, after_pages=1)
+    app = make_app(demo, interval_s=2)
+    said = kept_toasts(app)
+    async with app.run_test(size=SIZE) as pilot:
+        viewer = app.viewer
+        await wait_until(pilot, lambda: len(viewer.store) > 0)
+        demo.state.add_fault(Fault(kind="status", status=429, retry_after="3600", api="aitronos"))
+        release.set()
+        await wait_until(pilot, lambda: viewer.banner.retry_pending)
+        await pilot.press("t")
+        toast = await toast_said(pilot, said, "Live tail on")
+        assert re.fullmatch(r"Live tail on: its first poll waits with the load, the API having asked for "
+                            r"(59m 5\d|60m 00)s \(r retries now\)\.", toast), toast

@@ -275,13 +275,23 @@ class LoadControl:
                 rest = "; the load stays stopped (r loads the rest)" if self.session.phase == "cancelled" else ""
                 notify(f"Live tail on: new entries come in{rest}.", timeout=4, markup=False)
             elif self.feed.backfilling:  # (the status line speaks of the loading until it is done)
-                notify("Live tail on: new entries come in while the rest loads.", timeout=4, markup=False)
+                notify(f"Live tail on: {self._tail_waits_words()}.", timeout=4, markup=False)
         else:
             self.feed.stop_tail()
             self.banner.clear("tail")
             if self.feed.backfilling:
                 # (the status line's word for the state: "Live tail off" stood beside "tail paused")
                 notify("Live tail paused (t resumes).", timeout=3, markup=False)
+
+    def _tail_waits_words(self) -> str:
+        """What a tail started during a load can promise: new entries as the rest loads, unless the API has
+        asked for a wait its polls keep too (a 429's Retry-After of an hour: they came in an hour, found in a walk)."""
+        budget = self._budget()
+        blocked = budget.state().blocked_s if budget is not None else 0.0
+        if blocked < 1:
+            return "new entries come in while the rest loads"
+        return (f"its first poll waits with the load, the API having asked for {format_wait(blocked)} "
+                "(r retries now)")
 
     def _first_page_wait(self) -> str:
         """`, whose request is retried in 59m 57s (r retries now)`: a retry's wait for the first page, or nothing."""
