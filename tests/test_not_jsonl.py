@@ -47,6 +47,15 @@ def test_a_json_array_is_said_with_the_jq_that_makes_jsonl(tmp_path: Path, comma
 
 
 @COMMANDS
+@pytest.mark.parametrize("content", ["[]\n", "[ ]", "[\n]\n"])
+def test_an_empty_json_array_is_said_to_hold_no_entries(tmp_path: Path, command, content: str) -> None:
+    """Its `jq -c '.[]'` made an empty file, which was then refused as empty (found in a walk)."""
+    path = tmp_path / "empty.json"
+    path.write_text(content)
+    assert refusal(command, path, None) == f"logview: {path} is an empty JSON array: it holds no entries\n"
+
+
+@COMMANDS
 @SOURCES
 def test_a_pretty_printed_entry_is_said_with_the_jq_that_makes_jsonl(tmp_path: Path, command, source) -> None:
     path = tmp_path / "one.json"

@@ -8,6 +8,7 @@ tell … pass --source", and `--source` then opened a screen of rows all "invali
 
 from __future__ import annotations
 
+import re
 import shlex
 from pathlib import Path
 
@@ -51,6 +52,8 @@ def not_jsonl_words(path: Path, first_line: bytes | None, whole: bool) -> str:
     if shape is None and path.stat().st_size <= WHOLE_PARSE_BYTES:
         shape = _json_shape(path.read_bytes().removeprefix(b"\xef\xbb\xbf"))
     target = _quoted(_beside(path, "lines"))
+    if shape is list and _empty_array(first, path):  # (its jq made an empty file, which was refused in turn: a walk)
+        return f"{path} is an empty JSON array: it holds no entries"
     if shape is list:
         spread = "on one line" if one_line is list else "over several lines"
         return (f"{path} is a JSON array ({spread}), not JSON Lines (one entry a line): "
@@ -61,6 +64,14 @@ def not_jsonl_words(path: Path, first_line: bytes | None, whole: bool) -> str:
     read = "none of its lines" if whole else "none of the lines read of it"
     return (f"{path} is not JSON Lines: {read} is a JSON object (logview reads the JSONL that `logview export` "
             "and `s` write, one entry a line)")
+
+
+def _empty_array(first: bytes, path: Path) -> bool:
+    """Whether the file's array (its first line, else the whole of a small file) holds nothing."""
+    if re.fullmatch(rb"\[\s*\]", first):
+        return True
+    return first == b"[" and path.stat().st_size <= WHOLE_PARSE_BYTES and re.fullmatch(
+        rb"\s*\[\s*\]\s*", path.read_bytes().removeprefix(b"\xef\xbb\xbf")) is not None
 
 
 def _json_shape(data: bytes) -> type | None:
