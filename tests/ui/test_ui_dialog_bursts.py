@@ -19,6 +19,8 @@ from textual import events
 
 from logview.demo import DemoServer
 from logview.settings.saved_filters import SavedFilter, SavedFilters
+from logview.ui.cells import ALWAYS, default_keys
+from logview.ui.screens.column_picker import ColumnPicker
 from logview.ui.screens.confirm import ConfirmReplace
 from logview.ui.screens.connector_picker import ConnectorPicker
 from logview.ui.screens.help import HelpScreen
@@ -202,15 +204,20 @@ async def test_a_dialog_that_closes_while_a_key_of_its_burst_waits_for_the_layou
     assert saved_toasts(said) == ["Saved 600 entries to logview-export.jsonl"]
 
 
+async def picker_open(pilot):
+    """The column picker opened over a settled viewer: its list."""
+    await settle(pilot)
+    await pilot.press("f")
+    await settle(pilot)
+    return pilot.app.screen.query_one("#columns-list")
+
+
 async def test_ticks_typed_in_one_burst_toggle_the_rows_they_were_typed_on(demo: DemoServer) -> None:
     """`↓ Space ↓ Space` in one read moved the highlight and lost the ticks: Textual toggles the row
     highlighted when its selection message is handled, by then the last one, twice (found in a walk)."""
     app = make_app(demo)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("f")
-        await settle(pilot)
-        ticks = app.screen.query_one("#columns-list")
+        ticks = await picker_open(pilot)
         before = list(ticks.selected)
         keys = [ticks.get_option_at_index(index).value for index in range(4)]
         assert before[:4] == keys  # (the four default columns, ticked, first)
@@ -218,3 +225,27 @@ async def test_ticks_typed_in_one_burst_toggle_the_rows_they_were_typed_on(demo:
         await settle(pilot)
         assert ticks.highlighted == 4  # rows 1 and 2 unticked, row 4 (unticked before) ticked
         assert set(ticks.selected) == {keys[0], keys[3], ticks.get_option_at_index(4).value}
+
+
+@pytest.mark.parametrize("keys", [("space", "enter"), ("d", "enter"), ("J", "enter")])
+async def test_the_picker_s_enter_in_a_burst_applies_what_the_keys_before_it_did(demo: DemoServer, keys) -> None:
+    """`Space Enter` in one read applied the ticks as they were before the Space (Enter acts at once, Space's
+    toggle came after it), and `d Enter`, `J Enter` likewise (found in a walk)."""
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        ticks = await picker_open(pilot)
+        await pilot.press("space" if keys[0] == "d" else "down")  # (d restores what Space changed)
+        await settle(pilot)
+        before = [ticks.get_option_at_index(index).value for index in range(ticks.option_count)
+                  if ticks.get_option_at_index(index).value in ticks.selected]
+        at = ticks.highlighted
+        burst(app, *keys)
+        await wait_until(pilot, lambda: not isinstance(app.screen, ColumnPicker), said=lambda: stack(app))
+        await settle(pilot)
+        shown = [column.key for column in app.viewer.table.columns if column.key not in ALWAYS]
+        if keys[0] == "space":
+            assert shown == [key for key in before if key != before[at]]
+        elif keys[0] == "d":
+            assert shown == list(default_keys("aitronos"))
+        else:
+            assert shown == [before[0], before[2], before[1], *before[3:]]

@@ -1,4 +1,5 @@
-"""Keys typed ahead of `/`, `d` or `s` act before the focus moves, as when typed slowly.
+"""Keys typed ahead of `/`, `d` or `s` act before the focus moves, as when typed slowly (and ahead of a
+dialog's Enter before it answers).
 
 Textual sends a key to the focused widget and looks its binding up once the key has bubbled back to
 the app, a hop per widget; the viewer's `/`, `d` and `s` are priority keys, acted on at once so that
@@ -23,15 +24,12 @@ from weakref import WeakSet
 
 from textual import events
 
-from logview.ui.textual_internals import queued_at_app, stopped
-from logview.ui.viewer_keys import VIEWER_KEYS, key_allowed
+from logview.ui.textual_internals import own_bindings, queued_at_app, stopped
+from logview.ui.viewer_keys import key_allowed
 
 if TYPE_CHECKING:
     from textual.app import App
 
-# The viewer's keys that move the focus (or open a dialog) at once, and their actions
-FOCUS_KEYS = {binding.key: binding.action for binding in VIEWER_KEYS
-              if binding.priority and binding.action in ("focus_search", "focus_dates", "save")}
 LEFT_WIDGETS_AT_MOST_S = 0.3
 POLL_S = 0.002
 
@@ -74,8 +72,11 @@ class KeysInOrder:
         self._sent.discard(key)
 
     def _moves_focus(self, key: events.Key) -> bool:
-        action = FOCUS_KEYS.get(key.key)
-        return action is not None and key_allowed(self._app.screen, action)
+        """Whether `key` is acted on at once, by a priority binding of the screen in front (the viewer's `/`,
+        `d`, `s`; the column picker's Enter, which read the ticks before a Space typed ahead of it)."""
+        screen = self._app.screen
+        action = next((binding.action for binding in own_bindings(screen, key.key) if binding.priority), None)
+        return action is not None and key_allowed(screen, action)
 
     def _in_widgets(self) -> list[events.Key]:
         return [key for key in self._sent if not stopped(key) and not queued_at_app(self._app, key)]

@@ -27,10 +27,16 @@ class TickList(SelectionList[str]):
 
     BINDINGS = [Binding("space", "select", "Toggle"), *UP_DOWN_KEYS]  # (space: the picker's main key, in its footer)
 
+    def action_select(self) -> None:
+        """Space: toggle the highlighted row now. Textual's posts a message that toggles it when handled: an
+        Enter typed right behind the Space applied the ticks before it (found in a walk)."""
+        if self.highlighted is not None:
+            self.toggle(self.get_option_at_index(self.highlighted))
+
     def _on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        """Toggle the row Space was pressed on. Textual's toggles the row highlighted when this message is
-        handled: keys in one burst (`↓ Space ↓ Space`) moved the highlight first, and both toggled the last
-        row, or one row twice (found in a walk)."""
+        """Toggle the row clicked (or selected): the row the message names. Textual's toggles the row highlighted
+        when this message is handled: keys in one burst (`↓ Space ↓ Space`) moved the highlight first, and both
+        toggled the last row, or one row twice (found in a walk)."""
         event.stop()
         event.prevent_default()
         self.toggle(self.get_option_at_index(event.option_index))
