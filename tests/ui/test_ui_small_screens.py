@@ -67,3 +67,20 @@ async def test_scrolled_to_the_end_a_column_cut_at_the_left_edge_is_left_blank(t
         for line in lines:
             assert line[layout.frozen:blank_to].strip() in ("", "←"), line
         assert all(line[blank_to:].strip() for line in lines[1:len(whole)])  # (the columns after it are drawn)
+
+
+@pytest.mark.parametrize("order", [("enter", "i", "h"), ("enter", "h", "i"), ("enter", "i")])
+async def test_the_table_keeps_rows_with_the_detail_and_the_panels_open(demo: DemoServer, order) -> None:
+    """120×40, the stats, the detail and the histogram opened: the table had no row left (found in a walk).
+    Over the open detail the panels above the table take turns, and the stats take less height."""
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for key in order:
+            await pilot.press(key)
+            await settle(pilot)
+        browser, table = app.viewer.browser, app.viewer.table
+        assert browser.shown("detail") and (browser.shown("stats") or browser.shown("histogram"))
+        assert not (browser.shown("stats") and browser.shown("histogram"))
+        rows = [line for line in table_lines(app)[1:] if line.strip()]
+        assert table.region.height >= 4 and len(rows) >= 3, (table.region, rows)

@@ -28,6 +28,7 @@ from logview.session import MergedSession, ViewerSession
 from logview.sources.base import dump_json
 from logview.store import FileSearchJob, SearchJob
 from logview.ui.clipboard import copy_for_user
+from logview.ui.panel_room import HISTOGRAM_ALONE_BELOW, panels_take_turns
 from logview.ui.widgets.charting import ChartRows
 from logview.ui.widgets.error_banner import ErrorBanner
 from logview.ui.widgets.filter_line import FilterLine
@@ -40,12 +41,6 @@ if TYPE_CHECKING:
     from logview.ui.widgets.stats_panel import StatsPanel
 
 STATS_FIELDS = {"aitronos": ("tool", "credential"), "supermetrics": ("event",), "mixed": ("origin", "tool", "event")}
-
-
-BOTH_PANELS_FROM = 40  # lines: below, the histogram and the stats stacked above the table take turns
-# lines: below, the histogram open takes the table's place, and Esc (or h) gives it back: its 10 lines
-# left a table of 80×12 no row (s30); 20 leaves one of 3 rows beside it under a banner of 3 lines
-HISTOGRAM_ALONE_BELOW = 20
 
 
 class LogBrowser(Vertical):
@@ -214,6 +209,9 @@ class LogBrowser(Vertical):
             self.table.sticky_end = False  # (G's chase of the oldest row ends: see `chases_through_detail`)
         if shown or self._detail is not None:
             self.detail.display = shown
+        self.set_class(shown, "-detail-open")  # (the stats above take less: see `panel_room.py`)
+        if shown and self._stacked_crowded() and self.shown("histogram") and self.shown("stats"):
+            (self.histogram if self.screen.focused is self.stats else self.stats).display = False
 
     @property
     def detail_covers_table(self) -> bool:
@@ -341,13 +339,15 @@ class LogBrowser(Vertical):
         if self.shown("detail") and self.detail_covers_table:  # (a panel behind it would take keys unseen)
             self.show_detail_pane(False)
         other = "stats" if panel is self._histogram else "histogram"
-        stacked = self.screen.has_class("-narrow") or self.screen.has_class("-stats-above")
-        if self.shown(other) and stacked and self.screen.size.height < BOTH_PANELS_FROM:
+        if self.shown(other) and self._stacked_crowded():
             getattr(self, other).display = False  # (both above the table, on a short screen: no row of it left)
         panel.display = True
         self.histogram_turns()
         self.focus_now(panel)
         panel.rows_changed(now=True)
+
+    def _stacked_crowded(self) -> bool:
+        return panels_take_turns(self.screen, self.shown("detail") and not self.has_class("-wide"))
 
     def _leave_panel(self) -> None:
         """Back to the focused detail the panel was opened from (it went to the table), else the table

@@ -23,7 +23,8 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from logview.model import Filters
-from logview.ui.browser import BOTH_PANELS_FROM, LogBrowser
+from logview.ui.browser import LogBrowser
+from logview.ui.panel_room import BOTH_PANELS_FROM
 from logview.ui.textual_internals import laid_out_size
 from logview.ui.widgets.sidebar import FilterSidebar
 
