@@ -52,3 +52,25 @@ async def test_at_40_columns_the_picked_bars_counts_are_whole(demo: DemoServer) 
         assert counts[WARN] and counts[ERROR], counts  # (warnings and errors: the words to fit)
         said = f"     ▸ 13 Nov  {sum(counts)} · err {counts[ERROR]} · warn {counts[WARN]}"
         assert said in picked_line(app), picked_line(app)
+
+
+async def test_a_round_trip_through_coarser_bars_comes_back_to_the_bar_picked(demo: DemoServer) -> None:
+    """80×24 (12 h bars), a bar picked in a day's second half, 50×15 (a day's bars), 80×24 again: the first
+    half was picked (the day's bar's start); found in a walk. The pick follows where it was made."""
+    app = make_app(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        histogram = await open_histogram(pilot)
+        bucket_us = histogram.data.bucket_us
+        for _ in range(12):  # (to a bar that starts in a coarser bar's middle, not at its start)
+            await pilot.press("left")
+            start, _ = histogram.data.bucket_span(histogram.selected)
+            if start % (2 * bucket_us) != 0 and sum(histogram.data.counts[histogram.selected]):
+                break
+        picked = histogram.data.bucket_span(histogram.selected)
+        await resized(pilot, histogram, 50, 15)
+        assert histogram.data.bucket_us > bucket_us  # (coarser)
+        coarse = histogram.data.bucket_span(histogram.selected)
+        assert coarse[0] <= picked[0] <= coarse[1] and coarse[0] != picked[0]
+        await resized(pilot, histogram, 80, 24)
+        assert histogram.data.bucket_us == bucket_us
+        assert histogram.data.bucket_span(histogram.selected) == picked, picked_line(app)

@@ -82,6 +82,7 @@ class VolumeHistogram(Widget, can_focus=True):
         self.bar_rows = BAR_ROWS  # (fewer on a short screen: the title, the axis and the bar's words stay)
         self.selected: int | None = None
         self.user_picked = False  # the bar picked by the user (←/→, Home/End, a click), else the newest filled
+        self._anchor_us: int | None = None  # where the picked bar was first picked (see `_anchor`)
         self.requested = 0
         self.note = "counting…"
         self._counted_unread = self._computing_unread = False  # (bars counted while fields were unread)
@@ -174,7 +175,7 @@ class VolumeHistogram(Widget, can_focus=True):
             # (counted again for another width, the bar picked was the newest again, and Enter narrowed to a range
             # the user had not picked: found by a tester. The bucket holding the picked span's start stays picked)
             kept = resized and self.user_picked and self.selected < len(old)
-            self.selected = (self._holding(old.bucket_span(self.selected)[0]) if kept
+            self.selected = (self._holding(self._anchor(old)) if kept
                              else self._newest_filled() if self.has_focus else None)
             self.user_picked = kept
         elif not self.user_picked:  # (picked before the narrowed range's rows came: all bars empty then,
@@ -185,6 +186,14 @@ class VolumeHistogram(Widget, can_focus=True):
         if self.size.width and requested != self.max_buckets:
             self.recompute.changed(now=True)
         self.keys_waiting.numbers_shown()
+
+    def _anchor(self, old: Histogram) -> int:
+        """The moment the pick follows through resizes: the picked bar's start, kept while a coarser bar
+        holds it (12 h bars, then a day's, then 12 h again picked the day's first half: found in a walk)."""
+        start = old.bucket_span(self.selected)[0]
+        if self._anchor_us is None or not start <= self._anchor_us < start + old.bucket_us:
+            self._anchor_us = start  # (picked anew since)
+        return self._anchor_us
 
     def _holding(self, moment_us: int) -> int:
         """The bar whose bucket holds `moment_us` (the nearest at either end)."""
