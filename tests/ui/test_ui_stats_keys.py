@@ -36,6 +36,12 @@ async def test_end_highlights_the_last_error_group_and_enter_filters_by_it(demo:
         await settle(pilot)
         assert stats.cursor == 0 and round(stats.scroll_y) == 0
         assert "tool" in widget_text(stats).splitlines()[1]
+        await pilot.press("G")  # (as in the histogram and the detail)
+        await settle(pilot)
+        assert stats._rows[stats.cursor].item == last and highlighted_on_screen(stats)
+        await pilot.press("g")
+        await settle(pilot)
+        assert stats.cursor == 0
 
 
 async def test_page_down_and_up_move_the_highlight_with_the_view(demo: DemoServer) -> None:

@@ -45,9 +45,11 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     )),
     ("Patterns", (
         ("h", "volume histogram above the table, focused; again: hide it (focus it, if it lost the focus)"),
-        ("", "←/→ pick a bar, Enter (or a click) narrows the dates to it, Backspace zooms out"),
+        ("", "←/→ (j/k) pick a bar, g/G the newest/oldest with entries, Enter (or a click) narrows the dates"
+             " to it, Backspace zooms out"),
         ("i", "stats: per tool / credential / event — entries, failed, p50 p95 p99 — and error groups"),
-        ("", "←/→ group by, ↑/↓ move, Enter filters by the row (again: lifts it); i hides it as h does"),
+        ("", "←/→ group by, ↑/↓ PgUp PgDn g/G move, Enter filters by the row (again: lifts it); i hides it"
+             " as h does"),
         ("x", "lift the filters picked in the stats (tool, credential, event, source, error group)"),
     )),
     ("Data", (

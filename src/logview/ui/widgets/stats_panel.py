@@ -61,8 +61,8 @@ class StatsPanel(ScrollView, can_focus=True):
         # screen, found in a walk)
         Binding("pageup", "page(-1)", "Page up", show=False),
         Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "edge(-1)", "First", show=False),
-        Binding("end", "edge(1)", "Last", show=False),
+        Binding("home,g", "edge(-1)", "First", show=False),  # (g G as in the histogram and the detail)
+        Binding("end,G", "edge(1)", "Last", show=False),
         Binding("left", "cycle(-1)", "Group by", show=False),
         Binding("right,tab", "cycle(1)", "Group by"),
         Binding("enter", "choose", "Filter"),
