@@ -70,3 +70,20 @@ async def test_page_down_and_up_move_the_highlight_with_the_view(demo: DemoServe
         await pilot.press("down")
         await settle(pilot)
         assert highlighted_on_screen(stats)
+
+
+async def test_a_resize_keeps_the_highlighted_row_on_the_screen(demo: DemoServer) -> None:
+    """60×15 → 40×10 left the highlighted row out of view, the rows shown unhighlighted (found in a walk)."""
+    app = make_app(demo)
+    async with app.run_test(size=(60, 15)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        stats = app.viewer.stats
+        await pilot.press("end")
+        await settle(pilot)
+        assert highlighted_on_screen(stats)
+        await pilot.resize_terminal(40, 10)
+        await settle(pilot)
+        await settle(pilot)
+        assert stats.display and highlighted_on_screen(stats), (round(stats.scroll_y), stats.cursor)

@@ -263,6 +263,9 @@ class StatsPanel(ScrollView, can_focus=True):
         elif self.cursor >= top + page:
             self.scroll_to(y=self.cursor - page + 1, animate=False)
 
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._scroll_to_cursor)  # (60×15 → 40×10 left the highlight off the screen: a walk)
+
     def on_focus(self) -> None:
         self.refresh()
 
