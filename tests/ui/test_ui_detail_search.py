@@ -173,3 +173,24 @@ async def test_the_detail_s_title_keeps_esc_closes_whole_at_any_width(tmp_path: 
             if size[0] >= 160:
                 assert title in (detail.SEARCH_TITLE.replace("n N next/previous match", "match 1 of 2 · n N"),
                                  detail.SEARCH_TITLE, detail.TITLE)  # (all of it, where it fits)
+
+
+async def test_the_detail_opened_again_after_a_new_search_starts_at_its_top(tmp_path: Path) -> None:
+    """`n` into the entry, Esc, a new search, Enter on the same row: the detail kept its place, the summary
+    under its title scrolled off (found in a walk)."""
+    a_long_entry(tmp_path / "long.jsonl")
+    app = file_app(tmp_path / "long.jsonl")
+    async with app.run_test(size=(120, 40)) as pilot:
+        viewer = app.viewer
+        await detail_focused(pilot, app, "needle")
+        detail = viewer.detail
+        await pilot.press("n")
+        await wait_until(pilot, lambda: detail.scroll_y > 100, said=lambda: detail.scroll_y)
+        await pilot.press("escape", "escape")  # (the detail's focus, then the detail)
+        await wait_until(pilot, lambda: not viewer.browser.shown("detail"))
+        await pilot.press("slash", "ctrl+u", *"again", "enter")
+        await wait_until(pilot, lambda: viewer.session.filters.search == "again" and len(viewer.view) == 1)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: viewer.browser.shown("detail") and detail.needle == "again")
+        await settle(pilot)
+        assert detail.entry.id == "long-one" and detail.scroll_y == 0

@@ -197,6 +197,7 @@ class LogBrowser(Vertical):
         else:
             self.show_detail_pane(True)
             self.show_detail()
+            self.detail.scroll_home(animate=False)  # (opened again on its entry, a new search: it kept its place)
             if self.detail_covers_table:  # the table is out of sight: the keys scroll the detail
                 self.focus_now(self.detail)
 
