@@ -84,3 +84,18 @@ async def test_the_table_keeps_rows_with_the_detail_and_the_panels_open(demo: De
         assert not (browser.shown("stats") and browser.shown("histogram"))
         rows = [line for line in table_lines(app)[1:] if line.strip()]
         assert table.region.height >= 4 and len(rows) >= 3, (table.region, rows)
+
+
+async def test_b_shows_a_short_sidebar_from_its_top(demo: DemoServer) -> None:
+    """40×10: after `/` scrolled the sidebar to its search, `b` showed it from there (`until`, `CREDENTIAL`,
+    `SEARCH`), its statuses above out of sight (found in a walk)."""
+    app = make_app(demo)
+    async with app.run_test(size=(40, 10)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "escape")
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        sidebar = app.viewer.sidebar
+        assert not app.viewer.sidebar_folded and round(sidebar.scroll_y) == 0
+        assert "STATUS" in screen_text(app)

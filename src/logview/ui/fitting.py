@@ -143,6 +143,8 @@ class FittingScreen(Screen[None]):
         self._sidebar_wanted = self.sidebar_folded
         self._peeking = False
         self._fold()
+        if self._sidebar_wanted:  # (from its top: at 40×10 it showed the middle, where a / had left it, a walk)
+            self.sidebar.scroll_home(animate=False)
 
     def action_focus_search(self) -> None:
         self._open_field("#search")
