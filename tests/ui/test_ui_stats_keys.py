@@ -10,6 +10,14 @@ from ui_helpers import make_app, settle, widget_text
 SMALL = (80, 24)
 
 
+async def stats_open(pilot):
+    """The stats panel opened (focused) over a settled viewer."""
+    await settle(pilot)
+    await pilot.press("i")
+    await settle(pilot)
+    return pilot.app.viewer.stats
+
+
 def highlighted_on_screen(stats) -> bool:
     top = round(stats.scroll_y)
     rows_shown = stats.scrollable_content_region.height - 2  # (the title and the headings stay)
@@ -19,10 +27,7 @@ def highlighted_on_screen(stats) -> bool:
 async def test_end_highlights_the_last_error_group_and_enter_filters_by_it(demo: DemoServer) -> None:
     app = make_app(demo)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
-        await pilot.press("i")
-        await settle(pilot)
-        stats = app.viewer.stats
+        stats = await stats_open(pilot)
         last = stats.data.errors[-1]
         await pilot.press("end")
         await settle(pilot)
@@ -47,10 +52,7 @@ async def test_end_highlights_the_last_error_group_and_enter_filters_by_it(demo:
 async def test_page_down_and_up_move_the_highlight_with_the_view(demo: DemoServer) -> None:
     app = make_app(demo)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
-        await pilot.press("i")
-        await settle(pilot)
-        stats = app.viewer.stats
+        stats = await stats_open(pilot)
         assert len(stats._rows) > stats.scrollable_content_region.height  # (the list is longer than the panel)
         seen = [stats.cursor]
         for _ in range(len(stats._rows)):
@@ -76,10 +78,7 @@ async def test_a_resize_keeps_the_highlighted_row_on_the_screen(demo: DemoServer
     """60×15 → 40×10 left the highlighted row out of view, the rows shown unhighlighted (found in a walk)."""
     app = make_app(demo)
     async with app.run_test(size=(60, 15)) as pilot:
-        await settle(pilot)
-        await pilot.press("i")
-        await settle(pilot)
-        stats = app.viewer.stats
+        stats = await stats_open(pilot)
         await pilot.press("end")
         await settle(pilot)
         assert highlighted_on_screen(stats)

@@ -48,15 +48,11 @@ class KeysInOrder:
         """Whether `key`, as the terminal gave it, is held, to be sent again behind the keys before it."""
         if key in self._again:
             self._again.discard(key)
-            if not self._again:
-                self._send_again(list(self._held))
-                self._held.clear()
+            self._release_held()
             return False
         if self._again or self._held:
             self._held.append(key)
-            if not self._again:  # (those sent again are gone without coming back: the app closing)
-                self._send_again(list(self._held))
-                self._held.clear()
+            self._release_held()  # (when those sent again are gone without coming back: the app closing)
             return True
         if not self._moves_focus(key) or not await self._keys_before_left(key):
             return False
@@ -89,6 +85,12 @@ class KeysInOrder:
         while self._in_widgets() and monotonic() < deadline:
             await asyncio.sleep(POLL_S)
         return True
+
+    def _release_held(self) -> None:
+        """The keys held are sent again, in order, once every key sent again before them has come back."""
+        if not self._again:
+            self._send_again(list(self._held))
+            self._held.clear()
 
     def _send_again(self, keys: list[events.Key]) -> None:
         for key in keys:

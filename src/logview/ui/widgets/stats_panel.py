@@ -152,7 +152,7 @@ class StatsPanel(ScrollView, can_focus=True):
         previous = self._rows[self.cursor].item if self.cursor < len(self._rows) else None
         self.data, self.active, self.note, self.errors_uncounted = data, active, note, errors_uncounted
         rows = [_Row("group", g) for g in data.groups]
-        rows += [_Row("blank", None), _Row("heading", "ERROR GROUPS")]
+        rows += [_Row("blank", None), _Row("heading", None)]  # (its words: `_error_headings`)
         self._first_error = len(rows)
         # (not "no errors" while the fields that tell them are unread: said of 120,461 errors in a walk)
         rows += [_Row("error", e) for e in data.errors] or (
@@ -194,9 +194,7 @@ class StatsPanel(ScrollView, can_focus=True):
     # -- keys and mouse -------------------------------------------------------------------
     @after_numbers
     def action_move(self, step: int) -> None:
-        self.cursor = self._next_selectable(self.cursor, step)
-        self._scroll_to_cursor()
-        self.refresh()
+        self._put_cursor(self._next_selectable(self.cursor, step))
 
     @after_numbers
     def action_page(self, step: int) -> None:
