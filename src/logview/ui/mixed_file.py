@@ -21,7 +21,7 @@ from textual.worker import Worker, get_current_worker
 from logview.files.watch import CHECK_EVERY_S, FileWatch, gone_words
 from logview.model import ApiError
 from logview.store import EntryStore
-from logview.ui.file_api import file_api_changed
+from logview.ui.file_api import file_now
 from logview.ui.file_reading import file_error, unexpected_error
 from logview.ui.loading import reading_again
 from logview.ui.merged import MergedScreen
@@ -53,9 +53,9 @@ class MixedFileViewer(MergedScreen):
     def action_reload(self) -> None:
         """r reads the file again, and says so as for a plain file (it said nothing, found in a walk);
         a file gone or unreadable says so on the banner instead, the rows kept. A file one API's
-        export replaced is made a plain file's viewer (`file_api.py`)."""
-        if changed := file_api_changed(self.path, "mixed", self.filters):
-            self.post_message(changed)
+        export replaced is made a plain file's viewer (`file_api.py`), and one no longer JSONL is refused."""
+        if (now := file_now(self.path, "mixed", self.filters)) is not None:
+            now.act(self, slot="notice")
         elif self._watch.gone():  # (it said "FILE_ERROR cannot read …", its rows kept: found by a tester)
             if news := self._watch.news():  # (the banner says it, if its next look has not yet)
                 self.banner.show_notice(news)

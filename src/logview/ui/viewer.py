@@ -32,7 +32,7 @@ from logview.ui.api_mix import ApiMixNote
 from logview.ui.browser import LogBrowser
 from logview.ui.columns import ColumnControl
 from logview.ui.feed import Feed
-from logview.ui.file_api import file_api_changed
+from logview.ui.file_api import file_now
 from logview.ui.fitting import FittingScreen
 from logview.ui.loading import NO_TAIL, LoadControl
 from logview.ui.names import LISTING, Names, connector_label
@@ -358,8 +358,8 @@ class ViewerScreen(FittingScreen):
     def action_reload(self) -> None:
         if self.session.needs_connector:  # nothing to load yet: ask for the connector list again
             self.action_choose_connector()
-        elif changed := file_api_changed(self.feed.file, self.feed.file_kind, self.filters):  # (the app makes it again)
-            self.post_message(changed)
+        elif (now := file_now(self.feed.file, self.feed.file_kind, self.filters)) is not None:
+            now.act(self, slot="file")  # (the app makes the viewer again for another API's file; a JSON array, said)
         else:
             self.names.give_way()
             self.loader.reload()
