@@ -19,7 +19,7 @@ from logview.cli.resolve import UsageError, archive_choice
 from logview.model import sized
 from logview.settings.check import check_config
 
-from archive_support import DAY_US, aitronos_entries, aitronos_identity, supermetrics_entries, supermetrics_identity
+from archive_support import DAY_US, NOW_US, aitronos_entries, aitronos_identity, supermetrics_entries, supermetrics_identity
 import cli_runner
 
 AITRONOS_ARGS = ("--source", "aitronos", "--org", "org_archive", "--base-url", "http://127.0.0.1:9")
@@ -375,8 +375,9 @@ def test_list_on_a_narrow_terminal_breaks_a_source_between_its_parts(archived):
                                            columns=80)
     assert code == 0, stderr
     lines = received.decode().replace("\r\n", "\n").splitlines()
-    assert all(len(line) <= 80 for line in lines[1:]), lines  # (the archive's path is what it is)
-    aitronos = lines[1:lines.index(next(line for line in lines if line.startswith("supermetrics")))]
+    assert all(len(line) <= 80 for line in lines), lines  # (the archive's path on its own line where it needs one)
+    aitronos = lines[lines.index(next(line for line in lines if line.startswith("aitronos"))):
+                     lines.index(next(line for line in lines if line.startswith("supermetrics")))]
     assert len(aitronos) > 1 and aitronos[0].startswith("aitronos http://127.0.0.1:9 org_archive · 300 entries")
     assert all(line.startswith("  ") for line in aitronos[1:]), aitronos
     assert " · ".join(line.strip() for line in aitronos) == logview("archive", "list").stdout.splitlines()[1]
@@ -387,3 +388,31 @@ def test_prune_refuses_an_empty_age_not_takes_the_configs(archived):
     result = logview("archive", "prune", "--max-age", "")
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr == "logview archive: --max-age: not an age: '' (use a number and a unit: 30s, 15m, 12h, 30d, 4w)\n"
+
+
+def test_list_on_a_narrow_terminal_breaks_ranges_known_complete_between_them():
+    """Found in a walk: at 80 columns a source's three ranges known complete were one part longer than the
+    line, left whole, and the terminal broke it inside a time (`… 2026-12-01 01:33:17Z …` / `2026-12-03
+    01:33:17Z, …`); at 60 the archive's path and its size ran past the edge the same way. Such a part
+    breaks between its ranges, each whole, and the path keeps a line of its own."""
+    from test_terminal_output import on_a_terminal
+
+    NOW = NOW_US + DAY_US  # 2025-11-16T09:46:40Z
+    with Archive.open() as archive:
+        source = archive.source(aitronos_identity())
+        source.store(aitronos_entries(50, now_us=NOW, span_us=9 * DAY_US), covered=Span(NOW - DAY_US, NOW))
+        for days_back in (3, 6):
+            source.cover(Span(NOW - days_back * DAY_US - DAY_US, NOW - days_back * DAY_US), "")
+    env = {**os.environ, "LOGVIEW_CONFIG": "/nonexistent"}
+    for columns in (80, 60):
+        code, received, stderr = on_a_terminal("archive", "list", env=env, columns=columns)
+        assert code == 0, stderr
+        lines = received.decode().replace("\r\n", "\n").splitlines()
+        path = str(default_archive_path())  # (whole on its line, however long the test's folder makes it)
+        assert lines[0].startswith(path) and all(len(line) <= columns for line in lines if line != path), lines
+        ranges = [line.strip().removeprefix("complete: ").rstrip(",") for line in lines if " … " in line][1:]
+        assert ranges == ["2025-11-15 09:46:40Z … 2025-11-16 09:46:40Z", "2025-11-12 09:46:40Z … 2025-11-13 09:46:40Z",
+                          "2025-11-09 09:46:40Z … 2025-11-10 09:46:40Z"], lines
+    assert ("complete: 2025-11-15 09:46:40Z … 2025-11-16 09:46:40Z, 2025-11-12 09:46:40Z … 2025-11-13 09:46:40Z, "
+            "2025-11-09 09:46:40Z … 2025-11-10 09:46:40Z") in logview("archive", "list").stdout  # (a pipe: one line)
+

@@ -64,10 +64,11 @@ def _list(path) -> int:
     with Archive.open(path, readonly=True) as archive:
         summaries = archive.summaries()
     size = sum(file.stat().st_size for file in archive_files(path) if file.exists())
-    print(f"{path} ({sized(size)}, {len(summaries)} source{'' if len(summaries) == 1 else 's'})")
     columns = terminal_columns(sys.stdout)
+    held = f"({sized(size)}, {len(summaries)} source{'' if len(summaries) == 1 else 's'})"
+    print("\n".join(parts_fitted([str(path), held], columns, separator=" ")))  # (the path kept whole)
     for summary in summaries:
-        print("\n".join(parts_fitted(summary_parts(summary), columns)))
+        print("\n".join(_summary_fitted(summary, columns)))
     if (off := archive_turned_off(path, keeps)) is not None:
         print(off, file=sys.stderr)
     return EXIT_OK
@@ -109,6 +110,21 @@ def summary_parts(summary: SourceSummary) -> list[str]:
     complete = summary.covered.get("")
     parts.append(f"complete: {_spans(complete)}" if complete else "no range known complete")
     return parts + [f"complete for {clean_line(key)}: {_spans(spans)}" for key, spans in summary.covered.items() if key]
+
+
+def _summary_fitted(summary: SourceSummary, columns: int | None) -> list[str]:
+    """A source's line fitted to `columns` (`parts_fitted`); its ranges known complete, a part too long
+    for a line, broken between its ranges: at 80 columns three ranges ran past the edge, the terminal
+    breaking a time in two (`… 2026-12-01 01:33:17Z …` / `2026-12-03 01:33:17Z`, found in a walk)."""
+    lines = []
+    for line in parts_fitted(summary_parts(summary), columns):
+        label, colon, spans = line.partition(": ")
+        if columns is None or len(line) <= columns or not label.lstrip().startswith("complete") or not colon:
+            lines.append(line)
+            continue
+        *earlier, last = spans.split(", ")
+        lines += parts_fitted([f"{label}:", *(f"{span}," for span in earlier), last], columns, separator=" ")
+    return lines
 
 
 def _prune(args, identity) -> int:
