@@ -130,7 +130,7 @@ def test_prune_by_count_and_age_one_source_or_all(archived, capsys):
     (("prune", "--max-age", "0s"), "--max-age: must be more than 0"),  # (it cleared all, saying "keeping …")
     (("prune", "--org", "x"), "--org also needs --source"),
     (("prune", "--source", "supermetrics", "--team", "1"), "needs --team TEAM_ID and --connector"),
-    (("clear", "--profile", "nope"), "no usable profile 'nope'"),
+    (("clear", "--profile", "nope"), "no profile 'nope'"),
 ])
 def test_bad_options_are_one_line_and_exit_2(archived, capsys, args, says):
     assert main(["archive", *args]) == 2

@@ -161,3 +161,21 @@ def test_a_profile_whose_ids_are_wrong_is_said_by_its_keys(tmp_path):
         "  profile 'half': base_url: not an http(s) URL: 'ftp://x'",
         "  profile 'half': connector: missing: sql needs connector = \"CONNECTOR_ID\" (or --connector CONNECTOR_ID: "
         "the archive keeps each connector's entries apart)"]
+
+
+@pytest.mark.parametrize("command", [("sql", "SELECT 1"), ("archive", "clear")], ids=["sql", "archive-clear"])
+def test_a_profile_that_cannot_be_read_is_said_as_export_says_it(tmp_path, command):
+    """Found in a walk: `sql --profile p` of a profile whose source is misspelt said "no usable profile 'p'
+    in … (profiles: p; …)", naming it among the profiles it could not use, and of a LOGVIEW_CONFIG naming no
+    file "(profiles: none …)", where export says what is wrong: the profile's problems, the missing file."""
+    path = tmp_path / "config.toml"
+    path.write_text('[profiles.p]\nsource = "aitronoss"\norg = "org_1"\n')
+    named = "logview archive" if command[0] == "archive" else "logview sql"
+    result = logview(*command, "--profile", "p", env={"LOGVIEW_CONFIG": str(path)})
+    assert (result.returncode, result.stderr.decode()) == (
+        2, f"{named}: {path}: profile 'p': source: must be 'aitronos' or 'supermetrics'\n")
+    assert logview(*command, "--profile", "q", env={"LOGVIEW_CONFIG": str(path)}).stderr.decode() == (
+        f"{named}: no profile 'q' in {path} (profiles: p)\n")
+    missing = tmp_path / "nowhere" / "config.toml"
+    assert logview(*command, "--profile", "p", env={"LOGVIEW_CONFIG": str(missing)}).stderr.decode() == (
+        f"{named}: no profile 'p': no config file at {missing} (LOGVIEW_CONFIG names it; its folder does not exist)\n")

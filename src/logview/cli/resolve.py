@@ -22,7 +22,7 @@ from logview.cli.parsers import DEFAULT_VIEWER_MAX
 from logview.options import Connection, ViewerOptions
 from logview.settings.config import (ConfigError, ConfigOnce, ConfigReading, config_path, looks_like_variable_name,
                                      missing_config)
-from logview.settings.config_models import Config, Profile, ProfileFilters
+from logview.settings.config_models import Profile, ProfileFilters
 from logview.sources import AitronosSource, Source, SupermetricsSource
 
 if TYPE_CHECKING:  # the archive (sqlite) loads for the commands that use it, not for the viewer's flags
@@ -134,14 +134,9 @@ def _profile_connection(args: argparse.Namespace, name: str, path: Path, reading
     """The profile's connection, its ids replaced by the flags that name them, or a UsageError
     with every problem of that profile and of the file as a whole (a key written at its top, an
     undefined default); another profile's problems do not stop this one."""
-    if reading is None:  # (a typo in LOGVIEW_CONFIG read as an empty config, s22 walk #9)
-        raise UsageError(f"no profile {name!r}: {missing_config(path)}")
-    if name not in reading.names:
-        known = ", ".join(sorted(reading.names)) if reading and reading.names else "none"
-        listed = "".join(f"\n  {problem}" for problem in reading.problems) if reading else ""
-        # the file's own problems may be why (a profile written as [name], not [profiles.name])
-        raise UsageError(f"no profile {name!r} in {path} (profiles: {known})"
-                         + (f"; the file has problems:{listed}" if listed else ""))
+    if (missing := _no_such_profile(name, path, reading)) is not None:
+        raise missing
+    assert reading is not None
     from logview.settings.check import profile_problems
 
     profile = reading.config.profiles.get(name)
@@ -160,6 +155,19 @@ def _profile_connection(args: argparse.Namespace, name: str, path: Path, reading
         _say_once(args, f"{path} has problems {where} (`logview config` lists them)")
     assert profile is not None  # (a profile the file names but could not read has problems)
     return _connection_from_profile(name, profile.model_copy(update=replaced), pick_connector)
+
+
+def _no_such_profile(name: str, path: Path, reading: ConfigReading | None) -> UsageError | None:
+    """What is wrong when the file names no profile `name`; None when it does."""
+    if reading is None:  # (a typo in LOGVIEW_CONFIG read as an empty config, s22 walk #9)
+        return UsageError(f"no profile {name!r}: {missing_config(path)}")
+    if name in reading.names:
+        return None
+    known = ", ".join(sorted(reading.names)) or "none"
+    listed = "".join(f"\n  {problem}" for problem in reading.problems)
+    # the file's own problems may be why (a profile written as [name], not [profiles.name])
+    return UsageError(f"no profile {name!r} in {path} (profiles: {known})"
+                      + (f"; the file has problems:{listed}" if listed else ""))
 
 
 def _say_once(args: argparse.Namespace, note: str) -> None:
@@ -266,11 +274,13 @@ def archived_identity(args: argparse.Namespace, command: str) -> SourceIdentity 
         if len(args.profile) > 1:
             raise UsageError("one --profile at a time here")
         name, (path, reading) = args.profile[0], _read_config(args)
-        profile = reading.config.profiles.get(name) if reading else None
-        if profile is None:
-            known = ", ".join(sorted(reading.names)) if reading and reading.names else "none"
-            raise UsageError(f"no usable profile {name!r} in {path} (profiles: {known}; "
-                             "`logview config` checks them)")
+        # (as export says it: "no usable profile 'p' in … (profiles: p; …)" left why to `logview config`, and
+        # said a missing file as one without that profile, found in a walk)
+        if (missing := _no_such_profile(name, path, reading)) is not None:
+            raise missing
+        assert reading is not None
+        if (profile := reading.config.profiles.get(name)) is None:  # (its source unreadable: its problems say why)
+            raise _problems_error(path, reading.profile_problems.get(name, []), about=f" with profile {name!r}")
         from logview.settings.check import source_problems
 
         replaced = _profile_overrides(args, name, profile, chosen=True)
