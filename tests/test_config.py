@@ -166,6 +166,17 @@ def test_logview_config_reports_an_unreadable_file(tmp_path) -> None:
     assert not report.ok and "not valid TOML" in report.problems[0]
 
 
+def test_a_config_saved_with_a_byte_order_mark_is_read(tmp_path, monkeypatch) -> None:
+    """Found in a walk: a file saved by an editor that starts UTF-8 with a byte order mark (Notepad) was
+    "not valid TOML: Invalid statement (at line 1, column 1)", the line looking right to its user."""
+    config = tmp_path / "config.toml"
+    config.write_bytes('\ufeff[profiles.p]\nsource = "supermetrics"\nteam = 3\n'.encode())
+    monkeypatch.setenv("SUPERMETRICS_API_KEY", "k")
+    report = check_config(config, SavedFilters(tmp_path / "saved.json"))
+    assert report.ok, report.problems
+    assert "  p: supermetrics team 3 / (picked in the viewer) · key from SUPERMETRICS_API_KEY (set)" in report.lines
+
+
 def test_a_good_config_is_ok(tmp_path, monkeypatch) -> None:
     config = write(tmp_path, '[profiles.p]\nsource = "supermetrics"\nteam = 3\n')
     monkeypatch.setenv("SUPERMETRICS_API_KEY", "k")

@@ -162,7 +162,8 @@ def read_config(path: Path) -> ConfigReading | None:
     """Every profile that can be read and every problem; None when there is no file. ConfigError
     only when nothing can be read (no access, not TOML)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        # (a byte order mark, as Notepad writes one, was "not valid TOML … at line 1, column 1": found in a walk)
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as error:
