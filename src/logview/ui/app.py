@@ -27,7 +27,7 @@ from logview.files.jsonl import FileKind
 from logview.ui.bulk_gc import STARTUP_HOLD_S, release_startup_hold
 from logview.ui.crash import crash_report
 from logview.ui.keys_in import KeysIn
-from logview.ui.names import Names
+from logview.ui.names import Names, share_credential_names
 from logview.ui.file_api import FileApiChanged
 from logview.ui.file_viewer import first_viewer, made_again
 from logview.ui.quit_archiving import QuitWhileArchiving
@@ -124,6 +124,7 @@ class LogViewApp(App[int]):
         if more:  # and a last tab: all of them merged into one timeline
             from logview.ui.merged import MergedScreen, reach_of, source_of
 
+            share_credential_names(viewer.names for viewer in self.viewers)  # (one lookup for an organization's tabs)
             sources = list(zip(labels, self.viewers))
             self.viewers.append(MergedScreen(lambda: [(label, viewer.store) for label, viewer in sources],
                                              sources=lambda: [source_of(viewer) for _, viewer in sources],

@@ -4,7 +4,8 @@ was not given) and the names of Aitronos credentials (shown instead of bare `tcr
 Names are a convenience: if they cannot be had, ids are shown and the user is told once, quietly.
 They are kept in the archive, so a launch shows them at once and asks again only when they are a
 day old or the logs name a credential they do not know; asked, they go at the backfill's priority,
-after the live tail and a query's first page (the API's budget is the user's).
+after the live tail and a query's first page (the API's budget is the user's). Tabs side by side
+that read one organization with one key ask once for all of them (`OrgNames`).
 A connector is a necessity: without one nothing loads, so a failure to list them is reported
 (the screen shows it in the banner), and `r` (or `c`) asks again. How a listing the budget holds
 back meets a user who has moved on: `connector_listing.py`.
@@ -68,6 +69,40 @@ def connector_label(label: str, source: SupermetricsSource, connector: str) -> s
     return f"{kept} · {connector}" if kept else f"supermetrics team {source.team_id} / {connector}"
 
 
+class OrgNames:
+    """The credential names of one Aitronos organization, wanted by each of its tabs (side by side,
+    read with one key): each tab asked for them once its own logs were in, one showing ids while
+    another showed names (found by a tester). One lookup now names every tab of the organization,
+    as soon as it is answered (`share_credential_names`)."""
+
+    def __init__(self, members: list[Names]) -> None:
+        self.members = members
+        self.asker: Names | None = None  # the tab whose worker asks for them now
+        self.answered = False  # a lookup of this run was answered: the names every tab shows are fresh
+
+    def asked_by(self, asker: Names) -> None:
+        self.asker = asker
+        asker._load_credential_names()
+
+    def waiting(self, besides: Names) -> Names | None:
+        """Another tab that wants the names and waits for them (`besides` no longer asks)."""
+        return next((one for one in self.members if one is not besides and one.wants_names), None)
+
+
+def share_credential_names(names: Iterable[Names]) -> None:
+    """Tabs that read one Aitronos organization at one host with one key share its credential names
+    (another key may not be allowed to list them)."""
+    groups: dict[tuple[str, str, str], list[Names]] = {}
+    for one in names:
+        if isinstance(source := one.source, AitronosSource) and one._api is not None:
+            groups.setdefault((source.base_url, source.organization_id, one._api.connection.key), []).append(one)
+    for members in groups.values():
+        if len(members) > 1:
+            org = OrgNames(members)
+            for one in members:
+                one.org = org
+
+
 class Names(Widget):
     """Non-visual: picks the connector and names the credentials; posts what it found."""
 
@@ -102,6 +137,7 @@ class Names(Widget):
         self.connectors = ConnectorListing()
         self._kept: KeptNames | None = None
         self._names_asked = False
+        self.org: OrgNames | None = None  # (the other tabs of its organization: `share_credential_names`)
         self._put_off = False  # a listing that gave way to a query, asked again once it is answered
         self._retry_waits = False  # a listing's retry is counted down: r or c asks again now, Esc stops it
 
@@ -119,7 +155,8 @@ class Names(Widget):
     def asking(self) -> str:
         """What is being asked of the API besides logs, in words for the status line: "a listing"
         (of connectors), "credential names", or "" (nothing)."""
-        return "a listing" if self.listing else "credential names" if running(self, "names") else ""
+        names = running(self, "names") or (self.org is not None and self.org.asker is not None)
+        return "a listing" if self.listing else "credential names" if names else ""
 
     def choose_connector(self) -> str | None:
         """c: list the team's connectors to pick from (at once when they were listed a moment
@@ -257,7 +294,15 @@ class Names(Widget):
         if kept is not None and kept.age_s() < NAMES_FRESH_FOR_S and set(seen()) <= self.credentials.keys():
             return
         self._names_asked = True
-        self._load_credential_names()
+        if self.org is None:
+            self._load_credential_names()
+        elif not (self.org.answered or self.org.asker is not None):  # (else another tab's answer names this one)
+            self.org.asked_by(self)
+
+    @property
+    def wants_names(self) -> bool:
+        """Its logs are in and it asked for names that have not come (see `OrgNames.waiting`)."""
+        return self._names_asked and not (self.org is not None and self.org.answered)
 
     def name_from_archive(self, archive_path: Callable[[], Path | None]) -> None:
         """A file of Aitronos entries, read: its credentials named as its API's tab names them, from the names
@@ -290,6 +335,10 @@ class Names(Widget):
         if running(self, "names"):
             self.workers.cancel_group(self, "names")
             self._names_asked = False
+            if (org := self.org) is not None and org.asker is self:
+                org.asker = None
+                if (other := org.waiting(self)) is not None:  # (another tab still wants them: it asks on)
+                    org.asked_by(other)
 
     @work(exclusive=True, group="names", exit_on_error=False)
     async def _load_credential_names(self) -> None:
@@ -297,6 +346,7 @@ class Names(Widget):
         assert isinstance(source, AitronosSource) and client is not None
         from logview.api.directory import list_credentials
 
+        org = self.org
         try:
             credentials = await list_credentials(client, source.organization_id)
         except ApiFailure as failure:
@@ -304,7 +354,13 @@ class Names(Widget):
                 self.notify(f"Credential names are not available ({error_head(failure.error)}); showing ids.",
                             timeout=4, markup=False)
             return
-        self._named(credentials)
+        finally:
+            if org is not None and org.asker is self:
+                org.asker = None
+        if org is not None:
+            org.answered = True
+        for tab in org.members if org is not None else (self,):  # (every tab of the organization at once)
+            tab._named(credentials)
         await asyncio.to_thread(self._keep, credentials)
 
     def _keep(self, credentials: dict[str, CredentialInfo]) -> None:
