@@ -408,6 +408,21 @@ def test_demo_control_endpoints(http, server):
         assert r.status_code == 400 and "live_rate must be" in r.text and server.state.live_rate == 0
 
 
+@pytest.mark.parametrize("fault, says", [
+    ({}, "a fault needs a kind, one of status, html, truncated, latency, hang, invalid_json_200, trickle"),
+    ({"kind": "latency", "delay": "1"}, "fault delay must be a number of seconds, 0 or more, not '1'"),
+    ({"kind": "latency", "delay": -1}, "fault delay must be a number of seconds, 0 or more, not -1"),
+    ({"kind": "status", "api": "x"}, "fault api must be 'aitronos', 'supermetrics' or null (either), not 'x'"),
+])
+def test_a_fault_refused_is_said_in_the_requests_words(http, server, fault, says):
+    """Found in a walk: `{}` was refused with "Fault.__init__() missing 1 required positional argument:
+    'kind'", a delay in quotes with "'<' not supported between instances of 'str' and 'int'", and an api
+    said to be 'aitronos', 'supermetrics' or None, which JSON writes null."""
+    r = http.post("/_demo/faults", json=fault)
+    assert (r.status_code, r.json()) == (400, {"error": says})
+    assert http.get("/_demo/faults").json() == {"pending": []}
+
+
 def test_request_log_counts_api_requests(http, server):
     n = len(server.state.request_log)
     sm(http, limit=3)

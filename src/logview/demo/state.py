@@ -67,13 +67,13 @@ class Fault:
         if self.kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {self.kind!r}; expected one of {FAULT_KINDS}")
         if self.api not in FAULT_APIS:
-            raise ValueError(f"fault api must be 'aitronos', 'supermetrics' or None, not {self.api!r}")
+            raise ValueError(f"fault api must be 'aitronos', 'supermetrics' or null (either), not {self.api!r}")
         if not isinstance(self.status, int) or not 100 <= self.status <= 599:
             raise ValueError(f"fault status must be an HTTP status code, not {self.status!r}")
         if not isinstance(self.count, int) or self.count < 1:
             raise ValueError("fault count must be an integer >= 1")
-        if self.delay < 0:
-            raise ValueError("fault delay must be >= 0")
+        if not isinstance(self.delay, (int, float)) or not self.delay >= 0:  # ("1" was a TypeError's words)
+            raise ValueError(f"fault delay must be a number of seconds, 0 or more, not {self.delay!r}")
         if self.retry_after is not None and not isinstance(self.retry_after, str):
             self.retry_after = str(self.retry_after)
 
@@ -84,8 +84,9 @@ class Fault:
             raise ValueError("a fault must be a JSON object")
         known = {f.name for f in fields(cls)}
         unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"unknown fault field(s): {sorted(unknown)}")
+        if unknown or "kind" not in data:  # (`{}` said "Fault.__init__() missing 1 required positional argument")
+            raise ValueError(f"unknown fault field(s): {sorted(unknown)}" if unknown else
+                             f"a fault needs a kind, one of {', '.join(FAULT_KINDS)}")
         return cls(**data)
 
 
