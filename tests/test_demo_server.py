@@ -423,6 +423,19 @@ def test_a_fault_refused_is_said_in_the_requests_words(http, server, fault, says
     assert http.get("/_demo/faults").json() == {"pending": []}
 
 
+def test_settings_refused_change_nothing(http, server):
+    """Found in a walk: `{"supermetrics_before_inclusive": true, "live_rate": "x"}` was refused (400), its
+    first setting taken all the same; a setting unknown is said beside those there are."""
+    for settings in ({"supermetrics_before_inclusive": True, "live_rate": "x"},
+                     {"supermetrics_before_inclusive": True, "broken": ["unordered"], "live_rate": 1000}):
+        assert http.post("/_demo/settings", json=settings).status_code == 400
+        state = http.get("/_demo/state").json()
+        assert (state["supermetrics_before_inclusive"], state["broken"], state["live_rate"]) == (False, [], 0)
+    r = http.post("/_demo/settings", json={"rate": 5})
+    assert (r.status_code, r.json()["error"]) == (400, "unknown setting(s): ['rate']; expected some of "
+                                                       "['supermetrics_before_inclusive', 'live_rate', 'budget', 'broken']")
+
+
 def test_request_log_counts_api_requests(http, server):
     n = len(server.state.request_log)
     sm(http, limit=3)

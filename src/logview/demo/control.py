@@ -13,12 +13,13 @@ from starlette.responses import Response
 from .broken import broken_modes
 from .budget import budgets_from
 from .constants import AITRONOS_STATUSES
-from .state import DemoState, Fault
+from .state import DemoState, Fault, checked_rate
 from .timeutil import parse_iso, us_to_dt
 
 from .envelopes import json_response as _json
 
 _MAX_INSERT = 100_000
+_SETTINGS = ("supermetrics_before_inclusive", "live_rate", "budget", "broken")  # what /_demo/settings changes
 
 
 async def _body_json(request: Request) -> Any:
@@ -95,21 +96,25 @@ async def demo_settings(request: Request) -> Response:
         payload = await _body_json(request)
         if not isinstance(payload, dict):
             raise ValueError("body must be a JSON object")
-        unknown = set(payload) - {"supermetrics_before_inclusive", "live_rate", "budget", "broken"}
+        unknown = set(payload) - set(_SETTINGS)
         if unknown:
-            raise ValueError(f"unknown setting(s): {sorted(unknown)}")
-        budgets = budgets_from(payload["budget"]) if "budget" in payload else {}  # checked before any change
+            raise ValueError(f"unknown setting(s): {sorted(unknown)}; expected some of {list(_SETTINGS)}")
+        # Every setting checked before any is changed: a 400 changes nothing (`{"supermetrics_before_inclusive":
+        # true, "live_rate": "x"}` was refused, its first setting taken all the same: found in a walk)
+        budgets = budgets_from(payload["budget"]) if "budget" in payload else {}
         broken = payload.get("broken")
         if broken is not None and (not isinstance(broken, list) or not all(isinstance(m, str) for m in broken)):
             raise ValueError("broken must be a list of mode names")
         modes = broken_modes(broken)
-        if "supermetrics_before_inclusive" in payload:
-            state.supermetrics_before_inclusive = bool(payload["supermetrics_before_inclusive"])
         if "live_rate" in payload:
             rate = payload["live_rate"]
             if not isinstance(rate, (int, float)) or isinstance(rate, bool):
                 raise ValueError("live_rate must be a number")
-            state.live_rate = rate  # (refused beyond what the server can keep up with)
+            checked_rate(rate)  # (refused beyond what the server can keep up with)
+        if "supermetrics_before_inclusive" in payload:
+            state.supermetrics_before_inclusive = bool(payload["supermetrics_before_inclusive"])
+        if "live_rate" in payload:
+            state.live_rate = payload["live_rate"]
         if budgets:
             state.budget = budgets
         if "broken" in payload:

@@ -39,7 +39,7 @@ _VIEW_CACHE_SIZE = 64
 _MAX_LIVE_BATCH = 50_000  # never materialise more than this in one go (e.g. after a long pause)
 
 
-def _checked_rate(value: float) -> float:
+def checked_rate(value: float) -> float:
     """A live rate the server can keep up with (`MAX_LIVE_RATE`), else ValueError."""
     rate = float(value)
     if not 0 <= rate <= MAX_LIVE_RATE:  # (a NaN too: no comparison with it holds)
@@ -134,7 +134,7 @@ class DemoState:
         self._rng_insert_s = random.Random(f"insert-supermetrics:{seed}")
         self._rng_live_a = random.Random(f"live-aitronos:{seed}")
         self._rng_live_s = random.Random(f"live-supermetrics:{seed}")
-        self._live_rate = _checked_rate(live_rate)
+        self._live_rate = checked_rate(live_rate)
         self._live_mono = self._mono0
         self._live_origin = self._t0
         self._live_done = 0
@@ -159,7 +159,7 @@ class DemoState:
     @live_rate.setter
     def live_rate(self, value: float) -> None:
         """Changing the rate restarts the arrival schedule from the current moment."""
-        rate = _checked_rate(value)
+        rate = checked_rate(value)
         with self._lock:
             self._materialise_live()
             self._live_rate = rate
