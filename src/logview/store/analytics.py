@@ -45,6 +45,7 @@ class Snapshot:
     time: np.ndarray  # int64 µs, NO_TIME when unknown
     klass: np.ndarray  # int64 index into CLASSES
     problem: np.ndarray  # bool: a warning, an error or an invalid entry
+    invalid: np.ndarray  # bool: an entry that is not a valid log entry (a line not JSON, a schema broken)
     duration: np.ndarray  # float64 ms, NaN when absent
     groups: dict[str, np.ndarray]  # field → category codes
     values: dict[str, list[Any]]  # field → the value of each code (code 0: none)
@@ -95,6 +96,7 @@ class Capture:
             time=columns.column("time", covered),
             klass=klass,
             problem=(severity >= SEV_WARN) | invalid,
+            invalid=invalid,
             duration=columns.column("duration", covered),
             groups={field: columns.column(field, covered) for field in self.fields},  # uint16: radix-sortable
             values=self.values,
@@ -227,6 +229,29 @@ class ErrorGroup:
     group: str
     count: int
     newest_us: int | None  # the time of its newest entry
+
+
+@dataclass(frozen=True)
+class Ungrouped:
+    """Failures that no error group holds: the invalid entries (a line that is not JSON, an entry
+    without an error), or the others (an Aitronos status that is a number). Counted as failed, so
+    the error groups alone fell short of the failures, and nothing said what the rest was (a walk)."""
+
+    invalid: bool
+    count: int
+    newest_us: int | None  # the time of its newest entry that has one
+
+
+def ungrouped_failures(snapshot: Snapshot) -> list[Ungrouped]:
+    """The snapshot's failures outside every error group: the invalid ones, then the others."""
+    outside = snapshot.problem & (snapshot.groups["error"] == 0)
+    found = []
+    for invalid, chosen in ((True, outside & snapshot.invalid), (False, outside & ~snapshot.invalid)):
+        times = snapshot.time[chosen]
+        times = times[times != NO_TIME]
+        if count := int(np.count_nonzero(chosen)):
+            found.append(Ungrouped(invalid, count, int(times.max()) if len(times) else None))
+    return found
 
 
 def error_groups(snapshot: Snapshot, top: int = TOP_GROUPS) -> list[ErrorGroup]:

@@ -47,9 +47,10 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("h", "volume histogram above the table, focused; again: hide it (focus it, if it lost the focus)"),
         ("", "←/→ (j/k) pick a bar, g/G the newest/oldest with entries, Enter (or a click) narrows the dates"
              " to it, Backspace zooms out"),
-        ("i", "stats: per tool / credential / event — entries, failed, p50 p95 p99 — and error groups"),
-        ("", "←/→ group by, ↑/↓ PgUp PgDn g/G move, Enter filters by the row (again: lifts it); i hides it"
-             " as h does"),
+        ("i", "stats: per tool / credential / event — entries, failed, p50 p95 p99 — and error groups,"
+              " then the invalid entries (and other failures) no group holds"),
+        ("", "←/→ group by, ↑/↓ PgUp PgDn g/G move, Enter filters by the row (again: lifts it; no filter picks"
+             " the failures no group holds: e/E go to them); i hides it as h does"),
         ("x", "lift the filters picked in the stats (tool, credential, event, source, error group)"),
     )),
     ("Data", (

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from logview.sanitize import clean_line
-from logview.store.analytics import ErrorGroup, GroupStats
+from logview.store.analytics import ErrorGroup, GroupStats, Ungrouped
 from logview.ui.cells import format_duration
 from logview.ui.labels import fit_labels
 
@@ -33,7 +33,7 @@ def group_numbers(item: GroupStats) -> dict[str, str]:
     return numbers
 
 
-def newest_text(item: ErrorGroup) -> str:
+def newest_text(item: ErrorGroup | Ungrouped) -> str:
     if item.newest_us is None:
         return ""
     try:
@@ -57,8 +57,9 @@ class StatsLayout:
 
 
 def stats_layout(width: int, names: Sequence[str], groups: Sequence[GroupStats],
-                 errors: Sequence[ErrorGroup]) -> StatsLayout:
-    """`names`: the groups' names, clean (a credential's may be its label); error groups are cleaned here."""
+                 errors: Sequence[ErrorGroup], ungrouped: Sequence[Ungrouped] = ()) -> StatsLayout:
+    """`names`: the groups' names, clean (a credential's may be its label); error groups are cleaned
+    here. `ungrouped`: the rows under them, whose numbers their columns hold too."""
     rows = [group_numbers(item) for item in groups]
     widths = {title: GAP + max([len(title)] + [len(row[title]) for row in rows]) for title in TITLES}
     shown = list(TITLES)
@@ -67,8 +68,9 @@ def stats_layout(width: int, names: Sequence[str], groups: Sequence[GroupStats],
             break
         shown.remove(title)
     name = max(1, width - MARK - sum(widths[t] for t in shown))
-    count = GAP + max([len("entries")] + [len(f"{e.count:,}") for e in errors])
-    newest = GAP + max([len("newest")] + [len(newest_text(e)) for e in errors])
+    failures = [*errors, *ungrouped]
+    count = GAP + max([len("entries")] + [len(f"{e.count:,}") for e in failures])
+    newest = GAP + max([len("newest")] + [len(newest_text(e)) for e in failures])
     error_name = max(1, width - MARK - count - newest)
     return StatsLayout(name - 1, tuple((t, widths[t]) for t in shown), tuple(fit_labels(names, name - 1)),
                        error_name - 1, count, newest, tuple(fit_labels([clean_line(e.group) for e in errors], error_name - 1)))

@@ -1,5 +1,6 @@
 """Patterns in the filtered rows: per tool / credential / event — entries, problem rate and
-duration percentiles — and the error groups, each row a filter one keypress away.
+duration percentiles — and the error groups, each row a filter one keypress away; under them the
+failures no group holds (invalid entries mostly), which no filter picks.
 
 The numbers come from `analytics` (computed off the UI thread); this widget draws them with the
 Line API and reports what the user picked. ↑/↓ move, ←/→ (or Tab) change what the rows are
@@ -24,7 +25,8 @@ from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from logview.model import counted
-from logview.store.analytics import Capture, ErrorGroup, GroupStats, Snapshot, error_groups, group_stats
+from logview.store.analytics import (Capture, ErrorGroup, GroupStats, Snapshot, Ungrouped, error_groups,
+                                     group_stats, ungrouped_failures)
 from logview.sanitize import clean_line
 from logview.ui.widgets.charting import ChartRows, KeysWaiting, Recompute, RowsOf, after_numbers
 from logview.ui.widgets.stats_layout import MARK, StatsLayout, group_numbers, newest_text, stats_layout
@@ -33,6 +35,13 @@ from logview.ui.widgets.styling import legible_segments, partial_style, widget_s
 # what the user reads for a field (the merged tab's "origin" is its "source" column; found in a walk)
 FIELD_TITLES = {"tool": "tool", "credential": "credential", "event": "event", "origin": "source", "error": "error group"}
 HEADER_LINES = 2  # the title and the column headings
+# the rows under the error groups, of the failures none holds (`Ungrouped`), by `invalid`
+UNGROUPED_ROWS = {True: "invalid entries (no error group)", False: "other failures (no error group)"}
+UNGROUPED_SAID = {  # (Enter on them: no filter picks them)
+    True: "No filter picks the invalid entries: the table marks them ! and e / E go to them (with the errors "
+          "and warnings).",
+    False: "No filter picks the failures no error group holds: e / E go to them (with the other errors, "
+           "warnings and invalid entries)."}
 
 
 @dataclass(frozen=True)
@@ -43,12 +52,13 @@ class StatsData:
     groups: Sequence[GroupStats]
     errors: Sequence[ErrorGroup]
     entries: int
+    ungrouped: Sequence[Ungrouped] = ()  # (their rows under the error groups: `UNGROUPED_ROWS`)
 
 
 @dataclass(frozen=True)
 class _Row:
-    kind: str  # "group" | "error" | "heading" | "blank"
-    item: GroupStats | ErrorGroup | str | None
+    kind: str  # "group" | "error" | "ungrouped" | "heading" | "blank"
+    item: GroupStats | ErrorGroup | Ungrouped | str | None
 
 
 class StatsPanel(ScrollView, can_focus=True):
@@ -121,7 +131,8 @@ class StatsPanel(ScrollView, can_focus=True):
     @work(thread=True, exclusive=True, group="analytics", exit_on_error=False)
     def _run(self, token: int, capture: Capture, field: str, rows: ChartRows) -> None:
         snapshot = capture.gather()
-        data = StatsData(field, group_stats(snapshot, field), error_groups(snapshot), len(snapshot))
+        data = StatsData(field, group_stats(snapshot, field), error_groups(snapshot), len(snapshot),
+                         ungrouped_failures(snapshot))
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._computed, token, data, rows)
 
@@ -149,20 +160,23 @@ class StatsPanel(ScrollView, can_focus=True):
 
     def show(self, data: StatsData, active: dict[str, str | None], note: str = "",
              errors_uncounted: str | None = None) -> None:
-        previous = self._rows[self.cursor].item if self.cursor < len(self._rows) else None
+        previous = self._key(self._rows[self.cursor]) if self.cursor < len(self._rows) else None
         self.data, self.active, self.note, self.errors_uncounted = data, active, note, errors_uncounted
         rows = [_Row("group", g) for g in data.groups]
         rows += [_Row("blank", None), _Row("heading", None)]  # (its words: `_error_headings`)
         self._first_error = len(rows)
+        # (the failures no group holds, invalid entries mostly, have rows too: without them the groups
+        # fell short of the failed count, and nothing said what the rest was; found in a walk)
+        failures = [_Row("error", e) for e in data.errors] + [_Row("ungrouped", u) for u in data.ungrouped]
         # (not "no errors" while the fields that tell them are unread: said of 120,461 errors in a walk)
-        rows += [_Row("error", e) for e in data.errors] or (
+        rows += failures or (
             [_Row("blank", "errors are still being counted:"), _Row("blank", errors_uncounted)] if errors_uncounted
             else [_Row("blank", "no errors among these entries" if data.entries else
                        "no entries shown: nothing to count")])  # (not "no errors" of none: s28 walk)
         self._rows = rows
         keys = [self._key(row) for row in rows]
-        key = self._key(_Row("group" if isinstance(previous, GroupStats) else "error", previous)) if previous else None
-        self.cursor = keys.index(key) if key is not None and key in keys else min(self.cursor, self._last_selectable())
+        self.cursor = keys.index(previous) if previous is not None and previous in keys else min(
+            self.cursor, self._last_selectable())
         if not self._selectable(self.cursor):
             self.cursor = self._next_selectable(self.cursor, 1)
         self.virtual_size = Size(self.size.width, len(rows) + HEADER_LINES)
@@ -175,10 +189,10 @@ class StatsPanel(ScrollView, can_focus=True):
             return ("group", row.item.value)
         if isinstance(row.item, ErrorGroup):
             return ("error", row.item.group)
-        return None
+        return ("ungrouped", row.item.invalid) if isinstance(row.item, Ungrouped) else None
 
     def _selectable(self, index: int) -> bool:
-        return 0 <= index < len(self._rows) and self._rows[index].kind in ("group", "error")
+        return 0 <= index < len(self._rows) and self._rows[index].kind in ("group", "error", "ungrouped")
 
     def _last_selectable(self) -> int:
         return max((i for i in range(len(self._rows)) if self._selectable(i)), default=0)
@@ -236,6 +250,9 @@ class StatsPanel(ScrollView, can_focus=True):
         item = self._rows[self.cursor].item
         if isinstance(item, GroupStats):
             field, value = self.data.field, item.value if isinstance(item.value, str) else None
+        elif isinstance(item, Ungrouped):  # (no filter picks them: say where they are)
+            self.notify(UNGROUPED_SAID[item.invalid], timeout=4, markup=False)
+            return
         else:
             assert isinstance(item, ErrorGroup)
             field, value = "error", item.group
@@ -289,7 +306,8 @@ class StatsPanel(ScrollView, can_focus=True):
         fitted = self._fitted
         if fitted is None or fitted[0] is not data or fitted[1] != width or fitted[2] is not self.labels:
             names = [self._group_name(g) for g in data.groups]
-            fitted = self._fitted = (data, width, self.labels, stats_layout(width, names, data.groups, data.errors))
+            fitted = self._fitted = (data, width, self.labels,
+                                     stats_layout(width, names, data.groups, data.errors, data.ungrouped))
         return fitted[3]
 
     def _group_name(self, item: GroupStats) -> str:
@@ -380,11 +398,12 @@ class StatsPanel(ScrollView, can_focus=True):
                     number_style = self._style("error" if rate >= 0.05 else "warn" if rate > 0 else "ok")
                 text.append(numbers[title].rjust(cells), style=number_style)
             return text
-        assert isinstance(item, ErrorGroup)
-        active = self.active.get("error") == item.group
+        assert isinstance(item, (ErrorGroup, Ungrouped))
+        active = isinstance(item, ErrorGroup) and self.active.get("error") == item.group
         style = self._style("active") if active else self._style("error")
         text = Text("● " if active else "  ", style=style)
-        text.append_text(_fit(layout.errors[index - self._first_error], layout.error_name, style))
+        name = UNGROUPED_ROWS[item.invalid] if isinstance(item, Ungrouped) else layout.errors[index - self._first_error]
+        text.append_text(_fit(name, layout.error_name, style))
         text.append(f"{item.count:,}".rjust(layout.count))
         text.append(newest_text(item).rjust(layout.newest), style=self._style("dim"))
         return text
