@@ -5,6 +5,8 @@ redraw, which erases only the row it is on, left the rows above behind."""
 
 from __future__ import annotations
 
+import re
+
 from logview.demo import Fault
 
 from test_export import CLEAN_ENV, SUPERMETRICS_KEY, logview, supermetrics_args
@@ -31,3 +33,20 @@ def test_a_retry_and_the_progress_fit_a_narrow_terminal(fresh_server, tmp_path) 
     piped = logview(*supermetrics_args(fresh_server, "--no-archive", "-o", str(tmp_path / "piped.jsonl")),
                     env=SUPERMETRICS_KEY)
     assert piped.returncode == 0 and not piped.stderr  # (no terminal, no progress: nothing to fit)
+
+
+def test_each_request_of_v_is_its_target_then_its_answer(fresh_server, tmp_path) -> None:
+    """Found in a walk: at 80 columns `-v` broke each request line between its words, as a message: "GET"
+    alone on a row, its target (a Supermetrics cursor's, wider than the terminal) on the next, then
+    "→ 200 (62" with "ms)" on a row of its own. A request is its method with its target, then what came."""
+    fresh_server.state.insert_supermetrics(2500, same_time=False)
+    args = supermetrics_args(fresh_server, "--no-archive", "-v", "-o", str(tmp_path / "out.jsonl"))
+    code, received, _ = on_a_terminal(*args, env={**CLEAN_ENV, **SUPERMETRICS_KEY}, columns=80, stderr_too=True)
+    rows = [part for row in received.decode().replace("\r\n", "\n").split("\n") for part in row.split(ERASE)]
+    assert code == 0, rows
+    requests = [index for index, row in enumerate(rows) if row.startswith("GET ")]
+    assert len(requests) >= 3 and any("&before=" in rows[index] for index in requests), rows
+    for index in requests:
+        assert rows[index].startswith("GET /v1/teams/1/connector_builder/connectors/"), rows
+        answer = rows[index] if " → " in rows[index] else rows[index + 1]
+        assert re.search(r"(^  | )→ 200 \(\d+ ms\)$", answer), rows

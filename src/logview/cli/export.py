@@ -25,7 +25,8 @@ from logview.api.contract import ContractBroken
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, PagerEvent
 from logview.archive import Archive, identity_of
 from logview.archive.sync import ArchivedPager
-from logview.cli.output import STDOUT, output_name, terminal_columns, what_was_written, words_fitted, writing
+from logview.cli.output import (STDOUT, output_name, parts_fitted, terminal_columns, what_was_written, words_fitted,
+                               writing)
 from logview.files.writer import EntryWriter, OutputFile
 from logview.sources.base import Source
 from logview.sources.supermetrics import SupermetricsSource
@@ -65,13 +66,15 @@ class Reporter:
         self.estimate = lambda: backfill_eta(client, source, self.last, max_entries)
         self._budget_now = lambda: None if client.budget is None else client.budget.state()
 
-    def _say(self, text: str, *, progress_after: bool = True) -> None:
-        """A message line; the progress line is cleared for it (ended with a newline, every frame
-        stayed in the scrollback: up to 3 lines a page with -v, found in a walk) and, unless the
-        message ends the run, drawn again below it."""
+    def _say(self, text: str, *, progress_after: bool = True, parts: Sequence[str] = ()) -> None:
+        """A message line (broken between `parts` where given, else between words); the progress line is
+        cleared for it (ended with a newline, every frame stayed in the scrollback: up to 3 lines a page
+        with -v, found in a walk) and, unless the message ends the run, drawn again below it."""
         self._stop_counting()
         frame = self._frame if self._line_open and progress_after else ""
-        said = "\n".join(words_fitted(clean(text), self._columns()))  # (a server's text in it: inert)
+        columns = self._columns()  # (a server's text in it: inert)
+        said = "\n".join(parts_fitted([clean(part) for part in parts], columns, separator=" ") if parts
+                         else words_fitted(clean(text), columns))
         self._write(f"{CLEAR if self._line_open else ''}{said}\n{frame}")
         self._line_open = bool(frame) and self._stream is not None
 
@@ -111,7 +114,10 @@ class Reporter:
         if self._verbose:
             status = record.status if record.status is not None else "-"
             outcome = "" if record.outcome == "ok" else f" {record.outcome}"
-            self._say(f"{record.method} {record.target} → {status}{outcome} ({record.elapsed_s * 1000:.0f} ms)")
+            # (in two parts: "GET" alone on a row, its target on the next and "(62" / "ms)" broken apart, as
+            # words, at 80 columns: found in a walk; a target wider than the terminal is wrapped by it)
+            self._say("", parts=[f"{record.method} {record.target}",
+                                 f"→ {status}{outcome} ({record.elapsed_s * 1000:.0f} ms)"])
 
     def budget(self, state: BudgetState) -> None:
         """A request waits for the API budget (more than a second): a line with -v; on a
