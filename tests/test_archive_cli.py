@@ -416,3 +416,35 @@ def test_list_on_a_narrow_terminal_breaks_ranges_known_complete_between_them():
     assert ("complete: 2025-11-15 09:46:40Z … 2025-11-16 09:46:40Z, 2025-11-12 09:46:40Z … 2025-11-13 09:46:40Z, "
             "2025-11-09 09:46:40Z … 2025-11-10 09:46:40Z") in logview("archive", "list").stdout  # (a pipe: one line)
 
+
+
+def test_ctrl_c_at_the_question_of_clear_ends_its_line(archived):
+    """Found in a walk: Ctrl-C at "Clear every archived entry …? [y/N] " left the terminal's `^C` and
+    "logview: interrupted" on the question's line; the message starts a line of its own, and nothing is cleared."""
+    import pty
+    import signal
+
+    from support import readable
+
+    leader, follower = pty.openpty()
+    process = cli_runner.Popen([sys.executable, "-m", "logview", "archive", "clear"], stdin=follower, stdout=follower,
+                               stderr=follower, env={**os.environ, "LOGVIEW_CONFIG": "/nonexistent"})
+    os.close(follower)
+    received = b""
+    while b"[y/N] " not in received and readable(leader, 30):
+        received += os.read(leader, 4096)
+    process.send_signal(signal.SIGINT)  # (what the terminal's Ctrl-C sends the process reading it)
+    while readable(leader, 5):
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # (EIO: the process has closed the terminal)
+            break
+        if not chunk:
+            break
+        received += chunk
+    os.close(leader)
+    said = received.decode().replace("\r\n", "\n")
+    assert process.wait(timeout=30) == 130, said
+    assert "\nlogview: interrupted\n" in said, said
+    with Archive.open(readonly=True) as archive:
+        assert [summary.entries for summary in archive.summaries()] == [300, 200]

@@ -166,6 +166,9 @@ def _clear(args, identity, path) -> int:
         except EOFError:  # Ctrl-D: no answer is no
             answer = ""
             print()
+        except KeyboardInterrupt:  # (its line ended: "[y/N] ^Clogview: interrupted" read as one, found in a walk)
+            print()
+            raise
         if answer.strip().lower() not in ("y", "yes"):
             print("nothing cleared")
             return EXIT_OK
