@@ -145,3 +145,17 @@ async def test_a_message_queued_at_the_app_is_seen_there_and_a_stopped_one_is_sa
         assert not stopped(key)
         key.stop()
         assert stopped(key)
+
+
+def test_the_parser_reads_the_key_after_a_lone_esc_through_the_method_escape_then_key_replaces() -> None:
+    """`escape_then_key` replaces `XTermParser._sequence_to_key_events`, which the parser (bound once, as it
+    starts) asks with `alt` for the key after an Esc that made no sequence with it, and reads an Esc and a digit
+    as Textual's table says (a character: what Option and the digit type on a Mac)."""
+    from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
+    from textual._xterm_parser import XTermParser
+
+    source = inspect.getsource(XTermParser.parse)
+    assert "sequence_to_key_events = self._sequence_to_key_events" in source
+    assert "sequence_to_key_events(character, alt=alt)" in source and source.count(", alt=") == 1
+    assert "alt" in inspect.signature(XTermParser._sequence_to_key_events).parameters
+    assert isinstance(ANSI_SEQUENCES_KEYS.get("\x1b1"), str)

@@ -34,7 +34,7 @@ from logview.ui.quit_archiving import QuitWhileArchiving
 from logview.ui.saves import Saves
 from logview.ui.screens.dialog import Palette
 from logview.ui.stylesheet import KeptStyles, ParsedOnceStylesheet, kept_styles_folder
-from logview.ui.textual_internals import name_keys_first, unhandled_error
+from logview.ui.textual_internals import escape_then_key, name_keys_first, unhandled_error
 from logview.ui.theme_choice import launch_theme
 from logview.ui.viewer import ViewerScreen
 from logview.ui.widgets.key_footer import key_character, key_display
@@ -62,6 +62,7 @@ SHORT_WELCOME = "Demo data: logview config says how to read yours. Esc hides thi
 # logview's keys are named without Textual's lookup in the Unicode name table (`key_footer.KEY_CHARACTERS`:
 # why); Textual's own function names the rest
 name_keys_first(key_character)
+escape_then_key()  # (Esc and a key typed at once after it are both keys, not Alt+key: why there)
 
 
 def styles_dir() -> Path:

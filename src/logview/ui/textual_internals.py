@@ -19,11 +19,11 @@ keeps Textual's own stylesheet). The log table calls `ScrollView._scroll_update`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 
 from rich.style import Style
-from textual import _time as textual_time, screen as textual_screen
+from textual import _time as textual_time, events, screen as textual_screen
 from textual.app import App
 from textual.binding import Binding
 from textual.geometry import Size
@@ -39,6 +39,35 @@ def name_keys_first(key_character: Callable[..., str | None]) -> None:
     screen module calls the function it imported by name: it is replaced there (`key_character` is
     handed Textual's own as `named_by_textual`)."""
     textual_screen.key_to_character = partial(key_character, named_by_textual=textual_screen.key_to_character)
+
+
+def escape_then_key() -> None:
+    """Have the terminal's input parser read an Esc followed, within its escape delay, by a key that makes
+    no known sequence with it as Esc and then that key, as vim and the shells read it. Textual read the pair
+    as Alt+key, and for anything but a letter as the key alone, the Esc lost: Esc closing the detail and `/`
+    at once searched the detail (found by a tester); Esc and a digit typed what Option and the digit type on
+    a Mac (`¡`). The delay is Textual's `ESCDELAY` (0.1 s), and tmux's `escape-time` (0.5 s by default) sends
+    the pair together. logview binds no Alt key; a sequence a terminal sends for a key (an arrow, Alt+b,
+    Alt+Backspace) is read as before, and a terminal speaking the kitty keyboard protocol sends an Esc that
+    nothing follows. Textual's parser asks `XTermParser._sequence_to_key_events` with `alt=True` for the key
+    after such an Esc, and for nothing else; an Esc and a digit it finds in `ANSI_SEQUENCES_KEYS`."""
+    from textual._ansi_sequences import ANSI_SEQUENCES_KEYS  # (the terminal's driver imports both: no cost)
+    from textual._xterm_parser import XTermParser
+
+    read_as_textual_does = XTermParser._sequence_to_key_events
+    if getattr(read_as_textual_does, "escape_first", False):
+        return
+    typed_after_escape = {sequence for sequence, read in ANSI_SEQUENCES_KEYS.items()
+                          if len(sequence) == 2 and sequence[0] == "\x1b" and isinstance(read, str)}
+
+    def escape_first(self: XTermParser, sequence: str, alt: bool = False) -> Iterator[events.Key]:
+        if alt or sequence in typed_after_escape:
+            yield events.Key("escape", "\x1b")
+            sequence = sequence[-1]
+        yield from read_as_textual_does(self, sequence)
+
+    escape_first.escape_first = True  # type: ignore[attr-defined]
+    XTermParser._sequence_to_key_events = escape_first  # type: ignore[method-assign]
 
 
 def style_cache(widget: Widget) -> dict[tuple[str, ...], tuple[Style, Style]]:

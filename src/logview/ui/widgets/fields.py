@@ -9,10 +9,11 @@ Keys that come in one burst (`/gmail⏎⏎`) all reach the field before its firs
 focus on: the second Enter, meant for the table (to open the first match), is said as `EnterAhead`,
 and a character typed behind it (`/slack⏎3`: 3 picks "blocked") as `KeyAhead`: it had gone into the
 field, whose text the applied search then set back, and was lost (found in a walk).
-And a field's bound keys (ctrl+u, ⌫, Enter …) act at once, in order with the characters around them:
-Textual looks a key's binding up once the key has bubbled to the app, a hop per widget, so in a burst
-(`s` ctrl+u `name⏎`) the characters after ctrl+u were typed first and then cleared by it. Tab and
-shift+tab move the focus at once too, so the characters behind them go to the next field.
+And a field's bound keys (ctrl+u, ⌫, Enter, a sidebar field's Esc …) act at once, in order with the
+characters around them: Textual looks a key's binding up once the key has bubbled to the app, a hop
+per widget, so in a burst (`s` ctrl+u `name⏎`) the characters after ctrl+u were typed first and then
+cleared by it. Tab and shift+tab move the focus at once too, so the characters behind them go to the
+next field.
 """
 
 from __future__ import annotations
@@ -85,8 +86,11 @@ class Field(Input):
             event.prevent_default()
             self.screen.focus_next() if event.key == "tab" else self.screen.focus_previous()
             return
-        own = next((b for b in own_bindings(self, event.key) if "." not in b.action), None)
-        if own is not None:  # (its own: not the screen's or the app's, which still go their way)
+        # (its own, at once: not the screen's or the app's, which still go their way; but for its Esc, the screen's,
+        # which leaves the field: a key typed right behind it went into the field, then cleared with it, where the
+        # terminal sent Esc and `4` in one burst, typed within its escape delay: found by a tester)
+        own = next((b for b in own_bindings(self, event.key) if "." not in b.action or event.key == "escape"), None)
+        if own is not None:
             event.stop()
             event.prevent_default()
             await self.run_action(own.action)
