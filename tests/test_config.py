@@ -357,6 +357,23 @@ def test_logview_config_reports_every_problem_once_per_line_with_hints(tmp_path)
     assert "Extra inputs are not permitted" not in everything and "Input should be" not in everything
 
 
+def test_an_id_of_the_other_api_is_a_problem_of_the_profile(tmp_path) -> None:
+    """Found in a walk: an Aitronos profile with `team` and `connector` (a Supermetrics one with `org`) was
+    "config OK", those ids read as nothing, where `--team` beside an Aitronos profile is refused."""
+    config = write(tmp_path, '[profiles.a]\nsource = "aitronos"\norg = "o"\nteam = 42\nconnector = "T3S70"\n'
+                             '[profiles.b]\nsource = "supermetrics"\nteam = 1\nconnector = "C"\norg = "o"\n')
+    env = {"LOGVIEW_CONFIG": str(config), "XDG_DATA_HOME": str(tmp_path), "FREDDY_API_KEY": "k",
+           "SUPERMETRICS_API_KEY": "k"}
+    result = logview("config", env=env)
+    assert result.returncode == 2 and problem_lines(result.stderr) == (3, [
+        "profile 'a': team: applies to supermetrics only (this profile reads aitronos)",
+        "profile 'a': connector: applies to supermetrics only (this profile reads aitronos)",
+        "profile 'b': org: applies to aitronos only (this profile reads supermetrics)"])
+    used = logview("sql", "--profile", "b", "SELECT 1", env=env)
+    assert (used.returncode, used.stderr.decode()) == (
+        2, f"logview sql: {config}: profile 'b': org: applies to aitronos only (this profile reads supermetrics)\n")
+
+
 def test_using_a_broken_profile_fails_before_the_viewer_starts_listing_its_own_problems(tmp_path) -> None:
     """Every problem of the profile used, those found when reading and when checking alike (a
     reversed time range); the other profiles' problems only as a one-line note."""

@@ -79,6 +79,7 @@ class Report:
 _CONNECTOR_WHY = {"export": "only the viewer offers the team's connectors to pick from"}
 _ARCHIVE_CONNECTOR_WHY = "or --connector CONNECTOR_ID: the archive keeps each connector's entries apart"
 SOURCE_KEYS = ("org", "team", "connector", "base_url")  # a profile's keys that name its source
+_IDS_OF = {"org": "aitronos", "team": "supermetrics", "connector": "supermetrics"}  # the API each id belongs to
 
 
 def _source(profile: Profile, problems: list[str], left_out: Collection[str] = (),
@@ -93,6 +94,10 @@ def _source(profile: Profile, problems: list[str], left_out: Collection[str] = (
             base_url = check_base_url(profile.base_url)
         except ValueError as error:
             problems.append(f"base_url: {error}")
+    # (an id of the other API was read as nothing, "config OK" said: the flag is refused, found in a walk)
+    for key, owner in _IDS_OF.items():
+        if owner != profile.source and getattr(profile, key) is not None:
+            problems.append(f"{key}: applies to {owner} only (this profile reads {profile.source})")
     if profile.source == "aitronos":
         if not profile.org:
             if "org" not in left_out:
