@@ -41,7 +41,7 @@ async def test_f_offers_the_fields_found_in_the_data_and_the_table_follows(demo:
     app = app_with(demo, choice)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert header(app) == ["time", "status", "credential", "tool", "duration", "error"]
+        assert header(app) == ["time", "status", "tool", "duration", "error", "credential"]
         await pilot.press("f")
         await pilot.pause()
         assert isinstance(app.screen, ColumnPicker)
@@ -61,7 +61,7 @@ async def test_f_offers_the_fields_found_in_the_data_and_the_table_follows(demo:
         assert header(again) == ["time", "status", "tool", "user_id", "connector"]
         await pilot.press("f", "d", "enter")  # back to the defaults, applied
         await pilot.pause()
-        assert header(again) == ["time", "status", "credential", "tool", "duration", "error"]
+        assert header(again) == ["time", "status", "tool", "duration", "error", "credential"]
         assert choice.load("aitronos") is None
 
 
@@ -89,7 +89,7 @@ async def test_ticks_read_without_colour_and_d_restores_the_defaults_without_clo
         await pilot.pause()
         assert isinstance(app.screen, ColumnPicker)  # still open: d only sets the ticks
         rows = picker_rows(app)
-        assert list(rows)[:4] == ["credential", "tool", "duration", "error"]
+        assert list(rows)[:4] == ["tool", "duration", "error", "credential"]
         assert {title for title, mark in rows.items() if mark == "[x]"} == {"credential", "tool", "duration", "error"}
         await pilot.press("escape")  # cancelled: nothing changes, nothing is written
         await pilot.pause()
@@ -97,7 +97,7 @@ async def test_ticks_read_without_colour_and_d_restores_the_defaults_without_clo
         assert choice.load("aitronos") == ["tool", "field:user_id"]
         await pilot.press("f", "d", "enter")
         await pilot.pause()
-        assert header(app) == ["time", "status", "credential", "tool", "duration", "error"]
+        assert header(app) == ["time", "status", "tool", "duration", "error", "credential"]
         assert choice.load("aitronos") is None
 
 
@@ -107,13 +107,13 @@ async def test_choices_are_per_api_and_escape_changes_nothing(demo: DemoServer, 
     app = app_with(demo, choice, "supermetrics")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert header(app) == ["time", "status", "event", "request", "duration"]
+        assert header(app) == ["time", "status", "event", "duration", "request"]
         await pilot.press("f")
         await pilot.pause()
         assert "request_id" in screen_text(app)
         await pilot.press("space", "escape")
         await pilot.pause()
-        assert header(app) == ["time", "status", "event", "request", "duration"]
+        assert header(app) == ["time", "status", "event", "duration", "request"]
         assert choice.load("supermetrics") is None and choice.load("aitronos") == ["tool"]
 
 
@@ -178,8 +178,9 @@ async def test_on_a_narrow_screen_the_last_chosen_column_gives_way_first(demo: D
     """Found in a walk (s21 #13): `inputs` ticked with f, then the terminal at 120 columns, and
     `credential`, the first of the chosen columns, was gone while `inputs`, the last, stayed."""
     choice = ColumnChoice(tmp_path / "columns.json")
+    choice.save("aitronos", ["credential", "tool", "duration", "message"])  # (the credential moved first)
     app = app_with(demo, choice)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(200, 48)) as pilot:  # (wide enough for all of them beside the sidebar)
         await settle(pilot)
         await pilot.press("f")
         await pilot.pause()
@@ -190,7 +191,7 @@ async def test_on_a_narrow_screen_the_last_chosen_column_gives_way_first(demo: D
             await settle(pilot)
             shown = header(app)
             assert "credential" in shown and "inputs" not in shown, (width, shown)
-        await pilot.resize_terminal(*SIZE)
+        await pilot.resize_terminal(200, 48)
         await settle(pilot)
         assert header(app) == ["time", "status", "credential", "tool", "duration", "error", "inputs"]
 

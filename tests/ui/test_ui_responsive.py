@@ -1,6 +1,6 @@
 """First-class at 80×24 and in split panes (issue 15): the sidebar folds away below 120 columns
 and `b` brings it back, a line says the filters meanwhile, the number keys, `/` and `d` keep
-working; the columns give way by priority and ←/→ reach the rest; the detail covers a short
+working; the columns give way from the last and ←/→ reach the rest; the detail covers a short
 screen; the stats and the tabs fit; every resize is taken live, on the same entry."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from textual.widgets import Input
 from logview.demo import DemoServer
 from logview.model import Filters
 from logview.ui import table_rows
-from logview.ui.cells import COLUMNS, columns_for
+from logview.ui.cells import columns_for
 from logview.ui.labels import fit_labels
 from logview.ui.table_layout import fit
 from logview.ui import table_drawing
@@ -95,7 +95,7 @@ async def test_number_keys_slash_and_d_keep_working_while_folded(demo: DemoServe
         assert "since 2025-11-15" in widget_text(line) and not viewer.sidebar.display
 
 
-def test_columns_give_way_by_priority_and_the_pickers_choice_stays_reachable() -> None:
+def test_columns_give_way_from_the_last_and_the_pickers_choice_stays_reachable() -> None:
     def placed(kind, width, keys=None):
         layout = fit(columns_for(kind, keys), width)
         shown = [p.column.key for p in layout.placed if p.column.key not in layout.off_screen]
@@ -106,15 +106,15 @@ def test_columns_give_way_by_priority_and_the_pickers_choice_stays_reachable() -
         assert not layout.off_screen and all(p.width >= p.column.width for p in layout.placed)
         for width in (79, 60, 40):
             layout, shown = placed(kind, width)
-            assert shown[:3] == ["mark", "time", "status"] or shown[:4] == ["mark", "time", "origin", "status"]
-            priorities = {c.key: c.priority for c in COLUMNS[kind]}
-            # what left the screen matters less than everything that stayed
-            assert all(priorities[gone] <= min(priorities[key] for key in shown) for gone in layout.off_screen)
+            assert shown[:3] == ["mark", "time", "status"]
+            # what left the screen is the last of the order, and is drawn after the rest in it
+            keys = [c.key for c in columns_for(kind, None)]
+            assert shown == keys[:len(shown)] and [p.column.key for p in layout.placed] == keys
             assert layout.shown <= width or width == 40  # (40: the time and status alone are wider)
     # Aitronos: the credential goes first, then the error text; the tool is never cut for them
     assert placed("aitronos", 87)[0].off_screen == ("credential",)
     layout, shown = placed("aitronos", 79)
-    assert layout.off_screen == ("credential", "message") and shown[3:] == ["tool", "duration"]
+    assert layout.off_screen == ("message", "credential") and shown[3:] == ["tool", "duration"]
     assert next(p.width for p in layout.placed if p.column.key == "tool") == 24
     assert placed("supermetrics", 79)[0].off_screen == ()
     layout, shown = placed("aitronos", 79, ["field:user_id", "tool"])  # the user's columns

@@ -37,7 +37,7 @@ SEVERITY_CLASS = {
 
 class Column(msgspec.Struct, frozen=True):
     """One table column: a preferred width, the width it may shrink to, or `flex` for the rest;
-    `priority`: how long it stays on a narrow screen (100: always; see `table_layout.fit`)."""
+    `essential`: it never leaves a narrow screen (the others give way from the last, `table_layout.fit`)."""
 
     key: str
     title: str
@@ -45,38 +45,43 @@ class Column(msgspec.Struct, frozen=True):
     min_width: int
     flex: bool = False
     right: bool = False
-    priority: int = 40
+    essential: bool = False
 
 
-# Priorities: the time, the status and the tool or event stay; the request and the duration go
-# next; the error text absorbs what is left; the credential, a long id, goes first.
+# In the order of what matters: the time and status always stay; on a narrow screen the last column
+# gives way first, the credential (a name, or a long id), then the error text or request (the flex
+# column, taking what is left), then the duration; the tool or event stays longest. The picker shows
+# this order, and the user's own is the table's (the credential, listed first before, left the screen
+# first anyway and was drawn after the error, whatever the picker said; found in a walk).
+MARK = Column("mark", "", 1, 1, essential=True)  # (`!` an invalid row, `✖` an error where colour is grey)
+DURATION = Column("duration", "duration", 8, 8, right=True)
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "aitronos": (
-        Column("mark", "", 1, 1, priority=100),
-        Column("time", "time", 23, 23, priority=100),
-        Column("status", "status", 7, 7, priority=100),
-        Column("credential", "credential", 22, 8, priority=30),
-        Column("tool", "tool", 24, 8, priority=90),
-        Column("duration", "duration", 8, 8, right=True, priority=70),
-        Column("message", "error", 0, 12, flex=True, priority=50),
+        MARK,
+        Column("time", "time", 23, 23, essential=True),
+        Column("status", "status", 7, 7, essential=True),
+        Column("tool", "tool", 24, 8),
+        DURATION,
+        Column("message", "error", 0, 12, flex=True),
+        Column("credential", "credential", 22, 8),
     ),
     "supermetrics": (
-        Column("mark", "", 1, 1, priority=100),
-        Column("time", "time", 19, 19, priority=100),
-        Column("status", "status", 6, 6, priority=100),
-        Column("event", "event", 20, 8, priority=90),
-        Column("request", "request", 0, 12, flex=True, priority=60),
-        Column("duration", "duration", 8, 8, right=True, priority=70),
+        MARK,
+        Column("time", "time", 19, 19, essential=True),
+        Column("status", "status", 6, 6, essential=True),
+        Column("event", "event", 20, 8),
+        DURATION,
+        Column("request", "request", 0, 12, flex=True),
     ),
     # the merged timeline: both APIs, each row says which tab it comes from
     "mixed": (
-        Column("mark", "", 1, 1, priority=100),
-        Column("time", "time", 23, 23, priority=100),
-        Column("origin", "source", 14, 6, priority=95),
-        Column("status", "status", 7, 7, priority=100),
-        Column("what", "tool / event", 24, 8, priority=90),
-        Column("duration", "duration", 8, 8, right=True, priority=70),
-        Column("detail", "error / request", 0, 12, flex=True, priority=50),
+        MARK,
+        Column("time", "time", 23, 23, essential=True),
+        Column("origin", "source", 14, 6),
+        Column("status", "status", 7, 7, essential=True),
+        Column("what", "tool / event", 24, 8),
+        DURATION,
+        Column("detail", "error / request", 0, 12, flex=True),
     ),
 }
 GAP = 2
@@ -116,16 +121,9 @@ def columns_for(kind: SourceKind, keys: list[str] | None) -> tuple[Column, ...]:
             chosen.append(builtin[key])
         elif key.startswith(FIELD_PREFIX) and len(key) > len(FIELD_PREFIX) and key not in shown_as_fields:
             chosen.append(field_column(key[len(FIELD_PREFIX):]))
-    if keys is not None:  # (the user's order: the last chosen gives way first on a narrow screen, where a
-        # field added with f outlasted the credential chosen before it at 120 columns, s21 #13)
-        below = 99
-        for at in range(len(ALWAYS), len(chosen)):
-            chosen[at] = replace(chosen[at], priority=min(chosen[at].priority, below))
-            below = chosen[at].priority - 1
     if not any(c.flex for c in chosen) and len(chosen) > len(ALWAYS):
         last = chosen[-1]
-        chosen[-1] = Column(last.key, last.title, 0, max(last.min_width, 12), flex=True, right=last.right,
-                            priority=last.priority)
+        chosen[-1] = replace(last, width=0, min_width=max(last.min_width, 12), flex=True)
     return tuple(chosen)
 
 

@@ -1,10 +1,10 @@
-"""Where the table's columns go on a screen of a given width, by how much each one matters.
+"""Where the table's columns go on a screen of a given width, in the order the user chose (`f`).
 
 On a wide screen every column gets its preferred width and the flex column (the error text, the
-request) takes what is left. On a narrow one the least important columns give way first: each
-narrows to its minimum, then leaves the screen, before the next one gives up a cell; the essential
-ones (the mark, the time, the status) never do, and the tool or event is the last to go. What left the screen is laid out after
-the rest, where ←/→ scroll to it, while the time stays put at the left (`frozen`).
+request) takes what is left. On a narrow one the columns give way from the last: each narrows to its
+minimum, then leaves the screen, before the one before it gives up a cell; the essential ones (the
+mark, the time, the status) never do. What left the screen lies after the rest, in the same order,
+where ←/→ scroll to it, while the time stays put at the left (`frozen`).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from logview.ui.cells import FIELD_PREFIX, GAP, Column, field_cell
 if TYPE_CHECKING:
     from logview.store import FilteredView
 
-ESSENTIAL = 100  # a column of this priority (or more) is always on screen
 FROZEN = ("mark", "time")  # stay at the left when the table scrolls sideways
+FLEX_WIDTH = 30  # the cells the flex column holds before a column after it keeps any
 OFF_SCREEN_FLEX = 40  # the width a flex column gets when it is only reached by scrolling
 PAD = 1  # one cell of left padding before the first column
 FIELD_SAMPLE = 200  # rows looked at, spread over the view, for the width of a column of a field (`f`)
@@ -73,14 +73,16 @@ class TableLayout(msgspec.Struct, frozen=True):
 
 
 def fit(columns: tuple[Column, ...], width: int) -> TableLayout:
-    """Lay `columns` out in `width` cells: the least important first narrows, and moves off screen
-    when that is not enough, before a more important one gives up anything; room freed is given
-    back to the most important narrowed column first, the rest to the flex column."""
+    """Lay `columns` out in `width` cells, in their order: the last narrows, and moves off screen when
+    that is not enough, before the one before it gives up anything; the flex column takes what is left."""
     count = len(columns)
-    widths = [c.min_width if c.flex else c.width for c in columns]
+    # the flex column asks FLEX_WIDTH: a column after it narrows and leaves before it has less (it had
+    # only what was left, 12 cells, `Gmail API d…`, beside the whole credential at 100 to 140 columns)
+    widths = [FLEX_WIDTH if c.flex else c.width for c in columns]
     shown = [True] * count
-    # least important first; among equals the one further right gives way first
-    order = sorted(range(count), key=lambda i: (columns[i].priority, -i))
+    # the last first (the user's order: a field added with f outlasted the credential chosen before it
+    # at 120 columns, s21 #13); the essential columns only narrow, after all the others
+    order = sorted(range(count), key=lambda i: (columns[i].essential, -i))
 
     def excess() -> int:
         used = [widths[i] for i in range(count) if shown[i]]
@@ -91,22 +93,15 @@ def fit(columns: tuple[Column, ...], width: int) -> TableLayout:
         if over <= 0:
             break
         widths[i] = max(columns[i].min_width, widths[i] - over)
-        if excess() > 0 and columns[i].priority < ESSENTIAL:
+        if excess() > 0 and not columns[i].essential:
             shown[i] = False
-    spare = -excess()
-    for i in reversed(order):  # give the room back, most important first
-        if spare <= 0:
-            break
-        if shown[i] and not columns[i].flex:
-            grow = min(spare, columns[i].width - widths[i])
-            widths[i] += grow
-            spare -= grow
     flex = next((i for i in range(count) if columns[i].flex and shown[i]), None)
-    if flex is not None and spare > 0:
-        widths[flex] += spare
+    if flex is not None and excess() < 0:
+        widths[flex] -= excess()
     for i in range(count):
         if not shown[i]:
             widths[i] = max(columns[i].width, columns[i].min_width, OFF_SCREEN_FLEX if columns[i].flex else 0)
+    # (what left is a tail of the order, but for the merged source before the status, which stays)
     drawn = [i for i in range(count) if shown[i]] + [i for i in range(count) if not shown[i]]
     placed, x, shown_end = [], PAD, PAD
     for i in drawn:
