@@ -374,6 +374,14 @@ def test_an_id_of_the_other_api_is_a_problem_of_the_profile(tmp_path) -> None:
         2, f"logview sql: {config}: profile 'b': org: applies to aitronos only (this profile reads supermetrics)\n")
 
 
+def test_an_interval_past_a_day_is_said_in_the_files_words(tmp_path, monkeypatch) -> None:
+    """Found in a walk: `interval = 100000` was "Input should be less than or equal to 86400", pydantic's words."""
+    config = write(tmp_path, '[profiles.a]\nsource = "aitronos"\norg = "o"\ninterval = 100000\n')
+    monkeypatch.setenv("FREDDY_API_KEY", "k")
+    report = check_config(config, SavedFilters(tmp_path / "saved.json"))
+    assert report.problems == ["profile 'a': interval: must be at most 86,400 (a day)"]
+
+
 def test_using_a_broken_profile_fails_before_the_viewer_starts_listing_its_own_problems(tmp_path) -> None:
     """Every problem of the profile used, those found when reading and when checking alike (a
     reversed time range); the other profiles' problems only as a one-line note."""

@@ -318,6 +318,8 @@ def _explain(item: dict, profile: str) -> str:
         return f"must be {item['ctx']['expected']}"
     if kind == "greater_than":
         return f"must be greater than {item['ctx']['gt']:g}"
+    if kind == "less_than_equal":  # (`interval = 100000` said pydantic's "Input should be less than or equal to")
+        return f"must be at most {item['ctx']['le']:,g}" + (" (a day)" if loc == ("interval",) else "")
     if kind == "value_error":
         return str(item["ctx"]["error"])  # our validators' own words, which never repeat the value
     return _TYPE_MESSAGES.get(kind, item["msg"])
