@@ -382,6 +382,24 @@ def test_an_interval_past_a_day_is_said_in_the_files_words(tmp_path, monkeypatch
     assert report.problems == ["profile 'a': interval: must be at most 86,400 (a day)"]
 
 
+def test_the_demo_opened_beside_a_config_without_profiles_says_so(tmp_path, monkeypatch) -> None:
+    """Found in a walk: `logview` with a config holding `archive = false` and no profile opened the demo
+    saying "Demo data: no config file at" that very file."""
+    from contextlib import ExitStack
+
+    from logview.cli.parsers import viewer_parser
+    from logview.cli.resolve import viewer_options
+
+    for text, said in ((None, "no config file at"), ("archive = false\n", "no profile in")):
+        config = tmp_path / f"{said.replace(' ', '-')}.toml"
+        if text is not None:
+            config.write_text(text)
+        monkeypatch.setenv("LOGVIEW_CONFIG", str(config))
+        with ExitStack() as stack:
+            options = viewer_options(viewer_parser().parse_args([]), stack)
+        assert options.welcome is not None and options.welcome.startswith(f"Demo data: {said}\n{config}\n")
+
+
 def test_using_a_broken_profile_fails_before_the_viewer_starts_listing_its_own_problems(tmp_path) -> None:
     """Every problem of the profile used, those found when reading and when checking alike (a
     reversed time range); the other profiles' problems only as a one-line note."""

@@ -376,16 +376,17 @@ def viewer_options(args: argparse.Namespace, stack: ExitStack) -> ViewerOptions:
                              follow=False, interval_s=args.interval or 2.0, max_entries=args.max_entries)
     profile = connection.profile
     interval = args.interval or (profile.interval if profile and profile.interval else 2.0)
-    welcome = _demo_welcome() if connection.demo and not args.demo else None
+    welcome = _demo_welcome(_read_config(args)[1] is not None) if connection.demo and not args.demo else None
     return ViewerOptions(filters=connection_filters(args, connection), connection=connection,
                          follow=args.follow or bool(profile and profile.follow), interval_s=interval,
                          max_entries=args.max_entries or DEFAULT_VIEWER_MAX, welcome=welcome)
 
 
-def _demo_welcome() -> str:
+def _demo_welcome(a_file: bool = False) -> str:
     """What `logview` with nothing to open says over its demo: why, and the way to real logs (a
-    toast shows ~8 lines of ~40 characters, and marks where it wraps: the lines are short)."""
-    return (f"Demo data: no config file at\n{config_path()}\n"
+    toast shows ~8 lines of ~40 characters, and marks where it wraps: the lines are short). `a_file`:
+    there is a config file, naming no profile (it said "no config file at" the file holding `archive = false`)."""
+    return (f"Demo data: {'no profile in' if a_file else 'no config file at'}\n{config_path()}\n"
             "Your logs: logview --source aitronos\n"
             "--org ORG_ID, key in FREDDY_API_KEY;\n"
             "or a profile: see `logview config`.\n"
