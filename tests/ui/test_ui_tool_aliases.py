@@ -7,18 +7,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
-from logview.demo import DEMO_AITRONOS_KEY, DEMO_ORG, DemoServer, DemoState
+from logview.demo import DEMO_AITRONOS_KEY, DEMO_ORG, DemoServer
 from logview.files.columns import ColumnReader
 from logview.model import Filters
 from logview.sources import AitronosSource
-from ui_helpers import FIXED_NOW, SIZE, file_app, make_app, settle, table_lines
+from ui_helpers import FIXED_NOW, SIZE, file_app, make_app, serving, settle, table_lines
 
 import cli_runner
 
@@ -37,9 +36,7 @@ def entries() -> list[dict]:
 
 @pytest.fixture
 def aliased_server() -> Iterator[DemoServer]:
-    state = DemoState(aitronos_entries=0, supermetrics_entries=0, live_rate=0.0, now=FIXED_NOW, seed=3)
-    state.insert_raw("aitronos", [(FIXED_NOW - timedelta(seconds=n + 1), e) for n, e in enumerate(entries())])
-    with DemoServer(state) as server:
+    with serving(aitronos=[(FIXED_NOW - timedelta(seconds=n + 1), e) for n, e in enumerate(entries())]) as server:
         yield server
 
 

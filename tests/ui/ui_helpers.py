@@ -51,6 +51,17 @@ def supermetrics_server(entries: int, *, seed: int) -> Iterator[DemoServer]:
         yield server
 
 
+@contextmanager
+def serving(**rows: Iterable[tuple[datetime, object]]) -> Iterator[DemoServer]:
+    """A quiet server of nothing but the rows given for each API (`aitronos=[(at, entry), …]`),
+    served as they are (`DemoState.insert_raw`)."""
+    state = DemoState(aitronos_entries=0, supermetrics_entries=0, live_rate=0.0, now=FIXED_NOW, seed=3)
+    for api, given in rows.items():
+        state.insert_raw(api, given)
+    with DemoServer(state) as server:
+        yield server
+
+
 def make_app(server: DemoServer, kind: SourceKind = "aitronos", *, filters: Filters | None = None,
              follow: bool = False, interval_s: float = 60.0, max_entries: int | None = 100_000,
              key: str | None = None, page_limit: int | None = None,

@@ -20,7 +20,8 @@ Blocks are searched two at a time (`SEARCH_THREADS`): numpy and the reads releas
 Lines where bytes alone cannot decide — escapes (`\\"`, `\\u00e9`), an odd number of quotes (not
 JSON), entries already known to be invalid, and for a needle beyond ASCII the lines holding a
 character that lower-cases into its first such character (`é`, `É`: case folding; for a needle
-with U+FFFD, every line beyond ASCII: invalid UTF-8 reads as it) — are parsed and checked exactly.
+with U+FFFD, every line beyond ASCII: invalid UTF-8 reads as it) and lines holding a character the
+table shows otherwise (a bidi control: `search_shown`, found as shown) — are parsed and checked exactly.
 Numbers match as written in the file (`1.50`, where the parsed value prints as `1.5`).
 """
 
@@ -37,6 +38,7 @@ import numpy as np
 from logview.files.jsonl import entry_from_line
 from logview.files.lines import LineFile
 from logview.files.search_dense import byte_mask, dense_hits, dense_ok, mask_bits, position_bits, release_scratch
+from logview.files.search_shown import BEYOND_ASCII, largest_byte, shown_otherwise_at
 from logview.files.search_strings import folded_occurrences, next_quotes, only_in_strings, rarity_order
 from logview.sources.base import Source, searchable_text
 
@@ -190,7 +192,7 @@ def _search_block(block: bytes, rs: np.ndarray, lengths: np.ndarray, needle: Nee
     hits = np.zeros(len(rs), dtype=bool)
     data = np.frombuffer(block, dtype=np.uint8)
     if needle.written_escaped:  # (its bytes are every line's quotes: `"` took as long as `e`, s27 walk)
-        slow = _undecidable(block, data, rs, invalid, _fold_positions(block, data, needle))
+        slow = _undecidable(block, data, rs, invalid, _undecided_at(block, data, needle))
         return _exact_rest(block, rs, lengths, hits, slow | _odd_quotes(data, rs, lengths), exact)
     if needle.dense and len(needle.raw) == 1:  # (its mask first: a list of a letter's matches costs more)
         mask = byte_mask(data, needle.raw[0])
@@ -203,11 +205,11 @@ def _search_block(block: bytes, rs: np.ndarray, lengths: np.ndarray, needle: Nee
         if needle.dense and len(matches) >= least * len(rs):
             return _dense_block(block, data, rs, lengths, needle, invalid, position_bits(matches, len(data)), hits,
                                 exact)
-    folds_at = _fold_positions(block, data, needle)
-    if _settled(block, needle, len(matches) > 0, folds_at):
+    undecided_at = _undecided_at(block, data, needle)
+    if _settled(block, needle, len(matches) > 0, undecided_at):
         return hits
     re_ = rs + lengths
-    slow = _undecidable(block, data, rs, invalid, folds_at) | _odd_quotes(data, rs, lengths)
+    slow = _undecidable(block, data, rs, invalid, undecided_at) | _odd_quotes(data, rs, lengths)
     line = _lines_of(matches, rs)
     # a match running past its line's end lies partly between lines (`\x0b`, blank lines)
     keep = ~slow[line] & (matches + len(needle.raw) <= re_[line])
@@ -223,7 +225,7 @@ def _dense_block(block: bytes, data: np.ndarray, rs: np.ndarray, lengths: np.nda
                  invalid: np.ndarray | None, start_bits: np.ndarray, hits: np.ndarray, exact) -> np.ndarray:
     """A block where the needle occurs `DENSE_LEAST` times a line or more: every byte at once."""
     found, odd = dense_hits(data, rs, rs + lengths, start_bits, needle.raw, needle.literal_ok)
-    slow = _undecidable(block, data, rs, invalid, _fold_positions(block, data, needle)) | odd
+    slow = _undecidable(block, data, rs, invalid, _undecided_at(block, data, needle)) | odd
     hits[:] = found & ~slow
     return _exact_rest(block, rs, lengths, hits, slow, exact)
 
@@ -278,9 +280,9 @@ def _in_values(block: bytes, data: np.ndarray, rs: np.ndarray, lengths: np.ndarr
     return good
 
 
-def _settled(block: bytes, needle: Needle, found: bool, folds_at: np.ndarray) -> bool:
+def _settled(block: bytes, needle: Needle, found: bool, undecided_at: np.ndarray) -> bool:
     """A block without the needle is done unless some of its lines need the exact check."""
-    return not found and b"\\" not in block and not len(folds_at)
+    return not found and b"\\" not in block and not len(undecided_at)
 
 
 def _quotes_in_lines(data: np.ndarray, rs: np.ndarray, lengths: np.ndarray, lines: np.ndarray) -> np.ndarray:
@@ -304,11 +306,19 @@ def _odd_quotes(data: np.ndarray, rs: np.ndarray, lengths: np.ndarray) -> np.nda
     return odd
 
 
-def _fold_positions(block: bytes, data: np.ndarray, needle: Needle) -> np.ndarray:
+def _undecided_at(block: bytes, data: np.ndarray, needle: Needle) -> np.ndarray:
+    """Where characters are that bytes cannot tell a line by: those that may read as the needle's
+    (`_fold_positions`) and those the table shows otherwise (`search_shown`)."""
+    largest = largest_byte(block, data)
+    folds_at, shown_at = _fold_positions(block, data, needle, largest), shown_otherwise_at(block, data, largest)
+    return np.concatenate([folds_at, shown_at]) if len(shown_at) else folds_at
+
+
+def _fold_positions(block: bytes, data: np.ndarray, needle: Needle, largest: int) -> np.ndarray:
     """Where the non-ASCII bytes that may read as the needle's letters are: characters that
     lower-case into an ASCII needle's (`folds`) or into the first non-ASCII character of another
     (`anchors`); for a needle with U+FFFD, every one (invalid UTF-8 reads as it)."""
-    if block.isascii():
+    if largest < BEYOND_ASCII:  # (ASCII)
         return np.zeros(0, dtype=np.int64)
     if needle.replacement:
         return np.flatnonzero(data >= 0x80)
@@ -319,12 +329,13 @@ def _fold_positions(block: bytes, data: np.ndarray, needle: Needle) -> np.ndarra
 
 
 def _undecidable(block: bytes, data: np.ndarray, rs: np.ndarray, invalid: np.ndarray | None,
-                 folds_at: np.ndarray) -> np.ndarray:
-    """Lines bytes cannot decide: escapes, invalid entries, case folding beyond ASCII (`folds_at`)."""
+                 undecided_at: np.ndarray) -> np.ndarray:
+    """Lines bytes cannot decide: escapes, invalid entries, and those holding a character of
+    `undecided_at` (case folding beyond ASCII, a character the table shows otherwise)."""
     slow = np.zeros(len(rs), dtype=bool) if invalid is None else invalid.copy()
     if b"\\" in block:
         slow[_lines_of(np.flatnonzero(data == _BACKSLASH), rs)] = True
-    slow[_lines_of(folds_at, rs)] = True
+    slow[_lines_of(undecided_at, rs)] = True
     return slow
 
 

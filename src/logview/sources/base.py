@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Hashable
 from logview.jsonutil import DEEPEST, InvalidJSON, NotUTF8JSON, TooDeepJSON, dump_json
 from logview.jsonutil import load_json as _load_json
 from logview.model import Filters, LogEntry, Page, ServerQuery, SourceKind
+from logview.sanitize import shown_otherwise
 from logview.sources.api_times import api_time, api_times
 
 Cursor = Hashable
@@ -74,7 +75,9 @@ def unreadable_reason(error: InvalidBody) -> str:
 
 
 def searchable_text(value: Any) -> str:
-    """Every scalar value of an entry, lower-cased and joined, for case-insensitive search."""
+    """Every scalar value of an entry, lower-cased and joined, for case-insensitive search. A string
+    the table shows otherwise is in it as shown too (`sanitize.shown_otherwise`), so what the user
+    sees is found: `bidi\\u202eevil`, shown `bidievil`, was not (found in a walk)."""
     parts: list[str] = []
     stack = [value]
     while stack:
@@ -85,7 +88,9 @@ def searchable_text(value: Any) -> str:
             stack.extend(item)
         elif item is not None:
             parts.append(str(item))
-    return "\n".join(parts).lower()
+    text = "\n".join(parts)
+    shown = shown_otherwise(parts, text)
+    return "\n".join([text, *shown]).lower() if shown else text.lower()
 
 
 # Aitronos documents no tool field; a sibling endpoint names tools by `tool_key`, and real

@@ -73,14 +73,22 @@ def _truncate(text: str) -> str:
     return text[:MAX_VALUE_CHARS] + f"\n… {len(text) - MAX_VALUE_CHARS:,} more characters (y copies the whole entry)"
 
 
+# What the table shows as a space and the detail as it is, a search finds by a space (`searchable_text`):
+# a tab, a line break; in a value shown as JSON, the escapes of a tab and line breaks.
+_SHOWN_AS_SPACE = r"[ \t\n\u2028\u2029]"
+_SHOWN_AS_SPACE_IN_JSON = r"(?:[ \u2028\u2029]|\\[tnr])"
+
+
 def _needle_pattern(needle: str, as_json: bool) -> re.Pattern[str]:
-    """The needle as it is marked, case ignored; `as_json`: also as JSON writes it inside a string
-    (tried first: `\"` is not marked as a lone `"` beside its backslash)."""
+    """The needle as it is marked, case ignored, each of its spaces also where the table shows a
+    space (a tab in the value: its search found the entry, and nothing was marked); `as_json`: also
+    as JSON writes it inside a string (tried first: `\"` is not marked as a lone `"` beside its backslash)."""
     forms = [needle]
     escaped = json.dumps(needle, ensure_ascii=False)[1:-1]
     if as_json and escaped != needle:
         forms.insert(0, escaped)
-    return re.compile("|".join(map(re.escape, forms)), re.IGNORECASE)
+    space = _SHOWN_AS_SPACE_IN_JSON if as_json else _SHOWN_AS_SPACE
+    return re.compile("|".join(space.join(map(re.escape, form.split(" "))) for form in forms), re.IGNORECASE)
 
 
 def local_time_text(value: Any) -> str | None:
