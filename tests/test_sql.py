@@ -110,6 +110,20 @@ def test_with_source_options_logs_holds_that_source_only(archived, capsys, monke
     assert unknown.stdout.split()[-1] == "0"
 
 
+def test_a_source_archived_from_another_base_url_is_said_where(archived, capsys, monkeypatch):
+    """Found in a walk: flags naming a source a profile's base_url had fetched, the base URL left out (the
+    API's default), read "nothing archived yet" without a word of the archive holding those ids from there."""
+    monkeypatch.setenv("LOGVIEW_CONFIG", "/nonexistent/config.toml")
+    said = in_process(capsys, "sql", "--source", "supermetrics", "--team", "42", "--connector", "T3S70",
+                      "SELECT count(*) FROM logs")
+    assert (said.returncode, said.stdout.split()[-1]) == (0, "0")
+    assert said.stderr == ("logview sql: nothing archived yet for supermetrics https://api.supermetrics.com 42/T3S70 "
+                           "(it holds 42/T3S70 from http://127.0.0.1:9: --base-url http://127.0.0.1:9 names it)\n(1 row)\n")
+    pruned = in_process(capsys, "archive", "prune", "--max-entries", "5", "--source", "aitronos", "--org", "org_archive")
+    assert pruned.stderr == ("nothing archived yet for aitronos https://api.aitronos.com org_archive: nothing to prune "
+                             "(it holds org_archive from http://127.0.0.1:9: --base-url http://127.0.0.1:9 names it)\n")
+
+
 @pytest.mark.parametrize("statement", [
     "DELETE FROM entries", "UPDATE entries SET status = 'x'", "INSERT INTO sources (api, base_url, scope) "
     "VALUES ('a', 'b', 'c')", "DROP TABLE entries", "CREATE TABLE mine (x)", "ATTACH DATABASE 'x.db' AS x",

@@ -7,7 +7,8 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
-from logview.archive import Archive, ArchiveError, SourceSummary, Span, default_archive_path, parse_age
+from logview.archive import (Archive, ArchiveError, SourceIdentity, SourceSummary, Span, default_archive_path,
+                             parse_age)
 from logview.archive.location import archive_files
 from logview.archive.turns import sweep
 from logview.cli.output import STDOUT, parts_fitted, say_fitted, terminal_columns, writing
@@ -151,9 +152,24 @@ def _prune(args, identity) -> int:
 def _nothing_archived(identity, command: str) -> int:
     """A source the archive holds nothing of, as `logview sql` says it: "pruned 0 entries of" read as
     a source with nothing old enough to go, for a connector typed wrong (s28 walk #12)."""
-    print(f"nothing archived yet for {clean_line(identity.describe())}: nothing to {command} "
-          "(`logview archive list` shows what it holds)", file=sys.stderr)
+    hint = held_elsewhere(default_archive_path(), identity) or "`logview archive list` shows what it holds"
+    print(f"nothing archived yet for {clean_line(identity.describe())}: nothing to {command} ({hint})", file=sys.stderr)
     return EXIT_OK
+
+
+def held_elsewhere(path, identity: SourceIdentity) -> str | None:
+    """Where the archive holds `identity`'s ids fetched from another base URL, in words (`it holds 1/DEMO01
+    from http://127.0.0.1:8765: --base-url http://127.0.0.1:8765 names it`), else None: flags that left out
+    the base_url a profile gave read "nothing archived yet" of a source it held (found in a walk)."""
+    try:
+        with Archive.open(path, readonly=True) as archive:
+            urls = [held.base_url for held in (summary.identity for summary in archive.summaries() if summary.entries)
+                    if (held.api, held.scope) == (identity.api, identity.scope) and held.base_url != identity.base_url]
+    except ArchiveError:
+        return None
+    if not urls:
+        return None
+    return clean_line(f"it holds {identity.scope} from {' and '.join(urls)}: --base-url {urls[0]} names it")
 
 
 def _clear(args, identity, path) -> int:

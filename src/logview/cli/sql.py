@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import orjson
 
 from logview.archive import Archive, ArchiveError, default_archive_path
+from logview.cli.archive import held_elsewhere
 from logview.cli.output import STDOUT, say_fitted, terminal_columns, writing
 from logview.archive.query import LogsQuery, QueryError
 from logview.cli.parsers import refuse_file_option, sql_parser
@@ -60,7 +61,9 @@ def run_sql_command(argv: Sequence[str]) -> int:
                 return failure
         with LogsQuery(path, identity) as query:
             if not query.known:
-                print(f"logview sql: nothing archived yet for {clean_line(identity.describe())}", file=sys.stderr)
+                elsewhere = held_elsewhere(path, identity)
+                print(f"logview sql: nothing archived yet for {clean_line(identity.describe())}"
+                      + (f" ({elsewhere})" if elsewhere else ""), file=sys.stderr)
             columns, rows = query.run(args.query)
             with writing(STDOUT):
                 count = write_rows(args.format, columns, rows, sys.stdout)
