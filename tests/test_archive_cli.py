@@ -448,3 +448,26 @@ def test_ctrl_c_at_the_question_of_clear_ends_its_line(archived):
     assert "\nlogview: interrupted\n" in said, said
     with Archive.open(readonly=True) as archive:
         assert [summary.entries for summary in archive.summaries()] == [300, 200]
+
+
+def test_a_run_without_the_archive_is_not_stopped_by_the_configs_archive_keys(server, tmp_path):
+    """Found in a walk: `export --no-archive` stopped (exit 2) on a refused archive_max_age, with flags as with a
+    profile, though it keeps no archive; the profile's run says the file's problem in one line, as another
+    profile's."""
+    from logview.demo import DEMO_AITRONOS_KEY, DEMO_ORG
+
+    config = tmp_path / "config.toml"
+    config.write_text(f'archive_max_age = "-1d"\n[profiles.p]\nsource = "aitronos"\norg = "{DEMO_ORG}"\n'
+                      f'base_url = "{server.url}"\n')
+    env = {**os.environ, "LOGVIEW_CONFIG": str(config), "FREDDY_API_KEY": DEMO_AITRONOS_KEY}
+    flags = ("--source", "aitronos", "--org", DEMO_ORG, "--base-url", server.url)
+    for source, says in ((flags, ""), (("--profile", "p"), f"logview: {config} has problems elsewhere (`logview "
+                                                                "config` lists them)\n")):
+        result = cli_runner.run([sys.executable, "-m", "logview", "export", "--no-archive", "--max-entries", "3",
+                                 *source], capture_output=True, text=True, timeout=60, env=env)
+        assert (result.returncode, len(result.stdout.splitlines())) == (0, 3), result.stderr
+        assert result.stderr == f"{says}logview: stopped at 3 entries (--max-entries)\n"
+        kept = cli_runner.run([sys.executable, "-m", "logview", "export", "--max-entries", "3", *source],
+                              capture_output=True, text=True, timeout=60, env=env)
+        assert kept.returncode == 2 and "archive_max_age: not an age: '-1d'" in kept.stderr  # (it would keep one)
+    assert not default_archive_path().exists()

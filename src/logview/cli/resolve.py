@@ -142,8 +142,11 @@ def _profile_connection(args: argparse.Namespace, name: str, path: Path, reading
     profile = reading.config.profiles.get(name)
     replaced = _profile_overrides(args, name, profile, chosen=chosen) if profile is not None else {}
     overridden = [filter_name for filter_name in ProfileFilters.model_fields if getattr(args, filter_name, None)]
-    # (an undefined default concerns only a run that opens the default, not `--profile NAME`)
-    file_problems = [problem for problem in reading.problems if not chosen or problem not in reading.default_problems]
+    # (an undefined default concerns only a run that opens the default, not `--profile NAME`; an archive key
+    # refused, no run that keeps no archive: `--no-archive`)
+    unconcerned = {*(reading.default_problems if chosen else ()),
+                   *(reading.archive_problems.values() if getattr(args, "no_archive", False) else ())}
+    file_problems = [problem for problem in reading.problems if problem not in unconcerned]
     problems = profile_problems(reading, name, overridden=overridden, replaced=replaced,
                                 needs_connector=not pick_connector)
     elsewhere = len(reading.all_problems()) > len(file_problems) + len(reading.profile_problems.get(name, []))
@@ -310,7 +313,10 @@ def archive_choice(args: argparse.Namespace, *, lenient: bool = False) -> tuple[
     user had turned off or limited with a typo (`"-1d"`, s27 walk #2)."""
     from logview.archive.retention import Retention
 
-    wanted = not getattr(args, "no_archive", False)
+    # `--no-archive`: nothing is kept, and the config's archive keys do not concern the run (a refused
+    # archive_max_age stopped `export --no-archive`, found in a walk)
+    if getattr(args, "no_archive", False):
+        return False, Retention()
     try:
         path, reading = config_once(args).read()
     except ConfigError as error:
@@ -318,10 +324,10 @@ def archive_choice(args: argparse.Namespace, *, lenient: bool = False) -> tuple[
             raise UsageError(str(error)) from None
         reading = None
     if reading is None:  # the defaults, without building the config's model (pydantic: ~60 ms before the first paint)
-        return wanted, Retention()
+        return True, Retention()
     if reading.archive_problems and not lenient:
         raise _problems_error(path, list(reading.archive_problems.values()))
-    return reading.config.archive and wanted, reading.config.retention()
+    return reading.config.archive, reading.config.retention()
 
 
 def archive_turned_off(path: Path, keeps: bool) -> str | None:
