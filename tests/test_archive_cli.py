@@ -131,6 +131,11 @@ def test_prune_by_count_and_age_one_source_or_all(archived, capsys):
     (("prune", "--org", "x"), "--org also needs --source"),
     (("prune", "--source", "supermetrics", "--team", "1"), "needs --team TEAM_ID and --connector"),
     (("clear", "--profile", "nope"), "no profile 'nope'"),
+    # (found in a walk: the id of the other API was left unread, as the viewer and export refuse it)
+    (("prune", "--source", "aitronos", "--org", "x", "--team", "1"), "--team applies to supermetrics only, not to "
+                                                                     "--source aitronos"),
+    (("clear", "--source", "supermetrics", "--team", "1", "--connector", "C", "--org", "x"),
+     "--org applies to aitronos only, not to --source supermetrics"),
 ])
 def test_bad_options_are_one_line_and_exit_2(archived, capsys, args, says):
     assert main(["archive", *args]) == 2

@@ -119,6 +119,9 @@ def test_a_source_archived_from_another_base_url_is_said_where(archived, capsys,
     assert (said.returncode, said.stdout.split()[-1]) == (0, "0")
     assert said.stderr == ("logview sql: nothing archived yet for supermetrics https://api.supermetrics.com 42/T3S70 "
                            "(it holds 42/T3S70 from http://127.0.0.1:9: --base-url http://127.0.0.1:9 names it)\n(1 row)\n")
+    other = in_process(capsys, "sql", "--source", "aitronos", "--org", "org_archive", "--connector", "T3S70", "SELECT 1")
+    assert (other.returncode, other.stderr) == (2, "logview sql: --connector applies to supermetrics only, not to "
+                                                   "--source aitronos\n")  # (it was left unread: found in a walk)
     pruned = in_process(capsys, "archive", "prune", "--max-entries", "5", "--source", "aitronos", "--org", "org_archive")
     assert pruned.stderr == ("nothing archived yet for aitronos https://api.aitronos.com org_archive: nothing to prune "
                              "(it holds org_archive from http://127.0.0.1:9: --base-url http://127.0.0.1:9 names it)\n")

@@ -273,6 +273,8 @@ def archived_identity(args: argparse.Namespace, command: str) -> SourceIdentity 
     """The archived source the flags or the profile name, without needing its key (entries are
     archived by source, not by key); None when none is named (every source). A profile's missing
     id is said naming `command` (`sql`), as export says it (not flags never typed, s28 walk #4)."""
+    if (refused := refused_beside_source(args)) is not None:  # (`--source aitronos --team 1`: --team unread, walk)
+        raise UsageError(refused)
     if args.profile:
         if len(args.profile) > 1:
             raise UsageError("one --profile at a time here")
