@@ -400,6 +400,16 @@ def test_the_demo_opened_beside_a_config_without_profiles_says_so(tmp_path, monk
         assert options.welcome is not None and options.welcome.startswith(f"Demo data: {said}\n{config}\n")
 
 
+def test_a_profiles_tail_interval_is_shown_with_or_without_follow(tmp_path, monkeypatch) -> None:
+    """Found in a walk: `interval = 5` without `follow` was left out of the profile's line, though `t` tails at it."""
+    config = write(tmp_path, '[profiles.a]\nsource = "aitronos"\norg = "o"\ninterval = 5\n'
+                             '[profiles.b]\nsource = "aitronos"\norg = "o"\nfollow = true\n')
+    monkeypatch.setenv("FREDDY_API_KEY", "k")
+    lines = check_config(config, SavedFilters(tmp_path / "saved.json")).lines
+    assert "  a: aitronos org o · key from FREDDY_API_KEY (set) · live tail (t) every 5 s" in lines, lines
+    assert "  b: aitronos org o · key from FREDDY_API_KEY (set) · follows live every 2 s" in lines, lines
+
+
 def test_using_a_broken_profile_fails_before_the_viewer_starts_listing_its_own_problems(tmp_path) -> None:
     """Every problem of the profile used, those found when reading and when checking alike (a
     reversed time range); the other profiles' problems only as a one-line note."""

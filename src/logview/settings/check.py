@@ -179,6 +179,8 @@ def _describe(name: str, profile: Profile, source: Source | None, left_out: Coll
         parts += [f"filters: {chosen[0]}", *chosen[1:]]
     if profile.follow:
         parts.append(f"follows live every {profile.interval or 2:g} s")
+    elif profile.interval:  # (an interval without follow was not shown: `t` tails at it, found in a walk)
+        parts.append(f"live tail (t) every {profile.interval:g} s")
     return parts
 
 
