@@ -198,3 +198,29 @@ def test_sync_reads_the_config_once(tmp_path, monkeypatch, capsys) -> None:
     assert reads == [config]
     reads.clear()
     assert main(["sql", COUNT, "--format", "csv"]) == 0 and reads == [config]  # (without --sync: once too)
+
+
+def test_a_sync_interrupted_says_the_statement_was_not_run_and_what_was_fetched_is_kept() -> None:
+    """Found in a walk: Ctrl-C in a sync the budget paced said "logview: interrupted" alone, leaving the user
+    to guess whether the statement ran and whether the pages fetched were kept."""
+    import signal
+    import time
+
+    with DemoServer(DemoState(aitronos_entries=600, supermetrics_entries=0, live_rate=0.0, seed=5,
+                              budget={"aitronos": "2/5"})) as server:
+        source = ("--source", "aitronos", "--org", DEMO_ORG, "--base-url", server.url)
+        env = {key: value for key, value in os.environ.items() if not key.endswith("_API_KEY")}
+        process = cli_runner.Popen([sys.executable, "-m", "logview", "sql", COUNT, *source, "--sync"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   env={**env, "LOGVIEW_CONFIG": "/nonexistent/config.toml",
+                                        "FREDDY_API_KEY": DEMO_AITRONOS_KEY})
+        deadline = time.monotonic() + 30
+        while log_requests(server) < 2 and time.monotonic() < deadline:  # (the window's two: then it waits)
+            time.sleep(0.05)
+        time.sleep(0.5)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=30)
+        assert (process.returncode, stdout) == (130, ""), stderr
+        assert stderr.endswith("logview: interrupted: the statement was not run; what --sync fetched is archived\n")
+        kept = logview("sql", COUNT, *source, "--format", "csv", key_env={})
+        assert 0 < int(kept.stdout.splitlines()[1]) < 600, kept

@@ -137,6 +137,8 @@ def _sync(args, enabled: bool, retention: Retention) -> int | None:
                 if (refused := connection.refused(failure.error)) is not None:
                     print(f"logview sql: {refused}", file=sys.stderr)
                 return EXIT_API
+            except KeyboardInterrupt:  # (Ctrl-C, SIGTERM: "interrupted" alone left what became of both unsaid, walk)
+                raise KeyboardInterrupt("the statement was not run; what --sync fetched is archived") from None
             finally:
                 reporter.end()
     return None
