@@ -476,3 +476,20 @@ def test_a_run_without_the_archive_is_not_stopped_by_the_configs_archive_keys(se
                               capture_output=True, text=True, timeout=60, env=env)
         assert kept.returncode == 2 and "archive_max_age: not an age: '-1d'" in kept.stderr  # (it would keep one)
     assert not default_archive_path().exists()
+
+
+@pytest.mark.parametrize("command", [("prune", "--max-entries", "100"), ("clear",)], ids=["prune", "clear"])
+def test_pruning_or_clearing_most_of_the_file_gives_the_space_back(archived, capsys, command):
+    """Found in a walk: `archive clear --source …` of the larger source left the file at 7.7 MiB,
+    `archive list` saying "(7.7 MiB, 0 sources)"; only clearing everything compacted it."""
+    with Archive.open() as archive:
+        archive.source(aitronos_identity()).store(aitronos_entries(6000, now_us=NOW_US, span_us=DAY_US))
+    path = default_archive_path()
+    Archive.open().close()  # (its last close empties the WAL into the file)
+    before = path.stat().st_size
+    assert main(["archive", *command, *AITRONOS_ARGS]) == 0 and capsys.readouterr().out
+    after = path.stat().st_size
+    assert after < before / 2, (before, after)
+    kept = [100, 200] if command[0] == "prune" else [200]  # (a cleared source is listed no more)
+    with Archive.open(readonly=True) as archive:
+        assert [summary.entries for summary in archive.summaries()] == kept

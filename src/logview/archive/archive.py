@@ -170,6 +170,12 @@ class Archive:
                                                {key: merge_spans(found) for key, found in sorted(spans.items())}))
         return summaries
 
+    def _give_back_freed_space(self) -> None:
+        """Compact the file when what was deleted left most of it free pages (a pruned or cleared
+        source: `logview archive` runs them, never the viewer)."""
+        if self._database.mostly_free():
+            self._database.compact()
+
     def holds(self, identity: SourceIdentity) -> bool:
         """Whether the archive holds anything of `identity`: an entry or a range known complete (what
         `summaries` lists; a cleared source keeps its row, holding nothing)."""
@@ -192,6 +198,8 @@ class Archive:
         for source_id, _ in self._sources(identity):
             with self._database.writing() as db:
                 removed += prune_source(db, source_id, retention).total
+        if removed:
+            self._give_back_freed_space()
         return removed
 
     def clear(self, identity: SourceIdentity | None = None) -> int:
@@ -207,6 +215,8 @@ class Archive:
                 # the source's row stays: another process may be storing under its id right now
         if identity is None and self._database.is_ready():
             self._database.compact()
+        elif removed:
+            self._give_back_freed_space()
         if identity is None:
             from logview.archive.turns import sweep  # (asyncio and the rest: not for the writer process)
 

@@ -156,6 +156,15 @@ class Database:
         if self.readonly:
             raise ArchiveError(f"the archive {self.path} is open read-only here", "readonly")
 
+    def mostly_free(self) -> bool:
+        """Whether a quarter or more of the file (and at least a MiB) is pages a delete freed, which
+        SQLite keeps for later entries rather than giving back (`archive clear --source` of the larger
+        of two sources left a 7.7 MiB file holding nothing: found in a walk)."""
+        with self.reading() as db:
+            free = db.execute("PRAGMA freelist_count").fetchone()[0]
+            pages, page_size = (db.execute(f"PRAGMA {name}").fetchone()[0] for name in ("page_count", "page_size"))
+        return free * 4 >= pages and free * page_size >= 1 << 20
+
     def compact(self) -> None:
         """Give freed space back to the file system; skipped while another process reads."""
         with self.lock:
