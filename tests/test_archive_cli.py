@@ -493,3 +493,17 @@ def test_pruning_or_clearing_most_of_the_file_gives_the_space_back(archived, cap
     kept = [100, 200] if command[0] == "prune" else [200]  # (a cleared source is listed no more)
     with Archive.open(readonly=True) as archive:
         assert [summary.entries for summary in archive.summaries()] == kept
+
+
+def test_sql_over_a_cleared_source_says_nothing_is_archived_as_prune_does(archived, capsys):
+    """Found in a walk: `logview sql` over a source cleared (its row kept) printed 0 rows without the
+    "nothing archived yet" that `archive prune` and `clear` say of it."""
+    assert main(["archive", "clear", *AITRONOS_ARGS]) == 0
+    capsys.readouterr()
+    assert main(["sql", *AITRONOS_ARGS, "--format", "csv", "SELECT count(*) FROM logs"]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines() == ["count(*)", "0"]
+    assert err == "logview sql: nothing archived yet for aitronos http://127.0.0.1:9 org_archive\n"
+    supermetrics = ("--source", "supermetrics", "--team", "42", "--connector", "T3S70", "--base-url", "http://127.0.0.1:9")
+    assert main(["sql", *supermetrics, "--format", "csv", "SELECT count(*) FROM logs"]) == 0
+    assert capsys.readouterr() == ("count(*)\n200\n", "")

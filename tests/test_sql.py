@@ -203,6 +203,8 @@ def test_durations_read_as_the_api_sent_them(tmp_path, monkeypatch):
     ("SELEC * FROM logs", "syntax error"), ("SELECT nope FROM logs", "no such column: nope"),
     # (SQLite's own "You can only execute one statement at a time.", capitalised among logview's, s29 walk #8)
     ("SELECT 1; SELECT 2", "one statement at a time: this holds more"), ("   ", "no statement"),
+    # (a comment alone read as a write refused: "the statement returns no rows: logview sql only reads", found in a walk)
+    ("-- the failures by tool", "no statement given"), ("/* later */ ;", "no statement given"),
     (".schema", ".schema is a command of the sqlite3 shell, not SQL: `logview sql --help` names the columns"),
     # Python's own words quoted the value, control characters and all (found in a walk)
     ("SELECT x'ff' || char(27) || ']0;title' || char(7) AS t", "is not UTF-8"),
@@ -307,6 +309,9 @@ def test_results_keep_every_column_blobs_and_wide_text(archived, capsys, monkeyp
     monkeypatch.setenv("LOGVIEW_CONFIG", "/nonexistent/config.toml")
     jsonl = in_process(capsys, "sql", "--format", "jsonl", "SELECT 1 AS a, 2 AS a, x'00ff' AS b, x'6869' AS c")
     assert orjson.loads(jsonl.stdout) == {"a": 1, "a:2": 2, "b": "x'00ff'", "c": "hi"}
+    # (UTF-8 holding control characters is binary too: `zeroblob(3)` was an empty cell, found in a walk)
+    binary = in_process(capsys, "sql", "--format", "csv", "SELECT zeroblob(3) AS z, x'1b5b326a' AS e, x'6109620a' AS t")
+    assert binary.stdout.splitlines()[1] == "x'000000',x'1b5b326a',\"a\tb"
     table = in_process(capsys, "sql", "SELECT '東京駅' AS city, 'ab' AS x UNION ALL SELECT 'Zürich', 'cd'")
     lines = table.stdout.splitlines()
     assert lines[2] == "東京駅  ab" and lines[3] == "Zürich  cd", lines

@@ -16,6 +16,7 @@ from logview.archive.names import KeptNames, forget_names, names_of_api, read_na
 from logview.archive.retention import Retention, dropped_notice, dropped_words, prune_source
 from logview.archive.rowid_top import rowids_kept_growing
 from logview.archive.rows import SourceIdentity
+from logview.archive.schema import holds_anything
 from logview.archive.scrub import clean_base_url
 from logview.archive.source import ArchivedSource
 
@@ -181,9 +182,7 @@ class Archive:
         `summaries` lists; a cleared source keeps its row, holding nothing)."""
         found = [source_id for source_id, _ in self._sources(identity)]
         with self._database.reading() as db:
-            return any(db.execute("SELECT EXISTS (SELECT 1 FROM entries WHERE source = ?) "
-                                  "OR EXISTS (SELECT 1 FROM coverage WHERE source = ?)", (source_id, source_id)
-                                  ).fetchone()[0] for source_id in found)
+            return any(holds_anything(db, source_id) for source_id in found)
 
     def prune(self, identity: SourceIdentity | None = None, *, max_entries: int | None = None,
               max_age_s: float | None = None) -> int:

@@ -17,6 +17,7 @@ from logview.archive.db import ArchiveError, error_for, guarded
 from logview.archive.db import connect as connect_archive
 from logview.archive.db import disconnect
 from logview.archive.rows import SourceIdentity
+from logview.archive.schema import holds_anything
 from logview.archive.scrub import clean_base_url, dirty_sources
 
 # SQLite calls back into Python every this many of its virtual machine's steps (~0.1 ms): a statement
@@ -87,6 +88,19 @@ class QueryError(Exception):
         self.refused = refused
 
 
+def _without_leading_comments(sql: str) -> str:
+    """`sql` from its first token on: its leading whitespace and comments (`-- …` to the line's end,
+    `/* … */`, the last maybe unclosed, as SQLite allows) left out."""
+    while True:
+        sql = sql.lstrip()
+        if sql.startswith("--"):
+            sql = sql.partition("\n")[2]
+        elif sql.startswith("/*"):
+            sql = sql[2:].partition("*/")[2]
+        else:
+            return sql
+
+
 class LogsQuery:
     """A read-only connection to the archive with its `logs` view: every source, or only
     `identity`'s (then `known` says whether the archive has it at all)."""
@@ -121,7 +135,7 @@ class LogsQuery:
             return
         row = self._db.execute("SELECT id FROM sources WHERE api = ? AND base_url = ? AND scope = ?",
                                (identity.api, identity.base_url, identity.scope)).fetchone()
-        self.known = row is not None
+        self.known = row is not None and holds_anything(self._db, int(row[0]))
         source_id = int(row[0]) if row else -1  # (a view cannot take parameters; an int is safe)
         self._db.execute(f"{view} WHERE e.source = {source_id}")
 
@@ -140,7 +154,7 @@ class LogsQuery:
     def run(self, sql: str) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
         """The result's column names and its rows (read as they are iterated). QueryError for bad
         SQL or a refused statement, also while rows are read."""
-        if not sql.strip():
+        if not _without_leading_comments(sql).strip(" \t\r\n\f;"):  # ("-- why" alone read as a write refused)
             raise QueryError("no statement given: write a SELECT over `logs`, e.g. \"SELECT * FROM logs LIMIT 5\"")
         if sql.lstrip().startswith("."):  # (what the sqlite3 shell's users type first: "near '.': syntax error")
             raise QueryError(f"{sql.split()[0]} is a command of the sqlite3 shell, not SQL: `logview sql --help` names "

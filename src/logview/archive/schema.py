@@ -68,3 +68,10 @@ def schema_updates(db: sqlite3.Connection) -> list[str]:
     if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'names'").fetchone():
         statements.append(NAMES_TABLE)
     return statements
+
+
+def holds_anything(db: sqlite3.Connection, source_id: int) -> bool:
+    """Whether the archive holds an entry of the source, or a range known complete for it (a cleared
+    source keeps its row, holding nothing: what `Archive.holds` and `logview sql` both ask)."""
+    return bool(db.execute("SELECT EXISTS (SELECT 1 FROM entries WHERE source = ?) "
+                           "OR EXISTS (SELECT 1 FROM coverage WHERE source = ?)", (source_id, source_id)).fetchone()[0])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -154,14 +155,19 @@ def kept_range(retention: Retention) -> Filters:
     return Filters().with_time_range(age_text(retention.max_age_s), "")
 
 
+_BINARY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # (C0 and DEL, but tab, line feed and CR)
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, bytes):  # a blob: its text when it is UTF-8, else its bytes as SQL writes them
+    if isinstance(value, bytes):  # a blob: its text when it is UTF-8 (`raw`), else its bytes as SQL writes them
         try:
-            return value.decode("utf-8")
+            text = value.decode("utf-8")
         except UnicodeDecodeError:
             return f"x'{value.hex()}'"
+        # (and so is one holding a control character, binary: `zeroblob(10)` was an empty cell in a table)
+        return f"x'{value.hex()}'" if _BINARY.search(text) else text
     return str(value)
 
 
