@@ -21,13 +21,18 @@ NOT_KEPT = ("Entries older than 1 day are {} but not kept: the config's archive_
             "archive, so the next run fetches them again.")
 
 
-def aged_config(tmp_path, server) -> str:
+def config_with(line: str, tmp_path, server) -> str:
+    """`write_config`'s file (profile `a` on the demo) with `line` at its top."""
     path = write_config(tmp_path, server)
     with open(path, "r+") as config:
         text = config.read()
         config.seek(0)
-        config.write('archive_max_age = "1d"\n' + text)
+        config.write(f"{line}\n{text}")
     return path
+
+
+def aged_config(tmp_path, server) -> str:
+    return config_with('archive_max_age = "1d"', tmp_path, server)
 
 
 def launched(flags: tuple[str, ...], tmp_path, monkeypatch, config) -> Any:
@@ -80,3 +85,18 @@ def test_a_viewer_launch_says_a_since_later_than_now(flags, said, tmp_path, monk
         assert future[0].startswith("--since 2999-01-01 is later than now (") and future[0].endswith(
             "only entries dated after it are shown, none from the past")
         assert f"logview: {future[0]}" in capsys.readouterr().err
+
+
+def test_an_export_of_more_than_the_archive_keeps_says_the_next_run_fetches_them_again(tmp_path):
+    """Found in a walk: 6,618 entries written under `archive_max_entries = 500`, and the next export
+    fetched 6,118 of them again without a word (an age past `archive_max_age` was said)."""
+    with DemoServer(DemoState(aitronos_entries=700, supermetrics_entries=0, live_rate=0.0, seed=4)) as server:
+        env = {"LOGVIEW_CONFIG": config_with("archive_max_entries = 500", tmp_path, server),
+               "FREDDY_API_KEY": DEMO_AITRONOS_KEY}
+        every = logview("export", "--profile", "a", "-o", str(tmp_path / "all.jsonl"), env=env)
+        assert every.returncode == 0, every.stderr
+        assert every.stderr.decode().splitlines() == [
+            "logview: 700 entries written, but the config's archive_max_entries keeps 500 of a source: the archive "
+            "drops the older ones, so the next run fetches them again."]
+        newest = logview("export", "--profile", "a", "--max-entries", "400", "-o", str(tmp_path / "new.jsonl"), env=env)
+        assert newest.returncode == 0 and b"archive_max_entries" not in newest.stderr, newest.stderr

@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from logview.api.types import (BudgetState, RequestRecord, RetryEvent, RetryPolicy, done_in, format_wait, no_answer,
                                pages_left)
-from logview.model import ApiFailure, Filters, LogEntry, counted
+from logview.model import ApiFailure, Filters, counted
 from logview.sanitize import clean
 from logview.options import Connection
 from logview.api.contract import ContractBroken
 from logview.api.paging import BackfillDone, EntriesLoaded, Notice, Pager, PagerEvent
 from logview.archive import Archive, identity_of
 from logview.archive.sync import ArchivedPager
+from logview.cli.not_kept import NotKept
 from logview.cli.output import (STDOUT, output_name, parts_fitted, terminal_columns, what_was_written, words_fitted,
                                writing)
 from logview.files.writer import EntryWriter, OutputFile
@@ -34,7 +35,6 @@ from logview.times import epoch_us, format_api_time, from_epoch_us
 
 if TYPE_CHECKING:
     from logview.api.client import ApiClient
-    from logview.archive.retention import Retention
 
 EXIT_OK, EXIT_USAGE, EXIT_API = 0, 2, 3
 NO_ANSWER_EVERY_S = 10.0  # with -v, a request still unanswered is said again this often (one line)
@@ -263,7 +263,7 @@ def _running() -> bool:
 
 async def _export(connection: Connection, filters: Filters, writer: EntryWriter, reporter: Reporter,
                   max_entries: int | None, archive: Archive | None = None, output_name: str = STDOUT,
-                  past_age: PastAge | None = None) -> int:
+                  not_kept: NotKept | None = None) -> int:
     client = connection.client(policy=RetryPolicy(), on_request=reporter.request, on_budget_wait=reporter.budget)
     if isinstance(connection.source, SupermetricsSource):
         connection.source.typed_pages = False  # (every raw value is written: see `typed_pages`)
@@ -287,8 +287,8 @@ async def _export(connection: Connection, filters: Filters, writer: EntryWriter,
                             reporter.clear_for_output()
                         with writing(output_name):
                             writer.write(event.entries)
-                        if past_age is not None:
-                            past_age.see(event.entries)
+                        if not_kept is not None:
+                            not_kept.see(event.entries)
                     reporter.tell(event, pager.count.from_archive if isinstance(pager, ArchivedPager) else 0)
         except ApiFailure as failure:  # (an ArchivedPager has archived the pages fetched before it)
             # (an envelope's detail is in the sentence; a broken contract's, what it corrected before, follows it)
@@ -364,7 +364,7 @@ def _quiet_broken_pipe() -> int:
 def export_connection(connection: Connection, filters: Filters, *, fmt: str, output: Path | None,
                       verbose: bool, max_entries: int | None, archive: Archive | None = None) -> int:
     reporter = Reporter(sys.stderr, verbose=verbose)
-    past_age = PastAge(archive.retention) if archive is not None and archive.retention.max_age_s else None
+    not_kept = NotKept(archive.retention) if archive is not None else None
     with ExitStack() as stack:
         try:
             stream, publish = _open_output(stack, output)
@@ -374,9 +374,9 @@ def export_connection(connection: Connection, filters: Filters, *, fmt: str, out
             writer = EntryWriter(stream, fmt, connection.source, on_first_entries=publish)
         try:
             code = asyncio.run(_export(connection, filters, writer, reporter, max_entries, archive,
-                                       output_name(output), past_age))
-            if past_age is not None and past_age.written:
-                past_age.say()
+                                       output_name(output), not_kept))
+            if not_kept is not None:
+                not_kept.say()
             if code == EXIT_OK:
                 with writing(output_name(output)):
                     publish()  # no entries matched: an empty file (a CSV header) says so
@@ -391,25 +391,6 @@ def export_connection(connection: Connection, filters: Filters, *, fmt: str, out
         finally:
             reporter.end()
     return EXIT_OK  # pragma: no cover
-
-
-class PastAge:
-    """Whether an export wrote entries older than the config's `archive_max_age`: written as
-    asked, but the archive drops them, so the next export fetches them again (said nowhere, s26
-    walk #3)."""
-
-    def __init__(self, retention: Retention) -> None:
-        from datetime import datetime, timezone
-
-        self.retention = retention
-        self.oldest_kept = datetime.fromtimestamp(retention.age_start_s() or 0, timezone.utc)
-        self.written = False
-
-    def see(self, entries: Sequence[LogEntry]) -> None:
-        self.written = self.written or any(e.time is not None and e.time < self.oldest_kept for e in entries)
-
-    def say(self) -> None:
-        print(f"logview: {self.retention.not_kept_words('written')}", file=sys.stderr)
 
 
 def say_fieldless(fieldless: int, noun: str, plural: str) -> None:
