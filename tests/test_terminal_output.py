@@ -176,9 +176,9 @@ WIDE_QUERY = ("SELECT printf('%030d', 1) AS first_column, printf('%030d', 2) AS 
 
 def test_sql_table_on_a_terminal_fits_its_width(data_home):
     """s29 walk #6: at 60 columns an 81-column table wrapped every row over two lines. On a terminal the
-    widest columns give way until the table fits, their cells cut with `…`, none below 12 columns (more
-    columns than that leaves wrap as before: a value cut to `2026-1…` reads as nothing); through a pipe
-    it is whole."""
+    widest columns give way until the table fits, their cells cut with `…`, none below 12 columns (a
+    value cut to `2026-1…` reads as nothing: a table that would need that is written a row at a time,
+    a line a column, as psql's expanded display); through a pipe it is whole."""
     code, received, stderr = on_a_terminal("sql", WIDE_QUERY, env=_env(data_home), columns=60)
     assert code == 0, stderr
     lines = received.decode().replace("\r\n", "\n").splitlines()
@@ -188,7 +188,12 @@ def test_sql_table_on_a_terminal_fits_its_width(data_home):
     code, received, stderr = on_a_terminal("sql", WIDE_QUERY.replace(
         "AS s,", "AS s, printf('%030d', 4) AS fourth, printf('%030d', 5) AS fifth,"),
                                            env=_env(data_home), columns=60)
-    assert max(len(line) for line in received.decode().splitlines()) > 60  # (five of 30: no room for 12 each)
+    # (five of 30: no room for 12 each; they wrapped, each row over three lines: now a record at a time)
+    lines = received.decode().replace("\r\n", "\n").splitlines()
+    assert lines[0] == "-[ row 1 ]" + "-" * 50 and all(len(line) <= 60 for line in lines), lines
+    assert [line.split() for line in lines[1:]] == [["first_column", "0" * 29 + "1"], ["second", "0" * 29 + "2"],
+                                                    ["s", "short"], ["fourth", "0" * 29 + "4"],
+                                                    ["fifth", "0" * 29 + "5"], ["third", "0" * 29 + "3"]], lines
     piped = cli_runner.run([sys.executable, "-m", "logview", "sql", WIDE_QUERY], capture_output=True,
                            env=_env(data_home), timeout=60)
     assert piped.stdout.decode().splitlines()[2].split()[0] == "0" * 29 + "1"

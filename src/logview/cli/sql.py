@@ -243,6 +243,8 @@ def _write_table(columns: list[str], rows: Iterator[tuple[Any, ...]], out: TextI
     widths = [max([_width(_cell(name)), *(_width(_cell(row[i])) for row in first)]) for i, name in enumerate(columns)]
     if room is not None:
         widths = _fitted(widths, room)
+        if _table_width(widths) > room:
+            return _write_records(columns, chain(first, rows), out, room)
     out.write(_line([_cell(name, most) for name, most in zip(columns, widths)], widths, [False] * len(columns)))
     out.write("  ".join("-" * width for width in widths).rstrip() + "\n")
     count = 0
@@ -251,12 +253,31 @@ def _write_table(columns: list[str], rows: Iterator[tuple[Any, ...]], out: TextI
     return count
 
 
+def _write_records(columns: list[str], rows: Iterator[tuple[Any, ...]], out: TextIO, room: int) -> int:
+    """Each row as a block of `name  value` lines under `-[ row N ]`, as psql's expanded display: a
+    table too wide for the terminal even with every column narrowed (`SELECT *` at 80 columns) wrapped
+    each row over four lines, a value broken wherever the line ended (found in a walk)."""
+    names = [_cell(name, NARROWEST_CELL * 2) for name in columns]
+    name_width = max(map(_width, names))
+    most = max(NARROWEST_CELL, room - name_width - 2)
+    count = 0
+    for count, row in enumerate(rows, 1):
+        out.write(f"-[ row {count:,} ]".ljust(room, "-")[:room] + "\n")
+        for name, value in zip(names, row):
+            out.write(_line([name, _cell(value, most)], [name_width, most], [False, False]))
+    return count
+
+
+def _table_width(widths: list[int]) -> int:
+    return sum(widths) + 2 * (len(widths) - 1)
+
+
 def _fitted(widths: list[int], room: int) -> list[int]:
     """`widths` narrowed, the widest first, until the table fits `room` columns: at 60 columns a table of
     81 wrapped each row over two lines (s29 walk #6). None goes below NARROWEST_CELL: a table that
-    would need that keeps its widths and wraps, every value readable on its two lines."""
+    would need that keeps its widths (and is written a record at a time: `_write_records`)."""
     fitted = list(widths)
-    while sum(fitted) + 2 * (len(fitted) - 1) > room:
+    while _table_width(fitted) > room:
         widest = max(range(len(fitted)), key=fitted.__getitem__)
         if fitted[widest] <= NARROWEST_CELL:
             return widths
