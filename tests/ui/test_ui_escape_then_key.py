@@ -53,6 +53,12 @@ async def terminal_sends(pilot: Pilot, data: str) -> None:
         pilot.app.post_message(key)
 
 
+async def open_detail(pilot: Pilot) -> None:
+    await settle(pilot)
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: pilot.app.viewer.browser.shown("detail"))
+
+
 @pytest.fixture
 def logs(tmp_path: Path) -> Path:
     return exported(tmp_path / "logs.jsonl", "supermetrics")
@@ -61,9 +67,7 @@ def logs(tmp_path: Path) -> Path:
 async def test_esc_closing_the_detail_then_slash_opens_the_search(logs: Path) -> None:
     app = file_app(logs)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await wait_until(pilot, lambda: app.viewer.browser.shown("detail"))
+        await open_detail(pilot)
         await terminal_sends(pilot, "\x1b/")
         await wait_until(pilot, lambda: getattr(app.screen.focused, "id", None) == "search",
                          said=lambda: app.screen.focused)
@@ -93,3 +97,31 @@ async def test_esc_closing_a_dialog_then_a_key_closes_it(logs: Path) -> None:
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         await terminal_sends(pilot, "\x1bh")
         await wait_until(pilot, lambda: app.screen is app.viewer, said=lambda: app.screen)
+
+
+async def test_esc_closing_the_detail_then_b_or_f_are_both_keys(logs: Path) -> None:
+    """Esc and `b` (`f`) sent at once are what a terminal sends for Alt+b (Alt+f), which Textual reads as
+    ctrl+left (ctrl+right): a word left in a field, nothing in the table, so Esc closing the detail and `b`
+    at once did nothing at all, the detail left open and the sidebar shown (found in a walk, in tmux)."""
+    app = file_app(logs)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_detail(pilot)
+        await terminal_sends(pilot, "\x1bb")
+        await wait_until(pilot, lambda: not app.viewer.sidebar.display, said=lambda: app.screen.focused)
+        assert not app.viewer.browser.shown("detail")
+        await open_detail(pilot)
+        await terminal_sends(pilot, "\x1bf")
+        await wait_until(pilot, lambda: app.screen is not app.viewer, said=lambda: app.screen)
+        assert type(app.screen).__name__ == "ColumnPicker" and not app.viewer.browser.shown("detail")
+
+
+async def test_alt_b_in_a_field_is_still_a_word_left(logs: Path) -> None:
+    """In a field, the pair is the word left a Mac's Option+← sends (Alt+b), as Textual reads it."""
+    app = file_app(logs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"GET token")
+        field = app.viewer.sidebar.query_one("#search")
+        await terminal_sends(pilot, "\x1bb")
+        await wait_until(pilot, lambda: field.cursor_position == len("GET "), said=lambda: field.cursor_position)
+        assert app.screen.focused is field and field.value == "GET token"

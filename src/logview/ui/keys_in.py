@@ -1,6 +1,8 @@
 """Each key's way into the app, from the terminal and back from the widget for its binding.
 
 Before Textual handles a key (or a turn of the wheel):
+- Esc and a key sent at once that Textual reads as a word's move (Alt+b: ctrl+left) are the two keys, but in a
+  text field (`textual_internals.EscapeOrAlt`);
 - a file's reading stands back for it (`user_quiet.py`); a jump to the newest or oldest row holds it back until
   the jump is on the screen, so that its frame does not take turns at the interpreter with the reading;
 - a connector listing that comes after it keeps off the keys (`names.py`);
@@ -19,10 +21,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from textual import events
 from textual.screen import Screen
+from textual.widgets import Input
 
 from logview.ui.key_order import KeysInOrder
 from logview.ui.layout_wait import LoneJumps, layout_settled
 from logview.ui.screens.dialog import StrayKeys
+from logview.ui.textual_internals import EscapeOrAlt
 from logview.ui.widgets.log_table import JUMP_KEYS, LogTable
 
 if TYPE_CHECKING:
@@ -56,6 +60,10 @@ class KeysIn:
     async def take(self, event: events.Event, handle: Callable[[events.Event], Awaitable[None]]) -> None:
         """`event` handled by `handle` (Textual's), with what comes before and after it."""
         app = self._app
+        if isinstance(event, EscapeOrAlt):  # (Esc and a key at once, or Alt+key: a word left in a field)
+            for key in event.read(typing=isinstance(app.screen.focused, Input)):
+                await self.take(key, handle)
+            return
         forwarded_before = event.is_forwarded
         jump = isinstance(event, events.Key) and event.key in JUMP_KEYS and isinstance(app.screen.focused, LogTable)
         if isinstance(event, (events.Key, *_WHEEL)):

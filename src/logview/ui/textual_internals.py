@@ -47,20 +47,28 @@ def escape_then_key() -> None:
     as Alt+key, and for anything but a letter as the key alone, the Esc lost: Esc closing the detail and `/`
     at once searched the detail (found by a tester); Esc and a digit typed what Option and the digit type on
     a Mac (`¡`). The delay is Textual's `ESCDELAY` (0.1 s), and tmux's `escape-time` (0.5 s by default) sends
-    the pair together. logview binds no Alt key; a sequence a terminal sends for a key (an arrow, Alt+b,
-    Alt+Backspace) is read as before, and a terminal speaking the kitty keyboard protocol sends an Esc that
-    nothing follows. Textual's parser asks `XTermParser._sequence_to_key_events` with `alt=True` for the key
-    after such an Esc, and for nothing else; an Esc and a digit it finds in `ANSI_SEQUENCES_KEYS`."""
+    the pair together. logview binds no Alt key; a sequence a terminal sends for a key (an arrow) is read as
+    before, and a terminal speaking the kitty keyboard protocol sends an Esc that nothing follows. Those that
+    are Esc and a key too (Alt+b, Alt+f, Alt+⌫, Alt+Tab: a word left or right, a word deleted, as a Mac's
+    Option+← sends them) are `EscapeOrAlt`, told apart where the focus is (`keys_in.py`): Esc closing the
+    detail and `b` at once were a ctrl+left, which the table does nothing with (found in a walk, in tmux).
+    Textual's parser asks `XTermParser._sequence_to_key_events` with `alt=True` for the key after such an Esc,
+    and for nothing else; an Esc and a digit it finds in `ANSI_SEQUENCES_KEYS`."""
     from textual._ansi_sequences import ANSI_SEQUENCES_KEYS  # (the terminal's driver imports both: no cost)
     from textual._xterm_parser import XTermParser
 
     read_as_textual_does = XTermParser._sequence_to_key_events
     if getattr(read_as_textual_does, "escape_first", False):
         return
-    typed_after_escape = {sequence for sequence, read in ANSI_SEQUENCES_KEYS.items()
-                          if len(sequence) == 2 and sequence[0] == "\x1b" and isinstance(read, str)}
+    escape_and_key = {sequence: read for sequence, read in ANSI_SEQUENCES_KEYS.items()
+                      if len(sequence) == 2 and sequence[0] == "\x1b" and sequence != "\x1b\x1b"}
+    typed_after_escape = {sequence for sequence, read in escape_and_key.items() if isinstance(read, str)}
 
     def escape_first(self: XTermParser, sequence: str, alt: bool = False) -> Iterator[events.Key]:
+        if sequence in escape_and_key and sequence not in typed_after_escape:
+            for key in read_as_textual_does(self, sequence):
+                yield EscapeOrAlt(key.key, (events.Key("escape", "\x1b"), *read_as_textual_does(self, sequence[-1])))
+            return
         if alt or sequence in typed_after_escape:
             yield events.Key("escape", "\x1b")
             sequence = sequence[-1]
@@ -68,6 +76,25 @@ def escape_then_key() -> None:
 
     escape_first.escape_first = True  # type: ignore[attr-defined]
     XTermParser._sequence_to_key_events = escape_first  # type: ignore[method-assign]
+
+
+class EscapeOrAlt(events.Key):
+    """A key a terminal sends as Esc and a key typed at once: Textual's reading of it (`key`: ctrl+left for
+    Alt+b), or `apart`, the Esc and the key, read as such where no text is typed (`keys_in.py`)."""
+
+    __slots__ = ["apart"]
+
+    def __init__(self, key: str, apart: tuple[events.Key, ...]) -> None:
+        super().__init__(key, None)
+        self.apart = apart
+
+    def read(self, typing: bool) -> tuple[events.Key, ...]:
+        """The keys it is, made anew (sent by the app): in a text field Textual's one, else the Esc and the key."""
+        keys = (self,) if typing else self.apart
+        return tuple(events.Key(key.key, key.character) for key in keys)
+
+
+EscapeOrAlt.handler_name = "on_key"  # (a key all the same, should a widget be handed one)
 
 
 def style_cache(widget: Widget) -> dict[tuple[str, ...], tuple[Style, Style]]:
