@@ -124,6 +124,34 @@ def test_days_start_at_local_midnight(monkeypatch) -> None:
         time_module.tzset()
 
 
+def test_days_start_at_local_midnight_past_a_change_of_the_clocks(monkeypatch) -> None:
+    """New York left summer time on 2 Nov 2025: the days after it started at 23:00 the day before
+    (one offset, the first day's, for all: found in a walk), the last bar read '14 Nov – 15 Nov'."""
+    import time as time_module
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time_module.tzset()
+    try:
+        raws = [{"id": f"a{h}", "created_at": (T0 - timedelta(hours=h)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                 "status": "success"} for h in range(40 * 24)]
+        store, entries = store_of(AIT, raws)
+        hist = histogram(Snapshot.take(store, np.arange(len(store)), ()), 60)
+        assert hist.bucket_us == US["d"]
+        starts = [datetime.fromtimestamp(hist.bucket_span(b)[0] / 1e6).astimezone() for b in range(len(hist))]
+        assert {(start.hour, start.minute) for start in starts} == {(0, 0)}
+        assert len({start.date() for start in starts}) == len(hist)  # (a day each, none twice)
+        for entry in entries:
+            moment = epoch_us(entry.time)
+            lo, hi = hist.bucket_span(hist.bucket_of(moment))
+            assert lo <= moment <= hi
+            assert datetime.fromtimestamp(lo / 1e6).date() == datetime.fromtimestamp(moment / 1e6).date()
+        per_day = Counter(datetime.fromtimestamp(epoch_us(entry.time) / 1e6).date() for entry in entries)
+        assert hist.totals.tolist() == [per_day[start.date()] for start in starts]
+    finally:
+        monkeypatch.delenv("TZ")
+        time_module.tzset()
+
+
 @PROPERTY
 @given(aitronos_raws())
 def test_group_stats_match_a_per_entry_reference(raws) -> None:

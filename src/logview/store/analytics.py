@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -110,9 +110,10 @@ class Histogram:
     """Entries per time bucket and status class: `counts[bucket, class]`, oldest bucket first."""
 
     start_us: int  # where the first bucket starts
-    bucket_us: int
+    bucket_us: int  # its width (a day's bucket over a change of the clocks is 23 or 25 hours: see `edges`)
     counts: np.ndarray  # int64, shape (buckets, len(CLASSES))
     timeless: int  # rows without a usable time (not in any bucket)
+    edges: np.ndarray | None = None  # µs, buckets + 1: where each starts and the last ends (None: every one bucket_us)
 
     def __len__(self) -> int:
         return len(self.counts)
@@ -123,8 +124,18 @@ class Histogram:
 
     def bucket_span(self, bucket: int) -> tuple[int, int]:
         """[start, end] of a bucket in µs, both inclusive (as a date filter takes them)."""
+        if self.edges is not None:
+            return int(self.edges[bucket]), int(self.edges[bucket + 1]) - 1
         start = self.start_us + bucket * self.bucket_us
         return start, start + self.bucket_us - 1
+
+    def bucket_of(self, moment_us: int) -> int:
+        """The bucket holding `moment_us` (the nearest at either end)."""
+        if self.edges is not None:
+            bucket = int(np.searchsorted(self.edges, moment_us, side="right")) - 1
+        else:
+            bucket = (moment_us - self.start_us) // self.bucket_us
+        return max(0, min(len(self) - 1, bucket))
 
 
 def bucket_width(span_us: int, max_buckets: int) -> int:
@@ -140,7 +151,37 @@ def _local_offset_us(moment_us: int) -> int:
     """The local time zone's offset from UTC at `moment_us`, so days start at local midnight."""
     moment = datetime.fromtimestamp(moment_us / 1_000_000).astimezone()
     offset = moment.utcoffset()
-    return 0 if offset is None else int(offset.total_seconds() * 1_000_000)
+    return 0 if offset is None else offset // _ONE_US
+
+
+_ONE_US = timedelta(microseconds=1)
+_WALL_EPOCH = datetime(1970, 1, 1)
+
+
+def _edges(lo: int, hi: int, width: int) -> np.ndarray:
+    """Where the buckets from the one holding `lo` to the one holding `hi` start, and the last ends.
+    From an hour up they are counted on the local clock: days start at local midnight past a change
+    of the clocks too (the offset at `lo` for all put the days after New York's 2 Nov at 23:00 the
+    day before, each bar named after the wrong day: found in a walk)."""
+    if width < US["h"]:
+        start = lo // width * width
+        return start + width * np.arange((hi - start) // width + 2, dtype=np.int64)
+    first = (lo + _local_offset_us(lo)) // width * width  # (on the local clock)
+    count = (hi + _local_offset_us(hi) - first) // width + 1
+    try:
+        edges = np.array([_utc_of_local(first + k * width) for k in range(count + 1)], dtype=np.int64)
+    except (OverflowError, OSError, ValueError):  # (a clock the platform cannot read: the offset at lo for all)
+        return first - _local_offset_us(lo) + width * np.arange(count + 1, dtype=np.int64)
+    edges = np.maximum.accumulate(edges)  # (a midnight the clocks skip, in a few zones: never out of order)
+    edges[0], edges[-1] = min(int(edges[0]), lo), max(int(edges[-1]), hi + 1)
+    return edges
+
+
+def _utc_of_local(wall_us: int) -> int:
+    """The moment (µs) the local clock reads `wall_us` (µs since 1970-01-01 on that clock); of a time it
+    reads twice, the first."""
+    offset = (_WALL_EPOCH + wall_us * _ONE_US).astimezone().utcoffset()
+    return wall_us - (0 if offset is None else offset // _ONE_US)
 
 
 def histogram(snapshot: Snapshot, max_buckets: int, *, since_us: int | None = None,
@@ -158,16 +199,17 @@ def histogram(snapshot: Snapshot, max_buckets: int, *, since_us: int | None = No
         return Histogram(0, US["s"], np.zeros((0, len(CLASSES)), dtype=np.int64), timeless)
     width = bucket_width(hi - lo, max_buckets)
     while True:  # aligning the start to a bucket edge can take one bucket more: then widen
-        shift = _local_offset_us(lo) if width >= US["h"] else 0
-        start = (lo + shift) // width * width - shift
-        buckets = (hi - start) // width + 1
+        edges = _edges(lo, hi, width)
+        buckets = len(edges) - 1
         if buckets <= max_buckets:
             break
         width = bucket_width(max(hi - lo, width) + width, max_buckets)
-    inside = (times >= start) & (times < start + buckets * width)
-    slot = (times[inside] - start) // width
+    start = int(edges[0])
+    even = bool((np.diff(edges) == width).all())
+    inside = (times >= start) & (times < edges[-1])
+    slot = (times[inside] - start) // width if even else np.searchsorted(edges, times[inside], side="right") - 1
     flat = np.bincount(slot * len(CLASSES) + klass[inside], minlength=int(buckets) * len(CLASSES))
-    return Histogram(int(start), int(width), flat.reshape(buckets, len(CLASSES)), timeless)
+    return Histogram(start, int(width), flat.reshape(buckets, len(CLASSES)), timeless, None if even else edges)
 
 
 # -- per group --------------------------------------------------------------------------------

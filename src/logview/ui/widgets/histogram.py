@@ -190,15 +190,15 @@ class VolumeHistogram(Widget, can_focus=True):
     def _anchor(self, old: Histogram) -> int:
         """The moment the pick follows through resizes: the picked bar's start, kept while a coarser bar
         holds it (12 h bars, then a day's, then 12 h again picked the day's first half: found in a walk)."""
-        start = old.bucket_span(self.selected)[0]
-        if self._anchor_us is None or not start <= self._anchor_us < start + old.bucket_us:
+        start, end = old.bucket_span(self.selected)
+        if self._anchor_us is None or not start <= self._anchor_us <= end:
             self._anchor_us = start  # (picked anew since)
         return self._anchor_us
 
     def _holding(self, moment_us: int) -> int:
         """The bar whose bucket holds `moment_us` (the nearest at either end)."""
         assert self.data is not None
-        return max(0, min(len(self.data) - 1, (moment_us - self.data.start_us) // self.data.bucket_us))
+        return self.data.bucket_of(moment_us)
 
     def _cell_width(self) -> int:
         return max(1, self.plot_width // max(1, len(self.data or ())))
@@ -356,7 +356,7 @@ class VolumeHistogram(Widget, can_focus=True):
             x = bucket * cell_width
             if end and x < end + 2:
                 continue
-            label = "┊" + moment_text(data.start_us + bucket * data.bucket_us, data.bucket_us, span)
+            label = "┊" + moment_text(data.bucket_span(bucket)[0], data.bucket_us, span)
             if x + len(label) > self.plot_width:
                 break
             text.append(" " * (x - end))
