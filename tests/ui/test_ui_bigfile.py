@@ -575,7 +575,8 @@ async def test_max_entries_caps_a_file_and_says_so(sm: JsonlFile, cap: int) -> N
         await wait_loaded(pilot)
         await wait_until(pilot, lambda: "cap (--max-entries)" in screen_text(app), "the cap's notice")
         top = screen_text(app).splitlines()[0]
-        assert f"capped at {cap:,} — older entries not loaded" in top
+        # (as the banner says it: a file's first lines are its oldest where it was written oldest first)
+        assert f"capped at {cap:,} — the rest of the file not read" in top
         assert f"shown {cap:,} " in top and f"loaded {cap:,} " in top
         assert len(app.viewer.view) == cap
         # counts cover the rows loaded, no more

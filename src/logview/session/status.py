@@ -359,8 +359,11 @@ def _capped_forms(session: SessionState, cap: str) -> tuple[str, ...]:
     """The cap that holds, after the tail's state when the tail is off, in every form: the cap's words
     alone said nothing of a tail a broken server had stopped, or t paused (s31); tailing, the live
     line says the cap (`_live_forms`)."""
-    # (the server counts nothing, its last page was full: s20 #5 said "not loaded" of none)
-    held = f"{cap} — older entries not loaded" if session.capped_older else \
+    # (the server counts nothing, its last page was full: s20 #5 said "not loaded" of none; a file's
+    # first lines are not its newest where it was written oldest first, as `tac` or a log appended to
+    # leaves it: "older entries not loaded" was said of its newer ones, found in a walk)
+    held = f"{cap} — the rest of the file not read" if session.file_mode else \
+        f"{cap} — older entries not loaded" if session.capped_older else \
         f"stopped at the cap of {session.max_entries:,} · older entries may exist"
     if (tail := _tail_off(session)) is None:
         return (held,)
