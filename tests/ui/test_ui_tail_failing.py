@@ -156,3 +156,29 @@ async def test_a_tails_retries_are_not_counted_out_of_a_last_one(fresh_demo: Dem
         assert re.search(r"⟳ live tail: HTTP 503 .*later\. — waiting for the server \(\d+ s\)\n", viewer.banner.plain()), \
             viewer.banner.plain()
         assert "attempt" not in viewer.banner.plain()
+
+
+async def test_r_while_a_loaded_tail_fails_polls_now_rather_than_loading_again(fresh_demo: DemoServer) -> None:
+    """Found in a walk: r while a loaded viewer's live tail waited to poll again (its server down) loaded
+    everything again; over a server still down that load gave up after six attempts ("✖ loading:
+    CONNECTION_FAILED … gave up"), its error kept once the server was back and the tail had recovered by
+    itself (and without an archive it would fetch every page again). It polls now, as the banner says."""
+    app = make_app(fresh_demo, follow=True, interval_s=2.0)
+    async with app.run_test(size=SIZE) as pilot:
+        viewer = app.viewer
+        await tail_fails(pilot, fresh_demo, 503)
+        banner = viewer.banner.plain()
+        assert "polling again in" in banner and "r polls now" in banner, banner
+        assert viewer.banner.tail_failing()[1] > 3  # (the tail's own pause: its first is twice the interval)
+        fresh_demo.state.add_fault(Fault(kind="status", status=503, count=6, api="aitronos"))  # still down
+        await pilot.press("r")
+        assert viewer.session.phase == "complete" and "loading" not in widget_text(viewer.status_bar)
+        # its poll failed at once (the first failure's pause was 4 s): the next pause is counted down
+        await wait_until(pilot, lambda: not fresh_demo.state.faults, timeout=2, said=viewer.banner.plain)
+        await wait_until(pilot, lambda: viewer.banner.tail_failing() is not None and not viewer.banner.retry_pending,
+                         said=viewer.banner.plain)
+        await pilot.press("r")  # the server is back: the tail polls now and recovers
+        await wait_until(pilot, lambda: viewer.banner.tail_failing() is None, timeout=1.5, said=viewer.banner.plain)
+        await settle(pilot)
+        assert viewer.session.phase == "complete" and "live tail" not in viewer.banner.plain()
+        assert "● live" in widget_text(viewer.status_bar)

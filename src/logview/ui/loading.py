@@ -188,7 +188,8 @@ class LoadControl:
 
     def reload(self) -> None:
         """r: load again from the newest entry; after an error, retry; during a retry's wait, send the
-        failed request now (the load goes on from where it was, its rows kept)."""
+        failed request now (the load goes on from where it was, its rows kept); while a loaded tail
+        fails, poll now."""
         store = self.session.store
         if not self.feed.file_mode:
             budget = self._budget()
@@ -200,6 +201,12 @@ class LoadControl:
                 # the failed request goes now and the load on from where it was: a reload dropped the
                 # rows loaded and spent the budget on them again (s28 walk #1)
                 self.banner.retry_asked()
+                return
+            if self.banner.tail_failing() is not None and self.session.phase == "complete" and self.feed.tailing:
+                # a loaded tail waiting to poll again polls now (it loaded everything again: over a server still
+                # down that load gave up, its error kept once the tail had recovered; found in a walk)
+                self.banner.tail_poll_asked()
+                self.feed.poll_now()
                 return
             self.start(clear_now=False)
             return

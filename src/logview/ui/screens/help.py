@@ -55,7 +55,8 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     )),
     ("Data", (
         ("t", "toggle the live tail (new entries appear at the top)"),
-        ("r", "reload; after an error: retry; during a retry's wait: send it now, the load going on where it was"),
+        ("r", "reload; after an error: retry; during a retry's wait: send it now, the load going on where it was; "
+              "while the live tail fails: poll now"),
         ("c", "choose another Supermetrics connector of the team"),
         ("[  ]", "previous / next tab (several --profile options; the last tab merges them)"),
         ("ctrl+p", "command palette"),

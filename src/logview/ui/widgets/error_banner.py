@@ -200,6 +200,12 @@ class ErrorBanner(PartialStyles, Static):
             self._retry.deadline = time.monotonic()
             self._refresh()
 
+    def tail_poll_asked(self) -> None:
+        """`r` had the failing tail poll now: its countdown is over."""
+        if self._tail is not None:
+            self._tail.deadline = time.monotonic()
+            self._refresh()
+
     @property
     def retry_pending(self) -> bool:
         return self._retry is not None
@@ -272,7 +278,8 @@ class ErrorBanner(PartialStyles, Static):
         remaining = self._tail.deadline - self._drawn_at
         when = f"polling again in {format_wait(remaining)}" if remaining > 0.5 else "polling again now"
         stay = " · the rows loaded stay" if self._tail.rows_loaded else ""
-        return self._error_text(self._tail.error, "live tail", None, f"{when}{stay} · t stops the tail",
+        now = " · r polls now" if remaining > 0.5 else ""
+        return self._error_text(self._tail.error, "live tail", None, f"{when}{stay}{now} · t stops the tail",
                                 "error-banner--warn-title", "⚠", short_hint=f"t stops the tail · {when}{stay}")
 
     def _retry_text(self) -> BannerMessage:
