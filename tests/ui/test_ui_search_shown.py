@@ -18,7 +18,8 @@ from logview.archive import Archive
 from logview.demo import DemoServer
 from test_ui_archived_rows import archived_app
 from test_ui_detail_search import marked_cells
-from ui_helpers import FIXED_NOW, SIZE, file_app, make_app, serving, settle, table_lines, wait_until
+from ui_helpers import (FIXED_NOW, SIZE, file_app, kept_toasts, make_app, screen_text, serving, settle, table_lines,
+                        wait_until)
 
 # each entry's request, how it is written in the file or served, and what its cell shows
 REQUESTS = [
@@ -100,3 +101,25 @@ async def test_an_archived_entry_is_found_by_what_its_cell_shows(shown_server: D
             store = app.viewer.store
             assert len(store) == len(REQUESTS) and store.span("backing", store.head, store.tail).all()
             await found_as_shown(pilot)
+
+
+async def test_the_detail_shows_a_carriage_return_as_a_line_break_and_marks_the_search_there(tmp_path: Path) -> None:
+    """The table shows `GET /cr\\rhere` as `GET /cr here`, and `/cr here` finds it; the detail left the
+    carriage return out, `GET /crhere`, the words run together and the search marked only in the summary
+    (`n`: "matches only the summary"; found in a walk). Shown as the line break it is, it is marked there."""
+    path = tmp_path / "shown.jsonl"
+    path.write_bytes(b"\n".join(lines()) + b"\n")
+    app = file_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert await search(pilot, "cr here") == ["s3"]
+        await pilot.press("enter", "enter")  # (the detail, then its focus)
+        await wait_until(pilot, lambda: app.viewer.detail.needle == "cr here")
+        await settle(pilot)
+        rows = [row.rstrip() for row in screen_text(app).splitlines()]
+        at = next(n for n, row in enumerate(rows) if row.endswith(("GET /cr", "GET /crhere")))
+        assert rows[at].endswith("request      GET /cr") and rows[at + 1].endswith("▕              here"), rows[at:at + 2]
+        assert marked_cells(app) == ["cr here", "cr", "here"], marked_cells(app)  # (the summary, then the field's two lines)
+        await pilot.press("n")
+        await wait_until(pilot, lambda: "the only match" in str(app.viewer.detail.border_title),
+                         said=lambda: (app.viewer.detail.border_title, kept_toasts(app)))

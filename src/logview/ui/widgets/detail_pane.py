@@ -67,6 +67,16 @@ def json_text(value: Any, ansi: bool = False) -> Text:
     return text
 
 
+# a carriage return, alone or before a newline: a line break (`clean` leaves it out: `GET /cr\rhere` read
+# `GET /crhere`, where the table shows `GET /cr here` and `/cr here` found it, marked in the summary only; a walk)
+_CARRIAGE_RETURN = re.compile("\r\n?")
+
+
+def _shown(text: str) -> str:
+    """A string value as the pane shows it: safe (`clean`), its carriage returns line breaks, cut if huge."""
+    return _truncate(clean(_CARRIAGE_RETURN.sub("\n", text)))
+
+
 def _truncate(text: str) -> str:
     if len(text) <= MAX_VALUE_CHARS:
         return text
@@ -308,7 +318,7 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
         parts: list[RenderableType] = [self._mark(head, counted=False)]
         error = error_summary(entry.raw)
         if error:
-            parts.append(self._mark(Text(_truncate(clean(error)), style=status_style, overflow="fold"), counted=False))
+            parts.append(self._mark(Text(_shown(error), style=status_style, overflow="fold"), counted=False))
         if entry.invalid is not None:
             parts.append(Text("⚠ invalid entry: " + clean_line(entry.invalid), style=style("detail-pane--invalid")))
         grid = Table.grid(padding=(0, 2), expand=True)
@@ -323,14 +333,14 @@ class DetailPane(VerticalScroll, PartialStyles, can_focus=True):
                 grid.add_row(self._mark(label), shown_value)
         else:
             grid.add_row(Text("raw"), self._mark(json_text(raw, self.app.native_ansi_color) if not isinstance(raw, str)
-                                                 else Text(_truncate(clean(raw))), as_json=not isinstance(raw, str)))
+                                                 else Text(_shown(raw)), as_json=not isinstance(raw, str)))
         parts.append(Text(""))
         parts.append(grid)
         return Group(*parts)
 
     def _value(self, key: str, value: Any) -> Text:
         if isinstance(value, str):
-            text = Text(_truncate(clean(value)), overflow="fold")
+            text = Text(_shown(value), overflow="fold")
             if key == self.time_field:
                 local = local_time_text(value)
                 if local:
