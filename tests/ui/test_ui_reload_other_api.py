@@ -5,6 +5,7 @@ its columns, sidebar and detail the new file's, the time range and search kept, 
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -30,6 +31,16 @@ def exported(path: Path, kind: str) -> Path:
     temp.write_bytes(b"".join(line + b"\n" for line in lines))
     os.replace(temp, path)
     return path
+
+
+async def replaced_by_a_merged_save(pilot, path: Path) -> None:
+    """The file shown (`path`) replaced by a merged tab's save, and `r`: the merged timeline, read."""
+    app = pilot.app
+    await settle(pilot)
+    exported(path, "mixed")
+    await pilot.press("r")
+    await wait_until(pilot, lambda: isinstance(app.viewer, MixedFileViewer), said=lambda: screen_text(app))
+    await settle(pilot)
 
 
 def header(app) -> str:
@@ -68,11 +79,7 @@ async def test_r_over_a_file_a_merged_tabs_save_replaced_opens_the_merged_timeli
     app = file_app(path)
     toasts = kept_toasts(app)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        exported(path, "mixed")
-        await pilot.press("r")
-        await wait_until(pilot, lambda: isinstance(app.viewer, MixedFileViewer), said=lambda: screen_text(app))
-        await settle(pilot)
+        await replaced_by_a_merged_save(pilot, path)
         assert "source" in header(app) and "loaded 20" in screen_text(app).splitlines()[0], screen_text(app)
         assert "logs.jsonl is now a merged tab's save: reading it again as one." in toasts
         exported(path, "supermetrics")
@@ -81,3 +88,35 @@ async def test_r_over_a_file_a_merged_tabs_save_replaced_opens_the_merged_timeli
         await settle(pilot)
         assert "request" in header(app) and "loaded 60" in screen_text(app).splitlines()[0], screen_text(app)
         assert "logs.jsonl is now a Supermetrics export: reading it again as one." in toasts
+
+
+def gmail_since_12_nov() -> set[str]:
+    """The ids of a merged save (`exported(…, "mixed")`) that `gmail` finds from 12 Nov on: Aitronos' alone."""
+    return {raw["id"] for raw in LOGS["aitronos"][:10] if "gmail" in json.dumps(raw) and raw["created_at"] >= "2025-11-12"}
+
+
+def shown_ids(app) -> set[str]:
+    return {entry.raw["id"] for entry in app.viewer.store.entries(app.viewer.view.index)}
+
+
+async def test_r_over_a_file_a_merged_tabs_save_replaced_keeps_the_time_range_and_the_search(tmp_path: Path) -> None:
+    """They were dropped (the merged timeline opened with no filters, every row shown: found in a walk)."""
+    path = exported(tmp_path / "logs.jsonl", "aitronos")
+    app = file_app(path, filters=Filters(search="gmail").with_time_range("2025-11-12", ""))
+    async with app.run_test(size=SIZE) as pilot:
+        await replaced_by_a_merged_save(pilot, path)
+        assert (app.viewer.filters.search, app.viewer.filters.since_text) == ("gmail", "2025-11-12")
+        assert 0 < len(gmail_since_12_nov()) < 20 and shown_ids(app) == gmail_since_12_nov(), screen_text(app)
+        assert f"shown {len(gmail_since_12_nov())} " in screen_text(app).splitlines()[0], screen_text(app)
+
+
+async def test_a_merged_tabs_save_opens_under_the_filters_given(tmp_path: Path) -> None:
+    """`--file all.jsonl --search gmail --since 2025-11-12` opened every row, the flags dropped without a
+    word (found in a walk)."""
+    app = file_app(exported(tmp_path / "all.jsonl", "mixed"),
+                   filters=Filters(search="gmail").with_time_range("2025-11-12", ""))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(app.viewer.store) == 20, said=lambda: screen_text(app))
+        await settle(pilot)
+        assert shown_ids(app) == gmail_since_12_nov(), screen_text(app)
+        assert "gmail" in screen_text(app) and "2025-11-12" in screen_text(app)  # (the sidebar says them)

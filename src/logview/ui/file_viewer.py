@@ -31,7 +31,7 @@ def first_viewer(options: ViewerOptions, source: Source | None, file_kind: FileK
 
         assert options.file is not None
         del settings["policy"], settings["archive"]  # (a file asks no API and keeps nothing)
-        return MixedFileViewer(options.file, max_entries=options.max_entries, **settings)
+        return MixedFileViewer(options.file, max_entries=options.max_entries, filters=options.filters, **settings)
     return ViewerScreen(options, source=source, file_kind=file_kind, tabs=tabs, tab=0, **settings)
 
 

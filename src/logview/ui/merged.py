@@ -29,14 +29,16 @@ class MergedScreen(ViewerScreen):
     def __init__(self, parts: Parts, *, label: str = "all sources, merged",
                  retry_failed: Callable[[], int] = lambda: 0, toggle_tails: Callable[[], str] = lambda: "",
                  sources: Sources = tuple, reaches: Callable[[], list[Reach]] = list,
-                 credentials: Callable[[], list[dict[str, CredentialInfo]]] = list, **kwargs: Any) -> None:
+                 credentials: Callable[[], list[dict[str, CredentialInfo]]] = list, filters: Filters | None = None,
+                 **kwargs: Any) -> None:
         """`retry_failed`: `r` here retries the tabs whose loading failed (how many it did);
         `toggle_tails`: `t` here turns every tab's live tail on or off (what it did, in words);
         `sources`: what each part reads (`source_of`), so an entry two of them hold shows once;
         `reaches`: how far back each tab loaded (`reach_of`); `credentials`: the Aitronos credentials
-        each tab has named (`Names.credentials`)."""
-        self.merged = MergedSession(parts, sources=sources)
-        super().__init__(ViewerOptions(filters=Filters(), merged=True), session=self.merged, **kwargs)
+        each tab has named (`Names.credentials`); `filters`: those it opens with (a mixed file's flags,
+        or those `r` kept over a file a merged tab's save replaced: both were dropped, found in a walk)."""
+        self.merged = MergedSession(parts, filters, sources=sources)
+        super().__init__(ViewerOptions(filters=self.merged.filters, merged=True), session=self.merged, **kwargs)
         # every tab loading until the app says how far each is (`LogViewApp._show_troubles`, a second on): the
         # line said "2 sources merged" from the start, over "No entries." (s29)
         self.merged.source_loading = {label: STARTING for label in (self.tab_strip.labels[:-1] if self.tab_strip else ())}
