@@ -293,6 +293,27 @@ async def test_follow_survives_the_api_going_away_and_coming_back(fresh_server):
     assert sleeps[:2] == [4.0, 8.0] and sleeps[2] == 2.0
 
 
+async def test_the_backfills_pages_count_no_tail_poll(fresh_server):
+    """Found in a walk: with --no-archive, whose backfill and tail share one pager, the status line read
+    "loading page 53 · 4,141 of 20,720" after 40 pages of the backfill: each tail poll was counted a page."""
+    state = fresh_server.state
+    for second in range(250):
+        state.insert_aitronos(1, at=datetime.now(UTC) - timedelta(hours=1, seconds=second))
+    source, client = aitronos(fresh_server, page_limit=100)
+    async with client:
+        pager = Pager(source, client, prefetch=False)
+        backfill = pager.backfill()
+        counted = []
+        async for event in backfill:
+            if isinstance(event, EntriesLoaded):
+                counted.append(event.pages)
+                await tail_once(pager)  # a tail poll between two pages
+                await tail_once(pager)
+            elif isinstance(event, BackfillDone):
+                counted.append(event.pages)
+    assert counted[:3] == [1, 2, 3] and set(counted[3:]) == {3}, counted  # (BackfillDone's last)
+
+
 # -- the invariant, generated -------------------------------------------------------------------
 
 groups = st.lists(st.integers(min_value=1, max_value=12), min_size=1, max_size=25)

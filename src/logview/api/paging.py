@@ -143,7 +143,6 @@ class Pager:
         finally:
             if not request.done():
                 request.cancel()
-        self.pages += 1
         yield page
 
     async def _fetch_page(self, cursor: Cursor, query: ServerQuery, page_out: list[Page],
@@ -196,6 +195,7 @@ class Pager:
         while True:
             async for retry in self._fetch_page(cursor, query, holder, priority, requests):
                 yield retry
+            self.pages += 1  # (the backfill's: a tail poll counted too said "page 53" of its 40th, found in a walk)
             priority = Priority.BACKFILL
             page = holder[0]
             received += len(page.entries)
