@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from logview.demo import DemoServer, DemoState
-from logview.ui.widgets.stats_panel import UNGROUPED_ROWS
+from logview.ui.widgets.stats_layout import UNGROUPED_ROWS
 from ui_helpers import FIXED_NOW, file_app, kept_toasts, make_app, settle, widget_text
 
 
@@ -98,3 +98,30 @@ async def test_a_file_lines_not_json_are_counted_in_their_row(tmp_path: Path) ->
         accounted(stats)
         assert stats._rows[stats.cursor].kind == "ungrouped"
         assert any(UNGROUPED_ROWS[True] in line and line.split()[-1] == "3" for line in widget_text(stats).splitlines())
+
+
+async def test_the_error_groups_past_those_listed_have_their_row(tmp_path: Path) -> None:
+    """260 error groups of an entry each: 200 were listed, and nothing said the other 60 failures (found in a
+    walk); their row under the groups counts them, and Enter there says how to see them."""
+    import json
+
+    from logview.store.analytics import TOP_GROUPS
+
+    def word(i: int) -> str:  # (letters: a number in it would be masked, the groups one)
+        return "".join(chr(65 + i // 26 ** k % 26) for k in range(3))
+
+    rows = [entry(i, "error", error={"code": f"E_{word(i)}", "message": f"{word(i)} failed"}) for i in range(260)]
+    path = tmp_path / "groups.jsonl"
+    path.write_text("\n".join(json.dumps(row) for row in rows))
+    app = file_app(path)
+    kept = kept_toasts(app)
+    async with app.run_test(size=(100, 30)) as pilot:
+        stats = await last_row(pilot)
+        assert len(stats.data.errors) == TOP_GROUPS
+        accounted(stats)
+        row = widget_text(stats).splitlines()[-1]
+        assert row.split()[:5] == ["60", "smaller", "error", "groups", "(not"] and row.split()[6] == "60", row
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.viewer.filters.error is None and len(app.viewer.view) == len(rows)
+        assert any(f"The {TOP_GROUPS} largest error groups are listed" in said for said in kept), kept

@@ -275,39 +275,52 @@ class ErrorGroup:
 
 @dataclass(frozen=True)
 class Ungrouped:
-    """Failures that no error group holds: the invalid entries (a line that is not JSON, an entry
+    """Failures that no error group listed holds: the invalid entries (a line that is not JSON, an entry
     without an error), or the others (an Aitronos status that is a number). Counted as failed, so
-    the error groups alone fell short of the failures, and nothing said what the rest was (a walk)."""
+    the error groups alone fell short of the failures, and nothing said what the rest was (a walk).
+    `unlisted`: the error groups past the TOP_GROUPS listed, whose failures these are (0: none of them)."""
 
     invalid: bool
     count: int
     newest_us: int | None  # the time of its newest entry that has one
+    unlisted: int = 0
 
 
-def ungrouped_failures(snapshot: Snapshot) -> list[Ungrouped]:
-    """The snapshot's failures outside every error group: the invalid ones, then the others."""
-    outside = snapshot.problem & (snapshot.groups["error"] == 0)
+def ungrouped_failures(snapshot: Snapshot, top: int = TOP_GROUPS) -> list[Ungrouped]:
+    """The snapshot's failures outside every error group listed: the invalid ones, the others, then those of
+    the smaller groups past the `top` listed (261 groups of one entry each listed 200, 61 failures unsaid)."""
+    codes = snapshot.groups["error"]
+    outside = snapshot.problem & (codes == 0)
+    counts, _, listed = _error_codes(snapshot, top)
+    past = counts.astype(bool)
+    past[listed] = False
+    kinds = ((True, outside & snapshot.invalid, 0), (False, outside & ~snapshot.invalid, 0),
+             (False, past[codes], int(np.count_nonzero(past))))
     found = []
-    for invalid, chosen in ((True, outside & snapshot.invalid), (False, outside & ~snapshot.invalid)):
+    for invalid, chosen, unlisted in kinds:
         times = snapshot.time[chosen]
         times = times[times != NO_TIME]
         if count := int(np.count_nonzero(chosen)):
-            found.append(Ungrouped(invalid, count, int(times.max()) if len(times) else None))
+            found.append(Ungrouped(invalid, count, int(times.max()) if len(times) else None, unlisted))
     return found
 
 
-def error_groups(snapshot: Snapshot, top: int = TOP_GROUPS) -> list[ErrorGroup]:
-    """The error groups of the snapshot, most frequent first."""
+def _error_codes(snapshot: Snapshot, top: int) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """Per error group's code: its entries and the time of its newest; and the `top` codes listed, most
+    entries first (code 0, no group, counts none)."""
     codes = snapshot.groups["error"]
-    values = snapshot.values["error"]
     has_group = codes > 0
     codes, times = codes[has_group], snapshot.time[has_group]
-    if not len(codes):
-        return []
-    size = max(len(values), int(codes.max()) + 1)
+    size = max(len(snapshot.values["error"]), int(codes.max()) + 1 if len(codes) else 1)
     counts = np.bincount(codes, minlength=size)
     newest = np.full(size, NO_TIME, dtype=np.int64)
     np.maximum.at(newest, codes, times)
-    chosen = [int(c) for c in np.argsort(-counts, kind="stable")[:top] if counts[c]]
+    return counts, newest, [int(c) for c in np.argsort(-counts, kind="stable")[:top] if counts[c]]
+
+
+def error_groups(snapshot: Snapshot, top: int = TOP_GROUPS) -> list[ErrorGroup]:
+    """The error groups of the snapshot, most frequent first (the `top` of them)."""
+    values = snapshot.values["error"]
+    counts, newest, chosen = _error_codes(snapshot, top)
     return [ErrorGroup(str(values[code]), int(counts[code]), None if newest[code] == NO_TIME else int(newest[code]))
             for code in chosen]

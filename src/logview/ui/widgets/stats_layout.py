@@ -1,7 +1,8 @@
 """The stats panel's columns, sized by what they hold: each number column is as wide as its widest
 value (a p99 of 596 h included) plus a gap, so numbers never run together and are never cut; the
 names get the rest, cut so that distinct names stay distinct (`labels.fit_labels`). When even that
-leaves the names too little room, whole number columns give way (p50 first), never part of one."""
+leaves the names too little room, whole number columns give way (p50 first), never part of one.
+The rows under the error groups are named here too (`ungrouped_name`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from logview.sanitize import clean_line
-from logview.store.analytics import ErrorGroup, GroupStats, Ungrouped
+from logview.store.analytics import TOP_GROUPS, ErrorGroup, GroupStats, Ungrouped
 from logview.ui.cells import format_duration
 from logview.ui.labels import fit_labels
 
@@ -19,6 +20,31 @@ GIVE_WAY = ("p50", "p95", "failed", "p99")  # the number columns that leave a na
 GAP = 2
 MARK = 2  # `● ` before an active row
 MIN_NAME = 12
+
+
+# the rows under the error groups, of the failures none listed holds (`Ungrouped`), by `invalid`
+UNGROUPED_ROWS = {True: "invalid entries (no error group)", False: "other failures (no error group)"}
+UNGROUPED_SAID = {  # (Enter on them: no filter picks them)
+    True: "No filter picks the invalid entries: the table marks them ! and e / E go to them (with the errors "
+          "and warnings).",
+    False: "No filter picks the failures no error group holds: e / E go to them (with the other errors, "
+           "warnings and invalid entries)."}
+
+
+def ungrouped_name(item: Ungrouped) -> str:
+    """The row's name: the groups past those listed are counted (found in a walk: 260 groups listed
+    200, and nothing said the 60 failures of the others), else what no group holds."""
+    if item.unlisted:
+        return f"{item.unlisted:,} smaller error group{'s' if item.unlisted > 1 else ''} (not listed)"
+    return UNGROUPED_ROWS[item.invalid]
+
+
+def ungrouped_said(item: Ungrouped) -> str:
+    """What Enter on the row says (no filter picks them all)."""
+    if item.unlisted:
+        return (f"The {TOP_GROUPS} largest error groups are listed: a filter (a tool, the dates, a search) "
+                "narrows the entries until the smaller ones are too; e / E go to their entries, with the others.")
+    return UNGROUPED_SAID[item.invalid]
 
 
 def rate_text(rate: float) -> str:

@@ -29,19 +29,13 @@ from logview.store.analytics import (Capture, ErrorGroup, GroupStats, Snapshot, 
                                      group_stats, ungrouped_failures)
 from logview.sanitize import clean_line
 from logview.ui.widgets.charting import ChartRows, KeysWaiting, Recompute, RowsOf, after_numbers
-from logview.ui.widgets.stats_layout import MARK, StatsLayout, group_numbers, newest_text, stats_layout
+from logview.ui.widgets.stats_layout import (MARK, StatsLayout, group_numbers, newest_text, stats_layout,
+                                             ungrouped_name, ungrouped_said)
 from logview.ui.widgets.styling import legible_segments, partial_style, widget_style
 
 # what the user reads for a field (the merged tab's "origin" is its "source" column; found in a walk)
 FIELD_TITLES = {"tool": "tool", "credential": "credential", "event": "event", "origin": "source", "error": "error group"}
 HEADER_LINES = 2  # the title and the column headings
-# the rows under the error groups, of the failures none holds (`Ungrouped`), by `invalid`
-UNGROUPED_ROWS = {True: "invalid entries (no error group)", False: "other failures (no error group)"}
-UNGROUPED_SAID = {  # (Enter on them: no filter picks them)
-    True: "No filter picks the invalid entries: the table marks them ! and e / E go to them (with the errors "
-          "and warnings).",
-    False: "No filter picks the failures no error group holds: e / E go to them (with the other errors, "
-           "warnings and invalid entries)."}
 
 
 @dataclass(frozen=True)
@@ -52,7 +46,7 @@ class StatsData:
     groups: Sequence[GroupStats]
     errors: Sequence[ErrorGroup]
     entries: int
-    ungrouped: Sequence[Ungrouped] = ()  # (their rows under the error groups: `UNGROUPED_ROWS`)
+    ungrouped: Sequence[Ungrouped] = ()  # (their rows under the error groups: `stats_layout.ungrouped_name`)
 
 
 @dataclass(frozen=True)
@@ -189,7 +183,7 @@ class StatsPanel(ScrollView, can_focus=True):
             return ("group", row.item.value)
         if isinstance(row.item, ErrorGroup):
             return ("error", row.item.group)
-        return ("ungrouped", row.item.invalid) if isinstance(row.item, Ungrouped) else None
+        return ("ungrouped", row.item.invalid, bool(row.item.unlisted)) if isinstance(row.item, Ungrouped) else None
 
     def _selectable(self, index: int) -> bool:
         return 0 <= index < len(self._rows) and self._rows[index].kind in ("group", "error", "ungrouped")
@@ -251,7 +245,7 @@ class StatsPanel(ScrollView, can_focus=True):
         if isinstance(item, GroupStats):
             field, value = self.data.field, item.value if isinstance(item.value, str) else None
         elif isinstance(item, Ungrouped):  # (no filter picks them: say where they are)
-            self.notify(UNGROUPED_SAID[item.invalid], timeout=4, markup=False)
+            self.notify(ungrouped_said(item), timeout=4, markup=False)
             return
         else:
             assert isinstance(item, ErrorGroup)
@@ -402,7 +396,7 @@ class StatsPanel(ScrollView, can_focus=True):
         active = isinstance(item, ErrorGroup) and self.active.get("error") == item.group
         style = self._style("active") if active else self._style("error")
         text = Text("● " if active else "  ", style=style)
-        name = UNGROUPED_ROWS[item.invalid] if isinstance(item, Ungrouped) else layout.errors[index - self._first_error]
+        name = ungrouped_name(item) if isinstance(item, Ungrouped) else layout.errors[index - self._first_error]
         text.append_text(_fit(name, layout.error_name, style))
         text.append(f"{item.count:,}".rjust(layout.count))
         text.append(newest_text(item).rjust(layout.newest), style=self._style("dim"))
