@@ -296,10 +296,10 @@ class ViewerSession:
         return self.filters.model_copy(update={field: value})
 
     def lift_picks(self) -> tuple[Filters, list[str]]:
-        """x: the filters without those picked in the stats panel (and any tool or error-group
-        filter, which only the stats can set), and the names of those lifted."""
+        """x: the filters without those picked in the stats panel (and any the sidebar has no field
+        for, which only the stats set: `pattern_filters`), and the names of those lifted."""
         picked = {field for field, value in self.stats_picks.items() if getattr(self.filters, field) == value}
-        lifted = sorted(field for field in picked | {"tool", "error"} if getattr(self.filters, field) is not None)
+        lifted = sorted(field for field in picked | set(self._stats_only()) if getattr(self.filters, field) is not None)
         self.stats_picks.clear()
         return self.filters.model_copy(update=dict.fromkeys(lifted)), lifted
 
@@ -351,8 +351,12 @@ class ViewerSession:
         return SidebarCounts(counts, selected, note)
 
     def pattern_filters(self) -> list[tuple[str, str]]:
-        """The tool and error-group filters in force (only the stats set them), for the sidebar."""
-        return [(field, value) for field in ("tool", "error") if (value := getattr(self.filters, field)) is not None]
+        """The filters in force that no field of the sidebar says, for it: the tool, the error group, and on the
+        merged timeline the event and the credential (a stats pick or a mixed file's flag said nowhere: a walk)."""
+        return [(field, value) for field in self._stats_only() if (value := getattr(self.filters, field)) is not None]
+
+    def _stats_only(self) -> tuple[str, ...]:
+        return tuple(field for field in PICKABLE if field != self.facet)
 
     def picked_filters(self) -> dict[str, str | None]:
         """The filters the stats panel can pick, as they are now (it marks their rows)."""
