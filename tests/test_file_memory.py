@@ -248,3 +248,41 @@ def test_one_kept_thread_faults_in_every_call_s_regions(monkeypatch: pytest.Monk
     assert os.read(read, 1) == b"1"
     os.close(read)
     os.close(write)
+
+
+_SEARCHED = """
+import sys, tempfile
+from pathlib import Path
+import numpy as np
+from logview.files.lines import LineFile
+from logview.sources import SupermetricsSource
+from logview.store.search import FileSearchJob
+def rss_mib():
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith("VmRSS")) / 1024
+n = 200_000
+path = Path(tempfile.mkdtemp()) / "big.jsonl"
+requests = [b"GET /v2/reports/keywords?page=%d" % i for i in range(20)] + [b"POST /api/oauth/token_refresh"] * 20
+lines = [b'{"id":"%08x-%010x","log_time":"2025-11-15T11:%02d:%02dZ","status":200,"event":"data.page","request":"%s",'
+         b'"duration_ms":%d,"request_id":"57903bf3-8c05-4bf5-a89f-%012x"}'
+         % (i, i * 7919, i // 60 % 60, i % 60, requests[i % 40], i % 997, i) for i in range(n)]
+path.write_bytes(b"\\n".join(lines) + b"\\n")
+starts = np.cumsum([0] + [len(line) + 1 for line in lines[:-1]]).astype(np.int64)
+lengths = np.array([len(line) for line in lines], dtype=np.int64)
+del lines
+before = rss_mib()
+job = FileSearchJob("keywords", 0, 0, n, LineFile(path), SupermetricsSource(1, "C"), starts, lengths, np.zeros(n, bool))
+job.run()
+print(rss_mib() - before, int(job.hits.sum()))
+"""
+
+
+@pytest.mark.skipif(not GLIBC, reason="glibc's malloc only")
+def test_the_memory_a_file_search_freed_goes_back_to_the_system() -> None:
+    """A search of a file's 40 MiB left ~33 MiB of its blocks' freed arrays to the process (the viewer over the
+    Aitronos 1M file went from ~110 MiB to ~220 for good at a search, found in a walk); ~7 MiB stay now, the
+    hits and the arrays kept."""
+    out = subprocess.run([sys.executable, "-c", _SEARCHED], capture_output=True, text=True, check=True, timeout=120)
+    grown, hits = out.stdout.split()
+    assert int(hits) == 100_000
+    assert float(grown) < 20, grown

@@ -20,6 +20,7 @@ import msgspec
 import numpy as np
 
 from logview.files.lines import LineFile
+from logview.files.memory import release_free_memory
 from logview.files.search import search_lines
 from logview.sources.base import Source, searchable_text
 from logview.store.archived import Backings, RawReader
@@ -111,6 +112,9 @@ class FileSearchJob(msgspec.Struct):
     def run(self, cancelled: Callable[[], bool] | None = None) -> None:
         hits = search_lines(self.lines, self.source, self.starts, self.lengths, self.needle,
                             self.invalid, cancelled)
+        # (its blocks' arrays, freed, stayed the process's: a search of the Aitronos 1M file left the
+        # viewer at ~220 MiB, from ~110, for good; found in a walk)
+        release_free_memory()
         if not (cancelled and cancelled()):
             self.hits = hits
 
