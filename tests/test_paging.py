@@ -314,6 +314,22 @@ async def test_the_backfills_pages_count_no_tail_poll(fresh_server):
     assert counted[:3] == [1, 2, 3] and set(counted[3:]) == {3}, counted  # (BackfillDone's last)
 
 
+async def test_a_tail_past_its_ranges_end_asks_nothing(fresh_server):
+    """Found in a walk: a tail under an `until` already past walked from the range's end to now, then polled
+    on, though nothing newer than the range's end could be shown."""
+    state = fresh_server.state
+    for minute in range(30):
+        state.insert_aitronos(1, at=datetime.now(UTC) - timedelta(hours=3, minutes=minute))
+    state.insert_aitronos(40, at=datetime.now(UTC) - timedelta(minutes=5))
+    source, client = aitronos(fresh_server, page_limit=10)
+    async with client:
+        pager = Pager(source, client, Filters(until=datetime.now(UTC) - timedelta(hours=2)))
+        backfilled, _ = await run(pager.backfill())
+        asked = len(state.request_log)
+        assert await tail_once(pager) == [] and await tail_once(pager) == []
+        assert len(state.request_log) == asked and len(backfilled) == 30
+
+
 # -- the invariant, generated -------------------------------------------------------------------
 
 groups = st.lists(st.integers(min_value=1, max_value=12), min_size=1, max_size=25)

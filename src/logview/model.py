@@ -210,6 +210,12 @@ class Filters(msgspec.Struct, frozen=True, kw_only=True):
             return self
         return self.with_time_range(self.since_text or "", self.until_text or "", now=now)
 
+    def ended_by(self, now: datetime) -> bool:
+        """Whether no entry from `now` on can match: an `until` already past that stays where it is (a
+        relative one, `4d`, moves with the clock while tailing: what a tail brings slides into range)."""
+        return self.until is not None and self.until <= now and not (
+            self.until_text is not None and is_relative(self.until_text))
+
 
 # The code of a request that logview's own pace for the API's budget held back too long: no server
 # refused it, so `summary` says it in logview's words alone (`RATE_LIMITED: API budget 7/10 …` read

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter, deque
+from contextlib import nullcontext
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
@@ -85,6 +86,8 @@ class Pager:
         self.source = source
         self.client = client
         self.filters = filters or Filters()
+        # The filters a tail's find is shown under, for their time range (`poll`): the viewer's, as typed
+        self.shown = self.filters
         self.max_entries = max_entries
         self._clock = clock
         self._sleep = sleep
@@ -306,7 +309,12 @@ class Pager:
 
     # -- live tail ------------------------------------------------------------------------
     async def poll(self) -> AsyncIterator[PagerEvent]:
-        """One tail cycle: every entry newer than the newest seen, as one `live` batch."""
+        """One tail cycle: every entry newer than the newest seen, as one `live` batch; none, asking the
+        API nothing, once the range shown has ended (it walked from the range's end to now, a drilled-down
+        day's end 4 days back: 28 requests of entries archived already, then polled on, none shown; found in a walk)."""
+        if self.shown.ended_by(self._clock()):
+            yield EntriesLoaded([], self.pages, self.loaded, None, live=True)
+            return
         head_time, head_ids = self.head.time, set(self.head.ids)
         found: list[LogEntry] = []
         budget = self.max_entries
@@ -378,7 +386,8 @@ class Pager:
         double up to `max_backoff_s`. While it runs, the backfill leaves it a request per stream
         every interval in the budget."""
         pause = interval_s
-        with self.client.tail_reserve(interval_s, len(self._tail_streams())):
+        ended = self.shown.ended_by(self._clock())  # (its polls ask nothing: the backfill keeps the budget)
+        with nullcontext() if ended else self.client.tail_reserve(interval_s, len(self._tail_streams())):
             while True:
                 try:
                     async for event in self.poll():

@@ -98,14 +98,20 @@ class ApiLoading:
 
     def _pager(self, server_filters: Filters, archived: ArchivedSource | None, first: FirstPaint | None,
                on_archived: OnArchived) -> Pager | ArchivedPager:
-        """Through the archive when there is one (`_archived_source`), going on from the rows `first` painted."""
+        """Through the archive when there is one (`_archived_source`), going on from the rows `first` painted.
+        Its tail is told the range shown as typed (`Pager.shown`): the server's filters have no `4d`, which moves."""
         if archived is None:
             from logview.api.paging import Pager
-            return Pager(self.source, self.client, server_filters, max_entries=self.max_entries, sleep=self._sleep)
-        from logview.archive.sync import ArchivedPager
-        return ArchivedPager(self.source, self.client, server_filters, archived, max_entries=self.max_entries,
-                             sleep=self._sleep, paint_columns=True, done_before_archived=True, painted=first,
-                             on_archived=lambda tickets, rowids: on_archived(tickets, rowids, archived))
+            pager = tail = Pager(self.source, self.client, server_filters, max_entries=self.max_entries,
+                                 sleep=self._sleep)
+        else:
+            from logview.archive.sync import ArchivedPager
+            pager = ArchivedPager(self.source, self.client, server_filters, archived, max_entries=self.max_entries,
+                                  sleep=self._sleep, paint_columns=True, done_before_archived=True, painted=first,
+                                  on_archived=lambda tickets, rowids: on_archived(tickets, rowids, archived))
+            tail = pager.tail
+        tail.shown = self.session.filters
+        return pager
 
     @property
     def archived(self) -> ArchivedPager | None:

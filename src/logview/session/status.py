@@ -51,7 +51,9 @@ def connection_state(session: SessionState, waits: Waits) -> ConnectionState:
     tail = brief = ""
     if state == "loading" and not (session.file_mode or session.merged):
         tail = "live" if session.want_tail else "paused" if session.tail_paused else ""
-        if tail == "live" and (held := _next_poll(session, waits)):
+        if tail == "live" and waits.tail_idle:
+            tail = brief = "live · idle"
+        elif tail == "live" and (held := _next_poll(session, waits)):
             # (at 60 columns "● poll ~8m 1…" was cut inside its number, and read as eight minutes, s28 walk #5)
             tail, brief = f"live · {held}", f"live · poll ~{_next_poll_wait(session, waits, rough_wait)}"
     if session.merged:  # (its line never said whether t had turned the tabs' tails on or off, s28 walk #3)
@@ -126,6 +128,8 @@ class _PollWords(NamedTuple):
 
 
 def _poll_words(session: SessionState, waits: Waits) -> _PollWords:
+    if waits.tail_idle:  # (nothing newer than the range's end would show: `Pager.poll`)
+        return _PollWords("idle: the time range ends in the past (d changes it)", "idle")
     wait = _next_poll_wait(session, waits)
     if waits.budget is not None and waits.budget.live_waits and not wait:
         return _PollWords("next poll waits for the API budget", "poll waits")  # (the poll is not sent yet)

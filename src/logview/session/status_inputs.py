@@ -111,3 +111,4 @@ class Waits(msgspec.Struct, frozen=True):
     # bytes waiting for the archive's writer while the load waits for it (stopped or starved: `PageWriter.behind`)
     archive_behind: int | None = None
     other_logview: bool = False  # the load waits for another logview's fetch of its range (`archive/turns.py`)
+    tail_idle: bool = False  # the time range shown has ended: the tail asks nothing (`Filters.ended_by`)

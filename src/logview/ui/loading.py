@@ -18,6 +18,7 @@ from logview.api.types import format_wait
 from logview.files.watch import gone_words
 from logview.model import ApiError, Filters, counted
 from logview.session import ViewerSession, Waits
+from logview.times import utc_now
 from logview.ui.feed import Feed
 from logview.ui.file_reading import file_error
 from logview.ui.widgets.error_banner import ErrorBanner, failure_hint
@@ -79,7 +80,8 @@ class LoadControl:
                         unanswered_s=client.unanswered_s() if client is not None else None,
                         sent=client is not None and client.unanswered_s(said_after=0) is not None,
                         head_filling=api.head_filling() if api is not None else None, archiving=self.feed.archiving,
-                        archive_behind=writer.behind if writer is not None else None)
+                        archive_behind=writer.behind if writer is not None else None,
+                        tail_idle=self.session.filters.ended_by(utc_now()))
         budget = self._budget()
         if budget is None:
             return waits
