@@ -43,3 +43,33 @@ async def test_a_wait_for_another_logviews_fetch_is_said_until_the_rows_come(tmp
                 assert WAITING not in screen_text(app) and "all loaded" in screen_text(app)
         finally:
             other.let_go(held)
+
+
+async def test_the_wait_is_said_while_the_live_tail_brings_rows(tmp_path, monkeypatch) -> None:
+    """Found in a walk: a viewer with --follow waiting for an export's fetch of the range below its archived
+    rows said "loading page 2 · 827 so far · 700 from the archive …" for the minute it waited: its live tail's
+    rows, counted beside the archive's, took the place of "waiting for another logview"."""
+    monkeypatch.setattr(turns, "STALLED_AFTER_S", 30.0)
+    state = DemoState(aitronos_entries=300, supermetrics_entries=0, live_rate=0.0, seed=33)
+    with DemoServer(state) as server, Archive.open(tmp_path / "archive.sqlite3") as archive:
+        wired = connection(server, "aitronos", page_limit=100)
+        first = LogViewApp(ViewerOptions(filters=Filters(), connection=wired, max_entries=100), policy=FAST,
+                           archive=archive)
+        async with first.run_test(size=SIZE) as pilot:  # (the newest 100 archived, the rest a gap below)
+            await wait_until(pilot, lambda: first.viewer.session.phase == "complete")
+            await settle(pilot)
+        where = archive.source(identity_of(wired.source)).where
+        other = ProcessTurn(where[0], (where[1], query_key(wired.source.server_part(Filters()))))
+        held, _ = await other.take(progress=lambda: None)
+        try:
+            app = LogViewApp(ViewerOptions(filters=Filters(), connection=wired, follow=True, interval_s=0.3),
+                             policy=FAST, archive=archive)
+            async with app.run_test(size=SIZE) as pilot:
+                await wait_until(pilot, lambda: WAITING in screen_text(app), said=lambda: screen_text(app)[:400])
+                state.insert_aitronos(3)
+                await wait_until(pilot, lambda: len(app.viewer.store) == 103, said=lambda: len(app.viewer.store))
+                app.viewer.refresh_status()
+                line = screen_text(app).splitlines()[0]
+                assert "◌ 100 from the archive · waiting for another logview" in line and "page" not in line, line
+        finally:
+            other.let_go(held)

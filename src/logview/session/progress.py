@@ -38,15 +38,17 @@ def load_progress(session: SessionState, waits: Waits) -> LoadProgress:
     archived = f"{session.from_archive:,} from the archive" if session.from_archive else ""
     if waits.head_filling is not None:
         return _head_progress(waits.head_filling, archived)
-    if loaded <= session.from_archive and (loaded or waits.other_logview):
+    waiting = waits.other_logview
+    if waiting or (loaded and loaded <= session.from_archive):
         # (no page of this run in yet, every row the archive's: "loading page 1 · 67,536 so far · 67,536
         # from the archive" said one number three times, `shown` the third, of a page not in, s21 #12;
         # the count first, as "no answer for 7 s" then keeps it: s24 walk #3. Waiting for another
-        # logview's fetch of the range, nothing is asked of the API: it says so, archived rows or none)
-        waiting = waits.other_logview
-        return LoadProgress(f"{loaded:,} from the archive" if loaded else "loading",
+        # logview's fetch of the range, nothing is asked of the API: it says so, archived rows or none,
+        # whatever the live tail brings meanwhile: its rows said "loading page 2 · 827 so far", found in a walk)
+        shown = session.from_archive if waiting else loaded
+        return LoadProgress(f"{shown:,} from the archive" if shown else "loading",
                             "waiting for another logview" if waiting else "asking the API", "",
-                            "waiting" if waiting else "archive", archive_only=bool(loaded))
+                            "waiting" if waiting else "archive", archive_only=bool(shown))
     page = f"loading page {session.pages + 1}"
     count, percent = load_count(loaded, total)
     return LoadProgress(page, count, archived, percent or page.removeprefix("loading "))
