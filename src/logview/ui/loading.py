@@ -18,8 +18,10 @@ from logview.api.types import format_wait
 from logview.files.watch import gone_words
 from logview.model import ApiError, Filters, counted
 from logview.session import ViewerSession, Waits
+from logview.store import ViewChange
 from logview.times import utc_now
 from logview.ui.feed import Feed
+from logview.ui.file_place import FilePlace
 from logview.ui.file_reading import file_error
 from logview.ui.widgets.error_banner import ErrorBanner, failure_hint
 from logview.ui.widgets.log_table import LogTable
@@ -70,6 +72,8 @@ class LoadControl:
         self._budget_bound = False  # (in this load: see `Waits.budget_held`)
         self._tail_cancelled = False  # (the banner says a cancel stopped the tail alone: t takes it away)
         self._past_age_said = _range_start(session.filters)  # (a launch's range: the command line says it)
+        self._place: FilePlace | None = None  # (the entry `r` over a file was pressed on, to select again)
+        self._placed = False  # (selected again before the reading's end)
 
     def waits(self) -> Waits:
         """What is being waited for: retries and the tail (the banner's countdowns), and the
@@ -166,6 +170,7 @@ class LoadControl:
 
     def start(self, *, clear_now: bool) -> None:
         """Load from scratch. `clear_now` False (a reload) keeps the old rows until new ones come."""
+        self._place, self._placed = None, False
         server_filters = self.session.begin(clear_now=clear_now)
         if clear_now:
             self.table.refiltered(keep_place=False)
@@ -214,6 +219,7 @@ class LoadControl:
             return
         # A file's first rows are read before the next paint: there is nothing to bridge. Read
         # it again under its name (it may have been replaced since: another inode).
+        place = FilePlace.of(self.table, store)  # (its line read from the file as it was read)
         try:
             if store.lines is not None:
                 store.lines.reopen()
@@ -229,8 +235,22 @@ class LoadControl:
             self.banner.show_failure(file_error(store.lines.path, error), context="reading the file")
             return
         self.start(clear_now=True)
+        self._place = place
+        self.rows_read(None)  # (the first rows may hold it)
         name = store.lines.path.name if store.lines is not None else "the file"
         self._notify(reading_again(name), timeout=3, markup=False)
+
+    def rows_read(self, change: ViewChange | None, *, finished: bool = False) -> None:
+        """Rows read (a file's lines, their fields, the end of the reading) into the table, and the entry `r`
+        over the file was pressed on selected again once they hold it (`file_place.py`)."""
+        if change is not None:
+            self.table.apply_change(change)
+        if self._place is not None and self._place.back_to(self.table, self.session.store, self.session.view,
+                                                           finished=finished):
+            self._place, self._placed = None, not self.table.at_top
+        if finished and self._placed:  # (the rows above the screen are newer once all are read, in time order)
+            self._placed = False
+            self.table.count_above(0, round(self.table.scroll_y))
 
     def _spares_the_budget(self, budget: Budget) -> bool:
         """r while the backfill waits its turn in the API's budget: loading again would spend one of

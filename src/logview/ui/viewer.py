@@ -190,7 +190,7 @@ class ViewerScreen(FittingScreen):
     @on(Feed.ColumnsRead)
     @on(Feed.EntriesArchived)  # (rows holding an id's older answer went)
     def _rows_read(self, message: Feed.LinesFound | Feed.ColumnsRead | Feed.EntriesArchived) -> None:
-        self.table.apply_change(message.change)
+        self.loader.rows_read(message.change)
         self.refresh_soon()
 
     @on(Feed.Retrying)
@@ -206,7 +206,7 @@ class ViewerScreen(FittingScreen):
 
     @on(Feed.Finished)
     def _finished(self, message: Feed.Finished) -> None:
-        self.table.apply_change(message.change)
+        self.loader.rows_read(message.change, finished=True)
         self.banner.clear("retry", "waiting")
         self.names.name_credentials(lambda: self.store.facet_values("credential"))
         if self.options.names_archive is not None:
