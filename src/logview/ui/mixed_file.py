@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from textual import events, work
 from textual.worker import Worker, get_current_worker
 
@@ -159,8 +160,32 @@ class MixedFileViewer(MergedScreen):
             self.banner.show_failure(outcome, context="reading the file", hint="r reads it again")
             self.refresh_all()
             return
+        place = self._place() if self.parts and self.parts != outcome else None  # (`r`: rows read before on screen)
         self.parts = outcome
         self.session.phase = "complete"
         self.banner.clear("error")
         self.merge_now(force=True)
+        if place is not None:
+            self._back_to(*place)
+
+    def _place(self) -> tuple[int, dict, int] | None:
+        """The entry selected as `r` read the file again, to select again among the rows read anew (it went
+        back to the newest, as in --file: found in a walk): its line's place, its entry and its height on
+        the screen; None at the newest row, or an entry not read back whole (the file rewritten)."""
+        table, ordinal = self.table, self.table.cursor_ordinal
+        if ordinal is None or table.at_top or (entry := self.store.entry(ordinal)).invalid is not None:
+            return None
+        rowid = int(self.store.column("rowid", np.array([ordinal]))[0])
+        return rowid, entry.raw, table.cursor_row - round(table.scroll_y)
+
+    def _back_to(self, rowid: int, raw: dict, height: int) -> None:
+        store, table = self.store, self.table
+        for index in np.flatnonzero(store.span("rowid", store.head, store.tail) == rowid).tolist():
+            ordinal = store.head + index
+            if store.entry(ordinal).raw == raw and self.view.contains(ordinal):
+                row = self.view.row_of(ordinal)
+                table.move_to_row(row)
+                table.scroll_to(y=max(0, row - height), animate=False)
+                table.count_above(0, round(table.scroll_y))  # (the rows above the screen are newer: `▲ N newer`)
+                return
 
