@@ -439,6 +439,12 @@ def test_ctrl_c_at_the_question_of_clear_ends_its_line(archived):
     while b"[y/N] " not in received and readable(leader, 30):
         received += os.read(leader, 4096)
     process.send_signal(signal.SIGINT)  # (what the terminal's Ctrl-C sends the process reading it)
+    # A signal come between the prompt's write and the read after it is seen only once the read returns
+    # (Python's input: its handler just notes it; CI failed so once): a second Ctrl-C, as a person gives
+    for _ in range(10):
+        if readable(leader, 1):
+            break
+        process.send_signal(signal.SIGINT)
     while readable(leader, 5):
         try:
             chunk = os.read(leader, 4096)
