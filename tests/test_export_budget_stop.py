@@ -12,6 +12,7 @@ import sys
 import httpx
 
 from logview.demo import DEMO_CONNECTOR, DEMO_SUPERMETRICS_KEY, DEMO_TEAM, DemoServer, DemoState
+from logview.demo.budget import budgets_from
 
 KEY_VARS = ("FREDDY_API_KEY", "SUPERMETRICS_API_KEY")
 
@@ -64,3 +65,20 @@ def test_an_export_the_budget_stops_before_any_entry_says_only_why(tmp_path):
         done = export(server, "-o", str(out))
     stderr = done.stderr.decode()
     assert done.returncode == 3 and "(incomplete)" not in stderr and not out.exists(), stderr
+
+
+def test_an_export_the_budget_stops_says_the_until_the_archive_answers_now(tmp_path):
+    """Found in a walk: stopped by a long wait before any entry, an export said when to run it again, but
+    not the `--until` that exports at once what the archive holds (said when the API is out of reach)."""
+    with DemoServer(DemoState(aitronos_entries=0, supermetrics_entries=1500, live_rate=0.0, seed=12)) as server:
+        assert export(server, "-o", str(tmp_path / "all.jsonl")).returncode == 0
+        newest = server.state.supermetrics_logs[0]["log_time"]
+        server.state.budget = budgets_from({"supermetrics": "1/3600"})
+        spent = httpx.get(f"{server.url}/v1/teams/{DEMO_TEAM}/connector_builder/connectors/{DEMO_CONNECTOR}/logs",
+                          params={"limit": "1"}, headers={"Authorization": f"Bearer {DEMO_SUPERMETRICS_KEY}"})
+        assert spent.status_code == 200  # another client took the hour's one request
+        done = export(server, "-o", str(tmp_path / "again.jsonl"))
+    said = done.stderr.decode().splitlines()
+    assert done.returncode == 3 and said[-2].startswith("logview: run it again in ~"), said
+    assert said[-1] == (f"logview: the archive holds this source's entries through {newest}: "
+                        f"--until {newest} exports them without asking the API"), said

@@ -301,7 +301,8 @@ async def _export(connection: Connection, filters: Filters, writer: EntryWriter,
                 # (what to do, when it is only time: "514 s, longer than logview waits" left it to guess, s29 walk 2 #3)
                 reporter.failure(f"run it again in ~{format_wait(wait)}: the pages that came are archived, "
                                  "and only the rest is fetched", None)
-            elif isinstance(pager, ArchivedPager) and not writer.written and (through := _archived_through(pager, filters)):
+            # (after a long wait's too: it said when to run it again, not what the archive answers now; found in a walk)
+            if isinstance(pager, ArchivedPager) and not writer.written and (through := _archived_through(pager, filters)):
                 reporter.failure(f"the archive holds this source's entries through {through}: "
                                  f"--until {through} exports them without asking the API", None)
             return EXIT_API
