@@ -394,3 +394,13 @@ def test_a_table_cuts_wide_and_combining_text_by_the_columns_it_takes(capsys, mo
     assert lines[1] == "e\u0301" * 59 + "…" + "  next"
     assert lines[2] == "a" * 59 + "…" + "  next"
     assert lines[3] == "short" + " " * 55 + "  next"
+
+
+@pytest.mark.parametrize("flags, says", [
+    (("-v",), "-v logs the requests of --sync: without it, sql asks the API nothing"),  # (ignored: found in a walk)
+    (("--sync",), "--sync needs a source to fetch from: --source … or --profile NAME"),
+])
+def test_a_flag_that_would_do_nothing_is_refused(flags, says, capsys, monkeypatch):
+    monkeypatch.setenv("LOGVIEW_CONFIG", "/nonexistent/config.toml")
+    result = in_process(capsys, "sql", *flags, "SELECT count(*) FROM logs")
+    assert (result.returncode, result.stdout) == (2, "") and result.stderr == f"logview sql: {says}\n"

@@ -54,6 +54,8 @@ def run_sql_command(argv: Sequence[str]) -> int:
         identity = archived_identity(args, "sql")
         if args.sync and not (args.source or args.profile):
             raise UsageError("--sync needs a source to fetch from: --source … or --profile NAME")
+        if args.verbose and not args.sync:  # (it was ignored without a word: found in a walk)
+            raise UsageError("-v logs the requests of --sync: without it, sql asks the API nothing")
         # (the config read once: what is said of the archive below is this reading's, s29)
         keeps, retention = archive_choice(args, lenient=not args.sync)
         if args.sync:
