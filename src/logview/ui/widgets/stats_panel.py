@@ -25,8 +25,8 @@ from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from logview.model import counted
-from logview.store.analytics import (Capture, ErrorGroup, GroupStats, Snapshot, Ungrouped, error_groups,
-                                     group_stats, ungrouped_failures)
+from logview.store.analytics import (Capture, ErrorGroup, GroupStats, Snapshot, Ungrouped, error_summary,
+                                     group_stats)
 from logview.sanitize import clean_line
 from logview.ui.widgets.charting import ChartRows, KeysWaiting, Recompute, RowsOf, after_numbers
 from logview.ui.widgets.stats_layout import (MARK, StatsLayout, group_numbers, newest_text, stats_layout,
@@ -125,8 +125,8 @@ class StatsPanel(ScrollView, can_focus=True):
     @work(thread=True, exclusive=True, group="analytics", exit_on_error=False)
     def _run(self, token: int, capture: Capture, field: str, rows: ChartRows) -> None:
         snapshot = capture.gather()
-        data = StatsData(field, group_stats(snapshot, field), error_groups(snapshot), len(snapshot),
-                         ungrouped_failures(snapshot))
+        errors, ungrouped = error_summary(snapshot)
+        data = StatsData(field, group_stats(snapshot, field), errors, len(snapshot), ungrouped)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._computed, token, data, rows)
 
