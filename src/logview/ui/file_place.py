@@ -28,7 +28,7 @@ class FilePlace(msgspec.Struct, frozen=True):
         if ordinal is None or table.at_top or store.lines is None or (line := store.line(ordinal)) is None:
             return None
         starts, _ = store.line_span(ordinal, ordinal + 1)
-        return cls(int(starts[0]), line, table.cursor_row - round(table.scroll_y))
+        return cls(int(starts[0]), line, table.cursor_height)
 
     def back_to(self, table: LogTable, store: EntryStore, view: FilteredView, *, finished: bool) -> bool:
         """Select the line again once the rows read so far hold it; True when done with (selected, or not to be)."""
@@ -43,7 +43,5 @@ class FilePlace(msgspec.Struct, frozen=True):
             return True
         if not view.contains(ordinal):  # (its fields not read yet, under a filter)
             return finished
-        row = view.row_of(ordinal)
-        table.move_to_row(row)
-        table.scroll_to(y=max(0, row - self.height), animate=False)
+        table.select_at_height(view.row_of(ordinal), self.height)
         return True

@@ -176,16 +176,14 @@ class MixedFileViewer(MergedScreen):
         if ordinal is None or table.at_top or (entry := self.store.entry(ordinal)).invalid is not None:
             return None
         rowid = int(self.store.column("rowid", np.array([ordinal]))[0])
-        return rowid, entry.raw, table.cursor_row - round(table.scroll_y)
+        return rowid, entry.raw, table.cursor_height
 
     def _back_to(self, rowid: int, raw: dict, height: int) -> None:
         store, table = self.store, self.table
         for index in np.flatnonzero(store.span("rowid", store.head, store.tail) == rowid).tolist():
             ordinal = store.head + index
             if store.entry(ordinal).raw == raw and self.view.contains(ordinal):
-                row = self.view.row_of(ordinal)
-                table.move_to_row(row)
-                table.scroll_to(y=max(0, row - height), animate=False)
+                table.select_at_height(self.view.row_of(ordinal), height)
                 table.count_above(0, round(table.scroll_y))  # (the rows above the screen are newer: `▲ N newer`)
                 return
 

@@ -278,6 +278,16 @@ class LogTable(SidewaysWheel, ScrollView, can_focus=True):
 
     move_to_row = _move_to  # (select a row by number, scrolling it into view: e/E jumps)
 
+    @property
+    def cursor_height(self) -> int:
+        """The cursor's line on the screen, from the first row shown (a place kept across `r`)."""
+        return self.cursor_row - round(self.scroll_y)
+
+    def select_at_height(self, row: int, height: int) -> None:
+        """Select `row`, scrolled to show it on the screen's line `height` as far as the rows allow."""
+        self.move_to_row(row)
+        self.scroll_to(y=max(0, row - height), animate=False)
+
     def _scroll_cursor_visible(self) -> None:
         row, top, page = self.cursor_row, round(self.scroll_y), self.page_rows
         if row < top:
